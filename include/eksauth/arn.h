@@ -1,0 +1,45 @@
+/*
+ * arn.h - parse and canonicalise IAM/STS ARNs as the cluster's
+ * authenticator does (token-rules.md §4): an assumed-role ARN becomes the
+ * role's IAM ARN, and matching keys compare case-insensitively with any role
+ * path removed (role names are unique in an account whatever their path).
+ */
+#ifndef EKSAUTH_ARN_H
+#define EKSAUTH_ARN_H
+
+#include <stddef.h>
+
+#include "eksauth/status.h"
+
+#define EKSAUTH_ARN_MAX 2048
+
+enum eksauth_arn_type {
+    EKSAUTH_ARN_ROLE,           /* arn:P:iam::A:role/[path/]NAME */
+    EKSAUTH_ARN_USER,           /* arn:P:iam::A:user/[path/]NAME */
+    EKSAUTH_ARN_ROOT,           /* arn:P:iam::A:root */
+    EKSAUTH_ARN_ASSUMED_ROLE,   /* arn:P:sts::A:assumed-role/NAME/SESSION */
+    EKSAUTH_ARN_FEDERATED_USER, /* arn:P:sts::A:federated-user/NAME */
+};
+
+struct eksauth_arn {
+    enum eksauth_arn_type type;
+    char partition[16];
+    char account[16];
+    char resource[EKSAUTH_ARN_MAX]; /* everything after the 5th ':' */
+    char session_name[128];         /* assumed-role only, else "" */
+    char canonical[EKSAUTH_ARN_MAX];
+    /* Lower-case canonical ARN with any role path removed: the aws-auth lookup key. */
+    char key[EKSAUTH_ARN_MAX];
+};
+
+/*
+ * Parse and canonicalise s.  A known partition is required; the service
+ * must be iam (role, user, root) or sts (assumed-role, federated-user); the
+ * account must be 12 digits.  Failure: EKSAUTH_EINVAL with "arn: <why>".
+ */
+enum eksauth_status eksauth_arn_parse(const char *s, struct eksauth_arn *out,
+                                      struct eksauth_error *err);
+
+const char *eksauth_arn_type_name(enum eksauth_arn_type type);
+
+#endif

@@ -1,0 +1,90 @@
+/*
+ * awsauth.h - the aws-auth ConfigMap: parse it (YAML or JSON as kubectl
+ * prints it, or a bare file with top-level mapRoles/mapUsers/mapAccounts),
+ * look an identity up (mapRoles, then mapUsers, then mapAccounts) and
+ * render its username and groups.  Pure: the caller passes the bytes.
+ *
+ * Decisions (token-rules.md, "eksauth's decisions" 5 and 6): entry keys
+ * compare ASCII case-insensitively; config ARNs are canonicalised and a role
+ * path is tolerated; duplicates (same key after canonicalising): the last
+ * wins and a warning names both positions; a malformed entry is reported
+ * with line:column and skipped; a malformed document is an error.
+ */
+#ifndef EKSAUTH_AWSAUTH_H
+#define EKSAUTH_AWSAUTH_H
+
+#include <stddef.h>
+
+#include "eksauth/status.h"
+#include "eksauth/template.h"
+
+enum eksauth_map_source {
+    EKSAUTH_SRC_MAPROLES,
+    EKSAUTH_SRC_MAPUSERS,
+    EKSAUTH_SRC_MAPACCOUNTS,
+};
+
+struct eksauth_awsauth_entry {
+    enum eksauth_map_source source;
+    const char *arn;      /* as written; for mapAccounts the account id */
+    const char *key;      /* lookup key: eksauth_arn.key, or the account id */
+    const char *username; /* template; NULL for mapAccounts (the canonical ARN is used) */
+    const char *const *groups;
+    size_t n_groups;
+    unsigned line, column; /* 1-based position of the entry in the document */
+};
+
+struct eksauth_awsauth;
+
+/*
+ * Parse data[0..len).  The form is detected: a JSON object with "data"
+ * (kubectl -o json), a YAML ConfigMap with "data", or a bare document with
+ * mapRoles/mapUsers/mapAccounts at the top.  Failure of the document:
+ * EKSAUTH_EINVAL with "aws-auth: LINE:COL: <why>".  Bad entries become
+ * warnings, not failures.
+ */
+enum eksauth_status eksauth_awsauth_parse(const char *data, size_t len,
+                                          struct eksauth_awsauth **out,
+                                          struct eksauth_error *err);
+void eksauth_awsauth_free(struct eksauth_awsauth *aa);
+
+/* The valid entries, in document order: mapRoles, mapUsers, mapAccounts. */
+size_t eksauth_awsauth_count(const struct eksauth_awsauth *aa);
+const struct eksauth_awsauth_entry *eksauth_awsauth_entry_at(const struct eksauth_awsauth *aa,
+                                                             size_t i);
+
+/* Warnings: "aws-auth: mapRoles: LINE:COL: <why>; entry skipped", duplicates. */
+size_t eksauth_awsauth_warning_count(const struct eksauth_awsauth *aa);
+const char *eksauth_awsauth_warning_at(const struct eksauth_awsauth *aa, size_t i);
+
+/*
+ * The entry for a principal: mapRoles then mapUsers by arn_key (an
+ * eksauth_arn.key), then mapAccounts by account.  NULL when none.  O(1).
+ */
+const struct eksauth_awsauth_entry *eksauth_awsauth_lookup(const struct eksauth_awsauth *aa,
+                                                           const char *arn_key,
+                                                           const char *account);
+
+struct eksauth_k8s_identity {
+    char *username;
+    char **groups;
+    size_t n_groups;
+    enum eksauth_map_source source;
+    const struct eksauth_awsauth_entry *entry;
+};
+
+/*
+ * Look p up and render its username and groups.  EKSAUTH_ENOTMAPPED when
+ * no entry matches; EKSAUTH_EREJECTED when the entry exists but cannot be
+ * used (a template error: "template: EC2PrivateDNSName is not supported
+ * yet", ...).  mapAccounts yields the canonical ARN and no groups.
+ */
+enum eksauth_status eksauth_awsauth_map(const struct eksauth_awsauth *aa,
+                                        const struct eksauth_principal *p,
+                                        struct eksauth_k8s_identity *out,
+                                        struct eksauth_error *err);
+void eksauth_k8s_identity_free(struct eksauth_k8s_identity *id);
+
+const char *eksauth_map_source_name(enum eksauth_map_source src);
+
+#endif

@@ -1,0 +1,32 @@
+/*
+ * file.h - reading the files eksauth trusts (config, aws-auth, DB) and
+ * writing files atomically (temp file in the same folder, fsync, rename,
+ * fsync of the folder).
+ */
+#ifndef EKSAUTH_FILE_H
+#define EKSAUTH_FILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "eksauth/status.h"
+
+/*
+ * Read a whole regular file of at most max bytes into a NUL-terminated
+ * malloc'd buffer.  With require_root_owned, refuse a file not owned by root
+ * or writable by group or others ("<path>: is writable by group or others").
+ */
+enum eksauth_status eksauth_file_read(const char *path, size_t max, bool require_root_owned,
+                                      char **out, size_t *outlen, struct eksauth_error *err);
+
+/* Write data to path atomically with the given mode. */
+enum eksauth_status eksauth_file_write_atomic(const char *path, const void *data, size_t len,
+                                              mode_t mode, struct eksauth_error *err);
+
+/* Refuse a file that is not root-owned or is group/world-writable (st from fstat). */
+struct stat;
+enum eksauth_status eksauth_file_check_trusted(const char *path, const struct stat *st,
+                                               struct eksauth_error *err);
+
+#endif

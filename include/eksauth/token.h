@@ -1,0 +1,73 @@
+/*
+ * token.h - parse and check an EKS token ("k8s-aws-v1." + base64url of a
+ * presigned STS GetCallerIdentity URL) exactly as the cluster does, plus the
+ * strict extras of reference/token-rules.md §10 that eksauth adopts.
+ * Pure: the caller passes the bytes, the current time and the policy.
+ */
+#ifndef EKSAUTH_TOKEN_H
+#define EKSAUTH_TOKEN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "eksauth/status.h"
+
+#define EKSAUTH_TOKEN_PREFIX     "k8s-aws-v1."
+#define EKSAUTH_TOKEN_MAX_LEN    4096 /* bytes, prefix included */
+#define EKSAUTH_TOKEN_LIFETIME   900  /* seconds after X-Amz-Date */
+#define EKSAUTH_TOKEN_MAX_EXPIRES 900
+#define EKSAUTH_FINGERPRINT_LEN  8 /* hex digits of SHA-256 */
+
+struct eksauth_token_policy {
+    const char *partition;          /* "aws" when NULL */
+    long max_clock_skew;            /* seconds a token may be dated ahead of now */
+    const char *const *extra_hosts; /* exact STS host names (VPC endpoints); NULL-terminated or NULL */
+};
+
+struct eksauth_token {
+    char url[EKSAUTH_TOKEN_MAX_LEN]; /* the decoded presigned URL: GET it unchanged */
+    size_t url_len;
+    char host[256];
+    char region[32];
+    char partition[16];
+    char access_key_id[129];
+    char signed_headers[256]; /* decoded, e.g. "host;x-k8s-aws-id" */
+    char signature[65];       /* 64 lower-case hex */
+    time_t signed_at;         /* X-Amz-Date */
+    time_t expires_at;        /* signed_at + 900: the cluster's limit, whatever X-Amz-Expires says */
+    long expires_param;       /* X-Amz-Expires as sent */
+    bool has_session_token;
+};
+
+/*
+ * Check token[0..len) at time now.  On failure the status is
+ * EKSAUTH_EREJECTED and the message is "<rule>: <detail>", the rule being one
+ * of: "length", "prefix", "base64", "url scheme", "url userinfo", "url port",
+ * "url fragment", "url path", "url query", "url host", "host", "region",
+ * "duplicate parameter", "unknown parameter", "repeated parameter",
+ * "action", "version", "algorithm", "credential", "signed headers",
+ * "signature", "expires", "date", "expired", "future date".
+ * out is filled only on success; it holds secrets (the URL): wipe it with
+ * eksauth_token_wipe() when done.
+ */
+enum eksauth_status eksauth_token_check(const char *token, size_t len, time_t now,
+                                        const struct eksauth_token_policy *policy,
+                                        struct eksauth_token *out, struct eksauth_error *err);
+
+/*
+ * Check that host is an STS host of the partition (token-rules.md decision 3)
+ * and put its region in region ("us-east-1" for the global host).
+ */
+enum eksauth_status eksauth_token_check_host(const char *host, const char *partition,
+                                             const char *const *extra_hosts, char *region,
+                                             size_t region_len, struct eksauth_error *err);
+
+/* First 8 hex digits of SHA-256 over the token: what logs show instead of it. */
+void eksauth_token_fingerprint(const char *token, size_t len,
+                               char out[EKSAUTH_FINGERPRINT_LEN + 1]);
+
+/* Overwrite a checked token (it holds the signature and session token). */
+void eksauth_token_wipe(struct eksauth_token *tok);
+
+#endif

@@ -1,0 +1,60 @@
+/*
+ * cli.h - what the eksauth subcommands share: global options, the config,
+ * reading a token argument, JSON output and the one-line error form
+ * "eksauth: <what>: <why>" (DESIGN §3 "Command line").
+ */
+#ifndef EKSAUTH_CLI_H
+#define EKSAUTH_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <json-c/json.h>
+
+#include "eksauth/config.h"
+#include "eksauth/status.h"
+
+/* Exit codes (DESIGN §3). */
+#define EXIT_REJECTED   1 /* token rejected or login denied */
+#define EXIT_USAGE      2 /* usage or config error */
+#define EXIT_NOT_MAPPED 3
+#define EXIT_UNAVAIL    4 /* STS unavailable */
+
+struct eksauth_cli {
+    const char *config_path;   /* --config FILE, or NULL: EKSAUTH_CONFIG (secure_getenv) or the default */
+    const char *aws_auth_path; /* --aws-auth FILE, or NULL: the config's aws_auth_file */
+    struct eksauth_config cfg; /* loaded by cli_load_config() */
+    bool cfg_loaded;
+};
+
+/* Print "eksauth: <what>: <why>\n" to stderr. */
+void cli_error(const char *what, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Print err as "eksauth: <what>: <message>" and return the exit code of its status. */
+int cli_fail(const char *what, const struct eksauth_error *err);
+
+/*
+ * Load the configuration: --config FILE (must exist), else EKSAUTH_CONFIG,
+ * else /etc/eksauth/eksauth.conf when it exists, else the defaults.  With
+ * need_cluster_id, a configuration without cluster_id is an error.
+ */
+enum eksauth_status cli_load_config(struct eksauth_cli *cli, bool need_cluster_id,
+                                    struct eksauth_error *err);
+
+/*
+ * The token argument: the token itself, "-" or nothing for standard input.
+ * Surrounding white space (a trailing newline) is dropped.  The buffer holds
+ * a secret: release it with cli_token_free().
+ */
+enum eksauth_status cli_read_token(const char *arg, char **token, size_t *len,
+                                   struct eksauth_error *err);
+void cli_token_free(char *token, size_t len);
+
+/* Write obj as pretty JSON and a newline to stdout; 0 or EXIT_USAGE on a write error. */
+int cli_print_json(struct json_object *obj);
+
+/* The subcommands: each returns the process exit code. */
+int cmd_check_token(struct eksauth_cli *cli, int argc, char **argv);
+int cmd_map(struct eksauth_cli *cli, int argc, char **argv);
+
+#endif
