@@ -1,1 +1,842 @@
-/* in progress */
+/*
+ * identity.c - from aws-auth to POSIX users and groups: the plan of every
+ * static user and group with deterministic ids, and the resolution of one
+ * verified principal into a login, a uid and groups (DESIGN §3 "POSIX names
+ * and ids").  Pure: the host's local names come in through callbacks.
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "eksauth/arn.h"
+#include "eksauth/identity.h"
+
+/* k8s usernames with this prefix belong to the cluster's own components. */
+#define SYSTEM_PREFIX "system:"
+
+/* ---------------------------------------------------------------- helpers */
+
+static enum eksauth_status add_warning(struct eksauth_plan *plan, struct eksauth_error *err,
+                                       const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static enum eksauth_status add_warning(struct eksauth_plan *plan, struct eksauth_error *err,
+                                       const char *fmt, ...)
+{
+    char **grown;
+    char *msg = NULL;
+    va_list ap;
+    int n;
+
+    va_start(ap, fmt);
+    n = vasprintf(&msg, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return eksauth_fail(err, EKSAUTH_ENOMEM, "identity: out of memory");
+    grown = realloc(plan->warnings, (plan->n_warnings + 1) * sizeof(*grown));
+    if (grown == NULL) {
+        free(msg);
+        return eksauth_fail(err, EKSAUTH_ENOMEM, "identity: out of memory");
+    }
+    plan->warnings = grown;
+    plan->warnings[plan->n_warnings++] = msg;
+    return EKSAUTH_OK;
+}
+
+static bool name_listed(char *const *list, const char *name)
+{
+    for (; list != NULL && *list != NULL; list++) {
+        if (strcmp(*list, name) == 0)
+            return true;
+    }
+    return false;
+}
+
+static const char *name_map_find(const struct eksauth_name_map *map, size_t n, const char *from)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        if (strcmp(map[i].from, from) == 0)
+            return map[i].to;
+    }
+    return NULL;
+}
+
+static bool is_system_user(const char *k8s_username)
+{
+    return strncmp(k8s_username, SYSTEM_PREFIX, strlen(SYSTEM_PREFIX)) == 0;
+}
+
+/*
+ * The login of a k8s username under the host policy, or a refusal.  Shared
+ * by the plan and by the resolution of one login, so both refuse alike.
+ */
+static enum eksauth_status login_for(const struct eksauth_config *cfg,
+                                     const struct eksauth_host *host, const char *k8s_username,
+                                     char login[EKSAUTH_NAME_MAX + 1], struct eksauth_error *err)
+{
+    const char *mapped;
+    enum eksauth_status st;
+
+    /* system: names are the cluster's nodes and controllers, never people. */
+    if (is_system_user(k8s_username) && !cfg->allow_system_users)
+        return eksauth_fail(err, EKSAUTH_EREJECTED,
+                            "k8s username '%s' is a system: user (allow_system_users is off)",
+                            k8s_username);
+    mapped = name_map_find(cfg->user_map, cfg->n_user_map, k8s_username);
+    if (mapped != NULL) {
+        if (!eksauth_names_valid(mapped))
+            return eksauth_fail(err, EKSAUTH_EREJECTED, "user_map gives '%s' an invalid name",
+                                k8s_username);
+        snprintf(login, EKSAUTH_NAME_MAX + 1, "%s", mapped);
+    } else {
+        st = eksauth_names_login(k8s_username, login, err);
+        if (st != EKSAUTH_OK)
+            return eksauth_fail(err, EKSAUTH_EREJECTED, "k8s username '%s' has no POSIX name",
+                                k8s_username);
+    }
+    /* root and the system accounts must never be reachable with a token. */
+    if (eksauth_names_reserved(login) || name_listed(cfg->deny_users, login) ||
+        name_listed(cfg->deny_users, k8s_username))
+        return eksauth_fail(err, EKSAUTH_EREJECTED, "login '%s' is denied", login);
+    /* A local account keeps its own password path; a token never takes it over. */
+    if (host != NULL && host->local_user != NULL && host->local_user(host->ctx, login))
+        return eksauth_fail(err, EKSAUTH_EREJECTED, "login '%s' belongs to a local account",
+                            login);
+    return EKSAUTH_OK;
+}
+
+/* ---------------------------------------------------------------- the plan */
+
+/* A name that needs an id, while the plan is built. */
+struct pending {
+    char name[EKSAUTH_NAME_MAX + 1];
+    bool is_group;
+    size_t index; /* into plan->users or plan->groups */
+};
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+    return x < y ? -1 : x > y;
+}
+
+static int cmp_pending(const void *a, const void *b)
+{
+    const struct pending *x = a, *y = b;
+    int c = strcmp(x->name, y->name);
+
+    return c != 0 ? c : (int)x->is_group - (int)y->is_group;
+}
+
+static int cmp_seed(const void *a, const void *b)
+{
+    const struct eksauth_id_seed *x = a, *y = b;
+    int c = strcmp(x->name, y->name);
+
+    return c != 0 ? c : (int)x->is_group - (int)y->is_group;
+}
+
+static int cmp_user(const void *a, const void *b)
+{
+    return strcmp(((const struct eksauth_plan_user *)a)->login,
+                  ((const struct eksauth_plan_user *)b)->login);
+}
+
+static int cmp_group(const void *a, const void *b)
+{
+    return strcmp(((const struct eksauth_plan_group *)a)->name,
+                  ((const struct eksauth_plan_group *)b)->name);
+}
+
+static bool id_used(const uint32_t *ids, size_t n, uint32_t id)
+{
+    return bsearch(&id, ids, n, sizeof(*ids), cmp_u32) != NULL;
+}
+
+static const struct eksauth_id_seed *seed_find(const struct eksauth_plan *plan, const char *name,
+                                               bool is_group)
+{
+    struct eksauth_id_seed key = {.name = (char *)name, .is_group = is_group};
+
+    return bsearch(&key, plan->seeds, plan->n_seeds, sizeof(key), cmp_seed);
+}
+
+/*
+ * A name -> index hash table over plan->users or plan->groups while the plan
+ * is built, so a 10,000-entry aws-auth plans in linear time.
+ */
+struct name_index {
+    size_t *slots; /* index + 1; 0 is empty */
+    size_t cap;    /* a power of two */
+};
+
+static enum eksauth_status index_init(struct name_index *ix, size_t n, struct eksauth_error *err)
+{
+    ix->cap = 16;
+    while (ix->cap < 2 * n + 16)
+        ix->cap *= 2;
+    ix->slots = calloc(ix->cap, sizeof(*ix->slots));
+    if (ix->slots == NULL)
+        return eksauth_fail(err, EKSAUTH_ENOMEM, "identity: out of memory");
+    return EKSAUTH_OK;
+}
+
+/* The slot holding name, or the empty slot where it goes.  name_at(i) reads entry i. */
+static size_t *index_slot(const struct name_index *ix, const char *name,
+                          const char *(*name_at)(const struct eksauth_plan *, size_t),
+                          const struct eksauth_plan *plan)
+{
+    size_t h = (size_t)eksauth_fnv1a64(name, strlen(name), EKSAUTH_FNV1A64_INIT);
+    size_t i;
+
+    for (i = h & (ix->cap - 1);; i = (i + 1) & (ix->cap - 1)) {
+        if (ix->slots[i] == 0 || strcmp(name_at(plan, ix->slots[i] - 1), name) == 0)
+            return &ix->slots[i];
+    }
+}
+
+static const char *user_name_at(const struct eksauth_plan *plan, size_t i)
+{
+    return plan->users[i].login;
+}
+
+static const char *group_name_at(const struct eksauth_plan *plan, size_t i)
+{
+    return plan->groups[i].name;
+}
+
+/*
+ * Add k8s_group to the plan (once) and return its index, or -1 when the
+ * group is refused (a warning says why) or has a template (rendered at login).
+ */
+static enum eksauth_status plan_add_group(struct eksauth_plan *plan, struct name_index *gix,
+                                          const struct eksauth_config *cfg,
+                                          const struct eksauth_host *host, const char *k8s_group,
+                                          ssize_t *index, struct eksauth_error *err)
+{
+    struct eksauth_plan_group *grown, *g;
+    char name[EKSAUTH_NAME_MAX + 1];
+    const char *mapped;
+    struct eksauth_error nerr;
+    uint32_t local_gid = 0;
+    bool local = false;
+    size_t *slot;
+
+    *index = -1;
+    if (eksauth_template_has_placeholder(k8s_group))
+        return EKSAUTH_OK;
+    mapped = name_map_find(cfg->group_map, cfg->n_group_map, k8s_group);
+    if (mapped != NULL) {
+        /* group_map is the one way a k8s group may land on a local group. */
+        snprintf(name, sizeof(name), "%s", mapped);
+        local = host != NULL && host->local_group != NULL &&
+                host->local_group(host->ctx, name, &local_gid);
+    } else if (eksauth_names_group(k8s_group, cfg->group_prefix, name, &nerr) != EKSAUTH_OK) {
+        return add_warning(plan, err, "k8s group '%s' has no POSIX name: %s; not served",
+                           k8s_group, nerr.msg);
+    }
+    slot = index_slot(gix, name, group_name_at, plan);
+    if (*slot != 0) {
+        g = &plan->groups[*slot - 1];
+        if (g->k8s_group != NULL && strcmp(g->k8s_group, k8s_group) != 0) {
+            /* One POSIX name, one k8s name: never merge two groups by accident. */
+            if (g->gid != UINT32_MAX) {
+                g->gid = UINT32_MAX;
+                return add_warning(plan, err,
+                                   "k8s groups '%s' and '%s' both become POSIX group '%s'; "
+                                   "neither is served",
+                                   g->k8s_group, k8s_group, name);
+            }
+            return EKSAUTH_OK;
+        }
+        *index = g->gid == UINT32_MAX ? -1 : (ssize_t)(*slot - 1);
+        return EKSAUTH_OK;
+    }
+    if (mapped == NULL && host != NULL && host->local_group != NULL &&
+        host->local_group(host->ctx, name, &local_gid))
+        /* A local group is the host's; joining it needs an explicit group_map. */
+        return add_warning(plan, err,
+                           "POSIX group '%s' (k8s group '%s') is a local group; not served "
+                           "(map it on purpose with group_map)",
+                           name, k8s_group);
+    if (mapped != NULL && !local)
+        return add_warning(plan, err, "group_map names '%s' for '%s', which is not a local group",
+                           name, k8s_group);
+    grown = realloc(plan->groups, (plan->n_groups + 1) * sizeof(*grown));
+    if (grown == NULL)
+        return eksauth_fail(err, EKSAUTH_ENOMEM, "identity: out of memory");
+    plan->groups = grown;
+    g = &plan->groups[plan->n_groups];
+    memset(g, 0, sizeof(*g));
+    memcpy(g->name, name, sizeof(g->name));
+    g->k8s_group = strdup(k8s_group);
+    if (g->k8s_group == NULL)
+        return eksauth_fail(err, EKSAUTH_ENOMEM, "identity: out of memory");
+    g->local = local;
+    g->gid = local ? local_gid : 0;
+    *index = (ssize_t)plan->n_groups++;
+    *slot = plan->n_groups;
+    return EKSAUTH_OK;
+}
+
+/* Keep only the groups both lists hold (a user mapped by several entries). */
+static void intersect_groups(struct eksauth_plan_user *u, const size_t *idx, size_t n)
+{
+    size_t i, j, kept = 0;
+
+    for (i = 0; i < u->n_groups; i++) {
+        for (j = 0; j < n; j++) {
+            if (u->group_idx[i] == idx[j]) {
+                u->group_idx[kept++] = u->group_idx[i];
+                break;
+            }
+        }
+    }
+    u->n_groups = kept;
+}
+
+static enum eksauth_status plan_add_template(struct eksauth_plan *plan, const char *tmpl,
+                                             struct eksauth_error *err)
+{
+    char **grown;
+    size_t i;
+
+    for (i = 0; i < plan->n_templates; i++) {
+        if (strcmp(plan->templates[i], tmpl) == 0)
+            return EKSAUTH_OK;
+    }
+    grown = realloc(plan->templates, (plan->n_templates + 1) * sizeof(*grown));
+    if (grown == NULL)
+        return eksauth_fail(err, EKSAUTH_ENOMEM, "identity: out of memory");
+    plan->templates = grown;
+    plan->templates[plan->n_templates] = strdup(tmpl);
+    if (plan->templates[plan->n_templates] == NULL)
+        return eksauth_fail(err, EKSAUTH_ENOMEM, "identity: out of memory");
+    plan->n_templates++;
+    return EKSAUTH_OK;
+}
+
+static enum eksauth_status plan_add_entry(struct eksauth_plan *plan, struct name_index *uix,
+                                          struct name_index *gix,
+                                          const struct eksauth_config *cfg,
+                                          const struct eksauth_host *host,
+                                          const struct eksauth_awsauth_entry *e,
+                                          struct eksauth_error *err)
+{
+    char login[EKSAUTH_NAME_MAX + 1];
+    struct eksauth_plan_user *grown, *u;
+    struct eksauth_error lerr;
+    size_t *idx = NULL, n_idx = 0, k, *slot;
+    ssize_t gi;
+    enum eksauth_status st = EKSAUTH_OK;
+
+    /* mapAccounts yields one user per principal: nothing to list ahead. */
+    if (e->source == EKSAUTH_SRC_MAPACCOUNTS)
+        goto out;
+    if (e->n_groups > 0) {
+        idx = calloc(e->n_groups, sizeof(*idx));
+        if (idx == NULL) {
+            st = eksauth_fail(err, EKSAUTH_ENOMEM, "identity: out of memory");
+            goto out;
+        }
+    }
+    for (k = 0; k < e->n_groups; k++) {
+        st = plan_add_group(plan, gix, cfg, host, e->groups[k], &gi, err);
+        if (st != EKSAUTH_OK)
+            goto out;
+        if (gi >= 0)
+            idx[n_idx++] = (size_t)gi;
+    }
+    if (eksauth_template_has_placeholder(e->username)) {
+        st = plan_add_template(plan, e->username, err);
+        goto out;
+    }
+    if (login_for(cfg, host, e->username, login, &lerr) != EKSAUTH_OK) {
+        st = add_warning(plan, err, "%s (%s line %u): %s; not served", e->arn,
+                         eksauth_map_source_name(e->source), e->line, lerr.msg);
+        goto out;
+    }
+    slot = index_slot(uix, login, user_name_at, plan);
+    if (*slot != 0) {
+        u = &plan->users[*slot - 1];
+        if (strcmp(u->k8s_username, e->username) != 0) {
+            /* Two k8s users on one login would share a home and a uid: refuse both. */
+            if (u->uid != UINT32_MAX) {
+                u->uid = UINT32_MAX;
+                st = add_warning(plan, err,
+                                 "k8s usernames '%s' and '%s' both become login '%s'; neither "
+                                 "is served",
+                                 u->k8s_username, e->username, login);
+            }
+            goto out;
+        }
+        /* The same user from several entries: before a login says which, only the
+         * groups every entry gives (fail closed). */
+        if (u->uid != UINT32_MAX)
+            intersect_groups(u, idx, n_idx);
+        goto out;
+    }
+    grown = realloc(plan->users, (plan->n_users + 1) * sizeof(*grown));
+    if (grown == NULL) {
+        st = eksauth_fail(err, EKSAUTH_ENOMEM, "identity: out of memory");
+        goto out;
+    }
+    plan->users = grown;
+    u = &plan->users[plan->n_users];
+    memset(u, 0, sizeof(*u));
+    memcpy(u->login, login, sizeof(u->login));
+    u->k8s_username = strdup(e->username);
+    u->arn = strdup(e->arn);
+    plan->n_users++;
+    *slot = plan->n_users;
+    if (u->k8s_username == NULL || u->arn == NULL) {
+        st = eksauth_fail(err, EKSAUTH_ENOMEM, "identity: out of memory");
+        goto out;
+    }
+    u->group_idx = idx;
+    u->n_groups = n_idx;
+    idx = NULL;
+out:
+    free(idx);
+    return st;
+}
+
+/* Drop refused users and groups (marked with id UINT32_MAX) and fix the indexes. */
+static void plan_compact(struct eksauth_plan *plan)
+{
+    size_t *remap, i, j, n = 0;
+
+    remap = calloc(plan->n_groups + 1, sizeof(*remap));
+    for (i = 0; i < plan->n_groups; i++) {
+        if (plan->groups[i].gid == UINT32_MAX) {
+            free(plan->groups[i].k8s_group);
+            if (remap != NULL)
+                remap[i] = SIZE_MAX;
+            continue;
+        }
+        if (remap != NULL)
+            remap[i] = n;
+        plan->groups[n++] = plan->groups[i];
+    }
+    plan->n_groups = n;
+    n = 0;
+    for (i = 0; i < plan->n_users; i++) {
+        struct eksauth_plan_user *u = &plan->users[i];
+        size_t kept = 0;
+
+        if (u->uid == UINT32_MAX) {
+            free(u->k8s_username);
+            free(u->arn);
+            free(u->group_idx);
+            continue;
+        }
+        for (j = 0; j < u->n_groups && remap != NULL; j++) {
+            if (remap[u->group_idx[j]] != SIZE_MAX)
+                u->group_idx[kept++] = remap[u->group_idx[j]];
+        }
+        u->n_groups = kept;
+        plan->users[n++] = *u;
+    }
+    plan->n_users = n;
+    free(remap);
+}
+
+/* Assign ids: recorded ones first, then new names in byte order, probing. */
+static enum eksauth_status plan_assign_ids(struct eksauth_plan *plan, struct eksauth_error *err)
+{
+    struct pending *todo = NULL;
+    size_t n_todo = 0, i, cap;
+    enum eksauth_status st = EKSAUTH_OK;
+
+    cap = plan->n_users + plan->n_groups + plan->n_seeds;
+    plan->used_ids = calloc(cap + 1, sizeof(*plan->used_ids));
+    todo = calloc(plan->n_users + plan->n_groups + 1, sizeof(*todo));
+    if (plan->used_ids == NULL || todo == NULL) {
+        st = eksauth_fail(err, EKSAUTH_ENOMEM, "identity: out of memory");
+        goto out;
+    }
+    for (i = 0; i < plan->n_seeds; i++)
+        plan->used_ids[plan->n_used_ids++] = plan->seeds[i].id;
+    for (i = 0; i < plan->n_groups; i++) {
+        if (plan->groups[i].local) {
+            plan->used_ids[plan->n_used_ids++] = plan->groups[i].gid;
+            continue;
+        }
+        snprintf(todo[n_todo].name, sizeof(todo[0].name), "%s", plan->groups[i].name);
+        todo[n_todo].is_group = true;
+        todo[n_todo++].index = i;
+    }
+    for (i = 0; i < plan->n_users; i++) {
+        snprintf(todo[n_todo].name, sizeof(todo[0].name), "%s", plan->users[i].login);
+        todo[n_todo].is_group = false;
+        todo[n_todo++].index = i;
+    }
+    qsort(plan->used_ids, plan->n_used_ids, sizeof(uint32_t), cmp_u32);
+    qsort(todo, n_todo, sizeof(*todo), cmp_pending);
+    for (i = 0; i < n_todo; i++) {
+        const struct eksauth_id_seed *seed = seed_find(plan, todo[i].name, todo[i].is_group);
+        uint32_t id = 0;
+        unsigned probe;
+
+        if (seed != NULL) {
+            id = seed->id;
+        } else {
+            for (probe = 0; probe < EKSAUTH_ID_MAX_PROBES; probe++) {
+                id = eksauth_names_id(todo[i].name, probe, plan->id_min, plan->id_max);
+                if (!id_used(plan->used_ids, plan->n_used_ids, id))
+                    break;
+            }
+            if (probe == EKSAUTH_ID_MAX_PROBES) {
+                st = add_warning(plan, err, "no free id for '%s'; not served", todo[i].name);
+                if (st != EKSAUTH_OK)
+                    goto out;
+                id = UINT32_MAX;
+            } else {
+                /* Keep used_ids sorted: insert in place. */
+                size_t at = plan->n_used_ids;
+
+                while (at > 0 && plan->used_ids[at - 1] > id) {
+                    plan->used_ids[at] = plan->used_ids[at - 1];
+                    at--;
+                }
+                plan->used_ids[at] = id;
+                plan->n_used_ids++;
+            }
+        }
+        if (todo[i].is_group)
+            plan->groups[todo[i].index].gid = id;
+        else
+            plan->users[todo[i].index].uid = id;
+    }
+out:
+    free(todo);
+    return st;
+}
+
+/* A group's position before sorting, so users' group indexes can follow it. */
+struct group_order {
+    const char *name;
+    size_t old;
+};
+
+static int cmp_group_order(const void *a, const void *b)
+{
+    return strcmp(((const struct group_order *)a)->name, ((const struct group_order *)b)->name);
+}
+
+/* Sort users and groups by name (lookups bsearch them) and fix the group indexes. */
+static enum eksauth_status plan_sort(struct eksauth_plan *plan, struct eksauth_error *err)
+{
+    struct group_order *order = calloc(plan->n_groups + 1, sizeof(*order));
+    struct eksauth_plan_group *sorted = calloc(plan->n_groups + 1, sizeof(*sorted));
+    size_t *remap = calloc(plan->n_groups + 1, sizeof(*remap));
+    enum eksauth_status st = EKSAUTH_OK;
+    size_t i, j;
+
+    if (order == NULL || sorted == NULL || remap == NULL) {
+        st = eksauth_fail(err, EKSAUTH_ENOMEM, "identity: out of memory");
+        goto out;
+    }
+    for (i = 0; i < plan->n_groups; i++) {
+        order[i].name = plan->groups[i].name;
+        order[i].old = i;
+    }
+    qsort(order, plan->n_groups, sizeof(*order), cmp_group_order);
+    for (i = 0; i < plan->n_groups; i++) {
+        sorted[i] = plan->groups[order[i].old];
+        remap[order[i].old] = i;
+    }
+    memcpy(plan->groups, sorted, plan->n_groups * sizeof(*sorted));
+    for (i = 0; i < plan->n_users; i++)
+        for (j = 0; j < plan->users[i].n_groups; j++)
+            plan->users[i].group_idx[j] = remap[plan->users[i].group_idx[j]];
+    qsort(plan->users, plan->n_users, sizeof(*plan->users), cmp_user);
+out:
+    free(order);
+    free(sorted);
+    free(remap);
+    return st;
+}
+
+enum eksauth_status eksauth_plan_build(const struct eksauth_config *cfg,
+                                       const struct eksauth_awsauth *aa,
+                                       const struct eksauth_host *host,
+                                       const struct eksauth_id_seed *seeds, size_t n_seeds,
+                                       struct eksauth_plan *out, struct eksauth_error *err)
+{
+    size_t i, n = eksauth_awsauth_count(aa);
+    struct name_index uix = {NULL, 0}, gix = {NULL, 0};
+    enum eksauth_status st = EKSAUTH_OK;
+
+    memset(out, 0, sizeof(*out));
+    out->id_min = cfg->uid_min != 0 ? cfg->uid_min : EKSAUTH_ID_MIN;
+    out->id_max = cfg->uid_max != 0 ? cfg->uid_max : EKSAUTH_ID_MAX;
+    if (n_seeds > 0) {
+        out->seeds = calloc(n_seeds, sizeof(*out->seeds));
+        if (out->seeds == NULL) {
+            st = eksauth_fail(err, EKSAUTH_ENOMEM, "identity: out of memory");
+            goto out;
+        }
+        for (i = 0; i < n_seeds; i++) {
+            out->seeds[i] = seeds[i];
+            out->seeds[i].name = strdup(seeds[i].name);
+            out->n_seeds++;
+            if (out->seeds[i].name == NULL) {
+                st = eksauth_fail(err, EKSAUTH_ENOMEM, "identity: out of memory");
+                goto out;
+            }
+        }
+        qsort(out->seeds, out->n_seeds, sizeof(*out->seeds), cmp_seed);
+    }
+    st = index_init(&uix, n, err);
+    if (st == EKSAUTH_OK)
+        st = index_init(&gix, n * 2, err);
+    for (i = 0; i < n && st == EKSAUTH_OK; i++)
+        st = plan_add_entry(out, &uix, &gix, cfg, host, eksauth_awsauth_entry_at(aa, i), err);
+    if (st != EKSAUTH_OK)
+        goto out;
+    /* A group may not take the name of a user's private group. */
+    for (i = 0; i < out->n_groups; i++) {
+        if (out->groups[i].gid != UINT32_MAX && !out->groups[i].local &&
+            *index_slot(&uix, out->groups[i].name, user_name_at, out) != 0) {
+            out->groups[i].gid = UINT32_MAX;
+            st = add_warning(out, err, "POSIX group '%s' is also a login name; not served",
+                             out->groups[i].name);
+            if (st != EKSAUTH_OK)
+                goto out;
+        }
+    }
+    plan_compact(out);
+    st = plan_assign_ids(out, err);
+    if (st != EKSAUTH_OK)
+        goto out;
+    plan_compact(out);
+    st = plan_sort(out, err);
+out:
+    free(uix.slots);
+    free(gix.slots);
+    if (st != EKSAUTH_OK)
+        eksauth_plan_free(out);
+    return st;
+}
+
+void eksauth_plan_free(struct eksauth_plan *plan)
+{
+    size_t i;
+
+    if (plan == NULL)
+        return;
+    for (i = 0; i < plan->n_users; i++) {
+        free(plan->users[i].k8s_username);
+        free(plan->users[i].arn);
+        free(plan->users[i].group_idx);
+    }
+    for (i = 0; i < plan->n_groups; i++)
+        free(plan->groups[i].k8s_group);
+    for (i = 0; i < plan->n_templates; i++)
+        free(plan->templates[i]);
+    for (i = 0; i < plan->n_warnings; i++)
+        free(plan->warnings[i]);
+    for (i = 0; i < plan->n_seeds; i++)
+        free(plan->seeds[i].name);
+    free(plan->users);
+    free(plan->groups);
+    free(plan->templates);
+    free(plan->warnings);
+    free(plan->seeds);
+    free(plan->used_ids);
+    memset(plan, 0, sizeof(*plan));
+}
+
+const struct eksauth_plan_user *eksauth_plan_find_user(const struct eksauth_plan *plan,
+                                                       const char *login)
+{
+    struct eksauth_plan_user key;
+
+    if (strlen(login) > EKSAUTH_NAME_MAX)
+        return NULL;
+    memset(&key, 0, sizeof(key));
+    memcpy(key.login, login, strlen(login) + 1);
+    return bsearch(&key, plan->users, plan->n_users, sizeof(key), cmp_user);
+}
+
+const struct eksauth_plan_group *eksauth_plan_find_group(const struct eksauth_plan *plan,
+                                                         const char *name)
+{
+    struct eksauth_plan_group key;
+
+    if (strlen(name) > EKSAUTH_NAME_MAX)
+        return NULL;
+    memset(&key, 0, sizeof(key));
+    memcpy(key.name, name, strlen(name) + 1);
+    return bsearch(&key, plan->groups, plan->n_groups, sizeof(key), cmp_group);
+}
+
+uint32_t eksauth_plan_id_for(const struct eksauth_plan *plan, const char *name, bool is_group)
+{
+    const struct eksauth_plan_user *u;
+    const struct eksauth_plan_group *g;
+    const struct eksauth_id_seed *seed;
+    uint32_t id;
+    unsigned probe;
+
+    if (is_group && (g = eksauth_plan_find_group(plan, name)) != NULL)
+        return g->gid;
+    if (!is_group && (u = eksauth_plan_find_user(plan, name)) != NULL)
+        return u->uid;
+    seed = seed_find(plan, name, is_group);
+    if (seed != NULL)
+        return seed->id;
+    for (probe = 0; probe < EKSAUTH_ID_MAX_PROBES; probe++) {
+        id = eksauth_names_id(name, probe, plan->id_min, plan->id_max);
+        if (!id_used(plan->used_ids, plan->n_used_ids, id))
+            return id;
+    }
+    return 0; /* no free id: callers refuse 0 (root) */
+}
+
+/* ------------------------------------------------------- one login's identity */
+
+static char *dup_or_empty(const char *s)
+{
+    return strdup(s != NULL ? s : "");
+}
+
+static enum eksauth_status resolve_groups(const struct eksauth_config *cfg,
+                                          const struct eksauth_plan *plan,
+                                          const struct eksauth_host *host,
+                                          struct eksauth_identity *id, struct eksauth_error *err)
+{
+    size_t i;
+
+    id->groups = calloc(id->k8s.n_groups + 1, sizeof(*id->groups));
+    if (id->groups == NULL)
+        return eksauth_fail(err, EKSAUTH_ENOMEM, "identity: out of memory");
+    for (i = 0; i < id->k8s.n_groups; i++) {
+        struct eksauth_posix_group *pg = &id->groups[id->n_groups];
+        const char *k8s_group = id->k8s.groups[i];
+        const char *mapped = name_map_find(cfg->group_map, cfg->n_group_map, k8s_group);
+        const struct eksauth_plan_group *planned;
+        struct eksauth_error nerr;
+        uint32_t gid = 0;
+
+        if (mapped != NULL) {
+            /* An explicit group_map to a local group: its gid is the host's. */
+            if (host == NULL || host->local_group == NULL ||
+                !host->local_group(host->ctx, mapped, &gid))
+                continue;
+            snprintf(pg->name, sizeof(pg->name), "%s", mapped);
+        } else {
+            if (eksauth_names_group(k8s_group, cfg->group_prefix, pg->name, &nerr) != EKSAUTH_OK)
+                continue;
+            planned = eksauth_plan_find_group(plan, pg->name);
+            if (planned != NULL && planned->k8s_group != NULL &&
+                strcmp(planned->k8s_group, k8s_group) == 0) {
+                gid = planned->gid;
+            } else if (planned == NULL && !eksauth_plan_find_user(plan, pg->name) &&
+                       !(host != NULL && host->local_group != NULL &&
+                         host->local_group(host->ctx, pg->name, &gid))) {
+                /* A group only this login's template yields: not in the plan yet. */
+                gid = eksauth_plan_id_for(plan, pg->name, true);
+            } else {
+                /* Refused by the plan (collision, local group): never granted. */
+                continue;
+            }
+            if (gid == 0)
+                continue;
+        }
+        pg->gid = gid;
+        pg->k8s_group = k8s_group;
+        id->n_groups++;
+    }
+    return EKSAUTH_OK;
+}
+
+enum eksauth_status eksauth_identity_resolve(const struct eksauth_config *cfg,
+                                             const struct eksauth_awsauth *aa,
+                                             const struct eksauth_plan *plan,
+                                             const struct eksauth_host *host,
+                                             const struct eksauth_principal *p,
+                                             const char *user_id, struct eksauth_identity *out,
+                                             struct eksauth_error *err)
+{
+    const struct eksauth_plan_user *planned;
+    enum eksauth_status st;
+
+    memset(out, 0, sizeof(*out));
+    st = eksauth_awsauth_map(aa, p, &out->k8s, err);
+    if (st != EKSAUTH_OK)
+        goto out;
+    out->arn = dup_or_empty(p->arn);
+    out->canonical_arn = dup_or_empty(p->canonical_arn);
+    out->account = dup_or_empty(p->account);
+    out->user_id = dup_or_empty(user_id);
+    out->session_name = dup_or_empty(p->session_name);
+    out->access_key_id = dup_or_empty(p->access_key_id);
+    if (out->arn == NULL || out->canonical_arn == NULL || out->account == NULL ||
+        out->user_id == NULL || out->session_name == NULL || out->access_key_id == NULL) {
+        st = eksauth_fail(err, EKSAUTH_ENOMEM, "identity: out of memory");
+        goto out;
+    }
+    out->templated = out->k8s.source == EKSAUTH_SRC_MAPACCOUNTS ||
+                     (out->k8s.entry != NULL && out->k8s.entry->username != NULL &&
+                      eksauth_template_has_placeholder(out->k8s.entry->username));
+    st = login_for(cfg, host, out->k8s.username, out->login, err);
+    if (st != EKSAUTH_OK) {
+        eksauth_error_prefix(err, "login refused");
+        goto out;
+    }
+    planned = eksauth_plan_find_user(plan, out->login);
+    if (planned != NULL && strcmp(planned->k8s_username, out->k8s.username) != 0) {
+        /* Another k8s user owns this POSIX name: a session name must not take it. */
+        st = eksauth_fail(err, EKSAUTH_EREJECTED,
+                          "login refused: login '%s' belongs to k8s user '%s', not '%s'",
+                          out->login, planned->k8s_username, out->k8s.username);
+        goto out;
+    }
+    if (planned == NULL && !out->templated) {
+        st = eksauth_fail(err, EKSAUTH_EREJECTED,
+                          "login refused: '%s' is not served on this host (see the warnings of "
+                          "eksauth sync)",
+                          out->login);
+        goto out;
+    }
+    if (planned == NULL && eksauth_plan_find_group(plan, out->login) != NULL) {
+        st = eksauth_fail(err, EKSAUTH_EREJECTED,
+                          "login refused: '%s' is the name of a mapped group", out->login);
+        goto out;
+    }
+    out->uid = planned != NULL ? planned->uid : eksauth_plan_id_for(plan, out->login, false);
+    if (out->uid == 0) {
+        st = eksauth_fail(err, EKSAUTH_EREJECTED, "login refused: no free id for '%s'",
+                          out->login);
+        goto out;
+    }
+    out->gid = out->uid; /* the user's private group */
+    st = resolve_groups(cfg, plan, host, out, err);
+out:
+    if (st != EKSAUTH_OK)
+        eksauth_identity_free(out);
+    return st;
+}
+
+void eksauth_identity_free(struct eksauth_identity *id)
+{
+    if (id == NULL)
+        return;
+    free(id->arn);
+    free(id->canonical_arn);
+    free(id->account);
+    free(id->user_id);
+    free(id->session_name);
+    free(id->access_key_id);
+    eksauth_k8s_identity_free(&id->k8s);
+    free(id->groups);
+    memset(id, 0, sizeof(*id));
+}

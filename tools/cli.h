@@ -12,6 +12,8 @@
 #include <json-c/json.h>
 
 #include "eksauth/config.h"
+#include "eksauth/hostfiles.h"
+#include "eksauth/identity.h"
 #include "eksauth/status.h"
 
 /* Exit codes (DESIGN §3). */
@@ -25,7 +27,12 @@ struct eksauth_cli {
     const char *aws_auth_path; /* --aws-auth FILE, or NULL: the config's aws_auth_file */
     struct eksauth_config cfg; /* loaded by cli_load_config() */
     bool cfg_loaded;
+    struct eksauth_hostfiles hostfiles; /* local names, loaded by cli_load_mapping() */
+    bool hostfiles_loaded;
 };
+
+/* Release what the cli loaded. */
+void cli_cleanup(struct eksauth_cli *cli);
 
 /* Print "eksauth: <what>: <why>\n" to stderr. */
 void cli_error(const char *what, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -52,6 +59,18 @@ void cli_token_free(char *token, size_t len);
 
 /* Write obj as pretty JSON and a newline to stdout; 0 or EXIT_USAGE on a write error. */
 int cli_print_json(struct json_object *obj);
+
+/* The identity JSON of DESIGN §3 (arn, canonical_arn, ..., posix_groups, source). */
+struct json_object *cli_identity_json(const struct eksauth_identity *id);
+
+/*
+ * Read aws-auth from --aws-auth or the config's aws_auth_file and build its
+ * plan for this host (local names from /etc/passwd and /etc/group, kept in
+ * cli->hostfiles for eksauth_identity_resolve).  Malformed entries are
+ * reported on stderr as warnings.
+ */
+enum eksauth_status cli_load_mapping(struct eksauth_cli *cli, struct eksauth_awsauth **aa,
+                                     struct eksauth_plan *plan, struct eksauth_error *err);
 
 /* The subcommands: each returns the process exit code. */
 int cmd_check_token(struct eksauth_cli *cli, int argc, char **argv);

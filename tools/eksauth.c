@@ -1,1 +1,122 @@
-int main(void){return 0;}
+/*
+ * eksauth.c - the command line: global options, then one subcommand
+ * (DESIGN §3 "Command line").  Each subcommand lives in tools/cmd_*.c and
+ * adapts the library; nothing here decides anything about a login.
+ */
+#include "config.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+struct command {
+    const char *name;
+    int (*run)(struct eksauth_cli *cli, int argc, char **argv);
+    const char *summary;
+};
+
+static const struct command commands[] = {
+    {"check-token", cmd_check_token, "local checks of a token; JSON of the parsed token"},
+    {"map", cmd_map, "map an ARN through aws-auth; identity JSON"},
+};
+
+static void usage(FILE *out)
+{
+    size_t i;
+
+    fprintf(out, "usage: eksauth [--config FILE] [--aws-auth FILE] COMMAND [ARGS]\n"
+                 "       eksauth COMMAND --help\n\ncommands:\n");
+    for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+        fprintf(out, "  %-12s %s\n", commands[i].name, commands[i].summary);
+    fprintf(out, "\nexit: 0 ok, 1 token rejected or login denied, 2 usage or config error,\n"
+                 "      3 not mapped, 4 STS unavailable\n");
+}
+
+/*
+ * Take "--config FILE", "--config=FILE", "--aws-auth FILE" and
+ * "--aws-auth=FILE" out of argv (they may stand before or after the
+ * command), up to a "--".  Returns the new argc, or -1 on a missing value.
+ */
+static int take_global_options(struct eksauth_cli *cli, int argc, char **argv)
+{
+    static const struct {
+        const char *name;
+        size_t offset;
+    } globals[] = {
+        {"--config", offsetof(struct eksauth_cli, config_path)},
+        {"--aws-auth", offsetof(struct eksauth_cli, aws_auth_path)},
+    };
+    int in, out = 1;
+    size_t g, len;
+
+    for (in = 1; in < argc; in++) {
+        bool taken = false;
+
+        if (strcmp(argv[in], "--") == 0) {
+            while (in < argc)
+                argv[out++] = argv[in++];
+            break;
+        }
+        for (g = 0; g < sizeof(globals) / sizeof(globals[0]) && !taken; g++) {
+            const char **slot = (const char **)((char *)cli + globals[g].offset);
+
+            len = strlen(globals[g].name);
+            if (strncmp(argv[in], globals[g].name, len) != 0)
+                continue;
+            if (argv[in][len] == '=') {
+                *slot = argv[in] + len + 1;
+                taken = true;
+            } else if (argv[in][len] == '\0') {
+                if (in + 1 >= argc) {
+                    cli_error("usage", "%s needs a value", globals[g].name);
+                    return -1;
+                }
+                *slot = argv[++in];
+                taken = true;
+            }
+        }
+        if (!taken)
+            argv[out++] = argv[in];
+    }
+    argv[out] = NULL;
+    return out;
+}
+
+int main(int argc, char **argv)
+{
+    struct eksauth_cli cli;
+    const char *name;
+    size_t i;
+    int rc = EXIT_USAGE;
+
+    memset(&cli, 0, sizeof(cli));
+    argc = take_global_options(&cli, argc, argv);
+    if (argc < 0)
+        return EXIT_USAGE;
+    if (argc < 2) {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    name = argv[1];
+    if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0 || strcmp(name, "help") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    if (strcmp(name, "--version") == 0 || strcmp(name, "version") == 0) {
+        printf("eksauth %s\n", PACKAGE_VERSION);
+        return 0;
+    }
+    for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+        if (strcmp(name, commands[i].name) == 0) {
+            rc = commands[i].run(&cli, argc - 1, argv + 1);
+            goto out;
+        }
+    }
+    cli_error("usage", "unknown command '%s' (eksauth --help lists them)", name);
+out:
+    cli_cleanup(&cli);
+    return rc;
+}

@@ -1,0 +1,135 @@
+/*
+ * identity.h - from a verified principal to a host identity: the aws-auth
+ * mapping (awsauth.h), then POSIX names and ids (names.h) under the host's
+ * policy (config.h): denied and reserved names, system: users, names that
+ * local accounts already own, and two k8s names that give one POSIX name.
+ *
+ * The plan is the set of POSIX users and groups an aws-auth yields on a host:
+ * every static username (no template) and every group, with ids assigned
+ * deterministically (names.h) in a fixed order: ids already recorded first
+ * (they never change), then new names in byte order.  `eksauth map`,
+ * `eksauth sync`, PAM and NSS all derive ids from the same plan, so every
+ * host that syncs the same aws-auth gives the same ids.
+ */
+#ifndef EKSAUTH_IDENTITY_H
+#define EKSAUTH_IDENTITY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "eksauth/awsauth.h"
+#include "eksauth/config.h"
+#include "eksauth/names.h"
+#include "eksauth/status.h"
+#include "eksauth/template.h"
+
+/* What the host itself already has (the "files" NSS source), asked through callbacks. */
+struct eksauth_host {
+    bool (*local_user)(void *ctx, const char *name);  /* /etc/passwd has name */
+    bool (*local_group)(void *ctx, const char *name, uint32_t *gid); /* /etc/group has name */
+    void *ctx;
+};
+
+struct eksauth_plan_group {
+    char name[EKSAUTH_NAME_MAX + 1];
+    char *k8s_group; /* NULL for a user's private group */
+    uint32_t gid;
+    bool local; /* mapped on purpose to a local group (group_map): not served by eksauth */
+};
+
+struct eksauth_plan_user {
+    char login[EKSAUTH_NAME_MAX + 1];
+    char *k8s_username;
+    char *arn; /* the aws-auth entry's ARN (or account) */
+    uint32_t uid;
+    size_t *group_idx; /* indexes into plan->groups */
+    size_t n_groups;
+};
+
+struct eksauth_plan {
+    struct eksauth_plan_user *users;
+    size_t n_users;
+    struct eksauth_plan_group *groups;
+    size_t n_groups;
+    char **templates; /* username templates of the current aws-auth */
+    size_t n_templates;
+    char **warnings; /* refusals: collisions, local clashes, denied names */
+    size_t n_warnings;
+    uint32_t id_min, id_max;
+    uint32_t *used_ids; /* sorted: every id the plan and its seeds hold */
+    size_t n_used_ids;
+    struct eksauth_id_seed *seeds; /* sorted copies of the recorded ids */
+    size_t n_seeds;
+};
+
+/* A recorded assignment (from the identity DB) that the plan must keep. */
+struct eksauth_id_seed {
+    char *name;
+    uint32_t id;
+    bool is_group;
+};
+
+/*
+ * Build the plan of aa under cfg.  seeds (may be NULL) are ids recorded
+ * earlier: kept as they are.  host may be NULL (no local names known).
+ */
+enum eksauth_status eksauth_plan_build(const struct eksauth_config *cfg,
+                                       const struct eksauth_awsauth *aa,
+                                       const struct eksauth_host *host,
+                                       const struct eksauth_id_seed *seeds, size_t n_seeds,
+                                       struct eksauth_plan *out, struct eksauth_error *err);
+void eksauth_plan_free(struct eksauth_plan *plan);
+
+const struct eksauth_plan_user *eksauth_plan_find_user(const struct eksauth_plan *plan,
+                                                       const char *login);
+const struct eksauth_plan_group *eksauth_plan_find_group(const struct eksauth_plan *plan,
+                                                         const char *name);
+
+/*
+ * The id a name gets in this plan: its planned id, or for a name the plan
+ * does not hold (a templated login) the first probe not used by the plan.
+ */
+uint32_t eksauth_plan_id_for(const struct eksauth_plan *plan, const char *name, bool is_group);
+
+struct eksauth_posix_group {
+    char name[EKSAUTH_NAME_MAX + 1];
+    uint32_t gid;
+    const char *k8s_group; /* points into k8s.groups */
+};
+
+struct eksauth_identity {
+    /* who STS says signed the token */
+    char *arn;
+    char *canonical_arn;
+    char *account;
+    char *user_id;
+    char *session_name;
+    char *access_key_id;
+    /* what aws-auth gives it */
+    struct eksauth_k8s_identity k8s;
+    bool templated; /* the username came from a template */
+    /* what it is on this host */
+    char login[EKSAUTH_NAME_MAX + 1];
+    uint32_t uid, gid;
+    struct eksauth_posix_group *groups;
+    size_t n_groups;
+};
+
+/*
+ * Map p through aa and give it POSIX names and ids from plan.
+ * EKSAUTH_ENOTMAPPED: no entry.  EKSAUTH_EREJECTED: the entry exists but the
+ * login is refused (template error, denied or reserved name, system: user
+ * without allow_system_users, a local account's name, a name collision).
+ * user_id may be NULL.
+ */
+enum eksauth_status eksauth_identity_resolve(const struct eksauth_config *cfg,
+                                             const struct eksauth_awsauth *aa,
+                                             const struct eksauth_plan *plan,
+                                             const struct eksauth_host *host,
+                                             const struct eksauth_principal *p,
+                                             const char *user_id, struct eksauth_identity *out,
+                                             struct eksauth_error *err);
+void eksauth_identity_free(struct eksauth_identity *id);
+
+#endif

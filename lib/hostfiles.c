@@ -1,0 +1,138 @@
+/*
+ * hostfiles.c - the names of local accounts and groups, read from
+ * /etc/passwd and /etc/group with fgetpwent/fgetgrent: asking NSS instead
+ * would ask eksauth itself, and the point is to know what the files own.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "eksauth/hostfiles.h"
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static bool has_user(void *ctx, const char *name)
+{
+    const struct eksauth_hostfiles *hf = ctx;
+
+    return bsearch(&name, hf->users, hf->n_users, sizeof(char *), cmp_str) != NULL;
+}
+
+static int cmp_group(const void *a, const void *b)
+{
+    return strcmp(((const struct eksauth_local_group *)a)->name,
+                  ((const struct eksauth_local_group *)b)->name);
+}
+
+static bool has_group(void *ctx, const char *name, uint32_t *gid)
+{
+    const struct eksauth_hostfiles *hf = ctx;
+    struct eksauth_local_group key = {(char *)name, 0};
+    const struct eksauth_local_group *hit;
+
+    hit = bsearch(&key, hf->groups, hf->n_groups, sizeof(key), cmp_group);
+    if (hit == NULL)
+        return false;
+    if (gid != NULL)
+        *gid = hit->gid;
+    return true;
+}
+
+/* Append a copy of name to a growing list. */
+static bool push(char ***list, size_t *n, const char *name)
+{
+    char **grown = realloc(*list, (*n + 1) * sizeof(**list));
+
+    if (grown == NULL)
+        return false;
+    *list = grown;
+    grown[*n] = strdup(name);
+    if (grown[*n] == NULL)
+        return false;
+    (*n)++;
+    return true;
+}
+
+enum eksauth_status eksauth_hostfiles_load(struct eksauth_hostfiles *hf, const char *passwd_path,
+                                           const char *group_path, struct eksauth_error *err)
+{
+    enum eksauth_status st = EKSAUTH_OK;
+    struct passwd *pw;
+    struct group *gr;
+    FILE *f = NULL;
+
+    memset(hf, 0, sizeof(*hf));
+    passwd_path = passwd_path != NULL ? passwd_path : "/etc/passwd";
+    group_path = group_path != NULL ? group_path : "/etc/group";
+
+    f = fopen(passwd_path, "re");
+    if (f == NULL) {
+        st = eksauth_fail(err, EKSAUTH_EIO, "%s: %s", passwd_path, strerror(errno));
+        goto out;
+    }
+    while ((pw = fgetpwent(f)) != NULL) {
+        if (!push(&hf->users, &hf->n_users, pw->pw_name)) {
+            st = eksauth_fail(err, EKSAUTH_ENOMEM, "hostfiles: out of memory");
+            goto out;
+        }
+    }
+    fclose(f);
+    f = NULL;
+
+    f = fopen(group_path, "re");
+    if (f == NULL) {
+        st = eksauth_fail(err, EKSAUTH_EIO, "%s: %s", group_path, strerror(errno));
+        goto out;
+    }
+    while ((gr = fgetgrent(f)) != NULL) {
+        struct eksauth_local_group *grown;
+
+        grown = realloc(hf->groups, (hf->n_groups + 1) * sizeof(*grown));
+        if (grown == NULL) {
+            st = eksauth_fail(err, EKSAUTH_ENOMEM, "hostfiles: out of memory");
+            goto out;
+        }
+        hf->groups = grown;
+        grown[hf->n_groups].gid = (uint32_t)gr->gr_gid;
+        grown[hf->n_groups].name = strdup(gr->gr_name);
+        if (grown[hf->n_groups].name == NULL) {
+            st = eksauth_fail(err, EKSAUTH_ENOMEM, "hostfiles: out of memory");
+            goto out;
+        }
+        hf->n_groups++;
+    }
+    qsort(hf->users, hf->n_users, sizeof(char *), cmp_str);
+    qsort(hf->groups, hf->n_groups, sizeof(*hf->groups), cmp_group);
+    hf->host.local_user = has_user;
+    hf->host.local_group = has_group;
+    hf->host.ctx = hf;
+out:
+    if (f != NULL)
+        fclose(f);
+    if (st != EKSAUTH_OK)
+        eksauth_hostfiles_free(hf);
+    return st;
+}
+
+void eksauth_hostfiles_free(struct eksauth_hostfiles *hf)
+{
+    size_t i;
+
+    if (hf == NULL)
+        return;
+    for (i = 0; i < hf->n_users; i++)
+        free(hf->users[i]);
+    for (i = 0; i < hf->n_groups; i++)
+        free(hf->groups[i].name);
+    free(hf->users);
+    free(hf->groups);
+    memset(hf, 0, sizeof(*hf));
+}

@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# map.sh - `eksauth map` on the sample ConfigMap and on hand-written fixtures:
+# the identity JSON, the exit codes, and the warnings for malformed entries.
+set -u
+. "$top_srcdir/tests/lib/tap.sh"
+
+sample=$FIXTURES/aws-auth-sample.yaml
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+# No host configuration may leak in: an empty config of our own.
+printf 'cluster_id = test-cluster\n' > "$tmp/eksauth.conf"
+run() { "$EKSAUTH" --config "$tmp/eksauth.conf" "$@" > "$tmp/out" 2> "$tmp/err"; echo $? > "$tmp/rc"; }
+rc() { cat "$tmp/rc"; }
+field() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(json.dumps(d[sys.argv[2]]) if not isinstance(d[sys.argv[2]], str) else d[sys.argv[2]])' "$tmp/out" "$1"; }
+
+plan 22
+
+run map arn:aws:iam::123456789012:role/EksCodeBuildKubectlRole --aws-auth "$sample"
+is "$(rc)" 0 "the CodeBuild role maps"
+is "$(field username)" build "username is build"
+is "$(field groups)" '["system:masters"]' "groups are [system:masters]"
+is "$(field login)" build "login is build"
+like "$(field posix_groups)" '"name": "eks-system-masters"' "posix_groups include eks-system-masters"
+is "$(field source)" mapRoles "source is mapRoles"
+like "$(field uid)" '^19[0-9]{8}$' "uid is in the default range"
+# The placeholder entry of the sample is reported with its line, and the rest maps.
+like "$(cat "$tmp/err")" 'warning: .*mapRoles: [0-9]+:[0-9]+: .*entry skipped' "the {{aws-account-id}} entry is reported as malformed with its position"
+
+run map arn:aws:sts::123456789012:assumed-role/EksCodeBuildKubectlRole/codebuild-session --aws-auth "$sample"
+is "$(rc)" 0 "an assumed-role ARN is canonicalised and maps"
+is "$(field canonical_arn)" arn:aws:iam::123456789012:role/EksCodeBuildKubectlRole "canonical ARN is the role's"
+is "$(field session_name)" codebuild-session "the session name comes from the ARN"
+
+uid_a=$(run map arn:aws:iam::123456789012:role/EksCodeBuildKubectlRole --aws-auth "$sample"; field uid)
+uid_b=$(run map arn:aws:iam::123456789012:role/EksCodeBuildKubectlRole --aws-auth "$sample"; field uid)
+is "$uid_a" "$uid_b" "the uid is the same on every run"
+
+run map arn:aws:iam::123456789012:role/eksctl-foo-nodegroup-bar-NodeInstanceRole-u4CxYVzWNTmG --session-name i-0123456789abcdef0 --aws-auth "$sample"
+is "$(rc)" 1 "the node role is refused (exit 1)"
+like "$(cat "$tmp/err")" '^eksauth: map: .*EC2PrivateDNSName not supported' "with the EC2PrivateDNSName reason"
+
+run map arn:aws:iam::123456789012:role/NotInAwsAuth --aws-auth "$sample"
+is "$(rc)" 3 "an unmapped role exits 3"
+like "$(cat "$tmp/err")" '^eksauth: map: .*not mapped' "and says it is not mapped"
+
+run map not-an-arn --aws-auth "$sample"
+is "$(rc)" 2 "a malformed ARN is a usage error"
+
+run map arn:aws:iam::123456789012:role/EksCodeBuildKubectlRole --aws-auth "$tmp/missing.yaml"
+is "$(rc)" 2 "a missing aws-auth file is an error (exit 2)"
+like "$(cat "$tmp/err")" "missing.yaml" "naming the file"
+
+cat > "$tmp/templated.yaml" <<'YAML'
+mapRoles: |
+  - rolearn: arn:aws:iam::123456789012:role/admins
+    username: admin:{{SessionName}}
+    groups:
+      - system:masters
+YAML
+run map arn:aws:sts::123456789012:assumed-role/admins/alice@example.com --aws-auth "$tmp/templated.yaml"
+is "$(field username)" "admin:alice-example.com" "a {{SessionName}} template renders with @ -> -"
+is "$(field login)" "admin-alice-example.com" "and gives a POSIX login"
+
+cat > "$tmp/root.yaml" <<'YAML'
+mapRoles: |
+  - rolearn: arn:aws:iam::123456789012:role/admins
+    username: root
+YAML
+run map arn:aws:iam::123456789012:role/admins --aws-auth "$tmp/root.yaml"
+is "$(rc)" 1 "a mapping to root is refused"
+
+done_testing

@@ -1,0 +1,463 @@
+/*
+ * test_identity.c - the plan (static users and groups with ids) and the
+ * resolution of one principal into a host identity (lib/identity.c).
+ */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "eksauth/awsauth.h"
+#include "eksauth/config.h"
+#include "eksauth/identity.h"
+#include "eksauth/names.h"
+
+#define ACCOUNT "123456789012"
+
+static const char *const SAMPLE = "mapRoles: |\n"
+                                  "  - rolearn: arn:aws:iam::123456789012:role/NodeRole\n"
+                                  "    username: system:node:{{EC2PrivateDNSName}}\n"
+                                  "    groups:\n"
+                                  "      - system:bootstrappers\n"
+                                  "      - system:nodes\n"
+                                  "  - rolearn: arn:aws:iam::123456789012:role/EksCodeBuildKubectlRole\n"
+                                  "    username: build\n"
+                                  "    groups:\n"
+                                  "      - system:masters\n"
+                                  "  - rolearn: arn:aws:iam::123456789012:role/dev\n"
+                                  "    username: admin:{{SessionName}}\n"
+                                  "    groups:\n"
+                                  "      - developers\n"
+                                  "mapUsers: |\n"
+                                  "  - userarn: arn:aws:iam::123456789012:user/alice\n"
+                                  "    username: alice\n"
+                                  "    groups:\n"
+                                  "      - developers\n"
+                                  "      - viewers\n"
+                                  "mapAccounts: |\n"
+                                  "  - \"210987654321\"\n";
+
+/* A fake host: its local users and groups are given by the test. */
+struct fake_host {
+    const char *users[4];
+    const char *groups[4];
+    uint32_t gids[4];
+};
+
+static bool fake_user(void *ctx, const char *name)
+{
+    const struct fake_host *h = ctx;
+    size_t i;
+
+    for (i = 0; i < 4 && h->users[i] != NULL; i++)
+        if (strcmp(h->users[i], name) == 0)
+            return true;
+    return false;
+}
+
+static bool fake_group(void *ctx, const char *name, uint32_t *gid)
+{
+    const struct fake_host *h = ctx;
+    size_t i;
+
+    for (i = 0; i < 4 && h->groups[i] != NULL; i++) {
+        if (strcmp(h->groups[i], name) == 0) {
+            if (gid != NULL)
+                *gid = h->gids[i];
+            return true;
+        }
+    }
+    return false;
+}
+
+struct fixture {
+    struct eksauth_config cfg;
+    struct eksauth_awsauth *aa;
+    struct eksauth_plan plan;
+    struct fake_host fake;
+    struct eksauth_host host;
+    struct eksauth_identity id;
+    struct eksauth_error err;
+};
+
+static void load(struct fixture *f, const char *yaml)
+{
+    struct eksauth_error err;
+
+    assert_int_equal(eksauth_awsauth_parse(yaml, strlen(yaml), &f->aa, &err), EKSAUTH_OK);
+    f->host.local_user = fake_user;
+    f->host.local_group = fake_group;
+    f->host.ctx = &f->fake;
+    assert_int_equal(eksauth_plan_build(&f->cfg, f->aa, &f->host, NULL, 0, &f->plan, &err),
+                     EKSAUTH_OK);
+}
+
+static int setup(void **state)
+{
+    struct fixture *f = calloc(1, sizeof(*f));
+    struct eksauth_error err;
+
+    assert_non_null(f);
+    assert_int_equal(eksauth_config_init(&f->cfg, &err), EKSAUTH_OK);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fixture *f = *state;
+
+    eksauth_identity_free(&f->id);
+    eksauth_plan_free(&f->plan);
+    eksauth_awsauth_free(f->aa);
+    eksauth_config_free(&f->cfg);
+    free(f);
+    return 0;
+}
+
+static enum eksauth_status resolve(struct fixture *f, const char *arn, const char *canonical,
+                                   const char *session)
+{
+    struct eksauth_principal p = {
+        .arn = arn,
+        .canonical_arn = canonical,
+        .account = ACCOUNT,
+        .session_name = session,
+        .access_key_id = "ASIAEXAMPLEEXAMPLE01",
+    };
+
+    eksauth_identity_free(&f->id);
+    return eksauth_identity_resolve(&f->cfg, f->aa, &f->plan, &f->host, &p, NULL, &f->id,
+                                    &f->err);
+}
+
+static bool plan_has_warning(const struct eksauth_plan *plan, const char *needle)
+{
+    size_t i;
+
+    for (i = 0; i < plan->n_warnings; i++)
+        if (strstr(plan->warnings[i], needle) != NULL)
+            return true;
+    return false;
+}
+
+static void test_plan_static_users_and_groups(void **state)
+{
+    struct fixture *f = *state;
+    const struct eksauth_plan_user *build, *alice;
+    const struct eksauth_plan_group *masters;
+
+    load(f, SAMPLE);
+    build = eksauth_plan_find_user(&f->plan, "build");
+    alice = eksauth_plan_find_user(&f->plan, "alice");
+    assert_non_null(build);
+    assert_non_null(alice);
+    assert_string_equal(build->k8s_username, "build");
+    assert_int_equal(build->n_groups, 1);
+    assert_string_equal(f->plan.groups[build->group_idx[0]].name, "eks-system-masters");
+    assert_int_equal(alice->n_groups, 2);
+    masters = eksauth_plan_find_group(&f->plan, "eks-system-masters");
+    assert_non_null(masters);
+    assert_string_equal(masters->k8s_group, "system:masters");
+    /* Templated usernames are not listed, their template is. */
+    assert_int_equal(f->plan.n_users, 2);
+    assert_int_equal(f->plan.n_templates, 2);
+    assert_non_null(eksauth_plan_find_group(&f->plan, "eks-system-nodes"));
+    assert_non_null(eksauth_plan_find_group(&f->plan, "eks-developers"));
+}
+
+static void test_plan_ids_deterministic_and_in_range(void **state)
+{
+    struct fixture *f = *state;
+    struct eksauth_plan again;
+    struct eksauth_error err;
+    size_t i, j;
+
+    load(f, SAMPLE);
+    assert_int_equal(eksauth_plan_build(&f->cfg, f->aa, &f->host, NULL, 0, &again, &err),
+                     EKSAUTH_OK);
+    for (i = 0; i < f->plan.n_users; i++) {
+        assert_string_equal(f->plan.users[i].login, again.users[i].login);
+        assert_int_equal(f->plan.users[i].uid, again.users[i].uid);
+        assert_in_range(f->plan.users[i].uid, EKSAUTH_ID_MIN, EKSAUTH_ID_MAX);
+    }
+    for (i = 0; i < f->plan.n_groups; i++) {
+        assert_int_equal(f->plan.groups[i].gid, again.groups[i].gid);
+        for (j = 0; j < f->plan.n_users; j++)
+            assert_int_not_equal(f->plan.groups[i].gid, f->plan.users[j].uid);
+    }
+    /* Without a collision a name's id is its probe-0 hash. */
+    assert_int_equal(eksauth_plan_find_user(&f->plan, "build")->uid,
+                     eksauth_names_id("build", 0, 0, 0));
+    eksauth_plan_free(&again);
+}
+
+static void test_plan_seeds_keep_recorded_ids(void **state)
+{
+    struct fixture *f = *state;
+    struct eksauth_id_seed seeds[] = {
+        {.name = "build", .id = 1900000001, .is_group = false},
+        {.name = "eks-system-masters", .id = 1900000002, .is_group = true},
+        {.name = "admin-carol", .id = 1900000003, .is_group = false},
+    };
+    struct eksauth_error err;
+
+    load(f, SAMPLE);
+    eksauth_plan_free(&f->plan);
+    assert_int_equal(eksauth_plan_build(&f->cfg, f->aa, &f->host, seeds, 3, &f->plan, &err),
+                     EKSAUTH_OK);
+    assert_int_equal(eksauth_plan_find_user(&f->plan, "build")->uid, 1900000001);
+    assert_int_equal(eksauth_plan_find_group(&f->plan, "eks-system-masters")->gid, 1900000002);
+    /* A recorded templated login keeps its id too. */
+    assert_int_equal(eksauth_plan_id_for(&f->plan, "admin-carol", false), 1900000003);
+}
+
+static void test_plan_refuses_login_collision(void **state)
+{
+    struct fixture *f = *state;
+
+    load(f, "mapUsers: |\n"
+            "  - userarn: arn:aws:iam::123456789012:user/a\n"
+            "    username: Alice\n"
+            "  - userarn: arn:aws:iam::123456789012:user/b\n"
+            "    username: alice\n"
+            "  - userarn: arn:aws:iam::123456789012:user/c\n"
+            "    username: carol\n");
+    assert_null(eksauth_plan_find_user(&f->plan, "alice"));
+    assert_non_null(eksauth_plan_find_user(&f->plan, "carol"));
+    assert_true(plan_has_warning(&f->plan, "neither is served"));
+    assert_int_equal(resolve(f, "arn:aws:iam::123456789012:user/b",
+                             "arn:aws:iam::123456789012:user/b", ""),
+                     EKSAUTH_EREJECTED);
+}
+
+static void test_plan_refuses_local_names(void **state)
+{
+    struct fixture *f = *state;
+
+    f->fake.users[0] = "build";
+    free(f->cfg.group_prefix);
+    f->cfg.group_prefix = strdup("");
+    f->fake.groups[0] = "sudo";
+    f->fake.gids[0] = 27;
+    load(f, "mapRoles: |\n"
+            "  - rolearn: arn:aws:iam::123456789012:role/EksCodeBuildKubectlRole\n"
+            "    username: build\n"
+            "    groups: [sudo]\n");
+    assert_null(eksauth_plan_find_user(&f->plan, "build"));
+    assert_null(eksauth_plan_find_group(&f->plan, "sudo"));
+    assert_true(plan_has_warning(&f->plan, "local account"));
+    assert_true(plan_has_warning(&f->plan, "local group"));
+    assert_int_equal(resolve(f, "arn:aws:sts::123456789012:assumed-role/EksCodeBuildKubectlRole/s",
+                             "arn:aws:iam::123456789012:role/EksCodeBuildKubectlRole", "s"),
+                     EKSAUTH_EREJECTED);
+    assert_non_null(strstr(f->err.msg, "local account"));
+}
+
+static void test_group_map_joins_local_group_on_purpose(void **state)
+{
+    struct fixture *f = *state;
+
+    f->fake.groups[0] = "sudo";
+    f->fake.gids[0] = 27;
+    f->cfg.group_map = calloc(1, sizeof(*f->cfg.group_map));
+    f->cfg.group_map[0].from = strdup("system:masters");
+    f->cfg.group_map[0].to = strdup("sudo");
+    f->cfg.n_group_map = 1;
+    load(f, SAMPLE);
+    assert_int_equal(resolve(f, "arn:aws:sts::123456789012:assumed-role/EksCodeBuildKubectlRole/s",
+                             "arn:aws:iam::123456789012:role/EksCodeBuildKubectlRole", "s"),
+                     EKSAUTH_OK);
+    assert_int_equal(f->id.n_groups, 1);
+    assert_string_equal(f->id.groups[0].name, "sudo");
+    assert_int_equal(f->id.groups[0].gid, 27);
+}
+
+static void test_resolve_static_user(void **state)
+{
+    struct fixture *f = *state;
+
+    load(f, SAMPLE);
+    assert_int_equal(resolve(f, "arn:aws:sts::123456789012:assumed-role/EksCodeBuildKubectlRole/s",
+                             "arn:aws:iam::123456789012:role/EksCodeBuildKubectlRole", "s"),
+                     EKSAUTH_OK);
+    assert_string_equal(f->id.k8s.username, "build");
+    assert_string_equal(f->id.login, "build");
+    assert_int_equal(f->id.uid, eksauth_plan_find_user(&f->plan, "build")->uid);
+    assert_int_equal(f->id.gid, f->id.uid);
+    assert_false(f->id.templated);
+    assert_int_equal(f->id.n_groups, 1);
+    assert_string_equal(f->id.groups[0].name, "eks-system-masters");
+    assert_string_equal(f->id.groups[0].k8s_group, "system:masters");
+}
+
+static void test_resolve_templated_user(void **state)
+{
+    struct fixture *f = *state;
+
+    load(f, SAMPLE);
+    assert_int_equal(resolve(f, "arn:aws:sts::123456789012:assumed-role/dev/bob@example.com",
+                             "arn:aws:iam::123456789012:role/dev", "bob@example.com"),
+                     EKSAUTH_OK);
+    assert_string_equal(f->id.k8s.username, "admin:bob-example.com");
+    assert_string_equal(f->id.login, "admin-bob-example.com");
+    assert_true(f->id.templated);
+    assert_int_equal(f->id.uid, eksauth_plan_id_for(&f->plan, "admin-bob-example.com", false));
+    assert_int_equal(f->id.n_groups, 1);
+    assert_string_equal(f->id.groups[0].name, "eks-developers");
+}
+
+static void test_resolve_template_cannot_take_a_static_login(void **state)
+{
+    struct fixture *f = *state;
+
+    load(f, "mapRoles: |\n"
+            "  - rolearn: arn:aws:iam::123456789012:role/dev\n"
+            "    username: admin:{{SessionName}}\n"
+            "mapUsers: |\n"
+            "  - userarn: arn:aws:iam::123456789012:user/bob\n"
+            "    username: admin-bob\n");
+    /* A caller who picks the session name "bob" must not become admin-bob. */
+    assert_int_equal(resolve(f, "arn:aws:sts::123456789012:assumed-role/dev/bob",
+                             "arn:aws:iam::123456789012:role/dev", "bob"),
+                     EKSAUTH_EREJECTED);
+    assert_non_null(strstr(f->err.msg, "belongs to k8s user"));
+}
+
+static void test_resolve_refusals(void **state)
+{
+    struct fixture *f = *state;
+
+    load(f, "mapRoles: |\n"
+            "  - rolearn: arn:aws:iam::123456789012:role/sys\n"
+            "    username: system:admin\n"
+            "  - rolearn: arn:aws:iam::123456789012:role/root\n"
+            "    username: root\n"
+            "  - rolearn: arn:aws:iam::123456789012:role/NodeRole\n"
+            "    username: system:node:{{EC2PrivateDNSName}}\n");
+    assert_int_equal(resolve(f, "arn:aws:sts::123456789012:assumed-role/sys/s",
+                             "arn:aws:iam::123456789012:role/sys", "s"),
+                     EKSAUTH_EREJECTED);
+    assert_non_null(strstr(f->err.msg, "allow_system_users"));
+    assert_int_equal(resolve(f, "arn:aws:sts::123456789012:assumed-role/root/s",
+                             "arn:aws:iam::123456789012:role/root", "s"),
+                     EKSAUTH_EREJECTED);
+    assert_non_null(strstr(f->err.msg, "denied"));
+    assert_int_equal(resolve(f, "arn:aws:sts::123456789012:assumed-role/NodeRole/i-0123456789abcdef0",
+                             "arn:aws:iam::123456789012:role/NodeRole", "i-0123456789abcdef0"),
+                     EKSAUTH_EREJECTED);
+    assert_non_null(strstr(f->err.msg, "EC2PrivateDNSName not supported"));
+    assert_int_equal(resolve(f, "arn:aws:sts::123456789012:assumed-role/other/s",
+                             "arn:aws:iam::123456789012:role/other", "s"),
+                     EKSAUTH_ENOTMAPPED);
+}
+
+static void test_resolve_system_user_allowed_by_config(void **state)
+{
+    struct fixture *f = *state;
+
+    f->cfg.allow_system_users = true;
+    load(f, "mapRoles: |\n"
+            "  - rolearn: arn:aws:iam::123456789012:role/sys\n"
+            "    username: system:admin\n");
+    assert_int_equal(resolve(f, "arn:aws:sts::123456789012:assumed-role/sys/s",
+                             "arn:aws:iam::123456789012:role/sys", "s"),
+                     EKSAUTH_OK);
+    assert_string_equal(f->id.login, "system-admin");
+}
+
+static void test_resolve_map_accounts(void **state)
+{
+    struct fixture *f = *state;
+    struct eksauth_principal p = {
+        .arn = "arn:aws:iam::210987654321:user/dave",
+        .canonical_arn = "arn:aws:iam::210987654321:user/dave",
+        .account = "210987654321",
+        .session_name = "",
+        .access_key_id = "",
+    };
+
+    load(f, SAMPLE);
+    assert_int_equal(eksauth_identity_resolve(&f->cfg, f->aa, &f->plan, &f->host, &p, "AIDAX",
+                                              &f->id, &f->err),
+                     EKSAUTH_OK);
+    assert_int_equal(f->id.k8s.source, EKSAUTH_SRC_MAPACCOUNTS);
+    assert_string_equal(f->id.k8s.username, "arn:aws:iam::210987654321:user/dave");
+    assert_true(eksauth_names_valid(f->id.login));
+    assert_int_equal(f->id.n_groups, 0);
+    assert_string_equal(f->id.user_id, "AIDAX");
+}
+
+static void test_plan_same_user_from_two_roles_gets_shared_groups(void **state)
+{
+    struct fixture *f = *state;
+    const struct eksauth_plan_user *u;
+
+    load(f, "mapRoles: |\n"
+            "  - rolearn: arn:aws:iam::123456789012:role/a\n"
+            "    username: ops\n"
+            "    groups: [viewers, system:masters]\n"
+            "  - rolearn: arn:aws:iam::123456789012:role/b\n"
+            "    username: ops\n"
+            "    groups: [viewers]\n");
+    u = eksauth_plan_find_user(&f->plan, "ops");
+    assert_non_null(u);
+    assert_int_equal(u->n_groups, 1);
+    assert_string_equal(f->plan.groups[u->group_idx[0]].name, "eks-viewers");
+}
+
+static void test_plan_large(void **state)
+{
+    struct fixture *f = *state;
+    size_t cap = 10000 * 120 + 64, len = 0, i;
+    char *yaml = malloc(cap);
+
+    assert_non_null(yaml);
+    len += (size_t)snprintf(yaml + len, cap - len, "mapRoles:\n");
+    for (i = 0; i < 10000; i++)
+        len += (size_t)snprintf(yaml + len, cap - len,
+                                "  - rolearn: arn:aws:iam::123456789012:role/r%zu\n"
+                                "    username: user%zu\n    groups: [g%zu]\n",
+                                i, i, i % 100);
+    load(f, yaml);
+    free(yaml);
+    assert_int_equal(f->plan.n_users, 10000);
+    assert_int_equal(f->plan.n_groups, 100);
+    for (i = 1; i < f->plan.n_used_ids; i++)
+        assert_true(f->plan.used_ids[i - 1] < f->plan.used_ids[i]);
+    assert_int_equal(f->plan.n_used_ids, 10100);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_plan_static_users_and_groups, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_plan_ids_deterministic_and_in_range, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_plan_seeds_keep_recorded_ids, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_plan_refuses_login_collision, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_plan_refuses_local_names, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_group_map_joins_local_group_on_purpose, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_resolve_static_user, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_resolve_templated_user, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_resolve_template_cannot_take_a_static_login, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_resolve_refusals, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_resolve_system_user_allowed_by_config, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_resolve_map_accounts, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_plan_same_user_from_two_roles_gets_shared_groups,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_plan_large, setup, teardown),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
