@@ -44,7 +44,7 @@ int cmd_map(struct eksauth_cli *cli, int argc, char **argv)
 
     memset(&plan, 0, sizeof(plan));
     memset(&id, 0, sizeof(id));
-    while ((opt = getopt_long(argc, argv, "+h", options, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
         switch (opt) {
         case 's':
             session_name = optarg;

@@ -243,16 +243,14 @@ static void test_plan_refuses_local_names(void **state)
     struct fixture *f = *state;
 
     f->fake.users[0] = "build";
-    free(f->cfg.group_prefix);
-    f->cfg.group_prefix = strdup("");
-    f->fake.groups[0] = "sudo";
-    f->fake.gids[0] = 27;
+    f->fake.groups[0] = "eks-sudo"; /* a local group that happens to have the mapped name */
+    f->fake.gids[0] = 1234;
     load(f, "mapRoles: |\n"
             "  - rolearn: arn:aws:iam::123456789012:role/EksCodeBuildKubectlRole\n"
             "    username: build\n"
             "    groups: [sudo]\n");
     assert_null(eksauth_plan_find_user(&f->plan, "build"));
-    assert_null(eksauth_plan_find_group(&f->plan, "sudo"));
+    assert_null(eksauth_plan_find_group(&f->plan, "eks-sudo"));
     assert_true(plan_has_warning(&f->plan, "local account"));
     assert_true(plan_has_warning(&f->plan, "local group"));
     assert_int_equal(resolve(f, "arn:aws:sts::123456789012:assumed-role/EksCodeBuildKubectlRole/s",
