@@ -1,1 +1,720 @@
-/* in progress */
+/*
+ * config.c - /etc/eksauth/eksauth.conf: "key = value" lines, '#' comments.
+ * Each key is one row of a table (its kind, its field, its check); every
+ * refusal names FILE:LINE and the key.  Parsing is pure; loading reads the
+ * file with eksauth_file_read (size cap, root ownership).
+ */
+#include "config.h"
+
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "eksauth/config.h"
+#include "eksauth/file.h"
+#include "eksauth/names.h"
+#include "eksauth/partition.h"
+#include "eksauth/paths.h"
+
+#define CONFIG_FILE_MAX (1024 * 1024)
+#define ID_LIMIT        2147483647L /* uids >= 2^31 break the kernel's and many tools' signed ids */
+
+enum kind {
+    KIND_STRING,  /* char *: one word, validated by check */
+    KIND_SECONDS, /* long in [min, max] */
+    KIND_ID,      /* uint32_t in [min, max] */
+    KIND_BOOL,    /* yes, no, true, false */
+    KIND_SOURCE,  /* enum eksauth_source */
+    KIND_LIST,    /* char **, NULL-terminated: each line adds one word */
+    KIND_MAP,     /* struct eksauth_name_map * and a count: each line adds "FROM TO" */
+};
+
+struct key {
+    const char *name;
+    enum kind kind;
+    size_t offset;       /* of the field in struct eksauth_config */
+    size_t count_offset; /* KIND_MAP: of the count */
+    long min, max;       /* KIND_SECONDS, KIND_ID */
+    /* NULL when value is fine, else why not; for KIND_MAP it checks TO. */
+    const char *(*check)(const char *value);
+};
+
+/* ---- value checks: each returns NULL or the reason, in words ---- */
+
+static bool is_alnum(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+static bool has_prefix(const char *s, const char *prefix)
+{
+    return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+static const char *check_cluster_id(const char *v)
+{
+    size_t i;
+
+    /* It is sent as the x-k8s-aws-id header: keep it to the EKS cluster id alphabet. */
+    for (i = 0; v[i] != '\0'; i++) {
+        if (!is_alnum(v[i]) && v[i] != '.' && v[i] != '_' && v[i] != '-')
+            return "may only hold letters, digits, '.', '_' and '-'";
+    }
+    return i <= 100 ? NULL : "longer than 100 characters";
+}
+
+static const char *check_partition(const char *v)
+{
+    return eksauth_partition_find(v) != NULL ? NULL : "not a known AWS partition";
+}
+
+static const char *check_region(const char *v)
+{
+    return eksauth_region_valid(v, strlen(v)) ? NULL : "not a region name (e.g. us-east-1)";
+}
+
+static const char *check_connect_to(const char *v)
+{
+    const char *p;
+    int colons = 0;
+
+    for (p = v; *p != '\0'; p++)
+        colons += *p == ':';
+    return colons >= 3 ? NULL : "must be HOST:PORT:CONNECT-TO-HOST:CONNECT-TO-PORT";
+}
+
+/* The PAM module runs in whatever folder the calling service is in: paths must be absolute. */
+static const char *check_abs_path(const char *v)
+{
+    return v[0] == '/' ? NULL : "must be an absolute path";
+}
+
+static const char *check_proxy(const char *v)
+{
+    if (has_prefix(v, "http://") || has_prefix(v, "https://"))
+        return NULL;
+    return "must start with http:// or https://";
+}
+
+/*
+ * An extra STS host (a VPC endpoint name): a lower-case DNS name with a dot.
+ * That it lies under the partition's domain is checked once the whole file
+ * is read (the partition may come later).
+ */
+static const char *check_host(const char *v)
+{
+    size_t i, label = 0;
+
+    for (i = 0; v[i] != '\0'; i++) {
+        if (v[i] == '.') {
+            if (label == 0)
+                return "not a lower-case DNS name";
+            label = 0;
+        } else if ((v[i] >= 'a' && v[i] <= 'z') || (v[i] >= '0' && v[i] <= '9') || v[i] == '-') {
+            label++;
+        } else {
+            return "not a lower-case DNS name";
+        }
+    }
+    if (i > 253 || label == 0 || strchr(v, '.') == NULL)
+        return "not a lower-case DNS name";
+    return NULL;
+}
+
+static const char *check_cluster_name(const char *v)
+{
+    size_t i;
+
+    /* EKS's own rule for cluster names. */
+    if (!is_alnum(v[0]))
+        return "must start with a letter or digit";
+    for (i = 0; v[i] != '\0'; i++) {
+        if (!is_alnum(v[i]) && v[i] != '_' && v[i] != '-')
+            return "may only hold letters, digits, '_' and '-'";
+    }
+    return i <= 100 ? NULL : "longer than 100 characters";
+}
+
+/* The cluster's API carries aws-auth, which decides who is root: TLS only. */
+static const char *check_https_url(const char *v)
+{
+    return has_prefix(v, "https://") && v[strlen("https://")] != '\0' ? NULL
+                                                                      : "must be an https:// URL";
+}
+
+static const char *check_http_url(const char *v)
+{
+    if ((has_prefix(v, "http://") && v[strlen("http://")] != '\0') ||
+        (has_prefix(v, "https://") && v[strlen("https://")] != '\0'))
+        return NULL;
+    return "must be an http:// or https:// URL";
+}
+
+static const char *check_base64(const char *v)
+{
+    size_t i;
+
+    for (i = 0; v[i] != '\0'; i++) {
+        if (!is_alnum(v[i]) && v[i] != '+' && v[i] != '/' && v[i] != '=')
+            return "must be base64 (as in a kubeconfig's certificate-authority-data)";
+    }
+    return NULL;
+}
+
+static const char *check_group_prefix(const char *v)
+{
+    if (eksauth_names_prefix_valid(v))
+        return NULL;
+    return "must be 1 to 16 of [a-z0-9._-], starting with a letter or '_'";
+}
+
+/* deny_user names a login or a k8s username: any one word (denying more is never unsafe). */
+static const char *check_word(const char *v)
+{
+    (void)v;
+    return NULL;
+}
+
+/* A map target: a valid name that is not a system account's (root above all). */
+static const char *check_map_target(const char *v)
+{
+    if (!eksauth_names_valid(v))
+        return "target is not a valid POSIX name";
+    if (eksauth_names_reserved(v))
+        return "target is a system account name";
+    return NULL;
+}
+
+/* home and shell land in passwd entries, where ':' separates fields. */
+static const char *check_home(const char *v)
+{
+    const char *p;
+
+    if (v[0] != '/')
+        return "must be an absolute path";
+    if (strchr(v, ':') != NULL)
+        return "may not contain ':'";
+    for (p = strchr(v, '%'); p != NULL; p = strchr(p + 2, '%')) {
+        if (p[1] != 'u')
+            return "'%' may only appear as %u";
+    }
+    return NULL;
+}
+
+static const char *check_shell(const char *v)
+{
+    if (v[0] != '/')
+        return "must be an absolute path";
+    if (strchr(v, ':') != NULL)
+        return "may not contain ':'";
+    return NULL;
+}
+
+/* ---- the keys ---- */
+
+#define FIELD(f) offsetof(struct eksauth_config, f)
+#define STRING(name, f, check)                                                                     \
+    {                                                                                              \
+        name, KIND_STRING, FIELD(f), 0, 0, 0, check                                                \
+    }
+#define SECONDS(name, f, lo, hi)                                                                   \
+    {                                                                                              \
+        name, KIND_SECONDS, FIELD(f), 0, lo, hi, NULL                                              \
+    }
+
+static const struct key keys[] = {
+    STRING("cluster_id", cluster_id, check_cluster_id),
+    STRING("partition", partition, check_partition),
+    STRING("region", region, check_region),
+    SECONDS("sts_connect_timeout", sts_connect_timeout, 1, 60),
+    SECONDS("sts_timeout", sts_timeout, 1, 120),
+    STRING("sts_connect_to", sts_connect_to, check_connect_to),
+    STRING("sts_ca_file", sts_ca_file, check_abs_path),
+    STRING("https_proxy", https_proxy, check_proxy),
+    {"sts_host", KIND_LIST, FIELD(sts_hosts), 0, 0, 0, check_host},
+    SECONDS("max_clock_skew", max_clock_skew, 0, 3600),
+    {"single_use", KIND_BOOL, FIELD(single_use), 0, 0, 0, NULL},
+    {"source", KIND_SOURCE, FIELD(source), 0, 0, 0, NULL},
+    STRING("aws_auth_file", aws_auth_file, check_abs_path),
+    STRING("cluster_name", cluster_name, check_cluster_name),
+    STRING("cluster_endpoint", cluster_endpoint, check_https_url),
+    STRING("cluster_ca_file", cluster_ca_file, check_abs_path),
+    STRING("cluster_ca_data", cluster_ca_data, check_base64),
+    STRING("imds_endpoint", imds_endpoint, check_http_url),
+    STRING("db_path", db_path, check_abs_path),
+    {"uid_min", KIND_ID, FIELD(uid_min), 0, 1000, ID_LIMIT, NULL},
+    {"uid_max", KIND_ID, FIELD(uid_max), 0, 1000, ID_LIMIT, NULL},
+    STRING("group_prefix", group_prefix, check_group_prefix),
+    {"group_map", KIND_MAP, FIELD(group_map), FIELD(n_group_map), 0, 0, check_map_target},
+    {"user_map", KIND_MAP, FIELD(user_map), FIELD(n_user_map), 0, 0, check_map_target},
+    STRING("home", home, check_home),
+    STRING("shell", shell, check_shell),
+    {"deny_user", KIND_LIST, FIELD(deny_users), 0, 0, 0, check_word},
+    {"allow_system_users", KIND_BOOL, FIELD(allow_system_users), 0, 0, 0, NULL},
+};
+
+#define NKEYS (sizeof(keys) / sizeof(keys[0]))
+
+static const char *const source_names[] = {
+    [EKSAUTH_SOURCE_FILE] = "file",
+    [EKSAUTH_SOURCE_KUBERNETES] = "kubernetes",
+    [EKSAUTH_SOURCE_EKS_API] = "eks-api",
+    [EKSAUTH_SOURCE_KUBERNETES_EKS_API] = "kubernetes+eks-api",
+};
+
+const char *eksauth_source_name(enum eksauth_source src)
+{
+    if ((size_t)src < sizeof(source_names) / sizeof(source_names[0]))
+        return source_names[src];
+    return "unknown";
+}
+
+/* ---- setting fields ---- */
+
+static void *field(struct eksauth_config *cfg, size_t offset)
+{
+    return (char *)cfg + offset;
+}
+
+/* Replace the string at *slot with a copy of value. */
+static bool set_string(char **slot, const char *value)
+{
+    char *copy = strdup(value);
+
+    if (copy == NULL)
+        return false;
+    free(*slot);
+    *slot = copy;
+    return true;
+}
+
+/* Append a copy of value to a NULL-terminated list. */
+static bool list_add(char ***list, const char *value)
+{
+    char **grown;
+    size_t n = 0;
+
+    while (*list != NULL && (*list)[n] != NULL)
+        n++;
+    grown = realloc(*list, (n + 2) * sizeof(*grown));
+    if (grown == NULL)
+        return false;
+    *list = grown;
+    grown[n] = strdup(value);
+    grown[n + 1] = NULL;
+    return grown[n] != NULL;
+}
+
+static void list_free(char **list)
+{
+    size_t i;
+
+    for (i = 0; list != NULL && list[i] != NULL; i++)
+        free(list[i]);
+    free(list);
+}
+
+static bool map_add(struct eksauth_name_map **map, size_t *n, const char *from, const char *to)
+{
+    struct eksauth_name_map *grown;
+    char *f, *t;
+
+    f = strdup(from);
+    t = strdup(to);
+    grown = f != NULL && t != NULL ? realloc(*map, (*n + 1) * sizeof(*grown)) : NULL;
+    if (grown == NULL) {
+        free(f);
+        free(t);
+        return false;
+    }
+    *map = grown;
+    grown[*n].from = f;
+    grown[*n].to = t;
+    (*n)++;
+    return true;
+}
+
+static void map_free(struct eksauth_name_map *map, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        free(map[i].from);
+        free(map[i].to);
+    }
+    free(map);
+}
+
+/* A whole number in [min, max]: decimal digits only, no sign, no overflow. */
+static bool parse_number(const char *v, long min, long max, long *out)
+{
+    long n = 0;
+    size_t i;
+
+    if (v[0] == '\0')
+        return false;
+    for (i = 0; v[i] != '\0'; i++) {
+        if (v[i] < '0' || v[i] > '9')
+            return false;
+        n = n * 10 + (v[i] - '0');
+        if (n > max)
+            return false;
+    }
+    if (n < min)
+        return false;
+    *out = n;
+    return true;
+}
+
+static bool parse_bool(const char *v, bool *out)
+{
+    if (strcmp(v, "yes") == 0 || strcmp(v, "true") == 0) {
+        *out = true;
+        return true;
+    }
+    if (strcmp(v, "no") == 0 || strcmp(v, "false") == 0) {
+        *out = false;
+        return true;
+    }
+    return false;
+}
+
+static bool parse_source(const char *v, enum eksauth_source *out)
+{
+    size_t i;
+
+    for (i = 0; i < sizeof(source_names) / sizeof(source_names[0]); i++) {
+        if (strcmp(v, source_names[i]) == 0) {
+            *out = (enum eksauth_source)i;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* ---- parsing ---- */
+
+struct parser {
+    struct eksauth_config *cfg;
+    const char *filename;
+    unsigned lineno;
+    unsigned seen[NKEYS]; /* line where each single-valued key was set, or 0 */
+    struct eksauth_error *err;
+};
+
+/* EKSAUTH_EINVAL "config: FILE:LINE: <why>". */
+#define LINE_FAIL(ps, fmt, ...)                                                                    \
+    eksauth_fail((ps)->err, EKSAUTH_EINVAL, "config: %s:%u: " fmt, (ps)->filename, (ps)->lineno,   \
+                 ##__VA_ARGS__)
+
+static bool is_blank(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r';
+}
+
+/* Cut white space from both ends of s, in place. */
+static char *trim(char *s)
+{
+    size_t n;
+
+    while (is_blank(*s))
+        s++;
+    n = strlen(s);
+    while (n > 0 && is_blank(s[n - 1]))
+        s[--n] = '\0';
+    return s;
+}
+
+/*
+ * Values end up in logs, environment variables and passwd entries: no
+ * control characters anywhere, and no white space inside a one-word value.
+ */
+static bool value_bytes_ok(const char *v, bool words)
+{
+    const unsigned char *p;
+
+    for (p = (const unsigned char *)v; *p != '\0'; p++) {
+        if (*p == 0x7f || (*p < 0x20 && !(words && *p == '\t')))
+            return false;
+        if (*p == ' ' && !words)
+            return false;
+    }
+    return true;
+}
+
+/* "FROM TO": exactly two words separated by white space; value is split in place. */
+static enum eksauth_status set_map(struct parser *ps, const struct key *k, char *value)
+{
+    struct eksauth_name_map **map = field(ps->cfg, k->offset);
+    size_t *n = field(ps->cfg, k->count_offset);
+    const char *why;
+    char *from = value, *to;
+    size_t i;
+
+    to = from + strcspn(from, " \t");
+    if (*to == '\0')
+        return LINE_FAIL(ps, "%s: must be two words: K8S_NAME POSIX_NAME", k->name);
+    *to++ = '\0';
+    to = trim(to);
+    if (to[strcspn(to, " \t")] != '\0')
+        return LINE_FAIL(ps, "%s: must be two words: K8S_NAME POSIX_NAME", k->name);
+    why = k->check(to);
+    if (why != NULL)
+        return LINE_FAIL(ps, "%s: %s", k->name, why);
+    for (i = 0; i < *n; i++) {
+        /* One k8s name, one answer: a second line for it would be a silent override. */
+        if (strcmp((*map)[i].from, from) == 0)
+            return LINE_FAIL(ps, "%s: \"%.64s\" is already mapped", k->name, from);
+        /* One login belongs to one k8s user (DESIGN §3); groups may share a target. */
+        if (strcmp(k->name, "user_map") == 0 && strcmp((*map)[i].to, to) == 0)
+            return LINE_FAIL(ps, "%s: %s is already the login of \"%.64s\"", k->name, to,
+                             (*map)[i].from);
+    }
+    if (!map_add(map, n, from, to))
+        return eksauth_fail(ps->err, EKSAUTH_ENOMEM, "config: out of memory");
+    return EKSAUTH_OK;
+}
+
+static enum eksauth_status set_value(struct parser *ps, const struct key *k, char *value)
+{
+    const char *why;
+    long number;
+
+    if (!value_bytes_ok(value, k->kind == KIND_MAP))
+        return LINE_FAIL(ps, "%s: white space or a control character in the value", k->name);
+
+    switch (k->kind) {
+    case KIND_STRING:
+    case KIND_LIST:
+        why = k->check(value);
+        if (why != NULL)
+            return LINE_FAIL(ps, "%s: %s", k->name, why);
+        if (k->kind == KIND_STRING ? !set_string(field(ps->cfg, k->offset), value)
+                                   : !list_add(field(ps->cfg, k->offset), value))
+            return eksauth_fail(ps->err, EKSAUTH_ENOMEM, "config: out of memory");
+        break;
+    case KIND_SECONDS:
+        if (!parse_number(value, k->min, k->max, &number))
+            return LINE_FAIL(ps, "%s: must be a whole number of seconds from %ld to %ld", k->name,
+                             k->min, k->max);
+        *(long *)field(ps->cfg, k->offset) = number;
+        break;
+    case KIND_ID:
+        if (!parse_number(value, k->min, k->max, &number))
+            return LINE_FAIL(ps, "%s: must be a whole number from %ld to %ld", k->name, k->min,
+                             k->max);
+        *(uint32_t *)field(ps->cfg, k->offset) = (uint32_t)number;
+        break;
+    case KIND_BOOL:
+        if (!parse_bool(value, field(ps->cfg, k->offset)))
+            return LINE_FAIL(ps, "%s: must be yes, no, true or false", k->name);
+        break;
+    case KIND_SOURCE:
+        if (!parse_source(value, field(ps->cfg, k->offset)))
+            return LINE_FAIL(ps, "%s: must be file, kubernetes, eks-api or kubernetes+eks-api",
+                             k->name);
+        break;
+    case KIND_MAP:
+        return set_map(ps, k, value);
+    }
+    return EKSAUTH_OK;
+}
+
+/* One line, NUL-terminated and writable (comments are cut in place). */
+static enum eksauth_status parse_line(struct parser *ps, char *line)
+{
+    const struct key *k = NULL;
+    char *hash, *eq, *name, *value;
+    size_t i;
+
+    /* '#' starts a comment at the start of a line or after white space. */
+    for (hash = strchr(line, '#'); hash != NULL; hash = strchr(hash + 1, '#')) {
+        if (hash == line || is_blank(hash[-1])) {
+            *hash = '\0';
+            break;
+        }
+    }
+    line = trim(line);
+    if (line[0] == '\0')
+        return EKSAUTH_OK;
+
+    eq = strchr(line, '=');
+    if (eq == NULL)
+        return LINE_FAIL(ps, "missing '=' (lines are \"key = value\")");
+    *eq = '\0';
+    name = trim(line);
+    value = trim(eq + 1);
+    if (name[0] == '\0')
+        return LINE_FAIL(ps, "missing key before '='");
+    if (strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789_") != strlen(name))
+        return LINE_FAIL(ps, "malformed key");
+    for (i = 0; i < NKEYS; i++) {
+        if (strcmp(keys[i].name, name) == 0) {
+            k = &keys[i];
+            break;
+        }
+    }
+    /* An unknown key is an error, not a warning: a misspelt security setting must not vanish. */
+    if (k == NULL)
+        return LINE_FAIL(ps, "unknown key \"%.64s\"", name);
+    if (value[0] == '\0')
+        return LINE_FAIL(ps, "%s: missing value", k->name);
+    if (k->kind != KIND_LIST && k->kind != KIND_MAP) {
+        if (ps->seen[i] != 0)
+            return LINE_FAIL(ps, "%s: repeated (first set on line %u)", k->name, ps->seen[i]);
+        ps->seen[i] = ps->lineno;
+    }
+    return set_value(ps, k, value);
+}
+
+/* An extra STS host must be an AWS name of the configured partition. */
+static bool host_in_partition(const char *host, const struct eksauth_partition *part)
+{
+    const char *domains[2];
+    size_t i, hlen = strlen(host), dlen;
+
+    domains[0] = part->domain;
+    domains[1] = part->dualstack_domain;
+    for (i = 0; i < 2; i++) {
+        if (domains[i] == NULL)
+            continue;
+        dlen = strlen(domains[i]);
+        if (hlen > dlen + 1 && host[hlen - dlen - 1] == '.' &&
+            strcmp(host + hlen - dlen, domains[i]) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* Rules that span keys, checked once the whole file is read. */
+static enum eksauth_status check_whole(struct parser *ps)
+{
+    const struct eksauth_config *cfg = ps->cfg;
+    const struct eksauth_partition *part;
+    size_t i;
+
+    /* Tokens are bound to a cluster; without its id any cluster's token would do. */
+    if (cfg->cluster_id == NULL)
+        return eksauth_fail(ps->err, EKSAUTH_EINVAL, "config: %s: cluster_id is required",
+                            ps->filename);
+    if (cfg->uid_min >= cfg->uid_max)
+        return eksauth_fail(ps->err, EKSAUTH_EINVAL,
+                            "config: %s: uid_min (%u) must be below uid_max (%u)", ps->filename,
+                            (unsigned)cfg->uid_min, (unsigned)cfg->uid_max);
+    if (cfg->sts_timeout < cfg->sts_connect_timeout)
+        return eksauth_fail(ps->err, EKSAUTH_EINVAL,
+                            "config: %s: sts_timeout (%ld) is less than sts_connect_timeout (%ld)",
+                            ps->filename, cfg->sts_timeout, cfg->sts_connect_timeout);
+    if (cfg->cluster_ca_file != NULL && cfg->cluster_ca_data != NULL)
+        return eksauth_fail(ps->err, EKSAUTH_EINVAL,
+                            "config: %s: set cluster_ca_file or cluster_ca_data, not both",
+                            ps->filename);
+    part = eksauth_partition_find(cfg->partition);
+    if (part == NULL)
+        return eksauth_fail(ps->err, EKSAUTH_EINVAL, "config: %s: no known partition",
+                            ps->filename);
+    /* A token names the host we call: only AWS's own names may be added to the allow-list. */
+    for (i = 0; cfg->sts_hosts != NULL && cfg->sts_hosts[i] != NULL; i++) {
+        if (!host_in_partition(cfg->sts_hosts[i], part))
+            return eksauth_fail(ps->err, EKSAUTH_EINVAL,
+                                "config: %s: sts_host %.100s is not under partition %s's domain",
+                                ps->filename, cfg->sts_hosts[i], part->name);
+    }
+    return EKSAUTH_OK;
+}
+
+enum eksauth_status eksauth_config_parse(struct eksauth_config *cfg, const char *text, size_t len,
+                                         const char *filename, struct eksauth_error *err)
+{
+    struct parser ps = {.cfg = cfg, .filename = filename, .lineno = 0, .err = err};
+    enum eksauth_status st = EKSAUTH_OK;
+    const char *p = text, *end = text + len, *eol;
+    char *line = NULL;
+
+    if (ps.filename == NULL)
+        ps.filename = "(config)";
+    if (!set_string(&cfg->source_file, ps.filename))
+        return eksauth_fail(err, EKSAUTH_ENOMEM, "config: out of memory");
+
+    while (p < end && st == EKSAUTH_OK) {
+        ps.lineno++;
+        eol = memchr(p, '\n', (size_t)(end - p));
+        if (eol == NULL)
+            eol = end;
+        /* A NUL would silently end the line early: refuse it. */
+        if (memchr(p, '\0', (size_t)(eol - p)) != NULL) {
+            st = LINE_FAIL(&ps, "NUL byte in line");
+            break;
+        }
+        line = strndup(p, (size_t)(eol - p));
+        if (line == NULL) {
+            st = eksauth_fail(err, EKSAUTH_ENOMEM, "config: out of memory");
+            break;
+        }
+        st = parse_line(&ps, line);
+        free(line);
+        p = eol < end ? eol + 1 : end;
+    }
+    if (st == EKSAUTH_OK)
+        st = check_whole(&ps);
+    return st;
+}
+
+enum eksauth_status eksauth_config_init(struct eksauth_config *cfg, struct eksauth_error *err)
+{
+    memset(cfg, 0, sizeof(*cfg));
+    cfg->partition = strdup("aws");
+    cfg->sts_connect_timeout = 3;
+    cfg->sts_timeout = 10;
+    cfg->max_clock_skew = 300;
+    cfg->single_use = false;
+    cfg->source = EKSAUTH_SOURCE_FILE;
+    cfg->db_path = strdup(EKSAUTH_DB_PATH);
+    cfg->uid_min = EKSAUTH_ID_MIN;
+    cfg->uid_max = EKSAUTH_ID_MAX;
+    cfg->group_prefix = strdup(EKSAUTH_GROUP_PREFIX);
+    cfg->home = strdup("/home/%u");
+    cfg->shell = strdup("/bin/bash");
+    cfg->allow_system_users = false;
+    if (cfg->partition == NULL || cfg->db_path == NULL || cfg->group_prefix == NULL ||
+        cfg->home == NULL || cfg->shell == NULL) {
+        eksauth_config_free(cfg);
+        return eksauth_fail(err, EKSAUTH_ENOMEM, "config: out of memory");
+    }
+    return EKSAUTH_OK;
+}
+
+enum eksauth_status eksauth_config_load(struct eksauth_config *cfg, const char *path,
+                                        bool require_root_owned, struct eksauth_error *err)
+{
+    enum eksauth_status st;
+    char *text = NULL;
+    size_t len = 0;
+
+    st = eksauth_file_read(path, CONFIG_FILE_MAX, require_root_owned, &text, &len, err);
+    if (st != EKSAUTH_OK) {
+        eksauth_error_prefix(err, "config");
+        return st;
+    }
+    st = eksauth_config_parse(cfg, text, len, path, err);
+    free(text);
+    return st;
+}
+
+void eksauth_config_free(struct eksauth_config *cfg)
+{
+    size_t i;
+
+    if (cfg == NULL)
+        return;
+    for (i = 0; i < NKEYS; i++) {
+        if (keys[i].kind == KIND_STRING)
+            free(*(char **)field(cfg, keys[i].offset));
+    }
+    list_free(cfg->sts_hosts);
+    list_free(cfg->deny_users);
+    map_free(cfg->group_map, cfg->n_group_map);
+    map_free(cfg->user_map, cfg->n_user_map);
+    free(cfg->source_file);
+    memset(cfg, 0, sizeof(*cfg));
+}

@@ -1,1 +1,251 @@
-/* in progress */
+/*
+ * file.c - reading the files eksauth trusts (config, aws-auth, identity DB)
+ * with size and ownership checks, and replacing a file atomically.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "eksauth/file.h"
+
+#define TMP_SUFFIX ".tmp.XXXXXX"
+
+enum eksauth_status eksauth_file_check_trusted(const char *path, const struct stat *st,
+                                               struct eksauth_error *err)
+{
+    /* Whoever owns or can write the file decides who logs in as whom. */
+    if (st->st_uid != 0)
+        return eksauth_fail(err, EKSAUTH_EINVAL, "%s: is not owned by root", path);
+    if ((st->st_mode & (S_IWGRP | S_IWOTH)) != 0)
+        return eksauth_fail(err, EKSAUTH_EINVAL, "%s: is writable by group or others", path);
+    return EKSAUTH_OK;
+}
+
+/* read(2) that retries when a signal interrupts it. */
+static ssize_t read_retry(int fd, void *buf, size_t len)
+{
+    ssize_t n;
+
+    do {
+        n = read(fd, buf, len);
+    } while (n < 0 && errno == EINTR);
+    return n;
+}
+
+/*
+ * Read fd to its end into a malloc'd buffer with room for a NUL.  The size
+ * from fstat is only a first guess (the file may grow, and /proc reports 0),
+ * so the cap is enforced on what is actually read.
+ */
+static enum eksauth_status read_all(const char *path, int fd, size_t guess, size_t max, char **out,
+                                    size_t *outlen, struct eksauth_error *err)
+{
+    enum eksauth_status st;
+    char *buf, *bigger;
+    size_t cap, len = 0;
+    ssize_t n;
+    char probe;
+
+    cap = guess < max ? guess : max;
+    buf = malloc(cap + 1);
+    if (buf == NULL)
+        return eksauth_fail(err, EKSAUTH_ENOMEM, "%s: out of memory", path);
+    for (;;) {
+        if (len == cap) {
+            if (cap == max) {
+                /* Full at the cap: one more byte means the file is too big. */
+                n = read_retry(fd, &probe, 1);
+                if (n == 0)
+                    break;
+                if (n > 0)
+                    st = eksauth_fail(err, EKSAUTH_EINVAL, "%s: larger than %zu bytes", path, max);
+                else
+                    st = eksauth_fail(err, EKSAUTH_EIO, "%s: read: %s", path, strerror(errno));
+                goto out;
+            }
+            /* Grow by the size so far plus a page, never past the cap. */
+            cap = max - cap > cap + 4096 ? 2 * cap + 4096 : max;
+            bigger = realloc(buf, cap + 1);
+            if (bigger == NULL) {
+                st = eksauth_fail(err, EKSAUTH_ENOMEM, "%s: out of memory", path);
+                goto out;
+            }
+            buf = bigger;
+        }
+        n = read_retry(fd, buf + len, cap - len);
+        if (n < 0) {
+            st = eksauth_fail(err, EKSAUTH_EIO, "%s: read: %s", path, strerror(errno));
+            goto out;
+        }
+        if (n == 0)
+            break;
+        len += (size_t)n;
+    }
+    buf[len] = '\0';
+    *out = buf;
+    *outlen = len;
+    buf = NULL;
+    st = EKSAUTH_OK;
+out:
+    free(buf);
+    return st;
+}
+
+enum eksauth_status eksauth_file_read(const char *path, size_t max, bool require_root_owned,
+                                      char **out, size_t *outlen, struct eksauth_error *err)
+{
+    enum eksauth_status st;
+    struct stat sb;
+    int fd;
+
+    *out = NULL;
+    *outlen = 0;
+    if (max >= SIZE_MAX - 8192)
+        return eksauth_fail(err, EKSAUTH_EINVAL, "%s: size limit too large", path);
+    /*
+     * O_NONBLOCK: a FIFO planted at the path must not hang the reader in
+     * open(); it is refused below.  On a regular file it has no effect.
+     */
+    fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    if (fd < 0) {
+        return eksauth_fail(err, errno == ENOENT ? EKSAUTH_ENOTFOUND : EKSAUTH_EIO, "%s: %s", path,
+                            strerror(errno));
+    }
+    /* Checks on the open file, not the path: nothing can be swapped in between. */
+    if (fstat(fd, &sb) != 0) {
+        st = eksauth_fail(err, EKSAUTH_EIO, "%s: fstat: %s", path, strerror(errno));
+        goto out;
+    }
+    if (!S_ISREG(sb.st_mode)) {
+        st = eksauth_fail(err, EKSAUTH_EINVAL, "%s: not a regular file", path);
+        goto out;
+    }
+    if (require_root_owned) {
+        st = eksauth_file_check_trusted(path, &sb, err);
+        if (st != EKSAUTH_OK)
+            goto out;
+    }
+    if (sb.st_size < 0 || (uintmax_t)sb.st_size > max) {
+        st = eksauth_fail(err, EKSAUTH_EINVAL, "%s: larger than %zu bytes", path, max);
+        goto out;
+    }
+    st = read_all(path, fd, (size_t)sb.st_size, max, out, outlen, err);
+out:
+    close(fd);
+    return st;
+}
+
+/* write(2) all of data, retrying after signals and short writes. */
+static int write_all(int fd, const void *data, size_t len)
+{
+    const char *p = data;
+    ssize_t n;
+
+    while (len > 0) {
+        n = write(fd, p, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return -1;
+        p += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+/* fsync the folder that holds path, so the rename itself survives a crash. */
+static enum eksauth_status sync_dir(const char *path, struct eksauth_error *err)
+{
+    enum eksauth_status st = EKSAUTH_OK;
+    const char *slash = strrchr(path, '/');
+    char *dir;
+    int fd;
+
+    if (slash == NULL)
+        dir = strdup(".");
+    else if (slash == path)
+        dir = strdup("/");
+    else
+        dir = strndup(path, (size_t)(slash - path));
+    if (dir == NULL)
+        return eksauth_fail(err, EKSAUTH_ENOMEM, "%s: out of memory", path);
+    fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) {
+        st = eksauth_fail(err, EKSAUTH_EIO, "%s: replaced, but cannot open %s to sync it: %s", path,
+                          dir, strerror(errno));
+        goto out;
+    }
+    if (fsync(fd) != 0)
+        st = eksauth_fail(err, EKSAUTH_EIO, "%s: replaced, but fsync of %s failed: %s", path, dir,
+                          strerror(errno));
+    close(fd);
+out:
+    free(dir);
+    return st;
+}
+
+enum eksauth_status eksauth_file_write_atomic(const char *path, const void *data, size_t len,
+                                              mode_t mode, struct eksauth_error *err)
+{
+    enum eksauth_status st;
+    size_t plen = strlen(path);
+    bool remove_tmp = false;
+    char *tmp;
+    int fd = -1;
+
+    tmp = malloc(plen + sizeof(TMP_SUFFIX));
+    if (tmp == NULL)
+        return eksauth_fail(err, EKSAUTH_ENOMEM, "%s: out of memory", path);
+    memcpy(tmp, path, plen);
+    memcpy(tmp + plen, TMP_SUFFIX, sizeof(TMP_SUFFIX));
+
+    /* Same folder, so rename() is atomic; O_EXCL (in mkostemp) never reuses a planted file. */
+    fd = mkostemp(tmp, O_CLOEXEC);
+    if (fd < 0) {
+        st = eksauth_fail(err, EKSAUTH_EIO, "%s: cannot create a temporary file: %s", path,
+                          strerror(errno));
+        goto out;
+    }
+    remove_tmp = true;
+    if (write_all(fd, data, len) != 0) {
+        st = eksauth_fail(err, EKSAUTH_EIO, "%s: write: %s", path, strerror(errno));
+        goto out;
+    }
+    /* fchmod, not the umask-filtered create mode: the mode is exactly what was asked. */
+    if (fchmod(fd, mode) != 0) {
+        st = eksauth_fail(err, EKSAUTH_EIO, "%s: fchmod: %s", path, strerror(errno));
+        goto out;
+    }
+    /* Data on disk before the name points at it, or a crash can leave an empty file. */
+    if (fsync(fd) != 0) {
+        st = eksauth_fail(err, EKSAUTH_EIO, "%s: fsync: %s", path, strerror(errno));
+        goto out;
+    }
+    if (close(fd) != 0) {
+        fd = -1;
+        st = eksauth_fail(err, EKSAUTH_EIO, "%s: close: %s", path, strerror(errno));
+        goto out;
+    }
+    fd = -1;
+    if (rename(tmp, path) != 0) {
+        st = eksauth_fail(err, EKSAUTH_EIO, "%s: rename: %s", path, strerror(errno));
+        goto out;
+    }
+    remove_tmp = false;
+    st = sync_dir(path, err);
+out:
+    if (fd >= 0)
+        close(fd);
+    if (remove_tmp)
+        unlink(tmp);
+    free(tmp);
+    return st;
+}

@@ -1,1 +1,221 @@
-/* in progress */
+/*
+ * names.c - Kubernetes user and group names to POSIX names, and the
+ * deterministic uid/gid of a name.  The rules are written out in names.h.
+ * libc only: the NSS module compiles this file too.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "eksauth/names.h"
+
+#define FNV1A64_PRIME 0x100000001b3ull
+
+/* The hash suffix of a cut name: '-' and 8 hex digits. */
+#define SUFFIX_LEN 9
+
+uint64_t eksauth_fnv1a64(const void *data, size_t len, uint64_t seed)
+{
+    const unsigned char *p = data;
+    uint64_t h = seed;
+    size_t i;
+
+    for (i = 0; i < len; i++) {
+        h ^= p[i];
+        h *= FNV1A64_PRIME;
+    }
+    return h;
+}
+
+/*
+ * Fold 64 bits to 32.  The low bits of FNV-1a-64 only ever see the low bits
+ * of the prime (0x1b3), so they mix poorly; the xor brings the well-mixed
+ * high half down.
+ */
+static uint64_t fold(uint64_t h)
+{
+    return h ^ (h >> 32);
+}
+
+static bool is_lower(unsigned char c)
+{
+    return c >= 'a' && c <= 'z';
+}
+
+static bool is_digit(unsigned char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+static bool is_name_char(unsigned char c)
+{
+    return is_lower(c) || is_digit(c) || c == '.' || c == '_' || c == '-';
+}
+
+static bool is_name_start(unsigned char c)
+{
+    return is_lower(c) || c == '_';
+}
+
+/* Rule 1: one byte of a k8s name to one byte of a POSIX name. */
+static char map_byte(unsigned char c)
+{
+    if (c >= 'A' && c <= 'Z')
+        return (char)(c - 'A' + 'a');
+    if (is_name_char(c))
+        return (char)c;
+    return '-';
+}
+
+static bool has_letter_or_digit(const char *s)
+{
+    const unsigned char *p;
+
+    for (p = (const unsigned char *)s; *p != '\0'; p++) {
+        if (is_lower(*p) || is_digit(*p) || (*p >= 'A' && *p <= 'Z'))
+            return true;
+    }
+    return false;
+}
+
+/*
+ * prefix + k8s mapped by rule 1, then rules 2 and 3 on the whole (names.h).
+ * prefix has been checked (or is "").  Only the first EKSAUTH_NAME_MAX bytes
+ * are ever written, however long k8s is.
+ */
+static enum eksauth_status build_name(const char *prefix, const char *k8s,
+                                      char out[EKSAUTH_NAME_MAX + 1], struct eksauth_error *err)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t plen, klen, total, n = 0, i;
+    bool lead;
+    uint32_t suffix;
+
+    if (k8s == NULL || k8s[0] == '\0')
+        return eksauth_fail(err, EKSAUTH_EINVAL, "name: empty name");
+    /* A name without a letter or digit would be dashes and dots only. */
+    if (!has_letter_or_digit(k8s))
+        return eksauth_fail(err, EKSAUTH_EINVAL, "name: no letter or digit to make a name from");
+
+    plen = strlen(prefix);
+    klen = strlen(k8s);
+    /* Rule 2: pam_unix and shadow refuse names that start with '-'; keep to letters and '_'. */
+    lead = !is_name_start((unsigned char)(plen > 0 ? prefix[0] : map_byte((unsigned char)k8s[0])));
+    total = (lead ? 1 : 0) + plen + klen;
+
+    if (lead)
+        out[n++] = '_';
+    for (i = 0; i < plen && n < EKSAUTH_NAME_MAX; i++)
+        out[n++] = prefix[i];
+    for (i = 0; i < klen && n < EKSAUTH_NAME_MAX; i++)
+        out[n++] = map_byte((unsigned char)k8s[i]);
+
+    /* Rule 3: too long; keep a readable head and tell long names apart by a hash of the whole. */
+    if (total > EKSAUTH_NAME_MAX) {
+        n = EKSAUTH_NAME_MAX - SUFFIX_LEN;
+        suffix = (uint32_t)fold(eksauth_fnv1a64(k8s, klen, EKSAUTH_FNV1A64_INIT));
+        out[n++] = '-';
+        for (i = 0; i < 8; i++)
+            out[n++] = hex[(suffix >> (28 - 4 * i)) & 0xf];
+    }
+    out[n] = '\0';
+    return EKSAUTH_OK;
+}
+
+enum eksauth_status eksauth_names_login(const char *k8s_username, char out[EKSAUTH_NAME_MAX + 1],
+                                        struct eksauth_error *err)
+{
+    return build_name("", k8s_username, out, err);
+}
+
+enum eksauth_status eksauth_names_group(const char *k8s_group, const char *prefix,
+                                        char out[EKSAUTH_NAME_MAX + 1], struct eksauth_error *err)
+{
+    if (prefix == NULL)
+        prefix = EKSAUTH_GROUP_PREFIX;
+    /* The prefix lands in /etc/group-like output unmapped: hold it to the name rule. */
+    if (!eksauth_names_prefix_valid(prefix))
+        return eksauth_fail(err, EKSAUTH_EINVAL, "name: bad group prefix");
+    return build_name(prefix, k8s_group, out, err);
+}
+
+bool eksauth_names_valid(const char *name)
+{
+    size_t i;
+    bool alnum = false;
+
+    if (name == NULL || !is_name_start((unsigned char)name[0]))
+        return false;
+    for (i = 0; name[i] != '\0'; i++) {
+        if (i >= EKSAUTH_NAME_MAX || !is_name_char((unsigned char)name[i]))
+            return false;
+        if (is_lower((unsigned char)name[i]) || is_digit((unsigned char)name[i]))
+            alnum = true;
+    }
+    return alnum;
+}
+
+bool eksauth_names_prefix_valid(const char *prefix)
+{
+    size_t i;
+
+    if (prefix == NULL || !is_name_start((unsigned char)prefix[0]))
+        return false;
+    for (i = 0; prefix[i] != '\0'; i++) {
+        if (i >= EKSAUTH_GROUP_PREFIX_MAX || !is_name_char((unsigned char)prefix[i]))
+            return false;
+    }
+    return true;
+}
+
+/*
+ * Names that must never reach a mapped identity: root, and the accounts
+ * Debian's base-passwd and common daemons create.  Most exist in
+ * /etc/passwd and are refused there already (a name another NSS source has
+ * is never served); this list also holds where such an account is absent,
+ * so that creating it later (apt install) cannot hand it to an IAM role.
+ */
+bool eksauth_names_reserved(const char *posix_name)
+{
+    static const char *const reserved[] = {
+        "root", "daemon", "bin",   "sys",    "sync",  "games",    "man",
+        "lp",   "mail",   "news",  "uucp",   "proxy", "www-data", "backup",
+        "list", "irc",    "gnats", "nobody", "sshd",  "_apt",     "messagebus",
+    };
+    size_t i;
+
+    if (posix_name == NULL)
+        return true;
+    /* systemd-network, systemd-resolve, systemd-timesync, ...: the whole family. */
+    if (strncmp(posix_name, "systemd-", strlen("systemd-")) == 0)
+        return true;
+    for (i = 0; i < sizeof(reserved) / sizeof(reserved[0]); i++) {
+        if (strcmp(posix_name, reserved[i]) == 0)
+            return true;
+    }
+    return false;
+}
+
+uint32_t eksauth_names_id(const char *posix_name, unsigned probe, uint32_t id_min, uint32_t id_max)
+{
+    unsigned char le[4];
+    uint64_t h, span;
+
+    /* Never let a bad range reach the arithmetic: it could give id 0, root. */
+    if (id_min == 0 || id_min > id_max) {
+        id_min = EKSAUTH_ID_MIN;
+        id_max = EKSAUTH_ID_MAX;
+    }
+    if (posix_name == NULL)
+        posix_name = "";
+
+    le[0] = (unsigned char)(probe & 0xff);
+    le[1] = (unsigned char)((probe >> 8) & 0xff);
+    le[2] = (unsigned char)((probe >> 16) & 0xff);
+    le[3] = (unsigned char)((probe >> 24) & 0xff);
+    h = eksauth_fnv1a64(posix_name, strlen(posix_name), EKSAUTH_FNV1A64_INIT);
+    h = eksauth_fnv1a64(le, sizeof(le), h);
+
+    span = (uint64_t)id_max - id_min + 1;
+    return id_min + (uint32_t)(fold(h) % span);
+}

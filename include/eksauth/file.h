@@ -16,11 +16,17 @@
  * Read a whole regular file of at most max bytes into a NUL-terminated
  * malloc'd buffer.  With require_root_owned, refuse a file not owned by root
  * or writable by group or others ("<path>: is writable by group or others").
+ * A missing file is EKSAUTH_ENOTFOUND; a file that is not regular, is too
+ * big or is not trusted is EKSAUTH_EINVAL; other system errors EKSAUTH_EIO.
  */
 enum eksauth_status eksauth_file_read(const char *path, size_t max, bool require_root_owned,
                                       char **out, size_t *outlen, struct eksauth_error *err);
 
-/* Write data to path atomically with the given mode. */
+/*
+ * Write data to path atomically with the given mode: "<path>.tmp.XXXXXX" in
+ * the same folder, fsync, rename over path, fsync of the folder.  On a
+ * failure before the rename, path is untouched and the temp file removed.
+ */
 enum eksauth_status eksauth_file_write_atomic(const char *path, const void *data, size_t len,
                                               mode_t mode, struct eksauth_error *err);
 

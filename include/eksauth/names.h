@@ -3,12 +3,28 @@
  * (DESIGN §3 "POSIX names and ids").  Pure and libc-only: the NSS module
  * compiles this same file.
  *
- * Login names: lower case, [a-z0-9._-], first character a letter or '_',
- * at most 32 bytes; any other character becomes '-'; a longer name is cut
- * and ends with '-' and 8 hex digits of FNV-1a over the original.
- * Group names: the prefix (default "eks-") + the same rule.
- * Ids: FNV-1a of the POSIX name and a probe number, into [id_min, id_max];
- * on a collision the caller tries probe 1, 2, ... in that fixed order.
+ * Login names, from a k8s username, byte by byte:
+ *   1. 'A'-'Z' become lower case; [a-z0-9._-] stay; every other byte
+ *      (':', '@', '/', space, each byte of a UTF-8 sequence, ...) becomes '-'.
+ *   2. When the first character is not a letter or '_' (a digit, '.' or
+ *      '-'), the name gets a leading '_': "1ops" -> "_1ops", "-x" -> "_-x".
+ *   3. When the result is longer than 32 bytes, its first 23 bytes are kept
+ *      and "-" + 8 lower-case hex digits are appended (32 bytes in all).  The
+ *      8 hex digits are the 32-bit fold (h ^ h >> 32) of h = FNV-1a-64 of
+ *      the whole original k8s name, so long names that share a prefix differ.
+ *   A k8s name that is empty or has no ASCII letter or digit is refused
+ *   (EKSAUTH_EINVAL, "name: ..."): it would map to dashes only.
+ *   "admin:Alice@example.com" -> "admin-alice-example.com".
+ * Group names: prefix (default "eks-") + the k8s group mapped by rule 1,
+ *   then rules 2 and 3 on the whole result; the suffix hashes the k8s group
+ *   alone.  "system:masters" -> "eks-system-masters".
+ * The output only ever holds [a-z0-9._-]: never ':', ',', '/', newline or NUL.
+ *
+ * Ids: h = FNV-1a-64 (offset basis EKSAUTH_FNV1A64_INIT) over the bytes of
+ * the POSIX name, continued over the probe number as 4 little-endian bytes;
+ * id = id_min + ((h ^ (h >> 32)) mod (id_max - id_min + 1)), with 64-bit
+ * arithmetic.  On a collision the caller tries probe 1, 2, ... in that fixed
+ * order, so every host that sees the same names gives the same ids.
  */
 #ifndef EKSAUTH_NAMES_H
 #define EKSAUTH_NAMES_H
@@ -19,34 +35,57 @@
 
 #include "eksauth/status.h"
 
-#define EKSAUTH_NAME_MAX      32
-#define EKSAUTH_ID_MIN        1900000000u
-#define EKSAUTH_ID_MAX        1999999999u
-#define EKSAUTH_GROUP_PREFIX  "eks-"
-#define EKSAUTH_ID_MAX_PROBES 64
+#define EKSAUTH_NAME_MAX         32
+#define EKSAUTH_ID_MIN           1900000000u
+#define EKSAUTH_ID_MAX           1999999999u
+#define EKSAUTH_GROUP_PREFIX     "eks-"
+#define EKSAUTH_GROUP_PREFIX_MAX 16
+#define EKSAUTH_ID_MAX_PROBES    64
 
 /* 64-bit FNV-1a, the one hash of names and ids (well known, not cryptographic). */
 uint64_t eksauth_fnv1a64(const void *data, size_t len, uint64_t seed);
 #define EKSAUTH_FNV1A64_INIT 0xcbf29ce484222325ull
 
 /*
- * k8s username -> login name.  Fails (EKSAUTH_EINVAL, "name: <why>") for
- * an empty name or one with ':' ',' newline or NUL only where they cannot
- * be mapped (they are mapped to '-'; the check is on the result).
+ * k8s username -> login name by the rule above.  Fails (EKSAUTH_EINVAL,
+ * "name: <why>") for a NULL or empty name or one without a letter or digit.
  */
 enum eksauth_status eksauth_names_login(const char *k8s_username, char out[EKSAUTH_NAME_MAX + 1],
                                         struct eksauth_error *err);
 
-/* k8s group -> POSIX group name with prefix (NULL means EKSAUTH_GROUP_PREFIX). */
+/*
+ * k8s group -> POSIX group name with prefix (NULL means EKSAUTH_GROUP_PREFIX;
+ * a prefix that eksauth_names_prefix_valid refuses is EKSAUTH_EINVAL).
+ */
 enum eksauth_status eksauth_names_group(const char *k8s_group, const char *prefix,
-                                        char out[EKSAUTH_NAME_MAX + 1],
-                                        struct eksauth_error *err);
+                                        char out[EKSAUTH_NAME_MAX + 1], struct eksauth_error *err);
 
-/* True when name is a valid POSIX name by the rule above (what NSS will serve). */
+/*
+ * True when name is a valid POSIX name by the rule above (what NSS will
+ * serve): 1..32 bytes of [a-z0-9._-], the first a letter or '_', and at
+ * least one letter or digit.
+ */
 bool eksauth_names_valid(const char *name);
 
-/* The id of name at a probe number, in [id_min, id_max] (0/0 means the defaults). */
-uint32_t eksauth_names_id(const char *posix_name, unsigned probe, uint32_t id_min,
-                          uint32_t id_max);
+/*
+ * True for a group prefix: 1..EKSAUTH_GROUP_PREFIX_MAX bytes of [a-z0-9._-],
+ * the first a letter or '_'.  Never empty: the prefix is what keeps k8s
+ * groups apart from the host's own groups.
+ */
+bool eksauth_names_prefix_valid(const char *prefix);
+
+/*
+ * True for names that eksauth never serves or logs in, whatever aws-auth
+ * says: root and the Debian system accounts (root, daemon, bin, sys, ...,
+ * nobody, sshd, systemd-*, _apt, messagebus).
+ */
+bool eksauth_names_reserved(const char *posix_name);
+
+/*
+ * The id of posix_name at a probe number, in [id_min, id_max], by the
+ * formula above.  0/0 means the defaults; so does any other unusable range
+ * (id_min 0 or above id_max), so the result is never 0.
+ */
+uint32_t eksauth_names_id(const char *posix_name, unsigned probe, uint32_t id_min, uint32_t id_max);
 
 #endif

@@ -1,0 +1,87 @@
+/*
+ * config.h - /etc/eksauth/eksauth.conf: "key = value" lines, '#' comments.
+ * An unknown key, a bad value, a repeated single-valued key or a missing
+ * cluster_id is an error naming file:line.  Parsing is pure; loading checks
+ * that the file is root-owned and not group- or world-writable.
+ */
+#ifndef EKSAUTH_CONFIG_H
+#define EKSAUTH_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "eksauth/status.h"
+
+enum eksauth_source {
+    EKSAUTH_SOURCE_FILE,
+    EKSAUTH_SOURCE_KUBERNETES,
+    EKSAUTH_SOURCE_EKS_API,
+    EKSAUTH_SOURCE_KUBERNETES_EKS_API,
+};
+
+/* Pairs from the repeatable keys group_map and user_map: "key = FROM TO" (two words). */
+struct eksauth_name_map {
+    char *from;
+    char *to;
+};
+
+struct eksauth_config {
+    char *cluster_id;         /* required: the x-k8s-aws-id the tokens are bound to */
+    char *partition;          /* "aws" */
+    char *region;             /* NULL: from the token */
+    long sts_connect_timeout; /* seconds, 3 */
+    long sts_timeout;         /* seconds, 10 */
+    char *sts_connect_to;     /* libcurl CONNECT_TO "host:port:addr:port" */
+    char *sts_ca_file;
+    char *https_proxy;
+    char **sts_hosts;    /* extra exact STS host names (VPC endpoints); NULL-terminated */
+    long max_clock_skew; /* seconds, 300 */
+    bool single_use;
+    enum eksauth_source source;
+    char *aws_auth_file;
+    char *cluster_name;
+    char *cluster_endpoint;
+    char *cluster_ca_file;
+    char *cluster_ca_data;
+    char *imds_endpoint;
+    char *db_path; /* EKSAUTH_DB_PATH */
+    uint32_t uid_min, uid_max;
+    char *group_prefix; /* "eks-" */
+    struct eksauth_name_map *group_map;
+    size_t n_group_map;
+    struct eksauth_name_map *user_map;
+    size_t n_user_map;
+    char *home;        /* "/home/%u": %u is the login name */
+    char *shell;       /* "/bin/bash" */
+    char **deny_users; /* deny_user lines, NULL-terminated; root and the system accounts are always
+                          denied */
+    bool allow_system_users;
+    char *source_file; /* where it came from, for messages */
+};
+
+/* Defaults, no cluster_id.  Every pointer owned; free with eksauth_config_free. */
+enum eksauth_status eksauth_config_init(struct eksauth_config *cfg, struct eksauth_error *err);
+
+/*
+ * Parse text[0..len) on top of the defaults in cfg.  filename is for messages.
+ * Errors: EKSAUTH_EINVAL "config: FILE:LINE: <why>"; rules that span keys
+ * (cluster_id is required, uid_min < uid_max, sts_timeout >= the connect
+ * timeout, sts_host under the partition's domain) "config: FILE: <why>".
+ * On failure cfg still owns what it holds: free it with eksauth_config_free.
+ */
+enum eksauth_status eksauth_config_parse(struct eksauth_config *cfg, const char *text, size_t len,
+                                         const char *filename, struct eksauth_error *err);
+
+/*
+ * Read path (at most 1 MiB; with require_root_owned it must be root-owned and
+ * not group/world-writable) and parse it.  File errors are "config: <path>: ...".
+ */
+enum eksauth_status eksauth_config_load(struct eksauth_config *cfg, const char *path,
+                                        bool require_root_owned, struct eksauth_error *err);
+
+void eksauth_config_free(struct eksauth_config *cfg);
+
+const char *eksauth_source_name(enum eksauth_source src);
+
+#endif

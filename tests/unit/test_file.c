@@ -1,0 +1,424 @@
+/*
+ * test_file.c - lib/file.c: reading trusted files (size cap, regular files
+ * only, root ownership and write bits) and atomic replacement (content,
+ * exact mode, a new inode, no temp file left behind on any failure).
+ */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "eksauth/file.h"
+
+struct fixture {
+    char dir[64];
+    char path[128]; /* dir/f */
+};
+
+static int setup(void **state)
+{
+    struct fixture *fx = calloc(1, sizeof(*fx));
+
+    if (fx == NULL)
+        return -1;
+    strcpy(fx->dir, "/tmp/eksauth-test-file.XXXXXX");
+    if (mkdtemp(fx->dir) == NULL) {
+        free(fx);
+        return -1;
+    }
+    snprintf(fx->path, sizeof(fx->path), "%s/f", fx->dir);
+    *state = fx;
+    return 0;
+}
+
+/* Remove everything the test left in its folder (one level), then the folder. */
+static int teardown(void **state)
+{
+    struct fixture *fx = *state;
+    char sub[512];
+    struct dirent *de;
+    DIR *d = opendir(fx->dir);
+
+    while (d != NULL && (de = readdir(d)) != NULL) {
+        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+            continue;
+        snprintf(sub, sizeof(sub), "%s/%s", fx->dir, de->d_name);
+        if (unlink(sub) != 0)
+            rmdir(sub);
+    }
+    if (d != NULL)
+        closedir(d);
+    rmdir(fx->dir);
+    free(fx);
+    return 0;
+}
+
+static void put(const char *path, const char *text, size_t len, mode_t mode)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, text, len), (ssize_t)len);
+    assert_int_equal(fchmod(fd, mode), 0);
+    assert_int_equal(close(fd), 0);
+}
+
+/* How many entries (besides . and ..) the folder holds. */
+static int count_entries(const char *dir)
+{
+    struct dirent *de;
+    DIR *d = opendir(dir);
+    int n = 0;
+
+    assert_non_null(d);
+    while ((de = readdir(d)) != NULL)
+        n += strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0;
+    closedir(d);
+    return n;
+}
+
+static void assert_content(const char *path, const char *want)
+{
+    char *data = NULL;
+    size_t len = 0;
+
+    assert_int_equal(eksauth_file_read(path, 1 << 20, false, &data, &len, NULL), EKSAUTH_OK);
+    assert_int_equal(len, strlen(want));
+    assert_string_equal(data, want);
+    free(data);
+}
+
+/* ---- reading ---- */
+
+static void test_read(void **state)
+{
+    struct fixture *fx = *state;
+    char *data = NULL;
+    size_t len = 0;
+
+    put(fx->path, "key = value\n", 12, 0644);
+    assert_int_equal(eksauth_file_read(fx->path, 100, false, &data, &len, NULL), EKSAUTH_OK);
+    assert_int_equal(len, 12);
+    assert_string_equal(data, "key = value\n");
+    free(data);
+}
+
+static void test_read_empty(void **state)
+{
+    struct fixture *fx = *state;
+    char *data = NULL;
+    size_t len = 99;
+
+    put(fx->path, "", 0, 0644);
+    assert_int_equal(eksauth_file_read(fx->path, 100, false, &data, &len, NULL), EKSAUTH_OK);
+    assert_int_equal(len, 0);
+    assert_string_equal(data, "");
+    free(data);
+}
+
+static void test_read_size_cap(void **state)
+{
+    struct fixture *fx = *state;
+    struct eksauth_error err = {0};
+    char *data = NULL, want[256];
+    size_t len = 0;
+
+    put(fx->path, "0123456789", 10, 0644);
+    /* Exactly the cap: read. */
+    assert_int_equal(eksauth_file_read(fx->path, 10, false, &data, &len, &err), EKSAUTH_OK);
+    assert_int_equal(len, 10);
+    free(data);
+    /* One byte over: refused, nothing returned. */
+    data = (char *)"untouched";
+    assert_int_equal(eksauth_file_read(fx->path, 9, false, &data, &len, &err), EKSAUTH_EINVAL);
+    assert_null(data);
+    snprintf(want, sizeof(want), "%s: larger than 9 bytes", fx->path);
+    assert_string_equal(err.msg, want);
+}
+
+static void test_read_grows_past_stat_size(void **state)
+{
+    struct eksauth_error err = {0};
+    char *data = NULL;
+    size_t len = 0;
+    (void)state;
+
+    /* /proc files are regular with st_size 0: the cap is enforced on what is read. */
+    assert_int_equal(eksauth_file_read("/proc/self/status", 1 << 20, false, &data, &len, &err),
+                     EKSAUTH_OK);
+    assert_true(len > 100);
+    assert_non_null(strstr(data, "Uid:"));
+    assert_int_equal(strlen(data), len);
+    free(data);
+    assert_int_equal(eksauth_file_read("/proc/self/status", 16, false, &data, &len, &err),
+                     EKSAUTH_EINVAL);
+    assert_string_equal(err.msg, "/proc/self/status: larger than 16 bytes");
+    assert_null(data);
+}
+
+static void test_read_not_regular(void **state)
+{
+    struct fixture *fx = *state;
+    struct eksauth_error err = {0};
+    char fifo[160], want[256];
+    char *data = NULL;
+    size_t len = 0;
+
+    assert_int_equal(eksauth_file_read(fx->dir, 100, false, &data, &len, &err), EKSAUTH_EINVAL);
+    snprintf(want, sizeof(want), "%s: not a regular file", fx->dir);
+    assert_string_equal(err.msg, want);
+
+    assert_int_equal(eksauth_file_read("/dev/null", 100, false, &data, &len, &err), EKSAUTH_EINVAL);
+    assert_string_equal(err.msg, "/dev/null: not a regular file");
+
+    /* A FIFO with no writer: refused at once; a hang in open() would end in SIGALRM. */
+    snprintf(fifo, sizeof(fifo), "%s/fifo", fx->dir);
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    alarm(10);
+    assert_int_equal(eksauth_file_read(fifo, 100, false, &data, &len, &err), EKSAUTH_EINVAL);
+    alarm(0);
+    snprintf(want, sizeof(want), "%s: not a regular file", fifo);
+    assert_string_equal(err.msg, want);
+    assert_null(data);
+}
+
+static void test_read_missing(void **state)
+{
+    struct fixture *fx = *state;
+    struct eksauth_error err = {0};
+    char *data = NULL, want[256];
+    size_t len = 0;
+
+    assert_int_equal(eksauth_file_read(fx->path, 100, false, &data, &len, &err), EKSAUTH_ENOTFOUND);
+    snprintf(want, sizeof(want), "%s: No such file or directory", fx->path);
+    assert_string_equal(err.msg, want);
+    assert_null(data);
+}
+
+/* ---- trust ---- */
+
+static void test_check_trusted(void **state)
+{
+    struct eksauth_error err = {0};
+    struct stat st;
+    (void)state;
+
+    memset(&st, 0, sizeof(st));
+    st.st_mode = S_IFREG | 0644;
+    assert_int_equal(eksauth_file_check_trusted("x", &st, &err), EKSAUTH_OK);
+    st.st_mode = S_IFREG | 0600;
+    assert_int_equal(eksauth_file_check_trusted("x", &st, &err), EKSAUTH_OK);
+    st.st_mode = S_IFREG | 0664;
+    assert_int_equal(eksauth_file_check_trusted("x", &st, &err), EKSAUTH_EINVAL);
+    assert_string_equal(err.msg, "x: is writable by group or others");
+    st.st_mode = S_IFREG | 0646;
+    assert_int_equal(eksauth_file_check_trusted("x", &st, &err), EKSAUTH_EINVAL);
+    assert_string_equal(err.msg, "x: is writable by group or others");
+    st.st_mode = S_IFREG | 0644;
+    st.st_uid = 1000;
+    assert_int_equal(eksauth_file_check_trusted("x", &st, &err), EKSAUTH_EINVAL);
+    assert_string_equal(err.msg, "x: is not owned by root");
+}
+
+static void test_read_trusted(void **state)
+{
+    struct fixture *fx = *state;
+    struct eksauth_error err = {0};
+    char *data = NULL, want[256];
+    size_t len = 0;
+
+    if (geteuid() != 0)
+        skip(); /* needs root to own the file and to chown it away */
+    put(fx->path, "x", 1, 0644);
+    assert_int_equal(eksauth_file_read(fx->path, 100, true, &data, &len, &err), EKSAUTH_OK);
+    free(data);
+    data = NULL;
+
+    assert_int_equal(chmod(fx->path, 0664), 0);
+    assert_int_equal(eksauth_file_read(fx->path, 100, true, &data, &len, &err), EKSAUTH_EINVAL);
+    snprintf(want, sizeof(want), "%s: is writable by group or others", fx->path);
+    assert_string_equal(err.msg, want);
+    assert_null(data);
+    /* Without the check the same file reads. */
+    assert_int_equal(eksauth_file_read(fx->path, 100, false, &data, &len, &err), EKSAUTH_OK);
+    free(data);
+    data = NULL;
+
+    assert_int_equal(chmod(fx->path, 0644), 0);
+    assert_int_equal(chown(fx->path, 1000, 1000), 0);
+    assert_int_equal(eksauth_file_read(fx->path, 100, true, &data, &len, &err), EKSAUTH_EINVAL);
+    snprintf(want, sizeof(want), "%s: is not owned by root", fx->path);
+    assert_string_equal(err.msg, want);
+    assert_null(data);
+}
+
+/* ---- atomic writes ---- */
+
+static void test_write_new(void **state)
+{
+    struct fixture *fx = *state;
+    struct eksauth_error err = {0};
+    struct stat st;
+    mode_t old_umask;
+
+    /* The mode is exact: the umask does not filter it. */
+    old_umask = umask(077);
+    assert_int_equal(eksauth_file_write_atomic(fx->path, "hello\n", 6, 0644, &err), EKSAUTH_OK);
+    umask(old_umask);
+    assert_int_equal(stat(fx->path, &st), 0);
+    assert_int_equal(st.st_mode & 07777, 0644);
+    assert_content(fx->path, "hello\n");
+    assert_int_equal(count_entries(fx->dir), 1);
+}
+
+static void test_write_replaces(void **state)
+{
+    struct fixture *fx = *state;
+    struct stat before, after;
+    int fd;
+    char buf[16] = {0};
+
+    put(fx->path, "old content", 11, 0600);
+    assert_int_equal(stat(fx->path, &before), 0);
+    /* A reader that opened the old file keeps the old bytes (a new inode replaces it). */
+    fd = open(fx->path, O_RDONLY | O_CLOEXEC);
+    assert_true(fd >= 0);
+
+    assert_int_equal(eksauth_file_write_atomic(fx->path, "new", 3, 0640, NULL), EKSAUTH_OK);
+    assert_int_equal(stat(fx->path, &after), 0);
+    assert_int_not_equal(before.st_ino, after.st_ino);
+    assert_int_equal(after.st_mode & 07777, 0640);
+    assert_content(fx->path, "new");
+    assert_int_equal(read(fd, buf, sizeof(buf) - 1), 11);
+    assert_string_equal(buf, "old content");
+    close(fd);
+    assert_int_equal(count_entries(fx->dir), 1);
+}
+
+static void test_write_empty_and_binary(void **state)
+{
+    struct fixture *fx = *state;
+    static const char bin[] = {'a', '\0', 'b', '\n'};
+    char *data = NULL;
+    size_t len = 0;
+
+    assert_int_equal(eksauth_file_write_atomic(fx->path, "", 0, 0600, NULL), EKSAUTH_OK);
+    assert_content(fx->path, "");
+    assert_int_equal(eksauth_file_write_atomic(fx->path, bin, sizeof(bin), 0600, NULL), EKSAUTH_OK);
+    assert_int_equal(eksauth_file_read(fx->path, 100, false, &data, &len, NULL), EKSAUTH_OK);
+    assert_int_equal(len, sizeof(bin));
+    assert_memory_equal(data, bin, sizeof(bin));
+    free(data);
+}
+
+static void test_write_relative_path(void **state)
+{
+    struct fixture *fx = *state;
+    char cwd[PATH_MAX];
+
+    /* No '/' in the path: the folder to fsync is ".". */
+    assert_non_null(getcwd(cwd, sizeof(cwd)));
+    assert_int_equal(chdir(fx->dir), 0);
+    assert_int_equal(eksauth_file_write_atomic("rel", "r", 1, 0600, NULL), EKSAUTH_OK);
+    assert_int_equal(chdir(cwd), 0);
+    assert_int_equal(count_entries(fx->dir), 1);
+}
+
+static void test_write_missing_dir(void **state)
+{
+    struct fixture *fx = *state;
+    struct eksauth_error err = {0};
+    char path[192], want[256];
+
+    snprintf(path, sizeof(path), "%s/missing/f", fx->dir);
+    assert_int_equal(eksauth_file_write_atomic(path, "x", 1, 0600, &err), EKSAUTH_EIO);
+    assert_int_equal(err.status, EKSAUTH_EIO);
+    snprintf(want, sizeof(want), "%s: cannot create a temporary file: No such file or directory",
+             path);
+    assert_string_equal(err.msg, want);
+    assert_int_equal(count_entries(fx->dir), 0);
+}
+
+static void test_write_rename_fails_cleans_up(void **state)
+{
+    struct fixture *fx = *state;
+    struct eksauth_error err = {0};
+    char inner[192], want[256];
+
+    /* The target is a non-empty folder: rename() fails after the temp file is written. */
+    assert_int_equal(mkdir(fx->path, 0700), 0);
+    snprintf(inner, sizeof(inner), "%s/keep", fx->path);
+    put(inner, "k", 1, 0600);
+    assert_int_equal(eksauth_file_write_atomic(fx->path, "x", 1, 0600, &err), EKSAUTH_EIO);
+    snprintf(want, sizeof(want), "%s: rename: Is a directory", fx->path);
+    assert_string_equal(err.msg, want);
+    /* Only the folder itself is left: no "<path>.tmp.XXXXXX". */
+    assert_int_equal(count_entries(fx->dir), 1);
+    assert_int_equal(unlink(inner), 0);
+}
+
+static void test_write_fails_midway_cleans_up(void **state)
+{
+    struct fixture *fx = *state;
+    struct eksauth_error err = {0};
+    struct rlimit old, small;
+    char big[4096], want[256];
+    void (*old_handler)(int);
+
+    put(fx->path, "old", 3, 0600);
+    memset(big, 'x', sizeof(big));
+    /* A file size limit makes write() fail (EFBIG) once the temp file exists. */
+    assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+    small = old;
+    small.rlim_cur = 1024;
+    old_handler = signal(SIGXFSZ, SIG_IGN);
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &small), 0);
+    assert_int_equal(eksauth_file_write_atomic(fx->path, big, sizeof(big), 0600, &err),
+                     EKSAUTH_EIO);
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+    signal(SIGXFSZ, old_handler);
+
+    snprintf(want, sizeof(want), "%s: write: File too large", fx->path);
+    assert_string_equal(err.msg, want);
+    /* The old file is untouched and the temp file is gone. */
+    assert_content(fx->path, "old");
+    assert_int_equal(count_entries(fx->dir), 1);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_read, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_read_empty, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_read_size_cap, setup, teardown),
+        cmocka_unit_test(test_read_grows_past_stat_size),
+        cmocka_unit_test_setup_teardown(test_read_not_regular, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_read_missing, setup, teardown),
+        cmocka_unit_test(test_check_trusted),
+        cmocka_unit_test_setup_teardown(test_read_trusted, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_write_new, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_write_replaces, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_write_empty_and_binary, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_write_relative_path, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_write_missing_dir, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_write_rename_fails_cleans_up, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_write_fails_midway_cleans_up, setup, teardown),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
