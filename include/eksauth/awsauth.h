@@ -31,7 +31,13 @@ struct eksauth_awsauth_entry {
     const char *username; /* template; NULL for mapAccounts (the canonical ARN is used) */
     const char *const *groups;
     size_t n_groups;
-    unsigned line, column; /* 1-based position of the entry in the document */
+    /*
+     * 1-based position of the entry in the input: exact for YAML, through a
+     * literal block ("mapRoles: |") too; for a value that is a JSON string
+     * (kubectl -o json) or another YAML scalar style, counted within the
+     * decoded value of that key.
+     */
+    unsigned line, column;
 };
 
 struct eksauth_awsauth;
@@ -44,8 +50,7 @@ struct eksauth_awsauth;
  * warnings, not failures.
  */
 enum eksauth_status eksauth_awsauth_parse(const char *data, size_t len,
-                                          struct eksauth_awsauth **out,
-                                          struct eksauth_error *err);
+                                          struct eksauth_awsauth **out, struct eksauth_error *err);
 void eksauth_awsauth_free(struct eksauth_awsauth *aa);
 
 /* The valid entries, in document order: mapRoles, mapUsers, mapAccounts. */
@@ -61,9 +66,8 @@ const char *eksauth_awsauth_warning_at(const struct eksauth_awsauth *aa, size_t 
  * The entry for a principal: mapRoles then mapUsers by arn_key (an
  * eksauth_arn.key), then mapAccounts by account.  NULL when none.  O(1).
  */
-const struct eksauth_awsauth_entry *eksauth_awsauth_lookup(const struct eksauth_awsauth *aa,
-                                                           const char *arn_key,
-                                                           const char *account);
+const struct eksauth_awsauth_entry *
+eksauth_awsauth_lookup(const struct eksauth_awsauth *aa, const char *arn_key, const char *account);
 
 struct eksauth_k8s_identity {
     char *username;
@@ -76,8 +80,10 @@ struct eksauth_k8s_identity {
 /*
  * Look p up and render its username and groups.  EKSAUTH_ENOTMAPPED when
  * no entry matches; EKSAUTH_EREJECTED when the entry exists but cannot be
- * used (a template error: "template: EC2PrivateDNSName is not supported
- * yet", ...).  mapAccounts yields the canonical ARN and no groups.
+ * used (a template error: "aws-auth: mapRoles: 9:7: username: template:
+ * {{EC2PrivateDNSName}}: EC2PrivateDNSName not supported yet ...", ...),
+ * or when p's account or session name disagrees with its ARN.  mapAccounts
+ * yields the canonical ARN and no groups.
  */
 enum eksauth_status eksauth_awsauth_map(const struct eksauth_awsauth *aa,
                                         const struct eksauth_principal *p,

@@ -1,0 +1,882 @@
+/*
+ * test_awsauth.c - the aws-auth mapping: the sample ConfigMap (YAML and
+ * kubectl -o json), the bare file form, mapUsers and mapAccounts,
+ * templates, role paths, case, duplicates, malformed entries and
+ * documents, positions, and a generated 10,000-entry mapRoles.
+ */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "eksauth/arn.h"
+#include "eksauth/awsauth.h"
+
+/* ------------------------------------------------------------------------ */
+/* Helpers. */
+
+static char *read_fixture(const char *name, size_t *len)
+{
+    char path[4096];
+    FILE *f;
+    char *buf;
+    long n;
+
+    snprintf(path, sizeof(path), "%s/%s", FIXTURES, name);
+    f = fopen(path, "rb");
+    if (f == NULL)
+        fail_msg("cannot open %s", path);
+    assert_int_equal(fseek(f, 0, SEEK_END), 0);
+    n = ftell(f);
+    assert_true(n >= 0);
+    rewind(f);
+    buf = malloc((size_t)n + 1);
+    assert_non_null(buf);
+    assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
+    buf[n] = '\0';
+    fclose(f);
+    *len = (size_t)n;
+    return buf;
+}
+
+static struct eksauth_awsauth *parse_text(const char *text, size_t len)
+{
+    struct eksauth_awsauth *aa = NULL;
+    struct eksauth_error err = {0};
+
+    if (eksauth_awsauth_parse(text, len, &aa, &err) != EKSAUTH_OK)
+        fail_msg("parse: %s", err.msg);
+    assert_non_null(aa);
+    return aa;
+}
+
+static struct eksauth_awsauth *parse_str(const char *text)
+{
+    return parse_text(text, strlen(text));
+}
+
+static struct eksauth_awsauth *parse_fixture(const char *name)
+{
+    size_t len;
+    char *text = read_fixture(name, &len);
+    struct eksauth_awsauth *aa = parse_text(text, len);
+
+    free(text);
+    return aa;
+}
+
+/* Parse text, which must fail with EINVAL and exactly the message want. */
+static void expect_doc_error(const char *text, const char *want)
+{
+    struct eksauth_awsauth *aa = (struct eksauth_awsauth *)1;
+    struct eksauth_error err = {0};
+
+    assert_int_equal(eksauth_awsauth_parse(text, strlen(text), &aa, &err), EKSAUTH_EINVAL);
+    assert_null(aa);
+    assert_string_equal(err.msg, want);
+}
+
+/* The index of the one warning holding want; fails when none does. */
+static size_t find_warning(const struct eksauth_awsauth *aa, const char *want)
+{
+    size_t i, n = eksauth_awsauth_warning_count(aa);
+
+    for (i = 0; i < n; i++) {
+        if (strstr(eksauth_awsauth_warning_at(aa, i), want) != NULL)
+            return i;
+    }
+    for (i = 0; i < n; i++)
+        print_message("# warning: %s\n", eksauth_awsauth_warning_at(aa, i));
+    fail_msg("no warning holds \"%s\"", want);
+    return n;
+}
+
+/*
+ * Map an ARN as the CLI does: the principal's canonical ARN, account and
+ * session name come from the ARN itself.
+ */
+static enum eksauth_status map_arn(const struct eksauth_awsauth *aa, const char *arn_text,
+                                   const char *access_key_id, struct eksauth_k8s_identity *id,
+                                   struct eksauth_error *err)
+{
+    struct eksauth_arn arn;
+    struct eksauth_principal p;
+
+    if (eksauth_arn_parse(arn_text, &arn, err) != EKSAUTH_OK)
+        fail_msg("%s: %s", arn_text, err->msg);
+    p.arn = arn_text;
+    p.canonical_arn = arn.canonical;
+    p.account = arn.account;
+    p.session_name = arn.session_name;
+    p.access_key_id = access_key_id;
+    return eksauth_awsauth_map(aa, &p, id, err);
+}
+
+/* Map arn_text, which must succeed, and check the username, source and groups. */
+static void expect_map(const struct eksauth_awsauth *aa, const char *arn_text,
+                       enum eksauth_map_source source, const char *username, size_t n_groups,
+                       const char *const *groups)
+{
+    struct eksauth_k8s_identity id;
+    struct eksauth_error err = {0};
+    size_t i;
+
+    if (map_arn(aa, arn_text, "ASIAEXAMPLEKEY000001", &id, &err) != EKSAUTH_OK)
+        fail_msg("%s: %s", arn_text, err.msg);
+    assert_string_equal(id.username, username);
+    assert_int_equal(id.source, source);
+    assert_non_null(id.entry);
+    assert_int_equal(id.entry->source, source);
+    assert_int_equal(id.n_groups, n_groups);
+    for (i = 0; i < n_groups; i++)
+        assert_string_equal(id.groups[i], groups[i]);
+    eksauth_k8s_identity_free(&id);
+    assert_null(id.username);
+    assert_int_equal(id.n_groups, 0);
+}
+
+/* Map arn_text, which must fail with st and a message holding want. */
+static void expect_map_fails(const struct eksauth_awsauth *aa, const char *arn_text,
+                             enum eksauth_status st, const char *want)
+{
+    struct eksauth_k8s_identity id;
+    struct eksauth_error err = {0};
+
+    assert_int_equal(map_arn(aa, arn_text, NULL, &id, &err), st);
+    assert_int_equal(err.status, st);
+    if (strstr(err.msg, want) == NULL)
+        fail_msg("%s: message \"%s\" lacks \"%s\"", arn_text, err.msg, want);
+    assert_null(id.username);
+    assert_null(id.groups);
+    assert_int_equal(id.n_groups, 0);
+}
+
+static const char *const masters[] = {"system:masters"};
+
+/* ------------------------------------------------------------------------ */
+/* The sample ConfigMap (reference/aws-auth-configmap.txt plus its snippet). */
+
+static void test_sample_yaml(void **state)
+{
+    struct eksauth_awsauth *aa = parse_fixture("aws-auth-sample.yaml");
+    const struct eksauth_awsauth_entry *e;
+
+    (void)state;
+    /* The node role and the CodeBuild role; the placeholder entry is skipped. */
+    assert_int_equal(eksauth_awsauth_count(aa), 2);
+    e = eksauth_awsauth_entry_at(aa, 0);
+    assert_int_equal(e->source, EKSAUTH_SRC_MAPROLES);
+    assert_string_equal(
+        e->arn,
+        "arn:aws:iam::123456789012:role/eksctl-foo-nodegroup-bar-NodeInstanceRole-u4CxYVzWNTmG");
+    assert_string_equal(e->username, "system:node:{{EC2PrivateDNSName}}");
+    assert_int_equal(e->n_groups, 2);
+    assert_string_equal(e->groups[0], "system:bootstrappers");
+    assert_string_equal(e->groups[1], "system:nodes");
+    /* Exact positions in the file, through the literal block scalar. */
+    assert_int_equal(e->line, 9);
+    assert_int_equal(e->column, 7);
+    e = eksauth_awsauth_entry_at(aa, 1);
+    assert_string_equal(e->key, "arn:aws:iam::123456789012:role/ekscodebuildkubectlrole");
+    assert_int_equal(e->line, 16);
+    assert_int_equal(e->column, 7);
+    assert_null(eksauth_awsauth_entry_at(aa, 2));
+
+    assert_int_equal(eksauth_awsauth_warning_count(aa), 1);
+    assert_string_equal(eksauth_awsauth_warning_at(aa, 0),
+                        "aws-auth: mapRoles: 21:7: arn: "
+                        "'arn:aws:iam::{{aws-account-id}}:role/.../devops-agent-agent-space-role' "
+                        "contains '{' or '}' (a placeholder left unfilled?); entry skipped");
+    assert_null(eksauth_awsauth_warning_at(aa, 1));
+
+    expect_map(aa, "arn:aws:iam::123456789012:role/EksCodeBuildKubectlRole", EKSAUTH_SRC_MAPROLES,
+               "build", 1, masters);
+    expect_map(aa, "arn:aws:sts::123456789012:assumed-role/EksCodeBuildKubectlRole/AWSCodeBuild-1",
+               EKSAUTH_SRC_MAPROLES, "build", 1, masters);
+    expect_map_fails(aa,
+                     "arn:aws:sts::123456789012:assumed-role/"
+                     "eksctl-foo-nodegroup-bar-NodeInstanceRole-u4CxYVzWNTmG/i-0123456789abcdef0",
+                     EKSAUTH_EREJECTED, "EC2PrivateDNSName not supported");
+    expect_map_fails(aa,
+                     "arn:aws:sts::123456789012:assumed-role/"
+                     "eksctl-foo-nodegroup-bar-NodeInstanceRole-u4CxYVzWNTmG/i-0123456789abcdef0",
+                     EKSAUTH_EREJECTED, "aws-auth: mapRoles: 9:7: username: template:");
+    expect_map_fails(aa, "arn:aws:iam::123456789012:role/devops-agent-agent-space-role",
+                     EKSAUTH_ENOTMAPPED,
+                     "identity is not mapped: "
+                     "arn:aws:iam::123456789012:role/devops-agent-agent-space-role");
+    eksauth_awsauth_free(aa);
+}
+
+/* The same ConfigMap as kubectl -o json prints it. */
+static void test_sample_json(void **state)
+{
+    struct eksauth_awsauth *aa = parse_fixture("aws-auth-sample.json");
+    const struct eksauth_awsauth_entry *e;
+
+    (void)state;
+    assert_int_equal(eksauth_awsauth_count(aa), 2);
+    /* Positions count within the decoded mapRoles string. */
+    e = eksauth_awsauth_entry_at(aa, 1);
+    assert_string_equal(e->username, "build");
+    assert_int_equal(e->line, 9);
+    assert_int_equal(e->column, 3);
+    assert_int_equal(eksauth_awsauth_warning_count(aa), 1);
+    assert_int_equal(find_warning(aa, "aws-auth: mapRoles: 14:3: arn: "), 0);
+    assert_non_null(strstr(eksauth_awsauth_warning_at(aa, 0), "; entry skipped"));
+
+    expect_map(aa, "arn:aws:sts::123456789012:assumed-role/EksCodeBuildKubectlRole/x",
+               EKSAUTH_SRC_MAPROLES, "build", 1, masters);
+    expect_map_fails(aa,
+                     "arn:aws:iam::123456789012:role/"
+                     "eksctl-foo-nodegroup-bar-NodeInstanceRole-u4CxYVzWNTmG",
+                     EKSAUTH_EREJECTED, "EC2PrivateDNSName not supported");
+    eksauth_awsauth_free(aa);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Forms and sources. */
+
+static void test_bare_file(void **state)
+{
+    struct eksauth_awsauth *aa = parse_fixture("aws-auth-bare.yaml");
+    const char *const deployer[] = {"deployers", "system:authenticated"};
+    const char *const admins[] = {"system:masters", "team-111122223333"};
+    const char *const viewers[] = {"viewers"};
+    const struct eksauth_awsauth_entry *e;
+
+    (void)state;
+    assert_int_equal(eksauth_awsauth_warning_count(aa), 0);
+    /* 2 roles, 1 user, 3 accounts, in that order. */
+    assert_int_equal(eksauth_awsauth_count(aa), 6);
+    e = eksauth_awsauth_entry_at(aa, 0);
+    assert_int_equal(e->source, EKSAUTH_SRC_MAPROLES);
+    assert_int_equal(e->line, 4); /* a YAML list in the file itself */
+    assert_int_equal(e->column, 5);
+    e = eksauth_awsauth_entry_at(aa, 2);
+    assert_int_equal(e->source, EKSAUTH_SRC_MAPUSERS);
+    assert_int_equal(e->line, 13); /* a literal block string */
+    assert_int_equal(e->column, 5);
+    e = eksauth_awsauth_entry_at(aa, 5);
+    assert_int_equal(e->source, EKSAUTH_SRC_MAPACCOUNTS);
+    assert_string_equal(e->arn, "012345678901"); /* the leading zero is kept */
+    assert_null(e->username);
+    assert_int_equal(e->n_groups, 0);
+
+    expect_map(aa, "arn:aws:sts::111122223333:assumed-role/Deployer/ci", EKSAUTH_SRC_MAPROLES,
+               "deployer", 2, deployer);
+    expect_map(aa, "arn:aws:sts::111122223333:assumed-role/Admins/ann@example.com",
+               EKSAUTH_SRC_MAPROLES, "admin:ann-example.com", 2, admins);
+    expect_map(aa, "arn:aws:iam::111122223333:user/alice", EKSAUTH_SRC_MAPUSERS, "alice", 1,
+               viewers);
+    /* mapAccounts: quoted, unquoted, unquoted with a leading zero. */
+    expect_map(aa, "arn:aws:iam::444455556666:user/anyone", EKSAUTH_SRC_MAPACCOUNTS,
+               "arn:aws:iam::444455556666:user/anyone", 0, NULL);
+    expect_map(aa, "arn:aws:sts::777788889999:assumed-role/SomeRole/s", EKSAUTH_SRC_MAPACCOUNTS,
+               "arn:aws:iam::777788889999:role/SomeRole", 0, NULL);
+    expect_map(aa, "arn:aws:iam::012345678901:root", EKSAUTH_SRC_MAPACCOUNTS,
+               "arn:aws:iam::012345678901:root", 0, NULL);
+    expect_map_fails(aa, "arn:aws:iam::111122223333:user/bob", EKSAUTH_ENOTMAPPED,
+                     "identity is not mapped: arn:aws:iam::111122223333:user/bob");
+    eksauth_awsauth_free(aa);
+}
+
+/* mapUsers, templates, role paths, order, partitions. */
+static void test_full_configmap(void **state)
+{
+    struct eksauth_awsauth *aa = parse_fixture("aws-auth-full.yaml");
+    const char *const admins[] = {"system:masters", "acct-123456789012"};
+    const char *const devs[] = {"devs", "key-ASIAEXAMPLEKEY000001"};
+    const char *const auditors[] = {"auditors"};
+
+    (void)state;
+    assert_int_equal(eksauth_awsauth_warning_count(aa), 0);
+    assert_int_equal(eksauth_awsauth_count(aa), 6 + 3 + 2);
+    /* Entries come as mapRoles, mapUsers, mapAccounts, whatever the file order. */
+    assert_int_equal(eksauth_awsauth_entry_at(aa, 0)->source, EKSAUTH_SRC_MAPROLES);
+    assert_int_equal(eksauth_awsauth_entry_at(aa, 6)->source, EKSAUTH_SRC_MAPUSERS);
+    assert_int_equal(eksauth_awsauth_entry_at(aa, 9)->source, EKSAUTH_SRC_MAPACCOUNTS);
+    assert_int_equal(eksauth_awsauth_entry_at(aa, 9)->line, 8);
+    assert_int_equal(eksauth_awsauth_entry_at(aa, 9)->column, 7);
+
+    /* A configured ARN with a path matches the path-less canonical ARN. */
+    expect_map(aa, "arn:aws:sts::123456789012:assumed-role/Admins/jane@example.com",
+               EKSAUTH_SRC_MAPROLES, "admin:jane-example.com", 2, admins);
+    /* ... and a role ARN with the path too; without a session the template fails. */
+    expect_map_fails(aa, "arn:aws:iam::123456789012:role/teams/platform/Admins", EKSAUTH_EREJECTED,
+                     "template: {{SessionName}} is empty");
+    expect_map(aa, "arn:aws:sts::123456789012:assumed-role/Developers/dev@example.com",
+               EKSAUTH_SRC_MAPROLES, "dev:dev@example.com", 2, devs);
+    /* {{AccessKeyID}} is refused in a username, at login. */
+    expect_map_fails(aa, "arn:aws:sts::123456789012:assumed-role/KeyUser/s", EKSAUTH_EREJECTED,
+                     "{{AccessKeyID}} is refused in usernames");
+    /* An assumed-role ARN in mapUsers is canonicalised: any session of the role matches. */
+    expect_map(aa, "arn:aws:sts::123456789012:assumed-role/Auditor/someone", EKSAUTH_SRC_MAPUSERS,
+               "auditor", 1, auditors);
+    /* A user keeps its path. */
+    expect_map(aa, "arn:aws:iam::123456789012:user/ops/Bob", EKSAUTH_SRC_MAPUSERS, "bob", 0, NULL);
+    expect_map_fails(aa, "arn:aws:iam::123456789012:user/Bob", EKSAUTH_ENOTMAPPED, "not mapped");
+    /* mapRoles before mapUsers. */
+    expect_map(aa, "arn:aws:sts::123456789012:assumed-role/Shared/s", EKSAUTH_SRC_MAPROLES,
+               "shared-from-mapRoles", 0, NULL);
+    /* mapAccounts last: an unlisted role of a listed account. */
+    expect_map(aa, "arn:aws:sts::444455556666:assumed-role/Anything/s", EKSAUTH_SRC_MAPACCOUNTS,
+               "arn:aws:iam::444455556666:role/Anything", 0, NULL);
+    /* The partition is part of the key. */
+    expect_map(aa, "arn:aws-cn:sts::123456789012:assumed-role/ChinaOps/s", EKSAUTH_SRC_MAPROLES,
+               "china-ops", 0, NULL);
+    expect_map_fails(aa, "arn:aws:sts::123456789012:assumed-role/ChinaOps/s", EKSAUTH_ENOTMAPPED,
+                     "not mapped");
+    eksauth_awsauth_free(aa);
+}
+
+/* ARNs compare case-insensitively; entry keys ASCII case-insensitively. */
+static void test_case(void **state)
+{
+    struct eksauth_awsauth *aa = parse_fixture("aws-auth-crazy-case-keys.yaml");
+    const char *const mixed[] = {"MixedGroup"};
+    const char *const g[] = {"g"};
+
+    (void)state;
+    /* "ARN:" is not an ARN prefix: that entry is skipped. */
+    assert_int_equal(eksauth_awsauth_count(aa), 3);
+    assert_int_equal(eksauth_awsauth_warning_count(aa), 1);
+    find_warning(aa, "aws-auth: mapRoles: 8:7: arn: 'ARN:aws:iam::123456789012:role/wrong-prefix-"
+                     "case' does not start with \"arn:\"; entry skipped");
+    expect_map(aa, "arn:aws:sts::123456789012:assumed-role/mixedcase/s", EKSAUTH_SRC_MAPROLES,
+               "mixed", 1, mixed);
+    expect_map(aa, "arn:aws:iam::123456789012:role/MIXEDCASE", EKSAUTH_SRC_MAPROLES, "mixed", 1,
+               mixed);
+    expect_map(aa, "arn:aws:iam::123456789012:role/Upper-Keys", EKSAUTH_SRC_MAPROLES, "upper", 1,
+               g);
+    expect_map(aa, "arn:aws:iam::123456789012:user/caseuser", EKSAUTH_SRC_MAPUSERS, "case-user", 0,
+               NULL);
+    eksauth_awsauth_free(aa);
+}
+
+/* Top-level keys are case-sensitive, as upstream: nothing is mapped, and we say why. */
+static void test_upper_case_top_keys_ignored(void **state)
+{
+    struct eksauth_awsauth *aa = parse_fixture("aws-auth-upper-case-top-keys.yaml");
+
+    (void)state;
+    assert_int_equal(eksauth_awsauth_count(aa), 0);
+    find_warning(aa, "aws-auth: 7:3: 'MapRoles' ignored: the key is case-sensitive (mapRoles)");
+    find_warning(aa, "aws-auth: 10:3: 'MAPUSERS' ignored: the key is case-sensitive (mapUsers)");
+    find_warning(aa,
+                 "aws-auth: 13:3: 'mapaccounts' ignored: the key is case-sensitive (mapAccounts)");
+    find_warning(aa, "no mapRoles, mapUsers or mapAccounts: nothing is mapped");
+    assert_int_equal(eksauth_awsauth_warning_count(aa), 4);
+    expect_map_fails(aa, "arn:aws:iam::123456789012:role/ignored", EKSAUTH_ENOTMAPPED,
+                     "not mapped");
+    eksauth_awsauth_free(aa);
+}
+
+/* Same key twice: the last wins, and a warning names both positions. */
+static void test_duplicates(void **state)
+{
+    struct eksauth_awsauth *aa = parse_fixture("aws-auth-duplicates.yaml");
+    size_t i;
+
+    (void)state;
+    /* Deployer x3 -> 1, Other, Carol x2 -> 1, account x2 -> 1. */
+    assert_int_equal(eksauth_awsauth_count(aa), 4);
+    find_warning(aa, "aws-auth: mapRoles: 6:5: same ARN as the entry at 2:5 "
+                     "(arn:aws:iam::123456789012:role/deployer); the later entry wins");
+    find_warning(aa, "aws-auth: mapRoles: 8:5: same ARN as the entry at 6:5");
+    find_warning(aa, "aws-auth: mapUsers: 13:5: same ARN as the entry at 11:5");
+    find_warning(aa, "aws-auth: mapAccounts: 17:5: same account as the entry at 16:5 "
+                     "(444455556666); the later entry wins");
+    assert_int_equal(eksauth_awsauth_warning_count(aa), 4);
+    expect_map(aa, "arn:aws:sts::123456789012:assumed-role/Deployer/s", EKSAUTH_SRC_MAPROLES,
+               "third", 0, NULL);
+    expect_map(aa, "arn:aws:iam::123456789012:role/Other", EKSAUTH_SRC_MAPROLES, "other", 0, NULL);
+    expect_map(aa, "arn:aws:iam::123456789012:user/CAROL", EKSAUTH_SRC_MAPUSERS, "carol-2", 0,
+               NULL);
+    /* The overridden entries are gone from the list, and the order is kept. */
+    assert_string_equal(eksauth_awsauth_entry_at(aa, 0)->username, "other");
+    assert_string_equal(eksauth_awsauth_entry_at(aa, 1)->username, "third");
+    for (i = 0; i < eksauth_awsauth_count(aa); i++) {
+        const char *u = eksauth_awsauth_entry_at(aa, i)->username;
+
+        assert_true(u == NULL || (strcmp(u, "first") != 0 && strcmp(u, "second") != 0 &&
+                                  strcmp(u, "carol-1") != 0));
+    }
+    eksauth_awsauth_free(aa);
+}
+
+/* Each malformed entry is reported with its position and skipped; the rest map. */
+static void test_malformed_entries(void **state)
+{
+    struct eksauth_awsauth *aa = parse_fixture("aws-auth-malformed-entries.yaml");
+    const char *const g12[] = {"g1", "g2"};
+
+    (void)state;
+    find_warning(aa, "aws-auth: mapRoles: 5:5: rolearn is missing; entry skipped");
+    find_warning(aa, "aws-auth: mapRoles: 6:5: rolearn is missing (sso entries are not "
+                     "supported); entry skipped");
+    find_warning(aa, "aws-auth: mapRoles: 10:5: arn: ");
+    find_warning(aa, "aws-auth: mapRoles: 12:5: arn: 'not-an-arn' does not start with");
+    find_warning(aa, "aws-auth: mapRoles: 14:5: username is missing; entry skipped");
+    find_warning(aa, "aws-auth: mapRoles: 15:5: username is empty; entry skipped");
+    find_warning(aa, "aws-auth: mapRoles: 17:5: username is missing; entry skipped");
+    find_warning(aa, "aws-auth: mapRoles: 19:5: groups is not a list of strings; entry skipped");
+    find_warning(aa, "aws-auth: mapRoles: 22:5: groups is not a list of strings; entry skipped");
+    find_warning(aa, "aws-auth: mapRoles: 26:5: username: template: unknown placeholder "
+                     "{{Session}}; entry skipped");
+    find_warning(aa, "aws-auth: mapRoles: 28:5: group: template: unterminated");
+    find_warning(aa, "aws-auth: mapRoles: 31:5: 'RoleArn' is given twice (keys ignore case); "
+                     "entry skipped");
+    find_warning(aa, "aws-auth: mapRoles: 34:5: the entry is not a mapping; entry skipped");
+    find_warning(aa, "aws-auth: mapRoles: 35:5: rolearn is not a string; entry skipped");
+    find_warning(aa, "aws-auth: mapRoles: 37:5: username contains a control character");
+    find_warning(aa, "aws-auth: mapRoles: 39:5: a group is empty; entry skipped");
+    find_warning(aa, "aws-auth: mapAccounts: 45:5: an account id must be 12 digits");
+    find_warning(aa, "aws-auth: mapAccounts: 46:5: an account id must be 12 digits");
+    find_warning(aa, "aws-auth: mapAccounts: 47:5: the account id is not a string");
+    assert_int_equal(eksauth_awsauth_warning_count(aa), 19);
+
+    assert_int_equal(eksauth_awsauth_count(aa), 3);
+    expect_map(aa, "arn:aws:iam::123456789012:role/Good", EKSAUTH_SRC_MAPROLES, "good", 2, g12);
+    expect_map(aa, "arn:aws:iam::123456789012:role/AlsoGood", EKSAUTH_SRC_MAPROLES, "also-good", 0,
+               NULL);
+    expect_map(aa, "arn:aws:iam::000000000001:root", EKSAUTH_SRC_MAPACCOUNTS,
+               "arn:aws:iam::000000000001:root", 0, NULL);
+    expect_map_fails(aa, "arn:aws:iam::123456789012:role/NoUsername", EKSAUTH_ENOTMAPPED,
+                     "not mapped");
+    expect_map_fails(aa, "arn:aws:iam::123456789012:role/Twice", EKSAUTH_ENOTMAPPED, "not mapped");
+    eksauth_awsauth_free(aa);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Malformed and empty documents. */
+
+static void test_malformed_document_fixture(void **state)
+{
+    size_t len;
+    char *text = read_fixture("aws-auth-malformed-document.yaml", &len);
+    struct eksauth_awsauth *aa = NULL;
+    struct eksauth_error err = {0};
+
+    (void)state;
+    assert_int_equal(eksauth_awsauth_parse(text, len, &aa, &err), EKSAUTH_EINVAL);
+    assert_null(aa);
+    assert_string_equal(err.msg, "aws-auth: 8:1: found unexpected end of stream (while scanning a "
+                                 "quoted scalar)");
+    free(text);
+}
+
+static void test_malformed_documents(void **state)
+{
+    (void)state;
+    /* Syntax errors, with the line and column of the problem. */
+    expect_doc_error("mapRoles:\n  - rolearn: x\n   bad: indent\n",
+                     "aws-auth: 3:4: did not find expected '-' indicator (while parsing a block "
+                     "collection)");
+    expect_doc_error("data:\n  mapRoles: [a, b\n",
+                     "aws-auth: 3:1: did not find expected ',' or ']' (while parsing a flow "
+                     "sequence)");
+    /* ... also inside a string value: positions in the whole document. */
+    expect_doc_error("data:\n"
+                     "  mapRoles: |\n"
+                     "    - rolearn: arn:aws:iam::123456789012:role/A\n"
+                     "      username: a\n"
+                     "     - broken\n",
+                     "aws-auth: 5:6: mapRoles: did not find expected '-' indicator (while parsing "
+                     "a block collection)");
+    /* Wrong types. */
+    expect_doc_error("- rolearn: arn:aws:iam::123456789012:role/A\n",
+                     "aws-auth: 1:1: the document is not a mapping");
+    expect_doc_error("just text\n", "aws-auth: 1:1: the document is not a mapping");
+    expect_doc_error("mapRoles: {rolearn: x}\n",
+                     "aws-auth: 1:11: mapRoles is not a list or a string");
+    expect_doc_error("mapRoles: |\n  rolearn: x\n",
+                     "aws-auth: 2:3: mapRoles: the value is not a list");
+    expect_doc_error("kind: ConfigMap\ndata:\n  mapRoles:\n    - rolearn: x\n",
+                     "aws-auth: 4:5: mapRoles is not a string (ConfigMap data)");
+    expect_doc_error("kind: ConfigMap\ndata: [a]\n", "aws-auth: 2:7: data is not a mapping");
+    expect_doc_error("kind: Secret\ndata:\n  mapRoles: ''\n",
+                     "aws-auth: 1:7: kind is not ConfigMap");
+    /* Ambiguity is refused: a key twice, two documents. */
+    expect_doc_error("mapRoles: []\nmapRoles: []\n", "aws-auth: 2:1: the key is given twice");
+    expect_doc_error("data: {}\ndata: {}\n", "aws-auth: 2:1: the key is given twice");
+    expect_doc_error("mapRoles: []\n---\nmapUsers: []\n",
+                     "aws-auth: 3:1: more than one YAML document");
+    /* Bytes YAML does not allow. */
+    expect_doc_error("mapRoles: []\n\x01\n", "aws-auth: 2:1: control characters are not allowed");
+    expect_doc_error("mapRoles: \xff\n", "aws-auth: 1:11: invalid leading UTF-8 octet");
+}
+
+static void test_malformed_json(void **state)
+{
+    (void)state;
+    expect_doc_error("{\"kind\": \"Secret\", \"data\": {}}",
+                     "aws-auth: 1:1: kind is not ConfigMap");
+    expect_doc_error("{\"kind\": \"ConfigMap\", \"data\": [1]}",
+                     "aws-auth: 1:1: data is not an object");
+    expect_doc_error("{\"data\": {\"mapRoles\": [1]}}",
+                     "aws-auth: 1:1: data.mapRoles is not a string (ConfigMap data)");
+    /* The string is YAML; its errors count within the decoded value. */
+    expect_doc_error("{\"data\": {\"mapUsers\": \"- userarn: a\\n  - b: [\"}}",
+                     "aws-auth: 2:3: mapUsers: did not find expected key (while parsing a block "
+                     "mapping)");
+    /* Not valid JSON: read as YAML, which says what is wrong (at the end of the stream). */
+    expect_doc_error("{\"data\": {\"mapRoles\": \"x\"}",
+                     "aws-auth: 2:1: did not find expected "
+                     "',' or '}' (while parsing a flow mapping)");
+}
+
+static void test_empty_documents(void **state)
+{
+    const char *const empty[] = {
+        "", "\n\n", "# only a comment\n", "---\n", "~\n",
+    };
+    struct eksauth_awsauth *aa;
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(empty) / sizeof(empty[0]); i++) {
+        aa = parse_str(empty[i]);
+        assert_int_equal(eksauth_awsauth_count(aa), 0);
+        find_warning(aa, "aws-auth: the document is empty: nothing is mapped");
+        assert_null(eksauth_awsauth_lookup(aa, "arn:aws:iam::123456789012:role/a", "123456789012"));
+        eksauth_awsauth_free(aa);
+    }
+    aa = parse_fixture("aws-auth-empty.yaml");
+    assert_int_equal(eksauth_awsauth_count(aa), 0);
+    eksauth_awsauth_free(aa);
+    aa = parse_text(NULL, 0);
+    assert_int_equal(eksauth_awsauth_count(aa), 0);
+    eksauth_awsauth_free(aa);
+}
+
+/* Values upstream skips as empty, and empty lists. */
+static void test_empty_values(void **state)
+{
+    struct eksauth_awsauth *aa;
+
+    (void)state;
+    aa = parse_str("apiVersion: v1\nkind: ConfigMap\ndata:\n"
+                   "  mapRoles: \"\"\n"
+                   "  mapUsers: \"''\"\n"
+                   "  mapAccounts: \"  ``  \"\n");
+    assert_int_equal(eksauth_awsauth_count(aa), 0);
+    assert_int_equal(eksauth_awsauth_warning_count(aa), 0);
+    eksauth_awsauth_free(aa);
+
+    aa = parse_str("mapRoles: []\nmapUsers:\nmapAccounts: |\n  # none yet\n");
+    assert_int_equal(eksauth_awsauth_count(aa), 0);
+    assert_int_equal(eksauth_awsauth_warning_count(aa), 0);
+    eksauth_awsauth_free(aa);
+
+    aa = parse_str("kind: ConfigMap\ndata:\n");
+    find_warning(aa, "the ConfigMap has no data");
+    eksauth_awsauth_free(aa);
+
+    aa = parse_str("{\"kind\": \"ConfigMap\", \"data\": null}");
+    find_warning(aa, "the ConfigMap has no data");
+    eksauth_awsauth_free(aa);
+
+    aa = parse_str("{\"kind\": \"ConfigMap\", \"data\": {\"other\": \"x\"}}");
+    find_warning(aa, "no mapRoles, mapUsers or mapAccounts");
+    eksauth_awsauth_free(aa);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Positions in other shapes. */
+
+static void test_positions(void **state)
+{
+    struct eksauth_awsauth *aa;
+    const struct eksauth_awsauth_entry *e;
+
+    (void)state;
+    /* CRLF line ends, blank lines before the content, "|-" chomping. */
+    aa = parse_str("kind: ConfigMap\r\n"
+                   "data:\r\n"
+                   "  mapRoles: |- # roles\r\n"
+                   "\r\n"
+                   "      \r\n"
+                   "        - rolearn: arn:aws:iam::123456789012:role/A\r\n"
+                   "          username: a\r\n"
+                   "        - rolearn: arn:aws:iam::123456789012:role/{B}\r\n"
+                   "          username: b\r\n");
+    e = eksauth_awsauth_entry_at(aa, 0);
+    assert_non_null(e);
+    assert_int_equal(e->line, 6);
+    assert_int_equal(e->column, 11);
+    find_warning(aa, "aws-auth: mapRoles: 8:11: arn:");
+    eksauth_awsauth_free(aa);
+
+    /* A double-quoted value (kubectl's choice for lines with trailing spaces): relative. */
+    aa = parse_str("data:\n"
+                   "  mapRoles: \"- rolearn: arn:aws:iam::123456789012:role/A\\n  username: a\\n"
+                   "- rolearn: bad\\n  username: b\\n\"\n");
+    assert_int_equal(eksauth_awsauth_entry_at(aa, 0)->line, 1);
+    assert_int_equal(eksauth_awsauth_entry_at(aa, 0)->column, 3);
+    find_warning(aa, "aws-auth: mapRoles: 3:3: arn: 'bad'");
+    eksauth_awsauth_free(aa);
+
+    /* A tag before '|' or an indentation digit: relative too. */
+    aa = parse_str("data:\n  mapRoles: !!str |\n    - rolearn: arn:aws:iam::123456789012:role/A\n"
+                   "      username: a\n");
+    assert_int_equal(eksauth_awsauth_entry_at(aa, 0)->line, 1);
+    assert_int_equal(eksauth_awsauth_entry_at(aa, 0)->column, 3);
+    eksauth_awsauth_free(aa);
+    aa = parse_str("data:\n  mapRoles: |2\n    - rolearn: arn:aws:iam::123456789012:role/A\n"
+                   "      username: a\n");
+    assert_int_equal(eksauth_awsauth_entry_at(aa, 0)->line, 1);
+    assert_int_equal(eksauth_awsauth_entry_at(aa, 0)->column, 3);
+    eksauth_awsauth_free(aa);
+}
+
+/* ------------------------------------------------------------------------ */
+/* YAML details. */
+
+/* Aliases may not make us walk a collection twice (no "billion laughs"). */
+static void test_aliases(void **state)
+{
+    struct eksauth_awsauth *aa;
+
+    (void)state;
+    aa = parse_str("mapRoles:\n"
+                   "  - &e\n"
+                   "    rolearn: arn:aws:iam::123456789012:role/A\n"
+                   "    username: a\n"
+                   "    groups: &g [x, y]\n"
+                   "  - *e\n"
+                   "  - rolearn: arn:aws:iam::123456789012:role/B\n"
+                   "    username: &u b\n"
+                   "    groups: *g\n"
+                   "  - rolearn: arn:aws:iam::123456789012:role/C\n"
+                   "    username: *u\n");
+    find_warning(aa, "aws-auth: mapRoles: 2:5: a YAML alias repeats an entry");
+    find_warning(aa, "aws-auth: mapRoles: 7:5: groups: a YAML alias repeats a list");
+    assert_int_equal(eksauth_awsauth_warning_count(aa), 2);
+    /* A scalar alias is fine: it costs nothing. */
+    assert_int_equal(eksauth_awsauth_count(aa), 2);
+    assert_string_equal(eksauth_awsauth_entry_at(aa, 1)->username, "b");
+    eksauth_awsauth_free(aa);
+
+    /* A list used twice at the top, or a cycle back to the root. */
+    expect_doc_error("mapRoles: &l []\nmapUsers: *l\n",
+                     "aws-auth: 1:11: a YAML alias repeats a list (aliases are not supported)");
+    expect_doc_error(
+        "&r\nkind: ConfigMap\ndata: *r\n",
+        "aws-auth: 1:1: data: a YAML alias repeats a mapping (aliases are not supported)");
+}
+
+/* Unknown entry keys are ignored; NUL bytes never get through. */
+static void test_entry_details(void **state)
+{
+    static const char nul[] = "mapRoles:\n"
+                              "  - rolearn: arn:aws:iam::123456789012:role/A\n"
+                              "    username: \"adm\\0in\"\n"
+                              "  - rolearn: arn:aws:iam::123456789012:role/B\n"
+                              "    username: b\n"
+                              "    userid: AROAEXAMPLE\n"
+                              "    extra: {nested: [1, 2]}\n";
+    struct eksauth_awsauth *aa = parse_str(nul);
+
+    (void)state;
+    find_warning(aa, "aws-auth: mapRoles: 2:5: username contains a control character");
+    assert_int_equal(eksauth_awsauth_count(aa), 1);
+    assert_string_equal(eksauth_awsauth_entry_at(aa, 0)->username, "b");
+    eksauth_awsauth_free(aa);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Lookup and map, directly. */
+
+static void test_lookup(void **state)
+{
+    struct eksauth_awsauth *aa = parse_fixture("aws-auth-full.yaml");
+    const struct eksauth_awsauth_entry *e;
+
+    (void)state;
+    e = eksauth_awsauth_lookup(aa, "arn:aws:iam::123456789012:role/admins", NULL);
+    assert_non_null(e);
+    assert_string_equal(e->arn, "arn:aws:iam::123456789012:role/teams/platform/Admins");
+    assert_string_equal(e->key, "arn:aws:iam::123456789012:role/admins");
+    /* The key is an eksauth_arn.key: lower case, no path. */
+    assert_null(eksauth_awsauth_lookup(aa, "arn:aws:iam::123456789012:role/Admins", NULL));
+    assert_null(
+        eksauth_awsauth_lookup(aa, "arn:aws:iam::123456789012:role/teams/platform/admins", NULL));
+    e = eksauth_awsauth_lookup(aa, NULL, "012345678901");
+    assert_non_null(e);
+    assert_int_equal(e->source, EKSAUTH_SRC_MAPACCOUNTS);
+    e = eksauth_awsauth_lookup(aa, "arn:aws:iam::999999999999:role/x", "444455556666");
+    assert_non_null(e);
+    assert_string_equal(e->arn, "444455556666");
+    assert_null(eksauth_awsauth_lookup(aa, "arn:aws:iam::999999999999:role/x", "999999999999"));
+    assert_null(eksauth_awsauth_lookup(aa, "", ""));
+    assert_null(eksauth_awsauth_lookup(NULL, "x", "y"));
+    eksauth_awsauth_free(aa);
+}
+
+/* The principal's fields must agree with its ARN. */
+static void test_map_principal_checks(void **state)
+{
+    struct eksauth_awsauth *aa = parse_fixture("aws-auth-full.yaml");
+    struct eksauth_principal p = {
+        .arn = "arn:aws:sts::123456789012:assumed-role/Admins/jane",
+        .canonical_arn = "arn:aws:iam::123456789012:role/Admins",
+        .account = "123456789012",
+        .session_name = "jane",
+        .access_key_id = "ASIAEXAMPLE",
+    };
+    struct eksauth_k8s_identity id;
+    struct eksauth_error err = {0};
+
+    (void)state;
+    assert_int_equal(eksauth_awsauth_map(aa, &p, &id, &err), EKSAUTH_OK);
+    assert_string_equal(id.username, "admin:jane");
+    assert_ptr_equal(id.entry,
+                     eksauth_awsauth_lookup(aa, "arn:aws:iam::123456789012:role/admins", NULL));
+    eksauth_k8s_identity_free(&id);
+
+    p.account = "210987654321";
+    assert_int_equal(eksauth_awsauth_map(aa, &p, &id, &err), EKSAUTH_EREJECTED);
+    assert_non_null(strstr(err.msg, "account 210987654321 does not match"));
+    assert_null(id.username);
+    p.account = "123456789012";
+    p.session_name = "mallory";
+    assert_int_equal(eksauth_awsauth_map(aa, &p, &id, &err), EKSAUTH_EREJECTED);
+    assert_non_null(strstr(err.msg, "session name mallory does not match"));
+    p.session_name = "jane";
+    p.canonical_arn = "arn:aws:iam::123456789012:role/Other";
+    assert_int_equal(eksauth_awsauth_map(aa, &p, &id, &err), EKSAUTH_EREJECTED);
+    assert_non_null(strstr(err.msg, "canonical ARN"));
+
+    /* Only a canonical ARN, with the session name given apart. */
+    p.arn = NULL;
+    p.canonical_arn = "arn:aws:iam::123456789012:role/Admins";
+    p.session_name = "joe";
+    assert_int_equal(eksauth_awsauth_map(aa, &p, &id, &err), EKSAUTH_OK);
+    assert_string_equal(id.username, "admin:joe");
+    eksauth_k8s_identity_free(&id);
+
+    p.canonical_arn = "garbage";
+    assert_int_equal(eksauth_awsauth_map(aa, &p, &id, &err), EKSAUTH_EINVAL);
+    assert_int_equal(eksauth_awsauth_map(aa, NULL, &id, &err), EKSAUTH_EINVAL);
+    assert_int_equal(eksauth_awsauth_map(NULL, &p, &id, &err), EKSAUTH_EINVAL);
+    assert_int_equal(eksauth_awsauth_map(aa, &p, NULL, &err), EKSAUTH_EINVAL);
+    eksauth_k8s_identity_free(NULL);
+    eksauth_awsauth_free(aa);
+}
+
+static void test_misc_api(void **state)
+{
+    struct eksauth_awsauth *aa = (struct eksauth_awsauth *)1;
+    struct eksauth_error err = {0};
+
+    (void)state;
+    assert_string_equal(eksauth_map_source_name(EKSAUTH_SRC_MAPROLES), "mapRoles");
+    assert_string_equal(eksauth_map_source_name(EKSAUTH_SRC_MAPUSERS), "mapUsers");
+    assert_string_equal(eksauth_map_source_name(EKSAUTH_SRC_MAPACCOUNTS), "mapAccounts");
+    assert_string_equal(eksauth_map_source_name((enum eksauth_map_source)7), "unknown");
+    assert_int_equal(eksauth_awsauth_count(NULL), 0);
+    assert_null(eksauth_awsauth_entry_at(NULL, 0));
+    assert_int_equal(eksauth_awsauth_warning_count(NULL), 0);
+    assert_null(eksauth_awsauth_warning_at(NULL, 0));
+    assert_int_equal(eksauth_awsauth_parse(NULL, 5, &aa, &err), EKSAUTH_EINVAL);
+    assert_int_equal(eksauth_awsauth_parse("", 0, NULL, &err), EKSAUTH_EINVAL);
+    eksauth_awsauth_free(NULL);
+}
+
+/* ------------------------------------------------------------------------ */
+/* A generated 10,000-entry aws-auth: it parses and every entry maps. */
+
+#define N_BIG 10000
+
+static char *big_configmap(size_t *len)
+{
+    size_t cap = (size_t)N_BIG * 200 + 256, n = 0, i;
+    char *buf = malloc(cap);
+
+    assert_non_null(buf);
+    n += (size_t)snprintf(buf + n, cap - n,
+                          "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: aws-auth\n"
+                          "data:\n  mapRoles: |\n");
+    for (i = 0; i < N_BIG; i++)
+        n += (size_t)snprintf(buf + n, cap - n,
+                              "    - rolearn: arn:aws:iam::%012zu:role/path/Role%zu\n"
+                              "      username: user-%zu\n"
+                              "      groups:\n"
+                              "        - group-%zu\n"
+                              "        - system:authenticated\n",
+                              100000000000 + i % 7, i, i, i);
+    assert_true(n < cap);
+    *len = n;
+    return buf;
+}
+
+static void test_ten_thousand_entries(void **state)
+{
+    size_t len, i;
+    char *text = big_configmap(&len);
+    struct eksauth_awsauth *aa = parse_text(text, len);
+    const struct eksauth_awsauth_entry *e;
+    char arn[128], want[64];
+    struct eksauth_k8s_identity id;
+    struct eksauth_error err = {0};
+
+    (void)state;
+    assert_int_equal(eksauth_awsauth_count(aa), N_BIG);
+    assert_int_equal(eksauth_awsauth_warning_count(aa), 0);
+    e = eksauth_awsauth_entry_at(aa, N_BIG - 1);
+    assert_int_equal(e->line, 7 + 5 * (N_BIG - 1));
+    assert_int_equal(e->column, 7);
+    for (i = 0; i < N_BIG; i++) {
+        snprintf(arn, sizeof(arn), "arn:aws:sts::%012zu:assumed-role/Role%zu/session-%zu",
+                 100000000000 + i % 7, i, i);
+        assert_int_equal(map_arn(aa, arn, NULL, &id, &err), EKSAUTH_OK);
+        snprintf(want, sizeof(want), "user-%zu", i);
+        assert_string_equal(id.username, want);
+        assert_int_equal(id.n_groups, 2);
+        snprintf(want, sizeof(want), "group-%zu", i);
+        assert_string_equal(id.groups[0], want);
+        assert_ptr_equal(id.entry, eksauth_awsauth_entry_at(aa, i));
+        eksauth_k8s_identity_free(&id);
+    }
+    /* Same role name, another account: not mapped. */
+    assert_int_equal(map_arn(aa, "arn:aws:sts::100000000000:assumed-role/Role1/s", NULL, &id, &err),
+                     EKSAUTH_ENOTMAPPED);
+    eksauth_awsauth_free(aa);
+    free(text);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_sample_yaml),
+        cmocka_unit_test(test_sample_json),
+        cmocka_unit_test(test_bare_file),
+        cmocka_unit_test(test_full_configmap),
+        cmocka_unit_test(test_case),
+        cmocka_unit_test(test_upper_case_top_keys_ignored),
+        cmocka_unit_test(test_duplicates),
+        cmocka_unit_test(test_malformed_entries),
+        cmocka_unit_test(test_malformed_document_fixture),
+        cmocka_unit_test(test_malformed_documents),
+        cmocka_unit_test(test_malformed_json),
+        cmocka_unit_test(test_empty_documents),
+        cmocka_unit_test(test_empty_values),
+        cmocka_unit_test(test_positions),
+        cmocka_unit_test(test_aliases),
+        cmocka_unit_test(test_entry_details),
+        cmocka_unit_test(test_lookup),
+        cmocka_unit_test(test_map_principal_checks),
+        cmocka_unit_test(test_misc_api),
+        cmocka_unit_test(test_ten_thousand_entries),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

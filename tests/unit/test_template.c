@@ -1,0 +1,238 @@
+/*
+ * test_template.c - username and group templates: the token-rules.md §5.4
+ * vectors (adapted: EC2PrivateDNSName is refused, AccessKeyID is refused in
+ * usernames), single-pass expansion, and every error.
+ */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "eksauth/template.h"
+
+/* The principal of the upstream vectors: account 123, AKID 321, session jdoe@example.com. */
+static const struct eksauth_principal jdoe = {
+    .arn = "arn:aws:sts::123456789012:assumed-role/Dev/jdoe@example.com",
+    .canonical_arn = "arn:aws:iam::123456789012:role/Dev",
+    .account = "123",
+    .session_name = "jdoe@example.com",
+    .access_key_id = "321",
+};
+
+static void expect_render(const char *tmpl, const struct eksauth_principal *p,
+                          enum eksauth_template_use use, const char *want)
+{
+    char out[256];
+    struct eksauth_error err = {0};
+
+    if (eksauth_template_render(tmpl, p, use, out, sizeof(out), &err) != EKSAUTH_OK)
+        fail_msg("%s: %s", tmpl, err.msg);
+    assert_string_equal(out, want);
+}
+
+static void expect_refused(const char *tmpl, const struct eksauth_principal *p,
+                           enum eksauth_template_use use, const char *want)
+{
+    char out[256];
+    struct eksauth_error err = {0};
+
+    memcpy(out, "junk", 5);
+    assert_int_equal(eksauth_template_render(tmpl, p, use, out, sizeof(out), &err),
+                     EKSAUTH_EREJECTED);
+    assert_int_equal(err.status, EKSAUTH_EREJECTED);
+    assert_string_equal(out, ""); /* never half a name */
+    if (strncmp(err.msg, "template: ", 10) != 0 || strstr(err.msg, want) == NULL)
+        fail_msg("%s: message \"%s\" lacks \"%s\"", tmpl, err.msg, want);
+}
+
+/* server_test.go TestRenderTemplate, adapted. */
+static void test_upstream_vectors(void **state)
+{
+    struct eksauth_principal plain = jdoe;
+
+    (void)state;
+    plain.session_name = "jdoe";
+    expect_refused("a-{{EC2PrivateDNSName}}-b", &jdoe, EKSAUTH_TEMPLATE_USERNAME,
+                   "EC2PrivateDNSName not supported");
+    expect_render("a-{{AccountID}}-b", &jdoe, EKSAUTH_TEMPLATE_USERNAME, "a-123-b");
+    expect_render("a-{{AccessKeyID}}-b", &jdoe, EKSAUTH_TEMPLATE_GROUP, "a-321-b");
+    expect_render("a-{{SessionName}}-b", &plain, EKSAUTH_TEMPLATE_USERNAME, "a-jdoe-b");
+    expect_render("a-{{SessionName}}-b", &jdoe, EKSAUTH_TEMPLATE_USERNAME, "a-jdoe-example.com-b");
+    expect_render("a-{{SessionNameRaw}}-b", &jdoe, EKSAUTH_TEMPLATE_USERNAME,
+                  "a-jdoe@example.com-b");
+    expect_render("a-{{AccountID}}-{{SessionName}}-{{SessionNameRaw}}-b", &jdoe,
+                  EKSAUTH_TEMPLATE_USERNAME, "a-123-jdoe-example.com-jdoe@example.com-b");
+}
+
+static void test_common_templates(void **state)
+{
+    (void)state;
+    expect_render("admin:{{SessionName}}", &jdoe, EKSAUTH_TEMPLATE_USERNAME,
+                  "admin:jdoe-example.com");
+    expect_render("{{SessionName}}", &jdoe, EKSAUTH_TEMPLATE_USERNAME, "jdoe-example.com");
+    expect_render("build", &jdoe, EKSAUTH_TEMPLATE_USERNAME, "build");
+    expect_render("system:masters", &jdoe, EKSAUTH_TEMPLATE_GROUP, "system:masters");
+    expect_render("team-{{AccountID}}", &jdoe, EKSAUTH_TEMPLATE_GROUP, "team-123");
+    /* '@' becomes '-' only in a {{SessionName}} value, never in the template text. */
+    expect_render("a@b:{{SessionName}}", &jdoe, EKSAUTH_TEMPLATE_USERNAME, "a@b:jdoe-example.com");
+    /* Lone braces are text. */
+    expect_render("a{b}c}}d{", &jdoe, EKSAUTH_TEMPLATE_USERNAME, "a{b}c}}d{");
+}
+
+/* One pass: a value is never scanned again, whatever it holds. */
+static void test_single_pass(void **state)
+{
+    struct eksauth_principal p = jdoe;
+
+    (void)state;
+    p.session_name = "{{AccountID}}";
+    expect_render("u-{{SessionNameRaw}}", &p, EKSAUTH_TEMPLATE_USERNAME, "u-{{AccountID}}");
+    p.session_name = "{{EC2PrivateDNSName}}";
+    expect_render("{{SessionName}}", &p, EKSAUTH_TEMPLATE_USERNAME, "{{EC2PrivateDNSName}}");
+}
+
+static void test_access_key_id_refused_in_usernames(void **state)
+{
+    (void)state;
+    expect_refused("ak-{{AccessKeyID}}", &jdoe, EKSAUTH_TEMPLATE_USERNAME,
+                   "template: {{AccessKeyID}} is refused in usernames: it changes every session");
+    expect_render("ak-{{AccessKeyID}}", &jdoe, EKSAUTH_TEMPLATE_GROUP, "ak-321");
+}
+
+static void test_ec2_private_dns_name_refused(void **state)
+{
+    (void)state;
+    expect_refused("system:node:{{EC2PrivateDNSName}}", &jdoe, EKSAUTH_TEMPLATE_USERNAME,
+                   "{{EC2PrivateDNSName}}: EC2PrivateDNSName not supported yet");
+    expect_refused("g-{{EC2PrivateDNSName}}", &jdoe, EKSAUTH_TEMPLATE_GROUP,
+                   "EC2PrivateDNSName not supported");
+}
+
+static void test_unknown_and_unterminated(void **state)
+{
+    (void)state;
+    expect_refused("a-{{Session}}-b", &jdoe, EKSAUTH_TEMPLATE_USERNAME,
+                   "unknown placeholder {{Session}}");
+    expect_refused("{{sessionname}}", &jdoe, EKSAUTH_TEMPLATE_USERNAME,
+                   "unknown placeholder {{sessionname}}");
+    expect_refused("{{ SessionName }}", &jdoe, EKSAUTH_TEMPLATE_USERNAME, "unknown placeholder");
+    expect_refused("x{{}}", &jdoe, EKSAUTH_TEMPLATE_USERNAME, "unknown placeholder {{}}");
+    expect_refused("{{{AccountID}}}", &jdoe, EKSAUTH_TEMPLATE_USERNAME,
+                   "unknown placeholder {{{AccountID}}");
+    expect_refused("a-{{SessionName", &jdoe, EKSAUTH_TEMPLATE_USERNAME,
+                   "unterminated \"{{\" at byte 2");
+    expect_refused("{{SessionName}}-{{", &jdoe, EKSAUTH_TEMPLATE_GROUP,
+                   "unterminated \"{{\" at byte 16");
+    expect_refused("a-{{SessionName}", &jdoe, EKSAUTH_TEMPLATE_USERNAME, "unterminated");
+}
+
+static void test_empty_values(void **state)
+{
+    struct eksauth_principal user = {
+        .arn = "arn:aws:iam::123456789012:user/alice",
+        .canonical_arn = "arn:aws:iam::123456789012:user/alice",
+        .account = "123456789012",
+        .session_name = "",
+        .access_key_id = NULL,
+    };
+
+    (void)state;
+    expect_refused("admin:{{SessionName}}", &user, EKSAUTH_TEMPLATE_USERNAME,
+                   "{{SessionName}} is empty for this identity");
+    expect_refused("{{SessionNameRaw}}", &user, EKSAUTH_TEMPLATE_USERNAME,
+                   "{{SessionNameRaw}} is empty");
+    expect_refused("k-{{AccessKeyID}}", &user, EKSAUTH_TEMPLATE_GROUP, "{{AccessKeyID}} is empty");
+    user.account = NULL;
+    expect_refused("{{AccountID}}", &user, EKSAUTH_TEMPLATE_GROUP, "{{AccountID}} is empty");
+    /* No placeholder, no value needed. */
+    expect_render("alice", &user, EKSAUTH_TEMPLATE_USERNAME, "alice");
+}
+
+static void test_output_bounds(void **state)
+{
+    char out[8];
+    struct eksauth_error err = {0};
+
+    (void)state;
+    /* "a-123-b" and its NUL fit exactly in 8 bytes. */
+    assert_int_equal(eksauth_template_render("a-{{AccountID}}-b", &jdoe, EKSAUTH_TEMPLATE_USERNAME,
+                                             out, sizeof(out), &err),
+                     EKSAUTH_OK);
+    assert_string_equal(out, "a-123-b");
+    assert_int_equal(eksauth_template_render("a-{{AccountID}}-bc", &jdoe, EKSAUTH_TEMPLATE_USERNAME,
+                                             out, sizeof(out), &err),
+                     EKSAUTH_EREJECTED);
+    assert_non_null(strstr(err.msg, "longer than 7 bytes"));
+    assert_string_equal(out, "");
+    assert_int_equal(eksauth_template_render("{{SessionNameRaw}}", &jdoe, EKSAUTH_TEMPLATE_USERNAME,
+                                             out, sizeof(out), &err),
+                     EKSAUTH_EREJECTED);
+    assert_int_equal(eksauth_template_render("x", &jdoe, EKSAUTH_TEMPLATE_USERNAME, out, 0, &err),
+                     EKSAUTH_EINVAL);
+    assert_int_equal(
+        eksauth_template_render("x", NULL, EKSAUTH_TEMPLATE_USERNAME, out, sizeof(out), &err),
+        EKSAUTH_EINVAL);
+    assert_int_equal(
+        eksauth_template_render(NULL, &jdoe, EKSAUTH_TEMPLATE_USERNAME, out, sizeof(out), &err),
+        EKSAUTH_EINVAL);
+}
+
+static void test_validate(void **state)
+{
+    struct eksauth_error err = {0};
+
+    (void)state;
+    /* Syntax only: known placeholders pass even where rendering refuses them. */
+    assert_int_equal(eksauth_template_validate("system:node:{{EC2PrivateDNSName}}",
+                                               EKSAUTH_TEMPLATE_USERNAME, &err),
+                     EKSAUTH_OK);
+    assert_int_equal(
+        eksauth_template_validate("ak-{{AccessKeyID}}", EKSAUTH_TEMPLATE_USERNAME, &err),
+        EKSAUTH_OK);
+    assert_int_equal(eksauth_template_validate("a-{{AccountID}}-{{SessionName}}-{{SessionNameRaw}}",
+                                               EKSAUTH_TEMPLATE_GROUP, &err),
+                     EKSAUTH_OK);
+    assert_int_equal(eksauth_template_validate("plain", EKSAUTH_TEMPLATE_USERNAME, &err),
+                     EKSAUTH_OK);
+
+    assert_int_equal(eksauth_template_validate("{{Nope}}", EKSAUTH_TEMPLATE_USERNAME, &err),
+                     EKSAUTH_EINVAL);
+    assert_string_equal(err.msg, "template: unknown placeholder {{Nope}}");
+    assert_int_equal(eksauth_template_validate("x-{{AccountID", EKSAUTH_TEMPLATE_GROUP, &err),
+                     EKSAUTH_EINVAL);
+    assert_non_null(strstr(err.msg, "template: unterminated"));
+    assert_int_equal(eksauth_template_validate(NULL, EKSAUTH_TEMPLATE_GROUP, &err), EKSAUTH_EINVAL);
+}
+
+static void test_has_placeholder(void **state)
+{
+    (void)state;
+    assert_true(eksauth_template_has_placeholder("admin:{{SessionName}}"));
+    assert_true(eksauth_template_has_placeholder("{{"));
+    assert_false(eksauth_template_has_placeholder("build"));
+    assert_false(eksauth_template_has_placeholder("a{b}"));
+    assert_false(eksauth_template_has_placeholder(NULL));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_upstream_vectors),
+        cmocka_unit_test(test_common_templates),
+        cmocka_unit_test(test_single_pass),
+        cmocka_unit_test(test_access_key_id_refused_in_usernames),
+        cmocka_unit_test(test_ec2_private_dns_name_refused),
+        cmocka_unit_test(test_unknown_and_unterminated),
+        cmocka_unit_test(test_empty_values),
+        cmocka_unit_test(test_output_bounds),
+        cmocka_unit_test(test_validate),
+        cmocka_unit_test(test_has_placeholder),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
