@@ -20,8 +20,7 @@
  * names the offending offset, never the data.
  */
 enum eksauth_status eksauth_b64url_decode(const char *in, size_t len, unsigned char *out,
-                                          size_t outcap, size_t *outlen,
-                                          struct eksauth_error *err);
+                                          size_t outcap, size_t *outlen, struct eksauth_error *err);
 
 /* Encode without padding; out needs 4*ceil(len/3)+1 bytes.  Returns the length written. */
 size_t eksauth_b64url_encode(const unsigned char *in, size_t len, char *out, size_t outcap);

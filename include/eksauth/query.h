@@ -29,6 +29,7 @@ struct eksauth_url {
     char host[256]; /* as written: the host checks refuse upper case and a trailing dot */
     size_t n_params;
     struct eksauth_url_param params[EKSAUTH_URL_MAX_PARAMS];
+    size_t storage_len;            /* bytes of storage written, even on failure: wipe these */
     char storage[EKSAUTH_URL_MAX]; /* decoded keys and values */
 };
 

@@ -21,7 +21,10 @@ enum eksauth_status eksauth_time_parse(const char *s, time_t *out, struct eksaut
 #define EKSAUTH_TIME_RFC3339_LEN 20
 void eksauth_time_format(time_t t, char *out, size_t outlen);
 
-/* SigV4 forms: "20261130T054331Z" (17 bytes with NUL) and "20261130" (9 bytes). */
+/*
+ * SigV4 forms: "20261130T054331Z" (17 bytes with NUL) and "20261130" (9
+ * bytes); outlen picks the form: 17 or more gives the first, 9 to 16 the second.
+ */
 void eksauth_time_format_amz(time_t t, char *out, size_t outlen);
 
 #endif

@@ -13,16 +13,18 @@
 
 #include "eksauth/status.h"
 
-#define EKSAUTH_TOKEN_PREFIX     "k8s-aws-v1."
-#define EKSAUTH_TOKEN_MAX_LEN    4096 /* bytes, prefix included */
-#define EKSAUTH_TOKEN_LIFETIME   900  /* seconds after X-Amz-Date */
+#define EKSAUTH_TOKEN_PREFIX      "k8s-aws-v1."
+#define EKSAUTH_TOKEN_MAX_LEN     4096 /* bytes, prefix included */
+#define EKSAUTH_TOKEN_LIFETIME    900  /* seconds after X-Amz-Date */
 #define EKSAUTH_TOKEN_MAX_EXPIRES 900
-#define EKSAUTH_FINGERPRINT_LEN  8 /* hex digits of SHA-256 */
+#define EKSAUTH_FINGERPRINT_LEN   8 /* hex digits of SHA-256 */
 
+/* A NULL policy means partition "aws", a skew of 300 s and no extra hosts. */
 struct eksauth_token_policy {
-    const char *partition;          /* "aws" when NULL */
-    long max_clock_skew;            /* seconds a token may be dated ahead of now */
-    const char *const *extra_hosts; /* exact STS host names (VPC endpoints); NULL-terminated or NULL */
+    const char *partition; /* "aws" when NULL */
+    long max_clock_skew;   /* seconds a token may be dated ahead of now */
+    /* Exact STS host names (VPC endpoints), NULL-terminated; or NULL. */
+    const char *const *extra_hosts;
 };
 
 struct eksauth_token {
@@ -35,7 +37,7 @@ struct eksauth_token {
     char signed_headers[256]; /* decoded, e.g. "host;x-k8s-aws-id" */
     char signature[65];       /* 64 lower-case hex */
     time_t signed_at;         /* X-Amz-Date */
-    time_t expires_at;        /* signed_at + 900: the cluster's limit, whatever X-Amz-Expires says */
+    time_t expires_at;        /* signed_at + 900, whatever X-Amz-Expires says */
     long expires_param;       /* X-Amz-Expires as sent */
     bool has_session_token;
 };
@@ -48,8 +50,8 @@ struct eksauth_token {
  * "duplicate parameter", "unknown parameter", "repeated parameter",
  * "action", "version", "algorithm", "credential", "signed headers",
  * "signature", "expires", "date", "expired", "future date".
- * out is filled only on success; it holds secrets (the URL): wipe it with
- * eksauth_token_wipe() when done.
+ * out is filled only on success (on failure it is wiped); it holds secrets
+ * (the URL): wipe it with eksauth_token_wipe() when done.
  */
 enum eksauth_status eksauth_token_check(const char *token, size_t len, time_t now,
                                         const struct eksauth_token_policy *policy,
@@ -57,7 +59,9 @@ enum eksauth_status eksauth_token_check(const char *token, size_t len, time_t no
 
 /*
  * Check that host is an STS host of the partition (token-rules.md decision 3)
- * and put its region in region ("us-east-1" for the global host).
+ * and put its region in region ("us-east-1" for the global host).  For a
+ * host of extra_hosts the region is its first label shaped like a region
+ * ("vpce-0a1b.sts.us-east-1.vpce.amazonaws.com"), or "" when it has none.
  */
 enum eksauth_status eksauth_token_check_host(const char *host, const char *partition,
                                              const char *const *extra_hosts, char *region,
