@@ -75,5 +75,10 @@ enum eksauth_status cli_load_mapping(struct eksauth_cli *cli, struct eksauth_aws
 /* The subcommands: each returns the process exit code. */
 int cmd_check_token(struct eksauth_cli *cli, int argc, char **argv);
 int cmd_map(struct eksauth_cli *cli, int argc, char **argv);
+int cmd_verify(struct eksauth_cli *cli, int argc, char **argv);
+int cmd_token(struct eksauth_cli *cli, int argc, char **argv);
+int cmd_sync(struct eksauth_cli *cli, int argc, char **argv);
+int cmd_users(struct eksauth_cli *cli, int argc, char **argv);
+int cmd_groups(struct eksauth_cli *cli, int argc, char **argv);
 
 #endif

@@ -20,7 +20,12 @@ struct command {
 
 static const struct command commands[] = {
     {"check-token", cmd_check_token, "local checks of a token; JSON of the parsed token"},
+    {"verify", cmd_verify, "local checks, STS and mapping; identity JSON"},
     {"map", cmd_map, "map an ARN through aws-auth; identity JSON"},
+    {"token", cmd_token, "mint a token from AWS credentials"},
+    {"sync", cmd_sync, "aws-auth -> identity DB (users and groups NSS serves)"},
+    {"users", cmd_users, "list the users of the identity DB"},
+    {"groups", cmd_groups, "list the groups of the identity DB"},
 };
 
 static void usage(FILE *out)
