@@ -23,7 +23,8 @@ static bool has_user(void *ctx, const char *name)
 {
     const struct eksauth_hostfiles *hf = ctx;
 
-    return bsearch(&name, hf->users, hf->n_users, sizeof(char *), cmp_str) != NULL;
+    return hf->n_users > 0 &&
+           bsearch(&name, hf->users, hf->n_users, sizeof(char *), cmp_str) != NULL;
 }
 
 static int cmp_group(const void *a, const void *b)
@@ -38,7 +39,8 @@ static bool has_group(void *ctx, const char *name, uint32_t *gid)
     struct eksauth_local_group key = {(char *)name, 0};
     const struct eksauth_local_group *hit;
 
-    hit = bsearch(&key, hf->groups, hf->n_groups, sizeof(key), cmp_group);
+    hit = hf->n_groups > 0 ? bsearch(&key, hf->groups, hf->n_groups, sizeof(key), cmp_group)
+                           : NULL;
     if (hit == NULL)
         return false;
     if (gid != NULL)

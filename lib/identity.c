@@ -156,7 +156,7 @@ static int cmp_group(const void *a, const void *b)
 
 static bool id_used(const uint32_t *ids, size_t n, uint32_t id)
 {
-    return bsearch(&id, ids, n, sizeof(*ids), cmp_u32) != NULL;
+    return n > 0 && bsearch(&id, ids, n, sizeof(*ids), cmp_u32) != NULL;
 }
 
 static const struct eksauth_id_seed *seed_find(const struct eksauth_plan *plan, const char *name,
@@ -164,6 +164,8 @@ static const struct eksauth_id_seed *seed_find(const struct eksauth_plan *plan, 
 {
     struct eksauth_id_seed key = {.name = (char *)name, .is_group = is_group};
 
+    if (plan->n_seeds == 0)
+        return NULL;
     return bsearch(&key, plan->seeds, plan->n_seeds, sizeof(key), cmp_seed);
 }
 
@@ -663,6 +665,8 @@ const struct eksauth_plan_user *eksauth_plan_find_user(const struct eksauth_plan
         return NULL;
     memset(&key, 0, sizeof(key));
     memcpy(key.login, login, strlen(login) + 1);
+    if (plan->n_users == 0)
+        return NULL;
     return bsearch(&key, plan->users, plan->n_users, sizeof(key), cmp_user);
 }
 
@@ -675,6 +679,8 @@ const struct eksauth_plan_group *eksauth_plan_find_group(const struct eksauth_pl
         return NULL;
     memset(&key, 0, sizeof(key));
     memcpy(key.name, name, strlen(name) + 1);
+    if (plan->n_groups == 0)
+        return NULL;
     return bsearch(&key, plan->groups, plan->n_groups, sizeof(key), cmp_group);
 }
 

@@ -1,0 +1,83 @@
+/*
+ * creds.h - the AWS credentials and region that `eksauth token` signs with,
+ * found the way the AWS CLI finds them: the environment
+ * (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN), then the
+ * shared credentials file (AWS_SHARED_CREDENTIALS_FILE or ~/.aws/credentials,
+ * profile AWS_PROFILE, AWS_DEFAULT_PROFILE or "default", static keys only).
+ * The chain is a list of sources so that more can join it (IMDSv2, issue 9).
+ *
+ * Environment variables are read with secure_getenv (or a caller's lookup
+ * function, for tests).  Secrets are wiped when the credentials are freed.
+ */
+#ifndef EKSAUTH_CREDS_H
+#define EKSAUTH_CREDS_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "eksauth/status.h"
+
+/* The sources of the chain, in the order they are tried. */
+enum eksauth_creds_source {
+    EKSAUTH_CREDS_NONE = 0,
+    EKSAUTH_CREDS_ENV = 1u << 0,     /* AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY */
+    EKSAUTH_CREDS_PROFILE = 1u << 1, /* shared credentials file, static keys */
+    EKSAUTH_CREDS_IMDS = 1u << 2,    /* EC2 instance metadata (IMDSv2): not yet, issue 9 */
+};
+#define EKSAUTH_CREDS_DEFAULT_CHAIN (EKSAUTH_CREDS_ENV | EKSAUTH_CREDS_PROFILE)
+
+#define EKSAUTH_CREDS_FILE_MAX (1024 * 1024) /* bytes of a credentials or config file */
+
+struct eksauth_creds {
+    char *access_key_id;
+    char *secret_access_key; /* secret */
+    char *session_token;     /* secret; NULL for long-term keys */
+    time_t expiration;       /* 0: does not expire (static keys); set by IMDS */
+    enum eksauth_creds_source source;
+    char origin[512]; /* for messages: "environment", "profile \"dev\" in /root/.aws/credentials" */
+};
+
+struct eksauth_creds_options {
+    unsigned sources;             /* EKSAUTH_CREDS_* bits; 0 means EKSAUTH_CREDS_DEFAULT_CHAIN */
+    const char *profile;          /* NULL: AWS_PROFILE, AWS_DEFAULT_PROFILE, "default" */
+    const char *credentials_file; /* NULL: AWS_SHARED_CREDENTIALS_FILE or $HOME/.aws/credentials */
+    const char *config_file;      /* NULL: AWS_CONFIG_FILE or $HOME/.aws/config (region only) */
+    const char *imds_endpoint;    /* reserved for IMDSv2 (issue 9) */
+    /* Environment lookup; NULL means secure_getenv.  Tests pass their own. */
+    const char *(*getenv_fn)(const char *name);
+};
+
+/*
+ * Walk the chain and fill out with the first complete credentials.
+ * Failures: EKSAUTH_ENOTFOUND "no AWS credentials: tried <source> (<why>),
+ * <source> (<why>)" when no source had any; EKSAUTH_EINVAL for a partial or
+ * malformed source (one key without the other, a bad line, a named profile
+ * that does not exist); EKSAUTH_EIO when a file exists but cannot be read.
+ * opt may be NULL.  Free with eksauth_creds_free() whatever the result.
+ */
+enum eksauth_status eksauth_creds_load(const struct eksauth_creds_options *opt,
+                                       struct eksauth_creds *out, struct eksauth_error *err);
+
+/*
+ * The static keys of one profile in the text of a shared credentials file
+ * (INI as botocore's configparser reads it).  EKSAUTH_ENOTFOUND when the
+ * profile is absent or holds no keys; EKSAUTH_EINVAL "LINE: <why>" when the
+ * text is malformed or the profile holds a partial pair.  Pure.
+ */
+enum eksauth_status eksauth_creds_parse_ini(const char *text, size_t len, const char *profile,
+                                            struct eksauth_creds *out, struct eksauth_error *err);
+
+/* Wipe and free the secrets; out is left zeroed.  NULL is fine. */
+void eksauth_creds_free(struct eksauth_creds *creds);
+
+/*
+ * The region to sign for: option (--region), else AWS_REGION, else
+ * AWS_DEFAULT_REGION, else the profile's "region" in the AWS config file.
+ * It must have the shape of a region name.  EKSAUTH_ENOTFOUND names what was
+ * tried.
+ */
+enum eksauth_status eksauth_creds_region(const char *option,
+                                         const struct eksauth_creds_options *opt, char *out,
+                                         size_t outlen, struct eksauth_error *err);
+
+#endif

@@ -1,0 +1,599 @@
+/*
+ * creds.c - the AWS credentials chain of `eksauth token` (environment, then
+ * the shared credentials file) and the signing region, with a small INI
+ * reader that reads those files the way botocore's configparser does:
+ * "[section]" headers, "key = value" or "key: value" options (keys
+ * case-insensitive), '#' and ';' comment lines, indented continuation
+ * lines; a line that is none of these is an error naming its number.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+
+#include "eksauth/creds.h"
+#include "eksauth/partition.h"
+
+#define TRIED_MAX 400
+
+/* ------------------------------------------------------------------ */
+/* helpers */
+
+static const char *env_get(const struct eksauth_creds_options *opt, const char *name)
+{
+    const char *v;
+
+    /* secure_getenv: in a setuid process the caller's environment is not trusted. */
+    v = (opt != NULL && opt->getenv_fn != NULL) ? opt->getenv_fn(name) : secure_getenv(name);
+    /* botocore treats an empty variable as unset. */
+    return (v != NULL && v[0] != '\0') ? v : NULL;
+}
+
+static void free_secret(char **p)
+{
+    if (*p != NULL) {
+        OPENSSL_cleanse(*p, strlen(*p));
+        free(*p);
+        *p = NULL;
+    }
+}
+
+void eksauth_creds_free(struct eksauth_creds *creds)
+{
+    if (creds == NULL)
+        return;
+    free(creds->access_key_id);
+    free_secret(&creds->secret_access_key);
+    free_secret(&creds->session_token);
+    memset(creds, 0, sizeof(*creds));
+}
+
+/* Append "what (why)" to the list of tried sources. */
+static void tried_add(char *tried, const char *what, const char *why)
+{
+    size_t len = strlen(tried);
+
+    if (len >= TRIED_MAX - 1)
+        return;
+    /* A long list is cut: it is a message, nothing reads it back. */
+    if (snprintf(tried + len, TRIED_MAX - len, "%s%s (%s)", len > 0 ? ", " : "", what, why) < 0)
+        tried[len] = '\0';
+}
+
+/*
+ * Read a whole file into a NUL-terminated buffer.  EKSAUTH_ENOTFOUND when
+ * it does not exist (the chain moves on), EKSAUTH_EIO when it cannot be read.
+ */
+static enum eksauth_status read_file(const char *path, char **out, size_t *outlen,
+                                     struct eksauth_error *err)
+{
+    enum eksauth_status st = EKSAUTH_OK;
+    struct stat sb;
+    char *buf = NULL;
+    size_t len = 0;
+    ssize_t n;
+    int fd;
+
+    *out = NULL;
+    *outlen = 0;
+    fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0) {
+        if (errno == ENOENT || errno == ENOTDIR)
+            return eksauth_fail(err, EKSAUTH_ENOTFOUND, "no such file");
+        return eksauth_fail(err, EKSAUTH_EIO, "%s", strerror(errno));
+    }
+    if (fstat(fd, &sb) != 0) {
+        st = eksauth_fail(err, EKSAUTH_EIO, "%s", strerror(errno));
+        goto out;
+    }
+    if (!S_ISREG(sb.st_mode)) {
+        st = eksauth_fail(err, EKSAUTH_EIO, "not a regular file");
+        goto out;
+    }
+    /* A credentials file is small; a huge one is a mistake, not something to slurp. */
+    if (sb.st_size > EKSAUTH_CREDS_FILE_MAX) {
+        st = eksauth_fail(err, EKSAUTH_EIO, "larger than %d bytes", EKSAUTH_CREDS_FILE_MAX);
+        goto out;
+    }
+    buf = malloc((size_t)sb.st_size + 1);
+    if (buf == NULL) {
+        st = eksauth_fail(err, EKSAUTH_ENOMEM, "out of memory");
+        goto out;
+    }
+    while (len < (size_t)sb.st_size) {
+        n = read(fd, buf + len, (size_t)sb.st_size - len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            st = eksauth_fail(err, EKSAUTH_EIO, "%s", strerror(errno));
+            goto out;
+        }
+        if (n == 0)
+            break;
+        len += (size_t)n;
+    }
+    buf[len] = '\0';
+    *out = buf;
+    *outlen = len;
+    buf = NULL;
+out:
+    if (buf != NULL) {
+        OPENSSL_cleanse(buf, len);
+        free(buf);
+    }
+    close(fd);
+    return st;
+}
+
+static void free_file(char *buf, size_t len)
+{
+    if (buf != NULL) {
+        /* The file holds the secrets of every profile. */
+        OPENSSL_cleanse(buf, len);
+        free(buf);
+    }
+}
+
+/* $HOME/<rel>, or the passwd entry's home when HOME is unset. */
+static enum eksauth_status home_path(const struct eksauth_creds_options *opt, const char *rel,
+                                     char *out, size_t outlen, struct eksauth_error *err)
+{
+    const char *home = env_get(opt, "HOME");
+    struct passwd pw, *res = NULL;
+    char pwbuf[4096];
+    int n;
+
+    if (home == NULL) {
+        if (getpwuid_r(getuid(), &pw, pwbuf, sizeof(pwbuf), &res) != 0 || res == NULL ||
+            res->pw_dir == NULL || res->pw_dir[0] == '\0')
+            return eksauth_fail(err, EKSAUTH_ENOTFOUND, "no home folder (HOME is not set)");
+        home = res->pw_dir;
+    }
+    n = snprintf(out, outlen, "%s/%s", home, rel);
+    if (n < 0 || (size_t)n >= outlen)
+        return eksauth_fail(err, EKSAUTH_EINVAL, "home folder path too long");
+    return EKSAUTH_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* INI */
+
+struct ini_want {
+    const char *key; /* lower case */
+    char *value;     /* out, malloc'd */
+    unsigned line;
+};
+
+static bool is_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\f' || c == '\v';
+}
+
+static void trim(const char **s, const char **e)
+{
+    while (*s < *e && is_space(**s))
+        (*s)++;
+    while (*e > *s && is_space((*e)[-1]))
+        (*e)--;
+}
+
+static bool span_eq(const char *s, const char *e, const char *lit)
+{
+    size_t n = strlen(lit);
+
+    return (size_t)(e - s) == n && memcmp(s, lit, n) == 0;
+}
+
+static bool span_eq_nocase(const char *s, const char *e, const char *lower)
+{
+    size_t i, n = strlen(lower);
+
+    if ((size_t)(e - s) != n)
+        return false;
+    for (i = 0; i < n; i++) {
+        char c = s[i];
+
+        if (c >= 'A' && c <= 'Z')
+            c = (char)(c - 'A' + 'a');
+        if (c != lower[i])
+            return false;
+    }
+    return true;
+}
+
+static void wants_free(struct ini_want *want, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        free_secret(&want[i].value);
+}
+
+/*
+ * Scan text for the options of section (or alt_section, may be NULL).  The
+ * whole text must be well-formed, as botocore refuses a malformed file.
+ * Errors: EKSAUTH_EINVAL "line N: <why>".
+ */
+static enum eksauth_status ini_lookup(const char *text, size_t len, const char *section,
+                                      const char *alt_section, struct ini_want *want, size_t n_want,
+                                      bool *found, struct eksauth_error *err)
+{
+    const char *p = text, *end = text + len;
+    bool in_section = false, have_section = false, have_option = false;
+    struct ini_want *cur = NULL; /* the wanted option the last line set */
+    unsigned line = 0;
+    size_t i;
+
+    *found = false;
+    if (memchr(text, '\0', len) != NULL)
+        return eksauth_fail(err, EKSAUTH_EINVAL, "contains a NUL byte");
+    while (p < end) {
+        const char *ls = p, *le = memchr(p, '\n', (size_t)(end - p));
+        const char *s, *e, *sep;
+        bool indented;
+
+        if (le == NULL)
+            le = end;
+        p = le < end ? le + 1 : end;
+        line++;
+        if (le > ls && le[-1] == '\r')
+            le--;
+        s = ls;
+        e = le;
+        indented = s < e && is_space(*s);
+        trim(&s, &e);
+        if (s == e)
+            continue;
+        if (*s == '#' || *s == ';')
+            continue;
+        if (indented && have_option) {
+            /* A continuation: botocore joins it to the previous value (nested settings). */
+            if (cur != NULL)
+                return eksauth_fail(err, EKSAUTH_EINVAL,
+                                    "line %u: the value of %s continues on an indented line", line,
+                                    cur->key);
+            continue;
+        }
+        cur = NULL;
+        if (*s == '[') {
+            const char *close = e;
+
+            while (close > s && close[-1] != ']')
+                close--;
+            if (close <= s + 2)
+                return eksauth_fail(err, EKSAUTH_EINVAL, "line %u: bad section header", line);
+            close--; /* at the last ']' */
+            have_section = true;
+            have_option = false;
+            in_section = span_eq(s + 1, close, section) ||
+                         (alt_section != NULL && span_eq(s + 1, close, alt_section));
+            if (in_section) {
+                /* configparser refuses a section given twice; so do we, for the one we read. */
+                if (*found)
+                    return eksauth_fail(err, EKSAUTH_EINVAL, "line %u: section [%s] repeated", line,
+                                        section);
+                *found = true;
+            }
+            continue;
+        }
+        sep = s;
+        while (sep < e && *sep != '=' && *sep != ':')
+            sep++;
+        if (sep == e)
+            return eksauth_fail(err, EKSAUTH_EINVAL,
+                                "line %u: neither a [section], a key = value nor a comment", line);
+        if (!have_section)
+            return eksauth_fail(err, EKSAUTH_EINVAL, "line %u: an option before any [section]",
+                                line);
+        {
+            const char *ks = s, *ke = sep, *vs = sep + 1, *ve = e;
+
+            trim(&ks, &ke);
+            trim(&vs, &ve);
+            if (ks == ke)
+                return eksauth_fail(err, EKSAUTH_EINVAL, "line %u: an option without a name", line);
+            have_option = true;
+            if (!in_section)
+                continue;
+            for (i = 0; i < n_want; i++) {
+                if (!span_eq_nocase(ks, ke, want[i].key))
+                    continue;
+                if (want[i].value != NULL)
+                    return eksauth_fail(err, EKSAUTH_EINVAL,
+                                        "line %u: %s repeated (first on line %u)", line,
+                                        want[i].key, want[i].line);
+                want[i].value = strndup(vs, (size_t)(ve - vs));
+                if (want[i].value == NULL)
+                    return eksauth_fail(err, EKSAUTH_ENOMEM, "out of memory");
+                want[i].line = line;
+                cur = &want[i];
+            }
+        }
+    }
+    return EKSAUTH_OK;
+}
+
+/* A profile name that can be written between brackets on one line. */
+static bool profile_valid(const char *p)
+{
+    size_t i;
+
+    if (p == NULL || p[0] == '\0' || strlen(p) > 128)
+        return false;
+    for (i = 0; p[i] != '\0'; i++) {
+        if ((unsigned char)p[i] < 0x20 || p[i] == 0x7f || p[i] == '[' || p[i] == ']')
+            return false;
+    }
+    return true;
+}
+
+enum eksauth_status eksauth_creds_parse_ini(const char *text, size_t len, const char *profile,
+                                            struct eksauth_creds *out, struct eksauth_error *err)
+{
+    struct ini_want want[] = {
+        {"aws_access_key_id", NULL, 0},
+        {"aws_secret_access_key", NULL, 0},
+        {"aws_session_token", NULL, 0},
+        {"aws_security_token", NULL, 0}, /* the old name; botocore still reads it */
+    };
+    enum eksauth_status st;
+    bool found = false;
+
+    memset(out, 0, sizeof(*out));
+    if (!profile_valid(profile))
+        return eksauth_fail(err, EKSAUTH_EINVAL, "bad profile name");
+    st = ini_lookup(text, len, profile, NULL, want, 4, &found, err);
+    if (st != EKSAUTH_OK)
+        goto out;
+    if (!found) {
+        st = eksauth_fail(err, EKSAUTH_ENOTFOUND, "no profile [%s]", profile);
+        goto out;
+    }
+    if (want[0].value == NULL && want[1].value == NULL) {
+        st = eksauth_fail(err, EKSAUTH_ENOTFOUND,
+                          "profile [%s] has no static keys (role_arn, sso_* and "
+                          "credential_process are not supported)",
+                          profile);
+        goto out;
+    }
+    /* Half a key pair is a mistake to report, not a reason to look elsewhere. */
+    if (want[0].value == NULL || want[0].value[0] == '\0' || want[1].value == NULL ||
+        want[1].value[0] == '\0') {
+        st = eksauth_fail(
+            err, EKSAUTH_EINVAL, "profile [%s] has %s without %s", profile,
+            want[0].value != NULL && want[0].value[0] != '\0' ? "aws_access_key_id"
+                                                              : "aws_secret_access_key",
+            want[0].value != NULL && want[0].value[0] != '\0' ? "aws_secret_access_key"
+                                                              : "aws_access_key_id");
+        goto out;
+    }
+    out->access_key_id = want[0].value;
+    out->secret_access_key = want[1].value;
+    want[0].value = want[1].value = NULL;
+    if (want[2].value != NULL && want[2].value[0] != '\0') {
+        out->session_token = want[2].value;
+        want[2].value = NULL;
+    } else if (want[3].value != NULL && want[3].value[0] != '\0') {
+        out->session_token = want[3].value;
+        want[3].value = NULL;
+    }
+    out->source = EKSAUTH_CREDS_PROFILE;
+    snprintf(out->origin, sizeof(out->origin), "profile \"%s\"", profile);
+out:
+    wants_free(want, 4);
+    return st;
+}
+
+/* ------------------------------------------------------------------ */
+/* the chain */
+
+static enum eksauth_status from_env(const struct eksauth_creds_options *opt,
+                                    struct eksauth_creds *out, char *tried,
+                                    struct eksauth_error *err)
+{
+    const char *ak = env_get(opt, "AWS_ACCESS_KEY_ID");
+    const char *sk = env_get(opt, "AWS_SECRET_ACCESS_KEY");
+    const char *tok = env_get(opt, "AWS_SESSION_TOKEN");
+
+    if (tok == NULL)
+        tok = env_get(opt, "AWS_SECURITY_TOKEN");
+    if (ak == NULL && sk == NULL) {
+        tried_add(tried, "environment", "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY not set");
+        return EKSAUTH_ENOTFOUND;
+    }
+    /* botocore refuses half a pair (PartialCredentialsError); so do we. */
+    if (ak == NULL || sk == NULL)
+        return eksauth_fail(err, EKSAUTH_EINVAL,
+                            "AWS credentials: the environment has %s but not %s",
+                            ak != NULL ? "AWS_ACCESS_KEY_ID" : "AWS_SECRET_ACCESS_KEY",
+                            ak != NULL ? "AWS_SECRET_ACCESS_KEY" : "AWS_ACCESS_KEY_ID");
+    out->access_key_id = strdup(ak);
+    out->secret_access_key = strdup(sk);
+    out->session_token = tok != NULL ? strdup(tok) : NULL;
+    if (out->access_key_id == NULL || out->secret_access_key == NULL ||
+        (tok != NULL && out->session_token == NULL)) {
+        eksauth_creds_free(out);
+        return eksauth_fail(err, EKSAUTH_ENOMEM, "AWS credentials: out of memory");
+    }
+    out->source = EKSAUTH_CREDS_ENV;
+    snprintf(out->origin, sizeof(out->origin), "environment");
+    return EKSAUTH_OK;
+}
+
+static const char *profile_name(const struct eksauth_creds_options *opt)
+{
+    const char *p;
+
+    if (opt != NULL && opt->profile != NULL)
+        return opt->profile;
+    if ((p = env_get(opt, "AWS_PROFILE")) != NULL)
+        return p;
+    if ((p = env_get(opt, "AWS_DEFAULT_PROFILE")) != NULL)
+        return p;
+    return NULL;
+}
+
+static enum eksauth_status from_profile(const struct eksauth_creds_options *opt,
+                                        struct eksauth_creds *out, char *tried,
+                                        struct eksauth_error *err)
+{
+    const char *named = profile_name(opt);
+    const char *profile = named != NULL ? named : "default";
+    char path[4096], what[4200], *text = NULL;
+    size_t len = 0;
+    enum eksauth_status st;
+    struct eksauth_error e2;
+    char origin[sizeof(out->origin)];
+
+    if (opt != NULL && opt->credentials_file != NULL)
+        snprintf(path, sizeof(path), "%s", opt->credentials_file);
+    else if (env_get(opt, "AWS_SHARED_CREDENTIALS_FILE") != NULL)
+        snprintf(path, sizeof(path), "%s", env_get(opt, "AWS_SHARED_CREDENTIALS_FILE"));
+    else if ((st = home_path(opt, ".aws/credentials", path, sizeof(path), &e2)) != EKSAUTH_OK) {
+        tried_add(tried, "shared credentials file", e2.msg);
+        return EKSAUTH_ENOTFOUND;
+    }
+    snprintf(what, sizeof(what), "shared credentials file %s", path);
+    st = read_file(path, &text, &len, &e2);
+    if (st == EKSAUTH_ENOTFOUND && named == NULL) {
+        tried_add(tried, what, "no such file");
+        return EKSAUTH_ENOTFOUND;
+    }
+    if (st == EKSAUTH_ENOTFOUND)
+        return eksauth_fail(err, EKSAUTH_EINVAL,
+                            "AWS credentials: profile \"%s\" was asked for but %s does not exist",
+                            profile, path);
+    if (st != EKSAUTH_OK)
+        return eksauth_fail(err, st, "AWS credentials: %s: %s", path, e2.msg);
+    st = eksauth_creds_parse_ini(text, len, profile, out, &e2);
+    free_file(text, len);
+    if (st == EKSAUTH_ENOTFOUND && named == NULL) {
+        tried_add(tried, what, e2.msg);
+        return EKSAUTH_ENOTFOUND;
+    }
+    /* A profile named on purpose (AWS_PROFILE) that is missing is an error, as in botocore. */
+    if (st != EKSAUTH_OK)
+        return eksauth_fail(err, st == EKSAUTH_ENOTFOUND ? EKSAUTH_EINVAL : st,
+                            "AWS credentials: %s: %s", path, e2.msg);
+    memcpy(origin, out->origin, sizeof(origin));
+    if (snprintf(out->origin, sizeof(out->origin), "%s in %s", origin, path) < 0)
+        out->origin[0] = '\0';
+    return EKSAUTH_OK;
+}
+
+enum eksauth_status eksauth_creds_load(const struct eksauth_creds_options *opt,
+                                       struct eksauth_creds *out, struct eksauth_error *err)
+{
+    unsigned sources =
+        (opt != NULL && opt->sources != 0) ? opt->sources : EKSAUTH_CREDS_DEFAULT_CHAIN;
+    char tried[TRIED_MAX] = "";
+    enum eksauth_status st;
+
+    memset(out, 0, sizeof(*out));
+    if (sources & EKSAUTH_CREDS_ENV) {
+        st = from_env(opt, out, tried, err);
+        if (st != EKSAUTH_ENOTFOUND)
+            return st;
+    }
+    if (sources & EKSAUTH_CREDS_PROFILE) {
+        st = from_profile(opt, out, tried, err);
+        if (st != EKSAUTH_ENOTFOUND)
+            return st;
+    }
+    if (sources & EKSAUTH_CREDS_IMDS)
+        tried_add(tried, "instance metadata", "not supported yet");
+    return eksauth_fail(err, EKSAUTH_ENOTFOUND, "no AWS credentials: tried %s", tried);
+}
+
+/* ------------------------------------------------------------------ */
+/* region */
+
+static enum eksauth_status region_take(const char *v, const char *from, char *out, size_t outlen,
+                                       struct eksauth_error *err)
+{
+    /* The region becomes part of a host name: only the shape of a real region passes. */
+    if (!eksauth_region_valid(v, strlen(v)))
+        return eksauth_fail(err, EKSAUTH_EINVAL, "region: \"%.40s\" from %s is not a region name",
+                            v, from);
+    if (strlen(v) >= outlen)
+        return eksauth_fail(err, EKSAUTH_EINVAL, "region: too long");
+    memcpy(out, v, strlen(v) + 1);
+    return EKSAUTH_OK;
+}
+
+enum eksauth_status eksauth_creds_region(const char *option,
+                                         const struct eksauth_creds_options *opt, char *out,
+                                         size_t outlen, struct eksauth_error *err)
+{
+    struct ini_want want[] = {{"region", NULL, 0}};
+    const char *named = profile_name(opt);
+    const char *profile = named != NULL ? named : "default";
+    char path[4096], section[160], from[4300];
+    char *text = NULL;
+    size_t len = 0;
+    bool found = false;
+    enum eksauth_status st;
+    struct eksauth_error e2;
+    const char *v;
+
+    if (outlen > 0)
+        out[0] = '\0';
+    if (option != NULL && option[0] != '\0')
+        return region_take(option, "--region", out, outlen, err);
+    if ((v = env_get(opt, "AWS_REGION")) != NULL)
+        return region_take(v, "AWS_REGION", out, outlen, err);
+    if ((v = env_get(opt, "AWS_DEFAULT_REGION")) != NULL)
+        return region_take(v, "AWS_DEFAULT_REGION", out, outlen, err);
+
+    if (opt != NULL && opt->config_file != NULL)
+        snprintf(path, sizeof(path), "%s", opt->config_file);
+    else if (env_get(opt, "AWS_CONFIG_FILE") != NULL)
+        snprintf(path, sizeof(path), "%s", env_get(opt, "AWS_CONFIG_FILE"));
+    else if (home_path(opt, ".aws/config", path, sizeof(path), &e2) != EKSAUTH_OK)
+        return eksauth_fail(err, EKSAUTH_ENOTFOUND,
+                            "no AWS region: tried --region, AWS_REGION, AWS_DEFAULT_REGION and "
+                            "the AWS config file (%s)",
+                            e2.msg);
+    st = read_file(path, &text, &len, &e2);
+    if (st == EKSAUTH_ENOTFOUND)
+        return eksauth_fail(err, EKSAUTH_ENOTFOUND,
+                            "no AWS region: tried --region, AWS_REGION, AWS_DEFAULT_REGION and %s "
+                            "(no such file)",
+                            path);
+    if (st != EKSAUTH_OK)
+        return eksauth_fail(err, st, "region: %s: %s", path, e2.msg);
+    if (!profile_valid(profile)) {
+        st = eksauth_fail(err, EKSAUTH_EINVAL, "region: bad profile name");
+        goto out;
+    }
+    /* In the config file a profile's section is "[profile NAME]", the default's "[default]". */
+    snprintf(section, sizeof(section), "profile %s", profile);
+    st = ini_lookup(text, len, section, strcmp(profile, "default") == 0 ? "default" : NULL, want, 1,
+                    &found, &e2);
+    if (st != EKSAUTH_OK) {
+        st = eksauth_fail(err, st, "region: %s: %s", path, e2.msg);
+        goto out;
+    }
+    if (want[0].value == NULL || want[0].value[0] == '\0') {
+        st = eksauth_fail(err, EKSAUTH_ENOTFOUND,
+                          "no AWS region: tried --region, AWS_REGION, AWS_DEFAULT_REGION and "
+                          "profile \"%s\" in %s",
+                          profile, path);
+        goto out;
+    }
+    snprintf(from, sizeof(from), "%s line %u", path, want[0].line);
+    st = region_take(want[0].value, from, out, outlen, err);
+out:
+    wants_free(want, 1);
+    free_file(text, len);
+    return st;
+}

@@ -1,0 +1,637 @@
+/*
+ * sts.c - STS GetCallerIdentity over libcurl, and the pure reader of its
+ * answer (json-c).  See sts.h for the contract and DESIGN §3 "STS call".
+ */
+#include "config.h"
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <curl/curl.h>
+#include <json-c/json.h>
+#include <openssl/crypto.h>
+
+#include "eksauth/sigv4.h"
+#include "eksauth/sts.h"
+
+#define ERR_PREFIX "sts"
+
+/* ------------------------------------------------------------------ */
+/* the answer */
+
+/* STS error codes and what they mean for the person logging in. */
+static const struct {
+    const char *code;
+    const char *why;
+} sts_codes[] = {
+    {"SignatureDoesNotMatch", "the signature does not match: the token may have been minted "
+                              "for another cluster id (or with a wrong secret key)"},
+    {"ExpiredToken", "the token or its session credentials have expired"},
+    {"InvalidClientTokenId", "STS does not know the token's access key or session token"},
+    {"AccessDenied", "access denied"},
+    {"IncompleteSignature", "the token's signature is incomplete"},
+    {"SignatureExpired", "the token's signature has expired"},
+    {"MalformedQueryString", "STS could not read the token's query"},
+    {"InvalidAction", "STS does not accept the token's action"},
+};
+
+/* Codes that mean "slow down": the login may succeed later. */
+static bool is_throttling_code(const char *code)
+{
+    return strcmp(code, "Throttling") == 0 || strcmp(code, "ThrottlingException") == 0 ||
+           strcmp(code, "RequestLimitExceeded") == 0 ||
+           strcmp(code, "TooManyRequestsException") == 0;
+}
+
+/* A code we repeat in a message: a short identifier, nothing the server could smuggle. */
+static bool code_valid(const char *s, size_t len)
+{
+    size_t i;
+
+    if (len == 0 || len > 64)
+        return false;
+    for (i = 0; i < len; i++) {
+        char c = s[i];
+
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+              c == '.' || c == '_' || c == '-'))
+            return false;
+    }
+    return true;
+}
+
+/* Parse body[0..len) as one JSON value with nothing but white space after it. */
+static struct json_object *parse_json(const char *body, size_t len, bool *truncated)
+{
+    struct json_tokener *tk;
+    struct json_object *obj = NULL;
+    size_t end, i;
+
+    *truncated = false;
+    if (len == 0 || len > EKSAUTH_STS_MAX_BODY || memchr(body, '\0', len) != NULL)
+        return NULL;
+    tk = json_tokener_new_ex(32);
+    if (tk == NULL)
+        return NULL;
+    obj = json_tokener_parse_ex(tk, body, (int)len);
+    if (json_tokener_get_error(tk) == json_tokener_continue) {
+        *truncated = true;
+        goto fail;
+    }
+    if (obj == NULL || json_tokener_get_error(tk) != json_tokener_success)
+        goto fail;
+    end = json_tokener_get_parse_end(tk);
+    for (i = end; i < len; i++) {
+        if (body[i] != ' ' && body[i] != '\t' && body[i] != '\r' && body[i] != '\n')
+            goto fail;
+    }
+    json_tokener_free(tk);
+    return obj;
+fail:
+    json_object_put(obj);
+    json_tokener_free(tk);
+    return NULL;
+}
+
+static const char *json_str_at(struct json_object *obj, const char *k1, const char *k2)
+{
+    struct json_object *a = NULL, *b = NULL;
+
+    if (!json_object_is_type(obj, json_type_object) || !json_object_object_get_ex(obj, k1, &a))
+        return NULL;
+    if (k2 != NULL) {
+        if (!json_object_is_type(a, json_type_object) || !json_object_object_get_ex(a, k2, &b))
+            return NULL;
+        a = b;
+    }
+    return json_object_is_type(a, json_type_string) ? json_object_get_string(a) : NULL;
+}
+
+/*
+ * The error code of an STS error answer, into code (may stay "").  JSON
+ * {"Error":{"Code":...}}, {"ErrorResponse":{"Error":{"Code":...}}},
+ * {"__type":"...#Code"}, or XML <Code>...</Code>.
+ */
+static void error_code(const char *body, size_t len, char *code, size_t codelen)
+{
+    struct json_object *root, *er = NULL;
+    const char *c = NULL, *p, *q;
+    bool truncated;
+    size_t n = 0;
+
+    code[0] = '\0';
+    if (len > EKSAUTH_STS_MAX_BODY)
+        len = EKSAUTH_STS_MAX_BODY;
+    root = parse_json(body, len, &truncated);
+    if (root != NULL) {
+        c = json_str_at(root, "Error", "Code");
+        if (c == NULL && json_object_object_get_ex(root, "ErrorResponse", &er))
+            c = json_str_at(er, "Error", "Code");
+        if (c == NULL && (c = json_str_at(root, "__type", NULL)) != NULL && strchr(c, '#') != NULL)
+            c = strchr(c, '#') + 1;
+        if (c != NULL)
+            n = strlen(c);
+    } else if ((p = memmem(body, len, "<Code>", 6)) != NULL) {
+        p += 6;
+        q = memmem(p, len - (size_t)(p - body), "</Code>", 7);
+        if (q != NULL) {
+            c = p;
+            n = (size_t)(q - p);
+        }
+    }
+    if (c != NULL && code_valid(c, n) && n < codelen) {
+        memcpy(code, c, n);
+        code[n] = '\0';
+    }
+    json_object_put(root);
+}
+
+static enum eksauth_status sts_error(long status, const char *body, size_t len,
+                                     struct eksauth_error *err)
+{
+    char code[80], label[128];
+    const char *why = NULL;
+    size_t i;
+
+    error_code(body, len, code, sizeof(code));
+    if (code[0] != '\0')
+        snprintf(label, sizeof(label), "HTTP %ld %s", status, code);
+    else
+        snprintf(label, sizeof(label), "HTTP %ld", status);
+
+    /* Throttling is not a verdict on the token: say "unavailable" so the login may be retried. */
+    if ((code[0] != '\0' && is_throttling_code(code)) || status == 429 ||
+        (code[0] == '\0' && len > 0 &&
+         memmem(body, len < EKSAUTH_STS_MAX_BODY ? len : EKSAUTH_STS_MAX_BODY, "Throttling", 10) !=
+             NULL))
+        return eksauth_fail(
+            err, EKSAUTH_EUNAVAIL,
+            ERR_PREFIX ": throttled (%s): STS is limiting requests; try again later", label);
+    if (status >= 500 && status <= 599)
+        return eksauth_fail(err, EKSAUTH_EUNAVAIL, ERR_PREFIX ": STS failed (%s)", label);
+    /* A redirect is never followed: the token's URL is the only place we send it. */
+    if (status >= 300 && status <= 399)
+        return eksauth_fail(err, EKSAUTH_EREJECTED,
+                            ERR_PREFIX ": unexpected redirect (%s); redirects are never followed",
+                            label);
+    for (i = 0; i < sizeof(sts_codes) / sizeof(sts_codes[0]); i++) {
+        if (strcmp(code, sts_codes[i].code) == 0)
+            why = sts_codes[i].why;
+    }
+    if (status >= 400 && status <= 499)
+        return eksauth_fail(err, EKSAUTH_EREJECTED, ERR_PREFIX ": STS refused the token (%s)%s%s",
+                            label, why != NULL ? ": " : "", why != NULL ? why : "");
+    return eksauth_fail(err, EKSAUTH_EREJECTED, ERR_PREFIX ": unexpected answer (%s)", label);
+}
+
+/* Visible ASCII only: these strings reach logs, JSON and the identity DB. */
+static bool visible_ascii(const char *s, size_t max)
+{
+    size_t i;
+
+    if (s[0] == '\0')
+        return false;
+    for (i = 0; s[i] != '\0'; i++) {
+        if (i >= max || s[i] < 0x21 || s[i] > 0x7e)
+            return false;
+    }
+    return true;
+}
+
+static bool twelve_digits(const char *s)
+{
+    size_t i;
+
+    for (i = 0; i < 12; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+    }
+    return s[12] == '\0';
+}
+
+/* Fetch GetCallerIdentityResult.<key> as a string, or say why not. */
+static enum eksauth_status result_string(struct json_object *result, const char *key,
+                                         const char **out, struct eksauth_error *err)
+{
+    struct json_object *v = NULL;
+
+    if (!json_object_object_get_ex(result, key, &v))
+        return eksauth_fail(err, EKSAUTH_EREJECTED,
+                            ERR_PREFIX ": bad answer: GetCallerIdentityResult has no %s", key);
+    if (v == NULL || !json_object_is_type(v, json_type_string))
+        return eksauth_fail(err, EKSAUTH_EREJECTED,
+                            ERR_PREFIX ": bad answer: GetCallerIdentityResult.%s is not a string",
+                            key);
+    *out = json_object_get_string(v);
+    return EKSAUTH_OK;
+}
+
+enum eksauth_status eksauth_sts_parse_response(long http_status, const char *body, size_t len,
+                                               struct eksauth_sts_identity *out,
+                                               struct eksauth_error *err)
+{
+    enum eksauth_status st = EKSAUTH_OK;
+    struct json_object *root = NULL, *resp = NULL, *result = NULL;
+    const char *arn = NULL, *account = NULL, *user_id = NULL, *colon;
+    struct eksauth_error aerr;
+    bool truncated = false;
+
+    memset(out, 0, sizeof(*out));
+    out->http_status = http_status;
+    if (body == NULL)
+        len = 0;
+    if (http_status != 200)
+        return sts_error(http_status, body != NULL ? body : "", len, err);
+    /* The call stops reading at the cap; a parser given more refuses it the same way. */
+    if (len > EKSAUTH_STS_MAX_BODY)
+        return eksauth_fail(err, EKSAUTH_EREJECTED, ERR_PREFIX ": bad answer: larger than %d bytes",
+                            EKSAUTH_STS_MAX_BODY);
+    if (len == 0)
+        return eksauth_fail(err, EKSAUTH_EREJECTED, ERR_PREFIX ": bad answer: empty");
+    root = parse_json(body, len, &truncated);
+    if (root == NULL) {
+        st = eksauth_fail(err, EKSAUTH_EREJECTED, ERR_PREFIX ": bad answer: %s",
+                          truncated ? "truncated JSON" : "not JSON");
+        goto out;
+    }
+    if (!json_object_is_type(root, json_type_object) ||
+        !json_object_object_get_ex(root, "GetCallerIdentityResponse", &resp) ||
+        !json_object_is_type(resp, json_type_object)) {
+        st = eksauth_fail(err, EKSAUTH_EREJECTED,
+                          ERR_PREFIX ": bad answer: no GetCallerIdentityResponse object");
+        goto out;
+    }
+    if (!json_object_object_get_ex(resp, "GetCallerIdentityResult", &result) ||
+        !json_object_is_type(result, json_type_object)) {
+        st = eksauth_fail(err, EKSAUTH_EREJECTED,
+                          ERR_PREFIX ": bad answer: no GetCallerIdentityResult object");
+        goto out;
+    }
+    if ((st = result_string(result, "Arn", &arn, err)) != EKSAUTH_OK ||
+        (st = result_string(result, "Account", &account, err)) != EKSAUTH_OK ||
+        (st = result_string(result, "UserId", &user_id, err)) != EKSAUTH_OK)
+        goto out;
+
+    /* The ARN decides the mapping: it must be a principal ARN we can canonicalise. */
+    if (strlen(arn) >= sizeof(out->arn) || !visible_ascii(arn, sizeof(out->arn))) {
+        st = eksauth_fail(err, EKSAUTH_EREJECTED, ERR_PREFIX ": bad answer: Arn is not valid");
+        goto out;
+    }
+    if (eksauth_arn_parse(arn, &out->parsed, &aerr) != EKSAUTH_OK) {
+        st = eksauth_fail(err, EKSAUTH_EREJECTED, ERR_PREFIX ": bad answer: %s", aerr.msg);
+        goto out;
+    }
+    /* Stricter than upstream (token-rules.md §10.6): Account is 12 digits and the ARN's own. */
+    if (!twelve_digits(account)) {
+        st = eksauth_fail(err, EKSAUTH_EREJECTED,
+                          ERR_PREFIX ": bad answer: Account is not 12 digits");
+        goto out;
+    }
+    if (strcmp(account, out->parsed.account) != 0) {
+        st = eksauth_fail(err, EKSAUTH_EREJECTED,
+                          ERR_PREFIX ": bad answer: Account %s is not the ARN's account %s",
+                          account, out->parsed.account);
+        goto out;
+    }
+    if (!visible_ascii(user_id, sizeof(out->user_id) - 1)) {
+        st = eksauth_fail(err, EKSAUTH_EREJECTED,
+                          ERR_PREFIX ": bad answer: UserId is empty, too long or not ASCII");
+        goto out;
+    }
+    memcpy(out->arn, arn, strlen(arn) + 1);
+    memcpy(out->account, account, 13);
+    memcpy(out->user_id, user_id, strlen(user_id) + 1);
+
+    /*
+     * token-rules.md §3.3: users, federated users and root keep the whole
+     * UserId; a role session's is "ROLEID:SESSION" in exactly two parts.
+     */
+    switch (out->parsed.type) {
+    case EKSAUTH_ARN_USER:
+    case EKSAUTH_ARN_FEDERATED_USER:
+    case EKSAUTH_ARN_ROOT:
+        memcpy(out->principal_id, user_id, strlen(user_id) + 1);
+        break;
+    case EKSAUTH_ARN_ASSUMED_ROLE:
+    case EKSAUTH_ARN_ROLE:
+        colon = strchr(user_id, ':');
+        if (colon == NULL || colon == user_id || colon[1] == '\0' ||
+            strchr(colon + 1, ':') != NULL) {
+            st = eksauth_fail(err, EKSAUTH_EREJECTED,
+                              ERR_PREFIX ": bad answer: malformed UserId \"%s\" for %s", user_id,
+                              eksauth_arn_type_name(out->parsed.type));
+            goto out;
+        }
+        /* Stricter: STS always names the same session in both; a mismatch is a forged answer. */
+        if (out->parsed.type == EKSAUTH_ARN_ASSUMED_ROLE &&
+            strcmp(colon + 1, out->parsed.session_name) != 0) {
+            st = eksauth_fail(err, EKSAUTH_EREJECTED,
+                              ERR_PREFIX ": bad answer: UserId session \"%s\" is not the ARN's "
+                                         "session \"%s\"",
+                              colon + 1, out->parsed.session_name);
+            goto out;
+        }
+        memcpy(out->principal_id, user_id, (size_t)(colon - user_id));
+        out->principal_id[colon - user_id] = '\0';
+        break;
+    }
+out:
+    json_object_put(root);
+    if (st != EKSAUTH_OK) {
+        memset(out, 0, sizeof(*out));
+        out->http_status = http_status;
+    }
+    return st;
+}
+
+void eksauth_sts_principal(const struct eksauth_sts_identity *id, const struct eksauth_token *tok,
+                           struct eksauth_principal *out)
+{
+    out->arn = id->arn;
+    out->canonical_arn = id->parsed.canonical;
+    out->account = id->account;
+    out->session_name = id->parsed.session_name;
+    out->access_key_id = tok != NULL ? tok->access_key_id : "";
+}
+
+/* ------------------------------------------------------------------ */
+/* the call */
+
+static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
+
+static void curl_init_once(void)
+{
+    /* A failure shows up as curl_easy_init() returning NULL. */
+    (void)curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+struct body {
+    char *buf;
+    size_t len;
+    bool too_big;
+};
+
+static size_t write_cb(char *ptr, size_t size, size_t nmemb, void *userdata)
+{
+    struct body *b = userdata;
+    size_t n = size * nmemb;
+
+    /* The cap: a huge or endless answer must not grow memory without bound. */
+    if (nmemb != 0 && n / nmemb != size)
+        return 0;
+    if (n > EKSAUTH_STS_MAX_BODY - b->len) {
+        b->too_big = true;
+        return 0; /* aborts the transfer with CURLE_WRITE_ERROR */
+    }
+    memcpy(b->buf + b->len, ptr, n);
+    b->len += n;
+    return n;
+}
+
+/* curl's error text, unless it might quote the URL: then nothing. */
+static const char *safe_detail(const char *errbuf, const struct eksauth_token *tok)
+{
+    if (errbuf[0] == '\0' || strchr(errbuf, '?') != NULL || strchr(errbuf, '=') != NULL ||
+        strchr(errbuf, '&') != NULL || strstr(errbuf, "Amz") != NULL ||
+        strstr(errbuf, "amz") != NULL ||
+        (tok->signature[0] != '\0' && strstr(errbuf, tok->signature) != NULL))
+        return "";
+    return errbuf;
+}
+
+static enum eksauth_status curl_failure(CURLcode rc, const char *errbuf, const struct body *b,
+                                        const struct eksauth_token *tok, long connect, long total,
+                                        struct eksauth_error *err)
+{
+    const char *detail = safe_detail(errbuf, tok);
+    const char *sep = detail[0] != '\0' ? ": " : "";
+    const char *host = tok->host;
+
+    switch (rc) {
+    case CURLE_WRITE_ERROR:
+    case CURLE_FILESIZE_EXCEEDED:
+        if (b->too_big || rc == CURLE_FILESIZE_EXCEEDED)
+            return eksauth_fail(err, EKSAUTH_EREJECTED,
+                                ERR_PREFIX ": %s: bad answer: larger than %d bytes", host,
+                                EKSAUTH_STS_MAX_BODY);
+        break;
+    case CURLE_OPERATION_TIMEDOUT:
+        return eksauth_fail(err, EKSAUTH_EUNAVAIL,
+                            ERR_PREFIX ": %s: timed out (limits: connect %ld s, total %ld s)%s%s",
+                            host, connect, total, sep, detail);
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_RESOLVE_PROXY:
+        return eksauth_fail(err, EKSAUTH_EUNAVAIL, ERR_PREFIX ": %s: cannot resolve the %s%s%s",
+                            host, rc == CURLE_COULDNT_RESOLVE_PROXY ? "proxy" : "host", sep,
+                            detail);
+    case CURLE_COULDNT_CONNECT:
+        return eksauth_fail(err, EKSAUTH_EUNAVAIL, ERR_PREFIX ": %s: cannot connect%s%s", host, sep,
+                            detail);
+    case CURLE_PEER_FAILED_VERIFICATION:
+        return eksauth_fail(err, EKSAUTH_EUNAVAIL,
+                            ERR_PREFIX
+                            ": %s: TLS: the server's certificate failed verification%s%s",
+                            host, sep, detail);
+    case CURLE_SSL_CACERT_BADFILE:
+        return eksauth_fail(err, EKSAUTH_EUNAVAIL,
+                            ERR_PREFIX
+                            ": %s: TLS: cannot read the CA certificates (sts_ca_file)%s%s",
+                            host, sep, detail);
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CIPHER:
+    case CURLE_SSL_ENGINE_NOTFOUND:
+    case CURLE_SSL_ENGINE_SETFAILED:
+    case CURLE_SSL_SHUTDOWN_FAILED:
+    case CURLE_SSL_CRL_BADFILE:
+    case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+    case CURLE_SSL_INVALIDCERTSTATUS:
+        return eksauth_fail(err, EKSAUTH_EUNAVAIL, ERR_PREFIX ": %s: TLS handshake failed%s%s",
+                            host, sep, detail);
+    case CURLE_GOT_NOTHING:
+        return eksauth_fail(err, EKSAUTH_EUNAVAIL,
+                            ERR_PREFIX ": %s: the server closed the connection without an answer",
+                            host);
+    case CURLE_PARTIAL_FILE:
+        return eksauth_fail(err, EKSAUTH_EUNAVAIL, ERR_PREFIX ": %s: the answer was cut short%s%s",
+                            host, sep, detail);
+    case CURLE_RECV_ERROR:
+    case CURLE_SEND_ERROR:
+        return eksauth_fail(err, EKSAUTH_EUNAVAIL,
+                            ERR_PREFIX ": %s: the connection failed (reset?)%s%s", host, sep,
+                            detail);
+    case CURLE_OUT_OF_MEMORY:
+        return eksauth_fail(err, EKSAUTH_ENOMEM, ERR_PREFIX ": out of memory");
+    case CURLE_TOO_MANY_REDIRECTS:
+    case CURLE_UNSUPPORTED_PROTOCOL:
+    case CURLE_URL_MALFORMAT:
+        return eksauth_fail(err, EKSAUTH_EREJECTED, ERR_PREFIX ": %s: %s", host,
+                            curl_easy_strerror(rc));
+    default:
+        break;
+    }
+    return eksauth_fail(err, EKSAUTH_EUNAVAIL, ERR_PREFIX ": %s: %s%s%s", host,
+                        curl_easy_strerror(rc), sep, detail);
+}
+
+#define SETOPT(h, opt, val)                                                                        \
+    do {                                                                                           \
+        CURLcode rc_ = curl_easy_setopt((h), (opt), (val));                                        \
+        if (rc_ != CURLE_OK) {                                                                     \
+            st = eksauth_fail(&e, EKSAUTH_EUNAVAIL, ERR_PREFIX ": libcurl refused %s: %s", #opt,   \
+                              curl_easy_strerror(rc_));                                            \
+            goto out;                                                                              \
+        }                                                                                          \
+    } while (0)
+
+enum eksauth_status eksauth_sts_get_caller_identity(const struct eksauth_config *cfg,
+                                                    const struct eksauth_token *tok,
+                                                    struct eksauth_sts_identity *out,
+                                                    struct eksauth_error *err)
+{
+    enum eksauth_status st = EKSAUTH_OK;
+    struct eksauth_error e = {EKSAUTH_OK, ""};
+    struct curl_slist *headers = NULL, *connect_to = NULL, *tmp;
+    char errbuf[CURL_ERROR_SIZE] = "";
+    char idhdr[sizeof("x-k8s-aws-id: ") + EKSAUTH_CLUSTER_ID_MAX];
+    struct body b = {NULL, 0, false};
+    long connect_s, total_s, http_status = 0;
+    CURL *h = NULL;
+    CURLcode rc;
+    size_t n;
+
+    memset(out, 0, sizeof(*out));
+    if (cfg == NULL || tok == NULL) {
+        st = eksauth_fail(&e, EKSAUTH_EINVAL, ERR_PREFIX ": no configuration or token");
+        goto out;
+    }
+    /* The cluster id binds the token to this cluster; it goes into a header, so no CR/LF. */
+    if (!eksauth_cluster_id_valid(cfg->cluster_id)) {
+        st = eksauth_fail(&e, EKSAUTH_EINVAL,
+                          ERR_PREFIX ": cluster_id is missing or not visible ASCII");
+        goto out;
+    }
+    /* Only a checked https URL is ever sent (eksauth_token_check made it); check it again. */
+    if (tok->url_len == 0 || tok->url_len >= sizeof(tok->url) || tok->url[tok->url_len] != '\0' ||
+        strlen(tok->url) != tok->url_len || strncmp(tok->url, "https://", 8) != 0) {
+        st = eksauth_fail(&e, EKSAUTH_EINVAL, ERR_PREFIX ": the token's URL is not an https URL");
+        goto out;
+    }
+    total_s = cfg->sts_timeout > 0 ? cfg->sts_timeout : EKSAUTH_STS_TIMEOUT;
+    connect_s =
+        cfg->sts_connect_timeout > 0 ? cfg->sts_connect_timeout : EKSAUTH_STS_CONNECT_TIMEOUT;
+    if (connect_s > total_s)
+        connect_s = total_s;
+    if (total_s > 600)
+        total_s = 600;
+
+    b.buf = malloc(EKSAUTH_STS_MAX_BODY + 1);
+    if (b.buf == NULL) {
+        st = eksauth_fail(&e, EKSAUTH_ENOMEM, ERR_PREFIX ": out of memory");
+        goto out;
+    }
+    /*
+     * libcurl honours SSLKEYLOGFILE from the environment (with getenv) and
+     * would write the TLS secrets, as root, to a file the caller names.  In
+     * a setuid process (sudo) the environment is the caller's: refuse.
+     */
+    if (getenv("SSLKEYLOGFILE") != NULL && secure_getenv("SSLKEYLOGFILE") == NULL) {
+        st = eksauth_fail(&e, EKSAUTH_EUNAVAIL,
+                          ERR_PREFIX ": SSLKEYLOGFILE is set by the caller of a privileged "
+                                     "process; refusing to call STS");
+        goto out;
+    }
+    pthread_once(&curl_once, curl_init_once);
+    h = curl_easy_init();
+    if (h == NULL) {
+        st = eksauth_fail(&e, EKSAUTH_EUNAVAIL, ERR_PREFIX ": libcurl could not start");
+        goto out;
+    }
+
+    snprintf(idhdr, sizeof(idhdr), "x-k8s-aws-id: %s", cfg->cluster_id);
+    if ((tmp = curl_slist_append(headers, idhdr)) == NULL)
+        goto nomem;
+    headers = tmp;
+    if ((tmp = curl_slist_append(headers, "Accept: application/json")) == NULL)
+        goto nomem;
+    headers = tmp;
+
+    SETOPT(h, CURLOPT_ERRORBUFFER, errbuf);
+    SETOPT(h, CURLOPT_URL, tok->url);
+    SETOPT(h, CURLOPT_HTTPGET, 1L);
+    SETOPT(h, CURLOPT_HTTPHEADER, headers);
+    SETOPT(h, CURLOPT_USERAGENT, "eksauth/" PACKAGE_VERSION);
+    /* https only, for the request and for any redirect; and no redirect is followed. */
+    SETOPT(h, CURLOPT_PROTOCOLS_STR, "https");
+    SETOPT(h, CURLOPT_REDIR_PROTOCOLS_STR, "https"); /* "" is refused by libcurl */
+    SETOPT(h, CURLOPT_FOLLOWLOCATION, 0L);
+    SETOPT(h, CURLOPT_MAXREDIRS, 0L);
+    /* The certificate and its name are always verified: this is what makes STS's answer true. */
+    SETOPT(h, CURLOPT_SSL_VERIFYPEER, 1L);
+    SETOPT(h, CURLOPT_SSL_VERIFYHOST, 2L);
+    SETOPT(h, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
+    if (cfg->sts_ca_file != NULL && cfg->sts_ca_file[0] != '\0') {
+        /* A configured CA replaces the system's, so only it is trusted. */
+        SETOPT(h, CURLOPT_CAINFO, cfg->sts_ca_file);
+        SETOPT(h, CURLOPT_CAPATH, (char *)NULL);
+    }
+    /* Proxies come from the config only: under sudo the environment is the caller's. */
+    SETOPT(h, CURLOPT_PROXY, cfg->https_proxy != NULL ? cfg->https_proxy : "");
+    SETOPT(h, CURLOPT_NOPROXY, "");
+    if (cfg->sts_connect_to != NULL && cfg->sts_connect_to[0] != '\0') {
+        if ((connect_to = curl_slist_append(NULL, cfg->sts_connect_to)) == NULL)
+            goto nomem;
+        SETOPT(h, CURLOPT_CONNECT_TO, connect_to);
+    }
+    /* Bounded in time and size: a slow or hostile server cannot hold a login forever. */
+    SETOPT(h, CURLOPT_CONNECTTIMEOUT_MS, connect_s * 1000L);
+    SETOPT(h, CURLOPT_TIMEOUT_MS, total_s * 1000L);
+    SETOPT(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)EKSAUTH_STS_MAX_BODY);
+    SETOPT(h, CURLOPT_WRITEFUNCTION, write_cb);
+    SETOPT(h, CURLOPT_WRITEDATA, &b);
+    /* No signals (threads, PAM hosts), no connection kept for anyone else. */
+    SETOPT(h, CURLOPT_NOSIGNAL, 1L);
+    SETOPT(h, CURLOPT_FORBID_REUSE, 1L);
+    SETOPT(h, CURLOPT_FRESH_CONNECT, 1L);
+
+    rc = curl_easy_perform(h);
+    if (rc != CURLE_OK) {
+        st = curl_failure(rc, errbuf, &b, tok, connect_s, total_s, &e);
+        goto out;
+    }
+    if (curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &http_status) != CURLE_OK) {
+        st = eksauth_fail(&e, EKSAUTH_EUNAVAIL, ERR_PREFIX ": %s: no HTTP status", tok->host);
+        goto out;
+    }
+    b.buf[b.len] = '\0';
+    st = eksauth_sts_parse_response(http_status, b.buf, b.len, out, &e);
+    if (st == EKSAUTH_EREJECTED && strstr(e.msg, "SignatureDoesNotMatch") != NULL) {
+        n = strlen(e.msg);
+        snprintf(e.msg + n, sizeof(e.msg) - n, " (this host's cluster id is \"%s\")",
+                 cfg->cluster_id);
+    }
+    /* The identity must belong to this host's partition, whatever host the token named. */
+    if (st == EKSAUTH_OK && cfg->partition != NULL && cfg->partition[0] != '\0' &&
+        strcmp(out->parsed.partition, cfg->partition) != 0) {
+        st = eksauth_fail(&e, EKSAUTH_EREJECTED,
+                          ERR_PREFIX ": the identity is in partition %s, this host's is %s",
+                          out->parsed.partition, cfg->partition);
+        memset(out, 0, sizeof(*out));
+    }
+    goto out;
+nomem:
+    st = eksauth_fail(&e, EKSAUTH_ENOMEM, ERR_PREFIX ": out of memory");
+out:
+    if (h != NULL)
+        curl_easy_cleanup(h);
+    curl_slist_free_all(headers);
+    curl_slist_free_all(connect_to);
+    free(b.buf);
+    if (st != EKSAUTH_OK && err != NULL)
+        *err = e;
+    return st;
+}

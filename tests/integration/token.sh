@@ -1,0 +1,173 @@
+#!/bin/bash
+# token.sh - `eksauth token` against the real `aws eks get-token` (awscli and
+# botocore, run in process by tests/lib/aws_get_token.py with the clock fixed):
+# for the same credentials, region, cluster id and time the token, and the
+# --json ExecCredential, are byte-for-byte the same, with and without a session
+# token, regional and global, from the environment and from a profile.  Then
+# the ExecCredential's shape, the clock, and every usage and credential error.
+# Offline: presigning sends nothing.  TAP output.
+#
+# Environment: EKSAUTH, FIXTURES, top_srcdir (set by make check).
+
+set -u
+. "$top_srcdir/tests/lib/tap.sh"
+. "$top_srcdir/tests/lib/sts_common.sh"
+sts_require
+
+T=1796017305 # 2026-11-30T05:41:45Z
+AWSTOK="$PYTHON $STS_LIB/aws_get_token.py"
+
+plan 36
+
+"$EKSAUTH" token --help >/dev/null 2>&1 ||
+    { echo "Bail out! '$EKSAUTH token' does not run (is the command dispatched?)"; exit 1; }
+
+# same_as_aws LABEL EKSAUTH-ARGS -- AWS-ARGS: token and ExecCredential both byte-identical.
+same_as_aws() {
+    label=$1
+    shift
+    ours=()
+    while [ "$1" != "--" ]; do
+        ours+=("$1")
+        shift
+    done
+    shift
+    $AWSTOK --now $T "$@" --output json >"$tmp/aws.json" 2>"$tmp/aws.err" ||
+        { fail "$label: aws eks get-token ran"; cat "$tmp/aws.err" | sed 's/^/# /'; return; }
+    "$EKSAUTH" token --now $T "${ours[@]}" --json >"$tmp/ours.json" 2>"$tmp/ours.err"
+    if cmp -s "$tmp/aws.json" "$tmp/ours.json"; then
+        pass "$label: --json is byte-identical to aws eks get-token --output json"
+    else
+        fail "$label: --json is byte-identical to aws eks get-token --output json"
+        diff "$tmp/aws.json" "$tmp/ours.json" | head -5 | sed 's/^/# /'
+        sed 's/^/# /' "$tmp/ours.err"
+    fi
+    aws_tok=$(sed -n 's/^ *"token": "\(.*\)"$/\1/p' "$tmp/aws.json")
+    our_tok=$("$EKSAUTH" token --now $T "${ours[@]}")
+    is "$our_tok" "$aws_tok" "$label: the token is byte-identical"
+}
+
+# 1-2: long-term key, the default regional endpoint.
+sts_creds AKIAFAKEUSER00000001
+same_as_aws "AKIA us-east-1" --cluster-id prod --region us-east-1 -- --cluster-name prod --region us-east-1
+
+# 3-4: assumed-role credentials with a 1000-byte session token.
+sts_creds ASIAFAKEEXAMPLE00001
+same_as_aws "ASIA us-east-1" --cluster-id prod --region us-east-1 -- --cluster-name prod --region us-east-1
+len=$("$EKSAUTH" token --now $T --cluster-id prod --region us-east-1 | tr -d '\n' | wc -c)
+if [ "$len" -gt 1024 ] && [ "$len" -le 4096 ]; then
+    pass "an assumed-role token is over 1 KB and within 4096 bytes ($len)"
+else
+    fail "an assumed-role token is over 1 KB and within 4096 bytes ($len)"
+fi
+
+# 6-7: another region, region from AWS_DEFAULT_REGION.
+AWS_DEFAULT_REGION=eu-west-1 same_as_aws "ASIA eu-west-1 (AWS_DEFAULT_REGION)" --cluster-id prod -- --cluster-name prod
+
+# 8-9: the global endpoint (botocore's "legacy" STS endpoints).
+AWS_STS_REGIONAL_ENDPOINTS=legacy same_as_aws "ASIA global" --cluster-id prod --global -- --cluster-name prod --region us-east-1
+
+# 10-11: aws-cn, a cluster id with characters a URL would encode.
+sts_creds AKIAFAKEUSER00000001
+same_as_aws "AKIA cn-north-1" --cluster-id 'my_cluster-1.x~%' --region cn-north-1 -- --cluster-name 'my_cluster-1.x~%' --region cn-north-1
+
+# 12-13: credentials from the shared credentials file, profile from AWS_PROFILE.
+mkdir -p "$HOME/.aws"
+{
+    echo "[default]"
+    echo "aws_access_key_id = AKIAFAKEUSER00000001"
+    echo "aws_secret_access_key = $(sts_secret AKIAFAKEUSER00000001 secret)"
+    echo "[eks]"
+    echo "aws_access_key_id = ASIAFAKEEXAMPLE00002"
+    echo "aws_secret_access_key = $(sts_secret ASIAFAKEEXAMPLE00002 secret)"
+    echo "aws_session_token = $(sts_secret ASIAFAKEEXAMPLE00002 session_token)"
+} >"$HOME/.aws/credentials"
+unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN
+AWS_PROFILE=eks same_as_aws "profile eks in ~/.aws/credentials" --cluster-id prod --region us-west-2 -- --cluster-name prod --region us-west-2
+# 14-15: the default profile, region from ~/.aws/config.
+printf '[default]\nregion = us-west-2\n' >"$HOME/.aws/config"
+same_as_aws "profile default, region from ~/.aws/config" --cluster-id prod -- --cluster-name prod
+# 16: AWS_SHARED_CREDENTIALS_FILE.
+mv "$HOME/.aws/credentials" "$tmp/creds.ini"
+a=$(AWS_SHARED_CREDENTIALS_FILE="$tmp/creds.ini" AWS_PROFILE=eks "$EKSAUTH" token --now $T --cluster-id prod --region us-east-1)
+sts_creds ASIAFAKEEXAMPLE00002
+b=$("$EKSAUTH" token --now $T --cluster-id prod --region us-east-1)
+is "$a" "$b" "AWS_SHARED_CREDENTIALS_FILE gives the same token as the environment"
+
+# 17-22: the ExecCredential parses as one, expiring 14 minutes after signing.
+"$EKSAUTH" token --now $T --cluster-id prod --region us-east-1 --json >"$tmp/ec.json"
+ok $? "token --json exits 0"
+"$PYTHON" - "$tmp/ec.json" >"$tmp/ec.out" 2>&1 <<'EOF'
+import json, sys
+ec = json.load(open(sys.argv[1]))
+assert ec["kind"] == "ExecCredential", ec["kind"]
+assert ec["apiVersion"] == "client.authentication.k8s.io/v1beta1", ec["apiVersion"]
+assert ec["spec"] == {}, ec["spec"]
+assert set(ec) == {"kind", "apiVersion", "spec", "status"}, sorted(ec)
+assert set(ec["status"]) == {"expirationTimestamp", "token"}, sorted(ec["status"])
+print(ec["status"]["expirationTimestamp"])
+print(ec["status"]["token"][:11])
+EOF
+ok $? "token --json parses as an ExecCredential (kind, apiVersion, spec, status)"
+is "$(sed -n 1p "$tmp/ec.out")" "2026-11-30T05:55:45Z" "expirationTimestamp is the signing time + 14 min"
+is "$(sed -n 2p "$tmp/ec.out")" "k8s-aws-v1." "status.token has the k8s-aws-v1. prefix"
+# The token passes eksauth's own local checks at that time.
+tok=$("$EKSAUTH" token --now $T --cluster-id prod --region us-east-1)
+"$EKSAUTH" check-token --now $T "$tok" >"$tmp/check.json" 2>"$tmp/check.err"
+ok $? "eksauth check-token accepts the minted token"
+grep -q '"has_session_token": *true' "$tmp/check.json"
+ok $? "check-token sees its session token"
+
+# 23-24: without --now the clock signs: X-Amz-Date within a few seconds of now.
+before=$(date -u +%s)
+tok=$("$EKSAUTH" token --cluster-id prod --region us-east-1)
+after=$(date -u +%s)
+signed=$("$PYTHON" -c '
+import base64, calendar, sys, time, urllib.parse
+t = sys.argv[1][len("k8s-aws-v1."):]
+url = base64.urlsafe_b64decode(t + "=" * (-len(t) % 4)).decode()
+q = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(url).query))
+print(calendar.timegm(time.strptime(q["X-Amz-Date"], "%Y%m%dT%H%M%SZ")))' "$tok")
+if [ "$signed" -ge "$before" ] && [ "$signed" -le "$after" ]; then
+    pass "without --now the token is dated now"
+else
+    fail "without --now the token is dated now ($before <= $signed <= $after)"
+fi
+"$EKSAUTH" token --now 2026-11-30T05:41:45Z --cluster-id prod --region us-east-1 >"$tmp/rfc.tok"
+is "$(cat "$tmp/rfc.tok")" "$("$EKSAUTH" token --now $T --cluster-id prod --region us-east-1)" \
+    "--now takes RFC 3339 as well as Unix seconds"
+
+# 25-28: missing credentials: exit 2, a message that says what was tried, no output.
+unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN
+rm -f "$HOME/.aws/credentials"
+out=$("$EKSAUTH" token --now $T --cluster-id prod --region us-east-1 2>"$tmp/err")
+is "$?" "2" "no credentials: exit 2"
+like "$(cat "$tmp/err")" "^eksauth: token: no AWS credentials: tried environment .*shared credentials file $HOME/.aws/credentials \\(no such file\\)" \
+    "no credentials: the message names what was tried"
+is "$out" "" "no credentials: nothing on standard output"
+out=$(AWS_ACCESS_KEY_ID=AKIAFAKEUSER00000001 "$EKSAUTH" token --now $T --cluster-id prod --region us-east-1 2>"$tmp/err")
+is "$?:$(grep -c 'but not AWS_SECRET_ACCESS_KEY' "$tmp/err")" "2:1" "half a key pair: exit 2, named"
+
+# 29-36: usage and region errors.
+sts_creds AKIAFAKEUSER00000001
+"$EKSAUTH" token --now $T --region us-east-1 >/dev/null 2>"$tmp/err"
+is "$?:$(grep -c 'cluster-id is required' "$tmp/err")" "2:1" "no --cluster-id: exit 2"
+"$EKSAUTH" token --now $T --cluster-id 'a b' --region us-east-1 >/dev/null 2>&1
+is "$?" "2" "a cluster id with a space: exit 2"
+"$EKSAUTH" token --now $T --cluster-id prod --region 'us-east-1.evil.example' >/dev/null 2>"$tmp/err"
+is "$?:$(grep -c 'is not a region name' "$tmp/err")" "2:1" "a bad --region: exit 2, named"
+rm -f "$HOME/.aws/config"
+"$EKSAUTH" token --now $T --cluster-id prod >/dev/null 2>"$tmp/err"
+is "$?:$(grep -c 'no AWS region' "$tmp/err")" "2:1" "no region anywhere: exit 2, named"
+"$EKSAUTH" token --now $T --cluster-id prod --region cn-north-1 --global >/dev/null 2>"$tmp/err"
+is "$?:$(grep -c 'no global STS endpoint' "$tmp/err")" "2:1" "--global outside partition aws: exit 2"
+"$EKSAUTH" token --now yesterday --cluster-id prod --region us-east-1 >/dev/null 2>&1
+is "$?" "2" "a bad --now: exit 2"
+"$EKSAUTH" token --cluster-id prod --region us-east-1 --bogus >/dev/null 2>"$tmp/err"
+is "$?:$(grep -c 'unknown option --bogus' "$tmp/err")" "2:1" "an unknown option: exit 2"
+# No error above printed a secret.
+secret=$(sts_secret AKIAFAKEUSER00000001 secret)
+grep -rqF -e "$secret" -e "$(sts_secret ASIAFAKEEXAMPLE00001 session_token)" "$tmp"/*.err
+is "$?" "1" "no secret in any error output"
+
+done_testing

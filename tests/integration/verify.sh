@@ -1,0 +1,218 @@
+#!/bin/bash
+# verify.sh - `eksauth verify` end to end against the local STS stand-in
+# (tests/lib/fake_sts.py) over real TLS, with certificates made at test time
+# and libcurl pointed at it by sts_connect_to + sts_ca_file, so that the URL,
+# Host, SNI and certificate checks are those of production.  Tokens come from
+# the real `aws eks get-token` (assumed-role credentials with a long session
+# token, so well over 1 KB) and from `eksauth token`.  Checks: the identity
+# JSON and the aws-auth mapping; a token for another cluster (exit 1, with the
+# cluster-id hint); an unmapped role (exit 3); STS's own refusals; every fault
+# of the stand-in ends in exit 4 or 1, never 0, within the timeout + 1 s; no
+# proxy from the environment; no secret in any message.  TAP output.
+#
+# Environment: EKSAUTH, FIXTURES, top_srcdir (set by make check).
+
+set -u
+. "$top_srcdir/tests/lib/tap.sh"
+. "$top_srcdir/tests/lib/sts_common.sh"
+sts_require
+command -v aws >/dev/null 2>&1 ||
+    { echo "Bail out! aws (awscli) not found: the test mints tokens with 'aws eks get-token'"; exit 1; }
+
+TIMEOUT=2 # sts_timeout of the test config; every failure must come within TIMEOUT + 1 s
+
+plan 60
+
+"$EKSAUTH" verify --help >/dev/null 2>&1 ||
+    { echo "Bail out! '$EKSAUTH verify' does not run (is the command dispatched?)"; exit 1; }
+
+sts_certs
+sts_start main --control "$tmp/control.json"
+MAIN_PORT=$STS_PORT
+sts_config "$tmp/eksauth.conf" "$MAIN_PORT"
+CONF="$tmp/eksauth.conf"
+echo '{"fault": "none"}' >"$tmp/control.json"
+
+# verify [ARGS...]: run eksauth verify; sets rc, out (stdout file), err (stderr text), took.
+verify() {
+    _t0=$(now_s)
+    "$EKSAUTH" --config "$CONF" verify "$@" >"$tmp/out.json" 2>"$tmp/err.txt"
+    rc=$?
+    took=$(elapsed "$_t0")
+    err=$(cat "$tmp/err.txt")
+    cat "$tmp/err.txt" >>"$tmp/all-errors.txt"
+}
+
+# fields: read the identity JSON of the last run once (python starts slowly here);
+# field NAME: one top-level field of it (lists joined by ",").
+fields() {
+    "$PYTHON" -c '
+import json, sys
+for k, v in json.load(open(sys.argv[1])).items():
+    if isinstance(v, list):
+        v = ",".join(x["name"] if isinstance(x, dict) else str(x) for x in v)
+    print("%s=%s" % (k, v))' "$tmp/out.json" >"$tmp/fields.txt" 2>/dev/null || : >"$tmp/fields.txt"
+}
+field() { sed -n "s/^$1=//p" "$tmp/fields.txt"; }
+
+# ---------------------------------------------------------------------------
+# 1-13: a real `aws eks get-token` token with assumed-role credentials.
+sts_creds ASIAFAKEEXAMPLE00001
+SESSION_TOKEN=$AWS_SESSION_TOKEN
+TOKEN=$(aws eks get-token --cluster-name prod --region us-east-1 --query status.token --output text)
+ok $? "aws eks get-token minted a token"
+len=${#TOKEN}
+if [ "$len" -gt 1024 ]; then pass "the assumed-role token is over 1 KB ($len bytes)"; else
+    fail "the assumed-role token is over 1 KB ($len bytes)"; fi
+verify "$TOKEN"
+is "$rc" "0" "verify of an aws eks get-token token: exit 0"
+[ "$rc" -eq 0 ] || echo "# $err"
+fields
+is "$(field arn)" "arn:aws:sts::111122223333:assumed-role/eks-admins/alice" "identity: arn"
+is "$(field canonical_arn)" "arn:aws:iam::111122223333:role/eks-admins" "identity: canonical_arn"
+is "$(field account)" "111122223333" "identity: account"
+is "$(field user_id)" "AROAFAKEROLEID000001" "identity: user_id (the role id, as upstream)"
+is "$(field session_name)" "alice" "identity: session_name"
+is "$(field access_key_id)" "ASIAFAKEEXAMPLE00001" "identity: access_key_id from the token"
+is "$(field username)" "admin:alice" "mapping: username from the {{SessionName}} template"
+is "$(field groups)" "system:masters" "mapping: groups"
+is "$(field source)" "mapRoles" "mapping: source mapRoles"
+is "$(field posix_groups)" "eks-system-masters" "POSIX: system:masters is eks-system-masters"
+
+# 14-16: the request that reached STS: headers as DESIGN §3 says.
+"$PYTHON" - "$tmp/main.log" >"$tmp/hdr.txt" <<'EOF'
+import json, sys
+r = [json.loads(l) for l in open(sys.argv[1])][-1]
+h = r["headers"]
+print(h.get("x-k8s-aws-id"), h.get("accept"), h.get("host"), h.get("user-agent", "").split("/")[0])
+EOF
+is "$(cut -d' ' -f1 "$tmp/hdr.txt")" "prod" "STS received x-k8s-aws-id: prod (the config's cluster id)"
+is "$(cut -d' ' -f2 "$tmp/hdr.txt")" "application/json" "STS received Accept: application/json"
+is "$(cut -d' ' -f3-4 "$tmp/hdr.txt")" "sts.us-east-1.amazonaws.com eksauth" \
+    "Host is the token's host (CONNECT_TO changed only the address); User-Agent eksauth/"
+
+# 17-18: the token on standard input.
+"$EKSAUTH" --config "$CONF" verify - <<<"$TOKEN" >"$tmp/out.json" 2>"$tmp/err.txt"
+is "$?" "0" "verify - (token on standard input): exit 0"
+fields
+is "$(field login)" "admin-alice" "POSIX: login admin-alice"
+
+# 19-21: a token from `eksauth token`; the session name has '@' ({{SessionName}} makes it '-').
+sts_creds ASIAFAKEEXAMPLE00002
+tok2=$("$EKSAUTH" token --cluster-id prod --region us-east-1)
+verify "$tok2"
+is "$rc" "0" "verify of an eksauth token token: exit 0"
+fields
+is "$(field username)" "admin:bob-example.com" "mapping: {{SessionName}} turns @ into -"
+is "$(field session_name)" "bob@example.com" "identity: the raw session name"
+
+# 22-24: an IAM user's long-term key, through mapUsers.
+sts_creds AKIAFAKEUSER00000001
+tok3=$("$EKSAUTH" token --cluster-id prod --region us-east-1)
+verify "$tok3"
+is "$rc" "0" "verify of an IAM user's token: exit 0"
+fields
+is "$(field username)" "bob" "mapping: mapUsers username"
+is "$(field source):$(field user_id)" "mapUsers:AIDAFAKEUSERID000001" "mapping: mapUsers, whole UserId"
+
+# ---------------------------------------------------------------------------
+# 25-30: refusals that come from STS or the mapping.
+verify --cluster-id staging "$TOKEN"
+is "$rc" "1" "verify --cluster-id staging of a prod token: exit 1"
+like "$err" "SignatureDoesNotMatch.*another cluster id.*\"staging\"" "the message says the token may be for another cluster id"
+sts_creds ASIAFAKEEXAMPLE00001
+tok_staging=$(aws eks get-token --cluster-name staging --region us-east-1 --query status.token --output text)
+verify "$tok_staging"
+is "$rc:$(grep -c 'another cluster id' "$tmp/err.txt")" "1:1" "a token minted for cluster staging, host prod: exit 1 with the hint"
+sts_creds ASIAFAKEUNMAPPED0001
+verify "$("$EKSAUTH" token --cluster-id prod --region us-east-1)"
+is "$rc" "3" "an unmapped role: exit 3"
+like "$err" "^eksauth: verify: " "an unmapped role: one line eksauth: verify: ..."
+# STS says ExpiredToken: dated 1000 s ago, checked locally as of then, at STS as of now.
+sts_creds ASIAFAKEEXAMPLE00001
+past=$(($(date +%s) - 1000))
+verify --now $((past + 10)) "$("$EKSAUTH" token --now $past --cluster-id prod --region us-east-1)"
+is "$rc:$(grep -c 'ExpiredToken' "$tmp/err.txt")" "1:1" "STS ExpiredToken: exit 1, code named"
+
+# 31-32: an access key STS does not know; a secret that is wrong.
+tokx=$(AWS_ACCESS_KEY_ID=ASIAFAKEUNKNOWN00001 "$EKSAUTH" token --cluster-id prod --region us-east-1)
+verify "$tokx"
+is "$rc:$(grep -c 'InvalidClientTokenId' "$tmp/err.txt")" "1:1" "unknown access key: exit 1, InvalidClientTokenId"
+tokx=$(AWS_SECRET_ACCESS_KEY=wrong-secret "$EKSAUTH" token --cluster-id prod --region us-east-1)
+verify "$tokx"
+is "$rc:$(grep -c 'SignatureDoesNotMatch' "$tmp/err.txt")" "1:1" "wrong secret: exit 1, SignatureDoesNotMatch"
+
+# ---------------------------------------------------------------------------
+# 33-56: every fault of the stand-in: exit 4 (unavailable) or 1 (denied), never 0,
+# never later than the timeout + 1 s, and the message names the cause.
+# fault NAME EXPECTED-EXIT REGEX
+fault() {
+    printf '{"fault": "%s", "delay": %s}\n' "$1" "${4:-5}" >"$tmp/control.json"
+    verify "$TOKEN"
+    if [ "$rc" = "$2" ] && le "$took" $((TIMEOUT + 1)) && printf '%s' "$err" | grep -Eq -- "$3"; then
+        pass "fault $1: exit $rc in ${took}s: $3"
+    else
+        fail "fault $1: exit $rc (want $2) in ${took}s (limit $((TIMEOUT + 1))s)"
+        echo "#   $err"
+    fi
+}
+fault delay 4 "timed out"
+fault silence 4 "timed out"
+fault stall-tls 4 "timed out"
+fault close-mid-body 4 "cut short"
+fault reset 4 "connection failed"
+fault redirect 1 "redirect \\(HTTP 302\\)"
+fault 500 4 "HTTP 500 InternalFailure"
+fault 503 4 "HTTP 503 ServiceUnavailable"
+fault throttling 4 "throttled \\(HTTP 400 Throttling\\)"
+fault non-json 1 "bad answer: not JSON"
+fault truncated-json 1 "bad answer: truncated JSON"
+fault wrong-types 1 "Account is not a string"
+fault mismatched-account 1 "is not the ARN's account"
+fault xml 1 "bad answer: not JSON"
+fault empty 1 "bad answer: empty"
+fault huge 1 "larger than 65536 bytes"
+fault huge-chunked 1 "larger than 65536 bytes"
+fault wrong-name-cert 4 "TLS: .*(subject name|does not match)"
+fault foreign-ca-cert 4 "TLS: .*(issuer|certificate problem)"
+# A delay within the limit is just slow.
+printf '{"fault": "delay", "delay": 1}\n' >"$tmp/control.json"
+verify "$TOKEN"
+is "$rc" "0" "fault delay 1 s (limit ${TIMEOUT} s): exit 0"
+echo '{"fault": "none"}' >"$tmp/control.json"
+verify "$TOKEN"
+is "$rc" "0" "no fault again: exit 0"
+# A fault chosen on the command line at start.
+sts_start flag --fault 503
+sts_config "$tmp/flag.conf" "$STS_PORT"
+"$EKSAUTH" --config "$tmp/flag.conf" verify "$TOKEN" >/dev/null 2>"$tmp/err.txt"
+is "$?:$(grep -c 'HTTP 503' "$tmp/err.txt")" "4:1" "fault chosen by --fault at start: exit 4"
+# Nobody listening.
+sts_config "$tmp/closed.conf" 1
+"$EKSAUTH" --config "$tmp/closed.conf" verify "$TOKEN" >/dev/null 2>"$tmp/err.txt"
+is "$?:$(grep -c 'cannot connect' "$tmp/err.txt")" "4:1" "nothing listening: exit 4, cannot connect"
+# The system's CAs do not know the test CA: the certificate is refused.
+sts_config "$tmp/noca.conf" "$MAIN_PORT"
+sed -i '/^sts_ca_file/d' "$tmp/noca.conf"
+"$EKSAUTH" --config "$tmp/noca.conf" verify "$TOKEN" >/dev/null 2>"$tmp/err.txt"
+is "$?:$(grep -c 'TLS' "$tmp/err.txt")" "4:1" "without sts_ca_file the test CA is not trusted: exit 4"
+
+# ---------------------------------------------------------------------------
+# 57-60: proxies, and secrets.
+https_proxy=http://127.0.0.1:1 HTTPS_PROXY=http://127.0.0.1:1 ALL_PROXY=http://127.0.0.1:1 \
+    verify "$TOKEN"
+is "$rc" "0" "proxies in the environment are ignored: exit 0"
+sts_config "$tmp/proxy.conf" "$MAIN_PORT" "https_proxy = http://127.0.0.1:1"
+"$EKSAUTH" --config "$tmp/proxy.conf" verify "$TOKEN" >/dev/null 2>"$tmp/err.txt"
+is "$?:$(grep -c 'cannot connect' "$tmp/err.txt")" "4:1" "the config's https_proxy is used (here: refused): exit 4"
+sig=$(printf '%s' "$TOKEN" | "$PYTHON" -c '
+import base64, sys, urllib.parse
+t = sys.stdin.read()[len("k8s-aws-v1."):]
+u = base64.urlsafe_b64decode(t + "=" * (-len(t) % 4)).decode()
+print(dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(u).query))["X-Amz-Signature"])')
+grep -qF -e "$sig" -e "${TOKEN:11:40}" -e "${SESSION_TOKEN:0:40}" -e "X-Amz-" "$tmp/all-errors.txt"
+is "$?" "1" "no message held the token, its signature, its session token or its URL"
+kill -0 "$STS_PID" 2>/dev/null
+ok $? "the stand-in is still running (it is stopped by pid on exit)"
+
+done_testing

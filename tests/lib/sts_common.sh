@@ -1,0 +1,123 @@
+# sts_common.sh - shared by the STS shell tests (sourced, not run): a clean AWS
+# environment, the local STS stand-in over TLS (tests/lib/fake_sts.py) with
+# certificates made at test time (tests/lib/mkcerts.sh), test credentials from
+# tests/fixtures/sts/creds.json, a test eksauth.conf, and timing.
+#
+# Needs: top_srcdir, FIXTURES, EKSAUTH (set by make check); python3 with
+# botocore; openssl.  Defines: tmp (a scratch folder removed on exit).
+
+: "${top_srcdir:?top_srcdir must be set (make check sets it)}"
+: "${FIXTURES:?FIXTURES must be set (make check sets it)}"
+: "${EKSAUTH:?EKSAUTH must name the eksauth binary}"
+# The interpreter itself, not a version manager's shim: it starts faster.
+PYTHON=${PYTHON:-$(python3 -c 'import sys; print(sys.executable)' 2>/dev/null || echo python3)}
+STS_LIB="$top_srcdir/tests/lib"
+STS_FIX="$FIXTURES/sts"
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/eksauth-sts.XXXXXX") || { echo "Bail out! mktemp failed"; exit 1; }
+_sts_pids=""
+
+sts_cleanup() {
+    # Stop every stand-in this test started, by its pid only.
+    for p in $_sts_pids; do
+        kill "$p" 2>/dev/null
+    done
+    for p in $_sts_pids; do
+        wait "$p" 2>/dev/null
+    done
+    rm -rf "$tmp"
+}
+trap sts_cleanup EXIT
+trap 'exit 1' INT TERM HUP
+
+# Nothing of the host's AWS or proxy setup may leak in.
+for var in $(env | sed -n 's/^\(AWS_[A-Za-z0-9_]*\)=.*/\1/p'); do
+    unset "$var"
+done
+unset https_proxy HTTPS_PROXY http_proxy HTTP_PROXY all_proxy ALL_PROXY no_proxy NO_PROXY
+export HOME="$tmp/home"
+mkdir -p "$HOME"
+export AWS_EC2_METADATA_DISABLED=true AWS_PAGER=""
+
+sts_require() {
+    command -v "$PYTHON" >/dev/null 2>&1 || { echo "Bail out! python3 not found"; exit 1; }
+    "$PYTHON" -c 'import botocore' 2>/dev/null ||
+        { echo "Bail out! python3 has no botocore (the stand-in verifies SigV4 with it)"; exit 1; }
+    command -v openssl >/dev/null 2>&1 || { echo "Bail out! openssl not found"; exit 1; }
+    [ -x "$EKSAUTH" ] || { echo "Bail out! $EKSAUTH is not an executable"; exit 1; }
+}
+
+# sts_creds AKID: export the environment credentials of that key of creds.json.
+sts_creds() {
+    eval "$("$PYTHON" - "$STS_FIX/creds.json" "$1" <<'EOF'
+import json, shlex, sys
+c = json.load(open(sys.argv[1]))[sys.argv[2]]
+print("export AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s" % (
+    shlex.quote(sys.argv[2]), shlex.quote(c["secret"])))
+if c.get("session_token"):
+    print("export AWS_SESSION_TOKEN=%s" % shlex.quote(c["session_token"]))
+else:
+    print("unset AWS_SESSION_TOKEN")
+EOF
+)"
+}
+
+# sts_secret AKID FIELD: one field of a credentials record (secret, session_token, ...).
+sts_secret() {
+    "$PYTHON" -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]][sys.argv[3]] or "")' \
+        "$STS_FIX/creds.json" "$1" "$2"
+}
+
+sts_certs() {
+    sh "$STS_LIB/mkcerts.sh" "$tmp/tls" || { echo "Bail out! mkcerts.sh failed"; exit 1; }
+}
+
+# sts_start NAME [fake_sts.py options]: start a stand-in; sets STS_PORT and STS_PID.
+sts_start() {
+    _name=$1
+    shift
+    rm -f "$tmp/$_name.ready"
+    "$PYTHON" "$STS_LIB/fake_sts.py" --cert "$tmp/tls/server.crt" --key "$tmp/tls/server.key" \
+        --alt "wrong-name=$tmp/tls/wrongname.crt,$tmp/tls/wrongname.key" \
+        --alt "foreign-ca=$tmp/tls/foreignca.crt,$tmp/tls/foreignca.key" \
+        --creds "$STS_FIX/creds.json" --ready-file "$tmp/$_name.ready" \
+        --log "$tmp/$_name.log" "$@" 2>"$tmp/$_name.err" &
+    STS_PID=$!
+    _sts_pids="$_sts_pids $STS_PID"
+    _i=0
+    while [ ! -s "$tmp/$_name.ready" ]; do
+        _i=$((_i + 1))
+        if [ "$_i" -gt 300 ] || ! kill -0 "$STS_PID" 2>/dev/null; then
+            echo "Bail out! fake_sts.py did not start: $(cat "$tmp/$_name.err")"
+            exit 1
+        fi
+        sleep 0.1
+    done
+    STS_PORT=$(cat "$tmp/$_name.ready")
+}
+
+# sts_config FILE PORT [extra lines...]: an eksauth.conf for the stand-in on PORT.
+sts_config() {
+    _file=$1
+    _port=$2
+    shift 2
+    {
+        echo "# written by $(basename "$0")"
+        echo "cluster_id = prod"
+        echo "sts_connect_to = sts.us-east-1.amazonaws.com:443:127.0.0.1:$_port"
+        echo "sts_ca_file = $tmp/tls/ca.crt"
+        echo "aws_auth_file = $STS_FIX/aws-auth.yaml"
+        echo "sts_connect_timeout = 1"
+        echo "sts_timeout = 2"
+        for _line in "$@"; do
+            echo "$_line"
+        done
+    } >"$_file"
+    chmod 0644 "$_file"
+}
+
+now_s() { date +%s.%N; }
+# elapsed START: seconds since START, with two decimals.
+elapsed() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }'; }
+# le A B: A <= B for decimals.
+le() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a <= b) }'; }

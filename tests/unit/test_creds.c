@@ -1,0 +1,482 @@
+/*
+ * test_creds.c - the credentials chain of `eksauth token`: the INI reader
+ * (as botocore's configparser reads ~/.aws/credentials), the environment,
+ * the shared credentials file found by option, AWS_SHARED_CREDENTIALS_FILE
+ * or HOME, profiles, every refusal and the "tried" message; the region
+ * from the option, AWS_REGION, AWS_DEFAULT_REGION and ~/.aws/config.
+ * The environment is a table given through getenv_fn; files are made in a
+ * temporary folder.
+ */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "eksauth/creds.h"
+
+/* ------------------------------------------------------------------ */
+/* a fake environment */
+
+#define ENV_MAX 16
+static const char *env_names[ENV_MAX];
+static const char *env_values[ENV_MAX];
+static char tmpdir[256];
+
+static void env_clear(void)
+{
+    memset(env_names, 0, sizeof(env_names));
+    memset(env_values, 0, sizeof(env_values));
+}
+
+static void env_set(const char *name, const char *value)
+{
+    size_t i;
+
+    for (i = 0; i < ENV_MAX; i++) {
+        if (env_names[i] == NULL || strcmp(env_names[i], name) == 0) {
+            env_names[i] = name;
+            env_values[i] = value;
+            return;
+        }
+    }
+    fail_msg("fake environment full");
+}
+
+static const char *env_get(const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < ENV_MAX && env_names[i] != NULL; i++) {
+        if (strcmp(env_names[i], name) == 0)
+            return env_values[i];
+    }
+    return NULL;
+}
+
+static void write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+
+    assert_non_null(f);
+    assert_int_equal(fputs(text, f) >= 0, 1);
+    assert_int_equal(fclose(f), 0);
+}
+
+static char *path_in(const char *rel)
+{
+    static char buf[64][512]; /* enough that no test reuses one it still holds */
+    static int k;
+
+    k = (k + 1) % 64;
+    snprintf(buf[k], sizeof(buf[k]), "%s/%s", tmpdir, rel);
+    return buf[k];
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    snprintf(tmpdir, sizeof(tmpdir), "%s/eksauth-test-creds.XXXXXX",
+             getenv("TMPDIR") != NULL ? getenv("TMPDIR") : "/tmp");
+    if (mkdtemp(tmpdir) == NULL)
+        return -1;
+    if (mkdir(path_in("home"), 0700) != 0 || mkdir(path_in("home/.aws"), 0700) != 0)
+        return -1;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    char cmd[600];
+
+    (void)state;
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+static int each(void **state)
+{
+    (void)state;
+    static char home[600];
+
+    env_clear();
+    snprintf(home, sizeof(home), "%s", path_in("home")); /* path_in's buffers rotate */
+    env_set("HOME", home);
+    unlink(path_in("home/.aws/credentials"));
+    unlink(path_in("home/.aws/config"));
+    return 0;
+}
+
+/* Like assert_int_equal, but shows the message when the status is not the one expected. */
+#define assert_status(call, expected)                                                              \
+    do {                                                                                           \
+        enum eksauth_status st_ = (call);                                                          \
+        if (st_ != (expected))                                                                     \
+            fail_msg("%s: status %d, expected %d: %s", #call, (int)st_, (int)(expected), err.msg); \
+    } while (0)
+
+static const struct eksauth_creds_options fake_env = {0, NULL, NULL, NULL, NULL, env_get};
+
+/* ------------------------------------------------------------------ */
+/* INI */
+
+static const char sample[] = "# comment\n"
+                             "; another comment\n"
+                             "\n"
+                             "[default]\n"
+                             "aws_access_key_id = AKIADEFAULT000000001\n"
+                             "aws_secret_access_key = default/secret+key\n"
+                             "\n"
+                             "[dev]\r\n"
+                             "AWS_Access_Key_ID=ASIADEV0000000000001\r\n"
+                             "  # an indented comment\r\n"
+                             "aws_secret_access_key:  dev secret with spaces  \r\n"
+                             "aws_session_token = FQoG+ZX/IvYXdz=EXAMPLE\r\n"
+                             "s3 =\r\n"
+                             "    max_concurrent_requests = 10\r\n"
+                             "[legacy]\n"
+                             "aws_access_key_id = ASIALEGACY0000000001\n"
+                             "aws_secret_access_key = legacy\n"
+                             "aws_security_token = OLDTOKEN\n"
+                             "[sso]\n"
+                             "sso_start_url = https://example.awsapps.com/start\n"
+                             "[half]\n"
+                             "aws_access_key_id = AKIAHALF000000000001\n"
+                             "[profile default]\n"
+                             "aws_access_key_id = AKIANOTDEFAULT000001\n"
+                             "aws_secret_access_key = nope\n";
+
+static void test_ini_profiles(void **state)
+{
+    struct eksauth_creds c;
+    struct eksauth_error err;
+
+    (void)state;
+    assert_int_equal(eksauth_creds_parse_ini(sample, strlen(sample), "default", &c, &err),
+                     EKSAUTH_OK);
+    assert_string_equal(c.access_key_id, "AKIADEFAULT000000001");
+    assert_string_equal(c.secret_access_key, "default/secret+key");
+    assert_null(c.session_token);
+    assert_int_equal(c.source, EKSAUTH_CREDS_PROFILE);
+    assert_string_equal(c.origin, "profile \"default\"");
+    eksauth_creds_free(&c);
+    assert_null(c.access_key_id);
+    assert_null(c.secret_access_key);
+
+    /* Key names are case-insensitive, "key: value" works, values are trimmed, CRLF is fine. */
+    assert_int_equal(eksauth_creds_parse_ini(sample, strlen(sample), "dev", &c, &err), EKSAUTH_OK);
+    assert_string_equal(c.access_key_id, "ASIADEV0000000000001");
+    assert_string_equal(c.secret_access_key, "dev secret with spaces");
+    assert_string_equal(c.session_token, "FQoG+ZX/IvYXdz=EXAMPLE");
+    eksauth_creds_free(&c);
+
+    /* The old name of the session token. */
+    assert_int_equal(eksauth_creds_parse_ini(sample, strlen(sample), "legacy", &c, &err),
+                     EKSAUTH_OK);
+    assert_string_equal(c.session_token, "OLDTOKEN");
+    eksauth_creds_free(&c);
+
+    /* "[profile default]" is not "[default]" in the credentials file. */
+    assert_int_equal(eksauth_creds_parse_ini(sample, strlen(sample), "profile default", &c, &err),
+                     EKSAUTH_OK);
+    assert_string_equal(c.access_key_id, "AKIANOTDEFAULT000001");
+    eksauth_creds_free(&c);
+}
+
+static void test_ini_absent(void **state)
+{
+    struct eksauth_creds c;
+    struct eksauth_error err;
+
+    (void)state;
+    assert_int_equal(eksauth_creds_parse_ini(sample, strlen(sample), "prod", &c, &err),
+                     EKSAUTH_ENOTFOUND);
+    assert_string_equal(err.msg, "no profile [prod]");
+    assert_null(c.access_key_id);
+    assert_int_equal(eksauth_creds_parse_ini(sample, strlen(sample), "sso", &c, &err),
+                     EKSAUTH_ENOTFOUND);
+    assert_non_null(strstr(err.msg, "has no static keys"));
+    assert_int_equal(eksauth_creds_parse_ini(sample, strlen(sample), "half", &c, &err),
+                     EKSAUTH_EINVAL);
+    assert_string_equal(err.msg,
+                        "profile [half] has aws_access_key_id without aws_secret_access_key");
+    assert_null(c.access_key_id);
+    assert_int_equal(eksauth_creds_parse_ini("", 0, "default", &c, &err), EKSAUTH_ENOTFOUND);
+    assert_int_equal(eksauth_creds_parse_ini(sample, strlen(sample), "", &c, &err), EKSAUTH_EINVAL);
+    assert_int_equal(eksauth_creds_parse_ini(sample, strlen(sample), "a]b", &c, &err),
+                     EKSAUTH_EINVAL);
+    assert_int_equal(eksauth_creds_parse_ini(sample, strlen(sample), "a\nb", &c, &err),
+                     EKSAUTH_EINVAL);
+}
+
+static void expect_ini_error(const char *text, const char *needle)
+{
+    struct eksauth_creds c;
+    struct eksauth_error err = {EKSAUTH_OK, ""};
+
+    assert_int_equal(eksauth_creds_parse_ini(text, strlen(text), "default", &c, &err),
+                     EKSAUTH_EINVAL);
+    if (strstr(err.msg, needle) == NULL)
+        fail_msg("message \"%s\" lacks \"%s\"", err.msg, needle);
+    assert_null(c.access_key_id);
+    assert_null(c.secret_access_key);
+}
+
+static void test_ini_errors(void **state)
+{
+    static const char nul[] = "[default]\naws_access_key_id = A\0B\n";
+    struct eksauth_creds c;
+
+    (void)state;
+    expect_ini_error("[default]\naws_access_key_id = A\naws_access_key_id = B\n",
+                     "line 3: aws_access_key_id repeated (first on line 2)");
+    expect_ini_error("[default]\nx = 1\n[other]\n[default]\n",
+                     "line 4: section [default] repeated");
+    expect_ini_error("[default]\njust some words\n", "line 2: neither a [section]");
+    expect_ini_error("aws_access_key_id = A\n[default]\n",
+                     "line 1: an option before any [section]");
+    expect_ini_error("[default]\n = value\n", "line 2: an option without a name");
+    expect_ini_error("[]\n", "line 1: bad section header");
+    expect_ini_error("[default\n", "line 1: bad section header");
+    expect_ini_error("[default]\naws_secret_access_key = abc\n    def\n",
+                     "line 3: the value of aws_secret_access_key continues");
+    /* Errors anywhere in the file count, as botocore refuses the whole file. */
+    expect_ini_error("[default]\naws_access_key_id = A\naws_secret_access_key = B\n[x]\noops\n",
+                     "line 5");
+    assert_int_equal(eksauth_creds_parse_ini(nul, sizeof(nul) - 1, "default", &c, NULL),
+                     EKSAUTH_EINVAL);
+}
+
+/* ------------------------------------------------------------------ */
+/* the chain */
+
+static void test_env(void **state)
+{
+    struct eksauth_creds c;
+    struct eksauth_error err;
+
+    (void)state;
+    env_set("AWS_ACCESS_KEY_ID", "ASIAENV0000000000001");
+    env_set("AWS_SECRET_ACCESS_KEY", "env/secret");
+    env_set("AWS_SESSION_TOKEN", "envtoken");
+    /* A credentials file too: the environment comes first. */
+    write_file(path_in("home/.aws/credentials"), sample);
+    assert_status(eksauth_creds_load(&fake_env, &c, &err), EKSAUTH_OK);
+    assert_string_equal(c.access_key_id, "ASIAENV0000000000001");
+    assert_string_equal(c.secret_access_key, "env/secret");
+    assert_string_equal(c.session_token, "envtoken");
+    assert_int_equal(c.source, EKSAUTH_CREDS_ENV);
+    assert_string_equal(c.origin, "environment");
+    eksauth_creds_free(&c);
+
+    /* AWS_SECURITY_TOKEN is the old name; an empty variable is an unset one. */
+    env_set("AWS_SESSION_TOKEN", "");
+    env_set("AWS_SECURITY_TOKEN", "oldtoken");
+    assert_status(eksauth_creds_load(&fake_env, &c, &err), EKSAUTH_OK);
+    assert_string_equal(c.session_token, "oldtoken");
+    eksauth_creds_free(&c);
+    env_set("AWS_SECURITY_TOKEN", "");
+    assert_status(eksauth_creds_load(&fake_env, &c, &err), EKSAUTH_OK);
+    assert_null(c.session_token);
+    eksauth_creds_free(&c);
+
+    /* Half a pair is an error, not a reason to read the file. */
+    env_set("AWS_SECRET_ACCESS_KEY", "");
+    assert_status(eksauth_creds_load(&fake_env, &c, &err), EKSAUTH_EINVAL);
+    assert_string_equal(err.msg, "AWS credentials: the environment has AWS_ACCESS_KEY_ID but not "
+                                 "AWS_SECRET_ACCESS_KEY");
+    assert_null(c.access_key_id);
+    env_set("AWS_ACCESS_KEY_ID", "");
+    env_set("AWS_SECRET_ACCESS_KEY", "x");
+    assert_status(eksauth_creds_load(&fake_env, &c, &err), EKSAUTH_EINVAL);
+    assert_non_null(strstr(err.msg, "has AWS_SECRET_ACCESS_KEY but not AWS_ACCESS_KEY_ID"));
+}
+
+static void test_profile_file(void **state)
+{
+    struct eksauth_creds c;
+    struct eksauth_error err;
+    struct eksauth_creds_options opt = fake_env;
+    char expect[600];
+
+    (void)state;
+    /* ~/.aws/credentials, profile default. */
+    write_file(path_in("home/.aws/credentials"), sample);
+    assert_status(eksauth_creds_load(&fake_env, &c, &err), EKSAUTH_OK);
+    assert_string_equal(c.access_key_id, "AKIADEFAULT000000001");
+    snprintf(expect, sizeof(expect), "profile \"default\" in %s", path_in("home/.aws/credentials"));
+    assert_string_equal(c.origin, expect);
+    eksauth_creds_free(&c);
+
+    /* AWS_PROFILE, then AWS_DEFAULT_PROFILE. */
+    env_set("AWS_DEFAULT_PROFILE", "legacy");
+    assert_status(eksauth_creds_load(&fake_env, &c, &err), EKSAUTH_OK);
+    assert_string_equal(c.access_key_id, "ASIALEGACY0000000001");
+    eksauth_creds_free(&c);
+    env_set("AWS_PROFILE", "dev");
+    assert_status(eksauth_creds_load(&fake_env, &c, &err), EKSAUTH_OK);
+    assert_string_equal(c.access_key_id, "ASIADEV0000000000001");
+    eksauth_creds_free(&c);
+    opt.profile = "legacy"; /* the option beats the environment */
+    assert_status(eksauth_creds_load(&opt, &c, &err), EKSAUTH_OK);
+    assert_string_equal(c.access_key_id, "ASIALEGACY0000000001");
+    eksauth_creds_free(&c);
+
+    /* A named profile that is missing, or a file that is missing, is an error. */
+    env_set("AWS_PROFILE", "nosuch");
+    assert_status(eksauth_creds_load(&fake_env, &c, &err), EKSAUTH_EINVAL);
+    assert_non_null(strstr(err.msg, "no profile [nosuch]"));
+    env_set("AWS_PROFILE", "sso");
+    assert_status(eksauth_creds_load(&fake_env, &c, &err), EKSAUTH_EINVAL);
+    assert_non_null(strstr(err.msg, "has no static keys"));
+    env_set("AWS_PROFILE", "dev");
+    env_set("AWS_SHARED_CREDENTIALS_FILE", path_in("missing"));
+    assert_status(eksauth_creds_load(&fake_env, &c, &err), EKSAUTH_EINVAL);
+    assert_non_null(strstr(err.msg, "does not exist"));
+
+    /* AWS_SHARED_CREDENTIALS_FILE, and the option over it. */
+    env_set("AWS_PROFILE", "");
+    env_set("AWS_DEFAULT_PROFILE", "");
+    write_file(path_in("other"), "[default]\naws_access_key_id=AKIAOTHER00000000001\n"
+                                 "aws_secret_access_key=o\n");
+    env_set("AWS_SHARED_CREDENTIALS_FILE", path_in("other"));
+    assert_status(eksauth_creds_load(&fake_env, &c, &err), EKSAUTH_OK);
+    assert_string_equal(c.access_key_id, "AKIAOTHER00000000001");
+    eksauth_creds_free(&c);
+    opt = fake_env;
+    opt.credentials_file = path_in("home/.aws/credentials");
+    assert_status(eksauth_creds_load(&opt, &c, &err), EKSAUTH_OK);
+    assert_string_equal(c.access_key_id, "AKIADEFAULT000000001");
+    eksauth_creds_free(&c);
+
+    /* A malformed file names the file and the line. */
+    write_file(path_in("other"), "[default]\ngarbage\n");
+    assert_status(eksauth_creds_load(&fake_env, &c, &err), EKSAUTH_EINVAL);
+    snprintf(expect, sizeof(expect), "AWS credentials: %s: line 2:", path_in("other"));
+    assert_non_null(strstr(err.msg, expect));
+    /* A folder is not a credentials file. */
+    env_set("AWS_SHARED_CREDENTIALS_FILE", tmpdir);
+    assert_status(eksauth_creds_load(&fake_env, &c, &err), EKSAUTH_EIO);
+    assert_non_null(strstr(err.msg, "not a regular file"));
+}
+
+static void test_nothing_found(void **state)
+{
+    struct eksauth_creds c;
+    struct eksauth_error err;
+    struct eksauth_creds_options opt = fake_env;
+    char expect[700];
+
+    (void)state;
+    assert_status(eksauth_creds_load(&fake_env, &c, &err), EKSAUTH_ENOTFOUND);
+    snprintf(expect, sizeof(expect),
+             "no AWS credentials: tried environment (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY "
+             "not set), shared credentials file %s (no such file)",
+             path_in("home/.aws/credentials"));
+    assert_string_equal(err.msg, expect);
+    assert_null(c.access_key_id);
+
+    /* A default profile that the file lacks: the chain goes on, and says why. */
+    write_file(path_in("home/.aws/credentials"), "[dev]\naws_access_key_id=A\n"
+                                                 "aws_secret_access_key=B\n");
+    assert_status(eksauth_creds_load(&fake_env, &c, &err), EKSAUTH_ENOTFOUND);
+    assert_non_null(strstr(err.msg, "(no profile [default])"));
+
+    opt.sources = EKSAUTH_CREDS_ENV;
+    assert_status(eksauth_creds_load(&opt, &c, &err), EKSAUTH_ENOTFOUND);
+    assert_null(strstr(err.msg, "shared credentials file"));
+    opt.sources = EKSAUTH_CREDS_IMDS;
+    assert_status(eksauth_creds_load(&opt, &c, &err), EKSAUTH_ENOTFOUND);
+    assert_non_null(strstr(err.msg, "instance metadata (not supported yet)"));
+    eksauth_creds_free(NULL);
+}
+
+/* ------------------------------------------------------------------ */
+/* region */
+
+static void test_region(void **state)
+{
+    struct eksauth_creds_options opt = fake_env;
+    struct eksauth_error err;
+    char region[64], expect[700];
+
+    (void)state;
+    assert_status(eksauth_creds_region(NULL, &fake_env, region, sizeof(region), &err),
+                  EKSAUTH_ENOTFOUND);
+    snprintf(expect, sizeof(expect),
+             "no AWS region: tried --region, AWS_REGION, AWS_DEFAULT_REGION and %s (no such file)",
+             path_in("home/.aws/config"));
+    assert_string_equal(err.msg, expect);
+
+    write_file(path_in("home/.aws/config"), "[default]\nregion = ap-southeast-2\noutput = json\n"
+                                            "[profile dev]\nregion=eu-west-1\n"
+                                            "[profile bad]\nregion = evil.example.com\n"
+                                            "[profile none]\noutput = text\n");
+    assert_status(eksauth_creds_region(NULL, &fake_env, region, sizeof(region), &err), EKSAUTH_OK);
+    assert_string_equal(region, "ap-southeast-2");
+    env_set("AWS_PROFILE", "dev");
+    assert_status(eksauth_creds_region(NULL, &fake_env, region, sizeof(region), &err), EKSAUTH_OK);
+    assert_string_equal(region, "eu-west-1");
+    env_set("AWS_PROFILE", "bad");
+    assert_status(eksauth_creds_region(NULL, &fake_env, region, sizeof(region), &err),
+                  EKSAUTH_EINVAL);
+    assert_non_null(strstr(err.msg, "is not a region name"));
+    assert_non_null(strstr(err.msg, "line 7"));
+    env_set("AWS_PROFILE", "none");
+    assert_status(eksauth_creds_region(NULL, &fake_env, region, sizeof(region), &err),
+                  EKSAUTH_ENOTFOUND);
+    assert_non_null(strstr(err.msg, "profile \"none\""));
+    opt.config_file = path_in("missing");
+    assert_status(eksauth_creds_region(NULL, &opt, region, sizeof(region), &err),
+                  EKSAUTH_ENOTFOUND);
+    env_set("AWS_CONFIG_FILE", path_in("home/.aws/config"));
+    env_set("AWS_PROFILE", "dev");
+    assert_status(eksauth_creds_region(NULL, &fake_env, region, sizeof(region), &err), EKSAUTH_OK);
+    assert_string_equal(region, "eu-west-1");
+
+    /* The environment beats the file, AWS_REGION beats AWS_DEFAULT_REGION, the option beats all. */
+    env_set("AWS_DEFAULT_REGION", "us-west-2");
+    assert_status(eksauth_creds_region(NULL, &fake_env, region, sizeof(region), &err), EKSAUTH_OK);
+    assert_string_equal(region, "us-west-2");
+    env_set("AWS_REGION", "us-gov-west-1");
+    assert_status(eksauth_creds_region(NULL, &fake_env, region, sizeof(region), &err), EKSAUTH_OK);
+    assert_string_equal(region, "us-gov-west-1");
+    assert_status(eksauth_creds_region("cn-north-1", &fake_env, region, sizeof(region), &err),
+                  EKSAUTH_OK);
+    assert_string_equal(region, "cn-north-1");
+
+    /* A region becomes a host name: only region-shaped values pass. */
+    assert_int_equal(
+        eksauth_creds_region("us-east-1.evil.com", &fake_env, region, sizeof(region), &err),
+        EKSAUTH_EINVAL);
+    assert_string_equal(err.msg, "region: \"us-east-1.evil.com\" from --region is not a region "
+                                 "name");
+    env_set("AWS_REGION", "US-EAST-1");
+    assert_status(eksauth_creds_region(NULL, &fake_env, region, sizeof(region), &err),
+                  EKSAUTH_EINVAL);
+    assert_non_null(strstr(err.msg, "from AWS_REGION"));
+    assert_status(eksauth_creds_region("us-east-1", &fake_env, region, 5, &err), EKSAUTH_EINVAL);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup(test_ini_profiles, each),
+        cmocka_unit_test_setup(test_ini_absent, each),
+        cmocka_unit_test_setup(test_ini_errors, each),
+        cmocka_unit_test_setup(test_env, each),
+        cmocka_unit_test_setup(test_profile_file, each),
+        cmocka_unit_test_setup(test_nothing_found, each),
+        cmocka_unit_test_setup(test_region, each),
+    };
+
+    return cmocka_run_group_tests(tests, setup, teardown);
+}

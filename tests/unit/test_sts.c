@@ -1,0 +1,558 @@
+/*
+ * test_sts.c - STS answers and the call's failure paths.  The pure parser:
+ * good role, user, federated-user and root answers; every bad answer
+ * (types, account, UserId rules, shapes, size, JSON errors); every STS
+ * error code, throttling and 5xx.  The call, without a real server: input
+ * checks, connection refused, a server that never speaks (timeout within
+ * the limit), an unreadable CA file, proxies from the environment ignored
+ * and from the config used.  TLS answers are tested against the local STS
+ * stand-in in tests/integration/verify.sh.
+ */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <cmocka.h>
+
+#include "eksauth/sts.h"
+
+#define ROLE_ARN "arn:aws:sts::111122223333:assumed-role/eks-admins/alice"
+
+static char *answer(const char *arn, const char *account, const char *user_id)
+{
+    static char buf[4096];
+
+    snprintf(buf, sizeof(buf),
+             "{\"GetCallerIdentityResponse\":{\"GetCallerIdentityResult\":{\"Account\":%s,"
+             "\"Arn\":%s,\"UserId\":%s},\"ResponseMetadata\":{\"RequestId\":\"r-1\"}}}\n",
+             account, arn, user_id);
+    return buf;
+}
+
+static enum eksauth_status parse(long status, const char *body, struct eksauth_sts_identity *id,
+                                 struct eksauth_error *err)
+{
+    memset(err, 0, sizeof(*err));
+    return eksauth_sts_parse_response(status, body, strlen(body), id, err);
+}
+
+static void expect(long status, const char *body, enum eksauth_status st, const char *needle)
+{
+    struct eksauth_sts_identity id;
+    struct eksauth_error err;
+
+    assert_int_equal(parse(status, body, &id, &err), st);
+    assert_int_equal(err.status, st);
+    if (strstr(err.msg, needle) == NULL)
+        fail_msg("message \"%s\" lacks \"%s\"", err.msg, needle);
+    assert_string_equal(id.arn, "");
+    assert_int_equal(id.http_status, status);
+}
+
+static void test_good_role(void **state)
+{
+    struct eksauth_sts_identity id;
+    struct eksauth_error err;
+    struct eksauth_principal p;
+    struct eksauth_token tok;
+
+    (void)state;
+    assert_int_equal(
+        parse(200, answer("\"" ROLE_ARN "\"", "\"111122223333\"", "\"AROAFAKEROLEID000001:alice\""),
+              &id, &err),
+        EKSAUTH_OK);
+    assert_string_equal(id.arn, ROLE_ARN);
+    assert_string_equal(id.account, "111122223333");
+    assert_string_equal(id.user_id, "AROAFAKEROLEID000001:alice");
+    assert_string_equal(id.principal_id, "AROAFAKEROLEID000001");
+    assert_int_equal(id.parsed.type, EKSAUTH_ARN_ASSUMED_ROLE);
+    assert_string_equal(id.parsed.session_name, "alice");
+    assert_string_equal(id.parsed.canonical, "arn:aws:iam::111122223333:role/eks-admins");
+    assert_int_equal(id.http_status, 200);
+
+    memset(&tok, 0, sizeof(tok));
+    strcpy(tok.access_key_id, "ASIAFAKEEXAMPLE00001");
+    eksauth_sts_principal(&id, &tok, &p);
+    assert_string_equal(p.arn, ROLE_ARN);
+    assert_string_equal(p.canonical_arn, "arn:aws:iam::111122223333:role/eks-admins");
+    assert_string_equal(p.account, "111122223333");
+    assert_string_equal(p.session_name, "alice");
+    assert_string_equal(p.access_key_id, "ASIAFAKEEXAMPLE00001");
+    eksauth_sts_principal(&id, NULL, &p);
+    assert_string_equal(p.access_key_id, "");
+
+    /* A session name with the characters STS allows, and a role path-free ARN. */
+    assert_int_equal(
+        parse(200,
+              answer("\"arn:aws:sts::111122223333:assumed-role/Admin/bob@example.com\"",
+                     "\"111122223333\"", "\"AROAFAKEROLEID000002:bob@example.com\""),
+              &id, &err),
+        EKSAUTH_OK);
+    assert_string_equal(id.principal_id, "AROAFAKEROLEID000002");
+    assert_string_equal(id.parsed.session_name, "bob@example.com");
+}
+
+static void test_good_others(void **state)
+{
+    struct eksauth_sts_identity id;
+    struct eksauth_error err;
+    const char *pretty = "{\n  \"GetCallerIdentityResponse\": {\n    \"GetCallerIdentityResult\": "
+                         "{\n      \"UserId\": \"AIDAFAKEUSERID000001\",\n      \"Arn\": "
+                         "\"arn:aws:iam::111122223333:user/bob\",\n      \"Account\": "
+                         "\"111122223333\",\n      \"Extra\": [1, 2]\n    }\n  }\n}\r\n\t ";
+
+    (void)state;
+    /* IAM user: the whole UserId. */
+    assert_int_equal(parse(200, pretty, &id, &err), EKSAUTH_OK);
+    assert_string_equal(id.principal_id, "AIDAFAKEUSERID000001");
+    assert_int_equal(id.parsed.type, EKSAUTH_ARN_USER);
+    assert_string_equal(id.parsed.session_name, "");
+    /* Federated user: "ACCOUNT:NAME" stays whole (token-rules.md §3.3, commit 9fa86f7d). */
+    assert_int_equal(parse(200,
+                           answer("\"arn:aws:sts::111122223333:federated-user/Bob\"",
+                                  "\"111122223333\"", "\"111122223333:Bob\""),
+                           &id, &err),
+                     EKSAUTH_OK);
+    assert_string_equal(id.principal_id, "111122223333:Bob");
+    assert_int_equal(id.parsed.type, EKSAUTH_ARN_FEDERATED_USER);
+    /* Root. */
+    assert_int_equal(
+        parse(200,
+              answer("\"arn:aws:iam::111122223333:root\"", "\"111122223333\"", "\"111122223333\""),
+              &id, &err),
+        EKSAUTH_OK);
+    assert_string_equal(id.principal_id, "111122223333");
+    assert_int_equal(id.parsed.type, EKSAUTH_ARN_ROOT);
+    /* Another partition. */
+    assert_int_equal(parse(200,
+                           answer("\"arn:aws-cn:sts::111122223333:assumed-role/R/s\"",
+                                  "\"111122223333\"", "\"AROAX:s\""),
+                           &id, &err),
+                     EKSAUTH_OK);
+    assert_string_equal(id.parsed.partition, "aws-cn");
+}
+
+static void test_bad_account(void **state)
+{
+    (void)state;
+    expect(200, answer("\"" ROLE_ARN "\"", "\"11112222333\"", "\"AROAX:alice\""), EKSAUTH_EREJECTED,
+           "not 12 digits");
+    expect(200, answer("\"" ROLE_ARN "\"", "\"1111222233334\"", "\"AROAX:alice\""),
+           EKSAUTH_EREJECTED, "not 12 digits");
+    expect(200, answer("\"" ROLE_ARN "\"", "\"11112222333a\"", "\"AROAX:alice\""),
+           EKSAUTH_EREJECTED, "not 12 digits");
+    expect(200, answer("\"" ROLE_ARN "\"", "\"\"", "\"AROAX:alice\""), EKSAUTH_EREJECTED,
+           "not 12 digits");
+    expect(200, answer("\"" ROLE_ARN "\"", "\"999999999999\"", "\"AROAX:alice\""),
+           EKSAUTH_EREJECTED, "is not the ARN's account 111122223333");
+}
+
+static void test_user_id_rules(void **state)
+{
+    (void)state;
+    expect(200, answer("\"" ROLE_ARN "\"", "\"111122223333\"", "\"AROAFAKEROLEID000001\""),
+           EKSAUTH_EREJECTED, "malformed UserId");
+    expect(200, answer("\"" ROLE_ARN "\"", "\"111122223333\"", "\"AROAX:alice:x\""),
+           EKSAUTH_EREJECTED, "malformed UserId");
+    expect(200, answer("\"" ROLE_ARN "\"", "\"111122223333\"", "\":alice\""), EKSAUTH_EREJECTED,
+           "malformed UserId");
+    expect(200, answer("\"" ROLE_ARN "\"", "\"111122223333\"", "\"AROAX:\""), EKSAUTH_EREJECTED,
+           "malformed UserId");
+    expect(200, answer("\"" ROLE_ARN "\"", "\"111122223333\"", "\"AROAX:mallory\""),
+           EKSAUTH_EREJECTED, "is not the ARN's session");
+    expect(200, answer("\"" ROLE_ARN "\"", "\"111122223333\"", "\"\""), EKSAUTH_EREJECTED,
+           "UserId is empty");
+    expect(200, answer("\"" ROLE_ARN "\"", "\"111122223333\"", "\"AROA X:alice\""),
+           EKSAUTH_EREJECTED, "not ASCII");
+    expect(200, answer("\"" ROLE_ARN "\"", "\"111122223333\"", "\"AROAX\\n:alice\""),
+           EKSAUTH_EREJECTED, "not ASCII");
+}
+
+static void test_bad_types_and_shapes(void **state)
+{
+    char *huge;
+    size_t n;
+
+    (void)state;
+    expect(200, answer("\"" ROLE_ARN "\"", "111122223333", "\"AROAX:alice\""), EKSAUTH_EREJECTED,
+           "Account is not a string");
+    expect(200, answer("\"" ROLE_ARN "\"", "\"111122223333\"", "[\"AROAX:alice\"]"),
+           EKSAUTH_EREJECTED, "UserId is not a string");
+    expect(200, answer("null", "\"111122223333\"", "\"AROAX:alice\""), EKSAUTH_EREJECTED,
+           "Arn is not a string");
+    expect(200, answer("{}", "\"111122223333\"", "\"AROAX:alice\""), EKSAUTH_EREJECTED,
+           "Arn is not a string");
+    expect(200,
+           "{\"GetCallerIdentityResponse\":{\"GetCallerIdentityResult\":{\"Account\":"
+           "\"111122223333\",\"UserId\":\"AROAX:alice\"}}}",
+           EKSAUTH_EREJECTED, "has no Arn");
+    expect(200, "{\"GetCallerIdentityResult\":{\"Arn\":\"" ROLE_ARN "\"}}", EKSAUTH_EREJECTED,
+           "no GetCallerIdentityResponse");
+    expect(200, "{\"GetCallerIdentityResponse\":{\"Arn\":\"" ROLE_ARN "\"}}", EKSAUTH_EREJECTED,
+           "no GetCallerIdentityResult");
+    expect(200, "{\"GetCallerIdentityResponse\":[]}", EKSAUTH_EREJECTED,
+           "no GetCallerIdentityResponse");
+    expect(200, "{\"GetCallerIdentityResponse\":{\"GetCallerIdentityResult\":\"x\"}}",
+           EKSAUTH_EREJECTED, "no GetCallerIdentityResult");
+    expect(200, "[1,2,3]", EKSAUTH_EREJECTED, "no GetCallerIdentityResponse");
+    expect(200, answer("\"arn:aws:s3:::bucket/key\"", "\"111122223333\"", "\"X\""),
+           EKSAUTH_EREJECTED, "bad answer: arn");
+    expect(200, answer("\"NOT AN ARN\"", "\"111122223333\"", "\"X\""), EKSAUTH_EREJECTED,
+           "Arn is not valid");
+    expect(200, answer("\"arn:aws:iam::111122223333:group/devs\"", "\"111122223333\"", "\"X\""),
+           EKSAUTH_EREJECTED, "bad answer: arn");
+    /* Not JSON, cut JSON, two values, an empty body. */
+    expect(200, "<html><body>Gateway</body></html>", EKSAUTH_EREJECTED, "not JSON");
+    expect(200,
+           "<GetCallerIdentityResponse><GetCallerIdentityResult><Arn>" ROLE_ARN
+           "</Arn></GetCallerIdentityResult></GetCallerIdentityResponse>",
+           EKSAUTH_EREJECTED, "not JSON");
+    expect(200, "{\"GetCallerIdentityResponse\":{\"GetCallerIdentityResult\":{\"Arn\":\"arn:aw",
+           EKSAUTH_EREJECTED, "truncated JSON");
+    expect(200, "{}{}", EKSAUTH_EREJECTED, "not JSON");
+    expect(200, "", EKSAUTH_EREJECTED, "empty");
+    expect(200, "   ", EKSAUTH_EREJECTED, "JSON");
+    {
+        struct eksauth_sts_identity id;
+        struct eksauth_error err;
+        static const char nul[] = "{\"a\":\"b\0c\"}";
+
+        assert_int_equal(eksauth_sts_parse_response(200, nul, sizeof(nul) - 1, &id, &err),
+                         EKSAUTH_EREJECTED);
+        assert_int_equal(eksauth_sts_parse_response(200, NULL, 10, &id, &err), EKSAUTH_EREJECTED);
+    }
+
+    /* Larger than the cap: refused whatever it holds, even a valid answer padded out. */
+    n = EKSAUTH_STS_MAX_BODY + 100;
+    huge = malloc(n + 1);
+    assert_non_null(huge);
+    strcpy(huge, answer("\"" ROLE_ARN "\"", "\"111122223333\"", "\"AROAX:alice\""));
+    memset(huge + strlen(huge), ' ', n - strlen(huge));
+    huge[n] = '\0';
+    expect(200, huge, EKSAUTH_EREJECTED, "larger than 65536 bytes");
+    /* Just at the cap it is read. */
+    huge[EKSAUTH_STS_MAX_BODY] = '\0';
+    {
+        struct eksauth_sts_identity id;
+        struct eksauth_error err;
+
+        assert_int_equal(parse(200, huge, &id, &err), EKSAUTH_OK);
+    }
+    /* A 5xx with a huge body is still "unavailable". */
+    memset(huge, 'x', n);
+    huge[n] = '\0';
+    expect(503, huge, EKSAUTH_EUNAVAIL, "HTTP 503");
+    free(huge);
+}
+
+static char *error_json(const char *code, const char *message)
+{
+    static char buf[1024];
+
+    snprintf(buf, sizeof(buf),
+             "{\"Error\":{\"Code\":\"%s\",\"Message\":\"%s\",\"Type\":\"Sender\"},"
+             "\"RequestId\":\"r-2\"}",
+             code, message);
+    return buf;
+}
+
+static void test_error_codes(void **state)
+{
+    struct eksauth_sts_identity id;
+    struct eksauth_error err;
+
+    (void)state;
+    expect(403, error_json("SignatureDoesNotMatch", "The request signature we calculated..."),
+           EKSAUTH_EREJECTED, "HTTP 403 SignatureDoesNotMatch");
+    expect(403, error_json("SignatureDoesNotMatch", "x"), EKSAUTH_EREJECTED,
+           "minted for another cluster id");
+    expect(403, error_json("ExpiredToken", "Request has expired"), EKSAUTH_EREJECTED,
+           "HTTP 403 ExpiredToken): the token or its session credentials have expired");
+    expect(403, error_json("InvalidClientTokenId", "The security token ... is invalid."),
+           EKSAUTH_EREJECTED, "HTTP 403 InvalidClientTokenId");
+    expect(403, error_json("AccessDenied", "no"), EKSAUTH_EREJECTED,
+           "HTTP 403 AccessDenied): access denied");
+    expect(400, error_json("IncompleteSignature", "x"), EKSAUTH_EREJECTED,
+           "HTTP 400 IncompleteSignature");
+    expect(400, error_json("MalformedQueryString", "x"), EKSAUTH_EREJECTED,
+           "HTTP 400 MalformedQueryString");
+    expect(400, error_json("SomethingNew", "x"), EKSAUTH_EREJECTED,
+           "STS refused the token (HTTP 400 SomethingNew)");
+    expect(404, "not found", EKSAUTH_EREJECTED, "STS refused the token (HTTP 404)");
+    /* Other error shapes: ErrorResponse wrapper, __type, STS's XML. */
+    expect(403,
+           "{\"ErrorResponse\":{\"Error\":{\"Code\":\"ExpiredToken\",\"Message\":\"m\"},"
+           "\"RequestId\":\"r\"}}",
+           EKSAUTH_EREJECTED, "HTTP 403 ExpiredToken");
+    expect(400, "{\"__type\":\"com.amazonaws.sts#InvalidClientTokenId\",\"message\":\"m\"}",
+           EKSAUTH_EREJECTED, "HTTP 400 InvalidClientTokenId");
+    expect(403,
+           "<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">\n  <Error>\n    "
+           "<Type>Sender</Type>\n    <Code>SignatureDoesNotMatch</Code>\n    "
+           "<Message>m</Message>\n  </Error>\n</ErrorResponse>\n",
+           EKSAUTH_EREJECTED, "HTTP 403 SignatureDoesNotMatch");
+    /* A code with odd characters is not repeated; STS's Message never is. */
+    assert_int_equal(
+        parse(403, error_json("Bad<code>", "X-Amz-Security-Token=SECRETSECRET"), &id, &err),
+        EKSAUTH_EREJECTED);
+    assert_null(strstr(err.msg, "Bad"));
+    assert_null(strstr(err.msg, "SECRET"));
+    assert_string_equal(err.msg, "sts: STS refused the token (HTTP 403)");
+    assert_int_equal(parse(403,
+                           error_json("SignatureDoesNotMatch",
+                                      "The Canonical String for this request should have "
+                                      "been 'GET / X-Amz-Security-Token=SECRETSECRET'"),
+                           &id, &err),
+                     EKSAUTH_EREJECTED);
+    assert_null(strstr(err.msg, "SECRET"));
+    assert_null(strstr(err.msg, "Canonical"));
+}
+
+static void test_unavailable(void **state)
+{
+    (void)state;
+    expect(400, error_json("Throttling", "Rate exceeded"), EKSAUTH_EUNAVAIL,
+           "throttled (HTTP 400 Throttling)");
+    expect(400, "<ErrorResponse><Error><Code>Throttling</Code></Error></ErrorResponse>",
+           EKSAUTH_EUNAVAIL, "throttled");
+    expect(400, error_json("ThrottlingException", "x"), EKSAUTH_EUNAVAIL, "throttled");
+    expect(400, error_json("RequestLimitExceeded", "x"), EKSAUTH_EUNAVAIL, "throttled");
+    expect(429, "", EKSAUTH_EUNAVAIL, "throttled (HTTP 429)");
+    /* Upstream's rule: a non-200 body that mentions Throttling (no readable code). */
+    expect(400, "Throttling: Rate exceeded", EKSAUTH_EUNAVAIL, "throttled");
+    expect(500, error_json("InternalFailure", "x"), EKSAUTH_EUNAVAIL,
+           "STS failed (HTTP 500 InternalFailure)");
+    expect(503, error_json("ServiceUnavailable", "x"), EKSAUTH_EUNAVAIL,
+           "STS failed (HTTP 503 ServiceUnavailable)");
+    expect(502, "<html>Bad Gateway</html>", EKSAUTH_EUNAVAIL, "STS failed (HTTP 502)");
+    expect(504, "", EKSAUTH_EUNAVAIL, "HTTP 504");
+}
+
+static void test_other_statuses(void **state)
+{
+    (void)state;
+    expect(302, "", EKSAUTH_EREJECTED, "unexpected redirect (HTTP 302)");
+    expect(301, "", EKSAUTH_EREJECTED, "redirects are never followed");
+    expect(201, answer("\"" ROLE_ARN "\"", "\"111122223333\"", "\"AROAX:alice\""),
+           EKSAUTH_EREJECTED, "unexpected answer (HTTP 201)");
+    expect(0, "", EKSAUTH_EREJECTED, "unexpected answer (HTTP 0)");
+}
+
+/* ------------------------------------------------------------------ */
+/* the call */
+
+/* A TCP socket on 127.0.0.1 that listens and never accepts: TCP connects, nothing answers. */
+static int listener(int *port)
+{
+    struct sockaddr_in a;
+    socklen_t alen = sizeof(a);
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+    assert_true(fd >= 0);
+    memset(&a, 0, sizeof(a));
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+    assert_int_equal(listen(fd, 8), 0);
+    assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &alen), 0);
+    *port = ntohs(a.sin_port);
+    return fd;
+}
+
+/* A port nothing listens on. */
+static int closed_port(void)
+{
+    int port, fd = listener(&port);
+
+    close(fd);
+    return port;
+}
+
+static void make_token(struct eksauth_token *tok)
+{
+    memset(tok, 0, sizeof(*tok));
+    strcpy(tok->url, "https://sts.us-east-1.amazonaws.com/?Action=GetCallerIdentity&Version="
+                     "2011-06-15&X-Amz-Signature=0123");
+    tok->url_len = strlen(tok->url);
+    strcpy(tok->host, "sts.us-east-1.amazonaws.com");
+    strcpy(tok->region, "us-east-1");
+    strcpy(tok->partition, "aws");
+    strcpy(tok->access_key_id, "ASIAFAKEEXAMPLE00001");
+    strcpy(tok->signature, "0123");
+}
+
+static void make_config(struct eksauth_config *cfg, char *connect_to, int port)
+{
+    memset(cfg, 0, sizeof(*cfg));
+    cfg->cluster_id = "prod";
+    cfg->partition = "aws";
+    cfg->sts_connect_timeout = 1;
+    cfg->sts_timeout = 1;
+    snprintf(connect_to, 128, "sts.us-east-1.amazonaws.com:443:127.0.0.1:%d", port);
+    cfg->sts_connect_to = connect_to;
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void test_call_input_checks(void **state)
+{
+    struct eksauth_config cfg;
+    struct eksauth_token tok;
+    struct eksauth_sts_identity id;
+    struct eksauth_error err;
+    char ct[128];
+
+    (void)state;
+    make_config(&cfg, ct, closed_port());
+    make_token(&tok);
+    assert_int_equal(eksauth_sts_get_caller_identity(NULL, &tok, &id, &err), EKSAUTH_EINVAL);
+    assert_int_equal(eksauth_sts_get_caller_identity(&cfg, NULL, &id, &err), EKSAUTH_EINVAL);
+    cfg.cluster_id = NULL;
+    assert_int_equal(eksauth_sts_get_caller_identity(&cfg, &tok, &id, &err), EKSAUTH_EINVAL);
+    assert_non_null(strstr(err.msg, "cluster_id"));
+    cfg.cluster_id = "prod\r\nX-Injected: 1";
+    assert_int_equal(eksauth_sts_get_caller_identity(&cfg, &tok, &id, &err), EKSAUTH_EINVAL);
+    cfg.cluster_id = "prod";
+    strcpy(tok.url, "http://sts.us-east-1.amazonaws.com/?Action=GetCallerIdentity");
+    tok.url_len = strlen(tok.url);
+    assert_int_equal(eksauth_sts_get_caller_identity(&cfg, &tok, &id, &err), EKSAUTH_EINVAL);
+    assert_non_null(strstr(err.msg, "not an https URL"));
+    make_token(&tok);
+    tok.url_len += 3; /* a length that does not match the string */
+    assert_int_equal(eksauth_sts_get_caller_identity(&cfg, &tok, &id, &err), EKSAUTH_EINVAL);
+    /* err may be NULL. */
+    assert_int_equal(eksauth_sts_get_caller_identity(&cfg, &tok, &id, NULL), EKSAUTH_EINVAL);
+}
+
+static void test_call_refused(void **state)
+{
+    struct eksauth_config cfg;
+    struct eksauth_token tok;
+    struct eksauth_sts_identity id;
+    struct eksauth_error err;
+    char ct[128];
+
+    (void)state;
+    make_config(&cfg, ct, closed_port());
+    make_token(&tok);
+    assert_int_equal(eksauth_sts_get_caller_identity(&cfg, &tok, &id, &err), EKSAUTH_EUNAVAIL);
+    assert_non_null(strstr(err.msg, "sts: sts.us-east-1.amazonaws.com: cannot connect"));
+    /* The URL and its signature are never in the message. */
+    assert_null(strstr(err.msg, "Action="));
+    assert_null(strstr(err.msg, "0123"));
+}
+
+static void test_call_timeout(void **state)
+{
+    struct eksauth_config cfg;
+    struct eksauth_token tok;
+    struct eksauth_sts_identity id;
+    struct eksauth_error err;
+    char ct[128];
+    double t0, dt;
+    int port, fd = listener(&port);
+
+    (void)state;
+    make_config(&cfg, ct, port);
+    make_token(&tok);
+    t0 = now_s();
+    assert_int_equal(eksauth_sts_get_caller_identity(&cfg, &tok, &id, &err), EKSAUTH_EUNAVAIL);
+    dt = now_s() - t0;
+    assert_non_null(strstr(err.msg, "timed out"));
+    /* Never later than the configured limit plus a second. */
+    assert_true(dt >= 0.9 && dt < 2.0);
+    close(fd);
+}
+
+static void test_call_bad_ca_file(void **state)
+{
+    struct eksauth_config cfg;
+    struct eksauth_token tok;
+    struct eksauth_sts_identity id;
+    struct eksauth_error err;
+    char ct[128];
+    int port, fd = listener(&port);
+
+    (void)state;
+    make_config(&cfg, ct, port);
+    cfg.sts_ca_file = "/nonexistent/eksauth-test-ca.pem";
+    make_token(&tok);
+    assert_int_equal(eksauth_sts_get_caller_identity(&cfg, &tok, &id, &err), EKSAUTH_EUNAVAIL);
+    assert_non_null(strstr(err.msg, "TLS"));
+    close(fd);
+}
+
+static void test_call_proxies(void **state)
+{
+    struct eksauth_config cfg;
+    struct eksauth_token tok;
+    struct eksauth_sts_identity id;
+    struct eksauth_error err;
+    char ct[128], proxy[64];
+    int port, fd = listener(&port);
+
+    (void)state;
+    /* Proxies in the environment are ignored: the call still reaches our (silent) listener. */
+    snprintf(proxy, sizeof(proxy), "http://127.0.0.1:%d", closed_port());
+    setenv("https_proxy", proxy, 1);
+    setenv("HTTPS_PROXY", proxy, 1);
+    setenv("ALL_PROXY", proxy, 1);
+    setenv("all_proxy", proxy, 1);
+    make_config(&cfg, ct, port);
+    make_token(&tok);
+    assert_int_equal(eksauth_sts_get_caller_identity(&cfg, &tok, &id, &err), EKSAUTH_EUNAVAIL);
+    assert_non_null(strstr(err.msg, "timed out"));
+    /* NO_PROXY in the environment cannot route around a configured proxy. */
+    setenv("no_proxy", "*", 1);
+    setenv("NO_PROXY", "*", 1);
+    /* The config's proxy is used: here it refuses, so the call fails at once. */
+    cfg.https_proxy = proxy;
+    assert_int_equal(eksauth_sts_get_caller_identity(&cfg, &tok, &id, &err), EKSAUTH_EUNAVAIL);
+    assert_non_null(strstr(err.msg, "cannot connect"));
+    unsetenv("https_proxy");
+    unsetenv("HTTPS_PROXY");
+    unsetenv("ALL_PROXY");
+    unsetenv("all_proxy");
+    unsetenv("no_proxy");
+    unsetenv("NO_PROXY");
+    close(fd);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_good_role),
+        cmocka_unit_test(test_good_others),
+        cmocka_unit_test(test_bad_account),
+        cmocka_unit_test(test_user_id_rules),
+        cmocka_unit_test(test_bad_types_and_shapes),
+        cmocka_unit_test(test_error_codes),
+        cmocka_unit_test(test_unavailable),
+        cmocka_unit_test(test_other_statuses),
+        cmocka_unit_test(test_call_input_checks),
+        cmocka_unit_test(test_call_refused),
+        cmocka_unit_test(test_call_timeout),
+        cmocka_unit_test(test_call_bad_ca_file),
+        cmocka_unit_test(test_call_proxies),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
