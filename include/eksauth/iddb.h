@@ -1,0 +1,307 @@
+/*
+ * iddb.h - the identity DB (/var/lib/eksauth/identity.db): the users and
+ * groups eksauth serves through NSS, the username templates of the current
+ * aws-auth, and what the NSS module needs to answer for a templated name
+ * (id range, home pattern, shell, denied names), since it cannot read the
+ * config file.
+ *
+ * Reader (lib/iddb.c, libc only, compiled into libnss_eksauth.so.2): maps
+ * the file read-only, checks header, size, owner, mode and checksum, and
+ * bounds-checks every record before returning it: a lookup yields a whole,
+ * valid entry or an error, never part of one.  Lookups are binary searches
+ * over sorted index arrays.  No global state: the caller owns the handle
+ * and its locking.
+ *
+ * Writer (lib/iddb_write.c): a builder that sorts and serialises entries,
+ * and an atomic replace (exclusive flock on "<db>.lock", temp file in the
+ * same folder, fsync, rename, fsync of the folder, mode 0644).
+ *
+ * File format, version 1 (all integers little-endian):
+ *
+ *   header, 160 bytes
+ *     0  magic "EKSIDDB\n"          8  u32 version (1)    12 u32 header size (160)
+ *     16 u64 file size              24 u64 checksum: XXH64 (seed 0) of bytes [32, file size)
+ *     32 u64 generation (+1 per write)                    40 u32 flags (0)
+ *     44 u32 id_min  48 u32 id_max  (the range of ids templated names get)
+ *     52 u32 n_users 56 u32 n_groups 60 u32 n_templates 64 u32 n_denied
+ *     68 u32 off users[n_users]         (72-byte records)
+ *     72 u32 off groups[n_groups]       (32-byte records)
+ *     76 u32 off user_by_name[n_users]  (u32 user indexes sorted by login, strcmp)
+ *     80 u32 off user_by_uid[n_users]   (sorted by uid)
+ *     84 u32 off group_by_name[n_groups], 88 u32 off group_by_gid[n_groups]
+ *     92 u32 off templates[n_templates] (string refs)
+ *     96 u32 off denied[n_denied]       (string refs, sorted)
+ *     100 u32 off refs, 104 u32 n_refs  (u32 pool: a user's group indexes,
+ *                                        a group's member user indexes)
+ *     108 u32 off strings, 112 u32 strings size
+ *     116 str home pattern ("%u" = login), 124 str shell, 132..159 zero
+ *   a string ref ("str") is u32 offset into the strings section + u32 length;
+ *   the byte after it is NUL and it holds no NUL.
+ *   user:  str login, k8s_username, arn, gecos, home, shell; u32 uid, gid,
+ *          flags, groups_off, groups_n, reserved
+ *   group: str name, k8s_group; u32 gid, flags, members_off, members_n
+ */
+#ifndef EKSAUTH_IDDB_H
+#define EKSAUTH_IDDB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "eksauth/status.h"
+
+#define EKSAUTH_IDDB_MAGIC       "EKSIDDB\n"
+#define EKSAUTH_IDDB_VERSION     1u
+#define EKSAUTH_IDDB_HEADER_SIZE 160u
+#define EKSAUTH_IDDB_USER_SIZE   72u
+#define EKSAUTH_IDDB_GROUP_SIZE  32u
+#define EKSAUTH_IDDB_MAX_SIZE    (512u * 1024u * 1024u) /* refuse larger files */
+#define EKSAUTH_IDDB_STR_MAX     4096u                  /* longest string field */
+#define EKSAUTH_IDDB_MAX_GROUPS  1024u                  /* groups per user */
+
+/* user flags */
+#define EKSAUTH_IDDB_USER_TEMPLATED 0x1u /* recorded by a login from a template */
+/* group flags */
+#define EKSAUTH_IDDB_GROUP_PRIVATE 0x1u /* a user's own group (gid = uid) */
+#define EKSAUTH_IDDB_GROUP_LOCAL   0x2u /* a local group (group_map): only in initgroups */
+
+struct eksauth_iddb;
+
+/* A user, pointing into the mapped DB: valid until the handle is closed. */
+struct eksauth_iddb_user {
+    const char *login, *k8s_username, *arn, *gecos, *home, *shell;
+    size_t login_len, gecos_len, home_len, shell_len;
+    uint32_t uid, gid, flags;
+    uint32_t n_groups; /* supplementary groups, see eksauth_iddb_user_group() */
+    uint32_t index;    /* record number */
+    uint32_t groups_off;
+};
+
+struct eksauth_iddb_group {
+    const char *name, *k8s_group; /* k8s_group is "" for a private group */
+    size_t name_len;
+    uint32_t gid, flags;
+    uint32_t n_members; /* see eksauth_iddb_group_member() */
+    uint32_t index;
+    uint32_t members_off;
+};
+
+/* What identifies one version of the file on disk (re-map or re-check when it changes). */
+struct eksauth_iddb_stamp {
+    dev_t dev;
+    ino_t ino;
+    off_t size;
+    struct timespec mtime, ctime; /* ctime: a chmod or chown counts too */
+    mode_t mode;
+    uid_t uid;
+};
+
+/* The DB path: EKSAUTH_DB (secure_getenv, so never in setuid programs) or EKSAUTH_DB_PATH. */
+const char *eksauth_iddb_default_path(void);
+
+/*
+ * Map path read-only (O_CLOEXEC; the descriptor is closed once mapped).
+ * Refused: a missing file (EKSAUTH_EUNAVAIL), one not owned by root or
+ * writable by group or others, not a regular file (EKSAUTH_EREJECTED), a bad
+ * header, size or checksum (EKSAUTH_EINVAL).  Messages: "identity DB: PATH: why".
+ */
+enum eksauth_status eksauth_iddb_open(const char *path, struct eksauth_iddb **out,
+                                      struct eksauth_error *err);
+
+/* The same checks on bytes in memory (tests, fuzzing); data must outlive the handle. */
+enum eksauth_status eksauth_iddb_open_mem(const void *data, size_t len, struct eksauth_iddb **out,
+                                          struct eksauth_error *err);
+
+void eksauth_iddb_close(struct eksauth_iddb *db);
+
+/* Stat path into st (false when stat fails); compare stamps. */
+bool eksauth_iddb_stat(const char *path, struct eksauth_iddb_stamp *st);
+bool eksauth_iddb_stamp_equal(const struct eksauth_iddb_stamp *a,
+                              const struct eksauth_iddb_stamp *b);
+/* The stamp of the file db was mapped from (zeroes for open_mem). */
+const struct eksauth_iddb_stamp *eksauth_iddb_get_stamp(const struct eksauth_iddb *db);
+
+/*
+ * Lookups: EKSAUTH_OK with a whole entry, EKSAUTH_ENOTFOUND, or
+ * EKSAUTH_EINVAL when the record met is malformed (nothing returned).
+ */
+enum eksauth_status eksauth_iddb_user_by_name(const struct eksauth_iddb *db, const char *login,
+                                              struct eksauth_iddb_user *out);
+enum eksauth_status eksauth_iddb_user_by_uid(const struct eksauth_iddb *db, uint32_t uid,
+                                             struct eksauth_iddb_user *out);
+enum eksauth_status eksauth_iddb_group_by_name(const struct eksauth_iddb *db, const char *name,
+                                               struct eksauth_iddb_group *out);
+enum eksauth_status eksauth_iddb_group_by_gid(const struct eksauth_iddb *db, uint32_t gid,
+                                              struct eksauth_iddb_group *out);
+
+/* Enumeration in name order: i < count. */
+uint32_t eksauth_iddb_user_count(const struct eksauth_iddb *db);
+uint32_t eksauth_iddb_group_count(const struct eksauth_iddb *db);
+enum eksauth_status eksauth_iddb_user_at(const struct eksauth_iddb *db, uint32_t i,
+                                         struct eksauth_iddb_user *out);
+enum eksauth_status eksauth_iddb_group_at(const struct eksauth_iddb *db, uint32_t i,
+                                          struct eksauth_iddb_group *out);
+
+/* The j-th supplementary group of u (j < u->n_groups) and the j-th member of g. */
+enum eksauth_status eksauth_iddb_user_group(const struct eksauth_iddb *db,
+                                            const struct eksauth_iddb_user *u, uint32_t j,
+                                            struct eksauth_iddb_group *out);
+enum eksauth_status eksauth_iddb_group_member(const struct eksauth_iddb *db,
+                                              const struct eksauth_iddb_group *g, uint32_t j,
+                                              const char **login, size_t *login_len);
+
+/* Header data. */
+uint64_t eksauth_iddb_generation(const struct eksauth_iddb *db);
+void eksauth_iddb_id_range(const struct eksauth_iddb *db, uint32_t *id_min, uint32_t *id_max);
+const char *eksauth_iddb_home_pattern(const struct eksauth_iddb *db);
+const char *eksauth_iddb_shell(const struct eksauth_iddb *db);
+uint32_t eksauth_iddb_template_count(const struct eksauth_iddb *db);
+const char *eksauth_iddb_template_at(const struct eksauth_iddb *db, uint32_t i);
+uint32_t eksauth_iddb_denied_count(const struct eksauth_iddb *db);
+const char *eksauth_iddb_denied_at(const struct eksauth_iddb *db, uint32_t i);
+bool eksauth_iddb_is_denied(const struct eksauth_iddb *db, const char *name);
+
+/* True when id is a uid or gid of any entry of db. */
+bool eksauth_iddb_id_used(const struct eksauth_iddb *db, uint32_t id);
+
+/*
+ * True when login can come from the username template tmpl: the template's
+ * literal text, sanitised like names.h does (lower case, other characters
+ * '-'), with {{AccountID}} = 12 digits and {{SessionName}}/{{SessionNameRaw}}
+ * = 2 to 64 of [a-z0-9._-].  Templates with {{AccessKeyID}},
+ * {{EC2PrivateDNSName}} or an unknown placeholder fit nothing.  Pure.
+ */
+bool eksauth_iddb_template_fits(const char *tmpl, const char *login);
+
+/*
+ * A templated name not yet recorded: OK when login is a valid POSIX name
+ * that fits a template of db, is neither a user nor a group of db and is not
+ * denied; *uid is then its deterministic id: the first probe of
+ * eksauth_names_id() in db's range that no entry of db uses.  ENOTFOUND
+ * otherwise.  (The caller adds its own local-name check.)
+ */
+enum eksauth_status eksauth_iddb_template_user(const struct eksauth_iddb *db, const char *login,
+                                               uint32_t *uid);
+
+/*
+ * Expand a home pattern ("%u" = login, "%%" = '%') into buf; returns the
+ * length the result needs without its NUL.  buf holds the result only when
+ * that length is < buflen; otherwise its contents are unspecified.
+ */
+size_t eksauth_iddb_expand_home(const char *pattern, const char *login, char *buf, size_t buflen);
+
+/* XXH64 of data with seed: the DB checksum. */
+uint64_t eksauth_iddb_checksum(const void *data, size_t len, uint64_t seed);
+
+/* ------------------------------------------------------------------------ */
+/* Writer (lib/iddb_write.c: not in the NSS module).                         */
+
+struct eksauth_iddb_builder;
+
+struct eksauth_iddb_params {
+    uint32_t id_min, id_max; /* 0/0: the names.h defaults */
+    const char *home;        /* home pattern; NULL: "/home/%u" */
+    const char *shell;       /* NULL: "/bin/bash" */
+};
+
+struct eksauth_iddb_group_in {
+    const char *name;
+    const char *k8s_group; /* NULL or "" for a private or local group */
+    uint32_t gid;
+    uint32_t flags; /* EKSAUTH_IDDB_GROUP_* */
+};
+
+struct eksauth_iddb_user_in {
+    const char *login;
+    const char *k8s_username;
+    const char *arn;   /* may be NULL */
+    const char *gecos; /* NULL: from k8s_username with ':' ',' '=' and controls as '-' */
+    const char *home;  /* NULL: the pattern of the builder */
+    const char *shell; /* NULL: the shell of the builder */
+    uint32_t uid;
+    uint32_t gid;              /* 0: uid (a private group named login is added when missing) */
+    uint32_t flags;            /* EKSAUTH_IDDB_USER_* */
+    const char *const *groups; /* supplementary group names, added before (or private) */
+    size_t n_groups;
+};
+
+enum eksauth_status eksauth_iddb_builder_new(const struct eksauth_iddb_params *params,
+                                             struct eksauth_iddb_builder **out,
+                                             struct eksauth_error *err);
+/* A builder holding every entry of db, with its header data; generation + 1. */
+enum eksauth_status eksauth_iddb_builder_from_db(const struct eksauth_iddb *db,
+                                                 struct eksauth_iddb_builder **out,
+                                                 struct eksauth_error *err);
+void eksauth_iddb_builder_free(struct eksauth_iddb_builder *b);
+
+void eksauth_iddb_builder_set_generation(struct eksauth_iddb_builder *b, uint64_t generation);
+
+/*
+ * Add entries.  Refused (EKSAUTH_EINVAL, nothing added): an invalid POSIX
+ * name, a field with ':' or newline (',' too in names and gecos), a relative
+ * home or shell, id 0, a user or served group id outside the id range, a
+ * name or id already present, an unknown supplementary group.
+ */
+enum eksauth_status eksauth_iddb_builder_add_group(struct eksauth_iddb_builder *b,
+                                                   const struct eksauth_iddb_group_in *g,
+                                                   struct eksauth_error *err);
+enum eksauth_status eksauth_iddb_builder_add_user(struct eksauth_iddb_builder *b,
+                                                  const struct eksauth_iddb_user_in *u,
+                                                  struct eksauth_error *err);
+enum eksauth_status eksauth_iddb_builder_add_template(struct eksauth_iddb_builder *b,
+                                                      const char *tmpl, struct eksauth_error *err);
+enum eksauth_status eksauth_iddb_builder_add_denied(struct eksauth_iddb_builder *b,
+                                                    const char *name, struct eksauth_error *err);
+
+/* Drop a user and its private group; false when it was not there. */
+bool eksauth_iddb_builder_remove_user(struct eksauth_iddb_builder *b, const char *login);
+/* Drop every template. */
+void eksauth_iddb_builder_clear_templates(struct eksauth_iddb_builder *b);
+
+uint32_t eksauth_iddb_builder_user_count(const struct eksauth_iddb_builder *b);
+uint32_t eksauth_iddb_builder_group_count(const struct eksauth_iddb_builder *b);
+bool eksauth_iddb_builder_has_group(const struct eksauth_iddb_builder *b, const char *name);
+bool eksauth_iddb_builder_id_used(const struct eksauth_iddb_builder *b, uint32_t id);
+
+/* Serialise into a malloc'd buffer (free()). */
+enum eksauth_status eksauth_iddb_builder_serialize(const struct eksauth_iddb_builder *b, void **out,
+                                                   size_t *len, struct eksauth_error *err);
+
+/*
+ * The writer's lock: an exclusive flock on "<path>.lock" (created 0600,
+ * O_CLOEXEC); blocks until held.  Readers never lock.
+ */
+enum eksauth_status eksauth_iddb_lock(const char *path, int *fd, struct eksauth_error *err);
+void eksauth_iddb_unlock(int fd);
+
+/*
+ * Replace path with b: temp file in the same folder (created 0755 when
+ * missing: every process reads the DB), fsync, mode 0644, rename, fsync of the folder.  _locked
+ * expects the caller to hold eksauth_iddb_lock(); eksauth_iddb_write takes it.
+ */
+enum eksauth_status eksauth_iddb_write_locked(const struct eksauth_iddb_builder *b,
+                                              const char *path, struct eksauth_error *err);
+enum eksauth_status eksauth_iddb_write(const struct eksauth_iddb_builder *b, const char *path,
+                                       struct eksauth_error *err);
+
+/*
+ * Record one login (the PAM module, after a successful authentication), all
+ * under the writer's lock: read the current DB (it must exist and be valid:
+ * EKSAUTH_EUNAVAIL otherwise), replace the user's entry with u and its
+ * groups, write.  An id never changes once recorded: a user already present
+ * keeps its uid; u->uid == 0 means "the id NSS answers for this templated
+ * name" (eksauth_iddb_template_user on the current DB).  groups (not
+ * u->groups) are the user's supplementary groups as the mapping gives them
+ * now; one not in the DB is added with its gid (refused when that gid is
+ * taken); one present keeps its gid.
+ * *uid_out (may be NULL) receives the recorded uid.
+ */
+enum eksauth_status eksauth_iddb_record_login(const char *path,
+                                              const struct eksauth_iddb_user_in *u,
+                                              const struct eksauth_iddb_group_in *groups,
+                                              size_t n_groups, uint32_t *uid_out,
+                                              struct eksauth_error *err);
+
+#endif

@@ -1,0 +1,187 @@
+#!/bin/sh
+# nss.sh - libnss_eksauth.so.2 through the real glibc (getent, id, sudo,
+# and two C drivers), in a private mount namespace with its own
+# nsswitch.conf and ld.so.cache (iddb_common.sh).  Covers: lookups by name
+# and id, id with mapped groups (initgroups), a templated name, enumeration,
+# local names never served, short buffers from 1 byte up, 8 threads during
+# 1,000 DB rewrites, a missing / corrupt / truncated / untrusted DB (getent
+# exits 2, nothing crashes), revocation, and setuid sudo gated on the mapped
+# group eks-system-masters.  TAP output.
+
+. "$top_srcdir/tests/integration/iddb_common.sh"
+
+why=$(ns_unsupported)
+if [ -n "$why" ]; then
+    echo "1..0 # SKIP $why"
+    exit 0
+fi
+
+SPEC="$top_srcdir/tests/fixtures/iddb/nss.spec"
+DB="$T/identity.db"
+ns_prepare "files eksauth"
+check "build the test DB" "$IDDB_TOOL" make "$DB" "$SPEC"
+
+# ---- lookups --------------------------------------------------------------
+same "build:*:1900000100:1900000100:build:/home/build:/bin/bash" \
+    "$(ns_run getent passwd build)" "getent passwd build"
+same "build:*:1900000100:1900000100:build:/home/build:/bin/bash" \
+    "$(ns_run getent passwd 1900000100)" "getent passwd by uid"
+same "admin-alice:*:1900000200:1900000200:admin-alice:/home/admin-alice:/bin/bash" \
+    "$(ns_run getent passwd admin-alice)" "getent passwd of a recorded templated user"
+same "eks-system-masters:*:1900000010:build" \
+    "$(ns_run getent group eks-system-masters)" "getent group eks-system-masters"
+same "eks-devs:*:1900000011:admin-alice,build" \
+    "$(ns_run getent group 1900000011)" "getent group by gid, members in order"
+same "build:*:1900000100:" "$(ns_run getent group build)" "the private group"
+same "root:x:0:0:" "$(ns_run getent passwd root | cut -d: -f1-4):" \
+    "local users still come from files"
+ns_run getent passwd nosuchuser-xyz >/dev/null
+same 2 $? "an unknown name: getent exits 2"
+
+# ---- id: groups through initgroups_dyn ------------------------------------
+same "uid=1900000100(build) gid=1900000100(build) groups=1900000100(build),1900000010(eks-system-masters),1900000011(eks-devs)" \
+    "$(ns_run id build)" "id build shows the mapped groups"
+same "admin-alice eks-devs localgrp" "$(ns_run id -Gn admin-alice)" \
+    "id: a local group mapped on purpose comes through initgroups"
+
+# ---- templated names ------------------------------------------------------
+want_uid=$("$IDDB_TOOL" template-uid "$DB" admin-bob)
+same "admin-bob:*:$want_uid:$want_uid::/home/admin-bob:/bin/bash" \
+    "$(ns_run getent passwd admin-bob)" "a templated name resolves before any login"
+case $want_uid in 19[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]) ok "its uid is in the range" ;;
+*) not_ok "its uid is in the range ($want_uid)" ;; esac
+ns_run getent passwd admin-root >/dev/null
+same 2 $? "a denied name that fits the template is not served"
+ns_run getent passwd admin-b >/dev/null
+same 2 $? "a name too short for a session name is not served"
+ns_run getent passwd other-bob >/dev/null
+same 2 $? "a name that fits no template is not served"
+ns_run getent group admin-bob >/dev/null
+same 2 $? "no group entry for a templated name before its login"
+
+# ---- enumeration ----------------------------------------------------------
+ns_run getent passwd >"$T/all"
+if grep -q '^build:' "$T/all" && grep -q '^admin-alice:' "$T/all" && grep -q '^root:' "$T/all"; then
+    ok "getent passwd lists files and eksauth users"
+else
+    not_ok "getent passwd lists files and eksauth users"
+fi
+if grep -q '^admin-bob:' "$T/all"; then not_ok "templated names are never listed"; else
+    ok "templated names are never listed"; fi
+ns_run getent group >"$T/allg"
+same "4" "$(grep -c '^eks-\|^build:\|^admin-alice:' "$T/allg" | tr -d ' ')" \
+    "getent group lists eksauth groups (private ones included)"
+same "1" "$(grep -c '^localgrp:' "$T/allg" | tr -d ' ')" \
+    "a local group is listed once (by files, not again by eksauth)"
+
+# ---- local and reserved names are never served (eksauth alone) ------------
+"$IDDB_TOOL" make "$DB" "$top_srcdir/tests/fixtures/iddb/catchall.spec"
+ns_prepare "eksauth"
+ns_run getent passwd someone-new >/dev/null
+same 0 $? "catch-all template: a new name resolves"
+ns_run getent passwd localbob >/dev/null
+same 2 $? "a local user's name is never served through eksauth"
+ns_run getent passwd localgrp >/dev/null
+same 2 $? "a local group's name is never served as a templated user"
+ns_run getent passwd root >/dev/null
+same 2 $? "root is never served through eksauth"
+ns_run getent passwd systemd-coredump >/dev/null
+same 2 $? "reserved system names are never served, even when absent locally"
+
+# ---- the buffer contract through glibc ------------------------------------
+"$IDDB_TOOL" make "$DB" "$SPEC"
+ns_prepare "files eksauth"
+check "getpwnam_r from 1 byte up" ns_run "$top_builddir/tests/integration/nss_buffers" \
+    passwd build "build:*:1900000100:1900000100:build:/home/build:/bin/bash"
+check "getgrnam_r from 1 byte up" ns_run "$top_builddir/tests/integration/nss_buffers" \
+    group eks-devs "eks-devs:*:1900000011:admin-alice,build"
+check "getpwnam_r of a templated name from 1 byte up" \
+    ns_run "$top_builddir/tests/integration/nss_buffers" \
+    passwd admin-bob "admin-bob:*:$want_uid:$want_uid::/home/admin-bob:/bin/bash"
+
+# ---- 8 threads while another process rewrites the DB 1,000 times -----------
+cp "$DB" "$T/good.db"
+"$IDDB_TOOL" rewrite "$DB" 1 # version A in place before the threads start
+if ns_run "$top_builddir/tests/integration/nss_threads" "$IDDB_TOOL" "$DB" 1000 8 >"$T/out" 2>&1
+then
+    ok "8 threads, 1000 rewrites: every answer whole ($(tail -1 "$T/out"))"
+else
+    not_ok "8 threads, 1000 rewrites: every answer whole"
+    sed 's/^/# /' "$T/out"
+fi
+rm -f "$DB" && cp "$T/good.db" "$DB"
+
+# ---- missing, corrupt, truncated, untrusted DB ------------------------------
+# getent exits 2 (not found) and nothing crashes (a signal would give >= 128).
+unavail() {
+    desc=$1
+    ns_run getent passwd build >/dev/null 2>&1
+    rc1=$?
+    ns_run id build >/dev/null 2>&1
+    rc2=$?
+    ns_run getent group eks-devs >/dev/null 2>&1
+    rc3=$?
+    ns_run getent passwd root >/dev/null 2>&1
+    rc4=$?
+    if [ "$rc1" = 2 ] && [ "$rc2" = 1 ] && [ "$rc3" = 2 ] && [ "$rc4" = 0 ]; then
+        ok "$desc: getent exits 2, id fails cleanly, local users still resolve"
+    else
+        not_ok "$desc: getent=$rc1 id=$rc2 getent-group=$rc3 root=$rc4"
+    fi
+}
+rm -f "$DB"
+unavail "missing DB"
+head -c 100 "$T/good.db" >"$DB"
+unavail "DB truncated to 100 bytes"
+size=$(wc -c <"$T/good.db")
+head -c $((size - 1)) "$T/good.db" >"$DB"
+unavail "DB short by one byte"
+rm -f "$DB" && cp "$T/good.db" "$DB"
+printf 'X' | dd of="$DB" bs=1 seek=400 conv=notrunc 2>/dev/null
+unavail "DB with one byte changed"
+head -c 4096 /dev/urandom >"$DB"
+unavail "random bytes"
+rm -f "$DB" && cp "$T/good.db" "$DB"
+chmod 0666 "$DB"
+unavail "world-writable DB"
+chmod 0644 "$DB"
+chown 1 "$DB"
+unavail "DB not owned by root"
+rm -f "$DB" && cp "$T/good.db" "$DB"
+same "build" "$(ns_run getent passwd build | cut -d: -f1)" "a good DB again: served"
+
+# ---- sudo gated on the mapped group (setuid, fixed DB path) -----------------
+if command -v sudo >/dev/null 2>&1 && command -v visudo >/dev/null 2>&1; then
+    cp /etc/sudoers "$T/sudoers"
+    printf '\n%%eks-system-masters ALL=(ALL:ALL) NOPASSWD: ALL\n' >>"$T/sudoers"
+    chmod 0440 "$T/sudoers"
+    if visudo -cf "$T/sudoers" >/dev/null; then ok "test sudoers parses"; else
+        not_ok "test sudoers parses"; fi
+    ns_publish_db
+    out=$(ns_run sudo -l -U build 2>&1)
+    case $out in *"(ALL : ALL) NOPASSWD: ALL"*) ok "sudo -l -U build: allowed through %eks-system-masters" ;;
+    *) not_ok "sudo -l -U build"; echo "$out" | sed 's/^/# /' ;; esac
+    out=$(ns_run sudo -l -U admin-alice 2>&1)
+    case $out in *"not allowed"*) ok "sudo -l -U admin-alice: not in the group, not allowed" ;;
+    *) not_ok "sudo -l -U admin-alice"; echo "$out" | sed 's/^/# /' ;; esac
+    # A real setuid sudo run by the mapped user (AT_SECURE: EKSAUTH_DB is ignored,
+    # the module reads /var/lib/eksauth/identity.db, here a tmpfs of the namespace).
+    out=$(ns_run setpriv --reuid=1900000100 --regid=1900000100 --init-groups \
+        sudo -n id -un 2>&1)
+    same "root" "$out" "setuid sudo as build (uid from eksauth) runs as root"
+    # revocation: build leaves eks-system-masters; the next sudo refuses
+    sed 's/^user|build|1900000100|build|eks-system-masters,eks-devs$/user|build|1900000100|build|eks-devs/' \
+        "$SPEC" >"$T/revoked.spec"
+    "$IDDB_TOOL" make "$DB" "$T/revoked.spec"
+    ns_publish_db
+    out=$(ns_run setpriv --reuid=1900000100 --regid=1900000100 --init-groups \
+        sudo -n id -un 2>&1)
+    case $out in root) not_ok "after revocation sudo refuses" ;;
+    *) ok "after revocation sudo refuses ($(echo "$out" | head -1))" ;; esac
+else
+    skip "sudo not installed"
+fi
+if grep -q eks- /etc/sudoers /etc/nsswitch.conf; then not_ok "host files untouched"; else
+    ok "host /etc/sudoers and /etc/nsswitch.conf untouched"; fi
+
+tap_done

@@ -1,0 +1,170 @@
+#!/bin/sh
+# sync.sh - `eksauth sync`: aws-auth -> identity DB.  Stable ids across
+# syncs; collisions, local names and denied names refused with a warning
+# naming both sources; recorded templated logins kept (same uid, groups
+# recomputed) or revoked; removed users dropped; a parse error and an empty
+# aws-auth (without --allow-empty) leave the DB byte for byte as it was; an
+# untrusted DB is refused; --json.  Then the synced DB through the real
+# glibc: getent, id with eks-system-masters, a templated name and a setuid
+# sudo -l -U build, in a private mount namespace.  TAP output.
+
+. "$top_srcdir/tests/integration/iddb_common.sh"
+
+: "${EKSAUTH:?EKSAUTH is not set (run through make check)}"
+FIX="$top_srcdir/tests/fixtures/iddb"
+DB="$T/identity.db"
+export EKSAUTH_DB="$DB"
+
+if ! "$EKSAUTH" sync --help >/dev/null 2>&1; then
+    echo "1..0 # SKIP this eksauth has no sync command yet"
+    exit 0
+fi
+
+# The CLI refuses aws-auth files others can write when run as root: use copies.
+for f in "$FIX"/aws-auth-*.yaml "$top_srcdir/tests/fixtures/aws-auth-empty.yaml"; do
+    cp "$f" "$T/" && chmod 0644 "$T/$(basename "$f")"
+done
+# A config: cluster_id is required in a file; deny dave.
+printf 'cluster_id = test-cluster\ndeny_user = dave\n' >"$T/eksauth.conf"
+chmod 0600 "$T/eksauth.conf"
+CONF="--config $T/eksauth.conf"
+
+sync_ok() {
+    desc=$1
+    shift
+    if "$EKSAUTH" $CONF sync "$@" >"$T/out" 2>"$T/err"; then
+        ok "$desc"
+    else
+        not_ok "$desc (exit $?)"
+        sed 's/^/# /' "$T/out" "$T/err"
+    fi
+}
+
+users() { "$EKSAUTH" $CONF users; }
+uid_of() { users | awk -F: -v u="$1" '$1 == u { print $3 }'; }
+
+# ---- a first sync -------------------------------------------------------------
+sync_ok "sync the sample aws-auth" --aws-auth "$T/aws-auth-sync.yaml"
+same "build carol" "$(users | cut -d: -f1 | tr '\n' ' ' | sed 's/ $//')" \
+    "static users served; dave denied by deny_user; templated names not listed"
+if grep -q "dave" "$T/out"; then ok "the summary names the denied user"; else
+    not_ok "the summary names the denied user"; sed 's/^/# /' "$T/out"; fi
+same "eks-system-masters:*:$("$EKSAUTH" $CONF groups | awk -F: '$1 == "eks-system-masters" { print $3 }'):build" \
+    "$("$EKSAUTH" $CONF groups | grep '^eks-system-masters:')" "build is in eks-system-masters"
+same "1" "$(grep -c 'admin:{{SessionName}}' "$T/out" | tr -d ' ')" "the summary lists the template"
+if grep -q 'EC2PrivateDNSName' "$T/out"; then ok "the node template is reported as not servable"; else
+    not_ok "the node template is reported as not servable"; fi
+[ "$(stat -c %a "$DB")" = 644 ] && ok "DB mode 0644" || not_ok "DB mode $(stat -c %a "$DB")"
+build_uid=$(uid_of build)
+case $build_uid in 19[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]) ok "uid in the default range" ;;
+*) not_ok "uid in the default range ($build_uid)" ;; esac
+
+sync_ok "sync again" --aws-auth "$T/aws-auth-sync.yaml"
+same "$build_uid" "$(uid_of build)" "ids are stable across syncs"
+case $(head -1 "$T/out") in *"generation 2"*) ok "generation counts writes" ;;
+*) not_ok "generation counts writes: $(head -1 "$T/out")" ;; esac
+
+# ---- --json ---------------------------------------------------------------------
+if "$EKSAUTH" $CONF sync --json --aws-auth "$T/aws-auth-sync.yaml" >"$T/json" 2>"$T/err" &&
+    python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["users"] == 2, d; assert "admin:{{SessionName}}" in d["templates"]; assert isinstance(d["warnings"], list)' "$T/json"
+then ok "sync --json"; else not_ok "sync --json"; sed 's/^/# /' "$T/json" "$T/err"; fi
+
+# ---- a recorded templated login is kept, then revoked ------------------------------
+bob_uid=$("$IDDB_TOOL" record "$DB" admin-bob admin:bob \
+    arn:aws:sts::123456789012:assumed-role/Admins/bob \
+    "eks-system-masters|0|system:masters" "eks-devs|0|devs" 2>&1)
+case $bob_uid in 19*) ok "a templated login recorded (uid $bob_uid)" ;;
+*) not_ok "a templated login recorded: $bob_uid" ;; esac
+sync_ok "sync with a recorded login" --aws-auth "$T/aws-auth-sync.yaml"
+same "$bob_uid" "$(uid_of admin-bob)" "the recorded login keeps its uid"
+case $("$EKSAUTH" $CONF groups | grep '^eks-system-masters:') in *admin-bob*) ok "its groups are recomputed from aws-auth" ;;
+*) not_ok "its groups are recomputed from aws-auth" ;; esac
+if grep -q "1 recorded logins kept" "$T/out"; then ok "the summary counts kept logins"; else
+    not_ok "the summary counts kept logins"; sed 's/^/# /' "$T/out"; fi
+
+sync_ok "sync after the Admins role and carol were removed" --aws-auth "$T/aws-auth-revoked.yaml"
+same "build" "$(users | cut -d: -f1 | tr '\n' ' ' | sed 's/ $//')" \
+    "revocation: the templated login and carol are gone"
+if grep -q "admin-bob (revoked" "$T/out" && grep -q "carol (no longer in aws-auth)" "$T/out"; then
+    ok "the summary names what was removed and why"
+else
+    not_ok "the summary names what was removed and why"; sed 's/^/# /' "$T/out"
+fi
+same "$build_uid" "$(uid_of build)" "build keeps its uid"
+
+# ---- a parse error keeps the last good DB -------------------------------------------
+cp "$DB" "$T/before.db"
+"$EKSAUTH" $CONF sync --aws-auth "$T/aws-auth-broken.yaml" >"$T/out" 2>"$T/err"
+same 2 $? "a malformed aws-auth: exit 2"
+if cmp -s "$DB" "$T/before.db"; then ok "the DB is untouched"; else not_ok "the DB is untouched"; fi
+if grep -q "unchanged" "$T/err"; then ok "the error says the DB is unchanged"; else
+    not_ok "the error says the DB is unchanged"; sed 's/^/# /' "$T/err"; fi
+"$EKSAUTH" $CONF sync --aws-auth "$T/missing.yaml" >"$T/out" 2>"$T/err"
+same 2 $? "a missing aws-auth: exit 2"
+cmp -s "$DB" "$T/before.db" && ok "the DB is untouched" || not_ok "the DB is untouched"
+
+# ---- an empty aws-auth ----------------------------------------------------------
+"$EKSAUTH" $CONF sync --aws-auth "$T/aws-auth-empty.yaml" >"$T/out" 2>"$T/err"
+same 2 $? "an aws-auth that maps nobody: refused without --allow-empty"
+cmp -s "$DB" "$T/before.db" && ok "the DB is untouched" || not_ok "the DB is untouched"
+sync_ok "--allow-empty writes it" --allow-empty --aws-auth "$T/aws-auth-empty.yaml"
+same "" "$(users)" "no users left"
+
+# ---- an untrusted DB is refused, never silently replaced ---------------------------------
+sync_ok "sync (rebuild)" --aws-auth "$T/aws-auth-sync.yaml"
+chmod 0666 "$DB"
+"$EKSAUTH" $CONF sync --aws-auth "$T/aws-auth-sync.yaml" >"$T/out" 2>"$T/err"
+same 2 $? "a world-writable DB: sync refuses"
+same 666 "$(stat -c %a "$DB")" "and leaves it for the admin to look at"
+rm -f "$DB"
+
+# ---- collisions, local names, reserved names (needs a namespace for local names) ----------
+why=$(ns_unsupported)
+if [ -n "$why" ]; then
+    skip "collisions and local names ($why)"
+    skip "getent/id/sudo on the synced DB ($why)"
+    tap_done
+    exit $?
+fi
+ns_prepare "files eksauth"
+echo "eks-ops:x:5002:" >>"$T/group" # a local group that a k8s group would map onto
+EKSAUTH_CONFIG="$T/eksauth.conf" ns_run "$EKSAUTH" sync --aws-auth "$T/aws-auth-collide.yaml" \
+    >"$T/out" 2>"$T/err"
+same 0 $? "sync with collisions and clashes succeeds (they are warnings)"
+same "erin opsuser" "$(users | cut -d: -f1 | tr '\n' ' ' | sed 's/ $//')" "erin and opsuser served (opsuser without the refused group)"
+if grep -q "'alice'" "$T/out" && grep -q "'Alice'" "$T/out"; then
+    ok "the collision warning names both k8s usernames"
+else
+    not_ok "the collision warning names both k8s usernames"; sed 's/^/# /' "$T/out" "$T/err"
+fi
+if grep -q "localbob" "$T/out"; then ok "a local user's name is refused with a warning"; else
+    not_ok "a local user's name is refused with a warning"; sed 's/^/# /' "$T/out"; fi
+if grep -q "eks-ops" "$T/out"; then ok "a local group's name is refused with a warning"; else
+    not_ok "a local group's name is refused with a warning"; sed 's/^/# /' "$T/out"; fi
+if grep -q "root" "$T/out"; then ok "a reserved name is refused with a warning"; else
+    not_ok "a reserved name is refused with a warning"; sed 's/^/# /' "$T/out"; fi
+case $("$EKSAUTH" $CONF groups | grep '^eks-ops:') in "") ok "eks-ops is not served" ;;
+*) not_ok "eks-ops is not served" ;; esac
+
+# ---- the synced DB through glibc: getent, id, templated name, setuid sudo --------------------
+EKSAUTH_CONFIG="$T/eksauth.conf" ns_run "$EKSAUTH" sync --aws-auth "$T/aws-auth-sync.yaml" \
+    >"$T/out" 2>&1
+ns_publish_db
+same "$("$EKSAUTH" $CONF users | grep '^build:')" "$(ns_run getent passwd build)" \
+    "getent passwd build = eksauth users"
+out=$(ns_run id -Gn build)
+case " $out " in *" eks-system-masters "*) ok "id build: eks-system-masters among its groups" ;;
+*) not_ok "id build: $out" ;; esac
+case $(ns_run getent passwd admin-zoe) in "admin-zoe:*:19"*":/home/admin-zoe:/bin/bash") ok "a templated name resolves" ;;
+*) not_ok "a templated name resolves: $(ns_run getent passwd admin-zoe)" ;; esac
+cp /etc/sudoers "$T/sudoers"
+printf '\n%%eks-system-masters ALL=(ALL:ALL) ALL\n' >>"$T/sudoers"
+chmod 0440 "$T/sudoers"
+out=$(ns_run sudo -l -U build 2>&1)
+case $out in *"(ALL : ALL) ALL"*) ok "sudo -l -U build: allowed through %eks-system-masters" ;;
+*) not_ok "sudo -l -U build"; echo "$out" | sed 's/^/# /' ;; esac
+out=$(ns_run sudo -l -U carol 2>&1)
+case $out in *"not allowed"*) ok "sudo -l -U carol: not allowed" ;;
+*) not_ok "sudo -l -U carol"; echo "$out" | sed 's/^/# /' ;; esac
+
+tap_done

@@ -1,0 +1,75 @@
+#!/bin/sh
+# users.sh - `eksauth users` and `eksauth groups`: getent form, --json, and
+# the same lines glibc gives through libnss_eksauth.so.2 (in a private mount
+# namespace); a missing or untrusted DB is an error (exit 2).  TAP output.
+
+. "$top_srcdir/tests/integration/iddb_common.sh"
+
+: "${EKSAUTH:?EKSAUTH is not set (run through make check)}"
+DB="$T/identity.db"
+export EKSAUTH_DB="$DB"
+unset EKSAUTH_CONFIG
+
+if ! "$EKSAUTH" users --help >/dev/null 2>&1; then
+    echo "1..0 # SKIP this eksauth has no users command yet"
+    exit 0
+fi
+
+"$EKSAUTH" users >"$T/out" 2>"$T/err"
+same 2 $? "no DB: exit 2"
+if grep -q "eksauth sync" "$T/err"; then ok "no DB: the error says to run eksauth sync"; else
+    not_ok "no DB: the error says to run eksauth sync"; sed 's/^/# /' "$T/err"; fi
+
+"$IDDB_TOOL" make "$DB" "$top_srcdir/tests/fixtures/iddb/nss.spec"
+same "admin-alice:*:1900000200:1900000200:admin-alice:/home/admin-alice:/bin/bash
+build:*:1900000100:1900000100:build:/home/build:/bin/bash" "$("$EKSAUTH" users)" "eksauth users"
+same "admin-alice:*:1900000200:
+build:*:1900000100:
+eks-devs:*:1900000011:admin-alice,build
+eks-system-masters:*:1900000010:build" "$("$EKSAUTH" groups)" \
+    "eksauth groups (local groups are not listed: files serves them)"
+
+if "$EKSAUTH" users --json >"$T/json" &&
+    python3 - "$T/json" <<'EOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+u = {x["login"]: x for x in d["users"]}
+assert u["build"]["uid"] == 1900000100, u
+assert u["build"]["posix_groups"] == ["eks-system-masters", "eks-devs"], u["build"]
+assert u["admin-alice"]["templated"] is True and u["admin-alice"]["username"] == "admin:alice"
+assert d["templates"] == ["admin:{{SessionName}}"], d["templates"]
+EOF
+then ok "eksauth users --json"; else not_ok "eksauth users --json"; sed 's/^/# /' "$T/json"; fi
+
+if "$EKSAUTH" groups --json >"$T/json" &&
+    python3 - "$T/json" <<'EOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+g = {x["name"]: x for x in d["groups"]}
+assert g["localgrp"]["local"] is True and g["localgrp"]["members"] == ["admin-alice"], g["localgrp"]
+assert g["build"]["private"] is True and g["build"]["k8s_group"] is None
+assert g["eks-system-masters"]["k8s_group"] == "system:masters"
+EOF
+then ok "eksauth groups --json"; else not_ok "eksauth groups --json"; sed 's/^/# /' "$T/json"; fi
+
+"$EKSAUTH" users --bogus >/dev/null 2>&1
+same 2 $? "an unknown option: exit 2"
+
+chmod 0664 "$DB"
+"$EKSAUTH" users >"$T/out" 2>"$T/err"
+same 2 $? "a group-writable DB: refused, exit 2"
+chmod 0644 "$DB"
+
+why=$(ns_unsupported)
+if [ -n "$why" ]; then
+    skip "eksauth users = getent ($why)"
+    skip "eksauth groups = getent ($why)"
+else
+    ns_prepare "eksauth"
+    same "$("$EKSAUTH" users)" "$(ns_run getent passwd)" \
+        "eksauth users = getent passwd with nsswitch 'passwd: eksauth'"
+    same "$("$EKSAUTH" groups)" "$(ns_run getent group)" \
+        "eksauth groups = getent group with nsswitch 'group: eksauth'"
+fi
+
+tap_done

@@ -1,0 +1,819 @@
+/*
+ * test_iddb.c - the identity DB: builder, serialisation, reader, atomic
+ * write, lock, record_login, templates; and the reader's refusals: every
+ * truncation offset, random byte flips (caught by the checksum) and random
+ * flips with the checksum recomputed (caught by the record checks), with no
+ * crash and no partial entry.  Run it under ASan (configure
+ * --enable-sanitizers) to catch any out-of-bounds read.
+ */
+#include "config.h"
+
+#include <endian.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "eksauth/iddb.h"
+#include "eksauth/names.h"
+
+#define LO 1900000000u
+#define HI 1999999999u
+
+/* ---- a sample DB ---- */
+
+static struct eksauth_iddb_builder *sample_builder(void)
+{
+    struct eksauth_iddb_params p = {LO, HI, "/home/%u", "/bin/bash"};
+    struct eksauth_iddb_builder *b = NULL;
+    struct eksauth_error err = {0};
+    const char *build_groups[] = {"eks-system-masters", "eks-devs"};
+    const char *alice_groups[] = {"eks-devs", "wheel"};
+    struct eksauth_iddb_group_in g1 = {"eks-system-masters", "system:masters", LO + 10, 0};
+    struct eksauth_iddb_group_in g2 = {"eks-devs", "devs", LO + 11, 0};
+    struct eksauth_iddb_group_in g3 = {"wheel", "", 10, EKSAUTH_IDDB_GROUP_LOCAL};
+    struct eksauth_iddb_user_in build = {0}, alice = {0};
+
+    assert_int_equal(eksauth_iddb_builder_new(&p, &b, &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_iddb_builder_add_group(b, &g1, &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_iddb_builder_add_group(b, &g2, &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_iddb_builder_add_group(b, &g3, &err), EKSAUTH_OK);
+    build.login = "build";
+    build.k8s_username = "build";
+    build.arn = "arn:aws:iam::123456789012:role/EksCodeBuildKubectlRole";
+    build.uid = LO + 100;
+    build.groups = build_groups;
+    build.n_groups = 2;
+    assert_int_equal(eksauth_iddb_builder_add_user(b, &build, &err), EKSAUTH_OK);
+    alice.login = "admin-alice";
+    alice.k8s_username = "admin:alice";
+    alice.arn = "arn:aws:sts::123456789012:assumed-role/admins/alice";
+    alice.uid = LO + 50;
+    alice.flags = EKSAUTH_IDDB_USER_TEMPLATED;
+    alice.groups = alice_groups;
+    alice.n_groups = 2;
+    assert_int_equal(eksauth_iddb_builder_add_user(b, &alice, &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_iddb_builder_add_template(b, "admin:{{SessionName}}", &err),
+                     EKSAUTH_OK);
+    assert_int_equal(eksauth_iddb_builder_add_denied(b, "postgres", &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_iddb_builder_add_denied(b, "admin-root", &err), EKSAUTH_OK);
+    return b;
+}
+
+static void *sample_bytes(size_t *len)
+{
+    struct eksauth_iddb_builder *b = sample_builder();
+    struct eksauth_error err = {0};
+    void *data = NULL;
+
+    assert_int_equal(eksauth_iddb_builder_serialize(b, &data, len, &err), EKSAUTH_OK);
+    eksauth_iddb_builder_free(b);
+    return data;
+}
+
+/* ---- checksum ---- */
+
+static void test_checksum_vectors(void **state)
+{
+    const char *s = "Nobody inspects the spammish repetition";
+
+    (void)state;
+    /* Published XXH64 values (seed 0). */
+    assert_true(eksauth_iddb_checksum("", 0, 0) == 0xEF46DB3751D8E999ull);
+    assert_true(eksauth_iddb_checksum("abc", 3, 0) == 0x44BC2CF5AD770999ull);
+    assert_true(eksauth_iddb_checksum(s, strlen(s), 0) == 0xFBCEA83C8A378BF1ull);
+}
+
+/* ---- round trip ---- */
+
+static void test_round_trip(void **state)
+{
+    struct eksauth_iddb *db = NULL;
+    struct eksauth_iddb_user u;
+    struct eksauth_iddb_group g;
+    struct eksauth_error err = {0};
+    const char *m;
+    size_t len, mlen;
+    uint32_t lo, hi;
+    void *data = sample_bytes(&len);
+
+    (void)state;
+    assert_int_equal(eksauth_iddb_open_mem(data, len, &db, &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_iddb_user_count(db), 2);
+    assert_int_equal(eksauth_iddb_group_count(db), 5); /* 3 + 2 private */
+
+    assert_int_equal(eksauth_iddb_user_by_name(db, "build", &u), EKSAUTH_OK);
+    assert_string_equal(u.login, "build");
+    assert_string_equal(u.k8s_username, "build");
+    assert_string_equal(u.arn, "arn:aws:iam::123456789012:role/EksCodeBuildKubectlRole");
+    assert_string_equal(u.home, "/home/build");
+    assert_string_equal(u.shell, "/bin/bash");
+    assert_string_equal(u.gecos, "build");
+    assert_int_equal(u.uid, LO + 100);
+    assert_int_equal(u.gid, LO + 100);
+    assert_int_equal(u.flags, 0);
+    assert_int_equal(u.n_groups, 2);
+    assert_int_equal(u.login_len, 5);
+    /* groups in name order of the group records */
+    assert_int_equal(eksauth_iddb_user_group(db, &u, 0, &g), EKSAUTH_OK);
+    assert_string_equal(g.name, "eks-system-masters");
+    assert_int_equal(eksauth_iddb_user_group(db, &u, 1, &g), EKSAUTH_OK);
+    assert_string_equal(g.name, "eks-devs");
+    assert_int_equal(eksauth_iddb_user_group(db, &u, 2, &g), EKSAUTH_EINVAL);
+
+    assert_int_equal(eksauth_iddb_user_by_uid(db, LO + 50, &u), EKSAUTH_OK);
+    assert_string_equal(u.login, "admin-alice");
+    assert_string_equal(u.gecos, "admin-alice"); /* ':' never in gecos */
+    assert_int_equal(u.flags, EKSAUTH_IDDB_USER_TEMPLATED);
+    assert_int_equal(eksauth_iddb_user_by_name(db, "nobody-here", &u), EKSAUTH_ENOTFOUND);
+    assert_int_equal(eksauth_iddb_user_by_uid(db, LO + 10, &u), EKSAUTH_ENOTFOUND);
+
+    assert_int_equal(eksauth_iddb_group_by_name(db, "eks-devs", &g), EKSAUTH_OK);
+    assert_string_equal(g.k8s_group, "devs");
+    assert_int_equal(g.gid, LO + 11);
+    assert_int_equal(g.n_members, 2);
+    assert_int_equal(eksauth_iddb_group_member(db, &g, 0, &m, &mlen), EKSAUTH_OK);
+    assert_string_equal(m, "admin-alice");
+    assert_int_equal(mlen, 11);
+    assert_int_equal(eksauth_iddb_group_member(db, &g, 1, &m, &mlen), EKSAUTH_OK);
+    assert_string_equal(m, "build");
+    assert_int_equal(eksauth_iddb_group_by_gid(db, 10, &g), EKSAUTH_OK);
+    assert_string_equal(g.name, "wheel");
+    assert_int_equal(g.flags, EKSAUTH_IDDB_GROUP_LOCAL);
+    assert_int_equal(eksauth_iddb_group_by_name(db, "build", &g), EKSAUTH_OK);
+    assert_int_equal(g.flags, EKSAUTH_IDDB_GROUP_PRIVATE);
+    assert_int_equal(g.gid, LO + 100);
+    assert_int_equal(g.n_members, 0);
+
+    /* enumeration in name order */
+    assert_int_equal(eksauth_iddb_user_at(db, 0, &u), EKSAUTH_OK);
+    assert_string_equal(u.login, "admin-alice");
+    assert_int_equal(eksauth_iddb_user_at(db, 1, &u), EKSAUTH_OK);
+    assert_string_equal(u.login, "build");
+    assert_int_equal(eksauth_iddb_user_at(db, 2, &u), EKSAUTH_ENOTFOUND);
+    assert_int_equal(eksauth_iddb_group_at(db, 0, &g), EKSAUTH_OK);
+    assert_string_equal(g.name, "admin-alice");
+    assert_int_equal(eksauth_iddb_group_at(db, 4, &g), EKSAUTH_OK);
+    assert_string_equal(g.name, "wheel");
+
+    /* header data */
+    eksauth_iddb_id_range(db, &lo, &hi);
+    assert_int_equal(lo, LO);
+    assert_int_equal(hi, HI);
+    assert_string_equal(eksauth_iddb_home_pattern(db), "/home/%u");
+    assert_string_equal(eksauth_iddb_shell(db), "/bin/bash");
+    assert_int_equal(eksauth_iddb_template_count(db), 1);
+    assert_string_equal(eksauth_iddb_template_at(db, 0), "admin:{{SessionName}}");
+    assert_null(eksauth_iddb_template_at(db, 1));
+    assert_int_equal(eksauth_iddb_denied_count(db), 2);
+    assert_string_equal(eksauth_iddb_denied_at(db, 0), "admin-root"); /* sorted */
+    assert_true(eksauth_iddb_is_denied(db, "postgres"));
+    assert_false(eksauth_iddb_is_denied(db, "build"));
+    assert_true(eksauth_iddb_id_used(db, LO + 100));
+    assert_true(eksauth_iddb_id_used(db, LO + 10));
+    assert_false(eksauth_iddb_id_used(db, LO + 12));
+    assert_int_equal(eksauth_iddb_generation(db), 1);
+
+    eksauth_iddb_close(db);
+    free(data);
+}
+
+/* Serialising the same entries twice, or through from_db, gives the same bytes. */
+static void test_deterministic_and_from_db(void **state)
+{
+    struct eksauth_iddb_builder *b2 = NULL;
+    struct eksauth_iddb *db = NULL;
+    struct eksauth_error err = {0};
+    size_t l1, l2, l3;
+    void *d1 = sample_bytes(&l1), *d2 = sample_bytes(&l2), *d3 = NULL;
+
+    (void)state;
+    assert_int_equal(l1, l2);
+    assert_memory_equal(d1, d2, l1);
+    assert_int_equal(eksauth_iddb_open_mem(d1, l1, &db, &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_iddb_builder_from_db(db, &b2, &err), EKSAUTH_OK);
+    eksauth_iddb_builder_set_generation(b2, 1);
+    assert_int_equal(eksauth_iddb_builder_serialize(b2, &d3, &l3, &err), EKSAUTH_OK);
+    assert_int_equal(l1, l3);
+    assert_memory_equal(d1, d3, l1);
+    eksauth_iddb_builder_free(b2);
+    eksauth_iddb_close(db);
+    free(d1);
+    free(d2);
+    free(d3);
+}
+
+static void test_empty_db(void **state)
+{
+    struct eksauth_iddb_builder *b = NULL;
+    struct eksauth_iddb *db = NULL;
+    struct eksauth_iddb_user u;
+    struct eksauth_error err = {0};
+    void *data = NULL;
+    size_t len;
+    uint32_t uid;
+
+    (void)state;
+    assert_int_equal(eksauth_iddb_builder_new(NULL, &b, &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_iddb_builder_serialize(b, &data, &len, &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_iddb_open_mem(data, len, &db, &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_iddb_user_count(db), 0);
+    assert_int_equal(eksauth_iddb_user_by_name(db, "x", &u), EKSAUTH_ENOTFOUND);
+    assert_int_equal(eksauth_iddb_user_by_uid(db, LO, &u), EKSAUTH_ENOTFOUND);
+    assert_int_equal(eksauth_iddb_template_user(db, "alice", &uid), EKSAUTH_ENOTFOUND);
+    assert_int_equal(eksauth_iddb_user_at(db, 0, &u), EKSAUTH_ENOTFOUND);
+    eksauth_iddb_close(db);
+    eksauth_iddb_builder_free(b);
+    free(data);
+}
+
+/* ---- refusals of the builder ---- */
+
+static void test_builder_refusals(void **state)
+{
+    struct eksauth_iddb_builder *b = sample_builder();
+    struct eksauth_error err = {0};
+    const char *unknown[] = {"eks-nope"};
+    const char *other_private[] = {"build"};
+    struct eksauth_iddb_user_in u = {0};
+    struct eksauth_iddb_group_in g = {0};
+    struct eksauth_iddb_params bad = {5, 4, NULL, NULL};
+    struct eksauth_iddb_params rel = {0, 0, "home/%u", NULL};
+    struct eksauth_iddb_builder *x = NULL;
+
+    (void)state;
+    assert_int_equal(eksauth_iddb_builder_new(&bad, &x, &err), EKSAUTH_EINVAL);
+    assert_int_equal(eksauth_iddb_builder_new(&rel, &x, &err), EKSAUTH_EINVAL);
+    assert_null(x);
+
+    u.login = "carol";
+    u.k8s_username = "carol";
+    u.uid = LO + 200;
+#define REFUSED(field, value)                                                                      \
+    do {                                                                                           \
+        struct eksauth_iddb_user_in v = u;                                                         \
+        v.field = value;                                                                           \
+        assert_int_equal(eksauth_iddb_builder_add_user(b, &v, &err), EKSAUTH_EINVAL);              \
+    } while (0)
+    REFUSED(login, "Carol");
+    REFUSED(login, "1carol");
+    REFUSED(login, "carol:x");
+    REFUSED(login, "build");    /* already there */
+    REFUSED(login, "eks-devs"); /* a group's name */
+    REFUSED(login, NULL);
+    REFUSED(uid, 0);        /* root */
+    REFUSED(uid, 1000);     /* outside the range */
+    REFUSED(uid, LO + 100); /* build's uid */
+    REFUSED(uid, LO + 10);  /* a group's gid */
+    REFUSED(gecos, "a:b");
+    REFUSED(gecos, "a,b");
+    REFUSED(gecos, "a\nb");
+    REFUSED(home, "/home/a:b");
+    REFUSED(home, "relative");
+    REFUSED(shell, "/bin/sh\n");
+    REFUSED(k8s_username, "a\nb");
+    REFUSED(flags, 0x80);
+    REFUSED(gid, LO + 999); /* no such group */
+    {
+        struct eksauth_iddb_user_in v = u;
+
+        v.groups = unknown;
+        v.n_groups = 1;
+        assert_int_equal(eksauth_iddb_builder_add_user(b, &v, &err), EKSAUTH_EINVAL);
+        assert_non_null(strstr(err.msg, "unknown group eks-nope"));
+        v.groups = other_private;
+        assert_int_equal(eksauth_iddb_builder_add_user(b, &v, &err), EKSAUTH_EINVAL);
+    }
+    /* nothing was left behind by the refusals: carol adds cleanly now */
+    assert_false(eksauth_iddb_builder_has_group(b, "carol"));
+    assert_int_equal(eksauth_iddb_builder_add_user(b, &u, &err), EKSAUTH_OK);
+    assert_true(eksauth_iddb_builder_has_group(b, "carol"));
+
+    g.name = "eks-x";
+    g.gid = LO + 300;
+#define GREFUSED(field, value)                                                                     \
+    do {                                                                                           \
+        struct eksauth_iddb_group_in v = g;                                                        \
+        v.field = value;                                                                           \
+        assert_int_equal(eksauth_iddb_builder_add_group(b, &v, &err), EKSAUTH_EINVAL);             \
+    } while (0)
+    GREFUSED(name, "eks:x");
+    GREFUSED(name, "eks-devs");
+    GREFUSED(name, "build"); /* a user's name */
+    GREFUSED(gid, 0);
+    GREFUSED(gid, 5);        /* not local: must be in range */
+    GREFUSED(gid, LO + 11);  /* eks-devs' gid */
+    GREFUSED(gid, LO + 100); /* build's uid */
+    GREFUSED(flags, 4);
+    GREFUSED(k8s_group, "a\nb");
+    assert_int_equal(eksauth_iddb_builder_add_group(b, &g, &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_iddb_builder_add_template(b, "", &err), EKSAUTH_EINVAL);
+    assert_int_equal(eksauth_iddb_builder_add_denied(b, "", &err), EKSAUTH_EINVAL);
+    eksauth_iddb_builder_free(b);
+}
+
+static void test_builder_remove(void **state)
+{
+    struct eksauth_iddb_builder *b = sample_builder();
+    struct eksauth_iddb *db = NULL;
+    struct eksauth_iddb_user u;
+    struct eksauth_iddb_group g;
+    struct eksauth_error err = {0};
+    struct eksauth_iddb_user_in again = {0};
+    void *data = NULL;
+    size_t len;
+
+    (void)state;
+    assert_true(eksauth_iddb_builder_remove_user(b, "build"));
+    assert_false(eksauth_iddb_builder_remove_user(b, "build"));
+    assert_false(eksauth_iddb_builder_id_used(b, LO + 100));
+    /* the uid and name are free again */
+    again.login = "build";
+    again.uid = LO + 100;
+    assert_int_equal(eksauth_iddb_builder_add_user(b, &again, &err), EKSAUTH_OK);
+    assert_true(eksauth_iddb_builder_remove_user(b, "build"));
+    assert_int_equal(eksauth_iddb_builder_user_count(b), 1);
+    assert_int_equal(eksauth_iddb_builder_serialize(b, &data, &len, &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_iddb_open_mem(data, len, &db, &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_iddb_user_by_name(db, "build", &u), EKSAUTH_ENOTFOUND);
+    assert_int_equal(eksauth_iddb_group_by_name(db, "build", &g), EKSAUTH_ENOTFOUND);
+    assert_int_equal(eksauth_iddb_group_by_name(db, "eks-system-masters", &g), EKSAUTH_OK);
+    assert_int_equal(g.n_members, 0);
+    assert_int_equal(eksauth_iddb_group_by_name(db, "eks-devs", &g), EKSAUTH_OK);
+    assert_int_equal(g.n_members, 1);
+    eksauth_iddb_close(db);
+    eksauth_iddb_builder_free(b);
+    free(data);
+}
+
+/* ---- the reader's refusals ---- */
+
+/* Whatever open_mem accepted, every lookup gives whole entries or errors. */
+static void exercise(const struct eksauth_iddb *db)
+{
+    struct eksauth_iddb_user u;
+    struct eksauth_iddb_group g;
+    const char *m;
+    size_t mlen;
+    uint32_t i, j, uid;
+
+    for (i = 0; i < eksauth_iddb_user_count(db) && i < 64; i++) {
+        if (eksauth_iddb_user_at(db, i, &u) != EKSAUTH_OK)
+            continue;
+        assert_true(eksauth_names_valid(u.login));
+        assert_int_equal(strlen(u.login), u.login_len);
+        assert_int_equal(strlen(u.gecos), u.gecos_len);
+        assert_null(strpbrk(u.gecos, ":,\n"));
+        assert_true(u.home[0] == '/' && u.shell[0] == '/');
+        assert_true(u.uid >= LO && u.uid <= HI && u.gid != 0);
+        for (j = 0; j < u.n_groups; j++)
+            if (eksauth_iddb_user_group(db, &u, j, &g) == EKSAUTH_OK)
+                assert_true(eksauth_names_valid(g.name) && g.gid != 0);
+        (void)eksauth_iddb_user_by_name(db, u.login, &u);
+        (void)eksauth_iddb_user_by_uid(db, u.uid, &u);
+    }
+    for (i = 0; i < eksauth_iddb_group_count(db) && i < 64; i++) {
+        if (eksauth_iddb_group_at(db, i, &g) != EKSAUTH_OK)
+            continue;
+        assert_true(eksauth_names_valid(g.name) && g.gid != 0);
+        for (j = 0; j < g.n_members && j < 64; j++)
+            if (eksauth_iddb_group_member(db, &g, j, &m, &mlen) == EKSAUTH_OK)
+                assert_true(eksauth_names_valid(m) && strlen(m) == mlen);
+        (void)eksauth_iddb_group_by_name(db, g.name, &g);
+        (void)eksauth_iddb_group_by_gid(db, g.gid, &g);
+    }
+    (void)eksauth_iddb_user_by_name(db, "build", &u);
+    (void)eksauth_iddb_group_by_name(db, "eks-devs", &g);
+    (void)eksauth_iddb_template_user(db, "admin-bob", &uid);
+    (void)eksauth_iddb_is_denied(db, "postgres");
+}
+
+static void test_every_truncation(void **state)
+{
+    struct eksauth_iddb *db = NULL;
+    struct eksauth_error err = {0};
+    size_t len, cut;
+    void *data = sample_bytes(&len);
+
+    (void)state;
+    for (cut = 0; cut < len; cut++) {
+        /* An exact-size copy, so ASan sees any read past the cut. */
+        void *copy = malloc(cut > 0 ? cut : 1);
+
+        memcpy(copy, data, cut);
+        assert_int_equal(eksauth_iddb_open_mem(copy, cut, &db, &err), EKSAUTH_EINVAL);
+        assert_null(db);
+        free(copy);
+    }
+    /* one byte more is refused as well */
+    {
+        unsigned char *copy = malloc(len + 1);
+
+        memcpy(copy, data, len);
+        copy[len] = 0;
+        assert_int_equal(eksauth_iddb_open_mem(copy, len + 1, &db, &err), EKSAUTH_EINVAL);
+        free(copy);
+    }
+    free(data);
+}
+
+static void test_random_flips(void **state)
+{
+    struct eksauth_iddb *db = NULL;
+    struct eksauth_error err = {0};
+    size_t len, i;
+    unsigned char *data = sample_bytes(&len);
+    unsigned accepted = 0;
+
+    (void)state;
+    srand(12345);
+    /* Any single flipped byte: the header checks or the checksum refuse it. */
+    for (i = 0; i < len; i++) {
+        unsigned char *copy = malloc(len);
+
+        memcpy(copy, data, len);
+        copy[i] ^= (unsigned char)(1u << (rand() % 8));
+        assert_int_not_equal(eksauth_iddb_open_mem(copy, len, &db, &err), EKSAUTH_OK);
+        free(copy);
+    }
+    /*
+     * Flips with the checksum recomputed (a DB written wrongly rather than
+     * damaged): the record checks must hold, whatever open accepts.
+     */
+    for (i = 0; i < 20000; i++) {
+        unsigned char *copy = malloc(len);
+        unsigned k, nflips = 1 + (unsigned)(rand() % 4);
+        uint64_t sum;
+
+        memcpy(copy, data, len);
+        for (k = 0; k < nflips; k++) {
+            size_t at = 32 + (size_t)rand() % (len - 32);
+
+            copy[at] = (rand() % 2) ? (unsigned char)rand() : copy[at] ^ (1u << (rand() % 8));
+        }
+        sum = htole64(eksauth_iddb_checksum(copy + 32, len - 32, 0));
+        memcpy(copy + 24, &sum, 8);
+        if (eksauth_iddb_open_mem(copy, len, &db, &err) == EKSAUTH_OK) {
+            accepted++;
+            exercise(db);
+            eksauth_iddb_close(db);
+        }
+        free(copy);
+    }
+    /* Most flips land in strings or ids and open fine: the record checks did the work. */
+    assert_true(accepted > 0);
+    free(data);
+}
+
+/* ---- files: write, trust, lock ---- */
+
+static char tmpdir[256];
+
+static int setup_tmp(void **state)
+{
+    (void)state;
+    snprintf(tmpdir, sizeof(tmpdir), "/tmp/test_iddb.XXXXXX");
+    return mkdtemp(tmpdir) == NULL ? -1 : 0;
+}
+
+static int teardown_tmp(void **state)
+{
+    char cmd[512];
+
+    (void)state;
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+static void test_write_and_open(void **state)
+{
+    struct eksauth_iddb_builder *b = sample_builder();
+    struct eksauth_iddb *db = NULL;
+    struct eksauth_iddb_user u;
+    struct eksauth_iddb_stamp st;
+    struct eksauth_error err = {0};
+    struct stat sb;
+    char path[512], lock[600];
+
+    (void)state;
+    snprintf(path, sizeof(path), "%s/sub/identity.db", tmpdir);
+    assert_int_equal(eksauth_iddb_open(path, &db, &err), EKSAUTH_EUNAVAIL);
+    assert_int_equal(eksauth_iddb_write(b, path, &err), EKSAUTH_OK);
+    assert_int_equal(stat(path, &sb), 0);
+    assert_int_equal(sb.st_mode & 07777, 0644);
+    snprintf(lock, sizeof(lock), "%s.lock", path);
+    assert_int_equal(stat(lock, &sb), 0);
+    assert_int_equal(sb.st_mode & 07777, 0600);
+    assert_int_equal(eksauth_iddb_open(path, &db, &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_iddb_user_by_name(db, "build", &u), EKSAUTH_OK);
+    assert_true(eksauth_iddb_stat(path, &st));
+    assert_true(eksauth_iddb_stamp_equal(&st, eksauth_iddb_get_stamp(db)));
+    /* replaced: the stamp changes (new inode) */
+    assert_int_equal(eksauth_iddb_write(b, path, &err), EKSAUTH_OK);
+    assert_true(eksauth_iddb_stat(path, &st));
+    assert_false(eksauth_iddb_stamp_equal(&st, eksauth_iddb_get_stamp(db)));
+    eksauth_iddb_close(db);
+
+    /* untrusted files are refused */
+    if (geteuid() == 0) {
+        assert_int_equal(chmod(path, 0664), 0);
+        assert_int_equal(eksauth_iddb_open(path, &db, &err), EKSAUTH_EREJECTED);
+        assert_int_equal(chmod(path, 0646), 0);
+        assert_int_equal(eksauth_iddb_open(path, &db, &err), EKSAUTH_EREJECTED);
+        assert_int_equal(chmod(path, 0644), 0);
+        assert_int_equal(chown(path, 65534, 0), 0);
+        assert_int_equal(eksauth_iddb_open(path, &db, &err), EKSAUTH_EREJECTED);
+        assert_non_null(strstr(err.msg, "not owned by root"));
+        assert_int_equal(chown(path, 0, 0), 0);
+        assert_int_equal(eksauth_iddb_open(path, &db, &err), EKSAUTH_OK);
+        eksauth_iddb_close(db);
+    }
+    /* a folder, and a garbage file */
+    snprintf(path, sizeof(path), "%s/sub", tmpdir);
+    assert_int_equal(eksauth_iddb_open(path, &db, &err), EKSAUTH_EREJECTED);
+    snprintf(path, sizeof(path), "%s/garbage.db", tmpdir);
+    {
+        FILE *f = fopen(path, "w");
+
+        assert_non_null(f);
+        for (int i = 0; i < 1000; i++)
+            fputc('x', f);
+        fclose(f);
+    }
+    assert_int_equal(eksauth_iddb_open(path, &db, &err), EKSAUTH_EINVAL);
+    assert_non_null(strstr(err.msg, "bad magic"));
+    assert_null(db);
+    eksauth_iddb_builder_free(b);
+}
+
+/* The lock excludes a second writer until released. */
+static void test_lock(void **state)
+{
+    struct eksauth_error err = {0};
+    char path[512];
+    int fd = -1, status;
+    pid_t pid;
+
+    (void)state;
+    snprintf(path, sizeof(path), "%s/lock.db", tmpdir);
+    assert_int_equal(eksauth_iddb_lock(path, &fd, &err), EKSAUTH_OK);
+    pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        char lock[600];
+        int cfd;
+
+        snprintf(lock, sizeof(lock), "%s.lock", path);
+        cfd = open(lock, O_RDWR | O_CLOEXEC);
+        /* held by the parent: a non-blocking try fails */
+        _exit(cfd >= 0 && flock(cfd, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK ? 0 : 1);
+    }
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    eksauth_iddb_unlock(fd);
+}
+
+/* ---- templates ---- */
+
+static void test_template_fits(void **state)
+{
+    (void)state;
+    assert_true(eksauth_iddb_template_fits("admin:{{SessionName}}", "admin-alice"));
+    assert_true(eksauth_iddb_template_fits("admin:{{SessionName}}", "admin-al.ice_1"));
+    assert_false(eksauth_iddb_template_fits("admin:{{SessionName}}", "admin-a")); /* 2..64 */
+    assert_false(eksauth_iddb_template_fits("admin:{{SessionName}}", "admin-"));
+    assert_false(eksauth_iddb_template_fits("admin:{{SessionName}}", "admin"));
+    assert_false(eksauth_iddb_template_fits("admin:{{SessionName}}", "adminx-alice"));
+    assert_true(eksauth_iddb_template_fits("Admin:{{SessionName}}", "admin-bob"));
+    assert_true(eksauth_iddb_template_fits("{{SessionName}}", "bob"));
+    assert_true(eksauth_iddb_template_fits("{{SessionName}}", "_1ops")); /* names.h rule 2 */
+    assert_true(eksauth_iddb_template_fits("{{SessionName}}", "_ab"));   /* session "_ab" */
+    assert_false(eksauth_iddb_template_fits("x{{SessionName}}", "_x1"));
+    assert_true(eksauth_iddb_template_fits("{{SessionNameRaw}}-dev", "alice-example.com-dev"));
+    assert_true(eksauth_iddb_template_fits("u{{AccountID}}", "u123456789012"));
+    assert_false(eksauth_iddb_template_fits("u{{AccountID}}", "u12345678901"));
+    assert_false(eksauth_iddb_template_fits("u{{AccountID}}", "u12345678901a"));
+    assert_true(eksauth_iddb_template_fits("{{AccountID}}:{{SessionName}}", "_123456789012-ab"));
+    assert_true(eksauth_iddb_template_fits("a:{{SessionName}}:{{SessionName}}", "a-bb-cc-dd"));
+    assert_false(eksauth_iddb_template_fits("x:{{AccessKeyID}}", "x-akia"));
+    assert_false(eksauth_iddb_template_fits("system:node:{{EC2PrivateDNSName}}", "system-node-ip"));
+    assert_false(eksauth_iddb_template_fits("x:{{Unknown}}", "x-ab"));
+    assert_false(eksauth_iddb_template_fits("x:{{SessionName", "x-ab"));
+    assert_false(eksauth_iddb_template_fits("{{SessionName}}",
+                                            "a23456789012345678901234567890123")); /* 33 */
+    assert_false(eksauth_iddb_template_fits(NULL, "x"));
+    assert_false(eksauth_iddb_template_fits("x", ""));
+}
+
+static void test_template_user(void **state)
+{
+    struct eksauth_iddb_builder *b = sample_builder();
+    struct eksauth_iddb *db = NULL;
+    struct eksauth_error err = {0};
+    struct eksauth_iddb_user_in taker = {0};
+    void *data = NULL;
+    size_t len;
+    uint32_t uid, uid2;
+
+    (void)state;
+    assert_int_equal(eksauth_iddb_builder_serialize(b, &data, &len, &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_iddb_open_mem(data, len, &db, &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_iddb_template_user(db, "admin-bob", &uid), EKSAUTH_OK);
+    assert_int_equal(uid, eksauth_names_id("admin-bob", 0, LO, HI));
+    assert_int_equal(eksauth_iddb_template_user(db, "admin-alice", &uid), EKSAUTH_ENOTFOUND);
+    assert_int_equal(eksauth_iddb_template_user(db, "admin-root", &uid), EKSAUTH_ENOTFOUND);
+    assert_int_equal(eksauth_iddb_template_user(db, "bob", &uid), EKSAUTH_ENOTFOUND);
+    assert_int_equal(eksauth_iddb_template_user(db, "Admin-bob", &uid), EKSAUTH_ENOTFOUND);
+    eksauth_iddb_close(db);
+    free(data);
+
+    /* probe 0 taken by someone else: the next probe, like the plan does */
+    taker.login = "someone";
+    taker.uid = eksauth_names_id("admin-bob", 0, LO, HI);
+    assert_int_equal(eksauth_iddb_builder_add_user(b, &taker, &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_iddb_builder_serialize(b, &data, &len, &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_iddb_open_mem(data, len, &db, &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_iddb_template_user(db, "admin-bob", &uid2), EKSAUTH_OK);
+    assert_int_equal(uid2, eksauth_names_id("admin-bob", 1, LO, HI));
+    /* reserved names, whatever the templates */
+    eksauth_iddb_close(db);
+    free(data);
+    assert_int_equal(eksauth_iddb_builder_add_template(b, "{{SessionName}}", &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_iddb_builder_serialize(b, &data, &len, &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_iddb_open_mem(data, len, &db, &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_iddb_template_user(db, "root", &uid), EKSAUTH_ENOTFOUND);
+    assert_int_equal(eksauth_iddb_template_user(db, "systemd-network", &uid), EKSAUTH_ENOTFOUND);
+    assert_int_equal(eksauth_iddb_template_user(db, "postgres", &uid), EKSAUTH_ENOTFOUND);
+    assert_int_equal(eksauth_iddb_template_user(db, "eks-devs", &uid), EKSAUTH_ENOTFOUND);
+    assert_int_equal(eksauth_iddb_template_user(db, "wheel", &uid), EKSAUTH_ENOTFOUND);
+    assert_int_equal(eksauth_iddb_template_user(db, "dave", &uid), EKSAUTH_OK);
+    eksauth_iddb_close(db);
+    free(data);
+    eksauth_iddb_builder_free(b);
+}
+
+static void test_expand_home(void **state)
+{
+    char buf[32];
+
+    (void)state;
+    assert_int_equal(eksauth_iddb_expand_home("/home/%u", "bob", buf, sizeof(buf)), 9);
+    assert_string_equal(buf, "/home/bob");
+    assert_int_equal(eksauth_iddb_expand_home("/h/%%u/%u/x", "bob", buf, sizeof(buf)), 11);
+    assert_string_equal(buf, "/h/%u/bob/x");
+    assert_int_equal(eksauth_iddb_expand_home("/home/%u", "bob", buf, 9), 9); /* no room */
+    assert_int_equal(eksauth_iddb_expand_home("/home/%u", "bob", buf, 10), 9);
+    assert_string_equal(buf, "/home/bob");
+}
+
+/* ---- record_login ---- */
+
+static void test_record_login(void **state)
+{
+    struct eksauth_iddb_builder *b = sample_builder();
+    struct eksauth_iddb *db = NULL;
+    struct eksauth_iddb_user u;
+    struct eksauth_iddb_group g;
+    struct eksauth_error err = {0};
+    struct eksauth_iddb_user_in in = {0};
+    struct eksauth_iddb_group_in groups[2] = {
+        {"eks-system-masters", "system:masters", LO + 999, 0}, /* present: keeps its gid */
+        {"eks-ops", "ops", LO + 12, 0},                        /* new */
+    };
+    char path[512];
+    uint32_t uid = 0, want;
+
+    (void)state;
+    snprintf(path, sizeof(path), "%s/rec/identity.db", tmpdir);
+    in.login = "admin-bob";
+    in.k8s_username = "admin:bob";
+    in.arn = "arn:aws:sts::123456789012:assumed-role/admins/bob";
+    in.flags = EKSAUTH_IDDB_USER_TEMPLATED;
+    /* no DB yet: nothing to record into */
+    assert_int_equal(eksauth_iddb_record_login(path, &in, groups, 2, &uid, &err), EKSAUTH_EUNAVAIL);
+    assert_int_equal(eksauth_iddb_write(b, path, &err), EKSAUTH_OK);
+    want = eksauth_names_id("admin-bob", 0, LO, HI);
+    assert_int_equal(eksauth_iddb_record_login(path, &in, groups, 2, &uid, &err), EKSAUTH_OK);
+    assert_int_equal(uid, want);
+    assert_int_equal(eksauth_iddb_open(path, &db, &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_iddb_generation(db), 2);
+    assert_int_equal(eksauth_iddb_user_by_name(db, "admin-bob", &u), EKSAUTH_OK);
+    assert_int_equal(u.uid, want);
+    assert_int_equal(u.gid, want);
+    assert_int_equal(u.n_groups, 2);
+    assert_int_equal(eksauth_iddb_group_by_name(db, "eks-system-masters", &g), EKSAUTH_OK);
+    assert_int_equal(g.gid, LO + 10);
+    assert_int_equal(g.n_members, 2);
+    assert_int_equal(eksauth_iddb_group_by_name(db, "eks-ops", &g), EKSAUTH_OK);
+    assert_int_equal(g.gid, LO + 12);
+    assert_int_equal(eksauth_iddb_user_by_name(db, "build", &u), EKSAUTH_OK); /* untouched */
+    eksauth_iddb_close(db);
+
+    /* again, with fewer groups: uid kept, groups recomputed */
+    in.uid = LO + 5; /* ignored: an id never changes */
+    assert_int_equal(eksauth_iddb_record_login(path, &in, groups + 1, 1, &uid, &err), EKSAUTH_OK);
+    assert_int_equal(uid, want);
+    assert_int_equal(eksauth_iddb_open(path, &db, &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_iddb_user_by_name(db, "admin-bob", &u), EKSAUTH_OK);
+    assert_int_equal(u.uid, want);
+    assert_int_equal(u.n_groups, 1);
+    assert_int_equal(eksauth_iddb_group_by_name(db, "eks-system-masters", &g), EKSAUTH_OK);
+    assert_int_equal(g.n_members, 1);
+    eksauth_iddb_close(db);
+
+    /* a name that fits no template and is not recorded: refused */
+    in.login = "mallory";
+    in.uid = 0;
+    assert_int_equal(eksauth_iddb_record_login(path, &in, NULL, 0, &uid, &err), EKSAUTH_EREJECTED);
+    /* a new group whose gid is taken: refused, DB unchanged */
+    in.login = "admin-carol";
+    groups[1].name = "eks-other";
+    groups[1].gid = LO + 11;
+    assert_int_equal(eksauth_iddb_record_login(path, &in, groups + 1, 1, &uid, &err),
+                     EKSAUTH_EINVAL);
+    assert_int_equal(eksauth_iddb_open(path, &db, &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_iddb_generation(db), 3);
+    eksauth_iddb_close(db);
+    eksauth_iddb_builder_free(b);
+}
+
+/* A bigger DB: lookups find every entry (binary search over many). */
+static void test_many(void **state)
+{
+    struct eksauth_iddb_builder *b = NULL;
+    struct eksauth_iddb *db = NULL;
+    struct eksauth_iddb_user u;
+    struct eksauth_iddb_group g;
+    struct eksauth_error err = {0};
+    struct eksauth_iddb_group_in gi = {"eks-all", "all", LO + 1, 0};
+    const char *grp[] = {"eks-all"};
+    void *data = NULL;
+    size_t len;
+    char name[32];
+    uint32_t i, n = 5000;
+
+    (void)state;
+    assert_int_equal(eksauth_iddb_builder_new(NULL, &b, &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_iddb_builder_add_group(b, &gi, &err), EKSAUTH_OK);
+    for (i = 0; i < n; i++) {
+        struct eksauth_iddb_user_in ui = {0};
+
+        snprintf(name, sizeof(name), "user%u", i);
+        ui.login = name;
+        ui.k8s_username = name;
+        ui.uid = HI - i * 7;
+        ui.groups = grp;
+        ui.n_groups = 1;
+        assert_int_equal(eksauth_iddb_builder_add_user(b, &ui, &err), EKSAUTH_OK);
+    }
+    assert_int_equal(eksauth_iddb_builder_serialize(b, &data, &len, &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_iddb_open_mem(data, len, &db, &err), EKSAUTH_OK);
+    for (i = 0; i < n; i++) {
+        snprintf(name, sizeof(name), "user%u", i);
+        assert_int_equal(eksauth_iddb_user_by_name(db, name, &u), EKSAUTH_OK);
+        assert_int_equal(u.uid, HI - i * 7);
+        assert_int_equal(eksauth_iddb_user_by_uid(db, HI - i * 7, &u), EKSAUTH_OK);
+        assert_string_equal(u.login, name);
+        assert_int_equal(eksauth_iddb_group_by_gid(db, HI - i * 7, &g), EKSAUTH_OK);
+        assert_string_equal(g.name, name);
+    }
+    assert_int_equal(eksauth_iddb_group_by_name(db, "eks-all", &g), EKSAUTH_OK);
+    assert_int_equal(g.n_members, n);
+    eksauth_iddb_close(db);
+    eksauth_iddb_builder_free(b);
+    free(data);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_checksum_vectors),
+        cmocka_unit_test(test_round_trip),
+        cmocka_unit_test(test_deterministic_and_from_db),
+        cmocka_unit_test(test_empty_db),
+        cmocka_unit_test(test_builder_refusals),
+        cmocka_unit_test(test_builder_remove),
+        cmocka_unit_test(test_every_truncation),
+        cmocka_unit_test(test_random_flips),
+        cmocka_unit_test(test_write_and_open),
+        cmocka_unit_test(test_lock),
+        cmocka_unit_test(test_template_fits),
+        cmocka_unit_test(test_template_user),
+        cmocka_unit_test(test_expand_home),
+        cmocka_unit_test(test_record_login),
+        cmocka_unit_test(test_many),
+    };
+
+    return cmocka_run_group_tests(tests, setup_tmp, teardown_tmp);
+}

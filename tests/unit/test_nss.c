@@ -1,0 +1,456 @@
+/*
+ * test_nss.c - the NSS module's entry points called directly (its source
+ * is compiled into this test, so ASan checks it too): the buffer contract
+ * at every size from 0 bytes up (ERANGE + TRYAGAIN, nothing written, same
+ * answer on retry), aligned and misaligned buffers, NOTFOUND vs UNAVAIL,
+ * enumeration, initgroups_dyn (growth, limit, duplicates, primary group),
+ * templated names, and re-mapping when the DB is replaced, removed,
+ * corrupted or made untrusted.  The DB lives in a private temp folder
+ * (EKSAUTH_DB).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <grp.h>
+#include <nss.h>
+#include <pwd.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "eksauth/iddb.h"
+#include "eksauth/names.h"
+
+enum nss_status _nss_eksauth_getpwnam_r(const char *name, struct passwd *pw, char *buf,
+                                        size_t buflen, int *errnop);
+enum nss_status _nss_eksauth_getpwuid_r(uid_t uid, struct passwd *pw, char *buf, size_t buflen,
+                                        int *errnop);
+enum nss_status _nss_eksauth_setpwent(int stayopen);
+enum nss_status _nss_eksauth_getpwent_r(struct passwd *pw, char *buf, size_t buflen, int *errnop);
+enum nss_status _nss_eksauth_endpwent(void);
+enum nss_status _nss_eksauth_getgrnam_r(const char *name, struct group *gr, char *buf,
+                                        size_t buflen, int *errnop);
+enum nss_status _nss_eksauth_getgrgid_r(gid_t gid, struct group *gr, char *buf, size_t buflen,
+                                        int *errnop);
+enum nss_status _nss_eksauth_setgrent(int stayopen);
+enum nss_status _nss_eksauth_getgrent_r(struct group *gr, char *buf, size_t buflen, int *errnop);
+enum nss_status _nss_eksauth_endgrent(void);
+enum nss_status _nss_eksauth_initgroups_dyn(const char *user, gid_t group, long int *start,
+                                            long int *size, gid_t **groupsp, long int limit,
+                                            int *errnop);
+
+#define LO 1900000000u
+#define HI 1999999999u
+
+static char tmpdir[256], dbpath[300];
+
+/* users build (eks-system-masters, eks-devs) and zoe (eks-devs, local wheel) */
+static void write_db(bool with_build)
+{
+    struct eksauth_iddb_params p = {LO, HI, "/home/%u", "/bin/bash"};
+    struct eksauth_iddb_builder *b = NULL;
+    struct eksauth_error err = {0};
+    const char *bg[] = {"eks-system-masters", "eks-devs"};
+    const char *zg[] = {"eks-devs", "wheel"};
+    struct eksauth_iddb_group_in g1 = {"eks-system-masters", "system:masters", LO + 10, 0};
+    struct eksauth_iddb_group_in g2 = {"eks-devs", "devs", LO + 11, 0};
+    struct eksauth_iddb_group_in g3 = {"wheel", "", 10, EKSAUTH_IDDB_GROUP_LOCAL};
+    struct eksauth_iddb_user_in u = {0};
+
+    assert_int_equal(eksauth_iddb_builder_new(&p, &b, &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_iddb_builder_add_group(b, &g1, &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_iddb_builder_add_group(b, &g2, &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_iddb_builder_add_group(b, &g3, &err), EKSAUTH_OK);
+    if (with_build) {
+        u.login = "build";
+        u.k8s_username = "build";
+        u.uid = LO + 100;
+        u.groups = bg;
+        u.n_groups = 2;
+        assert_int_equal(eksauth_iddb_builder_add_user(b, &u, &err), EKSAUTH_OK);
+    }
+    memset(&u, 0, sizeof(u));
+    u.login = "zoe";
+    u.k8s_username = "Zoe: the admin, of course";
+    u.uid = LO + 200;
+    u.groups = zg;
+    u.n_groups = 2;
+    assert_int_equal(eksauth_iddb_builder_add_user(b, &u, &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_iddb_builder_add_template(b, "admin:{{SessionName}}", &err),
+                     EKSAUTH_OK);
+    assert_int_equal(eksauth_iddb_builder_add_denied(b, "admin-root", &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_iddb_write(b, dbpath, &err), EKSAUTH_OK);
+    eksauth_iddb_builder_free(b);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    snprintf(tmpdir, sizeof(tmpdir), "/tmp/test_nss.XXXXXX");
+    if (mkdtemp(tmpdir) == NULL)
+        return -1;
+    snprintf(dbpath, sizeof(dbpath), "%s/identity.db", tmpdir);
+    setenv("EKSAUTH_DB", dbpath, 1);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    char cmd[512];
+
+    (void)state;
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+static int each(void **state)
+{
+    (void)state;
+    setenv("EKSAUTH_DB", dbpath, 1);
+    write_db(true);
+    return 0;
+}
+
+/* ---- the buffer contract ---- */
+
+static bool all_bytes(const unsigned char *p, size_t n, unsigned char v)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        if (p[i] != v)
+            return false;
+    return true;
+}
+
+static void check_pw_sizes(const char *name, const char *gecos, const char *home, uid_t uid)
+{
+    size_t need = strlen(name) + 1 + 2 + strlen(gecos) + 1 + strlen(home) + 1 + 10, n;
+
+    for (n = 0; n <= need + 16; n++) {
+        /* an exact-size heap buffer: ASan catches one byte written past it */
+        unsigned char *buf = malloc(n > 0 ? n : 1);
+        struct passwd pw, untouched;
+        enum nss_status st;
+        int e = 0;
+
+        memset(buf, 0xA5, n > 0 ? n : 1);
+        memset(&pw, 0x5A, sizeof(pw));
+        untouched = pw;
+        st = _nss_eksauth_getpwnam_r(name, &pw, (char *)buf, n, &e);
+        if (n < need) {
+            assert_int_equal(st, NSS_STATUS_TRYAGAIN);
+            assert_int_equal(e, ERANGE);
+            assert_true(all_bytes(buf, n, 0xA5));
+            assert_memory_equal(&pw, &untouched, sizeof(pw));
+        } else {
+            assert_int_equal(st, NSS_STATUS_SUCCESS);
+            assert_string_equal(pw.pw_name, name);
+            assert_string_equal(pw.pw_passwd, "*");
+            assert_string_equal(pw.pw_gecos, gecos);
+            assert_string_equal(pw.pw_dir, home);
+            assert_string_equal(pw.pw_shell, "/bin/bash");
+            assert_int_equal(pw.pw_uid, uid);
+            assert_int_equal(pw.pw_gid, uid);
+            assert_true((unsigned char *)pw.pw_name >= buf &&
+                        (unsigned char *)pw.pw_shell < buf + n);
+        }
+        free(buf);
+    }
+}
+
+static void test_getpwnam_sizes(void **state)
+{
+    (void)state;
+    check_pw_sizes("build", "build", "/home/build", LO + 100);
+    check_pw_sizes("zoe", "Zoe- the admin- of course", "/home/zoe", LO + 200);
+    /* a templated name: same contract */
+    check_pw_sizes("admin-bob", "", "/home/admin-bob", eksauth_names_id("admin-bob", 0, LO, HI));
+}
+
+static void test_getgrnam_sizes(void **state)
+{
+    size_t n, off;
+
+    (void)state;
+    /* every offset of the buffer start, so member pointers meet every alignment */
+    for (off = 0; off < 8; off++) {
+        bool ok_seen = false;
+
+        for (n = 0; n <= 128; n++) {
+            unsigned char *raw = malloc(off + (n > 0 ? n : 1));
+            unsigned char *buf = raw + off;
+            struct group gr, untouched;
+            enum nss_status st;
+            int e = 0;
+
+            memset(raw, 0xA5, off + (n > 0 ? n : 1));
+            memset(&gr, 0x5A, sizeof(gr));
+            untouched = gr;
+            st = _nss_eksauth_getgrnam_r("eks-devs", &gr, (char *)buf, n, &e);
+            if (st == NSS_STATUS_TRYAGAIN) {
+                assert_false(ok_seen); /* once big enough, always big enough */
+                assert_int_equal(e, ERANGE);
+                assert_true(all_bytes(raw, off + n, 0xA5));
+                assert_memory_equal(&gr, &untouched, sizeof(gr));
+            } else {
+                assert_int_equal(st, NSS_STATUS_SUCCESS);
+                ok_seen = true;
+                assert_string_equal(gr.gr_name, "eks-devs");
+                assert_string_equal(gr.gr_passwd, "*");
+                assert_int_equal(gr.gr_gid, LO + 11);
+                assert_int_equal((uintptr_t)gr.gr_mem % sizeof(char *), 0);
+                assert_string_equal(gr.gr_mem[0], "build");
+                assert_string_equal(gr.gr_mem[1], "zoe");
+                assert_null(gr.gr_mem[2]);
+            }
+            free(raw);
+        }
+        assert_true(ok_seen);
+    }
+}
+
+/* ---- lookups ---- */
+
+static void test_lookups(void **state)
+{
+    char buf[1024];
+    struct passwd pw;
+    struct group gr;
+    int e;
+
+    (void)state;
+    assert_int_equal(_nss_eksauth_getpwuid_r(LO + 200, &pw, buf, sizeof(buf), &e),
+                     NSS_STATUS_SUCCESS);
+    assert_string_equal(pw.pw_name, "zoe");
+    assert_int_equal(_nss_eksauth_getpwuid_r(LO + 201, &pw, buf, sizeof(buf), &e),
+                     NSS_STATUS_NOTFOUND);
+    assert_int_equal(e, ENOENT);
+    assert_int_equal(_nss_eksauth_getpwuid_r(0, &pw, buf, sizeof(buf), &e), NSS_STATUS_NOTFOUND);
+    assert_int_equal(_nss_eksauth_getpwnam_r("nobody-such", &pw, buf, sizeof(buf), &e),
+                     NSS_STATUS_NOTFOUND);
+    assert_int_equal(_nss_eksauth_getpwnam_r("", &pw, buf, sizeof(buf), &e), NSS_STATUS_NOTFOUND);
+    assert_int_equal(_nss_eksauth_getpwnam_r("admin-root", &pw, buf, sizeof(buf), &e),
+                     NSS_STATUS_NOTFOUND); /* denied, though it fits the template */
+    assert_int_equal(_nss_eksauth_getpwnam_r("admin-x", &pw, buf, sizeof(buf), &e),
+                     NSS_STATUS_NOTFOUND); /* session names are 2+ characters */
+    assert_int_equal(_nss_eksauth_getgrgid_r(LO + 10, &gr, buf, sizeof(buf), &e),
+                     NSS_STATUS_SUCCESS);
+    assert_string_equal(gr.gr_name, "eks-system-masters");
+    assert_string_equal(gr.gr_mem[0], "build");
+    assert_null(gr.gr_mem[1]);
+    /* the private group */
+    assert_int_equal(_nss_eksauth_getgrgid_r(LO + 100, &gr, buf, sizeof(buf), &e),
+                     NSS_STATUS_SUCCESS);
+    assert_string_equal(gr.gr_name, "build");
+    assert_null(gr.gr_mem[0]);
+    /* a local group is the files source's business */
+    assert_int_equal(_nss_eksauth_getgrnam_r("wheel", &gr, buf, sizeof(buf), &e),
+                     NSS_STATUS_NOTFOUND);
+    assert_int_equal(_nss_eksauth_getgrgid_r(10, &gr, buf, sizeof(buf), &e), NSS_STATUS_NOTFOUND);
+    assert_int_equal(_nss_eksauth_getgrgid_r(0, &gr, buf, sizeof(buf), &e), NSS_STATUS_NOTFOUND);
+    /* a templated name has no group entry before its login */
+    assert_int_equal(_nss_eksauth_getgrnam_r("admin-bob", &gr, buf, sizeof(buf), &e),
+                     NSS_STATUS_NOTFOUND);
+    /* NULL buffer */
+    assert_int_equal(_nss_eksauth_getgrnam_r("eks-devs", &gr, NULL, 0, &e), NSS_STATUS_TRYAGAIN);
+    assert_int_equal(e, ERANGE);
+}
+
+static void test_enumeration(void **state)
+{
+    char buf[1024], tiny[4];
+    struct passwd pw;
+    struct group gr;
+    const char *want_users[] = {"build", "zoe"};
+    const char *want_groups[] = {"build", "eks-devs", "eks-system-masters", "zoe"};
+    int e, i;
+
+    (void)state;
+    assert_int_equal(_nss_eksauth_setpwent(0), NSS_STATUS_SUCCESS);
+    for (i = 0; i < 2; i++) {
+        /* a short buffer does not skip the entry */
+        assert_int_equal(_nss_eksauth_getpwent_r(&pw, tiny, sizeof(tiny), &e), NSS_STATUS_TRYAGAIN);
+        assert_int_equal(e, ERANGE);
+        assert_int_equal(_nss_eksauth_getpwent_r(&pw, buf, sizeof(buf), &e), NSS_STATUS_SUCCESS);
+        assert_string_equal(pw.pw_name, want_users[i]);
+    }
+    /* templated names are never listed */
+    assert_int_equal(_nss_eksauth_getpwent_r(&pw, buf, sizeof(buf), &e), NSS_STATUS_NOTFOUND);
+    assert_int_equal(_nss_eksauth_endpwent(), NSS_STATUS_SUCCESS);
+    assert_int_equal(_nss_eksauth_setpwent(1), NSS_STATUS_SUCCESS);
+    assert_int_equal(_nss_eksauth_getpwent_r(&pw, buf, sizeof(buf), &e), NSS_STATUS_SUCCESS);
+    assert_string_equal(pw.pw_name, "build");
+    _nss_eksauth_endpwent();
+
+    _nss_eksauth_setgrent(0);
+    for (i = 0; i < 4; i++) {
+        assert_int_equal(_nss_eksauth_getgrent_r(&gr, tiny, sizeof(tiny), &e), NSS_STATUS_TRYAGAIN);
+        assert_int_equal(_nss_eksauth_getgrent_r(&gr, buf, sizeof(buf), &e), NSS_STATUS_SUCCESS);
+        assert_string_equal(gr.gr_name, want_groups[i]);
+    }
+    /* wheel (local) is not listed */
+    assert_int_equal(_nss_eksauth_getgrent_r(&gr, buf, sizeof(buf), &e), NSS_STATUS_NOTFOUND);
+    _nss_eksauth_endgrent();
+}
+
+static void test_initgroups(void **state)
+{
+    long int start, size;
+    gid_t *groups;
+    int e;
+
+    (void)state;
+    /* glibc's usual call: the primary group already in, room for 1 */
+    size = 1;
+    start = 1;
+    groups = malloc(sizeof(*groups));
+    groups[0] = LO + 100;
+    assert_int_equal(_nss_eksauth_initgroups_dyn("build", LO + 100, &start, &size, &groups, 0, &e),
+                     NSS_STATUS_SUCCESS);
+    assert_int_equal(start, 3);
+    assert_true(size >= 3);
+    assert_int_equal(groups[1], LO + 10);
+    assert_int_equal(groups[2], LO + 11);
+    /* asking again adds nothing (no duplicates): NOTFOUND like nss_files */
+    assert_int_equal(_nss_eksauth_initgroups_dyn("build", LO + 100, &start, &size, &groups, 0, &e),
+                     NSS_STATUS_NOTFOUND);
+    assert_int_equal(start, 3);
+    free(groups);
+
+    /* a limit stops quietly */
+    size = 1;
+    start = 1;
+    groups = malloc(sizeof(*groups));
+    groups[0] = LO + 100;
+    assert_int_equal(_nss_eksauth_initgroups_dyn("build", LO + 100, &start, &size, &groups, 2, &e),
+                     NSS_STATUS_SUCCESS);
+    assert_int_equal(start, 2);
+    assert_int_equal(size, 2);
+    free(groups);
+
+    /* a local group (group_map) is part of initgroups */
+    size = 4;
+    start = 0;
+    groups = calloc(4, sizeof(*groups));
+    assert_int_equal(_nss_eksauth_initgroups_dyn("zoe", LO + 200, &start, &size, &groups, 0, &e),
+                     NSS_STATUS_SUCCESS);
+    assert_int_equal(start, 2);
+    assert_int_equal(groups[0], LO + 11);
+    assert_int_equal(groups[1], 10);
+    assert_int_equal(_nss_eksauth_initgroups_dyn("nobody-such", 5, &start, &size, &groups, 0, &e),
+                     NSS_STATUS_NOTFOUND);
+    assert_int_equal(_nss_eksauth_initgroups_dyn("admin-bob", 5, &start, &size, &groups, 0, &e),
+                     NSS_STATUS_NOTFOUND);
+    free(groups);
+}
+
+/* ---- the DB changing under the module ---- */
+
+/* Replace the DB by a copy with one byte changed (writers never edit in place). */
+static void corrupt_db(long at)
+{
+    char tmp[400], data[65536];
+    size_t n;
+    FILE *f;
+
+    f = fopen(dbpath, "r");
+    assert_non_null(f);
+    n = fread(data, 1, sizeof(data), f);
+    fclose(f);
+    assert_true(n > (size_t)at);
+    data[at] ^= 0x21;
+    snprintf(tmp, sizeof(tmp), "%s.new", dbpath);
+    f = fopen(tmp, "w");
+    assert_non_null(f);
+    assert_int_equal(fwrite(data, 1, n, f), n);
+    fclose(f);
+    assert_int_equal(chmod(tmp, 0644), 0);
+    assert_int_equal(rename(tmp, dbpath), 0);
+}
+
+static void test_unavailable_and_remap(void **state)
+{
+    char buf[1024], missing[400];
+    struct passwd pw;
+    struct group gr;
+    long int start = 0, size = 1;
+    gid_t *groups = calloc(1, sizeof(gid_t));
+    int e = 0;
+
+    (void)state;
+    assert_int_equal(_nss_eksauth_getpwnam_r("build", &pw, buf, sizeof(buf), &e),
+                     NSS_STATUS_SUCCESS);
+    /* revocation: a rewritten DB without build is seen at once */
+    write_db(false);
+    assert_int_equal(_nss_eksauth_getpwnam_r("build", &pw, buf, sizeof(buf), &e),
+                     NSS_STATUS_NOTFOUND);
+    assert_int_equal(_nss_eksauth_getgrnam_r("eks-system-masters", &gr, buf, sizeof(buf), &e),
+                     NSS_STATUS_SUCCESS);
+    assert_null(gr.gr_mem[0]);
+
+    /* missing: UNAVAIL, never NOTFOUND */
+    snprintf(missing, sizeof(missing), "%s/none.db", tmpdir);
+    setenv("EKSAUTH_DB", missing, 1);
+    assert_int_equal(_nss_eksauth_getpwnam_r("zoe", &pw, buf, sizeof(buf), &e), NSS_STATUS_UNAVAIL);
+    assert_int_equal(e, ENOENT);
+    assert_int_equal(_nss_eksauth_getpwuid_r(LO + 200, &pw, buf, sizeof(buf), &e),
+                     NSS_STATUS_UNAVAIL);
+    assert_int_equal(_nss_eksauth_getgrnam_r("eks-devs", &gr, buf, sizeof(buf), &e),
+                     NSS_STATUS_UNAVAIL);
+    assert_int_equal(_nss_eksauth_getgrgid_r(LO + 11, &gr, buf, sizeof(buf), &e),
+                     NSS_STATUS_UNAVAIL);
+    assert_int_equal(_nss_eksauth_initgroups_dyn("zoe", 1, &start, &size, &groups, 0, &e),
+                     NSS_STATUS_UNAVAIL);
+    _nss_eksauth_setpwent(0);
+    assert_int_equal(_nss_eksauth_getpwent_r(&pw, buf, sizeof(buf), &e), NSS_STATUS_UNAVAIL);
+    _nss_eksauth_setgrent(0);
+    assert_int_equal(_nss_eksauth_getgrent_r(&gr, buf, sizeof(buf), &e), NSS_STATUS_UNAVAIL);
+
+    /* corrupt: UNAVAIL (twice: the cached refusal), then fixed: served again */
+    setenv("EKSAUTH_DB", dbpath, 1);
+    corrupt_db(200);
+    assert_int_equal(_nss_eksauth_getpwnam_r("zoe", &pw, buf, sizeof(buf), &e), NSS_STATUS_UNAVAIL);
+    assert_int_equal(e, EIO);
+    assert_int_equal(_nss_eksauth_getpwnam_r("zoe", &pw, buf, sizeof(buf), &e), NSS_STATUS_UNAVAIL);
+    write_db(true);
+    assert_int_equal(_nss_eksauth_getpwnam_r("build", &pw, buf, sizeof(buf), &e),
+                     NSS_STATUS_SUCCESS);
+
+    /* untrusted: group-writable, or not root's */
+    if (geteuid() == 0) {
+        assert_int_equal(chmod(dbpath, 0664), 0);
+        assert_int_equal(_nss_eksauth_getpwnam_r("build", &pw, buf, sizeof(buf), &e),
+                         NSS_STATUS_UNAVAIL);
+        assert_int_equal(chmod(dbpath, 0644), 0);
+        assert_int_equal(_nss_eksauth_getpwnam_r("build", &pw, buf, sizeof(buf), &e),
+                         NSS_STATUS_SUCCESS);
+        assert_int_equal(chown(dbpath, 1, 1), 0);
+        assert_int_equal(_nss_eksauth_getpwnam_r("build", &pw, buf, sizeof(buf), &e),
+                         NSS_STATUS_UNAVAIL);
+        assert_int_equal(chown(dbpath, 0, 0), 0);
+    }
+    free(groups);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup(test_getpwnam_sizes, each),
+        cmocka_unit_test_setup(test_getgrnam_sizes, each),
+        cmocka_unit_test_setup(test_lookups, each),
+        cmocka_unit_test_setup(test_enumeration, each),
+        cmocka_unit_test_setup(test_initgroups, each),
+        cmocka_unit_test_setup(test_unavailable_and_remap, each),
+    };
+
+    return cmocka_run_group_tests(tests, setup, teardown);
+}

@@ -1,0 +1,215 @@
+/*
+ * cmd_users.c - `eksauth users [--json]` and `eksauth groups [--json]`:
+ * the identity DB as NSS serves it, one getent line per entry
+ * ("login:*:uid:gid:gecos:home:shell", "group:*:gid:member,..."), or JSON
+ * with what getent cannot show (k8s names, ARNs, templated logins, local
+ * groups, the username templates).
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd_iddb.h"
+#include "eksauth/iddb.h"
+#include "eksauth/paths.h"
+
+const char *cmd_iddb_path(const struct eksauth_cli *cli)
+{
+    const char *env = secure_getenv("EKSAUTH_DB");
+
+    if (env != NULL && env[0] == '/')
+        return env;
+    if (cli->cfg_loaded && cli->cfg.db_path != NULL)
+        return cli->cfg.db_path;
+    return EKSAUTH_DB_PATH;
+}
+
+static int list_usage(const char *cmd, FILE *out)
+{
+    fprintf(out,
+            "usage: eksauth %s [--json]\n"
+            "  the %s of the identity DB in getent form (as NSS serves them), or JSON\n",
+            cmd, strcmp(cmd, "users") == 0 ? "users" : "groups");
+    return out == stdout ? 0 : EXIT_USAGE;
+}
+
+/* Parse [--json]; -1: go on, else the exit code. */
+static int parse_list_args(const char *cmd, int argc, char **argv, bool *json)
+{
+    int i;
+
+    *json = false;
+    for (i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--json") == 0) {
+            *json = true;
+        } else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            return list_usage(cmd, stdout);
+        } else {
+            cli_error("usage", "%s: unknown argument '%s'", cmd, argv[i]);
+            return list_usage(cmd, stderr);
+        }
+    }
+    return -1;
+}
+
+static int open_db(struct eksauth_cli *cli, const char *cmd, struct eksauth_iddb **db)
+{
+    struct eksauth_error err = {0};
+
+    if (cli_load_config(cli, false, &err) != EKSAUTH_OK)
+        return cli_fail(cmd, &err);
+    if (eksauth_iddb_open(cmd_iddb_path(cli), db, &err) != EKSAUTH_OK) {
+        cli_error(cmd, "%s%s", err.msg,
+                  err.status == EKSAUTH_EUNAVAIL ? " (run eksauth sync first)" : "");
+        return EXIT_USAGE;
+    }
+    return 0;
+}
+
+static struct json_object *str_or_null(const char *s)
+{
+    return s != NULL && s[0] != '\0' ? json_object_new_string(s) : NULL;
+}
+
+int cmd_users(struct eksauth_cli *cli, int argc, char **argv)
+{
+    struct eksauth_iddb *db = NULL;
+    struct json_object *root = NULL, *arr = NULL, *tpl = NULL;
+    bool json;
+    uint32_t i, j;
+    int rc;
+
+    rc = parse_list_args("users", argc, argv, &json);
+    if (rc >= 0)
+        return rc;
+    rc = open_db(cli, "users", &db);
+    if (rc != 0)
+        return rc;
+    if (json) {
+        root = json_object_new_object();
+        arr = json_object_new_array();
+        tpl = json_object_new_array();
+    }
+    for (i = 0; i < eksauth_iddb_user_count(db); i++) {
+        struct eksauth_iddb_user u;
+        struct json_object *o, *groups;
+
+        if (eksauth_iddb_user_at(db, i, &u) != EKSAUTH_OK) {
+            cli_error("users", "identity DB: malformed user record %u", i);
+            rc = EXIT_USAGE;
+            goto out;
+        }
+        if (!json) {
+            printf("%s:*:%u:%u:%s:%s:%s\n", u.login, u.uid, u.gid, u.gecos, u.home, u.shell);
+            continue;
+        }
+        o = json_object_new_object();
+        groups = json_object_new_array();
+        for (j = 0; j < u.n_groups; j++) {
+            struct eksauth_iddb_group g;
+
+            if (eksauth_iddb_user_group(db, &u, j, &g) == EKSAUTH_OK)
+                json_object_array_add(groups, json_object_new_string(g.name));
+        }
+        json_object_object_add(o, "login", json_object_new_string(u.login));
+        json_object_object_add(o, "uid", json_object_new_int64(u.uid));
+        json_object_object_add(o, "gid", json_object_new_int64(u.gid));
+        json_object_object_add(o, "gecos", json_object_new_string(u.gecos));
+        json_object_object_add(o, "home", json_object_new_string(u.home));
+        json_object_object_add(o, "shell", json_object_new_string(u.shell));
+        json_object_object_add(o, "username", str_or_null(u.k8s_username));
+        json_object_object_add(o, "arn", str_or_null(u.arn));
+        json_object_object_add(
+            o, "templated", json_object_new_boolean((u.flags & EKSAUTH_IDDB_USER_TEMPLATED) != 0));
+        json_object_object_add(o, "posix_groups", groups);
+        json_object_array_add(arr, o);
+    }
+    if (json) {
+        for (i = 0; i < eksauth_iddb_template_count(db); i++)
+            json_object_array_add(tpl, json_object_new_string(eksauth_iddb_template_at(db, i)));
+        json_object_object_add(root, "users", arr);
+        json_object_object_add(root, "templates", tpl);
+        json_object_object_add(root, "generation",
+                               json_object_new_int64((int64_t)eksauth_iddb_generation(db)));
+        arr = tpl = NULL;
+        rc = cli_print_json(root);
+    } else if (fflush(stdout) != 0) {
+        rc = EXIT_USAGE;
+    }
+out:
+    json_object_put(root);
+    json_object_put(arr);
+    json_object_put(tpl);
+    eksauth_iddb_close(db);
+    return rc;
+}
+
+int cmd_groups(struct eksauth_cli *cli, int argc, char **argv)
+{
+    struct eksauth_iddb *db = NULL;
+    struct json_object *root = NULL, *arr = NULL;
+    bool json;
+    uint32_t i, j;
+    int rc;
+
+    rc = parse_list_args("groups", argc, argv, &json);
+    if (rc >= 0)
+        return rc;
+    rc = open_db(cli, "groups", &db);
+    if (rc != 0)
+        return rc;
+    if (json) {
+        root = json_object_new_object();
+        arr = json_object_new_array();
+    }
+    for (i = 0; i < eksauth_iddb_group_count(db); i++) {
+        struct eksauth_iddb_group g;
+        struct json_object *o, *members;
+        const char *m;
+
+        if (eksauth_iddb_group_at(db, i, &g) != EKSAUTH_OK) {
+            cli_error("groups", "identity DB: malformed group record %u", i);
+            rc = EXIT_USAGE;
+            goto out;
+        }
+        if (!json) {
+            /* A local group (group_map) is served by files, not by eksauth: not listed. */
+            if ((g.flags & EKSAUTH_IDDB_GROUP_LOCAL) != 0)
+                continue;
+            printf("%s:*:%u:", g.name, g.gid);
+            for (j = 0; j < g.n_members; j++)
+                if (eksauth_iddb_group_member(db, &g, j, &m, NULL) == EKSAUTH_OK)
+                    printf("%s%s", j > 0 ? "," : "", m);
+            printf("\n");
+            continue;
+        }
+        o = json_object_new_object();
+        members = json_object_new_array();
+        for (j = 0; j < g.n_members; j++)
+            if (eksauth_iddb_group_member(db, &g, j, &m, NULL) == EKSAUTH_OK)
+                json_object_array_add(members, json_object_new_string(m));
+        json_object_object_add(o, "name", json_object_new_string(g.name));
+        json_object_object_add(o, "gid", json_object_new_int64(g.gid));
+        json_object_object_add(o, "k8s_group", str_or_null(g.k8s_group));
+        json_object_object_add(
+            o, "private", json_object_new_boolean((g.flags & EKSAUTH_IDDB_GROUP_PRIVATE) != 0));
+        json_object_object_add(o, "local",
+                               json_object_new_boolean((g.flags & EKSAUTH_IDDB_GROUP_LOCAL) != 0));
+        json_object_object_add(o, "members", members);
+        json_object_array_add(arr, o);
+    }
+    if (json) {
+        json_object_object_add(root, "groups", arr);
+        arr = NULL;
+        rc = cli_print_json(root);
+    } else if (fflush(stdout) != 0) {
+        rc = EXIT_USAGE;
+    }
+out:
+    json_object_put(root);
+    json_object_put(arr);
+    eksauth_iddb_close(db);
+    return rc;
+}
