@@ -46,6 +46,22 @@ static enum eksauth_status add_warning(struct eksauth_plan *plan, struct eksauth
     return EKSAUTH_OK;
 }
 
+/* A login the plan refuses: sync records it so a template cannot serve it either. */
+static enum eksauth_status add_refused(struct eksauth_plan *plan, const char *login,
+                                       struct eksauth_error *err)
+{
+    char **grown = realloc(plan->refused, (plan->n_refused + 1) * sizeof(*grown));
+
+    if (grown == NULL)
+        return eksauth_fail(err, EKSAUTH_ENOMEM, "identity: out of memory");
+    plan->refused = grown;
+    grown[plan->n_refused] = strdup(login);
+    if (grown[plan->n_refused] == NULL)
+        return eksauth_fail(err, EKSAUTH_ENOMEM, "identity: out of memory");
+    plan->n_refused++;
+    return EKSAUTH_OK;
+}
+
 static bool name_listed(char *const *list, const char *name)
 {
     for (; list != NULL && *list != NULL; list++) {
@@ -372,9 +388,12 @@ static enum eksauth_status plan_add_entry(struct eksauth_plan *plan, struct name
             if (u->uid != UINT32_MAX) {
                 u->uid = UINT32_MAX;
                 st = add_warning(plan, err,
-                                 "k8s usernames '%s' and '%s' both become login '%s'; neither "
-                                 "is served",
-                                 u->k8s_username, e->username, login);
+                                 "k8s usernames '%s' (%s) and '%s' (%s, %s line %u) both become "
+                                 "login '%s'; neither is served",
+                                 u->k8s_username, u->arn, e->username, e->arn,
+                                 eksauth_map_source_name(e->source), e->line, login);
+                if (st == EKSAUTH_OK)
+                    st = add_refused(plan, login, err);
             }
             goto out;
         }
@@ -554,7 +573,8 @@ static enum eksauth_status plan_sort(struct eksauth_plan *plan, struct eksauth_e
         sorted[i] = plan->groups[order[i].old];
         remap[order[i].old] = i;
     }
-    memcpy(plan->groups, sorted, plan->n_groups * sizeof(*sorted));
+    if (plan->n_groups > 0)
+        memcpy(plan->groups, sorted, plan->n_groups * sizeof(*sorted));
     for (i = 0; i < plan->n_users; i++)
         for (j = 0; j < plan->users[i].n_groups; j++)
             plan->users[i].group_idx[j] = remap[plan->users[i].group_idx[j]];
@@ -645,6 +665,9 @@ void eksauth_plan_free(struct eksauth_plan *plan)
         free(plan->templates[i]);
     for (i = 0; i < plan->n_warnings; i++)
         free(plan->warnings[i]);
+    for (i = 0; i < plan->n_refused; i++)
+        free(plan->refused[i]);
+    free(plan->refused);
     for (i = 0; i < plan->n_seeds; i++)
         free(plan->seeds[i].name);
     free(plan->users);

@@ -179,6 +179,12 @@ static enum eksauth_status start_builder(struct sync_state *s, struct eksauth_er
         if (st != EKSAUTH_OK)
             return st;
     }
+    /* A login two k8s users fight over is served to neither, templates included. */
+    for (i = 0; i < s->plan.n_refused; i++) {
+        st = eksauth_iddb_builder_add_denied(s->b, s->plan.refused[i], err);
+        if (st != EKSAUTH_OK)
+            return st;
+    }
     return EKSAUTH_OK;
 }
 

@@ -56,6 +56,8 @@ struct eksauth_plan {
     size_t n_templates;
     char **warnings; /* refusals: collisions, local clashes, denied names */
     size_t n_warnings;
+    char **refused; /* logins refused for a collision: never to be served, even by a template */
+    size_t n_refused;
     uint32_t id_min, id_max;
     uint32_t *used_ids; /* sorted: every id the plan and its seeds hold */
     size_t n_used_ids;
