@@ -111,8 +111,10 @@ enum eksauth_status eksauth_hostfiles_load(struct eksauth_hostfiles *hf, const c
         }
         hf->n_groups++;
     }
-    qsort(hf->users, hf->n_users, sizeof(char *), cmp_str);
-    qsort(hf->groups, hf->n_groups, sizeof(*hf->groups), cmp_group);
+    if (hf->n_users > 0)
+        qsort(hf->users, hf->n_users, sizeof(char *), cmp_str);
+    if (hf->n_groups > 0)
+        qsort(hf->groups, hf->n_groups, sizeof(*hf->groups), cmp_group);
     hf->host.local_user = has_user;
     hf->host.local_group = has_group;
     hf->host.ctx = hf;

@@ -498,8 +498,10 @@ static enum eksauth_status plan_assign_ids(struct eksauth_plan *plan, struct eks
         todo[n_todo].is_group = false;
         todo[n_todo++].index = i;
     }
-    qsort(plan->used_ids, plan->n_used_ids, sizeof(uint32_t), cmp_u32);
-    qsort(todo, n_todo, sizeof(*todo), cmp_pending);
+    if (plan->n_used_ids > 0)
+        qsort(plan->used_ids, plan->n_used_ids, sizeof(uint32_t), cmp_u32);
+    if (n_todo > 0)
+        qsort(todo, n_todo, sizeof(*todo), cmp_pending);
     for (i = 0; i < n_todo; i++) {
         const struct eksauth_id_seed *seed = seed_find(plan, todo[i].name, todo[i].is_group);
         uint32_t id = 0;
@@ -568,7 +570,8 @@ static enum eksauth_status plan_sort(struct eksauth_plan *plan, struct eksauth_e
         order[i].name = plan->groups[i].name;
         order[i].old = i;
     }
-    qsort(order, plan->n_groups, sizeof(*order), cmp_group_order);
+    if (plan->n_groups > 0)
+        qsort(order, plan->n_groups, sizeof(*order), cmp_group_order);
     for (i = 0; i < plan->n_groups; i++) {
         sorted[i] = plan->groups[order[i].old];
         remap[order[i].old] = i;
@@ -578,7 +581,8 @@ static enum eksauth_status plan_sort(struct eksauth_plan *plan, struct eksauth_e
     for (i = 0; i < plan->n_users; i++)
         for (j = 0; j < plan->users[i].n_groups; j++)
             plan->users[i].group_idx[j] = remap[plan->users[i].group_idx[j]];
-    qsort(plan->users, plan->n_users, sizeof(*plan->users), cmp_user);
+    if (plan->n_users > 0)
+        qsort(plan->users, plan->n_users, sizeof(*plan->users), cmp_user);
 out:
     free(order);
     free(sorted);

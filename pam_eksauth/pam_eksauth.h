@@ -1,0 +1,85 @@
+/*
+ * pam_eksauth.h - what the files of pam_eksauth.so share: the module
+ * options (options.c), the identity kept from the authentication stage for
+ * account, setcred and session (pam_set_data), and the audit line
+ * (audit.c).  Internal: nothing here is exported (exports.map).
+ */
+#ifndef PAM_EKSAUTH_H
+#define PAM_EKSAUTH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <security/pam_modules.h>
+
+#include "eksauth/token.h"
+
+#define PE_MAX_REQUIRE_GROUPS 32
+#define PE_DATA_IDENTITY      "pam_eksauth_identity" /* pam_set_data key */
+
+/* Module options (man pam_eksauth(8)); parsed anew by every entry point. */
+struct pe_options {
+    const char *config; /* config=FILE */
+    bool debug;
+    bool use_first_pass;
+    bool try_first_pass;
+    bool ignore_unknown_user;
+    bool ignore_authinfo_unavail;
+    const char *require_group[PE_MAX_REQUIRE_GROUPS];
+    size_t n_require_group;
+    bool bad_require_group; /* an empty or surplus require_group=: account fails closed */
+};
+
+/* Parse argv the Linux-PAM way: an unknown option is logged and ignored. */
+void pe_options_parse(pam_handle_t *pamh, int argc, const char **argv, struct pe_options *opt);
+
+/*
+ * The identity a successful authentication established, kept with
+ * pam_set_data for the later stages of the same handle.  Strings are never
+ * NULL ("" when unknown).  No token, no secret.
+ */
+struct pe_identity {
+    char *login;
+    char *k8s_username;
+    char *k8s_groups; /* comma-separated, as EKS_GROUPS */
+    char *arn;
+    char *canonical_arn;
+    char *session_name;
+    char *access_key_id;
+    char *account;
+    char *cluster_id;
+    char token_fp[EKSAUTH_FINGERPRINT_LEN + 1];
+    uint32_t uid;
+};
+
+void pe_identity_free(struct pe_identity *id);
+
+/* One decision or event, logged as fixed key=value fields (NULL or "" prints "-"). */
+struct pe_audit {
+    const char *event;  /* auth, account, setcred, open_session, close_session */
+    const char *result; /* success, denied, unavailable, unknown_user, ignored, error */
+    const char *user;
+    const char *k8s_user;
+    const char *arn;
+    const char *session;
+    const char *access_key_id;
+    const char *account;
+    const char *rhost;
+    const char *token_fp;
+    const char *reason;
+};
+
+/*
+ * Write a at LOG_NOTICE with pam_syslog (facility authpriv):
+ * "event=E result=R user=U k8s_user=K arn=A session=S access_key_id=I
+ *  account=N rhost=H token_fp=F reason="...""
+ * Values are cleaned: no blank, quote, control or non-ASCII byte reaches the
+ * log, and each is bounded, so a caller-chosen name cannot forge a field.
+ */
+void pe_audit_log(pam_handle_t *pamh, const struct pe_audit *a);
+
+/* Copy src into dst (dstlen > 0) as one log field value would show it. */
+void pe_audit_clean(char *dst, size_t dstlen, const char *src, bool quoted);
+
+#endif

@@ -1,0 +1,160 @@
+#!/bin/sh
+# pam.sh - pam_eksauth.so through the real libpam, against the local STS
+# stand-in over TLS, with tokens from the real `aws eks get-token`:
+#   1. the C driver (tests/pam/test_pam_eksauth.c, pam_start_confdir): every
+#      case of issue 5 (its TAP lines are carried over here);
+#   2. pamtester under pam_wrapper (a service folder of our own, no /etc
+#      change): whole token, token in pieces, refusal; the audit lines that
+#      pam_wrapper prints and no token in them;
+#   3. pamtester without wrappers, in a private mount namespace with a copy
+#      of /etc/pam.d, an /etc/passwd copy with a local "bob", and a /dev/log
+#      of our own (overlay on /dev) that captures the real syslog lines.
+# Nothing on the host changes; every process started here is stopped by pid.
+. "$top_srcdir/tests/pam/pam_common.sh"
+
+pam_setup
+ALICE=$(cat "$PE_DIR/tok/alice")
+ALICE_FP=$(printf '%s' "$ALICE" | sha256sum | cut -c1-8)
+pass "setup: stand-in on port $STS_PORT, identity DB synced, tokens minted (alice: ${#ALICE} bytes)"
+
+# --------------------------------------------------------------- 1. driver
+PE_LOG="$PE_DIR/driver.log" "$PAM_DRIVER" suite >"$PE_DIR/driver.tap" 2>"$PE_DIR/driver.err"
+driver_rc=$?
+while IFS= read -r line; do
+    case $line in
+    "ok "*) pass "driver: ${line#* - }" ;;
+    "not ok "*) fail "driver: ${line#* - }" ;;
+    "#"*) echo "$line" ;;
+    esac
+done <"$PE_DIR/driver.tap"
+is "$driver_rc" 0 "driver exit status"
+[ -s "$PE_DIR/driver.err" ] && sed 's/^/# driver stderr: /' "$PE_DIR/driver.err"
+no_token_in "$PE_DIR/driver.log" "$PE_DIR/driver.tap" "$PE_DIR/driver.err"
+ok $? "driver: no token in its captured syslog, TAP or stderr"
+
+# ------------------------------------------------- 2. pamtester + pam_wrapper
+PW="$PE_DIR/pw"
+mkdir -p "$PW"
+cat >"$PW/eksauth" <<EOF
+auth     required $PAM_MODULE config=$PE_DIR/eksauth.conf
+account  required $PAM_MODULE config=$PE_DIR/eksauth.conf
+session  required $PAM_MODULE config=$PE_DIR/eksauth.conf
+EOF
+printf 'auth required pam_deny.so\naccount required pam_deny.so\npassword required pam_deny.so\nsession required pam_deny.so\n' >"$PW/other"
+
+# pw OUT USER OPERATIONS... < ANSWERS: pamtester under pam_wrapper; pam_syslog lines go to
+# stderr at debug level 3 (level 4 adds pam_wrapper's own trace, which prints PAM items).
+pw() {
+    _out=$1
+    shift
+    LD_PRELOAD="$SAN_PRELOAD libpam_wrapper.so" ASAN_OPTIONS=detect_leaks=0 \
+        PAM_WRAPPER=1 PAM_WRAPPER_SERVICE_DIR="$PW" \
+        PAM_WRAPPER_DEBUGLEVEL=3 PAM_WRAPPER_DISABLE_DEEPBIND=1 \
+        pamtester -v eksauth "$@" >"$_out" 2>&1
+}
+
+if [ -e /usr/lib/x86_64-linux-gnu/libpam_wrapper.so ] || ldconfig -p | grep -q libpam_wrapper.so; then
+    printf '%s\n' "$ALICE" | pw "$PE_DIR/pw1.out" admin-alice authenticate acct_mgmt open_session close_session
+    ok $? "pam_wrapper: whole token, authenticate acct_mgmt open_session close_session"
+    line=$(grep 'event=auth ' "$PE_DIR/pw1.out" | head -n 1)
+    like "$line" "event=auth result=success user=admin-alice k8s_user=admin:alice arn=arn:aws:sts::111122223333:assumed-role/eks-admins/alice session=alice access_key_id=ASIAFAKEEXAMPLE00001 account=111122223333 rhost=- token_fp=$ALICE_FP reason=\"" \
+        "pam_wrapper: the audit line has every field"
+    like "$(cat "$PE_DIR/pw1.out")" "event=open_session result=success user=admin-alice" "pam_wrapper: session audit line"
+    like "$(cat "$PE_DIR/pw1.out")" "event=close_session result=success user=admin-alice" "pam_wrapper: close audit line"
+
+    pieces "$PE_DIR/tok/alice" 500 | pw "$PE_DIR/pw2.out" admin-alice authenticate
+    ok $? "pam_wrapper: token in pieces of 500 bytes"
+    n=$(grep -o 'EKS token (continued): ' "$PE_DIR/pw2.out" | wc -l)
+    is "$n" "$(($(pieces "$PE_DIR/tok/alice" 500 | wc -l) - 1))" "pam_wrapper: one continued prompt per extra piece"
+
+    printf 'k8s-aws-v1.bm90IGEgdG9rZW4\n' | pw "$PE_DIR/pw3.out" admin-alice authenticate
+    is $? 1 "pam_wrapper: a bad token is refused"
+    like "$(cat "$PE_DIR/pw3.out")" "event=auth result=denied user=admin-alice .*reason=\"token: " "pam_wrapper: the refusal is logged with its rule"
+
+    # The project's own client: `eksauth token`, sent in pieces.
+    (
+        sts_creds ASIAFAKEEXAMPLE00001
+        "$EKSAUTH" token --cluster-id "$CLUSTER_ID" --region us-east-1
+    ) >"$PE_DIR/tok/own" 2>"$PE_DIR/own.err"
+    if [ -s "$PE_DIR/tok/own" ]; then
+        pieces "$PE_DIR/tok/own" 500 | pw "$PE_DIR/pw4.out" admin-alice authenticate acct_mgmt
+        ok $? "pam_wrapper: a token from eksauth token, in pieces of 500 bytes"
+    else
+        fail "eksauth token made no token: $(cat "$PE_DIR/own.err")"
+    fi
+
+    no_token_in "$PE_DIR"/pw*.out
+    ok $? "pam_wrapper: no token in any captured output"
+else
+    pass "# SKIP pam_wrapper not installed (libpam-wrapper)"
+fi
+
+# ------------------------------------------- 3. mount namespace, no wrappers
+NS="$PE_DIR/ns"
+host_devlog=$(ls -l /dev/log 2>/dev/null)
+mkdir -p "$NS/up" "$NS/work"
+cp -a /etc/pam.d "$NS/pam.d"
+cat >"$NS/pam.d/eksauth-test" <<EOF
+auth     required $PAM_MODULE config=$PE_DIR/eksauth.conf
+account  required $PAM_MODULE config=$PE_DIR/eksauth.conf
+session  required $PAM_MODULE config=$PE_DIR/eksauth.conf
+EOF
+cat >"$NS/pam.d/eksauth-fallthrough" <<EOF
+auth     [success=done ignore=ignore default=die] $PAM_MODULE config=$PE_DIR/eksauth.conf ignore_unknown_user
+auth     required pam_permit.so
+EOF
+cp /etc/passwd "$NS/passwd"
+echo "bob:x:4242:4242:a local bob:/nonexistent:/usr/sbin/nologin" >>"$NS/passwd"
+cat >"$NS/listen.py" <<'EOF'
+import os, socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+if os.path.lexists("/dev/log"):
+    os.unlink("/dev/log")  # in the overlay only: a whiteout, the host keeps its own
+s.bind("/dev/log")
+os.chmod("/dev/log", 0o666)
+open(sys.argv[2], "w").close()
+with open(sys.argv[1], "ab", buffering=0) as f:
+    while True:
+        f.write(s.recv(65536) + b"\n")
+EOF
+pieces "$PE_DIR/tok/alice" 500 >"$NS/alice.pieces"
+cat >"$NS/run.sh" <<EOF
+# Runs inside unshare -m: private mounts, dropped with the namespace.
+mount -t overlay overlay -o lowerdir=/dev,upperdir=$NS/up,workdir=$NS/work /dev || exit 90
+mount --bind $NS/pam.d /etc/pam.d || exit 91
+mount --bind $NS/passwd /etc/passwd || exit 92
+$PYTHON $NS/listen.py $NS/syslog $NS/ready & L=\$!
+i=0; while [ ! -e $NS/ready ] && [ \$i -lt 100 ]; do sleep 0.1; i=\$((i + 1)); done
+export LD_PRELOAD="$SAN_PRELOAD" ASAN_OPTIONS=detect_leaks=0
+pamtester -v eksauth-test admin-alice authenticate acct_mgmt open_session close_session <$NS/alice.pieces >$NS/r1.out 2>&1; echo "r1=\$?"
+printf '%s\n' "\$(cat $PE_DIR/tok/bob)" | pamtester -v eksauth-test bob authenticate >$NS/r2.out 2>&1; echo "r2=\$?"
+printf 'x\n' | pamtester -v eksauth-fallthrough bob authenticate >$NS/r3.out 2>&1; echo "r3=\$?"
+printf 'k8s-aws-v1.bad\n' | pamtester -v eksauth-fallthrough admin-alice authenticate >$NS/r4.out 2>&1; echo "r4=\$?"
+sleep 0.3
+kill \$L
+EOF
+unshare -m sh "$NS/run.sh" >"$NS/rc.out" 2>"$NS/run.err"
+ns_rc=$?
+is "$ns_rc" 0 "namespace: the private /etc/pam.d, /etc/passwd and /dev/log were set up"
+[ "$ns_rc" = 0 ] || sed 's/^/# /' "$NS/run.err"
+rc_of() { sed -n "s/^$1=//p" "$NS/rc.out"; }
+is "$(rc_of r1)" 0 "namespace: real /etc/pam.d service, token in pieces of 500 bytes: authenticate acct_mgmt open_session close_session"
+[ "$(rc_of r1)" = 0 ] || sed 's/^/# r1: /' "$NS/r1.out" | head -n 20
+is "$(rc_of r2)" 1 "namespace: a name that a local account owns (bob in /etc/passwd) is not eksauth's"
+like "$(cat "$NS/r2.out")" "User not known" "namespace: ... PAM_USER_UNKNOWN, even with bob's valid token"
+is "$(rc_of r3)" 0 "namespace: ignore_unknown_user lets the stack go on to the next module for the local bob"
+is "$(rc_of r4)" 1 "namespace: ... but a bad token of an eksauth user ends the stack"
+log=$(cat "$NS/syslog" 2>/dev/null)
+like "$log" "pam_eksauth\\(eksauth-test:auth\\): event=auth result=success user=admin-alice k8s_user=admin:alice arn=arn:aws:sts::111122223333:assumed-role/eks-admins/alice session=alice access_key_id=ASIAFAKEEXAMPLE00001 account=111122223333 rhost=- token_fp=$ALICE_FP " \
+    "namespace: the real syslog line of the login has every field"
+like "$log" "^<85>" "namespace: facility authpriv, level notice"
+like "$log" "event=account result=success user=admin-alice" "namespace: account audit line"
+like "$log" "event=open_session result=success user=admin-alice" "namespace: session audit line"
+unlike "$log" "user=bob" "namespace: nothing logged for the local bob"
+no_token_in "$NS/syslog" "$NS"/r*.out
+ok $? "namespace: no token in the syslog or in pamtester's output"
+[ ! -e /etc/pam.d/eksauth-test ] && ! grep -q '^bob:x:4242' /etc/passwd &&
+    [ "$(ls -l /dev/log 2>/dev/null)" = "$host_devlog" ]
+ok $? "namespace: the host's /etc/pam.d, /etc/passwd and /dev are untouched"
+
+done_testing

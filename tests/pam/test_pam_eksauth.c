@@ -1,0 +1,1152 @@
+/*
+ * test_pam_eksauth.c - drive pam_eksauth.so through the real libpam
+ * (pam_start_confdir with service files generated here), against the local
+ * STS stand-in over TLS, and print TAP.  Not run on its own:
+ * tests/integration/pam.sh and pam_valgrind.sh prepare the folder (certs,
+ * fake_sts.py, config, aws-auth, identity DB, tokens) and run it.
+ *
+ * usage: test_pam_eksauth suite      every case of issue 5's test list
+ *        test_pam_eksauth loop N     N whole transactions (valgrind)
+ * environment: PE_DIR (the prepared folder), PE_MODULE (pam_eksauth.so),
+ *              EKSAUTH (the CLI, for `eksauth sync`), PE_LOG (optional: a
+ *              file that receives every captured syslog line)
+ *
+ * The PAM log is captured by defining syslog() here: libpam's pam_syslog
+ * ends in __syslog_chk, which the dynamic linker resolves to this program
+ * first, so every line the module logs is checked (fields, and no token).
+ */
+#include "config.h"
+/* This file defines syslog() itself: no fortify wrappers around it. */
+#undef _FORTIFY_SOURCE
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+#include <security/pam_appl.h>
+
+#include "eksauth/iddb.h"
+
+/* ------------------------------------------------------------------ TAP */
+
+static unsigned T_n, T_failed;
+
+static void ok(bool cond, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void ok(bool cond, const char *fmt, ...)
+{
+    va_list ap;
+
+    T_n++;
+    if (!cond)
+        T_failed++;
+    printf("%s %u - ", cond ? "ok" : "not ok", T_n);
+    va_start(ap, fmt);
+    vprintf(fmt, ap);
+    va_end(ap);
+    printf("\n");
+    fflush(stdout);
+}
+
+static void diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void diag(const char *fmt, ...)
+{
+    va_list ap;
+
+    printf("# ");
+    va_start(ap, fmt);
+    vprintf(fmt, ap);
+    va_end(ap);
+    printf("\n");
+}
+
+static void is_rc(int got, int want, const char *what)
+{
+    ok(got == want, "%s: %s", what, pam_strerror(NULL, want));
+    if (got != want)
+        diag("got %d (%s), expected %d", got, pam_strerror(NULL, got), want);
+}
+
+static void is_str(const char *got, const char *want, const char *what)
+{
+    bool same = got != NULL && strcmp(got, want) == 0;
+
+    ok(same, "%s = '%s'", what, want);
+    if (!same)
+        diag("got '%s'", got != NULL ? got : "(null)");
+}
+
+/* ------------------------------------------------------- syslog capture */
+
+static char **LOG_LINES;
+static size_t LOG_N, LOG_MARK;
+static FILE *LOG_FILE;
+
+void __syslog_chk(int pri, int flag, const char *fmt, ...);
+void __vsyslog_chk(int pri, int flag, const char *fmt, va_list ap);
+
+static void capture(int pri, const char *fmt, va_list ap)
+{
+    char **grown;
+    char *s = NULL;
+
+    if (vasprintf(&s, fmt, ap) < 0)
+        return;
+    if (LOG_FILE != NULL) {
+        fprintf(LOG_FILE, "<%d> %s\n", pri, s);
+        fflush(LOG_FILE);
+    }
+    grown = realloc(LOG_LINES, (LOG_N + 1) * sizeof(*grown));
+    if (grown == NULL) {
+        free(s);
+        return;
+    }
+    LOG_LINES = grown;
+    LOG_LINES[LOG_N++] = s;
+}
+
+void syslog(int pri, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    capture(pri, fmt, ap);
+    va_end(ap);
+}
+
+void vsyslog(int pri, const char *fmt, va_list ap)
+{
+    capture(pri, fmt, ap);
+}
+
+void __syslog_chk(int pri, int flag, const char *fmt, ...)
+{
+    va_list ap;
+
+    (void)flag;
+    va_start(ap, fmt);
+    capture(pri, fmt, ap);
+    va_end(ap);
+}
+
+void __vsyslog_chk(int pri, int flag, const char *fmt, va_list ap)
+{
+    (void)flag;
+    capture(pri, fmt, ap);
+}
+
+static void log_mark(void)
+{
+    LOG_MARK = LOG_N;
+}
+
+/* The first line since the mark that holds every needle (NULL-terminated). */
+static const char *log_find(const char *needle, ...)
+{
+    size_t i;
+
+    for (i = LOG_MARK; i < LOG_N; i++) {
+        const char *n = needle;
+        bool all = true;
+        va_list ap;
+
+        va_start(ap, needle);
+        for (; n != NULL; n = va_arg(ap, const char *)) {
+            if (strstr(LOG_LINES[i], n) == NULL) {
+                all = false;
+                break;
+            }
+        }
+        va_end(ap);
+        if (all)
+            return LOG_LINES[i];
+    }
+    return NULL;
+}
+
+static void log_dump_since_mark(void)
+{
+    size_t i;
+
+    for (i = LOG_MARK; i < LOG_N; i++)
+        diag("log: %s", LOG_LINES[i]);
+}
+
+static void log_free(void)
+{
+    size_t i;
+
+    for (i = 0; i < LOG_N; i++)
+        free(LOG_LINES[i]);
+    free(LOG_LINES);
+    LOG_LINES = NULL;
+    LOG_N = LOG_MARK = 0;
+}
+
+/* -------------------------------------------------------- conversation */
+
+#define MAX_MSGS 64
+
+struct conv {
+    const char *answers[MAX_MSGS];
+    size_t n_answers, next;
+    char *prompts[MAX_MSGS];
+    size_t n_prompts;
+    char *infos[MAX_MSGS]; /* PAM_ERROR_MSG and PAM_TEXT_INFO */
+    size_t n_infos;
+};
+
+static int conv_fn(int n, const struct pam_message **msg, struct pam_response **resp, void *appdata)
+{
+    struct conv *cv = appdata;
+    struct pam_response *r;
+    int i;
+
+    r = calloc((size_t)n, sizeof(*r));
+    if (r == NULL)
+        return PAM_BUF_ERR;
+    for (i = 0; i < n; i++) {
+        switch (msg[i]->msg_style) {
+        case PAM_PROMPT_ECHO_OFF:
+        case PAM_PROMPT_ECHO_ON:
+            if (cv->n_prompts < MAX_MSGS)
+                cv->prompts[cv->n_prompts++] = strdup(msg[i]->msg);
+            if (cv->next >= cv->n_answers)
+                goto fail;
+            r[i].resp = strdup(cv->answers[cv->next++]);
+            if (r[i].resp == NULL)
+                goto fail;
+            break;
+        default:
+            if (cv->n_infos < MAX_MSGS)
+                cv->infos[cv->n_infos++] = strdup(msg[i]->msg);
+            break;
+        }
+    }
+    *resp = r;
+    return PAM_SUCCESS;
+fail:
+    for (i = 0; i < n; i++)
+        free(r[i].resp);
+    free(r);
+    return PAM_CONV_ERR;
+}
+
+static void conv_free(struct conv *cv)
+{
+    size_t i;
+
+    for (i = 0; i < cv->n_prompts; i++)
+        free(cv->prompts[i]);
+    for (i = 0; i < cv->n_infos; i++)
+        free(cv->infos[i]);
+    memset(cv, 0, sizeof(*cv));
+}
+
+static bool infos_have(const struct conv *cv, const char *needle)
+{
+    size_t i;
+
+    for (i = 0; i < cv->n_infos; i++) {
+        if (cv->infos[i] != NULL && strstr(cv->infos[i], needle) != NULL)
+            return true;
+    }
+    return false;
+}
+
+/* -------------------------------------------------------- environment */
+
+static const char *DIR_;
+static const char *MODULE;
+static char SERVICES[4096];
+
+static char *path_in(const char *name)
+{
+    char *p = NULL;
+
+    if (asprintf(&p, "%s/%s", DIR_, name) < 0)
+        abort();
+    return p;
+}
+
+static char *slurp(const char *name)
+{
+    char *path = path_in(name), *buf = NULL;
+    size_t cap = 0, len = 0;
+    FILE *f = fopen(path, "r");
+
+    if (f == NULL) {
+        fprintf(stderr, "test_pam_eksauth: %s: %s\n", path, strerror(errno));
+        exit(2);
+    }
+    for (;;) {
+        size_t got;
+
+        if (len + 1024 >= cap) {
+            cap = cap * 2 + 4096;
+            buf = realloc(buf, cap);
+            if (buf == NULL)
+                abort();
+        }
+        got = fread(buf + len, 1, cap - len - 1, f);
+        if (got == 0)
+            break;
+        len += got;
+    }
+    fclose(f);
+    while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
+        len--;
+    buf[len] = '\0';
+    free(path);
+    return buf;
+}
+
+static void write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+
+    if (f == NULL || fputs(text, f) < 0 || fclose(f) != 0) {
+        fprintf(stderr, "test_pam_eksauth: %s: %s\n", path, strerror(errno));
+        exit(2);
+    }
+}
+
+/* One service file: lines with "MOD" for the module's path and "DIR" for PE_DIR. */
+static void service(const char *name, const char *body)
+{
+    char *path = NULL, *text = malloc(strlen(body) * 4 + 8192), *o = text;
+    const char *p;
+
+    if (text == NULL || asprintf(&path, "%s/%s", SERVICES, name) < 0)
+        abort();
+    for (p = body; *p != '\0';) {
+        if (strncmp(p, "MOD", 3) == 0) {
+            o += sprintf(o, "%s", MODULE);
+            p += 3;
+        } else if (strncmp(p, "DIR", 3) == 0) {
+            o += sprintf(o, "%s", DIR_);
+            p += 3;
+        } else {
+            *o++ = *p++;
+        }
+    }
+    *o = '\0';
+    write_file(path, text);
+    free(path);
+    free(text);
+}
+
+static void make_services(void)
+{
+    snprintf(SERVICES, sizeof(SERVICES), "%s/services", DIR_);
+    mkdir(SERVICES, 0755);
+    service("other", "auth required pam_deny.so\naccount required pam_deny.so\n"
+                     "password required pam_deny.so\nsession required pam_deny.so\n");
+    service("eksauth", "auth required MOD config=DIR/eksauth.conf\n"
+                       "account required MOD config=DIR/eksauth.conf\n"
+                       "session required MOD config=DIR/eksauth.conf\n");
+    service("eksauth-debug", "auth required MOD config=DIR/eksauth.conf debug bogus_option\n"
+                             "account required MOD config=DIR/eksauth.conf debug\n");
+    service("eksauth-down", "auth required MOD config=DIR/down.conf\n");
+    service("eksauth-down-ignore",
+            "auth required MOD config=DIR/down.conf ignore_authinfo_unavail\n"
+            "auth required pam_permit.so\n");
+    service("eksauth-unknown", "auth required MOD config=DIR/eksauth.conf ignore_unknown_user\n"
+                               "auth required pam_permit.so\n"
+                               "account required MOD config=DIR/eksauth.conf ignore_unknown_user\n"
+                               "account required pam_permit.so\n");
+    service("eksauth-firstpass", "auth optional pam_unix.so\n"
+                                 "auth required MOD config=DIR/eksauth.conf use_first_pass\n");
+    service("eksauth-firstpass-alone",
+            "auth required MOD config=DIR/eksauth.conf use_first_pass\n");
+    service("eksauth-trypass", "auth optional pam_unix.so\n"
+                               "auth required MOD config=DIR/eksauth.conf try_first_pass\n");
+    service("eksauth-group-ok",
+            "auth required MOD config=DIR/eksauth.conf\n"
+            "account required MOD config=DIR/eksauth.conf require_group=eks-nothing "
+            "require_group=eks-system-masters\n");
+    service("eksauth-group-no",
+            "auth required MOD config=DIR/eksauth.conf\n"
+            "account required MOD config=DIR/eksauth.conf require_group=eks-devs\n");
+    service("eksauth-group-bad", "account required MOD config=DIR/eksauth.conf require_group=\n");
+    service("eksauth-faults", "auth required MOD config=DIR/faults.conf\n");
+    service("eksauth-nodb", "auth required MOD config=DIR/nodb.conf\n"
+                            "account required MOD config=DIR/nodb.conf\n");
+    service("eksauth-noconfig", "auth required MOD config=DIR/no-such.conf\n");
+    service("eksauth-badperm", "auth required MOD config=DIR/badperm.conf\n");
+}
+
+/* ------------------------------------------------------------- helpers */
+
+struct tx {
+    pam_handle_t *pamh;
+    struct conv cv;
+};
+
+static int tx_start(struct tx *t, const char *svc, const char *user)
+{
+    struct pam_conv pc = {conv_fn, NULL};
+    int rc;
+
+    memset(t, 0, sizeof(*t));
+    pc.appdata_ptr = &t->cv;
+    rc = pam_start_confdir(svc, user, &pc, SERVICES, &t->pamh);
+    if (rc != PAM_SUCCESS) {
+        fprintf(stderr, "test_pam_eksauth: pam_start_confdir(%s): %s\n", svc,
+                pam_strerror(NULL, rc));
+        exit(2);
+    }
+    return rc;
+}
+
+static void tx_answers(struct tx *t, const char *const *answers, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n && i < MAX_MSGS; i++)
+        t->cv.answers[i] = answers[i];
+    t->cv.n_answers = n;
+    t->cv.next = 0;
+}
+
+static void tx_answer(struct tx *t, const char *answer)
+{
+    tx_answers(t, &answer, 1);
+}
+
+static void tx_end(struct tx *t, int status)
+{
+    pam_end(t->pamh, status);
+    conv_free(&t->cv);
+    t->pamh = NULL;
+}
+
+/* auth in a fresh handle: the return code (the handle is ended). */
+static int auth_once(const char *svc, const char *user, const char *const *answers, size_t n,
+                     struct conv *keep)
+{
+    struct tx t;
+    int rc;
+
+    tx_start(&t, svc, user);
+    tx_answers(&t, answers, n);
+    rc = pam_authenticate(t.pamh, 0);
+    if (keep != NULL) {
+        *keep = t.cv;
+        memset(&t.cv, 0, sizeof(t.cv));
+    }
+    tx_end(&t, rc);
+    return rc;
+}
+
+/* Split tok into pieces of at most size bytes, each but the last ending with '\'. */
+static size_t split(const char *tok, size_t size, char **out, size_t max)
+{
+    size_t len = strlen(tok), n = 0, off = 0;
+
+    while (off < len && n < max) {
+        size_t k = len - off > size ? size : len - off;
+        bool last = off + k == len;
+
+        out[n] = malloc(k + 2);
+        if (out[n] == NULL)
+            abort();
+        memcpy(out[n], tok + off, k);
+        out[n][k] = '\0';
+        if (!last)
+            strcat(out[n], "\\");
+        off += k;
+        n++;
+    }
+    return n;
+}
+
+static void free_pieces(char **p, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        free(p[i]);
+}
+
+static void sha_fp(const char *tok, char out[9])
+{
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int mdlen = 0;
+    unsigned i;
+
+    EVP_Digest(tok, strlen(tok), md, &mdlen, EVP_sha256(), NULL);
+    for (i = 0; i < 4; i++)
+        sprintf(out + 2 * i, "%02x", md[i]);
+    out[8] = '\0';
+}
+
+static struct eksauth_iddb *db_open(void)
+{
+    struct eksauth_iddb *db = NULL;
+    struct eksauth_error err;
+    char *p = path_in("db/identity.db");
+
+    if (eksauth_iddb_open(p, &db, &err) != EKSAUTH_OK) {
+        diag("identity DB: %s", err.msg);
+        db = NULL;
+    }
+    free(p);
+    return db;
+}
+
+static int cmp_name(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The user's supplementary groups in the DB, as "a,b" (names, sorted). */
+static bool db_user(const char *login, struct eksauth_iddb_user *u, char *groups, size_t glen,
+                    struct eksauth_iddb **dbp)
+{
+    struct eksauth_iddb *db = db_open();
+    struct eksauth_iddb_group g;
+    const char *names[64];
+    uint32_t j;
+
+    groups[0] = '\0';
+    *dbp = db;
+    if (db == NULL || eksauth_iddb_user_by_name(db, login, u) != EKSAUTH_OK || u->n_groups > 64)
+        return false;
+    for (j = 0; j < u->n_groups; j++) {
+        if (eksauth_iddb_user_group(db, u, j, &g) != EKSAUTH_OK)
+            return false;
+        names[j] = g.name;
+    }
+    qsort(names, u->n_groups, sizeof(names[0]), cmp_name);
+    for (j = 0; j < u->n_groups; j++) {
+        if (groups[0] != '\0')
+            strncat(groups, ",", glen - strlen(groups) - 1);
+        strncat(groups, names[j], glen - strlen(groups) - 1);
+    }
+    return true;
+}
+
+static int run_sync(void)
+{
+    const char *cli = getenv("EKSAUTH");
+    char *cmd = NULL;
+    int rc;
+
+    if (cli == NULL ||
+        asprintf(&cmd, "'%s' --config '%s/eksauth.conf' sync >/dev/null 2>&1", cli, DIR_) < 0)
+        return -1;
+    rc = system(cmd);
+    free(cmd);
+    return rc;
+}
+
+/* --------------------------------------------------------------- cases */
+
+static char *TOK_ALICE, *TOK_BOB, *TOK_BOBEX, *TOK_CAROL, *TOK_OTHER, *TOK_EXPIRED;
+
+static void case_success(void)
+{
+    struct eksauth_iddb *db;
+    struct eksauth_iddb_user u;
+    char groups[512], fp[9], want[256];
+    uint32_t nss_uid = 0;
+    const char *line;
+    struct tx t;
+    int rc;
+
+    diag("success: an assumed-role token (%zu bytes) for the login aws-auth gives it",
+         strlen(TOK_ALICE));
+    db = db_open();
+    ok(db != NULL && eksauth_iddb_template_user(db, "admin-alice", &nss_uid) == EKSAUTH_OK,
+       "before the login, NSS answers for the templated name admin-alice");
+    eksauth_iddb_close(db);
+
+    log_mark();
+    tx_start(&t, "eksauth", "admin-alice");
+    tx_answer(&t, TOK_ALICE);
+    pam_set_item(t.pamh, PAM_RHOST, "192.0.2.7");
+    rc = pam_authenticate(t.pamh, 0);
+    is_rc(rc, PAM_SUCCESS, "authenticate admin-alice");
+    ok(t.cv.n_prompts == 1 && strcmp(t.cv.prompts[0], "EKS token: ") == 0,
+       "one prompt, 'EKS token: '");
+    is_rc(pam_acct_mgmt(t.pamh, 0), PAM_SUCCESS, "acct_mgmt admin-alice");
+    is_rc(pam_setcred(t.pamh, PAM_ESTABLISH_CRED), PAM_SUCCESS, "setcred admin-alice");
+    is_rc(pam_open_session(t.pamh, 0), PAM_SUCCESS, "open_session admin-alice");
+    is_str(pam_getenv(t.pamh, "EKS_USERNAME"), "admin:alice", "EKS_USERNAME");
+    is_str(pam_getenv(t.pamh, "EKS_GROUPS"), "system:masters,ops", "EKS_GROUPS");
+    is_str(pam_getenv(t.pamh, "EKS_ARN"), "arn:aws:sts::111122223333:assumed-role/eks-admins/alice",
+           "EKS_ARN");
+    is_str(pam_getenv(t.pamh, "EKS_CANONICAL_ARN"), "arn:aws:iam::111122223333:role/eks-admins",
+           "EKS_CANONICAL_ARN");
+    is_str(pam_getenv(t.pamh, "EKS_SESSION_NAME"), "alice", "EKS_SESSION_NAME");
+    is_str(pam_getenv(t.pamh, "EKS_ACCOUNT_ID"), "111122223333", "EKS_ACCOUNT_ID");
+    is_str(pam_getenv(t.pamh, "EKS_CLUSTER_ID"), "test-cluster", "EKS_CLUSTER_ID");
+    is_rc(pam_close_session(t.pamh, 0), PAM_SUCCESS, "close_session admin-alice");
+    tx_end(&t, PAM_SUCCESS);
+
+    ok(db_user("admin-alice", &u, groups, sizeof(groups), &db),
+       "admin-alice is in the identity DB");
+    ok(u.uid == nss_uid && u.gid == u.uid, "recorded uid %u is the one NSS answered (%u)",
+       (unsigned)u.uid, (unsigned)nss_uid);
+    ok((u.flags & EKSAUTH_IDDB_USER_TEMPLATED) != 0, "recorded as a templated user");
+    is_str(groups, "eks-ops,eks-system-masters", "recorded groups");
+    is_str(u.k8s_username, "admin:alice", "recorded k8s username");
+    eksauth_iddb_close(db);
+
+    sha_fp(TOK_ALICE, fp);
+    snprintf(want, sizeof(want), "token_fp=%s", fp);
+    line = log_find("event=auth result=success user=admin-alice k8s_user=admin:alice "
+                    "arn=arn:aws:sts::111122223333:assumed-role/eks-admins/alice session=alice "
+                    "access_key_id=ASIAFAKEEXAMPLE00001 account=111122223333 rhost=192.0.2.7 ",
+                    want, "reason=\"", NULL);
+    ok(line != NULL, "audit line of the login with every field (token_fp=%s)", fp);
+    if (line == NULL)
+        log_dump_since_mark();
+    ok(log_find("pam_eksauth(eksauth:auth)", NULL) != NULL, "logged through pam_syslog");
+    ok(log_find("event=account result=success user=admin-alice k8s_user=admin:alice", NULL) != NULL,
+       "audit line of the account stage");
+    ok(log_find("event=open_session result=success user=admin-alice k8s_user=admin:alice", want,
+                NULL) != NULL,
+       "audit line of the session opening");
+    ok(log_find("event=close_session result=success user=admin-alice", NULL) != NULL,
+       "audit line of the session closing");
+}
+
+static void case_static_user(void)
+{
+    struct eksauth_iddb *db;
+    struct eksauth_iddb_user u;
+    char groups[512];
+    struct tx t;
+
+    diag("a mapUsers entry (IAM user, long-term key, %zu-byte token)", strlen(TOK_BOB));
+    tx_start(&t, "eksauth", "bob");
+    tx_answer(&t, TOK_BOB);
+    is_rc(pam_authenticate(t.pamh, 0), PAM_SUCCESS, "authenticate bob");
+    is_rc(pam_acct_mgmt(t.pamh, 0), PAM_SUCCESS, "acct_mgmt bob");
+    is_rc(pam_open_session(t.pamh, 0), PAM_SUCCESS, "open_session bob");
+    is_str(pam_getenv(t.pamh, "EKS_SESSION_NAME"), "", "EKS_SESSION_NAME is empty for a user");
+    is_str(pam_getenv(t.pamh, "EKS_GROUPS"), "devs", "EKS_GROUPS of bob");
+    tx_end(&t, PAM_SUCCESS);
+    ok(db_user("bob", &u, groups, sizeof(groups), &db) && strcmp(groups, "eks-devs") == 0 &&
+           (u.flags & EKSAUTH_IDDB_USER_TEMPLATED) == 0,
+       "bob stays a static user with group eks-devs");
+    eksauth_iddb_close(db);
+
+    diag("a session name with '@' through a template");
+    is_rc(auth_once("eksauth", "admin-bob-example.com", (const char *[]){TOK_BOBEX}, 1, NULL),
+          PAM_SUCCESS, "authenticate admin-bob-example.com");
+}
+
+/*
+ * sshd authenticates in a child process and hands only the PAM environment
+ * to the process that opens the session: no pam_data there.
+ */
+static void case_session_elsewhere(void)
+{
+    static const char *const vars[] = {"EKS_USERNAME",      "EKS_GROUPS",       "EKS_ARN",
+                                       "EKS_CANONICAL_ARN", "EKS_SESSION_NAME", "EKS_ACCOUNT_ID",
+                                       "EKS_CLUSTER_ID"};
+    char *saved[7];
+    struct tx t;
+    size_t i;
+
+    diag("the session opens in another process than the authentication (sshd)");
+    tx_start(&t, "eksauth", "admin-alice");
+    tx_answer(&t, TOK_ALICE);
+    is_rc(pam_authenticate(t.pamh, 0), PAM_SUCCESS, "authenticate in the 'child'");
+    for (i = 0; i < 7; i++) {
+        const char *v = pam_getenv(t.pamh, vars[i]);
+
+        saved[i] = NULL;
+        if (v == NULL || asprintf(&saved[i], "%s=%s", vars[i], v) < 0)
+            saved[i] = NULL;
+    }
+    ok(saved[0] != NULL && saved[4] != NULL,
+       "the authentication stage already put EKS_* in the PAM environment");
+    tx_end(&t, PAM_SUCCESS);
+
+    log_mark();
+    tx_start(&t, "eksauth", "admin-alice");
+    for (i = 0; i < 7; i++) {
+        if (saved[i] != NULL)
+            pam_putenv(t.pamh, saved[i]);
+    }
+    is_rc(pam_open_session(t.pamh, 0), PAM_SUCCESS, "open_session in the 'parent'");
+    is_str(pam_getenv(t.pamh, "EKS_SESSION_NAME"), "alice", "EKS_SESSION_NAME carried over");
+    is_str(pam_getenv(t.pamh, "EKS_GROUPS"), "system:masters,ops", "EKS_GROUPS from the DB");
+    ok(log_find("event=open_session result=success user=admin-alice k8s_user=admin:alice "
+                "arn=arn:aws:sts::111122223333:assumed-role/eks-admins/alice session=alice",
+                NULL) != NULL,
+       "the session's audit line names the session");
+    is_rc(pam_close_session(t.pamh, 0), PAM_SUCCESS, "close_session in the 'parent'");
+    ok(log_find("event=close_session result=success user=admin-alice", NULL) != NULL,
+       "close audit line");
+    tx_end(&t, PAM_SUCCESS);
+
+    tx_start(&t, "eksauth", "admin-alice");
+    pam_putenv(t.pamh, "EKS_USERNAME=admin:mallory");
+    pam_putenv(t.pamh, "EKS_SESSION_NAME=mallory");
+    is_rc(pam_open_session(t.pamh, 0), PAM_SUCCESS, "open_session with a foreign EKS_USERNAME");
+    is_str(pam_getenv(t.pamh, "EKS_USERNAME"), "admin:alice", "EKS_USERNAME comes from the DB");
+    is_str(pam_getenv(t.pamh, "EKS_SESSION_NAME"), "", "the foreign session name is dropped");
+    is_str(pam_getenv(t.pamh, "EKS_CANONICAL_ARN"), "arn:aws:iam::111122223333:role/eks-admins",
+           "EKS_CANONICAL_ARN from the DB");
+    tx_end(&t, PAM_SUCCESS);
+
+    tx_start(&t, "eksauth", "nosuchuser");
+    is_rc(pam_open_session(t.pamh, 0), PAM_PERM_DENIED,
+          "open_session of a user eksauth does not serve: PAM_IGNORE (the stack alone fails)");
+    tx_end(&t, PAM_SUCCESS);
+    for (i = 0; i < 7; i++)
+        free(saved[i]);
+}
+
+static void case_pieces(void)
+{
+    char *p[40];
+    size_t n = split(TOK_ALICE, (strlen(TOK_ALICE) + 3) / 4, p, 40), i;
+    struct conv cv;
+    int rc;
+    bool prompts = true, small = true;
+
+    diag("a token in %zu pieces", n);
+    for (i = 0; i < n; i++)
+        small = small && strlen(p[i]) <= 500;
+    ok(n == 4 && small, "4 pieces of at most 500 bytes");
+    log_mark();
+    rc = auth_once("eksauth", "admin-alice", (const char *const *)p, n, &cv);
+    is_rc(rc, PAM_SUCCESS, "authenticate with a token in 4 pieces");
+    for (i = 0; i < cv.n_prompts; i++)
+        prompts = prompts &&
+                  strcmp(cv.prompts[i], i == 0 ? "EKS token: " : "EKS token (continued): ") == 0;
+    ok(cv.n_prompts == 4 && prompts, "prompts: 'EKS token: ' then 3 x 'EKS token (continued): '");
+    conv_free(&cv);
+    free_pieces(p, n);
+
+    n = split(TOK_ALICE, (strlen(TOK_ALICE) + 15) / 16, p, 40);
+    rc = auth_once("eksauth", "admin-alice", (const char *const *)p, n, NULL);
+    ok(n == 16 && rc == PAM_SUCCESS, "a real token in 16 pieces, the most allowed: accepted");
+    free_pieces(p, n);
+
+    {
+        const char *seventeen[17];
+
+        for (i = 0; i < 17; i++)
+            seventeen[i] = "abc\\";
+        log_mark();
+        rc = auth_once("eksauth", "admin-alice", seventeen, 17, &cv);
+        is_rc(rc, PAM_AUTH_ERR, "17 pieces are refused");
+        ok(cv.n_prompts == 16, "after 16 prompts (%zu)", cv.n_prompts);
+        ok(log_find("result=denied", "more than 16 pieces", NULL) != NULL,
+           "logged: more than 16 pieces");
+        conv_free(&cv);
+    }
+    {
+        char *big = malloc(4098);
+
+        memset(big, 'A', 4097);
+        big[4097] = '\0';
+        memcpy(big, "k8s-aws-v1.", 11);
+        log_mark();
+        is_rc(auth_once("eksauth", "admin-alice", (const char *[]){big}, 1, NULL), PAM_AUTH_ERR,
+              "a 4097-byte token is refused");
+        ok(log_find("longer than 4096", NULL) != NULL, "logged: longer than 4096 bytes");
+        free(big);
+    }
+}
+
+static void case_cut(void)
+{
+    char cut[1024], cut511[512];
+    struct conv cv;
+
+    memcpy(cut, TOK_ALICE, 1023);
+    cut[1023] = '\0';
+    log_mark();
+    is_rc(auth_once("eksauth", "admin-alice", (const char *[]){cut}, 1, &cv), PAM_AUTH_ERR,
+          "a token cut at 1023 bytes is refused");
+    ok(infos_have(&cv, "cut at 1023 bytes") && infos_have(&cv, "eksauth ssh") &&
+           infos_have(&cv, "eksauth askpass"),
+       "the conversation says the client cut it, and how to send it in pieces");
+    ok(log_find("result=denied", "the client cut the token", NULL) != NULL,
+       "the log says the client cut it");
+    conv_free(&cv);
+
+    memcpy(cut511, TOK_ALICE, 511);
+    cut511[511] = '\0';
+    is_rc(auth_once("eksauth", "admin-alice", (const char *[]){cut511}, 1, &cv), PAM_AUTH_ERR,
+          "a token cut at 511 bytes is refused");
+    ok(infos_have(&cv, "cut at 511 bytes"), "with the hint for 511 bytes");
+    conv_free(&cv);
+
+    cut[1022] = '\0';
+    is_rc(auth_once("eksauth", "admin-alice", (const char *[]){cut}, 1, &cv), PAM_AUTH_ERR,
+          "a token of 1022 bytes is refused");
+    ok(cv.n_infos == 0, "without the hint");
+    conv_free(&cv);
+}
+
+static void case_refusals(void)
+{
+    struct conv cv;
+
+    diag("refusals");
+    log_mark();
+    is_rc(auth_once("eksauth", "bob", (const char *[]){TOK_ALICE}, 1, NULL), PAM_AUTH_ERR,
+          "alice's token for another user's name");
+    ok(log_find("result=denied user=bob k8s_user=admin:alice", "maps to login 'admin-alice'",
+                NULL) != NULL,
+       "logged: the token maps to admin-alice");
+
+    log_mark();
+    is_rc(auth_once("eksauth", "admin-alice", (const char *[]){"k8s-aws-v1.bm90IGEgdG9rZW4"}, 1,
+                    NULL),
+          PAM_AUTH_ERR, "a bad token");
+    is_rc(auth_once("eksauth", "admin-alice", (const char *[]){"hunter2"}, 1, NULL), PAM_AUTH_ERR,
+          "a password instead of a token");
+    log_mark();
+    is_rc(auth_once("eksauth", "admin-alice", (const char *[]){TOK_EXPIRED}, 1, NULL), PAM_AUTH_ERR,
+          "an expired token");
+    ok(log_find("result=denied", "expired", NULL) != NULL, "logged: expired");
+
+    log_mark();
+    is_rc(auth_once("eksauth", "admin-alice", (const char *[]){TOK_OTHER}, 1, NULL), PAM_AUTH_ERR,
+          "a token for another cluster");
+    ok(log_find("result=denied", "SignatureDoesNotMatch", NULL) != NULL,
+       "logged: STS says SignatureDoesNotMatch");
+
+    log_mark();
+    is_rc(auth_once("eksauth", "admin-carol", (const char *[]){TOK_CAROL}, 1, NULL), PAM_AUTH_ERR,
+          "an unmapped role");
+    ok(log_find("result=denied user=admin-carol", "not mapped", NULL) != NULL,
+       "logged: not mapped");
+
+    is_rc(auth_once("eksauth", "admin-alice", NULL, 0, NULL), PAM_AUTH_ERR,
+          "a conversation that gives no answer");
+    is_rc(auth_once("eksauth", "admin-alice", (const char *[]){""}, 1, NULL), PAM_AUTH_ERR,
+          "an empty answer");
+
+    log_mark();
+    is_rc(auth_once("eksauth", "root", (const char *[]){TOK_ALICE}, 1, &cv), PAM_USER_UNKNOWN,
+          "root is never served");
+    ok(cv.n_prompts == 0, "and is not asked for a token");
+    conv_free(&cv);
+    is_rc(auth_once("eksauth", "nosuchuser", (const char *[]){TOK_ALICE}, 1, &cv), PAM_USER_UNKNOWN,
+          "a user eksauth does not serve");
+    ok(cv.n_prompts == 0, "is not asked for a token");
+    conv_free(&cv);
+    ok(log_find("nosuchuser", NULL) == NULL, "and leaves no audit line");
+}
+
+static void case_unknown_fallthrough(void)
+{
+    struct conv cv;
+    struct tx t;
+
+    is_rc(auth_once("eksauth-unknown", "nosuchuser", NULL, 0, &cv), PAM_SUCCESS,
+          "ignore_unknown_user: the stack goes on to the next module (pam_permit)");
+    ok(cv.n_prompts == 0, "without a token prompt");
+    conv_free(&cv);
+    tx_start(&t, "eksauth-unknown", "nosuchuser");
+    is_rc(pam_acct_mgmt(t.pamh, 0), PAM_SUCCESS, "account with ignore_unknown_user goes on too");
+    tx_end(&t, PAM_SUCCESS);
+    tx_start(&t, "eksauth", "nosuchuser");
+    is_rc(pam_acct_mgmt(t.pamh, 0), PAM_USER_UNKNOWN, "account without it: USER_UNKNOWN");
+    tx_end(&t, PAM_SUCCESS);
+    is_rc(auth_once("eksauth-unknown", "admin-alice", (const char *[]){TOK_ALICE}, 1, NULL),
+          PAM_SUCCESS, "ignore_unknown_user still authenticates eksauth users");
+    is_rc(auth_once("eksauth-unknown", "admin-alice", (const char *[]){"k8s-aws-v1.bad"}, 1, NULL),
+          PAM_AUTH_ERR, "and still refuses their bad tokens");
+}
+
+static void case_unavailable(void)
+{
+    log_mark();
+    is_rc(auth_once("eksauth-down", "admin-alice", (const char *[]){TOK_ALICE}, 1, NULL),
+          PAM_AUTHINFO_UNAVAIL, "STS unreachable");
+    ok(log_find("result=unavailable user=admin-alice", NULL) != NULL, "logged: result=unavailable");
+    is_rc(auth_once("eksauth-down-ignore", "admin-alice", (const char *[]){TOK_ALICE}, 1, NULL),
+          PAM_SUCCESS, "ignore_authinfo_unavail: PAM_IGNORE (the next module decides)");
+    is_rc(auth_once("eksauth-nodb", "admin-alice", (const char *[]){TOK_ALICE}, 1, NULL),
+          PAM_AUTHINFO_UNAVAIL, "no identity DB");
+    is_rc(auth_once("eksauth-noconfig", "admin-alice", (const char *[]){TOK_ALICE}, 1, NULL),
+          PAM_AUTHINFO_UNAVAIL, "no config file");
+    log_mark();
+    is_rc(auth_once("eksauth-badperm", "admin-alice", (const char *[]){TOK_ALICE}, 1, NULL),
+          PAM_AUTHINFO_UNAVAIL, "a config file writable by others is refused");
+    ok(log_find("writable", NULL) != NULL, "logged: writable by group or others");
+}
+
+/* What STS answers decides the code: "try later" or "no". */
+static void case_sts_faults(void)
+{
+    static const struct {
+        const char *fault;
+        int want;
+        const char *what;
+    } cases[] = {
+        {"503", PAM_AUTHINFO_UNAVAIL, "STS 503 ServiceUnavailable"},
+        {"500", PAM_AUTHINFO_UNAVAIL, "STS 500 InternalFailure"},
+        {"throttling", PAM_AUTHINFO_UNAVAIL, "STS Throttling"},
+        {"silence", PAM_AUTHINFO_UNAVAIL, "STS silent past sts_timeout"},
+        {"reset", PAM_AUTHINFO_UNAVAIL, "connection reset"},
+        {"foreign-ca-cert", PAM_AUTHINFO_UNAVAIL, "a certificate of another CA"},
+        {"redirect", PAM_AUTH_ERR, "a redirect (never followed)"},
+        {"truncated-json", PAM_AUTH_ERR, "a cut JSON answer"},
+        {"mismatched-account", PAM_AUTH_ERR, "an Account that is not the ARN's"},
+        {"none", PAM_SUCCESS, "(the same stand-in, answering normally)"},
+    };
+    char *ctl = path_in("fault.json");
+    char body[128];
+    size_t i;
+
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        snprintf(body, sizeof(body), "{\"fault\": \"%s\"}\n", cases[i].fault);
+        write_file(ctl, body);
+        log_mark();
+        is_rc(auth_once("eksauth-faults", "admin-alice", (const char *[]){TOK_ALICE}, 1, NULL),
+              cases[i].want, cases[i].what);
+        if (cases[i].want != PAM_SUCCESS)
+            ok(log_find(cases[i].want == PAM_AUTH_ERR ? "result=denied" : "result=unavailable",
+                        "reason=\"sts: ", NULL) != NULL,
+               "logged with the STS cause");
+    }
+    free(ctl);
+}
+
+static void case_first_pass(void)
+{
+    struct conv cv;
+
+    is_rc(auth_once("eksauth-firstpass", "admin-alice", (const char *[]){TOK_ALICE}, 1, &cv),
+          PAM_SUCCESS, "use_first_pass: the token an earlier module (pam_unix) read");
+    ok(cv.n_prompts == 1 && strstr(cv.prompts[0], "EKS") == NULL,
+       "only the earlier module prompted");
+    conv_free(&cv);
+    is_rc(auth_once("eksauth-firstpass-alone", "admin-alice", (const char *[]){TOK_ALICE}, 1, &cv),
+          PAM_AUTH_ERR, "use_first_pass without an earlier token");
+    ok(cv.n_prompts == 0, "never prompts");
+    conv_free(&cv);
+    is_rc(auth_once("eksauth-trypass", "admin-alice", (const char *[]){TOK_ALICE}, 1, &cv),
+          PAM_SUCCESS, "try_first_pass with an earlier token");
+    ok(cv.n_prompts == 1, "no second prompt");
+    conv_free(&cv);
+    is_rc(
+        auth_once("eksauth-trypass", "admin-alice", (const char *[]){"hunter2", TOK_ALICE}, 2, &cv),
+        PAM_SUCCESS, "try_first_pass with an earlier password that is no token");
+    ok(cv.n_prompts == 2 && strcmp(cv.prompts[1], "EKS token: ") == 0, "then prompts for a token");
+    conv_free(&cv);
+}
+
+static void case_options(void)
+{
+    struct tx t;
+
+    log_mark();
+    is_rc(auth_once("eksauth-debug", "admin-alice", (const char *[]){TOK_ALICE}, 1, NULL),
+          PAM_SUCCESS, "an unknown option is ignored");
+    ok(log_find("unknown option: bogus_option", NULL) != NULL, "and logged");
+    ok(log_find("token of ", "answer(s)", NULL) != NULL, "debug adds details");
+
+    tx_start(&t, "eksauth-group-ok", "admin-alice");
+    tx_answer(&t, TOK_ALICE);
+    is_rc(pam_authenticate(t.pamh, 0), PAM_SUCCESS, "authenticate for require_group");
+    is_rc(pam_acct_mgmt(t.pamh, 0), PAM_SUCCESS,
+          "require_group=eks-nothing require_group=eks-system-masters: any of them");
+    tx_end(&t, PAM_SUCCESS);
+    log_mark();
+    tx_start(&t, "eksauth-group-no", "admin-alice");
+    is_rc(pam_acct_mgmt(t.pamh, 0), PAM_PERM_DENIED, "require_group=eks-devs refuses admin-alice");
+    tx_end(&t, PAM_SUCCESS);
+    ok(log_find("event=account result=denied user=admin-alice", "require_group", NULL) != NULL,
+       "logged with the reason");
+    tx_start(&t, "eksauth-group-no", "bob");
+    is_rc(pam_acct_mgmt(t.pamh, 0), PAM_SUCCESS, "require_group=eks-devs lets bob in");
+    tx_end(&t, PAM_SUCCESS);
+    tx_start(&t, "eksauth-group-bad", "bob");
+    is_rc(pam_acct_mgmt(t.pamh, 0), PAM_PERM_DENIED, "an empty require_group= fails closed");
+    tx_end(&t, PAM_SUCCESS);
+}
+
+/* Last: it rewrites aws-auth and the DB. */
+static void case_revocation(void)
+{
+    char *live = path_in("aws-auth.yaml"), *revoked = slurp("aws-auth-revoked.yaml");
+    char *orig = slurp("aws-auth.yaml");
+    struct tx t;
+
+    tx_start(&t, "eksauth", "admin-alice");
+    tx_answer(&t, TOK_ALICE);
+    is_rc(pam_authenticate(t.pamh, 0), PAM_SUCCESS, "authenticate before the role is removed");
+    is_rc(pam_acct_mgmt(t.pamh, 0), PAM_SUCCESS, "account before the role is removed");
+    write_file(live, revoked);
+    ok(run_sync() == 0, "the role is removed from aws-auth and eksauth sync runs");
+    log_mark();
+    is_rc(pam_acct_mgmt(t.pamh, 0), PAM_PERM_DENIED, "account in the same handle: PERM_DENIED");
+    ok(log_find("event=account result=denied user=admin-alice", "no longer mapped", NULL) != NULL,
+       "logged: no longer mapped");
+    is_rc(pam_open_session(t.pamh, 0), PAM_SUCCESS, "(the session stage is not a gate)");
+    tx_end(&t, PAM_SUCCESS);
+
+    tx_start(&t, "eksauth", "admin-alice");
+    is_rc(pam_acct_mgmt(t.pamh, 0), PAM_USER_UNKNOWN,
+          "account in a new handle (sudo with a cached credential): no such user any more");
+    tx_end(&t, PAM_SUCCESS);
+    is_rc(auth_once("eksauth", "admin-alice", (const char *[]){TOK_ALICE}, 1, NULL),
+          PAM_USER_UNKNOWN, "a new login with the same token: not served");
+    tx_start(&t, "eksauth", "bob");
+    is_rc(pam_acct_mgmt(t.pamh, 0), PAM_SUCCESS, "bob, still mapped, keeps access");
+    tx_end(&t, PAM_SUCCESS);
+
+    write_file(live, orig);
+    ok(run_sync() == 0, "aws-auth restored");
+    free(live);
+    free(revoked);
+    free(orig);
+}
+
+static void case_no_token_in_logs(void)
+{
+    const char *secrets[6] = {TOK_ALICE, TOK_BOB, TOK_BOBEX, TOK_CAROL, TOK_OTHER, TOK_EXPIRED};
+    size_t i, j, found = 0;
+
+    for (i = 0; i < LOG_N; i++) {
+        for (j = 0; j < 6; j++) {
+            /* Any 24 bytes of the token's body would be a leak, not only the whole. */
+            const char *body = secrets[j] + strlen("k8s-aws-v1.");
+            size_t k, len = strlen(body);
+
+            for (k = 0; k + 24 <= len; k += 12) {
+                char probe[25];
+
+                memcpy(probe, body + k, 24);
+                probe[24] = '\0';
+                if (strstr(LOG_LINES[i], probe) != NULL) {
+                    found++;
+                    diag("leak in: %s", LOG_LINES[i]);
+                    break;
+                }
+            }
+        }
+    }
+    ok(LOG_N > 50, "%zu log lines captured", LOG_N);
+    ok(found == 0, "no part of any token in any log line");
+}
+
+static int suite(void)
+{
+    TOK_ALICE = slurp("tok/alice");
+    TOK_BOB = slurp("tok/bob");
+    TOK_BOBEX = slurp("tok/bobex");
+    TOK_CAROL = slurp("tok/carol");
+    TOK_OTHER = slurp("tok/other");
+    TOK_EXPIRED = slurp("tok/expired");
+
+    case_success();
+    case_static_user();
+    case_session_elsewhere();
+    case_pieces();
+    case_cut();
+    case_refusals();
+    case_unknown_fallthrough();
+    case_unavailable();
+    case_sts_faults();
+    case_first_pass();
+    case_options();
+    case_revocation();
+    case_no_token_in_logs();
+    printf("1..%u\n", T_n);
+    free(TOK_ALICE);
+    free(TOK_BOB);
+    free(TOK_BOBEX);
+    free(TOK_CAROL);
+    free(TOK_OTHER);
+    free(TOK_EXPIRED);
+    return T_failed == 0 ? 0 : 1;
+}
+
+/* N whole transactions in one process: what valgrind watches for leaks and errors. */
+static int loop(unsigned n)
+{
+    char *tok = slurp("tok/alice"), *p[8];
+    size_t np = split(tok, 500, p, 8);
+    unsigned i, failed = 0;
+    struct tx t;
+    void *keep;
+
+    /* libpam loads the module at every pam_start and unloads it at pam_end; held
+     * here, it is relocated once (a real sshd or sudo loads it once per process). */
+    keep = dlopen(MODULE, RTLD_NOW | RTLD_NODELETE);
+    if (keep == NULL)
+        diag("dlopen %s: %s", MODULE, dlerror());
+    for (i = 0; i < n; i++) {
+        int rc;
+
+        tx_start(&t, "eksauth", "admin-alice");
+        tx_answers(&t, (const char *const *)p, np);
+        rc = pam_authenticate(t.pamh, 0);
+        if (rc == PAM_SUCCESS)
+            rc = pam_acct_mgmt(t.pamh, 0);
+        if (rc == PAM_SUCCESS)
+            rc = pam_setcred(t.pamh, PAM_ESTABLISH_CRED);
+        if (rc == PAM_SUCCESS)
+            rc = pam_open_session(t.pamh, 0);
+        if (rc == PAM_SUCCESS)
+            rc = pam_close_session(t.pamh, 0);
+        if (rc != PAM_SUCCESS && failed++ < 5)
+            diag("transaction %u: %s", i, pam_strerror(t.pamh, rc));
+        tx_end(&t, rc);
+        /* Refusals too: a path that leaks only on failure counts. */
+        if (i % 10 == 0)
+            (void)auth_once("eksauth", "bob", (const char *[]){tok}, 1, NULL);
+        if (i % 10 == 5)
+            (void)auth_once("eksauth", "admin-alice", (const char *[]){"k8s-aws-v1.bad"}, 1, NULL);
+        log_free();
+    }
+    if (keep != NULL)
+        dlclose(keep);
+    printf("1..1\n");
+    ok(failed == 0, "%u transactions (authenticate, acct_mgmt, setcred, open and close session)",
+       n);
+    free_pieces(p, np);
+    free(tok);
+    return failed == 0 ? 0 : 1;
+}
+
+int main(int argc, char **argv)
+{
+    const char *logpath = getenv("PE_LOG");
+    int rc;
+
+    DIR_ = getenv("PE_DIR");
+    MODULE = getenv("PE_MODULE");
+    if (DIR_ == NULL || MODULE == NULL || argc < 2) {
+        fprintf(stderr, "usage: PE_DIR=... PE_MODULE=... test_pam_eksauth suite | loop N\n");
+        return 2;
+    }
+    if (logpath != NULL)
+        LOG_FILE = fopen(logpath, "a");
+    make_services();
+    if (strcmp(argv[1], "suite") == 0)
+        rc = suite();
+    else if (strcmp(argv[1], "loop") == 0 && argc == 3)
+        rc = loop((unsigned)strtoul(argv[2], NULL, 10));
+    else
+        rc = 2;
+    log_free();
+    if (LOG_FILE != NULL)
+        fclose(LOG_FILE);
+    return rc;
+}
