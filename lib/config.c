@@ -241,6 +241,8 @@ static const struct key keys[] = {
     STRING("cluster_ca_file", cluster_ca_file, check_abs_path),
     STRING("cluster_ca_data", cluster_ca_data, check_base64),
     STRING("imds_endpoint", imds_endpoint, check_http_url),
+    STRING("eks_connect_to", eks_connect_to, check_connect_to),
+    STRING("eks_ca_file", eks_ca_file, check_abs_path),
     STRING("db_path", db_path, check_abs_path),
     {"uid_min", KIND_ID, FIELD(uid_min), 0, 1000, ID_LIMIT, NULL},
     {"uid_max", KIND_ID, FIELD(uid_max), 0, 1000, ID_LIMIT, NULL},

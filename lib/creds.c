@@ -1,6 +1,7 @@
 /*
- * creds.c - the AWS credentials chain of `eksauth token` (environment, then
- * the shared credentials file) and the signing region, with a small INI
+ * creds.c - the AWS credentials chain of `eksauth token`, `whoami` and
+ * `sync` (environment, the shared credentials file, instance metadata with
+ * IMDSv2 and a process cache for it) and the signing region, with a small INI
  * reader that reads those files the way botocore's configparser does:
  * "[section]" headers, "key = value" or "key: value" options (keys
  * case-insensitive), '#' and ';' comment lines, indented continuation
@@ -10,17 +11,21 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <pwd.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <openssl/crypto.h>
 
 #include "eksauth/creds.h"
+#include "eksauth/imds.h"
 #include "eksauth/partition.h"
 
 #define TRIED_MAX 400
@@ -490,6 +495,95 @@ static enum eksauth_status from_profile(const struct eksauth_creds_options *opt,
     return EKSAUTH_OK;
 }
 
+/* ------------------------------------------------------------------ */
+/* instance metadata, cached */
+
+static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct eksauth_creds cache;
+static char cache_endpoint[256];
+
+enum eksauth_status eksauth_creds_copy(struct eksauth_creds *dst, const struct eksauth_creds *src,
+                                       struct eksauth_error *err)
+{
+    memset(dst, 0, sizeof(*dst));
+    dst->access_key_id = src->access_key_id != NULL ? strdup(src->access_key_id) : NULL;
+    dst->secret_access_key = src->secret_access_key != NULL ? strdup(src->secret_access_key) : NULL;
+    dst->session_token = src->session_token != NULL ? strdup(src->session_token) : NULL;
+    if ((src->access_key_id != NULL && dst->access_key_id == NULL) ||
+        (src->secret_access_key != NULL && dst->secret_access_key == NULL) ||
+        (src->session_token != NULL && dst->session_token == NULL)) {
+        eksauth_creds_free(dst);
+        return eksauth_fail(err, EKSAUTH_ENOMEM, "AWS credentials: out of memory");
+    }
+    dst->expiration = src->expiration;
+    dst->source = src->source;
+    memcpy(dst->origin, src->origin, sizeof(dst->origin));
+    return EKSAUTH_OK;
+}
+
+void eksauth_creds_cache_clear(void)
+{
+    pthread_mutex_lock(&cache_lock);
+    eksauth_creds_free(&cache);
+    cache_endpoint[0] = '\0';
+    pthread_mutex_unlock(&cache_lock);
+}
+
+static bool imds_disabled(const struct eksauth_creds_options *opt)
+{
+    const char *v = env_get(opt, "AWS_EC2_METADATA_DISABLED");
+
+    return v != NULL && strcasecmp(v, "true") == 0;
+}
+
+static enum eksauth_status from_imds(const struct eksauth_creds_options *opt,
+                                     struct eksauth_creds *out, char *tried,
+                                     struct eksauth_error *err)
+{
+    const char *endpoint = opt != NULL ? opt->imds_endpoint : NULL;
+    struct eksauth_error e2 = {EKSAUTH_OK, ""};
+    enum eksauth_status st;
+    char what[320];
+    time_t now = time(NULL);
+
+    /* Only the config names the endpoint on purpose; the variable is botocore's. */
+    if (endpoint == NULL && imds_disabled(opt)) {
+        tried_add(tried, "instance metadata", "AWS_EC2_METADATA_DISABLED is set");
+        return EKSAUTH_ENOTFOUND;
+    }
+    if (endpoint == NULL)
+        endpoint = env_get(opt, "AWS_EC2_METADATA_SERVICE_ENDPOINT");
+    if (endpoint == NULL)
+        endpoint = EKSAUTH_IMDS_DEFAULT_ENDPOINT;
+    if (strlen(endpoint) >= sizeof(cache_endpoint))
+        return eksauth_fail(err, EKSAUTH_EINVAL, "AWS credentials: imds_endpoint is too long");
+
+    pthread_mutex_lock(&cache_lock);
+    /* Cached until shortly before they expire: each IMDS round trip costs up to 2 s off EC2. */
+    if (cache.access_key_id != NULL && strcmp(cache_endpoint, endpoint) == 0 &&
+        cache.expiration - now > EKSAUTH_CREDS_REFRESH_MARGIN) {
+        st = eksauth_creds_copy(out, &cache, err);
+        pthread_mutex_unlock(&cache_lock);
+        return st;
+    }
+    pthread_mutex_unlock(&cache_lock);
+
+    snprintf(what, sizeof(what), "instance metadata %s", endpoint);
+    st = eksauth_imds_credentials(endpoint, out, &e2);
+    if (st == EKSAUTH_EUNAVAIL || st == EKSAUTH_ENOTFOUND) {
+        tried_add(tried, what, e2.msg);
+        return EKSAUTH_ENOTFOUND;
+    }
+    if (st != EKSAUTH_OK)
+        return eksauth_fail(err, st, "AWS credentials: %s", e2.msg);
+    pthread_mutex_lock(&cache_lock);
+    eksauth_creds_free(&cache);
+    if (eksauth_creds_copy(&cache, out, NULL) == EKSAUTH_OK)
+        snprintf(cache_endpoint, sizeof(cache_endpoint), "%s", endpoint);
+    pthread_mutex_unlock(&cache_lock);
+    return EKSAUTH_OK;
+}
+
 enum eksauth_status eksauth_creds_load(const struct eksauth_creds_options *opt,
                                        struct eksauth_creds *out, struct eksauth_error *err)
 {
@@ -509,8 +603,11 @@ enum eksauth_status eksauth_creds_load(const struct eksauth_creds_options *opt,
         if (st != EKSAUTH_ENOTFOUND)
             return st;
     }
-    if (sources & EKSAUTH_CREDS_IMDS)
-        tried_add(tried, "instance metadata", "not supported yet");
+    if (sources & EKSAUTH_CREDS_IMDS) {
+        st = from_imds(opt, out, tried, err);
+        if (st != EKSAUTH_ENOTFOUND)
+            return st;
+    }
     return eksauth_fail(err, EKSAUTH_ENOTFOUND, "no AWS credentials: tried %s", tried);
 }
 

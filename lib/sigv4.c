@@ -487,3 +487,153 @@ out:
     free(url);
     return st;
 }
+
+/* ------------------------------------------------------------------ */
+/* header signing (the EKS API) */
+
+enum eksauth_status eksauth_sigv4_sign_request(const struct eksauth_creds *creds,
+                                               const struct eksauth_sigv4_request *req,
+                                               struct eksauth_sigv4_signed *out,
+                                               struct eksauth_error *err)
+{
+    enum eksauth_status st = EKSAUTH_OK;
+    char date8[16], scope[128], creq_hash[65], signature[65];
+    unsigned char key[32], sig[32];
+    const char *token, *signed_headers;
+    size_t big = EKSAUTH_SIGV4_URL_MAX * 2, i;
+    char *creq_buf = NULL, *sts_buf = NULL;
+    struct sb creq, sts, a;
+    int n;
+
+    memset(out, 0, sizeof(*out));
+    if (creds == NULL || req == NULL || req->method == NULL || req->path == NULL ||
+        req->query == NULL || req->service == NULL)
+        return eksauth_fail(err, EKSAUTH_EINVAL, "sigv4: no credentials or request");
+    if (!host_valid(req->host))
+        return eksauth_fail(err, EKSAUTH_EINVAL, "sigv4: bad host name");
+    if (req->region == NULL || !eksauth_region_valid(req->region, strlen(req->region)))
+        return eksauth_fail(err, EKSAUTH_EINVAL, "sigv4: bad region");
+    if (!akid_valid(creds->access_key_id) || !secret_valid(creds->secret_access_key, 200))
+        return eksauth_fail(err, EKSAUTH_EINVAL, "sigv4: bad access key id or secret access key");
+    token = (creds->session_token != NULL && creds->session_token[0] != '\0') ? creds->session_token
+                                                                              : NULL;
+    /* The session token becomes a header value: no byte that could end the header. */
+    if (token != NULL && !secret_valid(token, EKSAUTH_SIGV4_URL_MAX))
+        return eksauth_fail(err, EKSAUTH_EINVAL,
+                            "sigv4: the session token is too long or not ASCII");
+    /* Path and query are sent as they are: only bytes that need no further encoding on the wire. */
+    for (i = 0; req->path[i] != '\0'; i++) {
+        if (req->path[i] < 0x21 || req->path[i] > 0x7e || req->path[i] == '?' ||
+            req->path[i] == '#')
+            return eksauth_fail(err, EKSAUTH_EINVAL, "sigv4: the path is not encoded");
+    }
+    for (i = 0; req->query[i] != '\0'; i++) {
+        if (req->query[i] < 0x21 || req->query[i] > 0x7e || req->query[i] == '#')
+            return eksauth_fail(err, EKSAUTH_EINVAL, "sigv4: the query is not encoded");
+    }
+    if (req->path[0] != '/')
+        return eksauth_fail(err, EKSAUTH_EINVAL, "sigv4: the path must start with /");
+    if (req->now < 0 || req->now > 253402300799)
+        return eksauth_fail(err, EKSAUTH_EINVAL, "sigv4: signing time out of range");
+    signed_headers = token != NULL ? "host;x-amz-date;x-amz-security-token" : "host;x-amz-date";
+
+    eksauth_time_format_amz(req->now, out->amz_date, sizeof(out->amz_date));
+    memcpy(date8, out->amz_date, 8);
+    date8[8] = '\0';
+    n = snprintf(scope, sizeof(scope), "%s/%s/%s/aws4_request", date8, req->region, req->service);
+    if (n < 0 || (size_t)n >= sizeof(scope))
+        return eksauth_fail(err, EKSAUTH_EINVAL, "sigv4: credential scope too long");
+
+    creq_buf = malloc(big);
+    sts_buf = malloc(big);
+    if (creq_buf == NULL || sts_buf == NULL) {
+        st = eksauth_fail(err, EKSAUTH_ENOMEM, "sigv4: out of memory");
+        goto out;
+    }
+    sb_init(&creq, creq_buf, big);
+    sb_add(&creq, req->method);
+    sb_add(&creq, "\n");
+    /* The canonical URI: every byte but '/' encoded again (a '%' becomes "%25"). */
+    for (i = 0; req->path[i] != '\0'; i++) {
+        const char *seg = req->path + i;
+        size_t len = strcspn(seg, "/");
+
+        if (len == 0) {
+            sb_add(&creq, "/");
+            continue;
+        }
+        if (!creq.overflow) {
+            long m = eksauth_sigv4_uri_encode(seg, len, creq.buf + creq.len, creq.cap - creq.len);
+
+            if (m < 0)
+                creq.overflow = 1;
+            else
+                creq.len += (size_t)m;
+        }
+        i += len - 1;
+    }
+    sb_add(&creq, "\n");
+    sb_add(&creq, req->query);
+    sb_add(&creq, "\nhost:");
+    sb_add(&creq, req->host);
+    sb_add(&creq, "\nx-amz-date:");
+    sb_add(&creq, out->amz_date);
+    if (token != NULL) {
+        sb_add(&creq, "\nx-amz-security-token:");
+        sb_add(&creq, token);
+    }
+    sb_add(&creq, "\n\n");
+    sb_add(&creq, signed_headers);
+    sb_add(&creq, "\n" EMPTY_SHA256);
+    if (creq.overflow) {
+        st = eksauth_fail(err, EKSAUTH_EINVAL, "sigv4: the request is too long");
+        goto out;
+    }
+    if (sha256_hex(creq.buf, creq.len, creq_hash) != 0) {
+        st = eksauth_fail(err, EKSAUTH_ENOMEM, "sigv4: SHA-256 failed");
+        goto out;
+    }
+    sb_init(&sts, sts_buf, big);
+    sb_add(&sts, ALGORITHM "\n");
+    sb_add(&sts, out->amz_date);
+    sb_add(&sts, "\n");
+    sb_add(&sts, scope);
+    sb_add(&sts, "\n");
+    sb_add(&sts, creq_hash);
+    if ((st = eksauth_sigv4_signing_key(creds->secret_access_key, date8, req->region, req->service,
+                                        key, err)) != EKSAUTH_OK)
+        goto out;
+    if (hmac256(key, sizeof(key), sts.buf, sts.len, sig) != 0) {
+        st = eksauth_fail(err, EKSAUTH_ENOMEM, "sigv4: HMAC-SHA256 failed");
+        goto out;
+    }
+    hex_encode(sig, sizeof(sig), signature);
+    sb_init(&a, out->authorization, sizeof(out->authorization));
+    sb_add(&a, ALGORITHM " Credential=");
+    sb_add(&a, creds->access_key_id);
+    sb_add(&a, "/");
+    sb_add(&a, scope);
+    sb_add(&a, ", SignedHeaders=");
+    sb_add(&a, signed_headers);
+    sb_add(&a, ", Signature=");
+    sb_add(&a, signature);
+    if (a.overflow) {
+        st = eksauth_fail(err, EKSAUTH_EINVAL, "sigv4: the Authorization header is too long");
+        goto out;
+    }
+out:
+    OPENSSL_cleanse(key, sizeof(key));
+    OPENSSL_cleanse(sig, sizeof(sig));
+    OPENSSL_cleanse(signature, sizeof(signature));
+    if (st != EKSAUTH_OK)
+        OPENSSL_cleanse(out, sizeof(*out));
+    if (creq_buf != NULL) {
+        OPENSSL_cleanse(creq_buf, big);
+        free(creq_buf);
+    }
+    if (sts_buf != NULL) {
+        OPENSSL_cleanse(sts_buf, big);
+        free(sts_buf);
+    }
+    return st;
+}

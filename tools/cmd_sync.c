@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "cmd_iddb.h"
+#include "sync_cluster.h"
 #include "eksauth/arn.h"
 #include "eksauth/awsauth.h"
 #include "eksauth/file.h"
@@ -87,9 +88,11 @@ struct sync_state {
 static int sync_usage(FILE *out)
 {
     fprintf(out, "usage: eksauth sync [--aws-auth FILE] [--allow-empty] [--json]\n"
-                 "  aws-auth (--aws-auth FILE or aws_auth_file) -> the identity DB\n"
+                 "                    [--watch] [--interval S] [--force]\n"
+                 "  aws-auth (--aws-auth FILE or aws_auth_file, or the cluster's API for\n"
+                 "  source = kubernetes | eks-api | kubernetes+eks-api) -> the identity DB\n"
                  "  --allow-empty  write an aws-auth that maps nobody (removes every user)\n"
-                 "  --json         the summary as JSON\n");
+                 "  --json         the summary as JSON\n" SYNC_CLUSTER_USAGE);
     return out == stdout ? 0 : EXIT_USAGE;
 }
 
@@ -422,58 +425,33 @@ static int report(const struct sync_state *s, bool json)
     return fflush(stdout) == 0 ? 0 : EXIT_USAGE;
 }
 
-int cmd_sync(struct eksauth_cli *cli, int argc, char **argv)
+/*
+ * One aws-auth document (data[0..len), named label in messages) -> the
+ * identity DB.  extra_warnings come from the source (sync_cluster.c).
+ */
+int cmd_sync_apply(struct eksauth_cli *cli, const char *label, const char *data, size_t len,
+                   const char *const *extra_warnings, size_t n_extra, bool json, bool allow_empty)
 {
     struct sync_state s;
     struct eksauth_error err = {0};
     struct eksauth_id_seed *seeds = NULL;
     enum eksauth_status st;
-    bool json = false, allow_empty = false;
-    char *data = NULL;
-    size_t len = 0, n_seeds = 0, i;
+    size_t n_seeds = 0, i;
     int rc = EXIT_USAGE, lock = -1;
 
     memset(&s, 0, sizeof(s));
     s.cli = cli;
-    for (i = 1; i < (size_t)argc; i++) {
-        if (strcmp(argv[i], "--json") == 0) {
-            json = true;
-        } else if (strcmp(argv[i], "--allow-empty") == 0) {
-            allow_empty = true;
-        } else if (strcmp(argv[i], "--aws-auth") == 0 && i + 1 < (size_t)argc) {
-            cli->aws_auth_path = argv[++i];
-        } else if (strncmp(argv[i], "--aws-auth=", 11) == 0) {
-            cli->aws_auth_path = argv[i] + 11;
-        } else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            return sync_usage(stdout);
-        } else {
-            cli_error("usage", "sync: unknown argument '%s'", argv[i]);
-            return sync_usage(stderr);
-        }
-    }
-    st = cli_load_config(cli, false, &err);
-    if (st != EKSAUTH_OK)
-        return cli_fail("sync", &err);
     s.db_path = cmd_iddb_path(cli);
-    s.aws_auth_path = cli->aws_auth_path != NULL ? cli->aws_auth_path : cli->cfg.aws_auth_file;
-    if (s.aws_auth_path == NULL) {
-        if (cli->cfg.source != EKSAUTH_SOURCE_FILE)
-            cli_error("sync", "source = %s is not supported yet: use --aws-auth FILE",
-                      eksauth_source_name(cli->cfg.source));
-        else
-            cli_error("sync", "no aws-auth: --aws-auth FILE, or aws_auth_file in the config");
-        return EXIT_USAGE;
-    }
-
+    s.aws_auth_path = label;
     /* 1. The new aws-auth, fully parsed before anything is touched. */
-    st = eksauth_file_read(s.aws_auth_path, AWS_AUTH_MAX, geteuid() == 0, &data, &len, &err);
-    if (st == EKSAUTH_OK)
-        st = eksauth_awsauth_parse(data, len, &s.aa, &err);
-    free(data);
+    st = eksauth_awsauth_parse(data, len, &s.aa, &err);
     if (st != EKSAUTH_OK) {
         cli_error("sync", "%s: %s; the identity DB is unchanged", s.aws_auth_path, err.msg);
         return EXIT_USAGE;
     }
+    for (i = 0; i < n_extra; i++)
+        if (!sl_add(&s.warnings, "%s", extra_warnings[i]))
+            goto nomem;
     for (i = 0; i < eksauth_awsauth_warning_count(s.aa); i++)
         if (!sl_add(&s.warnings, "%s", eksauth_awsauth_warning_at(s.aa, i)))
             goto nomem;
@@ -558,5 +536,60 @@ out:
     sl_free(&s.removed);
     sl_free(&s.kept);
     sl_free(&s.templates);
+    return rc;
+}
+
+int cmd_sync(struct eksauth_cli *cli, int argc, char **argv)
+{
+    struct sync_cluster_opts opts;
+    struct eksauth_error err = {0};
+    enum eksauth_status st;
+    const char *path;
+    char *data = NULL;
+    size_t len = 0, i;
+    int rc;
+
+    memset(&opts, 0, sizeof(opts));
+    for (i = 1; i < (size_t)argc; i++) {
+        if (strcmp(argv[i], "--json") == 0) {
+            opts.json = true;
+        } else if (strcmp(argv[i], "--allow-empty") == 0) {
+            opts.allow_empty = true;
+        } else if (strcmp(argv[i], "--aws-auth") == 0 && i + 1 < (size_t)argc) {
+            cli->aws_auth_path = argv[++i];
+        } else if (strncmp(argv[i], "--aws-auth=", 11) == 0) {
+            cli->aws_auth_path = argv[i] + 11;
+        } else if (sync_cluster_option(&opts, argc, argv, &i)) {
+            if (opts.bad)
+                return sync_usage(stderr);
+        } else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            return sync_usage(stdout);
+        } else {
+            cli_error("usage", "sync: unknown argument '%s'", argv[i]);
+            return sync_usage(stderr);
+        }
+    }
+    st = cli_load_config(cli, false, &err);
+    if (st != EKSAUTH_OK)
+        return cli_fail("sync", &err);
+    /* The cluster itself (Kubernetes API, EKS access entries): sync_cluster.c. */
+    if (cli->aws_auth_path == NULL && cli->cfg.source != EKSAUTH_SOURCE_FILE)
+        return sync_cluster(cli, &opts);
+    if (opts.watch) {
+        cli_error("sync", "--watch needs source = kubernetes, eks-api or kubernetes+eks-api");
+        return EXIT_USAGE;
+    }
+    path = cli->aws_auth_path != NULL ? cli->aws_auth_path : cli->cfg.aws_auth_file;
+    if (path == NULL) {
+        cli_error("sync", "no aws-auth: --aws-auth FILE, or aws_auth_file in the config");
+        return EXIT_USAGE;
+    }
+    st = eksauth_file_read(path, AWS_AUTH_MAX, geteuid() == 0, &data, &len, &err);
+    if (st != EKSAUTH_OK) {
+        cli_error("sync", "%s: %s; the identity DB is unchanged", path, err.msg);
+        return EXIT_USAGE;
+    }
+    rc = cmd_sync_apply(cli, path, data, len, NULL, 0, opts.json, opts.allow_empty);
+    free(data);
     return rc;
 }

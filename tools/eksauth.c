@@ -26,6 +26,10 @@ static const struct command commands[] = {
     {"sync", cmd_sync, "aws-auth -> identity DB (users and groups NSS serves)"},
     {"users", cmd_users, "list the users of the identity DB"},
     {"groups", cmd_groups, "list the groups of the identity DB"},
+    {"doctor", cmd_doctor, "check this host's setup; print each problem with its fix"},
+    {"askpass", cmd_askpass, "client: answer an ssh/sudo EKS token prompt (SSH_ASKPASS)"},
+    {"ssh", cmd_ssh, "client: ssh with the token sent by eksauth askpass"},
+    {"whoami", cmd_whoami, "this host's own identity in the cluster; identity JSON"},
 };
 
 static void usage(FILE *out)
@@ -60,7 +64,10 @@ static int take_global_options(struct eksauth_cli *cli, int argc, char **argv)
     for (in = 1; in < argc; in++) {
         bool taken = false;
 
-        if (strcmp(argv[in], "--") == 0) {
+        /* After "--", and after the name of a command whose arguments belong to
+         * another program (ssh's own, or ssh's and sudo's prompt), nothing is ours. */
+        if (strcmp(argv[in], "--") == 0 ||
+            (out == 1 && (strcmp(argv[in], "ssh") == 0 || strcmp(argv[in], "askpass") == 0))) {
             while (in < argc)
                 argv[out++] = argv[in++];
             break;

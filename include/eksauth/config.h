@@ -45,7 +45,9 @@ struct eksauth_config {
     char *cluster_ca_file;
     char *cluster_ca_data;
     char *imds_endpoint;
-    char *db_path; /* EKSAUTH_DB_PATH */
+    char *eks_connect_to; /* libcurl CONNECT_TO for eks.<region>.<domain> (VPC endpoints, tests) */
+    char *eks_ca_file;    /* CA file for the EKS API; NULL: the system store */
+    char *db_path;        /* EKSAUTH_DB_PATH */
     uint32_t uid_min, uid_max;
     char *group_prefix; /* "eks-" */
     struct eksauth_name_map *group_map;

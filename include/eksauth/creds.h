@@ -3,8 +3,12 @@
  * found the way the AWS CLI finds them: the environment
  * (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN), then the
  * shared credentials file (AWS_SHARED_CREDENTIALS_FILE or ~/.aws/credentials,
- * profile AWS_PROFILE, AWS_DEFAULT_PROFILE or "default", static keys only).
- * The chain is a list of sources so that more can join it (IMDSv2, issue 9).
+ * profile AWS_PROFILE, AWS_DEFAULT_PROFILE or "default", static keys only),
+ * then EC2 instance metadata with IMDSv2 (imds.h; endpoint imds_endpoint,
+ * else AWS_EC2_METADATA_SERVICE_ENDPOINT, else 169.254.169.254; skipped
+ * when AWS_EC2_METADATA_DISABLED=true).  Credentials from instance metadata
+ * are cached in the process until EKSAUTH_CREDS_REFRESH_MARGIN seconds
+ * before they expire.
  *
  * Environment variables are read with secure_getenv (or a caller's lookup
  * function, for tests).  Secrets are wiped when the credentials are freed.
@@ -22,9 +26,11 @@ enum eksauth_creds_source {
     EKSAUTH_CREDS_NONE = 0,
     EKSAUTH_CREDS_ENV = 1u << 0,     /* AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY */
     EKSAUTH_CREDS_PROFILE = 1u << 1, /* shared credentials file, static keys */
-    EKSAUTH_CREDS_IMDS = 1u << 2,    /* EC2 instance metadata (IMDSv2): not yet, issue 9 */
+    EKSAUTH_CREDS_IMDS = 1u << 2,    /* EC2 instance metadata (IMDSv2) */
 };
-#define EKSAUTH_CREDS_DEFAULT_CHAIN (EKSAUTH_CREDS_ENV | EKSAUTH_CREDS_PROFILE)
+#define EKSAUTH_CREDS_DEFAULT_CHAIN (EKSAUTH_CREDS_ENV | EKSAUTH_CREDS_PROFILE | EKSAUTH_CREDS_IMDS)
+#define EKSAUTH_CREDS_REFRESH_MARGIN                                                               \
+    300 /* seconds before Expiration that cached ones are renewed */
 
 #define EKSAUTH_CREDS_FILE_MAX (1024 * 1024) /* bytes of a credentials or config file */
 
@@ -42,7 +48,7 @@ struct eksauth_creds_options {
     const char *profile;          /* NULL: AWS_PROFILE, AWS_DEFAULT_PROFILE, "default" */
     const char *credentials_file; /* NULL: AWS_SHARED_CREDENTIALS_FILE or $HOME/.aws/credentials */
     const char *config_file;      /* NULL: AWS_CONFIG_FILE or $HOME/.aws/config (region only) */
-    const char *imds_endpoint;    /* reserved for IMDSv2 (issue 9) */
+    const char *imds_endpoint;    /* NULL: AWS_EC2_METADATA_SERVICE_ENDPOINT or 169.254.169.254 */
     /* Environment lookup; NULL means secure_getenv.  Tests pass their own. */
     const char *(*getenv_fn)(const char *name);
 };
@@ -66,6 +72,13 @@ enum eksauth_status eksauth_creds_load(const struct eksauth_creds_options *opt,
  */
 enum eksauth_status eksauth_creds_parse_ini(const char *text, size_t len, const char *profile,
                                             struct eksauth_creds *out, struct eksauth_error *err);
+
+/* A deep copy of src into dst (dst need not be initialised).  EKSAUTH_ENOMEM on failure. */
+enum eksauth_status eksauth_creds_copy(struct eksauth_creds *dst, const struct eksauth_creds *src,
+                                       struct eksauth_error *err);
+
+/* Forget the cached instance-metadata credentials (wiped). */
+void eksauth_creds_cache_clear(void);
 
 /* Wipe and free the secrets; out is left zeroed.  NULL is fine. */
 void eksauth_creds_free(struct eksauth_creds *creds);

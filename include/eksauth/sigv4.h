@@ -75,6 +75,38 @@ enum eksauth_status eksauth_sigv4_signing_key(const char *secret, const char *da
  */
 long eksauth_sigv4_uri_encode(const char *in, size_t len, char *out, size_t outcap);
 
+/*
+ * SigV4 header signing (the Authorization header) of a request without a
+ * body, as botocore's SigV4Auth signs it for the EKS API: signed headers
+ * host;x-amz-date, plus x-amz-security-token with a session token (sent
+ * by the caller with the value creds->session_token).  path is the path as
+ * sent (already percent-encoded by the caller); the canonical URI encodes it
+ * once more, '/' kept, as SigV4 does for every service but S3.  query is the
+ * query as sent, its parameters already sorted by name and encoded with
+ * eksauth_sigv4_uri_encode ("" for none).  Pure.
+ */
+struct eksauth_sigv4_request {
+    const char *method;  /* "GET" */
+    const char *host;    /* "eks.us-east-1.amazonaws.com" */
+    const char *path;    /* "/clusters/prod/access-entries" */
+    const char *query;   /* "maxResults=100&nextToken=abc" or "" */
+    const char *region;  /* credential scope */
+    const char *service; /* "eks" */
+    time_t now;
+};
+
+#define EKSAUTH_SIGV4_AUTH_MAX 512
+
+struct eksauth_sigv4_signed {
+    char amz_date[17];                          /* X-Amz-Date: 20261130T054331Z */
+    char authorization[EKSAUTH_SIGV4_AUTH_MAX]; /* AWS4-HMAC-SHA256 Credential=..., Signature=... */
+};
+
+enum eksauth_status eksauth_sigv4_sign_request(const struct eksauth_creds *creds,
+                                               const struct eksauth_sigv4_request *req,
+                                               struct eksauth_sigv4_signed *out,
+                                               struct eksauth_error *err);
+
 /* A cluster id eksauth will sign or send: 1..EKSAUTH_CLUSTER_ID_MAX visible ASCII bytes. */
 bool eksauth_cluster_id_valid(const char *id);
 

@@ -1,0 +1,64 @@
+/*
+ * http.h - the one libcurl request helper of the cluster sources (IMDS, the
+ * Kubernetes API, the EKS API), with the transport rules of DESIGN §3 "STS
+ * call": TLS always verified (a configured CA file or in-memory PEM replaces
+ * the system store), no redirects, no proxy from the environment (only the
+ * one passed in), connect and total timeouts, a bounded body, no signals.
+ * Plain http is allowed only when the caller asks for it (IMDS is an http
+ * service on a link-local address).
+ *
+ * Messages name the service and host, never a header value: the headers
+ * hold bearer tokens and signatures.  The header list is wiped before it is
+ * freed.
+ */
+#ifndef EKSAUTH_HTTP_H
+#define EKSAUTH_HTTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "eksauth/status.h"
+
+struct eksauth_http_request {
+    const char *what;           /* for messages: "Kubernetes API", "instance metadata" */
+    const char *method;         /* "GET" (NULL) or "PUT" */
+    const char *url;            /* https:// (http:// only with allow_http) */
+    const char *const *headers; /* "Name: value", NULL-terminated; may be NULL */
+    const char *ca_file;        /* PEM file of the trusted CAs; NULL: system store */
+    const char *ca_pem;         /* PEM in memory (cluster_ca_data); wins over ca_file */
+    size_t ca_pem_len;
+    const char *connect_to;              /* CURLOPT_CONNECT_TO entry, or NULL */
+    const char *proxy;                   /* from the config only; NULL: none */
+    long connect_timeout_ms, timeout_ms; /* both > 0; timeout_ms 0 means none (watch) */
+    long low_speed_s;                    /* abort when under 1 byte/s for this long; 0: off */
+    size_t max_body;                     /* bytes kept (buffered mode) */
+    bool allow_http;
+    /*
+     * Streaming (the watch API): each piece of the body goes to on_data
+     * instead of the buffer; a non-zero return aborts the transfer
+     * (EKSAUTH_EIO "stopped").  When NULL the body is buffered.
+     */
+    int (*on_data)(void *ctx, const char *data, size_t len);
+    void *ctx;
+};
+
+struct eksauth_http_response {
+    long status;
+    char *body; /* NUL-terminated; malloc'd (buffered mode) */
+    size_t len;
+};
+
+/*
+ * Perform req.  EKSAUTH_OK whatever the HTTP status (the caller judges
+ * it); EKSAUTH_EUNAVAIL for connect, TLS, timeout and transport failures;
+ * EKSAUTH_EREJECTED for a body over max_body or a redirect; EKSAUTH_EINVAL
+ * for a bad request.  Thread-safe; curl_global_init runs once.
+ */
+enum eksauth_status eksauth_http_perform(const struct eksauth_http_request *req,
+                                         struct eksauth_http_response *resp,
+                                         struct eksauth_error *err);
+
+/* Wipe (it may hold credentials) and free the body. */
+void eksauth_http_response_free(struct eksauth_http_response *resp);
+
+#endif

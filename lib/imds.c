@@ -1,0 +1,354 @@
+/*
+ * imds.c - IMDSv2 (see imds.h): the pure readers of its answers and the
+ * calls (session token, role name, credentials, single values).
+ */
+#include "config.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+#include <openssl/crypto.h>
+
+#include "eksauth/http.h"
+#include "eksauth/imds.h"
+#include "eksauth/timeutil.h"
+
+/* ------------------------------------------------------------------ */
+/* pure readers */
+
+static bool visible(const char *s, size_t len)
+{
+    size_t i;
+
+    for (i = 0; i < len; i++) {
+        if (s[i] < 0x21 || s[i] > 0x7e)
+            return false;
+    }
+    return len > 0;
+}
+
+int eksauth_imds_token_valid(const char *body, size_t len)
+{
+    /* It goes into a header: visible ASCII only (no CR/LF injection). */
+    return body != NULL && len < EKSAUTH_IMDS_TOKEN_MAX && visible(body, len);
+}
+
+enum eksauth_status eksauth_imds_parse_role(const char *body, size_t len, char *out, size_t outlen,
+                                            struct eksauth_error *err)
+{
+    size_t n = 0, i;
+
+    if (outlen > 0)
+        out[0] = '\0';
+    while (n < len && body[n] != '\n' && body[n] != '\r')
+        n++;
+    if (n == 0)
+        return eksauth_fail(err, EKSAUTH_ENOTFOUND,
+                            "instance metadata: no IAM role is attached to this instance");
+    /* The name becomes part of the next URL's path: IAM's role name alphabet only. */
+    if (n > 64 || n >= outlen)
+        return eksauth_fail(err, EKSAUTH_EINVAL, "instance metadata: the role name is too long");
+    for (i = 0; i < n; i++) {
+        char c = body[i];
+
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+              (c != '\0' && strchr("+=,.@_-", c) != NULL)))
+            return eksauth_fail(err, EKSAUTH_EINVAL,
+                                "instance metadata: the role name has a byte outside "
+                                "[A-Za-z0-9+=,.@_-]");
+    }
+    memcpy(out, body, n);
+    out[n] = '\0';
+    return EKSAUTH_OK;
+}
+
+static enum eksauth_status field_string(struct json_object *root, const char *key, const char **out,
+                                        struct eksauth_error *err)
+{
+    struct json_object *v = NULL;
+
+    if (!json_object_object_get_ex(root, key, &v) || !json_object_is_type(v, json_type_string))
+        return eksauth_fail(err, EKSAUTH_EINVAL,
+                            "instance metadata: the credentials have no %s string", key);
+    *out = json_object_get_string(v);
+    if (!visible(*out, strlen(*out)))
+        return eksauth_fail(err, EKSAUTH_EINVAL,
+                            "instance metadata: the credentials' %s is empty or not ASCII", key);
+    return EKSAUTH_OK;
+}
+
+enum eksauth_status eksauth_imds_parse_credentials(const char *body, size_t len,
+                                                   struct eksauth_creds *out,
+                                                   struct eksauth_error *err)
+{
+    enum eksauth_status st = EKSAUTH_OK;
+    struct json_tokener *tk = NULL;
+    struct json_object *root = NULL;
+    const char *code, *ak, *sk, *tok, *exp;
+    time_t expiration;
+
+    memset(out, 0, sizeof(*out));
+    if (body == NULL || len == 0 || len > EKSAUTH_IMDS_MAX_BODY || memchr(body, '\0', len) != NULL)
+        return eksauth_fail(err, EKSAUTH_EINVAL, "instance metadata: empty or oversized answer");
+    tk = json_tokener_new_ex(8);
+    if (tk == NULL)
+        return eksauth_fail(err, EKSAUTH_ENOMEM, "instance metadata: out of memory");
+    root = json_tokener_parse_ex(tk, body, (int)len);
+    if (root == NULL || json_tokener_get_error(tk) != json_tokener_success ||
+        !json_object_is_type(root, json_type_object)) {
+        st = eksauth_fail(err, EKSAUTH_EINVAL,
+                          "instance metadata: the credentials are not a "
+                          "JSON object");
+        goto out;
+    }
+    if ((st = field_string(root, "Code", &code, err)) != EKSAUTH_OK)
+        goto out;
+    if (strcmp(code, "Success") != 0) {
+        st = eksauth_fail(err, EKSAUTH_EINVAL, "instance metadata: credentials Code is \"%.40s\"",
+                          code);
+        goto out;
+    }
+    if ((st = field_string(root, "AccessKeyId", &ak, err)) != EKSAUTH_OK ||
+        (st = field_string(root, "SecretAccessKey", &sk, err)) != EKSAUTH_OK ||
+        (st = field_string(root, "Token", &tok, err)) != EKSAUTH_OK ||
+        (st = field_string(root, "Expiration", &exp, err)) != EKSAUTH_OK)
+        goto out;
+    if (eksauth_time_parse(exp, &expiration, NULL) != EKSAUTH_OK || strchr(exp, 'T') == NULL) {
+        st = eksauth_fail(err, EKSAUTH_EINVAL,
+                          "instance metadata: the credentials' Expiration is not RFC 3339");
+        goto out;
+    }
+    out->access_key_id = strdup(ak);
+    out->secret_access_key = strdup(sk);
+    out->session_token = strdup(tok);
+    if (out->access_key_id == NULL || out->secret_access_key == NULL ||
+        out->session_token == NULL) {
+        eksauth_creds_free(out);
+        st = eksauth_fail(err, EKSAUTH_ENOMEM, "instance metadata: out of memory");
+        goto out;
+    }
+    out->expiration = expiration;
+    out->source = EKSAUTH_CREDS_IMDS;
+out:
+    if (root != NULL) {
+        /* json-c copied the secrets: wipe its copies before they are freed. */
+        struct json_object *v = NULL;
+
+        if (json_object_object_get_ex(root, "SecretAccessKey", &v) &&
+            json_object_is_type(v, json_type_string))
+            OPENSSL_cleanse((void *)json_object_get_string(v),
+                            (size_t)json_object_get_string_len(v));
+        if (json_object_object_get_ex(root, "Token", &v) &&
+            json_object_is_type(v, json_type_string))
+            OPENSSL_cleanse((void *)json_object_get_string(v),
+                            (size_t)json_object_get_string_len(v));
+    }
+    json_object_put(root);
+    json_tokener_free(tk);
+    return st;
+}
+
+/* ------------------------------------------------------------------ */
+/* calls */
+
+struct imds {
+    char base[256];
+    char token[EKSAUTH_IMDS_TOKEN_MAX];
+};
+
+static enum eksauth_status imds_base(const char *endpoint, struct imds *m,
+                                     struct eksauth_error *err)
+{
+    size_t n;
+
+    memset(m, 0, sizeof(*m));
+    if (endpoint == NULL || endpoint[0] == '\0')
+        endpoint = EKSAUTH_IMDS_DEFAULT_ENDPOINT;
+    n = strlen(endpoint);
+    while (n > 0 && endpoint[n - 1] == '/')
+        n--;
+    if (n == 0 || n >= sizeof(m->base) || !visible(endpoint, n) ||
+        (strncmp(endpoint, "http://", 7) != 0 && strncmp(endpoint, "https://", 8) != 0))
+        return eksauth_fail(err, EKSAUTH_EINVAL,
+                            "instance metadata: the endpoint must be an http:// URL");
+    memcpy(m->base, endpoint, n);
+    m->base[n] = '\0';
+    return EKSAUTH_OK;
+}
+
+/* One request, tried EKSAUTH_IMDS_TRIES times while the service cannot be reached. */
+static enum eksauth_status imds_call(const struct imds *m, const char *method, const char *path,
+                                     const char *header, struct eksauth_http_response *resp,
+                                     struct eksauth_error *err)
+{
+    const char *headers[2] = {header, NULL};
+    struct eksauth_http_request req;
+    enum eksauth_status st = EKSAUTH_EUNAVAIL;
+    char url[512];
+    int i;
+
+    if (snprintf(url, sizeof(url), "%s%s", m->base, path) >= (int)sizeof(url))
+        return eksauth_fail(err, EKSAUTH_EINVAL, "instance metadata: URL too long");
+    memset(&req, 0, sizeof(req));
+    req.what = "instance metadata";
+    req.method = method;
+    req.url = url;
+    req.headers = headers;
+    req.connect_timeout_ms = EKSAUTH_IMDS_TIMEOUT_MS;
+    req.timeout_ms = EKSAUTH_IMDS_TIMEOUT_MS;
+    req.max_body = EKSAUTH_IMDS_MAX_BODY;
+    req.allow_http = true;
+    for (i = 0; i < EKSAUTH_IMDS_TRIES; i++) {
+        st = eksauth_http_perform(&req, resp, err);
+        if (st != EKSAUTH_EUNAVAIL)
+            break;
+    }
+    if (st == EKSAUTH_OK && resp->status >= 500) {
+        st = eksauth_fail(err, EKSAUTH_EUNAVAIL, "instance metadata: %s: HTTP %ld", path,
+                          resp->status);
+        eksauth_http_response_free(resp);
+    }
+    return st;
+}
+
+static enum eksauth_status imds_session(struct imds *m, struct eksauth_error *err)
+{
+    struct eksauth_http_response resp;
+    enum eksauth_status st;
+    char ttl[64];
+
+    snprintf(ttl, sizeof(ttl), "X-aws-ec2-metadata-token-ttl-seconds: %d", EKSAUTH_IMDS_TOKEN_TTL);
+    st = imds_call(m, "PUT", "/latest/api/token", ttl, &resp, err);
+    if (st != EKSAUTH_OK)
+        return st;
+    if (resp.status != 200) {
+        st = eksauth_fail(err, resp.status == 403 ? EKSAUTH_EUNAVAIL : EKSAUTH_EINVAL,
+                          "instance metadata: the IMDSv2 session token was refused (HTTP %ld)%s",
+                          resp.status,
+                          resp.status == 403 ? ": IMDS may be disabled on this instance" : "");
+        goto out;
+    }
+    if (!eksauth_imds_token_valid(resp.body, resp.len)) {
+        st = eksauth_fail(err, EKSAUTH_EINVAL, "instance metadata: a malformed session token");
+        goto out;
+    }
+    memcpy(m->token, resp.body, resp.len);
+    m->token[resp.len] = '\0';
+out:
+    eksauth_http_response_free(&resp);
+    return st;
+}
+
+static enum eksauth_status imds_get(struct imds *m, const char *path,
+                                    struct eksauth_http_response *resp, struct eksauth_error *err)
+{
+    char hdr[EKSAUTH_IMDS_TOKEN_MAX + 64];
+    enum eksauth_status st;
+
+    if (m->token[0] == '\0' && (st = imds_session(m, err)) != EKSAUTH_OK)
+        return st;
+    snprintf(hdr, sizeof(hdr), "X-aws-ec2-metadata-token: %s", m->token);
+    st = imds_call(m, "GET", path, hdr, resp, err);
+    OPENSSL_cleanse(hdr, sizeof(hdr));
+    if (st == EKSAUTH_OK && resp->status == 401) {
+        /* The session token expired in between: one new session, one more try. */
+        eksauth_http_response_free(resp);
+        m->token[0] = '\0';
+        if ((st = imds_session(m, err)) != EKSAUTH_OK)
+            return st;
+        snprintf(hdr, sizeof(hdr), "X-aws-ec2-metadata-token: %s", m->token);
+        st = imds_call(m, "GET", path, hdr, resp, err);
+        OPENSSL_cleanse(hdr, sizeof(hdr));
+    }
+    return st;
+}
+
+static void imds_end(struct imds *m)
+{
+    OPENSSL_cleanse(m->token, sizeof(m->token));
+}
+
+enum eksauth_status eksauth_imds_credentials(const char *endpoint, struct eksauth_creds *out,
+                                             struct eksauth_error *err)
+{
+    struct eksauth_http_response resp = {0, NULL, 0};
+    enum eksauth_status st;
+    struct imds m;
+    char role[80], path[160];
+
+    memset(out, 0, sizeof(*out));
+    if ((st = imds_base(endpoint, &m, err)) != EKSAUTH_OK)
+        return st;
+    st = imds_get(&m, "/latest/meta-data/iam/security-credentials/", &resp, err);
+    if (st != EKSAUTH_OK)
+        goto out;
+    if (resp.status == 404) {
+        st = eksauth_fail(err, EKSAUTH_ENOTFOUND,
+                          "instance metadata: no IAM role is attached to this instance");
+        goto out;
+    }
+    if (resp.status != 200) {
+        st = eksauth_fail(err, EKSAUTH_EINVAL, "instance metadata: the role listing: HTTP %ld",
+                          resp.status);
+        goto out;
+    }
+    if ((st = eksauth_imds_parse_role(resp.body, resp.len, role, sizeof(role), err)) != EKSAUTH_OK)
+        goto out;
+    eksauth_http_response_free(&resp);
+    snprintf(path, sizeof(path), "/latest/meta-data/iam/security-credentials/%s", role);
+    st = imds_get(&m, path, &resp, err);
+    if (st != EKSAUTH_OK)
+        goto out;
+    if (resp.status != 200) {
+        st = eksauth_fail(err, resp.status == 404 ? EKSAUTH_ENOTFOUND : EKSAUTH_EINVAL,
+                          "instance metadata: the credentials of role %s: HTTP %ld", role,
+                          resp.status);
+        goto out;
+    }
+    st = eksauth_imds_parse_credentials(resp.body, resp.len, out, err);
+    if (st == EKSAUTH_OK)
+        snprintf(out->origin, sizeof(out->origin), "instance metadata (role %s)", role);
+out:
+    eksauth_http_response_free(&resp);
+    imds_end(&m);
+    return st;
+}
+
+enum eksauth_status eksauth_imds_get_value(const char *endpoint, const char *path, char *out,
+                                           size_t outlen, struct eksauth_error *err)
+{
+    struct eksauth_http_response resp = {0, NULL, 0};
+    enum eksauth_status st;
+    struct imds m;
+    char full[256];
+    size_t n;
+
+    if (outlen > 0)
+        out[0] = '\0';
+    if ((st = imds_base(endpoint, &m, err)) != EKSAUTH_OK)
+        return st;
+    if (snprintf(full, sizeof(full), "/latest/meta-data/%s", path) >= (int)sizeof(full))
+        return eksauth_fail(err, EKSAUTH_EINVAL, "instance metadata: path too long");
+    st = imds_get(&m, full, &resp, err);
+    if (st != EKSAUTH_OK)
+        goto out;
+    if (resp.status != 200) {
+        st = eksauth_fail(err, resp.status == 404 ? EKSAUTH_ENOTFOUND : EKSAUTH_EINVAL,
+                          "instance metadata: %s: HTTP %ld", path, resp.status);
+        goto out;
+    }
+    n = strcspn(resp.body, "\r\n");
+    if (n == 0 || n >= outlen || !visible(resp.body, n)) {
+        st = eksauth_fail(err, EKSAUTH_EINVAL, "instance metadata: %s: a malformed value", path);
+        goto out;
+    }
+    memcpy(out, resp.body, n);
+    out[n] = '\0';
+out:
+    eksauth_http_response_free(&resp);
+    imds_end(&m);
+    return st;
+}

@@ -1,0 +1,439 @@
+#!/bin/bash
+# cluster_sync.sh - `eksauth sync` from the cluster itself, `eksauth whoami` and the
+# host's credentials from instance metadata, against local stand-ins over real TLS:
+#   tests/lib/fake_imds.py  IMDSv2 (session token with a TTL required; credentials JSON)
+#   tests/lib/fake_sts.py   STS (SigV4 checked with botocore)
+#   tests/lib/fake_kube.py  the Kubernetes API: bearer tokens checked by asking the STS
+#                           stand-in with the cluster id header, as EKS does; the aws-auth
+#                           ConfigMap with resourceVersion, 401, 403, the watch API, 410
+#   tests/lib/fake_eks.py   the EKS API: SigV4 Authorization header checked with botocore,
+#                           paginated ListAccessEntries, DescribeAccessEntry
+# Checks: IMDS credentials -> token -> Kubernetes API -> identity DB (the same users and
+# groups as source = file on the same ConfigMap; getent in a mount namespace); an
+# unchanged resourceVersion writes nothing; 401/403/outages keep the old DB and say so;
+# whoami for a mapped and an unmapped role; access entries alone and with aws-auth;
+# --watch applies a change within 2 s, across a dropped connection and a 410 Gone;
+# no secret in any message.  TAP.
+#
+# Environment: EKSAUTH, FIXTURES, top_srcdir, top_builddir (set by make check).
+
+set -u
+. "$top_srcdir/tests/lib/tap.sh"
+. "$top_srcdir/tests/lib/sts_common.sh"
+sts_require
+"$PYTHON" -c 'import yaml' 2>/dev/null || bail "python3 has no PyYAML (fake_kube.py reads YAML)"
+
+CL_FIX="$FIXTURES/cluster"
+LIB="$top_srcdir/tests/lib"
+
+"$EKSAUTH" whoami --help >/dev/null 2>&1 || bail "'$EKSAUTH whoami' does not run"
+
+# ---------------------------------------------------------------------------
+# Stand-ins.
+sts_certs
+# The EKS API's name, signed by the same test CA.
+(
+    cd "$tmp/tls" || exit 1
+    openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out eks.key 2>/dev/null
+    openssl req -new -key eks.key -out eks.csr -subj "/CN=eks.us-east-1.amazonaws.com" 2>/dev/null
+    printf 'subjectAltName=DNS:eks.us-east-1.amazonaws.com\nextendedKeyUsage=serverAuth\n' >eks.ext
+    openssl x509 -req -in eks.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out eks.crt -days 2 \
+        -extfile eks.ext 2>/dev/null
+) || bail "cannot make the EKS API certificate"
+
+# The STS stand-in knows the test credentials and this host's instance roles.
+"$PYTHON" - "$STS_FIX/creds.json" "$CL_FIX/node-creds.json" >"$tmp/creds.json" <<'EOF'
+import json, sys
+d = json.load(open(sys.argv[1])); d.update(json.load(open(sys.argv[2]))); print(json.dumps(d))
+EOF
+sts_start sts --creds "$tmp/creds.json"
+STS=$STS_PORT
+
+# start NAME SCRIPT ARGS...: a stand-in that writes its port to a ready file; sets PORT.
+start() {
+    _n=$1
+    _s=$2
+    shift 2
+    rm -f "$tmp/$_n.ready"
+    "$PYTHON" "$LIB/$_s" --ready-file "$tmp/$_n.ready" --log "$tmp/$_n.log" "$@" \
+        2>"$tmp/$_n.err" &
+    _pid=$!
+    _sts_pids="$_sts_pids $_pid" # stopped by pid on exit (sts_cleanup)
+    _i=0
+    while [ ! -s "$tmp/$_n.ready" ]; do
+        _i=$((_i + 1))
+        if [ "$_i" -gt 300 ] || ! kill -0 "$_pid" 2>/dev/null; then
+            bail "$_s did not start: $(cat "$tmp/$_n.err")"
+        fi
+        sleep 0.1
+    done
+    PORT=$(cat "$tmp/$_n.ready")
+}
+
+echo '{"fault": "none"}' >"$tmp/imds.json"
+echo '{"fault": "none"}' >"$tmp/kube.json"
+start imds fake_imds.py --creds "$tmp/creds.json" --akid ASIAFAKENODE00000001 \
+    --role bastion-sync --control "$tmp/imds.json"
+IMDS=$PORT
+start imds2 fake_imds.py --creds "$tmp/creds.json" --akid ASIAFAKENODE00000002 --role unmapped-node
+IMDS2=$PORT
+cp "$CL_FIX/aws-auth.yaml" "$tmp/cm.yaml"
+start kube fake_kube.py --cert "$tmp/tls/server.crt" --key "$tmp/tls/server.key" \
+    --ca "$tmp/tls/ca.crt" --configmap "$tmp/cm.yaml" --sts-addr "127.0.0.1:$STS" \
+    --cluster-id prod --control "$tmp/kube.json"
+KUBE=$PORT
+
+mkdir -p "$tmp/db" "$tmp/dbfile" "$tmp/db2"
+# conf FILE DBDIR SOURCE [extra lines]: a config for the stand-ins.
+conf() {
+    _f=$1
+    _d=$2
+    _src=$3
+    shift 3
+    sts_config "$_f" "$STS" "region = us-east-1" "source = $_src" \
+        "cluster_endpoint = https://127.0.0.1:$KUBE" "imds_endpoint = http://127.0.0.1:$IMDS" \
+        "db_path = $_d/identity.db" "$@"
+    # the file source reads the same ConfigMap the Kubernetes API serves
+    sed -i "s|^aws_auth_file = .*|aws_auth_file = $tmp/cm.yaml|" "$_f"
+}
+conf "$tmp/k.conf" "$tmp/db" kubernetes "cluster_ca_file = $tmp/tls/ca.crt"
+conf "$tmp/f.conf" "$tmp/dbfile" file
+unset EKSAUTH_DB EKSAUTH_CONFIG
+
+# run CONF ARGS...: eksauth with that config; sets rc; out/err in files.
+run() {
+    _c=$1
+    shift
+    "$EKSAUTH" --config "$_c" "$@" >"$tmp/out" 2>"$tmp/err"
+    rc=$?
+    cat "$tmp/err" >>"$tmp/all-errors.txt"
+    cat "$tmp/out" >>"$tmp/all-out.txt"
+}
+field() { "$PYTHON" -c 'import json,sys; v=json.load(open(sys.argv[1])).get(sys.argv[2]); print(",".join(v) if isinstance(v, list) else v)' "$tmp/out" "$1" 2>/dev/null; }
+
+# ---------------------------------------------------------------------------
+# 1. Credentials from instance metadata (IMDSv2) for `eksauth token`, verified by STS.
+unset AWS_EC2_METADATA_DISABLED
+AWS_EC2_METADATA_SERVICE_ENDPOINT="http://127.0.0.1:$IMDS" \
+    "$EKSAUTH" token --cluster-id prod --region us-east-1 >"$tmp/tok" 2>"$tmp/err"
+is "$?" "0" "token: credentials from the IMDSv2 stand-in"
+run "$tmp/f.conf" verify - <"$tmp/tok"
+is "$rc" "0" "verify: the token signed with instance credentials is accepted by STS"
+is "$(field arn)" "arn:aws:sts::111122223333:assumed-role/bastion-sync/i-0123456789abcdef0" \
+    "verify: the instance role's session ARN"
+"$PYTHON" - "$tmp/imds.log" >"$tmp/imds.txt" <<'EOF'
+import json, sys
+r = [json.loads(l) for l in open(sys.argv[1])]
+print(r[0]["method"], r[0]["ttl"], all(x["token_ok"] for x in r if x["method"] == "GET"),
+      sum(1 for x in r if x["method"] == "GET"))
+EOF
+is "$(cut -d' ' -f1-3 "$tmp/imds.txt")" "PUT 21600 True" \
+    "IMDS: a session token with a TTL first, then only GETs that carry it (no IMDSv1)"
+export AWS_EC2_METADATA_DISABLED=true
+
+# 2. IMDS unreachable: the chain says what it tried, fast.
+echo '{"fault": "down"}' >"$tmp/imds.json"
+t0=$(now_s)
+AWS_EC2_METADATA_DISABLED= AWS_EC2_METADATA_SERVICE_ENDPOINT="http://127.0.0.1:$IMDS" \
+    "$EKSAUTH" token --cluster-id prod --region us-east-1 >/dev/null 2>"$tmp/err"
+is "$?" "2" "token: no credentials anywhere: exit 2"
+took=$(elapsed "$t0")
+like "$(cat "$tmp/err")" "tried environment .* instance metadata http://127.0.0.1:$IMDS \\(" \
+    "token: the message names instance metadata among the sources tried"
+if le "$took" 5; then pass "IMDS down: given up within 5 s (1 s timeouts, 2 tries) ($took s)"; else
+    fail "IMDS down: given up within 5 s ($took s)"; fi
+echo '{"fault": "none"}' >"$tmp/imds.json"
+AWS_EC2_METADATA_DISABLED=true "$EKSAUTH" token --cluster-id prod --region us-east-1 \
+    >/dev/null 2>"$tmp/err"
+like "$(cat "$tmp/err")" "instance metadata \\(AWS_EC2_METADATA_DISABLED is set\\)" \
+    "AWS_EC2_METADATA_DISABLED=true skips instance metadata, and says so"
+
+# ---------------------------------------------------------------------------
+# 3. source = kubernetes: the same DB as source = file on the same ConfigMap.
+run "$tmp/k.conf" sync
+is "$rc" "0" "sync source = kubernetes with IMDS credentials: exit 0"
+[ "$rc" -eq 0 ] || sed 's/^/# /' "$tmp/err"
+run "$tmp/f.conf" sync
+is "$rc" "0" "sync source = file on the same ConfigMap: exit 0"
+u_k=$("$EKSAUTH" --config "$tmp/k.conf" users)
+u_f=$("$EKSAUTH" --config "$tmp/f.conf" users)
+g_k=$("$EKSAUTH" --config "$tmp/k.conf" groups)
+g_f=$("$EKSAUTH" --config "$tmp/f.conf" groups)
+if [ -n "$u_k" ] && [ "$u_k" = "$u_f" ]; then pass "users: kubernetes = file"; else
+    fail "users: kubernetes = file"; echo "# k: $u_k"; echo "# f: $u_f"; fi
+if [ -n "$g_k" ] && [ "$g_k" = "$g_f" ]; then pass "groups: kubernetes = file"; else
+    fail "groups: kubernetes = file"; fi
+like "$u_k" "^bastion-sync:" "the DB serves the users of the ConfigMap"
+"$PYTHON" - "$tmp/kube.log" >"$tmp/kube.txt" <<'EOF'
+import json, sys
+r = [json.loads(l) for l in open(sys.argv[1])][-1]
+print(r["path"], r.get("user"), r["status"])
+EOF
+is "$(cat "$tmp/kube.txt")" "/api/v1/namespaces/kube-system/configmaps/aws-auth bastion-sync 200" \
+    "the API server authenticated the host (via STS, cluster id prod) as bastion-sync"
+[ -s "$tmp/db/aws-auth.snapshot" ] && [ -s "$tmp/db/aws-auth.state" ]
+ok $? "the last good snapshot and its state are kept beside the DB"
+rv1=$(sed -n 's/^rv=//p' "$tmp/db/aws-auth.state")
+like "$rv1" "^[0-9]+$" "the state records the ConfigMap's resourceVersion ($rv1)"
+
+# 4. An unchanged resourceVersion writes nothing.
+cp "$tmp/db/identity.db" "$tmp/before.db"
+ino1=$(stat -c %i "$tmp/db/identity.db")
+run "$tmp/k.conf" sync
+is "$rc" "0" "sync again, nothing changed: exit 0"
+like "$(cat "$tmp/out")" "unchanged \\(k8s:$rv1\\)" "it says the source is unchanged"
+is "$(stat -c %i "$tmp/db/identity.db")" "$ino1" "the identity DB file is not replaced"
+cmp -s "$tmp/db/identity.db" "$tmp/before.db"
+ok $? "the identity DB is byte for byte the same"
+
+# 5. A change reaches the DB.
+cat >>"$tmp/cm.yaml" <<'EOF'
+    - userarn: arn:aws:iam::111122223333:user/carol
+      username: carol
+      groups:
+        - devs
+EOF
+sleep 0.3
+run "$tmp/k.conf" sync
+is "$rc" "0" "sync after an edit of the ConfigMap: exit 0"
+like "$("$EKSAUTH" --config "$tmp/k.conf" users)" "(^|$(printf '\n'))carol:" "the new user is served"
+
+# 6. cluster_ca_data (base64 of PEM, as in a kubeconfig) works; a wrong CA fails closed.
+conf "$tmp/k-data.conf" "$tmp/db2" kubernetes "cluster_ca_data = $(base64 -w0 "$tmp/tls/ca.crt")"
+run "$tmp/k-data.conf" sync
+is "$rc" "0" "cluster_ca_data: the API server is verified with the kubeconfig-style CA"
+conf "$tmp/k-bad.conf" "$tmp/db2" kubernetes "cluster_ca_file = $tmp/tls/foreignca.crt"
+cp "$tmp/db2/identity.db" "$tmp/before2.db"
+run "$tmp/k-bad.conf" sync --force
+is "$rc" "4" "a certificate not from cluster_ca_file: exit 4 (never trusted)"
+like "$(cat "$tmp/err")" "certificate|TLS|SSL" "the message says TLS verification failed"
+cmp -s "$tmp/db2/identity.db" "$tmp/before2.db"
+ok $? "the DB is untouched"
+
+# 7. 401, 403, outages: the old DB stays, the message says how old the snapshot is.
+conf "$tmp/k-unmapped.conf" "$tmp/db" kubernetes "cluster_ca_file = $tmp/tls/ca.crt"
+sed -i "s|^imds_endpoint = .*|imds_endpoint = http://127.0.0.1:$IMDS2|" "$tmp/k-unmapped.conf"
+cp "$tmp/db/identity.db" "$tmp/before.db"
+run "$tmp/k-unmapped.conf" sync
+is "$rc" "1" "401 (the host's role is not mapped): exit 1"
+like "$(cat "$tmp/err")" "401 Unauthorized.*aws-auth.*Role" "401: the message says what to map and the RBAC"
+like "$(cat "$tmp/err")" "keeping the last good snapshot \\(k8s:[0-9]+, [0-9]+ s old\\)" \
+    "401: the last snapshot's version and age are reported"
+cmp -s "$tmp/db/identity.db" "$tmp/before.db"
+ok $? "401: the DB is untouched"
+cp "$tmp/cm.yaml" "$tmp/cm.good"
+sed -i 's/eksauth:aws-auth-readers/nothing-useful/' "$tmp/cm.yaml"
+sleep 0.3
+run "$tmp/k.conf" sync
+is "$rc" "1" "403 (mapped without read access): exit 1"
+like "$(cat "$tmp/err")" "403 Forbidden.*configmaps.*resourceNames.*aws-auth.*get" \
+    "403: the message gives the RBAC the host needs"
+cp "$tmp/cm.good" "$tmp/cm.yaml"
+sleep 0.3
+echo '{"fault": "500"}' >"$tmp/kube.json"
+run "$tmp/k.conf" sync
+is "$rc" "4" "the API server answers 500: exit 4"
+like "$(cat "$tmp/err")" "HTTP 500.*keeping the last good snapshot" "500: the old snapshot stays in use"
+echo '{"fault": "down"}' >"$tmp/kube.json"
+run "$tmp/k.conf" sync
+is "$rc" "4" "the API server closes the connection: exit 4"
+cmp -s "$tmp/db/identity.db" "$tmp/before.db"
+ok $? "outages: the DB is untouched"
+echo '{"fault": "none"}' >"$tmp/kube.json"
+
+# ---------------------------------------------------------------------------
+# 8. whoami: mapped (through the Kubernetes API) and unmapped.
+run "$tmp/k.conf" whoami
+is "$rc" "0" "whoami (mapped role, source = kubernetes): exit 0"
+is "$(field username)" "bastion-sync" "whoami: the username the cluster gives this host"
+is "$(field credentials)" "instance metadata (role bastion-sync)" "whoami: where the credentials came from"
+sed -i "s|^imds_endpoint = .*|imds_endpoint = http://127.0.0.1:$IMDS2|" "$tmp/f.conf"
+run "$tmp/f.conf" whoami
+is "$rc" "3" "whoami (unmapped role): exit 3"
+like "$(cat "$tmp/err")" "role/unmapped-node is not mapped" "whoami: the unmapped role is named"
+sed -i "s|^imds_endpoint = .*|imds_endpoint = http://127.0.0.1:$IMDS|" "$tmp/f.conf"
+
+# ---------------------------------------------------------------------------
+# 9. getent through the NSS module in a mount namespace, on the synced DB.
+NSS_SO="$top_builddir/nss_eksauth/libnss_eksauth.so.2"
+if [ "$(id -u)" = 0 ] && [ -f "$NSS_SO" ] && unshare -m true 2>/dev/null; then
+    sed -e 's/^passwd:.*/passwd: files eksauth/' -e 's/^group:.*/group: files eksauth/' \
+        /etc/nsswitch.conf >"$tmp/nsswitch.conf"
+    { cat /etc/ld.so.conf.d/*.conf 2>/dev/null | grep -v '^#'; echo "$top_builddir/nss_eksauth"; } \
+        >"$tmp/ld.so.conf"
+    ldconfig -X -C "$tmp/ld.so.cache" -f "$tmp/ld.so.conf" 2>/dev/null
+    got=$(EKSAUTH_DB="$tmp/db/identity.db" T="$tmp" unshare -m sh -c '
+        mount --bind "$T/nsswitch.conf" /etc/nsswitch.conf &&
+        mount --bind "$T/ld.so.cache" /etc/ld.so.cache && exec getent passwd carol' 2>&1)
+    like "$got" "^carol:[^:]*:[0-9]+:[0-9]+:" "getent passwd carol (synced from the API) through NSS"
+else
+    pass "# SKIP getent in a namespace (needs root, unshare -m and the NSS module)"
+fi
+
+# ---------------------------------------------------------------------------
+# 10. --watch: changes within 2 s, across a dropped connection and a 410 Gone.
+imds_before=$(wc -l <"$tmp/imds.log")
+"$EKSAUTH" --config "$tmp/k.conf" sync --watch --interval 30 >"$tmp/watch.out" 2>"$tmp/watch.err" &
+WATCH=$!
+_sts_pids="$_sts_pids $WATCH"
+# wait_user NAME: seconds until `eksauth users` lists NAME (gives up after 5 s).
+wait_user() {
+    _t0=$(now_s)
+    for _ in $(seq 1 100); do
+        if "$EKSAUTH" --config "$tmp/k.conf" users 2>/dev/null | grep -q "^$1:"; then
+            elapsed "$_t0"
+            return 0
+        fi
+        sleep 0.05
+    done
+    echo 99
+    return 1
+}
+add_user() {
+    printf '    - userarn: arn:aws:iam::111122223333:user/%s\n      username: %s\n      groups:\n        - devs\n' \
+        "$1" "$1" >>"$tmp/cm.yaml"
+}
+# The watch is up once the API server has seen a watch request.
+for _ in $(seq 1 100); do grep -q '"watch": true' "$tmp/kube.log" && break; sleep 0.05; done
+add_user dave
+t=$(wait_user dave)
+if le "$t" 2; then pass "watch: an added user reaches the DB in $t s"; else fail "watch: dave in $t s"; fi
+
+# Removing a user ends it at once (revocation): the ConfigMap rewritten without carol.
+"$PYTHON" - "$tmp/cm.yaml" <<'EOF'
+import os, sys
+p = sys.argv[1]
+lines = open(p).read().split("\n")
+out, skip = [], 0
+for l in lines:
+    if l.strip() == "- userarn: arn:aws:iam::111122223333:user/carol":
+        skip = 4
+    if skip:
+        skip -= 1
+        continue
+    out.append(l)
+open(p + ".tmp", "w").write("\n".join(out))
+os.rename(p + ".tmp", p)
+EOF
+t0=$(now_s)
+gone=99
+for _ in $(seq 1 100); do
+    if ! "$EKSAUTH" --config "$tmp/k.conf" users 2>/dev/null | grep -q '^carol:'; then
+        gone=$(elapsed "$t0"); break; fi
+    sleep 0.05
+done
+if le "$gone" 2; then pass "watch: a removed user leaves the DB in $gone s"; else fail "watch: carol still there after $gone s"; fi
+
+# A dropped watch connection: reconnect, nothing lost.
+echo '{"fault": "drop-watch"}' >"$tmp/kube.json"
+sleep 0.7
+echo '{"fault": "none"}' >"$tmp/kube.json"
+add_user erin
+t=$(wait_user erin)
+if le "$t" 2; then pass "watch: across a dropped connection, a change arrives in $t s"; else
+    fail "watch: erin after a drop in $t s"; sed 's/^/# /' "$tmp/watch.err"
+    tail -5 "$tmp/kube.log" | sed 's/^/# kube: /'; grep -v "^ *\(users\|groups\|templates\|warnings\|removed\)" "$tmp/watch.out" | sed 's/^/# out: /'; fi
+
+# 410 Gone: list again, then follow on.
+echo '{"fault": "compact"}' >"$tmp/kube.json"
+for _ in $(seq 1 60); do grep -q '410' "$tmp/watch.err" && break; sleep 0.05; done
+echo '{"fault": "none"}' >"$tmp/kube.json"
+like "$(cat "$tmp/watch.err")" "ERROR 410.*listing again" "watch: a 410 Gone is reported and the ConfigMap listed again"
+add_user frank
+t=$(wait_user frank)
+if le "$t" 2; then pass "watch: after a 410 Gone, a change arrives in $t s"; else
+    fail "watch: frank after a 410 in $t s"; sed 's/^/# /' "$tmp/watch.err"; fi
+kill -0 "$WATCH" 2>/dev/null
+ok $? "the watcher is still running"
+kill "$WATCH" 2>/dev/null
+wait "$WATCH" 2>/dev/null
+creds_gets=$(tail -n +"$((imds_before + 1))" "$tmp/imds.log" | grep -c 'security-credentials/bastion-sync"')
+is "$creds_gets" "1" "watch: instance credentials fetched once and cached across reconnects and relists"
+
+# ---------------------------------------------------------------------------
+# 11. source = eks-api: access entries (SigV4 Authorization header, every page).
+cp "$CL_FIX/access-entries.json" "$tmp/entries.json"
+echo '{"fault": "none"}' >"$tmp/eks.json"
+start eks fake_eks.py --cert "$tmp/tls/eks.crt" --key "$tmp/tls/eks.key" --creds "$tmp/creds.json" \
+    --entries "$tmp/entries.json" --control "$tmp/eks.json" --page-size 2
+EKS=$PORT
+mkdir -p "$tmp/db3" "$tmp/db4"
+conf "$tmp/e.conf" "$tmp/db3" eks-api "cluster_name = prod" \
+    "eks_connect_to = eks.us-east-1.amazonaws.com:443:127.0.0.1:$EKS" "eks_ca_file = $tmp/tls/ca.crt"
+run "$tmp/e.conf" sync
+is "$rc" "0" "sync source = eks-api (an access-entries-only cluster): exit 0"
+[ "$rc" -eq 0 ] || sed 's/^/# /' "$tmp/err"
+"$PYTHON" - "$tmp/eks.log" >"$tmp/eks.txt" <<'EOF'
+import json, sys
+r = [json.loads(l) for l in open(sys.argv[1])]
+lists = [x for x in r if x["path"].endswith("/access-entries")]
+desc = [x for x in r if not x["path"].endswith("/access-entries")]
+print(len(lists), len(desc), all(x.get("status") == 200 for x in r),
+      sorted(set(x.get("akid") for x in r)) == ["ASIAFAKENODE00000001"])
+EOF
+is "$(cat "$tmp/eks.txt")" "3 5 True True" \
+    "EKS API: 3 pages of ListAccessEntries, 5 DescribeAccessEntry, each SigV4 signature verified by botocore"
+u_e=$("$EKSAUTH" --config "$tmp/e.conf" users | cut -d: -f1 | sort | tr '\n' ' ')
+like "$u_e" "alice .*bastion-sync .*ops-ae" "access entries give the users alice, bastion-sync, ops-ae"
+run "$tmp/e.conf" map --aws-auth "$tmp/db3/aws-auth.snapshot" \
+    arn:aws:sts::111122223333:assumed-role/dev/carol
+is "$(field username):$(field groups)" "arn:aws:sts::111122223333:assumed-role/dev/carol:devs" \
+    "a role with a path and no username: EKS's default username, the session's ARN"
+run "$tmp/e.conf" sync
+like "$(cat "$tmp/out")" "unchanged \\(eks:[0-9a-f]{16}\\)" "access entries unchanged: nothing written"
+run "$tmp/e.conf" whoami
+is "$rc:$(field username)" "0:bastion-sync" "whoami through access entries"
+echo '{"fault": "throttle"}' >"$tmp/eks.json"
+cp "$tmp/db3/identity.db" "$tmp/before3.db"
+run "$tmp/e.conf" sync --force
+is "$rc" "4" "EKS API throttling: exit 4"
+like "$(cat "$tmp/err")" "ThrottlingException.*keeping the last good snapshot \\(eks:" \
+    "throttling: the old snapshot and DB stay, and it says so"
+cmp -s "$tmp/db3/identity.db" "$tmp/before3.db"
+ok $? "throttling: the DB is untouched"
+echo '{"fault": "none"}' >"$tmp/eks.json"
+conf "$tmp/e-badsig.conf" "$tmp/db4" eks-api "cluster_name = prod" \
+    "eks_connect_to = eks.us-east-1.amazonaws.com:443:127.0.0.1:$EKS" "eks_ca_file = $tmp/tls/ca.crt"
+sed -i "s|^imds_endpoint = .*|imds_endpoint = http://127.0.0.1:$IMDS2|" "$tmp/e-badsig.conf"
+"$PYTHON" - "$tmp/creds.json" <<'EOF'
+import json, sys
+d = json.load(open(sys.argv[1])); d["ASIAFAKENODE00000002"]["secret"] = "wrong" + d["ASIAFAKENODE00000002"]["secret"][5:]
+json.dump(d, open(sys.argv[1] + ".eks", "w"))
+EOF
+# (the EKS stand-in reads its credentials per request; a different secret is a bad signature)
+cp "$tmp/creds.json" "$tmp/creds.json.orig"
+cp "$tmp/creds.json.eks" "$tmp/creds.json"
+run "$tmp/e-badsig.conf" sync
+cp "$tmp/creds.json.orig" "$tmp/creds.json"
+is "$rc" "1" "a signature the EKS API cannot verify: exit 1"
+like "$(cat "$tmp/err")" "InvalidSignatureException" "the EKS API's refusal is named"
+
+# 12. kubernetes+eks-api: both read; an access entry wins (API_AND_CONFIG_MAP).
+conf "$tmp/ke.conf" "$tmp/db4" kubernetes+eks-api "cluster_ca_file = $tmp/tls/ca.crt" \
+    "cluster_name = prod" "eks_connect_to = eks.us-east-1.amazonaws.com:443:127.0.0.1:$EKS" \
+    "eks_ca_file = $tmp/tls/ca.crt"
+run "$tmp/ke.conf" sync
+is "$rc" "0" "sync source = kubernetes+eks-api: exit 0"
+u_ke=$("$EKSAUTH" --config "$tmp/ke.conf" users | cut -d: -f1 | sort | tr '\n' ' ')
+like "$u_ke" "alice .*bob .*ops-ae" "users of both: alice (access entry), bob (aws-auth), ops-ae"
+unlike "$u_ke" "(^| )ops " "role ops: the access entry's username wins over aws-auth's"
+like "$(cat "$tmp/out")" "overridden by its access entry" "the override is reported as a warning"
+like "$(sed -n 's/^version=//p' "$tmp/db4/aws-auth.state")" "^k8s:[0-9]+\\+eks:[0-9a-f]{16}$" \
+    "the version joins the ConfigMap's resourceVersion and the access entries' hash"
+
+# ---------------------------------------------------------------------------
+# No secret of this host ever reached a message or an output.
+"$PYTHON" - "$tmp/creds.json" "$tmp/all-errors.txt" "$tmp/watch.err" "$tmp/all-out.txt" \
+    "$tmp/watch.out" <<'EOF' >"$tmp/leak.txt"
+import json, sys
+c = json.load(open(sys.argv[1]))
+text = "".join(open(p, errors="replace").read() for p in sys.argv[2:])
+bad = [k for k, v in c.items() for s in (v["secret"], v.get("session_token") or "")
+       if s and (s in text or s[:24] in text)]
+if "k8s-aws-v1." in text:
+    bad.append("a bearer token")
+print(" ".join(bad))
+EOF
+is "$(cat "$tmp/leak.txt")" "" "no secret key, session token or bearer token in any message"
+
+done_testing

@@ -1,0 +1,150 @@
+/*
+ * test_imds.c - the pure readers of IMDSv2 answers: the role listing, the
+ * credentials document (every field, every refusal) and session tokens.
+ * The calls themselves are tested against tests/lib/fake_imds.py
+ * (tests/integration/cluster_sync.sh).
+ */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "eksauth/imds.h"
+
+#define assert_status(x, want) assert_int_equal((int)(x), (int)(want))
+
+static const char good[] = "{\n"
+                           "  \"Code\" : \"Success\",\n"
+                           "  \"LastUpdated\" : \"2026-11-30T05:00:00Z\",\n"
+                           "  \"Type\" : \"AWS-HMAC\",\n"
+                           "  \"AccessKeyId\" : \"ASIAFAKEIMDS00000001\",\n"
+                           "  \"SecretAccessKey\" : \"imdsSecret/+=abc\",\n"
+                           "  \"Token\" : \"IQoJimdsSessionToken+/=\",\n"
+                           "  \"Expiration\" : \"2026-11-30T11:00:00Z\"\n"
+                           "}";
+
+static void test_role(void **state)
+{
+    struct eksauth_error err;
+    char role[80];
+
+    (void)state;
+    assert_status(eksauth_imds_parse_role("node-role\n", 10, role, sizeof(role), &err), EKSAUTH_OK);
+    assert_string_equal(role, "node-role");
+    assert_status(eksauth_imds_parse_role("a+=,.@_-Z9", 10, role, sizeof(role), &err), EKSAUTH_OK);
+    assert_string_equal(role, "a+=,.@_-Z9");
+    /* Only the first line: IMDS lists one role. */
+    assert_status(eksauth_imds_parse_role("r1\r\nr2\n", 7, role, sizeof(role), &err), EKSAUTH_OK);
+    assert_string_equal(role, "r1");
+    assert_status(eksauth_imds_parse_role("", 0, role, sizeof(role), &err), EKSAUTH_ENOTFOUND);
+    assert_non_null(strstr(err.msg, "no IAM role"));
+    assert_status(eksauth_imds_parse_role("\n", 1, role, sizeof(role), &err), EKSAUTH_ENOTFOUND);
+    /* A role name becomes a URL path segment: nothing that could change the path. */
+    assert_status(eksauth_imds_parse_role("../x", 4, role, sizeof(role), &err), EKSAUTH_EINVAL);
+    assert_status(eksauth_imds_parse_role("a/b", 3, role, sizeof(role), &err), EKSAUTH_EINVAL);
+    assert_status(eksauth_imds_parse_role("a b", 3, role, sizeof(role), &err), EKSAUTH_EINVAL);
+    assert_status(eksauth_imds_parse_role("a?b", 3, role, sizeof(role), &err), EKSAUTH_EINVAL);
+    assert_status(eksauth_imds_parse_role("a\0b", 3, role, sizeof(role), &err), EKSAUTH_EINVAL);
+    {
+        char long_name[70];
+
+        memset(long_name, 'r', sizeof(long_name));
+        assert_status(eksauth_imds_parse_role(long_name, 65, role, sizeof(role), &err),
+                      EKSAUTH_EINVAL);
+        assert_status(eksauth_imds_parse_role(long_name, 64, role, sizeof(role), &err), EKSAUTH_OK);
+        assert_status(eksauth_imds_parse_role(long_name, 10, role, 5, &err), EKSAUTH_EINVAL);
+    }
+}
+
+static void test_credentials(void **state)
+{
+    struct eksauth_creds c;
+    struct eksauth_error err;
+
+    (void)state;
+    assert_status(eksauth_imds_parse_credentials(good, strlen(good), &c, &err), EKSAUTH_OK);
+    assert_string_equal(c.access_key_id, "ASIAFAKEIMDS00000001");
+    assert_string_equal(c.secret_access_key, "imdsSecret/+=abc");
+    assert_string_equal(c.session_token, "IQoJimdsSessionToken+/=");
+    assert_int_equal((long long)c.expiration, 1796036400LL); /* 2026-11-30T11:00:00Z */
+    assert_int_equal(c.source, EKSAUTH_CREDS_IMDS);
+    eksauth_creds_free(&c);
+    assert_null(c.access_key_id);
+}
+
+/* Replace the first "from" of good by "to" and expect a refusal that names want. */
+static void refuse(const char *from, const char *to, const char *want)
+{
+    char doc[1024], *p;
+    struct eksauth_creds c;
+    struct eksauth_error err;
+
+    p = strstr(good, from);
+    assert_non_null(p);
+    snprintf(doc, sizeof(doc), "%.*s%s%s", (int)(p - good), good, to, p + strlen(from));
+    assert_status(eksauth_imds_parse_credentials(doc, strlen(doc), &c, &err), EKSAUTH_EINVAL);
+    if (strstr(err.msg, want) == NULL)
+        fail_msg("\"%s\" does not name \"%s\"", err.msg, want);
+    assert_null(c.access_key_id);
+    /* No secret in any message. */
+    assert_null(strstr(err.msg, "imdsSecret"));
+    assert_null(strstr(err.msg, "IQoJ"));
+}
+
+static void test_credentials_refused(void **state)
+{
+    struct eksauth_creds c;
+    struct eksauth_error err;
+
+    (void)state;
+    refuse("\"Success\"", "\"Failure\"", "Code is \"Failure\"");
+    refuse("\"Code\"", "\"Cod\"", "no Code");
+    refuse("\"AccessKeyId\"", "\"AccessKey\"", "no AccessKeyId");
+    refuse("\"SecretAccessKey\" : \"imdsSecret/+=abc\"", "\"SecretAccessKey\" : 5",
+           "no SecretAccessKey");
+    refuse("\"Token\"", "\"Tokens\"", "no Token");
+    refuse("\"Expiration\"", "\"Expires\"", "no Expiration");
+    refuse("2026-11-30T11:00:00Z", "tomorrow", "Expiration is not RFC 3339");
+    refuse("2026-11-30T11:00:00Z", "1796036400", "Expiration is not RFC 3339");
+    refuse("ASIAFAKEIMDS00000001", "ASIA FAKE", "AccessKeyId is empty or not ASCII");
+    refuse("ASIAFAKEIMDS00000001", "", "AccessKeyId is empty");
+    refuse("{", "[", "not a JSON object");
+    refuse("}", "", "not a JSON object");
+    assert_status(eksauth_imds_parse_credentials("", 0, &c, &err), EKSAUTH_EINVAL);
+    assert_status(eksauth_imds_parse_credentials(NULL, 3, &c, &err), EKSAUTH_EINVAL);
+    assert_status(eksauth_imds_parse_credentials("{\0}", 3, &c, &err), EKSAUTH_EINVAL);
+}
+
+static void test_token(void **state)
+{
+    char big[EKSAUTH_IMDS_TOKEN_MAX + 1];
+
+    (void)state;
+    assert_true(eksauth_imds_token_valid("AQAEAFakeToken==", 16));
+    assert_false(eksauth_imds_token_valid("", 0));
+    assert_false(eksauth_imds_token_valid(NULL, 0));
+    /* It is sent back as a header value: no CR, LF, space or control byte. */
+    assert_false(eksauth_imds_token_valid("abc\r\nX-Evil: 1", 14));
+    assert_false(eksauth_imds_token_valid("a b", 3));
+    memset(big, 'a', sizeof(big));
+    assert_true(eksauth_imds_token_valid(big, EKSAUTH_IMDS_TOKEN_MAX - 1));
+    assert_false(eksauth_imds_token_valid(big, EKSAUTH_IMDS_TOKEN_MAX));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_role),
+        cmocka_unit_test(test_credentials),
+        cmocka_unit_test(test_credentials_refused),
+        cmocka_unit_test(test_token),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,205 @@
+/*
+ * cmd_whoami.c - `eksauth whoami [--now TIME]`: the identity the cluster
+ * gives this host.  Mints a token for cluster_id with the host's own
+ * credentials (environment, shared file, instance metadata), checks it as a
+ * login would, asks STS who signed it, and maps that through the current
+ * source (aws_auth_file, or the Kubernetes API / access entries for
+ * source = kubernetes | eks-api | kubernetes+eks-api).  Prints the identity
+ * JSON of DESIGN §3 plus "credentials" (where they came from).  Exit 0
+ * mapped, 3 not mapped, 1 refused, 2 usage/config/credentials, 4 STS or
+ * the source unavailable.  A node bootstrap script checks its role with it
+ * before it joins.
+ */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/crypto.h>
+
+#include "eksauth/awsauth.h"
+#include "eksauth/creds.h"
+#include "eksauth/identity.h"
+#include "eksauth/kube.h"
+#include "eksauth/sigv4.h"
+#include "eksauth/sts.h"
+#include "eksauth/timeutil.h"
+#include "eksauth/token.h"
+#include "cli.h"
+
+#define WHAT "whoami"
+
+static const char usage_text[] =
+    "usage: eksauth whoami\n"
+    "  The identity the cluster gives this host: a token minted with this host's AWS\n"
+    "  credentials (environment, shared credentials file, instance metadata), verified\n"
+    "  by STS and mapped through the configured source (aws_auth_file, or the cluster's\n"
+    "  API for source = kubernetes | eks-api | kubernetes+eks-api).\n"
+    "  exit: 0 mapped, 1 refused, 2 usage or config, 3 not mapped, 4 unavailable\n";
+
+/* The mapping of the configured source: the file, or the cluster's API. */
+static enum eksauth_status load_source(struct eksauth_cli *cli, struct eksauth_awsauth **aa,
+                                       struct eksauth_plan *plan, struct eksauth_error *err)
+{
+    struct eksauth_cluster_snapshot snap;
+    enum eksauth_status st;
+
+    if (cli->aws_auth_path != NULL || cli->cfg.source == EKSAUTH_SOURCE_FILE)
+        return cli_load_mapping(cli, aa, plan, err);
+    *aa = NULL;
+    memset(plan, 0, sizeof(*plan));
+    st = eksauth_cluster_fetch(&cli->cfg, time(NULL), &snap, err);
+    if (st != EKSAUTH_OK)
+        return st;
+    st = eksauth_awsauth_parse(snap.data, snap.len, aa, err);
+    eksauth_cluster_snapshot_free(&snap);
+    if (st != EKSAUTH_OK)
+        return st;
+    if (!cli->hostfiles_loaded) {
+        st = eksauth_hostfiles_load(&cli->hostfiles, NULL, NULL, err);
+        if (st != EKSAUTH_OK)
+            goto out;
+        cli->hostfiles_loaded = true;
+    }
+    st = eksauth_plan_build(&cli->cfg, *aa, &cli->hostfiles.host, NULL, 0, plan, err);
+out:
+    if (st != EKSAUTH_OK) {
+        eksauth_awsauth_free(*aa);
+        *aa = NULL;
+    }
+    return st;
+}
+
+int cmd_whoami(struct eksauth_cli *cli, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"config", required_argument, NULL, 'C'},
+        {"aws-auth", required_argument, NULL, 'A'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    struct eksauth_error err = {EKSAUTH_OK, ""};
+    struct eksauth_creds_options copt;
+    struct eksauth_creds creds;
+    struct eksauth_token_policy policy;
+    struct eksauth_token *tok = NULL;
+    struct eksauth_sts_identity *sid = NULL;
+    struct eksauth_principal principal;
+    struct eksauth_awsauth *aa = NULL;
+    struct eksauth_plan plan;
+    struct eksauth_identity id;
+    struct json_object *obj;
+    bool have_plan = false, have_id = false;
+    char *token = NULL;
+    time_t now = time(NULL);
+    int c, rc = EXIT_USAGE;
+
+    memset(&creds, 0, sizeof(creds));
+    memset(&plan, 0, sizeof(plan));
+    memset(&id, 0, sizeof(id));
+    optind = 0;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+        switch (c) {
+        case 'C':
+            cli->config_path = optarg;
+            break;
+        case 'A':
+            cli->aws_auth_path = optarg;
+            break;
+        case 'h':
+            fputs(usage_text, stdout);
+            return 0;
+        default:
+            cli_error(WHAT, "unknown option or missing value: %s", argv[optind - 1]);
+            fputs(usage_text, stderr);
+            return EXIT_USAGE;
+        }
+    }
+    if (optind < argc) {
+        cli_error(WHAT, "unexpected argument \"%.64s\"", argv[optind]);
+        return EXIT_USAGE;
+    }
+    if (cli_load_config(cli, true, &err) != EKSAUTH_OK)
+        return cli_fail(WHAT, &err);
+
+    /* 1. This host's credentials and a token, as `aws eks get-token` would mint it. */
+    memset(&copt, 0, sizeof(copt));
+    copt.imds_endpoint = cli->cfg.imds_endpoint;
+    if (eksauth_creds_load(&copt, &creds, &err) != EKSAUTH_OK) {
+        /* No credentials is a setup problem of this host (exit 2), not a refusal. */
+        if (err.status == EKSAUTH_ENOTFOUND)
+            err.status = EKSAUTH_EINVAL;
+        rc = cli_fail(WHAT, &err);
+        goto out;
+    }
+    token = malloc(EKSAUTH_SIGV4_TOKEN_MAX);
+    tok = calloc(1, sizeof(*tok));
+    sid = calloc(1, sizeof(*sid));
+    if (token == NULL || tok == NULL || sid == NULL) {
+        cli_error(WHAT, "out of memory");
+        goto out;
+    }
+    if (eksauth_cluster_token(&cli->cfg, &creds, now, token, EKSAUTH_SIGV4_TOKEN_MAX, &err) !=
+        EKSAUTH_OK) {
+        rc = cli_fail(WHAT, &err);
+        goto out;
+    }
+    /* 2. The same path as a login: local checks, then STS. */
+    memset(&policy, 0, sizeof(policy));
+    policy.partition = cli->cfg.partition;
+    policy.max_clock_skew = cli->cfg.max_clock_skew;
+    policy.extra_hosts = (const char *const *)cli->cfg.sts_hosts;
+    if (eksauth_token_check(token, strlen(token), now, &policy, tok, &err) != EKSAUTH_OK ||
+        eksauth_sts_get_caller_identity(&cli->cfg, tok, sid, &err) != EKSAUTH_OK) {
+        rc = cli_fail(WHAT, &err);
+        goto out;
+    }
+    /* 3. The mapping of the configured source. */
+    if (load_source(cli, &aa, &plan, &err) != EKSAUTH_OK) {
+        rc = cli_fail(WHAT, &err);
+        goto out;
+    }
+    have_plan = true;
+    eksauth_sts_principal(sid, tok, &principal);
+    if (eksauth_identity_resolve(&cli->cfg, aa, &plan, &cli->hostfiles.host, &principal,
+                                 sid->principal_id, &id, &err) != EKSAUTH_OK) {
+        have_id = true;
+        if (err.status == EKSAUTH_ENOTMAPPED)
+            fprintf(stderr, "eksauth: %s: %s is not mapped (credentials: %s)\n", WHAT,
+                    sid->parsed.canonical, creds.origin);
+        else
+            rc = cli_fail(WHAT, &err);
+        rc = eksauth_status_exit_code(err.status);
+        goto out;
+    }
+    have_id = true;
+    obj = cli_identity_json(&id);
+    if (obj == NULL) {
+        cli_error(WHAT, "out of memory");
+        goto out;
+    }
+    json_object_object_add(obj, "credentials", json_object_new_string(creds.origin));
+    rc = cli_print_json(obj);
+    json_object_put(obj);
+out:
+    if (have_id)
+        eksauth_identity_free(&id);
+    if (have_plan)
+        eksauth_plan_free(&plan);
+    eksauth_awsauth_free(aa);
+    if (tok != NULL) {
+        eksauth_token_wipe(tok);
+        free(tok);
+    }
+    free(sid);
+    if (token != NULL) {
+        OPENSSL_cleanse(token, EKSAUTH_SIGV4_TOKEN_MAX);
+        free(token);
+    }
+    eksauth_creds_free(&creds);
+    return rc;
+}
