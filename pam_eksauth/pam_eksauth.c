@@ -545,26 +545,40 @@ static void cut_token_hint(struct pe_ctx *c, const struct eksauth_pieces *pc, st
              pc->cut_len);
 }
 
-/* The aws-auth the mapping reads: the config's aws_auth_file, root's alone. */
+/*
+ * The aws-auth the mapping reads: the config's aws_auth_file, or, when
+ * aws-auth comes from the cluster (source = kubernetes | eks-api), the last
+ * good snapshot `eksauth sync` keeps beside the identity DB.  Root's alone.
+ */
 static bool load_awsauth(struct pe_ctx *c, struct eksauth_awsauth **aa, struct pe_result *r)
 {
     struct eksauth_error err;
     enum eksauth_status st;
-    char *data = NULL;
+    char *data = NULL, snapshot[4200], *slash;
+    const char *path = c->cfg.aws_auth_file;
     size_t len = 0, i;
 
     *aa = NULL;
-    if (c->cfg.aws_auth_file == NULL) {
+    if (path == NULL && c->cfg.source != EKSAUTH_SOURCE_FILE) {
+        snprintf(snapshot, sizeof(snapshot), "%s", c->db_path);
+        slash = strrchr(snapshot, '/');
+        if (slash != NULL) {
+            snprintf(slash + 1, sizeof(snapshot) - (size_t)(slash + 1 - snapshot), "%s",
+                     "aws-auth.snapshot");
+            path = snapshot;
+        }
+    }
+    if (path == NULL) {
         pam_syslog(c->pamh, LOG_ERR, "config: %s: aws_auth_file is not set", c->config_path);
         set_result(r, PE_UNAVAIL, "config: aws_auth_file is not set");
         return false;
     }
     /* Whoever can write aws-auth chooses logins and groups: it must be root's alone. */
-    st = eksauth_file_read(c->cfg.aws_auth_file, AWS_AUTH_MAX, true, &data, &len, &err);
+    st = eksauth_file_read(path, AWS_AUTH_MAX, true, &data, &len, &err);
     if (st == EKSAUTH_OK) {
         st = eksauth_awsauth_parse(data, len, aa, &err);
         if (st != EKSAUTH_OK)
-            eksauth_error_prefix(&err, "%s", c->cfg.aws_auth_file);
+            eksauth_error_prefix(&err, "%s", path);
     }
     free(data);
     if (st != EKSAUTH_OK) {

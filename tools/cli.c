@@ -14,6 +14,7 @@
 #include <openssl/crypto.h>
 
 #include "cli.h"
+#include "cmd_iddb.h"
 #include "eksauth/awsauth.h"
 #include "eksauth/file.h"
 #include "eksauth/hostfiles.h"
@@ -188,6 +189,7 @@ enum eksauth_status cli_load_mapping(struct eksauth_cli *cli, struct eksauth_aws
                                      struct eksauth_plan *plan, struct eksauth_error *err)
 {
     const char *path = cli->aws_auth_path;
+    char snapshot[4200], *slash;
     enum eksauth_status st;
     char *data = NULL;
     size_t len = 0, i;
@@ -196,6 +198,16 @@ enum eksauth_status cli_load_mapping(struct eksauth_cli *cli, struct eksauth_aws
     memset(plan, 0, sizeof(*plan));
     if (path == NULL)
         path = cli->cfg.aws_auth_file;
+    if (path == NULL && cli->cfg.source != EKSAUTH_SOURCE_FILE) {
+        /* aws-auth from the cluster: the last good snapshot `eksauth sync` keeps. */
+        snprintf(snapshot, sizeof(snapshot), "%s", cmd_iddb_path(cli));
+        slash = strrchr(snapshot, '/');
+        if (slash != NULL) {
+            snprintf(slash + 1, sizeof(snapshot) - (size_t)(slash + 1 - snapshot), "%s",
+                     "aws-auth.snapshot");
+            path = snapshot;
+        }
+    }
     if (path == NULL)
         return eksauth_fail(err, EKSAUTH_EINVAL,
                             "aws-auth: no file given (--aws-auth FILE or aws_auth_file in the "
