@@ -673,10 +673,11 @@ static bool record_login(struct pe_ctx *c, struct eksauth_identity *id, struct p
     u.login = id->login;
     u.k8s_username = id->k8s.username;
     /* Static users carry the entry's ARN, as sync records it; templated users the
-     * caller's canonical ARN, which sync looks up again to revoke them. */
+     * caller's ARN as STS gave it: sync maps it again (session name included) to keep
+     * or revoke them. */
     u.arn = (!id->templated && id->k8s.entry != NULL && id->k8s.entry->arn != NULL)
                 ? id->k8s.entry->arn
-                : id->canonical_arn;
+                : id->arn;
     /* 0: the id NSS already answers for a templated name; a recorded user keeps its own. */
     u.uid = id->templated ? 0 : id->uid;
     u.flags = id->templated ? EKSAUTH_IDDB_USER_TEMPLATED : 0;

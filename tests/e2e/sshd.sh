@@ -1,0 +1,257 @@
+#!/bin/bash
+# sshd.sh - eksauth end to end, the way a bastion operator and an engineer
+# with a laptop meet it (issue 6, DESIGN §1):
+#   the STS stand-in over TLS; `eksauth sync` of a test aws-auth; a real sshd
+#   (Debian openssh-server) on 127.0.0.1 and a free port with UsePAM,
+#   KbdInteractiveAuthentication yes, PasswordAuthentication no and
+#   pam_eksauth + pam_mkhomedir, in a private mount namespace
+#   (tests/e2e/e2e_common.sh) where real setuid sudo loads libnss_eksauth;
+#   the real OpenSSH client through `eksauth ssh` with tokens minted by the
+#   real `aws eks get-token` from assumed-role credentials (over 1023 bytes:
+#   they go in pieces); sshpass at the plain prompt; refusals; sudo with
+#   NOPASSWD for one role, refused for another, and `sudo -A` with
+#   `eksauth askpass` for a rule that needs a token; revocation in a session
+#   that stays open; the audit lines; no token in any log or output; the host
+#   as it was.  TAP output.
+#
+# Environment: EKSAUTH, FIXTURES, top_srcdir, top_builddir (set by make check).
+# bash (arrays, process substitution), whatever shell make check starts us with.
+[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
+set -u
+. "$top_srcdir/tests/e2e/e2e_common.sh"
+
+why=$(e2e_unsupported)
+if [ -n "$why" ]; then
+    echo "1..0 # SKIP $why"
+    exit 0
+fi
+
+# ------------------------------------------------------------------- setup
+e2e_start_sts
+e2e_config
+e2e_namespace
+e2e_sync || bail "eksauth sync failed: $(cat "$H/out/sync.out")"
+e2e_start_syslog
+e2e_start_sshd
+pass "setup: STS stand-in on port $STS_PORT, sshd on port $SSH_PORT, namespace held by pid $HOLD_PID"
+
+# Tokens the test hands to askpass through EKSAUTH_TOKEN_COMMAND (the main
+# logins mint their own with the default `aws eks get-token`).
+mint alice ASIAE2EADMINALICE001
+mint dave ASIAE2EONCALLDAVE001
+mint erin ASIAE2EDEVSERIN00001
+mint bob AKIAE2EUSERBOB000001
+mint carol ASIAE2EUNMAPPEDCAROL
+(
+    creds ASIAE2EADMINALICE001
+    aws eks get-token --cluster-name other-cluster --query status.token --output text
+) >"$H/tok/other" 2>"$H/out/mint-other.err" || bail "a token for another cluster could not be made"
+mint_at expired ASIAE2EADMINALICE001 $(($(date +%s) - 1000))
+alice_len=$(wc -c <"$H/tok/alice")
+bob_len=$(wc -c <"$H/tok/bob")
+if [ "$alice_len" -gt 1100 ] && [ "$bob_len" -lt 600 ]; then
+    pass "tokens: assumed-role $((alice_len - 1)) bytes (over ssh's 1023), long-term key $((bob_len - 1)) bytes"
+else
+    fail "tokens: assumed-role $((alice_len - 1)) bytes, long-term key $((bob_len - 1)) bytes"
+fi
+
+# The launcher SUDO_ASKPASS names on the bastion (make install puts one in bindir).
+printf '#!/bin/sh\nexec %s askpass "$@"\n' "$EKSAUTH" >"$H/bin/eksauth-askpass"
+chmod 0755 "$H/bin/eksauth-askpass"
+
+# login NAME USER COMMAND [VAR=VALUE...]: `eksauth ssh USER@127.0.0.1 COMMAND` with
+# the variables set; rc, $H/out/NAME.out and NAME.err.
+login() {
+    local name=$1 user=$2 cmd=$3
+    shift 3
+    env "$@" "$EKSAUTH" ssh $(SSH_OPTS) "$user@127.0.0.1" "$cmd" \
+        >"$H/out/$name.out" 2>"$H/out/$name.err" </dev/null
+    rc=$?
+}
+out() { cat "$H/out/$1.out"; }
+# with_token NAME: (one argument) askpass prints that pre-minted token instead of running aws.
+with_token() { echo "EKSAUTH_TOKEN_COMMAND=cat $H/tok/$1"; }
+mapfile -t alice_env < <(creds_env ASIAE2EADMINALICE001)
+
+# --------------------------------------------- 1. eksauth ssh, real aws token
+n0=$(syslog_lines)
+login main admin-alice 'id -u; id -Gn; echo "EKS_USERNAME=$EKS_USERNAME"; echo "EKS_GROUPS=$EKS_GROUPS";
+    echo "EKS_ARN=$EKS_ARN"; echo "HOME=$HOME"; test -d "$HOME" && test -O "$HOME" && echo home-ok;
+    sudo -n id -u' EKSAUTH_CLUSTER=$CLUSTER "${alice_env[@]}"
+is "$rc" 0 "eksauth ssh admin-alice: logged in with a token from aws eks get-token"
+[ "$rc" = 0 ] || sed 's/^/# /' "$H/out/main.err"
+uid=$(ns getent passwd admin-alice | cut -d: -f3)
+is "$(out main | sed -n 1p)" "$uid" "id -u is the mapped uid ($uid)"
+like "$(out main | sed -n 2p)" "^admin-alice( .*)? eks-system-masters" "id -Gn: the mapped group eks-system-masters"
+is "$(out main | grep '^EKS_USERNAME=')" "EKS_USERNAME=admin:alice" "EKS_USERNAME is the k8s username"
+is "$(out main | grep '^EKS_GROUPS=')" "EKS_GROUPS=system:masters" "EKS_GROUPS are the k8s groups"
+is "$(out main | grep '^EKS_ARN=')" "EKS_ARN=arn:aws:sts::111122223333:assumed-role/eks-admins/alice" "EKS_ARN is the caller's ARN"
+is "$(out main | grep '^HOME=')" "HOME=$H/home/admin-alice" "HOME is the configured home"
+is "$(out main | grep -c '^home-ok$')" 1 "pam_mkhomedir made the home, owned by the user"
+is "$(out main | tail -n 1)" 0 "sudo -n id -u: 0 for system:masters (%eks-system-masters NOPASSWD)"
+syslog_since "$n0" >"$H/out/main.syslog"
+pieces=$(sed -n 's/.*sshd: pam_eksauth(sshd:auth): token of \([0-9]*\) bytes in \([0-9]*\) answer(s).*/\1 \2/p' "$H/out/main.syslog")
+if [ -n "$pieces" ] && [ "${pieces% *}" -gt 1023 ] && [ "${pieces#* }" -ge 3 ]; then
+    pass "the module got the whole token in pieces: ${pieces% *} bytes in ${pieces#* } answers"
+else
+    fail "the module got the whole token in pieces (saw: '$pieces')"
+fi
+like "$(cat "$H/out/main.syslog")" "sshd: pam_eksauth\(sshd:auth\): event=auth result=success user=admin-alice k8s_user=admin:alice arn=arn:aws:sts::111122223333:assumed-role/eks-admins/alice session=alice access_key_id=ASIAE2EADMINALICE001 account=111122223333 rhost=127.0.0.1 token_fp=[0-9a-f]{8} " \
+    "sshd's log: the audit line of the login, with a token fingerprint"
+like "$(cat "$H/out/main.syslog")" "sshd: pam_eksauth\(sshd:session\): event=open_session result=success user=admin-alice" \
+    "sshd's log: the session line"
+like "$(cat "$H/out/main.syslog")" "sudo: pam_eksauth\(sudo:account\): event=account result=success user=admin-alice" \
+    "sudo's log: the account stage passed for the mapped user"
+like "$(cat "$H/out/sshd.log")" "Accepted keyboard-interactive/pam for admin-alice from 127.0.0.1" \
+    "sshd accepted keyboard-interactive/pam"
+left=$(find "$H/client" -name 'eksauth-ssh.*' -o -name 'askpass-*' | wc -l)
+is "$left" 0 "eksauth ssh left no folder and no token file behind"
+
+# --------------------------------------------- 2. the plain prompt (sshpass)
+# sshpass reads the answer from a file and types it at ssh's own prompt.
+plain() {
+    local name=$1 user=$2 tok=$3
+    sshpass -f "$H/tok/$tok" -P "EKS token" ssh $(SSH_OPTS) \
+        -o PreferredAuthentications=keyboard-interactive "$user@127.0.0.1" 'id -un' \
+        >"$H/out/$name.out" 2>"$H/out/$name.err" </dev/null
+    rc=$?
+}
+plain plain-short bob bob
+is "$rc:$(out plain-short)" "0:bob" "sshpass at the plain prompt: a long-term key's short token logs bob in"
+n0=$(syslog_lines)
+plain plain-long admin-alice alice
+isnt_zero=$([ "$rc" != 0 ] && echo refused || echo "logged in")
+is "$isnt_zero" refused "sshpass at the plain prompt: the assumed-role token is cut by ssh and refused"
+syslog_since "$n0" >"$H/out/plain-long.syslog"
+like "$(cat "$H/out/plain-long.syslog")" "event=auth result=denied user=admin-alice .*answer of 1023 bytes: the client cut the token; use eksauth ssh" \
+    "the log says the client cut the token at 1023 bytes and what to use instead"
+
+# --------------------------------------------- 3. refusals
+# refused NAME USER TOKEN REGEX DESCRIPTION: the login fails and sshd's log says why.
+refused() {
+    local name=$1 user=$2 tok=$3 re=$4 desc=$5 n0
+    n0=$(syslog_lines)
+    login "$name" "$user" true "$(with_token "$tok")"
+    syslog_since "$n0" >"$H/out/$name.syslog"
+    if [ "$rc" != 0 ] && grep -Eq -- "$re" "$H/out/$name.syslog"; then
+        pass "$desc"
+    else
+        fail "$desc (rc=$rc)"
+        sed 's/^/#   /' "$H/out/$name.syslog" "$H/out/$name.err" | tail -n 8
+    fi
+}
+refused refuse-unmapped erin carol \
+    'event=auth result=denied user=erin k8s_user=- arn=arn:aws:sts::111122223333:assumed-role/unmapped-role/carol .*reason="not mapped' \
+    "refused: a role that aws-auth does not map"
+refused refuse-cluster admin-alice other \
+    'event=auth result=denied user=admin-alice .*SignatureDoesNotMatch' \
+    "refused: a token minted for another cluster id (STS: SignatureDoesNotMatch)"
+refused refuse-expired admin-alice expired \
+    'event=auth result=denied user=admin-alice .*reason="token: expired' \
+    "refused: an expired token (more than 15 minutes old)"
+refused refuse-login erin alice \
+    "event=auth result=denied user=erin .*the token maps to login 'admin-alice', not 'erin'" \
+    "refused: a login name other than the mapped one"
+refused refuse-root root alice \
+    "pam_eksauth\(sshd:auth\): event=auth result=unknown_user user=root .*'root' is a local account" \
+    "refused: root, a local account (never served by eksauth)"
+like "$(cat "$H/out/sshd.log")" "Failed keyboard-interactive/pam for root from 127.0.0.1" \
+    "sshd logged the failed root login"
+
+# --------------------------------------------- 4. sudo in the session
+login sudo-erin erin 'id -Gn; sudo -n id -u; echo "sudo=$?"' "$(with_token erin)"
+is "$rc" 0 "erin (eks-devs) logs in"
+like "$(out sudo-erin | sed -n 1p)" "eks-developers" "erin is in eks-developers"
+is "$(out sudo-erin | grep '^sudo=')" "sudo=1" "sudo -n id -u is refused for a role without a sudo rule"
+
+# dave's rule needs authentication: sudo -A asks pam_eksauth, eksauth askpass answers
+# in pieces under sudo's 511 bytes, with a token from the built-in signer.  The token
+# folder is named with EKSAUTH_ASKPASS_DIR: glibc drops TMPDIR for setuid sudo, and the
+# default would be /tmp/eksauth-askpass-UID on the host.
+creds_env ASIAE2EONCALLDAVE001 | sed "s/=\(.*\)/='\1'/; s/^/export /" >"$H/dave.env"
+chmod 0644 "$H/dave.env"
+n0=$(syslog_lines)
+login sudo-dave dave "sudo -n true 2>/dev/null; echo \"nopw=\$?\";
+    . $H/dave.env; export EKSAUTH_CLUSTER=$CLUSTER EKSAUTH_BUILTIN=1;
+    mkdir -m 0700 \$HOME/askpass; export EKSAUTH_ASKPASS_DIR=\$HOME/askpass;
+    SUDO_ASKPASS=$H/bin/eksauth-askpass sudo -A -k id -u; echo \"sudo=\$?\";
+    ls -A \$HOME/askpass | wc -l" "$(with_token dave)"
+syslog_since "$n0" >"$H/out/sudo-dave.syslog"
+is "$rc" 0 "dave (eks-oncall) logs in"
+is "$(out sudo-dave | grep '^nopw=')" "nopw=1" "dave's rule needs authentication: sudo -n is refused"
+is "$(out sudo-dave | sed -n 2,3p | tr '\n' ' ')" "0 sudo=0 " "sudo -A with SUDO_ASKPASS=eksauth askpass: id -u is 0"
+[ "$(out sudo-dave | sed -n 3p)" = "sudo=0" ] || sed 's/^/#   /' "$H/out/sudo-dave.err" "$H/out/sudo-dave.syslog" | tail -n 12
+is "$(out sudo-dave | tail -n 1)" 0 "no token file left in dave's folder after the last piece"
+pieces=$(sed -n 's/.*sudo: pam_eksauth(sudo:auth): token of \([0-9]*\) bytes in \([0-9]*\) answer(s).*/\1 \2/p' "$H/out/sudo-dave.syslog")
+if [ -n "$pieces" ] && [ "${pieces% *}" -gt 1023 ] && [ "${pieces#* }" -ge 4 ]; then
+    pass "sudo's module got ${pieces% *} bytes in ${pieces#* } answers of at most 500"
+else
+    fail "sudo's module got the token in pieces (saw: '$pieces')"
+fi
+like "$(cat "$H/out/sudo-dave.syslog")" "sudo: pam_eksauth\(sudo:auth\): event=auth result=success user=dave k8s_user=dave arn=arn:aws:sts::111122223333:assumed-role/eks-oncall/dave" \
+    "sudo's log: the audit line of the token authentication"
+
+# --------------------------------------------- 5. revocation, session still open
+# One session runs sudo three times: before any sync, after a routine sync of
+# the same aws-auth (nothing may change), and after the role's removal.  The
+# test moves it on with the files $H/step1 and $H/step2.
+rm -f "$H/step1" "$H/step2"
+login revoke admin-alice "waitfor() { i=0; while [ ! -e \$1 ] && [ \$i -lt 600 ]; do sleep 0.1; i=\$((i + 1)); done; };
+    sudo -n id -u; echo \"first=\$?\";
+    waitfor $H/step1; sudo -n id -u; echo \"second=\$?\";
+    waitfor $H/step2; sudo -n id -u; echo \"third=\$?\"" "$(with_token alice)" &
+revoke_pid=$!
+# wait_for TEXT: until the session printed TEXT (30 s at most).
+wait_for() {
+    for _ in $(seq 300); do
+        grep -q "$1" "$H/out/revoke.out" 2>/dev/null && return 0
+        sleep 0.1
+    done
+    return 1
+}
+wait_for '^first='
+is "$(out revoke | grep '^first=')" "first=0" "an open session: sudo -n id -u gives 0"
+e2e_sync
+ok $? "a routine eksauth sync, aws-auth unchanged"
+n0=$(syslog_lines)
+touch "$H/step1"
+wait_for '^second='
+syslog_since "$n0" >"$H/out/routine.syslog"
+is "$(out revoke | grep '^second=')" "second=0" "the open session still gets sudo after a routine sync"
+if ! out revoke | grep -q '^second=0'; then
+    sed 's/^/#   /' "$H/out/routine.syslog" | grep -E 'event=|removed' | tail -n 4
+    grep removed "$H/out/sync.out" | sed 's/^/#   sync: /'
+fi
+n0=$(syslog_lines)
+install -m 0644 "$E2E_FIX/aws-auth-revoked.yaml" "$H/etc/aws-auth.yaml"
+e2e_sync
+ok $? "revocation: eks-admins removed from aws-auth, eksauth sync"
+touch "$H/step2"
+wait "$revoke_pid"
+syslog_since "$n0" >"$H/out/revoke.syslog"
+like "$(out revoke | grep '^third=')" "^third=[1-9]" "revocation: the same open session is refused sudo after the sync"
+like "$(cat "$H/out/revoke.err")" "sudo: (you do not exist in the passwd database|unknown user|a password is required|.*account)" \
+    "revocation: sudo says why ($(grep -m1 '^sudo:' "$H/out/revoke.err"))"
+ns getent passwd admin-alice >/dev/null
+is "$?" 2 "revocation: NSS no longer resolves admin-alice"
+refused revoke-new admin-alice alice "." "revocation: a new login of the removed role is refused"
+like "$(cat "$H/out/sshd.log")" "Invalid user admin-alice from 127.0.0.1" \
+    "revocation: sshd no longer knows the user"
+login after-revoke dave 'id -un' "$(with_token dave)"
+is "$rc:$(out after-revoke)" "0:dave" "revocation: other roles still log in"
+
+# --------------------------------------------- 6. secrets and the host
+e2e_stop
+all_gone=yes
+for p in $E2E_ALL_PIDS; do
+    kill -0 "$p" 2>/dev/null && all_gone="no ($p)"
+done
+is "$all_gone" yes "every process started here (stand-in, namespace, syslog, sshd) is stopped"
+no_secret_in "$H"/out/*
+ok $? "no token, piece of one or secret in any log or output ($(ls "$H/out" | wc -l) files: syslog, sshd, sudo, ssh)"
+grep -q 'pam_eksauth(sshd:auth): event=auth' "$H/out/syslog" && grep -q 'pam_eksauth(sudo:auth): event=auth' "$H/out/syslog"
+ok $? "the audit lines of sshd and sudo reached syslog"
+e2e_host_unchanged
+ok $? "the host is as it was: /etc (pam.d, nsswitch, ld.so.cache, sudoers, passwd, ssh), /run/sshd, /dev/log, /tmp, mounts"
+
+done_testing

@@ -1,0 +1,841 @@
+/*
+ * cmd_askpass.c - `eksauth askpass [--builtin] [PROMPT]`: an SSH_ASKPASS
+ * and SUDO_ASKPASS program for pam_eksauth's prompts (DESIGN §1 "Long
+ * tokens").
+ *
+ * ssh and sudo start a new askpass process for every prompt, with the
+ * prompt as the only argument (ssh prefixes it with "(user@host) ").  So:
+ *   "EKS token: "              get a fresh token (the configured command,
+ *                              default `aws eks get-token`, or the built-in
+ *                              signer), keep it in a private 0600 file and
+ *                              answer with its first piece;
+ *   "EKS token (continued): "  answer with the next piece from that file;
+ *   anything else              refused (exit 1): a host key question or a
+ *                              real password is never answered with a token.
+ * Pieces are at most EKSAUTH_ASKPASS_PIECE_MAX bytes; all but the last end
+ * with '\'.  The file is keyed by the asking process (ssh or sudo: our
+ * parent) and removed when its last piece is sent or when it expires.
+ */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+#include <openssl/crypto.h>
+
+#include "eksauth/creds.h"
+#include "eksauth/sigv4.h"
+#include "eksauth/timeutil.h"
+#include "eksauth/token.h"
+#include "cli.h"
+#include "cmd_client.h"
+/* The prompt protocol itself: the PAM module's own constants, so both halves agree. */
+#include "../pam_eksauth/pieces.h"
+
+#define WHAT "askpass"
+
+#define STATE_MAGIC     "eksauth-askpass 1"
+#define STATE_PREFIX    "askpass-"
+#define STATE_FILE_MAX  (EKSAUTH_TOKEN_MAX_LEN + 256)
+#define CMD_OUTPUT_MAX  (64 * 1024) /* an ExecCredential is well under 8 KB */
+#define PROMPT_SHOW_MAX 120         /* bytes of a refused prompt quoted in the message */
+
+_Static_assert(EKSAUTH_ASKPASS_PIECE_MAX < EKSAUTH_CUT_SUDO,
+               "a piece must pass sudo's PAM_MAX_RESP_SIZE");
+_Static_assert((EKSAUTH_TOKEN_MAX_LEN + EKSAUTH_ASKPASS_PIECE_MAX - 2) /
+                       (EKSAUTH_ASKPASS_PIECE_MAX - 1) <=
+                   EKSAUTH_PIECES_MAX,
+               "the longest token must fit in the module's number of answers");
+
+static const char usage_text[] =
+    "usage: eksauth askpass [--builtin] PROMPT\n"
+    "  An SSH_ASKPASS / SUDO_ASKPASS program for pam_eksauth: answers \"EKS token: \" with\n"
+    "  the first piece of a fresh token and \"EKS token (continued): \" with the next one.\n"
+    "  Any other prompt is refused.  Settings come from the environment:\n"
+    "  EKSAUTH_CLUSTER        the cluster name the token is for\n"
+    "  EKSAUTH_REGION         the STS region (optional)\n"
+    "  EKSAUTH_TOKEN_COMMAND  a shell command printing a token or an ExecCredential\n"
+    "                         (default: aws eks get-token --cluster-name $EKSAUTH_CLUSTER\n"
+    "                         --output json)\n"
+    "  EKSAUTH_BUILTIN=1      sign with eksauth's own signer, as --builtin\n"
+    "  EKSAUTH_ASKPASS_DIR    the private folder of the token between prompts\n";
+
+enum prompt_kind {
+    PROMPT_OTHER,
+    PROMPT_FIRST,
+    PROMPT_CONTINUE,
+};
+
+/* The token being sent, and how far. */
+struct askpass_state {
+    char token[EKSAUTH_TOKEN_MAX_LEN + 1];
+    size_t len;
+    size_t offset;  /* bytes already answered */
+    time_t expires; /* after this the token is worthless: drop it */
+};
+
+/* The environment of the person who runs ssh or sudo: askpass runs as them, never setuid. */
+static const char *env_value(const char *name)
+{
+    const char *v = getenv(name);
+
+    return v != NULL && v[0] != '\0' ? v : NULL;
+}
+
+/* ------------------------------------------------------------- prompts */
+
+/*
+ * Exactly one of pam_eksauth's prompts, bare (sudo) or after ssh's
+ * "(user@host) " prefix.  Nothing looser: whatever else a server or sudo
+ * asks is not ours to answer with a token.
+ */
+static enum prompt_kind prompt_exact(const char *p)
+{
+    enum prompt_kind kind = PROMPT_OTHER;
+
+    if (strcmp(p, EKSAUTH_PROMPT_FIRST) == 0)
+        kind = PROMPT_FIRST;
+    else if (strcmp(p, EKSAUTH_PROMPT_CONTINUE) == 0)
+        kind = PROMPT_CONTINUE;
+    return kind;
+}
+
+static enum prompt_kind classify_prompt(const char *prompt)
+{
+    enum prompt_kind kind = prompt_exact(prompt);
+    const char *p;
+
+    /* "(user@host) " and then exactly the prompt; the name itself may hold ") ". */
+    if (kind == PROMPT_OTHER && prompt[0] == '(') {
+        for (p = prompt + 1; *p != '\0' && *p != '\n' && kind == PROMPT_OTHER; p++) {
+            if (p[0] == ')' && p[1] == ' ')
+                kind = prompt_exact(p + 2);
+        }
+    }
+    return kind;
+}
+
+/* A prompt for a message: printable ASCII only (it comes from a server), cut short. */
+static void printable(char *dst, size_t dstlen, const char *src)
+{
+    size_t i = 0;
+
+    for (; *src != '\0' && i + 4 < dstlen && i < PROMPT_SHOW_MAX; src++) {
+        unsigned char c = (unsigned char)*src;
+
+        dst[i++] = (c < 0x20 || c >= 0x7f || c == '"') ? '?' : (char)c;
+    }
+    if (*src != '\0') {
+        memcpy(dst + i, "...", 3);
+        i += 3;
+    }
+    dst[i] = '\0';
+}
+
+/* ---------------------------------------------------------- the folder */
+
+/* Ours, a real directory, no access for group or others: nobody else reads the token. */
+enum eksauth_status client_check_private_dir(const char *path, struct eksauth_error *err)
+{
+    enum eksauth_status rc = EKSAUTH_OK;
+    struct stat st;
+
+    /* lstat: a symlink to someone else's folder is not a private folder. */
+    if (lstat(path, &st) != 0)
+        rc = eksauth_fail(err, EKSAUTH_EIO, "%s: %s", path, strerror(errno));
+    else if (!S_ISDIR(st.st_mode))
+        rc = eksauth_fail(err, EKSAUTH_EINVAL, "%s: not a directory", path);
+    else if (st.st_uid != geteuid())
+        rc = eksauth_fail(err, EKSAUTH_EINVAL, "%s: owned by uid %u, not by you", path,
+                          (unsigned)st.st_uid);
+    else if ((st.st_mode & 077) != 0)
+        rc = eksauth_fail(err, EKSAUTH_EINVAL, "%s: mode %04o lets others in (want 0700)", path,
+                          (unsigned)(st.st_mode & 07777));
+    return rc;
+}
+
+/*
+ * Where the token waits between prompts: EKSAUTH_ASKPASS_DIR (eksauth ssh
+ * makes one per run), else $XDG_RUNTIME_DIR/eksauth, else
+ * ${TMPDIR:-/tmp}/eksauth-askpass-UID.  A folder that exists must pass
+ * client_check_private_dir: in /tmp another user could have made it first.
+ */
+static enum eksauth_status state_dir(char *out, size_t outlen, struct eksauth_error *err)
+{
+    const char *given = env_value("EKSAUTH_ASKPASS_DIR");
+    const char *xdg = env_value("XDG_RUNTIME_DIR");
+    const char *tmp = env_value("TMPDIR");
+    enum eksauth_status st;
+    int n;
+
+    if (given != NULL) {
+        n = snprintf(out, outlen, "%s", given);
+    } else if (xdg != NULL && xdg[0] == '/' && client_check_private_dir(xdg, NULL) == EKSAUTH_OK) {
+        n = snprintf(out, outlen, "%s/eksauth", xdg);
+    } else {
+        n = snprintf(out, outlen, "%s/eksauth-askpass-%u",
+                     tmp != NULL && tmp[0] == '/' ? tmp : "/tmp", (unsigned)geteuid());
+    }
+    if (n < 0 || (size_t)n >= outlen)
+        st = eksauth_fail(err, EKSAUTH_EINVAL, "the folder for the token has too long a name");
+    else if (given == NULL && mkdir(out, 0700) != 0 && errno != EEXIST)
+        st = eksauth_fail(err, EKSAUTH_EIO, "%s: %s", out, strerror(errno));
+    else
+        st = client_check_private_dir(out, err);
+    return st;
+}
+
+/*
+ * The file of this conversation: named after the process that asks (ssh or
+ * sudo start askpass as their child) and its start time, so that a reused
+ * pid never picks up someone's old token.
+ */
+static enum eksauth_status state_path(const char *dir, char *out, size_t outlen,
+                                      struct eksauth_error *err)
+{
+    pid_t ppid = getppid();
+    unsigned long long start = 0;
+    char stat_path[64], buf[1024];
+    const char *p;
+    ssize_t got;
+    int fd, field, n;
+
+    snprintf(stat_path, sizeof(stat_path), "/proc/%ld/stat", (long)ppid);
+    fd = open(stat_path, O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+        got = read(fd, buf, sizeof(buf) - 1);
+        close(fd);
+        buf[got > 0 ? got : 0] = '\0';
+        /* Field 22 is the start time.  The name (field 2) may hold blanks, so count
+         * from its closing ')': the 20th blank after it opens field 22. */
+        p = strrchr(buf, ')');
+        for (field = 0; p != NULL && field < 20; field++)
+            p = strchr(p + 1, ' ');
+        if (p != NULL)
+            start = strtoull(p + 1, NULL, 10);
+    }
+    n = snprintf(out, outlen, "%s/" STATE_PREFIX "%ld-%llu", dir, (long)ppid, start);
+    return n < 0 || (size_t)n >= outlen
+               ? eksauth_fail(err, EKSAUTH_EINVAL, "the token file has too long a name")
+               : EKSAUTH_OK;
+}
+
+/* Drop what earlier conversations left behind once their tokens are dead. */
+static void sweep_expired(const char *dir, time_t now)
+{
+    struct dirent *de;
+    struct stat st;
+    DIR *d = opendir(dir);
+
+    while (d != NULL && (de = readdir(d)) != NULL) {
+        const char *name = de->d_name;
+
+        if (strncmp(name, STATE_PREFIX, strlen(STATE_PREFIX)) != 0 &&
+            strncmp(name, "." STATE_PREFIX, strlen(STATE_PREFIX) + 1) != 0)
+            continue;
+        if (fstatat(dirfd(d), name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode) ||
+            st.st_uid != geteuid())
+            continue;
+        if (st.st_mtime + EKSAUTH_TOKEN_LIFETIME < now)
+            (void)unlinkat(dirfd(d), name, 0);
+    }
+    if (d != NULL)
+        closedir(d);
+}
+
+/* ------------------------------------------------------------ the file */
+
+static bool write_all(int fd, const char *buf, size_t len)
+{
+    bool ok = true;
+    ssize_t n;
+
+    while (len > 0 && ok) {
+        n = write(fd, buf, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            ok = false;
+        } else {
+            buf += n;
+            len -= (size_t)n;
+        }
+    }
+    return ok;
+}
+
+/* Replace the file atomically: mkstemp makes it 0600, rename puts it in place. */
+static enum eksauth_status state_save(const char *dir, const char *path,
+                                      const struct askpass_state *s, struct eksauth_error *err)
+{
+    enum eksauth_status st = EKSAUTH_EIO;
+    char tmp[4096], head[128];
+    int fd = -1, n;
+
+    n = snprintf(tmp, sizeof(tmp), "%s/." STATE_PREFIX "XXXXXX", dir);
+    if (n < 0 || (size_t)n >= sizeof(tmp)) {
+        st = eksauth_fail(err, EKSAUTH_EINVAL, "the token file has too long a name");
+        goto out;
+    }
+    fd = mkstemp(tmp);
+    if (fd < 0) {
+        st = eksauth_fail(err, EKSAUTH_EIO, "%s: %s", dir, strerror(errno));
+        tmp[0] = '\0';
+        goto out;
+    }
+    n = snprintf(head, sizeof(head), STATE_MAGIC "\n%lld\n%zu\n", (long long)s->expires, s->offset);
+    if (fchmod(fd, 0600) != 0 || !write_all(fd, head, (size_t)n) ||
+        !write_all(fd, s->token, s->len) || !write_all(fd, "\n", 1)) {
+        st = eksauth_fail(err, EKSAUTH_EIO, "%s: %s", tmp, strerror(errno));
+        goto out;
+    }
+    if (close(fd) != 0) {
+        fd = -1;
+        st = eksauth_fail(err, EKSAUTH_EIO, "%s: %s", tmp, strerror(errno));
+        goto out;
+    }
+    fd = -1;
+    if (rename(tmp, path) != 0) {
+        st = eksauth_fail(err, EKSAUTH_EIO, "%s: %s", path, strerror(errno));
+        goto out;
+    }
+    tmp[0] = '\0';
+    st = EKSAUTH_OK;
+out:
+    if (fd >= 0)
+        close(fd);
+    if (tmp[0] != '\0' && st != EKSAUTH_OK)
+        (void)unlink(tmp);
+    return st;
+}
+
+static bool is_b64url(unsigned char c)
+{
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '_';
+}
+
+/* "k8s-aws-v1." and base64url, at most EKSAUTH_TOKEN_MAX_LEN bytes: the shape of a token. */
+static bool token_shaped(const char *t, size_t len)
+{
+    size_t plen = strlen(EKSAUTH_TOKEN_PREFIX), i;
+    bool ok =
+        len > plen && len <= EKSAUTH_TOKEN_MAX_LEN && memcmp(t, EKSAUTH_TOKEN_PREFIX, plen) == 0;
+
+    for (i = plen; ok && i < len; i++)
+        ok = is_b64url((unsigned char)t[i]);
+    return ok;
+}
+
+/* Read the file back; anything odd about it (owner, mode, a link, its text) is refused. */
+static enum eksauth_status state_load(const char *path, struct askpass_state *s,
+                                      struct eksauth_error *err)
+{
+    enum eksauth_status st = EKSAUTH_EINVAL;
+    char *buf = NULL, *p, *end;
+    long long expires;
+    unsigned long long offset;
+    struct stat sb;
+    size_t len = 0;
+    ssize_t n;
+    int fd;
+
+    fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) {
+        st = eksauth_fail(err, errno == ENOENT ? EKSAUTH_ENOTFOUND : EKSAUTH_EIO, "%s: %s", path,
+                          strerror(errno));
+        goto out;
+    }
+    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) || sb.st_uid != geteuid() ||
+        (sb.st_mode & 077) != 0 || sb.st_size > STATE_FILE_MAX) {
+        st = eksauth_fail(err, EKSAUTH_EINVAL, "%s: not a private token file of yours", path);
+        goto out;
+    }
+    buf = calloc(1, STATE_FILE_MAX + 1);
+    if (buf == NULL) {
+        st = eksauth_fail(err, EKSAUTH_ENOMEM, "out of memory");
+        goto out;
+    }
+    while (len < STATE_FILE_MAX && (n = read(fd, buf + len, STATE_FILE_MAX - len)) != 0) {
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            st = eksauth_fail(err, EKSAUTH_EIO, "%s: %s", path, strerror(errno));
+            goto out;
+        }
+        len += (size_t)n;
+    }
+    buf[len] = '\0';
+    p = buf + strlen(STATE_MAGIC "\n");
+    if (strncmp(buf, STATE_MAGIC "\n", strlen(STATE_MAGIC "\n")) != 0 ||
+        sscanf(p, "%lld\n%llu\n", &expires, &offset) != 2) {
+        st = eksauth_fail(err, EKSAUTH_EINVAL, "%s: not a token file of eksauth askpass", path);
+        goto out;
+    }
+    p = strchr(p, '\n');
+    p = p != NULL ? strchr(p + 1, '\n') : NULL;
+    end = p != NULL ? strchr(p + 1, '\n') : NULL;
+    if (end == NULL || !token_shaped(p + 1, (size_t)(end - p - 1)) ||
+        offset >= (unsigned long long)(end - p - 1)) {
+        st = eksauth_fail(err, EKSAUTH_EINVAL, "%s: not a token file of eksauth askpass", path);
+        goto out;
+    }
+    s->len = (size_t)(end - p - 1);
+    memcpy(s->token, p + 1, s->len);
+    s->token[s->len] = '\0';
+    s->offset = (size_t)offset;
+    s->expires = (time_t)expires;
+    st = EKSAUTH_OK;
+out:
+    if (fd >= 0)
+        close(fd);
+    if (buf != NULL) {
+        OPENSSL_cleanse(buf, STATE_FILE_MAX + 1);
+        free(buf);
+    }
+    return st;
+}
+
+/* --------------------------------------------------------------- minting */
+
+/*
+ * Run the token command (argv, or "/bin/sh -c shell") with standard output
+ * captured into out (CMD_OUTPUT_MAX bytes at most) and standard error left
+ * to the person's terminal, where the AWS CLI explains itself.
+ */
+static enum eksauth_status run_capture(char *const argv[], char *out, size_t *outlen,
+                                       struct eksauth_error *err)
+{
+    enum eksauth_status st = EKSAUTH_EIO;
+    int fds[2] = {-1, -1}, wstatus = 0, devnull;
+    size_t len = 0;
+    bool too_long = false;
+    pid_t pid = -1;
+    ssize_t n;
+    char drain[512];
+
+    *outlen = 0;
+    if (pipe2(fds, O_CLOEXEC) != 0) {
+        st = eksauth_fail(err, EKSAUTH_EIO, "pipe: %s", strerror(errno));
+        goto out;
+    }
+    fflush(NULL);
+    pid = fork();
+    if (pid < 0) {
+        st = eksauth_fail(err, EKSAUTH_EIO, "fork: %s", strerror(errno));
+        goto out;
+    }
+    if (pid == 0) {
+        /* The child: stdin from /dev/null (the prompt's answer is ours, not its), stdout to us. */
+        devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+        if (devnull < 0 || dup2(devnull, STDIN_FILENO) < 0 || dup2(fds[1], STDOUT_FILENO) < 0)
+            _exit(127);
+        execvp(argv[0], argv);
+        fprintf(stderr, "eksauth: askpass: %s: %s\n", argv[0], strerror(errno));
+        _exit(127);
+    }
+    close(fds[1]);
+    fds[1] = -1;
+    for (;;) {
+        if (len < CMD_OUTPUT_MAX)
+            n = read(fds[0], out + len, CMD_OUTPUT_MAX - len);
+        else
+            n = read(fds[0], drain, sizeof(drain)); /* read on so the child can finish */
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        if (len < CMD_OUTPUT_MAX)
+            len += (size_t)n;
+        else
+            too_long = true;
+    }
+    while (waitpid(pid, &wstatus, 0) < 0) {
+        if (errno != EINTR) {
+            st = eksauth_fail(err, EKSAUTH_EIO, "waitpid: %s", strerror(errno));
+            goto out;
+        }
+    }
+    if (!WIFEXITED(wstatus) || WEXITSTATUS(wstatus) != 0) {
+        st = eksauth_fail(err, EKSAUTH_EUNAVAIL, "the token command %s %d",
+                          WIFEXITED(wstatus) ? "exited with status" : "was killed by signal",
+                          WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : WTERMSIG(wstatus));
+        goto out;
+    }
+    if (too_long) {
+        st = eksauth_fail(err, EKSAUTH_EINVAL, "the token command printed more than %d bytes",
+                          CMD_OUTPUT_MAX);
+        goto out;
+    }
+    *outlen = len;
+    st = EKSAUTH_OK;
+out:
+    if (fds[0] >= 0)
+        close(fds[0]);
+    if (fds[1] >= 0)
+        close(fds[1]);
+    OPENSSL_cleanse(drain, sizeof(drain));
+    if (st != EKSAUTH_OK)
+        OPENSSL_cleanse(out, len);
+    return st;
+}
+
+static bool is_blank(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* Wipe a string that json-c holds: it may be a token. */
+static void json_wipe_string(struct json_object *obj)
+{
+    if (obj != NULL && json_object_is_type(obj, json_type_string))
+        OPENSSL_cleanse((char *)json_object_get_string(obj),
+                        (size_t)json_object_get_string_len(obj));
+}
+
+/*
+ * The command's output: an ExecCredential (JSON, status.token and
+ * status.expirationTimestamp) or the bare token on one line.  The token
+ * expires at the earlier of expirationTimestamp and now + the
+ * ExecCredential lifetime.
+ */
+static enum eksauth_status parse_token_output(char *buf, size_t len, time_t now,
+                                              struct askpass_state *s, struct eksauth_error *err)
+{
+    enum eksauth_status st = EKSAUTH_EINVAL;
+    struct json_tokener *jt = NULL;
+    struct json_object *root = NULL, *status = NULL, *tok = NULL, *exp = NULL;
+    const char *text = buf;
+    size_t start = 0, end = len, tlen;
+    time_t t;
+
+    while (start < end && is_blank(buf[start]))
+        start++;
+    while (end > start && is_blank(buf[end - 1]))
+        end--;
+    s->expires = now + EKSAUTH_EXEC_CREDENTIAL_LIFETIME;
+    if (start < end && buf[start] == '{') {
+        jt = json_tokener_new();
+        if (jt == NULL) {
+            st = eksauth_fail(err, EKSAUTH_ENOMEM, "out of memory");
+            goto out;
+        }
+        root = json_tokener_parse_ex(jt, buf + start, (int)(end - start));
+        if (root == NULL || !json_object_object_get_ex(root, "status", &status) ||
+            !json_object_object_get_ex(status, "token", &tok) ||
+            !json_object_is_type(tok, json_type_string)) {
+            st = eksauth_fail(err, EKSAUTH_EINVAL,
+                              "the token command printed JSON without status.token");
+            goto out;
+        }
+        if (json_object_object_get_ex(status, "expirationTimestamp", &exp) &&
+            json_object_is_type(exp, json_type_string) &&
+            eksauth_time_parse(json_object_get_string(exp), &t, NULL) == EKSAUTH_OK &&
+            t < s->expires)
+            s->expires = t;
+        text = json_object_get_string(tok);
+        tlen = (size_t)json_object_get_string_len(tok);
+    } else {
+        text = buf + start;
+        tlen = end - start;
+    }
+    /* Only a token goes into the answers: never some other text the command printed. */
+    if (!token_shaped(text, tlen)) {
+        st = eksauth_fail(err, EKSAUTH_EINVAL,
+                          "the token command did not print a token (k8s-aws-v1. and base64url, "
+                          "at most %d bytes)",
+                          EKSAUTH_TOKEN_MAX_LEN);
+        goto out;
+    }
+    if (s->expires <= now) {
+        st = eksauth_fail(err, EKSAUTH_EREJECTED, "the token command gave an expired token");
+        goto out;
+    }
+    memcpy(s->token, text, tlen);
+    s->token[tlen] = '\0';
+    s->len = tlen;
+    s->offset = 0;
+    st = EKSAUTH_OK;
+out:
+    json_wipe_string(tok);
+    if (root != NULL)
+        json_object_put(root);
+    if (jt != NULL)
+        json_tokener_free(jt);
+    OPENSSL_cleanse(buf, len);
+    return st;
+}
+
+/* EKSAUTH_TOKEN_COMMAND through the shell, or `aws eks get-token` with no shell at all. */
+static enum eksauth_status mint_with_command(time_t now, struct askpass_state *s,
+                                             struct eksauth_error *err)
+{
+    const char *command = env_value("EKSAUTH_TOKEN_COMMAND");
+    const char *cluster = env_value("EKSAUTH_CLUSTER");
+    const char *region = env_value("EKSAUTH_REGION");
+    char *argv[10];
+    char *out = NULL;
+    size_t len = 0;
+    enum eksauth_status st;
+    int i = 0;
+
+    if (command != NULL) {
+        argv[i++] = "/bin/sh";
+        argv[i++] = "-c";
+        argv[i++] = (char *)command;
+    } else if (cluster != NULL) {
+        argv[i++] = "aws";
+        argv[i++] = "eks";
+        argv[i++] = "get-token";
+        argv[i++] = "--cluster-name";
+        argv[i++] = (char *)cluster;
+        argv[i++] = "--output";
+        argv[i++] = "json";
+        if (region != NULL) {
+            argv[i++] = "--region";
+            argv[i++] = (char *)region;
+        }
+    } else {
+        st = eksauth_fail(err, EKSAUTH_EINVAL,
+                          "set EKSAUTH_CLUSTER to the cluster's name (or EKSAUTH_TOKEN_COMMAND)");
+        goto out;
+    }
+    argv[i] = NULL;
+    out = malloc(CMD_OUTPUT_MAX + 1);
+    if (out == NULL) {
+        st = eksauth_fail(err, EKSAUTH_ENOMEM, "out of memory");
+        goto out;
+    }
+    st = run_capture(argv, out, &len, err);
+    if (st == EKSAUTH_OK)
+        st = parse_token_output(out, len, now, s, err);
+out:
+    if (out != NULL) {
+        OPENSSL_cleanse(out, CMD_OUTPUT_MAX + 1);
+        free(out);
+    }
+    return st;
+}
+
+/* The built-in signer: the same token `eksauth token` prints, from the same credentials. */
+static enum eksauth_status mint_builtin(time_t now, struct askpass_state *s,
+                                        struct eksauth_error *err)
+{
+    const char *cluster = env_value("EKSAUTH_CLUSTER");
+    struct eksauth_sts_presign req;
+    struct eksauth_creds creds;
+    enum eksauth_status st;
+    char region[64], host[256];
+    char *token = NULL;
+    size_t toklen = 0;
+
+    memset(&creds, 0, sizeof(creds));
+    if (cluster == NULL || !eksauth_cluster_id_valid(cluster)) {
+        st =
+            eksauth_fail(err, EKSAUTH_EINVAL, "--builtin needs EKSAUTH_CLUSTER (the cluster name)");
+        goto out;
+    }
+    st = eksauth_creds_region(env_value("EKSAUTH_REGION"), NULL, region, sizeof(region), err);
+    if (st == EKSAUTH_OK)
+        st = eksauth_sigv4_sts_host(region, false, host, sizeof(host), err);
+    if (st == EKSAUTH_OK)
+        st = eksauth_creds_load(NULL, &creds, err);
+    if (st != EKSAUTH_OK)
+        goto out;
+    token = malloc(EKSAUTH_SIGV4_TOKEN_MAX);
+    if (token == NULL) {
+        st = eksauth_fail(err, EKSAUTH_ENOMEM, "out of memory");
+        goto out;
+    }
+    req.host = host;
+    req.region = region;
+    req.cluster_id = cluster;
+    req.now = now;
+    req.expires = EKSAUTH_SIGV4_EXPIRES;
+    st = eksauth_sigv4_sts_token(&creds, &req, token, EKSAUTH_SIGV4_TOKEN_MAX, &toklen, err);
+    if (st != EKSAUTH_OK)
+        goto out;
+    if (!token_shaped(token, toklen)) {
+        st = eksauth_fail(err, EKSAUTH_EINVAL, "the token is %zu bytes; clusters accept at most %d",
+                          toklen, EKSAUTH_TOKEN_MAX_LEN);
+        goto out;
+    }
+    memcpy(s->token, token, toklen);
+    s->token[toklen] = '\0';
+    s->len = toklen;
+    s->offset = 0;
+    s->expires = now + EKSAUTH_EXEC_CREDENTIAL_LIFETIME;
+out:
+    if (token != NULL) {
+        OPENSSL_cleanse(token, EKSAUTH_SIGV4_TOKEN_MAX);
+        free(token);
+    }
+    eksauth_creds_free(&creds);
+    return st;
+}
+
+/* ------------------------------------------------------------- answers */
+
+/* The next piece: at most EKSAUTH_ASKPASS_PIECE_MAX bytes with its '\' when more follows. */
+static size_t piece_len(const struct askpass_state *s, bool *more)
+{
+    size_t left = s->len - s->offset;
+
+    *more = left > EKSAUTH_ASKPASS_PIECE_MAX;
+    return *more ? EKSAUTH_ASKPASS_PIECE_MAX - 1 : left;
+}
+
+/* One line on standard output: ssh and sudo read the answer up to the newline. */
+static bool write_piece(const char *p, size_t n, bool more)
+{
+    char piece[EKSAUTH_ASKPASS_PIECE_MAX + 2];
+    size_t len = n;
+    bool ok;
+
+    memcpy(piece, p, n);
+    if (more)
+        piece[len++] = EKSAUTH_PIECE_MORE;
+    piece[len++] = '\n';
+    ok = write_all(STDOUT_FILENO, piece, len);
+    OPENSSL_cleanse(piece, sizeof(piece));
+    return ok;
+}
+
+int cmd_askpass(struct eksauth_cli *cli, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"builtin", no_argument, NULL, 'b'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    struct eksauth_error err = {EKSAUTH_OK, ""};
+    struct askpass_state *s = NULL;
+    enum prompt_kind kind;
+    enum eksauth_status st;
+    char dir[4096], path[4096], shown[PROMPT_SHOW_MAX + 8];
+    const char *builtin_env = env_value("EKSAUTH_BUILTIN");
+    bool builtin = builtin_env != NULL && strcmp(builtin_env, "0") != 0;
+    bool more = false;
+    time_t now = time(NULL);
+    size_t n;
+    int c, rc = EXIT_USAGE;
+
+    (void)cli;
+    optind = 0; /* glibc: start afresh at argv[1] */
+    opterr = 0;
+    /* "+": the prompt is never taken for an option, wherever it stands. */
+    while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+        switch (c) {
+        case 'b':
+            builtin = true;
+            break;
+        case 'h':
+            fputs(usage_text, stdout);
+            rc = 0;
+            goto out;
+        default:
+            cli_error(WHAT, "unknown option %s", argv[optind - 1]);
+            fputs(usage_text, stderr);
+            goto out;
+        }
+    }
+    if (argc - optind != 1) {
+        cli_error(WHAT, "expected one argument, the prompt (ssh and sudo pass it)");
+        fputs(usage_text, stderr);
+        goto out;
+    }
+    kind = classify_prompt(argv[optind]);
+    if (kind == PROMPT_OTHER) {
+        /* A host key question, a password, a passphrase: the token is not the answer. */
+        printable(shown, sizeof(shown), argv[optind]);
+        cli_error(WHAT,
+                  "not an eksauth prompt, not answered: \"%s\" (answer it with plain ssh or "
+                  "sudo, e.g. accept the host key once with `ssh HOST true`)",
+                  shown);
+        rc = EXIT_REJECTED;
+        goto out;
+    }
+    s = calloc(1, sizeof(*s));
+    if (s == NULL) {
+        cli_error(WHAT, "out of memory");
+        goto out;
+    }
+    st = state_dir(dir, sizeof(dir), &err);
+    if (st == EKSAUTH_OK)
+        st = state_path(dir, path, sizeof(path), &err);
+    if (st != EKSAUTH_OK) {
+        rc = cli_fail("askpass: token folder", &err);
+        goto out;
+    }
+    sweep_expired(dir, now);
+
+    if (kind == PROMPT_FIRST) {
+        /* A new authentication: a fresh token, whatever an earlier attempt left. */
+        (void)unlink(path);
+        st = builtin ? mint_builtin(now, s, &err) : mint_with_command(now, s, &err);
+        if (st != EKSAUTH_OK) {
+            cli_error(WHAT, "no token: %s", err.msg);
+            rc = EXIT_USAGE;
+            goto out;
+        }
+    } else {
+        st = state_load(path, s, &err);
+        if (st == EKSAUTH_ENOTFOUND) {
+            cli_error(WHAT, "asked to continue, but no token is in progress for this %s",
+                      "ssh or sudo (was the first prompt answered by eksauth askpass?)");
+            rc = EXIT_REJECTED;
+            goto out;
+        }
+        if (st != EKSAUTH_OK) {
+            (void)unlink(path);
+            rc = cli_fail(WHAT, &err);
+            goto out;
+        }
+        if (s->expires <= now) {
+            /* A dead token is of no use to anyone: drop it and let ssh start over. */
+            (void)unlink(path);
+            cli_error(WHAT, "the token expired between prompts; try again");
+            rc = EXIT_REJECTED;
+            goto out;
+        }
+    }
+
+    /* The file first, then the answer: never send a piece the next prompt cannot follow. */
+    n = piece_len(s, &more);
+    if (more) {
+        s->offset += n;
+        st = state_save(dir, path, s, &err);
+        s->offset -= n;
+        if (st != EKSAUTH_OK) {
+            rc = cli_fail("askpass: token file", &err);
+            goto out;
+        }
+    }
+    if (!write_piece(s->token + s->offset, n, more)) {
+        cli_error(WHAT, "cannot write the answer: %s", strerror(errno));
+        (void)unlink(path);
+        rc = EXIT_USAGE;
+        goto out;
+    }
+    if (!more)
+        (void)unlink(path); /* the last piece is sent: the token leaves the disk */
+    rc = 0;
+out:
+    if (s != NULL) {
+        OPENSSL_cleanse(s, sizeof(*s));
+        free(s);
+    }
+    return rc;
+}
