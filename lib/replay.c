@@ -1,0 +1,453 @@
+/*
+ * replay.c - the single-use record (replay.h): a sorted table of SHA-256
+ * hashes of token signatures with the time each must be kept, pure, and
+ * the claim that reads, prunes, extends and atomically rewrites the
+ * root-only file under an exclusive flock.
+ */
+#include "config.h"
+
+#include <endian.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+
+#include "eksauth/file.h"
+#include "eksauth/replay.h"
+
+#define FILE_MAX                                                                                   \
+    ((size_t)EKSAUTH_REPLAY_HEADER_SIZE + (size_t)EKSAUTH_REPLAY_MAX * EKSAUTH_REPLAY_RECORD_SIZE)
+
+struct entry {
+    unsigned char hash[EKSAUTH_REPLAY_HASH_LEN];
+    int64_t keep_until;
+};
+
+struct eksauth_replay {
+    struct entry *e; /* sorted by hash, distinct */
+    size_t n, cap;
+};
+
+/* ---- the table (pure) ---------------------------------------------------- */
+
+void eksauth_replay_hash(const char *sig, size_t len, unsigned char out[EKSAUTH_REPLAY_HASH_LEN])
+{
+    unsigned int n = 0;
+
+    if (EVP_Digest(sig, len, out, &n, EVP_sha256(), NULL) != 1 || n != EKSAUTH_REPLAY_HASH_LEN)
+        /* Cannot happen with a working libcrypto; an all-ones key still blocks its own replay. */
+        memset(out, 0xff, EKSAUTH_REPLAY_HASH_LEN);
+}
+
+enum eksauth_status eksauth_replay_new(struct eksauth_replay **out, struct eksauth_error *err)
+{
+    *out = calloc(1, sizeof(**out));
+    if (*out == NULL)
+        return eksauth_fail(err, EKSAUTH_ENOMEM, "replay: out of memory");
+    return EKSAUTH_OK;
+}
+
+void eksauth_replay_free(struct eksauth_replay *r)
+{
+    if (r == NULL)
+        return;
+    free(r->e);
+    free(r);
+}
+
+size_t eksauth_replay_count(const struct eksauth_replay *r)
+{
+    return r != NULL ? r->n : 0;
+}
+
+static uint32_t get32(const unsigned char *p)
+{
+    uint32_t v;
+
+    memcpy(&v, p, 4);
+    return le32toh(v);
+}
+
+static uint64_t get64(const unsigned char *p)
+{
+    uint64_t v;
+
+    memcpy(&v, p, 8);
+    return le64toh(v);
+}
+
+static void put32(unsigned char *p, uint32_t v)
+{
+    v = htole32(v);
+    memcpy(p, &v, 4);
+}
+
+static void put64(unsigned char *p, uint64_t v)
+{
+    v = htole64(v);
+    memcpy(p, &v, 8);
+}
+
+enum eksauth_status eksauth_replay_parse(const void *data, size_t len, struct eksauth_replay **out,
+                                         struct eksauth_error *err)
+{
+    const unsigned char *p = data;
+    struct eksauth_replay *r = NULL;
+    enum eksauth_status st;
+    uint32_t version, count;
+    size_t i;
+
+    *out = NULL;
+    st = eksauth_replay_new(&r, err);
+    if (st != EKSAUTH_OK)
+        return st;
+    if (len == 0)
+        goto done;
+    if (len < EKSAUTH_REPLAY_HEADER_SIZE || memcmp(p, EKSAUTH_REPLAY_MAGIC, 8) != 0) {
+        st = eksauth_fail(err, EKSAUTH_EINVAL, "replay: not a replay record");
+        goto out;
+    }
+    version = get32(p + 8);
+    count = get32(p + 12);
+    if (version != EKSAUTH_REPLAY_VERSION) {
+        st = eksauth_fail(err, EKSAUTH_EINVAL, "replay: version %u, expected %u", version,
+                          EKSAUTH_REPLAY_VERSION);
+        goto out;
+    }
+    /* The count bounds the allocation: check it against the cap and the real size first. */
+    if (count > EKSAUTH_REPLAY_MAX ||
+        len != EKSAUTH_REPLAY_HEADER_SIZE + (size_t)count * EKSAUTH_REPLAY_RECORD_SIZE) {
+        st = eksauth_fail(err, EKSAUTH_EINVAL, "replay: %zu bytes do not hold %u records", len,
+                          count);
+        goto out;
+    }
+    if (count > 0) {
+        r->e = calloc(count, sizeof(*r->e));
+        if (r->e == NULL) {
+            st = eksauth_fail(err, EKSAUTH_ENOMEM, "replay: out of memory");
+            goto out;
+        }
+        r->cap = count;
+    }
+    for (i = 0; i < count; i++) {
+        const unsigned char *rec =
+            p + EKSAUTH_REPLAY_HEADER_SIZE + i * (size_t)EKSAUTH_REPLAY_RECORD_SIZE;
+
+        memcpy(r->e[i].hash, rec, EKSAUTH_REPLAY_HASH_LEN);
+        r->e[i].keep_until = (int64_t)get64(rec + EKSAUTH_REPLAY_HASH_LEN);
+        /* Sorted and distinct, or lookups by bisection could miss a recorded token. */
+        if (i > 0 && memcmp(r->e[i - 1].hash, r->e[i].hash, EKSAUTH_REPLAY_HASH_LEN) >= 0) {
+            st = eksauth_fail(err, EKSAUTH_EINVAL, "replay: record %zu is out of order", i);
+            goto out;
+        }
+    }
+    r->n = count;
+done:
+    *out = r;
+    r = NULL;
+    st = EKSAUTH_OK;
+out:
+    eksauth_replay_free(r);
+    return st;
+}
+
+size_t eksauth_replay_prune(struct eksauth_replay *r, time_t now)
+{
+    size_t i, kept = 0, before;
+
+    if (r == NULL)
+        return 0;
+    before = r->n;
+    for (i = 0; i < r->n; i++)
+        if (r->e[i].keep_until >= (int64_t)now)
+            r->e[kept++] = r->e[i];
+    r->n = kept;
+    return before - kept;
+}
+
+/* Index of hash, or where it would go (*found false). */
+static size_t find(const struct eksauth_replay *r, const unsigned char *hash, bool *found)
+{
+    size_t lo = 0, hi = r->n, mid;
+    int c;
+
+    *found = false;
+    while (lo < hi) {
+        mid = lo + (hi - lo) / 2;
+        c = memcmp(r->e[mid].hash, hash, EKSAUTH_REPLAY_HASH_LEN);
+        if (c == 0) {
+            *found = true;
+            return mid;
+        }
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+bool eksauth_replay_seen(const struct eksauth_replay *r,
+                         const unsigned char hash[EKSAUTH_REPLAY_HASH_LEN])
+{
+    bool found = false;
+
+    if (r != NULL)
+        (void)find(r, hash, &found);
+    return found;
+}
+
+enum eksauth_status eksauth_replay_add(struct eksauth_replay *r,
+                                       const unsigned char hash[EKSAUTH_REPLAY_HASH_LEN],
+                                       time_t keep_until, struct eksauth_error *err)
+{
+    struct entry *grown;
+    size_t at, cap;
+    bool found;
+
+    at = find(r, hash, &found);
+    if (found)
+        return eksauth_fail(err, EKSAUTH_EREJECTED,
+                            "replay: this token was already used on this host");
+    /* Bounded: refuse (and so the login) rather than forget a live token. */
+    if (r->n >= EKSAUTH_REPLAY_MAX)
+        return eksauth_fail(err, EKSAUTH_EUNAVAIL,
+                            "replay: the record is full (%u tokens still live)",
+                            EKSAUTH_REPLAY_MAX);
+    if (r->n == r->cap) {
+        cap = r->cap < 16 ? 16 : r->cap * 2;
+        if (cap > EKSAUTH_REPLAY_MAX)
+            cap = EKSAUTH_REPLAY_MAX;
+        grown = realloc(r->e, cap * sizeof(*grown));
+        if (grown == NULL)
+            return eksauth_fail(err, EKSAUTH_ENOMEM, "replay: out of memory");
+        r->e = grown;
+        r->cap = cap;
+    }
+    memmove(&r->e[at + 1], &r->e[at], (r->n - at) * sizeof(*r->e));
+    memcpy(r->e[at].hash, hash, EKSAUTH_REPLAY_HASH_LEN);
+    r->e[at].keep_until = (int64_t)keep_until;
+    r->n++;
+    return EKSAUTH_OK;
+}
+
+enum eksauth_status eksauth_replay_serialize(const struct eksauth_replay *r, void **out,
+                                             size_t *len, struct eksauth_error *err)
+{
+    size_t n = r != NULL ? r->n : 0, i, size;
+    unsigned char *p;
+
+    size = EKSAUTH_REPLAY_HEADER_SIZE + n * (size_t)EKSAUTH_REPLAY_RECORD_SIZE;
+    p = malloc(size);
+    if (p == NULL)
+        return eksauth_fail(err, EKSAUTH_ENOMEM, "replay: out of memory");
+    memcpy(p, EKSAUTH_REPLAY_MAGIC, 8);
+    put32(p + 8, EKSAUTH_REPLAY_VERSION);
+    put32(p + 12, (uint32_t)n);
+    for (i = 0; i < n; i++) {
+        unsigned char *rec = p + EKSAUTH_REPLAY_HEADER_SIZE + i * EKSAUTH_REPLAY_RECORD_SIZE;
+
+        memcpy(rec, r->e[i].hash, EKSAUTH_REPLAY_HASH_LEN);
+        put64(rec + EKSAUTH_REPLAY_HASH_LEN, (uint64_t)r->e[i].keep_until);
+    }
+    *out = p;
+    *len = size;
+    return EKSAUTH_OK;
+}
+
+enum eksauth_status eksauth_replay_path(const char *db_path, char *out, size_t outlen,
+                                        struct eksauth_error *err)
+{
+    const char *slash = db_path != NULL ? strrchr(db_path, '/') : NULL;
+    int n;
+
+    if (slash == NULL)
+        n = snprintf(out, outlen, "replay.db");
+    else
+        n = snprintf(out, outlen, "%.*s/replay.db", (int)(slash - db_path), db_path);
+    if (n < 0 || (size_t)n >= outlen)
+        return eksauth_fail(err, EKSAUTH_EINVAL, "replay: path too long");
+    return EKSAUTH_OK;
+}
+
+/* ---- the file -------------------------------------------------------------- */
+
+/*
+ * Whoever can write the record, or swap it through its folder, can make a
+ * used token usable again: the folder must be the caller's and not group-
+ * or world-writable, the file the caller's and private.
+ */
+static enum eksauth_status check_folder(const char *path, struct eksauth_error *err)
+{
+    const char *slash = strrchr(path, '/');
+    char dir[PATH_MAX];
+    struct stat st;
+
+    if (slash == NULL)
+        snprintf(dir, sizeof(dir), ".");
+    else if (slash == path)
+        snprintf(dir, sizeof(dir), "/");
+    else if ((size_t)(slash - path) < sizeof(dir))
+        snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+    else
+        return eksauth_fail(err, EKSAUTH_EUNAVAIL, "replay: %s: path too long", path);
+    if (stat(dir, &st) != 0)
+        return eksauth_fail(err, EKSAUTH_EUNAVAIL, "replay: %s: %s", dir, strerror(errno));
+    if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & (S_IWGRP | S_IWOTH)) != 0)
+        return eksauth_fail(err, EKSAUTH_EUNAVAIL,
+                            "replay: %s: the folder must be %s's and not group- or world-writable",
+                            dir, geteuid() == 0 ? "root" : "the caller");
+    return EKSAUTH_OK;
+}
+
+static enum eksauth_status lock_record(const char *path, int *fdp, struct eksauth_error *err)
+{
+    char lock[PATH_MAX];
+    struct stat st;
+    int fd, n;
+
+    *fdp = -1;
+    n = snprintf(lock, sizeof(lock), "%s.lock", path);
+    if (n < 0 || (size_t)n >= sizeof(lock))
+        return eksauth_fail(err, EKSAUTH_EUNAVAIL, "replay: %s: path too long", path);
+    fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0600);
+    if (fd < 0)
+        return eksauth_fail(err, EKSAUTH_EUNAVAIL, "replay: %s: %s", lock, strerror(errno));
+    /* A lock file someone else planted could be held by them forever. */
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid()) {
+        close(fd);
+        return eksauth_fail(err, EKSAUTH_EUNAVAIL, "replay: %s: not a private lock file", lock);
+    }
+    while (flock(fd, LOCK_EX) != 0) {
+        if (errno != EINTR) {
+            n = errno;
+            close(fd);
+            return eksauth_fail(err, EKSAUTH_EUNAVAIL, "replay: %s: flock: %s", lock, strerror(n));
+        }
+    }
+    *fdp = fd;
+    return EKSAUTH_OK;
+}
+
+/* Read the record (a missing file is an empty one): private, regular, bounded. */
+static enum eksauth_status read_record(const char *path, unsigned char **data, size_t *len,
+                                       struct eksauth_error *err)
+{
+    enum eksauth_status st;
+    unsigned char *buf = NULL;
+    struct stat sb;
+    size_t got = 0;
+    ssize_t n;
+    int fd;
+
+    *data = NULL;
+    *len = 0;
+    fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
+    if (fd < 0) {
+        if (errno == ENOENT)
+            return EKSAUTH_OK;
+        return eksauth_fail(err, EKSAUTH_EUNAVAIL, "replay: %s: %s", path, strerror(errno));
+    }
+    if (fstat(fd, &sb) != 0) {
+        st = eksauth_fail(err, EKSAUTH_EUNAVAIL, "replay: %s: %s", path, strerror(errno));
+        goto out;
+    }
+    if (!S_ISREG(sb.st_mode) || sb.st_uid != geteuid() || (sb.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
+        st = eksauth_fail(err, EKSAUTH_EUNAVAIL,
+                          "replay: %s: must be a regular file, the caller's, mode 0600", path);
+        goto out;
+    }
+    if ((size_t)sb.st_size > FILE_MAX) {
+        st = eksauth_fail(err, EKSAUTH_EUNAVAIL, "replay: %s: larger than %zu bytes", path,
+                          FILE_MAX);
+        goto out;
+    }
+    buf = malloc((size_t)sb.st_size + 1);
+    if (buf == NULL) {
+        st = eksauth_fail(err, EKSAUTH_ENOMEM, "replay: out of memory");
+        goto out;
+    }
+    /* Read one byte more than stat said: a file that grew is caught by the parser's size check. */
+    while (got < (size_t)sb.st_size + 1) {
+        n = read(fd, buf + got, (size_t)sb.st_size + 1 - got);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            st = eksauth_fail(err, EKSAUTH_EUNAVAIL, "replay: %s: read: %s", path, strerror(errno));
+            goto out;
+        }
+        if (n == 0)
+            break;
+        got += (size_t)n;
+    }
+    *data = buf;
+    *len = got;
+    buf = NULL;
+    st = EKSAUTH_OK;
+out:
+    free(buf);
+    close(fd);
+    return st;
+}
+
+enum eksauth_status eksauth_replay_claim(const char *path, const char *sig, size_t sig_len,
+                                         time_t expires_at, time_t now, struct eksauth_error *err)
+{
+    unsigned char hash[EKSAUTH_REPLAY_HASH_LEN];
+    struct eksauth_error perr = {0};
+    struct eksauth_replay *r = NULL;
+    unsigned char *data = NULL;
+    void *out = NULL;
+    size_t len = 0, out_len = 0;
+    enum eksauth_status st;
+    int lfd = -1;
+
+    if (path == NULL || path[0] == '\0' || sig == NULL || sig_len == 0)
+        return eksauth_fail(err, EKSAUTH_EUNAVAIL, "replay: no record path or no signature");
+    eksauth_replay_hash(sig, sig_len, hash);
+    st = check_folder(path, err);
+    if (st != EKSAUTH_OK)
+        goto out;
+    /* Read, decide and write under one lock: two logins of one token cannot both pass. */
+    st = lock_record(path, &lfd, err);
+    if (st != EKSAUTH_OK)
+        goto out;
+    st = read_record(path, &data, &len, err);
+    if (st != EKSAUTH_OK)
+        goto out;
+    st = eksauth_replay_parse(data, len, &r, &perr);
+    if (st != EKSAUTH_OK) {
+        /* A record we cannot read might hold this token: fail closed, and say where. */
+        st = eksauth_fail(err, st == EKSAUTH_ENOMEM ? EKSAUTH_ENOMEM : EKSAUTH_EUNAVAIL,
+                          "replay: %s: %s", path,
+                          strncmp(perr.msg, "replay: ", 8) == 0 ? perr.msg + 8 : perr.msg);
+        goto out;
+    }
+    (void)eksauth_replay_prune(r, now);
+    st = eksauth_replay_add(r, hash, expires_at + EKSAUTH_REPLAY_MARGIN, err);
+    if (st != EKSAUTH_OK)
+        goto out;
+    st = eksauth_replay_serialize(r, &out, &out_len, err);
+    if (st != EKSAUTH_OK)
+        goto out;
+    /* On disk before the login goes on: a crash after this keeps the token used. */
+    st = eksauth_file_write_atomic(path, out, out_len, 0600, err);
+    if (st != EKSAUTH_OK) {
+        eksauth_error_prefix(err, "replay");
+        st = EKSAUTH_EUNAVAIL;
+    }
+out:
+    if (lfd >= 0)
+        close(lfd); /* releases the flock */
+    eksauth_replay_free(r);
+    free(data);
+    free(out);
+    return st;
+}

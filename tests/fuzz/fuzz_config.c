@@ -1,0 +1,41 @@
+/*
+ * fuzz_config.c - libFuzzer target: the eksauth.conf parser
+ * (eksauth_config_parse on top of the defaults).  Promises: a refusal is
+ * one line naming the file; an accepted config has a cluster id of the
+ * x-k8s-aws-id alphabet (it becomes an HTTP header), an id range the
+ * names module accepts and a sane pair of timeouts; and it frees cleanly
+ * either way (LeakSanitizer).
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "eksauth/config.h"
+#include "fuzz.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    struct eksauth_config cfg;
+    struct eksauth_error err;
+    enum eksauth_status st;
+
+    if (eksauth_config_init(&cfg, &err) != EKSAUTH_OK)
+        return 0;
+    st = eksauth_config_parse(&cfg, (const char *)data, size, "fuzz.conf", &err);
+    if (st == EKSAUTH_OK) {
+        FUZZ_ASSERT(cfg.cluster_id != NULL && cfg.cluster_id[0] != '\0');
+        FUZZ_ASSERT(strpbrk(cfg.cluster_id, "\r\n: \t") == NULL);
+        FUZZ_ASSERT(cfg.uid_min < cfg.uid_max);
+        FUZZ_ASSERT(cfg.sts_timeout >= cfg.sts_connect_timeout);
+        FUZZ_ASSERT(cfg.sts_connect_timeout > 0);
+        FUZZ_ASSERT(cfg.max_clock_skew >= 0);
+        FUZZ_ASSERT(cfg.partition != NULL);
+        for (size_t i = 0; cfg.deny_users != NULL && cfg.deny_users[i] != NULL; i++)
+            FUZZ_ASSERT(strpbrk(cfg.deny_users[i], "\n") == NULL);
+    } else {
+        fuzz_check_message(err.msg);
+        FUZZ_ASSERT(strstr(err.msg, "fuzz.conf") != NULL);
+    }
+    eksauth_config_free(&cfg);
+    return 0;
+}

@@ -1,0 +1,143 @@
+#!/bin/bash
+# mkseeds.sh - regenerate the committed seed corpora of tests/fuzz/corpus/
+# (run by hand when a format changes; CI only reads what is committed).
+# Tokens are minted with the test credentials of tests/fixtures/sts (fake
+# keys: the secrets are in the repository already) at FUZZ_SIGNED
+# (2026-01-01T00:00:00Z), by `eksauth token` and by the real
+# `aws eks get-token`, so the targets' clock (FUZZ_NOW, five minutes later)
+# accepts them.  aws-auth seeds are the test fixtures.
+#
+# usage: tests/fuzz/mkseeds.sh BUILDDIR     (a built tree: tools/eksauth, iddb_tool)
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+build=${1:?usage: mkseeds.sh BUILDDIR}
+EKSAUTH=$build/tools/eksauth
+C=$here/corpus
+PYTHON=$(python3 -c 'import sys; print(sys.executable)')
+NOW=1767225600 # FUZZ_SIGNED in fuzz.h
+
+rm -rf "$C"
+mkdir -p "$C"/{token,query,pieces,awsauth,template,names,arn,config,sts,iddb,replay}
+
+for v in $(env | sed -n 's/^\(AWS_[A-Za-z0-9_]*\)=.*/\1/p'); do unset "$v"; done
+HOME=$(mktemp -d)
+export AWS_EC2_METADATA_DISABLED=true HOME
+trap 'rm -rf "$HOME"' EXIT
+
+creds() {
+    eval "$("$PYTHON" - "$top/tests/fixtures/sts/creds.json" "$1" <<'PY'
+import json, shlex, sys
+c = json.load(open(sys.argv[1]))[sys.argv[2]]
+print("export AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s" % (shlex.quote(sys.argv[2]), shlex.quote(c["secret"])))
+print("export AWS_SESSION_TOKEN=%s" % shlex.quote(c["session_token"]) if c.get("session_token") else "unset AWS_SESSION_TOKEN")
+PY
+)"
+}
+
+n=0
+mint() { # NAME AKID eksauth-token-args...
+    local name=$1 akid=$2
+    shift 2
+    (creds "$akid"; "$EKSAUTH" token --now $NOW "$@") >"$C/token/$name" || exit 1
+    printf '%s' "$(cat "$C/token/$name")" >"$C/token/$name"
+}
+mint akia-regional AKIAFAKEUSER00000001 --cluster-id prod --region us-east-1
+mint asia-regional ASIAFAKEEXAMPLE00001 --cluster-id prod --region us-east-1
+mint asia-global ASIAFAKEEXAMPLE00002 --cluster-id test-cluster --global
+mint akia-west AKIAFAKEUSER00000001 --cluster-id prod --region us-west-2
+(creds ASIAFAKEEXAMPLE00001; AWS_DEFAULT_REGION=us-east-1 "$PYTHON" "$top/tests/lib/aws_get_token.py" \
+    --now $NOW --cluster-name prod --output json) |
+    "$PYTHON" -c 'import json,sys; sys.stdout.write(json.load(sys.stdin)["status"]["token"])' \
+        >"$C/token/aws-eks-get-token" || exit 1
+
+# query: the URLs inside the tokens, and a few shapes around them.
+# pieces: each token in 500-byte pieces (what eksauth askpass answers), and whole.
+"$PYTHON" - "$C" <<'PY'
+import base64, os, sys
+c = sys.argv[1]
+for name in sorted(os.listdir(os.path.join(c, "token"))):
+    t = open(os.path.join(c, "token", name)).read()
+    body = t[len("k8s-aws-v1."):]
+    url = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
+    open(os.path.join(c, "query", name), "wb").write(url)
+    p = [t[i:i + 500] for i in range(0, len(t), 500)]
+    open(os.path.join(c, "pieces", name), "w").write("\n".join([x + "\\" for x in p[:-1]] + [p[-1]]))
+open(os.path.join(c, "query", "minimal"), "w").write("https://sts.amazonaws.com/?Action=GetCallerIdentity")
+open(os.path.join(c, "pieces", "cut-ssh"), "w").write("k8s-aws-v1." + "A" * 1012)
+PY
+
+cp "$top"/tests/fixtures/aws-auth-*.yaml "$top"/tests/fixtures/aws-auth-*.json "$C/awsauth/"
+for f in "$top"/tests/fixtures/{iddb,pam,sts,cluster}/aws-auth*.yaml; do
+    [ -f "$f" ] && cp "$f" "$C/awsauth/$(basename "$(dirname "$f")")-$(basename "$f")"
+done
+
+# template: byte 0 picks username (even) or group (odd); template NUL session name.
+printf '\0admin:{{SessionName}}\0bob@example.com' >"$C/template/username-session"
+printf '\0{{SessionNameRaw}}-{{AccountID}}\0alice' >"$C/template/raw-account"
+printf '\1key-{{AccessKeyID}}\0x' >"$C/template/group-akid"
+printf '\0node:{{EC2PrivateDNSName}}\0x' >"$C/template/ec2"
+printf '\0{{Unknown}}\0x' >"$C/template/unknown"
+
+for s in admin:alice system:masters bob@example.com 'Very.Long.Name.With.Many.Parts.That.Exceeds.Thirty.Two' \
+    ':colon' '../etc' 'root' 'sudo'; do
+    printf '%s' "$s" >"$C/names/$(printf '%s' "$s" | tr -c 'A-Za-z0-9' '_' | cut -c1-40)"
+done
+
+for a in 'arn:aws:iam::111122223333:role/eks-admins' 'arn:aws:sts::111122223333:assumed-role/eks-admins/alice' \
+    'arn:aws:iam::123456789012:role/teams/platform/Admins' 'arn:aws:iam::123456789012:user/ops/Bob' \
+    'arn:aws:iam::123456789012:root' 'arn:aws:sts::123456789012:federated-user/Bob' \
+    'arn:aws-cn:iam::123456789012:role/ChinaOps' 'arn:aws:sts::123456789012:assumed-role/AWSReservedSSO_Admin_0123/x@y.z'; do
+    printf '%s' "$a" >"$C/arn/$(printf '%s' "$a" | md5sum | cut -c1-12)"
+done
+
+cat >"$C/config/full" <<'CONF'
+# every key once
+cluster_id = prod
+partition = aws
+region = us-east-1
+sts_connect_timeout = 2
+sts_timeout = 5
+sts_connect_to = sts.us-east-1.amazonaws.com:443:127.0.0.1:8443
+sts_ca_file = /etc/eksauth/ca.crt
+https_proxy = http://proxy.internal:3128
+sts_host = vpce-0a1b2c3d.sts.us-east-1.vpce.amazonaws.com
+max_clock_skew = 300
+single_use = yes
+source = file
+aws_auth_file = /etc/eksauth/aws-auth.yaml
+db_path = /var/lib/eksauth/identity.db
+uid_min = 1900000000
+uid_max = 1999999999
+group_prefix = eks-
+group_map = system:masters sudo
+user_map = admin:alice alice
+home = /home/%u
+shell = /bin/bash
+deny_user = admin
+allow_system_users = no
+CONF
+printf 'cluster_id = prod\n' >"$C/config/minimal"
+printf 'cluster_id = prod\nsource = kubernetes+eks-api\ncluster_name = prod\ncluster_endpoint = https://ABC.gr7.us-east-1.eks.amazonaws.com\n' >"$C/config/cluster"
+
+# sts: byte 0 picks the HTTP status (0 -> 200, 4 -> 400, 5 -> 403, 7 -> 500).
+printf '\0{"GetCallerIdentityResponse":{"GetCallerIdentityResult":{"Arn":"arn:aws:sts::111122223333:assumed-role/eks-admins/alice","UserId":"AROAFAKEROLEID000001:alice","Account":"111122223333"},"ResponseMetadata":{"RequestId":"0"}}}' >"$C/sts/assumed-role"
+printf '\0{"GetCallerIdentityResponse":{"GetCallerIdentityResult":{"Arn":"arn:aws:iam::111122223333:user/bob","UserId":"AIDAFAKEUSERID000001","Account":"111122223333"}}}' >"$C/sts/user"
+printf '\5{"Error":{"Code":"SignatureDoesNotMatch","Message":"x","Type":"Sender"},"RequestId":"0"}' >"$C/sts/sig-error"
+printf '\4<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message></Error></ErrorResponse>' >"$C/sts/throttling-xml"
+printf '\7{"Error":{"Code":"InternalFailure"}}' >"$C/sts/500"
+
+"$build/tests/integration/iddb_tool" make "$C/iddb/nss.db" "$top/tests/fixtures/iddb/nss.spec" || exit 1
+rm -f "$C/iddb/nss.db.lock"
+
+# replay: an empty record and one of three entries (sorted hashes).
+"$PYTHON" - "$C/replay" <<'PY'
+import hashlib, os, struct, sys
+d = sys.argv[1]
+def rec(hs):
+    hs = sorted(hs)
+    return b"EKSRPLY\n" + struct.pack("<II", 1, len(hs)) + b"".join(h + struct.pack("<Q", 1767226500) for h in hs)
+open(os.path.join(d, "empty"), "wb").write(rec([]))
+open(os.path.join(d, "three"), "wb").write(rec([hashlib.sha256(b"sig%d" % i).digest() for i in range(3)]))
+PY
+du -sh "$C"

@@ -1,0 +1,54 @@
+#!/bin/bash
+# replay_pam.sh - single_use = yes through pam_eksauth.so: eight logins of
+# one token at once (separate processes, real libpam): exactly one succeeds,
+# the others are refused as a replay; a later use is refused too; a fresh
+# token works; the record (replay.db beside the identity DB) is 0600 and
+# holds no signature.  Until the module calls lib/replay.c it refuses every
+# login under single_use (fail closed): this test checks that, and skips the
+# rest.  TAP output.
+set -u
+. "$top_srcdir/tests/hardening/common.sh"
+hard_require
+
+hard_setup
+pam_conf "$PE_DIR/single.conf" "db_path = $PE_DIR/db/identity.db" "single_use = yes"
+SVC=$tmp/services
+mkdir -p "$SVC"
+echo "auth required $PAM_MODULE config=$PE_DIR/single.conf" >"$SVC/single"
+hard_mint alice ASIAFAKEEXAMPLE00001
+
+"$PB" "$SVC" single admin-alice -p 500 "$PE_DIR/tok/alice" >"$tmp/probe.tsv" 2>&1
+IFS=$TAB read -r _f _rc code _s reason <"$tmp/probe.tsv"
+case $reason in
+*"single_use is not supported"*)
+    is "$code" PAM_AUTHINFO_UNAVAIL "single_use without the replay hook: every login refused (fail closed)"
+    pass "# SKIP the replay hook is not in pam_eksauth yet (see SECURITY.md, Replay)"
+    done_testing
+    exit $?
+    ;;
+esac
+is "$code" PAM_SUCCESS "single_use: the first use of a token succeeds"
+"$PB" "$SVC" single admin-alice -p 500 "$PE_DIR/tok/alice" >"$tmp/again.tsv" 2>&1
+IFS=$TAB read -r _f _rc code _s reason <"$tmp/again.tsv"
+is "$code" PAM_AUTH_ERR "single_use: the second use of the same token is refused"
+like "$reason" "already used" "... as a replay: $reason"
+
+hard_mint alice2 ASIAFAKEEXAMPLE00001
+sleep 1 # a distinct X-Amz-Date, so a distinct signature
+hard_mint alice3 ASIAFAKEEXAMPLE00001
+pids=
+for i in 1 2 3 4 5 6 7 8; do
+    "$PB" "$SVC" single admin-alice -p 500 "$PE_DIR/tok/alice3" >"$tmp/race$i.tsv" 2>&1 &
+    pids="$pids $!"
+done
+for p in $pids; do wait "$p"; done
+won=$(cat "$tmp"/race*.tsv | awk -F'\t' '$3 == "PAM_SUCCESS"' | wc -l)
+replays=$(cat "$tmp"/race*.tsv | awk -F'\t' '$3 == "PAM_AUTH_ERR" && $5 ~ /already used/' | wc -l)
+is "$won:$replays" "1:7" "eight simultaneous logins of one token: exactly one succeeds, seven are replays"
+"$PB" "$SVC" single admin-alice -p 500 "$PE_DIR/tok/alice2" >"$tmp/fresh.tsv" 2>&1
+is "$(cut -f3 "$tmp/fresh.tsv")" PAM_SUCCESS "a fresh token still works"
+REC=$PE_DIR/db/replay.db
+is "$(stat -c %a "$REC" 2>/dev/null)" 600 "the record is replay.db beside the identity DB, mode 0600"
+"$PYTHON" "$HERE/scan_secrets.py" --tokens "$PE_DIR/tok" "$REC" >/dev/null 2>&1
+ok $? "the record holds no token or signature (only their SHA-256)"
+done_testing

@@ -1,0 +1,52 @@
+#!/bin/sh
+# man.sh - the man pages: each renders with groff -man -ww (every warning
+# on) without a single warning, has the sections a man page needs;
+# eksauth(1) names every subcommand `eksauth --help` lists, and
+# eksauth.conf(5) every key the config parser knows.  TAP output.
+set -u
+. "$top_srcdir/tests/install/install_common.sh"
+
+command -v groff >/dev/null 2>&1 || skip_all "groff not found (Debian: groff-base)"
+pages="eksauth.1 eksauth.conf.5 pam_eksauth.8 nss_eksauth.8"
+
+for page in $pages; do
+    f="$top_srcdir/man/$page"
+    if [ ! -f "$f" ]; then
+        fail "$page exists"
+        continue
+    fi
+    LC_ALL=C.UTF-8 groff -man -ww -z "$f" >"$T/warn" 2>&1
+    if [ $? -eq 0 ] && [ ! -s "$T/warn" ]; then pass "$page: groff -man -ww: no warning"; else
+        fail "$page: groff -man -ww: no warning"
+        diag "$T/warn"
+    fi
+    for section in NAME SYNOPSIS DESCRIPTION "SEE ALSO"; do
+        grep -q "^\.SH \"\{0,1\}$section\"\{0,1\}\$" "$f"
+        ok $? "$page: has $section"
+    done
+done
+
+# Every subcommand of `eksauth --help` is a .TP entry of eksauth(1).
+if [ -x "$EKSAUTH" ]; then
+    "$EKSAUTH" --help | sed -n 's/^  \([a-z][a-z-]*\)  .*/\1/p' >"$T/commands"
+    [ -s "$T/commands" ] || fail "eksauth --help lists its commands"
+    while read -r cmd; do
+        esc=$(printf '%s' "$cmd" | sed 's/-/\\\\-/g')
+        grep -Eq "^(\.B[IR]* \"?|\\\\fB)$esc( |\"|\\\\fR|\$)" "$top_srcdir/man/eksauth.1"
+        ok $? "eksauth(1) documents '$cmd'"
+    done <"$T/commands"
+else
+    skip "eksauth is not built"
+fi
+
+# Every key of lib/config.c's table is an entry of eksauth.conf(5).
+sed -n 's/^ *\(STRING\|SECONDS\)("\([a-z_]*\)".*/\2/p; s/^ *{"\([a-z_]*\)", KIND_.*/\1/p' \
+    "$top_srcdir/lib/config.c" | sort -u >"$T/keys"
+[ -s "$T/keys" ] || fail "the config keys are found in lib/config.c"
+while read -r key; do
+    esc=$(printf '%s' "$key" | sed 's/_/\\\\?_/g')
+    grep -Eq "^(\.B[IR]* \"?|\\\\fB)$esc( |\"|\\\\fR|\$)" "$top_srcdir/man/eksauth.conf.5"
+    ok $? "eksauth.conf(5) documents '$key'"
+done <"$T/keys"
+
+done_testing

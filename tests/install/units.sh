@@ -1,0 +1,69 @@
+#!/bin/sh
+# units.sh - the systemd units as built: eksauth-sync.service is a hardened
+# oneshot running the installed eksauth, eksauth-sync.timer runs it every
+# minute with a random delay; systemd-analyze verifies both and rates the
+# service's exposure.  TAP output.
+set -u
+. "$top_srcdir/tests/install/install_common.sh"
+
+S="$top_builddir/systemd/eksauth-sync.service"
+M="$top_builddir/systemd/eksauth-sync.timer"
+[ -f "$S" ] && [ -f "$M" ] || bail "the units are not built (make)"
+
+# has FILE KEY=VALUE: the unit sets exactly that.
+has() {
+    if grep -qx "$2" "$1"; then pass "$(basename "$1"): $2"; else fail "$(basename "$1"): $2"; fi
+}
+for kv in Type=oneshot ProtectSystem=strict ReadWritePaths=-/var/lib/eksauth NoNewPrivileges=yes \
+    PrivateTmp=yes StateDirectory=eksauth StateDirectoryMode=0755 ProtectHome=yes \
+    CapabilityBoundingSet= "RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6" \
+    SystemCallFilter=@system-service "SystemCallFilter=~@privileged @resources" PrivateMounts=yes; do
+    has "$S" "$kv"
+done
+like "$(grep '^ExecStart=' "$S")" '^ExecStart=/.*/eksauth sync$' "the service runs eksauth sync by its full path"
+for kv in OnUnitActiveSec=1min RandomizedDelaySec=20s Unit=eksauth-sync.service WantedBy=timers.target; do
+    has "$M" "$kv"
+done
+
+# Every unit built (issue 9 adds eksauth-watch.service): hardened the same way.
+for unit in "$top_builddir"/systemd/*.service; do
+    [ "$unit" = "$S" ] && continue
+    for kv in ProtectSystem=strict ReadWritePaths=-/var/lib/eksauth NoNewPrivileges=yes PrivateTmp=yes; do
+        has "$unit" "$kv"
+    done
+done
+
+if ! command -v systemd-analyze >/dev/null 2>&1; then
+    skip "systemd-analyze verify (no systemd-analyze)"
+    skip "systemd-analyze security (no systemd-analyze)"
+else
+    # Verify copies that run the eksauth just built.
+    mkdir -p "$T/units"
+    for unit in "$top_builddir"/systemd/*.service "$top_builddir"/systemd/*.timer; do
+        sed "s|^ExecStart=[^ ]*/eksauth|ExecStart=$EKSAUTH|" "$unit" >"$T/units/$(basename "$unit")"
+    done
+    systemd-analyze verify --man=no "$T"/units/* >"$T/verify" 2>&1
+    # (a machine without systemd running may add notes about the host's own units)
+    if grep -q 'eksauth-' "$T/verify"; then
+        fail "systemd-analyze verify: no complaint about $(ls "$T/units" | paste -sd' ' -)"
+        diag "$T/verify"
+    else
+        pass "systemd-analyze verify: no complaint about $(ls "$T/units" | paste -sd' ' -)"
+    fi
+    for unit in "$T"/units/*.service; do
+        name=$(basename "$unit")
+        if systemd-analyze security --offline=true "$unit" >"$T/security" 2>&1; then
+            score=$(sed -n 's/.*Overall exposure level for .*: \([0-9.]*\).*/\1/p' "$T/security")
+            if [ -n "$score" ] && awk -v s="$score" 'BEGIN { exit !(s <= 1.6) }'; then
+                pass "systemd-analyze security $name: exposure $score (at most 1.6)"
+            else
+                fail "systemd-analyze security $name: exposure '$score' (at most 1.6)"
+                diag "$T/security"
+            fi
+        else
+            skip "systemd-analyze security --offline is not supported here"
+        fi
+    done
+fi
+
+done_testing
