@@ -1185,6 +1185,12 @@ enum eksauth_status eksauth_iddb_record_login(const char *path,
     in = *u;
     in.gid = 0;
     if (eksauth_iddb_user_by_name(db, u->login, &old) == EKSAUTH_OK) {
+        /* One POSIX name, one k8s username: a recorded login is never handed over. */
+        if (u->k8s_username != NULL && strcmp(old.k8s_username, u->k8s_username) != 0) {
+            st = eksauth_fail(err, EKSAUTH_EREJECTED,
+                              "identity DB: login %s belongs to another k8s user", u->login);
+            goto out;
+        }
         /* An id never changes once given. */
         in.uid = old.uid;
     } else if (in.uid == 0) {

@@ -97,6 +97,7 @@ static enum eksauth_status login_for(const struct eksauth_config *cfg,
 {
     const char *mapped;
     enum eksauth_status st;
+    uint32_t gid;
 
     /* system: names are the cluster's nodes and controllers, never people. */
     if (is_system_user(k8s_username) && !cfg->allow_system_users)
@@ -121,7 +122,13 @@ static enum eksauth_status login_for(const struct eksauth_config *cfg,
         return eksauth_fail(err, EKSAUTH_EREJECTED, "login '%s' is denied", login);
     /* A local account keeps its own password path; a token never takes it over. */
     if (host != NULL && host->local_user != NULL && host->local_user(host->ctx, login))
-        return eksauth_fail(err, EKSAUTH_EREJECTED, "login '%s' belongs to a local account",
+        return eksauth_fail(err, EKSAUTH_EREJECTED, "login '%s' belongs to a local account", login);
+    /*
+     * The login's private group takes the login's name: a login named like a
+     * local group ("sudo", "adm") would match that group's sudoers rules.
+     */
+    if (host != NULL && host->local_group != NULL && host->local_group(host->ctx, login, &gid))
+        return eksauth_fail(err, EKSAUTH_EREJECTED, "login '%s' is the name of a local group",
                             login);
     return EKSAUTH_OK;
 }
@@ -256,8 +263,8 @@ static enum eksauth_status plan_add_group(struct eksauth_plan *plan, struct name
         local = host != NULL && host->local_group != NULL &&
                 host->local_group(host->ctx, name, &local_gid);
     } else if (eksauth_names_group(k8s_group, cfg->group_prefix, name, &nerr) != EKSAUTH_OK) {
-        return add_warning(plan, err, "k8s group '%s' has no POSIX name: %s; not served",
-                           k8s_group, nerr.msg);
+        return add_warning(plan, err, "k8s group '%s' has no POSIX name: %s; not served", k8s_group,
+                           nerr.msg);
     }
     slot = index_slot(gix, name, group_name_at, plan);
     if (*slot != 0) {
@@ -341,8 +348,7 @@ static enum eksauth_status plan_add_template(struct eksauth_plan *plan, const ch
 }
 
 static enum eksauth_status plan_add_entry(struct eksauth_plan *plan, struct name_index *uix,
-                                          struct name_index *gix,
-                                          const struct eksauth_config *cfg,
+                                          struct name_index *gix, const struct eksauth_config *cfg,
                                           const struct eksauth_host *host,
                                           const struct eksauth_awsauth_entry *e,
                                           struct eksauth_error *err)
@@ -791,13 +797,11 @@ static enum eksauth_status resolve_groups(const struct eksauth_config *cfg,
     return EKSAUTH_OK;
 }
 
-enum eksauth_status eksauth_identity_resolve(const struct eksauth_config *cfg,
-                                             const struct eksauth_awsauth *aa,
-                                             const struct eksauth_plan *plan,
-                                             const struct eksauth_host *host,
-                                             const struct eksauth_principal *p,
-                                             const char *user_id, struct eksauth_identity *out,
-                                             struct eksauth_error *err)
+enum eksauth_status
+eksauth_identity_resolve(const struct eksauth_config *cfg, const struct eksauth_awsauth *aa,
+                         const struct eksauth_plan *plan, const struct eksauth_host *host,
+                         const struct eksauth_principal *p, const char *user_id,
+                         struct eksauth_identity *out, struct eksauth_error *err)
 {
     const struct eksauth_plan_user *planned;
     enum eksauth_status st;
@@ -847,8 +851,7 @@ enum eksauth_status eksauth_identity_resolve(const struct eksauth_config *cfg,
     }
     out->uid = planned != NULL ? planned->uid : eksauth_plan_id_for(plan, out->login, false);
     if (out->uid == 0) {
-        st = eksauth_fail(err, EKSAUTH_EREJECTED, "login refused: no free id for '%s'",
-                          out->login);
+        st = eksauth_fail(err, EKSAUTH_EREJECTED, "login refused: no free id for '%s'", out->login);
         goto out;
     }
     out->gid = out->uid; /* the user's private group */

@@ -9,6 +9,18 @@
 
 #include "eksauth/status.h"
 
+/*
+ * Messages reach logs and terminals and may quote input (a name, a host):
+ * a control byte must never forge a log line or drive a terminal.
+ */
+static void sanitize(char *msg)
+{
+    for (; *msg != '\0'; msg++) {
+        if ((unsigned char)*msg < 0x20 || (unsigned char)*msg == 0x7f)
+            *msg = '?';
+    }
+}
+
 enum eksauth_status eksauth_fail(struct eksauth_error *err, enum eksauth_status st, const char *fmt,
                                  ...)
 {
@@ -20,6 +32,7 @@ enum eksauth_status eksauth_fail(struct eksauth_error *err, enum eksauth_status 
     va_start(ap, fmt);
     vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
     va_end(ap);
+    sanitize(err->msg);
     return st;
 }
 

@@ -18,6 +18,7 @@
  */
 #include "config.h"
 
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,6 +40,7 @@
 #include "eksauth/identity.h"
 #include "eksauth/names.h"
 #include "eksauth/paths.h"
+#include "eksauth/replay.h"
 #include "eksauth/sts.h"
 #include "eksauth/token.h"
 #include "pam_eksauth.h"
@@ -685,7 +687,11 @@ static bool record_login(struct pe_ctx *c, struct eksauth_identity *id, struct p
     free(groups);
     if (st != EKSAUTH_OK) {
         pam_syslog(c->pamh, LOG_ERR, "identity DB: recording %s failed: %s", id->login, err.msg);
-        set_result(r, st == EKSAUTH_ENOMEM ? PE_NOMEM : PE_UNAVAIL,
+        /* Refused by the DB (the name belongs to another k8s user): a denial, not an outage. */
+        set_result(r,
+                   st == EKSAUTH_ENOMEM      ? PE_NOMEM
+                   : st == EKSAUTH_EREJECTED ? PE_DENIED
+                                             : PE_UNAVAIL,
                    "identity DB: recording the login failed: %s", err.msg);
         return false;
     }
@@ -746,13 +752,6 @@ static int authenticate(pam_handle_t *pamh, int flags, int argc, const char **ar
     clear_identity(pamh);
     if (!ctx_init(&c, pamh, flags, argc, argv, &r) || !ctx_load(&c, &r))
         goto out;
-    /* A replay record is promised by single_use; without one, refuse rather than accept twice. */
-    if (c.cfg.single_use) {
-        pam_syslog(pamh, LOG_ERR, "config: %s: single_use = yes is not supported by this module",
-                   c.config_path);
-        set_result(&r, PE_UNAVAIL, "single_use is not supported");
-        goto out;
-    }
     if (!check_served(&c, &r))
         goto out;
     s = calloc(1, sizeof(*s));
@@ -781,7 +780,7 @@ static int authenticate(pam_handle_t *pamh, int flags, int argc, const char **ar
     /* 2. STS says who signed it (bound to our cluster id by x-k8s-aws-id). */
     st = eksauth_sts_get_caller_identity(&c.cfg, &s->tok, &s->sid, &err);
     if (st != EKSAUTH_OK) {
-        set_result(&r, status_kind(st, PE_DENIED), "sts: %s", err.msg);
+        set_result(&r, status_kind(st, PE_DENIED), "%s", err.msg);
         goto out;
     }
     eksauth_sts_principal(&s->sid, &s->tok, &p);
@@ -812,6 +811,23 @@ static int authenticate(pam_handle_t *pamh, int flags, int argc, const char **ar
     if (strcmp(id.login, c.user) != 0) {
         set_result(&r, PE_DENIED, "the token maps to login '%s', not '%s'", id.login, c.user);
         goto out;
+    }
+
+    /*
+     * single_use: a token is a bearer credential for 15 minutes; this host takes
+     * each one once.  Claimed only now, so only mapped identities fill the record.
+     */
+    if (c.cfg.single_use) {
+        char replay_path[PATH_MAX];
+
+        st = eksauth_replay_path(c.db_path, replay_path, sizeof(replay_path), &err);
+        if (st == EKSAUTH_OK)
+            st = eksauth_replay_claim(replay_path, s->tok.signature, strlen(s->tok.signature),
+                                      s->tok.expires_at, time(NULL), &err);
+        if (st != EKSAUTH_OK) {
+            set_result(&r, status_kind(st, PE_DENIED), "%s", err.msg);
+            goto out;
+        }
     }
 
     /* 5. Record it, so NSS (initgroups) sees the user and its current groups. */

@@ -700,7 +700,8 @@ static void case_session_elsewhere(void)
     pam_putenv(t.pamh, "EKS_SESSION_NAME=mallory");
     is_rc(pam_open_session(t.pamh, 0), PAM_SUCCESS, "open_session with a foreign EKS_USERNAME");
     is_str(pam_getenv(t.pamh, "EKS_USERNAME"), "admin:alice", "EKS_USERNAME comes from the DB");
-    is_str(pam_getenv(t.pamh, "EKS_SESSION_NAME"), "", "the foreign session name is dropped");
+    is_str(pam_getenv(t.pamh, "EKS_SESSION_NAME"), "alice",
+           "the foreign session name gives way to the recorded one");
     is_str(pam_getenv(t.pamh, "EKS_CANONICAL_ARN"), "arn:aws:iam::111122223333:role/eks-admins",
            "EKS_CANONICAL_ARN from the DB");
     tx_end(&t, PAM_SUCCESS);
