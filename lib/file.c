@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -17,6 +18,8 @@
 #include "eksauth/file.h"
 
 #define TMP_SUFFIX ".tmp.XXXXXX"
+#define TMP_MARK   ".tmp."
+#define TMP_RANDOM 6 /* the XXXXXX mkostemp fills with [A-Za-z0-9] */
 
 enum eksauth_status eksauth_file_check_trusted(const char *path, const struct stat *st,
                                                struct eksauth_error *err)
@@ -247,5 +250,79 @@ out:
     if (remove_tmp)
         unlink(tmp);
     free(tmp);
+    return st;
+}
+
+/* name is "<base>.tmp.XXXXXX" with XXXXXX as mkostemp fills it: a temp file of ours for base. */
+static bool is_our_temp(const char *name, const char *base, size_t blen)
+{
+    const size_t mlen = strlen(TMP_MARK);
+    bool ours = strncmp(name, base, blen) == 0 && strncmp(name + blen, TMP_MARK, mlen) == 0;
+    const char *r = ours ? name + blen + mlen : name; /* never past name's end */
+    size_t i;
+
+    for (i = 0; ours && i < TMP_RANDOM; i++)
+        ours = (r[i] >= 'a' && r[i] <= 'z') || (r[i] >= 'A' && r[i] <= 'Z') ||
+               (r[i] >= '0' && r[i] <= '9');
+    return ours && r[TMP_RANDOM] == '\0';
+}
+
+enum eksauth_status eksauth_file_remove_stale_temps(const char *path, unsigned *removed,
+                                                    struct eksauth_error *err)
+{
+    enum eksauth_status st = EKSAUTH_OK;
+    const char *slash = strrchr(path, '/');
+    const char *base = slash != NULL ? slash + 1 : path;
+    size_t blen = strlen(base);
+    unsigned n = 0;
+    struct dirent *de;
+    struct stat sb;
+    char *dir = NULL;
+    DIR *d = NULL;
+    int dfd;
+
+    if (blen == 0) {
+        st = eksauth_fail(err, EKSAUTH_EINVAL, "%s: not a file path", path);
+        goto out;
+    }
+    if (slash == NULL)
+        dir = strdup(".");
+    else if (slash == path)
+        dir = strdup("/");
+    else
+        dir = strndup(path, (size_t)(slash - path));
+    if (dir == NULL) {
+        st = eksauth_fail(err, EKSAUTH_ENOMEM, "%s: out of memory", path);
+        goto out;
+    }
+    d = opendir(dir);
+    if (d == NULL) {
+        st = eksauth_fail(err, errno == ENOENT ? EKSAUTH_ENOTFOUND : EKSAUTH_EIO, "%s: %s", dir,
+                          strerror(errno));
+        goto out;
+    }
+    dfd = dirfd(d);
+    while ((de = readdir(d)) != NULL) {
+        if (!is_our_temp(de->d_name, base, blen))
+            continue;
+        /*
+         * Only what a killed writer of this very file leaves: a regular file
+         * (AT_SYMLINK_NOFOLLOW: never a symlink, let alone what it points
+         * to) owned by us.  A file of that name that someone else owns is
+         * not ours to delete, whatever it is.  The caller holds the lock
+         * every writer of path takes, so no live writer's temp file is here.
+         */
+        if (fstatat(dfd, de->d_name, &sb, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(sb.st_mode) ||
+            sb.st_uid != geteuid())
+            continue;
+        if (unlinkat(dfd, de->d_name, 0) == 0)
+            n++;
+    }
+out:
+    if (removed != NULL)
+        *removed = n;
+    if (d != NULL)
+        closedir(d);
+    free(dir);
     return st;
 }

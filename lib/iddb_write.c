@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "eksauth/file.h"
 #include "eksauth/iddb.h"
 #include "eksauth/names.h"
 
@@ -1050,87 +1051,31 @@ void eksauth_iddb_unlock(int fd)
         close(fd); /* releases the flock */
 }
 
-static bool write_all(int fd, const unsigned char *p, size_t n)
-{
-    while (n > 0) {
-        ssize_t w = write(fd, p, n);
-
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return false;
-        p += w;
-        n -= (size_t)w;
-    }
-    return true;
-}
-
 enum eksauth_status eksauth_iddb_write_locked(const struct eksauth_iddb_builder *b,
                                               const char *path, struct eksauth_error *err)
 {
-    char tmp[PATH_MAX], dirbuf[PATH_MAX], basebuf[PATH_MAX];
     enum eksauth_status st;
     void *data = NULL;
     size_t len = 0;
-    int fd = -1, dfd = -1, n;
-    bool made = false;
 
     st = eksauth_iddb_builder_serialize(b, &data, &len, err);
+    if (st == EKSAUTH_OK)
+        st = ensure_dir(path, err);
     if (st != EKSAUTH_OK)
         goto out;
-    if (strlen(path) >= sizeof(dirbuf)) {
-        st = eksauth_fail(err, EKSAUTH_EINVAL, "identity DB: %s: path too long", path);
-        goto out;
-    }
-    strcpy(dirbuf, path);
-    strcpy(basebuf, path);
-    /* The temp file sits in the DB's own folder, so rename() is atomic. */
-    n = snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", dirname(dirbuf), basename(basebuf));
-    if (n < 0 || (size_t)n >= sizeof(tmp)) {
-        st = eksauth_fail(err, EKSAUTH_EINVAL, "identity DB: %s: path too long", path);
-        goto out;
-    }
-    st = ensure_dir(path, err);
-    if (st != EKSAUTH_OK)
-        goto out;
-    fd = mkostemp(tmp, O_CLOEXEC);
-    if (fd < 0) {
-        st = eksauth_fail(err, EKSAUTH_EIO, "identity DB: %s: %s", tmp, strerror(errno));
-        goto out;
-    }
-    made = true;
+    /*
+     * A writer killed between its temp file and the rename leaves that file
+     * behind; each would hold a whole DB of disk space until a sync fails
+     * for want of room.  We hold the writer's lock, so every such file of
+     * this DB is a dead writer's.  A failure here costs only disk space: it
+     * must not stop the DB being replaced.
+     */
+    (void)eksauth_file_remove_stale_temps(path, NULL, NULL);
     /* 0644: every process reads it (NSS); only root writes it. */
-    if (!write_all(fd, data, len) || fchmod(fd, 0644) != 0 || fsync(fd) != 0) {
-        st = eksauth_fail(err, EKSAUTH_EIO, "identity DB: %s: %s", tmp, strerror(errno));
-        goto out;
-    }
-    if (close(fd) != 0) {
-        fd = -1;
-        st = eksauth_fail(err, EKSAUTH_EIO, "identity DB: %s: %s", tmp, strerror(errno));
-        goto out;
-    }
-    fd = -1;
-    if (rename(tmp, path) != 0) {
-        st = eksauth_fail(err, EKSAUTH_EIO, "identity DB: %s: rename: %s", path, strerror(errno));
-        goto out;
-    }
-    made = false;
-    /* fsync the folder so the rename itself survives a crash. */
-    strcpy(dirbuf, path);
-    dfd = open(dirname(dirbuf), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd < 0 || fsync(dfd) != 0) {
-        st = eksauth_fail(err, EKSAUTH_EIO, "identity DB: %s: fsync of folder: %s", path,
-                          strerror(errno));
-        goto out;
-    }
-    st = EKSAUTH_OK;
+    st = eksauth_file_write_atomic(path, data, len, 0644, err);
+    if (st != EKSAUTH_OK)
+        eksauth_error_prefix(err, "identity DB");
 out:
-    if (fd >= 0)
-        close(fd);
-    if (dfd >= 0)
-        close(dfd);
-    if (made)
-        unlink(tmp);
     free(data);
     return st;
 }

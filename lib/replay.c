@@ -437,6 +437,12 @@ enum eksauth_status eksauth_replay_claim(const char *path, const char *sig, size
     st = eksauth_replay_serialize(r, &out, &out_len, err);
     if (st != EKSAUTH_OK)
         goto out;
+    /*
+     * A claimer killed before its rename leaves a temp copy of the record;
+     * under the lock every such file is a dead claimer's.  Best effort: a
+     * leftover costs disk space, not safety.
+     */
+    (void)eksauth_file_remove_stale_temps(path, NULL, NULL);
     /* On disk before the login goes on: a crash after this keeps the token used. */
     st = eksauth_file_write_atomic(path, out, out_len, 0600, err);
     if (st != EKSAUTH_OK) {

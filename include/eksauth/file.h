@@ -30,6 +30,18 @@ enum eksauth_status eksauth_file_read(const char *path, size_t max, bool require
 enum eksauth_status eksauth_file_write_atomic(const char *path, const void *data, size_t len,
                                               mode_t mode, struct eksauth_error *err);
 
+/*
+ * Remove the temp files a killed eksauth_file_write_atomic(path, ...) left:
+ * in path's folder, every "<base>.tmp.XXXXXX" (XXXXXX as mkostemp fills it,
+ * base the last component of path) that is a regular file owned by the
+ * effective uid; symlinks, other names and other owners' files are left
+ * alone.  Only while holding the lock every writer of path takes (or a live
+ * writer's temp file would go).  *removed (may be NULL) counts them.  A
+ * missing folder is EKSAUTH_ENOTFOUND, an unreadable one EKSAUTH_EIO.
+ */
+enum eksauth_status eksauth_file_remove_stale_temps(const char *path, unsigned *removed,
+                                                    struct eksauth_error *err);
+
 /* Refuse a file that is not root-owned or is group/world-writable (st from fstat). */
 struct stat;
 enum eksauth_status eksauth_file_check_trusted(const char *path, const struct stat *st,

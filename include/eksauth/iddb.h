@@ -277,9 +277,12 @@ enum eksauth_status eksauth_iddb_lock(const char *path, int *fd, struct eksauth_
 void eksauth_iddb_unlock(int fd);
 
 /*
- * Replace path with b: temp file in the same folder (created 0755 when
- * missing: every process reads the DB), fsync, mode 0644, rename, fsync of the folder.  _locked
- * expects the caller to hold eksauth_iddb_lock(); eksauth_iddb_write takes it.
+ * Replace path with b by eksauth_file_write_atomic (lib/file.c): temp file
+ * "<path>.tmp.XXXXXX" in the same folder (created 0755 when missing: every
+ * process reads the DB), fsync, mode 0644, rename, fsync of the folder.
+ * First, under the lock, the temp files killed writers of path left are
+ * removed (eksauth_file_remove_stale_temps).  _locked expects the caller to
+ * hold eksauth_iddb_lock(); eksauth_iddb_write takes it.
  */
 enum eksauth_status eksauth_iddb_write_locked(const struct eksauth_iddb_builder *b,
                                               const char *path, struct eksauth_error *err);

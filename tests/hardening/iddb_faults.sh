@@ -4,7 +4,10 @@
 #      the time a sync takes) while two readers map and look up the DB
 #      without pause (iddb_reader watch): every read is the old DB or the
 #      new one, whole; no kill leaves the lock held; a later sync works and
-#      leaves a whole DB; stale temp files are counted.
+#      leaves a whole DB; the temp files killed writers left (and one
+#      planted like them) are removed by the next sync, while a planted
+#      symlink with that name, its target, a file of another owner and
+#      files of other names are left alone.
 #   2. 50 concurrent PAM logins of distinct templated users (each its own
 #      process, through the real libpam) while `eksauth sync` runs in a
 #      loop: every login recorded, all uids distinct, unchanged by two more
@@ -76,7 +79,8 @@ for i in $(seq 1 "$KILLS"); do
     137) killed=$((killed + 1)) ;;
     esac
     # A killed writer must not leave the lock held: the next sync gets it at once.
-    if [ $((i % 20)) -eq 0 ]; then
+    # (Not after the last kills: what they leave is checked below.)
+    if [ $((i % 20)) -eq 10 ]; then
         timeout 10 "$EKSAUTH" --config "$tmp/a.conf" sync --force >/dev/null 2>&1 || hung=$((hung + 1))
     fi
 done
@@ -109,22 +113,53 @@ if cmp -s "$tmp/now.dump" "$tmp/a.dump" || cmp -s "$tmp/now.dump" "$tmp/b.dump";
 else
     fail "after the kills the DB is A or B, whole"
 fi
-stale=$(find "$tmp/db" -maxdepth 1 -name '.identity.db.*' | wc -l)
-echo "# stale temp files left by SIGKILL: $stale"
+# Temp files: "identity.db.tmp.XXXXXX" (lib/file.c).  Besides what the kills
+# left: one planted as a killed writer leaves it, and things the sweep must
+# not touch: a symlink with that name (and its target), a file of that name
+# owned by someone else, and names that only look alike.
+temps() { find "$tmp/db" -maxdepth 1 -regextype posix-extended -regex '.*/identity\.db\.tmp\.[A-Za-z0-9]{6}' "$@"; }
+killed_left=$(temps | wc -l)
+echo "# temp files left by the SIGKILLed syncs: $killed_left"
+: >"$tmp/db/identity.db.tmp.KiLLed"
+echo precious >"$tmp/precious"
+ln -s "$tmp/precious" "$tmp/db/identity.db.tmp.SyMlNk"
+echo theirs >"$tmp/db/identity.db.tmp.NoBody"
+chown nobody "$tmp/db/identity.db.tmp.NoBody"
+for f in .identity.db.AbC123 identity.db.tmp.AbC1234 identity.db.tmp.Ab_123 other.db.tmp.AbC123; do
+    echo foreign >"$tmp/db/$f"
+done
 "$EKSAUTH" --config "$tmp/b.conf" sync --force >"$tmp/final.out" 2>&1
 ok $? "a later sync succeeds despite what the kills left"
 "$READER" dump "$tmp/db/identity.db" >"$tmp/now.dump" 2>&1
 cmp -s "$tmp/now.dump" "$tmp/b.dump"
 ok $? "... and the DB is B, whole"
-others=$(find "$tmp/db" -maxdepth 1 -type f ! -name identity.db ! -name identity.db.lock ! -name '.identity.db.*' | wc -l)
-is "$others" 0 "nothing but the DB, its lock and temp files in the DB folder"
-stale=$(find "$tmp/db" -maxdepth 1 -name '.identity.db.*' | wc -l)
-if [ "$stale" -eq 0 ]; then
-    pass "no stale temp file accumulates"
-else
-    echo "not ok $((_tap_n + 1)) - no stale temp file accumulates: $stale left (a sync does not remove old .identity.db.* files) # TODO reported"
-    _tap_n=$((_tap_n + 1))
-fi
+left=$(temps ! -name identity.db.tmp.SyMlNk ! -name identity.db.tmp.NoBody | wc -l)
+is "$left" 0 "that sync removed the temp files of killed writers ($killed_left left by the kills, 1 planted)"
+[ "$left" = 0 ] || ls -la "$tmp/db" | sed 's/^/#   /'
+[ -L "$tmp/db/identity.db.tmp.SyMlNk" ] && [ "$(cat "$tmp/precious")" = precious ]
+ok $? "... but not a symlink with that name, nor its target"
+[ "$(stat -c %U "$tmp/db/identity.db.tmp.NoBody" 2>/dev/null)" = nobody ]
+ok $? "... nor a file of that name owned by another user"
+n=0
+for f in .identity.db.AbC123 identity.db.tmp.AbC1234 identity.db.tmp.Ab_123 other.db.tmp.AbC123; do
+    [ "$(cat "$tmp/db/$f" 2>/dev/null)" = foreign ] && n=$((n + 1))
+done
+is "$n" 4 "... nor files of other names (.identity.db.*, a longer or odd suffix, another DB's)"
+rm -f "$tmp/db/identity.db.tmp.SyMlNk" "$tmp/db/identity.db.tmp.NoBody" "$tmp/db/.identity.db.AbC123" \
+    "$tmp/db/identity.db.tmp.AbC1234" "$tmp/db/identity.db.tmp.Ab_123" "$tmp/db/other.db.tmp.AbC123"
+others=$(find "$tmp/db" -maxdepth 1 ! -type d ! -name identity.db ! -name identity.db.lock | wc -l)
+is "$others" 0 "nothing but the DB and its lock in the DB folder"
+# Many killed syncs in a row, then one: no temp file accumulates.
+for i in $(seq 1 30); do
+    "$EKSAUTH" --config "$tmp/b.conf" sync --force >/dev/null 2>&1 &
+    w=$!
+    sleep "$(awk -v s="$span" -v r="$RANDOM" 'BEGIN { printf "%.4f", s * r / 32767 }')"
+    kill -KILL "$w" 2>/dev/null
+    wait "$w" 2>/dev/null
+done
+"$EKSAUTH" --config "$tmp/a.conf" sync --force >/dev/null 2>&1
+ok $? "after 30 more killed syncs, a sync succeeds"
+is "$(temps | wc -l)" 0 "... and leaves no temp file at all"
 
 # ------------------------------------------------ 2. concurrent logins + sync
 N=50
@@ -203,7 +238,7 @@ avail=\$(df -k --output=avail "\$D" | tail -n 1)
 dd if=/dev/zero of="\$D/filler" bs=1k count=\$((avail - 8)) >/dev/null 2>&1
 "$EKSAUTH" --config "$tmp/fb.conf" sync >"$tmp/full-b.out" 2>&1; echo "b=\$?"
 "$READER" dump "\$D/identity.db" >"$tmp/full-after.dump" 2>&1; echo "dump=\$?"
-echo "left=\$(find "\$D" -maxdepth 1 -name '.identity.db.*' | wc -l)"
+echo "left=\$(find "\$D" -maxdepth 1 -name 'identity.db.tmp.*' | wc -l)"
 EKSAUTH_DB=\$D/identity.db getent -s eksauth passwd a-user-0001 >/dev/null 2>&1; echo "getent=\$?"
 rm -f "\$D/filler"
 "$EKSAUTH" --config "$tmp/fb.conf" sync >"$tmp/full-b2.out" 2>&1; echo "b2=\$?"

@@ -12,6 +12,7 @@
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -400,6 +401,116 @@ static void test_write_fails_midway_cleans_up(void **state)
     assert_int_equal(count_entries(fx->dir), 1);
 }
 
+/* in fx->dir: name exists (lstat) */
+static bool exists_in(const struct fixture *fx, const char *name)
+{
+    char p[256];
+    struct stat sb;
+
+    snprintf(p, sizeof(p), "%s/%s", fx->dir, name);
+    return lstat(p, &sb) == 0;
+}
+
+static void put_in(const struct fixture *fx, const char *name)
+{
+    char p[256];
+
+    snprintf(p, sizeof(p), "%s/%s", fx->dir, name);
+    put(p, "t", 1, 0600);
+}
+
+static void test_remove_stale_temps(void **state)
+{
+    static const char *const stale[] = {"f.tmp.AbC123", "f.tmp.zzzzzz", "f.tmp.000000"};
+    static const char *const kept[] = {
+        "f.tmp.AbC12",   /* too short for mkostemp's six */
+        "f.tmp.AbC1234", /* too long */
+        "f.tmp.Ab-123",  /* not what mkostemp writes */
+        "g.tmp.AbC123",  /* another file's temp */
+        "ff.tmp.AbC123", /* ditto: the base must match whole */
+        ".f.AbC123",     /* another pattern */
+        "f.tmp.",        /* nothing random */
+        "target",        /* what the symlink points at */
+    };
+    struct fixture *fx = *state;
+    struct eksauth_error err = {0};
+    char link[256], sub[256];
+    unsigned removed = 99;
+    size_t i;
+
+    put(fx->path, "db", 2, 0644);
+    for (i = 0; i < sizeof(stale) / sizeof(stale[0]); i++)
+        put_in(fx, stale[i]);
+    for (i = 0; i < sizeof(kept) / sizeof(kept[0]); i++)
+        put_in(fx, kept[i]);
+    /* A symlink with our pattern: neither it nor its target is touched. */
+    snprintf(link, sizeof(link), "%s/f.tmp.SyMlNk", fx->dir);
+    assert_int_equal(symlink("target", link), 0);
+    /* A folder with our pattern is not a file we wrote. */
+    snprintf(sub, sizeof(sub), "%s/f.tmp.DiRrrr", fx->dir);
+    assert_int_equal(mkdir(sub, 0700), 0);
+    if (geteuid() == 0) {
+        /* Someone else's file with our pattern is theirs (only root can make one here). */
+        put_in(fx, "f.tmp.NoBody");
+        snprintf(sub, sizeof(sub), "%s/f.tmp.NoBody", fx->dir);
+        assert_int_equal(chown(sub, 65534, 65534), 0);
+    }
+
+    assert_int_equal(eksauth_file_remove_stale_temps(fx->path, &removed, &err), EKSAUTH_OK);
+    assert_int_equal(removed, 3);
+    for (i = 0; i < sizeof(stale) / sizeof(stale[0]); i++)
+        assert_false(exists_in(fx, stale[i]));
+    for (i = 0; i < sizeof(kept) / sizeof(kept[0]); i++)
+        assert_true(exists_in(fx, kept[i]));
+    assert_true(exists_in(fx, "f.tmp.SyMlNk"));
+    assert_true(exists_in(fx, "f.tmp.DiRrrr"));
+    assert_true(exists_in(fx, "f"));
+    assert_content(fx->path, "db");
+    if (geteuid() == 0)
+        assert_true(exists_in(fx, "f.tmp.NoBody"));
+
+    /* Nothing left to remove: OK, none removed. */
+    assert_int_equal(eksauth_file_remove_stale_temps(fx->path, &removed, &err), EKSAUTH_OK);
+    assert_int_equal(removed, 0);
+}
+
+/* The name mkostemp gives eksauth_file_write_atomic's temp file is one the sweep removes. */
+static void test_remove_stale_matches_writer(void **state)
+{
+    struct fixture *fx = *state;
+    unsigned removed = 0;
+    char tmpl[192];
+    int fd;
+
+    put(fx->path, "old", 3, 0600);
+    /* What a writer killed before its rename leaves: file.h's "<path>.tmp.XXXXXX". */
+    snprintf(tmpl, sizeof(tmpl), "%s.tmp.XXXXXX", fx->path);
+    fd = mkostemp(tmpl, O_CLOEXEC);
+    assert_true(fd >= 0);
+    close(fd);
+    assert_int_equal(count_entries(fx->dir), 2);
+    assert_int_equal(eksauth_file_remove_stale_temps(fx->path, &removed, NULL), EKSAUTH_OK);
+    assert_int_equal(removed, 1);
+    assert_int_equal(count_entries(fx->dir), 1);
+    assert_content(fx->path, "old");
+    /* And the writer still works after the sweep. */
+    assert_int_equal(eksauth_file_write_atomic(fx->path, "new", 3, 0600, NULL), EKSAUTH_OK);
+    assert_content(fx->path, "new");
+}
+
+static void test_remove_stale_errors(void **state)
+{
+    struct fixture *fx = *state;
+    struct eksauth_error err = {0};
+    char path[192];
+    unsigned removed = 7;
+
+    snprintf(path, sizeof(path), "%s/missing/f", fx->dir);
+    assert_int_equal(eksauth_file_remove_stale_temps(path, &removed, &err), EKSAUTH_ENOTFOUND);
+    assert_int_equal(removed, 0);
+    assert_int_equal(eksauth_file_remove_stale_temps("/tmp/", &removed, &err), EKSAUTH_EINVAL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -418,6 +529,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_write_missing_dir, setup, teardown),
         cmocka_unit_test_setup_teardown(test_write_rename_fails_cleans_up, setup, teardown),
         cmocka_unit_test_setup_teardown(test_write_fails_midway_cleans_up, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_remove_stale_temps, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_remove_stale_matches_writer, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_remove_stale_errors, setup, teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -345,6 +345,14 @@ static void test_claim_once(void **state)
     assert_int_equal(eksauth_replay_claim(fx->path, SIG_A, 64, NOW + 600,
                                           NOW + 600 + EKSAUTH_REPLAY_MARGIN, &err),
                      EKSAUTH_EREJECTED);
+    /* What a claimer killed before its rename leaves: the next claim removes it. */
+    {
+        char stale[192];
+
+        snprintf(stale, sizeof(stale), "%s.tmp.KiLLed", fx->path);
+        write_bytes(stale, "x", 1, 0600);
+        assert_int_equal(stray_files(fx), 1);
+    }
     assert_int_equal(eksauth_replay_claim(fx->path, "other", 5, NOW + 5000,
                                           NOW + 601 + EKSAUTH_REPLAY_MARGIN, &err),
                      EKSAUTH_OK);
