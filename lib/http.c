@@ -1,6 +1,7 @@
 /*
- * http.c - one libcurl request with the transport rules of http.h, shared by
- * the instance metadata client, the Kubernetes API and the EKS API.
+ * http.c - the one place that sets up libcurl: one request with the transport
+ * rules of http.h, shared by STS GetCallerIdentity, the instance metadata
+ * client, the Kubernetes API and the EKS API.
  */
 #include "config.h"
 
@@ -13,6 +14,10 @@
 #include <openssl/crypto.h>
 
 #include "eksauth/http.h"
+
+#define DEFAULT_CONNECT_MS 3000L
+/* A value shorter than this is not worth hiding (a cluster id, "60"), and hides too much. */
+#define SECRET_MIN 8
 
 static pthread_once_t http_once = PTHREAD_ONCE_INIT;
 
@@ -46,7 +51,7 @@ static size_t write_cb(char *ptr, size_t size, size_t nmemb, void *userdata)
     /* The cap: a huge or endless answer must not grow memory without bound. */
     if (n > s->cap - s->len) {
         s->too_big = true;
-        return 0;
+        return 0; /* aborts the transfer with CURLE_WRITE_ERROR */
     }
     memcpy(s->buf + s->len, ptr, n);
     s->len += n;
@@ -68,48 +73,253 @@ static void url_host(const char *url, char *out, size_t outlen)
     out[n] = '\0';
 }
 
+/* Whether text holds value[0..len) (only values long enough to be a secret count). */
+static bool holds(const char *text, size_t textlen, const char *value, size_t len)
+{
+    return len >= SECRET_MIN && memmem(text, textlen, value, len) != NULL;
+}
+
+bool eksauth_http_detail_safe(const char *detail, const struct eksauth_http_request *req)
+{
+    const char *p, *v;
+    size_t len, i, n;
+    bool safe = true;
+
+    if (detail == NULL || detail[0] == '\0')
+        return false;
+    len = strlen(detail);
+    /* Messages reach syslog and terminals: visible ASCII and spaces only. */
+    for (i = 0; i < len && safe; i++) {
+        if (detail[i] < 0x20 || detail[i] > 0x7e)
+            safe = false;
+    }
+    /* A query or an AWS signing parameter in the text: libcurl may be quoting the URL. */
+    if (strpbrk(detail, "?=&") != NULL || strcasestr(detail, "amz") != NULL)
+        safe = false;
+    /* Nor any header value (bearer tokens, signatures, session tokens) ... */
+    for (i = 0; safe && req != NULL && req->headers != NULL && req->headers[i] != NULL; i++) {
+        v = strchr(req->headers[i], ':');
+        if (v == NULL)
+            continue;
+        v += strspn(v + 1, " ") + 1;
+        if (holds(detail, len, v, strlen(v)))
+            safe = false;
+    }
+    /* ... nor any value of the URL's query (an STS token's signature and credential). */
+    p = req != NULL && req->url != NULL ? strchr(req->url, '?') : NULL;
+    while (safe && p != NULL) {
+        p++;
+        n = strcspn(p, "&#");
+        v = memchr(p, '=', n);
+        if (v != NULL && holds(detail, len, v + 1, n - (size_t)(v + 1 - p)))
+            safe = false;
+        p = p[n] == '&' ? p + n : NULL;
+    }
+    return safe;
+}
+
+/* Whether the request names its own CA (which then replaces the system store). */
+static bool has_ca(const struct eksauth_http_request *req)
+{
+    return (req->ca_pem != NULL && req->ca_pem_len > 0) ||
+           (req->ca_file != NULL && req->ca_file[0] != '\0');
+}
+
+/* A limit for a message: "3 s", "1500 ms" or "none". */
+static void limit_text(long ms, char *out, size_t outlen)
+{
+    if (ms <= 0)
+        snprintf(out, outlen, "none");
+    else if (ms % 1000 == 0)
+        snprintf(out, outlen, "%ld s", ms / 1000);
+    else
+        snprintf(out, outlen, "%ld ms", ms);
+}
+
+/* How a transport failure reads, and whether trying again later may help. */
+static const struct {
+    CURLcode rc;
+    enum eksauth_status st;
+    const char *why; /* NULL: libcurl's own fixed text */
+} failures[] = {
+    {CURLE_COULDNT_RESOLVE_HOST, EKSAUTH_EUNAVAIL, "cannot resolve the host"},
+    {CURLE_COULDNT_RESOLVE_PROXY, EKSAUTH_EUNAVAIL, "cannot resolve the proxy"},
+    {CURLE_COULDNT_CONNECT, EKSAUTH_EUNAVAIL, "cannot connect"},
+    {CURLE_SSL_CONNECT_ERROR, EKSAUTH_EUNAVAIL, "TLS handshake failed"},
+    {CURLE_SSL_CERTPROBLEM, EKSAUTH_EUNAVAIL, "TLS handshake failed"},
+    {CURLE_SSL_CIPHER, EKSAUTH_EUNAVAIL, "TLS handshake failed"},
+    {CURLE_SSL_ENGINE_NOTFOUND, EKSAUTH_EUNAVAIL, "TLS handshake failed"},
+    {CURLE_SSL_ENGINE_SETFAILED, EKSAUTH_EUNAVAIL, "TLS handshake failed"},
+    {CURLE_SSL_SHUTDOWN_FAILED, EKSAUTH_EUNAVAIL, "TLS handshake failed"},
+    {CURLE_SSL_CRL_BADFILE, EKSAUTH_EUNAVAIL, "TLS handshake failed"},
+    {CURLE_SSL_ISSUER_ERROR, EKSAUTH_EUNAVAIL, "TLS handshake failed"},
+    {CURLE_SSL_PINNEDPUBKEYNOTMATCH, EKSAUTH_EUNAVAIL, "TLS handshake failed"},
+    {CURLE_SSL_INVALIDCERTSTATUS, EKSAUTH_EUNAVAIL, "TLS handshake failed"},
+    {CURLE_GOT_NOTHING, EKSAUTH_EUNAVAIL, "the server closed the connection without an answer"},
+    {CURLE_PARTIAL_FILE, EKSAUTH_EUNAVAIL, "the answer was cut short"},
+    {CURLE_RECV_ERROR, EKSAUTH_EUNAVAIL, "the connection failed (reset?)"},
+    {CURLE_SEND_ERROR, EKSAUTH_EUNAVAIL, "the connection failed (reset?)"},
+    /* The request itself cannot be made: trying again will not help. */
+    {CURLE_TOO_MANY_REDIRECTS, EKSAUTH_EREJECTED, NULL},
+    {CURLE_UNSUPPORTED_PROTOCOL, EKSAUTH_EREJECTED, NULL},
+    {CURLE_URL_MALFORMAT, EKSAUTH_EREJECTED, NULL},
+};
+
 static enum eksauth_status transport_failure(CURLcode rc, const struct eksauth_http_request *req,
                                              const char *host, const struct sink *s,
+                                             const char *errbuf, long connect_ms, long total_ms,
                                              struct eksauth_error *err)
 {
+    enum eksauth_status st = EKSAUTH_EUNAVAIL;
+    const char *detail = eksauth_http_detail_safe(errbuf, req) ? errbuf : "";
+    char why[160], c[32], t[32];
+    size_t i;
+
+    /* curl_easy_strerror is a fixed text: it never quotes a header or the URL. */
+    snprintf(why, sizeof(why), "%s", curl_easy_strerror(rc));
+    for (i = 0; i < sizeof(failures) / sizeof(failures[0]); i++) {
+        if (failures[i].rc == rc) {
+            st = failures[i].st;
+            if (failures[i].why != NULL)
+                snprintf(why, sizeof(why), "%s", failures[i].why);
+        }
+    }
     switch (rc) {
     case CURLE_WRITE_ERROR:
     case CURLE_FILESIZE_EXCEEDED:
-        if (s->stopped)
-            return eksauth_fail(err, EKSAUTH_EIO, "%s: %s: stopped", req->what, host);
-        return eksauth_fail(err, EKSAUTH_EREJECTED, "%s: %s: the answer is larger than %zu bytes",
-                            req->what, host, req->max_body);
+        detail = "";
+        if (s->stopped) {
+            st = EKSAUTH_EIO;
+            snprintf(why, sizeof(why), "stopped");
+        } else if (s->too_big || rc == CURLE_FILESIZE_EXCEEDED) {
+            st = EKSAUTH_EREJECTED;
+            snprintf(why, sizeof(why), "the answer is larger than %zu bytes", req->max_body);
+        }
+        break;
     case CURLE_OPERATION_TIMEDOUT:
-        return eksauth_fail(err, EKSAUTH_EUNAVAIL,
-                            "%s: %s: timed out (limits: connect %ld ms, total %ld ms)", req->what,
-                            host, req->connect_timeout_ms, req->timeout_ms);
+        limit_text(connect_ms, c, sizeof(c));
+        limit_text(total_ms, t, sizeof(t));
+        snprintf(why, sizeof(why), "timed out (limits: connect %s, total %s)", c, t);
+        break;
     case CURLE_PEER_FAILED_VERIFICATION:
-        return eksauth_fail(err, EKSAUTH_EUNAVAIL,
-                            "%s: %s: TLS: the server's certificate failed verification against "
-                            "the configured CA",
-                            req->what, host);
+        /* Say which CAs were trusted: a test CA missing from the system store is the usual cause.
+         */
+        snprintf(why, sizeof(why),
+                 "TLS: the server's certificate failed verification (trusting %s%s)",
+                 !has_ca(req)          ? "the system's CAs"
+                 : req->ca_key != NULL ? req->ca_key
+                                       : "the configured CA",
+                 has_ca(req) ? " only" : "");
+        break;
     case CURLE_SSL_CACERT_BADFILE:
-        return eksauth_fail(err, EKSAUTH_EUNAVAIL, "%s: %s: TLS: cannot read the CA certificates",
-                            req->what, host);
-    case CURLE_OUT_OF_MEMORY:
-        return eksauth_fail(err, EKSAUTH_ENOMEM, "%s: out of memory", req->what);
+        snprintf(why, sizeof(why), "TLS: cannot read the CA certificates%s%s%s",
+                 req->ca_key != NULL ? " (" : "", req->ca_key != NULL ? req->ca_key : "",
+                 req->ca_key != NULL ? ")" : "");
+        break;
     default:
         break;
     }
-    /* curl_easy_strerror is a fixed text: it never quotes a header or the URL. */
-    return eksauth_fail(err, EKSAUTH_EUNAVAIL, "%s: %s: %s", req->what, host,
-                        curl_easy_strerror(rc));
+    if (rc == CURLE_OUT_OF_MEMORY)
+        st = eksauth_fail(err, EKSAUTH_ENOMEM, "%s: out of memory", req->what);
+    else
+        st = eksauth_fail(err, st, "%s: %s: %s%s%s", req->what, host, why,
+                          detail[0] != '\0' ? ": " : "", detail);
+    return st;
 }
 
+/*
+ * An option libcurl refuses (an old or odd build) means this host cannot make
+ * the call as the rules require: the service is unavailable from here.
+ */
 #define SETOPT(h, opt, val)                                                                        \
     do {                                                                                           \
         CURLcode rc_ = curl_easy_setopt((h), (opt), (val));                                        \
         if (rc_ != CURLE_OK) {                                                                     \
-            st = eksauth_fail(err, EKSAUTH_EINVAL, "%s: libcurl refused %s: %s", req->what, #opt,  \
-                              curl_easy_strerror(rc_));                                            \
+            st = eksauth_fail(err, EKSAUTH_EUNAVAIL, "%s: libcurl refused %s: %s", req->what,      \
+                              #opt, curl_easy_strerror(rc_));                                      \
             goto out;                                                                              \
         }                                                                                          \
     } while (0)
+
+/* The trusted CAs: each source is loaded once, and a configured one replaces the system's. */
+static enum eksauth_status set_ca(CURL *h, const struct eksauth_http_request *req,
+                                  struct eksauth_error *err)
+{
+    enum eksauth_status st = EKSAUTH_OK;
+    struct curl_blob blob;
+
+    if (req->ca_pem != NULL && req->ca_pem_len > 0) {
+        blob.data = (void *)req->ca_pem;
+        blob.len = req->ca_pem_len;
+        /* req outlives the transfer: libcurl reads the caller's PEM, no copy of it is made. */
+        blob.flags = CURL_BLOB_NOCOPY;
+        /* The cluster's own CA replaces the system store: a public CA cannot vouch for it. */
+        SETOPT(h, CURLOPT_CAINFO_BLOB, &blob);
+        SETOPT(h, CURLOPT_CAINFO, (char *)NULL);
+        SETOPT(h, CURLOPT_CAPATH, (char *)NULL);
+    } else if (has_ca(req)) {
+        /* A configured CA file replaces the system's, so only it is trusted. */
+        SETOPT(h, CURLOPT_CAINFO, req->ca_file);
+        SETOPT(h, CURLOPT_CAPATH, (char *)NULL);
+    }
+out:
+    return st;
+}
+
+/* Every option of the request; the handle is new, so each is set exactly once. */
+static enum eksauth_status setup(CURL *h, const struct eksauth_http_request *req,
+                                 struct curl_slist *headers, struct curl_slist *connect_to,
+                                 struct sink *s, char *errbuf, long connect_ms, long total_ms,
+                                 struct eksauth_error *err)
+{
+    enum eksauth_status st = EKSAUTH_OK;
+
+    SETOPT(h, CURLOPT_ERRORBUFFER, errbuf);
+    SETOPT(h, CURLOPT_URL, req->url);
+    if (req->method != NULL && strcmp(req->method, "PUT") == 0) {
+        SETOPT(h, CURLOPT_CUSTOMREQUEST, "PUT");
+        SETOPT(h, CURLOPT_POSTFIELDS, "");
+        SETOPT(h, CURLOPT_POSTFIELDSIZE, 0L);
+    } else {
+        SETOPT(h, CURLOPT_HTTPGET, 1L);
+    }
+    SETOPT(h, CURLOPT_HTTPHEADER, headers);
+    SETOPT(h, CURLOPT_USERAGENT, "eksauth/" PACKAGE_VERSION);
+    /* https only (plain http only when asked, for IMDS), for the request and any redirect. */
+    SETOPT(h, CURLOPT_PROTOCOLS_STR, req->allow_http ? "http,https" : "https");
+    SETOPT(h, CURLOPT_REDIR_PROTOCOLS_STR, "https"); /* "" is refused by libcurl */
+    /* A redirect would send the token or bearer elsewhere: never followed. */
+    SETOPT(h, CURLOPT_FOLLOWLOCATION, 0L);
+    SETOPT(h, CURLOPT_MAXREDIRS, 0L);
+    /* Verification is never switched off: the answer decides who may log in. */
+    SETOPT(h, CURLOPT_SSL_VERIFYPEER, 1L);
+    SETOPT(h, CURLOPT_SSL_VERIFYHOST, 2L);
+    SETOPT(h, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
+    if ((st = set_ca(h, req, err)) != EKSAUTH_OK)
+        goto out;
+    /* Proxies come from the config only: under sudo the environment is the caller's. */
+    SETOPT(h, CURLOPT_PROXY, req->proxy != NULL ? req->proxy : "");
+    SETOPT(h, CURLOPT_NOPROXY, "");
+    if (connect_to != NULL)
+        SETOPT(h, CURLOPT_CONNECT_TO, connect_to);
+    /* Bounded in time and size: a slow or hostile server cannot hold a login forever. */
+    SETOPT(h, CURLOPT_CONNECTTIMEOUT_MS, connect_ms);
+    SETOPT(h, CURLOPT_TIMEOUT_MS, total_ms);
+    if (req->low_speed_s > 0) {
+        SETOPT(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
+        SETOPT(h, CURLOPT_LOW_SPEED_TIME, req->low_speed_s);
+    }
+    if (req->on_data == NULL)
+        SETOPT(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)req->max_body);
+    SETOPT(h, CURLOPT_WRITEFUNCTION, write_cb);
+    SETOPT(h, CURLOPT_WRITEDATA, s);
+    /* No signals (threads, PAM hosts), no connection kept for anyone else. */
+    SETOPT(h, CURLOPT_NOSIGNAL, 1L);
+    SETOPT(h, CURLOPT_FORBID_REUSE, 1L);
+    SETOPT(h, CURLOPT_FRESH_CONNECT, 1L);
+out:
+    return st;
+}
 
 static void slist_wipe_free(struct curl_slist *l)
 {
@@ -128,34 +338,52 @@ enum eksauth_status eksauth_http_perform(const struct eksauth_http_request *req,
     enum eksauth_status st = EKSAUTH_OK;
     struct curl_slist *headers = NULL, *connect_to = NULL, *tmp;
     struct sink s = {req, NULL, 0, 0, false, false};
-    struct curl_blob blob;
-    char host[256];
+    char host[256] = "", errbuf[CURL_ERROR_SIZE] = "";
+    long connect_ms = 0, total_ms = 0;
     CURL *h = NULL;
     CURLcode rc;
     size_t i;
 
-    memset(resp, 0, sizeof(*resp));
-    if (req == NULL || req->url == NULL || req->what == NULL)
-        return eksauth_fail(err, EKSAUTH_EINVAL, "http: no request");
+    if (resp != NULL)
+        memset(resp, 0, sizeof(*resp));
+    if (req == NULL || resp == NULL || req->url == NULL || req->what == NULL) {
+        st = eksauth_fail(err, EKSAUTH_EINVAL, "http: no request");
+        goto out;
+    }
     url_host(req->url, host, sizeof(host));
     /* https always, unless the caller asked for plain http (IMDS). */
     if (strncmp(req->url, "https://", 8) != 0 &&
-        !(req->allow_http && strncmp(req->url, "http://", 7) == 0))
-        return eksauth_fail(err, EKSAUTH_EINVAL, "%s: %s: not an https URL", req->what, host);
-    if (req->on_data == NULL) {
-        if (req->max_body == 0)
-            return eksauth_fail(err, EKSAUTH_EINVAL, "%s: no body limit", req->what);
-        s.cap = req->max_body;
-        s.buf = malloc(s.cap + 1);
-        if (s.buf == NULL)
-            return eksauth_fail(err, EKSAUTH_ENOMEM, "%s: out of memory", req->what);
+        !(req->allow_http && strncmp(req->url, "http://", 7) == 0)) {
+        st = eksauth_fail(err, EKSAUTH_EINVAL, "%s: %s: not an https URL", req->what, host);
+        goto out;
     }
-    /* libcurl writes TLS secrets to SSLKEYLOGFILE; a caller of a privileged process must not. */
+    if (req->on_data == NULL && req->max_body == 0) {
+        st = eksauth_fail(err, EKSAUTH_EINVAL, "%s: no body limit", req->what);
+        goto out;
+    }
+    /*
+     * libcurl honours SSLKEYLOGFILE from the environment (with getenv) and
+     * would write the TLS secrets, as root, to a file the caller names.  In
+     * a setuid process (sudo) the environment is the caller's: refuse.
+     */
     if (getenv("SSLKEYLOGFILE") != NULL && secure_getenv("SSLKEYLOGFILE") == NULL) {
         st = eksauth_fail(err, EKSAUTH_EUNAVAIL,
-                          "%s: SSLKEYLOGFILE is set by the caller of a privileged process",
+                          "%s: SSLKEYLOGFILE is set by the caller of a privileged process; "
+                          "refusing the call",
                           req->what);
         goto out;
+    }
+    connect_ms = req->connect_timeout_ms > 0 ? req->connect_timeout_ms : DEFAULT_CONNECT_MS;
+    total_ms = req->timeout_ms > 0 ? req->timeout_ms : 0;
+    if (total_ms > 0 && connect_ms > total_ms)
+        connect_ms = total_ms;
+    if (req->on_data == NULL) {
+        s.cap = req->max_body;
+        s.buf = malloc(s.cap + 1);
+        if (s.buf == NULL) {
+            st = eksauth_fail(err, EKSAUTH_ENOMEM, "%s: out of memory", req->what);
+            goto out;
+        }
     }
     pthread_once(&http_once, http_init_once);
     h = curl_easy_init();
@@ -170,71 +398,25 @@ enum eksauth_status eksauth_http_perform(const struct eksauth_http_request *req,
         }
         headers = tmp;
     }
-    SETOPT(h, CURLOPT_URL, req->url);
-    if (req->method != NULL && strcmp(req->method, "PUT") == 0) {
-        SETOPT(h, CURLOPT_CUSTOMREQUEST, "PUT");
-        SETOPT(h, CURLOPT_POSTFIELDS, "");
-        SETOPT(h, CURLOPT_POSTFIELDSIZE, 0L);
-    } else {
-        SETOPT(h, CURLOPT_HTTPGET, 1L);
+    if (req->connect_to != NULL && req->connect_to[0] != '\0' &&
+        (connect_to = curl_slist_append(NULL, req->connect_to)) == NULL) {
+        st = eksauth_fail(err, EKSAUTH_ENOMEM, "%s: out of memory", req->what);
+        goto out;
     }
-    SETOPT(h, CURLOPT_HTTPHEADER, headers);
-    SETOPT(h, CURLOPT_USERAGENT, "eksauth/" PACKAGE_VERSION);
-    SETOPT(h, CURLOPT_PROTOCOLS_STR, req->allow_http ? "http,https" : "https");
-    SETOPT(h, CURLOPT_REDIR_PROTOCOLS_STR, "https");
-    /* A redirect would send the bearer token elsewhere: never followed. */
-    SETOPT(h, CURLOPT_FOLLOWLOCATION, 0L);
-    SETOPT(h, CURLOPT_MAXREDIRS, 0L);
-    /* Verification is never switched off: the answer decides who may log in. */
-    SETOPT(h, CURLOPT_SSL_VERIFYPEER, 1L);
-    SETOPT(h, CURLOPT_SSL_VERIFYHOST, 2L);
-    SETOPT(h, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
-    if (req->ca_pem != NULL && req->ca_pem_len > 0) {
-        blob.data = (void *)req->ca_pem;
-        blob.len = req->ca_pem_len;
-        blob.flags = CURL_BLOB_COPY;
-        /* The cluster's own CA replaces the system store: a public CA cannot vouch for it. */
-        SETOPT(h, CURLOPT_CAINFO_BLOB, &blob);
-        SETOPT(h, CURLOPT_CAINFO, (char *)NULL);
-        SETOPT(h, CURLOPT_CAPATH, (char *)NULL);
-    } else if (req->ca_file != NULL && req->ca_file[0] != '\0') {
-        SETOPT(h, CURLOPT_CAINFO, req->ca_file);
-        SETOPT(h, CURLOPT_CAPATH, (char *)NULL);
-    }
-    /* Proxies come from the config only: under sudo the environment is the caller's. */
-    SETOPT(h, CURLOPT_PROXY, req->proxy != NULL ? req->proxy : "");
-    SETOPT(h, CURLOPT_NOPROXY, "");
-    if (req->connect_to != NULL && req->connect_to[0] != '\0') {
-        if ((connect_to = curl_slist_append(NULL, req->connect_to)) == NULL) {
-            st = eksauth_fail(err, EKSAUTH_ENOMEM, "%s: out of memory", req->what);
-            goto out;
-        }
-        SETOPT(h, CURLOPT_CONNECT_TO, connect_to);
-    }
-    SETOPT(h, CURLOPT_CONNECTTIMEOUT_MS,
-           req->connect_timeout_ms > 0 ? req->connect_timeout_ms : 3000L);
-    SETOPT(h, CURLOPT_TIMEOUT_MS, req->timeout_ms > 0 ? req->timeout_ms : 0L);
-    if (req->low_speed_s > 0) {
-        SETOPT(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
-        SETOPT(h, CURLOPT_LOW_SPEED_TIME, req->low_speed_s);
-    }
-    if (req->on_data == NULL)
-        SETOPT(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)req->max_body);
-    SETOPT(h, CURLOPT_WRITEFUNCTION, write_cb);
-    SETOPT(h, CURLOPT_WRITEDATA, &s);
-    SETOPT(h, CURLOPT_NOSIGNAL, 1L);
-    SETOPT(h, CURLOPT_FORBID_REUSE, 1L);
-    SETOPT(h, CURLOPT_FRESH_CONNECT, 1L);
+    st = setup(h, req, headers, connect_to, &s, errbuf, connect_ms, total_ms, err);
+    if (st != EKSAUTH_OK)
+        goto out;
 
     rc = curl_easy_perform(h);
     if (rc != CURLE_OK) {
-        st = transport_failure(rc, req, host, &s, err);
+        st = transport_failure(rc, req, host, &s, errbuf, connect_ms, total_ms, err);
         goto out;
     }
     if (curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &resp->status) != CURLE_OK) {
         st = eksauth_fail(err, EKSAUTH_EUNAVAIL, "%s: %s: no HTTP status", req->what, host);
         goto out;
     }
+    /* A redirect is never followed: the URL asked for is the only place the request goes. */
     if (resp->status >= 300 && resp->status <= 399) {
         st = eksauth_fail(err, EKSAUTH_EREJECTED,
                           "%s: %s: unexpected redirect (HTTP %ld); redirects are never followed",

@@ -1,19 +1,18 @@
 /*
- * sts.c - STS GetCallerIdentity over libcurl, and the pure reader of its
- * answer (json-c).  See sts.h for the contract and DESIGN §3 "STS call".
+ * sts.c - STS GetCallerIdentity through http.c (the one libcurl layer), and
+ * the pure reader of its answer (json-c).  See sts.h for the contract and
+ * DESIGN §3 "STS call".
  */
 #include "config.h"
 
-#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <curl/curl.h>
 #include <json-c/json.h>
-#include <openssl/crypto.h>
 
+#include "eksauth/http.h"
 #include "eksauth/sigv4.h"
 #include "eksauth/sts.h"
 
@@ -358,135 +357,7 @@ void eksauth_sts_principal(const struct eksauth_sts_identity *id, const struct e
 }
 
 /* ------------------------------------------------------------------ */
-/* the call */
-
-static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
-
-static void curl_init_once(void)
-{
-    /* A failure shows up as curl_easy_init() returning NULL. */
-    (void)curl_global_init(CURL_GLOBAL_DEFAULT);
-}
-
-struct body {
-    char *buf;
-    size_t len;
-    bool too_big;
-};
-
-static size_t write_cb(char *ptr, size_t size, size_t nmemb, void *userdata)
-{
-    struct body *b = userdata;
-    size_t n = size * nmemb;
-
-    /* The cap: a huge or endless answer must not grow memory without bound. */
-    if (nmemb != 0 && n / nmemb != size)
-        return 0;
-    if (n > EKSAUTH_STS_MAX_BODY - b->len) {
-        b->too_big = true;
-        return 0; /* aborts the transfer with CURLE_WRITE_ERROR */
-    }
-    memcpy(b->buf + b->len, ptr, n);
-    b->len += n;
-    return n;
-}
-
-/* curl's error text, unless it might quote the URL: then nothing. */
-static const char *safe_detail(const char *errbuf, const struct eksauth_token *tok)
-{
-    if (errbuf[0] == '\0' || strchr(errbuf, '?') != NULL || strchr(errbuf, '=') != NULL ||
-        strchr(errbuf, '&') != NULL || strstr(errbuf, "Amz") != NULL ||
-        strstr(errbuf, "amz") != NULL ||
-        (tok->signature[0] != '\0' && strstr(errbuf, tok->signature) != NULL))
-        return "";
-    return errbuf;
-}
-
-static enum eksauth_status curl_failure(CURLcode rc, const char *errbuf, const struct body *b,
-                                        const struct eksauth_token *tok, long connect, long total,
-                                        struct eksauth_error *err)
-{
-    const char *detail = safe_detail(errbuf, tok);
-    const char *sep = detail[0] != '\0' ? ": " : "";
-    const char *host = tok->host;
-
-    switch (rc) {
-    case CURLE_WRITE_ERROR:
-    case CURLE_FILESIZE_EXCEEDED:
-        if (b->too_big || rc == CURLE_FILESIZE_EXCEEDED)
-            return eksauth_fail(err, EKSAUTH_EREJECTED,
-                                ERR_PREFIX ": %s: bad answer: larger than %d bytes", host,
-                                EKSAUTH_STS_MAX_BODY);
-        break;
-    case CURLE_OPERATION_TIMEDOUT:
-        return eksauth_fail(err, EKSAUTH_EUNAVAIL,
-                            ERR_PREFIX ": %s: timed out (limits: connect %ld s, total %ld s)%s%s",
-                            host, connect, total, sep, detail);
-    case CURLE_COULDNT_RESOLVE_HOST:
-    case CURLE_COULDNT_RESOLVE_PROXY:
-        return eksauth_fail(err, EKSAUTH_EUNAVAIL, ERR_PREFIX ": %s: cannot resolve the %s%s%s",
-                            host, rc == CURLE_COULDNT_RESOLVE_PROXY ? "proxy" : "host", sep,
-                            detail);
-    case CURLE_COULDNT_CONNECT:
-        return eksauth_fail(err, EKSAUTH_EUNAVAIL, ERR_PREFIX ": %s: cannot connect%s%s", host, sep,
-                            detail);
-    case CURLE_PEER_FAILED_VERIFICATION:
-        return eksauth_fail(err, EKSAUTH_EUNAVAIL,
-                            ERR_PREFIX
-                            ": %s: TLS: the server's certificate failed verification%s%s",
-                            host, sep, detail);
-    case CURLE_SSL_CACERT_BADFILE:
-        return eksauth_fail(err, EKSAUTH_EUNAVAIL,
-                            ERR_PREFIX
-                            ": %s: TLS: cannot read the CA certificates (sts_ca_file)%s%s",
-                            host, sep, detail);
-    case CURLE_SSL_CONNECT_ERROR:
-    case CURLE_SSL_CERTPROBLEM:
-    case CURLE_SSL_CIPHER:
-    case CURLE_SSL_ENGINE_NOTFOUND:
-    case CURLE_SSL_ENGINE_SETFAILED:
-    case CURLE_SSL_SHUTDOWN_FAILED:
-    case CURLE_SSL_CRL_BADFILE:
-    case CURLE_SSL_ISSUER_ERROR:
-    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
-    case CURLE_SSL_INVALIDCERTSTATUS:
-        return eksauth_fail(err, EKSAUTH_EUNAVAIL, ERR_PREFIX ": %s: TLS handshake failed%s%s",
-                            host, sep, detail);
-    case CURLE_GOT_NOTHING:
-        return eksauth_fail(err, EKSAUTH_EUNAVAIL,
-                            ERR_PREFIX ": %s: the server closed the connection without an answer",
-                            host);
-    case CURLE_PARTIAL_FILE:
-        return eksauth_fail(err, EKSAUTH_EUNAVAIL, ERR_PREFIX ": %s: the answer was cut short%s%s",
-                            host, sep, detail);
-    case CURLE_RECV_ERROR:
-    case CURLE_SEND_ERROR:
-        return eksauth_fail(err, EKSAUTH_EUNAVAIL,
-                            ERR_PREFIX ": %s: the connection failed (reset?)%s%s", host, sep,
-                            detail);
-    case CURLE_OUT_OF_MEMORY:
-        return eksauth_fail(err, EKSAUTH_ENOMEM, ERR_PREFIX ": out of memory");
-    case CURLE_TOO_MANY_REDIRECTS:
-    case CURLE_UNSUPPORTED_PROTOCOL:
-    case CURLE_URL_MALFORMAT:
-        return eksauth_fail(err, EKSAUTH_EREJECTED, ERR_PREFIX ": %s: %s", host,
-                            curl_easy_strerror(rc));
-    default:
-        break;
-    }
-    return eksauth_fail(err, EKSAUTH_EUNAVAIL, ERR_PREFIX ": %s: %s%s%s", host,
-                        curl_easy_strerror(rc), sep, detail);
-}
-
-#define SETOPT(h, opt, val)                                                                        \
-    do {                                                                                           \
-        CURLcode rc_ = curl_easy_setopt((h), (opt), (val));                                        \
-        if (rc_ != CURLE_OK) {                                                                     \
-            st = eksauth_fail(&e, EKSAUTH_EUNAVAIL, ERR_PREFIX ": libcurl refused %s: %s", #opt,   \
-                              curl_easy_strerror(rc_));                                            \
-            goto out;                                                                              \
-        }                                                                                          \
-    } while (0)
+/* the call: the transport (TLS, timeouts, cap, proxies, redirects) is http.c's */
 
 enum eksauth_status eksauth_sts_get_caller_identity(const struct eksauth_config *cfg,
                                                     const struct eksauth_token *tok,
@@ -495,13 +366,11 @@ enum eksauth_status eksauth_sts_get_caller_identity(const struct eksauth_config 
 {
     enum eksauth_status st = EKSAUTH_OK;
     struct eksauth_error e = {EKSAUTH_OK, ""};
-    struct curl_slist *headers = NULL, *connect_to = NULL, *tmp;
-    char errbuf[CURL_ERROR_SIZE] = "";
+    struct eksauth_http_response resp = {0, NULL, 0};
+    struct eksauth_http_request req;
     char idhdr[sizeof("x-k8s-aws-id: ") + EKSAUTH_CLUSTER_ID_MAX];
-    struct body b = {NULL, 0, false};
-    long connect_s, total_s, http_status = 0;
-    CURL *h = NULL;
-    CURLcode rc;
+    const char *headers[3];
+    long connect_s, total_s;
     size_t n;
 
     memset(out, 0, sizeof(*out));
@@ -524,91 +393,31 @@ enum eksauth_status eksauth_sts_get_caller_identity(const struct eksauth_config 
     total_s = cfg->sts_timeout > 0 ? cfg->sts_timeout : EKSAUTH_STS_TIMEOUT;
     connect_s =
         cfg->sts_connect_timeout > 0 ? cfg->sts_connect_timeout : EKSAUTH_STS_CONNECT_TIMEOUT;
-    if (connect_s > total_s)
-        connect_s = total_s;
     if (total_s > 600)
         total_s = 600;
+    if (connect_s > total_s)
+        connect_s = total_s;
 
-    b.buf = malloc(EKSAUTH_STS_MAX_BODY + 1);
-    if (b.buf == NULL) {
-        st = eksauth_fail(&e, EKSAUTH_ENOMEM, ERR_PREFIX ": out of memory");
-        goto out;
-    }
-    /*
-     * libcurl honours SSLKEYLOGFILE from the environment (with getenv) and
-     * would write the TLS secrets, as root, to a file the caller names.  In
-     * a setuid process (sudo) the environment is the caller's: refuse.
-     */
-    if (getenv("SSLKEYLOGFILE") != NULL && secure_getenv("SSLKEYLOGFILE") == NULL) {
-        st = eksauth_fail(&e, EKSAUTH_EUNAVAIL,
-                          ERR_PREFIX ": SSLKEYLOGFILE is set by the caller of a privileged "
-                                     "process; refusing to call STS");
-        goto out;
-    }
-    pthread_once(&curl_once, curl_init_once);
-    h = curl_easy_init();
-    if (h == NULL) {
-        st = eksauth_fail(&e, EKSAUTH_EUNAVAIL, ERR_PREFIX ": libcurl could not start");
-        goto out;
-    }
-
+    /* The token's URL unchanged, with this host's cluster id: STS checks the signature over it. */
     snprintf(idhdr, sizeof(idhdr), "x-k8s-aws-id: %s", cfg->cluster_id);
-    if ((tmp = curl_slist_append(headers, idhdr)) == NULL)
-        goto nomem;
-    headers = tmp;
-    if ((tmp = curl_slist_append(headers, "Accept: application/json")) == NULL)
-        goto nomem;
-    headers = tmp;
-
-    SETOPT(h, CURLOPT_ERRORBUFFER, errbuf);
-    SETOPT(h, CURLOPT_URL, tok->url);
-    SETOPT(h, CURLOPT_HTTPGET, 1L);
-    SETOPT(h, CURLOPT_HTTPHEADER, headers);
-    SETOPT(h, CURLOPT_USERAGENT, "eksauth/" PACKAGE_VERSION);
-    /* https only, for the request and for any redirect; and no redirect is followed. */
-    SETOPT(h, CURLOPT_PROTOCOLS_STR, "https");
-    SETOPT(h, CURLOPT_REDIR_PROTOCOLS_STR, "https"); /* "" is refused by libcurl */
-    SETOPT(h, CURLOPT_FOLLOWLOCATION, 0L);
-    SETOPT(h, CURLOPT_MAXREDIRS, 0L);
-    /* The certificate and its name are always verified: this is what makes STS's answer true. */
-    SETOPT(h, CURLOPT_SSL_VERIFYPEER, 1L);
-    SETOPT(h, CURLOPT_SSL_VERIFYHOST, 2L);
-    SETOPT(h, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
-    if (cfg->sts_ca_file != NULL && cfg->sts_ca_file[0] != '\0') {
-        /* A configured CA replaces the system's, so only it is trusted. */
-        SETOPT(h, CURLOPT_CAINFO, cfg->sts_ca_file);
-        SETOPT(h, CURLOPT_CAPATH, (char *)NULL);
-    }
-    /* Proxies come from the config only: under sudo the environment is the caller's. */
-    SETOPT(h, CURLOPT_PROXY, cfg->https_proxy != NULL ? cfg->https_proxy : "");
-    SETOPT(h, CURLOPT_NOPROXY, "");
-    if (cfg->sts_connect_to != NULL && cfg->sts_connect_to[0] != '\0') {
-        if ((connect_to = curl_slist_append(NULL, cfg->sts_connect_to)) == NULL)
-            goto nomem;
-        SETOPT(h, CURLOPT_CONNECT_TO, connect_to);
-    }
-    /* Bounded in time and size: a slow or hostile server cannot hold a login forever. */
-    SETOPT(h, CURLOPT_CONNECTTIMEOUT_MS, connect_s * 1000L);
-    SETOPT(h, CURLOPT_TIMEOUT_MS, total_s * 1000L);
-    SETOPT(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)EKSAUTH_STS_MAX_BODY);
-    SETOPT(h, CURLOPT_WRITEFUNCTION, write_cb);
-    SETOPT(h, CURLOPT_WRITEDATA, &b);
-    /* No signals (threads, PAM hosts), no connection kept for anyone else. */
-    SETOPT(h, CURLOPT_NOSIGNAL, 1L);
-    SETOPT(h, CURLOPT_FORBID_REUSE, 1L);
-    SETOPT(h, CURLOPT_FRESH_CONNECT, 1L);
-
-    rc = curl_easy_perform(h);
-    if (rc != CURLE_OK) {
-        st = curl_failure(rc, errbuf, &b, tok, connect_s, total_s, &e);
+    headers[0] = idhdr;
+    headers[1] = "Accept: application/json";
+    headers[2] = NULL;
+    memset(&req, 0, sizeof(req));
+    req.what = ERR_PREFIX;
+    req.url = tok->url;
+    req.headers = headers;
+    req.ca_file = cfg->sts_ca_file;
+    req.ca_key = "sts_ca_file";
+    req.connect_to = cfg->sts_connect_to;
+    req.proxy = cfg->https_proxy;
+    req.connect_timeout_ms = connect_s * 1000L;
+    req.timeout_ms = total_s * 1000L;
+    req.max_body = EKSAUTH_STS_MAX_BODY;
+    st = eksauth_http_perform(&req, &resp, &e);
+    if (st != EKSAUTH_OK)
         goto out;
-    }
-    if (curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &http_status) != CURLE_OK) {
-        st = eksauth_fail(&e, EKSAUTH_EUNAVAIL, ERR_PREFIX ": %s: no HTTP status", tok->host);
-        goto out;
-    }
-    b.buf[b.len] = '\0';
-    st = eksauth_sts_parse_response(http_status, b.buf, b.len, out, &e);
+    st = eksauth_sts_parse_response(resp.status, resp.body, resp.len, out, &e);
     if (st == EKSAUTH_EREJECTED && strstr(e.msg, "SignatureDoesNotMatch") != NULL) {
         n = strlen(e.msg);
         snprintf(e.msg + n, sizeof(e.msg) - n, " (this host's cluster id is \"%s\")",
@@ -622,15 +431,8 @@ enum eksauth_status eksauth_sts_get_caller_identity(const struct eksauth_config 
                           out->parsed.partition, cfg->partition);
         memset(out, 0, sizeof(*out));
     }
-    goto out;
-nomem:
-    st = eksauth_fail(&e, EKSAUTH_ENOMEM, ERR_PREFIX ": out of memory");
 out:
-    if (h != NULL)
-        curl_easy_cleanup(h);
-    curl_slist_free_all(headers);
-    curl_slist_free_all(connect_to);
-    free(b.buf);
+    eksauth_http_response_free(&resp);
     if (st != EKSAUTH_OK && err != NULL)
         *err = e;
     return st;

@@ -1,15 +1,19 @@
 /*
- * http.h - the one libcurl request helper of the cluster sources (IMDS, the
- * Kubernetes API, the EKS API), with the transport rules of DESIGN §3 "STS
- * call": TLS always verified (a configured CA file or in-memory PEM replaces
- * the system store), no redirects, no proxy from the environment (only the
- * one passed in), connect and total timeouts, a bounded body, no signals.
+ * http.h - the one libcurl request helper of eksauth: STS GetCallerIdentity,
+ * instance metadata, the Kubernetes API and the EKS API all call it, so the
+ * transport rules of DESIGN §3 "STS call" live in one place: TLS always
+ * verified (a configured CA file or in-memory PEM replaces the system store),
+ * no redirects, no proxy from the environment (only the one passed in),
+ * connect and total timeouts, a bounded body, no signals, no connection kept,
+ * and no call at all when a setuid process's caller set SSLKEYLOGFILE.
  * Plain http is allowed only when the caller asks for it (IMDS is an http
  * service on a link-local address).
  *
- * Messages name the service and host, never a header value: the headers
- * hold bearer tokens and signatures.  The header list is wiped before it is
- * freed.
+ * Messages are "<what>: <host>: <why>[: <libcurl's detail>]"; they name the
+ * service and host, never a header value or the URL's query: the headers and
+ * an STS token's URL hold bearer tokens and signatures.  libcurl's detail is
+ * left out whenever it could quote them (eksauth_http_detail_safe).  The
+ * header list is wiped before it is freed.
  */
 #ifndef EKSAUTH_HTTP_H
 #define EKSAUTH_HTTP_H
@@ -27,9 +31,11 @@ struct eksauth_http_request {
     const char *ca_file;        /* PEM file of the trusted CAs; NULL: system store */
     const char *ca_pem;         /* PEM in memory (cluster_ca_data); wins over ca_file */
     size_t ca_pem_len;
+    const char *ca_key;                  /* the config key of the CA, for messages; may be NULL */
     const char *connect_to;              /* CURLOPT_CONNECT_TO entry, or NULL */
     const char *proxy;                   /* from the config only; NULL: none */
-    long connect_timeout_ms, timeout_ms; /* both > 0; timeout_ms 0 means none (watch) */
+    long connect_timeout_ms, timeout_ms; /* connect 0: 3 s, never over timeout_ms;
+                                            timeout_ms 0 means none (watch) */
     long low_speed_s;                    /* abort when under 1 byte/s for this long; 0: off */
     size_t max_body;                     /* bytes kept (buffered mode) */
     bool allow_http;
@@ -49,14 +55,24 @@ struct eksauth_http_response {
 };
 
 /*
- * Perform req.  EKSAUTH_OK whatever the HTTP status (the caller judges
- * it); EKSAUTH_EUNAVAIL for connect, TLS, timeout and transport failures;
- * EKSAUTH_EREJECTED for a body over max_body or a redirect; EKSAUTH_EINVAL
- * for a bad request.  Thread-safe; curl_global_init runs once.
+ * Perform req on a new handle (no handle is kept between calls).
+ * EKSAUTH_OK whatever the HTTP status but 3xx (the caller judges it);
+ * EKSAUTH_EUNAVAIL for resolve, connect, TLS, timeout and transport failures,
+ * an option libcurl refuses and SSLKEYLOGFILE from a setuid caller;
+ * EKSAUTH_EREJECTED for a body over max_body, a redirect or a URL libcurl
+ * cannot use; EKSAUTH_EIO when on_data stopped it; EKSAUTH_EINVAL for a bad
+ * request.  Thread-safe; curl_global_init runs once per process.
  */
 enum eksauth_status eksauth_http_perform(const struct eksauth_http_request *req,
                                          struct eksauth_http_response *resp,
                                          struct eksauth_error *err);
+
+/*
+ * Whether libcurl's error text may go into a message: visible ASCII, no
+ * '?', '=', '&' or "amz" (it might be quoting the URL), and none of req's
+ * header values or URL query values (8 bytes or more) in it.
+ */
+bool eksauth_http_detail_safe(const char *detail, const struct eksauth_http_request *req);
 
 /* Wipe (it may hold credentials) and free the body. */
 void eksauth_http_response_free(struct eksauth_http_response *resp);

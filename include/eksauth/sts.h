@@ -59,8 +59,10 @@ enum eksauth_status eksauth_sts_parse_response(long http_status, const char *bod
 
 /*
  * Call STS for tok (already checked by eksauth_token_check) with cfg's
- * cluster_id, timeouts, https_proxy, sts_connect_to and sts_ca_file.
- * Thread-safe; curl_global_init runs once per process.
+ * cluster_id, timeouts, https_proxy, sts_connect_to and sts_ca_file, through
+ * eksauth_http_perform (http.h: the transport rules and their messages,
+ * "sts: <host>: <why>"); then eksauth_sts_parse_response, and the identity's
+ * partition must be cfg's.  Thread-safe.
  */
 enum eksauth_status eksauth_sts_get_caller_identity(const struct eksauth_config *cfg,
                                                     const struct eksauth_token *tok,
