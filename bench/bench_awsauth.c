@@ -13,7 +13,10 @@
  *   map:    eksauth_awsauth_map of an assumed-role principal: canonicalise
  *           the ARN, look it up, render and copy username and groups.
  *
- * Prints one table; asserts nothing (the unit tests check correctness).
+ * Prints the ROW lines of row 2 (bench/common.h); asserts nothing (the unit
+ * tests check correctness).  Two more modes serve row 5 (bench/run.sh):
+ *   bench_awsauth write FILE   write the generated ConfigMap to FILE
+ *   bench_awsauth parse FILE   parse FILE once (what sync costs at least)
  */
 #include "config.h"
 
@@ -27,36 +30,12 @@
 
 #include "eksauth/awsauth.h"
 
+#include "common.h"
+
 #define N_ENTRIES     10000
 #define PARSE_RUNS    15
 #define LOOKUP_ROUNDS 200
 #define MAP_ROUNDS    20
-
-/*
- * CPU time of this process: the build box is shared, and wall time there
- * mostly measures the other jobs.  The code is single-threaded, so on an
- * idle machine the two agree.
- */
-static double now_ns(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-
-    return (x > y) - (x < y);
-}
-
-static double median(double *v, size_t n)
-{
-    qsort(v, n, sizeof(*v), cmp_double);
-    return v[n / 2];
-}
 
 /* The same shape as the unit test: roles with a path, a template-free username, two groups. */
 static char *make_configmap(size_t *len)
@@ -148,7 +127,48 @@ static const char *bare_get(const struct bare_slot *t, size_t mask, const char *
     return NULL;
 }
 
-int main(void)
+/* Row 5's helpers: write the ConfigMap, or parse a file once (read and parse, as sync does). */
+static int file_mode(const char *mode, const char *path)
+{
+    struct eksauth_awsauth *aa = NULL;
+    struct eksauth_error err = {0};
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = NULL;
+    long size;
+    int rc = 1;
+
+    if (strcmp(mode, "write") == 0) {
+        text = make_configmap(&len);
+        f = fopen(path, "w");
+        if (text == NULL || f == NULL || fwrite(text, 1, len, f) != len)
+            goto out;
+    } else if (strcmp(mode, "parse") == 0) {
+        f = fopen(path, "r");
+        if (f == NULL || fseek(f, 0, SEEK_END) != 0 || (size = ftell(f)) < 0 ||
+            fseek(f, 0, SEEK_SET) != 0)
+            goto out;
+        text = malloc((size_t)size + 1);
+        if (text == NULL || fread(text, 1, (size_t)size, f) != (size_t)size)
+            goto out;
+        if (eksauth_awsauth_parse(text, (size_t)size, &aa, &err) != EKSAUTH_OK) {
+            fprintf(stderr, "bench_awsauth: %s\n", err.msg);
+            goto out;
+        }
+    } else {
+        fprintf(stderr, "usage: bench_awsauth [write|parse FILE]\n");
+        goto out;
+    }
+    rc = 0;
+out:
+    if (f != NULL && fclose(f) != 0)
+        rc = 1;
+    eksauth_awsauth_free(aa);
+    free(text);
+    return rc;
+}
+
+int main(int argc, char **argv)
 {
     static char keys[N_ENTRIES][96], arns[N_ENTRIES][128];
     double parse[PARSE_RUNS], floor_ms[PARSE_RUNS], lk[9], bare[9], t0;
@@ -159,9 +179,12 @@ int main(void)
     struct eksauth_k8s_identity id;
     struct eksauth_principal p;
     double map_ns, pm, fm, lm, bm;
-    char *text = make_configmap(&len);
+    char *text = NULL;
     int rc = 1;
 
+    if (argc == 3)
+        return file_mode(argv[1], argv[2]);
+    text = make_configmap(&len);
     table = calloc(mask + 1, sizeof(*table));
     if (text == NULL || table == NULL)
         goto out;
@@ -173,16 +196,16 @@ int main(void)
     }
 
     for (r = 0; r < PARSE_RUNS; r++) {
-        t0 = now_ns();
+        t0 = bench_cpu_ns();
         if (!yaml_floor(text, len))
             goto out;
-        floor_ms[r] = (now_ns() - t0) / 1e6;
-        t0 = now_ns();
+        floor_ms[r] = (bench_cpu_ns() - t0) / 1e6;
+        t0 = bench_cpu_ns();
         if (eksauth_awsauth_parse(text, len, &aa, &err) != EKSAUTH_OK) {
             fprintf(stderr, "bench_awsauth: %s\n", err.msg);
             goto out;
         }
-        parse[r] = (now_ns() - t0) / 1e6;
+        parse[r] = (bench_cpu_ns() - t0) / 1e6;
         if (r + 1 < PARSE_RUNS)
             eksauth_awsauth_free(aa);
     }
@@ -205,23 +228,23 @@ int main(void)
     for (r = 0; r < 9; r++) {
         size_t k;
 
-        t0 = now_ns();
+        t0 = bench_cpu_ns();
         for (k = 0; k < LOOKUP_ROUNDS / 9 + 1; k++)
             for (i = 0; i < N_ENTRIES; i++)
                 found += eksauth_awsauth_lookup(aa, keys[i], "100000000000") != NULL;
-        lk[r] = (now_ns() - t0) / ((double)(LOOKUP_ROUNDS / 9 + 1) * N_ENTRIES);
-        t0 = now_ns();
+        lk[r] = (bench_cpu_ns() - t0) / ((double)(LOOKUP_ROUNDS / 9 + 1) * N_ENTRIES);
+        t0 = bench_cpu_ns();
         for (k = 0; k < LOOKUP_ROUNDS / 9 + 1; k++)
             for (i = 0; i < N_ENTRIES; i++)
                 found += bare_get(table, mask, keys[i]) != NULL;
-        bare[r] = (now_ns() - t0) / ((double)(LOOKUP_ROUNDS / 9 + 1) * N_ENTRIES);
+        bare[r] = (bench_cpu_ns() - t0) / ((double)(LOOKUP_ROUNDS / 9 + 1) * N_ENTRIES);
     }
     if (found != 2 * 9 * (size_t)(LOOKUP_ROUNDS / 9 + 1) * N_ENTRIES) {
         fprintf(stderr, "bench_awsauth: a lookup missed\n");
         goto out;
     }
 
-    t0 = now_ns();
+    t0 = bench_cpu_ns();
     for (r = 0; r < MAP_ROUNDS; r++) {
         for (i = 0; i < N_ENTRIES; i++) {
             /* map canonicalises the ARN itself and takes account and session from it. */
@@ -237,25 +260,21 @@ int main(void)
             eksauth_k8s_identity_free(&id);
         }
     }
-    map_ns = (now_ns() - t0) / ((double)MAP_ROUNDS * N_ENTRIES);
+    map_ns = (bench_cpu_ns() - t0) / ((double)MAP_ROUNDS * N_ENTRIES);
 
-    pm = median(parse, PARSE_RUNS);
-    fm = median(floor_ms, PARSE_RUNS);
-    lm = median(lk, 9);
-    bm = median(bare, 9);
-    printf("aws-auth: %d mapRoles entries, ConfigMap YAML of %zu bytes; medians of CPU time\n",
+    pm = bench_median(parse, PARSE_RUNS);
+    fm = bench_median(floor_ms, PARSE_RUNS);
+    lm = bench_median(lk, 9);
+    bm = bench_median(bare, 9);
+    printf("# row 2: %d mapRoles entries, ConfigMap YAML of %zu bytes; medians of CPU time;\n"
+           "#   parse baseline = libyaml alone loading the same bytes (ConfigMap, then the\n"
+           "#   mapRoles string); lookup baseline = a bare open-addressing table of the same\n"
+           "#   keys with precomputed FNV-1a hashes (hash the query, probe, strcmp)\n",
            N_ENTRIES, len);
-    printf("%-34s %12s %12s %8s %10s %s\n", "measure", "eksauth", "baseline", "ratio", "target",
-           "");
-    printf("%-34s %12.2f %12.2f %7.2fx %10s %s\n", "parse (ms)", pm, fm, pm / fm, "<= 50",
-           pm <= 50 ? "ok" : "MISSED");
-    printf("%-34s %12.1f %12.1f %7.2fx %10s %s\n", "lookup (ns per ARN key)", lm, bm, lm / bm,
-           "<= 1000", lm <= 1000 ? "ok" : "MISSED");
-    printf("%-34s %12.1f %12.1f %7.2fx %10s %s\n", "map (ns: canonicalise+look+render)", map_ns, bm,
-           map_ns / bm, "-", "");
-    printf("baselines: parse = libyaml alone loading the same bytes (ConfigMap, then the\n"
-           "mapRoles string); lookup = bare open-addressing table of the same keys with\n"
-           "precomputed FNV-1a hashes (hash the query, probe, strcmp).\n");
+    bench_row("2", "aws-auth 10k: parse, ms (vs libyaml alone)", pm, fm, "<= 50 ms", pm <= 50, 2);
+    bench_row("2", "aws-auth 10k: lookup, ns/ARN (vs bare hash)", lm, bm, "<= 1000 ns", lm <= 1000,
+              1);
+    bench_row("2", "aws-auth 10k: map (canonicalise+lookup+render), ns", map_ns, bm, "-", -1, 1);
     rc = 0;
 out:
     eksauth_awsauth_free(aa);
