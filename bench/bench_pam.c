@@ -413,7 +413,7 @@ static int conc(struct setup *s, int k, int m)
     }
     lps = (double)n / wl;
     gps = (double)n / wg;
-    snprintf(what, sizeof(what), "%d concurrent: logins/s vs curl GETs/s", k);
+    snprintf(what, sizeof(what), "%d concurrent: logins/s vs libcurl GETs/s", k);
     /* Throughput is the inverse: a login may cost 1.2 GETs, so >= 1/1.2 of the GET rate. */
     bench_row("6", what, lps, gps, ">= 0.83x", lps / gps >= 1 / 1.2, 1);
     snprintf(what, sizeof(what), "%d concurrent: p50 latency, ms", k);
