@@ -96,7 +96,7 @@ bool eksauth_http_detail_safe(const char *detail, const struct eksauth_http_requ
     /* A query or an AWS signing parameter in the text: libcurl may be quoting the URL. */
     if (strpbrk(detail, "?=&") != NULL || strcasestr(detail, "amz") != NULL)
         safe = false;
-    /* Nor any header value (bearer tokens, signatures, session tokens) ... */
+    /* Nor any header value or word of one ("Bearer <token>", signatures, session tokens) ... */
     for (i = 0; safe && req != NULL && req->headers != NULL && req->headers[i] != NULL; i++) {
         v = strchr(req->headers[i], ':');
         if (v == NULL)
@@ -104,6 +104,11 @@ bool eksauth_http_detail_safe(const char *detail, const struct eksauth_http_requ
         v += strspn(v + 1, " ") + 1;
         if (holds(detail, len, v, strlen(v)))
             safe = false;
+        for (; safe && *v != '\0'; v += n + strspn(v + n, " ")) {
+            n = strcspn(v, " ");
+            if (holds(detail, len, v, n))
+                safe = false;
+        }
     }
     /* ... nor any value of the URL's query (an STS token's signature and credential). */
     p = req != NULL && req->url != NULL ? strchr(req->url, '?') : NULL;

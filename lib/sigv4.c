@@ -1,12 +1,16 @@
 /*
- * sigv4.c - SigV4 query presigning of STS GetCallerIdentity, as botocore
- * does it for `aws eks get-token`, and the EKS token made from it.
+ * sigv4.c - AWS Signature Version 4: query presigning of STS
+ * GetCallerIdentity, as botocore does it for `aws eks get-token`, the EKS
+ * token made from it, and Authorization-header signing for the EKS API.
  *
- * The canonical request (SigV4, "Create a canonical request"):
- *   GET \n / \n <query, keys sorted> \n host:<host> \n x-k8s-aws-id:<id> \n \n
- *   host;x-k8s-aws-id \n <sha256 of the empty payload>
- * The URL keeps botocore's order: the operation's parameters, then the auth
- * parameters in the order botocore adds them, the signature last.
+ * Both kinds of signature come from one signer (sigv4_sign): the canonical
+ * request (SigV4, "Create a canonical request"), hashed as it is written,
+ *   METHOD \n URI \n <query, keys sorted> \n <name:value \n ...> \n
+ *   <signed header names> \n <sha256 of the empty payload>
+ * then the string to sign, the signing key and the HMAC.  For the STS URL the
+ * headers are host and x-k8s-aws-id; the URL keeps botocore's order: the
+ * operation's parameters, then the auth parameters in the order botocore
+ * adds them, the signature last.
  */
 #include "config.h"
 
@@ -122,17 +126,6 @@ static void hex_encode(const unsigned char *in, size_t len, char *out)
         out[2 * i + 1] = hex[in[i] & 15];
     }
     out[2 * len] = '\0';
-}
-
-static int sha256_hex(const char *data, size_t len, char out[65])
-{
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int mdlen = 0;
-
-    if (EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL) != 1 || mdlen != 32)
-        return -1;
-    hex_encode(md, 32, out);
-    return 0;
 }
 
 static int hmac256(const void *key, size_t keylen, const char *data, size_t len,
@@ -277,150 +270,302 @@ enum eksauth_status eksauth_sigv4_sts_host(const char *region, bool global, char
     return EKSAUTH_OK;
 }
 
-/* Refuse anything that could not be signed as botocore signs it, or that would break a header. */
-static enum eksauth_status check_request(const struct eksauth_creds *creds,
-                                         const struct eksauth_sts_presign *req,
-                                         struct eksauth_error *err)
+/* ------------------------------------------------------------------ */
+/* the one signer: canonical request -> string to sign -> signing key -> signature */
+
+struct sigv4_pair {
+    const char *name;
+    const char *value;
+};
+
+/* A canonical request as SigV4 lays it out ("Create a canonical request"). */
+struct sigv4_canonical {
+    const char *method;
+    const char *path;                /* as sent; each segment is encoded once more, '/' kept */
+    const char *query;               /* canonical query, sorted and encoded; NULL: params */
+    const struct sigv4_pair *params; /* sorted by name; each value is encoded here */
+    size_t n_params;
+    const struct sigv4_pair *headers; /* lower-case names, sorted; values as sent */
+    size_t n_headers;
+    const char *signed_headers; /* the header names joined by ';' */
+};
+
+/* The time and scope of one signature. */
+struct sigv4_scope {
+    char amz_date[17]; /* 20261130T054145Z */
+    char date8[9];     /* 20261130 */
+    char scope[128];   /* 20261130/us-east-1/sts/aws4_request */
+};
+
+/* SHA-256 of the canonical request as it is written: no copy of it (it holds the session token). */
+struct hasher {
+    EVP_MD_CTX *md;
+    int failed;
+};
+
+static void h_add(struct hasher *h, const char *s, size_t n)
 {
-    if (creds == NULL || req == NULL)
-        return eksauth_fail(err, EKSAUTH_EINVAL, "sigv4: no credentials or request");
-    if (!host_valid(req->host))
-        return eksauth_fail(err, EKSAUTH_EINVAL, "sigv4: bad STS host name");
-    if (req->region == NULL || !eksauth_region_valid(req->region, strlen(req->region)))
-        return eksauth_fail(err, EKSAUTH_EINVAL, "sigv4: bad region");
-    /* The cluster id goes into a signed header: no control bytes, no spaces. */
-    if (!eksauth_cluster_id_valid(req->cluster_id))
-        return eksauth_fail(err, EKSAUTH_EINVAL,
-                            "sigv4: the cluster id must be 1 to %d visible ASCII characters",
-                            EKSAUTH_CLUSTER_ID_MAX);
-    if (!akid_valid(creds->access_key_id))
-        return eksauth_fail(err, EKSAUTH_EINVAL,
-                            "sigv4: the access key id is not 16 to 128 upper-case letters "
-                            "and digits");
-    if (!secret_valid(creds->secret_access_key, 200))
-        return eksauth_fail(err, EKSAUTH_EINVAL,
-                            "sigv4: the secret access key is empty, too long or not ASCII");
-    if (creds->session_token != NULL && creds->session_token[0] != '\0' &&
-        !secret_valid(creds->session_token, EKSAUTH_SIGV4_URL_MAX))
-        return eksauth_fail(err, EKSAUTH_EINVAL,
-                            "sigv4: the session token is too long or not ASCII");
-    if (req->now < 0 || req->now > 253402300799) /* 9999-12-31T23:59:59Z */
-        return eksauth_fail(err, EKSAUTH_EINVAL, "sigv4: signing time out of range");
-    if (req->expires < 0 || req->expires > 604800)
-        return eksauth_fail(err, EKSAUTH_EINVAL, "sigv4: X-Amz-Expires out of range");
-    return EKSAUTH_OK;
+    if (!h->failed && EVP_DigestUpdate(h->md, s, n) != 1)
+        h->failed = 1;
 }
+
+static void h_str(struct hasher *h, const char *s)
+{
+    h_add(h, s, strlen(s));
+}
+
+/* s[0..n) percent-encoded, through a small buffer that is wiped (s may be the session token). */
+static void h_enc(struct hasher *h, const char *s, size_t n)
+{
+    char buf[3 * 32 + 1];
+    size_t i, m;
+    long k;
+
+    for (i = 0; i < n; i += m) {
+        m = n - i < 32 ? n - i : 32;
+        k = eksauth_sigv4_uri_encode(s + i, m, buf, sizeof(buf)); /* 32 bytes always fit */
+        if (k < 0)
+            h->failed = 1;
+        else
+            h_add(h, buf, (size_t)k);
+    }
+    OPENSSL_cleanse(buf, sizeof(buf));
+}
+
+static void canonical_write(struct hasher *h, const struct sigv4_canonical *c)
+{
+    size_t i, len;
+
+    h_str(h, c->method);
+    h_str(h, "\n");
+    /* The canonical URI: every byte but '/' encoded again (a '%' becomes "%25"). */
+    for (i = 0; c->path[i] != '\0'; i += len) {
+        len = strcspn(c->path + i, "/");
+        if (len == 0) {
+            h_str(h, "/");
+            len = 1;
+        } else {
+            h_enc(h, c->path + i, len);
+        }
+    }
+    h_str(h, "\n");
+    if (c->query != NULL)
+        h_str(h, c->query);
+    for (i = 0; c->query == NULL && i < c->n_params; i++) {
+        if (i > 0)
+            h_str(h, "&");
+        h_str(h, c->params[i].name);
+        h_str(h, "=");
+        h_enc(h, c->params[i].value, strlen(c->params[i].value));
+    }
+    h_str(h, "\n");
+    for (i = 0; i < c->n_headers; i++) {
+        h_str(h, c->headers[i].name);
+        h_str(h, ":");
+        h_str(h, c->headers[i].value);
+        h_str(h, "\n");
+    }
+    h_str(h, "\n");
+    h_str(h, c->signed_headers);
+    h_str(h, "\n" EMPTY_SHA256);
+}
+
+/* The credentials, host, region and time every signature needs, or why not. */
+static enum eksauth_status check_common(const struct eksauth_creds *creds, const char *host,
+                                        const char *region, time_t now, struct eksauth_error *err)
+{
+    enum eksauth_status st = EKSAUTH_OK;
+
+    if (creds == NULL)
+        st = eksauth_fail(err, EKSAUTH_EINVAL, "sigv4: no credentials or request");
+    /* Host and region go into the signed Host header and the scope: no byte that breaks them. */
+    else if (!host_valid(host))
+        st = eksauth_fail(err, EKSAUTH_EINVAL, "sigv4: bad host name");
+    else if (region == NULL || !eksauth_region_valid(region, strlen(region)))
+        st = eksauth_fail(err, EKSAUTH_EINVAL, "sigv4: bad region");
+    else if (!akid_valid(creds->access_key_id))
+        st = eksauth_fail(err, EKSAUTH_EINVAL,
+                          "sigv4: the access key id is not 16 to 128 upper-case letters "
+                          "and digits");
+    else if (!secret_valid(creds->secret_access_key, 200))
+        st = eksauth_fail(err, EKSAUTH_EINVAL,
+                          "sigv4: the secret access key is empty, too long or not ASCII");
+    /* The session token becomes a header or query value: no byte that could end either. */
+    else if (creds->session_token != NULL && creds->session_token[0] != '\0' &&
+             !secret_valid(creds->session_token, EKSAUTH_SIGV4_URL_MAX))
+        st = eksauth_fail(err, EKSAUTH_EINVAL, "sigv4: the session token is too long or not ASCII");
+    else if (now < 0 || now > 253402300799) /* 9999-12-31T23:59:59Z */
+        st = eksauth_fail(err, EKSAUTH_EINVAL, "sigv4: signing time out of range");
+    return st;
+}
+
+static enum eksauth_status scope_init(struct sigv4_scope *sc, time_t now, const char *region,
+                                      const char *service, struct eksauth_error *err)
+{
+    enum eksauth_status st = EKSAUTH_OK;
+    int n;
+
+    eksauth_time_format_amz(now, sc->amz_date, sizeof(sc->amz_date));
+    memcpy(sc->date8, sc->amz_date, 8);
+    sc->date8[8] = '\0';
+    n = snprintf(sc->scope, sizeof(sc->scope), "%s/%s/%s/aws4_request", sc->date8, region, service);
+    if (n < 0 || (size_t)n >= sizeof(sc->scope))
+        st = eksauth_fail(err, EKSAUTH_EINVAL, "sigv4: credential scope too long");
+    return st;
+}
+
+/* The session token, or NULL when there is none (an empty one is none). */
+static const char *session_token(const struct eksauth_creds *creds)
+{
+    return creds->session_token != NULL && creds->session_token[0] != '\0' ? creds->session_token
+                                                                           : NULL;
+}
+
+/*
+ * The signature (64 hex digits) of canonical request c: its SHA-256, the
+ * string to sign, the signing key of the scope, HMAC-SHA256.  Both the
+ * presigned STS URL and the Authorization header come from here.
+ */
+static enum eksauth_status sigv4_sign(const struct eksauth_creds *creds, const char *region,
+                                      const char *service, const struct sigv4_scope *sc,
+                                      const struct sigv4_canonical *c, char signature[65],
+                                      struct eksauth_error *err)
+{
+    enum eksauth_status st = EKSAUTH_OK;
+    struct hasher h = {NULL, 0};
+    unsigned char md[EVP_MAX_MD_SIZE], key[32], sig[32];
+    unsigned int mdlen = 0;
+    char to_sign[256];
+    int n;
+
+    signature[0] = '\0';
+    h.md = EVP_MD_CTX_new();
+    if (h.md == NULL || EVP_DigestInit_ex(h.md, EVP_sha256(), NULL) != 1) {
+        st = eksauth_fail(err, EKSAUTH_ENOMEM, "sigv4: SHA-256 failed");
+        goto out;
+    }
+    canonical_write(&h, c);
+    if (h.failed || EVP_DigestFinal_ex(h.md, md, &mdlen) != 1 || mdlen != 32) {
+        st = eksauth_fail(err, EKSAUTH_ENOMEM, "sigv4: SHA-256 failed");
+        goto out;
+    }
+    /* The string to sign: algorithm, time, scope, the canonical request's hash. */
+    n = snprintf(to_sign, sizeof(to_sign), ALGORITHM "\n%s\n%s\n", sc->amz_date, sc->scope);
+    if (n < 0 || (size_t)n + 65 > sizeof(to_sign)) {
+        st = eksauth_fail(err, EKSAUTH_EINVAL, "sigv4: credential scope too long");
+        goto out;
+    }
+    hex_encode(md, 32, to_sign + n);
+    if ((st = eksauth_sigv4_signing_key(creds->secret_access_key, sc->date8, region, service, key,
+                                        err)) != EKSAUTH_OK)
+        goto out;
+    if (hmac256(key, sizeof(key), to_sign, (size_t)n + 64, sig) != 0) {
+        st = eksauth_fail(err, EKSAUTH_ENOMEM, "sigv4: HMAC-SHA256 failed");
+        goto out;
+    }
+    hex_encode(sig, sizeof(sig), signature);
+out:
+    /* Everything derived from the secret is wiped. */
+    OPENSSL_cleanse(key, sizeof(key));
+    OPENSSL_cleanse(sig, sizeof(sig));
+    EVP_MD_CTX_free(h.md);
+    return st;
+}
+
+/* ------------------------------------------------------------------ */
+/* query presigning (the STS token) */
 
 enum eksauth_status eksauth_sigv4_presign_sts(const struct eksauth_creds *creds,
                                               const struct eksauth_sts_presign *req, char *url,
                                               size_t urlcap, size_t *urllen,
                                               struct eksauth_error *err)
 {
-    enum eksauth_status st;
-    char amzdate[32], date8[16], scope[128], credential[256], expires[24];
-    char creq_hash[65], signature[65];
-    unsigned char key[32], sig[32];
-    char *creq_buf = NULL, *sts_buf = NULL;
-    size_t big = EKSAUTH_SIGV4_URL_MAX * 2;
-    struct sb cq, creq, sts, u;
+    enum eksauth_status st = EKSAUTH_OK;
+    struct sigv4_pair params[8], headers[2];
+    struct sigv4_canonical c;
+    struct sigv4_scope sc;
+    char credential[256], expires[24], signature[65] = "";
     const char *token;
+    size_t np = 0, i;
+    struct sb u;
     int n;
 
-    if (url == NULL || urlcap == 0)
-        return eksauth_fail(err, EKSAUTH_EINVAL, "sigv4: no room for the URL");
+    if (url == NULL || urlcap == 0) {
+        st = eksauth_fail(err, EKSAUTH_EINVAL, "sigv4: no room for the URL");
+        goto out;
+    }
     url[0] = '\0';
-    if ((st = check_request(creds, req, err)) != EKSAUTH_OK)
-        return st;
-    token = (creds->session_token != NULL && creds->session_token[0] != '\0') ? creds->session_token
-                                                                              : NULL;
-
-    eksauth_time_format_amz(req->now, amzdate, sizeof(amzdate));
-    memcpy(date8, amzdate, 8);
-    date8[8] = '\0';
-    n = snprintf(scope, sizeof(scope), "%s/%s/%s/aws4_request", date8, req->region, SERVICE);
-    if (n < 0 || (size_t)n >= sizeof(scope))
-        return eksauth_fail(err, EKSAUTH_EINVAL, "sigv4: credential scope too long");
-    n = snprintf(credential, sizeof(credential), "%s/%s", creds->access_key_id, scope);
-    if (n < 0 || (size_t)n >= sizeof(credential))
-        return eksauth_fail(err, EKSAUTH_EINVAL, "sigv4: credential too long");
+    if (req == NULL) {
+        st = eksauth_fail(err, EKSAUTH_EINVAL, "sigv4: no credentials or request");
+        goto out;
+    }
+    if ((st = check_common(creds, req->host, req->region, req->now, err)) != EKSAUTH_OK)
+        goto out;
+    /* The cluster id goes into a signed header: no control bytes, no spaces. */
+    if (!eksauth_cluster_id_valid(req->cluster_id)) {
+        st = eksauth_fail(err, EKSAUTH_EINVAL,
+                          "sigv4: the cluster id must be 1 to %d visible ASCII characters",
+                          EKSAUTH_CLUSTER_ID_MAX);
+        goto out;
+    }
+    if (req->expires < 0 || req->expires > 604800) {
+        st = eksauth_fail(err, EKSAUTH_EINVAL, "sigv4: X-Amz-Expires out of range");
+        goto out;
+    }
+    if ((st = scope_init(&sc, req->now, req->region, SERVICE, err)) != EKSAUTH_OK)
+        goto out;
+    n = snprintf(credential, sizeof(credential), "%s/%s", creds->access_key_id, sc.scope);
+    if (n < 0 || (size_t)n >= sizeof(credential)) {
+        st = eksauth_fail(err, EKSAUTH_EINVAL, "sigv4: credential too long");
+        goto out;
+    }
     snprintf(expires, sizeof(expires), "%ld",
              req->expires > 0 ? req->expires : EKSAUTH_SIGV4_EXPIRES);
-
-    /* Two scratch buffers: they hold the session token, so they are wiped below. */
-    creq_buf = malloc(big);
-    sts_buf = malloc(big);
-    if (creq_buf == NULL || sts_buf == NULL) {
-        st = eksauth_fail(err, EKSAUTH_ENOMEM, "sigv4: out of memory");
-        goto out;
-    }
+    token = session_token(creds);
 
     /* The canonical query: keys sorted by byte value ("Security-Token" < "SignedHeaders"). */
-    sb_init(&cq, sts_buf, big);
-    sb_add(&cq, "Action=GetCallerIdentity&Version=2011-06-15&X-Amz-Algorithm=" ALGORITHM
-                "&X-Amz-Credential=");
-    sb_add_enc(&cq, credential);
-    sb_add(&cq, "&X-Amz-Date=");
-    sb_add(&cq, amzdate);
-    sb_add(&cq, "&X-Amz-Expires=");
-    sb_add(&cq, expires);
-    if (token != NULL) {
-        sb_add(&cq, "&X-Amz-Security-Token=");
-        sb_add_enc(&cq, token);
-    }
-    sb_add(&cq, "&X-Amz-SignedHeaders=");
-    sb_add_enc(&cq, SIGNED_HEADERS);
+    params[np++] = (struct sigv4_pair){"Action", "GetCallerIdentity"};
+    params[np++] = (struct sigv4_pair){"Version", "2011-06-15"};
+    params[np++] = (struct sigv4_pair){"X-Amz-Algorithm", ALGORITHM};
+    params[np++] = (struct sigv4_pair){"X-Amz-Credential", credential};
+    params[np++] = (struct sigv4_pair){"X-Amz-Date", sc.amz_date};
+    params[np++] = (struct sigv4_pair){"X-Amz-Expires", expires};
+    if (token != NULL)
+        params[np++] = (struct sigv4_pair){"X-Amz-Security-Token", token};
+    params[np++] = (struct sigv4_pair){"X-Amz-SignedHeaders", SIGNED_HEADERS};
+    /* x-k8s-aws-id is signed but not sent: the verifier sends its own, and STS compares. */
+    headers[0] = (struct sigv4_pair){"host", req->host};
+    headers[1] = (struct sigv4_pair){"x-k8s-aws-id", req->cluster_id};
+    memset(&c, 0, sizeof(c));
+    c.method = "GET";
+    c.path = "/";
+    c.params = params;
+    c.n_params = np;
+    c.headers = headers;
+    c.n_headers = 2;
+    c.signed_headers = SIGNED_HEADERS;
+    if ((st = sigv4_sign(creds, req->region, SERVICE, &sc, &c, signature, err)) != EKSAUTH_OK)
+        goto out;
 
-    sb_init(&creq, creq_buf, big);
-    sb_add(&creq, "GET\n/\n");
-    sb_addn(&creq, cq.buf, cq.len);
-    sb_add(&creq, "\nhost:");
-    sb_add(&creq, req->host);
-    sb_add(&creq, "\nx-k8s-aws-id:");
-    sb_add(&creq, req->cluster_id);
-    sb_add(&creq, "\n\n" SIGNED_HEADERS "\n" EMPTY_SHA256);
-    if (cq.overflow || creq.overflow) {
-        st = eksauth_fail(err, EKSAUTH_EINVAL, "sigv4: the request is too long");
-        goto out;
-    }
-    if (sha256_hex(creq.buf, creq.len, creq_hash) != 0) {
-        st = eksauth_fail(err, EKSAUTH_ENOMEM, "sigv4: SHA-256 failed");
-        goto out;
-    }
-
-    sb_init(&sts, sts_buf, big);
-    sb_add(&sts, ALGORITHM "\n");
-    sb_add(&sts, amzdate);
-    sb_add(&sts, "\n");
-    sb_add(&sts, scope);
-    sb_add(&sts, "\n");
-    sb_add(&sts, creq_hash);
-    if ((st = eksauth_sigv4_signing_key(creds->secret_access_key, date8, req->region, SERVICE, key,
-                                        err)) != EKSAUTH_OK)
-        goto out;
-    if (hmac256(key, sizeof(key), sts.buf, sts.len, sig) != 0) {
-        st = eksauth_fail(err, EKSAUTH_ENOMEM, "sigv4: HMAC-SHA256 failed");
-        goto out;
-    }
-    hex_encode(sig, sizeof(sig), signature);
-
-    /* The URL in botocore's order: the session token after SignedHeaders, the signature last. */
+    /* The URL in botocore's order: the session token after the others, the signature last. */
     sb_init(&u, url, urlcap);
     sb_add(&u, "https://");
     sb_add(&u, req->host);
-    sb_add(&u, "/?Action=GetCallerIdentity&Version=2011-06-15&X-Amz-Algorithm=" ALGORITHM
-               "&X-Amz-Credential=");
-    sb_add_enc(&u, credential);
-    sb_add(&u, "&X-Amz-Date=");
-    sb_add(&u, amzdate);
-    sb_add(&u, "&X-Amz-Expires=");
-    sb_add(&u, expires);
-    sb_add(&u, "&X-Amz-SignedHeaders=");
-    sb_add_enc(&u, SIGNED_HEADERS);
-    if (token != NULL) {
-        sb_add(&u, "&X-Amz-Security-Token=");
-        sb_add_enc(&u, token);
+    sb_add(&u, "/?");
+    for (i = 0; i < np; i++) {
+        if (strcmp(params[i].name, "X-Amz-Security-Token") == 0)
+            continue;
+        sb_add(&u, params[i].name);
+        sb_add(&u, "=");
+        sb_add_enc(&u, params[i].value);
+        sb_add(&u, "&");
     }
-    sb_add(&u, "&X-Amz-Signature=");
+    if (token != NULL) {
+        sb_add(&u, "X-Amz-Security-Token=");
+        sb_add_enc(&u, token);
+        sb_add(&u, "&");
+    }
+    sb_add(&u, "X-Amz-Signature=");
     sb_add(&u, signature);
     if (u.overflow) {
         OPENSSL_cleanse(url, urlcap);
@@ -431,18 +576,7 @@ enum eksauth_status eksauth_sigv4_presign_sts(const struct eksauth_creds *creds,
     if (urllen != NULL)
         *urllen = u.len;
 out:
-    /* Everything derived from the secret or carrying the session token is wiped. */
-    OPENSSL_cleanse(key, sizeof(key));
-    OPENSSL_cleanse(sig, sizeof(sig));
     OPENSSL_cleanse(signature, sizeof(signature));
-    if (creq_buf != NULL) {
-        OPENSSL_cleanse(creq_buf, big);
-        free(creq_buf);
-    }
-    if (sts_buf != NULL) {
-        OPENSSL_cleanse(sts_buf, big);
-        free(sts_buf);
-    }
     return st;
 }
 
@@ -491,149 +625,82 @@ out:
 /* ------------------------------------------------------------------ */
 /* header signing (the EKS API) */
 
+/* Path and query are sent as they are: only bytes that need no further encoding on the wire. */
+static bool sent_as_is(const char *s, const char *forbidden)
+{
+    size_t i;
+
+    for (i = 0; s[i] != '\0'; i++) {
+        if (s[i] < 0x21 || s[i] > 0x7e || strchr(forbidden, s[i]) != NULL)
+            return false;
+    }
+    return true;
+}
+
 enum eksauth_status eksauth_sigv4_sign_request(const struct eksauth_creds *creds,
                                                const struct eksauth_sigv4_request *req,
                                                struct eksauth_sigv4_signed *out,
                                                struct eksauth_error *err)
 {
     enum eksauth_status st = EKSAUTH_OK;
-    char date8[16], scope[128], creq_hash[65], signature[65];
-    unsigned char key[32], sig[32];
+    struct sigv4_pair headers[3];
+    struct sigv4_canonical c;
+    struct sigv4_scope sc;
+    char signature[65] = "";
     const char *token, *signed_headers;
-    size_t big = EKSAUTH_SIGV4_URL_MAX * 2, i;
-    char *creq_buf = NULL, *sts_buf = NULL;
-    struct sb creq, sts, a;
-    int n;
+    struct sb a;
 
     memset(out, 0, sizeof(*out));
-    if (creds == NULL || req == NULL || req->method == NULL || req->path == NULL ||
-        req->query == NULL || req->service == NULL)
-        return eksauth_fail(err, EKSAUTH_EINVAL, "sigv4: no credentials or request");
-    if (!host_valid(req->host))
-        return eksauth_fail(err, EKSAUTH_EINVAL, "sigv4: bad host name");
-    if (req->region == NULL || !eksauth_region_valid(req->region, strlen(req->region)))
-        return eksauth_fail(err, EKSAUTH_EINVAL, "sigv4: bad region");
-    if (!akid_valid(creds->access_key_id) || !secret_valid(creds->secret_access_key, 200))
-        return eksauth_fail(err, EKSAUTH_EINVAL, "sigv4: bad access key id or secret access key");
-    token = (creds->session_token != NULL && creds->session_token[0] != '\0') ? creds->session_token
-                                                                              : NULL;
-    /* The session token becomes a header value: no byte that could end the header. */
-    if (token != NULL && !secret_valid(token, EKSAUTH_SIGV4_URL_MAX))
-        return eksauth_fail(err, EKSAUTH_EINVAL,
-                            "sigv4: the session token is too long or not ASCII");
-    /* Path and query are sent as they are: only bytes that need no further encoding on the wire. */
-    for (i = 0; req->path[i] != '\0'; i++) {
-        if (req->path[i] < 0x21 || req->path[i] > 0x7e || req->path[i] == '?' ||
-            req->path[i] == '#')
-            return eksauth_fail(err, EKSAUTH_EINVAL, "sigv4: the path is not encoded");
+    if (req == NULL || req->method == NULL || req->path == NULL || req->query == NULL ||
+        req->service == NULL) {
+        st = eksauth_fail(err, EKSAUTH_EINVAL, "sigv4: no credentials or request");
+        goto out;
     }
-    for (i = 0; req->query[i] != '\0'; i++) {
-        if (req->query[i] < 0x21 || req->query[i] > 0x7e || req->query[i] == '#')
-            return eksauth_fail(err, EKSAUTH_EINVAL, "sigv4: the query is not encoded");
+    if ((st = check_common(creds, req->host, req->region, req->now, err)) != EKSAUTH_OK)
+        goto out;
+    if (!sent_as_is(req->path, "?#")) {
+        st = eksauth_fail(err, EKSAUTH_EINVAL, "sigv4: the path is not encoded");
+        goto out;
     }
-    if (req->path[0] != '/')
-        return eksauth_fail(err, EKSAUTH_EINVAL, "sigv4: the path must start with /");
-    if (req->now < 0 || req->now > 253402300799)
-        return eksauth_fail(err, EKSAUTH_EINVAL, "sigv4: signing time out of range");
+    if (!sent_as_is(req->query, "#")) {
+        st = eksauth_fail(err, EKSAUTH_EINVAL, "sigv4: the query is not encoded");
+        goto out;
+    }
+    if (req->path[0] != '/') {
+        st = eksauth_fail(err, EKSAUTH_EINVAL, "sigv4: the path must start with /");
+        goto out;
+    }
+    if ((st = scope_init(&sc, req->now, req->region, req->service, err)) != EKSAUTH_OK)
+        goto out;
+    memcpy(out->amz_date, sc.amz_date, sizeof(out->amz_date));
+    token = session_token(creds);
     signed_headers = token != NULL ? "host;x-amz-date;x-amz-security-token" : "host;x-amz-date";
-
-    eksauth_time_format_amz(req->now, out->amz_date, sizeof(out->amz_date));
-    memcpy(date8, out->amz_date, 8);
-    date8[8] = '\0';
-    n = snprintf(scope, sizeof(scope), "%s/%s/%s/aws4_request", date8, req->region, req->service);
-    if (n < 0 || (size_t)n >= sizeof(scope))
-        return eksauth_fail(err, EKSAUTH_EINVAL, "sigv4: credential scope too long");
-
-    creq_buf = malloc(big);
-    sts_buf = malloc(big);
-    if (creq_buf == NULL || sts_buf == NULL) {
-        st = eksauth_fail(err, EKSAUTH_ENOMEM, "sigv4: out of memory");
+    headers[0] = (struct sigv4_pair){"host", req->host};
+    headers[1] = (struct sigv4_pair){"x-amz-date", sc.amz_date};
+    headers[2] = (struct sigv4_pair){"x-amz-security-token", token};
+    memset(&c, 0, sizeof(c));
+    c.method = req->method;
+    c.path = req->path;
+    c.query = req->query;
+    c.headers = headers;
+    c.n_headers = token != NULL ? 3 : 2;
+    c.signed_headers = signed_headers;
+    if ((st = sigv4_sign(creds, req->region, req->service, &sc, &c, signature, err)) != EKSAUTH_OK)
         goto out;
-    }
-    sb_init(&creq, creq_buf, big);
-    sb_add(&creq, req->method);
-    sb_add(&creq, "\n");
-    /* The canonical URI: every byte but '/' encoded again (a '%' becomes "%25"). */
-    for (i = 0; req->path[i] != '\0'; i++) {
-        const char *seg = req->path + i;
-        size_t len = strcspn(seg, "/");
-
-        if (len == 0) {
-            sb_add(&creq, "/");
-            continue;
-        }
-        if (!creq.overflow) {
-            long m = eksauth_sigv4_uri_encode(seg, len, creq.buf + creq.len, creq.cap - creq.len);
-
-            if (m < 0)
-                creq.overflow = 1;
-            else
-                creq.len += (size_t)m;
-        }
-        i += len - 1;
-    }
-    sb_add(&creq, "\n");
-    sb_add(&creq, req->query);
-    sb_add(&creq, "\nhost:");
-    sb_add(&creq, req->host);
-    sb_add(&creq, "\nx-amz-date:");
-    sb_add(&creq, out->amz_date);
-    if (token != NULL) {
-        sb_add(&creq, "\nx-amz-security-token:");
-        sb_add(&creq, token);
-    }
-    sb_add(&creq, "\n\n");
-    sb_add(&creq, signed_headers);
-    sb_add(&creq, "\n" EMPTY_SHA256);
-    if (creq.overflow) {
-        st = eksauth_fail(err, EKSAUTH_EINVAL, "sigv4: the request is too long");
-        goto out;
-    }
-    if (sha256_hex(creq.buf, creq.len, creq_hash) != 0) {
-        st = eksauth_fail(err, EKSAUTH_ENOMEM, "sigv4: SHA-256 failed");
-        goto out;
-    }
-    sb_init(&sts, sts_buf, big);
-    sb_add(&sts, ALGORITHM "\n");
-    sb_add(&sts, out->amz_date);
-    sb_add(&sts, "\n");
-    sb_add(&sts, scope);
-    sb_add(&sts, "\n");
-    sb_add(&sts, creq_hash);
-    if ((st = eksauth_sigv4_signing_key(creds->secret_access_key, date8, req->region, req->service,
-                                        key, err)) != EKSAUTH_OK)
-        goto out;
-    if (hmac256(key, sizeof(key), sts.buf, sts.len, sig) != 0) {
-        st = eksauth_fail(err, EKSAUTH_ENOMEM, "sigv4: HMAC-SHA256 failed");
-        goto out;
-    }
-    hex_encode(sig, sizeof(sig), signature);
     sb_init(&a, out->authorization, sizeof(out->authorization));
     sb_add(&a, ALGORITHM " Credential=");
     sb_add(&a, creds->access_key_id);
     sb_add(&a, "/");
-    sb_add(&a, scope);
+    sb_add(&a, sc.scope);
     sb_add(&a, ", SignedHeaders=");
     sb_add(&a, signed_headers);
     sb_add(&a, ", Signature=");
     sb_add(&a, signature);
-    if (a.overflow) {
+    if (a.overflow)
         st = eksauth_fail(err, EKSAUTH_EINVAL, "sigv4: the Authorization header is too long");
-        goto out;
-    }
 out:
-    OPENSSL_cleanse(key, sizeof(key));
-    OPENSSL_cleanse(sig, sizeof(sig));
     OPENSSL_cleanse(signature, sizeof(signature));
     if (st != EKSAUTH_OK)
         OPENSSL_cleanse(out, sizeof(*out));
-    if (creq_buf != NULL) {
-        OPENSSL_cleanse(creq_buf, big);
-        free(creq_buf);
-    }
-    if (sts_buf != NULL) {
-        OPENSSL_cleanse(sts_buf, big);
-        free(sts_buf);
-    }
     return st;
 }

@@ -70,7 +70,8 @@ enum eksauth_status eksauth_http_perform(const struct eksauth_http_request *req,
 /*
  * Whether libcurl's error text may go into a message: visible ASCII, no
  * '?', '=', '&' or "amz" (it might be quoting the URL), and none of req's
- * header values or URL query values (8 bytes or more) in it.
+ * header values, words of them ("Bearer <token>") or URL query values
+ * (of 8 bytes or more) in it.
  */
 bool eksauth_http_detail_safe(const char *detail, const struct eksauth_http_request *req);
 

@@ -4,7 +4,9 @@
  * tokens that botocore 1.43 (`aws eks get-token`, tests/lib/aws_get_token.py)
  * made at 2026-11-30T05:41:45Z for long-term and session credentials,
  * regional, global and aws-cn hosts, and a cluster id that needs no
- * encoding in a header but would in a URL.  Then every refusal.
+ * encoding in a header but would in a URL.  Then every refusal.  Header
+ * signing (the EKS API), which shares the signer, against botocore
+ * SigV4Auth vectors, and its refusals.
  */
 #include "config.h"
 
@@ -408,6 +410,111 @@ static void test_long_session_token(void **state)
     free(token);
 }
 
+/* ------------------------------------------------------------------ */
+/* header signing: the same signer, other headers and a given query */
+
+/* Computed with botocore 1.43 SigV4Auth.add_auth at 2026-11-30T05:43:31Z. */
+static void test_header_vectors(void **state)
+{
+    struct eksauth_creds c;
+    struct eksauth_sigv4_request r = {
+        "GET",
+        "eks.eu-west-1.amazonaws.com",
+        "/clusters/my%25cluster/access-entries",
+        "",
+        "eu-west-1",
+        "eks",
+        1796017411,
+    };
+    struct eksauth_sigv4_signed out;
+
+    (void)state;
+    creds_of(&vectors[0], &c);
+    /* The canonical URI encodes the path once more: "%25" is signed as "%2525". */
+    assert_int_equal(eksauth_sigv4_sign_request(&c, &r, &out, NULL), EKSAUTH_OK);
+    assert_string_equal(out.amz_date, "20261130T054331Z");
+    assert_string_equal(
+        out.authorization,
+        "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20261130/eu-west-1/eks/aws4_request, "
+        "SignedHeaders=host;x-amz-date, "
+        "Signature=6bc50aa21bde8ca372bc7bc67f4af79066572e719d3325de812b6171ab7fb5d6");
+    /* A session token is signed as the x-amz-security-token header; the query as given. */
+    creds_of(&vectors[1], &c);
+    r.host = "eks.us-west-2.amazonaws.com";
+    r.path = "/clusters/prod/access-entries";
+    r.query = "maxResults=100&nextToken=a%2Bb%3D";
+    r.region = "us-west-2";
+    assert_int_equal(eksauth_sigv4_sign_request(&c, &r, &out, NULL), EKSAUTH_OK);
+    assert_string_equal(
+        out.authorization,
+        "AWS4-HMAC-SHA256 Credential=ASIAFAKEEXAMPLE00001/20261130/us-west-2/eks/aws4_request, "
+        "SignedHeaders=host;x-amz-date;x-amz-security-token, "
+        "Signature=8f44bcaeba760eceb9362b3d28ee229c62cb18a7a6a840ed85daf881c82ffe04");
+    /* An empty session token is none. */
+    c.session_token = "";
+    assert_int_equal(eksauth_sigv4_sign_request(&c, &r, &out, NULL), EKSAUTH_OK);
+    assert_non_null(strstr(out.authorization, "SignedHeaders=host;x-amz-date, "));
+}
+
+static void expect_header_refused(struct eksauth_creds *c, struct eksauth_sigv4_request *r,
+                                  const char *needle)
+{
+    struct eksauth_error err = {EKSAUTH_OK, ""};
+    struct eksauth_sigv4_signed out;
+
+    memset(&out, 'x', sizeof(out));
+    assert_int_equal(eksauth_sigv4_sign_request(c, r, &out, &err), EKSAUTH_EINVAL);
+    assert_non_null(strstr(err.msg, needle));
+    /* Nothing half-signed is left behind. */
+    assert_string_equal(out.authorization, "");
+    assert_string_equal(out.amz_date, "");
+}
+
+static void test_header_refusals(void **state)
+{
+    static const struct {
+        const char *host, *path, *query, *region;
+        time_t now;
+        const char *needle;
+    } bad[] = {
+        {"eks.us-east-1.amazonaws.com", "/a b", "", "us-east-1", NOW, "the path is not encoded"},
+        {"eks.us-east-1.amazonaws.com", "/a?b", "", "us-east-1", NOW, "the path is not encoded"},
+        {"eks.us-east-1.amazonaws.com", "clusters", "", "us-east-1", NOW, "must start with /"},
+        {"eks.us-east-1.amazonaws.com", "/x", "a=b\r\nX-Injected: 1", "us-east-1", NOW,
+         "the query is not encoded"},
+        {"eks.us-east-1.amazonaws.com", "/x", "a=b#frag", "us-east-1", NOW, "query"},
+        {"eks.us-east-1.amazonaws.com\r\nX: 1", "/x", "", "us-east-1", NOW, "host"},
+        {"eks.us-east-1.amazonaws.com", "/x", "", "US-EAST-1", NOW, "region"},
+        {"eks.us-east-1.amazonaws.com", "/x", "", "us-east-1", -1, "time"},
+        {"eks.us-east-1.amazonaws.com", NULL, "", "us-east-1", NOW, "no credentials or request"},
+    };
+    struct eksauth_sigv4_request r = {"GET", NULL, NULL, NULL, NULL, "eks", 0};
+    struct eksauth_creds c;
+    size_t i;
+
+    (void)state;
+    creds_of(&vectors[1], &c);
+    for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        r.host = bad[i].host;
+        r.path = bad[i].path;
+        r.query = bad[i].query;
+        r.region = bad[i].region;
+        r.now = bad[i].now;
+        expect_header_refused(&c, &r, bad[i].needle);
+    }
+    /* The credentials are checked as for presigning. */
+    r.path = "/x";
+    c.session_token = "bad\ntoken";
+    expect_header_refused(&c, &r, "session token");
+    creds_of(&vectors[1], &c);
+    c.access_key_id = "short";
+    expect_header_refused(&c, &r, "access key id");
+    creds_of(&vectors[1], &c);
+    c.secret_access_key = "with space";
+    expect_header_refused(&c, &r, "secret");
+    expect_header_refused(NULL, &r, "no credentials or request");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -420,6 +527,8 @@ int main(void)
         cmocka_unit_test(test_refusals),
         cmocka_unit_test(test_buffers),
         cmocka_unit_test(test_long_session_token),
+        cmocka_unit_test(test_header_vectors),
+        cmocka_unit_test(test_header_refusals),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
