@@ -1191,6 +1191,27 @@ static enum eksauth_status resolve_principal(const struct eksauth_principal *p,
     return EKSAUTH_OK;
 }
 
+bool eksauth_awsauth_needs_host_instance(const struct eksauth_awsauth *aa,
+                                         const struct eksauth_principal *p)
+{
+    struct eksauth_arn arn;
+    struct eksauth_principal eff;
+    const struct eksauth_awsauth_entry *e;
+    bool needs = false;
+    size_t i;
+
+    if (aa == NULL || p == NULL || resolve_principal(p, &arn, &eff, NULL) != EKSAUTH_OK)
+        goto out;
+    e = eksauth_awsauth_lookup(aa, arn.key, arn.account);
+    if (e == NULL || e->source == EKSAUTH_SRC_MAPACCOUNTS)
+        goto out;
+    needs = eksauth_template_needs_host_instance(e->username);
+    for (i = 0; i < e->n_groups && !needs; i++)
+        needs = eksauth_template_needs_host_instance(e->groups[i]);
+out:
+    return needs;
+}
+
 enum eksauth_status eksauth_awsauth_map(const struct eksauth_awsauth *aa,
                                         const struct eksauth_principal *p,
                                         struct eksauth_k8s_identity *out, struct eksauth_error *err)

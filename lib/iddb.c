@@ -856,6 +856,16 @@ bool eksauth_iddb_template_fits(const char *tmpl, const char *login)
     llen = strlen(login);
     if (llen == 0 || llen > EKSAUTH_NAME_MAX)
         return false;
+    if (strstr(tmpl, "{{") == NULL) {
+        /*
+         * No placeholder left: `eksauth sync` bound {{EC2PrivateDNSName}} to
+         * this host's own instance.  It fits the one login names.h makes of
+         * it, a cut and hashed long name included.
+         */
+        char want[EKSAUTH_NAME_MAX + 1];
+
+        return eksauth_names_login(tmpl, want, NULL) == EKSAUTH_OK && strcmp(want, login) == 0;
+    }
     while (*p != '\0') {
         if (np >= sizeof(pieces) / sizeof(pieces[0]))
             return false; /* longer than any login it could give */
@@ -875,7 +885,7 @@ bool eksauth_iddb_template_fits(const char *tmpl, const char *login)
                      (n == 14 && memcmp(p + 2, "SessionNameRaw", 14) == 0))
                 pieces[np].kind = TPL_SESSION;
             else
-                return false; /* AccessKeyID, EC2PrivateDNSName, unknown: never before login */
+                return false; /* AccessKeyID, an unbound EC2PrivateDNSName, unknown: never */
             pieces[np++].c = '\0';
             p = end + 2;
             continue;

@@ -14,6 +14,7 @@
 
 #include "eksauth/http.h"
 #include "eksauth/imds.h"
+#include "eksauth/template.h"
 #include "eksauth/timeutil.h"
 
 /* ------------------------------------------------------------------ */
@@ -317,22 +318,20 @@ out:
     return st;
 }
 
-enum eksauth_status eksauth_imds_get_value(const char *endpoint, const char *path, char *out,
-                                           size_t outlen, struct eksauth_error *err)
+/* One value of meta-data/<path> with the session m (opened on first use). */
+static enum eksauth_status imds_value(struct imds *m, const char *path, char *out, size_t outlen,
+                                      struct eksauth_error *err)
 {
     struct eksauth_http_response resp = {0, NULL, 0};
     enum eksauth_status st;
-    struct imds m;
     char full[256];
     size_t n;
 
     if (outlen > 0)
         out[0] = '\0';
-    if ((st = imds_base(endpoint, &m, err)) != EKSAUTH_OK)
-        return st;
     if (snprintf(full, sizeof(full), "/latest/meta-data/%s", path) >= (int)sizeof(full))
         return eksauth_fail(err, EKSAUTH_EINVAL, "instance metadata: path too long");
-    st = imds_get(&m, full, &resp, err);
+    st = imds_get(m, full, &resp, err);
     if (st != EKSAUTH_OK)
         goto out;
     if (resp.status != 200) {
@@ -349,6 +348,97 @@ enum eksauth_status eksauth_imds_get_value(const char *endpoint, const char *pat
     out[n] = '\0';
 out:
     eksauth_http_response_free(&resp);
+    return st;
+}
+
+enum eksauth_status eksauth_imds_get_value(const char *endpoint, const char *path, char *out,
+                                           size_t outlen, struct eksauth_error *err)
+{
+    enum eksauth_status st;
+    struct imds m;
+
+    if (outlen > 0)
+        out[0] = '\0';
+    if ((st = imds_base(endpoint, &m, err)) != EKSAUTH_OK)
+        return st;
+    st = imds_value(&m, path, out, outlen, err);
     imds_end(&m);
+    return st;
+}
+
+enum eksauth_status eksauth_imds_instance_identity(const char *endpoint,
+                                                   struct eksauth_host_instance *out,
+                                                   struct eksauth_error *err)
+{
+    enum eksauth_status st;
+    struct imds m;
+
+    out->instance_id[0] = '\0';
+    out->private_dns_name[0] = '\0';
+    if ((st = imds_base(endpoint, &m, err)) != EKSAUTH_OK)
+        return st;
+    st = imds_value(&m, "instance-id", out->instance_id, sizeof(out->instance_id), err);
+    if (st != EKSAUTH_OK)
+        goto out;
+    /* Compared with a session name: the shape the authenticator gives instance ids. */
+    if (!eksauth_template_instance_id_valid(out->instance_id)) {
+        st = eksauth_fail(err, EKSAUTH_EINVAL,
+                          "instance metadata: instance-id is not an "
+                          "instance id");
+        goto out;
+    }
+    st =
+        imds_value(&m, "local-hostname", out->private_dns_name, sizeof(out->private_dns_name), err);
+    if (st != EKSAUTH_OK)
+        goto out;
+    /* It becomes a k8s username and a login: a DNS name, nothing else. */
+    if (!eksauth_template_dns_name_valid(out->private_dns_name)) {
+        st = eksauth_fail(err, EKSAUTH_EINVAL,
+                          "instance metadata: local-hostname is not a lower-case DNS name");
+        goto out;
+    }
+out:
+    if (st != EKSAUTH_OK) {
+        out->instance_id[0] = '\0';
+        out->private_dns_name[0] = '\0';
+    }
+    imds_end(&m);
+    return st;
+}
+
+enum eksauth_status eksauth_imds_host_instance(const char *endpoint,
+                                               struct eksauth_host_instance *inst,
+                                               struct eksauth_error *err)
+{
+    if (!inst->tried) {
+        inst->tried = true;
+        inst->status = eksauth_imds_instance_identity(endpoint, inst, &inst->failure);
+    }
+    if (inst->status != EKSAUTH_OK)
+        return eksauth_fail(err, EKSAUTH_EREJECTED,
+                            "{{EC2PrivateDNSName}}: this host's own instance is unknown: %s",
+                            inst->failure.msg);
+    return EKSAUTH_OK;
+}
+
+enum eksauth_status eksauth_imds_bind_host_instance(const char *endpoint,
+                                                    const struct eksauth_awsauth *aa,
+                                                    struct eksauth_principal *p,
+                                                    struct eksauth_host_instance *inst,
+                                                    struct eksauth_error *err)
+{
+    enum eksauth_status st = EKSAUTH_OK;
+
+    /* Only a login whose entry needs it waits for instance metadata. */
+    if (!eksauth_awsauth_needs_host_instance(aa, p))
+        goto out;
+    /* Fail closed: without the host's own instance, {{EC2PrivateDNSName}} is refused. */
+    if (eksauth_imds_host_instance(endpoint, inst, err) != EKSAUTH_OK) {
+        st = EKSAUTH_EREJECTED;
+        goto out;
+    }
+    p->self_instance_id = inst->instance_id;
+    p->self_private_dns_name = inst->private_dns_name;
+out:
     return st;
 }

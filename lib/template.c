@@ -1,6 +1,8 @@
 /*
  * template.c - render the aws-auth username and group templates in one
  * left-to-right pass (token-rules.md §5.4 and eksauth's decisions 5, 8).
+ * {{EC2PrivateDNSName}} resolves only to this host's own instance (see
+ * template.h): decision 5 refused it until now.
  *
  * Upstream runs one ReplaceAll per placeholder, each over the output of
  * the one before, and leaves unknown placeholders as literal text.  Here a
@@ -47,6 +49,111 @@ static enum placeholder placeholder_find(const char *name, size_t len)
 static const char *or_empty(const char *s)
 {
     return s != NULL ? s : "";
+}
+
+/* Go's \w: [0-9A-Za-z_]. */
+static bool word_char(char c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_';
+}
+
+bool eksauth_template_instance_id_valid(const char *s)
+{
+    size_t n, i;
+    bool ok = false;
+
+    if (s == NULL || strncmp(s, "i-", 2) != 0)
+        goto out;
+    n = strlen(s + 2);
+    if (n != 8 && n != 17)
+        goto out;
+    for (i = 0; i < n; i++) {
+        if (!word_char(s[2 + i]))
+            goto out;
+    }
+    ok = true;
+out:
+    return ok;
+}
+
+bool eksauth_template_dns_name_valid(const char *s)
+{
+    size_t n, label = 0, i;
+    bool ok = false;
+
+    if (s == NULL || (n = strlen(s)) == 0 || n > 253)
+        goto out;
+    for (i = 0; i <= n; i++) {
+        char c = s[i];
+
+        if (c == '.' || c == '\0') {
+            /* Empty labels and a '-' at either end of one are not DNS names. */
+            if (label == 0 || label > 63 || s[i - 1] == '-' || s[i - label] == '-')
+                goto out;
+            label = 0;
+            continue;
+        }
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'))
+            goto out;
+        label++;
+    }
+    ok = true;
+out:
+    return ok;
+}
+
+bool eksauth_template_needs_host_instance(const char *s)
+{
+    return s != NULL && strstr(s, EKSAUTH_TEMPLATE_EC2_PRIVATE_DNS_NAME) != NULL;
+}
+
+/*
+ * {{EC2PrivateDNSName}} for p, or a refusal (status st).  Whoever can
+ * assume the role chooses the session name, so resolving any instance id
+ * would let them pose as any node ("impersonating that node", upstream's
+ * README): only this host's own instance, whose name the host read from
+ * its own instance metadata, is ever resolved.
+ */
+static enum eksauth_status host_dns_name(const struct eksauth_principal *p, enum eksauth_status st,
+                                         const char **value, struct eksauth_error *err)
+{
+    enum eksauth_status rc = st;
+
+    *value = "";
+    /* The authenticator's own rule: only an instance id may name a node. */
+    if (!eksauth_template_instance_id_valid(p->session_name)) {
+        eksauth_fail(err, st,
+                     "template: {{EC2PrivateDNSName}}: SessionName did not contain an "
+                     "instance id");
+        goto out;
+    }
+    /* Without the host's own instance nothing can be compared: refuse, never guess. */
+    if (p->self_instance_id == NULL || p->self_instance_id[0] == '\0' ||
+        p->self_private_dns_name == NULL) {
+        eksauth_fail(err, st,
+                     "template: {{EC2PrivateDNSName}}: this host's own instance is unknown (not "
+                     "an EC2 instance, or its instance metadata was not read)");
+        goto out;
+    }
+    /* Another instance's name would be a node impersonation (see above). */
+    if (strcmp(p->session_name, p->self_instance_id) != 0) {
+        eksauth_fail(err, st,
+                     "template: {{EC2PrivateDNSName}}: instance %.32s is not this host (%.32s): "
+                     "eksauth resolves {{EC2PrivateDNSName}} only for the host's own instance",
+                     p->session_name, p->self_instance_id);
+        goto out;
+    }
+    /* It becomes a k8s username and a login: a lower-case DNS name, nothing else. */
+    if (!eksauth_template_dns_name_valid(p->self_private_dns_name)) {
+        eksauth_fail(err, st,
+                     "template: {{EC2PrivateDNSName}}: this host's private DNS name from instance "
+                     "metadata is not a lower-case DNS name");
+        goto out;
+    }
+    *value = p->self_private_dns_name;
+    rc = EKSAUTH_OK;
+out:
+    return rc;
 }
 
 /* Where a rendered string goes; a NULL buf only checks (validate). */
@@ -101,12 +208,6 @@ static enum eksauth_status scan(const char *tmpl, const struct eksauth_principal
         if (ph == PH_UNKNOWN)
             return eksauth_fail(err, st, "template: unknown placeholder {{%.*s}}",
                                 name_len > 64 ? 64 : (int)name_len, name);
-        /* Node identity through EC2 lookups is not implemented: refuse, never guess. */
-        if (ph == PH_EC2_PRIVATE_DNS_NAME && p != NULL)
-            return eksauth_fail(
-                err, st,
-                "template: {{EC2PrivateDNSName}}: EC2PrivateDNSName not supported yet (needs EC2 "
-                "lookups)");
         /*
          * A login name must stay the same from one login to the next; the
          * access key id of temporary credentials changes every session.
@@ -126,6 +227,10 @@ static enum eksauth_status scan(const char *tmpl, const struct eksauth_principal
                 break;
             case PH_ACCESS_KEY_ID:
                 value = or_empty(p->access_key_id);
+                break;
+            case PH_EC2_PRIVATE_DNS_NAME:
+                if (host_dns_name(p, st, &value, err) != EKSAUTH_OK)
+                    return st;
                 break;
             default:
                 value = "";

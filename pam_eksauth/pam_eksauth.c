@@ -38,6 +38,7 @@
 #include "eksauth/hostfiles.h"
 #include "eksauth/iddb.h"
 #include "eksauth/identity.h"
+#include "eksauth/imds.h"
 #include "eksauth/names.h"
 #include "eksauth/paths.h"
 #include "eksauth/replay.h"
@@ -736,6 +737,7 @@ static int authenticate(pam_handle_t *pamh, int flags, int argc, const char **ar
     struct eksauth_id_seed *seeds = NULL;
     struct eksauth_token_policy policy;
     struct eksauth_principal p;
+    struct eksauth_host_instance inst;
     struct eksauth_identity id;
     struct eksauth_plan plan;
     struct eksauth_error err;
@@ -748,6 +750,8 @@ static int authenticate(pam_handle_t *pamh, int flags, int argc, const char **ar
     memset(&id, 0, sizeof(id));
     memset(&plan, 0, sizeof(plan));
     memset(&a, 0, sizeof(a));
+    memset(&p, 0, sizeof(p));
+    memset(&inst, 0, sizeof(inst));
     /* A failed attempt must not leave an earlier identity to the later stages. */
     clear_identity(pamh);
     if (!ctx_init(&c, pamh, flags, argc, argv, &r) || !ctx_load(&c, &r))
@@ -799,7 +803,10 @@ static int authenticate(pam_handle_t *pamh, int flags, int argc, const char **ar
         set_result(&r, st == EKSAUTH_ENOMEM ? PE_NOMEM : PE_UNAVAIL, "aws-auth: %s", err.msg);
         goto out;
     }
-    st = eksauth_identity_resolve(&c.cfg, aa, &plan, &c.hf.host, &p, s->sid.user_id, &id, &err);
+    /* {{EC2PrivateDNSName}}: this host's own instance, read only when p's entry needs it. */
+    st = eksauth_imds_bind_host_instance(c.cfg.imds_endpoint, aa, &p, &inst, &err);
+    if (st == EKSAUTH_OK)
+        st = eksauth_identity_resolve(&c.cfg, aa, &plan, &c.hf.host, &p, s->sid.user_id, &id, &err);
     if (st != EKSAUTH_OK) {
         set_result(&r, st == EKSAUTH_ENOMEM ? PE_NOMEM : PE_DENIED, "%s%s",
                    st == EKSAUTH_ENOTMAPPED ? "not mapped: " : "", err.msg);

@@ -238,6 +238,20 @@ out:
     return st;
 }
 
+enum eksauth_status cli_resolve(struct eksauth_cli *cli, const struct eksauth_config *cfg,
+                                const struct eksauth_awsauth *aa, const struct eksauth_plan *plan,
+                                struct eksauth_principal *p, const char *user_id,
+                                struct eksauth_identity *out, struct eksauth_error *err)
+{
+    enum eksauth_status st;
+
+    memset(out, 0, sizeof(*out));
+    st = eksauth_imds_bind_host_instance(cfg->imds_endpoint, aa, p, &cli->host_instance, err);
+    if (st == EKSAUTH_OK)
+        st = eksauth_identity_resolve(cfg, aa, plan, &cli->hostfiles.host, p, user_id, out, err);
+    return st;
+}
+
 void cli_cleanup(struct eksauth_cli *cli)
 {
     if (cli->cfg_loaded)

@@ -14,6 +14,7 @@
 #include "eksauth/config.h"
 #include "eksauth/hostfiles.h"
 #include "eksauth/identity.h"
+#include "eksauth/imds.h"
 #include "eksauth/status.h"
 
 /* Exit codes (DESIGN §3). */
@@ -23,12 +24,14 @@
 #define EXIT_UNAVAIL    4 /* STS unavailable */
 
 struct eksauth_cli {
-    const char *config_path;   /* --config FILE, or NULL: EKSAUTH_CONFIG (secure_getenv) or the default */
+    const char
+        *config_path; /* --config FILE, or NULL: EKSAUTH_CONFIG (secure_getenv) or the default */
     const char *aws_auth_path; /* --aws-auth FILE, or NULL: the config's aws_auth_file */
     struct eksauth_config cfg; /* loaded by cli_load_config() */
     bool cfg_loaded;
     struct eksauth_hostfiles hostfiles; /* local names, loaded by cli_load_mapping() */
     bool hostfiles_loaded;
+    struct eksauth_host_instance host_instance; /* read by cli_resolve() when needed, once */
 };
 
 /* Release what the cli loaded. */
@@ -71,6 +74,17 @@ struct json_object *cli_identity_json(const struct eksauth_identity *id);
  */
 enum eksauth_status cli_load_mapping(struct eksauth_cli *cli, struct eksauth_awsauth **aa,
                                      struct eksauth_plan *plan, struct eksauth_error *err);
+
+/*
+ * eksauth_identity_resolve for p under cfg (cli->cfg, or a copy with
+ * options applied), with this host's own instance bound into p first when
+ * p's entry renders {{EC2PrivateDNSName}} (read once per run, see
+ * eksauth_imds_bind_host_instance).  Fills out as identity_resolve does.
+ */
+enum eksauth_status cli_resolve(struct eksauth_cli *cli, const struct eksauth_config *cfg,
+                                const struct eksauth_awsauth *aa, const struct eksauth_plan *plan,
+                                struct eksauth_principal *p, const char *user_id,
+                                struct eksauth_identity *out, struct eksauth_error *err);
 
 /* The subcommands: each returns the process exit code. */
 int cmd_check_token(struct eksauth_cli *cli, int argc, char **argv);

@@ -81,13 +81,13 @@ int cmd_map(struct eksauth_cli *cli, int argc, char **argv)
         rc = cli_fail("map", &err);
         goto out;
     }
+    memset(&principal, 0, sizeof(principal));
     principal.arn = argv[optind];
     principal.canonical_arn = arn.canonical;
     principal.account = arn.account;
     principal.session_name = session_name != NULL ? session_name : arn.session_name;
     principal.access_key_id = access_key_id;
-    if (eksauth_identity_resolve(&cli->cfg, aa, &plan, &cli->hostfiles.host, &principal, NULL,
-                                 &id, &err) != EKSAUTH_OK) {
+    if (cli_resolve(cli, &cli->cfg, aa, &plan, &principal, NULL, &id, &err) != EKSAUTH_OK) {
         rc = cli_fail("map", &err);
         goto out;
     }

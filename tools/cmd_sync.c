@@ -96,6 +96,8 @@ static int sync_usage(FILE *out)
     return out == stdout ? 0 : EXIT_USAGE;
 }
 
+#define SYNC_BOUND_TEMPLATE_MAX 1024
+
 /* Usernames k8s keeps for itself: "system:" ones (nodes, controllers) unless allowed. */
 static bool template_servable(const struct eksauth_config *cfg, const char *tmpl)
 {
@@ -104,7 +106,7 @@ static bool template_servable(const struct eksauth_config *cfg, const char *tmpl
     if (eksauth_template_validate(tmpl, EKSAUTH_TEMPLATE_USERNAME, &err) != EKSAUTH_OK)
         return false;
     /* Refused at login anyway: NSS must not answer for them either. */
-    if (strstr(tmpl, "{{EC2PrivateDNSName}}") != NULL || strstr(tmpl, "{{AccessKeyID}}") != NULL)
+    if (strstr(tmpl, "{{AccessKeyID}}") != NULL)
         return false;
     return cfg->allow_system_users || strncmp(tmpl, "system:", 7) != 0;
 }
@@ -147,6 +149,42 @@ static enum eksauth_status collect_seeds(const struct eksauth_iddb *db,
 }
 
 /* Header data: the config's id range, home and shell; templates; denied names. */
+/*
+ * tmpl with {{EC2PrivateDNSName}} bound to this host's own private DNS name
+ * (instance metadata, read once per run): a login renders it only for the
+ * host's own instance, so on this host it gives that one name, and NSS
+ * answers for no other node's.
+ */
+static enum eksauth_status bind_host_template(struct eksauth_cli *cli, const char *tmpl, char *out,
+                                              size_t outlen, struct eksauth_error *err)
+{
+    const char *ph = EKSAUTH_TEMPLATE_EC2_PRIVATE_DNS_NAME, *c = tmpl, *at;
+    size_t len = 0;
+    enum eksauth_status st;
+    int n;
+
+    out[0] = '\0';
+    st = eksauth_imds_host_instance(cli->cfg.imds_endpoint, &cli->host_instance, err);
+    if (st != EKSAUTH_OK)
+        goto out;
+    for (;;) {
+        at = strstr(c, ph);
+        n = snprintf(out + len, outlen - len, "%.*s%s",
+                     (int)(at != NULL ? at - c : (long)strlen(c)), c,
+                     at != NULL ? cli->host_instance.private_dns_name : "");
+        if (n < 0 || (size_t)n >= outlen - len) {
+            st = eksauth_fail(err, EKSAUTH_EINVAL, "the bound template is too long");
+            goto out;
+        }
+        len += (size_t)n;
+        if (at == NULL)
+            break;
+        c = at + strlen(ph);
+    }
+out:
+    return st;
+}
+
 static enum eksauth_status start_builder(struct sync_state *s, struct eksauth_error *err)
 {
     const struct eksauth_config *cfg = &s->cli->cfg;
@@ -164,16 +202,30 @@ static enum eksauth_status start_builder(struct sync_state *s, struct eksauth_er
         return st;
     eksauth_iddb_builder_set_generation(s->b, s->generation);
     for (i = 0; i < s->plan.n_templates; i++) {
-        if (!template_servable(cfg, s->plan.templates[i])) {
+        const char *tmpl = s->plan.templates[i];
+        struct eksauth_error berr;
+        char bound[SYNC_BOUND_TEMPLATE_MAX];
+
+        if (!template_servable(cfg, tmpl)) {
             if (!sl_add(&s->warnings, "template '%s' cannot be served before a login; skipped",
-                        s->plan.templates[i]))
+                        tmpl))
                 return eksauth_fail(err, EKSAUTH_ENOMEM, "out of memory");
             continue;
         }
-        st = eksauth_iddb_builder_add_template(s->b, s->plan.templates[i], err);
+        if (eksauth_template_needs_host_instance(tmpl)) {
+            if (bind_host_template(s->cli, tmpl, bound, sizeof(bound), &berr) != EKSAUTH_OK) {
+                if (!sl_add(&s->warnings,
+                            "template '%s' cannot be served on this host: %s; skipped", tmpl,
+                            berr.msg))
+                    return eksauth_fail(err, EKSAUTH_ENOMEM, "out of memory");
+                continue;
+            }
+            tmpl = bound;
+        }
+        st = eksauth_iddb_builder_add_template(s->b, tmpl, err);
         if (st != EKSAUTH_OK)
             return st;
-        if (!sl_add(&s->templates, "%s", s->plan.templates[i]))
+        if (!sl_add(&s->templates, "%s", tmpl))
             return eksauth_fail(err, EKSAUTH_ENOMEM, "out of memory");
     }
     /* The NSS module cannot read the config: deny_users travels in the DB. */
@@ -283,8 +335,7 @@ static enum eksauth_status keep_login(struct sync_state *s, const struct eksauth
     p.account = arn->account;
     p.session_name = arn->session_name;
     p.access_key_id = "";
-    if (eksauth_identity_resolve(&cli->cfg, s->aa, &s->plan, &cli->hostfiles.host, &p, NULL, &id,
-                                 &e) != EKSAUTH_OK)
+    if (cli_resolve(cli, &cli->cfg, s->aa, &s->plan, &p, NULL, &id, &e) != EKSAUTH_OK)
         goto revoked;
     have_id = true;
     if (strcmp(id.login, old->login) != 0) {

@@ -150,9 +150,9 @@ int cmd_verify(struct eksauth_cli *cli, int argc, char **argv)
         rc = cli_fail(WHAT, &err);
         goto out;
     }
+    memset(&principal, 0, sizeof(principal));
     eksauth_sts_principal(sid, tok, &principal);
-    if (eksauth_identity_resolve(&cfg, aa, &plan, &cli->hostfiles.host, &principal,
-                                 sid->principal_id, &id, &err) != EKSAUTH_OK) {
+    if (cli_resolve(cli, &cfg, aa, &plan, &principal, sid->principal_id, &id, &err) != EKSAUTH_OK) {
         have_id = true;
         rc = cli_fail(WHAT, &err);
         goto out;

@@ -5,7 +5,10 @@
  * login would, asks STS who signed it, and maps that through the current
  * source (aws_auth_file, or the Kubernetes API / access entries for
  * source = kubernetes | eks-api | kubernetes+eks-api).  Prints the identity
- * JSON of DESIGN §3 plus "credentials" (where they came from).  Exit 0
+ * JSON of DESIGN §3 plus "credentials" (where they came from); for an
+ * identity mapped in the cluster that this host refuses as a login (a
+ * node's system:node:{{EC2PrivateDNSName}}, resolved with this host's own
+ * instance), "login" is null and "login_refused" says why.  Exit 0
  * mapped, 3 not mapped, 1 refused, 2 usage/config/credentials, 4 STS or
  * the source unavailable.  A node bootstrap script checks its role with it
  * before it joins.
@@ -71,6 +74,49 @@ out:
         *aa = NULL;
     }
     return st;
+}
+
+/*
+ * The cluster's identity of p when this host would not take it as a login
+ * (login_for's policy: a system: user such as a node, a local name): the
+ * identity JSON with "login": null and the host's reason in
+ * "login_refused".  NULL when the mapping itself refuses p.
+ */
+static struct json_object *cluster_only_json(const struct eksauth_awsauth *aa,
+                                             const struct eksauth_principal *p,
+                                             const struct eksauth_sts_identity *sid,
+                                             const struct eksauth_error *why)
+{
+    struct eksauth_k8s_identity k8s;
+    struct json_object *obj = NULL, *groups;
+    size_t i;
+
+    if (eksauth_awsauth_map(aa, p, &k8s, NULL) != EKSAUTH_OK)
+        goto out;
+    obj = json_object_new_object();
+    groups = json_object_new_array();
+    if (obj == NULL || groups == NULL) {
+        json_object_put(obj);
+        json_object_put(groups);
+        obj = NULL;
+        goto out;
+    }
+    for (i = 0; i < k8s.n_groups; i++)
+        json_object_array_add(groups, json_object_new_string(k8s.groups[i]));
+    json_object_object_add(obj, "arn", json_object_new_string(p->arn));
+    json_object_object_add(obj, "canonical_arn", json_object_new_string(p->canonical_arn));
+    json_object_object_add(obj, "account", json_object_new_string(p->account));
+    json_object_object_add(obj, "user_id", json_object_new_string(sid->principal_id));
+    json_object_object_add(obj, "session_name", json_object_new_string(p->session_name));
+    json_object_object_add(obj, "username", json_object_new_string(k8s.username));
+    json_object_object_add(obj, "groups", groups);
+    json_object_object_add(obj, "login", NULL);
+    json_object_object_add(obj, "login_refused", json_object_new_string(why->msg));
+    json_object_object_add(obj, "source",
+                           json_object_new_string(eksauth_map_source_name(k8s.source)));
+    eksauth_k8s_identity_free(&k8s);
+out:
+    return obj;
 }
 
 int cmd_whoami(struct eksauth_cli *cli, int argc, char **argv)
@@ -164,10 +210,19 @@ int cmd_whoami(struct eksauth_cli *cli, int argc, char **argv)
         goto out;
     }
     have_plan = true;
+    memset(&principal, 0, sizeof(principal));
     eksauth_sts_principal(sid, tok, &principal);
-    if (eksauth_identity_resolve(&cli->cfg, aa, &plan, &cli->hostfiles.host, &principal,
-                                 sid->principal_id, &id, &err) != EKSAUTH_OK) {
+    if (cli_resolve(cli, &cli->cfg, aa, &plan, &principal, sid->principal_id, &id, &err) !=
+        EKSAUTH_OK) {
         have_id = true;
+        /* Mapped in the cluster, only not a login here (a node's system: name): say so. */
+        if (err.status == EKSAUTH_EREJECTED &&
+            (obj = cluster_only_json(aa, &principal, sid, &err)) != NULL) {
+            json_object_object_add(obj, "credentials", json_object_new_string(creds.origin));
+            rc = cli_print_json(obj);
+            json_object_put(obj);
+            goto out;
+        }
         if (err.status == EKSAUTH_ENOTMAPPED)
             fprintf(stderr, "eksauth: %s: %s is not mapped (credentials: %s)\n", WHAT,
                     sid->parsed.canonical, creds.origin);

@@ -13,6 +13,7 @@
 #ifndef EKSAUTH_AWSAUTH_H
 #define EKSAUTH_AWSAUTH_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "eksauth/status.h"
@@ -81,7 +82,7 @@ struct eksauth_k8s_identity {
  * Look p up and render its username and groups.  EKSAUTH_ENOTMAPPED when
  * no entry matches; EKSAUTH_EREJECTED when the entry exists but cannot be
  * used (a template error: "aws-auth: mapRoles: 9:7: username: template:
- * {{EC2PrivateDNSName}}: EC2PrivateDNSName not supported yet ...", ...),
+ * {{EC2PrivateDNSName}}: instance i-... is not this host ...", ...),
  * or when p's account or session name disagrees with its ARN.  mapAccounts
  * yields the canonical ARN and no groups.
  */
@@ -90,6 +91,15 @@ enum eksauth_status eksauth_awsauth_map(const struct eksauth_awsauth *aa,
                                         struct eksauth_k8s_identity *out,
                                         struct eksauth_error *err);
 void eksauth_k8s_identity_free(struct eksauth_k8s_identity *id);
+
+/*
+ * True when the entry p maps to renders {{EC2PrivateDNSName}} (in its
+ * username or a group), i.e. when mapping p needs the host's own instance
+ * (p->self_instance_id, self_private_dns_name).  False for no entry or a
+ * principal eksauth_awsauth_map would refuse anyway.  Pure.
+ */
+bool eksauth_awsauth_needs_host_instance(const struct eksauth_awsauth *aa,
+                                         const struct eksauth_principal *p);
 
 const char *eksauth_map_source_name(enum eksauth_map_source src);
 

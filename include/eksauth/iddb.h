@@ -171,7 +171,10 @@ bool eksauth_iddb_id_used(const struct eksauth_iddb *db, uint32_t id);
  * literal text, sanitised like names.h does (lower case, other characters
  * '-'), with {{AccountID}} = 12 digits and {{SessionName}}/{{SessionNameRaw}}
  * = 2 to 64 of [a-z0-9._-].  Templates with {{AccessKeyID}},
- * {{EC2PrivateDNSName}} or an unknown placeholder fit nothing.  Pure.
+ * {{EC2PrivateDNSName}} or an unknown placeholder fit nothing.  A template
+ * without placeholders (sync binds {{EC2PrivateDNSName}} to the host's own
+ * private DNS name) fits exactly the login eksauth_names_login gives it.
+ * Pure.
  */
 bool eksauth_iddb_template_fits(const char *tmpl, const char *login);
 

@@ -10,11 +10,14 @@
 #ifndef EKSAUTH_IMDS_H
 #define EKSAUTH_IMDS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <time.h>
 
+#include "eksauth/awsauth.h"
 #include "eksauth/creds.h"
 #include "eksauth/status.h"
+#include "eksauth/template.h"
 
 #define EKSAUTH_IMDS_DEFAULT_ENDPOINT "http://169.254.169.254"
 #define EKSAUTH_IMDS_TOKEN_TTL        21600 /* seconds asked for a session token */
@@ -61,5 +64,49 @@ enum eksauth_status eksauth_imds_credentials(const char *endpoint, struct eksaut
  */
 enum eksauth_status eksauth_imds_get_value(const char *endpoint, const char *path, char *out,
                                            size_t outlen, struct eksauth_error *err);
+
+/* This host's own EC2 instance, for {{EC2PrivateDNSName}} (template.h). */
+struct eksauth_host_instance {
+    char instance_id[32];       /* meta-data/instance-id: ^i-(\w{8}|\w{17})$ */
+    char private_dns_name[256]; /* meta-data/local-hostname: a lower-case DNS name */
+    bool tried;                 /* read once: a second call reuses the answer or the failure */
+    enum eksauth_status status;
+    struct eksauth_error failure; /* why, when status != EKSAUTH_OK */
+};
+
+/*
+ * Read instance-id and local-hostname (the instance's private DNS name)
+ * with one IMDSv2 session into out, and check their shapes.  Statuses as
+ * eksauth_imds_get_value; a malformed value is EKSAUTH_EINVAL.
+ */
+enum eksauth_status eksauth_imds_instance_identity(const char *endpoint,
+                                                   struct eksauth_host_instance *out,
+                                                   struct eksauth_error *err);
+
+/*
+ * This host's own instance into *inst, read once: a later call reuses the
+ * answer or the failure (zero inst before the first call).  A failure is
+ * EKSAUTH_EREJECTED: "{{EC2PrivateDNSName}}: this host's own instance is
+ * unknown: <cause>".
+ */
+enum eksauth_status eksauth_imds_host_instance(const char *endpoint,
+                                               struct eksauth_host_instance *inst,
+                                               struct eksauth_error *err);
+
+/*
+ * Before mapping p through aa: when p's entry renders
+ * {{EC2PrivateDNSName}} (eksauth_awsauth_needs_host_instance), read this
+ * host's instance from instance metadata into *inst (once: inst caches the
+ * answer or the failure; zero it before the first call) and point p's
+ * self_instance_id and self_private_dns_name at it.  Otherwise nothing is
+ * read, so logins that do not need it never wait for instance metadata.
+ * A failed read is EKSAUTH_EREJECTED naming the placeholder and the cause:
+ * the login that needs it is refused, no other.
+ */
+enum eksauth_status eksauth_imds_bind_host_instance(const char *endpoint,
+                                                    const struct eksauth_awsauth *aa,
+                                                    struct eksauth_principal *p,
+                                                    struct eksauth_host_instance *inst,
+                                                    struct eksauth_error *err);
 
 #endif

@@ -52,7 +52,7 @@ static void check_posix(const char *k8s_username, char *const *groups, size_t n_
 /* Map one principal whose ARN is arn; the identity, when found, must come from e's table. */
 static void map_one(const struct eksauth_awsauth *aa, const char *arn, const char *session)
 {
-    struct eksauth_principal p = {arn, NULL, NULL, session, "ASIAFUZZFUZZFUZZ0001"};
+    struct eksauth_principal p = {arn, NULL, NULL, session, "ASIAFUZZFUZZFUZZ0001", NULL, NULL};
     struct eksauth_k8s_identity id;
     struct eksauth_error err;
     enum eksauth_status st;

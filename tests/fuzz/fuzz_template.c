@@ -21,6 +21,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         "111122223333",
         NULL,
         "ASIAFUZZFUZZFUZZ0001",
+        "i-0123456789abcdef0",
+        "ip-10-0-1-23.ec2.internal",
     };
     enum eksauth_template_use use;
     struct eksauth_error err;
@@ -43,7 +45,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FUZZ_ASSERT(eksauth_template_validate(tmpl, use, NULL) == EKSAUTH_OK);
         if (use == EKSAUTH_TEMPLATE_USERNAME)
             FUZZ_ASSERT(strstr(tmpl, "{{AccessKeyID}}") == NULL);
-        FUZZ_ASSERT(strstr(tmpl, "{{EC2PrivateDNSName}}") == NULL);
+        /* The host's own instance only: never another instance's name. */
+        FUZZ_ASSERT(strstr(tmpl, "{{EC2PrivateDNSName}}") == NULL ||
+                    strcmp(session, p.self_instance_id) == 0);
         /* Single pass: a placeholder in the output came from the session name, not the template. */
         if (strstr(out, "{{") != NULL)
             FUZZ_ASSERT(strstr(session, "{{") != NULL || strstr(session, "{") != NULL);

@@ -8,7 +8,8 @@ sample=$FIXTURES/aws-auth-sample.yaml
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 # No host configuration may leak in: an empty config of our own.
-printf 'cluster_id = test-cluster\n' > "$tmp/eksauth.conf"
+# Instance metadata on a closed port: {{EC2PrivateDNSName}} never reaches a real IMDS.
+printf 'cluster_id = test-cluster\nimds_endpoint = http://127.0.0.1:1\n' > "$tmp/eksauth.conf"
 run() { "$EKSAUTH" --config "$tmp/eksauth.conf" "$@" > "$tmp/out" 2> "$tmp/err"; echo $? > "$tmp/rc"; }
 rc() { cat "$tmp/rc"; }
 field() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(json.dumps(d[sys.argv[2]]) if not isinstance(d[sys.argv[2]], str) else d[sys.argv[2]])' "$tmp/out" "$1"; }
@@ -36,8 +37,8 @@ uid_b=$(run map arn:aws:iam::123456789012:role/EksCodeBuildKubectlRole --aws-aut
 is "$uid_a" "$uid_b" "the uid is the same on every run"
 
 run map arn:aws:iam::123456789012:role/eksctl-foo-nodegroup-bar-NodeInstanceRole-u4CxYVzWNTmG --session-name i-0123456789abcdef0 --aws-auth "$sample"
-is "$(rc)" 1 "the node role is refused (exit 1)"
-like "$(cat "$tmp/err")" '^eksauth: map: .*EC2PrivateDNSName not supported' "with the EC2PrivateDNSName reason"
+is "$(rc)" 1 "the node role is refused off EC2 (exit 1)"
+like "$(cat "$tmp/err")" "^eksauth: map: .*EC2PrivateDNSName}}: this host's own instance is unknown" "with the EC2PrivateDNSName reason"
 
 run map arn:aws:iam::123456789012:role/NotInAwsAuth --aws-auth "$sample"
 is "$(rc)" 3 "an unmapped role exits 3"

@@ -111,6 +111,7 @@ static enum eksauth_status map_arn(const struct eksauth_awsauth *aa, const char 
 
     if (eksauth_arn_parse(arn_text, &arn, err) != EKSAUTH_OK)
         fail_msg("%s: %s", arn_text, err->msg);
+    memset(&p, 0, sizeof(p)); /* no host instance */
     p.arn = arn_text;
     p.canonical_arn = arn.canonical;
     p.account = arn.account;
@@ -203,7 +204,7 @@ static void test_sample_yaml(void **state)
     expect_map_fails(aa,
                      "arn:aws:sts::123456789012:assumed-role/"
                      "eksctl-foo-nodegroup-bar-NodeInstanceRole-u4CxYVzWNTmG/i-0123456789abcdef0",
-                     EKSAUTH_EREJECTED, "EC2PrivateDNSName not supported");
+                     EKSAUTH_EREJECTED, "this host's own instance is unknown");
     expect_map_fails(aa,
                      "arn:aws:sts::123456789012:assumed-role/"
                      "eksctl-foo-nodegroup-bar-NodeInstanceRole-u4CxYVzWNTmG/i-0123456789abcdef0",
@@ -212,6 +213,93 @@ static void test_sample_yaml(void **state)
                      EKSAUTH_ENOTMAPPED,
                      "identity is not mapped: "
                      "arn:aws:iam::123456789012:role/devops-agent-agent-space-role");
+    eksauth_awsauth_free(aa);
+}
+
+/*
+ * {{EC2PrivateDNSName}} (token-rules.md §5.4, TestAuthenticateVerifierNodeMapping):
+ * rendered for the host's own instance only; needs_host_instance says when
+ * mapping needs it, so other logins never read instance metadata.
+ */
+static void test_ec2_private_dns_name(void **state)
+{
+    static const char yaml[] = "mapRoles: |\n"
+                               "  - rolearn: arn:aws:iam::123456789012:role/TestNodeRole\n"
+                               "    username: system:node:{{EC2PrivateDNSName}}\n"
+                               "    groups:\n"
+                               "      - system:nodes\n"
+                               "      - system:bootstrappers\n"
+                               "  - rolearn: arn:aws:iam::123456789012:role/Tagger\n"
+                               "    username: tagger\n"
+                               "    groups:\n"
+                               "      - node-{{EC2PrivateDNSName}}\n"
+                               "  - rolearn: arn:aws:iam::123456789012:role/Dev\n"
+                               "    username: dev:{{SessionName}}\n"
+                               "mapAccounts: |\n"
+                               "  - \"123456789012\"\n";
+    static const char own[] = "arn:aws:sts::123456789012:assumed-role/TestNodeRole/"
+                              "i-0c6f21bf1f24f9708";
+    struct eksauth_awsauth *aa = NULL;
+    struct eksauth_error err = {0};
+    struct eksauth_k8s_identity id;
+    struct eksauth_principal p = {
+        .arn = own,
+        .session_name = "",
+        .access_key_id = "",
+        .self_instance_id = "i-0c6f21bf1f24f9708",
+        .self_private_dns_name = "ip-172-31-27-14",
+    };
+
+    (void)state;
+    if (eksauth_awsauth_parse(yaml, sizeof(yaml) - 1, &aa, &err) != EKSAUTH_OK)
+        fail_msg("%s", err.msg);
+    /* Which logins need the host's instance: the username or any group uses it. */
+    assert_true(eksauth_awsauth_needs_host_instance(aa, &p));
+    p.arn = "arn:aws:sts::123456789012:assumed-role/Tagger/i-0c6f21bf1f24f9708";
+    assert_true(eksauth_awsauth_needs_host_instance(aa, &p));
+    p.arn = "arn:aws:sts::123456789012:assumed-role/Dev/i-0c6f21bf1f24f9708";
+    assert_false(eksauth_awsauth_needs_host_instance(aa, &p));
+    p.arn = "arn:aws:iam::123456789012:user/someone"; /* mapAccounts: no templates */
+    assert_false(eksauth_awsauth_needs_host_instance(aa, &p));
+    p.arn = "arn:aws:iam::999999999999:role/TestNodeRole"; /* not mapped */
+    assert_false(eksauth_awsauth_needs_host_instance(aa, &p));
+    p.arn = "not-an-arn";
+    assert_false(eksauth_awsauth_needs_host_instance(aa, &p));
+    assert_false(eksauth_awsauth_needs_host_instance(NULL, &p));
+
+    /* The upstream vector: the node's own instance. */
+    p.arn = own;
+    assert_int_equal(eksauth_awsauth_map(aa, &p, &id, &err), EKSAUTH_OK);
+    assert_string_equal(id.username, "system:node:ip-172-31-27-14");
+    assert_int_equal(id.n_groups, 2);
+    assert_string_equal(id.groups[0], "system:nodes");
+    assert_string_equal(id.groups[1], "system:bootstrappers");
+    eksauth_k8s_identity_free(&id);
+    /* In a group. */
+    p.arn = "arn:aws:sts::123456789012:assumed-role/Tagger/i-0c6f21bf1f24f9708";
+    assert_int_equal(eksauth_awsauth_map(aa, &p, &id, &err), EKSAUTH_OK);
+    assert_string_equal(id.username, "tagger");
+    assert_string_equal(id.groups[0], "node-ip-172-31-27-14");
+    eksauth_k8s_identity_free(&id);
+    /* Another instance: a node impersonation, refused, with the position. */
+    p.arn = "arn:aws:sts::123456789012:assumed-role/TestNodeRole/i-0aaaaaaaaaaaaaaaa";
+    assert_int_equal(eksauth_awsauth_map(aa, &p, &id, &err), EKSAUTH_EREJECTED);
+    assert_non_null(strstr(err.msg, "aws-auth: mapRoles: 2:5: username: template: "
+                                    "{{EC2PrivateDNSName}}: instance i-0aaaaaaaaaaaaaaaa is not "
+                                    "this host (i-0c6f21bf1f24f9708)"));
+    assert_null(id.username);
+    p.arn = "arn:aws:sts::123456789012:assumed-role/Tagger/i-0aaaaaaaaaaaaaaaa";
+    assert_int_equal(eksauth_awsauth_map(aa, &p, &id, &err), EKSAUTH_EREJECTED);
+    assert_non_null(strstr(err.msg, "group 1: template: {{EC2PrivateDNSName}}: instance"));
+    /* Not an instance id. */
+    p.arn = "arn:aws:sts::123456789012:assumed-role/TestNodeRole/alice";
+    assert_int_equal(eksauth_awsauth_map(aa, &p, &id, &err), EKSAUTH_EREJECTED);
+    assert_non_null(strstr(err.msg, "SessionName did not contain an instance id"));
+    /* The host's instance unknown. */
+    p.arn = own;
+    p.self_instance_id = NULL;
+    assert_int_equal(eksauth_awsauth_map(aa, &p, &id, &err), EKSAUTH_EREJECTED);
+    assert_non_null(strstr(err.msg, "this host's own instance is unknown"));
     eksauth_awsauth_free(aa);
 }
 
@@ -237,7 +325,7 @@ static void test_sample_json(void **state)
     expect_map_fails(aa,
                      "arn:aws:iam::123456789012:role/"
                      "eksctl-foo-nodegroup-bar-NodeInstanceRole-u4CxYVzWNTmG",
-                     EKSAUTH_EREJECTED, "EC2PrivateDNSName not supported");
+                     EKSAUTH_EREJECTED, "SessionName did not contain an instance id");
     eksauth_awsauth_free(aa);
 }
 
@@ -858,6 +946,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sample_yaml),
         cmocka_unit_test(test_sample_json),
+        cmocka_unit_test(test_ec2_private_dns_name),
         cmocka_unit_test(test_bare_file),
         cmocka_unit_test(test_full_configmap),
         cmocka_unit_test(test_case),

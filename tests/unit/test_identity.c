@@ -21,28 +21,29 @@
 
 #define ACCOUNT "123456789012"
 
-static const char *const SAMPLE = "mapRoles: |\n"
-                                  "  - rolearn: arn:aws:iam::123456789012:role/NodeRole\n"
-                                  "    username: system:node:{{EC2PrivateDNSName}}\n"
-                                  "    groups:\n"
-                                  "      - system:bootstrappers\n"
-                                  "      - system:nodes\n"
-                                  "  - rolearn: arn:aws:iam::123456789012:role/EksCodeBuildKubectlRole\n"
-                                  "    username: build\n"
-                                  "    groups:\n"
-                                  "      - system:masters\n"
-                                  "  - rolearn: arn:aws:iam::123456789012:role/dev\n"
-                                  "    username: admin:{{SessionName}}\n"
-                                  "    groups:\n"
-                                  "      - developers\n"
-                                  "mapUsers: |\n"
-                                  "  - userarn: arn:aws:iam::123456789012:user/alice\n"
-                                  "    username: alice\n"
-                                  "    groups:\n"
-                                  "      - developers\n"
-                                  "      - viewers\n"
-                                  "mapAccounts: |\n"
-                                  "  - \"210987654321\"\n";
+static const char *const SAMPLE =
+    "mapRoles: |\n"
+    "  - rolearn: arn:aws:iam::123456789012:role/NodeRole\n"
+    "    username: system:node:{{EC2PrivateDNSName}}\n"
+    "    groups:\n"
+    "      - system:bootstrappers\n"
+    "      - system:nodes\n"
+    "  - rolearn: arn:aws:iam::123456789012:role/EksCodeBuildKubectlRole\n"
+    "    username: build\n"
+    "    groups:\n"
+    "      - system:masters\n"
+    "  - rolearn: arn:aws:iam::123456789012:role/dev\n"
+    "    username: admin:{{SessionName}}\n"
+    "    groups:\n"
+    "      - developers\n"
+    "mapUsers: |\n"
+    "  - userarn: arn:aws:iam::123456789012:user/alice\n"
+    "    username: alice\n"
+    "    groups:\n"
+    "      - developers\n"
+    "      - viewers\n"
+    "mapAccounts: |\n"
+    "  - \"210987654321\"\n";
 
 /* A fake host: its local users and groups are given by the test. */
 struct fake_host {
@@ -134,8 +135,7 @@ static enum eksauth_status resolve(struct fixture *f, const char *arn, const cha
     };
 
     eksauth_identity_free(&f->id);
-    return eksauth_identity_resolve(&f->cfg, f->aa, &f->plan, &f->host, &p, NULL, &f->id,
-                                    &f->err);
+    return eksauth_identity_resolve(&f->cfg, f->aa, &f->plan, &f->host, &p, NULL, &f->id, &f->err);
 }
 
 static bool plan_has_warning(const struct eksauth_plan *plan, const char *needle)
@@ -233,9 +233,9 @@ static void test_plan_refuses_login_collision(void **state)
     assert_null(eksauth_plan_find_user(&f->plan, "alice"));
     assert_non_null(eksauth_plan_find_user(&f->plan, "carol"));
     assert_true(plan_has_warning(&f->plan, "neither is served"));
-    assert_int_equal(resolve(f, "arn:aws:iam::123456789012:user/b",
-                             "arn:aws:iam::123456789012:user/b", ""),
-                     EKSAUTH_EREJECTED);
+    assert_int_equal(
+        resolve(f, "arn:aws:iam::123456789012:user/b", "arn:aws:iam::123456789012:user/b", ""),
+        EKSAUTH_EREJECTED);
 }
 
 static void test_plan_refuses_local_names(void **state)
@@ -348,10 +348,12 @@ static void test_resolve_refusals(void **state)
                              "arn:aws:iam::123456789012:role/root", "s"),
                      EKSAUTH_EREJECTED);
     assert_non_null(strstr(f->err.msg, "denied"));
-    assert_int_equal(resolve(f, "arn:aws:sts::123456789012:assumed-role/NodeRole/i-0123456789abcdef0",
+    assert_int_equal(resolve(f,
+                             "arn:aws:sts::123456789012:assumed-role/NodeRole/i-0123456789abcdef0",
                              "arn:aws:iam::123456789012:role/NodeRole", "i-0123456789abcdef0"),
                      EKSAUTH_EREJECTED);
-    assert_non_null(strstr(f->err.msg, "EC2PrivateDNSName not supported"));
+    assert_non_null(
+        strstr(f->err.msg, "{{EC2PrivateDNSName}}: this host's own instance is unknown"));
     assert_int_equal(resolve(f, "arn:aws:sts::123456789012:assumed-role/other/s",
                              "arn:aws:iam::123456789012:role/other", "s"),
                      EKSAUTH_ENOTMAPPED);
@@ -371,6 +373,46 @@ static void test_resolve_system_user_allowed_by_config(void **state)
     assert_string_equal(f->id.login, "system-admin");
 }
 
+/* A node on its own host: the login comes from the private DNS name (allow_system_users on). */
+static void test_resolve_own_node(void **state)
+{
+    struct fixture *f = *state;
+    struct eksauth_principal p = {
+        .arn = "arn:aws:sts::123456789012:assumed-role/NodeRole/i-0123456789abcdef0",
+        .canonical_arn = "arn:aws:iam::123456789012:role/NodeRole",
+        .account = ACCOUNT,
+        .session_name = "i-0123456789abcdef0",
+        .access_key_id = "",
+        .self_instance_id = "i-0123456789abcdef0",
+        .self_private_dns_name = "ip-10-0-1-23.ec2.internal",
+    };
+
+    f->cfg.allow_system_users = true;
+    load(f, "mapRoles: |\n"
+            "  - rolearn: arn:aws:iam::123456789012:role/NodeRole\n"
+            "    username: system:node:{{EC2PrivateDNSName}}\n"
+            "    groups:\n"
+            "      - system:nodes\n");
+    assert_int_equal(
+        eksauth_identity_resolve(&f->cfg, f->aa, &f->plan, &f->host, &p, NULL, &f->id, &f->err),
+        EKSAUTH_OK);
+    assert_string_equal(f->id.k8s.username, "system:node:ip-10-0-1-23.ec2.internal");
+    assert_true(f->id.templated);
+    assert_true(eksauth_names_valid(f->id.login));
+    if (strncmp(f->id.login, "system-node-ip-10-0-1", 21) != 0)
+        fail_msg("login %s", f->id.login);
+    assert_int_equal(f->id.n_groups, 1);
+    assert_string_equal(f->id.groups[0].name, "eks-system-nodes");
+    /* Another instance's session name on this host: refused before any name is made. */
+    p.session_name = "i-0fedcba9876543210";
+    p.arn = "arn:aws:sts::123456789012:assumed-role/NodeRole/i-0fedcba9876543210";
+    assert_int_equal(
+        eksauth_identity_resolve(&f->cfg, f->aa, &f->plan, &f->host, &p, NULL, &f->id, &f->err),
+        EKSAUTH_EREJECTED);
+    assert_non_null(strstr(f->err.msg, "instance i-0fedcba9876543210 is not this host"));
+    assert_string_equal(f->id.login, "");
+}
+
 static void test_resolve_map_accounts(void **state)
 {
     struct fixture *f = *state;
@@ -383,9 +425,9 @@ static void test_resolve_map_accounts(void **state)
     };
 
     load(f, SAMPLE);
-    assert_int_equal(eksauth_identity_resolve(&f->cfg, f->aa, &f->plan, &f->host, &p, "AIDAX",
-                                              &f->id, &f->err),
-                     EKSAUTH_OK);
+    assert_int_equal(
+        eksauth_identity_resolve(&f->cfg, f->aa, &f->plan, &f->host, &p, "AIDAX", &f->id, &f->err),
+        EKSAUTH_OK);
     assert_int_equal(f->id.k8s.source, EKSAUTH_SRC_MAPACCOUNTS);
     assert_string_equal(f->id.k8s.username, "arn:aws:iam::210987654321:user/dave");
     assert_true(eksauth_names_valid(f->id.login));
@@ -437,8 +479,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_plan_static_users_and_groups, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_plan_ids_deterministic_and_in_range, setup,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(test_plan_ids_deterministic_and_in_range, setup, teardown),
         cmocka_unit_test_setup_teardown(test_plan_seeds_keep_recorded_ids, setup, teardown),
         cmocka_unit_test_setup_teardown(test_plan_refuses_login_collision, setup, teardown),
         cmocka_unit_test_setup_teardown(test_plan_refuses_local_names, setup, teardown),
@@ -451,6 +492,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_resolve_refusals, setup, teardown),
         cmocka_unit_test_setup_teardown(test_resolve_system_user_allowed_by_config, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_resolve_own_node, setup, teardown),
         cmocka_unit_test_setup_teardown(test_resolve_map_accounts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_plan_same_user_from_two_roles_gets_shared_groups,
                                         setup, teardown),

@@ -1,7 +1,8 @@
 /*
  * test_template.c - username and group templates: the token-rules.md §5.4
- * vectors (adapted: EC2PrivateDNSName is refused, AccessKeyID is refused in
- * usernames), single-pass expansion, and every error.
+ * vectors (adapted: EC2PrivateDNSName resolves only to the host's own
+ * instance, AccessKeyID is refused in usernames), single-pass expansion, and
+ * every error.
  */
 #include "config.h"
 
@@ -9,6 +10,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -58,7 +60,7 @@ static void test_upstream_vectors(void **state)
     (void)state;
     plain.session_name = "jdoe";
     expect_refused("a-{{EC2PrivateDNSName}}-b", &jdoe, EKSAUTH_TEMPLATE_USERNAME,
-                   "EC2PrivateDNSName not supported");
+                   "SessionName did not contain an instance id");
     expect_render("a-{{AccountID}}-b", &jdoe, EKSAUTH_TEMPLATE_USERNAME, "a-123-b");
     expect_render("a-{{AccessKeyID}}-b", &jdoe, EKSAUTH_TEMPLATE_GROUP, "a-321-b");
     expect_render("a-{{SessionName}}-b", &plain, EKSAUTH_TEMPLATE_USERNAME, "a-jdoe-b");
@@ -104,13 +106,145 @@ static void test_access_key_id_refused_in_usernames(void **state)
     expect_render("ak-{{AccessKeyID}}", &jdoe, EKSAUTH_TEMPLATE_GROUP, "ak-321");
 }
 
+/* The node of token-rules.md §5.4 (TestAuthenticateVerifierNodeMapping), on its own host. */
+static const struct eksauth_principal node = {
+    .arn = "arn:aws:sts::123456789012:assumed-role/TestNodeRole/i-0c6f21bf1f24f9708",
+    .canonical_arn = "arn:aws:iam::123456789012:role/TestNodeRole",
+    .account = "123456789012",
+    .session_name = "i-0c6f21bf1f24f9708",
+    .access_key_id = "ASIAEXAMPLEEXAMPLE01",
+    .self_instance_id = "i-0c6f21bf1f24f9708",
+    .self_private_dns_name = "ip-172-31-27-14",
+};
+
+static void test_ec2_private_dns_name_own_instance(void **state)
+{
+    struct eksauth_principal p = node;
+
+    (void)state;
+    expect_render("system:node:{{EC2PrivateDNSName}}", &node, EKSAUTH_TEMPLATE_USERNAME,
+                  "system:node:ip-172-31-27-14");
+    expect_render("g-{{EC2PrivateDNSName}}", &node, EKSAUTH_TEMPLATE_GROUP, "g-ip-172-31-27-14");
+    /* Order and single pass with the other placeholders. */
+    expect_render("{{AccountID}}/{{EC2PrivateDNSName}}/{{SessionName}}", &node,
+                  EKSAUTH_TEMPLATE_USERNAME, "123456789012/ip-172-31-27-14/i-0c6f21bf1f24f9708");
+    /* The short (8-character) form of an instance id. */
+    p.session_name = "i-0c6f21bf";
+    p.self_instance_id = "i-0c6f21bf";
+    p.self_private_dns_name = "ip-10-0-1-23.ec2.internal";
+    expect_render("system:node:{{EC2PrivateDNSName}}", &p, EKSAUTH_TEMPLATE_USERNAME,
+                  "system:node:ip-10-0-1-23.ec2.internal");
+    /* Go's \w holds '_' and upper case too. */
+    p.session_name = p.self_instance_id = "i-AB_def12";
+    expect_render("{{EC2PrivateDNSName}}", &p, EKSAUTH_TEMPLATE_USERNAME,
+                  "ip-10-0-1-23.ec2.internal");
+}
+
 static void test_ec2_private_dns_name_refused(void **state)
 {
+    struct eksauth_principal p = node;
+
     (void)state;
+    /* Not an instance id: upstream's own error. */
     expect_refused("system:node:{{EC2PrivateDNSName}}", &jdoe, EKSAUTH_TEMPLATE_USERNAME,
-                   "{{EC2PrivateDNSName}}: EC2PrivateDNSName not supported yet");
-    expect_refused("g-{{EC2PrivateDNSName}}", &jdoe, EKSAUTH_TEMPLATE_GROUP,
-                   "EC2PrivateDNSName not supported");
+                   "template: {{EC2PrivateDNSName}}: SessionName did not contain an instance id");
+    p.session_name = "i-aaaaa"; /* upstream's vector */
+    expect_refused("a-{{EC2PrivateDNSName}}-b", &p, EKSAUTH_TEMPLATE_USERNAME,
+                   "SessionName did not contain an instance id");
+    p.session_name = "i-0c6f21bf1f24f970"; /* 16 */
+    expect_refused("{{EC2PrivateDNSName}}", &p, EKSAUTH_TEMPLATE_GROUP, "did not contain");
+    p.session_name = "i-0c6f21bf1f24f97088"; /* 18 */
+    expect_refused("{{EC2PrivateDNSName}}", &p, EKSAUTH_TEMPLATE_GROUP, "did not contain");
+    p.session_name = "i-0c6f21b"; /* 7 */
+    expect_refused("{{EC2PrivateDNSName}}", &p, EKSAUTH_TEMPLATE_GROUP, "did not contain");
+    p.session_name = "i-0c6f21bf1f24f9708@x"; /* '@' is no \w, and never becomes '-' here */
+    expect_refused("{{EC2PrivateDNSName}}", &p, EKSAUTH_TEMPLATE_GROUP, "did not contain");
+    p.session_name = "i-0c6f-1bf"; /* 8 bytes, but '-' is no \w */
+    expect_refused("{{EC2PrivateDNSName}}", &p, EKSAUTH_TEMPLATE_GROUP, "did not contain");
+    p.session_name = "I-0c6f21bf";
+    expect_refused("{{EC2PrivateDNSName}}", &p, EKSAUTH_TEMPLATE_GROUP, "did not contain");
+    p.session_name = "";
+    expect_refused("{{EC2PrivateDNSName}}", &p, EKSAUTH_TEMPLATE_GROUP, "did not contain");
+
+    /* Another instance: whoever can assume the role picks the session name. */
+    p = node;
+    p.session_name = "i-0aaaaaaaaaaaaaaaa";
+    expect_refused("system:node:{{EC2PrivateDNSName}}", &p, EKSAUTH_TEMPLATE_USERNAME,
+                   "template: {{EC2PrivateDNSName}}: instance i-0aaaaaaaaaaaaaaaa is not this host "
+                   "(i-0c6f21bf1f24f9708): eksauth resolves {{EC2PrivateDNSName}} only for the "
+                   "host's own instance");
+    /* Case matters: an id that differs only in case is another id. */
+    p.session_name = "i-0C6F21BF1F24F9708";
+    expect_refused("{{EC2PrivateDNSName}}", &p, EKSAUTH_TEMPLATE_GROUP, "is not this host");
+
+    /* The host's own instance unknown (not EC2, metadata not read). */
+    p = node;
+    p.self_instance_id = NULL;
+    expect_refused("system:node:{{EC2PrivateDNSName}}", &p, EKSAUTH_TEMPLATE_USERNAME,
+                   "this host's own instance is unknown");
+    p.self_instance_id = "";
+    expect_refused("{{EC2PrivateDNSName}}", &p, EKSAUTH_TEMPLATE_GROUP, "instance is unknown");
+    p = node;
+    p.self_private_dns_name = NULL;
+    expect_refused("{{EC2PrivateDNSName}}", &p, EKSAUTH_TEMPLATE_GROUP, "instance is unknown");
+
+    /* A private DNS name that is no DNS name never becomes a name. */
+    p = node;
+    p.self_private_dns_name = "ip-172-31-27-14:root";
+    expect_refused("{{EC2PrivateDNSName}}", &p, EKSAUTH_TEMPLATE_USERNAME,
+                   "is not a lower-case DNS name");
+    p.self_private_dns_name = "";
+    expect_refused("{{EC2PrivateDNSName}}", &p, EKSAUTH_TEMPLATE_USERNAME, "DNS name");
+
+    /* Without a principal (validate) the placeholder is known syntax. */
+    assert_int_equal(eksauth_template_validate("system:node:{{EC2PrivateDNSName}}",
+                                               EKSAUTH_TEMPLATE_USERNAME, NULL),
+                     EKSAUTH_OK);
+}
+
+static void test_instance_id_and_dns_name_shapes(void **state)
+{
+    char long_label[70], long_name[300];
+
+    (void)state;
+    assert_true(eksauth_template_instance_id_valid("i-0c6f21bf1f24f9708"));
+    assert_true(eksauth_template_instance_id_valid("i-12345678"));
+    assert_false(eksauth_template_instance_id_valid(NULL));
+    assert_false(eksauth_template_instance_id_valid("i-"));
+    assert_false(eksauth_template_instance_id_valid("x-12345678"));
+    assert_false(eksauth_template_instance_id_valid("i-123456789"));
+    assert_false(eksauth_template_instance_id_valid("i-1234567\n"));
+
+    assert_true(eksauth_template_dns_name_valid("ip-172-31-27-14"));
+    assert_true(eksauth_template_dns_name_valid("ip-10-0-1-23.ec2.internal"));
+    assert_true(eksauth_template_dns_name_valid("i-0123456789abcdef0.us-west-2.compute.internal"));
+    assert_true(eksauth_template_dns_name_valid("a"));
+    assert_false(eksauth_template_dns_name_valid(NULL));
+    assert_false(eksauth_template_dns_name_valid(""));
+    assert_false(eksauth_template_dns_name_valid("IP-10-0-1-23.ec2.internal"));
+    assert_false(eksauth_template_dns_name_valid(".ec2.internal"));
+    assert_false(eksauth_template_dns_name_valid("ip..internal"));
+    assert_false(eksauth_template_dns_name_valid("ip-10-0-1-23."));
+    assert_false(eksauth_template_dns_name_valid("-ip.internal"));
+    assert_false(eksauth_template_dns_name_valid("ip-.internal"));
+    assert_false(eksauth_template_dns_name_valid("ip_10.internal"));
+    assert_false(eksauth_template_dns_name_valid("ip 10.internal"));
+    assert_false(eksauth_template_dns_name_valid("ip,10"));
+    memset(long_label, 'a', 64);
+    long_label[64] = '\0';
+    assert_false(eksauth_template_dns_name_valid(long_label)); /* a label of 64 */
+    long_label[63] = '\0';
+    assert_true(eksauth_template_dns_name_valid(long_label)); /* 63 */
+    snprintf(long_name, sizeof(long_name), "%s.%s.%s.%s", long_label, long_label, long_label,
+             long_label);
+    assert_false(eksauth_template_dns_name_valid(long_name)); /* 255 > 253 */
+    long_name[253] = '\0';
+    assert_true(eksauth_template_dns_name_valid(long_name));
+
+    assert_true(eksauth_template_needs_host_instance("system:node:{{EC2PrivateDNSName}}"));
+    assert_false(eksauth_template_needs_host_instance("system:node:{{SessionName}}"));
+    assert_false(eksauth_template_needs_host_instance("{{EC2PrivateDNSname}}"));
+    assert_false(eksauth_template_needs_host_instance(NULL));
 }
 
 static void test_unknown_and_unterminated(void **state)
@@ -226,7 +360,9 @@ int main(void)
         cmocka_unit_test(test_common_templates),
         cmocka_unit_test(test_single_pass),
         cmocka_unit_test(test_access_key_id_refused_in_usernames),
+        cmocka_unit_test(test_ec2_private_dns_name_own_instance),
         cmocka_unit_test(test_ec2_private_dns_name_refused),
+        cmocka_unit_test(test_instance_id_and_dns_name_shapes),
         cmocka_unit_test(test_unknown_and_unterminated),
         cmocka_unit_test(test_empty_values),
         cmocka_unit_test(test_output_bounds),
