@@ -1097,6 +1097,56 @@ enum eksauth_status eksauth_iddb_write(const struct eksauth_iddb_builder *b, con
 /* ------------------------------------------------------------------------ */
 /* Record one login.                                                         */
 
+/* NULL and "" are the same ARN to the DB (the builder stores NULL as ""). */
+static bool same_str(const char *a, const char *b)
+{
+    return strcmp(a != NULL ? a : "", b != NULL ? b : "") == 0;
+}
+
+/*
+ * True when db already holds exactly the record a login of u would write:
+ * same k8s username, ARN, flags, home, shell, private primary group and the
+ * same supplementary groups in the same order.  Then the login writes
+ * nothing: rewriting an unchanged DB costs two fsyncs and the writer's lock
+ * on every login, which serialises concurrent logins.  Anything else (a new
+ * group, a changed home pattern, duplicates in the list) takes the write path.
+ */
+static bool record_is_current(const struct eksauth_iddb *db, const struct eksauth_iddb_user *old,
+                              const struct eksauth_iddb_user_in *u,
+                              const struct eksauth_iddb_group_in *groups, size_t n_groups)
+{
+    struct eksauth_iddb_group g;
+    char home[PATH_MAX];
+    const char *shell;
+    size_t i;
+
+    if (u->k8s_username == NULL || strcmp(old->k8s_username, u->k8s_username) != 0 ||
+        !same_str(old->arn, u->arn) || old->flags != u->flags || old->gid != old->uid ||
+        (u->uid != 0 && u->uid != old->uid) || u->gid != 0 || u->gecos != NULL)
+        return false;
+    if (u->home == NULL) {
+        if (eksauth_iddb_expand_home(eksauth_iddb_home_pattern(db), u->login, home, sizeof(home)) >=
+            sizeof(home))
+            return false;
+    } else if (snprintf(home, sizeof(home), "%s", u->home) >= (int)sizeof(home)) {
+        return false;
+    }
+    shell = u->shell != NULL ? u->shell : eksauth_iddb_shell(db);
+    if (old->home_len != strlen(home) || memcmp(old->home, home, old->home_len) != 0 ||
+        shell == NULL || old->shell_len != strlen(shell) ||
+        memcmp(old->shell, shell, old->shell_len) != 0)
+        return false;
+    if (old->n_groups != n_groups)
+        return false;
+    for (i = 0; i < n_groups; i++) {
+        if (groups[i].name == NULL ||
+            eksauth_iddb_user_group(db, old, (uint32_t)i, &g) != EKSAUTH_OK ||
+            g.name_len != strlen(groups[i].name) || memcmp(g.name, groups[i].name, g.name_len) != 0)
+            return false;
+    }
+    return true;
+}
+
 enum eksauth_status eksauth_iddb_record_login(const char *path,
                                               const struct eksauth_iddb_user_in *u,
                                               const struct eksauth_iddb_group_in *groups,
@@ -1130,6 +1180,12 @@ enum eksauth_status eksauth_iddb_record_login(const char *path,
     in = *u;
     in.gid = 0;
     if (eksauth_iddb_user_by_name(db, u->login, &old) == EKSAUTH_OK) {
+        if (record_is_current(db, &old, u, groups, n_groups)) {
+            if (uid_out != NULL)
+                *uid_out = old.uid;
+            st = EKSAUTH_OK;
+            goto out;
+        }
         /* One POSIX name, one k8s username: a recorded login is never handed over. */
         if (u->k8s_username != NULL && strcmp(old.k8s_username, u->k8s_username) != 0) {
             st = eksauth_fail(err, EKSAUTH_EREJECTED,

@@ -691,6 +691,7 @@ static void test_record_login(void **state)
         {"eks-system-masters", "system:masters", LO + 999, 0}, /* present: keeps its gid */
         {"eks-ops", "ops", LO + 12, 0},                        /* new */
     };
+    struct stat before, after;
     char path[512];
     uint32_t uid = 0, want;
 
@@ -731,6 +732,22 @@ static void test_record_login(void **state)
     assert_int_equal(eksauth_iddb_group_by_name(db, "eks-system-masters", &g), EKSAUTH_OK);
     assert_int_equal(g.n_members, 1);
     eksauth_iddb_close(db);
+
+    /* the same login again: the DB already says it, so nothing is written */
+    in.uid = 0;
+    assert_int_equal(stat(path, &before), 0);
+    assert_int_equal(eksauth_iddb_record_login(path, &in, groups + 1, 1, &uid, &err), EKSAUTH_OK);
+    assert_int_equal(uid, want);
+    assert_int_equal(stat(path, &after), 0);
+    assert_true(before.st_ino == after.st_ino);
+    assert_int_equal(eksauth_iddb_open(path, &db, &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_iddb_generation(db), 3);
+    eksauth_iddb_close(db);
+    /* ... but another k8s username for the recorded name is still refused */
+    in.k8s_username = "admin:someone-else";
+    assert_int_equal(eksauth_iddb_record_login(path, &in, groups + 1, 1, &uid, &err),
+                     EKSAUTH_EREJECTED);
+    in.k8s_username = "admin:bob";
 
     /* a name that fits no template and is not recorded: refused */
     in.login = "mallory";
