@@ -164,13 +164,11 @@ static int write_all(int fd, const void *data, size_t len)
     return 0;
 }
 
-/* fsync the folder that holds path, so the rename itself survives a crash. */
-static enum eksauth_status sync_dir(const char *path, struct eksauth_error *err)
+/* The folder that holds path, malloc'd ("." for a bare name); NULL when out of memory. */
+static char *dir_of(const char *path)
 {
-    enum eksauth_status st = EKSAUTH_OK;
     const char *slash = strrchr(path, '/');
     char *dir;
-    int fd;
 
     if (slash == NULL)
         dir = strdup(".");
@@ -178,6 +176,16 @@ static enum eksauth_status sync_dir(const char *path, struct eksauth_error *err)
         dir = strdup("/");
     else
         dir = strndup(path, (size_t)(slash - path));
+    return dir;
+}
+
+/* fsync the folder that holds path, so the rename itself survives a crash. */
+static enum eksauth_status sync_dir(const char *path, struct eksauth_error *err)
+{
+    enum eksauth_status st = EKSAUTH_OK;
+    char *dir = dir_of(path);
+    int fd;
+
     if (dir == NULL)
         return eksauth_fail(err, EKSAUTH_ENOMEM, "%s: out of memory", path);
     fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -285,12 +293,7 @@ enum eksauth_status eksauth_file_remove_stale_temps(const char *path, unsigned *
         st = eksauth_fail(err, EKSAUTH_EINVAL, "%s: not a file path", path);
         goto out;
     }
-    if (slash == NULL)
-        dir = strdup(".");
-    else if (slash == path)
-        dir = strdup("/");
-    else
-        dir = strndup(path, (size_t)(slash - path));
+    dir = dir_of(path);
     if (dir == NULL) {
         st = eksauth_fail(err, EKSAUTH_ENOMEM, "%s: out of memory", path);
         goto out;

@@ -16,6 +16,9 @@
  * A name that fits a username template of the current aws-auth, and that
  * neither the DB nor a local file holds, is answered by getpwnam_r only,
  * with its deterministic uid and gid = uid (never enumerated).
+ * A DB entry whose name a local file holds (a local user or group made
+ * after the last sync) is not served by any lookup until the next sync
+ * drops it: see "Local names" below.
  * The DB path is fixed (EKSAUTH_DB_PATH) except for EKSAUTH_DB read with
  * secure_getenv: the module never reads the config file; what it needs
  * (id range, home, shell, templates, denied names) is in the DB header.
@@ -36,25 +39,7 @@
 #include <string.h>
 
 #include "eksauth/iddb.h"
-
-/* The entry points (exported by exports.map; prototypes for -Wmissing-prototypes). */
-enum nss_status _nss_eksauth_getpwnam_r(const char *name, struct passwd *pw, char *buf,
-                                        size_t buflen, int *errnop);
-enum nss_status _nss_eksauth_getpwuid_r(uid_t uid, struct passwd *pw, char *buf, size_t buflen,
-                                        int *errnop);
-enum nss_status _nss_eksauth_setpwent(int stayopen);
-enum nss_status _nss_eksauth_getpwent_r(struct passwd *pw, char *buf, size_t buflen, int *errnop);
-enum nss_status _nss_eksauth_endpwent(void);
-enum nss_status _nss_eksauth_getgrnam_r(const char *name, struct group *gr, char *buf,
-                                        size_t buflen, int *errnop);
-enum nss_status _nss_eksauth_getgrgid_r(gid_t gid, struct group *gr, char *buf, size_t buflen,
-                                        int *errnop);
-enum nss_status _nss_eksauth_setgrent(int stayopen);
-enum nss_status _nss_eksauth_getgrent_r(struct group *gr, char *buf, size_t buflen, int *errnop);
-enum nss_status _nss_eksauth_endgrent(void);
-enum nss_status _nss_eksauth_initgroups_dyn(const char *user, gid_t group, long int *start,
-                                            long int *size, gid_t **groupsp, long int limit,
-                                            int *errnop);
+#include "nss_eksauth.h"
 
 static_assert(sizeof(uid_t) == sizeof(uint32_t) && sizeof(gid_t) == sizeof(uint32_t),
               "ids are 32 bits");
@@ -66,6 +51,25 @@ static struct eksauth_iddb *cache_db;
 static bool cache_bad_valid; /* the file at cache_bad failed to open: don't retry it */
 static struct eksauth_iddb_stamp cache_bad;
 static uint32_t pw_next, gr_next; /* enumeration positions */
+
+/*
+ * DB entries whose names the local files hold (see "Local names"): found by
+ * one read of /etc/passwd and /etc/group each time the DB or either file
+ * changes, so a lookup costs two stat() calls, not a read.  Guarded by
+ * cache_lock like the rest.
+ */
+#define CLASH_MAX 32
+struct clashes {
+    bool valid;
+    struct eksauth_iddb_stamp db, pw, gr;
+    bool pw_seen, gr_seen;    /* whether each file existed */
+    uint32_t uids[CLASH_MAX]; /* DB users named like a local user or group */
+    uint32_t gids[CLASH_MAX]; /* DB groups named like a local group */
+    unsigned n_uids, n_gids;
+    bool overflow;   /* more than CLASH_MAX: read the files per answer */
+    bool unreadable; /* a file could not be read: serve nothing */
+};
+static struct clashes clash;
 
 /* fork() waits for a lookup in progress, so the child never inherits a held mutex. */
 static void atfork_prepare(void)
@@ -134,6 +138,167 @@ static struct eksauth_iddb *current_db(int *errnop)
 }
 
 /* ------------------------------------------------------------------------ */
+/* Local names.                                                              */
+
+/*
+ * Does /etc/passwd or /etc/group hold name?  Read directly (never through
+ * NSS: no recursion).  Unreadable counts as "yes": fail closed.
+ */
+static bool local_file_has(const char *file, const char *name)
+{
+    char line[1024];
+    size_t nlen = strlen(name);
+    bool at_start = true, found = false;
+    FILE *f;
+
+    f = fopen(file, "re");
+    if (f == NULL)
+        return errno != ENOENT;
+    while (!found && fgets(line, sizeof(line), f) != NULL) {
+        size_t l = strlen(line);
+
+        /* Only the first field of a line; the tail of an over-long line is skipped. */
+        if (at_start && strncmp(line, name, nlen) == 0 && line[nlen] == ':')
+            found = true;
+        at_start = l > 0 && line[l - 1] == '\n';
+    }
+    if (ferror(f))
+        found = true;
+    fclose(f);
+    return found;
+}
+
+static bool local_name(const char *name)
+{
+    return local_file_has("/etc/passwd", name) || local_file_has("/etc/group", name);
+}
+
+/*
+ * The sync refuses a login or group named like a local user or group
+ * (lib/identity.c), but one can be made locally between two syncs.  With
+ * "files eksauth", files answers lookups by that name first, not lookups by
+ * id, enumeration or initgroups: getgrgid(gid of eksauth's "ops") would
+ * still say "ops", and sudo (match_group_by_gid off, its default) names a
+ * user's gids that way, so eksauth's "ops" would match the sudoers rules
+ * of the local "ops"; a group listing eksauth's "alice" would, by name,
+ * list the local alice; initgroups of the local alice would add eksauth
+ * alice's groups.  So an entry whose name is local is served by no lookup
+ * (fail closed) until the next sync drops it.
+ */
+static void clash_add(uint32_t *ids, unsigned *n, uint32_t id)
+{
+    if (*n < CLASH_MAX)
+        ids[(*n)++] = id;
+    else
+        clash.overflow = true;
+}
+
+/* Note the DB users (and, for /etc/group, groups) named like a line of file. */
+static bool scan_local(const struct eksauth_iddb *db, const char *file, bool groups)
+{
+    struct eksauth_iddb_user u;
+    struct eksauth_iddb_group g;
+    char line[1024], *colon;
+    bool at_start = true, start, ok;
+    FILE *f = fopen(file, "re");
+
+    if (f == NULL)
+        return errno == ENOENT;
+    while (fgets(line, sizeof(line), f) != NULL) {
+        size_t l = strlen(line);
+
+        start = at_start; /* the tail of an over-long line is no name */
+        at_start = l > 0 && line[l - 1] == '\n';
+        colon = strchr(line, ':');
+        if (!start || colon == NULL)
+            continue;
+        *colon = '\0';
+        if (eksauth_iddb_user_by_name(db, line, &u) == EKSAUTH_OK)
+            clash_add(clash.uids, &clash.n_uids, u.uid);
+        /* A group_map group is local by design: files serves it, not us. */
+        if (groups && eksauth_iddb_group_by_name(db, line, &g) == EKSAUTH_OK &&
+            (g.flags & EKSAUTH_IDDB_GROUP_LOCAL) == 0)
+            clash_add(clash.gids, &clash.n_gids, g.gid);
+    }
+    ok = !ferror(f);
+    fclose(f);
+    return ok;
+}
+
+static bool stat_or_zero(const char *path, struct eksauth_iddb_stamp *st)
+{
+    bool seen;
+
+    memset(st, 0, sizeof(*st));
+    seen = eksauth_iddb_stat(path, st);
+    if (!seen)
+        memset(st, 0, sizeof(*st));
+    return seen;
+}
+
+/* Bring clash up to date with db and the local files (lock held): two stat() calls. */
+static void refresh_clashes(const struct eksauth_iddb *db)
+{
+    struct eksauth_iddb_stamp pw, gr;
+    bool pw_seen = stat_or_zero("/etc/passwd", &pw);
+    bool gr_seen = stat_or_zero("/etc/group", &gr);
+
+    if (clash.valid && eksauth_iddb_stamp_equal(&clash.db, eksauth_iddb_get_stamp(db)) &&
+        pw_seen == clash.pw_seen && gr_seen == clash.gr_seen &&
+        eksauth_iddb_stamp_equal(&clash.pw, &pw) && eksauth_iddb_stamp_equal(&clash.gr, &gr))
+        return;
+    memset(&clash, 0, sizeof(clash));
+    clash.db = *eksauth_iddb_get_stamp(db);
+    clash.pw = pw;
+    clash.gr = gr;
+    clash.pw_seen = pw_seen;
+    clash.gr_seen = gr_seen;
+    /* Stat first, then read: a change after the stat is seen by the next lookup. */
+    clash.unreadable = !scan_local(db, "/etc/passwd", false) || !scan_local(db, "/etc/group", true);
+    clash.valid = true;
+}
+
+static bool has_id(const uint32_t *ids, unsigned n, uint32_t id)
+{
+    bool found = false;
+    unsigned i;
+
+    for (i = 0; i < n && !found; i++)
+        found = ids[i] == id;
+    return found;
+}
+
+/* Is this DB user's login free of local names (refresh_clashes done)? */
+static bool user_served(const char *login, uint32_t uid)
+{
+    if (clash.unreadable)
+        return false;
+    if (clash.overflow)
+        return !local_name(login);
+    return !has_id(clash.uids, clash.n_uids, uid);
+}
+
+/* Is this DB group eksauth's to serve: not group_map's, and not named like a local group? */
+static bool group_served(const struct eksauth_iddb_group *g)
+{
+    if ((g->flags & EKSAUTH_IDDB_GROUP_LOCAL) != 0 || clash.unreadable)
+        return false;
+    if (clash.overflow)
+        return !local_file_has("/etc/group", g->name);
+    return !has_id(clash.gids, clash.n_gids, g->gid);
+}
+
+/* Is member (a login in a group of the DB) one whose name is a DB user's, not a local one? */
+static bool member_served(const struct eksauth_iddb *db, const char *m)
+{
+    struct eksauth_iddb_user u;
+
+    if (clash.n_uids == 0 && !clash.overflow)
+        return true;
+    return eksauth_iddb_user_by_name(db, m, &u) != EKSAUTH_OK || user_served(u.login, u.uid);
+}
+
+/* ------------------------------------------------------------------------ */
 /* Filling the caller's structures: size first, write only when all fits.   */
 
 /*
@@ -147,6 +312,17 @@ static enum nss_status erange(int *errnop)
 {
     *errnop = ERANGE;
     return NSS_STATUS_TRYAGAIN;
+}
+
+static enum nss_status from_status(enum eksauth_status st, int *errnop)
+{
+    if (st == EKSAUTH_ENOTFOUND) {
+        *errnop = ENOENT;
+        return NSS_STATUS_NOTFOUND;
+    }
+    /* A malformed record: the DB is not usable for this answer. */
+    *errnop = EIO;
+    return NSS_STATUS_UNAVAIL;
 }
 
 static char *put(char **p, const char *s, size_t len)
@@ -185,96 +361,72 @@ static enum nss_status fill_pw(const struct pw_view *v, struct passwd *pw, char 
     return NSS_STATUS_SUCCESS;
 }
 
-static enum nss_status fill_pw_user(const struct eksauth_iddb_user *u, struct passwd *pw, char *buf,
-                                    size_t buflen, int *errnop)
+/* The answer for a DB user lookup that ended in st: the entry, or why not. */
+static enum nss_status pw_answer(enum eksauth_status st, const struct eksauth_iddb_user *u,
+                                 struct passwd *pw, char *buf, size_t buflen, int *errnop)
 {
-    struct pw_view v = {u->login,     u->gecos,    u->home,      u->shell, u->login_len,
-                        u->gecos_len, u->home_len, u->shell_len, u->uid,   u->gid};
+    struct pw_view v;
 
+    if (st == EKSAUTH_OK && !user_served(u->login, u->uid))
+        st = EKSAUTH_ENOTFOUND;
+    if (st != EKSAUTH_OK)
+        return from_status(st, errnop);
+    v = (struct pw_view){u->login,     u->gecos,    u->home,      u->shell, u->login_len,
+                         u->gecos_len, u->home_len, u->shell_len, u->uid,   u->gid};
     return fill_pw(&v, pw, buf, buflen, errnop);
 }
 
-static enum nss_status fill_gr(const struct eksauth_iddb *db, const struct eksauth_iddb_group *g,
-                               struct group *gr, char *buf, size_t buflen, int *errnop)
+/* The answer for a DB group lookup that ended in st: the entry, or why not. */
+static enum nss_status gr_answer(const struct eksauth_iddb *db, enum eksauth_status st,
+                                 const struct eksauth_iddb_group *g, struct group *gr, char *buf,
+                                 size_t buflen, int *errnop)
 {
     uintptr_t base = (uintptr_t)buf, aligned;
-    size_t need, strings = g->name_len + 1 + sizeof(NO_PASSWORD), pad;
+    size_t need, strings, pad, mlen;
+    uint32_t j, n = 0;
     const char *m;
-    size_t mlen;
     char **mem, *p;
-    uint32_t j;
 
+    if (st == EKSAUTH_OK && !group_served(g))
+        st = EKSAUTH_ENOTFOUND;
+    if (st != EKSAUTH_OK)
+        return from_status(st, errnop);
     /* First pass: every member valid (a malformed one means no entry at all) and its size. */
+    strings = g->name_len + 1 + sizeof(NO_PASSWORD);
     for (j = 0; j < g->n_members; j++) {
-        if (eksauth_iddb_group_member(db, g, j, &m, &mlen) != EKSAUTH_OK) {
-            *errnop = EIO;
-            return NSS_STATUS_UNAVAIL;
+        if (eksauth_iddb_group_member(db, g, j, &m, &mlen) != EKSAUTH_OK)
+            return from_status(EKSAUTH_EINVAL, errnop);
+        if (member_served(db, m)) {
+            strings += mlen + 1;
+            n++;
         }
-        strings += mlen + 1;
     }
     if (buf == NULL)
         return erange(errnop);
     aligned = (base + alignof(char *) - 1) & ~(uintptr_t)(alignof(char *) - 1);
     pad = (size_t)(aligned - base);
-    need = pad + ((size_t)g->n_members + 1) * sizeof(char *) + strings;
+    need = pad + ((size_t)n + 1) * sizeof(char *) + strings;
     if (need > buflen)
         return erange(errnop);
     mem = (char **)(void *)(buf + pad);
-    p = (char *)(mem + g->n_members + 1);
+    p = (char *)(mem + n + 1);
     gr->gr_name = put(&p, g->name, g->name_len);
     gr->gr_passwd = put(&p, NO_PASSWORD, sizeof(NO_PASSWORD) - 1);
+    n = 0;
     for (j = 0; j < g->n_members; j++) {
         /* Checked in the first pass; the mapping cannot change while we hold the lock. */
         eksauth_iddb_group_member(db, g, j, &m, &mlen);
-        mem[j] = put(&p, m, mlen);
+        if (member_served(db, m))
+            mem[n++] = put(&p, m, mlen);
     }
-    mem[g->n_members] = NULL;
+    mem[n] = NULL;
     gr->gr_mem = mem;
     gr->gr_gid = g->gid;
     return NSS_STATUS_SUCCESS;
 }
 
-static enum nss_status from_status(enum eksauth_status st, int *errnop)
-{
-    if (st == EKSAUTH_ENOTFOUND) {
-        *errnop = ENOENT;
-        return NSS_STATUS_NOTFOUND;
-    }
-    /* A malformed record: the DB is not usable for this answer. */
-    *errnop = EIO;
-    return NSS_STATUS_UNAVAIL;
-}
-
 /* ------------------------------------------------------------------------ */
 /* Templated names.                                                          */
-
-/*
- * Does /etc/passwd or /etc/group hold name?  Read directly (never through
- * NSS: no recursion).  Unreadable counts as "yes": fail closed.
- */
-static bool local_file_has(const char *file, const char *name)
-{
-    char line[1024];
-    size_t nlen = strlen(name);
-    bool at_start = true, found = false;
-    FILE *f;
-
-    f = fopen(file, "re");
-    if (f == NULL)
-        return errno != ENOENT;
-    while (!found && fgets(line, sizeof(line), f) != NULL) {
-        size_t l = strlen(line);
-
-        /* Only the first field of a line; the tail of an over-long line is skipped. */
-        if (at_start && strncmp(line, name, nlen) == 0 && line[nlen] == ':')
-            found = true;
-        at_start = l > 0 && line[l - 1] == '\n';
-    }
-    if (ferror(f))
-        found = true;
-    fclose(f);
-    return found;
-}
 
 static enum nss_status template_pw(const struct eksauth_iddb *db, const char *name,
                                    struct passwd *pw, char *buf, size_t buflen, int *errnop)
@@ -287,7 +439,7 @@ static enum nss_status template_pw(const struct eksauth_iddb *db, const char *na
     if (eksauth_iddb_template_user(db, name, &uid) != EKSAUTH_OK)
         return from_status(EKSAUTH_ENOTFOUND, errnop);
     /* A local account's name is never served through eksauth (DESIGN §3). */
-    if (local_file_has("/etc/passwd", name) || local_file_has("/etc/group", name))
+    if (local_name(name))
         return from_status(EKSAUTH_ENOTFOUND, errnop);
     hl = eksauth_iddb_expand_home(eksauth_iddb_home_pattern(db), name, home, sizeof(home));
     if (hl >= sizeof(home))
@@ -306,112 +458,156 @@ static enum nss_status template_pw(const struct eksauth_iddb *db, const char *na
 }
 
 /* ------------------------------------------------------------------------ */
+/* Lookups: by name, by id, or the next entry of an enumeration.            */
+
+enum by {
+    BY_NAME,
+    BY_ID,
+    BY_NEXT,
+};
+
+/* The current DB with its clashes up to date (lock held), or NULL: UNAVAIL. */
+static struct eksauth_iddb *db_for_lookup(int *errnop)
+{
+    struct eksauth_iddb *db = current_db(errnop);
+
+    if (db != NULL)
+        refresh_clashes(db);
+    return db;
+}
+
+static enum nss_status pw_lookup(enum by by, const char *name, uint32_t uid, struct passwd *pw,
+                                 char *buf, size_t buflen, int *errnop)
+{
+    struct eksauth_iddb_user u;
+    struct eksauth_iddb *db;
+    enum eksauth_status st = EKSAUTH_ENOTFOUND;
+    enum nss_status ret;
+
+    lock_cache();
+    db = db_for_lookup(errnop);
+    if (db == NULL) {
+        ret = NSS_STATUS_UNAVAIL;
+        goto out;
+    }
+    if (by == BY_NAME) {
+        st = eksauth_iddb_user_by_name(db, name, &u);
+        if (st == EKSAUTH_ENOTFOUND) {
+            ret = template_pw(db, name, pw, buf, buflen, errnop);
+            goto out;
+        }
+    } else if (by == BY_ID) {
+        st = eksauth_iddb_user_by_uid(db, uid, &u);
+    } else {
+        /* Enumeration skips what no lookup serves; a malformed record ends nothing. */
+        while (pw_next < eksauth_iddb_user_count(db)) {
+            st = eksauth_iddb_user_at(db, pw_next, &u);
+            if (st != EKSAUTH_OK) {
+                pw_next++;
+                st = EKSAUTH_EINVAL;
+                break;
+            }
+            if (user_served(u.login, u.uid))
+                break;
+            pw_next++;
+            st = EKSAUTH_ENOTFOUND;
+        }
+    }
+    ret = pw_answer(st, &u, pw, buf, buflen, errnop);
+    /* ERANGE: stay on this entry so the retry gets it. */
+    if (by == BY_NEXT && st == EKSAUTH_OK && ret == NSS_STATUS_SUCCESS)
+        pw_next++;
+out:
+    unlock_cache();
+    return ret;
+}
+
+static enum nss_status gr_lookup(enum by by, const char *name, uint32_t gid, struct group *gr,
+                                 char *buf, size_t buflen, int *errnop)
+{
+    struct eksauth_iddb_group g;
+    struct eksauth_iddb *db;
+    enum eksauth_status st = EKSAUTH_ENOTFOUND;
+    enum nss_status ret;
+
+    lock_cache();
+    db = db_for_lookup(errnop);
+    if (db == NULL) {
+        ret = NSS_STATUS_UNAVAIL;
+        goto out;
+    }
+    if (by == BY_NAME) {
+        st = eksauth_iddb_group_by_name(db, name, &g);
+    } else if (by == BY_ID) {
+        st = eksauth_iddb_group_by_gid(db, gid, &g);
+    } else {
+        /* Local groups are listed by files; a malformed record ends nothing. */
+        while (gr_next < eksauth_iddb_group_count(db)) {
+            st = eksauth_iddb_group_at(db, gr_next, &g);
+            if (st != EKSAUTH_OK) {
+                gr_next++;
+                st = EKSAUTH_EINVAL;
+                break;
+            }
+            if (group_served(&g))
+                break;
+            gr_next++;
+            st = EKSAUTH_ENOTFOUND;
+        }
+    }
+    ret = gr_answer(db, st, &g, gr, buf, buflen, errnop);
+    /* ERANGE: stay on this entry so the retry gets it; a malformed one is passed. */
+    if (by == BY_NEXT && (ret == NSS_STATUS_SUCCESS || ret == NSS_STATUS_UNAVAIL) &&
+        st == EKSAUTH_OK)
+        gr_next++;
+out:
+    unlock_cache();
+    return ret;
+}
+
+/* set*ent and end*ent: the next get*ent starts at the first entry. */
+static enum nss_status rewind_enum(uint32_t *pos)
+{
+    lock_cache();
+    *pos = 0;
+    unlock_cache();
+    return NSS_STATUS_SUCCESS;
+}
+
+/* ------------------------------------------------------------------------ */
 /* passwd                                                                    */
 
 enum nss_status _nss_eksauth_getpwnam_r(const char *name, struct passwd *pw, char *buf,
                                         size_t buflen, int *errnop)
 {
-    struct eksauth_iddb_user u;
-    struct eksauth_iddb *db;
-    enum eksauth_status st;
-    enum nss_status ret;
-
-    if (name == NULL || name[0] == '\0') {
-        *errnop = ENOENT;
-        return NSS_STATUS_NOTFOUND;
-    }
-    lock_cache();
-    db = current_db(errnop);
-    if (db == NULL) {
-        ret = NSS_STATUS_UNAVAIL;
-        goto out;
-    }
-    st = eksauth_iddb_user_by_name(db, name, &u);
-    if (st == EKSAUTH_OK)
-        ret = fill_pw_user(&u, pw, buf, buflen, errnop);
-    else if (st == EKSAUTH_ENOTFOUND)
-        ret = template_pw(db, name, pw, buf, buflen, errnop);
-    else
-        ret = from_status(st, errnop);
-out:
-    unlock_cache();
-    return ret;
+    if (name == NULL || name[0] == '\0')
+        return from_status(EKSAUTH_ENOTFOUND, errnop);
+    return pw_lookup(BY_NAME, name, 0, pw, buf, buflen, errnop);
 }
 
 enum nss_status _nss_eksauth_getpwuid_r(uid_t uid, struct passwd *pw, char *buf, size_t buflen,
                                         int *errnop)
 {
-    struct eksauth_iddb_user u;
-    struct eksauth_iddb *db;
-    enum eksauth_status st;
-    enum nss_status ret;
-
     /* 0 is root's: never ours (uid_t is 32 bits on Linux, like our ids). */
-    if (uid == 0) {
-        *errnop = ENOENT;
-        return NSS_STATUS_NOTFOUND;
-    }
-    lock_cache();
-    db = current_db(errnop);
-    if (db == NULL) {
-        ret = NSS_STATUS_UNAVAIL;
-        goto out;
-    }
-    st = eksauth_iddb_user_by_uid(db, (uint32_t)uid, &u);
-    ret = st == EKSAUTH_OK ? fill_pw_user(&u, pw, buf, buflen, errnop) : from_status(st, errnop);
-out:
-    unlock_cache();
-    return ret;
+    if (uid == 0)
+        return from_status(EKSAUTH_ENOTFOUND, errnop);
+    return pw_lookup(BY_ID, NULL, (uint32_t)uid, pw, buf, buflen, errnop);
 }
 
 enum nss_status _nss_eksauth_setpwent(int stayopen)
 {
     (void)stayopen;
-    lock_cache();
-    pw_next = 0;
-    unlock_cache();
-    return NSS_STATUS_SUCCESS;
+    return rewind_enum(&pw_next);
 }
 
 enum nss_status _nss_eksauth_endpwent(void)
 {
-    lock_cache();
-    pw_next = 0;
-    unlock_cache();
-    return NSS_STATUS_SUCCESS;
+    return rewind_enum(&pw_next);
 }
 
 enum nss_status _nss_eksauth_getpwent_r(struct passwd *pw, char *buf, size_t buflen, int *errnop)
 {
-    struct eksauth_iddb_user u;
-    struct eksauth_iddb *db;
-    enum eksauth_status st;
-    enum nss_status ret;
-
-    lock_cache();
-    db = current_db(errnop);
-    if (db == NULL) {
-        ret = NSS_STATUS_UNAVAIL;
-        goto out;
-    }
-    if (pw_next >= eksauth_iddb_user_count(db)) {
-        *errnop = ENOENT;
-        ret = NSS_STATUS_NOTFOUND;
-        goto out;
-    }
-    st = eksauth_iddb_user_at(db, pw_next, &u);
-    if (st != EKSAUTH_OK) {
-        pw_next++; /* a malformed record ends nothing in a loop */
-        ret = from_status(EKSAUTH_EINVAL, errnop);
-        goto out;
-    }
-    ret = fill_pw_user(&u, pw, buf, buflen, errnop);
-    /* ERANGE: stay on this entry so the retry gets it. */
-    if (ret == NSS_STATUS_SUCCESS)
-        pw_next++;
-out:
-    unlock_cache();
-    return ret;
+    return pw_lookup(BY_NEXT, NULL, 0, pw, buf, buflen, errnop);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -420,110 +616,33 @@ out:
 enum nss_status _nss_eksauth_getgrnam_r(const char *name, struct group *gr, char *buf,
                                         size_t buflen, int *errnop)
 {
-    struct eksauth_iddb_group g;
-    struct eksauth_iddb *db;
-    enum eksauth_status st;
-    enum nss_status ret;
-
-    if (name == NULL || name[0] == '\0') {
-        *errnop = ENOENT;
-        return NSS_STATUS_NOTFOUND;
-    }
-    lock_cache();
-    db = current_db(errnop);
-    if (db == NULL) {
-        ret = NSS_STATUS_UNAVAIL;
-        goto out;
-    }
-    st = eksauth_iddb_group_by_name(db, name, &g);
-    /* A local group (group_map) belongs to the files source: not answered here. */
-    if (st == EKSAUTH_OK && (g.flags & EKSAUTH_IDDB_GROUP_LOCAL) != 0)
-        st = EKSAUTH_ENOTFOUND;
-    ret = st == EKSAUTH_OK ? fill_gr(db, &g, gr, buf, buflen, errnop) : from_status(st, errnop);
-out:
-    unlock_cache();
-    return ret;
+    if (name == NULL || name[0] == '\0')
+        return from_status(EKSAUTH_ENOTFOUND, errnop);
+    return gr_lookup(BY_NAME, name, 0, gr, buf, buflen, errnop);
 }
 
 enum nss_status _nss_eksauth_getgrgid_r(gid_t gid, struct group *gr, char *buf, size_t buflen,
                                         int *errnop)
 {
-    struct eksauth_iddb_group g;
-    struct eksauth_iddb *db;
-    enum eksauth_status st;
-    enum nss_status ret;
-
-    if (gid == 0) {
-        *errnop = ENOENT;
-        return NSS_STATUS_NOTFOUND;
-    }
-    lock_cache();
-    db = current_db(errnop);
-    if (db == NULL) {
-        ret = NSS_STATUS_UNAVAIL;
-        goto out;
-    }
-    st = eksauth_iddb_group_by_gid(db, (uint32_t)gid, &g);
-    if (st == EKSAUTH_OK && (g.flags & EKSAUTH_IDDB_GROUP_LOCAL) != 0)
-        st = EKSAUTH_ENOTFOUND;
-    ret = st == EKSAUTH_OK ? fill_gr(db, &g, gr, buf, buflen, errnop) : from_status(st, errnop);
-out:
-    unlock_cache();
-    return ret;
+    if (gid == 0)
+        return from_status(EKSAUTH_ENOTFOUND, errnop);
+    return gr_lookup(BY_ID, NULL, (uint32_t)gid, gr, buf, buflen, errnop);
 }
 
 enum nss_status _nss_eksauth_setgrent(int stayopen)
 {
     (void)stayopen;
-    lock_cache();
-    gr_next = 0;
-    unlock_cache();
-    return NSS_STATUS_SUCCESS;
+    return rewind_enum(&gr_next);
 }
 
 enum nss_status _nss_eksauth_endgrent(void)
 {
-    lock_cache();
-    gr_next = 0;
-    unlock_cache();
-    return NSS_STATUS_SUCCESS;
+    return rewind_enum(&gr_next);
 }
 
 enum nss_status _nss_eksauth_getgrent_r(struct group *gr, char *buf, size_t buflen, int *errnop)
 {
-    struct eksauth_iddb_group g;
-    struct eksauth_iddb *db;
-    enum nss_status ret;
-
-    lock_cache();
-    db = current_db(errnop);
-    if (db == NULL) {
-        ret = NSS_STATUS_UNAVAIL;
-        goto out;
-    }
-    for (;;) {
-        if (gr_next >= eksauth_iddb_group_count(db)) {
-            *errnop = ENOENT;
-            ret = NSS_STATUS_NOTFOUND;
-            goto out;
-        }
-        if (eksauth_iddb_group_at(db, gr_next, &g) != EKSAUTH_OK) {
-            gr_next++;
-            ret = from_status(EKSAUTH_EINVAL, errnop);
-            goto out;
-        }
-        if ((g.flags & EKSAUTH_IDDB_GROUP_LOCAL) == 0)
-            break;
-        gr_next++; /* local groups are listed by files */
-    }
-    ret = fill_gr(db, &g, gr, buf, buflen, errnop);
-    if (ret == NSS_STATUS_SUCCESS)
-        gr_next++;
-    else if (ret == NSS_STATUS_UNAVAIL)
-        gr_next++;
-out:
-    unlock_cache();
-    return ret;
+    return gr_lookup(BY_NEXT, NULL, 0, gr, buf, buflen, errnop);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -556,12 +675,15 @@ enum nss_status _nss_eksauth_initgroups_dyn(const char *user, gid_t group, long 
         return NSS_STATUS_NOTFOUND;
     }
     lock_cache();
-    db = current_db(errnop);
+    db = db_for_lookup(errnop);
     if (db == NULL) {
         ret = NSS_STATUS_UNAVAIL;
         goto out;
     }
     st = eksauth_iddb_user_by_name(db, user, &u);
+    /* A local user of that name is not ours: never hand it eksauth's groups. */
+    if (st == EKSAUTH_OK && !user_served(u.login, u.uid))
+        st = EKSAUTH_ENOTFOUND;
     if (st != EKSAUTH_OK) {
         ret = from_status(st, errnop);
         goto out;
@@ -577,6 +699,12 @@ enum nss_status _nss_eksauth_initgroups_dyn(const char *user, gid_t group, long 
     for (j = 0; j < u.n_groups; j++) {
         eksauth_iddb_user_group(db, &u, j, &g);
         if ((gid_t)g.gid == group || has_gid(*groupsp, *start, (gid_t)g.gid))
+            continue;
+        /*
+         * A group_map group (local by design) is still added: that is its
+         * point.  One named like a local group since the last sync is not.
+         */
+        if ((g.flags & EKSAUTH_IDDB_GROUP_LOCAL) == 0 && !group_served(&g))
             continue;
         if (*start == *size) {
             long int nsize = *size > 0 ? *size * 2 : 16;

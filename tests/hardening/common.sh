@@ -60,7 +60,9 @@ hard_services() {
 # ld.so.cache that lists the build's nss_eksauth folder, and copies of
 # /etc/passwd and /etc/group with a local user "localbob" and a local group
 # "localgrp" that no aws-auth entry may take over.  hard_ns CMD...: CMD
-# inside `unshare -m` with those bound over /etc and EKSAUTH_DB=$NS_DB.
+# inside `unshare -m` with those (and $NS/sudoers if there is one) bound
+# over /etc, EKSAUTH_DB=$NS_DB, and $NS/varlib/eksauth, if there is one,
+# over /var/lib/eksauth (setuid programs ignore EKSAUTH_DB).
 NSS_SO=$top_builddir/nss_eksauth/libnss_eksauth.so.2
 hard_ns_unsupported() {
     if ! unshare -m true 2>/dev/null; then
@@ -89,13 +91,21 @@ hard_ns_prepare() {
     echo "localgrp:x:5001:" >>"$NS/group"
 }
 hard_ns() {
-    EKSAUTH_DB="$NS_DB" NS="$NS" unshare -m sh -c '
+    EKSAUTH_DB="${NS_DB:-}" NS="$NS" unshare -m sh -c '
         set -e
         mount --bind "$NS/nsswitch.conf" /etc/nsswitch.conf
         mount --bind "$NS/ld.so.cache" /etc/ld.so.cache
         mount --bind "$NS/passwd" /etc/passwd
         mount --bind "$NS/group" /etc/group
         if [ -f "$NS/sudoers" ]; then mount --bind "$NS/sudoers" /etc/sudoers; fi
+        # $NS/varlib/eksauth at the fixed path, where setuid programs read the DB.
+        if [ -d "$NS/varlib/eksauth" ]; then
+            if [ ! -d /var/lib/eksauth ]; then
+                mount -t tmpfs -o mode=0755 tmpfs /var/lib
+                mkdir -m 0755 /var/lib/eksauth
+            fi
+            mount --bind "$NS/varlib/eksauth" /var/lib/eksauth
+        fi
         set +e
         exec "$@"' ns "$@"
 }

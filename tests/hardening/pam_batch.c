@@ -1,133 +1,69 @@
 /*
  * pam_batch.c - many PAM authentications in one process, for the hardening
  * suites: through the real libpam (pam_start_confdir with a service folder
- * the test writes, as tests/pam/test_pam_eksauth.c does), each answer read
- * from a file, the module's syslog lines captured (this program defines
- * syslog(), exported with -export-dynamic, as the issue-5 driver does).
+ * the test writes), the module's syslog captured (tests/lib/pam_driver.c,
+ * shared with tests/pam/test_pam_eksauth.c; -export-dynamic).
  *
  * usage: pam_batch CONFDIR SERVICE USER [-p N] [-s] FILE...
- *   Each FILE holds one token (a trailing newline is dropped).  With -s a
- *   successful authentication goes on through acct_mgmt, setcred,
- *   open_session and close_session, and the PAM environment the session
- *   gets is written to $PB_LOG too ("env: NAME=VALUE").  With -p N
+ *        pam_batch CONFDIR SERVICE USER -a "PROGRAM ARG..." [-n COUNT] [-w MS]
+ *                  [-t DIR] [-s]
+ *   Each FILE holds one token (a trailing newline is dropped).  With -p N
  *   it is sent in pieces of N bytes, each but the last ending with '\'
  *   (what `eksauth askpass` answers); a NUL byte cuts the answer there, as
  *   any PAM conversation does.
- * Prints, per file, one tab-separated line:
- *   FILE  RC  PAM_NAME  SECONDS  REASON
- * where REASON is the reason="..." of the module's event=auth audit line
- * ("-" when there is none).  Every captured line is appended to $PB_LOG
- * when that is set.  Exit 0 when every transaction ran (whatever it
- * returned), 2 on a usage or setup error.
+ *   With -a, COUNT authentications (default 1), MS milliseconds apart
+ *   (default 0), each prompt answered as ssh and sudo answer it with an
+ *   askpass program: PROGRAM ARG... PROMPT is run (split on spaces, no
+ *   shell, so this process is its parent) and the first line it prints is
+ *   the answer; a failure of the program fails the conversation.  With -t
+ *   the token each authentication was given (the answers joined as the
+ *   module joins them) is kept in DIR/askpass-I (0600), for replay tests.
+ *   With -s a successful authentication goes on through acct_mgmt,
+ *   setcred, open_session and close_session, and the PAM environment the
+ *   session gets is written to $PB_LOG too ("env: NAME=VALUE").
+ * Prints, per authentication, one tab-separated line:
+ *   NAME  RC  PAM_NAME  SECONDS  REASON
+ * where NAME is the FILE or "askpass-I", REASON the reason="..." of the
+ * module's event=auth audit line ("-" when there is none).  Every captured
+ * line is appended to $PB_LOG when that is set.  Exit 0 when every
+ * transaction ran (whatever it returned), 2 on a usage or setup error.
  */
 #include "config.h"
-/* This file defines syslog() itself: no fortify wrappers around it. */
-#undef _FORTIFY_SOURCE
 
-#include <stdarg.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <syslog.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
-#include <security/pam_appl.h>
+#include "pam_driver.h"
 
 #define MAX_PIECES 64
+#define MAX_ARGS   16
+#define TOKEN_MAX  16384
 
-/* ------------------------------------------------------- syslog capture */
-
-static char LAST_REASON[1024];
-static FILE *LOG_FILE;
-
-void __syslog_chk(int pri, int flag, const char *fmt, ...);
-void __vsyslog_chk(int pri, int flag, const char *fmt, va_list ap);
-
-static void capture(int pri, const char *fmt, va_list ap)
-{
-    char *s = NULL, *r, *end;
-
-    if (vasprintf(&s, fmt, ap) < 0)
-        return;
-    if (LOG_FILE != NULL) {
-        fprintf(LOG_FILE, "<%d> %s\n", pri, s);
-        fflush(LOG_FILE);
-    }
-    if (strstr(s, "event=auth ") != NULL && (r = strstr(s, "reason=\"")) != NULL) {
-        r += 8;
-        end = strrchr(r, '"');
-        snprintf(LAST_REASON, sizeof(LAST_REASON), "%.*s",
-                 (int)(end != NULL ? (size_t)(end - r) : strlen(r)), r);
-    }
-    free(s);
-}
-
-void syslog(int pri, const char *fmt, ...)
-{
-    va_list ap;
-
-    va_start(ap, fmt);
-    capture(pri, fmt, ap);
-    va_end(ap);
-}
-
-void vsyslog(int pri, const char *fmt, va_list ap)
-{
-    capture(pri, fmt, ap);
-}
-
-void __syslog_chk(int pri, int flag, const char *fmt, ...)
-{
-    va_list ap;
-
-    (void)flag;
-    va_start(ap, fmt);
-    capture(pri, fmt, ap);
-    va_end(ap);
-}
-
-void __vsyslog_chk(int pri, int flag, const char *fmt, va_list ap)
-{
-    (void)flag;
-    capture(pri, fmt, ap);
-}
-
-/* -------------------------------------------------------- conversation */
-
-struct answers {
-    char *piece[MAX_PIECES];
-    size_t n, next;
+struct opts {
+    const char *confdir, *service, *user;
+    size_t piece;
+    bool session;
+    char *askpass[MAX_ARGS + 2]; /* PROGRAM ARG... PROMPT NULL */
+    size_t n_askpass;
+    unsigned count, wait_ms;
+    const char *keep_dir;
 };
 
-static int conv_fn(int n, const struct pam_message **msg, struct pam_response **resp, void *appdata)
-{
-    struct answers *a = appdata;
-    struct pam_response *r;
-    int i;
+/* ------------------------------------------------------ answers from a file */
 
-    r = calloc((size_t)n, sizeof(*r));
-    if (r == NULL)
-        return PAM_BUF_ERR;
-    for (i = 0; i < n; i++) {
-        if (msg[i]->msg_style != PAM_PROMPT_ECHO_OFF && msg[i]->msg_style != PAM_PROMPT_ECHO_ON)
-            continue;
-        if (a->next >= a->n)
-            goto fail;
-        r[i].resp = strdup(a->piece[a->next++]);
-        if (r[i].resp == NULL)
-            goto fail;
-    }
-    *resp = r;
-    return PAM_SUCCESS;
-fail:
-    for (i = 0; i < n; i++)
-        free(r[i].resp);
-    free(r);
-    return PAM_CONV_ERR;
-}
+struct pieces {
+    char *piece[MAX_PIECES];
+    size_t n;
+};
 
-static void answers_free(struct answers *a)
+static void pieces_free(struct pieces *a)
 {
     for (size_t i = 0; i < a->n; i++)
         free(a->piece[i]);
@@ -135,9 +71,9 @@ static void answers_free(struct answers *a)
 }
 
 /* The token of path, as C string pieces (the conversation carries C strings). */
-static bool load(const char *path, size_t piece, struct answers *a)
+static bool load(const char *path, size_t piece, struct pieces *a)
 {
-    char buf[16384];
+    char buf[TOKEN_MAX];
     size_t len, off;
     FILE *f = fopen(path, "rb");
 
@@ -170,40 +106,74 @@ static bool load(const char *path, size_t piece, struct answers *a)
     return true;
 }
 
-static const char *pam_name(int rc)
+/* ------------------------------------------------- answers from askpass */
+
+struct asker {
+    struct opts *o;
+    char token[TOKEN_MAX]; /* the answers so far, joined as the module joins them */
+    size_t len;
+};
+
+/* PROGRAM ARG... PROMPT, its first line of output, malloc'd; NULL if it fails. */
+static char *ask(const char *prompt, void *ctx)
 {
-    switch (rc) {
-    case PAM_SUCCESS:
-        return "PAM_SUCCESS";
-    case PAM_AUTH_ERR:
-        return "PAM_AUTH_ERR";
-    case PAM_AUTHINFO_UNAVAIL:
-        return "PAM_AUTHINFO_UNAVAIL";
-    case PAM_USER_UNKNOWN:
-        return "PAM_USER_UNKNOWN";
-    case PAM_CRED_INSUFFICIENT:
-        return "PAM_CRED_INSUFFICIENT";
-    case PAM_MAXTRIES:
-        return "PAM_MAXTRIES";
-    case PAM_SERVICE_ERR:
-        return "PAM_SERVICE_ERR";
-    case PAM_SYSTEM_ERR:
-        return "PAM_SYSTEM_ERR";
-    case PAM_BUF_ERR:
-        return "PAM_BUF_ERR";
-    case PAM_CONV_ERR:
-        return "PAM_CONV_ERR";
-    case PAM_PERM_DENIED:
-        return "PAM_PERM_DENIED";
-    case PAM_IGNORE:
-        return "PAM_IGNORE";
-    default:
-        return "PAM_OTHER";
+    struct asker *k = ctx;
+    char out[TOKEN_MAX], *answer = NULL;
+    size_t len = 0, n;
+    int fds[2], status = 0;
+    ssize_t got;
+    pid_t pid;
+
+    k->o->askpass[k->o->n_askpass] = (char *)prompt;
+    if (pipe2(fds, O_CLOEXEC) != 0)
+        return NULL;
+    pid = fork();
+    if (pid == 0) {
+        dup2(fds[1], STDOUT_FILENO);
+        execvp(k->o->askpass[0], k->o->askpass);
+        _exit(127);
     }
+    close(fds[1]);
+    while (pid > 0 && len < sizeof(out) - 1) {
+        got = read(fds[0], out + len, sizeof(out) - 1 - len);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got <= 0)
+            break;
+        len += (size_t)got;
+    }
+    close(fds[0]);
+    if (pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+        WEXITSTATUS(status) == 0) {
+        out[len] = '\0';
+        out[strcspn(out, "\n")] = '\0';
+        answer = strdup(out);
+        n = strlen(out);
+        if (n > 0 && out[n - 1] == '\\')
+            n--; /* "more follows" is not part of the token */
+        if (k->len + n < sizeof(k->token)) {
+            memcpy(k->token + k->len, out, n);
+            k->len += n;
+        }
+    }
+    memset(out, 0, sizeof(out));
+    return answer;
 }
 
+static bool keep_token(const struct asker *k, const char *path)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    bool ok = fd >= 0 && write(fd, k->token, k->len) == (ssize_t)k->len;
+
+    if (fd >= 0)
+        ok = close(fd) == 0 && ok;
+    return ok;
+}
+
+/* ------------------------------------------------------------ one login */
+
 /* The stages after authentication; the session's environment goes to the log. */
-static int run_session(pam_handle_t *pamh)
+static int run_session(pam_handle_t *pamh, FILE *log)
 {
     char **env;
     int rc;
@@ -217,11 +187,13 @@ static int run_session(pam_handle_t *pamh)
         return rc;
     env = pam_getenvlist(pamh);
     for (size_t j = 0; env != NULL && env[j] != NULL; j++) {
-        if (LOG_FILE != NULL)
-            fprintf(LOG_FILE, "env: %s\n", env[j]);
+        if (log != NULL)
+            fprintf(log, "env: %s\n", env[j]);
         free(env[j]);
     }
     free(env);
+    if (log != NULL)
+        fflush(log);
     rc = pam_close_session(pamh, 0);
     if (rc == PAM_SUCCESS)
         rc = pam_setcred(pamh, PAM_DELETE_CRED);
@@ -236,66 +208,135 @@ static double now_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-int main(int argc, char **argv)
+/* One authentication with cv; prints its line.  False on a setup error. */
+static bool login(const struct opts *o, const char *name, struct pd_conv *cv, FILE *log)
 {
-    const char *confdir, *service, *user, *logpath;
-    bool session = false;
-    size_t piece = 0;
-    int i = 4;
+    const char *line, *r, *end;
+    char reason[1024] = "-";
+    pam_handle_t *pamh = NULL;
+    double t0 = now_s();
+    int rc;
 
-    if (argc < 5) {
-        fprintf(stderr, "usage: pam_batch CONFDIR SERVICE USER [-p N] [-s] FILE...\n");
-        return 2;
+    pd_log_mark();
+    rc = pd_start(o->service, o->user, o->confdir, cv, &pamh);
+    if (rc != PAM_SUCCESS) {
+        fprintf(stderr, "pam_batch: pam_start_confdir: %s\n", pam_strerror(NULL, rc));
+        return false;
     }
-    confdir = argv[1];
-    service = argv[2];
-    user = argv[3];
-    for (;;) {
+    rc = pam_authenticate(pamh, 0);
+    if (rc == PAM_SUCCESS && o->session)
+        rc = run_session(pamh, log);
+    pam_end(pamh, rc);
+    line = pd_log_last("event=auth ");
+    if (line != NULL && (r = strstr(line, "reason=\"")) != NULL) {
+        r += 8;
+        end = strrchr(r, '"');
+        snprintf(reason, sizeof(reason), "%.*s", (int)(end != NULL ? (size_t)(end - r) : strlen(r)),
+                 r);
+    }
+    printf("%s\t%d\t%s\t%.2f\t%s\n", name, rc, pd_pam_name(rc), now_s() - t0, reason);
+    fflush(stdout);
+    pd_log_free(); /* thousands of transactions: keep none of it */
+    pd_conv_free(cv);
+    return true;
+}
+
+static bool parse(int argc, char **argv, struct opts *o, int *first)
+{
+    int i = 4;
+    char *w, *save = NULL;
+
+    if (argc < 4)
+        return false;
+    o->confdir = argv[1];
+    o->service = argv[2];
+    o->user = argv[3];
+    o->count = 1;
+    for (; i < argc; i++) {
         if (i + 1 < argc && strcmp(argv[i], "-p") == 0) {
-            piece = (size_t)strtoul(argv[i + 1], NULL, 10);
-            i += 2;
-        } else if (i < argc && strcmp(argv[i], "-s") == 0) {
-            session = true;
-            i++;
+            o->piece = (size_t)strtoul(argv[++i], NULL, 10);
+        } else if (strcmp(argv[i], "-s") == 0) {
+            o->session = true;
+        } else if (i + 1 < argc && strcmp(argv[i], "-a") == 0) {
+            for (w = strtok_r(argv[++i], " ", &save); w != NULL && o->n_askpass < MAX_ARGS;
+                 w = strtok_r(NULL, " ", &save))
+                o->askpass[o->n_askpass++] = w;
+        } else if (i + 1 < argc && strcmp(argv[i], "-n") == 0) {
+            o->count = (unsigned)strtoul(argv[++i], NULL, 10);
+        } else if (i + 1 < argc && strcmp(argv[i], "-w") == 0) {
+            o->wait_ms = (unsigned)strtoul(argv[++i], NULL, 10);
+        } else if (i + 1 < argc && strcmp(argv[i], "-t") == 0) {
+            o->keep_dir = argv[++i];
         } else {
             break;
         }
     }
-    logpath = getenv("PB_LOG");
-    if (logpath != NULL && (LOG_FILE = fopen(logpath, "a")) == NULL) {
-        perror(logpath);
+    *first = i;
+    /* Files, or askpass: one source of answers. */
+    return (o->n_askpass > 0) == (i == argc);
+}
+
+int main(int argc, char **argv)
+{
+    static struct opts o;
+    const char *logpath = getenv("PB_LOG");
+    FILE *log = NULL;
+    int i, rc = 2;
+
+    if (!parse(argc, argv, &o, &i)) {
+        fprintf(stderr, "usage: pam_batch CONFDIR SERVICE USER [-p N] [-s] FILE...\n"
+                        "       pam_batch CONFDIR SERVICE USER -a \"PROGRAM ARG...\" [-n COUNT] "
+                        "[-w MS] [-t DIR] [-s]\n");
         return 2;
     }
-    for (; i < argc; i++) {
-        struct answers a;
-        struct pam_conv pc = {conv_fn, &a};
-        pam_handle_t *pamh = NULL;
-        double t0;
-        int rc;
-
-        if (!load(argv[i], piece, &a)) {
-            fprintf(stderr, "pam_batch: %s: cannot read\n", argv[i]);
-            answers_free(&a);
-            return 2;
-        }
-        LAST_REASON[0] = '\0';
-        t0 = now_s();
-        rc = pam_start_confdir(service, user, &pc, confdir, &pamh);
-        if (rc != PAM_SUCCESS) {
-            fprintf(stderr, "pam_batch: pam_start_confdir: %s\n", pam_strerror(NULL, rc));
-            answers_free(&a);
-            return 2;
-        }
-        rc = pam_authenticate(pamh, 0);
-        if (rc == PAM_SUCCESS && session)
-            rc = run_session(pamh);
-        pam_end(pamh, rc);
-        printf("%s\t%d\t%s\t%.2f\t%s\n", argv[i], rc, pam_name(rc), now_s() - t0,
-               LAST_REASON[0] != '\0' ? LAST_REASON : "-");
-        fflush(stdout);
-        answers_free(&a);
+    /* The captured lines, and the session environments, go to one file. */
+    if (logpath != NULL && (!pd_log_open(logpath) || (log = fopen(logpath, "a")) == NULL)) {
+        perror(logpath);
+        goto out;
     }
-    if (LOG_FILE != NULL)
-        fclose(LOG_FILE);
-    return 0;
+    for (; i < argc; i++) {
+        struct pieces a;
+        struct pd_conv cv = {0};
+        bool ran;
+
+        if (!load(argv[i], o.piece, &a)) {
+            fprintf(stderr, "pam_batch: %s: cannot read\n", argv[i]);
+            pieces_free(&a);
+            goto out;
+        }
+        for (size_t j = 0; j < a.n; j++)
+            cv.answers[j] = a.piece[j];
+        cv.n_answers = a.n;
+        ran = login(&o, argv[i], &cv, log);
+        pieces_free(&a);
+        if (!ran)
+            goto out;
+    }
+    for (unsigned n = 0; o.n_askpass > 0 && n < o.count; n++) {
+        static struct asker k;
+        struct pd_conv cv = {0};
+        char name[64], path[4096];
+
+        if (n > 0 && o.wait_ms > 0)
+            usleep(o.wait_ms * 1000);
+        memset(&k, 0, sizeof(k));
+        k.o = &o;
+        cv.ask = ask;
+        cv.ask_ctx = &k;
+        snprintf(name, sizeof(name), "askpass-%u", n + 1);
+        if (!login(&o, name, &cv, log))
+            goto out;
+        snprintf(path, sizeof(path), "%s/%s", o.keep_dir != NULL ? o.keep_dir : ".", name);
+        if (o.keep_dir != NULL && !keep_token(&k, path)) {
+            fprintf(stderr, "pam_batch: %s: cannot write\n", path);
+            goto out;
+        }
+        memset(&k, 0, sizeof(k));
+    }
+    rc = 0;
+out:
+    if (log != NULL)
+        fclose(log);
+    pd_log_close();
+    return rc;
 }

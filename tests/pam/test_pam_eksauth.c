@@ -11,13 +11,12 @@
  *              EKSAUTH (the CLI, for `eksauth sync`), PE_LOG (optional: a
  *              file that receives every captured syslog line)
  *
- * The PAM log is captured by defining syslog() here: libpam's pam_syslog
- * ends in __syslog_chk, which the dynamic linker resolves to this program
- * first, so every line the module logs is checked (fields, and no token).
+ * The PAM log is captured by tests/lib/pam_driver.c, which defines
+ * syslog(): libpam's pam_syslog ends in __syslog_chk, which the dynamic
+ * linker resolves to this program first, so every line the module logs is
+ * checked (fields, and no token).
  */
 #include "config.h"
-/* This file defines syslog() itself: no fortify wrappers around it. */
-#undef _FORTIFY_SOURCE
 
 #include <dlfcn.h>
 #include <errno.h>
@@ -35,6 +34,7 @@
 #include <security/pam_appl.h>
 
 #include "eksauth/iddb.h"
+#include "pam_driver.h"
 
 /* ------------------------------------------------------------------ TAP */
 
@@ -86,182 +86,13 @@ static void is_str(const char *got, const char *want, const char *what)
         diag("got '%s'", got != NULL ? got : "(null)");
 }
 
-/* ------------------------------------------------------- syslog capture */
-
-static char **LOG_LINES;
-static size_t LOG_N, LOG_MARK;
-static FILE *LOG_FILE;
-
-void __syslog_chk(int pri, int flag, const char *fmt, ...);
-void __vsyslog_chk(int pri, int flag, const char *fmt, va_list ap);
-
-static void capture(int pri, const char *fmt, va_list ap)
-{
-    char **grown;
-    char *s = NULL;
-
-    if (vasprintf(&s, fmt, ap) < 0)
-        return;
-    if (LOG_FILE != NULL) {
-        fprintf(LOG_FILE, "<%d> %s\n", pri, s);
-        fflush(LOG_FILE);
-    }
-    grown = realloc(LOG_LINES, (LOG_N + 1) * sizeof(*grown));
-    if (grown == NULL) {
-        free(s);
-        return;
-    }
-    LOG_LINES = grown;
-    LOG_LINES[LOG_N++] = s;
-}
-
-void syslog(int pri, const char *fmt, ...)
-{
-    va_list ap;
-
-    va_start(ap, fmt);
-    capture(pri, fmt, ap);
-    va_end(ap);
-}
-
-void vsyslog(int pri, const char *fmt, va_list ap)
-{
-    capture(pri, fmt, ap);
-}
-
-void __syslog_chk(int pri, int flag, const char *fmt, ...)
-{
-    va_list ap;
-
-    (void)flag;
-    va_start(ap, fmt);
-    capture(pri, fmt, ap);
-    va_end(ap);
-}
-
-void __vsyslog_chk(int pri, int flag, const char *fmt, va_list ap)
-{
-    (void)flag;
-    capture(pri, fmt, ap);
-}
-
-static void log_mark(void)
-{
-    LOG_MARK = LOG_N;
-}
-
-/* The first line since the mark that holds every needle (NULL-terminated). */
-static const char *log_find(const char *needle, ...)
-{
-    size_t i;
-
-    for (i = LOG_MARK; i < LOG_N; i++) {
-        const char *n = needle;
-        bool all = true;
-        va_list ap;
-
-        va_start(ap, needle);
-        for (; n != NULL; n = va_arg(ap, const char *)) {
-            if (strstr(LOG_LINES[i], n) == NULL) {
-                all = false;
-                break;
-            }
-        }
-        va_end(ap);
-        if (all)
-            return LOG_LINES[i];
-    }
-    return NULL;
-}
-
+/* The module's log since the mark, as TAP comments. */
 static void log_dump_since_mark(void)
 {
     size_t i;
 
-    for (i = LOG_MARK; i < LOG_N; i++)
-        diag("log: %s", LOG_LINES[i]);
-}
-
-static void log_free(void)
-{
-    size_t i;
-
-    for (i = 0; i < LOG_N; i++)
-        free(LOG_LINES[i]);
-    free(LOG_LINES);
-    LOG_LINES = NULL;
-    LOG_N = LOG_MARK = 0;
-}
-
-/* -------------------------------------------------------- conversation */
-
-#define MAX_MSGS 64
-
-struct conv {
-    const char *answers[MAX_MSGS];
-    size_t n_answers, next;
-    char *prompts[MAX_MSGS];
-    size_t n_prompts;
-    char *infos[MAX_MSGS]; /* PAM_ERROR_MSG and PAM_TEXT_INFO */
-    size_t n_infos;
-};
-
-static int conv_fn(int n, const struct pam_message **msg, struct pam_response **resp, void *appdata)
-{
-    struct conv *cv = appdata;
-    struct pam_response *r;
-    int i;
-
-    r = calloc((size_t)n, sizeof(*r));
-    if (r == NULL)
-        return PAM_BUF_ERR;
-    for (i = 0; i < n; i++) {
-        switch (msg[i]->msg_style) {
-        case PAM_PROMPT_ECHO_OFF:
-        case PAM_PROMPT_ECHO_ON:
-            if (cv->n_prompts < MAX_MSGS)
-                cv->prompts[cv->n_prompts++] = strdup(msg[i]->msg);
-            if (cv->next >= cv->n_answers)
-                goto fail;
-            r[i].resp = strdup(cv->answers[cv->next++]);
-            if (r[i].resp == NULL)
-                goto fail;
-            break;
-        default:
-            if (cv->n_infos < MAX_MSGS)
-                cv->infos[cv->n_infos++] = strdup(msg[i]->msg);
-            break;
-        }
-    }
-    *resp = r;
-    return PAM_SUCCESS;
-fail:
-    for (i = 0; i < n; i++)
-        free(r[i].resp);
-    free(r);
-    return PAM_CONV_ERR;
-}
-
-static void conv_free(struct conv *cv)
-{
-    size_t i;
-
-    for (i = 0; i < cv->n_prompts; i++)
-        free(cv->prompts[i]);
-    for (i = 0; i < cv->n_infos; i++)
-        free(cv->infos[i]);
-    memset(cv, 0, sizeof(*cv));
-}
-
-static bool infos_have(const struct conv *cv, const char *needle)
-{
-    size_t i;
-
-    for (i = 0; i < cv->n_infos; i++) {
-        if (cv->infos[i] != NULL && strstr(cv->infos[i], needle) != NULL)
-            return true;
-    }
-    return false;
+    for (i = pd_log_marked(); i < pd_log_count(); i++)
+        diag("log: %s", pd_log_line(i));
 }
 
 /* -------------------------------------------------------- environment */
@@ -390,17 +221,15 @@ static void make_services(void)
 
 struct tx {
     pam_handle_t *pamh;
-    struct conv cv;
+    struct pd_conv cv;
 };
 
 static int tx_start(struct tx *t, const char *svc, const char *user)
 {
-    struct pam_conv pc = {conv_fn, NULL};
     int rc;
 
     memset(t, 0, sizeof(*t));
-    pc.appdata_ptr = &t->cv;
-    rc = pam_start_confdir(svc, user, &pc, SERVICES, &t->pamh);
+    rc = pd_start(svc, user, SERVICES, &t->cv, &t->pamh);
     if (rc != PAM_SUCCESS) {
         fprintf(stderr, "test_pam_eksauth: pam_start_confdir(%s): %s\n", svc,
                 pam_strerror(NULL, rc));
@@ -413,7 +242,7 @@ static void tx_answers(struct tx *t, const char *const *answers, size_t n)
 {
     size_t i;
 
-    for (i = 0; i < n && i < MAX_MSGS; i++)
+    for (i = 0; i < n && i < PD_MAX_MSGS; i++)
         t->cv.answers[i] = answers[i];
     t->cv.n_answers = n;
     t->cv.next = 0;
@@ -427,13 +256,13 @@ static void tx_answer(struct tx *t, const char *answer)
 static void tx_end(struct tx *t, int status)
 {
     pam_end(t->pamh, status);
-    conv_free(&t->cv);
+    pd_conv_free(&t->cv);
     t->pamh = NULL;
 }
 
 /* auth in a fresh handle: the return code (the handle is ended). */
 static int auth_once(const char *svc, const char *user, const char *const *answers, size_t n,
-                     struct conv *keep)
+                     struct pd_conv *keep)
 {
     struct tx t;
     int rc;
@@ -572,7 +401,7 @@ static void case_success(void)
        "before the login, NSS answers for the templated name admin-alice");
     eksauth_iddb_close(db);
 
-    log_mark();
+    pd_log_mark();
     tx_start(&t, "eksauth", "admin-alice");
     tx_answer(&t, TOK_ALICE);
     pam_set_item(t.pamh, PAM_RHOST, "192.0.2.7");
@@ -606,20 +435,21 @@ static void case_success(void)
 
     sha_fp(TOK_ALICE, fp);
     snprintf(want, sizeof(want), "token_fp=%s", fp);
-    line = log_find("event=auth result=success user=admin-alice k8s_user=admin:alice "
-                    "arn=arn:aws:sts::111122223333:assumed-role/eks-admins/alice session=alice "
-                    "access_key_id=ASIAFAKEEXAMPLE00001 account=111122223333 rhost=192.0.2.7 ",
-                    want, "reason=\"", NULL);
+    line = pd_log_find("event=auth result=success user=admin-alice k8s_user=admin:alice "
+                       "arn=arn:aws:sts::111122223333:assumed-role/eks-admins/alice session=alice "
+                       "access_key_id=ASIAFAKEEXAMPLE00001 account=111122223333 rhost=192.0.2.7 ",
+                       want, "reason=\"", NULL);
     ok(line != NULL, "audit line of the login with every field (token_fp=%s)", fp);
     if (line == NULL)
         log_dump_since_mark();
-    ok(log_find("pam_eksauth(eksauth:auth)", NULL) != NULL, "logged through pam_syslog");
-    ok(log_find("event=account result=success user=admin-alice k8s_user=admin:alice", NULL) != NULL,
+    ok(pd_log_find("pam_eksauth(eksauth:auth)", NULL) != NULL, "logged through pam_syslog");
+    ok(pd_log_find("event=account result=success user=admin-alice k8s_user=admin:alice", NULL) !=
+           NULL,
        "audit line of the account stage");
-    ok(log_find("event=open_session result=success user=admin-alice k8s_user=admin:alice", want,
-                NULL) != NULL,
+    ok(pd_log_find("event=open_session result=success user=admin-alice k8s_user=admin:alice", want,
+                   NULL) != NULL,
        "audit line of the session opening");
-    ok(log_find("event=close_session result=success user=admin-alice", NULL) != NULL,
+    ok(pd_log_find("event=close_session result=success user=admin-alice", NULL) != NULL,
        "audit line of the session closing");
 }
 
@@ -677,7 +507,7 @@ static void case_session_elsewhere(void)
        "the authentication stage already put EKS_* in the PAM environment");
     tx_end(&t, PAM_SUCCESS);
 
-    log_mark();
+    pd_log_mark();
     tx_start(&t, "eksauth", "admin-alice");
     for (i = 0; i < 7; i++) {
         if (saved[i] != NULL)
@@ -686,12 +516,12 @@ static void case_session_elsewhere(void)
     is_rc(pam_open_session(t.pamh, 0), PAM_SUCCESS, "open_session in the 'parent'");
     is_str(pam_getenv(t.pamh, "EKS_SESSION_NAME"), "alice", "EKS_SESSION_NAME carried over");
     is_str(pam_getenv(t.pamh, "EKS_GROUPS"), "system:masters,ops", "EKS_GROUPS from the DB");
-    ok(log_find("event=open_session result=success user=admin-alice k8s_user=admin:alice "
-                "arn=arn:aws:sts::111122223333:assumed-role/eks-admins/alice session=alice",
-                NULL) != NULL,
+    ok(pd_log_find("event=open_session result=success user=admin-alice k8s_user=admin:alice "
+                   "arn=arn:aws:sts::111122223333:assumed-role/eks-admins/alice session=alice",
+                   NULL) != NULL,
        "the session's audit line names the session");
     is_rc(pam_close_session(t.pamh, 0), PAM_SUCCESS, "close_session in the 'parent'");
-    ok(log_find("event=close_session result=success user=admin-alice", NULL) != NULL,
+    ok(pd_log_find("event=close_session result=success user=admin-alice", NULL) != NULL,
        "close audit line");
     tx_end(&t, PAM_SUCCESS);
 
@@ -718,7 +548,7 @@ static void case_pieces(void)
 {
     char *p[40];
     size_t n = split(TOK_ALICE, (strlen(TOK_ALICE) + 3) / 4, p, 40), i;
-    struct conv cv;
+    struct pd_conv cv;
     int rc;
     bool prompts = true, small = true;
 
@@ -726,14 +556,14 @@ static void case_pieces(void)
     for (i = 0; i < n; i++)
         small = small && strlen(p[i]) <= 500;
     ok(n == 4 && small, "4 pieces of at most 500 bytes");
-    log_mark();
+    pd_log_mark();
     rc = auth_once("eksauth", "admin-alice", (const char *const *)p, n, &cv);
     is_rc(rc, PAM_SUCCESS, "authenticate with a token in 4 pieces");
     for (i = 0; i < cv.n_prompts; i++)
         prompts = prompts &&
                   strcmp(cv.prompts[i], i == 0 ? "EKS token: " : "EKS token (continued): ") == 0;
     ok(cv.n_prompts == 4 && prompts, "prompts: 'EKS token: ' then 3 x 'EKS token (continued): '");
-    conv_free(&cv);
+    pd_conv_free(&cv);
     free_pieces(p, n);
 
     n = split(TOK_ALICE, (strlen(TOK_ALICE) + 15) / 16, p, 40);
@@ -746,13 +576,13 @@ static void case_pieces(void)
 
         for (i = 0; i < 17; i++)
             seventeen[i] = "abc\\";
-        log_mark();
+        pd_log_mark();
         rc = auth_once("eksauth", "admin-alice", seventeen, 17, &cv);
         is_rc(rc, PAM_AUTH_ERR, "17 pieces are refused");
         ok(cv.n_prompts == 16, "after 16 prompts (%zu)", cv.n_prompts);
-        ok(log_find("result=denied", "more than 16 pieces", NULL) != NULL,
+        ok(pd_log_find("result=denied", "more than 16 pieces", NULL) != NULL,
            "logged: more than 16 pieces");
-        conv_free(&cv);
+        pd_conv_free(&cv);
     }
     {
         char *big = malloc(4098);
@@ -760,10 +590,10 @@ static void case_pieces(void)
         memset(big, 'A', 4097);
         big[4097] = '\0';
         memcpy(big, "k8s-aws-v1.", 11);
-        log_mark();
+        pd_log_mark();
         is_rc(auth_once("eksauth", "admin-alice", (const char *[]){big}, 1, NULL), PAM_AUTH_ERR,
               "a 4097-byte token is refused");
-        ok(log_find("longer than 4096", NULL) != NULL, "logged: longer than 4096 bytes");
+        ok(pd_log_find("longer than 4096", NULL) != NULL, "logged: longer than 4096 bytes");
         free(big);
     }
 }
@@ -771,67 +601,67 @@ static void case_pieces(void)
 static void case_cut(void)
 {
     char cut[1024], cut511[512];
-    struct conv cv;
+    struct pd_conv cv;
 
     memcpy(cut, TOK_ALICE, 1023);
     cut[1023] = '\0';
-    log_mark();
+    pd_log_mark();
     is_rc(auth_once("eksauth", "admin-alice", (const char *[]){cut}, 1, &cv), PAM_AUTH_ERR,
           "a token cut at 1023 bytes is refused");
-    ok(infos_have(&cv, "cut at 1023 bytes") && infos_have(&cv, "eksauth ssh") &&
-           infos_have(&cv, "eksauth askpass"),
+    ok(pd_conv_info_has(&cv, "cut at 1023 bytes") && pd_conv_info_has(&cv, "eksauth ssh") &&
+           pd_conv_info_has(&cv, "eksauth askpass"),
        "the conversation says the client cut it, and how to send it in pieces");
-    ok(log_find("result=denied", "the client cut the token", NULL) != NULL,
+    ok(pd_log_find("result=denied", "the client cut the token", NULL) != NULL,
        "the log says the client cut it");
-    conv_free(&cv);
+    pd_conv_free(&cv);
 
     memcpy(cut511, TOK_ALICE, 511);
     cut511[511] = '\0';
     is_rc(auth_once("eksauth", "admin-alice", (const char *[]){cut511}, 1, &cv), PAM_AUTH_ERR,
           "a token cut at 511 bytes is refused");
-    ok(infos_have(&cv, "cut at 511 bytes"), "with the hint for 511 bytes");
-    conv_free(&cv);
+    ok(pd_conv_info_has(&cv, "cut at 511 bytes"), "with the hint for 511 bytes");
+    pd_conv_free(&cv);
 
     cut[1022] = '\0';
     is_rc(auth_once("eksauth", "admin-alice", (const char *[]){cut}, 1, &cv), PAM_AUTH_ERR,
           "a token of 1022 bytes is refused");
     ok(cv.n_infos == 0, "without the hint");
-    conv_free(&cv);
+    pd_conv_free(&cv);
 }
 
 static void case_refusals(void)
 {
-    struct conv cv;
+    struct pd_conv cv;
 
     diag("refusals");
-    log_mark();
+    pd_log_mark();
     is_rc(auth_once("eksauth", "bob", (const char *[]){TOK_ALICE}, 1, NULL), PAM_AUTH_ERR,
           "alice's token for another user's name");
-    ok(log_find("result=denied user=bob k8s_user=admin:alice", "maps to login 'admin-alice'",
-                NULL) != NULL,
+    ok(pd_log_find("result=denied user=bob k8s_user=admin:alice", "maps to login 'admin-alice'",
+                   NULL) != NULL,
        "logged: the token maps to admin-alice");
 
-    log_mark();
+    pd_log_mark();
     is_rc(auth_once("eksauth", "admin-alice", (const char *[]){"k8s-aws-v1.bm90IGEgdG9rZW4"}, 1,
                     NULL),
           PAM_AUTH_ERR, "a bad token");
     is_rc(auth_once("eksauth", "admin-alice", (const char *[]){"hunter2"}, 1, NULL), PAM_AUTH_ERR,
           "a password instead of a token");
-    log_mark();
+    pd_log_mark();
     is_rc(auth_once("eksauth", "admin-alice", (const char *[]){TOK_EXPIRED}, 1, NULL), PAM_AUTH_ERR,
           "an expired token");
-    ok(log_find("result=denied", "expired", NULL) != NULL, "logged: expired");
+    ok(pd_log_find("result=denied", "expired", NULL) != NULL, "logged: expired");
 
-    log_mark();
+    pd_log_mark();
     is_rc(auth_once("eksauth", "admin-alice", (const char *[]){TOK_OTHER}, 1, NULL), PAM_AUTH_ERR,
           "a token for another cluster");
-    ok(log_find("result=denied", "SignatureDoesNotMatch", NULL) != NULL,
+    ok(pd_log_find("result=denied", "SignatureDoesNotMatch", NULL) != NULL,
        "logged: STS says SignatureDoesNotMatch");
 
-    log_mark();
+    pd_log_mark();
     is_rc(auth_once("eksauth", "admin-carol", (const char *[]){TOK_CAROL}, 1, NULL), PAM_AUTH_ERR,
           "an unmapped role");
-    ok(log_find("result=denied user=admin-carol", "not mapped", NULL) != NULL,
+    ok(pd_log_find("result=denied user=admin-carol", "not mapped", NULL) != NULL,
        "logged: not mapped");
 
     is_rc(auth_once("eksauth", "admin-alice", NULL, 0, NULL), PAM_AUTH_ERR,
@@ -839,27 +669,27 @@ static void case_refusals(void)
     is_rc(auth_once("eksauth", "admin-alice", (const char *[]){""}, 1, NULL), PAM_AUTH_ERR,
           "an empty answer");
 
-    log_mark();
+    pd_log_mark();
     is_rc(auth_once("eksauth", "root", (const char *[]){TOK_ALICE}, 1, &cv), PAM_USER_UNKNOWN,
           "root is never served");
     ok(cv.n_prompts == 0, "and is not asked for a token");
-    conv_free(&cv);
+    pd_conv_free(&cv);
     is_rc(auth_once("eksauth", "nosuchuser", (const char *[]){TOK_ALICE}, 1, &cv), PAM_USER_UNKNOWN,
           "a user eksauth does not serve");
     ok(cv.n_prompts == 0, "is not asked for a token");
-    conv_free(&cv);
-    ok(log_find("nosuchuser", NULL) == NULL, "and leaves no audit line");
+    pd_conv_free(&cv);
+    ok(pd_log_find("nosuchuser", NULL) == NULL, "and leaves no audit line");
 }
 
 static void case_unknown_fallthrough(void)
 {
-    struct conv cv;
+    struct pd_conv cv;
     struct tx t;
 
     is_rc(auth_once("eksauth-unknown", "nosuchuser", NULL, 0, &cv), PAM_SUCCESS,
           "ignore_unknown_user: the stack goes on to the next module (pam_permit)");
     ok(cv.n_prompts == 0, "without a token prompt");
-    conv_free(&cv);
+    pd_conv_free(&cv);
     tx_start(&t, "eksauth-unknown", "nosuchuser");
     is_rc(pam_acct_mgmt(t.pamh, 0), PAM_SUCCESS, "account with ignore_unknown_user goes on too");
     tx_end(&t, PAM_SUCCESS);
@@ -874,20 +704,21 @@ static void case_unknown_fallthrough(void)
 
 static void case_unavailable(void)
 {
-    log_mark();
+    pd_log_mark();
     is_rc(auth_once("eksauth-down", "admin-alice", (const char *[]){TOK_ALICE}, 1, NULL),
           PAM_AUTHINFO_UNAVAIL, "STS unreachable");
-    ok(log_find("result=unavailable user=admin-alice", NULL) != NULL, "logged: result=unavailable");
+    ok(pd_log_find("result=unavailable user=admin-alice", NULL) != NULL,
+       "logged: result=unavailable");
     is_rc(auth_once("eksauth-down-ignore", "admin-alice", (const char *[]){TOK_ALICE}, 1, NULL),
           PAM_SUCCESS, "ignore_authinfo_unavail: PAM_IGNORE (the next module decides)");
     is_rc(auth_once("eksauth-nodb", "admin-alice", (const char *[]){TOK_ALICE}, 1, NULL),
           PAM_AUTHINFO_UNAVAIL, "no identity DB");
     is_rc(auth_once("eksauth-noconfig", "admin-alice", (const char *[]){TOK_ALICE}, 1, NULL),
           PAM_AUTHINFO_UNAVAIL, "no config file");
-    log_mark();
+    pd_log_mark();
     is_rc(auth_once("eksauth-badperm", "admin-alice", (const char *[]){TOK_ALICE}, 1, NULL),
           PAM_AUTHINFO_UNAVAIL, "a config file writable by others is refused");
-    ok(log_find("writable", NULL) != NULL, "logged: writable by group or others");
+    ok(pd_log_find("writable", NULL) != NULL, "logged: writable by group or others");
 }
 
 /* What STS answers decides the code: "try later" or "no". */
@@ -916,12 +747,12 @@ static void case_sts_faults(void)
     for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         snprintf(body, sizeof(body), "{\"fault\": \"%s\"}\n", cases[i].fault);
         write_file(ctl, body);
-        log_mark();
+        pd_log_mark();
         is_rc(auth_once("eksauth-faults", "admin-alice", (const char *[]){TOK_ALICE}, 1, NULL),
               cases[i].want, cases[i].what);
         if (cases[i].want != PAM_SUCCESS)
-            ok(log_find(cases[i].want == PAM_AUTH_ERR ? "result=denied" : "result=unavailable",
-                        "reason=\"sts: ", NULL) != NULL,
+            ok(pd_log_find(cases[i].want == PAM_AUTH_ERR ? "result=denied" : "result=unavailable",
+                           "reason=\"sts: ", NULL) != NULL,
                "logged with the STS cause");
     }
     free(ctl);
@@ -929,37 +760,37 @@ static void case_sts_faults(void)
 
 static void case_first_pass(void)
 {
-    struct conv cv;
+    struct pd_conv cv;
 
     is_rc(auth_once("eksauth-firstpass", "admin-alice", (const char *[]){TOK_ALICE}, 1, &cv),
           PAM_SUCCESS, "use_first_pass: the token an earlier module (pam_unix) read");
     ok(cv.n_prompts == 1 && strstr(cv.prompts[0], "EKS") == NULL,
        "only the earlier module prompted");
-    conv_free(&cv);
+    pd_conv_free(&cv);
     is_rc(auth_once("eksauth-firstpass-alone", "admin-alice", (const char *[]){TOK_ALICE}, 1, &cv),
           PAM_AUTH_ERR, "use_first_pass without an earlier token");
     ok(cv.n_prompts == 0, "never prompts");
-    conv_free(&cv);
+    pd_conv_free(&cv);
     is_rc(auth_once("eksauth-trypass", "admin-alice", (const char *[]){TOK_ALICE}, 1, &cv),
           PAM_SUCCESS, "try_first_pass with an earlier token");
     ok(cv.n_prompts == 1, "no second prompt");
-    conv_free(&cv);
+    pd_conv_free(&cv);
     is_rc(
         auth_once("eksauth-trypass", "admin-alice", (const char *[]){"hunter2", TOK_ALICE}, 2, &cv),
         PAM_SUCCESS, "try_first_pass with an earlier password that is no token");
     ok(cv.n_prompts == 2 && strcmp(cv.prompts[1], "EKS token: ") == 0, "then prompts for a token");
-    conv_free(&cv);
+    pd_conv_free(&cv);
 }
 
 static void case_options(void)
 {
     struct tx t;
 
-    log_mark();
+    pd_log_mark();
     is_rc(auth_once("eksauth-debug", "admin-alice", (const char *[]){TOK_ALICE}, 1, NULL),
           PAM_SUCCESS, "an unknown option is ignored");
-    ok(log_find("unknown option: bogus_option", NULL) != NULL, "and logged");
-    ok(log_find("token of ", "answer(s)", NULL) != NULL, "debug adds details");
+    ok(pd_log_find("unknown option: bogus_option", NULL) != NULL, "and logged");
+    ok(pd_log_find("token of ", "answer(s)", NULL) != NULL, "debug adds details");
 
     tx_start(&t, "eksauth-group-ok", "admin-alice");
     tx_answer(&t, TOK_ALICE);
@@ -967,11 +798,11 @@ static void case_options(void)
     is_rc(pam_acct_mgmt(t.pamh, 0), PAM_SUCCESS,
           "require_group=eks-nothing require_group=eks-system-masters: any of them");
     tx_end(&t, PAM_SUCCESS);
-    log_mark();
+    pd_log_mark();
     tx_start(&t, "eksauth-group-no", "admin-alice");
     is_rc(pam_acct_mgmt(t.pamh, 0), PAM_PERM_DENIED, "require_group=eks-devs refuses admin-alice");
     tx_end(&t, PAM_SUCCESS);
-    ok(log_find("event=account result=denied user=admin-alice", "require_group", NULL) != NULL,
+    ok(pd_log_find("event=account result=denied user=admin-alice", "require_group", NULL) != NULL,
        "logged with the reason");
     tx_start(&t, "eksauth-group-no", "bob");
     is_rc(pam_acct_mgmt(t.pamh, 0), PAM_SUCCESS, "require_group=eks-devs lets bob in");
@@ -994,9 +825,10 @@ static void case_revocation(void)
     is_rc(pam_acct_mgmt(t.pamh, 0), PAM_SUCCESS, "account before the role is removed");
     write_file(live, revoked);
     ok(run_sync() == 0, "the role is removed from aws-auth and eksauth sync runs");
-    log_mark();
+    pd_log_mark();
     is_rc(pam_acct_mgmt(t.pamh, 0), PAM_PERM_DENIED, "account in the same handle: PERM_DENIED");
-    ok(log_find("event=account result=denied user=admin-alice", "no longer mapped", NULL) != NULL,
+    ok(pd_log_find("event=account result=denied user=admin-alice", "no longer mapped", NULL) !=
+           NULL,
        "logged: no longer mapped");
     is_rc(pam_open_session(t.pamh, 0), PAM_SUCCESS, "(the session stage is not a gate)");
     tx_end(&t, PAM_SUCCESS);
@@ -1023,7 +855,7 @@ static void case_no_token_in_logs(void)
     const char *secrets[6] = {TOK_ALICE, TOK_BOB, TOK_BOBEX, TOK_CAROL, TOK_OTHER, TOK_EXPIRED};
     size_t i, j, found = 0;
 
-    for (i = 0; i < LOG_N; i++) {
+    for (i = 0; i < pd_log_count(); i++) {
         for (j = 0; j < 6; j++) {
             /* Any 24 bytes of the token's body would be a leak, not only the whole. */
             const char *body = secrets[j] + strlen("k8s-aws-v1.");
@@ -1034,15 +866,15 @@ static void case_no_token_in_logs(void)
 
                 memcpy(probe, body + k, 24);
                 probe[24] = '\0';
-                if (strstr(LOG_LINES[i], probe) != NULL) {
+                if (strstr(pd_log_line(i), probe) != NULL) {
                     found++;
-                    diag("leak in: %s", LOG_LINES[i]);
+                    diag("leak in: %s", pd_log_line(i));
                     break;
                 }
             }
         }
     }
-    ok(LOG_N > 50, "%zu log lines captured", LOG_N);
+    ok(pd_log_count() > 50, "%zu log lines captured", pd_log_count());
     ok(found == 0, "no part of any token in any log line");
 }
 
@@ -1114,7 +946,7 @@ static int loop(unsigned n)
             (void)auth_once("eksauth", "bob", (const char *[]){tok}, 1, NULL);
         if (i % 10 == 5)
             (void)auth_once("eksauth", "admin-alice", (const char *[]){"k8s-aws-v1.bad"}, 1, NULL);
-        log_free();
+        pd_log_free();
     }
     if (keep != NULL)
         dlclose(keep);
@@ -1137,8 +969,10 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: PE_DIR=... PE_MODULE=... test_pam_eksauth suite | loop N\n");
         return 2;
     }
-    if (logpath != NULL)
-        LOG_FILE = fopen(logpath, "a");
+    if (logpath != NULL && !pd_log_open(logpath)) {
+        perror(logpath);
+        return 2;
+    }
     make_services();
     if (strcmp(argv[1], "suite") == 0)
         rc = suite();
@@ -1146,8 +980,7 @@ int main(int argc, char **argv)
         rc = loop((unsigned)strtoul(argv[2], NULL, 10));
     else
         rc = 2;
-    log_free();
-    if (LOG_FILE != NULL)
-        fclose(LOG_FILE);
+    pd_log_free();
+    pd_log_close();
     return rc;
 }

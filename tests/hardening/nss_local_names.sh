@@ -1,0 +1,112 @@
+#!/bin/bash
+# nss_local_names.sh - an eksauth entry whose name becomes local between two
+# syncs (a local user or group made after the last sync) is served by no
+# lookup of libnss_eksauth.so.2 until the next sync drops it.  The sync
+# refuses such names (lib/identity.c), but "files eksauth" only gives files
+# the lookups *by name*: by id, enumeration and initgroups still reach
+# eksauth.  Without the module's check, getgrgid(eksauth alice's gid) says
+# "alice", and sudo (match_group_by_gid off, its default) matches a user by
+# the names of its gids: eksauth's alice would get the sudoers rules of the
+# local group alice.  Here, in a private mount namespace (test-harness.md
+# §4.3: nsswitch.conf, ld.so.cache, passwd, group, sudoers and
+# /var/lib/eksauth bound over the host's), through glibc (getent, id) and
+# real sudo (sudo -l -U as root, and a setuid sudo run by the eksauth uid).
+# TAP output.
+set -u
+. "$top_srcdir/tests/hardening/common.sh"
+[ "$(id -u)" = 0 ] || { echo "1..0 # SKIP needs root (mount namespace, root-owned DB)"; exit 0; }
+why=$(hard_ns_unsupported)
+case $why in
+"") ;;
+sanitizer*) echo "1..0 # SKIP $why"; exit 0 ;;
+*) bail "$why" ;;
+esac
+command -v sudo >/dev/null 2>&1 || bail "sudo is not installed (install-deps installs it)"
+command -v setpriv >/dev/null 2>&1 || bail "setpriv is not installed (util-linux)"
+
+# aws-auth: alice (ops), bob (ops, devs), dave (devs).
+cat >"$tmp/aws-auth.yaml" <<'YAML'
+mapUsers: |
+  - userarn: arn:aws:iam::111122223333:user/alice
+    username: alice
+    groups: [ops]
+  - userarn: arn:aws:iam::111122223333:user/bob
+    username: bob
+    groups: [ops, devs]
+  - userarn: arn:aws:iam::111122223333:user/dave
+    username: dave
+    groups: [devs]
+YAML
+hard_ns_prepare "files eksauth"
+mkdir -p -m 0755 "$NS/varlib" "$NS/varlib/eksauth"
+NS_DB=$NS/varlib/eksauth/identity.db
+printf 'cluster_id = prod\naws_auth_file = %s\ndb_path = %s\n' "$tmp/aws-auth.yaml" "$NS_DB" >"$tmp/eksauth.conf"
+chmod 0644 "$tmp/aws-auth.yaml" "$tmp/eksauth.conf"
+"$EKSAUTH" --config "$tmp/eksauth.conf" sync >"$tmp/sync.out" 2>&1 || bail "sync failed: $(cat "$tmp/sync.out")"
+cp "$NS/passwd" "$NS/passwd.orig"
+cp "$NS/group" "$NS/group.orig"
+# sudoers: rules for the local group alice, the local group eks-ops and the local user dave.
+cp /etc/sudoers "$NS/sudoers"
+printf '\n%%alice ALL=(ALL) NOPASSWD: /bin/true\n%%eks-ops ALL=(ALL) NOPASSWD: /bin/false\ndave ALL=(ALL) NOPASSWD: /bin/echo\n' >>"$NS/sudoers"
+chmod 0440 "$NS/sudoers"
+visudo -cqf "$NS/sudoers" || bail "the test sudoers does not parse"
+
+# The DB at the fixed path too (hard_ns binds $NS/varlib/eksauth): setuid sudo reads it there.
+nsr() { hard_ns "$@"; }
+field() { cut -d: -f"$1"; }
+UID_ALICE=$(nsr getent passwd alice | field 3)
+UID_BOB=$(nsr getent passwd bob | field 3)
+UID_DAVE=$(nsr getent passwd dave | field 3)
+GID_OPS=$(nsr getent group eks-ops | field 3)
+[ -n "$UID_ALICE" ] && [ -n "$UID_BOB" ] && [ -n "$UID_DAVE" ] && [ -n "$GID_OPS" ] ||
+    bail "the eksauth users are not served before any clash"
+
+# ---- before: no local name clashes; sudo sees eksauth groups ----
+is "$(nsr getent group "$UID_ALICE" | field 1)" alice "before: getgrgid of alice's private group is eksauth's alice"
+like "$(nsr sudo -l -U bob 2>&1)" "/bin/false" "before: sudo -l -U bob matches %eks-ops through eksauth's eks-ops (the mechanism works)"
+
+# ---- a local group alice, a local group eks-ops and a local user dave, made after the sync ----
+echo "alice:x:5555:" >>"$NS/group"
+echo "eks-ops:x:5556:" >>"$NS/group"
+echo "dave:x:5557:5557:local dave:/home/dave:/bin/sh" >>"$NS/passwd"
+echo "dave:x:5557:" >>"$NS/group"
+
+nsr getent group "$UID_ALICE" >"$tmp/out" 2>&1
+is "$?:$(cat "$tmp/out")" "2:" "getgrgid of eksauth alice's private group: not found (it would say 'alice')"
+nsr getent group "$GID_OPS" >"$tmp/out" 2>&1
+is "$?:$(cat "$tmp/out")" "2:" "getgrgid of eksauth's eks-ops: not found (its name is a local group's now)"
+is "$(nsr getent group eks-ops)" "eks-ops:x:5556:" "getgrnam eks-ops: the local group, no eksauth member"
+nsr getent passwd alice >/dev/null 2>&1
+is "$?" 2 "getpwnam alice (named like the local group alice): not found"
+nsr getent passwd "$UID_ALICE" >/dev/null 2>&1
+is "$?" 2 "getpwuid of eksauth alice: not found"
+is "$(nsr getent passwd dave | field 3)" 5557 "getpwnam dave: the local dave"
+nsr getent passwd "$UID_DAVE" >/dev/null 2>&1
+is "$?" 2 "getpwuid of eksauth dave: not found (it would say 'dave', the local user's name)"
+is "$(nsr id -G dave)" 5557 "initgroups of the local dave: its own group only, none of eksauth dave's"
+is "$(nsr getent group eks-devs | field 4)" bob "eks-devs lists bob, not dave (the name is the local dave's now)"
+nsr getent passwd >"$tmp/pw.all"
+nsr getent group >"$tmp/gr.all"
+is "$(grep -c -e "^alice:" -e ":$UID_ALICE:" -e ":$UID_DAVE:" "$tmp/pw.all")" 0 \
+    "enumeration of passwd: neither eksauth alice nor eksauth dave"
+is "$(grep -c -e ":$UID_ALICE:" -e ":$GID_OPS:" "$tmp/gr.all")" 0 \
+    "enumeration of group: neither eksauth alice's group nor eksauth's eks-ops"
+is "$(nsr id -Gn bob | tr ' ' '\n' | sort | tr '\n' ' ')" "bob eks-devs " \
+    "bob (no clash) is still served, without the clashing eks-ops"
+out=$(nsr sudo -l -U bob 2>&1)
+unlike "$out" "/bin/false" "sudo -l -U bob: the local group eks-ops' rule no longer matches eksauth's eks-ops"
+# A real setuid sudo run by eksauth alice's uid and gid (AT_SECURE: the module
+# reads /var/lib/eksauth).  Without the check it resolves to "alice" with the
+# group "alice" and gets the local group alice's rule.
+out=$(nsr setpriv --reuid="$UID_ALICE" --regid="$UID_ALICE" --clear-groups sudo -n -l 2>&1)
+unlike "$out" "/bin/true" "setuid sudo -n -l by eksauth alice's uid: not the local group alice's rule ($(echo "$out" | head -n 1))"
+out=$(nsr setpriv --reuid="$UID_DAVE" --regid="$UID_DAVE" --clear-groups sudo -n -l 2>&1)
+unlike "$out" "/bin/echo" "setuid sudo -n -l by eksauth dave's uid: not the local user dave's rule ($(echo "$out" | head -n 1))"
+
+# ---- the local names go again: served again, no stale state ----
+cat "$NS/passwd.orig" >"$NS/passwd"
+cat "$NS/group.orig" >"$NS/group"
+is "$(nsr getent group "$UID_ALICE" | field 1)" alice "local names removed: eksauth alice's group is served again"
+is "$(nsr getent passwd "$UID_DAVE" | field 1)" dave "... and eksauth dave"
+like "$(nsr sudo -l -U bob 2>&1)" "/bin/false" "... and bob matches %eks-ops again"
+done_testing
