@@ -18,6 +18,9 @@
 #include "eksauth/awsauth.h"
 #include "eksauth/file.h"
 #include "eksauth/hostfiles.h"
+#include "eksauth/kube.h"
+#include "eksauth/sigv4.h"
+#include "eksauth/timeutil.h"
 #include "eksauth/paths.h"
 #include "eksauth/token.h"
 
@@ -223,6 +226,15 @@ enum eksauth_status cli_load_mapping(struct eksauth_cli *cli, struct eksauth_aws
     }
     for (i = 0; i < eksauth_awsauth_warning_count(*aa); i++)
         fprintf(stderr, "eksauth: warning: %s: %s\n", path, eksauth_awsauth_warning_at(*aa, i));
+    return cli_build_plan(cli, aa, plan, err);
+}
+
+enum eksauth_status cli_build_plan(struct eksauth_cli *cli, struct eksauth_awsauth **aa,
+                                   struct eksauth_plan *plan, struct eksauth_error *err)
+{
+    enum eksauth_status st = EKSAUTH_OK;
+
+    memset(plan, 0, sizeof(*plan));
     if (!cli->hostfiles_loaded) {
         st = eksauth_hostfiles_load(&cli->hostfiles, NULL, NULL, err);
         if (st != EKSAUTH_OK)
@@ -236,6 +248,142 @@ out:
         *aa = NULL;
     }
     return st;
+}
+
+int cli_shared_option(struct eksauth_cli *cli, int c, char **argv, const char *what,
+                      const char *usage)
+{
+    int rc = EXIT_USAGE;
+
+    switch (c) {
+    case 'C':
+        cli->config_path = optarg;
+        rc = CLI_GO_ON;
+        break;
+    case 'A':
+        cli->aws_auth_path = optarg;
+        rc = CLI_GO_ON;
+        break;
+    case 'h':
+        fputs(usage, stdout);
+        rc = 0;
+        break;
+    case ':':
+        cli_error(what, "%s needs a value", argv[optind - 1]);
+        fputs(usage, stderr);
+        break;
+    default:
+        cli_error(what, "unknown option %s", argv[optind - 1]);
+        fputs(usage, stderr);
+        break;
+    }
+    return rc;
+}
+
+enum eksauth_status cli_now(const char *now_opt, time_t *now, struct eksauth_error *err)
+{
+    enum eksauth_status st = EKSAUTH_OK;
+
+    if (now_opt != NULL)
+        st = eksauth_time_parse(now_opt, now, err);
+    else
+        *now = time(NULL);
+    return st;
+}
+
+bool cli_cluster_id_ok(const char *what, const char *cluster_id)
+{
+    /* It goes into a signed header: visible ASCII of a bounded length only. */
+    if (eksauth_cluster_id_valid(cluster_id))
+        return true;
+    cli_error(what, "--cluster-id must be 1 to %d visible ASCII characters",
+              EKSAUTH_CLUSTER_ID_MAX);
+    return false;
+}
+
+enum eksauth_status cli_mint_token(const struct cli_mint *m, struct eksauth_creds *creds,
+                                   char **token, size_t *len, struct eksauth_error *err)
+{
+    struct eksauth_sts_presign req;
+    char region[64], host[256];
+    enum eksauth_status st;
+
+    *token = NULL;
+    *len = 0;
+    st = eksauth_creds_load(m->creds, creds, err);
+    if (st != EKSAUTH_OK)
+        goto out;
+    if (m->region != NULL)
+        snprintf(region, sizeof(region), "%s", m->region);
+    else if ((st = eksauth_cluster_region(m->cfg, region, sizeof(region), err)) != EKSAUTH_OK)
+        goto out;
+    st = eksauth_sigv4_sts_host(region, m->global, host, sizeof(host), err);
+    if (st != EKSAUTH_OK)
+        goto out;
+    *token = malloc(EKSAUTH_SIGV4_TOKEN_MAX);
+    if (*token == NULL) {
+        st = eksauth_fail(err, EKSAUTH_ENOMEM, "out of memory");
+        goto out;
+    }
+    memset(&req, 0, sizeof(req));
+    req.host = host;
+    /* The global endpoint is always signed for us-east-1. */
+    req.region = m->global ? "us-east-1" : region;
+    req.cluster_id = m->cluster_id;
+    req.now = m->now;
+    req.expires = EKSAUTH_SIGV4_EXPIRES;
+    st = eksauth_sigv4_sts_token(creds, &req, *token, EKSAUTH_SIGV4_TOKEN_MAX, len, err);
+out:
+    if (st != EKSAUTH_OK && *token != NULL) {
+        cli_minted_free(*token);
+        *token = NULL;
+    }
+    return st;
+}
+
+void cli_minted_free(char *token)
+{
+    if (token == NULL)
+        return;
+    /* A bearer credential for 15 minutes: wipe it. */
+    OPENSSL_cleanse(token, EKSAUTH_SIGV4_TOKEN_MAX);
+    free(token);
+}
+
+enum eksauth_status cli_check_token(const struct eksauth_config *cfg, const char *token, size_t len,
+                                    time_t now, struct cli_checked **out, struct eksauth_error *err)
+{
+    struct eksauth_token_policy policy;
+    struct cli_checked *c = calloc(1, sizeof(*c));
+    enum eksauth_status st;
+
+    *out = NULL;
+    if (c == NULL)
+        return eksauth_fail(err, EKSAUTH_ENOMEM, "out of memory");
+    memset(&policy, 0, sizeof(policy));
+    policy.partition = cfg->partition;
+    policy.max_clock_skew = cfg->max_clock_skew;
+    policy.extra_hosts = (const char *const *)cfg->sts_hosts;
+    /* Every local rule first: a token that fails one is never sent anywhere. */
+    st = eksauth_token_check(token, len, now, &policy, &c->tok, err);
+    if (st == EKSAUTH_OK)
+        st = eksauth_sts_get_caller_identity(cfg, &c->tok, &c->sid, err);
+    if (st != EKSAUTH_OK) {
+        cli_checked_free(c);
+        return st;
+    }
+    eksauth_sts_principal(&c->sid, &c->tok, &c->principal);
+    *out = c;
+    return EKSAUTH_OK;
+}
+
+void cli_checked_free(struct cli_checked *c)
+{
+    if (c == NULL)
+        return;
+    eksauth_token_wipe(&c->tok);
+    OPENSSL_cleanse(c, sizeof(*c));
+    free(c);
 }
 
 enum eksauth_status cli_resolve(struct eksauth_cli *cli, const struct eksauth_config *cfg,

@@ -6,16 +6,21 @@
 #ifndef EKSAUTH_CLI_H
 #define EKSAUTH_CLI_H
 
+#include <getopt.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <time.h>
 
 #include <json-c/json.h>
 
 #include "eksauth/config.h"
+#include "eksauth/creds.h"
 #include "eksauth/hostfiles.h"
 #include "eksauth/identity.h"
 #include "eksauth/imds.h"
 #include "eksauth/status.h"
+#include "eksauth/sts.h"
+#include "eksauth/token.h"
 
 /* Exit codes (DESIGN §3). */
 #define EXIT_REJECTED   1 /* token rejected or login denied */
@@ -85,6 +90,82 @@ enum eksauth_status cli_resolve(struct eksauth_cli *cli, const struct eksauth_co
                                 const struct eksauth_awsauth *aa, const struct eksauth_plan *plan,
                                 struct eksauth_principal *p, const char *user_id,
                                 struct eksauth_identity *out, struct eksauth_error *err);
+
+/*
+ * What `eksauth token`, `verify` and `whoami` share: the options every one
+ * takes, --now, --cluster-id, minting a token from AWS credentials and
+ * checking a token as a login does.
+ */
+
+/* The getopt_long entries of --config FILE, --aws-auth FILE and --help. */
+#define CLI_SHARED_OPTIONS                                                                         \
+    {"config", required_argument, NULL, 'C'}, {"aws-auth", required_argument, NULL, 'A'},          \
+    {                                                                                              \
+        "help", no_argument, NULL, 'h'                                                             \
+    }
+
+/* cli_shared_option's answer when parsing goes on. */
+#define CLI_GO_ON (-1)
+
+/*
+ * An option a subcommand's own cases did not take (getopt_long with the
+ * optstring ":"): --config, --aws-auth (CLI_GO_ON), --help (usage on
+ * stdout, 0), a missing value ("OPT needs a value") or an unknown option
+ * ("unknown option OPT"), both with usage on stderr, EXIT_USAGE.
+ */
+int cli_shared_option(struct eksauth_cli *cli, int c, char **argv, const char *what,
+                      const char *usage);
+
+/* --now TIME (RFC 3339 or Unix seconds), or the clock when now_opt is NULL. */
+enum eksauth_status cli_now(const char *now_opt, time_t *now, struct eksauth_error *err);
+
+/* A --cluster-id value: true when usable, else the error is printed. */
+bool cli_cluster_id_ok(const char *what, const char *cluster_id);
+
+/* How to mint a token (cli_mint_token). */
+struct cli_mint {
+    const struct eksauth_creds_options *creds; /* the credential chain; NULL: the defaults */
+    const char *region; /* the STS region; NULL: the host's (eksauth_cluster_region of cfg) */
+    const struct eksauth_config *cfg; /* for region NULL */
+    bool global;                      /* sign for sts.amazonaws.com */
+    const char *cluster_id;
+    time_t now;
+};
+
+/*
+ * Load the credentials of m->creds into creds, then mint a token for
+ * m->cluster_id as `aws eks get-token` does (X-Amz-Expires 60), into a
+ * new buffer of EKSAUTH_SIGV4_TOKEN_MAX bytes (*token, release it with
+ * cli_minted_free) of *len bytes.  Errors as the lib gives them.
+ */
+enum eksauth_status cli_mint_token(const struct cli_mint *m, struct eksauth_creds *creds,
+                                   char **token, size_t *len, struct eksauth_error *err);
+void cli_minted_free(char *token);
+
+/* A token checked as a login checks it (cli_check_token). */
+struct cli_checked {
+    struct eksauth_token tok;           /* the parsed token: wiped by cli_checked_free */
+    struct eksauth_sts_identity sid;    /* who STS says signed it */
+    struct eksauth_principal principal; /* what aws-auth maps (eksauth_sts_principal) */
+};
+
+/*
+ * Every local rule of cfg's policy at now, then STS GetCallerIdentity
+ * (bound to cfg's cluster_id), into a new *out (NULL on failure; release
+ * it with cli_checked_free).  A token failing a local rule is never sent
+ * anywhere.
+ */
+enum eksauth_status cli_check_token(const struct eksauth_config *cfg, const char *token, size_t len,
+                                    time_t now, struct cli_checked **out,
+                                    struct eksauth_error *err);
+void cli_checked_free(struct cli_checked *c);
+
+/*
+ * The plan of *aa for this host (local names loaded once into
+ * cli->hostfiles).  On failure *aa is freed and set to NULL.
+ */
+enum eksauth_status cli_build_plan(struct eksauth_cli *cli, struct eksauth_awsauth **aa,
+                                   struct eksauth_plan *plan, struct eksauth_error *err);
 
 /* The subcommands: each returns the process exit code. */
 int cmd_check_token(struct eksauth_cli *cli, int argc, char **argv);

@@ -16,8 +16,6 @@
 #include <string.h>
 #include <time.h>
 
-#include <openssl/crypto.h>
-
 #include "eksauth/creds.h"
 #include "eksauth/sigv4.h"
 #include "eksauth/timeutil.h"
@@ -66,35 +64,33 @@ int cmd_token(struct eksauth_cli *cli, int argc, char **argv)
         {"global", no_argument, NULL, 'g'},
         {"json", no_argument, NULL, 'j'},
         {"now", required_argument, NULL, 'n'},
-        {"config", required_argument, NULL, 'C'},
-        {"aws-auth", required_argument, NULL, 'A'},
-        {"help", no_argument, NULL, 'h'},
+        CLI_SHARED_OPTIONS,
         {NULL, 0, NULL, 0},
     };
-    const char *cluster_id = NULL, *region_opt = NULL, *now_opt = NULL;
-    bool global = false, json = false;
+    const char *region_opt = NULL, *now_opt = NULL;
+    bool json = false;
+    struct cli_mint m;
     struct eksauth_creds creds;
     struct eksauth_error err = {EKSAUTH_OK, ""};
-    struct eksauth_sts_presign req;
-    char region[64], host[256];
+    char region[64];
     char *token = NULL;
     size_t toklen = 0;
-    time_t now;
     int c, rc = EXIT_USAGE;
 
     memset(&creds, 0, sizeof(creds));
+    memset(&m, 0, sizeof(m));
     optind = 0; /* glibc: start afresh at argv[1] */
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
         switch (c) {
         case 'c':
-            cluster_id = optarg;
+            m.cluster_id = optarg;
             break;
         case 'r':
             region_opt = optarg;
             break;
         case 'g':
-            global = true;
+            m.global = true;
             break;
         case 'j':
             json = true;
@@ -102,23 +98,11 @@ int cmd_token(struct eksauth_cli *cli, int argc, char **argv)
         case 'n':
             now_opt = optarg;
             break;
-        case 'C':
-            cli->config_path = optarg;
-            break;
-        case 'A':
-            cli->aws_auth_path = optarg;
-            break;
-        case 'h':
-            fputs(usage_text, stdout);
-            return 0;
-        case ':':
-            cli_error(WHAT, "%s needs a value", argv[optind - 1]);
-            fputs(usage_text, stderr);
-            return EXIT_USAGE;
         default:
-            cli_error(WHAT, "unknown option %s", argv[optind - 1]);
-            fputs(usage_text, stderr);
-            return EXIT_USAGE;
+            if ((rc = cli_shared_option(cli, c, argv, WHAT, usage_text)) != CLI_GO_ON)
+                return rc;
+            rc = EXIT_USAGE;
+            break;
         }
     }
     if (optind < argc) {
@@ -126,50 +110,25 @@ int cmd_token(struct eksauth_cli *cli, int argc, char **argv)
         fputs(usage_text, stderr);
         return EXIT_USAGE;
     }
-    if (cluster_id == NULL) {
+    if (m.cluster_id == NULL) {
         cli_error(WHAT, "--cluster-id is required");
         fputs(usage_text, stderr);
         return EXIT_USAGE;
     }
-    if (!eksauth_cluster_id_valid(cluster_id)) {
-        cli_error(WHAT, "--cluster-id must be 1 to %d visible ASCII characters",
-                  EKSAUTH_CLUSTER_ID_MAX);
+    if (!cli_cluster_id_ok(WHAT, m.cluster_id))
         return EXIT_USAGE;
-    }
-    if (now_opt != NULL) {
-        if (eksauth_time_parse(now_opt, &now, &err) != EKSAUTH_OK)
-            return cli_fail(WHAT, &err);
-    } else {
-        now = time(NULL);
-    }
+    if (cli_now(now_opt, &m.now, &err) != EKSAUTH_OK)
+        return cli_fail(WHAT, &err);
 
     /* The global endpoint is always signed for us-east-1, whatever region is set. */
-    if (global && region_opt == NULL) {
+    if (m.global && region_opt == NULL) {
         snprintf(region, sizeof(region), "us-east-1");
     } else if (eksauth_creds_region(region_opt, NULL, region, sizeof(region), &err) != EKSAUTH_OK) {
         rc = cli_fail(WHAT, &err);
         goto out;
     }
-    if (eksauth_sigv4_sts_host(region, global, host, sizeof(host), &err) != EKSAUTH_OK) {
-        rc = cli_fail(WHAT, &err);
-        goto out;
-    }
-    if (eksauth_creds_load(NULL, &creds, &err) != EKSAUTH_OK) {
-        rc = cli_fail(WHAT, &err);
-        goto out;
-    }
-    token = malloc(EKSAUTH_SIGV4_TOKEN_MAX);
-    if (token == NULL) {
-        cli_error(WHAT, "out of memory");
-        goto out;
-    }
-    req.host = host;
-    req.region = global ? "us-east-1" : region;
-    req.cluster_id = cluster_id;
-    req.now = now;
-    req.expires = EKSAUTH_SIGV4_EXPIRES;
-    if (eksauth_sigv4_sts_token(&creds, &req, token, EKSAUTH_SIGV4_TOKEN_MAX, &toklen, &err) !=
-        EKSAUTH_OK) {
+    m.region = region;
+    if (cli_mint_token(&m, &creds, &token, &toklen, &err) != EKSAUTH_OK) {
         rc = cli_fail(WHAT, &err);
         goto out;
     }
@@ -177,7 +136,7 @@ int cmd_token(struct eksauth_cli *cli, int argc, char **argv)
         cli_error(WHAT, "warning: the token is %zu bytes; clusters accept at most %d", toklen,
                   EKSAUTH_TOKEN_MAX_LEN);
     if (json)
-        print_exec_credential(token, now);
+        print_exec_credential(token, m.now);
     else
         printf("%s\n", token);
     if (fflush(stdout) != 0 || ferror(stdout)) {
@@ -186,11 +145,7 @@ int cmd_token(struct eksauth_cli *cli, int argc, char **argv)
     }
     rc = 0;
 out:
-    if (token != NULL) {
-        /* A bearer credential for 15 minutes: wipe it. */
-        OPENSSL_cleanse(token, EKSAUTH_SIGV4_TOKEN_MAX);
-        free(token);
-    }
+    cli_minted_free(token);
     eksauth_creds_free(&creds);
     return rc;
 }

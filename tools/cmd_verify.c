@@ -14,13 +14,10 @@
 #include <string.h>
 #include <time.h>
 
-#include <openssl/crypto.h>
-
 #include "eksauth/awsauth.h"
 #include "eksauth/identity.h"
 #include "eksauth/sigv4.h"
 #include "eksauth/sts.h"
-#include "eksauth/timeutil.h"
 #include "eksauth/token.h"
 #include "cli.h"
 
@@ -38,18 +35,13 @@ int cmd_verify(struct eksauth_cli *cli, int argc, char **argv)
     static const struct option opts[] = {
         {"cluster-id", required_argument, NULL, 'c'},
         {"now", required_argument, NULL, 'n'},
-        {"config", required_argument, NULL, 'C'},
-        {"aws-auth", required_argument, NULL, 'A'},
-        {"help", no_argument, NULL, 'h'},
+        CLI_SHARED_OPTIONS,
         {NULL, 0, NULL, 0},
     };
     const char *cluster_id = NULL, *now_opt = NULL, *arg = NULL;
     struct eksauth_error err = {EKSAUTH_OK, ""};
     struct eksauth_config cfg;
-    struct eksauth_token_policy policy;
-    struct eksauth_token *tok = NULL;
-    struct eksauth_sts_identity *sid = NULL;
-    struct eksauth_principal principal;
+    struct cli_checked *chk = NULL;
     struct eksauth_awsauth *aa = NULL;
     struct eksauth_plan plan;
     struct eksauth_identity id;
@@ -72,23 +64,11 @@ int cmd_verify(struct eksauth_cli *cli, int argc, char **argv)
         case 'n':
             now_opt = optarg;
             break;
-        case 'C':
-            cli->config_path = optarg;
-            break;
-        case 'A':
-            cli->aws_auth_path = optarg;
-            break;
-        case 'h':
-            fputs(usage_text, stdout);
-            return 0;
-        case ':':
-            cli_error(WHAT, "%s needs a value", argv[optind - 1]);
-            fputs(usage_text, stderr);
-            return EXIT_USAGE;
         default:
-            cli_error(WHAT, "unknown option %s", argv[optind - 1]);
-            fputs(usage_text, stderr);
-            return EXIT_USAGE;
+            if ((rc = cli_shared_option(cli, c, argv, WHAT, usage_text)) != CLI_GO_ON)
+                return rc;
+            rc = EXIT_USAGE;
+            break;
         }
     }
     if (optind < argc)
@@ -98,17 +78,10 @@ int cmd_verify(struct eksauth_cli *cli, int argc, char **argv)
         fputs(usage_text, stderr);
         return EXIT_USAGE;
     }
-    if (cluster_id != NULL && !eksauth_cluster_id_valid(cluster_id)) {
-        cli_error(WHAT, "--cluster-id must be 1 to %d visible ASCII characters",
-                  EKSAUTH_CLUSTER_ID_MAX);
+    if (cluster_id != NULL && !cli_cluster_id_ok(WHAT, cluster_id))
         return EXIT_USAGE;
-    }
-    if (now_opt != NULL) {
-        if (eksauth_time_parse(now_opt, &now, &err) != EKSAUTH_OK)
-            return cli_fail(WHAT, &err);
-    } else {
-        now = time(NULL);
-    }
+    if (cli_now(now_opt, &now, &err) != EKSAUTH_OK)
+        return cli_fail(WHAT, &err);
 
     if (cli_load_config(cli, cluster_id == NULL, &err) != EKSAUTH_OK)
         return cli_fail(WHAT, &err);
@@ -132,27 +105,12 @@ int cmd_verify(struct eksauth_cli *cli, int argc, char **argv)
         rc = cli_fail(WHAT, &err);
         goto out;
     }
-    tok = calloc(1, sizeof(*tok));
-    sid = calloc(1, sizeof(*sid));
-    if (tok == NULL || sid == NULL) {
-        cli_error(WHAT, "out of memory");
-        goto out;
-    }
-    policy.partition = cfg.partition;
-    policy.max_clock_skew = cfg.max_clock_skew;
-    policy.extra_hosts = (const char *const *)cfg.sts_hosts;
-    /* Every local rule first: a token that fails one is never sent anywhere. */
-    if (eksauth_token_check(token, len, now, &policy, tok, &err) != EKSAUTH_OK) {
+    if (cli_check_token(&cfg, token, len, now, &chk, &err) != EKSAUTH_OK) {
         rc = cli_fail(WHAT, &err);
         goto out;
     }
-    if (eksauth_sts_get_caller_identity(&cfg, tok, sid, &err) != EKSAUTH_OK) {
-        rc = cli_fail(WHAT, &err);
-        goto out;
-    }
-    memset(&principal, 0, sizeof(principal));
-    eksauth_sts_principal(sid, tok, &principal);
-    if (cli_resolve(cli, &cfg, aa, &plan, &principal, sid->principal_id, &id, &err) != EKSAUTH_OK) {
+    if (cli_resolve(cli, &cfg, aa, &plan, &chk->principal, chk->sid.principal_id, &id, &err) !=
+        EKSAUTH_OK) {
         have_id = true;
         rc = cli_fail(WHAT, &err);
         goto out;
@@ -172,11 +130,7 @@ out:
         eksauth_plan_free(&plan);
     if (aa != NULL)
         eksauth_awsauth_free(aa);
-    if (tok != NULL) {
-        eksauth_token_wipe(tok);
-        free(tok);
-    }
-    free(sid);
+    cli_checked_free(chk);
     if (token != NULL)
         cli_token_free(token, len);
     return rc;

@@ -21,15 +21,11 @@
 #include <string.h>
 #include <time.h>
 
-#include <openssl/crypto.h>
-
 #include "eksauth/awsauth.h"
 #include "eksauth/creds.h"
 #include "eksauth/identity.h"
 #include "eksauth/kube.h"
-#include "eksauth/sigv4.h"
 #include "eksauth/sts.h"
-#include "eksauth/timeutil.h"
 #include "eksauth/token.h"
 #include "cli.h"
 
@@ -61,19 +57,7 @@ static enum eksauth_status load_source(struct eksauth_cli *cli, struct eksauth_a
     eksauth_cluster_snapshot_free(&snap);
     if (st != EKSAUTH_OK)
         return st;
-    if (!cli->hostfiles_loaded) {
-        st = eksauth_hostfiles_load(&cli->hostfiles, NULL, NULL, err);
-        if (st != EKSAUTH_OK)
-            goto out;
-        cli->hostfiles_loaded = true;
-    }
-    st = eksauth_plan_build(&cli->cfg, *aa, &cli->hostfiles.host, NULL, 0, plan, err);
-out:
-    if (st != EKSAUTH_OK) {
-        eksauth_awsauth_free(*aa);
-        *aa = NULL;
-    }
-    return st;
+    return cli_build_plan(cli, aa, plan, err);
 }
 
 /*
@@ -122,24 +106,21 @@ out:
 int cmd_whoami(struct eksauth_cli *cli, int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"config", required_argument, NULL, 'C'},
-        {"aws-auth", required_argument, NULL, 'A'},
-        {"help", no_argument, NULL, 'h'},
+        CLI_SHARED_OPTIONS,
         {NULL, 0, NULL, 0},
     };
     struct eksauth_error err = {EKSAUTH_OK, ""};
     struct eksauth_creds_options copt;
+    struct cli_mint m;
     struct eksauth_creds creds;
-    struct eksauth_token_policy policy;
-    struct eksauth_token *tok = NULL;
-    struct eksauth_sts_identity *sid = NULL;
-    struct eksauth_principal principal;
+    struct cli_checked *chk = NULL;
     struct eksauth_awsauth *aa = NULL;
     struct eksauth_plan plan;
     struct eksauth_identity id;
     struct json_object *obj;
     bool have_plan = false, have_id = false;
     char *token = NULL;
+    size_t len = 0;
     time_t now = time(NULL);
     int c, rc = EXIT_USAGE;
 
@@ -149,21 +130,9 @@ int cmd_whoami(struct eksauth_cli *cli, int argc, char **argv)
     optind = 0;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-        switch (c) {
-        case 'C':
-            cli->config_path = optarg;
-            break;
-        case 'A':
-            cli->aws_auth_path = optarg;
-            break;
-        case 'h':
-            fputs(usage_text, stdout);
-            return 0;
-        default:
-            cli_error(WHAT, "unknown option or missing value: %s", argv[optind - 1]);
-            fputs(usage_text, stderr);
-            return EXIT_USAGE;
-        }
+        if ((rc = cli_shared_option(cli, c, argv, WHAT, usage_text)) != CLI_GO_ON)
+            return rc;
+        rc = EXIT_USAGE;
     }
     if (optind < argc) {
         cli_error(WHAT, "unexpected argument \"%.64s\"", argv[optind]);
@@ -175,32 +144,20 @@ int cmd_whoami(struct eksauth_cli *cli, int argc, char **argv)
     /* 1. This host's credentials and a token, as `aws eks get-token` would mint it. */
     memset(&copt, 0, sizeof(copt));
     copt.imds_endpoint = cli->cfg.imds_endpoint;
-    if (eksauth_creds_load(&copt, &creds, &err) != EKSAUTH_OK) {
+    memset(&m, 0, sizeof(m));
+    m.creds = &copt;
+    m.cfg = &cli->cfg; /* the region: the config's, else the host's */
+    m.cluster_id = cli->cfg.cluster_id;
+    m.now = now;
+    if (cli_mint_token(&m, &creds, &token, &len, &err) != EKSAUTH_OK) {
         /* No credentials is a setup problem of this host (exit 2), not a refusal. */
         if (err.status == EKSAUTH_ENOTFOUND)
             err.status = EKSAUTH_EINVAL;
         rc = cli_fail(WHAT, &err);
         goto out;
     }
-    token = malloc(EKSAUTH_SIGV4_TOKEN_MAX);
-    tok = calloc(1, sizeof(*tok));
-    sid = calloc(1, sizeof(*sid));
-    if (token == NULL || tok == NULL || sid == NULL) {
-        cli_error(WHAT, "out of memory");
-        goto out;
-    }
-    if (eksauth_cluster_token(&cli->cfg, &creds, now, token, EKSAUTH_SIGV4_TOKEN_MAX, &err) !=
-        EKSAUTH_OK) {
-        rc = cli_fail(WHAT, &err);
-        goto out;
-    }
     /* 2. The same path as a login: local checks, then STS. */
-    memset(&policy, 0, sizeof(policy));
-    policy.partition = cli->cfg.partition;
-    policy.max_clock_skew = cli->cfg.max_clock_skew;
-    policy.extra_hosts = (const char *const *)cli->cfg.sts_hosts;
-    if (eksauth_token_check(token, strlen(token), now, &policy, tok, &err) != EKSAUTH_OK ||
-        eksauth_sts_get_caller_identity(&cli->cfg, tok, sid, &err) != EKSAUTH_OK) {
+    if (cli_check_token(&cli->cfg, token, len, now, &chk, &err) != EKSAUTH_OK) {
         rc = cli_fail(WHAT, &err);
         goto out;
     }
@@ -210,14 +167,12 @@ int cmd_whoami(struct eksauth_cli *cli, int argc, char **argv)
         goto out;
     }
     have_plan = true;
-    memset(&principal, 0, sizeof(principal));
-    eksauth_sts_principal(sid, tok, &principal);
-    if (cli_resolve(cli, &cli->cfg, aa, &plan, &principal, sid->principal_id, &id, &err) !=
+    if (cli_resolve(cli, &cli->cfg, aa, &plan, &chk->principal, chk->sid.principal_id, &id, &err) !=
         EKSAUTH_OK) {
         have_id = true;
         /* Mapped in the cluster, only not a login here (a node's system: name): say so. */
         if (err.status == EKSAUTH_EREJECTED &&
-            (obj = cluster_only_json(aa, &principal, sid, &err)) != NULL) {
+            (obj = cluster_only_json(aa, &chk->principal, &chk->sid, &err)) != NULL) {
             json_object_object_add(obj, "credentials", json_object_new_string(creds.origin));
             rc = cli_print_json(obj);
             json_object_put(obj);
@@ -225,7 +180,7 @@ int cmd_whoami(struct eksauth_cli *cli, int argc, char **argv)
         }
         if (err.status == EKSAUTH_ENOTMAPPED)
             fprintf(stderr, "eksauth: %s: %s is not mapped (credentials: %s)\n", WHAT,
-                    sid->parsed.canonical, creds.origin);
+                    chk->sid.parsed.canonical, creds.origin);
         else
             rc = cli_fail(WHAT, &err);
         rc = eksauth_status_exit_code(err.status);
@@ -246,15 +201,8 @@ out:
     if (have_plan)
         eksauth_plan_free(&plan);
     eksauth_awsauth_free(aa);
-    if (tok != NULL) {
-        eksauth_token_wipe(tok);
-        free(tok);
-    }
-    free(sid);
-    if (token != NULL) {
-        OPENSSL_cleanse(token, EKSAUTH_SIGV4_TOKEN_MAX);
-        free(token);
-    }
+    cli_checked_free(chk);
+    cli_minted_free(token);
     eksauth_creds_free(&creds);
     return rc;
 }
