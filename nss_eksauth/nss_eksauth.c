@@ -37,6 +37,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "eksauth/iddb.h"
 #include "nss_eksauth.h"
@@ -55,12 +56,15 @@ static uint32_t pw_next, gr_next; /* enumeration positions */
 /*
  * DB entries whose names the local files hold (see "Local names"): found by
  * one read of /etc/passwd and /etc/group each time the DB or either file
- * changes, so a lookup costs two stat() calls, not a read.  Guarded by
- * cache_lock like the rest.
+ * changes.  The files are stat()ed by a process's first lookup, after the DB
+ * changes, and then at most once every CLASH_RECHECK_S seconds (a stat is a
+ * syscall; a lookup is otherwise one).  Guarded by cache_lock like the rest.
  */
-#define CLASH_MAX 32
+#define CLASH_MAX       32
+#define CLASH_RECHECK_S 1
 struct clashes {
     bool valid;
+    struct timespec checked; /* CLOCK_MONOTONIC_COARSE of the last stat of the files */
     struct eksauth_iddb_stamp db, pw, gr;
     bool pw_seen, gr_seen;    /* whether each file existed */
     uint32_t uids[CLASH_MAX]; /* DB users named like a local user or group */
@@ -236,26 +240,50 @@ static bool stat_or_zero(const char *path, struct eksauth_iddb_stamp *st)
     return seen;
 }
 
-/* Bring clash up to date with db and the local files (lock held): two stat() calls. */
+/* Rebuild clash for db and the files as stamped (stat first, then read: a later change is seen). */
+static void rescan_clashes(const struct eksauth_iddb *db, const struct timespec *now,
+                           const struct eksauth_iddb_stamp *pw, bool pw_seen,
+                           const struct eksauth_iddb_stamp *gr, bool gr_seen)
+{
+    memset(&clash, 0, sizeof(clash));
+    clash.checked = *now;
+    clash.db = *eksauth_iddb_get_stamp(db);
+    clash.pw = *pw;
+    clash.gr = *gr;
+    clash.pw_seen = pw_seen;
+    clash.gr_seen = gr_seen;
+    clash.unreadable = !scan_local(db, "/etc/passwd", false) || !scan_local(db, "/etc/group", true);
+    clash.valid = true;
+}
+
+/*
+ * Bring clash up to date with db and the local files (lock held).  A new
+ * local name is seen within CLASH_RECHECK_S by a process that already
+ * looked up; a process's first lookup always checks (sudo, login, id).
+ * The coarse clock is read without a syscall.
+ */
 static void refresh_clashes(const struct eksauth_iddb *db)
 {
     struct eksauth_iddb_stamp pw, gr;
-    bool pw_seen = stat_or_zero("/etc/passwd", &pw);
-    bool gr_seen = stat_or_zero("/etc/group", &gr);
+    struct timespec now;
+    bool same_db = clash.valid && eksauth_iddb_stamp_equal(&clash.db, eksauth_iddb_get_stamp(db));
+    bool clock_ok = clock_gettime(CLOCK_MONOTONIC_COARSE, &now) == 0;
+    bool pw_seen, gr_seen;
 
-    if (clash.valid && eksauth_iddb_stamp_equal(&clash.db, eksauth_iddb_get_stamp(db)) &&
-        pw_seen == clash.pw_seen && gr_seen == clash.gr_seen &&
+    if (!clock_ok)
+        memset(&now, 0, sizeof(now)); /* and check the files every time */
+    if (clock_ok && same_db && now.tv_sec >= clash.checked.tv_sec &&
+        now.tv_sec - clash.checked.tv_sec < CLASH_RECHECK_S)
+        goto out;
+    pw_seen = stat_or_zero("/etc/passwd", &pw);
+    gr_seen = stat_or_zero("/etc/group", &gr);
+    if (same_db && pw_seen == clash.pw_seen && gr_seen == clash.gr_seen &&
         eksauth_iddb_stamp_equal(&clash.pw, &pw) && eksauth_iddb_stamp_equal(&clash.gr, &gr))
-        return;
-    memset(&clash, 0, sizeof(clash));
-    clash.db = *eksauth_iddb_get_stamp(db);
-    clash.pw = pw;
-    clash.gr = gr;
-    clash.pw_seen = pw_seen;
-    clash.gr_seen = gr_seen;
-    /* Stat first, then read: a change after the stat is seen by the next lookup. */
-    clash.unreadable = !scan_local(db, "/etc/passwd", false) || !scan_local(db, "/etc/group", true);
-    clash.valid = true;
+        clash.checked = now;
+    else
+        rescan_clashes(db, &now, &pw, pw_seen, &gr, gr_seen);
+out:
+    return;
 }
 
 static bool has_id(const uint32_t *ids, unsigned n, uint32_t id)
