@@ -24,14 +24,14 @@
 #include "eksauth/status.h"
 
 struct eksauth_http_request {
-    const char *what;           /* for messages: "Kubernetes API", "instance metadata" */
+    const char *what;           /* for messages: "sts", "Kubernetes API", "instance metadata" */
     const char *method;         /* "GET" (NULL) or "PUT" */
     const char *url;            /* https:// (http:// only with allow_http) */
     const char *const *headers; /* "Name: value", NULL-terminated; may be NULL */
     const char *ca_file;        /* PEM file of the trusted CAs; NULL: system store */
-    const char *ca_pem;         /* PEM in memory (cluster_ca_data); wins over ca_file */
+    const char *ca_pem;         /* PEM in memory (cluster_ca_data), not copied; wins over ca_file */
     size_t ca_pem_len;
-    const char *ca_key;                  /* the config key of the CA, for messages; may be NULL */
+    const char *ca_key;                  /* the CA's config key, for messages ("sts_ca_file") */
     const char *connect_to;              /* CURLOPT_CONNECT_TO entry, or NULL */
     const char *proxy;                   /* from the config only; NULL: none */
     long connect_timeout_ms, timeout_ms; /* connect 0: 3 s, never over timeout_ms;
