@@ -96,41 +96,23 @@ bad=0
 for i in 1 2 3 4 5; do
     line=$(sed -n "${i}p" "$tmp/asked2.tsv")
     code=$(printf '%s\n' "$line" | cut -f3)
-    if [ "$code" != PAM_SUCCESS ]; then
-        repeat=no
-        for j in $(seq 1 $((i - 1))); do
-            cmp -s "$tmp/asked2/askpass-$i" "$tmp/asked2/askpass-$j" && repeat=yes
-        done
-        case $repeat:$line in yes:*"already used"*) ;; *) bad=$((bad + 1)) ;; esac
-    fi
+    repeat=no
+    for j in $(seq 1 $((i - 1))); do
+        cmp -s "$tmp/asked2/askpass-$i" "$tmp/asked2/askpass-$j" && repeat=yes
+    done
+    # A success must be a token not seen before; a refusal, one seen before.
+    case $code:$repeat:$line in
+    PAM_SUCCESS:no:*) ;;
+    PAM_AUTH_ERR:yes:*"already used"*) ;;
+    *) bad=$((bad + 1)) && echo "#   askpass-$i: $code, token seen before: $repeat" ;;
+    esac
 done
-is "$bad" 0 "back to back: every refusal is of a token identical to an earlier one (a true replay)"
-echo "# back to back: $(awk -F'\t' '$3 == "PAM_SUCCESS"' "$tmp/asked2.tsv" | wc -l) of 5 succeeded"
-# The cause, shown directly: two first prompts answered within one second
-# (their first pieces hold X-Amz-Date and X-Amz-Expires, what could differ).
-same=
-for _ in 1 2 3 4 5 6 7 8 9 10; do
-    (
-        sts_creds ASIAFAKEEXAMPLE00001
-        export EKSAUTH_BUILTIN=1 EKSAUTH_CLUSTER=$CLUSTER_ID EKSAUTH_REGION=us-east-1 \
-            EKSAUTH_ASKPASS_DIR="$tmp/askdir"
-        sleep "$(date +%N | awk '{ printf "%.3f", 1 - $1 / 1e9 }')" # start of a second
-        s0=$(date +%s)
-        "$EKSAUTH" askpass "EKS token: " | sha256sum >"$tmp/mint1"
-        "$EKSAUTH" askpass "EKS token: " | sha256sum >"$tmp/mint2"
-        [ "$(date +%s)" = "$s0" ]
-    ) && same=yes && break
-done
-rm -f "$tmp"/askdir/*
-if [ "$same" != yes ]; then
-    fail "two askpass mints within one second (never managed to start two in one second)"
-elif cmp -s "$tmp/mint1" "$tmp/mint2"; then
-    echo "not ok $((_tap_n + 1)) - two askpass mints within one second give distinct tokens # TODO askpass gives the same token twice in one second, which single_use refuses (tools/cmd_askpass.c, reported)"
-    _tap_n=$((_tap_n + 1))
-else
-    echo "ok $((_tap_n + 1)) - two askpass mints within one second give distinct tokens # TODO askpass gives the same token twice in one second, which single_use refuses (tools/cmd_askpass.c, reported)"
-    _tap_n=$((_tap_n + 1))
-fi
+is "$bad" 0 "back to back: each token accepted once, every refusal a true replay of an identical token"
+echo "# back to back: $(awk -F'\t' '$3 == "PAM_SUCCESS"' "$tmp/asked2.tsv" | wc -l) of 5 succeeded (the rest got a token identical to the one before)"
+# Known limit (SECURITY.md, Replay): askpass mints the same token twice within
+# one second; whether two mints share a second here depends on the load, so it
+# is reported above, not asserted.  Distinct tokens minted a second apart, all
+# accepted, are asserted above.
 "$PYTHON" "$HERE/scan_secrets.py" --tokens "$tmp/asked" "$REC" >/dev/null 2>&1
 ok $? "the record holds none of the askpass tokens either"
 done_testing
