@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -253,6 +254,72 @@ static void sweep_expired(const char *dir, time_t now)
     }
     if (d != NULL)
         closedir(d);
+}
+
+/*
+ * The same credentials sign the same URL within one second, so two tokens
+ * minted in one second are one token, and a host with single_use refuses
+ * the second login as a replay of the first.  So mints take turns (a lock
+ * on a file in the private folder), each records the last second it could
+ * have signed in, and the next starts in a later second, waiting for it
+ * when needed: at most a second, and only for back-to-back prompts.
+ * take_mint_turn returns the time to sign at and the held lock, or -1 when
+ * the file cannot be used (the mint then goes ahead unguarded, as before);
+ * end_mint_turn records the second and lets the next mint go.
+ */
+#define LAST_MINT_FILE "last-mint"
+#define CLOCK_STEP_MAX 2 /* seconds: a record further ahead is a clock set back */
+
+static int take_mint_turn(const char *dir, time_t *now)
+{
+    char path[4096], buf[32];
+    long long last = 0;
+    ssize_t n;
+    int fd;
+
+    if (snprintf(path, sizeof(path), "%s/" LAST_MINT_FILE, dir) >= (int)sizeof(path))
+        return -1;
+    /* O_NOFOLLOW: the folder is private, but never write through a planted link. */
+    fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0)
+        return -1;
+    if (flock(fd, LOCK_EX) != 0) {
+        close(fd);
+        return -1;
+    }
+    n = pread(fd, buf, sizeof(buf) - 1, 0);
+    if (n > 0) {
+        buf[n] = '\0';
+        last = strtoll(buf, NULL, 10);
+    }
+    *now = time(NULL);
+    while (*now <= last && last - *now <= CLOCK_STEP_MAX) {
+        struct timespec ts;
+
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_sec = 0;
+        ts.tv_nsec = 1000000000L - ts.tv_nsec;
+        nanosleep(&ts, NULL);
+        *now = time(NULL);
+    }
+    return fd;
+}
+
+static void end_mint_turn(int fd)
+{
+    char buf[32];
+    int len;
+
+    if (fd < 0)
+        return;
+    /* Now, not the start: a mint command may have signed in a later second than it began. */
+    len = snprintf(buf, sizeof(buf), "%lld\n", (long long)time(NULL));
+    if (ftruncate(fd, 0) != 0 || pwrite(fd, buf, (size_t)len, 0) != len)
+        cli_error(WHAT,
+                  "cannot record when this token was made (%s): a token made within "
+                  "the same second would repeat it",
+                  strerror(errno));
+    close(fd);
 }
 
 /* ------------------------------------------------------------ the file */
@@ -730,7 +797,7 @@ int cmd_askpass(struct eksauth_cli *cli, int argc, char **argv)
     bool more = false;
     time_t now = time(NULL);
     size_t n;
-    int c, rc = EXIT_USAGE;
+    int c, turn, rc = EXIT_USAGE;
 
     (void)cli;
     optind = 0; /* glibc: start afresh at argv[1] */
@@ -784,7 +851,9 @@ int cmd_askpass(struct eksauth_cli *cli, int argc, char **argv)
     if (kind == PROMPT_FIRST) {
         /* A new authentication: a fresh token, whatever an earlier attempt left. */
         (void)unlink(path);
+        turn = take_mint_turn(dir, &now);
         st = builtin ? mint_builtin(now, s, &err) : mint_with_command(now, s, &err);
+        end_mint_turn(turn);
         if (st != EKSAUTH_OK) {
             cli_error(WHAT, "no token: %s", err.msg);
             rc = EXIT_USAGE;
