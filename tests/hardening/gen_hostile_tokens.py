@@ -263,7 +263,7 @@ def main():
         "date-no-z": (m(lambda u: u.set(b"X-Amz-Date", amz(now)[:-1])), ["date"]),
         "date-expired": (m(with_date(now - 901)), ["expired"]),
         "date-expired-long": (m(with_date(now - 86400 * 365)), ["expired"]),
-        "date-future": (m(with_date(now + 400)), ["future date"]),
+        "date-future": (m(with_date(now + 1800)), ["future date"]),
         "date-far-future": (m(with_date(now + 86400 * 3650)), ["future date"]),
     }
 
