@@ -72,6 +72,9 @@ ${BENCH_PAM_WRAP:-} "$B/bench/bench_pam" serial "$PAIRS" || die "bench_pam seria
 [ -z "${BENCH_PAM_WRAP:-}" ] || exit 0
 BP_CURL= BP_KEEP_MODULE=$MODULE "$B/bench/bench_pam" serial "$PAIRS" | grep '^ROW' ||
     die "bench_pam serial (module kept loaded) failed"
+PAM_UNIX=$(find /lib /usr/lib -path '*/security/pam_unix.so' 2>/dev/null | head -1)
+[ -n "$PAM_UNIX" ] || die "pam_unix.so not found (row 4 compares the module's load cost with it)"
+"$B/bench/bench_pam" load "$MODULE" "$PAM_UNIX" 200 | grep '^ROW' || die "bench_pam load failed"
 "$B/bench/bench_pam" conc 2 40 || die "bench_pam conc 2 failed"
 "$B/bench/bench_pam" conc 8 16 || die "bench_pam conc 8 failed"
 "$B/bench/bench_pam" conc 32 6 || die "bench_pam conc 32 failed"
