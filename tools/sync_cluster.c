@@ -21,6 +21,7 @@
 
 #include "cmd_iddb.h"
 #include "eksauth/file.h"
+#include "eksauth/iddb.h"
 #include "eksauth/kube.h"
 #include "sync_cluster.h"
 
@@ -69,6 +70,7 @@ struct state {
     char rv[EKSAUTH_KUBE_RV_MAX];
     long long fetched_at;
     char snapshot_path[4200], state_path[4200];
+    char db_path[4096]; /* its writer's lock also guards the two files above */
 };
 
 static void state_paths(struct eksauth_cli *cli, struct state *s)
@@ -76,6 +78,7 @@ static void state_paths(struct eksauth_cli *cli, struct state *s)
     char dbcopy[4096];
     const char *dir;
 
+    snprintf(s->db_path, sizeof(s->db_path), "%s", cmd_iddb_path(cli));
     snprintf(dbcopy, sizeof(dbcopy), "%s", cmd_iddb_path(cli));
     dir = dirname(dbcopy);
     snprintf(s->snapshot_path, sizeof(s->snapshot_path), "%s/aws-auth.snapshot", dir);
@@ -112,11 +115,21 @@ static enum eksauth_status state_write(struct state *s, const struct eksauth_clu
 {
     char text[STATE_MAX];
     enum eksauth_status st;
-    int n;
+    int n, lock = -1;
 
-    st = eksauth_file_write_atomic(s->snapshot_path, data, len, 0644, err);
+    /*
+     * Under the identity DB's writer lock: a timer sync and a watch never
+     * interleave these files, and a temp file of theirs found now is a
+     * killed writer's, which would otherwise hold disk space for ever.
+     */
+    st = eksauth_iddb_lock(s->db_path, &lock, err);
     if (st != EKSAUTH_OK)
         return st;
+    (void)eksauth_file_remove_stale_temps(s->snapshot_path, NULL, NULL);
+    (void)eksauth_file_remove_stale_temps(s->state_path, NULL, NULL);
+    st = eksauth_file_write_atomic(s->snapshot_path, data, len, 0644, err);
+    if (st != EKSAUTH_OK)
+        goto out;
     snprintf(s->version, sizeof(s->version), "%s", snap->version);
     snprintf(s->rv, sizeof(s->rv), "%s", snap->rv);
     s->fetched_at = (long long)time(NULL);
@@ -124,9 +137,14 @@ static enum eksauth_status state_write(struct state *s, const struct eksauth_clu
                  "# eksauth sync: the last good snapshot of the source\n"
                  "version=%s\nrv=%s\nfetched_at=%lld\nfrom=%s\n",
                  s->version, s->rv, s->fetched_at, snap->what);
-    if (n < 0 || (size_t)n >= sizeof(text))
-        return eksauth_fail(err, EKSAUTH_EINVAL, "sync: state too long");
-    return eksauth_file_write_atomic(s->state_path, text, (size_t)n, 0644, err);
+    if (n < 0 || (size_t)n >= sizeof(text)) {
+        st = eksauth_fail(err, EKSAUTH_EINVAL, "sync: state too long");
+        goto out;
+    }
+    st = eksauth_file_write_atomic(s->state_path, text, (size_t)n, 0644, err);
+out:
+    eksauth_iddb_unlock(lock);
+    return st;
 }
 
 /* "version V, fetched N s ago", or "none yet". */

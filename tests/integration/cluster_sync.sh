@@ -194,8 +194,18 @@ cat >>"$tmp/cm.yaml" <<'EOF'
         - devs
 EOF
 sleep 0.3
+# What a sync killed between its temp file and the rename leaves behind, and a
+# look-alike that is not ours to remove.
+printf 'half' >"$tmp/db/aws-auth.snapshot.tmp.Ab3dE9"
+printf 'half' >"$tmp/db/aws-auth.state.tmp.Zz0Yy1"
+ln -s "$tmp/cm.yaml" "$tmp/db/aws-auth.snapshot.tmp.LiNk00"
 run "$tmp/k.conf" sync
 is "$rc" "0" "sync after an edit of the ConfigMap: exit 0"
+[ ! -e "$tmp/db/aws-auth.snapshot.tmp.Ab3dE9" ] && [ ! -e "$tmp/db/aws-auth.state.tmp.Zz0Yy1" ]
+ok $? "the temp files a killed sync left beside the snapshot and state are removed"
+[ -L "$tmp/db/aws-auth.snapshot.tmp.LiNk00" ] && [ -s "$tmp/cm.yaml" ]
+ok $? "... a symlink of that name is left alone, and so is its target"
+rm -f "$tmp/db/aws-auth.snapshot.tmp.LiNk00"
 like "$("$EKSAUTH" --config "$tmp/k.conf" users)" "(^|$(printf '\n'))carol:" "the new user is served"
 
 # 6. cluster_ca_data (base64 of PEM, as in a kubeconfig) works; a wrong CA fails closed.
