@@ -403,6 +403,7 @@ static void test_resolve_own_node(void **state)
         fail_msg("login %s", f->id.login);
     assert_int_equal(f->id.n_groups, 1);
     assert_string_equal(f->id.groups[0].name, "eks-system-nodes");
+    eksauth_identity_free(&f->id);
     /* Another instance's session name on this host: refused before any name is made. */
     p.session_name = "i-0fedcba9876543210";
     p.arn = "arn:aws:sts::123456789012:assumed-role/NodeRole/i-0fedcba9876543210";
