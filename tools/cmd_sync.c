@@ -99,16 +99,19 @@ static int sync_usage(FILE *out)
 #define SYNC_BOUND_TEMPLATE_MAX 1024
 
 /* Usernames k8s keeps for itself: "system:" ones (nodes, controllers) unless allowed. */
-static bool template_servable(const struct eksauth_config *cfg, const char *tmpl)
+/* NULL when NSS may answer for names of tmpl; else why not (for the sync's warning). */
+static const char *template_unservable(const struct eksauth_config *cfg, const char *tmpl)
 {
     struct eksauth_error err;
 
     if (eksauth_template_validate(tmpl, EKSAUTH_TEMPLATE_USERNAME, &err) != EKSAUTH_OK)
-        return false;
+        return "it is not a valid username template";
     /* Refused at login anyway: NSS must not answer for them either. */
     if (strstr(tmpl, "{{AccessKeyID}}") != NULL)
-        return false;
-    return cfg->allow_system_users || strncmp(tmpl, "system:", 7) != 0;
+        return "{{AccessKeyID}} changes every session, so it never names a login";
+    if (!cfg->allow_system_users && strncmp(tmpl, "system:", 7) == 0)
+        return "system: usernames are refused as logins here (allow_system_users)";
+    return NULL;
 }
 
 /* Seeds: every id the current DB holds (users, and groups that are not private or local). */
@@ -203,12 +206,12 @@ static enum eksauth_status start_builder(struct sync_state *s, struct eksauth_er
     eksauth_iddb_builder_set_generation(s->b, s->generation);
     for (i = 0; i < s->plan.n_templates; i++) {
         const char *tmpl = s->plan.templates[i];
+        const char *why = template_unservable(cfg, tmpl);
         struct eksauth_error berr;
         char bound[SYNC_BOUND_TEMPLATE_MAX];
 
-        if (!template_servable(cfg, tmpl)) {
-            if (!sl_add(&s->warnings, "template '%s' cannot be served before a login; skipped",
-                        tmpl))
+        if (why != NULL) {
+            if (!sl_add(&s->warnings, "template '%s' is not served: %s; skipped", tmpl, why))
                 return eksauth_fail(err, EKSAUTH_ENOMEM, "out of memory");
             continue;
         }

@@ -152,6 +152,14 @@ other_login=$("$EKSAUTH" --config "$tmp/sys.conf" map "$NODE_ARN/$OWN_ID" 2>/dev
 "$IDDB_TOOL" template-uid "$tmp/db/identity.db" system-node-ip-10-9-9-9 >/dev/null 2>&1
 is "$?" 1 "sync: ... and not another node's"
 is "$other_login" "$LOGIN" "map and sync agree on the login"
+# Where system: logins are refused (the default), the template is not served, and
+# the warning says why rather than waiting for a login that cannot happen.
+run "$tmp/node.conf" sync
+is "$rc" 0 "sync where system: logins are refused"
+like "$(cat "$tmp/out" "$tmp/err")" "template 'system:node:\{\{EC2PrivateDNSName\}\}' is not served: system: usernames are refused as logins here \(allow_system_users\)" \
+    "sync: ... the node template is skipped, saying system: logins are refused"
+run "$tmp/sys.conf" sync # back to the node's DB for the logins below
+is "$rc" 0 "sync with allow_system_users again"
 
 # token AKID NAME: `eksauth token` with that key's credentials.
 token() {
