@@ -10,7 +10,8 @@
 #   real `aws eks get-token` from assumed-role credentials (over 1023 bytes:
 #   they go in pieces); sshpass at the plain prompt; refusals; sudo with
 #   NOPASSWD for one role, refused for another, and `sudo -A` with
-#   `eksauth askpass` for a rule that needs a token; revocation in a session
+#   `eksauth askpass` for a rule that needs a token; single_use (fresh tokens
+#   for ssh and each sudo pass, a replayed token is refused); revocation in a session
 #   that stays open; the audit lines; no token in any log or output; the host
 #   as it was.  TAP output.
 #
@@ -190,6 +191,34 @@ else
 fi
 like "$(cat "$H/out/sudo-dave.syslog")" "sudo: pam_eksauth\(sudo:auth\): event=auth result=success user=dave k8s_user=dave arn=arn:aws:sts::111122223333:assumed-role/eks-oncall/dave" \
     "sudo's log: the audit line of the token authentication"
+
+# single_use = yes on the bastion: a token works once on this host.  The ssh
+# login gets a fresh token from the real `aws eks get-token`, and each of three
+# `sudo -A -k` in a row a fresh one from eksauth askpass: all pass.  The same
+# pre-minted token twice: the second login is refused as a replay.
+printf 'single_use = yes\n' >>"$CONF"
+mapfile -t dave_env < <(creds_env ASIAE2EONCALLDAVE001)
+n0=$(syslog_lines)
+login sudo-single dave ". $H/dave.env; export EKSAUTH_CLUSTER=$CLUSTER EKSAUTH_BUILTIN=1;
+    export EKSAUTH_ASKPASS_DIR=\$HOME/askpass;
+    for i in 1 2 3; do SUDO_ASKPASS=$H/bin/eksauth-askpass sudo -A -k id -u; echo \"sudo=\$?\"; done" \
+    EKSAUTH_CLUSTER=$CLUSTER "${dave_env[@]}"
+syslog_since "$n0" >"$H/out/sudo-single.syslog"
+is "$rc" 0 "single_use: dave logs in with a fresh token from aws eks get-token"
+is "$(out sudo-single | tr '\n' ' ')" "0 sudo=0 0 sudo=0 0 sudo=0 " \
+    "single_use: three sudo -A -k in a row, each with a fresh token from eksauth askpass: all pass"
+[ "$(out sudo-single | grep -c '^sudo=0$')" = 3 ] || sed 's/^/#   /' "$H/out/sudo-single.err" "$H/out/sudo-single.syslog" | tail -n 12
+is "$(ns stat -c %a /var/lib/eksauth/replay.db 2>&1)" 600 "single_use: the replay record beside the identity DB, 0600"
+mint dave-once ASIAE2EONCALLDAVE001
+login single-1 dave 'true' "$(with_token dave-once)"
+is "$rc" 0 "single_use: a pre-minted token logs in once"
+n0=$(syslog_lines)
+login single-2 dave 'true' "$(with_token dave-once)"
+syslog_since "$n0" >"$H/out/single-2.syslog"
+[ "$rc" != 0 ]
+ok $? "single_use: the same token again is refused"
+like "$(cat "$H/out/single-2.syslog")" "already used" "... as a replay, in sshd's log"
+sed -i '/^single_use = yes$/d' "$CONF"
 
 # --------------------------------------------- 5. revocation, session still open
 # One session runs sudo three times: before any sync, after a routine sync of
