@@ -1103,6 +1103,12 @@ static bool same_str(const char *a, const char *b)
     return strcmp(a != NULL ? a : "", b != NULL ? b : "") == 0;
 }
 
+/* A DB field (not NUL-terminated) equals want (NULL never does). */
+static bool field_is(const char *field, size_t len, const char *want)
+{
+    return want != NULL && strlen(want) == len && memcmp(field, want, len) == 0;
+}
+
 /*
  * True when db already holds exactly the record a login of u would write:
  * same k8s username, ARN, flags, home, shell, private primary group and the
@@ -1116,32 +1122,26 @@ static bool record_is_current(const struct eksauth_iddb *db, const struct eksaut
                               const struct eksauth_iddb_group_in *groups, size_t n_groups)
 {
     struct eksauth_iddb_group g;
-    char home[PATH_MAX];
-    const char *shell;
+    char home_buf[PATH_MAX];
+    const char *home = u->home, *shell = u->shell != NULL ? u->shell : eksauth_iddb_shell(db);
     size_t i;
 
     if (u->k8s_username == NULL || strcmp(old->k8s_username, u->k8s_username) != 0 ||
         !same_str(old->arn, u->arn) || old->flags != u->flags || old->gid != old->uid ||
-        (u->uid != 0 && u->uid != old->uid) || u->gid != 0 || u->gecos != NULL)
+        (u->uid != 0 && u->uid != old->uid) || u->gid != 0 || u->gecos != NULL ||
+        old->n_groups != n_groups)
         return false;
-    if (u->home == NULL) {
-        if (eksauth_iddb_expand_home(eksauth_iddb_home_pattern(db), u->login, home, sizeof(home)) >=
-            sizeof(home))
+    if (home == NULL) {
+        if (eksauth_iddb_expand_home(eksauth_iddb_home_pattern(db), u->login, home_buf,
+                                     sizeof(home_buf)) >= sizeof(home_buf))
             return false;
-    } else if (snprintf(home, sizeof(home), "%s", u->home) >= (int)sizeof(home)) {
-        return false;
+        home = home_buf;
     }
-    shell = u->shell != NULL ? u->shell : eksauth_iddb_shell(db);
-    if (old->home_len != strlen(home) || memcmp(old->home, home, old->home_len) != 0 ||
-        shell == NULL || old->shell_len != strlen(shell) ||
-        memcmp(old->shell, shell, old->shell_len) != 0)
-        return false;
-    if (old->n_groups != n_groups)
+    if (!field_is(old->home, old->home_len, home) || !field_is(old->shell, old->shell_len, shell))
         return false;
     for (i = 0; i < n_groups; i++) {
-        if (groups[i].name == NULL ||
-            eksauth_iddb_user_group(db, old, (uint32_t)i, &g) != EKSAUTH_OK ||
-            g.name_len != strlen(groups[i].name) || memcmp(g.name, groups[i].name, g.name_len) != 0)
+        if (eksauth_iddb_user_group(db, old, (uint32_t)i, &g) != EKSAUTH_OK ||
+            !field_is(g.name, g.name_len, groups[i].name))
             return false;
     }
     return true;

@@ -79,7 +79,7 @@ static void state_paths(struct eksauth_cli *cli, struct state *s)
     const char *dir;
 
     snprintf(s->db_path, sizeof(s->db_path), "%s", cmd_iddb_path(cli));
-    snprintf(dbcopy, sizeof(dbcopy), "%s", cmd_iddb_path(cli));
+    snprintf(dbcopy, sizeof(dbcopy), "%s", s->db_path); /* dirname() writes into its argument */
     dir = dirname(dbcopy);
     snprintf(s->snapshot_path, sizeof(s->snapshot_path), "%s/aws-auth.snapshot", dir);
     snprintf(s->state_path, sizeof(s->state_path), "%s/aws-auth.state", dir);
