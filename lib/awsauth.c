@@ -37,11 +37,7 @@
 #include "eksauth/awsauth.h"
 #include "eksauth/template.h"
 
-/*
- * Kubernetes caps a ConfigMap at 1 MiB; a bare file may be larger, but an
- * input far beyond that is a mistake, and the cap bounds memory and time.
- */
-#define AWSAUTH_INPUT_MAX ((size_t)16 * 1024 * 1024)
+#define AWSAUTH_INPUT_MAX EKSAUTH_AWSAUTH_MAX /* awsauth.h */
 /* The longest rendered username or group. */
 #define AWSAUTH_NAME_MAX 1024
 #define ARENA_CHUNK      ((size_t)64 * 1024)

@@ -62,6 +62,20 @@ void eksauth_error_prefix(struct eksauth_error *err, const char *fmt, ...)
     err->msg[plen + 2 + mlen] = '\0';
 }
 
+void eksauth_error_append(struct eksauth_error *err, const char *fmt, ...)
+{
+    size_t len;
+    va_list ap;
+
+    if (err == NULL)
+        return;
+    len = strnlen(err->msg, sizeof(err->msg) - 1);
+    va_start(ap, fmt);
+    vsnprintf(err->msg + len, sizeof(err->msg) - len, fmt, ap);
+    va_end(ap);
+    sanitize(err->msg + len);
+}
+
 const char *eksauth_status_name(enum eksauth_status st)
 {
     switch (st) {

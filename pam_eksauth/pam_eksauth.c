@@ -1,14 +1,14 @@
 /*
  * pam_eksauth.c - pam_eksauth.so: log in to a Linux host with an EKS token,
- * as the cluster's aws-auth maps it (DESIGN §1, §3, §4).
+ * as the cluster's aws-auth maps it (docs/design.md, "The login").
  *
- * Implements the Linux-PAM service module contract (pam_modules(3)):
- *   pam_sm_authenticate   token (in pieces) -> local checks -> STS -> aws-auth
- *                         -> POSIX names; login must be PAM_USER; record the
- *                         login in the identity DB; keep the identity
+ * The PAM side only: the conversation (the token, in pieces), the PAM
+ * codes, the identity kept between stages, the session's environment and
+ * the audit line.  The login itself is the library's (eksauth/login.h):
+ *   pam_sm_authenticate   eksauth_login_check, then eksauth_login_commit
+ *                         for PAM_USER; keep the identity
  *   pam_sm_setcred        nothing to set: groups come from NSS initgroups
- *   pam_sm_acct_mgmt      the mapping must still be in the identity DB (what
- *                         `eksauth sync` recorded); require_group=
+ *   pam_sm_acct_mgmt      eksauth_login_account; require_group=
  *   pam_sm_open_session   EKS_* environment; audit line
  *   pam_sm_close_session  audit line
  * Each entry point is a thin wrapper around one worker with a single exit.
@@ -18,7 +18,6 @@
  */
 #include "config.h"
 
-#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,24 +30,11 @@
 #include <security/pam_ext.h>
 #include <security/pam_modules.h>
 
-#include "eksauth/arn.h"
-#include "eksauth/awsauth.h"
-#include "eksauth/config.h"
-#include "eksauth/file.h"
-#include "eksauth/hostfiles.h"
-#include "eksauth/iddb.h"
-#include "eksauth/identity.h"
-#include "eksauth/imds.h"
-#include "eksauth/names.h"
-#include "eksauth/paths.h"
-#include "eksauth/replay.h"
-#include "eksauth/sts.h"
+#include "eksauth/context.h"
+#include "eksauth/login.h"
+#include "eksauth/pieces.h"
 #include "eksauth/token.h"
 #include "pam_eksauth.h"
-#include "pieces.h"
-
-/* aws-auth with 10,000 entries is a few MB; refuse anything absurd. */
-#define AWS_AUTH_MAX (64u * 1024 * 1024)
 
 /* How one stage ended, before the ignore_* options turn it into a PAM code. */
 enum pe_kind {
@@ -73,20 +59,7 @@ struct pe_ctx {
     struct pe_options opt;
     const char *user;
     const char *rhost;
-    const char *config_path;
-    const char *db_path;
-    struct eksauth_config cfg;
-    bool cfg_loaded;
-    struct eksauth_hostfiles hf;
-    bool hf_loaded;
-    struct eksauth_iddb *db;
-};
-
-/* The authentication stage's secrets, on the heap and wiped as one block. */
-struct pe_secrets {
-    struct eksauth_pieces pieces;
-    struct eksauth_token tok;
-    struct eksauth_sts_identity sid;
+    struct eksauth_ctx host; /* the library's view of this host (context.h) */
 };
 
 static void set_result(struct pe_result *r, enum pe_kind kind, const char *fmt, ...)
@@ -144,29 +117,32 @@ static int pam_code(const struct pe_ctx *c, enum pe_kind k, int denied_code, int
     return PAM_SYSTEM_ERR;
 }
 
-/* An eksauth status that is not a refusal of the login: memory, or a service. */
-static enum pe_kind status_kind(enum eksauth_status st, enum pe_kind otherwise)
+/*
+ * How a library status ends a stage: memory, a service or this host's
+ * setup that cannot decide (unavailable), a name that is not ours
+ * (unknown), or a refusal.
+ */
+static enum pe_kind status_kind(enum eksauth_status st)
 {
-    if (st == EKSAUTH_ENOMEM)
+    switch (st) {
+    case EKSAUTH_OK:
+        return PE_SUCCESS;
+    case EKSAUTH_ENOMEM:
         return PE_NOMEM;
-    if (st == EKSAUTH_EUNAVAIL)
+    case EKSAUTH_EUNAVAIL:
         return PE_UNAVAIL;
-    return otherwise;
+    case EKSAUTH_ENOTFOUND:
+        return PE_UNKNOWN;
+    default:
+        return PE_DENIED;
+    }
 }
 
 /* ------------------------------------------------------------ the context */
 
 static void ctx_free(struct pe_ctx *c)
 {
-    if (c->db != NULL)
-        eksauth_iddb_close(c->db);
-    if (c->hf_loaded)
-        eksauth_hostfiles_free(&c->hf);
-    if (c->cfg_loaded)
-        eksauth_config_free(&c->cfg);
-    c->db = NULL;
-    c->hf_loaded = false;
-    c->cfg_loaded = false;
+    eksauth_ctx_close(&c->host);
 }
 
 /* Options, PAM_USER and PAM_RHOST. */
@@ -178,6 +154,8 @@ static bool ctx_init(struct pe_ctx *c, pam_handle_t *pamh, int flags, int argc, 
     memset(c, 0, sizeof(*c));
     c->pamh = pamh;
     c->flags = flags;
+    /* The config must exist and be root's alone: it decides whom the host trusts. */
+    eksauth_ctx_init(&c->host, EKSAUTH_CTX_CONFIG_REQUIRED | EKSAUTH_CTX_TRUST_ALWAYS);
     pe_options_parse(pamh, argc, argv, &c->opt);
     if (pam_get_item(pamh, PAM_RHOST, &item) == PAM_SUCCESS && item != NULL)
         c->rhost = item;
@@ -190,93 +168,41 @@ static bool ctx_init(struct pe_ctx *c, pam_handle_t *pamh, int flags, int argc, 
     return true;
 }
 
-/*
- * The local names (/etc/passwd): a local account is the host's own and
- * keeps its own path, so it is "not ours" before any config is read: a
- * broken eksauth never locks out the break-glass account.
- */
-static bool ctx_is_local(struct pe_ctx *c, bool *local, struct pe_result *r)
+/* A failure of the library: logged, and the stage's result. */
+static bool fail(struct pe_ctx *c, struct pe_result *r, enum pe_kind kind,
+                 const struct eksauth_error *err)
 {
-    struct eksauth_error err;
-    enum eksauth_status st;
-
-    *local = false;
-    st = eksauth_hostfiles_load(&c->hf, NULL, NULL, &err);
-    if (st != EKSAUTH_OK) {
-        pam_syslog(c->pamh, LOG_ERR, "%s", err.msg);
-        set_result(r, status_kind(st, PE_UNAVAIL), "%s", err.msg);
-        return false;
-    }
-    c->hf_loaded = true;
-    *local = c->hf.host.local_user(c->hf.host.ctx, c->user);
-    return true;
-}
-
-static bool ctx_load_config(struct pe_ctx *c, struct pe_result *r)
-{
-    struct eksauth_error err;
-    enum eksauth_status st;
-    const char *env;
-
-    c->config_path = c->opt.config;
-    /* secure_getenv: under a setuid program the caller's environment is not trusted. */
-    if (c->config_path == NULL && (env = secure_getenv("EKSAUTH_CONFIG")) != NULL && env[0] == '/')
-        c->config_path = env;
-    if (c->config_path == NULL)
-        c->config_path = EKSAUTH_CONFIG_PATH;
-    st = eksauth_config_init(&c->cfg, &err);
-    if (st == EKSAUTH_OK) {
-        c->cfg_loaded = true;
-        /* The config decides whom the host trusts: root's alone, or not at all. */
-        st = eksauth_config_load(&c->cfg, c->config_path, true, &err);
-    }
-    if (st == EKSAUTH_OK && c->cfg.cluster_id == NULL)
-        st =
-            eksauth_fail(&err, EKSAUTH_EINVAL, "config: %s: cluster_id is not set", c->config_path);
-    if (st != EKSAUTH_OK) {
-        pam_syslog(c->pamh, LOG_ERR, "%s", err.msg);
-        set_result(r, st == EKSAUTH_ENOMEM ? PE_NOMEM : PE_UNAVAIL, "%s", err.msg);
-        return false;
-    }
-    c->db_path = c->cfg.db_path;
-    if ((env = secure_getenv("EKSAUTH_DB")) != NULL && env[0] == '/')
-        c->db_path = env;
-    if (c->opt.debug)
-        pam_syslog(c->pamh, LOG_DEBUG, "config %s, identity DB %s", c->config_path, c->db_path);
-    return true;
-}
-
-static bool ctx_open_db(struct pe_ctx *c, struct pe_result *r)
-{
-    struct eksauth_error err;
-    enum eksauth_status st;
-
-    /* The reader refuses a DB that is not root's, is writable by others or is corrupt. */
-    st = eksauth_iddb_open(c->db_path, &c->db, &err);
-    if (st != EKSAUTH_OK) {
-        c->db = NULL;
-        pam_syslog(c->pamh, LOG_ERR, "%s", err.msg);
-        set_result(r, st == EKSAUTH_ENOMEM ? PE_NOMEM : PE_UNAVAIL, "%s", err.msg);
-        return false;
-    }
-    return true;
+    if (kind == PE_UNAVAIL)
+        pam_syslog(c->pamh, LOG_ERR, "%s", err->msg);
+    set_result(r, kind, "%s", err->msg);
+    return false;
 }
 
 /*
- * Local check, config and DB, in that order.  A local account ends it with
- * PE_UNKNOWN (eksauth never serves it).
+ * A local account first, before any config is read: it is the host's own
+ * and keeps its own path, so a broken eksauth never locks out the
+ * break-glass account.  Then the config (and the paths it gives).
  */
 static bool ctx_load(struct pe_ctx *c, struct pe_result *r)
 {
-    bool local;
+    struct eksauth_error err;
+    enum eksauth_status st;
+    bool local = false;
 
-    if (!ctx_is_local(c, &local, r))
-        return false;
+    st = eksauth_login_is_local(&c->host, c->user, &local, &err);
+    if (st != EKSAUTH_OK)
+        return fail(c, r, st == EKSAUTH_ENOMEM ? PE_NOMEM : PE_UNAVAIL, &err);
     if (local) {
         set_result(r, PE_UNKNOWN, "'%s' is a local account", c->user);
         return false;
     }
-    return ctx_load_config(c, r) && ctx_open_db(c, r);
+    st = eksauth_ctx_load(&c->host, c->opt.config, &err);
+    if (st != EKSAUTH_OK)
+        return fail(c, r, st == EKSAUTH_ENOMEM ? PE_NOMEM : PE_UNAVAIL, &err);
+    if (c->opt.debug)
+        pam_syslog(c->pamh, LOG_DEBUG, "config %s, identity DB %s", c->host.paths.config,
+                   c->host.paths.db);
+    return true;
 }
 
 /* ----------------------------------------------------- identity (pam_data) */
@@ -315,30 +241,6 @@ static bool identity_complete(const struct pe_identity *id)
     return id->login != NULL && id->k8s_username != NULL && id->k8s_groups != NULL &&
            id->arn != NULL && id->canonical_arn != NULL && id->session_name != NULL &&
            id->access_key_id != NULL && id->account != NULL && id->cluster_id != NULL;
-}
-
-/* "a,b,c" of the k8s groups: the value of EKS_GROUPS. */
-static char *join_groups(char *const *groups, size_t n)
-{
-    size_t i, len = 1;
-    char *out, *p;
-
-    for (i = 0; i < n; i++)
-        len += strlen(groups[i]) + 1;
-    out = malloc(len);
-    if (out == NULL)
-        return NULL;
-    p = out;
-    for (i = 0; i < n; i++) {
-        size_t l = strlen(groups[i]);
-
-        if (i > 0)
-            *p++ = ',';
-        memcpy(p, groups[i], l);
-        p += l;
-    }
-    *p = '\0';
-    return out;
 }
 
 static const struct pe_identity *get_identity(pam_handle_t *pamh, const char *user)
@@ -423,34 +325,16 @@ static int put_identity_env(pam_handle_t *pamh, const struct pe_identity *id)
 /* --------------------------------------------------------- authentication */
 
 /*
- * Whether eksauth serves c->user: a user of the identity DB, or a name that
- * fits a username template of the current aws-auth (NSS answers for it).
- * Anything else is another source's user: PE_UNKNOWN, so that with
- * ignore_unknown_user the stack goes on without a token prompt.
+ * Whether eksauth serves c->user (login.h): anything else is another
+ * source's user, PE_UNKNOWN, so that with ignore_unknown_user the stack
+ * goes on without a token prompt.
  */
 static bool check_served(struct pe_ctx *c, struct pe_result *r)
 {
-    struct eksauth_iddb_user u;
-    enum eksauth_status st;
-    uint32_t uid;
+    struct eksauth_error err;
+    enum eksauth_status st = eksauth_login_serves(&c->host, c->user, &err);
 
-    /* Only names NSS could serve: never a reserved or malformed one. */
-    if (!eksauth_names_valid(c->user) || eksauth_names_reserved(c->user)) {
-        set_result(r, PE_UNKNOWN, "'%s' is not a name eksauth serves", c->user);
-        return false;
-    }
-    st = eksauth_iddb_user_by_name(c->db, c->user, &u);
-    if (st == EKSAUTH_OK)
-        return true;
-    if (st != EKSAUTH_ENOTFOUND) {
-        pam_syslog(c->pamh, LOG_ERR, "identity DB %s: bad record for %s", c->db_path, c->user);
-        set_result(r, PE_UNAVAIL, "identity DB: bad record");
-        return false;
-    }
-    if (eksauth_iddb_template_user(c->db, c->user, &uid) == EKSAUTH_OK)
-        return true;
-    set_result(r, PE_UNKNOWN, "'%s' is not in the identity DB", c->user);
-    return false;
+    return st == EKSAUTH_OK || fail(c, r, status_kind(st), &err);
 }
 
 static bool looks_like_token(const char *s)
@@ -548,176 +432,23 @@ static void cut_token_hint(struct pe_ctx *c, const struct eksauth_pieces *pc, st
              pc->cut_len);
 }
 
-/*
- * The aws-auth the mapping reads: the config's aws_auth_file, or, when
- * aws-auth comes from the cluster (source = kubernetes | eks-api), the last
- * good snapshot `eksauth sync` keeps beside the identity DB.  Root's alone.
- */
-static bool load_awsauth(struct pe_ctx *c, struct eksauth_awsauth **aa, struct pe_result *r)
+static struct pe_identity *identity_new(const struct pe_ctx *c, const struct eksauth_login *l)
 {
-    struct eksauth_error err;
-    enum eksauth_status st;
-    char *data = NULL, snapshot[4200], *slash;
-    const char *path = c->cfg.aws_auth_file;
-    size_t len = 0, i;
-
-    *aa = NULL;
-    if (path == NULL && c->cfg.source != EKSAUTH_SOURCE_FILE) {
-        snprintf(snapshot, sizeof(snapshot), "%s", c->db_path);
-        slash = strrchr(snapshot, '/');
-        if (slash != NULL) {
-            snprintf(slash + 1, sizeof(snapshot) - (size_t)(slash + 1 - snapshot), "%s",
-                     "aws-auth.snapshot");
-            path = snapshot;
-        }
-    }
-    if (path == NULL) {
-        pam_syslog(c->pamh, LOG_ERR, "config: %s: aws_auth_file is not set", c->config_path);
-        set_result(r, PE_UNAVAIL, "config: aws_auth_file is not set");
-        return false;
-    }
-    /* Whoever can write aws-auth chooses logins and groups: it must be root's alone. */
-    st = eksauth_file_read(path, AWS_AUTH_MAX, true, &data, &len, &err);
-    if (st == EKSAUTH_OK) {
-        st = eksauth_awsauth_parse(data, len, aa, &err);
-        if (st != EKSAUTH_OK)
-            eksauth_error_prefix(&err, "%s", path);
-    }
-    free(data);
-    if (st != EKSAUTH_OK) {
-        *aa = NULL;
-        pam_syslog(c->pamh, LOG_ERR, "aws-auth: %s", err.msg);
-        set_result(r, st == EKSAUTH_ENOMEM ? PE_NOMEM : PE_UNAVAIL, "aws-auth: %s", err.msg);
-        return false;
-    }
-    if (c->opt.debug) {
-        for (i = 0; i < eksauth_awsauth_warning_count(*aa); i++)
-            pam_syslog(c->pamh, LOG_DEBUG, "%s", eksauth_awsauth_warning_at(*aa, i));
-    }
-    return true;
-}
-
-/* The ids the DB has recorded: the plan keeps them (they never change once given). */
-static bool db_seeds(struct pe_ctx *c, struct eksauth_id_seed **out, size_t *n, struct pe_result *r)
-{
-    uint32_t nu = eksauth_iddb_user_count(c->db), ng = eksauth_iddb_group_count(c->db), i;
-    struct eksauth_id_seed *seeds;
-    struct eksauth_iddb_user u;
-    struct eksauth_iddb_group g;
-
-    *out = NULL;
-    *n = 0;
-    seeds = calloc((size_t)nu + ng + 1, sizeof(*seeds));
-    if (seeds == NULL) {
-        set_result(r, PE_NOMEM, "out of memory");
-        return false;
-    }
-    for (i = 0; i < nu; i++) {
-        if (eksauth_iddb_user_at(c->db, i, &u) != EKSAUTH_OK)
-            continue;
-        /* The plan copies the names; they point into the mapped DB meanwhile. */
-        seeds[*n].name = (char *)u.login;
-        seeds[*n].id = u.uid;
-        seeds[*n].is_group = false;
-        (*n)++;
-    }
-    for (i = 0; i < ng; i++) {
-        if (eksauth_iddb_group_at(c->db, i, &g) != EKSAUTH_OK ||
-            (g.flags & EKSAUTH_IDDB_GROUP_LOCAL) != 0)
-            continue;
-        seeds[*n].name = (char *)g.name;
-        seeds[*n].id = g.gid;
-        seeds[*n].is_group = true;
-        (*n)++;
-    }
-    *out = seeds;
-    return true;
-}
-
-static bool group_is_mapped_locally(const struct eksauth_config *cfg, const char *k8s_group)
-{
-    size_t i;
-
-    for (i = 0; k8s_group != NULL && i < cfg->n_group_map; i++) {
-        if (strcmp(cfg->group_map[i].from, k8s_group) == 0)
-            return true;
-    }
-    return false;
-}
-
-/*
- * Record the login (under the DB writer's lock): the user and its groups as
- * the mapping gives them now, so sshd's initgroups sees them; a templated
- * user gets its persistent uid here.
- */
-static bool record_login(struct pe_ctx *c, struct eksauth_identity *id, struct pe_result *r)
-{
-    struct eksauth_iddb_group_in *groups = NULL;
-    struct eksauth_iddb_user_in u;
-    struct eksauth_error err;
-    enum eksauth_status st;
-    uint32_t uid = 0;
-    size_t i;
-
-    groups = calloc(id->n_groups + 1, sizeof(*groups));
-    if (groups == NULL) {
-        set_result(r, PE_NOMEM, "out of memory");
-        return false;
-    }
-    for (i = 0; i < id->n_groups; i++) {
-        bool local = group_is_mapped_locally(&c->cfg, id->groups[i].k8s_group);
-
-        groups[i].name = id->groups[i].name;
-        groups[i].k8s_group = local ? NULL : id->groups[i].k8s_group;
-        groups[i].gid = id->groups[i].gid;
-        groups[i].flags = local ? EKSAUTH_IDDB_GROUP_LOCAL : 0;
-    }
-    memset(&u, 0, sizeof(u));
-    u.login = id->login;
-    u.k8s_username = id->k8s.username;
-    /* Static users carry the entry's ARN, as sync records it; templated users the
-     * caller's ARN as STS gave it: sync maps it again (session name included) to keep
-     * or revoke them. */
-    u.arn = (!id->templated && id->k8s.entry != NULL && id->k8s.entry->arn != NULL)
-                ? id->k8s.entry->arn
-                : id->arn;
-    /* 0: the id NSS already answers for a templated name; a recorded user keeps its own. */
-    u.uid = id->templated ? 0 : id->uid;
-    u.flags = id->templated ? EKSAUTH_IDDB_USER_TEMPLATED : 0;
-    st = eksauth_iddb_record_login(c->db_path, &u, groups, id->n_groups, &uid, &err);
-    free(groups);
-    if (st != EKSAUTH_OK) {
-        pam_syslog(c->pamh, LOG_ERR, "identity DB: recording %s failed: %s", id->login, err.msg);
-        /* Refused by the DB (the name belongs to another k8s user): a denial, not an outage. */
-        set_result(r,
-                   st == EKSAUTH_ENOMEM      ? PE_NOMEM
-                   : st == EKSAUTH_EREJECTED ? PE_DENIED
-                                             : PE_UNAVAIL,
-                   "identity DB: recording the login failed: %s", err.msg);
-        return false;
-    }
-    if (uid != 0)
-        id->uid = uid;
-    return true;
-}
-
-static struct pe_identity *identity_new(const struct pe_ctx *c, const struct eksauth_identity *id,
-                                        const char *fp)
-{
+    const struct eksauth_identity *id = &l->id;
     struct pe_identity *pi = calloc(1, sizeof(*pi));
 
     if (pi == NULL)
         return NULL;
     pi->login = dup0(id->login);
     pi->k8s_username = dup0(id->k8s.username);
-    pi->k8s_groups = join_groups(id->k8s.groups, id->k8s.n_groups);
+    pi->k8s_groups = eksauth_login_join_groups(id->k8s.groups, id->k8s.n_groups);
     pi->arn = dup0(id->arn);
     pi->canonical_arn = dup0(id->canonical_arn);
     pi->session_name = dup0(id->session_name);
     pi->access_key_id = dup0(id->access_key_id);
     pi->account = dup0(id->account);
-    pi->cluster_id = dup0(c->cfg.cluster_id);
-    snprintf(pi->token_fp, sizeof(pi->token_fp), "%s", fp);
+    pi->cluster_id = dup0(c->host.cfg.cluster_id);
+    snprintf(pi->token_fp, sizeof(pi->token_fp), "%s", l->token_fp);
     pi->uid = id->uid;
     if (!identity_complete(pi)) {
         pe_identity_free(pi);
@@ -727,160 +458,128 @@ static struct pe_identity *identity_new(const struct pe_ctx *c, const struct eks
     return pi;
 }
 
+/*
+ * How far a login went, into the result: where this host could not decide
+ * (its config, aws-auth or DB) it is unavailable, not a refusal.
+ */
+static void login_result(struct pe_ctx *c, const struct eksauth_login *l, enum eksauth_status st,
+                         const struct eksauth_error *err, struct pe_result *r)
+{
+    enum pe_kind kind = status_kind(st);
+
+    if (kind == PE_UNKNOWN ||
+        (kind == PE_DENIED && (l->step == EKSAUTH_LOGIN_SETUP ||
+                               (l->step == EKSAUTH_LOGIN_RECORD && st != EKSAUTH_EREJECTED))))
+        kind = PE_UNAVAIL;
+    if (l->step == EKSAUTH_LOGIN_SETUP || l->step == EKSAUTH_LOGIN_RECORD)
+        pam_syslog(c->pamh, LOG_ERR, "%s", err->msg);
+    /* The audit line names the rule: "token: <rule>" for a local check. */
+    set_result(r, kind, "%s%s", l->step == EKSAUTH_LOGIN_TOKEN ? "token: " : "", err->msg);
+}
+
+/* Keep the identity for the later stages of this handle, and in the environment. */
+static bool keep_identity(struct pe_ctx *c, const struct eksauth_login *l, struct pe_result *r)
+{
+    struct pe_identity *state = identity_new(c, l);
+    int rc;
+
+    if (state == NULL) {
+        set_result(r, PE_NOMEM, "out of memory");
+        return false;
+    }
+    rc = pam_set_data(c->pamh, PE_DATA_IDENTITY, state, identity_cleanup);
+    if (rc != PAM_SUCCESS) {
+        identity_cleanup(c->pamh, state, 0);
+        set_result(r, PE_SYSERR, "pam_set_data: %s", pam_strerror(c->pamh, rc));
+        return false;
+    }
+    /* sshd authenticates in a child process and hands the PAM environment (not
+     * pam_data) to the session: carry the identity there too. */
+    rc = put_identity_env(c->pamh, state);
+    if (rc != PAM_SUCCESS) {
+        clear_identity(c->pamh);
+        set_result(r, PE_SYSERR, "pam_putenv: %s", pam_strerror(c->pamh, rc));
+        return false;
+    }
+    return true;
+}
+
 static int authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
     struct pe_ctx c;
     struct pe_result r = {PE_SYSERR, "internal error"};
-    struct pe_secrets *s = NULL;
-    struct pe_identity *state = NULL;
-    struct eksauth_awsauth *aa = NULL;
-    struct eksauth_id_seed *seeds = NULL;
-    struct eksauth_token_policy policy;
-    struct eksauth_principal p;
-    struct eksauth_host_instance inst;
-    struct eksauth_identity id;
-    struct eksauth_plan plan;
+    struct eksauth_pieces *pieces = NULL;
+    struct eksauth_login_request req;
+    struct eksauth_login *l = NULL;
     struct eksauth_error err;
     struct pe_audit a;
-    char fp[EKSAUTH_FINGERPRINT_LEN + 1] = "";
     enum eksauth_status st;
-    size_t n_seeds = 0;
     int rc;
 
-    memset(&id, 0, sizeof(id));
-    memset(&plan, 0, sizeof(plan));
     memset(&a, 0, sizeof(a));
-    memset(&p, 0, sizeof(p));
-    memset(&inst, 0, sizeof(inst));
     /* A failed attempt must not leave an earlier identity to the later stages. */
     clear_identity(pamh);
-    if (!ctx_init(&c, pamh, flags, argc, argv, &r) || !ctx_load(&c, &r))
+    if (!ctx_init(&c, pamh, flags, argc, argv, &r) || !ctx_load(&c, &r) || !check_served(&c, &r))
         goto out;
-    if (!check_served(&c, &r))
-        goto out;
-    s = calloc(1, sizeof(*s));
-    if (s == NULL) {
+    pieces = calloc(1, sizeof(*pieces));
+    if (pieces == NULL) {
         set_result(&r, PE_NOMEM, "out of memory");
         goto out;
     }
-    if (!read_token(&c, &s->pieces, &r))
+    if (!read_token(&c, pieces, &r))
         goto out;
-    eksauth_token_fingerprint(s->pieces.buf, s->pieces.len, fp);
 
-    /* 1. Local checks: every rule the cluster applies, before anything leaves the host. */
-    memset(&policy, 0, sizeof(policy));
-    policy.partition = c.cfg.partition;
-    policy.max_clock_skew = c.cfg.max_clock_skew;
-    policy.extra_hosts = (const char *const *)c.cfg.sts_hosts;
-    st = eksauth_token_check(s->pieces.buf, s->pieces.len, time(NULL), &policy, &s->tok, &err);
-    if (st != EKSAUTH_OK) {
-        set_result(&r, status_kind(st, PE_DENIED), "token: %s", err.msg);
-        cut_token_hint(&c, &s->pieces, &r);
-        goto out;
-    }
-    eksauth_pieces_wipe(&s->pieces);
-    a.access_key_id = s->tok.access_key_id;
-
-    /* 2. STS says who signed it (bound to our cluster id by x-k8s-aws-id). */
-    st = eksauth_sts_get_caller_identity(&c.cfg, &s->tok, &s->sid, &err);
-    if (st != EKSAUTH_OK) {
-        set_result(&r, status_kind(st, PE_DENIED), "%s", err.msg);
-        goto out;
-    }
-    eksauth_sts_principal(&s->sid, &s->tok, &p);
-    a.arn = s->sid.arn;
-    a.session = p.session_name;
-    a.account = p.account;
-    if (c.opt.debug)
-        pam_syslog(pamh, LOG_DEBUG, "sts: %s (canonical %s)", p.arn, p.canonical_arn);
-
-    /* 3. aws-auth and the host's POSIX policy: identity.c decides, nothing here. */
-    if (!load_awsauth(&c, &aa, &r) || !db_seeds(&c, &seeds, &n_seeds, &r))
-        goto out;
-    st = eksauth_plan_build(&c.cfg, aa, &c.hf.host, seeds, n_seeds, &plan, &err);
-    if (st != EKSAUTH_OK) {
-        pam_syslog(pamh, LOG_ERR, "aws-auth: %s", err.msg);
-        set_result(&r, st == EKSAUTH_ENOMEM ? PE_NOMEM : PE_UNAVAIL, "aws-auth: %s", err.msg);
-        goto out;
-    }
-    /* {{EC2PrivateDNSName}}: this host's own instance, read only when p's entry needs it. */
-    st = eksauth_imds_bind_host_instance(c.cfg.imds_endpoint, aa, &p, &inst, &err);
+    /* The login (login.h): the token's checks, STS, aws-auth and the host's policy. */
+    memset(&req, 0, sizeof(req));
+    req.token = pieces->buf;
+    req.len = pieces->len;
+    req.now = time(NULL);
+    st = eksauth_login_check(&c.host, &req, &l, &err);
     if (st == EKSAUTH_OK)
-        st = eksauth_identity_resolve(&c.cfg, aa, &plan, &c.hf.host, &p, s->sid.user_id, &id, &err);
+        st = eksauth_login_commit(&c.host, l, c.user, time(NULL), &err);
     if (st != EKSAUTH_OK) {
-        set_result(&r, st == EKSAUTH_ENOMEM ? PE_NOMEM : PE_DENIED, "%s%s",
-                   st == EKSAUTH_ENOTMAPPED ? "not mapped: " : "", err.msg);
-        goto out;
-    }
-    a.k8s_user = id.k8s.username;
-
-    /* 4. The token is for one login: the one aws-auth gives it, and no other. */
-    if (strcmp(id.login, c.user) != 0) {
-        set_result(&r, PE_DENIED, "the token maps to login '%s', not '%s'", id.login, c.user);
-        goto out;
-    }
-
-    /*
-     * single_use: a token is a bearer credential for 15 minutes; this host takes
-     * each one once.  Claimed only now, so only mapped identities fill the record.
-     */
-    if (c.cfg.single_use) {
-        char replay_path[PATH_MAX];
-
-        st = eksauth_replay_path(c.db_path, replay_path, sizeof(replay_path), &err);
-        if (st == EKSAUTH_OK)
-            st = eksauth_replay_claim(replay_path, s->tok.signature, strlen(s->tok.signature),
-                                      s->tok.expires_at, time(NULL), &err);
-        if (st != EKSAUTH_OK) {
-            set_result(&r, status_kind(st, PE_DENIED), "%s", err.msg);
+        if (l == NULL) {
+            set_result(&r, status_kind(st), "%s", err.msg);
             goto out;
         }
-    }
-
-    /* 5. Record it, so NSS (initgroups) sees the user and its current groups. */
-    if (!record_login(&c, &id, &r))
-        goto out;
-    state = identity_new(&c, &id, fp);
-    if (state == NULL) {
-        set_result(&r, PE_NOMEM, "out of memory");
+        login_result(&c, l, st, &err, &r);
+        if (l->step == EKSAUTH_LOGIN_TOKEN)
+            cut_token_hint(&c, pieces, &r);
         goto out;
     }
-    rc = pam_set_data(pamh, PE_DATA_IDENTITY, state, identity_cleanup);
-    if (rc != PAM_SUCCESS) {
-        identity_cleanup(pamh, state, 0);
-        state = NULL;
-        set_result(&r, PE_SYSERR, "pam_set_data: %s", pam_strerror(pamh, rc));
+    if (c.opt.debug)
+        pam_syslog(pamh, LOG_DEBUG, "sts: %s (canonical %s)", l->principal.arn,
+                   l->principal.canonical_arn);
+    if (!keep_identity(&c, l, &r))
         goto out;
-    }
-    /* sshd authenticates in a child process and hands the PAM environment (not
-     * pam_data) to the session: carry the identity there too. */
-    rc = put_identity_env(pamh, state);
-    if (rc != PAM_SUCCESS) {
-        clear_identity(pamh);
-        set_result(&r, PE_SYSERR, "pam_putenv: %s", pam_strerror(pamh, rc));
-        goto out;
-    }
-    set_result(&r, PE_SUCCESS, "uid %u", (unsigned)id.uid);
+    set_result(&r, PE_SUCCESS, "uid %u", (unsigned)l->id.uid);
 out:
     a.event = "auth";
     a.result = kind_word(r.kind);
     a.user = c.user;
     a.rhost = c.rhost;
-    a.token_fp = fp;
+    if (l != NULL) {
+        /* What the login established before it ended: never the token, its fingerprint. */
+        a.token_fp = l->token_fp;
+        if (l->step > EKSAUTH_LOGIN_TOKEN)
+            a.access_key_id = l->tok.access_key_id;
+        if (l->step > EKSAUTH_LOGIN_STS) {
+            a.arn = l->sid.arn;
+            a.session = l->principal.session_name;
+            a.account = l->principal.account;
+        }
+        if (l->step > EKSAUTH_LOGIN_MAPPING)
+            a.k8s_user = l->id.k8s.username;
+    }
     a.reason = r.reason;
     /* Nothing at all to say for someone else's user: pam_unix goes on. */
     if (r.kind != PE_UNKNOWN || c.opt.debug)
         pe_audit_log(pamh, &a);
     rc = pam_code(&c, r.kind, PAM_AUTH_ERR, PAM_AUTHINFO_UNAVAIL);
-    eksauth_identity_free(&id);
-    eksauth_plan_free(&plan);
-    eksauth_awsauth_free(aa);
-    free(seeds);
-    if (s != NULL) {
-        eksauth_pieces_wipe(&s->pieces);
-        eksauth_token_wipe(&s->tok);
-        OPENSSL_cleanse(s, sizeof(*s));
-        free(s);
+    eksauth_login_free(l);
+    if (pieces != NULL) {
+        eksauth_pieces_wipe(pieces);
+        free(pieces);
     }
     ctx_free(&c);
     return rc;
@@ -888,50 +587,19 @@ out:
 
 /* ------------------------------------------------------------- account */
 
-static bool listed(char *const *list, const char *name)
-{
-    for (; list != NULL && *list != NULL; list++) {
-        if (strcmp(*list, name) == 0)
-            return true;
-    }
-    return false;
-}
-
-/* require_group=: any one of them, among the user's POSIX groups in the DB. */
-static bool in_required_group(const struct pe_ctx *c, const struct eksauth_iddb_user *u)
-{
-    struct eksauth_iddb_group g;
-    uint32_t j;
-    size_t k;
-
-    for (k = 0; k < c->opt.n_require_group; k++) {
-        /* The private group (gid = uid) carries the login's name. */
-        if (strcmp(c->opt.require_group[k], u->login) == 0)
-            return true;
-        for (j = 0; j < u->n_groups; j++) {
-            if (eksauth_iddb_user_group(c->db, u, j, &g) == EKSAUTH_OK &&
-                strcmp(g.name, c->opt.require_group[k]) == 0)
-                return true;
-        }
-    }
-    return false;
-}
-
 /*
- * The snapshot is the identity DB: what `eksauth sync` last recorded from
- * aws-auth (and logins since).  Sync drops a user whose mapping left
- * aws-auth, so presence is the mapping; when this handle authenticated,
- * the k8s user must also still be the same.
+ * The mapping must still hold (login.h: the identity DB is what `eksauth
+ * sync` last recorded), for the same k8s user when this handle
+ * authenticated; require_group= on top.
  */
 static int acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
     const struct pe_identity *state;
     struct pe_result r = {PE_SYSERR, "internal error"};
-    struct eksauth_iddb_user u;
+    struct eksauth_error err;
     struct pe_ctx c;
     struct pe_audit a;
     enum eksauth_status st;
-    uint32_t uid;
     int rc;
 
     memset(&a, 0, sizeof(a));
@@ -947,44 +615,15 @@ static int acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
     }
     if (!ctx_load(&c, &r))
         goto out;
-    st = eksauth_iddb_user_by_name(c.db, c.user, &u);
-    if (st == EKSAUTH_ENOTFOUND) {
-        if (state != NULL)
-            /* Authenticated a moment ago, gone now: sync ran and aws-auth lost the mapping. */
-            set_result(&r, PE_DENIED, "no longer mapped: not in the identity DB");
-        else if (eksauth_iddb_template_user(c.db, c.user, &uid) == EKSAUTH_OK)
-            /* Fits a template but never proved who it is: no mapping to re-check. */
-            set_result(&r, PE_DENIED, "templated name not recorded by a login");
-        else
-            set_result(&r, PE_UNKNOWN, "'%s' is not in the identity DB", c.user);
-        goto out;
-    }
+    st = eksauth_login_account(&c.host, c.user, state != NULL ? state->k8s_username : NULL,
+                               c.opt.require_group, c.opt.n_require_group, &a.k8s_user, &err);
     if (st != EKSAUTH_OK) {
-        pam_syslog(pamh, LOG_ERR, "identity DB %s: bad record for %s", c.db_path, c.user);
-        set_result(&r, PE_UNAVAIL, "identity DB: bad record");
+        fail(&c, &r, status_kind(st), &err);
         goto out;
     }
-    a.k8s_user = u.k8s_username;
-    if (a.arn == NULL)
-        a.arn = u.arn;
-    if (state != NULL && strcmp(state->k8s_username, u.k8s_username) != 0) {
-        /* The name now belongs to another k8s user: this login is not that one. */
-        set_result(&r, PE_DENIED, "mapping changed: the identity DB gives k8s user '%s'",
-                   u.k8s_username);
-        goto out;
-    }
-    /* The host policy of now, even before the next sync applies it. */
-    if (eksauth_names_reserved(c.user) || listed(c.cfg.deny_users, c.user) ||
-        eksauth_iddb_is_denied(c.db, c.user)) {
-        set_result(&r, PE_DENIED, "login '%s' is denied", c.user);
-        goto out;
-    }
+    /* An unusable require_group= must not open the door it was meant to narrow. */
     if (c.opt.bad_require_group) {
         set_result(&r, PE_DENIED, "a require_group option is unusable");
-        goto out;
-    }
-    if (c.opt.n_require_group > 0 && !in_required_group(&c, &u)) {
-        set_result(&r, PE_DENIED, "not in any require_group group");
         goto out;
     }
     set_result(&r, PE_SUCCESS, "mapped");
@@ -1003,11 +642,11 @@ out:
 
 /* -------------------------------------------------------------- setcred */
 
-/* Nothing to establish: supplementary groups come from NSS initgroups (DESIGN §1). */
+/* Nothing to establish: supplementary groups come from NSS initgroups (docs/design.md). */
 static int setcred(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
     struct pe_result r = {PE_IGNORE, ""};
-    struct eksauth_iddb_user u;
+    struct eksauth_login_record rec;
     struct pe_ctx c;
     int rc;
 
@@ -1024,7 +663,10 @@ static int setcred(pam_handle_t *pamh, int flags, int argc, const char **argv)
         r.kind = PE_IGNORE;
         goto out;
     }
-    r.kind = eksauth_iddb_user_by_name(c.db, c.user, &u) == EKSAUTH_OK ? PE_SUCCESS : PE_IGNORE;
+    r.kind =
+        eksauth_login_recorded(&c.host, c.user, &rec, NULL) == EKSAUTH_OK ? PE_SUCCESS : PE_IGNORE;
+    if (r.kind == PE_SUCCESS)
+        eksauth_login_record_free(&rec);
 out:
     rc = pam_code(&c, r.kind, PAM_CRED_ERR, PAM_CRED_UNAVAIL);
     ctx_free(&c);
@@ -1035,59 +677,40 @@ out:
 
 /*
  * The identity of a session whose authentication ran elsewhere (sshd's
- * child process, or another module): the DB's record, plus what our
- * authentication put in the PAM environment when it names the same k8s user.
+ * child process, or another module): the DB's record (login.h), plus what
+ * our authentication put in the PAM environment when it names the same
+ * k8s user.  EKSAUTH_ENOTFOUND when the DB has no such login.
  */
-static bool identity_from_db(struct pe_ctx *c, const struct eksauth_iddb_user *u,
-                             struct pe_identity *pi, struct pe_result *r)
+static enum eksauth_status identity_from_db(struct pe_ctx *c, struct pe_identity *pi,
+                                            struct eksauth_error *err)
 {
     const char *env_user = pam_getenv(c->pamh, "EKS_USERNAME");
-    struct eksauth_iddb_group g;
-    struct eksauth_arn parsed;
-    char **groups = NULL;
-    size_t n = 0;
-    uint32_t j;
-    bool from_env = env_user != NULL && strcmp(env_user, u->k8s_username) == 0;
+    struct eksauth_login_record rec;
+    enum eksauth_status st;
+    bool from_env;
 
     memset(pi, 0, sizeof(*pi));
-    groups = calloc((size_t)u->n_groups + 1, sizeof(*groups));
-    if (groups == NULL) {
-        set_result(r, PE_NOMEM, "out of memory");
-        return false;
-    }
-    for (j = 0; j < u->n_groups; j++) {
-        if (eksauth_iddb_user_group(c->db, u, j, &g) == EKSAUTH_OK && g.k8s_group[0] != '\0')
-            groups[n++] = (char *)g.k8s_group;
-    }
+    st = eksauth_login_recorded(&c->host, c->user, &rec, err);
+    if (st != EKSAUTH_OK)
+        return st;
+    from_env = env_user != NULL && strcmp(env_user, rec.k8s_username) == 0;
     pi->login = dup0(c->user);
-    pi->k8s_username = dup0(u->k8s_username);
-    pi->k8s_groups = join_groups(groups, n);
-    free(groups);
-    pi->cluster_id = dup0(c->cfg.cluster_id);
+    pi->k8s_username = dup0(rec.k8s_username);
+    pi->k8s_groups = dup0(rec.k8s_groups);
+    pi->cluster_id = dup0(c->host.cfg.cluster_id);
     pi->access_key_id = dup0("");
-    pi->uid = u->uid;
-    if (from_env) {
-        pi->arn = dup0(pam_getenv(c->pamh, "EKS_ARN"));
-        pi->canonical_arn = dup0(pam_getenv(c->pamh, "EKS_CANONICAL_ARN"));
-        pi->session_name = dup0(pam_getenv(c->pamh, "EKS_SESSION_NAME"));
-        pi->account = dup0(pam_getenv(c->pamh, "EKS_ACCOUNT_ID"));
-    } else if (eksauth_arn_parse(u->arn, &parsed, NULL) == EKSAUTH_OK) {
-        pi->arn = dup0(u->arn);
-        pi->canonical_arn = dup0(parsed.canonical);
-        pi->session_name = dup0(parsed.session_name);
-        pi->account = dup0(parsed.account);
-    } else {
-        pi->arn = dup0(u->arn);
-        pi->canonical_arn = dup0("");
-        pi->session_name = dup0("");
-        pi->account = dup0("");
-    }
+    pi->uid = rec.uid;
+    pi->arn = dup0(from_env ? pam_getenv(c->pamh, "EKS_ARN") : rec.arn);
+    pi->canonical_arn =
+        dup0(from_env ? pam_getenv(c->pamh, "EKS_CANONICAL_ARN") : rec.canonical_arn);
+    pi->session_name = dup0(from_env ? pam_getenv(c->pamh, "EKS_SESSION_NAME") : rec.session_name);
+    pi->account = dup0(from_env ? pam_getenv(c->pamh, "EKS_ACCOUNT_ID") : rec.account);
+    eksauth_login_record_free(&rec);
     if (!identity_complete(pi)) {
         pe_identity_free(pi);
-        set_result(r, PE_NOMEM, "out of memory");
-        return false;
+        return eksauth_fail(err, EKSAUTH_ENOMEM, "out of memory");
     }
-    return true;
+    return EKSAUTH_OK;
 }
 
 static int open_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
@@ -1095,7 +718,7 @@ static int open_session(pam_handle_t *pamh, int flags, int argc, const char **ar
     const struct pe_identity *state;
     struct pe_identity own;
     struct pe_result r = {PE_SYSERR, "internal error"};
-    struct eksauth_iddb_user u;
+    struct eksauth_error err;
     struct pe_ctx c;
     struct pe_audit a;
     enum eksauth_status st;
@@ -1109,17 +732,11 @@ static int open_session(pam_handle_t *pamh, int flags, int argc, const char **ar
     if (state == NULL) {
         if (!ctx_load(&c, &r))
             goto out;
-        st = eksauth_iddb_user_by_name(c.db, c.user, &u);
-        if (st == EKSAUTH_ENOTFOUND) {
-            set_result(&r, PE_UNKNOWN, "'%s' is not in the identity DB", c.user);
-            goto out;
-        }
+        st = identity_from_db(&c, &own, &err);
         if (st != EKSAUTH_OK) {
-            set_result(&r, PE_UNAVAIL, "identity DB: bad record");
+            set_result(&r, status_kind(st), "%s", err.msg);
             goto out;
         }
-        if (!identity_from_db(&c, &u, &own, &r))
-            goto out;
         state = &own;
     }
     a.k8s_user = state->k8s_username;

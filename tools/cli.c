@@ -1,6 +1,6 @@
 /*
- * cli.c - what the subcommands share: errors, the config, the token
- * argument, the mapping and JSON output.
+ * cli.c - what the subcommands share: errors, the host's context, the
+ * token argument, minting, options and JSON output.
  */
 #include "config.h"
 
@@ -14,18 +14,10 @@
 #include <openssl/crypto.h>
 
 #include "cli.h"
-#include "cmd_iddb.h"
 #include "eksauth/awsauth.h"
-#include "eksauth/file.h"
-#include "eksauth/hostfiles.h"
-#include "eksauth/kube.h"
 #include "eksauth/sigv4.h"
 #include "eksauth/timeutil.h"
-#include "eksauth/paths.h"
 #include "eksauth/token.h"
-
-/* aws-auth can be large (10,000 entries are a few MB); refuse anything absurd. */
-#define AWS_AUTH_MAX (64u * 1024 * 1024)
 /* A token is at most 4096 bytes; read a little more so "too long" is reported as such. */
 #define TOKEN_READ_MAX (EKSAUTH_TOKEN_MAX_LEN + 1024)
 
@@ -49,35 +41,15 @@ int cli_fail(const char *what, const struct eksauth_error *err)
 enum eksauth_status cli_load_config(struct eksauth_cli *cli, bool need_cluster_id,
                                     struct eksauth_error *err)
 {
-    const char *path = cli->config_path;
     enum eksauth_status st;
 
-    if (cli->cfg_loaded)
-        goto check;
-    if (path == NULL)
-        path = secure_getenv("EKSAUTH_CONFIG");
-    if (path == NULL && access(EKSAUTH_CONFIG_PATH, F_OK) == 0)
-        path = EKSAUTH_CONFIG_PATH;
-    if (path == NULL) {
-        /* No configuration at all: the defaults serve the offline commands. */
-        st = eksauth_config_init(&cli->cfg, err);
-    } else {
-        st = eksauth_config_init(&cli->cfg, err);
-        /* As root the config decides what the host trusts: it must be root's alone. */
-        if (st == EKSAUTH_OK)
-            st = eksauth_config_load(&cli->cfg, path, geteuid() == 0, err);
+    if (!cli->ctx_open) {
+        st = eksauth_ctx_open(&cli->ctx, cli->config_path, 0, err);
         if (st != EKSAUTH_OK)
-            eksauth_config_free(&cli->cfg);
+            return st;
+        cli->ctx_open = true;
     }
-    if (st != EKSAUTH_OK)
-        return st;
-    cli->cfg_loaded = true;
-check:
-    if (need_cluster_id && cli->cfg.cluster_id == NULL)
-        return eksauth_fail(err, EKSAUTH_EINVAL,
-                            "config: cluster_id is not set (%s, or --config FILE)",
-                            EKSAUTH_CONFIG_PATH);
-    return EKSAUTH_OK;
+    return need_cluster_id ? eksauth_ctx_need_cluster_id(&cli->ctx, err) : EKSAUTH_OK;
 }
 
 static bool is_space(char c)
@@ -188,66 +160,13 @@ struct json_object *cli_identity_json(const struct eksauth_identity *id)
     return obj;
 }
 
-enum eksauth_status cli_load_mapping(struct eksauth_cli *cli, struct eksauth_awsauth **aa,
-                                     struct eksauth_plan *plan, struct eksauth_error *err)
+void cli_mapping_warnings(const struct eksauth_mapping *m)
 {
-    const char *path = cli->aws_auth_path;
-    char snapshot[4200], *slash;
-    enum eksauth_status st;
-    char *data = NULL;
-    size_t len = 0, i;
+    size_t i;
 
-    *aa = NULL;
-    memset(plan, 0, sizeof(*plan));
-    if (path == NULL)
-        path = cli->cfg.aws_auth_file;
-    if (path == NULL && cli->cfg.source != EKSAUTH_SOURCE_FILE) {
-        /* aws-auth from the cluster: the last good snapshot `eksauth sync` keeps. */
-        snprintf(snapshot, sizeof(snapshot), "%s", cmd_iddb_path(cli));
-        slash = strrchr(snapshot, '/');
-        if (slash != NULL) {
-            snprintf(slash + 1, sizeof(snapshot) - (size_t)(slash + 1 - snapshot), "%s",
-                     "aws-auth.snapshot");
-            path = snapshot;
-        }
-    }
-    if (path == NULL)
-        return eksauth_fail(err, EKSAUTH_EINVAL,
-                            "aws-auth: no file given (--aws-auth FILE or aws_auth_file in the "
-                            "config)");
-    st = eksauth_file_read(path, AWS_AUTH_MAX, false, &data, &len, err);
-    if (st != EKSAUTH_OK)
-        return st;
-    st = eksauth_awsauth_parse(data, len, aa, err);
-    free(data);
-    if (st != EKSAUTH_OK) {
-        eksauth_error_prefix(err, "%s", path);
-        return st;
-    }
-    for (i = 0; i < eksauth_awsauth_warning_count(*aa); i++)
-        fprintf(stderr, "eksauth: warning: %s: %s\n", path, eksauth_awsauth_warning_at(*aa, i));
-    return cli_build_plan(cli, aa, plan, err);
-}
-
-enum eksauth_status cli_build_plan(struct eksauth_cli *cli, struct eksauth_awsauth **aa,
-                                   struct eksauth_plan *plan, struct eksauth_error *err)
-{
-    enum eksauth_status st = EKSAUTH_OK;
-
-    memset(plan, 0, sizeof(*plan));
-    if (!cli->hostfiles_loaded) {
-        st = eksauth_hostfiles_load(&cli->hostfiles, NULL, NULL, err);
-        if (st != EKSAUTH_OK)
-            goto out;
-        cli->hostfiles_loaded = true;
-    }
-    st = eksauth_plan_build(&cli->cfg, *aa, &cli->hostfiles.host, NULL, 0, plan, err);
-out:
-    if (st != EKSAUTH_OK) {
-        eksauth_awsauth_free(*aa);
-        *aa = NULL;
-    }
-    return st;
+    for (i = 0; m->aa != NULL && i < eksauth_awsauth_warning_count(m->aa); i++)
+        fprintf(stderr, "eksauth: warning: %s: %s\n", m->source,
+                eksauth_awsauth_warning_at(m->aa, i));
 }
 
 int cli_shared_option(struct eksauth_cli *cli, int c, char **argv, const char *what,
@@ -301,40 +220,22 @@ bool cli_cluster_id_ok(const char *what, const char *cluster_id)
     return false;
 }
 
-enum eksauth_status cli_mint_token(const struct cli_mint *m, struct eksauth_creds *creds,
+enum eksauth_status cli_mint_token(const struct eksauth_creds_options *copt,
+                                   const struct eksauth_mint *m, struct eksauth_creds *creds,
                                    char **token, size_t *len, struct eksauth_error *err)
 {
-    struct eksauth_sts_presign req;
-    char region[64], host[256];
     enum eksauth_status st;
 
     *token = NULL;
     *len = 0;
-    st = eksauth_creds_load(m->creds, creds, err);
+    st = eksauth_creds_load(copt, creds, err);
     if (st != EKSAUTH_OK)
-        goto out;
-    if (m->region != NULL)
-        snprintf(region, sizeof(region), "%s", m->region);
-    else if ((st = eksauth_cluster_region(m->cfg, region, sizeof(region), err)) != EKSAUTH_OK)
-        goto out;
-    st = eksauth_sigv4_sts_host(region, m->global, host, sizeof(host), err);
-    if (st != EKSAUTH_OK)
-        goto out;
+        return st;
     *token = malloc(EKSAUTH_SIGV4_TOKEN_MAX);
-    if (*token == NULL) {
-        st = eksauth_fail(err, EKSAUTH_ENOMEM, "out of memory");
-        goto out;
-    }
-    memset(&req, 0, sizeof(req));
-    req.host = host;
-    /* The global endpoint is always signed for us-east-1. */
-    req.region = m->global ? "us-east-1" : region;
-    req.cluster_id = m->cluster_id;
-    req.now = m->now;
-    req.expires = EKSAUTH_SIGV4_EXPIRES;
-    st = eksauth_sigv4_sts_token(creds, &req, *token, EKSAUTH_SIGV4_TOKEN_MAX, len, err);
-out:
-    if (st != EKSAUTH_OK && *token != NULL) {
+    if (*token == NULL)
+        return eksauth_fail(err, EKSAUTH_ENOMEM, "out of memory");
+    st = eksauth_mint_token(m, creds, *token, EKSAUTH_SIGV4_TOKEN_MAX, len, err);
+    if (st != EKSAUTH_OK) {
         cli_minted_free(*token);
         *token = NULL;
     }
@@ -350,62 +251,9 @@ void cli_minted_free(char *token)
     free(token);
 }
 
-enum eksauth_status cli_check_token(const struct eksauth_config *cfg, const char *token, size_t len,
-                                    time_t now, struct cli_checked **out, struct eksauth_error *err)
-{
-    struct eksauth_token_policy policy;
-    struct cli_checked *c = calloc(1, sizeof(*c));
-    enum eksauth_status st;
-
-    *out = NULL;
-    if (c == NULL)
-        return eksauth_fail(err, EKSAUTH_ENOMEM, "out of memory");
-    memset(&policy, 0, sizeof(policy));
-    policy.partition = cfg->partition;
-    policy.max_clock_skew = cfg->max_clock_skew;
-    policy.extra_hosts = (const char *const *)cfg->sts_hosts;
-    /* Every local rule first: a token that fails one is never sent anywhere. */
-    st = eksauth_token_check(token, len, now, &policy, &c->tok, err);
-    if (st == EKSAUTH_OK)
-        st = eksauth_sts_get_caller_identity(cfg, &c->tok, &c->sid, err);
-    if (st != EKSAUTH_OK) {
-        cli_checked_free(c);
-        return st;
-    }
-    eksauth_sts_principal(&c->sid, &c->tok, &c->principal);
-    *out = c;
-    return EKSAUTH_OK;
-}
-
-void cli_checked_free(struct cli_checked *c)
-{
-    if (c == NULL)
-        return;
-    eksauth_token_wipe(&c->tok);
-    OPENSSL_cleanse(c, sizeof(*c));
-    free(c);
-}
-
-enum eksauth_status cli_resolve(struct eksauth_cli *cli, const struct eksauth_config *cfg,
-                                const struct eksauth_awsauth *aa, const struct eksauth_plan *plan,
-                                struct eksauth_principal *p, const char *user_id,
-                                struct eksauth_identity *out, struct eksauth_error *err)
-{
-    enum eksauth_status st;
-
-    memset(out, 0, sizeof(*out));
-    st = eksauth_imds_bind_host_instance(cfg->imds_endpoint, aa, p, &cli->host_instance, err);
-    if (st == EKSAUTH_OK)
-        st = eksauth_identity_resolve(cfg, aa, plan, &cli->hostfiles.host, p, user_id, out, err);
-    return st;
-}
-
 void cli_cleanup(struct eksauth_cli *cli)
 {
-    if (cli->cfg_loaded)
-        eksauth_config_free(&cli->cfg);
-    if (cli->hostfiles_loaded)
-        eksauth_hostfiles_free(&cli->hostfiles);
-    cli->cfg_loaded = false;
-    cli->hostfiles_loaded = false;
+    if (cli->ctx_open)
+        eksauth_ctx_close(&cli->ctx);
+    cli->ctx_open = false;
 }

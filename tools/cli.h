@@ -1,7 +1,7 @@
 /*
  * cli.h - what the eksauth subcommands share: global options, the config,
  * reading a token argument, JSON output and the one-line error form
- * "eksauth: <what>: <why>" (DESIGN §3 "Command line").
+ * "eksauth: <what>: <why>" (docs/design.md, "The command line").
  */
 #ifndef EKSAUTH_CLI_H
 #define EKSAUTH_CLI_H
@@ -13,30 +13,24 @@
 
 #include <json-c/json.h>
 
-#include "eksauth/config.h"
+#include "eksauth/context.h"
 #include "eksauth/creds.h"
-#include "eksauth/hostfiles.h"
 #include "eksauth/identity.h"
-#include "eksauth/imds.h"
+#include "eksauth/mapping.h"
+#include "eksauth/mint.h"
 #include "eksauth/status.h"
-#include "eksauth/sts.h"
-#include "eksauth/token.h"
 
-/* Exit codes (DESIGN §3). */
+/* Exit codes (eksauth(1)). */
 #define EXIT_REJECTED   1 /* token rejected or login denied */
 #define EXIT_USAGE      2 /* usage or config error */
 #define EXIT_NOT_MAPPED 3
 #define EXIT_UNAVAIL    4 /* STS unavailable */
 
 struct eksauth_cli {
-    const char
-        *config_path; /* --config FILE, or NULL: EKSAUTH_CONFIG (secure_getenv) or the default */
-    const char *aws_auth_path; /* --aws-auth FILE, or NULL: the config's aws_auth_file */
-    struct eksauth_config cfg; /* loaded by cli_load_config() */
-    bool cfg_loaded;
-    struct eksauth_hostfiles hostfiles; /* local names, loaded by cli_load_mapping() */
-    bool hostfiles_loaded;
-    struct eksauth_host_instance host_instance; /* read by cli_resolve() when needed, once */
+    const char *config_path;   /* --config FILE, or NULL: EKSAUTH_CONFIG or the default */
+    const char *aws_auth_path; /* --aws-auth FILE, or NULL: the host's source */
+    struct eksauth_ctx ctx;    /* the host as the library sees it: cli_load_config() */
+    bool ctx_open;
 };
 
 /* Release what the cli loaded. */
@@ -49,9 +43,10 @@ void cli_error(const char *what, const char *fmt, ...) __attribute__((format(pri
 int cli_fail(const char *what, const struct eksauth_error *err);
 
 /*
- * Load the configuration: --config FILE (must exist), else EKSAUTH_CONFIG,
- * else /etc/eksauth/eksauth.conf when it exists, else the defaults.  With
- * need_cluster_id, a configuration without cluster_id is an error.
+ * Open the host's context (context.h) once: the config of --config FILE
+ * (must exist), else EKSAUTH_CONFIG, else /etc/eksauth/eksauth.conf when
+ * it exists, else the defaults; with need_cluster_id a config without
+ * cluster_id is an error that says what to add.
  */
 enum eksauth_status cli_load_config(struct eksauth_cli *cli, bool need_cluster_id,
                                     struct eksauth_error *err);
@@ -68,28 +63,11 @@ void cli_token_free(char *token, size_t len);
 /* Write obj as pretty JSON and a newline to stdout; 0 or EXIT_USAGE on a write error. */
 int cli_print_json(struct json_object *obj);
 
-/* The identity JSON of DESIGN §3 (arn, canonical_arn, ..., posix_groups, source). */
+/* The identity JSON of eksauth(1) (arn, canonical_arn, ..., posix_groups, source). */
 struct json_object *cli_identity_json(const struct eksauth_identity *id);
 
-/*
- * Read aws-auth from --aws-auth or the config's aws_auth_file and build its
- * plan for this host (local names from /etc/passwd and /etc/group, kept in
- * cli->hostfiles for eksauth_identity_resolve).  Malformed entries are
- * reported on stderr as warnings.
- */
-enum eksauth_status cli_load_mapping(struct eksauth_cli *cli, struct eksauth_awsauth **aa,
-                                     struct eksauth_plan *plan, struct eksauth_error *err);
-
-/*
- * eksauth_identity_resolve for p under cfg (cli->cfg, or a copy with
- * options applied), with this host's own instance bound into p first when
- * p's entry renders {{EC2PrivateDNSName}} (read once per run, see
- * eksauth_imds_bind_host_instance).  Fills out as identity_resolve does.
- */
-enum eksauth_status cli_resolve(struct eksauth_cli *cli, const struct eksauth_config *cfg,
-                                const struct eksauth_awsauth *aa, const struct eksauth_plan *plan,
-                                struct eksauth_principal *p, const char *user_id,
-                                struct eksauth_identity *out, struct eksauth_error *err);
+/* The warnings of m's aws-auth on stderr: "eksauth: warning: SOURCE: ..." (one a line). */
+void cli_mapping_warnings(const struct eksauth_mapping *m);
 
 /*
  * What `eksauth token`, `verify` and `whoami` share: the options every one
@@ -122,50 +100,16 @@ enum eksauth_status cli_now(const char *now_opt, time_t *now, struct eksauth_err
 /* A --cluster-id value: true when usable, else the error is printed. */
 bool cli_cluster_id_ok(const char *what, const char *cluster_id);
 
-/* How to mint a token (cli_mint_token). */
-struct cli_mint {
-    const struct eksauth_creds_options *creds; /* the credential chain; NULL: the defaults */
-    const char *region; /* the STS region; NULL: the host's (eksauth_cluster_region of cfg) */
-    const struct eksauth_config *cfg; /* for region NULL */
-    bool global;                      /* sign for sts.amazonaws.com */
-    const char *cluster_id;
-    time_t now;
-};
-
 /*
- * Load the credentials of m->creds into creds, then mint a token for
- * m->cluster_id as `aws eks get-token` does (X-Amz-Expires 60), into a
- * new buffer of EKSAUTH_SIGV4_TOKEN_MAX bytes (*token, release it with
- * cli_minted_free) of *len bytes.  Errors as the lib gives them.
+ * Load the credentials of the chain copt (NULL: the defaults) into creds,
+ * then mint as m says (mint.h) into a new buffer of
+ * EKSAUTH_SIGV4_TOKEN_MAX bytes (*token, release it with cli_minted_free)
+ * of *len bytes.  Errors as the library gives them.
  */
-enum eksauth_status cli_mint_token(const struct cli_mint *m, struct eksauth_creds *creds,
+enum eksauth_status cli_mint_token(const struct eksauth_creds_options *copt,
+                                   const struct eksauth_mint *m, struct eksauth_creds *creds,
                                    char **token, size_t *len, struct eksauth_error *err);
 void cli_minted_free(char *token);
-
-/* A token checked as a login checks it (cli_check_token). */
-struct cli_checked {
-    struct eksauth_token tok;           /* the parsed token: wiped by cli_checked_free */
-    struct eksauth_sts_identity sid;    /* who STS says signed it */
-    struct eksauth_principal principal; /* what aws-auth maps (eksauth_sts_principal) */
-};
-
-/*
- * Every local rule of cfg's policy at now, then STS GetCallerIdentity
- * (bound to cfg's cluster_id), into a new *out (NULL on failure; release
- * it with cli_checked_free).  A token failing a local rule is never sent
- * anywhere.
- */
-enum eksauth_status cli_check_token(const struct eksauth_config *cfg, const char *token, size_t len,
-                                    time_t now, struct cli_checked **out,
-                                    struct eksauth_error *err);
-void cli_checked_free(struct cli_checked *c);
-
-/*
- * The plan of *aa for this host (local names loaded once into
- * cli->hostfiles).  On failure *aa is freed and set to NULL.
- */
-enum eksauth_status cli_build_plan(struct eksauth_cli *cli, struct eksauth_awsauth **aa,
-                                   struct eksauth_plan *plan, struct eksauth_error *err);
 
 /* The subcommands: each returns the process exit code. */
 int cmd_check_token(struct eksauth_cli *cli, int argc, char **argv);

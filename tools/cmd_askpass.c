@@ -43,7 +43,7 @@
 #include "cli.h"
 #include "cmd_client.h"
 /* The prompt protocol itself: the PAM module's own constants, so both halves agree. */
-#include "../pam_eksauth/pieces.h"
+#include "eksauth/pieces.h"
 
 #define WHAT "askpass"
 

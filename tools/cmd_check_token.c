@@ -123,9 +123,7 @@ int cmd_check_token(struct eksauth_cli *cli, int argc, char **argv)
     /* partition, max_clock_skew and sts_hosts come from the config (or its defaults). */
     if (cli_load_config(cli, false, &err) != EKSAUTH_OK)
         return cli_fail("check-token", &err);
-    policy.partition = cli->cfg.partition;
-    policy.max_clock_skew = cli->cfg.max_clock_skew;
-    policy.extra_hosts = (const char *const *)cli->cfg.sts_hosts;
+    eksauth_ctx_token_policy(&cli->ctx, &policy);
 
     if (cli_read_token(token_arg, &token, &token_len, &err) != EKSAUTH_OK) {
         rc = cli_fail("check-token", &err);

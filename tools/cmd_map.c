@@ -12,6 +12,7 @@
 #include "eksauth/arn.h"
 #include "eksauth/awsauth.h"
 #include "eksauth/identity.h"
+#include "eksauth/mapping.h"
 
 static void map_usage(FILE *out)
 {
@@ -33,16 +34,16 @@ int cmd_map(struct eksauth_cli *cli, int argc, char **argv)
         {NULL, 0, NULL, 0},
     };
     const char *session_name = NULL, *access_key_id = "", *account = NULL;
-    struct eksauth_awsauth *aa = NULL;
+    const struct eksauth_iddb *db = NULL;
+    struct eksauth_mapping m;
     struct eksauth_identity id;
     struct eksauth_principal principal;
-    struct eksauth_plan plan;
     struct eksauth_error err;
     struct eksauth_arn arn;
     struct json_object *json;
     int opt, rc = EXIT_USAGE;
 
-    memset(&plan, 0, sizeof(plan));
+    memset(&m, 0, sizeof(m));
     memset(&id, 0, sizeof(id));
     while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
         switch (opt) {
@@ -76,18 +77,21 @@ int cmd_map(struct eksauth_cli *cli, int argc, char **argv)
         cli_error("map", "--account %s differs from the ARN's account %s", account, arn.account);
         return EXIT_USAGE;
     }
+    /* The mapping a login on this host decides with, and the ids its DB already gave. */
     if (cli_load_config(cli, false, &err) != EKSAUTH_OK ||
-        cli_load_mapping(cli, &aa, &plan, &err) != EKSAUTH_OK) {
+        eksauth_ctx_db(&cli->ctx, false, &db, &err) != EKSAUTH_OK ||
+        eksauth_mapping_load(&cli->ctx, cli->aws_auth_path, db, &m, &err) != EKSAUTH_OK) {
         rc = cli_fail("map", &err);
         goto out;
     }
+    cli_mapping_warnings(&m);
     memset(&principal, 0, sizeof(principal));
     principal.arn = argv[optind];
     principal.canonical_arn = arn.canonical;
     principal.account = arn.account;
     principal.session_name = session_name != NULL ? session_name : arn.session_name;
     principal.access_key_id = access_key_id;
-    if (cli_resolve(cli, &cli->cfg, aa, &plan, &principal, NULL, &id, &err) != EKSAUTH_OK) {
+    if (eksauth_mapping_resolve(&cli->ctx, &m, &principal, NULL, &id, &err) != EKSAUTH_OK) {
         rc = cli_fail("map", &err);
         goto out;
     }
@@ -96,7 +100,6 @@ int cmd_map(struct eksauth_cli *cli, int argc, char **argv)
     json_object_put(json);
 out:
     eksauth_identity_free(&id);
-    eksauth_plan_free(&plan);
-    eksauth_awsauth_free(aa);
+    eksauth_mapping_free(&m);
     return rc;
 }

@@ -69,7 +69,7 @@ int cmd_token(struct eksauth_cli *cli, int argc, char **argv)
     };
     const char *region_opt = NULL, *now_opt = NULL;
     bool json = false;
-    struct cli_mint m;
+    struct eksauth_mint m;
     struct eksauth_creds creds;
     struct eksauth_error err = {EKSAUTH_OK, ""};
     char region[64];
@@ -84,7 +84,7 @@ int cmd_token(struct eksauth_cli *cli, int argc, char **argv)
     while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
         switch (c) {
         case 'c':
-            m.cluster_id = optarg;
+            m.audience = optarg;
             break;
         case 'r':
             region_opt = optarg;
@@ -110,12 +110,12 @@ int cmd_token(struct eksauth_cli *cli, int argc, char **argv)
         fputs(usage_text, stderr);
         return EXIT_USAGE;
     }
-    if (m.cluster_id == NULL) {
+    if (m.audience == NULL) {
         cli_error(WHAT, "--cluster-id is required");
         fputs(usage_text, stderr);
         return EXIT_USAGE;
     }
-    if (!cli_cluster_id_ok(WHAT, m.cluster_id))
+    if (!cli_cluster_id_ok(WHAT, m.audience))
         return EXIT_USAGE;
     if (cli_now(now_opt, &m.now, &err) != EKSAUTH_OK)
         return cli_fail(WHAT, &err);
@@ -128,7 +128,7 @@ int cmd_token(struct eksauth_cli *cli, int argc, char **argv)
         goto out;
     }
     m.region = region;
-    if (cli_mint_token(&m, &creds, &token, &toklen, &err) != EKSAUTH_OK) {
+    if (cli_mint_token(NULL, &m, &creds, &token, &toklen, &err) != EKSAUTH_OK) {
         rc = cli_fail(WHAT, &err);
         goto out;
     }

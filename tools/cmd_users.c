@@ -11,20 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmd_iddb.h"
+#include "cli.h"
 #include "eksauth/iddb.h"
 #include "eksauth/paths.h"
-
-const char *cmd_iddb_path(const struct eksauth_cli *cli)
-{
-    const char *env = secure_getenv("EKSAUTH_DB");
-
-    if (env != NULL && env[0] == '/')
-        return env;
-    if (cli->cfg_loaded && cli->cfg.db_path != NULL)
-        return cli->cfg.db_path;
-    return EKSAUTH_DB_PATH;
-}
 
 static int list_usage(const char *cmd, FILE *out)
 {
@@ -60,7 +49,7 @@ static int open_db(struct eksauth_cli *cli, const char *cmd, struct eksauth_iddb
 
     if (cli_load_config(cli, false, &err) != EKSAUTH_OK)
         return cli_fail(cmd, &err);
-    if (eksauth_iddb_open(cmd_iddb_path(cli), db, &err) != EKSAUTH_OK) {
+    if (eksauth_iddb_open(cli->ctx.paths.db, db, &err) != EKSAUTH_OK) {
         cli_error(cmd, "%s%s", err.msg,
                   err.status == EKSAUTH_EUNAVAIL ? " (run eksauth sync first)" : "");
         return EXIT_USAGE;

@@ -19,6 +19,13 @@
 #include "eksauth/status.h"
 #include "eksauth/template.h"
 
+/*
+ * The largest aws-auth document eksauth reads, from any source.  Kubernetes
+ * caps a ConfigMap at 1 MiB; a bare file may be larger, but an input far
+ * beyond that is a mistake, and the cap bounds memory and time.
+ */
+#define EKSAUTH_AWSAUTH_MAX ((size_t)16 * 1024 * 1024)
+
 enum eksauth_map_source {
     EKSAUTH_SRC_MAPROLES,
     EKSAUTH_SRC_MAPUSERS,

@@ -26,7 +26,7 @@
 
 /* What the host itself already has (the "files" NSS source), asked through callbacks. */
 struct eksauth_host {
-    bool (*local_user)(void *ctx, const char *name);  /* /etc/passwd has name */
+    bool (*local_user)(void *ctx, const char *name);                 /* /etc/passwd has name */
     bool (*local_group)(void *ctx, const char *name, uint32_t *gid); /* /etc/group has name */
     void *ctx;
 };
@@ -125,13 +125,11 @@ struct eksauth_identity {
  * without allow_system_users, a local account's name, a name collision).
  * user_id may be NULL.
  */
-enum eksauth_status eksauth_identity_resolve(const struct eksauth_config *cfg,
-                                             const struct eksauth_awsauth *aa,
-                                             const struct eksauth_plan *plan,
-                                             const struct eksauth_host *host,
-                                             const struct eksauth_principal *p,
-                                             const char *user_id, struct eksauth_identity *out,
-                                             struct eksauth_error *err);
+enum eksauth_status
+eksauth_identity_resolve(const struct eksauth_config *cfg, const struct eksauth_awsauth *aa,
+                         const struct eksauth_plan *plan, const struct eksauth_host *host,
+                         const struct eksauth_principal *p, const char *user_id,
+                         struct eksauth_identity *out, struct eksauth_error *err);
 void eksauth_identity_free(struct eksauth_identity *id);
 
 #endif

@@ -41,6 +41,10 @@ enum eksauth_status eksauth_fail(struct eksauth_error *err, enum eksauth_status 
 void eksauth_error_prefix(struct eksauth_error *err, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* Append to an existing message: "<old message><suffix>", cut at the end of the buffer. */
+void eksauth_error_append(struct eksauth_error *err, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
 /* A short stable name for a status ("rejected", "not mapped", ...). */
 const char *eksauth_status_name(enum eksauth_status st);
 

@@ -30,14 +30,14 @@ pkg_cflags=$($PKG_CONFIG --cflags $PKGS) || exit 2
 pkg_libs=$($PKG_CONFIG --libs $PKGS) || exit 2
 
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined"
-CFLAGS="-g -O1 -fno-omit-frame-pointer $SAN -DHAVE_CONFIG_H -I$builddir -I$srcdir/include -I$srcdir/pam_eksauth $pkg_cflags"
+CFLAGS="-g -O1 -fno-omit-frame-pointer $SAN -DHAVE_CONFIG_H -I$builddir -I$srcdir/include $pkg_cflags"
 # Our own harness code is held to -Werror; the library is already -Werror under gcc.
 HARNESS_WARN="-Wall -Wextra -Werror -Wno-unused-function"
 
 # What the targets call, and what that calls.
 LIBSRC="lib/status.c lib/partition.c lib/timeutil.c lib/base64url.c lib/query.c lib/token.c
         lib/arn.c lib/template.c lib/awsauth.c lib/names.c lib/file.c lib/config.c
-        lib/iddb.c lib/replay.c lib/sigv4.c lib/http.c lib/sts.c pam_eksauth/pieces.c"
+        lib/iddb.c lib/replay.c lib/sigv4.c lib/http.c lib/sts.c lib/pieces.c"
 
 mkdir -p "$out/obj" || exit 2
 

@@ -1,6 +1,6 @@
 /*
  * fuzz_pieces.c - libFuzzer target: the PAM token-piece reassembly
- * (pam_eksauth/pieces.c).  The input is a list of answers separated by
+ * (lib/pieces.c).  The input is a list of answers separated by
  * '\n' (a NUL inside an answer stays in it).  Answers are fed until the
  * state machine stops asking; then a whole token goes through the token
  * check.  Promises: the token never exceeds EKSAUTH_TOKEN_MAX_LEN and is
@@ -14,7 +14,7 @@
 
 #include "eksauth/token.h"
 #include "fuzz.h"
-#include "pieces.h"
+#include "eksauth/pieces.h"
 
 static bool all_zero(const char *p, size_t n)
 {

@@ -9,7 +9,7 @@
 
 #include <openssl/crypto.h>
 
-#include "pieces.h"
+#include "eksauth/pieces.h"
 
 void eksauth_pieces_init(struct eksauth_pieces *p)
 {

@@ -9,8 +9,8 @@
  * at most EKSAUTH_TOKEN_MAX_LEN bytes in at most EKSAUTH_PIECES_MAX answers.
  * Blanks (space, tab, CR, LF) around each answer are dropped.
  */
-#ifndef PAM_EKSAUTH_PIECES_H
-#define PAM_EKSAUTH_PIECES_H
+#ifndef EKSAUTH_PIECES_H
+#define EKSAUTH_PIECES_H
 
 #include <stdbool.h>
 #include <stddef.h>

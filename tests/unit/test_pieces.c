@@ -1,6 +1,6 @@
 /*
- * test_pam_pieces.c - the token-piece protocol of pam_eksauth
- * (pam_eksauth/pieces.h): reassembly, blanks, the 4096-byte and 16-piece
+ * test_pieces.c - the token-piece protocol of pam_eksauth
+ * (lib/pieces.c): reassembly, blanks, the 4096-byte and 16-piece
  * limits, NUL bytes, answers after the end, and the lengths at which
  * clients cut answers.
  */
@@ -15,7 +15,7 @@
 
 #include <cmocka.h>
 
-#include "pieces.h"
+#include "eksauth/pieces.h"
 
 static struct eksauth_pieces P;
 

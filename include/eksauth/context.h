@@ -1,0 +1,92 @@
+/*
+ * context.h - what a login, a sync or a command reads about this host,
+ * loaded once: the config, the paths derived from it (paths.h), whether
+ * files must be root's alone, the names local accounts own (hostfiles.h)
+ * and this host's own instance (imds.h, read only when a mapping needs it).
+ *
+ * pam_eksauth opens one per PAM call, the command line one per run; the
+ * login (login.h) and the sync (sync.h) take it.  No global state.
+ */
+#ifndef EKSAUTH_CONTEXT_H
+#define EKSAUTH_CONTEXT_H
+
+#include <stdbool.h>
+
+#include "eksauth/config.h"
+#include "eksauth/hostfiles.h"
+#include "eksauth/iddb.h"
+#include "eksauth/identity.h"
+#include "eksauth/imds.h"
+#include "eksauth/paths.h"
+#include "eksauth/status.h"
+#include "eksauth/token.h"
+
+/* eksauth_ctx_open flags */
+#define EKSAUTH_CTX_CONFIG_REQUIRED 0x1u /* the config file must exist and set cluster_id (PAM) */
+#define EKSAUTH_CTX_TRUST_ALWAYS    0x2u /* files must be root's alone even when not run as root */
+
+struct eksauth_ctx {
+    struct eksauth_config cfg;
+    struct eksauth_paths paths;
+    bool config_read; /* a config file was read; false: the built-in defaults */
+    /*
+     * The config, aws-auth and state files decide who logs in as whom: as
+     * root (or with EKSAUTH_CTX_TRUST_ALWAYS) they must be root's alone
+     * (trust.h).  A user running the command line as themselves grants
+     * nothing, so their own files do.
+     */
+    bool trust_files;
+    unsigned flags;
+    struct eksauth_hostfiles local; /* loaded by eksauth_ctx_local_names */
+    bool local_loaded;
+    struct eksauth_host_instance instance; /* imds.h: read at most once */
+    struct eksauth_iddb *db;               /* opened by eksauth_ctx_db */
+};
+
+/*
+ * Start a context: nothing is read yet, so the names local accounts own
+ * can be asked before any config is (a broken eksauth must never stand in
+ * the way of a local account).
+ */
+void eksauth_ctx_init(struct eksauth_ctx *ctx, unsigned flags);
+
+/*
+ * Load the config (config_path, may be NULL: see paths.h) and derive the
+ * paths.  Without EKSAUTH_CTX_CONFIG_REQUIRED a missing default config means
+ * the built-in defaults (for the offline commands).
+ */
+enum eksauth_status eksauth_ctx_load(struct eksauth_ctx *ctx, const char *config_path,
+                                     struct eksauth_error *err);
+
+/* eksauth_ctx_init then eksauth_ctx_load; on failure ctx holds nothing to free. */
+enum eksauth_status eksauth_ctx_open(struct eksauth_ctx *ctx, const char *config_path,
+                                     unsigned flags, struct eksauth_error *err);
+
+/* EKSAUTH_EINVAL with a message saying what to add where, when cluster_id is not set. */
+enum eksauth_status eksauth_ctx_need_cluster_id(const struct eksauth_ctx *ctx,
+                                                struct eksauth_error *err);
+
+/* Replace the config's cluster_id for this run (--cluster-id); it must be valid. */
+enum eksauth_status eksauth_ctx_set_cluster_id(struct eksauth_ctx *ctx, const char *cluster_id,
+                                               struct eksauth_error *err);
+
+/* The token rules of this host's config (partition, clock skew, extra STS hosts). */
+void eksauth_ctx_token_policy(const struct eksauth_ctx *ctx, struct eksauth_token_policy *out);
+
+/* The names local accounts own (/etc/passwd, /etc/group), read once per context. */
+enum eksauth_status eksauth_ctx_local_names(struct eksauth_ctx *ctx,
+                                            const struct eksauth_host **host,
+                                            struct eksauth_error *err);
+
+/*
+ * The identity DB of paths.db, opened once per context (iddb.h: refused
+ * when untrusted or corrupt).  A missing DB is EKSAUTH_EUNAVAIL when
+ * required, else *db is NULL and the result EKSAUTH_OK.
+ */
+enum eksauth_status eksauth_ctx_db(struct eksauth_ctx *ctx, bool required,
+                                   const struct eksauth_iddb **db, struct eksauth_error *err);
+
+/* Release everything; ctx may be zeroed or opened. */
+void eksauth_ctx_close(struct eksauth_ctx *ctx);
+
+#endif

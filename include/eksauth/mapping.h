@@ -1,0 +1,100 @@
+/*
+ * mapping.h - the mapping a login, a check or a sync decides with: one
+ * aws-auth document, read from this host's source with one size cap
+ * (EKSAUTH_AWSAUTH_MAX) and one trust rule (context.h), parsed
+ * (awsauth.h) and planned for this host (identity.h) with the ids the
+ * identity DB has already given.
+ *
+ * The source of a login: the file named on the command line, else the
+ * config's aws_auth_file, else (source = kubernetes | eks-api |
+ * kubernetes+eks-api) the last good snapshot `eksauth sync` keeps beside
+ * the identity DB (paths.h).
+ */
+#ifndef EKSAUTH_MAPPING_H
+#define EKSAUTH_MAPPING_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "eksauth/awsauth.h"
+#include "eksauth/context.h"
+#include "eksauth/iddb.h"
+#include "eksauth/identity.h"
+#include "eksauth/paths.h"
+#include "eksauth/status.h"
+
+struct eksauth_mapping {
+    char source[EKSAUTH_PATH_MAX + 64]; /* where the document came from, for messages */
+    struct eksauth_awsauth *aa;
+    struct eksauth_plan plan;
+};
+
+/*
+ * The ids db has given, as seeds of a plan (an id never changes once
+ * given): every user's uid, and the gid of every group that is neither a
+ * user's private group (its gid is the user's uid, already a seed, and its
+ * name is the login's: as a group seed it would hand that uid to a k8s
+ * group of the same name) nor a local group (group_map: the host's gid).
+ * db may be NULL (no seeds).  The names point into db: keep it open while
+ * the seeds are used; free(*seeds).
+ */
+enum eksauth_status eksauth_mapping_seeds(const struct eksauth_iddb *db,
+                                          struct eksauth_id_seed **seeds, size_t *n,
+                                          struct eksauth_error *err);
+
+/*
+ * Read the aws-auth document of this host's source (path overrides it)
+ * into *data (free it) and name it in label.  EKSAUTH_EINVAL when no
+ * source is configured; file errors as file.h gives them.
+ */
+enum eksauth_status eksauth_mapping_read(struct eksauth_ctx *ctx, const char *path, char **data,
+                                         size_t *len, char label[EKSAUTH_PATH_MAX + 64],
+                                         struct eksauth_error *err);
+
+/*
+ * Parse data[0..len) (named label) into m->aa (m is zeroed first); errors
+ * are prefixed with label.
+ */
+enum eksauth_status eksauth_mapping_parse(const char *label, const char *data, size_t len,
+                                          struct eksauth_mapping *m, struct eksauth_error *err);
+
+/* Plan m->aa for this host with the ids db gave (db may be NULL). */
+enum eksauth_status eksauth_mapping_plan(struct eksauth_ctx *ctx, const struct eksauth_iddb *db,
+                                         struct eksauth_mapping *m, struct eksauth_error *err);
+
+/*
+ * eksauth_mapping_parse then eksauth_mapping_plan: parse data[0..len) (named label) and plan it for
+ * this host, with the ids db gave (db may be NULL).  Errors are prefixed with label.
+ */
+enum eksauth_status eksauth_mapping_build(struct eksauth_ctx *ctx, const char *label,
+                                          const char *data, size_t len,
+                                          const struct eksauth_iddb *db, struct eksauth_mapping *m,
+                                          struct eksauth_error *err);
+
+/* eksauth_mapping_read then eksauth_mapping_build. */
+enum eksauth_status eksauth_mapping_load(struct eksauth_ctx *ctx, const char *path,
+                                         const struct eksauth_iddb *db, struct eksauth_mapping *m,
+                                         struct eksauth_error *err);
+
+/*
+ * The mapping of the configured source as it is now: the file, or the
+ * cluster's API read at this moment (not the snapshot): what `eksauth
+ * whoami` shows.
+ */
+enum eksauth_status eksauth_mapping_fetch(struct eksauth_ctx *ctx, const struct eksauth_iddb *db,
+                                          struct eksauth_mapping *m, struct eksauth_error *err);
+
+/*
+ * p's identity on this host under m (identity.h), with this host's own
+ * instance bound into p first when p's entry renders {{EC2PrivateDNSName}}
+ * (read once per context).  user_id may be NULL.
+ */
+enum eksauth_status eksauth_mapping_resolve(struct eksauth_ctx *ctx,
+                                            const struct eksauth_mapping *m,
+                                            struct eksauth_principal *p, const char *user_id,
+                                            struct eksauth_identity *out,
+                                            struct eksauth_error *err);
+
+void eksauth_mapping_free(struct eksauth_mapping *m);
+
+#endif

@@ -1,0 +1,50 @@
+/*
+ * snapshot.h - the last good aws-auth a cluster sync fetched, kept beside
+ * the identity DB (paths.h: "aws-auth.snapshot"), and its state
+ * ("aws-auth.state": the source's version, the Kubernetes resourceVersion,
+ * when it was fetched and from where).  A login whose source is the
+ * cluster maps with the snapshot (mapping.h); a sync compares the version
+ * it fetched with the state's and writes nothing when they are equal.
+ */
+#ifndef EKSAUTH_SNAPSHOT_H
+#define EKSAUTH_SNAPSHOT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "eksauth/kube.h"
+#include "eksauth/paths.h"
+#include "eksauth/status.h"
+
+#define EKSAUTH_SNAPSHOT_STATE_MAX 4096 /* bytes of the state file */
+
+struct eksauth_snapshot_state {
+    char version[EKSAUTH_CLUSTER_VERSION_MAX]; /* "" when there is no snapshot */
+    char rv[EKSAUTH_KUBE_RV_MAX];
+    long long fetched_at; /* Unix time, 0 when unknown */
+};
+
+/*
+ * Read the state of paths (missing or unreadable: all empty).  With
+ * trusted, a state file that is not root's alone is ignored: the version
+ * decides whether the DB is rewritten.
+ */
+void eksauth_snapshot_state_read(const struct eksauth_paths *paths, bool trusted,
+                                 struct eksauth_snapshot_state *state);
+
+/*
+ * Write snap as the snapshot and its state at now, under the identity DB's
+ * writer lock (a timer sync and a watch never interleave them; a killed
+ * writer's temp files are swept first), and update *state.
+ */
+enum eksauth_status eksauth_snapshot_write(const struct eksauth_paths *paths,
+                                           const struct eksauth_cluster_snapshot *snap, time_t now,
+                                           struct eksauth_snapshot_state *state,
+                                           struct eksauth_error *err);
+
+/* "keeping the last good snapshot (V, N s old) and the identity DB", or that there is none. */
+void eksauth_snapshot_state_age(const struct eksauth_snapshot_state *state, time_t now, char *out,
+                                size_t outlen);
+
+#endif

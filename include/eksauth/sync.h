@@ -1,0 +1,121 @@
+/*
+ * sync.h - one sync of the identity DB from aws-auth, as `eksauth sync`,
+ * its timer and its watch do it (docs/design.md, "The sync").
+ *
+ * The source: a file (--aws-auth FILE or the config's aws_auth_file), or
+ * the cluster itself (source = kubernetes | eks-api | kubernetes+eks-api:
+ * cluster.h fetches).  A cluster source keeps, beside the identity DB, the
+ * last good snapshot of what it fetched and its version (snapshot.h); a
+ * fetch whose version is the one applied writes nothing, and a fetch that
+ * fails leaves the snapshot and the DB as they were.
+ *
+ * Applying a document, under the DB writer's lock: the current DB (its ids
+ * are the seeds of the plan: an id never changes once given), the plan of
+ * the new aws-auth (identity.h: every static user and group; collisions,
+ * local names and denied names refused with a warning), the logins
+ * recorded from templates whose mapping still holds (groups recomputed,
+ * uid kept), the rest dropped (revocation); then an atomic replace.  A
+ * document that does not parse leaves the DB untouched, and one that maps
+ * nobody is written only when allow_empty says so.
+ */
+#ifndef EKSAUTH_SYNC_H
+#define EKSAUTH_SYNC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "eksauth/context.h"
+#include "eksauth/kube.h"
+#include "eksauth/paths.h"
+#include "eksauth/snapshot.h"
+#include "eksauth/status.h"
+#include "eksauth/strlist.h"
+
+struct eksauth_sync_options {
+    const char *aws_auth_path; /* a file instead of the configured source */
+    bool allow_empty;          /* write an aws-auth that maps nobody (removes every user) */
+    bool force;                /* write even when the cluster source's version did not change */
+};
+
+/* What one sync did, for the summary the command line prints. */
+struct eksauth_sync_report {
+    char db[EKSAUTH_PATH_MAX];
+    char source[EKSAUTH_PATH_MAX + 64]; /* where the aws-auth came from */
+    bool unchanged;                     /* the source's version was already applied: no write */
+    char version[EKSAUTH_CLUSTER_VERSION_MAX]; /* of a cluster source, else "" */
+    uint64_t generation;                       /* of the DB written */
+    uint32_t users, groups;                    /* in the DB written */
+    struct eksauth_strlist templates;          /* username templates NSS answers for */
+    struct eksauth_strlist added;              /* users new in this generation */
+    struct eksauth_strlist removed;            /* "login (why)" */
+    struct eksauth_strlist kept;               /* recorded logins whose mapping still holds */
+    struct eksauth_strlist warnings;
+    bool db_not_served; /* the DB is not the one the NSS module reads (paths.h) */
+};
+
+/*
+ * One sync of ctx's source (opts->aws_auth_path overrides it) into
+ * ctx->paths.db; *report is filled (release it with
+ * eksauth_sync_report_free, also after a failure).  A cluster source that
+ * cannot be read: its status, and the message says how old the snapshot
+ * kept in force is.
+ */
+enum eksauth_status eksauth_sync_run(struct eksauth_ctx *ctx,
+                                     const struct eksauth_sync_options *opts,
+                                     struct eksauth_sync_report *report, struct eksauth_error *err);
+
+/*
+ * One aws-auth document data[0..len) (named label) into the DB;
+ * source_warnings (may be NULL) come from where it was read.
+ */
+enum eksauth_status eksauth_sync_apply(struct eksauth_ctx *ctx, const char *label, const char *data,
+                                       size_t len, const struct eksauth_strlist *source_warnings,
+                                       bool allow_empty, struct eksauth_sync_report *report,
+                                       struct eksauth_error *err);
+
+/*
+ * A cluster source, read now (cluster.h), then eksauth_sync_snapshot.  A
+ * source that cannot be read: its status, and the message says how old
+ * the snapshot kept in force is (state is re-read for it).
+ */
+enum eksauth_status eksauth_sync_fetch(struct eksauth_ctx *ctx,
+                                       const struct eksauth_sync_options *opts,
+                                       struct eksauth_snapshot_state *state,
+                                       struct eksauth_sync_report *report,
+                                       struct eksauth_error *err);
+
+/*
+ * A fetched (or watched) snapshot of the cluster source: nothing written
+ * when its version is state's and the DB exists (report->unchanged) unless
+ * opts->force; else applied, then kept as the snapshot with its state.
+ */
+enum eksauth_status eksauth_sync_snapshot(struct eksauth_ctx *ctx,
+                                          const struct eksauth_sync_options *opts,
+                                          struct eksauth_snapshot_state *state,
+                                          const struct eksauth_cluster_snapshot *snap,
+                                          struct eksauth_sync_report *report,
+                                          struct eksauth_error *err);
+
+void eksauth_sync_report_free(struct eksauth_sync_report *report);
+
+/* What a watch tells its caller: each applied change, and each failure it goes on after. */
+struct eksauth_sync_watch {
+    long interval; /* seconds: access entries' poll and a watch stream's length (default 60) */
+    void (*applied)(void *arg, const struct eksauth_sync_report *report);
+    void (*failed)(void *arg, const struct eksauth_error *err);
+    void *arg;
+};
+
+/*
+ * Follow ctx's cluster source for ever: list, apply what changed, then
+ * the Kubernetes watch API from the listed resourceVersion (access entries
+ * are polled every interval), reconnecting with backoff.  Returns only when
+ * the source is a file (EKSAUTH_EINVAL).
+ */
+enum eksauth_status eksauth_sync_watch(struct eksauth_ctx *ctx,
+                                       const struct eksauth_sync_options *opts,
+                                       const struct eksauth_sync_watch *watch,
+                                       struct eksauth_error *err);
+
+#endif

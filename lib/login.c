@@ -1,0 +1,401 @@
+/*
+ * login.c - one login: the check of a token and the commit of the login
+ * it proves, the account stage, and what the identity DB holds for a
+ * recorded login (see login.h; docs/design.md, "The login").
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "eksauth/arn.h"
+#include "eksauth/awsauth.h"
+#include "eksauth/login.h"
+#include "eksauth/names.h"
+#include "eksauth/replay.h"
+
+/* ------------------------------------------------------------ whose name */
+
+enum eksauth_status eksauth_login_is_local(struct eksauth_ctx *ctx, const char *user, bool *local,
+                                           struct eksauth_error *err)
+{
+    const struct eksauth_host *host;
+    enum eksauth_status st;
+
+    *local = false;
+    st = eksauth_ctx_local_names(ctx, &host, err);
+    if (st == EKSAUTH_OK)
+        *local = host->local_user(host->ctx, user);
+    return st;
+}
+
+enum eksauth_status eksauth_login_serves(struct eksauth_ctx *ctx, const char *user,
+                                         struct eksauth_error *err)
+{
+    const struct eksauth_iddb *db;
+    struct eksauth_iddb_user u;
+    enum eksauth_status st;
+    uint32_t uid;
+
+    /* Only names NSS could serve: never a reserved or malformed one. */
+    if (!eksauth_names_valid(user) || eksauth_names_reserved(user))
+        return eksauth_fail(err, EKSAUTH_ENOTFOUND, "'%s' is not a name eksauth serves", user);
+    st = eksauth_ctx_db(ctx, true, &db, err);
+    if (st != EKSAUTH_OK)
+        return st == EKSAUTH_ENOMEM ? st : EKSAUTH_EUNAVAIL;
+    st = eksauth_iddb_user_by_name(db, user, &u);
+    if (st == EKSAUTH_OK)
+        return EKSAUTH_OK;
+    if (st != EKSAUTH_ENOTFOUND)
+        return eksauth_fail(err, EKSAUTH_EUNAVAIL, "identity DB %s: bad record for %s",
+                            ctx->paths.db, user);
+    /* A name a template of the last sync can give: NSS answers for it already. */
+    if (eksauth_iddb_template_user(db, user, &uid) == EKSAUTH_OK)
+        return EKSAUTH_OK;
+    return eksauth_fail(err, EKSAUTH_ENOTFOUND, "'%s' is not in the identity DB", user);
+}
+
+/* ---------------------------------------------------------------- check */
+
+/* Stop the check at step with status st (err already says why). */
+static enum eksauth_status stop(struct eksauth_login *l, enum eksauth_login_step step,
+                                enum eksauth_status st)
+{
+    l->step = step;
+    return st;
+}
+
+/*
+ * The cluster's identity of a principal the host refuses as a login (a
+ * node's system: name, a local account's name): what `eksauth whoami`
+ * shows beside the host's reason.
+ */
+static void keep_cluster_identity(struct eksauth_login *l)
+{
+    l->cluster_mapped =
+        eksauth_awsauth_map(l->mapping.aa, &l->principal, &l->cluster, NULL) == EKSAUTH_OK;
+}
+
+enum eksauth_status eksauth_login_check(struct eksauth_ctx *ctx,
+                                        const struct eksauth_login_request *req,
+                                        struct eksauth_login **out, struct eksauth_error *err)
+{
+    struct eksauth_token_policy policy;
+    const struct eksauth_iddb *db = NULL;
+    struct eksauth_login *l;
+    enum eksauth_status st;
+
+    *out = NULL;
+    l = calloc(1, sizeof(*l));
+    if (l == NULL)
+        return eksauth_fail(err, EKSAUTH_ENOMEM, "out of memory");
+    *out = l;
+    eksauth_token_fingerprint(req->token, req->len, l->token_fp);
+
+    /* 1. Every rule the cluster applies, before anything leaves the host. */
+    eksauth_ctx_token_policy(ctx, &policy);
+    st = eksauth_token_check(req->token, req->len, req->now, &policy, &l->tok, err);
+    if (st != EKSAUTH_OK)
+        return stop(l, EKSAUTH_LOGIN_TOKEN, st);
+
+    /* 2. The mapping this host decides with, and the ids its DB gave: no STS call without it. */
+    st = eksauth_ctx_db(ctx, false, &db, err);
+    if (st == EKSAUTH_OK)
+        st = req->fetch_source
+                 ? eksauth_mapping_fetch(ctx, db, &l->mapping, err)
+                 : eksauth_mapping_load(ctx, req->aws_auth_path, db, &l->mapping, err);
+    if (st != EKSAUTH_OK)
+        return stop(l, EKSAUTH_LOGIN_SETUP, st);
+
+    /* 3. STS says who signed it; x-k8s-aws-id binds the signature to our cluster id. */
+    st = eksauth_sts_get_caller_identity(&ctx->cfg, &l->tok, &l->sid, err);
+    if (st != EKSAUTH_OK)
+        return stop(l, EKSAUTH_LOGIN_STS, st);
+    eksauth_sts_principal(&l->sid, &l->tok, &l->principal);
+
+    /* 4. aws-auth, then the host's POSIX policy (identity.h decides). */
+    st = eksauth_mapping_resolve(ctx, &l->mapping, &l->principal, l->sid.principal_id, &l->id, err);
+    if (st == EKSAUTH_ENOTMAPPED)
+        eksauth_error_prefix(err, "not mapped");
+    if (st == EKSAUTH_EREJECTED)
+        keep_cluster_identity(l);
+    if (st != EKSAUTH_OK)
+        return stop(l, EKSAUTH_LOGIN_MAPPING, st);
+    l->step = EKSAUTH_LOGIN_CHECKED;
+    return EKSAUTH_OK;
+}
+
+/* --------------------------------------------------------------- commit */
+
+static bool group_is_mapped_locally(const struct eksauth_config *cfg, const char *k8s_group)
+{
+    size_t i;
+
+    for (i = 0; k8s_group != NULL && i < cfg->n_group_map; i++) {
+        if (strcmp(cfg->group_map[i].from, k8s_group) == 0)
+            return true;
+    }
+    return false;
+}
+
+/*
+ * Record the login (under the DB writer's lock): the user and its groups as
+ * the mapping gives them now, so sshd's initgroups sees them; a templated
+ * user gets its persistent uid here.
+ */
+static enum eksauth_status record(struct eksauth_ctx *ctx, struct eksauth_identity *id,
+                                  struct eksauth_error *err)
+{
+    struct eksauth_iddb_group_in *groups;
+    struct eksauth_iddb_user_in u;
+    enum eksauth_status st;
+    uint32_t uid = 0;
+    size_t i;
+
+    groups = calloc(id->n_groups + 1, sizeof(*groups));
+    if (groups == NULL)
+        return eksauth_fail(err, EKSAUTH_ENOMEM, "out of memory");
+    for (i = 0; i < id->n_groups; i++) {
+        bool local = group_is_mapped_locally(&ctx->cfg, id->groups[i].k8s_group);
+
+        groups[i].name = id->groups[i].name;
+        groups[i].k8s_group = local ? NULL : id->groups[i].k8s_group;
+        groups[i].gid = id->groups[i].gid;
+        groups[i].flags = local ? EKSAUTH_IDDB_GROUP_LOCAL : 0;
+    }
+    memset(&u, 0, sizeof(u));
+    u.login = id->login;
+    u.k8s_username = id->k8s.username;
+    /* Static users carry the entry's ARN, as sync records it; templated users the
+     * caller's ARN as STS gave it: sync maps it again (session name included) to keep
+     * or revoke them. */
+    u.arn = (!id->templated && id->k8s.entry != NULL && id->k8s.entry->arn != NULL)
+                ? id->k8s.entry->arn
+                : id->arn;
+    /* 0: the id NSS already answers for a templated name; a recorded user keeps its own. */
+    u.uid = id->templated ? 0 : id->uid;
+    u.flags = id->templated ? EKSAUTH_IDDB_USER_TEMPLATED : 0;
+    st = eksauth_iddb_record_login(ctx->paths.db, &u, groups, id->n_groups, &uid, err);
+    free(groups);
+    if (st != EKSAUTH_OK) {
+        eksauth_error_prefix(err, "identity DB: recording the login failed");
+        return st;
+    }
+    if (uid != 0)
+        id->uid = uid;
+    return EKSAUTH_OK;
+}
+
+enum eksauth_status eksauth_login_commit(struct eksauth_ctx *ctx, struct eksauth_login *l,
+                                         const char *user, time_t now, struct eksauth_error *err)
+{
+    enum eksauth_status st;
+
+    if (l->step != EKSAUTH_LOGIN_CHECKED)
+        return eksauth_fail(err, EKSAUTH_EINVAL, "login: commit of an unchecked login");
+    /* The token is for one login: the one aws-auth gives it, and no other. */
+    if (strcmp(l->id.login, user) != 0) {
+        st = eksauth_fail(err, EKSAUTH_EREJECTED, "the token maps to login '%s', not '%s'",
+                          l->id.login, user);
+        return stop(l, EKSAUTH_LOGIN_USER, st);
+    }
+    /*
+     * single_use: a token is a bearer credential for 15 minutes; this host
+     * takes each one once.  Claimed only now, so only mapped identities
+     * fill the record.
+     */
+    if (ctx->cfg.single_use) {
+        st = eksauth_replay_claim(ctx->paths.replay, l->tok.signature, strlen(l->tok.signature),
+                                  l->tok.expires_at, now, err);
+        if (st != EKSAUTH_OK)
+            return stop(l, EKSAUTH_LOGIN_REPLAY, st);
+    }
+    /* Recorded, so NSS (initgroups) sees the user and its current groups. */
+    st = record(ctx, &l->id, err);
+    if (st != EKSAUTH_OK)
+        return stop(l, EKSAUTH_LOGIN_RECORD, st);
+    l->step = EKSAUTH_LOGIN_DONE;
+    return EKSAUTH_OK;
+}
+
+void eksauth_login_free(struct eksauth_login *l)
+{
+    if (l == NULL)
+        return;
+    eksauth_identity_free(&l->id);
+    if (l->cluster_mapped)
+        eksauth_k8s_identity_free(&l->cluster);
+    eksauth_mapping_free(&l->mapping);
+    eksauth_token_wipe(&l->tok);
+    /* The token's parts and STS's answer about it: wipe before free. */
+    OPENSSL_cleanse(l, sizeof(*l));
+    free(l);
+}
+
+/* -------------------------------------------------------------- account */
+
+static bool listed(char *const *list, const char *name)
+{
+    for (; list != NULL && *list != NULL; list++) {
+        if (strcmp(*list, name) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* Any one of names among u's POSIX groups in the DB. */
+static bool in_any_group(const struct eksauth_iddb *db, const struct eksauth_iddb_user *u,
+                         const char *const *names, size_t n)
+{
+    struct eksauth_iddb_group g;
+    uint32_t j;
+    size_t k;
+
+    for (k = 0; k < n; k++) {
+        /* The private group (gid = uid) carries the login's name. */
+        if (strcmp(names[k], u->login) == 0)
+            return true;
+        for (j = 0; j < u->n_groups; j++) {
+            if (eksauth_iddb_user_group(db, u, j, &g) == EKSAUTH_OK &&
+                strcmp(g.name, names[k]) == 0)
+                return true;
+        }
+    }
+    return false;
+}
+
+/*
+ * The snapshot is the identity DB: what `eksauth sync` last recorded from
+ * aws-auth (and logins since).  Sync drops a user whose mapping left
+ * aws-auth, so presence is the mapping; when this transaction
+ * authenticated, the k8s user must also still be the same.
+ */
+enum eksauth_status eksauth_login_account(struct eksauth_ctx *ctx, const char *user,
+                                          const char *authenticated_k8s_user,
+                                          const char *const *require_groups, size_t n_require,
+                                          const char **k8s_user, struct eksauth_error *err)
+{
+    const struct eksauth_iddb *db;
+    struct eksauth_iddb_user u;
+    enum eksauth_status st;
+    uint32_t uid;
+
+    if (k8s_user != NULL)
+        *k8s_user = NULL;
+    st = eksauth_ctx_db(ctx, true, &db, err);
+    if (st != EKSAUTH_OK)
+        return st == EKSAUTH_ENOMEM ? st : EKSAUTH_EUNAVAIL;
+    st = eksauth_iddb_user_by_name(db, user, &u);
+    if (st == EKSAUTH_ENOTFOUND) {
+        if (authenticated_k8s_user != NULL)
+            /* Authenticated a moment ago, gone now: sync ran and aws-auth lost the mapping. */
+            return eksauth_fail(err, EKSAUTH_EREJECTED, "no longer mapped: not in the identity DB");
+        if (eksauth_iddb_template_user(db, user, &uid) == EKSAUTH_OK)
+            /* Fits a template but never proved who it is: no mapping to re-check. */
+            return eksauth_fail(err, EKSAUTH_EREJECTED, "templated name not recorded by a login");
+        return eksauth_fail(err, EKSAUTH_ENOTFOUND, "'%s' is not in the identity DB", user);
+    }
+    if (st != EKSAUTH_OK)
+        return eksauth_fail(err, EKSAUTH_EUNAVAIL, "identity DB %s: bad record for %s",
+                            ctx->paths.db, user);
+    if (k8s_user != NULL)
+        *k8s_user = u.k8s_username;
+    /* The name now belongs to another k8s user: this login is not that one. */
+    if (authenticated_k8s_user != NULL && strcmp(authenticated_k8s_user, u.k8s_username) != 0)
+        return eksauth_fail(err, EKSAUTH_EREJECTED,
+                            "mapping changed: the identity DB gives k8s user '%s'", u.k8s_username);
+    /* The host policy of now, even before the next sync applies it. */
+    if (eksauth_names_reserved(user) || listed(ctx->cfg.deny_users, user) ||
+        eksauth_iddb_is_denied(db, user))
+        return eksauth_fail(err, EKSAUTH_EREJECTED, "login '%s' is denied", user);
+    if (n_require > 0 && !in_any_group(db, &u, require_groups, n_require))
+        return eksauth_fail(err, EKSAUTH_EREJECTED, "not in any require_group group");
+    return EKSAUTH_OK;
+}
+
+/* -------------------------------------------------------- recorded login */
+
+char *eksauth_login_join_groups(char *const *groups, size_t n)
+{
+    size_t i, len = 1;
+    char *out, *p;
+
+    for (i = 0; i < n; i++)
+        len += strlen(groups[i]) + 1;
+    out = malloc(len);
+    if (out == NULL)
+        return NULL;
+    p = out;
+    for (i = 0; i < n; i++) {
+        size_t l = strlen(groups[i]);
+
+        if (i > 0)
+            *p++ = ',';
+        memcpy(p, groups[i], l);
+        p += l;
+    }
+    *p = '\0';
+    return out;
+}
+
+enum eksauth_status eksauth_login_recorded(struct eksauth_ctx *ctx, const char *user,
+                                           struct eksauth_login_record *out,
+                                           struct eksauth_error *err)
+{
+    const struct eksauth_iddb *db;
+    struct eksauth_iddb_user u;
+    struct eksauth_iddb_group g;
+    struct eksauth_arn parsed;
+    enum eksauth_status st;
+    char **groups;
+    bool arn_ok;
+    size_t n = 0;
+    uint32_t j;
+
+    memset(out, 0, sizeof(*out));
+    st = eksauth_ctx_db(ctx, true, &db, err);
+    if (st != EKSAUTH_OK)
+        return st == EKSAUTH_ENOMEM ? st : EKSAUTH_EUNAVAIL;
+    st = eksauth_iddb_user_by_name(db, user, &u);
+    if (st == EKSAUTH_ENOTFOUND)
+        return eksauth_fail(err, st, "'%s' is not in the identity DB", user);
+    if (st != EKSAUTH_OK)
+        return eksauth_fail(err, EKSAUTH_EUNAVAIL, "identity DB %s: bad record for %s",
+                            ctx->paths.db, user);
+    groups = calloc((size_t)u.n_groups + 1, sizeof(*groups));
+    if (groups == NULL)
+        return eksauth_fail(err, EKSAUTH_ENOMEM, "out of memory");
+    for (j = 0; j < u.n_groups; j++) {
+        if (eksauth_iddb_user_group(db, &u, j, &g) == EKSAUTH_OK && g.k8s_group[0] != '\0')
+            groups[n++] = (char *)g.k8s_group;
+    }
+    arn_ok = eksauth_arn_parse(u.arn, &parsed, NULL) == EKSAUTH_OK;
+    out->k8s_username = strdup(u.k8s_username);
+    out->k8s_groups = eksauth_login_join_groups(groups, n);
+    out->arn = strdup(u.arn);
+    out->canonical_arn = strdup(arn_ok ? parsed.canonical : "");
+    out->session_name = strdup(arn_ok ? parsed.session_name : "");
+    out->account = strdup(arn_ok ? parsed.account : "");
+    out->uid = u.uid;
+    free(groups);
+    if (out->k8s_username == NULL || out->k8s_groups == NULL || out->arn == NULL ||
+        out->canonical_arn == NULL || out->session_name == NULL || out->account == NULL) {
+        eksauth_login_record_free(out);
+        return eksauth_fail(err, EKSAUTH_ENOMEM, "out of memory");
+    }
+    return EKSAUTH_OK;
+}
+
+void eksauth_login_record_free(struct eksauth_login_record *r)
+{
+    free(r->k8s_username);
+    free(r->k8s_groups);
+    free(r->arn);
+    free(r->canonical_arn);
+    free(r->session_name);
+    free(r->account);
+    memset(r, 0, sizeof(*r));
+}

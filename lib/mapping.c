@@ -1,0 +1,190 @@
+/*
+ * mapping.c - the mapping a login, a check or a sync decides with (see
+ * mapping.h).
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "eksauth/file.h"
+#include "eksauth/imds.h"
+#include "eksauth/kube.h"
+#include "eksauth/mapping.h"
+
+enum eksauth_status eksauth_mapping_seeds(const struct eksauth_iddb *db,
+                                          struct eksauth_id_seed **seeds, size_t *n,
+                                          struct eksauth_error *err)
+{
+    uint32_t nu = db != NULL ? eksauth_iddb_user_count(db) : 0;
+    uint32_t ng = db != NULL ? eksauth_iddb_group_count(db) : 0, i;
+    struct eksauth_id_seed *s;
+
+    *seeds = NULL;
+    *n = 0;
+    s = calloc((size_t)nu + ng + 1, sizeof(*s));
+    if (s == NULL)
+        return eksauth_fail(err, EKSAUTH_ENOMEM, "out of memory");
+    for (i = 0; i < nu; i++) {
+        struct eksauth_iddb_user u;
+
+        if (eksauth_iddb_user_at(db, i, &u) != EKSAUTH_OK)
+            continue;
+        s[*n].name = (char *)u.login; /* points into the mapped DB; plan_build copies */
+        s[*n].id = u.uid;
+        s[(*n)++].is_group = false;
+    }
+    for (i = 0; i < ng; i++) {
+        struct eksauth_iddb_group g;
+
+        if (eksauth_iddb_group_at(db, i, &g) != EKSAUTH_OK ||
+            (g.flags & (EKSAUTH_IDDB_GROUP_PRIVATE | EKSAUTH_IDDB_GROUP_LOCAL)) != 0)
+            continue;
+        s[*n].name = (char *)g.name;
+        s[*n].id = g.gid;
+        s[(*n)++].is_group = true;
+    }
+    *seeds = s;
+    return EKSAUTH_OK;
+}
+
+enum eksauth_status eksauth_mapping_read(struct eksauth_ctx *ctx, const char *path, char **data,
+                                         size_t *len, char label[EKSAUTH_PATH_MAX + 64],
+                                         struct eksauth_error *err)
+{
+    enum eksauth_status st;
+    bool snapshot = false;
+
+    *data = NULL;
+    *len = 0;
+    if (path == NULL)
+        path = ctx->cfg.aws_auth_file;
+    if (path == NULL && ctx->cfg.source != EKSAUTH_SOURCE_FILE) {
+        path = ctx->paths.snapshot;
+        snapshot = true;
+    }
+    if (path == NULL)
+        return eksauth_fail(err, EKSAUTH_EINVAL,
+                            "no aws-auth to map with: set aws_auth_file (or source = kubernetes) "
+                            "in %s, or give --aws-auth FILE",
+                            ctx->paths.config);
+    snprintf(label, EKSAUTH_PATH_MAX + 64, "%s", path);
+    /* Whoever can write aws-auth chooses logins and groups: as root, root's alone. */
+    st = eksauth_file_read(path, EKSAUTH_AWSAUTH_MAX, ctx->trust_files, data, len, err);
+    if (st == EKSAUTH_ENOTFOUND && snapshot)
+        eksauth_fail(err, st,
+                     "%s does not exist: run eksauth sync, which fetches aws-auth from the "
+                     "cluster (source = %s)",
+                     path, eksauth_source_name(ctx->cfg.source));
+    return st;
+}
+
+enum eksauth_status eksauth_mapping_parse(const char *label, const char *data, size_t len,
+                                          struct eksauth_mapping *m, struct eksauth_error *err)
+{
+    enum eksauth_status st;
+
+    memset(m, 0, sizeof(*m));
+    snprintf(m->source, sizeof(m->source), "%s", label);
+    st = eksauth_awsauth_parse(data, len, &m->aa, err);
+    if (st != EKSAUTH_OK) {
+        m->aa = NULL;
+        eksauth_error_prefix(err, "%s", label);
+    }
+    return st;
+}
+
+enum eksauth_status eksauth_mapping_plan(struct eksauth_ctx *ctx, const struct eksauth_iddb *db,
+                                         struct eksauth_mapping *m, struct eksauth_error *err)
+{
+    const struct eksauth_host *host = NULL;
+    struct eksauth_id_seed *seeds = NULL;
+    size_t n_seeds = 0;
+    enum eksauth_status st;
+
+    st = eksauth_ctx_local_names(ctx, &host, err);
+    if (st == EKSAUTH_OK)
+        st = eksauth_mapping_seeds(db, &seeds, &n_seeds, err);
+    if (st == EKSAUTH_OK)
+        st = eksauth_plan_build(&ctx->cfg, m->aa, host, seeds, n_seeds, &m->plan, err);
+    free(seeds);
+    return st;
+}
+
+enum eksauth_status eksauth_mapping_build(struct eksauth_ctx *ctx, const char *label,
+                                          const char *data, size_t len,
+                                          const struct eksauth_iddb *db, struct eksauth_mapping *m,
+                                          struct eksauth_error *err)
+{
+    enum eksauth_status st;
+
+    st = eksauth_mapping_parse(label, data, len, m, err);
+    if (st == EKSAUTH_OK)
+        st = eksauth_mapping_plan(ctx, db, m, err);
+    if (st != EKSAUTH_OK)
+        eksauth_mapping_free(m);
+    return st;
+}
+
+enum eksauth_status eksauth_mapping_load(struct eksauth_ctx *ctx, const char *path,
+                                         const struct eksauth_iddb *db, struct eksauth_mapping *m,
+                                         struct eksauth_error *err)
+{
+    char label[EKSAUTH_PATH_MAX + 64];
+    enum eksauth_status st;
+    char *data = NULL;
+    size_t len = 0;
+
+    memset(m, 0, sizeof(*m));
+    st = eksauth_mapping_read(ctx, path, &data, &len, label, err);
+    if (st == EKSAUTH_OK)
+        st = eksauth_mapping_build(ctx, label, data, len, db, m, err);
+    free(data);
+    return st;
+}
+
+enum eksauth_status eksauth_mapping_fetch(struct eksauth_ctx *ctx, const struct eksauth_iddb *db,
+                                          struct eksauth_mapping *m, struct eksauth_error *err)
+{
+    struct eksauth_cluster_snapshot snap;
+    enum eksauth_status st;
+
+    memset(m, 0, sizeof(*m));
+    if (ctx->cfg.source == EKSAUTH_SOURCE_FILE)
+        return eksauth_mapping_load(ctx, NULL, db, m, err);
+    st = eksauth_cluster_fetch(&ctx->cfg, time(NULL), &snap, err);
+    if (st != EKSAUTH_OK)
+        return st;
+    st = eksauth_mapping_build(ctx, snap.what, snap.data, snap.len, db, m, err);
+    eksauth_cluster_snapshot_free(&snap);
+    return st;
+}
+
+enum eksauth_status eksauth_mapping_resolve(struct eksauth_ctx *ctx,
+                                            const struct eksauth_mapping *m,
+                                            struct eksauth_principal *p, const char *user_id,
+                                            struct eksauth_identity *out, struct eksauth_error *err)
+{
+    const struct eksauth_host *host = NULL;
+    enum eksauth_status st;
+
+    memset(out, 0, sizeof(*out));
+    /* {{EC2PrivateDNSName}}: this host's own instance, read only when the entry needs it. */
+    st = eksauth_imds_bind_host_instance(ctx->cfg.imds_endpoint, m->aa, p, &ctx->instance, err);
+    if (st == EKSAUTH_OK)
+        st = eksauth_ctx_local_names(ctx, &host, err);
+    if (st == EKSAUTH_OK)
+        st = eksauth_identity_resolve(&ctx->cfg, m->aa, &m->plan, host, p, user_id, out, err);
+    return st;
+}
+
+void eksauth_mapping_free(struct eksauth_mapping *m)
+{
+    if (m == NULL)
+        return;
+    eksauth_plan_free(&m->plan);
+    eksauth_awsauth_free(m->aa);
+    memset(m, 0, sizeof(*m));
+}

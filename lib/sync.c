@@ -1,0 +1,500 @@
+/*
+ * sync.c - one sync of the identity DB from aws-auth (see sync.h;
+ * docs/design.md, "The sync").
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "eksauth/arn.h"
+#include "eksauth/awsauth.h"
+#include "eksauth/iddb.h"
+#include "eksauth/identity.h"
+#include "eksauth/mapping.h"
+#include "eksauth/snapshot.h"
+#include "eksauth/sync.h"
+#include "eksauth/template.h"
+
+#define BOUND_TEMPLATE_MAX 1024
+
+/* One application of a document: what it reads and builds, released by apply_free. */
+struct apply {
+    struct eksauth_ctx *ctx;
+    const struct eksauth_host *host;
+    struct eksauth_sync_report *report;
+    struct eksauth_mapping m;
+    struct eksauth_iddb *old; /* the DB before this sync, or NULL */
+    struct eksauth_iddb_builder *b;
+};
+
+/* NULL when NSS may answer for names of tmpl; else why not (for the sync's warning). */
+static const char *template_unservable(const struct eksauth_config *cfg, const char *tmpl)
+{
+    if (eksauth_template_validate(tmpl, EKSAUTH_TEMPLATE_USERNAME, NULL) != EKSAUTH_OK)
+        return "it is not a valid username template";
+    /* Refused at login anyway: NSS must not answer for them either. */
+    if (strstr(tmpl, "{{AccessKeyID}}") != NULL)
+        return "{{AccessKeyID}} changes every session, so it never names a login";
+    /* Usernames k8s keeps for itself: nodes and controllers, never people. */
+    if (!cfg->allow_system_users && strncmp(tmpl, "system:", 7) == 0)
+        return "system: usernames are refused as logins here (allow_system_users)";
+    return NULL;
+}
+
+/*
+ * tmpl with {{EC2PrivateDNSName}} bound to this host's own private DNS name
+ * (instance metadata, read once per context): a login renders it only for
+ * the host's own instance, so on this host it gives that one name, and NSS
+ * answers for no other node's.
+ */
+static enum eksauth_status bind_host_template(struct eksauth_ctx *ctx, const char *tmpl, char *out,
+                                              size_t outlen, struct eksauth_error *err)
+{
+    const char *ph = EKSAUTH_TEMPLATE_EC2_PRIVATE_DNS_NAME, *c = tmpl, *at;
+    size_t len = 0;
+    enum eksauth_status st;
+    int n;
+
+    out[0] = '\0';
+    st = eksauth_imds_host_instance(ctx->cfg.imds_endpoint, &ctx->instance, err);
+    if (st != EKSAUTH_OK)
+        return st;
+    for (;;) {
+        at = strstr(c, ph);
+        n = snprintf(out + len, outlen - len, "%.*s%s",
+                     (int)(at != NULL ? at - c : (long)strlen(c)), c,
+                     at != NULL ? ctx->instance.private_dns_name : "");
+        if (n < 0 || (size_t)n >= outlen - len)
+            return eksauth_fail(err, EKSAUTH_EINVAL, "the bound template is too long");
+        len += (size_t)n;
+        if (at == NULL)
+            return EKSAUTH_OK;
+        c = at + strlen(ph);
+    }
+}
+
+/* Header data: the id range, home and shell; the templates NSS serves; denied names. */
+static enum eksauth_status start_builder(struct apply *a, struct eksauth_error *err)
+{
+    const struct eksauth_config *cfg = &a->ctx->cfg;
+    const struct eksauth_plan *plan = &a->m.plan;
+    struct eksauth_sync_report *r = a->report;
+    struct eksauth_iddb_params params;
+    enum eksauth_status st;
+    size_t i;
+
+    memset(&params, 0, sizeof(params));
+    params.id_min = plan->id_min;
+    params.id_max = plan->id_max;
+    params.home = cfg->home;
+    params.shell = cfg->shell;
+    st = eksauth_iddb_builder_new(&params, &a->b, err);
+    if (st != EKSAUTH_OK)
+        return st;
+    eksauth_iddb_builder_set_generation(a->b, r->generation);
+    for (i = 0; i < plan->n_templates; i++) {
+        const char *tmpl = plan->templates[i];
+        const char *why = template_unservable(cfg, tmpl);
+        struct eksauth_error berr;
+        char bound[BOUND_TEMPLATE_MAX];
+
+        if (why != NULL) {
+            st = eksauth_strlist_addf(&r->warnings, err, "template '%s' is not served: %s; skipped",
+                                      tmpl, why);
+            if (st != EKSAUTH_OK)
+                return st;
+            continue;
+        }
+        if (eksauth_template_needs_host_instance(tmpl)) {
+            if (bind_host_template(a->ctx, tmpl, bound, sizeof(bound), &berr) != EKSAUTH_OK) {
+                st = eksauth_strlist_addf(
+                    &r->warnings, err, "template '%s' cannot be served on this host: %s; skipped",
+                    tmpl, berr.msg);
+                if (st != EKSAUTH_OK)
+                    return st;
+                continue;
+            }
+            tmpl = bound;
+        }
+        st = eksauth_iddb_builder_add_template(a->b, tmpl, err);
+        if (st == EKSAUTH_OK)
+            st = eksauth_strlist_add(&r->templates, tmpl, err);
+        if (st != EKSAUTH_OK)
+            return st;
+    }
+    /* The NSS module cannot read the config: deny_user travels in the DB. */
+    for (i = 0; cfg->deny_users != NULL && cfg->deny_users[i] != NULL; i++) {
+        st = eksauth_iddb_builder_add_denied(a->b, cfg->deny_users[i], err);
+        if (st != EKSAUTH_OK)
+            return st;
+    }
+    /* A login two k8s users fight over is served to neither, templates included. */
+    for (i = 0; i < plan->n_refused; i++) {
+        st = eksauth_iddb_builder_add_denied(a->b, plan->refused[i], err);
+        if (st != EKSAUTH_OK)
+            return st;
+    }
+    return EKSAUTH_OK;
+}
+
+/* The plan's groups and users into the builder; a refusal is a warning, never a partial entry. */
+static enum eksauth_status add_plan(struct apply *a, struct eksauth_error *err)
+{
+    const struct eksauth_plan *plan = &a->m.plan;
+    struct eksauth_sync_report *r = a->report;
+    const char **names = NULL;
+    struct eksauth_error e;
+    size_t i, j, cap = 0;
+    enum eksauth_status st = EKSAUTH_OK;
+
+    for (i = 0; i < plan->n_groups && st == EKSAUTH_OK; i++) {
+        const struct eksauth_plan_group *pg = &plan->groups[i];
+        struct eksauth_iddb_group_in g = {pg->name, pg->k8s_group, pg->gid,
+                                          pg->local ? EKSAUTH_IDDB_GROUP_LOCAL : 0};
+
+        if (eksauth_iddb_builder_add_group(a->b, &g, &e) != EKSAUTH_OK)
+            st =
+                eksauth_strlist_addf(&r->warnings, err, "group %s not served: %s", pg->name, e.msg);
+    }
+    for (i = 0; i < plan->n_users && st == EKSAUTH_OK; i++) {
+        const struct eksauth_plan_user *pu = &plan->users[i];
+        struct eksauth_iddb_user_in u;
+        struct eksauth_iddb_user was;
+        size_t n = 0;
+
+        if (pu->n_groups > cap) {
+            const char **grown = realloc(names, pu->n_groups * sizeof(*names));
+
+            if (grown == NULL) {
+                st = eksauth_fail(err, EKSAUTH_ENOMEM, "out of memory");
+                break;
+            }
+            names = grown;
+            cap = pu->n_groups;
+        }
+        for (j = 0; j < pu->n_groups; j++) {
+            const char *gname = plan->groups[pu->group_idx[j]].name;
+
+            /* Only groups that made it into the DB. */
+            if (eksauth_iddb_builder_has_group(a->b, gname))
+                names[n++] = gname;
+        }
+        memset(&u, 0, sizeof(u));
+        u.login = pu->login;
+        u.k8s_username = pu->k8s_username;
+        u.arn = pu->arn;
+        u.uid = pu->uid;
+        u.groups = names;
+        u.n_groups = n;
+        if (eksauth_iddb_builder_add_user(a->b, &u, &e) != EKSAUTH_OK)
+            st =
+                eksauth_strlist_addf(&r->warnings, err, "user %s not served: %s", pu->login, e.msg);
+        else if (a->old == NULL || eksauth_iddb_user_by_name(a->old, pu->login, &was) != EKSAUTH_OK)
+            st = eksauth_strlist_add(&r->added, pu->login, err);
+    }
+    free(names);
+    return st;
+}
+
+/*
+ * A group of a recorded login that no static entry yields (its template's
+ * own, or a local one): added with its gid.  False when it is not served.
+ */
+static bool add_login_group(struct apply *a, const char *login,
+                            const struct eksauth_posix_group *pg, enum eksauth_status *st,
+                            struct eksauth_error *err)
+{
+    uint32_t local_gid;
+    bool local =
+        a->host->local_group != NULL && a->host->local_group(a->host->ctx, pg->name, &local_gid);
+    struct eksauth_iddb_group_in g = {pg->name, pg->k8s_group, pg->gid,
+                                      local ? EKSAUTH_IDDB_GROUP_LOCAL : 0};
+    struct eksauth_error ge;
+
+    if (eksauth_iddb_builder_has_group(a->b, pg->name))
+        return true;
+    if (eksauth_iddb_builder_add_group(a->b, &g, &ge) == EKSAUTH_OK)
+        return true;
+    *st = eksauth_strlist_addf(&a->report->warnings, err, "%s: group %s not served: %s", login,
+                               pg->name, ge.msg);
+    return false;
+}
+
+/*
+ * A login recorded from a template: still mapped to the same login?  Then
+ * kept with its uid and the groups the mapping gives now; else revoked.
+ */
+static enum eksauth_status keep_login(struct apply *a, const struct eksauth_iddb_user *old,
+                                      struct eksauth_error *err)
+{
+    struct eksauth_sync_report *r = a->report;
+    struct eksauth_arn *arn = NULL;
+    struct eksauth_principal p;
+    struct eksauth_identity id;
+    struct eksauth_error e = {0};
+    struct eksauth_iddb_user_in u;
+    const char **names = NULL;
+    size_t i, n = 0;
+    enum eksauth_status st = EKSAUTH_OK;
+
+    memset(&id, 0, sizeof(id));
+    arn = calloc(1, sizeof(*arn));
+    if (arn == NULL)
+        return eksauth_fail(err, EKSAUTH_ENOMEM, "out of memory");
+    if (eksauth_arn_parse(old->arn, arn, &e) != EKSAUTH_OK)
+        goto revoked;
+    memset(&p, 0, sizeof(p));
+    p.arn = old->arn;
+    p.canonical_arn = arn->canonical;
+    p.account = arn->account;
+    p.session_name = arn->session_name;
+    p.access_key_id = "";
+    /* The same resolution as a login's. */
+    if (eksauth_mapping_resolve(a->ctx, &a->m, &p, NULL, &id, &e) != EKSAUTH_OK)
+        goto revoked;
+    if (strcmp(id.login, old->login) != 0) {
+        snprintf(e.msg, sizeof(e.msg), "now maps to login '%s'", id.login);
+        goto revoked;
+    }
+    names = calloc(id.n_groups + 1, sizeof(*names));
+    if (names == NULL) {
+        st = eksauth_fail(err, EKSAUTH_ENOMEM, "out of memory");
+        goto out;
+    }
+    for (i = 0; i < id.n_groups && st == EKSAUTH_OK; i++) {
+        if (add_login_group(a, old->login, &id.groups[i], &st, err))
+            names[n++] = id.groups[i].name;
+    }
+    if (st != EKSAUTH_OK)
+        goto out;
+    memset(&u, 0, sizeof(u));
+    u.login = old->login;
+    u.k8s_username = id.k8s.username;
+    u.arn = old->arn;
+    u.uid = old->uid; /* an id never changes once given */
+    u.flags = EKSAUTH_IDDB_USER_TEMPLATED;
+    u.groups = names;
+    u.n_groups = n;
+    if (eksauth_iddb_builder_add_user(a->b, &u, &e) != EKSAUTH_OK)
+        goto revoked;
+    st = eksauth_strlist_add(&r->kept, old->login, err);
+    goto out;
+revoked:
+    st = eksauth_strlist_addf(&r->removed, err, "%s (revoked: %s)", old->login, e.msg);
+out:
+    free(names);
+    eksauth_identity_free(&id);
+    free(arn);
+    return st;
+}
+
+/* Recorded logins, and static users that left aws-auth (reported as removed). */
+static enum eksauth_status carry_over(struct apply *a, struct eksauth_error *err)
+{
+    uint32_t i, n = a->old != NULL ? eksauth_iddb_user_count(a->old) : 0;
+    enum eksauth_status st = EKSAUTH_OK;
+
+    for (i = 0; i < n && st == EKSAUTH_OK; i++) {
+        struct eksauth_iddb_user u;
+
+        if (eksauth_iddb_user_at(a->old, i, &u) != EKSAUTH_OK)
+            continue;
+        if (eksauth_plan_find_user(&a->m.plan, u.login) != NULL)
+            continue; /* a static user of the new aws-auth: already in */
+        if ((u.flags & EKSAUTH_IDDB_USER_TEMPLATED) != 0)
+            st = keep_login(a, &u, err);
+        else
+            st = eksauth_strlist_addf(&a->report->removed, err, "%s (no longer in aws-auth)",
+                                      u.login);
+    }
+    return st;
+}
+
+/* Under the writer's lock: the current DB, the plan, the new DB. */
+static enum eksauth_status apply_locked(struct apply *a, struct eksauth_error *err)
+{
+    struct eksauth_sync_report *r = a->report;
+    enum eksauth_status st;
+    size_t i;
+
+    st = eksauth_iddb_open(a->ctx->paths.db, &a->old, err);
+    if (st == EKSAUTH_EREJECTED) {
+        /* Someone else could write it: never build on it, never silently replace it. */
+        err->status = EKSAUTH_EINVAL;
+        eksauth_error_append(err, "; fix its owner and mode or remove it");
+        return EKSAUTH_EINVAL;
+    }
+    if (st != EKSAUTH_OK) {
+        a->old = NULL;
+        if (st != EKSAUTH_EUNAVAIL &&
+            eksauth_strlist_addf(&r->warnings, err,
+                                 "%s: rebuilt without its recorded ids and logins",
+                                 err->msg) != EKSAUTH_OK)
+            return EKSAUTH_ENOMEM;
+    }
+    r->generation = a->old != NULL ? eksauth_iddb_generation(a->old) + 1 : 1;
+    st = eksauth_mapping_plan(a->ctx, a->old, &a->m, err);
+    for (i = 0; st == EKSAUTH_OK && i < a->m.plan.n_warnings; i++)
+        st = eksauth_strlist_add(&r->warnings, a->m.plan.warnings[i], err);
+    if (st == EKSAUTH_OK)
+        st = start_builder(a, err);
+    if (st == EKSAUTH_OK)
+        st = add_plan(a, err);
+    if (st == EKSAUTH_OK)
+        st = carry_over(a, err);
+    if (st == EKSAUTH_OK)
+        st = eksauth_iddb_write_locked(a->b, a->ctx->paths.db, err);
+    if (st == EKSAUTH_OK) {
+        r->users = eksauth_iddb_builder_user_count(a->b);
+        r->groups = eksauth_iddb_builder_group_count(a->b);
+    }
+    return st;
+}
+
+enum eksauth_status eksauth_sync_apply(struct eksauth_ctx *ctx, const char *label, const char *data,
+                                       size_t len, const struct eksauth_strlist *source_warnings,
+                                       bool allow_empty, struct eksauth_sync_report *report,
+                                       struct eksauth_error *err)
+{
+    struct apply a;
+    enum eksauth_status st;
+    size_t i;
+    int lock = -1;
+
+    memset(&a, 0, sizeof(a));
+    a.ctx = ctx;
+    a.report = report;
+    snprintf(report->db, sizeof(report->db), "%s", ctx->paths.db);
+    snprintf(report->source, sizeof(report->source), "%s", label);
+    /* 1. The new aws-auth, fully parsed before anything is touched. */
+    st = eksauth_mapping_parse(label, data, len, &a.m, err);
+    if (st != EKSAUTH_OK) {
+        eksauth_error_append(err, "; the identity DB is unchanged");
+        return st;
+    }
+    for (i = 0; st == EKSAUTH_OK && source_warnings != NULL && i < source_warnings->n; i++)
+        st = eksauth_strlist_add(&report->warnings, source_warnings->v[i], err);
+    for (i = 0; st == EKSAUTH_OK && i < eksauth_awsauth_warning_count(a.m.aa); i++)
+        st = eksauth_strlist_add(&report->warnings, eksauth_awsauth_warning_at(a.m.aa, i), err);
+    /* An aws-auth that maps nobody would revoke everyone: only on purpose. */
+    if (st == EKSAUTH_OK && eksauth_awsauth_count(a.m.aa) == 0 && !allow_empty)
+        st = eksauth_fail(err, EKSAUTH_EINVAL,
+                          "%s maps nobody: refusing to empty the identity DB (--allow-empty does "
+                          "it); the identity DB is unchanged",
+                          label);
+    if (st == EKSAUTH_OK)
+        st = eksauth_ctx_local_names(ctx, &a.host, err);
+    if (st != EKSAUTH_OK)
+        goto out;
+
+    /* 2. Under the lock: the DB cannot change between reading its ids and replacing it. */
+    st = eksauth_iddb_lock(ctx->paths.db, &lock, err);
+    if (st == EKSAUTH_OK)
+        st = apply_locked(&a, err);
+    eksauth_iddb_unlock(lock);
+    /* The NSS module reads one path only (it cannot read the config). */
+    report->db_not_served =
+        strcmp(ctx->paths.db, EKSAUTH_DB_PATH) != 0 && secure_getenv("EKSAUTH_DB") == NULL;
+out:
+    eksauth_iddb_builder_free(a.b);
+    eksauth_iddb_close(a.old);
+    eksauth_mapping_free(&a.m);
+    return st;
+}
+
+enum eksauth_status eksauth_sync_snapshot(struct eksauth_ctx *ctx,
+                                          const struct eksauth_sync_options *opts,
+                                          struct eksauth_snapshot_state *state,
+                                          const struct eksauth_cluster_snapshot *snap,
+                                          struct eksauth_sync_report *r, struct eksauth_error *err)
+{
+    struct eksauth_strlist warnings = {0};
+    struct eksauth_error werr;
+    enum eksauth_status st = EKSAUTH_OK;
+    size_t i;
+
+    snprintf(r->db, sizeof(r->db), "%s", ctx->paths.db);
+    snprintf(r->version, sizeof(r->version), "%s", snap->version);
+    snprintf(r->source, sizeof(r->source), "%s", snap->what);
+    if (!opts->force && state->version[0] != '\0' && strcmp(state->version, snap->version) == 0 &&
+        access(ctx->paths.db, F_OK) == 0) {
+        r->unchanged = true;
+        return EKSAUTH_OK;
+    }
+    for (i = 0; st == EKSAUTH_OK && i < snap->n_warnings; i++)
+        st = eksauth_strlist_add(&warnings, snap->warnings[i], err);
+    if (st == EKSAUTH_OK)
+        st = eksauth_sync_apply(ctx, snap->what, snap->data, snap->len, &warnings,
+                                opts->allow_empty, r, err);
+    if (st == EKSAUTH_OK &&
+        eksauth_snapshot_write(&ctx->paths, snap, time(NULL), state, &werr) != EKSAUTH_OK)
+        /* The DB is written: a later login reads it; the snapshot catches up next time. */
+        st = eksauth_strlist_addf(&r->warnings, err, "the snapshot was not kept: %s", werr.msg);
+    eksauth_strlist_free(&warnings);
+    return st;
+}
+
+enum eksauth_status eksauth_sync_fetch(struct eksauth_ctx *ctx,
+                                       const struct eksauth_sync_options *opts,
+                                       struct eksauth_snapshot_state *state,
+                                       struct eksauth_sync_report *r, struct eksauth_error *err)
+{
+    struct eksauth_cluster_snapshot snap;
+    enum eksauth_status st;
+    char age[300];
+
+    snprintf(r->db, sizeof(r->db), "%s", ctx->paths.db);
+    st = eksauth_cluster_fetch(&ctx->cfg, time(NULL), &snap, err);
+    if (st != EKSAUTH_OK) {
+        /* Fail closed on the source, open on the DB: the last good mapping stays in force. */
+        eksauth_snapshot_state_read(&ctx->paths, ctx->trust_files, state);
+        eksauth_snapshot_state_age(state, time(NULL), age, sizeof(age));
+        eksauth_error_append(err, "; %s", age);
+        return st;
+    }
+    st = eksauth_sync_snapshot(ctx, opts, state, &snap, r, err);
+    eksauth_cluster_snapshot_free(&snap);
+    return st;
+}
+
+enum eksauth_status eksauth_sync_run(struct eksauth_ctx *ctx,
+                                     const struct eksauth_sync_options *opts,
+                                     struct eksauth_sync_report *report, struct eksauth_error *err)
+{
+    char label[EKSAUTH_PATH_MAX + 64];
+    enum eksauth_status st;
+    char *data = NULL;
+    size_t len = 0;
+
+    memset(report, 0, sizeof(*report));
+    if (opts->aws_auth_path == NULL && ctx->cfg.source != EKSAUTH_SOURCE_FILE) {
+        struct eksauth_snapshot_state state;
+
+        eksauth_snapshot_state_read(&ctx->paths, ctx->trust_files, &state);
+        return eksauth_sync_fetch(ctx, opts, &state, report, err);
+    }
+    st = eksauth_mapping_read(ctx, opts->aws_auth_path, &data, &len, label, err);
+    if (st != EKSAUTH_OK) {
+        /* A source that cannot be read is this host's setup to fix (exit 2). */
+        if (st != EKSAUTH_ENOMEM)
+            err->status = st = EKSAUTH_EINVAL;
+        eksauth_error_append(err, "; the identity DB is unchanged");
+        return st;
+    }
+    st = eksauth_sync_apply(ctx, label, data, len, NULL, opts->allow_empty, report, err);
+    free(data);
+    return st;
+}
+
+void eksauth_sync_report_free(struct eksauth_sync_report *report)
+{
+    eksauth_strlist_free(&report->templates);
+    eksauth_strlist_free(&report->added);
+    eksauth_strlist_free(&report->removed);
+    eksauth_strlist_free(&report->kept);
+    eksauth_strlist_free(&report->warnings);
+}
