@@ -18,7 +18,7 @@
 #include "eksauth/awsauth.h"
 #include "eksauth/file.h"
 #include "eksauth/hostfiles.h"
-#include "eksauth/kube.h"
+#include "eksauth/cluster_host.h"
 #include "eksauth/sigv4.h"
 #include "eksauth/timeutil.h"
 #include "eksauth/paths.h"

@@ -24,7 +24,7 @@
 #include "eksauth/awsauth.h"
 #include "eksauth/creds.h"
 #include "eksauth/identity.h"
-#include "eksauth/kube.h"
+#include "eksauth/cluster.h"
 #include "eksauth/sts.h"
 #include "eksauth/token.h"
 #include "cli.h"

@@ -22,6 +22,7 @@
 #include "cmd_iddb.h"
 #include "eksauth/file.h"
 #include "eksauth/iddb.h"
+#include "eksauth/cluster.h"
 #include "eksauth/kube.h"
 #include "sync_cluster.h"
 
