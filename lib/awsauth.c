@@ -21,7 +21,7 @@
 #define N_SOURCES        EKSAUTH_N_MAP_SOURCES
 
 struct eksauth_awsauth {
-    struct eksauth_awsauth_doc doc;           /* the entries, duplicates dropped */
+    struct eksauth_awsauth_doc doc;          /* the entries, duplicates dropped */
     struct eksauth_strmap tables[N_SOURCES]; /* key -> index in doc.entries */
 };
 

@@ -828,8 +828,7 @@ static json_object *json_configmap(const char *data, size_t len)
 /* The interface. */
 
 enum eksauth_status eksauth_awsauth_read(const char *data, size_t len,
-                                         struct eksauth_awsauth_doc *doc,
-                                         struct eksauth_error *err)
+                                         struct eksauth_awsauth_doc *doc, struct eksauth_error *err)
 {
     struct parser ps = {doc, err};
     struct ydoc d = {.text = data, .len = len, .what = ""};

@@ -91,9 +91,9 @@ enum eksauth_status eksauth_cluster_merge(const char *configmap, size_t cm_len,
         if (st != EKSAUTH_OK)
             goto out;
         for (i = 0; i < eksauth_awsauth_warning_count(aa); i++) {
-            if (warnings != NULL && eksauth_strv_add(warnings, n_warnings,
-                                                     eksauth_awsauth_warning_at(aa, i),
-                                                     NULL) != EKSAUTH_OK)
+            if (warnings != NULL &&
+                eksauth_strv_add(warnings, n_warnings, eksauth_awsauth_warning_at(aa, i), NULL) !=
+                    EKSAUTH_OK)
                 goto nomem;
         }
         for (i = 0; i < eksauth_awsauth_count(aa); i++) {

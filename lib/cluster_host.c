@@ -35,7 +35,7 @@ enum eksauth_status eksauth_cluster_region(const struct eksauth_config *cfg, cha
 }
 
 enum eksauth_status eksauth_cluster_creds(const struct eksauth_config *cfg, struct eksauth_creds *c,
-                                      struct eksauth_error *err)
+                                          struct eksauth_error *err)
 {
     struct eksauth_creds_options opt;
 

@@ -516,7 +516,7 @@ static bool imds_visible(const char *s, size_t len)
 }
 
 static enum eksauth_status imds_field(struct json_object *root, const char *key, const char **out,
-                                        struct eksauth_error *err)
+                                      struct eksauth_error *err)
 {
     struct json_object *v = NULL;
 

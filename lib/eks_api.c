@@ -50,7 +50,8 @@ enum eksauth_status eksauth_eks_parse_list(const char *body, size_t len, char **
         struct json_object *a = json_object_array_get_idx(list, i);
         const char *s = json_object_is_type(a, json_type_string) ? json_object_get_string(a) : NULL;
 
-        if (s == NULL || s[0] == '\0' || !eksauth_json_answer_visible(s, strlen(s)) || strlen(s) >= 2048) {
+        if (s == NULL || s[0] == '\0' || !eksauth_json_answer_visible(s, strlen(s)) ||
+            strlen(s) >= 2048) {
             st = eksauth_fail(err, EKSAUTH_EINVAL,
                               "EKS API: ListAccessEntries: entry %zu is not an ARN string", i);
             goto out;
@@ -271,7 +272,8 @@ out:
 static enum eksauth_status eks_http_error(const struct eksauth_http_response *resp,
                                           const char *what, struct eksauth_error *err)
 {
-    struct json_object *root = eksauth_json_answer_parse(resp->body, resp->len, EKSAUTH_EKS_MAX_BODY);
+    struct json_object *root =
+        eksauth_json_answer_parse(resp->body, resp->len, EKSAUTH_EKS_MAX_BODY);
     const char *m = eksauth_json_answer_str(root, "message");
     const char *type = eksauth_json_answer_str(root, "__type");
     char msg[200] = "", code[80] = "";

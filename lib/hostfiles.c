@@ -40,8 +40,7 @@ static bool has_group(void *ctx, const char *name, uint32_t *gid)
     struct eksauth_local_group key = {(char *)name, 0};
     const struct eksauth_local_group *hit;
 
-    hit = hf->n_groups > 0 ? bsearch(&key, hf->groups, hf->n_groups, sizeof(key), cmp_group)
-                           : NULL;
+    hit = hf->n_groups > 0 ? bsearch(&key, hf->groups, hf->n_groups, sizeof(key), cmp_group) : NULL;
     if (hit == NULL)
         return false;
     if (gid != NULL)

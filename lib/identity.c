@@ -308,12 +308,10 @@ static enum eksauth_status plan_add_template(struct eksauth_plan *plan, const ch
     return EKSAUTH_OK;
 }
 
-static enum eksauth_status plan_add_entry(struct eksauth_plan *plan, struct eksauth_strmap *uix,
-                                          struct eksauth_strmap *gix,
-                                          const struct eksauth_config *cfg,
-                                          const struct eksauth_host *host,
-                                          const struct eksauth_awsauth_entry *e,
-                                          struct eksauth_error *err)
+static enum eksauth_status
+plan_add_entry(struct eksauth_plan *plan, struct eksauth_strmap *uix, struct eksauth_strmap *gix,
+               const struct eksauth_config *cfg, const struct eksauth_host *host,
+               const struct eksauth_awsauth_entry *e, struct eksauth_error *err)
 {
     char login[EKSAUTH_NAME_MAX + 1];
     struct eksauth_plan_user *grown, *u;

@@ -185,8 +185,8 @@ static void imds_end(struct imds *m)
     OPENSSL_cleanse(m->token, sizeof(m->token));
 }
 
-enum eksauth_status eksauth_imds_role_credentials(const char *endpoint, char *role,
-                                                  size_t rolelen, char **doc, size_t *len,
+enum eksauth_status eksauth_imds_role_credentials(const char *endpoint, char *role, size_t rolelen,
+                                                  char **doc, size_t *len,
                                                   struct eksauth_error *err)
 {
     struct eksauth_http_response resp = {0, NULL, 0};

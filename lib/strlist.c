@@ -71,8 +71,7 @@ void eksauth_strlist_free(struct eksauth_strlist *l)
 }
 
 /* A bare pair seen as a list that is full: the next append grows it. */
-enum eksauth_status eksauth_strv_add(char ***v, size_t *n, const char *s,
-                                     struct eksauth_error *err)
+enum eksauth_status eksauth_strv_add(char ***v, size_t *n, const char *s, struct eksauth_error *err)
 {
     struct eksauth_strlist l = {*v, *n, *n};
     enum eksauth_status st = eksauth_strlist_add(&l, s, err);

@@ -20,8 +20,7 @@ static uint64_t key_hash(const char *key)
 }
 
 /* The slot holding key (hash h), or the empty slot where it would go. */
-static struct eksauth_strmap_slot *find(const struct eksauth_strmap *m, const char *key,
-                                        uint64_t h)
+static struct eksauth_strmap_slot *find(const struct eksauth_strmap *m, const char *key, uint64_t h)
 {
     struct eksauth_strmap_slot *s;
     size_t i;

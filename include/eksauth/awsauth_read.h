@@ -34,9 +34,9 @@ const char *eksauth_map_source_name(enum eksauth_map_source src);
 
 struct eksauth_awsauth_entry {
     enum eksauth_map_source source;
-    const char *arn;      /* as written; for mapAccounts the account id */
-    const char *key;      /* lookup key: eksauth_arn.key, or the account id */
-    const char *username; /* template, checked; NULL for mapAccounts */
+    const char *arn;           /* as written; for mapAccounts the account id */
+    const char *key;           /* lookup key: eksauth_arn.key, or the account id */
+    const char *username;      /* template, checked; NULL for mapAccounts */
     const char *const *groups; /* templates, checked */
     size_t n_groups;
     /*

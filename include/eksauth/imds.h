@@ -45,8 +45,8 @@ int eksauth_imds_token_valid(const char *body, size_t len);
  * EKSAUTH_ENOTFOUND when no role is attached, EKSAUTH_EINVAL for a bad
  * answer.  Messages never hold the session token or a secret.
  */
-enum eksauth_status eksauth_imds_role_credentials(const char *endpoint, char *role,
-                                                  size_t rolelen, char **doc, size_t *len,
+enum eksauth_status eksauth_imds_role_credentials(const char *endpoint, char *role, size_t rolelen,
+                                                  char **doc, size_t *len,
                                                   struct eksauth_error *err);
 
 /*
