@@ -22,11 +22,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <json-c/json.h>
 #include <openssl/crypto.h>
 
 #include "eksauth/creds.h"
 #include "eksauth/imds.h"
 #include "eksauth/partition.h"
+#include "eksauth/timeutil.h"
 
 #define TRIED_MAX 400
 
@@ -498,6 +500,106 @@ static enum eksauth_status from_profile(const struct eksauth_creds_options *opt,
 /* ------------------------------------------------------------------ */
 /* instance metadata, cached */
 
+/* ------------------------------------------------------------------ */
+/* the credentials document of instance metadata */
+
+/* A field of the document: visible ASCII, no space, not empty. */
+static bool imds_visible(const char *s, size_t len)
+{
+    size_t i;
+
+    for (i = 0; i < len; i++) {
+        if (s[i] < 0x21 || s[i] > 0x7e)
+            return false;
+    }
+    return len > 0;
+}
+
+static enum eksauth_status imds_field(struct json_object *root, const char *key, const char **out,
+                                      struct eksauth_error *err)
+{
+    struct json_object *v = NULL;
+
+    if (!json_object_object_get_ex(root, key, &v) || !json_object_is_type(v, json_type_string))
+        return eksauth_fail(err, EKSAUTH_EINVAL,
+                            "instance metadata: the credentials have no %s string", key);
+    *out = json_object_get_string(v);
+    if (!imds_visible(*out, strlen(*out)))
+        return eksauth_fail(err, EKSAUTH_EINVAL,
+                            "instance metadata: the credentials' %s is empty or not ASCII", key);
+    return EKSAUTH_OK;
+}
+
+enum eksauth_status eksauth_creds_parse_imds(const char *body, size_t len,
+                                             struct eksauth_creds *out, struct eksauth_error *err)
+{
+    enum eksauth_status st = EKSAUTH_OK;
+    struct json_tokener *tk = NULL;
+    struct json_object *root = NULL;
+    const char *code, *ak, *sk, *tok, *exp;
+    time_t expiration;
+
+    memset(out, 0, sizeof(*out));
+    if (body == NULL || len == 0 || len > EKSAUTH_IMDS_MAX_BODY || memchr(body, '\0', len) != NULL)
+        return eksauth_fail(err, EKSAUTH_EINVAL, "instance metadata: empty or oversized answer");
+    tk = json_tokener_new_ex(8);
+    if (tk == NULL)
+        return eksauth_fail(err, EKSAUTH_ENOMEM, "instance metadata: out of memory");
+    root = json_tokener_parse_ex(tk, body, (int)len);
+    if (root == NULL || json_tokener_get_error(tk) != json_tokener_success ||
+        !json_object_is_type(root, json_type_object)) {
+        st = eksauth_fail(err, EKSAUTH_EINVAL,
+                          "instance metadata: the credentials are not a "
+                          "JSON object");
+        goto out;
+    }
+    if ((st = imds_field(root, "Code", &code, err)) != EKSAUTH_OK)
+        goto out;
+    if (strcmp(code, "Success") != 0) {
+        st = eksauth_fail(err, EKSAUTH_EINVAL, "instance metadata: credentials Code is \"%.40s\"",
+                          code);
+        goto out;
+    }
+    if ((st = imds_field(root, "AccessKeyId", &ak, err)) != EKSAUTH_OK ||
+        (st = imds_field(root, "SecretAccessKey", &sk, err)) != EKSAUTH_OK ||
+        (st = imds_field(root, "Token", &tok, err)) != EKSAUTH_OK ||
+        (st = imds_field(root, "Expiration", &exp, err)) != EKSAUTH_OK)
+        goto out;
+    if (eksauth_time_parse(exp, &expiration, NULL) != EKSAUTH_OK || strchr(exp, 'T') == NULL) {
+        st = eksauth_fail(err, EKSAUTH_EINVAL,
+                          "instance metadata: the credentials' Expiration is not RFC 3339");
+        goto out;
+    }
+    out->access_key_id = strdup(ak);
+    out->secret_access_key = strdup(sk);
+    out->session_token = strdup(tok);
+    if (out->access_key_id == NULL || out->secret_access_key == NULL ||
+        out->session_token == NULL) {
+        eksauth_creds_free(out);
+        st = eksauth_fail(err, EKSAUTH_ENOMEM, "instance metadata: out of memory");
+        goto out;
+    }
+    out->expiration = expiration;
+    out->source = EKSAUTH_CREDS_IMDS;
+out:
+    if (root != NULL) {
+        /* json-c copied the secrets: wipe its copies before they are freed. */
+        struct json_object *v = NULL;
+
+        if (json_object_object_get_ex(root, "SecretAccessKey", &v) &&
+            json_object_is_type(v, json_type_string))
+            OPENSSL_cleanse((void *)json_object_get_string(v),
+                            (size_t)json_object_get_string_len(v));
+        if (json_object_object_get_ex(root, "Token", &v) &&
+            json_object_is_type(v, json_type_string))
+            OPENSSL_cleanse((void *)json_object_get_string(v),
+                            (size_t)json_object_get_string_len(v));
+    }
+    json_object_put(root);
+    json_tokener_free(tk);
+    return st;
+}
+
 static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct eksauth_creds cache;
 static char cache_endpoint[256];
@@ -543,7 +645,8 @@ static enum eksauth_status from_imds(const struct eksauth_creds_options *opt,
     const char *endpoint = opt != NULL ? opt->imds_endpoint : NULL;
     struct eksauth_error e2 = {EKSAUTH_OK, ""};
     enum eksauth_status st;
-    char what[320];
+    char what[320], role[80], *doc = NULL;
+    size_t len = 0;
     time_t now = time(NULL);
 
     /* Only the config names the endpoint on purpose; the variable is botocore's. */
@@ -569,7 +672,13 @@ static enum eksauth_status from_imds(const struct eksauth_creds_options *opt,
     pthread_mutex_unlock(&cache_lock);
 
     snprintf(what, sizeof(what), "instance metadata %s", endpoint);
-    st = eksauth_imds_credentials(endpoint, out, &e2);
+    st = eksauth_imds_role_credentials(endpoint, role, sizeof(role), &doc, &len, &e2);
+    if (st == EKSAUTH_OK) {
+        st = eksauth_creds_parse_imds(doc, len, out, &e2);
+        free_file(doc, len);
+        if (st == EKSAUTH_OK)
+            snprintf(out->origin, sizeof(out->origin), "instance metadata (role %s)", role);
+    }
     if (st == EKSAUTH_EUNAVAIL || st == EKSAUTH_ENOTFOUND) {
         tried_add(tried, what, e2.msg);
         return EKSAUTH_ENOTFOUND;

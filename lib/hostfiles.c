@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "eksauth/hostfiles.h"
+#include "eksauth/strlist.h"
 
 static int cmp_str(const void *a, const void *b)
 {
@@ -47,21 +48,6 @@ static bool has_group(void *ctx, const char *name, uint32_t *gid)
     return true;
 }
 
-/* Append a copy of name to a growing list. */
-static bool push(char ***list, size_t *n, const char *name)
-{
-    char **grown = realloc(*list, (*n + 1) * sizeof(**list));
-
-    if (grown == NULL)
-        return false;
-    *list = grown;
-    grown[*n] = strdup(name);
-    if (grown[*n] == NULL)
-        return false;
-    (*n)++;
-    return true;
-}
-
 enum eksauth_status eksauth_hostfiles_load(struct eksauth_hostfiles *hf, const char *passwd_path,
                                            const char *group_path, struct eksauth_error *err)
 {
@@ -80,7 +66,7 @@ enum eksauth_status eksauth_hostfiles_load(struct eksauth_hostfiles *hf, const c
         goto out;
     }
     while ((pw = fgetpwent(f)) != NULL) {
-        if (!push(&hf->users, &hf->n_users, pw->pw_name)) {
+        if (eksauth_strv_add(&hf->users, &hf->n_users, pw->pw_name, NULL) != EKSAUTH_OK) {
             st = eksauth_fail(err, EKSAUTH_ENOMEM, "hostfiles: out of memory");
             goto out;
         }
@@ -131,11 +117,9 @@ void eksauth_hostfiles_free(struct eksauth_hostfiles *hf)
 
     if (hf == NULL)
         return;
-    for (i = 0; i < hf->n_users; i++)
-        free(hf->users[i]);
+    eksauth_strv_free(hf->users, hf->n_users);
     for (i = 0; i < hf->n_groups; i++)
         free(hf->groups[i].name);
-    free(hf->users);
     free(hf->groups);
     memset(hf, 0, sizeof(*hf));
 }

@@ -14,6 +14,8 @@
 
 #include "eksauth/arn.h"
 #include "eksauth/identity.h"
+#include "eksauth/strlist.h"
+#include "eksauth/strmap.h"
 
 /* k8s usernames with this prefix belong to the cluster's own components. */
 #define SYSTEM_PREFIX "system:"
@@ -26,23 +28,18 @@ static enum eksauth_status add_warning(struct eksauth_plan *plan, struct eksauth
 static enum eksauth_status add_warning(struct eksauth_plan *plan, struct eksauth_error *err,
                                        const char *fmt, ...)
 {
-    char **grown;
-    char *msg = NULL;
+    struct eksauth_strlist l = {plan->warnings, plan->n_warnings, plan->n_warnings};
+    enum eksauth_status st;
     va_list ap;
-    int n;
 
+    /* plan->warnings is a bare pair (strlist.h): grown as a full list. */
     va_start(ap, fmt);
-    n = vasprintf(&msg, fmt, ap);
+    st = eksauth_strlist_vaddf(&l, NULL, fmt, ap);
     va_end(ap);
-    if (n < 0)
+    plan->warnings = l.v;
+    plan->n_warnings = l.n;
+    if (st != EKSAUTH_OK)
         return eksauth_fail(err, EKSAUTH_ENOMEM, "identity: out of memory");
-    grown = realloc(plan->warnings, (plan->n_warnings + 1) * sizeof(*grown));
-    if (grown == NULL) {
-        free(msg);
-        return eksauth_fail(err, EKSAUTH_ENOMEM, "identity: out of memory");
-    }
-    plan->warnings = grown;
-    plan->warnings[plan->n_warnings++] = msg;
     return EKSAUTH_OK;
 }
 
@@ -50,15 +47,8 @@ static enum eksauth_status add_warning(struct eksauth_plan *plan, struct eksauth
 static enum eksauth_status add_refused(struct eksauth_plan *plan, const char *login,
                                        struct eksauth_error *err)
 {
-    char **grown = realloc(plan->refused, (plan->n_refused + 1) * sizeof(*grown));
-
-    if (grown == NULL)
+    if (eksauth_strv_add(&plan->refused, &plan->n_refused, login, NULL) != EKSAUTH_OK)
         return eksauth_fail(err, EKSAUTH_ENOMEM, "identity: out of memory");
-    plan->refused = grown;
-    grown[plan->n_refused] = strdup(login);
-    if (grown[plan->n_refused] == NULL)
-        return eksauth_fail(err, EKSAUTH_ENOMEM, "identity: out of memory");
-    plan->n_refused++;
     return EKSAUTH_OK;
 }
 
@@ -193,54 +183,33 @@ static const struct eksauth_id_seed *seed_find(const struct eksauth_plan *plan, 
 }
 
 /*
- * A name -> index hash table over plan->users or plan->groups while the plan
- * is built, so a 10,000-entry aws-auth plans in linear time.
+ * Name -> index hash tables (strmap.h) over plan->users and plan->groups
+ * while the plan is built, so a 10,000-entry aws-auth plans in linear time.
+ * The arrays grow as the plan does: the tables read the names through these.
  */
-struct name_index {
-    size_t *slots; /* index + 1; 0 is empty */
-    size_t cap;    /* a power of two */
-};
-
-static enum eksauth_status index_init(struct name_index *ix, size_t n, struct eksauth_error *err)
+static const char *user_name_at(const void *plan, size_t i)
 {
-    ix->cap = 16;
-    while (ix->cap < 2 * n + 16)
-        ix->cap *= 2;
-    ix->slots = calloc(ix->cap, sizeof(*ix->slots));
-    if (ix->slots == NULL)
+    return ((const struct eksauth_plan *)plan)->users[i].login;
+}
+
+static const char *group_name_at(const void *plan, size_t i)
+{
+    return ((const struct eksauth_plan *)plan)->groups[i].name;
+}
+
+static enum eksauth_status index_put(struct eksauth_strmap *ix, const char *name, size_t i,
+                                     struct eksauth_error *err)
+{
+    if (eksauth_strmap_put(ix, name, i, NULL, NULL) != EKSAUTH_OK)
         return eksauth_fail(err, EKSAUTH_ENOMEM, "identity: out of memory");
     return EKSAUTH_OK;
-}
-
-/* The slot holding name, or the empty slot where it goes.  name_at(i) reads entry i. */
-static size_t *index_slot(const struct name_index *ix, const char *name,
-                          const char *(*name_at)(const struct eksauth_plan *, size_t),
-                          const struct eksauth_plan *plan)
-{
-    size_t h = (size_t)eksauth_fnv1a64(name, strlen(name), EKSAUTH_FNV1A64_INIT);
-    size_t i;
-
-    for (i = h & (ix->cap - 1);; i = (i + 1) & (ix->cap - 1)) {
-        if (ix->slots[i] == 0 || strcmp(name_at(plan, ix->slots[i] - 1), name) == 0)
-            return &ix->slots[i];
-    }
-}
-
-static const char *user_name_at(const struct eksauth_plan *plan, size_t i)
-{
-    return plan->users[i].login;
-}
-
-static const char *group_name_at(const struct eksauth_plan *plan, size_t i)
-{
-    return plan->groups[i].name;
 }
 
 /*
  * Add k8s_group to the plan (once) and return its index, or -1 when the
  * group is refused (a warning says why) or has a template (rendered at login).
  */
-static enum eksauth_status plan_add_group(struct eksauth_plan *plan, struct name_index *gix,
+static enum eksauth_status plan_add_group(struct eksauth_plan *plan, struct eksauth_strmap *gix,
                                           const struct eksauth_config *cfg,
                                           const struct eksauth_host *host, const char *k8s_group,
                                           ssize_t *index, struct eksauth_error *err)
@@ -251,7 +220,7 @@ static enum eksauth_status plan_add_group(struct eksauth_plan *plan, struct name
     struct eksauth_error nerr;
     uint32_t local_gid = 0;
     bool local = false;
-    size_t *slot;
+    size_t known;
 
     *index = -1;
     if (eksauth_template_has_placeholder(k8s_group))
@@ -266,9 +235,9 @@ static enum eksauth_status plan_add_group(struct eksauth_plan *plan, struct name
         return add_warning(plan, err, "k8s group '%s' has no POSIX name: %s; not served", k8s_group,
                            nerr.msg);
     }
-    slot = index_slot(gix, name, group_name_at, plan);
-    if (*slot != 0) {
-        g = &plan->groups[*slot - 1];
+    known = eksauth_strmap_get(gix, name);
+    if (known != EKSAUTH_STRMAP_NONE) {
+        g = &plan->groups[known];
         if (g->k8s_group != NULL && strcmp(g->k8s_group, k8s_group) != 0) {
             /* One POSIX name, one k8s name: never merge two groups by accident. */
             if (g->gid != UINT32_MAX) {
@@ -280,7 +249,7 @@ static enum eksauth_status plan_add_group(struct eksauth_plan *plan, struct name
             }
             return EKSAUTH_OK;
         }
-        *index = g->gid == UINT32_MAX ? -1 : (ssize_t)(*slot - 1);
+        *index = g->gid == UINT32_MAX ? -1 : (ssize_t)known;
         return EKSAUTH_OK;
     }
     if (mapped == NULL && host != NULL && host->local_group != NULL &&
@@ -306,8 +275,7 @@ static enum eksauth_status plan_add_group(struct eksauth_plan *plan, struct name
     g->local = local;
     g->gid = local ? local_gid : 0;
     *index = (ssize_t)plan->n_groups++;
-    *slot = plan->n_groups;
-    return EKSAUTH_OK;
+    return index_put(gix, g->name, (size_t)*index, err);
 }
 
 /* Keep only the groups both lists hold (a user mapped by several entries). */
@@ -329,34 +297,26 @@ static void intersect_groups(struct eksauth_plan_user *u, const size_t *idx, siz
 static enum eksauth_status plan_add_template(struct eksauth_plan *plan, const char *tmpl,
                                              struct eksauth_error *err)
 {
-    char **grown;
     size_t i;
 
     for (i = 0; i < plan->n_templates; i++) {
         if (strcmp(plan->templates[i], tmpl) == 0)
             return EKSAUTH_OK;
     }
-    grown = realloc(plan->templates, (plan->n_templates + 1) * sizeof(*grown));
-    if (grown == NULL)
+    if (eksauth_strv_add(&plan->templates, &plan->n_templates, tmpl, NULL) != EKSAUTH_OK)
         return eksauth_fail(err, EKSAUTH_ENOMEM, "identity: out of memory");
-    plan->templates = grown;
-    plan->templates[plan->n_templates] = strdup(tmpl);
-    if (plan->templates[plan->n_templates] == NULL)
-        return eksauth_fail(err, EKSAUTH_ENOMEM, "identity: out of memory");
-    plan->n_templates++;
     return EKSAUTH_OK;
 }
 
-static enum eksauth_status plan_add_entry(struct eksauth_plan *plan, struct name_index *uix,
-                                          struct name_index *gix, const struct eksauth_config *cfg,
-                                          const struct eksauth_host *host,
-                                          const struct eksauth_awsauth_entry *e,
-                                          struct eksauth_error *err)
+static enum eksauth_status
+plan_add_entry(struct eksauth_plan *plan, struct eksauth_strmap *uix, struct eksauth_strmap *gix,
+               const struct eksauth_config *cfg, const struct eksauth_host *host,
+               const struct eksauth_awsauth_entry *e, struct eksauth_error *err)
 {
     char login[EKSAUTH_NAME_MAX + 1];
     struct eksauth_plan_user *grown, *u;
     struct eksauth_error lerr;
-    size_t *idx = NULL, n_idx = 0, k, *slot;
+    size_t *idx = NULL, n_idx = 0, k, known;
     ssize_t gi;
     enum eksauth_status st = EKSAUTH_OK;
 
@@ -386,9 +346,9 @@ static enum eksauth_status plan_add_entry(struct eksauth_plan *plan, struct name
                          eksauth_map_source_name(e->source), e->line, lerr.msg);
         goto out;
     }
-    slot = index_slot(uix, login, user_name_at, plan);
-    if (*slot != 0) {
-        u = &plan->users[*slot - 1];
+    known = eksauth_strmap_get(uix, login);
+    if (known != EKSAUTH_STRMAP_NONE) {
+        u = &plan->users[known];
         if (strcmp(u->k8s_username, e->username) != 0) {
             /* Two k8s users on one login would share a home and a uid: refuse both. */
             if (u->uid != UINT32_MAX) {
@@ -421,7 +381,9 @@ static enum eksauth_status plan_add_entry(struct eksauth_plan *plan, struct name
     u->k8s_username = strdup(e->username);
     u->arn = strdup(e->arn);
     plan->n_users++;
-    *slot = plan->n_users;
+    st = index_put(uix, u->login, plan->n_users - 1, err);
+    if (st != EKSAUTH_OK)
+        goto out;
     if (u->k8s_username == NULL || u->arn == NULL) {
         st = eksauth_fail(err, EKSAUTH_ENOMEM, "identity: out of memory");
         goto out;
@@ -603,7 +565,7 @@ enum eksauth_status eksauth_plan_build(const struct eksauth_config *cfg,
                                        struct eksauth_plan *out, struct eksauth_error *err)
 {
     size_t i, n = eksauth_awsauth_count(aa);
-    struct name_index uix = {NULL, 0}, gix = {NULL, 0};
+    struct eksauth_strmap uix = {0}, gix = {0};
     enum eksauth_status st = EKSAUTH_OK;
 
     memset(out, 0, sizeof(*out));
@@ -626,9 +588,9 @@ enum eksauth_status eksauth_plan_build(const struct eksauth_config *cfg,
         }
         qsort(out->seeds, out->n_seeds, sizeof(*out->seeds), cmp_seed);
     }
-    st = index_init(&uix, n, err);
-    if (st == EKSAUTH_OK)
-        st = index_init(&gix, n * 2, err);
+    if (eksauth_strmap_init(&uix, n, user_name_at, out, NULL) != EKSAUTH_OK ||
+        eksauth_strmap_init(&gix, n * 2, group_name_at, out, NULL) != EKSAUTH_OK)
+        st = eksauth_fail(err, EKSAUTH_ENOMEM, "identity: out of memory");
     for (i = 0; i < n && st == EKSAUTH_OK; i++)
         st = plan_add_entry(out, &uix, &gix, cfg, host, eksauth_awsauth_entry_at(aa, i), err);
     if (st != EKSAUTH_OK)
@@ -636,7 +598,7 @@ enum eksauth_status eksauth_plan_build(const struct eksauth_config *cfg,
     /* A group may not take the name of a user's private group. */
     for (i = 0; i < out->n_groups; i++) {
         if (out->groups[i].gid != UINT32_MAX && !out->groups[i].local &&
-            *index_slot(&uix, out->groups[i].name, user_name_at, out) != 0) {
+            eksauth_strmap_get(&uix, out->groups[i].name) != EKSAUTH_STRMAP_NONE) {
             out->groups[i].gid = UINT32_MAX;
             st = add_warning(out, err, "POSIX group '%s' is also a login name; not served",
                              out->groups[i].name);
@@ -651,8 +613,8 @@ enum eksauth_status eksauth_plan_build(const struct eksauth_config *cfg,
     plan_compact(out);
     st = plan_sort(out, err);
 out:
-    free(uix.slots);
-    free(gix.slots);
+    eksauth_strmap_free(&uix);
+    eksauth_strmap_free(&gix);
     if (st != EKSAUTH_OK)
         eksauth_plan_free(out);
     return st;
@@ -671,19 +633,13 @@ void eksauth_plan_free(struct eksauth_plan *plan)
     }
     for (i = 0; i < plan->n_groups; i++)
         free(plan->groups[i].k8s_group);
-    for (i = 0; i < plan->n_templates; i++)
-        free(plan->templates[i]);
-    for (i = 0; i < plan->n_warnings; i++)
-        free(plan->warnings[i]);
-    for (i = 0; i < plan->n_refused; i++)
-        free(plan->refused[i]);
-    free(plan->refused);
+    eksauth_strv_free(plan->templates, plan->n_templates);
+    eksauth_strv_free(plan->warnings, plan->n_warnings);
+    eksauth_strv_free(plan->refused, plan->n_refused);
     for (i = 0; i < plan->n_seeds; i++)
         free(plan->seeds[i].name);
     free(plan->users);
     free(plan->groups);
-    free(plan->templates);
-    free(plan->warnings);
     free(plan->seeds);
     free(plan->used_ids);
     memset(plan, 0, sizeof(*plan));

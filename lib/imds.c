@@ -1,6 +1,7 @@
 /*
  * imds.c - IMDSv2 (see imds.h): the pure readers of its answers and the
- * calls (session token, role name, credentials, single values).
+ * calls (session token, role name, the role's credentials document,
+ * single values).
  */
 #include "config.h"
 
@@ -9,13 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <json-c/json.h>
 #include <openssl/crypto.h>
 
 #include "eksauth/http.h"
 #include "eksauth/imds.h"
 #include "eksauth/template.h"
-#include "eksauth/timeutil.h"
 
 /* ------------------------------------------------------------------ */
 /* pure readers */
@@ -64,92 +63,6 @@ enum eksauth_status eksauth_imds_parse_role(const char *body, size_t len, char *
     memcpy(out, body, n);
     out[n] = '\0';
     return EKSAUTH_OK;
-}
-
-static enum eksauth_status field_string(struct json_object *root, const char *key, const char **out,
-                                        struct eksauth_error *err)
-{
-    struct json_object *v = NULL;
-
-    if (!json_object_object_get_ex(root, key, &v) || !json_object_is_type(v, json_type_string))
-        return eksauth_fail(err, EKSAUTH_EINVAL,
-                            "instance metadata: the credentials have no %s string", key);
-    *out = json_object_get_string(v);
-    if (!visible(*out, strlen(*out)))
-        return eksauth_fail(err, EKSAUTH_EINVAL,
-                            "instance metadata: the credentials' %s is empty or not ASCII", key);
-    return EKSAUTH_OK;
-}
-
-enum eksauth_status eksauth_imds_parse_credentials(const char *body, size_t len,
-                                                   struct eksauth_creds *out,
-                                                   struct eksauth_error *err)
-{
-    enum eksauth_status st = EKSAUTH_OK;
-    struct json_tokener *tk = NULL;
-    struct json_object *root = NULL;
-    const char *code, *ak, *sk, *tok, *exp;
-    time_t expiration;
-
-    memset(out, 0, sizeof(*out));
-    if (body == NULL || len == 0 || len > EKSAUTH_IMDS_MAX_BODY || memchr(body, '\0', len) != NULL)
-        return eksauth_fail(err, EKSAUTH_EINVAL, "instance metadata: empty or oversized answer");
-    tk = json_tokener_new_ex(8);
-    if (tk == NULL)
-        return eksauth_fail(err, EKSAUTH_ENOMEM, "instance metadata: out of memory");
-    root = json_tokener_parse_ex(tk, body, (int)len);
-    if (root == NULL || json_tokener_get_error(tk) != json_tokener_success ||
-        !json_object_is_type(root, json_type_object)) {
-        st = eksauth_fail(err, EKSAUTH_EINVAL,
-                          "instance metadata: the credentials are not a "
-                          "JSON object");
-        goto out;
-    }
-    if ((st = field_string(root, "Code", &code, err)) != EKSAUTH_OK)
-        goto out;
-    if (strcmp(code, "Success") != 0) {
-        st = eksauth_fail(err, EKSAUTH_EINVAL, "instance metadata: credentials Code is \"%.40s\"",
-                          code);
-        goto out;
-    }
-    if ((st = field_string(root, "AccessKeyId", &ak, err)) != EKSAUTH_OK ||
-        (st = field_string(root, "SecretAccessKey", &sk, err)) != EKSAUTH_OK ||
-        (st = field_string(root, "Token", &tok, err)) != EKSAUTH_OK ||
-        (st = field_string(root, "Expiration", &exp, err)) != EKSAUTH_OK)
-        goto out;
-    if (eksauth_time_parse(exp, &expiration, NULL) != EKSAUTH_OK || strchr(exp, 'T') == NULL) {
-        st = eksauth_fail(err, EKSAUTH_EINVAL,
-                          "instance metadata: the credentials' Expiration is not RFC 3339");
-        goto out;
-    }
-    out->access_key_id = strdup(ak);
-    out->secret_access_key = strdup(sk);
-    out->session_token = strdup(tok);
-    if (out->access_key_id == NULL || out->secret_access_key == NULL ||
-        out->session_token == NULL) {
-        eksauth_creds_free(out);
-        st = eksauth_fail(err, EKSAUTH_ENOMEM, "instance metadata: out of memory");
-        goto out;
-    }
-    out->expiration = expiration;
-    out->source = EKSAUTH_CREDS_IMDS;
-out:
-    if (root != NULL) {
-        /* json-c copied the secrets: wipe its copies before they are freed. */
-        struct json_object *v = NULL;
-
-        if (json_object_object_get_ex(root, "SecretAccessKey", &v) &&
-            json_object_is_type(v, json_type_string))
-            OPENSSL_cleanse((void *)json_object_get_string(v),
-                            (size_t)json_object_get_string_len(v));
-        if (json_object_object_get_ex(root, "Token", &v) &&
-            json_object_is_type(v, json_type_string))
-            OPENSSL_cleanse((void *)json_object_get_string(v),
-                            (size_t)json_object_get_string_len(v));
-    }
-    json_object_put(root);
-    json_tokener_free(tk);
-    return st;
 }
 
 /* ------------------------------------------------------------------ */
@@ -272,15 +185,19 @@ static void imds_end(struct imds *m)
     OPENSSL_cleanse(m->token, sizeof(m->token));
 }
 
-enum eksauth_status eksauth_imds_credentials(const char *endpoint, struct eksauth_creds *out,
-                                             struct eksauth_error *err)
+enum eksauth_status eksauth_imds_role_credentials(const char *endpoint, char *role, size_t rolelen,
+                                                  char **doc, size_t *len,
+                                                  struct eksauth_error *err)
 {
     struct eksauth_http_response resp = {0, NULL, 0};
     enum eksauth_status st;
     struct imds m;
-    char role[80], path[160];
+    char path[160];
 
-    memset(out, 0, sizeof(*out));
+    *doc = NULL;
+    *len = 0;
+    if (rolelen > 0)
+        role[0] = '\0';
     if ((st = imds_base(endpoint, &m, err)) != EKSAUTH_OK)
         return st;
     st = imds_get(&m, "/latest/meta-data/iam/security-credentials/", &resp, err);
@@ -296,7 +213,7 @@ enum eksauth_status eksauth_imds_credentials(const char *endpoint, struct eksaut
                           resp.status);
         goto out;
     }
-    if ((st = eksauth_imds_parse_role(resp.body, resp.len, role, sizeof(role), err)) != EKSAUTH_OK)
+    if ((st = eksauth_imds_parse_role(resp.body, resp.len, role, rolelen, err)) != EKSAUTH_OK)
         goto out;
     eksauth_http_response_free(&resp);
     snprintf(path, sizeof(path), "/latest/meta-data/iam/security-credentials/%s", role);
@@ -309,9 +226,11 @@ enum eksauth_status eksauth_imds_credentials(const char *endpoint, struct eksaut
                           resp.status);
         goto out;
     }
-    st = eksauth_imds_parse_credentials(resp.body, resp.len, out, err);
-    if (st == EKSAUTH_OK)
-        snprintf(out->origin, sizeof(out->origin), "instance metadata (role %s)", role);
+    /* The document holds secrets: the caller wipes it. */
+    *doc = resp.body;
+    *len = resp.len;
+    resp.body = NULL;
+    resp.len = 0;
 out:
     eksauth_http_response_free(&resp);
     imds_end(&m);

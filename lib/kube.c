@@ -1,10 +1,9 @@
 /*
- * kube.c - aws-auth from the cluster: the Kubernetes API (GET and watch of
- * the aws-auth ConfigMap) and the EKS API (access entries).  See kube.h.
+ * kube.c - the Kubernetes API for the aws-auth ConfigMap: its GET and its
+ * watch, the bearer token, the cluster's own CA (see kube.h).
  */
 #include "config.h"
 
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,115 +13,16 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
-#include "eksauth/arn.h"
-#include "eksauth/awsauth.h"
+#include "eksauth/cluster_host.h"
 #include "eksauth/http.h"
-#include "eksauth/imds.h"
+#include "eksauth/json_answer.h"
 #include "eksauth/kube.h"
-#include "eksauth/partition.h"
 #include "eksauth/sigv4.h"
 
 #define CM_PATH "/api/v1/namespaces/kube-system/configmaps"
 
 /* ------------------------------------------------------------------ */
-/* small helpers */
-
-static bool visible(const char *s, size_t len)
-{
-    size_t i;
-
-    for (i = 0; i < len; i++) {
-        if (s[i] < 0x20 || s[i] > 0x7e)
-            return false;
-    }
-    return true;
-}
-
-/* One JSON value with only white space after it; NULL otherwise. */
-static struct json_object *parse_json(const char *body, size_t len, size_t max)
-{
-    struct json_tokener *tk;
-    struct json_object *obj = NULL;
-    size_t i, end;
-
-    if (body == NULL || len == 0 || len > max || len > INT32_MAX || memchr(body, '\0', len) != NULL)
-        return NULL;
-    tk = json_tokener_new_ex(64);
-    if (tk == NULL)
-        return NULL;
-    obj = json_tokener_parse_ex(tk, body, (int)len);
-    if (obj == NULL || json_tokener_get_error(tk) != json_tokener_success)
-        goto fail;
-    end = json_tokener_get_parse_end(tk);
-    for (i = end; i < len; i++) {
-        if (body[i] != ' ' && body[i] != '\t' && body[i] != '\r' && body[i] != '\n')
-            goto fail;
-    }
-    json_tokener_free(tk);
-    return obj;
-fail:
-    json_object_put(obj);
-    json_tokener_free(tk);
-    return NULL;
-}
-
-static const char *get_str(struct json_object *o, const char *key)
-{
-    struct json_object *v = NULL;
-
-    if (!json_object_is_type(o, json_type_object) || !json_object_object_get_ex(o, key, &v) ||
-        !json_object_is_type(v, json_type_string))
-        return NULL;
-    return json_object_get_string(v);
-}
-
-static struct json_object *get_obj(struct json_object *o, const char *key)
-{
-    struct json_object *v = NULL;
-
-    if (!json_object_is_type(o, json_type_object) || !json_object_object_get_ex(o, key, &v) ||
-        !json_object_is_type(v, json_type_object))
-        return NULL;
-    return v;
-}
-
-static void strlist_free(char **v, size_t n)
-{
-    size_t i;
-
-    for (i = 0; v != NULL && i < n; i++)
-        free(v[i]);
-    free(v);
-}
-
-static bool strlist_add(char ***v, size_t *n, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static bool strlist_add(char ***v, size_t *n, const char *fmt, ...)
-{
-    char **grown, *s = NULL;
-    va_list ap;
-    int r;
-
-    if (v == NULL)
-        return true;
-    va_start(ap, fmt);
-    r = vasprintf(&s, fmt, ap);
-    va_end(ap);
-    if (r < 0)
-        return false;
-    grown = realloc(*v, (*n + 1) * sizeof(*grown));
-    if (grown == NULL) {
-        free(s);
-        return false;
-    }
-    *v = grown;
-    (*v)[(*n)++] = s;
-    return true;
-}
-
-/* ------------------------------------------------------------------ */
-/* pure: the Kubernetes API */
+/* pure */
 
 bool eksauth_kube_rv_valid(const char *rv)
 {
@@ -145,8 +45,8 @@ bool eksauth_kube_rv_valid(const char *rv)
 static enum eksauth_status configmap_meta(struct json_object *cm, char *rv, size_t rvlen,
                                           struct eksauth_error *err)
 {
-    struct json_object *meta = get_obj(cm, "metadata");
-    const char *kind = get_str(cm, "kind"), *name, *ns, *v;
+    struct json_object *meta = eksauth_json_answer_obj(cm, "metadata");
+    const char *kind = eksauth_json_answer_str(cm, "kind"), *name, *ns, *v;
 
     if (rvlen > 0)
         rv[0] = '\0';
@@ -154,11 +54,11 @@ static enum eksauth_status configmap_meta(struct json_object *cm, char *rv, size
         return eksauth_fail(err, EKSAUTH_EINVAL,
                             "Kubernetes API: the answer is a %.40s, not a "
                             "ConfigMap",
-                            visible(kind, strlen(kind)) ? kind : "?");
+                            eksauth_json_answer_visible(kind, strlen(kind)) ? kind : "?");
     if (meta == NULL)
         return eksauth_fail(err, EKSAUTH_EINVAL, "Kubernetes API: the ConfigMap has no metadata");
-    name = get_str(meta, "name");
-    ns = get_str(meta, "namespace");
+    name = eksauth_json_answer_str(meta, "name");
+    ns = eksauth_json_answer_str(meta, "namespace");
     /* Only the one ConfigMap the cluster's authenticator reads counts. */
     if (name == NULL || strcmp(name, "aws-auth") != 0)
         return eksauth_fail(err, EKSAUTH_EINVAL,
@@ -166,7 +66,7 @@ static enum eksauth_status configmap_meta(struct json_object *cm, char *rv, size
     if (ns != NULL && strcmp(ns, "kube-system") != 0)
         return eksauth_fail(err, EKSAUTH_EINVAL,
                             "Kubernetes API: the ConfigMap is not in kube-system");
-    v = get_str(meta, "resourceVersion");
+    v = eksauth_json_answer_str(meta, "resourceVersion");
     if (v == NULL || !eksauth_kube_rv_valid(v) || strlen(v) >= rvlen)
         return eksauth_fail(err, EKSAUTH_EINVAL,
                             "Kubernetes API: the ConfigMap has no valid resourceVersion");
@@ -177,7 +77,7 @@ static enum eksauth_status configmap_meta(struct json_object *cm, char *rv, size
 enum eksauth_status eksauth_kube_parse_configmap(const char *body, size_t len, char *rv,
                                                  size_t rvlen, struct eksauth_error *err)
 {
-    struct json_object *root = parse_json(body, len, EKSAUTH_KUBE_MAX_BODY);
+    struct json_object *root = eksauth_json_answer_parse(body, len, EKSAUTH_KUBE_MAX_BODY);
     enum eksauth_status st;
 
     if (rvlen > 0)
@@ -193,18 +93,6 @@ enum eksauth_status eksauth_kube_parse_configmap(const char *body, size_t len, c
     return st;
 }
 
-static void safe_copy(const char *s, size_t n, char *out, size_t outlen)
-{
-    size_t i, o = 0;
-
-    if (outlen == 0)
-        return;
-    /* A server's text reaches a terminal and the journal: visible ASCII only. */
-    for (i = 0; i < n && o + 1 < outlen; i++)
-        out[o++] = (s[i] >= 0x20 && s[i] <= 0x7e) ? s[i] : '?';
-    out[o] = '\0';
-}
-
 void eksauth_kube_status_message(const char *body, size_t len, char *out, size_t outlen)
 {
     struct json_object *root;
@@ -212,10 +100,10 @@ void eksauth_kube_status_message(const char *body, size_t len, char *out, size_t
 
     if (outlen > 0)
         out[0] = '\0';
-    root = parse_json(body, len, 64 * 1024);
-    m = get_str(root, "message");
+    root = eksauth_json_answer_parse(body, len, 64 * 1024);
+    m = eksauth_json_answer_str(root, "message");
     if (m != NULL)
-        safe_copy(m, strlen(m), out, outlen > 160 ? 160 : outlen);
+        eksauth_json_answer_safe_copy(m, strlen(m), out, outlen > 160 ? 160 : outlen);
     json_object_put(root);
 }
 
@@ -237,9 +125,9 @@ enum eksauth_status eksauth_kube_parse_event(const char *line, size_t len,
     size_t i;
 
     memset(ev, 0, sizeof(*ev));
-    root = parse_json(line, len, EKSAUTH_KUBE_LINE_MAX);
-    type = get_str(root, "type");
-    obj = get_obj(root, "object");
+    root = eksauth_json_answer_parse(line, len, EKSAUTH_KUBE_LINE_MAX);
+    type = eksauth_json_answer_str(root, "type");
+    obj = eksauth_json_answer_obj(root, "object");
     if (type == NULL || obj == NULL) {
         st = eksauth_fail(err, EKSAUTH_EINVAL,
                           "Kubernetes API: watch: an event that is not "
@@ -260,13 +148,13 @@ enum eksauth_status eksauth_kube_parse_event(const char *line, size_t len,
         if (json_object_object_get_ex(obj, "code", &code) &&
             json_object_is_type(code, json_type_int))
             ev->code = (long)json_object_get_int64(code);
-        if ((m = get_str(obj, "message")) != NULL)
-            safe_copy(m, strlen(m), ev->message, sizeof(ev->message));
+        if ((m = eksauth_json_answer_str(obj, "message")) != NULL)
+            eksauth_json_answer_safe_copy(m, strlen(m), ev->message, sizeof(ev->message));
         goto out;
     }
     if (ev->type == EKSAUTH_KUBE_BOOKMARK) {
-        meta = get_obj(obj, "metadata");
-        rv = get_str(meta, "resourceVersion");
+        meta = eksauth_json_answer_obj(obj, "metadata");
+        rv = eksauth_json_answer_str(meta, "resourceVersion");
         if (rv == NULL || !eksauth_kube_rv_valid(rv)) {
             st = eksauth_fail(err, EKSAUTH_EINVAL,
                               "Kubernetes API: watch: a bookmark without "
@@ -407,365 +295,7 @@ enum eksauth_status eksauth_kube_ca_pem(const char *b64, char **pem, size_t *len
 }
 
 /* ------------------------------------------------------------------ */
-/* pure: the EKS API */
-
-enum eksauth_status eksauth_eks_parse_list(const char *body, size_t len, char ***arns, size_t *n,
-                                           char *next, size_t nextlen, struct eksauth_error *err)
-{
-    enum eksauth_status st = EKSAUTH_OK;
-    struct json_object *root, *list = NULL, *tok = NULL;
-    size_t i, count;
-
-    if (nextlen > 0)
-        next[0] = '\0';
-    root = parse_json(body, len, EKSAUTH_EKS_MAX_BODY);
-    if (root == NULL || !json_object_object_get_ex(root, "accessEntries", &list) ||
-        !json_object_is_type(list, json_type_array)) {
-        st = eksauth_fail(err, EKSAUTH_EINVAL,
-                          "EKS API: ListAccessEntries: no accessEntries list in the answer");
-        goto out;
-    }
-    count = json_object_array_length(list);
-    if (*n + count > EKSAUTH_EKS_MAX_ENTRIES) {
-        st = eksauth_fail(err, EKSAUTH_EINVAL, "EKS API: more than %d access entries",
-                          EKSAUTH_EKS_MAX_ENTRIES);
-        goto out;
-    }
-    for (i = 0; i < count; i++) {
-        struct json_object *a = json_object_array_get_idx(list, i);
-        const char *s = json_object_is_type(a, json_type_string) ? json_object_get_string(a) : NULL;
-
-        if (s == NULL || s[0] == '\0' || !visible(s, strlen(s)) || strlen(s) >= 2048) {
-            st = eksauth_fail(err, EKSAUTH_EINVAL,
-                              "EKS API: ListAccessEntries: entry %zu is not an ARN string", i);
-            goto out;
-        }
-        if (!strlist_add(arns, n, "%s", s)) {
-            st = eksauth_fail(err, EKSAUTH_ENOMEM, "EKS API: out of memory");
-            goto out;
-        }
-    }
-    if (json_object_object_get_ex(root, "nextToken", &tok) && tok != NULL &&
-        !json_object_is_type(tok, json_type_null)) {
-        const char *t =
-            json_object_is_type(tok, json_type_string) ? json_object_get_string(tok) : NULL;
-
-        if (t == NULL || strlen(t) >= nextlen || !visible(t, strlen(t))) {
-            st = eksauth_fail(err, EKSAUTH_EINVAL, "EKS API: ListAccessEntries: a bad nextToken");
-            goto out;
-        }
-        memcpy(next, t, strlen(t) + 1);
-    }
-out:
-    json_object_put(root);
-    return st;
-}
-
-void eksauth_access_entry_free(struct eksauth_access_entry *e)
-{
-    if (e == NULL)
-        return;
-    free(e->principal_arn);
-    free(e->username);
-    strlist_free(e->groups, e->n_groups);
-    free(e->type);
-    memset(e, 0, sizeof(*e));
-}
-
-enum eksauth_status eksauth_eks_parse_describe(const char *body, size_t len,
-                                               struct eksauth_access_entry *out,
-                                               struct eksauth_error *err)
-{
-    enum eksauth_status st = EKSAUTH_OK;
-    struct json_object *root, *ae, *groups = NULL, *u = NULL;
-    const char *arn, *type;
-    size_t i;
-
-    memset(out, 0, sizeof(*out));
-    root = parse_json(body, len, EKSAUTH_EKS_MAX_BODY);
-    ae = get_obj(root, "accessEntry");
-    arn = get_str(ae, "principalArn");
-    if (ae == NULL || arn == NULL || !visible(arn, strlen(arn))) {
-        st = eksauth_fail(err, EKSAUTH_EINVAL,
-                          "EKS API: DescribeAccessEntry: no accessEntry.principalArn");
-        goto out;
-    }
-    if ((out->principal_arn = strdup(arn)) == NULL)
-        goto nomem;
-    if (json_object_object_get_ex(ae, "username", &u) && u != NULL &&
-        !json_object_is_type(u, json_type_null)) {
-        if (!json_object_is_type(u, json_type_string)) {
-            st = eksauth_fail(err, EKSAUTH_EINVAL,
-                              "EKS API: DescribeAccessEntry: username is not a string");
-            goto out;
-        }
-        if ((out->username = strdup(json_object_get_string(u))) == NULL)
-            goto nomem;
-    }
-    if ((type = get_str(ae, "type")) != NULL && (out->type = strdup(type)) == NULL)
-        goto nomem;
-    if (json_object_object_get_ex(ae, "kubernetesGroups", &groups) && groups != NULL &&
-        !json_object_is_type(groups, json_type_null)) {
-        if (!json_object_is_type(groups, json_type_array)) {
-            st = eksauth_fail(err, EKSAUTH_EINVAL,
-                              "EKS API: DescribeAccessEntry: kubernetesGroups is not a list");
-            goto out;
-        }
-        for (i = 0; i < json_object_array_length(groups); i++) {
-            struct json_object *g = json_object_array_get_idx(groups, i);
-
-            if (!json_object_is_type(g, json_type_string)) {
-                st = eksauth_fail(err, EKSAUTH_EINVAL,
-                                  "EKS API: DescribeAccessEntry: kubernetesGroups[%zu] is not a "
-                                  "string",
-                                  i);
-                goto out;
-            }
-            if (!strlist_add(&out->groups, &out->n_groups, "%s", json_object_get_string(g)))
-                goto nomem;
-        }
-    }
-    goto out;
-nomem:
-    st = eksauth_fail(err, EKSAUTH_ENOMEM, "EKS API: out of memory");
-out:
-    json_object_put(root);
-    if (st != EKSAUTH_OK)
-        eksauth_access_entry_free(out);
-    return st;
-}
-
-enum eksauth_status eksauth_access_entry_username(const struct eksauth_access_entry *e, char *out,
-                                                  size_t outlen, struct eksauth_error *err)
-{
-    struct eksauth_arn *arn;
-    enum eksauth_status st = EKSAUTH_OK;
-    struct eksauth_error ae;
-    const char *name;
-    int n;
-
-    if (e->username != NULL && e->username[0] != '\0') {
-        if (strlen(e->username) >= outlen)
-            return eksauth_fail(err, EKSAUTH_EINVAL, "access entry: the username is too long");
-        memcpy(out, e->username, strlen(e->username) + 1);
-        return EKSAUTH_OK;
-    }
-    arn = calloc(1, sizeof(*arn));
-    if (arn == NULL)
-        return eksauth_fail(err, EKSAUTH_ENOMEM, "access entry: out of memory");
-    if (eksauth_arn_parse(e->principal_arn, arn, &ae) != EKSAUTH_OK) {
-        st = eksauth_fail(err, EKSAUTH_EINVAL, "access entry: %s", ae.msg);
-        goto out;
-    }
-    switch (arn->type) {
-    case EKSAUTH_ARN_USER:
-        n = snprintf(out, outlen, "%s", e->principal_arn);
-        break;
-    case EKSAUTH_ARN_ROLE:
-        /* EKS's default for a role: its session ARN, the role's path dropped. */
-        name = strrchr(arn->resource, '/');
-        name = name != NULL ? name + 1 : arn->resource;
-        n = snprintf(out, outlen, "arn:%s:sts::%s:assumed-role/%s/{{SessionName}}", arn->partition,
-                     arn->account, name);
-        break;
-    default:
-        st = eksauth_fail(err, EKSAUTH_EINVAL,
-                          "access entry: %s is neither an IAM role nor an IAM user",
-                          e->principal_arn);
-        goto out;
-    }
-    if (n < 0 || (size_t)n >= outlen)
-        st = eksauth_fail(err, EKSAUTH_EINVAL, "access entry: the username is too long");
-out:
-    free(arn);
-    return st;
-}
-
-static struct json_object *entry_json(const char *arnkey, const char *arn, const char *username,
-                                      const char *const *groups, size_t n_groups)
-{
-    struct json_object *o = json_object_new_object(), *g = json_object_new_array();
-    size_t i;
-
-    if (o == NULL || g == NULL) {
-        json_object_put(o);
-        json_object_put(g);
-        return NULL;
-    }
-    json_object_object_add(o, arnkey, json_object_new_string(arn));
-    if (username != NULL)
-        json_object_object_add(o, "username", json_object_new_string(username));
-    for (i = 0; i < n_groups; i++)
-        json_object_array_add(g, json_object_new_string(groups[i]));
-    json_object_object_add(o, "groups", g);
-    return o;
-}
-
-enum eksauth_status eksauth_cluster_merge(const char *configmap, size_t cm_len,
-                                          const struct eksauth_access_entry *entries, size_t n,
-                                          char **out, size_t *outlen, char ***warnings,
-                                          size_t *n_warnings, struct eksauth_error *err)
-{
-    enum eksauth_status st = EKSAUTH_OK;
-    struct eksauth_awsauth *aa = NULL;
-    struct json_object *roles = json_object_new_array(), *users = json_object_new_array();
-    struct json_object *accounts = json_object_new_array(), *doc = json_object_new_object();
-    struct eksauth_arn *arn = calloc(1, sizeof(*arn));
-    char **keys = NULL, username[2048];
-    size_t n_keys = 0, i, j;
-    struct eksauth_error e2;
-    const char *text;
-
-    *out = NULL;
-    *outlen = 0;
-    if (roles == NULL || users == NULL || accounts == NULL || doc == NULL || arn == NULL)
-        goto nomem;
-    /* 1. Access entries: each a mapRoles or mapUsers entry; keys remembered. */
-    for (i = 0; i < n; i++) {
-        const struct eksauth_access_entry *ae = &entries[i];
-        struct json_object *o;
-
-        if (eksauth_arn_parse(ae->principal_arn, arn, &e2) != EKSAUTH_OK ||
-            (arn->type != EKSAUTH_ARN_ROLE && arn->type != EKSAUTH_ARN_USER)) {
-            if (!strlist_add(warnings, n_warnings,
-                             "access entry %.200s: not an IAM role or user ARN; skipped",
-                             ae->principal_arn))
-                goto nomem;
-            continue;
-        }
-        if (eksauth_access_entry_username(ae, username, sizeof(username), &e2) != EKSAUTH_OK) {
-            if (!strlist_add(warnings, n_warnings, "%s; skipped", e2.msg))
-                goto nomem;
-            continue;
-        }
-        o = entry_json(arn->type == EKSAUTH_ARN_ROLE ? "rolearn" : "userarn", ae->principal_arn,
-                       username, (const char *const *)ae->groups, ae->n_groups);
-        if (o == NULL)
-            goto nomem;
-        json_object_array_add(arn->type == EKSAUTH_ARN_ROLE ? roles : users, o);
-        if (!strlist_add(&keys, &n_keys, "%s", arn->key))
-            goto nomem;
-    }
-    /* 2. The ConfigMap's entries, unless an access entry names the same principal. */
-    if (configmap != NULL) {
-        st = eksauth_awsauth_parse(configmap, cm_len, &aa, err);
-        if (st != EKSAUTH_OK)
-            goto out;
-        for (i = 0; i < eksauth_awsauth_warning_count(aa); i++) {
-            if (!strlist_add(warnings, n_warnings, "%s", eksauth_awsauth_warning_at(aa, i)))
-                goto nomem;
-        }
-        for (i = 0; i < eksauth_awsauth_count(aa); i++) {
-            const struct eksauth_awsauth_entry *en = eksauth_awsauth_entry_at(aa, i);
-            struct json_object *o;
-            bool shadowed = false;
-
-            if (en->source == EKSAUTH_SRC_MAPACCOUNTS) {
-                json_object_array_add(accounts, json_object_new_string(en->arn));
-                continue;
-            }
-            for (j = 0; j < n_keys && !shadowed; j++)
-                shadowed = strcmp(keys[j], en->key) == 0;
-            if (shadowed) {
-                /* API_AND_CONFIG_MAP: the access entry wins. */
-                if (!strlist_add(warnings, n_warnings,
-                                 "aws-auth %s entry for %.200s is overridden by its access entry",
-                                 eksauth_map_source_name(en->source), en->arn))
-                    goto nomem;
-                continue;
-            }
-            o = entry_json(en->source == EKSAUTH_SRC_MAPROLES ? "rolearn" : "userarn", en->arn,
-                           en->username, en->groups, en->n_groups);
-            if (o == NULL)
-                goto nomem;
-            json_object_array_add(en->source == EKSAUTH_SRC_MAPROLES ? roles : users, o);
-        }
-    }
-    /* Each value is a string of YAML (JSON is YAML), as in a ConfigMap's data. */
-    json_object_object_add(
-        doc, "mapRoles",
-        json_object_new_string(json_object_to_json_string_ext(roles, JSON_C_TO_STRING_PLAIN)));
-    json_object_object_add(
-        doc, "mapUsers",
-        json_object_new_string(json_object_to_json_string_ext(users, JSON_C_TO_STRING_PLAIN)));
-    json_object_object_add(
-        doc, "mapAccounts",
-        json_object_new_string(json_object_to_json_string_ext(accounts, JSON_C_TO_STRING_PLAIN)));
-    text = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_SPACED);
-    if (text == NULL || (*out = strdup(text)) == NULL)
-        goto nomem;
-    *outlen = strlen(*out);
-    goto out;
-nomem:
-    st = eksauth_fail(err, EKSAUTH_ENOMEM, "cluster: out of memory");
-out:
-    json_object_put(roles);
-    json_object_put(users);
-    json_object_put(accounts);
-    json_object_put(doc);
-    eksauth_awsauth_free(aa);
-    strlist_free(keys, n_keys);
-    free(arn);
-    return st;
-}
-
-/* ------------------------------------------------------------------ */
-/* calls: credentials, token, region */
-
-enum eksauth_status eksauth_cluster_region(const struct eksauth_config *cfg, char *out,
-                                           size_t outlen, struct eksauth_error *err)
-{
-    struct eksauth_error e1, e2;
-
-    if (cfg->region != NULL && cfg->region[0] != '\0') {
-        if (strlen(cfg->region) >= outlen)
-            return eksauth_fail(err, EKSAUTH_EINVAL, "region: too long");
-        memcpy(out, cfg->region, strlen(cfg->region) + 1);
-        return EKSAUTH_OK;
-    }
-    if (eksauth_creds_region(NULL, NULL, out, outlen, &e1) == EKSAUTH_OK)
-        return EKSAUTH_OK;
-    if (eksauth_imds_get_value(cfg->imds_endpoint, "placement/region", out, outlen, &e2) ==
-            EKSAUTH_OK &&
-        eksauth_region_valid(out, strlen(out)))
-        return EKSAUTH_OK;
-    return eksauth_fail(err, EKSAUTH_EINVAL,
-                        "no region: set region in the config (%s; instance metadata: %s)", e1.msg,
-                        e2.msg);
-}
-
-static enum eksauth_status host_creds(const struct eksauth_config *cfg, struct eksauth_creds *c,
-                                      struct eksauth_error *err)
-{
-    struct eksauth_creds_options opt;
-
-    memset(&opt, 0, sizeof(opt));
-    opt.imds_endpoint = cfg->imds_endpoint;
-    return eksauth_creds_load(&opt, c, err);
-}
-
-enum eksauth_status eksauth_cluster_token(const struct eksauth_config *cfg,
-                                          const struct eksauth_creds *creds, time_t now,
-                                          char *token, size_t tokcap, struct eksauth_error *err)
-{
-    struct eksauth_sts_presign req;
-    char region[64], host[256];
-    enum eksauth_status st;
-
-    if ((st = eksauth_cluster_region(cfg, region, sizeof(region), err)) != EKSAUTH_OK)
-        return st;
-    if ((st = eksauth_sigv4_sts_host(region, false, host, sizeof(host), err)) != EKSAUTH_OK)
-        return st;
-    memset(&req, 0, sizeof(req));
-    req.host = host;
-    req.region = region;
-    req.cluster_id = cfg->cluster_id;
-    req.now = now;
-    return eksauth_sigv4_sts_token(creds, &req, token, tokcap, NULL, err);
-}
-
-/* ------------------------------------------------------------------ */
-/* calls: the Kubernetes API */
+/* calls */
 
 struct kube_conn {
     char *ca_pem;
@@ -809,7 +339,7 @@ static enum eksauth_status kube_conn_start(const struct eksauth_config *cfg, str
     if (cfg->cluster_ca_data != NULL &&
         (st = eksauth_kube_ca_pem(cfg->cluster_ca_data, &k->ca_pem, &k->ca_len, err)) != EKSAUTH_OK)
         return st;
-    st = host_creds(cfg, &creds, err);
+    st = eksauth_cluster_creds(cfg, &creds, err);
     if (st != EKSAUTH_OK)
         goto out;
     memcpy(k->auth, "Authorization: Bearer ", 22);
@@ -870,9 +400,17 @@ static enum eksauth_status kube_http_error(const struct eksauth_config *cfg, lon
                         msg[0] != '\0' ? ": " : "", msg);
 }
 
-static enum eksauth_status kube_get_configmap(const struct eksauth_config *cfg,
-                                              struct eksauth_cluster_snapshot *out,
-                                              struct eksauth_error *err)
+void eksauth_kube_configmap_free(struct eksauth_kube_configmap *cm)
+{
+    if (cm == NULL)
+        return;
+    free(cm->data);
+    memset(cm, 0, sizeof(*cm));
+}
+
+enum eksauth_status eksauth_kube_get_configmap(const struct eksauth_config *cfg,
+                                               struct eksauth_kube_configmap *out,
+                                               struct eksauth_error *err)
 {
     struct eksauth_http_response resp = {0, NULL, 0};
     struct eksauth_http_request req;
@@ -1019,313 +557,5 @@ out:
     eksauth_http_response_free(&resp);
     eksauth_kube_lines_free(&w.lines);
     kube_conn_end(&k);
-    return st;
-}
-
-/* ------------------------------------------------------------------ */
-/* calls: the EKS API */
-
-struct eks_conn {
-    struct eksauth_creds creds;
-    char region[64];
-    char host[256];
-};
-
-static enum eksauth_status eks_get(const struct eksauth_config *cfg, struct eks_conn *c,
-                                   const char *path, const char *query,
-                                   struct eksauth_http_response *resp, struct eksauth_error *err)
-{
-    struct eksauth_sigv4_request sreq;
-    struct eksauth_sigv4_signed sig;
-    struct eksauth_http_request req;
-    enum eksauth_status st;
-    char url[4096], auth[EKSAUTH_SIGV4_AUTH_MAX + 32], date[48], *tokhdr = NULL;
-    const char *headers[5];
-    size_t nh = 0;
-
-    memset(&sreq, 0, sizeof(sreq));
-    sreq.method = "GET";
-    sreq.host = c->host;
-    sreq.path = path;
-    sreq.query = query;
-    sreq.region = c->region;
-    sreq.service = "eks";
-    sreq.now = time(NULL);
-    if ((st = eksauth_sigv4_sign_request(&c->creds, &sreq, &sig, err)) != EKSAUTH_OK)
-        return st;
-    if (snprintf(url, sizeof(url), "https://%s%s%s%s", c->host, path, query[0] != '\0' ? "?" : "",
-                 query) >= (int)sizeof(url)) {
-        st = eksauth_fail(err, EKSAUTH_EINVAL, "EKS API: URL too long");
-        goto out;
-    }
-    snprintf(auth, sizeof(auth), "Authorization: %s", sig.authorization);
-    snprintf(date, sizeof(date), "X-Amz-Date: %s", sig.amz_date);
-    headers[nh++] = auth;
-    headers[nh++] = date;
-    if (c->creds.session_token != NULL && c->creds.session_token[0] != '\0') {
-        if (asprintf(&tokhdr, "X-Amz-Security-Token: %s", c->creds.session_token) < 0) {
-            tokhdr = NULL;
-            st = eksauth_fail(err, EKSAUTH_ENOMEM, "EKS API: out of memory");
-            goto out;
-        }
-        headers[nh++] = tokhdr;
-    }
-    headers[nh++] = "Accept: application/json";
-    headers[nh] = NULL;
-    memset(&req, 0, sizeof(req));
-    req.what = "EKS API";
-    req.url = url;
-    req.headers = headers;
-    req.ca_file = cfg->eks_ca_file;
-    req.connect_to = cfg->eks_connect_to;
-    req.proxy = cfg->https_proxy;
-    req.connect_timeout_ms = EKSAUTH_KUBE_CONNECT_MS;
-    req.timeout_ms = EKSAUTH_KUBE_TIMEOUT_MS;
-    req.max_body = EKSAUTH_EKS_MAX_BODY;
-    st = eksauth_http_perform(&req, resp, err);
-out:
-    OPENSSL_cleanse(&sig, sizeof(sig));
-    OPENSSL_cleanse(auth, sizeof(auth));
-    if (tokhdr != NULL) {
-        OPENSSL_cleanse(tokhdr, strlen(tokhdr));
-        free(tokhdr);
-    }
-    return st;
-}
-
-static enum eksauth_status eks_http_error(const struct eksauth_http_response *resp,
-                                          const char *what, struct eksauth_error *err)
-{
-    struct json_object *root = parse_json(resp->body, resp->len, EKSAUTH_EKS_MAX_BODY);
-    const char *m = get_str(root, "message");
-    const char *type = get_str(root, "__type");
-    char msg[200] = "", code[80] = "";
-    enum eksauth_status st;
-    long s = resp->status;
-
-    if (m == NULL)
-        m = get_str(root, "Message");
-    if (m != NULL)
-        safe_copy(m, strlen(m), msg, sizeof(msg));
-    if (type != NULL)
-        safe_copy(type, strlen(type), code, sizeof(code));
-    if (s == 429 || s >= 500 || strstr(code, "Throttl") != NULL)
-        st = EKSAUTH_EUNAVAIL;
-    else if (s == 401 || s == 403)
-        st = EKSAUTH_EREJECTED;
-    else if (s == 404)
-        st = EKSAUTH_ENOTFOUND;
-    else
-        st = EKSAUTH_EINVAL;
-    json_object_put(root);
-    return eksauth_fail(err, st, "EKS API: %s: HTTP %ld%s%s%s%s%s", what, s,
-                        code[0] != '\0' ? " " : "", code, msg[0] != '\0' ? ": " : "", msg,
-                        (s == 401 || s == 403)
-                            ? " (this host's role needs eks:ListAccessEntries and "
-                              "eks:DescribeAccessEntry on the cluster)"
-                            : "");
-}
-
-static enum eksauth_status eks_access_entries(const struct eksauth_config *cfg,
-                                              struct eksauth_access_entry **out, size_t *n_out,
-                                              char *hosts, size_t hostslen,
-                                              struct eksauth_error *err)
-{
-    struct eksauth_http_response resp = {0, NULL, 0};
-    struct eksauth_access_entry *entries = NULL;
-    enum eksauth_status st;
-    struct eks_conn c;
-    char **arns = NULL, next[2048] = "", path[4096], query[4200], enc[6200];
-    size_t n_arns = 0, i, pages = 0;
-    const struct eksauth_partition *part;
-
-    *out = NULL;
-    *n_out = 0;
-    memset(&c, 0, sizeof(c));
-    if (cfg->cluster_name == NULL)
-        return eksauth_fail(err, EKSAUTH_EINVAL,
-                            "source = %s needs cluster_name (the EKS cluster's name)",
-                            eksauth_source_name(cfg->source));
-    if ((st = eksauth_cluster_region(cfg, c.region, sizeof(c.region), err)) != EKSAUTH_OK)
-        return st;
-    part = eksauth_partition_find(cfg->partition != NULL ? cfg->partition : "aws");
-    if (part == NULL)
-        return eksauth_fail(err, EKSAUTH_EINVAL, "EKS API: unknown partition");
-    snprintf(c.host, sizeof(c.host), "eks.%s.%s", c.region, part->domain);
-    snprintf(hosts, hostslen, "%s", c.host);
-    if ((st = host_creds(cfg, &c.creds, err)) != EKSAUTH_OK)
-        return st;
-    if (eksauth_sigv4_uri_encode(cfg->cluster_name, strlen(cfg->cluster_name), enc, sizeof(enc)) <
-        0) {
-        st = eksauth_fail(err, EKSAUTH_EINVAL, "EKS API: cluster_name too long");
-        goto out;
-    }
-    if (snprintf(path, sizeof(path), "/clusters/%s/access-entries", enc) >= (int)sizeof(path)) {
-        st = eksauth_fail(err, EKSAUTH_EINVAL, "EKS API: cluster_name too long");
-        goto out;
-    }
-    /* Every page: an access entry left out would be a login wrongly refused or kept. */
-    do {
-        if (++pages > EKSAUTH_EKS_MAX_ENTRIES) {
-            st = eksauth_fail(err, EKSAUTH_EINVAL, "EKS API: too many pages");
-            goto out;
-        }
-        if (next[0] == '\0') {
-            snprintf(query, sizeof(query), "maxResults=100");
-        } else {
-            if (eksauth_sigv4_uri_encode(next, strlen(next), enc, sizeof(enc)) < 0) {
-                st = eksauth_fail(err, EKSAUTH_EINVAL, "EKS API: nextToken too long");
-                goto out;
-            }
-            if (snprintf(query, sizeof(query), "maxResults=100&nextToken=%s", enc) >=
-                (int)sizeof(query)) {
-                st = eksauth_fail(err, EKSAUTH_EINVAL, "EKS API: nextToken too long");
-                goto out;
-            }
-        }
-        st = eks_get(cfg, &c, path, query, &resp, err);
-        if (st != EKSAUTH_OK)
-            goto out;
-        if (resp.status != 200) {
-            st = eks_http_error(&resp, "ListAccessEntries", err);
-            goto out;
-        }
-        st = eksauth_eks_parse_list(resp.body, resp.len, &arns, &n_arns, next, sizeof(next), err);
-        eksauth_http_response_free(&resp);
-        if (st != EKSAUTH_OK)
-            goto out;
-    } while (next[0] != '\0');
-
-    entries = calloc(n_arns + 1, sizeof(*entries));
-    if (entries == NULL) {
-        st = eksauth_fail(err, EKSAUTH_ENOMEM, "EKS API: out of memory");
-        goto out;
-    }
-    for (i = 0; i < n_arns; i++) {
-        char epath[8192];
-
-        if (eksauth_sigv4_uri_encode(arns[i], strlen(arns[i]), enc, sizeof(enc)) < 0) {
-            st = eksauth_fail(err, EKSAUTH_EINVAL, "EKS API: principal ARN too long");
-            goto out;
-        }
-        if (snprintf(epath, sizeof(epath), "%s/%s", path, enc) >= (int)sizeof(epath)) {
-            st = eksauth_fail(err, EKSAUTH_EINVAL, "EKS API: principal ARN too long");
-            goto out;
-        }
-        st = eks_get(cfg, &c, epath, "", &resp, err);
-        if (st != EKSAUTH_OK)
-            goto out;
-        if (resp.status != 200) {
-            st = eks_http_error(&resp, "DescribeAccessEntry", err);
-            goto out;
-        }
-        st = eksauth_eks_parse_describe(resp.body, resp.len, &entries[i], err);
-        eksauth_http_response_free(&resp);
-        if (st != EKSAUTH_OK)
-            goto out;
-        /* The answer must be about the principal asked for. */
-        if (strcmp(entries[i].principal_arn, arns[i]) != 0) {
-            st = eksauth_fail(err, EKSAUTH_EINVAL,
-                              "EKS API: DescribeAccessEntry answered for another principal");
-            goto out;
-        }
-        *n_out = i + 1;
-    }
-    *n_out = n_arns;
-    *out = entries;
-    entries = NULL;
-out:
-    if (entries != NULL) {
-        for (i = 0; i < n_arns; i++)
-            eksauth_access_entry_free(&entries[i]);
-        free(entries);
-        *n_out = 0;
-    }
-    eksauth_http_response_free(&resp);
-    strlist_free(arns, n_arns);
-    eksauth_creds_free(&c.creds);
-    return st;
-}
-
-/* ------------------------------------------------------------------ */
-/* the source */
-
-void eksauth_cluster_snapshot_free(struct eksauth_cluster_snapshot *s)
-{
-    if (s == NULL)
-        return;
-    free(s->data);
-    strlist_free(s->warnings, s->n_warnings);
-    memset(s, 0, sizeof(*s));
-}
-
-static void short_hash(const char *data, size_t len, char out[17])
-{
-    static const char hex[] = "0123456789abcdef";
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int mdlen = 0, i;
-
-    out[0] = '\0';
-    if (EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL) != 1 || mdlen < 8)
-        return;
-    for (i = 0; i < 8; i++) {
-        out[2 * i] = hex[md[i] >> 4];
-        out[2 * i + 1] = hex[md[i] & 15];
-    }
-    out[16] = '\0';
-}
-
-enum eksauth_status eksauth_cluster_fetch(const struct eksauth_config *cfg, time_t now,
-                                          struct eksauth_cluster_snapshot *out,
-                                          struct eksauth_error *err)
-{
-    struct eksauth_cluster_snapshot cm;
-    struct eksauth_access_entry *entries = NULL;
-    size_t n_entries = 0, i;
-    enum eksauth_status st = EKSAUTH_OK;
-    bool want_k8s, want_eks;
-    char host[256] = "", hash[17];
-
-    (void)now;
-    memset(out, 0, sizeof(*out));
-    memset(&cm, 0, sizeof(cm));
-    want_k8s = cfg->source == EKSAUTH_SOURCE_KUBERNETES ||
-               cfg->source == EKSAUTH_SOURCE_KUBERNETES_EKS_API;
-    want_eks =
-        cfg->source == EKSAUTH_SOURCE_EKS_API || cfg->source == EKSAUTH_SOURCE_KUBERNETES_EKS_API;
-    if (!want_k8s && !want_eks)
-        return eksauth_fail(err, EKSAUTH_EINVAL, "source = file is read from aws_auth_file");
-    if (want_k8s && (st = kube_get_configmap(cfg, &cm, err)) != EKSAUTH_OK)
-        goto out;
-    if (!want_eks) {
-        *out = cm;
-        memset(&cm, 0, sizeof(cm));
-        snprintf(out->version, sizeof(out->version), "k8s:%s", out->rv);
-        goto out;
-    }
-    if ((st = eks_access_entries(cfg, &entries, &n_entries, host, sizeof(host), err)) != EKSAUTH_OK)
-        goto out;
-    st = eksauth_cluster_merge(cm.data, cm.len, entries, n_entries, &out->data, &out->len,
-                               &out->warnings, &out->n_warnings, err);
-    if (st != EKSAUTH_OK)
-        goto out;
-    short_hash(out->data, out->len, hash);
-    memcpy(out->rv, cm.rv, sizeof(out->rv));
-    if (want_k8s) {
-        snprintf(out->version, sizeof(out->version), "k8s:%s+eks:%s", cm.rv, hash);
-        snprintf(out->what, sizeof(out->what), "%.300s and access entries of %.60s (%.80s)",
-                 cm.what, cfg->cluster_name, host);
-    } else {
-        snprintf(out->version, sizeof(out->version), "eks:%s", hash);
-        snprintf(out->what, sizeof(out->what), "access entries of %.60s (%.80s)", cfg->cluster_name,
-                 host);
-    }
-out:
-    for (i = 0; i < n_entries; i++)
-        eksauth_access_entry_free(&entries[i]);
-    free(entries);
-    eksauth_cluster_snapshot_free(&cm);
-    if (st != EKSAUTH_OK)
-        eksauth_cluster_snapshot_free(out);
     return st;
 }

@@ -11,7 +11,7 @@
 
 #include "eksauth/file.h"
 #include "eksauth/imds.h"
-#include "eksauth/kube.h"
+#include "eksauth/cluster.h"
 #include "eksauth/mapping.h"
 
 enum eksauth_status eksauth_mapping_seeds(const struct eksauth_iddb *db,

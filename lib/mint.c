@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "eksauth/kube.h"
+#include "eksauth/cluster_host.h"
 #include "eksauth/mint.h"
 
 enum eksauth_status eksauth_mint_token(const struct eksauth_mint *m,

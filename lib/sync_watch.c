@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "eksauth/cluster.h"
 #include "eksauth/kube.h"
 #include "eksauth/sync.h"
 

@@ -1,14 +1,10 @@
 /*
- * awsauth.h - the aws-auth ConfigMap: parse it (YAML or JSON as kubectl
- * prints it, or a bare file with top-level mapRoles/mapUsers/mapAccounts),
- * look an identity up (mapRoles, then mapUsers, then mapAccounts) and
- * render its username and groups.  Pure: the caller passes the bytes.
+ * awsauth.h - the aws-auth mapping: the entries awsauth_read.h reads,
+ * indexed; look an identity up (mapRoles, then mapUsers, then mapAccounts)
+ * and render its username and groups.  Pure: the caller passes the bytes.
  *
- * Decisions (token-rules.md, "eksauth's decisions" 5 and 6): entry keys
- * compare ASCII case-insensitively; config ARNs are canonicalised and a role
- * path is tolerated; duplicates (same key after canonicalising): the last
- * wins and a warning names both positions; a malformed entry is reported
- * with line:column and skipped; a malformed document is an error.
+ * Duplicates (same key after canonicalising, docs/token-rules.md "eksauth's
+ * decisions" 6): the last wins and a warning names both positions.
  */
 #ifndef EKSAUTH_AWSAUTH_H
 #define EKSAUTH_AWSAUTH_H
@@ -16,46 +12,15 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "eksauth/awsauth_read.h"
 #include "eksauth/status.h"
 #include "eksauth/template.h"
-
-/*
- * The largest aws-auth document eksauth reads, from any source.  Kubernetes
- * caps a ConfigMap at 1 MiB; a bare file may be larger, but an input far
- * beyond that is a mistake, and the cap bounds memory and time.
- */
-#define EKSAUTH_AWSAUTH_MAX ((size_t)16 * 1024 * 1024)
-
-enum eksauth_map_source {
-    EKSAUTH_SRC_MAPROLES,
-    EKSAUTH_SRC_MAPUSERS,
-    EKSAUTH_SRC_MAPACCOUNTS,
-};
-
-struct eksauth_awsauth_entry {
-    enum eksauth_map_source source;
-    const char *arn;      /* as written; for mapAccounts the account id */
-    const char *key;      /* lookup key: eksauth_arn.key, or the account id */
-    const char *username; /* template; NULL for mapAccounts (the canonical ARN is used) */
-    const char *const *groups;
-    size_t n_groups;
-    /*
-     * 1-based position of the entry in the input: exact for YAML, through a
-     * literal block ("mapRoles: |") too; for a value that is a JSON string
-     * (kubectl -o json) or another YAML scalar style, counted within the
-     * decoded value of that key.
-     */
-    unsigned line, column;
-};
 
 struct eksauth_awsauth;
 
 /*
- * Parse data[0..len).  The form is detected: a JSON object with "data"
- * (kubectl -o json), a YAML ConfigMap with "data", or a bare document with
- * mapRoles/mapUsers/mapAccounts at the top.  Failure of the document:
- * EKSAUTH_EINVAL with "aws-auth: LINE:COL: <why>".  Bad entries become
- * warnings, not failures.
+ * Read data[0..len) (eksauth_awsauth_read: its forms, errors and
+ * warnings) and index the entries; a duplicate adds a warning.
  */
 enum eksauth_status eksauth_awsauth_parse(const char *data, size_t len,
                                           struct eksauth_awsauth **out, struct eksauth_error *err);
@@ -66,7 +31,7 @@ size_t eksauth_awsauth_count(const struct eksauth_awsauth *aa);
 const struct eksauth_awsauth_entry *eksauth_awsauth_entry_at(const struct eksauth_awsauth *aa,
                                                              size_t i);
 
-/* Warnings: "aws-auth: mapRoles: LINE:COL: <why>; entry skipped", duplicates. */
+/* Warnings: the reader's ("aws-auth: mapRoles: LINE:COL: <why>; entry skipped"), duplicates. */
 size_t eksauth_awsauth_warning_count(const struct eksauth_awsauth *aa);
 const char *eksauth_awsauth_warning_at(const struct eksauth_awsauth *aa, size_t i);
 
@@ -107,7 +72,5 @@ void eksauth_k8s_identity_free(struct eksauth_k8s_identity *id);
  */
 bool eksauth_awsauth_needs_host_instance(const struct eksauth_awsauth *aa,
                                          const struct eksauth_principal *p);
-
-const char *eksauth_map_source_name(enum eksauth_map_source src);
 
 #endif

@@ -73,6 +73,16 @@ enum eksauth_status eksauth_creds_load(const struct eksauth_creds_options *opt,
 enum eksauth_status eksauth_creds_parse_ini(const char *text, size_t len, const char *profile,
                                             struct eksauth_creds *out, struct eksauth_error *err);
 
+/*
+ * The credentials document instance metadata serves for a role
+ * (eksauth_imds_role_credentials): {"Code": "Success", "AccessKeyId",
+ * "SecretAccessKey", "Token", "Expiration": RFC 3339}.  A Code other than
+ * Success, a missing field or a field of the wrong type is EKSAUTH_EINVAL
+ * naming it.  Fills out (source EKSAUTH_CREDS_IMDS, expiration set).  Pure.
+ */
+enum eksauth_status eksauth_creds_parse_imds(const char *body, size_t len,
+                                             struct eksauth_creds *out, struct eksauth_error *err);
+
 /* A deep copy of src into dst (dst need not be initialised).  EKSAUTH_ENOMEM on failure. */
 enum eksauth_status eksauth_creds_copy(struct eksauth_creds *dst, const struct eksauth_creds *src,
                                        struct eksauth_error *err);

@@ -5,7 +5,8 @@
  * the AWS SDKs do.  IMDSv1 (a GET without a token) is never used.
  *
  * The parsers are pure; the calls go through http.h (plain http, the
- * service lives on a link-local address; no proxy, no redirects).
+ * service lives on a link-local address; no proxy, no redirects).  It sits
+ * below creds.h: the credentials chain reads the role's document from here.
  */
 #ifndef EKSAUTH_IMDS_H
 #define EKSAUTH_IMDS_H
@@ -15,7 +16,6 @@
 #include <time.h>
 
 #include "eksauth/awsauth.h"
-#include "eksauth/creds.h"
 #include "eksauth/status.h"
 #include "eksauth/template.h"
 
@@ -34,28 +34,20 @@
 enum eksauth_status eksauth_imds_parse_role(const char *body, size_t len, char *out, size_t outlen,
                                             struct eksauth_error *err);
 
-/*
- * The credentials document of .../security-credentials/<role>:
- * {"Code": "Success", "AccessKeyId", "SecretAccessKey", "Token",
- * "Expiration": RFC 3339}.  A Code other than Success, a missing field or
- * a field of the wrong type is EKSAUTH_EINVAL naming it.  Fills out
- * (source EKSAUTH_CREDS_IMDS, expiration set).  Pure.
- */
-enum eksauth_status eksauth_imds_parse_credentials(const char *body, size_t len,
-                                                   struct eksauth_creds *out,
-                                                   struct eksauth_error *err);
-
 /* A session token as IMDS hands it out: 1..EKSAUTH_IMDS_TOKEN_MAX-1 visible ASCII bytes. */
 int eksauth_imds_token_valid(const char *body, size_t len);
 
 /*
- * The instance role's credentials from endpoint (NULL: the default).
+ * The credentials document of the instance's role from endpoint (NULL:
+ * the default) into *doc (malloc'd, *len bytes: it holds secrets, so wipe
+ * it before free; creds.h reads it), the role's name into role.
  * EKSAUTH_EUNAVAIL when the service cannot be reached (not on EC2),
  * EKSAUTH_ENOTFOUND when no role is attached, EKSAUTH_EINVAL for a bad
  * answer.  Messages never hold the session token or a secret.
  */
-enum eksauth_status eksauth_imds_credentials(const char *endpoint, struct eksauth_creds *out,
-                                             struct eksauth_error *err);
+enum eksauth_status eksauth_imds_role_credentials(const char *endpoint, char *role, size_t rolelen,
+                                                  char **doc, size_t *len,
+                                                  struct eksauth_error *err);
 
 /*
  * One metadata value (path under /latest/meta-data/, e.g.

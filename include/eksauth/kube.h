@@ -1,43 +1,32 @@
 /*
- * kube.h - aws-auth from the cluster itself (DESIGN §2 kube.c, issue 9):
+ * kube.h - the Kubernetes API, for the aws-auth ConfigMap only:
  *
- *  - the Kubernetes API: GET /api/v1/namespaces/kube-system/configmaps/aws-auth
- *    with "Authorization: Bearer <EKS token minted for cluster_id with the
- *    host's own credentials>", TLS checked against cluster_ca_file or
- *    cluster_ca_data; the ConfigMap JSON is what `kubectl -o json` prints, so
- *    awsauth.h reads it as it is; its resourceVersion is kept;
+ *  - GET /api/v1/namespaces/kube-system/configmaps/aws-auth with
+ *    "Authorization: Bearer <EKS token minted for cluster_id with the host's
+ *    own credentials>" (cluster_host.h), TLS checked against
+ *    cluster_ca_file or cluster_ca_data, never the system store; the
+ *    ConfigMap JSON is what `kubectl -o json` prints, so awsauth.h reads it
+ *    as it is; its resourceVersion is kept;
  *  - the watch API (fieldSelector=metadata.name=aws-auth, from a
- *    resourceVersion; 410 Gone means "relist");
- *  - the EKS API (access entries): SigV4-signed ListAccessEntries (every
- *    page) and DescribeAccessEntry on eks.<region>.<domain> for
- *    cluster_name, turned into aws-auth entries (default usernames as EKS
- *    gives them); with kubernetes+eks-api an access entry wins over an
- *    aws-auth entry for the same principal (API_AND_CONFIG_MAP).
+ *    resourceVersion; 410 Gone means "relist").
  *
- * Every source ends in one aws-auth document (bytes awsauth.h parses) and a
- * version string, so `eksauth sync` treats all sources alike.  The parsers
- * are pure; the calls use http.h.  Bearer tokens, signatures and session
- * tokens never reach a message.
+ * The parsers are pure; the calls use http.h.  Bearer tokens never reach a
+ * message.
  */
 #ifndef EKSAUTH_KUBE_H
 #define EKSAUTH_KUBE_H
 
 #include <stdbool.h>
 #include <stddef.h>
-#include <time.h>
 
 #include "eksauth/config.h"
-#include "eksauth/creds.h"
 #include "eksauth/status.h"
 
-#define EKSAUTH_KUBE_MAX_BODY       (4u * 1024 * 1024) /* a ConfigMap holds at most 1 MiB of data */
-#define EKSAUTH_KUBE_RV_MAX         64
-#define EKSAUTH_KUBE_CONNECT_MS     3000
-#define EKSAUTH_KUBE_TIMEOUT_MS     10000
-#define EKSAUTH_KUBE_LINE_MAX       EKSAUTH_KUBE_MAX_BODY /* one watch event */
-#define EKSAUTH_EKS_MAX_BODY        (1024 * 1024)
-#define EKSAUTH_EKS_MAX_ENTRIES     10000
-#define EKSAUTH_CLUSTER_VERSION_MAX 160
+#define EKSAUTH_KUBE_MAX_BODY   (4u * 1024 * 1024) /* a ConfigMap holds at most 1 MiB of data */
+#define EKSAUTH_KUBE_RV_MAX     64
+#define EKSAUTH_KUBE_CONNECT_MS 3000
+#define EKSAUTH_KUBE_TIMEOUT_MS 10000
+#define EKSAUTH_KUBE_LINE_MAX   EKSAUTH_KUBE_MAX_BODY /* one watch event */
 
 /* The RBAC a host needs, for the 401/403 messages and the docs. */
 #define EKSAUTH_KUBE_RBAC_HINT                                                                     \
@@ -45,7 +34,7 @@
     "resourceNames: [\"aws-auth\"], verbs: [\"get\", \"list\", \"watch\"]}] bound to a group "     \
     "that aws-auth (or an access entry) gives this host's role"
 
-/* ---- pure: the Kubernetes API ---- */
+/* ---- pure ---- */
 
 /* A resourceVersion we store and send back: 1..63 of [A-Za-z0-9._-]. */
 bool eksauth_kube_rv_valid(const char *rv);
@@ -103,87 +92,26 @@ void eksauth_kube_lines_free(struct eksauth_kube_lines *l);
 enum eksauth_status eksauth_kube_ca_pem(const char *b64, char **pem, size_t *len,
                                         struct eksauth_error *err);
 
-/* ---- pure: the EKS API ---- */
-
-struct eksauth_access_entry {
-    char *principal_arn;
-    char *username; /* as EKS answered; NULL or "" when none was set */
-    char **groups;  /* kubernetesGroups */
-    size_t n_groups;
-    char *type; /* STANDARD, EC2_LINUX, ... */
-};
-
-/*
- * A ListAccessEntries page: {"accessEntries": [ARN, ...], "nextToken": S|null}.
- * The ARNs are appended to *arns (grown; *n counts them); next gets the
- * next token or "".
- */
-enum eksauth_status eksauth_eks_parse_list(const char *body, size_t len, char ***arns, size_t *n,
-                                           char *next, size_t nextlen, struct eksauth_error *err);
-
-/* A DescribeAccessEntry answer: {"accessEntry": {principalArn, username, kubernetesGroups, type}}.
- */
-enum eksauth_status eksauth_eks_parse_describe(const char *body, size_t len,
-                                               struct eksauth_access_entry *out,
-                                               struct eksauth_error *err);
-void eksauth_access_entry_free(struct eksauth_access_entry *e);
-
-/*
- * The username an entry gives: its own, else EKS's default: the ARN for an
- * IAM user, "arn:<partition>:sts::<account>:assumed-role/<role name without
- * path>/{{SessionName}}" for a role.
- */
-enum eksauth_status eksauth_access_entry_username(const struct eksauth_access_entry *e, char *out,
-                                                  size_t outlen, struct eksauth_error *err);
-
-/*
- * One aws-auth document (a bare JSON document with mapRoles, mapUsers and
- * mapAccounts) from the ConfigMap (configmap may be NULL: access entries
- * only) and the access entries; an access entry replaces any aws-auth entry
- * of the same principal (a warning names it).  Bad access entries are
- * skipped with a warning.  *warnings (may be NULL) gets malloc'd lines.
- */
-enum eksauth_status eksauth_cluster_merge(const char *configmap, size_t cm_len,
-                                          const struct eksauth_access_entry *entries, size_t n,
-                                          char **out, size_t *outlen, char ***warnings,
-                                          size_t *n_warnings, struct eksauth_error *err);
-
 /* ---- calls ---- */
 
-struct eksauth_cluster_snapshot {
-    char *data; /* the aws-auth document; awsauth.h parses it */
+struct eksauth_kube_configmap {
+    char *data; /* the ConfigMap as JSON; awsauth.h reads it */
     size_t len;
-    char version[EKSAUTH_CLUSTER_VERSION_MAX]; /* "k8s:RV", "eks:SHA256/8", or both joined by "+" */
-    char rv[EKSAUTH_KUBE_RV_MAX];              /* the ConfigMap's resourceVersion, or "" */
-    char what[512];                            /* for messages: where it came from */
-    char **warnings;
-    size_t n_warnings;
+    char rv[EKSAUTH_KUBE_RV_MAX]; /* its resourceVersion */
+    char what[512];               /* for messages: "<endpoint> ConfigMap kube-system/aws-auth" */
 };
 
 /*
- * Read the configured source (cfg->source other than file) with this host's
- * credentials (the chain of creds.h, imds_endpoint from cfg).  Failures:
- * EKSAUTH_EUNAVAIL (network, timeouts, 5xx, throttling), EKSAUTH_EREJECTED
- * (401/403: the message names the RBAC or access the host needs),
- * EKSAUTH_ENOTFOUND (no aws-auth ConfigMap), EKSAUTH_EINVAL (config, bad
- * answers).
+ * GET the aws-auth ConfigMap (cfg: cluster_endpoint, cluster_ca_file or
+ * cluster_ca_data, cluster_id).  Failures: EKSAUTH_EUNAVAIL (network,
+ * timeouts, 5xx, throttling), EKSAUTH_EREJECTED (401/403: the message names
+ * the RBAC the host needs), EKSAUTH_ENOTFOUND (no aws-auth ConfigMap),
+ * EKSAUTH_EINVAL (config, bad answers).  Free out whatever the result.
  */
-enum eksauth_status eksauth_cluster_fetch(const struct eksauth_config *cfg, time_t now,
-                                          struct eksauth_cluster_snapshot *out,
-                                          struct eksauth_error *err);
-void eksauth_cluster_snapshot_free(struct eksauth_cluster_snapshot *s);
-
-/*
- * The region this host signs for: cfg->region, else AWS_REGION /
- * AWS_DEFAULT_REGION / the AWS config file, else instance metadata.
- */
-enum eksauth_status eksauth_cluster_region(const struct eksauth_config *cfg, char *out,
-                                           size_t outlen, struct eksauth_error *err);
-
-/* An EKS token for cfg->cluster_id signed with creds at now (wipe it after use). */
-enum eksauth_status eksauth_cluster_token(const struct eksauth_config *cfg,
-                                          const struct eksauth_creds *creds, time_t now,
-                                          char *token, size_t tokcap, struct eksauth_error *err);
+enum eksauth_status eksauth_kube_get_configmap(const struct eksauth_config *cfg,
+                                               struct eksauth_kube_configmap *out,
+                                               struct eksauth_error *err);
+void eksauth_kube_configmap_free(struct eksauth_kube_configmap *cm);
 
 /*
  * Watch the aws-auth ConfigMap from resourceVersion rv (NULL or "": the

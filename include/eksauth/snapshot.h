@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <time.h>
 
-#include "eksauth/kube.h"
+#include "eksauth/cluster.h"
 #include "eksauth/paths.h"
 #include "eksauth/status.h"
 

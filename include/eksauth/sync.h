@@ -26,7 +26,7 @@
 #include <stdint.h>
 
 #include "eksauth/context.h"
-#include "eksauth/kube.h"
+#include "eksauth/cluster.h"
 #include "eksauth/paths.h"
 #include "eksauth/snapshot.h"
 #include "eksauth/status.h"

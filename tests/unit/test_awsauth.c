@@ -1,8 +1,9 @@
 /*
- * test_awsauth.c - the aws-auth mapping: the sample ConfigMap (YAML and
- * kubectl -o json), the bare file form, mapUsers and mapAccounts,
- * templates, role paths, case, duplicates, malformed entries and
- * documents, positions, and a generated 10,000-entry mapRoles.
+ * test_awsauth.c - the aws-auth mapping (lib/awsauth.c): the sample
+ * ConfigMap (YAML and kubectl -o json), the bare file form, mapUsers and
+ * mapAccounts, templates, role paths, case, duplicates, what malformed
+ * entries leave mapped, lookup, and a generated 10,000-entry mapRoles.
+ * What the reader makes of each form: test_awsauth_read.c.
  */
 #include "config.h"
 
@@ -70,17 +71,6 @@ static struct eksauth_awsauth *parse_fixture(const char *name)
 
     free(text);
     return aa;
-}
-
-/* Parse text, which must fail with EINVAL and exactly the message want. */
-static void expect_doc_error(const char *text, const char *want)
-{
-    struct eksauth_awsauth *aa = (struct eksauth_awsauth *)1;
-    struct eksauth_error err = {0};
-
-    assert_int_equal(eksauth_awsauth_parse(text, strlen(text), &aa, &err), EKSAUTH_EINVAL);
-    assert_null(aa);
-    assert_string_equal(err.msg, want);
 }
 
 /* The index of the one warning holding want; fails when none does. */
@@ -544,82 +534,7 @@ static void test_malformed_entries(void **state)
 }
 
 /* ------------------------------------------------------------------------ */
-/* Malformed and empty documents. */
-
-static void test_malformed_document_fixture(void **state)
-{
-    size_t len;
-    char *text = read_fixture("aws-auth-malformed-document.yaml", &len);
-    struct eksauth_awsauth *aa = NULL;
-    struct eksauth_error err = {0};
-
-    (void)state;
-    assert_int_equal(eksauth_awsauth_parse(text, len, &aa, &err), EKSAUTH_EINVAL);
-    assert_null(aa);
-    assert_string_equal(err.msg, "aws-auth: 8:1: found unexpected end of stream (while scanning a "
-                                 "quoted scalar)");
-    free(text);
-}
-
-static void test_malformed_documents(void **state)
-{
-    (void)state;
-    /* Syntax errors, with the line and column of the problem. */
-    expect_doc_error("mapRoles:\n  - rolearn: x\n   bad: indent\n",
-                     "aws-auth: 3:4: did not find expected '-' indicator (while parsing a block "
-                     "collection)");
-    expect_doc_error("data:\n  mapRoles: [a, b\n",
-                     "aws-auth: 3:1: did not find expected ',' or ']' (while parsing a flow "
-                     "sequence)");
-    /* ... also inside a string value: positions in the whole document. */
-    expect_doc_error("data:\n"
-                     "  mapRoles: |\n"
-                     "    - rolearn: arn:aws:iam::123456789012:role/A\n"
-                     "      username: a\n"
-                     "     - broken\n",
-                     "aws-auth: 5:6: mapRoles: did not find expected '-' indicator (while parsing "
-                     "a block collection)");
-    /* Wrong types. */
-    expect_doc_error("- rolearn: arn:aws:iam::123456789012:role/A\n",
-                     "aws-auth: 1:1: the document is not a mapping");
-    expect_doc_error("just text\n", "aws-auth: 1:1: the document is not a mapping");
-    expect_doc_error("mapRoles: {rolearn: x}\n",
-                     "aws-auth: 1:11: mapRoles is not a list or a string");
-    expect_doc_error("mapRoles: |\n  rolearn: x\n",
-                     "aws-auth: 2:3: mapRoles: the value is not a list");
-    expect_doc_error("kind: ConfigMap\ndata:\n  mapRoles:\n    - rolearn: x\n",
-                     "aws-auth: 4:5: mapRoles is not a string (ConfigMap data)");
-    expect_doc_error("kind: ConfigMap\ndata: [a]\n", "aws-auth: 2:7: data is not a mapping");
-    expect_doc_error("kind: Secret\ndata:\n  mapRoles: ''\n",
-                     "aws-auth: 1:7: kind is not ConfigMap");
-    /* Ambiguity is refused: a key twice, two documents. */
-    expect_doc_error("mapRoles: []\nmapRoles: []\n", "aws-auth: 2:1: the key is given twice");
-    expect_doc_error("data: {}\ndata: {}\n", "aws-auth: 2:1: the key is given twice");
-    expect_doc_error("mapRoles: []\n---\nmapUsers: []\n",
-                     "aws-auth: 3:1: more than one YAML document");
-    /* Bytes YAML does not allow. */
-    expect_doc_error("mapRoles: []\n\x01\n", "aws-auth: 2:1: control characters are not allowed");
-    expect_doc_error("mapRoles: \xff\n", "aws-auth: 1:11: invalid leading UTF-8 octet");
-}
-
-static void test_malformed_json(void **state)
-{
-    (void)state;
-    expect_doc_error("{\"kind\": \"Secret\", \"data\": {}}",
-                     "aws-auth: 1:1: kind is not ConfigMap");
-    expect_doc_error("{\"kind\": \"ConfigMap\", \"data\": [1]}",
-                     "aws-auth: 1:1: data is not an object");
-    expect_doc_error("{\"data\": {\"mapRoles\": [1]}}",
-                     "aws-auth: 1:1: data.mapRoles is not a string (ConfigMap data)");
-    /* The string is YAML; its errors count within the decoded value. */
-    expect_doc_error("{\"data\": {\"mapUsers\": \"- userarn: a\\n  - b: [\"}}",
-                     "aws-auth: 2:3: mapUsers: did not find expected key (while parsing a block "
-                     "mapping)");
-    /* Not valid JSON: read as YAML, which says what is wrong (at the end of the stream). */
-    expect_doc_error("{\"data\": {\"mapRoles\": \"x\"}",
-                     "aws-auth: 2:1: did not find expected "
-                     "',' or '}' (while parsing a flow mapping)");
-}
+/* Empty documents. */
 
 static void test_empty_documents(void **state)
 {
@@ -642,141 +557,6 @@ static void test_empty_documents(void **state)
     eksauth_awsauth_free(aa);
     aa = parse_text(NULL, 0);
     assert_int_equal(eksauth_awsauth_count(aa), 0);
-    eksauth_awsauth_free(aa);
-}
-
-/* Values upstream skips as empty, and empty lists. */
-static void test_empty_values(void **state)
-{
-    struct eksauth_awsauth *aa;
-
-    (void)state;
-    aa = parse_str("apiVersion: v1\nkind: ConfigMap\ndata:\n"
-                   "  mapRoles: \"\"\n"
-                   "  mapUsers: \"''\"\n"
-                   "  mapAccounts: \"  ``  \"\n");
-    assert_int_equal(eksauth_awsauth_count(aa), 0);
-    assert_int_equal(eksauth_awsauth_warning_count(aa), 0);
-    eksauth_awsauth_free(aa);
-
-    aa = parse_str("mapRoles: []\nmapUsers:\nmapAccounts: |\n  # none yet\n");
-    assert_int_equal(eksauth_awsauth_count(aa), 0);
-    assert_int_equal(eksauth_awsauth_warning_count(aa), 0);
-    eksauth_awsauth_free(aa);
-
-    aa = parse_str("kind: ConfigMap\ndata:\n");
-    find_warning(aa, "the ConfigMap has no data");
-    eksauth_awsauth_free(aa);
-
-    aa = parse_str("{\"kind\": \"ConfigMap\", \"data\": null}");
-    find_warning(aa, "the ConfigMap has no data");
-    eksauth_awsauth_free(aa);
-
-    aa = parse_str("{\"kind\": \"ConfigMap\", \"data\": {\"other\": \"x\"}}");
-    find_warning(aa, "no mapRoles, mapUsers or mapAccounts");
-    eksauth_awsauth_free(aa);
-}
-
-/* ------------------------------------------------------------------------ */
-/* Positions in other shapes. */
-
-static void test_positions(void **state)
-{
-    struct eksauth_awsauth *aa;
-    const struct eksauth_awsauth_entry *e;
-
-    (void)state;
-    /* CRLF line ends, blank lines before the content, "|-" chomping. */
-    aa = parse_str("kind: ConfigMap\r\n"
-                   "data:\r\n"
-                   "  mapRoles: |- # roles\r\n"
-                   "\r\n"
-                   "      \r\n"
-                   "        - rolearn: arn:aws:iam::123456789012:role/A\r\n"
-                   "          username: a\r\n"
-                   "        - rolearn: arn:aws:iam::123456789012:role/{B}\r\n"
-                   "          username: b\r\n");
-    e = eksauth_awsauth_entry_at(aa, 0);
-    assert_non_null(e);
-    assert_int_equal(e->line, 6);
-    assert_int_equal(e->column, 11);
-    find_warning(aa, "aws-auth: mapRoles: 8:11: arn:");
-    eksauth_awsauth_free(aa);
-
-    /* A double-quoted value (kubectl's choice for lines with trailing spaces): relative. */
-    aa = parse_str("data:\n"
-                   "  mapRoles: \"- rolearn: arn:aws:iam::123456789012:role/A\\n  username: a\\n"
-                   "- rolearn: bad\\n  username: b\\n\"\n");
-    assert_int_equal(eksauth_awsauth_entry_at(aa, 0)->line, 1);
-    assert_int_equal(eksauth_awsauth_entry_at(aa, 0)->column, 3);
-    find_warning(aa, "aws-auth: mapRoles: 3:3: arn: 'bad'");
-    eksauth_awsauth_free(aa);
-
-    /* A tag before '|' or an indentation digit: relative too. */
-    aa = parse_str("data:\n  mapRoles: !!str |\n    - rolearn: arn:aws:iam::123456789012:role/A\n"
-                   "      username: a\n");
-    assert_int_equal(eksauth_awsauth_entry_at(aa, 0)->line, 1);
-    assert_int_equal(eksauth_awsauth_entry_at(aa, 0)->column, 3);
-    eksauth_awsauth_free(aa);
-    aa = parse_str("data:\n  mapRoles: |2\n    - rolearn: arn:aws:iam::123456789012:role/A\n"
-                   "      username: a\n");
-    assert_int_equal(eksauth_awsauth_entry_at(aa, 0)->line, 1);
-    assert_int_equal(eksauth_awsauth_entry_at(aa, 0)->column, 3);
-    eksauth_awsauth_free(aa);
-}
-
-/* ------------------------------------------------------------------------ */
-/* YAML details. */
-
-/* Aliases may not make us walk a collection twice (no "billion laughs"). */
-static void test_aliases(void **state)
-{
-    struct eksauth_awsauth *aa;
-
-    (void)state;
-    aa = parse_str("mapRoles:\n"
-                   "  - &e\n"
-                   "    rolearn: arn:aws:iam::123456789012:role/A\n"
-                   "    username: a\n"
-                   "    groups: &g [x, y]\n"
-                   "  - *e\n"
-                   "  - rolearn: arn:aws:iam::123456789012:role/B\n"
-                   "    username: &u b\n"
-                   "    groups: *g\n"
-                   "  - rolearn: arn:aws:iam::123456789012:role/C\n"
-                   "    username: *u\n");
-    find_warning(aa, "aws-auth: mapRoles: 2:5: a YAML alias repeats an entry");
-    find_warning(aa, "aws-auth: mapRoles: 7:5: groups: a YAML alias repeats a list");
-    assert_int_equal(eksauth_awsauth_warning_count(aa), 2);
-    /* A scalar alias is fine: it costs nothing. */
-    assert_int_equal(eksauth_awsauth_count(aa), 2);
-    assert_string_equal(eksauth_awsauth_entry_at(aa, 1)->username, "b");
-    eksauth_awsauth_free(aa);
-
-    /* A list used twice at the top, or a cycle back to the root. */
-    expect_doc_error("mapRoles: &l []\nmapUsers: *l\n",
-                     "aws-auth: 1:11: a YAML alias repeats a list (aliases are not supported)");
-    expect_doc_error(
-        "&r\nkind: ConfigMap\ndata: *r\n",
-        "aws-auth: 1:1: data: a YAML alias repeats a mapping (aliases are not supported)");
-}
-
-/* Unknown entry keys are ignored; NUL bytes never get through. */
-static void test_entry_details(void **state)
-{
-    static const char nul[] = "mapRoles:\n"
-                              "  - rolearn: arn:aws:iam::123456789012:role/A\n"
-                              "    username: \"adm\\0in\"\n"
-                              "  - rolearn: arn:aws:iam::123456789012:role/B\n"
-                              "    username: b\n"
-                              "    userid: AROAEXAMPLE\n"
-                              "    extra: {nested: [1, 2]}\n";
-    struct eksauth_awsauth *aa = parse_str(nul);
-
-    (void)state;
-    find_warning(aa, "aws-auth: mapRoles: 2:5: username contains a control character");
-    assert_int_equal(eksauth_awsauth_count(aa), 1);
-    assert_string_equal(eksauth_awsauth_entry_at(aa, 0)->username, "b");
     eksauth_awsauth_free(aa);
 }
 
@@ -953,14 +733,7 @@ int main(void)
         cmocka_unit_test(test_upper_case_top_keys_ignored),
         cmocka_unit_test(test_duplicates),
         cmocka_unit_test(test_malformed_entries),
-        cmocka_unit_test(test_malformed_document_fixture),
-        cmocka_unit_test(test_malformed_documents),
-        cmocka_unit_test(test_malformed_json),
         cmocka_unit_test(test_empty_documents),
-        cmocka_unit_test(test_empty_values),
-        cmocka_unit_test(test_positions),
-        cmocka_unit_test(test_aliases),
-        cmocka_unit_test(test_entry_details),
         cmocka_unit_test(test_lookup),
         cmocka_unit_test(test_map_principal_checks),
         cmocka_unit_test(test_misc_api),

@@ -3,7 +3,8 @@
  * (as botocore's configparser reads ~/.aws/credentials), the environment,
  * the shared credentials file found by option, AWS_SHARED_CREDENTIALS_FILE
  * or HOME, profiles, every refusal and the "tried" message; the region
- * from the option, AWS_REGION, AWS_DEFAULT_REGION and ~/.aws/config.
+ * from the option, AWS_REGION, AWS_DEFAULT_REGION and ~/.aws/config; the
+ * credentials document of instance metadata (every field, every refusal).
  * The environment is a table given through getenv_fn; files are made in a
  * temporary folder.
  */
@@ -469,6 +470,78 @@ static void test_region(void **state)
     assert_status(eksauth_creds_region("us-east-1", &fake_env, region, 5, &err), EKSAUTH_EINVAL);
 }
 
+/* ------------------------------------------------------------------ */
+/* The credentials document of instance metadata (imds.h serves it). */
+
+static const char good[] = "{\n"
+                           "  \"Code\" : \"Success\",\n"
+                           "  \"LastUpdated\" : \"2026-11-30T05:00:00Z\",\n"
+                           "  \"Type\" : \"AWS-HMAC\",\n"
+                           "  \"AccessKeyId\" : \"ASIAFAKEIMDS00000001\",\n"
+                           "  \"SecretAccessKey\" : \"imdsSecret/+=abc\",\n"
+                           "  \"Token\" : \"IQoJimdsSessionToken+/=\",\n"
+                           "  \"Expiration\" : \"2026-11-30T11:00:00Z\"\n"
+                           "}";
+
+static void test_imds_document(void **state)
+{
+    struct eksauth_creds c;
+    struct eksauth_error err;
+
+    (void)state;
+    assert_status(eksauth_creds_parse_imds(good, strlen(good), &c, &err), EKSAUTH_OK);
+    assert_string_equal(c.access_key_id, "ASIAFAKEIMDS00000001");
+    assert_string_equal(c.secret_access_key, "imdsSecret/+=abc");
+    assert_string_equal(c.session_token, "IQoJimdsSessionToken+/=");
+    assert_int_equal((long long)c.expiration, 1796036400LL); /* 2026-11-30T11:00:00Z */
+    assert_int_equal(c.source, EKSAUTH_CREDS_IMDS);
+    eksauth_creds_free(&c);
+    assert_null(c.access_key_id);
+}
+
+/* Replace the first "from" of good by "to" and expect a refusal that names want. */
+static void refuse_imds(const char *from, const char *to, const char *want)
+{
+    char doc[1024], *p;
+    struct eksauth_creds c;
+    struct eksauth_error err;
+
+    p = strstr(good, from);
+    assert_non_null(p);
+    snprintf(doc, sizeof(doc), "%.*s%s%s", (int)(p - good), good, to, p + strlen(from));
+    assert_status(eksauth_creds_parse_imds(doc, strlen(doc), &c, &err), EKSAUTH_EINVAL);
+    if (strstr(err.msg, want) == NULL)
+        fail_msg("\"%s\" does not name \"%s\"", err.msg, want);
+    assert_null(c.access_key_id);
+    /* No secret in any message. */
+    assert_null(strstr(err.msg, "imdsSecret"));
+    assert_null(strstr(err.msg, "IQoJ"));
+}
+
+static void test_imds_document_refused(void **state)
+{
+    struct eksauth_creds c;
+    struct eksauth_error err;
+
+    (void)state;
+    refuse_imds("\"Success\"", "\"Failure\"", "Code is \"Failure\"");
+    refuse_imds("\"Code\"", "\"Cod\"", "no Code");
+    refuse_imds("\"AccessKeyId\"", "\"AccessKey\"", "no AccessKeyId");
+    refuse_imds("\"SecretAccessKey\" : \"imdsSecret/+=abc\"", "\"SecretAccessKey\" : 5",
+                "no SecretAccessKey");
+    refuse_imds("\"Token\"", "\"Tokens\"", "no Token");
+    refuse_imds("\"Expiration\"", "\"Expires\"", "no Expiration");
+    refuse_imds("2026-11-30T11:00:00Z", "tomorrow", "Expiration is not RFC 3339");
+    refuse_imds("2026-11-30T11:00:00Z", "1796036400", "Expiration is not RFC 3339");
+    refuse_imds("ASIAFAKEIMDS00000001", "ASIA FAKE", "AccessKeyId is empty or not ASCII");
+    refuse_imds("ASIAFAKEIMDS00000001", "", "AccessKeyId is empty");
+    refuse_imds("{", "[", "not a JSON object");
+    refuse_imds("}", "", "not a JSON object");
+    assert_status(eksauth_creds_parse_imds("", 0, &c, &err), EKSAUTH_EINVAL);
+    assert_status(eksauth_creds_parse_imds(NULL, 3, &c, &err), EKSAUTH_EINVAL);
+    assert_status(eksauth_creds_parse_imds("{\0}", 3, &c, &err), EKSAUTH_EINVAL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -479,6 +552,8 @@ int main(void)
         cmocka_unit_test_setup(test_profile_file, each),
         cmocka_unit_test_setup(test_nothing_found, each),
         cmocka_unit_test_setup(test_region, each),
+        cmocka_unit_test(test_imds_document),
+        cmocka_unit_test(test_imds_document_refused),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -476,10 +476,38 @@ static void test_plan_large(void **state)
     assert_int_equal(f->plan.n_used_ids, 10100);
 }
 
+/*
+ * One entry with more groups than the group table was first sized for (it
+ * is sized from the number of entries): every group is planned.  The table
+ * grows; before lib/strmap.c it filled up and the plan never returned.
+ */
+static void test_plan_entry_with_many_groups(void **state)
+{
+    struct fixture *f = *state;
+    char yaml[4096];
+    size_t n, i;
+
+    n = (size_t)snprintf(yaml, sizeof(yaml),
+                         "mapRoles: |\n"
+                         "  - rolearn: arn:aws:iam::123456789012:role/many\n"
+                         "    username: many\n"
+                         "    groups:\n");
+    for (i = 0; i < 100; i++)
+        n += (size_t)snprintf(yaml + n, sizeof(yaml) - n, "      - team-%zu\n", i);
+    assert_true(n < sizeof(yaml));
+    load(f, yaml);
+    assert_int_equal(f->plan.n_groups, 100);
+    assert_int_equal(f->plan.n_users, 1);
+    assert_int_equal(f->plan.users[0].n_groups, 100);
+    assert_non_null(eksauth_plan_find_group(&f->plan, "eks-team-0"));
+    assert_non_null(eksauth_plan_find_group(&f->plan, "eks-team-99"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_plan_static_users_and_groups, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_plan_entry_with_many_groups, setup, teardown),
         cmocka_unit_test_setup_teardown(test_plan_ids_deterministic_and_in_range, setup, teardown),
         cmocka_unit_test_setup_teardown(test_plan_seeds_keep_recorded_ids, setup, teardown),
         cmocka_unit_test_setup_teardown(test_plan_refuses_login_collision, setup, teardown),

@@ -1,6 +1,6 @@
 /*
- * test_imds.c - the pure readers of IMDSv2 answers: the role listing, the
- * credentials document (every field, every refusal) and session tokens;
+ * test_imds.c - the pure readers of IMDSv2 answers: the role listing and
+ * session tokens (the credentials document: test_creds.c);
  * when the host's own instance is read for {{EC2PrivateDNSName}} (never
  * for other logins; once; a failure refuses).  The calls themselves are tested against
  * tests/lib/fake_imds.py (tests/integration/cluster_sync.sh).
@@ -19,16 +19,6 @@
 #include "eksauth/imds.h"
 
 #define assert_status(x, want) assert_int_equal((int)(x), (int)(want))
-
-static const char good[] = "{\n"
-                           "  \"Code\" : \"Success\",\n"
-                           "  \"LastUpdated\" : \"2026-11-30T05:00:00Z\",\n"
-                           "  \"Type\" : \"AWS-HMAC\",\n"
-                           "  \"AccessKeyId\" : \"ASIAFAKEIMDS00000001\",\n"
-                           "  \"SecretAccessKey\" : \"imdsSecret/+=abc\",\n"
-                           "  \"Token\" : \"IQoJimdsSessionToken+/=\",\n"
-                           "  \"Expiration\" : \"2026-11-30T11:00:00Z\"\n"
-                           "}";
 
 static void test_role(void **state)
 {
@@ -61,65 +51,6 @@ static void test_role(void **state)
         assert_status(eksauth_imds_parse_role(long_name, 64, role, sizeof(role), &err), EKSAUTH_OK);
         assert_status(eksauth_imds_parse_role(long_name, 10, role, 5, &err), EKSAUTH_EINVAL);
     }
-}
-
-static void test_credentials(void **state)
-{
-    struct eksauth_creds c;
-    struct eksauth_error err;
-
-    (void)state;
-    assert_status(eksauth_imds_parse_credentials(good, strlen(good), &c, &err), EKSAUTH_OK);
-    assert_string_equal(c.access_key_id, "ASIAFAKEIMDS00000001");
-    assert_string_equal(c.secret_access_key, "imdsSecret/+=abc");
-    assert_string_equal(c.session_token, "IQoJimdsSessionToken+/=");
-    assert_int_equal((long long)c.expiration, 1796036400LL); /* 2026-11-30T11:00:00Z */
-    assert_int_equal(c.source, EKSAUTH_CREDS_IMDS);
-    eksauth_creds_free(&c);
-    assert_null(c.access_key_id);
-}
-
-/* Replace the first "from" of good by "to" and expect a refusal that names want. */
-static void refuse(const char *from, const char *to, const char *want)
-{
-    char doc[1024], *p;
-    struct eksauth_creds c;
-    struct eksauth_error err;
-
-    p = strstr(good, from);
-    assert_non_null(p);
-    snprintf(doc, sizeof(doc), "%.*s%s%s", (int)(p - good), good, to, p + strlen(from));
-    assert_status(eksauth_imds_parse_credentials(doc, strlen(doc), &c, &err), EKSAUTH_EINVAL);
-    if (strstr(err.msg, want) == NULL)
-        fail_msg("\"%s\" does not name \"%s\"", err.msg, want);
-    assert_null(c.access_key_id);
-    /* No secret in any message. */
-    assert_null(strstr(err.msg, "imdsSecret"));
-    assert_null(strstr(err.msg, "IQoJ"));
-}
-
-static void test_credentials_refused(void **state)
-{
-    struct eksauth_creds c;
-    struct eksauth_error err;
-
-    (void)state;
-    refuse("\"Success\"", "\"Failure\"", "Code is \"Failure\"");
-    refuse("\"Code\"", "\"Cod\"", "no Code");
-    refuse("\"AccessKeyId\"", "\"AccessKey\"", "no AccessKeyId");
-    refuse("\"SecretAccessKey\" : \"imdsSecret/+=abc\"", "\"SecretAccessKey\" : 5",
-           "no SecretAccessKey");
-    refuse("\"Token\"", "\"Tokens\"", "no Token");
-    refuse("\"Expiration\"", "\"Expires\"", "no Expiration");
-    refuse("2026-11-30T11:00:00Z", "tomorrow", "Expiration is not RFC 3339");
-    refuse("2026-11-30T11:00:00Z", "1796036400", "Expiration is not RFC 3339");
-    refuse("ASIAFAKEIMDS00000001", "ASIA FAKE", "AccessKeyId is empty or not ASCII");
-    refuse("ASIAFAKEIMDS00000001", "", "AccessKeyId is empty");
-    refuse("{", "[", "not a JSON object");
-    refuse("}", "", "not a JSON object");
-    assert_status(eksauth_imds_parse_credentials("", 0, &c, &err), EKSAUTH_EINVAL);
-    assert_status(eksauth_imds_parse_credentials(NULL, 3, &c, &err), EKSAUTH_EINVAL);
-    assert_status(eksauth_imds_parse_credentials("{\0}", 3, &c, &err), EKSAUTH_EINVAL);
 }
 
 static void test_token(void **state)
@@ -208,8 +139,6 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_role),
-        cmocka_unit_test(test_credentials),
-        cmocka_unit_test(test_credentials_refused),
         cmocka_unit_test(test_token),
         cmocka_unit_test(test_bind_host_instance),
         cmocka_unit_test(test_instance_identity_bad_endpoint),

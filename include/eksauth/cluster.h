@@ -1,0 +1,58 @@
+/*
+ * cluster.h - aws-auth from the cluster itself: the configured source
+ * (cfg->source: kubernetes, eks-api, or kubernetes+eks-api) read with this
+ * host's own identity and turned into one snapshot: an aws-auth document
+ * (bytes awsauth.h parses), a version string and warnings, so `eksauth
+ * sync` treats all sources alike.  With kubernetes+eks-api an access entry
+ * wins over an aws-auth entry for the same principal (EKS's
+ * API_AND_CONFIG_MAP).
+ */
+#ifndef EKSAUTH_CLUSTER_H
+#define EKSAUTH_CLUSTER_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "eksauth/config.h"
+#include "eksauth/eks_api.h"
+#include "eksauth/kube.h"
+#include "eksauth/status.h"
+
+#define EKSAUTH_CLUSTER_VERSION_MAX 160
+
+/*
+ * One aws-auth document (a bare JSON document with mapRoles, mapUsers and
+ * mapAccounts) from the ConfigMap (configmap may be NULL: access entries
+ * only) and the access entries; an access entry replaces any aws-auth entry
+ * of the same principal (a warning names it).  Bad access entries are
+ * skipped with a warning.  *warnings (may be NULL) gets malloc'd lines.
+ */
+enum eksauth_status eksauth_cluster_merge(const char *configmap, size_t cm_len,
+                                          const struct eksauth_access_entry *entries, size_t n,
+                                          char **out, size_t *outlen, char ***warnings,
+                                          size_t *n_warnings, struct eksauth_error *err);
+
+struct eksauth_cluster_snapshot {
+    char *data; /* the aws-auth document; awsauth.h parses it */
+    size_t len;
+    char version[EKSAUTH_CLUSTER_VERSION_MAX]; /* "k8s:RV", "eks:SHA256/8", or both joined by "+" */
+    char rv[EKSAUTH_KUBE_RV_MAX];              /* the ConfigMap's resourceVersion, or "" */
+    char what[512];                            /* for messages: where it came from */
+    char **warnings;
+    size_t n_warnings;
+};
+
+/*
+ * Read the configured source (cfg->source other than file) with this host's
+ * credentials (cluster_host.h).  Failures as eksauth_kube_get_configmap and
+ * eksauth_eks_access_entries: EKSAUTH_EUNAVAIL (network, timeouts, 5xx,
+ * throttling), EKSAUTH_EREJECTED (401/403: the message names the RBAC or
+ * access the host needs), EKSAUTH_ENOTFOUND (no aws-auth ConfigMap),
+ * EKSAUTH_EINVAL (config, bad answers).
+ */
+enum eksauth_status eksauth_cluster_fetch(const struct eksauth_config *cfg, time_t now,
+                                          struct eksauth_cluster_snapshot *out,
+                                          struct eksauth_error *err);
+void eksauth_cluster_snapshot_free(struct eksauth_cluster_snapshot *s);
+
+#endif

@@ -1,0 +1,58 @@
+/*
+ * strmap.h - a string -> index hash table over an array the caller owns.
+ *
+ * The map holds no strings: a slot keeps an index into the caller's array
+ * and the key's hash, and key_at(ctx, index) gives the key back when two
+ * hashes agree.  So the caller's array may grow and move while the map is in
+ * use, and no key is copied.  Open addressing with linear probing over
+ * FNV-1a-64 (names.h); the table doubles before it is half full.
+ *
+ * FNV-1a is not collision-resistant: the keys are names from aws-auth, which
+ * only cluster administrators write, so there is no flooding to fear.
+ */
+#ifndef EKSAUTH_STRMAP_H
+#define EKSAUTH_STRMAP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "eksauth/status.h"
+
+#define EKSAUTH_STRMAP_NONE ((size_t)-1) /* "no such key" */
+
+struct eksauth_strmap_slot {
+    uint64_t hash;
+    size_t index1; /* the index + 1; 0: the slot is empty */
+};
+
+struct eksauth_strmap {
+    struct eksauth_strmap_slot *slots;
+    size_t mask; /* the number of slots - 1, a power of two minus one */
+    size_t used;
+    const char *(*key_at)(const void *ctx, size_t index);
+    const void *ctx;
+};
+
+/* An empty map sized for about n keys; key_at(ctx, i) is the key stored at index i. */
+enum eksauth_status eksauth_strmap_init(struct eksauth_strmap *m, size_t n,
+                                        const char *(*key_at)(const void *ctx, size_t index),
+                                        const void *ctx, struct eksauth_error *err);
+
+/* The index stored for key, or EKSAUTH_STRMAP_NONE. */
+size_t eksauth_strmap_get(const struct eksauth_strmap *m, const char *key);
+
+/*
+ * Store index for key (key_at(ctx, index) must be key): a new key is added,
+ * a present one now gives index and *old (may be NULL) gets the index it
+ * gave before, else EKSAUTH_STRMAP_NONE.  EKSAUTH_ENOMEM leaves the map as it
+ * was.
+ */
+enum eksauth_status eksauth_strmap_put(struct eksauth_strmap *m, const char *key, size_t index,
+                                       size_t *old, struct eksauth_error *err);
+
+/* Forget every key; the map keeps its size. */
+void eksauth_strmap_clear(struct eksauth_strmap *m);
+
+void eksauth_strmap_free(struct eksauth_strmap *m);
+
+#endif

@@ -1,0 +1,869 @@
+/*
+ * awsauth_read.c - read the aws-auth ConfigMap as kubectl prints it (-o
+ * yaml or -o json) or a bare file with top-level mapRoles, mapUsers and
+ * mapAccounts into entries and positioned warnings (see awsauth_read.h;
+ * docs/token-rules.md section 5 and eksauth's decisions 5-8).
+ *
+ * libyaml reads all YAML, json-c the JSON ConfigMap; a ConfigMap's data
+ * values are YAML strings, parsed again with libyaml.  In a bare file a
+ * value may be a YAML list or such a string.
+ *
+ * Positions: LINE:COL are 1-based.  For the input document and for a
+ * literal block scalar in it ("mapRoles: |", what kubectl -o yaml prints)
+ * they are exact lines and columns of the input.  For a value that is a
+ * JSON string (kubectl -o json) or a YAML scalar of another style, the
+ * string is decoded first, so LINE:COL count within the decoded value of
+ * that key (line 1 is its first line).
+ *
+ * Memory: the strings and group lists live in the document's arena, the
+ * entries in one array.  Reading is linear in the input: each YAML
+ * collection is walked at most once, so aliases cannot multiply the work.
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json.h>
+#include <yaml.h>
+
+#include "eksauth/arn.h"
+#include "eksauth/awsauth_read.h"
+#include "eksauth/template.h"
+
+#define N_SOURCES EKSAUTH_N_MAP_SOURCES
+
+static const char *const source_names[] = {
+    [EKSAUTH_SRC_MAPROLES] = "mapRoles",
+    [EKSAUTH_SRC_MAPUSERS] = "mapUsers",
+    [EKSAUTH_SRC_MAPACCOUNTS] = "mapAccounts",
+};
+
+const char *eksauth_map_source_name(enum eksauth_map_source src)
+{
+    return (size_t)src < N_SOURCES ? source_names[src] : "unknown";
+}
+
+/* ------------------------------------------------------------------------ */
+/* Parsing state. */
+
+struct parser {
+    struct eksauth_awsauth_doc *doc;
+    struct eksauth_error *err;
+};
+
+/* One YAML document, the text it came from and where that text sits in the input. */
+struct ydoc {
+    yaml_document_t doc;
+    bool loaded;
+    const char *text;
+    size_t len;
+    size_t line0, col0;  /* added to libyaml's 0-based marks: see "Positions" */
+    const char *what;    /* "" for the input, "mapRoles: " for a value parsed again */
+    unsigned char *seen; /* per node: a collection already walked (an alias) */
+};
+
+static void ydoc_free(struct ydoc *d)
+{
+    if (d->loaded)
+        yaml_document_delete(&d->doc);
+    d->loaded = false;
+    free(d->seen);
+    d->seen = NULL;
+}
+
+static void mark_pos(const struct ydoc *d, yaml_mark_t m, unsigned *line, unsigned *col)
+{
+    *line = (unsigned)(d->line0 + m.line + 1);
+    *col = (unsigned)(d->col0 + m.column + 1);
+}
+
+static yaml_node_t *ynode(struct ydoc *d, yaml_node_item_t i)
+{
+    return yaml_document_get_node(&d->doc, i);
+}
+
+/*
+ * True the first time a collection is walked.  A second time means a YAML
+ * alias repeats it; refusing that keeps the work linear in the input (no
+ * "billion laughs").  kubectl never prints aliases.
+ */
+static bool first_walk(struct ydoc *d, const yaml_node_t *n)
+{
+    size_t i = (size_t)(n - d->doc.nodes.start);
+
+    if (d->seen[i])
+        return false;
+    d->seen[i] = 1;
+    return true;
+}
+
+/* snprintf for messages: a long one is cut at the end of buf, as eksauth_fail does. */
+static void say(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void say(char *buf, size_t len, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(buf, len, fmt, ap);
+    va_end(ap);
+}
+
+static enum eksauth_status oom(struct parser *ps)
+{
+    return eksauth_fail(ps->err, EKSAUTH_ENOMEM, "aws-auth: out of memory");
+}
+
+static enum eksauth_status add_warning(struct parser *ps, const char *msg)
+{
+    if (eksauth_strlist_add(&ps->doc->warnings, msg, NULL) != EKSAUTH_OK)
+        return oom(ps);
+    return EKSAUTH_OK;
+}
+
+/* "aws-auth: mapRoles: LINE:COL: <why>; entry skipped" */
+static enum eksauth_status skip_entry(struct parser *ps, enum eksauth_map_source src, unsigned line,
+                                      unsigned col, const char *why)
+{
+    char msg[EKSAUTH_ERROR_MAX];
+
+    say(msg, sizeof(msg), "aws-auth: %s: %u:%u: %s; entry skipped", source_names[src], line, col,
+        why);
+    return add_warning(ps, msg);
+}
+
+/* A malformed document: "aws-auth: LINE:COL: <what><why>". */
+static enum eksauth_status doc_error(struct parser *ps, const struct ydoc *d, const yaml_node_t *n,
+                                     const char *why)
+{
+    unsigned line, col;
+
+    mark_pos(d, n->start_mark, &line, &col);
+    return eksauth_fail(ps->err, EKSAUTH_EINVAL, "aws-auth: %u:%u: %s%s", line, col, d->what, why);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Small YAML helpers. */
+
+static char ascii_lower(char c)
+{
+    return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+}
+
+/*
+ * ASCII case-insensitive equality, never the locale's: upstream folds
+ * Unicode (so "ſ" matches "s"); eksauth accepts ASCII case only
+ * (token-rules.md §10, strictness 7).
+ */
+static bool ascii_case_eq(const char *a, size_t alen, const char *b)
+{
+    size_t i;
+
+    if (alen != strlen(b))
+        return false;
+    for (i = 0; i < alen; i++) {
+        if (ascii_lower(a[i]) != ascii_lower(b[i]))
+            return false;
+    }
+    return true;
+}
+
+static bool scalar_is(const yaml_node_t *n, const char *word)
+{
+    return n != NULL && n->type == YAML_SCALAR_NODE && n->data.scalar.length == strlen(word) &&
+           memcmp(n->data.scalar.value, word, n->data.scalar.length) == 0;
+}
+
+/* A plain scalar that YAML reads as null: "", "~", "null", "Null", "NULL". */
+static bool is_null(const yaml_node_t *n)
+{
+    const char *v;
+
+    if (n->type != YAML_SCALAR_NODE || n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+        return false;
+    v = (const char *)n->data.scalar.value;
+    return v[0] == '\0' || strcmp(v, "~") == 0 || strcmp(v, "null") == 0 ||
+           strcmp(v, "Null") == 0 || strcmp(v, "NULL") == 0;
+}
+
+static bool is_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/*
+ * A value upstream treats as empty (isSkippable): after trimming
+ * whitespace, "", ``, "" (two double quotes) or '' (two single quotes).
+ */
+static bool is_skippable(const char *s, size_t len)
+{
+    while (len > 0 && is_space(s[0])) {
+        s++;
+        len--;
+    }
+    while (len > 0 && is_space(s[len - 1]))
+        len--;
+    return len == 0 || (len == 2 && (memcmp(s, "``", 2) == 0 || memcmp(s, "\"\"", 2) == 0 ||
+                                     memcmp(s, "''", 2) == 0));
+}
+
+/*
+ * The text of a string field of an entry, or NULL with *why set.  Control
+ * bytes are refused: these strings become login and group names and go to
+ * logs, where a newline or a NUL would forge or cut a line.
+ */
+static const char *field_string(const yaml_node_t *n, const char *field, char *why, size_t whylen)
+{
+    const char *v;
+    size_t i;
+
+    if (n == NULL || is_null(n)) {
+        say(why, whylen, "%s is missing", field);
+        return NULL;
+    }
+    if (n->type != YAML_SCALAR_NODE) {
+        say(why, whylen, "%s is not a string", field);
+        return NULL;
+    }
+    v = (const char *)n->data.scalar.value;
+    if (n->data.scalar.length == 0) {
+        say(why, whylen, "%s is empty", field);
+        return NULL;
+    }
+    for (i = 0; i < n->data.scalar.length; i++) {
+        if ((unsigned char)v[i] < 0x20 || v[i] == 0x7f) {
+            say(why, whylen, "%s contains a control character", field);
+            return NULL;
+        }
+    }
+    return v;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Loading YAML. */
+
+/* 0-based line and column of byte off in text. */
+static void offset_pos(const char *text, size_t len, size_t off, size_t *line, size_t *col)
+{
+    size_t i, bol = 0;
+
+    *line = 0;
+    for (i = 0; i < off && i < len; i++) {
+        if (text[i] == '\n') {
+            (*line)++;
+            bol = i + 1;
+        }
+    }
+    *col = i - bol;
+}
+
+static enum eksauth_status yaml_error(struct parser *ps, const struct ydoc *d,
+                                      const yaml_parser_t *yp)
+{
+    yaml_mark_t m = yp->problem_mark;
+    unsigned line, col;
+
+    if (yp->error == YAML_MEMORY_ERROR)
+        return oom(ps);
+    if (yp->error == YAML_READER_ERROR)
+        offset_pos(d->text, d->len, yp->problem_offset, &m.line, &m.column);
+    mark_pos(d, m, &line, &col);
+    return eksauth_fail(ps->err, EKSAUTH_EINVAL, "aws-auth: %u:%u: %s%s%s%s%s", line, col, d->what,
+                        yp->problem != NULL ? yp->problem : "YAML error",
+                        yp->context != NULL ? " (" : "", yp->context != NULL ? yp->context : "",
+                        yp->context != NULL ? ")" : "");
+}
+
+/* Load the one YAML document of d->text; a second document is an error. */
+static enum eksauth_status ydoc_load(struct parser *ps, struct ydoc *d)
+{
+    yaml_parser_t yp;
+    yaml_document_t extra;
+    yaml_node_t *root;
+    enum eksauth_status st = EKSAUTH_OK;
+
+    if (!yaml_parser_initialize(&yp))
+        return oom(ps);
+    yaml_parser_set_input_string(&yp, (const unsigned char *)d->text, d->len);
+    if (!yaml_parser_load(&yp, &d->doc)) {
+        st = yaml_error(ps, d, &yp);
+        goto out;
+    }
+    d->loaded = true;
+    d->seen = calloc((size_t)(d->doc.nodes.top - d->doc.nodes.start) + 1, 1);
+    if (d->seen == NULL) {
+        st = oom(ps);
+        goto out;
+    }
+    if (yaml_document_get_root_node(&d->doc) == NULL)
+        goto out; /* an empty stream */
+    /* Two documents would leave which one counts to chance: refuse. */
+    if (!yaml_parser_load(&yp, &extra)) {
+        st = yaml_error(ps, d, &yp);
+        goto out;
+    }
+    root = yaml_document_get_root_node(&extra);
+    if (root != NULL) {
+        unsigned line, col;
+
+        mark_pos(d, root->start_mark, &line, &col);
+        st = eksauth_fail(ps->err, EKSAUTH_EINVAL, "aws-auth: %u:%u: %smore than one YAML document",
+                          line, col, d->what);
+    }
+    yaml_document_delete(&extra);
+out:
+    yaml_parser_delete(&yp);
+    return st;
+}
+
+/*
+ * Where the content of a literal block scalar ("mapRoles: |") sits in its
+ * document's text: libyaml marks the '|' and strips each line's
+ * indentation, so content line L (0-based) is text line mark.line + 1 + L
+ * and content column C is C + indent, the indentation of the first
+ * non-blank content line.  False (the positions stay relative to the
+ * value) unless that is exact: literal style, the '|' at the mark (no tag
+ * or anchor before it) and no explicit indentation digit.
+ */
+static bool literal_origin(const struct ydoc *d, const yaml_node_t *n, size_t *line0, size_t *col0)
+{
+    const char *t = d->text;
+    size_t i = n->start_mark.index, indent;
+
+    if (n->data.scalar.style != YAML_LITERAL_SCALAR_STYLE || i >= d->len || t[i] != '|')
+        return false;
+    for (i++; i < d->len && (t[i] == '-' || t[i] == '+' || (t[i] >= '0' && t[i] <= '9')); i++) {
+        if (t[i] != '-' && t[i] != '+')
+            return false;
+    }
+    for (;;) {
+        while (i < d->len && t[i] != '\n' && t[i] != '\r')
+            i++;
+        if (i < d->len && t[i] == '\r')
+            i++;
+        if (i < d->len && t[i] == '\n')
+            i++;
+        for (indent = 0; i < d->len && t[i] == ' '; i++)
+            indent++;
+        if (i >= d->len || (t[i] != '\n' && t[i] != '\r'))
+            break;
+    }
+    *line0 = d->line0 + n->start_mark.line + 1;
+    *col0 = d->col0 + indent;
+    return true;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Entries. */
+
+/* Room for one more entry, zeroed; it counts once doc->n_entries is raised. */
+static struct eksauth_awsauth_entry *new_entry(struct parser *ps)
+{
+    struct eksauth_awsauth_doc *doc = ps->doc;
+    struct eksauth_awsauth_entry *entries;
+    size_t cap;
+
+    if (doc->n_entries == doc->cap_entries) {
+        cap = doc->cap_entries ? 2 * doc->cap_entries : 64;
+        entries = realloc(doc->entries, cap * sizeof(*entries));
+        if (entries == NULL)
+            return NULL;
+        doc->entries = entries;
+        doc->cap_entries = cap;
+    }
+    memset(&doc->entries[doc->n_entries], 0, sizeof(doc->entries[0]));
+    return &doc->entries[doc->n_entries];
+}
+
+/* The nodes of one mapRoles/mapUsers entry, found by ASCII case-insensitive key. */
+struct entry_nodes {
+    yaml_node_t *arn, *username, *groups;
+    bool sso;
+};
+
+static bool find_entry_fields(struct ydoc *d, enum eksauth_map_source src, yaml_node_t *map,
+                              struct entry_nodes *f, char *why, size_t whylen)
+{
+    const char *arn_field = src == EKSAUTH_SRC_MAPROLES ? "rolearn" : "userarn";
+    yaml_node_pair_t *pair;
+    yaml_node_t *key, **slot;
+    const char *k;
+    size_t klen;
+
+    for (pair = map->data.mapping.pairs.start; pair < map->data.mapping.pairs.top; pair++) {
+        key = ynode(d, pair->key);
+        if (key == NULL || key->type != YAML_SCALAR_NODE)
+            continue;
+        k = (const char *)key->data.scalar.value;
+        klen = key->data.scalar.length;
+        if (ascii_case_eq(k, klen, arn_field))
+            slot = &f->arn;
+        else if (ascii_case_eq(k, klen, "username"))
+            slot = &f->username;
+        else if (ascii_case_eq(k, klen, "groups"))
+            slot = &f->groups;
+        else {
+            f->sso = f->sso || ascii_case_eq(k, klen, "sso");
+            continue; /* unknown keys are ignored, as upstream (userid, ...) */
+        }
+        /* "rolearn" and "RoleARN" in one entry: which one counts would be a guess. */
+        if (*slot != NULL) {
+            say(why, whylen, "'%.*s' is given twice (keys ignore case)", klen > 40 ? 40 : (int)klen,
+                k);
+            return false;
+        }
+        *slot = ynode(d, pair->value);
+    }
+    if (f->arn == NULL) {
+        say(why, whylen, "%s is missing%s", arn_field,
+            f->sso ? " (sso entries are not supported)" : "");
+        return false;
+    }
+    return true;
+}
+
+/*
+ * The groups of an entry, checked and copied into the arena.  EINVAL with
+ * *why set when they are not a list of strings that are valid templates.
+ */
+static enum eksauth_status copy_groups(struct parser *ps, struct ydoc *d, yaml_node_t *seq,
+                                       const char ***groups_out, size_t *n_out, char *why,
+                                       size_t whylen)
+{
+    struct eksauth_error e;
+    yaml_node_item_t *gi;
+    yaml_node_t *g;
+    const char **groups;
+    const char *v;
+    size_t n;
+
+    *groups_out = NULL;
+    *n_out = 0;
+    if (seq == NULL || is_null(seq))
+        return EKSAUTH_OK; /* no groups */
+    if (seq->type != YAML_SEQUENCE_NODE) {
+        say(why, whylen, "groups is not a list of strings");
+        return EKSAUTH_EINVAL;
+    }
+    if (!first_walk(d, seq)) {
+        say(why, whylen, "groups: a YAML alias repeats a list (aliases are not supported)");
+        return EKSAUTH_EINVAL;
+    }
+    n = (size_t)(seq->data.sequence.items.top - seq->data.sequence.items.start);
+    groups = eksauth_arena_alloc(&ps->doc->arena, (n ? n : 1) * sizeof(*groups));
+    if (groups == NULL)
+        return oom(ps);
+    n = 0;
+    for (gi = seq->data.sequence.items.start; gi < seq->data.sequence.items.top; gi++) {
+        g = ynode(d, *gi);
+        if (g == NULL || g->type != YAML_SCALAR_NODE || is_null(g)) {
+            say(why, whylen, "groups is not a list of strings");
+            return EKSAUTH_EINVAL;
+        }
+        v = field_string(g, "a group", why, whylen);
+        if (v == NULL)
+            return EKSAUTH_EINVAL;
+        if (eksauth_template_validate(v, EKSAUTH_TEMPLATE_GROUP, &e) != EKSAUTH_OK) {
+            say(why, whylen, "group: %s", e.msg);
+            return EKSAUTH_EINVAL;
+        }
+        groups[n] = eksauth_arena_strndup(&ps->doc->arena, v, g->data.scalar.length);
+        if (groups[n] == NULL)
+            return oom(ps);
+        n++;
+    }
+    *groups_out = groups;
+    *n_out = n;
+    return EKSAUTH_OK;
+}
+
+/* One mapRoles or mapUsers entry: a valid one becomes an entry, a bad one a warning. */
+static enum eksauth_status add_entry(struct parser *ps, struct ydoc *d, enum eksauth_map_source src,
+                                     yaml_node_t *node)
+{
+    struct eksauth_arena *ar = &ps->doc->arena;
+    struct entry_nodes f = {NULL, NULL, NULL, false};
+    struct eksauth_arn arn;
+    struct eksauth_error e;
+    char why[EKSAUTH_ERROR_MAX];
+    const char *arn_text, *username, **groups;
+    size_t n_groups;
+    struct eksauth_awsauth_entry *it;
+    unsigned line, col;
+    enum eksauth_status st;
+
+    mark_pos(d, node->start_mark, &line, &col);
+    if (node->type != YAML_MAPPING_NODE)
+        return skip_entry(ps, src, line, col, "the entry is not a mapping");
+    if (!first_walk(d, node))
+        return skip_entry(ps, src, line, col,
+                          "a YAML alias repeats an entry (aliases are not supported)");
+    if (!find_entry_fields(d, src, node, &f, why, sizeof(why)))
+        return skip_entry(ps, src, line, col, why);
+
+    arn_text =
+        field_string(f.arn, src == EKSAUTH_SRC_MAPROLES ? "rolearn" : "userarn", why, sizeof(why));
+    if (arn_text == NULL)
+        return skip_entry(ps, src, line, col, why);
+    /* Config ARNs are canonicalised too (decision 6): assumed-role and role paths match. */
+    if (eksauth_arn_parse(arn_text, &arn, &e) != EKSAUTH_OK)
+        return skip_entry(ps, src, line, col, e.msg);
+
+    /* An entry without a username would map to "": refuse it (strictness 7). */
+    username = field_string(f.username, "username", why, sizeof(why));
+    if (username == NULL)
+        return skip_entry(ps, src, line, col, why);
+    if (eksauth_template_validate(username, EKSAUTH_TEMPLATE_USERNAME, &e) != EKSAUTH_OK) {
+        say(why, sizeof(why), "username: %s", e.msg);
+        return skip_entry(ps, src, line, col, why);
+    }
+
+    st = copy_groups(ps, d, f.groups, &groups, &n_groups, why, sizeof(why));
+    if (st == EKSAUTH_EINVAL)
+        return skip_entry(ps, src, line, col, why);
+    if (st != EKSAUTH_OK)
+        return st;
+
+    it = new_entry(ps);
+    if (it == NULL)
+        return oom(ps);
+    it->source = src;
+    it->line = line;
+    it->column = col;
+    it->arn = eksauth_arena_strndup(ar, arn_text, strlen(arn_text));
+    it->key = eksauth_arena_strndup(ar, arn.key, strlen(arn.key));
+    it->username = eksauth_arena_strndup(ar, username, strlen(username));
+    it->groups = groups;
+    it->n_groups = n_groups;
+    if (it->arn == NULL || it->key == NULL || it->username == NULL)
+        return oom(ps);
+    ps->doc->n_entries++;
+    return EKSAUTH_OK;
+}
+
+/* One mapAccounts entry: an account id of 12 digits, kept as written. */
+static enum eksauth_status add_account(struct parser *ps, struct ydoc *d, yaml_node_t *node)
+{
+    char why[EKSAUTH_ERROR_MAX];
+    const char *v;
+    struct eksauth_awsauth_entry *it;
+    unsigned line, col;
+    size_t i;
+
+    mark_pos(d, node->start_mark, &line, &col);
+    v = field_string(node, "the account id", why, sizeof(why));
+    if (v == NULL)
+        return skip_entry(ps, EKSAUTH_SRC_MAPACCOUNTS, line, col, why);
+    /*
+     * mapAccounts admits every principal of the account, so the id must be
+     * exactly an account id.  The text is kept as written: an unquoted
+     * 012345678901 keeps its leading zero (YAML 1.1 would call it octal).
+     */
+    for (i = 0; v[i] >= '0' && v[i] <= '9'; i++)
+        ;
+    if (i != 12 || v[i] != '\0')
+        return skip_entry(ps, EKSAUTH_SRC_MAPACCOUNTS, line, col,
+                          "an account id must be 12 digits");
+    it = new_entry(ps);
+    if (it == NULL)
+        return oom(ps);
+    it->source = EKSAUTH_SRC_MAPACCOUNTS;
+    it->line = line;
+    it->column = col;
+    it->arn = eksauth_arena_strndup(&ps->doc->arena, v, 12);
+    if (it->arn == NULL)
+        return oom(ps);
+    it->key = it->arn;
+    ps->doc->n_entries++;
+    return EKSAUTH_OK;
+}
+
+/* A list of entries: each item is kept or skipped with a warning. */
+static enum eksauth_status walk_entries(struct parser *ps, struct ydoc *d,
+                                        enum eksauth_map_source src, yaml_node_t *seq)
+{
+    yaml_node_item_t *i;
+    yaml_node_t *n;
+    enum eksauth_status st = EKSAUTH_OK;
+
+    if (!first_walk(d, seq))
+        return doc_error(ps, d, seq, "a YAML alias repeats a list (aliases are not supported)");
+    for (i = seq->data.sequence.items.start; i < seq->data.sequence.items.top && st == EKSAUTH_OK;
+         i++) {
+        n = ynode(d, *i);
+        if (n == NULL)
+            continue;
+        st = src == EKSAUTH_SRC_MAPACCOUNTS ? add_account(ps, d, n) : add_entry(ps, d, src, n);
+    }
+    return st;
+}
+
+/*
+ * A data value that is a string of YAML: parse it again and walk its list.
+ * line0/col0 place it in the input (see literal_origin).
+ */
+static enum eksauth_status walk_string(struct parser *ps, enum eksauth_map_source src,
+                                       const char *text, size_t len, size_t line0, size_t col0)
+{
+    char what[32];
+    struct ydoc d = {.text = text, .len = len, .line0 = line0, .col0 = col0, .what = what};
+    yaml_node_t *root;
+    enum eksauth_status st;
+
+    if (is_skippable(text, len))
+        return EKSAUTH_OK;
+    say(what, sizeof(what), "%s: ", source_names[src]);
+    st = ydoc_load(ps, &d);
+    if (st != EKSAUTH_OK)
+        goto out;
+    root = yaml_document_get_root_node(&d.doc);
+    if (root == NULL || is_null(root))
+        goto out; /* only comments */
+    if (root->type != YAML_SEQUENCE_NODE) {
+        st = doc_error(ps, &d, root, "the value is not a list");
+        goto out;
+    }
+    st = walk_entries(ps, &d, src, root);
+out:
+    ydoc_free(&d);
+    return st;
+}
+
+/* ------------------------------------------------------------------------ */
+/* The document. */
+
+/* The values of mapRoles, mapUsers and mapAccounts in a YAML mapping. */
+static enum eksauth_status find_sources(struct parser *ps, struct ydoc *d, yaml_node_t *map,
+                                        yaml_node_t *val[N_SOURCES])
+{
+    yaml_node_pair_t *pair;
+    yaml_node_t *key;
+    char msg[EKSAUTH_ERROR_MAX];
+    unsigned line, col;
+    size_t s;
+    enum eksauth_status st = EKSAUTH_OK;
+
+    for (pair = map->data.mapping.pairs.start;
+         pair < map->data.mapping.pairs.top && st == EKSAUTH_OK; pair++) {
+        key = ynode(d, pair->key);
+        if (key == NULL || key->type != YAML_SCALAR_NODE)
+            continue;
+        for (s = 0; s < N_SOURCES && st == EKSAUTH_OK; s++) {
+            if (scalar_is(key, source_names[s])) {
+                /* A key given twice: which value counts would be a guess. */
+                if (val[s] != NULL)
+                    return doc_error(ps, d, key, "the key is given twice");
+                val[s] = ynode(d, pair->value);
+            } else if (ascii_case_eq((const char *)key->data.scalar.value, key->data.scalar.length,
+                                     source_names[s])) {
+                /* Top-level keys are case-sensitive, as upstream: say why it is ignored. */
+                mark_pos(d, key->start_mark, &line, &col);
+                say(msg, sizeof(msg),
+                    "aws-auth: %u:%u: %s'%.40s' ignored: the key is case-sensitive (%s)", line, col,
+                    d->what, (const char *)key->data.scalar.value, source_names[s]);
+                st = add_warning(ps, msg);
+            }
+        }
+    }
+    return st;
+}
+
+/* One data value: a string of YAML, or (bare file only) the list itself. */
+static enum eksauth_status walk_value(struct parser *ps, struct ydoc *d,
+                                      enum eksauth_map_source src, yaml_node_t *n, bool configmap)
+{
+    size_t line0 = 0, col0 = 0;
+    char why[64];
+
+    if (n == NULL || is_null(n))
+        return EKSAUTH_OK;
+    if (n->type == YAML_SCALAR_NODE) {
+        if (!literal_origin(d, n, &line0, &col0))
+            line0 = col0 = 0; /* relative to the decoded value */
+        return walk_string(ps, src, (const char *)n->data.scalar.value, n->data.scalar.length,
+                           line0, col0);
+    }
+    if (!configmap && n->type == YAML_SEQUENCE_NODE)
+        return walk_entries(ps, d, src, n);
+    say(why, sizeof(why), "%s is not a %s", source_names[src],
+        configmap ? "string (ConfigMap data)" : "list or a string");
+    return doc_error(ps, d, n, why);
+}
+
+static enum eksauth_status walk_yaml(struct parser *ps, struct ydoc *d)
+{
+    yaml_node_t *root, *data = NULL, *kind = NULL, *val[N_SOURCES] = {NULL, NULL, NULL};
+    yaml_node_t *map, *key;
+    yaml_node_pair_t *pair;
+    bool configmap;
+    size_t s;
+    enum eksauth_status st;
+
+    root = yaml_document_get_root_node(&d->doc);
+    if (root == NULL || is_null(root))
+        return add_warning(ps, "aws-auth: the document is empty: nothing is mapped");
+    if (root->type != YAML_MAPPING_NODE)
+        return doc_error(ps, d, root, "the document is not a mapping");
+    first_walk(d, root); /* so that "data: *root" is caught as an alias */
+    for (pair = root->data.mapping.pairs.start; pair < root->data.mapping.pairs.top; pair++) {
+        key = ynode(d, pair->key);
+        if (scalar_is(key, "data")) {
+            if (data != NULL)
+                return doc_error(ps, d, key, "the key is given twice");
+            data = ynode(d, pair->value);
+        } else if (scalar_is(key, "kind")) {
+            if (kind != NULL)
+                return doc_error(ps, d, key, "the key is given twice");
+            kind = ynode(d, pair->value);
+        }
+    }
+    /* A ConfigMap has "data"; anything else is read as a bare file. */
+    configmap = data != NULL;
+    if (kind != NULL && !scalar_is(kind, "ConfigMap"))
+        return doc_error(ps, d, kind, "kind is not ConfigMap");
+    map = root;
+    if (configmap) {
+        if (is_null(data))
+            return add_warning(ps, "aws-auth: the ConfigMap has no data: nothing is mapped");
+        if (data->type != YAML_MAPPING_NODE)
+            return doc_error(ps, d, data, "data is not a mapping");
+        if (!first_walk(d, data))
+            return doc_error(ps, d, data,
+                             "data: a YAML alias repeats a mapping (aliases are not supported)");
+        map = data;
+    }
+    st = find_sources(ps, d, map, val);
+    if (st == EKSAUTH_OK && val[0] == NULL && val[1] == NULL && val[2] == NULL)
+        st = add_warning(ps, "aws-auth: no mapRoles, mapUsers or mapAccounts: nothing is mapped");
+    for (s = 0; s < N_SOURCES && st == EKSAUTH_OK; s++)
+        st = walk_value(ps, d, (enum eksauth_map_source)s, val[s], configmap);
+    return st;
+}
+
+/* kubectl -o json: {"kind": "ConfigMap", "data": {"mapRoles": "<YAML>", ...}, ...} */
+static enum eksauth_status walk_json(struct parser *ps, json_object *root)
+{
+    json_object *kind, *data, *v;
+    char msg[EKSAUTH_ERROR_MAX];
+    size_t s;
+    bool any = false;
+    enum eksauth_status st = EKSAUTH_OK;
+
+    /* json-c keeps no positions: document errors name the document, 1:1. */
+    if (json_object_object_get_ex(root, "kind", &kind) &&
+        (!json_object_is_type(kind, json_type_string) ||
+         strcmp(json_object_get_string(kind), "ConfigMap") != 0))
+        return eksauth_fail(ps->err, EKSAUTH_EINVAL, "aws-auth: 1:1: kind is not ConfigMap");
+    json_object_object_get_ex(root, "data", &data);
+    if (data == NULL)
+        return add_warning(ps, "aws-auth: the ConfigMap has no data: nothing is mapped");
+    if (!json_object_is_type(data, json_type_object))
+        return eksauth_fail(ps->err, EKSAUTH_EINVAL, "aws-auth: 1:1: data is not an object");
+    json_object_object_foreach(data, key, val)
+    {
+        for (s = 0; s < N_SOURCES && st == EKSAUTH_OK; s++) {
+            if (strcmp(key, source_names[s]) != 0 &&
+                ascii_case_eq(key, strlen(key), source_names[s])) {
+                say(msg, sizeof(msg),
+                    "aws-auth: data: '%.40s' ignored: the key is case-sensitive (%s)", key,
+                    source_names[s]);
+                st = add_warning(ps, msg);
+            }
+        }
+        (void)val;
+    }
+    for (s = 0; s < N_SOURCES && st == EKSAUTH_OK; s++) {
+        if (!json_object_object_get_ex(data, source_names[s], &v) || v == NULL)
+            continue;
+        any = true;
+        if (!json_object_is_type(v, json_type_string))
+            return eksauth_fail(ps->err, EKSAUTH_EINVAL,
+                                "aws-auth: 1:1: data.%s is not a string (ConfigMap data)",
+                                source_names[s]);
+        st = walk_string(ps, (enum eksauth_map_source)s, json_object_get_string(v),
+                         (size_t)json_object_get_string_len(v), 0, 0);
+    }
+    if (st == EKSAUTH_OK && !any)
+        st = add_warning(ps, "aws-auth: no mapRoles, mapUsers or mapAccounts: nothing is mapped");
+    return st;
+}
+
+/*
+ * The JSON object of a kubectl -o json ConfigMap, or NULL: the input must
+ * start with '{', be one complete JSON object and hold "data".  Anything
+ * else (a bare JSON file included, JSON being YAML) goes to libyaml, which
+ * also keeps positions.
+ */
+static json_object *json_configmap(const char *data, size_t len)
+{
+    json_tokener *tok;
+    json_object *obj = NULL;
+    size_t i = 0, end;
+
+    while (i < len && is_space(data[i]))
+        i++;
+    if (i >= len || data[i] != '{')
+        return NULL;
+    tok = json_tokener_new();
+    if (tok == NULL)
+        return NULL;
+    /* len <= EKSAUTH_AWSAUTH_MAX, so it fits an int. */
+    obj = json_tokener_parse_ex(tok, data, (int)len);
+    end = json_tokener_get_parse_end(tok);
+    while (end < len && is_space(data[end]))
+        end++;
+    if (obj == NULL || end != len || !json_object_is_type(obj, json_type_object) ||
+        !json_object_object_get_ex(obj, "data", NULL)) {
+        json_object_put(obj);
+        obj = NULL;
+    }
+    json_tokener_free(tok);
+    return obj;
+}
+
+/* ------------------------------------------------------------------------ */
+/* The interface. */
+
+enum eksauth_status eksauth_awsauth_read(const char *data, size_t len,
+                                         struct eksauth_awsauth_doc *doc, struct eksauth_error *err)
+{
+    struct parser ps = {doc, err};
+    struct ydoc d = {.text = data, .len = len, .what = ""};
+    json_object *json = NULL;
+    enum eksauth_status st;
+
+    memset(doc, 0, sizeof(*doc));
+    if (data == NULL && len != 0)
+        return eksauth_fail(err, EKSAUTH_EINVAL, "aws-auth: no input");
+    if (len > EKSAUTH_AWSAUTH_MAX)
+        return eksauth_fail(err, EKSAUTH_EINVAL, "aws-auth: larger than %zu bytes",
+                            EKSAUTH_AWSAUTH_MAX);
+    if (data == NULL)
+        d.text = "";
+    json = json_configmap(d.text, len);
+    if (json != NULL) {
+        st = walk_json(&ps, json);
+    } else {
+        st = ydoc_load(&ps, &d);
+        if (st == EKSAUTH_OK)
+            st = walk_yaml(&ps, &d);
+    }
+    ydoc_free(&d);
+    json_object_put(json);
+    if (st != EKSAUTH_OK)
+        eksauth_awsauth_doc_free(doc);
+    return st;
+}
+
+void eksauth_awsauth_doc_free(struct eksauth_awsauth_doc *doc)
+{
+    if (doc == NULL)
+        return;
+    free(doc->entries);
+    eksauth_strlist_free(&doc->warnings);
+    eksauth_arena_free(&doc->arena);
+    memset(doc, 0, sizeof(*doc));
+}

@@ -1,0 +1,79 @@
+/*
+ * json_answer.c - reading a server's JSON answer (see json_answer.h).
+ */
+#include "config.h"
+
+#include <stdint.h>
+#include <string.h>
+
+#include "eksauth/json_answer.h"
+
+bool eksauth_json_answer_visible(const char *s, size_t len)
+{
+    size_t i;
+
+    for (i = 0; i < len; i++) {
+        if (s[i] < 0x20 || s[i] > 0x7e)
+            return false;
+    }
+    return true;
+}
+
+struct json_object *eksauth_json_answer_parse(const char *body, size_t len, size_t max)
+{
+    struct json_tokener *tk;
+    struct json_object *obj = NULL;
+    size_t i, end;
+
+    if (body == NULL || len == 0 || len > max || len > INT32_MAX || memchr(body, '\0', len) != NULL)
+        return NULL;
+    tk = json_tokener_new_ex(64);
+    if (tk == NULL)
+        return NULL;
+    obj = json_tokener_parse_ex(tk, body, (int)len);
+    if (obj == NULL || json_tokener_get_error(tk) != json_tokener_success)
+        goto fail;
+    /* Trailing data would be a second answer: which one counts would be a guess. */
+    end = json_tokener_get_parse_end(tk);
+    for (i = end; i < len; i++) {
+        if (body[i] != ' ' && body[i] != '\t' && body[i] != '\r' && body[i] != '\n')
+            goto fail;
+    }
+    json_tokener_free(tk);
+    return obj;
+fail:
+    json_object_put(obj);
+    json_tokener_free(tk);
+    return NULL;
+}
+
+const char *eksauth_json_answer_str(struct json_object *o, const char *key)
+{
+    struct json_object *v = NULL;
+
+    if (!json_object_is_type(o, json_type_object) || !json_object_object_get_ex(o, key, &v) ||
+        !json_object_is_type(v, json_type_string))
+        return NULL;
+    return json_object_get_string(v);
+}
+
+struct json_object *eksauth_json_answer_obj(struct json_object *o, const char *key)
+{
+    struct json_object *v = NULL;
+
+    if (!json_object_is_type(o, json_type_object) || !json_object_object_get_ex(o, key, &v) ||
+        !json_object_is_type(v, json_type_object))
+        return NULL;
+    return v;
+}
+
+void eksauth_json_answer_safe_copy(const char *s, size_t n, char *out, size_t outlen)
+{
+    size_t i, o = 0;
+
+    if (outlen == 0)
+        return;
+    for (i = 0; i < n && o + 1 < outlen; i++)
+        out[o++] = (s[i] >= 0x20 && s[i] <= 0x7e) ? s[i] : '?';
+    out[o] = '\0';
+}

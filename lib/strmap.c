@@ -1,0 +1,128 @@
+/*
+ * strmap.c - a string -> index hash table over the caller's array (see
+ * strmap.h).
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "eksauth/names.h"
+#include "eksauth/strmap.h"
+
+#define MIN_SLOTS 16
+
+static uint64_t key_hash(const char *key)
+{
+    uint64_t h = eksauth_fnv1a64(key, strlen(key), EKSAUTH_FNV1A64_INIT);
+
+    return h ^ (h >> 32); /* the low bits pick the slot: fold the high ones in */
+}
+
+/* The slot holding key (hash h), or the empty slot where it would go. */
+static struct eksauth_strmap_slot *find(const struct eksauth_strmap *m, const char *key, uint64_t h)
+{
+    struct eksauth_strmap_slot *s;
+    size_t i;
+
+    /* Never full (put keeps it at most half full), so an empty slot ends every probe. */
+    for (i = (size_t)h & m->mask;; i = (i + 1) & m->mask) {
+        s = &m->slots[i];
+        if (s->index1 == 0 || (s->hash == h && strcmp(m->key_at(m->ctx, s->index1 - 1), key) == 0))
+            return s;
+    }
+}
+
+static enum eksauth_status alloc_slots(struct eksauth_strmap *m, size_t n,
+                                       struct eksauth_error *err)
+{
+    size_t size = MIN_SLOTS;
+
+    while (size < 2 * n)
+        size *= 2;
+    m->slots = calloc(size, sizeof(*m->slots));
+    if (m->slots == NULL)
+        return eksauth_fail(err, EKSAUTH_ENOMEM, "out of memory");
+    m->mask = size - 1;
+    m->used = 0;
+    return EKSAUTH_OK;
+}
+
+enum eksauth_status eksauth_strmap_init(struct eksauth_strmap *m, size_t n,
+                                        const char *(*key_at)(const void *ctx, size_t index),
+                                        const void *ctx, struct eksauth_error *err)
+{
+    memset(m, 0, sizeof(*m));
+    m->key_at = key_at;
+    m->ctx = ctx;
+    return alloc_slots(m, n, err);
+}
+
+size_t eksauth_strmap_get(const struct eksauth_strmap *m, const char *key)
+{
+    const struct eksauth_strmap_slot *s = find(m, key, key_hash(key));
+
+    return s->index1 != 0 ? s->index1 - 1 : EKSAUTH_STRMAP_NONE;
+}
+
+/* Twice the slots, every key moved by its stored hash (no key is read). */
+static enum eksauth_status grow(struct eksauth_strmap *m, struct eksauth_error *err)
+{
+    struct eksauth_strmap old = *m;
+    struct eksauth_strmap_slot *s;
+    size_t i, j;
+
+    if (alloc_slots(m, old.mask + 1, err) != EKSAUTH_OK) {
+        *m = old;
+        return EKSAUTH_ENOMEM;
+    }
+    for (i = 0; i <= old.mask; i++) {
+        s = &old.slots[i];
+        if (s->index1 == 0)
+            continue;
+        for (j = (size_t)s->hash & m->mask; m->slots[j].index1 != 0; j = (j + 1) & m->mask)
+            ;
+        m->slots[j] = *s;
+        m->used++;
+    }
+    free(old.slots);
+    return EKSAUTH_OK;
+}
+
+enum eksauth_status eksauth_strmap_put(struct eksauth_strmap *m, const char *key, size_t index,
+                                       size_t *old, struct eksauth_error *err)
+{
+    uint64_t h = key_hash(key);
+    struct eksauth_strmap_slot *s = find(m, key, h);
+    enum eksauth_status st;
+
+    if (old != NULL)
+        *old = s->index1 != 0 ? s->index1 - 1 : EKSAUTH_STRMAP_NONE;
+    if (s->index1 != 0) {
+        s->index1 = index + 1;
+        return EKSAUTH_OK;
+    }
+    /* A new key: keep the table at most half full, so probes stay short and end. */
+    if (2 * (m->used + 1) > m->mask + 1) {
+        if ((st = grow(m, err)) != EKSAUTH_OK)
+            return st;
+        s = find(m, key, h);
+    }
+    s->hash = h;
+    s->index1 = index + 1;
+    m->used++;
+    return EKSAUTH_OK;
+}
+
+void eksauth_strmap_clear(struct eksauth_strmap *m)
+{
+    if (m->slots != NULL)
+        memset(m->slots, 0, (m->mask + 1) * sizeof(*m->slots));
+    m->used = 0;
+}
+
+void eksauth_strmap_free(struct eksauth_strmap *m)
+{
+    free(m->slots);
+    memset(m, 0, sizeof(*m));
+}
