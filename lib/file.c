@@ -1,6 +1,7 @@
 /*
  * file.c - reading the files eksauth trusts (config, aws-auth, identity DB)
- * with size and ownership checks, and replacing a file atomically.
+ * with a size cap and the trust rule of trust.h, and replacing a file
+ * atomically.
  */
 #include "config.h"
 
@@ -16,21 +17,11 @@
 #include <unistd.h>
 
 #include "eksauth/file.h"
+#include "eksauth/trust.h"
 
 #define TMP_SUFFIX ".tmp.XXXXXX"
 #define TMP_MARK   ".tmp."
 #define TMP_RANDOM 6 /* the XXXXXX mkostemp fills with [A-Za-z0-9] */
-
-enum eksauth_status eksauth_file_check_trusted(const char *path, const struct stat *st,
-                                               struct eksauth_error *err)
-{
-    /* Whoever owns or can write the file decides who logs in as whom. */
-    if (st->st_uid != 0)
-        return eksauth_fail(err, EKSAUTH_EINVAL, "%s: is not owned by root", path);
-    if ((st->st_mode & (S_IWGRP | S_IWOTH)) != 0)
-        return eksauth_fail(err, EKSAUTH_EINVAL, "%s: is writable by group or others", path);
-    return EKSAUTH_OK;
-}
 
 /* read(2) that retries when a signal interrupts it. */
 static ssize_t read_retry(int fd, void *buf, size_t len)
@@ -131,8 +122,9 @@ enum eksauth_status eksauth_file_read(const char *path, size_t max, bool require
         st = eksauth_fail(err, EKSAUTH_EINVAL, "%s: not a regular file", path);
         goto out;
     }
+    /* The file and its folder: whoever can write either decides who logs in as whom. */
     if (require_root_owned) {
-        st = eksauth_file_check_trusted(path, &sb, err);
+        st = eksauth_trust_check_fd(path, fd, err);
         if (st != EKSAUTH_OK)
             goto out;
     }

@@ -14,8 +14,9 @@
 
 /*
  * Read a whole regular file of at most max bytes into a NUL-terminated
- * malloc'd buffer.  With require_root_owned, refuse a file not owned by root
- * or writable by group or others ("<path>: is writable by group or others").
+ * malloc'd buffer.  With require_root_owned, refuse a file eksauth_trust_check_fd
+ * (trust.h) refuses: not root's, writable by group or others, or in a folder
+ * where someone else can replace it.
  * A missing file is EKSAUTH_ENOTFOUND; a file that is not regular, is too
  * big or is not trusted is EKSAUTH_EINVAL; other system errors EKSAUTH_EIO.
  */
@@ -41,10 +42,5 @@ enum eksauth_status eksauth_file_write_atomic(const char *path, const void *data
  */
 enum eksauth_status eksauth_file_remove_stale_temps(const char *path, unsigned *removed,
                                                     struct eksauth_error *err);
-
-/* Refuse a file that is not root-owned or is group/world-writable (st from fstat). */
-struct stat;
-enum eksauth_status eksauth_file_check_trusted(const char *path, const struct stat *st,
-                                               struct eksauth_error *err);
 
 #endif

@@ -61,7 +61,10 @@ struct eksauth_http_response {
  * an option libcurl refuses and SSLKEYLOGFILE from a setuid caller;
  * EKSAUTH_EREJECTED for a body over max_body, a redirect or a URL libcurl
  * cannot use; EKSAUTH_EIO when on_data stopped it; EKSAUTH_EINVAL for a bad
- * request.  Thread-safe; curl_global_init runs once per process.
+ * request.  resp->status is the HTTP status of every transfer that ended,
+ * a refused redirect included (a reachability check counts any such
+ * answer), and 0 otherwise.  Thread-safe; curl_global_init runs once per
+ * process.
  */
 enum eksauth_status eksauth_http_perform(const struct eksauth_http_request *req,
                                          struct eksauth_http_response *resp,

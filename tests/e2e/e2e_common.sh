@@ -380,9 +380,21 @@ SSH_OPTS() {
         "-o LogLevel=ERROR"
 }
 
-# syslog_since N: the syslog lines after line N.
+# syslog_since N: the syslog lines after line N, once the log has settled
+# (sshd's child may still be logging when the client has already exited: wait
+# until no line came for 0.3 s, 5 s at most).
 syslog_lines() { wc -l <"$H/out/syslog" | tr -d ' '; }
-syslog_since() { tail -n +"$(($1 + 1))" "$H/out/syslog"; }
+syslog_since() {
+    local before now i
+    before=$(syslog_lines)
+    for i in $(seq 1 16); do
+        sleep 0.3
+        now=$(syslog_lines)
+        [ "$now" = "$before" ] && break
+        before=$now
+    done
+    tail -n +"$(($1 + 1))" "$H/out/syslog"
+}
 
 # no_secret_in FILE...: no token, no piece of one, no secret or session token of
 # the test credentials in any of the files.  Tokens minted inside askpass are

@@ -7,13 +7,16 @@
 # findings its expect file lists ("exit N", then "LEVEL CHECK REGEX" lines;
 # REGEX is matched against "WHERE: PROBLEM fix: FIX"), each error with its
 # fix, and nothing else at warning or error level.  doctor writes nothing.
-# TAP output.
+# Its trust verdicts are the library's, in the same words as the refusal of
+# config loading and eksauth sync; run as nobody it says it could not read
+# sudoers instead of finding no rule.  TAP output.
 set -u
 . "$top_srcdir/tests/install/install_common.sh"
 
 [ "$(id -u)" = 0 ] || skip_all "needs root (doctor wants the config and the identity DB root's)"
 [ -x "$EKSAUTH" ] || bail "$EKSAUTH is not built"
 command -v python3 >/dev/null || bail "python3 is needed to read doctor's JSON"
+command -v setpriv >/dev/null || bail "setpriv (util-linux) is needed to run doctor as nobody"
 FIX="$top_srcdir/tests/fixtures/doctor"
 EX="$top_srcdir/etc"
 export EKSAUTH
@@ -130,6 +133,63 @@ done
 is "$?" "1" "text form: exit 1 with errors"
 like "$(cat "$T/text")" 'ERROR +nsswitch /etc/nsswitch.conf:3: passwd: does not list eksauth' "text form: ERROR line"
 like "$(cat "$T/text")" 'fix: change line 3 of /etc/nsswitch.conf to: passwd: +files eksauth systemd' "text form: its fix"
+
+# The trust verdicts are the library's (lib/trust.c), in its words: what
+# config loading and eksauth sync refuse, doctor reports as an error with the
+# same "<where>: <problem>" and the same fix.  (--config/--aws-auth name the
+# files as they are, so doctor and the library name the same paths.)
+# same_words CHECK LIBRARY_STDERR NAME
+same_words() {
+    if python3 - "$T/words.json" "$1" "$2" >"$T/words.why" <<'PY'
+import json, sys
+findings, check, lib = json.load(open(sys.argv[1]))["findings"], sys.argv[2], open(sys.argv[3]).read()
+errors = [f for f in findings if f["level"] == "error" and f["check"] == check]
+if len(errors) != 1:
+    sys.exit("%d %s errors: %s" % (len(errors), check, errors))
+f = errors[0]
+words = "%s: %s; run: %s" % (f["where"], f["problem"].rsplit("; ", 1)[0], f["fix"])
+if words not in lib:
+    sys.exit("doctor: %s\nlibrary: %s" % (words, lib))
+PY
+    then pass "$3"; else fail "$3"; diag "$T/words.why"; fi
+}
+W="$T/words"
+make_host "$W"
+chmod 0777 "$W/etc/eksauth"
+"$EKSAUTH" --config "$W/etc/eksauth/eksauth.conf" map arn:aws:iam::111122223333:role/x \
+    >/dev/null 2>"$T/words.lib"
+is "$?" "2" "/etc/eksauth mode 0777: config loading refuses it"
+"$EKSAUTH" --config "$W/etc/eksauth/eksauth.conf" --aws-auth "$W/etc/eksauth/aws-auth.yaml" \
+    doctor --json >"$T/words.json" 2>"$T/words.err"
+same_words config "$T/words.lib" "/etc/eksauth mode 0777: a doctor ERROR in the words of the refusal"
+chmod 0755 "$W/etc/eksauth"
+chmod 0666 "$W/etc/eksauth/aws-auth.yaml"
+EKSAUTH_DB="$T/words.db" "$EKSAUTH" --config "$W/etc/eksauth/eksauth.conf" \
+    --aws-auth "$W/etc/eksauth/aws-auth.yaml" sync >/dev/null 2>"$T/words.lib"
+is "$?" "2" "aws-auth mode 0666: eksauth sync refuses it"
+"$EKSAUTH" --config "$W/etc/eksauth/eksauth.conf" --aws-auth "$W/etc/eksauth/aws-auth.yaml" \
+    doctor --json >"$T/words.json" 2>"$T/words.err"
+same_words source "$T/words.lib" "aws-auth mode 0666: a doctor ERROR in the words of sync's refusal"
+
+# Not root: sudoers (0440) and sudoers.d (0750) cannot be read.  doctor says
+# so and how to read them, and never claims that no rule names an eks- group.
+N="$T/nobody"
+make_host "$N"
+chmod 0750 "$N/etc/sudoers.d"
+setpriv --reuid=nobody --regid=nogroup --clear-groups "$EKSAUTH" doctor --root "$N" >"$T/nobody.out" 2>&1
+is "$?" "0" "as nobody: exit 0 (doctor could not check sudoers, it found nothing wrong)"
+like "$(cat "$T/nobody.out")" 'WARNING sudoers +/etc/sudoers: cannot read it \(Permission denied\): the sudo rules in it were not checked' \
+    "as nobody: /etc/sudoers could not be read, said plainly"
+like "$(cat "$T/nobody.out")" 'fix: run eksauth doctor as root' "as nobody: the fix is to run as root"
+unlike "$(cat "$T/nobody.out")" 'no rule names' "as nobody: no claim that no rule names an eks- group"
+chmod 0444 "$N/etc/sudoers"
+setpriv --reuid=nobody --regid=nogroup --clear-groups "$EKSAUTH" doctor --root "$N" >"$T/nobody.out" 2>&1
+like "$(cat "$T/nobody.out")" 'WARNING sudoers +/etc/sudoers.d: cannot read it \(Permission denied\)' \
+    "as nobody: an unreadable /etc/sudoers.d is said too"
+unlike "$(cat "$T/nobody.out")" 'no rule names' "as nobody: still no claim about the rules"
+"$EKSAUTH" doctor --root "$N" >"$T/root.out" 2>&1
+like "$(cat "$T/root.out")" 'ok +sudoers +/etc/sudoers: 1 rule names eks- groups, all known' \
+    "as root the same tree's rules are read"
 
 "$EKSAUTH" doctor --bogus >/dev/null 2>&1
 is "$?" "2" "an unknown option: exit 2"

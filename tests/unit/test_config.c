@@ -496,18 +496,52 @@ static void test_load_refuses_writable(void **state)
 {
     struct eksauth_config cfg;
     struct eksauth_error err = {0};
-    char dir[64], path[96], want[256];
+    char dir[64], path[96], want[512];
     (void)state;
 
     write_conf(dir, path, BASE, 0664);
     assert_int_equal(eksauth_config_init(&cfg, NULL), EKSAUTH_OK);
     assert_int_equal(eksauth_config_load(&cfg, path, true, &err), EKSAUTH_EINVAL);
     if (geteuid() == 0)
-        snprintf(want, sizeof(want), "config: %s: is writable by group or others", path);
+        snprintf(want, sizeof(want),
+                 "config: %s: is writable by group or others (mode 0664); run: chmod go-w %s", path,
+                 path);
     else
-        snprintf(want, sizeof(want), "config: %s: is not owned by root", path);
+        snprintf(want, sizeof(want),
+                 "config: %s: is not owned by root (uid %u) and is writable by group or others "
+                 "(mode 0664); run: chown root:root %s && chmod go-w %s",
+                 path, (unsigned)geteuid(), path, path);
     assert_string_equal(err.msg, want);
     assert_null(cfg.cluster_id);
+    eksauth_config_free(&cfg);
+    remove_conf(dir, path);
+}
+
+/* The folder counts too: whoever can write /etc/eksauth can put another config in place. */
+static void test_load_refuses_writable_folder(void **state)
+{
+    struct eksauth_config cfg;
+    struct eksauth_error err = {0};
+    char dir[64], path[96], want[512];
+    (void)state;
+
+    if (geteuid() != 0)
+        skip(); /* the file must be root's for the folder to be judged */
+    write_conf(dir, path, BASE, 0644);
+    assert_int_equal(chmod(dir, 0777), 0);
+    assert_int_equal(eksauth_config_init(&cfg, NULL), EKSAUTH_OK);
+    assert_int_equal(eksauth_config_load(&cfg, path, true, &err), EKSAUTH_EINVAL);
+    snprintf(want, sizeof(want),
+             "config: %s: the folder is writable by group or others (mode 0777), so anyone can "
+             "replace %s; run: chmod go-w %s",
+             dir, path, dir);
+    assert_string_equal(err.msg, want);
+    assert_null(cfg.cluster_id);
+    eksauth_config_free(&cfg);
+    /* Sticky, as /tmp: nobody else can replace root's file; it loads. */
+    assert_int_equal(chmod(dir, 01777), 0);
+    assert_int_equal(eksauth_config_init(&cfg, NULL), EKSAUTH_OK);
+    assert_int_equal(eksauth_config_load(&cfg, path, true, &err), EKSAUTH_OK);
     eksauth_config_free(&cfg);
     remove_conf(dir, path);
 }
@@ -546,6 +580,7 @@ int main(void)
         cmocka_unit_test(test_source_name),
         cmocka_unit_test(test_load),
         cmocka_unit_test(test_load_refuses_writable),
+        cmocka_unit_test(test_load_refuses_writable_folder),
         cmocka_unit_test(test_load_missing),
     };
 

@@ -1,7 +1,8 @@
 /*
  * test_file.c - lib/file.c: reading trusted files (size cap, regular files
- * only, root ownership and write bits) and atomic replacement (content,
- * exact mode, a new inode, no temp file left behind on any failure).
+ * only, the rule of lib/trust.c on the file and its folder) and atomic
+ * replacement (content, exact mode, a new inode, no temp file left behind
+ * on any failure).
  */
 #include "config.h"
 
@@ -213,34 +214,11 @@ static void test_read_missing(void **state)
 
 /* ---- trust ---- */
 
-static void test_check_trusted(void **state)
-{
-    struct eksauth_error err = {0};
-    struct stat st;
-    (void)state;
-
-    memset(&st, 0, sizeof(st));
-    st.st_mode = S_IFREG | 0644;
-    assert_int_equal(eksauth_file_check_trusted("x", &st, &err), EKSAUTH_OK);
-    st.st_mode = S_IFREG | 0600;
-    assert_int_equal(eksauth_file_check_trusted("x", &st, &err), EKSAUTH_OK);
-    st.st_mode = S_IFREG | 0664;
-    assert_int_equal(eksauth_file_check_trusted("x", &st, &err), EKSAUTH_EINVAL);
-    assert_string_equal(err.msg, "x: is writable by group or others");
-    st.st_mode = S_IFREG | 0646;
-    assert_int_equal(eksauth_file_check_trusted("x", &st, &err), EKSAUTH_EINVAL);
-    assert_string_equal(err.msg, "x: is writable by group or others");
-    st.st_mode = S_IFREG | 0644;
-    st.st_uid = 1000;
-    assert_int_equal(eksauth_file_check_trusted("x", &st, &err), EKSAUTH_EINVAL);
-    assert_string_equal(err.msg, "x: is not owned by root");
-}
-
 static void test_read_trusted(void **state)
 {
     struct fixture *fx = *state;
     struct eksauth_error err = {0};
-    char *data = NULL, want[256];
+    char *data = NULL, want[512];
     size_t len = 0;
 
     if (geteuid() != 0)
@@ -252,7 +230,9 @@ static void test_read_trusted(void **state)
 
     assert_int_equal(chmod(fx->path, 0664), 0);
     assert_int_equal(eksauth_file_read(fx->path, 100, true, &data, &len, &err), EKSAUTH_EINVAL);
-    snprintf(want, sizeof(want), "%s: is writable by group or others", fx->path);
+    snprintf(want, sizeof(want),
+             "%s: is writable by group or others (mode 0664); run: chmod go-w %s", fx->path,
+             fx->path);
     assert_string_equal(err.msg, want);
     assert_null(data);
     /* Without the check the same file reads. */
@@ -263,7 +243,50 @@ static void test_read_trusted(void **state)
     assert_int_equal(chmod(fx->path, 0644), 0);
     assert_int_equal(chown(fx->path, 1000, 1000), 0);
     assert_int_equal(eksauth_file_read(fx->path, 100, true, &data, &len, &err), EKSAUTH_EINVAL);
-    snprintf(want, sizeof(want), "%s: is not owned by root", fx->path);
+    snprintf(want, sizeof(want), "%s: is not owned by root (uid 1000); run: chown root:root %s",
+             fx->path, fx->path);
+    assert_string_equal(err.msg, want);
+    assert_null(data);
+}
+
+/* The folder counts too: whoever can write it can put another file in the file's place. */
+static void test_read_trusted_folder(void **state)
+{
+    struct fixture *fx = *state;
+    struct eksauth_error err = {0};
+    char *data = NULL, want[512];
+    size_t len = 0;
+
+    if (geteuid() != 0)
+        skip(); /* needs root to own the file and its folder, and to chown them away */
+    put(fx->path, "x", 1, 0644);
+    assert_int_equal(chmod(fx->dir, 0777), 0);
+    assert_int_equal(eksauth_file_read(fx->path, 100, true, &data, &len, &err), EKSAUTH_EINVAL);
+    snprintf(want, sizeof(want),
+             "%s: the folder is writable by group or others (mode 0777), so anyone can replace "
+             "%s; run: chmod go-w %s",
+             fx->dir, fx->path, fx->dir);
+    assert_string_equal(err.msg, want);
+    assert_null(data);
+    /* Without the check the same file reads. */
+    assert_int_equal(eksauth_file_read(fx->path, 100, false, &data, &len, &err), EKSAUTH_OK);
+    free(data);
+    data = NULL;
+
+    /* Sticky (as /tmp): nobody else can rename or remove root's file. */
+    assert_int_equal(chmod(fx->dir, 01777), 0);
+    assert_int_equal(eksauth_file_read(fx->path, 100, true, &data, &len, &err), EKSAUTH_OK);
+    assert_string_equal(data, "x");
+    free(data);
+    data = NULL;
+
+    assert_int_equal(chmod(fx->dir, 0755), 0);
+    assert_int_equal(chown(fx->dir, 1000, 1000), 0);
+    assert_int_equal(eksauth_file_read(fx->path, 100, true, &data, &len, &err), EKSAUTH_EINVAL);
+    snprintf(want, sizeof(want),
+             "%s: the folder is not owned by root (uid 1000), so its owner can replace %s; run: "
+             "chown root:root %s",
+             fx->dir, fx->path, fx->dir);
     assert_string_equal(err.msg, want);
     assert_null(data);
 }
@@ -520,8 +543,8 @@ int main(void)
         cmocka_unit_test(test_read_grows_past_stat_size),
         cmocka_unit_test_setup_teardown(test_read_not_regular, setup, teardown),
         cmocka_unit_test_setup_teardown(test_read_missing, setup, teardown),
-        cmocka_unit_test(test_check_trusted),
         cmocka_unit_test_setup_teardown(test_read_trusted, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_read_trusted_folder, setup, teardown),
         cmocka_unit_test_setup_teardown(test_write_new, setup, teardown),
         cmocka_unit_test_setup_teardown(test_write_replaces, setup, teardown),
         cmocka_unit_test_setup_teardown(test_write_empty_and_binary, setup, teardown),

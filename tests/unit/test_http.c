@@ -285,6 +285,7 @@ static void test_broken_answers(void **state)
     assert_int_equal(t_run(&t), EKSAUTH_EREJECTED);
     assert_non_null(
         strstr(t.err.msg, ": unexpected redirect (HTTP 302); redirects are never followed"));
+    /* ... but it is an answer: its status is kept (doctor's reachability check counts it). */
     assert_int_equal(t.resp.status, 302);
 }
 
@@ -359,6 +360,7 @@ static void test_refused(void **state)
     assert_int_equal(t_run(&t), EKSAUTH_EUNAVAIL);
     assert_non_null(strstr(t.err.msg, "test: 127.0.0.1:"));
     assert_non_null(strstr(t.err.msg, ": cannot connect: "));
+    assert_int_equal(t.resp.status, 0); /* no answer: doctor's reachability check fails */
     /* CONNECT_TO changes the address only: the message names the URL's host. */
     t.req.url = "http://sts.us-east-1.amazonaws.com/";
     snprintf(connect_to, sizeof(connect_to), "sts.us-east-1.amazonaws.com:80:127.0.0.1:%d",

@@ -1,0 +1,238 @@
+/*
+ * test_trust.c - lib/trust.c: each rule of a trusted file (a regular file,
+ * root's, not writable by group or others) and of its folder (root's, not
+ * writable by group or others unless sticky), the messages that name the
+ * path, what is wrong and the command that fixes it, the verdict in parts
+ * for doctor, and the check on an open descriptor.
+ */
+#include "config.h"
+
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "eksauth/trust.h"
+
+#define CONF "/etc/eksauth/aws-auth.yaml"
+
+/* A regular file and a folder of the given owners and modes. */
+static void make(struct stat *file, uid_t file_uid, mode_t file_mode, struct stat *folder,
+                 uid_t folder_uid, mode_t folder_mode)
+{
+    memset(file, 0, sizeof(*file));
+    memset(folder, 0, sizeof(*folder));
+    file->st_mode = S_IFREG | file_mode;
+    file->st_uid = file_uid;
+    folder->st_mode = S_IFDIR | folder_mode;
+    folder->st_uid = folder_uid;
+}
+
+/* check refuses with exactly want (EKSAUTH_EINVAL). */
+static void assert_refused(const struct stat *file, const struct stat *folder, const char *want)
+{
+    struct eksauth_error err = {0};
+
+    assert_int_equal(eksauth_trust_check(CONF, file, folder, &err), EKSAUTH_EINVAL);
+    assert_int_equal(err.status, EKSAUTH_EINVAL);
+    assert_string_equal(err.msg, want);
+}
+
+static void test_trusted(void **state)
+{
+    struct stat file, folder;
+    struct eksauth_trust_verdict v;
+    (void)state;
+
+    make(&file, 0, 0644, &folder, 0, 0755);
+    assert_int_equal(eksauth_trust_check(CONF, &file, &folder, NULL), EKSAUTH_OK);
+    assert_true(eksauth_trust_explain(CONF, &file, &folder, &v));
+    assert_string_equal(v.where, "");
+    assert_string_equal(v.problem, "");
+    assert_string_equal(v.fix, "");
+    /* Read-only for root alone, and setgid or group-readable modes, are fine too. */
+    make(&file, 0, 0400, &folder, 0, 0700);
+    assert_int_equal(eksauth_trust_check(CONF, &file, &folder, NULL), EKSAUTH_OK);
+    make(&file, 0, 02644, &folder, 0, 02755);
+    assert_int_equal(eksauth_trust_check(CONF, &file, &folder, NULL), EKSAUTH_OK);
+}
+
+static void test_file_rules(void **state)
+{
+    struct stat file, folder;
+    (void)state;
+
+    make(&file, 0, 0644, &folder, 0, 0755);
+    file.st_mode = S_IFIFO | 0644;
+    assert_refused(&file, &folder, CONF ": is not a regular file");
+    file.st_mode = S_IFDIR | 0755;
+    assert_refused(&file, &folder, CONF ": is not a regular file");
+
+    make(&file, 1000, 0644, &folder, 0, 0755);
+    assert_refused(&file, &folder,
+                   CONF ": is not owned by root (uid 1000); run: chown root:root " CONF);
+    make(&file, 0, 0664, &folder, 0, 0755);
+    assert_refused(&file, &folder,
+                   CONF ": is writable by group or others (mode 0664); run: chmod go-w " CONF);
+    make(&file, 0, 0646, &folder, 0, 0755);
+    assert_refused(&file, &folder,
+                   CONF ": is writable by group or others (mode 0646); run: chmod go-w " CONF);
+    make(&file, 0, 0666, &folder, 0, 0755);
+    assert_refused(&file, &folder,
+                   CONF ": is writable by group or others (mode 0666); run: chmod go-w " CONF);
+    /* Both at once: one message, one command line for both. */
+    make(&file, 65534, 0666, &folder, 0, 0755);
+    assert_refused(&file, &folder,
+                   CONF ": is not owned by root (uid 65534) and is writable by group or others "
+                        "(mode 0666); run: chown root:root " CONF " && chmod go-w " CONF);
+    /* The file is judged before its folder. */
+    make(&file, 0, 0666, &folder, 0, 0777);
+    assert_refused(&file, &folder,
+                   CONF ": is writable by group or others (mode 0666); run: chmod go-w " CONF);
+}
+
+static void test_folder_rules(void **state)
+{
+    struct stat file, folder;
+    (void)state;
+
+    make(&file, 0, 0644, &folder, 0, 0777);
+    assert_refused(&file, &folder,
+                   "/etc/eksauth: the folder is writable by group or others (mode 0777), so "
+                   "anyone can replace " CONF "; run: chmod go-w /etc/eksauth");
+    make(&file, 0, 0644, &folder, 0, 0775);
+    assert_refused(&file, &folder,
+                   "/etc/eksauth: the folder is writable by group or others (mode 0775), so its "
+                   "group can replace " CONF "; run: chmod go-w /etc/eksauth");
+    make(&file, 0, 0644, &folder, 1000, 0755);
+    assert_refused(&file, &folder,
+                   "/etc/eksauth: the folder is not owned by root (uid 1000), so its owner can "
+                   "replace " CONF "; run: chown root:root /etc/eksauth");
+    make(&file, 0, 0644, &folder, 1000, 0775);
+    assert_refused(&file, &folder,
+                   "/etc/eksauth: the folder is not owned by root (uid 1000) and is writable by "
+                   "group or others (mode 0775), so its owner and its group can replace " CONF
+                   "; run: chown root:root /etc/eksauth && chmod go-w /etc/eksauth");
+}
+
+static void test_sticky_folder(void **state)
+{
+    struct stat file, folder;
+    (void)state;
+
+    /* In a sticky folder of root's nobody else can rename or remove root's file. */
+    make(&file, 0, 0644, &folder, 0, 01777);
+    assert_int_equal(eksauth_trust_check(CONF, &file, &folder, NULL), EKSAUTH_OK);
+    make(&file, 0, 0644, &folder, 0, 01775);
+    assert_int_equal(eksauth_trust_check(CONF, &file, &folder, NULL), EKSAUTH_OK);
+    /* ... but its owner can: a sticky folder must be root's too. */
+    make(&file, 0, 0644, &folder, 1000, 01777);
+    assert_refused(&file, &folder,
+                   "/etc/eksauth: the folder is not owned by root (uid 1000), so its owner can "
+                   "replace " CONF "; run: chown root:root /etc/eksauth");
+    /* The sticky bit does not make the file itself any safer. */
+    make(&file, 0, 0666, &folder, 0, 01777);
+    assert_refused(&file, &folder,
+                   CONF ": is writable by group or others (mode 0666); run: chmod go-w " CONF);
+}
+
+static void test_folder_names(void **state)
+{
+    struct eksauth_error err = {0};
+    struct stat file, folder;
+    (void)state;
+
+    make(&file, 0, 0644, &folder, 0, 0777);
+    assert_int_equal(eksauth_trust_check("eksauth.conf", &file, &folder, &err), EKSAUTH_EINVAL);
+    assert_string_equal(err.msg, ".: the folder is writable by group or others (mode 0777), so "
+                                 "anyone can replace eksauth.conf; run: chmod go-w .");
+    assert_int_equal(eksauth_trust_check("/eksauth.conf", &file, &folder, &err), EKSAUTH_EINVAL);
+    assert_string_equal(err.msg, "/: the folder is writable by group or others (mode 0777), so "
+                                 "anyone can replace /eksauth.conf; run: chmod go-w /");
+}
+
+/* The parts doctor prints are the words of the refusal. */
+static void test_explain_parts(void **state)
+{
+    struct eksauth_error err = {0};
+    struct eksauth_trust_verdict v;
+    struct stat file, folder;
+    char joined[4 * EKSAUTH_ERROR_MAX];
+    (void)state;
+
+    make(&file, 0, 0644, &folder, 0, 0777);
+    assert_false(eksauth_trust_explain(CONF, &file, &folder, &v));
+    assert_string_equal(v.where, "/etc/eksauth");
+    assert_string_equal(v.problem, "the folder is writable by group or others (mode 0777), so "
+                                   "anyone can replace " CONF);
+    assert_string_equal(v.fix, "chmod go-w /etc/eksauth");
+    assert_int_equal(eksauth_trust_check(CONF, &file, &folder, &err), EKSAUTH_EINVAL);
+    snprintf(joined, sizeof(joined), "%s: %s; run: %s", v.where, v.problem, v.fix);
+    assert_string_equal(err.msg, joined);
+
+    file.st_mode = S_IFSOCK | 0644;
+    assert_false(eksauth_trust_explain(CONF, &file, &folder, &v));
+    assert_string_equal(v.where, CONF);
+    assert_string_equal(v.fix, "");
+}
+
+/* eksauth_trust_check_fd: fstat of the descriptor, stat of the path's folder. */
+static void test_check_fd(void **state)
+{
+    struct eksauth_error err = {0};
+    char dir[] = "/tmp/eksauth-test-trust.XXXXXX", path[64], want[512];
+    int fd;
+    (void)state;
+
+    if (geteuid() != 0)
+        skip(); /* the file and its folder must be root's */
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof(path), "%s/eksauth.conf", dir);
+    fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    assert_true(fd >= 0);
+    assert_int_equal(fchmod(fd, 0644), 0);
+    assert_int_equal(chmod(dir, 0755), 0);
+    assert_int_equal(eksauth_trust_check_fd(path, fd, &err), EKSAUTH_OK);
+
+    assert_int_equal(chmod(dir, 0777), 0);
+    assert_int_equal(eksauth_trust_check_fd(path, fd, &err), EKSAUTH_EINVAL);
+    snprintf(want, sizeof(want),
+             "%s: the folder is writable by group or others (mode 0777), so anyone can replace "
+             "%s; run: chmod go-w %s",
+             dir, path, dir);
+    assert_string_equal(err.msg, want);
+    assert_int_equal(chmod(dir, 01777), 0);
+    assert_int_equal(eksauth_trust_check_fd(path, fd, &err), EKSAUTH_OK);
+
+    /* The file's own bits are judged through the descriptor. */
+    assert_int_equal(fchmod(fd, 0666), 0);
+    assert_int_equal(eksauth_trust_check_fd(path, fd, &err), EKSAUTH_EINVAL);
+    snprintf(want, sizeof(want),
+             "%s: is writable by group or others (mode 0666); run: chmod go-w %s", path, path);
+    assert_string_equal(err.msg, want);
+
+    assert_int_equal(close(fd), 0);
+    assert_int_equal(eksauth_trust_check_fd(path, fd, &err), EKSAUTH_EIO);
+    assert_int_equal(unlink(path), 0);
+    assert_int_equal(rmdir(dir), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_trusted),      cmocka_unit_test(test_file_rules),
+        cmocka_unit_test(test_folder_rules), cmocka_unit_test(test_sticky_folder),
+        cmocka_unit_test(test_folder_names), cmocka_unit_test(test_explain_parts),
+        cmocka_unit_test(test_check_fd),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,332 @@
+/*
+ * files.c - eksauth's own files: the config (present, trusted, valid,
+ * cluster_id set), the aws-auth source it names, the modules on disk, and
+ * the trust rule of lib/trust.c that the config, aws-auth and the identity
+ * DB share with the library's readers.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <glob.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "doctor.h"
+#include "eksauth/awsauth.h"
+#include "eksauth/paths.h"
+#include "eksauth/trust.h"
+
+#define CONFIG_MAX (1024 * 1024) /* as eksauth.conf(5) */
+
+bool check_trust(struct doctor *d, const char *check, const char *host, const char *real,
+                 const struct stat *st, const char *why)
+{
+    const char *slash = strrchr(real, '/');
+    struct eksauth_trust_verdict v;
+    char dir[PATH_MAX];
+    struct stat folder;
+    struct finding *f;
+
+    /* The folder where doctor reads (under --root); the verdict names the host's. */
+    if (slash == NULL)
+        fmt(dir, sizeof(dir), ".");
+    else
+        fmt(dir, sizeof(dir), "%.*s", slash == real ? 1 : (int)(slash - real), real);
+    if (stat(dir, &folder) != 0) {
+        f = report(d, LV_ERROR, check, host, "cannot stat its folder: %s", strerror(errno));
+        set_fix(d, f, "run eksauth doctor as root");
+        return false;
+    }
+    if (eksauth_trust_explain(host, st, &folder, &v))
+        return true;
+    f = report(d, LV_ERROR, check, v.where, "%s; %s", v.problem, why);
+    if (v.fix[0] != '\0')
+        set_fix(d, f, "%s", v.fix);
+    else
+        set_fix(d, f, "replace %s with a regular file owned by root", v.where);
+    return false;
+}
+
+/* Read one of eksauth's files whole; a failure is an error finding.  True when read. */
+static bool read_file(struct doctor *d, const char *check, const char *host, const char *real,
+                      size_t max, char **text, size_t *len)
+{
+    struct finding *f;
+    int rc = slurp_path(real, max, text, len);
+
+    if (rc == 0)
+        return true;
+    f = report(d, LV_ERROR, check, host, "cannot read it: %s", strerror(rc));
+    set_fix(d, f, rc == EACCES ? "run eksauth doctor as root" : "check the file (%s)", host);
+    return false;
+}
+
+/*
+ * The config the PAM module and the command line read: --config, else
+ * EKSAUTH_CONFIG (on this host, not under --root), else the default; real
+ * gets where doctor reads it.  The one place doctor decides that path.
+ */
+static const char *config_path(struct doctor *d, char *real)
+{
+    int from_default;
+
+    if (d->cli->config_path != NULL) {
+        fmt(real, PATH_MAX, "%s", d->cli->config_path);
+        return d->cli->config_path;
+    }
+    /* paths.h decides, from this host's environment; another root has only the default. */
+    if (d->root[0] != '\0' ||
+        eksauth_paths_config(NULL, &d->paths, &from_default, NULL) != EKSAUTH_OK)
+        fmt(d->paths.config, sizeof(d->paths.config), "%s", EKSAUTH_CONFIG_PATH);
+    rooted(d, d->paths.config, real);
+    return d->paths.config;
+}
+
+/*
+ * The config's lines into d->cfg: true when valid.  One without cluster_id
+ * is still usable for the other checks.
+ */
+static bool parse_config(struct doctor *d, const char *host, const char *text, size_t len)
+{
+    struct eksauth_error err;
+    struct finding *f;
+
+    if (eksauth_config_parse(&d->cfg, text, len, host, &err) == EKSAUTH_OK) {
+        d->cfg_usable = true;
+        return true;
+    }
+    if (strstr(err.msg, "cluster_id is required") == NULL) {
+        f = report(d, LV_ERROR, "config", host, "%s", err.msg);
+        set_fix(d, f, "correct that line of %s (keys and values: eksauth.conf(5))", host);
+        return false;
+    }
+    /* The lines parsed: the rest of the settings are usable for the other checks. */
+    d->cfg_usable = true;
+    f = report(d, LV_ERROR, "config", host,
+               "cluster_id is not set: without it any cluster's token would do, so eksauth "
+               "refuses to run");
+    set_fix(d, f,
+            "add the line \"cluster_id = NAME\" to %s, NAME being the cluster's name as in aws "
+            "eks get-token --cluster-name NAME",
+            host);
+    return false;
+}
+
+void check_config(struct doctor *d)
+{
+    char real[PATH_MAX];
+    const char *host = config_path(d, real);
+    struct finding *f;
+    struct stat st;
+    char *text = NULL;
+    bool trusted;
+    size_t len;
+
+    fmt(d->conf_host, sizeof(d->conf_host), "%s", host);
+    if (stat(real, &st) != 0) {
+        f = report(d, LV_ERROR, "config", host, "%s: the PAM module refuses every login without it",
+                   strerror(errno));
+        set_fix(d, f,
+                "install -m 0644 -o root -g root %s/eksauth.conf %s, then set cluster_id in it "
+                "(keys: eksauth.conf(5))",
+                EXAMPLES, host);
+        return;
+    }
+    /* Refused by PAM and the command line, but read on: its other problems are worth knowing. */
+    trusted = check_trust(d, "config", host, real, &st, "the PAM module and eksauth refuse it");
+    if (!S_ISREG(st.st_mode))
+        return;
+    if (!read_file(d, "config", host, real, CONFIG_MAX, &text, &len))
+        return;
+    if (parse_config(d, host, text, len) && trusted)
+        report(d, LV_OK, "config", host, "root's, mode %04o, cluster_id = %s, source = %s",
+               (unsigned)(st.st_mode & 07777), d->cfg.cluster_id,
+               eksauth_source_name(d->cfg.source));
+    free(text);
+}
+
+/* source = file: the aws-auth copy that eksauth sync reads, as sync reads it. */
+static void check_aws_auth_file(struct doctor *d)
+{
+    char real[PATH_MAX];
+    struct eksauth_awsauth *aa = NULL;
+    struct eksauth_error err;
+    const char *host;
+    struct finding *f;
+    struct stat st;
+    char *text = NULL;
+    size_t len, n;
+
+    if (d->cli->aws_auth_path != NULL) {
+        host = d->cli->aws_auth_path;
+        fmt(real, sizeof(real), "%s", host);
+    } else if (d->cfg.aws_auth_file != NULL) {
+        host = d->cfg.aws_auth_file;
+        rooted(d, host, real);
+    } else {
+        f = report(d, LV_ERROR, "source", d->conf_host,
+                   "source = file, but no aws_auth_file: eksauth sync has nothing to read");
+        set_fix(
+            d, f,
+            "kubectl get configmap aws-auth -n kube-system -o yaml > /etc/eksauth/aws-auth.yaml "
+            "and add \"aws_auth_file = /etc/eksauth/aws-auth.yaml\" to %s (or set source = "
+            "kubernetes)",
+            d->conf_host);
+        return;
+    }
+    if (stat(real, &st) != 0) {
+        f = report(d, LV_ERROR, "source", host, "aws_auth_file: %s", strerror(errno));
+        set_fix(d, f, "kubectl get configmap aws-auth -n kube-system -o yaml > %s", host);
+        return;
+    }
+    /* Whoever can write aws-auth decides who logs in, with which groups: sync refuses it. */
+    check_trust(d, "source", host, real, &st, "eksauth sync and the PAM module refuse it");
+    if (!S_ISREG(st.st_mode))
+        return;
+    if (!read_file(d, "source", host, real, EKSAUTH_AWSAUTH_MAX, &text, &len))
+        return;
+    if (eksauth_awsauth_parse(text, len, &aa, &err) != EKSAUTH_OK) {
+        f = report(d, LV_ERROR, "source", host, "%s: eksauth sync keeps the old identity DB",
+                   err.msg);
+        set_fix(d, f, "write it again: kubectl get configmap aws-auth -n kube-system -o yaml > %s",
+                host);
+        goto out;
+    }
+    n = eksauth_awsauth_warning_count(aa);
+    if (n > 0) {
+        f = report(d, LV_WARNING, "source", host, "%zu malformed entr%s skipped; the first: %s", n,
+                   n == 1 ? "y" : "ies", eksauth_awsauth_warning_at(aa, 0));
+        set_fix(d, f, "correct them in aws-auth (eksauth sync lists every one)");
+    }
+    report(d, LV_OK, "source", host, "aws-auth parses: %zu entries", eksauth_awsauth_count(aa));
+out:
+    eksauth_awsauth_free(aa);
+    free(text);
+}
+
+/* The keys a source = kubernetes / eks-api config needs: each missing one with its fix. */
+static bool check_cluster_keys(struct doctor *d, bool kube, bool eks)
+{
+    enum eksauth_source src = d->cfg.source;
+    char real[PATH_MAX];
+    struct finding *f;
+    bool ok = true;
+
+    if (kube && d->cfg.cluster_endpoint == NULL) {
+        f = report(d, LV_ERROR, "source", d->conf_host,
+                   "source = %s needs cluster_endpoint (the cluster's Kubernetes API)",
+                   eksauth_source_name(src));
+        set_fix(d, f,
+                "add \"cluster_endpoint = URL\" to %s, URL from: aws eks describe-cluster --name "
+                "NAME --query cluster.endpoint --output text",
+                d->conf_host);
+        ok = false;
+    }
+    if (kube && d->cfg.cluster_ca_file == NULL && d->cfg.cluster_ca_data == NULL) {
+        f = report(d, LV_ERROR, "source", d->conf_host,
+                   "no cluster_ca_file or cluster_ca_data: the cluster's certificate cannot be "
+                   "verified");
+        set_fix(d, f,
+                "aws eks describe-cluster --name NAME --query cluster.certificateAuthority.data "
+                "--output text | base64 -d > /etc/eksauth/cluster-ca.pem and add "
+                "\"cluster_ca_file = /etc/eksauth/cluster-ca.pem\" to %s",
+                d->conf_host);
+        ok = false;
+    }
+    if (kube && d->cfg.cluster_ca_file != NULL &&
+        access(rooted(d, d->cfg.cluster_ca_file, real), R_OK) != 0) {
+        f = report(d, LV_ERROR, "source", d->cfg.cluster_ca_file, "cluster_ca_file: %s",
+                   strerror(errno));
+        set_fix(d, f,
+                "aws eks describe-cluster --name NAME --query cluster.certificateAuthority.data "
+                "--output text | base64 -d > %s",
+                d->cfg.cluster_ca_file);
+        ok = false;
+    }
+    if (eks && d->cfg.cluster_name == NULL) {
+        f = report(d, LV_ERROR, "source", d->conf_host,
+                   "source = %s needs cluster_name (for the EKS API)", eksauth_source_name(src));
+        set_fix(d, f, "add \"cluster_name = NAME\" to %s", d->conf_host);
+        ok = false;
+    }
+    /* Like whoami, sync finds a region without the key (eksauth_cluster_region): not an error. */
+    if (eks && d->cfg.region == NULL) {
+        f = report(d, LV_WARNING, "source", d->conf_host,
+                   "source = %s and no region: eksauth sync takes the EKS API's region from "
+                   "AWS_REGION, AWS_DEFAULT_REGION, the AWS config file or instance metadata, "
+                   "and fails where none has it",
+                   eksauth_source_name(src));
+        set_fix(d, f, "add \"region = REGION\" (e.g. us-east-1) to %s", d->conf_host);
+    }
+    return ok;
+}
+
+void check_source(struct doctor *d)
+{
+    enum eksauth_source src = d->cfg.source;
+    bool kube = src == EKSAUTH_SOURCE_KUBERNETES || src == EKSAUTH_SOURCE_KUBERNETES_EKS_API;
+    bool eks = src == EKSAUTH_SOURCE_EKS_API || src == EKSAUTH_SOURCE_KUBERNETES_EKS_API;
+
+    if (src == EKSAUTH_SOURCE_FILE) {
+        check_aws_auth_file(d);
+        return;
+    }
+    if (check_cluster_keys(d, kube, eks))
+        report(d, LV_OK, "source", d->conf_host, "source = %s is configured",
+               eksauth_source_name(src));
+}
+
+static void find_module(struct doctor *d, const char *what, const char *const *patterns,
+                        const char *fix)
+{
+    char real[PATH_MAX];
+    struct finding *f;
+    glob_t g;
+    size_t i;
+
+    for (i = 0; patterns[i] != NULL; i++) {
+        memset(&g, 0, sizeof(g));
+        if (glob(rooted(d, patterns[i], real), 0, NULL, &g) == 0 && g.gl_pathc > 0) {
+            report(d, LV_OK, "modules", unrooted(d, g.gl_pathv[0]), "%s is installed", what);
+            globfree(&g);
+            return;
+        }
+        globfree(&g);
+    }
+    f = report(d, LV_ERROR, "modules", NULL, "%s is not installed in a library folder", what);
+    set_fix(d, f, "%s", fix);
+}
+
+void check_modules(struct doctor *d)
+{
+    static const char *const pam[] = {
+        "/lib/*/security/pam_eksauth.so",
+        "/usr/lib/*/security/pam_eksauth.so",
+        "/lib/security/pam_eksauth.so",
+        "/usr/lib/security/pam_eksauth.so",
+        "/lib64/security/pam_eksauth.so",
+        "/usr/lib64/security/pam_eksauth.so",
+        NULL,
+    };
+    static const char *const nss[] = {
+        "/lib/*/libnss_eksauth.so.2",
+        "/usr/lib/*/libnss_eksauth.so.2",
+        "/lib/libnss_eksauth.so.2",
+        "/usr/lib/libnss_eksauth.so.2",
+        "/lib64/libnss_eksauth.so.2",
+        "/usr/lib64/libnss_eksauth.so.2",
+        "/usr/local/lib/libnss_eksauth.so.2",
+        "/usr/local/lib/*/libnss_eksauth.so.2",
+        NULL,
+    };
+
+    find_module(d, "pam_eksauth.so", pam,
+                "install the eksauth package (apt install ./eksauth_*.deb), or make install");
+    find_module(d, "libnss_eksauth.so.2", nss,
+                "install the eksauth package (apt install ./eksauth_*.deb), or make install "
+                "and run ldconfig");
+}

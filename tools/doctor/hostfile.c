@@ -1,0 +1,152 @@
+/*
+ * hostfile.c - the host's files as doctor reads them: host paths under
+ * --root, whole text files, and their lines and blank-separated words.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "doctor.h"
+
+const char *rooted(const struct doctor *d, const char *host, char *buf)
+{
+    fmt(buf, PATH_MAX, "%s%s%s", d->root, host[0] == '/' || d->root[0] == '\0' ? "" : "/", host);
+    return buf;
+}
+
+const char *unrooted(const struct doctor *d, const char *real)
+{
+    size_t n = strlen(d->root);
+
+    return n > 0 && strncmp(real, d->root, n) == 0 ? real + n : real;
+}
+
+int slurp_path(const char *real, size_t max, char **out, size_t *outlen)
+{
+    char *buf = NULL, *grown;
+    size_t len = 0, cap = 0, got;
+    int rc = 0;
+    FILE *fp;
+
+    *out = NULL;
+    *outlen = 0;
+    fp = fopen(real, "re");
+    if (fp == NULL)
+        return errno;
+    for (;;) {
+        if (cap - len < 4096) {
+            cap = cap == 0 ? 8192 : cap * 2;
+            if (cap > max + 1)
+                cap = max + 1;
+            grown = realloc(buf, cap + 1);
+            if (grown == NULL) {
+                rc = ENOMEM;
+                goto out;
+            }
+            buf = grown;
+        }
+        got = fread(buf + len, 1, cap - len, fp);
+        len += got;
+        if (len > max) {
+            rc = EFBIG;
+            goto out;
+        }
+        if (got == 0) {
+            if (ferror(fp))
+                rc = errno != 0 ? errno : EIO;
+            break;
+        }
+    }
+out:
+    fclose(fp);
+    if (rc != 0) {
+        free(buf);
+        return rc;
+    }
+    buf[len] = '\0';
+    *out = buf;
+    *outlen = len;
+    return 0;
+}
+
+int slurp(const struct doctor *d, const char *host, char **out, size_t *outlen)
+{
+    char real[PATH_MAX];
+
+    return slurp_path(rooted(d, host, real), TEXT_MAX, out, outlen);
+}
+
+bool path_exists(const struct doctor *d, const char *host)
+{
+    char real[PATH_MAX];
+    struct stat st;
+
+    return lstat(rooted(d, host, real), &st) == 0;
+}
+
+char *next_line(struct lines *l)
+{
+    char *line = l->p, *nl;
+
+    if (l->p >= l->end)
+        return NULL;
+    nl = memchr(l->p, '\n', (size_t)(l->end - l->p));
+    if (nl == NULL) {
+        l->p = l->end;
+    } else {
+        *nl = '\0';
+        l->p = nl + 1;
+    }
+    l->no++;
+    return line;
+}
+
+bool is_blank(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v';
+}
+
+char *skip_blank(char *s)
+{
+    while (is_blank(*s))
+        s++;
+    return s;
+}
+
+char *next_word(char **s)
+{
+    char *w = skip_blank(*s), *e;
+
+    if (*w == '\0')
+        return NULL;
+    for (e = w; *e != '\0' && !is_blank(*e); e++)
+        ;
+    if (*e != '\0')
+        *e++ = '\0';
+    *s = e;
+    return w;
+}
+
+bool has_word(const char *s, const char *word)
+{
+    size_t n = strlen(word);
+    const char *p = s;
+
+    while ((p = strstr(p, word)) != NULL) {
+        if ((p == s || is_blank(p[-1])) && (p[n] == '\0' || is_blank(p[n])))
+            return true;
+        p += n;
+    }
+    return false;
+}
+
+const char *base_name(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+
+    return slash != NULL ? slash + 1 : path;
+}

@@ -1,0 +1,202 @@
+/*
+ * network.c - `doctor --network`: STS and the sync source (the Kubernetes
+ * API, the EKS API) answer over a TLS connection eksauth trusts.  Every
+ * call goes through lib/http.c with the settings the library's own calls
+ * use (CA, connect_to, proxy, timeouts), so what doctor reaches is what a
+ * login and a sync reach; any HTTP answer counts.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "doctor.h"
+#include "eksauth/http.h"
+#include "eksauth/cluster_host.h"
+#include "eksauth/kube.h"
+#include "eksauth/partition.h"
+#include "eksauth/sigv4.h"
+
+/* The body is not needed: any answer means the service is there. */
+static int discard(void *ctx, const char *data, size_t len)
+{
+    (void)ctx;
+    (void)data;
+    (void)len;
+    return 0;
+}
+
+static double seconds_since(const struct timespec *t0)
+{
+    struct timespec t1;
+
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/*
+ * One GET: any HTTP answer (a redirect too: http.c refuses to follow it but
+ * keeps its status) means the service is reachable over TLS we trust.
+ */
+static void probe(struct doctor *d, struct eksauth_http_request *req, const char *fix)
+{
+    struct eksauth_http_response resp;
+    struct eksauth_error err = {EKSAUTH_OK, ""};
+    const char *why = err.msg;
+    size_t wlen = strlen(req->what);
+    struct timespec t0;
+    struct finding *f;
+
+    req->on_data = discard;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    eksauth_http_perform(req, &resp, &err);
+    if (resp.status > 0) {
+        report(d, LV_OK, "network", req->url, "%s answers (HTTP %ld in %.2f s)", req->what,
+               resp.status, seconds_since(&t0));
+    } else {
+        /* http.c's message starts with what; the finding says it once. */
+        if (strncmp(why, req->what, wlen) == 0 && strncmp(why + wlen, ": ", 2) == 0)
+            why += wlen + 2;
+        f = report(d, LV_ERROR, "network", req->url, "%s does not answer: %s", req->what, why);
+        set_fix(d, f, "%s", fix);
+    }
+    eksauth_http_response_free(&resp);
+}
+
+/*
+ * The region STS and the EKS API are reached in, found as eksauth whoami
+ * and sync find it (eksauth_cluster_region): the config's, else AWS_REGION,
+ * AWS_DEFAULT_REGION, the AWS config file, instance metadata.  Said plainly
+ * when it is not the config's.
+ */
+static bool find_region(struct doctor *d, char *region, size_t n)
+{
+    struct eksauth_error err;
+    struct finding *f;
+
+    if (eksauth_cluster_region(&d->cfg, region, n, &err) != EKSAUTH_OK) {
+        /* Logins use the region each token names; doctor has none to try. */
+        f = report(d, LV_WARNING, "network", d->conf_host, "STS and the EKS API not checked: %s",
+                   err.msg);
+        set_fix(d, f, "add \"region = REGION\" (this host's region, e.g. us-east-1) to %s",
+                d->conf_host);
+        return false;
+    }
+    if (d->cfg.region == NULL)
+        report(d, LV_INFO, "network", d->conf_host,
+               "no region in the config: checking %s, found as eksauth whoami and sync find it "
+               "(AWS_REGION, AWS_DEFAULT_REGION, the AWS config file, instance metadata)",
+               region);
+    return true;
+}
+
+static void probe_sts(struct doctor *d, const char *region)
+{
+    char host[256], url[300], ca[PATH_MAX], fix[1024];
+    struct eksauth_http_request req;
+    struct eksauth_error err;
+    struct finding *f;
+
+    if (eksauth_sigv4_sts_host(region, false, host, sizeof(host), &err) != EKSAUTH_OK) {
+        f = report(d, LV_ERROR, "network", d->conf_host, "%s", err.msg);
+        set_fix(d, f, "set region in %s to this host's region (e.g. us-east-1)", d->conf_host);
+        return;
+    }
+    fmt(url, sizeof(url), "https://%s/", host);
+    fmt(fix, sizeof(fix),
+        "check DNS, routes and security groups to port 443 (a proxy: https_proxy; a VPC "
+        "endpoint without private DNS: sts_connect_to) in %s",
+        d->conf_host);
+    memset(&req, 0, sizeof(req));
+    req.what = "STS";
+    req.url = url;
+    req.ca_file = d->cfg.sts_ca_file != NULL ? rooted(d, d->cfg.sts_ca_file, ca) : NULL;
+    req.ca_key = "sts_ca_file";
+    req.connect_to = d->cfg.sts_connect_to;
+    req.proxy = d->cfg.https_proxy;
+    req.connect_timeout_ms = d->cfg.sts_connect_timeout * 1000L;
+    req.timeout_ms = d->cfg.sts_timeout * 1000L;
+    probe(d, &req, fix);
+}
+
+/* GET /version of the API server, trusting the cluster's own CA as sync does. */
+static void probe_kubernetes(struct doctor *d)
+{
+    const char *endpoint = d->cfg.cluster_endpoint;
+    char url[1024], ca[PATH_MAX], fix[1024];
+    struct eksauth_http_request req;
+    struct eksauth_error err;
+    struct finding *f;
+    char *pem = NULL;
+    size_t pem_len = 0;
+
+    fmt(fix, sizeof(fix),
+        "check cluster_endpoint and the cluster CA in %s, and that the cluster's endpoint "
+        "access (public or private) admits this host",
+        d->conf_host);
+    if (d->cfg.cluster_ca_data != NULL &&
+        eksauth_kube_ca_pem(d->cfg.cluster_ca_data, &pem, &pem_len, &err) != EKSAUTH_OK) {
+        f = report(d, LV_ERROR, "network", d->conf_host, "%s", err.msg);
+        set_fix(d, f, "%s", fix);
+        return;
+    }
+    fmt(url, sizeof(url), "%s%sversion", endpoint,
+        endpoint[strlen(endpoint) - 1] == '/' ? "" : "/");
+    memset(&req, 0, sizeof(req));
+    req.what = "the Kubernetes API";
+    req.url = url;
+    req.ca_pem = pem;
+    req.ca_pem_len = pem_len;
+    req.ca_file = d->cfg.cluster_ca_file != NULL ? rooted(d, d->cfg.cluster_ca_file, ca) : NULL;
+    req.ca_key = pem != NULL ? "cluster_ca_data" : "cluster_ca_file";
+    req.proxy = d->cfg.https_proxy;
+    req.connect_timeout_ms = EKSAUTH_KUBE_CONNECT_MS;
+    req.timeout_ms = EKSAUTH_KUBE_TIMEOUT_MS;
+    probe(d, &req, fix);
+    free(pem);
+}
+
+/* The EKS API of the region, with the connection settings sync uses (eks_connect_to, eks_ca_file).
+ */
+static void probe_eks(struct doctor *d, const char *region)
+{
+    const struct eksauth_partition *part = eksauth_partition_find(d->cfg.partition);
+    char url[300], ca[PATH_MAX], fix[1024];
+    struct eksauth_http_request req;
+
+    if (part == NULL)
+        return;
+    fmt(url, sizeof(url), "https://eks.%s.%s/", region, part->domain);
+    fmt(fix, sizeof(fix),
+        "check DNS, routes and proxy (https_proxy; a VPC endpoint: eks_connect_to) in %s to the "
+        "EKS API",
+        d->conf_host);
+    memset(&req, 0, sizeof(req));
+    req.what = "the EKS API";
+    req.url = url;
+    req.ca_file = d->cfg.eks_ca_file != NULL ? rooted(d, d->cfg.eks_ca_file, ca) : NULL;
+    req.ca_key = "eks_ca_file";
+    req.connect_to = d->cfg.eks_connect_to;
+    req.proxy = d->cfg.https_proxy;
+    req.connect_timeout_ms = EKSAUTH_KUBE_CONNECT_MS;
+    req.timeout_ms = EKSAUTH_KUBE_TIMEOUT_MS;
+    probe(d, &req, fix);
+}
+
+void check_network(struct doctor *d)
+{
+    enum eksauth_source src = d->cfg.source;
+    bool have_region;
+    char region[64];
+
+    have_region = find_region(d, region, sizeof(region));
+    if (have_region)
+        probe_sts(d, region);
+    if ((src == EKSAUTH_SOURCE_KUBERNETES || src == EKSAUTH_SOURCE_KUBERNETES_EKS_API) &&
+        d->cfg.cluster_endpoint != NULL && d->cfg.cluster_endpoint[0] != '\0')
+        probe_kubernetes(d);
+    if ((src == EKSAUTH_SOURCE_EKS_API || src == EKSAUTH_SOURCE_KUBERNETES_EKS_API) && have_region)
+        probe_eks(d, region);
+}

@@ -1,0 +1,198 @@
+/*
+ * nsswitch.c - /etc/nsswitch.conf as glibc reads it: eksauth listed after
+ * files (or compat) on the passwd: and group: lines, and on initgroups:
+ * when there is one, with no [NOTFOUND=return] in between.  Each fix is the
+ * line with eksauth where the package's maintainer scripts put it.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/types.h>
+
+#include "doctor.h"
+
+/* One service or [action] of an nsswitch.conf line, as offsets into the line. */
+struct nss_tok {
+    size_t start, len;
+    bool action;
+};
+
+#define NSS_TOKS 32
+
+/* The tokens after "db:" (from), up to a comment. */
+static size_t nss_tokens(const char *line, size_t from, struct nss_tok *t, size_t max)
+{
+    size_t i = from, n = 0, s;
+
+    while (line[i] != '\0' && n < max) {
+        while (is_blank(line[i]))
+            i++;
+        if (line[i] == '\0' || line[i] == '#')
+            break;
+        s = i;
+        if (line[i] == '[') {
+            while (line[i] != '\0' && line[i] != ']')
+                i++;
+            if (line[i] == ']')
+                i++;
+            t[n].action = true;
+        } else {
+            while (line[i] != '\0' && !is_blank(line[i]) && line[i] != '[' && line[i] != '#')
+                i++;
+            t[n].action = false;
+        }
+        t[n].start = s;
+        t[n].len = i - s;
+        n++;
+    }
+    return n;
+}
+
+static bool tok_is(const char *line, const struct nss_tok *t, const char *word)
+{
+    return !t->action && t->len == strlen(word) && strncmp(line + t->start, word, t->len) == 0;
+}
+
+/*
+ * The line with eksauth where the package puts it: right after "files" (and
+ * an [action] that follows it), else after the last service.  An eksauth
+ * elsewhere is taken out first.  The maintainer scripts do the same.
+ */
+static void nss_fixed_line(const char *line, size_t from, char *out, size_t outlen)
+{
+    struct nss_tok t[NSS_TOKS];
+    char tmp[1024];
+    size_t n, i, cut = 0, ins;
+
+    fmt(tmp, sizeof(tmp), "%s", line);
+    n = nss_tokens(tmp, from, t, NSS_TOKS);
+    for (i = 0; i < n; i++) {
+        if (tok_is(tmp, &t[i], "eksauth")) {
+            size_t s = t[i].start, e = t[i].start + t[i].len;
+
+            if (i + 1 < n && t[i + 1].action)
+                e = t[i + 1].start + t[i + 1].len;
+            /* The blanks before it go with it; for the first service, those after it. */
+            if (i > 0) {
+                while (s > from && is_blank(tmp[s - 1]))
+                    s--;
+            } else {
+                while (is_blank(tmp[e]))
+                    e++;
+            }
+            memmove(tmp + s, tmp + e, strlen(tmp + e) + 1);
+            cut = 1;
+            break;
+        }
+    }
+    if (cut)
+        n = nss_tokens(tmp, from, t, NSS_TOKS);
+    ins = from;
+    for (i = 0; i < n; i++) {
+        if (tok_is(tmp, &t[i], "files")) {
+            ins = t[i].start + t[i].len;
+            if (i + 1 < n && t[i + 1].action)
+                ins = t[i + 1].start + t[i + 1].len;
+            break;
+        }
+    }
+    if (i == n && n > 0)
+        ins = t[n - 1].start + t[n - 1].len;
+    fmt(out, outlen, "%.*s eksauth%s", (int)ins, tmp, tmp + ins);
+}
+
+static void check_nss_line(struct doctor *d, const char *host, const char *db, const char *line,
+                           unsigned lineno, bool optional)
+{
+    struct nss_tok t[NSS_TOKS];
+    char where[WHERE_MAX], fixed[1200];
+    ssize_t ie = -1, ifl = -1;
+    struct finding *f;
+    size_t n, i, from;
+
+    if (line == NULL) {
+        if (optional)
+            return;
+        f = report(d, LV_ERROR, "nsswitch", host,
+                   "no %s: line: glibc uses files alone, eksauth users are unknown", db);
+        set_fix(d, f, "add the line \"%s: files eksauth\" to %s", db, host);
+        return;
+    }
+    /* The services start after "db:" (and the blanks before it). */
+    from = strspn(line, " \t") + strlen(db) + 1;
+    at_line(where, host, lineno);
+    n = nss_tokens(line, from, t, NSS_TOKS);
+    for (i = 0; i < n; i++) {
+        if (ie < 0 && tok_is(line, &t[i], "eksauth"))
+            ie = (ssize_t)i;
+        if (ifl < 0 && (tok_is(line, &t[i], "files") || tok_is(line, &t[i], "compat")))
+            ifl = (ssize_t)i;
+    }
+    nss_fixed_line(line, from, fixed, sizeof(fixed));
+    if (ie < 0) {
+        f = report(d, LV_ERROR, "nsswitch", where, "%s: does not list eksauth: %s", db,
+                   strcmp(db, "passwd") == 0
+                       ? "getpwnam cannot find eksauth users (sshd logs \"Invalid user\")"
+                       : "eksauth users get none of their groups");
+        set_fix(d, f, "change line %u of %s to: %s", lineno, host, fixed);
+        return;
+    }
+    if (ifl < 0 || ifl > ie) {
+        f = report(d, LV_ERROR, "nsswitch", where,
+                   "%s: eksauth comes before files: local accounts must be found first (they "
+                   "are the break-glass path, and eksauth refuses their names)",
+                   db);
+        set_fix(d, f, "change line %u of %s to: %s", lineno, host, fixed);
+        return;
+    }
+    for (i = (size_t)ifl + 1; i < (size_t)ie; i++) {
+        if (t[i].action && strncasecmp(line + t[i].start, "[NOTFOUND=return]", t[i].len) == 0) {
+            f = report(d, LV_ERROR, "nsswitch", where,
+                       "%s: [NOTFOUND=return] ends the lookup before eksauth is asked", db);
+            set_fix(d, f, "remove [NOTFOUND=return] from line %u of %s", lineno, host);
+            return;
+        }
+    }
+    report(d, LV_OK, "nsswitch", where, "%s: eksauth comes after files", db);
+}
+
+void check_nsswitch(struct doctor *d)
+{
+    static const char *const dbs[] = {"passwd", "group", "initgroups"};
+    const char *host = "/etc/nsswitch.conf";
+    char *found[3] = {NULL, NULL, NULL};
+    unsigned nos[3] = {0, 0, 0};
+    struct finding *f;
+    struct lines l;
+    char *text, *line, *s;
+    size_t len, i;
+    int rc;
+
+    rc = slurp(d, host, &text, &len);
+    if (rc != 0) {
+        f = report(d, LV_ERROR, "nsswitch", host, "%s: eksauth users are unknown to glibc",
+                   strerror(rc));
+        set_fix(d, f,
+                "write %s with the lines \"passwd: files eksauth\" and \"group: files eksauth\"",
+                host);
+        return;
+    }
+    l = (struct lines){text, text + len, 0};
+    while ((line = next_line(&l)) != NULL) {
+        s = skip_blank(line);
+        for (i = 0; i < 3; i++) {
+            size_t n = strlen(dbs[i]);
+
+            if (found[i] == NULL && strncmp(s, dbs[i], n) == 0 && s[n] == ':') {
+                found[i] = line;
+                nos[i] = l.no;
+            }
+        }
+    }
+    for (i = 0; i < 3; i++)
+        check_nss_line(d, host, dbs[i], found[i], nos[i], i == 2);
+    free(text);
+}

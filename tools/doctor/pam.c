@@ -1,0 +1,371 @@
+/*
+ * pam.c - the PAM services sshd and sudo as libpam runs them: each file
+ * with its @include and include/substack lines followed into one flat
+ * stack, and what each control does with pam_eksauth's answers.  In sshd's
+ * stack pam_eksauth must be in auth (before pam_unix, a valid token ending
+ * the stack, local accounts passing through to pam_unix: the break-glass
+ * path), in account (its refusal enforced) and in session.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/types.h>
+
+#include "doctor.h"
+
+/* The lines the fixes ask for (the same as pam_eksauth(8) and the examples). */
+#define PAM_AUTH_LINE                                                                              \
+    "auth [success=done ignore=ignore default=die] pam_eksauth.so ignore_unknown_user"
+#define PAM_ACCOUNT_LINE                                                                           \
+    "account [success=done ignore=ignore default=die] pam_eksauth.so ignore_unknown_user"
+#define PAM_SESSION_LINE "session optional pam_eksauth.so"
+
+struct pam_entry {
+    char *where;   /* host path:line */
+    char type[16]; /* auth, account, session, password */
+    char *control;
+    char *module; /* as written */
+    char *args;
+};
+
+struct pam_stack {
+    struct pam_entry *v;
+    size_t n;
+    bool found; /* the service file itself exists */
+};
+
+static void pam_stack_free(struct pam_stack *st)
+{
+    size_t i;
+
+    for (i = 0; i < st->n; i++) {
+        free(st->v[i].where);
+        free(st->v[i].control);
+        free(st->v[i].module);
+        free(st->v[i].args);
+    }
+    free(st->v);
+    memset(st, 0, sizeof(*st));
+}
+
+static bool pam_add(struct doctor *d, struct pam_stack *st, const char *where, const char *type,
+                    const char *control, const char *module, const char *args)
+{
+    struct pam_entry *grown, *e;
+
+    grown = realloc(st->v, (st->n + 1) * sizeof(*grown));
+    if (grown == NULL)
+        goto nomem;
+    st->v = grown;
+    e = &grown[st->n];
+    memset(e, 0, sizeof(*e));
+    fmt(e->type, sizeof(e->type), "%s", type);
+    e->where = strdup(where);
+    e->control = strdup(control);
+    e->module = strdup(module);
+    e->args = strdup(args);
+    st->n++;
+    if (e->where == NULL || e->control == NULL || e->module == NULL || e->args == NULL)
+        goto nomem;
+    return true;
+nomem:
+    d->nomem = true;
+    return false;
+}
+
+/*
+ * Read the service's file, following "@include X" and "include"/"substack"
+ * controls into /etc/pam.d/X, into one flat list in the order libpam runs
+ * it.  only_type: keep that type alone (an include control), or NULL.
+ */
+static void pam_read(struct doctor *d, const char *service, const char *only_type, int depth,
+                     struct pam_stack *st)
+{
+    char host[PATH_MAX], where[WHERE_MAX], ctl[256];
+    struct finding *f;
+    struct lines l;
+    char *text, *line, *s, *type, *module, *hash;
+    size_t len;
+    int rc;
+
+    if (service[0] == '/')
+        fmt(host, sizeof(host), "%s", service);
+    else
+        fmt(host, sizeof(host), "/etc/pam.d/%s", service);
+    rc = slurp(d, host, &text, &len);
+    if (rc != 0) {
+        if (depth > 0) {
+            f = report(d, LV_WARNING, "pam", host, "included, but %s", strerror(rc));
+            set_fix(d, f, "restore %s (pam-auth-update --force writes the common-* files)", host);
+        }
+        return;
+    }
+    if (depth == 0)
+        st->found = true;
+    l = (struct lines){text, text + len, 0};
+    while ((line = next_line(&l)) != NULL && !d->nomem) {
+        hash = strchr(line, '#');
+        if (hash != NULL)
+            *hash = '\0';
+        s = skip_blank(line);
+        if (*s == '\0')
+            continue;
+        at_line(where, host, l.no);
+        type = next_word(&s);
+        if (strcmp(type, "@include") == 0) {
+            module = next_word(&s);
+            if (module != NULL && depth < INCLUDE_DEPTH)
+                pam_read(d, module, only_type, depth + 1, st);
+            continue;
+        }
+        if (type[0] == '-')
+            type++;
+        s = skip_blank(s);
+        if (*s == '[') {
+            char *end = strchr(s, ']');
+
+            if (end == NULL)
+                continue;
+            fmt(ctl, sizeof(ctl), "%.*s", (int)(end - s + 1), s);
+            s = end + 1;
+        } else {
+            char *w = next_word(&s);
+
+            if (w == NULL)
+                continue;
+            fmt(ctl, sizeof(ctl), "%s", w);
+        }
+        module = next_word(&s);
+        if (module == NULL)
+            continue;
+        if (only_type != NULL && strcmp(type, only_type) != 0)
+            continue;
+        if (strcmp(ctl, "include") == 0 || strcmp(ctl, "substack") == 0) {
+            if (depth < INCLUDE_DEPTH)
+                pam_read(d, module, type, depth + 1, st);
+            continue;
+        }
+        pam_add(d, st, where, type, ctl, base_name(module), skip_blank(s));
+    }
+    free(text);
+}
+
+enum act { ACT_IGNORE, ACT_OK, ACT_DONE, ACT_BAD, ACT_DIE, ACT_RESET, ACT_JUMP };
+
+static enum act act_word(const char *v, size_t n)
+{
+    static const struct {
+        const char *word;
+        enum act act;
+    } words[] = {
+        {"ignore", ACT_IGNORE}, {"ok", ACT_OK},   {"done", ACT_DONE},
+        {"bad", ACT_BAD},       {"die", ACT_DIE}, {"reset", ACT_RESET},
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+        if (strlen(words[i].word) == n && strncmp(v, words[i].word, n) == 0)
+            return words[i].act;
+    return n > 0 && v[0] >= '0' && v[0] <= '9' ? ACT_JUMP : ACT_BAD;
+}
+
+/*
+ * What libpam does with the return value ret (a pam.conf(5) name such as
+ * "success", "user_unknown", "ignore") under control, keyword or
+ * [value=action ...] (an unlisted value takes default=, else bad).
+ */
+static enum act pam_action(const char *control, const char *ret)
+{
+    const char *p, *eq, *end;
+    enum act dflt = ACT_BAD;
+    bool success = strcmp(ret, "success") == 0, ignore = strcmp(ret, "ignore") == 0;
+    size_t rlen = strlen(ret);
+
+    if (strcmp(control, "required") == 0)
+        return success ? ACT_OK : ignore ? ACT_IGNORE : ACT_BAD;
+    if (strcmp(control, "requisite") == 0)
+        return success ? ACT_OK : ignore ? ACT_IGNORE : ACT_DIE;
+    if (strcmp(control, "sufficient") == 0)
+        return success ? ACT_DONE : ACT_IGNORE;
+    if (strcmp(control, "optional") == 0)
+        return success ? ACT_OK : ACT_IGNORE;
+    if (control[0] != '[')
+        return ACT_BAD;
+    for (p = control + 1; *p != '\0' && *p != ']';) {
+        while (is_blank(*p))
+            p++;
+        for (end = p; *end != '\0' && *end != ']' && !is_blank(*end); end++)
+            ;
+        eq = memchr(p, '=', (size_t)(end - p));
+        if (eq != NULL) {
+            size_t klen = (size_t)(eq - p);
+
+            if (klen == rlen && strncasecmp(p, ret, klen) == 0)
+                return act_word(eq + 1, (size_t)(end - eq - 1));
+            if (klen == 7 && strncasecmp(p, "default", 7) == 0)
+                dflt = act_word(eq + 1, (size_t)(end - eq - 1));
+        }
+        p = end;
+    }
+    return dflt;
+}
+
+static bool ends_stack(enum act a)
+{
+    return a == ACT_DONE || a == ACT_JUMP;
+}
+
+/* The first entry of type with module name, after index from; -1 when none. */
+static ssize_t pam_find(const struct pam_stack *st, const char *type, const char *module,
+                        size_t from)
+{
+    size_t i;
+
+    for (i = from; i < st->n; i++)
+        if (strcmp(st->v[i].type, type) == 0 && strcmp(st->v[i].module, module) == 0)
+            return (ssize_t)i;
+    return -1;
+}
+
+/* What pam_eksauth returns for a user it does not serve, under its options. */
+static const char *local_return(const struct pam_entry *e)
+{
+    return has_word(e->args, "ignore_unknown_user") ? "ignore" : "user_unknown";
+}
+
+static void pam_check_auth(struct doctor *d, const char *service, const struct pam_stack *st,
+                           enum level missing)
+{
+    char host[PATH_MAX];
+    const struct pam_entry *e;
+    struct finding *f;
+    ssize_t ie, iu;
+    bool ok = true;
+
+    fmt(host, sizeof(host), "/etc/pam.d/%s", service);
+    ie = pam_find(st, "auth", "pam_eksauth.so", 0);
+    if (ie < 0) {
+        f = report(d, missing, "pam", host,
+                   "no auth line with pam_eksauth: %s never asks for a token", service);
+        set_fix(d, f, "add the line \"%s\" above \"@include common-auth\" in %s", PAM_AUTH_LINE,
+                host);
+        return;
+    }
+    e = &st->v[ie];
+    /* A local account must pass pam_eksauth untouched: that is the break-glass path. */
+    if (pam_action(e->control, local_return(e)) != ACT_IGNORE) {
+        f = report(d, LV_ERROR, "pam", e->where,
+                   "auth: local accounts (root too) are refused at pam_eksauth: its answer for a "
+                   "user it does not serve is not ignored");
+        set_fix(d, f, "make the line \"%s\"", PAM_AUTH_LINE);
+        ok = false;
+    }
+    iu = pam_find(st, "auth", "pam_unix.so", 0);
+    if (iu >= 0 && iu < ie) {
+        f = report(d, LV_ERROR, "pam", e->where,
+                   "auth: pam_eksauth comes after pam_unix (%s): common-auth ends in pam_deny, so "
+                   "eksauth users never get the token prompt",
+                   st->v[iu].where);
+        set_fix(d, f, "move the pam_eksauth auth line above \"@include common-auth\" in %s", host);
+        ok = false;
+    } else if (iu < 0) {
+        f = report(d, LV_ERROR, "pam", host,
+                   "auth: no local path after pam_eksauth (no pam_unix): root and local accounts "
+                   "cannot log in, not even when STS or eksauth is down");
+        set_fix(d, f, "add \"@include common-auth\" below the pam_eksauth auth line in %s", host);
+        ok = false;
+    } else if (!ends_stack(pam_action(e->control, "success"))) {
+        f = report(d, LV_ERROR, "pam", e->where,
+                   "auth: a valid token does not end the stack: pam_unix then refuses eksauth "
+                   "users (they have no password)");
+        set_fix(d, f, "make the line \"%s\"", PAM_AUTH_LINE);
+        ok = false;
+    }
+    if (ok)
+        report(d, LV_OK, "pam", e->where,
+               "auth: pam_eksauth before the local modules; local accounts pass through");
+}
+
+static void pam_check_account(struct doctor *d, const char *host, const struct pam_stack *st)
+{
+    const struct pam_entry *e;
+    struct finding *f;
+    ssize_t ie;
+    enum act a;
+    bool ok = true;
+
+    ie = pam_find(st, "account", "pam_eksauth.so", 0);
+    if (ie < 0) {
+        f = report(d, LV_ERROR, "pam", host,
+                   "no account line with pam_eksauth: a role removed from aws-auth keeps logging "
+                   "in where no token is asked (public keys)");
+        set_fix(d, f, "add the line \"%s\" above \"@include common-account\" in %s",
+                PAM_ACCOUNT_LINE, host);
+        return;
+    }
+    e = &st->v[ie];
+    a = pam_action(e->control, "perm_denied");
+    if (a == ACT_IGNORE || a == ACT_RESET) {
+        f = report(d, LV_ERROR, "pam", e->where,
+                   "account: pam_eksauth's refusal is ignored (%s): revocation is not enforced",
+                   e->control);
+        set_fix(d, f, "make the line \"%s\"", PAM_ACCOUNT_LINE);
+        ok = false;
+    }
+    if (pam_action(e->control, local_return(e)) != ACT_IGNORE) {
+        f = report(d, LV_ERROR, "pam", e->where,
+                   "account: local accounts (root too) are refused at pam_eksauth");
+        set_fix(d, f, "make the line \"%s\"", PAM_ACCOUNT_LINE);
+        ok = false;
+    }
+    if (ok)
+        report(d, LV_OK, "pam", e->where, "account: pam_eksauth enforces the current aws-auth");
+}
+
+static void pam_check_session(struct doctor *d, const char *host, const struct pam_stack *st)
+{
+    struct finding *f;
+    ssize_t is = pam_find(st, "session", "pam_eksauth.so", 0);
+
+    if (is >= 0) {
+        report(d, LV_OK, "pam", st->v[is].where, "session: pam_eksauth sets EKS_* and audits");
+        return;
+    }
+    f = report(d, LV_ERROR, "pam", host,
+               "no session line with pam_eksauth: sessions get no EKS_* environment and no "
+               "audit line");
+    set_fix(d, f, "add the line \"%s\" below \"@include common-session\" in %s", PAM_SESSION_LINE,
+            host);
+}
+
+void check_pam_sshd(struct doctor *d)
+{
+    const char *host = "/etc/pam.d/sshd";
+    struct pam_stack st = {NULL, 0, false};
+    struct finding *f;
+
+    pam_read(d, "sshd", NULL, 0, &st);
+    if (!st.found) {
+        f = report(d, LV_ERROR, "pam", host, "missing: sshd has no PAM service");
+        set_fix(d, f, "install -m 0644 %s/pam.d/sshd %s", EXAMPLES, host);
+    } else {
+        pam_check_auth(d, "sshd", &st, LV_ERROR);
+        pam_check_account(d, host, &st);
+        pam_check_session(d, host, &st);
+    }
+    pam_stack_free(&st);
+}
+
+void check_pam_sudo(struct doctor *d)
+{
+    struct pam_stack st = {NULL, 0, false};
+
+    /* eksauth users have no password: sudo must ask pam_eksauth (or the rule be NOPASSWD). */
+    pam_read(d, "sudo", NULL, 0, &st);
+    if (st.found)
+        pam_check_auth(d, "sudo", &st, LV_WARNING);
+    pam_stack_free(&st);
+}

@@ -1,0 +1,325 @@
+/*
+ * sudoers.c - the sudo rules that name group_prefix groups, read as sudo
+ * reads /etc/sudoers (@include, #includedir with its skipped names): each
+ * group must exist (in the identity DB or /etc/group), and a rule that asks
+ * for a password needs pam_eksauth in /etc/pam.d/sudo (eksauth users have
+ * none).  A file doctor cannot read (not run as root) is said, never taken
+ * for a file without rules.
+ */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "doctor.h"
+#include "eksauth/hostfiles.h"
+
+#define NAMES_SHOWN 6 /* group names listed in a fix */
+
+struct group_ref {
+    char *name;
+    char *where;
+};
+
+struct sudo_scan {
+    struct group_ref *refs;
+    size_t n;
+    bool asks_password;        /* a rule for one of them runs without NOPASSWD */
+    char unreadable[PATH_MAX]; /* the first file or folder that could not be read; "" */
+    int unreadable_errno;
+};
+
+/* Note a file or folder sudo reads that doctor cannot (a missing one sudo skips too). */
+static void sudo_unreadable(struct sudo_scan *sc, const char *host, int err)
+{
+    if (err == ENOENT || sc->unreadable[0] != '\0')
+        return;
+    fmt(sc->unreadable, sizeof(sc->unreadable), "%s", host);
+    sc->unreadable_errno = err;
+}
+
+static void sudo_scan_free(struct sudo_scan *sc)
+{
+    size_t i;
+
+    for (i = 0; i < sc->n; i++) {
+        free(sc->refs[i].name);
+        free(sc->refs[i].where);
+    }
+    free(sc->refs);
+}
+
+static void sudo_add_ref(struct doctor *d, struct sudo_scan *sc, const char *name, size_t len,
+                         const char *where)
+{
+    struct group_ref *grown;
+
+    grown = realloc(sc->refs, (sc->n + 1) * sizeof(*grown));
+    if (grown == NULL) {
+        d->nomem = true;
+        return;
+    }
+    sc->refs = grown;
+    grown[sc->n].name = strndup(name, len);
+    grown[sc->n].where = strdup(where);
+    if (grown[sc->n].name == NULL || grown[sc->n].where == NULL)
+        d->nomem = true;
+    sc->n++;
+}
+
+static bool sudo_name_char(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+           c == '_' || c == '-';
+}
+
+/* The %group names of one sudoers line that start with the group prefix. */
+static void sudo_scan_line(struct doctor *d, const char *s, const char *where, struct sudo_scan *sc)
+{
+    const char *prefix = d->cfg.group_prefix != NULL ? d->cfg.group_prefix : "eks-";
+    /* A rule (not Defaults, not an alias) without NOPASSWD asks for a password. */
+    bool rule = strncmp(s, "Defaults", 8) != 0 && strstr(s, "_Alias") == NULL &&
+                strstr(s, "NOPASSWD") == NULL;
+    char name[256];
+    size_t i, n;
+
+    for (i = 0; s[i] != '\0'; i++) {
+        if (s[i] != '%' || (i > 0 && strchr(" \t,=!:(", s[i - 1]) == NULL))
+            continue;
+        /* %:group is a non-Unix group, %#gid a number: neither is ours. */
+        if (s[i + 1] == ':' || s[i + 1] == '#')
+            continue;
+        n = 0;
+        for (i++; s[i] != '\0' && n < sizeof(name) - 1; i++) {
+            if (s[i] == '\\' && s[i + 1] != '\0')
+                name[n++] = s[++i];
+            else if (s[i] == '"')
+                continue;
+            else if (sudo_name_char(s[i]))
+                name[n++] = s[i];
+            else
+                break;
+        }
+        name[n] = '\0';
+        if (strncmp(name, prefix, strlen(prefix)) == 0) {
+            sudo_add_ref(d, sc, name, n, where);
+            sc->asks_password = sc->asks_password || rule;
+        }
+        if (s[i] == '\0')
+            break;
+    }
+}
+
+static void sudo_read(struct doctor *d, const char *host, int depth, struct sudo_scan *sc);
+
+/* sudo reads the files of an includedir in order and skips names with '.' or a final '~'. */
+static void sudo_includedir(struct doctor *d, const char *dir, int depth, struct sudo_scan *sc)
+{
+    char real[PATH_MAX], path[PATH_MAX];
+    struct dirent **names = NULL;
+    struct finding *f;
+    int n, i;
+    size_t len;
+
+    n = scandir(rooted(d, dir, real), &names, NULL, alphasort);
+    if (n < 0)
+        sudo_unreadable(sc, dir, errno);
+    for (i = 0; i < n; i++) {
+        const char *name = names[i]->d_name;
+
+        len = strlen(name);
+        fmt(path, sizeof(path), "%s/%s", dir, name);
+        if (name[0] == '.' && (len == 1 || (len == 2 && name[1] == '.')))
+            goto next;
+        if (strchr(name, '.') != NULL || name[len - 1] == '~') {
+            struct sudo_scan ignored;
+
+            memset(&ignored, 0, sizeof(ignored));
+            sudo_read(d, path, depth + 1, &ignored);
+            if (ignored.n > 0) {
+                f = report(d, LV_WARNING, "sudoers", path,
+                           "sudo ignores this file (its name has a '.' or ends in '~'), so its "
+                           "rules for %%%s never apply",
+                           ignored.refs[0].name);
+                set_fix(d, f, "rename it to a name without '.' or '~' (e.g. %s/eksauth)", dir);
+            }
+            sudo_scan_free(&ignored);
+            goto next;
+        }
+        sudo_read(d, path, depth + 1, sc);
+    next:
+        free(names[i]);
+    }
+    free(names);
+}
+
+static void sudo_read(struct doctor *d, const char *host, int depth, struct sudo_scan *sc)
+{
+    char where[WHERE_MAX], dir[PATH_MAX], target[PATH_MAX];
+    struct lines l;
+    char *text, *line, *s, *w;
+    size_t len, n;
+    int rc;
+
+    if (depth > INCLUDE_DEPTH)
+        return;
+    rc = slurp(d, host, &text, &len);
+    if (rc != 0) {
+        sudo_unreadable(sc, host, rc);
+        return;
+    }
+    fmt(dir, sizeof(dir), "%s", host);
+    if (strrchr(dir, '/') != NULL)
+        *strrchr(dir, '/') = '\0';
+    l = (struct lines){text, text + len, 0};
+    while ((line = next_line(&l)) != NULL && !d->nomem) {
+        unsigned no = l.no;
+
+        s = skip_blank(line);
+        if (strncmp(s, "@include", 8) == 0 || strncmp(s, "#include", 8) == 0) {
+            bool isdir = strncmp(s + 8, "dir", 3) == 0;
+
+            s += isdir ? 11 : 8;
+            w = next_word(&s);
+            if (w == NULL)
+                continue;
+            if (w[0] == '/')
+                fmt(target, sizeof(target), "%s", w);
+            else
+                fmt(target, sizeof(target), "%s/%s", dir, w);
+            if (isdir)
+                sudo_includedir(d, target, depth, sc);
+            else
+                sudo_read(d, target, depth + 1, sc);
+            continue;
+        }
+        if (*s == '#')
+            continue;
+        /* A trailing comment: '#' after a blank, unless it is a #uid. */
+        for (n = 0; s[n] != '\0'; n++) {
+            if (s[n] == '#' && n > 0 && is_blank(s[n - 1]) &&
+                !(s[n + 1] >= '0' && s[n + 1] <= '9')) {
+                s[n] = '\0';
+                break;
+            }
+        }
+        sudo_scan_line(d, s, at_line(where, host, no), sc);
+    }
+    free(text);
+}
+
+/* "eks-a, eks-b, ..." of the identity DB, for a fix. */
+static void db_group_names(const struct doctor *d, const char *prefix, char *buf, size_t n)
+{
+    struct eksauth_iddb_group g;
+    uint32_t i, count, shown = 0;
+    size_t used = 0;
+
+    buf[0] = '\0';
+    count = d->db != NULL ? eksauth_iddb_group_count(d->db) : 0;
+    for (i = 0; i < count && shown < NAMES_SHOWN; i++) {
+        if (eksauth_iddb_group_at(d->db, i, &g) != EKSAUTH_OK ||
+            strncmp(g.name, prefix, strlen(prefix)) != 0)
+            continue;
+        used += (size_t)snprintf(buf + used, used < n ? n - used : 0, "%s%s", shown ? ", " : "",
+                                 g.name);
+        shown++;
+    }
+    if (used >= n && n > 4)
+        memcpy(buf + n - 4, "...", 4);
+}
+
+/*
+ * Each %group a rule names must exist here: a local group (/etc/group, read
+ * as lib/hostfiles.c reads it, not through NSS) or one of the identity DB.
+ * Returns how many do.
+ */
+static size_t check_group_refs(struct doctor *d, const struct sudo_scan *sc, const char *prefix)
+{
+    char passwd[PATH_MAX], group[PATH_MAX], names[512];
+    struct eksauth_hostfiles hf;
+    struct eksauth_iddb_group g;
+    struct eksauth_error err;
+    struct finding *f;
+    bool local;
+    size_t i, good = 0;
+
+    if (sc->n == 0)
+        return 0;
+    local = eksauth_hostfiles_load(&hf, rooted(d, "/etc/passwd", passwd),
+                                   rooted(d, "/etc/group", group), &err) == EKSAUTH_OK;
+    if (!local) {
+        f = report(d, LV_WARNING, "sudoers", "/etc/group",
+                   "cannot read the local accounts (%s): a local group named in sudoers is "
+                   "taken for unknown",
+                   err.msg);
+        set_fix(d, f, "check /etc/passwd and /etc/group");
+    }
+    db_group_names(d, prefix, names, sizeof(names));
+    for (i = 0; i < sc->n; i++) {
+        const char *name = sc->refs[i].name;
+
+        if ((local && hf.host.local_group(hf.host.ctx, name, NULL)) ||
+            (d->db != NULL && eksauth_iddb_group_by_name(d->db, name, &g) == EKSAUTH_OK)) {
+            good++;
+            continue;
+        }
+        if (d->db == NULL) {
+            f = report(d, LV_WARNING, "sudoers", sc->refs[i].where,
+                       "%%%s: cannot tell whether this group exists: the identity DB is unusable",
+                       name);
+            set_fix(d, f,
+                    "make the identity DB usable (see the db findings), then run eksauth "
+                    "doctor again");
+            continue;
+        }
+        f = report(d, LV_ERROR, "sudoers", sc->refs[i].where,
+                   "%%%s is in neither the identity DB nor /etc/group: the rule applies to "
+                   "nobody (no aws-auth group maps to it)",
+                   name);
+        set_fix(d, f,
+                "correct the name at %s (the identity DB's %s groups: %s), or give a role that "
+                "Kubernetes group in aws-auth and run eksauth sync",
+                sc->refs[i].where, prefix, names[0] != '\0' ? names : "none");
+    }
+    if (local)
+        eksauth_hostfiles_free(&hf);
+    return good;
+}
+
+void check_sudoers(struct doctor *d)
+{
+    const char *prefix = d->cfg.group_prefix != NULL ? d->cfg.group_prefix : "eks-";
+    struct sudo_scan sc;
+    struct finding *f;
+    size_t good;
+
+    if (!path_exists(d, "/etc/sudoers")) {
+        report(d, LV_INFO, "sudoers", "/etc/sudoers", "missing: sudo is not installed");
+        return;
+    }
+    memset(&sc, 0, sizeof(sc));
+    sudo_read(d, "/etc/sudoers", 0, &sc);
+    good = check_group_refs(d, &sc, prefix);
+    if (sc.unreadable[0] != '\0') {
+        /* A file doctor cannot read is not a file without rules: say so, and how to read it. */
+        f = report(d, LV_WARNING, "sudoers", sc.unreadable,
+                   "cannot read it (%s): the sudo rules in it were not checked",
+                   strerror(sc.unreadable_errno));
+        if (sc.unreadable_errno == EACCES)
+            set_fix(d, f, "run eksauth doctor as root (sudo eksauth doctor)");
+        else
+            set_fix(d, f, "check %s (visudo -c)", sc.unreadable);
+    } else if (sc.n == 0) {
+        report(d, LV_INFO, "sudoers", "/etc/sudoers", "no rule names a %s group", prefix);
+    }
+    if (sc.n > 0 && good == sc.n)
+        report(d, LV_OK, "sudoers", "/etc/sudoers", "%zu %s %s groups, all known", sc.n,
+               sc.n == 1 ? "rule names" : "rules name", prefix);
+    if (sc.asks_password)
+        check_pam_sudo(d);
+    sudo_scan_free(&sc);
+}
