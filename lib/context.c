@@ -16,6 +16,8 @@ void eksauth_ctx_init(struct eksauth_ctx *ctx, unsigned flags)
     memset(ctx, 0, sizeof(*ctx));
     ctx->flags = flags;
     ctx->trust_files = (flags & EKSAUTH_CTX_TRUST_ALWAYS) != 0 || geteuid() == 0;
+    ctx->services.sts_get_caller_identity = eksauth_sts_get_caller_identity;
+    ctx->services.cluster_fetch = eksauth_cluster_fetch;
 }
 
 enum eksauth_status eksauth_ctx_load(struct eksauth_ctx *ctx, const char *config_path,
@@ -138,6 +140,7 @@ void eksauth_ctx_close(struct eksauth_ctx *ctx)
 {
     if (ctx->db != NULL)
         eksauth_iddb_close(ctx->db);
+    /* Keeps nothing: a closed context is zeroed (init sets the services again). */
     eksauth_config_free(&ctx->cfg);
     if (ctx->local_loaded)
         eksauth_hostfiles_free(&ctx->local);

@@ -111,7 +111,7 @@ enum eksauth_status eksauth_login_check(struct eksauth_ctx *ctx,
         return stop(l, EKSAUTH_LOGIN_SETUP, st);
 
     /* 3. STS says who signed it; x-k8s-aws-id binds the signature to our cluster id. */
-    st = eksauth_sts_get_caller_identity(&ctx->cfg, &l->tok, &l->sid, err);
+    st = ctx->services.sts_get_caller_identity(&ctx->cfg, &l->tok, &l->sid, err);
     if (st != EKSAUTH_OK)
         return stop(l, EKSAUTH_LOGIN_STS, st);
     eksauth_sts_principal(&l->sid, &l->tok, &l->principal);

@@ -154,7 +154,7 @@ enum eksauth_status eksauth_mapping_fetch(struct eksauth_ctx *ctx, const struct 
     memset(m, 0, sizeof(*m));
     if (ctx->cfg.source == EKSAUTH_SOURCE_FILE)
         return eksauth_mapping_load(ctx, NULL, db, m, err);
-    st = eksauth_cluster_fetch(&ctx->cfg, time(NULL), &snap, err);
+    st = ctx->services.cluster_fetch(&ctx->cfg, time(NULL), &snap, err);
     if (st != EKSAUTH_OK)
         return st;
     st = eksauth_mapping_build(ctx, snap.what, snap.data, snap.len, db, m, err);

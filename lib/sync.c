@@ -448,7 +448,7 @@ enum eksauth_status eksauth_sync_fetch(struct eksauth_ctx *ctx,
     char age[300];
 
     snprintf(r->db, sizeof(r->db), "%s", ctx->paths.db);
-    st = eksauth_cluster_fetch(&ctx->cfg, time(NULL), &snap, err);
+    st = ctx->services.cluster_fetch(&ctx->cfg, time(NULL), &snap, err);
     if (st != EKSAUTH_OK) {
         /* Fail closed on the source, open on the DB: the last good mapping stays in force. */
         eksauth_snapshot_state_read(&ctx->paths, ctx->trust_files, state);

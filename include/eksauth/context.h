@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 
+#include "eksauth/cluster.h"
 #include "eksauth/config.h"
 #include "eksauth/hostfiles.h"
 #include "eksauth/iddb.h"
@@ -19,11 +20,27 @@
 #include "eksauth/imds.h"
 #include "eksauth/paths.h"
 #include "eksauth/status.h"
+#include "eksauth/sts.h"
 #include "eksauth/token.h"
 
 /* eksauth_ctx_open flags */
 #define EKSAUTH_CTX_CONFIG_REQUIRED 0x1u /* the config file must exist and set cluster_id (PAM) */
 #define EKSAUTH_CTX_TRUST_ALWAYS    0x2u /* files must be root's alone even when not run as root */
+
+/*
+ * The calls of a login or a sync that leave the host.  eksauth_ctx_init
+ * sets the real ones (sts.h, cluster.h); a test replaces them with fakes,
+ * so the flows are tested whole with no network.
+ */
+struct eksauth_services {
+    enum eksauth_status (*sts_get_caller_identity)(const struct eksauth_config *cfg,
+                                                   const struct eksauth_token *tok,
+                                                   struct eksauth_sts_identity *out,
+                                                   struct eksauth_error *err);
+    enum eksauth_status (*cluster_fetch)(const struct eksauth_config *cfg, time_t now,
+                                         struct eksauth_cluster_snapshot *out,
+                                         struct eksauth_error *err);
+};
 
 struct eksauth_ctx {
     struct eksauth_config cfg;
@@ -41,6 +58,7 @@ struct eksauth_ctx {
     bool local_loaded;
     struct eksauth_host_instance instance; /* imds.h: read at most once */
     struct eksauth_iddb *db;               /* opened by eksauth_ctx_db */
+    struct eksauth_services services;
 };
 
 /*

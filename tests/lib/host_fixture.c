@@ -1,0 +1,157 @@
+/*
+ * host_fixture.c - a throwaway host for the flow tests (see host_fixture.h).
+ */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "eksauth/mint.h"
+#include "host_fixture.h"
+
+/* The context under test is the only one: the fakes find their fixture here. */
+static struct host_fixture *current;
+
+static void write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+
+    assert_non_null(f);
+    assert_int_equal(fputs(text, f) >= 0, 1);
+    assert_int_equal(fclose(f), 0);
+}
+
+static enum eksauth_status fake_sts(const struct eksauth_config *cfg,
+                                    const struct eksauth_token *tok,
+                                    struct eksauth_sts_identity *out, struct eksauth_error *err)
+{
+    struct host_fixture *h = current;
+    char body[1024];
+
+    (void)tok;
+    h->sts_calls++;
+    snprintf(h->sts_cluster_id, sizeof(h->sts_cluster_id), "%s", cfg->cluster_id);
+    if (h->sts_status != EKSAUTH_OK)
+        return eksauth_fail(err, h->sts_status, "sts: fake: %s",
+                            h->sts_status == EKSAUTH_EUNAVAIL ? "Throttling" : "denied");
+    /* STS's own JSON, read by the real parser. */
+    snprintf(body, sizeof(body),
+             "{\"GetCallerIdentityResponse\":{\"GetCallerIdentityResult\":{\"Account\":\"%s\","
+             "\"Arn\":\"%s\",\"UserId\":\"%s\"},\"ResponseMetadata\":{\"RequestId\":\"x\"}}}",
+             FIXTURE_ACCOUNT, h->sts_arn, h->sts_user_id);
+    return eksauth_sts_parse_response(200, body, strlen(body), out, err);
+}
+
+static enum eksauth_status fake_cluster(const struct eksauth_config *cfg, time_t now,
+                                        struct eksauth_cluster_snapshot *out,
+                                        struct eksauth_error *err)
+{
+    struct host_fixture *h = current;
+
+    (void)cfg;
+    (void)now;
+    memset(out, 0, sizeof(*out));
+    h->cluster_calls++;
+    if (h->cluster_status != EKSAUTH_OK)
+        return eksauth_fail(err, h->cluster_status, "kubernetes: fake: HTTP 500");
+    out->data = strdup(h->cluster_doc);
+    assert_non_null(out->data);
+    out->len = strlen(out->data);
+    snprintf(out->version, sizeof(out->version), "%s", h->cluster_version);
+    snprintf(out->what, sizeof(out->what), "fake cluster");
+    return EKSAUTH_OK;
+}
+
+void host_fixture_reopen(struct host_fixture *h)
+{
+    struct eksauth_error err;
+
+    eksauth_ctx_close(&h->ctx);
+    eksauth_ctx_init(&h->ctx, EKSAUTH_CTX_CONFIG_REQUIRED);
+    if (eksauth_ctx_load(&h->ctx, h->config, &err) != EKSAUTH_OK)
+        fail_msg("config: %s", err.msg);
+    h->ctx.services.sts_get_caller_identity = fake_sts;
+    h->ctx.services.cluster_fetch = fake_cluster;
+    current = h;
+}
+
+struct host_fixture *host_fixture_new(const char *config_extra, const char *aws_auth)
+{
+    struct host_fixture *h = calloc(1, sizeof(*h));
+    char text[1024];
+
+    assert_non_null(h);
+    snprintf(h->dir, sizeof(h->dir), "/tmp/eksauth-flow.XXXXXX");
+    assert_non_null(mkdtemp(h->dir));
+    snprintf(h->config, sizeof(h->config), "%s/eksauth.conf", h->dir);
+    snprintf(h->aws_auth, sizeof(h->aws_auth), "%s/aws-auth.yaml", h->dir);
+    snprintf(h->db, sizeof(h->db), "%s/identity.db", h->dir);
+    snprintf(text, sizeof(text), "cluster_id = %s\nregion = us-east-1\ndb_path = %s\n%s%s%s",
+             FIXTURE_CLUSTER, h->db, aws_auth != NULL ? "aws_auth_file = " : "",
+             aws_auth != NULL ? h->aws_auth : "", aws_auth != NULL ? "\n" : "");
+    if (config_extra != NULL)
+        snprintf(text + strlen(text), sizeof(text) - strlen(text), "%s", config_extra);
+    write_file(h->config, text);
+    if (aws_auth != NULL)
+        write_file(h->aws_auth, aws_auth);
+    host_fixture_reopen(h);
+    return h;
+}
+
+void host_fixture_write_aws_auth(struct host_fixture *h, const char *text)
+{
+    write_file(h->aws_auth, text);
+}
+
+void host_fixture_sts_answer(struct host_fixture *h, const char *arn)
+{
+    const char *session = strstr(arn, ":assumed-role/");
+
+    snprintf(h->sts_arn, sizeof(h->sts_arn), "%s", arn);
+    if (session != NULL) {
+        session = strrchr(arn, '/') + 1;
+        snprintf(h->sts_user_id, sizeof(h->sts_user_id), "AROAEXAMPLEROLEID0001:%s", session);
+    } else {
+        snprintf(h->sts_user_id, sizeof(h->sts_user_id), "AIDAEXAMPLEUSERID0001");
+    }
+    h->sts_status = EKSAUTH_OK;
+}
+
+void host_fixture_token(const char *audience, time_t signed_at, char *out, size_t cap, size_t *len)
+{
+    struct eksauth_creds creds;
+    struct eksauth_error err;
+    struct eksauth_mint m;
+
+    memset(&creds, 0, sizeof(creds));
+    creds.access_key_id = "AKIAIOSFODNN7EXAMPLE";
+    creds.secret_access_key = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+    memset(&m, 0, sizeof(m));
+    m.audience = audience;
+    m.region = "us-east-1";
+    m.now = signed_at;
+    if (eksauth_mint_token(&m, &creds, out, cap, len, &err) != EKSAUTH_OK)
+        fail_msg("mint: %s", err.msg);
+}
+
+void host_fixture_free(struct host_fixture *h)
+{
+    char cmd[128];
+
+    if (h == NULL)
+        return;
+    eksauth_ctx_close(&h->ctx);
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", h->dir);
+    assert_int_equal(system(cmd), 0);
+    if (current == h)
+        current = NULL;
+    free(h);
+}

@@ -1,0 +1,56 @@
+/*
+ * host_fixture.h - a throwaway host for the flow tests (test_login,
+ * test_sync): a private folder with a config, an aws-auth file and the
+ * identity DB, a context opened on it, and fakes for the calls that leave
+ * the host (STS, the cluster's API), so a login or a sync runs whole with
+ * no network.
+ */
+#ifndef EKSAUTH_TEST_HOST_FIXTURE_H
+#define EKSAUTH_TEST_HOST_FIXTURE_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "eksauth/context.h"
+
+#define FIXTURE_CLUSTER "test-cluster"
+#define FIXTURE_ACCOUNT "123456789012"
+#define FIXTURE_NOW     1764500000 /* 2025-11-30T10:53:20Z */
+
+struct host_fixture {
+    char dir[64];
+    char config[128], aws_auth[128], db[128];
+    struct eksauth_ctx ctx;
+    /* The fake STS: what it answers and how often it was asked. */
+    char sts_arn[256], sts_user_id[256];
+    enum eksauth_status sts_status; /* EKSAUTH_OK: answer with sts_arn */
+    unsigned sts_calls;
+    char sts_cluster_id[128]; /* the x-k8s-aws-id it was asked with */
+    /* The fake cluster source. */
+    const char *cluster_doc;
+    char cluster_version[64];
+    enum eksauth_status cluster_status;
+    unsigned cluster_calls;
+};
+
+/*
+ * A new host: the folder, config_extra appended to the config, and aws_auth
+ * written as its aws_auth_file (NULL: none, for a cluster source).
+ */
+struct host_fixture *host_fixture_new(const char *config_extra, const char *aws_auth);
+
+/* Write text to the host's aws-auth file (replacing it). */
+void host_fixture_write_aws_auth(struct host_fixture *h, const char *text);
+
+/* Close and open the context again (a new PAM call or command run). */
+void host_fixture_reopen(struct host_fixture *h);
+
+/* STS will answer with this principal (assumed-role ARNs: UserId "AROA...:session"). */
+void host_fixture_sts_answer(struct host_fixture *h, const char *arn);
+
+/* A token signed at signed_at as `aws eks get-token --cluster-name audience` makes it. */
+void host_fixture_token(const char *audience, time_t signed_at, char *out, size_t cap, size_t *len);
+
+void host_fixture_free(struct host_fixture *h);
+
+#endif

@@ -1,0 +1,331 @@
+/*
+ * test_login.c - one login, whole (lib/login.c): the check (local rules,
+ * the mapping, STS, the host's policy) and the commit (the login name,
+ * single_use, the identity DB), the account stage and the recorded login,
+ * on a throwaway host with a fake STS (tests/lib/host_fixture.c).
+ */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "eksauth/login.h"
+#include "eksauth/sigv4.h"
+#include "eksauth/sync.h"
+#include "host_fixture.h"
+
+static const char *const AWS_AUTH = "mapRoles: |\n"
+                                    "  - rolearn: arn:aws:iam::123456789012:role/Admin\n"
+                                    "    username: admin:{{SessionName}}\n"
+                                    "    groups:\n"
+                                    "      - system:masters\n"
+                                    "  - rolearn: arn:aws:iam::123456789012:role/Build\n"
+                                    "    username: build\n"
+                                    "    groups:\n"
+                                    "      - builders\n"
+                                    "mapUsers: |\n"
+                                    "  - userarn: arn:aws:iam::123456789012:user/carol\n"
+                                    "    username: carol\n"
+                                    "    groups:\n"
+                                    "      - viewers\n";
+
+#define ADMIN_ALICE "arn:aws:sts::123456789012:assumed-role/Admin/alice"
+#define BUILD_CI    "arn:aws:sts::123456789012:assumed-role/Build/ci-run"
+
+struct t {
+    struct host_fixture *h;
+    char token[EKSAUTH_SIGV4_TOKEN_MAX];
+    size_t len;
+};
+
+/* A synced host (the DB exists, as after `eksauth sync`) and a fresh token. */
+static struct t *setup_host(const char *config_extra)
+{
+    struct eksauth_sync_options opts;
+    struct eksauth_sync_report r;
+    struct eksauth_error err;
+    struct t *t = calloc(1, sizeof(*t));
+
+    assert_non_null(t);
+    t->h = host_fixture_new(config_extra, AWS_AUTH);
+    memset(&opts, 0, sizeof(opts));
+    if (eksauth_sync_run(&t->h->ctx, &opts, &r, &err) != EKSAUTH_OK)
+        fail_msg("sync: %s", err.msg);
+    eksauth_sync_report_free(&r);
+    host_fixture_reopen(t->h);
+    host_fixture_token(FIXTURE_CLUSTER, FIXTURE_NOW, t->token, sizeof(t->token), &t->len);
+    return t;
+}
+
+static int setup(void **state)
+{
+    *state = setup_host(NULL);
+    return 0;
+}
+
+static int setup_single_use(void **state)
+{
+    *state = setup_host("single_use = yes\n");
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct t *t = *state;
+
+    host_fixture_free(t->h);
+    free(t);
+    return 0;
+}
+
+static enum eksauth_status check(struct t *t, time_t now, struct eksauth_login **l,
+                                 struct eksauth_error *err)
+{
+    struct eksauth_login_request req;
+
+    memset(&req, 0, sizeof(req));
+    req.token = t->token;
+    req.len = t->len;
+    req.now = now;
+    return eksauth_login_check(&t->h->ctx, &req, l, err);
+}
+
+static void test_templated_login_whole(void **state)
+{
+    struct t *t = *state;
+    struct eksauth_login_record rec;
+    struct eksauth_login *l = NULL;
+    struct eksauth_error err;
+    const char *k8s = NULL;
+    uint32_t uid_before;
+
+    host_fixture_sts_answer(t->h, ADMIN_ALICE);
+    /* Before any token: the name fits a template of the last sync, so it is ours. */
+    assert_int_equal(eksauth_login_serves(&t->h->ctx, "admin-alice", &err), EKSAUTH_OK);
+    assert_int_equal(check(t, FIXTURE_NOW + 10, &l, &err), EKSAUTH_OK);
+    assert_int_equal(l->step, EKSAUTH_LOGIN_CHECKED);
+    assert_string_equal(l->id.login, "admin-alice");
+    assert_string_equal(l->id.k8s.username, "admin:alice");
+    assert_true(l->id.templated);
+    assert_int_equal(l->id.n_groups, 1);
+    assert_string_equal(l->id.groups[0].name, "eks-system-masters");
+    /* STS was asked once, bound to this host's cluster id. */
+    assert_int_equal(t->h->sts_calls, 1);
+    assert_string_equal(t->h->sts_cluster_id, FIXTURE_CLUSTER);
+    /* The user id is the principal's id, as the cluster's uid carries it. */
+    assert_string_equal(l->id.user_id, "AROAEXAMPLEROLEID0001");
+    assert_int_equal(strlen(l->token_fp), EKSAUTH_FINGERPRINT_LEN);
+    uid_before = l->id.uid;
+
+    assert_int_equal(eksauth_login_commit(&t->h->ctx, l, "admin-alice", FIXTURE_NOW + 10, &err),
+                     EKSAUTH_OK);
+    assert_int_equal(l->step, EKSAUTH_LOGIN_DONE);
+    /* The uid NSS answered before the first login is the one recorded. */
+    assert_int_equal(l->id.uid, uid_before);
+    eksauth_login_free(l);
+
+    host_fixture_reopen(t->h);
+    assert_int_equal(eksauth_login_recorded(&t->h->ctx, "admin-alice", &rec, &err), EKSAUTH_OK);
+    assert_string_equal(rec.k8s_username, "admin:alice");
+    assert_string_equal(rec.k8s_groups, "system:masters");
+    assert_string_equal(rec.session_name, "alice");
+    assert_int_equal(rec.uid, uid_before);
+    eksauth_login_record_free(&rec);
+    assert_int_equal(
+        eksauth_login_account(&t->h->ctx, "admin-alice", "admin:alice", NULL, 0, &k8s, &err),
+        EKSAUTH_OK);
+    assert_string_equal(k8s, "admin:alice");
+}
+
+static void test_local_rule_never_reaches_sts(void **state)
+{
+    struct t *t = *state;
+    struct eksauth_login *l = NULL;
+    struct eksauth_error err;
+
+    host_fixture_sts_answer(t->h, ADMIN_ALICE);
+    /* 16 minutes after signing: expired by the cluster's own rule. */
+    assert_int_equal(check(t, FIXTURE_NOW + 960, &l, &err), EKSAUTH_EREJECTED);
+    assert_int_equal(l->step, EKSAUTH_LOGIN_TOKEN);
+    assert_non_null(strstr(err.msg, "expired"));
+    assert_int_equal(t->h->sts_calls, 0);
+    eksauth_login_free(l);
+}
+
+static void test_broken_aws_auth_is_setup_not_refusal(void **state)
+{
+    struct t *t = *state;
+    struct eksauth_login *l = NULL;
+    struct eksauth_error err;
+
+    host_fixture_sts_answer(t->h, ADMIN_ALICE);
+    host_fixture_write_aws_auth(t->h, "mapRoles: |\n  - rolearn: [unclosed\n");
+    assert_int_not_equal(check(t, FIXTURE_NOW + 10, &l, &err), EKSAUTH_OK);
+    /* This host cannot decide: no STS call, and the PAM module says unavailable. */
+    assert_int_equal(l->step, EKSAUTH_LOGIN_SETUP);
+    assert_int_equal(t->h->sts_calls, 0);
+    assert_non_null(strstr(err.msg, t->h->aws_auth));
+    eksauth_login_free(l);
+}
+
+static void test_sts_unavailable(void **state)
+{
+    struct t *t = *state;
+    struct eksauth_login *l = NULL;
+    struct eksauth_error err;
+
+    host_fixture_sts_answer(t->h, ADMIN_ALICE);
+    t->h->sts_status = EKSAUTH_EUNAVAIL;
+    assert_int_equal(check(t, FIXTURE_NOW + 10, &l, &err), EKSAUTH_EUNAVAIL);
+    assert_int_equal(l->step, EKSAUTH_LOGIN_STS);
+    eksauth_login_free(l);
+}
+
+static void test_not_mapped(void **state)
+{
+    struct t *t = *state;
+    struct eksauth_login *l = NULL;
+    struct eksauth_error err;
+
+    host_fixture_sts_answer(t->h, "arn:aws:sts::123456789012:assumed-role/Nobody/x1");
+    assert_int_equal(check(t, FIXTURE_NOW + 10, &l, &err), EKSAUTH_ENOTMAPPED);
+    assert_int_equal(l->step, EKSAUTH_LOGIN_MAPPING);
+    assert_non_null(strstr(err.msg, "not mapped"));
+    eksauth_login_free(l);
+}
+
+static void test_commit_refuses_another_login(void **state)
+{
+    struct t *t = *state;
+    struct eksauth_login *l = NULL;
+    struct eksauth_error err;
+    struct stat before, after;
+
+    host_fixture_sts_answer(t->h, BUILD_CI);
+    assert_int_equal(check(t, FIXTURE_NOW + 10, &l, &err), EKSAUTH_OK);
+    assert_string_equal(l->id.login, "build");
+    assert_int_equal(stat(t->h->db, &before), 0);
+    /* The token proves "build": it never logs in as anyone else. */
+    assert_int_equal(eksauth_login_commit(&t->h->ctx, l, "carol", FIXTURE_NOW + 10, &err),
+                     EKSAUTH_EREJECTED);
+    assert_int_equal(l->step, EKSAUTH_LOGIN_USER);
+    assert_non_null(strstr(err.msg, "maps to login 'build', not 'carol'"));
+    assert_int_equal(stat(t->h->db, &after), 0);
+    assert_true(before.st_ino == after.st_ino && before.st_mtime == after.st_mtime);
+    eksauth_login_free(l);
+}
+
+static void test_single_use_claims_once(void **state)
+{
+    struct t *t = *state;
+    struct eksauth_login *l = NULL;
+    struct eksauth_error err;
+    char replay[256];
+    struct stat st;
+
+    host_fixture_sts_answer(t->h, BUILD_CI);
+    assert_int_equal(check(t, FIXTURE_NOW + 10, &l, &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_login_commit(&t->h->ctx, l, "build", FIXTURE_NOW + 10, &err),
+                     EKSAUTH_OK);
+    eksauth_login_free(l);
+    l = NULL;
+    /* The record sits beside the DB, private. */
+    snprintf(replay, sizeof(replay), "%s/replay.db", t->h->dir);
+    assert_int_equal(stat(replay, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0600);
+    /* The same token again: checked fine, refused at the claim. */
+    assert_int_equal(check(t, FIXTURE_NOW + 20, &l, &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_login_commit(&t->h->ctx, l, "build", FIXTURE_NOW + 20, &err),
+                     EKSAUTH_EREJECTED);
+    assert_int_equal(l->step, EKSAUTH_LOGIN_REPLAY);
+    assert_non_null(strstr(err.msg, "already used"));
+    eksauth_login_free(l);
+}
+
+static void test_serves_and_account(void **state)
+{
+    struct t *t = *state;
+    struct eksauth_error err;
+    const char *k8s = NULL;
+    const char *need_masters[] = {"eks-system-masters"};
+    const char *need_builders[] = {"eks-builders"};
+    bool local = false;
+
+    /* A local account is never ours, whatever the DB says. */
+    assert_int_equal(eksauth_login_is_local(&t->h->ctx, "root", &local, &err), EKSAUTH_OK);
+    assert_true(local);
+    assert_int_equal(eksauth_login_serves(&t->h->ctx, "root", &err), EKSAUTH_ENOTFOUND);
+    assert_int_equal(eksauth_login_serves(&t->h->ctx, "nobody-here", &err), EKSAUTH_ENOTFOUND);
+    assert_int_equal(eksauth_login_serves(&t->h->ctx, "build", &err), EKSAUTH_OK);
+    /* The account stage: a static user of the DB, its groups, and a changed mapping. */
+    assert_int_equal(eksauth_login_account(&t->h->ctx, "build", NULL, NULL, 0, &k8s, &err),
+                     EKSAUTH_OK);
+    assert_string_equal(k8s, "build");
+    assert_int_equal(eksauth_login_account(&t->h->ctx, "build", NULL, need_builders, 1, &k8s, &err),
+                     EKSAUTH_OK);
+    assert_int_equal(eksauth_login_account(&t->h->ctx, "build", NULL, need_masters, 1, &k8s, &err),
+                     EKSAUTH_EREJECTED);
+    assert_int_equal(
+        eksauth_login_account(&t->h->ctx, "build", "someone-else", NULL, 0, &k8s, &err),
+        EKSAUTH_EREJECTED);
+    assert_non_null(strstr(err.msg, "mapping changed"));
+    /* A templated name never recorded by a login has nothing to re-check. */
+    assert_int_equal(eksauth_login_account(&t->h->ctx, "admin-zed", NULL, NULL, 0, &k8s, &err),
+                     EKSAUTH_EREJECTED);
+    assert_int_equal(eksauth_login_account(&t->h->ctx, "not-ours", NULL, NULL, 0, &k8s, &err),
+                     EKSAUTH_ENOTFOUND);
+}
+
+static void test_no_db_is_unavailable(void **state)
+{
+    struct t *t = *state;
+    struct eksauth_error err;
+
+    assert_int_equal(unlink(t->h->db), 0);
+    host_fixture_reopen(t->h);
+    /* Before the first sync nothing is served, and the host says it cannot decide. */
+    assert_int_equal(eksauth_login_serves(&t->h->ctx, "build", &err), EKSAUTH_EUNAVAIL);
+    assert_int_equal(eksauth_login_account(&t->h->ctx, "build", NULL, NULL, 0, NULL, &err),
+                     EKSAUTH_EUNAVAIL);
+}
+
+static void test_join_groups(void **state)
+{
+    char *groups[] = {"a", "b:c", "d"};
+    char *s;
+
+    (void)state;
+    s = eksauth_login_join_groups(groups, 3);
+    assert_string_equal(s, "a,b:c,d");
+    free(s);
+    s = eksauth_login_join_groups(groups, 0);
+    assert_string_equal(s, "");
+    free(s);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_templated_login_whole, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_local_rule_never_reaches_sts, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_broken_aws_auth_is_setup_not_refusal, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sts_unavailable, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_not_mapped, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_commit_refuses_another_login, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_single_use_claims_once, setup_single_use, teardown),
+        cmocka_unit_test_setup_teardown(test_serves_and_account, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_no_db_is_unavailable, setup, teardown),
+        cmocka_unit_test(test_join_groups),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,292 @@
+/*
+ * test_sync.c - one sync, whole (lib/sync.c, lib/snapshot.c): a file
+ * source into the identity DB with its report, refusals that leave the DB
+ * as it was, the carry-over and revocation of recorded logins, and a
+ * cluster source with its snapshot, "unchanged" and a failing fetch; plus
+ * the id seeds a plan keeps (lib/mapping.c).  A throwaway host with fakes
+ * for STS and the cluster's API (tests/lib/host_fixture.c).
+ */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "eksauth/iddb.h"
+#include "eksauth/login.h"
+#include "eksauth/mapping.h"
+#include "eksauth/sigv4.h"
+#include "eksauth/sync.h"
+#include "host_fixture.h"
+
+static const char *const AWS_AUTH = "mapRoles: |\n"
+                                    "  - rolearn: arn:aws:iam::123456789012:role/Dev\n"
+                                    "    username: dev:{{SessionName}}\n"
+                                    "    groups:\n"
+                                    "      - developers\n"
+                                    "  - rolearn: arn:aws:iam::123456789012:role/Build\n"
+                                    "    username: build\n"
+                                    "    groups:\n"
+                                    "      - builders\n"
+                                    "mapUsers: |\n"
+                                    "  - userarn: arn:aws:iam::123456789012:user/carol\n"
+                                    "    username: carol\n"
+                                    "    groups:\n"
+                                    "      - viewers\n"
+                                    "      - builders\n";
+
+/* The same without the Dev role and carol: their logins are revoked. */
+static const char *const AWS_AUTH_SMALLER = "mapRoles: |\n"
+                                            "  - rolearn: arn:aws:iam::123456789012:role/Build\n"
+                                            "    username: build\n"
+                                            "    groups:\n"
+                                            "      - builders\n";
+
+static bool listed(const struct eksauth_strlist *l, const char *prefix)
+{
+    size_t i;
+
+    for (i = 0; i < l->n; i++)
+        if (strncmp(l->v[i], prefix, strlen(prefix)) == 0)
+            return true;
+    return false;
+}
+
+static enum eksauth_status run(struct host_fixture *h, bool allow_empty,
+                               struct eksauth_sync_report *r, struct eksauth_error *err)
+{
+    struct eksauth_sync_options opts;
+
+    memset(&opts, 0, sizeof(opts));
+    opts.allow_empty = allow_empty;
+    host_fixture_reopen(h);
+    return eksauth_sync_run(&h->ctx, &opts, r, err);
+}
+
+static void test_file_source_writes_the_db(void **state)
+{
+    struct host_fixture *h = host_fixture_new(NULL, AWS_AUTH);
+    struct eksauth_sync_report r;
+    struct eksauth_error err;
+    struct eksauth_iddb *db;
+    struct eksauth_iddb_user u;
+    struct stat st;
+
+    (void)state;
+    assert_int_equal(run(h, false, &r, &err), EKSAUTH_OK);
+    assert_int_equal(r.generation, 1);
+    assert_int_equal(r.users, 2); /* build and carol; dev:{{SessionName}} is a template */
+    assert_true(listed(&r.added, "build") && listed(&r.added, "carol"));
+    assert_int_equal(r.templates.n, 1);
+    assert_string_equal(r.templates.v[0], "dev:{{SessionName}}");
+    assert_string_equal(r.source, h->aws_auth);
+    assert_string_equal(r.db, h->db);
+    eksauth_sync_report_free(&r);
+    /* Every process reads the DB: 0644, root's. */
+    assert_int_equal(stat(h->db, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0644);
+    assert_int_equal(eksauth_iddb_open(h->db, &db, &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_iddb_user_by_name(db, "carol", &u), EKSAUTH_OK);
+    assert_int_equal(u.n_groups, 2);
+    eksauth_iddb_close(db);
+    /* A second run: the next generation, nothing new. */
+    assert_int_equal(run(h, false, &r, &err), EKSAUTH_OK);
+    assert_int_equal(r.generation, 2);
+    assert_int_equal(r.added.n, 0);
+    eksauth_sync_report_free(&r);
+    host_fixture_free(h);
+}
+
+static void test_refusals_leave_the_db(void **state)
+{
+    struct host_fixture *h = host_fixture_new(NULL, AWS_AUTH);
+    struct eksauth_sync_report r;
+    struct eksauth_error err;
+    struct stat before, after;
+
+    (void)state;
+    assert_int_equal(run(h, false, &r, &err), EKSAUTH_OK);
+    eksauth_sync_report_free(&r);
+    assert_int_equal(stat(h->db, &before), 0);
+    /* A document that does not parse. */
+    host_fixture_write_aws_auth(h, "mapRoles: |\n  - rolearn: [unclosed\n");
+    assert_int_equal(run(h, false, &r, &err), EKSAUTH_EINVAL);
+    assert_non_null(strstr(err.msg, "the identity DB is unchanged"));
+    eksauth_sync_report_free(&r);
+    /* One that maps nobody, without allow_empty. */
+    host_fixture_write_aws_auth(h, "mapRoles: |\n  []\n");
+    assert_int_equal(run(h, false, &r, &err), EKSAUTH_EINVAL);
+    assert_non_null(strstr(err.msg, "maps nobody"));
+    eksauth_sync_report_free(&r);
+    /* A source that is not there: said once, with the path once. */
+    assert_int_equal(unlink(h->aws_auth), 0);
+    assert_int_equal(run(h, false, &r, &err), EKSAUTH_EINVAL);
+    assert_non_null(strstr(err.msg, "the identity DB is unchanged"));
+    assert_null(strstr(strstr(err.msg, h->aws_auth) + 1, h->aws_auth));
+    eksauth_sync_report_free(&r);
+    assert_int_equal(stat(h->db, &after), 0);
+    assert_true(before.st_ino == after.st_ino && before.st_mtime == after.st_mtime);
+    /* With allow_empty, an empty aws-auth empties the DB on purpose. */
+    host_fixture_write_aws_auth(h, "mapRoles: |\n  []\n");
+    assert_int_equal(run(h, true, &r, &err), EKSAUTH_OK);
+    assert_int_equal(r.users, 0);
+    assert_true(listed(&r.removed, "build (no longer in aws-auth)"));
+    eksauth_sync_report_free(&r);
+    host_fixture_free(h);
+}
+
+/* A templated login, as PAM records it. */
+static void log_in(struct host_fixture *h, const char *arn, const char *login)
+{
+    char token[EKSAUTH_SIGV4_TOKEN_MAX];
+    struct eksauth_login_request req;
+    struct eksauth_login *l = NULL;
+    struct eksauth_error err;
+    size_t len;
+
+    host_fixture_reopen(h);
+    host_fixture_sts_answer(h, arn);
+    host_fixture_token(FIXTURE_CLUSTER, FIXTURE_NOW, token, sizeof(token), &len);
+    memset(&req, 0, sizeof(req));
+    req.token = token;
+    req.len = len;
+    req.now = FIXTURE_NOW + 5;
+    if (eksauth_login_check(&h->ctx, &req, &l, &err) != EKSAUTH_OK ||
+        eksauth_login_commit(&h->ctx, l, login, FIXTURE_NOW + 5, &err) != EKSAUTH_OK)
+        fail_msg("login %s: %s", login, err.msg);
+    eksauth_login_free(l);
+}
+
+static void test_recorded_logins_kept_then_revoked(void **state)
+{
+    struct host_fixture *h = host_fixture_new(NULL, AWS_AUTH);
+    struct eksauth_sync_report r;
+    struct eksauth_error err;
+    struct eksauth_iddb *db;
+    struct eksauth_iddb_user u;
+    uint32_t uid;
+
+    (void)state;
+    assert_int_equal(run(h, false, &r, &err), EKSAUTH_OK);
+    eksauth_sync_report_free(&r);
+    log_in(h, "arn:aws:sts::123456789012:assumed-role/Dev/bob", "dev-bob");
+    assert_int_equal(eksauth_iddb_open(h->db, &db, &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_iddb_user_by_name(db, "dev-bob", &u), EKSAUTH_OK);
+    uid = u.uid;
+    eksauth_iddb_close(db);
+    /* The mapping still holds: kept, with its uid. */
+    assert_int_equal(run(h, false, &r, &err), EKSAUTH_OK);
+    assert_true(listed(&r.kept, "dev-bob"));
+    eksauth_sync_report_free(&r);
+    assert_int_equal(eksauth_iddb_open(h->db, &db, &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_iddb_user_by_name(db, "dev-bob", &u), EKSAUTH_OK);
+    assert_int_equal(u.uid, uid);
+    eksauth_iddb_close(db);
+    /* The role left aws-auth: revoked, and the reason says so. */
+    host_fixture_write_aws_auth(h, AWS_AUTH_SMALLER);
+    assert_int_equal(run(h, false, &r, &err), EKSAUTH_OK);
+    assert_true(listed(&r.removed, "dev-bob (revoked: "));
+    assert_true(listed(&r.removed, "carol (no longer in aws-auth)"));
+    eksauth_sync_report_free(&r);
+    assert_int_equal(eksauth_iddb_open(h->db, &db, &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_iddb_user_by_name(db, "dev-bob", &u), EKSAUTH_ENOTFOUND);
+    eksauth_iddb_close(db);
+    host_fixture_free(h);
+}
+
+static void test_cluster_source_snapshot(void **state)
+{
+    struct host_fixture *h =
+        host_fixture_new("source = kubernetes\ncluster_endpoint = https://127.0.0.1:1\n", NULL);
+    struct eksauth_sync_report r;
+    struct eksauth_error err;
+    char snapshot[256];
+    struct stat st;
+
+    (void)state;
+    h->cluster_doc = AWS_AUTH;
+    snprintf(h->cluster_version, sizeof(h->cluster_version), "k8s:100");
+    assert_int_equal(run(h, false, &r, &err), EKSAUTH_OK);
+    assert_false(r.unchanged);
+    assert_string_equal(r.version, "k8s:100");
+    assert_int_equal(r.users, 2);
+    eksauth_sync_report_free(&r);
+    /* The snapshot a login maps with sits beside the DB. */
+    snprintf(snapshot, sizeof(snapshot), "%s/aws-auth.snapshot", h->dir);
+    assert_int_equal(stat(snapshot, &st), 0);
+    assert_int_equal((size_t)st.st_size, strlen(AWS_AUTH));
+    /* The same version again: nothing written. */
+    assert_int_equal(run(h, false, &r, &err), EKSAUTH_OK);
+    assert_true(r.unchanged);
+    eksauth_sync_report_free(&r);
+    /* The source fails: its status, and the message says what stays in force. */
+    h->cluster_status = EKSAUTH_EUNAVAIL;
+    assert_int_equal(run(h, false, &r, &err), EKSAUTH_EUNAVAIL);
+    assert_non_null(strstr(err.msg, "keeping the last good snapshot (k8s:100, "));
+    eksauth_sync_report_free(&r);
+    assert_int_equal(h->cluster_calls, 3);
+    host_fixture_free(h);
+}
+
+static void test_seeds_skip_private_and_local_groups(void **state)
+{
+    struct host_fixture *h = host_fixture_new(NULL, AWS_AUTH);
+    struct eksauth_sync_report r;
+    struct eksauth_id_seed *seeds = NULL;
+    struct eksauth_error err;
+    struct eksauth_iddb *db;
+    struct eksauth_iddb_group g;
+    size_t n = 0, i, users = 0;
+    uint32_t j;
+
+    (void)state;
+    assert_int_equal(run(h, false, &r, &err), EKSAUTH_OK);
+    eksauth_sync_report_free(&r);
+    assert_int_equal(eksauth_iddb_open(h->db, &db, &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_mapping_seeds(db, &seeds, &n, &err), EKSAUTH_OK);
+    for (i = 0; i < n; i++) {
+        if (!seeds[i].is_group) {
+            users++;
+            continue;
+        }
+        /* A group seed is never a private group: its name is a login's. */
+        for (j = 0; j < eksauth_iddb_group_count(db); j++) {
+            assert_int_equal(eksauth_iddb_group_at(db, j, &g), EKSAUTH_OK);
+            if (strcmp(g.name, seeds[i].name) == 0)
+                assert_int_equal(g.flags & (EKSAUTH_IDDB_GROUP_PRIVATE | EKSAUTH_IDDB_GROUP_LOCAL),
+                                 0);
+        }
+        assert_string_not_equal(seeds[i].name, "build");
+        assert_string_not_equal(seeds[i].name, "carol");
+    }
+    assert_int_equal(users, 2);
+    assert_int_equal(n, 2 + 3); /* two users; eks-developers, eks-builders, eks-viewers */
+    free(seeds);
+    eksauth_iddb_close(db);
+    /* No DB: no seeds. */
+    assert_int_equal(eksauth_mapping_seeds(NULL, &seeds, &n, &err), EKSAUTH_OK);
+    assert_int_equal(n, 0);
+    free(seeds);
+    host_fixture_free(h);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_file_source_writes_the_db),
+        cmocka_unit_test(test_refusals_leave_the_db),
+        cmocka_unit_test(test_recorded_logins_kept_then_revoked),
+        cmocka_unit_test(test_cluster_source_snapshot),
+        cmocka_unit_test(test_seeds_skip_private_and_local_groups),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
