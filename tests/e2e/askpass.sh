@@ -132,12 +132,13 @@ EKSAUTH_TOKEN_COMMAND="cat $T/exec.json" ask j "EKS token: "
 for _ in 1 2 3; do ask j "EKS token (continued): "; done
 is "$(rebuild "$T/j")" "$LONG" "an ExecCredential's status.token, in pieces"
 
-# Expiry: a token that expires between two prompts is dropped, not sent.
-sed "s/\"expirationTimestamp\": \"[^\"]*\"/\"expirationTimestamp\": \"$(date -u -d '+2 seconds' +%Y-%m-%dT%H:%M:%SZ)\"/" \
+# Expiry: a token that expires between two prompts is dropped, not sent.  The
+# first prompt must be answered before it expires, even on a loaded machine: 6 s.
+sed "s/\"expirationTimestamp\": \"[^\"]*\"/\"expirationTimestamp\": \"$(date -u -d '+6 seconds' +%Y-%m-%dT%H:%M:%SZ)\"/" \
     "$T/exec.json" >"$T/soon.json"
 : >"$T/e"
 EKSAUTH_TOKEN_COMMAND="cat $T/soon.json" ask e "EKS token: "
-sleep 3
+sleep 7
 ask e "EKS token (continued): "
 is "$rc:$(lengths "$T/e")" "1:500" "a token that expired between prompts is not sent"
 like "$(cat "$T/e.err")" "expired between prompts" "and askpass says why"

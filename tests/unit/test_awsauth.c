@@ -17,35 +17,13 @@
 
 #include <cmocka.h>
 
+#include "fixture_file.h"
+
 #include "eksauth/arn.h"
 #include "eksauth/awsauth.h"
 
 /* ------------------------------------------------------------------------ */
 /* Helpers. */
-
-static char *read_fixture(const char *name, size_t *len)
-{
-    char path[4096];
-    FILE *f;
-    char *buf;
-    long n;
-
-    snprintf(path, sizeof(path), "%s/%s", FIXTURES, name);
-    f = fopen(path, "rb");
-    if (f == NULL)
-        fail_msg("cannot open %s", path);
-    assert_int_equal(fseek(f, 0, SEEK_END), 0);
-    n = ftell(f);
-    assert_true(n >= 0);
-    rewind(f);
-    buf = malloc((size_t)n + 1);
-    assert_non_null(buf);
-    assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-    buf[n] = '\0';
-    fclose(f);
-    *len = (size_t)n;
-    return buf;
-}
 
 static struct eksauth_awsauth *parse_text(const char *text, size_t len)
 {
@@ -66,7 +44,7 @@ static struct eksauth_awsauth *parse_str(const char *text)
 static struct eksauth_awsauth *parse_fixture(const char *name)
 {
     size_t len;
-    char *text = read_fixture(name, &len);
+    char *text = fixture_read(name, &len);
     struct eksauth_awsauth *aa = parse_text(text, len);
 
     free(text);

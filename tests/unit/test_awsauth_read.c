@@ -16,34 +16,12 @@
 
 #include <cmocka.h>
 
+#include "fixture_file.h"
+
 #include "eksauth/awsauth_read.h"
 
 /* ------------------------------------------------------------------------ */
 /* Helpers. */
-
-static char *read_fixture(const char *name, size_t *len)
-{
-    char path[4096];
-    FILE *f;
-    char *buf;
-    long n;
-
-    snprintf(path, sizeof(path), "%s/%s", FIXTURES, name);
-    f = fopen(path, "rb");
-    if (f == NULL)
-        fail_msg("cannot open %s", path);
-    assert_int_equal(fseek(f, 0, SEEK_END), 0);
-    n = ftell(f);
-    assert_true(n >= 0);
-    rewind(f);
-    buf = malloc((size_t)n + 1);
-    assert_non_null(buf);
-    assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-    buf[n] = '\0';
-    fclose(f);
-    *len = (size_t)n;
-    return buf;
-}
 
 static struct eksauth_awsauth_doc *parse_str(const char *text)
 {
@@ -102,7 +80,7 @@ static size_t find_warning(const struct eksauth_awsauth_doc *doc, const char *wa
 static void test_malformed_document_fixture(void **state)
 {
     size_t len;
-    char *text = read_fixture("aws-auth-malformed-document.yaml", &len);
+    char *text = fixture_read("aws-auth-malformed-document.yaml", &len);
     struct eksauth_awsauth_doc doc;
     struct eksauth_error err = {0};
 
