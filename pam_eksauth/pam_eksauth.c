@@ -205,123 +205,6 @@ static bool ctx_load(struct pe_ctx *c, struct pe_result *r)
     return true;
 }
 
-/* ----------------------------------------------------- identity (pam_data) */
-
-void pe_identity_free(struct pe_identity *id)
-{
-    if (id == NULL)
-        return;
-    free(id->login);
-    free(id->k8s_username);
-    free(id->k8s_groups);
-    free(id->arn);
-    free(id->canonical_arn);
-    free(id->session_name);
-    free(id->access_key_id);
-    free(id->account);
-    free(id->cluster_id);
-    memset(id, 0, sizeof(*id));
-}
-
-static void identity_cleanup(pam_handle_t *pamh, void *data, int error_status)
-{
-    (void)pamh;
-    (void)error_status;
-    pe_identity_free(data);
-    free(data);
-}
-
-static char *dup0(const char *s)
-{
-    return strdup(s != NULL ? s : "");
-}
-
-static bool identity_complete(const struct pe_identity *id)
-{
-    return id->login != NULL && id->k8s_username != NULL && id->k8s_groups != NULL &&
-           id->arn != NULL && id->canonical_arn != NULL && id->session_name != NULL &&
-           id->access_key_id != NULL && id->account != NULL && id->cluster_id != NULL;
-}
-
-static const struct pe_identity *get_identity(pam_handle_t *pamh, const char *user)
-{
-    const void *data = NULL;
-    const struct pe_identity *id;
-
-    if (pam_get_data(pamh, PE_DATA_IDENTITY, &data) != PAM_SUCCESS || data == NULL)
-        return NULL;
-    id = data;
-    /* Kept for one login: an application that changed PAM_USER since gets nothing. */
-    if (user == NULL || strcmp(id->login, user) != 0)
-        return NULL;
-    return id;
-}
-
-/* ------------------------------------------------------------ environment */
-
-/* EKS_* values come from STS and aws-auth: keep control bytes out of the environment. */
-static int put_env(pam_handle_t *pamh, const char *name, const char *value)
-{
-    size_t nlen = strlen(name), vlen = strlen(value), i;
-    char *s = malloc(nlen + 1 + vlen + 1);
-    int rc;
-
-    if (s == NULL)
-        return PAM_BUF_ERR;
-    memcpy(s, name, nlen);
-    s[nlen] = '=';
-    for (i = 0; i < vlen; i++) {
-        unsigned char ch = (unsigned char)value[i];
-
-        s[nlen + 1 + i] = (ch < 0x20 || ch == 0x7f) ? '?' : (char)ch;
-    }
-    s[nlen + 1 + vlen] = '\0';
-    rc = pam_putenv(pamh, s);
-    free(s);
-    return rc;
-}
-
-static const char *const ENV_NAMES[] = {
-    "EKS_USERNAME",     "EKS_GROUPS",     "EKS_ARN",        "EKS_CANONICAL_ARN",
-    "EKS_SESSION_NAME", "EKS_ACCOUNT_ID", "EKS_CLUSTER_ID",
-};
-
-/* A failed attempt leaves no identity behind, in pam_data or in the environment. */
-static void clear_identity(pam_handle_t *pamh)
-{
-    size_t i;
-
-    (void)pam_set_data(pamh, PE_DATA_IDENTITY, NULL, NULL);
-    for (i = 0; i < sizeof(ENV_NAMES) / sizeof(ENV_NAMES[0]); i++) {
-        if (pam_getenv(pamh, ENV_NAMES[i]) != NULL)
-            (void)pam_putenv(pamh, ENV_NAMES[i]); /* a bare name deletes it */
-    }
-}
-
-static int put_identity_env(pam_handle_t *pamh, const struct pe_identity *id)
-{
-    const struct {
-        const char *name, *value;
-    } vars[] = {
-        {"EKS_USERNAME", id->k8s_username},
-        {"EKS_GROUPS", id->k8s_groups},
-        {"EKS_ARN", id->arn},
-        {"EKS_CANONICAL_ARN", id->canonical_arn},
-        {"EKS_SESSION_NAME", id->session_name},
-        {"EKS_ACCOUNT_ID", id->account},
-        {"EKS_CLUSTER_ID", id->cluster_id},
-    };
-    size_t i;
-    int rc;
-
-    for (i = 0; i < sizeof(vars) / sizeof(vars[0]); i++) {
-        rc = put_env(pamh, vars[i].name, vars[i].value);
-        if (rc != PAM_SUCCESS)
-            return rc;
-    }
-    return PAM_SUCCESS;
-}
-
 /* --------------------------------------------------------- authentication */
 
 /*
@@ -432,32 +315,6 @@ static void cut_token_hint(struct pe_ctx *c, const struct eksauth_pieces *pc, st
              pc->cut_len);
 }
 
-static struct pe_identity *identity_new(const struct pe_ctx *c, const struct eksauth_login *l)
-{
-    const struct eksauth_identity *id = &l->id;
-    struct pe_identity *pi = calloc(1, sizeof(*pi));
-
-    if (pi == NULL)
-        return NULL;
-    pi->login = dup0(id->login);
-    pi->k8s_username = dup0(id->k8s.username);
-    pi->k8s_groups = eksauth_login_join_groups(id->k8s.groups, id->k8s.n_groups);
-    pi->arn = dup0(id->arn);
-    pi->canonical_arn = dup0(id->canonical_arn);
-    pi->session_name = dup0(id->session_name);
-    pi->access_key_id = dup0(id->access_key_id);
-    pi->account = dup0(id->account);
-    pi->cluster_id = dup0(c->host.cfg.cluster_id);
-    snprintf(pi->token_fp, sizeof(pi->token_fp), "%s", l->token_fp);
-    pi->uid = id->uid;
-    if (!identity_complete(pi)) {
-        pe_identity_free(pi);
-        free(pi);
-        return NULL;
-    }
-    return pi;
-}
-
 /*
  * How far a login went, into the result: where this host could not decide
  * (its config, aws-auth or DB) it is unavailable, not a refusal.
@@ -477,33 +334,6 @@ static void login_result(struct pe_ctx *c, const struct eksauth_login *l, enum e
     set_result(r, kind, "%s%s", l->step == EKSAUTH_LOGIN_TOKEN ? "token: " : "", err->msg);
 }
 
-/* Keep the identity for the later stages of this handle, and in the environment. */
-static bool keep_identity(struct pe_ctx *c, const struct eksauth_login *l, struct pe_result *r)
-{
-    struct pe_identity *state = identity_new(c, l);
-    int rc;
-
-    if (state == NULL) {
-        set_result(r, PE_NOMEM, "out of memory");
-        return false;
-    }
-    rc = pam_set_data(c->pamh, PE_DATA_IDENTITY, state, identity_cleanup);
-    if (rc != PAM_SUCCESS) {
-        identity_cleanup(c->pamh, state, 0);
-        set_result(r, PE_SYSERR, "pam_set_data: %s", pam_strerror(c->pamh, rc));
-        return false;
-    }
-    /* sshd authenticates in a child process and hands the PAM environment (not
-     * pam_data) to the session: carry the identity there too. */
-    rc = put_identity_env(c->pamh, state);
-    if (rc != PAM_SUCCESS) {
-        clear_identity(c->pamh);
-        set_result(r, PE_SYSERR, "pam_putenv: %s", pam_strerror(c->pamh, rc));
-        return false;
-    }
-    return true;
-}
-
 static int authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
     struct pe_ctx c;
@@ -518,7 +348,7 @@ static int authenticate(pam_handle_t *pamh, int flags, int argc, const char **ar
 
     memset(&a, 0, sizeof(a));
     /* A failed attempt must not leave an earlier identity to the later stages. */
-    clear_identity(pamh);
+    pe_identity_clear(pamh);
     if (!ctx_init(&c, pamh, flags, argc, argv, &r) || !ctx_load(&c, &r) || !check_served(&c, &r))
         goto out;
     pieces = calloc(1, sizeof(*pieces));
@@ -550,8 +380,12 @@ static int authenticate(pam_handle_t *pamh, int flags, int argc, const char **ar
     if (c.opt.debug)
         pam_syslog(pamh, LOG_DEBUG, "sts: %s (canonical %s)", l->principal.arn,
                    l->principal.canonical_arn);
-    if (!keep_identity(&c, l, &r))
+    rc = pe_identity_keep(pamh, l, c.host.cfg.cluster_id);
+    if (rc != PAM_SUCCESS) {
+        set_result(&r, rc == PAM_BUF_ERR ? PE_NOMEM : PE_SYSERR, "keeping the identity: %s",
+                   pam_strerror(pamh, rc));
         goto out;
+    }
     set_result(&r, PE_SUCCESS, "uid %u", (unsigned)l->id.uid);
 out:
     a.event = "auth";
@@ -605,7 +439,7 @@ static int acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
     memset(&a, 0, sizeof(a));
     if (!ctx_init(&c, pamh, flags, argc, argv, &r))
         goto out;
-    state = get_identity(pamh, c.user);
+    state = pe_identity_get(pamh, c.user);
     if (state != NULL) {
         a.arn = state->arn;
         a.session = state->session_name;
@@ -654,7 +488,7 @@ static int setcred(pam_handle_t *pamh, int flags, int argc, const char **argv)
         r.kind = PE_IGNORE;
         goto out;
     }
-    if (get_identity(pamh, c.user) != NULL) {
+    if (pe_identity_get(pamh, c.user) != NULL) {
         r.kind = PE_SUCCESS;
         goto out;
     }
@@ -675,44 +509,6 @@ out:
 
 /* -------------------------------------------------------------- session */
 
-/*
- * The identity of a session whose authentication ran elsewhere (sshd's
- * child process, or another module): the DB's record (login.h), plus what
- * our authentication put in the PAM environment when it names the same
- * k8s user.  EKSAUTH_ENOTFOUND when the DB has no such login.
- */
-static enum eksauth_status identity_from_db(struct pe_ctx *c, struct pe_identity *pi,
-                                            struct eksauth_error *err)
-{
-    const char *env_user = pam_getenv(c->pamh, "EKS_USERNAME");
-    struct eksauth_login_record rec;
-    enum eksauth_status st;
-    bool from_env;
-
-    memset(pi, 0, sizeof(*pi));
-    st = eksauth_login_recorded(&c->host, c->user, &rec, err);
-    if (st != EKSAUTH_OK)
-        return st;
-    from_env = env_user != NULL && strcmp(env_user, rec.k8s_username) == 0;
-    pi->login = dup0(c->user);
-    pi->k8s_username = dup0(rec.k8s_username);
-    pi->k8s_groups = dup0(rec.k8s_groups);
-    pi->cluster_id = dup0(c->host.cfg.cluster_id);
-    pi->access_key_id = dup0("");
-    pi->uid = rec.uid;
-    pi->arn = dup0(from_env ? pam_getenv(c->pamh, "EKS_ARN") : rec.arn);
-    pi->canonical_arn =
-        dup0(from_env ? pam_getenv(c->pamh, "EKS_CANONICAL_ARN") : rec.canonical_arn);
-    pi->session_name = dup0(from_env ? pam_getenv(c->pamh, "EKS_SESSION_NAME") : rec.session_name);
-    pi->account = dup0(from_env ? pam_getenv(c->pamh, "EKS_ACCOUNT_ID") : rec.account);
-    eksauth_login_record_free(&rec);
-    if (!identity_complete(pi)) {
-        pe_identity_free(pi);
-        return eksauth_fail(err, EKSAUTH_ENOMEM, "out of memory");
-    }
-    return EKSAUTH_OK;
-}
-
 static int open_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
     const struct pe_identity *state;
@@ -728,11 +524,11 @@ static int open_session(pam_handle_t *pamh, int flags, int argc, const char **ar
     memset(&a, 0, sizeof(a));
     if (!ctx_init(&c, pamh, flags, argc, argv, &r))
         goto out;
-    state = get_identity(pamh, c.user);
+    state = pe_identity_get(pamh, c.user);
     if (state == NULL) {
         if (!ctx_load(&c, &r))
             goto out;
-        st = identity_from_db(&c, &own, &err);
+        st = pe_identity_from_db(pamh, &c.host, c.user, &own, &err);
         if (st != EKSAUTH_OK) {
             set_result(&r, status_kind(st), "%s", err.msg);
             goto out;
@@ -745,7 +541,7 @@ static int open_session(pam_handle_t *pamh, int flags, int argc, const char **ar
     a.access_key_id = state->access_key_id;
     a.account = state->account;
     a.token_fp = state->token_fp;
-    rc = put_identity_env(pamh, state);
+    rc = pe_identity_put_env(pamh, state);
     if (rc != PAM_SUCCESS) {
         set_result(&r, rc == PAM_BUF_ERR ? PE_NOMEM : PE_SYSERR, "pam_putenv: %s",
                    pam_strerror(pamh, rc));
@@ -782,7 +578,7 @@ static int close_session(pam_handle_t *pamh, int flags, int argc, const char **a
         r.kind = PE_IGNORE;
         goto out;
     }
-    state = get_identity(pamh, c.user);
+    state = pe_identity_get(pamh, c.user);
     a.event = "close_session";
     a.user = c.user;
     a.rhost = c.rhost;

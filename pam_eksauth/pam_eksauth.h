@@ -1,7 +1,7 @@
 /*
  * pam_eksauth.h - what the files of pam_eksauth.so share: the module
  * options (options.c), the identity kept from the authentication stage for
- * account, setcred and session (pam_set_data), and the audit line
+ * account, setcred and session (identity.c), and the audit line
  * (audit.c).  Internal: nothing here is exported (exports.map).
  */
 #ifndef PAM_EKSAUTH_H
@@ -13,6 +13,8 @@
 
 #include <security/pam_modules.h>
 
+#include "eksauth/context.h"
+#include "eksauth/login.h"
 #include "eksauth/token.h"
 
 #define PE_MAX_REQUIRE_GROUPS 32
@@ -53,7 +55,30 @@ struct pe_identity {
     uint32_t uid;
 };
 
+/* identity.c: the identity between stages (pam_data) and in the PAM environment (EKS_*). */
 void pe_identity_free(struct pe_identity *id);
+
+/* The identity this handle authenticated for user, or NULL (none, or PAM_USER changed). */
+const struct pe_identity *pe_identity_get(pam_handle_t *pamh, const char *user);
+
+/* Keep l's identity for the later stages (pam_data) and in the environment; a PAM code. */
+int pe_identity_keep(pam_handle_t *pamh, const struct eksauth_login *l, const char *cluster_id);
+
+/* A failed attempt leaves no identity behind, in pam_data or in the environment. */
+void pe_identity_clear(pam_handle_t *pamh);
+
+/* EKS_* from id (control bytes replaced); a PAM code. */
+int pe_identity_put_env(pam_handle_t *pamh, const struct pe_identity *id);
+
+/*
+ * The identity of a session whose authentication ran elsewhere (sshd's
+ * child process, or another module): the DB's record (login.h), plus what
+ * our authentication put in the PAM environment when it names the same k8s
+ * user.  EKSAUTH_ENOTFOUND when the DB has no such login.
+ */
+enum eksauth_status pe_identity_from_db(pam_handle_t *pamh, struct eksauth_ctx *host,
+                                        const char *user, struct pe_identity *pi,
+                                        struct eksauth_error *err);
 
 /* One decision or event, logged as fixed key=value fields (NULL or "" prints "-"). */
 struct pe_audit {

@@ -1,0 +1,188 @@
+/*
+ * identity.c - the identity a successful authentication established, kept
+ * for the later stages of the same PAM handle (pam_set_data) and carried in
+ * the PAM environment (EKS_*), because sshd authenticates in a child
+ * process and hands only the environment to the session (pam_eksauth.h).
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <security/pam_ext.h>
+#include <security/pam_modules.h>
+
+#include "eksauth/login.h"
+#include "pam_eksauth.h"
+
+static const char *const ENV_NAMES[] = {
+    "EKS_USERNAME",     "EKS_GROUPS",     "EKS_ARN",        "EKS_CANONICAL_ARN",
+    "EKS_SESSION_NAME", "EKS_ACCOUNT_ID", "EKS_CLUSTER_ID",
+};
+
+void pe_identity_free(struct pe_identity *id)
+{
+    if (id == NULL)
+        return;
+    free(id->login);
+    free(id->k8s_username);
+    free(id->k8s_groups);
+    free(id->arn);
+    free(id->canonical_arn);
+    free(id->session_name);
+    free(id->access_key_id);
+    free(id->account);
+    free(id->cluster_id);
+    memset(id, 0, sizeof(*id));
+}
+
+static void identity_cleanup(pam_handle_t *pamh, void *data, int error_status)
+{
+    (void)pamh;
+    (void)error_status;
+    pe_identity_free(data);
+    free(data);
+}
+
+static char *dup0(const char *s)
+{
+    return strdup(s != NULL ? s : "");
+}
+
+static bool identity_complete(const struct pe_identity *id)
+{
+    return id->login != NULL && id->k8s_username != NULL && id->k8s_groups != NULL &&
+           id->arn != NULL && id->canonical_arn != NULL && id->session_name != NULL &&
+           id->access_key_id != NULL && id->account != NULL && id->cluster_id != NULL;
+}
+
+const struct pe_identity *pe_identity_get(pam_handle_t *pamh, const char *user)
+{
+    const void *data = NULL;
+    const struct pe_identity *id;
+
+    if (pam_get_data(pamh, PE_DATA_IDENTITY, &data) != PAM_SUCCESS || data == NULL)
+        return NULL;
+    id = data;
+    /* Kept for one login: an application that changed PAM_USER since gets nothing. */
+    if (user == NULL || strcmp(id->login, user) != 0)
+        return NULL;
+    return id;
+}
+
+/* EKS_* values come from STS and aws-auth: keep control bytes out of the environment. */
+static int put_env(pam_handle_t *pamh, const char *name, const char *value)
+{
+    size_t nlen = strlen(name), vlen = strlen(value), i;
+    char *s = malloc(nlen + 1 + vlen + 1);
+    int rc;
+
+    if (s == NULL)
+        return PAM_BUF_ERR;
+    memcpy(s, name, nlen);
+    s[nlen] = '=';
+    for (i = 0; i < vlen; i++) {
+        unsigned char ch = (unsigned char)value[i];
+
+        s[nlen + 1 + i] = (ch < 0x20 || ch == 0x7f) ? '?' : (char)ch;
+    }
+    s[nlen + 1 + vlen] = '\0';
+    rc = pam_putenv(pamh, s);
+    free(s);
+    return rc;
+}
+
+void pe_identity_clear(pam_handle_t *pamh)
+{
+    size_t i;
+
+    (void)pam_set_data(pamh, PE_DATA_IDENTITY, NULL, NULL);
+    for (i = 0; i < sizeof(ENV_NAMES) / sizeof(ENV_NAMES[0]); i++) {
+        if (pam_getenv(pamh, ENV_NAMES[i]) != NULL)
+            (void)pam_putenv(pamh, ENV_NAMES[i]); /* a bare name deletes it */
+    }
+}
+
+int pe_identity_put_env(pam_handle_t *pamh, const struct pe_identity *id)
+{
+    const char *const values[] = {
+        id->k8s_username, id->k8s_groups, id->arn,        id->canonical_arn,
+        id->session_name, id->account,    id->cluster_id,
+    };
+    size_t i;
+    int rc;
+
+    for (i = 0; i < sizeof(ENV_NAMES) / sizeof(ENV_NAMES[0]); i++) {
+        rc = put_env(pamh, ENV_NAMES[i], values[i]);
+        if (rc != PAM_SUCCESS)
+            return rc;
+    }
+    return PAM_SUCCESS;
+}
+
+int pe_identity_keep(pam_handle_t *pamh, const struct eksauth_login *l, const char *cluster_id)
+{
+    const struct eksauth_identity *id = &l->id;
+    struct pe_identity *pi = calloc(1, sizeof(*pi));
+    int rc;
+
+    if (pi == NULL)
+        return PAM_BUF_ERR;
+    pi->login = dup0(id->login);
+    pi->k8s_username = dup0(id->k8s.username);
+    pi->k8s_groups = eksauth_login_join_groups(id->k8s.groups, id->k8s.n_groups);
+    pi->arn = dup0(id->arn);
+    pi->canonical_arn = dup0(id->canonical_arn);
+    pi->session_name = dup0(id->session_name);
+    pi->access_key_id = dup0(id->access_key_id);
+    pi->account = dup0(id->account);
+    pi->cluster_id = dup0(cluster_id);
+    snprintf(pi->token_fp, sizeof(pi->token_fp), "%s", l->token_fp);
+    pi->uid = id->uid;
+    if (!identity_complete(pi)) {
+        identity_cleanup(pamh, pi, 0);
+        return PAM_BUF_ERR;
+    }
+    rc = pam_set_data(pamh, PE_DATA_IDENTITY, pi, identity_cleanup);
+    if (rc != PAM_SUCCESS) {
+        identity_cleanup(pamh, pi, 0);
+        return rc;
+    }
+    rc = pe_identity_put_env(pamh, pi);
+    if (rc != PAM_SUCCESS)
+        pe_identity_clear(pamh);
+    return rc;
+}
+
+enum eksauth_status pe_identity_from_db(pam_handle_t *pamh, struct eksauth_ctx *host,
+                                        const char *user, struct pe_identity *pi,
+                                        struct eksauth_error *err)
+{
+    const char *env_user = pam_getenv(pamh, "EKS_USERNAME");
+    struct eksauth_login_record rec;
+    enum eksauth_status st;
+    bool from_env;
+
+    memset(pi, 0, sizeof(*pi));
+    st = eksauth_login_recorded(host, user, &rec, err);
+    if (st != EKSAUTH_OK)
+        return st;
+    from_env = env_user != NULL && strcmp(env_user, rec.k8s_username) == 0;
+    pi->login = dup0(user);
+    pi->k8s_username = dup0(rec.k8s_username);
+    pi->k8s_groups = dup0(rec.k8s_groups);
+    pi->cluster_id = dup0(host->cfg.cluster_id);
+    pi->access_key_id = dup0("");
+    pi->uid = rec.uid;
+    pi->arn = dup0(from_env ? pam_getenv(pamh, "EKS_ARN") : rec.arn);
+    pi->canonical_arn = dup0(from_env ? pam_getenv(pamh, "EKS_CANONICAL_ARN") : rec.canonical_arn);
+    pi->session_name = dup0(from_env ? pam_getenv(pamh, "EKS_SESSION_NAME") : rec.session_name);
+    pi->account = dup0(from_env ? pam_getenv(pamh, "EKS_ACCOUNT_ID") : rec.account);
+    eksauth_login_record_free(&rec);
+    if (!identity_complete(pi)) {
+        pe_identity_free(pi);
+        return eksauth_fail(err, EKSAUTH_ENOMEM, "out of memory");
+    }
+    return EKSAUTH_OK;
+}
