@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "eksauth/audience.h"
 #include "eksauth/config.h"
 #include "eksauth/file.h"
 #include "eksauth/names.h"
@@ -119,6 +120,11 @@ static const char *check_host(const char *v)
     if (i > 253 || label == 0 || strchr(v, '.') == NULL)
         return "not a lower-case DNS name";
     return NULL;
+}
+
+static const char *check_host_name(const char *v)
+{
+    return eksauth_host_name_valid(v) ? NULL : "not a host name (letters, digits, '.', '-', '_')";
 }
 
 static const char *check_cluster_name(const char *v)
@@ -233,6 +239,8 @@ static const struct key keys[] = {
     STRING("https_proxy", https_proxy, check_proxy),
     {"sts_host", KIND_LIST, FIELD(sts_hosts), 0, 0, 0, check_host},
     SECONDS("max_clock_skew", max_clock_skew, 0, 3600),
+    STRING("host_name", host_name, check_host_name),
+    {"accept_cluster_tokens", KIND_BOOL, FIELD(accept_cluster_tokens), 0, 0, 0, NULL},
     {"single_use", KIND_BOOL, FIELD(single_use), 0, 0, 0, NULL},
     {"source", KIND_SOURCE, FIELD(source), 0, 0, 0, NULL},
     STRING("aws_auth_file", aws_auth_file, check_abs_path),

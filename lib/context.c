@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -91,6 +92,37 @@ enum eksauth_status eksauth_ctx_set_cluster_id(struct eksauth_ctx *ctx, const ch
         return eksauth_fail(err, EKSAUTH_ENOMEM, "out of memory");
     free(ctx->cfg.cluster_id);
     ctx->cfg.cluster_id = copy;
+    return EKSAUTH_OK;
+}
+
+enum eksauth_status eksauth_ctx_audience(struct eksauth_ctx *ctx, const char **audience,
+                                         struct eksauth_error *err)
+{
+    char name[EKSAUTH_HOST_NAME_MAX + 2];
+    enum eksauth_status st;
+
+    *audience = NULL;
+    if (ctx->audience[0] == '\0') {
+        st = eksauth_ctx_need_cluster_id(ctx, err);
+        if (st != EKSAUTH_OK)
+            return st;
+        if (ctx->cfg.host_name != NULL) {
+            snprintf(name, sizeof(name), "%s", ctx->cfg.host_name);
+        } else if (gethostname(name, sizeof(name)) != 0 ||
+                   memchr(name, '\0', sizeof(name)) == NULL) {
+            return eksauth_fail(err, EKSAUTH_EINVAL,
+                                "this host's name is not known (gethostname); set host_name in %s",
+                                ctx->paths.config);
+        }
+        st = eksauth_audience_for_host(ctx->cfg.cluster_id, name, ctx->audience,
+                                       sizeof(ctx->audience), err);
+        if (st != EKSAUTH_OK) {
+            ctx->audience[0] = '\0';
+            eksauth_error_append(err, "; set host_name in %s", ctx->paths.config);
+            return st;
+        }
+    }
+    *audience = ctx->audience;
     return EKSAUTH_OK;
 }
 

@@ -79,12 +79,42 @@ static void keep_cluster_identity(struct eksauth_login *l)
         eksauth_awsauth_map(l->mapping.aa, &l->principal, &l->cluster, NULL) == EKSAUTH_OK;
 }
 
+/*
+ * STS, with the audience the token must have been minted for: this host's
+ * own (never the cluster's: a login must not hand the host a cluster
+ * credential), or the request's.  A plain cluster token is tried second,
+ * only when the config accepts them (accept_cluster_tokens, off by
+ * default), and only after STS said the signature is not for this host.
+ */
+static enum eksauth_status ask_sts(struct eksauth_ctx *ctx, const struct eksauth_login_request *req,
+                                   const char *audience, struct eksauth_login *l,
+                                   struct eksauth_error *err)
+{
+    enum eksauth_status st;
+
+    st = ctx->services.sts_get_caller_identity(&ctx->cfg, audience, &l->tok, &l->sid, err);
+    if (st == EKSAUTH_EREJECTED && req->audience == NULL && ctx->cfg.accept_cluster_tokens &&
+        strcmp(l->sid.error_code, "SignatureDoesNotMatch") == 0) {
+        st = ctx->services.sts_get_caller_identity(&ctx->cfg, ctx->cfg.cluster_id, &l->tok, &l->sid,
+                                                   err);
+        l->cluster_token = st == EKSAUTH_OK;
+    }
+    /* Say which audience this host takes, and how to mint for it. */
+    if (st == EKSAUTH_EREJECTED && strcmp(l->sid.error_code, "SignatureDoesNotMatch") == 0)
+        eksauth_error_append(err,
+                             " (this host takes tokens for \"%s\": eksauth askpass mints them, "
+                             "or `aws eks get-token --cluster-name %s`)",
+                             audience, audience);
+    return st;
+}
+
 enum eksauth_status eksauth_login_check(struct eksauth_ctx *ctx,
                                         const struct eksauth_login_request *req,
                                         struct eksauth_login **out, struct eksauth_error *err)
 {
     struct eksauth_token_policy policy;
     const struct eksauth_iddb *db = NULL;
+    const char *audience = req->audience;
     struct eksauth_login *l;
     enum eksauth_status st;
 
@@ -101,8 +131,13 @@ enum eksauth_status eksauth_login_check(struct eksauth_ctx *ctx,
     if (st != EKSAUTH_OK)
         return stop(l, EKSAUTH_LOGIN_TOKEN, st);
 
-    /* 2. The mapping this host decides with, and the ids its DB gave: no STS call without it. */
-    st = eksauth_ctx_db(ctx, false, &db, err);
+    /*
+     * 2. Whom the token must be for, the mapping this host decides with and
+     * the ids its DB gave: no STS call without them.
+     */
+    st = audience == NULL ? eksauth_ctx_audience(ctx, &audience, err) : EKSAUTH_OK;
+    if (st == EKSAUTH_OK)
+        st = eksauth_ctx_db(ctx, false, &db, err);
     if (st == EKSAUTH_OK)
         st = req->fetch_source
                  ? eksauth_mapping_fetch(ctx, db, &l->mapping, err)
@@ -110,8 +145,8 @@ enum eksauth_status eksauth_login_check(struct eksauth_ctx *ctx,
     if (st != EKSAUTH_OK)
         return stop(l, EKSAUTH_LOGIN_SETUP, st);
 
-    /* 3. STS says who signed it; x-k8s-aws-id binds the signature to our cluster id. */
-    st = ctx->services.sts_get_caller_identity(&ctx->cfg, &l->tok, &l->sid, err);
+    /* 3. STS says who signed it, for whom: the audience in x-k8s-aws-id must be the token's. */
+    st = ask_sts(ctx, req, audience, l, err);
     if (st != EKSAUTH_OK)
         return stop(l, EKSAUTH_LOGIN_STS, st);
     eksauth_sts_principal(&l->sid, &l->tok, &l->principal);

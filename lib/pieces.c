@@ -9,6 +9,7 @@
 
 #include <openssl/crypto.h>
 
+#include "eksauth/audience.h"
 #include "eksauth/pieces.h"
 
 void eksauth_pieces_init(struct eksauth_pieces *p)
@@ -98,4 +99,66 @@ const char *eksauth_pieces_result_name(enum eksauth_pieces_result r)
         return "NUL byte in an answer";
     }
     return "unknown";
+}
+
+/* The prompt itself, without ssh's prefix. */
+static enum eksauth_prompt_kind prompt_exact(const char *p, char *audience, size_t audience_len)
+{
+    size_t flen = strlen(EKSAUTH_PROMPT_FIRST), n = strlen(p), alen;
+
+    if (strcmp(p, EKSAUTH_PROMPT_CONTINUE) == 0)
+        return EKSAUTH_PROMPT_CONTINUED;
+    if (strcmp(p, "EKS token: ") == 0)
+        return EKSAUTH_PROMPT_OLD;
+    /* "EKS token for " AUDIENCE ": ", the audience visible ASCII (no blank). */
+    if (n <= flen + 2 || strncmp(p, EKSAUTH_PROMPT_FIRST, flen) != 0 || p[n - 2] != ':' ||
+        p[n - 1] != ' ')
+        return EKSAUTH_PROMPT_OTHER;
+    alen = n - flen - 2;
+    if (alen >= audience_len || alen > EKSAUTH_AUDIENCE_MAX)
+        return EKSAUTH_PROMPT_OTHER;
+    memcpy(audience, p + flen, alen);
+    audience[alen] = '\0';
+    return eksauth_audience_valid(audience) ? EKSAUTH_PROMPT_FOR : EKSAUTH_PROMPT_OTHER;
+}
+
+enum eksauth_prompt_kind eksauth_prompt_classify(const char *prompt, char *ssh_host,
+                                                 size_t ssh_host_len, char *audience,
+                                                 size_t audience_len)
+{
+    const char *at, *end;
+    char buf[EKSAUTH_AUDIENCE_MAX + 1];
+    size_t hlen;
+    enum eksauth_prompt_kind kind;
+
+    if (ssh_host != NULL && ssh_host_len > 0)
+        ssh_host[0] = '\0';
+    if (audience == NULL || audience_len == 0) {
+        audience = buf;
+        audience_len = sizeof(buf);
+    }
+    kind = prompt_exact(prompt, audience, audience_len);
+    if (kind != EKSAUTH_PROMPT_OTHER || prompt[0] != '(')
+        return kind;
+    /*
+     * ssh's "(user@HOST) ": the last '@' before the first ") " ends the user;
+     * HOST is a host name (no blank, no parenthesis), so the server's text
+     * after it cannot pose as ssh's.
+     */
+    end = strstr(prompt, ") ");
+    if (end == NULL)
+        return EKSAUTH_PROMPT_OTHER;
+    for (at = end; at > prompt && *at != '@'; at--)
+        ;
+    if (*at != '@')
+        return EKSAUTH_PROMPT_OTHER;
+    hlen = (size_t)(end - at - 1);
+    kind = prompt_exact(end + 2, audience, audience_len);
+    if (kind == EKSAUTH_PROMPT_OTHER || hlen == 0 || hlen > EKSAUTH_HOST_NAME_MAX)
+        return EKSAUTH_PROMPT_OTHER;
+    if (ssh_host != NULL && ssh_host_len > hlen) {
+        memcpy(ssh_host, at + 1, hlen);
+        ssh_host[hlen] = '\0';
+    }
+    return kind;
 }

@@ -167,20 +167,6 @@ out:
     return st;
 }
 
-bool eksauth_cluster_id_valid(const char *id)
-{
-    size_t i;
-
-    if (id == NULL || id[0] == '\0')
-        return false;
-    /* Visible ASCII only: the id becomes an HTTP header value (no CR/LF injection). */
-    for (i = 0; id[i] != '\0'; i++) {
-        if (i >= EKSAUTH_CLUSTER_ID_MAX || id[i] < 0x21 || id[i] > 0x7e)
-            return false;
-    }
-    return true;
-}
-
 /* A host we sign for: lower-case letters, digits, '-' and '.', as STS host names are. */
 static bool host_valid(const char *h)
 {
@@ -502,7 +488,7 @@ enum eksauth_status eksauth_sigv4_presign_sts(const struct eksauth_creds *creds,
     if ((st = check_common(creds, req->host, req->region, req->now, err)) != EKSAUTH_OK)
         goto out;
     /* The cluster id goes into a signed header: no control bytes, no spaces. */
-    if (!eksauth_cluster_id_valid(req->cluster_id)) {
+    if (!eksauth_audience_valid(req->cluster_id)) {
         st = eksauth_fail(err, EKSAUTH_EINVAL,
                           "sigv4: the cluster id must be 1 to %d visible ASCII characters",
                           EKSAUTH_CLUSTER_ID_MAX);

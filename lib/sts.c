@@ -26,8 +26,8 @@ static const struct {
     const char *code;
     const char *why;
 } sts_codes[] = {
-    {"SignatureDoesNotMatch", "the signature does not match: the token may have been minted "
-                              "for another cluster id (or with a wrong secret key)"},
+    {"SignatureDoesNotMatch", "the signature does not match: the token was minted for "
+                              "another host or cluster (or with a wrong secret key)"},
     {"ExpiredToken", "the token or its session credentials have expired"},
     {"InvalidClientTokenId", "STS does not know the token's access key or session token"},
     {"AccessDenied", "access denied"},
@@ -149,13 +149,14 @@ static void error_code(const char *body, size_t len, char *code, size_t codelen)
 }
 
 static enum eksauth_status sts_error(long status, const char *body, size_t len,
-                                     struct eksauth_error *err)
+                                     struct eksauth_sts_identity *out, struct eksauth_error *err)
 {
     char code[80], label[128];
     const char *why = NULL;
     size_t i;
 
     error_code(body, len, code, sizeof(code));
+    snprintf(out->error_code, sizeof(out->error_code), "%s", code);
     if (code[0] != '\0')
         snprintf(label, sizeof(label), "HTTP %ld %s", status, code);
     else
@@ -243,7 +244,7 @@ enum eksauth_status eksauth_sts_parse_response(long http_status, const char *bod
     if (body == NULL)
         len = 0;
     if (http_status != 200)
-        return sts_error(http_status, body != NULL ? body : "", len, err);
+        return sts_error(http_status, body != NULL ? body : "", len, out, err);
     /* The call stops reading at the cap; a parser given more refuses it the same way. */
     if (len > EKSAUTH_STS_MAX_BODY)
         return eksauth_fail(err, EKSAUTH_EREJECTED, ERR_PREFIX ": bad answer: larger than %d bytes",
@@ -360,6 +361,7 @@ void eksauth_sts_principal(const struct eksauth_sts_identity *id, const struct e
 /* the call: the transport (TLS, timeouts, cap, proxies, redirects) is http.c's */
 
 enum eksauth_status eksauth_sts_get_caller_identity(const struct eksauth_config *cfg,
+                                                    const char *audience,
                                                     const struct eksauth_token *tok,
                                                     struct eksauth_sts_identity *out,
                                                     struct eksauth_error *err)
@@ -368,20 +370,21 @@ enum eksauth_status eksauth_sts_get_caller_identity(const struct eksauth_config 
     struct eksauth_error e = {EKSAUTH_OK, ""};
     struct eksauth_http_response resp = {0, NULL, 0};
     struct eksauth_http_request req;
-    char idhdr[sizeof("x-k8s-aws-id: ") + EKSAUTH_CLUSTER_ID_MAX];
+    char idhdr[sizeof("x-k8s-aws-id: ") + EKSAUTH_AUDIENCE_MAX];
     const char *headers[3];
     long connect_s, total_s;
-    size_t n;
 
     memset(out, 0, sizeof(*out));
     if (cfg == NULL || tok == NULL) {
         st = eksauth_fail(&e, EKSAUTH_EINVAL, ERR_PREFIX ": no configuration or token");
         goto out;
     }
-    /* The cluster id binds the token to this cluster; it goes into a header, so no CR/LF. */
-    if (!eksauth_cluster_id_valid(cfg->cluster_id)) {
+    if (audience == NULL)
+        audience = cfg->cluster_id;
+    /* The audience binds the token to this host (or cluster); it goes into a header: no CR/LF. */
+    if (!eksauth_audience_valid(audience)) {
         st = eksauth_fail(&e, EKSAUTH_EINVAL,
-                          ERR_PREFIX ": cluster_id is missing or not visible ASCII");
+                          ERR_PREFIX ": the audience (cluster_id) is missing or not visible ASCII");
         goto out;
     }
     /* Only a checked https URL is ever sent (eksauth_token_check made it); check it again. */
@@ -398,8 +401,8 @@ enum eksauth_status eksauth_sts_get_caller_identity(const struct eksauth_config 
     if (connect_s > total_s)
         connect_s = total_s;
 
-    /* The token's URL unchanged, with this host's cluster id: STS checks the signature over it. */
-    snprintf(idhdr, sizeof(idhdr), "x-k8s-aws-id: %s", cfg->cluster_id);
+    /* The token's URL unchanged, with the audience: STS checks the signature over it. */
+    snprintf(idhdr, sizeof(idhdr), "x-k8s-aws-id: %s", audience);
     headers[0] = idhdr;
     headers[1] = "Accept: application/json";
     headers[2] = NULL;
@@ -418,11 +421,6 @@ enum eksauth_status eksauth_sts_get_caller_identity(const struct eksauth_config 
     if (st != EKSAUTH_OK)
         goto out;
     st = eksauth_sts_parse_response(resp.status, resp.body, resp.len, out, &e);
-    if (st == EKSAUTH_EREJECTED && strstr(e.msg, "SignatureDoesNotMatch") != NULL) {
-        n = strlen(e.msg);
-        snprintf(e.msg + n, sizeof(e.msg) - n, " (this host's cluster id is \"%s\")",
-                 cfg->cluster_id);
-    }
     /* The identity must belong to this host's partition, whatever host the token named. */
     if (st == EKSAUTH_OK && cfg->partition != NULL && cfg->partition[0] != '\0' &&
         strcmp(out->parsed.partition, cfg->partition) != 0) {

@@ -38,7 +38,7 @@ void pe_audit_clean(char *dst, size_t dstlen, const char *src, bool quoted)
 void pe_audit_log(pam_handle_t *pamh, const struct pe_audit *a)
 {
     char user[FIELD_MAX], k8s_user[FIELD_MAX], arn[FIELD_MAX * 2], session[FIELD_MAX];
-    char akid[FIELD_MAX], account[FIELD_MAX], rhost[FIELD_MAX], fp[FIELD_MAX];
+    char akid[FIELD_MAX], account[FIELD_MAX], rhost[FIELD_MAX], fp[FIELD_MAX], aud[FIELD_MAX];
     char reason[REASON_MAX];
 
     pe_audit_clean(user, sizeof(user), a->user, false);
@@ -49,9 +49,11 @@ void pe_audit_log(pam_handle_t *pamh, const struct pe_audit *a)
     pe_audit_clean(account, sizeof(account), a->account, false);
     pe_audit_clean(rhost, sizeof(rhost), a->rhost, false);
     pe_audit_clean(fp, sizeof(fp), a->token_fp, false);
+    pe_audit_clean(aud, sizeof(aud), a->audience, false);
     pe_audit_clean(reason, sizeof(reason), a->reason, true);
     pam_syslog(pamh, LOG_NOTICE,
                "event=%s result=%s user=%s k8s_user=%s arn=%s session=%s access_key_id=%s "
-               "account=%s rhost=%s token_fp=%s reason=\"%s\"",
-               a->event, a->result, user, k8s_user, arn, session, akid, account, rhost, fp, reason);
+               "account=%s rhost=%s token_fp=%s audience=%s reason=\"%s\"",
+               a->event, a->result, user, k8s_user, arn, session, akid, account, rhost, fp, aud,
+               reason);
 }

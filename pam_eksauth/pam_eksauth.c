@@ -237,12 +237,14 @@ static void free_answer(char *resp)
  * The token, whole, into pc.  use_first_pass: the PAM_AUTHTOK of an earlier
  * module (pam_get_authtok never prompts then).  try_first_pass: that item
  * when it is shaped like a token, else prompt.  Otherwise prompt: "EKS
- * token: ", then "EKS token (continued): " while an answer ends with '\'.
+ * token for AUDIENCE: ", then "EKS token (continued): " while an answer
+ * ends with '\'.
  * (pam_get_authtok is not used to prompt: it would return an earlier
  * module's password without asking.)  A prompted token is not stored as
  * PAM_AUTHTOK: no later module needs it, and it stays in our buffers only.
  */
-static bool read_token(struct pe_ctx *c, struct eksauth_pieces *pc, struct pe_result *r)
+static bool read_token(struct pe_ctx *c, const char *audience, struct eksauth_pieces *pc,
+                       struct pe_result *r)
 {
     enum eksauth_pieces_result pr = EKSAUTH_PIECES_MORE;
     const void *item = NULL;
@@ -264,8 +266,12 @@ static bool read_token(struct pe_ctx *c, struct eksauth_pieces *pc, struct pe_re
         pr = eksauth_pieces_add(pc, item, strlen(item));
     } else {
         while (pr == EKSAUTH_PIECES_MORE) {
-            rc = pam_prompt(c->pamh, PAM_PROMPT_ECHO_OFF, &resp, "%s",
-                            pc->n == 0 ? EKSAUTH_PROMPT_FIRST : EKSAUTH_PROMPT_CONTINUE);
+            /* The first prompt names this host's audience: the client mints for it. */
+            if (pc->n == 0)
+                rc = pam_prompt(c->pamh, PAM_PROMPT_ECHO_OFF, &resp, EKSAUTH_PROMPT_FIRST_FMT,
+                                audience);
+            else
+                rc = pam_prompt(c->pamh, PAM_PROMPT_ECHO_OFF, &resp, "%s", EKSAUTH_PROMPT_CONTINUE);
             if (rc != PAM_SUCCESS || resp == NULL) {
                 free_answer(resp);
                 eksauth_pieces_wipe(pc);
@@ -341,6 +347,7 @@ static int authenticate(pam_handle_t *pamh, int flags, int argc, const char **ar
     struct eksauth_pieces *pieces = NULL;
     struct eksauth_login_request req;
     struct eksauth_login *l = NULL;
+    const char *audience = NULL;
     struct eksauth_error err;
     struct pe_audit a;
     enum eksauth_status st;
@@ -356,7 +363,13 @@ static int authenticate(pam_handle_t *pamh, int flags, int argc, const char **ar
         set_result(&r, PE_NOMEM, "out of memory");
         goto out;
     }
-    if (!read_token(&c, pieces, &r))
+    /* Whom the token must be for: the prompt says it, STS checks it. */
+    st = eksauth_ctx_audience(&c.host, &audience, &err);
+    if (st != EKSAUTH_OK) {
+        fail(&c, &r, st == EKSAUTH_ENOMEM ? PE_NOMEM : PE_UNAVAIL, &err);
+        goto out;
+    }
+    if (!read_token(&c, audience, pieces, &r))
         goto out;
 
     /* The login (login.h): the token's checks, STS, aws-auth and the host's policy. */
@@ -398,6 +411,7 @@ out:
         if (l->step > EKSAUTH_LOGIN_TOKEN)
             a.access_key_id = l->tok.access_key_id;
         if (l->step > EKSAUTH_LOGIN_STS) {
+            a.audience = l->cluster_token ? "cluster" : "host";
             a.arn = l->sid.arn;
             a.session = l->principal.session_name;
             a.account = l->principal.account;

@@ -92,13 +92,15 @@ struct pe_audit {
     const char *account;
     const char *rhost;
     const char *token_fp;
+    const char
+        *audience; /* "host", or "cluster" for a plain cluster token (accept_cluster_tokens) */
     const char *reason;
 };
 
 /*
  * Write a at LOG_NOTICE with pam_syslog (facility authpriv):
  * "event=E result=R user=U k8s_user=K arn=A session=S access_key_id=I
- *  account=N rhost=H token_fp=F reason="...""
+ *  account=N rhost=H token_fp=F audience=T reason="...""
  * Values are cleaned: no blank, quote, control or non-ASCII byte reaches the
  * log, and each is bounded, so a caller-chosen name cannot forge a field.
  */

@@ -1,17 +1,20 @@
 /*
  * cmd_askpass.c - `eksauth askpass [--builtin] [PROMPT]`: an SSH_ASKPASS
- * and SUDO_ASKPASS program for pam_eksauth's prompts (DESIGN §1 "Long
- * tokens").
+ * and SUDO_ASKPASS program for pam_eksauth's prompts (docs/design.md,
+ * "The client half").
  *
  * ssh and sudo start a new askpass process for every prompt, with the
  * prompt as the only argument (ssh prefixes it with "(user@host) ").  So:
- *   "EKS token: "              get a fresh token (the configured command,
- *                              default `aws eks get-token`, or the built-in
- *                              signer), keep it in a private 0600 file and
- *                              answer with its first piece;
- *   "EKS token (continued): "  answer with the next piece from that file;
- *   anything else              refused (exit 1): a host key question or a
- *                              real password is never answered with a token.
+ *   "EKS token for AUDIENCE: "  check that AUDIENCE is a host audience of
+ *                               the host the user meant (check_audience),
+ *                               mint a fresh token for it (the configured
+ *                               command, default `aws eks get-token`, or
+ *                               the built-in signer), keep it in a private
+ *                               0600 file and answer with its first piece;
+ *   "EKS token (continued): "   answer with the next piece from that file;
+ *   anything else               refused (exit 1): a host key question, a
+ *                               real password, or a prompt that names no
+ *                               audience is never answered with a token.
  * Pieces are at most EKSAUTH_ASKPASS_PIECE_MAX bytes; all but the last end
  * with '\'.  The file is keyed by the asking process (ssh or sudo: our
  * parent) and removed when its last piece is sent or when it expires.
@@ -36,8 +39,13 @@
 #include <json-c/json.h>
 #include <openssl/crypto.h>
 
+#include "eksauth/audience.h"
+#include "eksauth/config.h"
 #include "eksauth/creds.h"
+#include "eksauth/mint.h"
+#include "eksauth/paths.h"
 #include "eksauth/sigv4.h"
+#include "eksauth/sts.h"
 #include "eksauth/timeutil.h"
 #include "eksauth/token.h"
 #include "cli.h"
@@ -62,22 +70,19 @@ _Static_assert((EKSAUTH_TOKEN_MAX_LEN + EKSAUTH_ASKPASS_PIECE_MAX - 2) /
 
 static const char usage_text[] =
     "usage: eksauth askpass [--builtin] PROMPT\n"
-    "  An SSH_ASKPASS / SUDO_ASKPASS program for pam_eksauth: answers \"EKS token: \" with\n"
-    "  the first piece of a fresh token and \"EKS token (continued): \" with the next one.\n"
-    "  Any other prompt is refused.  Settings come from the environment:\n"
-    "  EKSAUTH_CLUSTER        the cluster name the token is for\n"
+    "  An SSH_ASKPASS / SUDO_ASKPASS program for pam_eksauth: answers \"EKS token for\n"
+    "  eksauth:CLUSTER:HOST: \" with the first piece of a fresh token for that host alone,\n"
+    "  and \"EKS token (continued): \" with the next one.  Any other prompt is refused,\n"
+    "  and so is a host that calls itself by another name than the one you reached.\n"
+    "  Settings come from the environment:\n"
+    "  EKSAUTH_CLUSTER        the cluster the host must map through (optional check)\n"
+    "  EKSAUTH_HOST           names of the host you mean, beside the one given to ssh\n"
     "  EKSAUTH_REGION         the STS region (optional)\n"
-    "  EKSAUTH_TOKEN_COMMAND  a shell command printing a token or an ExecCredential\n"
-    "                         (default: aws eks get-token --cluster-name $EKSAUTH_CLUSTER\n"
-    "                         --output json)\n"
+    "  EKSAUTH_TOKEN_COMMAND  a shell command printing a token or an ExecCredential for\n"
+    "                         $EKSAUTH_AUDIENCE (default: aws eks get-token --cluster-name\n"
+    "                         $EKSAUTH_AUDIENCE --output json); STS checks its audience\n"
     "  EKSAUTH_BUILTIN=1      sign with eksauth's own signer, as --builtin\n"
     "  EKSAUTH_ASKPASS_DIR    the private folder of the token between prompts\n";
-
-enum prompt_kind {
-    PROMPT_OTHER,
-    PROMPT_FIRST,
-    PROMPT_CONTINUE,
-};
 
 /* The token being sent, and how far. */
 struct askpass_state {
@@ -98,34 +103,69 @@ static const char *env_value(const char *name)
 /* ------------------------------------------------------------- prompts */
 
 /*
- * Exactly one of pam_eksauth's prompts, bare (sudo) or after ssh's
- * "(user@host) " prefix.  Nothing looser: whatever else a server or sudo
- * asks is not ours to answer with a token.
+ * Whether named is this machine: the host_name of its eksauth config (the
+ * default path only, and only when root's alone: the user's environment
+ * does not choose it), else its own name.
  */
-static enum prompt_kind prompt_exact(const char *p)
+static bool this_host_is(const char *named)
 {
-    enum prompt_kind kind = PROMPT_OTHER;
+    char self[EKSAUTH_HOST_NAME_MAX + 2];
+    struct eksauth_config cfg;
+    bool same = false;
 
-    if (strcmp(p, EKSAUTH_PROMPT_FIRST) == 0)
-        kind = PROMPT_FIRST;
-    else if (strcmp(p, EKSAUTH_PROMPT_CONTINUE) == 0)
-        kind = PROMPT_CONTINUE;
-    return kind;
+    if (eksauth_config_init(&cfg, NULL) == EKSAUTH_OK &&
+        eksauth_config_load(&cfg, EKSAUTH_CONFIG_PATH, true, NULL) == EKSAUTH_OK &&
+        cfg.host_name != NULL)
+        same = eksauth_host_name_matches(cfg.host_name, named);
+    else if (gethostname(self, sizeof(self)) == 0 && memchr(self, '\0', sizeof(self)) != NULL)
+        same = eksauth_host_name_matches(self, named);
+    eksauth_config_free(&cfg);
+    return same;
 }
 
-static enum prompt_kind classify_prompt(const char *prompt)
+/*
+ * Whom to mint for: the audience the host's prompt names, only when it is
+ * a host audience (audience.h: a token for the cluster itself would hand
+ * the host the user's cluster access), of the cluster the user means
+ * (EKSAUTH_CLUSTER, when set), and of a host the user meant to reach: the
+ * name they gave ssh (ssh writes it before the prompt, the server cannot),
+ * a name in EKSAUTH_HOST (set by `eksauth ssh`, or by the user), or for
+ * sudo, where neither is known, this machine's own names.  So a host can
+ * obtain a token for itself only, never for another host.
+ */
+static enum eksauth_status check_audience(const char *audience, const char *ssh_host,
+                                          struct eksauth_error *err)
 {
-    enum prompt_kind kind = prompt_exact(prompt);
-    const char *p;
+    const char *cluster = env_value("EKSAUTH_CLUSTER"), *hosts = env_value("EKSAUTH_HOST");
+    char want_cluster[EKSAUTH_CLUSTER_ID_MAX + 1], named[EKSAUTH_HOST_NAME_MAX + 1];
+    char list[1024], *name, *save = NULL;
 
-    /* "(user@host) " and then exactly the prompt; the name itself may hold ") ". */
-    if (kind == PROMPT_OTHER && prompt[0] == '(') {
-        for (p = prompt + 1; *p != '\0' && *p != '\n' && kind == PROMPT_OTHER; p++) {
-            if (p[0] == ')' && p[1] == ' ')
-                kind = prompt_exact(p + 2);
-        }
+    if (!eksauth_audience_parse(audience, want_cluster, sizeof(want_cluster), named, sizeof(named)))
+        return eksauth_fail(err, EKSAUTH_EREJECTED,
+                            "the host asks for a token for \"%.128s\", which is no host "
+                            "audience (eksauth:CLUSTER:HOST): a token the cluster accepts would "
+                            "give the host your cluster access; not answered",
+                            audience);
+    if (cluster != NULL && strcmp(cluster, want_cluster) != 0)
+        return eksauth_fail(err, EKSAUTH_EREJECTED,
+                            "the host maps through cluster \"%s\", not EKSAUTH_CLUSTER=%s; not "
+                            "answered",
+                            want_cluster, cluster);
+    if (ssh_host[0] != '\0' && eksauth_host_name_matches(ssh_host, named))
+        return EKSAUTH_OK;
+    snprintf(list, sizeof(list), "%s", hosts != NULL ? hosts : "");
+    for (name = strtok_r(list, " ,", &save); name != NULL; name = strtok_r(NULL, " ,", &save)) {
+        if (eksauth_host_name_matches(name, named))
+            return EKSAUTH_OK;
     }
-    return kind;
+    /* sudo on this machine: no ssh destination, so the host must be this one. */
+    if (ssh_host[0] == '\0' && hosts == NULL && this_host_is(named))
+        return EKSAUTH_OK;
+    return eksauth_fail(
+        err, EKSAUTH_EREJECTED,
+        "the host calls itself \"%s\", but you reached \"%s\": a token for it is "
+        "not sent; if that is the host you mean, set EKSAUTH_HOST=%s",
+        named, ssh_host[0] != '\0' ? ssh_host : (hosts != NULL ? hosts : "this machine"), named);
 }
 
 /* A prompt for a message: printable ASCII only (it comes from a server), cut short. */
@@ -620,10 +660,11 @@ static enum eksauth_status parse_token_output(char *buf, size_t len, time_t now,
     }
     /* Only a token goes into the answers: never some other text the command printed. */
     if (!token_shaped(text, tlen)) {
-        st = eksauth_fail(err, EKSAUTH_EINVAL,
-                          "the token command did not print a token (k8s-aws-v1. and base64url, "
-                          "at most %d bytes)",
-                          EKSAUTH_TOKEN_MAX_LEN);
+        st = eksauth_fail(
+            err, EKSAUTH_EINVAL,
+            "the token command did not print a token (\"k8s-aws-v1\", a dot and base64url, "
+            "at most %d bytes)",
+            EKSAUTH_TOKEN_MAX_LEN);
         goto out;
     }
     if (s->expires <= now) {
@@ -645,12 +686,62 @@ out:
     return st;
 }
 
-/* EKSAUTH_TOKEN_COMMAND through the shell, or `aws eks get-token` with no shell at all. */
-static enum eksauth_status mint_with_command(time_t now, struct askpass_state *s,
-                                             struct eksauth_error *err)
+/*
+ * A token EKSAUTH_TOKEN_COMMAND printed is the user's command's, which may
+ * ignore EKSAUTH_AUDIENCE: before it goes to the host, STS must accept it
+ * for the audience (the same call a host makes).  A token for anything
+ * else, a cluster token above all, is never sent.
+ */
+static enum eksauth_status check_minted_for(const struct askpass_state *s, const char *audience,
+                                            time_t now, struct eksauth_error *err)
+{
+    const char *connect_to = secure_getenv("EKSAUTH_STS_CONNECT_TO");
+    const char *ca_file = secure_getenv("EKSAUTH_STS_CA_FILE");
+    const char *partition = env_value("EKSAUTH_PARTITION");
+    struct eksauth_token_policy policy;
+    struct eksauth_config cfg;
+    struct eksauth_token *tok = NULL;
+    struct eksauth_sts_identity *sid = NULL;
+    enum eksauth_status st;
+
+    st = eksauth_config_init(&cfg, err);
+    if (st != EKSAUTH_OK)
+        return st;
+    /* Test stand-ins and VPC endpoints without private DNS, as a host's sts_connect_to. */
+    if ((connect_to != NULL && (cfg.sts_connect_to = strdup(connect_to)) == NULL) ||
+        (ca_file != NULL && (cfg.sts_ca_file = strdup(ca_file)) == NULL) ||
+        (tok = calloc(1, sizeof(*tok))) == NULL || (sid = calloc(1, sizeof(*sid))) == NULL) {
+        st = eksauth_fail(err, EKSAUTH_ENOMEM, "out of memory");
+        goto out;
+    }
+    memset(&policy, 0, sizeof(policy));
+    policy.partition = partition != NULL ? partition : cfg.partition;
+    policy.max_clock_skew = cfg.max_clock_skew;
+    st = eksauth_token_check(s->token, s->len, now, &policy, tok, err);
+    if (st == EKSAUTH_OK)
+        st = eksauth_sts_get_caller_identity(&cfg, audience, tok, sid, err);
+    if (st != EKSAUTH_OK)
+        eksauth_error_prefix(err,
+                             "EKSAUTH_TOKEN_COMMAND printed a token that is not for %s (not "
+                             "sent; the command must mint for $EKSAUTH_AUDIENCE)",
+                             audience);
+out:
+    if (tok != NULL)
+        eksauth_token_wipe(tok);
+    free(tok);
+    free(sid);
+    eksauth_config_free(&cfg);
+    return st;
+}
+
+/*
+ * EKSAUTH_TOKEN_COMMAND through the shell (with EKSAUTH_AUDIENCE set), or
+ * `aws eks get-token --cluster-name AUDIENCE` with no shell at all.
+ */
+static enum eksauth_status mint_with_command(const char *audience, time_t now,
+                                             struct askpass_state *s, struct eksauth_error *err)
 {
     const char *command = env_value("EKSAUTH_TOKEN_COMMAND");
-    const char *cluster = env_value("EKSAUTH_CLUSTER");
     const char *region = env_value("EKSAUTH_REGION");
     char *argv[10];
     char *out = NULL;
@@ -662,22 +753,22 @@ static enum eksauth_status mint_with_command(time_t now, struct askpass_state *s
         argv[i++] = "/bin/sh";
         argv[i++] = "-c";
         argv[i++] = (char *)command;
-    } else if (cluster != NULL) {
+        if (setenv("EKSAUTH_AUDIENCE", audience, 1) != 0) {
+            st = eksauth_fail(err, EKSAUTH_ENOMEM, "setenv: %s", strerror(errno));
+            goto out;
+        }
+    } else {
         argv[i++] = "aws";
         argv[i++] = "eks";
         argv[i++] = "get-token";
         argv[i++] = "--cluster-name";
-        argv[i++] = (char *)cluster;
+        argv[i++] = (char *)audience;
         argv[i++] = "--output";
         argv[i++] = "json";
         if (region != NULL) {
             argv[i++] = "--region";
             argv[i++] = (char *)region;
         }
-    } else {
-        st = eksauth_fail(err, EKSAUTH_EINVAL,
-                          "set EKSAUTH_CLUSTER to the cluster's name (or EKSAUTH_TOKEN_COMMAND)");
-        goto out;
     }
     argv[i] = NULL;
     out = malloc(CMD_OUTPUT_MAX + 1);
@@ -688,6 +779,8 @@ static enum eksauth_status mint_with_command(time_t now, struct askpass_state *s
     st = run_capture(argv, out, &len, err);
     if (st == EKSAUTH_OK)
         st = parse_token_output(out, len, now, s, err);
+    if (st == EKSAUTH_OK && command != NULL)
+        st = check_minted_for(s, audience, now, err);
 out:
     if (out != NULL) {
         OPENSSL_cleanse(out, CMD_OUTPUT_MAX + 1);
@@ -697,60 +790,41 @@ out:
 }
 
 /* The built-in signer: the same token `eksauth token` prints, from the same credentials. */
-static enum eksauth_status mint_builtin(time_t now, struct askpass_state *s,
+static enum eksauth_status mint_builtin(const char *audience, time_t now, struct askpass_state *s,
                                         struct eksauth_error *err)
 {
-    const char *cluster = env_value("EKSAUTH_CLUSTER");
-    struct eksauth_sts_presign req;
     struct eksauth_creds creds;
+    struct eksauth_mint m;
     enum eksauth_status st;
-    char region[64], host[256];
-    char *token = NULL;
+    char region[64];
     size_t toklen = 0;
 
     memset(&creds, 0, sizeof(creds));
-    if (cluster == NULL || !eksauth_cluster_id_valid(cluster)) {
-        st =
-            eksauth_fail(err, EKSAUTH_EINVAL, "--builtin needs EKSAUTH_CLUSTER (the cluster name)");
-        goto out;
-    }
+    memset(&m, 0, sizeof(m));
     st = eksauth_creds_region(env_value("EKSAUTH_REGION"), NULL, region, sizeof(region), err);
-    if (st == EKSAUTH_OK)
-        st = eksauth_sigv4_sts_host(region, false, host, sizeof(host), err);
     if (st == EKSAUTH_OK)
         st = eksauth_creds_load(NULL, &creds, err);
     if (st != EKSAUTH_OK)
         goto out;
-    token = malloc(EKSAUTH_SIGV4_TOKEN_MAX);
-    if (token == NULL) {
-        st = eksauth_fail(err, EKSAUTH_ENOMEM, "out of memory");
-        goto out;
-    }
-    req.host = host;
-    req.region = region;
-    req.cluster_id = cluster;
-    req.now = now;
-    req.expires = EKSAUTH_SIGV4_EXPIRES;
-    st = eksauth_sigv4_sts_token(&creds, &req, token, EKSAUTH_SIGV4_TOKEN_MAX, &toklen, err);
+    m.audience = audience;
+    m.region = region;
+    m.now = now;
+    st = eksauth_mint_token(&m, &creds, s->token, sizeof(s->token), &toklen, err);
     if (st != EKSAUTH_OK)
         goto out;
-    if (!token_shaped(token, toklen)) {
-        st = eksauth_fail(err, EKSAUTH_EINVAL, "the token is %zu bytes; clusters accept at most %d",
-                          toklen, EKSAUTH_TOKEN_MAX_LEN);
-        goto out;
-    }
-    memcpy(s->token, token, toklen);
-    s->token[toklen] = '\0';
     s->len = toklen;
     s->offset = 0;
     s->expires = now + EKSAUTH_EXEC_CREDENTIAL_LIFETIME;
 out:
-    if (token != NULL) {
-        OPENSSL_cleanse(token, EKSAUTH_SIGV4_TOKEN_MAX);
-        free(token);
-    }
     eksauth_creds_free(&creds);
     return st;
+}
+
+/* A fresh token for audience, the one place askpass mints. */
+static enum eksauth_status mint(bool builtin, const char *audience, time_t now,
+                                struct askpass_state *s, struct eksauth_error *err)
+{
+    return builtin ? mint_builtin(audience, now, s, err) : mint_with_command(audience, now, s, err);
 }
 
 /* ------------------------------------------------------------- answers */
@@ -789,9 +863,10 @@ int cmd_askpass(struct eksauth_cli *cli, int argc, char **argv)
     };
     struct eksauth_error err = {EKSAUTH_OK, ""};
     struct askpass_state *s = NULL;
-    enum prompt_kind kind;
+    enum eksauth_prompt_kind kind;
     enum eksauth_status st;
     char dir[4096], path[4096], shown[PROMPT_SHOW_MAX + 8];
+    char ssh_host[EKSAUTH_HOST_NAME_MAX + 1], audience[EKSAUTH_AUDIENCE_MAX + 1];
     const char *builtin_env = env_value("EKSAUTH_BUILTIN");
     bool builtin = builtin_env != NULL && strcmp(builtin_env, "0") != 0;
     bool more = false;
@@ -823,8 +898,21 @@ int cmd_askpass(struct eksauth_cli *cli, int argc, char **argv)
         fputs(usage_text, stderr);
         goto out;
     }
-    kind = classify_prompt(argv[optind]);
-    if (kind == PROMPT_OTHER) {
+    kind = eksauth_prompt_classify(argv[optind], ssh_host, sizeof(ssh_host), audience,
+                                   sizeof(audience));
+    if (kind == EKSAUTH_PROMPT_OLD) {
+        /* It names no audience: whatever we minted, a cluster token would be the only fit. */
+        cli_error(WHAT, "the host asks with a prompt that names no audience (an eksauth before "
+                        "host tokens): it would take a token the cluster accepts too; not "
+                        "answered (update eksauth on the host)");
+        rc = EXIT_REJECTED;
+        goto out;
+    }
+    if (kind == EKSAUTH_PROMPT_FOR && check_audience(audience, ssh_host, &err) != EKSAUTH_OK) {
+        rc = cli_fail(WHAT, &err);
+        goto out;
+    }
+    if (kind == EKSAUTH_PROMPT_OTHER) {
         /* A host key question, a password, a passphrase: the token is not the answer. */
         printable(shown, sizeof(shown), argv[optind]);
         cli_error(WHAT,
@@ -848,11 +936,11 @@ int cmd_askpass(struct eksauth_cli *cli, int argc, char **argv)
     }
     sweep_expired(dir, now);
 
-    if (kind == PROMPT_FIRST) {
+    if (kind == EKSAUTH_PROMPT_FOR) {
         /* A new authentication: a fresh token, whatever an earlier attempt left. */
         (void)unlink(path);
         turn = take_mint_turn(dir, &now);
-        st = builtin ? mint_builtin(now, s, &err) : mint_with_command(now, s, &err);
+        st = mint(builtin, audience, now, s, &err);
         end_mint_turn(turn);
         if (st != EKSAUTH_OK) {
             cli_error(WHAT, "no token: %s", err.msg);

@@ -40,14 +40,6 @@
 
 static volatile sig_atomic_t ssh_pid;
 
-/* Set and not empty, as askpass reads its settings. */
-static bool env_set(const char *name)
-{
-    const char *v = getenv(name);
-
-    return v != NULL && v[0] != '\0';
-}
-
 /* SIGTERM or SIGHUP for us is meant for ssh: pass it on (ssh then ends, and we clean up). */
 static void forward_signal(int sig)
 {
@@ -143,12 +135,6 @@ int cmd_ssh(struct eksauth_cli *cli, int argc, char **argv)
     pid_t pid;
 
     (void)cli;
-    /* Fail here, not at the first prompt where ssh would only say "Permission denied". */
-    if (!env_set("EKSAUTH_CLUSTER") && !env_set("EKSAUTH_TOKEN_COMMAND")) {
-        cli_error(WHAT, "set EKSAUTH_CLUSTER to the cluster's name (or EKSAUTH_TOKEN_COMMAND); "
-                        "see eksauth(1)");
-        goto out;
-    }
     len = readlink("/proc/self/exe", self, sizeof(self) - 1);
     if (len <= 0 || (size_t)len >= sizeof(self) - 1) {
         cli_error(WHAT, "cannot find the eksauth program: %s", strerror(errno));

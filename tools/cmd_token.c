@@ -25,10 +25,13 @@
 #define WHAT "token"
 
 static const char usage_text[] =
-    "usage: eksauth token --cluster-id ID [--region R] [--global] [--json] [--now TIME]\n"
+    "usage: eksauth token --cluster-id ID [--host NAME] [--region R] [--global] [--json]\n"
+    "                     [--now TIME]\n"
     "  Mint an EKS token from AWS credentials (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY/\n"
     "  AWS_SESSION_TOKEN, else the shared credentials file, profile AWS_PROFILE or default).\n"
     "  --cluster-id ID  the cluster the token is for (x-k8s-aws-id); alias --cluster-name\n"
+    "  --host NAME      a token for that host alone, not the cluster: audience\n"
+    "                   eksauth:ID:NAME (what eksauth askpass sends; the cluster refuses it)\n"
     "  --region R       the STS region (else AWS_REGION, AWS_DEFAULT_REGION, ~/.aws/config)\n"
     "  --global         sign for sts.amazonaws.com (scope us-east-1) instead of the region's\n"
     "  --json           print an ExecCredential, as `aws eks get-token` does\n"
@@ -60,6 +63,7 @@ int cmd_token(struct eksauth_cli *cli, int argc, char **argv)
     static const struct option opts[] = {
         {"cluster-id", required_argument, NULL, 'c'},
         {"cluster-name", required_argument, NULL, 'c'},
+        {"host", required_argument, NULL, 'H'},
         {"region", required_argument, NULL, 'r'},
         {"global", no_argument, NULL, 'g'},
         {"json", no_argument, NULL, 'j'},
@@ -67,7 +71,8 @@ int cmd_token(struct eksauth_cli *cli, int argc, char **argv)
         CLI_SHARED_OPTIONS,
         {NULL, 0, NULL, 0},
     };
-    const char *region_opt = NULL, *now_opt = NULL;
+    const char *region_opt = NULL, *now_opt = NULL, *host_opt = NULL;
+    char audience[EKSAUTH_AUDIENCE_MAX + 1];
     bool json = false;
     struct eksauth_mint m;
     struct eksauth_creds creds;
@@ -85,6 +90,9 @@ int cmd_token(struct eksauth_cli *cli, int argc, char **argv)
         switch (c) {
         case 'c':
             m.audience = optarg;
+            break;
+        case 'H':
+            host_opt = optarg;
             break;
         case 'r':
             region_opt = optarg;
@@ -117,6 +125,12 @@ int cmd_token(struct eksauth_cli *cli, int argc, char **argv)
     }
     if (!cli_cluster_id_ok(WHAT, m.audience))
         return EXIT_USAGE;
+    if (host_opt != NULL) {
+        if (eksauth_audience_for_host(m.audience, host_opt, audience, sizeof(audience), &err) !=
+            EKSAUTH_OK)
+            return cli_fail(WHAT, &err);
+        m.audience = audience;
+    }
     if (cli_now(now_opt, &m.now, &err) != EKSAUTH_OK)
         return cli_fail(WHAT, &err);
 

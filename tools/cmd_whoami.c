@@ -123,6 +123,8 @@ int cmd_whoami(struct eksauth_cli *cli, int argc, char **argv)
     req.now = now;
     req.aws_auth_path = cli->aws_auth_path;
     req.fetch_source = cli->aws_auth_path == NULL;
+    /* Minted here for the cluster itself, never sent anywhere but STS. */
+    req.audience = cli->ctx.cfg.cluster_id;
     if (eksauth_login_check(&cli->ctx, &req, &l, &err) == EKSAUTH_OK) {
         cli_mapping_warnings(&l->mapping);
         obj = cli_identity_json(&l->id);

@@ -37,6 +37,17 @@ struct eksauth_config {
     char *https_proxy;
     char **sts_hosts;    /* extra exact STS host names (VPC endpoints); NULL-terminated */
     long max_clock_skew; /* seconds, 300 */
+    /*
+     * The name in this host's audience, "eksauth:<cluster_id>:<host_name>"
+     * (audience.h); NULL: the host's own name (gethostname).
+     */
+    char *host_name;
+    /*
+     * Also accept a plain cluster token (minted for cluster_id itself, a
+     * live credential for the cluster's API): off by default, since every
+     * login would hand this host the user's cluster access.
+     */
+    bool accept_cluster_tokens;
     bool single_use;
     enum eksauth_source source;
     char *aws_auth_file;

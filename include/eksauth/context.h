@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 
+#include "eksauth/audience.h"
 #include "eksauth/cluster.h"
 #include "eksauth/config.h"
 #include "eksauth/hostfiles.h"
@@ -34,6 +35,7 @@
  */
 struct eksauth_services {
     enum eksauth_status (*sts_get_caller_identity)(const struct eksauth_config *cfg,
+                                                   const char *audience,
                                                    const struct eksauth_token *tok,
                                                    struct eksauth_sts_identity *out,
                                                    struct eksauth_error *err);
@@ -56,8 +58,9 @@ struct eksauth_ctx {
     unsigned flags;
     struct eksauth_hostfiles local; /* loaded by eksauth_ctx_local_names */
     bool local_loaded;
-    struct eksauth_host_instance instance; /* imds.h: read at most once */
-    struct eksauth_iddb *db;               /* opened by eksauth_ctx_db */
+    struct eksauth_host_instance instance;   /* imds.h: read at most once */
+    struct eksauth_iddb *db;                 /* opened by eksauth_ctx_db */
+    char audience[EKSAUTH_AUDIENCE_MAX + 1]; /* eksauth_ctx_audience; "" until asked */
     struct eksauth_services services;
 };
 
@@ -87,6 +90,14 @@ enum eksauth_status eksauth_ctx_need_cluster_id(const struct eksauth_ctx *ctx,
 /* Replace the config's cluster_id for this run (--cluster-id); it must be valid. */
 enum eksauth_status eksauth_ctx_set_cluster_id(struct eksauth_ctx *ctx, const char *cluster_id,
                                                struct eksauth_error *err);
+
+/*
+ * This host's audience, "eksauth:<cluster_id>:<host name>" (audience.h):
+ * the config's host_name, else this host's own name (gethostname).
+ * EKSAUTH_EINVAL when cluster_id is not set or the name is not usable.
+ */
+enum eksauth_status eksauth_ctx_audience(struct eksauth_ctx *ctx, const char **audience,
+                                         struct eksauth_error *err);
 
 /* The token rules of this host's config (partition, clock skew, extra STS hosts). */
 void eksauth_ctx_token_policy(const struct eksauth_ctx *ctx, struct eksauth_token_policy *out);

@@ -55,7 +55,13 @@ struct eksauth_login_request {
     size_t len;
     time_t now;
     const char *aws_auth_path; /* NULL: this host's source (mapping.h) */
-    bool fetch_source;         /* map with the source as it is now, not the sync's snapshot */
+    /*
+     * Who the token must be for (audience.h).  NULL: this host's audience,
+     * and, with accept_cluster_tokens, a plain cluster token too.  `eksauth
+     * whoami` checks a token it minted itself for the cluster id.
+     */
+    const char *audience;
+    bool fetch_source; /* map with the source as it is now, not the sync's snapshot */
 };
 
 /* One login as far as it went.  Filled step by step; what a step did not reach is empty. */
@@ -65,8 +71,9 @@ struct eksauth_login {
     struct eksauth_token tok;                   /* step > TOKEN; wiped by eksauth_login_free */
     struct eksauth_sts_identity sid;            /* step > STS */
     struct eksauth_principal principal;         /* step > STS; points into tok and sid */
-    struct eksauth_mapping mapping;             /* step > SETUP */
-    struct eksauth_identity id;                 /* step > MAPPING */
+    bool cluster_token;             /* step > STS: a plain cluster token (accept_cluster_tokens) */
+    struct eksauth_mapping mapping; /* step > SETUP */
+    struct eksauth_identity id;     /* step > MAPPING */
     /*
      * When the host refuses a login the cluster maps (a node's system:
      * name, a local account's name): the cluster's identity, for `eksauth

@@ -17,10 +17,16 @@
 
 #include "eksauth/token.h"
 
-#define EKSAUTH_PIECES_MAX      16   /* answers in one token */
-#define EKSAUTH_PIECE_MORE      '\\' /* last byte of an answer that is not the last */
-#define EKSAUTH_PROMPT_FIRST    "EKS token: "
-#define EKSAUTH_PROMPT_CONTINUE "EKS token (continued): "
+#define EKSAUTH_PIECES_MAX 16   /* answers in one token */
+#define EKSAUTH_PIECE_MORE '\\' /* last byte of an answer that is not the last */
+/*
+ * The first prompt names whom the token is for: "EKS token for
+ * eksauth:prod:bastion1: " (audience.h), so a client mints for that
+ * audience, and refuses one that is not the host it meant to reach.
+ */
+#define EKSAUTH_PROMPT_FIRST_FMT "EKS token for %s: "
+#define EKSAUTH_PROMPT_FIRST     "EKS token for "
+#define EKSAUTH_PROMPT_CONTINUE  "EKS token (continued): "
 
 /* Lengths at which common clients cut an answer (ssh: 1023; sudo: 511). */
 #define EKSAUTH_CUT_SSH  1023
@@ -58,6 +64,25 @@ bool eksauth_pieces_cut_length(size_t len);
 
 /* A short name of a result, for messages ("too long", ...). */
 const char *eksauth_pieces_result_name(enum eksauth_pieces_result r);
+
+/* What a client is asked (the prompt as ssh or sudo hands it to an askpass program). */
+enum eksauth_prompt_kind {
+    EKSAUTH_PROMPT_OTHER,    /* not pam_eksauth's: never answered with a token */
+    EKSAUTH_PROMPT_OLD,      /* "EKS token: " of an eksauth that names no audience */
+    EKSAUTH_PROMPT_FOR,      /* "EKS token for AUDIENCE: " */
+    EKSAUTH_PROMPT_CONTINUED /* "EKS token (continued): " */
+};
+
+/*
+ * Classify prompt: exactly one of pam_eksauth's prompts, bare (sudo) or
+ * after ssh's "(user@HOST) ", nothing looser.  ssh_host (may be NULL)
+ * receives HOST as the user gave it to ssh ("" without the prefix): ssh
+ * writes it, not the server.  audience receives AUDIENCE for
+ * EKSAUTH_PROMPT_FOR.  Pure.
+ */
+enum eksauth_prompt_kind eksauth_prompt_classify(const char *prompt, char *ssh_host,
+                                                 size_t ssh_host_len, char *audience,
+                                                 size_t audience_len);
 
 /* Overwrite the token (OPENSSL_cleanse) and reset. */
 void eksauth_pieces_wipe(struct eksauth_pieces *p);

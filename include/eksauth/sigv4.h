@@ -19,6 +19,7 @@
 #include <time.h>
 
 #include "eksauth/creds.h"
+#include "eksauth/audience.h"
 #include "eksauth/status.h"
 
 #define EKSAUTH_SIGV4_EXPIRES            60 /* X-Amz-Expires of `aws eks get-token` (STS ignores it) */
@@ -26,7 +27,6 @@
 #define EKSAUTH_SIGV4_URL_MAX            12288     /* room for a long session token */
 /* A token of a URL of EKSAUTH_SIGV4_URL_MAX - 1 bytes, and its NUL. */
 #define EKSAUTH_SIGV4_TOKEN_MAX (11 + 4 * ((EKSAUTH_SIGV4_URL_MAX + 2) / 3) + 1)
-#define EKSAUTH_CLUSTER_ID_MAX  256
 
 struct eksauth_sts_presign {
     const char *host;       /* "sts.us-east-1.amazonaws.com"; see eksauth_sigv4_sts_host() */
@@ -106,8 +106,5 @@ enum eksauth_status eksauth_sigv4_sign_request(const struct eksauth_creds *creds
                                                const struct eksauth_sigv4_request *req,
                                                struct eksauth_sigv4_signed *out,
                                                struct eksauth_error *err);
-
-/* A cluster id eksauth will sign or send: 1..EKSAUTH_CLUSTER_ID_MAX visible ASCII bytes. */
-bool eksauth_cluster_id_valid(const char *id);
 
 #endif

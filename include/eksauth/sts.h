@@ -39,6 +39,7 @@ struct eksauth_sts_identity {
                                                   federated users and root */
     struct eksauth_arn parsed;                 /* canonical ARN, type, session name */
     long http_status;
+    char error_code[80]; /* STS's Error.Code of a refusal ("SignatureDoesNotMatch"), else "" */
 };
 
 /*
@@ -58,13 +59,15 @@ enum eksauth_status eksauth_sts_parse_response(long http_status, const char *bod
                                                struct eksauth_error *err);
 
 /*
- * Call STS for tok (already checked by eksauth_token_check) with cfg's
- * cluster_id, timeouts, https_proxy, sts_connect_to and sts_ca_file, through
+ * Call STS for tok (already checked by eksauth_token_check) with the token's
+ * expected audience in x-k8s-aws-id (audience.h; NULL: cfg's cluster_id),
+ * cfg's timeouts, https_proxy, sts_connect_to and sts_ca_file, through
  * eksauth_http_perform (http.h: the transport rules and their messages,
  * "sts: <host>: <why>"); then eksauth_sts_parse_response, and the identity's
  * partition must be cfg's.  Thread-safe.
  */
 enum eksauth_status eksauth_sts_get_caller_identity(const struct eksauth_config *cfg,
+                                                    const char *audience,
                                                     const struct eksauth_token *tok,
                                                     struct eksauth_sts_identity *out,
                                                     struct eksauth_error *err);

@@ -25,7 +25,13 @@
 E2E_FIX="$top_srcdir/tests/e2e/fixtures"
 PAM_MODULE="$top_builddir/pam_eksauth/.libs/pam_eksauth.so"
 NSS_DIR="$top_builddir/nss_eksauth"
-CLUSTER=${CLUSTER:-e2e-cluster} # the cluster id (x-k8s-aws-id) of the tokens
+CLUSTER=${CLUSTER:-e2e-cluster} # the cluster id: the mapping's, and the cluster's own tokens
+# This bastion's name, as people type it (host_name), and its audience: the
+# tokens it takes are minted for it.  ssh reaches it on 127.0.0.1 (SSH_OPTS).
+E2E_HOST=bastion.e2e.test
+AUDIENCE="eksauth:$CLUSTER:$E2E_HOST"
+# ssh options: reach the bastion as $E2E_HOST (its host key checked under that name).
+AS_BASTION="-o HostKeyAlias=$E2E_HOST"
 # The interpreter itself, not a version manager's shim: it starts faster.
 PYTHON=${PYTHON:-$(python3 -c 'import sys; print(sys.executable)' 2>/dev/null || echo python3)}
 
@@ -147,23 +153,26 @@ creds() {
     done < <(creds_env "$1")
 }
 
-# mint NAME AKID [aws eks get-token args]: a token from the real `aws eks get-token`,
-# kept in $H/tok/NAME (0600).
+# mint NAME AKID [aws eks get-token args]: a token for this bastion from the real
+# `aws eks get-token --cluster-name $AUDIENCE`, kept in $H/tok/NAME (0600).
 mint() {
     local name=$1 akid=$2
     shift 2
     (
         creds "$akid"
-        aws eks get-token --cluster-name "$CLUSTER" "$@" --query status.token --output text
+        aws eks get-token --cluster-name "$AUDIENCE" "$@" --query status.token --output text
     ) >"$H/tok/$name" 2>"$H/out/mint-$name.err" && [ -s "$H/tok/$name" ] ||
         bail "aws eks get-token for $name failed: $(cat "$H/out/mint-$name.err")"
 }
+
+# token_fp FILE: the fingerprint the module logs for the token in FILE (SHA-256, 8 hex).
+token_fp() { tr -d '\n' <"$1" | sha256sum | cut -c1-8; }
 
 # mint_at NAME AKID UNIX_SECONDS: the same, signed as of that time (awscli with a frozen clock).
 mint_at() {
     (
         creds "$2"
-        "$PYTHON" "$top_srcdir/tests/lib/aws_get_token.py" --now "$3" --cluster-name "$CLUSTER" \
+        "$PYTHON" "$top_srcdir/tests/lib/aws_get_token.py" --now "$3" --cluster-name "$AUDIENCE" \
             --query status.token --output text
     ) >"$H/tok/$1" 2>"$H/out/mint-$1.err" && [ -s "$H/tok/$1" ] ||
         bail "an old token for $1 could not be made: $(cat "$H/out/mint-$1.err")"
@@ -195,6 +204,7 @@ e2e_config() {
     cat >"$H/etc/eksauth.conf" <<EOF
 # written by $(basename "$0")
 cluster_id = $CLUSTER
+host_name = $E2E_HOST
 sts_connect_to = sts.us-east-1.amazonaws.com:443:127.0.0.1:$STS_PORT
 sts_ca_file = $H/tls/ca.crt
 sts_connect_timeout = 2
@@ -360,8 +370,11 @@ EOF
         for _ in $(seq 50); do
             if ssh-keyscan -T 1 -t ed25519 -p "$SSH_PORT" 127.0.0.1 >"$H/out/keyscan" 2>/dev/null &&
                 [ -s "$H/out/keyscan" ]; then
-                echo "[127.0.0.1]:$SSH_PORT $(cut -d' ' -f1-2 "$H/ssh/hostkey.pub")" \
-                    >"$H/client/known_hosts"
+                {
+                    echo "[127.0.0.1]:$SSH_PORT $(cut -d' ' -f1-2 "$H/ssh/hostkey.pub")"
+                    echo "$E2E_HOST $(cut -d' ' -f1-2 "$H/ssh/hostkey.pub")"
+                    echo "[$E2E_HOST]:$SSH_PORT $(cut -d' ' -f1-2 "$H/ssh/hostkey.pub")"
+                } >"$H/client/known_hosts"
                 return 0
             fi
             kill -0 "$SSHD_PID" 2>/dev/null || break
@@ -374,6 +387,9 @@ EOF
 }
 
 # The ssh client options of every login: our known_hosts, no user config, one try.
+# The bastion is reached on 127.0.0.1 with its host key checked as
+# $E2E_HOST's (HostKeyAlias): the name ssh vouches for, and puts before the
+# prompt, so askpass mints for that host.
 SSH_OPTS() {
     echo "-F /dev/null -p $SSH_PORT -o UserKnownHostsFile=$H/client/known_hosts" \
         "-o StrictHostKeyChecking=yes -o NumberOfPasswordPrompts=1 -o ConnectTimeout=10" \

@@ -47,6 +47,14 @@ mint carol ASIAE2EUNMAPPEDCAROL
     creds ASIAE2EADMINALICE001
     aws eks get-token --cluster-name other-cluster --query status.token --output text
 ) >"$H/tok/other" 2>"$H/out/mint-other.err" || bail "a token for another cluster could not be made"
+(
+    creds ASIAE2EADMINALICE001
+    aws eks get-token --cluster-name "$CLUSTER" --query status.token --output text
+) >"$H/tok/cluster" 2>"$H/out/mint-cluster.err" || bail "a plain cluster token could not be made"
+(
+    creds ASIAE2EADMINALICE001
+    aws eks get-token --cluster-name "eksauth:$CLUSTER:other.e2e.test" --query status.token --output text
+) >"$H/tok/otherhost" 2>"$H/out/mint-otherhost.err" || bail "a token for another host could not be made"
 mint_at expired ASIAE2EADMINALICE001 $(($(date +%s) - 1000))
 alice_len=$(wc -c <"$H/tok/alice")
 bob_len=$(wc -c <"$H/tok/bob")
@@ -65,7 +73,8 @@ chmod 0755 "$H/bin/eksauth-askpass"
 login() {
     local name=$1 user=$2 cmd=$3
     shift 3
-    env "$@" "$EKSAUTH" ssh $(SSH_OPTS) "$user@127.0.0.1" "$cmd" \
+    env EKSAUTH_STS_CONNECT_TO="sts.us-east-1.amazonaws.com:443:127.0.0.1:$STS_PORT" \
+        EKSAUTH_STS_CA_FILE="$H/tls/ca.crt" "$@" "$EKSAUTH" ssh $(SSH_OPTS) $AS_BASTION "$user@127.0.0.1" "$cmd" \
         >"$H/out/$name.out" 2>"$H/out/$name.err" </dev/null
     rc=$?
 }
@@ -113,7 +122,7 @@ is "$left" 0 "eksauth ssh left no folder and no token file behind"
 plain() {
     local name=$1 user=$2 tok=$3
     sshpass -f "$H/tok/$tok" -P "EKS token" ssh $(SSH_OPTS) \
-        -o PreferredAuthentications=keyboard-interactive "$user@127.0.0.1" 'id -un' \
+        -o PreferredAuthentications=keyboard-interactive $AS_BASTION "$user@127.0.0.1" 'id -un' \
         >"$H/out/$name.out" 2>"$H/out/$name.err" </dev/null
     rc=$?
 }
@@ -144,12 +153,39 @@ refused() {
 refused refuse-unmapped erin carol \
     'event=auth result=denied user=erin k8s_user=- arn=arn:aws:sts::111122223333:assumed-role/unmapped-role/carol .*reason="not mapped' \
     "refused: a role that aws-auth does not map"
-refused refuse-cluster admin-alice other \
-    'event=auth result=denied user=admin-alice .*SignatureDoesNotMatch' \
-    "refused: a token minted for another cluster id (STS: SignatureDoesNotMatch)"
-refused refuse-expired admin-alice expired \
-    'event=auth result=denied user=admin-alice .*reason="token: expired' \
-    "refused: an expired token (more than 15 minutes old)"
+# Tokens that are not for this bastion never leave the client: askpass asks STS
+# first (EKSAUTH_TOKEN_COMMAND may mint anything) and sends nothing.
+not_sent() {
+    local name=$1 tok=$2 desc=$3 n0
+    n0=$(syslog_lines)
+    login "$name" admin-alice true "$(with_token "$tok")"
+    syslog_since "$n0" >"$H/out/$name.syslog"
+    if [ "$rc" != 0 ] && grep -q "is not for $AUDIENCE" "$H/out/$name.err" &&
+        grep -q "SignatureDoesNotMatch" "$H/out/$name.err" &&
+        ! grep -q "token_fp=$(token_fp "$H/tok/$tok")" "$H/out/$name.syslog"; then
+        pass "$desc"
+    else
+        fail "$desc (rc=$rc)"
+        sed 's/^/#   /' "$H/out/$name.syslog" "$H/out/$name.err" | tail -n 8
+    fi
+}
+not_sent refuse-other other "not sent: a token minted for another cluster (askpass: STS says it is not for this host)"
+not_sent refuse-cluster cluster "not sent: a plain cluster token (aws eks get-token --cluster-name $CLUSTER)"
+not_sent refuse-otherhost otherhost "not sent: a token minted for another host of the cluster"
+# A bastion reached by another name than the one it calls itself gets no token.
+n0=$(syslog_lines)
+env EKSAUTH_CLUSTER=$CLUSTER "${alice_env[@]}" "$EKSAUTH" ssh $(SSH_OPTS) "admin-alice@127.0.0.1" true \
+    >"$H/out/by-ip.out" 2>"$H/out/by-ip.err" </dev/null
+rc=$?
+like "$rc:$(cat "$H/out/by-ip.err")" "^[1-9][0-9]*:.*calls itself \"$E2E_HOST\", but you reached \"127.0.0.1\".*EKSAUTH_HOST=$E2E_HOST" \
+    "reached by its address, the bastion (host_name $E2E_HOST) gets no token, and askpass says how to name it"
+# An expired token is not sent either: askpass checks it first (the host's own
+# refusal of one is tests/integration/pam.sh's).
+n0=$(syslog_lines)
+login refuse-expired admin-alice true "$(with_token expired)"
+syslog_since "$n0" >"$H/out/refuse-expired.syslog"
+like "$rc:$(cat "$H/out/refuse-expired.err")" "^[1-9][0-9]*:.*expired: signed" \
+    "not sent: an expired token (more than 15 minutes old)"
 refused refuse-login erin alice \
     "event=auth result=denied user=erin .*the token maps to login 'admin-alice', not 'erin'" \
     "refused: a login name other than the mapped one"
@@ -173,7 +209,7 @@ creds_env ASIAE2EONCALLDAVE001 | sed "s/=\(.*\)/='\1'/; s/^/export /" >"$H/dave.
 chmod 0644 "$H/dave.env"
 n0=$(syslog_lines)
 login sudo-dave dave "sudo -n true 2>/dev/null; echo \"nopw=\$?\";
-    . $H/dave.env; export EKSAUTH_CLUSTER=$CLUSTER EKSAUTH_BUILTIN=1;
+    . $H/dave.env; export EKSAUTH_CLUSTER=$CLUSTER EKSAUTH_HOST=$E2E_HOST EKSAUTH_BUILTIN=1;
     mkdir -m 0700 \$HOME/askpass; export EKSAUTH_ASKPASS_DIR=\$HOME/askpass;
     SUDO_ASKPASS=$H/bin/eksauth-askpass sudo -A -k id -u; echo \"sudo=\$?\";
     ls -A \$HOME/askpass | grep -vx last-mint | wc -l" "$(with_token dave)"
@@ -199,7 +235,7 @@ like "$(cat "$H/out/sudo-dave.syslog")" "sudo: pam_eksauth\(sudo:auth\): event=a
 printf 'single_use = yes\n' >>"$CONF"
 mapfile -t dave_env < <(creds_env ASIAE2EONCALLDAVE001)
 n0=$(syslog_lines)
-login sudo-single dave ". $H/dave.env; export EKSAUTH_CLUSTER=$CLUSTER EKSAUTH_BUILTIN=1;
+login sudo-single dave ". $H/dave.env; export EKSAUTH_CLUSTER=$CLUSTER EKSAUTH_HOST=$E2E_HOST EKSAUTH_BUILTIN=1;
     export EKSAUTH_ASKPASS_DIR=\$HOME/askpass;
     for i in 1 2 3; do SUDO_ASKPASS=$H/bin/eksauth-askpass sudo -A -k id -u; echo \"sudo=\$?\"; done" \
     EKSAUTH_CLUSTER=$CLUSTER "${dave_env[@]}"

@@ -41,7 +41,7 @@ hard_mint() {
     shift 2
     (
         sts_creds "$_akid"
-        "$EKSAUTH" token --cluster-id "$CLUSTER_ID" --region us-east-1 "$@"
+        "$EKSAUTH" token --cluster-id "$CLUSTER_ID" --host "$PE_HOST" --region us-east-1 "$@"
     ) >"$PE_DIR/tok/$_name" 2>"$tmp/mint.err" || bail "eksauth token for $_name failed: $(cat "$tmp/mint.err")"
 }
 

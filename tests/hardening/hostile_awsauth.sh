@@ -193,7 +193,7 @@ c = json.load(open(sys.argv[1]))[sys.argv[2]]
 print("AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s AWS_SESSION_TOKEN=%s" % (
     sys.argv[2], shlex.quote(c["secret"]), shlex.quote(c["session_token"])))
 EOF
-    env $(cat "$tmp/env.sh") "$EKSAUTH" token --cluster-id "$CLUSTER_ID" --region us-east-1 \
+    env $(cat "$tmp/env.sh") "$EKSAUTH" token --cluster-id "$CLUSTER_ID" --host "$PE_HOST" --region us-east-1 \
         >"$tmp/tok.$2" || bail "eksauth token for session $2 failed"
     PB_LOG=$tmp/pam.log hard_ns "$PB" "$SVC" hostile "$1" -p 500 "$tmp/tok.$2" >"$tmp/pb.tsv" 2>&1
     IFS=$TAB read -r _f _rc code _secs reason <"$tmp/pb.tsv"

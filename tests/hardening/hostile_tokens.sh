@@ -23,7 +23,7 @@ hard_require
 T0=$(date +%s)
 sts_creds ASIAFAKEEXAMPLE00001
 SESSION_TOKEN=$AWS_SESSION_TOKEN
-REAL=$("$EKSAUTH" token --cluster-id "$CLUSTER_ID" --region us-east-1 --now "$T0") ||
+REAL=$("$EKSAUTH" token --cluster-id "$CLUSTER_ID" --host "$PE_HOST" --region us-east-1 --now "$T0") ||
     bail "eksauth token could not mint the base token"
 unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN
 SIG=$(printf '%s' "$REAL" | "$PYTHON" -c '
@@ -82,7 +82,7 @@ hard_services
 
 # A fresh corpus: the module checks at the real clock.
 T1=$(date +%s)
-REAL=$(sts_creds ASIAFAKEEXAMPLE00001 && "$EKSAUTH" token --cluster-id "$CLUSTER_ID" --region us-east-1)
+REAL=$(sts_creds ASIAFAKEEXAMPLE00001 && "$EKSAUTH" token --cluster-id "$CLUSTER_ID" --host "$PE_HOST" --region us-east-1)
 printf '%s' "$REAL" >"$PE_DIR/tok/hostilebase" # no_token_in looks for it too
 C=$tmp/corpus-pam
 "$PYTHON" "$GEN" "$REAL" "$T1" "$C" || bail "gen_hostile_tokens.py failed"

@@ -186,7 +186,7 @@ for i in $(seq 0 $((N - 1))); do
     akid=$(printf 'ASIACONCURRENT%06d' "$i")
     secret=$(printf 'concurrentSecret%03d' "$i")
     AWS_ACCESS_KEY_ID=$akid AWS_SECRET_ACCESS_KEY=$secret AWS_SESSION_TOKEN=concurrent-session-$i \
-        "$EKSAUTH" token --cluster-id "$CLUSTER_ID" --region us-east-1 >"$PE_DIR/tok/c$i" ||
+        "$EKSAUTH" token --cluster-id "$CLUSTER_ID" --host "$PE_HOST" --region us-east-1 >"$PE_DIR/tok/c$i" ||
         bail "minting token $i failed"
 done
 rm -f "$tmp/stop-sync"

@@ -70,7 +70,7 @@ mkdir -m 0700 "$tmp/askdir" "$tmp/asked" "$tmp/asked2"
 askpass_logins() { # OUT COUNT WAIT_MS KEEPDIR
     (
         sts_creds ASIAFAKEEXAMPLE00001
-        EKSAUTH_BUILTIN=1 EKSAUTH_CLUSTER=$CLUSTER_ID EKSAUTH_REGION=us-east-1 \
+        EKSAUTH_BUILTIN=1 EKSAUTH_CLUSTER=$CLUSTER_ID EKSAUTH_HOST=$PE_HOST EKSAUTH_REGION=us-east-1 \
             EKSAUTH_ASKPASS_DIR="$tmp/askdir" \
             "$PB" "$SVC" single admin-alice -a "$EKSAUTH askpass" -n "$2" -w "$3" -t "$4"
     ) >"$tmp/$1.tsv" 2>"$tmp/$1.err"

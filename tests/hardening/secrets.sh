@@ -31,7 +31,7 @@ hard_mint carol ASIAFAKEUNMAPPED0001
     >"$PE_DIR/tok/other" || bail "minting for another cluster failed"
 hard_mint expired ASIAFAKEEXAMPLE00001 --now $(($(date +%s) - 1000))
 (sts_creds ASIAFAKEEXAMPLE00001 && AWS_SECRET_ACCESS_KEY=wrong-secret-0123456789abcdef \
-    "$EKSAUTH" token --cluster-id "$CLUSTER_ID" --region us-east-1) >"$PE_DIR/tok/wrongsecret" ||
+    "$EKSAUTH" token --cluster-id "$CLUSTER_ID" --host "$PE_HOST" --region us-east-1) >"$PE_DIR/tok/wrongsecret" ||
     bail "minting with a wrong secret failed"
 n_tok=$(ls "$PE_DIR/tok" | wc -l)
 

@@ -40,10 +40,10 @@ hard_mint alice ASIAFAKEEXAMPLE00001
 (sts_creds ASIAFAKEEXAMPLE00001 && "$EKSAUTH" token --cluster-id other-cluster --region us-east-1) \
     >"$PE_DIR/tok/othercluster" || bail "minting for another cluster failed"
 (sts_creds ASIAFAKEEXAMPLE00001 && AWS_SECRET_ACCESS_KEY=wrong-secret \
-    "$EKSAUTH" token --cluster-id "$CLUSTER_ID" --region us-east-1) >"$PE_DIR/tok/wrongsecret" ||
+    "$EKSAUTH" token --cluster-id "$CLUSTER_ID" --host "$PE_HOST" --region us-east-1) >"$PE_DIR/tok/wrongsecret" ||
     bail "minting with a wrong secret failed"
 (sts_creds ASIAFAKEEXAMPLE00001 && AWS_ACCESS_KEY_ID=ASIAFAKEUNKNOWN00001 \
-    "$EKSAUTH" token --cluster-id "$CLUSTER_ID" --region us-east-1) >"$PE_DIR/tok/unknownkey" ||
+    "$EKSAUTH" token --cluster-id "$CLUSTER_ID" --host "$PE_HOST" --region us-east-1) >"$PE_DIR/tok/unknownkey" ||
     bail "minting with an unknown key failed"
 hard_mint old ASIAFAKEEXAMPLE00001 --now $(($(date +%s) - 60))
 
@@ -98,7 +98,7 @@ echo '{"fault": "none"}' >"$tmp/control.json"
 
 # STS's own verdicts.
 run "SignatureDoesNotMatch (other cluster)" faults othercluster PAM_AUTH_ERR \
-    "sts: .*SignatureDoesNotMatch.*another cluster id"
+    "sts: .*SignatureDoesNotMatch.*another host or cluster"
 run "SignatureDoesNotMatch (wrong secret)" faults wrongsecret PAM_AUTH_ERR "sts: .*SignatureDoesNotMatch"
 run "InvalidClientTokenId" faults unknownkey PAM_AUTH_ERR "sts: .*InvalidClientTokenId"
 sts_start aged --max-age 30

@@ -115,7 +115,7 @@ field() { "$PYTHON" -c 'import json,sys; v=json.load(open(sys.argv[1])).get(sys.
 # 1. Credentials from instance metadata (IMDSv2) for `eksauth token`, verified by STS.
 unset AWS_EC2_METADATA_DISABLED
 AWS_EC2_METADATA_SERVICE_ENDPOINT="http://127.0.0.1:$IMDS" \
-    "$EKSAUTH" token --cluster-id prod --region us-east-1 >"$tmp/tok" 2>"$tmp/err"
+    "$EKSAUTH" token --cluster-id prod --host "$STS_HOST" --region us-east-1 >"$tmp/tok" 2>"$tmp/err"
 is "$?" "0" "token: credentials from the IMDSv2 stand-in"
 run "$tmp/f.conf" verify - <"$tmp/tok"
 is "$rc" "0" "verify: the token signed with instance credentials is accepted by STS"

@@ -171,7 +171,7 @@ print("export AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s AWS_SESSION_TOKEN=%s
     shlex.quote(sys.argv[2]), shlex.quote(c["secret"]), shlex.quote(c["session_token"])))
 EOF
 )"
-        "$EKSAUTH" token --cluster-id prod --region us-east-1
+        "$EKSAUTH" token --cluster-id prod --host "$STS_HOST" --region us-east-1
     ) >"$tmp/$2.tok" 2>"$tmp/$2.err" || bail "eksauth token for $2: $(cat "$tmp/$2.err")"
 }
 token ASIAFAKENODEOWN00001 own

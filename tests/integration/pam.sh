@@ -57,7 +57,7 @@ if [ -e /usr/lib/x86_64-linux-gnu/libpam_wrapper.so ] || ldconfig -p | grep -q l
     printf '%s\n' "$ALICE" | pw "$PE_DIR/pw1.out" admin-alice authenticate acct_mgmt open_session close_session
     ok $? "pam_wrapper: whole token, authenticate acct_mgmt open_session close_session"
     line=$(grep 'event=auth ' "$PE_DIR/pw1.out" | head -n 1)
-    like "$line" "event=auth result=success user=admin-alice k8s_user=admin:alice arn=arn:aws:sts::111122223333:assumed-role/eks-admins/alice session=alice access_key_id=ASIAFAKEEXAMPLE00001 account=111122223333 rhost=- token_fp=$ALICE_FP reason=\"" \
+    like "$line" "event=auth result=success user=admin-alice k8s_user=admin:alice arn=arn:aws:sts::111122223333:assumed-role/eks-admins/alice session=alice access_key_id=ASIAFAKEEXAMPLE00001 account=111122223333 rhost=- token_fp=$ALICE_FP audience=host reason=\"" \
         "pam_wrapper: the audit line has every field"
     like "$(cat "$PE_DIR/pw1.out")" "event=open_session result=success user=admin-alice" "pam_wrapper: session audit line"
     like "$(cat "$PE_DIR/pw1.out")" "event=close_session result=success user=admin-alice" "pam_wrapper: close audit line"
@@ -74,7 +74,7 @@ if [ -e /usr/lib/x86_64-linux-gnu/libpam_wrapper.so ] || ldconfig -p | grep -q l
     # The project's own client: `eksauth token`, sent in pieces.
     (
         sts_creds ASIAFAKEEXAMPLE00001
-        "$EKSAUTH" token --cluster-id "$CLUSTER_ID" --region us-east-1
+        "$EKSAUTH" token --cluster-id "$CLUSTER_ID" --host "$PE_HOST" --region us-east-1
     ) >"$PE_DIR/tok/own" 2>"$PE_DIR/own.err"
     if [ -s "$PE_DIR/tok/own" ]; then
         pieces "$PE_DIR/tok/own" 500 | pw "$PE_DIR/pw4.out" admin-alice authenticate acct_mgmt
@@ -145,7 +145,7 @@ like "$(cat "$NS/r2.out")" "User not known" "namespace: ... PAM_USER_UNKNOWN, ev
 is "$(rc_of r3)" 0 "namespace: ignore_unknown_user lets the stack go on to the next module for the local bob"
 is "$(rc_of r4)" 1 "namespace: ... but a bad token of an eksauth user ends the stack"
 log=$(cat "$NS/syslog" 2>/dev/null)
-like "$log" "pam_eksauth\\(eksauth-test:auth\\): event=auth result=success user=admin-alice k8s_user=admin:alice arn=arn:aws:sts::111122223333:assumed-role/eks-admins/alice session=alice access_key_id=ASIAFAKEEXAMPLE00001 account=111122223333 rhost=- token_fp=$ALICE_FP " \
+like "$log" "pam_eksauth\\(eksauth-test:auth\\): event=auth result=success user=admin-alice k8s_user=admin:alice arn=arn:aws:sts::111122223333:assumed-role/eks-admins/alice session=alice access_key_id=ASIAFAKEEXAMPLE00001 account=111122223333 rhost=- token_fp=$ALICE_FP audience=host " \
     "namespace: the real syslog line of the login has every field"
 like "$log" "^<85>" "namespace: facility authpriv, level notice"
 like "$log" "event=account result=success user=admin-alice" "namespace: account audit line"

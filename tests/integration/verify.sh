@@ -59,7 +59,7 @@ field() { sed -n "s/^$1=//p" "$tmp/fields.txt"; }
 # 1-13: a real `aws eks get-token` token with assumed-role credentials.
 sts_creds ASIAFAKEEXAMPLE00001
 SESSION_TOKEN=$AWS_SESSION_TOKEN
-TOKEN=$(aws eks get-token --cluster-name prod --region us-east-1 --query status.token --output text)
+TOKEN=$(aws eks get-token --cluster-name "$STS_AUDIENCE" --region us-east-1 --query status.token --output text)
 ok $? "aws eks get-token minted a token"
 len=${#TOKEN}
 if [ "$len" -gt 1024 ]; then pass "the assumed-role token is over 1 KB ($len bytes)"; else
@@ -86,7 +86,7 @@ r = [json.loads(l) for l in open(sys.argv[1])][-1]
 h = r["headers"]
 print(h.get("x-k8s-aws-id"), h.get("accept"), h.get("host"), h.get("user-agent", "").split("/")[0])
 EOF
-is "$(cut -d' ' -f1 "$tmp/hdr.txt")" "prod" "STS received x-k8s-aws-id: prod (the config's cluster id)"
+is "$(cut -d' ' -f1 "$tmp/hdr.txt")" "$STS_AUDIENCE" "STS received x-k8s-aws-id: $STS_AUDIENCE (this host's audience)"
 is "$(cut -d' ' -f2 "$tmp/hdr.txt")" "application/json" "STS received Accept: application/json"
 is "$(cut -d' ' -f3-4 "$tmp/hdr.txt")" "sts.us-east-1.amazonaws.com eksauth" \
     "Host is the token's host (CONNECT_TO changed only the address); User-Agent eksauth/"
@@ -99,7 +99,7 @@ is "$(field login)" "admin-alice" "POSIX: login admin-alice"
 
 # 19-21: a token from `eksauth token`; the session name has '@' ({{SessionName}} makes it '-').
 sts_creds ASIAFAKEEXAMPLE00002
-tok2=$("$EKSAUTH" token --cluster-id prod --region us-east-1)
+tok2=$("$EKSAUTH" token --cluster-id prod --host "$STS_HOST" --region us-east-1)
 verify "$tok2"
 is "$rc" "0" "verify of an eksauth token token: exit 0"
 fields
@@ -108,7 +108,7 @@ is "$(field session_name)" "bob@example.com" "identity: the raw session name"
 
 # 22-24: an IAM user's long-term key, through mapUsers.
 sts_creds AKIAFAKEUSER00000001
-tok3=$("$EKSAUTH" token --cluster-id prod --region us-east-1)
+tok3=$("$EKSAUTH" token --cluster-id prod --host "$STS_HOST" --region us-east-1)
 verify "$tok3"
 is "$rc" "0" "verify of an IAM user's token: exit 0"
 fields
@@ -119,26 +119,26 @@ is "$(field source):$(field user_id)" "mapUsers:AIDAFAKEUSERID000001" "mapping: 
 # 25-30: refusals that come from STS or the mapping.
 verify --cluster-id staging "$TOKEN"
 is "$rc" "1" "verify --cluster-id staging of a prod token: exit 1"
-like "$err" "SignatureDoesNotMatch.*another cluster id.*\"staging\"" "the message says the token may be for another cluster id"
+like "$err" "SignatureDoesNotMatch.*another host or cluster.*takes tokens for \"eksauth:staging:$STS_HOST\"" "the message says the token is for another host or cluster, and which audience this one takes"
 sts_creds ASIAFAKEEXAMPLE00001
-tok_staging=$(aws eks get-token --cluster-name staging --region us-east-1 --query status.token --output text)
+tok_staging=$(aws eks get-token --cluster-name "eksauth:staging:$STS_HOST" --region us-east-1 --query status.token --output text)
 verify "$tok_staging"
-is "$rc:$(grep -c 'another cluster id' "$tmp/err.txt")" "1:1" "a token minted for cluster staging, host prod: exit 1 with the hint"
+is "$rc:$(grep -c 'another host or cluster' "$tmp/err.txt")" "1:1" "a token minted for cluster staging, host prod: exit 1 with the hint"
 sts_creds ASIAFAKEUNMAPPED0001
-verify "$("$EKSAUTH" token --cluster-id prod --region us-east-1)"
+verify "$("$EKSAUTH" token --cluster-id prod --host "$STS_HOST" --region us-east-1)"
 is "$rc" "3" "an unmapped role: exit 3"
 like "$err" "^eksauth: verify: " "an unmapped role: one line eksauth: verify: ..."
 # STS says ExpiredToken: dated 1000 s ago, checked locally as of then, at STS as of now.
 sts_creds ASIAFAKEEXAMPLE00001
 past=$(($(date +%s) - 1000))
-verify --now $((past + 10)) "$("$EKSAUTH" token --now $past --cluster-id prod --region us-east-1)"
+verify --now $((past + 10)) "$("$EKSAUTH" token --now $past --cluster-id prod --host "$STS_HOST" --region us-east-1)"
 is "$rc:$(grep -c 'ExpiredToken' "$tmp/err.txt")" "1:1" "STS ExpiredToken: exit 1, code named"
 
 # 31-32: an access key STS does not know; a secret that is wrong.
-tokx=$(AWS_ACCESS_KEY_ID=ASIAFAKEUNKNOWN00001 "$EKSAUTH" token --cluster-id prod --region us-east-1)
+tokx=$(AWS_ACCESS_KEY_ID=ASIAFAKEUNKNOWN00001 "$EKSAUTH" token --cluster-id prod --host "$STS_HOST" --region us-east-1)
 verify "$tokx"
 is "$rc:$(grep -c 'InvalidClientTokenId' "$tmp/err.txt")" "1:1" "unknown access key: exit 1, InvalidClientTokenId"
-tokx=$(AWS_SECRET_ACCESS_KEY=wrong-secret "$EKSAUTH" token --cluster-id prod --region us-east-1)
+tokx=$(AWS_SECRET_ACCESS_KEY=wrong-secret "$EKSAUTH" token --cluster-id prod --host "$STS_HOST" --region us-east-1)
 verify "$tokx"
 is "$rc:$(grep -c 'SignatureDoesNotMatch' "$tmp/err.txt")" "1:1" "wrong secret: exit 1, SignatureDoesNotMatch"
 

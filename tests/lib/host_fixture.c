@@ -29,7 +29,7 @@ static void write_file(const char *path, const char *text)
     assert_int_equal(fclose(f), 0);
 }
 
-static enum eksauth_status fake_sts(const struct eksauth_config *cfg,
+static enum eksauth_status fake_sts(const struct eksauth_config *cfg, const char *audience,
                                     const struct eksauth_token *tok,
                                     struct eksauth_sts_identity *out, struct eksauth_error *err)
 {
@@ -38,10 +38,17 @@ static enum eksauth_status fake_sts(const struct eksauth_config *cfg,
 
     (void)tok;
     h->sts_calls++;
-    snprintf(h->sts_cluster_id, sizeof(h->sts_cluster_id), "%s", cfg->cluster_id);
+    snprintf(h->sts_audience, sizeof(h->sts_audience), "%s",
+             audience != NULL ? audience : cfg->cluster_id);
     if (h->sts_status != EKSAUTH_OK)
         return eksauth_fail(err, h->sts_status, "sts: fake: %s",
                             h->sts_status == EKSAUTH_EUNAVAIL ? "Throttling" : "denied");
+    /* STS verifies the signature over the x-k8s-aws-id the caller sends. */
+    if (strcmp(h->sts_audience, h->minted_for) != 0) {
+        snprintf(body, sizeof(body),
+                 "{\"Error\":{\"Code\":\"SignatureDoesNotMatch\",\"Message\":\"x\"}}");
+        return eksauth_sts_parse_response(403, body, strlen(body), out, err);
+    }
     /* STS's own JSON, read by the real parser. */
     snprintf(body, sizeof(body),
              "{\"GetCallerIdentityResponse\":{\"GetCallerIdentityResult\":{\"Account\":\"%s\","
@@ -94,8 +101,9 @@ struct host_fixture *host_fixture_new(const char *config_extra, const char *aws_
     snprintf(h->config, sizeof(h->config), "%s/eksauth.conf", h->dir);
     snprintf(h->aws_auth, sizeof(h->aws_auth), "%s/aws-auth.yaml", h->dir);
     snprintf(h->db, sizeof(h->db), "%s/identity.db", h->dir);
-    snprintf(text, sizeof(text), "cluster_id = %s\nregion = us-east-1\ndb_path = %s\n%s%s%s",
-             FIXTURE_CLUSTER, h->db, aws_auth != NULL ? "aws_auth_file = " : "",
+    snprintf(text, sizeof(text),
+             "cluster_id = %s\nhost_name = %s\nregion = us-east-1\ndb_path = %s\n%s%s%s",
+             FIXTURE_CLUSTER, FIXTURE_HOST, h->db, aws_auth != NULL ? "aws_auth_file = " : "",
              aws_auth != NULL ? h->aws_auth : "", aws_auth != NULL ? "\n" : "");
     if (config_extra != NULL)
         snprintf(text + strlen(text), sizeof(text) - strlen(text), "%s", config_extra);
@@ -125,7 +133,8 @@ void host_fixture_sts_answer(struct host_fixture *h, const char *arn)
     h->sts_status = EKSAUTH_OK;
 }
 
-void host_fixture_token(const char *audience, time_t signed_at, char *out, size_t cap, size_t *len)
+void host_fixture_token(struct host_fixture *h, const char *audience, time_t signed_at, char *out,
+                        size_t cap, size_t *len)
 {
     struct eksauth_creds creds;
     struct eksauth_error err;
@@ -140,6 +149,7 @@ void host_fixture_token(const char *audience, time_t signed_at, char *out, size_
     m.now = signed_at;
     if (eksauth_mint_token(&m, &creds, out, cap, len, &err) != EKSAUTH_OK)
         fail_msg("mint: %s", err.msg);
+    snprintf(h->minted_for, sizeof(h->minted_for), "%s", audience);
 }
 
 void host_fixture_free(struct host_fixture *h)

@@ -13,9 +13,11 @@
 
 #include "eksauth/context.h"
 
-#define FIXTURE_CLUSTER "test-cluster"
-#define FIXTURE_ACCOUNT "123456789012"
-#define FIXTURE_NOW     1764500000 /* 2025-11-30T10:53:20Z */
+#define FIXTURE_CLUSTER  "test-cluster"
+#define FIXTURE_HOST     "testhost"
+#define FIXTURE_AUDIENCE "eksauth:test-cluster:testhost" /* this host's (audience.h) */
+#define FIXTURE_ACCOUNT  "123456789012"
+#define FIXTURE_NOW      1764500000 /* 2025-11-30T10:53:20Z */
 
 struct host_fixture {
     char dir[64];
@@ -25,7 +27,8 @@ struct host_fixture {
     char sts_arn[256], sts_user_id[256];
     enum eksauth_status sts_status; /* EKSAUTH_OK: answer with sts_arn */
     unsigned sts_calls;
-    char sts_cluster_id[128]; /* the x-k8s-aws-id it was asked with */
+    char sts_audience[640]; /* the x-k8s-aws-id it was asked with */
+    char minted_for[640];   /* the audience of the last host_fixture_token: STS checks it */
     /* The fake cluster source. */
     const char *cluster_doc;
     char cluster_version[64];
@@ -48,8 +51,13 @@ void host_fixture_reopen(struct host_fixture *h);
 /* STS will answer with this principal (assumed-role ARNs: UserId "AROA...:session"). */
 void host_fixture_sts_answer(struct host_fixture *h, const char *arn);
 
-/* A token signed at signed_at as `aws eks get-token --cluster-name audience` makes it. */
-void host_fixture_token(const char *audience, time_t signed_at, char *out, size_t cap, size_t *len);
+/*
+ * A token signed at signed_at as `aws eks get-token --cluster-name audience`
+ * makes it; the fake STS then accepts it only for that audience, as STS
+ * does (SignatureDoesNotMatch otherwise).
+ */
+void host_fixture_token(struct host_fixture *h, const char *audience, time_t signed_at, char *out,
+                        size_t cap, size_t *len);
 
 void host_fixture_free(struct host_fixture *h);
 

@@ -13,6 +13,9 @@
 PYTHON=${PYTHON:-$(python3 -c 'import sys; print(sys.executable)' 2>/dev/null || echo python3)}
 STS_LIB="$top_srcdir/tests/lib"
 STS_FIX="$FIXTURES/sts"
+# This host's name and audience (lib/audience.c): what tokens for it are minted for.
+STS_HOST=testhost
+STS_AUDIENCE="eksauth:prod:$STS_HOST"
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/eksauth-sts.XXXXXX") || { echo "Bail out! mktemp failed"; exit 1; }
 _sts_pids=""
@@ -104,6 +107,7 @@ sts_config() {
     {
         echo "# written by $(basename "$0")"
         echo "cluster_id = prod"
+        echo "host_name = $STS_HOST"
         echo "sts_connect_to = sts.us-east-1.amazonaws.com:443:127.0.0.1:$_port"
         echo "sts_ca_file = $tmp/tls/ca.crt"
         echo "aws_auth_file = $STS_FIX/aws-auth.yaml"

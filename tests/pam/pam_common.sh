@@ -6,7 +6,9 @@
 #   aws-auth.yaml aws-auth-revoked.yaml              tests/fixtures/pam
 #   db/identity.db                                   made by `eksauth sync`
 #   tok/alice tok/bobex tok/bob tok/carol            real `aws eks get-token` tokens
+#                                                    for this host's audience
 #   tok/other (another cluster) tok/expired          (aws_get_token.py, 1000 s old)
+#   tok/cluster (the cluster's own) tok/otherhost    (another host of the cluster)
 #
 # Needs: top_srcdir, top_builddir, FIXTURES, EKSAUTH (make check sets them);
 # python3 with botocore and awscli; openssl; root (the config and DB trust
@@ -21,7 +23,10 @@ PAM_DRIVER="$top_builddir/tests/pam/test_pam_eksauth"
 PAM_FIX="$FIXTURES/pam"
 PE_DIR="$tmp/pam"
 CLUSTER_ID=test-cluster
-export PE_DIR PE_MODULE="$PAM_MODULE"
+# This host's name and audience (lib/audience.c): tokens are minted for it.
+PE_HOST=testhost
+PE_AUDIENCE="eksauth:$CLUSTER_ID:$PE_HOST"
+export PE_DIR PE_MODULE="$PAM_MODULE" PE_AUDIENCE
 
 # A sanitizer build (configure --enable-sanitizers): an uninstrumented program
 # (pamtester) that loads the module needs the runtimes preloaded, first.
@@ -44,6 +49,7 @@ pam_conf() {
     shift
     {
         echo "cluster_id = $CLUSTER_ID"
+        echo "host_name = $PE_HOST"
         echo "sts_connect_to = sts.us-east-1.amazonaws.com:443:127.0.0.1:$STS_PORT"
         echo "sts_ca_file = $tmp/tls/ca.crt"
         echo "sts_connect_timeout = ${PAM_STS_CONNECT_TIMEOUT:-2}"
@@ -61,7 +67,7 @@ mint() {
     shift 2
     (
         sts_creds "$_akid"
-        AWS_DEFAULT_REGION=us-east-1 aws eks get-token --cluster-name "$CLUSTER_ID" "$@" --output json
+        AWS_DEFAULT_REGION=us-east-1 aws eks get-token --cluster-name "$PE_AUDIENCE" "$@" --output json
     ) >"$PE_DIR/tok/$_name.json" 2>"$PE_DIR/tok/$_name.err" || {
         echo "Bail out! aws eks get-token for $_name failed: $(cat "$PE_DIR/tok/$_name.err")"
         exit 1
@@ -105,10 +111,23 @@ pam_setup() {
         AWS_DEFAULT_REGION=us-east-1 aws eks get-token --cluster-name other-cluster --output json
     ) | "$PYTHON" -c 'import json,sys; print(json.load(sys.stdin)["status"]["token"])' \
         >"$PE_DIR/tok/other" || bail "aws eks get-token for another cluster failed"
+    # What `aws eks get-token --cluster-name <this cluster>` prints: a live cluster credential.
+    (
+        sts_creds ASIAFAKEEXAMPLE00001
+        AWS_DEFAULT_REGION=us-east-1 aws eks get-token --cluster-name "$CLUSTER_ID" --output json
+    ) | "$PYTHON" -c 'import json,sys; print(json.load(sys.stdin)["status"]["token"])' \
+        >"$PE_DIR/tok/cluster" || bail "aws eks get-token for the cluster failed"
+    # A token another host of the same cluster asked for.
+    (
+        sts_creds ASIAFAKEEXAMPLE00001
+        AWS_DEFAULT_REGION=us-east-1 aws eks get-token --cluster-name "eksauth:$CLUSTER_ID:otherhost" \
+            --output json
+    ) | "$PYTHON" -c 'import json,sys; print(json.load(sys.stdin)["status"]["token"])' \
+        >"$PE_DIR/tok/otherhost" || bail "aws eks get-token for another host failed"
     (
         sts_creds ASIAFAKEEXAMPLE00001
         AWS_DEFAULT_REGION=us-east-1 "$PYTHON" "$STS_LIB/aws_get_token.py" \
-            --now "$(($(date +%s) - 1000))" --cluster-name "$CLUSTER_ID" --output json
+            --now "$(($(date +%s) - 1000))" --cluster-name "$PE_AUDIENCE" --output json
     ) | "$PYTHON" -c 'import json,sys; print(json.load(sys.stdin)["status"]["token"])' \
         >"$PE_DIR/tok/expired" || bail "an expired token could not be made"
 }

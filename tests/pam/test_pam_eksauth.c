@@ -383,6 +383,9 @@ static int run_sync(void)
 /* --------------------------------------------------------------- cases */
 
 static char *TOK_ALICE, *TOK_BOB, *TOK_BOBEX, *TOK_CAROL, *TOK_OTHER, *TOK_EXPIRED;
+static char *TOK_CLUSTER, *TOK_OTHERHOST;
+/* The first prompt names this host's audience (PE_AUDIENCE, pam_common.sh). */
+static char FIRST_PROMPT[700];
 
 static void case_success(void)
 {
@@ -407,8 +410,8 @@ static void case_success(void)
     pam_set_item(t.pamh, PAM_RHOST, "192.0.2.7");
     rc = pam_authenticate(t.pamh, 0);
     is_rc(rc, PAM_SUCCESS, "authenticate admin-alice");
-    ok(t.cv.n_prompts == 1 && strcmp(t.cv.prompts[0], "EKS token: ") == 0,
-       "one prompt, 'EKS token: '");
+    ok(t.cv.n_prompts == 1 && strcmp(t.cv.prompts[0], FIRST_PROMPT) == 0,
+       "one prompt, '%s' (it names this host's audience)", FIRST_PROMPT);
     is_rc(pam_acct_mgmt(t.pamh, 0), PAM_SUCCESS, "acct_mgmt admin-alice");
     is_rc(pam_setcred(t.pamh, PAM_ESTABLISH_CRED), PAM_SUCCESS, "setcred admin-alice");
     is_rc(pam_open_session(t.pamh, 0), PAM_SUCCESS, "open_session admin-alice");
@@ -561,8 +564,9 @@ static void case_pieces(void)
     is_rc(rc, PAM_SUCCESS, "authenticate with a token in 4 pieces");
     for (i = 0; i < cv.n_prompts; i++)
         prompts = prompts &&
-                  strcmp(cv.prompts[i], i == 0 ? "EKS token: " : "EKS token (continued): ") == 0;
-    ok(cv.n_prompts == 4 && prompts, "prompts: 'EKS token: ' then 3 x 'EKS token (continued): '");
+                  strcmp(cv.prompts[i], i == 0 ? FIRST_PROMPT : "EKS token (continued): ") == 0;
+    ok(cv.n_prompts == 4 && prompts, "prompts: '%s' then 3 x 'EKS token (continued): '",
+       FIRST_PROMPT);
     pd_conv_free(&cv);
     free_pieces(p, n);
 
@@ -657,6 +661,17 @@ static void case_refusals(void)
           "a token for another cluster");
     ok(pd_log_find("result=denied", "SignatureDoesNotMatch", NULL) != NULL,
        "logged: STS says SignatureDoesNotMatch");
+
+    /* The cluster's own token is a live cluster credential: never a login by default. */
+    pd_log_mark();
+    is_rc(auth_once("eksauth", "admin-alice", (const char *[]){TOK_CLUSTER}, 1, NULL), PAM_AUTH_ERR,
+          "a plain cluster token (aws eks get-token --cluster-name <cluster>)");
+    ok(pd_log_find("result=denied", "SignatureDoesNotMatch", "takes tokens for", NULL) != NULL,
+       "logged: not for this host, and which audience it takes");
+    /* A token another host asked for is that host's alone. */
+    pd_log_mark();
+    is_rc(auth_once("eksauth", "admin-alice", (const char *[]){TOK_OTHERHOST}, 1, NULL),
+          PAM_AUTH_ERR, "a token minted for another host of the cluster");
 
     pd_log_mark();
     is_rc(auth_once("eksauth", "admin-carol", (const char *[]){TOK_CAROL}, 1, NULL), PAM_AUTH_ERR,
@@ -778,7 +793,7 @@ static void case_first_pass(void)
     is_rc(
         auth_once("eksauth-trypass", "admin-alice", (const char *[]){"hunter2", TOK_ALICE}, 2, &cv),
         PAM_SUCCESS, "try_first_pass with an earlier password that is no token");
-    ok(cv.n_prompts == 2 && strcmp(cv.prompts[1], "EKS token: ") == 0, "then prompts for a token");
+    ok(cv.n_prompts == 2 && strcmp(cv.prompts[1], FIRST_PROMPT) == 0, "then prompts for a token");
     pd_conv_free(&cv);
 }
 
@@ -852,11 +867,12 @@ static void case_revocation(void)
 
 static void case_no_token_in_logs(void)
 {
-    const char *secrets[6] = {TOK_ALICE, TOK_BOB, TOK_BOBEX, TOK_CAROL, TOK_OTHER, TOK_EXPIRED};
+    const char *secrets[8] = {TOK_ALICE, TOK_BOB,     TOK_BOBEX,   TOK_CAROL,
+                              TOK_OTHER, TOK_EXPIRED, TOK_CLUSTER, TOK_OTHERHOST};
     size_t i, j, found = 0;
 
     for (i = 0; i < pd_log_count(); i++) {
-        for (j = 0; j < 6; j++) {
+        for (j = 0; j < sizeof(secrets) / sizeof(secrets[0]); j++) {
             /* Any 24 bytes of the token's body would be a leak, not only the whole. */
             const char *body = secrets[j] + strlen("k8s-aws-v1.");
             size_t k, len = strlen(body);
@@ -880,11 +896,15 @@ static void case_no_token_in_logs(void)
 
 static int suite(void)
 {
+    snprintf(FIRST_PROMPT, sizeof(FIRST_PROMPT),
+             "EKS token for %s: ", getenv("PE_AUDIENCE") != NULL ? getenv("PE_AUDIENCE") : "?");
     TOK_ALICE = slurp("tok/alice");
     TOK_BOB = slurp("tok/bob");
     TOK_BOBEX = slurp("tok/bobex");
     TOK_CAROL = slurp("tok/carol");
     TOK_OTHER = slurp("tok/other");
+    TOK_CLUSTER = slurp("tok/cluster");
+    TOK_OTHERHOST = slurp("tok/otherhost");
     TOK_EXPIRED = slurp("tok/expired");
 
     case_success();

@@ -62,7 +62,7 @@ static struct t *setup_host(const char *config_extra)
         fail_msg("sync: %s", err.msg);
     eksauth_sync_report_free(&r);
     host_fixture_reopen(t->h);
-    host_fixture_token(FIXTURE_CLUSTER, FIXTURE_NOW, t->token, sizeof(t->token), &t->len);
+    host_fixture_token(t->h, FIXTURE_AUDIENCE, FIXTURE_NOW, t->token, sizeof(t->token), &t->len);
     return t;
 }
 
@@ -120,7 +120,7 @@ static void test_templated_login_whole(void **state)
     assert_string_equal(l->id.groups[0].name, "eks-system-masters");
     /* STS was asked once, bound to this host's cluster id. */
     assert_int_equal(t->h->sts_calls, 1);
-    assert_string_equal(t->h->sts_cluster_id, FIXTURE_CLUSTER);
+    assert_string_equal(t->h->sts_audience, FIXTURE_AUDIENCE);
     /* The user id is the principal's id, as the cluster's uid carries it. */
     assert_string_equal(l->id.user_id, "AROAEXAMPLEROLEID0001");
     assert_int_equal(strlen(l->token_fp), EKSAUTH_FINGERPRINT_LEN);
@@ -298,6 +298,62 @@ static void test_no_db_is_unavailable(void **state)
                      EKSAUTH_EUNAVAIL);
 }
 
+/* A token for the cluster itself, or for another host: never a login here by default. */
+static void test_audience_is_this_host(void **state)
+{
+    struct t *t = *state;
+    struct eksauth_login *l = NULL;
+    struct eksauth_error err;
+
+    host_fixture_sts_answer(t->h, BUILD_CI);
+    /* What `aws eks get-token --cluster-name test-cluster` prints: the cluster's credential. */
+    host_fixture_token(t->h, FIXTURE_CLUSTER, FIXTURE_NOW, t->token, sizeof(t->token), &t->len);
+    assert_int_equal(check(t, FIXTURE_NOW + 10, &l, &err), EKSAUTH_EREJECTED);
+    assert_int_equal(l->step, EKSAUTH_LOGIN_STS);
+    assert_non_null(strstr(err.msg, "SignatureDoesNotMatch"));
+    assert_non_null(strstr(err.msg, FIXTURE_AUDIENCE));
+    /* STS was asked once, with this host's audience only: no second try by default. */
+    assert_int_equal(t->h->sts_calls, 1);
+    assert_string_equal(t->h->sts_audience, FIXTURE_AUDIENCE);
+    eksauth_login_free(l);
+    l = NULL;
+    /* A token another host asked for is that host's alone. */
+    host_fixture_token(t->h, "eksauth:test-cluster:otherhost", FIXTURE_NOW, t->token,
+                       sizeof(t->token), &t->len);
+    assert_int_equal(check(t, FIXTURE_NOW + 10, &l, &err), EKSAUTH_EREJECTED);
+    assert_int_equal(l->step, EKSAUTH_LOGIN_STS);
+    eksauth_login_free(l);
+}
+
+static int setup_compat(void **state)
+{
+    *state = setup_host("accept_cluster_tokens = yes\n");
+    return 0;
+}
+
+/* accept_cluster_tokens: a plain cluster token logs in, after this host's audience failed. */
+static void test_cluster_tokens_behind_the_key(void **state)
+{
+    struct t *t = *state;
+    struct eksauth_login *l = NULL;
+    struct eksauth_error err;
+
+    host_fixture_sts_answer(t->h, BUILD_CI);
+    host_fixture_token(t->h, FIXTURE_CLUSTER, FIXTURE_NOW, t->token, sizeof(t->token), &t->len);
+    assert_int_equal(check(t, FIXTURE_NOW + 10, &l, &err), EKSAUTH_OK);
+    assert_true(l->cluster_token);
+    assert_int_equal(t->h->sts_calls, 2);
+    assert_string_equal(t->h->sts_audience, FIXTURE_CLUSTER);
+    eksauth_login_free(l);
+    l = NULL;
+    /* A host token still needs one call, and is no cluster token. */
+    host_fixture_token(t->h, FIXTURE_AUDIENCE, FIXTURE_NOW, t->token, sizeof(t->token), &t->len);
+    assert_int_equal(check(t, FIXTURE_NOW + 10, &l, &err), EKSAUTH_OK);
+    assert_false(l->cluster_token);
+    assert_int_equal(t->h->sts_calls, 3);
+    eksauth_login_free(l);
+}
+
 static void test_join_groups(void **state)
 {
     char *groups[] = {"a", "b:c", "d"};
@@ -324,6 +380,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_single_use_claims_once, setup_single_use, teardown),
         cmocka_unit_test_setup_teardown(test_serves_and_account, setup, teardown),
         cmocka_unit_test_setup_teardown(test_no_db_is_unavailable, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_audience_is_this_host, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cluster_tokens_behind_the_key, setup_compat, teardown),
         cmocka_unit_test(test_join_groups),
     };
 

@@ -275,7 +275,15 @@ static void test_error_codes(void **state)
     expect(403, error_json("SignatureDoesNotMatch", "The request signature we calculated..."),
            EKSAUTH_EREJECTED, "HTTP 403 SignatureDoesNotMatch");
     expect(403, error_json("SignatureDoesNotMatch", "x"), EKSAUTH_EREJECTED,
-           "minted for another cluster id");
+           "minted for another host or cluster");
+    /* The code itself is kept for the caller (a login tries a cluster token on it). */
+    {
+        const char *body = error_json("SignatureDoesNotMatch", "x");
+
+        assert_int_equal(eksauth_sts_parse_response(403, body, strlen(body), &id, &err),
+                         EKSAUTH_EREJECTED);
+        assert_string_equal(id.error_code, "SignatureDoesNotMatch");
+    }
     expect(403, error_json("ExpiredToken", "Request has expired"), EKSAUTH_EREJECTED,
            "HTTP 403 ExpiredToken): the token or its session credentials have expired");
     expect(403, error_json("InvalidClientTokenId", "The security token ... is invalid."),
@@ -394,23 +402,23 @@ static void test_call_input_checks(void **state)
     (void)state;
     make_config(&cfg, ct, net_closed_port());
     make_token(&tok);
-    assert_int_equal(eksauth_sts_get_caller_identity(NULL, &tok, &id, &err), EKSAUTH_EINVAL);
-    assert_int_equal(eksauth_sts_get_caller_identity(&cfg, NULL, &id, &err), EKSAUTH_EINVAL);
+    assert_int_equal(eksauth_sts_get_caller_identity(NULL, NULL, &tok, &id, &err), EKSAUTH_EINVAL);
+    assert_int_equal(eksauth_sts_get_caller_identity(&cfg, NULL, NULL, &id, &err), EKSAUTH_EINVAL);
     cfg.cluster_id = NULL;
-    assert_int_equal(eksauth_sts_get_caller_identity(&cfg, &tok, &id, &err), EKSAUTH_EINVAL);
+    assert_int_equal(eksauth_sts_get_caller_identity(&cfg, NULL, &tok, &id, &err), EKSAUTH_EINVAL);
     assert_non_null(strstr(err.msg, "cluster_id"));
     cfg.cluster_id = "prod\r\nX-Injected: 1";
-    assert_int_equal(eksauth_sts_get_caller_identity(&cfg, &tok, &id, &err), EKSAUTH_EINVAL);
+    assert_int_equal(eksauth_sts_get_caller_identity(&cfg, NULL, &tok, &id, &err), EKSAUTH_EINVAL);
     cfg.cluster_id = "prod";
     strcpy(tok.url, "http://sts.us-east-1.amazonaws.com/?Action=GetCallerIdentity");
     tok.url_len = strlen(tok.url);
-    assert_int_equal(eksauth_sts_get_caller_identity(&cfg, &tok, &id, &err), EKSAUTH_EINVAL);
+    assert_int_equal(eksauth_sts_get_caller_identity(&cfg, NULL, &tok, &id, &err), EKSAUTH_EINVAL);
     assert_non_null(strstr(err.msg, "not an https URL"));
     make_token(&tok);
     tok.url_len += 3; /* a length that does not match the string */
-    assert_int_equal(eksauth_sts_get_caller_identity(&cfg, &tok, &id, &err), EKSAUTH_EINVAL);
+    assert_int_equal(eksauth_sts_get_caller_identity(&cfg, NULL, &tok, &id, &err), EKSAUTH_EINVAL);
     /* err may be NULL. */
-    assert_int_equal(eksauth_sts_get_caller_identity(&cfg, &tok, &id, NULL), EKSAUTH_EINVAL);
+    assert_int_equal(eksauth_sts_get_caller_identity(&cfg, NULL, &tok, &id, NULL), EKSAUTH_EINVAL);
 }
 
 static void test_call_refused(void **state)
@@ -424,7 +432,8 @@ static void test_call_refused(void **state)
     (void)state;
     make_config(&cfg, ct, net_closed_port());
     make_token(&tok);
-    assert_int_equal(eksauth_sts_get_caller_identity(&cfg, &tok, &id, &err), EKSAUTH_EUNAVAIL);
+    assert_int_equal(eksauth_sts_get_caller_identity(&cfg, NULL, &tok, &id, &err),
+                     EKSAUTH_EUNAVAIL);
     assert_non_null(strstr(err.msg, "sts: sts.us-east-1.amazonaws.com: cannot connect"));
     /* The URL and its signature are never in the message. */
     assert_null(strstr(err.msg, "Action="));
@@ -447,7 +456,8 @@ static void test_call_timeout(void **state)
     cfg.sts_connect_timeout = 5;
     make_token(&tok);
     t0 = now_s();
-    assert_int_equal(eksauth_sts_get_caller_identity(&cfg, &tok, &id, &err), EKSAUTH_EUNAVAIL);
+    assert_int_equal(eksauth_sts_get_caller_identity(&cfg, NULL, &tok, &id, &err),
+                     EKSAUTH_EUNAVAIL);
     dt = now_s() - t0;
     assert_non_null(strstr(
         err.msg, "sts: sts.us-east-1.amazonaws.com: timed out (limits: connect 1 s, total 1 s)"));
@@ -470,7 +480,8 @@ static void test_call_bad_ca_file(void **state)
     make_config(&cfg, ct, port);
     cfg.sts_ca_file = "/nonexistent/eksauth-test-ca.pem";
     make_token(&tok);
-    assert_int_equal(eksauth_sts_get_caller_identity(&cfg, &tok, &id, &err), EKSAUTH_EUNAVAIL);
+    assert_int_equal(eksauth_sts_get_caller_identity(&cfg, NULL, &tok, &id, &err),
+                     EKSAUTH_EUNAVAIL);
     assert_non_null(strstr(err.msg, "sts: sts.us-east-1.amazonaws.com: TLS: cannot read the CA "
                                     "certificates (sts_ca_file)"));
     close(fd);
@@ -491,12 +502,14 @@ static void test_call_proxies(void **state)
     net_proxy_env_set(proxy, 0);
     make_config(&cfg, ct, port);
     make_token(&tok);
-    assert_int_equal(eksauth_sts_get_caller_identity(&cfg, &tok, &id, &err), EKSAUTH_EUNAVAIL);
+    assert_int_equal(eksauth_sts_get_caller_identity(&cfg, NULL, &tok, &id, &err),
+                     EKSAUTH_EUNAVAIL);
     assert_non_null(strstr(err.msg, "timed out"));
     /* The config's proxy is used, whatever NO_PROXY says: here it refuses, so it fails at once. */
     net_proxy_env_set(proxy, 1);
     cfg.https_proxy = proxy;
-    assert_int_equal(eksauth_sts_get_caller_identity(&cfg, &tok, &id, &err), EKSAUTH_EUNAVAIL);
+    assert_int_equal(eksauth_sts_get_caller_identity(&cfg, NULL, &tok, &id, &err),
+                     EKSAUTH_EUNAVAIL);
     assert_non_null(strstr(err.msg, "cannot connect"));
     net_proxy_env_clear();
     close(fd);

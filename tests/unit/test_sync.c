@@ -154,7 +154,7 @@ static void log_in(struct host_fixture *h, const char *arn, const char *login)
 
     host_fixture_reopen(h);
     host_fixture_sts_answer(h, arn);
-    host_fixture_token(FIXTURE_CLUSTER, FIXTURE_NOW, token, sizeof(token), &len);
+    host_fixture_token(h, FIXTURE_AUDIENCE, FIXTURE_NOW, token, sizeof(token), &len);
     memset(&req, 0, sizeof(req));
     req.token = token;
     req.len = len;
