@@ -209,6 +209,9 @@ is "$(out sudo-single | tr '\n' ' ')" "0 sudo=0 0 sudo=0 0 sudo=0 " \
     "single_use: three sudo -A -k in a row, each with a fresh token from eksauth askpass: all pass"
 [ "$(out sudo-single | grep -c '^sudo=0$')" = 3 ] || sed 's/^/#   /' "$H/out/sudo-single.err" "$H/out/sudo-single.syslog" | tail -n 12
 is "$(ns stat -c %a /var/lib/eksauth/replay.db 2>&1)" 600 "single_use: the replay record beside the identity DB, 0600"
+# A token is its SigV4 signature: minted in the same second as the last sudo's,
+# with the same credentials, it would be that token again, a replay.
+sleep 1
 mint dave-once ASIAE2EONCALLDAVE001
 login single-1 dave 'true' "$(with_token dave-once)"
 is "$rc" 0 "single_use: a pre-minted token logs in once"

@@ -7,6 +7,8 @@
 . "$top_srcdir/tests/lib/tap.sh"
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/eksauth-${PACKAGE_TEST:?}.XXXXXX") || bail "mktemp failed"
+# A build made in here runs its tests as other users too (sshd, sudo).
+chmod 0755 "$T"
 cleanup() {
     if [ "${KEEP:-0}" = 1 ]; then
         echo "# kept $T"
