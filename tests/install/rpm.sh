@@ -76,7 +76,10 @@ rpmbuild -ba --nodeps $check_opt \
     --define 'optflags -O2 -g -pipe -Wall -Werror=format-security -Wp,-D_FORTIFY_SOURCE=2 -Wp,-D_GLIBCXX_ASSERTIONS -fexceptions -fstack-protector-strong -fasynchronous-unwind-tables -fstack-clash-protection -fcf-protection' \
     --define 'build_ldflags -Wl,-z,relro -Wl,--as-needed -Wl,-z,now' \
     "$T/eksauth.spec" >"$T/rpmbuild.log" 2>&1
-ok $? "rpmbuild -ba ${check_opt:-(unit tests)} ($(elapsed))" || diag_tail "$T/rpmbuild.log" 80
+ok $? "rpmbuild -ba ${check_opt:-(unit tests)} ($(elapsed))" || {
+    grep -E '^(FAIL|ERROR|XPASS):|^error:' "$T/rpmbuild.log" | head -n 40 | sed 's/^/#   /'
+    diag_tail "$T/rpmbuild.log" 40
+}
 RPM=$(ls "$T"/rpmbuild/RPMS/*/eksauth-"$VERSION"-*.rpm 2>/dev/null | head -n 1)
 SRPM=$(ls "$T"/rpmbuild/SRPMS/eksauth-"$VERSION"-*.src.rpm 2>/dev/null | head -n 1)
 [ -n "$RPM" ] && [ -n "$SRPM" ] || bail "no RPM was built"
