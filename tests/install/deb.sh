@@ -30,23 +30,8 @@ for tool in dpkg-buildpackage dh lintian debootstrap unshare chroot dpkg-deb; do
         bail "$tool not found (apt-get install debhelper lintian debootstrap)"
 done
 
-T=$(mktemp -d "${TMPDIR:-/tmp}/eksauth-deb.XXXXXX") || bail "mktemp failed"
-cleanup() {
-    if [ "${KEEP:-0}" = 1 ]; then
-        echo "# kept $T"
-    else
-        # Mounts exist only in the namespaces below, gone with them: never
-        # cross into another file system all the same.
-        rm -rf --one-file-system "$T"
-    fi
-}
-trap cleanup EXIT
-trap 'exit 1' HUP INT TERM
-diag() { sed 's/^/#   /' "$1"; }
-# tail of a log as TAP comments
-diag_tail() { tail -n "${2:-30}" "$1" | sed 's/^/#   /'; }
-started=$(date +%s)
-elapsed() { echo "$(($(date +%s) - started)) s"; }
+PACKAGE_TEST=deb
+. "$top_srcdir/tests/install/package_common.sh"
 
 # --- 1. a clean copy of the tree: what git tracks or would track ---------
 SRC="$T/src/eksauth"
