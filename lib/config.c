@@ -174,6 +174,11 @@ static const char *check_group_prefix(const char *v)
     return "must be 1 to 16 of [a-z0-9._-], starting with a letter or '_'";
 }
 
+static const char *check_group_name(const char *v)
+{
+    return eksauth_names_valid(v) ? NULL : "not a POSIX group name ([a-z0-9._-], at most 32)";
+}
+
 /* deny_user names a login or a k8s username: any one word (denying more is never unsafe). */
 static const char *check_word(const char *v)
 {
@@ -255,6 +260,7 @@ static const struct key keys[] = {
     {"uid_min", KIND_ID, FIELD(uid_min), 0, 1000, ID_LIMIT, NULL},
     {"uid_max", KIND_ID, FIELD(uid_max), 0, 1000, ID_LIMIT, NULL},
     STRING("group_prefix", group_prefix, check_group_prefix),
+    STRING("users_group", users_group, check_group_name),
     {"group_map", KIND_MAP, FIELD(group_map), FIELD(n_group_map), 0, 0, check_map_target},
     {"user_map", KIND_MAP, FIELD(user_map), FIELD(n_user_map), 0, 0, check_map_target},
     STRING("home", home, check_home),

@@ -278,6 +278,68 @@ static enum eksauth_status plan_add_group(struct eksauth_plan *plan, struct eksa
     return index_put(gix, g->name, (size_t)*index, err);
 }
 
+/*
+ * The group every login is in, so sshd_config can gate them all with one
+ * "Match Group".  It is eksauth's own: a k8s group that would take its name
+ * is refused (a cluster group must never stand for "every login"), and a
+ * local group of that name keeps it from being served at all.
+ */
+static enum eksauth_status plan_add_users_group(struct eksauth_plan *plan,
+                                                struct eksauth_strmap *gix,
+                                                const struct eksauth_config *cfg,
+                                                const struct eksauth_host *host,
+                                                struct eksauth_error *err)
+{
+    struct eksauth_plan_group *grown, *g;
+    char name[EKSAUTH_NAME_MAX + 1];
+    uint32_t local_gid;
+    size_t i, idx, *more;
+    enum eksauth_status st;
+
+    if (cfg->users_group != NULL)
+        snprintf(name, sizeof(name), "%s", cfg->users_group);
+    else if (snprintf(name, sizeof(name), "%susers",
+                      cfg->group_prefix != NULL ? cfg->group_prefix : "") >= (int)sizeof(name))
+        return EKSAUTH_OK;
+    if (host != NULL && host->local_group != NULL && host->local_group(host->ctx, name, &local_gid))
+        return add_warning(plan, err,
+                           "the group of every login, '%s', is a local group; not served (set "
+                           "users_group)",
+                           name);
+    idx = eksauth_strmap_get(gix, name);
+    if (idx != EKSAUTH_STRMAP_NONE && plan->groups[idx].gid != UINT32_MAX) {
+        st = add_warning(plan, err,
+                         "k8s group '%s' would be POSIX group '%s', the group of every login; "
+                         "not served",
+                         plan->groups[idx].k8s_group, name);
+        plan->groups[idx].gid = UINT32_MAX;
+        if (st != EKSAUTH_OK)
+            return st;
+    }
+    grown = realloc(plan->groups, (plan->n_groups + 1) * sizeof(*grown));
+    if (grown == NULL)
+        return eksauth_fail(err, EKSAUTH_ENOMEM, "identity: out of memory");
+    plan->groups = grown;
+    g = &plan->groups[plan->n_groups];
+    memset(g, 0, sizeof(*g));
+    memcpy(g->name, name, sizeof(g->name));
+    idx = plan->n_groups++;
+    st = eksauth_strmap_put(gix, name, idx, NULL, err);
+    if (st != EKSAUTH_OK)
+        return st;
+    for (i = 0; i < plan->n_users; i++) {
+        struct eksauth_plan_user *u = &plan->users[i];
+
+        more = realloc(u->group_idx, (u->n_groups + 1) * sizeof(*more));
+        if (more == NULL)
+            return eksauth_fail(err, EKSAUTH_ENOMEM, "identity: out of memory");
+        u->group_idx = more;
+        u->group_idx[u->n_groups++] = idx;
+    }
+    memcpy(plan->users_group, name, sizeof(plan->users_group));
+    return EKSAUTH_OK;
+}
+
 /* Keep only the groups both lists hold (a user mapped by several entries). */
 static void intersect_groups(struct eksauth_plan_user *u, const size_t *idx, size_t n)
 {
@@ -595,6 +657,9 @@ enum eksauth_status eksauth_plan_build(const struct eksauth_config *cfg,
         st = plan_add_entry(out, &uix, &gix, cfg, host, eksauth_awsauth_entry_at(aa, i), err);
     if (st != EKSAUTH_OK)
         goto out;
+    st = plan_add_users_group(out, &gix, cfg, host, err);
+    if (st != EKSAUTH_OK)
+        goto out;
     /* A group may not take the name of a user's private group. */
     for (i = 0; i < out->n_groups; i++) {
         if (out->groups[i].gid != UINT32_MAX && !out->groups[i].local &&
@@ -708,9 +773,10 @@ static enum eksauth_status resolve_groups(const struct eksauth_config *cfg,
                                           const struct eksauth_host *host,
                                           struct eksauth_identity *id, struct eksauth_error *err)
 {
+    const struct eksauth_plan_group *users;
     size_t i;
 
-    id->groups = calloc(id->k8s.n_groups + 1, sizeof(*id->groups));
+    id->groups = calloc(id->k8s.n_groups + 2, sizeof(*id->groups));
     if (id->groups == NULL)
         return eksauth_fail(err, EKSAUTH_ENOMEM, "identity: out of memory");
     for (i = 0; i < id->k8s.n_groups; i++) {
@@ -748,6 +814,14 @@ static enum eksauth_status resolve_groups(const struct eksauth_config *cfg,
         }
         pg->gid = gid;
         pg->k8s_group = k8s_group;
+        id->n_groups++;
+    }
+    /* The group of every login (no k8s group: it is eksauth's own). */
+    users = plan->users_group[0] != '\0' ? eksauth_plan_find_group(plan, plan->users_group) : NULL;
+    if (users != NULL && users->gid != 0 && users->gid != UINT32_MAX) {
+        memcpy(id->groups[id->n_groups].name, users->name, sizeof(users->name));
+        id->groups[id->n_groups].gid = users->gid;
+        id->groups[id->n_groups].k8s_group = NULL;
         id->n_groups++;
     }
     return EKSAUTH_OK;

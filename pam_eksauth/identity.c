@@ -14,6 +14,7 @@
 #include <security/pam_modules.h>
 
 #include "eksauth/login.h"
+#include "eksauth/proof.h"
 #include "pam_eksauth.h"
 
 static const char *const ENV_NAMES[] = {
@@ -98,6 +99,8 @@ void pe_identity_clear(pam_handle_t *pamh)
     size_t i;
 
     (void)pam_set_data(pamh, PE_DATA_IDENTITY, NULL, NULL);
+    if (pam_getenv(pamh, EKSAUTH_PROOF_ENV) != NULL)
+        (void)pam_putenv(pamh, EKSAUTH_PROOF_ENV);
     for (i = 0; i < sizeof(ENV_NAMES) / sizeof(ENV_NAMES[0]); i++) {
         if (pam_getenv(pamh, ENV_NAMES[i]) != NULL)
             (void)pam_putenv(pamh, ENV_NAMES[i]); /* a bare name deletes it */

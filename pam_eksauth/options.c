@@ -42,6 +42,12 @@ void pe_options_parse(pam_handle_t *pamh, int argc, const char **argv, struct pe
             opt->ignore_unknown_user = true;
         } else if (strcmp(arg, "ignore_authinfo_unavail") == 0) {
             opt->ignore_authinfo_unavail = true;
+        } else if (strcmp(arg, "require_token") == 0) {
+            opt->require_token = true;
+        } else if ((v = skip_prefix(arg, "require_token=")) != NULL) {
+            /* Only for these services (sshd,login): sudo's NOPASSWD rules ask for no token. */
+            opt->require_token = true;
+            opt->require_token_services = v;
         } else if ((v = skip_prefix(arg, "config=")) != NULL) {
             /* A relative path would depend on the caller's working folder. */
             if (v[0] != '/')

@@ -33,6 +33,7 @@
 #include "eksauth/context.h"
 #include "eksauth/login.h"
 #include "eksauth/pieces.h"
+#include "eksauth/proof.h"
 #include "eksauth/token.h"
 #include "pam_eksauth.h"
 
@@ -340,6 +341,81 @@ static void login_result(struct pe_ctx *c, const struct eksauth_login *l, enum e
     set_result(r, kind, "%s%s", l->step == EKSAUTH_LOGIN_TOKEN ? "token: " : "", err->msg);
 }
 
+/*
+ * The proof that this login gave a token, for an account stage with
+ * require_token in another process (sshd's): see proof.h.  Without it the
+ * account stage refuses, so a failure here is logged, not fatal.
+ */
+static void put_proof(struct pe_ctx *c, const char *login)
+{
+    unsigned char key[EKSAUTH_PROOF_KEY_LEN];
+    char proof[sizeof(EKSAUTH_PROOF_ENV) + EKSAUTH_PROOF_MAX];
+    size_t n = strlen(EKSAUTH_PROOF_ENV) + 1;
+    struct eksauth_error err;
+
+    snprintf(proof, sizeof(proof), "%s=", EKSAUTH_PROOF_ENV);
+    if (eksauth_proof_key(&c->host.paths, true, key, &err) != EKSAUTH_OK ||
+        eksauth_proof_make(key, login, time(NULL), proof + n, sizeof(proof) - n, &err) !=
+            EKSAUTH_OK ||
+        pam_putenv(c->pamh, proof) != PAM_SUCCESS)
+        pam_syslog(c->pamh, LOG_ERR, "no token proof for the account stage: %s", err.msg);
+    OPENSSL_cleanse(key, sizeof(key));
+    OPENSSL_cleanse(proof, sizeof(proof));
+}
+
+/* require_token applies to this PAM service (all when none is named). */
+static bool token_required_here(const struct pe_ctx *c)
+{
+    const void *item = NULL;
+    const char *service, *p;
+    size_t n;
+
+    if (!c->opt.require_token)
+        return false;
+    if (c->opt.require_token_services == NULL)
+        return true;
+    if (pam_get_item(c->pamh, PAM_SERVICE, &item) != PAM_SUCCESS || item == NULL)
+        return true; /* a service we cannot name: the stricter answer */
+    service = item;
+    n = strlen(service);
+    for (p = c->opt.require_token_services; p != NULL && *p != '\0'; p = strchr(p, ',')) {
+        if (*p == ',')
+            p++;
+        if (strncmp(p, service, n) == 0 && (p[n] == ',' || p[n] == '\0'))
+            return true;
+    }
+    return false;
+}
+
+/*
+ * An eksauth user passes the account stage only when this login gave a
+ * token: a planted authorized_keys, .shosts or any other method never asked
+ * for one.  This handle's own authentication, or the proof sshd's child
+ * process put in the environment.
+ */
+static bool gave_token(struct pe_ctx *c, struct pe_result *r)
+{
+    unsigned char key[EKSAUTH_PROOF_KEY_LEN];
+    struct eksauth_error err;
+    enum eksauth_status st;
+
+    if (pe_identity_get(c->pamh, c->user) != NULL)
+        return true;
+    st = eksauth_proof_key(&c->host.paths, false, key, &err);
+    if (st == EKSAUTH_OK)
+        st = eksauth_proof_check(key, pam_getenv(c->pamh, EKSAUTH_PROOF_ENV), c->user, time(NULL),
+                                 EKSAUTH_PROOF_MAX_AGE, &err);
+    OPENSSL_cleanse(key, sizeof(key));
+    if (st != EKSAUTH_OK) {
+        set_result(r, PE_DENIED,
+                   "%s: eksauth users log in with a token (keyboard-interactive), not a key or "
+                   "another method",
+                   err.msg);
+        return false;
+    }
+    return true;
+}
+
 static int authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
     struct pe_ctx c;
@@ -399,6 +475,7 @@ static int authenticate(pam_handle_t *pamh, int flags, int argc, const char **ar
                    pam_strerror(pamh, rc));
         goto out;
     }
+    put_proof(&c, l->id.login);
     set_result(&r, PE_SUCCESS, "uid %u", (unsigned)l->id.uid);
 out:
     a.event = "auth";
@@ -474,8 +551,13 @@ static int acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
         set_result(&r, PE_DENIED, "a require_group option is unusable");
         goto out;
     }
+    if (token_required_here(&c) && !gave_token(&c, &r))
+        goto out;
     set_result(&r, PE_SUCCESS, "mapped");
 out:
+    /* The proof has done its work: it never reaches the session. */
+    if (pam_getenv(pamh, EKSAUTH_PROOF_ENV) != NULL)
+        (void)pam_putenv(pamh, EKSAUTH_PROOF_ENV);
     a.event = "account";
     a.result = kind_word(r.kind);
     a.user = c.user;
@@ -555,6 +637,9 @@ static int open_session(pam_handle_t *pamh, int flags, int argc, const char **ar
     a.access_key_id = state->access_key_id;
     a.account = state->account;
     a.token_fp = state->token_fp;
+    /* The account stage's proof is no part of a session's environment. */
+    if (pam_getenv(pamh, EKSAUTH_PROOF_ENV) != NULL)
+        (void)pam_putenv(pamh, EKSAUTH_PROOF_ENV);
     rc = pe_identity_put_env(pamh, state);
     if (rc != PAM_SUCCESS) {
         set_result(&r, rc == PAM_BUF_ERR ? PE_NOMEM : PE_SYSERR, "pam_putenv: %s",

@@ -31,6 +31,13 @@ struct pe_options {
     const char *require_group[PE_MAX_REQUIRE_GROUPS];
     size_t n_require_group;
     bool bad_require_group; /* an empty or surplus require_group=: account fails closed */
+    /*
+     * require_token[=SERVICE,...]: the account stage takes an eksauth user
+     * only when this login gave a token (proof.h), for these PAM services
+     * (all when none is named).
+     */
+    bool require_token;
+    const char *require_token_services;
 };
 
 /* Parse argv the Linux-PAM way: an unknown option is logged and ignored. */

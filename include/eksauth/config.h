@@ -61,6 +61,11 @@ struct eksauth_config {
     char *db_path;        /* EKSAUTH_DB_PATH */
     uint32_t uid_min, uid_max;
     char *group_prefix; /* "eks-" */
+    /*
+     * The group every login eksauth serves is in, so sshd_config can say
+     * "Match Group eks-users" (docs/design.md); NULL: group_prefix + "users".
+     */
+    char *users_group;
     struct eksauth_name_map *group_map;
     size_t n_group_map;
     struct eksauth_name_map *user_map;

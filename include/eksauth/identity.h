@@ -63,6 +63,12 @@ struct eksauth_plan {
     size_t n_used_ids;
     struct eksauth_id_seed *seeds; /* sorted copies of the recorded ids */
     size_t n_seeds;
+    /*
+     * The group every login is in (config users_group, default
+     * "<prefix>users"), a member of plan->groups with no k8s group; "" when
+     * it cannot be served (a local group has the name).
+     */
+    char users_group[EKSAUTH_NAME_MAX + 1];
 };
 
 /* A recorded assignment (from the identity DB) that the plan must keep. */

@@ -235,7 +235,10 @@ e2e_namespace() {
     cat >"$ns/pam.d/sshd" <<EOF
 # written by $(basename "$0"): pam_eksauth alone, debug for the reasons in the log
 auth     required  $PAM_MODULE config=$CONF debug
-account  required  $PAM_MODULE config=$CONF debug
+# An eksauth user only with a token in this login (require_token); local
+# accounts (root: the break-glass) go on to pam_permit.
+account  [success=done ignore=ignore default=die]  $PAM_MODULE config=$CONF debug ignore_unknown_user require_token=sshd
+account  required  pam_permit.so
 session  required  pam_mkhomedir.so umask=0077
 session  required  $PAM_MODULE config=$CONF debug
 EOF
@@ -349,8 +352,10 @@ PidFile $H/ssh/sshd.pid
 UsePAM yes
 KbdInteractiveAuthentication yes
 PasswordAuthentication no
-PubkeyAuthentication no
-AuthorizedKeysFile none
+# Keys too, as sshd's default: a key planted after a token login must not let
+# an eksauth user in (pam_eksauth require_token), the break-glass root's must.
+PubkeyAuthentication yes
+AuthorizedKeysFile $H/keys/%u
 # root is let through to PAM, so that pam_eksauth itself is seen refusing it
 PermitRootLogin yes
 StrictModes no

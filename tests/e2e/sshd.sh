@@ -195,6 +195,32 @@ refused refuse-root root alice \
 like "$(cat "$H/out/sshd.log")" "Failed keyboard-interactive/pam for root from 127.0.0.1" \
     "sshd logged the failed root login"
 
+# --------------------------------------------- 3b. no login without a token
+# One token login, then a key planted where sshd looks (as the user could
+# write ~/.ssh/authorized_keys): the key alone must not log the user in.
+mkdir -p "$H/keys"
+ssh-keygen -q -t ed25519 -N '' -f "$H/client/planted" || bail "ssh-keygen failed"
+login proof-env admin-alice 'env | grep -c "^EKSAUTH_PROOF=" ; true' "$(with_token alice)"
+is "$rc:$(out proof-env)" "0:0" "a token login: the account stage's proof is not in the session's environment"
+install -m 0644 "$H/client/planted.pub" "$H/keys/admin-alice"
+n0=$(syslog_lines)
+ssh $(SSH_OPTS) $AS_BASTION -i "$H/client/planted" -o PreferredAuthentications=publickey \
+    -o IdentitiesOnly=yes admin-alice@127.0.0.1 'id -un' >"$H/out/planted.out" 2>"$H/out/planted.err" </dev/null
+rc=$?
+syslog_since "$n0" >"$H/out/planted.syslog"
+is "$rc:$(cat "$H/out/planted.out")" "255:" "a key planted after a token login: the eksauth user is refused"
+like "$(cat "$H/out/planted.syslog")" "pam_eksauth\(sshd:account\): event=account result=denied user=admin-alice .*no token was given in this login" \
+    "... at the account stage: no token was given in this login"
+grep -q "Postponed publickey for admin-alice" "$H/out/sshd.log" &&
+    grep -q "Failed publickey for admin-alice" "$H/out/sshd.log"
+ok $? "... though the key itself matched (sshd: postponed, then failed by the account stage)"
+# The break-glass local account logs in with its key.
+install -m 0644 "$H/client/planted.pub" "$H/keys/root"
+ssh $(SSH_OPTS) $AS_BASTION -i "$H/client/planted" -o PreferredAuthentications=publickey \
+    -o IdentitiesOnly=yes root@127.0.0.1 'id -u' >"$H/out/breakglass.out" 2>"$H/out/breakglass.err" </dev/null
+is "$?:$(cat "$H/out/breakglass.out")" "0:0" "the break-glass root logs in with its key (pam_eksauth ignores local accounts)"
+rm -f "$H/keys/admin-alice" "$H/keys/root"
+
 # --------------------------------------------- 4. sudo in the session
 login sudo-erin erin 'id -Gn; sudo -n id -u; echo "sudo=$?"' "$(with_token erin)"
 is "$rc" 0 "erin (eks-devs) logs in"

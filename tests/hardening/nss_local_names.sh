@@ -91,7 +91,7 @@ is "$(grep -c -e "^alice:" -e ":$UID_ALICE:" -e ":$UID_DAVE:" "$tmp/pw.all")" 0 
     "enumeration of passwd: neither eksauth alice nor eksauth dave"
 is "$(grep -c -e ":$UID_ALICE:" -e ":$GID_OPS:" "$tmp/gr.all")" 0 \
     "enumeration of group: neither eksauth alice's group nor eksauth's eks-ops"
-is "$(nsr id -Gn bob | tr ' ' '\n' | sort | tr '\n' ' ')" "bob eks-devs " \
+is "$(nsr id -Gn bob | tr ' ' '\n' | sort | tr '\n' ' ')" "bob eks-devs eks-users " \
     "bob (no clash) is still served, without the clashing eks-ops"
 out=$(nsr sudo -l -U bob 2>&1)
 unlike "$out" "/bin/false" "sudo -l -U bob: the local group eks-ops' rule no longer matches eksauth's eks-ops"

@@ -77,7 +77,7 @@ is "$(field access_key_id)" "ASIAFAKEEXAMPLE00001" "identity: access_key_id from
 is "$(field username)" "admin:alice" "mapping: username from the {{SessionName}} template"
 is "$(field groups)" "system:masters" "mapping: groups"
 is "$(field source)" "mapRoles" "mapping: source mapRoles"
-is "$(field posix_groups)" "eks-system-masters" "POSIX: system:masters is eks-system-masters"
+is "$(field posix_groups)" "eks-system-masters,eks-users" "POSIX: system:masters is eks-system-masters, and every login is in eks-users"
 
 # 14-16: the request that reached STS: headers as DESIGN §3 says.
 "$PYTHON" - "$tmp/main.log" >"$tmp/hdr.txt" <<'EOF'

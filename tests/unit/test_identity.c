@@ -160,9 +160,12 @@ static void test_plan_static_users_and_groups(void **state)
     assert_non_null(build);
     assert_non_null(alice);
     assert_string_equal(build->k8s_username, "build");
-    assert_int_equal(build->n_groups, 1);
+    /* Its group, and the group of every login (sshd_config's Match Group). */
+    assert_int_equal(build->n_groups, 2);
     assert_string_equal(f->plan.groups[build->group_idx[0]].name, "eks-system-masters");
-    assert_int_equal(alice->n_groups, 2);
+    assert_string_equal(f->plan.groups[build->group_idx[1]].name, "eks-users");
+    assert_null(f->plan.groups[build->group_idx[1]].k8s_group);
+    assert_int_equal(alice->n_groups, 3);
     masters = eksauth_plan_find_group(&f->plan, "eks-system-masters");
     assert_non_null(masters);
     assert_string_equal(masters->k8s_group, "system:masters");
@@ -273,7 +276,7 @@ static void test_group_map_joins_local_group_on_purpose(void **state)
     assert_int_equal(resolve(f, "arn:aws:sts::123456789012:assumed-role/EksCodeBuildKubectlRole/s",
                              "arn:aws:iam::123456789012:role/EksCodeBuildKubectlRole", "s"),
                      EKSAUTH_OK);
-    assert_int_equal(f->id.n_groups, 1);
+    assert_int_equal(f->id.n_groups, 2);
     assert_string_equal(f->id.groups[0].name, "sudo");
     assert_int_equal(f->id.groups[0].gid, 27);
 }
@@ -291,8 +294,10 @@ static void test_resolve_static_user(void **state)
     assert_int_equal(f->id.uid, eksauth_plan_find_user(&f->plan, "build")->uid);
     assert_int_equal(f->id.gid, f->id.uid);
     assert_false(f->id.templated);
-    assert_int_equal(f->id.n_groups, 1);
+    assert_int_equal(f->id.n_groups, 2);
     assert_string_equal(f->id.groups[0].name, "eks-system-masters");
+    assert_string_equal(f->id.groups[1].name, "eks-users");
+    assert_null(f->id.groups[1].k8s_group);
     assert_string_equal(f->id.groups[0].k8s_group, "system:masters");
 }
 
@@ -308,8 +313,9 @@ static void test_resolve_templated_user(void **state)
     assert_string_equal(f->id.login, "admin-bob-example.com");
     assert_true(f->id.templated);
     assert_int_equal(f->id.uid, eksauth_plan_id_for(&f->plan, "admin-bob-example.com", false));
-    assert_int_equal(f->id.n_groups, 1);
+    assert_int_equal(f->id.n_groups, 2);
     assert_string_equal(f->id.groups[0].name, "eks-developers");
+    assert_string_equal(f->id.groups[1].name, "eks-users");
 }
 
 static void test_resolve_template_cannot_take_a_static_login(void **state)
@@ -401,7 +407,7 @@ static void test_resolve_own_node(void **state)
     assert_true(eksauth_names_valid(f->id.login));
     if (strncmp(f->id.login, "system-node-ip-10-0-1", 21) != 0)
         fail_msg("login %s", f->id.login);
-    assert_int_equal(f->id.n_groups, 1);
+    assert_int_equal(f->id.n_groups, 2);
     assert_string_equal(f->id.groups[0].name, "eks-system-nodes");
     eksauth_identity_free(&f->id);
     /* Another instance's session name on this host: refused before any name is made. */
@@ -432,7 +438,9 @@ static void test_resolve_map_accounts(void **state)
     assert_int_equal(f->id.k8s.source, EKSAUTH_SRC_MAPACCOUNTS);
     assert_string_equal(f->id.k8s.username, "arn:aws:iam::210987654321:user/dave");
     assert_true(eksauth_names_valid(f->id.login));
-    assert_int_equal(f->id.n_groups, 0);
+    /* No k8s group: only the group of every login. */
+    assert_int_equal(f->id.n_groups, 1);
+    assert_string_equal(f->id.groups[0].name, "eks-users");
     assert_string_equal(f->id.user_id, "AIDAX");
 }
 
@@ -450,7 +458,7 @@ static void test_plan_same_user_from_two_roles_gets_shared_groups(void **state)
             "    groups: [viewers]\n");
     u = eksauth_plan_find_user(&f->plan, "ops");
     assert_non_null(u);
-    assert_int_equal(u->n_groups, 1);
+    assert_int_equal(u->n_groups, 2);
     assert_string_equal(f->plan.groups[u->group_idx[0]].name, "eks-viewers");
 }
 
@@ -470,10 +478,10 @@ static void test_plan_large(void **state)
     load(f, yaml);
     free(yaml);
     assert_int_equal(f->plan.n_users, 10000);
-    assert_int_equal(f->plan.n_groups, 100);
+    assert_int_equal(f->plan.n_groups, 100 + 1); /* and eks-users */
     for (i = 1; i < f->plan.n_used_ids; i++)
         assert_true(f->plan.used_ids[i - 1] < f->plan.used_ids[i]);
-    assert_int_equal(f->plan.n_used_ids, 10100);
+    assert_int_equal(f->plan.n_used_ids, 10100 + 1);
 }
 
 /*
@@ -496,9 +504,9 @@ static void test_plan_entry_with_many_groups(void **state)
         n += (size_t)snprintf(yaml + n, sizeof(yaml) - n, "      - team-%zu\n", i);
     assert_true(n < sizeof(yaml));
     load(f, yaml);
-    assert_int_equal(f->plan.n_groups, 100);
+    assert_int_equal(f->plan.n_groups, 100 + 1); /* and eks-users */
     assert_int_equal(f->plan.n_users, 1);
-    assert_int_equal(f->plan.users[0].n_groups, 100);
+    assert_int_equal(f->plan.users[0].n_groups, 100 + 1);
     assert_non_null(eksauth_plan_find_group(&f->plan, "eks-team-0"));
     assert_non_null(eksauth_plan_find_group(&f->plan, "eks-team-99"));
 }

@@ -116,8 +116,9 @@ static void test_templated_login_whole(void **state)
     assert_string_equal(l->id.login, "admin-alice");
     assert_string_equal(l->id.k8s.username, "admin:alice");
     assert_true(l->id.templated);
-    assert_int_equal(l->id.n_groups, 1);
+    assert_int_equal(l->id.n_groups, 2);
     assert_string_equal(l->id.groups[0].name, "eks-system-masters");
+    assert_string_equal(l->id.groups[1].name, "eks-users"); /* every login's */
     /* STS was asked once, bound to this host's cluster id. */
     assert_int_equal(t->h->sts_calls, 1);
     assert_string_equal(t->h->sts_audience, FIXTURE_AUDIENCE);

@@ -95,7 +95,7 @@ static void test_file_source_writes_the_db(void **state)
     assert_int_equal(st.st_mode & 0777, 0644);
     assert_int_equal(eksauth_iddb_open(h->db, &db, &err), EKSAUTH_OK);
     assert_int_equal(eksauth_iddb_user_by_name(db, "carol", &u), EKSAUTH_OK);
-    assert_int_equal(u.n_groups, 2);
+    assert_int_equal(u.n_groups, 3); /* viewers, builders and eks-users, every login's */
     eksauth_iddb_close(db);
     /* A second run: the next generation, nothing new. */
     assert_int_equal(run(h, false, &r, &err), EKSAUTH_OK);
@@ -268,7 +268,8 @@ static void test_seeds_skip_private_and_local_groups(void **state)
         assert_string_not_equal(seeds[i].name, "carol");
     }
     assert_int_equal(users, 2);
-    assert_int_equal(n, 2 + 3); /* two users; eks-developers, eks-builders, eks-viewers */
+    /* two users; eks-developers, eks-builders, eks-viewers, eks-users */
+    assert_int_equal(n, 2 + 4);
     free(seeds);
     eksauth_iddb_close(db);
     /* No DB: no seeds. */

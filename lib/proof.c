@@ -1,0 +1,139 @@
+/*
+ * proof.c - the proof that pam_eksauth authenticated a login with a token
+ * (see proof.h).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include "eksauth/proof.h"
+
+#define MAC_HEX 64
+
+/* hex(HMAC-SHA256(key, "eksauth-proof-v1" NUL login NUL time)) */
+static bool mac_hex(const unsigned char key[EKSAUTH_PROOF_KEY_LEN], const char *login,
+                    long long when, char out[MAC_HEX + 1])
+{
+    unsigned char msg[EKSAUTH_PROOF_MAX], mac[32];
+    unsigned int maclen = 0;
+    int n;
+    size_t i;
+
+    n = snprintf((char *)msg, sizeof(msg), "eksauth-proof-v1%c%s%c%lld", '\0', login, '\0', when);
+    if (n < 0 || (size_t)n >= sizeof(msg) ||
+        HMAC(EVP_sha256(), key, EKSAUTH_PROOF_KEY_LEN, msg, (size_t)n, mac, &maclen) == NULL ||
+        maclen != sizeof(mac))
+        return false;
+    for (i = 0; i < sizeof(mac); i++)
+        snprintf(out + 2 * i, 3, "%02x", mac[i]);
+    OPENSSL_cleanse(mac, sizeof(mac));
+    return true;
+}
+
+enum eksauth_status eksauth_proof_make(const unsigned char key[EKSAUTH_PROOF_KEY_LEN],
+                                       const char *login, time_t now, char *out, size_t outlen,
+                                       struct eksauth_error *err)
+{
+    char mac[MAC_HEX + 1];
+    int n;
+
+    if (strchr(login, ':') != NULL || !mac_hex(key, login, (long long)now, mac))
+        return eksauth_fail(err, EKSAUTH_EINVAL, "proof: cannot make one for this login");
+    n = snprintf(out, outlen, "%s:%lld:%s", login, (long long)now, mac);
+    if (n < 0 || (size_t)n >= outlen)
+        return eksauth_fail(err, EKSAUTH_EINVAL, "proof: longer than its buffer");
+    return EKSAUTH_OK;
+}
+
+enum eksauth_status eksauth_proof_check(const unsigned char key[EKSAUTH_PROOF_KEY_LEN],
+                                        const char *proof, const char *login, time_t now,
+                                        long max_age, struct eksauth_error *err)
+{
+    char want[MAC_HEX + 1], *end;
+    const char *when_s, *mac;
+    size_t llen = strlen(login);
+    long long when;
+
+    if (proof == NULL)
+        return eksauth_fail(err, EKSAUTH_EREJECTED, "no token was given in this login");
+    /* "login:time:mac", for this login and no other. */
+    if (strncmp(proof, login, llen) != 0 || proof[llen] != ':')
+        return eksauth_fail(err, EKSAUTH_EREJECTED, "the token proof is for another login");
+    when_s = proof + llen + 1;
+    when = strtoll(when_s, &end, 10);
+    if (end == when_s || *end != ':')
+        return eksauth_fail(err, EKSAUTH_EREJECTED, "the token proof is malformed");
+    mac = end + 1;
+    if (strlen(mac) != MAC_HEX || !mac_hex(key, login, when, want) ||
+        CRYPTO_memcmp(mac, want, MAC_HEX) != 0)
+        return eksauth_fail(err, EKSAUTH_EREJECTED, "the token proof is not this host's");
+    if (when > (long long)now + 5 || (long long)now - when > max_age)
+        return eksauth_fail(err, EKSAUTH_EREJECTED, "the token proof is stale");
+    return EKSAUTH_OK;
+}
+
+/* Read exactly the key from fd, refusing anything but a root-only file of that size. */
+static enum eksauth_status read_key(const char *path, int fd, unsigned char *key,
+                                    struct eksauth_error *err)
+{
+    struct stat st;
+    ssize_t n;
+
+    /* Whoever can read it forges proofs; whoever can write it chooses them. */
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
+        (st.st_mode & 077) != 0 || st.st_size != EKSAUTH_PROOF_KEY_LEN)
+        return eksauth_fail(err, EKSAUTH_EUNAVAIL,
+                            "proof: %s is not a private %d-byte key of this user (mode 0600); "
+                            "remove it and log in again",
+                            path, EKSAUTH_PROOF_KEY_LEN);
+    n = read(fd, key, EKSAUTH_PROOF_KEY_LEN);
+    if (n != EKSAUTH_PROOF_KEY_LEN)
+        return eksauth_fail(err, EKSAUTH_EUNAVAIL, "proof: %s: short read", path);
+    return EKSAUTH_OK;
+}
+
+enum eksauth_status eksauth_proof_key(const struct eksauth_paths *paths, bool create,
+                                      unsigned char key[EKSAUTH_PROOF_KEY_LEN],
+                                      struct eksauth_error *err)
+{
+    const char *path = paths->proof_key;
+    unsigned char fresh[EKSAUTH_PROOF_KEY_LEN];
+    enum eksauth_status st;
+    int fd;
+
+    fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0 && errno == ENOENT && create) {
+        fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+        if (fd >= 0) {
+            /* A new key: a fresh random one, written whole before anyone reads it. */
+            if (getrandom(fresh, sizeof(fresh), 0) != (ssize_t)sizeof(fresh) ||
+                write(fd, fresh, sizeof(fresh)) != (ssize_t)sizeof(fresh) || fsync(fd) != 0) {
+                close(fd);
+                (void)unlink(path);
+                OPENSSL_cleanse(fresh, sizeof(fresh));
+                return eksauth_fail(err, EKSAUTH_EUNAVAIL, "proof: %s: cannot write a new key",
+                                    path);
+            }
+            close(fd);
+            OPENSSL_cleanse(fresh, sizeof(fresh));
+        }
+        /* Made now, or by a login in parallel: read what is there. */
+        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    }
+    if (fd < 0)
+        return eksauth_fail(err, EKSAUTH_EUNAVAIL, "proof: %s: %s", path, strerror(errno));
+    st = read_key(path, fd, key, err);
+    close(fd);
+    return st;
+}

@@ -1,0 +1,119 @@
+/*
+ * test_proof.c - lib/proof.c: the token proof of the account stage, made
+ * and checked (login, age, key, tampering), and its key file (private,
+ * made once, refused when others can read it).
+ */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "eksauth/paths.h"
+#include "eksauth/proof.h"
+
+static const unsigned char KEY[EKSAUTH_PROOF_KEY_LEN] = "0123456789abcdef0123456789abcde";
+static const unsigned char OTHER[EKSAUTH_PROOF_KEY_LEN] = "fedcba9876543210fedcba987654321";
+
+static void test_made_and_checked(void **state)
+{
+    struct eksauth_error err;
+    char proof[EKSAUTH_PROOF_MAX];
+
+    (void)state;
+    assert_int_equal(eksauth_proof_make(KEY, "admin-alice", 1000, proof, sizeof(proof), &err),
+                     EKSAUTH_OK);
+    assert_true(strncmp(proof, "admin-alice:1000:", 17) == 0);
+    assert_int_equal(strlen(proof), 17 + 64);
+    assert_int_equal(eksauth_proof_check(KEY, proof, "admin-alice", 1010, 600, &err), EKSAUTH_OK);
+    /* Another login, another host's key, too old, from the future: refused. */
+    assert_int_equal(eksauth_proof_check(KEY, proof, "admin-bob", 1010, 600, &err),
+                     EKSAUTH_EREJECTED);
+    assert_int_equal(eksauth_proof_check(KEY, proof, "admin-alic", 1010, 600, &err),
+                     EKSAUTH_EREJECTED);
+    assert_int_equal(eksauth_proof_check(OTHER, proof, "admin-alice", 1010, 600, &err),
+                     EKSAUTH_EREJECTED);
+    assert_non_null(strstr(err.msg, "not this host's"));
+    assert_int_equal(eksauth_proof_check(KEY, proof, "admin-alice", 1601, 600, &err),
+                     EKSAUTH_EREJECTED);
+    assert_non_null(strstr(err.msg, "stale"));
+    assert_int_equal(eksauth_proof_check(KEY, proof, "admin-alice", 900, 600, &err),
+                     EKSAUTH_EREJECTED);
+    assert_int_equal(eksauth_proof_check(KEY, NULL, "admin-alice", 1010, 600, &err),
+                     EKSAUTH_EREJECTED);
+    assert_non_null(strstr(err.msg, "no token"));
+}
+
+static void test_tampering(void **state)
+{
+    struct eksauth_error err;
+    char proof[EKSAUTH_PROOF_MAX], forged[EKSAUTH_PROOF_MAX];
+
+    (void)state;
+    assert_int_equal(eksauth_proof_make(KEY, "dev-bob", 5000, proof, sizeof(proof), &err),
+                     EKSAUTH_OK);
+    /* A later time with the old MAC: the MAC covers the time. */
+    snprintf(forged, sizeof(forged), "dev-bob:5500:%s", proof + strlen("dev-bob:5000:"));
+    assert_int_equal(eksauth_proof_check(KEY, forged, "dev-bob", 5501, 600, &err),
+                     EKSAUTH_EREJECTED);
+    /* One flipped digit of the MAC. */
+    snprintf(forged, sizeof(forged), "%s", proof);
+    forged[strlen(forged) - 1] = forged[strlen(forged) - 1] == '0' ? '1' : '0';
+    assert_int_equal(eksauth_proof_check(KEY, forged, "dev-bob", 5001, 600, &err),
+                     EKSAUTH_EREJECTED);
+    /* Cut short, or no time. */
+    proof[strlen(proof) - 2] = '\0';
+    assert_int_equal(eksauth_proof_check(KEY, proof, "dev-bob", 5001, 600, &err),
+                     EKSAUTH_EREJECTED);
+    assert_int_equal(eksauth_proof_check(KEY, "dev-bob::abc", "dev-bob", 5001, 600, &err),
+                     EKSAUTH_EREJECTED);
+    /* A login with ':' could fake the split: none is made. */
+    assert_int_equal(eksauth_proof_make(KEY, "a:b", 1, proof, sizeof(proof), &err), EKSAUTH_EINVAL);
+}
+
+static void test_key_file(void **state)
+{
+    unsigned char k1[EKSAUTH_PROOF_KEY_LEN], k2[EKSAUTH_PROOF_KEY_LEN];
+    struct eksauth_paths paths;
+    struct eksauth_error err;
+    char dir[] = "/tmp/eksauth-proof.XXXXXX";
+    struct stat st;
+
+    (void)state;
+    assert_non_null(mkdtemp(dir));
+    memset(&paths, 0, sizeof(paths));
+    snprintf(paths.proof_key, sizeof(paths.proof_key), "%s/proof.key", dir);
+    /* Not made unless asked. */
+    assert_int_equal(eksauth_proof_key(&paths, false, k1, &err), EKSAUTH_EUNAVAIL);
+    assert_int_equal(eksauth_proof_key(&paths, true, k1, &err), EKSAUTH_OK);
+    assert_int_equal(stat(paths.proof_key, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0600);
+    assert_int_equal(st.st_size, EKSAUTH_PROOF_KEY_LEN);
+    /* Made once: the second caller reads the same key. */
+    assert_int_equal(eksauth_proof_key(&paths, true, k2, &err), EKSAUTH_OK);
+    assert_memory_equal(k1, k2, sizeof(k1));
+    /* A key others can read forges proofs: refused. */
+    assert_int_equal(chmod(paths.proof_key, 0644), 0);
+    assert_int_equal(eksauth_proof_key(&paths, false, k2, &err), EKSAUTH_EUNAVAIL);
+    assert_non_null(strstr(err.msg, "private"));
+    assert_int_equal(unlink(paths.proof_key), 0);
+    assert_int_equal(rmdir(dir), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_made_and_checked),
+        cmocka_unit_test(test_tampering),
+        cmocka_unit_test(test_key_file),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
