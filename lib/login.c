@@ -5,9 +5,11 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <openssl/crypto.h>
 
@@ -224,6 +226,28 @@ static enum eksauth_status record(struct eksauth_ctx *ctx, struct eksauth_identi
     return EKSAUTH_OK;
 }
 
+/*
+ * single_use: the token's first use here, in its principal's own record
+ * (replay.h), so one principal filling its record stops no one else.
+ */
+static enum eksauth_status claim(struct eksauth_ctx *ctx, const struct eksauth_login *l, time_t now,
+                                 struct eksauth_error *err)
+{
+    char path[EKSAUTH_PATH_MAX];
+    enum eksauth_status st;
+
+    /* Root's alone, as the records in it: check_folder refuses anything looser. */
+    if (mkdir(ctx->paths.replay, 0700) != 0 && errno != EEXIST)
+        return eksauth_fail(err, EKSAUTH_EUNAVAIL, "replay: %s: %s", ctx->paths.replay,
+                            strerror(errno));
+    st =
+        eksauth_replay_path(ctx->paths.replay, l->principal.canonical_arn, path, sizeof(path), err);
+    if (st == EKSAUTH_OK)
+        st = eksauth_replay_claim(path, l->tok.signature, strlen(l->tok.signature),
+                                  l->tok.expires_at, now, err);
+    return st;
+}
+
 enum eksauth_status eksauth_login_commit(struct eksauth_ctx *ctx, struct eksauth_login *l,
                                          const char *user, time_t now, struct eksauth_error *err)
 {
@@ -243,8 +267,7 @@ enum eksauth_status eksauth_login_commit(struct eksauth_ctx *ctx, struct eksauth
      * fill the record.
      */
     if (ctx->cfg.single_use) {
-        st = eksauth_replay_claim(ctx->paths.replay, l->tok.signature, strlen(l->tok.signature),
-                                  l->tok.expires_at, now, err);
+        st = claim(ctx, l, now, err);
         if (st != EKSAUTH_OK)
             return stop(l, EKSAUTH_LOGIN_REPLAY, st);
     }

@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <endian.h>
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -216,10 +217,14 @@ enum eksauth_status eksauth_replay_add(struct eksauth_replay *r,
     if (found)
         return eksauth_fail(err, EKSAUTH_EREJECTED,
                             "replay: this token was already used on this host");
-    /* Bounded: refuse (and so the login) rather than forget a live token. */
+    /*
+     * Bounded: refuse (and so the login) rather than forget a live token.
+     * The record is this principal's alone: only its own logins wait.
+     */
     if (r->n >= EKSAUTH_REPLAY_MAX)
-        return eksauth_fail(err, EKSAUTH_EUNAVAIL,
-                            "replay: the record is full (%u tokens still live)",
+        return eksauth_fail(err, EKSAUTH_EREJECTED,
+                            "replay: this principal already has %u live tokens recorded on this "
+                            "host; its next login waits until they expire (no one else's does)",
                             EKSAUTH_REPLAY_MAX);
     if (r->n == r->cap) {
         cap = r->cap < 16 ? 16 : r->cap * 2;
@@ -262,16 +267,21 @@ enum eksauth_status eksauth_replay_serialize(const struct eksauth_replay *r, voi
     return EKSAUTH_OK;
 }
 
-enum eksauth_status eksauth_replay_path(const char *db_path, char *out, size_t outlen,
-                                        struct eksauth_error *err)
+enum eksauth_status eksauth_replay_path(const char *dir, const char *principal, char *out,
+                                        size_t outlen, struct eksauth_error *err)
 {
-    const char *slash = db_path != NULL ? strrchr(db_path, '/') : NULL;
+    unsigned char hash[EKSAUTH_REPLAY_HASH_LEN];
+    char lower[2048];
+    size_t i;
     int n;
 
-    if (slash == NULL)
-        n = snprintf(out, outlen, "replay.db");
-    else
-        n = snprintf(out, outlen, "%.*s/replay.db", (int)(slash - db_path), db_path);
+    /* One principal, one record, whatever the case of its ARN. */
+    for (i = 0; principal[i] != '\0' && i + 1 < sizeof(lower); i++)
+        lower[i] = (char)tolower((unsigned char)principal[i]);
+    lower[i] = '\0';
+    eksauth_replay_hash(lower, i, hash);
+    n = snprintf(out, outlen, "%s/%02x%02x%02x%02x%02x%02x%02x%02x.db", dir, hash[0], hash[1],
+                 hash[2], hash[3], hash[4], hash[5], hash[6], hash[7]);
     if (n < 0 || (size_t)n >= outlen)
         return eksauth_fail(err, EKSAUTH_EINVAL, "replay: path too long");
     return EKSAUTH_OK;

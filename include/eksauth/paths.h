@@ -6,7 +6,7 @@
  * The identity DB: EKSAUTH_DB, else the config's db_path (default
  * EKSAUTH_DB_PATH).  Beside the DB, in its folder: the last good aws-auth
  * a cluster sync fetched ("aws-auth.snapshot"), its version and fetch time
- * ("aws-auth.state"), the single_use record ("replay.db") and the key of
+ * ("aws-auth.state"), the single_use records (the folder "replay") and the key of
  * the token proof ("proof.key", proof.h).
  *
  * The environment is read with secure_getenv: in a setuid program (sudo)
@@ -26,7 +26,7 @@
 /* The names of the files kept beside the identity DB. */
 #define EKSAUTH_SNAPSHOT_NAME  "aws-auth.snapshot"
 #define EKSAUTH_STATE_NAME     "aws-auth.state"
-#define EKSAUTH_REPLAY_NAME    "replay.db"
+#define EKSAUTH_REPLAY_NAME    "replay"
 #define EKSAUTH_PROOF_KEY_NAME "proof.key"
 
 struct eksauth_paths {
@@ -34,7 +34,7 @@ struct eksauth_paths {
     char db[EKSAUTH_PATH_MAX];        /* the identity DB */
     char snapshot[EKSAUTH_PATH_MAX];  /* the last good aws-auth of a cluster sync */
     char state[EKSAUTH_PATH_MAX];     /* its version, fetch time and origin */
-    char replay[EKSAUTH_PATH_MAX];    /* the single_use record */
+    char replay[EKSAUTH_PATH_MAX];    /* the folder of the single_use records (replay.h) */
     char proof_key[EKSAUTH_PATH_MAX]; /* the key of the account stage's token proof (proof.h) */
 };
 

@@ -10,13 +10,17 @@
  * the presigned request; the signature itself is never stored) and the time
  * until which the entry must be kept: expires_at + EKSAUTH_REPLAY_MARGIN,
  * so that a clock stepped back by up to the margin cannot bring a used
- * token back to life.  Entries past that time are pruned on every claim;
- * at most EKSAUTH_REPLAY_MAX entries are kept (about 2.6 MB): when that
- * many tokens are still live, a claim fails closed (EKSAUTH_EUNAVAIL).
+ * token back to life.  Entries past that time are pruned on every claim.
  *
- * The file (default EKSAUTH_REPLAY_PATH, or "replay.db" beside the identity
- * DB) is root-only: owned by the caller's euid, mode 0600, in a folder no
- * one else can write.  A claim runs under an exclusive flock on
+ * One record per principal (eksauth_replay_path: the folder "replay" beside
+ * the identity DB, a file named by a hash of the canonical ARN), each of at
+ * most EKSAUTH_REPLAY_MAX entries (160 KB): a principal that fills its own
+ * record with live tokens has its own next logins refused until they
+ * expire, and no one else's.  Only mapped principals reach the claim, so
+ * the number of records is bounded by who may log in.
+ *
+ * Each file is root-only: owned by the caller's euid, mode 0600, in a
+ * folder no one else can write.  A claim runs under an exclusive flock on
  * "<path>.lock" and replaces the file atomically (temp file, fsync, rename,
  * fsync of the folder), so concurrent logins of one token see exactly one
  * success and a crash leaves the old or the new record, whole.
@@ -38,14 +42,13 @@
 
 #include "eksauth/status.h"
 
-#define EKSAUTH_REPLAY_PATH        "/var/lib/eksauth/replay.db"
 #define EKSAUTH_REPLAY_MAGIC       "EKSRPLY\n"
 #define EKSAUTH_REPLAY_VERSION     1u
 #define EKSAUTH_REPLAY_HEADER_SIZE 16u
 #define EKSAUTH_REPLAY_RECORD_SIZE 40u
 #define EKSAUTH_REPLAY_HASH_LEN    32u
-#define EKSAUTH_REPLAY_MAX         65536u
-#define EKSAUTH_REPLAY_MARGIN      900 /* seconds kept past a token's expiry */
+#define EKSAUTH_REPLAY_MAX         4096u /* live tokens of one principal on one host */
+#define EKSAUTH_REPLAY_MARGIN      900   /* seconds kept past a token's expiry */
 
 struct eksauth_replay;
 
@@ -87,12 +90,12 @@ enum eksauth_status eksauth_replay_serialize(const struct eksauth_replay *r, voi
                                              size_t *len, struct eksauth_error *err);
 
 /*
- * The record beside the identity DB: "<folder of db_path>/replay.db"
- * (EKSAUTH_REPLAY_PATH for the default DB).  EKSAUTH_EINVAL when it does
- * not fit in out.
+ * The record of principal (its canonical ARN, compared without case) in the
+ * folder dir: "<dir>/<16 hex digits of SHA-256>.db".  EKSAUTH_EINVAL when it
+ * does not fit in out.
  */
-enum eksauth_status eksauth_replay_path(const char *db_path, char *out, size_t outlen,
-                                        struct eksauth_error *err);
+enum eksauth_status eksauth_replay_path(const char *dir, const char *principal, char *out,
+                                        size_t outlen, struct eksauth_error *err);
 
 /*
  * The first use of a token on this host: under the lock, read the record at

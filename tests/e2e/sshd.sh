@@ -270,7 +270,8 @@ is "$rc" 0 "single_use: dave logs in with a fresh token from aws eks get-token"
 is "$(out sudo-single | tr '\n' ' ')" "0 sudo=0 0 sudo=0 0 sudo=0 " \
     "single_use: three sudo -A -k in a row, each with a fresh token from eksauth askpass: all pass"
 [ "$(out sudo-single | grep -c '^sudo=0$')" = 3 ] || sed 's/^/#   /' "$H/out/sudo-single.err" "$H/out/sudo-single.syslog" | tail -n 12
-is "$(ns stat -c %a /var/lib/eksauth/replay.db 2>&1)" 600 "single_use: the replay record beside the identity DB, 0600"
+is "$(ns sh -c 'stat -c %a /var/lib/eksauth/replay /var/lib/eksauth/replay/*.db' 2>&1 | tr '\n' ' ')" "700 600 " \
+    "single_use: dave's record in the folder replay beside the identity DB (0700), 0600"
 # The same credentials in the same second sign the same URL: mint in a later second
 # than askpass's last token, or this one is rightly a replay of it.
 sleep 1

@@ -2,7 +2,8 @@
 # replay_pam.sh - single_use = yes through pam_eksauth.so: eight logins of
 # one token at once (separate processes, real libpam): exactly one succeeds,
 # the others are refused as a replay; a later use is refused too; a fresh
-# token works; the record (replay.db beside the identity DB) is 0600 and
+# token works; the record (admin-alice's role's, in the folder replay beside
+# the identity DB) is 0600 and
 # holds no signature.  Then `eksauth askpass` (the built-in signer, as for
 # SUDO_ASKPASS) answers the prompts of several successive authentications
 # (pam_batch -a runs it per prompt, as ssh and sudo do): each gets a fresh
@@ -56,8 +57,11 @@ is "$won:$replays" "1:7" "eight simultaneous logins of one token: exactly one su
 is "$(cut -f3 "$tmp/fresh.tsv")" PAM_SUCCESS "a fresh token still works"
 # On failure, say why (the reason column never holds the token).
 [ "$(cut -f3 "$tmp/fresh.tsv")" = PAM_SUCCESS ] || sed 's/^/#   /' "$tmp/fresh.tsv"
-REC=$PE_DIR/db/replay.db
-is "$(stat -c %a "$REC" 2>/dev/null)" 600 "the record is replay.db beside the identity DB, mode 0600"
+# One record per principal: only the role that logged in has one.
+is "$(stat -c %a "$PE_DIR/db/replay" 2>/dev/null):$(ls "$PE_DIR/db/replay" | grep -c '^[0-9a-f]\{16\}\.db$')" \
+    "700:1" "the records are in the folder replay beside the identity DB (0700), one for the one principal"
+REC=$(ls "$PE_DIR"/db/replay/*.db)
+is "$(stat -c %a "$REC" 2>/dev/null)" 600 "the principal's record is mode 0600"
 "$PYTHON" "$HERE/scan_secrets.py" --tokens "$PE_DIR/tok" "$REC" >/dev/null 2>&1
 ok $? "the record holds no token or signature (only their SHA-256)"
 

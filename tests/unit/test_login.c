@@ -19,6 +19,7 @@
 #include <cmocka.h>
 
 #include "eksauth/login.h"
+#include "eksauth/replay.h"
 #include "eksauth/sigv4.h"
 #include "eksauth/sync.h"
 #include "host_fixture.h"
@@ -230,7 +231,7 @@ static void test_single_use_claims_once(void **state)
     struct t *t = *state;
     struct eksauth_login *l = NULL;
     struct eksauth_error err;
-    char replay[256];
+    char dir[256], replay[512];
     struct stat st;
 
     host_fixture_sts_answer(t->h, BUILD_CI);
@@ -239,8 +240,13 @@ static void test_single_use_claims_once(void **state)
                      EKSAUTH_OK);
     eksauth_login_free(l);
     l = NULL;
-    /* The record sits beside the DB, private. */
-    snprintf(replay, sizeof(replay), "%s/replay.db", t->h->dir);
+    /* The principal's record, in a private folder beside the DB. */
+    snprintf(dir, sizeof(dir), "%s/replay", t->h->dir);
+    assert_int_equal(stat(dir, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0700);
+    assert_int_equal(eksauth_replay_path(dir, "arn:aws:iam::123456789012:role/Build", replay,
+                                         sizeof(replay), NULL),
+                     EKSAUTH_OK);
     assert_int_equal(stat(replay, &st), 0);
     assert_int_equal(st.st_mode & 0777, 0600);
     /* The same token again: checked fine, refused at the claim. */
@@ -249,6 +255,59 @@ static void test_single_use_claims_once(void **state)
                      EKSAUTH_EREJECTED);
     assert_int_equal(l->step, EKSAUTH_LOGIN_REPLAY);
     assert_non_null(strstr(err.msg, "already used"));
+    eksauth_login_free(l);
+}
+
+/* A principal whose record is full of live tokens: its logins wait, no one else's. */
+static void test_single_use_full_record_is_its_own(void **state)
+{
+    struct t *t = *state;
+    struct eksauth_replay *r = NULL;
+    struct eksauth_login *l = NULL;
+    struct eksauth_error err;
+    unsigned char h[EKSAUTH_REPLAY_HASH_LEN];
+    char dir[256], path[512];
+    void *bytes = NULL;
+    size_t len = 0;
+    unsigned i;
+    FILE *f;
+
+    /* Fill Build's record as a flood of its own logins would. */
+    snprintf(dir, sizeof(dir), "%s/replay", t->h->dir);
+    assert_int_equal(mkdir(dir, 0700), 0);
+    assert_int_equal(
+        eksauth_replay_path(dir, "arn:aws:iam::123456789012:role/Build", path, sizeof(path), NULL),
+        EKSAUTH_OK);
+    assert_int_equal(eksauth_replay_new(&r, NULL), EKSAUTH_OK);
+    for (i = 0; i < EKSAUTH_REPLAY_MAX; i++) {
+        memset(h, 0, sizeof(h));
+        memcpy(h, &i, sizeof(i));
+        assert_int_equal(eksauth_replay_add(r, h, FIXTURE_NOW + 1800, NULL), EKSAUTH_OK);
+    }
+    assert_int_equal(eksauth_replay_serialize(r, &bytes, &len, NULL), EKSAUTH_OK);
+    f = fopen(path, "w");
+    assert_non_null(f);
+    assert_int_equal(fwrite(bytes, 1, len, f), len);
+    assert_int_equal(fclose(f), 0);
+    assert_int_equal(chmod(path, 0600), 0);
+    free(bytes);
+    eksauth_replay_free(r);
+
+    host_fixture_sts_answer(t->h, BUILD_CI);
+    assert_int_equal(check(t, FIXTURE_NOW + 10, &l, &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_login_commit(&t->h->ctx, l, "build", FIXTURE_NOW + 10, &err),
+                     EKSAUTH_EREJECTED);
+    assert_int_equal(l->step, EKSAUTH_LOGIN_REPLAY);
+    assert_non_null(strstr(err.msg, "this principal already has"));
+    eksauth_login_free(l);
+    l = NULL;
+    /* Another principal logs in meanwhile (a fresh token: the same one would be a replay). */
+    host_fixture_sts_answer(t->h, "arn:aws:sts::123456789012:assumed-role/Admin/alice");
+    host_fixture_token(t->h, FIXTURE_AUDIENCE, FIXTURE_NOW + 1, t->token, sizeof(t->token),
+                       &t->len);
+    assert_int_equal(check(t, FIXTURE_NOW + 10, &l, &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_login_commit(&t->h->ctx, l, "admin-alice", FIXTURE_NOW + 10, &err),
+                     EKSAUTH_OK);
     eksauth_login_free(l);
 }
 
@@ -379,6 +438,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_not_mapped, setup, teardown),
         cmocka_unit_test_setup_teardown(test_commit_refuses_another_login, setup, teardown),
         cmocka_unit_test_setup_teardown(test_single_use_claims_once, setup_single_use, teardown),
+        cmocka_unit_test_setup_teardown(test_single_use_full_record_is_its_own, setup_single_use,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_serves_and_account, setup, teardown),
         cmocka_unit_test_setup_teardown(test_no_db_is_unavailable, setup, teardown),
         cmocka_unit_test_setup_teardown(test_audience_is_this_host, setup, teardown),

@@ -295,9 +295,9 @@ static void test_bounded(void **state)
     assert_int_equal(eksauth_replay_parse(b, len, &r, NULL), EKSAUTH_OK);
     assert_int_equal(eksauth_replay_count(r), EKSAUTH_REPLAY_MAX);
     memset(h, 0, sizeof(h)); /* sorts first */
-    /* Full of live tokens: refuse (fail closed), never forget one. */
-    assert_int_equal(eksauth_replay_add(r, h, NOW + 1000, &err), EKSAUTH_EUNAVAIL);
-    assert_non_null(strstr(err.msg, "full"));
+    /* Full of live tokens: refuse this principal's login, never forget a token. */
+    assert_int_equal(eksauth_replay_add(r, h, NOW + 1000, &err), EKSAUTH_EREJECTED);
+    assert_non_null(strstr(err.msg, "this principal already has"));
     assert_int_equal(eksauth_replay_count(r), EKSAUTH_REPLAY_MAX);
     assert_int_equal(eksauth_replay_prune(r, NOW + 11), EKSAUTH_REPLAY_MAX / 2);
     assert_int_equal(eksauth_replay_add(r, h, NOW + 1000, NULL), EKSAUTH_OK);
@@ -312,15 +312,28 @@ static void test_bounded(void **state)
 
 static void test_path(void **state)
 {
-    char out[64];
+    char a[128], b[128], c[128];
 
     (void)state;
-    assert_int_equal(eksauth_replay_path("/var/lib/eksauth/identity.db", out, sizeof(out), NULL),
+    /* One record per principal, named by a hash of its ARN, whatever its case. */
+    assert_int_equal(eksauth_replay_path("/var/lib/eksauth/replay",
+                                         "arn:aws:iam::123456789012:role/Admin", a, sizeof(a),
+                                         NULL),
                      EKSAUTH_OK);
-    assert_string_equal(out, EKSAUTH_REPLAY_PATH);
-    assert_int_equal(eksauth_replay_path("identity.db", out, sizeof(out), NULL), EKSAUTH_OK);
-    assert_string_equal(out, "replay.db");
-    assert_int_equal(eksauth_replay_path("/x/identity.db", out, 8, NULL), EKSAUTH_EINVAL);
+    assert_int_equal(strncmp(a, "/var/lib/eksauth/replay/", 24), 0);
+    assert_int_equal(strlen(a), 24 + 16 + 3);
+    assert_string_equal(a + strlen(a) - 3, ".db");
+    assert_int_equal(eksauth_replay_path("/var/lib/eksauth/replay",
+                                         "ARN:AWS:IAM::123456789012:ROLE/ADMIN", b, sizeof(b),
+                                         NULL),
+                     EKSAUTH_OK);
+    assert_string_equal(a, b);
+    assert_int_equal(eksauth_replay_path("/var/lib/eksauth/replay",
+                                         "arn:aws:iam::123456789012:role/Dev", c, sizeof(c), NULL),
+                     EKSAUTH_OK);
+    assert_string_not_equal(a, c);
+    assert_int_equal(eksauth_replay_path("/x", "arn:aws:iam::1:role/a", a, 8, NULL),
+                     EKSAUTH_EINVAL);
 }
 
 /* ---- the file ---- */
