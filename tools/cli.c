@@ -70,6 +70,10 @@ enum eksauth_status cli_read_token(const char *arg, char **token, size_t *len,
     if (buf == NULL)
         return eksauth_fail(err, EKSAUTH_ENOMEM, "out of memory");
     if (arg != NULL && strcmp(arg, "-") != 0) {
+        /* Still taken (scripts use it), but never silently: argv is public on a host. */
+        fputs("eksauth: warning: a token in the arguments can be read by every user of this "
+              "host (ps, /proc): pass it on standard input (\"-\")\n",
+              stderr);
         n = strnlen(arg, TOKEN_READ_MAX);
         memcpy(buf, arg, n);
     } else {

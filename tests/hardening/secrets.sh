@@ -70,17 +70,17 @@ cli() { # NAME ARGS...: stdout and stderr of one eksauth run into $OUT
     shift
     "$EKSAUTH" --config "$CONF" "$@" >"$OUT/cli-$_n.out" 2>"$OUT/cli-$_n.err"
 }
-cli verify-ok verify "$(cat "$PE_DIR/tok/alice")"
+cli verify-ok verify - <"$PE_DIR/tok/alice"
 cli verify-stdin verify - <"$PE_DIR/tok/bob"
-cli verify-other verify "$(cat "$PE_DIR/tok/other")"
-cli verify-expired verify "$(cat "$PE_DIR/tok/expired")"
-cli verify-wrong verify "$(cat "$PE_DIR/tok/wrongsecret")"
-cli verify-unmapped verify "$(cat "$PE_DIR/tok/carol")"
+cli verify-other verify - <"$PE_DIR/tok/other"
+cli verify-expired verify - <"$PE_DIR/tok/expired"
+cli verify-wrong verify - <"$PE_DIR/tok/wrongsecret"
+cli verify-unmapped verify - <"$PE_DIR/tok/carol"
 printf '{"fault": "non-json"}\n' >"$tmp/control.json"
-cli verify-fault verify "$(cat "$PE_DIR/tok/alice")"
+cli verify-fault verify - <"$PE_DIR/tok/alice"
 echo '{"fault": "none"}' >"$tmp/control.json"
-cli check-ok check-token "$(cat "$PE_DIR/tok/alice")"
-cli check-expired check-token "$(cat "$PE_DIR/tok/expired")"
+cli check-ok check-token - <"$PE_DIR/tok/alice"
+cli check-expired check-token - <"$PE_DIR/tok/expired"
 cli check-junk check-token - <"$tmp/junk"
 cli map map arn:aws:sts::111122223333:assumed-role/eks-admins/alice
 cli sync sync --force

@@ -113,7 +113,7 @@ is "$(sed -n 1p "$tmp/ec.out")" "2026-11-30T05:55:45Z" "expirationTimestamp is t
 is "$(sed -n 2p "$tmp/ec.out")" "k8s-aws-v1." "status.token has the k8s-aws-v1. prefix"
 # The token passes eksauth's own local checks at that time.
 tok=$("$EKSAUTH" token --now $T --cluster-id prod --region us-east-1)
-"$EKSAUTH" check-token --now $T "$tok" >"$tmp/check.json" 2>"$tmp/check.err"
+printf '%s\n' "$tok" | "$EKSAUTH" check-token --now $T - >"$tmp/check.json" 2>"$tmp/check.err"
 ok $? "eksauth check-token accepts the minted token"
 grep -q '"has_session_token": *true' "$tmp/check.json"
 ok $? "check-token sees its session token"

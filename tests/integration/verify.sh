@@ -33,10 +33,17 @@ sts_config "$tmp/eksauth.conf" "$MAIN_PORT"
 CONF="$tmp/eksauth.conf"
 echo '{"fault": "none"}' >"$tmp/control.json"
 
-# verify [ARGS...]: run eksauth verify; sets rc, out (stdout file), err (stderr text), took.
+# verify [ARGS...] [TOKEN]: run eksauth verify, the token on standard input
+# (never in the arguments, which every user can read in /proc); sets rc, out
+# (stdout file), err (stderr text), took.
 verify() {
+    local args=("$@") tok=""
+    if [ $# -gt 0 ] && [[ "${!#}" == k8s-aws-v1.* || "${!#}" == "" ]]; then
+        tok=${!#}
+        unset 'args[$#-1]'
+    fi
     _t0=$(now_s)
-    "$EKSAUTH" --config "$CONF" verify "$@" >"$tmp/out.json" 2>"$tmp/err.txt"
+    printf '%s\n' "$tok" | "$EKSAUTH" --config "$CONF" verify "${args[@]}" - >"$tmp/out.json" 2>"$tmp/err.txt"
     rc=$?
     took=$(elapsed "$_t0")
     err=$(cat "$tmp/err.txt")
@@ -185,16 +192,16 @@ is "$rc" "0" "no fault again: exit 0"
 # A fault chosen on the command line at start.
 sts_start flag --fault 503
 sts_config "$tmp/flag.conf" "$STS_PORT"
-"$EKSAUTH" --config "$tmp/flag.conf" verify "$TOKEN" >/dev/null 2>"$tmp/err.txt"
+printf "%s\n" "$TOKEN" | "$EKSAUTH" --config "$tmp/flag.conf" verify - >/dev/null 2>"$tmp/err.txt"
 is "$?:$(grep -c 'HTTP 503' "$tmp/err.txt")" "4:1" "fault chosen by --fault at start: exit 4"
 # Nobody listening.
 sts_config "$tmp/closed.conf" 1
-"$EKSAUTH" --config "$tmp/closed.conf" verify "$TOKEN" >/dev/null 2>"$tmp/err.txt"
+printf "%s\n" "$TOKEN" | "$EKSAUTH" --config "$tmp/closed.conf" verify - >/dev/null 2>"$tmp/err.txt"
 is "$?:$(grep -c 'cannot connect' "$tmp/err.txt")" "4:1" "nothing listening: exit 4, cannot connect"
 # The system's CAs do not know the test CA: the certificate is refused.
 sts_config "$tmp/noca.conf" "$MAIN_PORT"
 sed -i '/^sts_ca_file/d' "$tmp/noca.conf"
-"$EKSAUTH" --config "$tmp/noca.conf" verify "$TOKEN" >/dev/null 2>"$tmp/err.txt"
+printf "%s\n" "$TOKEN" | "$EKSAUTH" --config "$tmp/noca.conf" verify - >/dev/null 2>"$tmp/err.txt"
 is "$?:$(grep -c 'TLS' "$tmp/err.txt")" "4:1" "without sts_ca_file the test CA is not trusted: exit 4"
 
 # ---------------------------------------------------------------------------
@@ -203,7 +210,7 @@ https_proxy=http://127.0.0.1:1 HTTPS_PROXY=http://127.0.0.1:1 ALL_PROXY=http://1
     verify "$TOKEN"
 is "$rc" "0" "proxies in the environment are ignored: exit 0"
 sts_config "$tmp/proxy.conf" "$MAIN_PORT" "https_proxy = http://127.0.0.1:1"
-"$EKSAUTH" --config "$tmp/proxy.conf" verify "$TOKEN" >/dev/null 2>"$tmp/err.txt"
+printf "%s\n" "$TOKEN" | "$EKSAUTH" --config "$tmp/proxy.conf" verify - >/dev/null 2>"$tmp/err.txt"
 is "$?:$(grep -c 'cannot connect' "$tmp/err.txt")" "4:1" "the config's https_proxy is used (here: refused): exit 4"
 sig=$(printf '%s' "$TOKEN" | "$PYTHON" -c '
 import base64, sys, urllib.parse
