@@ -666,7 +666,12 @@ static void test_hosts_aws(void **state)
     assert_host_rejected("sts.amazonaws.com.", "us-east-1", "aws", NULL, "host");
     assert_host_rejected("sts.not-a-region.amazonaws.com", "us-east-1", "aws", NULL, "region");
     assert_host_rejected("sts.us-east.amazonaws.com", "us-east-1", "aws", NULL, "region");
-    assert_host_rejected("sts-fips.us-east-1.api.aws", "us-east-1", "aws", NULL, "host");
+    /* FIPS dual-stack: the SDK makes it, so it passes. */
+    assert_host_accepted("sts-fips.us-east-1.api.aws", "us-east-1", "aws", NULL);
+    /* Region-shaped, but no region of aws: the SDK never makes these names for aws. */
+    assert_host_rejected("sts.cn-north-1.amazonaws.com", "cn-north-1", "aws", NULL, "region");
+    assert_host_rejected("sts.us-gov-west-1.amazonaws.com", "us-gov-west-1", "aws", NULL, "region");
+    assert_host_rejected("sts.xx-nowhere-9.amazonaws.com", "xx-nowhere-9", "aws", NULL, "region");
     assert_host_rejected("iam.us-east-1.amazonaws.com", "us-east-1", "aws", NULL, "host");
     assert_host_rejected("evil.com", "us-east-1", "aws", NULL, "host");
     assert_host_rejected("amazonaws.com", "us-east-1", "aws", NULL, "host");
@@ -684,6 +689,17 @@ static void test_hosts_other_partitions(void **state)
     assert_host_rejected("sts.us-east-1.amazonaws.com", "us-east-1", "aws-cn", NULL, "host");
     assert_host_accepted("sts.us-gov-west-1.amazonaws.com", "us-gov-west-1", "aws-us-gov", NULL);
     assert_host_accepted("sts.us-iso-east-1.c2s.ic.gov", "us-iso-east-1", "aws-iso", NULL);
+    /* The cases of issue 17: an aws region under aws-cn's suffix ... */
+    assert_host_rejected("sts.us-west-2.amazonaws.com.cn", "us-west-2", "aws-cn", NULL, "region");
+    /* ... GovCloud's FIPS host is sts.<region> (botocore's rules), never sts-fips.<region> ... */
+    assert_host_rejected("sts-fips.us-gov-west-1.amazonaws.com", "us-gov-west-1", "aws-us-gov",
+                         NULL, "host");
+    assert_host_accepted("sts-fips.us-gov-west-1.api.aws", "us-gov-west-1", "aws-us-gov", NULL);
+    /* ... and aws's regions are not GovCloud's, though the suffix is the same. */
+    assert_host_rejected("sts.us-east-1.amazonaws.com", "us-east-1", "aws-us-gov", NULL, "region");
+    assert_host_accepted("sts-fips.cn-northwest-1.api.amazonwebservices.com.cn", "cn-northwest-1",
+                         "aws-cn", NULL);
+    assert_host_accepted("sts.eusc-de-east-1.amazonaws.eu", "eusc-de-east-1", "aws-eusc", NULL);
 }
 
 static void test_extra_hosts(void **state)
