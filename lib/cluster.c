@@ -46,16 +46,18 @@ enum eksauth_status eksauth_cluster_merge(const char *configmap, size_t cm_len,
     struct eksauth_awsauth *aa = NULL;
     struct json_object *roles = json_object_new_array(), *users = json_object_new_array();
     struct json_object *accounts = json_object_new_array(), *doc = json_object_new_object();
+    struct json_object *dropped = json_object_new_array();
     struct eksauth_arn *arn = calloc(1, sizeof(*arn));
     struct eksauth_strlist keys = {0}; /* the principals the access entries name */
-    char username[2048];
+    char username[2048], principal[EKSAUTH_ARN_MAX];
     size_t i, j;
     struct eksauth_error e2;
     const char *text;
 
     *out = NULL;
     *outlen = 0;
-    if (roles == NULL || users == NULL || accounts == NULL || doc == NULL || arn == NULL)
+    if (roles == NULL || users == NULL || accounts == NULL || doc == NULL || dropped == NULL ||
+        arn == NULL)
         goto nomem;
     /* 1. Access entries: each a mapRoles or mapUsers entry; keys remembered. */
     for (i = 0; i < n; i++) {
@@ -77,12 +79,23 @@ enum eksauth_status eksauth_cluster_merge(const char *configmap, size_t cm_len,
                 goto nomem;
             continue;
         }
-        o = entry_json(arn->type == EKSAUTH_ARN_ROLE ? "rolearn" : "userarn", ae->principal_arn,
-                       username, (const char *const *)ae->groups, ae->n_groups);
+        /*
+         * EKS matches a role's access entry whatever the role's path (an
+         * access entry may name one; aws-auth may not): the entry becomes
+         * the role's ARN without its path, the ARN STS's callers have.
+         */
+        if (arn->type == EKSAUTH_ARN_ROLE)
+            snprintf(principal, sizeof(principal), "arn:%s:iam::%s:role/%s", arn->partition,
+                     arn->account, strrchr(arn->canonical, '/') + 1);
+        else
+            snprintf(principal, sizeof(principal), "%s", ae->principal_arn);
+        o = entry_json(arn->type == EKSAUTH_ARN_ROLE ? "rolearn" : "userarn", principal, username,
+                       (const char *const *)ae->groups, ae->n_groups);
         if (o == NULL)
             goto nomem;
         json_object_array_add(arn->type == EKSAUTH_ARN_ROLE ? roles : users, o);
-        if (eksauth_strlist_add(&keys, arn->key, NULL) != EKSAUTH_OK)
+        if (eksauth_arn_parse(principal, arn, &e2) != EKSAUTH_OK ||
+            eksauth_strlist_add(&keys, arn->key, NULL) != EKSAUTH_OK)
             goto nomem;
     }
     /* 2. The ConfigMap's entries, unless an access entry names the same principal. */
@@ -90,6 +103,10 @@ enum eksauth_status eksauth_cluster_merge(const char *configmap, size_t cm_len,
         st = eksauth_awsauth_parse(configmap, cm_len, &aa, err);
         if (st != EKSAUTH_OK)
             goto out;
+        /* What the cluster drops from the ConfigMap travels in the document, named. */
+        for (i = 0; i < eksauth_awsauth_dropped_count(aa); i++)
+            json_object_array_add(dropped,
+                                  json_object_new_string(eksauth_awsauth_dropped_at(aa, i)));
         for (i = 0; i < eksauth_awsauth_warning_count(aa); i++) {
             if (warnings != NULL &&
                 eksauth_strv_add(warnings, n_warnings, eksauth_awsauth_warning_at(aa, i), NULL) !=
@@ -134,6 +151,10 @@ enum eksauth_status eksauth_cluster_merge(const char *configmap, size_t cm_len,
     json_object_object_add(
         doc, "mapAccounts",
         json_object_new_string(json_object_to_json_string_ext(accounts, JSON_C_TO_STRING_PLAIN)));
+    if (json_object_array_length(dropped) > 0) {
+        json_object_object_add(doc, EKSAUTH_AWSAUTH_DROPPED_KEY, dropped);
+        dropped = NULL;
+    }
     text = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_SPACED);
     if (text == NULL || (*out = strdup(text)) == NULL)
         goto nomem;
@@ -145,6 +166,7 @@ out:
     json_object_put(roles);
     json_object_put(users);
     json_object_put(accounts);
+    json_object_put(dropped);
     json_object_put(doc);
     eksauth_awsauth_free(aa);
     eksauth_strlist_free(&keys);

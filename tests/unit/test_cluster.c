@@ -50,7 +50,9 @@ static void test_merge(void **state)
     assert_int_equal(eksauth_awsauth_count(aa), 4); /* dev, bob (entries), ops, 1 account */
     for (i = 0; i < eksauth_awsauth_count(aa); i++) {
         en = eksauth_awsauth_entry_at(aa, i);
-        if (strstr(en->arn, "role/team/dev") != NULL) {
+        /* The access entry's role path is gone: EKS matches the role whatever its path. */
+        assert_null(strstr(en->arn, "role/team/"));
+        if (strcmp(en->arn, "arn:aws:iam::111122223333:role/dev") == 0) {
             dev_seen++;
             assert_string_equal(en->groups[0], "new-devs");
         }
@@ -78,10 +80,49 @@ static void test_merge(void **state)
     free(doc);
 }
 
+/*
+ * A ConfigMap value the cluster drops stays named in the merged document
+ * (EKSAUTH_AWSAUTH_DROPPED_KEY), so that the sync and a login that read it
+ * say why; the access entries still map.
+ */
+static void test_merge_keeps_dropped(void **state)
+{
+    static const char broken[] =
+        "{\"kind\":\"ConfigMap\",\"data\":{\"mapRoles\":\"- rolearn: [x\\n\","
+        "\"mapUsers\":\"- userarn: arn:aws:iam::111122223333:user/carol\\n  username: carol\\n\"}}";
+    struct eksauth_access_entry entries[] = {
+        {"arn:aws:iam::111122223333:user/bob", "bob", NULL, 0, "STANDARD"},
+    };
+    struct eksauth_awsauth *aa = NULL;
+    struct eksauth_error err;
+    char *doc = NULL, **warnings = NULL;
+    size_t len = 0, nw = 0, i;
+
+    (void)state;
+    assert_status(
+        eksauth_cluster_merge(broken, strlen(broken), entries, 1, &doc, &len, &warnings, &nw, &err),
+        EKSAUTH_OK);
+    assert_non_null(strstr(doc, "\"eksauthDropped\": [ \"mapRoles ("));
+    assert_status(eksauth_awsauth_parse(doc, len, &aa, &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_awsauth_dropped_count(aa), 1);
+    assert_non_null(strstr(eksauth_awsauth_dropped_at(aa, 0), "mapRoles (2:1: mapRoles: did not find"));
+    assert_int_equal(eksauth_awsauth_count(aa), 2); /* bob (access entry), carol (mapUsers) */
+    assert_non_null(eksauth_awsauth_lookup(aa, "arn:aws:iam::111122223333:user/carol", NULL));
+    /* The merge itself warned once, with the ConfigMap's own warning. */
+    assert_int_equal(nw, 1);
+    assert_non_null(strstr(warnings[0], "aws-auth: mapRoles dropped: "));
+    for (i = 0; i < nw; i++)
+        free(warnings[i]);
+    free(warnings);
+    eksauth_awsauth_free(aa);
+    free(doc);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_merge),
+        cmocka_unit_test(test_merge_keeps_dropped),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
