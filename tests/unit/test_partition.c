@@ -182,6 +182,31 @@ static void test_region_valid(void **state)
     assert_false(eksauth_region_valid("aaaaa-bbbbbbbbbb-cccccccccc-ddd-1", 33));
 }
 
+/*
+ * upstream pkg/token/token_test.go TestRegionValidator (the SDK v1's
+ * validateInputRegion): a label of letters, digits and '-'.  eksauth wants
+ * the shape of a real region name (docs/token-rules.md, "Hosts": stricter,
+ * region-shaped labels only), so "local" and "9-west-1" differ.
+ */
+static void test_upstream_region_validator(void **state)
+{
+    static const struct {
+        const char *region;
+        bool upstream, ours;
+    } cases[] = {
+        {"us-east-1", true, true},          {"invalid.com", false, false},
+        {"@invalid.com/%23", false, false}, {"local", true, false},
+        {"9-west-1", true, false},          {"us_east_1", false, false},
+    };
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        if (eksauth_region_valid(cases[i].region, strlen(cases[i].region)) != cases[i].ours)
+            fail_msg("%s: want %d", cases[i].region, (int)cases[i].ours);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -190,6 +215,7 @@ int main(void)
         cmocka_unit_test(test_partition_of_region),
         cmocka_unit_test(test_sts_hosts),
         cmocka_unit_test(test_region_valid),
+        cmocka_unit_test(test_upstream_region_validator),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
