@@ -262,6 +262,7 @@ static const char *const source_names[] = {
     [EKSAUTH_SOURCE_KUBERNETES] = "kubernetes",
     [EKSAUTH_SOURCE_EKS_API] = "eks-api",
     [EKSAUTH_SOURCE_KUBERNETES_EKS_API] = "kubernetes+eks-api",
+    [EKSAUTH_SOURCE_AUTO] = "auto",
 };
 
 const char *eksauth_source_name(enum eksauth_source src)

@@ -269,7 +269,9 @@ void check_source(struct doctor *d)
 {
     enum eksauth_source src = d->cfg.source;
     bool kube = src == EKSAUTH_SOURCE_KUBERNETES || src == EKSAUTH_SOURCE_KUBERNETES_EKS_API;
-    bool eks = src == EKSAUTH_SOURCE_EKS_API || src == EKSAUTH_SOURCE_KUBERNETES_EKS_API;
+    /* auto asks the EKS API for the cluster's mode; the ConfigMap only in the modes that use it. */
+    bool eks = src == EKSAUTH_SOURCE_EKS_API || src == EKSAUTH_SOURCE_KUBERNETES_EKS_API ||
+               src == EKSAUTH_SOURCE_AUTO;
 
     if (src == EKSAUTH_SOURCE_FILE) {
         check_aws_auth_file(d);
