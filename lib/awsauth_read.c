@@ -2,7 +2,7 @@
  * awsauth_read.c - read the aws-auth ConfigMap as kubectl prints it (-o
  * yaml or -o json) or a bare file with top-level mapRoles, mapUsers and
  * mapAccounts into entries and positioned warnings (see awsauth_read.h;
- * docs/token-rules.md section 5 and eksauth's decisions 5-8).
+ * docs/aws-auth.md; docs/token-rules.md decisions 5 and 6).
  *
  * libyaml reads all YAML, json-c the JSON ConfigMap; a ConfigMap's data
  * values are YAML strings, parsed again with libyaml.  In a bare file a
@@ -154,9 +154,9 @@ static char ascii_lower(char c)
 }
 
 /*
- * ASCII case-insensitive equality, never the locale's: upstream folds
- * Unicode (so "ſ" matches "s"); eksauth accepts ASCII case only
- * (token-rules.md §10, strictness 7).
+ * ASCII case-insensitive equality, never the locale's: to tell that a
+ * top-level key ("MapRoles") is one the cluster does not read, and why.
+ * Entry keys are folded as Go folds them: go_fold_key.
  */
 static bool ascii_case_eq(const char *a, size_t alen, const char *b)
 {
