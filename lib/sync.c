@@ -435,6 +435,7 @@ enum eksauth_status eksauth_sync_snapshot(struct eksauth_ctx *ctx,
                                           const struct eksauth_cluster_snapshot *snap,
                                           struct eksauth_sync_report *r, struct eksauth_error *err)
 {
+    struct eksauth_cluster_snapshot kept;
     struct eksauth_strlist warnings = {0};
     struct eksauth_error werr;
     enum eksauth_status st = EKSAUTH_OK;
@@ -453,9 +454,17 @@ enum eksauth_status eksauth_sync_snapshot(struct eksauth_ctx *ctx,
     if (st == EKSAUTH_OK)
         st = eksauth_sync_apply(ctx, snap->what, snap->data, snap->len, &warnings,
                                 opts->allow_empty, r, err);
-    /* Written without dropped values is written: keep the snapshot the DB was made from. */
+    /*
+     * Written without dropped values is written: keep the snapshot the DB
+     * was made from, under a version no fetch gives, so that every sync
+     * applies it and fails again, naming the values, until they are fixed.
+     */
+    kept = *snap;
+    if (r->dropped.n > 0)
+        snprintf(kept.version, sizeof(kept.version), "%.*s!dropped",
+                 (int)(sizeof(kept.version) - sizeof("!dropped")), snap->version);
     if ((st == EKSAUTH_OK || r->dropped.n > 0) &&
-        eksauth_snapshot_write(&ctx->paths, snap, time(NULL), state, &werr) != EKSAUTH_OK) {
+        eksauth_snapshot_write(&ctx->paths, &kept, time(NULL), state, &werr) != EKSAUTH_OK) {
         /* The DB is written: a later login reads it; the snapshot catches up next time. */
         enum eksauth_status wst =
             eksauth_strlist_addf(&r->warnings, NULL, "the snapshot was not kept: %s", werr.msg);

@@ -510,6 +510,37 @@ cmp -s "$tmp/db5/identity.db" "$tmp/before5.db"
 ok $? "an unknown mode: the DB is untouched"
 echo '{"fault": "none"}' >"$tmp/eks.json"
 
+# 14. A ConfigMap whose mapRoles the cluster drops (a YAML error inside it): the
+# sync writes the DB without mapRoles, fails naming it, and fails again at the
+# next sync (never "unchanged") until the ConfigMap is fixed.
+echo '{"fault": "none"}' >"$tmp/kube.json"
+cp "$tmp/cm.yaml" "$tmp/cm.good"
+"$PYTHON" - "$tmp/cm.yaml" <<'EOF'
+import sys, yaml
+d = yaml.safe_load(open(sys.argv[1]))
+d["data"]["mapRoles"] += "   - misplaced\n"
+# The host's own role mapped in mapUsers too, so that the cluster (which drops
+# mapRoles, as the stand-in does) still lets it read the ConfigMap.
+d["data"]["mapUsers"] += ("- userarn: arn:aws:iam::111122223333:role/bastion-sync\n"
+                          "  username: bastion-sync-user\n  groups:\n"
+                          "    - eksauth:aws-auth-readers\n")
+yaml.safe_dump(d, open(sys.argv[1], "w"), default_style=None)
+EOF
+sleep 1.2 # the stand-in notices the change (a new resourceVersion)
+run "$tmp/k.conf" sync
+is "$rc" "2" "a mapRoles the cluster drops: sync exits 2"
+like "$(cat "$tmp/err")" "dropped, as the cluster drops them: mapRoles \\(" "the error names mapRoles"
+unlike "$("$EKSAUTH" --config "$tmp/k.conf" users | cut -d: -f1 | tr '\n' ' ')" "bastion-sync " \
+    "the DB is written without mapRoles' users"
+run "$tmp/k.conf" sync
+is "$rc" "2" "the next sync fails again: a dropped value is never 'unchanged'"
+cp "$tmp/cm.good" "$tmp/cm.yaml"
+sleep 1.2
+run "$tmp/k.conf" sync
+is "$rc" "0" "fixed: the sync exits 0"
+like "$("$EKSAUTH" --config "$tmp/k.conf" users | cut -d: -f1 | tr '\n' ' ')" "bastion-sync " \
+    "and mapRoles' users are back"
+
 # ---------------------------------------------------------------------------
 # No secret of this host ever reached a message or an output.
 "$PYTHON" - "$tmp/creds.json" "$tmp/all-errors.txt" "$tmp/watch.err" "$tmp/all-out.txt" \
