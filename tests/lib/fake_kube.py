@@ -10,8 +10,9 @@ is decoded and its presigned GetCallerIdentity URL is sent to STS (the STS stand
 tests/lib/fake_sts.py, reached at --sts-addr with the token's Host, SNI and the test
 CA) with "x-k8s-aws-id: <--cluster-id>"; the ARN STS answers is canonicalised and
 mapped through the served aws-auth (mapRoles, mapUsers; a value that does not parse
-is dropped, as the cluster drops it).  No answer, a refusal or no mapping: 401.  Authorisation (RBAC): the mapped groups must hold one of
---reader-group (default eksauth:aws-auth-readers) or system:masters, else 403.
+is dropped, as the cluster drops it).  No answer, a refusal or no mapping: 401.
+Authorisation (RBAC): the mapped groups must hold one of --reader-group (default
+eksauth:aws-auth-readers) or system:masters, else 403.
 
   GET /api/v1/namespaces/kube-system/configmaps/aws-auth
   GET /api/v1/namespaces/kube-system/configmaps?watch=1&fieldSelector=metadata.name%3Daws-auth
