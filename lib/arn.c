@@ -1,9 +1,9 @@
 /*
  * arn.c - parse and canonicalise the ARN of an IAM or STS principal
- * (token-rules.md §4).  An assumed-role ARN becomes the role's IAM ARN; the
- * lookup key is the canonical ARN in lower case with any role path removed,
- * so a configured arn:aws:iam::A:role/team/Admin and the STS principal
- * arn:aws:sts::A:assumed-role/Admin/alice meet on arn:aws:iam::a:role/admin.
+ * (docs/token-rules.md, "The identity from STS's answer").  An assumed-role
+ * ARN becomes the role's IAM ARN; the lookup key is the canonical ARN in
+ * lower case, as the cluster compares it with aws-auth's ARNs: whole,
+ * ignoring case (docs/aws-auth.md, "Matching").
  *
  * Stricter than upstream, each on purpose (a config entry that fails here
  * is skipped with a warning instead of silently never matching):
@@ -134,31 +134,10 @@ static void lower_copy(char *dst, const char *src, size_t len)
     dst[len] = '\0';
 }
 
-/*
- * key = lower(canonical) with a role's path removed: role/a/b/Name ->
- * role/name.  res_off is where the resource starts in out->canonical.
- */
-static void make_key(struct eksauth_arn *out, size_t res_off)
+/* canonical = "arn:P:iam::A:role/ROLE" for an assumed role. */
+static void make_role_arn(struct eksauth_arn *out, const char *role, size_t role_len)
 {
-    const char *res = out->canonical + res_off;
-    const char *name;
-    size_t head;
-
-    if (out->type != EKSAUTH_ARN_ROLE && out->type != EKSAUTH_ARN_ASSUMED_ROLE) {
-        lower_copy(out->key, out->canonical, strlen(out->canonical));
-        return;
-    }
-    /* Role names are unique in an account whatever their path (token-rules.md §6.7, §9). */
-    name = strrchr(res, '/') + 1;
-    head = res_off + strlen("role/");
-    lower_copy(out->key, out->canonical, head);
-    lower_copy(out->key + head, name, strlen(name));
-}
-
-/* canonical = "arn:P:iam::A:role/ROLE" for an assumed role; returns res_off. */
-static size_t make_role_arn(struct eksauth_arn *out, const char *role, size_t role_len)
-{
-    size_t n = 0, res_off;
+    size_t n = 0;
 
 #define APPEND(str, len)                                                                           \
     do {                                                                                           \
@@ -170,12 +149,10 @@ static size_t make_role_arn(struct eksauth_arn *out, const char *role, size_t ro
     APPEND(":iam::", 6);
     APPEND(out->account, 12);
     APPEND(":", 1);
-    res_off = n;
     APPEND("role/", 5);
     APPEND(role, role_len);
 #undef APPEND
     out->canonical[n] = '\0';
-    return res_off;
 }
 
 enum eksauth_status eksauth_arn_parse(const char *s, struct eksauth_arn *out,
@@ -183,7 +160,7 @@ enum eksauth_status eksauth_arn_parse(const char *s, struct eksauth_arn *out,
 {
     struct arn_parts p;
     const char *type, *slash, *last = NULL, *role, *role_name;
-    size_t len, type_len, rest_len = 0, nseg = 0, last_len = 0, role_len, res_off, i;
+    size_t len, type_len, rest_len = 0, nseg = 0, last_len = 0, role_len, i;
 
     if (s == NULL || out == NULL)
         return eksauth_fail(err, EKSAUTH_EINVAL, "arn: no ARN given");
@@ -243,7 +220,6 @@ enum eksauth_status eksauth_arn_parse(const char *s, struct eksauth_arn *out,
     memcpy(out->account, p.account, 12);
     out->account[12] = '\0';
     memcpy(out->resource, p.resource, p.resource_len + 1);
-    res_off = (size_t)(p.resource - s);
 
     if (span_is(p.service, p.service_len, "iam")) {
         if (span_is(type, type_len, "root"))
@@ -298,10 +274,11 @@ enum eksauth_status eksauth_arn_parse(const char *s, struct eksauth_arn *out,
             return eksauth_fail(err, EKSAUTH_EINVAL, "arn: '%s': the session name is too long", s);
         memcpy(out->session_name, last, last_len);
         out->session_name[last_len] = '\0';
-        res_off = make_role_arn(out, role, role_len);
+        make_role_arn(out, role, role_len);
         break;
     }
-    make_key(out, res_off);
+    /* The cluster compares the canonical ARN, whole, ignoring case. */
+    lower_copy(out->key, out->canonical, strlen(out->canonical));
     return EKSAUTH_OK;
 }
 

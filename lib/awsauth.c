@@ -2,7 +2,7 @@
  * awsauth.c - the aws-auth mapping: the entries awsauth_read.c reads,
  * indexed by key in one hash table per source (mapRoles, mapUsers,
  * mapAccounts); a principal looked up and its username and groups rendered
- * (docs/token-rules.md section 5 and eksauth's decisions 5-8).
+ * (docs/aws-auth.md; docs/token-rules.md decisions 5 and 6).
  */
 #include "config.h"
 
@@ -21,8 +21,11 @@
 #define N_SOURCES        EKSAUTH_N_MAP_SOURCES
 
 struct eksauth_awsauth {
-    struct eksauth_awsauth_doc doc;          /* the entries, duplicates dropped */
+    struct eksauth_awsauth_doc doc;          /* the entries, duplicates and ignored ones out */
     struct eksauth_strmap tables[N_SOURCES]; /* key -> index in doc.entries */
+    /* Entries the cluster never matches (awsauth_read.h), to say why a principal is not mapped. */
+    struct eksauth_awsauth_entry *ignored;
+    size_t n_ignored;
 };
 
 static const char *entry_key(const void *ctx, size_t i)
@@ -55,6 +58,10 @@ static enum eksauth_status find_duplicates(struct eksauth_awsauth *aa, bool *dea
 
     for (i = 0; i < doc->n_entries; i++) {
         e = &doc->entries[i];
+        if (e->ignored != NULL) {
+            dead[i] = true; /* never matched: out of the tables */
+            continue;
+        }
         if (eksauth_strmap_put(&aa->tables[e->source], e->key, i, &prev, NULL) != EKSAUTH_OK)
             return oom(err);
         if (prev == EKSAUTH_STRMAP_NONE)
@@ -93,8 +100,15 @@ static enum eksauth_status build_index(struct eksauth_awsauth *aa, struct eksaut
     st = find_duplicates(aa, dead, err);
     if (st != EKSAUTH_OK)
         goto out;
+    aa->ignored = calloc(doc->n_entries + 1, sizeof(*aa->ignored));
+    if (aa->ignored == NULL) {
+        st = oom(err);
+        goto out;
+    }
     for (i = n = 0; i < doc->n_entries; i++) {
-        if (!dead[i])
+        if (doc->entries[i].ignored != NULL)
+            aa->ignored[aa->n_ignored++] = doc->entries[i];
+        else if (!dead[i])
             doc->entries[n++] = doc->entries[i];
     }
     doc->n_entries = n;
@@ -146,6 +160,7 @@ void eksauth_awsauth_free(struct eksauth_awsauth *aa)
     for (i = 0; i < N_SOURCES; i++)
         eksauth_strmap_free(&aa->tables[i]);
     eksauth_awsauth_doc_free(&aa->doc);
+    free(aa->ignored);
     free(aa);
 }
 
@@ -168,6 +183,43 @@ size_t eksauth_awsauth_warning_count(const struct eksauth_awsauth *aa)
 const char *eksauth_awsauth_warning_at(const struct eksauth_awsauth *aa, size_t i)
 {
     return aa != NULL && i < aa->doc.warnings.n ? aa->doc.warnings.v[i] : NULL;
+}
+
+size_t eksauth_awsauth_dropped_count(const struct eksauth_awsauth *aa)
+{
+    return aa != NULL ? aa->doc.dropped.n : 0;
+}
+
+const char *eksauth_awsauth_dropped_at(const struct eksauth_awsauth *aa, size_t i)
+{
+    return aa != NULL && i < aa->doc.dropped.n ? aa->doc.dropped.v[i] : NULL;
+}
+
+/*
+ * "identity is not mapped: ARN", and why when the document says: an entry
+ * the cluster never matches meant this principal, or a whole value was
+ * dropped (the cluster drops it too).
+ */
+static enum eksauth_status not_mapped(const struct eksauth_awsauth *aa,
+                                      const struct eksauth_arn *arn, struct eksauth_error *err)
+{
+    const struct eksauth_awsauth_entry *e;
+    size_t i;
+
+    eksauth_fail(err, EKSAUTH_ENOTMAPPED, "identity is not mapped: %s", arn->canonical);
+    for (i = 0; i < aa->n_ignored; i++) {
+        e = &aa->ignored[i];
+        if (strcmp(e->key, arn->key) == 0) {
+            eksauth_error_append(err, " (the %s entry at %u:%u, %s, %s)",
+                                 eksauth_map_source_name(e->source), e->line, e->column, e->arn,
+                                 e->ignored);
+            break;
+        }
+    }
+    for (i = 0; i < aa->doc.dropped.n; i++)
+        eksauth_error_append(err, "%s%s", i == 0 ? "; dropped, as the cluster drops them: " : ", ",
+                             aa->doc.dropped.v[i]);
+    return EKSAUTH_ENOTMAPPED;
 }
 
 static const struct eksauth_awsauth_entry *table_get(const struct eksauth_awsauth *aa,
@@ -276,7 +328,7 @@ enum eksauth_status eksauth_awsauth_map(const struct eksauth_awsauth *aa,
         goto out;
     e = eksauth_awsauth_lookup(aa, arn.key, arn.account);
     if (e == NULL) {
-        st = eksauth_fail(err, EKSAUTH_ENOTMAPPED, "identity is not mapped: %s", arn.canonical);
+        st = not_mapped(aa, &arn, err);
         goto out;
     }
     out->source = e->source;

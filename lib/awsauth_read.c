@@ -2,7 +2,7 @@
  * awsauth_read.c - read the aws-auth ConfigMap as kubectl prints it (-o
  * yaml or -o json) or a bare file with top-level mapRoles, mapUsers and
  * mapAccounts into entries and positioned warnings (see awsauth_read.h;
- * docs/token-rules.md section 5 and eksauth's decisions 5-8).
+ * docs/aws-auth.md; docs/token-rules.md decisions 5 and 6).
  *
  * libyaml reads all YAML, json-c the JSON ConfigMap; a ConfigMap's data
  * values are YAML strings, parsed again with libyaml.  In a bare file a
@@ -154,9 +154,9 @@ static char ascii_lower(char c)
 }
 
 /*
- * ASCII case-insensitive equality, never the locale's: upstream folds
- * Unicode (so "ſ" matches "s"); eksauth accepts ASCII case only
- * (token-rules.md §10, strictness 7).
+ * ASCII case-insensitive equality, never the locale's: to tell that a
+ * top-level key ("MapRoles") is one the cluster does not read, and why.
+ * Entry keys are folded as Go folds them: go_fold_key.
  */
 static bool ascii_case_eq(const char *a, size_t alen, const char *b)
 {
@@ -240,6 +240,122 @@ static const char *field_string(const yaml_node_t *n, const char *field, char *w
         }
     }
     return v;
+}
+
+/* s[0..len) is one or more of the characters of set. */
+static bool all_of(const char *s, size_t len, const char *set)
+{
+    size_t i;
+
+    for (i = 0; i < len; i++) {
+        if (strchr(set, s[i]) == NULL || s[i] == '\0')
+            return false;
+    }
+    return len > 0;
+}
+
+/* ^(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$ after an optional sign: YAML 1.1's floats. */
+static bool yaml11_float(const char *s, size_t len)
+{
+    size_t i = 0, digits = 0, e;
+
+    for (; i < len && s[i] >= '0' && s[i] <= '9'; i++)
+        digits++;
+    if (i < len && s[i] == '.') {
+        i++;
+        for (; i < len && s[i] >= '0' && s[i] <= '9'; i++)
+            digits = digits == 0 ? 1 : digits; /* ".5" has its digits after the dot */
+        if (digits == 0)
+            return false;
+    }
+    if (digits == 0)
+        return false;
+    if (i < len && (s[i] == 'e' || s[i] == 'E')) {
+        i++;
+        if (i < len && (s[i] == '+' || s[i] == '-'))
+            i++;
+        for (e = i; i < len && s[i] >= '0' && s[i] <= '9'; i++)
+            ;
+        if (i == e)
+            return false;
+    }
+    return i == len;
+}
+
+/*
+ * What the cluster's YAML reader (go-yaml v2, YAML 1.1, then JSON) makes of
+ * a plain scalar when it is not a string: "a boolean" (yes, No, on, OFF,
+ * true, ...), "a number" (12, 0x1f, 0o17, 0b101, 1_000, 1.5e3, .inf, .nan)
+ * or NULL for a string.  Such a value decoded into a string field is an
+ * error there and leaves the field empty, so eksauth never reads it as the
+ * string it looks like.  A superset of go-yaml's rules is fine: refusing
+ * more is the safe side.
+ */
+static const char *yaml11_non_string(const yaml_node_t *n)
+{
+    static const char *const bools[] = {
+        "y",    "Y",     "yes",   "Yes",   "YES", "n",  "N",  "no",  "No",  "NO",  "true", "True",
+        "TRUE", "false", "False", "FALSE", "on",  "On", "ON", "off", "Off", "OFF", NULL,
+    };
+    static const char *const specials[] = {
+        ".inf",  ".Inf",  ".INF", "+.inf", "+.Inf", "+.INF", "-.inf",
+        "-.Inf", "-.INF", ".nan", ".NaN",  ".NAN",  NULL,
+    };
+    char plain[64];
+    const char *v, *p;
+    size_t len, i, m = 0;
+
+    if (n->type != YAML_SCALAR_NODE || n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+        return NULL;
+    v = (const char *)n->data.scalar.value;
+    len = n->data.scalar.length;
+    for (i = 0; bools[i] != NULL; i++) {
+        if (strcmp(v, bools[i]) == 0)
+            return "a boolean";
+    }
+    for (i = 0; specials[i] != NULL; i++) {
+        if (strcmp(v, specials[i]) == 0)
+            return "a number";
+    }
+    /* Numbers start with a sign, a digit or a dot; '_' is dropped before they are read. */
+    if (len == 0 || strchr("+-.0123456789", v[0]) == NULL)
+        return NULL;
+    for (i = 0; i < len; i++) {
+        if (v[i] == '_')
+            continue;
+        if (m >= sizeof(plain))
+            return "a number"; /* long and numeric-looking: refusing is the safe side */
+        plain[m++] = v[i];
+    }
+    p = plain;
+    if (m > 0 && (p[0] == '+' || p[0] == '-')) {
+        p++;
+        m--;
+    }
+    if (m > 2 && p[0] == '0' && (p[1] == 'x' || p[1] == 'X') &&
+        all_of(p + 2, m - 2, "0123456789abcdefABCDEF"))
+        return "a number";
+    if (m > 2 && p[0] == '0' && (p[1] == 'o' || p[1] == 'O') && all_of(p + 2, m - 2, "01234567"))
+        return "a number";
+    if (m > 2 && p[0] == '0' && (p[1] == 'b' || p[1] == 'B') && all_of(p + 2, m - 2, "01"))
+        return "a number";
+    return yaml11_float(p, m) ? "a number" : NULL;
+}
+
+/*
+ * The text of a string field of a mapRoles/mapUsers entry (field_string),
+ * refused when the cluster does not read it as a string at all.
+ */
+static const char *entry_string(const yaml_node_t *n, const char *field, char *why, size_t whylen)
+{
+    const char *kind = n != NULL ? yaml11_non_string(n) : NULL;
+
+    if (kind != NULL) {
+        say(why, whylen, "%s '%.40s' is %s to the cluster's YAML reader, not a string: quote it",
+            field, (const char *)n->data.scalar.value, kind);
+        return NULL;
+    }
+    return field_string(n, field, why, whylen);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -378,51 +494,153 @@ static struct eksauth_awsauth_entry *new_entry(struct parser *ps)
     return &doc->entries[doc->n_entries];
 }
 
-/* The nodes of one mapRoles/mapUsers entry, found by ASCII case-insensitive key. */
+/*
+ * The fields of an entry the cluster reads: its decoder (Go's encoding/json,
+ * after the YAML became JSON) matches a key to a field ignoring case as Go
+ * folds it.  sso belongs to mapRoles only.
+ */
+enum entry_field { F_ARN, F_USERNAME, F_GROUPS, F_SSO, F_COUNT };
+
 struct entry_nodes {
-    yaml_node_t *arn, *username, *groups;
-    bool sso;
+    yaml_node_t *value[F_COUNT]; /* the value the cluster keeps, or NULL */
+    const yaml_node_t *key[F_COUNT];
 };
 
-static bool find_entry_fields(struct ydoc *d, enum eksauth_map_source src, yaml_node_t *map,
-                              struct entry_nodes *f, char *why, size_t whylen)
+/*
+ * key folded as encoding/json folds a key before it compares it with a
+ * field name: ASCII letters to upper case, and each other character to the
+ * smallest of its Unicode case-fold set, which is ASCII only for 'ſ'
+ * (U+017F, S) and the Kelvin sign (U+212A, K).  False when the result cannot
+ * be a field name (another non-ASCII character, too long); *unicode tells
+ * whether one of those two folded.
+ */
+static bool go_fold_key(const char *k, size_t klen, char *out, size_t outcap, bool *unicode)
+{
+    size_t i = 0, n = 0;
+    unsigned char c;
+
+    *unicode = false;
+    while (i < klen) {
+        if (n + 1 >= outcap)
+            return false;
+        c = (unsigned char)k[i];
+        if (c < 0x80) {
+            out[n++] = c >= 'a' && c <= 'z' ? (char)(c - 'a' + 'A') : (char)c;
+            i++;
+        } else if (klen - i >= 2 && memcmp(k + i, "\xc5\xbf", 2) == 0) {
+            out[n++] = 'S'; /* U+017F LATIN SMALL LETTER LONG S */
+            i += 2;
+            *unicode = true;
+        } else if (klen - i >= 3 && memcmp(k + i, "\xe2\x84\xaa", 3) == 0) {
+            out[n++] = 'K'; /* U+212A KELVIN SIGN */
+            i += 3;
+            *unicode = true;
+        } else {
+            return false; /* folds to no ASCII letter: no field name has it */
+        }
+    }
+    out[n] = '\0';
+    return true;
+}
+
+/* Which field key k gives in an entry of src, or F_COUNT for none. */
+static enum entry_field key_field(enum eksauth_map_source src, const char *k, size_t klen,
+                                  bool *unicode)
+{
+    char folded[16];
+
+    if (!go_fold_key(k, klen, folded, sizeof(folded), unicode))
+        return F_COUNT;
+    if (strcmp(folded, src == EKSAUTH_SRC_MAPROLES ? "ROLEARN" : "USERARN") == 0)
+        return F_ARN;
+    if (strcmp(folded, "USERNAME") == 0)
+        return F_USERNAME;
+    if (strcmp(folded, "GROUPS") == 0)
+        return F_GROUPS;
+    if (src == EKSAUTH_SRC_MAPROLES && strcmp(folded, "SSO") == 0)
+        return F_SSO;
+    return F_COUNT; /* userid and unknown keys are ignored, as the cluster does */
+}
+
+/* Byte order of two keys, as Go sorts strings. */
+static int key_order(const yaml_node_t *a, const yaml_node_t *b)
+{
+    size_t la = a->data.scalar.length, lb = b->data.scalar.length;
+    int c = memcmp(a->data.scalar.value, b->data.scalar.value, la < lb ? la : lb);
+
+    return c != 0 ? c : (la > lb) - (la < lb);
+}
+
+static const char *const field_names[F_COUNT] = {"", "username", "groups", "sso"};
+
+/*
+ * The values the cluster's decoder keeps for an entry.  Two keys that fold
+ * to one field (rolearn and roleARN): the cluster turns the YAML into JSON
+ * through a Go map, which writes keys in byte order, and encoding/json keeps
+ * the last value it meets, so the key greater in byte order wins; a warning
+ * says so.  The very same key twice: the YAML reader keeps one of them in
+ * no documented order, so the entry is refused (EKSAUTH_EINVAL, *why set).
+ */
+static enum eksauth_status find_entry_fields(struct parser *ps, struct ydoc *d,
+                                             enum eksauth_map_source src, yaml_node_t *map,
+                                             unsigned line, unsigned col, struct entry_nodes *f,
+                                             char *why, size_t whylen)
 {
     const char *arn_field = src == EKSAUTH_SRC_MAPROLES ? "rolearn" : "userarn";
+    char msg[EKSAUTH_ERROR_MAX];
     yaml_node_pair_t *pair;
-    yaml_node_t *key, **slot;
-    const char *k;
-    size_t klen;
+    yaml_node_t *key;
+    const yaml_node_t *old;
+    enum entry_field fi;
+    bool unicode;
+    int order;
 
+    memset(f, 0, sizeof(*f));
     for (pair = map->data.mapping.pairs.start; pair < map->data.mapping.pairs.top; pair++) {
         key = ynode(d, pair->key);
         if (key == NULL || key->type != YAML_SCALAR_NODE)
             continue;
-        k = (const char *)key->data.scalar.value;
-        klen = key->data.scalar.length;
-        if (ascii_case_eq(k, klen, arn_field))
-            slot = &f->arn;
-        else if (ascii_case_eq(k, klen, "username"))
-            slot = &f->username;
-        else if (ascii_case_eq(k, klen, "groups"))
-            slot = &f->groups;
-        else {
-            f->sso = f->sso || ascii_case_eq(k, klen, "sso");
-            continue; /* unknown keys are ignored, as upstream (userid, ...) */
+        fi =
+            key_field(src, (const char *)key->data.scalar.value, key->data.scalar.length, &unicode);
+        if (fi == F_COUNT)
+            continue;
+        if (unicode) {
+            say(msg, sizeof(msg),
+                "aws-auth: %s: %u:%u: key '%.40s' is read as %s: the cluster folds 'ſ' to s and "
+                "the Kelvin sign to k in keys, and so does eksauth",
+                source_names[src], line, col, (const char *)key->data.scalar.value,
+                fi == F_ARN ? arn_field : field_names[fi]);
+            if (add_warning(ps, msg) != EKSAUTH_OK)
+                return EKSAUTH_ENOMEM;
         }
-        /* "rolearn" and "RoleARN" in one entry: which one counts would be a guess. */
-        if (*slot != NULL) {
-            say(why, whylen, "'%.*s' is given twice (keys ignore case)", klen > 40 ? 40 : (int)klen,
-                k);
-            return false;
+        old = f->key[fi];
+        if (old == NULL) {
+            f->key[fi] = key;
+            f->value[fi] = ynode(d, pair->value);
+            continue;
         }
-        *slot = ynode(d, pair->value);
+        order = key_order(old, key);
+        if (order == 0) {
+            say(why, whylen,
+                "'%.40s' is given twice: the cluster keeps one of them, in no set order",
+                (const char *)key->data.scalar.value);
+            return EKSAUTH_EINVAL;
+        }
+        say(msg, sizeof(msg),
+            "aws-auth: %s: %u:%u: '%.40s' and '%.40s' both give %s; the cluster keeps '%.40s' (the "
+            "later in byte order), and so does eksauth",
+            source_names[src], line, col, (const char *)old->data.scalar.value,
+            (const char *)key->data.scalar.value, fi == F_ARN ? arn_field : field_names[fi],
+            order > 0 ? (const char *)old->data.scalar.value
+                      : (const char *)key->data.scalar.value);
+        if (add_warning(ps, msg) != EKSAUTH_OK)
+            return EKSAUTH_ENOMEM;
+        if (order < 0) {
+            f->key[fi] = key;
+            f->value[fi] = ynode(d, pair->value);
+        }
     }
-    if (f->arn == NULL) {
-        say(why, whylen, "%s is missing%s", arn_field,
-            f->sso ? " (sso entries are not supported)" : "");
-        return false;
-    }
-    return true;
+    return EKSAUTH_OK;
 }
 
 /*
@@ -463,7 +681,7 @@ static enum eksauth_status copy_groups(struct parser *ps, struct ydoc *d, yaml_n
             say(why, whylen, "groups is not a list of strings");
             return EKSAUTH_EINVAL;
         }
-        v = field_string(g, "a group", why, whylen);
+        v = entry_string(g, "a group", why, whylen);
         if (v == NULL)
             return EKSAUTH_EINVAL;
         if (eksauth_template_validate(v, EKSAUTH_TEMPLATE_GROUP, &e) != EKSAUTH_OK) {
@@ -480,17 +698,169 @@ static enum eksauth_status copy_groups(struct parser *ps, struct ydoc *d, yaml_n
     return EKSAUTH_OK;
 }
 
+/*
+ * The ARN of an entry, checked: *arn is arn_text parsed with its
+ * case-insensitive sections (arn:PARTITION:SERVICE::ACCOUNT:TYPE/) in lower
+ * case, so that ARN:AWS:IAM::123456789012:ROLE/ReadOnly parses as the
+ * cluster reads it; names keep their case for messages.
+ */
+static enum eksauth_status entry_arn(const char *arn_text, struct eksauth_arn *arn, char *why,
+                                     size_t whylen)
+{
+    char norm[EKSAUTH_ARN_MAX];
+    struct eksauth_error e;
+    size_t i, len = strlen(arn_text), colons = 0;
+    bool lower = true;
+
+    if (len >= sizeof(norm)) {
+        say(why, whylen, "arn: longer than %d bytes", EKSAUTH_ARN_MAX - 1);
+        return EKSAUTH_EINVAL;
+    }
+    for (i = 0; i <= len; i++) {
+        norm[i] = lower ? ascii_lower(arn_text[i]) : arn_text[i];
+        colons += arn_text[i] == ':';
+        if (colons >= 5 && arn_text[i] == '/')
+            lower = false; /* the resource type ends here; names keep their case */
+    }
+    if (eksauth_arn_parse(norm, arn, &e) != EKSAUTH_OK) {
+        say(why, whylen, "%s", e.msg);
+        return EKSAUTH_EINVAL;
+    }
+    return EKSAUTH_OK;
+}
+
+/*
+ * Why the cluster never matches an entry with this ARN, or NULL.  It
+ * compares the entry's ARN as written with the caller's canonical ARN, and
+ * STS names an assumed role as assumed-role/NAME/SESSION, without the
+ * role's path: a role ARN with a path, or an entry written as a session's
+ * ARN, is equal to no canonical ARN.  *hint gets the ARN to write instead.
+ */
+static const char *never_matches(const struct eksauth_arn *arn, char *hint, size_t hintlen)
+{
+    const char *name = strrchr(arn->canonical, '/');
+
+    if (arn->type == EKSAUTH_ARN_ROLE &&
+        strchr(arn->resource, '/') != strrchr(arn->resource, '/')) {
+        snprintf(hint, hintlen, "arn:%s:iam::%s:role/%s", arn->partition, arn->account, name + 1);
+        return "has a role path: the cluster never matches it (STS names an assumed role without "
+               "its path)";
+    }
+    if (arn->type == EKSAUTH_ARN_ASSUMED_ROLE) {
+        snprintf(hint, hintlen, "arn:%s:iam::%s:role/%s", arn->partition, arn->account, name + 1);
+        return "is the ARN of a role's session: the cluster never matches it (it compares the "
+               "role's ARN)";
+    }
+    return NULL;
+}
+
+/* tmpl with {{SessionName}} and {{SessionNameRaw}} rendered empty, as the cluster renders them. */
+static bool renders_empty_session(const char *tmpl, char *out, size_t outlen)
+{
+    static const char *const ph[] = {"{{SessionName}}", "{{SessionNameRaw}}"};
+    const char *c = tmpl, *at;
+    size_t n = 0, k, best_len;
+    bool found = false;
+
+    out[0] = '\0';
+    for (;;) {
+        at = NULL;
+        best_len = 0;
+        for (k = 0; k < 2; k++) {
+            const char *hit = strstr(c, ph[k]);
+
+            if (hit != NULL && (at == NULL || hit < at)) {
+                at = hit;
+                best_len = strlen(ph[k]);
+            }
+        }
+        if (at == NULL)
+            break;
+        found = true;
+        n += (size_t)snprintf(out + n, n < outlen ? outlen - n : 0, "%.*s", (int)(at - c), c);
+        c = at + best_len;
+    }
+    if (n < outlen)
+        snprintf(out + n, outlen - n, "%s", c);
+    return found;
+}
+
+/*
+ * An IAM user, root or a federated user has no session name: a
+ * {{SessionName}} in its entry renders empty.  The cluster admits the
+ * result ("admin:" for admin:{{SessionName}}); eksauth refuses the login
+ * (an empty placeholder would give every such principal one name): say so
+ * once, at parse time.
+ */
+static enum eksauth_status warn_empty_session(struct parser *ps, enum eksauth_map_source src,
+                                              unsigned line, unsigned col,
+                                              const struct eksauth_arn *arn, const char *what,
+                                              const char *tmpl)
+{
+    char rendered[256], msg[EKSAUTH_ERROR_MAX];
+
+    if (arn->type == EKSAUTH_ARN_ROLE || !renders_empty_session(tmpl, rendered, sizeof(rendered)))
+        return EKSAUTH_OK;
+    say(msg, sizeof(msg),
+        "aws-auth: %s: %u:%u: %s '%.80s': a %s has no session name, so the cluster renders "
+        "'%.80s' and admits it; eksauth refuses such a login (an empty placeholder would give "
+        "every such principal the same name)",
+        source_names[src], line, col, what, tmpl, eksauth_arn_type_name(arn->type), rendered);
+    return add_warning(ps, msg);
+}
+
+/* s in lower case (ASCII), in the arena. */
+static const char *lower_dup(struct eksauth_arena *ar, const char *s)
+{
+    char *out = eksauth_arena_strndup(ar, s, strlen(s));
+    size_t i;
+
+    for (i = 0; out != NULL && out[i] != '\0'; i++)
+        out[i] = ascii_lower(out[i]);
+    return out;
+}
+
+/*
+ * An entry the cluster never matches: a warning that says why and what to
+ * write instead, and an ignored entry keyed by that ARN, so that a lookup
+ * of the principal it meant can say why it is not mapped.
+ */
+static enum eksauth_status add_ignored(struct parser *ps, enum eksauth_map_source src,
+                                       unsigned line, unsigned col, const char *arn_text,
+                                       const char *why, const char *hint)
+{
+    struct eksauth_awsauth_entry *it;
+    char msg[EKSAUTH_ERROR_MAX];
+
+    say(msg, sizeof(msg), "aws-auth: %s: %u:%u: %s %s, and neither does eksauth; write %s",
+        source_names[src], line, col, arn_text, why, hint);
+    if (add_warning(ps, msg) != EKSAUTH_OK || (it = new_entry(ps)) == NULL)
+        return oom(ps);
+    it->source = src;
+    it->line = line;
+    it->column = col;
+    it->ignored = why;
+    it->arn = eksauth_arena_strndup(&ps->doc->arena, arn_text, strlen(arn_text));
+    it->key = lower_dup(&ps->doc->arena, hint);
+    if (it->arn == NULL || it->key == NULL)
+        return oom(ps);
+    ps->doc->n_entries++;
+    return EKSAUTH_OK;
+}
+
 /* One mapRoles or mapUsers entry: a valid one becomes an entry, a bad one a warning. */
 static enum eksauth_status add_entry(struct parser *ps, struct ydoc *d, enum eksauth_map_source src,
                                      yaml_node_t *node)
 {
+    const char *arn_field = src == EKSAUTH_SRC_MAPROLES ? "rolearn" : "userarn";
     struct eksauth_arena *ar = &ps->doc->arena;
-    struct entry_nodes f = {NULL, NULL, NULL, false};
-    struct eksauth_arn arn;
+    struct entry_nodes f;
+    struct eksauth_arn *arn = NULL;
     struct eksauth_error e;
-    char why[EKSAUTH_ERROR_MAX];
-    const char *arn_text, *username, **groups;
-    size_t n_groups;
+    char why[EKSAUTH_ERROR_MAX], hint[EKSAUTH_ARN_MAX];
+    const char *arn_text, *username, **groups, *ignored;
+    yaml_node_t *sso;
+    size_t n_groups, i;
     struct eksauth_awsauth_entry *it;
     unsigned line, col;
     enum eksauth_status st;
@@ -501,47 +871,84 @@ static enum eksauth_status add_entry(struct parser *ps, struct ydoc *d, enum eks
     if (!first_walk(d, node))
         return skip_entry(ps, src, line, col,
                           "a YAML alias repeats an entry (aliases are not supported)");
-    if (!find_entry_fields(d, src, node, &f, why, sizeof(why)))
-        return skip_entry(ps, src, line, col, why);
-
-    arn_text =
-        field_string(f.arn, src == EKSAUTH_SRC_MAPROLES ? "rolearn" : "userarn", why, sizeof(why));
-    if (arn_text == NULL)
-        return skip_entry(ps, src, line, col, why);
-    /* Config ARNs are canonicalised too (decision 6): assumed-role and role paths match. */
-    if (eksauth_arn_parse(arn_text, &arn, &e) != EKSAUTH_OK)
-        return skip_entry(ps, src, line, col, e.msg);
-
-    /* An entry without a username would map to "": refuse it (strictness 7). */
-    username = field_string(f.username, "username", why, sizeof(why));
-    if (username == NULL)
-        return skip_entry(ps, src, line, col, why);
-    if (eksauth_template_validate(username, EKSAUTH_TEMPLATE_USERNAME, &e) != EKSAUTH_OK) {
-        say(why, sizeof(why), "username: %s", e.msg);
-        return skip_entry(ps, src, line, col, why);
-    }
-
-    st = copy_groups(ps, d, f.groups, &groups, &n_groups, why, sizeof(why));
+    st = find_entry_fields(ps, d, src, node, line, col, &f, why, sizeof(why));
     if (st == EKSAUTH_EINVAL)
         return skip_entry(ps, src, line, col, why);
     if (st != EKSAUTH_OK)
-        return st;
+        return oom(ps);
+
+    /* The cluster drops an entry with both rolearn and sso, and matches sso ones behind a gate. */
+    sso = f.value[F_SSO];
+    if (sso != NULL && !is_null(sso))
+        return skip_entry(ps, src, line, col,
+                          f.value[F_ARN] != NULL && !is_null(f.value[F_ARN])
+                              ? "rolearn and sso are both given: the cluster drops such an entry"
+                              : "sso entries are not supported");
+    arn_text = entry_string(f.value[F_ARN], arn_field, why, sizeof(why));
+    if (arn_text == NULL)
+        return skip_entry(ps, src, line, col, why);
+    arn = calloc(1, sizeof(*arn));
+    if (arn == NULL)
+        return oom(ps);
+    if (entry_arn(arn_text, arn, why, sizeof(why)) != EKSAUTH_OK) {
+        st = skip_entry(ps, src, line, col, why);
+        goto out;
+    }
+    /* Kept, to say why the principal it names is not mapped, but never matched. */
+    ignored = never_matches(arn, hint, sizeof(hint));
+    if (ignored != NULL) {
+        st = add_ignored(ps, src, line, col, arn_text, ignored, hint);
+        goto out;
+    }
+
+    /* An entry without a username would map to "": refuse it (stricter than the cluster). */
+    username = entry_string(f.value[F_USERNAME], "username", why, sizeof(why));
+    if (username == NULL) {
+        st = skip_entry(ps, src, line, col, why);
+        goto out;
+    }
+    if (eksauth_template_validate(username, EKSAUTH_TEMPLATE_USERNAME, &e) != EKSAUTH_OK) {
+        say(why, sizeof(why), "username: %s (the cluster keeps it as text; eksauth does not)",
+            e.msg);
+        st = skip_entry(ps, src, line, col, why);
+        goto out;
+    }
+    st = copy_groups(ps, d, f.value[F_GROUPS], &groups, &n_groups, why, sizeof(why));
+    if (st == EKSAUTH_EINVAL) {
+        st = skip_entry(ps, src, line, col, why);
+        goto out;
+    }
+    if (st != EKSAUTH_OK)
+        goto out;
+    st = warn_empty_session(ps, src, line, col, arn, "username", username);
+    for (i = 0; i < n_groups && st == EKSAUTH_OK; i++)
+        st = warn_empty_session(ps, src, line, col, arn, "group", groups[i]);
+    if (st != EKSAUTH_OK)
+        goto out;
 
     it = new_entry(ps);
-    if (it == NULL)
-        return oom(ps);
+    if (it == NULL) {
+        st = oom(ps);
+        goto out;
+    }
     it->source = src;
     it->line = line;
     it->column = col;
     it->arn = eksauth_arena_strndup(ar, arn_text, strlen(arn_text));
-    it->key = eksauth_arena_strndup(ar, arn.key, strlen(arn.key));
+    /* The cluster's comparison: the ARN as written, whole, ignoring case. */
+    it->key = lower_dup(ar, arn_text);
     it->username = eksauth_arena_strndup(ar, username, strlen(username));
     it->groups = groups;
     it->n_groups = n_groups;
-    if (it->arn == NULL || it->key == NULL || it->username == NULL)
-        return oom(ps);
+    if (it->arn == NULL || it->key == NULL || it->username == NULL) {
+        st = oom(ps);
+        goto out;
+    }
     ps->doc->n_entries++;
-    return EKSAUTH_OK;
+    st = EKSAUTH_OK;
+out:
+    free(arn);
+    return st;
 }
 
 /* One mapAccounts entry: an account id of 12 digits, kept as written. */
@@ -602,14 +1009,41 @@ static enum eksauth_status walk_entries(struct parser *ps, struct ydoc *d,
 }
 
 /*
+ * The value of src did not parse (ps->err says why): the cluster drops a
+ * value it cannot turn into its list, whole, and maps with the others, so
+ * eksauth drops it too, visibly: its entries (none, or those read before
+ * the failure) go, and the warning and doc->dropped name it.
+ */
+static enum eksauth_status drop_value(struct parser *ps, enum eksauth_map_source src,
+                                      size_t n_before)
+{
+    const char *why = ps->err != NULL ? ps->err->msg : "it does not parse";
+    char msg[EKSAUTH_ERROR_MAX];
+
+    if (strncmp(why, "aws-auth: ", 10) == 0)
+        why += 10;
+    ps->doc->n_entries = n_before;
+    say(msg, sizeof(msg), "%s (%s)", source_names[src], why);
+    if (eksauth_strlist_add(&ps->doc->dropped, msg, NULL) != EKSAUTH_OK)
+        return oom(ps);
+    say(msg, sizeof(msg),
+        "aws-auth: %s dropped: %s; the cluster drops a value it cannot read, so none of its "
+        "entries maps, here as there",
+        source_names[src], why);
+    return add_warning(ps, msg);
+}
+
+/*
  * A data value that is a string of YAML: parse it again and walk its list.
- * line0/col0 place it in the input (see literal_origin).
+ * line0/col0 place it in the input (see literal_origin).  A value that
+ * does not parse is dropped (drop_value).
  */
 static enum eksauth_status walk_string(struct parser *ps, enum eksauth_map_source src,
                                        const char *text, size_t len, size_t line0, size_t col0)
 {
     char what[32];
     struct ydoc d = {.text = text, .len = len, .line0 = line0, .col0 = col0, .what = what};
+    size_t before = ps->doc->n_entries;
     yaml_node_t *root;
     enum eksauth_status st;
 
@@ -629,6 +1063,8 @@ static enum eksauth_status walk_string(struct parser *ps, enum eksauth_map_sourc
     st = walk_entries(ps, &d, src, root);
 out:
     ydoc_free(&d);
+    if (st == EKSAUTH_EINVAL)
+        st = drop_value(ps, src, before);
     return st;
 }
 
@@ -686,11 +1122,45 @@ static enum eksauth_status walk_value(struct parser *ps, struct ydoc *d,
         return walk_string(ps, src, (const char *)n->data.scalar.value, n->data.scalar.length,
                            line0, col0);
     }
-    if (!configmap && n->type == YAML_SEQUENCE_NODE)
-        return walk_entries(ps, d, src, n);
+    if (!configmap && n->type == YAML_SEQUENCE_NODE) {
+        size_t before = ps->doc->n_entries;
+        enum eksauth_status st = walk_entries(ps, d, src, n);
+
+        return st == EKSAUTH_EINVAL ? drop_value(ps, src, before) : st;
+    }
     say(why, sizeof(why), "%s is not a %s", source_names[src],
         configmap ? "string (ConfigMap data)" : "list or a string");
     return doc_error(ps, d, n, why);
+}
+
+/*
+ * EKSAUTH_AWSAUTH_DROPPED_KEY of a bare document: what a merge found
+ * dropped in the ConfigMap, back into doc->dropped.  Anything but a list
+ * of strings is a malformed document.
+ */
+static enum eksauth_status read_dropped_key(struct parser *ps, struct ydoc *d, yaml_node_t *map)
+{
+    yaml_node_pair_t *pair;
+    yaml_node_item_t *i;
+    yaml_node_t *v, *item;
+
+    for (pair = map->data.mapping.pairs.start; pair < map->data.mapping.pairs.top; pair++) {
+        if (!scalar_is(ynode(d, pair->key), EKSAUTH_AWSAUTH_DROPPED_KEY))
+            continue;
+        v = ynode(d, pair->value);
+        if (v == NULL || v->type != YAML_SEQUENCE_NODE || !first_walk(d, v))
+            return doc_error(ps, d, v != NULL ? v : map,
+                             EKSAUTH_AWSAUTH_DROPPED_KEY " is not a list of strings");
+        for (i = v->data.sequence.items.start; i < v->data.sequence.items.top; i++) {
+            item = ynode(d, *i);
+            if (item == NULL || item->type != YAML_SCALAR_NODE)
+                return doc_error(ps, d, v, EKSAUTH_AWSAUTH_DROPPED_KEY " is not a list of strings");
+            if (eksauth_strlist_add(&ps->doc->dropped, (const char *)item->data.scalar.value,
+                                    NULL) != EKSAUTH_OK)
+                return oom(ps);
+        }
+    }
+    return EKSAUTH_OK;
 }
 
 static enum eksauth_status walk_yaml(struct parser *ps, struct ydoc *d)
@@ -736,6 +1206,8 @@ static enum eksauth_status walk_yaml(struct parser *ps, struct ydoc *d)
         map = data;
     }
     st = find_sources(ps, d, map, val);
+    if (st == EKSAUTH_OK && !configmap)
+        st = read_dropped_key(ps, d, root);
     if (st == EKSAUTH_OK && val[0] == NULL && val[1] == NULL && val[2] == NULL)
         st = add_warning(ps, "aws-auth: no mapRoles, mapUsers or mapAccounts: nothing is mapped");
     for (s = 0; s < N_SOURCES && st == EKSAUTH_OK; s++)
@@ -864,6 +1336,7 @@ void eksauth_awsauth_doc_free(struct eksauth_awsauth_doc *doc)
         return;
     free(doc->entries);
     eksauth_strlist_free(&doc->warnings);
+    eksauth_strlist_free(&doc->dropped);
     eksauth_arena_free(&doc->arena);
     memset(doc, 0, sizeof(*doc));
 }

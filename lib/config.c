@@ -276,6 +276,7 @@ static const char *const source_names[] = {
     [EKSAUTH_SOURCE_KUBERNETES] = "kubernetes",
     [EKSAUTH_SOURCE_EKS_API] = "eks-api",
     [EKSAUTH_SOURCE_KUBERNETES_EKS_API] = "kubernetes+eks-api",
+    [EKSAUTH_SOURCE_AUTO] = "auto",
 };
 
 const char *eksauth_source_name(enum eksauth_source src)
@@ -527,8 +528,8 @@ static enum eksauth_status set_value(struct parser *ps, const struct key *k, cha
         break;
     case KIND_SOURCE:
         if (!parse_source(value, field(ps->cfg, k->offset)))
-            return LINE_FAIL(ps, "%s: must be file, kubernetes, eks-api or kubernetes+eks-api",
-                             k->name);
+            return LINE_FAIL(
+                ps, "%s: must be file, kubernetes, eks-api, kubernetes+eks-api or auto", k->name);
         break;
     case KIND_MAP:
         return set_map(ps, k, value);

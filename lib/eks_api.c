@@ -1,7 +1,8 @@
 /*
- * eks_api.c - the EKS API's access entries: ListAccessEntries (every page)
- * and DescribeAccessEntry signed with SigV4 headers, and the username an
- * access entry gives (see eks_api.h).
+ * eks_api.c - the EKS API: DescribeCluster, ListAccessEntries (every page),
+ * DescribeAccessEntry and ListAssociatedAccessPolicies (every page) signed
+ * with SigV4 headers, and the username an access entry gives (see
+ * eks_api.h).
  */
 #include "config.h"
 
@@ -24,11 +25,31 @@
 /* ------------------------------------------------------------------ */
 /* pure */
 
+/* A page's nextToken into next: "" when absent or null; EKSAUTH_EINVAL when not a plain string. */
+static enum eksauth_status next_token(struct json_object *root, const char *what, char *next,
+                                      size_t nextlen, struct eksauth_error *err)
+{
+    struct json_object *tok = NULL;
+    const char *t;
+
+    if (nextlen > 0)
+        next[0] = '\0';
+    if (!json_object_object_get_ex(root, "nextToken", &tok) || tok == NULL ||
+        json_object_is_type(tok, json_type_null))
+        return EKSAUTH_OK;
+    t = json_object_is_type(tok, json_type_string) ? json_object_get_string(tok) : NULL;
+    /* The token goes back into a URL: only visible ASCII, and it must fit. */
+    if (t == NULL || strlen(t) >= nextlen || !eksauth_json_answer_visible(t, strlen(t)))
+        return eksauth_fail(err, EKSAUTH_EINVAL, "EKS API: %s: a bad nextToken", what);
+    memcpy(next, t, strlen(t) + 1);
+    return EKSAUTH_OK;
+}
+
 enum eksauth_status eksauth_eks_parse_list(const char *body, size_t len, char ***arns, size_t *n,
                                            char *next, size_t nextlen, struct eksauth_error *err)
 {
     enum eksauth_status st = EKSAUTH_OK;
-    struct json_object *root, *list = NULL, *tok = NULL;
+    struct json_object *root, *list = NULL;
     size_t i, count;
 
     if (nextlen > 0)
@@ -61,17 +82,7 @@ enum eksauth_status eksauth_eks_parse_list(const char *body, size_t len, char **
             goto out;
         }
     }
-    if (json_object_object_get_ex(root, "nextToken", &tok) && tok != NULL &&
-        !json_object_is_type(tok, json_type_null)) {
-        const char *t =
-            json_object_is_type(tok, json_type_string) ? json_object_get_string(tok) : NULL;
-
-        if (t == NULL || strlen(t) >= nextlen || !eksauth_json_answer_visible(t, strlen(t))) {
-            st = eksauth_fail(err, EKSAUTH_EINVAL, "EKS API: ListAccessEntries: a bad nextToken");
-            goto out;
-        }
-        memcpy(next, t, strlen(t) + 1);
-    }
+    st = next_token(root, "ListAccessEntries", next, nextlen, err);
 out:
     json_object_put(root);
     return st;
@@ -79,13 +90,161 @@ out:
 
 void eksauth_access_entry_free(struct eksauth_access_entry *e)
 {
+    size_t i;
+
     if (e == NULL)
         return;
     free(e->principal_arn);
     free(e->username);
     eksauth_strv_free(e->groups, e->n_groups);
     free(e->type);
+    for (i = 0; i < e->n_policies; i++)
+        eksauth_access_policy_free(&e->policies[i]);
+    free(e->policies);
     memset(e, 0, sizeof(*e));
+}
+
+static const char *const auth_mode_names[] = {
+    [EKSAUTH_AUTH_CONFIG_MAP] = "CONFIG_MAP",
+    [EKSAUTH_AUTH_API_AND_CONFIG_MAP] = "API_AND_CONFIG_MAP",
+    [EKSAUTH_AUTH_API] = "API",
+};
+
+const char *eksauth_auth_mode_name(enum eksauth_auth_mode mode)
+{
+    return (size_t)mode < sizeof(auth_mode_names) / sizeof(auth_mode_names[0])
+               ? auth_mode_names[mode]
+               : "unknown";
+}
+
+enum eksauth_status eksauth_eks_parse_cluster(const char *body, size_t len,
+                                              enum eksauth_auth_mode *mode,
+                                              struct eksauth_error *err)
+{
+    struct json_object *root, *cluster, *access = NULL, *m = NULL;
+    enum eksauth_status st = EKSAUTH_OK;
+    const char *name;
+    size_t i;
+
+    *mode = EKSAUTH_AUTH_CONFIG_MAP;
+    root = eksauth_json_answer_parse(body, len, EKSAUTH_EKS_MAX_BODY);
+    cluster = eksauth_json_answer_obj(root, "cluster");
+    if (cluster == NULL) {
+        st =
+            eksauth_fail(err, EKSAUTH_EINVAL, "EKS API: DescribeCluster: no cluster in the answer");
+        goto out;
+    }
+    /* A cluster from before access entries has no accessConfig: aws-auth alone. */
+    if (!json_object_object_get_ex(cluster, "accessConfig", &access) || access == NULL ||
+        json_object_is_type(access, json_type_null) ||
+        !json_object_object_get_ex(access, "authenticationMode", &m) || m == NULL ||
+        json_object_is_type(m, json_type_null))
+        goto out;
+    name = json_object_is_type(m, json_type_string) ? json_object_get_string(m) : NULL;
+    for (i = 0; name != NULL && i < sizeof(auth_mode_names) / sizeof(auth_mode_names[0]); i++) {
+        if (strcmp(name, auth_mode_names[i]) == 0) {
+            *mode = (enum eksauth_auth_mode)i;
+            goto out;
+        }
+    }
+    /* A mode eksauth does not know: which sources the cluster reads would be a guess. */
+    st = eksauth_fail(err, EKSAUTH_EINVAL,
+                      "EKS API: DescribeCluster: unknown accessConfig.authenticationMode");
+out:
+    json_object_put(root);
+    return st;
+}
+
+/* One policy of a ListAssociatedAccessPolicies answer into *p. */
+static enum eksauth_status parse_policy(struct json_object *o, struct eksauth_access_policy *p,
+                                        struct eksauth_error *err)
+{
+    struct json_object *scope = eksauth_json_answer_obj(o, "accessScope"), *nss = NULL;
+    const char *arn = eksauth_json_answer_str(o, "policyArn");
+    const char *type = eksauth_json_answer_str(scope, "type");
+    size_t i;
+
+    memset(p, 0, sizeof(*p));
+    if (arn == NULL || !eksauth_json_answer_visible(arn, strlen(arn)) || strlen(arn) >= 2048 ||
+        type == NULL)
+        return eksauth_fail(err, EKSAUTH_EINVAL,
+                            "EKS API: ListAssociatedAccessPolicies: a policy without policyArn "
+                            "or accessScope.type");
+    if ((p->arn = strdup(arn)) == NULL)
+        return eksauth_fail(err, EKSAUTH_ENOMEM, "EKS API: out of memory");
+    if (strcmp(type, "cluster") == 0) {
+        p->cluster_scope = true;
+        return EKSAUTH_OK;
+    }
+    /* Any other scope would be a guess at what the policy grants. */
+    if (strcmp(type, "namespace") != 0 || !json_object_object_get_ex(scope, "namespaces", &nss) ||
+        !json_object_is_type(nss, json_type_array))
+        return eksauth_fail(err, EKSAUTH_EINVAL,
+                            "EKS API: ListAssociatedAccessPolicies: an access scope that is "
+                            "neither cluster nor namespace with namespaces");
+    for (i = 0; i < json_object_array_length(nss); i++) {
+        struct json_object *ns = json_object_array_get_idx(nss, i);
+
+        if (!json_object_is_type(ns, json_type_string))
+            return eksauth_fail(err, EKSAUTH_EINVAL,
+                                "EKS API: ListAssociatedAccessPolicies: a namespace is not a "
+                                "string");
+        if (eksauth_strv_add(&p->namespaces, &p->n_namespaces, json_object_get_string(ns), NULL) !=
+            EKSAUTH_OK)
+            return eksauth_fail(err, EKSAUTH_ENOMEM, "EKS API: out of memory");
+    }
+    return EKSAUTH_OK;
+}
+
+enum eksauth_status eksauth_eks_parse_policies(const char *body, size_t len,
+                                               struct eksauth_access_entry *e, char *next,
+                                               size_t nextlen, struct eksauth_error *err)
+{
+    struct json_object *root, *list = NULL;
+    struct eksauth_access_policy *grown;
+    const char *principal;
+    enum eksauth_status st = EKSAUTH_OK;
+    size_t i, count;
+
+    if (nextlen > 0)
+        next[0] = '\0';
+    root = eksauth_json_answer_parse(body, len, EKSAUTH_EKS_MAX_BODY);
+    if (root == NULL || !json_object_object_get_ex(root, "associatedAccessPolicies", &list) ||
+        !json_object_is_type(list, json_type_array)) {
+        st = eksauth_fail(err, EKSAUTH_EINVAL,
+                          "EKS API: ListAssociatedAccessPolicies: no associatedAccessPolicies "
+                          "list in the answer");
+        goto out;
+    }
+    /* The answer must be about the principal asked for. */
+    principal = eksauth_json_answer_str(root, "principalArn");
+    if (principal != NULL && strcmp(principal, e->principal_arn) != 0) {
+        st = eksauth_fail(err, EKSAUTH_EINVAL,
+                          "EKS API: ListAssociatedAccessPolicies answered for another principal");
+        goto out;
+    }
+    count = json_object_array_length(list);
+    if (e->n_policies + count > EKSAUTH_EKS_MAX_POLICIES) {
+        st = eksauth_fail(err, EKSAUTH_EINVAL, "EKS API: more than %d policies for %.200s",
+                          EKSAUTH_EKS_MAX_POLICIES, e->principal_arn);
+        goto out;
+    }
+    grown = realloc(e->policies, (e->n_policies + count + 1) * sizeof(*grown));
+    if (grown == NULL) {
+        st = eksauth_fail(err, EKSAUTH_ENOMEM, "EKS API: out of memory");
+        goto out;
+    }
+    e->policies = grown;
+    for (i = 0; i < count && st == EKSAUTH_OK; i++) {
+        st = parse_policy(json_object_array_get_idx(list, i), &e->policies[e->n_policies], err);
+        /* Counted even when half-filled: eksauth_access_entry_free releases it. */
+        e->n_policies++;
+    }
+    if (st == EKSAUTH_OK)
+        st = next_token(root, "ListAssociatedAccessPolicies", next, nextlen, err);
+out:
+    json_object_put(root);
+    return st;
 }
 
 enum eksauth_status eksauth_eks_parse_describe(const char *body, size_t len,
@@ -205,6 +364,7 @@ struct eks_conn {
     struct eksauth_creds creds;
     char region[64];
     char host[256];
+    char cluster[1024]; /* cluster_name, URI-encoded for paths */
 };
 
 static enum eksauth_status eks_get(const struct eksauth_config *cfg, struct eks_conn *c,
@@ -298,128 +458,203 @@ static enum eksauth_status eks_http_error(const struct eksauth_http_response *re
     return eksauth_fail(err, st, "EKS API: %s: HTTP %ld%s%s%s%s%s", what, s,
                         code[0] != '\0' ? " " : "", code, msg[0] != '\0' ? ": " : "", msg,
                         (s == 401 || s == 403)
-                            ? " (this host's role needs eks:ListAccessEntries and "
-                              "eks:DescribeAccessEntry on the cluster)"
+                            ? " (this host's role needs eks:DescribeCluster (source = auto), "
+                              "eks:ListAccessEntries, eks:DescribeAccessEntry and "
+                              "eks:ListAssociatedAccessPolicies on the cluster)"
                             : "");
 }
 
-enum eksauth_status eksauth_eks_access_entries(const struct eksauth_config *cfg,
-                                               struct eksauth_access_entry **out, size_t *n_out,
-                                               char *hosts, size_t hostslen,
-                                               struct eksauth_error *err)
+/* GET path?query as what; a non-200 answer is the failure eks_http_error makes of it. */
+static enum eksauth_status eks_call(const struct eksauth_config *cfg, struct eks_conn *c,
+                                    const char *what, const char *path, const char *query,
+                                    struct eksauth_http_response *resp, struct eksauth_error *err)
 {
-    struct eksauth_http_response resp = {0, NULL, 0};
-    struct eksauth_access_entry *entries = NULL;
-    enum eksauth_status st;
-    struct eks_conn c;
-    char **arns = NULL, next[2048] = "", path[4096], query[4200], enc[6200];
-    size_t n_arns = 0, i, pages = 0;
-    const struct eksauth_partition *part;
+    enum eksauth_status st = eks_get(cfg, c, path, query, resp, err);
 
-    *out = NULL;
-    *n_out = 0;
-    memset(&c, 0, sizeof(c));
+    if (st == EKSAUTH_OK && resp->status != 200)
+        st = eks_http_error(resp, what, err);
+    return st;
+}
+
+/* The endpoint, region and this host's credentials for cfg's cluster; host for messages. */
+static enum eksauth_status eks_open(const struct eksauth_config *cfg, struct eks_conn *c,
+                                    char *host, size_t hostlen, struct eksauth_error *err)
+{
+    const struct eksauth_partition *part;
+    enum eksauth_status st;
+
+    memset(c, 0, sizeof(*c));
     if (cfg->cluster_name == NULL)
         return eksauth_fail(err, EKSAUTH_EINVAL,
                             "source = %s needs cluster_name (the EKS cluster's name)",
                             eksauth_source_name(cfg->source));
-    if ((st = eksauth_cluster_region(cfg, c.region, sizeof(c.region), err)) != EKSAUTH_OK)
+    if ((st = eksauth_cluster_region(cfg, c->region, sizeof(c->region), err)) != EKSAUTH_OK)
         return st;
     part = eksauth_partition_find(cfg->partition != NULL ? cfg->partition : "aws");
     if (part == NULL)
         return eksauth_fail(err, EKSAUTH_EINVAL, "EKS API: unknown partition");
-    snprintf(c.host, sizeof(c.host), "eks.%s.%s", c.region, part->domain);
-    snprintf(hosts, hostslen, "%s", c.host);
-    if ((st = eksauth_cluster_creds(cfg, &c.creds, err)) != EKSAUTH_OK)
-        return st;
-    if (eksauth_sigv4_uri_encode(cfg->cluster_name, strlen(cfg->cluster_name), enc, sizeof(enc)) <
-        0) {
-        st = eksauth_fail(err, EKSAUTH_EINVAL, "EKS API: cluster_name too long");
-        goto out;
+    snprintf(c->host, sizeof(c->host), "eks.%s.%s", c->region, part->domain);
+    snprintf(host, hostlen, "%s", c->host);
+    if (eksauth_sigv4_uri_encode(cfg->cluster_name, strlen(cfg->cluster_name), c->cluster,
+                                 sizeof(c->cluster)) < 0)
+        return eksauth_fail(err, EKSAUTH_EINVAL, "EKS API: cluster_name too long");
+    return eksauth_cluster_creds(cfg, &c->creds, err);
+}
+
+/* "maxResults=100" and, after the first page, "&nextToken=<next, encoded>". */
+static enum eksauth_status page_query(const char *next, char *query, size_t querylen,
+                                      struct eksauth_error *err)
+{
+    char enc[6200];
+
+    if (next[0] == '\0') {
+        snprintf(query, querylen, "maxResults=100");
+        return EKSAUTH_OK;
     }
-    if (snprintf(path, sizeof(path), "/clusters/%s/access-entries", enc) >= (int)sizeof(path)) {
-        st = eksauth_fail(err, EKSAUTH_EINVAL, "EKS API: cluster_name too long");
-        goto out;
-    }
+    if (eksauth_sigv4_uri_encode(next, strlen(next), enc, sizeof(enc)) < 0 ||
+        snprintf(query, querylen, "maxResults=100&nextToken=%s", enc) >= (int)querylen)
+        return eksauth_fail(err, EKSAUTH_EINVAL, "EKS API: nextToken too long");
+    return EKSAUTH_OK;
+}
+
+/* "/clusters/NAME/access-entries/<principal, encoded><tail>". */
+static enum eksauth_status entry_path(const struct eks_conn *c, const char *principal,
+                                      const char *tail, char *path, size_t pathlen,
+                                      struct eksauth_error *err)
+{
+    char enc[6200];
+
+    if (eksauth_sigv4_uri_encode(principal, strlen(principal), enc, sizeof(enc)) < 0 ||
+        snprintf(path, pathlen, "/clusters/%s/access-entries/%s%s", c->cluster, enc, tail) >=
+            (int)pathlen)
+        return eksauth_fail(err, EKSAUTH_EINVAL, "EKS API: principal ARN too long");
+    return EKSAUTH_OK;
+}
+
+/* Every page of ListAccessEntries into *arns. */
+static enum eksauth_status list_entries(const struct eksauth_config *cfg, struct eks_conn *c,
+                                        char ***arns, size_t *n, struct eksauth_error *err)
+{
+    struct eksauth_http_response resp = {0, NULL, 0};
+    char next[2048] = "", path[4096], query[6300];
+    enum eksauth_status st = EKSAUTH_OK;
+    size_t pages = 0;
+
+    snprintf(path, sizeof(path), "/clusters/%s/access-entries", c->cluster);
     /* Every page: an access entry left out would be a login wrongly refused or kept. */
     do {
-        if (++pages > EKSAUTH_EKS_MAX_ENTRIES) {
-            st = eksauth_fail(err, EKSAUTH_EINVAL, "EKS API: too many pages");
-            goto out;
-        }
-        if (next[0] == '\0') {
-            snprintf(query, sizeof(query), "maxResults=100");
-        } else {
-            if (eksauth_sigv4_uri_encode(next, strlen(next), enc, sizeof(enc)) < 0) {
-                st = eksauth_fail(err, EKSAUTH_EINVAL, "EKS API: nextToken too long");
-                goto out;
-            }
-            if (snprintf(query, sizeof(query), "maxResults=100&nextToken=%s", enc) >=
-                (int)sizeof(query)) {
-                st = eksauth_fail(err, EKSAUTH_EINVAL, "EKS API: nextToken too long");
-                goto out;
-            }
-        }
-        st = eks_get(cfg, &c, path, query, &resp, err);
-        if (st != EKSAUTH_OK)
-            goto out;
-        if (resp.status != 200) {
-            st = eks_http_error(&resp, "ListAccessEntries", err);
-            goto out;
-        }
-        st = eksauth_eks_parse_list(resp.body, resp.len, &arns, &n_arns, next, sizeof(next), err);
+        if (++pages > EKSAUTH_EKS_MAX_ENTRIES)
+            return eksauth_fail(err, EKSAUTH_EINVAL, "EKS API: too many pages");
+        if ((st = page_query(next, query, sizeof(query), err)) != EKSAUTH_OK ||
+            (st = eks_call(cfg, c, "ListAccessEntries", path, query, &resp, err)) != EKSAUTH_OK ||
+            (st = eksauth_eks_parse_list(resp.body, resp.len, arns, n, next, sizeof(next), err)) !=
+                EKSAUTH_OK)
+            break;
         eksauth_http_response_free(&resp);
-        if (st != EKSAUTH_OK)
-            goto out;
     } while (next[0] != '\0');
+    eksauth_http_response_free(&resp);
+    return st;
+}
 
+/* DescribeAccessEntry, then every page of ListAssociatedAccessPolicies, for arn into *e. */
+static enum eksauth_status read_entry(const struct eksauth_config *cfg, struct eks_conn *c,
+                                      const char *arn, struct eksauth_access_entry *e,
+                                      struct eksauth_error *err)
+{
+    struct eksauth_http_response resp = {0, NULL, 0};
+    char next[2048] = "", path[8192], query[6300];
+    enum eksauth_status st;
+    size_t pages = 0;
+
+    if ((st = entry_path(c, arn, "", path, sizeof(path), err)) != EKSAUTH_OK ||
+        (st = eks_call(cfg, c, "DescribeAccessEntry", path, "", &resp, err)) != EKSAUTH_OK ||
+        (st = eksauth_eks_parse_describe(resp.body, resp.len, e, err)) != EKSAUTH_OK)
+        goto out;
+    /* The answer must be about the principal asked for. */
+    if (strcmp(e->principal_arn, arn) != 0) {
+        st = eksauth_fail(err, EKSAUTH_EINVAL,
+                          "EKS API: DescribeAccessEntry answered for another principal");
+        goto out;
+    }
+    if ((st = entry_path(c, arn, "/access-policies", path, sizeof(path), err)) != EKSAUTH_OK)
+        goto out;
+    /* Every page: a policy left out would be a group wrongly missing, one too many a guess. */
+    do {
+        eksauth_http_response_free(&resp);
+        if (++pages > EKSAUTH_EKS_MAX_POLICIES) {
+            st = eksauth_fail(err, EKSAUTH_EINVAL, "EKS API: too many pages");
+            break;
+        }
+        if ((st = page_query(next, query, sizeof(query), err)) != EKSAUTH_OK ||
+            (st = eks_call(cfg, c, "ListAssociatedAccessPolicies", path, query, &resp, err)) !=
+                EKSAUTH_OK ||
+            (st = eksauth_eks_parse_policies(resp.body, resp.len, e, next, sizeof(next), err)) !=
+                EKSAUTH_OK)
+            break;
+    } while (next[0] != '\0');
+out:
+    eksauth_http_response_free(&resp);
+    return st;
+}
+
+enum eksauth_status eksauth_eks_access_entries(const struct eksauth_config *cfg,
+                                               struct eksauth_access_entry **out, size_t *n_out,
+                                               char *host, size_t hostlen,
+                                               struct eksauth_error *err)
+{
+    struct eksauth_access_entry *entries = NULL;
+    enum eksauth_status st;
+    struct eks_conn c;
+    char **arns = NULL;
+    size_t n_arns = 0, i;
+
+    *out = NULL;
+    *n_out = 0;
+    st = eks_open(cfg, &c, host, hostlen, err);
+    if (st == EKSAUTH_OK)
+        st = list_entries(cfg, &c, &arns, &n_arns, err);
+    if (st != EKSAUTH_OK)
+        goto out;
     entries = calloc(n_arns + 1, sizeof(*entries));
     if (entries == NULL) {
         st = eksauth_fail(err, EKSAUTH_ENOMEM, "EKS API: out of memory");
         goto out;
     }
-    for (i = 0; i < n_arns; i++) {
-        char epath[8192];
-
-        if (eksauth_sigv4_uri_encode(arns[i], strlen(arns[i]), enc, sizeof(enc)) < 0) {
-            st = eksauth_fail(err, EKSAUTH_EINVAL, "EKS API: principal ARN too long");
-            goto out;
-        }
-        if (snprintf(epath, sizeof(epath), "%s/%s", path, enc) >= (int)sizeof(epath)) {
-            st = eksauth_fail(err, EKSAUTH_EINVAL, "EKS API: principal ARN too long");
-            goto out;
-        }
-        st = eks_get(cfg, &c, epath, "", &resp, err);
-        if (st != EKSAUTH_OK)
-            goto out;
-        if (resp.status != 200) {
-            st = eks_http_error(&resp, "DescribeAccessEntry", err);
-            goto out;
-        }
-        st = eksauth_eks_parse_describe(resp.body, resp.len, &entries[i], err);
-        eksauth_http_response_free(&resp);
-        if (st != EKSAUTH_OK)
-            goto out;
-        /* The answer must be about the principal asked for. */
-        if (strcmp(entries[i].principal_arn, arns[i]) != 0) {
-            st = eksauth_fail(err, EKSAUTH_EINVAL,
-                              "EKS API: DescribeAccessEntry answered for another principal");
-            goto out;
-        }
-        *n_out = i + 1;
+    for (i = 0; i < n_arns && st == EKSAUTH_OK; i++)
+        st = read_entry(cfg, &c, arns[i], &entries[i], err);
+    if (st == EKSAUTH_OK) {
+        *n_out = n_arns;
+        *out = entries;
+        entries = NULL;
     }
-    *n_out = n_arns;
-    *out = entries;
-    entries = NULL;
 out:
     if (entries != NULL) {
         for (i = 0; i < n_arns; i++)
             eksauth_access_entry_free(&entries[i]);
         free(entries);
-        *n_out = 0;
     }
-    eksauth_http_response_free(&resp);
     eksauth_strv_free(arns, n_arns);
+    eksauth_creds_free(&c.creds);
+    return st;
+}
+
+enum eksauth_status eksauth_eks_auth_mode(const struct eksauth_config *cfg,
+                                          enum eksauth_auth_mode *mode, char *host, size_t hostlen,
+                                          struct eksauth_error *err)
+{
+    struct eksauth_http_response resp = {0, NULL, 0};
+    enum eksauth_status st;
+    struct eks_conn c;
+    char path[4096];
+
+    st = eks_open(cfg, &c, host, hostlen, err);
+    if (st == EKSAUTH_OK) {
+        snprintf(path, sizeof(path), "/clusters/%s", c.cluster);
+        st = eks_call(cfg, &c, "DescribeCluster", path, "", &resp, err);
+    }
+    if (st == EKSAUTH_OK)
+        st = eksauth_eks_parse_cluster(resp.body, resp.len, mode, err);
+    eksauth_http_response_free(&resp);
     eksauth_creds_free(&c.creds);
     return st;
 }

@@ -1,5 +1,7 @@
 /*
- * partition.c - AWS partitions and region names (token-rules.md §2.1).
+ * partition.c - AWS partitions, their regions and their STS host names
+ * (docs/token-rules.md, "Hosts"), read from the table lib/partition_data.py
+ * generates from botocore's data.
  */
 #include "config.h"
 
@@ -7,24 +9,15 @@
 
 #include "eksauth/partition.h"
 
-static const struct eksauth_partition partitions[] = {
-    {"aws", "amazonaws.com", "api.aws", true},
-    {"aws-cn", "amazonaws.com.cn", "api.amazonwebservices.com.cn", false},
-    {"aws-us-gov", "amazonaws.com", "api.aws", false},
-    {"aws-iso", "c2s.ic.gov", NULL, false},
-    {"aws-iso-b", "sc2s.sgov.gov", NULL, false},
-    {"aws-iso-e", "cloud.adc-e.uk", NULL, false},
-    {"aws-iso-f", "csp.hci.ic.gov", NULL, false},
-    {"aws-eusc", "amazonaws.eu", "api.amazonwebservices.eu", false},
-};
-
 const struct eksauth_partition *eksauth_partition_find_n(const char *name, size_t len)
 {
     size_t i;
 
-    for (i = 0; i < sizeof(partitions) / sizeof(partitions[0]); i++) {
-        if (strlen(partitions[i].name) == len && memcmp(partitions[i].name, name, len) == 0)
-            return &partitions[i];
+    for (i = 0; i < eksauth_partition_count; i++) {
+        const struct eksauth_partition *p = &eksauth_partition_table[i];
+
+        if (strlen(p->name) == len && memcmp(p->name, name, len) == 0)
+            return p;
     }
     return NULL;
 }
@@ -32,6 +25,99 @@ const struct eksauth_partition *eksauth_partition_find_n(const char *name, size_
 const struct eksauth_partition *eksauth_partition_find(const char *name)
 {
     return name != NULL ? eksauth_partition_find_n(name, strlen(name)) : NULL;
+}
+
+/* \w of the SDK's region regexes (Go's and Python's alike, ASCII): letters, digits, '_'. */
+static bool is_word(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+/* s[0..len) is prefix "-" \w+ "-" \d+, the tail every partition's region regex has. */
+static bool region_has_prefix(const char *s, size_t len, const char *prefix, size_t plen)
+{
+    size_t i, j;
+
+    if (len <= plen + 1 || memcmp(s, prefix, plen) != 0 || s[plen] != '-')
+        return false;
+    for (i = plen + 1; i < len && is_word(s[i]); i++)
+        ;
+    if (i == plen + 1 || i >= len || s[i] != '-')
+        return false;
+    for (j = i + 1; j < len && s[j] >= '0' && s[j] <= '9'; j++)
+        ;
+    return j > i + 1 && j == len;
+}
+
+const struct eksauth_partition *eksauth_partition_of_region(const char *region, size_t len)
+{
+    const char *alt, *bar;
+    size_t i;
+
+    /* The SDK's order: the first partition whose regex matches owns the region. */
+    for (i = 0; i < eksauth_partition_count; i++) {
+        const struct eksauth_partition *p = &eksauth_partition_table[i];
+
+        for (alt = p->region_prefixes; alt != NULL; alt = bar != NULL ? bar + 1 : NULL) {
+            bar = strchr(alt, '|');
+            if (region_has_prefix(region, len, alt,
+                                  bar != NULL ? (size_t)(bar - alt) : strlen(alt)))
+                return p;
+        }
+    }
+    return NULL;
+}
+
+/* host is form->before + LABEL + form->after, LABEL one DNS label: *label, *label_len. */
+static bool host_in_form(const struct eksauth_sts_host_form *form, const char *host,
+                         const char **label, size_t *label_len)
+{
+    size_t hlen = strlen(host), blen, alen;
+
+    if (form->before == NULL)
+        return false;
+    blen = strlen(form->before);
+    alen = strlen(form->after);
+    if (hlen <= blen + alen || strncmp(host, form->before, blen) != 0 ||
+        strcmp(host + hlen - alen, form->after) != 0)
+        return false;
+    *label = host + blen;
+    *label_len = hlen - blen - alen;
+    return memchr(*label, '.', *label_len) == NULL;
+}
+
+enum eksauth_sts_host_match eksauth_partition_sts_host(const struct eksauth_partition *p,
+                                                       const char *host, const char **region,
+                                                       size_t *region_len)
+{
+    enum eksauth_sts_host_match best = EKSAUTH_STS_HOST_UNKNOWN, m;
+    const char *label;
+    size_t v, label_len;
+
+    for (v = 0; v < EKSAUTH_STS_VARIANTS; v++) {
+        if (!host_in_form(&p->sts_hosts[v], host, &label, &label_len))
+            continue;
+        /*
+         * The SDK gives this form for the partition's own regions only: a
+         * region-shaped label of another partition (sts.cn-north-1.amazonaws.com
+         * under aws) is no host of this one.
+         */
+        if (!eksauth_region_valid(label, label_len))
+            m = EKSAUTH_STS_HOST_NOT_REGION;
+        else if (eksauth_partition_of_region(label, label_len) != p)
+            m = EKSAUTH_STS_HOST_FOREIGN;
+        else
+            m = EKSAUTH_STS_HOST_OK;
+        /* The most telling answer wins: OK, then FOREIGN, then NOT_REGION. */
+        if (m == EKSAUTH_STS_HOST_OK || m > best) {
+            best = m;
+            *region = label;
+            *region_len = label_len;
+        }
+        if (m == EKSAUTH_STS_HOST_OK)
+            break;
+    }
+    return best;
 }
 
 static bool is_lower(char c)

@@ -211,24 +211,16 @@ static bool secret_valid(const char *s, size_t max)
     return true;
 }
 
-/* Region prefix -> partition, as the AWS endpoint rules assign regions. */
+/*
+ * The region's partition as the SDK's endpoint rules assign it (the generated
+ * table of lib/partition_data.c): a region no partition claims is signed
+ * for aws's host, as the SDK falls back to aws.
+ */
 static const struct eksauth_partition *partition_of_region(const char *region)
 {
-    static const struct {
-        const char *prefix;
-        const char *partition;
-    } map[] = {
-        {"cn-", "aws-cn"},         {"us-gov-", "aws-us-gov"}, {"us-isob-", "aws-iso-b"},
-        {"us-isof-", "aws-iso-f"}, {"us-iso-", "aws-iso"},    {"eu-isoe-", "aws-iso-e"},
-        {"eusc-", "aws-eusc"},
-    };
-    size_t i;
+    const struct eksauth_partition *p = eksauth_partition_of_region(region, strlen(region));
 
-    for (i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
-        if (strncmp(region, map[i].prefix, strlen(map[i].prefix)) == 0)
-            return eksauth_partition_find(map[i].partition);
-    }
-    return eksauth_partition_find("aws");
+    return p != NULL ? p : eksauth_partition_find("aws");
 }
 
 enum eksauth_status eksauth_sigv4_sts_host(const char *region, bool global, char *host,
@@ -244,12 +236,13 @@ enum eksauth_status eksauth_sigv4_sts_host(const char *region, bool global, char
     if (p == NULL)
         return eksauth_fail(err, EKSAUTH_EINVAL, "region: no partition for %s", region);
     if (global) {
-        if (!p->global_sts)
+        if (p->global_host == NULL)
             return eksauth_fail(err, EKSAUTH_EINVAL,
                                 "region: partition %s has no global STS endpoint", p->name);
-        n = snprintf(host, hostlen, "sts.amazonaws.com");
+        n = snprintf(host, hostlen, "%s", p->global_host);
     } else {
-        n = snprintf(host, hostlen, "sts.%s.%s", region, p->domain);
+        n = snprintf(host, hostlen, "%s%s%s", p->sts_hosts[EKSAUTH_STS_PLAIN].before, region,
+                     p->sts_hosts[EKSAUTH_STS_PLAIN].after);
     }
     if (n < 0 || (size_t)n >= hostlen)
         return eksauth_fail(err, EKSAUTH_EINVAL, "region: host name too long");

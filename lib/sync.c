@@ -355,6 +355,26 @@ static enum eksauth_status apply_locked(struct apply *a, struct eksauth_error *e
     return st;
 }
 
+/* The values of aa dropped as the cluster drops them, into report->dropped and one failure. */
+static enum eksauth_status dropped_failure(const struct eksauth_awsauth *aa, const char *label,
+                                           struct eksauth_sync_report *report,
+                                           struct eksauth_error *err)
+{
+    size_t i, n = eksauth_awsauth_dropped_count(aa);
+
+    for (i = 0; i < n; i++) {
+        if (eksauth_strlist_add(&report->dropped, eksauth_awsauth_dropped_at(aa, i), err) !=
+            EKSAUTH_OK)
+            return EKSAUTH_ENOMEM;
+    }
+    eksauth_fail(err, EKSAUTH_EINVAL, "%s: dropped, as the cluster drops them: ", label);
+    for (i = 0; i < n; i++)
+        eksauth_error_append(err, "%s%s", i > 0 ? ", " : "", eksauth_awsauth_dropped_at(aa, i));
+    eksauth_error_append(err, "; the identity DB was written without their entries, as the "
+                              "cluster maps without them: fix the value");
+    return EKSAUTH_EINVAL;
+}
+
 enum eksauth_status eksauth_sync_apply(struct eksauth_ctx *ctx, const char *label, const char *data,
                                        size_t len, const struct eksauth_strlist *source_warnings,
                                        bool allow_empty, struct eksauth_sync_report *report,
@@ -396,6 +416,9 @@ enum eksauth_status eksauth_sync_apply(struct eksauth_ctx *ctx, const char *labe
     if (st == EKSAUTH_OK)
         st = apply_locked(&a, err);
     eksauth_iddb_unlock(lock);
+    /* 3. What the cluster drops is dropped here too (written without it), and named: a failure. */
+    if (st == EKSAUTH_OK && eksauth_awsauth_dropped_count(a.m.aa) > 0)
+        st = dropped_failure(a.m.aa, label, report, err);
     /* The NSS module reads one path only (it cannot read the config). */
     report->db_not_served =
         strcmp(ctx->paths.db, EKSAUTH_DB_PATH) != 0 && secure_getenv("EKSAUTH_DB") == NULL;
@@ -412,6 +435,7 @@ enum eksauth_status eksauth_sync_snapshot(struct eksauth_ctx *ctx,
                                           const struct eksauth_cluster_snapshot *snap,
                                           struct eksauth_sync_report *r, struct eksauth_error *err)
 {
+    struct eksauth_cluster_snapshot kept;
     struct eksauth_strlist warnings = {0};
     struct eksauth_error werr;
     enum eksauth_status st = EKSAUTH_OK;
@@ -430,10 +454,24 @@ enum eksauth_status eksauth_sync_snapshot(struct eksauth_ctx *ctx,
     if (st == EKSAUTH_OK)
         st = eksauth_sync_apply(ctx, snap->what, snap->data, snap->len, &warnings,
                                 opts->allow_empty, r, err);
-    if (st == EKSAUTH_OK &&
-        eksauth_snapshot_write(&ctx->paths, snap, time(NULL), state, &werr) != EKSAUTH_OK)
+    /*
+     * Written without dropped values is written: keep the snapshot the DB
+     * was made from, under a version no fetch gives, so that every sync
+     * applies it and fails again, naming the values, until they are fixed.
+     */
+    kept = *snap;
+    if (r->dropped.n > 0)
+        snprintf(kept.version, sizeof(kept.version), "%.*s!dropped",
+                 (int)(sizeof(kept.version) - sizeof("!dropped")), snap->version);
+    if ((st == EKSAUTH_OK || r->dropped.n > 0) &&
+        eksauth_snapshot_write(&ctx->paths, &kept, time(NULL), state, &werr) != EKSAUTH_OK) {
         /* The DB is written: a later login reads it; the snapshot catches up next time. */
-        st = eksauth_strlist_addf(&r->warnings, err, "the snapshot was not kept: %s", werr.msg);
+        enum eksauth_status wst =
+            eksauth_strlist_addf(&r->warnings, NULL, "the snapshot was not kept: %s", werr.msg);
+
+        if (st == EKSAUTH_OK && wst != EKSAUTH_OK)
+            st = eksauth_fail(err, wst, "out of memory");
+    }
     eksauth_strlist_free(&warnings);
     return st;
 }
@@ -497,4 +535,5 @@ void eksauth_sync_report_free(struct eksauth_sync_report *report)
     eksauth_strlist_free(&report->removed);
     eksauth_strlist_free(&report->kept);
     eksauth_strlist_free(&report->warnings);
+    eksauth_strlist_free(&report->dropped);
 }

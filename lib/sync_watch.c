@@ -157,7 +157,8 @@ enum eksauth_status eksauth_sync_watch(struct eksauth_ctx *ctx,
 
     if (ctx->cfg.source == EKSAUTH_SOURCE_FILE || opts->aws_auth_path != NULL)
         return eksauth_fail(err, EKSAUTH_EINVAL,
-                            "--watch needs source = kubernetes, eks-api or kubernetes+eks-api");
+                            "--watch needs source = kubernetes, eks-api, kubernetes+eks-api or "
+                            "auto");
     memset(&w, 0, sizeof(w));
     w.ctx = ctx;
     w.opts = opts;

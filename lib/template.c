@@ -241,7 +241,9 @@ static enum eksauth_status scan(const char *tmpl, const struct eksauth_principal
              * ("admin:" for every IAM user under admin:{{SessionName}}).
              */
             if (value[0] == '\0')
-                return eksauth_fail(err, st, "template: {{%s}} is empty for this identity",
+                return eksauth_fail(err, st,
+                                    "template: {{%s}} is empty for this identity (the cluster "
+                                    "renders it empty and admits the name; eksauth refuses it)",
                                     placeholder_names[ph]);
             sink_put(o, value, strlen(value), ph == PH_SESSION_NAME);
         }

@@ -1,8 +1,8 @@
 /*
- * token.c - parse and check an EKS token: every rule of
- * reference/token-rules.md §2 that the cluster's authenticator applies, in
- * its order, plus the strict extras eksauth adopts (decisions 1-4 and 7,
- * §10 items 1-4 and 6-9).  Pure: no I/O, no clock, no allocation.
+ * token.c - parse and check an EKS token: every rule of docs/token-rules.md
+ * that the cluster's authenticator applies, in its order, plus the strict
+ * extras eksauth adopts (its decisions 1-4 and 7).  Pure: no I/O, no clock,
+ * no allocation.
  */
 #include "config.h"
 
@@ -18,10 +18,9 @@
 #include "eksauth/timeutil.h"
 #include "eksauth/token.h"
 
-#define PREFIX_LEN        (sizeof(EKSAUTH_TOKEN_PREFIX) - 1)
-#define GLOBAL_STS_HOST   "sts.amazonaws.com"
-#define GLOBAL_STS_REGION "us-east-1"
-#define DEFAULT_SKEW      300
+#define PREFIX_LEN      (sizeof(EKSAUTH_TOKEN_PREFIX) - 1)
+#define GLOBAL_STS_HOST "sts.amazonaws.com"
+#define DEFAULT_SKEW    300
 
 /* The only query parameters the authenticator allows (parameterWhitelist). */
 enum param {
@@ -164,49 +163,39 @@ static enum eksauth_status check_host_spelling(const char *host, struct eksauth_
     return EKSAUTH_OK;
 }
 
-static enum eksauth_status not_sts_host(const char *host, const struct eksauth_partition *part,
-                                        struct eksauth_error *err)
-{
-    return eksauth_fail(err, EKSAUTH_EREJECTED,
-                        "host: \"%.255s\" is not an STS host of partition %s", host, part->name);
-}
-
 /*
- * sts.<region>.<domain>, sts-fips.<region>.<domain> or
- * sts.<region>.<dual-stack domain> of the partition: *region and *region_len
- * get the region label.
+ * One of the partition's STS hosts as the SDK produces them (plain, FIPS,
+ * dual-stack, FIPS dual-stack around one of its regions; lib/partition.c):
+ * *region and *region_len get the region label.
  */
 static enum eksauth_status regional_host(const char *host, const struct eksauth_partition *part,
                                          const char **region, size_t *region_len,
                                          struct eksauth_error *err)
 {
-    const char *start, *end, *domain;
-    bool fips;
+    const struct eksauth_partition *owner;
 
-    if (strncmp(host, "sts.", 4) == 0) {
-        fips = false;
-        start = host + 4;
-    } else if (strncmp(host, "sts-fips.", 9) == 0) {
-        fips = true;
-        start = host + 9;
-    } else {
-        return not_sts_host(host, part, err);
-    }
-    end = strchr(start, '.');
-    if (end == NULL)
-        return not_sts_host(host, part, err);
-    /* The domain decides the partition: sts.us-east-1.amazonaws.com.cn is not aws. */
-    domain = end + 1;
-    if (strcmp(domain, part->domain) != 0 &&
-        (fips || part->dualstack_domain == NULL || strcmp(domain, part->dualstack_domain) != 0))
-        return not_sts_host(host, part, err);
-    /* Upstream takes any label here; a region's shape keeps out names AWS would never serve. */
-    if (!eksauth_region_valid(start, (size_t)(end - start)))
+    switch (eksauth_partition_sts_host(part, host, region, region_len)) {
+    case EKSAUTH_STS_HOST_OK:
+        return EKSAUTH_OK;
+    case EKSAUTH_STS_HOST_NOT_REGION:
+        /* Upstream takes any label here; a region's shape keeps out names AWS never serves. */
         return eksauth_fail(err, EKSAUTH_EREJECTED, "region: \"%.*s\" in host is not a region",
-                            (int)(end - start), start);
-    *region = start;
-    *region_len = (size_t)(end - start);
-    return EKSAUTH_OK;
+                            (int)*region_len, *region);
+    case EKSAUTH_STS_HOST_FOREIGN:
+        /* The SDK never makes this name: the region belongs to another partition, or none. */
+        owner = eksauth_partition_of_region(*region, *region_len);
+        if (owner != NULL)
+            return eksauth_fail(err, EKSAUTH_EREJECTED,
+                                "region: %.*s in host is a region of partition %s, not of %s",
+                                (int)*region_len, *region, owner->name, part->name);
+        return eksauth_fail(err, EKSAUTH_EREJECTED,
+                            "region: %.*s in host is not a region of partition %s (%s)",
+                            (int)*region_len, *region, part->name, part->region_regex);
+    case EKSAUTH_STS_HOST_UNKNOWN:
+        break;
+    }
+    return eksauth_fail(err, EKSAUTH_EREJECTED,
+                        "host: \"%.255s\" is not an STS host of partition %s", host, part->name);
 }
 
 enum eksauth_status eksauth_token_check_host(const char *host, const char *partition,
@@ -214,8 +203,8 @@ enum eksauth_status eksauth_token_check_host(const char *host, const char *parti
                                              size_t region_len, struct eksauth_error *err)
 {
     const struct eksauth_partition *part;
-    const char *found = GLOBAL_STS_REGION;
-    size_t found_len = strlen(GLOBAL_STS_REGION), i;
+    const char *found = NULL;
+    size_t found_len = 0, i;
     enum eksauth_status st;
 
     if (region == NULL || region_len == 0)
@@ -238,12 +227,15 @@ enum eksauth_status eksauth_token_check_host(const char *host, const char *parti
     part = eksauth_partition_find(partition);
     if (part == NULL)
         return eksauth_fail(err, EKSAUTH_EINVAL, "host: unknown partition \"%.32s\"", partition);
-    if (strcmp(host, GLOBAL_STS_HOST) == 0) {
-        /* The global endpoint serves the commercial partition only (upstream's rule). */
-        if (!part->global_sts)
-            return eksauth_fail(err, EKSAUTH_EREJECTED,
-                                "host: global endpoint %s is not in partition %s", GLOBAL_STS_HOST,
-                                part->name);
+    if (part->global_host != NULL && strcmp(host, part->global_host) == 0) {
+        /* The global endpoint is signed for its own region (us-east-1 for sts.amazonaws.com). */
+        found = part->global_region;
+        found_len = strlen(found);
+    } else if (strcmp(host, GLOBAL_STS_HOST) == 0) {
+        /* Only aws has a global endpoint (upstream's rule, and AWS's data). */
+        return eksauth_fail(err, EKSAUTH_EREJECTED,
+                            "host: global endpoint %s is not in partition %s", GLOBAL_STS_HOST,
+                            part->name);
     } else {
         st = regional_host(host, part, &found, &found_len, err);
         if (st != EKSAUTH_OK)

@@ -124,6 +124,7 @@ static int print_json(const struct eksauth_sync_report *r)
         json_object_object_add(o, "removed", json_list(&r->removed));
         json_object_object_add(o, "recorded_logins_kept", json_list(&r->kept));
         json_object_object_add(o, "warnings", json_list(&r->warnings));
+        json_object_object_add(o, "dropped", json_list(&r->dropped));
     }
     rc = cli_print_json(o);
     json_object_put(o);
@@ -214,10 +215,14 @@ int cmd_sync(struct eksauth_cli *cli, int argc, char **argv)
         return cli_fail("sync", &err);
     }
     memset(&report, 0, sizeof(report));
-    if (eksauth_sync_run(&cli->ctx, &a.opts, &report, &err) != EKSAUTH_OK)
+    if (eksauth_sync_run(&cli->ctx, &a.opts, &report, &err) != EKSAUTH_OK) {
+        /* Written without what the cluster drops: the summary, then the failure naming it. */
+        if (report.dropped.n > 0)
+            (void)print_report(&report, a.json);
         rc = cli_fail("sync", &err);
-    else
+    } else {
         rc = print_report(&report, a.json);
+    }
     eksauth_sync_report_free(&report);
     return rc;
 }

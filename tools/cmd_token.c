@@ -4,8 +4,10 @@
  * environment or the shared credentials file, byte for byte the token
  * `aws eks get-token` makes for the same credentials, region, cluster id and
  * time.  --json prints the ExecCredential that `aws eks get-token` prints
- * (same keys, order and indentation), so it serves as a kubeconfig exec
- * plugin.  Exit 0, or 2 for usage, configuration and missing credentials.
+ * (same keys, order and indentation) in the apiVersion the Kubernetes client
+ * asked for in KUBERNETES_EXEC_INFO, as `aws eks get-token` answers it, so it
+ * serves as a kubeconfig exec plugin with either v1 or v1beta1.  Exit 0, or
+ * 2 for usage, configuration and missing credentials.
  */
 #include "config.h"
 
@@ -15,6 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include <json-c/json.h>
 
 #include "eksauth/creds.h"
 #include "eksauth/sigv4.h"
@@ -34,8 +38,56 @@ static const char usage_text[] =
     "                   eksauth:ID:NAME (what eksauth askpass sends; the cluster refuses it)\n"
     "  --region R       the STS region (else AWS_REGION, AWS_DEFAULT_REGION, ~/.aws/config)\n"
     "  --global         sign for sts.amazonaws.com (scope us-east-1) instead of the region's\n"
-    "  --json           print an ExecCredential, as `aws eks get-token` does\n"
+    "  --json           print an ExecCredential, as `aws eks get-token` does, in the\n"
+    "                   apiVersion KUBERNETES_EXEC_INFO asks for (v1 or v1beta1)\n"
     "  --now TIME       sign as of TIME (RFC 3339 or Unix seconds) instead of the clock\n";
+
+#define EXEC_API_V1       "client.authentication.k8s.io/v1"
+#define EXEC_API_V1BETA1  "client.authentication.k8s.io/v1beta1"
+#define EXEC_API_V1ALPHA1 "client.authentication.k8s.io/v1alpha1"
+
+/*
+ * The ExecCredential apiVersion to answer: the one the client asked for in
+ * KUBERNETES_EXEC_INFO (client-go refuses an answer in another version),
+ * decided as `aws eks get-token` decides it: v1 and v1beta1 as asked;
+ * v1alpha1 as asked, with a note that it is deprecated; v1beta1, with a
+ * note, when the variable is not JSON or names another version; v1beta1
+ * without a note when it is unset (clients before Kubernetes 1.20).
+ */
+static const char *exec_api_version(void)
+{
+    const char *info = getenv("KUBERNETES_EXEC_INFO"), *asked;
+    const char *answer = EXEC_API_V1BETA1;
+    struct json_object *obj, *v;
+
+    if (info == NULL || info[0] == '\0')
+        return answer;
+    obj = json_tokener_parse(info);
+    if (obj == NULL || !json_object_is_type(obj, json_type_object)) {
+        cli_error(WHAT,
+                  "KUBERNETES_EXEC_INFO is not a JSON object; answering %s (update the "
+                  "Kubernetes client)",
+                  answer);
+        goto out;
+    }
+    asked =
+        json_object_object_get_ex(obj, "apiVersion", &v) && json_object_is_type(v, json_type_string)
+            ? json_object_get_string(v)
+            : "";
+    if (strcmp(asked, EXEC_API_V1) == 0 || strcmp(asked, EXEC_API_V1BETA1) == 0) {
+        answer = strcmp(asked, EXEC_API_V1) == 0 ? EXEC_API_V1 : EXEC_API_V1BETA1;
+    } else if (strcmp(asked, EXEC_API_V1ALPHA1) == 0) {
+        answer = EXEC_API_V1ALPHA1;
+        cli_error(WHAT, "the kubeconfig asks for the deprecated %s; move it to %s", asked,
+                  EXEC_API_V1);
+    } else {
+        cli_error(WHAT, "KUBERNETES_EXEC_INFO asks for an unknown apiVersion; answering %s",
+                  answer);
+    }
+out:
+    json_object_put(obj);
+    return answer;
+}
 
 /* The ExecCredential of `aws eks get-token`, byte for byte: json.dump(indent=4), same key order. */
 static int print_exec_credential(const char *token, time_t signed_at)
@@ -46,7 +98,7 @@ static int print_exec_credential(const char *token, time_t signed_at)
     /* The token is base64url and the time digits: nothing in either needs JSON escaping. */
     printf("{\n"
            "    \"kind\": \"ExecCredential\",\n"
-           "    \"apiVersion\": \"client.authentication.k8s.io/v1beta1\",\n"
+           "    \"apiVersion\": \"%s\",\n"
            "    \"spec\": {},\n"
            "    \"status\": {\n"
            "        \"expirationTimestamp\": \"%s\",\n"
@@ -54,7 +106,7 @@ static int print_exec_credential(const char *token, time_t signed_at)
            "    }\n"
            "}\n"
            "\n", /* aws eks get-token ends with an empty line too */
-           expires, token);
+           exec_api_version(), expires, token);
     return 0;
 }
 

@@ -1,8 +1,8 @@
 /*
  * arn.h - parse and canonicalise IAM/STS ARNs as the cluster's
- * authenticator does (token-rules.md §4): an assumed-role ARN becomes the
- * role's IAM ARN, and matching keys compare case-insensitively with any role
- * path removed (role names are unique in an account whatever their path).
+ * authenticator does: an assumed-role ARN becomes the role's IAM ARN, and
+ * the matching key is that canonical ARN in lower case (the cluster
+ * compares whole ARNs ignoring case; docs/aws-auth.md, "Matching").
  */
 #ifndef EKSAUTH_ARN_H
 #define EKSAUTH_ARN_H
@@ -28,7 +28,7 @@ struct eksauth_arn {
     char resource[EKSAUTH_ARN_MAX]; /* everything after the 5th ':' */
     char session_name[128];         /* assumed-role only, else "" */
     char canonical[EKSAUTH_ARN_MAX];
-    /* Lower-case canonical ARN with any role path removed: the aws-auth lookup key. */
+    /* The canonical ARN in lower case: the aws-auth lookup key. */
     char key[EKSAUTH_ARN_MAX];
 };
 

@@ -3,8 +3,11 @@
  * indexed; look an identity up (mapRoles, then mapUsers, then mapAccounts)
  * and render its username and groups.  Pure: the caller passes the bytes.
  *
- * Duplicates (same key after canonicalising, docs/token-rules.md "eksauth's
- * decisions" 6): the last wins and a warning names both positions.
+ * Matching is the cluster's ConfigMap backend's (docs/token-rules.md
+ * decision 6): the caller's canonical ARN against each entry's ARN as
+ * written, whole, ignoring case.  Duplicates (same key): the last wins and
+ * a warning names both positions.  Entries the cluster never matches (a
+ * role path, a session's ARN) are out of the index, kept to say why.
  */
 #ifndef EKSAUTH_AWSAUTH_H
 #define EKSAUTH_AWSAUTH_H
@@ -36,8 +39,18 @@ size_t eksauth_awsauth_warning_count(const struct eksauth_awsauth *aa);
 const char *eksauth_awsauth_warning_at(const struct eksauth_awsauth *aa, size_t i);
 
 /*
+ * The values of mapRoles, mapUsers or mapAccounts dropped whole because
+ * they do not parse, as the cluster drops them: "mapRoles (3:7: <why>)".
+ * The document still maps with the others; eksauth_sync_apply fails after
+ * writing so that it is seen.
+ */
+size_t eksauth_awsauth_dropped_count(const struct eksauth_awsauth *aa);
+const char *eksauth_awsauth_dropped_at(const struct eksauth_awsauth *aa, size_t i);
+
+/*
  * The entry for a principal: mapRoles then mapUsers by arn_key (an
- * eksauth_arn.key), then mapAccounts by account.  NULL when none.  O(1).
+ * eksauth_arn.key: the canonical ARN in lower case), then mapAccounts by
+ * account.  NULL when none.  O(1).
  */
 const struct eksauth_awsauth_entry *
 eksauth_awsauth_lookup(const struct eksauth_awsauth *aa, const char *arn_key, const char *account);
@@ -52,8 +65,9 @@ struct eksauth_k8s_identity {
 
 /*
  * Look p up and render its username and groups.  EKSAUTH_ENOTMAPPED when
- * no entry matches; EKSAUTH_EREJECTED when the entry exists but cannot be
- * used (a template error: "aws-auth: mapRoles: 9:7: username: template:
+ * no entry matches ("identity is not mapped: ARN", with why when an
+ * ignored entry meant p or a value was dropped); EKSAUTH_EREJECTED when the entry exists but cannot
+ * be used (a template error: "aws-auth: mapRoles: 9:7: username: template:
  * {{EC2PrivateDNSName}}: instance i-... is not this host ...", ...),
  * or when p's account or session name disagrees with its ARN.  mapAccounts
  * yields the canonical ARN and no groups.

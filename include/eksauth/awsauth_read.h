@@ -5,10 +5,15 @@
  * the caller passes the bytes.  awsauth.h indexes what this reads and maps
  * a principal through it.
  *
- * Decisions (docs/token-rules.md, "eksauth's decisions" 5 and 6): entry
- * keys compare ASCII case-insensitively; config ARNs are canonicalised and
- * a role path is tolerated; a malformed entry is reported with line:column
- * and skipped; a malformed document is an error.
+ * Decisions (docs/token-rules.md, decisions 5 and 6; docs/aws-auth.md):
+ * entry keys are read as the cluster's Go decoder reads them (case folded
+ * as Go folds it; of two keys for one field, the later in byte order); an
+ * entry's ARN is its lookup key as written, in lower case, and an entry the
+ * cluster never matches (a role path, a session's ARN) is kept as ignored
+ * with a warning; a malformed entry is reported with line:column and
+ * skipped; a value of mapRoles, mapUsers or mapAccounts that does not parse
+ * is dropped, as the cluster drops it, with a warning naming it; a
+ * malformed document is an error.
  */
 #ifndef EKSAUTH_AWSAUTH_READ_H
 #define EKSAUTH_AWSAUTH_READ_H
@@ -26,6 +31,15 @@
  */
 #define EKSAUTH_AWSAUTH_MAX ((size_t)16 * 1024 * 1024)
 
+/*
+ * A top-level key of a bare document (the one lib/cluster.c merges from
+ * the ConfigMap and the access entries): a list of the values the
+ * ConfigMap had dropped ("mapRoles (3:7: <why>)"), read back into
+ * eksauth_awsauth_doc.dropped, so that what the cluster drops stays named
+ * wherever the merged document is read.
+ */
+#define EKSAUTH_AWSAUTH_DROPPED_KEY "eksauthDropped"
+
 enum eksauth_map_source {
     EKSAUTH_SRC_MAPROLES,
     EKSAUTH_SRC_MAPUSERS,
@@ -38,9 +52,16 @@ const char *eksauth_map_source_name(enum eksauth_map_source src);
 
 struct eksauth_awsauth_entry {
     enum eksauth_map_source source;
-    const char *arn;           /* as written; for mapAccounts the account id */
-    const char *key;           /* lookup key: eksauth_arn.key, or the account id */
-    const char *username;      /* template, checked; NULL for mapAccounts */
+    const char *arn; /* as written; for mapAccounts the account id */
+    /*
+     * Lookup key: the ARN as written in lower case (the cluster compares
+     * whole ARNs ignoring case), or the account id.  For an ignored entry,
+     * the ARN it should have been, lower case.
+     */
+    const char *key;
+    /* Why the cluster never matches this entry ("has a role path: ..."), or NULL. */
+    const char *ignored;
+    const char *username;      /* template, checked; NULL for mapAccounts and ignored entries */
     const char *const *groups; /* templates, checked */
     size_t n_groups;
     /*
@@ -59,6 +80,11 @@ struct eksauth_awsauth_doc {
     size_t n_entries, cap_entries;
     /* "aws-auth: mapRoles: LINE:COL: <why>; entry skipped", ignored keys, empty documents */
     struct eksauth_strlist warnings;
+    /*
+     * The values dropped whole, as the cluster drops a value it cannot
+     * parse: "mapRoles (3:7: <why>)", one per key; their entries map nobody.
+     */
+    struct eksauth_strlist dropped;
 };
 
 /*
@@ -67,8 +93,9 @@ struct eksauth_awsauth_doc {
  * ConfigMap with "data", or a bare document with mapRoles/mapUsers/
  * mapAccounts at the top.  Failure of the document: EKSAUTH_EINVAL with
  * "aws-auth: LINE:COL: <why>", and doc is left empty.  Bad entries become
- * warnings, not failures.  Free doc with eksauth_awsauth_doc_free whatever
- * the result.
+ * warnings, and a value that does not parse (bad YAML inside mapRoles, a
+ * value that is not a list) is dropped into doc->dropped, not failures.  Free doc with
+ * eksauth_awsauth_doc_free whatever the result.
  */
 enum eksauth_status eksauth_awsauth_read(const char *data, size_t len,
                                          struct eksauth_awsauth_doc *doc,

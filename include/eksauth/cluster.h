@@ -1,11 +1,13 @@
 /*
  * cluster.h - aws-auth from the cluster itself: the configured source
- * (cfg->source: kubernetes, eks-api, or kubernetes+eks-api) read with this
- * host's own identity and turned into one snapshot: an aws-auth document
- * (bytes awsauth.h parses), a version string and warnings, so `eksauth
- * sync` treats all sources alike.  With kubernetes+eks-api an access entry
- * wins over an aws-auth entry for the same principal (EKS's
- * API_AND_CONFIG_MAP).
+ * (cfg->source: kubernetes, eks-api, kubernetes+eks-api, or auto: the
+ * sources the cluster's authentication mode names, read with
+ * DescribeCluster at each fetch) read with this host's own identity and
+ * turned into one snapshot: an aws-auth document (bytes awsauth.h parses),
+ * a version string and warnings, so `eksauth sync` treats all sources
+ * alike.  With kubernetes+eks-api an access entry wins over an aws-auth
+ * entry for the same principal (EKS's API_AND_CONFIG_MAP); access policies
+ * become groups (access_policy.h).
  */
 #ifndef EKSAUTH_CLUSTER_H
 #define EKSAUTH_CLUSTER_H
@@ -24,8 +26,12 @@
  * One aws-auth document (a bare JSON document with mapRoles, mapUsers and
  * mapAccounts) from the ConfigMap (configmap may be NULL: access entries
  * only) and the access entries; an access entry replaces any aws-auth entry
- * of the same principal (a warning names it).  Bad access entries are
- * skipped with a warning.  *warnings (may be NULL) gets malloc'd lines.
+ * of the same principal (a warning names it).  An access entry gives its
+ * principal (a role without its path), its username (EKS's default for a
+ * STANDARD entry without one), its kubernetesGroups and one group per
+ * associated policy; other groups spelled policy:... are dropped with a
+ * warning.  Bad access entries are skipped with a warning.  *warnings (may
+ * be NULL) gets malloc'd lines.
  */
 enum eksauth_status eksauth_cluster_merge(const char *configmap, size_t cm_len,
                                           const struct eksauth_access_entry *entries, size_t n,

@@ -18,6 +18,8 @@ enum eksauth_source {
     EKSAUTH_SOURCE_KUBERNETES,
     EKSAUTH_SOURCE_EKS_API,
     EKSAUTH_SOURCE_KUBERNETES_EKS_API,
+    /* The sources the cluster's accessConfig.authenticationMode says, read at each sync. */
+    EKSAUTH_SOURCE_AUTO,
 };
 
 /* Pairs from the repeatable keys group_map and user_map: "key = FROM TO" (two words). */

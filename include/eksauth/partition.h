@@ -1,6 +1,8 @@
 /*
- * partition.h - the AWS partitions eksauth knows, their STS domains, and the
- * shape of a region name.  Pure data; shared by the token and ARN checks.
+ * partition.h - the AWS partitions, the regions each one claims and the STS
+ * host names the AWS SDK can produce in each (docs/token-rules.md, "Hosts").
+ * The table is generated from botocore's data (lib/partition_data.c, by
+ * lib/partition_data.py); this header and lib/partition.c read it.  Pure.
  */
 #ifndef EKSAUTH_PARTITION_H
 #define EKSAUTH_PARTITION_H
@@ -8,16 +10,68 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-struct eksauth_partition {
-    const char *name;             /* "aws", "aws-cn", ... */
-    const char *domain;           /* STS domain: "amazonaws.com" */
-    const char *dualstack_domain; /* "api.aws", or NULL when the partition has none */
-    bool global_sts;              /* sts.amazonaws.com belongs to this partition */
+/* The four endpoint variants the SDK resolves STS to. */
+enum eksauth_sts_variant {
+    EKSAUTH_STS_PLAIN,
+    EKSAUTH_STS_FIPS,
+    EKSAUTH_STS_DUALSTACK,
+    EKSAUTH_STS_FIPS_DUALSTACK,
+    EKSAUTH_STS_VARIANTS
 };
+
+/* One variant's host: before + region + after ("sts-fips." "us-east-1" ".api.aws"). */
+struct eksauth_sts_host_form {
+    const char *before; /* NULL when the SDK gives this variant no host in the partition */
+    const char *after;
+};
+
+struct eksauth_partition {
+    const char *name;         /* "aws", "aws-cn", ... */
+    const char *region_regex; /* as AWS's data writes it, for messages */
+    /*
+     * The regex's literal prefixes, '|'-separated ("us|eu|ap|..."): a region
+     * of the partition is PREFIX-W-D, W letters, digits or '_', D digits.
+     */
+    const char *region_prefixes;
+    const char *domain;           /* DNS suffix: "amazonaws.com" */
+    const char *dualstack_domain; /* "api.aws", or NULL when the partition has none */
+    struct eksauth_sts_host_form sts_hosts[EKSAUTH_STS_VARIANTS];
+    const char *global_host;   /* "sts.amazonaws.com" for aws; NULL elsewhere */
+    const char *global_region; /* the global host's signing region ("us-east-1") */
+};
+
+/* The partitions in the order of AWS's data (which decides a region's partition). */
+extern const struct eksauth_partition eksauth_partition_table[];
+extern const size_t eksauth_partition_count;
 
 /* The partition called name (exact, case-sensitive), or NULL. */
 const struct eksauth_partition *eksauth_partition_find(const char *name);
 const struct eksauth_partition *eksauth_partition_find_n(const char *name, size_t len);
+
+/*
+ * The partition region[0..len) belongs to, as the SDK decides it: the first
+ * whose region regex matches.  NULL when none does (the SDK would then fall
+ * back to aws: eksauth_sigv4_sts_host does, a host check does not).
+ */
+const struct eksauth_partition *eksauth_partition_of_region(const char *region, size_t len);
+
+enum eksauth_sts_host_match {
+    EKSAUTH_STS_HOST_OK,         /* a host the SDK can produce for p and one of its regions */
+    EKSAUTH_STS_HOST_UNKNOWN,    /* none of p's forms */
+    EKSAUTH_STS_HOST_NOT_REGION, /* one of p's forms, around a label that is no region name */
+    EKSAUTH_STS_HOST_FOREIGN,    /* one of p's forms, around a region p does not claim */
+};
+
+/*
+ * Whether host is an STS host the SDK can produce for partition p: one of
+ * p's four variant forms around a region label that eksauth_region_valid
+ * accepts and whose partition (eksauth_partition_of_region) is p.  *region
+ * and *region_len get the label (for OK, NOT_REGION and FOREIGN).  The
+ * global host is not matched here.
+ */
+enum eksauth_sts_host_match eksauth_partition_sts_host(const struct eksauth_partition *p,
+                                                       const char *host, const char **region,
+                                                       size_t *region_len);
 
 /*
  * True when s[0..len) has the shape of a real region name: "us-east-1",

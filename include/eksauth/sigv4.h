@@ -39,8 +39,8 @@ struct eksauth_sts_presign {
 /*
  * The STS host to sign for: "sts.<region>.<partition domain>", or with
  * global "sts.amazonaws.com" (partition aws only; its scope is us-east-1).
- * The partition follows from the region's prefix (cn- is aws-cn, us-gov- is
- * aws-us-gov, ...).
+ * The partition is the one whose region regex matches (partition.h), aws
+ * when none does, as the SDK decides.
  */
 enum eksauth_status eksauth_sigv4_sts_host(const char *region, bool global, char *host,
                                            size_t hostlen, struct eksauth_error *err);

@@ -51,6 +51,12 @@ struct eksauth_sync_report {
     struct eksauth_strlist removed;            /* "login (why)" */
     struct eksauth_strlist kept;               /* recorded logins whose mapping still holds */
     struct eksauth_strlist warnings;
+    /*
+     * Values of aws-auth dropped whole, as the cluster drops them
+     * ("mapRoles (3:7: <why>)"): the DB is written without their entries,
+     * and the sync then fails (EKSAUTH_EINVAL) so that it is seen.
+     */
+    struct eksauth_strlist dropped;
     bool db_not_served; /* the DB is not the one the NSS module reads (paths.h) */
 };
 
@@ -67,7 +73,9 @@ enum eksauth_status eksauth_sync_run(struct eksauth_ctx *ctx,
 
 /*
  * One aws-auth document data[0..len) (named label) into the DB;
- * source_warnings (may be NULL) come from where it was read.
+ * source_warnings (may be NULL) come from where it was read.  A document
+ * with dropped values (report->dropped) is written without them, as the
+ * cluster maps without them, and then EKSAUTH_EINVAL names them.
  */
 enum eksauth_status eksauth_sync_apply(struct eksauth_ctx *ctx, const char *label, const char *data,
                                        size_t len, const struct eksauth_strlist *source_warnings,

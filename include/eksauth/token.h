@@ -1,7 +1,7 @@
 /*
  * token.h - parse and check an EKS token ("k8s-aws-v1." + base64url of a
  * presigned STS GetCallerIdentity URL) exactly as the cluster does, plus the
- * strict extras of reference/token-rules.md §10 that eksauth adopts.
+ * strict extras of docs/token-rules.md that eksauth adopts (its decisions).
  * Pure: the caller passes the bytes, the current time and the policy.
  */
 #ifndef EKSAUTH_TOKEN_H

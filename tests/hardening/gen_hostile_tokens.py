@@ -164,7 +164,9 @@ def main():
         "host-empty": (m(set_host(b"")), ["url host"]),
         "host-double-dot": (m(set_host(b"sts..us-east-1.amazonaws.com")), ["host", "region"]),
         "host-vpce-unconfigured": (m(set_host(b"vpce-0a1b.sts.us-east-1.vpce.amazonaws.com")), ["host", "region"]),
-        "host-fips-dualstack": (m(set_host(b"sts-fips.us-east-1.api.aws")), ["host"]),
+        # a FIPS name the SDK never makes in aws: us-gov-west-1 is GovCloud's region
+        "host-fips-gov-in-aws": (m(set_host(b"sts-fips.us-gov-west-1.amazonaws.com")), ["region"]),
+        "host-cn-region-in-aws": (m(set_host(b"sts.cn-north-1.amazonaws.com")), ["region"]),
         "host-cyrillic-s": (m(set_host("ѕts.us-east-1.amazonaws.com".encode())), ["url host"]),
         "host-fullwidth-dot": (m(set_host("sts.us-east-1.amazonaws\uff0ecom".encode())), ["url host"]),
         "host-idn": (m(set_host(b"xn--sts-9na.us-east-1.amazonaws.com")), ["host"]),

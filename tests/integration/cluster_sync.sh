@@ -7,11 +7,14 @@
 #                           stand-in with the cluster id header, as EKS does; the aws-auth
 #                           ConfigMap with resourceVersion, 401, 403, the watch API, 410
 #   tests/lib/fake_eks.py   the EKS API: SigV4 Authorization header checked with botocore,
-#                           paginated ListAccessEntries, DescribeAccessEntry
+#                           DescribeCluster, paginated ListAccessEntries, DescribeAccessEntry,
+#                           paginated ListAssociatedAccessPolicies
 # Checks: IMDS credentials -> token -> Kubernetes API -> identity DB (the same users and
 # groups as source = file on the same ConfigMap; getent in a mount namespace); an
 # unchanged resourceVersion writes nothing; 401/403/outages keep the old DB and say so;
 # whoami for a mapped and an unmapped role; access entries alone and with aws-auth;
+# source = auto in each authentication mode, access policies as groups, the calls of
+# one sync;
 # --watch applies a change within 2 s, across a dropped connection and a 410 Gone;
 # no secret in any message.  TAP.
 #
@@ -379,12 +382,13 @@ is "$rc" "0" "sync source = eks-api (an access-entries-only cluster): exit 0"
 import json, sys
 r = [json.loads(l) for l in open(sys.argv[1])]
 lists = [x for x in r if x["path"].endswith("/access-entries")]
-desc = [x for x in r if not x["path"].endswith("/access-entries")]
-print(len(lists), len(desc), all(x.get("status") == 200 for x in r),
+pols = [x for x in r if x["path"].endswith("/access-policies")]
+desc = [x for x in r if x not in lists and x not in pols]
+print(len(lists), len(desc), len(pols), all(x.get("status") == 200 for x in r),
       sorted(set(x.get("akid") for x in r)) == ["ASIAFAKENODE00000001"])
 EOF
-is "$(cat "$tmp/eks.txt")" "3 5 True True" \
-    "EKS API: 3 pages of ListAccessEntries, 5 DescribeAccessEntry, each SigV4 signature verified by botocore"
+is "$(cat "$tmp/eks.txt")" "3 5 5 True True" \
+    "EKS API: 3 pages of ListAccessEntries, 5 DescribeAccessEntry and 5 ListAssociatedAccessPolicies, each SigV4 signature verified by botocore"
 u_e=$("$EKSAUTH" --config "$tmp/e.conf" users | cut -d: -f1 | sort | tr '\n' ' ')
 like "$u_e" "alice .*bastion-sync .*ops-ae" "access entries give the users alice, bastion-sync, ops-ae"
 run "$tmp/e.conf" map --aws-auth "$tmp/db3/aws-auth.snapshot" \
@@ -432,6 +436,110 @@ unlike "$u_ke" "(^| )ops " "role ops: the access entry's username wins over aws-
 like "$(cat "$tmp/out")" "overridden by its access entry" "the override is reported as a warning"
 like "$(sed -n 's/^version=//p' "$tmp/db4/aws-auth.state")" "^k8s:[0-9]+\\+eks:[0-9a-f]{16}$" \
     "the version joins the ConfigMap's resourceVersion and the access entries' hash"
+
+# 13. source = auto: the sources the cluster's authentication mode names
+# (DescribeCluster), access policies as groups, and the calls one sync makes.
+"$PYTHON" - "$tmp/entries.json" <<'EOF'
+import json, sys
+P = "arn:aws:eks::aws:cluster-access-policy/"
+d = json.load(open(sys.argv[1]))
+for e in d:
+    if e["principalArn"].endswith(":role/ops"):
+        e["accessPolicies"] = [{"policyArn": P + "AmazonEKSClusterAdminPolicy",
+                                "accessScope": {"type": "cluster"}}]
+    if e["principalArn"].endswith(":user/alice"):  # three: two pages at page size 2
+        e["accessPolicies"] = [
+            {"policyArn": P + "AmazonEKSViewPolicy",
+             "accessScope": {"type": "namespace", "namespaces": ["dev", "qa"]}},
+            {"policyArn": P + "AmazonEKSEditPolicy",
+             "accessScope": {"type": "namespace", "namespaces": ["dev"]}},
+            {"policyArn": P + "AmazonEKSAdminViewPolicy", "accessScope": {"type": "cluster"}}]
+json.dump(d, open(sys.argv[1], "w"))
+EOF
+mkdir -p "$tmp/db5"
+conf "$tmp/auto.conf" "$tmp/db5" auto "cluster_ca_file = $tmp/tls/ca.crt" "cluster_name = prod" \
+    "eks_connect_to = eks.us-east-1.amazonaws.com:443:127.0.0.1:$EKS" "eks_ca_file = $tmp/tls/ca.crt"
+# auto_sync MODE: set the stand-in's authentication mode, sync, count the calls it made.
+auto_sync() {
+    echo "{\"fault\": \"none\", \"authenticationMode\": $1}" >"$tmp/eks.json"
+    eks_before=$(wc -l <"$tmp/eks.log")
+    kube_before=$(wc -l <"$tmp/kube.log")
+    run "$tmp/auto.conf" sync
+    calls=$("$PYTHON" - "$tmp/eks.log" "$eks_before" <<'EOF'
+import json, sys
+r = [json.loads(l) for l in open(sys.argv[1])][int(sys.argv[2]):]
+kind = lambda x: ("describe-cluster" if x["path"].endswith("/clusters/prod") else
+                  "policies" if x["path"].endswith("/access-policies") else
+                  "list" if x["path"].endswith("/access-entries") else "describe")
+print(" ".join(str(sum(1 for x in r if kind(x) == k))
+               for k in ("describe-cluster", "list", "describe", "policies")))
+EOF
+)
+    kube_calls=$(($(wc -l <"$tmp/kube.log") - kube_before))
+}
+groups_of() { "$EKSAUTH" --config "$tmp/auto.conf" groups | awk -F: -v g="$1" '$1 == g { print $4 }'; }
+auto_sync '"API"'
+is "$rc" "0" "auto, cluster in API mode: sync exits 0"
+like "$(cat "$tmp/out")" "authentication mode API\)" "the summary names the mode the cluster reported"
+like "$("$EKSAUTH" --config "$tmp/auto.conf" users | cut -d: -f1 | sort | tr '\n' ' ')" \
+    "^alice arn-aws-iam-[^ ]* bastion-sync ops-ae $" \
+    "API mode: the access entries alone (aws-auth's bob is not read)"
+is "$calls:$kube_calls" "1 3 5 6:0" \
+    "one sync: DescribeCluster, 3 pages of entries, 5 DescribeAccessEntry, 6 pages of policies; no Kubernetes API call"
+is "$(groups_of eks-policy-cluster-admin)" "ops-ae" \
+    "AmazonEKSClusterAdminPolicy (cluster scope) is the POSIX group eks-policy-cluster-admin"
+is "$(groups_of eks-policy-view-ns-qa):$(groups_of eks-policy-edit-ns-dev):$(groups_of eks-policy-admin-view)" \
+    "alice:alice:alice" "namespace scopes: one group per namespace; a policy's every page is read"
+auto_sync '"API_AND_CONFIG_MAP"'
+is "$rc:$kube_calls" "0:1" "auto, API_AND_CONFIG_MAP: both read"
+like "$("$EKSAUTH" --config "$tmp/auto.conf" users | cut -d: -f1 | sort | tr '\n' ' ')" \
+    "alice .*bob .*ops-ae" "API_AND_CONFIG_MAP: access entries and aws-auth"
+auto_sync '"CONFIG_MAP"'
+is "$rc:$calls:$kube_calls" "0:1 0 0 0:1" "auto, CONFIG_MAP: the ConfigMap alone; no access entry read"
+u_cm=$("$EKSAUTH" --config "$tmp/auto.conf" users | cut -d: -f1 | sort | tr '\n' ' ')
+like "$u_cm" "bob .*ops " "CONFIG_MAP: aws-auth's users"
+unlike "$u_cm" "alice|ops-ae" "CONFIG_MAP: none from access entries"
+is "$(groups_of eks-policy-cluster-admin)" "" "CONFIG_MAP: no access policy, no policy group"
+auto_sync null
+is "$rc:$calls" "0:1 0 0 0" "a cluster without accessConfig is CONFIG_MAP"
+cp "$tmp/db5/identity.db" "$tmp/before5.db"
+auto_sync '"FUTURE_MODE"'
+is "$rc" "2" "an authentication mode eksauth does not know: exit 2"
+like "$(cat "$tmp/err")" "unknown accessConfig.authenticationMode" "the error says so"
+cmp -s "$tmp/db5/identity.db" "$tmp/before5.db"
+ok $? "an unknown mode: the DB is untouched"
+echo '{"fault": "none"}' >"$tmp/eks.json"
+
+# 14. A ConfigMap whose mapRoles the cluster drops (a YAML error inside it): the
+# sync writes the DB without mapRoles, fails naming it, and fails again at the
+# next sync (never "unchanged") until the ConfigMap is fixed.
+echo '{"fault": "none"}' >"$tmp/kube.json"
+cp "$tmp/cm.yaml" "$tmp/cm.good"
+"$PYTHON" - "$tmp/cm.yaml" <<'EOF'
+import sys, yaml
+d = yaml.safe_load(open(sys.argv[1]))
+d["data"]["mapRoles"] += "   - misplaced\n"
+# The host's own role mapped in mapUsers too, so that the cluster (which drops
+# mapRoles, as the stand-in does) still lets it read the ConfigMap.
+d["data"]["mapUsers"] += ("- userarn: arn:aws:iam::111122223333:role/bastion-sync\n"
+                          "  username: bastion-sync-user\n  groups:\n"
+                          "    - eksauth:aws-auth-readers\n")
+yaml.safe_dump(d, open(sys.argv[1], "w"), default_style=None)
+EOF
+sleep 1.2 # the stand-in notices the change (a new resourceVersion)
+run "$tmp/k.conf" sync
+is "$rc" "2" "a mapRoles the cluster drops: sync exits 2"
+like "$(cat "$tmp/err")" "dropped, as the cluster drops them: mapRoles \\(" "the error names mapRoles"
+unlike "$("$EKSAUTH" --config "$tmp/k.conf" users | cut -d: -f1 | tr '\n' ' ')" "bastion-sync " \
+    "the DB is written without mapRoles' users"
+run "$tmp/k.conf" sync
+is "$rc" "2" "the next sync fails again: a dropped value is never 'unchanged'"
+cp "$tmp/cm.good" "$tmp/cm.yaml"
+sleep 1.2
+run "$tmp/k.conf" sync
+is "$rc" "0" "fixed: the sync exits 0"
+like "$("$EKSAUTH" --config "$tmp/k.conf" users | cut -d: -f1 | tr '\n' ' ')" "bastion-sync " \
+    "and mapRoles' users are back"
 
 # ---------------------------------------------------------------------------
 # No secret of this host ever reached a message or an output.

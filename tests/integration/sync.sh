@@ -4,9 +4,11 @@
 # naming both sources; recorded templated logins kept (same uid, groups
 # recomputed) or revoked; removed users dropped; a parse error and an empty
 # aws-auth (without --allow-empty) leave the DB byte for byte as it was; an
-# untrusted DB is refused; --json.  Then the synced DB through the real
-# glibc: getent, id with eks-system-masters, a templated name and a setuid
-# sudo -l -U build, in a private mount namespace.  TAP output.
+# untrusted DB is refused; --json; a YAML error inside mapRoles drops
+# mapRoles alone, as the cluster does, and sync exits 2 naming it.  Then the
+# synced DB through the real glibc: getent, id with eks-system-masters, a
+# templated name and a setuid sudo -l -U build, in a private mount
+# namespace.  TAP output.
 
 . "$top_srcdir/tests/integration/iddb_common.sh"
 
@@ -102,6 +104,24 @@ if grep -q "unchanged" "$T/err"; then ok "the error says the DB is unchanged"; e
 "$EKSAUTH" $CONF sync --aws-auth "$T/missing.yaml" >"$T/out" 2>"$T/err"
 same 2 $? "a missing aws-auth: exit 2"
 cmp -s "$DB" "$T/before.db" && ok "the DB is untouched" || not_ok "the DB is untouched"
+
+# ---- a value the cluster drops is dropped here too, and sync says so ---------------------
+"$EKSAUTH" $CONF sync --aws-auth "$T/aws-auth-broken-maproles.yaml" >"$T/out" 2>"$T/err"
+same 2 $? "a YAML error inside mapRoles: exit 2"
+same "carol" "$(users | cut -d: -f1 | tr '\n' ' ' | sed 's/ $//')" \
+    "mapRoles dropped as the cluster drops it: build is gone, carol (mapUsers) still served"
+if grep -q "dropped, as the cluster drops them: mapRoles (14:8: mapRoles: " "$T/err"; then
+    ok "the error names the dropped key and where it broke"
+else
+    not_ok "the error names the dropped key and where it broke"; sed 's/^/# /' "$T/err"
+fi
+if grep -q "aws-auth: mapRoles dropped: " "$T/out"; then ok "the summary warns about it"; else
+    not_ok "the summary warns about it"; sed 's/^/# /' "$T/out"; fi
+"$EKSAUTH" $CONF sync --json --aws-auth "$T/aws-auth-broken-maproles.yaml" >"$T/json" 2>/dev/null
+if python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert len(d["dropped"]) == 1 and d["dropped"][0].startswith("mapRoles ("), d' "$T/json"
+then ok "sync --json lists it under dropped"; else not_ok "sync --json lists it under dropped"; sed 's/^/# /' "$T/json"; fi
+sync_ok "a good aws-auth again" --aws-auth "$T/aws-auth-sync.yaml"
+cp "$DB" "$T/before.db"
 
 # ---- an empty aws-auth ----------------------------------------------------------
 "$EKSAUTH" $CONF sync --aws-auth "$T/aws-auth-empty.yaml" >"$T/out" 2>"$T/err"

@@ -17,7 +17,7 @@ sts_require
 T=1796017305 # 2026-11-30T05:41:45Z
 AWSTOK="$PYTHON $STS_LIB/aws_get_token.py"
 
-plan 36
+plan 47
 
 "$EKSAUTH" token --help >/dev/null 2>&1 ||
     { echo "Bail out! '$EKSAUTH token' does not run (is the command dispatched?)"; exit 1; }
@@ -93,6 +93,40 @@ a=$(AWS_SHARED_CREDENTIALS_FILE="$tmp/creds.ini" AWS_PROFILE=eks "$EKSAUTH" toke
 sts_creds ASIAFAKEEXAMPLE00002
 b=$("$EKSAUTH" token --now $T --cluster-id prod --region us-east-1)
 is "$a" "$b" "AWS_SHARED_CREDENTIALS_FILE gives the same token as the environment"
+
+# The apiVersion follows KUBERNETES_EXEC_INFO as `aws eks get-token` decides it:
+# the JSON kubectl sends for v1 and v1beta1 (with and without cluster info),
+# the deprecated v1alpha1, and what is neither (a note, then v1beta1).
+sts_creds AKIAFAKEUSER00000001
+exec_info_same_as_aws() {
+    label=$1
+    KUBERNETES_EXEC_INFO=$2 $AWSTOK --now $T --cluster-name prod --region us-east-1 \
+        --output json >"$tmp/aws.json" 2>"$tmp/aws.err"
+    KUBERNETES_EXEC_INFO=$2 "$EKSAUTH" token --now $T --cluster-id prod --region us-east-1 \
+        --json >"$tmp/ours.json" 2>"$tmp/ours.err"
+    if cmp -s "$tmp/aws.json" "$tmp/ours.json"; then
+        pass "KUBERNETES_EXEC_INFO $label: --json is byte-identical to aws eks get-token"
+    else
+        fail "KUBERNETES_EXEC_INFO $label: --json is byte-identical to aws eks get-token"
+        diff "$tmp/aws.json" "$tmp/ours.json" | head -5 | sed 's/^/# /'
+    fi
+    # Both say something on stderr, or both keep quiet.
+    is "$([ -s "$tmp/ours.err" ] && echo note || echo quiet)" \
+        "$([ -s "$tmp/aws.err" ] && echo note || echo quiet)" \
+        "KUBERNETES_EXEC_INFO $label: a note on stderr exactly when aws prints one"
+}
+exec_info_same_as_aws "v1 (kubectl)" \
+    '{"kind":"ExecCredential","apiVersion":"client.authentication.k8s.io/v1","spec":{"interactive":false}}'
+exec_info_same_as_aws "v1beta1 with cluster info (kubectl)" \
+    '{"kind":"ExecCredential","apiVersion":"client.authentication.k8s.io/v1beta1","spec":{"cluster":{"server":"https://127.0.0.1:6443","certificate-authority-data":"TFMwdExTMUNSVWRKVGlCRFJWSlVTVVpKUTBGVVJTMHRMUzB0Q2c9PQ==","config":null},"interactive":true}}'
+exec_info_same_as_aws "v1alpha1 (deprecated)" \
+    '{"kind":"ExecCredential","apiVersion":"client.authentication.k8s.io/v1alpha1","spec":{}}'
+exec_info_same_as_aws "not JSON" '{"apiVersion": client.authentication.k8s.io/v1'
+exec_info_same_as_aws "an unknown version" '{"apiVersion":"client.authentication.k8s.io/v2"}'
+grep -q '"apiVersion": "client.authentication.k8s.io/v1",' "$(KUBERNETES_EXEC_INFO='{"apiVersion":"client.authentication.k8s.io/v1"}' \
+    "$EKSAUTH" token --now $T --cluster-id prod --region us-east-1 --json >"$tmp/v1.json"; echo "$tmp/v1.json")"
+ok $? "asked for v1, --json answers v1"
+sts_creds ASIAFAKEEXAMPLE00002
 
 # 17-22: the ExecCredential parses as one, expiring 14 minutes after signing.
 "$EKSAUTH" token --now $T --cluster-id prod --region us-east-1 --json >"$tmp/ec.json"

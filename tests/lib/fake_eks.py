@@ -1,18 +1,27 @@
 #!/usr/bin/env python3
-"""fake_eks.py - a local stand-in for the EKS API's access entries, for tests.
+"""fake_eks.py - a local stand-in for the EKS API a host reads, for tests.
 
 HTTPS on 127.0.0.1 with a certificate for eks.<region>.amazonaws.com.  Every request
 must carry a SigV4 Authorization header (service eks) that botocore recomputes from
 the request as received (method, raw path, raw query, the signed headers) and the
 test credentials of --creds; X-Amz-Date within 5 minutes.  Errors as EKS sends them
-(JSON with "message", header x-amzn-ErrorType).
+(JSON with "message", header x-amzn-ErrorType; 400 InvalidParameterException for a
+bad maxResults or nextToken, 404 ResourceNotFoundException).
 
-  GET /clusters/NAME/access-entries?maxResults=N&nextToken=T   ListAccessEntries,
-      paginated by --page-size (nextToken an opaque string with + / =)
+  GET /clusters/NAME                                           DescribeCluster
+      (accessConfig.authenticationMode from --auth-mode or the control file)
+  GET /clusters/NAME/access-entries?maxResults=N&nextToken=T   ListAccessEntries
   GET /clusters/NAME/access-entries/ARN                        DescribeAccessEntry
+  GET /clusters/NAME/access-entries/ARN/access-policies?maxResults=N&nextToken=T
+                                                               ListAssociatedAccessPolicies
+The lists are paginated by --page-size (nextToken an opaque string with + / =).
 Entries come from --entries FILE.json: [{"principalArn", "username"?,
-"kubernetesGroups", "type"}...], re-read for every request.  --control FILE.json:
-{"fault": "none" | "500" | "throttle"}.  Requests are logged to --log as JSON lines.
+"kubernetesGroups"?, "type"?, "accessPolicies"?: [{"policyArn", "accessScope":
+{"type": "cluster"|"namespace", "namespaces"?}}]}...], re-read for every request.
+As EKS does, DescribeAccessEntry answers the username EKS gives when the entry sets
+none (a role's session ARN, a user's ARN; system:node:... for node types) and the
+groups it gives node types.  --control FILE.json: {"fault": "none" | "500" |
+"throttle", "authenticationMode": MODE}.  Requests are logged to --log as JSON lines.
 """
 import argparse
 import base64
@@ -20,6 +29,7 @@ import datetime
 import hmac
 import json
 import os
+import re
 import ssl
 import sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -99,9 +109,10 @@ class Handler(BaseHTTPRequestHandler):
 
     def handle_get(self, a, u):
         try:
-            fault = json.load(open(a.control)).get("fault", "none") if a.control else "none"
+            control = json.load(open(a.control)) if a.control else {}
         except (OSError, ValueError):
-            fault = "none"
+            control = {}
+        fault = control.get("fault", "none")
         bad = self.verify()
         if bad:
             return self.error(403 if bad[0] != "UnrecognizedClientException" else 401, *bad)
@@ -110,34 +121,102 @@ class Handler(BaseHTTPRequestHandler):
         if fault == "throttle":
             return self.error(429, "ThrottlingException", "Rate exceeded")
         entries = json.load(open(a.entries))
-        prefix = "/clusters/%s/access-entries" % a.cluster
+        prefix = "/clusters/%s" % a.cluster
         # The wire path is percent-encoded: decode it once, as the service does.
         path = unquote(u.path)
+        q = dict(parse_qsl(u.query))
         if path == prefix:
-            q = dict(parse_qsl(u.query))
-            size = min(int(q.get("maxResults", "100")), a.page_size)
-            start = 0
-            if "nextToken" in q:
-                start = int(base64.b64decode(q["nextToken"][4:]).decode())
-            page = [e["principalArn"] for e in entries[start:start + size]]
-            nxt = None
-            if start + size < len(entries):
-                nxt = "tok+" + base64.b64encode(str(start + size).encode()).decode() + "/="
-            self.log_rec["status"] = 200
-            return self.send(200, {"accessEntries": page, "nextToken": nxt})
-        if path.startswith(prefix + "/"):
-            arn = path[len(prefix) + 1:]
-            for e in entries:
-                if e["principalArn"] == arn:
-                    out = {"clusterName": a.cluster, "principalArn": arn,
-                           "kubernetesGroups": e.get("kubernetesGroups", []),
-                           "accessEntryArn": "arn:aws:eks:%s:111122223333:access-entry/%s/x"
-                           % (a.region, a.cluster),
-                           "username": e.get("username"), "type": e.get("type", "STANDARD")}
-                    self.log_rec["status"] = 200
-                    return self.send(200, {"accessEntry": out})
-            return self.error(404, "ResourceNotFoundException", "The specified access entry resource is not found.")
-        self.error(404, "ResourceNotFoundException", "No cluster found for name: %s." % path)
+            return self.describe_cluster(a, control)
+        if not path.startswith(prefix + "/"):
+            return self.error(404, "ResourceNotFoundException",
+                              "No cluster found for name: %s." % path.split("/")[2])
+        rest = path[len(prefix) + 1:]
+        if rest == "access-entries":
+            return self.page(q, [e["principalArn"] for e in entries], "accessEntries", {})
+        m = re.fullmatch(r"access-entries/(arn:.+?)(/access-policies)?", rest)
+        if m is None:
+            return self.error(404, "ResourceNotFoundException", "Unknown path %s" % rest)
+        entry = next((e for e in entries if e["principalArn"] == m.group(1)), None)
+        if entry is None:
+            return self.error(404, "ResourceNotFoundException",
+                              "The specified access entry resource is not found.")
+        if m.group(2):
+            policies = [{"policyArn": p["policyArn"],
+                         "accessScope": {"type": p["accessScope"]["type"],
+                                         "namespaces": p["accessScope"].get("namespaces", [])},
+                         "associatedAt": 1767225600.0, "modifiedAt": 1767225600.0}
+                        for p in entry.get("accessPolicies", [])]
+            return self.page(q, policies, "associatedAccessPolicies",
+                             {"clusterName": a.cluster, "principalArn": entry["principalArn"]})
+        return self.describe_entry(a, entry)
+
+    def page(self, q, items, key, extra):
+        """One page of items under key, paginated by --page-size, nextToken opaque."""
+        a = self.server.args
+        try:
+            size = int(q.get("maxResults", "100"))
+        except ValueError:
+            size = 0
+        if not 1 <= size <= 100:
+            return self.error(400, "InvalidParameterException",
+                              "maxResults must be between 1 and 100")
+        size = min(size, a.page_size)
+        start = 0
+        if "nextToken" in q:
+            tok = q["nextToken"]
+            if not (tok.startswith("tok+") and tok.endswith("/=")):
+                return self.error(400, "InvalidParameterException", "The nextToken is invalid.")
+            start = int(base64.b64decode(tok[4:-2]).decode())
+        nxt = None
+        if start + size < len(items):
+            nxt = "tok+" + base64.b64encode(str(start + size).encode()).decode() + "/="
+        body = dict(extra)
+        body[key] = items[start:start + size]
+        body["nextToken"] = nxt
+        self.log_rec["status"] = 200
+        return self.send(200, body)
+
+    def describe_cluster(self, a, control):
+        mode = control.get("authenticationMode", a.auth_mode)
+        cluster = {
+            "name": a.cluster,
+            "arn": "arn:aws:eks:%s:111122223333:cluster/%s" % (a.region, a.cluster),
+            "createdAt": 1767225600.0, "version": "1.31",
+            "endpoint": "https://EXAMPLE0123456789.gr7.%s.eks.amazonaws.com" % a.region,
+            "roleArn": "arn:aws:iam::111122223333:role/eks-cluster", "status": "ACTIVE",
+            "platformVersion": "eks.10", "tags": {},
+        }
+        if mode is not None:  # clusters from before access entries answer without it
+            cluster["accessConfig"] = {"bootstrapClusterCreatorAdminPermissions": True,
+                                       "authenticationMode": mode}
+        self.log_rec["status"] = 200
+        return self.send(200, {"cluster": cluster})
+
+    def describe_entry(self, a, e):
+        arn = e["principalArn"]
+        etype = e.get("type", "STANDARD")
+        username, groups = e.get("username"), e.get("kubernetesGroups")
+        # What EKS gives when the entry sets nothing: by type, as its docs say.
+        node = {"EC2_LINUX": ("system:node:{{EC2PrivateDNSName}}", ["system:nodes"]),
+                "EC2_WINDOWS": ("system:node:{{EC2PrivateDNSName}}",
+                                ["system:nodes", "eks:kube-proxy-windows"]),
+                "FARGATE_LINUX": ("system:node:{{SessionName}}",
+                                  ["system:bootstrappers", "system:nodes", "system:node-proxier"]),
+                "HYBRID_LINUX": ("system:node:{{SessionName}}", ["system:nodes"])}
+        if etype in node:
+            username, groups = username or node[etype][0], groups or node[etype][1]
+        elif not username:
+            m = re.fullmatch(r"arn:([^:]+):iam::(\d{12}):role/(?:.*/)?([^/]+)", arn)
+            username = ("arn:%s:sts::%s:assumed-role/%s/{{SessionName}}" % m.groups()
+                        if m else arn)
+        out = {"clusterName": a.cluster, "principalArn": arn,
+               "kubernetesGroups": groups or [],
+               "accessEntryArn": "arn:aws:eks:%s:111122223333:access-entry/%s/x"
+               % (a.region, a.cluster),
+               "createdAt": 1767225600.0, "modifiedAt": 1767225600.0, "tags": {},
+               "username": username, "type": etype}
+        self.log_rec["status"] = 200
+        return self.send(200, {"accessEntry": out})
 
 
 def main():
@@ -149,6 +228,8 @@ def main():
     p.add_argument("--cluster", default="prod")
     p.add_argument("--region", default="us-east-1")
     p.add_argument("--page-size", type=int, default=2)
+    p.add_argument("--auth-mode", default="API_AND_CONFIG_MAP",
+                   help="accessConfig.authenticationMode of DescribeCluster")
     p.add_argument("--port", type=int, default=0)
     p.add_argument("--control")
     p.add_argument("--log")

@@ -9,9 +9,10 @@ Authentication is done as EKS does it: the bearer token (k8s-aws-v1.<base64url U
 is decoded and its presigned GetCallerIdentity URL is sent to STS (the STS stand-in,
 tests/lib/fake_sts.py, reached at --sts-addr with the token's Host, SNI and the test
 CA) with "x-k8s-aws-id: <--cluster-id>"; the ARN STS answers is canonicalised and
-mapped through the served aws-auth (mapRoles, mapUsers).  No answer, a refusal or
-no mapping: 401.  Authorisation (RBAC): the mapped groups must hold one of
---reader-group (default eksauth:aws-auth-readers) or system:masters, else 403.
+mapped through the served aws-auth (mapRoles, mapUsers; a value that does not parse
+is dropped, as the cluster drops it).  No answer, a refusal or no mapping: 401.
+Authorisation (RBAC): the mapped groups must hold one of --reader-group (default
+eksauth:aws-auth-readers) or system:masters, else 403.
 
   GET /api/v1/namespaces/kube-system/configmaps/aws-auth
   GET /api/v1/namespaces/kube-system/configmaps?watch=1&fieldSelector=metadata.name%3Daws-auth
@@ -183,8 +184,12 @@ class Handler(BaseHTTPRequestHandler):
         can = canonical(arn).lower()
         data = (st.obj or {}).get("data", {})
         for key, field in (("mapRoles", "rolearn"), ("mapUsers", "userarn")):
-            for e in yaml.safe_load(data.get(key) or "[]") or []:
-                if str(e.get(field, "")).lower() == can:
+            try:
+                entries = yaml.safe_load(data.get(key) or "[]") or []
+            except yaml.YAMLError:
+                continue  # as the cluster: a value it cannot parse is dropped, the others map
+            for e in entries if isinstance(entries, list) else []:
+                if isinstance(e, dict) and str(e.get(field, "")).lower() == can:
                     return (e.get("username", arn), e.get("groups") or [], arn)
         return None
 

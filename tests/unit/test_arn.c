@@ -1,6 +1,9 @@
 /*
- * test_arn.c - ARN parsing and canonicalisation: token-rules.md §4 vectors,
- * every partition and resource type, the lookup key, and every rejection.
+ * test_arn.c - ARN parsing and canonicalisation: the reference
+ * implementation's vectors (aws-iam-authenticator pkg/arn/arn_test.go, each
+ * labelled), every partition and resource type, the lookup key (the
+ * canonical ARN in lower case, as the cluster compares), and every
+ * rejection.
  */
 #include "config.h"
 
@@ -46,7 +49,7 @@ static void expect_bad(const char *s, const char *want)
         fail_msg("%s: message \"%s\" lacks \"%s\"", s != NULL ? s : "(null)", err.msg, want);
 }
 
-/* token-rules.md §4, arn_test.go arnTests. */
+/* upstream pkg/arn/arn_test.go TestUserARN (its table arnTests), in order. */
 static void test_upstream_vectors(void **state)
 {
     (void)state;
@@ -64,7 +67,7 @@ static void test_upstream_vectors(void **state)
                "arn:aws:iam::123456789012:root");
     expect_arn("arn:aws:sts::123456789012:assumed-role/Org/Team/Admin/Session",
                EKSAUTH_ARN_ASSUMED_ROLE, "arn:aws:iam::123456789012:role/Org/Team/Admin",
-               "arn:aws:iam::123456789012:role/admin");
+               "arn:aws:iam::123456789012:role/org/team/admin");
     expect_arn("arn:aws-iso:iam::123456789012:user/Chris", EKSAUTH_ARN_USER,
                "arn:aws-iso:iam::123456789012:user/Chris",
                "arn:aws-iso:iam::123456789012:user/chris");
@@ -73,16 +76,28 @@ static void test_upstream_vectors(void **state)
                "arn:aws-iso-b:iam::123456789012:user/chris");
 }
 
-/* arnStripTests: the key drops a role's path, nothing else. */
+/*
+ * upstream pkg/arn/arn_test.go TestStripPath (arnStripTests): StripPath turns
+ * role/Org/Team/Admin into role/Admin for the DynamicFile backend only; the
+ * ConfigMap backend EKS runs compares ARNs whole, so eksauth's key keeps a
+ * role's path (docs/aws-auth.md, "eksauth and the cluster").  The other rows
+ * are unchanged either way.
+ */
 static void test_strip_path_vectors(void **state)
 {
     (void)state;
+    expect_bad("NOT AN ARN", "whitespace");
     expect_arn("arn:aws:iam::123456789012:role/Org/Team/Admin", EKSAUTH_ARN_ROLE,
                "arn:aws:iam::123456789012:role/Org/Team/Admin",
-               "arn:aws:iam::123456789012:role/admin");
+               "arn:aws:iam::123456789012:role/org/team/admin");
     expect_arn("arn:aws:iam::123456789012:role/Admin", EKSAUTH_ARN_ROLE,
                "arn:aws:iam::123456789012:role/Admin", "arn:aws:iam::123456789012:role/admin");
-    /* A user's path stays: STS reports IAM users with their path. */
+    expect_arn("arn:aws:iam::123456789012:user/Alice", EKSAUTH_ARN_USER,
+               "arn:aws:iam::123456789012:user/Alice", "arn:aws:iam::123456789012:user/alice");
+    expect_arn("arn:aws:sts::123456789012:federated-user/Bob", EKSAUTH_ARN_FEDERATED_USER,
+               "arn:aws:sts::123456789012:federated-user/Bob",
+               "arn:aws:sts::123456789012:federated-user/bob");
+    /* A user's path stays too: STS reports IAM users with their path. */
     expect_arn("arn:aws:iam::123456789012:user/eng/Alice", EKSAUTH_ARN_USER,
                "arn:aws:iam::123456789012:user/eng/Alice",
                "arn:aws:iam::123456789012:user/eng/alice");
@@ -99,7 +114,7 @@ static void test_every_partition_and_type(void **state)
         const char *p = partitions[i];
 
         snprintf(in, sizeof(in), "arn:%s:iam::210987654321:role/path/To/Deploy", p);
-        snprintf(key, sizeof(key), "arn:%s:iam::210987654321:role/deploy", p);
+        snprintf(key, sizeof(key), "arn:%s:iam::210987654321:role/path/to/deploy", p);
         expect_arn(in, EKSAUTH_ARN_ROLE, in, key);
 
         snprintf(in, sizeof(in), "arn:%s:iam::210987654321:user/Bob", p);
@@ -143,13 +158,12 @@ static void test_fields(void **state)
     assert_string_equal(a.resource, "role/Ops");
 }
 
-/* The key is the same for every spelling of one role. */
+/* The key is the same for every spelling of one role, and for its sessions; not for a path. */
 static void test_key_equivalence(void **state)
 {
     const char *const same[] = {
         "arn:aws:iam::123456789012:role/Deployer",
         "arn:aws:iam::123456789012:role/DEPLOYER",
-        "arn:aws:iam::123456789012:role/team/eng/Deployer",
         "arn:aws:sts::123456789012:assumed-role/Deployer/ci-run-1",
         "arn:aws:sts::123456789012:assumed-role/deployer/someone-else",
     };
@@ -162,6 +176,11 @@ static void test_key_equivalence(void **state)
         assert_int_equal(eksauth_arn_parse(same[i], &a, &err), EKSAUTH_OK);
         assert_string_equal(a.key, "arn:aws:iam::123456789012:role/deployer");
     }
+    /* A path makes another ARN: the cluster compares whole strings. */
+    assert_int_equal(
+        eksauth_arn_parse("arn:aws:iam::123456789012:role/team/eng/Deployer", &a, &err),
+        EKSAUTH_OK);
+    assert_string_equal(a.key, "arn:aws:iam::123456789012:role/team/eng/deployer");
     /* Same name, another account or partition: another key. */
     assert_int_equal(eksauth_arn_parse("arn:aws:iam::123456789013:role/Deployer", &a, &err),
                      EKSAUTH_OK);
@@ -180,7 +199,7 @@ static void test_name_characters(void **state)
                "arn:aws:iam::123456789012:user/a_b+c=d,e.f@g-h");
     /* A path segment may hold any printable ASCII but braces: "..." from the sample. */
     expect_arn("arn:aws:iam::123456789012:role/.../x", EKSAUTH_ARN_ROLE,
-               "arn:aws:iam::123456789012:role/.../x", "arn:aws:iam::123456789012:role/x");
+               "arn:aws:iam::123456789012:role/.../x", "arn:aws:iam::123456789012:role/.../x");
 }
 
 static void test_rejects_shape(void **state)

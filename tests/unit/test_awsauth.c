@@ -1,8 +1,9 @@
 /*
  * test_awsauth.c - the aws-auth mapping (lib/awsauth.c): the sample
  * ConfigMap (YAML and kubectl -o json), the bare file form, mapUsers and
- * mapAccounts, templates, role paths, case, duplicates, what malformed
- * entries leave mapped, lookup, and a generated 10,000-entry mapRoles.
+ * mapAccounts, templates, entries the cluster never matches (role paths,
+ * sessions' ARNs), case, duplicates, what malformed entries and dropped
+ * values leave mapped, lookup, and a generated 10,000-entry mapRoles.
  * What the reader makes of each form: test_awsauth_read.c.
  */
 #include "config.h"
@@ -344,7 +345,7 @@ static void test_bare_file(void **state)
     eksauth_awsauth_free(aa);
 }
 
-/* mapUsers, templates, role paths, order, partitions. */
+/* mapUsers, templates, entries never matched, order, partitions. */
 static void test_full_configmap(void **state)
 {
     struct eksauth_awsauth *aa = parse_fixture("aws-auth-full.yaml");
@@ -353,7 +354,12 @@ static void test_full_configmap(void **state)
     const char *const auditors[] = {"auditors"};
 
     (void)state;
-    assert_int_equal(eksauth_awsauth_warning_count(aa), 0);
+    /* The role path and the session's ARN: kept out, each with a warning. */
+    find_warning(aa, "aws-auth: mapRoles: 32:7: arn:aws:iam::123456789012:role/teams/platform/"
+                     "Admins has a role path");
+    find_warning(aa, "aws-auth: mapUsers: 13:7: arn:aws:sts::123456789012:assumed-role/Auditor/"
+                     "anyone is the ARN of a role's session");
+    assert_int_equal(eksauth_awsauth_warning_count(aa), 2);
     assert_int_equal(eksauth_awsauth_count(aa), 6 + 3 + 2);
     /* Entries come as mapRoles, mapUsers, mapAccounts, whatever the file order. */
     assert_int_equal(eksauth_awsauth_entry_at(aa, 0)->source, EKSAUTH_SRC_MAPROLES);
@@ -362,18 +368,21 @@ static void test_full_configmap(void **state)
     assert_int_equal(eksauth_awsauth_entry_at(aa, 9)->line, 8);
     assert_int_equal(eksauth_awsauth_entry_at(aa, 9)->column, 7);
 
-    /* A configured ARN with a path matches the path-less canonical ARN. */
+    /* ARN:AWS:IAM::...:ROLE/Admins is the cluster's match for any session of Admins. */
     expect_map(aa, "arn:aws:sts::123456789012:assumed-role/Admins/jane@example.com",
                EKSAUTH_SRC_MAPROLES, "admin:jane-example.com", 2, admins);
-    /* ... and a role ARN with the path too; without a session the template fails. */
-    expect_map_fails(aa, "arn:aws:iam::123456789012:role/teams/platform/Admins", EKSAUTH_EREJECTED,
+    /* The role ARN itself, without a session: the template fails. */
+    expect_map_fails(aa, "arn:aws:iam::123456789012:role/Admins", EKSAUTH_EREJECTED,
                      "template: {{SessionName}} is empty");
+    /* What the path entry would match, were STS to name a role with its path: nothing. */
+    expect_map_fails(aa, "arn:aws:sts::123456789012:assumed-role/teams/platform/Admins/s",
+                     EKSAUTH_ENOTMAPPED, "not mapped");
     expect_map(aa, "arn:aws:sts::123456789012:assumed-role/Developers/dev@example.com",
                EKSAUTH_SRC_MAPROLES, "dev:dev@example.com", 2, devs);
     /* {{AccessKeyID}} is refused in a username, at login. */
     expect_map_fails(aa, "arn:aws:sts::123456789012:assumed-role/KeyUser/s", EKSAUTH_EREJECTED,
                      "{{AccessKeyID}} is refused in usernames");
-    /* An assumed-role ARN in mapUsers is canonicalised: any session of the role matches. */
+    /* A role ARN in mapUsers matches any session of the role; the session's ARN never did. */
     expect_map(aa, "arn:aws:sts::123456789012:assumed-role/Auditor/someone", EKSAUTH_SRC_MAPUSERS,
                "auditor", 1, auditors);
     /* A user keeps its path. */
@@ -393,7 +402,70 @@ static void test_full_configmap(void **state)
     eksauth_awsauth_free(aa);
 }
 
-/* ARNs compare case-insensitively; entry keys ASCII case-insensitively. */
+/*
+ * The cases of issue 17: an entry with a role path and one written as a
+ * session's ARN match nobody and say why, in the warning and when the role
+ * they meant is not mapped; the upper-case ARN maps.
+ */
+static void test_never_matching_entries(void **state)
+{
+    struct eksauth_awsauth *aa =
+        parse_str("mapRoles: |\n"
+                  "  - rolearn: arn:aws:iam::123456789012:role/team/Admin\n"
+                  "    username: admin\n"
+                  "    groups: [system:masters]\n"
+                  "  - rolearn: arn:aws:sts::123456789012:assumed-role/"
+                  "Deploy/ci\n"
+                  "    username: deploy\n"
+                  "  - rolearn: ARN:AWS:IAM::123456789012:ROLE/ReadOnly\n"
+                  "    username: ro\n");
+    const char *const none[] = {NULL};
+
+    (void)state;
+    assert_int_equal(eksauth_awsauth_count(aa), 1);
+    find_warning(aa, "write arn:aws:iam::123456789012:role/Admin");
+    find_warning(aa, "write arn:aws:iam::123456789012:role/Deploy");
+    expect_map_fails(aa, "arn:aws:sts::123456789012:assumed-role/Admin/alice", EKSAUTH_ENOTMAPPED,
+                     "identity is not mapped: arn:aws:iam::123456789012:role/Admin (the mapRoles "
+                     "entry at 2:5, arn:aws:iam::123456789012:role/team/Admin, has a role path: "
+                     "the cluster never matches it");
+    expect_map_fails(
+        aa, "arn:aws:sts::123456789012:assumed-role/Deploy/ci", EKSAUTH_ENOTMAPPED,
+        "(the mapRoles entry at 5:5, arn:aws:sts::123456789012:assumed-role/Deploy/ci, "
+        "is the ARN of a role's session");
+    expect_map(aa, "arn:aws:sts::123456789012:assumed-role/ReadOnly/s", EKSAUTH_SRC_MAPROLES, "ro",
+               0, none);
+    expect_map(aa, "arn:aws:iam::123456789012:role/readonly", EKSAUTH_SRC_MAPROLES, "ro", 0, none);
+    eksauth_awsauth_free(aa);
+}
+
+/* A value the cluster drops maps nobody here too, and says so; the others still map. */
+static void test_dropped_value(void **state)
+{
+    struct eksauth_awsauth *aa = parse_str("kind: ConfigMap\n"
+                                           "data:\n"
+                                           "  mapRoles: |\n"
+                                           "    - rolearn: arn:aws:iam::123456789012:role/A\n"
+                                           "      username: a\n"
+                                           "      groups: [x\n"
+                                           "  mapUsers: |\n"
+                                           "    - userarn: arn:aws:iam::123456789012:user/bob\n"
+                                           "      username: bob\n");
+
+    (void)state;
+    assert_int_equal(eksauth_awsauth_dropped_count(aa), 1);
+    assert_non_null(strstr(eksauth_awsauth_dropped_at(aa, 0), "mapRoles (7:5: mapRoles: "));
+    assert_null(eksauth_awsauth_dropped_at(aa, 1));
+    find_warning(aa, "aws-auth: mapRoles dropped: ");
+    expect_map(aa, "arn:aws:iam::123456789012:user/bob", EKSAUTH_SRC_MAPUSERS, "bob", 0, NULL);
+    expect_map_fails(aa, "arn:aws:sts::123456789012:assumed-role/A/s", EKSAUTH_ENOTMAPPED,
+                     "identity is not mapped: arn:aws:iam::123456789012:role/A; dropped, as the "
+                     "cluster drops them: mapRoles (7:5: mapRoles: ");
+    assert_int_equal(eksauth_awsauth_dropped_count(NULL), 0);
+    eksauth_awsauth_free(aa);
+}
+
+/* ARNs compare case-insensitively, "ARN:" included; entry keys case-insensitively. */
 static void test_case(void **state)
 {
     struct eksauth_awsauth *aa = parse_fixture("aws-auth-crazy-case-keys.yaml");
@@ -401,11 +473,11 @@ static void test_case(void **state)
     const char *const g[] = {"g"};
 
     (void)state;
-    /* "ARN:" is not an ARN prefix: that entry is skipped. */
-    assert_int_equal(eksauth_awsauth_count(aa), 3);
-    assert_int_equal(eksauth_awsauth_warning_count(aa), 1);
-    find_warning(aa, "aws-auth: mapRoles: 8:7: arn: 'ARN:aws:iam::123456789012:role/wrong-prefix-"
-                     "case' does not start with \"arn:\"; entry skipped");
+    /* "ARN:" compares as "arn:" (the cluster's EqualFold): that entry maps. */
+    assert_int_equal(eksauth_awsauth_count(aa), 4);
+    assert_int_equal(eksauth_awsauth_warning_count(aa), 0);
+    expect_map(aa, "arn:aws:iam::123456789012:role/Upper-Prefix-Case", EKSAUTH_SRC_MAPROLES,
+               "upper-prefix", 0, NULL);
     expect_map(aa, "arn:aws:sts::123456789012:assumed-role/mixedcase/s", EKSAUTH_SRC_MAPROLES,
                "mixed", 1, mixed);
     expect_map(aa, "arn:aws:iam::123456789012:role/MIXEDCASE", EKSAUTH_SRC_MAPROLES, "mixed", 1,
@@ -476,8 +548,7 @@ static void test_malformed_entries(void **state)
 
     (void)state;
     find_warning(aa, "aws-auth: mapRoles: 5:5: rolearn is missing; entry skipped");
-    find_warning(aa, "aws-auth: mapRoles: 6:5: rolearn is missing (sso entries are not "
-                     "supported); entry skipped");
+    find_warning(aa, "aws-auth: mapRoles: 6:5: sso entries are not supported; entry skipped");
     find_warning(aa, "aws-auth: mapRoles: 10:5: arn: ");
     find_warning(aa, "aws-auth: mapRoles: 12:5: arn: 'not-an-arn' does not start with");
     find_warning(aa, "aws-auth: mapRoles: 14:5: username is missing; entry skipped");
@@ -486,10 +557,11 @@ static void test_malformed_entries(void **state)
     find_warning(aa, "aws-auth: mapRoles: 19:5: groups is not a list of strings; entry skipped");
     find_warning(aa, "aws-auth: mapRoles: 22:5: groups is not a list of strings; entry skipped");
     find_warning(aa, "aws-auth: mapRoles: 26:5: username: template: unknown placeholder "
-                     "{{Session}}; entry skipped");
+                     "{{Session}} (the cluster keeps it as text; eksauth does not); entry skipped");
     find_warning(aa, "aws-auth: mapRoles: 28:5: group: template: unterminated");
-    find_warning(aa, "aws-auth: mapRoles: 31:5: 'RoleArn' is given twice (keys ignore case); "
-                     "entry skipped");
+    /* rolearn and RoleArn: the later in byte order wins, as in the cluster. */
+    find_warning(aa, "aws-auth: mapRoles: 31:5: 'rolearn' and 'RoleArn' both give rolearn; the "
+                     "cluster keeps 'rolearn'");
     find_warning(aa, "aws-auth: mapRoles: 34:5: the entry is not a mapping; entry skipped");
     find_warning(aa, "aws-auth: mapRoles: 35:5: rolearn is not a string; entry skipped");
     find_warning(aa, "aws-auth: mapRoles: 37:5: username contains a control character");
@@ -499,7 +571,7 @@ static void test_malformed_entries(void **state)
     find_warning(aa, "aws-auth: mapAccounts: 47:5: the account id is not a string");
     assert_int_equal(eksauth_awsauth_warning_count(aa), 19);
 
-    assert_int_equal(eksauth_awsauth_count(aa), 3);
+    assert_int_equal(eksauth_awsauth_count(aa), 4);
     expect_map(aa, "arn:aws:iam::123456789012:role/Good", EKSAUTH_SRC_MAPROLES, "good", 2, g12);
     expect_map(aa, "arn:aws:iam::123456789012:role/AlsoGood", EKSAUTH_SRC_MAPROLES, "also-good", 0,
                NULL);
@@ -507,7 +579,8 @@ static void test_malformed_entries(void **state)
                "arn:aws:iam::000000000001:root", 0, NULL);
     expect_map_fails(aa, "arn:aws:iam::123456789012:role/NoUsername", EKSAUTH_ENOTMAPPED,
                      "not mapped");
-    expect_map_fails(aa, "arn:aws:iam::123456789012:role/Twice", EKSAUTH_ENOTMAPPED, "not mapped");
+    expect_map(aa, "arn:aws:iam::123456789012:role/Twice", EKSAUTH_SRC_MAPROLES, "twice", 0, NULL);
+    expect_map_fails(aa, "arn:aws:iam::123456789012:role/Twice2", EKSAUTH_ENOTMAPPED, "not mapped");
     eksauth_awsauth_free(aa);
 }
 
@@ -549,10 +622,11 @@ static void test_lookup(void **state)
     (void)state;
     e = eksauth_awsauth_lookup(aa, "arn:aws:iam::123456789012:role/admins", NULL);
     assert_non_null(e);
-    assert_string_equal(e->arn, "arn:aws:iam::123456789012:role/teams/platform/Admins");
+    assert_string_equal(e->arn, "ARN:AWS:IAM::123456789012:ROLE/Admins");
     assert_string_equal(e->key, "arn:aws:iam::123456789012:role/admins");
-    /* The key is an eksauth_arn.key: lower case, no path. */
+    /* The key is an eksauth_arn.key: the whole canonical ARN in lower case. */
     assert_null(eksauth_awsauth_lookup(aa, "arn:aws:iam::123456789012:role/Admins", NULL));
+    /* The entry with the path is in no table. */
     assert_null(
         eksauth_awsauth_lookup(aa, "arn:aws:iam::123456789012:role/teams/platform/admins", NULL));
     e = eksauth_awsauth_lookup(aa, NULL, "012345678901");
@@ -653,7 +727,7 @@ static char *big_configmap(size_t *len)
                           "data:\n  mapRoles: |\n");
     for (i = 0; i < N_BIG; i++)
         n += (size_t)snprintf(buf + n, cap - n,
-                              "    - rolearn: arn:aws:iam::%012zu:role/path/Role%zu\n"
+                              "    - rolearn: arn:aws:iam::%012zu:role/Role%zu\n"
                               "      username: user-%zu\n"
                               "      groups:\n"
                               "        - group-%zu\n"
@@ -707,6 +781,8 @@ int main(void)
         cmocka_unit_test(test_ec2_private_dns_name),
         cmocka_unit_test(test_bare_file),
         cmocka_unit_test(test_full_configmap),
+        cmocka_unit_test(test_never_matching_entries),
+        cmocka_unit_test(test_dropped_value),
         cmocka_unit_test(test_case),
         cmocka_unit_test(test_upper_case_top_keys_ignored),
         cmocka_unit_test(test_duplicates),

@@ -39,6 +39,7 @@ static void doc_free(struct eksauth_awsauth_doc *doc)
     eksauth_awsauth_doc_free(doc);
     assert_null(doc->entries);
     assert_int_equal(doc->warnings.n, 0);
+    assert_int_equal(doc->dropped.n, 0);
     free(doc);
 }
 
@@ -57,6 +58,29 @@ static void expect_doc_error(const char *text, const char *want)
     assert_int_equal(doc.n_entries, 0);
     assert_int_equal(doc.warnings.n, 0);
     assert_string_equal(err.msg, want);
+}
+
+/*
+ * Read text, which must succeed with the value of key dropped whole (the
+ * cluster drops a value it cannot parse) for the reason holding want;
+ * returns the document (the other values still count).
+ */
+static struct eksauth_awsauth_doc *expect_dropped(const char *text, const char *key,
+                                                  const char *want)
+{
+    struct eksauth_awsauth_doc *doc = parse_str(text);
+    size_t klen = strlen(key), i;
+
+    assert_int_equal(doc->dropped.n, 1);
+    if (strncmp(doc->dropped.v[0], key, klen) != 0 || doc->dropped.v[0][klen] != ' ' ||
+        strstr(doc->dropped.v[0], want) == NULL)
+        fail_msg("dropped \"%s\", want %s for \"%s\"", doc->dropped.v[0], key, want);
+    for (i = 0; i < doc->n_entries; i++)
+        assert_int_not_equal(doc->entries[i].source == EKSAUTH_SRC_MAPROLES   ? "mapRoles"
+                             : doc->entries[i].source == EKSAUTH_SRC_MAPUSERS ? "mapUsers"
+                                                                              : "mapAccounts",
+                             key);
+    return doc;
 }
 
 /* The index of the one warning holding want; fails when none does. */
@@ -102,22 +126,13 @@ static void test_malformed_documents(void **state)
     expect_doc_error("data:\n  mapRoles: [a, b\n",
                      "aws-auth: 3:1: did not find expected ',' or ']' (while parsing a flow "
                      "sequence)");
-    /* ... also inside a string value: positions in the whole document. */
-    expect_doc_error("data:\n"
-                     "  mapRoles: |\n"
-                     "    - rolearn: arn:aws:iam::123456789012:role/A\n"
-                     "      username: a\n"
-                     "     - broken\n",
-                     "aws-auth: 5:6: mapRoles: did not find expected '-' indicator (while parsing "
-                     "a block collection)");
+
     /* Wrong types. */
     expect_doc_error("- rolearn: arn:aws:iam::123456789012:role/A\n",
                      "aws-auth: 1:1: the document is not a mapping");
     expect_doc_error("just text\n", "aws-auth: 1:1: the document is not a mapping");
     expect_doc_error("mapRoles: {rolearn: x}\n",
                      "aws-auth: 1:11: mapRoles is not a list or a string");
-    expect_doc_error("mapRoles: |\n  rolearn: x\n",
-                     "aws-auth: 2:3: mapRoles: the value is not a list");
     expect_doc_error("kind: ConfigMap\ndata:\n  mapRoles:\n    - rolearn: x\n",
                      "aws-auth: 4:5: mapRoles is not a string (ConfigMap data)");
     expect_doc_error("kind: ConfigMap\ndata: [a]\n", "aws-auth: 2:7: data is not a mapping");
@@ -142,10 +157,10 @@ static void test_malformed_json(void **state)
                      "aws-auth: 1:1: data is not an object");
     expect_doc_error("{\"data\": {\"mapRoles\": [1]}}",
                      "aws-auth: 1:1: data.mapRoles is not a string (ConfigMap data)");
-    /* The string is YAML; its errors count within the decoded value. */
-    expect_doc_error("{\"data\": {\"mapUsers\": \"- userarn: a\\n  - b: [\"}}",
-                     "aws-auth: 2:3: mapUsers: did not find expected key (while parsing a block "
-                     "mapping)");
+    /* The string is YAML; its errors count within the decoded value, and drop that value. */
+    doc_free(expect_dropped("{\"data\": {\"mapUsers\": \"- userarn: a\\n  - b: [\"}}", "mapUsers",
+                            "2:3: mapUsers: did not find expected key (while parsing a block "
+                            "mapping)"));
     /* Not valid JSON: read as YAML, which says what is wrong (at the end of the stream). */
     expect_doc_error("{\"data\": {\"mapRoles\": \"x\"}",
                      "aws-auth: 2:1: did not find expected "
@@ -239,7 +254,7 @@ static void test_aliases(void **state)
                    "  - &e\n"
                    "    rolearn: arn:aws:iam::123456789012:role/A\n"
                    "    username: a\n"
-                   "    groups: &g [x, y]\n"
+                   "    groups: &g [x, z]\n"
                    "  - *e\n"
                    "  - rolearn: arn:aws:iam::123456789012:role/B\n"
                    "    username: &u b\n"
@@ -254,9 +269,9 @@ static void test_aliases(void **state)
     assert_string_equal(entry_at(aa, 1)->username, "b");
     doc_free(aa);
 
-    /* A list used twice at the top, or a cycle back to the root. */
-    expect_doc_error("mapRoles: &l []\nmapUsers: *l\n",
-                     "aws-auth: 1:11: a YAML alias repeats a list (aliases are not supported)");
+    /* A list used twice at the top (the second use is dropped), or a cycle back to the root. */
+    doc_free(expect_dropped("mapRoles: &l []\nmapUsers: *l\n", "mapUsers",
+                            "1:11: a YAML alias repeats a list (aliases are not supported)"));
     expect_doc_error(
         "&r\nkind: ConfigMap\ndata: *r\n",
         "aws-auth: 1:1: data: a YAML alias repeats a mapping (aliases are not supported)");
@@ -281,6 +296,226 @@ static void test_entry_details(void **state)
     doc_free(aa);
 }
 
+/*
+ * What the cluster cannot parse it drops, one value at a time: a YAML error
+ * in mapRoles drops all of mapRoles while mapUsers still maps (issue 17).
+ */
+static void test_dropped_values(void **state)
+{
+    struct eksauth_awsauth_doc *aa;
+
+    (void)state;
+    aa = expect_dropped("kind: ConfigMap\n"
+                        "data:\n"
+                        "  mapRoles: |\n"
+                        "    - rolearn: arn:aws:iam::123456789012:role/A\n"
+                        "      username: a\n"
+                        "     - broken\n"
+                        "  mapUsers: |\n"
+                        "    - userarn: arn:aws:iam::123456789012:user/bob\n"
+                        "      username: bob\n",
+                        "mapRoles",
+                        "6:6: mapRoles: did not find expected '-' indicator (while parsing a "
+                        "block collection)");
+    assert_int_equal(aa->n_entries, 1);
+    assert_string_equal(entry_at(aa, 0)->username, "bob");
+    find_warning(aa, "aws-auth: mapRoles dropped: 6:6: mapRoles: did not find expected '-'");
+    doc_free(aa);
+
+    /* A value that is not a list: the cluster's decoder fails on it and keeps nothing of it. */
+    aa = expect_dropped("mapRoles: |\n  rolearn: x\nmapAccounts: ['123456789012']\n", "mapRoles",
+                        "2:3: mapRoles: the value is not a list");
+    assert_int_equal(aa->n_entries, 1);
+    doc_free(aa);
+    doc_free(expect_dropped("data:\n  mapUsers: \"just text\"\n", "mapUsers",
+                            "1:1: mapUsers: the value is not a list"));
+    doc_free(expect_dropped("data:\n  mapAccounts: |\n    - [\n", "mapAccounts", "mapAccounts: "));
+    /* Two documents in one value: eksauth does not guess which one counts. */
+    doc_free(expect_dropped("data:\n  mapRoles: |\n    []\n    ---\n    []\n", "mapRoles",
+                            "more than one YAML document"));
+}
+
+/* "roleARN" and "rolearn" in one entry: the key later in byte order wins, as in the cluster. */
+static void test_repeated_and_case_variant_keys(void **state)
+{
+    struct eksauth_awsauth_doc *aa;
+
+    (void)state;
+    aa = parse_str("mapRoles:\n"
+                   "  - rolearn: arn:aws:iam::123456789012:role/Lower\n"
+                   "    roleARN: arn:aws:iam::123456789012:role/Camel\n"
+                   "    username: a\n"
+                   "  - roleARN: arn:aws:iam::123456789012:role/Camel\n"
+                   "    rolearn: arn:aws:iam::123456789012:role/Lower\n"
+                   "    UserName: b\n"
+                   "    username: c\n");
+    assert_int_equal(aa->n_entries, 2);
+    /* "rolearn" > "roleARN" in byte order: the lower-case key's value, whatever the order. */
+    assert_string_equal(entry_at(aa, 0)->arn, "arn:aws:iam::123456789012:role/Lower");
+    assert_string_equal(entry_at(aa, 1)->arn, "arn:aws:iam::123456789012:role/Lower");
+    assert_string_equal(entry_at(aa, 1)->username, "c");
+    find_warning(aa, "aws-auth: mapRoles: 2:5: 'rolearn' and 'roleARN' both give rolearn; the "
+                     "cluster keeps 'rolearn'");
+    find_warning(aa, "aws-auth: mapRoles: 5:5: 'UserName' and 'username' both give username");
+    doc_free(aa);
+
+    /* The very same key twice: the YAML reader keeps one in no set order; refused. */
+    aa = parse_str("mapUsers:\n"
+                   "  - userarn: arn:aws:iam::123456789012:user/a\n"
+                   "    username: a\n"
+                   "    username: admin\n");
+    assert_int_equal(aa->n_entries, 0);
+    find_warning(aa, "aws-auth: mapUsers: 2:5: 'username' is given twice");
+    doc_free(aa);
+}
+
+/*
+ * Go folds keys with Unicode's case folding: 'ſ' (U+017F) is s, the Kelvin
+ * sign (U+212A) is k.  eksauth folds exactly these, with a warning: a key
+ * the cluster reads is never ignored here.  Other non-ASCII letters fold to
+ * no field name and are ignored, as there.
+ */
+static void test_unicode_key_folding(void **state)
+{
+    struct eksauth_awsauth_doc *aa;
+
+    (void)state;
+    aa = parse_str("mapUsers:\n"
+                   "  - u\xc5\xbf"
+                   "erarn: arn:aws:iam::123456789012:user/a\n"
+                   "    u\xc5\xbf"
+                   "ername: admin\n"
+                   "    username: a\n"
+                   "    group\xc5\xbf: [g]\n"
+                   "  - userarn: arn:aws:iam::123456789012:user/b\n"
+                   "    username: b\n"
+                   "    u\xc8\x99"
+                   "ername: ignored\n");
+    assert_int_equal(aa->n_entries, 2);
+    assert_string_equal(entry_at(aa, 0)->arn, "arn:aws:iam::123456789012:user/a");
+    /* "uſername" sorts after "username" (0xC5 > 's'): the cluster keeps admin. */
+    assert_string_equal(entry_at(aa, 0)->username, "admin");
+    assert_int_equal(entry_at(aa, 0)->n_groups, 1);
+    find_warning(aa, "is read as username: the cluster folds");
+    assert_string_equal(entry_at(aa, 1)->username, "b");
+    doc_free(aa);
+
+    /* sso spelled with a long s is still sso: the entry is dropped, as the cluster drops it. */
+    aa = parse_str("mapRoles:\n"
+                   "  - rolearn: arn:aws:iam::123456789012:role/A\n"
+                   "    username: a\n"
+                   "    \xc5\xbf"
+                   "so: {permissionSetName: Admin, accountID: '123456789012'}\n");
+    assert_int_equal(aa->n_entries, 0);
+    find_warning(aa, "rolearn and sso are both given: the cluster drops such an entry");
+    doc_free(aa);
+}
+
+/* Plain scalars the cluster's YAML 1.1 reader takes as booleans or numbers are not strings. */
+static void test_yaml11_non_strings(void **state)
+{
+    static const char *const not_strings[] = {"yes",  "No",    "on",    "OFF",   "y",   "true",
+                                              "0x1F", "0o17",  "0b101", "1_000", "-12", "1.5e3",
+                                              ".inf", "+.INF", ".NaN",  "017",   "5.",  ".5"};
+    static const char *const strings[] = {"'yes'", "\"123\"", "yesno", "12abc",  "-x",
+                                          "0x",    "1e",      "v1.2",  "onward", "~x"};
+    char doc[256];
+    struct eksauth_awsauth_doc *aa;
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(not_strings) / sizeof(not_strings[0]); i++) {
+        snprintf(doc, sizeof(doc),
+                 "mapRoles:\n  - rolearn: arn:aws:iam::123456789012:role/A\n    username: %s\n",
+                 not_strings[i]);
+        aa = parse_str(doc);
+        if (aa->n_entries != 0)
+            fail_msg("username %s was read as a string", not_strings[i]);
+        find_warning(aa, "to the cluster's YAML reader, not a string: quote it");
+        doc_free(aa);
+    }
+    for (i = 0; i < sizeof(strings) / sizeof(strings[0]); i++) {
+        snprintf(doc, sizeof(doc),
+                 "mapRoles:\n  - rolearn: arn:aws:iam::123456789012:role/A\n    username: %s\n",
+                 strings[i]);
+        aa = parse_str(doc);
+        if (aa->n_entries != 1)
+            fail_msg("username %s was not read as a string", strings[i]);
+        doc_free(aa);
+    }
+    /* A group too; mapAccounts' unquoted numbers stay strings (the cluster reads them so). */
+    aa = parse_str("mapRoles:\n  - rolearn: arn:aws:iam::123456789012:role/A\n    username: a\n"
+                   "    groups: [ops, on]\nmapAccounts: [123456789012]\n");
+    assert_int_equal(aa->n_entries, 1);
+    assert_string_equal(entry_at(aa, 0)->arn, "123456789012");
+    find_warning(aa, "a group 'on' is a boolean");
+    doc_free(aa);
+}
+
+/*
+ * The cluster compares an entry's ARN as written, whole, ignoring case: an
+ * upper-case ARN maps, and an entry with a role path or a session's ARN is
+ * ignored with a warning saying what to write instead.
+ */
+static void test_entry_arns(void **state)
+{
+    struct eksauth_awsauth_doc *aa;
+
+    (void)state;
+    aa = parse_str("mapRoles:\n"
+                   "  - rolearn: ARN:AWS:IAM::123456789012:ROLE/ReadOnly\n"
+                   "    username: ro\n"
+                   "  - rolearn: arn:aws:iam::123456789012:role/team/Admin\n"
+                   "    username: admin\n"
+                   "  - rolearn: arn:aws:sts::123456789012:assumed-role/Deploy/ci\n"
+                   "    username: deploy\n"
+                   "  - sso: ~\n"
+                   "    rolearn: arn:aws:iam::123456789012:role/NullSso\n"
+                   "    username: nul\n");
+    assert_int_equal(aa->n_entries, 4);
+    assert_null(entry_at(aa, 0)->ignored);
+    assert_string_equal(entry_at(aa, 0)->key, "arn:aws:iam::123456789012:role/readonly");
+    assert_string_equal(entry_at(aa, 0)->arn, "ARN:AWS:IAM::123456789012:ROLE/ReadOnly");
+    assert_non_null(entry_at(aa, 1)->ignored);
+    assert_string_equal(entry_at(aa, 1)->key, "arn:aws:iam::123456789012:role/admin");
+    find_warning(aa, "aws-auth: mapRoles: 4:5: arn:aws:iam::123456789012:role/team/Admin has a "
+                     "role path: the cluster never matches it (STS names an assumed role without "
+                     "its path), and neither does eksauth; write "
+                     "arn:aws:iam::123456789012:role/Admin");
+    assert_non_null(entry_at(aa, 2)->ignored);
+    find_warning(aa, "aws-auth: mapRoles: 6:5: arn:aws:sts::123456789012:assumed-role/Deploy/ci "
+                     "is the ARN of a role's session: the cluster never matches it (it compares "
+                     "the role's ARN), and neither does eksauth; write "
+                     "arn:aws:iam::123456789012:role/Deploy");
+    /* sso: null is no sso (a JSON null leaves the field unset). */
+    assert_null(entry_at(aa, 3)->ignored);
+    doc_free(aa);
+}
+
+/* Where a security rule of eksauth refuses what the cluster admits, the warning says so. */
+static void test_empty_session_warning(void **state)
+{
+    struct eksauth_awsauth_doc *aa;
+
+    (void)state;
+    aa = parse_str("mapUsers:\n"
+                   "  - userarn: arn:aws:iam::123456789012:user/alice\n"
+                   "    username: admin:{{SessionName}}\n"
+                   "    groups: [\"team-{{SessionNameRaw}}\", ops]\n"
+                   "mapRoles:\n"
+                   "  - rolearn: arn:aws:iam::123456789012:role/A\n"
+                   "    username: admin:{{SessionName}}\n");
+    assert_int_equal(aa->n_entries, 2);
+    find_warning(aa, "aws-auth: mapUsers: 2:5: username 'admin:{{SessionName}}': a user has no "
+                     "session name, so the cluster renders 'admin:' and admits it; eksauth "
+                     "refuses such a login");
+    find_warning(aa, "group 'team-{{SessionNameRaw}}': a user has no session name, so the cluster "
+                     "renders 'team-'");
+    /* A role always has a session name: no warning for it. */
+    assert_int_equal(aa->warnings.n, 2);
+    doc_free(aa);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -291,6 +526,12 @@ int main(void)
         cmocka_unit_test(test_positions),
         cmocka_unit_test(test_aliases),
         cmocka_unit_test(test_entry_details),
+        cmocka_unit_test(test_dropped_values),
+        cmocka_unit_test(test_repeated_and_case_variant_keys),
+        cmocka_unit_test(test_unicode_key_folding),
+        cmocka_unit_test(test_yaml11_non_strings),
+        cmocka_unit_test(test_entry_arns),
+        cmocka_unit_test(test_empty_session_warning),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,6 +1,8 @@
 /*
  * test_cluster.c - the aws-auth + access entries merge of lib/cluster.c
- * (access entries win; bad entries become warnings).
+ * (access entries win; bad entries become warnings; a role's path dropped;
+ * access policies as groups; node types as EKS gives them; groups spelled
+ * policy:... reserved for policies; dropped ConfigMap values kept named).
  */
 #include "config.h"
 
@@ -30,9 +32,21 @@ static void test_merge(void **state)
 {
     char *g_dev[] = {"new-devs"};
     struct eksauth_access_entry entries[] = {
-        {"arn:aws:iam::111122223333:role/team/dev", NULL, g_dev, 1, "STANDARD"},
-        {"arn:aws:iam::111122223333:user/bob", "bob", NULL, 0, "STANDARD"},
-        {"arn:aws:sts::111122223333:assumed-role/x/y", NULL, NULL, 0, "STANDARD"},
+        {.principal_arn = "arn:aws:iam::111122223333:role/team/dev",
+         .username = NULL,
+         .groups = g_dev,
+         .n_groups = 1,
+         .type = "STANDARD"},
+        {.principal_arn = "arn:aws:iam::111122223333:user/bob",
+         .username = "bob",
+         .groups = NULL,
+         .n_groups = 0,
+         .type = "STANDARD"},
+        {.principal_arn = "arn:aws:sts::111122223333:assumed-role/x/y",
+         .username = NULL,
+         .groups = NULL,
+         .n_groups = 0,
+         .type = "STANDARD"},
     };
     const struct eksauth_awsauth_entry *en;
     struct eksauth_awsauth *aa = NULL;
@@ -50,7 +64,9 @@ static void test_merge(void **state)
     assert_int_equal(eksauth_awsauth_count(aa), 4); /* dev, bob (entries), ops, 1 account */
     for (i = 0; i < eksauth_awsauth_count(aa); i++) {
         en = eksauth_awsauth_entry_at(aa, i);
-        if (strstr(en->arn, "role/team/dev") != NULL) {
+        /* The access entry's role path is gone: EKS matches the role whatever its path. */
+        assert_null(strstr(en->arn, "role/team/"));
+        if (strcmp(en->arn, "arn:aws:iam::111122223333:role/dev") == 0) {
             dev_seen++;
             assert_string_equal(en->groups[0], "new-devs");
         }
@@ -78,10 +94,132 @@ static void test_merge(void **state)
     free(doc);
 }
 
+/*
+ * A ConfigMap value the cluster drops stays named in the merged document
+ * (EKSAUTH_AWSAUTH_DROPPED_KEY), so that the sync and a login that read it
+ * say why; the access entries still map.
+ */
+static void test_merge_keeps_dropped(void **state)
+{
+    static const char broken[] =
+        "{\"kind\":\"ConfigMap\",\"data\":{\"mapRoles\":\"- rolearn: [x\\n\","
+        "\"mapUsers\":\"- userarn: arn:aws:iam::111122223333:user/carol\\n  username: carol\\n\"}}";
+    struct eksauth_access_entry entries[] = {
+        {.principal_arn = "arn:aws:iam::111122223333:user/bob",
+         .username = "bob",
+         .groups = NULL,
+         .n_groups = 0,
+         .type = "STANDARD"},
+    };
+    struct eksauth_awsauth *aa = NULL;
+    struct eksauth_error err;
+    char *doc = NULL, **warnings = NULL;
+    size_t len = 0, nw = 0, i;
+
+    (void)state;
+    assert_status(
+        eksauth_cluster_merge(broken, strlen(broken), entries, 1, &doc, &len, &warnings, &nw, &err),
+        EKSAUTH_OK);
+    assert_non_null(strstr(doc, "\"eksauthDropped\": [ \"mapRoles ("));
+    assert_status(eksauth_awsauth_parse(doc, len, &aa, &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_awsauth_dropped_count(aa), 1);
+    assert_non_null(
+        strstr(eksauth_awsauth_dropped_at(aa, 0), "mapRoles (2:1: mapRoles: did not find"));
+    assert_int_equal(eksauth_awsauth_count(aa), 2); /* bob (access entry), carol (mapUsers) */
+    assert_non_null(eksauth_awsauth_lookup(aa, "arn:aws:iam::111122223333:user/carol", NULL));
+    /* The merge itself warned once, with the ConfigMap's own warning. */
+    assert_int_equal(nw, 1);
+    assert_non_null(strstr(warnings[0], "aws-auth: mapRoles dropped: "));
+    for (i = 0; i < nw; i++)
+        free(warnings[i]);
+    free(warnings);
+    eksauth_awsauth_free(aa);
+    free(doc);
+}
+
+/*
+ * Access policies become groups (one per namespace of a namespace scope),
+ * after the entry's kubernetesGroups; a node type's username and groups are
+ * EKS's; a kubernetesGroup or an aws-auth group spelled policy:... is
+ * dropped with a warning, so eks-policy-* means exactly the policy.
+ */
+static void test_merge_policies_and_types(void **state)
+{
+    char *ns[] = {"dev", "qa"}, *g_ops[] = {"ops-team", "Policy:cluster-admin"};
+    char *g_node[] = {"system:nodes"};
+    struct eksauth_access_policy admin[] = {
+        {.arn = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy",
+         .cluster_scope = true},
+        {.arn = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSEditPolicy",
+         .namespaces = ns,
+         .n_namespaces = 2},
+        {.arn = "arn:aws:eks::aws:cluster-access-policy/Amazon EKS", .cluster_scope = true},
+    };
+    struct eksauth_access_entry entries[] = {
+        {.principal_arn = "arn:aws:iam::111122223333:role/ops",
+         .username = "ops",
+         .groups = g_ops,
+         .n_groups = 2,
+         .type = "STANDARD",
+         .policies = admin,
+         .n_policies = 3},
+        {.principal_arn = "arn:aws:iam::111122223333:role/nodes",
+         .username = "system:node:{{EC2PrivateDNSName}}",
+         .groups = g_node,
+         .n_groups = 1,
+         .type = "EC2_LINUX"},
+        {.principal_arn = "arn:aws:iam::111122223333:role/fargate", .type = "FARGATE_LINUX"},
+    };
+    static const char cm_policy[] =
+        "{\"data\":{\"mapUsers\":\"- userarn: arn:aws:iam::111122223333:user/eve\\n"
+        "  username: eve\\n  groups: [policy:cluster-admin, devs]\\n\"}}";
+    const struct eksauth_awsauth_entry *en;
+    struct eksauth_awsauth *aa = NULL;
+    struct eksauth_error err;
+    char **warnings = NULL, *doc = NULL;
+    size_t nw = 0, len = 0, i;
+
+    (void)state;
+    assert_status(eksauth_cluster_merge(cm_policy, strlen(cm_policy), entries, 3, &doc, &len,
+                                        &warnings, &nw, &err),
+                  EKSAUTH_OK);
+    assert_status(eksauth_awsauth_parse(doc, len, &aa, &err), EKSAUTH_OK);
+    en = eksauth_awsauth_lookup(aa, "arn:aws:iam::111122223333:role/ops", NULL);
+    assert_non_null(en);
+    assert_int_equal(en->n_groups, 4);
+    assert_string_equal(en->groups[0], "ops-team");
+    assert_string_equal(en->groups[1], "policy:cluster-admin");
+    assert_string_equal(en->groups[2], "policy:edit:ns:dev");
+    assert_string_equal(en->groups[3], "policy:edit:ns:qa");
+    en = eksauth_awsauth_lookup(aa, "arn:aws:iam::111122223333:role/nodes", NULL);
+    assert_non_null(en);
+    assert_string_equal(en->username, "system:node:{{EC2PrivateDNSName}}");
+    assert_string_equal(en->groups[0], "system:nodes");
+    /* A node type without the username EKS gives it: skipped, not made up. */
+    assert_null(eksauth_awsauth_lookup(aa, "arn:aws:iam::111122223333:role/fargate", NULL));
+    /* aws-auth's group policy:cluster-admin is dropped; its other groups stay. */
+    en = eksauth_awsauth_lookup(aa, "arn:aws:iam::111122223333:user/eve", NULL);
+    assert_non_null(en);
+    assert_int_equal(en->n_groups, 1);
+    assert_string_equal(en->groups[0], "devs");
+    assert_int_equal(nw, 4);
+    assert_non_null(strstr(warnings[0], "group \"Policy:cluster-admin\" dropped"));
+    assert_non_null(strstr(warnings[1], "access policy: the name in"));
+    assert_non_null(strstr(warnings[2], "EKS gave no username for a FARGATE_LINUX entry"));
+    assert_non_null(strstr(warnings[3], "user/eve: group \"policy:cluster-admin\" dropped"));
+    for (i = 0; i < nw; i++)
+        free(warnings[i]);
+    free(warnings);
+    eksauth_awsauth_free(aa);
+    free(doc);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_merge),
+        cmocka_unit_test(test_merge_keeps_dropped),
+        cmocka_unit_test(test_merge_policies_and_types),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

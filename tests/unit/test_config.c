@@ -202,6 +202,7 @@ static void test_good_values(void **state)
     expect_good("source = file");
     expect_good("source = kubernetes");
     expect_good("source = eks-api");
+    expect_good("source = auto");
     expect_good("cluster_name = 9lives");
     expect_good("cluster_ca_file = /etc/eksauth/cluster-ca.pem");
     expect_good("imds_endpoint = https://169.254.169.254");
@@ -241,7 +242,10 @@ static void test_bad_values(void **state)
                "max_clock_skew: must be a whole number of seconds from 0 to 3600");
     expect_bad("single_use = maybe", "single_use: must be yes, no, true or false");
     expect_bad("single_use = YES", "single_use: must be yes, no, true or false");
-    expect_bad("source = s3", "source: must be file, kubernetes, eks-api or kubernetes+eks-api");
+    expect_bad("source = s3",
+               "source: must be file, kubernetes, eks-api, kubernetes+eks-api or auto");
+    expect_bad("source = AUTO",
+               "source: must be file, kubernetes, eks-api, kubernetes+eks-api or auto");
     expect_bad("aws_auth_file = aws-auth.yaml", "aws_auth_file: must be an absolute path");
     expect_bad("cluster_name = -prod", "cluster_name: must start with a letter or digit");
     expect_bad("cluster_name = prod.eu",
@@ -441,6 +445,7 @@ static void test_source_name(void **state)
     assert_string_equal(eksauth_source_name(EKSAUTH_SOURCE_EKS_API), "eks-api");
     assert_string_equal(eksauth_source_name(EKSAUTH_SOURCE_KUBERNETES_EKS_API),
                         "kubernetes+eks-api");
+    assert_string_equal(eksauth_source_name(EKSAUTH_SOURCE_AUTO), "auto");
     assert_string_equal(eksauth_source_name((enum eksauth_source)42), "unknown");
 }
 

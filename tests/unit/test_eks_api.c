@@ -1,8 +1,9 @@
 /*
  * test_eks_api.c - the pure parts of the EKS API client (lib/eks_api.c):
- * ListAccessEntries / DescribeAccessEntry answers, EKS's default
- * usernames, and SigV4 header signing as the client signs its requests,
- * byte-identical to botocore's SigV4Auth.
+ * ListAccessEntries / DescribeAccessEntry / ListAssociatedAccessPolicies /
+ * DescribeCluster answers as EKS sends them, EKS's default usernames, and
+ * SigV4 header signing as the client signs its requests, byte-identical to
+ * botocore's SigV4Auth.
  */
 #include "config.h"
 
@@ -88,6 +89,115 @@ static void test_eks_describe_and_default_names(void **state)
                   EKSAUTH_EINVAL);
 }
 
+/* DescribeCluster: the authentication mode, as the API answers it. */
+static void test_eks_cluster_mode(void **state)
+{
+    static const struct {
+        const char *body;
+        enum eksauth_status st;
+        enum eksauth_auth_mode mode;
+    } cases[] = {
+        {"{\"cluster\":{\"name\":\"prod\",\"status\":\"ACTIVE\",\"accessConfig\":"
+         "{\"bootstrapClusterCreatorAdminPermissions\":true,\"authenticationMode\":\"API\"}}}",
+         EKSAUTH_OK, EKSAUTH_AUTH_API},
+        {"{\"cluster\":{\"accessConfig\":{\"authenticationMode\":\"API_AND_CONFIG_MAP\"}}}",
+         EKSAUTH_OK, EKSAUTH_AUTH_API_AND_CONFIG_MAP},
+        {"{\"cluster\":{\"accessConfig\":{\"authenticationMode\":\"CONFIG_MAP\"}}}", EKSAUTH_OK,
+         EKSAUTH_AUTH_CONFIG_MAP},
+        /* A cluster from before access entries: no accessConfig, aws-auth only. */
+        {"{\"cluster\":{\"name\":\"old\"}}", EKSAUTH_OK, EKSAUTH_AUTH_CONFIG_MAP},
+        {"{\"cluster\":{\"accessConfig\":null}}", EKSAUTH_OK, EKSAUTH_AUTH_CONFIG_MAP},
+        /* Unknown or wrong: which sources the cluster reads would be a guess. */
+        {"{\"cluster\":{\"accessConfig\":{\"authenticationMode\":\"api\"}}}", EKSAUTH_EINVAL,
+         EKSAUTH_AUTH_CONFIG_MAP},
+        {"{\"cluster\":{\"accessConfig\":{\"authenticationMode\":7}}}", EKSAUTH_EINVAL,
+         EKSAUTH_AUTH_CONFIG_MAP},
+        {"{\"clusters\":[]}", EKSAUTH_EINVAL, EKSAUTH_AUTH_CONFIG_MAP},
+        {"not json", EKSAUTH_EINVAL, EKSAUTH_AUTH_CONFIG_MAP},
+    };
+    enum eksauth_auth_mode mode;
+    struct eksauth_error err;
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        assert_status(eksauth_eks_parse_cluster(cases[i].body, strlen(cases[i].body), &mode, &err),
+                      cases[i].st);
+        if (cases[i].st == EKSAUTH_OK)
+            assert_int_equal(mode, cases[i].mode);
+    }
+    assert_string_equal(eksauth_auth_mode_name(EKSAUTH_AUTH_API), "API");
+    assert_string_equal(eksauth_auth_mode_name(EKSAUTH_AUTH_API_AND_CONFIG_MAP),
+                        "API_AND_CONFIG_MAP");
+    assert_string_equal(eksauth_auth_mode_name((enum eksauth_auth_mode)9), "unknown");
+}
+
+static enum eksauth_status parse_policies(struct eksauth_access_entry *e, const char *body,
+                                          struct eksauth_error *err)
+{
+    char next[64];
+
+    return eksauth_eks_parse_policies(body, strlen(body), e, next, sizeof(next), err);
+}
+
+/* ListAssociatedAccessPolicies: pages appended, scopes read, the answer about its principal. */
+static void test_eks_policies(void **state)
+{
+    static const char p1[] =
+        "{\"clusterName\":\"prod\",\"principalArn\":\"arn:aws:iam::111122223333:role/ops\","
+        "\"nextToken\":\"tok+MQ==/=\",\"associatedAccessPolicies\":[{\"policyArn\":"
+        "\"arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy\",\"accessScope\":"
+        "{\"type\":\"cluster\",\"namespaces\":[]},\"associatedAt\":1767225600.0}]}";
+    static const char p2[] =
+        "{\"principalArn\":\"arn:aws:iam::111122223333:role/ops\",\"nextToken\":null,"
+        "\"associatedAccessPolicies\":[{\"policyArn\":"
+        "\"arn:aws:eks::aws:cluster-access-policy/AmazonEKSEditPolicy\",\"accessScope\":"
+        "{\"type\":\"namespace\",\"namespaces\":[\"dev\",\"qa\"]}}]}";
+    struct eksauth_access_entry e;
+    struct eksauth_error err;
+    char next[64];
+
+    (void)state;
+    memset(&e, 0, sizeof(e));
+    e.principal_arn = strdup("arn:aws:iam::111122223333:role/ops");
+    assert_status(eksauth_eks_parse_policies(p1, strlen(p1), &e, next, sizeof(next), &err),
+                  EKSAUTH_OK);
+    assert_string_equal(next, "tok+MQ==/=");
+    assert_status(eksauth_eks_parse_policies(p2, strlen(p2), &e, next, sizeof(next), &err),
+                  EKSAUTH_OK);
+    assert_string_equal(next, "");
+    assert_int_equal(e.n_policies, 2);
+    assert_true(e.policies[0].cluster_scope);
+    assert_string_equal(e.policies[0].arn,
+                        "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy");
+    assert_false(e.policies[1].cluster_scope);
+    assert_int_equal(e.policies[1].n_namespaces, 2);
+    assert_string_equal(e.policies[1].namespaces[1], "qa");
+    /* About another principal, a scope eksauth does not know, no list: refused. */
+    assert_status(parse_policies(&e,
+                                 "{\"principalArn\":\"arn:aws:iam::111122223333:role/x\","
+                                 "\"associatedAccessPolicies\":[]}",
+                                 &err),
+                  EKSAUTH_EINVAL);
+    assert_non_null(strstr(err.msg, "another principal"));
+    assert_status(parse_policies(&e,
+                                 "{\"associatedAccessPolicies\":[{\"policyArn\":\"p\","
+                                 "\"accessScope\":{\"type\":\"account\"}}]}",
+                                 &err),
+                  EKSAUTH_EINVAL);
+    assert_status(parse_policies(&e,
+                                 "{\"associatedAccessPolicies\":[{\"policyArn\":\"p\","
+                                 "\"accessScope\":{\"type\":\"namespace\"}}]}",
+                                 &err),
+                  EKSAUTH_EINVAL);
+    assert_status(parse_policies(&e, "{}", &err), EKSAUTH_EINVAL);
+    /* A nextToken that cannot go back into a URL. */
+    assert_status(parse_policies(&e, "{\"associatedAccessPolicies\":[],\"nextToken\":7}", &err),
+                  EKSAUTH_EINVAL);
+    eksauth_access_entry_free(&e);
+    assert_null(e.policies);
+}
+
 /* Vectors computed with botocore 1.43 SigV4Auth (canonical_request/string_to_sign/signature). */
 static void test_sigv4_header(void **state)
 {
@@ -139,6 +249,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_eks_list),
         cmocka_unit_test(test_eks_describe_and_default_names),
+        cmocka_unit_test(test_eks_cluster_mode),
+        cmocka_unit_test(test_eks_policies),
         cmocka_unit_test(test_sigv4_header),
     };
 

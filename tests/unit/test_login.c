@@ -170,7 +170,8 @@ static void test_broken_aws_auth_is_setup_not_refusal(void **state)
     struct eksauth_error err;
 
     host_fixture_sts_answer(t->h, ADMIN_ALICE);
-    host_fixture_write_aws_auth(t->h, "mapRoles: |\n  - rolearn: [unclosed\n");
+    /* Broken as a document (not just inside mapRoles, which the cluster would drop alone). */
+    host_fixture_write_aws_auth(t->h, "mapRoles: [unclosed\n");
     assert_int_not_equal(check(t, FIXTURE_NOW + 10, &l, &err), EKSAUTH_OK);
     /* This host cannot decide: no STS call, and the PAM module says unavailable. */
     assert_int_equal(l->step, EKSAUTH_LOGIN_SETUP);

@@ -1,6 +1,6 @@
 /*
- * test_partition.c - the partition table (token-rules.md §2.1) and the shape
- * of a region name.
+ * test_partition.c - the partition table generated from botocore's data, the
+ * partition of a region, the STS host forms, and the shape of a region name.
  */
 #include "config.h"
 
@@ -15,31 +15,126 @@
 #include "eksauth/partition.h"
 
 static void assert_partition(const char *name, const char *domain, const char *dualstack,
-                             bool global_sts)
+                             const char *global_host)
 {
     const struct eksauth_partition *p = eksauth_partition_find(name);
 
     assert_non_null(p);
     assert_string_equal(p->name, name);
     assert_string_equal(p->domain, domain);
-    if (dualstack == NULL)
-        assert_null(p->dualstack_domain);
-    else
-        assert_string_equal(p->dualstack_domain, dualstack);
-    assert_int_equal(p->global_sts, global_sts);
+    assert_string_equal(p->dualstack_domain, dualstack);
+    if (global_host == NULL) {
+        assert_null(p->global_host);
+    } else {
+        assert_string_equal(p->global_host, global_host);
+        assert_string_equal(p->global_region, "us-east-1");
+    }
 }
 
+/* The generated table (lib/partition_data.c) as botocore's data has it today. */
 static void test_table(void **state)
 {
     (void)state;
-    assert_partition("aws", "amazonaws.com", "api.aws", true);
-    assert_partition("aws-cn", "amazonaws.com.cn", "api.amazonwebservices.com.cn", false);
-    assert_partition("aws-us-gov", "amazonaws.com", "api.aws", false);
-    assert_partition("aws-iso", "c2s.ic.gov", NULL, false);
-    assert_partition("aws-iso-b", "sc2s.sgov.gov", NULL, false);
-    assert_partition("aws-iso-e", "cloud.adc-e.uk", NULL, false);
-    assert_partition("aws-iso-f", "csp.hci.ic.gov", NULL, false);
-    assert_partition("aws-eusc", "amazonaws.eu", "api.amazonwebservices.eu", false);
+    assert_int_equal(eksauth_partition_count, 8);
+    assert_partition("aws", "amazonaws.com", "api.aws", "sts.amazonaws.com");
+    assert_partition("aws-cn", "amazonaws.com.cn", "api.amazonwebservices.com.cn", NULL);
+    assert_partition("aws-us-gov", "amazonaws.com", "api.aws", NULL);
+    assert_partition("aws-iso", "c2s.ic.gov", "api.aws.ic.gov", NULL);
+    assert_partition("aws-iso-b", "sc2s.sgov.gov", "api.aws.scloud", NULL);
+    assert_partition("aws-iso-e", "cloud.adc-e.uk", "api.cloud-aws.adc-e.uk", NULL);
+    assert_partition("aws-iso-f", "csp.hci.ic.gov", "api.aws.hci.ic.gov", NULL);
+    assert_partition("aws-eusc", "amazonaws.eu", "api.amazonwebservices.eu", NULL);
+    /* GovCloud's FIPS endpoint is its plain one: the SDK never makes sts-fips.<gov region>. */
+    assert_string_equal(eksauth_partition_find("aws-us-gov")->sts_hosts[EKSAUTH_STS_FIPS].before,
+                        "sts.");
+    assert_string_equal(eksauth_partition_find("aws")->sts_hosts[EKSAUTH_STS_FIPS].before,
+                        "sts-fips.");
+}
+
+static void assert_region_of(const char *region, const char *partition)
+{
+    const struct eksauth_partition *p = eksauth_partition_of_region(region, strlen(region));
+
+    if (partition == NULL && p != NULL)
+        fail_msg("%s should be in no partition, is in %s", region, p->name);
+    if (partition != NULL && (p == NULL || strcmp(p->name, partition) != 0))
+        fail_msg("%s should be in %s, is in %s", region, partition, p != NULL ? p->name : "none");
+}
+
+/* The SDK's rule: the first partition whose region regex matches. */
+static void test_partition_of_region(void **state)
+{
+    (void)state;
+    assert_region_of("us-east-1", "aws");
+    assert_region_of("il-central-1", "aws");
+    assert_region_of("mx-central-1", "aws");
+    assert_region_of("us-gov-west-1", "aws-us-gov");
+    assert_region_of("cn-northwest-1", "aws-cn");
+    assert_region_of("us-iso-east-1", "aws-iso");
+    assert_region_of("us-isob-east-1", "aws-iso-b");
+    assert_region_of("us-isof-south-1", "aws-iso-f");
+    assert_region_of("eu-isoe-west-1", "aws-iso-e");
+    assert_region_of("eusc-de-east-1", "aws-eusc");
+    /* A region the data does not list yet, of the regex's shape, is the partition's. */
+    assert_region_of("ap-newplace-9", "aws");
+    /* \w is letters, digits and '_' (no '-'): four groups are no aws region. */
+    assert_region_of("us-gov-x-y-1", NULL);
+    assert_region_of("us-gov-x-1", "aws-us-gov");
+    assert_region_of("xx-nowhere-9", NULL);
+    assert_region_of("eusc-fr-east-1", NULL);
+    assert_region_of("us-east-", NULL);
+    assert_region_of("us--1", NULL);
+    assert_region_of("aws-global", NULL);
+    assert_region_of("", NULL);
+}
+
+static void assert_sts_host(const char *partition, const char *host,
+                            enum eksauth_sts_host_match want, const char *region)
+{
+    const struct eksauth_partition *p = eksauth_partition_find(partition);
+    const char *got = NULL;
+    size_t len = 0;
+    enum eksauth_sts_host_match m = eksauth_partition_sts_host(p, host, &got, &len);
+
+    if (m != want)
+        fail_msg("%s under %s: %d, want %d", host, partition, (int)m, (int)want);
+    if (region != NULL && (len != strlen(region) || memcmp(got, region, len) != 0))
+        fail_msg("%s under %s: region %.*s, want %s", host, partition, (int)len, got, region);
+}
+
+static void test_sts_hosts(void **state)
+{
+    (void)state;
+    assert_sts_host("aws", "sts.us-east-1.amazonaws.com", EKSAUTH_STS_HOST_OK, "us-east-1");
+    assert_sts_host("aws", "sts-fips.us-west-2.amazonaws.com", EKSAUTH_STS_HOST_OK, "us-west-2");
+    assert_sts_host("aws", "sts.eu-west-1.api.aws", EKSAUTH_STS_HOST_OK, "eu-west-1");
+    assert_sts_host("aws", "sts-fips.us-east-2.api.aws", EKSAUTH_STS_HOST_OK, "us-east-2");
+    assert_sts_host("aws-cn", "sts-fips.cn-north-1.api.amazonwebservices.com.cn",
+                    EKSAUTH_STS_HOST_OK, "cn-north-1");
+    assert_sts_host("aws-us-gov", "sts-fips.us-gov-east-1.api.aws", EKSAUTH_STS_HOST_OK,
+                    "us-gov-east-1");
+    assert_sts_host("aws-iso", "sts.us-iso-west-1.api.aws.ic.gov", EKSAUTH_STS_HOST_OK,
+                    "us-iso-west-1");
+    /* Another partition's region in this partition's form. */
+    assert_sts_host("aws", "sts.cn-north-1.amazonaws.com", EKSAUTH_STS_HOST_FOREIGN, "cn-north-1");
+    assert_sts_host("aws", "sts-fips.us-gov-west-1.amazonaws.com", EKSAUTH_STS_HOST_FOREIGN,
+                    "us-gov-west-1");
+    assert_sts_host("aws-us-gov", "sts.us-east-1.amazonaws.com", EKSAUTH_STS_HOST_FOREIGN,
+                    "us-east-1");
+    assert_sts_host("aws", "sts.xx-nowhere-9.amazonaws.com", EKSAUTH_STS_HOST_FOREIGN,
+                    "xx-nowhere-9");
+    /* No form of the partition. */
+    assert_sts_host("aws-cn", "sts.us-west-2.amazonaws.com.cn", EKSAUTH_STS_HOST_FOREIGN,
+                    "us-west-2");
+    assert_sts_host("aws-us-gov", "sts-fips.us-gov-west-1.amazonaws.com", EKSAUTH_STS_HOST_UNKNOWN,
+                    NULL);
+    assert_sts_host("aws", "sts.us-east-1.amazonaws.com.cn", EKSAUTH_STS_HOST_UNKNOWN, NULL);
+    assert_sts_host("aws", "sts.amazonaws.com", EKSAUTH_STS_HOST_UNKNOWN, NULL);
+    assert_sts_host("aws", "sts.us-east-1.x.amazonaws.com", EKSAUTH_STS_HOST_UNKNOWN, NULL);
+    assert_sts_host("aws", "iam.us-east-1.amazonaws.com", EKSAUTH_STS_HOST_UNKNOWN, NULL);
+    /* The form, but no region name in it. */
+    assert_sts_host("aws", "sts.not-a-region.amazonaws.com", EKSAUTH_STS_HOST_NOT_REGION,
+                    "not-a-region");
 }
 
 static void test_find_is_exact(void **state)
@@ -87,12 +182,40 @@ static void test_region_valid(void **state)
     assert_false(eksauth_region_valid("aaaaa-bbbbbbbbbb-cccccccccc-ddd-1", 33));
 }
 
+/*
+ * upstream pkg/token/token_test.go TestRegionValidator (the SDK v1's
+ * validateInputRegion): a label of letters, digits and '-'.  eksauth wants
+ * the shape of a real region name (docs/token-rules.md, "Hosts": stricter,
+ * region-shaped labels only), so "local" and "9-west-1" differ.
+ */
+static void test_upstream_region_validator(void **state)
+{
+    static const struct {
+        const char *region;
+        bool upstream, ours;
+    } cases[] = {
+        {"us-east-1", true, true},          {"invalid.com", false, false},
+        {"@invalid.com/%23", false, false}, {"local", true, false},
+        {"9-west-1", true, false},          {"us_east_1", false, false},
+    };
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        if (eksauth_region_valid(cases[i].region, strlen(cases[i].region)) != cases[i].ours)
+            fail_msg("%s: want %d", cases[i].region, (int)cases[i].ours);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_table),
         cmocka_unit_test(test_find_is_exact),
+        cmocka_unit_test(test_partition_of_region),
+        cmocka_unit_test(test_sts_hosts),
         cmocka_unit_test(test_region_valid),
+        cmocka_unit_test(test_upstream_region_validator),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

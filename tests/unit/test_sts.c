@@ -515,10 +515,117 @@ static void test_call_proxies(void **state)
     close(fd);
 }
 
+/*
+ * The reference implementation's verifier tests (aws-iam-authenticator
+ * pkg/token/token_test.go), run through the same parser: each labelled.
+ */
+static void test_upstream_answers(void **state)
+{
+    struct eksauth_sts_identity id;
+    struct eksauth_error err;
+
+    (void)state;
+    /* TestVerifyHTTPThrottling: a 400 whose error code is Throttling; eksauth: unavailable. */
+    expect(400,
+           "{\"Error\":{\"Code\":\"Throttling\",\"Message\":\"Rate exceeded\",\"Type\":\"Sender\"},"
+           "\"RequestId\":\"8c2d3520-24e1-4d5c-ac55-7e226335f447\"}",
+           EKSAUTH_EUNAVAIL, "Throttling");
+    /* TestVerifyHTTP403: "error from AWS (expected 200, got 403)". */
+    expect(403, " ", EKSAUTH_EREJECTED, "HTTP 403");
+    /* TestVerifyUnmarshalJSONError: "xxxx". */
+    expect(200, "xxxx", EKSAUTH_EREJECTED, "");
+    /* TestVerifyInvalidCanonicalARNError: Arn "arn". */
+    expect(200, answer("\"arn\"", "\"1000\"", "\"userid\""), EKSAUTH_EREJECTED, "");
+    /* TestVerifyInvalidUserIDError: a role's UserId with two ':'. */
+    expect(200,
+           answer("\"arn:aws:iam::123456789012:role/Alice\"", "\"123456789012\"",
+                  "\"not:vailid:userid\""),
+           EKSAUTH_EREJECTED, "malformed UserId");
+    /* TestVerifyNoSession: an IAM user; UserId whole, canonical ARN the ARN. */
+    assert_int_equal(
+        parse(200,
+              answer("\"arn:aws:iam::123456789012:user/Alice\"", "\"123456789012\"", "\"Alice\""),
+              &id, &err),
+        EKSAUTH_OK);
+    assert_string_equal(id.principal_id, "Alice");
+    assert_string_equal(id.parsed.canonical, "arn:aws:iam::123456789012:user/Alice");
+    assert_string_equal(id.parsed.session_name, "");
+    /*
+     * TestVerifySessionName: a role ARN (not a session's) with UserId
+     * "Alice:session-name"; upstream takes the session name from the UserId.
+     * eksauth takes it from an assumed-role ARN only (docs/token-rules.md,
+     * "The identity from STS's answer"): STS answers a role's caller with
+     * an assumed-role ARN, so this answer is not one STS gives.
+     */
+    assert_int_equal(parse(200,
+                           answer("\"arn:aws:iam::123456789012:role/Alice\"", "\"123456789012\"",
+                                  "\"Alice:session-name\""),
+                           &id, &err),
+                     EKSAUTH_OK);
+    assert_string_equal(id.principal_id, "Alice");
+    assert_string_equal(id.parsed.session_name, "");
+    /*
+     * TestVerifyCanonicalARN: assumed-role/Alice/extra with UserId
+     * "Alice:session-name".  Upstream accepts it; eksauth requires the
+     * UserId's session to be the ARN's (STS's answers always agree), so the
+     * same canonical ARN is checked on an answer that agrees.
+     */
+    expect(200,
+           answer("\"arn:aws:sts::123456789012:assumed-role/Alice/extra\"", "\"123456789012\"",
+                  "\"Alice:session-name\""),
+           EKSAUTH_EREJECTED, "is not the ARN's session");
+    assert_int_equal(parse(200,
+                           answer("\"arn:aws:sts::123456789012:assumed-role/Alice/extra\"",
+                                  "\"123456789012\"", "\"Alice:extra\""),
+                           &id, &err),
+                     EKSAUTH_OK);
+    assert_string_equal(id.parsed.canonical, "arn:aws:iam::123456789012:role/Alice");
+}
+
+/*
+ * upstream TestGetIdentityFromSTSResponse: root, user, federated user.  Its
+ * "Role" row (an iam role ARN, UserId without ':') checks the result only
+ * when there is no error, and upstream's code refuses it ("malformed
+ * UserID": a role's UserId is ID:SESSION), as eksauth does.
+ */
+static void test_upstream_identities(void **state)
+{
+    static const struct {
+        const char *arn, *user_id, *principal_id;
+    } cases[] = {
+        {"arn:aws:iam::123456789012:root", "123456789012", "123456789012"},
+        {"arn:aws:iam::123456789012:user/Alice", "AIDAIYCCCMMMMMMMMGGDA", "AIDAIYCCCMMMMMMMMGGDA"},
+        {"arn:aws:sts::123456789012:federated-user/Alice", "123456789012:Alice",
+         "123456789012:Alice"},
+    };
+    struct eksauth_sts_identity id;
+    struct eksauth_error err;
+    char arn[128], uid[128];
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        snprintf(arn, sizeof(arn), "\"%s\"", cases[i].arn);
+        snprintf(uid, sizeof(uid), "\"%s\"", cases[i].user_id);
+        if (parse(200, answer(arn, "\"123456789012\"", uid), &id, &err) != EKSAUTH_OK)
+            fail_msg("%s: %s", cases[i].arn, err.msg);
+        assert_string_equal(id.arn, cases[i].arn);
+        assert_string_equal(id.parsed.canonical, cases[i].arn);
+        assert_string_equal(id.account, "123456789012");
+        assert_string_equal(id.principal_id, cases[i].principal_id);
+    }
+    expect(200,
+           answer("\"arn:aws:iam::123456789012:role/Alice\"", "\"123456789012\"",
+                  "\"AROAZZCCCNNNNNNNNFFFA\""),
+           EKSAUTH_EREJECTED, "malformed UserId");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_good_role),
+        cmocka_unit_test(test_upstream_answers),
+        cmocka_unit_test(test_upstream_identities),
         cmocka_unit_test(test_good_others),
         cmocka_unit_test(test_bad_account),
         cmocka_unit_test(test_user_id_rules),

@@ -1,8 +1,8 @@
 /*
- * test_template.c - username and group templates: the token-rules.md §5.4
- * vectors (adapted: EC2PrivateDNSName resolves only to the host's own
- * instance, AccessKeyID is refused in usernames), single-pass expansion, and
- * every error.
+ * test_template.c - username and group templates: the reference
+ * implementation's vectors (its TestRenderTemplate; EC2PrivateDNSName
+ * resolves only to the host's own instance, AccessKeyID is refused in
+ * usernames), single-pass expansion, and every error.
  */
 #include "config.h"
 
@@ -52,7 +52,12 @@ static void expect_refused(const char *tmpl, const struct eksauth_principal *p,
         fail_msg("%s: message \"%s\" lacks \"%s\"", tmpl, err.msg, want);
 }
 
-/* server_test.go TestRenderTemplate, adapted. */
+/*
+ * upstream pkg/server/server_test.go TestRenderTemplate, every row.  Where
+ * eksauth decides otherwise (docs/aws-auth.md, "Templates"): {{AccessKeyID}}
+ * is rendered in a group (refused in a username), and {{EC2PrivateDNSName}}
+ * fails here as there for a session name that is no instance id.
+ */
 static void test_upstream_vectors(void **state)
 {
     struct eksauth_principal plain = jdoe;

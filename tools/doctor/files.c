@@ -196,11 +196,19 @@ static void check_aws_auth_file(struct doctor *d)
                 host);
         goto out;
     }
+    /* What the cluster drops, sync drops too, and fails: the same verdict here. */
+    for (n = 0; n < eksauth_awsauth_dropped_count(aa); n++) {
+        f = report(d, LV_ERROR, "source", host,
+                   "%s is dropped, as the cluster drops it: its entries map nobody and eksauth "
+                   "sync fails",
+                   eksauth_awsauth_dropped_at(aa, n));
+        set_fix(d, f, "correct that value in aws-auth (the cluster ignores it too)");
+    }
     n = eksauth_awsauth_warning_count(aa);
     if (n > 0) {
-        f = report(d, LV_WARNING, "source", host, "%zu malformed entr%s skipped; the first: %s", n,
-                   n == 1 ? "y" : "ies", eksauth_awsauth_warning_at(aa, 0));
-        set_fix(d, f, "correct them in aws-auth (eksauth sync lists every one)");
+        f = report(d, LV_WARNING, "source", host, "%zu warning%s from aws-auth; the first: %s", n,
+                   n == 1 ? "" : "s", eksauth_awsauth_warning_at(aa, 0));
+        set_fix(d, f, "correct aws-auth where they say (eksauth sync lists every one)");
     }
     report(d, LV_OK, "source", host, "aws-auth parses: %zu entries", eksauth_awsauth_count(aa));
 out:
@@ -269,7 +277,9 @@ void check_source(struct doctor *d)
 {
     enum eksauth_source src = d->cfg.source;
     bool kube = src == EKSAUTH_SOURCE_KUBERNETES || src == EKSAUTH_SOURCE_KUBERNETES_EKS_API;
-    bool eks = src == EKSAUTH_SOURCE_EKS_API || src == EKSAUTH_SOURCE_KUBERNETES_EKS_API;
+    /* auto asks the EKS API for the cluster's mode; the ConfigMap only in the modes that use it. */
+    bool eks = src == EKSAUTH_SOURCE_EKS_API || src == EKSAUTH_SOURCE_KUBERNETES_EKS_API ||
+               src == EKSAUTH_SOURCE_AUTO;
 
     if (src == EKSAUTH_SOURCE_FILE) {
         check_aws_auth_file(d);

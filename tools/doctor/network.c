@@ -194,9 +194,12 @@ void check_network(struct doctor *d)
     have_region = find_region(d, region, sizeof(region));
     if (have_region)
         probe_sts(d, region);
-    if ((src == EKSAUTH_SOURCE_KUBERNETES || src == EKSAUTH_SOURCE_KUBERNETES_EKS_API) &&
+    if ((src == EKSAUTH_SOURCE_KUBERNETES || src == EKSAUTH_SOURCE_KUBERNETES_EKS_API ||
+         src == EKSAUTH_SOURCE_AUTO) &&
         d->cfg.cluster_endpoint != NULL && d->cfg.cluster_endpoint[0] != '\0')
         probe_kubernetes(d);
-    if ((src == EKSAUTH_SOURCE_EKS_API || src == EKSAUTH_SOURCE_KUBERNETES_EKS_API) && have_region)
+    if ((src == EKSAUTH_SOURCE_EKS_API || src == EKSAUTH_SOURCE_KUBERNETES_EKS_API ||
+         src == EKSAUTH_SOURCE_AUTO) &&
+        have_region)
         probe_eks(d, region);
 }
