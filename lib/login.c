@@ -293,6 +293,56 @@ void eksauth_login_free(struct eksauth_login *l)
     free(l);
 }
 
+/* ------------------------------------------------------- refusal reasons */
+
+void eksauth_login_reason(const struct eksauth_login *l, const struct eksauth_error *err, char *out,
+                          size_t outlen)
+{
+    const char *r = "the login was refused";
+
+    switch (l->step) {
+    case EKSAUTH_LOGIN_SETUP:
+    case EKSAUTH_LOGIN_RECORD:
+        r = err->status == EKSAUTH_EREJECTED
+                ? "this login name belongs to another identity here"
+                : "this host cannot check logins now; tell its administrator";
+        break;
+    case EKSAUTH_LOGIN_TOKEN:
+        r = strncmp(err->msg, "expired", 7) == 0
+                ? "the token has expired: get a fresh one (eksauth ssh does)"
+                : "that is not a usable EKS token: get a fresh one (eksauth ssh does)";
+        break;
+    case EKSAUTH_LOGIN_STS:
+        if (err->status == EKSAUTH_EUNAVAIL)
+            r = "AWS STS cannot be reached from this host now: try again later";
+        else if (strcmp(l->sid.error_code, "SignatureDoesNotMatch") == 0)
+            r = "the token was made for another host or cluster: use eksauth ssh, which mints "
+                "one for this host";
+        else
+            r = "AWS STS refused the token (its credentials expired or are unknown)";
+        break;
+    case EKSAUTH_LOGIN_MAPPING:
+        /* STS vouched for the caller: its own mapping is no one else's secret. */
+        r = err->status == EKSAUTH_ENOTMAPPED
+                ? "your AWS identity is not mapped in this cluster's aws-auth"
+                : "your identity is mapped, but this host does not take it as a login";
+        break;
+    case EKSAUTH_LOGIN_USER:
+        snprintf(out, outlen, "eksauth: login refused: your identity logs in as '%s' here",
+                 l->id.login);
+        return;
+    case EKSAUTH_LOGIN_REPLAY:
+        r = err->status == EKSAUTH_EREJECTED
+                ? "this token was already used here (single_use): get a fresh one"
+                : "this host cannot check logins now; tell its administrator";
+        break;
+    case EKSAUTH_LOGIN_CHECKED:
+    case EKSAUTH_LOGIN_DONE:
+        break;
+    }
+    snprintf(out, outlen, "eksauth: login refused: %s", r);
+}
+
 /* -------------------------------------------------------------- account */
 
 static bool listed(char *const *list, const char *name)

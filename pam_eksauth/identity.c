@@ -14,6 +14,7 @@
 #include <security/pam_modules.h>
 
 #include "eksauth/login.h"
+#include "eksauth/printable.h"
 #include "eksauth/proof.h"
 #include "pam_eksauth.h"
 
@@ -72,10 +73,13 @@ const struct pe_identity *pe_identity_get(pam_handle_t *pamh, const char *user)
     return id;
 }
 
-/* EKS_* values come from STS and aws-auth: keep control bytes out of the environment. */
+/*
+ * EKS_* values come from STS and aws-auth: controls, BiDi and invisible
+ * characters are replaced (printable.h), so a value shows what it says.
+ */
 static int put_env(pam_handle_t *pamh, const char *name, const char *value)
 {
-    size_t nlen = strlen(name), vlen = strlen(value), i;
+    size_t nlen = strlen(name), vlen = strlen(value);
     char *s = malloc(nlen + 1 + vlen + 1);
     int rc;
 
@@ -83,12 +87,8 @@ static int put_env(pam_handle_t *pamh, const char *name, const char *value)
         return PAM_BUF_ERR;
     memcpy(s, name, nlen);
     s[nlen] = '=';
-    for (i = 0; i < vlen; i++) {
-        unsigned char ch = (unsigned char)value[i];
-
-        s[nlen + 1 + i] = (ch < 0x20 || ch == 0x7f) ? '?' : (char)ch;
-    }
-    s[nlen + 1 + vlen] = '\0';
+    /* A replacement is one byte for one or more: the value never grows. */
+    (void)eksauth_printable(value, s + nlen + 1, vlen + 1);
     rc = pam_putenv(pamh, s);
     free(s);
     return rc;

@@ -416,6 +416,21 @@ static bool gave_token(struct pe_ctx *c, struct pe_result *r)
     return true;
 }
 
+/*
+ * One line to the person logging in, saying why (login.h: a reason class,
+ * never more).  Not for PAM_SILENT callers.
+ */
+static void tell_reason(struct pe_ctx *c, const struct eksauth_login *l,
+                        const struct eksauth_error *err)
+{
+    char why[256];
+
+    if (c->flags & PAM_SILENT)
+        return;
+    eksauth_login_reason(l, err, why, sizeof(why));
+    pam_error(c->pamh, "%s", why);
+}
+
 static int authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
     struct pe_ctx c;
@@ -462,8 +477,10 @@ static int authenticate(pam_handle_t *pamh, int flags, int argc, const char **ar
             goto out;
         }
         login_result(&c, l, st, &err, &r);
-        if (l->step == EKSAUTH_LOGIN_TOKEN)
+        if (l->step == EKSAUTH_LOGIN_TOKEN && pieces->client_cut)
             cut_token_hint(&c, pieces, &r);
+        else
+            tell_reason(&c, l, &err);
         goto out;
     }
     if (c.opt.debug)

@@ -155,6 +155,18 @@ enum eksauth_status eksauth_login_recorded(struct eksauth_ctx *ctx, const char *
                                            struct eksauth_error *err);
 void eksauth_login_record_free(struct eksauth_login_record *r);
 
+/*
+ * What the person logging in is told of a refused login: one short reason
+ * class and what to do, never more than the class (docs/design.md, "What a
+ * refused login says"): before STS has vouched for the caller, only what
+ * is true of any token (expired, not a token, not for this host, STS or
+ * this host unavailable); after, what concerns that caller's own identity
+ * (not mapped here, another login name and which one).  err is the
+ * failure the check or the commit returned.
+ */
+void eksauth_login_reason(const struct eksauth_login *l, const struct eksauth_error *err,
+                          char *out, size_t outlen);
+
 /* "a,b,c": groups joined for EKS_GROUPS and the audit line; NULL when out of memory. */
 char *eksauth_login_join_groups(char *const *groups, size_t n);
 

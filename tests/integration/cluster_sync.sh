@@ -354,6 +354,7 @@ echo '{"fault": "compact"}' >"$tmp/kube.json"
 for _ in $(seq 1 200); do grep -q '410' "$tmp/watch.err" && break; sleep 0.05; done
 echo '{"fault": "none"}' >"$tmp/kube.json"
 like "$(cat "$tmp/watch.err")" "ERROR 410.*listing again" "watch: a 410 Gone is reported and the ConfigMap listed again"
+grep -q "ERROR 410" "$tmp/watch.err" || tail -8 "$tmp/kube.log" | sed 's/^/# kube: /'
 add_user frank
 t=$(wait_user frank)
 if le "$t" 2; then pass "watch: after a 410 Gone, a change arrives in $t s"; else

@@ -415,6 +415,56 @@ static void test_cluster_tokens_behind_the_key(void **state)
     eksauth_login_free(l);
 }
 
+/* What the person logging in is told: the reason class, and only that. */
+static void expect_reason(struct eksauth_login *l, const struct eksauth_error *err,
+                          const char *want)
+{
+    char why[256];
+
+    eksauth_login_reason(l, err, why, sizeof(why));
+    if (strstr(why, want) == NULL || strncmp(why, "eksauth: login refused: ", 24) != 0)
+        fail_msg("reason \"%s\" does not say \"%s\"", why, want);
+    /* Never the internal detail (a path, a rule's numbers). */
+    assert_null(strstr(why, "/tmp/"));
+}
+
+static void test_reasons(void **state)
+{
+    struct t *t = *state;
+    struct eksauth_login *l = NULL;
+    struct eksauth_error err;
+
+    host_fixture_sts_answer(t->h, BUILD_CI);
+    assert_int_equal(check(t, FIXTURE_NOW + 960, &l, &err), EKSAUTH_EREJECTED);
+    expect_reason(l, &err, "the token has expired");
+    eksauth_login_free(l);
+    host_fixture_token(t->h, FIXTURE_CLUSTER, FIXTURE_NOW, t->token, sizeof(t->token), &t->len);
+    assert_int_equal(check(t, FIXTURE_NOW + 10, &l, &err), EKSAUTH_EREJECTED);
+    expect_reason(l, &err, "made for another host or cluster");
+    eksauth_login_free(l);
+    host_fixture_token(t->h, FIXTURE_AUDIENCE, FIXTURE_NOW, t->token, sizeof(t->token), &t->len);
+    t->h->sts_status = EKSAUTH_EUNAVAIL;
+    assert_int_equal(check(t, FIXTURE_NOW + 10, &l, &err), EKSAUTH_EUNAVAIL);
+    expect_reason(l, &err, "STS cannot be reached");
+    eksauth_login_free(l);
+    host_fixture_sts_answer(t->h, "arn:aws:sts::123456789012:assumed-role/Nobody/x1");
+    assert_int_equal(check(t, FIXTURE_NOW + 10, &l, &err), EKSAUTH_ENOTMAPPED);
+    expect_reason(l, &err, "not mapped in this cluster's aws-auth");
+    eksauth_login_free(l);
+    host_fixture_sts_answer(t->h, BUILD_CI);
+    assert_int_equal(check(t, FIXTURE_NOW + 10, &l, &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_login_commit(&t->h->ctx, l, "carol", FIXTURE_NOW + 10, &err),
+                     EKSAUTH_EREJECTED);
+    /* The caller proved who it is: it may learn its own login name. */
+    expect_reason(l, &err, "your identity logs in as 'build' here");
+    eksauth_login_free(l);
+    host_fixture_write_aws_auth(t->h, "{not yaml: [\n");
+    host_fixture_reopen(t->h);
+    assert_int_not_equal(check(t, FIXTURE_NOW + 10, &l, &err), EKSAUTH_OK);
+    expect_reason(l, &err, "this host cannot check logins now");
+    eksauth_login_free(l);
+}
+
 static void test_join_groups(void **state)
 {
     char *groups[] = {"a", "b:c", "d"};
@@ -445,6 +495,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_no_db_is_unavailable, setup, teardown),
         cmocka_unit_test_setup_teardown(test_audience_is_this_host, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cluster_tokens_behind_the_key, setup_compat, teardown),
+        cmocka_unit_test_setup_teardown(test_reasons, setup, teardown),
         cmocka_unit_test(test_join_groups),
     };
 

@@ -1,0 +1,27 @@
+/*
+ * printable.h - text that reaches a terminal, a passwd field or an
+ * environment variable (gecos, EKS_*) shows what it says: every control
+ * character (C0, DEL, C1), every character that reorders or hides text
+ * (the BiDi controls such as U+202E, zero-width and invisible format
+ * characters, the line and paragraph separators) and every byte that is
+ * not UTF-8 becomes '?'.  An aws-auth username such as "admin\u202Enimda"
+ * would otherwise read backwards in `getent passwd` or a shell prompt.
+ * Pure, libc only (the NSS module's writer uses it too).
+ */
+#ifndef EKSAUTH_PRINTABLE_H
+#define EKSAUTH_PRINTABLE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/*
+ * in, cleaned, into out (outlen > 0): always NUL-terminated, cut at a
+ * character boundary when out is short.  Returns the number of characters
+ * replaced.
+ */
+size_t eksauth_printable(const char *in, char *out, size_t outlen);
+
+/* True when in needs no replacement. */
+bool eksauth_is_printable(const char *in);
+
+#endif

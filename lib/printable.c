@@ -1,0 +1,99 @@
+/*
+ * printable.c - text that shows what it says (see printable.h).
+ */
+#include "config.h"
+
+#include <stdint.h>
+#include <string.h>
+
+#include "eksauth/printable.h"
+
+/* Code points that reorder, hide or break a line of text. */
+static bool hidden(uint32_t c)
+{
+    return (c >= 0x80 && c <= 0x9f) ||     /* C1 controls */
+           c == 0x00ad ||                  /* soft hyphen */
+           c == 0x061c ||                  /* Arabic letter mark */
+           (c >= 0x200b && c <= 0x200f) || /* zero-width, LRM, RLM */
+           (c >= 0x2028 && c <= 0x202e) || /* separators, LRE RLE PDF LRO RLO */
+           (c >= 0x2060 && c <= 0x2069) || /* word joiner .. isolates */
+           c == 0xfeff;                    /* zero-width no-break space */
+}
+
+/* One UTF-8 character at s (n bytes left): its length and code point, or 0 when invalid. */
+static size_t utf8_next(const unsigned char *s, size_t n, uint32_t *cp)
+{
+    size_t len, i;
+    uint32_t c;
+
+    if (s[0] < 0x80) {
+        *cp = s[0];
+        return 1;
+    }
+    if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+        len = 2;
+        c = s[0] & 0x1f;
+    } else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+        len = 3;
+        c = s[0] & 0x0f;
+    } else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+        len = 4;
+        c = s[0] & 0x07;
+    } else {
+        return 0;
+    }
+    if (n < len)
+        return 0;
+    for (i = 1; i < len; i++) {
+        if ((s[i] & 0xc0) != 0x80)
+            return 0;
+        c = (c << 6) | (s[i] & 0x3f);
+    }
+    /* Overlong forms, surrogates and past U+10FFFF are not UTF-8. */
+    if ((len == 3 && c < 0x800) || (len == 4 && (c < 0x10000 || c > 0x10ffff)) ||
+        (c >= 0xd800 && c <= 0xdfff))
+        return 0;
+    *cp = c;
+    return len;
+}
+
+size_t eksauth_printable(const char *in, char *out, size_t outlen)
+{
+    const unsigned char *s = (const unsigned char *)in;
+    size_t n = strlen(in), i = 0, o = 0, len, replaced = 0;
+    uint32_t c;
+
+    while (i < n) {
+        len = utf8_next(s + i, n - i, &c);
+        if (len == 0 || c < 0x20 || c == 0x7f || hidden(c)) {
+            if (o + 1 >= outlen)
+                break;
+            out[o++] = '?';
+            replaced++;
+            i += len == 0 ? 1 : len;
+            continue;
+        }
+        if (o + len >= outlen)
+            break;
+        memcpy(out + o, s + i, len);
+        o += len;
+        i += len;
+    }
+    out[o] = '\0';
+    return replaced;
+}
+
+bool eksauth_is_printable(const char *in)
+{
+    const unsigned char *s = (const unsigned char *)in;
+    size_t n = strlen(in), i = 0, len;
+    uint32_t c;
+
+    while (i < n) {
+        len = utf8_next(s + i, n - i, &c);
+        if (len == 0 || c < 0x20 || c == 0x7f || hidden(c))
+            return false;
+        i += len;
+    }
+    return true;
+}

@@ -1,0 +1,88 @@
+/*
+ * test_printable.c - lib/printable.c: controls, BiDi and invisible
+ * characters and bytes that are not UTF-8 become '?'; other text, ASCII or
+ * not, is kept as it is.
+ */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "eksauth/printable.h"
+
+static void expect(const char *in, const char *want, size_t replaced)
+{
+    char out[64];
+
+    assert_int_equal(eksauth_printable(in, out, sizeof(out)), replaced);
+    assert_string_equal(out, want);
+    assert_int_equal(eksauth_is_printable(in), replaced == 0);
+}
+
+static void test_kept(void **state)
+{
+    (void)state;
+    expect("admin:alice", "admin:alice", 0);
+    expect("Jos\xc3\xa9 M\xc3\xbcller", "Jos\xc3\xa9 M\xc3\xbcller", 0); /* é, ü */
+    expect("\xe6\x97\xa5\xe6\x9c\xac", "\xe6\x97\xa5\xe6\x9c\xac", 0);   /* CJK */
+    expect("\xf0\x9f\x94\x91 key", "\xf0\x9f\x94\x91 key", 0);           /* U+1F511 */
+    expect("", "", 0);
+}
+
+static void test_replaced(void **state)
+{
+    (void)state;
+    expect("a\nb\tc\x7f", "a?b?c?", 3);
+    expect("admin\xe2\x80\xaenimda", "admin?nimda", 1); /* U+202E RIGHT-TO-LEFT OVERRIDE */
+    expect("a\xe2\x81\xa6x\xe2\x81\xa9", "a?x?", 2);    /* U+2066 .. U+2069 isolates */
+    expect("a\xc2\x85"
+           "b",
+           "a?b", 1); /* U+0085 NEL (C1) */
+    expect("a\xc2\x9b"
+           "b",
+           "a?b", 1); /* U+009B CSI (C1) */
+    expect("a\xe2\x80\x8b"
+           "b",
+           "a?b", 1); /* U+200B zero width space */
+    expect("a\xef\xbb\xbf"
+           "b",
+           "a?b", 1); /* U+FEFF */
+    expect("a\xe2\x80\xa8"
+           "b",
+           "a?b", 1);            /* U+2028 line separator */
+    expect("\xff\xfe", "??", 2); /* not UTF-8 */
+    expect("a\xc0\xaf"
+           "b",
+           "a??b", 2); /* overlong '/' */
+    expect("a\xed\xa0\x80"
+           "b",
+           "a???b", 3);            /* a surrogate */
+    expect("a\xe2\x80", "a??", 2); /* cut short */
+}
+
+static void test_short_buffer(void **state)
+{
+    char out[6];
+
+    (void)state;
+    /* Cut at a character boundary, always terminated. */
+    eksauth_printable("ab\xc3\xa9\xc3\xa9", out, sizeof(out));
+    assert_string_equal(out, "ab\xc3\xa9");
+    eksauth_printable("abcdefgh", out, 1);
+    assert_string_equal(out, "");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_kept),
+        cmocka_unit_test(test_replaced),
+        cmocka_unit_test(test_short_buffer),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
