@@ -120,6 +120,7 @@ int cmd_sync(struct eksauth_cli *cli, int argc, char **argv);
 int cmd_users(struct eksauth_cli *cli, int argc, char **argv);
 int cmd_groups(struct eksauth_cli *cli, int argc, char **argv);
 int cmd_doctor(struct eksauth_cli *cli, int argc, char **argv);
+int cmd_setup(struct eksauth_cli *cli, int argc, char **argv);
 int cmd_askpass(struct eksauth_cli *cli, int argc, char **argv);
 int cmd_ssh(struct eksauth_cli *cli, int argc, char **argv);
 int cmd_whoami(struct eksauth_cli *cli, int argc, char **argv);

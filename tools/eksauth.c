@@ -26,6 +26,7 @@ static const struct command commands[] = {
     {"sync", cmd_sync, "aws-auth -> identity DB (users and groups NSS serves)"},
     {"users", cmd_users, "list the users of the identity DB"},
     {"groups", cmd_groups, "list the groups of the identity DB"},
+    {"setup", cmd_setup, "write (--undo: take back) the bastion's nsswitch, PAM, sshd, sudo files"},
     {"doctor", cmd_doctor, "check this host's setup; print each problem with its fix"},
     {"askpass", cmd_askpass, "client: answer an ssh/sudo EKS token prompt (SSH_ASKPASS)"},
     {"ssh", cmd_ssh, "client: ssh with the token sent by eksauth askpass"},
