@@ -27,6 +27,7 @@
 #define EXIT_UNAVAIL    4 /* STS unavailable */
 
 struct eksauth_cli {
+    const char *argv0;         /* how eksauth was run (eksauth ssh finds itself by it) */
     const char *config_path;   /* --config FILE, or NULL: EKSAUTH_CONFIG or the default */
     const char *aws_auth_path; /* --aws-auth FILE, or NULL: the host's source */
     struct eksauth_ctx ctx;    /* the host as the library sees it: cli_load_config() */
@@ -123,6 +124,9 @@ int cmd_doctor(struct eksauth_cli *cli, int argc, char **argv);
 int cmd_setup(struct eksauth_cli *cli, int argc, char **argv);
 int cmd_askpass(struct eksauth_cli *cli, int argc, char **argv);
 int cmd_ssh(struct eksauth_cli *cli, int argc, char **argv);
+int cmd_scp(struct eksauth_cli *cli, int argc, char **argv);
+int cmd_sftp(struct eksauth_cli *cli, int argc, char **argv);
+int cmd_login_name(struct eksauth_cli *cli, int argc, char **argv);
 int cmd_whoami(struct eksauth_cli *cli, int argc, char **argv);
 
 #endif

@@ -27,7 +27,14 @@
 #ifndef EKSAUTH_CMD_CLIENT_H
 #define EKSAUTH_CMD_CLIENT_H
 
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "eksauth/kube_review.h"
+#include "eksauth/names.h"
 #include "eksauth/status.h"
+#include "eksauth/token.h"
 
 struct eksauth_cli;
 
@@ -36,6 +43,33 @@ struct eksauth_cli;
 
 int cmd_askpass(struct eksauth_cli *cli, int argc, char **argv);
 int cmd_ssh(struct eksauth_cli *cli, int argc, char **argv);
+int cmd_scp(struct eksauth_cli *cli, int argc, char **argv);
+int cmd_sftp(struct eksauth_cli *cli, int argc, char **argv);
+int cmd_login_name(struct eksauth_cli *cli, int argc, char **argv);
+
+/*
+ * The login name hosts give the engineer, learnt from the cluster
+ * (cmd_login_name.c): who (may be NULL) gets the cluster's answer, freed
+ * with eksauth_kube_user_free.
+ */
+enum eksauth_status client_login_name(char name[EKSAUTH_NAME_MAX + 1],
+                                      struct eksauth_kube_user *who, struct eksauth_error *err);
+
+/* A token minted on the client, and until when it is worth sending. */
+struct client_token {
+    char token[EKSAUTH_TOKEN_MAX_LEN + 1]; /* secret: wipe it */
+    size_t len;
+    time_t expires;
+};
+
+/*
+ * The one place the client mints (askpass, login-name): the built-in
+ * signer, EKSAUTH_TOKEN_COMMAND, or `aws eks get-token --cluster-name
+ * $EKSAUTH_CLUSTER`.  dir: the private folder in which mints take turns
+ * (a later second each), or NULL.
+ */
+enum eksauth_status client_mint_token(bool builtin, const char *dir, struct client_token *t,
+                                      struct eksauth_error *err);
 
 /* A folder fit for a token: a directory of the effective user, mode 0700 or stricter. */
 enum eksauth_status client_check_private_dir(const char *path, struct eksauth_error *err);

@@ -30,6 +30,9 @@ static const struct command commands[] = {
     {"doctor", cmd_doctor, "check this host's setup; print each problem with its fix"},
     {"askpass", cmd_askpass, "client: answer an ssh/sudo EKS token prompt (SSH_ASKPASS)"},
     {"ssh", cmd_ssh, "client: ssh with the token sent by eksauth askpass"},
+    {"scp", cmd_scp, "client: scp with the token sent by eksauth askpass"},
+    {"sftp", cmd_sftp, "client: sftp with the token sent by eksauth askpass"},
+    {"login-name", cmd_login_name, "client: your login name on eksauth hosts, from the cluster"},
     {"whoami", cmd_whoami, "this host's own identity in the cluster; identity JSON"},
 };
 
@@ -43,6 +46,13 @@ static void usage(FILE *out)
         fprintf(out, "  %-12s %s\n", commands[i].name, commands[i].summary);
     fprintf(out, "\nexit: 0 ok, 1 token rejected or login denied, 2 usage or config error,\n"
                  "      3 not mapped, 4 STS unavailable\n");
+}
+
+/* Commands whose arguments belong to another program (ssh's, scp's, sftp's, a prompt). */
+static bool is_passthrough(const char *name)
+{
+    return strcmp(name, "ssh") == 0 || strcmp(name, "scp") == 0 || strcmp(name, "sftp") == 0 ||
+           strcmp(name, "askpass") == 0;
 }
 
 /*
@@ -67,8 +77,7 @@ static int take_global_options(struct eksauth_cli *cli, int argc, char **argv)
 
         /* After "--", and after the name of a command whose arguments belong to
          * another program (ssh's own, or ssh's and sudo's prompt), nothing is ours. */
-        if (strcmp(argv[in], "--") == 0 ||
-            (out == 1 && (strcmp(argv[in], "ssh") == 0 || strcmp(argv[in], "askpass") == 0))) {
+        if (strcmp(argv[in], "--") == 0 || (out == 1 && is_passthrough(argv[in]))) {
             while (in < argc)
                 argv[out++] = argv[in++];
             break;
@@ -106,6 +115,7 @@ int main(int argc, char **argv)
     int rc = EXIT_USAGE;
 
     memset(&cli, 0, sizeof(cli));
+    cli.argv0 = argv[0];
     argc = take_global_options(&cli, argc, argv);
     if (argc < 0)
         return EXIT_USAGE;
