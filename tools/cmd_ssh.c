@@ -11,7 +11,8 @@
  * set.  In front of the person's arguments, unless they choose these
  * themselves: keyboard-interactive preferred (the only sshd method that
  * takes an answer over 1024 bytes) and one keyboard-interactive attempt
- * (a refused token is not followed by a second and a third); for ssh with
+ * (a refused token is not followed by a second and a third); for sftp,
+ * BatchMode off (sftp -b sets it, and ssh would not ask askpass); for ssh with
  * no login name anywhere (user@, -l, -o User, ssh_config), `-l` with the
  * name `eksauth login-name` learns from the cluster.  Every argument goes
  * to the program untouched; --help and --version are ours.  When the
@@ -420,7 +421,7 @@ static int run_client(struct eksauth_cli *cli, const char *program, int argc, ch
         goto out;
     }
 
-    args = calloc((size_t)argc + 7, sizeof(*args));
+    args = calloc((size_t)argc + 9, sizeof(*args));
     if (args == NULL) {
         cli_error(program, "out of memory");
         goto out;
@@ -433,6 +434,12 @@ static int run_client(struct eksauth_cli *cli, const char *program, int argc, ch
     if (!chooses(argc, argv, "numberofpasswordprompts")) {
         args[n++] = "-o";
         args[n++] = ONE_ATTEMPT;
+    }
+    /* sftp -b turns BatchMode on, which keeps ssh from asking askpass: the token is no
+     * person's typing, so unless the arguments choose it, it stays off. */
+    if (strcmp(program, "sftp") == 0 && !chooses(argc, argv, "batchmode")) {
+        args[n++] = "-o";
+        args[n++] = "BatchMode=no";
     }
     if (login[0] != '\0') {
         args[n++] = "-l";

@@ -352,6 +352,8 @@ PrintLastLog no
 MaxAuthTries 3
 LoginGraceTime 60
 LogLevel VERBOSE
+# scp and sftp (eksauth scp, eksauth sftp): SFTP inside sshd
+Subsystem sftp internal-sftp
 EOF
         ns /usr/sbin/sshd -t -f "$H/ssh/sshd_config" 2>"$H/out/sshd-t.err" ||
             bail "sshd -t: $(cat "$H/out/sshd-t.err")"
