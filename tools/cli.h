@@ -53,11 +53,12 @@ enum eksauth_status cli_load_config(struct eksauth_cli *cli, bool need_cluster_i
                                     struct eksauth_error *err);
 
 /*
- * The token argument: the token itself, "-" or nothing for standard input.
- * Surrounding white space (a trailing newline) is dropped.  The buffer holds
- * a secret: release it with cli_token_free().
+ * The token argument of command: the token itself, "-" or nothing for
+ * standard input.  Surrounding white space (a trailing newline) is dropped;
+ * nothing left is EKSAUTH_EINVAL ("no token", and how to give one).  The
+ * buffer holds a secret: release it with cli_token_free().
  */
-enum eksauth_status cli_read_token(const char *arg, char **token, size_t *len,
+enum eksauth_status cli_read_token(const char *command, const char *arg, char **token, size_t *len,
                                    struct eksauth_error *err);
 void cli_token_free(char *token, size_t len);
 

@@ -19,6 +19,7 @@ struct command {
 };
 
 static const struct command commands[] = {
+#if EKSAUTH_HOST
     {"check-token", cmd_check_token, "local checks of a token; JSON of the parsed token"},
     {"verify", cmd_verify, "local checks, STS and mapping; identity JSON"},
     {"map", cmd_map, "map an ARN through aws-auth; identity JSON"},
@@ -28,12 +29,15 @@ static const struct command commands[] = {
     {"groups", cmd_groups, "list the groups of the identity DB"},
     {"setup", cmd_setup, "write (--undo: take back) the bastion's nsswitch, PAM, sshd, sudo files"},
     {"doctor", cmd_doctor, "check this host's setup; print each problem with its fix"},
+#endif
     {"askpass", cmd_askpass, "client: answer an ssh/sudo EKS token prompt (SSH_ASKPASS)"},
     {"ssh", cmd_ssh, "client: ssh with the token sent by eksauth askpass"},
     {"scp", cmd_scp, "client: scp with the token sent by eksauth askpass"},
     {"sftp", cmd_sftp, "client: sftp with the token sent by eksauth askpass"},
     {"login-name", cmd_login_name, "client: your login name on eksauth hosts, from the cluster"},
+#if EKSAUTH_HOST
     {"whoami", cmd_whoami, "this host's own identity in the cluster; identity JSON"},
+#endif
 };
 
 static void usage(FILE *out)
@@ -140,6 +144,8 @@ int main(int argc, char **argv)
     }
     cli_error("usage", "unknown command '%s' (eksauth --help lists them)", name);
 out:
+#if EKSAUTH_HOST
     cli_cleanup(&cli);
+#endif
     return rc;
 }
