@@ -87,9 +87,9 @@ enum eksauth_status eksauth_mapping_read(struct eksauth_ctx *ctx, const char *pa
     else if (st == EKSAUTH_ENOTFOUND && path == ctx->cfg.aws_auth_file)
         eksauth_fail(err, st,
                      "%s (aws_auth_file in %s) does not exist: write the ConfigMap there "
-                     "(kubectl get configmap aws-auth -n kube-system -o yaml > %s), or set "
+                     "(kubectl get configmap aws-auth -n kube-system -o yaml), or set "
                      "source = kubernetes to read it from the cluster",
-                     path, ctx->paths.config, path);
+                     path, ctx->paths.config);
     else if (st == EKSAUTH_ENOTFOUND)
         eksauth_fail(err, st, "--aws-auth %s: no such file", path);
     return st;

@@ -97,9 +97,8 @@ static void test_read_missing(void **state)
     assert_status(eksauth_mapping_read(&ctx, NULL, &data, &len, label, &err), EKSAUTH_ENOTFOUND);
     assert_string_equal(err.msg, "/nonexistent/aws-auth.yaml (aws_auth_file in "
                                  "/etc/eksauth/eksauth.conf) does not exist: write the ConfigMap "
-                                 "there (kubectl get configmap aws-auth -n kube-system -o yaml > "
-                                 "/nonexistent/aws-auth.yaml), or set source = kubernetes to "
-                                 "read it from the cluster");
+                                 "there (kubectl get configmap aws-auth -n kube-system -o "
+                                 "yaml), or set source = kubernetes to read it from the cluster");
     /* A file named on the command line. */
     assert_status(eksauth_mapping_read(&ctx, "/nonexistent/x.yaml", &data, &len, label, &err),
                   EKSAUTH_ENOTFOUND);
