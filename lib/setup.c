@@ -568,6 +568,26 @@ static bool folder_exists(const char *path)
     return stat(dir[0] != '\0' ? dir : "/", &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+/* Whether root's /etc/pam.d/common-auth runs pam_eksauth (the pam-auth-update route). */
+static bool common_auth_has_eksauth(const char *root)
+{
+    char path[EKSAUTH_PATH_MAX], *text = NULL;
+    struct line *v;
+    size_t len = 0, n = 0, i;
+    bool found = false;
+
+    snprintf(path, sizeof(path), "%s/etc/pam.d/common-auth",
+             root != NULL && strcmp(root, "/") != 0 ? root : "");
+    if (eksauth_file_read(path, TEXT_MAX, false, &text, &len, NULL) != EKSAUTH_OK)
+        return false;
+    v = split_lines(text, &n);
+    for (i = 0; v != NULL && i < n && !found; i++)
+        found = line_names(&v[i], "pam_eksauth.so");
+    free(v);
+    free(text);
+    return found;
+}
+
 /* What a whole file of setup's (the drop-in, sudoers) becomes. */
 static enum eksauth_status plan_own_file(struct eksauth_setup_file *f, const char *cur,
                                          const char *want, bool ours, bool undo,
@@ -642,6 +662,10 @@ static enum eksauth_status plan_file(const struct eksauth_setup_options *o, size
                      "line %u still names pam_eksauth.so (not written by eksauth setup): without "
                      "module_unknown=ignore it refuses every login once the module is removed",
                      foreign);
+        else if (kind == KIND_PAM_SSHD && !o->undo && common_auth_has_eksauth(o->root))
+            snprintf(f->note, sizeof(f->note),
+                     "pam-auth-update's eksauth profile is enabled too (common-auth): one route "
+                     "is enough, pam-auth-update --disable eksauth");
         if (strcmp(cur, want) == 0) {
             f->action = EKSAUTH_SETUP_UNCHANGED;
         } else {

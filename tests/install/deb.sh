@@ -111,7 +111,7 @@ for f in /usr/bin/eksauth "/lib/$MA/security/pam_eksauth.so" "/lib/$MA/libnss_ek
     /usr/share/man/man5/eksauth.conf.5.gz /usr/share/man/man8/pam_eksauth.8.gz \
     /usr/share/man/man8/nss_eksauth.8.gz /usr/share/man/man1/eksauth.1.gz \
     /usr/share/doc/eksauth/examples/pam.d/sshd /usr/share/doc/eksauth/examples/pam.d/sudo \
-    /usr/share/doc/eksauth/copyright /usr/share/doc/eksauth/operating.md /var/lib/eksauth/; do
+    /usr/share/doc/eksauth/copyright /usr/share/doc/eksauth/operating.md.gz /var/lib/eksauth/; do
     grep -qx "$f" "$T/contents"
     ok $? "the package holds $f"
 done

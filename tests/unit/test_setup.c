@@ -462,9 +462,17 @@ static void test_plan_without_sudo_or_sshd(void **state)
     assert_int_equal(action_of(&p, "/etc/sudoers.d/eksauth"), EKSAUTH_SETUP_SKIP);
     assert_string_equal(p.files[3].note, "group_map sends it elsewhere");
     eksauth_setup_plan_free(&p);
+    /* The pam-auth-update route too: said, as a warning beside the file. */
+    put(&r, "/etc/pam.d/common-auth",
+        "auth [success=2 default=ignore] pam_eksauth.so\nauth required pam_unix.so\n");
+    o.sudo_group = "eks-system-masters";
+    assert_int_equal(eksauth_setup_plan(&o, &p, &err), EKSAUTH_OK);
+    assert_int_equal(action_of(&p, "/etc/pam.d/sshd"), EKSAUTH_SETUP_WRITE);
+    assert_non_null(strstr(p.files[1].note, "pam-auth-update --disable eksauth"));
+    eksauth_setup_plan_free(&p);
+    (void)remove(at(&r, "/etc/pam.d/common-auth"));
     /* No openssh-server: said, nothing written. */
     (void)remove(at(&r, "/etc/pam.d/sshd"));
-    o.sudo_group = "eks-system-masters";
     assert_int_equal(eksauth_setup_plan(&o, &p, &err), EKSAUTH_EINVAL);
     assert_non_null(strstr(err.msg, "install openssh-server"));
     o.root = "relative";
