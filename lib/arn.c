@@ -266,8 +266,9 @@ enum eksauth_status eksauth_arn_parse(const char *s, struct eksauth_arn *out,
                                 "arn: assumed-role arn '%s' does not have a role and a session", s);
         role = slash + 1;
         role_len = rest_len - last_len - 1;
-        role_name = memrchr(role, '/', role_len);
-        role_name = role_name != NULL ? role_name + 1 : role;
+        /* The last '/' of the role part (memrchr is glibc's: the client builds elsewhere). */
+        for (role_name = role + role_len; role_name > role && role_name[-1] != '/'; role_name--)
+            ;
         if (!name_ok(role_name, (size_t)(role + role_len - role_name)))
             return eksauth_fail(err, EKSAUTH_EINVAL, "arn: '%s': the role name is not valid", s);
         if (last_len >= sizeof(out->session_name))

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 #include <openssl/crypto.h>
@@ -285,6 +286,9 @@ static enum eksauth_status setup(CURL *h, const struct eksauth_http_request *req
         SETOPT(h, CURLOPT_CUSTOMREQUEST, "PUT");
         SETOPT(h, CURLOPT_POSTFIELDS, "");
         SETOPT(h, CURLOPT_POSTFIELDSIZE, 0L);
+    } else if (req->method != NULL && strcmp(req->method, "POST") == 0) {
+        SETOPT(h, CURLOPT_POSTFIELDS, req->body != NULL ? req->body : "");
+        SETOPT(h, CURLOPT_POSTFIELDSIZE, (long)req->body_len);
     } else {
         SETOPT(h, CURLOPT_HTTPGET, 1L);
     }

@@ -339,25 +339,3 @@ enum eksauth_status eksauth_imds_host_instance(const char *endpoint,
                             inst->failure.msg);
     return EKSAUTH_OK;
 }
-
-enum eksauth_status eksauth_imds_bind_host_instance(const char *endpoint,
-                                                    const struct eksauth_awsauth *aa,
-                                                    struct eksauth_principal *p,
-                                                    struct eksauth_host_instance *inst,
-                                                    struct eksauth_error *err)
-{
-    enum eksauth_status st = EKSAUTH_OK;
-
-    /* Only a login whose entry needs it waits for instance metadata. */
-    if (!eksauth_awsauth_needs_host_instance(aa, p))
-        goto out;
-    /* Fail closed: without the host's own instance, {{EC2PrivateDNSName}} is refused. */
-    if (eksauth_imds_host_instance(endpoint, inst, err) != EKSAUTH_OK) {
-        st = EKSAUTH_EREJECTED;
-        goto out;
-    }
-    p->self_instance_id = inst->instance_id;
-    p->self_private_dns_name = inst->private_dns_name;
-out:
-    return st;
-}

@@ -11,7 +11,6 @@
 
 #include <json-c/json.h>
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
 
 #include "eksauth/cluster_host.h"
 #include "eksauth/http.h"
@@ -91,20 +90,6 @@ enum eksauth_status eksauth_kube_parse_configmap(const char *body, size_t len, c
     st = configmap_meta(root, rv, rvlen, err);
     json_object_put(root);
     return st;
-}
-
-void eksauth_kube_status_message(const char *body, size_t len, char *out, size_t outlen)
-{
-    struct json_object *root;
-    const char *m;
-
-    if (outlen > 0)
-        out[0] = '\0';
-    root = eksauth_json_answer_parse(body, len, 64 * 1024);
-    m = eksauth_json_answer_str(root, "message");
-    if (m != NULL)
-        eksauth_json_answer_safe_copy(m, strlen(m), out, outlen > 160 ? 160 : outlen);
-    json_object_put(root);
 }
 
 enum eksauth_status eksauth_kube_parse_event(const char *line, size_t len,
@@ -250,48 +235,6 @@ void eksauth_kube_lines_free(struct eksauth_kube_lines *l)
 {
     free(l->buf);
     memset(l, 0, sizeof(*l));
-}
-
-enum eksauth_status eksauth_kube_ca_pem(const char *b64, char **pem, size_t *len,
-                                        struct eksauth_error *err)
-{
-    size_t n, i, pad = 0;
-    unsigned char *out;
-    int r;
-
-    *pem = NULL;
-    *len = 0;
-    n = b64 != NULL ? strlen(b64) : 0;
-    if (n == 0 || n % 4 != 0 || n > 1024 * 1024)
-        return eksauth_fail(err, EKSAUTH_EINVAL,
-                            "cluster_ca_data: not base64 (its length is not a multiple of 4)");
-    for (i = 0; i < n; i++) {
-        char c = b64[i];
-
-        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-              c == '+' || c == '/' || (c == '=' && i >= n - 2)))
-            return eksauth_fail(err, EKSAUTH_EINVAL, "cluster_ca_data: not base64");
-    }
-    pad = (b64[n - 1] == '=') + (b64[n - 2] == '=');
-    out = malloc(n / 4 * 3 + 1);
-    if (out == NULL)
-        return eksauth_fail(err, EKSAUTH_ENOMEM, "cluster_ca_data: out of memory");
-    r = EVP_DecodeBlock(out, (const unsigned char *)b64, (int)n);
-    if (r < 0 || (size_t)r < pad) {
-        free(out);
-        return eksauth_fail(err, EKSAUTH_EINVAL, "cluster_ca_data: not base64");
-    }
-    n = (size_t)r - pad;
-    out[n] = '\0';
-    if (memmem(out, n, "-----BEGIN CERTIFICATE-----", 27) == NULL) {
-        free(out);
-        return eksauth_fail(err, EKSAUTH_EINVAL,
-                            "cluster_ca_data: no PEM certificate in it (expected base64 of a PEM "
-                            "file, as in a kubeconfig's certificate-authority-data)");
-    }
-    *pem = (char *)out;
-    *len = n;
-    return EKSAUTH_OK;
 }
 
 /* ------------------------------------------------------------------ */

@@ -65,6 +65,12 @@ enum eksauth_status eksauth_mapping_read(struct eksauth_ctx *ctx, const char *pa
         path = ctx->paths.snapshot;
         snapshot = true;
     }
+    if (path == NULL && !ctx->config_read)
+        return eksauth_fail(err, EKSAUTH_EINVAL,
+                            "%s does not exist: write it first (cluster_id = the cluster's name, "
+                            "aws_auth_file = the aws-auth ConfigMap's copy; eksauth.conf(5)), or "
+                            "give --aws-auth FILE",
+                            ctx->paths.config);
     if (path == NULL)
         return eksauth_fail(err, EKSAUTH_EINVAL,
                             "no aws-auth to map with: set aws_auth_file (or source = kubernetes) "
@@ -78,6 +84,14 @@ enum eksauth_status eksauth_mapping_read(struct eksauth_ctx *ctx, const char *pa
                      "%s does not exist: run eksauth sync, which fetches aws-auth from the "
                      "cluster (source = %s)",
                      path, eksauth_source_name(ctx->cfg.source));
+    else if (st == EKSAUTH_ENOTFOUND && path == ctx->cfg.aws_auth_file)
+        eksauth_fail(err, st,
+                     "%s (aws_auth_file in %s) does not exist: write the ConfigMap there "
+                     "(kubectl get configmap aws-auth -n kube-system -o yaml), or set "
+                     "source = kubernetes to read it from the cluster",
+                     path, ctx->paths.config);
+    else if (st == EKSAUTH_ENOTFOUND)
+        eksauth_fail(err, st, "--aws-auth %s: no such file", path);
     return st;
 }
 
@@ -162,6 +176,28 @@ enum eksauth_status eksauth_mapping_fetch(struct eksauth_ctx *ctx, const struct 
     return st;
 }
 
+enum eksauth_status eksauth_mapping_bind_host_instance(const char *endpoint,
+                                                       const struct eksauth_awsauth *aa,
+                                                       struct eksauth_principal *p,
+                                                       struct eksauth_host_instance *inst,
+                                                       struct eksauth_error *err)
+{
+    enum eksauth_status st = EKSAUTH_OK;
+
+    /* Only a login whose entry needs it waits for instance metadata. */
+    if (!eksauth_awsauth_needs_host_instance(aa, p))
+        goto out;
+    /* Fail closed: without the host's own instance, {{EC2PrivateDNSName}} is refused. */
+    if (eksauth_imds_host_instance(endpoint, inst, err) != EKSAUTH_OK) {
+        st = EKSAUTH_EREJECTED;
+        goto out;
+    }
+    p->self_instance_id = inst->instance_id;
+    p->self_private_dns_name = inst->private_dns_name;
+out:
+    return st;
+}
+
 enum eksauth_status eksauth_mapping_resolve(struct eksauth_ctx *ctx,
                                             const struct eksauth_mapping *m,
                                             struct eksauth_principal *p, const char *user_id,
@@ -172,7 +208,7 @@ enum eksauth_status eksauth_mapping_resolve(struct eksauth_ctx *ctx,
 
     memset(out, 0, sizeof(*out));
     /* {{EC2PrivateDNSName}}: this host's own instance, read only when the entry needs it. */
-    st = eksauth_imds_bind_host_instance(ctx->cfg.imds_endpoint, m->aa, p, &ctx->instance, err);
+    st = eksauth_mapping_bind_host_instance(ctx->cfg.imds_endpoint, m->aa, p, &ctx->instance, err);
     if (st == EKSAUTH_OK)
         st = eksauth_ctx_local_names(ctx, &host, err);
     if (st == EKSAUTH_OK)

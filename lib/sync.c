@@ -413,6 +413,10 @@ enum eksauth_status eksauth_sync_apply(struct eksauth_ctx *ctx, const char *labe
 
     /* 2. Under the lock: the DB cannot change between reading its ids and replacing it. */
     st = eksauth_iddb_lock(ctx->paths.db, &lock, err);
+    /* The identity DB and its folder are root's: a refusal for anyone else says so. */
+    if (st != EKSAUTH_OK && geteuid() != 0)
+        eksauth_error_append(err, "; the identity DB is root's: run eksauth sync as root "
+                                  "(sudo eksauth sync)");
     if (st == EKSAUTH_OK)
         st = apply_locked(&a, err);
     eksauth_iddb_unlock(lock);

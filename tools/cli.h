@@ -27,6 +27,7 @@
 #define EXIT_UNAVAIL    4 /* STS unavailable */
 
 struct eksauth_cli {
+    const char *argv0;         /* how eksauth was run (eksauth ssh finds itself by it) */
     const char *config_path;   /* --config FILE, or NULL: EKSAUTH_CONFIG or the default */
     const char *aws_auth_path; /* --aws-auth FILE, or NULL: the host's source */
     struct eksauth_ctx ctx;    /* the host as the library sees it: cli_load_config() */
@@ -52,11 +53,12 @@ enum eksauth_status cli_load_config(struct eksauth_cli *cli, bool need_cluster_i
                                     struct eksauth_error *err);
 
 /*
- * The token argument: the token itself, "-" or nothing for standard input.
- * Surrounding white space (a trailing newline) is dropped.  The buffer holds
- * a secret: release it with cli_token_free().
+ * The token argument of command: the token itself, "-" or nothing for
+ * standard input.  Surrounding white space (a trailing newline) is dropped;
+ * nothing left is EKSAUTH_EINVAL ("no token", and how to give one).  The
+ * buffer holds a secret: release it with cli_token_free().
  */
-enum eksauth_status cli_read_token(const char *arg, char **token, size_t *len,
+enum eksauth_status cli_read_token(const char *command, const char *arg, char **token, size_t *len,
                                    struct eksauth_error *err);
 void cli_token_free(char *token, size_t len);
 
@@ -120,8 +122,12 @@ int cmd_sync(struct eksauth_cli *cli, int argc, char **argv);
 int cmd_users(struct eksauth_cli *cli, int argc, char **argv);
 int cmd_groups(struct eksauth_cli *cli, int argc, char **argv);
 int cmd_doctor(struct eksauth_cli *cli, int argc, char **argv);
+int cmd_setup(struct eksauth_cli *cli, int argc, char **argv);
 int cmd_askpass(struct eksauth_cli *cli, int argc, char **argv);
 int cmd_ssh(struct eksauth_cli *cli, int argc, char **argv);
+int cmd_scp(struct eksauth_cli *cli, int argc, char **argv);
+int cmd_sftp(struct eksauth_cli *cli, int argc, char **argv);
+int cmd_login_name(struct eksauth_cli *cli, int argc, char **argv);
 int cmd_whoami(struct eksauth_cli *cli, int argc, char **argv);
 
 #endif

@@ -12,12 +12,17 @@
  *                               the built-in signer), keep it in a private
  *                               0600 file and answer with its first piece;
  *   "EKS token (continued): "   answer with the next piece from that file;
- *   anything else               refused (exit 1): a host key question, a
- *                               real password, or a prompt that names no
- *                               audience is never answered with a token.
+ *   "EKS token: "               refused: an eksauth host that names no
+ *                               audience would take a cluster token;
+ *   anything else               the person's own prompt (a host key, a
+ *                               password): asked on the terminal when
+ *                               there is one, else refused (exit 1); never
+ *                               answered with a token.
  * Pieces are at most EKSAUTH_ASKPASS_PIECE_MAX bytes; all but the last end
  * with '\'.  The file is keyed by the asking process (ssh or sudo: our
- * parent) and removed when its last piece is sent or when it expires.
+ * parent) and removed when its last piece is sent or when it expires; a
+ * first prompt again from the same process right after is a refusal, and
+ * is not answered with another token (see "after the last piece").
  */
 #include "config.h"
 
@@ -33,6 +38,7 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -72,8 +78,10 @@ static const char usage_text[] =
     "usage: eksauth askpass [--builtin] PROMPT\n"
     "  An SSH_ASKPASS / SUDO_ASKPASS program for pam_eksauth: answers \"EKS token for\n"
     "  eksauth:CLUSTER:HOST: \" with the first piece of a fresh token for that host alone,\n"
-    "  and \"EKS token (continued): \" with the next one.  Any other prompt is refused,\n"
-    "  and so is a host that calls itself by another name than the one you reached.\n"
+    "  and \"EKS token (continued): \" with the next one.  A host that calls itself by\n"
+    "  another name than the one you reached gets no token.  Any other prompt (a host\n"
+    "  key, a password) is asked on the terminal, or refused when there is none.  After\n"
+    "  the host refused a token, the same ssh or sudo gets no other.\n"
     "  Settings come from the environment:\n"
     "  EKSAUTH_CLUSTER        the cluster the host must map through (optional check)\n"
     "  EKSAUTH_HOST           names of the host you mean, beside the one given to ssh\n"
@@ -86,10 +94,8 @@ static const char usage_text[] =
 
 /* The token being sent, and how far. */
 struct askpass_state {
-    char token[EKSAUTH_TOKEN_MAX_LEN + 1];
-    size_t len;
-    size_t offset;  /* bytes already answered */
-    time_t expires; /* after this the token is worthless: drop it */
+    struct client_token t;
+    size_t offset; /* bytes already answered */
 };
 
 /* The environment of the person who runs ssh or sudo: askpass runs as them, never setuid. */
@@ -402,9 +408,10 @@ static enum eksauth_status state_save(const char *dir, const char *path,
         tmp[0] = '\0';
         goto out;
     }
-    n = snprintf(head, sizeof(head), STATE_MAGIC "\n%lld\n%zu\n", (long long)s->expires, s->offset);
+    n = snprintf(head, sizeof(head), STATE_MAGIC "\n%lld\n%zu\n", (long long)s->t.expires,
+                 s->offset);
     if (fchmod(fd, 0600) != 0 || !write_all(fd, head, (size_t)n) ||
-        !write_all(fd, s->token, s->len) || !write_all(fd, "\n", 1)) {
+        !write_all(fd, s->t.token, s->t.len) || !write_all(fd, "\n", 1)) {
         st = eksauth_fail(err, EKSAUTH_EIO, "%s: %s", tmp, strerror(errno));
         goto out;
     }
@@ -499,11 +506,11 @@ static enum eksauth_status state_load(const char *path, struct askpass_state *s,
         st = eksauth_fail(err, EKSAUTH_EINVAL, "%s: not a token file of eksauth askpass", path);
         goto out;
     }
-    s->len = (size_t)(end - p - 1);
-    memcpy(s->token, p + 1, s->len);
-    s->token[s->len] = '\0';
+    s->t.len = (size_t)(end - p - 1);
+    memcpy(s->t.token, p + 1, s->t.len);
+    s->t.token[s->t.len] = '\0';
     s->offset = (size_t)offset;
-    s->expires = (time_t)expires;
+    s->t.expires = (time_t)expires;
     st = EKSAUTH_OK;
 out:
     if (fd >= 0)
@@ -534,7 +541,9 @@ static enum eksauth_status run_capture(char *const argv[], char *out, size_t *ou
     char drain[512];
 
     *outlen = 0;
-    if (pipe2(fds, O_CLOEXEC) != 0) {
+    /* pipe + FD_CLOEXEC: pipe2 is not on every system the client builds on (macOS). */
+    if (pipe(fds) != 0 || fcntl(fds[0], F_SETFD, FD_CLOEXEC) != 0 ||
+        fcntl(fds[1], F_SETFD, FD_CLOEXEC) != 0) {
         st = eksauth_fail(err, EKSAUTH_EIO, "pipe: %s", strerror(errno));
         goto out;
     }
@@ -619,7 +628,7 @@ static void json_wipe_string(struct json_object *obj)
  * ExecCredential lifetime.
  */
 static enum eksauth_status parse_token_output(char *buf, size_t len, time_t now,
-                                              struct askpass_state *s, struct eksauth_error *err)
+                                              struct client_token *s, struct eksauth_error *err)
 {
     enum eksauth_status st = EKSAUTH_EINVAL;
     struct json_tokener *jt = NULL;
@@ -674,7 +683,6 @@ static enum eksauth_status parse_token_output(char *buf, size_t len, time_t now,
     memcpy(s->token, text, tlen);
     s->token[tlen] = '\0';
     s->len = tlen;
-    s->offset = 0;
     st = EKSAUTH_OK;
 out:
     json_wipe_string(tok);
@@ -692,7 +700,7 @@ out:
  * for the audience (the same call a host makes).  A token for anything
  * else, a cluster token above all, is never sent.
  */
-static enum eksauth_status check_minted_for(const struct askpass_state *s, const char *audience,
+static enum eksauth_status check_minted_for(const struct client_token *t, const char *audience,
                                             time_t now, struct eksauth_error *err)
 {
     const char *connect_to = secure_getenv("EKSAUTH_STS_CONNECT_TO");
@@ -717,7 +725,7 @@ static enum eksauth_status check_minted_for(const struct askpass_state *s, const
     memset(&policy, 0, sizeof(policy));
     policy.partition = partition != NULL ? partition : cfg.partition;
     policy.max_clock_skew = cfg.max_clock_skew;
-    st = eksauth_token_check(s->token, s->len, now, &policy, tok, err);
+    st = eksauth_token_check(t->token, t->len, now, &policy, tok, err);
     if (st == EKSAUTH_OK)
         st = eksauth_sts_get_caller_identity(&cfg, audience, tok, sid, err);
     if (st != EKSAUTH_OK)
@@ -734,12 +742,38 @@ out:
     return st;
 }
 
+#define AWS_CLI_MISSING                                                                            \
+    "the AWS CLI (aws) is not installed, or not on PATH: install it (Debian: apt-get install "     \
+    "awscli; elsewhere https://aws.amazon.com/cli/), or set EKSAUTH_BUILTIN=1 to sign with "       \
+    "eksauth's own signer (credentials from AWS_ACCESS_KEY_ID... or ~/.aws/credentials)"
+
+/* Whether name is an executable file in a folder of PATH (what execvp would find). */
+static bool on_path(const char *name)
+{
+    const char *path = getenv("PATH"), *p, *end;
+    char full[4096];
+    bool found = false;
+
+    for (p = path != NULL ? path : "/usr/bin:/bin"; !found && p != NULL;
+         p = end != NULL ? end + 1 : NULL) {
+        size_t len;
+
+        end = strchr(p, ':');
+        len = end != NULL ? (size_t)(end - p) : strlen(p);
+        /* An empty entry is the current folder, as execvp takes it. */
+        if ((size_t)snprintf(full, sizeof(full), "%.*s%s%s", (int)len, p, len > 0 ? "/" : "",
+                             name) < sizeof(full))
+            found = access(full, X_OK) == 0;
+    }
+    return found;
+}
+
 /*
  * EKSAUTH_TOKEN_COMMAND through the shell (with EKSAUTH_AUDIENCE set), or
  * `aws eks get-token --cluster-name AUDIENCE` with no shell at all.
  */
 static enum eksauth_status mint_with_command(const char *audience, time_t now,
-                                             struct askpass_state *s, struct eksauth_error *err)
+                                             struct client_token *s, struct eksauth_error *err)
 {
     const char *command = env_value("EKSAUTH_TOKEN_COMMAND");
     const char *region = env_value("EKSAUTH_REGION");
@@ -757,6 +791,9 @@ static enum eksauth_status mint_with_command(const char *audience, time_t now,
             st = eksauth_fail(err, EKSAUTH_ENOMEM, "setenv: %s", strerror(errno));
             goto out;
         }
+    } else if (!on_path("aws")) {
+        st = eksauth_fail(err, EKSAUTH_EINVAL, AWS_CLI_MISSING);
+        goto out;
     } else {
         argv[i++] = "aws";
         argv[i++] = "eks";
@@ -779,8 +816,6 @@ static enum eksauth_status mint_with_command(const char *audience, time_t now,
     st = run_capture(argv, out, &len, err);
     if (st == EKSAUTH_OK)
         st = parse_token_output(out, len, now, s, err);
-    if (st == EKSAUTH_OK && command != NULL)
-        st = check_minted_for(s, audience, now, err);
 out:
     if (out != NULL) {
         OPENSSL_cleanse(out, CMD_OUTPUT_MAX + 1);
@@ -790,7 +825,7 @@ out:
 }
 
 /* The built-in signer: the same token `eksauth token` prints, from the same credentials. */
-static enum eksauth_status mint_builtin(const char *audience, time_t now, struct askpass_state *s,
+static enum eksauth_status mint_builtin(const char *audience, time_t now, struct client_token *s,
                                         struct eksauth_error *err)
 {
     struct eksauth_creds creds;
@@ -813,18 +848,29 @@ static enum eksauth_status mint_builtin(const char *audience, time_t now, struct
     if (st != EKSAUTH_OK)
         goto out;
     s->len = toklen;
-    s->offset = 0;
     s->expires = now + EKSAUTH_EXEC_CREDENTIAL_LIFETIME;
 out:
     eksauth_creds_free(&creds);
     return st;
 }
 
-/* A fresh token for audience, the one place askpass mints. */
-static enum eksauth_status mint(bool builtin, const char *audience, time_t now,
-                                struct askpass_state *s, struct eksauth_error *err)
+/*
+ * The one place a client token is minted (askpass and login-name), for
+ * audience: the built-in signer, or EKSAUTH_TOKEN_COMMAND, or `aws eks
+ * get-token --cluster-name AUDIENCE`.  Mints take turns in folder dir
+ * (NULL: none; see take_mint_turn) so that no two tokens are signed in the
+ * same second.
+ */
+enum eksauth_status client_mint_token(bool builtin, const char *audience, const char *dir,
+                                      struct client_token *t, struct eksauth_error *err)
 {
-    return builtin ? mint_builtin(audience, now, s, err) : mint_with_command(audience, now, s, err);
+    enum eksauth_status st;
+    time_t now = time(NULL);
+    int turn = dir != NULL ? take_mint_turn(dir, &now) : -1;
+
+    st = builtin ? mint_builtin(audience, now, t, err) : mint_with_command(audience, now, t, err);
+    end_mint_turn(turn);
+    return st;
 }
 
 /* ------------------------------------------------------------- answers */
@@ -832,7 +878,7 @@ static enum eksauth_status mint(bool builtin, const char *audience, time_t now,
 /* The next piece: at most EKSAUTH_ASKPASS_PIECE_MAX bytes with its '\' when more follows. */
 static size_t piece_len(const struct askpass_state *s, bool *more)
 {
-    size_t left = s->len - s->offset;
+    size_t left = s->t.len - s->offset;
 
     *more = left > EKSAUTH_ASKPASS_PIECE_MAX;
     return *more ? EKSAUTH_ASKPASS_PIECE_MAX - 1 : left;
@@ -854,6 +900,172 @@ static bool write_piece(const char *p, size_t n, bool more)
     return ok;
 }
 
+/* ------------------------------------------------- after the last piece */
+
+/*
+ * ssh and sudo ask "EKS token: " again only when the host refused the
+ * token (a login that succeeds asks nothing more), and each asks from one
+ * process: so a first prompt from the process that was sent a whole token,
+ * or whose token could not be made, a moment ago is a retry after a
+ * refusal.  Minting again would only be refused again (and take the
+ * server's time): askpass says so once and stops.  The mark is
+ * "<token file>.done" ("sent" or "failed"), good for RETRY_WINDOW seconds:
+ * a retry follows at once (after at most the host's STS time limits), and
+ * the window keeps a reused process id from inheriting it where /proc
+ * cannot tell processes apart.
+ */
+#define DONE_SUFFIX  ".done"
+#define RETRY_WINDOW 120
+
+enum done_mark {
+    DONE_NONE,
+    DONE_SENT,
+    DONE_FAILED,
+};
+
+static void mark_done(const char *path, enum done_mark mark)
+{
+    char done[4200];
+    const char *text = mark == DONE_SENT ? "sent\n" : "failed\n";
+    int fd;
+
+    if ((size_t)snprintf(done, sizeof(done), "%s" DONE_SUFFIX, path) >= sizeof(done))
+        return;
+    fd = open(done, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return;
+    (void)write_all(fd, text, strlen(text));
+    close(fd);
+}
+
+static enum done_mark done_before(const char *path, time_t now)
+{
+    char done[4200], buf[16] = "";
+    enum done_mark mark = DONE_NONE;
+    struct stat st;
+    ssize_t n;
+    int fd;
+
+    if ((size_t)snprintf(done, sizeof(done), "%s" DONE_SUFFIX, path) >= sizeof(done))
+        return DONE_NONE;
+    fd = open(done, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
+        return DONE_NONE;
+    /* Ours and fresh only: anything else is someone else's or stale. */
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == geteuid() &&
+        st.st_mtime <= now && now - st.st_mtime <= RETRY_WINDOW &&
+        (n = read(fd, buf, sizeof(buf) - 1)) > 0) {
+        buf[n] = '\0';
+        mark = strcmp(buf, "sent\n") == 0 ? DONE_SENT : DONE_FAILED;
+    }
+    close(fd);
+    if (mark == DONE_NONE)
+        (void)unlink(done);
+    return mark;
+}
+
+/* ---------------------------------------------------- the person's prompts */
+
+/*
+ * A prompt that is not pam_eksauth's (a host key question, a local
+ * password, a key's passphrase) is the person's to answer, as ssh would
+ * ask it without askpass: on the terminal, when there is one.  The text
+ * comes from a server: control characters are shown as '?'.  A yes/no
+ * question echoes the answer; anything else (a password) does not.
+ */
+static int ask_terminal(const char *prompt)
+{
+    struct termios saved, quiet;
+    char answer[1024];
+    bool echo = strstr(prompt, "(yes/no") != NULL, restore = false;
+    size_t n = 0;
+    ssize_t got;
+    int fd, rc = EXIT_REJECTED;
+    const char *p;
+
+    fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    for (p = prompt; *p != '\0'; p++) {
+        unsigned char c = (unsigned char)*p;
+        char out = (c == '\n' || (c >= 0x20 && c < 0x7f)) ? (char)c : '?';
+
+        (void)write_all(fd, &out, 1);
+    }
+    if (!echo && tcgetattr(fd, &saved) == 0) {
+        quiet = saved;
+        quiet.c_lflag &= ~(tcflag_t)ECHO;
+        restore = tcsetattr(fd, TCSAFLUSH, &quiet) == 0;
+    }
+    while (n < sizeof(answer) - 1) {
+        got = read(fd, answer + n, 1);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got <= 0 || answer[n] == '\n' || answer[n] == '\r')
+            break;
+        n++;
+    }
+    if (restore) {
+        (void)tcsetattr(fd, TCSAFLUSH, &saved);
+        (void)write_all(fd, "\n", 1);
+    }
+    answer[n] = '\n';
+    if (got > 0 && write_all(STDOUT_FILENO, answer, n + 1))
+        rc = 0;
+    OPENSSL_cleanse(answer, sizeof(answer));
+    close(fd);
+    return rc;
+}
+
+/*
+ * No terminal for a prompt that is not ours.  A host key question is
+ * shown whole (the fingerprint is what the person must compare) with the
+ * ways to accept it, for the host and port ssh names in it.
+ */
+static void refuse_prompt(const char *prompt)
+{
+    char shown[PROMPT_SHOW_MAX + 8], host[256] = "", port[16] = "";
+    const char *h = strstr(prompt, "authenticity of host '"), *p;
+    size_t i, len;
+
+    if (h == NULL) {
+        printable(shown, sizeof(shown), prompt);
+        cli_error(WHAT,
+                  "not an eksauth prompt, not answered, and no terminal to ask you: \"%s\" "
+                  "(answer it with ssh or sudo on a terminal)",
+                  shown);
+        return;
+    }
+    /* "host '[NAME]:PORT (ADDR)'" or "host 'NAME (ADDR)'": the name and port ssh connects to. */
+    h += strlen("authenticity of host '");
+    len = strcspn(h, " '");
+    if (h[0] == '[' && (p = memchr(h, ']', len)) != NULL && p[1] == ':') {
+        snprintf(host, sizeof(host), "%.*s", (int)(p - h - 1), h + 1);
+        snprintf(port, sizeof(port), "-p %.*s ", (int)(len - (size_t)(p + 2 - h)), p + 2);
+    } else {
+        snprintf(host, sizeof(host), "%.*s", (int)len, h);
+    }
+    for (i = 0; host[i] != '\0'; i++) {
+        if (!((host[i] >= 'a' && host[i] <= 'z') || (host[i] >= 'A' && host[i] <= 'Z') ||
+              (host[i] >= '0' && host[i] <= '9') || strchr(".-_:", host[i]) != NULL))
+            host[i] = '?';
+    }
+    fprintf(stderr,
+            "eksauth: %s: ssh does not know this host's key, and there is no terminal to "
+            "ask you:\n",
+            WHAT);
+    for (p = prompt; *p != '\0'; p++) {
+        unsigned char c = (unsigned char)*p;
+
+        fputc(c == '\n' || (c >= 0x20 && c < 0x7f) ? c : '?', stderr);
+    }
+    fprintf(stderr,
+            "\neksauth: %s: compare the fingerprint with the host's own (ssh-keygen -lf "
+            "/etc/ssh/ssh_host_ed25519_key.pub there), then accept it on a terminal with "
+            "`eksauth ssh %s%s true`, or add it with `ssh-keyscan %s%s >> ~/.ssh/known_hosts`\n",
+            WHAT, port, host, port, host);
+}
+
 int cmd_askpass(struct eksauth_cli *cli, int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -865,17 +1077,17 @@ int cmd_askpass(struct eksauth_cli *cli, int argc, char **argv)
     struct askpass_state *s = NULL;
     enum eksauth_prompt_kind kind;
     enum eksauth_status st;
-    char dir[4096], path[4096], shown[PROMPT_SHOW_MAX + 8];
+    char dir[4096], path[4096];
     char ssh_host[EKSAUTH_HOST_NAME_MAX + 1], audience[EKSAUTH_AUDIENCE_MAX + 1];
     const char *builtin_env = env_value("EKSAUTH_BUILTIN");
     bool builtin = builtin_env != NULL && strcmp(builtin_env, "0") != 0;
     bool more = false;
     time_t now = time(NULL);
     size_t n;
-    int c, turn, rc = EXIT_USAGE;
+    int c, rc = EXIT_USAGE;
 
     (void)cli;
-    optind = 0; /* glibc: start afresh at argv[1] */
+    optind = 1; /* the first getopt of this process (portable, unlike glibc's 0) */
     opterr = 0;
     /* "+": the prompt is never taken for an option, wherever it stands. */
     while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
@@ -908,18 +1120,18 @@ int cmd_askpass(struct eksauth_cli *cli, int argc, char **argv)
         rc = EXIT_REJECTED;
         goto out;
     }
-    if (kind == EKSAUTH_PROMPT_FOR && check_audience(audience, ssh_host, &err) != EKSAUTH_OK) {
-        rc = cli_fail(WHAT, &err);
+    if (kind == EKSAUTH_PROMPT_OTHER) {
+        /* A host key question, a password, a passphrase: the token is never the answer. */
+        rc = ask_terminal(argv[optind]);
+        if (rc < 0) {
+            refuse_prompt(argv[optind]);
+            rc = EXIT_REJECTED;
+        }
         goto out;
     }
-    if (kind == EKSAUTH_PROMPT_OTHER) {
-        /* A host key question, a password, a passphrase: the token is not the answer. */
-        printable(shown, sizeof(shown), argv[optind]);
-        cli_error(WHAT,
-                  "not an eksauth prompt, not answered: \"%s\" (answer it with plain ssh or "
-                  "sudo, e.g. accept the host key once with `ssh HOST true`)",
-                  shown);
-        rc = EXIT_REJECTED;
+    /* Only the host the user meant gets a token, and only one for it alone. */
+    if (kind == EKSAUTH_PROMPT_FOR && check_audience(audience, ssh_host, &err) != EKSAUTH_OK) {
+        rc = cli_fail(WHAT, &err);
         goto out;
     }
     s = calloc(1, sizeof(*s));
@@ -937,13 +1149,29 @@ int cmd_askpass(struct eksauth_cli *cli, int argc, char **argv)
     sweep_expired(dir, now);
 
     if (kind == EKSAUTH_PROMPT_FOR) {
+        switch (done_before(path, now)) {
+        case DONE_SENT:
+            cli_error(WHAT, "the host refused the token sent a moment ago (its reason, when it "
+                            "gives one, is above): not making another.  Check the login name "
+                            "(eksauth login-name) and your AWS credentials");
+            rc = EXIT_REJECTED;
+            goto out;
+        case DONE_FAILED:
+            cli_error(WHAT, "no token (see the first error above): not trying again");
+            rc = EXIT_USAGE;
+            goto out;
+        case DONE_NONE:
+            break;
+        }
         /* A new authentication: a fresh token, whatever an earlier attempt left. */
         (void)unlink(path);
-        turn = take_mint_turn(dir, &now);
-        st = mint(builtin, audience, now, s, &err);
-        end_mint_turn(turn);
+        st = client_mint_token(builtin, audience, dir, &s->t, &err);
+        /* A command's token is the user's command's: STS must take it for this host. */
+        if (st == EKSAUTH_OK && !builtin && env_value("EKSAUTH_TOKEN_COMMAND") != NULL)
+            st = check_minted_for(&s->t, audience, now, &err);
         if (st != EKSAUTH_OK) {
             cli_error(WHAT, "no token: %s", err.msg);
+            mark_done(path, DONE_FAILED);
             rc = EXIT_USAGE;
             goto out;
         }
@@ -960,7 +1188,7 @@ int cmd_askpass(struct eksauth_cli *cli, int argc, char **argv)
             rc = cli_fail(WHAT, &err);
             goto out;
         }
-        if (s->expires <= now) {
+        if (s->t.expires <= now) {
             /* A dead token is of no use to anyone: drop it and let ssh start over. */
             (void)unlink(path);
             cli_error(WHAT, "the token expired between prompts; try again");
@@ -980,14 +1208,16 @@ int cmd_askpass(struct eksauth_cli *cli, int argc, char **argv)
             goto out;
         }
     }
-    if (!write_piece(s->token + s->offset, n, more)) {
+    if (!write_piece(s->t.token + s->offset, n, more)) {
         cli_error(WHAT, "cannot write the answer: %s", strerror(errno));
         (void)unlink(path);
         rc = EXIT_USAGE;
         goto out;
     }
-    if (!more)
+    if (!more) {
         (void)unlink(path); /* the last piece is sent: the token leaves the disk */
+        mark_done(path, DONE_SENT);
+    }
     rc = 0;
 out:
     if (s != NULL) {

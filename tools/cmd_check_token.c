@@ -125,7 +125,7 @@ int cmd_check_token(struct eksauth_cli *cli, int argc, char **argv)
         return cli_fail("check-token", &err);
     eksauth_ctx_token_policy(&cli->ctx, &policy);
 
-    if (cli_read_token(token_arg, &token, &token_len, &err) != EKSAUTH_OK) {
+    if (cli_read_token("check-token", token_arg, &token, &token_len, &err) != EKSAUTH_OK) {
         rc = cli_fail("check-token", &err);
         goto out;
     }

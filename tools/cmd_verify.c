@@ -76,7 +76,7 @@ int cmd_verify(struct eksauth_cli *cli, int argc, char **argv)
          eksauth_ctx_set_cluster_id(&cli->ctx, cluster_id, &err) != EKSAUTH_OK))
         return cli_fail(WHAT, &err);
 
-    if (cli_read_token(arg, &token, &len, &err) != EKSAUTH_OK)
+    if (cli_read_token("verify", arg, &token, &len, &err) != EKSAUTH_OK)
         return cli_fail(WHAT, &err);
     /* The login's own check (login.h), without logging in. */
     req.token = token;

@@ -19,6 +19,7 @@ struct command {
 };
 
 static const struct command commands[] = {
+#if EKSAUTH_HOST
     {"check-token", cmd_check_token, "local checks of a token; JSON of the parsed token"},
     {"verify", cmd_verify, "local checks, STS and mapping; identity JSON"},
     {"map", cmd_map, "map an ARN through aws-auth; identity JSON"},
@@ -26,10 +27,17 @@ static const struct command commands[] = {
     {"sync", cmd_sync, "aws-auth -> identity DB (users and groups NSS serves)"},
     {"users", cmd_users, "list the users of the identity DB"},
     {"groups", cmd_groups, "list the groups of the identity DB"},
+    {"setup", cmd_setup, "write (--undo: take back) the bastion's nsswitch, PAM, sshd, sudo files"},
     {"doctor", cmd_doctor, "check this host's setup; print each problem with its fix"},
+#endif
     {"askpass", cmd_askpass, "client: answer an ssh/sudo EKS token prompt (SSH_ASKPASS)"},
     {"ssh", cmd_ssh, "client: ssh with the token sent by eksauth askpass"},
+    {"scp", cmd_scp, "client: scp with the token sent by eksauth askpass"},
+    {"sftp", cmd_sftp, "client: sftp with the token sent by eksauth askpass"},
+    {"login-name", cmd_login_name, "client: your login name on eksauth hosts, from the cluster"},
+#if EKSAUTH_HOST
     {"whoami", cmd_whoami, "this host's own identity in the cluster; identity JSON"},
+#endif
 };
 
 static void usage(FILE *out)
@@ -42,6 +50,13 @@ static void usage(FILE *out)
         fprintf(out, "  %-12s %s\n", commands[i].name, commands[i].summary);
     fprintf(out, "\nexit: 0 ok, 1 token rejected or login denied, 2 usage or config error,\n"
                  "      3 not mapped, 4 STS unavailable\n");
+}
+
+/* Commands whose arguments belong to another program (ssh's, scp's, sftp's, a prompt). */
+static bool is_passthrough(const char *name)
+{
+    return strcmp(name, "ssh") == 0 || strcmp(name, "scp") == 0 || strcmp(name, "sftp") == 0 ||
+           strcmp(name, "askpass") == 0;
 }
 
 /*
@@ -66,8 +81,7 @@ static int take_global_options(struct eksauth_cli *cli, int argc, char **argv)
 
         /* After "--", and after the name of a command whose arguments belong to
          * another program (ssh's own, or ssh's and sudo's prompt), nothing is ours. */
-        if (strcmp(argv[in], "--") == 0 ||
-            (out == 1 && (strcmp(argv[in], "ssh") == 0 || strcmp(argv[in], "askpass") == 0))) {
+        if (strcmp(argv[in], "--") == 0 || (out == 1 && is_passthrough(argv[in]))) {
             while (in < argc)
                 argv[out++] = argv[in++];
             break;
@@ -105,6 +119,7 @@ int main(int argc, char **argv)
     int rc = EXIT_USAGE;
 
     memset(&cli, 0, sizeof(cli));
+    cli.argv0 = argv[0];
     argc = take_global_options(&cli, argc, argv);
     if (argc < 0)
         return EXIT_USAGE;
@@ -129,6 +144,8 @@ int main(int argc, char **argv)
     }
     cli_error("usage", "unknown command '%s' (eksauth --help lists them)", name);
 out:
+#if EKSAUTH_HOST
     cli_cleanup(&cli);
+#endif
     return rc;
 }

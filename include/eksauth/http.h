@@ -24,8 +24,10 @@
 #include "eksauth/status.h"
 
 struct eksauth_http_request {
-    const char *what;           /* for messages: "sts", "Kubernetes API", "instance metadata" */
-    const char *method;         /* "GET" (NULL) or "PUT" */
+    const char *what;   /* for messages: "sts", "Kubernetes API", "instance metadata" */
+    const char *method; /* "GET" (NULL), "PUT" (no body) or "POST" (body) */
+    const char *body;   /* POST: the body, not copied */
+    size_t body_len;
     const char *url;            /* https:// (http:// only with allow_http) */
     const char *const *headers; /* "Name: value", NULL-terminated; may be NULL */
     const char *ca_file;        /* PEM file of the trusted CAs; NULL: system store */

@@ -15,7 +15,6 @@
 #include <stddef.h>
 #include <time.h>
 
-#include "eksauth/awsauth.h"
 #include "eksauth/status.h"
 #include "eksauth/template.h"
 
@@ -84,21 +83,5 @@ enum eksauth_status eksauth_imds_instance_identity(const char *endpoint,
 enum eksauth_status eksauth_imds_host_instance(const char *endpoint,
                                                struct eksauth_host_instance *inst,
                                                struct eksauth_error *err);
-
-/*
- * Before mapping p through aa: when p's entry renders
- * {{EC2PrivateDNSName}} (eksauth_awsauth_needs_host_instance), read this
- * host's instance from instance metadata into *inst (once: inst caches the
- * answer or the failure; zero it before the first call) and point p's
- * self_instance_id and self_private_dns_name at it.  Otherwise nothing is
- * read, so logins that do not need it never wait for instance metadata.
- * A failed read is EKSAUTH_EREJECTED naming the placeholder and the cause:
- * the login that needs it is refused, no other.
- */
-enum eksauth_status eksauth_imds_bind_host_instance(const char *endpoint,
-                                                    const struct eksauth_awsauth *aa,
-                                                    struct eksauth_principal *p,
-                                                    struct eksauth_host_instance *inst,
-                                                    struct eksauth_error *err);
 
 #endif

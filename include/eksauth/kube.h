@@ -20,6 +20,9 @@
 #include <stddef.h>
 
 #include "eksauth/config.h"
+/* eksauth_kube_ca_pem (cluster_ca_data) and eksauth_kube_status_message, shared with the client. */
+#include "eksauth/kube_review.h"
+#include "eksauth/kubeconfig.h"
 #include "eksauth/status.h"
 
 #define EKSAUTH_KUBE_MAX_BODY   (4u * 1024 * 1024) /* a ConfigMap holds at most 1 MiB of data */
@@ -46,10 +49,6 @@ bool eksauth_kube_rv_valid(const char *rv);
  */
 enum eksauth_status eksauth_kube_parse_configmap(const char *body, size_t len, char *rv,
                                                  size_t rvlen, struct eksauth_error *err);
-
-/* The message of a Kubernetes Status answer, made safe to print (visible ASCII, cut); "" if none.
- */
-void eksauth_kube_status_message(const char *body, size_t len, char *out, size_t outlen);
 
 enum eksauth_kube_event_type {
     EKSAUTH_KUBE_ADDED,
@@ -87,10 +86,6 @@ struct eksauth_kube_lines {
 int eksauth_kube_lines_feed(struct eksauth_kube_lines *l, const char *data, size_t n,
                             int (*on_line)(void *ctx, const char *line, size_t len), void *ctx);
 void eksauth_kube_lines_free(struct eksauth_kube_lines *l);
-
-/* cluster_ca_data (base64 of PEM, as in a kubeconfig) -> PEM bytes; must hold a certificate. */
-enum eksauth_status eksauth_kube_ca_pem(const char *b64, char **pem, size_t *len,
-                                        struct eksauth_error *err);
 
 /* ---- calls ---- */
 

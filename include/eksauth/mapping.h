@@ -20,6 +20,7 @@
 #include "eksauth/context.h"
 #include "eksauth/iddb.h"
 #include "eksauth/identity.h"
+#include "eksauth/imds.h"
 #include "eksauth/paths.h"
 #include "eksauth/status.h"
 
@@ -83,6 +84,22 @@ enum eksauth_status eksauth_mapping_load(struct eksauth_ctx *ctx, const char *pa
  */
 enum eksauth_status eksauth_mapping_fetch(struct eksauth_ctx *ctx, const struct eksauth_iddb *db,
                                           struct eksauth_mapping *m, struct eksauth_error *err);
+
+/*
+ * Before mapping p through aa: when p's entry renders
+ * {{EC2PrivateDNSName}} (eksauth_awsauth_needs_host_instance), read this
+ * host's instance from instance metadata into *inst (once: inst caches the
+ * answer or the failure; zero it before the first call) and point p's
+ * self_instance_id and self_private_dns_name at it.  Otherwise nothing is
+ * read, so logins that do not need it never wait for instance metadata.
+ * A failed read is EKSAUTH_EREJECTED naming the placeholder and the cause:
+ * the login that needs it is refused, no other.
+ */
+enum eksauth_status eksauth_mapping_bind_host_instance(const char *endpoint,
+                                                       const struct eksauth_awsauth *aa,
+                                                       struct eksauth_principal *p,
+                                                       struct eksauth_host_instance *inst,
+                                                       struct eksauth_error *err);
 
 /*
  * p's identity on this host under m (identity.h), with this host's own

@@ -6,10 +6,18 @@
 # running the token command), pieces of at most 500 bytes that rebuild the
 # token, the 0600 file in a 0700 folder and its removal after the last
 # piece or on expiry, a fresh token on every first prompt, the default
-# `aws eks get-token` command and the built-in signer, bad token commands,
-# unsafe folders, and for `eksauth ssh`: arguments untouched (--config
-# included), keyboard-interactive preferred unless chosen, ssh's exit status,
-# the private folder removed.  TAP output; no root needed.
+# `aws eks get-token` command and the built-in signer, bad token commands, a
+# missing AWS CLI (named, with the two ways out), unsafe folders; after a
+# refusal (a first prompt again from the same process right after a whole
+# token, or after a failed mint) no other token and no second run of the
+# command; a prompt that is not ours asked on a terminal (a pty) with the
+# answer echoed only for a yes/no question, and without one a host key
+# question shown whole with the right port in the hint; and for `eksauth
+# ssh`: arguments untouched (--config included), keyboard-interactive
+# preferred and one attempt unless chosen, --help and --version its own,
+# no login name and no cluster said before ssh runs, ssh's exit status, the
+# private folder removed; eksauth scp and sftp the same.  TAP output; no
+# root needed.
 #
 # Tokens are real (eksauth token, test credentials) and minted for a host
 # audience; askpass asks the STS stand-in (tests/lib/fake_sts.py) whether a
@@ -59,10 +67,18 @@ last=$(( ${#LONG} - 3 * 499 ))
 
 # ask OUT PROMPT: one askpass call, as ssh makes it (a child of one process: this
 # shell, so that the pieces of one conversation share a parent); rc, $T/OUT, $T/OUT.err.
+# setsid: no controlling terminal, whoever runs the test (a prompt that is not ours
+# would be asked there).
+SETSID=$(command -v setsid) || bail "setsid (util-linux) not found"
 ask() {
-    "$EKSAUTH" askpass "$2" >>"$T/$1" 2>"$T/$1.err"
+    "$SETSID" "$EKSAUTH" askpass "$2" >>"$T/$1" 2>"$T/$1.err"
     rc=$?
 }
+# new_ssh: the next prompts come from another ssh.  Here every prompt comes from this
+# shell, so the mark askpass left for the end of the last conversation goes.
+new_ssh() { rm -f "${EKSAUTH_ASKPASS_DIR:-$T/dir}"/askpass-*.done; }
+# tokfiles DIR: the token files in DIR (not last-mint, not the marks of finished ones).
+tokfiles() { ls -A "$1" | grep -v -e '^last-mint$' -e '\.done$' | wc -l | tr -d ' '; }
 # rebuild FILE: the answers in FILE joined as pam_eksauth joins them.
 rebuild() {
     "$PYTHON" -c '
@@ -125,6 +141,34 @@ EKSAUTH_CLUSTER=staging refused_why "(u@h.example) $P1" 'maps through cluster "p
     "a host of another cluster than EKSAUTH_CLUSTER: refused"
 refused_why "$P1" 'calls itself "h.example", but you reached "this machine"' \
     "a bare (sudo) prompt naming a host that is not this machine: refused"
+
+# ssh's question about a host key it does not know, with no terminal: shown whole (the
+# fingerprint is what to compare), and the ways to accept it name the host and port.
+FP="SHA256:Jq0vRb3bX9mQ8cE1kT5yP2wZ7nH4uL6sA0dF3gV9xYk"
+HOSTKEY_PROMPT="The authenticity of host '[127.0.0.1]:2222 ([127.0.0.1]:2222)' can't be established.
+ED25519 key fingerprint is $FP.
+This key is not known by any other names.
+Are you sure you want to continue connecting (yes/no/[fingerprint])? "
+rm -f "$T/hk"
+ask hk "$HOSTKEY_PROMPT"
+is "$rc:$(wc -c <"$T/hk" | tr -d ' ')" "1:0" "an unknown host key without a terminal: not answered"
+like "$(cat "$T/hk.err")" "ED25519 key fingerprint is $FP\." "the whole fingerprint is shown"
+like "$(cat "$T/hk.err")" 'eksauth ssh -p 2222 127\.0\.0\.1 true.*ssh-keyscan -p 2222 127\.0\.0\.1' \
+    "the ways to accept it name the port and host"
+
+# On a terminal (a pty), a prompt that is not ours is the person's: the host key question
+# shown whole and the answer echoed; a password not echoed.  The answer goes to ssh.
+"$PYTHON" "$top_srcdir/tests/lib/pty_run.py" --stdout "$T/tty.out" --transcript "$T/tty.shown" \
+    --expect 'yes/no' --send yes -- "$EKSAUTH" askpass "$HOSTKEY_PROMPT"
+is "$?:$(cat "$T/tty.out")" "0:yes" "on a terminal: the host key question answered by the person (yes)"
+grep -q "fingerprint is $FP\." "$T/tty.shown" && tr -d '\r' <"$T/tty.shown" | grep -q '(yes/no/\[fingerprint\])? yes$'
+ok $? "... shown whole, the answer echoed"
+"$PYTHON" "$top_srcdir/tests/lib/pty_run.py" --stdout "$T/tty.out" --transcript "$T/tty.shown" \
+    --expect 'Password:' --send 'pass word' -- "$EKSAUTH" askpass "(bg@host) Password: "
+is "$?:$(cat "$T/tty.out")" "0:pass word" "on a terminal: a password prompt answered by the person"
+unlike "$(cat "$T/tty.shown")" "pass word" "... not echoed"
+[ ! -e "$T/runs" ]
+ok $? "no token was made for any of them"
 export EKSAUTH_HOST="other.example h.example"
 
 # ----------------------------------------------- a long token, in pieces
@@ -133,7 +177,7 @@ ask p "$P1"
 is "$rc" 0 "first prompt, bare as sudo passes it (the host named in EKSAUTH_HOST): answered"
 is "$(lengths "$T/p")" 500 "the first answer is 500 bytes"
 like "$(head -c 511 "$T/p")" '\\$' "it ends with '\\' (more follows)"
-files=$(ls "$T/dir" | grep -vx last-mint)
+files=$(ls "$T/dir" | grep -vx last-mint | grep -v '\.done$')
 is "$(echo "$files" | wc -l | tr -d ' ')" 1 "one token file while pieces remain"
 is "$(stat -c '%a %U' "$T/dir/$files")" "600 $(id -un)" "the token file is 0600 and ours"
 is "$(stat -c '%a' "$T/dir")" 700 "in a 0700 folder"
@@ -141,25 +185,39 @@ for _ in 1 2 3; do ask p "(admin-alice@h.example) $PC"; done
 is "$rc" 0 "continued prompts, with ssh's (user@host) prefix: answered"
 is "$(lengths "$T/p")" "500 500 500 $last" "pieces of 500, 500, 500 and $last bytes"
 is "$(rebuild "$T/p")" "$LONG" "the pieces rebuild the token exactly"
-is "$(ls "$T/dir" | grep -vx last-mint | wc -l | tr -d ' ')" 0 "the token file is gone after the last piece"
+is "$(tokfiles "$T/dir")" 0 "the token file is gone after the last piece"
 is "$(stat -c '%a %U %s' "$T/dir/last-mint")" "600 $(id -un) 11" \
     "beside it only last-mint: 0600, ours, a time (the next mint starts in a later second)"
 ask p "(admin-alice@h.example) $PC"
 is "$rc:$(lengths "$T/p")" "1:500 500 500 $last" "a continued prompt after the end: refused, nothing printed"
 is "$(wc -l <"$T/runs" | tr -d ' ')" 1 "the token command ran once for the four pieces"
 
-# A new first prompt (ssh tries again) makes a fresh token.
+# The host refused it: ssh asks again, from the same process.  No other token.
+: >"$T/again"
+ask again "(admin-alice@h.example) $P1"
+is "$rc:$(wc -c <"$T/again" | tr -d ' '):$(wc -l <"$T/runs" | tr -d ' ')" "1:0:1" \
+    "a first prompt again from the ssh that was sent a whole token: refused, nothing sent, no mint"
+like "$(cat "$T/again.err")" "the host refused the token sent a moment ago.*not making another" \
+    "and askpass says why, once"
+# Another process (another ssh) gets a fresh token.
+: >"$T/other"
+sh -c '"$0" askpass "$2" >>"$1"; exit $?' "$EKSAUTH" "$T/other" "$P1" 2>"$T/other.err" </dev/null
+is "$?:$(head -c 11 "$T/other"):$(wc -l <"$T/runs" | tr -d ' ')" "0:k8s-aws-v1.:2" \
+    "a first prompt from another process: a fresh token"
+
+# A new first prompt while pieces remain (the server started over) makes a fresh token.
+new_ssh
 : >"$T/p2"
 ask p2 "(u@h.example) $P1"
 ask p2 "(u@h.example) $P1"
-is "$(wc -l <"$T/runs" | tr -d ' ')" 3 "every first prompt gets a fresh token"
-rm -f "$T/dir"/* "$T/runs"
+is "$(wc -l <"$T/runs" | tr -d ' ')" 4 "a first prompt before the last piece: a fresh token each time"
+rm -f "$T/dir"/* "$T/dir"/.askpass-* "$T/runs"
 
 # A short token: one answer, no file at all.
 : >"$T/s"
 EKSAUTH_TOKEN_COMMAND="cat $T/tok/short" ask s "(u@h.example) $P1"
 is "$rc:$(cat "$T/s")" "0:$SHORT" "a token of 500 bytes or less: answered whole"
-is "$(ls -A "$T/dir" | grep -vx last-mint | wc -l | tr -d ' ')" 0 "no token file for a one-piece token"
+is "$(tokfiles "$T/dir")" 0 "no token file for a one-piece token"
 
 # ------------------------------------------------------- token commands
 # An ExecCredential, as aws eks get-token --output json prints it.
@@ -174,6 +232,7 @@ cat >"$T/exec.json" <<EOF
     }
 }
 EOF
+new_ssh
 : >"$T/j"
 EKSAUTH_TOKEN_COMMAND="cat $T/exec.json" ask j "$P1"
 for _ in 1 2 3; do ask j "$PC"; done
@@ -183,39 +242,62 @@ is "$(rebuild "$T/j")" "$LONG" "an ExecCredential's status.token, in pieces"
 # first prompt must be answered before it expires, even on a loaded machine: 6 s.
 sed "s/\"expirationTimestamp\": \"[^\"]*\"/\"expirationTimestamp\": \"$(date -u -d '+6 seconds' +%Y-%m-%dT%H:%M:%SZ)\"/" \
     "$T/exec.json" >"$T/soon.json"
+new_ssh
 : >"$T/e"
 EKSAUTH_TOKEN_COMMAND="cat $T/soon.json" ask e "$P1"
 sleep 7
 ask e "$PC"
 is "$rc:$(lengths "$T/e")" "1:500" "a token that expired between prompts is not sent"
 like "$(cat "$T/e.err")" "expired between prompts" "and askpass says why"
-is "$(ls -A "$T/dir" | grep -vx last-mint | wc -l | tr -d ' ')" 0 "and its file is removed"
+is "$(tokfiles "$T/dir")" 0 "and its file is removed"
 
 for bad in "printf 'not a token\n'" "echo k8s-aws-v1.abc+def" "echo '{\"status\": {}}'" "exit 3" \
     "head -c 5000 /dev/zero | tr '\\\\0' A | sed 's/^/k8s-aws-v1./'"; do
+    new_ssh
     : >"$T/b"
     EKSAUTH_TOKEN_COMMAND="$bad" ask b "$P1"
-    if [ "$rc" != 0 ] && [ ! -s "$T/b" ] && [ "$(ls -A "$T/dir" | grep -vx last-mint | wc -l)" = 0 ]; then
+    if [ "$rc" != 0 ] && [ ! -s "$T/b" ] && [ "$(tokfiles "$T/dir")" = 0 ]; then
         pass "a bad token command ($bad): no answer, no file"
     else
         fail "a bad token command ($bad): no answer, no file (rc=$rc)"
     fi
 done
 # A command that mints for something else than the audience: STS says so, nothing is sent.
+new_ssh
 : >"$T/c"
 EKSAUTH_TOKEN_COMMAND="cat $T/tok/cluster" ask c "$P1"
 if [ "$rc" != 0 ] && [ ! -s "$T/c" ] && grep -q "is not for $AUD.*SignatureDoesNotMatch" "$T/c.err" &&
-    [ "$(ls -A "$T/dir" | grep -vx last-mint | wc -l)" = 0 ]; then
+    [ "$(tokfiles "$T/dir")" = 0 ]; then
     pass "a token command that prints a cluster token: not sent (STS: not for $AUD)"
 else
     fail "a token command that prints a cluster token: not sent (rc=$rc)"
     sed 's/^/#   /' "$T/c.err"
 fi
 # The command learns the audience from EKSAUTH_AUDIENCE.
+new_ssh
 : >"$T/ea"
 EKSAUTH_TOKEN_COMMAND="printf '%s\\n' \"\$EKSAUTH_AUDIENCE\" >$T/audience; cat $T/tok/short" ask ea "$P1"
 is "$rc:$(cat "$T/audience")" "0:$AUD" "the token command gets the audience in EKSAUTH_AUDIENCE"
+# After a failed mint, the same process's next first prompt does not run the command again.
+new_ssh
+: >"$T/runs"
+EKSAUTH_TOKEN_COMMAND="echo run >>$T/runs; exit 3" ask b "$P1"
+EKSAUTH_TOKEN_COMMAND="echo run >>$T/runs; exit 3" ask b "$P1"
+is "$rc:$(wc -l <"$T/runs" | tr -d ' ')" "2:1" "after a failed mint, the same process gets no second run of the command"
+like "$(cat "$T/b.err")" "no token \(see the first error above\): not trying again" "and one short line"
 unset EKSAUTH_TOKEN_COMMAND
+
+# No AWS CLI on PATH: named once, with the two ways out; nothing run.
+new_ssh
+mkdir -p "$T/noaws"
+for tool in sh cat; do ln -sf "$(command -v "$tool")" "$T/noaws/$tool"; done
+PATH="$T/noaws" ask b "$P1"
+like "$rc:$(cat "$T/b.err")" "^2:eksauth: askpass: no token: the AWS CLI \(aws\) is not installed.*apt-get install awscli.*EKSAUTH_BUILTIN=1" \
+    "no aws on PATH: the AWS CLI named, with the two ways out"
+is "$(grep -c . "$T/b.err")" 1 "... in one line"
+PATH="$T/noaws" ask b "$P1"
+unlike "$(cat "$T/b.err")" "AWS CLI" "... once: the retry of the same ssh does not repeat it"
+new_ssh
 
 # The default command (the real aws eks get-token) and the built-in signer.
 eval "$("$PYTHON" - "$FIX/creds.json" <<'EOF'
@@ -227,6 +309,7 @@ EOF
 )"
 export EKSAUTH_CLUSTER=prod EKSAUTH_REGION=us-east-1
 if command -v aws >/dev/null 2>&1; then
+    new_ssh
     : >"$T/a"
     ask a "$P1"
     for _ in 1 2 3; do ask a "$PC"; done
@@ -236,6 +319,7 @@ if command -v aws >/dev/null 2>&1; then
 else
     fail "aws (awscli) is not installed: scripts/install-deps installs it"
 fi
+new_ssh
 : >"$T/bi"
 EKSAUTH_BUILTIN=1 ask bi "$P1"
 for _ in 1 2 3; do EKSAUTH_BUILTIN=1 ask bi "$PC"; done
@@ -291,22 +375,37 @@ ls "$EKSAUTH_ASKPASS_DIR" | grep -c '^askpass-' | sed 's/^/tokenfiles=/' >>"$FAK
 exit "${FAKE_RC:-0}"
 EOF
 chmod 0755 "$T/bin/ssh"
+# `ssh -G` (what eksauth ssh asks for the login ssh_config gives): "user $FAKE_G_USER".
+sed -i '2i [ "$1" = -G ] \&\& { echo "user ${FAKE_G_USER:-$(id -un)}"; exit 0; }' "$T/bin/ssh"
+ln -s ssh "$T/bin/scp"
+ln -s ssh "$T/bin/sftp"
 export PATH="$T/bin:$PATH" FAKE_OUT="$T/fake"
 unset EKSAUTH_TOKEN_COMMAND
 
 # No setting needed: the host names its audience in its prompt.
-EKSAUTH_TOKEN_COMMAND="cat $T/tok/long" EKSAUTH_CLUSTER='' "$EKSAUTH" ssh host >/dev/null 2>"$T/ssh0.err"
+EKSAUTH_TOKEN_COMMAND="cat $T/tok/long" EKSAUTH_CLUSTER='' "$EKSAUTH" ssh u@host >/dev/null 2>"$T/ssh0.err"
 is "$?" 0 "eksauth ssh needs no EKSAUTH_CLUSTER (the host's prompt names its audience)"
 like "$(cat "$T/fake.env")" "askpass=0" "and askpass answered the host's prompt"
 rm -f "$T/fake.args" "$T/fake.env" "$T/fake.answer"
 
+# --help and --version are eksauth's own: ssh gets neither.
+"$EKSAUTH" ssh --help >"$T/help.out" 2>&1
+is "$?:$(head -n 1 "$T/help.out")" "0:usage: eksauth ssh [ssh ARGS]" "eksauth ssh --help: its own usage"
+[ ! -e "$T/fake.args" ]
+ok $? "... and ssh does not run"
+"$EKSAUTH" ssh --version >"$T/version.out" 2>&1
+is "$?:$(head -n 1 "$T/version.out"):$(cat "$T/fake.args")" "0:eksauth $("$EKSAUTH" --version | cut -d' ' -f2):-V" \
+    "eksauth ssh --version: eksauth's version, then ssh -V"
+rm -f "$T/fake.args"
+
+
 export EKSAUTH_TOKEN_COMMAND="cat $T/tok/long"
-FAKE_RC=7 "$EKSAUTH" --config /dev/null ssh --config x --aws-auth=y -p 2222 -o 'User=a b' host 'echo "$HOME"; ls' --
+FAKE_RC=7 "$EKSAUTH" --config /dev/null ssh -p 2222 -o 'User=a b' --config x --aws-auth=y host 'echo "$HOME"; ls' --
 is "$?" 7 "eksauth ssh exits with ssh's status"
-printf '%s\n' -o PreferredAuthentications=keyboard-interactive,publickey --config x --aws-auth=y \
-    -p 2222 -o 'User=a b' host 'echo "$HOME"; ls' -- >"$T/want.args"
+printf '%s\n' -o PreferredAuthentications=keyboard-interactive,publickey -o NumberOfPasswordPrompts=1 \
+    -p 2222 -o 'User=a b' --config x --aws-auth=y host 'echo "$HOME"; ls' -- >"$T/want.args"
 is "$(cat "$T/fake.args")" "$(cat "$T/want.args")" \
-    "every argument reaches ssh untouched (--config and --aws-auth too), after -o PreferredAuthentications=keyboard-interactive,..."
+    "every argument reaches ssh untouched (--config and --aws-auth too), after keyboard-interactive first and one attempt"
 like "$(cat "$T/fake.env")" "SSH_ASKPASS_REQUIRE=force" "SSH_ASKPASS_REQUIRE=force"
 like "$(cat "$T/fake.env")" "dirmode=700" "a private 0700 folder for the run"
 like "$(cat "$T/fake.env")" "launcher=700" "the SSH_ASKPASS launcher is 0700"
@@ -318,11 +417,34 @@ dir=$(sed -n 's/^dir=//p' "$T/fake.env")
 [ -n "$dir" ] && [ ! -e "$dir" ]
 ok $? "the folder and the unfinished token file are gone when ssh ends"
 
-"$EKSAUTH" ssh -oPreferredAuthentications=password host
-is "$(head -n 1 "$T/fake.args")" "-oPreferredAuthentications=password" \
-    "arguments that choose PreferredAuthentications are left to decide"
-FAKE_SIGNAL=TERM "$EKSAUTH" ssh host
+"$EKSAUTH" ssh -oPreferredAuthentications=password -o numberofpasswordprompts=3 u@host
+is "$(head -n 4 "$T/fake.args" | tr '\n' ' ')" "-oPreferredAuthentications=password -o numberofpasswordprompts=3 u@host " \
+    "arguments that choose PreferredAuthentications or NumberOfPasswordPrompts are left to decide"
+FAKE_SIGNAL=TERM "$EKSAUTH" ssh u@host
 is "$?" 143 "ssh ended by SIGTERM: exit 128 + 15"
+
+# No login name anywhere (user@, -l, -o User, ssh_config) and no cluster to learn it from:
+# said before ssh runs.  One from ssh_config is ssh's to use.
+rm -f "$T/fake.args"
+"$EKSAUTH" ssh -p 2222 host true >/dev/null 2>"$T/nouser.err"
+like "$?:$(cat "$T/nouser.err")" "^2:eksauth: ssh: no login name given, and it could not be learnt from the cluster: .*EKSAUTH_CLUSTER.*give it as NAME@HOST" \
+    "eksauth ssh HOST without a login name or a cluster: says so, and how to give one"
+[ ! -e "$T/fake.args" ]
+ok $? "... and ssh does not run"
+FAKE_G_USER=from-ssh-config "$EKSAUTH" ssh host true
+is "$?:$(head -n 5 "$T/fake.args" | tail -n 1)" "0:host" "a login name from ssh_config: no -l added"
+"$EKSAUTH" ssh -l bob host true
+is "$(sed -n 5,6p "$T/fake.args" | tr '\n' ' ')" "-l bob " "-l NAME: left as it is"
+
+# eksauth scp and sftp: the same askpass, keyboard-interactive first, one attempt.
+for prog in scp sftp; do
+    rm -f "$T/fake.args" "$T/fake.env"
+    "$EKSAUTH" "$prog" -P 2222 "$T/tok/short" u@host:/tmp/
+    is "$?:$(head -n 4 "$T/fake.args" | tr '\n' ' ')" \
+        "0:-o PreferredAuthentications=keyboard-interactive,publickey -o NumberOfPasswordPrompts=1 " \
+        "eksauth $prog: keyboard-interactive first, one attempt, then the arguments"
+    like "$(cat "$T/fake.env")" "askpass=0" "eksauth $prog: the token prompt answered by eksauth askpass"
+done
 
 # Nothing secret in what askpass and eksauth ssh print on standard error (the
 # stand-in's own sts.err aside).

@@ -304,8 +304,10 @@ EOF
     [ -e "$ns/ready" ] || bail "the namespace setup did not finish"
 }
 
-# ns CMD...: run CMD inside the namespace.
-ns() { nsenter -t "$HOLD_PID" -m -- "$@"; }
+# ns CMD...: run CMD inside the namespace.  --root: entering a mount namespace
+# starts at its root, so in a chroot (scripts/demo in tests/install/deb.sh's
+# Debian root) the holder's root is taken along; elsewhere it is "/" anyway.
+ns() { nsenter -t "$HOLD_PID" -m --root -- "$@"; }
 
 # e2e_start_syslog: a /dev/log inside the namespace; every line lands in $H/out/syslog.
 e2e_start_syslog() {
@@ -320,7 +322,7 @@ with open(sys.argv[1], "ab", buffering=0) as f:
         f.write(s.recv(65536).rstrip(b"\n") + b"\n")
 EOF
     # nsenter itself in the background (not the ns function): $! is then the listener.
-    nsenter -t "$HOLD_PID" -m -- "$PYTHON" "$H/ns/syslog.py" "$H/out/syslog" "$H/ns/syslog.ready" \
+    nsenter -t "$HOLD_PID" -m --root -- "$PYTHON" "$H/ns/syslog.py" "$H/out/syslog" "$H/ns/syslog.ready" \
         >/dev/null 2>"$H/out/syslog.err" &
     e2e_track syslog $!
     for _ in $(seq 100); do
@@ -365,10 +367,12 @@ PrintLastLog no
 MaxAuthTries 3
 LoginGraceTime 60
 LogLevel VERBOSE
+# scp and sftp (eksauth scp, eksauth sftp): SFTP inside sshd
+Subsystem sftp internal-sftp
 EOF
         ns /usr/sbin/sshd -t -f "$H/ssh/sshd_config" 2>"$H/out/sshd-t.err" ||
             bail "sshd -t: $(cat "$H/out/sshd-t.err")"
-        nsenter -t "$HOLD_PID" -m -- /usr/sbin/sshd -D -e -f "$H/ssh/sshd_config" \
+        nsenter -t "$HOLD_PID" -m --root -- /usr/sbin/sshd -D -e -f "$H/ssh/sshd_config" \
             >/dev/null 2>>"$H/out/sshd.log" &
         SSHD_PID=$!
         e2e_track sshd "$SSHD_PID"

@@ -53,9 +53,13 @@ while IFS=$TAB read -r f name rules; do
         case $msg in "eksauth: token rejected: $r:"*) named=yes ;; esac
     done
     unset IFS
+    # Nothing at all is no token to judge: the command says so and how to give one (exit 2).
+    [ "$name" = empty ] && case $msg in "eksauth: check-token: no token: "*) named=usage ;; esac
     if [ "$rc" -eq 0 ]; then
         accepted=$((accepted + 1))
         fail "check-token refuses $name: ACCEPTED"
+    elif [ "$rc" -eq 2 ] && [ "$named" = usage ]; then
+        pass "check-token refuses $name: ${msg#eksauth: check-token: }"
     elif [ "$rc" -eq 1 ] && [ "$named" = yes ]; then
         pass "check-token refuses $name: ${msg#eksauth: token rejected: }"
     else

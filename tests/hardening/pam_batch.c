@@ -14,8 +14,10 @@
  *   With -a, COUNT authentications (default 1), MS milliseconds apart
  *   (default 0), each prompt answered as ssh and sudo answer it with an
  *   askpass program: PROGRAM ARG... PROMPT is run (split on spaces, no
- *   shell, so this process is its parent) and the first line it prints is
- *   the answer; a failure of the program fails the conversation.  With -t
+ *   shell, so the authentication's process is its parent: each
+ *   authentication runs in a child of its own, as each ssh or sudo is one
+ *   process) and the first line it prints is the answer; a failure of the
+ *   program fails the conversation.  With -t
  *   the token each authentication was given (the answers joined as the
  *   module joins them) is kept in DIR/askpass-I (0600), for replay tests.
  *   With -s a successful authentication goes on through acct_mgmt,
@@ -316,22 +318,39 @@ int main(int argc, char **argv)
         static struct asker k;
         struct pd_conv cv = {0};
         char name[64], path[4096];
+        int status = 0;
+        pid_t pid;
 
         if (n > 0 && o.wait_ms > 0)
             usleep(o.wait_ms * 1000);
+        /*
+         * Each authentication in a process of its own, as ssh and sudo run
+         * one: askpass tells a new login from a retry after a refusal by
+         * the process that asks.
+         */
+        fflush(NULL);
+        pid = fork();
+        if (pid < 0)
+            goto out;
+        if (pid > 0) {
+            if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+                goto out;
+            continue;
+        }
         memset(&k, 0, sizeof(k));
         k.o = &o;
         cv.ask = ask;
         cv.ask_ctx = &k;
         snprintf(name, sizeof(name), "askpass-%u", n + 1);
         if (!login(&o, name, &cv, log))
-            goto out;
+            exit(2);
         snprintf(path, sizeof(path), "%s/%s", o.keep_dir != NULL ? o.keep_dir : ".", name);
         if (o.keep_dir != NULL && !keep_token(&k, path)) {
             fprintf(stderr, "pam_batch: %s: cannot write\n", path);
-            goto out;
+            exit(2);
         }
         memset(&k, 0, sizeof(k));
+        exit(0);
     }
     rc = 0;
 out:

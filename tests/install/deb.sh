@@ -2,12 +2,21 @@
 # deb.sh - the Debian package, end to end (issue 10): build it with
 # dpkg-buildpackage -us -uc -b from a clean copy of the tree, lint it
 # (lintian: no error), install it into a throwaway Debian 12 root made by
-# debootstrap from the Debian mirror, check its files, nsswitch.conf, the
-# ldconfig trigger, `eksauth --version`, an eksauth user resolved through
-# glibc there and the pam-auth-update profile; purge it and check that
-# nsswitch.conf is back byte for byte and nothing of eksauth is left.
+# debootstrap from the Debian mirror (with openssh-server and sudo), check its
+# files, nsswitch.conf, the ldconfig trigger, `eksauth --version`, an eksauth
+# user resolved through glibc there and the pam-auth-update profile; log in
+# over the root's real sshd through the pam-auth-update route (the home made
+# by pam_mkhomedir), then through `eksauth setup`'s files; remove the
+# package with those files still in place and check that the local
+# break-glass account still logs in with a key and with a password (prerm
+# names the PAM lines left); `eksauth setup --undo` gives every file back;
+# purge it and check that nsswitch.conf is back byte for byte and nothing of
+# eksauth is left.  Then, in a second, bare Debian 12 root (debootstrap
+# minbase and nothing else): `bash scripts/demo` of the same tree, which
+# installs what it needs (scripts/install-deps, Debian's awscli included),
+# builds and runs; its time is printed.
 #
-# Heavy (about 5 minutes; needs root and deb.debian.org): .ci/run calls it,
+# Heavy (about 10 minutes; needs root and deb.debian.org): .ci/run calls it,
 # `make check` does not.  Everything lives in one temp folder, removed at
 # the end; mounts are made only inside a private mount namespace; the host
 # gets no package.  TAP output.
@@ -29,6 +38,11 @@ for tool in dpkg-buildpackage dh lintian debootstrap unshare chroot dpkg-deb; do
     command -v "$tool" >/dev/null 2>&1 ||
         bail "$tool not found (apt-get install debhelper lintian debootstrap)"
 done
+# The logins: the STS stand-in (botocore), a token from the real AWS CLI, the host's ssh tools.
+for tool in python3 openssl aws ssh ssh-keygen ssh-keyscan sshpass; do
+    command -v "$tool" >/dev/null 2>&1 || bail "$tool not found (bash scripts/install-deps installs it)"
+done
+python3 -c 'import botocore' 2>/dev/null || bail "python3 cannot import botocore (scripts/install-deps)"
 
 PACKAGE_TEST=deb
 . "$top_srcdir/tests/install/package_common.sh"
@@ -48,6 +62,8 @@ else
 fi
 [ -f "$SRC/debian/control" ] && [ -f "$SRC/configure.ac" ]
 ok $? "a clean copy of the tree"
+# The same tree, unbuilt, for the demo in the bare root (section 7).
+(cd "$SRC" && tar -cf "$T/src.tar" .)
 
 # --- 2. build -----------------------------------------------------------
 # The unit tests run in CI already: skip them here unless DEB_CHECK=1.
@@ -75,7 +91,7 @@ for f in /usr/bin/eksauth "/lib/$MA/security/pam_eksauth.so" "/lib/$MA/libnss_ek
     /usr/share/man/man5/eksauth.conf.5.gz /usr/share/man/man8/pam_eksauth.8.gz \
     /usr/share/man/man8/nss_eksauth.8.gz /usr/share/man/man1/eksauth.1.gz \
     /usr/share/doc/eksauth/examples/pam.d/sshd /usr/share/doc/eksauth/examples/pam.d/sudo \
-    /usr/share/doc/eksauth/copyright /var/lib/eksauth/; do
+    /usr/share/doc/eksauth/copyright /usr/share/doc/eksauth/operating.md.gz /var/lib/eksauth/; do
     grep -qx "$f" "$T/contents"
     ok $? "the package holds $f"
 done
@@ -91,7 +107,10 @@ ok $? "an ldconfig trigger"
 # network in the root.
 deps=$(dpkg-deb -f "$DEB" Depends | tr ',' '\n' | sed 's/[(|].*//; s/ //g' | grep . | paste -sd, -)
 R="$T/root"
-debootstrap --variant=minbase --include="$deps" "$SUITE" "$R" "$MIRROR" >"$T/debootstrap.log" 2>&1
+# openssh-server and sudo: the logins of section 6 (debootstrap fakes
+# start-stop-daemon, so no sshd starts on the host's network).
+debootstrap --variant=minbase --include="$deps,openssh-server,sudo" "$SUITE" "$R" "$MIRROR" \
+    >"$T/debootstrap.log" 2>&1
 ok $? "debootstrap $SUITE ($(elapsed))" || { diag_tail "$T/debootstrap.log"; bail "no root to install into"; }
 
 # inroot CMD...: run in the root, with its own /proc, in a private mount namespace.
@@ -159,8 +178,7 @@ awk '/pam_eksauth/ { e = NR } /pam_unix/ && !u { u = NR } END { exit !(e && u &&
 ok $? "common-auth: pam_eksauth before pam_unix" || diag "$R/etc/pam.d/common-auth"
 grep -q pam_eksauth "$R/etc/pam.d/common-account" && grep -q pam_eksauth "$R/etc/pam.d/common-session"
 ok $? "common-account and common-session: pam_eksauth"
-# doctor agrees that this PAM stack works (sshd is not installed: use sshd's stack as sudo's).
-printf '@include common-auth\n@include common-account\n@include common-session\n' >"$R/etc/pam.d/sshd"
+# doctor agrees that this PAM stack works (Debian's pam.d/sshd includes the common-* files).
 inroot eksauth doctor --json >"$T/doctor.json" 2>"$T/doctor.err"
 python3 -c '
 import json, sys
@@ -170,9 +188,204 @@ for f in bad:
     print(f["where"], f["problem"])
 sys.exit(1 if bad else 0)' "$T/doctor.json" >"$T/doctor.bad"
 ok $? "eksauth doctor in the root: no config, module, nsswitch, PAM or DB error" || diag "$T/doctor.bad"
-rm -f "$R/etc/pam.d/sshd"
 
-# --- 6. purge -----------------------------------------------------------
+# --- 6. logins, removal and the break-glass account ----------------------
+# The STS stand-in runs on the host; the root's sshd reaches it on 127.0.0.1
+# (sts_connect_to), with the test CA.  Tokens come from the real AWS CLI with
+# the e2e suite's test credentials of eks-admins/alice.
+E2E_FIX="$top_srcdir/tests/e2e/fixtures"
+sh "$top_srcdir/tests/lib/mkcerts.sh" "$T/tls" >/dev/null 2>&1 || bail "tests/lib/mkcerts.sh failed"
+python3 "$top_srcdir/tests/lib/fake_sts.py" --cert "$T/tls/server.crt" --key "$T/tls/server.key" \
+    --creds "$E2E_FIX/creds.json" --ready-file "$T/sts.ready" >/dev/null 2>"$T/sts.err" &
+pids="$pids $!"
+for _ in $(seq 300); do
+    [ -s "$T/sts.ready" ] && break
+    sleep 0.1
+done
+[ -s "$T/sts.ready" ] || bail "the STS stand-in did not start: $(cat "$T/sts.err")"
+install -m 0644 "$T/tls/ca.crt" "$R/root/sts-ca.crt"
+cat >>"$R/etc/eksauth/eksauth.conf" <<EOF
+host_name = deb-root
+sts_connect_to = sts.us-east-1.amazonaws.com:443:127.0.0.1:$(cat "$T/sts.ready")
+sts_ca_file = /root/sts-ca.crt
+EOF
+cat >>"$R/root/aws-auth.yaml" <<'EOF'
+  - rolearn: arn:aws:iam::111122223333:role/eks-admins
+    username: admin:{{SessionName}}
+    groups:
+      - system:masters
+EOF
+inroot eksauth sync >"$T/sync2.log" 2>&1
+ok $? "eksauth sync with the role eks-admins (admin:{{SessionName}})" || diag "$T/sync2.log"
+alice_env=$(python3 -c '
+import json, sys
+c = json.load(open(sys.argv[1]))["ASIAE2EADMINALICE001"]
+print("AWS_ACCESS_KEY_ID=ASIAE2EADMINALICE001 AWS_SECRET_ACCESS_KEY=%s AWS_SESSION_TOKEN=%s"
+      % (c["secret"], c["session_token"]))' "$E2E_FIX/creds.json")
+# mint_alice: a fresh token for this host (audience eksauth:prod:deb-root) in the root's
+# /tmp/alice.tok.
+mint_alice() {
+    # shellcheck disable=SC2086 # VAR=VALUE words without blanks
+    env -i PATH="$PATH" HOME="$T" AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null \
+        AWS_EC2_METADATA_DISABLED=true AWS_DEFAULT_REGION=us-east-1 $alice_env \
+        aws eks get-token --cluster-name eksauth:prod:deb-root --query status.token --output text \
+        >"$R/tmp/alice.tok" 2>"$T/mint.err" || bail "aws eks get-token failed: $(cat "$T/mint.err")"
+}
+free_port() {
+    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+# start_sshd / stop_sshd: the root's own sshd (its config, its PAM) on 127.0.0.1:$SSH_PORT.
+start_sshd() {
+    SSH_PORT=$(free_port)
+    mkdir -p "$R/run/sshd"
+    # As inroot does it, but a simple command: $! is then sshd itself (unshare and chroot exec).
+    unshare --mount --propagation private sh -c '
+        mount -t proc proc "$0/proc" || exit 97
+        exec chroot "$0" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C.UTF-8 \
+            /usr/sbin/sshd -D -e -p "$1" -o ListenAddress=127.0.0.1' "$R" "$SSH_PORT" \
+        >>"$T/sshd.log" 2>&1 &
+    SSHD_PID=$!
+    pids="$pids $SSHD_PID"
+    : >"$T/known_hosts"
+    for _ in $(seq 50); do
+        ssh-keyscan -T 1 -t ed25519 -p "$SSH_PORT" 127.0.0.1 >"$T/known_hosts" 2>/dev/null
+        [ -s "$T/known_hosts" ] && break
+        sleep 0.1
+    done
+    [ -s "$T/known_hosts" ] || bail "the root's sshd did not start: $(tail -n 5 "$T/sshd.log")"
+    cp "$T/known_hosts" "$R/tmp/known_hosts"
+}
+stop_sshd() {
+    kill "$SSHD_PID" 2>/dev/null
+    wait "$SSHD_PID" 2>/dev/null
+}
+# eks_login NAME COMMAND: `eksauth ssh admin-alice@127.0.0.1 COMMAND` with the root's
+# eksauth and ssh client, a fresh token; rc, $T/NAME.out and $T/NAME.err.
+eks_login() {
+    mint_alice
+    # EKSAUTH_HOST: the host is reached as 127.0.0.1 but calls itself deb-root; askpass has
+    # STS check the command's token for that audience, through the stand-in.
+    inroot env HOME=/root EKSAUTH_TOKEN_COMMAND="cat /tmp/alice.tok" EKSAUTH_HOST=deb-root \
+        EKSAUTH_STS_CONNECT_TO="sts.us-east-1.amazonaws.com:443:127.0.0.1:$(cat "$T/sts.ready")" \
+        EKSAUTH_STS_CA_FILE=/root/sts-ca.crt eksauth ssh -p "$SSH_PORT" \
+        -o UserKnownHostsFile=/tmp/known_hosts -o StrictHostKeyChecking=yes \
+        admin-alice@127.0.0.1 "$2" >"$T/$1.out" 2>"$T/$1.err" </dev/null
+    rc=$?
+}
+# A local break-glass account with a password and a key of its own.
+BG_PW="break-glass-$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')"
+inroot useradd -m -s /bin/sh breakglass >"$T/useradd.log" 2>&1 &&
+    echo "breakglass:$BG_PW" | inroot chpasswd >>"$T/useradd.log" 2>&1
+ok $? "a local break-glass account with a password" || diag "$T/useradd.log"
+ssh-keygen -q -t ed25519 -N '' -f "$T/bg_key" >/dev/null 2>&1 || bail "ssh-keygen failed"
+mkdir -p "$R/home/breakglass/.ssh"
+cp "$T/bg_key.pub" "$R/home/breakglass/.ssh/authorized_keys"
+inroot chown -R breakglass: /home/breakglass/.ssh
+chmod 0700 "$R/home/breakglass/.ssh"
+# bg_login key | keyboard-interactive | password: the break-glass account over the host's ssh.
+bg_login() {
+    if [ "$1" = key ]; then
+        ssh -F /dev/null -i "$T/bg_key" -o IdentitiesOnly=yes -o PreferredAuthentications=publickey \
+            -o BatchMode=yes -o UserKnownHostsFile="$T/known_hosts" -o StrictHostKeyChecking=yes \
+            -p "$SSH_PORT" breakglass@127.0.0.1 'id -un' </dev/null 2>>"$T/bg.err"
+    else
+        sshpass -p "$BG_PW" ssh -F /dev/null -o PreferredAuthentications="$1" \
+            -o PubkeyAuthentication=no -o NumberOfPasswordPrompts=1 \
+            -o UserKnownHostsFile="$T/known_hosts" -o StrictHostKeyChecking=yes \
+            -p "$SSH_PORT" breakglass@127.0.0.1 'id -un' </dev/null 2>>"$T/bg.err"
+    fi
+}
+
+# The pam-auth-update route (README.Debian): the profile enabled above, with
+# mkhomedir for the home, and the example sshd drop-in.
+inroot pam-auth-update --enable mkhomedir >>"$T/pam.log" 2>&1
+grep -q pam_mkhomedir "$R/etc/pam.d/common-session"
+ok $? "pam-auth-update --enable mkhomedir: common-session makes homes" || diag "$T/pam.log"
+cp "$R/usr/share/doc/eksauth/examples/sshd_config.d/eksauth.conf" "$R/etc/ssh/sshd_config.d/eksauth.conf"
+start_sshd
+eks_login pau 'id -un; pwd; test -O "$HOME" && echo home-ok'
+is "$rc:$(tr '\n' ' ' <"$T/pau.out")" "0:admin-alice /home/admin-alice home-ok " \
+    "pam-auth-update route: eksauth ssh admin-alice logs in, into a home pam_mkhomedir made" ||
+    diag_tail "$T/pau.err" 10
+stop_sshd
+inroot pam-auth-update --disable eksauth mkhomedir >>"$T/pam.log" 2>&1
+rm -rf "$R/etc/ssh/sshd_config.d/eksauth.conf" "$R/home/admin-alice"
+grep -q 'pam_eksauth\|pam_mkhomedir' "$R"/etc/pam.d/common-*
+ok $((!$?)) "pam-auth-update --disable eksauth mkhomedir: the common-* files without them"
+
+# eksauth setup: the README's bastion files, written once; again is nothing.
+cp "$R/etc/pam.d/sshd" "$T/pam.d-sshd.before"
+cp "$R/etc/nsswitch.conf" "$T/nsswitch.setup-before"
+inroot eksauth setup --dry-run >"$T/setup-dry.out" 2>&1
+ok $? "eksauth setup --dry-run" || diag "$T/setup-dry.out"
+is "$(grep -c 'would write' "$T/setup-dry.out"):$(cmp -s "$T/pam.d-sshd.before" "$R/etc/pam.d/sshd" && echo same)" \
+    "3:same" "--dry-run: three files would change (nsswitch.conf already names eksauth); none did"
+inroot eksauth setup >"$T/setup.out" 2>&1
+ok $? "eksauth setup" || diag "$T/setup.out"
+for f in /etc/ssh/sshd_config.d/eksauth.conf /etc/sudoers.d/eksauth; do
+    [ -f "$R$f" ]
+    ok $? "eksauth setup wrote $f"
+done
+is "$(grep -c 'module_unknown=ignore.* pam_eksauth.so' "$R/etc/pam.d/sshd")" 2 \
+    "pam.d/sshd: the auth and account lines survive a missing module (module_unknown=ignore)"
+inroot visudo -cf /etc/sudoers >"$T/visudo.out" 2>&1
+ok $? "visudo -c: sudoers with /etc/sudoers.d/eksauth parses" || diag "$T/visudo.out"
+sum_setup() { cat "$R/etc/nsswitch.conf" "$R/etc/pam.d/sshd" "$R/etc/ssh/sshd_config.d/eksauth.conf" \
+    "$R/etc/sudoers.d/eksauth" | cksum; }
+before=$(sum_setup)
+inroot eksauth setup >"$T/setup2.out" 2>&1
+is "$?:$(grep -c 'already set up' "$T/setup2.out"):$(sum_setup)" "0:4:$before" \
+    "eksauth setup again: every file already set up, nothing changed"
+
+start_sshd
+eks_login setup 'id -un; id -Gn; pwd; sudo -n id -u'
+is "$rc" 0 "setup route: eksauth ssh admin-alice logs in" || diag_tail "$T/setup.err" 10
+like "$(sed -n 2p "$T/setup.out")" 'eks-system-masters' "setup route: id -Gn has eks-system-masters"
+is "$(sed -n 3p "$T/setup.out"):$(sed -n 4p "$T/setup.out")" "/home/admin-alice:0" \
+    "setup route: a home from pam_mkhomedir, and sudo from /etc/sudoers.d/eksauth"
+for how in key keyboard-interactive password; do
+    is "$(bg_login "$how")" breakglass "before removal: the break-glass account logs in ($how)"
+done
+
+# Removal with setup's lines still in place: the module goes, the lines stay,
+# prerm names them; a hand-made line without module_unknown=ignore is flagged.
+printf 'auth [success=done ignore=ignore default=die] pam_eksauth.so ignore_unknown_user\n' \
+    >"$R/etc/pam.d/eksauth-handmade"
+inroot dpkg --remove eksauth >"$T/remove.log" 2>&1
+ok $? "dpkg --remove eksauth, with eksauth setup's files in place" || diag_tail "$T/remove.log"
+[ ! -e "$R/lib/$MA/security/pam_eksauth.so" ] && grep -q pam_eksauth.so "$R/etc/pam.d/sshd"
+ok $? "removed: pam_eksauth.so is gone, pam.d/sshd still names it"
+like "$(cat "$T/remove.log")" "/etc/pam.d/sshd:[0-9]+:auth .*pam_eksauth.so" "prerm names the lines left in pam.d/sshd"
+like "$(grep -A1 'eksauth-handmade' "$T/remove.log" | tr '\n' ' ')" \
+    "eksauth-handmade:1:auth .*refuses every login" "prerm flags the hand-made line that would lock everyone out"
+like "$(cat "$T/remove.log")" "eksauth setup --undo" "prerm says how to take setup's lines out"
+rm -f "$R/etc/pam.d/eksauth-handmade"
+for how in key keyboard-interactive password; do
+    is "$(bg_login "$how")" breakglass "after removal: the break-glass account still logs in ($how)"
+done
+[ -s "$T/bg.err" ] && grep -v '^Warning: Permanently added' "$T/bg.err" | sed 's/^/#   /' | tail -n 5
+ssh -F /dev/null -o BatchMode=yes -o UserKnownHostsFile="$T/known_hosts" -o StrictHostKeyChecking=yes \
+    -p "$SSH_PORT" admin-alice@127.0.0.1 true </dev/null >/dev/null 2>&1
+rc=$?
+grep -q 'Invalid user admin-alice' "$T/sshd.log"
+is "$rc:$?" "255:0" "after removal: the eksauth user is gone with the NSS module (sshd: Invalid user)"
+stop_sshd
+
+# Reinstalled, eksauth setup --undo gives every file back as it was before setup.
+inroot dpkg -i /tmp/eksauth.deb >"$T/reinstall.log" 2>&1
+ok $? "dpkg -i again" || diag_tail "$T/reinstall.log"
+inroot eksauth setup --undo >"$T/undo.out" 2>&1
+ok $? "eksauth setup --undo" || diag "$T/undo.out"
+cmp -s "$T/pam.d-sshd.before" "$R/etc/pam.d/sshd"
+ok $? "--undo: pam.d/sshd back byte for byte" || diff "$T/pam.d-sshd.before" "$R/etc/pam.d/sshd" | sed 's/^/#   /'
+cmp -s "$T/nsswitch.before" "$R/etc/nsswitch.conf"
+ok $? "--undo: nsswitch.conf without eksauth, as before the package"
+[ ! -e "$R/etc/ssh/sshd_config.d/eksauth.conf" ] && [ ! -e "$R/etc/sudoers.d/eksauth" ]
+ok $? "--undo: the sshd drop-in and the sudoers file are gone"
+inroot eksauth setup --undo >"$T/undo2.out" 2>&1
+is "$?:$(grep -c 'nothing to take out' "$T/undo2.out")" "0:4" "eksauth setup --undo again: nothing to take out"
+
+# --- 7. purge -----------------------------------------------------------
 inroot dpkg --purge eksauth >"$T/purge.log" 2>&1
 ok $? "dpkg --purge eksauth" || diag_tail "$T/purge.log"
 cmp -s "$T/nsswitch.before" "$R/etc/nsswitch.conf"
@@ -186,6 +399,37 @@ for f in /usr/bin/eksauth "/lib/$MA/security/pam_eksauth.so" "/lib/$MA/libnss_ek
 done
 inroot ldconfig -p | grep -q 'libnss_eksauth'
 ok $((!$?)) "ld.so.cache no longer lists libnss_eksauth"
+
+# --- 8. the demo in a bare Debian 12 root --------------------------------
+# debootstrap minbase and nothing else; the clean tree in /root/eksauth;
+# then `bash scripts/demo`, which installs what it needs and builds.  A
+# chroot has no init, so its packages must not start services on the
+# host's network (policy-rc.d); the root is a mount point of its own so that
+# the demo's `unshare -m` can make its namespace there.
+B="$T/bare"
+debootstrap --variant=minbase "$SUITE" "$B" "$MIRROR" >"$T/debootstrap-bare.log" 2>&1
+ok $? "debootstrap $SUITE, minbase alone ($(elapsed))" || diag_tail "$T/debootstrap-bare.log"
+mkdir -p "$B/root/eksauth" && tar -xf "$T/src.tar" -C "$B/root/eksauth"
+printf '#!/bin/sh\nexit 101\n' >"$B/usr/sbin/policy-rc.d"
+chmod 0755 "$B/usr/sbin/policy-rc.d"
+demo_started=$(date +%s)
+unshare --mount --propagation private sh -c '
+    mount --bind "$0" "$0" && mount --rbind /dev "$0/dev" && mount --make-rslave "$0/dev" &&
+        mount -t proc proc "$0/proc" && mount -t sysfs sysfs "$0/sys" || exit 97
+    exec chroot "$0" env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+        HOME=/root LC_ALL=C.UTF-8 bash -c "cd /root/eksauth && bash scripts/demo"' "$B" \
+    >"$T/demo.log" 2>&1 </dev/null
+rc=$?
+demo_took=$(($(date +%s) - demo_started))
+ok $rc "bash scripts/demo in the bare root: install-deps, build and the demo in $demo_took s" ||
+    diag_tail "$T/demo.log" 40
+[ -x "$B/usr/bin/aws" ] && [ ! -e "$B/usr/local/bin/aws" ]
+ok $? "the demo's install-deps installed Debian's awscli"
+like "$(cat "$T/demo.log")" "build may use sudo" "the demo: eksauth ssh logs in and sudo is allowed for build"
+like "$(cat "$T/demo.log")" "refused: build no longer exists on this host" "the demo: revocation refuses build"
+tail -n 1 "$T/demo.log" | grep -q '^Done\.'
+ok $? "the demo ends with Done."
+echo "# the demo in the bare root took $demo_took s (debootstrap not counted)"
 
 echo "# deb.sh took $(elapsed)"
 done_testing

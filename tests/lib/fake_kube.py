@@ -18,6 +18,15 @@ eksauth:aws-auth-readers) or system:masters, else 403.
   GET /api/v1/namespaces/kube-system/configmaps?watch=1&fieldSelector=metadata.name%3Daws-auth
       &resourceVersion=RV&timeoutSeconds=N   (chunked stream of JSON lines; a
       resourceVersion older than the compaction floor gives an ERROR event, code 410)
+  POST /apis/authentication.k8s.io/v1/selfsubjectreviews   (kubectl auth whoami; also
+      v1beta1; --review-versions lists the versions served, the others are 404 as on an
+      older API server) -> 201 with status.userInfo as aws-iam-authenticator makes it:
+      the username and groups with their templates filled in ({{AccountID}},
+      {{SessionName}} with '@' as '-', {{SessionNameRaw}}, {{AccessKeyID}}),
+      "system:authenticated" added, uid "aws-iam-authenticator:ACCOUNT:USERID" and extra
+      (arn, canonicalArn, sessionName, accessKeyId, principalId).  Every authenticated
+      user may ask (system:basic-user); a body that is not a SelfSubjectReview of that
+      version is 400.
 
 Faults, from the JSON --control file (re-read per request): {"fault": NAME}
   none | 500 | down (close without answering) | drop-watch (close watch streams after
@@ -153,7 +162,7 @@ class Handler(BaseHTTPRequestHandler):
                               "code": code})
 
     def authenticate(self):
-        """(user, groups) or None, the way aws-iam-authenticator does it, via STS."""
+        """(user, groups, identity) or None, the way aws-iam-authenticator does it, via STS."""
         st = self.server.state
         auth = self.headers.get("Authorization", "")
         if not auth.startswith("Bearer k8s-aws-v1."):
@@ -180,8 +189,10 @@ class Handler(BaseHTTPRequestHandler):
             conn.close()
         if r.status != 200:
             return None
-        arn = json.loads(body)["GetCallerIdentityResponse"]["GetCallerIdentityResult"]["Arn"]
+        res = json.loads(body)["GetCallerIdentityResponse"]["GetCallerIdentityResult"]
+        arn = res["Arn"]
         can = canonical(arn).lower()
+        akid = parse_qs(u.query).get("X-Amz-Credential", [""])[0].split("/")[0]
         data = (st.obj or {}).get("data", {})
         for key, field in (("mapRoles", "rolearn"), ("mapUsers", "userarn")):
             try:
@@ -190,8 +201,61 @@ class Handler(BaseHTTPRequestHandler):
                 continue  # as the cluster: a value it cannot parse is dropped, the others map
             for e in entries if isinstance(entries, list) else []:
                 if isinstance(e, dict) and str(e.get(field, "")).lower() == can:
-                    return (e.get("username", arn), e.get("groups") or [], arn)
+                    ident = {"arn": arn, "canonical": canonical(arn), "account": res["Account"],
+                             "user_id": res["UserId"], "akid": akid}
+                    return (e.get("username", arn), e.get("groups") or [], ident)
         return None
+
+    @staticmethod
+    def render(text, ident):
+        """A template of aws-auth filled in as aws-iam-authenticator fills it."""
+        p = ident["arn"].split(":", 5)
+        session = p[5].split("/")[2] if len(p) == 6 and p[5].startswith("assumed-role/") else ""
+        for k, v in (("{{AccountID}}", ident["account"]), ("{{SessionNameRaw}}", session),
+                     ("{{SessionName}}", session.replace("@", "-")),
+                     ("{{AccessKeyID}}", ident["akid"])):
+            text = text.replace(k, v)
+        return text
+
+    def do_POST(self):
+        st = self.server.state
+        u = urlsplit(self.path)
+        rec = {"path": u.path, "method": "POST"}
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        prefix, _, rest = u.path.rpartition("/selfsubjectreviews")
+        version = prefix[len("/apis/authentication.k8s.io/"):]
+        if rest or not prefix.startswith("/apis/authentication.k8s.io/") or \
+                version not in st.a.review_versions.split(","):
+            st.log(dict(rec, status=404))
+            return self.status(404, "NotFound", "the server could not find the requested resource")
+        who = self.authenticate()
+        if who is None:
+            st.log(dict(rec, status=401))
+            return self.status(401, "Unauthorized", "Unauthorized")
+        try:
+            req = json.loads(body)
+        except ValueError:
+            req = None
+        api = "authentication.k8s.io/" + version
+        if not isinstance(req, dict) or req.get("kind") != "SelfSubjectReview" or \
+                req.get("apiVersion") != api:
+            st.log(dict(rec, status=400))
+            return self.status(400, "BadRequest", "the body is not a %s SelfSubjectReview" % api)
+        user, groups, ident = who
+        rec["user"] = self.render(user, ident)
+        st.log(dict(rec, status=201))
+        info = {
+            "username": rec["user"],
+            "uid": "aws-iam-authenticator:%s:%s" % (ident["account"], ident["user_id"]),
+            "groups": [self.render(g, ident) for g in groups] + ["system:authenticated"],
+            "extra": {"accessKeyId": [ident["akid"]], "arn": [ident["arn"]],
+                      "canonicalArn": [ident["canonical"]],
+                      "principalId": [ident["user_id"].split(":")[0]],
+                      "sessionName": [self.render("{{SessionName}}", ident)]},
+        }
+        self.send_json(201, {"kind": "SelfSubjectReview", "apiVersion": api,
+                             "metadata": {"creationTimestamp": None},
+                             "status": {"userInfo": info}})
 
     def do_GET(self):
         st = self.server.state
@@ -212,7 +276,7 @@ class Handler(BaseHTTPRequestHandler):
         if who is None:
             st.log(dict(rec, status=401))
             return self.status(401, "Unauthorized", "Unauthorized")
-        user, groups, arn = who
+        user, groups, _ = who
         rec["user"] = user
         if not (set(groups) & {st.a.reader_group, "system:masters"}):
             st.log(dict(rec, status=403))
@@ -309,6 +373,7 @@ def main():
     p.add_argument("--sts-addr", required=True)
     p.add_argument("--cluster-id", required=True)
     p.add_argument("--reader-group", default="eksauth:aws-auth-readers")
+    p.add_argument("--review-versions", default="v1,v1beta1")
     p.add_argument("--port", type=int, default=0)
     p.add_argument("--control")
     p.add_argument("--log")

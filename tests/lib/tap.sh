@@ -31,6 +31,14 @@ unlike() {
         fail "$3"; echo "#   '$1'"; echo "#   matches /$2/"; else pass "$3"; fi
 }
 
+# todo_ok CONDITION-EXIT-STATUS DESCRIPTION WHY: a test of work another change makes (TAP
+# TODO): its failure does not fail the script, and once it passes it shows as an
+# unexpected pass (XPASS), which fails the run until the mark is taken out.
+todo_ok() {
+    _tap_n=$((_tap_n + 1))
+    if [ "$1" -eq 0 ]; then echo "ok $_tap_n - $2 # TODO $3"; else echo "not ok $_tap_n - $2 # TODO $3"; fi
+}
+
 bail() { echo "Bail out! $*"; exit 1; }
 
 done_testing() {

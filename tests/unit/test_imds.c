@@ -1,8 +1,8 @@
 /*
  * test_imds.c - the pure readers of IMDSv2 answers: the role listing and
- * session tokens (the credentials document: test_creds.c);
- * when the host's own instance is read for {{EC2PrivateDNSName}} (never
- * for other logins; once; a failure refuses).  The calls themselves are tested against
+ * session tokens (the credentials document: test_creds.c); a bad
+ * endpoint (when the host's own instance is read for {{EC2PrivateDNSName}}:
+ * test_mapping.c).  The calls themselves are tested against
  * tests/lib/fake_imds.py (tests/integration/cluster_sync.sh).
  */
 #include "config.h"
@@ -69,58 +69,6 @@ static void test_token(void **state)
     assert_false(eksauth_imds_token_valid(big, EKSAUTH_IMDS_TOKEN_MAX));
 }
 
-/*
- * eksauth_imds_bind_host_instance without a network: the endpoint "ftp://"
- * is refused before any request, so a read that happens shows as its error.
- */
-static void test_bind_host_instance(void **state)
-{
-    static const char yaml[] = "mapRoles: |\n"
-                               "  - rolearn: arn:aws:iam::123456789012:role/NodeRole\n"
-                               "    username: system:node:{{EC2PrivateDNSName}}\n"
-                               "  - rolearn: arn:aws:iam::123456789012:role/Dev\n"
-                               "    username: dev:{{SessionName}}\n";
-    struct eksauth_awsauth *aa = NULL;
-    struct eksauth_host_instance inst;
-    struct eksauth_error err = {0};
-    struct eksauth_principal p;
-
-    (void)state;
-    assert_status(eksauth_awsauth_parse(yaml, sizeof(yaml) - 1, &aa, &err), EKSAUTH_OK);
-    memset(&inst, 0, sizeof(inst));
-    memset(&p, 0, sizeof(p));
-    /* A login whose entry does not need it: nothing read, nothing bound. */
-    p.arn = "arn:aws:sts::123456789012:assumed-role/Dev/i-0123456789abcdef0";
-    assert_status(eksauth_imds_bind_host_instance("ftp://nowhere", aa, &p, &inst, &err),
-                  EKSAUTH_OK);
-    assert_false(inst.tried);
-    assert_null(p.self_instance_id);
-    /* One that needs it, with instance metadata failing: refused with the cause. */
-    p.arn = "arn:aws:sts::123456789012:assumed-role/NodeRole/i-0123456789abcdef0";
-    assert_status(eksauth_imds_bind_host_instance("ftp://nowhere", aa, &p, &inst, &err),
-                  EKSAUTH_EREJECTED);
-    assert_true(inst.tried);
-    assert_non_null(strstr(err.msg, "{{EC2PrivateDNSName}}: this host's own instance is unknown: "
-                                    "instance metadata: the endpoint must be an http:// URL"));
-    assert_null(p.self_instance_id);
-    /* The failure is kept: a second login does not wait for instance metadata again. */
-    memset(&err, 0, sizeof(err));
-    assert_status(eksauth_imds_bind_host_instance("http://127.0.0.1:1", aa, &p, &inst, &err),
-                  EKSAUTH_EREJECTED);
-    assert_non_null(strstr(err.msg, "the endpoint must be"));
-    /* An answer read before is bound without another read. */
-    memset(&inst, 0, sizeof(inst));
-    inst.tried = true;
-    inst.status = EKSAUTH_OK;
-    snprintf(inst.instance_id, sizeof(inst.instance_id), "i-0123456789abcdef0");
-    snprintf(inst.private_dns_name, sizeof(inst.private_dns_name), "ip-10-0-1-23.ec2.internal");
-    assert_status(eksauth_imds_bind_host_instance("ftp://nowhere", aa, &p, &inst, &err),
-                  EKSAUTH_OK);
-    assert_string_equal(p.self_instance_id, "i-0123456789abcdef0");
-    assert_string_equal(p.self_private_dns_name, "ip-10-0-1-23.ec2.internal");
-    eksauth_awsauth_free(aa);
-}
-
 /* A bad endpoint is refused before any request, for the instance identity too. */
 static void test_instance_identity_bad_endpoint(void **state)
 {
@@ -140,7 +88,6 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_role),
         cmocka_unit_test(test_token),
-        cmocka_unit_test(test_bind_host_instance),
         cmocka_unit_test(test_instance_identity_bad_endpoint),
     };
 

@@ -1,7 +1,8 @@
 /*
  * test_kube.c - the pure parts of the Kubernetes API client (lib/kube.c):
- * the ConfigMap answer and its resourceVersion, Status messages, watch
- * events and the line splitter, cluster_ca_data.
+ * the ConfigMap answer and its resourceVersion, watch events and the line
+ * splitter (Status messages: test_kube_review.c; cluster_ca_data:
+ * test_kubeconfig.c).
  */
 #include "config.h"
 
@@ -65,20 +66,6 @@ static void test_configmap(void **state)
     assert_false(eksauth_kube_rv_valid(""));
     assert_false(eksauth_kube_rv_valid("1 2"));
     assert_false(eksauth_kube_rv_valid(NULL));
-}
-
-static void test_status_message(void **state)
-{
-    static const char st[] = "{\"kind\":\"Status\",\"message\":\"configmaps \\\"aws-auth\\\" is "
-                             "forbidden\\u001b[31m\",\"code\":403}";
-    char out[200];
-
-    (void)state;
-    eksauth_kube_status_message(st, strlen(st), out, sizeof(out));
-    /* The escape byte from the server is not passed to a terminal. */
-    assert_string_equal(out, "configmaps \"aws-auth\" is forbidden?[31m");
-    eksauth_kube_status_message("nope", 4, out, sizeof(out));
-    assert_string_equal(out, "");
 }
 
 static void test_events(void **state)
@@ -173,34 +160,13 @@ static void test_lines(void **state)
     eksauth_kube_lines_free(&l);
 }
 
-static void test_ca_pem(void **state)
-{
-    /* base64 of "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n" */
-    static const char good[] = "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCk1JSUIKLS0tLS1FTkQgQ0VSVElG"
-                               "SUNBVEUtLS0tLQo=";
-    struct eksauth_error err;
-    char *pem = NULL;
-    size_t len = 0;
-
-    (void)state;
-    assert_status(eksauth_kube_ca_pem(good, &pem, &len, &err), EKSAUTH_OK);
-    assert_int_equal(len, 59);
-    assert_memory_equal(pem, "-----BEGIN CERTIFICATE-----\nMIIB\n", 33);
-    free(pem);
-    assert_status(eksauth_kube_ca_pem("aGVsbG8=", &pem, &len, &err), EKSAUTH_EINVAL);
-    assert_non_null(strstr(err.msg, "no PEM certificate"));
-    assert_status(eksauth_kube_ca_pem("abc", &pem, &len, &err), EKSAUTH_EINVAL);
-    assert_status(eksauth_kube_ca_pem("ab=c", &pem, &len, &err), EKSAUTH_EINVAL);
-    assert_status(eksauth_kube_ca_pem("", &pem, &len, &err), EKSAUTH_EINVAL);
-    assert_null(pem);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_configmap), cmocka_unit_test(test_status_message),
-        cmocka_unit_test(test_events),    cmocka_unit_test(test_lines),
-        cmocka_unit_test(test_ca_pem),
+        cmocka_unit_test(test_configmap),
+        cmocka_unit_test(test_events),
+        cmocka_unit_test(test_lines),
+
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

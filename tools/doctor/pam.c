@@ -15,13 +15,12 @@
 #include <sys/types.h>
 
 #include "doctor.h"
+#include "eksauth/setup.h"
 
-/* The lines the fixes ask for (the same as pam_eksauth(8) and the examples). */
-#define PAM_AUTH_LINE                                                                              \
-    "auth [success=done ignore=ignore default=die] pam_eksauth.so ignore_unknown_user"
-#define PAM_ACCOUNT_LINE                                                                           \
-    "account [success=done ignore=ignore default=die] pam_eksauth.so ignore_unknown_user"
-#define PAM_SESSION_LINE "session optional pam_eksauth.so"
+/* The lines the fixes ask for: eksauth setup's (the same as pam_eksauth(8) and the examples). */
+#define PAM_AUTH_LINE    EKSAUTH_SETUP_PAM_AUTH
+#define PAM_ACCOUNT_LINE EKSAUTH_SETUP_PAM_ACCOUNT
+#define PAM_SESSION_LINE EKSAUTH_SETUP_PAM_SESSION
 
 struct pam_entry {
     char *where;   /* host path:line */
@@ -230,6 +229,26 @@ static ssize_t pam_find(const struct pam_stack *st, const char *type, const char
     return -1;
 }
 
+/*
+ * A line that fails the stack when the module cannot be loaded (the
+ * package removed, a broken build) locks every account out, break-glass
+ * included: say so, with the line that survives it.
+ */
+static void pam_check_missing_module(struct doctor *d, const struct pam_entry *e,
+                                     const char *fix_line)
+{
+    struct finding *f;
+    enum act a = pam_action(e->control, "module_unknown");
+
+    if (a != ACT_BAD && a != ACT_DIE)
+        return;
+    f = report(d, LV_WARNING, "pam", e->where,
+               "%s: without pam_eksauth.so (the package removed) this line refuses every login, "
+               "local accounts too",
+               e->type);
+    set_fix(d, f, "make the line \"%s\" (module_unknown=ignore), or run eksauth setup", fix_line);
+}
+
 /* What pam_eksauth returns for a user it does not serve, under its options. */
 static const char *local_return(const struct pam_entry *e)
 {
@@ -255,6 +274,7 @@ static void pam_check_auth(struct doctor *d, const char *service, const struct p
         return;
     }
     e = &st->v[ie];
+    pam_check_missing_module(d, e, PAM_AUTH_LINE);
     /* A local account must pass pam_eksauth untouched: that is the break-glass path. */
     if (pam_action(e->control, local_return(e)) != ACT_IGNORE) {
         f = report(d, LV_ERROR, "pam", e->where,
@@ -307,6 +327,7 @@ static void pam_check_account(struct doctor *d, const char *host, const struct p
         return;
     }
     e = &st->v[ie];
+    pam_check_missing_module(d, e, PAM_ACCOUNT_LINE);
     a = pam_action(e->control, "perm_denied");
     if (a == ACT_IGNORE || a == ACT_RESET) {
         f = report(d, LV_ERROR, "pam", e->where,

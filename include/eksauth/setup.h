@@ -1,0 +1,133 @@
+/*
+ * setup.h - the host files of README.md's "Setting up a bastion" (steps 4
+ * to 7) that `eksauth setup` writes and `eksauth setup --undo` takes back:
+ *
+ *   /etc/nsswitch.conf                   eksauth after files on passwd: and group:
+ *   /etc/pam.d/sshd                      pam_eksauth before common-auth and
+ *                                        common-account, pam_eksauth and
+ *                                        pam_mkhomedir in the session
+ *   /etc/ssh/sshd_config.d/eksauth.conf  UsePAM, KbdInteractiveAuthentication
+ *   /etc/sudoers.d/eksauth               sudo for the POSIX group of system:masters
+ *
+ * Every PAM line carries module_unknown=ignore (or is optional), so a host
+ * whose module is gone (the package removed, a bad build) still lets its
+ * local accounts in.  Each block setup adds to a file it shares with others
+ * starts with EKSAUTH_SETUP_MARK, and --undo takes out exactly those
+ * blocks; the two files of its own it removes only while they hold what
+ * setup wrote.  Running either twice changes nothing the second time.
+ *
+ * The text functions are pure; eksauth_setup_plan reads the files and
+ * decides, eksauth_setup_apply writes (atomically, file by file).  A file
+ * that cannot be changed safely (a pam_eksauth line setup did not write, a
+ * drop-in with other content, a symbolic link) fails the plan before
+ * anything is written, with a message naming the file and the way out.
+ */
+#ifndef EKSAUTH_SETUP_H
+#define EKSAUTH_SETUP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "eksauth/config.h"
+#include "eksauth/names.h"
+#include "eksauth/paths.h"
+#include "eksauth/status.h"
+
+/* The line in front of every block setup adds to a shared file. */
+#define EKSAUTH_SETUP_MARK "# added by eksauth setup; eksauth setup --undo takes these lines out"
+
+/* The PAM lines of README.md step 5: each survives a missing module. */
+#define EKSAUTH_SETUP_PAM_AUTH                                                                     \
+    "auth    [success=done ignore=ignore module_unknown=ignore default=die] pam_eksauth.so "       \
+    "ignore_unknown_user"
+#define EKSAUTH_SETUP_PAM_ACCOUNT                                                                  \
+    "account [success=done ignore=ignore module_unknown=ignore default=die] pam_eksauth.so "       \
+    "ignore_unknown_user"
+#define EKSAUTH_SETUP_PAM_SESSION   "session optional pam_eksauth.so"
+#define EKSAUTH_SETUP_PAM_MKHOMEDIR "session optional pam_mkhomedir.so umask=0077"
+
+#define EKSAUTH_SETUP_FILES 4
+
+enum eksauth_setup_action {
+    EKSAUTH_SETUP_UNCHANGED, /* already as setup (or --undo) leaves it */
+    EKSAUTH_SETUP_WRITE,     /* written with text */
+    EKSAUTH_SETUP_REMOVE,    /* removed (--undo) */
+    EKSAUTH_SETUP_SKIP,      /* left alone; note says why */
+};
+
+struct eksauth_setup_file {
+    const char *name;            /* "/etc/pam.d/sshd": as on the host, without the root */
+    char path[EKSAUTH_PATH_MAX]; /* root + name */
+    const char *what;            /* what setup keeps there, for the report */
+    enum eksauth_setup_action action;
+    char *text; /* WRITE: the new content */
+    size_t len;
+    mode_t mode;
+    char note[EKSAUTH_ERROR_MAX]; /* SKIP: why; otherwise a warning, or "" */
+};
+
+struct eksauth_setup_plan {
+    struct eksauth_setup_file files[EKSAUTH_SETUP_FILES];
+    size_t n;
+};
+
+struct eksauth_setup_options {
+    const char *root; /* NULL or "/": this host; else a tree laid out like it (an image) */
+    bool undo;
+    /*
+     * The group the sudoers file names (eksauth_setup_sudo_group), or NULL:
+     * no sudoers file, for the reason in sudo_skip.  --undo needs neither.
+     */
+    const char *sudo_group;
+    const char *sudo_skip;
+};
+
+/* ---- pure: one file's text in, its new text out (malloc'd; NUL-terminated) ---- */
+
+/* eksauth right after files (and an [action] after it) on passwd: and group:; undo: out again. */
+enum eksauth_status eksauth_setup_nsswitch(const char *text, bool undo, char **out,
+                                           struct eksauth_error *err);
+
+/*
+ * /etc/pam.d/sshd: setup's blocks in front of `@include common-auth` and
+ * `@include common-account` (else the first auth or account line) and
+ * after `@include common-session` (pam_mkhomedir only when the file has
+ * none of its own).  EKSAUTH_EINVAL when another line names
+ * pam_eksauth.so, or the file has no auth or account line.  undo: the
+ * blocks out; *foreign (may be NULL) gets the number of the first line
+ * still naming pam_eksauth.so, or 0.
+ */
+enum eksauth_status eksauth_setup_pam_sshd(const char *text, bool undo, char **out,
+                                           unsigned *foreign, struct eksauth_error *err);
+
+/* The text of /etc/ssh/sshd_config.d/eksauth.conf. */
+const char *eksauth_setup_sshd_dropin(void);
+
+/* The text of /etc/sudoers.d/eksauth for group (malloc'd), and whether text is one of them. */
+char *eksauth_setup_sudoers(const char *group);
+bool eksauth_setup_sudoers_is_ours(const char *text);
+
+/*
+ * The POSIX group system:masters becomes under cfg (group_prefix): out.
+ * EKSAUTH_ENOTFOUND when group_map sends system:masters to a group of the
+ * host's own (its sudo rules are the host's: setup writes none), with the
+ * reason in err.
+ */
+enum eksauth_status eksauth_setup_sudo_group(const struct eksauth_config *cfg,
+                                             char out[EKSAUTH_NAME_MAX + 1],
+                                             struct eksauth_error *err);
+
+/* ---- I/O ---- */
+
+/* Read the files and decide; EKSAUTH_EINVAL (a conflict) leaves plan empty. */
+enum eksauth_status eksauth_setup_plan(const struct eksauth_setup_options *o,
+                                       struct eksauth_setup_plan *plan, struct eksauth_error *err);
+
+/* Write and remove what the plan says, file by file (each one atomically). */
+enum eksauth_status eksauth_setup_apply(const struct eksauth_setup_plan *plan,
+                                        struct eksauth_error *err);
+
+void eksauth_setup_plan_free(struct eksauth_setup_plan *plan);
+
+#endif

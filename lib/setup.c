@@ -1,0 +1,765 @@
+/*
+ * setup.c - the host files `eksauth setup` writes and `eksauth setup
+ * --undo` takes back (see setup.h): the edits as pure text functions, then
+ * the plan (read and decide) and its application (write).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "eksauth/file.h"
+#include "eksauth/setup.h"
+
+#define TEXT_MAX (1024 * 1024) /* a host file setup edits: far below this */
+
+#define SUDOERS_HEAD                                                                               \
+    "# /etc/sudoers.d/eksauth, written by eksauth setup (eksauth setup --undo removes it):\n"      \
+    "# sudo for the POSIX group of the Kubernetes group system:masters.\n"
+#define SUDOERS_RULE " ALL=(ALL:ALL) NOPASSWD: ALL\n"
+
+static const char sshd_dropin[] =
+    "# /etc/ssh/sshd_config.d/eksauth.conf, written by eksauth setup (eksauth setup --undo\n"
+    "# removes it).  Tokens reach PAM as keyboard-interactive answers: the password\n"
+    "# method drops answers over 1024 bytes.  Debian's sshd_config reads this folder\n"
+    "# first, and the first value of a keyword wins.\n"
+    "UsePAM yes\n"
+    "KbdInteractiveAuthentication yes\n";
+
+/* ------------------------------------------------------------------ */
+/* text */
+
+/* One line of a text: [start, start + len), without its newline. */
+struct line {
+    const char *start;
+    size_t len;
+};
+
+/* The lines of text; a last line without a newline counts too.  NULL when out of memory. */
+static struct line *split_lines(const char *text, size_t *n)
+{
+    struct line *v;
+    const char *p = text, *nl;
+    size_t count = 0, i = 0;
+
+    for (nl = text; (nl = strchr(nl, '\n')) != NULL; nl++)
+        count++;
+    v = calloc(count + 2, sizeof(*v));
+    if (v == NULL)
+        return NULL;
+    while (*p != '\0') {
+        nl = strchr(p, '\n');
+        v[i].start = p;
+        v[i].len = nl != NULL ? (size_t)(nl - p) : strlen(p);
+        i++;
+        p += v[i - 1].len + (nl != NULL ? 1 : 0);
+    }
+    *n = i;
+    return v;
+}
+
+static bool line_is(const struct line *l, const char *s)
+{
+    return l->len == strlen(s) && memcmp(l->start, s, l->len) == 0;
+}
+
+static bool is_blank(char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+/* The first word of a line, or an empty one for a blank line or a comment. */
+static struct line first_word(const struct line *l)
+{
+    struct line w = {l->start, 0};
+    size_t i = 0;
+
+    while (i < l->len && is_blank(l->start[i]))
+        i++;
+    if (i < l->len && l->start[i] == '#')
+        return w;
+    w.start = l->start + i;
+    while (i + w.len < l->len && !is_blank(w.start[w.len]))
+        w.len++;
+    return w;
+}
+
+/* Whether a line that is not a comment holds word (e.g. "pam_eksauth.so") anywhere. */
+static bool line_names(const struct line *l, const char *word)
+{
+    size_t wl = strlen(word), i;
+
+    if (first_word(l).len == 0)
+        return false;
+    for (i = 0; i + wl <= l->len; i++) {
+        if (memcmp(l->start + i, word, wl) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* "@include NAME" with any blanks: Debian's own lines. */
+static bool line_includes(const struct line *l, const char *name)
+{
+    struct line w = first_word(l), rest;
+    size_t off;
+
+    if (!line_is(&w, "@include"))
+        return false;
+    off = (size_t)(w.start - l->start) + w.len;
+    rest.start = l->start + off;
+    rest.len = l->len - off;
+    while (rest.len > 0 && is_blank(rest.start[0])) {
+        rest.start++;
+        rest.len--;
+    }
+    while (rest.len > 0 && is_blank(rest.start[rest.len - 1]))
+        rest.len--;
+    return line_is(&rest, name);
+}
+
+/* A PAM line of this type ("auth", also "-auth"). */
+static bool line_of_type(const struct line *l, const char *type)
+{
+    struct line w = first_word(l);
+
+    if (w.len > 0 && w.start[0] == '-') {
+        w.start++;
+        w.len--;
+    }
+    return line_is(&w, type);
+}
+
+/* An in-memory text being built (open_memstream). */
+struct text {
+    FILE *f;
+    char *buf;
+    size_t len;
+};
+
+static bool text_open(struct text *t)
+{
+    t->buf = NULL;
+    t->len = 0;
+    t->f = open_memstream(&t->buf, &t->len);
+    return t->f != NULL;
+}
+
+static void text_line(struct text *t, const char *s, size_t len)
+{
+    fwrite(s, 1, len, t->f);
+    fputc('\n', t->f);
+}
+
+static void text_str(struct text *t, const char *s)
+{
+    text_line(t, s, strlen(s));
+}
+
+/*
+ * Close the text into *out; false (and nothing in *out) when a write
+ * failed.  A last line of orig without its newline stays without one, so a
+ * file nothing was done to comes out byte for byte as it went in.
+ */
+static bool text_close(struct text *t, const char *orig, char **out)
+{
+    size_t olen = strlen(orig);
+    bool ok = !ferror(t->f);
+
+    ok = fclose(t->f) == 0 && ok;
+    if (!ok) {
+        free(t->buf);
+        t->buf = NULL;
+    } else if (olen > 0 && orig[olen - 1] != '\n' && t->len > 0 && t->buf[t->len - 1] == '\n') {
+        t->buf[--t->len] = '\0';
+    }
+    *out = t->buf;
+    return ok;
+}
+
+/* ------------------------------------------------------------------ */
+/* nsswitch.conf */
+
+static bool nss_word_char(char c)
+{
+    return c != '\0' && !is_blank(c) && c != '#' && c != '[' && c != ']';
+}
+
+/*
+ * Where, in the services of one passwd:/group: line (l, from after the ':'
+ * to a '#'), the word w starts; -1 when it is not there.
+ */
+static long nss_find_word(const char *l, size_t len, const char *w)
+{
+    size_t wl = strlen(w), i = 0, j;
+    bool in_action = false;
+
+    while (i < len) {
+        if (l[i] == '[' || in_action) {
+            in_action = l[i] != ']';
+            i++;
+            continue;
+        }
+        if (!nss_word_char(l[i])) {
+            i++;
+            continue;
+        }
+        for (j = i; j < len && nss_word_char(l[j]); j++)
+            ;
+        if (j - i == wl && memcmp(l + i, w, wl) == 0)
+            return (long)i;
+        i = j;
+    }
+    return -1;
+}
+
+/* One passwd:/group: line, with eksauth added or taken out, to t. */
+static void nss_edit_line(struct text *t, const struct line *ln, size_t key_len, bool undo)
+{
+    const char *s = ln->start + key_len;
+    const char *hash = memchr(s, '#', ln->len - key_len);
+    size_t svc_len = hash != NULL ? (size_t)(hash - s) : ln->len - key_len;
+    long at = nss_find_word(s, svc_len, "eksauth");
+    size_t cut_from, cut_to, ins;
+
+    if (!undo && at < 0) {
+        at = nss_find_word(s, svc_len, "files");
+        if (at >= 0) {
+            ins = (size_t)at + 5;
+            /* An [action] that belongs to files stays with it. */
+            for (cut_to = ins; cut_to < svc_len && is_blank(s[cut_to]); cut_to++)
+                ;
+            if (cut_to < svc_len && s[cut_to] == '[') {
+                const char *close = memchr(s + cut_to, ']', svc_len - cut_to);
+
+                if (close != NULL)
+                    ins = (size_t)(close - s) + 1;
+            }
+        } else {
+            for (ins = svc_len; ins > 0 && is_blank(s[ins - 1]); ins--)
+                ;
+        }
+        fwrite(ln->start, 1, key_len + ins, t->f);
+        fputs(" eksauth", t->f);
+        text_line(t, s + ins, ln->len - key_len - ins);
+        return;
+    }
+    if (undo && at >= 0) {
+        /* The word, the blanks before it and an [action] right after it. */
+        for (cut_from = (size_t)at; cut_from > 0 && is_blank(s[cut_from - 1]); cut_from--)
+            ;
+        cut_to = (size_t)at + 7;
+        ins = cut_to;
+        while (ins < svc_len && is_blank(s[ins]))
+            ins++;
+        if (ins < svc_len && s[ins] == '[') {
+            const char *close = memchr(s + ins, ']', svc_len - ins);
+
+            if (close != NULL)
+                cut_to = (size_t)(close - s) + 1;
+        }
+        fwrite(ln->start, 1, key_len + cut_from, t->f);
+        text_line(t, s + cut_to, ln->len - key_len - cut_to);
+        return;
+    }
+    text_line(t, ln->start, ln->len);
+}
+
+enum eksauth_status eksauth_setup_nsswitch(const char *text, bool undo, char **out,
+                                           struct eksauth_error *err)
+{
+    static const char *const keys[] = {"passwd:", "group:"};
+    bool seen[2] = {false, false};
+    struct line *lines = NULL;
+    struct text t;
+    size_t n = 0, i, k;
+
+    *out = NULL;
+    lines = split_lines(text, &n);
+    if (lines == NULL || !text_open(&t)) {
+        free(lines);
+        return eksauth_fail(err, EKSAUTH_ENOMEM, "nsswitch.conf: out of memory");
+    }
+    for (i = 0; i < n; i++) {
+        for (k = 0; k < 2; k++) {
+            if (lines[i].len >= strlen(keys[k]) &&
+                memcmp(lines[i].start, keys[k], strlen(keys[k])) == 0)
+                break;
+        }
+        if (k < 2 && !seen[k]) {
+            /* glibc reads the first line of each database only. */
+            seen[k] = true;
+            nss_edit_line(&t, &lines[i], strlen(keys[k]), undo);
+        } else {
+            text_line(&t, lines[i].start, lines[i].len);
+        }
+    }
+    free(lines);
+    if (!text_close(&t, text, out))
+        return eksauth_fail(err, EKSAUTH_ENOMEM, "nsswitch.conf: out of memory");
+    if (!undo && (!seen[0] || !seen[1])) {
+        free(*out);
+        *out = NULL;
+        return eksauth_fail(err, EKSAUTH_EINVAL,
+                            "nsswitch.conf has no %s line: add \"%s files eksauth\" by hand",
+                            seen[0] ? "group:" : "passwd:", seen[0] ? "group:" : "passwd:");
+    }
+    return EKSAUTH_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* pam.d/sshd */
+
+static bool is_setup_line(const struct line *l)
+{
+    return line_is(l, EKSAUTH_SETUP_PAM_AUTH) || line_is(l, EKSAUTH_SETUP_PAM_ACCOUNT) ||
+           line_is(l, EKSAUTH_SETUP_PAM_SESSION) || line_is(l, EKSAUTH_SETUP_PAM_MKHOMEDIR);
+}
+
+/*
+ * The lines without setup's blocks (a mark and the setup lines right after
+ * it), in place; returns how many are left.
+ */
+static size_t drop_blocks(struct line *v, size_t n)
+{
+    size_t i = 0, kept = 0;
+
+    while (i < n) {
+        if (line_is(&v[i], EKSAUTH_SETUP_MARK)) {
+            for (i++; i < n && is_setup_line(&v[i]); i++)
+                ;
+            continue;
+        }
+        v[kept++] = v[i++];
+    }
+    return kept;
+}
+
+/* Where the blocks go: before auth and account, after session; -1 when there is no place. */
+struct pam_places {
+    long auth, account, session;
+    bool has_mkhomedir;
+};
+
+static void find_places(const struct line *v, size_t n, struct pam_places *p)
+{
+    long first_auth = -1, first_account = -1, last_session = -1;
+    size_t i;
+
+    p->auth = p->account = p->session = -1;
+    p->has_mkhomedir = false;
+    for (i = 0; i < n; i++) {
+        if (p->auth < 0 && line_includes(&v[i], "common-auth"))
+            p->auth = (long)i;
+        if (p->account < 0 && line_includes(&v[i], "common-account"))
+            p->account = (long)i;
+        if (p->session < 0 && line_includes(&v[i], "common-session"))
+            p->session = (long)i;
+        if (first_auth < 0 && line_of_type(&v[i], "auth"))
+            first_auth = (long)i;
+        if (first_account < 0 && line_of_type(&v[i], "account"))
+            first_account = (long)i;
+        if (line_of_type(&v[i], "session"))
+            last_session = (long)i;
+        if (line_names(&v[i], "pam_mkhomedir.so"))
+            p->has_mkhomedir = true;
+    }
+    if (p->auth < 0)
+        p->auth = first_auth;
+    if (p->account < 0)
+        p->account = first_account;
+    if (p->session < 0)
+        p->session = last_session >= 0 ? last_session : (long)n - 1;
+}
+
+enum eksauth_status eksauth_setup_pam_sshd(const char *text, bool undo, char **out,
+                                           unsigned *foreign, struct eksauth_error *err)
+{
+    struct pam_places at;
+    struct line *v;
+    struct text t;
+    size_t n = 0, i;
+    unsigned first_foreign = 0;
+    bool in_block = false;
+
+    *out = NULL;
+    if (foreign != NULL)
+        *foreign = 0;
+    v = split_lines(text, &n);
+    if (v == NULL)
+        return eksauth_fail(err, EKSAUTH_ENOMEM, "pam.d/sshd: out of memory");
+    /* Line numbers of the file as it is, before any block is taken out. */
+    for (i = 0; i < n && first_foreign == 0; i++) {
+        if (line_is(&v[i], EKSAUTH_SETUP_MARK)) {
+            in_block = true;
+            continue;
+        }
+        in_block = in_block && is_setup_line(&v[i]);
+        if (!in_block && line_names(&v[i], "pam_eksauth.so"))
+            first_foreign = (unsigned)i + 1;
+    }
+    n = drop_blocks(v, n);
+    find_places(v, n, &at);
+    if (!undo && first_foreign != 0) {
+        free(v);
+        return eksauth_fail(err, EKSAUTH_EINVAL,
+                            "line %u names pam_eksauth.so and eksauth setup did not write it: take "
+                            "your own pam_eksauth lines out first (setup writes its own), or keep "
+                            "them and do not run setup",
+                            first_foreign);
+    }
+    if (!undo && (at.auth < 0 || at.account < 0)) {
+        free(v);
+        return eksauth_fail(err, EKSAUTH_EINVAL,
+                            "no %s line (nor @include common-%s) to put pam_eksauth in front of: "
+                            "add its lines by hand (README.md, \"Setting up a bastion\")",
+                            at.auth < 0 ? "auth" : "account", at.auth < 0 ? "auth" : "account");
+    }
+    if (!text_open(&t)) {
+        free(v);
+        return eksauth_fail(err, EKSAUTH_ENOMEM, "pam.d/sshd: out of memory");
+    }
+    for (i = 0; i < n; i++) {
+        if (!undo && (long)i == at.auth) {
+            text_str(&t, EKSAUTH_SETUP_MARK);
+            text_str(&t, EKSAUTH_SETUP_PAM_AUTH);
+        }
+        if (!undo && (long)i == at.account) {
+            text_str(&t, EKSAUTH_SETUP_MARK);
+            text_str(&t, EKSAUTH_SETUP_PAM_ACCOUNT);
+        }
+        text_line(&t, v[i].start, v[i].len);
+        if (!undo && (long)i == at.session) {
+            text_str(&t, EKSAUTH_SETUP_MARK);
+            text_str(&t, EKSAUTH_SETUP_PAM_SESSION);
+            if (!at.has_mkhomedir)
+                text_str(&t, EKSAUTH_SETUP_PAM_MKHOMEDIR);
+        }
+    }
+    free(v);
+    if (!text_close(&t, text, out))
+        return eksauth_fail(err, EKSAUTH_ENOMEM, "pam.d/sshd: out of memory");
+    if (foreign != NULL)
+        *foreign = first_foreign;
+    return EKSAUTH_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* whole files */
+
+const char *eksauth_setup_sshd_dropin(void)
+{
+    return sshd_dropin;
+}
+
+char *eksauth_setup_sudoers(const char *group)
+{
+    char *s = NULL;
+
+    if (asprintf(&s, SUDOERS_HEAD "%%%s" SUDOERS_RULE, group) < 0)
+        return NULL;
+    return s;
+}
+
+bool eksauth_setup_sudoers_is_ours(const char *text)
+{
+    size_t head = strlen(SUDOERS_HEAD), rule = strlen(SUDOERS_RULE), len = strlen(text);
+    char group[EKSAUTH_NAME_MAX + 1];
+    size_t glen;
+
+    if (len < head + 1 + rule || memcmp(text, SUDOERS_HEAD, head) != 0 || text[head] != '%' ||
+        strcmp(text + len - rule, SUDOERS_RULE) != 0)
+        return false;
+    glen = len - head - 1 - rule;
+    if (glen == 0 || glen > EKSAUTH_NAME_MAX)
+        return false;
+    memcpy(group, text + head + 1, glen);
+    group[glen] = '\0';
+    return eksauth_names_valid(group);
+}
+
+enum eksauth_status eksauth_setup_sudo_group(const struct eksauth_config *cfg,
+                                             char out[EKSAUTH_NAME_MAX + 1],
+                                             struct eksauth_error *err)
+{
+    size_t i;
+
+    for (i = 0; i < cfg->n_group_map; i++) {
+        if (strcmp(cfg->group_map[i].from, "system:masters") == 0)
+            return eksauth_fail(err, EKSAUTH_ENOTFOUND,
+                                "group_map sends system:masters to the host's group %s, whose sudo "
+                                "rules are the host's own",
+                                cfg->group_map[i].to);
+    }
+    return eksauth_names_group("system:masters", cfg->group_prefix, out, err);
+}
+
+/* ------------------------------------------------------------------ */
+/* the plan */
+
+enum file_kind {
+    KIND_NSSWITCH,
+    KIND_PAM_SSHD,
+    KIND_SSHD_DROPIN,
+    KIND_SUDOERS,
+};
+
+static const struct {
+    const char *name;
+    enum file_kind kind;
+    const char *what;
+} setup_files[EKSAUTH_SETUP_FILES] = {
+    {"/etc/nsswitch.conf", KIND_NSSWITCH, "eksauth after files on passwd: and group:"},
+    {"/etc/pam.d/sshd", KIND_PAM_SSHD,
+     "pam_eksauth before common-auth and common-account; pam_eksauth and pam_mkhomedir in the "
+     "session"},
+    {"/etc/ssh/sshd_config.d/eksauth.conf", KIND_SSHD_DROPIN,
+     "UsePAM yes, KbdInteractiveAuthentication yes"},
+    {"/etc/sudoers.d/eksauth", KIND_SUDOERS, "sudo for the group of system:masters"},
+};
+
+/*
+ * The current text of f (NULL when there is none) and its mode.  A symbolic
+ * link is refused: replacing it would cut the link, and its target may lie
+ * outside the root.
+ */
+static enum eksauth_status read_current(struct eksauth_setup_file *f, char **text, mode_t *mode,
+                                        struct eksauth_error *err)
+{
+    struct stat st;
+    size_t len;
+    enum eksauth_status rc;
+
+    *text = NULL;
+    if (lstat(f->path, &st) != 0) {
+        if (errno == ENOENT)
+            return EKSAUTH_OK;
+        return eksauth_fail(err, EKSAUTH_EIO, "%s: %s", f->path, strerror(errno));
+    }
+    if (S_ISLNK(st.st_mode))
+        return eksauth_fail(err, EKSAUTH_EINVAL,
+                            "%s is a symbolic link: edit the file it points to by hand", f->path);
+    *mode = st.st_mode & 07777;
+    rc = eksauth_file_read(f->path, TEXT_MAX, false, text, &len, err);
+    if (rc == EKSAUTH_OK && strlen(*text) != len) {
+        free(*text);
+        *text = NULL;
+        rc = eksauth_fail(err, EKSAUTH_EINVAL, "%s: holds a NUL byte: not a text file", f->path);
+    }
+    return rc;
+}
+
+/* Whether the folder a file goes in exists (a missing one says a package is not installed). */
+static bool folder_exists(const char *path)
+{
+    char dir[EKSAUTH_PATH_MAX];
+    char *slash;
+    struct stat st;
+
+    snprintf(dir, sizeof(dir), "%s", path);
+    slash = strrchr(dir, '/');
+    if (slash == NULL)
+        return false;
+    *slash = '\0';
+    return stat(dir[0] != '\0' ? dir : "/", &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* Whether root's /etc/pam.d/common-auth runs pam_eksauth (the pam-auth-update route). */
+static bool common_auth_has_eksauth(const char *root)
+{
+    char path[EKSAUTH_PATH_MAX], *text = NULL;
+    struct line *v;
+    size_t len = 0, n = 0, i;
+    bool found = false;
+
+    snprintf(path, sizeof(path), "%s/etc/pam.d/common-auth",
+             root != NULL && strcmp(root, "/") != 0 ? root : "");
+    if (eksauth_file_read(path, TEXT_MAX, false, &text, &len, NULL) != EKSAUTH_OK)
+        return false;
+    v = split_lines(text, &n);
+    for (i = 0; v != NULL && i < n && !found; i++)
+        found = line_names(&v[i], "pam_eksauth.so");
+    free(v);
+    free(text);
+    return found;
+}
+
+/* What a whole file of setup's (the drop-in, sudoers) becomes. */
+static enum eksauth_status plan_own_file(struct eksauth_setup_file *f, const char *cur,
+                                         const char *want, bool ours, bool undo,
+                                         struct eksauth_error *err)
+{
+    if (undo) {
+        if (cur == NULL) {
+            f->action = EKSAUTH_SETUP_UNCHANGED;
+        } else if (ours) {
+            f->action = EKSAUTH_SETUP_REMOVE;
+        } else {
+            f->action = EKSAUTH_SETUP_SKIP;
+            snprintf(f->note, sizeof(f->note),
+                     "not written by eksauth setup (or edited since): left as it is");
+        }
+        return EKSAUTH_OK;
+    }
+    if (cur != NULL && strcmp(cur, want) == 0) {
+        f->action = EKSAUTH_SETUP_UNCHANGED;
+        return EKSAUTH_OK;
+    }
+    if (cur != NULL && !ours)
+        return eksauth_fail(err, EKSAUTH_EINVAL,
+                            "%s exists and eksauth setup did not write it: compare it with "
+                            "README.md (\"Setting up a bastion\") and remove it, or keep it and do "
+                            "not run setup",
+                            f->path);
+    f->text = strdup(want);
+    if (f->text == NULL)
+        return eksauth_fail(err, EKSAUTH_ENOMEM, "out of memory");
+    f->len = strlen(want);
+    f->action = EKSAUTH_SETUP_WRITE;
+    return EKSAUTH_OK;
+}
+
+/* What one file becomes. */
+static enum eksauth_status plan_file(const struct eksauth_setup_options *o, size_t index,
+                                     struct eksauth_setup_file *f, struct eksauth_error *err)
+{
+    enum file_kind kind = setup_files[index].kind;
+    char *cur = NULL, *want = NULL;
+    mode_t mode = 0644;
+    unsigned foreign = 0;
+    enum eksauth_status st;
+
+    st = read_current(f, &cur, &mode, err);
+    if (st != EKSAUTH_OK)
+        goto out;
+    f->mode = mode;
+    switch (kind) {
+    case KIND_NSSWITCH:
+    case KIND_PAM_SSHD:
+        if (cur == NULL) {
+            if (!o->undo && kind == KIND_PAM_SSHD) {
+                st = eksauth_fail(err, EKSAUTH_EINVAL,
+                                  "%s does not exist: install openssh-server first", f->path);
+                goto out;
+            }
+            if (!o->undo) {
+                st = eksauth_fail(err, EKSAUTH_EINVAL, "%s does not exist", f->path);
+                goto out;
+            }
+            f->action = EKSAUTH_SETUP_UNCHANGED;
+            goto out;
+        }
+        st = kind == KIND_NSSWITCH ? eksauth_setup_nsswitch(cur, o->undo, &want, err)
+                                   : eksauth_setup_pam_sshd(cur, o->undo, &want, &foreign, err);
+        if (st != EKSAUTH_OK)
+            goto out;
+        if (foreign != 0)
+            snprintf(f->note, sizeof(f->note),
+                     "line %u still names pam_eksauth.so (not written by eksauth setup): without "
+                     "module_unknown=ignore it refuses every login once the module is removed",
+                     foreign);
+        else if (kind == KIND_PAM_SSHD && !o->undo && common_auth_has_eksauth(o->root))
+            snprintf(f->note, sizeof(f->note),
+                     "pam-auth-update's eksauth profile is enabled too (common-auth): one route "
+                     "is enough, pam-auth-update --disable eksauth");
+        if (strcmp(cur, want) == 0) {
+            f->action = EKSAUTH_SETUP_UNCHANGED;
+        } else {
+            f->action = EKSAUTH_SETUP_WRITE;
+            f->text = want;
+            f->len = strlen(want);
+            want = NULL;
+        }
+        break;
+    case KIND_SSHD_DROPIN:
+        if (!o->undo && cur == NULL && !folder_exists(f->path)) {
+            st = eksauth_fail(err, EKSAUTH_EINVAL,
+                              "%s: its folder does not exist: install openssh-server first",
+                              f->path);
+            goto out;
+        }
+        f->mode = 0644;
+        st = plan_own_file(f, cur, sshd_dropin, cur != NULL && strcmp(cur, sshd_dropin) == 0,
+                           o->undo, err);
+        break;
+    case KIND_SUDOERS:
+        f->mode = 0440;
+        if (!o->undo && (o->sudo_group == NULL || !folder_exists(f->path))) {
+            f->action = EKSAUTH_SETUP_SKIP;
+            snprintf(f->note, sizeof(f->note), "%s",
+                     o->sudo_group == NULL ? (o->sudo_skip != NULL ? o->sudo_skip : "no group")
+                                           : "sudo is not installed (no /etc/sudoers.d)");
+            goto out;
+        }
+        want = o->undo ? NULL : eksauth_setup_sudoers(o->sudo_group);
+        if (!o->undo && want == NULL) {
+            st = eksauth_fail(err, EKSAUTH_ENOMEM, "out of memory");
+            goto out;
+        }
+        st = plan_own_file(f, cur, want != NULL ? want : "",
+                           cur != NULL && eksauth_setup_sudoers_is_ours(cur), o->undo, err);
+        break;
+    }
+out:
+    free(cur);
+    free(want);
+    return st;
+}
+
+enum eksauth_status eksauth_setup_plan(const struct eksauth_setup_options *o,
+                                       struct eksauth_setup_plan *plan, struct eksauth_error *err)
+{
+    const char *root = o->root != NULL && strcmp(o->root, "/") != 0 ? o->root : "";
+    enum eksauth_status st = EKSAUTH_OK;
+    size_t i;
+
+    memset(plan, 0, sizeof(*plan));
+    if (root[0] != '\0' && root[0] != '/')
+        return eksauth_fail(err, EKSAUTH_EINVAL, "--root %s: must be an absolute path", root);
+    for (i = 0; i < EKSAUTH_SETUP_FILES && st == EKSAUTH_OK; i++) {
+        struct eksauth_setup_file *f = &plan->files[i];
+        int n = snprintf(f->path, sizeof(f->path), "%s%s", root, setup_files[i].name);
+
+        f->name = setup_files[i].name;
+        f->what = setup_files[i].what;
+        plan->n = i + 1;
+        if (n < 0 || (size_t)n >= sizeof(f->path))
+            st = eksauth_fail(err, EKSAUTH_EINVAL, "--root: too long a path");
+        else
+            st = plan_file(o, i, f, err);
+    }
+    /* All or nothing: a file that cannot be changed safely stops every change. */
+    if (st != EKSAUTH_OK)
+        eksauth_setup_plan_free(plan);
+    return st;
+}
+
+enum eksauth_status eksauth_setup_apply(const struct eksauth_setup_plan *plan,
+                                        struct eksauth_error *err)
+{
+    enum eksauth_status st = EKSAUTH_OK;
+    size_t i;
+
+    for (i = 0; i < plan->n && st == EKSAUTH_OK; i++) {
+        const struct eksauth_setup_file *f = &plan->files[i];
+
+        if (f->action == EKSAUTH_SETUP_WRITE)
+            st = eksauth_file_write_atomic(f->path, f->text, f->len, f->mode, err);
+        else if (f->action == EKSAUTH_SETUP_REMOVE && unlink(f->path) != 0 && errno != ENOENT)
+            st = eksauth_fail(err, EKSAUTH_EIO, "%s: %s", f->path, strerror(errno));
+    }
+    return st;
+}
+
+void eksauth_setup_plan_free(struct eksauth_setup_plan *plan)
+{
+    size_t i;
+
+    for (i = 0; i < plan->n; i++)
+        free(plan->files[i].text);
+    memset(plan, 0, sizeof(*plan));
+}

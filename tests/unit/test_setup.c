@@ -1,0 +1,501 @@
+/*
+ * test_setup.c - lib/setup.c: the nsswitch.conf and pam.d/sshd edits of
+ * eksauth setup and their undo (byte for byte), idempotence, the refusals
+ * (a pam_eksauth line setup did not write, no auth line, no passwd: line),
+ * the sudoers file and its group, and the plan and its application on a
+ * throwaway root (a conflict writes nothing; --undo leaves what is not
+ * setup's).
+ */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "eksauth/file.h"
+#include "eksauth/setup.h"
+
+/* The shape of Debian 12's /etc/pam.d/sshd (openssh-server), comments cut short. */
+static const char debian_sshd[] =
+    "# PAM configuration for the Secure Shell service\n"
+    "\n"
+    "# Standard Un*x authentication.\n"
+    "@include common-auth\n"
+    "\n"
+    "account    required     pam_nologin.so\n"
+    "\n"
+    "# Standard Un*x authorization.\n"
+    "@include common-account\n"
+    "\n"
+    "session [success=ok ignore=ignore module_unknown=ignore default=bad]        pam_selinux.so "
+    "close\n"
+    "session    required     pam_loginuid.so\n"
+    "session    optional     pam_keyinit.so force revoke\n"
+    "\n"
+    "# Standard Un*x session setup and teardown.\n"
+    "@include common-session\n"
+    "\n"
+    "session    optional     pam_motd.so  motd=/run/motd.dynamic\n"
+    "session    optional     pam_mail.so standard noenv # [1]\n"
+    "session    required     pam_limits.so\n"
+    "session [success=ok ignore=ignore module_unknown=ignore default=bad]        pam_selinux.so "
+    "open\n"
+    "\n"
+    "# Standard Un*x password updating.\n"
+    "@include common-password\n";
+
+static const char debian_nsswitch[] = "# /etc/nsswitch.conf\n"
+                                      "\n"
+                                      "passwd:         files systemd\n"
+                                      "group:          files systemd\n"
+                                      "shadow:         files systemd\n"
+                                      "gshadow:        files systemd\n"
+                                      "\n"
+                                      "hosts:          files dns\n";
+
+/* The line number (1-based) of the first line equal to want, or 0. */
+static unsigned line_of(const char *text, const char *want)
+{
+    const char *p = text;
+    size_t wl = strlen(want);
+    unsigned n = 1;
+
+    while (*p != '\0') {
+        const char *nl = strchr(p, '\n');
+        size_t len = nl != NULL ? (size_t)(nl - p) : strlen(p);
+
+        if (len == wl && memcmp(p, want, wl) == 0)
+            return n;
+        if (nl == NULL)
+            break;
+        p = nl + 1;
+        n++;
+    }
+    return 0;
+}
+
+static unsigned count_of(const char *text, const char *needle)
+{
+    unsigned n = 0;
+
+    for (const char *p = text; (p = strstr(p, needle)) != NULL; p += strlen(needle))
+        n++;
+    return n;
+}
+
+/* ---------------------------------------------------------- nsswitch.conf */
+
+static void test_nsswitch_after_files_and_back(void **state)
+{
+    struct eksauth_error err;
+    char *added = NULL, *again = NULL, *undone = NULL;
+
+    (void)state;
+    assert_int_equal(eksauth_setup_nsswitch(debian_nsswitch, false, &added, &err), EKSAUTH_OK);
+    assert_true(line_of(added, "passwd:         files eksauth systemd") > 0);
+    assert_true(line_of(added, "group:          files eksauth systemd") > 0);
+    /* Only those two lines change. */
+    assert_true(line_of(added, "shadow:         files systemd") > 0);
+    assert_int_equal(strlen(added), strlen(debian_nsswitch) + 2 * strlen(" eksauth"));
+    /* Twice is once. */
+    assert_int_equal(eksauth_setup_nsswitch(added, false, &again, &err), EKSAUTH_OK);
+    assert_string_equal(again, added);
+    /* Undo gives the file back byte for byte, and undo of a clean file changes nothing. */
+    assert_int_equal(eksauth_setup_nsswitch(added, true, &undone, &err), EKSAUTH_OK);
+    assert_string_equal(undone, debian_nsswitch);
+    free(again);
+    assert_int_equal(eksauth_setup_nsswitch(debian_nsswitch, true, &again, &err), EKSAUTH_OK);
+    assert_string_equal(again, debian_nsswitch);
+    free(added);
+    free(again);
+    free(undone);
+}
+
+static void test_nsswitch_actions_comments_and_no_files(void **state)
+{
+    static const char in[] = "passwd: files [NOTFOUND=return] ldap # local first\n"
+                             "group: compat   # nis\n";
+    static const char want[] = "passwd: files [NOTFOUND=return] eksauth ldap # local first\n"
+                               "group: compat eksauth   # nis\n";
+    struct eksauth_error err;
+    char *out = NULL, *back = NULL;
+
+    (void)state;
+    assert_int_equal(eksauth_setup_nsswitch(in, false, &out, &err), EKSAUTH_OK);
+    assert_string_equal(out, want);
+    assert_int_equal(eksauth_setup_nsswitch(out, true, &back, &err), EKSAUTH_OK);
+    assert_string_equal(back, in);
+    free(out);
+    free(back);
+}
+
+static void test_nsswitch_undo_takes_its_action_and_keeps_no_newline(void **state)
+{
+    /* The package's postinst writes "files eksauth"; an [action] after eksauth goes with it. */
+    static const char in[] = "passwd: files eksauth [UNAVAIL=return] systemd\ngroup: eksauth files";
+    struct eksauth_error err;
+    char *out = NULL;
+
+    (void)state;
+    assert_int_equal(eksauth_setup_nsswitch(in, true, &out, &err), EKSAUTH_OK);
+    assert_string_equal(out, "passwd: files systemd\ngroup: files");
+    free(out);
+}
+
+static void test_nsswitch_without_a_passwd_line(void **state)
+{
+    struct eksauth_error err;
+    char *out = NULL;
+
+    (void)state;
+    assert_int_equal(eksauth_setup_nsswitch("group: files\nhosts: files dns\n", false, &out, &err),
+                     EKSAUTH_EINVAL);
+    assert_null(out);
+    assert_non_null(strstr(err.msg, "no passwd: line"));
+}
+
+/* ------------------------------------------------------------ pam.d/sshd */
+
+static void test_pam_blocks_in_place_and_undo(void **state)
+{
+    struct eksauth_error err;
+    char *added = NULL, *again = NULL, *undone = NULL;
+    unsigned foreign = 9;
+
+    (void)state;
+    assert_int_equal(eksauth_setup_pam_sshd(debian_sshd, false, &added, NULL, &err), EKSAUTH_OK);
+    /* auth right before common-auth, account right before common-account. */
+    assert_int_equal(line_of(added, EKSAUTH_SETUP_PAM_AUTH) + 1,
+                     line_of(added, "@include common-auth"));
+    assert_int_equal(line_of(added, EKSAUTH_SETUP_PAM_ACCOUNT) + 1,
+                     line_of(added, "@include common-account"));
+    /* The session lines right after common-session, pam_eksauth first. */
+    assert_int_equal(line_of(added, "@include common-session") + 2,
+                     line_of(added, EKSAUTH_SETUP_PAM_SESSION));
+    assert_int_equal(line_of(added, EKSAUTH_SETUP_PAM_SESSION) + 1,
+                     line_of(added, EKSAUTH_SETUP_PAM_MKHOMEDIR));
+    /* Each block has its mark; every auth and account line survives a missing module. */
+    assert_int_equal(count_of(added, EKSAUTH_SETUP_MARK), 3);
+    assert_int_equal(count_of(added, "pam_eksauth.so"), 3);
+    assert_int_equal(count_of(added, "module_unknown=ignore default=die] pam_eksauth.so"), 2);
+    /* Twice is once. */
+    assert_int_equal(eksauth_setup_pam_sshd(added, false, &again, NULL, &err), EKSAUTH_OK);
+    assert_string_equal(again, added);
+    /* Undo: the file as it was, byte for byte, and no other pam_eksauth line. */
+    assert_int_equal(eksauth_setup_pam_sshd(added, true, &undone, &foreign, &err), EKSAUTH_OK);
+    assert_string_equal(undone, debian_sshd);
+    assert_int_equal(foreign, 0);
+    free(added);
+    free(again);
+    free(undone);
+}
+
+static void test_pam_refuses_a_line_of_someone_else(void **state)
+{
+    static const char hand[] = "auth    [success=done ignore=ignore default=die] pam_eksauth.so "
+                               "ignore_unknown_user\n"
+                               "@include common-auth\n"
+                               "@include common-account\n";
+    struct eksauth_error err;
+    char *out = NULL;
+    unsigned foreign = 0;
+
+    (void)state;
+    assert_int_equal(eksauth_setup_pam_sshd(hand, false, &out, NULL, &err), EKSAUTH_EINVAL);
+    assert_null(out);
+    assert_non_null(strstr(err.msg, "line 1 names pam_eksauth.so"));
+    /* Undo leaves it (not setup's), and says where it is. */
+    assert_int_equal(eksauth_setup_pam_sshd(hand, true, &out, &foreign, &err), EKSAUTH_OK);
+    assert_string_equal(out, hand);
+    assert_int_equal(foreign, 1);
+    free(out);
+}
+
+static void test_pam_keeps_an_own_mkhomedir_and_a_missing_newline(void **state)
+{
+    static const char in[] = "auth required pam_unix.so\n"
+                             "account required pam_unix.so\n"
+                             "session optional pam_mkhomedir.so skel=/etc/skel\n"
+                             "session required pam_unix.so";
+    struct eksauth_error err;
+    char *out = NULL, *back = NULL;
+
+    (void)state;
+    assert_int_equal(eksauth_setup_pam_sshd(in, false, &out, NULL, &err), EKSAUTH_OK);
+    /* No common-* includes: before the first auth and account line, after the last session. */
+    assert_int_equal(line_of(out, EKSAUTH_SETUP_PAM_AUTH), 2);
+    assert_int_equal(line_of(out, EKSAUTH_SETUP_PAM_ACCOUNT), 5);
+    assert_int_equal(line_of(out, EKSAUTH_SETUP_PAM_SESSION), 10);
+    assert_int_equal(count_of(out, "pam_mkhomedir.so"), 1);
+    assert_int_equal(eksauth_setup_pam_sshd(out, true, &back, NULL, &err), EKSAUTH_OK);
+    assert_string_equal(back, in);
+    free(out);
+    free(back);
+}
+
+static void test_pam_without_auth_lines(void **state)
+{
+    struct eksauth_error err;
+    char *out = NULL;
+
+    (void)state;
+    assert_int_equal(
+        eksauth_setup_pam_sshd("account required pam_unix.so\n", false, &out, NULL, &err),
+        EKSAUTH_EINVAL);
+    assert_non_null(strstr(err.msg, "no auth line"));
+}
+
+/* --------------------------------------------------------------- sudoers */
+
+static void test_sudoers_and_its_group(void **state)
+{
+    struct eksauth_config cfg;
+    struct eksauth_name_map map = {"system:masters", "sudo"};
+    struct eksauth_error err;
+    char group[EKSAUTH_NAME_MAX + 1], *text;
+
+    (void)state;
+    memset(&cfg, 0, sizeof(cfg));
+    assert_int_equal(eksauth_setup_sudo_group(&cfg, group, &err), EKSAUTH_OK);
+    assert_string_equal(group, "eks-system-masters");
+    cfg.group_prefix = "k8s-";
+    assert_int_equal(eksauth_setup_sudo_group(&cfg, group, &err), EKSAUTH_OK);
+    assert_string_equal(group, "k8s-system-masters");
+    /* group_map to a host group: its rules are the host's, setup writes none. */
+    cfg.group_map = &map;
+    cfg.n_group_map = 1;
+    assert_int_equal(eksauth_setup_sudo_group(&cfg, group, &err), EKSAUTH_ENOTFOUND);
+    assert_non_null(strstr(err.msg, "sudo"));
+
+    text = eksauth_setup_sudoers("eks-system-masters");
+    assert_non_null(text);
+    assert_non_null(strstr(text, "\n%eks-system-masters ALL=(ALL:ALL) NOPASSWD: ALL\n"));
+    assert_true(eksauth_setup_sudoers_is_ours(text));
+    text[strlen(text) - 2] = 'X'; /* an edit makes it the operator's */
+    assert_false(eksauth_setup_sudoers_is_ours(text));
+    assert_false(eksauth_setup_sudoers_is_ours("%eks-system-masters ALL=(ALL:ALL) ALL\n"));
+    free(text);
+}
+
+/* ------------------------------------------------------- plan and apply */
+
+struct root {
+    char dir[64];
+    char path[512];
+};
+
+static const char *at(struct root *r, const char *name)
+{
+    snprintf(r->path, sizeof(r->path), "%s%s", r->dir, name);
+    return r->path;
+}
+
+static void put(struct root *r, const char *name, const char *text)
+{
+    assert_int_equal(eksauth_file_write_atomic(at(r, name), text, strlen(text), 0644, NULL),
+                     EKSAUTH_OK);
+}
+
+static char *get(struct root *r, const char *name)
+{
+    char *text = NULL;
+    size_t len;
+
+    if (eksauth_file_read(at(r, name), 1 << 20, false, &text, &len, NULL) != EKSAUTH_OK)
+        return NULL;
+    return text;
+}
+
+static void make_root(struct root *r)
+{
+    snprintf(r->dir, sizeof(r->dir), "/tmp/test_setup.XXXXXX");
+    assert_non_null(mkdtemp(r->dir));
+    assert_int_equal(mkdir(at(r, "/etc"), 0755), 0);
+    assert_int_equal(mkdir(at(r, "/etc/pam.d"), 0755), 0);
+    assert_int_equal(mkdir(at(r, "/etc/ssh"), 0755), 0);
+    assert_int_equal(mkdir(at(r, "/etc/ssh/sshd_config.d"), 0755), 0);
+    assert_int_equal(mkdir(at(r, "/etc/sudoers.d"), 0750), 0);
+    put(r, "/etc/nsswitch.conf", debian_nsswitch);
+    put(r, "/etc/pam.d/sshd", debian_sshd);
+}
+
+static void remove_root(struct root *r)
+{
+    static const char *const names[] = {
+        "/etc/nsswitch.conf",
+        "/etc/pam.d/sshd",
+        "/etc/ssh/sshd_config.d/eksauth.conf",
+        "/etc/sudoers.d/eksauth",
+        "/etc/sudoers.d",
+        "/etc/ssh/sshd_config.d",
+        "/etc/ssh",
+        "/etc/pam.d",
+        "/etc",
+    };
+
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+        (void)remove(at(r, names[i]));
+    (void)rmdir(r->dir);
+}
+
+static enum eksauth_setup_action action_of(const struct eksauth_setup_plan *p, const char *name)
+{
+    for (size_t i = 0; i < p->n; i++) {
+        if (strcmp(p->files[i].name, name) == 0)
+            return p->files[i].action;
+    }
+    fail_msg("no %s in the plan", name);
+    return EKSAUTH_SETUP_SKIP;
+}
+
+static void plan_apply(struct root *r, bool undo, struct eksauth_setup_plan *p)
+{
+    struct eksauth_setup_options o = {r->dir, undo, "eks-system-masters", NULL};
+    struct eksauth_error err;
+
+    assert_int_equal(eksauth_setup_plan(&o, p, &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_setup_apply(p, &err), EKSAUTH_OK);
+}
+
+static void test_plan_setup_again_and_undo(void **state)
+{
+    struct eksauth_setup_plan p;
+    struct root r;
+    struct stat st;
+    char *text;
+
+    (void)state;
+    make_root(&r);
+    plan_apply(&r, false, &p);
+    assert_int_equal(p.n, EKSAUTH_SETUP_FILES);
+    for (size_t i = 0; i < p.n; i++)
+        assert_int_equal(p.files[i].action, EKSAUTH_SETUP_WRITE);
+    eksauth_setup_plan_free(&p);
+    text = get(&r, "/etc/ssh/sshd_config.d/eksauth.conf");
+    assert_string_equal(text, eksauth_setup_sshd_dropin());
+    free(text);
+    assert_int_equal(stat(at(&r, "/etc/sudoers.d/eksauth"), &st), 0);
+    assert_int_equal(st.st_mode & 07777, 0440);
+    text = get(&r, "/etc/pam.d/sshd");
+    assert_non_null(strstr(text, EKSAUTH_SETUP_PAM_AUTH));
+    free(text);
+
+    /* Again: nothing to do. */
+    plan_apply(&r, false, &p);
+    for (size_t i = 0; i < p.n; i++)
+        assert_int_equal(p.files[i].action, EKSAUTH_SETUP_UNCHANGED);
+    eksauth_setup_plan_free(&p);
+
+    /* Undo: the shared files as they were, setup's own files gone; then nothing to undo. */
+    plan_apply(&r, true, &p);
+    assert_int_equal(action_of(&p, "/etc/sudoers.d/eksauth"), EKSAUTH_SETUP_REMOVE);
+    assert_int_equal(action_of(&p, "/etc/pam.d/sshd"), EKSAUTH_SETUP_WRITE);
+    eksauth_setup_plan_free(&p);
+    text = get(&r, "/etc/pam.d/sshd");
+    assert_string_equal(text, debian_sshd);
+    free(text);
+    text = get(&r, "/etc/nsswitch.conf");
+    assert_string_equal(text, debian_nsswitch);
+    free(text);
+    assert_int_equal(access(at(&r, "/etc/ssh/sshd_config.d/eksauth.conf"), F_OK), -1);
+    assert_int_equal(access(at(&r, "/etc/sudoers.d/eksauth"), F_OK), -1);
+    plan_apply(&r, true, &p);
+    for (size_t i = 0; i < p.n; i++)
+        assert_int_equal(p.files[i].action, EKSAUTH_SETUP_UNCHANGED);
+    eksauth_setup_plan_free(&p);
+    remove_root(&r);
+}
+
+static void test_plan_conflict_writes_nothing(void **state)
+{
+    struct eksauth_setup_options o = {NULL, false, "eks-system-masters", NULL};
+    struct eksauth_setup_plan p;
+    struct eksauth_error err;
+    struct root r;
+    char *text;
+
+    (void)state;
+    make_root(&r);
+    o.root = r.dir;
+    put(&r, "/etc/ssh/sshd_config.d/eksauth.conf", "UsePAM yes\n");
+    assert_int_equal(eksauth_setup_plan(&o, &p, &err), EKSAUTH_EINVAL);
+    assert_int_equal(p.n, 0);
+    assert_non_null(strstr(err.msg, "eksauth.conf exists and eksauth setup did not write it"));
+    text = get(&r, "/etc/nsswitch.conf");
+    assert_string_equal(text, debian_nsswitch);
+    free(text);
+
+    /* --undo leaves a file of the operator's where it is, and says so. */
+    o.undo = true;
+    assert_int_equal(eksauth_setup_plan(&o, &p, &err), EKSAUTH_OK);
+    assert_int_equal(action_of(&p, "/etc/ssh/sshd_config.d/eksauth.conf"), EKSAUTH_SETUP_SKIP);
+    eksauth_setup_plan_free(&p);
+
+    /* A symbolic link is never replaced. */
+    o.undo = false;
+    (void)remove(at(&r, "/etc/ssh/sshd_config.d/eksauth.conf"));
+    (void)remove(at(&r, "/etc/nsswitch.conf"));
+    assert_int_equal(symlink("/etc/nsswitch.conf", at(&r, "/etc/nsswitch.conf")), 0);
+    assert_int_equal(eksauth_setup_plan(&o, &p, &err), EKSAUTH_EINVAL);
+    assert_non_null(strstr(err.msg, "is a symbolic link"));
+    remove_root(&r);
+}
+
+static void test_plan_without_sudo_or_sshd(void **state)
+{
+    struct eksauth_setup_options o = {NULL, false, NULL, "group_map sends it elsewhere"};
+    struct eksauth_setup_plan p;
+    struct eksauth_error err;
+    struct root r;
+
+    (void)state;
+    make_root(&r);
+    o.root = r.dir;
+    assert_int_equal(eksauth_setup_plan(&o, &p, &err), EKSAUTH_OK);
+    assert_int_equal(action_of(&p, "/etc/sudoers.d/eksauth"), EKSAUTH_SETUP_SKIP);
+    assert_string_equal(p.files[3].note, "group_map sends it elsewhere");
+    eksauth_setup_plan_free(&p);
+    /* The pam-auth-update route too: said, as a warning beside the file. */
+    put(&r, "/etc/pam.d/common-auth",
+        "auth [success=2 default=ignore] pam_eksauth.so\nauth required pam_unix.so\n");
+    o.sudo_group = "eks-system-masters";
+    assert_int_equal(eksauth_setup_plan(&o, &p, &err), EKSAUTH_OK);
+    assert_int_equal(action_of(&p, "/etc/pam.d/sshd"), EKSAUTH_SETUP_WRITE);
+    assert_non_null(strstr(p.files[1].note, "pam-auth-update --disable eksauth"));
+    eksauth_setup_plan_free(&p);
+    (void)remove(at(&r, "/etc/pam.d/common-auth"));
+    /* No openssh-server: said, nothing written. */
+    (void)remove(at(&r, "/etc/pam.d/sshd"));
+    assert_int_equal(eksauth_setup_plan(&o, &p, &err), EKSAUTH_EINVAL);
+    assert_non_null(strstr(err.msg, "install openssh-server"));
+    o.root = "relative";
+    assert_int_equal(eksauth_setup_plan(&o, &p, &err), EKSAUTH_EINVAL);
+    remove_root(&r);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_nsswitch_after_files_and_back),
+        cmocka_unit_test(test_nsswitch_actions_comments_and_no_files),
+        cmocka_unit_test(test_nsswitch_undo_takes_its_action_and_keeps_no_newline),
+        cmocka_unit_test(test_nsswitch_without_a_passwd_line),
+        cmocka_unit_test(test_pam_blocks_in_place_and_undo),
+        cmocka_unit_test(test_pam_refuses_a_line_of_someone_else),
+        cmocka_unit_test(test_pam_keeps_an_own_mkhomedir_and_a_missing_newline),
+        cmocka_unit_test(test_pam_without_auth_lines),
+        cmocka_unit_test(test_sudoers_and_its_group),
+        cmocka_unit_test(test_plan_setup_again_and_undo),
+        cmocka_unit_test(test_plan_conflict_writes_nothing),
+        cmocka_unit_test(test_plan_without_sudo_or_sshd),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

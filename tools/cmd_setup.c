@@ -1,0 +1,168 @@
+/*
+ * cmd_setup.c - `eksauth setup [--undo] [--dry-run] [--root DIR]`: write
+ * (or take back) the host files of README.md's bastion steps 4 to 7.  What
+ * goes where is the library's (eksauth/setup.h); this file reads the
+ * options and the config (for the sudo group) and prints one line a file.
+ * Exit 0 done (or nothing to do), 2 usage, config or a file that cannot be
+ * changed safely (nothing is written then).
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "eksauth/paths.h"
+#include "eksauth/setup.h"
+
+#define WHAT "setup"
+
+static const char usage_text[] =
+    "usage: eksauth setup [--undo] [--dry-run] [--root DIR]\n"
+    "  Write the host files of a bastion (README.md, \"Setting up a bastion\", steps 4-7):\n"
+    "    /etc/nsswitch.conf                   eksauth after files on passwd: and group:\n"
+    "    /etc/pam.d/sshd                      pam_eksauth (auth, account, session) and\n"
+    "                                         pam_mkhomedir, each line safe when the module\n"
+    "                                         is gone (module_unknown=ignore)\n"
+    "    /etc/ssh/sshd_config.d/eksauth.conf  UsePAM yes, KbdInteractiveAuthentication yes\n"
+    "    /etc/sudoers.d/eksauth               sudo for the group of system:masters\n"
+    "  /etc/eksauth/eksauth.conf must be written first (cluster_id).  Running it again\n"
+    "  changes nothing.\n"
+    "  --undo     take out exactly what setup wrote (run it before removing the package)\n"
+    "  --dry-run  say what would change; write nothing\n"
+    "  --root DIR the files under DIR instead of / (an image being prepared)\n";
+
+/* What happened to a file, in the words of setup or of --undo. */
+static const char *verb(const struct eksauth_setup_file *f, bool undo, bool dry_run)
+{
+    switch (f->action) {
+    case EKSAUTH_SETUP_WRITE:
+        if (undo)
+            return dry_run ? "would take out" : "taken out";
+        return dry_run ? "would write" : "written";
+    case EKSAUTH_SETUP_REMOVE:
+        return dry_run ? "would remove" : "removed";
+    case EKSAUTH_SETUP_SKIP:
+        return "left alone";
+    case EKSAUTH_SETUP_UNCHANGED:
+        break;
+    }
+    return undo ? "nothing to take out" : "already set up";
+}
+
+/* The config's sudo group, or NULL and the reason in skip. */
+static int load_sudo_group(struct eksauth_cli *cli, char group[EKSAUTH_NAME_MAX + 1],
+                           const char **sudo_group, char *skip, size_t skiplen)
+{
+    struct eksauth_error err = {EKSAUTH_OK, ""};
+    struct eksauth_paths paths;
+    enum eksauth_status st;
+    int from_default = 0;
+
+    /* Setup without a config would route logins into a module that refuses them all. */
+    st = eksauth_paths_config(cli->config_path, &paths, &from_default, &err);
+    if (st == EKSAUTH_OK && access(paths.config, F_OK) != 0)
+        st = eksauth_fail(&err, EKSAUTH_EINVAL,
+                          "%s does not exist: write it first (cluster_id = the cluster's name; "
+                          "see eksauth.conf(5)), then run eksauth setup",
+                          paths.config);
+    if (st == EKSAUTH_OK)
+        st = cli_load_config(cli, true, &err);
+    if (st != EKSAUTH_OK)
+        return cli_fail(WHAT, &err);
+    st = eksauth_setup_sudo_group(&cli->ctx.cfg, group, &err);
+    if (st == EKSAUTH_OK) {
+        *sudo_group = group;
+    } else if (st == EKSAUTH_ENOTFOUND) {
+        snprintf(skip, skiplen, "%s", err.msg);
+        *sudo_group = NULL;
+    } else {
+        return cli_fail(WHAT, &err);
+    }
+    return CLI_GO_ON;
+}
+
+int cmd_setup(struct eksauth_cli *cli, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"undo", no_argument, NULL, 'u'},
+        {"dry-run", no_argument, NULL, 'n'},
+        {"root", required_argument, NULL, 'r'},
+        CLI_SHARED_OPTIONS,
+        {NULL, 0, NULL, 0},
+    };
+    struct eksauth_error err = {EKSAUTH_OK, ""};
+    struct eksauth_setup_options o = {NULL, false, NULL, NULL};
+    struct eksauth_setup_plan plan = {{{0}}, 0};
+    char group[EKSAUTH_NAME_MAX + 1], skip[EKSAUTH_ERROR_MAX] = "", config[EKSAUTH_PATH_MAX];
+    bool dry_run = false, changed = false;
+    enum eksauth_status st;
+    size_t i;
+    int c, rc = EXIT_USAGE;
+
+    optind = 0;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":n", opts, NULL)) != -1) {
+        if (c == 'u') {
+            o.undo = true;
+        } else if (c == 'n') {
+            dry_run = true;
+        } else if (c == 'r') {
+            o.root = optarg;
+        } else if ((rc = cli_shared_option(cli, c, argv, WHAT, usage_text)) != CLI_GO_ON) {
+            return rc;
+        }
+    }
+    rc = EXIT_USAGE;
+    if (optind < argc) {
+        cli_error(WHAT, "unexpected argument '%s'", argv[optind]);
+        fputs(usage_text, stderr);
+        return rc;
+    }
+    /* Under --root, the config is the root's own. */
+    if (o.root != NULL && cli->config_path == NULL) {
+        snprintf(config, sizeof(config), "%s%s", o.root, EKSAUTH_CONFIG_PATH);
+        cli->config_path = config;
+    }
+    if (!o.undo) {
+        rc = load_sudo_group(cli, group, &o.sudo_group, skip, sizeof(skip));
+        if (rc != CLI_GO_ON)
+            return rc;
+        o.sudo_skip = skip;
+    }
+    st = eksauth_setup_plan(&o, &plan, &err);
+    if (st != EKSAUTH_OK) {
+        cli_error(WHAT, "%s; nothing was changed", err.msg);
+        return eksauth_status_exit_code(st);
+    }
+    if (!dry_run)
+        st = eksauth_setup_apply(&plan, &err);
+    for (i = 0; i < plan.n; i++) {
+        const struct eksauth_setup_file *f = &plan.files[i];
+
+        if (f->action == EKSAUTH_SETUP_SKIP)
+            printf("%-36s %s: %s\n", f->name, verb(f, o.undo, dry_run), f->note);
+        else if (o.undo)
+            printf("%-36s %s\n", f->name, verb(f, o.undo, dry_run));
+        else
+            printf("%-36s %s: %s\n", f->name, verb(f, o.undo, dry_run), f->what);
+        if (f->action != EKSAUTH_SETUP_SKIP && f->note[0] != '\0')
+            printf("%-36s warning: %s\n", "", f->note);
+        changed = changed || f->action == EKSAUTH_SETUP_WRITE || f->action == EKSAUTH_SETUP_REMOVE;
+    }
+    if (st != EKSAUTH_OK) {
+        rc = cli_fail(WHAT, &err);
+        goto out;
+    }
+    if (changed && !dry_run)
+        printf("next: sshd -t && systemctl reload ssh%s\n",
+               o.undo ? ""
+                      : "; in a second terminal, log in with your local break-glass account "
+                        "before closing this one; eksauth doctor checks the rest");
+    rc = 0;
+out:
+    eksauth_setup_plan_free(&plan);
+    return rc;
+}
