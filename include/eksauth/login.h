@@ -164,8 +164,8 @@ void eksauth_login_record_free(struct eksauth_login_record *r);
  * (not mapped here, another login name and which one).  err is the
  * failure the check or the commit returned.
  */
-void eksauth_login_reason(const struct eksauth_login *l, const struct eksauth_error *err,
-                          char *out, size_t outlen);
+void eksauth_login_reason(const struct eksauth_login *l, const struct eksauth_error *err, char *out,
+                          size_t outlen);
 
 /* "a,b,c": groups joined for EKS_GROUPS and the audit line; NULL when out of memory. */
 char *eksauth_login_join_groups(char *const *groups, size_t n);
