@@ -376,6 +376,7 @@ static enum eksauth_status keep_login(struct sync_state *s, const struct eksauth
     u.arn = old->arn;
     u.uid = old->uid; /* an id never changes once given */
     u.flags = EKSAUTH_IDDB_USER_TEMPLATED;
+    u.last_login = old->last_login;
     u.groups = names;
     u.n_groups = n;
     if (eksauth_iddb_builder_add_user(s->b, &u, &e) != EKSAUTH_OK)
@@ -532,7 +533,7 @@ int cmd_sync_apply(struct eksauth_cli *cli, const char *label, const char *data,
         rc = cli_fail("sync", &err);
         goto out;
     }
-    st = eksauth_iddb_open(s.db_path, &s.old, &err);
+    st = eksauth_iddb_open_upgrade(s.db_path, &s.old, NULL, &err);
     if (st == EKSAUTH_EREJECTED) {
         /* Someone else could write it: never build on it, never silently replace it. */
         cli_error("sync", "%s; fix its owner and mode or remove it", err.msg);

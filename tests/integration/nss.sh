@@ -101,6 +101,7 @@ check "getpwnam_r of a templated name from 1 byte up" \
 
 # ---- 8 threads while another process rewrites the DB 1,000 times -----------
 cp "$DB" "$T/good.db"
+cp "$top_srcdir/tests/fixtures/iddb/v1-nss.db" "$T/v1.db"
 "$IDDB_TOOL" rewrite "$DB" 1 # version A in place before the threads start
 if ns_run "$top_builddir/tests/integration/nss_threads" "$IDDB_TOOL" "$DB" 1000 8 >"$T/out" 2>&1
 then
@@ -138,7 +139,27 @@ head -c $((size - 1)) "$T/good.db" >"$DB"
 unavail "DB short by one byte"
 rm -f "$DB" && cp "$T/good.db" "$DB"
 printf 'X' | dd of="$DB" bs=1 seek=400 conv=notrunc 2>/dev/null
-unavail "DB with one byte changed"
+unavail "DB with one byte of its header page changed"
+rm -f "$DB" && cp "$T/good.db" "$DB"
+printf 'X' | dd of="$DB" bs=1 seek=4200 conv=notrunc 2>/dev/null
+unavail "DB with one byte of its first data block changed"
+cp "$T/v1.db" "$DB"
+unavail "DB in the previous format (version 1)"
+# A bigger DB damaged in one user-record block: the users whose records (or
+# index slots) lie in that block are refused, every other answer is exact.
+"$IDDB_TOOL" gen "$DB" 300 "$T/gen_passwd" "$T/gen_group" >/dev/null
+printf 'X' | dd of="$DB" bs=1 seek=$((4096 * 2 + 100)) conv=notrunc 2>/dev/null
+names=$(seq 0 299 | sed 's/^/u/')
+# shellcheck disable=SC2086
+ns_run getent passwd $names >"$T/damaged.out" 2>/dev/null
+rc=$?
+served=$(wc -l <"$T/damaged.out")
+wrong=$(sed 's/^\([^:]*\):\*:/\1:x:/' "$T/damaged.out" | grep -cvxF -f "$T/gen_passwd")
+if [ "$rc" = 2 ] && [ "$served" -gt 0 ] && [ "$served" -lt 300 ] && [ "$wrong" = 0 ]; then
+    ok "one damaged block: $served of 300 users served, each exactly, the rest refused"
+else
+    not_ok "one damaged block: getent=$rc served=$served wrong=$wrong"
+fi
 head -c 4096 /dev/urandom >"$DB"
 unavail "random bytes"
 rm -f "$DB" && cp "$T/good.db" "$DB"
