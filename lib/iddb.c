@@ -170,38 +170,42 @@ uint64_t eksauth_iddb_hash_id(uint32_t id, uint64_t seed)
 /* ------------------------------------------------------------------------ */
 /* Blocks: checked once each, the first time anything in them is read.     */
 
+/* Check block b against its checksum and remember it; false when it does not match. */
+static bool check_block(const struct eksauth_iddb *db, uint32_t b)
+{
+    const unsigned char *block = db->base + IDDB_DATA_START + (size_t)b * IDDB_BLOCK_SIZE;
+    const unsigned char *sum = db->base + db->sec[IDDB_S_BLOCKS].off + (size_t)b * 8;
+
+    /* A damaged block (or a damaged checksum) is never read: fail closed. */
+    if (eksauth_iddb_checksum(block, IDDB_BLOCK_SIZE, 0) != rd64(sum))
+        return false;
+    __atomic_fetch_or(&db->checked[b / 64], 1ull << (b % 64), __ATOMIC_RELEASE);
+    return true;
+}
+
 /*
  * True when every block of [off, off + len) matches its checksum.  The
  * caller has checked that the range lies inside a section, so inside the
  * data blocks.  A block is hashed once per handle (4 KiB, well under a
- * microsecond); the bit is set only after it matched.
+ * microsecond); its bit is set only after it matched, so afterwards a
+ * check is one load.
  */
-static bool blocks_ok(const struct eksauth_iddb *db, uint32_t off, uint32_t len)
+static inline bool blocks_ok(const struct eksauth_iddb *db, uint32_t off, uint32_t len)
 {
-    uint32_t b, last;
+    uint32_t b = (off - IDDB_DATA_START) >> IDDB_BLOCK_SHIFT;
+    uint32_t last =
+        (uint32_t)(((uint64_t)off + (len > 0 ? len - 1 : 0) - IDDB_DATA_START) >> IDDB_BLOCK_SHIFT);
 
-    if (len == 0)
-        return true;
-    b = (off - IDDB_DATA_START) >> IDDB_BLOCK_SHIFT;
-    last = (uint32_t)(((uint64_t)off + len - 1 - IDDB_DATA_START) >> IDDB_BLOCK_SHIFT);
-    for (; b <= last; b++) {
-        uint64_t *word = &db->checked[b / 64], bit = 1ull << (b % 64);
-        const unsigned char *block = db->base + IDDB_DATA_START + (size_t)b * IDDB_BLOCK_SIZE;
-        const unsigned char *sum = db->base + db->sec[IDDB_S_BLOCKS].off + (size_t)b * 8;
-
-        if ((__atomic_load_n(word, __ATOMIC_ACQUIRE) & bit) != 0)
-            continue;
-        /* A damaged block (or a damaged checksum) is never read: fail closed. */
-        if (eksauth_iddb_checksum(block, IDDB_BLOCK_SIZE, 0) != rd64(sum))
+    for (; b <= last; b++)
+        if ((__atomic_load_n(&db->checked[b / 64], __ATOMIC_ACQUIRE) & (1ull << (b % 64))) == 0 &&
+            !check_block(db, b))
             return false;
-        __atomic_fetch_or(word, bit, __ATOMIC_RELEASE);
-    }
     return true;
 }
 
 /* [off, off + len) inside section s and its blocks checked: a pointer to it, else NULL. */
-static const unsigned char *sec_at(const struct eksauth_iddb *db, enum iddb_section s, uint64_t off,
-                                   uint64_t len)
+static inline const unsigned char *sec_at(const struct eksauth_iddb *db, enum iddb_section s,
+                                          uint64_t off, uint64_t len)
 {
     const struct section *sec = &db->sec[s];
 
@@ -214,19 +218,21 @@ static const unsigned char *sec_at(const struct eksauth_iddb *db, enum iddb_sect
 }
 
 /* A record of section s at off: its length word first, then all of it. */
-static const unsigned char *record_at(const struct eksauth_iddb *db, enum iddb_section s,
-                                      uint32_t off, uint32_t min, uint32_t *lenp)
+static inline const unsigned char *record_at(const struct eksauth_iddb *db, enum iddb_section s,
+                                             uint32_t off, uint32_t min, uint32_t *lenp)
 {
-    const unsigned char *r = sec_at(db, s, off, 4);
+    const struct section *sec = &db->sec[s];
+    uint64_t end = (uint64_t)sec->off + sec->size;
     uint32_t len;
 
-    if (r == NULL || off % IDDB_ALIGN != 0)
+    if (off < sec->off || (uint64_t)off + min > end || off % IDDB_ALIGN != 0 ||
+        !blocks_ok(db, off, 4))
         return NULL;
-    len = rd32(r);
-    if (len < min || len % IDDB_ALIGN != 0)
+    len = rd32(db->base + off);
+    if (len < min || len % IDDB_ALIGN != 0 || (uint64_t)off + len > end || !blocks_ok(db, off, len))
         return NULL;
     *lenp = len;
-    return sec_at(db, s, off, len);
+    return db->base + off;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -611,12 +617,6 @@ void eksauth_iddb_close(struct eksauth_iddb *db)
 /* ------------------------------------------------------------------------ */
 /* Records.                                                                  */
 
-/* s[0..len) holds none of the forbidden characters, nor a NUL (strcspn stops at both). */
-static bool field_ok(const char *s, size_t len, const char *forbidden)
-{
-    return strcspn(s, forbidden) == len;
-}
-
 /* The string of length len at *at of record r (of rlen bytes): NUL right after it. */
 static const char *rec_str(const unsigned char *r, uint32_t rlen, uint32_t *at, uint32_t len)
 {
@@ -637,64 +637,69 @@ static bool group_id_ok(const struct eksauth_iddb *db, uint32_t gid, uint32_t fl
     return (flags & EKSAUTH_IDDB_GROUP_LOCAL) != 0 || (gid >= db->id_min && gid <= db->id_max);
 }
 
-/* A whole user record, checked before any of it is handed out. */
+/*
+ * A whole user record, checked before any of it is handed out.  The six
+ * strings follow one another, each with its NUL: login, k8s username, ARN,
+ * gecos, home, shell.
+ */
 static enum eksauth_status read_user(const struct eksauth_iddb *db, uint32_t off,
                                      struct eksauth_iddb_user *out)
 {
-    const unsigned char *r;
-    struct eksauth_iddb_user u;
-    uint32_t rlen, at, i;
-    const char **strs[IDDB_U_NSTR];
-    size_t lens[IDDB_U_NSTR];
+    const unsigned char *r, *e;
+    uint32_t rlen, at, i, k8s_len, arn_len;
+    const char *span;
+    size_t span_len;
 
     r = record_at(db, IDDB_S_USERS, off, IDDB_U_GROUPS, &rlen);
     if (r == NULL)
         return EKSAUTH_EINVAL;
-    memset(&u, 0, sizeof(u));
-    u.uid = rd32(r + IDDB_U_UID);
-    u.gid = rd32(r + IDDB_U_GID);
-    u.flags = rd32(r + IDDB_U_FLAGS);
-    u.last_login = rd64(r + IDDB_U_LAST_LOGIN);
-    u.n_groups = rd32(r + IDDB_U_N_GROUPS);
-    u.rec_off = off;
-    if (u.n_groups > EKSAUTH_IDDB_MAX_GROUPS)
+    out->uid = rd32(r + IDDB_U_UID);
+    out->gid = rd32(r + IDDB_U_GID);
+    out->flags = rd32(r + IDDB_U_FLAGS);
+    out->last_login = rd64(r + IDDB_U_LAST_LOGIN);
+    out->n_groups = rd32(r + IDDB_U_N_GROUPS);
+    out->rec_off = off;
+    if (out->n_groups > EKSAUTH_IDDB_MAX_GROUPS)
         return EKSAUTH_EINVAL;
-    at = IDDB_U_GROUPS + u.n_groups * IDDB_UGROUP_SIZE;
-    strs[0] = &u.login;
-    strs[1] = &u.k8s_username;
-    strs[2] = &u.arn;
-    strs[3] = &u.gecos;
-    strs[4] = &u.home;
-    strs[5] = &u.shell;
-    for (i = 0; i < IDDB_U_NSTR; i++) {
-        lens[i] = rd16(r + IDDB_U_STRLENS + i * 2);
-        *strs[i] = rec_str(r, rlen, &at, (uint32_t)lens[i]);
-        if (*strs[i] == NULL)
-            return EKSAUTH_EINVAL;
-    }
-    u.login_len = lens[0];
-    u.gecos_len = lens[3];
-    u.home_len = lens[4];
-    u.shell_len = lens[5];
-    if ((u.flags & ~EKSAUTH_IDDB_USER_TEMPLATED) != 0)
+    at = IDDB_U_GROUPS + out->n_groups * IDDB_UGROUP_SIZE;
+    out->login_len = rd16(r + IDDB_U_STRLENS);
+    k8s_len = rd16(r + IDDB_U_STRLENS + 2);
+    arn_len = rd16(r + IDDB_U_STRLENS + 4);
+    out->gecos_len = rd16(r + IDDB_U_STRLENS + 6);
+    out->home_len = rd16(r + IDDB_U_STRLENS + 8);
+    out->shell_len = rd16(r + IDDB_U_STRLENS + 10);
+    if ((out->login = rec_str(r, rlen, &at, (uint32_t)out->login_len)) == NULL ||
+        (out->k8s_username = rec_str(r, rlen, &at, k8s_len)) == NULL ||
+        (out->arn = rec_str(r, rlen, &at, arn_len)) == NULL ||
+        (out->gecos = rec_str(r, rlen, &at, (uint32_t)out->gecos_len)) == NULL ||
+        (out->home = rec_str(r, rlen, &at, (uint32_t)out->home_len)) == NULL ||
+        (out->shell = rec_str(r, rlen, &at, (uint32_t)out->shell_len)) == NULL)
         return EKSAUTH_EINVAL;
-    /* Only names NSS may serve, and no field that could split a passwd line. */
-    if (!eksauth_names_valid(u.login) || strlen(u.login) != u.login_len ||
-        !field_ok(u.gecos, u.gecos_len, ":,\n") || u.home[0] != '/' || u.shell[0] != '/' ||
-        !field_ok(u.home, u.home_len, ":\n") || !field_ok(u.shell, u.shell_len, ":\n") ||
-        !field_ok(u.k8s_username, lens[1], "\n") || !field_ok(u.arn, lens[2], "\n"))
+    if ((out->flags & ~EKSAUTH_IDDB_USER_TEMPLATED) != 0)
+        return EKSAUTH_EINVAL;
+    /*
+     * Only names NSS may serve (the login whole: no NUL inside it), and no
+     * field that could split a passwd line: one search over the strings
+     * after the login for a newline, one over gecos, home and shell for ':',
+     * one over gecos for ','.  (A NUL inside another field would only
+     * shorten what is served.)
+     */
+    span = out->k8s_username;
+    span_len = (size_t)(out->shell + out->shell_len - span);
+    if (!eksauth_names_valid(out->login) || strlen(out->login) != out->login_len ||
+        memchr(span, '\n', span_len) != NULL ||
+        memchr(out->gecos, ':', (size_t)(out->shell + out->shell_len - out->gecos)) != NULL ||
+        memchr(out->gecos, ',', out->gecos_len) != NULL || out->home[0] != '/' ||
+        out->shell[0] != '/')
         return EKSAUTH_EINVAL;
     /* Never root, and only ids of our range: a corrupt DB cannot grant uid or gid 0. */
-    if (u.uid < db->id_min || u.uid > db->id_max || u.gid < db->id_min || u.gid > db->id_max)
+    if (out->uid < db->id_min || out->uid > db->id_max || out->gid < db->id_min ||
+        out->gid > db->id_max)
         return EKSAUTH_EINVAL;
     /* The groups the list names: the same checks as their records. */
-    for (i = 0; i < u.n_groups; i++) {
-        const unsigned char *e = r + IDDB_U_GROUPS + i * IDDB_UGROUP_SIZE;
-
+    for (i = 0, e = r + IDDB_U_GROUPS; i < out->n_groups; i++, e += IDDB_UGROUP_SIZE)
         if (!group_id_ok(db, rd32(e), rd32(e + 4)))
             return EKSAUTH_EINVAL;
-    }
-    *out = u;
     return EKSAUTH_OK;
 }
 
@@ -724,7 +729,8 @@ static enum eksauth_status read_group(const struct eksauth_iddb *db, uint32_t of
         return EKSAUTH_EINVAL;
     g.k8s_group = rec_str(r, rlen, &at, rd16(r + IDDB_G_K8S_LEN));
     if (g.k8s_group == NULL || !eksauth_names_valid(g.name) || strlen(g.name) != g.name_len ||
-        !field_ok(g.k8s_group, rd16(r + IDDB_G_K8S_LEN), "\n") || !group_id_ok(db, g.gid, g.flags))
+        strlen(g.k8s_group) != rd16(r + IDDB_G_K8S_LEN) || strchr(g.k8s_group, '\n') != NULL ||
+        !group_id_ok(db, g.gid, g.flags))
         return EKSAUTH_EINVAL;
     /* The member names lie inside the record and end in NUL: none can run past it. */
     if ((uint64_t)at + mbytes > rlen || (g.n_members == 0) != (mbytes == 0) ||

@@ -58,6 +58,7 @@ static_assert(sizeof(uid_t) == sizeof(uint32_t) && sizeof(gid_t) == sizeof(uint3
 static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
 static struct eksauth_iddb *cache_db;
+static unsigned long cache_serial;    /* +1 each time a file is mapped */
 static struct timespec cache_checked; /* CLOCK_MONOTONIC_COARSE of the last stat of the path */
 static bool cache_bad_valid;          /* the file at cache_bad failed to open: don't retry it */
 static struct eksauth_iddb_stamp cache_bad;
@@ -74,7 +75,8 @@ static uint32_t pw_next, gr_next; /* enumeration positions */
 struct clashes {
     bool valid;
     struct timespec checked; /* CLOCK_MONOTONIC_COARSE of the last stat of the files */
-    struct eksauth_iddb_stamp db, pw, gr;
+    unsigned long serial;    /* the mapping (cache_serial) they were found in */
+    struct eksauth_iddb_stamp pw, gr;
     bool pw_seen, gr_seen;    /* whether each file existed */
     uint32_t uids[CLASH_MAX]; /* DB users named like a local user or group */
     uint32_t gids[CLASH_MAX]; /* DB groups named like a local group */
@@ -134,19 +136,17 @@ static bool recent(const struct timespec *last, const struct timespec *now, bool
  * or corrupt.  Without a stale mark and within RECHECK_S of the last check
  * this is the mapping as it is, with no system call.
  */
-static struct eksauth_iddb *current_db(int *errnop)
+static struct eksauth_iddb *current_db(const struct timespec *t, bool clock_ok, int *errnop)
 {
-    const char *path = eksauth_iddb_default_path();
+    const char *path;
     struct eksauth_iddb_stamp now;
     struct eksauth_iddb *db = NULL;
     struct eksauth_error err;
-    struct timespec t;
-    bool clock_ok = coarse_now(&t);
 
-    if (cache_db != NULL && !eksauth_iddb_is_stale(cache_db) &&
-        recent(&cache_checked, &t, clock_ok))
+    if (cache_db != NULL && !eksauth_iddb_is_stale(cache_db) && recent(&cache_checked, t, clock_ok))
         return cache_db;
-    cache_checked = t;
+    cache_checked = *t;
+    path = eksauth_iddb_default_path();
     if (!eksauth_iddb_stat(path, &now)) {
         *errnop = errno;
         /* Gone: drop the old mapping, or a revoked user would stay served. */
@@ -173,6 +173,7 @@ static struct eksauth_iddb *current_db(int *errnop)
     }
     cache_bad_valid = false;
     cache_db = db;
+    cache_serial++;
     return db;
 }
 
@@ -282,7 +283,7 @@ static void rescan_clashes(const struct eksauth_iddb *db, const struct timespec 
 {
     memset(&clash, 0, sizeof(clash));
     clash.checked = *now;
-    clash.db = *eksauth_iddb_get_stamp(db);
+    clash.serial = cache_serial;
     clash.pw = *pw;
     clash.gr = *gr;
     clash.pw_seen = pw_seen;
@@ -296,23 +297,22 @@ static void rescan_clashes(const struct eksauth_iddb *db, const struct timespec 
  * local name is seen within RECHECK_S by a process that already looked up;
  * a process's first lookup always checks (sudo, login, id).
  */
-static void refresh_clashes(const struct eksauth_iddb *db)
+static void refresh_clashes(const struct eksauth_iddb *db, const struct timespec *now,
+                            bool clock_ok)
 {
     struct eksauth_iddb_stamp pw, gr;
-    struct timespec now;
-    bool same_db = clash.valid && eksauth_iddb_stamp_equal(&clash.db, eksauth_iddb_get_stamp(db));
-    bool clock_ok = coarse_now(&now);
+    bool same_db = clash.valid && clash.serial == cache_serial;
     bool pw_seen, gr_seen;
 
-    if (same_db && recent(&clash.checked, &now, clock_ok))
+    if (same_db && recent(&clash.checked, now, clock_ok))
         goto out;
     pw_seen = stat_or_zero("/etc/passwd", &pw);
     gr_seen = stat_or_zero("/etc/group", &gr);
     if (same_db && pw_seen == clash.pw_seen && gr_seen == clash.gr_seen &&
         eksauth_iddb_stamp_equal(&clash.pw, &pw) && eksauth_iddb_stamp_equal(&clash.gr, &gr))
-        clash.checked = now;
+        clash.checked = *now;
     else
-        rescan_clashes(db, &now, &pw, pw_seen, &gr, gr_seen);
+        rescan_clashes(db, now, &pw, pw_seen, &gr, gr_seen);
 out:
     return;
 }
@@ -506,10 +506,11 @@ static enum nss_status gr_answer(const struct eksauth_iddb *db, enum eksauth_sta
     if (clash.n_uids > 0 || clash.overflow)
         return gr_fill_filtered(db, g, gr, buf, buflen, errnop);
     /*
-     * The member logins are one run of NUL-terminated names in the record:
-     * the size is known from the record alone, the names are copied in one
-     * piece, and one walk over the copy checks each name and points gr_mem
-     * at it.
+     * The member logins are one run of NUL-terminated names in the record
+     * (copies of logins the writer checked, in a block whose checksum was
+     * checked): the size is known from the record alone, the names are
+     * copied in one piece, searched once for the characters that would
+     * split a group line, and one walk over the copy points gr_mem at each.
      */
     if (buf == NULL)
         return erange(errnop);
@@ -521,19 +522,20 @@ static enum nss_status gr_answer(const struct eksauth_iddb *db, enum eksauth_sta
     mem = (char **)(void *)(buf + pad);
     names = (char *)(mem + g->n_members + 1);
     memcpy(names, g->members, g->members_len);
-    p = names;
     end = names + g->members_len;
-    for (j = 0; j < g->n_members; j++) {
+    /* Nothing that could split a group line (the writer allows none of these in a name). */
+    if (memchr(names, ':', g->members_len) != NULL || memchr(names, ',', g->members_len) != NULL ||
+        memchr(names, '\n', g->members_len) != NULL)
+        return from_status(EKSAUTH_EINVAL, errnop);
+    for (j = 0, p = names; j < g->n_members; j++) {
         size_t len;
 
-        /* Each member a valid name inside the run (it ends in NUL: read_group checked). */
-        if (p >= end || !eksauth_names_valid(p))
+        /* Exactly n_members non-empty names in the run (it ends in NUL: read_group checked). */
+        if (p >= end || (len = strlen(p)) == 0 || len > EKSAUTH_NAME_MAX)
             return from_status(EKSAUTH_EINVAL, errnop);
-        len = strlen(p);
         mem[j] = p;
         p += len + 1;
     }
-    /* Exactly n_members names: nothing left over. */
     if (p != end)
         return from_status(EKSAUTH_EINVAL, errnop);
     mem[g->n_members] = NULL;
@@ -588,10 +590,12 @@ enum by {
 /* The current DB with its clashes up to date (lock held), or NULL: UNAVAIL. */
 static struct eksauth_iddb *db_for_lookup(int *errnop)
 {
-    struct eksauth_iddb *db = current_db(errnop);
+    struct timespec now;
+    bool clock_ok = coarse_now(&now);
+    struct eksauth_iddb *db = current_db(&now, clock_ok, errnop);
 
     if (db != NULL)
-        refresh_clashes(db);
+        refresh_clashes(db, &now, clock_ok);
     return db;
 }
 
