@@ -956,6 +956,36 @@ enum eksauth_status eksauth_iddb_group_member(const struct eksauth_iddb *db,
     return EKSAUTH_OK;
 }
 
+bool eksauth_iddb_group_copy_members(const struct eksauth_iddb *db,
+                                     const struct eksauth_iddb_group *g, char *names, char **mem)
+{
+    /* g came from read_group: its offsets table lies inside the checked record. */
+    const unsigned char *offs = db->base + g->rec_off + IDDB_G_MEMBER_OFFS;
+    uint32_t j, at, prev = 0;
+
+    memcpy(names, g->members, g->members_len);
+    /* Nothing that could split a group line (the writer allows none of these in a name). */
+    if (memchr(names, ':', g->members_len) != NULL || memchr(names, ',', g->members_len) != NULL ||
+        memchr(names, '\n', g->members_len) != NULL)
+        return false;
+    /*
+     * Each name starts where the offsets table says, right after the
+     * previous one's NUL, is not empty, and takes at most EKSAUTH_NAME_MAX
+     * bytes; the run ends in NUL (read_group), so every pointer is a string
+     * inside names.
+     */
+    for (j = 0; j < g->n_members; j++, prev = at) {
+        at = rd32(offs + (size_t)j * 4);
+        if (at >= g->members_len || names[at] == '\0' ||
+            (j == 0 ? at != 0
+                    : at <= prev + 1 || at - prev - 1 > EKSAUTH_NAME_MAX || names[at - 1] != '\0'))
+            return false;
+        mem[j] = names + at;
+    }
+    return g->n_members == 0 ||
+           (g->members_len - prev > 1 && g->members_len - prev - 1 <= EKSAUTH_NAME_MAX);
+}
+
 uint64_t eksauth_iddb_generation(const struct eksauth_iddb *db)
 {
     return db->generation;

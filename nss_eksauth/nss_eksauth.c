@@ -496,8 +496,7 @@ static enum nss_status gr_answer(const struct eksauth_iddb *db, enum eksauth_sta
                                  size_t buflen, int *errnop)
 {
     size_t need, pad;
-    uint32_t j;
-    char **mem, *names, *p, *end;
+    char **mem, *names, *p;
 
     if (st == EKSAUTH_OK && !group_served(g))
         st = EKSAUTH_ENOTFOUND;
@@ -508,9 +507,8 @@ static enum nss_status gr_answer(const struct eksauth_iddb *db, enum eksauth_sta
     /*
      * The member logins are one run of NUL-terminated names in the record
      * (copies of logins the writer checked, in a block whose checksum was
-     * checked): the size is known from the record alone, the names are
-     * copied in one piece, searched once for the characters that would
-     * split a group line, and one walk over the copy points gr_mem at each.
+     * checked): the size is known from the record alone, and the names are
+     * copied in one piece and pointed at (eksauth_iddb_group_copy_members).
      */
     if (buf == NULL)
         return erange(errnop);
@@ -521,23 +519,9 @@ static enum nss_status gr_answer(const struct eksauth_iddb *db, enum eksauth_sta
         return erange(errnop);
     mem = (char **)(void *)(buf + pad);
     names = (char *)(mem + g->n_members + 1);
-    memcpy(names, g->members, g->members_len);
-    end = names + g->members_len;
-    /* Nothing that could split a group line (the writer allows none of these in a name). */
-    if (memchr(names, ':', g->members_len) != NULL || memchr(names, ',', g->members_len) != NULL ||
-        memchr(names, '\n', g->members_len) != NULL)
+    if (!eksauth_iddb_group_copy_members(db, g, names, mem))
         return from_status(EKSAUTH_EINVAL, errnop);
-    for (j = 0, p = names; j < g->n_members; j++) {
-        size_t len;
-
-        /* Exactly n_members non-empty names in the run (it ends in NUL: read_group checked). */
-        if (p >= end || (len = strlen(p)) == 0 || len > EKSAUTH_NAME_MAX)
-            return from_status(EKSAUTH_EINVAL, errnop);
-        mem[j] = p;
-        p += len + 1;
-    }
-    if (p != end)
-        return from_status(EKSAUTH_EINVAL, errnop);
+    p = names + g->members_len;
     mem[g->n_members] = NULL;
     gr->gr_name = put(&p, g->name, g->name_len);
     gr->gr_passwd = put(&p, NO_PASSWORD, sizeof(NO_PASSWORD) - 1);

@@ -157,6 +157,14 @@ enum eksauth_status eksauth_iddb_user_group(const struct eksauth_iddb *db,
 enum eksauth_status eksauth_iddb_group_member(const struct eksauth_iddb *db,
                                               const struct eksauth_iddb_group *g, uint32_t j,
                                               const char **login, size_t *login_len);
+/*
+ * g's member logins copied to names (g->members_len bytes) and mem[j] (j <
+ * g->n_members) pointed at each copy, in one pass over the record: what
+ * getgrnam_r answers.  False when the run is malformed (names and mem then
+ * hold nothing to use).
+ */
+bool eksauth_iddb_group_copy_members(const struct eksauth_iddb *db,
+                                     const struct eksauth_iddb_group *g, char *names, char **mem);
 /* The gid and flags of u's j-th group, from u's own record (initgroups needs no more). */
 enum eksauth_status eksauth_iddb_user_group_id(const struct eksauth_iddb *db,
                                                const struct eksauth_iddb_user *u, uint32_t j,

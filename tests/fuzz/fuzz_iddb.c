@@ -50,6 +50,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             continue;
         for (j = 0; j < g.n_members && j < 256; j++)
             (void)eksauth_iddb_group_member(db, &g, j, &m, NULL);
+        if (g.n_members < 4096) {
+            char *names = malloc(g.members_len + 1), **mem = calloc(g.n_members + 1, sizeof(*mem));
+
+            if (names != NULL && mem != NULL)
+                (void)eksauth_iddb_group_copy_members(db, &g, names, mem);
+            free(names);
+            free(mem);
+        }
         (void)eksauth_iddb_group_by_name(db, g.name, &g);
         (void)eksauth_iddb_group_by_gid(db, g.gid, &g);
     }

@@ -360,8 +360,7 @@ int main(int argc, char **argv)
 {
     if (argc == 4 && strcmp(argv[1], "make") == 0)
         return cmd_make(argv[2], argv[3]);
-    if ((argc == 6 || (argc == 7 && strcmp(argv[6], "nobig") == 0)) &&
-        strcmp(argv[1], "gen") == 0)
+    if ((argc == 6 || (argc == 7 && strcmp(argv[6], "nobig") == 0)) && strcmp(argv[1], "gen") == 0)
         return cmd_gen(argv[2], strtoul(argv[3], NULL, 10), argv[4], argv[5], argc == 6);
     if (argc == 4 && strcmp(argv[1], "rewrite") == 0)
         return cmd_rewrite(argv[2], strtoul(argv[3], NULL, 10));
@@ -371,7 +370,8 @@ int main(int argc, char **argv)
         return cmd_record(argv[2], argc - 3, argv + 3);
     if (argc == 4 && strcmp(argv[1], "template-uid") == 0)
         return cmd_template_uid(argv[2], argv[3]);
-    fprintf(stderr, "usage: iddb_tool make DB SPEC | gen DB N PASSWD GROUP [nobig] | rewrite DB COUNT | "
-                    "dump DB | template-uid DB NAME | record DB LOGIN K8S ARN [G|GID|K8S...]\n");
+    fprintf(stderr,
+            "usage: iddb_tool make DB SPEC | gen DB N PASSWD GROUP [nobig] | rewrite DB COUNT | "
+            "dump DB | template-uid DB NAME | record DB LOGIN K8S ARN [G|GID|K8S...]\n");
     return 2;
 }

@@ -391,6 +391,20 @@ static void exercise(const struct eksauth_iddb *db)
         for (j = 0; j < g.n_members && j < 64; j++)
             if (eksauth_iddb_group_member(db, &g, j, &m, &mlen) == EKSAUTH_OK)
                 assert_true(eksauth_names_valid(m) && strlen(m) == mlen);
+        /* getgrnam's copy: exact-size buffers (ASan), every pointer a short string inside */
+        {
+            char *names = malloc(g.members_len + 1), **mem = calloc(g.n_members + 1, sizeof(*mem));
+
+            if (eksauth_iddb_group_copy_members(db, &g, names, mem)) {
+                for (j = 0; j < g.n_members; j++) {
+                    assert_true(mem[j] >= names && mem[j] < names + g.members_len);
+                    assert_true(strlen(mem[j]) >= 1 && strlen(mem[j]) <= EKSAUTH_NAME_MAX);
+                    assert_null(strpbrk(mem[j], ":,\n"));
+                }
+            }
+            free(names);
+            free(mem);
+        }
         (void)eksauth_iddb_group_by_name(db, g.name, &g);
         (void)eksauth_iddb_group_by_gid(db, g.gid, &g);
     }
