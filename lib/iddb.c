@@ -282,6 +282,8 @@ static bool sections_ok(struct eksauth_iddb *db)
            db->sec[IDDB_S_USER_ORDER].size == (uint64_t)db->n_users * 4 &&
            db->sec[IDDB_S_GROUP_ORDER].size == (uint64_t)db->n_groups * 4 &&
            db->sec[IDDB_S_TOMBSTONES].size == (uint64_t)db->n_tombstones * IDDB_T_SIZE &&
+           db->sec[IDDB_S_NAME_FILTER].size >= IDDB_FILTER_MIN &&
+           is_pow2(db->sec[IDDB_S_NAME_FILTER].size) &&
            db->sec[IDDB_S_USERS].size >= (uint64_t)db->n_users * IDDB_U_GROUPS &&
            db->sec[IDDB_S_GROUPS].size >= (uint64_t)db->n_groups * IDDB_G_MEMBER_OFFS &&
            db->max_probe <= db->user_slots + db->group_slots;
@@ -801,6 +803,18 @@ static enum eksauth_status find_name(const struct eksauth_iddb *db, const char *
     return EKSAUTH_ENOTFOUND;
 }
 
+bool eksauth_iddb_maybe_named(const struct eksauth_iddb *db, const char *name)
+{
+    const struct section *f = &db->sec[IDDB_S_NAME_FILTER];
+    uint64_t h = eksauth_iddb_hash_name(name, strlen(name), db->seed);
+    uint64_t bits = (uint64_t)f->size * 8, b1 = h & (bits - 1), b2 = (h >> 32) & (bits - 1);
+    const unsigned char *p1 = sec_at(db, IDDB_S_NAME_FILTER, f->off + b1 / 8, 1);
+    const unsigned char *p2 = sec_at(db, IDDB_S_NAME_FILTER, f->off + b2 / 8, 1);
+
+    /* A filter block that fails its checksum rules nothing out: fail closed. */
+    return p1 == NULL || p2 == NULL || ((*p1 >> (b1 % 8)) & (*p2 >> (b2 % 8)) & 1) != 0;
+}
+
 /* The record with id (uid for users, gid for groups), as find_name. */
 static enum eksauth_status find_id(const struct eksauth_iddb *db, uint32_t id,
                                    struct eksauth_iddb_user *u, struct eksauth_iddb_group *g)
@@ -969,21 +983,21 @@ bool eksauth_iddb_group_copy_members(const struct eksauth_iddb *db,
         memchr(names, '\n', g->members_len) != NULL)
         return false;
     /*
-     * Each name starts where the offsets table says, right after the
-     * previous one's NUL, is not empty, and takes at most EKSAUTH_NAME_MAX
-     * bytes; the run ends in NUL (read_group), so every pointer is a string
-     * inside names.
+     * Each name starts where the offsets table says: the first at 0, each
+     * next 2 to EKSAUTH_NAME_MAX + 1 bytes after the one before (a name and
+     * its NUL), the last ending the run.  The run ends in NUL (read_group),
+     * so every pointer is a string inside names; the writer puts each NUL
+     * right before the next name.
      */
     for (j = 0; j < g->n_members; j++, prev = at) {
         at = rd32(offs + (size_t)j * 4);
-        if (at >= g->members_len || names[at] == '\0' ||
-            (j == 0 ? at != 0
-                    : at <= prev + 1 || at - prev - 1 > EKSAUTH_NAME_MAX || names[at - 1] != '\0'))
+        if (j == 0 ? at != 0 : at - prev - 2 > EKSAUTH_NAME_MAX - 1)
             return false;
         mem[j] = names + at;
     }
+    /* The last name inside the run, 1 to EKSAUTH_NAME_MAX bytes and its NUL. */
     return g->n_members == 0 ||
-           (g->members_len - prev > 1 && g->members_len - prev - 1 <= EKSAUTH_NAME_MAX);
+           (g->members_len > prev && g->members_len - prev - 2 <= EKSAUTH_NAME_MAX - 1);
 }
 
 uint64_t eksauth_iddb_generation(const struct eksauth_iddb *db)

@@ -45,6 +45,7 @@ enum iddb_section {
     IDDB_S_GROUP_BY_GID,  /* hash slots {u32 gid, u32 record offset} */
     IDDB_S_GROUP_ORDER,   /* u32 record offsets in name order */
     IDDB_S_TOMBSTONES,    /* fixed entries sorted by id */
+    IDDB_S_NAME_FILTER,   /* bits: two per user or group name (iddb_filter_bits) */
     IDDB_S_BLOCKS,        /* u64 XXH64 of each data block; the end of the file */
     IDDB_N_SECTIONS,
 };
@@ -92,6 +93,13 @@ enum {
 };
 #define IDDB_T_NAME 40u
 #define IDDB_T_SIZE (IDDB_T_NAME_AT + IDDB_T_NAME)
+
+/*
+ * The name filter: a power-of-two number of bytes (16 bits a name at
+ * least); a name sets bits (h & (bits - 1)) and ((h >> 32) & (bits - 1)),
+ * h its hash.  A name with either bit clear is no user's and no group's.
+ */
+#define IDDB_FILTER_MIN 64u
 
 /* Hash of a name for the name indexes (slot = h & mask, tag = h >> 32). */
 uint64_t eksauth_iddb_hash_name(const char *name, size_t len, uint64_t seed);

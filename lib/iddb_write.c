@@ -1239,6 +1239,25 @@ enum eksauth_status eksauth_iddb_builder_serialize(const struct eksauth_iddb_bui
         memcpy(o.p + e + IDDB_T_NAME_AT, tombs[i].name, strlen(tombs[i].name));
     }
     set_section(&o, IDDB_S_TOMBSTONES, at);
+    /* The name filter: 16 bits a name at least, two set per name. */
+    {
+        size_t fbytes = IDDB_FILTER_MIN, fbits;
+
+        while (fbytes < (l.nu + l.ng) * 2)
+            fbytes *= 2;
+        fbits = fbytes * 8;
+        ob_align(&o, IDDB_ALIGN);
+        at = ob_reserve(&o, fbytes);
+        for (i = 0; i < l.nu + l.ng && !o.oom; i++) {
+            const char *n = i < l.nu ? l.us[i]->login : l.gs[i - l.nu]->name;
+            uint64_t h = eksauth_iddb_hash_name(n, strlen(n), l.seed);
+            size_t b1 = (size_t)(h & (fbits - 1)), b2 = (size_t)((h >> 32) & (fbits - 1));
+
+            o.p[at + b1 / 8] |= (unsigned char)(1u << (b1 % 8));
+            o.p[at + b2 / 8] |= (unsigned char)(1u << (b2 % 8));
+        }
+        set_section(&o, IDDB_S_NAME_FILTER, at);
+    }
     /* Blocks end where the next page starts; their checksums end the file. */
     ob_align(&o, IDDB_BLOCK_SIZE);
     blocks_at = ob_reserve(&o, (o.len - IDDB_DATA_START) / IDDB_BLOCK_SIZE * 8);

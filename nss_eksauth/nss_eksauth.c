@@ -253,6 +253,9 @@ static bool scan_local(const struct eksauth_iddb *db, const char *file, bool gro
         if (!start || colon == NULL)
             continue;
         *colon = '\0';
+        /* Most local names are no DB name: the filter says so without touching the indexes. */
+        if (!eksauth_iddb_maybe_named(db, line))
+            continue;
         if (eksauth_iddb_user_by_name(db, line, &u) == EKSAUTH_OK)
             clash_add(clash.uids, &clash.n_uids, u.uid);
         /* A group_map group is local by design: files serves it, not us. */

@@ -65,6 +65,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         (void)eksauth_iddb_template_at(db, i);
     (void)eksauth_iddb_template_user(db, "admin-bob", &uid);
     (void)eksauth_iddb_is_denied(db, "root");
+    (void)eksauth_iddb_maybe_named(db, "root");
     for (i = 0; i < eksauth_iddb_tombstone_count(db) && i < 256; i++)
         if (eksauth_iddb_tombstone_at(db, i, &t) == EKSAUTH_OK)
             (void)eksauth_iddb_id_held(db, t.id, &until);
