@@ -202,6 +202,30 @@ if command -v sudo >/dev/null 2>&1 && command -v visudo >/dev/null 2>&1; then
 else
     skip "sudo not installed"
 fi
+# ---- eksauth sync rewrites a version 1 DB and keeps its recorded ids ---------
+mkdir -p "$T/up"
+cp "$top_srcdir/tests/fixtures/iddb/v1-nss.db" "$T/up/identity.db"
+chmod 0644 "$T/up/identity.db"
+printf 'mapUsers: |\n  - userarn: arn:aws:iam::123456789012:user/build\n    username: build\n    groups: [devs]\n' \
+    >"$T/up/aws-auth.yaml"
+printf 'cluster_id = prod\naws_auth_file = %s\ndb_path = %s\n' "$T/up/aws-auth.yaml" \
+    "$T/up/identity.db" >"$T/up/eksauth.conf"
+chmod 0644 "$T/up/aws-auth.yaml" "$T/up/eksauth.conf"
+"$IDDB_TOOL" dump "$T/up/identity.db" >"$T/up/before" 2>&1
+case $(cat "$T/up/before") in
+*"version 1; run eksauth sync to rewrite it"*) ok "a version 1 DB is refused, saying what to do" ;;
+*) not_ok "a version 1 DB is refused, saying what to do"; sed 's/^/# /' "$T/up/before" ;;
+esac
+if "$EKSAUTH" --config "$T/up/eksauth.conf" sync >"$T/up/sync.out" 2>&1 &&
+    "$IDDB_TOOL" dump "$T/up/identity.db" >"$T/up/after" 2>&1; then
+    ok "eksauth sync rewrites it in the current version"
+else
+    not_ok "eksauth sync rewrites it in the current version"
+    sed 's/^/# /' "$T/up/sync.out" "$T/up/after"
+fi
+same "build:x:1900000100:1900000100:build:/home/build:/bin/bash" "$(grep '^build:x:.*:/bin/bash$' "$T/up/after")" \
+    "... keeping build's uid from the old DB (not the one a new plan would give)"
+
 if grep -q eks- /etc/sudoers /etc/nsswitch.conf; then not_ok "host files untouched"; else
     ok "host /etc/sudoers and /etc/nsswitch.conf untouched"; fi
 
