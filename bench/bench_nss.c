@@ -1,12 +1,24 @@
 /*
- * bench_nss.c - time getpwnam, getgrnam and getgrouplist (initgroups)
- * through glibc, whatever nsswitch.conf says (bench_nss.sh runs it once with
- * "eksauth" alone and once with "files" alone over the same entries).
+ * bench_nss.c - NSS lookups through glibc, whatever nsswitch.conf says
+ * (bench_nss.sh runs it in private mount namespaces with one source at a
+ * time: eksauth, the do-nothing module, SSSD, nscd, files).  The entries
+ * are those of `iddb_tool gen DB N`: users u0..u(N-1), groups eks-g0.. of
+ * 10 members each (user i in eks-g(i/10)), and eks-big, whose members are
+ * u0..u(min(N,10000)-1).
  *
- *   bench_nss N SECONDS
- * looks up random users u0..u(N-1) and groups eks-g0..eks-g9 for about
- * SECONDS per operation and prints "getpwnam NS getgrnam NS initgroups NS"
- * (nanoseconds per call).  Exit 1 when a lookup fails.
+ *   bench_nss run N SECONDS      getpwnam, getgrnam of a 10-member group and
+ *                                initgroups (getgrouplist) of random entries
+ *                                for about SECONDS each: "getpwnam NS
+ *                                getgrnam NS initgroups NS" (ns per call)
+ *   bench_nss big N SECONDS      getgrnam("eks-big"): "getgrnam_big NS MEMBERS"
+ *   bench_nss warm N             every user, 10-member group and initgroups
+ *                                once (fills a daemon's cache)
+ *   bench_nss count N COUNT      COUNT lookups of each kind, untimed (for
+ *                                strace -c): "lookups L"
+ *   bench_nss first NAME         the first getpwnam of this process: "first NS
+ *                                RSS_GROWTH_KIB"
+ * Exit 1 when a lookup fails or gives a wrong answer (with BENCH_NSS_FLOOR
+ * set, for the do-nothing module, a group may have no members).
  */
 #include "config.h"
 
@@ -15,75 +27,181 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
+#include <unistd.h>
 
-static double now(void)
+#include "common.h"
+
+#define BIG_MAX 10000ul
+
+static unsigned long n_users;
+static int floor_module; /* BENCH_NSS_FLOOR set: the do-nothing module, whose groups are empty */
+
+static unsigned long n_groups(void)
 {
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+    return (n_users + 9) / 10;
 }
 
-/* One operation on a random entry; false when the entry was not found. */
-static int op(int which, unsigned long n, unsigned *seed)
+/* One lookup of kind which (0 user, 1 group, 2 initgroups) of entry k; false when wrong. */
+static int lookup(int which, unsigned long k)
 {
     char name[32];
-    unsigned long k = (unsigned long)rand_r(seed) % n;
     gid_t groups[64];
     int ng = 64;
+    struct group *gr;
 
     switch (which) {
     case 0:
         snprintf(name, sizeof(name), "u%lu", k);
         return getpwnam(name) != NULL;
     case 1:
-        snprintf(name, sizeof(name), "eks-g%lu", k % 10);
-        return getgrnam(name) != NULL;
+        snprintf(name, sizeof(name), "eks-g%lu", k / 10);
+        gr = getgrnam(name);
+        return gr != NULL && (floor_module || gr->gr_mem[0] != NULL);
     default:
         snprintf(name, sizeof(name), "u%lu", k);
-        return getgrouplist(name, (gid_t)(1900000000ul + k), groups, &ng) >= 1 && ng == 2;
+        /* the primary group and eks-g(k/10), and eks-big for the first 10,000 */
+        return getgrouplist(name, (gid_t)(1900000000ul + k), groups, &ng) >= 1 && ng >= 2;
     }
 }
 
-int main(int argc, char **argv)
+static const char *const names[] = {"getpwnam", "getgrnam", "initgroups"};
+
+static int fail(int which, unsigned long k)
 {
-    static const char *const names[] = {"getpwnam", "getgrnam", "initgroups"};
-    unsigned long n, iters;
+    fprintf(stderr, "bench_nss: %s of entry %lu failed\n", names[which], k);
+    return 1;
+}
+
+static int cmd_run(double secs)
+{
     unsigned seed = 42;
-    double secs, t0, t;
     int which;
 
-    if (argc != 3) {
-        fprintf(stderr, "usage: bench_nss N SECONDS\n");
-        return 2;
-    }
-    n = strtoul(argv[1], NULL, 10);
-    secs = strtod(argv[2], NULL);
-    if (n == 0)
-        return 2;
     for (which = 0; which < 3; which++) {
-        /* warm up: the first call maps the DB or opens the file */
-        if (!op(which, n, &seed)) {
-            fprintf(stderr, "bench_nss: %s failed\n", names[which]);
-            return 1;
-        }
-        iters = 0;
-        t0 = now();
+        unsigned long iters = 0;
+        double t0 = bench_wall_ns(), t;
+
         do {
             int i;
 
             for (i = 0; i < 8; i++) {
-                if (!op(which, n, &seed)) {
-                    fprintf(stderr, "bench_nss: %s failed\n", names[which]);
-                    return 1;
-                }
+                unsigned long k = (unsigned long)rand_r(&seed) % n_users;
+
+                if (!lookup(which, k))
+                    return fail(which, k);
             }
             iters += 8;
-            t = now();
-        } while (t - t0 < secs);
-        printf("%s %.0f ", names[which], (t - t0) * 1e9 / (double)iters);
+            t = bench_wall_ns();
+        } while (t - t0 < secs * 1e9);
+        printf("%s %.0f ", names[which], (t - t0) / (double)iters);
     }
     printf("\n");
     return 0;
+}
+
+static int cmd_big(double secs)
+{
+    unsigned long iters = 0, members = 0, want = n_users < BIG_MAX ? n_users : BIG_MAX;
+    double t0 = bench_wall_ns(), t;
+
+    do {
+        struct group *gr = getgrnam("eks-big");
+
+        if (gr == NULL)
+            return fail(1, 0);
+        for (members = 0; gr->gr_mem[members] != NULL; members++)
+            ;
+        if (members != want) {
+            fprintf(stderr, "bench_nss: eks-big has %lu members, not %lu\n", members, want);
+            return 1;
+        }
+        iters++;
+        t = bench_wall_ns();
+    } while (t - t0 < secs * 1e9 || iters < 3);
+    printf("getgrnam_big %.0f %lu\n", (t - t0) / (double)iters, members);
+    return 0;
+}
+
+static int cmd_warm(void)
+{
+    unsigned long k;
+
+    for (k = 0; k < n_users; k++)
+        if (!lookup(0, k) || !lookup(2, k))
+            return fail(0, k);
+    for (k = 0; k < n_groups(); k++)
+        if (!lookup(1, k * 10))
+            return fail(1, k * 10);
+    return 0;
+}
+
+static int cmd_count(unsigned long count)
+{
+    unsigned seed = 7;
+    unsigned long i;
+    int which;
+
+    for (which = 0; which < 3; which++)
+        for (i = 0; i < count; i++) {
+            unsigned long k = (unsigned long)rand_r(&seed) % n_users;
+
+            if (!lookup(which, k))
+                return fail(which, k);
+        }
+    printf("lookups %lu\n", 3 * count);
+    return 0;
+}
+
+/* Resident set of this process, KiB (/proc/self/statm: pages). */
+static long rss_kib(void)
+{
+    long size = 0, resident = 0;
+    FILE *f = fopen("/proc/self/statm", "r");
+
+    if (f == NULL)
+        return -1;
+    if (fscanf(f, "%ld %ld", &size, &resident) != 2)
+        resident = -1;
+    fclose(f);
+    return resident < 0 ? -1 : resident * (sysconf(_SC_PAGESIZE) / 1024);
+}
+
+static int cmd_first(const char *name)
+{
+    long before = rss_kib(), after;
+    double t0 = bench_wall_ns(), t;
+    struct passwd *pw = getpwnam(name);
+
+    t = bench_wall_ns();
+    after = rss_kib();
+    if (pw == NULL) {
+        fprintf(stderr, "bench_nss: first getpwnam(%s) failed\n", name);
+        return 1;
+    }
+    printf("first %.0f %ld\n", t - t0, after - before);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    floor_module = getenv("BENCH_NSS_FLOOR") != NULL;
+    if (argc == 3 && strcmp(argv[1], "first") == 0)
+        return cmd_first(argv[2]);
+    if (argc < 3)
+        goto usage;
+    n_users = strtoul(argv[2], NULL, 10);
+    if (n_users == 0)
+        goto usage;
+    if (argc == 4 && strcmp(argv[1], "run") == 0)
+        return cmd_run(strtod(argv[3], NULL));
+    if (argc == 4 && strcmp(argv[1], "big") == 0)
+        return cmd_big(strtod(argv[3], NULL));
+    if (argc == 3 && strcmp(argv[1], "warm") == 0)
+        return cmd_warm();
+    if (argc == 4 && strcmp(argv[1], "count") == 0)
+        return cmd_count(strtoul(argv[3], NULL, 10));
+usage:
+    fprintf(stderr, "usage: bench_nss run N SECONDS | big N SECONDS | warm N | count N COUNT | "
+                    "first NAME\n");
+    return 2;
 }

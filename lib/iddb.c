@@ -1,13 +1,20 @@
 /*
- * iddb.c - the identity DB reader (format in include/eksauth/iddb.h).
+ * iddb.c - the identity DB reader (format: docs/identity-db.md and
+ * include/eksauth/iddb_format.h).
  *
- * libc only: the NSS module compiles this file.  The file is mapped
- * read-only and checked once when opened (owner, mode, header, section
- * bounds, checksum); every record is checked again before it is returned
- * (string refs inside the strings section and NUL-terminated, names valid,
- * ids in range, group and member refs in bounds), so a caller gets a whole
- * valid entry or an error, never part of one.  No global mutable state: the
- * handle is the caller's, and so is its locking.
+ * libc only: the NSS module compiles this file.  Opening maps the file
+ * read-only and shared and checks what costs O(1): owner, mode, size,
+ * version, the header checksum, that every section lies inside the file,
+ * and the small config section (home, shell, templates, denied names).
+ * Every other byte is covered by the XXH64 of its 4 KiB block, which is
+ * checked the first time a lookup touches the block (the handle keeps a
+ * bitmap of checked blocks); then the record itself is bounds-checked and
+ * its fields validated (names valid, ids in range, no field that could
+ * split a passwd or group line) before any of it is returned.  So a caller
+ * gets a whole valid entry or an error, never part of one, and a lookup
+ * costs O(its record) whatever the size of the file.  No global mutable
+ * state: the handle is the caller's, and so is its locking; the bitmap is
+ * updated with atomic operations.
  */
 #include "config.h"
 
@@ -23,53 +30,36 @@
 #include "eksauth/iddb.h"
 #include "eksauth/names.h"
 #include "eksauth/paths.h"
+#include "eksauth/iddb_format.h"
 
-/* Header field offsets (iddb.h). */
-enum {
-    H_MAGIC = 0,
-    H_VERSION = 8,
-    H_HSIZE = 12,
-    H_FSIZE = 16,
-    H_CHECKSUM = 24,
-    H_GENERATION = 32,
-    H_FLAGS = 40,
-    H_ID_MIN = 44,
-    H_ID_MAX = 48,
-    H_N_USERS = 52,
-    H_N_GROUPS = 56,
-    H_N_TEMPLATES = 60,
-    H_N_DENIED = 64,
-    H_OFF_USERS = 68,
-    H_OFF_GROUPS = 72,
-    H_OFF_USER_BY_NAME = 76,
-    H_OFF_USER_BY_UID = 80,
-    H_OFF_GROUP_BY_NAME = 84,
-    H_OFF_GROUP_BY_GID = 88,
-    H_OFF_TEMPLATES = 92,
-    H_OFF_DENIED = 96,
-    H_OFF_REFS = 100,
-    H_N_REFS = 104,
-    H_OFF_STRINGS = 108,
-    H_STRINGS_SIZE = 112,
-    H_HOME = 116,
-    H_SHELL = 124,
-    H_CHECKSUM_FROM = 32,
+struct section {
+    uint32_t off, size;
 };
 
 struct eksauth_iddb {
     const unsigned char *base;
     size_t size;
     bool mapped; /* munmap on close */
+    void *owned; /* free on close */
     struct eksauth_iddb_stamp stamp;
-    uint64_t generation;
-    uint32_t id_min, id_max;
-    uint32_t n_users, n_groups, n_templates, n_denied, n_refs;
-    uint32_t off_users, off_groups, off_user_by_name, off_user_by_uid;
-    uint32_t off_group_by_name, off_group_by_gid, off_templates, off_denied, off_refs;
-    const char *strings;
-    uint32_t strings_size;
+    uint64_t generation, seed;
+    uint32_t id_min, id_max, n_users, n_groups, n_tombstones, max_probe;
+    uint32_t user_slots, group_slots; /* powers of two, or 0 when there is nothing to index */
+    struct section sec[IDDB_N_SECTIONS];
+    uint32_t n_blocks;
+    uint64_t *checked; /* bit b: block b matched its checksum (atomic updates) */
     const char *home, *shell;
+    const char **templates, **denied; /* into the config section; denied sorted */
+    uint32_t n_templates, n_denied;
 };
+
+static uint32_t rd16(const unsigned char *p)
+{
+    uint16_t v;
+
+    memcpy(&v, p, sizeof(v));
+    return le16toh(v);
+}
 
 static uint32_t rd32(const unsigned char *p)
 {
@@ -162,8 +152,91 @@ uint64_t eksauth_iddb_checksum(const void *data, size_t len, uint64_t seed)
     return h;
 }
 
+uint64_t eksauth_iddb_hash_name(const char *name, size_t len, uint64_t seed)
+{
+    return eksauth_iddb_checksum(name, len, seed);
+}
+
+uint64_t eksauth_iddb_hash_id(uint32_t id, uint64_t seed)
+{
+    /* splitmix64's finaliser: every bit of the id reaches the slot bits. */
+    uint64_t z = (uint64_t)id ^ seed;
+
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
 /* ------------------------------------------------------------------------ */
-/* Opening: header, sections, checksum.                                     */
+/* Blocks: checked once each, the first time anything in them is read.     */
+
+/* Check block b against its checksum and remember it; false when it does not match. */
+static bool check_block(const struct eksauth_iddb *db, uint32_t b)
+{
+    const unsigned char *block = db->base + IDDB_DATA_START + (size_t)b * IDDB_BLOCK_SIZE;
+    const unsigned char *sum = db->base + db->sec[IDDB_S_BLOCKS].off + (size_t)b * 8;
+
+    /* A damaged block (or a damaged checksum) is never read: fail closed. */
+    if (eksauth_iddb_checksum(block, IDDB_BLOCK_SIZE, 0) != rd64(sum))
+        return false;
+    __atomic_fetch_or(&db->checked[b / 64], 1ull << (b % 64), __ATOMIC_RELEASE);
+    return true;
+}
+
+/*
+ * True when every block of [off, off + len) matches its checksum.  The
+ * caller has checked that the range lies inside a section, so inside the
+ * data blocks.  A block is hashed once per handle (4 KiB, well under a
+ * microsecond); its bit is set only after it matched, so afterwards a
+ * check is one load.
+ */
+static inline bool blocks_ok(const struct eksauth_iddb *db, uint32_t off, uint32_t len)
+{
+    uint32_t b = (off - IDDB_DATA_START) >> IDDB_BLOCK_SHIFT;
+    uint32_t last =
+        (uint32_t)(((uint64_t)off + (len > 0 ? len - 1 : 0) - IDDB_DATA_START) >> IDDB_BLOCK_SHIFT);
+
+    for (; b <= last; b++)
+        if ((__atomic_load_n(&db->checked[b / 64], __ATOMIC_ACQUIRE) & (1ull << (b % 64))) == 0 &&
+            !check_block(db, b))
+            return false;
+    return true;
+}
+
+/* [off, off + len) inside section s and its blocks checked: a pointer to it, else NULL. */
+static inline const unsigned char *sec_at(const struct eksauth_iddb *db, enum iddb_section s,
+                                          uint64_t off, uint64_t len)
+{
+    const struct section *sec = &db->sec[s];
+
+    /* 64-bit sums: no offset read from the file can wrap around. */
+    if (off < sec->off || off + len > (uint64_t)sec->off + sec->size)
+        return NULL;
+    if (!blocks_ok(db, (uint32_t)off, (uint32_t)len))
+        return NULL;
+    return db->base + off;
+}
+
+/* A record of section s at off: its length word first, then all of it. */
+static inline const unsigned char *record_at(const struct eksauth_iddb *db, enum iddb_section s,
+                                             uint32_t off, uint32_t min, uint32_t *lenp)
+{
+    const struct section *sec = &db->sec[s];
+    uint64_t end = (uint64_t)sec->off + sec->size;
+    uint32_t len;
+
+    if (off < sec->off || (uint64_t)off + min > end || off % IDDB_ALIGN != 0 ||
+        !blocks_ok(db, off, 4))
+        return NULL;
+    len = rd32(db->base + off);
+    if (len < min || len % IDDB_ALIGN != 0 || (uint64_t)off + len > end || !blocks_ok(db, off, len))
+        return NULL;
+    *lenp = len;
+    return db->base + off;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Opening: header, sections, config.                                       */
 
 const char *eksauth_iddb_default_path(void)
 {
@@ -173,32 +246,140 @@ const char *eksauth_iddb_default_path(void)
     return (p != NULL && p[0] == '/') ? p : EKSAUTH_DB_PATH;
 }
 
-/* A section of count records of recsize bytes at off lies inside the file, 4-aligned. */
-static bool section_ok(const struct eksauth_iddb *db, uint32_t off, uint32_t count,
-                       uint32_t recsize)
+static bool is_pow2(uint32_t v)
 {
-    uint64_t end = (uint64_t)off + (uint64_t)count * recsize;
-
-    if (count == 0)
-        return true;
-    return off >= EKSAUTH_IDDB_HEADER_SIZE && off % 4 == 0 && end <= db->size;
+    return (v & (v - 1)) == 0;
 }
 
-/* A string ref: inside the strings section, NUL right after it, no NUL inside. */
-static const char *str_at(const struct eksauth_iddb *db, const unsigned char *ref, size_t *lenp)
+/* Every section inside the data blocks, aligned, and sized for its counts. */
+static bool sections_ok(struct eksauth_iddb *db)
 {
-    uint32_t off = rd32(ref), len = rd32(ref + 4);
-    const char *s;
+    const struct section *blocks = &db->sec[IDDB_S_BLOCKS];
+    uint64_t us = (uint64_t)db->user_slots * IDDB_SLOT_SIZE;
+    uint64_t gs = (uint64_t)db->group_slots * IDDB_SLOT_SIZE;
+    int s;
 
-    /* Bounds: off + len + 1 (the NUL) must stay inside the section; no wrap in 64 bits. */
-    if (len > EKSAUTH_IDDB_STR_MAX || (uint64_t)off + len + 1 > db->strings_size)
+    /* The blocks cover [IDDB_DATA_START, blocks->off) and their checksums end the file. */
+    if (blocks->off < IDDB_DATA_START || blocks->off % IDDB_BLOCK_SIZE != 0 ||
+        (uint64_t)blocks->size != (uint64_t)(blocks->off - IDDB_DATA_START) / IDDB_BLOCK_SIZE * 8 ||
+        (uint64_t)blocks->off + blocks->size != db->size)
+        return false;
+    db->n_blocks = (blocks->off - IDDB_DATA_START) / IDDB_BLOCK_SIZE;
+    for (s = 0; s < IDDB_S_BLOCKS; s++) {
+        const struct section *x = &db->sec[s];
+
+        if (x->off < IDDB_DATA_START || x->off % IDDB_ALIGN != 0 ||
+            (uint64_t)x->off + x->size > blocks->off)
+            return false;
+    }
+    /* Index tables are powers of two with room for every entry (none when empty). */
+    if ((db->n_users == 0) != (db->user_slots == 0) || !is_pow2(db->user_slots) ||
+        db->user_slots < db->n_users || (db->n_groups == 0) != (db->group_slots == 0) ||
+        !is_pow2(db->group_slots) || db->group_slots < db->n_groups)
+        return false;
+    return db->sec[IDDB_S_USER_BY_NAME].size == us && db->sec[IDDB_S_USER_BY_UID].size == us &&
+           db->sec[IDDB_S_GROUP_BY_NAME].size == gs && db->sec[IDDB_S_GROUP_BY_GID].size == gs &&
+           db->sec[IDDB_S_USER_ORDER].size == (uint64_t)db->n_users * 4 &&
+           db->sec[IDDB_S_GROUP_ORDER].size == (uint64_t)db->n_groups * 4 &&
+           db->sec[IDDB_S_TOMBSTONES].size == (uint64_t)db->n_tombstones * IDDB_T_SIZE &&
+           db->sec[IDDB_S_NAME_FILTER].size >= IDDB_FILTER_MIN &&
+           is_pow2(db->sec[IDDB_S_NAME_FILTER].size) &&
+           db->sec[IDDB_S_USERS].size >= (uint64_t)db->n_users * IDDB_U_GROUPS &&
+           db->sec[IDDB_S_GROUPS].size >= (uint64_t)db->n_groups * IDDB_G_MEMBER_OFFS &&
+           db->max_probe <= db->user_slots + db->group_slots;
+}
+
+/* The next NUL-terminated string of the config section at *at, with no newline. */
+static const char *config_str(const struct eksauth_iddb *db, const unsigned char *cfg, uint32_t *at)
+{
+    uint32_t size = db->sec[IDDB_S_CONFIG].size;
+    const char *s = (const char *)cfg + *at;
+    const char *nul;
+
+    if (*at >= size)
         return NULL;
-    s = db->strings + off;
-    if (s[len] != '\0' || memchr(s, '\0', len) != NULL)
+    nul = memchr(s, '\0', size - *at);
+    /* Empty strings and newlines are never written; a string runs to its NUL, inside. */
+    if (nul == NULL || nul == s || memchr(s, '\n', (size_t)(nul - s)) != NULL)
         return NULL;
-    if (lenp != NULL)
-        *lenp = len;
+    *at += (uint32_t)(nul - s) + 1;
     return s;
+}
+
+/* Home pattern, shell, templates and denied names, read once at open. */
+static bool parse_config(struct eksauth_iddb *db)
+{
+    const struct section *c = &db->sec[IDDB_S_CONFIG];
+    const unsigned char *cfg = sec_at(db, IDDB_S_CONFIG, c->off, c->size);
+    uint32_t at = 0, i;
+
+    if (cfg == NULL)
+        return false;
+    db->home = config_str(db, cfg, &at);
+    db->shell = config_str(db, cfg, &at);
+    /* Home pattern and shell are served in passwd entries: absolute, no ':'. */
+    if (db->home == NULL || db->shell == NULL || db->home[0] != '/' || db->shell[0] != '/' ||
+        strchr(db->home, ':') != NULL || strchr(db->shell, ':') != NULL)
+        return false;
+    /* Each entry takes two bytes at least: the counts cannot ask for more than the section. */
+    if ((uint64_t)db->n_templates + db->n_denied > c->size / 2)
+        return false;
+    db->templates = calloc((size_t)db->n_templates + db->n_denied + 1, sizeof(char *));
+    if (db->templates == NULL)
+        return false;
+    db->denied = db->templates + db->n_templates;
+    for (i = 0; i < db->n_templates; i++)
+        if ((db->templates[i] = config_str(db, cfg, &at)) == NULL)
+            return false;
+    for (i = 0; i < db->n_denied; i++) {
+        if ((db->denied[i] = config_str(db, cfg, &at)) == NULL)
+            return false;
+        /* Sorted and unique, so is_denied can search it. */
+        if (i > 0 && strcmp(db->denied[i - 1], db->denied[i]) >= 0)
+            return false;
+    }
+    return at == c->size || cfg[at] == '\0';
+}
+
+/*
+ * The header checksum: the whole header page (the header and its zero
+ * padding, so no byte of the file is left uncovered) with the checksum and
+ * stale words as zero.
+ */
+static uint64_t header_sum(const unsigned char *h)
+{
+    unsigned char copy[IDDB_DATA_START];
+
+    memcpy(copy, h, sizeof(copy));
+    memset(copy + IDDB_H_CHECKSUM, 0, 8);
+    memset(copy + IDDB_H_STALE, 0, 4);
+    return eksauth_iddb_checksum(copy, sizeof(copy), 0);
+}
+
+void eksauth_iddb_reseal(void *data, size_t len)
+{
+    unsigned char *p = data;
+    uint32_t boff, bsize, b;
+    uint64_t v;
+
+    if (p == NULL || len < IDDB_DATA_START || len > EKSAUTH_IDDB_MAX_SIZE)
+        return;
+    v = htole64(len);
+    memcpy(p + IDDB_H_FSIZE, &v, 8);
+    boff = rd32(p + IDDB_H_SECTIONS + IDDB_S_BLOCKS * 8);
+    bsize = rd32(p + IDDB_H_SECTIONS + IDDB_S_BLOCKS * 8 + 4);
+    /* The same layout rules the reader applies (sections_ok), or the blocks are left alone. */
+    if (boff >= IDDB_DATA_START && boff % IDDB_BLOCK_SIZE == 0 &&
+        (uint64_t)(boff - IDDB_DATA_START) / IDDB_BLOCK_SIZE * 8 == bsize &&
+        (uint64_t)boff + bsize == len) {
+        for (b = 0; b < bsize / 8; b++) {
+            v = htole64(eksauth_iddb_checksum(p + IDDB_DATA_START + (size_t)b * IDDB_BLOCK_SIZE,
+                                              IDDB_BLOCK_SIZE, 0));
+            memcpy(p + boff + (size_t)b * 8, &v, 8);
+        }
+    }
+    v = htole64(header_sum(p));
+    memcpy(p + IDDB_H_CHECKSUM, &v, 8);
 }
 
 static enum eksauth_status parse_header(struct eksauth_iddb *db, const char *what,
@@ -206,105 +387,114 @@ static enum eksauth_status parse_header(struct eksauth_iddb *db, const char *wha
 {
     const unsigned char *h = db->base;
     uint64_t want;
+    int s;
 
-    /* Too short for a header, or bigger than any DB we write: never read past the end. */
-    if (db->size < EKSAUTH_IDDB_HEADER_SIZE)
+    /* Magic and version first, so an old DB gets the message that says what to do. */
+    if (db->size < 16)
+        return eksauth_fail(err, EKSAUTH_EINVAL, "identity DB: %s: truncated (%zu bytes)", what,
+                            db->size);
+    if (memcmp(h + IDDB_H_MAGIC, EKSAUTH_IDDB_MAGIC, 8) != 0)
+        return eksauth_fail(err, EKSAUTH_EINVAL, "identity DB: %s: not an identity DB (bad magic)",
+                            what);
+    if (rd32(h + IDDB_H_VERSION) != EKSAUTH_IDDB_VERSION)
+        return eksauth_fail(err, EKSAUTH_EINVAL,
+                            "identity DB: %s: version %u; run eksauth sync to rewrite it", what,
+                            rd32(h + IDDB_H_VERSION));
+    /* Too short for the header page, or bigger than any DB we write: never read past the end. */
+    if (db->size < IDDB_DATA_START)
         return eksauth_fail(err, EKSAUTH_EINVAL, "identity DB: %s: truncated (%zu bytes)", what,
                             db->size);
     if (db->size > EKSAUTH_IDDB_MAX_SIZE)
         return eksauth_fail(err, EKSAUTH_EINVAL, "identity DB: %s: too large", what);
-    if (memcmp(h + H_MAGIC, EKSAUTH_IDDB_MAGIC, 8) != 0)
-        return eksauth_fail(err, EKSAUTH_EINVAL, "identity DB: %s: not an identity DB (bad magic)",
-                            what);
-    if (rd32(h + H_VERSION) != EKSAUTH_IDDB_VERSION)
-        return eksauth_fail(err, EKSAUTH_EINVAL, "identity DB: %s: unsupported version %u", what,
-                            rd32(h + H_VERSION));
-    if (rd32(h + H_HSIZE) != EKSAUTH_IDDB_HEADER_SIZE)
+    if (rd32(h + IDDB_H_HSIZE) != IDDB_HEADER_SIZE)
         return eksauth_fail(err, EKSAUTH_EINVAL, "identity DB: %s: bad header size", what);
     /* The size written in the header must be the size we have: catches truncation. */
-    want = rd64(h + H_FSIZE);
+    want = rd64(h + IDDB_H_FSIZE);
     if (want != db->size)
         return eksauth_fail(err, EKSAUTH_EINVAL,
                             "identity DB: %s: truncated or padded (%zu bytes, header says %llu)",
                             what, db->size, (unsigned long long)want);
-    if (eksauth_iddb_checksum(h + H_CHECKSUM_FROM, db->size - H_CHECKSUM_FROM, 0) !=
-        rd64(h + H_CHECKSUM))
-        return eksauth_fail(err, EKSAUTH_EINVAL, "identity DB: %s: checksum mismatch", what);
+    if (header_sum(h) != rd64(h + IDDB_H_CHECKSUM))
+        return eksauth_fail(err, EKSAUTH_EINVAL, "identity DB: %s: header checksum mismatch", what);
 
-    db->generation = rd64(h + H_GENERATION);
-    db->id_min = rd32(h + H_ID_MIN);
-    db->id_max = rd32(h + H_ID_MAX);
-    db->n_users = rd32(h + H_N_USERS);
-    db->n_groups = rd32(h + H_N_GROUPS);
-    db->n_templates = rd32(h + H_N_TEMPLATES);
-    db->n_denied = rd32(h + H_N_DENIED);
-    db->off_users = rd32(h + H_OFF_USERS);
-    db->off_groups = rd32(h + H_OFF_GROUPS);
-    db->off_user_by_name = rd32(h + H_OFF_USER_BY_NAME);
-    db->off_user_by_uid = rd32(h + H_OFF_USER_BY_UID);
-    db->off_group_by_name = rd32(h + H_OFF_GROUP_BY_NAME);
-    db->off_group_by_gid = rd32(h + H_OFF_GROUP_BY_GID);
-    db->off_templates = rd32(h + H_OFF_TEMPLATES);
-    db->off_denied = rd32(h + H_OFF_DENIED);
-    db->off_refs = rd32(h + H_OFF_REFS);
-    db->n_refs = rd32(h + H_N_REFS);
-
-    /* id 0 is root's: a range that holds it (or an empty range) is refused. */
-    if (db->id_min == 0 || db->id_min > db->id_max || rd32(h + H_FLAGS) != 0)
-        return eksauth_fail(err, EKSAUTH_EINVAL, "identity DB: %s: bad id range or flags", what);
-    /* Every section inside the file: later reads index them without re-checking the end. */
-    if (!section_ok(db, db->off_users, db->n_users, EKSAUTH_IDDB_USER_SIZE) ||
-        !section_ok(db, db->off_groups, db->n_groups, EKSAUTH_IDDB_GROUP_SIZE) ||
-        !section_ok(db, db->off_user_by_name, db->n_users, 4) ||
-        !section_ok(db, db->off_user_by_uid, db->n_users, 4) ||
-        !section_ok(db, db->off_group_by_name, db->n_groups, 4) ||
-        !section_ok(db, db->off_group_by_gid, db->n_groups, 4) ||
-        !section_ok(db, db->off_templates, db->n_templates, 8) ||
-        !section_ok(db, db->off_denied, db->n_denied, 8) ||
-        !section_ok(db, db->off_refs, db->n_refs, 4))
-        return eksauth_fail(err, EKSAUTH_EINVAL, "identity DB: %s: section out of bounds", what);
-    {
-        uint32_t soff = rd32(h + H_OFF_STRINGS), slen = rd32(h + H_STRINGS_SIZE);
-
-        /* The strings section must end in NUL so no string can run past it. */
-        if (slen == 0 || soff < EKSAUTH_IDDB_HEADER_SIZE || (uint64_t)soff + slen > db->size ||
-            db->base[soff + slen - 1] != '\0')
-            return eksauth_fail(err, EKSAUTH_EINVAL, "identity DB: %s: bad strings section", what);
-        db->strings = (const char *)db->base + soff;
-        db->strings_size = slen;
+    db->generation = rd64(h + IDDB_H_GENERATION);
+    db->id_min = rd32(h + IDDB_H_ID_MIN);
+    db->id_max = rd32(h + IDDB_H_ID_MAX);
+    db->n_users = rd32(h + IDDB_H_N_USERS);
+    db->n_groups = rd32(h + IDDB_H_N_GROUPS);
+    db->n_templates = rd32(h + IDDB_H_N_TEMPLATES);
+    db->n_denied = rd32(h + IDDB_H_N_DENIED);
+    db->n_tombstones = rd32(h + IDDB_H_N_TOMBSTONES);
+    db->max_probe = rd32(h + IDDB_H_MAX_PROBE);
+    db->seed = rd64(h + IDDB_H_HASH_SEED);
+    db->user_slots = rd32(h + IDDB_H_USER_SLOTS);
+    db->group_slots = rd32(h + IDDB_H_GROUP_SLOTS);
+    for (s = 0; s < IDDB_N_SECTIONS; s++) {
+        db->sec[s].off = rd32(h + IDDB_H_SECTIONS + s * 8);
+        db->sec[s].size = rd32(h + IDDB_H_SECTIONS + s * 8 + 4);
     }
-    db->home = str_at(db, h + H_HOME, NULL);
-    db->shell = str_at(db, h + H_SHELL, NULL);
-    /* Home pattern and shell are served in passwd entries: absolute, no ':' or newline. */
-    if (db->home == NULL || db->shell == NULL || db->home[0] != '/' || db->shell[0] != '/' ||
-        strpbrk(db->home, ":\n") != NULL || strpbrk(db->shell, ":\n") != NULL)
-        return eksauth_fail(err, EKSAUTH_EINVAL, "identity DB: %s: bad home pattern or shell",
+    /* id 0 is root's: a range that holds it (or an empty range) is refused. */
+    if (db->id_min == 0 || db->id_min > db->id_max || rd32(h + IDDB_H_FLAGS) != 0)
+        return eksauth_fail(err, EKSAUTH_EINVAL, "identity DB: %s: bad id range or flags", what);
+    /* Every section inside the file: later reads only check they stay inside their section. */
+    if (!sections_ok(db))
+        return eksauth_fail(err, EKSAUTH_EINVAL, "identity DB: %s: bad section layout", what);
+    db->checked = calloc((size_t)db->n_blocks / 64 + 1, sizeof(uint64_t));
+    if (db->checked == NULL)
+        return eksauth_fail(err, EKSAUTH_ENOMEM, "identity DB: out of memory");
+    if (!parse_config(db))
+        return eksauth_fail(err, EKSAUTH_EINVAL,
+                            "identity DB: %s: bad config section (home, shell, templates, denied)",
                             what);
     return EKSAUTH_OK;
 }
 
-enum eksauth_status eksauth_iddb_open_mem(const void *data, size_t len, struct eksauth_iddb **out,
-                                          struct eksauth_error *err)
+static void free_handle(struct eksauth_iddb *db)
+{
+    if (db == NULL)
+        return;
+    if (db->mapped)
+        munmap((void *)db->base, db->size);
+    free(db->owned);
+    free(db->checked);
+    free(db->templates);
+    free(db);
+}
+
+static enum eksauth_status open_bytes(const void *data, size_t len, void *owned,
+                                      struct eksauth_iddb **out, struct eksauth_error *err)
 {
     struct eksauth_iddb *db;
     enum eksauth_status st;
 
     *out = NULL;
     db = calloc(1, sizeof(*db));
-    if (db == NULL)
+    if (db == NULL) {
+        free(owned);
         return eksauth_fail(err, EKSAUTH_ENOMEM, "identity DB: out of memory");
+    }
     db->base = data;
-    db->size = len;
-    /* A NULL buffer is an empty one. */
-    if (data == NULL)
-        db->size = 0;
+    db->size = data != NULL ? len : 0; /* a NULL buffer is an empty one */
+    db->owned = owned;
     st = parse_header(db, "(memory)", err);
     if (st != EKSAUTH_OK) {
-        free(db);
+        free_handle(db);
         return st;
     }
     *out = db;
     return EKSAUTH_OK;
+}
+
+enum eksauth_status eksauth_iddb_open_mem(const void *data, size_t len, struct eksauth_iddb **out,
+                                          struct eksauth_error *err)
+{
+    return open_bytes(data, len, NULL, out, err);
+}
+
+enum eksauth_status eksauth_iddb_open_owned(void *data, size_t len, struct eksauth_iddb **out,
+                                            struct eksauth_error *err)
+{
+    return open_bytes(data, len, data, out, err);
 }
 
 static void stamp_from_stat(struct eksauth_iddb_stamp *s, const struct stat *st)
@@ -343,6 +533,13 @@ const struct eksauth_iddb_stamp *eksauth_iddb_get_stamp(const struct eksauth_idd
     return &db->stamp;
 }
 
+bool eksauth_iddb_is_stale(const struct eksauth_iddb *db)
+{
+    /* The writer stores the word with pwrite; the shared mapping shows it. */
+    return db->mapped && __atomic_load_n((const uint32_t *)(const void *)(db->base + IDDB_H_STALE),
+                                         __ATOMIC_ACQUIRE) != 0;
+}
+
 enum eksauth_status eksauth_iddb_open(const char *path, struct eksauth_iddb **out,
                                       struct eksauth_error *err)
 {
@@ -376,17 +573,20 @@ enum eksauth_status eksauth_iddb_open(const char *path, struct eksauth_iddb **ou
                          "identity DB: %s: not owned by root or writable by group or others", path);
         goto out;
     }
-    /* Size bounds before mmap: a header at least, and nothing absurd. */
-    if (sb.st_size < (off_t)EKSAUTH_IDDB_HEADER_SIZE || sb.st_size > (off_t)EKSAUTH_IDDB_MAX_SIZE) {
+    /* Size bounds before mmap: magic and version at least, and nothing absurd. */
+    if (sb.st_size < 16 || sb.st_size > (off_t)EKSAUTH_IDDB_MAX_SIZE) {
         st = eksauth_fail(err, EKSAUTH_EINVAL, "identity DB: %s: bad size (%lld bytes)", path,
                           (long long)sb.st_size);
         goto out;
     }
-    map = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+    /* Shared: the writer's stale mark in this file must show in the mapping. */
+    map = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_SHARED, fd, 0);
     if (map == MAP_FAILED) {
         st = eksauth_fail(err, EKSAUTH_EIO, "identity DB: %s: mmap: %s", path, strerror(errno));
         goto out;
     }
+    /* Lookups touch a few scattered pages: no read-ahead of the rest. */
+    (void)madvise(map, (size_t)sb.st_size, MADV_RANDOM);
     db = calloc(1, sizeof(*db));
     if (db == NULL) {
         st = eksauth_fail(err, EKSAUTH_ENOMEM, "identity DB: out of memory");
@@ -395,16 +595,15 @@ enum eksauth_status eksauth_iddb_open(const char *path, struct eksauth_iddb **ou
     db->base = map;
     db->size = (size_t)sb.st_size;
     db->mapped = true;
+    map = MAP_FAILED; /* owned by db now */
     stamp_from_stat(&db->stamp, &sb);
     st = parse_header(db, path, err);
     if (st != EKSAUTH_OK)
         goto out;
-    map = MAP_FAILED; /* owned by db now */
     *out = db;
     db = NULL;
 out:
-    if (db != NULL)
-        free(db);
+    free_handle(db);
     if (map != MAP_FAILED)
         munmap(map, (size_t)sb.st_size);
     if (fd >= 0)
@@ -414,191 +613,233 @@ out:
 
 void eksauth_iddb_close(struct eksauth_iddb *db)
 {
-    if (db == NULL)
-        return;
-    if (db->mapped)
-        munmap((void *)db->base, db->size);
-    free(db);
+    free_handle(db);
 }
 
 /* ------------------------------------------------------------------------ */
 /* Records.                                                                  */
 
-/* gecos: served in passwd lines, so none of ':' ',' newline (DESIGN §4). */
-static bool field_ok(const char *s, const char *forbidden)
+/* The string of length len at *at of record r (of rlen bytes): NUL right after it. */
+static const char *rec_str(const unsigned char *r, uint32_t rlen, uint32_t *at, uint32_t len)
 {
-    return strpbrk(s, forbidden) == NULL;
+    const char *s = (const char *)r + *at;
+
+    if (len > EKSAUTH_IDDB_STR_MAX || (uint64_t)*at + len + 1 > rlen || s[len] != '\0')
+        return NULL;
+    *at += len + 1;
+    return s;
 }
 
-/* A whole user record, checked before any of it is handed out. */
-static enum eksauth_status read_user(const struct eksauth_iddb *db, uint32_t idx,
+/* A group of a user's list, or a group record: gid 0 never, ours in our range. */
+static bool group_id_ok(const struct eksauth_iddb *db, uint32_t gid, uint32_t flags)
+{
+    if ((flags & ~(EKSAUTH_IDDB_GROUP_PRIVATE | EKSAUTH_IDDB_GROUP_LOCAL)) != 0 || gid == 0)
+        return false;
+    /* A local group's gid is the admin's choice; any other stays in our range. */
+    return (flags & EKSAUTH_IDDB_GROUP_LOCAL) != 0 || (gid >= db->id_min && gid <= db->id_max);
+}
+
+/*
+ * A whole user record, checked before any of it is handed out.  The six
+ * strings follow one another, each with its NUL: login, k8s username, ARN,
+ * gecos, home, shell.
+ */
+static enum eksauth_status read_user(const struct eksauth_iddb *db, uint32_t off,
                                      struct eksauth_iddb_user *out)
 {
-    const unsigned char *r;
-    struct eksauth_iddb_user u;
-    size_t k8s_len, arn_len;
+    const unsigned char *r, *e;
+    uint32_t rlen, at, i, k8s_len, arn_len;
+    const char *span;
+    size_t span_len;
 
-    if (idx >= db->n_users)
+    r = record_at(db, IDDB_S_USERS, off, IDDB_U_GROUPS, &rlen);
+    if (r == NULL)
         return EKSAUTH_EINVAL;
-    r = db->base + db->off_users + (size_t)idx * EKSAUTH_IDDB_USER_SIZE;
-    memset(&u, 0, sizeof(u));
-    u.login = str_at(db, r, &u.login_len);
-    u.k8s_username = str_at(db, r + 8, &k8s_len);
-    u.arn = str_at(db, r + 16, &arn_len);
-    u.gecos = str_at(db, r + 24, &u.gecos_len);
-    u.home = str_at(db, r + 32, &u.home_len);
-    u.shell = str_at(db, r + 40, &u.shell_len);
-    u.uid = rd32(r + 48);
-    u.gid = rd32(r + 52);
-    u.flags = rd32(r + 56);
-    u.groups_off = rd32(r + 60);
-    u.n_groups = rd32(r + 64);
-    u.index = idx;
-    if ((u.flags & ~EKSAUTH_IDDB_USER_TEMPLATED) != 0)
+    out->uid = rd32(r + IDDB_U_UID);
+    out->gid = rd32(r + IDDB_U_GID);
+    out->flags = rd32(r + IDDB_U_FLAGS);
+    out->last_login = rd64(r + IDDB_U_LAST_LOGIN);
+    out->n_groups = rd32(r + IDDB_U_N_GROUPS);
+    out->rec_off = off;
+    if (out->n_groups > EKSAUTH_IDDB_MAX_GROUPS)
         return EKSAUTH_EINVAL;
-    if (u.login == NULL || u.k8s_username == NULL || u.arn == NULL || u.gecos == NULL ||
-        u.home == NULL || u.shell == NULL)
+    at = IDDB_U_GROUPS + out->n_groups * IDDB_UGROUP_SIZE;
+    out->login_len = rd16(r + IDDB_U_STRLENS);
+    k8s_len = rd16(r + IDDB_U_STRLENS + 2);
+    arn_len = rd16(r + IDDB_U_STRLENS + 4);
+    out->gecos_len = rd16(r + IDDB_U_STRLENS + 6);
+    out->home_len = rd16(r + IDDB_U_STRLENS + 8);
+    out->shell_len = rd16(r + IDDB_U_STRLENS + 10);
+    if ((out->login = rec_str(r, rlen, &at, (uint32_t)out->login_len)) == NULL ||
+        (out->k8s_username = rec_str(r, rlen, &at, k8s_len)) == NULL ||
+        (out->arn = rec_str(r, rlen, &at, arn_len)) == NULL ||
+        (out->gecos = rec_str(r, rlen, &at, (uint32_t)out->gecos_len)) == NULL ||
+        (out->home = rec_str(r, rlen, &at, (uint32_t)out->home_len)) == NULL ||
+        (out->shell = rec_str(r, rlen, &at, (uint32_t)out->shell_len)) == NULL)
         return EKSAUTH_EINVAL;
-    /* Only names NSS may serve, and no field that could split a passwd line. */
-    if (!eksauth_names_valid(u.login) || !field_ok(u.gecos, ":,\n") || u.home[0] != '/' ||
-        u.shell[0] != '/' || !field_ok(u.home, ":\n") || !field_ok(u.shell, ":\n") ||
-        !field_ok(u.k8s_username, "\n") || !field_ok(u.arn, "\n"))
+    if ((out->flags & ~EKSAUTH_IDDB_USER_TEMPLATED) != 0)
+        return EKSAUTH_EINVAL;
+    /*
+     * Only names NSS may serve (the login whole: no NUL inside it), and no
+     * field that could split a passwd line: one search over the strings
+     * after the login for a newline, one over gecos, home and shell for ':',
+     * one over gecos for ','.  (A NUL inside another field would only
+     * shorten what is served.)
+     */
+    span = out->k8s_username;
+    span_len = (size_t)(out->shell + out->shell_len - span);
+    if (!eksauth_names_valid(out->login) || strlen(out->login) != out->login_len ||
+        memchr(span, '\n', span_len) != NULL ||
+        memchr(out->gecos, ':', (size_t)(out->shell + out->shell_len - out->gecos)) != NULL ||
+        memchr(out->gecos, ',', out->gecos_len) != NULL || out->home[0] != '/' ||
+        out->shell[0] != '/')
         return EKSAUTH_EINVAL;
     /* Never root, and only ids of our range: a corrupt DB cannot grant uid or gid 0. */
-    if (u.uid < db->id_min || u.uid > db->id_max || u.gid < db->id_min || u.gid > db->id_max)
+    if (out->uid < db->id_min || out->uid > db->id_max || out->gid < db->id_min ||
+        out->gid > db->id_max)
         return EKSAUTH_EINVAL;
-    /* The group list must lie inside the refs pool. */
-    if (u.n_groups > EKSAUTH_IDDB_MAX_GROUPS || (uint64_t)u.groups_off + u.n_groups > db->n_refs)
-        return EKSAUTH_EINVAL;
-    *out = u;
+    /* The groups the list names: the same checks as their records. */
+    for (i = 0, e = r + IDDB_U_GROUPS; i < out->n_groups; i++, e += IDDB_UGROUP_SIZE)
+        if (!group_id_ok(db, rd32(e), rd32(e + 4)))
+            return EKSAUTH_EINVAL;
     return EKSAUTH_OK;
 }
 
-static enum eksauth_status read_group(const struct eksauth_iddb *db, uint32_t idx,
+static enum eksauth_status read_group(const struct eksauth_iddb *db, uint32_t off,
                                       struct eksauth_iddb_group *out)
 {
     const unsigned char *r;
     struct eksauth_iddb_group g;
+    uint32_t rlen, at, mbytes;
 
-    if (idx >= db->n_groups)
+    r = record_at(db, IDDB_S_GROUPS, off, IDDB_G_MEMBER_OFFS, &rlen);
+    if (r == NULL)
         return EKSAUTH_EINVAL;
-    r = db->base + db->off_groups + (size_t)idx * EKSAUTH_IDDB_GROUP_SIZE;
     memset(&g, 0, sizeof(g));
-    g.name = str_at(db, r, &g.name_len);
-    g.k8s_group = str_at(db, r + 8, NULL);
-    g.gid = rd32(r + 16);
-    g.flags = rd32(r + 20);
-    g.members_off = rd32(r + 24);
-    g.n_members = rd32(r + 28);
-    g.index = idx;
-    if (g.name == NULL || g.k8s_group == NULL || !eksauth_names_valid(g.name) ||
-        !field_ok(g.k8s_group, "\n"))
+    g.gid = rd32(r + IDDB_G_GID);
+    g.flags = rd32(r + IDDB_G_FLAGS);
+    g.n_members = rd32(r + IDDB_G_N_MEMBERS);
+    mbytes = rd32(r + IDDB_G_MEMBERS_BYTES);
+    g.rec_off = off;
+    /* Each member takes 4 bytes of offsets and 2 of name at least. */
+    if (g.n_members > rlen / 6)
         return EKSAUTH_EINVAL;
-    if ((g.flags & ~(EKSAUTH_IDDB_GROUP_PRIVATE | EKSAUTH_IDDB_GROUP_LOCAL)) != 0)
+    at = IDDB_G_MEMBER_OFFS + g.n_members * 4;
+    g.name = rec_str(r, rlen, &at, rd16(r + IDDB_G_NAME_LEN));
+    g.name_len = rd16(r + IDDB_G_NAME_LEN);
+    if (g.name == NULL)
         return EKSAUTH_EINVAL;
-    /* gid 0 never; served groups stay in our range (a local one is the admin's choice). */
-    if (g.gid == 0 ||
-        ((g.flags & EKSAUTH_IDDB_GROUP_LOCAL) == 0 && (g.gid < db->id_min || g.gid > db->id_max)))
+    g.k8s_group = rec_str(r, rlen, &at, rd16(r + IDDB_G_K8S_LEN));
+    if (g.k8s_group == NULL || !eksauth_names_valid(g.name) || strlen(g.name) != g.name_len ||
+        strlen(g.k8s_group) != rd16(r + IDDB_G_K8S_LEN) || strchr(g.k8s_group, '\n') != NULL ||
+        !group_id_ok(db, g.gid, g.flags))
         return EKSAUTH_EINVAL;
-    if ((uint64_t)g.members_off + g.n_members > db->n_refs)
+    /* The member names lie inside the record and end in NUL: none can run past it. */
+    if ((uint64_t)at + mbytes > rlen || (g.n_members == 0) != (mbytes == 0) ||
+        (mbytes > 0 && r[at + mbytes - 1] != '\0'))
         return EKSAUTH_EINVAL;
+    g.members = (const char *)r + at;
+    g.members_len = mbytes;
     *out = g;
     return EKSAUTH_OK;
 }
 
-/* Index arrays: entry i of the array at off, an index that read_* bounds-checks again. */
-static uint32_t index_at(const struct eksauth_iddb *db, uint32_t off, uint32_t i)
-{
-    return rd32(db->base + off + (size_t)i * 4);
-}
+/* ------------------------------------------------------------------------ */
+/* Hash indexes: open addressing, linear probing, at most max_probe steps.  */
 
-static uint32_t ref_at(const struct eksauth_iddb *db, uint32_t i)
+/* Slot i of the index in section s: its two words, or false when unreadable. */
+static bool slot_at(const struct eksauth_iddb *db, enum iddb_section s, uint32_t i, uint32_t *key,
+                    uint32_t *rec)
 {
-    return rd32(db->base + db->off_refs + (size_t)i * 4);
-}
+    const unsigned char *p =
+        sec_at(db, s, (uint64_t)db->sec[s].off + (uint64_t)i * IDDB_SLOT_SIZE, IDDB_SLOT_SIZE);
 
-/* The key of a user record for a search, without validating the rest of it. */
-static const char *user_login_raw(const struct eksauth_iddb *db, uint32_t idx)
-{
-    if (idx >= db->n_users)
-        return NULL;
-    return str_at(db, db->base + db->off_users + (size_t)idx * EKSAUTH_IDDB_USER_SIZE, NULL);
-}
-
-static const char *group_name_raw(const struct eksauth_iddb *db, uint32_t idx)
-{
-    if (idx >= db->n_groups)
-        return NULL;
-    return str_at(db, db->base + db->off_groups + (size_t)idx * EKSAUTH_IDDB_GROUP_SIZE, NULL);
-}
-
-static bool user_uid_raw(const struct eksauth_iddb *db, uint32_t idx, uint32_t *uid)
-{
-    if (idx >= db->n_users)
+    if (p == NULL)
         return false;
-    *uid = rd32(db->base + db->off_users + (size_t)idx * EKSAUTH_IDDB_USER_SIZE + 48);
-    return true;
-}
-
-static bool group_gid_raw(const struct eksauth_iddb *db, uint32_t idx, uint32_t *gid)
-{
-    if (idx >= db->n_groups)
-        return false;
-    *gid = rd32(db->base + db->off_groups + (size_t)idx * EKSAUTH_IDDB_GROUP_SIZE + 16);
+    *key = rd32(p);
+    *rec = rd32(p + 4);
     return true;
 }
 
 /*
- * Binary search of a sorted index by name.  A malformed key on the way is
- * an error (EKSAUTH_EINVAL), never a guess.
+ * The record named name, read whole into *u (users) or *g (groups).  A slot
+ * holds the high half of the name's hash and the record's offset; an empty
+ * slot (offset 0) ends the search.  Whatever cannot be read is an error
+ * (EKSAUTH_EINVAL), never a "not found" that could let a templated answer
+ * stand in for a recorded one.
  */
-static enum eksauth_status search_name(const struct eksauth_iddb *db, uint32_t off, uint32_t n,
-                                       const char *(*key)(const struct eksauth_iddb *, uint32_t),
-                                       const char *name, uint32_t *idx)
+static enum eksauth_status find_name(const struct eksauth_iddb *db, const char *name,
+                                     struct eksauth_iddb_user *u, struct eksauth_iddb_group *g)
 {
-    uint32_t lo = 0, hi = n;
+    enum iddb_section s = u != NULL ? IDDB_S_USER_BY_NAME : IDDB_S_GROUP_BY_NAME;
+    uint32_t slots = u != NULL ? db->user_slots : db->group_slots;
+    size_t len = strlen(name);
+    uint64_t h;
+    uint32_t i, p, tag, rec;
 
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        uint32_t rec = index_at(db, off, mid);
-        const char *k = key(db, rec);
-        int c;
+    if (slots == 0 || len == 0 || len > EKSAUTH_NAME_MAX)
+        return EKSAUTH_ENOTFOUND;
+    h = eksauth_iddb_hash_name(name, len, db->seed);
+    i = (uint32_t)h & (slots - 1);
+    for (p = 0; p <= db->max_probe; p++, i = (i + 1) & (slots - 1)) {
+        enum eksauth_status st;
+        const char *k;
+        size_t klen;
 
-        if (k == NULL)
+        if (!slot_at(db, s, i, &tag, &rec))
             return EKSAUTH_EINVAL;
-        c = strcmp(name, k);
-        if (c == 0) {
-            *idx = rec;
+        if (rec == 0)
+            return EKSAUTH_ENOTFOUND;
+        if (tag != (uint32_t)(h >> 32))
+            continue;
+        st = u != NULL ? read_user(db, rec, u) : read_group(db, rec, g);
+        if (st != EKSAUTH_OK)
+            return st;
+        k = u != NULL ? u->login : g->name;
+        klen = u != NULL ? u->login_len : g->name_len;
+        if (klen == len && memcmp(k, name, len) == 0)
             return EKSAUTH_OK;
-        }
-        if (c < 0)
-            hi = mid;
-        else
-            lo = mid + 1;
     }
     return EKSAUTH_ENOTFOUND;
 }
 
-static enum eksauth_status search_id(const struct eksauth_iddb *db, uint32_t off, uint32_t n,
-                                     bool (*key)(const struct eksauth_iddb *, uint32_t, uint32_t *),
-                                     uint32_t id, uint32_t *idx)
+bool eksauth_iddb_maybe_named(const struct eksauth_iddb *db, const char *name)
 {
-    uint32_t lo = 0, hi = n;
+    const struct section *f = &db->sec[IDDB_S_NAME_FILTER];
+    uint64_t h = eksauth_iddb_hash_name(name, strlen(name), db->seed);
+    uint64_t bits = (uint64_t)f->size * 8, b1 = h & (bits - 1), b2 = (h >> 32) & (bits - 1);
+    const unsigned char *p1 = sec_at(db, IDDB_S_NAME_FILTER, f->off + b1 / 8, 1);
+    const unsigned char *p2 = sec_at(db, IDDB_S_NAME_FILTER, f->off + b2 / 8, 1);
 
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        uint32_t rec = index_at(db, off, mid), k;
+    /* A filter block that fails its checksum rules nothing out: fail closed. */
+    return p1 == NULL || p2 == NULL || ((*p1 >> (b1 % 8)) & (*p2 >> (b2 % 8)) & 1) != 0;
+}
 
-        if (!key(db, rec, &k))
+/* The record with id (uid for users, gid for groups), as find_name. */
+static enum eksauth_status find_id(const struct eksauth_iddb *db, uint32_t id,
+                                   struct eksauth_iddb_user *u, struct eksauth_iddb_group *g)
+{
+    enum iddb_section s = u != NULL ? IDDB_S_USER_BY_UID : IDDB_S_GROUP_BY_GID;
+    uint32_t slots = u != NULL ? db->user_slots : db->group_slots;
+    uint32_t i, p, key, rec;
+
+    if (slots == 0)
+        return EKSAUTH_ENOTFOUND;
+    i = (uint32_t)eksauth_iddb_hash_id(id, db->seed) & (slots - 1);
+    for (p = 0; p <= db->max_probe; p++, i = (i + 1) & (slots - 1)) {
+        enum eksauth_status st;
+
+        if (!slot_at(db, s, i, &key, &rec))
             return EKSAUTH_EINVAL;
-        if (id == k) {
-            *idx = rec;
-            return EKSAUTH_OK;
-        }
-        if (id < k)
-            hi = mid;
-        else
-            lo = mid + 1;
+        if (rec == 0)
+            return EKSAUTH_ENOTFOUND;
+        if (key != id)
+            continue;
+        st = u != NULL ? read_user(db, rec, u) : read_group(db, rec, g);
+        /* The record must hold the id its slot claims. */
+        if (st == EKSAUTH_OK && (u != NULL ? u->uid : g->gid) != id)
+            st = EKSAUTH_EINVAL;
+        return st;
     }
     return EKSAUTH_ENOTFOUND;
 }
@@ -606,53 +847,25 @@ static enum eksauth_status search_id(const struct eksauth_iddb *db, uint32_t off
 enum eksauth_status eksauth_iddb_user_by_name(const struct eksauth_iddb *db, const char *login,
                                               struct eksauth_iddb_user *out)
 {
-    enum eksauth_status st;
-    uint32_t idx;
-
-    st = search_name(db, db->off_user_by_name, db->n_users, user_login_raw, login, &idx);
-    if (st != EKSAUTH_OK)
-        return st;
-    st = read_user(db, idx, out);
-    /* The record found must be the one asked for (a corrupt index could point elsewhere). */
-    if (st == EKSAUTH_OK && strcmp(out->login, login) != 0)
-        st = EKSAUTH_EINVAL;
-    return st;
+    return find_name(db, login, out, NULL);
 }
 
 enum eksauth_status eksauth_iddb_user_by_uid(const struct eksauth_iddb *db, uint32_t uid,
                                              struct eksauth_iddb_user *out)
 {
-    enum eksauth_status st;
-    uint32_t idx;
-
-    st = search_id(db, db->off_user_by_uid, db->n_users, user_uid_raw, uid, &idx);
-    if (st != EKSAUTH_OK)
-        return st;
-    return read_user(db, idx, out);
+    return find_id(db, uid, out, NULL);
 }
 
 enum eksauth_status eksauth_iddb_group_by_name(const struct eksauth_iddb *db, const char *name,
                                                struct eksauth_iddb_group *out)
 {
-    enum eksauth_status st;
-    uint32_t idx;
-
-    st = search_name(db, db->off_group_by_name, db->n_groups, group_name_raw, name, &idx);
-    if (st != EKSAUTH_OK)
-        return st;
-    return read_group(db, idx, out);
+    return find_name(db, name, NULL, out);
 }
 
 enum eksauth_status eksauth_iddb_group_by_gid(const struct eksauth_iddb *db, uint32_t gid,
                                               struct eksauth_iddb_group *out)
 {
-    enum eksauth_status st;
-    uint32_t idx;
-
-    st = search_id(db, db->off_group_by_gid, db->n_groups, group_gid_raw, gid, &idx);
-    if (st != EKSAUTH_OK)
-        return st;
-    return read_group(db, idx, out);
+    return find_id(db, gid, NULL, out);
 }
 
 uint32_t eksauth_iddb_user_count(const struct eksauth_iddb *db)
@@ -665,53 +878,126 @@ uint32_t eksauth_iddb_group_count(const struct eksauth_iddb *db)
     return db->n_groups;
 }
 
+/* Entry i of an order section: a record offset. */
+static bool order_at(const struct eksauth_iddb *db, enum iddb_section s, uint32_t i, uint32_t *rec)
+{
+    const unsigned char *p = sec_at(db, s, (uint64_t)db->sec[s].off + (uint64_t)i * 4, 4);
+
+    if (p == NULL)
+        return false;
+    *rec = rd32(p);
+    return true;
+}
+
 enum eksauth_status eksauth_iddb_user_at(const struct eksauth_iddb *db, uint32_t i,
                                          struct eksauth_iddb_user *out)
 {
+    uint32_t rec;
+
     if (i >= db->n_users)
         return EKSAUTH_ENOTFOUND;
-    return read_user(db, index_at(db, db->off_user_by_name, i), out);
+    if (!order_at(db, IDDB_S_USER_ORDER, i, &rec))
+        return EKSAUTH_EINVAL;
+    return read_user(db, rec, out);
 }
 
 enum eksauth_status eksauth_iddb_group_at(const struct eksauth_iddb *db, uint32_t i,
                                           struct eksauth_iddb_group *out)
 {
+    uint32_t rec;
+
     if (i >= db->n_groups)
         return EKSAUTH_ENOTFOUND;
-    return read_group(db, index_at(db, db->off_group_by_name, i), out);
+    if (!order_at(db, IDDB_S_GROUP_ORDER, i, &rec))
+        return EKSAUTH_EINVAL;
+    return read_group(db, rec, out);
 }
 
 enum eksauth_status eksauth_iddb_user_group(const struct eksauth_iddb *db,
                                             const struct eksauth_iddb_user *u, uint32_t j,
                                             struct eksauth_iddb_group *out)
 {
-    /* u was checked by read_user: groups_off + n_groups <= n_refs. */
+    const unsigned char *e;
+    enum eksauth_status st;
+
+    /* u came from read_user: its record, group list included, was checked. */
     if (j >= u->n_groups)
         return EKSAUTH_EINVAL;
-    return read_group(db, ref_at(db, u->groups_off + j), out);
+    e = db->base + u->rec_off + IDDB_U_GROUPS + (size_t)j * IDDB_UGROUP_SIZE;
+    st = read_group(db, rd32(e + 8), out);
+    /* The record must be the group the list names. */
+    if (st == EKSAUTH_OK && (out->gid != rd32(e) || out->flags != rd32(e + 4)))
+        st = EKSAUTH_EINVAL;
+    return st;
+}
+
+enum eksauth_status eksauth_iddb_user_group_id(const struct eksauth_iddb *db,
+                                               const struct eksauth_iddb_user *u, uint32_t j,
+                                               uint32_t *gid, uint32_t *flags)
+{
+    const unsigned char *e;
+
+    if (j >= u->n_groups)
+        return EKSAUTH_EINVAL;
+    /* Checked by read_user with the rest of the record. */
+    e = db->base + u->rec_off + IDDB_U_GROUPS + (size_t)j * IDDB_UGROUP_SIZE;
+    *gid = rd32(e);
+    *flags = rd32(e + 4);
+    return EKSAUTH_OK;
 }
 
 enum eksauth_status eksauth_iddb_group_member(const struct eksauth_iddb *db,
                                               const struct eksauth_iddb_group *g, uint32_t j,
                                               const char **login, size_t *login_len)
 {
-    uint32_t idx;
-    const char *s;
-    size_t len;
+    uint32_t at;
+    const char *s, *nul;
 
     if (j >= g->n_members)
         return EKSAUTH_EINVAL;
-    idx = ref_at(db, g->members_off + j);
-    if (idx >= db->n_users)
+    /* g came from read_group: its offsets table lies inside the checked record. */
+    at = rd32(db->base + g->rec_off + IDDB_G_MEMBER_OFFS + (size_t)j * 4);
+    if (at >= g->members_len)
         return EKSAUTH_EINVAL;
-    s = str_at(db, db->base + db->off_users + (size_t)idx * EKSAUTH_IDDB_USER_SIZE, &len);
+    s = g->members + at;
+    nul = memchr(s, '\0', g->members_len - at);
     /* A member name goes into gr_mem: it must be a valid name like any login. */
-    if (s == NULL || !eksauth_names_valid(s))
+    if (nul == NULL || !eksauth_names_valid(s))
         return EKSAUTH_EINVAL;
     *login = s;
     if (login_len != NULL)
-        *login_len = len;
+        *login_len = (size_t)(nul - s);
     return EKSAUTH_OK;
+}
+
+bool eksauth_iddb_group_copy_members(const struct eksauth_iddb *db,
+                                     const struct eksauth_iddb_group *g, char *names, char **mem)
+{
+    /* g came from read_group: its offsets table lies inside the checked record. */
+    const unsigned char *offs = db->base + g->rec_off + IDDB_G_MEMBER_OFFS;
+    uint32_t j, at, prev = 0;
+
+    memcpy(names, g->members, g->members_len);
+    /* Nothing that could split a group line (the writer allows none of these in a name). */
+    if (memchr(names, ':', g->members_len) != NULL || memchr(names, ',', g->members_len) != NULL ||
+        memchr(names, '\n', g->members_len) != NULL)
+        return false;
+    /*
+     * Each name starts where the offsets table says: the first at 0, each
+     * next 2 to EKSAUTH_NAME_MAX + 1 bytes after the one before (a name and
+     * its NUL), the last ending the run.  The run ends in NUL (read_group),
+     * so every pointer is a string inside names; the writer puts each NUL
+     * right before the next name.
+     */
+    for (j = 0; j < g->n_members; j++, prev = at) {
+        at = rd32(offs + (size_t)j * 4);
+        if (j == 0 ? at != 0 : at - prev - 2 > EKSAUTH_NAME_MAX - 1)
+            return false;
+        mem[j] = names + at;
+    }
+    /* The last name inside the run, 1 to EKSAUTH_NAME_MAX bytes and its NUL. */
+    return g->n_members == 0 ||
+           (g->members_len > prev && g->members_len - prev - 2 <= EKSAUTH_NAME_MAX - 1);
 }
 
 uint64_t eksauth_iddb_generation(const struct eksauth_iddb *db)
@@ -742,9 +1028,7 @@ uint32_t eksauth_iddb_template_count(const struct eksauth_iddb *db)
 
 const char *eksauth_iddb_template_at(const struct eksauth_iddb *db, uint32_t i)
 {
-    if (i >= db->n_templates)
-        return NULL;
-    return str_at(db, db->base + db->off_templates + (size_t)i * 8, NULL);
+    return i < db->n_templates ? db->templates[i] : NULL;
 }
 
 uint32_t eksauth_iddb_denied_count(const struct eksauth_iddb *db)
@@ -754,36 +1038,97 @@ uint32_t eksauth_iddb_denied_count(const struct eksauth_iddb *db)
 
 const char *eksauth_iddb_denied_at(const struct eksauth_iddb *db, uint32_t i)
 {
-    if (i >= db->n_denied)
-        return NULL;
-    return str_at(db, db->base + db->off_denied + (size_t)i * 8, NULL);
+    return i < db->n_denied ? db->denied[i] : NULL;
+}
+
+static int cmp_denied(const void *key, const void *elem)
+{
+    return strcmp(key, *(const char *const *)elem);
 }
 
 bool eksauth_iddb_is_denied(const struct eksauth_iddb *db, const char *name)
 {
-    uint32_t i;
-
-    /* Linear: the list is short (config deny_users and the fixed system names). */
-    for (i = 0; i < db->n_denied; i++) {
-        const char *d = eksauth_iddb_denied_at(db, i);
-
-        /* A malformed entry denies everything: fail closed. */
-        if (d == NULL || strcmp(d, name) == 0)
-            return true;
-    }
-    return false;
+    /* Sorted and checked at open. */
+    return db->n_denied > 0 &&
+           bsearch(name, db->denied, db->n_denied, sizeof(*db->denied), cmp_denied) != NULL;
 }
 
 bool eksauth_iddb_id_used(const struct eksauth_iddb *db, uint32_t id)
 {
-    uint32_t idx;
+    struct eksauth_iddb_user u;
+    struct eksauth_iddb_group g;
 
     /* A search that meets a malformed record counts as "used": never hand out that id. */
-    if (search_id(db, db->off_user_by_uid, db->n_users, user_uid_raw, id, &idx) !=
-        EKSAUTH_ENOTFOUND)
-        return true;
-    return search_id(db, db->off_group_by_gid, db->n_groups, group_gid_raw, id, &idx) !=
-           EKSAUTH_ENOTFOUND;
+    return find_id(db, id, &u, NULL) != EKSAUTH_ENOTFOUND ||
+           find_id(db, id, NULL, &g) != EKSAUTH_ENOTFOUND;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Tombstones.                                                               */
+
+uint32_t eksauth_iddb_tombstone_count(const struct eksauth_iddb *db)
+{
+    return db->n_tombstones;
+}
+
+enum eksauth_status eksauth_iddb_tombstone_at(const struct eksauth_iddb *db, uint32_t i,
+                                              struct eksauth_iddb_tombstone *out)
+{
+    const unsigned char *t;
+    uint32_t flags;
+
+    if (i >= db->n_tombstones)
+        return EKSAUTH_ENOTFOUND;
+    t = sec_at(db, IDDB_S_TOMBSTONES,
+               (uint64_t)db->sec[IDDB_S_TOMBSTONES].off + (uint64_t)i * IDDB_T_SIZE, IDDB_T_SIZE);
+    if (t == NULL)
+        return EKSAUTH_EINVAL;
+    flags = rd32(t + IDDB_T_FLAGS);
+    /* The name is NUL-padded inside its field, and a valid name. */
+    if (t[IDDB_T_SIZE - 1] != '\0' || !eksauth_names_valid((const char *)t + IDDB_T_NAME_AT) ||
+        (flags & ~1u) != 0 || rd32(t + IDDB_T_ID) == 0)
+        return EKSAUTH_EINVAL;
+    out->name = (const char *)t + IDDB_T_NAME_AT;
+    out->id = rd32(t + IDDB_T_ID);
+    out->is_group = (flags & 1u) != 0;
+    out->until = rd64(t + IDDB_T_UNTIL);
+    return EKSAUTH_OK;
+}
+
+bool eksauth_iddb_id_held(const struct eksauth_iddb *db, uint32_t id, uint64_t *until)
+{
+    struct eksauth_iddb_tombstone t;
+    uint32_t lo = 0, hi = db->n_tombstones;
+    uint64_t latest = 0;
+    bool held = false;
+
+    /* The first entry with an id >= id (sorted by id), then every entry of that id. */
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+
+        if (eksauth_iddb_tombstone_at(db, mid, &t) != EKSAUTH_OK)
+            goto unreadable;
+        if (t.id < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (; lo < db->n_tombstones; lo++) {
+        if (eksauth_iddb_tombstone_at(db, lo, &t) != EKSAUTH_OK)
+            goto unreadable;
+        if (t.id != id)
+            break;
+        held = true;
+        latest = t.until > latest ? t.until : latest;
+    }
+    if (until != NULL)
+        *until = latest;
+    return held;
+unreadable:
+    /* Fail closed: an id we cannot rule out stays held. */
+    if (until != NULL)
+        *until = UINT64_MAX;
+    return true;
 }
 
 /* ------------------------------------------------------------------------ */

@@ -20,11 +20,13 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "eksauth/file.h"
 #include "eksauth/iddb.h"
 #include "eksauth/names.h"
+#include "eksauth/iddb_format.h"
 
 #define DEFAULT_HOME  "/home/%u"
 #define DEFAULT_SHELL "/bin/bash"
@@ -140,6 +142,7 @@ static void hmap_del(struct hmap *m, const char *key, uint32_t ikey)
 struct b_user {
     char *login, *k8s, *arn, *gecos, *home, *shell;
     uint32_t uid, gid, flags;
+    uint64_t last_login;
     char **groups;
     size_t n_groups;
     bool dead;
@@ -149,6 +152,13 @@ struct b_group {
     char *name, *k8s;
     uint32_t gid, flags;
     bool dead;
+};
+
+struct b_tomb {
+    char name[IDDB_T_NAME];
+    uint32_t id;
+    bool is_group;
+    uint64_t until;
 };
 
 struct eksauth_iddb_builder {
@@ -163,6 +173,8 @@ struct eksauth_iddb_builder {
     size_t n_templates;
     char **denied;
     size_t n_denied;
+    struct b_tomb *tombs;
+    size_t n_tombs;
     struct hmap user_by_name, group_by_name, id_owner; /* id_owner: id -> 1 user, 2 group */
 };
 
@@ -270,6 +282,7 @@ void eksauth_iddb_builder_free(struct eksauth_iddb_builder *b)
     for (i = 0; i < b->n_denied; i++)
         free(b->denied[i]);
     free(b->denied);
+    free(b->tombs);
     free(b->user_by_name.slots);
     free(b->group_by_name.slots);
     free(b->id_owner.slots);
@@ -446,6 +459,7 @@ enum eksauth_status eksauth_iddb_builder_add_user(struct eksauth_iddb_builder *b
     nu.uid = in->uid;
     nu.gid = in->gid != 0 ? in->gid : in->uid;
     nu.flags = in->flags;
+    nu.last_login = in->last_login;
     owner = hmap_find(&b->id_owner, NULL, nu.uid);
     pg = find_group(b, in->login);
     /* The uid is free, or held by this user's own private group only. */
@@ -598,6 +612,40 @@ enum eksauth_status eksauth_iddb_builder_add_denied(struct eksauth_iddb_builder 
     return EKSAUTH_OK;
 }
 
+enum eksauth_status eksauth_iddb_builder_add_tombstone(struct eksauth_iddb_builder *b,
+                                                       const struct eksauth_iddb_tombstone_in *t,
+                                                       struct eksauth_error *err)
+{
+    struct b_tomb *grown;
+    size_t i;
+
+    /* Only a name NSS could have served holds an id; never root's id. */
+    if (t->name == NULL || !eksauth_names_valid(t->name) || t->id == 0)
+        return eksauth_fail(err, EKSAUTH_EINVAL, "identity DB: tombstone '%s' (id %u): invalid",
+                            t->name != NULL ? t->name : "(null)", t->id);
+    /* A live entry's id is not a removed one's. */
+    if (hmap_find(&b->id_owner, NULL, t->id) != NULL)
+        return eksauth_fail(err, EKSAUTH_EINVAL,
+                            "identity DB: tombstone %s: id %u belongs to a current entry", t->name,
+                            t->id);
+    for (i = 0; i < b->n_tombs; i++)
+        if (b->tombs[i].id == t->id && b->tombs[i].is_group == t->is_group)
+            return eksauth_fail(err, EKSAUTH_EINVAL,
+                                "identity DB: tombstone %s: %s %u already held", t->name,
+                                t->is_group ? "gid" : "uid", t->id);
+    grown = realloc(b->tombs, (b->n_tombs + 1) * sizeof(*grown));
+    if (grown == NULL)
+        return eksauth_fail(err, EKSAUTH_ENOMEM, "identity DB: out of memory");
+    b->tombs = grown;
+    memset(&b->tombs[b->n_tombs], 0, sizeof(*b->tombs));
+    memcpy(b->tombs[b->n_tombs].name, t->name, strlen(t->name));
+    b->tombs[b->n_tombs].id = t->id;
+    b->tombs[b->n_tombs].is_group = t->is_group;
+    b->tombs[b->n_tombs].until = t->until;
+    b->n_tombs++;
+    return EKSAUTH_OK;
+}
+
 enum eksauth_status eksauth_iddb_builder_from_db(const struct eksauth_iddb *db,
                                                  struct eksauth_iddb_builder **out,
                                                  struct eksauth_error *err)
@@ -670,6 +718,7 @@ enum eksauth_status eksauth_iddb_builder_from_db(const struct eksauth_iddb *db,
         ui.flags = u.flags;
         ui.groups = names;
         ui.n_groups = u.n_groups;
+        ui.last_login = u.last_login;
         st = eksauth_iddb_builder_add_user(b, &ui, err);
         if (st != EKSAUTH_OK)
             goto out;
@@ -681,6 +730,22 @@ enum eksauth_status eksauth_iddb_builder_from_db(const struct eksauth_iddb *db,
     }
     for (i = 0; i < eksauth_iddb_denied_count(db); i++) {
         st = eksauth_iddb_builder_add_denied(b, eksauth_iddb_denied_at(db, i), err);
+        if (st != EKSAUTH_OK)
+            goto out;
+    }
+    for (i = 0; i < eksauth_iddb_tombstone_count(db); i++) {
+        struct eksauth_iddb_tombstone t;
+        struct eksauth_iddb_tombstone_in ti;
+
+        if (eksauth_iddb_tombstone_at(db, i, &t) != EKSAUTH_OK) {
+            st = eksauth_fail(err, EKSAUTH_EINVAL, "identity DB: malformed tombstone");
+            goto out;
+        }
+        ti.name = t.name;
+        ti.id = t.id;
+        ti.is_group = t.is_group;
+        ti.until = t.until;
+        st = eksauth_iddb_builder_add_tombstone(b, &ti, err);
         if (st != EKSAUTH_OK)
             goto out;
     }
@@ -727,6 +792,20 @@ static size_t ob_reserve(struct outbuf *o, size_t n)
     return at;
 }
 
+/* Pad to a multiple of align with zeroes. */
+static void ob_align(struct outbuf *o, size_t align)
+{
+    if (o->len % align != 0)
+        ob_reserve(o, align - o->len % align);
+}
+
+static void wr16(struct outbuf *o, size_t at, uint16_t v)
+{
+    v = htole16(v);
+    if (!o->oom)
+        memcpy(o->p + at, &v, 2);
+}
+
 static void wr32(struct outbuf *o, size_t at, uint32_t v)
 {
     v = htole32(v);
@@ -741,34 +820,13 @@ static void wr64(struct outbuf *o, size_t at, uint64_t v)
         memcpy(o->p + at, &v, 8);
 }
 
-/* The strings section, with identical strings stored once. */
-struct strtab {
-    struct outbuf o;
-    struct hmap seen; /* keys point to the builder's strings, alive while serialising */
-};
-
-static bool st_add(struct strtab *t, const char *s, uint32_t *off, uint32_t *len)
+/* Append s and its NUL. */
+static void ob_str(struct outbuf *o, const char *s)
 {
-    struct hslot *h = hmap_find(&t->seen, s, 0);
-    size_t n = strlen(s), at;
+    size_t n = strlen(s) + 1, at = ob_reserve(o, n);
 
-    *len = (uint32_t)n;
-    if (h != NULL) {
-        *off = h->val;
-        return true;
-    }
-    at = ob_reserve(&t->o, n + 1);
-    if (t->o.oom || t->o.len > UINT32_MAX)
-        return false;
-    memcpy(t->o.p + at, s, n);
-    *off = (uint32_t)at;
-    return hmap_put(&t->seen, s, 0, (uint32_t)at);
-}
-
-static void wr_str(struct outbuf *o, size_t at, uint32_t off, uint32_t len)
-{
-    wr32(o, at, off);
-    wr32(o, at + 4, len);
+    if (!o->oom)
+        memcpy(o->p + at, s, n);
 }
 
 /* qsort helpers: arrays of pointers into the builder. */
@@ -787,197 +845,445 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-struct idx_id {
-    uint32_t id, idx;
+static int cmp_tomb(const void *a, const void *b)
+{
+    const struct b_tomb *x = a, *y = b;
+
+    if (x->id != y->id)
+        return x->id < y->id ? -1 : 1;
+    return (int)x->is_group - (int)y->is_group;
+}
+
+/* A hash index under construction: slots of {key or tag, record offset}. */
+struct index {
+    uint32_t *slots; /* 2 words a slot */
+    uint32_t n;      /* a power of two, or 0 */
 };
 
-static int cmp_idx_id(const void *a, const void *b)
+/* Slots for n entries: at most half full, so a miss ends after a couple of probes. */
+static uint32_t slots_for(size_t n)
 {
-    const struct idx_id *x = a, *y = b;
+    uint32_t s = 8;
 
-    return x->id < y->id ? -1 : x->id > y->id;
+    if (n == 0)
+        return 0;
+    while (s < 2 * n)
+        s *= 2;
+    return s;
+}
+
+/* Insert with linear probing from home; returns how far from home it landed. */
+static uint32_t index_put(struct index *x, uint64_t home, uint32_t key, uint32_t rec)
+{
+    uint32_t i = (uint32_t)home & (x->n - 1), d = 0;
+
+    while (x->slots[2 * i + 1] != 0) {
+        i = (i + 1) & (x->n - 1);
+        d++;
+    }
+    x->slots[2 * i] = key;
+    x->slots[2 * i + 1] = rec;
+    return d;
+}
+
+/* What serialize lays out: records in name order, and where each lands. */
+struct layout {
+    struct b_user **us;
+    struct b_group **gs;
+    size_t nu, ng;
+    uint32_t *urec, *grec;       /* record offsets */
+    uint32_t *mem_n, *mem_first; /* per group: member count, first index into mem */
+    uint32_t *mem;               /* user indexes, grouped by group, in login order */
+    uint32_t *ugrp;              /* per user-group: the group's index, flattened */
+    size_t *ugrp_first;
+    struct index idx[4]; /* user by name, user by uid, group by name, group by gid */
+    uint64_t seed;
+    uint32_t max_probe;
+};
+
+static void layout_free(struct layout *l)
+{
+    int k;
+
+    free(l->us);
+    free(l->gs);
+    free(l->urec);
+    free(l->grec);
+    free(l->mem_n);
+    free(l->mem_first);
+    free(l->mem);
+    free(l->ugrp);
+    free(l->ugrp_first);
+    for (k = 0; k < 4; k++)
+        free(l->idx[k].slots);
+}
+
+/*
+ * Fill the four hash indexes with seed; the longest probe distance.  The
+ * seed comes from the names themselves (deterministic output) and moves on
+ * when some key lands too far from home, so lookups stay short.
+ */
+static uint32_t fill_indexes(struct layout *l, uint64_t seed)
+{
+    uint32_t worst = 0, d;
+    size_t i;
+    int k;
+
+    for (k = 0; k < 4; k++)
+        if (l->idx[k].n > 0)
+            memset(l->idx[k].slots, 0, (size_t)l->idx[k].n * 2 * sizeof(uint32_t));
+    for (i = 0; i < l->nu; i++) {
+        const char *n = l->us[i]->login;
+        uint64_t h = eksauth_iddb_hash_name(n, strlen(n), seed);
+
+        d = index_put(&l->idx[0], h, (uint32_t)(h >> 32), l->urec[i]);
+        worst = d > worst ? d : worst;
+        d = index_put(&l->idx[1], eksauth_iddb_hash_id(l->us[i]->uid, seed), l->us[i]->uid,
+                      l->urec[i]);
+        worst = d > worst ? d : worst;
+    }
+    for (i = 0; i < l->ng; i++) {
+        const char *n = l->gs[i]->name;
+        uint64_t h = eksauth_iddb_hash_name(n, strlen(n), seed);
+
+        d = index_put(&l->idx[2], h, (uint32_t)(h >> 32), l->grec[i]);
+        worst = d > worst ? d : worst;
+        d = index_put(&l->idx[3], eksauth_iddb_hash_id(l->gs[i]->gid, seed), l->gs[i]->gid,
+                      l->grec[i]);
+        worst = d > worst ? d : worst;
+    }
+    return worst;
+}
+
+static bool build_indexes(struct layout *l)
+{
+    uint64_t seed = 0, best_seed = 0;
+    uint32_t best = UINT32_MAX, tries;
+    size_t i;
+    int k;
+
+    l->idx[0].n = l->idx[1].n = slots_for(l->nu);
+    l->idx[2].n = l->idx[3].n = slots_for(l->ng);
+    for (k = 0; k < 4; k++) {
+        l->idx[k].slots = calloc((size_t)l->idx[k].n * 2 + 2, sizeof(uint32_t));
+        if (l->idx[k].slots == NULL)
+            return false;
+    }
+    for (i = 0; i < l->nu; i++)
+        seed = eksauth_iddb_hash_name(l->us[i]->login, strlen(l->us[i]->login) + 1, seed);
+    for (i = 0; i < l->ng; i++)
+        seed = eksauth_iddb_hash_name(l->gs[i]->name, strlen(l->gs[i]->name) + 1, seed);
+    for (tries = 0; tries < 16; tries++, seed = eksauth_iddb_hash_id(tries, seed)) {
+        uint32_t worst = fill_indexes(l, seed);
+
+        if (worst < best) {
+            best = worst;
+            best_seed = seed;
+        }
+        if (best <= IDDB_MAX_PROBE)
+            break;
+    }
+    if (seed != best_seed)
+        fill_indexes(l, best_seed);
+    l->seed = best_seed;
+    l->max_probe = best;
+    return true;
+}
+
+/* Records in name order, group lists and member lists, each record's size and offset. */
+static enum eksauth_status plan_layout(const struct eksauth_iddb_builder *b, struct layout *l,
+                                       size_t users_at, size_t *groups_at, size_t *end)
+{
+    struct hmap gidx = {0};
+    uint32_t *fill = NULL;
+    size_t i, j, nrefs = 0, at;
+    enum eksauth_status ret = EKSAUTH_ENOMEM;
+
+    l->us = calloc(b->live_users + 1, sizeof(*l->us));
+    l->gs = calloc(b->live_groups + 1, sizeof(*l->gs));
+    l->urec = calloc(b->live_users + 1, sizeof(*l->urec));
+    l->grec = calloc(b->live_groups + 1, sizeof(*l->grec));
+    l->mem_n = calloc(b->live_groups + 1, sizeof(*l->mem_n));
+    l->mem_first = calloc(b->live_groups + 1, sizeof(*l->mem_first));
+    l->ugrp_first = calloc(b->live_users + 1, sizeof(*l->ugrp_first));
+    fill = calloc(b->live_groups + 1, sizeof(*fill));
+    if (l->us == NULL || l->gs == NULL || l->urec == NULL || l->grec == NULL || l->mem_n == NULL ||
+        l->mem_first == NULL || l->ugrp_first == NULL || fill == NULL)
+        goto out;
+    for (i = 0; i < b->n_users; i++)
+        if (!b->users[i].dead)
+            l->us[l->nu++] = &b->users[i];
+    for (i = 0; i < b->n_groups; i++)
+        if (!b->groups[i].dead)
+            l->gs[l->ng++] = &b->groups[i];
+    /* Records in name order: deterministic output, and enumeration in that order. */
+    qsort(l->us, l->nu, sizeof(*l->us), cmp_user_name);
+    qsort(l->gs, l->ng, sizeof(*l->gs), cmp_group_name);
+    for (i = 0; i < l->ng; i++)
+        if (!hmap_put(&gidx, l->gs[i]->name, 0, (uint32_t)i))
+            goto out;
+    for (i = 0; i < l->nu; i++) {
+        l->ugrp_first[i] = nrefs;
+        nrefs += l->us[i]->n_groups;
+    }
+    l->ugrp = calloc(nrefs + 1, sizeof(*l->ugrp));
+    l->mem = calloc(nrefs + 1, sizeof(*l->mem));
+    if (l->ugrp == NULL || l->mem == NULL)
+        goto out;
+    for (i = 0; i < l->nu; i++)
+        for (j = 0; j < l->us[i]->n_groups; j++) {
+            uint32_t g = hmap_find(&gidx, l->us[i]->groups[j], 0)->val;
+
+            l->ugrp[l->ugrp_first[i] + j] = g;
+            l->mem_n[g]++;
+        }
+    for (i = 0, at = 0; i < l->ng; i++) {
+        l->mem_first[i] = (uint32_t)at;
+        at += l->mem_n[i];
+    }
+    /* Members in login order, since users are visited in that order. */
+    for (i = 0; i < l->nu; i++)
+        for (j = 0; j < l->us[i]->n_groups; j++) {
+            uint32_t g = l->ugrp[l->ugrp_first[i] + j];
+
+            l->mem[l->mem_first[g] + fill[g]++] = (uint32_t)i;
+        }
+    /* Sizes and offsets: users, then groups, each record 8-aligned. */
+    at = users_at;
+    for (i = 0; i < l->nu; i++) {
+        const struct b_user *u = l->us[i];
+        size_t sz = IDDB_U_GROUPS + u->n_groups * IDDB_UGROUP_SIZE + strlen(u->login) +
+                    strlen(u->k8s) + strlen(u->arn) + strlen(u->gecos) + strlen(u->home) +
+                    strlen(u->shell) + IDDB_U_NSTR;
+
+        l->urec[i] = (uint32_t)at;
+        at += (sz + IDDB_ALIGN - 1) / IDDB_ALIGN * IDDB_ALIGN;
+        if (at > EKSAUTH_IDDB_MAX_SIZE)
+            goto too_large;
+    }
+    *groups_at = at;
+    for (i = 0; i < l->ng; i++) {
+        const struct b_group *g = l->gs[i];
+        size_t sz =
+            IDDB_G_MEMBER_OFFS + (size_t)l->mem_n[i] * 4 + strlen(g->name) + strlen(g->k8s) + 2;
+
+        for (j = 0; j < l->mem_n[i]; j++)
+            sz += strlen(l->us[l->mem[l->mem_first[i] + j]]->login) + 1;
+        l->grec[i] = (uint32_t)at;
+        at += (sz + IDDB_ALIGN - 1) / IDDB_ALIGN * IDDB_ALIGN;
+        if (at > EKSAUTH_IDDB_MAX_SIZE)
+            goto too_large;
+    }
+    *end = at;
+    ret = build_indexes(l) ? EKSAUTH_OK : EKSAUTH_ENOMEM;
+    goto out;
+too_large:
+    ret = EKSAUTH_EINVAL;
+out:
+    free(gidx.slots);
+    free(fill);
+    return ret;
+}
+
+static void write_user(struct outbuf *o, const struct layout *l, size_t i)
+{
+    const struct b_user *u = l->us[i];
+    const char *strs[IDDB_U_NSTR] = {u->login, u->k8s, u->arn, u->gecos, u->home, u->shell};
+    size_t at = l->urec[i], start = o->len, k;
+
+    ob_reserve(o, IDDB_U_GROUPS + u->n_groups * IDDB_UGROUP_SIZE);
+    wr32(o, at + IDDB_U_UID, u->uid);
+    wr32(o, at + IDDB_U_GID, u->gid);
+    wr32(o, at + IDDB_U_FLAGS, u->flags);
+    wr64(o, at + IDDB_U_LAST_LOGIN, u->last_login);
+    wr32(o, at + IDDB_U_N_GROUPS, (uint32_t)u->n_groups);
+    for (k = 0; k < u->n_groups; k++) {
+        uint32_t g = l->ugrp[l->ugrp_first[i] + k];
+        size_t e = at + IDDB_U_GROUPS + k * IDDB_UGROUP_SIZE;
+
+        wr32(o, e, l->gs[g]->gid);
+        wr32(o, e + 4, l->gs[g]->flags);
+        wr32(o, e + 8, l->grec[g]);
+    }
+    for (k = 0; k < IDDB_U_NSTR; k++) {
+        wr16(o, at + IDDB_U_STRLENS + k * 2, (uint16_t)strlen(strs[k]));
+        ob_str(o, strs[k]);
+    }
+    ob_align(o, IDDB_ALIGN);
+    wr32(o, at + IDDB_U_LEN, (uint32_t)(o->len - start));
+}
+
+static void write_group(struct outbuf *o, const struct layout *l, size_t i)
+{
+    const struct b_group *g = l->gs[i];
+    size_t at = l->grec[i], start = o->len, k, mstart;
+
+    ob_reserve(o, IDDB_G_MEMBER_OFFS + (size_t)l->mem_n[i] * 4);
+    wr32(o, at + IDDB_G_GID, g->gid);
+    wr32(o, at + IDDB_G_FLAGS, g->flags);
+    wr16(o, at + IDDB_G_NAME_LEN, (uint16_t)strlen(g->name));
+    wr16(o, at + IDDB_G_K8S_LEN, (uint16_t)strlen(g->k8s));
+    wr32(o, at + IDDB_G_N_MEMBERS, l->mem_n[i]);
+    ob_str(o, g->name);
+    ob_str(o, g->k8s);
+    mstart = o->len;
+    /* The member logins back to back: getgrnam copies them in one piece. */
+    for (k = 0; k < l->mem_n[i]; k++) {
+        wr32(o, at + IDDB_G_MEMBER_OFFS + k * 4, (uint32_t)(o->len - mstart));
+        ob_str(o, l->us[l->mem[l->mem_first[i] + k]]->login);
+    }
+    wr32(o, at + IDDB_G_MEMBERS_BYTES, (uint32_t)(o->len - mstart));
+    ob_align(o, IDDB_ALIGN);
+    wr32(o, at + IDDB_G_LEN, (uint32_t)(o->len - start));
+}
+
+/* An index section: the slots as built. */
+static size_t write_index(struct outbuf *o, const struct index *x)
+{
+    size_t at, i;
+
+    ob_align(o, IDDB_ALIGN);
+    at = ob_reserve(o, (size_t)x->n * IDDB_SLOT_SIZE);
+
+    for (i = 0; i < x->n; i++) {
+        wr32(o, at + i * 8, x->slots[2 * i]);
+        wr32(o, at + i * 8 + 4, x->slots[2 * i + 1]);
+    }
+    return at;
+}
+
+static size_t write_order(struct outbuf *o, const uint32_t *recs, size_t n)
+{
+    size_t at, i;
+
+    ob_align(o, IDDB_ALIGN);
+    at = ob_reserve(o, n * 4);
+
+    for (i = 0; i < n; i++)
+        wr32(o, at + i * 4, recs[i]);
+    return at;
+}
+
+/* Record where section s starts (at) and ends (now). */
+static void set_section(struct outbuf *o, enum iddb_section s, size_t at)
+{
+    wr32(o, IDDB_H_SECTIONS + (size_t)s * 8, (uint32_t)at);
+    wr32(o, IDDB_H_SECTIONS + (size_t)s * 8 + 4, (uint32_t)(o->len - at));
 }
 
 enum eksauth_status eksauth_iddb_builder_serialize(const struct eksauth_iddb_builder *b, void **out,
                                                    size_t *outlen, struct eksauth_error *err)
 {
     struct outbuf o = {0};
-    struct strtab st = {0};
-    struct b_user **us = NULL;
-    struct b_group **gs = NULL;
-    struct idx_id *ids = NULL;
-    uint32_t *nmem = NULL, *memoff = NULL, *fill = NULL;
+    struct layout l;
     char **denied = NULL;
     enum eksauth_status ret = EKSAUTH_ENOMEM;
-    size_t nu = 0, ng = 0, i, j, nrefs = 0, users_at, groups_at, un_at, uu_at, gn_at, gg_at;
-    size_t tpl_at, den_at, refs_at, str_at, uref;
-    struct hmap gidx = {0};
-    uint32_t off, len;
+    size_t i, at, users_at, groups_at, end, blocks_at;
+    struct b_tomb *tombs = NULL;
 
     *out = NULL;
     *outlen = 0;
-    us = calloc(b->live_users + 1, sizeof(*us));
-    gs = calloc(b->live_groups + 1, sizeof(*gs));
-    ids =
-        calloc((b->live_users > b->live_groups ? b->live_users : b->live_groups) + 1, sizeof(*ids));
-    nmem = calloc(b->live_groups + 1, sizeof(*nmem));
-    memoff = calloc(b->live_groups + 1, sizeof(*memoff));
-    fill = calloc(b->live_groups + 1, sizeof(*fill));
+    memset(&l, 0, sizeof(l));
     denied = calloc(b->n_denied + 1, sizeof(*denied));
-    if (us == NULL || gs == NULL || ids == NULL || nmem == NULL || memoff == NULL || fill == NULL ||
-        denied == NULL)
+    tombs = calloc(b->n_tombs + 1, sizeof(*tombs));
+    if (denied == NULL || tombs == NULL)
         goto out;
-    for (i = 0; i < b->n_users; i++)
-        if (!b->users[i].dead)
-            us[nu++] = &b->users[i];
-    for (i = 0; i < b->n_groups; i++)
-        if (!b->groups[i].dead)
-            gs[ng++] = &b->groups[i];
-    /* Records in name order: deterministic output, and the name index is the identity. */
-    qsort(us, nu, sizeof(*us), cmp_user_name);
-    qsort(gs, ng, sizeof(*gs), cmp_group_name);
-    for (i = 0; i < ng; i++)
-        if (!hmap_put(&gidx, gs[i]->name, 0, (uint32_t)i))
-            goto out;
-    /* Refs pool: every user's groups, then every group's members. */
-    for (i = 0; i < nu; i++) {
-        nrefs += us[i]->n_groups;
-        for (j = 0; j < us[i]->n_groups; j++)
-            nmem[hmap_find(&gidx, us[i]->groups[j], 0)->val]++;
-    }
-    for (i = 0; i < ng; i++) {
-        memoff[i] = (uint32_t)nrefs;
-        nrefs += nmem[i];
-    }
-    /* Everything must be addressable with 32-bit offsets and stay under the reader's limit. */
-    if (nrefs > UINT32_MAX / 8 || nu > UINT32_MAX / 128 || ng > UINT32_MAX / 64) {
-        ret = eksauth_fail(err, EKSAUTH_EINVAL, "identity DB: too many entries");
-        goto out;
-    }
-
-    ob_reserve(&o, EKSAUTH_IDDB_HEADER_SIZE);
-    users_at = ob_reserve(&o, nu * EKSAUTH_IDDB_USER_SIZE);
-    groups_at = ob_reserve(&o, ng * EKSAUTH_IDDB_GROUP_SIZE);
-    un_at = ob_reserve(&o, nu * 4);
-    uu_at = ob_reserve(&o, nu * 4);
-    gn_at = ob_reserve(&o, ng * 4);
-    gg_at = ob_reserve(&o, ng * 4);
-    tpl_at = ob_reserve(&o, b->n_templates * 8);
-    den_at = ob_reserve(&o, b->n_denied * 8);
-    refs_at = ob_reserve(&o, nrefs * 4);
-    if (o.oom)
-        goto out;
-    st.seen.ids = false;
-    /* Offset 0 of the strings section is the empty string. */
-    if (!st_add(&st, "", &off, &len))
-        goto out;
-
-    uref = 0;
-    for (i = 0; i < nu; i++) {
-        const struct b_user *u = us[i];
-        size_t at = users_at + i * EKSAUTH_IDDB_USER_SIZE;
-        const char *fields[6] = {u->login, u->k8s, u->arn, u->gecos, u->home, u->shell};
-
-        for (j = 0; j < 6; j++) {
-            if (!st_add(&st, fields[j], &off, &len))
-                goto out;
-            wr_str(&o, at + j * 8, off, len);
-        }
-        wr32(&o, at + 48, u->uid);
-        wr32(&o, at + 52, u->gid);
-        wr32(&o, at + 56, u->flags);
-        wr32(&o, at + 60, (uint32_t)uref);
-        wr32(&o, at + 64, (uint32_t)u->n_groups);
-        for (j = 0; j < u->n_groups; j++) {
-            uint32_t g = hmap_find(&gidx, u->groups[j], 0)->val;
-
-            wr32(&o, refs_at + uref++ * 4, g);
-            /* Members in login order, since users are visited in that order. */
-            wr32(&o, refs_at + ((size_t)memoff[g] + fill[g]++) * 4, (uint32_t)i);
-        }
-        wr32(&o, un_at + i * 4, (uint32_t)i);
-        ids[i].id = u->uid;
-        ids[i].idx = (uint32_t)i;
-    }
-    qsort(ids, nu, sizeof(*ids), cmp_idx_id);
-    for (i = 0; i < nu; i++)
-        wr32(&o, uu_at + i * 4, ids[i].idx);
-    for (i = 0; i < ng; i++) {
-        const struct b_group *g = gs[i];
-        size_t at = groups_at + i * EKSAUTH_IDDB_GROUP_SIZE;
-
-        if (!st_add(&st, g->name, &off, &len))
-            goto out;
-        wr_str(&o, at, off, len);
-        if (!st_add(&st, g->k8s, &off, &len))
-            goto out;
-        wr_str(&o, at + 8, off, len);
-        wr32(&o, at + 16, g->gid);
-        wr32(&o, at + 20, g->flags);
-        wr32(&o, at + 24, memoff[i]);
-        wr32(&o, at + 28, nmem[i]);
-        wr32(&o, gn_at + i * 4, (uint32_t)i);
-        ids[i].id = g->gid;
-        ids[i].idx = (uint32_t)i;
-    }
-    qsort(ids, ng, sizeof(*ids), cmp_idx_id);
-    for (i = 0; i < ng; i++)
-        wr32(&o, gg_at + i * 4, ids[i].idx);
-    for (i = 0; i < b->n_templates; i++) {
-        if (!st_add(&st, b->templates[i], &off, &len))
-            goto out;
-        wr_str(&o, tpl_at + i * 8, off, len);
-    }
+    /* The header page, then the config section. */
+    ob_reserve(&o, IDDB_DATA_START);
+    at = o.len;
+    ob_str(&o, b->home);
+    ob_str(&o, b->shell);
+    for (i = 0; i < b->n_templates; i++)
+        ob_str(&o, b->templates[i]);
     if (b->n_denied > 0)
         memcpy(denied, b->denied, b->n_denied * sizeof(*denied));
+    /* Sorted, so a reader can search it. */
     qsort(denied, b->n_denied, sizeof(*denied), cmp_str);
-    for (i = 0; i < b->n_denied; i++) {
-        if (!st_add(&st, denied[i], &off, &len))
-            goto out;
-        wr_str(&o, den_at + i * 8, off, len);
-    }
-    if (!st_add(&st, b->home, &off, &len))
+    for (i = 0; i < b->n_denied; i++)
+        ob_str(&o, denied[i]);
+    set_section(&o, IDDB_S_CONFIG, at);
+    ob_align(&o, IDDB_ALIGN);
+    if (o.oom)
         goto out;
-    wr_str(&o, 116, off, len);
-    if (!st_add(&st, b->shell, &off, &len))
+    users_at = o.len;
+    ret = plan_layout(b, &l, users_at, &groups_at, &end);
+    if (ret != EKSAUTH_OK)
         goto out;
-    wr_str(&o, 124, off, len);
+    ret = EKSAUTH_ENOMEM;
+    for (i = 0; i < l.nu; i++)
+        write_user(&o, &l, i);
+    set_section(&o, IDDB_S_USERS, users_at);
+    for (i = 0; i < l.ng; i++)
+        write_group(&o, &l, i);
+    set_section(&o, IDDB_S_GROUPS, groups_at);
+    if (o.oom)
+        goto out;
+    set_section(&o, IDDB_S_USER_BY_NAME, write_index(&o, &l.idx[0]));
+    set_section(&o, IDDB_S_USER_BY_UID, write_index(&o, &l.idx[1]));
+    set_section(&o, IDDB_S_USER_ORDER, write_order(&o, l.urec, l.nu));
+    set_section(&o, IDDB_S_GROUP_BY_NAME, write_index(&o, &l.idx[2]));
+    set_section(&o, IDDB_S_GROUP_BY_GID, write_index(&o, &l.idx[3]));
+    set_section(&o, IDDB_S_GROUP_ORDER, write_order(&o, l.grec, l.ng));
+    /* Tombstones sorted by id, so eksauth_iddb_id_held can search them. */
+    if (b->n_tombs > 0)
+        memcpy(tombs, b->tombs, b->n_tombs * sizeof(*tombs));
+    qsort(tombs, b->n_tombs, sizeof(*tombs), cmp_tomb);
+    ob_align(&o, IDDB_ALIGN);
+    at = ob_reserve(&o, b->n_tombs * IDDB_T_SIZE);
+    for (i = 0; i < b->n_tombs && !o.oom; i++) {
+        size_t e = at + i * IDDB_T_SIZE;
 
-    /* Append the strings section, padded to 4 with NULs (it must end in NUL). */
-    str_at = ob_reserve(&o, st.o.len + ((4 - st.o.len % 4) % 4));
-    if (o.oom || st.o.oom)
+        wr32(&o, e + IDDB_T_ID, tombs[i].id);
+        wr32(&o, e + IDDB_T_FLAGS, tombs[i].is_group ? 1u : 0u);
+        wr64(&o, e + IDDB_T_UNTIL, tombs[i].until);
+        memcpy(o.p + e + IDDB_T_NAME_AT, tombs[i].name, strlen(tombs[i].name));
+    }
+    set_section(&o, IDDB_S_TOMBSTONES, at);
+    /* The name filter: 16 bits a name at least, two set per name. */
+    {
+        size_t fbytes = IDDB_FILTER_MIN, fbits;
+
+        while (fbytes < (l.nu + l.ng) * 2)
+            fbytes *= 2;
+        fbits = fbytes * 8;
+        ob_align(&o, IDDB_ALIGN);
+        at = ob_reserve(&o, fbytes);
+        for (i = 0; i < l.nu + l.ng && !o.oom; i++) {
+            const char *n = i < l.nu ? l.us[i]->login : l.gs[i - l.nu]->name;
+            uint64_t h = eksauth_iddb_hash_name(n, strlen(n), l.seed);
+            size_t b1 = (size_t)(h & (fbits - 1)), b2 = (size_t)((h >> 32) & (fbits - 1));
+
+            o.p[at + b1 / 8] |= (unsigned char)(1u << (b1 % 8));
+            o.p[at + b2 / 8] |= (unsigned char)(1u << (b2 % 8));
+        }
+        set_section(&o, IDDB_S_NAME_FILTER, at);
+    }
+    /* Blocks end where the next page starts; their checksums end the file. */
+    ob_align(&o, IDDB_BLOCK_SIZE);
+    blocks_at = ob_reserve(&o, (o.len - IDDB_DATA_START) / IDDB_BLOCK_SIZE * 8);
+    set_section(&o, IDDB_S_BLOCKS, blocks_at);
+    if (o.oom)
         goto out;
-    memcpy(o.p + str_at, st.o.p, st.o.len);
     if (o.len > EKSAUTH_IDDB_MAX_SIZE) {
-        ret = eksauth_fail(err, EKSAUTH_EINVAL, "identity DB: too large (%zu bytes)", o.len);
+        ret = EKSAUTH_EINVAL;
         goto out;
     }
-
     memcpy(o.p, EKSAUTH_IDDB_MAGIC, 8);
-    wr32(&o, 8, EKSAUTH_IDDB_VERSION);
-    wr32(&o, 12, EKSAUTH_IDDB_HEADER_SIZE);
-    wr64(&o, 16, o.len);
-    wr64(&o, 32, b->generation);
-    wr32(&o, 40, 0);
-    wr32(&o, 44, b->id_min);
-    wr32(&o, 48, b->id_max);
-    wr32(&o, 52, (uint32_t)nu);
-    wr32(&o, 56, (uint32_t)ng);
-    wr32(&o, 60, (uint32_t)b->n_templates);
-    wr32(&o, 64, (uint32_t)b->n_denied);
-    wr32(&o, 68, (uint32_t)users_at);
-    wr32(&o, 72, (uint32_t)groups_at);
-    wr32(&o, 76, (uint32_t)un_at);
-    wr32(&o, 80, (uint32_t)uu_at);
-    wr32(&o, 84, (uint32_t)gn_at);
-    wr32(&o, 88, (uint32_t)gg_at);
-    wr32(&o, 92, (uint32_t)tpl_at);
-    wr32(&o, 96, (uint32_t)den_at);
-    wr32(&o, 100, (uint32_t)refs_at);
-    wr32(&o, 104, (uint32_t)nrefs);
-    wr32(&o, 108, (uint32_t)str_at);
-    wr32(&o, 112, (uint32_t)(o.len - str_at));
-    wr64(&o, 24, eksauth_iddb_checksum(o.p + 32, o.len - 32, 0));
+    wr32(&o, IDDB_H_VERSION, EKSAUTH_IDDB_VERSION);
+    wr32(&o, IDDB_H_HSIZE, IDDB_HEADER_SIZE);
+    wr64(&o, IDDB_H_GENERATION, b->generation);
+    wr32(&o, IDDB_H_ID_MIN, b->id_min);
+    wr32(&o, IDDB_H_ID_MAX, b->id_max);
+    wr32(&o, IDDB_H_N_USERS, (uint32_t)l.nu);
+    wr32(&o, IDDB_H_N_GROUPS, (uint32_t)l.ng);
+    wr32(&o, IDDB_H_N_TEMPLATES, (uint32_t)b->n_templates);
+    wr32(&o, IDDB_H_N_DENIED, (uint32_t)b->n_denied);
+    wr32(&o, IDDB_H_N_TOMBSTONES, (uint32_t)b->n_tombs);
+    wr32(&o, IDDB_H_MAX_PROBE, l.max_probe);
+    wr64(&o, IDDB_H_HASH_SEED, l.seed);
+    wr32(&o, IDDB_H_USER_SLOTS, l.idx[0].n);
+    wr32(&o, IDDB_H_GROUP_SLOTS, l.idx[2].n);
+    eksauth_iddb_reseal(o.p, o.len);
     *out = o.p;
     *outlen = o.len;
     o.p = NULL;
@@ -985,17 +1291,13 @@ enum eksauth_status eksauth_iddb_builder_serialize(const struct eksauth_iddb_bui
 out:
     if (ret == EKSAUTH_ENOMEM)
         eksauth_fail(err, EKSAUTH_ENOMEM, "identity DB: out of memory");
+    else if (ret == EKSAUTH_EINVAL)
+        eksauth_fail(err, EKSAUTH_EINVAL, "identity DB: too large (more than %u bytes)",
+                     EKSAUTH_IDDB_MAX_SIZE);
+    layout_free(&l);
     free(o.p);
-    free(st.o.p);
-    free(st.seen.slots);
-    free(gidx.slots);
-    free(us);
-    free(gs);
-    free(ids);
-    free(nmem);
-    free(memoff);
-    free(fill);
     free(denied);
+    free(tombs);
     return ret;
 }
 
@@ -1051,12 +1353,42 @@ void eksauth_iddb_unlock(int fd)
         close(fd); /* releases the flock */
 }
 
+/*
+ * Set the stale word of the DB at path to value (1: a writer is replacing
+ * it; 0: it is current again), so processes that map it learn from the
+ * mapping itself (docs/identity-db.md, "Staleness").  Only into a
+ * root-owned regular file that is a DB of this version: the word means
+ * nothing in another file.  Best effort: a reader that misses the mark
+ * still re-checks the path at a bounded interval.
+ */
+static bool set_stale(const char *path, uint32_t value)
+{
+    unsigned char head[12];
+    struct stat sb;
+    bool done = false;
+    uint32_t le = htole32(value), version;
+    int fd;
+
+    /* O_NOFOLLOW: never write through a planted symlink. */
+    fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
+    if (fd < 0)
+        return false;
+    if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_uid == 0 &&
+        sb.st_size >= (off_t)IDDB_DATA_START && pread(fd, head, sizeof(head), 0) == sizeof(head) &&
+        memcmp(head, EKSAUTH_IDDB_MAGIC, 8) == 0 &&
+        (memcpy(&version, head + IDDB_H_VERSION, 4), le32toh(version)) == EKSAUTH_IDDB_VERSION)
+        done = pwrite(fd, &le, sizeof(le), IDDB_H_STALE) == (ssize_t)sizeof(le);
+    close(fd);
+    return done;
+}
+
 enum eksauth_status eksauth_iddb_write_locked(const struct eksauth_iddb_builder *b,
                                               const char *path, struct eksauth_error *err)
 {
     enum eksauth_status st;
     void *data = NULL;
     size_t len = 0;
+    bool marked;
 
     st = eksauth_iddb_builder_serialize(b, &data, &len, err);
     if (st == EKSAUTH_OK)
@@ -1071,10 +1403,20 @@ enum eksauth_status eksauth_iddb_write_locked(const struct eksauth_iddb_builder 
      * must not stop the DB being replaced.
      */
     (void)eksauth_file_remove_stale_temps(path, NULL, NULL);
+    /*
+     * Before the rename: from now on a reader that maps the old file checks
+     * the path on each lookup, so it meets the new file as soon as it is
+     * there (the old one stays valid until then).
+     */
+    marked = set_stale(path, 1);
     /* 0644: every process reads it (NSS); only root writes it. */
     st = eksauth_file_write_atomic(path, data, len, 0644, err);
-    if (st != EKSAUTH_OK)
+    if (st != EKSAUTH_OK) {
         eksauth_error_prefix(err, "identity DB");
+        /* Not replaced: the old file is current again (we hold the lock). */
+        if (marked)
+            (void)set_stale(path, 0);
+    }
 out:
     free(data);
     return st;
@@ -1179,6 +1521,9 @@ enum eksauth_status eksauth_iddb_record_login(const char *path,
     }
     in = *u;
     in.gid = 0;
+    /* When PAM last recorded this login (docs/identity-db.md, "last_login"). */
+    if (in.last_login == 0)
+        in.last_login = (uint64_t)time(NULL);
     if (eksauth_iddb_user_by_name(db, u->login, &old) == EKSAUTH_OK) {
         if (record_is_current(db, &old, u, groups, n_groups)) {
             if (uid_out != NULL)
@@ -1235,5 +1580,210 @@ out:
     eksauth_iddb_builder_free(b);
     eksauth_iddb_close(db);
     eksauth_iddb_unlock(lfd);
+    return st;
+}
+
+/* ------------------------------------------------------------------------ */
+/* The previous format (version 1), read once by `eksauth sync` to upgrade.  */
+
+/*
+ * Version 1: a 160-byte header (u32 counts and section offsets), 72-byte
+ * user and 32-byte group records with string refs {u32 offset, u32 length}
+ * into one strings section, a u32 refs pool for users' groups, and one
+ * XXH64 over bytes [32, size) at offset 24.  Only what the builder needs is
+ * read; the builder checks every entry again.
+ */
+enum {
+    V1_HSIZE = 160,
+    V1_USER = 72,
+    V1_GROUP = 32,
+};
+
+static uint32_t v1_u32(const unsigned char *p)
+{
+    uint32_t v;
+
+    memcpy(&v, p, 4);
+    return le32toh(v);
+}
+
+static uint64_t v1_u64(const unsigned char *p)
+{
+    uint64_t v;
+
+    memcpy(&v, p, 8);
+    return le64toh(v);
+}
+
+struct v1 {
+    const unsigned char *d;
+    size_t len;
+    uint32_t soff, slen, n_refs, refs;
+};
+
+/* The string a ref at p names, or NULL when it does not lie whole in the strings section. */
+static const char *v1_str(const struct v1 *v, const unsigned char *p)
+{
+    uint32_t off = v1_u32(p), len = v1_u32(p + 4);
+    const char *s;
+
+    if (len > EKSAUTH_IDDB_STR_MAX || (uint64_t)off + len + 1 > v->slen)
+        return NULL;
+    s = (const char *)v->d + v->soff + off;
+    return s[len] == '\0' && memchr(s, '\0', len) == NULL ? s : NULL;
+}
+
+/* Section of count records of size bytes at the u32 offset at header field h: inside the file. */
+static const unsigned char *v1_sec(const struct v1 *v, size_t h, uint32_t count, uint32_t size)
+{
+    uint32_t off = v1_u32(v->d + h);
+
+    if (count == 0)
+        return v->d;
+    if (off < V1_HSIZE || (uint64_t)off + (uint64_t)count * size > v->len)
+        return NULL;
+    return v->d + off;
+}
+
+static enum eksauth_status builder_from_v1(const unsigned char *d, size_t len,
+                                           struct eksauth_iddb_builder **out,
+                                           struct eksauth_error *err)
+{
+    struct eksauth_iddb_builder *b = NULL;
+    struct eksauth_iddb_params params;
+    struct v1 v = {d, len, 0, 0, 0, 0};
+    const unsigned char *users, *groups, *refs, *tpl, *den;
+    const char *names[EKSAUTH_IDDB_MAX_GROUPS];
+    uint32_t nu, ng, nt, nd, i, j;
+    enum eksauth_status st = EKSAUTH_EINVAL;
+
+    *out = NULL;
+    if (len < V1_HSIZE || v1_u32(d + 12) != V1_HSIZE || v1_u64(d + 16) != len ||
+        eksauth_iddb_checksum(d + 32, len - 32, 0) != v1_u64(d + 24))
+        goto bad;
+    nu = v1_u32(d + 52);
+    ng = v1_u32(d + 56);
+    nt = v1_u32(d + 60);
+    nd = v1_u32(d + 64);
+    v.n_refs = v1_u32(d + 104);
+    v.soff = v1_u32(d + 108);
+    v.slen = v1_u32(d + 112);
+    users = v1_sec(&v, 68, nu, V1_USER);
+    groups = v1_sec(&v, 72, ng, V1_GROUP);
+    tpl = v1_sec(&v, 92, nt, 8);
+    den = v1_sec(&v, 96, nd, 8);
+    refs = v1_sec(&v, 100, v.n_refs, 4);
+    if (users == NULL || groups == NULL || tpl == NULL || den == NULL || refs == NULL ||
+        v.slen == 0 || v.soff < V1_HSIZE || (uint64_t)v.soff + v.slen > len ||
+        d[v.soff + v.slen - 1] != '\0')
+        goto bad;
+    memset(&params, 0, sizeof(params));
+    params.id_min = v1_u32(d + 44);
+    params.id_max = v1_u32(d + 48);
+    params.home = v1_str(&v, d + 116);
+    params.shell = v1_str(&v, d + 124);
+    if (params.home == NULL || params.shell == NULL)
+        goto bad;
+    st = eksauth_iddb_builder_new(&params, &b, err);
+    if (st != EKSAUTH_OK)
+        goto out;
+    b->generation = v1_u64(d + 32);
+    for (i = 0; i < ng; i++) {
+        const unsigned char *r = groups + (size_t)i * V1_GROUP;
+        struct eksauth_iddb_group_in g = {v1_str(&v, r), v1_str(&v, r + 8), v1_u32(r + 16),
+                                          v1_u32(r + 20)};
+
+        if (g.name == NULL || g.k8s_group == NULL)
+            goto bad;
+        st = eksauth_iddb_builder_add_group(b, &g, err);
+        if (st != EKSAUTH_OK)
+            goto out;
+    }
+    for (i = 0; i < nu; i++) {
+        const unsigned char *r = users + (size_t)i * V1_USER;
+        struct eksauth_iddb_user_in u;
+        uint32_t goff = v1_u32(r + 60), gn = v1_u32(r + 64);
+
+        memset(&u, 0, sizeof(u));
+        u.login = v1_str(&v, r);
+        u.k8s_username = v1_str(&v, r + 8);
+        u.arn = v1_str(&v, r + 16);
+        u.gecos = v1_str(&v, r + 24);
+        u.home = v1_str(&v, r + 32);
+        u.shell = v1_str(&v, r + 40);
+        u.uid = v1_u32(r + 48);
+        u.gid = v1_u32(r + 52);
+        u.flags = v1_u32(r + 56);
+        if (u.login == NULL || u.k8s_username == NULL || u.arn == NULL || u.gecos == NULL ||
+            u.home == NULL || u.shell == NULL || gn > EKSAUTH_IDDB_MAX_GROUPS ||
+            (uint64_t)goff + gn > v.n_refs)
+            goto bad;
+        for (j = 0; j < gn; j++) {
+            uint32_t gi = v1_u32(refs + ((size_t)goff + j) * 4);
+
+            if (gi >= ng || (names[j] = v1_str(&v, groups + (size_t)gi * V1_GROUP)) == NULL)
+                goto bad;
+        }
+        u.groups = names;
+        u.n_groups = gn;
+        st = eksauth_iddb_builder_add_user(b, &u, err);
+        if (st != EKSAUTH_OK)
+            goto out;
+    }
+    for (i = 0; i < nt + nd; i++) {
+        const char *t = v1_str(&v, i < nt ? tpl + (size_t)i * 8 : den + (size_t)(i - nt) * 8);
+
+        if (t == NULL)
+            goto bad;
+        st = i < nt ? eksauth_iddb_builder_add_template(b, t, err)
+                    : eksauth_iddb_builder_add_denied(b, t, err);
+        if (st != EKSAUTH_OK)
+            goto out;
+    }
+    *out = b;
+    b = NULL;
+    st = EKSAUTH_OK;
+    goto out;
+bad:
+    st = eksauth_fail(err, EKSAUTH_EINVAL, "version 1 file is damaged");
+out:
+    eksauth_iddb_builder_free(b);
+    return st;
+}
+
+enum eksauth_status eksauth_iddb_open_upgrade(const char *path, struct eksauth_iddb **out,
+                                              unsigned *upgraded_from, struct eksauth_error *err)
+{
+    struct eksauth_iddb_builder *b = NULL;
+    struct eksauth_error e2;
+    enum eksauth_status st;
+    char *data = NULL;
+    void *image = NULL;
+    size_t len = 0, ilen = 0;
+
+    if (upgraded_from != NULL)
+        *upgraded_from = 0;
+    st = eksauth_iddb_open(path, out, err);
+    /* Only a trusted file that opens as another version takes the conversion path. */
+    if (st != EKSAUTH_EINVAL ||
+        eksauth_file_read(path, EKSAUTH_IDDB_MAX_SIZE, true, &data, &len, &e2) != EKSAUTH_OK)
+        goto out;
+    if (len < 12 || memcmp(data, EKSAUTH_IDDB_MAGIC, 8) != 0 ||
+        v1_u32((const unsigned char *)data + 8) != 1)
+        goto out;
+    st = builder_from_v1((const unsigned char *)data, len, &b, err);
+    if (st == EKSAUTH_OK)
+        st = eksauth_iddb_builder_serialize(b, &image, &ilen, err);
+    if (st == EKSAUTH_OK)
+        st = eksauth_iddb_open_owned(image, ilen, out, err);
+    if (st != EKSAUTH_OK) {
+        eksauth_error_prefix(err, "identity DB: %s", path);
+        goto out;
+    }
+    if (upgraded_from != NULL)
+        *upgraded_from = 1;
+out:
+    eksauth_iddb_builder_free(b);
+    free(data);
     return st;
 }

@@ -502,13 +502,19 @@ static void plan_compact(struct eksauth_plan *plan)
 static enum eksauth_status plan_assign_ids(struct eksauth_plan *plan, struct eksauth_error *err)
 {
     struct pending *todo = NULL;
-    size_t n_todo = 0, i, cap;
+    uint32_t *fresh = NULL; /* ids given in this loop: open addressing, 0 is empty */
+    size_t n_todo = 0, n_sorted, i, cap, fresh_mask = 0;
     enum eksauth_status st = EKSAUTH_OK;
 
     cap = plan->n_users + plan->n_groups + plan->n_seeds;
     plan->used_ids = calloc(cap + 1, sizeof(*plan->used_ids));
     todo = calloc(plan->n_users + plan->n_groups + 1, sizeof(*todo));
-    if (plan->used_ids == NULL || todo == NULL) {
+    /* At most half full, so a probe for an absent id ends soon. */
+    for (fresh_mask = 15; fresh_mask < 2 * (plan->n_users + plan->n_groups);
+         fresh_mask = fresh_mask * 2 + 1)
+        ;
+    fresh = calloc(fresh_mask + 1, sizeof(*fresh));
+    if (plan->used_ids == NULL || todo == NULL || fresh == NULL) {
         st = eksauth_fail(err, EKSAUTH_ENOMEM, "identity: out of memory");
         goto out;
     }
@@ -530,36 +536,42 @@ static enum eksauth_status plan_assign_ids(struct eksauth_plan *plan, struct eks
     }
     if (plan->n_used_ids > 0)
         qsort(plan->used_ids, plan->n_used_ids, sizeof(uint32_t), cmp_u32);
+    n_sorted = plan->n_used_ids;
     if (n_todo > 0)
         qsort(todo, n_todo, sizeof(*todo), cmp_pending);
+    /*
+     * Ids given here go to the end of used_ids and into the small hash set
+     * fresh (the sorted part is searched by bsearch); one sort at the end.
+     * Keeping the array sorted by shifting on every insert was O(n^2).
+     */
     for (i = 0; i < n_todo; i++) {
         const struct eksauth_id_seed *seed = seed_find(plan, todo[i].name, todo[i].is_group);
         uint32_t id = 0;
         unsigned probe;
+        size_t slot = 0;
 
         if (seed != NULL) {
             id = seed->id;
         } else {
             for (probe = 0; probe < EKSAUTH_ID_MAX_PROBES; probe++) {
                 id = eksauth_names_id(todo[i].name, probe, plan->id_min, plan->id_max);
-                if (!id_used(plan->used_ids, plan->n_used_ids, id))
+                if (id_used(plan->used_ids, n_sorted, id))
+                    continue;
+                /* Multiplicative hash of the id; linear probing to its slot or an empty one. */
+                for (slot = (id * 2654435761u) & fresh_mask; fresh[slot] != 0 && fresh[slot] != id;
+                     slot = (slot + 1) & fresh_mask)
+                    ;
+                if (fresh[slot] == 0)
                     break;
             }
-            if (probe == EKSAUTH_ID_MAX_PROBES) {
+            if (probe == EKSAUTH_ID_MAX_PROBES || id == 0) {
                 st = add_warning(plan, err, "no free id for '%s'; not served", todo[i].name);
                 if (st != EKSAUTH_OK)
                     goto out;
                 id = UINT32_MAX;
             } else {
-                /* Keep used_ids sorted: insert in place. */
-                size_t at = plan->n_used_ids;
-
-                while (at > 0 && plan->used_ids[at - 1] > id) {
-                    plan->used_ids[at] = plan->used_ids[at - 1];
-                    at--;
-                }
-                plan->used_ids[at] = id;
-                plan->n_used_ids++;
+                fresh[slot] = id;
+                plan->used_ids[plan->n_used_ids++] = id;
             }
         }
         if (todo[i].is_group)
@@ -567,7 +579,10 @@ static enum eksauth_status plan_assign_ids(struct eksauth_plan *plan, struct eks
         else
             plan->users[todo[i].index].uid = id;
     }
+    if (plan->n_used_ids > n_sorted)
+        qsort(plan->used_ids, plan->n_used_ids, sizeof(uint32_t), cmp_u32);
 out:
+    free(fresh);
     free(todo);
     return st;
 }

@@ -277,6 +277,7 @@ static enum eksauth_status keep_login(struct apply *a, const struct eksauth_iddb
     u.arn = old->arn;
     u.uid = old->uid; /* an id never changes once given */
     u.flags = EKSAUTH_IDDB_USER_TEMPLATED;
+    u.last_login = old->last_login;
     u.groups = names;
     u.n_groups = n;
     if (eksauth_iddb_builder_add_user(a->b, &u, &e) != EKSAUTH_OK)
@@ -321,7 +322,8 @@ static enum eksauth_status apply_locked(struct apply *a, struct eksauth_error *e
     enum eksauth_status st;
     size_t i;
 
-    st = eksauth_iddb_open(a->ctx->paths.db, &a->old, err);
+    /* A DB of an older format is read too: its recorded ids are kept in the new one. */
+    st = eksauth_iddb_open_upgrade(a->ctx->paths.db, &a->old, NULL, err);
     if (st == EKSAUTH_EREJECTED) {
         /* Someone else could write it: never build on it, never silently replace it. */
         err->status = EKSAUTH_EINVAL;

@@ -7,8 +7,7 @@
  *    and the same call with a bigger buffer gives the same answer;
  *  - NSS_STATUS_NOTFOUND only for "no such entry", NSS_STATUS_UNAVAIL when
  *    the DB is missing, untrusted or corrupt;
- *  - thread-safe: one process-wide mapping behind one mutex, re-mapped when
- *    the file is replaced or changed (inode, size, mtime, ctime, mode, owner);
+ *  - thread-safe: one process-wide mapping behind one mutex (below);
  *  - no network, no syslog, no allocation except initgroups' array (the
  *    caller's), descriptors close-on-exec, and no call into NSS (no
  *    recursion): local names are read from /etc/passwd and /etc/group
@@ -40,16 +39,28 @@
 #include <time.h>
 
 #include "eksauth/iddb.h"
+#include "eksauth/names.h"
 #include "nss_eksauth.h"
 
 static_assert(sizeof(uid_t) == sizeof(uint32_t) && sizeof(gid_t) == sizeof(uint32_t),
               "ids are 32 bits");
 
-/* The one process-wide cache; every field is guarded by cache_lock. */
+/*
+ * The one process-wide cache, the module's only mutable state; every field
+ * is guarded by cache_lock.  A lookup in the steady state makes no system
+ * call: the mapping tells when a writer replaces the file (the stale mark,
+ * docs/identity-db.md), and the path is stat()ed only then, when there is
+ * no good mapping, and at most once every RECHECK_S seconds otherwise (so a
+ * file replaced, removed, chmod'ed or chown'ed by hand, without the mark, is
+ * noticed within that bound).  The local files get the same bound (below).
+ */
+#define RECHECK_S 1
 static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
 static struct eksauth_iddb *cache_db;
-static bool cache_bad_valid; /* the file at cache_bad failed to open: don't retry it */
+static unsigned long cache_serial;    /* +1 each time a file is mapped */
+static struct timespec cache_checked; /* CLOCK_MONOTONIC_COARSE of the last stat of the path */
+static bool cache_bad_valid;          /* the file at cache_bad failed to open: don't retry it */
 static struct eksauth_iddb_stamp cache_bad;
 static uint32_t pw_next, gr_next; /* enumeration positions */
 
@@ -57,15 +68,15 @@ static uint32_t pw_next, gr_next; /* enumeration positions */
  * DB entries whose names the local files hold (see "Local names"): found by
  * one read of /etc/passwd and /etc/group each time the DB or either file
  * changes.  The files are stat()ed by a process's first lookup, after the DB
- * changes, and then at most once every CLASH_RECHECK_S seconds (a stat is a
- * syscall; a lookup is otherwise one).  Guarded by cache_lock like the rest.
+ * changes, and then at most once every RECHECK_S seconds.  Guarded by
+ * cache_lock like the rest.
  */
-#define CLASH_MAX       32
-#define CLASH_RECHECK_S 1
+#define CLASH_MAX 32
 struct clashes {
     bool valid;
     struct timespec checked; /* CLOCK_MONOTONIC_COARSE of the last stat of the files */
-    struct eksauth_iddb_stamp db, pw, gr;
+    unsigned long serial;    /* the mapping (cache_serial) they were found in */
+    struct eksauth_iddb_stamp pw, gr;
     bool pw_seen, gr_seen;    /* whether each file existed */
     uint32_t uids[CLASH_MAX]; /* DB users named like a local user or group */
     uint32_t gids[CLASH_MAX]; /* DB groups named like a local group */
@@ -103,16 +114,39 @@ static void unlock_cache(void)
 }
 
 /*
- * The current DB (lock held), or NULL with *errnop set: missing, untrusted
- * or corrupt.  One stat() per call notices a replaced file at once.
+ * The coarse monotonic clock (read without a system call); false when it
+ * cannot be read, and then every check is due.
  */
-static struct eksauth_iddb *current_db(int *errnop)
+static bool coarse_now(struct timespec *now)
 {
-    const char *path = eksauth_iddb_default_path();
+    if (clock_gettime(CLOCK_MONOTONIC_COARSE, now) == 0)
+        return true;
+    memset(now, 0, sizeof(*now));
+    return false;
+}
+
+/* Was last (a coarse time) less than RECHECK_S seconds before now? */
+static bool recent(const struct timespec *last, const struct timespec *now, bool clock_ok)
+{
+    return clock_ok && now->tv_sec >= last->tv_sec && now->tv_sec - last->tv_sec < RECHECK_S;
+}
+
+/*
+ * The current DB (lock held), or NULL with *errnop set: missing, untrusted
+ * or corrupt.  Without a stale mark and within RECHECK_S of the last check
+ * this is the mapping as it is, with no system call.
+ */
+static struct eksauth_iddb *current_db(const struct timespec *t, bool clock_ok, int *errnop)
+{
+    const char *path;
     struct eksauth_iddb_stamp now;
     struct eksauth_iddb *db = NULL;
     struct eksauth_error err;
 
+    if (cache_db != NULL && !eksauth_iddb_is_stale(cache_db) && recent(&cache_checked, t, clock_ok))
+        return cache_db;
+    cache_checked = *t;
+    path = eksauth_iddb_default_path();
     if (!eksauth_iddb_stat(path, &now)) {
         *errnop = errno;
         /* Gone: drop the old mapping, or a revoked user would stay served. */
@@ -121,6 +155,7 @@ static struct eksauth_iddb *current_db(int *errnop)
         cache_bad_valid = false;
         return NULL;
     }
+    /* Same file, same owner and mode: still current (a stale one until its writer renames). */
     if (cache_db != NULL && eksauth_iddb_stamp_equal(eksauth_iddb_get_stamp(cache_db), &now))
         return cache_db;
     /* The same broken file as last time: refuse again without re-reading it. */
@@ -138,6 +173,7 @@ static struct eksauth_iddb *current_db(int *errnop)
     }
     cache_bad_valid = false;
     cache_db = db;
+    cache_serial++;
     return db;
 }
 
@@ -217,6 +253,9 @@ static bool scan_local(const struct eksauth_iddb *db, const char *file, bool gro
         if (!start || colon == NULL)
             continue;
         *colon = '\0';
+        /* Most local names are no DB name: the filter says so without touching the indexes. */
+        if (!eksauth_iddb_maybe_named(db, line))
+            continue;
         if (eksauth_iddb_user_by_name(db, line, &u) == EKSAUTH_OK)
             clash_add(clash.uids, &clash.n_uids, u.uid);
         /* A group_map group is local by design: files serves it, not us. */
@@ -247,7 +286,7 @@ static void rescan_clashes(const struct eksauth_iddb *db, const struct timespec 
 {
     memset(&clash, 0, sizeof(clash));
     clash.checked = *now;
-    clash.db = *eksauth_iddb_get_stamp(db);
+    clash.serial = cache_serial;
     clash.pw = *pw;
     clash.gr = *gr;
     clash.pw_seen = pw_seen;
@@ -258,30 +297,25 @@ static void rescan_clashes(const struct eksauth_iddb *db, const struct timespec 
 
 /*
  * Bring clash up to date with db and the local files (lock held).  A new
- * local name is seen within CLASH_RECHECK_S by a process that already
- * looked up; a process's first lookup always checks (sudo, login, id).
- * The coarse clock is read without a syscall.
+ * local name is seen within RECHECK_S by a process that already looked up;
+ * a process's first lookup always checks (sudo, login, id).
  */
-static void refresh_clashes(const struct eksauth_iddb *db)
+static void refresh_clashes(const struct eksauth_iddb *db, const struct timespec *now,
+                            bool clock_ok)
 {
     struct eksauth_iddb_stamp pw, gr;
-    struct timespec now;
-    bool same_db = clash.valid && eksauth_iddb_stamp_equal(&clash.db, eksauth_iddb_get_stamp(db));
-    bool clock_ok = clock_gettime(CLOCK_MONOTONIC_COARSE, &now) == 0;
+    bool same_db = clash.valid && clash.serial == cache_serial;
     bool pw_seen, gr_seen;
 
-    if (!clock_ok)
-        memset(&now, 0, sizeof(now)); /* and check the files every time */
-    if (clock_ok && same_db && now.tv_sec >= clash.checked.tv_sec &&
-        now.tv_sec - clash.checked.tv_sec < CLASH_RECHECK_S)
+    if (same_db && recent(&clash.checked, now, clock_ok))
         goto out;
     pw_seen = stat_or_zero("/etc/passwd", &pw);
     gr_seen = stat_or_zero("/etc/group", &gr);
     if (same_db && pw_seen == clash.pw_seen && gr_seen == clash.gr_seen &&
         eksauth_iddb_stamp_equal(&clash.pw, &pw) && eksauth_iddb_stamp_equal(&clash.gr, &gr))
-        clash.checked = now;
+        clash.checked = *now;
     else
-        rescan_clashes(db, &now, &pw, pw_seen, &gr, gr_seen);
+        rescan_clashes(db, now, &pw, pw_seen, &gr, gr_seen);
 out:
     return;
 }
@@ -404,24 +438,31 @@ static enum nss_status pw_answer(enum eksauth_status st, const struct eksauth_id
     return fill_pw(&v, pw, buf, buflen, errnop);
 }
 
-/* The answer for a DB group lookup that ended in st: the entry, or why not. */
-static enum nss_status gr_answer(const struct eksauth_iddb *db, enum eksauth_status st,
-                                 const struct eksauth_iddb_group *g, struct group *gr, char *buf,
-                                 size_t buflen, int *errnop)
+/* Where gr_mem goes in buf: the first pointer-aligned byte. */
+static size_t mem_pad(const char *buf)
 {
-    uintptr_t base = (uintptr_t)buf, aligned;
+    uintptr_t base = (uintptr_t)buf;
+
+    return (size_t)(((base + alignof(char *) - 1) & ~(uintptr_t)(alignof(char *) - 1)) - base);
+}
+
+/*
+ * The members when some DB user is named like a local one (rare): each
+ * member is checked, and only those served are listed.  Two passes over
+ * the members: sizes, then copies.
+ */
+static enum nss_status gr_fill_filtered(const struct eksauth_iddb *db,
+                                        const struct eksauth_iddb_group *g, struct group *gr,
+                                        char *buf, size_t buflen, int *errnop)
+{
     size_t need, strings, pad, mlen;
     uint32_t j, n = 0;
     const char *m;
     char **mem, *p;
 
-    if (st == EKSAUTH_OK && !group_served(g))
-        st = EKSAUTH_ENOTFOUND;
-    if (st != EKSAUTH_OK)
-        return from_status(st, errnop);
-    /* First pass: every member valid (a malformed one means no entry at all) and its size. */
     strings = g->name_len + 1 + sizeof(NO_PASSWORD);
     for (j = 0; j < g->n_members; j++) {
+        /* A malformed member means no entry at all. */
         if (eksauth_iddb_group_member(db, g, j, &m, &mlen) != EKSAUTH_OK)
             return from_status(EKSAUTH_EINVAL, errnop);
         if (member_served(db, m)) {
@@ -431,8 +472,7 @@ static enum nss_status gr_answer(const struct eksauth_iddb *db, enum eksauth_sta
     }
     if (buf == NULL)
         return erange(errnop);
-    aligned = (base + alignof(char *) - 1) & ~(uintptr_t)(alignof(char *) - 1);
-    pad = (size_t)(aligned - base);
+    pad = mem_pad(buf);
     need = pad + ((size_t)n + 1) * sizeof(char *) + strings;
     if (need > buflen)
         return erange(errnop);
@@ -448,6 +488,46 @@ static enum nss_status gr_answer(const struct eksauth_iddb *db, enum eksauth_sta
             mem[n++] = put(&p, m, mlen);
     }
     mem[n] = NULL;
+    gr->gr_mem = mem;
+    gr->gr_gid = g->gid;
+    return NSS_STATUS_SUCCESS;
+}
+
+/* The answer for a DB group lookup that ended in st: the entry, or why not. */
+static enum nss_status gr_answer(const struct eksauth_iddb *db, enum eksauth_status st,
+                                 const struct eksauth_iddb_group *g, struct group *gr, char *buf,
+                                 size_t buflen, int *errnop)
+{
+    size_t need, pad;
+    char **mem, *names, *p;
+
+    if (st == EKSAUTH_OK && !group_served(g))
+        st = EKSAUTH_ENOTFOUND;
+    if (st != EKSAUTH_OK)
+        return from_status(st, errnop);
+    if (clash.n_uids > 0 || clash.overflow)
+        return gr_fill_filtered(db, g, gr, buf, buflen, errnop);
+    /*
+     * The member logins are one run of NUL-terminated names in the record
+     * (copies of logins the writer checked, in a block whose checksum was
+     * checked): the size is known from the record alone, and the names are
+     * copied in one piece and pointed at (eksauth_iddb_group_copy_members).
+     */
+    if (buf == NULL)
+        return erange(errnop);
+    pad = mem_pad(buf);
+    need = pad + ((size_t)g->n_members + 1) * sizeof(char *) + g->members_len + g->name_len + 1 +
+           sizeof(NO_PASSWORD);
+    if (need > buflen)
+        return erange(errnop);
+    mem = (char **)(void *)(buf + pad);
+    names = (char *)(mem + g->n_members + 1);
+    if (!eksauth_iddb_group_copy_members(db, g, names, mem))
+        return from_status(EKSAUTH_EINVAL, errnop);
+    p = names + g->members_len;
+    mem[g->n_members] = NULL;
+    gr->gr_name = put(&p, g->name, g->name_len);
+    gr->gr_passwd = put(&p, NO_PASSWORD, sizeof(NO_PASSWORD) - 1);
     gr->gr_mem = mem;
     gr->gr_gid = g->gid;
     return NSS_STATUS_SUCCESS;
@@ -497,10 +577,12 @@ enum by {
 /* The current DB with its clashes up to date (lock held), or NULL: UNAVAIL. */
 static struct eksauth_iddb *db_for_lookup(int *errnop)
 {
-    struct eksauth_iddb *db = current_db(errnop);
+    struct timespec now;
+    bool clock_ok = coarse_now(&now);
+    struct eksauth_iddb *db = current_db(&now, clock_ok, errnop);
 
     if (db != NULL)
-        refresh_clashes(db);
+        refresh_clashes(db, &now, clock_ok);
     return db;
 }
 
@@ -716,24 +798,34 @@ enum nss_status _nss_eksauth_initgroups_dyn(const char *user, gid_t group, long 
         ret = from_status(st, errnop);
         goto out;
     }
-    /* Check every group first: a malformed one means no groups at all, never some. */
-    for (j = 0; j < u.n_groups; j++) {
-        if (eksauth_iddb_user_group(db, &u, j, &g) != EKSAUTH_OK) {
-            ret = from_status(EKSAUTH_EINVAL, errnop);
-            goto out;
-        }
-    }
+    /*
+     * The gids come from the user's own record.  Only when there are more
+     * local-name clashes than the list holds is each group record read, to
+     * check its name against /etc/group.
+     */
     ret = NSS_STATUS_SUCCESS;
     for (j = 0; j < u.n_groups; j++) {
-        eksauth_iddb_user_group(db, &u, j, &g);
-        if ((gid_t)g.gid == group || has_gid(*groupsp, *start, (gid_t)g.gid))
+        uint32_t gid, flags;
+
+        eksauth_iddb_user_group_id(db, &u, j, &gid, &flags);
+        if ((gid_t)gid == group || has_gid(*groupsp, *start, (gid_t)gid))
             continue;
         /*
          * A group_map group (local by design) is still added: that is its
          * point.  One named like a local group since the last sync is not.
          */
-        if ((g.flags & EKSAUTH_IDDB_GROUP_LOCAL) == 0 && !group_served(&g))
-            continue;
+        if ((flags & EKSAUTH_IDDB_GROUP_LOCAL) == 0) {
+            if (clash.overflow) {
+                if (eksauth_iddb_user_group(db, &u, j, &g) != EKSAUTH_OK) {
+                    ret = from_status(EKSAUTH_EINVAL, errnop);
+                    goto out;
+                }
+                if (!group_served(&g))
+                    continue;
+            } else if (clash.unreadable || has_id(clash.gids, clash.n_gids, gid)) {
+                continue;
+            }
+        }
         if (*start == *size) {
             long int nsize = *size > 0 ? *size * 2 : 16;
             gid_t *ng;
@@ -752,7 +844,7 @@ enum nss_status _nss_eksauth_initgroups_dyn(const char *user, gid_t group, long 
             *groupsp = ng;
             *size = nsize;
         }
-        (*groupsp)[(*start)++] = (gid_t)g.gid;
+        (*groupsp)[(*start)++] = (gid_t)gid;
         any = true;
     }
     if (!any) {

@@ -1,45 +1,29 @@
 /*
  * iddb.h - the identity DB (/var/lib/eksauth/identity.db): the users and
  * groups eksauth serves through NSS, the username templates of the current
- * aws-auth, and what the NSS module needs to answer for a templated name
- * (id range, home pattern, shell, denied names), since it cannot read the
- * config file.
+ * aws-auth, what the NSS module needs to answer for a templated name (id
+ * range, home pattern, shell, denied names), since it cannot read the
+ * config file, and tombstones: ids of removed names that stay held.
+ *
+ * The format (version 2), its integrity checks, the staleness protocol and
+ * the atomic replace are documented in docs/identity-db.md; the byte layout
+ * is include/eksauth/iddb_format.h.  In short: a checksummed header, sections of
+ * variable-length records reached through hash indexes, and one XXH64 per
+ * 4 KiB block that a reader checks the first time it touches the block, so
+ * opening and each lookup cost O(what they touch), never O(file).
  *
  * Reader (lib/iddb.c, libc only, compiled into libnss_eksauth.so.2): maps
- * the file read-only, checks header, size, owner, mode and checksum, and
- * bounds-checks every record before returning it: a lookup yields a whole,
- * valid entry or an error, never part of one.  Lookups are binary searches
- * over sorted index arrays.  No global state: the caller owns the handle
- * and its locking.
+ * the file read-only and shared, so it sees the stale mark a writer sets in
+ * the old file before replacing it.  A lookup yields a whole, valid entry
+ * or an error, never part of one.  No global state: the caller owns the
+ * handle and its locking; the handle's only mutable state is its bitmap of
+ * checked blocks, updated with atomic operations (lookups may run
+ * concurrently on one handle).
  *
- * Writer (lib/iddb_write.c): a builder that sorts and serialises entries,
- * and an atomic replace (exclusive flock on "<db>.lock", temp file in the
- * same folder, fsync, rename, fsync of the folder, mode 0644).
- *
- * File format, version 1 (all integers little-endian):
- *
- *   header, 160 bytes
- *     0  magic "EKSIDDB\n"          8  u32 version (1)    12 u32 header size (160)
- *     16 u64 file size              24 u64 checksum: XXH64 (seed 0) of bytes [32, file size)
- *     32 u64 generation (+1 per write)                    40 u32 flags (0)
- *     44 u32 id_min  48 u32 id_max  (the range of ids templated names get)
- *     52 u32 n_users 56 u32 n_groups 60 u32 n_templates 64 u32 n_denied
- *     68 u32 off users[n_users]         (72-byte records)
- *     72 u32 off groups[n_groups]       (32-byte records)
- *     76 u32 off user_by_name[n_users]  (u32 user indexes sorted by login, strcmp)
- *     80 u32 off user_by_uid[n_users]   (sorted by uid)
- *     84 u32 off group_by_name[n_groups], 88 u32 off group_by_gid[n_groups]
- *     92 u32 off templates[n_templates] (string refs)
- *     96 u32 off denied[n_denied]       (string refs, sorted)
- *     100 u32 off refs, 104 u32 n_refs  (u32 pool: a user's group indexes,
- *                                        a group's member user indexes)
- *     108 u32 off strings, 112 u32 strings size
- *     116 str home pattern ("%u" = login), 124 str shell, 132..159 zero
- *   a string ref ("str") is u32 offset into the strings section + u32 length;
- *   the byte after it is NUL and it holds no NUL.
- *   user:  str login, k8s_username, arn, gecos, home, shell; u32 uid, gid,
- *          flags, groups_off, groups_n, reserved
- *   group: str name, k8s_group; u32 gid, flags, members_off, members_n
+ * Writer (lib/iddb_write.c): a builder that checks and serialises entries,
+ * and an atomic replace (exclusive flock on "<db>.lock", stale mark in the
+ * old file, temp file in the same folder, fsync, rename, fsync of the
+ * folder, mode 0644).
  */
 #ifndef EKSAUTH_IDDB_H
 #define EKSAUTH_IDDB_H
@@ -52,14 +36,11 @@
 
 #include "eksauth/status.h"
 
-#define EKSAUTH_IDDB_MAGIC       "EKSIDDB\n"
-#define EKSAUTH_IDDB_VERSION     1u
-#define EKSAUTH_IDDB_HEADER_SIZE 160u
-#define EKSAUTH_IDDB_USER_SIZE   72u
-#define EKSAUTH_IDDB_GROUP_SIZE  32u
-#define EKSAUTH_IDDB_MAX_SIZE    (512u * 1024u * 1024u) /* refuse larger files */
-#define EKSAUTH_IDDB_STR_MAX     4096u                  /* longest string field */
-#define EKSAUTH_IDDB_MAX_GROUPS  1024u                  /* groups per user */
+#define EKSAUTH_IDDB_MAGIC      "EKSIDDB\n"
+#define EKSAUTH_IDDB_VERSION    2u
+#define EKSAUTH_IDDB_MAX_SIZE   (1024u * 1024u * 1024u) /* refuse larger files */
+#define EKSAUTH_IDDB_STR_MAX    4096u                   /* longest string field */
+#define EKSAUTH_IDDB_MAX_GROUPS 1024u                   /* groups per user */
 
 /* user flags */
 #define EKSAUTH_IDDB_USER_TEMPLATED 0x1u /* recorded by a login from a template */
@@ -74,9 +55,9 @@ struct eksauth_iddb_user {
     const char *login, *k8s_username, *arn, *gecos, *home, *shell;
     size_t login_len, gecos_len, home_len, shell_len;
     uint32_t uid, gid, flags;
-    uint32_t n_groups; /* supplementary groups, see eksauth_iddb_user_group() */
-    uint32_t index;    /* record number */
-    uint32_t groups_off;
+    uint32_t n_groups;   /* supplementary groups, see eksauth_iddb_user_group() */
+    uint64_t last_login; /* Unix time PAM last recorded this login; 0: a synced static user */
+    uint32_t rec_off;    /* where the record is (the reader's business) */
 };
 
 struct eksauth_iddb_group {
@@ -84,8 +65,18 @@ struct eksauth_iddb_group {
     size_t name_len;
     uint32_t gid, flags;
     uint32_t n_members; /* see eksauth_iddb_group_member() */
-    uint32_t index;
-    uint32_t members_off;
+    /* The member logins back to back, each NUL-terminated, in login order. */
+    const char *members;
+    size_t members_len; /* bytes, NULs included */
+    uint32_t rec_off;
+};
+
+/* A tombstone: a removed name whose id stays held until a time. */
+struct eksauth_iddb_tombstone {
+    const char *name;
+    uint32_t id;
+    bool is_group;  /* a gid (else a uid) */
+    uint64_t until; /* Unix time */
 };
 
 /* What identifies one version of the file on disk (re-map or re-check when it changes). */
@@ -102,10 +93,14 @@ struct eksauth_iddb_stamp {
 const char *eksauth_iddb_default_path(void);
 
 /*
- * Map path read-only (O_CLOEXEC; the descriptor is closed once mapped).
- * Refused: a missing file (EKSAUTH_EUNAVAIL), one not owned by root or
- * writable by group or others, not a regular file (EKSAUTH_EREJECTED), a bad
- * header, size or checksum (EKSAUTH_EINVAL).  Messages: "identity DB: PATH: why".
+ * Map path read-only and shared (O_CLOEXEC; the descriptor is closed once
+ * mapped).  Refused: a missing file (EKSAUTH_EUNAVAIL), one not owned by
+ * root or writable by group or others, not a regular file
+ * (EKSAUTH_EREJECTED), another format version ("identity DB: PATH: version
+ * N; run eksauth sync to rewrite it"), a bad header, size or layout
+ * (EKSAUTH_EINVAL).  Only the header page and the config section are read
+ * here; every other block is checked when a lookup first touches it.
+ * Messages: "identity DB: PATH: why".
  */
 enum eksauth_status eksauth_iddb_open(const char *path, struct eksauth_iddb **out,
                                       struct eksauth_error *err);
@@ -113,6 +108,16 @@ enum eksauth_status eksauth_iddb_open(const char *path, struct eksauth_iddb **ou
 /* The same checks on bytes in memory (tests, fuzzing); data must outlive the handle. */
 enum eksauth_status eksauth_iddb_open_mem(const void *data, size_t len, struct eksauth_iddb **out,
                                           struct eksauth_error *err);
+/* The same, but the handle owns data (malloc'd) and frees it, on failure too. */
+enum eksauth_status eksauth_iddb_open_owned(void *data, size_t len, struct eksauth_iddb **out,
+                                            struct eksauth_error *err);
+
+/*
+ * True once a writer has begun replacing the file db maps (the stale mark,
+ * docs/identity-db.md): re-stat the path and re-map when it names another
+ * file.  A load from the mapping, no system call.  False for open_mem.
+ */
+bool eksauth_iddb_is_stale(const struct eksauth_iddb *db);
 
 void eksauth_iddb_close(struct eksauth_iddb *db);
 
@@ -125,7 +130,8 @@ const struct eksauth_iddb_stamp *eksauth_iddb_get_stamp(const struct eksauth_idd
 
 /*
  * Lookups: EKSAUTH_OK with a whole entry, EKSAUTH_ENOTFOUND, or
- * EKSAUTH_EINVAL when the record met is malformed (nothing returned).
+ * EKSAUTH_EINVAL when what the lookup met is malformed or fails its block
+ * checksum (nothing returned).
  */
 enum eksauth_status eksauth_iddb_user_by_name(const struct eksauth_iddb *db, const char *login,
                                               struct eksauth_iddb_user *out);
@@ -151,6 +157,18 @@ enum eksauth_status eksauth_iddb_user_group(const struct eksauth_iddb *db,
 enum eksauth_status eksauth_iddb_group_member(const struct eksauth_iddb *db,
                                               const struct eksauth_iddb_group *g, uint32_t j,
                                               const char **login, size_t *login_len);
+/*
+ * g's member logins copied to names (g->members_len bytes) and mem[j] (j <
+ * g->n_members) pointed at each copy, in one pass over the record: what
+ * getgrnam_r answers.  False when the run is malformed (names and mem then
+ * hold nothing to use).
+ */
+bool eksauth_iddb_group_copy_members(const struct eksauth_iddb *db,
+                                     const struct eksauth_iddb_group *g, char *names, char **mem);
+/* The gid and flags of u's j-th group, from u's own record (initgroups needs no more). */
+enum eksauth_status eksauth_iddb_user_group_id(const struct eksauth_iddb *db,
+                                               const struct eksauth_iddb_user *u, uint32_t j,
+                                               uint32_t *gid, uint32_t *flags);
 
 /* Header data. */
 uint64_t eksauth_iddb_generation(const struct eksauth_iddb *db);
@@ -163,8 +181,28 @@ uint32_t eksauth_iddb_denied_count(const struct eksauth_iddb *db);
 const char *eksauth_iddb_denied_at(const struct eksauth_iddb *db, uint32_t i);
 bool eksauth_iddb_is_denied(const struct eksauth_iddb *db, const char *name);
 
-/* True when id is a uid or gid of any entry of db. */
+/*
+ * False only when no user and no group of db is named name (the name
+ * filter: two bits a name, about 1% false positives); true when one may be.
+ * Touches two bytes of a small section, not the indexes: the NSS module
+ * checks the local names against it before looking them up.
+ */
+bool eksauth_iddb_maybe_named(const struct eksauth_iddb *db, const char *name);
+
+/* True when id is a uid or gid of any entry of db (or db cannot tell: fail closed). */
 bool eksauth_iddb_id_used(const struct eksauth_iddb *db, uint32_t id);
+
+/*
+ * Tombstones: never served by any lookup.  eksauth_iddb_id_held is true when
+ * a tombstone holds id (as a uid or a gid), with *until (may be NULL) the
+ * latest time one holds it to; a tombstone it cannot read counts as held
+ * with until UINT64_MAX (fail closed).  Whether a time has passed is the
+ * caller's decision.
+ */
+bool eksauth_iddb_id_held(const struct eksauth_iddb *db, uint32_t id, uint64_t *until);
+uint32_t eksauth_iddb_tombstone_count(const struct eksauth_iddb *db);
+enum eksauth_status eksauth_iddb_tombstone_at(const struct eksauth_iddb *db, uint32_t i,
+                                              struct eksauth_iddb_tombstone *out);
 
 /*
  * True when login can come from the username template tmpl: the template's
@@ -195,8 +233,17 @@ enum eksauth_status eksauth_iddb_template_user(const struct eksauth_iddb *db, co
  */
 size_t eksauth_iddb_expand_home(const char *pattern, const char *login, char *buf, size_t buflen);
 
-/* XXH64 of data with seed: the DB checksum. */
+/* XXH64 of data with seed: the DB checksums. */
 uint64_t eksauth_iddb_checksum(const void *data, size_t len, uint64_t seed);
+
+/*
+ * Recompute the block checksums and the header checksum of a DB image in
+ * memory (the writer's last step; tests and the fuzzer use it to reach the
+ * structural checks behind the checksums).  Sets the header's file size to
+ * len.  An image whose header is too broken to find its blocks is left as it
+ * is.
+ */
+void eksauth_iddb_reseal(void *data, size_t len);
 
 /* ------------------------------------------------------------------------ */
 /* Writer (lib/iddb_write.c: not in the NSS module).                         */
@@ -228,6 +275,14 @@ struct eksauth_iddb_user_in {
     uint32_t flags;            /* EKSAUTH_IDDB_USER_* */
     const char *const *groups; /* supplementary group names, added before (or private) */
     size_t n_groups;
+    uint64_t last_login; /* Unix time PAM recorded the login; 0 for a synced static user */
+};
+
+struct eksauth_iddb_tombstone_in {
+    const char *name; /* the removed user's or group's name */
+    uint32_t id;
+    bool is_group;
+    uint64_t until; /* Unix time the id is held to */
 };
 
 enum eksauth_status eksauth_iddb_builder_new(const struct eksauth_iddb_params *params,
@@ -257,6 +312,13 @@ enum eksauth_status eksauth_iddb_builder_add_template(struct eksauth_iddb_builde
                                                       const char *tmpl, struct eksauth_error *err);
 enum eksauth_status eksauth_iddb_builder_add_denied(struct eksauth_iddb_builder *b,
                                                     const char *name, struct eksauth_error *err);
+/*
+ * Hold the id of a removed name.  Refused (EKSAUTH_EINVAL): an invalid
+ * name, id 0, an id an entry of b uses, the same id and kind twice.
+ */
+enum eksauth_status eksauth_iddb_builder_add_tombstone(struct eksauth_iddb_builder *b,
+                                                       const struct eksauth_iddb_tombstone_in *t,
+                                                       struct eksauth_error *err);
 
 /* Drop a user and its private group; false when it was not there. */
 bool eksauth_iddb_builder_remove_user(struct eksauth_iddb_builder *b, const char *login);
@@ -273,6 +335,16 @@ enum eksauth_status eksauth_iddb_builder_serialize(const struct eksauth_iddb_bui
                                                    size_t *len, struct eksauth_error *err);
 
 /*
+ * eksauth_iddb_open, except that a DB in an older format version (1) is
+ * read, checked (owner, mode, its own checksum) and converted in memory to
+ * the current one, so `eksauth sync` keeps its recorded ids and logins and
+ * then writes the current format.  *upgraded_from (may be NULL) is the old
+ * version, or 0.
+ */
+enum eksauth_status eksauth_iddb_open_upgrade(const char *path, struct eksauth_iddb **out,
+                                              unsigned *upgraded_from, struct eksauth_error *err);
+
+/*
  * The writer's lock: an exclusive flock on "<path>.lock" (created 0600,
  * O_CLOEXEC); blocks until held.  Readers never lock.
  */
@@ -284,8 +356,11 @@ void eksauth_iddb_unlock(int fd);
  * "<path>.tmp.XXXXXX" in the same folder (created 0755 when missing: every
  * process reads the DB), fsync, mode 0644, rename, fsync of the folder.
  * First, under the lock, the temp files killed writers of path left are
- * removed (eksauth_file_remove_stale_temps).  _locked expects the caller to
- * hold eksauth_iddb_lock(); eksauth_iddb_write takes it.
+ * removed (eksauth_file_remove_stale_temps), and the current file, when it
+ * is a root-owned DB of this version, is marked stale so readers that map
+ * it re-check the path (the mark is cleared again when the replace fails).
+ * _locked expects the caller to hold eksauth_iddb_lock(); eksauth_iddb_write
+ * takes it.
  */
 enum eksauth_status eksauth_iddb_write_locked(const struct eksauth_iddb_builder *b,
                                               const char *path, struct eksauth_error *err);
@@ -301,7 +376,8 @@ enum eksauth_status eksauth_iddb_write(const struct eksauth_iddb_builder *b, con
  * name" (eksauth_iddb_template_user on the current DB).  groups (not
  * u->groups) are the user's supplementary groups as the mapping gives them
  * now; one not in the DB is added with its gid (refused when that gid is
- * taken); one present keeps its gid.
+ * taken); one present keeps its gid.  A record that is written gets
+ * last_login = u->last_login, or the current time when that is 0.
  * *uid_out (may be NULL) receives the recorded uid.
  */
 enum eksauth_status eksauth_iddb_record_login(const char *path,

@@ -1,13 +1,13 @@
 /*
  * fuzz_iddb.c - libFuzzer target for the identity DB reader (lib/iddb.c):
  * open the input as a DB and, when accepted, run every lookup and walk
- * every entry.  The checksum is recomputed over the input first (the file
- * size too), so mutations reach the structural and record checks instead of
- * stopping at the checksum.  Build and run: make fuzz-iddb (clang).
+ * every entry and tombstone.  The header and block checksums are recomputed
+ * over the input first (eksauth_iddb_reseal, the file size too), so
+ * mutations reach the structural and record checks instead of stopping at a
+ * checksum.  Build and run: make fuzz-iddb (clang).
  */
 #include "config.h"
 
-#include <endian.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,28 +22,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct eksauth_iddb_user u;
     struct eksauth_iddb_group g;
     unsigned char *copy;
+    struct eksauth_iddb_tombstone t;
     const char *m;
-    uint32_t i, j, uid;
-    uint64_t v;
+    uint32_t i, j, uid, gid, flags;
+    uint64_t until;
 
     /* An exact-size copy: ASan sees any read past the end. */
     copy = malloc(size > 0 ? size : 1);
     if (copy == NULL)
         return 0;
     memcpy(copy, data, size);
-    if (size >= EKSAUTH_IDDB_HEADER_SIZE) {
-        v = htole64(size);
-        memcpy(copy + 16, &v, 8);
-        v = htole64(eksauth_iddb_checksum(copy + 32, size - 32, 0));
-        memcpy(copy + 24, &v, 8);
-    }
+    eksauth_iddb_reseal(copy, size);
     if (eksauth_iddb_open_mem(copy, size, &db, NULL) != EKSAUTH_OK)
         goto out;
     for (i = 0; i < eksauth_iddb_user_count(db) && i < 256; i++) {
         if (eksauth_iddb_user_at(db, i, &u) != EKSAUTH_OK)
             continue;
-        for (j = 0; j < u.n_groups; j++)
+        for (j = 0; j < u.n_groups; j++) {
             (void)eksauth_iddb_user_group(db, &u, j, &g);
+            (void)eksauth_iddb_user_group_id(db, &u, j, &gid, &flags);
+        }
         (void)eksauth_iddb_user_by_name(db, u.login, &u);
         (void)eksauth_iddb_user_by_uid(db, u.uid, &u);
     }
@@ -52,6 +50,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             continue;
         for (j = 0; j < g.n_members && j < 256; j++)
             (void)eksauth_iddb_group_member(db, &g, j, &m, NULL);
+        if (g.n_members < 4096) {
+            char *names = malloc(g.members_len + 1), **mem = calloc(g.n_members + 1, sizeof(*mem));
+
+            if (names != NULL && mem != NULL)
+                (void)eksauth_iddb_group_copy_members(db, &g, names, mem);
+            free(names);
+            free(mem);
+        }
         (void)eksauth_iddb_group_by_name(db, g.name, &g);
         (void)eksauth_iddb_group_by_gid(db, g.gid, &g);
     }
@@ -59,6 +65,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         (void)eksauth_iddb_template_at(db, i);
     (void)eksauth_iddb_template_user(db, "admin-bob", &uid);
     (void)eksauth_iddb_is_denied(db, "root");
+    (void)eksauth_iddb_maybe_named(db, "root");
+    for (i = 0; i < eksauth_iddb_tombstone_count(db) && i < 256; i++)
+        if (eksauth_iddb_tombstone_at(db, i, &t) == EKSAUTH_OK)
+            (void)eksauth_iddb_id_held(db, t.id, &until);
+    (void)eksauth_iddb_id_held(db, 1900000000u, &until);
     eksauth_iddb_close(db);
 out:
     free(copy);

@@ -8,9 +8,12 @@
  *       group|NAME|GID|K8S_GROUP[|local]
  *       user|LOGIN|UID|K8S_USERNAME|GROUP,GROUP...[|templated]
  *   iddb_tool gen DB N PASSWD GROUP
- *                                 N users u0..u(N-1) (uid LO+i), each in
- *                                 eks-g(i%10); and the same entries as
- *                                 passwd/group files for the files baseline
+ *                                 N users u0..u(N-1) (uid LO+i), user i in
+ *                                 eks-g(i/10) (10 members each) and, for
+ *                                 i < 10,000, in eks-big; and the same
+ *                                 entries as passwd/group files for the
+ *                                 files baseline (eks-big first);
+ *                                 "nobig" after GROUP leaves eks-big out
  *   iddb_tool rewrite DB COUNT    replace DB COUNT times, alternating two
  *                                 versions A and B (see nss_threads.c)
  *   iddb_tool dump DB             users and groups in getent form
@@ -25,6 +28,7 @@
  */
 #include "config.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -142,14 +146,15 @@ out:
     return rc;
 }
 
-static int cmd_gen(const char *db, unsigned long n, const char *passwd, const char *group)
+static int cmd_gen(const char *db, unsigned long n, const char *passwd, const char *group,
+                   bool with_big)
 {
     struct eksauth_iddb_builder *b = NULL;
     struct eksauth_error err = {0};
     FILE *pf = NULL, *gf = NULL;
     char name[32], gname[32];
-    const char *gp[1];
-    unsigned long i, j;
+    const char *gp[2];
+    unsigned long i, j, ng = (n + 9) / 10, nbig = !with_big ? 0 : n < 10000 ? n : 10000;
     int rc = 1;
 
     if (eksauth_iddb_builder_new(NULL, &b, &err) != EKSAUTH_OK)
@@ -160,34 +165,45 @@ static int cmd_gen(const char *db, unsigned long n, const char *passwd, const ch
         perror("open");
         goto out;
     }
-    for (j = 0; j < 10; j++) {
+    for (j = 0; j < ng + (with_big ? 1 : 0); j++) {
         struct eksauth_iddb_group_in g = {gname, "g", (uint32_t)(HI - j), 0};
 
-        snprintf(gname, sizeof(gname), "eks-g%lu", j);
+        if (j < ng)
+            snprintf(gname, sizeof(gname), "eks-g%lu", j);
+        else
+            snprintf(gname, sizeof(gname), "eks-big");
         if (eksauth_iddb_builder_add_group(b, &g, &err) != EKSAUTH_OK)
             goto out_err;
+    }
+    /* The big group first in the group file: the files source's best case. */
+    if (with_big) {
+        fprintf(gf, "eks-big:x:%lu:", HI - ng);
+        for (i = 0; i < nbig; i++)
+            fprintf(gf, "%su%lu", i == 0 ? "" : ",", i);
+        fputc('\n', gf);
     }
     for (i = 0; i < n; i++) {
         struct eksauth_iddb_user_in u = {0};
 
         snprintf(name, sizeof(name), "u%lu", i);
-        snprintf(gname, sizeof(gname), "eks-g%lu", i % 10);
+        snprintf(gname, sizeof(gname), "eks-g%lu", i / 10);
         gp[0] = gname;
+        gp[1] = "eks-big";
         u.login = name;
         u.k8s_username = name;
         u.uid = (uint32_t)(LO + i);
         u.groups = gp;
-        u.n_groups = 1;
+        u.n_groups = i < nbig ? 2 : 1;
         if (eksauth_iddb_builder_add_user(b, &u, &err) != EKSAUTH_OK)
             goto out_err;
         fprintf(pf, "%s:x:%lu:%lu:%s:/home/%s:/bin/bash\n", name, LO + i, LO + i, name, name);
         fprintf(gf, "%s:x:%lu:\n", name, LO + i);
     }
-    /* the shared groups, with their members, as the DB has them */
-    for (j = 0; j < 10; j++) {
+    /* the 10-member groups, with their members, as the DB has them */
+    for (j = 0; j < ng; j++) {
         fprintf(gf, "eks-g%lu:x:%lu:", j, HI - j);
-        for (i = j; i < n; i += 10)
-            fprintf(gf, "%su%lu", i == j ? "" : ",", i);
+        for (i = j * 10; i < n && i < j * 10 + 10; i++)
+            fprintf(gf, "%su%lu", i == j * 10 ? "" : ",", i);
         fputc('\n', gf);
     }
     if (eksauth_iddb_write(b, db, &err) != EKSAUTH_OK)
@@ -344,8 +360,8 @@ int main(int argc, char **argv)
 {
     if (argc == 4 && strcmp(argv[1], "make") == 0)
         return cmd_make(argv[2], argv[3]);
-    if (argc == 6 && strcmp(argv[1], "gen") == 0)
-        return cmd_gen(argv[2], strtoul(argv[3], NULL, 10), argv[4], argv[5]);
+    if ((argc == 6 || (argc == 7 && strcmp(argv[6], "nobig") == 0)) && strcmp(argv[1], "gen") == 0)
+        return cmd_gen(argv[2], strtoul(argv[3], NULL, 10), argv[4], argv[5], argc == 6);
     if (argc == 4 && strcmp(argv[1], "rewrite") == 0)
         return cmd_rewrite(argv[2], strtoul(argv[3], NULL, 10));
     if (argc == 3 && strcmp(argv[1], "dump") == 0)
@@ -354,7 +370,8 @@ int main(int argc, char **argv)
         return cmd_record(argv[2], argc - 3, argv + 3);
     if (argc == 4 && strcmp(argv[1], "template-uid") == 0)
         return cmd_template_uid(argv[2], argv[3]);
-    fprintf(stderr, "usage: iddb_tool make DB SPEC | gen DB N PASSWD GROUP | rewrite DB COUNT | "
-                    "dump DB | template-uid DB NAME | record DB LOGIN K8S ARN [G|GID|K8S...]\n");
+    fprintf(stderr,
+            "usage: iddb_tool make DB SPEC | gen DB N PASSWD GROUP [nobig] | rewrite DB COUNT | "
+            "dump DB | template-uid DB NAME | record DB LOGIN K8S ARN [G|GID|K8S...]\n");
     return 2;
 }

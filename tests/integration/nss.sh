@@ -101,6 +101,7 @@ check "getpwnam_r of a templated name from 1 byte up" \
 
 # ---- 8 threads while another process rewrites the DB 1,000 times -----------
 cp "$DB" "$T/good.db"
+cp "$top_srcdir/tests/fixtures/iddb/v1-nss.db" "$T/v1.db"
 "$IDDB_TOOL" rewrite "$DB" 1 # version A in place before the threads start
 if ns_run "$top_builddir/tests/integration/nss_threads" "$IDDB_TOOL" "$DB" 1000 8 >"$T/out" 2>&1
 then
@@ -138,7 +139,27 @@ head -c $((size - 1)) "$T/good.db" >"$DB"
 unavail "DB short by one byte"
 rm -f "$DB" && cp "$T/good.db" "$DB"
 printf 'X' | dd of="$DB" bs=1 seek=400 conv=notrunc 2>/dev/null
-unavail "DB with one byte changed"
+unavail "DB with one byte of its header page changed"
+rm -f "$DB" && cp "$T/good.db" "$DB"
+printf 'X' | dd of="$DB" bs=1 seek=4200 conv=notrunc 2>/dev/null
+unavail "DB with one byte of its first data block changed"
+cp "$T/v1.db" "$DB"
+unavail "DB in the previous format (version 1)"
+# A bigger DB damaged in one user-record block: the users whose records (or
+# index slots) lie in that block are refused, every other answer is exact.
+"$IDDB_TOOL" gen "$DB" 300 "$T/gen_passwd" "$T/gen_group" >/dev/null
+printf 'X' | dd of="$DB" bs=1 seek=$((4096 * 2 + 100)) conv=notrunc 2>/dev/null
+names=$(seq 0 299 | sed 's/^/u/')
+# shellcheck disable=SC2086
+ns_run getent passwd $names >"$T/damaged.out" 2>/dev/null
+rc=$?
+served=$(wc -l <"$T/damaged.out")
+wrong=$(sed 's/^\([^:]*\):\*:/\1:x:/' "$T/damaged.out" | grep -cvxF -f "$T/gen_passwd")
+if [ "$rc" = 2 ] && [ "$served" -gt 0 ] && [ "$served" -lt 300 ] && [ "$wrong" = 0 ]; then
+    ok "one damaged block: $served of 300 users served, each exactly, the rest refused"
+else
+    not_ok "one damaged block: getent=$rc served=$served wrong=$wrong"
+fi
 head -c 4096 /dev/urandom >"$DB"
 unavail "random bytes"
 rm -f "$DB" && cp "$T/good.db" "$DB"
@@ -181,6 +202,30 @@ if command -v sudo >/dev/null 2>&1 && command -v visudo >/dev/null 2>&1; then
 else
     skip "sudo not installed"
 fi
+# ---- eksauth sync rewrites a version 1 DB and keeps its recorded ids ---------
+mkdir -p "$T/up"
+cp "$top_srcdir/tests/fixtures/iddb/v1-nss.db" "$T/up/identity.db"
+chmod 0644 "$T/up/identity.db"
+printf 'mapUsers: |\n  - userarn: arn:aws:iam::123456789012:user/build\n    username: build\n    groups: [devs]\n' \
+    >"$T/up/aws-auth.yaml"
+printf 'cluster_id = prod\naws_auth_file = %s\ndb_path = %s\n' "$T/up/aws-auth.yaml" \
+    "$T/up/identity.db" >"$T/up/eksauth.conf"
+chmod 0644 "$T/up/aws-auth.yaml" "$T/up/eksauth.conf"
+"$IDDB_TOOL" dump "$T/up/identity.db" >"$T/up/before" 2>&1
+case $(cat "$T/up/before") in
+*"version 1; run eksauth sync to rewrite it"*) ok "a version 1 DB is refused, saying what to do" ;;
+*) not_ok "a version 1 DB is refused, saying what to do"; sed 's/^/# /' "$T/up/before" ;;
+esac
+if "$EKSAUTH" --config "$T/up/eksauth.conf" sync >"$T/up/sync.out" 2>&1 &&
+    "$IDDB_TOOL" dump "$T/up/identity.db" >"$T/up/after" 2>&1; then
+    ok "eksauth sync rewrites it in the current version"
+else
+    not_ok "eksauth sync rewrites it in the current version"
+    sed 's/^/# /' "$T/up/sync.out" "$T/up/after"
+fi
+same "build:x:1900000100:1900000100:build:/home/build:/bin/bash" "$(grep '^build:x:.*:/bin/bash$' "$T/up/after")" \
+    "... keeping build's uid from the old DB (not the one a new plan would give)"
+
 if grep -q eks- /etc/sudoers /etc/nsswitch.conf; then not_ok "host files untouched"; else
     ok "host /etc/sudoers and /etc/nsswitch.conf untouched"; fi
 

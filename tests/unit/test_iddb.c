@@ -21,6 +21,7 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -390,6 +391,20 @@ static void exercise(const struct eksauth_iddb *db)
         for (j = 0; j < g.n_members && j < 64; j++)
             if (eksauth_iddb_group_member(db, &g, j, &m, &mlen) == EKSAUTH_OK)
                 assert_true(eksauth_names_valid(m) && strlen(m) == mlen);
+        /* getgrnam's copy: exact-size buffers (ASan), every pointer a short string inside */
+        {
+            char *names = malloc(g.members_len + 1), **mem = calloc(g.n_members + 1, sizeof(*mem));
+
+            if (eksauth_iddb_group_copy_members(db, &g, names, mem)) {
+                for (j = 0; j < g.n_members; j++) {
+                    assert_true(mem[j] >= names && mem[j] < names + g.members_len);
+                    assert_true(strlen(mem[j]) < (size_t)(names + g.members_len - mem[j]));
+                    assert_null(strpbrk(mem[j], ":,\n"));
+                }
+            }
+            free(names);
+            free(mem);
+        }
         (void)eksauth_iddb_group_by_name(db, g.name, &g);
         (void)eksauth_iddb_group_by_gid(db, g.gid, &g);
     }
@@ -428,33 +443,167 @@ static void test_every_truncation(void **state)
     free(data);
 }
 
+/* Two users agree on every field (the groups' names and gids included). */
+static bool same_user(const struct eksauth_iddb *da, const struct eksauth_iddb_user *a,
+                      const struct eksauth_iddb *db, const struct eksauth_iddb_user *b)
+{
+    struct eksauth_iddb_group ga, gb;
+    uint32_t j;
+
+    if (strcmp(a->login, b->login) != 0 || strcmp(a->k8s_username, b->k8s_username) != 0 ||
+        strcmp(a->arn, b->arn) != 0 || strcmp(a->gecos, b->gecos) != 0 ||
+        strcmp(a->home, b->home) != 0 || strcmp(a->shell, b->shell) != 0 || a->uid != b->uid ||
+        a->gid != b->gid || a->flags != b->flags || a->last_login != b->last_login ||
+        a->n_groups != b->n_groups)
+        return false;
+    for (j = 0; j < a->n_groups; j++) {
+        /* The group records may sit in a damaged block: an error, never another group. */
+        if (eksauth_iddb_user_group(db, b, j, &gb) != EKSAUTH_OK)
+            continue;
+        if (eksauth_iddb_user_group(da, a, j, &ga) != EKSAUTH_OK || strcmp(ga.name, gb.name) != 0 ||
+            ga.gid != gb.gid)
+            return false;
+    }
+    return true;
+}
+
+static bool same_group(const struct eksauth_iddb_group *a, const struct eksauth_iddb_group *b)
+{
+    return strcmp(a->name, b->name) == 0 && strcmp(a->k8s_group, b->k8s_group) == 0 &&
+           a->gid == b->gid && a->flags == b->flags && a->n_members == b->n_members &&
+           a->members_len == b->members_len && memcmp(a->members, b->members, a->members_len) == 0;
+}
+
+/*
+ * Every lookup of damaged (opened from a damaged image) gives the answer
+ * good gives, or an error: never another entry, never "not found" for an
+ * entry that exists.  Returns how many lookups gave an error.
+ */
+static unsigned answers_same_or_error(const struct eksauth_iddb *good,
+                                      const struct eksauth_iddb *damaged)
+{
+    struct eksauth_iddb_user u, v;
+    struct eksauth_iddb_group g, h;
+    unsigned errors = 0;
+    uint32_t i;
+
+    assert_int_equal(eksauth_iddb_user_count(good), eksauth_iddb_user_count(damaged));
+    for (i = 0; i < eksauth_iddb_user_count(good); i++) {
+        enum eksauth_status st[3];
+
+        assert_int_equal(eksauth_iddb_user_at(good, i, &u), EKSAUTH_OK);
+        st[0] = eksauth_iddb_user_at(damaged, i, &v);
+        if (st[0] == EKSAUTH_OK)
+            assert_true(same_user(good, &u, damaged, &v));
+        st[1] = eksauth_iddb_user_by_name(damaged, u.login, &v);
+        if (st[1] == EKSAUTH_OK)
+            assert_true(same_user(good, &u, damaged, &v));
+        st[2] = eksauth_iddb_user_by_uid(damaged, u.uid, &v);
+        if (st[2] == EKSAUTH_OK)
+            assert_true(same_user(good, &u, damaged, &v));
+        for (int k = 0; k < 3; k++) {
+            assert_true(st[k] == EKSAUTH_OK || st[k] == EKSAUTH_EINVAL);
+            errors += st[k] != EKSAUTH_OK;
+        }
+    }
+    for (i = 0; i < eksauth_iddb_group_count(good); i++) {
+        enum eksauth_status st[3];
+
+        assert_int_equal(eksauth_iddb_group_at(good, i, &g), EKSAUTH_OK);
+        st[0] = eksauth_iddb_group_at(damaged, i, &h);
+        if (st[0] == EKSAUTH_OK)
+            assert_true(same_group(&g, &h));
+        st[1] = eksauth_iddb_group_by_name(damaged, g.name, &h);
+        if (st[1] == EKSAUTH_OK)
+            assert_true(same_group(&g, &h));
+        st[2] = eksauth_iddb_group_by_gid(damaged, g.gid, &h);
+        if (st[2] == EKSAUTH_OK)
+            assert_true(same_group(&g, &h));
+        for (int k = 0; k < 3; k++) {
+            assert_true(st[k] == EKSAUTH_OK || st[k] == EKSAUTH_EINVAL);
+            errors += st[k] != EKSAUTH_OK;
+        }
+    }
+    /* Names and ids that are not there stay absent (or the lookup fails). */
+    assert_int_not_equal(eksauth_iddb_user_by_name(damaged, "nobody-here", &v), EKSAUTH_OK);
+    assert_int_not_equal(eksauth_iddb_user_by_uid(damaged, LO + 12, &v), EKSAUTH_OK);
+    return errors;
+}
+
+/* The sample and 150 more users: records over several blocks. */
+static void *several_blocks(size_t *len)
+{
+    struct eksauth_iddb_builder *b = sample_builder();
+    struct eksauth_error err = {0};
+    const char *groups[] = {"eks-devs"};
+    void *data = NULL;
+    char name[32];
+    uint32_t i;
+
+    for (i = 0; i < 150; i++) {
+        struct eksauth_iddb_user_in u = {0};
+
+        snprintf(name, sizeof(name), "user%u", i);
+        u.login = name;
+        u.k8s_username = name;
+        u.arn = "arn:aws:iam::123456789012:role/a-role-with-a-long-enough-name";
+        u.uid = LO + 1000 + i;
+        u.groups = groups;
+        u.n_groups = 1;
+        u.last_login = 1767225600u + i;
+        assert_int_equal(eksauth_iddb_builder_add_user(b, &u, &err), EKSAUTH_OK);
+    }
+    assert_int_equal(eksauth_iddb_builder_serialize(b, &data, len, &err), EKSAUTH_OK);
+    assert_true(*len >= 6 * 4096);
+    eksauth_iddb_builder_free(b);
+    return data;
+}
+
 static void test_random_flips(void **state)
 {
-    struct eksauth_iddb *db = NULL;
+    struct eksauth_iddb *good = NULL, *db = NULL;
     struct eksauth_error err = {0};
-    size_t len, i;
-    unsigned char *data = sample_bytes(&len);
-    unsigned accepted = 0;
+    size_t len, blen, i;
+    unsigned char *data = sample_bytes(&len), *big = several_blocks(&blen);
+    unsigned accepted = 0, refused = 0, caught_later = 0;
 
     (void)state;
     srand(12345);
-    /* Any single flipped byte: the header checks or the checksum refuse it. */
-    for (i = 0; i < len; i++) {
-        unsigned char *copy = malloc(len);
+    assert_int_equal(eksauth_iddb_open_mem(big, blen, &good, &err), EKSAUTH_OK);
+    /*
+     * A flipped byte (every one of the header, 3,000 at random after it):
+     * open refuses it (the header page's checksum, the layout, the config
+     * block), or every lookup that reads the damaged block fails (its
+     * checksum), or it is the stale word (which only makes a reader
+     * re-check the path).  Never a different answer.
+     */
+    for (i = 0; i < 256 + 3000; i++) {
+        unsigned char *copy = malloc(blen);
+        size_t at = i < 256 ? i : 256 + (size_t)rand() % (blen - 256);
 
-        memcpy(copy, data, len);
-        copy[i] ^= (unsigned char)(1u << (rand() % 8));
-        assert_int_not_equal(eksauth_iddb_open_mem(copy, len, &db, &err), EKSAUTH_OK);
+        memcpy(copy, big, blen);
+        copy[at] ^= (unsigned char)(1u << (rand() % 8));
+        if (eksauth_iddb_open_mem(copy, blen, &db, &err) != EKSAUTH_OK) {
+            refused++;
+        } else {
+            caught_later += answers_same_or_error(good, db) > 0;
+            eksauth_iddb_close(db);
+        }
         free(copy);
     }
+    /* Both kinds of defence were exercised: header flips refused, data flips caught on use. */
+    assert_true(refused >= 256 - 8 - 4); /* the header: all but its checksum and stale words */
+    assert_true(caught_later > 1000);
+    eksauth_iddb_close(good);
+    free(big);
     /*
-     * Flips with the checksum recomputed (a DB written wrongly rather than
-     * damaged): the record checks must hold, whatever open accepts.
+     * Flips with every checksum recomputed (a DB written wrongly rather
+     * than damaged): the structural and record checks must hold, whatever
+     * open accepts.
      */
     for (i = 0; i < 20000; i++) {
         unsigned char *copy = malloc(len);
         unsigned k, nflips = 1 + (unsigned)(rand() % 4);
-        uint64_t sum;
 
         memcpy(copy, data, len);
         for (k = 0; k < nflips; k++) {
@@ -462,8 +611,7 @@ static void test_random_flips(void **state)
 
             copy[at] = (rand() % 2) ? (unsigned char)rand() : copy[at] ^ (1u << (rand() % 8));
         }
-        sum = htole64(eksauth_iddb_checksum(copy + 32, len - 32, 0));
-        memcpy(copy + 24, &sum, 8);
+        eksauth_iddb_reseal(copy, len);
         if (eksauth_iddb_open_mem(copy, len, &db, &err) == EKSAUTH_OK) {
             accepted++;
             exercise(db);
@@ -694,6 +842,7 @@ static void test_record_login(void **state)
     struct stat before, after;
     char path[512];
     uint32_t uid = 0, want;
+    uint64_t t0;
 
     (void)state;
     snprintf(path, sizeof(path), "%s/rec/identity.db", tmpdir);
@@ -705,12 +854,15 @@ static void test_record_login(void **state)
     assert_int_equal(eksauth_iddb_record_login(path, &in, groups, 2, &uid, &err), EKSAUTH_EUNAVAIL);
     assert_int_equal(eksauth_iddb_write(b, path, &err), EKSAUTH_OK);
     want = eksauth_names_id("admin-bob", 0, LO, HI);
+    t0 = (uint64_t)time(NULL);
     assert_int_equal(eksauth_iddb_record_login(path, &in, groups, 2, &uid, &err), EKSAUTH_OK);
     assert_int_equal(uid, want);
     assert_int_equal(eksauth_iddb_open(path, &db, &err), EKSAUTH_OK);
     assert_int_equal(eksauth_iddb_generation(db), 2);
     assert_int_equal(eksauth_iddb_user_by_name(db, "admin-bob", &u), EKSAUTH_OK);
     assert_int_equal(u.uid, want);
+    /* when PAM recorded it */
+    assert_true(u.last_login >= t0 && u.last_login <= (uint64_t)time(NULL));
     assert_int_equal(u.gid, want);
     assert_int_equal(u.n_groups, 2);
     assert_int_equal(eksauth_iddb_group_by_name(db, "eks-system-masters", &g), EKSAUTH_OK);
@@ -765,6 +917,178 @@ static void test_record_login(void **state)
     eksauth_iddb_builder_free(b);
 }
 
+/* ---- the fields the format makes room for: last_login and tombstones ---- */
+
+static void test_last_login_and_tombstones(void **state)
+{
+    struct eksauth_iddb_builder *b = sample_builder(), *b2 = NULL;
+    struct eksauth_iddb *db = NULL, *db2 = NULL;
+    struct eksauth_iddb_user u;
+    struct eksauth_iddb_tombstone t;
+    struct eksauth_error err = {0};
+    struct eksauth_iddb_user_in carol = {0};
+    struct eksauth_iddb_tombstone_in gone[] = {
+        {"dave", LO + 300, false, 1800000000u},
+        {"dave", LO + 300, true, 1800000500u}, /* his private group: the same id, as a gid */
+        {"eks-old", LO + 20, true, 1700000000u},
+    };
+    struct eksauth_iddb_tombstone_in bad;
+    void *data = NULL, *data2 = NULL;
+    size_t len, len2, i;
+    uint64_t until;
+
+    (void)state;
+    carol.login = "carol";
+    carol.k8s_username = "carol";
+    carol.uid = LO + 400;
+    carol.last_login = 1767225600u;
+    assert_int_equal(eksauth_iddb_builder_add_user(b, &carol, &err), EKSAUTH_OK);
+    for (i = 0; i < 3; i++)
+        assert_int_equal(eksauth_iddb_builder_add_tombstone(b, &gone[i], &err), EKSAUTH_OK);
+    /* refused: an id in use, the same id and kind twice, id 0, an invalid name */
+    bad = gone[0];
+    bad.id = LO + 100;
+    assert_int_equal(eksauth_iddb_builder_add_tombstone(b, &bad, &err), EKSAUTH_EINVAL);
+    assert_non_null(strstr(err.msg, "belongs to a current entry"));
+    assert_int_equal(eksauth_iddb_builder_add_tombstone(b, &gone[0], &err), EKSAUTH_EINVAL);
+    bad = gone[0];
+    bad.id = 0;
+    assert_int_equal(eksauth_iddb_builder_add_tombstone(b, &bad, &err), EKSAUTH_EINVAL);
+    bad = gone[0];
+    bad.name = "Dave:x";
+    assert_int_equal(eksauth_iddb_builder_add_tombstone(b, &bad, &err), EKSAUTH_EINVAL);
+
+    assert_int_equal(eksauth_iddb_builder_serialize(b, &data, &len, &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_iddb_open_mem(data, len, &db, &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_iddb_user_by_name(db, "carol", &u), EKSAUTH_OK);
+    assert_true(u.last_login == 1767225600u);
+    assert_int_equal(eksauth_iddb_user_by_name(db, "build", &u), EKSAUTH_OK);
+    assert_true(u.last_login == 0); /* a synced static user */
+    /* sorted by id; the name and time kept */
+    assert_int_equal(eksauth_iddb_tombstone_count(db), 3);
+    assert_int_equal(eksauth_iddb_tombstone_at(db, 0, &t), EKSAUTH_OK);
+    assert_string_equal(t.name, "eks-old");
+    assert_int_equal(t.id, LO + 20);
+    assert_true(t.is_group);
+    assert_true(t.until == 1700000000u);
+    assert_int_equal(eksauth_iddb_tombstone_at(db, 3, &t), EKSAUTH_ENOTFOUND);
+    /* held ids: the latest time of any tombstone of that id */
+    assert_true(eksauth_iddb_id_held(db, LO + 300, &until));
+    assert_true(until == 1800000500u);
+    assert_true(eksauth_iddb_id_held(db, LO + 20, NULL));
+    assert_false(eksauth_iddb_id_held(db, LO + 21, &until));
+    assert_false(eksauth_iddb_id_held(db, LO + 100, &until));
+    /* never served by a lookup */
+    assert_int_equal(eksauth_iddb_user_by_uid(db, LO + 300, &u), EKSAUTH_ENOTFOUND);
+    assert_int_equal(eksauth_iddb_user_by_name(db, "dave", &u), EKSAUTH_ENOTFOUND);
+    /* carried by from_db: the same bytes again */
+    assert_int_equal(eksauth_iddb_builder_from_db(db, &b2, &err), EKSAUTH_OK);
+    eksauth_iddb_builder_set_generation(b2, 1);
+    assert_int_equal(eksauth_iddb_builder_serialize(b2, &data2, &len2, &err), EKSAUTH_OK);
+    assert_int_equal(len, len2);
+    assert_memory_equal(data, data2, len);
+    assert_int_equal(eksauth_iddb_open_mem(data2, len2, &db2, &err), EKSAUTH_OK);
+    eksauth_iddb_close(db2);
+    eksauth_iddb_builder_free(b2);
+    eksauth_iddb_close(db);
+    eksauth_iddb_builder_free(b);
+    free(data);
+    free(data2);
+}
+
+/* ---- versions: refused with what to do; eksauth sync's upgrade keeps everything ---- */
+
+static void test_version_and_upgrade(void **state)
+{
+    struct eksauth_iddb *db = NULL;
+    struct eksauth_iddb_user u;
+    struct eksauth_iddb_group g;
+    struct eksauth_error err = {0};
+    char path[600], fixture[600];
+    unsigned from = 99;
+    FILE *in, *out;
+    int c;
+
+    (void)state;
+    /* tests/fixtures/iddb/v1-nss.db: nss.spec written by the version 1 writer */
+    snprintf(fixture, sizeof(fixture), "%s/iddb/v1-nss.db", FIXTURES);
+    snprintf(path, sizeof(path), "%s/v1.db", tmpdir);
+    in = fopen(fixture, "rb");
+    assert_non_null(in);
+    out = fopen(path, "wb");
+    assert_non_null(out);
+    while ((c = fgetc(in)) != EOF)
+        fputc(c, out);
+    fclose(in);
+    fclose(out);
+    assert_int_equal(chmod(path, 0644), 0);
+
+    assert_int_equal(eksauth_iddb_open(path, &db, &err), EKSAUTH_EINVAL);
+    assert_non_null(strstr(err.msg, "v1.db: version 1; run eksauth sync to rewrite it"));
+    assert_null(db);
+    assert_int_equal(eksauth_iddb_open_upgrade(path, &db, &from, &err), EKSAUTH_OK);
+    assert_int_equal(from, 1);
+    assert_int_equal(eksauth_iddb_generation(db), 1);
+    assert_int_equal(eksauth_iddb_user_by_name(db, "admin-alice", &u), EKSAUTH_OK);
+    assert_int_equal(u.uid, LO + 200);
+    assert_int_equal(u.flags, EKSAUTH_IDDB_USER_TEMPLATED);
+    assert_int_equal(u.n_groups, 2);
+    assert_int_equal(eksauth_iddb_user_group(db, &u, 1, &g), EKSAUTH_OK);
+    assert_string_equal(g.name, "localgrp");
+    assert_int_equal(g.flags, EKSAUTH_IDDB_GROUP_LOCAL);
+    assert_int_equal(eksauth_iddb_group_by_name(db, "eks-devs", &g), EKSAUTH_OK);
+    assert_int_equal(g.gid, LO + 11);
+    assert_int_equal(g.n_members, 2);
+    assert_string_equal(eksauth_iddb_template_at(db, 0), "admin:{{SessionName}}");
+    assert_true(eksauth_iddb_is_denied(db, "admin-root"));
+    eksauth_iddb_close(db);
+    /* a current DB opens as it is */
+    assert_int_equal(eksauth_iddb_open_upgrade(path, &db, &from, &err), EKSAUTH_OK);
+    eksauth_iddb_close(db);
+    /* a damaged version 1 file: refused, with the reason */
+    {
+        FILE *f = fopen(path, "r+b");
+
+        assert_non_null(f);
+        fseek(f, 300, SEEK_SET);
+        fputc('X', f);
+        fclose(f);
+    }
+    assert_int_equal(eksauth_iddb_open_upgrade(path, &db, &from, &err), EKSAUTH_EINVAL);
+    assert_non_null(strstr(err.msg, "version 1 file is damaged"));
+    assert_int_equal(from, 0);
+}
+
+/* ---- opening is O(1): a damaged block far from what a lookup reads stays unread ---- */
+
+static void test_open_reads_little(void **state)
+{
+    struct eksauth_iddb *db = NULL;
+    struct eksauth_iddb_user u;
+    struct eksauth_error err = {0};
+    size_t len;
+    unsigned char *data = several_blocks(&len);
+    uint32_t i, served = 0, refused = 0;
+
+    (void)state;
+    /* Damage the second data block: user records (the first holds the config section). */
+    data[4096 + 4096 + 100] ^= 0x40;
+    assert_int_equal(eksauth_iddb_open_mem(data, len, &db, &err), EKSAUTH_OK);
+    for (i = 0; i < 150; i++) {
+        char name[32];
+
+        snprintf(name, sizeof(name), "user%u", i);
+        if (eksauth_iddb_user_by_name(db, name, &u) == EKSAUTH_OK)
+            served++;
+        else
+            refused++;
+    }
+    /* Lookups that never touch the damaged block still work; the others fail closed. */
+    assert_true(served > 0 && refused > 0);
+    eksauth_iddb_close(db);
+    free(data);
+}
+
 /* A bigger DB: lookups find every entry (binary search over many). */
 static void test_many(void **state)
 {
@@ -807,6 +1131,19 @@ static void test_many(void **state)
     }
     assert_int_equal(eksauth_iddb_group_by_name(db, "eks-all", &g), EKSAUTH_OK);
     assert_int_equal(g.n_members, n);
+    /* the name filter: every name passes; most names that are not there do not */
+    {
+        unsigned passed = 0;
+
+        assert_true(eksauth_iddb_maybe_named(db, "eks-all"));
+        for (i = 0; i < n; i++) {
+            snprintf(name, sizeof(name), "user%u", i);
+            assert_true(eksauth_iddb_maybe_named(db, name));
+            snprintf(name, sizeof(name), "other%u", i);
+            passed += eksauth_iddb_maybe_named(db, name);
+        }
+        assert_true(passed < n / 20);
+    }
     eksauth_iddb_close(db);
     eksauth_iddb_builder_free(b);
     free(data);
@@ -829,6 +1166,9 @@ int main(void)
         cmocka_unit_test(test_template_user),
         cmocka_unit_test(test_expand_home),
         cmocka_unit_test(test_record_login),
+        cmocka_unit_test(test_last_login_and_tombstones),
+        cmocka_unit_test(test_version_and_upgrade),
+        cmocka_unit_test(test_open_reads_little),
         cmocka_unit_test(test_many),
     };
 

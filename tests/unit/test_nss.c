@@ -4,7 +4,8 @@
  * at every size from 0 bytes up (ERANGE + TRYAGAIN, nothing written, same
  * answer on retry), aligned and misaligned buffers, NOTFOUND vs UNAVAIL,
  * enumeration, initgroups_dyn (growth, limit, duplicates, primary group),
- * templated names, and re-mapping when the DB is replaced, removed,
+ * templated names, and re-mapping when the DB is replaced (at once with the
+ * writer's stale mark, within the recheck interval without it), removed,
  * corrupted or made untrusted.  The DB lives in a private temp folder
  * (EKSAUTH_DB).
  */
@@ -21,7 +22,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -32,6 +35,8 @@
 
 #define LO 1900000000u
 #define HI 1999999999u
+/* The first data block (docs/identity-db.md): the config section, read when the DB is opened. */
+#define IDDB_DATA_OFFSET 4096
 
 static char tmpdir[256], dbpath[300];
 
@@ -360,9 +365,21 @@ static void corrupt_db(long at)
     assert_int_equal(rename(tmp, dbpath), 0);
 }
 
+/*
+ * Changes made without the writer's stale mark (by hand: mv, rm, chmod,
+ * chown) are noticed when the module next stats the path, at most
+ * RECHECK_S (1 s) after its last check: wait that long.
+ */
+static void wait_recheck(void)
+{
+    struct timespec t = {1, 100 * 1000 * 1000};
+
+    nanosleep(&t, NULL);
+}
+
 static void test_unavailable_and_remap(void **state)
 {
-    char buf[1024], missing[400];
+    char buf[1024], moved[400];
     struct passwd pw;
     struct group gr;
     long int start = 0, size = 1;
@@ -372,17 +389,21 @@ static void test_unavailable_and_remap(void **state)
     (void)state;
     assert_int_equal(_nss_eksauth_getpwnam_r("build", &pw, buf, sizeof(buf), &e),
                      NSS_STATUS_SUCCESS);
-    /* revocation: a rewritten DB without build is seen at once */
+    /* revocation: a DB rewritten by the writer (stale mark) is seen at once, no waiting */
     write_db(false);
     assert_int_equal(_nss_eksauth_getpwnam_r("build", &pw, buf, sizeof(buf), &e),
                      NSS_STATUS_NOTFOUND);
     assert_int_equal(_nss_eksauth_getgrnam_r("eks-system-masters", &gr, buf, sizeof(buf), &e),
                      NSS_STATUS_SUCCESS);
     assert_null(gr.gr_mem[0]);
+    write_db(true);
+    assert_int_equal(_nss_eksauth_getpwnam_r("build", &pw, buf, sizeof(buf), &e),
+                     NSS_STATUS_SUCCESS);
 
-    /* missing: UNAVAIL, never NOTFOUND */
-    snprintf(missing, sizeof(missing), "%s/none.db", tmpdir);
-    setenv("EKSAUTH_DB", missing, 1);
+    /* removed by hand: UNAVAIL (never NOTFOUND) once the path is checked again */
+    snprintf(moved, sizeof(moved), "%s/moved.db", tmpdir);
+    assert_int_equal(rename(dbpath, moved), 0);
+    wait_recheck();
     assert_int_equal(_nss_eksauth_getpwnam_r("zoe", &pw, buf, sizeof(buf), &e), NSS_STATUS_UNAVAIL);
     assert_int_equal(e, ENOENT);
     assert_int_equal(_nss_eksauth_getpwuid_r(LO + 200, &pw, buf, sizeof(buf), &e),
@@ -397,10 +418,19 @@ static void test_unavailable_and_remap(void **state)
     assert_int_equal(_nss_eksauth_getpwent_r(&pw, buf, sizeof(buf), &e), NSS_STATUS_UNAVAIL);
     _nss_eksauth_setgrent(0);
     assert_int_equal(_nss_eksauth_getgrent_r(&gr, buf, sizeof(buf), &e), NSS_STATUS_UNAVAIL);
+    /* with no mapping, every lookup checks the path: back at once */
+    assert_int_equal(rename(moved, dbpath), 0);
+    assert_int_equal(_nss_eksauth_getpwnam_r("zoe", &pw, buf, sizeof(buf), &e), NSS_STATUS_SUCCESS);
 
-    /* corrupt: UNAVAIL (twice: the cached refusal), then fixed: served again */
-    setenv("EKSAUTH_DB", dbpath, 1);
-    corrupt_db(200);
+    /*
+     * corrupt (a damaged copy moved in by hand): the mapped good file is
+     * still what the module serves until it checks the path (the bound);
+     * then UNAVAIL (twice: the cached refusal); fixed by the writer: served
+     * again at once
+     */
+    corrupt_db(IDDB_DATA_OFFSET + 40);
+    assert_int_equal(_nss_eksauth_getpwnam_r("zoe", &pw, buf, sizeof(buf), &e), NSS_STATUS_SUCCESS);
+    wait_recheck();
     assert_int_equal(_nss_eksauth_getpwnam_r("zoe", &pw, buf, sizeof(buf), &e), NSS_STATUS_UNAVAIL);
     assert_int_equal(e, EIO);
     assert_int_equal(_nss_eksauth_getpwnam_r("zoe", &pw, buf, sizeof(buf), &e), NSS_STATUS_UNAVAIL);
@@ -408,20 +438,53 @@ static void test_unavailable_and_remap(void **state)
     assert_int_equal(_nss_eksauth_getpwnam_r("build", &pw, buf, sizeof(buf), &e),
                      NSS_STATUS_SUCCESS);
 
-    /* untrusted: group-writable, or not root's */
+    /* untrusted: group-writable, or not root's (noticed at the next check) */
     if (geteuid() == 0) {
         assert_int_equal(chmod(dbpath, 0664), 0);
+        wait_recheck();
         assert_int_equal(_nss_eksauth_getpwnam_r("build", &pw, buf, sizeof(buf), &e),
                          NSS_STATUS_UNAVAIL);
         assert_int_equal(chmod(dbpath, 0644), 0);
         assert_int_equal(_nss_eksauth_getpwnam_r("build", &pw, buf, sizeof(buf), &e),
                          NSS_STATUS_SUCCESS);
         assert_int_equal(chown(dbpath, 1, 1), 0);
+        wait_recheck();
         assert_int_equal(_nss_eksauth_getpwnam_r("build", &pw, buf, sizeof(buf), &e),
                          NSS_STATUS_UNAVAIL);
         assert_int_equal(chown(dbpath, 0, 0), 0);
     }
     free(groups);
+}
+
+/*
+ * The stale mark: a replacement the writer has begun is seen by the next
+ * lookup, even before the interval; until the rename the old file is still
+ * served.
+ */
+static void test_stale_mark(void **state)
+{
+    char buf[1024];
+    struct passwd pw;
+    unsigned char one[4] = {1, 0, 0, 0};
+    int e = 0, fd;
+
+    (void)state;
+    assert_int_equal(_nss_eksauth_getpwnam_r("build", &pw, buf, sizeof(buf), &e),
+                     NSS_STATUS_SUCCESS);
+    /* marked, not yet renamed: the same file, still served */
+    fd = open(dbpath, O_RDWR);
+    assert_true(fd >= 0);
+    assert_int_equal(pwrite(fd, one, 4, 40), 4);
+    close(fd);
+    assert_int_equal(_nss_eksauth_getpwnam_r("build", &pw, buf, sizeof(buf), &e),
+                     NSS_STATUS_SUCCESS);
+    /* renamed (by hand here, with no mark of its own): seen by the very next lookup */
+    corrupt_db(IDDB_DATA_OFFSET + 40);
+    assert_int_equal(_nss_eksauth_getpwnam_r("build", &pw, buf, sizeof(buf), &e),
+                     NSS_STATUS_UNAVAIL);
+    write_db(true);
+    assert_int_equal(_nss_eksauth_getpwnam_r("build", &pw, buf, sizeof(buf), &e),
+                     NSS_STATUS_SUCCESS);
 }
 
 int main(void)
@@ -433,6 +496,7 @@ int main(void)
         cmocka_unit_test_setup(test_enumeration, each),
         cmocka_unit_test_setup(test_initgroups, each),
         cmocka_unit_test_setup(test_unavailable_and_remap, each),
+        cmocka_unit_test_setup(test_stale_mark, each),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);
