@@ -28,6 +28,7 @@
 
 #include "eksauth/iddb.h"
 #include "eksauth/names.h"
+#include "fixture_file.h"
 
 #define LO 1900000000u
 #define HI 1999999999u
@@ -1004,23 +1005,20 @@ static void test_version_and_upgrade(void **state)
     struct eksauth_iddb_user u;
     struct eksauth_iddb_group g;
     struct eksauth_error err = {0};
-    char path[600], fixture[600];
+    char path[600], *data;
     unsigned from = 99;
-    FILE *in, *out;
-    int c;
+    size_t len = 0;
+    FILE *out;
 
     (void)state;
     /* tests/fixtures/iddb/v1-nss.db: nss.spec written by the version 1 writer */
-    snprintf(fixture, sizeof(fixture), "%s/iddb/v1-nss.db", FIXTURES);
+    data = fixture_read("iddb/v1-nss.db", &len);
     snprintf(path, sizeof(path), "%s/v1.db", tmpdir);
-    in = fopen(fixture, "rb");
-    assert_non_null(in);
     out = fopen(path, "wb");
     assert_non_null(out);
-    while ((c = fgetc(in)) != EOF)
-        fputc(c, out);
-    fclose(in);
+    assert_int_equal(fwrite(data, 1, len, out), len);
     fclose(out);
+    free(data);
     assert_int_equal(chmod(path, 0644), 0);
 
     assert_int_equal(eksauth_iddb_open(path, &db, &err), EKSAUTH_EINVAL);
