@@ -976,27 +976,32 @@ static enum done_mark done_before(const char *path, time_t now)
 static int ask_terminal(const char *prompt)
 {
     struct termios saved, quiet;
-    char answer[1024];
+    char answer[1024], *shown;
     bool echo = strstr(prompt, "(yes/no") != NULL, restore = false;
-    size_t n = 0;
+    size_t n = 0, i;
     ssize_t got;
     int fd, rc = EXIT_REJECTED;
-    const char *p;
 
     fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
     if (fd < 0)
         return -1;
-    for (p = prompt; *p != '\0'; p++) {
-        unsigned char c = (unsigned char)*p;
-        char out = (c == '\n' || (c >= 0x20 && c < 0x7f)) ? (char)c : '?';
-
-        (void)write_all(fd, &out, 1);
-    }
+    /* Echo off before the prompt shows: a password typed ahead never appears. */
     if (!echo && tcgetattr(fd, &saved) == 0) {
         quiet = saved;
         quiet.c_lflag &= ~(tcflag_t)ECHO;
         restore = tcsetattr(fd, TCSAFLUSH, &quiet) == 0;
     }
+    /* The prompt in one write, so an answer typed ahead is shown after it, not inside. */
+    shown = strdup(prompt);
+    for (i = 0; shown != NULL && shown[i] != '\0'; i++) {
+        unsigned char c = (unsigned char)shown[i];
+
+        if (c != '\n' && (c < 0x20 || c >= 0x7f))
+            shown[i] = '?';
+    }
+    if (shown != NULL)
+        (void)write_all(fd, shown, i);
+    free(shown);
     while (n < sizeof(answer) - 1) {
         got = read(fd, answer + n, 1);
         if (got < 0 && errno == EINTR)

@@ -159,7 +159,7 @@ like "$(cat "$T/hk.err")" 'eksauth ssh -p 2222 127\.0\.0\.1 true.*ssh-keyscan -p
 # On a terminal (a pty), a prompt that is not ours is the person's: the host key question
 # shown whole and the answer echoed; a password not echoed.  The answer goes to ssh.
 "$PYTHON" "$top_srcdir/tests/lib/pty_run.py" --stdout "$T/tty.out" --transcript "$T/tty.shown" \
-    --expect 'yes/no' --send yes -- "$EKSAUTH" askpass "$HOSTKEY_PROMPT"
+    --expect 'yes/no/\[fingerprint\]\)\? $' --send yes -- "$EKSAUTH" askpass "$HOSTKEY_PROMPT"
 is "$?:$(cat "$T/tty.out")" "0:yes" "on a terminal: the host key question answered by the person (yes)"
 grep -q "fingerprint is $FP\." "$T/tty.shown" && tr -d '\r' <"$T/tty.shown" | grep -q '(yes/no/\[fingerprint\])? yes$'
 ok $? "... shown whole, the answer echoed"

@@ -103,7 +103,7 @@ unlike "$(cat "$H/out/noaws.err")" "No such file or directory" "... and no bare 
 # --------------------------------------------- 3. an unknown host key
 fp=$(ssh-keygen -lf "$H/ssh/hostkey.pub" | awk '{ print $2 }')
 : >"$H/client/kh_new"
-"$PYTHON" "$PTY" --transcript "$H/out/hostkey.shown" --expect 'yes/no' --send yes -- \
+"$PYTHON" "$PTY" --transcript "$H/out/hostkey.shown" --expect 'yes/no/\[fingerprint\]\)\? $' --send yes -- \
     env EKSAUTH_TOKEN_COMMAND="cat $H/tok/alice" "$EKSAUTH" ssh -F /dev/null -p "$SSH_PORT" \
     -o UserKnownHostsFile="$H/client/kh_new" -o StrictHostKeyChecking=ask admin-alice@127.0.0.1 'id -un'
 rc=$?
