@@ -21,13 +21,13 @@
 #define ID_LIMIT        2147483647L /* uids >= 2^31 break the kernel's and many tools' signed ids */
 
 enum kind {
-    KIND_STRING,  /* char *: one word, validated by check */
-    KIND_SECONDS, /* long in [min, max] */
-    KIND_ID,      /* uint32_t in [min, max] */
-    KIND_BOOL,    /* yes, no, true, false */
-    KIND_SOURCE,  /* enum eksauth_source */
-    KIND_LIST,    /* char **, NULL-terminated: each line adds one word */
-    KIND_MAP,     /* struct eksauth_name_map * and a count: each line adds "FROM TO" */
+    KIND_STRING, /* char *: one word, validated by check */
+    KIND_LONG,   /* long in [min, max]: seconds, days */
+    KIND_ID,     /* uint32_t in [min, max] */
+    KIND_BOOL,   /* yes, no, true, false */
+    KIND_SOURCE, /* enum eksauth_source */
+    KIND_LIST,   /* char **, NULL-terminated: each line adds one word */
+    KIND_MAP,    /* struct eksauth_name_map * and a count: each line adds "FROM TO" */
 };
 
 struct key {
@@ -35,7 +35,7 @@ struct key {
     enum kind kind;
     size_t offset;       /* of the field in struct eksauth_config */
     size_t count_offset; /* KIND_MAP: of the count */
-    long min, max;       /* KIND_SECONDS, KIND_ID */
+    long min, max;       /* KIND_LONG, KIND_ID */
     /* NULL when value is fine, else why not; for KIND_MAP it checks TO. */
     const char *(*check)(const char *value);
 };
@@ -228,10 +228,12 @@ static const char *check_shell(const char *v)
     {                                                                                              \
         name, KIND_STRING, FIELD(f), 0, 0, 0, check                                                \
     }
+/* A number of seconds or of days, in [lo, hi]. */
 #define SECONDS(name, f, lo, hi)                                                                   \
     {                                                                                              \
-        name, KIND_SECONDS, FIELD(f), 0, lo, hi, NULL                                              \
+        name, KIND_LONG, FIELD(f), 0, lo, hi, NULL                                                 \
     }
+#define DAYS SECONDS
 
 static const struct key keys[] = {
     STRING("cluster_id", cluster_id, check_cluster_id),
@@ -246,6 +248,7 @@ static const struct key keys[] = {
     SECONDS("max_clock_skew", max_clock_skew, 0, 3600),
     STRING("host_name", host_name, check_host_name),
     {"accept_cluster_tokens", KIND_BOOL, FIELD(accept_cluster_tokens), 0, 0, 0, NULL},
+    DAYS("login_idle_days", login_idle_days, 0, 3650),
     {"single_use", KIND_BOOL, FIELD(single_use), 0, 0, 0, NULL},
     {"source", KIND_SOURCE, FIELD(source), 0, 0, 0, NULL},
     STRING("aws_auth_file", aws_auth_file, check_abs_path),
@@ -510,7 +513,7 @@ static enum eksauth_status set_value(struct parser *ps, const struct key *k, cha
                                    : !list_add(field(ps->cfg, k->offset), value))
             return eksauth_fail(ps->err, EKSAUTH_ENOMEM, "config: out of memory");
         break;
-    case KIND_SECONDS:
+    case KIND_LONG:
         if (!parse_number(value, k->min, k->max, &number))
             return LINE_FAIL(ps, "%s: must be a whole number of seconds from %ld to %ld", k->name,
                              k->min, k->max);
@@ -685,6 +688,7 @@ enum eksauth_status eksauth_config_init(struct eksauth_config *cfg, struct eksau
     cfg->sts_timeout = 10;
     cfg->max_clock_skew = 300;
     cfg->single_use = false;
+    cfg->login_idle_days = EKSAUTH_LOGIN_IDLE_DAYS;
     cfg->source = EKSAUTH_SOURCE_FILE;
     cfg->db_path = strdup(EKSAUTH_DB_PATH);
     cfg->uid_min = EKSAUTH_ID_MIN;

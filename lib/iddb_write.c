@@ -25,6 +25,7 @@
 
 #include "eksauth/file.h"
 #include "eksauth/iddb.h"
+#include "eksauth/printable.h"
 #include "eksauth/names.h"
 #include "eksauth/iddb_format.h"
 
@@ -392,27 +393,23 @@ enum eksauth_status eksauth_iddb_builder_add_group(struct eksauth_iddb_builder *
     return EKSAUTH_OK;
 }
 
-/* gecos from a k8s username: no ':' ',' or control characters, at most GECOS_MAX bytes. */
+/*
+ * gecos from a k8s username: shown as it reads (lib/printable.c: controls,
+ * C1, BiDi and invisible characters become '?'), no ':' or ',' (passwd's
+ * separators), at most GECOS_MAX bytes, cut on a character boundary.
+ */
 static char *make_gecos(const char *k8s)
 {
-    size_t n = strlen(k8s), i;
-    char *g;
+    size_t i;
+    char *g = malloc(GECOS_MAX + 1);
 
-    if (n > GECOS_MAX) {
-        n = GECOS_MAX;
-        /* Cut on a UTF-8 character boundary. */
-        while (n > 0 && ((unsigned char)k8s[n] & 0xC0) == 0x80)
-            n--;
-    }
-    g = malloc(n + 1);
     if (g == NULL)
         return NULL;
-    for (i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)k8s[i];
-
-        g[i] = (c == ':' || c == ',' || c < 0x20 || c == 0x7f) ? '-' : (char)c;
+    (void)eksauth_printable(k8s, g, GECOS_MAX + 1);
+    for (i = 0; g[i] != '\0'; i++) {
+        if (g[i] == ':' || g[i] == ',')
+            g[i] = '-';
     }
-    g[n] = '\0';
     return g;
 }
 
@@ -446,8 +443,8 @@ enum eksauth_status eksauth_iddb_builder_add_user(struct eksauth_iddb_builder *b
     if (!str_ok(k8s, "\n") || (in->arn != NULL && !str_ok(in->arn, "\n")))
         return eksauth_fail(err, EKSAUTH_EINVAL, "identity DB: user %s: bad k8s name or ARN",
                             in->login);
-    /* gecos is a passwd field: no ':' ',' or newline (DESIGN §4). */
-    if (in->gecos != NULL && !str_ok(in->gecos, ":,\n"))
+    /* gecos is a passwd field read on terminals: no ':' ',' newline or hidden characters. */
+    if (in->gecos != NULL && (!str_ok(in->gecos, ":,\n") || !eksauth_is_printable(in->gecos)))
         return eksauth_fail(err, EKSAUTH_EINVAL, "identity DB: user %s: bad gecos", in->login);
     if (in->home == NULL &&
         eksauth_iddb_expand_home(b->home, in->login, home, sizeof(home)) >= sizeof(home))
@@ -1459,6 +1456,9 @@ static bool field_is(const char *field, size_t len, const char *want)
  * on every login, which serialises concurrent logins.  Anything else (a new
  * group, a changed home pattern, duplicates in the list) takes the write path.
  */
+/* How old a login's last_login may grow before a login writes it again. */
+#define LAST_LOGIN_REFRESH (24 * 3600)
+
 static bool record_is_current(const struct eksauth_iddb *db, const struct eksauth_iddb_user *old,
                               const struct eksauth_iddb_user_in *u,
                               const struct eksauth_iddb_group_in *groups, size_t n_groups)
@@ -1525,7 +1525,9 @@ enum eksauth_status eksauth_iddb_record_login(const char *path,
     if (in.last_login == 0)
         in.last_login = (uint64_t)time(NULL);
     if (eksauth_iddb_user_by_name(db, u->login, &old) == EKSAUTH_OK) {
-        if (record_is_current(db, &old, u, groups, n_groups)) {
+        /* Unchanged and written within a day: no write (login_idle_days counts days). */
+        if (record_is_current(db, &old, u, groups, n_groups) &&
+            in.last_login < old.last_login + LAST_LOGIN_REFRESH) {
             if (uid_out != NULL)
                 *uid_out = old.uid;
             st = EKSAUTH_OK;

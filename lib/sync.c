@@ -225,8 +225,29 @@ static bool add_login_group(struct apply *a, const char *login,
 }
 
 /*
- * A login recorded from a template: still mapped to the same login?  Then
- * kept with its uid and the groups the mapping gives now; else revoked.
+ * Whether a recorded login has gone unused for login_idle_days: one login
+ * must not become an account for ever (docs/names-and-ids.md).  why gets
+ * the reason for the report.
+ */
+static bool idle_too_long(const struct eksauth_config *cfg, const struct eksauth_iddb_user *old,
+                          time_t now, char *why, size_t whylen)
+{
+    time_t last = (time_t)old->last_login;
+    char day[32] = "";
+    struct tm tm;
+
+    if (cfg->login_idle_days <= 0 || last <= 0 || now - last <= cfg->login_idle_days * 86400L)
+        return false;
+    if (gmtime_r(&last, &tm) != NULL)
+        strftime(day, sizeof(day), "%Y-%m-%d", &tm);
+    snprintf(why, whylen, "no login since %s (login_idle_days = %ld)", day, cfg->login_idle_days);
+    return true;
+}
+
+/*
+ * A login recorded from a template: still mapped to the same login and used
+ * within login_idle_days?  Then kept with its uid and the groups the mapping
+ * gives now; else revoked.
  */
 static enum eksauth_status keep_login(struct apply *a, const struct eksauth_iddb_user *old,
                                       struct eksauth_error *err)
@@ -245,6 +266,8 @@ static enum eksauth_status keep_login(struct apply *a, const struct eksauth_iddb
     arn = calloc(1, sizeof(*arn));
     if (arn == NULL)
         return eksauth_fail(err, EKSAUTH_ENOMEM, "out of memory");
+    if (idle_too_long(&a->ctx->cfg, old, time(NULL), e.msg, sizeof(e.msg)))
+        goto revoked;
     if (eksauth_arn_parse(old->arn, arn, &e) != EKSAUTH_OK)
         goto revoked;
     memset(&p, 0, sizeof(p));

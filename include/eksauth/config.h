@@ -28,6 +28,13 @@ struct eksauth_name_map {
     char *to;
 };
 
+/*
+ * Recorded templated logins idle this long are dropped by sync: long enough
+ * for a holiday or a quarter's on-call, short enough that a departed
+ * engineer's account does not linger (docs/names-and-ids.md).
+ */
+#define EKSAUTH_LOGIN_IDLE_DAYS 90
+
 struct eksauth_config {
     char *cluster_id;         /* required: the x-k8s-aws-id the tokens are bound to */
     char *partition;          /* "aws" */
@@ -50,6 +57,12 @@ struct eksauth_config {
      * login would hand this host the user's cluster access.
      */
     bool accept_cluster_tokens;
+    /*
+     * A login recorded from a template that has not logged in for this many
+     * days is removed by the next sync (its next login records it again);
+     * 0: never.  EKSAUTH_LOGIN_IDLE_DAYS by default.
+     */
+    long login_idle_days;
     bool single_use;
     enum eksauth_source source;
     char *aws_auth_file;

@@ -240,6 +240,40 @@ static void test_empty_db(void **state)
     free(data);
 }
 
+/* gecos made from a username reads as it is: no hidden, reordering or control characters. */
+static void test_gecos_printable(void **state)
+{
+    struct eksauth_iddb_params p = {LO, HI, "/home/%u", "/bin/bash"};
+    struct eksauth_iddb_builder *b = NULL;
+    struct eksauth_iddb *db = NULL;
+    struct eksauth_iddb_user u;
+    struct eksauth_iddb_user_in in = {0};
+    struct eksauth_error err = {0};
+    void *data = NULL;
+    size_t len = 0;
+
+    (void)state;
+    assert_int_equal(eksauth_iddb_builder_new(&p, &b, &err), EKSAUTH_OK);
+    in.login = "dev-mallory";
+    /* U+202E (right-to-left override), U+0085 (a C1 control), U+200B (zero width), ':' */
+    in.k8s_username = "dev:mal\xe2\x80\xaelory\xc2\x85x\xe2\x80\x8b";
+    in.uid = LO + 300;
+    assert_int_equal(eksauth_iddb_builder_add_user(b, &in, &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_iddb_builder_serialize(b, &data, &len, &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_iddb_open_mem(data, len, &db, &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_iddb_user_by_name(db, "dev-mallory", &u), EKSAUTH_OK);
+    assert_string_equal(u.gecos, "dev-mal?lory?x?");
+    eksauth_iddb_close(db);
+    free(data);
+    /* A gecos given as such is refused when it hides anything. */
+    in.login = "dev-eve";
+    in.k8s_username = "dev:eve";
+    in.uid = LO + 301;
+    in.gecos = "eve\xe2\x80\xae";
+    assert_int_equal(eksauth_iddb_builder_add_user(b, &in, &err), EKSAUTH_EINVAL);
+    eksauth_iddb_builder_free(b);
+}
+
 /* ---- refusals of the builder ---- */
 
 static void test_builder_refusals(void **state)
@@ -1154,6 +1188,7 @@ int main(void)
         cmocka_unit_test(test_round_trip),
         cmocka_unit_test(test_deterministic_and_from_db),
         cmocka_unit_test(test_empty_db),
+        cmocka_unit_test(test_gecos_printable),
         cmocka_unit_test(test_builder_refusals),
         cmocka_unit_test(test_builder_remove),
         cmocka_unit_test(test_every_truncation),

@@ -1,7 +1,8 @@
 /*
  * test_sync.c - one sync, whole (lib/sync.c, lib/snapshot.c): a file
  * source into the identity DB with its report, refusals that leave the DB
- * as it was, the carry-over and revocation of recorded logins, and a
+ * as it was, the carry-over and revocation of recorded logins (idle ones
+ * too), and a
  * cluster source with its snapshot, "unchanged" and a failing fetch; plus
  * the id seeds a plan keeps (lib/mapping.c).  A throwaway host with fakes
  * for STS and the cluster's API (tests/lib/host_fixture.c).
@@ -16,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -202,6 +204,101 @@ static void test_recorded_logins_kept_then_revoked(void **state)
     host_fixture_free(h);
 }
 
+/* Make login's record look last used days ago (as a DB written then would hold it). */
+static void age_login(struct host_fixture *h, const char *login, long days)
+{
+    struct eksauth_iddb *db = NULL;
+    struct eksauth_iddb_builder *b = NULL;
+    struct eksauth_iddb_user u;
+    struct eksauth_iddb_group g;
+    struct eksauth_iddb_user_in in;
+    struct eksauth_error err;
+    const char *groups[16];
+    char names[16][64];
+    uint32_t i;
+
+    assert_int_equal(eksauth_iddb_open(h->db, &db, &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_iddb_user_by_name(db, login, &u), EKSAUTH_OK);
+    assert_true(u.n_groups <= 16);
+    for (i = 0; i < u.n_groups; i++) {
+        assert_int_equal(eksauth_iddb_user_group(db, &u, i, &g), EKSAUTH_OK);
+        snprintf(names[i], sizeof(names[i]), "%.*s", (int)g.name_len, g.name);
+        groups[i] = names[i];
+    }
+    memset(&in, 0, sizeof(in));
+    in.login = login;
+    in.k8s_username = u.k8s_username;
+    in.arn = u.arn;
+    in.uid = u.uid;
+    in.flags = u.flags;
+    in.groups = groups;
+    in.n_groups = u.n_groups;
+    in.last_login = (uint64_t)(time(NULL) - days * 86400L);
+    assert_int_equal(eksauth_iddb_builder_from_db(db, &b, &err), EKSAUTH_OK);
+    assert_true(eksauth_iddb_builder_remove_user(b, login));
+    assert_int_equal(eksauth_iddb_builder_add_user(b, &in, &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_iddb_write(b, h->db, &err), EKSAUTH_OK);
+    eksauth_iddb_builder_free(b);
+    eksauth_iddb_close(db);
+}
+
+/* The last_login of login in the DB now. */
+static uint64_t last_login_of(struct host_fixture *h, const char *login)
+{
+    struct eksauth_iddb *db = NULL;
+    struct eksauth_iddb_user u;
+    struct eksauth_error err;
+    uint64_t t;
+
+    assert_int_equal(eksauth_iddb_open(h->db, &db, &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_iddb_user_by_name(db, login, &u), EKSAUTH_OK);
+    t = u.last_login;
+    eksauth_iddb_close(db);
+    return t;
+}
+
+static void test_idle_logins_expire(void **state)
+{
+    struct host_fixture *h = host_fixture_new(NULL, AWS_AUTH);
+    struct eksauth_sync_report r;
+    struct eksauth_error err;
+    uint64_t before;
+
+    (void)state;
+    assert_int_equal(run(h, false, &r, &err), EKSAUTH_OK);
+    eksauth_sync_report_free(&r);
+    log_in(h, "arn:aws:sts::123456789012:assumed-role/Dev/bob", "dev-bob");
+    log_in(h, "arn:aws:sts::123456789012:assumed-role/Dev/dan", "dev-dan");
+    /* A login refreshes an older last_login (at most once a day): daily use is not idle. */
+    age_login(h, "dev-dan", 2);
+    before = last_login_of(h, "dev-dan");
+    log_in(h, "arn:aws:sts::123456789012:assumed-role/Dev/dan", "dev-dan");
+    assert_true(last_login_of(h, "dev-dan") >= before + 2 * 86400 - 60);
+    /* 89 days idle: kept; 91 days (the default limit is 90): revoked, and why. */
+    age_login(h, "dev-dan", 89);
+    age_login(h, "dev-bob", 91);
+    assert_int_equal(run(h, false, &r, &err), EKSAUTH_OK);
+    assert_true(listed(&r.kept, "dev-dan"));
+    assert_true(listed(&r.removed, "dev-bob (revoked: no login since "));
+    assert_non_null(strstr(r.removed.v[0], "(login_idle_days = 90)"));
+    eksauth_sync_report_free(&r);
+    /* The next login records bob again. */
+    log_in(h, "arn:aws:sts::123456789012:assumed-role/Dev/bob", "dev-bob");
+    assert_true(last_login_of(h, "dev-bob") + 60 >= (uint64_t)time(NULL));
+    host_fixture_free(h);
+
+    /* login_idle_days = 0: never. */
+    h = host_fixture_new("login_idle_days = 0\n", AWS_AUTH);
+    assert_int_equal(run(h, false, &r, &err), EKSAUTH_OK);
+    eksauth_sync_report_free(&r);
+    log_in(h, "arn:aws:sts::123456789012:assumed-role/Dev/bob", "dev-bob");
+    age_login(h, "dev-bob", 3000);
+    assert_int_equal(run(h, false, &r, &err), EKSAUTH_OK);
+    assert_true(listed(&r.kept, "dev-bob"));
+    eksauth_sync_report_free(&r);
+    host_fixture_free(h);
+}
+
 static void test_cluster_source_snapshot(void **state)
 {
     struct host_fixture *h =
@@ -285,6 +382,7 @@ int main(void)
         cmocka_unit_test(test_file_source_writes_the_db),
         cmocka_unit_test(test_refusals_leave_the_db),
         cmocka_unit_test(test_recorded_logins_kept_then_revoked),
+        cmocka_unit_test(test_idle_logins_expire),
         cmocka_unit_test(test_cluster_source_snapshot),
         cmocka_unit_test(test_seeds_skip_private_and_local_groups),
     };
