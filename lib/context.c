@@ -168,6 +168,13 @@ enum eksauth_status eksauth_ctx_db(struct eksauth_ctx *ctx, bool required,
     return st;
 }
 
+void eksauth_ctx_db_forget(struct eksauth_ctx *ctx)
+{
+    if (ctx->db != NULL)
+        eksauth_iddb_close(ctx->db);
+    ctx->db = NULL;
+}
+
 void eksauth_ctx_close(struct eksauth_ctx *ctx)
 {
     if (ctx->db != NULL)

@@ -110,6 +110,32 @@ static enum eksauth_status ask_sts(struct eksauth_ctx *ctx, const struct eksauth
     return st;
 }
 
+/*
+ * The mapping of the last sync with the DB it wrote (mapping.h): one truth
+ * with NSS and the account stage.  A sync that replaced them between the
+ * two reads is waited for once, under its lock.
+ */
+static enum eksauth_status load_synced(struct eksauth_ctx *ctx, struct eksauth_mapping *m,
+                                       struct eksauth_error *err)
+{
+    const struct eksauth_iddb *db = NULL;
+    enum eksauth_status st;
+    int lock = -1;
+
+    st = eksauth_ctx_db(ctx, true, &db, err);
+    if (st == EKSAUTH_OK)
+        st = eksauth_mapping_load(ctx, NULL, db, m, err);
+    if (st != EKSAUTH_EUNAVAIL || eksauth_iddb_lock(ctx->paths.db, &lock, NULL) != EKSAUTH_OK)
+        return st;
+    eksauth_mapping_free(m);
+    eksauth_ctx_db_forget(ctx);
+    st = eksauth_ctx_db(ctx, true, &db, err);
+    if (st == EKSAUTH_OK)
+        st = eksauth_mapping_load(ctx, NULL, db, m, err);
+    eksauth_iddb_unlock(lock);
+    return st;
+}
+
 enum eksauth_status eksauth_login_check(struct eksauth_ctx *ctx,
                                         const struct eksauth_login_request *req,
                                         struct eksauth_login **out, struct eksauth_error *err)
@@ -138,12 +164,15 @@ enum eksauth_status eksauth_login_check(struct eksauth_ctx *ctx,
      * the ids its DB gave: no STS call without them.
      */
     st = audience == NULL ? eksauth_ctx_audience(ctx, &audience, err) : EKSAUTH_OK;
-    if (st == EKSAUTH_OK)
+    if (st == EKSAUTH_OK && (req->fetch_source || req->aws_auth_path != NULL)) {
         st = eksauth_ctx_db(ctx, false, &db, err);
-    if (st == EKSAUTH_OK)
-        st = req->fetch_source
-                 ? eksauth_mapping_fetch(ctx, db, &l->mapping, err)
-                 : eksauth_mapping_load(ctx, req->aws_auth_path, db, &l->mapping, err);
+        if (st == EKSAUTH_OK)
+            st = req->fetch_source
+                     ? eksauth_mapping_fetch(ctx, db, &l->mapping, err)
+                     : eksauth_mapping_load(ctx, req->aws_auth_path, db, &l->mapping, err);
+    } else if (st == EKSAUTH_OK) {
+        st = load_synced(ctx, &l->mapping, err);
+    }
     if (st != EKSAUTH_OK)
         return stop(l, EKSAUTH_LOGIN_SETUP, st);
 
@@ -157,6 +186,10 @@ enum eksauth_status eksauth_login_check(struct eksauth_ctx *ctx,
     st = eksauth_mapping_resolve(ctx, &l->mapping, &l->principal, l->sid.principal_id, &l->id, err);
     if (st == EKSAUTH_ENOTMAPPED)
         eksauth_error_prefix(err, "not mapped");
+    /* An entry in a value the cluster drops maps no one, here as there: say which value. */
+    if (st == EKSAUTH_ENOTMAPPED && eksauth_awsauth_dropped_count(l->mapping.aa) > 0)
+        eksauth_error_append(err, " (aws-auth's %s was dropped, as the cluster drops it)",
+                             eksauth_awsauth_dropped_at(l->mapping.aa, 0));
     if (st == EKSAUTH_EREJECTED)
         keep_cluster_identity(l);
     if (st != EKSAUTH_OK)

@@ -13,6 +13,7 @@
 #include "eksauth/imds.h"
 #include "eksauth/cluster.h"
 #include "eksauth/mapping.h"
+#include "eksauth/snapshot.h"
 
 enum eksauth_status eksauth_mapping_seeds(const struct eksauth_iddb *db,
                                           struct eksauth_id_seed **seeds, size_t *n,
@@ -55,16 +56,16 @@ enum eksauth_status eksauth_mapping_read(struct eksauth_ctx *ctx, const char *pa
                                          struct eksauth_error *err)
 {
     enum eksauth_status st;
-    bool snapshot = false;
 
     *data = NULL;
     *len = 0;
     if (path == NULL)
         path = ctx->cfg.aws_auth_file;
-    if (path == NULL && ctx->cfg.source != EKSAUTH_SOURCE_FILE) {
-        path = ctx->paths.snapshot;
-        snapshot = true;
-    }
+    if (path == NULL && ctx->cfg.source != EKSAUTH_SOURCE_FILE)
+        return eksauth_fail(err, EKSAUTH_EINVAL,
+                            "source = %s: the aws-auth is the cluster's (eksauth sync reads it); "
+                            "give --aws-auth FILE to use a file",
+                            eksauth_source_name(ctx->cfg.source));
     if (path == NULL && !ctx->config_read)
         return eksauth_fail(err, EKSAUTH_EINVAL,
                             "%s does not exist: write it first (cluster_id = the cluster's name, "
@@ -79,12 +80,7 @@ enum eksauth_status eksauth_mapping_read(struct eksauth_ctx *ctx, const char *pa
     snprintf(label, EKSAUTH_PATH_MAX + 64, "%s", path);
     /* Whoever can write aws-auth chooses logins and groups: as root, root's alone. */
     st = eksauth_file_read(path, EKSAUTH_AWSAUTH_MAX, ctx->trust_files, data, len, err);
-    if (st == EKSAUTH_ENOTFOUND && snapshot)
-        eksauth_fail(err, st,
-                     "%s does not exist: run eksauth sync, which fetches aws-auth from the "
-                     "cluster (source = %s)",
-                     path, eksauth_source_name(ctx->cfg.source));
-    else if (st == EKSAUTH_ENOTFOUND && path == ctx->cfg.aws_auth_file)
+    if (st == EKSAUTH_ENOTFOUND && path == ctx->cfg.aws_auth_file)
         eksauth_fail(err, st,
                      "%s (aws_auth_file in %s) does not exist: write the ConfigMap there "
                      "(kubectl get configmap aws-auth -n kube-system -o yaml), or set "
@@ -152,7 +148,19 @@ enum eksauth_status eksauth_mapping_load(struct eksauth_ctx *ctx, const char *pa
     size_t len = 0;
 
     memset(m, 0, sizeof(*m));
-    st = eksauth_mapping_read(ctx, path, &data, &len, label, err);
+    if (path != NULL) {
+        st = eksauth_mapping_read(ctx, path, &data, &len, label, err);
+    } else {
+        struct eksauth_snapshot_state state;
+
+        /* The aws-auth db was written from: NSS, the account stage and logins agree. */
+        if (db == NULL)
+            return eksauth_fail(err, EKSAUTH_EUNAVAIL,
+                                "no identity DB yet (%s): run eksauth sync first", ctx->paths.db);
+        st = eksauth_snapshot_read(&ctx->paths, ctx->trust_files, eksauth_iddb_generation(db),
+                                   &state, &data, &len, err);
+        snprintf(label, sizeof(label), "%s (the aws-auth of the last sync)", ctx->paths.snapshot);
+    }
     if (st == EKSAUTH_OK)
         st = eksauth_mapping_build(ctx, label, data, len, db, m, err);
     free(data);
@@ -166,8 +174,16 @@ enum eksauth_status eksauth_mapping_fetch(struct eksauth_ctx *ctx, const struct 
     enum eksauth_status st;
 
     memset(m, 0, sizeof(*m));
-    if (ctx->cfg.source == EKSAUTH_SOURCE_FILE)
-        return eksauth_mapping_load(ctx, NULL, db, m, err);
+    if (ctx->cfg.source == EKSAUTH_SOURCE_FILE) {
+        char label[EKSAUTH_PATH_MAX + 64], *data = NULL;
+        size_t len = 0;
+
+        st = eksauth_mapping_read(ctx, NULL, &data, &len, label, err);
+        if (st == EKSAUTH_OK)
+            st = eksauth_mapping_build(ctx, label, data, len, db, m, err);
+        free(data);
+        return st;
+    }
     st = ctx->services.cluster_fetch(&ctx->cfg, time(NULL), &snap, err);
     if (st != EKSAUTH_OK)
         return st;

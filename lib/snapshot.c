@@ -1,16 +1,33 @@
 /*
- * snapshot.c - the last good aws-auth of a cluster sync and its state (see
+ * snapshot.c - the aws-auth the last sync applied and its state (see
  * snapshot.h).
  */
 #include "config.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/evp.h>
+
+#include "eksauth/awsauth_read.h"
 #include "eksauth/file.h"
 #include "eksauth/iddb.h"
 #include "eksauth/snapshot.h"
+
+/* SHA-256 of data[0..len) in lower-case hex. */
+static bool sha256_hex(const char *data, size_t len, char out[64 + 1])
+{
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int mdlen = 0, i;
+
+    if (EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL) != 1 || mdlen != 32)
+        return false;
+    for (i = 0; i < mdlen; i++)
+        snprintf(out + 2 * i, 3, "%02x", md[i]);
+    return true;
+}
 
 void eksauth_snapshot_state_read(const struct eksauth_paths *paths, bool trusted,
                                  struct eksauth_snapshot_state *state)
@@ -29,47 +46,79 @@ void eksauth_snapshot_state_read(const struct eksauth_paths *paths, bool trusted
             snprintf(state->rv, sizeof(state->rv), "%s", line + 3);
         else if (strncmp(line, "fetched_at=", 11) == 0)
             state->fetched_at = strtoll(line + 11, NULL, 10);
+        else if (strncmp(line, "generation=", 11) == 0)
+            state->generation = strtoull(line + 11, NULL, 10);
+        else if (strncmp(line, "sha256=", 7) == 0 && strlen(line + 7) == 64)
+            snprintf(state->sha256, sizeof(state->sha256), "%s", line + 7);
     }
     free(text);
 }
 
-enum eksauth_status eksauth_snapshot_write(const struct eksauth_paths *paths,
-                                           const struct eksauth_cluster_snapshot *snap, time_t now,
-                                           struct eksauth_snapshot_state *state,
-                                           struct eksauth_error *err)
+enum eksauth_status eksauth_snapshot_write_locked(const struct eksauth_paths *paths,
+                                                  const struct eksauth_cluster_snapshot *snap,
+                                                  time_t now, uint64_t generation,
+                                                  struct eksauth_snapshot_state *state,
+                                                  struct eksauth_error *err)
 {
     char text[EKSAUTH_SNAPSHOT_STATE_MAX];
     enum eksauth_status st;
-    int n, lock = -1;
+    int n;
 
-    /*
-     * Under the identity DB's writer lock: a timer sync and a watch never
-     * interleave these files, and a temp file of theirs found now is a
-     * killed writer's, which would otherwise hold disk space for ever.
-     */
-    st = eksauth_iddb_lock(paths->db, &lock, err);
-    if (st != EKSAUTH_OK)
-        return st;
+    /* A temp file of ours found under the lock is a killed writer's: it would hold disk. */
     (void)eksauth_file_remove_stale_temps(paths->snapshot, NULL, NULL);
     (void)eksauth_file_remove_stale_temps(paths->state, NULL, NULL);
     st = eksauth_file_write_atomic(paths->snapshot, snap->data, snap->len, 0644, err);
     if (st != EKSAUTH_OK)
-        goto out;
+        return st;
     snprintf(state->version, sizeof(state->version), "%s", snap->version);
     snprintf(state->rv, sizeof(state->rv), "%s", snap->rv);
     state->fetched_at = (long long)now;
+    state->generation = generation;
+    if (!sha256_hex(snap->data, snap->len, state->sha256))
+        return eksauth_fail(err, EKSAUTH_EIO, "sync: cannot hash the snapshot");
     n = snprintf(text, sizeof(text),
-                 "# eksauth sync: the last good snapshot of the source\n"
-                 "version=%s\nrv=%s\nfetched_at=%lld\nfrom=%s\n",
-                 state->version, state->rv, state->fetched_at, snap->what);
-    if (n < 0 || (size_t)n >= sizeof(text)) {
-        st = eksauth_fail(err, EKSAUTH_EINVAL, "sync: state too long");
-        goto out;
+                 "# eksauth sync: the aws-auth the identity DB was written from\n"
+                 "version=%s\nrv=%s\nfetched_at=%lld\ngeneration=%" PRIu64 "\nsha256=%s\nfrom=%s\n",
+                 state->version, state->rv, state->fetched_at, state->generation, state->sha256,
+                 snap->what);
+    if (n < 0 || (size_t)n >= sizeof(text))
+        return eksauth_fail(err, EKSAUTH_EINVAL, "sync: state too long");
+    return eksauth_file_write_atomic(paths->state, text, (size_t)n, 0644, err);
+}
+
+enum eksauth_status eksauth_snapshot_read(const struct eksauth_paths *paths, bool trusted,
+                                          uint64_t generation, struct eksauth_snapshot_state *state,
+                                          char **data, size_t *len, struct eksauth_error *err)
+{
+    char sum[64 + 1];
+    enum eksauth_status st;
+
+    *data = NULL;
+    *len = 0;
+    eksauth_snapshot_state_read(paths, trusted, state);
+    if (state->generation == 0 || state->sha256[0] == '\0')
+        return eksauth_fail(err, EKSAUTH_EUNAVAIL,
+                            "%s: no aws-auth snapshot of the identity DB yet: run eksauth sync",
+                            paths->state);
+    /* Whoever can write it chooses logins and groups: as root, root's alone. */
+    st = eksauth_file_read(paths->snapshot, EKSAUTH_AWSAUTH_MAX, trusted, data, len, err);
+    if (st == EKSAUTH_ENOTFOUND)
+        st = eksauth_fail(err, EKSAUTH_EUNAVAIL, "%s: no such file: run eksauth sync",
+                          paths->snapshot);
+    if (st != EKSAUTH_OK)
+        return st;
+    /* Logins, NSS and the account stage decide from one sync: never a mix of two. */
+    if (!sha256_hex(*data, *len, sum) || strcmp(sum, state->sha256) != 0 ||
+        state->generation > generation) {
+        free(*data);
+        *data = NULL;
+        *len = 0;
+        return eksauth_fail(err, EKSAUTH_EUNAVAIL,
+                            "%s is not the aws-auth the identity DB (generation %" PRIu64
+                            ") was written from: a sync is under way or failed; run eksauth sync",
+                            paths->snapshot, generation);
     }
-    st = eksauth_file_write_atomic(paths->state, text, (size_t)n, 0644, err);
-out:
-    eksauth_iddb_unlock(lock);
-    return st;
+    return EKSAUTH_OK;
 }
 
 void eksauth_snapshot_state_age(const struct eksauth_snapshot_state *state, time_t now, char *out,

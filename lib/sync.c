@@ -29,6 +29,8 @@ struct apply {
     struct eksauth_mapping m;
     struct eksauth_iddb *old; /* the DB before this sync, or NULL */
     struct eksauth_iddb_builder *b;
+    const struct eksauth_cluster_snapshot *snap; /* the document applied, kept beside the DB */
+    struct eksauth_snapshot_state *state;        /* updated when the snapshot is written */
 };
 
 /* NULL when NSS may answer for names of tmpl; else why not (for the sync's warning). */
@@ -371,8 +373,21 @@ static enum eksauth_status apply_locked(struct apply *a, struct eksauth_error *e
         st = add_plan(a, err);
     if (st == EKSAUTH_OK)
         st = carry_over(a, err);
+    /*
+     * The document first, then the DB written from it, under the same lock:
+     * a login takes the snapshot only with a DB of its generation or later
+     * (record_login adds generations), so it never maps with a snapshot
+     * newer than the DB (snapshot.h).  A DB that could not be written after
+     * it: the state goes, and logins wait for the next sync (fail closed).
+     */
     if (st == EKSAUTH_OK)
+        st = eksauth_snapshot_write_locked(&a->ctx->paths, a->snap, time(NULL), r->generation,
+                                           a->state, err);
+    if (st == EKSAUTH_OK) {
         st = eksauth_iddb_write_locked(a->b, a->ctx->paths.db, err);
+        if (st != EKSAUTH_OK)
+            (void)unlink(a->ctx->paths.state);
+    }
     if (st == EKSAUTH_OK) {
         r->users = eksauth_iddb_builder_user_count(a->b);
         r->groups = eksauth_iddb_builder_group_count(a->b);
@@ -400,11 +415,15 @@ static enum eksauth_status dropped_failure(const struct eksauth_awsauth *aa, con
     return EKSAUTH_EINVAL;
 }
 
-enum eksauth_status eksauth_sync_apply(struct eksauth_ctx *ctx, const char *label, const char *data,
-                                       size_t len, const struct eksauth_strlist *source_warnings,
-                                       bool allow_empty, struct eksauth_sync_report *report,
+enum eksauth_status eksauth_sync_apply(struct eksauth_ctx *ctx,
+                                       const struct eksauth_cluster_snapshot *snap,
+                                       bool allow_empty, struct eksauth_snapshot_state *state,
+                                       struct eksauth_sync_report *report,
                                        struct eksauth_error *err)
 {
+    const char *label = snap->what;
+    struct eksauth_cluster_snapshot kept = *snap;
+    struct eksauth_snapshot_state own_state;
     struct apply a;
     enum eksauth_status st;
     size_t i;
@@ -413,16 +432,26 @@ enum eksauth_status eksauth_sync_apply(struct eksauth_ctx *ctx, const char *labe
     memset(&a, 0, sizeof(a));
     a.ctx = ctx;
     a.report = report;
+    a.snap = &kept;
+    a.state = state != NULL ? state : &own_state;
     snprintf(report->db, sizeof(report->db), "%s", ctx->paths.db);
     snprintf(report->source, sizeof(report->source), "%s", label);
     /* 1. The new aws-auth, fully parsed before anything is touched. */
-    st = eksauth_mapping_parse(label, data, len, &a.m, err);
+    st = eksauth_mapping_parse(label, snap->data, snap->len, &a.m, err);
     if (st != EKSAUTH_OK) {
         eksauth_error_append(err, "; the identity DB is unchanged");
         return st;
     }
-    for (i = 0; st == EKSAUTH_OK && source_warnings != NULL && i < source_warnings->n; i++)
-        st = eksauth_strlist_add(&report->warnings, source_warnings->v[i], err);
+    /*
+     * Written without dropped values is written: keep it under a version no
+     * fetch gives, so that every sync applies it and fails again, naming the
+     * values, until they are fixed.
+     */
+    if (eksauth_awsauth_dropped_count(a.m.aa) > 0)
+        snprintf(kept.version, sizeof(kept.version), "%.*s!dropped",
+                 (int)(sizeof(kept.version) - sizeof("!dropped")), snap->version);
+    for (i = 0; st == EKSAUTH_OK && i < snap->n_warnings; i++)
+        st = eksauth_strlist_add(&report->warnings, snap->warnings[i], err);
     for (i = 0; st == EKSAUTH_OK && i < eksauth_awsauth_warning_count(a.m.aa); i++)
         st = eksauth_strlist_add(&report->warnings, eksauth_awsauth_warning_at(a.m.aa, i), err);
     /* An aws-auth that maps nobody would revoke everyone: only on purpose. */
@@ -458,51 +487,34 @@ out:
     return st;
 }
 
+/* Whether the DB is the one written from the snapshot of state (or a login's later one). */
+static bool snapshot_applied(struct eksauth_ctx *ctx, const struct eksauth_snapshot_state *state)
+{
+    struct eksauth_iddb *db = NULL;
+    bool applied;
+
+    if (state->generation == 0 || eksauth_iddb_open(ctx->paths.db, &db, NULL) != EKSAUTH_OK)
+        return false;
+    applied = state->generation <= eksauth_iddb_generation(db);
+    eksauth_iddb_close(db);
+    return applied;
+}
+
 enum eksauth_status eksauth_sync_snapshot(struct eksauth_ctx *ctx,
                                           const struct eksauth_sync_options *opts,
                                           struct eksauth_snapshot_state *state,
                                           const struct eksauth_cluster_snapshot *snap,
                                           struct eksauth_sync_report *r, struct eksauth_error *err)
 {
-    struct eksauth_cluster_snapshot kept;
-    struct eksauth_strlist warnings = {0};
-    struct eksauth_error werr;
-    enum eksauth_status st = EKSAUTH_OK;
-    size_t i;
-
     snprintf(r->db, sizeof(r->db), "%s", ctx->paths.db);
     snprintf(r->version, sizeof(r->version), "%s", snap->version);
     snprintf(r->source, sizeof(r->source), "%s", snap->what);
     if (!opts->force && state->version[0] != '\0' && strcmp(state->version, snap->version) == 0 &&
-        access(ctx->paths.db, F_OK) == 0) {
+        snapshot_applied(ctx, state)) {
         r->unchanged = true;
         return EKSAUTH_OK;
     }
-    for (i = 0; st == EKSAUTH_OK && i < snap->n_warnings; i++)
-        st = eksauth_strlist_add(&warnings, snap->warnings[i], err);
-    if (st == EKSAUTH_OK)
-        st = eksauth_sync_apply(ctx, snap->what, snap->data, snap->len, &warnings,
-                                opts->allow_empty, r, err);
-    /*
-     * Written without dropped values is written: keep the snapshot the DB
-     * was made from, under a version no fetch gives, so that every sync
-     * applies it and fails again, naming the values, until they are fixed.
-     */
-    kept = *snap;
-    if (r->dropped.n > 0)
-        snprintf(kept.version, sizeof(kept.version), "%.*s!dropped",
-                 (int)(sizeof(kept.version) - sizeof("!dropped")), snap->version);
-    if ((st == EKSAUTH_OK || r->dropped.n > 0) &&
-        eksauth_snapshot_write(&ctx->paths, &kept, time(NULL), state, &werr) != EKSAUTH_OK) {
-        /* The DB is written: a later login reads it; the snapshot catches up next time. */
-        enum eksauth_status wst =
-            eksauth_strlist_addf(&r->warnings, NULL, "the snapshot was not kept: %s", werr.msg);
-
-        if (st == EKSAUTH_OK && wst != EKSAUTH_OK)
-            st = eksauth_fail(err, wst, "out of memory");
-    }
-    eksauth_strlist_free(&warnings);
-    return st;
+    return eksauth_sync_apply(ctx, snap, opts->allow_empty, state, r, err);
 }
 
 enum eksauth_status eksauth_sync_fetch(struct eksauth_ctx *ctx,
@@ -532,10 +544,9 @@ enum eksauth_status eksauth_sync_run(struct eksauth_ctx *ctx,
                                      const struct eksauth_sync_options *opts,
                                      struct eksauth_sync_report *report, struct eksauth_error *err)
 {
+    struct eksauth_cluster_snapshot snap;
     char label[EKSAUTH_PATH_MAX + 64];
     enum eksauth_status st;
-    char *data = NULL;
-    size_t len = 0;
 
     memset(report, 0, sizeof(*report));
     if (opts->aws_auth_path == NULL && ctx->cfg.source != EKSAUTH_SOURCE_FILE) {
@@ -544,7 +555,8 @@ enum eksauth_status eksauth_sync_run(struct eksauth_ctx *ctx,
         eksauth_snapshot_state_read(&ctx->paths, ctx->trust_files, &state);
         return eksauth_sync_fetch(ctx, opts, &state, report, err);
     }
-    st = eksauth_mapping_read(ctx, opts->aws_auth_path, &data, &len, label, err);
+    memset(&snap, 0, sizeof(snap));
+    st = eksauth_mapping_read(ctx, opts->aws_auth_path, &snap.data, &snap.len, label, err);
     if (st != EKSAUTH_OK) {
         /* A source that cannot be read is this host's setup to fix (exit 2). */
         if (st != EKSAUTH_ENOMEM)
@@ -552,8 +564,10 @@ enum eksauth_status eksauth_sync_run(struct eksauth_ctx *ctx,
         eksauth_error_append(err, "; the identity DB is unchanged");
         return st;
     }
-    st = eksauth_sync_apply(ctx, label, data, len, NULL, opts->allow_empty, report, err);
-    free(data);
+    snprintf(snap.what, sizeof(snap.what), "%.*s", (int)sizeof(snap.what) - 1, label);
+    snprintf(snap.version, sizeof(snap.version), "file");
+    st = eksauth_sync_apply(ctx, &snap, opts->allow_empty, NULL, report, err);
+    free(snap.data);
     return st;
 }
 

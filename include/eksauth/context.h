@@ -115,6 +115,9 @@ enum eksauth_status eksauth_ctx_local_names(struct eksauth_ctx *ctx,
 enum eksauth_status eksauth_ctx_db(struct eksauth_ctx *ctx, bool required,
                                    const struct eksauth_iddb **db, struct eksauth_error *err);
 
+/* Forget the DB eksauth_ctx_db opened: the next call opens the file again. */
+void eksauth_ctx_db_forget(struct eksauth_ctx *ctx);
+
 /* Release everything; ctx may be zeroed or opened. */
 void eksauth_ctx_close(struct eksauth_ctx *ctx);
 

@@ -6,9 +6,10 @@
  * identity DB has already given.
  *
  * The source of a login: the file named on the command line, else the
- * config's aws_auth_file, else (source = kubernetes | eks-api |
- * kubernetes+eks-api) the last good snapshot `eksauth sync` keeps beside
- * the identity DB (paths.h).
+ * snapshot `eksauth sync` keeps beside the identity DB it wrote from it
+ * (snapshot.h), whatever the configured source: a login, NSS and the
+ * account stage decide from one sync, and an edit of aws_auth_file counts
+ * once a sync has applied it.
  */
 #ifndef EKSAUTH_MAPPING_H
 #define EKSAUTH_MAPPING_H
@@ -44,9 +45,10 @@ enum eksauth_status eksauth_mapping_seeds(const struct eksauth_iddb *db,
                                           struct eksauth_error *err);
 
 /*
- * Read the aws-auth document of this host's source (path overrides it)
- * into *data (free it) and name it in label.  EKSAUTH_EINVAL when no
- * source is configured; file errors as file.h gives them.
+ * Read the aws-auth document of this host's file source (path overrides
+ * it) into *data (free it) and name it in label: what a sync applies.
+ * EKSAUTH_EINVAL when no file is configured (a cluster source is fetched:
+ * eksauth_mapping_fetch); file errors as file.h gives them.
  */
 enum eksauth_status eksauth_mapping_read(struct eksauth_ctx *ctx, const char *path, char **data,
                                          size_t *len, char label[EKSAUTH_PATH_MAX + 64],
@@ -72,7 +74,11 @@ enum eksauth_status eksauth_mapping_build(struct eksauth_ctx *ctx, const char *l
                                           const struct eksauth_iddb *db, struct eksauth_mapping *m,
                                           struct eksauth_error *err);
 
-/* eksauth_mapping_read then eksauth_mapping_build. */
+/*
+ * The mapping of path (a file named on the command line), else of the
+ * snapshot db was written from (EKSAUTH_EUNAVAIL without db, without a
+ * snapshot, or with one of a later sync: snapshot.h), built with db's ids.
+ */
 enum eksauth_status eksauth_mapping_load(struct eksauth_ctx *ctx, const char *path,
                                          const struct eksauth_iddb *db, struct eksauth_mapping *m,
                                          struct eksauth_error *err);

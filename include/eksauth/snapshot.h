@@ -1,9 +1,11 @@
 /*
- * snapshot.h - the last good aws-auth a cluster sync fetched, kept beside
- * the identity DB (paths.h: "aws-auth.snapshot"), and its state
- * ("aws-auth.state": the source's version, the Kubernetes resourceVersion,
- * when it was fetched and from where).  A login whose source is the
- * cluster maps with the snapshot (mapping.h); a sync compares the version
+ * snapshot.h - the aws-auth the last sync applied, kept beside the identity
+ * DB (paths.h: "aws-auth.snapshot"), and its state ("aws-auth.state": the
+ * source's version, the Kubernetes resourceVersion, when it was read and
+ * from where, the generation of the identity DB written from it and the
+ * snapshot's SHA-256).  Every login maps with the snapshot, and NSS and the
+ * account stage read the DB written from it: one truth per host
+ * (docs/design.md, "One snapshot").  A cluster sync compares the version
  * it fetched with the state's and writes nothing when they are equal.
  */
 #ifndef EKSAUTH_SNAPSHOT_H
@@ -11,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <time.h>
 
 #include "eksauth/cluster.h"
@@ -23,6 +26,8 @@ struct eksauth_snapshot_state {
     char version[EKSAUTH_CLUSTER_VERSION_MAX]; /* "" when there is no snapshot */
     char rv[EKSAUTH_KUBE_RV_MAX];
     long long fetched_at; /* Unix time, 0 when unknown */
+    uint64_t generation;  /* of the identity DB written from it; 0 when unknown */
+    char sha256[64 + 1];  /* of the snapshot, lower-case hex; "" when unknown */
 };
 
 /*
@@ -34,14 +39,29 @@ void eksauth_snapshot_state_read(const struct eksauth_paths *paths, bool trusted
                                  struct eksauth_snapshot_state *state);
 
 /*
- * Write snap as the snapshot and its state at now, under the identity DB's
- * writer lock (a timer sync and a watch never interleave them; a killed
- * writer's temp files are swept first), and update *state.
+ * Write snap as the snapshot and its state at now, for the identity DB of
+ * generation the caller writes next, and update *state.  The caller holds the identity DB's writer
+ * lock (the DB and its snapshot change together); a killed writer's temp
+ * files are swept first.
  */
-enum eksauth_status eksauth_snapshot_write(const struct eksauth_paths *paths,
-                                           const struct eksauth_cluster_snapshot *snap, time_t now,
-                                           struct eksauth_snapshot_state *state,
-                                           struct eksauth_error *err);
+enum eksauth_status eksauth_snapshot_write_locked(const struct eksauth_paths *paths,
+                                                  const struct eksauth_cluster_snapshot *snap,
+                                                  time_t now, uint64_t generation,
+                                                  struct eksauth_snapshot_state *state,
+                                                  struct eksauth_error *err);
+
+/*
+ * Read the snapshot into *data (free it) and its state, the snapshot whole
+ * (its SHA-256 the state's) and the one a DB of generation `generation`
+ * was written from: sync writes the snapshot with the generation of the DB
+ * it then writes, and recorded logins only add generations, so a snapshot
+ * of a later generation is a sync under way.  EKSAUTH_EUNAVAIL when there
+ * is none yet or it does not fit (the message says to run eksauth sync).
+ * trusted as for eksauth_file_read.
+ */
+enum eksauth_status eksauth_snapshot_read(const struct eksauth_paths *paths, bool trusted,
+                                          uint64_t generation, struct eksauth_snapshot_state *state,
+                                          char **data, size_t *len, struct eksauth_error *err);
 
 /* "keeping the last good snapshot (V, N s old) and the identity DB", or that there is none. */
 void eksauth_snapshot_state_age(const struct eksauth_snapshot_state *state, time_t now, char *out,

@@ -72,14 +72,17 @@ enum eksauth_status eksauth_sync_run(struct eksauth_ctx *ctx,
                                      struct eksauth_sync_report *report, struct eksauth_error *err);
 
 /*
- * One aws-auth document data[0..len) (named label) into the DB;
- * source_warnings (may be NULL) come from where it was read.  A document
- * with dropped values (report->dropped) is written without them, as the
- * cluster maps without them, and then EKSAUTH_EINVAL names them.
+ * One aws-auth document (snap: its bytes, where it came from, its version
+ * and the warnings of reading it) into the DB, and kept beside it as the
+ * snapshot every login maps with (snapshot.h); *state (may be NULL) is
+ * updated.  A document with dropped values (report->dropped) is written
+ * without them, as the cluster maps without them, and then EKSAUTH_EINVAL
+ * names them.
  */
-enum eksauth_status eksauth_sync_apply(struct eksauth_ctx *ctx, const char *label, const char *data,
-                                       size_t len, const struct eksauth_strlist *source_warnings,
-                                       bool allow_empty, struct eksauth_sync_report *report,
+enum eksauth_status eksauth_sync_apply(struct eksauth_ctx *ctx,
+                                       const struct eksauth_cluster_snapshot *snap,
+                                       bool allow_empty, struct eksauth_snapshot_state *state,
+                                       struct eksauth_sync_report *report,
                                        struct eksauth_error *err);
 
 /*

@@ -120,7 +120,7 @@ unset AWS_EC2_METADATA_DISABLED
 AWS_EC2_METADATA_SERVICE_ENDPOINT="http://127.0.0.1:$IMDS" \
     "$EKSAUTH" token --cluster-id prod --host "$STS_HOST" --region us-east-1 >"$tmp/tok" 2>"$tmp/err"
 is "$?" "0" "token: credentials from the IMDSv2 stand-in"
-run "$tmp/f.conf" verify - <"$tmp/tok"
+run "$tmp/f.conf" verify --aws-auth "$tmp/cm.yaml" - <"$tmp/tok"
 is "$rc" "0" "verify: the token signed with instance credentials is accepted by STS"
 is "$(field arn)" "arn:aws:sts::111122223333:assumed-role/bastion-sync/i-0123456789abcdef0" \
     "verify: the instance role's session ARN"

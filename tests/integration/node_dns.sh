@@ -72,10 +72,13 @@ conf "$tmp/sys.conf" "$IMDS" "allow_system_users = true"
 conf "$tmp/elsewhere.conf" "$IMDS_ELSEWHERE"
 unset EKSAUTH_DB EKSAUTH_CONFIG
 
+# (map and verify with --aws-auth: the file itself, no sync needed; mapping.h)
 run() {
     _c=$1
-    shift
-    "$EKSAUTH" --config "$_c" "$@" >"$tmp/out" 2>"$tmp/err"
+    _cmd=$2
+    shift 2
+    case $_cmd in map | verify) set -- --aws-auth "$tmp/aws-auth.yaml" "$@" ;; esac
+    "$EKSAUTH" --config "$_c" "$_cmd" "$@" >"$tmp/out" 2>"$tmp/err"
     rc=$?
 }
 field() { "$PYTHON" -c 'import json,sys; v=json.load(open(sys.argv[1])).get(sys.argv[2]); print(",".join(v) if isinstance(v, list) else v)' "$tmp/out" "$1" 2>/dev/null; }

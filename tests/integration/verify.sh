@@ -31,6 +31,8 @@ sts_start main --control "$tmp/control.json"
 MAIN_PORT=$STS_PORT
 sts_config "$tmp/eksauth.conf" "$MAIN_PORT"
 CONF="$tmp/eksauth.conf"
+# verify decides as a login: with the aws-auth of the last sync (every config here shares its DB).
+sts_sync "$CONF"
 echo '{"fault": "none"}' >"$tmp/control.json"
 
 # verify [ARGS...] [TOKEN]: run eksauth verify, the token on standard input

@@ -113,11 +113,19 @@ sts_config() {
         echo "aws_auth_file = $STS_FIX/aws-auth.yaml"
         echo "sts_connect_timeout = 1"
         echo "sts_timeout = 2"
+        case " $* " in *" db_path = "*) ;; *) echo "db_path = $tmp/iddb/identity.db" ;; esac
         for _line in "$@"; do
             echo "$_line"
         done
     } >"$_file"
     chmod 0644 "$_file"
+}
+
+# sts_sync CONF: eksauth sync with CONF, so that verify and map decide as a login
+# would, with the aws-auth of the last sync (include/eksauth/mapping.h).
+sts_sync() {
+    mkdir -p -m 0755 "$tmp/iddb"
+    "$EKSAUTH" --config "$1" sync >"$tmp/sync.out" 2>&1 || bail "eksauth sync failed: $(cat "$tmp/sync.out")"
 }
 
 now_s() { date +%s.%N; }

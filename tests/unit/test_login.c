@@ -163,20 +163,105 @@ static void test_local_rule_never_reaches_sts(void **state)
     eksauth_login_free(l);
 }
 
-static void test_broken_aws_auth_is_setup_not_refusal(void **state)
+/* Overwrite the host's snapshot of the last sync with text (as a tampering or torn write). */
+static void spoil_snapshot(struct t *t, const char *text)
+{
+    FILE *f = fopen(t->h->ctx.paths.snapshot, "w");
+
+    assert_non_null(f);
+    assert_int_equal(fputs(text, f) >= 0, 1);
+    assert_int_equal(fclose(f), 0);
+}
+
+/*
+ * One truth per host: a login maps with the aws-auth the last sync applied,
+ * never with the file as it is now, so an edit counts for NSS, the account
+ * stage and logins at once (after eksauth sync); a snapshot that is not the
+ * one the DB was written from is this host's setup to fix, not a refusal.
+ */
+static void test_login_maps_with_the_last_sync(void **state)
 {
     struct t *t = *state;
+    struct eksauth_sync_options opts;
+    struct eksauth_sync_report r;
     struct eksauth_login *l = NULL;
     struct eksauth_error err;
 
     host_fixture_sts_answer(t->h, ADMIN_ALICE);
-    /* Broken as a document (not just inside mapRoles, which the cluster would drop alone). */
+    /* Broken as a document: the sync refuses it and the last one stays in force. */
     host_fixture_write_aws_auth(t->h, "mapRoles: [unclosed\n");
-    assert_int_not_equal(check(t, FIXTURE_NOW + 10, &l, &err), EKSAUTH_OK);
-    /* This host cannot decide: no STS call, and the PAM module says unavailable. */
+    memset(&opts, 0, sizeof(opts));
+    assert_int_not_equal(eksauth_sync_run(&t->h->ctx, &opts, &r, &err), EKSAUTH_OK);
+    assert_non_null(strstr(err.msg, "the identity DB is unchanged"));
+    eksauth_sync_report_free(&r);
+    host_fixture_reopen(t->h);
+    assert_int_equal(check(t, FIXTURE_NOW + 10, &l, &err), EKSAUTH_OK);
+    assert_string_equal(l->id.login, "admin-alice");
+    eksauth_login_free(l);
+    /* Without Admin in the file: still mapped until a sync applies the edit... */
+    host_fixture_write_aws_auth(t->h, "mapRoles: |\n"
+                                      "  - rolearn: arn:aws:iam::123456789012:role/Build\n"
+                                      "    username: build\n");
+    host_fixture_reopen(t->h);
+    assert_int_equal(check(t, FIXTURE_NOW + 10, &l, &err), EKSAUTH_OK);
+    eksauth_login_free(l);
+    /* ...then refused, as NSS no longer serves it. */
+    assert_int_equal(eksauth_sync_run(&t->h->ctx, &opts, &r, &err), EKSAUTH_OK);
+    eksauth_sync_report_free(&r);
+    host_fixture_reopen(t->h);
+    assert_int_equal(check(t, FIXTURE_NOW + 10, &l, &err), EKSAUTH_ENOTMAPPED);
+    eksauth_login_free(l);
+    /* A snapshot that is not the DB's: this host cannot decide; no STS call. */
+    spoil_snapshot(t, "mapRoles: |\n  - rolearn: arn:aws:iam::123456789012:role/Admin\n"
+                      "    username: admin:{{SessionName}}\n");
+    host_fixture_reopen(t->h);
+    t->h->sts_calls = 0;
+    assert_int_equal(check(t, FIXTURE_NOW + 10, &l, &err), EKSAUTH_EUNAVAIL);
     assert_int_equal(l->step, EKSAUTH_LOGIN_SETUP);
     assert_int_equal(t->h->sts_calls, 0);
-    assert_non_null(strstr(err.msg, t->h->aws_auth));
+    assert_non_null(strstr(err.msg, "is not the aws-auth the identity DB"));
+    eksauth_login_free(l);
+    /* No snapshot at all (a DB from before this rule): run eksauth sync. */
+    assert_int_equal(unlink(t->h->ctx.paths.state), 0);
+    host_fixture_reopen(t->h);
+    assert_int_equal(check(t, FIXTURE_NOW + 10, &l, &err), EKSAUTH_EUNAVAIL);
+    assert_non_null(strstr(err.msg, "run eksauth sync"));
+    eksauth_login_free(l);
+}
+
+/*
+ * A value the cluster drops (a YAML error inside mapRoles drops all of
+ * mapRoles) is dropped for logins too, after the sync that applied it, and
+ * the refusal names it; the users of the other values still log in.
+ */
+static void test_dropped_value_maps_no_one(void **state)
+{
+    struct t *t = *state;
+    struct eksauth_sync_options opts;
+    struct eksauth_sync_report r;
+    struct eksauth_login *l = NULL;
+    struct eksauth_error err;
+
+    host_fixture_write_aws_auth(t->h, "mapRoles: |\n"
+                                      "  - rolearn: arn:aws:iam::123456789012:role/Admin\n"
+                                      "    username: [unclosed\n"
+                                      "mapUsers: |\n"
+                                      "  - userarn: arn:aws:iam::123456789012:user/carol\n"
+                                      "    username: carol\n");
+    memset(&opts, 0, sizeof(opts));
+    host_fixture_reopen(t->h);
+    assert_int_equal(eksauth_sync_run(&t->h->ctx, &opts, &r, &err), EKSAUTH_EINVAL);
+    assert_int_equal(r.dropped.n, 1);
+    eksauth_sync_report_free(&r);
+    host_fixture_reopen(t->h);
+    host_fixture_sts_answer(t->h, ADMIN_ALICE);
+    assert_int_equal(check(t, FIXTURE_NOW + 10, &l, &err), EKSAUTH_ENOTMAPPED);
+    assert_non_null(strstr(err.msg, "mapRoles"));
+    assert_non_null(strstr(err.msg, "was dropped, as the cluster drops it"));
+    eksauth_login_free(l);
+    host_fixture_sts_answer(t->h, "arn:aws:iam::123456789012:user/carol");
+    assert_int_equal(check(t, FIXTURE_NOW + 10, &l, &err), EKSAUTH_OK);
+    assert_string_equal(l->id.login, "carol");
     eksauth_login_free(l);
 }
 
@@ -458,7 +543,7 @@ static void test_reasons(void **state)
     /* The caller proved who it is: it may learn its own login name. */
     expect_reason(l, &err, "your identity logs in as 'build' here");
     eksauth_login_free(l);
-    host_fixture_write_aws_auth(t->h, "{not yaml: [\n");
+    spoil_snapshot(t, "{not yaml: [\n");
     host_fixture_reopen(t->h);
     assert_int_not_equal(check(t, FIXTURE_NOW + 10, &l, &err), EKSAUTH_OK);
     expect_reason(l, &err, "this host cannot check logins now");
@@ -484,7 +569,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_templated_login_whole, setup, teardown),
         cmocka_unit_test_setup_teardown(test_local_rule_never_reaches_sts, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_broken_aws_auth_is_setup_not_refusal, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_login_maps_with_the_last_sync, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_dropped_value_maps_no_one, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sts_unavailable, setup, teardown),
         cmocka_unit_test_setup_teardown(test_not_mapped, setup, teardown),
         cmocka_unit_test_setup_teardown(test_commit_refuses_another_login, setup, teardown),
