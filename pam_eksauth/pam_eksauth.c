@@ -8,13 +8,15 @@
  *   pam_sm_authenticate   eksauth_login_check, then eksauth_login_commit
  *                         for PAM_USER; keep the identity
  *   pam_sm_setcred        nothing to set: groups come from NSS initgroups
- *   pam_sm_acct_mgmt      eksauth_login_account; require_group=
- *   pam_sm_open_session   EKS_* environment; audit line
+ *   pam_sm_acct_mgmt      eksauth_login_account; require_group=; require_token=
+ *   pam_sm_open_session   EKS_* environment (set again, over whatever an
+ *                         earlier session module put there); audit line
  *   pam_sm_close_session  audit line
  * Each entry point is a thin wrapper around one worker with a single exit.
  * The identity passes from authentication to the later stages of the same
  * handle with pam_set_data, and through the PAM environment when sshd runs
- * authentication in a child process.
+ * authentication in a child process (its account stage then keeps it in
+ * pam_data for the session).
  */
 #include "config.h"
 
@@ -530,6 +532,28 @@ out:
 /* ------------------------------------------------------------- account */
 
 /*
+ * sshd authenticated in another process: its EKS_* in the environment are
+ * still the module's own here, as no session module has run yet.  Keep
+ * them for this handle's session, which must not read them from an
+ * environment that pam_env has since filled from the user's files.
+ * Without them the session falls back to the DB's record: not fatal.
+ */
+static void keep_for_session(struct pe_ctx *c)
+{
+    struct pe_identity pi;
+    struct eksauth_error err;
+    int rc;
+
+    if (pe_identity_from_db(c->pamh, &c->host, c->user, true, &pi, &err) != EKSAUTH_OK) {
+        pam_syslog(c->pamh, LOG_ERR, "the session's identity: %s", err.msg);
+        return;
+    }
+    rc = pe_identity_keep_account(c->pamh, &pi);
+    if (rc != PAM_SUCCESS)
+        pam_syslog(c->pamh, LOG_ERR, "the session's identity: %s", pam_strerror(c->pamh, rc));
+}
+
+/*
  * The mapping must still hold (login.h: the identity DB is what `eksauth
  * sync` last recorded), for the same k8s user when this handle
  * authenticated; require_group= on top.
@@ -570,6 +594,8 @@ static int acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
     }
     if (token_required_here(&c) && !gave_token(&c, &r))
         goto out;
+    if (state == NULL)
+        keep_for_session(&c);
     set_result(&r, PE_SUCCESS, "mapped");
 out:
     /* The proof has done its work: it never reaches the session. */
@@ -637,11 +663,16 @@ static int open_session(pam_handle_t *pamh, int flags, int argc, const char **ar
     memset(&a, 0, sizeof(a));
     if (!ctx_init(&c, pamh, flags, argc, argv, &r))
         goto out;
-    state = pe_identity_get(pamh, c.user);
+    /*
+     * The identity comes from pam_data or the DB, never from the environment
+     * as it is now: a pam_env line before this one may have set EKS_* from
+     * the user's ~/.pam_environment.  What this puts in is the module's own.
+     */
+    state = pe_identity_session(pamh, c.user);
     if (state == NULL) {
         if (!ctx_load(&c, &r))
             goto out;
-        st = pe_identity_from_db(pamh, &c.host, c.user, &own, &err);
+        st = pe_identity_from_db(pamh, &c.host, c.user, false, &own, &err);
         if (st != EKSAUTH_OK) {
             set_result(&r, status_kind(st), "%s", err.msg);
             goto out;
@@ -694,7 +725,7 @@ static int close_session(pam_handle_t *pamh, int flags, int argc, const char **a
         r.kind = PE_IGNORE;
         goto out;
     }
-    state = pe_identity_get(pamh, c.user);
+    state = pe_identity_session(pamh, c.user);
     a.event = "close_session";
     a.user = c.user;
     a.rhost = c.rhost;
