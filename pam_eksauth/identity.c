@@ -3,8 +3,8 @@
  * for the later stages of the same PAM handle (pam_set_data) and carried in
  * the PAM environment (EKS_*), because sshd authenticates in a child
  * process and hands only the environment to the session (pam_eksauth.h).
- * The account stage takes those EKS_* over into pam_data, before any
- * session module (pam_env) can change the environment.
+ * The account or setcred stage takes those EKS_* over into pam_data, before
+ * any session module (pam_env) can change the environment.
  */
 #include "config.h"
 
@@ -86,10 +86,10 @@ const struct pe_identity *pe_identity_session(pam_handle_t *pamh, const char *us
 {
     const struct pe_identity *id = identity_data(pamh, PE_DATA_IDENTITY, user);
 
-    return id != NULL ? id : identity_data(pamh, PE_DATA_ACCOUNT, user);
+    return id != NULL ? id : identity_data(pamh, PE_DATA_TAKEN, user);
 }
 
-int pe_identity_keep_account(pam_handle_t *pamh, struct pe_identity *pi)
+int pe_identity_keep_taken(pam_handle_t *pamh, struct pe_identity *pi)
 {
     struct pe_identity *kept = malloc(sizeof(*kept));
     int rc;
@@ -100,7 +100,7 @@ int pe_identity_keep_account(pam_handle_t *pamh, struct pe_identity *pi)
     }
     *kept = *pi;
     memset(pi, 0, sizeof(*pi));
-    rc = pam_set_data(pamh, PE_DATA_ACCOUNT, kept, identity_cleanup);
+    rc = pam_set_data(pamh, PE_DATA_TAKEN, kept, identity_cleanup);
     if (rc != PAM_SUCCESS)
         identity_cleanup(pamh, kept, 0);
     return rc;
@@ -127,12 +127,27 @@ static int put_env(pam_handle_t *pamh, const char *name, const char *value)
     return rc;
 }
 
+/* The mark's value: any address other than NULL. */
+static const char session_open_mark = 1;
+
+void pe_session_mark_open(pam_handle_t *pamh)
+{
+    (void)pam_set_data(pamh, PE_DATA_SESSION_OPEN, (void *)&session_open_mark, NULL);
+}
+
+bool pe_session_opened(pam_handle_t *pamh)
+{
+    const void *data = NULL;
+
+    return pam_get_data(pamh, PE_DATA_SESSION_OPEN, &data) == PAM_SUCCESS && data != NULL;
+}
+
 void pe_identity_clear(pam_handle_t *pamh)
 {
     size_t i;
 
     (void)pam_set_data(pamh, PE_DATA_IDENTITY, NULL, NULL);
-    (void)pam_set_data(pamh, PE_DATA_ACCOUNT, NULL, NULL);
+    (void)pam_set_data(pamh, PE_DATA_TAKEN, NULL, NULL);
     if (pam_getenv(pamh, EKSAUTH_PROOF_ENV) != NULL)
         (void)pam_putenv(pamh, EKSAUTH_PROOF_ENV);
     for (i = 0; i < sizeof(ENV_NAMES) / sizeof(ENV_NAMES[0]); i++) {

@@ -1089,6 +1089,10 @@ static int pam_env_suite(void)
     is_rc(pam_open_session(t.pamh, 0), PAM_SUCCESS, "open_session (pam_eksauth, then pam_env)");
     is_str(pam_getenv(t.pamh, "EKS_USERNAME"), "evil",
            "the user's file wins: why pam_eksauth's session line must come after pam_env");
+    /* sshd calls setcred again in the session's own process, after the session stack. */
+    is_rc(pam_setcred(t.pamh, PAM_REINITIALIZE_CRED), PAM_SUCCESS, "setcred after the session");
+    is_str(pam_getenv(t.pamh, "EKS_USERNAME"), "admin:alice",
+           "... sets EKS_* again: the module's (what sshd's session then gets)");
     tx_end(&t, PAM_SUCCESS);
     env_free(saved);
     free(TOK_ALICE);
