@@ -522,6 +522,25 @@ static struct line group_source_of(const struct line *l)
     return w;
 }
 
+bool eksauth_setup_sudo_group_source(const char *text, char *value, size_t n, unsigned *line)
+{
+    struct line *v, w;
+    size_t count = 0, i;
+    bool found = false;
+
+    v = split_lines(text, &count);
+    for (i = 0; v != NULL && i < count; i++) {
+        w = group_source_of(&v[i]);
+        if (w.len == 0)
+            continue;
+        snprintf(value, n, "%.*s", (int)w.len, w.start);
+        *line = (unsigned)i + 1;
+        found = true;
+    }
+    free(v);
+    return found;
+}
+
 enum eksauth_status eksauth_setup_sudo_conf(const char *text, bool undo, char **out,
                                             struct eksauth_error *err)
 {

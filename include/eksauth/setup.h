@@ -138,6 +138,13 @@ bool eksauth_setup_sshd_dropin_is_ours(const char *text);
 enum eksauth_status eksauth_setup_sudo_conf(const char *text, bool undo, char **out,
                                             struct eksauth_error *err);
 
+/*
+ * The group_source a sudo.conf text sets: the value of its last "Set
+ * group_source" line (sudo takes the last) into value, and that line's
+ * number; false when no line sets it (sudo's default, adaptive).
+ */
+bool eksauth_setup_sudo_group_source(const char *text, char *value, size_t n, unsigned *line);
+
 /* The text of /etc/sudoers.d/eksauth for group (malloc'd), and whether text is one of them. */
 char *eksauth_setup_sudoers(const char *group);
 bool eksauth_setup_sudoers_is_ours(const char *text);

@@ -338,6 +338,25 @@ static void test_sudo_conf_group_source_and_back(void **state)
     free(undone);
 }
 
+/* What doctor reads: the last Set group_source wins, as in sudo. */
+static void test_sudo_conf_group_source_read(void **state)
+{
+    char value[32];
+    unsigned line = 0;
+
+    (void)state;
+    assert_false(eksauth_setup_sudo_group_source(debian_sudo_conf, value, sizeof(value), &line));
+    assert_true(eksauth_setup_sudo_group_source(
+        "Set group_source dynamic\n# later\nSet group_source static # why\n", value, sizeof(value),
+        &line));
+    assert_string_equal(value, "static");
+    assert_int_equal(line, 3);
+    assert_true(eksauth_setup_sudo_group_source("  set\tgroup_source\tDynamic", value,
+                                                sizeof(value), &line));
+    assert_string_equal(value, "Dynamic");
+    assert_int_equal(line, 1);
+}
+
 static void test_sudo_conf_none_yours_and_another_source(void **state)
 {
     struct eksauth_error err;
@@ -742,6 +761,7 @@ int main(void)
         cmocka_unit_test(test_pam_keeps_an_own_mkhomedir_and_a_missing_newline),
         cmocka_unit_test(test_pam_without_auth_lines),
         cmocka_unit_test(test_sudo_conf_group_source_and_back),
+        cmocka_unit_test(test_sudo_conf_group_source_read),
         cmocka_unit_test(test_sudo_conf_none_yours_and_another_source),
         cmocka_unit_test(test_sshd_dropin_match_block),
         cmocka_unit_test(test_sudoers_and_its_group),
