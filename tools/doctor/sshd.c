@@ -108,7 +108,7 @@ static enum scope match_scope(char *criteria, const char *users_group)
         if (strcasecmp(kw, "group") != 0 || list == NULL)
             return SCOPE_OTHER;
         sc = SCOPE_OTHER;
-        for (pat = strtok(list, ","); pat != NULL; pat = strtok(NULL, ",")) {
+        while ((pat = strsep(&list, ",")) != NULL) {
             if (pat[0] == '!')
                 return SCOPE_OTHER;
             if (fnmatch(pat, users_group, 0) == 0)
