@@ -220,11 +220,21 @@ fi
 
 # --- 5. sshd: keyboard-interactive passes the 1.5-2.5 KB tokens ---------------------
 # sshd keeps the first value it reads: 40- comes before AL2023's 50-redhat.conf.
+# Every eksauth login is in eks-users (users_group, eksauth.conf(5)): keyboard-
+# interactive only, no key or host-based login; ec2-user and root keep their keys.
 cat >"$SSHD_DROPIN.eksauth-new" <<'EOF'
 # eksauth (al2023-node-user-data.sh): tokens arrive as keyboard-interactive
 # answers, which PAM checks.
 UsePAM yes
 KbdInteractiveAuthentication yes
+
+# eksauth logins: a token every time, nothing else stands in for one.  A
+# Match block lasts to the end of its file: keep it last.
+Match Group eks-users
+    AuthenticationMethods keyboard-interactive
+    AuthorizedKeysFile none
+    PubkeyAuthentication no
+    HostbasedAuthentication no
 EOF
 replace_file "$SSHD_DROPIN"
 sshd_settings=$(sshd -T 2>&1) || {
@@ -242,7 +252,8 @@ done
 # With ignore_unknown_user, users eksauth does not serve (root, ec2-user, local
 # accounts) go on to password-auth untouched, without a token prompt.
 eksauth_auth='auth       [success=done ignore=ignore module_unknown=ignore default=die] pam_eksauth.so ignore_unknown_user'
-eksauth_account='account    [success=done ignore=ignore module_unknown=ignore default=die] pam_eksauth.so ignore_unknown_user'
+# require_token=sshd: an eksauth user passes sshd's account stage only after a token.
+eksauth_account='account    [success=done ignore=ignore module_unknown=ignore default=die] pam_eksauth.so ignore_unknown_user require_token=sshd'
 pam_add /etc/pam.d/sshd \
     '^[ \t]*auth[ \t]+(substack|include)[ \t]+password-auth' "$eksauth_auth" \
     '^[ \t]*account[ \t]+(substack|include)[ \t]+password-auth' "$eksauth_account" \
@@ -253,6 +264,14 @@ if [ "$EKSAUTH_SUDO_PAM" = yes ]; then
         '^[ \t]*auth[ \t]+(substack|include)[ \t]+system-auth' "$eksauth_auth" \
         '^[ \t]*account[ \t]+(substack|include)[ \t]+system-auth' \
         'account    [success=ok ignore=ignore module_unknown=ignore default=bad] pam_eksauth.so ignore_unknown_user'
+fi
+# sudo asks NSS for the groups at every use: a group taken from a role loses its
+# sudo at the next sync in sessions already open too.  A group_source of the
+# operator's is left as it is.
+if [ -f /etc/sudo.conf ] && ! grep -qiE '^[[:blank:]]*Set[[:blank:]]+group_source[[:blank:]]' /etc/sudo.conf; then
+    { cat /etc/sudo.conf; printf '# eksauth (al2023-node-user-data.sh)\nSet group_source dynamic\n'; } \
+        >/etc/sudo.conf.eksauth-new
+    replace_file /etc/sudo.conf
 fi
 if systemctl is-active --quiet sshd; then
     systemctl reload sshd || die "systemctl reload sshd failed"

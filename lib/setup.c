@@ -9,10 +9,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "eksauth/file.h"
+#include "eksauth/hostfiles.h"
 #include "eksauth/setup.h"
 
 #define TEXT_MAX (1024 * 1024) /* a host file setup edits: far below this */
@@ -22,13 +24,49 @@
     "# sudo for the POSIX group of the Kubernetes group system:masters.\n"
 #define SUDOERS_RULE " ALL=(ALL:ALL) NOPASSWD: ALL\n"
 
-static const char sshd_dropin[] =
+/*
+ * The drop-in, for the group of every login (%s).  A Match block ends
+ * with the file that holds it, so the block is last and nothing of the
+ * main sshd_config falls into it.
+ */
+#define SSHD_DROPIN_FMT                                                                            \
+    "# /etc/ssh/sshd_config.d/eksauth.conf, written by eksauth setup (eksauth setup --undo\n"      \
+    "# removes it).  Debian's sshd_config reads this folder first, and the first value of\n"       \
+    "# a keyword wins.\n"                                                                          \
+    "#\n"                                                                                          \
+    "# Tokens reach PAM as keyboard-interactive answers: the password method drops\n"              \
+    "# answers over 1024 bytes.\n"                                                                 \
+    "UsePAM yes\n"                                                                                 \
+    "KbdInteractiveAuthentication yes\n"                                                           \
+    "\n"                                                                                           \
+    "# Every eksauth login is in this group: each logs in with a token, and nothing\n"             \
+    "# else stands in for one.  Local accounts (the break-glass one) are not in it.\n"             \
+    "Match Group %s\n"                                                                             \
+    "    # Only keyboard-interactive, where pam_eksauth asks for the token.\n"                     \
+    "    AuthenticationMethods keyboard-interactive\n"                                             \
+    "    # No key counts, not even one planted in ~/.ssh/authorized_keys after a login.\n"         \
+    "    AuthorizedKeysFile none\n"                                                                \
+    "    PubkeyAuthentication no\n"                                                                \
+    "    # Nor a ~/.shosts or ~/.rhosts file.\n"                                                   \
+    "    HostbasedAuthentication no\n"
+
+/* What setup wrote before the Match block: still its own, to replace or take back. */
+static const char sshd_dropin_v1[] =
     "# /etc/ssh/sshd_config.d/eksauth.conf, written by eksauth setup (eksauth setup --undo\n"
     "# removes it).  Tokens reach PAM as keyboard-interactive answers: the password\n"
     "# method drops answers over 1024 bytes.  Debian's sshd_config reads this folder\n"
     "# first, and the first value of a keyword wins.\n"
     "UsePAM yes\n"
     "KbdInteractiveAuthentication yes\n";
+
+/* The account line setup wrote before require_token: still its own. */
+#define PAM_ACCOUNT_V1                                                                             \
+    "account [success=done ignore=ignore module_unknown=ignore default=die] pam_eksauth.so "       \
+    "ignore_unknown_user"
+
+/* The first line of a sudo.conf that setup made (there was none): --undo removes the file. */
+#define SUDO_CONF_HEAD                                                                             \
+    "# /etc/sudo.conf, written by eksauth setup (eksauth setup --undo removes it)."
 
 /* ------------------------------------------------------------------ */
 /* text */
@@ -317,7 +355,8 @@ enum eksauth_status eksauth_setup_nsswitch(const char *text, bool undo, char **o
 static bool is_setup_line(const struct line *l)
 {
     return line_is(l, EKSAUTH_SETUP_PAM_AUTH) || line_is(l, EKSAUTH_SETUP_PAM_ACCOUNT) ||
-           line_is(l, EKSAUTH_SETUP_PAM_SESSION) || line_is(l, EKSAUTH_SETUP_PAM_MKHOMEDIR);
+           line_is(l, PAM_ACCOUNT_V1) || line_is(l, EKSAUTH_SETUP_PAM_SESSION) ||
+           line_is(l, EKSAUTH_SETUP_PAM_MKHOMEDIR) || line_is(l, EKSAUTH_SETUP_GROUP_SOURCE);
 }
 
 /*
@@ -345,9 +384,15 @@ struct pam_places {
     bool has_mkhomedir;
 };
 
+/*
+ * The session block goes after common-session (else the last session
+ * line) and after every pam_env line: pam_env with user_readenv=1 sets
+ * whatever the user's ~/.pam_environment says, EKS_* included, so
+ * pam_eksauth must come later and set them again.
+ */
 static void find_places(const struct line *v, size_t n, struct pam_places *p)
 {
-    long first_auth = -1, first_account = -1, last_session = -1;
+    long first_auth = -1, first_account = -1, last_session = -1, last_env = -1;
     size_t i;
 
     p->auth = p->account = p->session = -1;
@@ -365,6 +410,8 @@ static void find_places(const struct line *v, size_t n, struct pam_places *p)
             first_account = (long)i;
         if (line_of_type(&v[i], "session"))
             last_session = (long)i;
+        if (line_of_type(&v[i], "session") && line_names(&v[i], "pam_env.so"))
+            last_env = (long)i;
         if (line_names(&v[i], "pam_mkhomedir.so"))
             p->has_mkhomedir = true;
     }
@@ -374,6 +421,8 @@ static void find_places(const struct line *v, size_t n, struct pam_places *p)
         p->account = first_account;
     if (p->session < 0)
         p->session = last_session >= 0 ? last_session : (long)n - 1;
+    if (last_env > p->session)
+        p->session = last_env;
 }
 
 enum eksauth_status eksauth_setup_pam_sshd(const char *text, bool undo, char **out,
@@ -449,11 +498,139 @@ enum eksauth_status eksauth_setup_pam_sshd(const char *text, bool undo, char **o
 }
 
 /* ------------------------------------------------------------------ */
+/* sudo.conf */
+
+/* "Set group_source VALUE" (any blanks, keyword without case): VALUE, else an empty line. */
+static struct line group_source_of(const struct line *l)
+{
+    static const char var[] = "group_source";
+    struct line w = first_word(l), none = {l->start, 0};
+    const char *p, *end = l->start + l->len;
+    size_t vl = sizeof(var) - 1;
+
+    if (w.len != 3 || strncasecmp(w.start, "Set", 3) != 0)
+        return none;
+    for (p = w.start + w.len; p < end && is_blank(*p); p++)
+        ;
+    if ((size_t)(end - p) <= vl || memcmp(p, var, vl) != 0 || !is_blank(p[vl]))
+        return none;
+    for (p += vl; p < end && is_blank(*p); p++)
+        ;
+    w.start = p;
+    for (w.len = 0; p + w.len < end && !is_blank(p[w.len]) && p[w.len] != '#'; w.len++)
+        ;
+    return w;
+}
+
+bool eksauth_setup_sudo_group_source(const char *text, char *value, size_t n, unsigned *line)
+{
+    struct line *v, w;
+    size_t count = 0, i;
+    bool found = false;
+
+    v = split_lines(text, &count);
+    for (i = 0; v != NULL && i < count; i++) {
+        w = group_source_of(&v[i]);
+        if (w.len == 0)
+            continue;
+        snprintf(value, n, "%.*s", (int)w.len, w.start);
+        *line = (unsigned)i + 1;
+        found = true;
+    }
+    free(v);
+    return found;
+}
+
+enum eksauth_status eksauth_setup_sudo_conf(const char *text, bool undo, char **out,
+                                            struct eksauth_error *err)
+{
+    struct line *v = NULL, value;
+    struct text t;
+    size_t n = 0, i;
+    bool own_dynamic = false;
+    enum eksauth_status st = EKSAUTH_OK;
+
+    *out = NULL;
+    if (text == NULL) {
+        if (undo)
+            return EKSAUTH_OK;
+        if (asprintf(out, "%s\n%s\n%s\n", SUDO_CONF_HEAD, EKSAUTH_SETUP_MARK,
+                     EKSAUTH_SETUP_GROUP_SOURCE) < 0) {
+            *out = NULL;
+            return eksauth_fail(err, EKSAUTH_ENOMEM, "sudo.conf: out of memory");
+        }
+        return EKSAUTH_OK;
+    }
+    v = split_lines(text, &n);
+    if (v == NULL)
+        return eksauth_fail(err, EKSAUTH_ENOMEM, "sudo.conf: out of memory");
+    n = drop_blocks(v, n);
+    /* sudo takes the last value: one of the operator's is theirs to change, not ours to beat. */
+    for (i = 0; i < n; i++) {
+        value = group_source_of(&v[i]);
+        if (value.len == 0)
+            continue;
+        if (value.len == 7 && strncasecmp(value.start, "dynamic", 7) == 0) {
+            own_dynamic = true;
+        } else if (!undo) {
+            st = eksauth_fail(err, EKSAUTH_EINVAL,
+                              "a line sets group_source %.*s: sudo then matches the groups fixed "
+                              "at login, so a group taken from a role keeps its sudo in open "
+                              "sessions; make it \"%s\" and run setup again",
+                              (int)value.len, value.start, EKSAUTH_SETUP_GROUP_SOURCE);
+            goto out;
+        }
+    }
+    /* Only setup's head line left: the file was setup's alone. */
+    if (undo && n == 1 && line_is(&v[0], SUDO_CONF_HEAD))
+        goto out;
+    if (!text_open(&t)) {
+        st = eksauth_fail(err, EKSAUTH_ENOMEM, "sudo.conf: out of memory");
+        goto out;
+    }
+    for (i = 0; i < n; i++)
+        text_line(&t, v[i].start, v[i].len);
+    if (!undo && !own_dynamic) {
+        text_str(&t, EKSAUTH_SETUP_MARK);
+        text_str(&t, EKSAUTH_SETUP_GROUP_SOURCE);
+    }
+    if (!text_close(&t, undo || own_dynamic ? text : "\n", out))
+        st = eksauth_fail(err, EKSAUTH_ENOMEM, "sudo.conf: out of memory");
+out:
+    free(v);
+    return st;
+}
+
+/* ------------------------------------------------------------------ */
 /* whole files */
 
-const char *eksauth_setup_sshd_dropin(void)
+char *eksauth_setup_sshd_dropin(const char *users_group)
 {
-    return sshd_dropin;
+    char *s = NULL;
+
+    if (asprintf(&s, SSHD_DROPIN_FMT, users_group) < 0)
+        return NULL;
+    return s;
+}
+
+bool eksauth_setup_sshd_dropin_is_ours(const char *text)
+{
+    const char *at = strstr(SSHD_DROPIN_FMT, "%s");
+    size_t head = (size_t)(at - SSHD_DROPIN_FMT), tail = strlen(at + 2), len = strlen(text);
+    char group[EKSAUTH_NAME_MAX + 1];
+    size_t glen;
+
+    if (strcmp(text, sshd_dropin_v1) == 0)
+        return true;
+    if (len < head + tail || memcmp(text, SSHD_DROPIN_FMT, head) != 0 ||
+        strcmp(text + len - tail, at + 2) != 0)
+        return false;
+    glen = len - head - tail;
+    if (glen == 0 || glen > EKSAUTH_NAME_MAX)
+        return false;
+    memcpy(group, text + head, glen);
+    group[glen] = '\0';
+    return eksauth_names_valid(group);
 }
 
 char *eksauth_setup_sudoers(const char *group)
@@ -501,11 +678,21 @@ enum eksauth_status eksauth_setup_sudo_group(const struct eksauth_config *cfg,
 /* ------------------------------------------------------------------ */
 /* the plan */
 
+void eksauth_setup_users_group(const struct eksauth_config *cfg, char out[EKSAUTH_NAME_MAX + 1])
+{
+    if (cfg->users_group != NULL)
+        snprintf(out, EKSAUTH_NAME_MAX + 1, "%s", cfg->users_group);
+    else
+        snprintf(out, EKSAUTH_NAME_MAX + 1, "%susers",
+                 cfg->group_prefix != NULL ? cfg->group_prefix : "");
+}
+
 enum file_kind {
     KIND_NSSWITCH,
     KIND_PAM_SSHD,
     KIND_SSHD_DROPIN,
     KIND_SUDOERS,
+    KIND_SUDO_CONF,
 };
 
 static const struct {
@@ -515,11 +702,13 @@ static const struct {
 } setup_files[EKSAUTH_SETUP_FILES] = {
     {"/etc/nsswitch.conf", KIND_NSSWITCH, "eksauth after files on passwd: and group:"},
     {"/etc/pam.d/sshd", KIND_PAM_SSHD,
-     "pam_eksauth before common-auth and common-account; pam_eksauth and pam_mkhomedir in the "
-     "session"},
+     "pam_eksauth before common-auth and common-account (require_token=sshd); in the session, "
+     "pam_eksauth after every pam_env, and pam_mkhomedir"},
     {"/etc/ssh/sshd_config.d/eksauth.conf", KIND_SSHD_DROPIN,
-     "UsePAM yes, KbdInteractiveAuthentication yes"},
+     "UsePAM yes, KbdInteractiveAuthentication yes; eksauth logins keyboard-interactive only, no "
+     "keys"},
     {"/etc/sudoers.d/eksauth", KIND_SUDOERS, "sudo for the group of system:masters"},
+    {"/etc/sudo.conf", KIND_SUDO_CONF, "Set group_source dynamic (sudo asks NSS for the groups)"},
 };
 
 /*
@@ -566,6 +755,45 @@ static bool folder_exists(const char *path)
         return false;
     *slash = '\0';
     return stat(dir[0] != '\0' ? dir : "/", &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/*
+ * The Match Group block is for the group every eksauth login is in; a local
+ * group of that name is not served (eksauth sync says so), so the block
+ * would lock down its local members and miss every eksauth login.
+ * (Unreadable account files: no local group known, as a root being built.)
+ */
+static enum eksauth_status check_users_group(const char *root, const char *group,
+                                             struct eksauth_error *err)
+{
+    char passwd[EKSAUTH_PATH_MAX], grp[EKSAUTH_PATH_MAX];
+    struct eksauth_hostfiles hf;
+    bool local;
+
+    snprintf(passwd, sizeof(passwd), "%s/etc/passwd", root);
+    snprintf(grp, sizeof(grp), "%s/etc/group", root);
+    if (eksauth_hostfiles_load(&hf, passwd, grp, NULL) != EKSAUTH_OK)
+        return EKSAUTH_OK;
+    local = hf.host.local_group(hf.host.ctx, group, NULL);
+    eksauth_hostfiles_free(&hf);
+    if (local)
+        return eksauth_fail(err, EKSAUTH_EINVAL,
+                            "the group of every eksauth login, %s, is a local group (in "
+                            "/etc/group), so eksauth does not serve it and sshd's Match Group "
+                            "block would miss every eksauth login: set users_group in "
+                            "eksauth.conf to a name no local group has",
+                            group);
+    return EKSAUTH_OK;
+}
+
+/* Whether root + dir is a folder. */
+static bool path_is_dir(const char *root, const char *dir)
+{
+    char path[EKSAUTH_PATH_MAX];
+    struct stat st;
+
+    snprintf(path, sizeof(path), "%s%s", root, dir);
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
 /* Whether root's /etc/pam.d/common-auth runs pam_eksauth (the pam-auth-update route). */
@@ -623,11 +851,30 @@ static enum eksauth_status plan_own_file(struct eksauth_setup_file *f, const cha
     return EKSAUTH_OK;
 }
 
+/*
+ * What a file that setup edits becomes: unchanged, written with *want
+ * (taken), or removed (*want NULL: its text was all setup's).
+ */
+static void plan_edit(struct eksauth_setup_file *f, const char *cur, char **want)
+{
+    if (*want == NULL) {
+        f->action = cur != NULL ? EKSAUTH_SETUP_REMOVE : EKSAUTH_SETUP_UNCHANGED;
+    } else if (cur != NULL && strcmp(cur, *want) == 0) {
+        f->action = EKSAUTH_SETUP_UNCHANGED;
+    } else {
+        f->action = EKSAUTH_SETUP_WRITE;
+        f->text = *want;
+        f->len = strlen(*want);
+        *want = NULL;
+    }
+}
+
 /* What one file becomes. */
 static enum eksauth_status plan_file(const struct eksauth_setup_options *o, size_t index,
                                      struct eksauth_setup_file *f, struct eksauth_error *err)
 {
     enum file_kind kind = setup_files[index].kind;
+    const char *root = o->root != NULL && strcmp(o->root, "/") != 0 ? o->root : "";
     char *cur = NULL, *want = NULL;
     mode_t mode = 0644;
     unsigned foreign = 0;
@@ -666,14 +913,7 @@ static enum eksauth_status plan_file(const struct eksauth_setup_options *o, size
             snprintf(f->note, sizeof(f->note),
                      "pam-auth-update's eksauth profile is enabled too (common-auth): one route "
                      "is enough, pam-auth-update --disable eksauth");
-        if (strcmp(cur, want) == 0) {
-            f->action = EKSAUTH_SETUP_UNCHANGED;
-        } else {
-            f->action = EKSAUTH_SETUP_WRITE;
-            f->text = want;
-            f->len = strlen(want);
-            want = NULL;
-        }
+        plan_edit(f, cur, &want);
         break;
     case KIND_SSHD_DROPIN:
         if (!o->undo && cur == NULL && !folder_exists(f->path)) {
@@ -683,8 +923,20 @@ static enum eksauth_status plan_file(const struct eksauth_setup_options *o, size
             goto out;
         }
         f->mode = 0644;
-        st = plan_own_file(f, cur, sshd_dropin, cur != NULL && strcmp(cur, sshd_dropin) == 0,
-                           o->undo, err);
+        if (!o->undo) {
+            st = o->users_group != NULL
+                     ? check_users_group(root, o->users_group, err)
+                     : eksauth_fail(err, EKSAUTH_EINVAL, "%s: no users group", f->path);
+            if (st != EKSAUTH_OK)
+                goto out;
+            want = eksauth_setup_sshd_dropin(o->users_group);
+            if (want == NULL) {
+                st = eksauth_fail(err, EKSAUTH_ENOMEM, "out of memory");
+                goto out;
+            }
+        }
+        st = plan_own_file(f, cur, want != NULL ? want : "",
+                           cur != NULL && eksauth_setup_sshd_dropin_is_ours(cur), o->undo, err);
         break;
     case KIND_SUDOERS:
         f->mode = 0440;
@@ -702,6 +954,20 @@ static enum eksauth_status plan_file(const struct eksauth_setup_options *o, size
         }
         st = plan_own_file(f, cur, want != NULL ? want : "",
                            cur != NULL && eksauth_setup_sudoers_is_ours(cur), o->undo, err);
+        break;
+    case KIND_SUDO_CONF:
+        /* sudo, installed, has /etc/sudoers.d; sudo.conf itself is optional. */
+        if (!o->undo && cur == NULL && !path_is_dir(root, "/etc/sudoers.d")) {
+            f->action = EKSAUTH_SETUP_SKIP;
+            snprintf(f->note, sizeof(f->note), "sudo is not installed (no /etc/sudoers.d)");
+            goto out;
+        }
+        if (cur == NULL)
+            f->mode = 0644;
+        st = eksauth_setup_sudo_conf(cur, o->undo, &want, err);
+        if (st != EKSAUTH_OK)
+            goto out;
+        plan_edit(f, cur, &want);
         break;
     }
 out:

@@ -3,6 +3,8 @@
  * for the later stages of the same PAM handle (pam_set_data) and carried in
  * the PAM environment (EKS_*), because sshd authenticates in a child
  * process and hands only the environment to the session (pam_eksauth.h).
+ * The account or setcred stage takes those EKS_* over into pam_data, before
+ * any session module (pam_env) can change the environment.
  */
 #include "config.h"
 
@@ -59,18 +61,49 @@ static bool identity_complete(const struct pe_identity *id)
            id->access_key_id != NULL && id->account != NULL && id->cluster_id != NULL;
 }
 
-const struct pe_identity *pe_identity_get(pam_handle_t *pamh, const char *user)
+/* The identity kept under key for user, or NULL. */
+static const struct pe_identity *identity_data(pam_handle_t *pamh, const char *key,
+                                               const char *user)
 {
     const void *data = NULL;
     const struct pe_identity *id;
 
-    if (pam_get_data(pamh, PE_DATA_IDENTITY, &data) != PAM_SUCCESS || data == NULL)
+    if (pam_get_data(pamh, key, &data) != PAM_SUCCESS || data == NULL)
         return NULL;
     id = data;
     /* Kept for one login: an application that changed PAM_USER since gets nothing. */
     if (user == NULL || strcmp(id->login, user) != 0)
         return NULL;
     return id;
+}
+
+const struct pe_identity *pe_identity_get(pam_handle_t *pamh, const char *user)
+{
+    return identity_data(pamh, PE_DATA_IDENTITY, user);
+}
+
+const struct pe_identity *pe_identity_session(pam_handle_t *pamh, const char *user)
+{
+    const struct pe_identity *id = identity_data(pamh, PE_DATA_IDENTITY, user);
+
+    return id != NULL ? id : identity_data(pamh, PE_DATA_TAKEN, user);
+}
+
+int pe_identity_keep_taken(pam_handle_t *pamh, struct pe_identity *pi)
+{
+    struct pe_identity *kept = malloc(sizeof(*kept));
+    int rc;
+
+    if (kept == NULL) {
+        pe_identity_free(pi);
+        return PAM_BUF_ERR;
+    }
+    *kept = *pi;
+    memset(pi, 0, sizeof(*pi));
+    rc = pam_set_data(pamh, PE_DATA_TAKEN, kept, identity_cleanup);
+    if (rc != PAM_SUCCESS)
+        identity_cleanup(pamh, kept, 0);
+    return rc;
 }
 
 /*
@@ -94,11 +127,27 @@ static int put_env(pam_handle_t *pamh, const char *name, const char *value)
     return rc;
 }
 
+/* The mark's value: any address other than NULL. */
+static const char session_open_mark = 1;
+
+void pe_session_mark_open(pam_handle_t *pamh)
+{
+    (void)pam_set_data(pamh, PE_DATA_SESSION_OPEN, (void *)&session_open_mark, NULL);
+}
+
+bool pe_session_opened(pam_handle_t *pamh)
+{
+    const void *data = NULL;
+
+    return pam_get_data(pamh, PE_DATA_SESSION_OPEN, &data) == PAM_SUCCESS && data != NULL;
+}
+
 void pe_identity_clear(pam_handle_t *pamh)
 {
     size_t i;
 
     (void)pam_set_data(pamh, PE_DATA_IDENTITY, NULL, NULL);
+    (void)pam_set_data(pamh, PE_DATA_TAKEN, NULL, NULL);
     if (pam_getenv(pamh, EKSAUTH_PROOF_ENV) != NULL)
         (void)pam_putenv(pamh, EKSAUTH_PROOF_ENV);
     for (i = 0; i < sizeof(ENV_NAMES) / sizeof(ENV_NAMES[0]); i++) {
@@ -159,10 +208,10 @@ int pe_identity_keep(pam_handle_t *pamh, const struct eksauth_login *l, const ch
 }
 
 enum eksauth_status pe_identity_from_db(pam_handle_t *pamh, struct eksauth_ctx *host,
-                                        const char *user, struct pe_identity *pi,
+                                        const char *user, bool trust_env, struct pe_identity *pi,
                                         struct eksauth_error *err)
 {
-    const char *env_user = pam_getenv(pamh, "EKS_USERNAME");
+    const char *env_user = trust_env ? pam_getenv(pamh, "EKS_USERNAME") : NULL;
     struct eksauth_login_record rec;
     enum eksauth_status st;
     bool from_env;

@@ -7,14 +7,16 @@
  * the audit line.  The login itself is the library's (eksauth/login.h):
  *   pam_sm_authenticate   eksauth_login_check, then eksauth_login_commit
  *                         for PAM_USER; keep the identity
- *   pam_sm_setcred        nothing to set: groups come from NSS initgroups
- *   pam_sm_acct_mgmt      eksauth_login_account; require_group=
- *   pam_sm_open_session   EKS_* environment; audit line
+ *   pam_sm_setcred        EKS_* again (groups come from NSS initgroups)
+ *   pam_sm_acct_mgmt      eksauth_login_account; require_group=; require_token=
+ *   pam_sm_open_session   EKS_* environment (set again, over whatever an
+ *                         earlier session module put there); audit line
  *   pam_sm_close_session  audit line
  * Each entry point is a thin wrapper around one worker with a single exit.
  * The identity passes from authentication to the later stages of the same
  * handle with pam_set_data, and through the PAM environment when sshd runs
- * authentication in a child process.
+ * authentication in a child process (the first later stage in the parent
+ * takes it from there into pam_data: stage_identity).
  */
 #include "config.h"
 
@@ -530,6 +532,41 @@ out:
 /* ------------------------------------------------------------- account */
 
 /*
+ * The identity the stages after authentication use: this handle's own, or
+ * one taken by an earlier stage, or taken now and kept in pam_data.  Taken
+ * means the DB's record plus, until a session has opened in this handle,
+ * the EKS_* in the environment (sshd authenticates in a child process and
+ * passes only the environment; it calls setcred before opening the
+ * session).  After that a session module may have filled the environment
+ * from the user's own files (pam_env user_readenv=1): the record alone.
+ * NULL with r set when there is none (not our user, or the DB failed).
+ * Needs ctx_load.
+ */
+static const struct pe_identity *stage_identity(struct pe_ctx *c, struct pe_result *r)
+{
+    const struct pe_identity *state = pe_identity_session(c->pamh, c->user);
+    struct pe_identity pi;
+    struct eksauth_error err;
+    enum eksauth_status st;
+    int rc;
+
+    if (state != NULL)
+        return state;
+    st = pe_identity_from_db(c->pamh, &c->host, c->user, !pe_session_opened(c->pamh), &pi, &err);
+    if (st != EKSAUTH_OK) {
+        set_result(r, status_kind(st), "%s", err.msg);
+        return NULL;
+    }
+    rc = pe_identity_keep_taken(c->pamh, &pi);
+    if (rc != PAM_SUCCESS) {
+        set_result(r, rc == PAM_BUF_ERR ? PE_NOMEM : PE_SYSERR, "keeping the identity: %s",
+                   pam_strerror(c->pamh, rc));
+        return NULL;
+    }
+    return pe_identity_session(c->pamh, c->user);
+}
+
+/*
  * The mapping must still hold (login.h: the identity DB is what `eksauth
  * sync` last recorded), for the same k8s user when this handle
  * authenticated; require_group= on top.
@@ -570,6 +607,9 @@ static int acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
     }
     if (token_required_here(&c) && !gave_token(&c, &r))
         goto out;
+    /* Taken now, while the environment is the authentication's: not fatal when it fails. */
+    if (state == NULL && stage_identity(&c, &r) == NULL)
+        pam_syslog(pamh, LOG_ERR, "the identity for the session: %s", r.reason);
     set_result(&r, PE_SUCCESS, "mapped");
 out:
     /* The proof has done its work: it never reaches the session. */
@@ -589,11 +629,18 @@ out:
 
 /* -------------------------------------------------------------- setcred */
 
-/* Nothing to establish: supplementary groups come from NSS initgroups (docs/design.md). */
+/*
+ * Nothing to establish (supplementary groups come from NSS initgroups,
+ * docs/design.md) but EKS_*, once more: sshd calls setcred again in the
+ * process that runs the session, after the session stack, so the values
+ * are the module's even where a pam_env line comes after pam_eksauth's
+ * session line.  Not a gate: without the config or DB (logged by ctx_load)
+ * it only says "not mine".
+ */
 static int setcred(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
+    const struct pe_identity *state = NULL;
     struct pe_result r = {PE_IGNORE, ""};
-    struct eksauth_login_record rec;
     struct pe_ctx c;
     int rc;
 
@@ -601,19 +648,17 @@ static int setcred(pam_handle_t *pamh, int flags, int argc, const char **argv)
         r.kind = PE_IGNORE;
         goto out;
     }
-    if (pe_identity_get(pamh, c.user) != NULL) {
-        r.kind = PE_SUCCESS;
-        goto out;
-    }
-    /* Not a gate: without the config or DB (logged by ctx_load) it only says "not mine". */
-    if (!ctx_load(&c, &r)) {
+    state = pe_identity_session(pamh, c.user);
+    if (state == NULL && ctx_load(&c, &r))
+        state = stage_identity(&c, &r);
+    if (state == NULL) {
         r.kind = PE_IGNORE;
         goto out;
     }
-    r.kind =
-        eksauth_login_recorded(&c.host, c.user, &rec, NULL) == EKSAUTH_OK ? PE_SUCCESS : PE_IGNORE;
-    if (r.kind == PE_SUCCESS)
-        eksauth_login_record_free(&rec);
+    r.kind = PE_SUCCESS;
+    rc = (flags & PAM_DELETE_CRED) != 0 ? PAM_SUCCESS : pe_identity_put_env(pamh, state);
+    if (rc != PAM_SUCCESS)
+        r.kind = rc == PAM_BUF_ERR ? PE_NOMEM : PE_SYSERR;
 out:
     rc = pam_code(&c, r.kind, PAM_CRED_ERR, PAM_CRED_UNAVAIL);
     ctx_free(&c);
@@ -625,29 +670,25 @@ out:
 static int open_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
     const struct pe_identity *state;
-    struct pe_identity own;
     struct pe_result r = {PE_SYSERR, "internal error"};
-    struct eksauth_error err;
     struct pe_ctx c;
     struct pe_audit a;
-    enum eksauth_status st;
     int rc;
 
-    memset(&own, 0, sizeof(own));
     memset(&a, 0, sizeof(a));
     if (!ctx_init(&c, pamh, flags, argc, argv, &r))
         goto out;
-    state = pe_identity_get(pamh, c.user);
-    if (state == NULL) {
-        if (!ctx_load(&c, &r))
-            goto out;
-        st = pe_identity_from_db(pamh, &c.host, c.user, &own, &err);
-        if (st != EKSAUTH_OK) {
-            set_result(&r, status_kind(st), "%s", err.msg);
-            goto out;
-        }
-        state = &own;
-    }
+    /*
+     * The identity comes from pam_data or the DB, never from the environment
+     * as it is now: a pam_env line before this one may have set EKS_* from
+     * the user's ~/.pam_environment.  What this puts in is the module's own.
+     */
+    pe_session_mark_open(pamh);
+    state = pe_identity_session(pamh, c.user);
+    if (state == NULL && ctx_load(&c, &r))
+        state = stage_identity(&c, &r);
+    if (state == NULL)
+        goto out;
     a.k8s_user = state->k8s_username;
     a.arn = state->arn;
     a.session = state->session_name;
@@ -676,7 +717,6 @@ out:
     else
         pe_audit_log(pamh, &a);
     rc = pam_code(&c, r.kind, PAM_SESSION_ERR, PAM_SESSION_ERR);
-    pe_identity_free(&own);
     ctx_free(&c);
     return rc;
 }
@@ -694,7 +734,7 @@ static int close_session(pam_handle_t *pamh, int flags, int argc, const char **a
         r.kind = PE_IGNORE;
         goto out;
     }
-    state = pe_identity_get(pamh, c.user);
+    state = pe_identity_session(pamh, c.user);
     a.event = "close_session";
     a.user = c.user;
     a.rhost = c.rhost;

@@ -18,7 +18,9 @@
 #include "eksauth/token.h"
 
 #define PE_MAX_REQUIRE_GROUPS 32
-#define PE_DATA_IDENTITY      "pam_eksauth_identity" /* pam_set_data key */
+#define PE_DATA_IDENTITY      "pam_eksauth_identity" /* pam_set_data key: this handle's auth */
+#define PE_DATA_TAKEN         "pam_eksauth_taken"    /* ... one taken later (see below) */
+#define PE_DATA_SESSION_OPEN  "pam_eksauth_session"  /* ... set once a session opened here */
 
 /* Module options (man pam_eksauth(8)); parsed anew by every entry point. */
 struct pe_options {
@@ -68,6 +70,27 @@ void pe_identity_free(struct pe_identity *id);
 /* The identity this handle authenticated for user, or NULL (none, or PAM_USER changed). */
 const struct pe_identity *pe_identity_get(pam_handle_t *pamh, const char *user);
 
+/*
+ * The identity the later stages of user take their EKS_* from: this
+ * handle's authentication, else one taken since (pe_identity_keep_taken);
+ * NULL when neither.
+ */
+const struct pe_identity *pe_identity_session(pam_handle_t *pamh, const char *user);
+
+/*
+ * Keep pi (moved: pi is emptied) for the later stages of this handle.  Where
+ * the authentication ran in another process (sshd's child), the account or
+ * setcred stage takes the EKS_* it put in the environment while they are
+ * still its own: before a session module such as pam_env (user_readenv=1:
+ * the user's ~/.pam_environment) can set them.  A PAM code.
+ */
+int pe_identity_keep_taken(pam_handle_t *pamh, struct pe_identity *pi);
+
+/* Mark that a session opened in this handle; whether one has (its environment is no longer ours).
+ */
+void pe_session_mark_open(pam_handle_t *pamh);
+bool pe_session_opened(pam_handle_t *pamh);
+
 /* Keep l's identity for the later stages (pam_data) and in the environment; a PAM code. */
 int pe_identity_keep(pam_handle_t *pamh, const struct eksauth_login *l, const char *cluster_id);
 
@@ -78,13 +101,15 @@ void pe_identity_clear(pam_handle_t *pamh);
 int pe_identity_put_env(pam_handle_t *pamh, const struct pe_identity *id);
 
 /*
- * The identity of a session whose authentication ran elsewhere (sshd's
- * child process, or another module): the DB's record (login.h), plus what
- * our authentication put in the PAM environment when it names the same k8s
- * user.  EKSAUTH_ENOTFOUND when the DB has no such login.
+ * The identity of a login whose authentication ran elsewhere (sshd's child
+ * process, or another module): the DB's record (login.h), plus, with
+ * trust_env, what our authentication put in the PAM environment when it
+ * names the same k8s user.  Only before a session opens is the environment
+ * trusted: a session stage's pam_env may fill it from the user's own files.
+ * EKSAUTH_ENOTFOUND when the DB has no such login.
  */
 enum eksauth_status pe_identity_from_db(pam_handle_t *pamh, struct eksauth_ctx *host,
-                                        const char *user, struct pe_identity *pi,
+                                        const char *user, bool trust_env, struct pe_identity *pi,
                                         struct eksauth_error *err);
 
 /* One decision or event, logged as fixed key=value fields (NULL or "" prints "-"). */

@@ -2,7 +2,8 @@
  * cmd_setup.c - `eksauth setup [--undo] [--dry-run] [--root DIR]`: write
  * (or take back) the host files of README.md's bastion steps 4 to 7.  What
  * goes where is the library's (eksauth/setup.h); this file reads the
- * options and the config (for the sudo group) and prints one line a file.
+ * options and the config (for the sudo group and the group of every login)
+ * and prints one line a file.
  * Exit 0 done (or nothing to do), 2 usage, config or a file that cannot be
  * changed safely (nothing is written then).
  */
@@ -23,11 +24,16 @@ static const char usage_text[] =
     "usage: eksauth setup [--undo] [--dry-run] [--root DIR]\n"
     "  Write the host files of a bastion (README.md, \"Setting up a bastion\", steps 4-7):\n"
     "    /etc/nsswitch.conf                   eksauth after files on passwd: and group:\n"
-    "    /etc/pam.d/sshd                      pam_eksauth (auth, account, session) and\n"
-    "                                         pam_mkhomedir, each line safe when the module\n"
-    "                                         is gone (module_unknown=ignore)\n"
-    "    /etc/ssh/sshd_config.d/eksauth.conf  UsePAM yes, KbdInteractiveAuthentication yes\n"
+    "    /etc/pam.d/sshd                      pam_eksauth (auth; account with require_token;\n"
+    "                                         session after pam_env) and pam_mkhomedir, each\n"
+    "                                         line safe when the module is gone\n"
+    "                                         (module_unknown=ignore)\n"
+    "    /etc/ssh/sshd_config.d/eksauth.conf  UsePAM yes, KbdInteractiveAuthentication yes;\n"
+    "                                         Match Group of every eksauth login:\n"
+    "                                         keyboard-interactive only, no keys\n"
     "    /etc/sudoers.d/eksauth               sudo for the group of system:masters\n"
+    "    /etc/sudo.conf                       Set group_source dynamic (a group taken\n"
+    "                                         from a role loses sudo in open sessions)\n"
     "  /etc/eksauth/eksauth.conf must be written first (cluster_id).  Running it again\n"
     "  changes nothing.\n"
     "  --undo     take out exactly what setup wrote (run it before removing the package)\n"
@@ -52,9 +58,10 @@ static const char *verb(const struct eksauth_setup_file *f, bool undo, bool dry_
     return undo ? "nothing to take out" : "already set up";
 }
 
-/* The config's sudo group, or NULL and the reason in skip. */
-static int load_sudo_group(struct eksauth_cli *cli, char group[EKSAUTH_NAME_MAX + 1],
-                           const char **sudo_group, char *skip, size_t skiplen)
+/* The config's sudo group (or NULL and the reason in skip) and the group of every login. */
+static int load_groups(struct eksauth_cli *cli, char group[EKSAUTH_NAME_MAX + 1],
+                       const char **sudo_group, char *skip, size_t skiplen,
+                       char users[EKSAUTH_NAME_MAX + 1])
 {
     struct eksauth_error err = {EKSAUTH_OK, ""};
     struct eksauth_paths paths;
@@ -72,6 +79,7 @@ static int load_sudo_group(struct eksauth_cli *cli, char group[EKSAUTH_NAME_MAX 
         st = cli_load_config(cli, true, &err);
     if (st != EKSAUTH_OK)
         return cli_fail(WHAT, &err);
+    eksauth_setup_users_group(&cli->ctx.cfg, users);
     st = eksauth_setup_sudo_group(&cli->ctx.cfg, group, &err);
     if (st == EKSAUTH_OK) {
         *sudo_group = group;
@@ -94,9 +102,10 @@ int cmd_setup(struct eksauth_cli *cli, int argc, char **argv)
         {NULL, 0, NULL, 0},
     };
     struct eksauth_error err = {EKSAUTH_OK, ""};
-    struct eksauth_setup_options o = {NULL, false, NULL, NULL};
+    struct eksauth_setup_options o = {NULL, false, NULL, NULL, NULL};
     struct eksauth_setup_plan plan = {{{0}}, 0};
-    char group[EKSAUTH_NAME_MAX + 1], skip[EKSAUTH_ERROR_MAX] = "", config[EKSAUTH_PATH_MAX];
+    char group[EKSAUTH_NAME_MAX + 1], users[EKSAUTH_NAME_MAX + 1];
+    char skip[EKSAUTH_ERROR_MAX] = "", config[EKSAUTH_PATH_MAX];
     bool dry_run = false, changed = false;
     enum eksauth_status st;
     size_t i;
@@ -127,10 +136,11 @@ int cmd_setup(struct eksauth_cli *cli, int argc, char **argv)
         cli->config_path = config;
     }
     if (!o.undo) {
-        rc = load_sudo_group(cli, group, &o.sudo_group, skip, sizeof(skip));
+        rc = load_groups(cli, group, &o.sudo_group, skip, sizeof(skip), users);
         if (rc != CLI_GO_ON)
             return rc;
         o.sudo_skip = skip;
+        o.users_group = users;
     }
     st = eksauth_setup_plan(&o, &plan, &err);
     if (st != EKSAUTH_OK) {

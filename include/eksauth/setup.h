@@ -4,23 +4,31 @@
  *
  *   /etc/nsswitch.conf                   eksauth after files on passwd: and group:
  *   /etc/pam.d/sshd                      pam_eksauth before common-auth and
- *                                        common-account, pam_eksauth and
- *                                        pam_mkhomedir in the session
- *   /etc/ssh/sshd_config.d/eksauth.conf  UsePAM, KbdInteractiveAuthentication
+ *                                        common-account (require_token=sshd), and
+ *                                        in the session after every pam_env line,
+ *                                        with pam_mkhomedir
+ *   /etc/ssh/sshd_config.d/eksauth.conf  UsePAM, KbdInteractiveAuthentication, and
+ *                                        a Match Group block for the group of
+ *                                        every login: keyboard-interactive only,
+ *                                        no key, no host-based login
  *   /etc/sudoers.d/eksauth               sudo for the POSIX group of system:masters
+ *   /etc/sudo.conf                       Set group_source dynamic: sudo asks NSS
+ *                                        for the groups at every use
  *
  * Every PAM line carries module_unknown=ignore (or is optional), so a host
  * whose module is gone (the package removed, a bad build) still lets its
  * local accounts in.  Each block setup adds to a file it shares with others
  * starts with EKSAUTH_SETUP_MARK, and --undo takes out exactly those
- * blocks; the two files of its own it removes only while they hold what
- * setup wrote.  Running either twice changes nothing the second time.
+ * blocks; the files of its own it removes only while they hold what setup
+ * wrote (this version's text or an earlier one's).  Running either twice
+ * changes nothing the second time.
  *
  * The text functions are pure; eksauth_setup_plan reads the files and
  * decides, eksauth_setup_apply writes (atomically, file by file).  A file
  * that cannot be changed safely (a pam_eksauth line setup did not write, a
- * drop-in with other content, a symbolic link) fails the plan before
- * anything is written, with a message naming the file and the way out.
+ * drop-in with other content, a sudo.conf that sets another group_source,
+ * a symbolic link) fails the plan before anything is written, with a
+ * message naming the file and the way out.
  */
 #ifndef EKSAUTH_SETUP_H
 #define EKSAUTH_SETUP_H
@@ -41,13 +49,17 @@
 #define EKSAUTH_SETUP_PAM_AUTH                                                                     \
     "auth    [success=done ignore=ignore module_unknown=ignore default=die] pam_eksauth.so "       \
     "ignore_unknown_user"
+/* require_token=sshd: an eksauth user passes sshd's account stage only after a token. */
 #define EKSAUTH_SETUP_PAM_ACCOUNT                                                                  \
     "account [success=done ignore=ignore module_unknown=ignore default=die] pam_eksauth.so "       \
-    "ignore_unknown_user"
+    "ignore_unknown_user require_token=sshd"
 #define EKSAUTH_SETUP_PAM_SESSION   "session optional pam_eksauth.so"
 #define EKSAUTH_SETUP_PAM_MKHOMEDIR "session optional pam_mkhomedir.so umask=0077"
 
-#define EKSAUTH_SETUP_FILES 4
+/* The line of /etc/sudo.conf: sudo reads the groups from NSS (the identity DB) at every use. */
+#define EKSAUTH_SETUP_GROUP_SOURCE "Set group_source dynamic"
+
+#define EKSAUTH_SETUP_FILES 5
 
 enum eksauth_setup_action {
     EKSAUTH_SETUP_UNCHANGED, /* already as setup (or --undo) leaves it */
@@ -81,6 +93,9 @@ struct eksauth_setup_options {
      */
     const char *sudo_group;
     const char *sudo_skip;
+    /* The group of every login (eksauth_setup_users_group): the sshd Match block's; not for --undo.
+     */
+    const char *users_group;
 };
 
 /* ---- pure: one file's text in, its new text out (malloc'd; NUL-terminated) ---- */
@@ -91,9 +106,12 @@ enum eksauth_status eksauth_setup_nsswitch(const char *text, bool undo, char **o
 
 /*
  * /etc/pam.d/sshd: setup's blocks in front of `@include common-auth` and
- * `@include common-account` (else the first auth or account line) and
- * after `@include common-session` (pam_mkhomedir only when the file has
- * none of its own).  EKSAUTH_EINVAL when another line names
+ * `@include common-account` (else the first auth or account line) and in
+ * the session after `@include common-session` and after the last pam_env
+ * line, so that no pam_env (user_readenv=1: the user's ~/.pam_environment)
+ * runs after pam_eksauth has set EKS_* (pam_mkhomedir only when the file
+ * has none of its own).  Blocks an earlier setup wrote are moved to where
+ * this one puts them.  EKSAUTH_EINVAL when another line names
  * pam_eksauth.so, or the file has no auth or account line.  undo: the
  * blocks out; *foreign (may be NULL) gets the number of the first line
  * still naming pam_eksauth.so, or 0.
@@ -101,8 +119,31 @@ enum eksauth_status eksauth_setup_nsswitch(const char *text, bool undo, char **o
 enum eksauth_status eksauth_setup_pam_sshd(const char *text, bool undo, char **out,
                                            unsigned *foreign, struct eksauth_error *err);
 
-/* The text of /etc/ssh/sshd_config.d/eksauth.conf. */
-const char *eksauth_setup_sshd_dropin(void);
+/*
+ * The text of /etc/ssh/sshd_config.d/eksauth.conf for the group of every
+ * login (malloc'd), and whether text is one that setup wrote (this
+ * version's for any group, or an earlier version's).
+ */
+char *eksauth_setup_sshd_dropin(const char *users_group);
+bool eksauth_setup_sshd_dropin_is_ours(const char *text);
+
+/*
+ * /etc/sudo.conf (text NULL: there is none): EKSAUTH_SETUP_GROUP_SOURCE in
+ * a block of setup's at the end (sudo takes the last Set of a variable),
+ * in a file of setup's own when there was none; unchanged when a line of
+ * the operator's already sets group_source dynamic.  EKSAUTH_EINVAL when
+ * one sets another source.  undo: the block out; *out NULL when the whole
+ * file was setup's (remove it).
+ */
+enum eksauth_status eksauth_setup_sudo_conf(const char *text, bool undo, char **out,
+                                            struct eksauth_error *err);
+
+/*
+ * The group_source a sudo.conf text sets: the value of its last "Set
+ * group_source" line (sudo takes the last) into value, and that line's
+ * number; false when no line sets it (sudo's default, adaptive).
+ */
+bool eksauth_setup_sudo_group_source(const char *text, char *value, size_t n, unsigned *line);
 
 /* The text of /etc/sudoers.d/eksauth for group (malloc'd), and whether text is one of them. */
 char *eksauth_setup_sudoers(const char *group);
@@ -117,6 +158,9 @@ bool eksauth_setup_sudoers_is_ours(const char *text);
 enum eksauth_status eksauth_setup_sudo_group(const struct eksauth_config *cfg,
                                              char out[EKSAUTH_NAME_MAX + 1],
                                              struct eksauth_error *err);
+
+/* The group every login is in (config users_group, else group_prefix + "users"): out. */
+void eksauth_setup_users_group(const struct eksauth_config *cfg, char out[EKSAUTH_NAME_MAX + 1]);
 
 /* ---- I/O ---- */
 

@@ -73,7 +73,7 @@ chmod 0700 "$H/tok" "$H/client"
 # runtime folders, the mount table.
 e2e_host_state() {
     {
-        find /etc/pam.d /etc/nsswitch.conf /etc/ld.so.cache /etc/sudoers /etc/sudoers.d \
+        find /etc/pam.d /etc/nsswitch.conf /etc/ld.so.cache /etc/sudoers /etc/sudoers.d /etc/sudo.conf \
             /etc/passwd /etc/group /etc/shadow /etc/ssh /etc/eksauth \
             -printf '%p %s %T@ %m\n' 2>/dev/null | sort
         ls -ld /run/sshd /dev/log /var/lib/eksauth /home/admin-alice /home/dave 2>&1
@@ -338,7 +338,9 @@ free_port() {
 }
 
 # e2e_start_sshd: the real sshd in the namespace; sets SSH_PORT, SSHD_PID and
-# $H/client/known_hosts with its host key.
+# $H/client/known_hosts with its host key.  E2E_SSHD_INCLUDE (optional): a
+# file the config includes first, as Debian's sshd_config includes its
+# sshd_config.d (tests/e2e/bastion.sh: eksauth setup's drop-in).
 e2e_start_sshd() {
     local try
     mkdir -p "$H/ssh"
@@ -347,6 +349,7 @@ e2e_start_sshd() {
         SSH_PORT=$(free_port)
         cat >"$H/ssh/sshd_config" <<EOF
 # written by $(basename "$0")
+${E2E_SSHD_INCLUDE:+Include $E2E_SSHD_INCLUDE}
 Port $SSH_PORT
 ListenAddress 127.0.0.1
 HostKey $H/ssh/hostkey
@@ -403,6 +406,40 @@ SSH_OPTS() {
     echo "-F /dev/null -p $SSH_PORT -o UserKnownHostsFile=$H/client/known_hosts" \
         "-o StrictHostKeyChecking=yes -o NumberOfPasswordPrompts=1 -o ConnectTimeout=10" \
         "-o LogLevel=ERROR"
+}
+
+# login NAME USER COMMAND [VAR=VALUE...]: `eksauth ssh USER@127.0.0.1 COMMAND` with
+# the variables set; rc, $H/out/NAME.out and NAME.err.
+login() {
+    local name=$1 user=$2 cmd=$3
+    shift 3
+    env EKSAUTH_STS_CONNECT_TO="sts.us-east-1.amazonaws.com:443:127.0.0.1:$STS_PORT" \
+        EKSAUTH_STS_CA_FILE="$H/tls/ca.crt" "$@" "$EKSAUTH" ssh $(SSH_OPTS) $AS_BASTION "$user@127.0.0.1" "$cmd" \
+        >"$H/out/$name.out" 2>"$H/out/$name.err" </dev/null
+    rc=$?
+}
+out() { cat "$H/out/$1.out"; }
+# with_token NAME: (one argument) askpass prints that pre-minted token instead of running aws.
+with_token() { echo "EKSAUTH_TOKEN_COMMAND=cat $H/tok/$1"; }
+
+# session_waits NAME TEXT: until the session of `login NAME ... &` printed a
+# line matching TEXT (30 s at most); 1 when it did not.
+session_waits() {
+    for _ in $(seq 300); do
+        grep -q "$2" "$H/out/$1.out" 2>/dev/null && return 0
+        sleep 0.1
+    done
+    return 1
+}
+
+# e2e_stopped_all: e2e_stop, then a test line: every process started here is gone.
+e2e_stopped_all() {
+    local p gone=yes
+    e2e_stop
+    for p in $E2E_ALL_PIDS; do
+        kill -0 "$p" 2>/dev/null && gone="no ($p)"
+    done
+    is "$gone" yes "every process started here (stand-in, namespace, syslog, sshd) is stopped"
 }
 
 # syslog_since N: the syslog lines after line N, once the log has settled

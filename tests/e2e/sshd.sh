@@ -68,19 +68,6 @@ fi
 printf '#!/bin/sh\nexec %s askpass "$@"\n' "$EKSAUTH" >"$H/bin/eksauth-askpass"
 chmod 0755 "$H/bin/eksauth-askpass"
 
-# login NAME USER COMMAND [VAR=VALUE...]: `eksauth ssh USER@127.0.0.1 COMMAND` with
-# the variables set; rc, $H/out/NAME.out and NAME.err.
-login() {
-    local name=$1 user=$2 cmd=$3
-    shift 3
-    env EKSAUTH_STS_CONNECT_TO="sts.us-east-1.amazonaws.com:443:127.0.0.1:$STS_PORT" \
-        EKSAUTH_STS_CA_FILE="$H/tls/ca.crt" "$@" "$EKSAUTH" ssh $(SSH_OPTS) $AS_BASTION "$user@127.0.0.1" "$cmd" \
-        >"$H/out/$name.out" 2>"$H/out/$name.err" </dev/null
-    rc=$?
-}
-out() { cat "$H/out/$1.out"; }
-# with_token NAME: (one argument) askpass prints that pre-minted token instead of running aws.
-with_token() { echo "EKSAUTH_TOKEN_COMMAND=cat $H/tok/$1"; }
 mapfile -t alice_env < <(creds_env ASIAE2EADMINALICE001)
 
 # --------------------------------------------- 1. eksauth ssh, real aws token
@@ -298,21 +285,13 @@ login revoke admin-alice "waitfor() { i=0; while [ ! -e \$1 ] && [ \$i -lt 600 ]
     waitfor $H/step1; sudo -n id -u; echo \"second=\$?\";
     waitfor $H/step2; sudo -n id -u; echo \"third=\$?\"" "$(with_token alice)" &
 revoke_pid=$!
-# wait_for TEXT: until the session printed TEXT (30 s at most).
-wait_for() {
-    for _ in $(seq 300); do
-        grep -q "$1" "$H/out/revoke.out" 2>/dev/null && return 0
-        sleep 0.1
-    done
-    return 1
-}
-wait_for '^first='
+session_waits revoke '^first='
 is "$(out revoke | grep '^first=')" "first=0" "an open session: sudo -n id -u gives 0"
 e2e_sync
 ok $? "a routine eksauth sync, aws-auth unchanged"
 n0=$(syslog_lines)
 touch "$H/step1"
-wait_for '^second='
+session_waits revoke '^second='
 syslog_since "$n0" >"$H/out/routine.syslog"
 is "$(out revoke | grep '^second=')" "second=0" "the open session still gets sudo after a routine sync"
 if ! out revoke | grep -q '^second=0'; then
@@ -338,12 +317,7 @@ login after-revoke dave 'id -un' "$(with_token dave)"
 is "$rc:$(out after-revoke)" "0:dave" "revocation: other roles still log in"
 
 # --------------------------------------------- 6. secrets and the host
-e2e_stop
-all_gone=yes
-for p in $E2E_ALL_PIDS; do
-    kill -0 "$p" 2>/dev/null && all_gone="no ($p)"
-done
-is "$all_gone" yes "every process started here (stand-in, namespace, syslog, sshd) is stopped"
+e2e_stopped_all
 no_secret_in "$H"/out/*
 ok $? "no token, piece of one or secret in any log or output ($(ls "$H/out" | wc -l) files: syslog, sshd, sudo, ssh)"
 grep -q 'pam_eksauth(sshd:auth): event=auth' "$H/out/syslog" && grep -q 'pam_eksauth(sudo:auth): event=auth' "$H/out/syslog"

@@ -316,10 +316,11 @@ ok $((!$?)) "pam-auth-update --disable eksauth mkhomedir: the common-* files wit
 # eksauth setup: the README's bastion files, written once; again is nothing.
 cp "$R/etc/pam.d/sshd" "$T/pam.d-sshd.before"
 cp "$R/etc/nsswitch.conf" "$T/nsswitch.setup-before"
+cp "$R/etc/sudo.conf" "$T/sudo.conf.before"
 inroot eksauth setup --dry-run >"$T/setup-dry.out" 2>&1
 ok $? "eksauth setup --dry-run" || diag "$T/setup-dry.out"
 is "$(grep -c 'would write' "$T/setup-dry.out"):$(cmp -s "$T/pam.d-sshd.before" "$R/etc/pam.d/sshd" && echo same)" \
-    "3:same" "--dry-run: three files would change (nsswitch.conf already names eksauth); none did"
+    "4:same" "--dry-run: four files would change (nsswitch.conf already names eksauth); none did"
 inroot eksauth setup >"$T/setup.out" 2>&1
 ok $? "eksauth setup" || diag "$T/setup.out"
 for f in /etc/ssh/sshd_config.d/eksauth.conf /etc/sudoers.d/eksauth; do
@@ -328,13 +329,25 @@ for f in /etc/ssh/sshd_config.d/eksauth.conf /etc/sudoers.d/eksauth; do
 done
 is "$(grep -c 'module_unknown=ignore.* pam_eksauth.so' "$R/etc/pam.d/sshd")" 2 \
     "pam.d/sshd: the auth and account lines survive a missing module (module_unknown=ignore)"
+grep -q '^account .*pam_eksauth.so .*require_token=sshd$' "$R/etc/pam.d/sshd"
+ok $? "pam.d/sshd: the account line asks for this login's token (require_token=sshd)"
+# The session line after Debian's pam_env lines (user_readenv=1 reads ~/.pam_environment).
+last_env=$(grep -n '^session .*pam_env.so' "$R/etc/pam.d/sshd" | tail -n 1 | cut -d: -f1)
+eks_session=$(grep -n '^session optional pam_eksauth.so$' "$R/etc/pam.d/sshd" | cut -d: -f1)
+[ -n "$last_env" ] && [ -n "$eks_session" ] && [ "$eks_session" -gt "$last_env" ]
+ok $? "pam.d/sshd: pam_eksauth's session line (line $eks_session) after the last pam_env (line $last_env)"
+inroot sshd -T -C user=root,host=localhost,addr=127.0.0.1 >"$T/sshd-T.root" 2>&1 &&
+    grep -qx 'pubkeyauthentication yes' "$T/sshd-T.root"
+ok $? "sshd -T: the drop-in parses, and root (not in eks-users) keeps its keys" || diag "$T/sshd-T.root"
+grep -qx 'Set group_source dynamic' "$R/etc/sudo.conf"
+ok $? "sudo.conf: Set group_source dynamic (sudo asks NSS for the groups at every use)"
 inroot visudo -cf /etc/sudoers >"$T/visudo.out" 2>&1
 ok $? "visudo -c: sudoers with /etc/sudoers.d/eksauth parses" || diag "$T/visudo.out"
 sum_setup() { cat "$R/etc/nsswitch.conf" "$R/etc/pam.d/sshd" "$R/etc/ssh/sshd_config.d/eksauth.conf" \
-    "$R/etc/sudoers.d/eksauth" | cksum; }
+    "$R/etc/sudoers.d/eksauth" "$R/etc/sudo.conf" | cksum; }
 before=$(sum_setup)
 inroot eksauth setup >"$T/setup2.out" 2>&1
-is "$?:$(grep -c 'already set up' "$T/setup2.out"):$(sum_setup)" "0:4:$before" \
+is "$?:$(grep -c 'already set up' "$T/setup2.out"):$(sum_setup)" "0:5:$before" \
     "eksauth setup again: every file already set up, nothing changed"
 
 start_sshd
@@ -380,10 +393,12 @@ cmp -s "$T/pam.d-sshd.before" "$R/etc/pam.d/sshd"
 ok $? "--undo: pam.d/sshd back byte for byte" || diff "$T/pam.d-sshd.before" "$R/etc/pam.d/sshd" | sed 's/^/#   /'
 cmp -s "$T/nsswitch.before" "$R/etc/nsswitch.conf"
 ok $? "--undo: nsswitch.conf without eksauth, as before the package"
+cmp -s "$T/sudo.conf.before" "$R/etc/sudo.conf"
+ok $? "--undo: sudo.conf back byte for byte" || diff "$T/sudo.conf.before" "$R/etc/sudo.conf" | sed 's/^/#   /'
 [ ! -e "$R/etc/ssh/sshd_config.d/eksauth.conf" ] && [ ! -e "$R/etc/sudoers.d/eksauth" ]
 ok $? "--undo: the sshd drop-in and the sudoers file are gone"
 inroot eksauth setup --undo >"$T/undo2.out" 2>&1
-is "$?:$(grep -c 'nothing to take out' "$T/undo2.out")" "0:4" "eksauth setup --undo again: nothing to take out"
+is "$?:$(grep -c 'nothing to take out' "$T/undo2.out")" "0:5" "eksauth setup --undo again: nothing to take out"
 
 # --- 7. purge -----------------------------------------------------------
 inroot dpkg --purge eksauth >"$T/purge.log" 2>&1

@@ -32,6 +32,7 @@ make_host() {
     install -m 0644 "$EX/pam.d-sudo.example" "$h/etc/pam.d/sudo"
     install -m 0644 "$EX/sshd_config.example" "$h/etc/ssh/sshd_config.d/eksauth.conf"
     install -m 0440 "$EX/sudoers.example" "$h/etc/sudoers.d/eksauth"
+    install -m 0644 "$EX/sudo.conf.example" "$h/etc/sudo.conf"
     chmod 0440 "$h/etc/sudoers"
     chmod 0644 "$h/etc/eksauth/eksauth.conf" "$h/etc/eksauth/aws-auth.yaml"
     chmod 0755 "$h/etc/eksauth" "$h/var/lib/eksauth"

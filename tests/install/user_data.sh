@@ -145,8 +145,13 @@ ok $? "pam.d/sshd: every line of AL2023's file kept, in order"
 is "$(eksauth_lines "$P" | wc -l)" 3 "pam.d/sshd: three pam_eksauth lines"
 before "$P" '^auth .*pam_eksauth\.so ignore_unknown_user$' '^auth +substack +password-auth$'
 ok $? "the auth line comes right before 'auth substack password-auth'"
-before "$P" '^account .*pam_eksauth\.so ignore_unknown_user$' '^account +include +password-auth$'
-ok $? "the account line comes right before 'account include password-auth' (after pam_nologin)"
+before "$P" '^account .*pam_eksauth\.so ignore_unknown_user require_token=sshd$' '^account +include +password-auth$'
+ok $? "the account line (require_token=sshd) comes right before 'account include password-auth' (after pam_nologin)"
+grep -q '^Match Group eks-users$' "$UP/ssh/sshd_config.d/40-eksauth.conf" &&
+    grep -qx '    AuthorizedKeysFile none' "$UP/ssh/sshd_config.d/40-eksauth.conf"
+ok $? "the sshd drop-in keeps eksauth logins (Match Group eks-users) to keyboard-interactive, no keys"
+grep -qx 'Set group_source dynamic' "$UP/sudo.conf"
+ok $? "sudo.conf: Set group_source dynamic"
 before "$P" '^session +optional +pam_mkhomedir\.so' '^session +include +password-auth$'
 ok $? "the session lines come right before 'session include password-auth'"
 eksauth_lines "$P" | grep -Ev -e 'module_unknown=ignore' -e '^session +optional ' | grep -q .

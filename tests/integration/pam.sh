@@ -8,7 +8,10 @@
 #      pam_wrapper prints and no token in them;
 #   3. pamtester without wrappers, in a private mount namespace with a copy
 #      of /etc/pam.d, an /etc/passwd copy with a local "bob", and a /dev/log
-#      of our own (overlay on /dev) that captures the real syslog lines.
+#      of our own (overlay on /dev) that captures the real syslog lines;
+#   4. the driver's pam_env cases (pam_env.so user_readenv=1 in the session,
+#      a hostile ~/.pam_environment) in a namespace where glibc's NSS asks
+#      the eksauth module, so that pam_env finds the user's home.
 # Nothing on the host changes; every process started here is stopped by pid.
 . "$top_srcdir/tests/pam/pam_common.sh"
 
@@ -156,5 +159,40 @@ ok $? "namespace: no token in the syslog or in pamtester's output"
 [ ! -e /etc/pam.d/eksauth-test ] && ! grep -q '^bob:x:4242' /etc/passwd &&
     [ "$(ls -l /dev/log 2>/dev/null)" = "$host_devlog" ]
 ok $? "namespace: the host's /etc/pam.d, /etc/passwd and /dev are untouched"
+
+# ----------------------- 4. pam_env user_readenv=1 and the user's own file
+# pam_env finds ~/.pam_environment through getpwnam: in a second namespace
+# glibc asks the eksauth module (nsswitch.conf, an ld.so.cache that lists the
+# build's module, EKSAUTH_DB) and /home is a folder of ours.
+ENVNS="$PE_DIR/envns"
+mkdir -p "$ENVNS/home"
+chmod 0755 "$ENVNS/home"
+sed -e 's/^passwd:.*/passwd: files eksauth/' -e 's/^group:.*/group: files eksauth/' \
+    -e '/^initgroups:/d' /etc/nsswitch.conf >"$ENVNS/nsswitch.conf"
+{ cat /etc/ld.so.conf.d/*.conf 2>/dev/null | grep -v '^#'; echo "$top_builddir/nss_eksauth"; } >"$ENVNS/ld.so.conf"
+ldconfig -X -C "$ENVNS/ld.so.cache" -f "$ENVNS/ld.so.conf" 2>/dev/null ||
+    bail "ldconfig could not make the namespace's ld.so.cache"
+cat >"$ENVNS/run.sh" <<EOF
+# Runs inside unshare -m: private mounts, dropped with the namespace.
+mount --bind $ENVNS/nsswitch.conf /etc/nsswitch.conf || exit 90
+mount --bind $ENVNS/ld.so.cache /etc/ld.so.cache || exit 91
+mount --bind $ENVNS/home /home || exit 92
+EKSAUTH_DB=$PE_DIR/db/identity.db PE_LOG=$ENVNS/driver.log exec "$PAM_DRIVER" pam_env
+EOF
+unshare -m sh "$ENVNS/run.sh" >"$ENVNS/driver.tap" 2>"$ENVNS/driver.err"
+env_rc=$?
+while IFS= read -r line; do
+    case $line in
+    "ok "*) pass "pam_env: ${line#* - }" ;;
+    "not ok "*) fail "pam_env: ${line#* - }" ;;
+    "#"*) echo "$line" ;;
+    esac
+done <"$ENVNS/driver.tap"
+is "$env_rc" 0 "pam_env: driver exit status"
+[ -s "$ENVNS/driver.err" ] && sed 's/^/# driver stderr: /' "$ENVNS/driver.err"
+no_token_in "$ENVNS/driver.log" "$ENVNS/driver.tap" "$ENVNS/driver.err"
+ok $? "pam_env: no token in the driver's captured syslog, TAP or stderr"
+[ ! -e /home/admin-alice ]
+ok $? "pam_env: the host's /home is untouched"
 
 done_testing

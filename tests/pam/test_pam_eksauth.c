@@ -6,6 +6,10 @@
  * fake_sts.py, config, aws-auth, identity DB, tokens) and run it.
  *
  * usage: test_pam_eksauth suite      every case of issue 5's test list
+ *        test_pam_eksauth pam_env    pam_env user_readenv=1 in the session with a
+ *                                    hostile ~/.pam_environment (needs NSS to
+ *                                    answer for eksauth users: pam.sh runs it in
+ *                                    a namespace)
  *        test_pam_eksauth loop N     N whole transactions (valgrind)
  * environment: PE_DIR (the prepared folder), PE_MODULE (pam_eksauth.so),
  *              EKSAUTH (the CLI, for `eksauth sync`), PE_LOG (optional: a
@@ -20,6 +24,7 @@
 
 #include <dlfcn.h>
 #include <errno.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -483,40 +488,60 @@ static void case_static_user(void)
           PAM_SUCCESS, "authenticate admin-bob-example.com");
 }
 
+/* The EKS_* the module sets, as "NAME=value" (NULL when unset), to carry to another handle. */
+#define N_EKS_VARS 7
+static const char *const EKS_VARS[N_EKS_VARS] = {
+    "EKS_USERNAME",     "EKS_GROUPS",     "EKS_ARN",        "EKS_CANONICAL_ARN",
+    "EKS_SESSION_NAME", "EKS_ACCOUNT_ID", "EKS_CLUSTER_ID",
+};
+
+static void env_save(pam_handle_t *pamh, char *saved[N_EKS_VARS])
+{
+    for (size_t i = 0; i < N_EKS_VARS; i++) {
+        const char *v = pam_getenv(pamh, EKS_VARS[i]);
+
+        if (v == NULL || asprintf(&saved[i], "%s=%s", EKS_VARS[i], v) < 0)
+            saved[i] = NULL;
+    }
+}
+
+static void env_restore(pam_handle_t *pamh, char *const saved[N_EKS_VARS])
+{
+    for (size_t i = 0; i < N_EKS_VARS; i++) {
+        if (saved[i] != NULL)
+            pam_putenv(pamh, saved[i]);
+    }
+}
+
+static void env_free(char *saved[N_EKS_VARS])
+{
+    for (size_t i = 0; i < N_EKS_VARS; i++)
+        free(saved[i]);
+}
+
 /*
  * sshd authenticates in a child process and hands only the PAM environment
  * to the process that opens the session: no pam_data there.
  */
 static void case_session_elsewhere(void)
 {
-    static const char *const vars[] = {"EKS_USERNAME",      "EKS_GROUPS",       "EKS_ARN",
-                                       "EKS_CANONICAL_ARN", "EKS_SESSION_NAME", "EKS_ACCOUNT_ID",
-                                       "EKS_CLUSTER_ID"};
-    char *saved[7];
+    char *saved[N_EKS_VARS];
     struct tx t;
-    size_t i;
 
     diag("the session opens in another process than the authentication (sshd)");
     tx_start(&t, "eksauth", "admin-alice");
     tx_answer(&t, TOK_ALICE);
     is_rc(pam_authenticate(t.pamh, 0), PAM_SUCCESS, "authenticate in the 'child'");
-    for (i = 0; i < 7; i++) {
-        const char *v = pam_getenv(t.pamh, vars[i]);
-
-        saved[i] = NULL;
-        if (v == NULL || asprintf(&saved[i], "%s=%s", vars[i], v) < 0)
-            saved[i] = NULL;
-    }
+    env_save(t.pamh, saved);
     ok(saved[0] != NULL && saved[4] != NULL,
        "the authentication stage already put EKS_* in the PAM environment");
     tx_end(&t, PAM_SUCCESS);
 
     pd_log_mark();
     tx_start(&t, "eksauth", "admin-alice");
-    for (i = 0; i < 7; i++) {
-        if (saved[i] != NULL)
-            pam_putenv(t.pamh, saved[i]);
-    }
+    env_restore(t.pamh, saved);
+    /* sshd's parent runs the account stage, then opens the session. */
+    is_rc(pam_acct_mgmt(t.pamh, 0), PAM_SUCCESS, "acct_mgmt in the 'parent'");
     is_rc(pam_open_session(t.pamh, 0), PAM_SUCCESS, "open_session in the 'parent'");
     is_str(pam_getenv(t.pamh, "EKS_SESSION_NAME"), "alice", "EKS_SESSION_NAME carried over");
     is_str(pam_getenv(t.pamh, "EKS_GROUPS"), "system:masters,ops", "EKS_GROUPS from the DB");
@@ -540,12 +565,36 @@ static void case_session_elsewhere(void)
            "EKS_CANONICAL_ARN from the DB");
     tx_end(&t, PAM_SUCCESS);
 
+    /*
+     * The right k8s user with other values, put in the environment after the
+     * account stage (as a pam_env line reading the user's ~/.pam_environment
+     * would): the session takes none of them.
+     */
+    tx_start(&t, "eksauth", "admin-alice");
+    env_restore(t.pamh, saved);
+    is_rc(pam_acct_mgmt(t.pamh, 0), PAM_SUCCESS, "acct_mgmt, then EKS_* changed in the env");
+    pam_putenv(t.pamh, "EKS_SESSION_NAME=mallory");
+    pam_putenv(t.pamh, "EKS_ARN=arn:aws:sts::111122223333:assumed-role/eks-admins/mallory");
+    is_rc(pam_open_session(t.pamh, 0), PAM_SUCCESS, "open_session after the change");
+    is_str(pam_getenv(t.pamh, "EKS_SESSION_NAME"), "alice",
+           "EKS_SESSION_NAME is what the account stage kept, not the changed one");
+    is_str(pam_getenv(t.pamh, "EKS_ARN"), "arn:aws:sts::111122223333:assumed-role/eks-admins/alice",
+           "EKS_ARN is what the account stage kept");
+    tx_end(&t, PAM_SUCCESS);
+    tx_start(&t, "eksauth", "admin-alice");
+    pam_putenv(t.pamh, "EKS_USERNAME=admin:alice");
+    pam_putenv(t.pamh, "EKS_SESSION_NAME=mallory");
+    is_rc(pam_open_session(t.pamh, 0), PAM_SUCCESS,
+          "open_session without an account stage, EKS_USERNAME right and the rest not");
+    is_str(pam_getenv(t.pamh, "EKS_SESSION_NAME"), "alice",
+           "the session never takes EKS_* from the environment: the recorded session name");
+    tx_end(&t, PAM_SUCCESS);
+
     tx_start(&t, "eksauth", "nosuchuser");
     is_rc(pam_open_session(t.pamh, 0), PAM_PERM_DENIED,
           "open_session of a user eksauth does not serve: PAM_IGNORE (the stack alone fails)");
     tx_end(&t, PAM_SUCCESS);
-    for (i = 0; i < 7; i++)
-        free(saved[i]);
+    env_free(saved);
 }
 
 static void case_pieces(void)
@@ -933,6 +982,124 @@ static int suite(void)
     return T_failed == 0 ? 0 : 1;
 }
 
+/* ---------------------------------------------------- pam_env (its own run) */
+
+/*
+ * user's ~/.pam_environment (pam_env.conf(5) syntax) becomes text, owned by
+ * the user: pam_env reads it with the user's rights.  The home is the one
+ * NSS gives (the run is in a namespace where glibc asks the eksauth module).
+ */
+static bool write_user_env(const char *user, const char *text)
+{
+    struct passwd *pw = getpwnam(user);
+    char *path = NULL;
+    bool done;
+
+    if (pw == NULL) {
+        diag("getpwnam(%s): no such user: glibc does not ask the eksauth module here", user);
+        return false;
+    }
+    (void)mkdir(pw->pw_dir, 0700);
+    if (chown(pw->pw_dir, pw->pw_uid, pw->pw_gid) != 0 ||
+        asprintf(&path, "%s/.pam_environment", pw->pw_dir) < 0)
+        return false;
+    write_file(path, text);
+    done = chown(path, pw->pw_uid, pw->pw_gid) == 0;
+    free(path);
+    return done;
+}
+
+/* What the user's file sets: every EKS_* a forgery, and a canary that shows pam_env read it. */
+#define HOSTILE_ENV                                                                                \
+    "EKS_USERNAME DEFAULT=evil\n"                                                                  \
+    "EKS_GROUPS DEFAULT=system:masters\n"                                                          \
+    "EKS_ARN DEFAULT=arn:aws:iam::999999999999:role/evil\n"                                        \
+    "EKS_SESSION_NAME DEFAULT=evil\n"                                                              \
+    "EKS_CLUSTER_ID DEFAULT=evil\n"                                                                \
+    "PAM_ENV_CANARY DEFAULT=read\n"
+
+/*
+ * Debian's sshd stack reads the user's ~/.pam_environment in the session
+ * (pam_env user_readenv=1); pam_eksauth's session line after it sets EKS_*
+ * again, so the user's file can never override them.  With the lines the
+ * other way round the file wins: the order eksauth setup writes and
+ * eksauth doctor checks.
+ */
+static int pam_env_suite(void)
+{
+    const char *alice_arn = "arn:aws:sts::111122223333:assumed-role/eks-admins/alice";
+    char *saved[N_EKS_VARS];
+    struct tx t;
+
+    TOK_ALICE = slurp("tok/alice");
+    service("eksauth-env", "auth required MOD config=DIR/eksauth.conf\n"
+                           "account required MOD config=DIR/eksauth.conf\n"
+                           "session required pam_env.so user_readenv=1\n"
+                           "session required MOD config=DIR/eksauth.conf\n");
+    service("eksauth-env-late", "auth required MOD config=DIR/eksauth.conf\n"
+                                "account required MOD config=DIR/eksauth.conf\n"
+                                "session required MOD config=DIR/eksauth.conf\n"
+                                "session required pam_env.so user_readenv=1\n");
+    ok(write_user_env("admin-alice", HOSTILE_ENV),
+       "admin-alice's ~/.pam_environment (home from NSS) sets EKS_USERNAME=evil and the rest");
+
+    diag("one process: authenticate, account, pam_env user_readenv=1, then pam_eksauth's session");
+    tx_start(&t, "eksauth-env", "admin-alice");
+    tx_answer(&t, TOK_ALICE);
+    is_rc(pam_authenticate(t.pamh, 0), PAM_SUCCESS, "authenticate admin-alice");
+    is_rc(pam_acct_mgmt(t.pamh, 0), PAM_SUCCESS, "acct_mgmt");
+    is_rc(pam_open_session(t.pamh, 0), PAM_SUCCESS, "open_session (pam_env, then pam_eksauth)");
+    is_str(pam_getenv(t.pamh, "PAM_ENV_CANARY"), "read",
+           "pam_env read the user's file (its canary is set)");
+    is_str(pam_getenv(t.pamh, "EKS_USERNAME"), "admin:alice", "EKS_USERNAME is the module's");
+    is_str(pam_getenv(t.pamh, "EKS_GROUPS"), "system:masters,ops", "EKS_GROUPS is the module's");
+    is_str(pam_getenv(t.pamh, "EKS_ARN"), alice_arn, "EKS_ARN is the module's");
+    is_str(pam_getenv(t.pamh, "EKS_SESSION_NAME"), "alice", "EKS_SESSION_NAME is the module's");
+    is_str(pam_getenv(t.pamh, "EKS_CLUSTER_ID"), "test-cluster", "EKS_CLUSTER_ID is the module's");
+    env_save(t.pamh, saved);
+    tx_end(&t, PAM_SUCCESS);
+
+    diag("as sshd: authentication in one process, account and session in another");
+    tx_start(&t, "eksauth-env", "admin-alice");
+    env_restore(t.pamh, saved);
+    is_rc(pam_acct_mgmt(t.pamh, 0), PAM_SUCCESS, "acct_mgmt in the 'parent'");
+    is_rc(pam_open_session(t.pamh, 0), PAM_SUCCESS, "open_session in the 'parent'");
+    is_str(pam_getenv(t.pamh, "PAM_ENV_CANARY"), "read", "pam_env read the user's file");
+    is_str(pam_getenv(t.pamh, "EKS_USERNAME"), "admin:alice", "EKS_USERNAME is the module's");
+    is_str(pam_getenv(t.pamh, "EKS_ARN"), alice_arn, "EKS_ARN is the module's");
+    tx_end(&t, PAM_SUCCESS);
+
+    /* The right k8s user in the file: the rest of it must still not pass for the module's. */
+    ok(write_user_env("admin-alice", "EKS_USERNAME DEFAULT=admin:alice\n"
+                                     "EKS_SESSION_NAME DEFAULT=mallory\n"
+                                     "EKS_ARN DEFAULT=arn:aws:iam::999999999999:role/evil\n"),
+       "the user's file now names the right k8s user with a forged session and ARN");
+    tx_start(&t, "eksauth-env", "admin-alice");
+    is_rc(pam_open_session(t.pamh, 0), PAM_SUCCESS, "open_session, no authentication here");
+    is_str(pam_getenv(t.pamh, "EKS_SESSION_NAME"), "alice",
+           "EKS_SESSION_NAME is the recorded one, not the file's");
+    is_str(pam_getenv(t.pamh, "EKS_ARN"), alice_arn, "EKS_ARN is the recorded one, not the file's");
+    tx_end(&t, PAM_SUCCESS);
+
+    diag("the wrong order: pam_env after pam_eksauth in the session");
+    ok(write_user_env("admin-alice", HOSTILE_ENV), "the hostile file again");
+    tx_start(&t, "eksauth-env-late", "admin-alice");
+    tx_answer(&t, TOK_ALICE);
+    is_rc(pam_authenticate(t.pamh, 0), PAM_SUCCESS, "authenticate admin-alice");
+    is_rc(pam_open_session(t.pamh, 0), PAM_SUCCESS, "open_session (pam_eksauth, then pam_env)");
+    is_str(pam_getenv(t.pamh, "EKS_USERNAME"), "evil",
+           "the user's file wins: why pam_eksauth's session line must come after pam_env");
+    /* sshd calls setcred again in the session's own process, after the session stack. */
+    is_rc(pam_setcred(t.pamh, PAM_REINITIALIZE_CRED), PAM_SUCCESS, "setcred after the session");
+    is_str(pam_getenv(t.pamh, "EKS_USERNAME"), "admin:alice",
+           "... sets EKS_* again: the module's (what sshd's session then gets)");
+    tx_end(&t, PAM_SUCCESS);
+    env_free(saved);
+    free(TOK_ALICE);
+    printf("1..%u\n", T_n);
+    return T_failed == 0 ? 0 : 1;
+}
+
 /* N whole transactions in one process: what valgrind watches for leaks and errors. */
 static int loop(unsigned n)
 {
@@ -989,7 +1156,8 @@ int main(int argc, char **argv)
     DIR_ = getenv("PE_DIR");
     MODULE = getenv("PE_MODULE");
     if (DIR_ == NULL || MODULE == NULL || argc < 2) {
-        fprintf(stderr, "usage: PE_DIR=... PE_MODULE=... test_pam_eksauth suite | loop N\n");
+        fprintf(stderr,
+                "usage: PE_DIR=... PE_MODULE=... test_pam_eksauth suite | pam_env | loop N\n");
         return 2;
     }
     if (logpath != NULL && !pd_log_open(logpath)) {
@@ -999,6 +1167,8 @@ int main(int argc, char **argv)
     make_services();
     if (strcmp(argv[1], "suite") == 0)
         rc = suite();
+    else if (strcmp(argv[1], "pam_env") == 0)
+        rc = pam_env_suite();
     else if (strcmp(argv[1], "loop") == 0 && argc == 3)
         rc = loop((unsigned)strtoul(argv[2], NULL, 10));
     else

@@ -1,10 +1,11 @@
 /*
- * test_setup.c - lib/setup.c: the nsswitch.conf and pam.d/sshd edits of
- * eksauth setup and their undo (byte for byte), idempotence, the refusals
- * (a pam_eksauth line setup did not write, no auth line, no passwd: line),
- * the sudoers file and its group, and the plan and its application on a
- * throwaway root (a conflict writes nothing; --undo leaves what is not
- * setup's).
+ * test_setup.c - lib/setup.c: the nsswitch.conf, pam.d/sshd and sudo.conf
+ * edits of eksauth setup and their undo (byte for byte), idempotence, the
+ * refusals (a pam_eksauth line setup did not write, no auth line, no
+ * passwd: line, another group_source), what an earlier setup wrote taken
+ * over, the sshd drop-in with its Match block, the sudoers file and its
+ * group, and the plan and its application on a throwaway root (a conflict
+ * writes nothing; --undo leaves what is not setup's).
  */
 #include "config.h"
 
@@ -45,6 +46,8 @@ static const char debian_sshd[] =
     "session    optional     pam_motd.so  motd=/run/motd.dynamic\n"
     "session    optional     pam_mail.so standard noenv # [1]\n"
     "session    required     pam_limits.so\n"
+    "session    required     pam_env.so # [1]\n"
+    "session    required     pam_env.so user_readenv=1 envfile=/etc/default/locale\n"
     "session [success=ok ignore=ignore module_unknown=ignore default=bad]        pam_selinux.so "
     "open\n"
     "\n"
@@ -176,9 +179,16 @@ static void test_pam_blocks_in_place_and_undo(void **state)
                      line_of(added, "@include common-auth"));
     assert_int_equal(line_of(added, EKSAUTH_SETUP_PAM_ACCOUNT) + 1,
                      line_of(added, "@include common-account"));
-    /* The session lines right after common-session, pam_eksauth first. */
-    assert_int_equal(line_of(added, "@include common-session") + 2,
-                     line_of(added, EKSAUTH_SETUP_PAM_SESSION));
+    /* The account line asks for a token at sshd's account stage. */
+    assert_non_null(strstr(EKSAUTH_SETUP_PAM_ACCOUNT, " require_token=sshd"));
+    /* The session lines right after the last pam_env (user_readenv=1), pam_eksauth first. */
+    assert_int_equal(
+        line_of(added,
+                "session    required     pam_env.so user_readenv=1 envfile=/etc/default/locale") +
+            2,
+        line_of(added, EKSAUTH_SETUP_PAM_SESSION));
+    assert_true(line_of(added, EKSAUTH_SETUP_PAM_SESSION) >
+                line_of(added, "@include common-session"));
     assert_int_equal(line_of(added, EKSAUTH_SETUP_PAM_SESSION) + 1,
                      line_of(added, EKSAUTH_SETUP_PAM_MKHOMEDIR));
     /* Each block has its mark; every auth and account line survives a missing module. */
@@ -194,6 +204,53 @@ static void test_pam_blocks_in_place_and_undo(void **state)
     assert_int_equal(foreign, 0);
     free(added);
     free(again);
+    free(undone);
+}
+
+/* What setup wrote before require_token and the session after pam_env: its own still. */
+static void test_pam_takes_over_an_earlier_setup(void **state)
+{
+    static const char mark[] = EKSAUTH_SETUP_MARK "\n";
+    static const char old_account[] =
+        "account [success=done ignore=ignore module_unknown=ignore default=die] pam_eksauth.so "
+        "ignore_unknown_user\n";
+    char *earlier, *p, *now = NULL, *fresh = NULL, *undone = NULL;
+    struct eksauth_error err;
+    unsigned foreign = 9;
+    size_t len;
+
+    (void)state;
+    /* The earlier text: its blocks before common-auth and common-account, after common-session. */
+    len = strlen(debian_sshd) + 1024;
+    earlier = calloc(1, len);
+    assert_non_null(earlier);
+    for (p = (char *)debian_sshd; *p != '\0';) {
+        char *nl = strchr(p, '\n');
+        size_t n = (size_t)(nl - p) + 1;
+
+        if (strncmp(p, "@include common-auth\n", n) == 0)
+            strcat(strcat(strcat(earlier, mark), EKSAUTH_SETUP_PAM_AUTH), "\n");
+        if (strncmp(p, "@include common-account\n", n) == 0)
+            strcat(strcat(earlier, mark), old_account);
+        strncat(earlier, p, n);
+        if (strncmp(p, "@include common-session\n", n) == 0)
+            strcat(strcat(strcat(strcat(strcat(earlier, mark), EKSAUTH_SETUP_PAM_SESSION), "\n"),
+                          EKSAUTH_SETUP_PAM_MKHOMEDIR),
+                   "\n");
+        p += n;
+    }
+    /* Setup again moves and updates the blocks: as on a clean file. */
+    assert_int_equal(eksauth_setup_pam_sshd(earlier, false, &now, &foreign, &err), EKSAUTH_OK);
+    assert_int_equal(foreign, 0);
+    assert_int_equal(eksauth_setup_pam_sshd(debian_sshd, false, &fresh, NULL, &err), EKSAUTH_OK);
+    assert_string_equal(now, fresh);
+    /* --undo of the earlier text: the file as it was. */
+    assert_int_equal(eksauth_setup_pam_sshd(earlier, true, &undone, &foreign, &err), EKSAUTH_OK);
+    assert_string_equal(undone, debian_sshd);
+    assert_int_equal(foreign, 0);
+    free(earlier);
+    free(now);
+    free(fresh);
     free(undone);
 }
 
@@ -252,6 +309,147 @@ static void test_pam_without_auth_lines(void **state)
     assert_non_null(strstr(err.msg, "no auth line"));
 }
 
+/* ------------------------------------------------------------- sudo.conf */
+
+/* The shape of Debian 12's /etc/sudo.conf (sudo), comments cut short: nothing set. */
+static const char debian_sudo_conf[] = "#\n"
+                                       "# Default /etc/sudo.conf file\n"
+                                       "#\n"
+                                       "#Set group_source static\n"
+                                       "#Path askpass /usr/X11R6/bin/ssh-askpass\n";
+
+static void test_sudo_conf_group_source_and_back(void **state)
+{
+    struct eksauth_error err;
+    char *added = NULL, *again = NULL, *undone = NULL;
+
+    (void)state;
+    assert_int_equal(eksauth_setup_sudo_conf(debian_sudo_conf, false, &added, &err), EKSAUTH_OK);
+    /* At the end (sudo takes the last value), in a block of setup's. */
+    assert_int_equal(strncmp(added, debian_sudo_conf, strlen(debian_sudo_conf)), 0);
+    assert_string_equal(added + strlen(debian_sudo_conf),
+                        EKSAUTH_SETUP_MARK "\n" EKSAUTH_SETUP_GROUP_SOURCE "\n");
+    assert_int_equal(eksauth_setup_sudo_conf(added, false, &again, &err), EKSAUTH_OK);
+    assert_string_equal(again, added);
+    assert_int_equal(eksauth_setup_sudo_conf(added, true, &undone, &err), EKSAUTH_OK);
+    assert_string_equal(undone, debian_sudo_conf);
+    free(added);
+    free(again);
+    free(undone);
+}
+
+/* What doctor reads: the last Set group_source wins, as in sudo. */
+static void test_sudo_conf_group_source_read(void **state)
+{
+    char value[32];
+    unsigned line = 0;
+
+    (void)state;
+    assert_false(eksauth_setup_sudo_group_source(debian_sudo_conf, value, sizeof(value), &line));
+    assert_true(eksauth_setup_sudo_group_source(
+        "Set group_source dynamic\n# later\nSet group_source static # why\n", value, sizeof(value),
+        &line));
+    assert_string_equal(value, "static");
+    assert_int_equal(line, 3);
+    assert_true(eksauth_setup_sudo_group_source("  set\tgroup_source\tDynamic", value,
+                                                sizeof(value), &line));
+    assert_string_equal(value, "Dynamic");
+    assert_int_equal(line, 1);
+}
+
+static void test_sudo_conf_none_yours_and_another_source(void **state)
+{
+    struct eksauth_error err;
+    char *made = NULL, *out = NULL;
+
+    (void)state;
+    /* No sudo.conf: one of setup's own, which --undo removes (out NULL). */
+    assert_int_equal(eksauth_setup_sudo_conf(NULL, false, &made, &err), EKSAUTH_OK);
+    assert_non_null(strstr(made, "\n" EKSAUTH_SETUP_GROUP_SOURCE "\n"));
+    assert_int_equal(eksauth_setup_sudo_conf(made, true, &out, &err), EKSAUTH_OK);
+    assert_null(out);
+    /* A line added to it since is the operator's: it stays, with setup's head line. */
+    made = realloc(made, strlen(made) + 32);
+    strcat(made, "Set disable_coredump false\n");
+    assert_int_equal(eksauth_setup_sudo_conf(made, true, &out, &err), EKSAUTH_OK);
+    assert_non_null(out);
+    assert_null(strstr(out, EKSAUTH_SETUP_GROUP_SOURCE));
+    assert_non_null(strstr(out, "Set disable_coredump false\n"));
+    free(out);
+    free(made);
+    assert_int_equal(eksauth_setup_sudo_conf(NULL, true, &out, &err), EKSAUTH_OK);
+    assert_null(out);
+    /* The operator's own dynamic: nothing to add, nothing to take back. */
+    assert_int_equal(eksauth_setup_sudo_conf("Set  group_source   DYNAMIC\n", false, &out, &err),
+                     EKSAUTH_OK);
+    assert_string_equal(out, "Set  group_source   DYNAMIC\n");
+    free(out);
+    assert_int_equal(eksauth_setup_sudo_conf("Set group_source dynamic\n", true, &out, &err),
+                     EKSAUTH_OK);
+    assert_string_equal(out, "Set group_source dynamic\n");
+    free(out);
+    /* Another source of the operator's: refused, said, nothing made; --undo leaves it. */
+    out = NULL;
+    assert_int_equal(
+        eksauth_setup_sudo_conf("# mine\nset group_source adaptive # why\n", false, &out, &err),
+        EKSAUTH_EINVAL);
+    assert_null(out);
+    assert_non_null(strstr(err.msg, "sets group_source adaptive"));
+    assert_non_null(strstr(err.msg, "\"Set group_source dynamic\""));
+    assert_int_equal(eksauth_setup_sudo_conf("Set group_source static\n", true, &out, &err),
+                     EKSAUTH_OK);
+    assert_string_equal(out, "Set group_source static\n");
+    free(out);
+    /* A variable whose name only starts the same is another variable. */
+    assert_int_equal(eksauth_setup_sudo_conf("Set group_sourcex static\n", false, &out, &err),
+                     EKSAUTH_OK);
+    free(out);
+}
+
+/* --------------------------------------------------------------- sshd drop-in */
+
+/* The drop-in setup wrote before its Match block. */
+static const char dropin_v1[] =
+    "# /etc/ssh/sshd_config.d/eksauth.conf, written by eksauth setup (eksauth setup --undo\n"
+    "# removes it).  Tokens reach PAM as keyboard-interactive answers: the password\n"
+    "# method drops answers over 1024 bytes.  Debian's sshd_config reads this folder\n"
+    "# first, and the first value of a keyword wins.\n"
+    "UsePAM yes\n"
+    "KbdInteractiveAuthentication yes\n";
+
+static void test_sshd_dropin_match_block(void **state)
+{
+    char *text = eksauth_setup_sshd_dropin("eks-users"), *block;
+
+    (void)state;
+    assert_non_null(text);
+    assert_true(line_of(text, "UsePAM yes") > 0);
+    assert_true(line_of(text, "KbdInteractiveAuthentication yes") > 0);
+    /* The Match block last, so that it ends with the file; the four lines inside it. */
+    block = strstr(text, "\nMatch Group eks-users\n");
+    assert_non_null(block);
+    assert_true(line_of(text, "UsePAM yes") < line_of(text, "Match Group eks-users"));
+    assert_true(line_of(block, "    AuthenticationMethods keyboard-interactive") > 0);
+    assert_true(line_of(block, "    AuthorizedKeysFile none") > 0);
+    assert_true(line_of(block, "    PubkeyAuthentication no") > 0);
+    assert_true(line_of(block, "    HostbasedAuthentication no") > 0);
+    assert_true(eksauth_setup_sshd_dropin_is_ours(text));
+    free(text);
+    text = eksauth_setup_sshd_dropin("k8s-logins");
+    assert_non_null(strstr(text, "\nMatch Group k8s-logins\n"));
+    assert_true(eksauth_setup_sshd_dropin_is_ours(text));
+    /* An edit makes it the operator's; so does a group that is no valid name. */
+    text[strlen(text) - 3] = 'X';
+    assert_false(eksauth_setup_sshd_dropin_is_ours(text));
+    free(text);
+    text = eksauth_setup_sshd_dropin("a b");
+    assert_false(eksauth_setup_sshd_dropin_is_ours(text));
+    free(text);
+    /* What setup wrote before the Match block is its own (replaced or taken back). */
+    assert_true(eksauth_setup_sshd_dropin_is_ours(dropin_v1));
+    assert_false(eksauth_setup_sshd_dropin_is_ours("UsePAM yes\n"));
+}
+
 /* --------------------------------------------------------------- sudoers */
 
 static void test_sudoers_and_its_group(void **state)
@@ -273,6 +471,15 @@ static void test_sudoers_and_its_group(void **state)
     cfg.n_group_map = 1;
     assert_int_equal(eksauth_setup_sudo_group(&cfg, group, &err), EKSAUTH_ENOTFOUND);
     assert_non_null(strstr(err.msg, "sudo"));
+
+    /* The group of every login: users_group, else the prefix's. */
+    cfg.group_map = NULL;
+    cfg.n_group_map = 0;
+    eksauth_setup_users_group(&cfg, group);
+    assert_string_equal(group, "k8s-users");
+    cfg.users_group = "logins";
+    eksauth_setup_users_group(&cfg, group);
+    assert_string_equal(group, "logins");
 
     text = eksauth_setup_sudoers("eks-system-masters");
     assert_non_null(text);
@@ -324,6 +531,9 @@ static void make_root(struct root *r)
     assert_int_equal(mkdir(at(r, "/etc/sudoers.d"), 0750), 0);
     put(r, "/etc/nsswitch.conf", debian_nsswitch);
     put(r, "/etc/pam.d/sshd", debian_sshd);
+    put(r, "/etc/sudo.conf", debian_sudo_conf);
+    put(r, "/etc/passwd", "root:x:0:0:root:/root:/bin/bash\n");
+    put(r, "/etc/group", "root:x:0:\nsudo:x:27:\n");
 }
 
 static void remove_root(struct root *r)
@@ -333,6 +543,9 @@ static void remove_root(struct root *r)
         "/etc/pam.d/sshd",
         "/etc/ssh/sshd_config.d/eksauth.conf",
         "/etc/sudoers.d/eksauth",
+        "/etc/sudo.conf",
+        "/etc/passwd",
+        "/etc/group",
         "/etc/sudoers.d",
         "/etc/ssh/sshd_config.d",
         "/etc/ssh",
@@ -357,7 +570,7 @@ static enum eksauth_setup_action action_of(const struct eksauth_setup_plan *p, c
 
 static void plan_apply(struct root *r, bool undo, struct eksauth_setup_plan *p)
 {
-    struct eksauth_setup_options o = {r->dir, undo, "eks-system-masters", NULL};
+    struct eksauth_setup_options o = {r->dir, undo, "eks-system-masters", NULL, "eks-users"};
     struct eksauth_error err;
 
     assert_int_equal(eksauth_setup_plan(&o, p, &err), EKSAUTH_OK);
@@ -369,7 +582,7 @@ static void test_plan_setup_again_and_undo(void **state)
     struct eksauth_setup_plan p;
     struct root r;
     struct stat st;
-    char *text;
+    char *text, *want;
 
     (void)state;
     make_root(&r);
@@ -379,7 +592,12 @@ static void test_plan_setup_again_and_undo(void **state)
         assert_int_equal(p.files[i].action, EKSAUTH_SETUP_WRITE);
     eksauth_setup_plan_free(&p);
     text = get(&r, "/etc/ssh/sshd_config.d/eksauth.conf");
-    assert_string_equal(text, eksauth_setup_sshd_dropin());
+    want = eksauth_setup_sshd_dropin("eks-users");
+    assert_string_equal(text, want);
+    free(text);
+    free(want);
+    text = get(&r, "/etc/sudo.conf");
+    assert_non_null(strstr(text, "\n" EKSAUTH_SETUP_GROUP_SOURCE "\n"));
     free(text);
     assert_int_equal(stat(at(&r, "/etc/sudoers.d/eksauth"), &st), 0);
     assert_int_equal(st.st_mode & 07777, 0440);
@@ -404,6 +622,9 @@ static void test_plan_setup_again_and_undo(void **state)
     text = get(&r, "/etc/nsswitch.conf");
     assert_string_equal(text, debian_nsswitch);
     free(text);
+    text = get(&r, "/etc/sudo.conf");
+    assert_string_equal(text, debian_sudo_conf);
+    free(text);
     assert_int_equal(access(at(&r, "/etc/ssh/sshd_config.d/eksauth.conf"), F_OK), -1);
     assert_int_equal(access(at(&r, "/etc/sudoers.d/eksauth"), F_OK), -1);
     plan_apply(&r, true, &p);
@@ -415,7 +636,7 @@ static void test_plan_setup_again_and_undo(void **state)
 
 static void test_plan_conflict_writes_nothing(void **state)
 {
-    struct eksauth_setup_options o = {NULL, false, "eks-system-masters", NULL};
+    struct eksauth_setup_options o = {NULL, false, "eks-system-masters", NULL, "eks-users"};
     struct eksauth_setup_plan p;
     struct eksauth_error err;
     struct root r;
@@ -448,9 +669,56 @@ static void test_plan_conflict_writes_nothing(void **state)
     remove_root(&r);
 }
 
+/* sudo.conf made and taken back whole; the users group a local group; an earlier drop-in. */
+static void test_plan_sudo_conf_users_group_and_earlier_dropin(void **state)
+{
+    struct eksauth_setup_options o = {NULL, false, "eks-system-masters", NULL, "eks-users"};
+    struct eksauth_setup_plan p;
+    struct eksauth_error err;
+    struct root r;
+    char *text;
+
+    (void)state;
+    make_root(&r);
+    o.root = r.dir;
+    (void)remove(at(&r, "/etc/sudo.conf"));
+    put(&r, "/etc/ssh/sshd_config.d/eksauth.conf", dropin_v1);
+    assert_int_equal(eksauth_setup_plan(&o, &p, &err), EKSAUTH_OK);
+    assert_int_equal(action_of(&p, "/etc/sudo.conf"), EKSAUTH_SETUP_WRITE);
+    assert_int_equal(action_of(&p, "/etc/ssh/sshd_config.d/eksauth.conf"), EKSAUTH_SETUP_WRITE);
+    assert_int_equal(eksauth_setup_apply(&p, &err), EKSAUTH_OK);
+    eksauth_setup_plan_free(&p);
+    text = get(&r, "/etc/ssh/sshd_config.d/eksauth.conf");
+    assert_non_null(strstr(text, "Match Group eks-users\n"));
+    free(text);
+    o.undo = true;
+    assert_int_equal(eksauth_setup_plan(&o, &p, &err), EKSAUTH_OK);
+    assert_int_equal(action_of(&p, "/etc/sudo.conf"), EKSAUTH_SETUP_REMOVE);
+    assert_int_equal(eksauth_setup_apply(&p, &err), EKSAUTH_OK);
+    eksauth_setup_plan_free(&p);
+    assert_int_equal(access(at(&r, "/etc/sudo.conf"), F_OK), -1);
+
+    /* No sudo at all: sudo.conf is left alone, and said why. */
+    o.undo = false;
+    assert_int_equal(rmdir(at(&r, "/etc/sudoers.d")), 0);
+    assert_int_equal(eksauth_setup_plan(&o, &p, &err), EKSAUTH_OK);
+    assert_int_equal(action_of(&p, "/etc/sudo.conf"), EKSAUTH_SETUP_SKIP);
+    assert_non_null(strstr(p.files[4].note, "sudo is not installed"));
+    eksauth_setup_plan_free(&p);
+
+    /* A local group with the users group's name: the Match block would miss every login. */
+    put(&r, "/etc/group", "root:x:0:\neks-users:x:4000:\n");
+    assert_int_equal(eksauth_setup_plan(&o, &p, &err), EKSAUTH_EINVAL);
+    assert_int_equal(p.n, 0);
+    assert_non_null(strstr(err.msg, "eks-users, is a local group"));
+    assert_non_null(strstr(err.msg, "users_group"));
+    remove_root(&r);
+}
+
 static void test_plan_without_sudo_or_sshd(void **state)
 {
-    struct eksauth_setup_options o = {NULL, false, NULL, "group_map sends it elsewhere"};
+    struct eksauth_setup_options o = {NULL, false, NULL, "group_map sends it elsewhere",
+                                      "eks-users"};
     struct eksauth_setup_plan p;
     struct eksauth_error err;
     struct root r;
@@ -488,12 +756,18 @@ int main(void)
         cmocka_unit_test(test_nsswitch_undo_takes_its_action_and_keeps_no_newline),
         cmocka_unit_test(test_nsswitch_without_a_passwd_line),
         cmocka_unit_test(test_pam_blocks_in_place_and_undo),
+        cmocka_unit_test(test_pam_takes_over_an_earlier_setup),
         cmocka_unit_test(test_pam_refuses_a_line_of_someone_else),
         cmocka_unit_test(test_pam_keeps_an_own_mkhomedir_and_a_missing_newline),
         cmocka_unit_test(test_pam_without_auth_lines),
+        cmocka_unit_test(test_sudo_conf_group_source_and_back),
+        cmocka_unit_test(test_sudo_conf_group_source_read),
+        cmocka_unit_test(test_sudo_conf_none_yours_and_another_source),
+        cmocka_unit_test(test_sshd_dropin_match_block),
         cmocka_unit_test(test_sudoers_and_its_group),
         cmocka_unit_test(test_plan_setup_again_and_undo),
         cmocka_unit_test(test_plan_conflict_writes_nothing),
+        cmocka_unit_test(test_plan_sudo_conf_users_group_and_earlier_dropin),
         cmocka_unit_test(test_plan_without_sudo_or_sshd),
     };
 

@@ -63,13 +63,15 @@ static int parse_args(struct doctor *d, int argc, char **argv, bool *json)
 static void run_checks(struct doctor *d)
 {
     check_config(d);
-    if (d->cfg_usable)
+    if (d->cfg_usable) {
         check_source(d);
+        check_tokens(d);
+    }
     check_modules(d);
     check_nsswitch(d);
+    check_db(d);
     check_pam_sshd(d);
     check_sshd(d);
-    check_db(d);
     check_sync_enabled(d);
     check_sudoers(d);
     if (d->network)

@@ -11,21 +11,28 @@
  *   files.c     the config (present, trusted, valid, cluster_id set), its
  *               aws-auth source, the modules on disk, and the trust rule
  *               of lib/trust.c they share with the identity DB
+ *   tokens.c    which tokens the host takes (accept_cluster_tokens)
  *   nsswitch.c  eksauth after files on passwd:, group: (and initgroups:)
- *   pam.c       /etc/pam.d/sshd (pam_eksauth in auth, account and session,
- *               in an order that works, with a local break-glass path) and
+ *   pam.c       /etc/pam.d/sshd (pam_eksauth in auth, account with
+ *               require_token, and session after every pam_env, in an
+ *               order that works, with a local break-glass path) and
  *               /etc/pam.d/sudo
  *   sshd.c      sshd_config: UsePAM, KbdInteractiveAuthentication,
- *               AuthenticationMethods; PasswordAuthentication cuts tokens
+ *               AuthenticationMethods; PasswordAuthentication cuts tokens;
+ *               eksauth logins keyboard-interactive only (sshd -T for a
+ *               member of the group of every login, or the files)
  *   sudoers.c   rules naming group_prefix groups (each must exist; one
- *               that asks a password needs pam_eksauth in /etc/pam.d/sudo)
+ *               that asks a password needs pam_eksauth in /etc/pam.d/sudo;
+ *               sudo.conf's group_source dynamic)
  *   db.c        the identity DB (present, trusted, valid, its age) and a
  *               sync that keeps it current
  *   network.c   --network: STS and the sync source answer over TLS
  *
  * Everything is read from files, never through NSS or PAM: doctor must
- * work where those are broken.  Nothing is written.  Messages and fixes
- * name host paths, never the --root copy.
+ * work where those are broken.  (One exception: sshd -T, run on this host
+ * when it can, resolves an eksauth login's groups through NSS itself.)
+ * Nothing is written.  Messages and fixes name host paths, never the
+ * --root copy.
  */
 #ifndef EKSAUTH_DOCTOR_H
 #define EKSAUTH_DOCTOR_H
@@ -135,11 +142,12 @@ const char *base_name(const char *path);
 
 void check_config(struct doctor *d);  /* files.c; sets cfg, cfg_usable, conf_host */
 void check_source(struct doctor *d);  /* files.c; when cfg_usable */
+void check_tokens(struct doctor *d);  /* tokens.c; when cfg_usable */
 void check_modules(struct doctor *d); /* files.c */
 void check_nsswitch(struct doctor *d);
-void check_pam_sshd(struct doctor *d);
-void check_sshd(struct doctor *d);
 void check_db(struct doctor *d); /* db.c; opens d->db */
+void check_pam_sshd(struct doctor *d);
+void check_sshd(struct doctor *d); /* after nsswitch and db: a member for sshd -T */
 void check_sync_enabled(struct doctor *d);
 void check_sudoers(struct doctor *d);
 void check_network(struct doctor *d); /* --network */

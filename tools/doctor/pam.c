@@ -4,7 +4,8 @@
  * stack, and what each control does with pam_eksauth's answers.  In sshd's
  * stack pam_eksauth must be in auth (before pam_unix, a valid token ending
  * the stack, local accounts passing through to pam_unix: the break-glass
- * path), in account (its refusal enforced) and in session.
+ * path), in account (its refusal enforced, require_token for sshd) and in
+ * session (after every pam_env that reads the user's ~/.pam_environment).
  */
 #include "config.h"
 
@@ -309,6 +310,24 @@ static void pam_check_auth(struct doctor *d, const char *service, const struct p
                "auth: pam_eksauth before the local modules; local accounts pass through");
 }
 
+/* Whether module arguments hold require_token for service (bare: every service). */
+static bool requires_token(const char *args, const char *service)
+{
+    char buf[1024], *p = buf, *w, *list, *name;
+
+    fmt(buf, sizeof(buf), "%s", args);
+    while ((w = next_word(&p)) != NULL) {
+        if (strcmp(w, "require_token") == 0)
+            return true;
+        if (strncmp(w, "require_token=", 14) != 0)
+            continue;
+        for (list = w + 14; (name = strsep(&list, ",")) != NULL;)
+            if (strcmp(name, service) == 0)
+                return true;
+    }
+    return false;
+}
+
 static void pam_check_account(struct doctor *d, const char *host, const struct pam_stack *st)
 {
     const struct pam_entry *e;
@@ -342,8 +361,45 @@ static void pam_check_account(struct doctor *d, const char *host, const struct p
         set_fix(d, f, "make the line \"%s\"", PAM_ACCOUNT_LINE);
         ok = false;
     }
+    if (!requires_token(e->args, "sshd")) {
+        f = report(d, LV_ERROR, "pam", e->where,
+                   "account: pam_eksauth has no require_token for sshd: an eksauth user passes "
+                   "the account stage without having given a token, so a key planted in "
+                   "~/.ssh/authorized_keys (or .shosts) after one token login logs in again");
+        set_fix(d, f, "add require_token=sshd to the line: \"%s\"", PAM_ACCOUNT_LINE);
+        ok = false;
+    }
     if (ok)
-        report(d, LV_OK, "pam", e->where, "account: pam_eksauth enforces the current aws-auth");
+        report(d, LV_OK, "pam", e->where,
+               "account: pam_eksauth enforces the current aws-auth and a token in every login");
+}
+
+/*
+ * pam_env with user_readenv=1 sets what the user's ~/.pam_environment says,
+ * EKS_* included: after pam_eksauth's session line it would have the last
+ * word (sshd sets them again at setcred; other programs do not).
+ */
+static bool pam_check_env_after(struct doctor *d, const struct pam_stack *st, size_t is)
+{
+    struct finding *f;
+    ssize_t ie;
+    bool ok = true;
+
+    for (ie = pam_find(st, "session", "pam_env.so", is + 1); ie >= 0;
+         ie = pam_find(st, "session", "pam_env.so", (size_t)ie + 1)) {
+        if (!has_word(st->v[ie].args, "user_readenv=1"))
+            continue;
+        f = report(d, LV_ERROR, "pam", st->v[ie].where,
+                   "session: pam_env with user_readenv=1 runs after pam_eksauth (%s): a user's "
+                   "~/.pam_environment sets EKS_* over the module's values",
+                   st->v[is].where);
+        set_fix(d, f,
+                "move the pam_eksauth session line below %s (eksauth setup puts it there), or "
+                "take user_readenv=1 out of that line",
+                st->v[ie].where);
+        ok = false;
+    }
+    return ok;
 }
 
 static void pam_check_session(struct doctor *d, const char *host, const struct pam_stack *st)
@@ -352,7 +408,9 @@ static void pam_check_session(struct doctor *d, const char *host, const struct p
     ssize_t is = pam_find(st, "session", "pam_eksauth.so", 0);
 
     if (is >= 0) {
-        report(d, LV_OK, "pam", st->v[is].where, "session: pam_eksauth sets EKS_* and audits");
+        if (pam_check_env_after(d, st, (size_t)is))
+            report(d, LV_OK, "pam", st->v[is].where,
+                   "session: pam_eksauth sets EKS_* (after every pam_env) and audits");
         return;
     }
     f = report(d, LV_ERROR, "pam", host,

@@ -1,51 +1,131 @@
 /*
  * sshd.c - sshd_config as sshd reads it (the first value of a keyword wins,
- * Include files in order, a Match block holds the rest of its file):
- * UsePAM yes, keyboard-interactive allowed (a token is 1.5-2.5 KB, which
- * only passes as keyboard-interactive answers), and a warning that
- * PasswordAuthentication cuts tokens.
+ * Include files in order, a Match block lasts to the next Match or the end
+ * of its file): UsePAM yes, keyboard-interactive allowed (a token is
+ * 1.5-2.5 KB, which only passes as keyboard-interactive answers), a warning
+ * that PasswordAuthentication cuts tokens; and, for a login of eksauth's
+ * (a member of the group of every login, users_group), that nothing but
+ * keyboard-interactive logs it in: no key, no host-based login, no GSSAPI,
+ * which would let one token login become permanent access.  That check
+ * asks sshd itself (sshd -T -C user=A MEMBER,...) on this host when it can,
+ * and reads the files otherwise.
  */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
 #include <glob.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "doctor.h"
+#include "eksauth/setup.h"
+
+#define SSHD_PATH   "/usr/sbin/sshd"
+#define SSHD_T_MAX  (256 * 1024)                                 /* what sshd -T prints: a few KB */
+#define SSHD_T_SPEC "user=%s,host=doctor.invalid,addr=192.0.2.1" /* TEST-NET-1: nobody's */
 
 struct sshd_value {
     char *value;
     char *where;
 };
 
-enum { SSHD_USEPAM, SSHD_KBDINT, SSHD_PASSWORD, SSHD_METHODS, SSHD_N };
+/* The keywords doctor reads, with sshd's defaults (sshd_config(5), OpenSSH 9). */
+enum {
+    K_USEPAM,
+    K_KBDINT,
+    K_PASSWORD,
+    K_METHODS,
+    K_PUBKEY,
+    K_KEYSFILE,
+    K_KEYSCMD,
+    K_USERCA,
+    K_HOSTBASED,
+    K_GSSAPI,
+    K_N
+};
+
+static const struct {
+    const char *name;
+    const char *dflt;
+} keywords[K_N] = {
+    [K_USEPAM] = {"usepam", "no"},
+    [K_KBDINT] = {"kbdinteractiveauthentication", "yes"},
+    [K_PASSWORD] = {"passwordauthentication", "yes"},
+    [K_METHODS] = {"authenticationmethods", "any"},
+    [K_PUBKEY] = {"pubkeyauthentication", "yes"},
+    [K_KEYSFILE] = {"authorizedkeysfile", ".ssh/authorized_keys .ssh/authorized_keys2"},
+    [K_KEYSCMD] = {"authorizedkeyscommand", "none"},
+    [K_USERCA] = {"trustedusercakeys", "none"},
+    [K_HOSTBASED] = {"hostbasedauthentication", "no"},
+    [K_GSSAPI] = {"gssapiauthentication", "no"},
+};
+
+/* Where a line is: outside any Match, in a block that holds every eksauth login, or another. */
+enum scope { SCOPE_GLOBAL, SCOPE_MEMBER, SCOPE_OTHER };
 
 struct sshd_conf {
-    struct sshd_value v[SSHD_N];
-    bool in_match;
+    struct sshd_value global[K_N];
+    struct sshd_value member[K_N]; /* from Match blocks that hold every eksauth login */
+    const char *users_group;
     bool found;
 };
 
 static int sshd_keyword(const char *kw)
 {
-    if (strcasecmp(kw, "usepam") == 0)
-        return SSHD_USEPAM;
-    if (strcasecmp(kw, "kbdinteractiveauthentication") == 0 ||
-        strcasecmp(kw, "challengeresponseauthentication") == 0)
-        return SSHD_KBDINT;
-    if (strcasecmp(kw, "passwordauthentication") == 0)
-        return SSHD_PASSWORD;
-    if (strcasecmp(kw, "authenticationmethods") == 0)
-        return SSHD_METHODS;
+    int k;
+
+    if (strcasecmp(kw, "challengeresponseauthentication") == 0)
+        return K_KBDINT;
+    for (k = 0; k < K_N; k++)
+        if (strcasecmp(kw, keywords[k].name) == 0)
+            return k;
     return -1;
 }
 
-static void sshd_read(struct doctor *d, const char *host, int depth, struct sshd_conf *c);
+/*
+ * Whether a Match line's criteria hold every eksauth login: "All", or
+ * "Group" lists naming the group of every login (a negated pattern could
+ * exclude some of them; any other criterion depends on the connection).
+ */
+static enum scope match_scope(char *criteria, const char *users_group)
+{
+    enum scope sc = SCOPE_OTHER;
+    char *kw, *list, *pat;
 
-/* "Include" arguments: globs, relative to /etc/ssh, in sorted order. */
-static void sshd_include(struct doctor *d, char *args, int depth, struct sshd_conf *c)
+    while ((kw = next_word(&criteria)) != NULL) {
+        if (strcasecmp(kw, "all") == 0) {
+            sc = SCOPE_MEMBER;
+            continue;
+        }
+        list = next_word(&criteria);
+        if (strcasecmp(kw, "group") != 0 || list == NULL)
+            return SCOPE_OTHER;
+        sc = SCOPE_OTHER;
+        while ((pat = strsep(&list, ",")) != NULL) {
+            if (pat[0] == '!')
+                return SCOPE_OTHER;
+            if (fnmatch(pat, users_group, 0) == 0)
+                sc = SCOPE_MEMBER;
+        }
+        if (sc != SCOPE_MEMBER)
+            return SCOPE_OTHER;
+    }
+    return sc;
+}
+
+static void sshd_read(struct doctor *d, const char *host, int depth, enum scope scope,
+                      struct sshd_conf *c);
+
+/* "Include" arguments: globs, relative to /etc/ssh, in sorted order, read in the current scope. */
+static void sshd_include(struct doctor *d, char *args, int depth, enum scope scope,
+                         struct sshd_conf *c)
 {
     char pattern[PATH_MAX], real[PATH_MAX];
     char *w;
@@ -60,14 +140,30 @@ static void sshd_include(struct doctor *d, char *args, int depth, struct sshd_co
         memset(&g, 0, sizeof(g));
         if (glob(rooted(d, pattern, real), 0, NULL, &g) == 0) {
             for (i = 0; i < g.gl_pathc; i++)
-                sshd_read(d, unrooted(d, g.gl_pathv[i]), depth + 1, c);
+                sshd_read(d, unrooted(d, g.gl_pathv[i]), depth + 1, scope, c);
         }
         globfree(&g);
     }
 }
 
-/* sshd takes the first value of a keyword; a Match block holds the rest of the file. */
-static void sshd_read(struct doctor *d, const char *host, int depth, struct sshd_conf *c)
+static void sshd_set(struct doctor *d, struct sshd_value *v, const char *value, const char *where)
+{
+    if (v->value != NULL)
+        return;
+    v->value = strdup(value);
+    v->where = strdup(where);
+    if (v->value == NULL || v->where == NULL)
+        d->nomem = true;
+}
+
+/*
+ * sshd takes the first value of a keyword; a Match block lasts to the next
+ * Match line or the end of the file that holds it (the includer's scope
+ * then goes on).  Lines of other Match blocks are not read: they hold
+ * other logins, or only some.
+ */
+static void sshd_read(struct doctor *d, const char *host, int depth, enum scope scope,
+                      struct sshd_conf *c)
 {
     char where[WHERE_MAX];
     struct lines l;
@@ -98,20 +194,19 @@ static void sshd_read(struct doctor *d, const char *host, int depth, struct sshd
         for (n = strlen(s); n > 0 && is_blank(s[n - 1]); n--)
             s[n - 1] = '\0';
         if (strcasecmp(kw, "match") == 0) {
-            c->in_match = true;
+            scope = match_scope(s, c->users_group);
             continue;
         }
         if (strcasecmp(kw, "include") == 0) {
-            sshd_include(d, s, depth, c);
+            if (scope != SCOPE_OTHER)
+                sshd_include(d, s, depth, scope, c);
             continue;
         }
         k = sshd_keyword(kw);
-        if (k < 0 || c->in_match || c->v[k].value != NULL)
+        if (k < 0 || scope == SCOPE_OTHER)
             continue;
-        c->v[k].value = strdup(s);
-        c->v[k].where = strdup(at_line(where, host, l.no));
-        if (c->v[k].value == NULL || c->v[k].where == NULL)
-            d->nomem = true;
+        at_line(where, host, l.no);
+        sshd_set(d, scope == SCOPE_GLOBAL ? &c->global[k] : &c->member[k], s, where);
     }
     free(text);
 }
@@ -134,23 +229,12 @@ static void sshd_fix(struct doctor *d, struct finding *f, const struct sshd_valu
                 want);
 }
 
-void check_sshd(struct doctor *d)
+static void sshd_check_global(struct doctor *d, const char *host, struct sshd_conf *c)
 {
-    const char *host = "/etc/ssh/sshd_config";
-    struct sshd_conf c;
     struct sshd_value *v;
     struct finding *f;
-    size_t i;
 
-    memset(&c, 0, sizeof(c));
-    sshd_read(d, host, 0, &c);
-    if (!c.found) {
-        f = report(d, LV_WARNING, "sshd", host,
-                   "missing: no sshd here, so no ssh logins through eksauth");
-        set_fix(d, f, "apt install openssh-server, if this host takes ssh logins");
-        goto out;
-    }
-    v = &c.v[SSHD_USEPAM];
+    v = &c->global[K_USEPAM];
     if (!sshd_yes(v, false)) {
         f = report(d, LV_ERROR, "sshd", v->where != NULL ? v->where : host,
                    "UsePAM is %s: sshd never calls pam_eksauth",
@@ -159,7 +243,7 @@ void check_sshd(struct doctor *d)
     } else {
         report(d, LV_OK, "sshd", v->where, "UsePAM yes");
     }
-    v = &c.v[SSHD_KBDINT];
+    v = &c->global[K_KBDINT];
     if (!sshd_yes(v, true)) {
         f = report(d, LV_ERROR, "sshd", v->where,
                    "KbdInteractiveAuthentication is %s: tokens (1.5-2.5 KB) only pass as "
@@ -170,7 +254,7 @@ void check_sshd(struct doctor *d)
         report(d, LV_OK, "sshd", v->where != NULL ? v->where : host,
                "KbdInteractiveAuthentication yes%s", v->value == NULL ? " (default)" : "");
     }
-    v = &c.v[SSHD_PASSWORD];
+    v = &c->global[K_PASSWORD];
     if (sshd_yes(v, true)) {
         f = report(d, LV_WARNING, "sshd", v->where != NULL ? v->where : host,
                    "PasswordAuthentication is yes%s: sshd's password method drops passwords "
@@ -181,7 +265,7 @@ void check_sshd(struct doctor *d)
                 "eksauth users connect with \"eksauth ssh\" (keyboard-interactive); set "
                 "\"PasswordAuthentication no\" if no local account logs in with a password");
     }
-    v = &c.v[SSHD_METHODS];
+    v = &c->global[K_METHODS];
     if (v->value != NULL && strcasecmp(v->value, "any") != 0 &&
         strstr(v->value, "keyboard-interactive") == NULL) {
         f = report(d, LV_ERROR, "sshd", v->where,
@@ -192,9 +276,263 @@ void check_sshd(struct doctor *d)
                 "keyboard-interactive\"), then systemctl reload ssh",
                 v->where, v->value);
     }
-out:
-    for (i = 0; i < SSHD_N; i++) {
-        free(c.v[i].value);
-        free(c.v[i].where);
+}
+
+/* ---------------------------------------------- an eksauth login's methods */
+
+/* An eksauth login's value of keyword k: its Match blocks', else the global one, else sshd's. */
+static const char *member_value(const struct sshd_conf *c, int k, const char **where)
+{
+    const struct sshd_value *v = c->member[k].value != NULL ? &c->member[k] : &c->global[k];
+
+    if (where != NULL && v->where != NULL)
+        *where = v->where;
+    return v->value != NULL ? v->value : keywords[k].dflt;
+}
+
+/* Every list of AuthenticationMethods ("a,b c") holds keyboard-interactive. */
+static bool methods_need_kbdint(const char *methods)
+{
+    const char *p = methods, *end;
+
+    if (strcasecmp(methods, "any") == 0)
+        return false;
+    while (*p != '\0') {
+        while (is_blank(*p))
+            p++;
+        if (*p == '\0')
+            break;
+        for (end = p; *end != '\0' && !is_blank(*end); end++)
+            ;
+        if (memmem(p, (size_t)(end - p), "keyboard-interactive", 20) == NULL)
+            return false;
+        p = end;
     }
+    return true;
+}
+
+/*
+ * What an eksauth login could use instead of keyboard-interactive, as
+ * words for a finding ("" when nothing): a key (a file, a command or a
+ * user CA sshd takes them from), host-based login, GSSAPI.
+ */
+static void other_methods(const struct sshd_conf *c, char *buf, size_t n)
+{
+    bool key = strcasecmp(member_value(c, K_PUBKEY, NULL), "yes") == 0 &&
+               (strcasecmp(member_value(c, K_KEYSFILE, NULL), "none") != 0 ||
+                strcasecmp(member_value(c, K_KEYSCMD, NULL), "none") != 0 ||
+                strcasecmp(member_value(c, K_USERCA, NULL), "none") != 0);
+    bool hostbased = strcasecmp(member_value(c, K_HOSTBASED, NULL), "yes") == 0;
+    bool gssapi = strcasecmp(member_value(c, K_GSSAPI, NULL), "yes") == 0;
+
+    fmt(buf, n, "%s%s%s%s%s", key ? "by a key" : "", key && (hostbased || gssapi) ? ", " : "",
+        hostbased ? "by host-based login (.shosts)" : "", hostbased && gssapi ? ", " : "",
+        gssapi ? "by GSSAPI" : "");
+}
+
+static void sshd_values_free(struct sshd_value v[K_N])
+{
+    size_t k;
+
+    for (k = 0; k < K_N; k++) {
+        free(v[k].value);
+        free(v[k].where);
+        v[k].value = v[k].where = NULL;
+    }
+}
+
+/* sshd -T's "keyword value" lines into v. */
+static void sshd_t_parse(struct doctor *d, char *text, size_t len, const char *where,
+                         struct sshd_value v[K_N])
+{
+    struct lines l = {text, text + len, 0};
+    char *line, *value;
+    int k;
+
+    while ((line = next_line(&l)) != NULL && !d->nomem) {
+        value = line + strcspn(line, " ");
+        if (*value == '\0')
+            continue;
+        *value++ = '\0';
+        k = sshd_keyword(line);
+        if (k >= 0)
+            sshd_set(d, &v[k], value, where);
+    }
+}
+
+/*
+ * sshd's own answer for user (sshd -T -C): true with v filled and where
+ * naming the command.  Not under --root, and only where sshd is installed
+ * and runs (as root, with its host keys and /run/sshd).
+ */
+static bool sshd_t(struct doctor *d, const char *user, char *where, struct sshd_value v[K_N])
+{
+    static char *const env[] = {"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C", NULL};
+    char spec[256], *argv[5], *buf = NULL;
+    posix_spawn_file_actions_t fa;
+    size_t len = 0;
+    ssize_t got;
+    int fds[2] = {-1, -1}, status = 0;
+    pid_t pid = -1;
+    bool done = false;
+
+    if (d->root[0] != '\0' || access(SSHD_PATH, X_OK) != 0 || pipe2(fds, O_CLOEXEC) != 0)
+        return false;
+    fmt(spec, sizeof(spec), SSHD_T_SPEC, user);
+    argv[0] = SSHD_PATH;
+    argv[1] = "-T";
+    argv[2] = "-C";
+    argv[3] = spec;
+    argv[4] = NULL;
+    buf = malloc(SSHD_T_MAX + 1);
+    if (buf == NULL || posix_spawn_file_actions_init(&fa) != 0) {
+        d->nomem = buf == NULL;
+        goto out;
+    }
+    /* Its output to us, its complaints nowhere: a failure means "read the files". */
+    if (posix_spawn_file_actions_adddup2(&fa, fds[1], STDOUT_FILENO) != 0 ||
+        posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0) != 0 ||
+        posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0) != 0 ||
+        posix_spawn(&pid, SSHD_PATH, &fa, NULL, argv, env) != 0)
+        pid = -1;
+    posix_spawn_file_actions_destroy(&fa);
+    close(fds[1]);
+    fds[1] = -1;
+    if (pid < 0)
+        goto out;
+    while (len < SSHD_T_MAX && (got = read(fds[0], buf + len, SSHD_T_MAX - len)) != 0) {
+        if (got > 0)
+            len += (size_t)got;
+        else if (errno != EINTR)
+            break;
+    }
+    close(fds[0]);
+    fds[0] = -1;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || len == 0 || len >= SSHD_T_MAX)
+        goto out;
+    buf[len] = '\0';
+    fmt(where, WHERE_MAX, "sshd -T -C %s", spec);
+    sshd_t_parse(d, buf, len, where, v);
+    done = true;
+out:
+    if (fds[0] >= 0)
+        close(fds[0]);
+    if (fds[1] >= 0)
+        close(fds[1]);
+    free(buf);
+    return done;
+}
+
+/*
+ * Whether nsswitch.conf keeps glibc from asking eksauth (an earlier check's
+ * error): sshd -T would then not see the member's groups.  (The module's
+ * file is not looked for: sshd finds it wherever ld.so does.)
+ */
+static bool nss_broken(const struct doctor *d)
+{
+    size_t i;
+
+    for (i = 0; i < d->n_findings; i++) {
+        const struct finding *f = &d->findings[i];
+
+        if (f->level == LV_ERROR && strcmp(f->check, "nsswitch") == 0)
+            return true;
+    }
+    return false;
+}
+
+/* A member of the group of every login, from the identity DB: into user; false when none. */
+static bool db_member(const struct doctor *d, const char *group, char *user, size_t n)
+{
+    struct eksauth_iddb_group g;
+    const char *login;
+    size_t len;
+
+    if (d->db == NULL || eksauth_iddb_group_by_name(d->db, group, &g) != EKSAUTH_OK ||
+        g.n_members == 0 || eksauth_iddb_group_member(d->db, &g, 0, &login, &len) != EKSAUTH_OK)
+        return false;
+    return fmt(user, n, "%.*s", (int)len, login);
+}
+
+/*
+ * An eksauth login must use keyboard-interactive, where pam_eksauth asks
+ * for the token: a key, a .shosts or GSSAPI that logs it in without one
+ * turns one stolen token into access that outlives it (issue 15).
+ */
+static void sshd_check_member(struct doctor *d, const char *host, struct sshd_conf *c)
+{
+    char user[EKSAUTH_NAME_MAX + 1], how[WHERE_MAX], others[128];
+    struct sshd_value asked[K_N];
+    const char *where = host, *methods;
+    struct finding *f;
+
+    memset(asked, 0, sizeof(asked));
+    /* sshd's own view for a member, when NSS can show sshd one; else the files'. */
+    if (db_member(d, c->users_group, user, sizeof(user)) && !nss_broken(d) &&
+        sshd_t(d, user, how, asked)) {
+        sshd_values_free(c->member);
+        memcpy(c->member, asked, sizeof(asked));
+    } else {
+        sshd_values_free(asked);
+        fmt(how, sizeof(how), "Match Group %s, as the files say", c->users_group);
+    }
+    methods = member_value(c, K_METHODS, &where);
+    other_methods(c, others, sizeof(others));
+    /* (Off for everyone is the global finding's.) */
+    if (methods_need_kbdint(methods) && sshd_yes(&c->global[K_KBDINT], true) &&
+        strcasecmp(member_value(c, K_KBDINT, NULL), "yes") != 0) {
+        f = report(d, LV_ERROR, "sshd", where,
+                   "eksauth logins (%s) must use keyboard-interactive, which is off for them: no "
+                   "eksauth user can log in",
+                   how);
+    } else if (methods_need_kbdint(methods)) {
+        report(d, LV_OK, "sshd", where,
+               "eksauth logins (%s): keyboard-interactive only, no key or other method without a "
+               "token (AuthenticationMethods %s)",
+               how, methods);
+        return;
+    } else if (others[0] != '\0') {
+        f = report(d, LV_ERROR, "sshd", where,
+                   "an eksauth user could log in %s, without a token (%s: AuthenticationMethods "
+                   "%s): a key planted after one token login would log in again after the token "
+                   "expired and after its role was revoked",
+                   others, how, methods);
+    } else {
+        f = report(d, LV_WARNING, "sshd", where,
+                   "eksauth logins are not held to keyboard-interactive (%s: AuthenticationMethods "
+                   "%s): only the global settings keep keys out, and the break-glass account may "
+                   "need them",
+                   how, methods);
+    }
+    set_fix(d, f,
+            "add the Match Group %s block of %s/sshd_config.d/eksauth.conf to "
+            "/etc/ssh/sshd_config.d/eksauth.conf (eksauth setup writes it), then systemctl "
+            "reload ssh",
+            c->users_group, EXAMPLES);
+}
+
+void check_sshd(struct doctor *d)
+{
+    const char *host = "/etc/ssh/sshd_config";
+    char users[EKSAUTH_NAME_MAX + 1];
+    struct sshd_conf c;
+    struct finding *f;
+
+    memset(&c, 0, sizeof(c));
+    eksauth_setup_users_group(&d->cfg, users);
+    c.users_group = users;
+    sshd_read(d, host, 0, SCOPE_GLOBAL, &c);
+    if (!c.found) {
+        f = report(d, LV_WARNING, "sshd", host,
+                   "missing: no sshd here, so no ssh logins through eksauth");
+        set_fix(d, f, "apt install openssh-server, if this host takes ssh logins");
+        goto out;
+    }
+    sshd_check_global(d, host, &c);
+    sshd_check_member(d, host, &c);
+out:
+    sshd_values_free(c.global);
+    sshd_values_free(c.member);
 }

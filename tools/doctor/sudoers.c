@@ -1,10 +1,12 @@
 /*
  * sudoers.c - the sudo rules that name group_prefix groups, read as sudo
  * reads /etc/sudoers (@include, #includedir with its skipped names): each
- * group must exist (in the identity DB or /etc/group), and a rule that asks
+ * group must exist (in the identity DB or /etc/group), a rule that asks
  * for a password needs pam_eksauth in /etc/pam.d/sudo (eksauth users have
- * none).  A file doctor cannot read (not run as root) is said, never taken
- * for a file without rules.
+ * none), and /etc/sudo.conf must make sudo ask NSS for the groups at every
+ * use (Set group_source dynamic), or a group taken from a role keeps its
+ * rules in sessions already open.  A file doctor cannot read (not run as
+ * root) is said, never taken for a file without rules.
  */
 #include "config.h"
 
@@ -13,9 +15,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "doctor.h"
 #include "eksauth/hostfiles.h"
+#include "eksauth/setup.h"
 
 #define NAMES_SHOWN 6 /* group names listed in a fix */
 
@@ -290,6 +294,52 @@ static size_t check_group_refs(struct doctor *d, const struct sudo_scan *sc, con
     return good;
 }
 
+/*
+ * sudo matches a rule's %group against the groups of the user.  By its
+ * default (group_source adaptive, or static) those are the process's own,
+ * fixed by initgroups at login: a group taken from a role in aws-auth stays
+ * in every session already open, with its sudo, until the person logs out.
+ * With dynamic, sudo asks NSS (the identity DB) at every use.
+ */
+static void check_group_source(struct doctor *d, const struct sudo_scan *sc)
+{
+    const char *host = "/etc/sudo.conf";
+    char value[32] = "adaptive", where[WHERE_MAX], *text = NULL;
+    struct finding *f;
+    unsigned line = 0;
+    size_t len;
+    int rc;
+
+    rc = slurp(d, host, &text, &len);
+    if (rc != 0 && rc != ENOENT) {
+        f = report(d, LV_WARNING, "sudoers", host,
+                   "cannot read it (%s): whether sudo asks NSS for the groups was not checked",
+                   strerror(rc));
+        set_fix(d, f, rc == EACCES ? "run eksauth doctor as root" : "check %s", host);
+        return;
+    }
+    if (text != NULL && eksauth_setup_sudo_group_source(text, value, sizeof(value), &line))
+        at_line(where, host, line);
+    else
+        fmt(where, sizeof(where), "%s", host);
+    free(text);
+    if (strcasecmp(value, "dynamic") == 0) {
+        report(d, LV_OK, "sudoers", where,
+               "Set group_source dynamic: sudo asks NSS for the groups at every use");
+        return;
+    }
+    f = report(d, LV_ERROR, "sudoers", where,
+               "group_source is %s%s: sudo matches %%%s (%s) against the groups fixed at login, "
+               "so a group taken from a role in aws-auth keeps its sudo in sessions already open",
+               value, line == 0 ? " (sudo's default)" : "", sc->refs[0].name, sc->refs[0].where);
+    if (line != 0)
+        set_fix(d, f, "change %s to \"%s\" (eksauth setup writes it)", where,
+                EKSAUTH_SETUP_GROUP_SOURCE);
+    else
+        set_fix(d, f, "add the line \"%s\" to %s (eksauth setup writes it)",
+                EKSAUTH_SETUP_GROUP_SOURCE, host);
+}
+
 void check_sudoers(struct doctor *d)
 {
     const char *prefix = d->cfg.group_prefix != NULL ? d->cfg.group_prefix : "eks-";
@@ -319,6 +369,8 @@ void check_sudoers(struct doctor *d)
     if (sc.n > 0 && good == sc.n)
         report(d, LV_OK, "sudoers", "/etc/sudoers", "%zu %s %s groups, all known", sc.n,
                sc.n == 1 ? "rule names" : "rules name", prefix);
+    if (sc.n > 0)
+        check_group_source(d, &sc);
     if (sc.asks_password)
         check_pam_sudo(d);
     sudo_scan_free(&sc);
