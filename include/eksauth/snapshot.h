@@ -1,10 +1,13 @@
 /*
  * snapshot.h - the last good aws-auth a cluster sync fetched, kept beside
  * the identity DB (paths.h: "aws-auth.snapshot"), and its state
- * ("aws-auth.state": the source's version, the Kubernetes resourceVersion,
- * when it was fetched and from where).  A login whose source is the
- * cluster maps with the snapshot (mapping.h); a sync compares the version
- * it fetched with the state's and writes nothing when they are equal.
+ * ("aws-auth.state": the source's version, the latest Kubernetes
+ * resourceVersion known, when the snapshot was fetched, when a sync last
+ * confirmed it current, and from where).  A login whose source is the
+ * cluster maps with the snapshot (mapping.h) and, with max_snapshot_age,
+ * refuses one that no sync has confirmed for that long; a sync compares
+ * the version it fetched with the state's and writes nothing when they are
+ * equal.
  */
 #ifndef EKSAUTH_SNAPSHOT_H
 #define EKSAUTH_SNAPSHOT_H
@@ -21,8 +24,14 @@
 
 struct eksauth_snapshot_state {
     char version[EKSAUTH_CLUSTER_VERSION_MAX]; /* "" when there is no snapshot */
+    /*
+     * The latest resourceVersion known (a list's, an event's or a
+     * bookmark's): the next list or watch starts from it.
+     */
     char rv[EKSAUTH_KUBE_RV_MAX];
-    long long fetched_at; /* Unix time, 0 when unknown */
+    long long fetched_at; /* Unix time the snapshot was written, 0 when unknown */
+    long long checked_at; /* Unix time a sync last found it current, 0 when unknown */
+    char what[512];       /* where it came from */
 };
 
 /*
@@ -43,8 +52,28 @@ enum eksauth_status eksauth_snapshot_write(const struct eksauth_paths *paths,
                                            struct eksauth_snapshot_state *state,
                                            struct eksauth_error *err);
 
+/*
+ * A sync found the source still at state->version at now (rv, may be
+ * NULL or "", the latest resourceVersion it saw): the state file says so
+ * (checked_at, rv), under the writer lock.  Nothing is written when the
+ * file holds another version (another sync wrote a newer snapshot since).
+ */
+enum eksauth_status eksauth_snapshot_confirm(const struct eksauth_paths *paths,
+                                             struct eksauth_snapshot_state *state, const char *rv,
+                                             time_t now, struct eksauth_error *err);
+
 /* "keeping the last good snapshot (V, N s old) and the identity DB", or that there is none. */
 void eksauth_snapshot_state_age(const struct eksauth_snapshot_state *state, time_t now, char *out,
                                 size_t outlen);
+
+/*
+ * For a login with max_age set (max_snapshot_age, seconds; 0: no limit):
+ * EKSAUTH_OK when a sync confirmed the snapshot at most max_age seconds
+ * before now, else EKSAUTH_EUNAVAIL saying how old it is (or that there is
+ * none) and what to run.  The state is read as eksauth_snapshot_state_read
+ * reads it.
+ */
+enum eksauth_status eksauth_snapshot_check_age(const struct eksauth_paths *paths, bool trusted,
+                                               long max_age, time_t now, struct eksauth_error *err);
 
 #endif
