@@ -30,6 +30,7 @@ struct watcher {
     bool k8s;    /* the source has the ConfigMap: watched */
     bool relist; /* an event needs the whole source read again (access entries too) */
     unsigned events;
+    unsigned gone;                /* 410s in a row, with no stream that worked between */
     char rv[EKSAUTH_KUBE_RV_MAX]; /* the latest resourceVersion seen */
 };
 
@@ -148,7 +149,6 @@ static void follow(struct watcher *w)
     struct eksauth_error err, cerr;
     enum eksauth_status st;
     long retry_after = 0, wait;
-    unsigned gone = 0; /* 410s in a row without an event between */
 
     while (!stopped(w)) {
         w->events = 0;
@@ -160,10 +160,11 @@ static void follow(struct watcher *w)
         /* A stream that delivered something worked: a drop after it starts the backoff over. */
         if (w->events > 0) {
             eksauth_backoff_reset(&w->backoff);
-            gone = 0;
+            w->gone = 0;
         }
         if (st == EKSAUTH_OK) {
             eksauth_backoff_reset(&w->backoff);
+            w->gone = 0;
             /* The stream ran its course: the snapshot was current until now. */
             if (eksauth_snapshot_confirm(&w->ctx->paths, &w->state, w->rv, time(NULL), &cerr) !=
                 EKSAUTH_OK)
@@ -182,7 +183,7 @@ static void follow(struct watcher *w)
              * the server says it again right after a list.
              */
             wait = eksauth_jitter_ms(w->ctx->cfg.sync_spread * 1000, w->ctx->services.random_u32());
-            if (gone++ > 0)
+            if (w->gone++ > 0)
                 wait += eksauth_backoff_next(&w->backoff, 0, w->ctx->services.random_u32());
             eksauth_error_append(&err, "; listing again in %.1f s", (double)wait / 1000);
             tell_failed(w, &err);
