@@ -70,6 +70,8 @@ static void run_checks(struct doctor *d)
     check_pam_sshd(d);
     check_sshd(d);
     check_db(d);
+    if (d->cfg_usable)
+        check_snapshot(d);
     check_sync_enabled(d);
     check_sudoers(d);
     if (d->network)

@@ -19,8 +19,9 @@
  *               AuthenticationMethods; PasswordAuthentication cuts tokens
  *   sudoers.c   rules naming group_prefix groups (each must exist; one
  *               that asks a password needs pam_eksauth in /etc/pam.d/sudo)
- *   db.c        the identity DB (present, trusted, valid, its age) and a
- *               sync that keeps it current
+ *   db.c        the identity DB (present, trusted, valid, its age), a
+ *               cluster source's snapshot (its age, max_snapshot_age) and
+ *               a sync that keeps them current
  *   network.c   --network: STS and the sync source answer over TLS
  *
  * Everything is read from files, never through NSS or PAM: doctor must
@@ -140,6 +141,7 @@ void check_nsswitch(struct doctor *d);
 void check_pam_sshd(struct doctor *d);
 void check_sshd(struct doctor *d);
 void check_db(struct doctor *d); /* db.c; opens d->db */
+void check_snapshot(struct doctor *d);
 void check_sync_enabled(struct doctor *d);
 void check_sudoers(struct doctor *d);
 void check_network(struct doctor *d); /* --network */
