@@ -15,10 +15,11 @@ Scenarios (docs/fleet.md says what each shows and why):
         from the latest bookmark, no list); aws-auth changes (the lag from the edit to
         every host's DB); the API server restarted with a warm-up and no history (each
         host's relist, per second, and the recovery, then one more change)
-  eks   source = eks-api, --watch (polled), a small sync_max_requests and a throttled
-        EKS API: requests per host per sync (never over the budget), per hour, what was
-        throttled, the stale entries reported, and an access entry's deletion reaching
-        every host
+  eks   source = eks-api, --watch (polled), a sync_max_requests and a throttled EKS
+        API: how long new hosts take to read every entry a budget at a time; then
+        requests per host per sync (never over the budget, counted from the EKS API's
+        log) and per hour, what was throttled, the stale entries reported, and an
+        access entry's deletion reaching every host
 
 usage: fleet_sim.py --eksauth BIN --lib DIR --work DIR --hosts N [options] > results.json
 Hosts' folders go under --hosts-dir (default /dev/shm when it exists: on one machine
@@ -318,7 +319,7 @@ class Fleet:
         res["startup_s"] = round(up, 2) if up is not None else None
         log("kube: %d hosts synced in %s s" % (a.hosts, res["startup_s"]))
         # Every host watching before the steady stretch is measured.
-        time.sleep(2)
+        time.sleep(1)
 
         # Steady state: what a host asks when nothing changes.
         t1 = time.time()
@@ -429,6 +430,41 @@ class Fleet:
         self.stop("kube")
         return res
 
+    def cached(self, folder):
+        """How many access entries the host's cache holds."""
+        try:
+            with open(os.path.join(folder, "access-entries.cache")) as f:
+                return len(json.load(f)["entries"])
+        except (OSError, ValueError, KeyError):
+            return 0
+
+    def syncs_of(self, recs):
+        """
+        One host's requests cut into syncs: a sync starts with the first page of
+        ListAccessEntries, unless that page is the retry of one just turned away
+        (at most 3 attempts a call, budget.h).  The most requests in one sync, and
+        how many syncs.
+        """
+        worst = syncs = count = run = 0
+        prev = None
+        for r in recs:
+            first = r["path"].endswith("/access-entries") and "nextToken" not in r["query"]
+            if first:
+                prev_first = (prev is not None and prev["path"].endswith("/access-entries")
+                              and "nextToken" not in prev["query"])
+                failed = prev is not None and (prev.get("status") == 429
+                                               or (prev.get("status") or 0) >= 500)
+                if prev_first and failed and run < 3:
+                    run += 1
+                else:
+                    syncs += 1
+                    count = 0
+                    run = 1
+            count += 1
+            worst = max(worst, count)
+            prev = r
+        return worst, syncs
+
     def scenario_eks(self):
         a = self.a
         res = {}
@@ -444,10 +480,21 @@ class Fleet:
         self.start_hosts(a.eks_hosts, "e", "eks-api", a.eks_interval,
                          ["sync_max_requests = %d" % a.eks_budget,
                           "access_entry_max_age = %d" % a.eks_max_age])
-        up = self.wait_dbs(max(60, a.eks_hosts * 0.5))
-        res["startup_s"] = round(up, 2) if up is not None else None
-        log("eks: %d hosts synced in %s s" % (a.eks_hosts, res["startup_s"]))
+        # A new host reads its entries a budget at a time: until every host has them all.
+        deadline = t_start + a.eks_converge
+        while time.time() < deadline:
+            if all(self.cached(f) == n_entries for _, _, f in self.hosts):
+                break
+            time.sleep(0.5)
+        converged = sum(1 for _, _, f in self.hosts if self.cached(f) == n_entries)
+        res["converged_hosts"] = converged
+        res["converged_s"] = round(time.time() - t_start, 1) if converged == a.eks_hosts else None
+        log("eks: %d of %d hosts hold every entry after %.1f s"
+            % (converged, a.eks_hosts, time.time() - t_start))
+        # Steady state: what a host asks per sync and per hour once it holds them all.
+        t1 = time.time()
         time.sleep(a.eks_run)
+        t2 = time.time()
         # An access entry deleted: every host's DB drops its user at its next poll.
         gone = n_entries - 1
         res["deletion"] = self.lag(lambda: self.entries(gone), "e%03d" % gone,
@@ -458,40 +505,47 @@ class Fleet:
         res["outputs_with_secrets"] = self.leaks()
         self.stop("eks")
         akid_host = {k[0]: "host-%04d" % i for i, k in enumerate(self.keys)}
-        recs = [r for r in read_log(eks_log, t_start) if r["t"] <= t_end]
         per_host = {}
-        for r in recs:
-            per_host.setdefault(akid_host.get(r.get("akid"), "?"), []).append(r)
-        # A sync starts with ListAccessEntries' first page: requests from one to the next.
+        for r in read_log(eks_log, t_start):
+            if r["t"] <= t_end:
+                per_host.setdefault(akid_host.get(r.get("akid"), "?"), []).append(r)
         worst = 0
-        syncs = 0
+        steady = []
+        steady_syncs = 0
         for h, rs in per_host.items():
-            count = 0
-            for r in rs:
-                first_page = r["path"].endswith("/access-entries") and "nextToken" not in r["query"]
-                if first_page:
-                    syncs += 1
-                    count = 0
-                count += 1
-                worst = max(worst, count)
-        hours = (t_end - t_start) / 3600.0
+            w, _ = self.syncs_of(rs)
+            worst = max(worst, w)
+            window = [r for r in rs if t1 <= r["t"] < t2]
+            steady += window
+            steady_syncs += self.syncs_of(window)[1]
         stale = 0
         for _, _, f in self.hosts:
             with open(os.path.join(f, "watch.err"), errors="replace") as fh:
                 stale += sum(1 for l in fh if "stale:" in l)
+        hours = (t2 - t1) / 3600.0
         res.update({
             "hosts": a.eks_hosts, "entries": n_entries, "interval": a.eks_interval,
             "budget": a.eks_budget, "max_age": a.eks_max_age,
             "rate": a.eks_rate, "burst": a.eks_burst, "seconds": round(t_end - t_start, 1),
-            "requests": len(recs), "syncs": syncs,
+            "requests": sum(len(v) for v in per_host.values()),
+            "throttled": sum(1 for v in per_host.values() for r in v if r.get("status") == 429),
             "max_requests_in_a_sync": worst,
-            "requests_per_sync": round(len(recs) / max(1, syncs), 2),
-            "requests_per_host_hour": round(len(recs) / a.eks_hosts / hours, 1),
-            "throttled": sum(1 for r in recs if r.get("status") == 429),
+            "steady_seconds": round(t2 - t1, 1), "steady_requests": len(steady),
+            "steady_syncs": steady_syncs,
+            "steady_throttled": sum(1 for r in steady if r.get("status") == 429),
+            "requests_per_sync": round(len(steady) / max(1, steady_syncs), 2),
+            "requests_per_host_hour": round(len(steady) / a.eks_hosts / hours, 1),
             "stale_lines": stale,
             "full_read_per_sync": 1 + 2 * n_entries})
         log("eks:", {k: v for k, v in res.items() if k != "deletion"})
         return res
+
+    def clone(self):
+        """Another fleet on the same STS stand-in, credentials and certificates."""
+        other = Fleet(self.a)
+        other.keys, other.creds_path = self.keys, self.creds_path
+        other.ports["sts"] = self.ports["sts"]
+        return other
 
     def close(self):
         self.stop_hosts()
@@ -524,24 +578,50 @@ def main():
     p.add_argument("--eks-interval", type=int, default=2)
     p.add_argument("--eks-budget", type=int, default=6)
     p.add_argument("--eks-max-age", type=int, default=4)
-    p.add_argument("--eks-run", type=float, default=8.0)
+    p.add_argument("--eks-run", type=float, default=8.0, help="seconds of steady state measured")
+    p.add_argument("--eks-converge", type=float, default=60.0,
+                   help="seconds the hosts get to read every entry before that")
     p.add_argument("--eks-rate", type=float, default=20.0)
     p.add_argument("--eks-burst", type=float, default=50.0)
     p.add_argument("--keep", action="store_true")
+    p.add_argument("--parallel", action="store_true",
+                   help="the scenarios at the same time, each with its own stand-in")
     a = p.parse_args()
     a.eks_hosts = a.eks_hosts or a.hosts
     fleet = Fleet(a)
     results = {"hosts": a.hosts}
+    others = []
+
+    def run(f, name):
+        t0 = time.time()
+        try:
+            results[name] = getattr(f, "scenario_" + name)()
+            results[name]["wall_s"] = round(time.time() - t0, 1)
+        except Exception as e:  # said, and the run fails below
+            log("%s: %r" % (name, e))
+
     try:
         fleet.certs()
         fleet.creds(max(a.hosts, a.eks_hosts))
         fleet.start_sts()
-        for s in a.scenarios.split(","):
-            t0 = time.time()
-            results[s] = getattr(fleet, "scenario_" + s)()
-            results[s]["wall_s"] = round(time.time() - t0, 1)
+        if a.parallel:
+            # Each scenario its own hosts and stand-in, at the same time (a small fleet).
+            threads = []
+            for name in a.scenarios.split(","):
+                others.append(fleet.clone())
+                threads.append(threading.Thread(target=run, args=(others[-1], name)))
+                threads[-1].start()
+            for t in threads:
+                t.join()
+        else:
+            for name in a.scenarios.split(","):
+                run(fleet, name)
     finally:
+        for f in others:
+            f.close()
         fleet.close()
+    if any(name not in results for name in a.scenarios.split(",")):
+        return 1
     json.dump(results, sys.stdout, indent=1)
     print()
     return 0
