@@ -27,7 +27,7 @@ SCALE=6
 INTERVAL=10
 ENTRIES=5
 BUDGET=12
-SPREAD=10
+SPREAD=15
 FRACTION=0.2 # the most hosts that may list in any one second after a restart
 # The Kubernetes stand-in's limit (100/s) is below a real API server's, which
 # serves thousands of cached reads a second: it is what the Python stand-in can
@@ -87,7 +87,7 @@ print("# row 7: %d hosts, each an `eksauth sync --watch` process with its own cr
       " fleet's (a 10 s stream or poll for 60 s), per-hour figures are scaled back"
       % (n, e["rate"], e["burst"], scale))
 print("# row 7: kubernetes: steady %.0f s: %.1f requests/host/hour on the fast clock, %d lists;"
-      " startup %s s; restart: %d hosts listed again between %s and %s s (sync_spread %d s,"
+      " every DB written %s s after the last host started; restart: %d hosts listed again between %s and %s s (sync_spread %d s,"
       " warm-up %s s)" % (k["steady"]["seconds"], k["steady"]["requests_per_host_hour"],
                           k["steady"]["lists"], k["startup_s"], rs["hosts_relisted"],
                           rs["relist_first_s"], rs["relist_last_s"], rs["spread_s"], rs["warmup_s"]))

@@ -361,15 +361,33 @@ static enum eksauth_status stale_notes(const struct eksauth_config *cfg,
 }
 
 /*
+ * A re-read entry whose modifiedAt moved was changed in EKS (UpdateAccessEntry)
+ * since this host last read it: said, with how long it may have been stale.
+ */
+static bool note_changed(const struct eksauth_cached_entry *was,
+                         const struct eksauth_access_entry *now_read, long long now,
+                         struct eksauth_cluster_snapshot *out)
+{
+    if (was == NULL || was->entry.modified_at == 0 ||
+        now_read->modified_at == was->entry.modified_at)
+        return true;
+    return warn(&out->warnings, &out->n_warnings,
+                "access entry %.200s was changed in EKS (modifiedAt) since this host read it "
+                "%lld s ago",
+                now_read->principal_arn, now - was->read_at);
+}
+
+/*
  * The access entries, asking only what the cache lacks (entry_cache.h):
  * every page of ListAccessEntries, then the reads of the cache's plan
  * while the budget lasts (an entry is 2 requests at least); entries EKS no
- * longer lists leave the cache.  *notes gets what was left unread and why.
+ * longer lists leave the cache.  out->stale gets what was left unread and
+ * why, out->warnings the entries changed since they were read.
  */
 static enum eksauth_status
 refresh_entries(const struct eksauth_config *cfg, struct eksauth_eks_session *s,
                 struct eksauth_entry_cache *cache, long long now, long max_age, char ***arns,
-                size_t *n_arns, char ***notes, size_t *n_notes, struct eksauth_error *err)
+                size_t *n_arns, struct eksauth_cluster_snapshot *out, struct eksauth_error *err)
 {
     struct eksauth_access_entry e;
     struct eksauth_error rerr;
@@ -392,7 +410,10 @@ refresh_entries(const struct eksauth_config *cfg, struct eksauth_eks_session *s,
         }
         st = eksauth_eks_read_entry(s, arn, &e, &rerr);
         if (st == EKSAUTH_OK) {
-            st = eksauth_entry_cache_put(cache, &e, now, err);
+            if (!note_changed(eksauth_entry_cache_find(cache, arn), &e, now, out))
+                st = eksauth_fail(err, EKSAUTH_ENOMEM, "cluster: out of memory");
+            if (st == EKSAUTH_OK)
+                st = eksauth_entry_cache_put(cache, &e, now, err);
             eksauth_access_entry_free(&e);
         } else if (st == EKSAUTH_ENOTFOUND) {
             /* Deleted since the list: it grants nothing. */
@@ -408,7 +429,8 @@ refresh_entries(const struct eksauth_config *cfg, struct eksauth_eks_session *s,
         }
     }
     if (st == EKSAUTH_OK && k < n_order)
-        st = stale_notes(cfg, cache, *arns, order, k, n_order, now, why, notes, n_notes, err);
+        st = stale_notes(cfg, cache, *arns, order, k, n_order, now, why, &out->stale, &out->n_stale,
+                         err);
     free(order);
     return st;
 }
@@ -464,9 +486,9 @@ enum eksauth_status eksauth_cluster_fetch(const struct eksauth_config *cfg, stru
         snprintf(out->version, sizeof(out->version), "k8s:%s", cm.rv);
         goto out;
     }
-    st = refresh_entries(cfg, &eks, cache, (long long)f->now,
-                         f->cache != NULL ? cfg->access_entry_max_age : 0, &arns, &n_arns,
-                         &out->stale, &out->n_stale, err);
+    st =
+        refresh_entries(cfg, &eks, cache, (long long)f->now,
+                        f->cache != NULL ? cfg->access_entry_max_age : 0, &arns, &n_arns, out, err);
     if (st != EKSAUTH_OK)
         goto out;
     /* In the order EKS lists them, so an unchanged cluster hashes the same. */

@@ -433,6 +433,8 @@ run "$tmp/e0.conf" sync --json
 is "$rc:$(eks_calls)" "0:3 5 5" "access_entry_max_age = 0: every entry read again at every sync"
 like "$("$EKSAUTH" --config "$tmp/e.conf" groups | grep '^eks-auditors:')" "alice" \
     "... and alice's new group is served"
+like "$(field warnings)" "access entry arn:aws:iam::111122223333:user/alice was changed in EKS \\(modifiedAt\\) since this host read it [0-9]+ s ago" \
+    "... and the entry's modifiedAt says it changed since the host last read it"
 # A sync whose budget cannot cover every entry: what it left is said, with its age.
 cp "$tmp/e0.conf" "$tmp/e-small.conf"
 echo "sync_max_requests = 6" >>"$tmp/e-small.conf"

@@ -19,8 +19,9 @@ Entries come from --entries FILE.json: [{"principalArn", "username"?,
 "kubernetesGroups"?, "type"?, "accessPolicies"?: [{"policyArn", "accessScope":
 {"type": "cluster"|"namespace", "namespaces"?}}]}...], re-read for every request.
 As EKS does, DescribeAccessEntry answers the username EKS gives when the entry sets
-none (a role's session ARN, a user's ARN; system:node:... for node types) and the
-groups it gives node types.  --control FILE.json: {"fault": "none" | "500" |
+none (a role's session ARN, a user's ARN; system:node:... for node types), the
+groups it gives node types, and a modifiedAt that moves when the entry's username,
+groups or type change (or the entry's own "modifiedAt").  --control FILE.json: {"fault": "none" | "500" |
 "throttle", "authenticationMode": MODE}.
 
 Throttling as AWS does it (--rate R --burst B): a token bucket per account over every
@@ -39,6 +40,7 @@ import ssl
 import sys
 import threading
 import time
+import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, unquote, urlsplit
 
@@ -258,11 +260,14 @@ class Handler(BaseHTTPRequestHandler):
             m = re.fullmatch(r"arn:([^:]+):iam::(\d{12}):role/(?:.*/)?([^/]+)", arn)
             username = ("arn:%s:sts::%s:assumed-role/%s/{{SessionName}}" % m.groups()
                         if m else arn)
+        # modifiedAt moves when the entry changes (UpdateAccessEntry), as at EKS.
+        own = json.dumps([e.get("username"), e.get("kubernetesGroups"), etype], sort_keys=True)
+        modified = e.get("modifiedAt", 1767225600.0 + zlib.crc32(own.encode()) % 1000000)
         out = {"clusterName": a.cluster, "principalArn": arn,
                "kubernetesGroups": groups or [],
                "accessEntryArn": "arn:aws:eks:%s:111122223333:access-entry/%s/x"
                % (a.region, a.cluster),
-               "createdAt": 1767225600.0, "modifiedAt": 1767225600.0, "tags": {},
+               "createdAt": 1767225600.0, "modifiedAt": modified, "tags": {},
                "username": username, "type": etype}
         self.log_rec["status"] = 200
         return self.send(200, {"accessEntry": out})

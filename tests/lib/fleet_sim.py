@@ -315,9 +315,10 @@ class Fleet:
         self.start_hosts(a.hosts, "k", "kubernetes", a.interval,
                          ["sync_spread = %d" % a.spread,
                           "sync_max_requests = %d" % a.kube_budget])
+        # (The seconds after the last host started until every DB was written.)
         up = self.wait_dbs(max(60, a.hosts * 0.5))
         res["startup_s"] = round(up, 2) if up is not None else None
-        log("kube: %d hosts synced in %s s" % (a.hosts, res["startup_s"]))
+        log("kube: %d hosts synced %s s after the last one started" % (a.hosts, res["startup_s"]))
         # Every host watching before the steady stretch is measured.
         time.sleep(1)
 
