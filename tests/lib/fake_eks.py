@@ -21,8 +21,8 @@ Entries come from --entries FILE.json: [{"principalArn", "username"?,
 As EKS does, DescribeAccessEntry answers the username EKS gives when the entry sets
 none (a role's session ARN, a user's ARN; system:node:... for node types), the
 groups it gives node types, and a modifiedAt that moves when the entry's username,
-groups or type change (or the entry's own "modifiedAt").  --control FILE.json: {"fault": "none" | "500" |
-"throttle", "authenticationMode": MODE}.
+groups or type change (or the entry's own "modifiedAt").  --control FILE.json:
+{"fault": "none" | "500" | "throttle", "authenticationMode": MODE}.
 
 Throttling as AWS does it (--rate R --burst B): a token bucket per account over every
 request (EKS does not publish its limits; docs/fleet.md says what is known); a request
