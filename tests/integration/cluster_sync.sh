@@ -12,7 +12,10 @@
 # Checks: IMDS credentials -> token -> Kubernetes API -> identity DB (the same users and
 # groups as source = file on the same ConfigMap; getent in a mount namespace); an
 # unchanged resourceVersion writes nothing; 401/403/outages keep the old DB and say so;
-# whoami for a mapped and an unmapped role; access entries alone and with aws-auth;
+# whoami for a mapped and an unmapped role; access entries alone and with aws-auth,
+# cached beside the DB (the next sync asks only the list; a changed entry is read
+# again after access_entry_max_age and named; sync_max_requests bounds a sync and
+# names what it left stale; a deleted entry goes at the next sync);
 # source = auto in each authentication mode, access policies as groups, the calls of
 # one sync;
 # --watch applies a change within 2 s, across a dropped connection and a 410 Gone;
