@@ -559,15 +559,42 @@ struct watch_ctx {
     long http_status_seen;
 };
 
+/* The code of a Kubernetes Status object (an error answer instead of a stream), or 0. */
+static long status_code(const char *line, size_t len)
+{
+    struct json_object *root = eksauth_json_answer_parse(line, len, 64 * 1024), *code = NULL;
+    const char *kind = eksauth_json_answer_str(root, "kind");
+    long c = 0;
+
+    if (kind != NULL && strcmp(kind, "Status") == 0 &&
+        json_object_object_get_ex(root, "code", &code) && json_object_is_type(code, json_type_int))
+        c = (long)json_object_get_int64(code);
+    json_object_put(root);
+    return c;
+}
+
 static int watch_line(void *p, const char *line, size_t len)
 {
     struct watch_ctx *w = p;
     struct eksauth_kube_event ev;
+    char msg[200];
+    long code;
     int r;
 
     if (len == 0 || (len == 1 && line[0] == '\r'))
         return 0;
     if (eksauth_kube_parse_event(line, len, &ev, &w->err) != EKSAUTH_OK) {
+        /* A refusal (429 from a busy server, 5xx, 410) answered as a Status: its code counts. */
+        if ((code = status_code(line, len)) != 0) {
+            eksauth_kube_status_message(line, len, msg, sizeof(msg));
+            eksauth_fail(&w->err,
+                         code == 410                  ? EKSAUTH_ENOTFOUND
+                         : code == 429 || code >= 500 ? EKSAUTH_EUNAVAIL
+                         : code == 401 || code == 403 ? EKSAUTH_EREJECTED
+                                                      : EKSAUTH_EINVAL,
+                         "Kubernetes API: watch configmaps: HTTP %ld%s%s", code,
+                         msg[0] != '\0' ? ": " : "", msg);
+        }
         w->st = w->err.status;
         return 1;
     }

@@ -44,7 +44,8 @@ list again after a long quiet drop).
 Faults, from the JSON --control file (re-read at every request and every 50 ms):
 {"fault": NAME}
   none | 500 | down (close without answering) | drop-watch (close watch streams after
-  the first event or 0.5 s) | compact (once per change of the file: open streams end
+  the first event or 0.5 s) | drop-all (once per change of the file: every open watch
+  stream breaks off at once, as when a load balancer restarts) | compact (once per change of the file: open streams end
   and every version so far is compacted away: a watch from an older version gets an
   ERROR event with code 410; a watch without resourceVersion gets the current state as
   ADDED, then changes)
@@ -86,6 +87,7 @@ class State:
         self.floor = self.rv
         self.started = time.monotonic()
         self.generation = 0  # moves when open streams must end (compaction)
+        self.drops = 0  # moves when open streams must break off (drop-all)
         self.history = []  # (rv, type, object)
         self.obj = None
         self.mtime = None
@@ -164,6 +166,8 @@ class State:
                 self.rv += 1
                 self.floor = self.rv
                 self.generation += 1
+            if ctl.get("fault") == "drop-all":
+                self.drops += 1
             self.lock.notify_all()
 
     def poll(self):
@@ -263,7 +267,7 @@ class Handler(BaseHTTPRequestHandler):
         pass
 
     def send_json(self, status, obj, headers=()):
-        body = json.dumps(obj).encode()
+        body = json.dumps(obj).encode() + b"\n"  # the API server's encoder ends each with one
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
@@ -434,7 +438,7 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         with st.lock:
             too_old = not fresh and since < st.floor
-            floor, generation = st.floor, st.generation
+            floor, generation, drops = st.floor, st.generation, st.drops
         if too_old:
             # What the apiserver sends for a compacted version: 200, then an ERROR event.
             ev = {"type": "ERROR", "object": {"kind": "Status", "apiVersion": "v1",
@@ -471,6 +475,8 @@ class Handler(BaseHTTPRequestHandler):
                     ended = st.generation != generation
                     fault = st.ctl.get("fault", "none")
                     rv = st.rv
+                    if st.drops != drops:
+                        drop_at = 0.0  # drop-all: every stream open then breaks off now
                 for ev_rv, etype, obj in evs:
                     self.chunk(json.dumps({"type": etype, "object": obj}).encode() + b"\n")
                     sent = ev_rv
@@ -478,7 +484,7 @@ class Handler(BaseHTTPRequestHandler):
                     break  # compacted: open streams end
                 if fault == "drop-watch":
                     drop_at = drop_at or time.monotonic()
-                if drop_at is not None and (evs or time.monotonic() > drop_at):
+                if drop_at is not None and (evs or drop_at == 0.0 or time.monotonic() > drop_at):
                     # A dropped connection: no final chunk, the socket just closes.
                     self.close_connection = True
                     self.connection.shutdown(socket.SHUT_RDWR)

@@ -344,16 +344,15 @@ class Fleet:
 
         # Every watch dropped at once: resumed from the latest bookmark, no list.
         t1 = time.time()
-        self.control("drop-watch")
-        time.sleep(1.0)
+        self.control("drop-all")
+        time.sleep(0.5)
         self.control("none")
         time.sleep(max(3.0, a.hosts * 0.02))
         recs = read_log(kube_log, t1)
         resumed = {self.host_of(r) for r in recs if r["kind"] == "watch" and r["status"] == 200}
         res["drop"] = {"lists": sum(1 for r in recs if r["kind"] == "list"),
                        "watch_requests": sum(1 for r in recs if r["kind"] == "watch"),
-                       "resumed_hosts": len(resumed - {None}),
-                       "gone_410": None}
+                       "resumed_hosts": len(resumed - {None})}
         log("kube: drop", res["drop"])
 
         # Revocations: a user removed from aws-auth, to every host's DB.
