@@ -55,6 +55,8 @@ check "max(c['p99'] for c in r['kube']['lag']) < 5" \
     "revocation lag p99 under 5 s ($(q "[c['p50'] for c in r['kube']['lag']]") p50, $(q "[c['p99'] for c in r['kube']['lag']]") p99 s)"
 check "r['kube']['restart']['hosts_relisted'] == $N and r['kube']['restart']['hosts_watching'] == $N" \
     "after the API server's restart every host listed again and watches again (in $(q "r['kube']['restart']['recovered_s']") s)"
+check "r['kube']['restart']['hosts_told_429'] > 0" \
+    "the restarted server's 429s (its cache warming up) were read as such, Retry-After and all"
 check "r['kube']['restart']['max_fraction_1s'] <= 0.5" \
     "the relists were spread: at most half the hosts listed in any one second ($(q "r['kube']['restart']['max_hosts_listing_in_1s']") of $N, over $(q "r['kube']['restart']['relist_first_s']")..$(q "r['kube']['restart']['relist_last_s']") s)"
 check "r['kube']['lag_after_restart']['applied'] == $N and r['kube']['lag_after_restart']['user_still_served'] == 0" \

@@ -406,6 +406,12 @@ class Fleet:
             "recovered_s": round(max(watching.values()) - t_restart, 2)
             if len(watching) == a.hosts else None,
             "warmup_s": a.warmup, "spread_s": a.spread}
+        # The warm-up's 429s were heard as refusals to wait for, not as broken streams.
+        told = 0
+        for _, _, f in self.hosts:
+            with open(os.path.join(f, "watch.err"), errors="replace") as fh:
+                told += any("watch configmaps: HTTP 429" in l for l in fh)
+        res["restart"]["hosts_told_429"] = told
         log("kube: restart", res["restart"])
         gone = users.pop(0)
         res["lag_after_restart"] = self.lag(lambda: self.configmap(users), "u%02d" % gone, 30)
