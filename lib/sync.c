@@ -527,6 +527,7 @@ enum eksauth_status eksauth_sync_fetch(struct eksauth_ctx *ctx,
         st = EKSAUTH_ENOMEM;
     eksauth_entry_cache_free(&cache);
     if (st != EKSAUTH_OK) {
+        eksauth_cluster_snapshot_free(&snap);
         /* Fail closed on the source, open on the DB: the last good mapping stays in force. */
         eksauth_snapshot_state_read(&ctx->paths, ctx->trust_files, state);
         eksauth_snapshot_state_age(state, time(NULL), age, sizeof(age));
