@@ -648,8 +648,10 @@ eksauth_kube_watch(const struct eksauth_config *cfg, const char *rv, long timeou
     /* No version: "the current state, then changes" (after a 410 Gone). */
     if (rv != NULL && rv[0] != '\0' && !eksauth_kube_rv_valid(rv))
         return eksauth_fail(err, EKSAUTH_EINVAL, "Kubernetes API: watch: bad resourceVersion");
-    if (timeout_s < 1 || timeout_s > 3600)
+    if (timeout_s < 1)
         timeout_s = 300;
+    else if (timeout_s > 3600) /* a jittered --interval 3600 is still an hour at most */
+        timeout_s = 3600;
     if ((st = kube_conn_start(cfg, &k, err)) != EKSAUTH_OK)
         return st;
     snprintf(url, sizeof(url),
