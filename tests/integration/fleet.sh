@@ -26,7 +26,7 @@ INTERVAL=4
 SPREAD=10
 BUDGET=6
 "$PYTHON" "$STS_LIB/fleet_sim.py" --eksauth "$EKSAUTH" --lib "$STS_LIB" --work "$tmp/fleet" \
-    --hosts "$N" --interval "$INTERVAL" --spread "$SPREAD" --steady 4 --changes 2 --history-window 3 \
+    --hosts "$N" --interval "$INTERVAL" --spread "$SPREAD" --steady 4 --changes 2 --history-window 4 \
     --parallel --warmup 1 --eks-interval 3 --eks-budget "$BUDGET" --eks-max-age 30 --entries 6 \
     --eks-run 4 --eks-converge 30 >"$tmp/fleet.json" 2>"$tmp/fleet.err"
 rc=$?
