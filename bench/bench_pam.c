@@ -18,8 +18,10 @@
  * Settings come from the environment (all required):
  *   BP_CONFDIR BP_SERVICE BP_USER   the PAM service folder, service, login
  *   BP_TOKEN                        a file holding the token
- *   BP_CA BP_CONNECT_TO BP_CLUSTER  as eksauth.conf's sts_ca_file,
- *                                   sts_connect_to and cluster_id
+ *   BP_CA BP_CONNECT_TO             as eksauth.conf's sts_ca_file and
+ *                                   sts_connect_to
+ *   BP_CLUSTER                      the x-k8s-aws-id the module sends STS
+ *                                   (this host's audience, audience.h)
  * and, optional, BP_CURL=PATH: also time a curl(1) process per pair (the
  * "one curl" of DESIGN §6), and BP_KEEP_MODULE=PATH: dlopen the module once before the
  * runs, so that pam_end does not unload it and pam_start does not load and

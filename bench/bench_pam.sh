@@ -43,6 +43,7 @@ cp "$SRC/tests/fixtures/pam/aws-auth.yaml" "$tmp/aws-auth.yaml"
 chmod 0644 "$tmp/aws-auth.yaml"
 cat >"$tmp/eksauth.conf" <<EOF
 cluster_id = $CLUSTER
+host_name = benchhost
 sts_connect_to = $connect_to
 sts_ca_file = $tmp/tls/ca.crt
 sts_connect_timeout = 2
@@ -55,14 +56,15 @@ chmod 0644 "$tmp/eksauth.conf"
     die "eksauth sync failed: $(cat "$tmp/sync.out")"
 printf 'auth required %s config=%s\n' "$MODULE" "$tmp/eksauth.conf" >"$tmp/svc/eksauth-bench"
 
-# The token, from the project's own signer; valid 15 minutes, more than this runs.
+# The token, from the project's own signer, for this host's audience (a host takes
+# no plain cluster token by default); valid 15 minutes, more than this runs.
 (
     sts_creds "$AKID"
-    "$EKSAUTH" token --cluster-id "$CLUSTER" --region us-east-1
+    "$EKSAUTH" token --cluster-id "$CLUSTER" --host benchhost --region us-east-1
 ) >"$tmp/token" || die "eksauth token failed"
 
 export BP_CONFDIR="$tmp/svc" BP_SERVICE=eksauth-bench BP_USER=admin-alice BP_TOKEN="$tmp/token"
-export BP_CA="$tmp/tls/ca.crt" BP_CONNECT_TO="$connect_to" BP_CLUSTER="$CLUSTER"
+export BP_CA="$tmp/tls/ca.crt" BP_CONNECT_TO="$connect_to" BP_CLUSTER="eksauth:$CLUSTER:benchhost"
 BP_CURL=$(command -v curl) || die "curl(1) not found (row 4 compares with it too)"
 export BP_CURL
 echo "# rows 4, 6: token of $(($(wc -c <"$tmp/token") - 1)) bytes; stand-in: tests/lib/fake_sts.py" \

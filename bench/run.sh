@@ -6,9 +6,9 @@
 # a missed target is reported, not failed; a row that cannot run is.
 #
 #   bench/run.sh ABS_BUILDDIR [RESULTS_FILE]    (default: bench/results.md here)
-# Environment: BENCH_ROWS="1 2 3 4 5 6" (the rows to run), BENCH_NSS_SECONDS
+# Environment: BENCH_ROWS="1 2 3 4 5 6 7" (the rows to run), BENCH_NSS_SECONDS
 # (per NSS operation and round, 0.3; bench/bench_nss.sh reads more),
-# BENCH_PAIRS (row 4, 40).  Rows 3-6 need root.
+# BENCH_PAIRS (row 4, 40), FLEET_HOSTS (row 7, 200).  Rows 3-7 need root.
 set -u
 
 if [ $# -lt 1 ] || [ ! -d "$1" ]; then
@@ -17,7 +17,7 @@ if [ $# -lt 1 ] || [ ! -d "$1" ]; then
 fi
 B=$(cd "$1" && pwd)
 SRC=$(cd "$(dirname "$0")/.." && pwd)
-ROWS=${BENCH_ROWS:-1 2 3 4 5 6}
+ROWS=${BENCH_ROWS:-1 2 3 4 5 6 7}
 OUT=${2:-$SRC/bench/results.md}
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/eksauth-bench.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT
@@ -116,8 +116,14 @@ row5() {
         >>"$tmp/notes"
 }
 
+# ---- row 7: a fleet of 200 hosts against the cluster's stand-ins -----------------
+row7() {
+    sh "$SRC/bench/bench_fleet.sh" "$B" >"$tmp/r7" 2>&1 || return 1
+    collect "$tmp/r7"
+}
+
 start=$(date +%s)
-for r in 1 2 3 46 5; do
+for r in 1 2 3 46 5 7; do
     case $r in
     46) wants 4 || wants 6 || continue ;;
     *) wants "$r" || continue ;;

@@ -17,6 +17,7 @@
 #include "eksauth/arn.h"
 #include "eksauth/awsauth.h"
 #include "eksauth/cluster.h"
+#include "eksauth/entry_cache.h"
 #include "eksauth/strlist.h"
 
 static struct json_object *entry_json(const char *arnkey, const char *arn, const char *username,
@@ -281,6 +282,7 @@ void eksauth_cluster_snapshot_free(struct eksauth_cluster_snapshot *s)
         return;
     free(s->data);
     eksauth_strv_free(s->warnings, s->n_warnings);
+    eksauth_strv_free(s->stale, s->n_stale);
     memset(s, 0, sizeof(*s));
 }
 
@@ -300,70 +302,224 @@ static void short_hash(const char *data, size_t len, char out[17])
     out[16] = '\0';
 }
 
-enum eksauth_status eksauth_cluster_fetch(const struct eksauth_config *cfg, time_t now,
+/* "arn (N s old)" or "arn", at most NOTE_NAMES of them, into a note line. */
+#define NOTE_NAMES 5
+
+/*
+ * What the budget or the service's throttling left unread, as lines a
+ * person can act on: old entries by age, new entries by name.
+ */
+static enum eksauth_status stale_notes(const struct eksauth_config *cfg,
+                                       const struct eksauth_entry_cache *cache, char *const *arns,
+                                       const size_t *order, size_t from, size_t to, long long now,
+                                       const char *why, char ***notes, size_t *n_notes,
+                                       struct eksauth_error *err)
+{
+    char line[EKSAUTH_ERROR_MAX];
+    size_t k, old = 0, fresh = 0, shown;
+    const struct eksauth_cached_entry *ce;
+    int pass;
+    enum eksauth_status st = EKSAUTH_OK;
+
+    for (k = from; k < to; k++) {
+        if (eksauth_entry_cache_find(cache, arns[order[k]]) != NULL)
+            old++;
+        else
+            fresh++;
+    }
+    for (pass = 0; pass < 2 && st == EKSAUTH_OK; pass++) {
+        size_t count = pass == 0 ? old : fresh;
+        int n;
+
+        if (count == 0)
+            continue;
+        n = pass == 0
+                ? snprintf(line, sizeof(line),
+                           "%zu access entries older than access_entry_max_age (%ld s) were "
+                           "not read again (%s); used as last read:",
+                           count, cfg->access_entry_max_age, why)
+                : snprintf(line, sizeof(line),
+                           "%zu new access entries not read yet (%s); the logins they map are "
+                           "refused until they are:",
+                           count, why);
+        for (k = from, shown = 0; k < to && shown < NOTE_NAMES && n > 0 && (size_t)n < sizeof(line);
+             k++) {
+            ce = eksauth_entry_cache_find(cache, arns[order[k]]);
+            if ((pass == 0) != (ce != NULL))
+                continue;
+            n += pass == 0
+                     ? snprintf(line + n, sizeof(line) - (size_t)n, " %.200s (%lld s old)",
+                                arns[order[k]], now - ce->read_at)
+                     : snprintf(line + n, sizeof(line) - (size_t)n, " %.200s", arns[order[k]]);
+            shown++;
+        }
+        if (count > shown && n > 0 && (size_t)n < sizeof(line))
+            snprintf(line + n, sizeof(line) - (size_t)n, " and %zu more", count - shown);
+        st = eksauth_strv_add(notes, n_notes, line, err);
+    }
+    return st;
+}
+
+/*
+ * A re-read entry whose modifiedAt moved was changed in EKS (UpdateAccessEntry)
+ * since this host last read it: said, with how long it may have been stale.
+ */
+static bool note_changed(const struct eksauth_cached_entry *was,
+                         const struct eksauth_access_entry *now_read, long long now,
+                         struct eksauth_cluster_snapshot *out)
+{
+    if (was == NULL || was->entry.modified_at == 0 ||
+        now_read->modified_at == was->entry.modified_at)
+        return true;
+    return warn(&out->warnings, &out->n_warnings,
+                "access entry %.200s was changed in EKS (modifiedAt) since this host read it "
+                "%lld s ago",
+                now_read->principal_arn, now - was->read_at);
+}
+
+/*
+ * The access entries, asking only what the cache lacks (entry_cache.h):
+ * every page of ListAccessEntries, then the reads of the cache's plan
+ * while the budget lasts (an entry is 2 requests at least); entries EKS no
+ * longer lists leave the cache.  out->stale gets what was left unread and
+ * why, out->warnings the entries changed since they were read.
+ */
+static enum eksauth_status
+refresh_entries(const struct eksauth_config *cfg, struct eksauth_eks_session *s,
+                struct eksauth_entry_cache *cache, long long now, long max_age, char ***arns,
+                size_t *n_arns, struct eksauth_cluster_snapshot *out, struct eksauth_error *err)
+{
+    struct eksauth_access_entry e;
+    struct eksauth_error rerr;
+    size_t *order = NULL, n_order = 0, k;
+    char why[EKSAUTH_ERROR_MAX] = "";
+    enum eksauth_status st;
+
+    st = eksauth_eks_list_entries(s, arns, n_arns, err);
+    if (st != EKSAUTH_OK)
+        return st;
+    /* Gone from the list: revoked now, whatever the cache said. */
+    eksauth_entry_cache_keep(cache, *arns, *n_arns);
+    st = eksauth_entry_cache_plan(cache, *arns, *n_arns, now, max_age, &order, &n_order, err);
+    for (k = 0; st == EKSAUTH_OK && k < n_order; k++) {
+        const char *arn = (*arns)[order[k]];
+
+        if (eksauth_budget_left(s->budget) < 2) {
+            snprintf(why, sizeof(why), "sync_max_requests (%u) reached", s->budget->max);
+            break;
+        }
+        st = eksauth_eks_read_entry(s, arn, &e, &rerr);
+        if (st == EKSAUTH_OK) {
+            if (!note_changed(eksauth_entry_cache_find(cache, arn), &e, now, out))
+                st = eksauth_fail(err, EKSAUTH_ENOMEM, "cluster: out of memory");
+            if (st == EKSAUTH_OK)
+                st = eksauth_entry_cache_put(cache, &e, now, err);
+            eksauth_access_entry_free(&e);
+        } else if (st == EKSAUTH_ENOTFOUND) {
+            /* Deleted since the list: it grants nothing. */
+            eksauth_entry_cache_drop(cache, arn);
+            st = EKSAUTH_OK;
+        } else if (st == EKSAUTH_EUNAVAIL) {
+            /* Throttled past the retries, or the budget spent: the rest waits. */
+            snprintf(why, sizeof(why), "%s", rerr.msg);
+            st = EKSAUTH_OK;
+            break;
+        } else if (err != NULL) {
+            *err = rerr;
+        }
+    }
+    if (st == EKSAUTH_OK && k < n_order)
+        st = stale_notes(cfg, cache, *arns, order, k, n_order, now, why, &out->stale, &out->n_stale,
+                         err);
+    free(order);
+    return st;
+}
+
+enum eksauth_status eksauth_cluster_fetch(const struct eksauth_config *cfg, struct eksauth_fetch *f,
                                           struct eksauth_cluster_snapshot *out,
                                           struct eksauth_error *err)
 {
     struct eksauth_kube_configmap cm;
+    struct eksauth_entry_cache own = {NULL, 0, 0, false},
+                               *cache = f->cache != NULL ? f->cache : &own;
     struct eksauth_access_entry *entries = NULL;
-    size_t n_entries = 0, i;
+    struct eksauth_eks_session eks;
+    struct eksauth_cached_entry *ce;
+    char **arns = NULL;
+    size_t n_arns = 0, n_entries = 0, i;
     enum eksauth_status st = EKSAUTH_OK;
     bool want_k8s, want_eks;
-    char host[256] = "", hash[17], mode[64] = "";
+    char hash[17], mode[64] = "";
     enum eksauth_auth_mode auth;
 
-    (void)now;
     memset(out, 0, sizeof(*out));
     memset(&cm, 0, sizeof(cm));
+    memset(&eks, 0, sizeof(eks));
     want_k8s = cfg->source == EKSAUTH_SOURCE_KUBERNETES ||
                cfg->source == EKSAUTH_SOURCE_KUBERNETES_EKS_API;
     want_eks =
         cfg->source == EKSAUTH_SOURCE_EKS_API || cfg->source == EKSAUTH_SOURCE_KUBERNETES_EKS_API;
+    if (cfg->source == EKSAUTH_SOURCE_FILE)
+        return eksauth_fail(err, EKSAUTH_EINVAL, "source = file is read from aws_auth_file");
+    if (cfg->source != EKSAUTH_SOURCE_KUBERNETES &&
+        (st = eksauth_eks_open(cfg, f->budget, &eks, err)) != EKSAUTH_OK)
+        goto out;
     if (cfg->source == EKSAUTH_SOURCE_AUTO) {
         /* The sources the cluster itself reads, as it says now (DescribeCluster). */
-        st = eksauth_eks_auth_mode(cfg, &auth, host, sizeof(host), err);
+        st = eksauth_eks_auth_mode(&eks, &auth, err);
         if (st != EKSAUTH_OK)
             goto out;
         want_k8s = auth != EKSAUTH_AUTH_API;
         want_eks = auth != EKSAUTH_AUTH_CONFIG_MAP;
         snprintf(mode, sizeof(mode), " (authentication mode %s)", eksauth_auth_mode_name(auth));
     }
-    if (!want_k8s && !want_eks)
-        return eksauth_fail(err, EKSAUTH_EINVAL, "source = file is read from aws_auth_file");
-    if (want_k8s && (st = eksauth_kube_get_configmap(cfg, &cm, err)) != EKSAUTH_OK)
+    if (want_k8s &&
+        (st = eksauth_kube_list_configmap(cfg, f->since_rv, f->budget, &cm, err)) != EKSAUTH_OK)
         goto out;
+    memcpy(out->rv, cm.list_rv, sizeof(out->rv));
     if (!want_eks) {
         /* The ConfigMap as it came: its JSON is an aws-auth document. */
         out->data = cm.data;
         out->len = cm.len;
         cm.data = NULL;
-        memcpy(out->rv, cm.rv, sizeof(out->rv));
         snprintf(out->what, sizeof(out->what), "%.400s%s", cm.what, mode);
-        snprintf(out->version, sizeof(out->version), "k8s:%s", out->rv);
+        snprintf(out->version, sizeof(out->version), "k8s:%s", cm.rv);
         goto out;
     }
-    st = eksauth_eks_access_entries(cfg, &entries, &n_entries, host, sizeof(host), err);
+    st =
+        refresh_entries(cfg, &eks, cache, (long long)f->now,
+                        f->cache != NULL ? cfg->access_entry_max_age : 0, &arns, &n_arns, out, err);
     if (st != EKSAUTH_OK)
         goto out;
+    /* In the order EKS lists them, so an unchanged cluster hashes the same. */
+    entries = calloc(n_arns + 1, sizeof(*entries));
+    if (entries == NULL) {
+        st = eksauth_fail(err, EKSAUTH_ENOMEM, "cluster: out of memory");
+        goto out;
+    }
+    for (i = 0; i < n_arns; i++) {
+        if ((ce = eksauth_entry_cache_find(cache, arns[i])) != NULL)
+            entries[n_entries++] = ce->entry; /* borrowed: the cache frees it */
+    }
     st = eksauth_cluster_merge(cm.data, cm.len, entries, n_entries, &out->data, &out->len,
                                &out->warnings, &out->n_warnings, err);
     if (st != EKSAUTH_OK)
         goto out;
     short_hash(out->data, out->len, hash);
-    memcpy(out->rv, cm.rv, sizeof(out->rv));
     if (want_k8s) {
         snprintf(out->version, sizeof(out->version), "k8s:%s+eks:%s", cm.rv, hash);
         snprintf(out->what, sizeof(out->what), "%.300s and access entries of %.60s (%.80s)%s",
-                 cm.what, cfg->cluster_name, host, mode);
+                 cm.what, cfg->cluster_name, eks.host, mode);
     } else {
         snprintf(out->version, sizeof(out->version), "eks:%s", hash);
         snprintf(out->what, sizeof(out->what), "access entries of %.60s (%.80s)%s",
-                 cfg->cluster_name, host, mode);
+                 cfg->cluster_name, eks.host, mode);
     }
 out:
-    for (i = 0; i < n_entries; i++)
-        eksauth_access_entry_free(&entries[i]);
     free(entries);
+    eksauth_strv_free(arns, n_arns);
+    eksauth_entry_cache_free(&own);
+    eksauth_eks_close(&eks);
     eksauth_kube_configmap_free(&cm);
     if (st != EKSAUTH_OK)
         eksauth_cluster_snapshot_free(out);

@@ -17,8 +17,9 @@
 #include "eksauth/partition.h"
 #include "eksauth/paths.h"
 
-#define CONFIG_FILE_MAX (1024 * 1024)
-#define ID_LIMIT        2147483647L /* uids >= 2^31 break the kernel's and many tools' signed ids */
+#define CONFIG_FILE_MAX      (1024 * 1024)
+#define ID_LIMIT             2147483647L /* uids >= 2^31 break the kernel's and many tools' signed ids */
+#define MAX_SNAPSHOT_AGE_MIN 120         /* seconds: two timer runs */
 
 enum kind {
     KIND_STRING, /* char *: one word, validated by check */
@@ -270,6 +271,10 @@ static const struct key keys[] = {
     STRING("shell", shell, check_shell),
     {"deny_user", KIND_LIST, FIELD(deny_users), 0, 0, 0, check_word},
     {"allow_system_users", KIND_BOOL, FIELD(allow_system_users), 0, 0, 0, NULL},
+    {"sync_max_requests", KIND_ID, FIELD(sync_max_requests), 0, 1, 1000000, NULL},
+    SECONDS("access_entry_max_age", access_entry_max_age, 0, 604800),
+    SECONDS("sync_spread", sync_spread, 0, 3600),
+    SECONDS("max_snapshot_age", max_snapshot_age, 0, 31536000),
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -625,6 +630,12 @@ static enum eksauth_status check_whole(struct parser *ps)
         return eksauth_fail(ps->err, EKSAUTH_EINVAL,
                             "config: %s: sts_timeout (%ld) is less than sts_connect_timeout (%ld)",
                             ps->filename, cfg->sts_timeout, cfg->sts_connect_timeout);
+    /* A sync runs once a minute at most: a shorter limit would refuse logins between two. */
+    if (cfg->max_snapshot_age != 0 && cfg->max_snapshot_age < MAX_SNAPSHOT_AGE_MIN)
+        return eksauth_fail(ps->err, EKSAUTH_EINVAL,
+                            "config: %s: max_snapshot_age (%ld) must be 0 (no limit) or at least "
+                            "%d seconds",
+                            ps->filename, cfg->max_snapshot_age, MAX_SNAPSHOT_AGE_MIN);
     if (cfg->cluster_ca_file != NULL && cfg->cluster_ca_data != NULL)
         return eksauth_fail(ps->err, EKSAUTH_EINVAL,
                             "config: %s: set cluster_ca_file or cluster_ca_data, not both",
@@ -697,6 +708,10 @@ enum eksauth_status eksauth_config_init(struct eksauth_config *cfg, struct eksau
     cfg->home = strdup("/home/%u");
     cfg->shell = strdup("/bin/bash");
     cfg->allow_system_users = false;
+    cfg->sync_max_requests = 100;
+    cfg->access_entry_max_age = 300;
+    cfg->sync_spread = 10;
+    cfg->max_snapshot_age = 0;
     if (cfg->partition == NULL || cfg->db_path == NULL || cfg->group_prefix == NULL ||
         cfg->home == NULL || cfg->shell == NULL) {
         eksauth_config_free(cfg);

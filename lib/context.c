@@ -19,6 +19,9 @@ void eksauth_ctx_init(struct eksauth_ctx *ctx, unsigned flags)
     ctx->trust_files = (flags & EKSAUTH_CTX_TRUST_ALWAYS) != 0 || geteuid() == 0;
     ctx->services.sts_get_caller_identity = eksauth_sts_get_caller_identity;
     ctx->services.cluster_fetch = eksauth_cluster_fetch;
+    ctx->services.kube_watch = eksauth_kube_watch;
+    ctx->services.sleep_ms = eksauth_sleep_ms;
+    ctx->services.random_u32 = eksauth_random_u32;
 }
 
 enum eksauth_status eksauth_ctx_load(struct eksauth_ctx *ctx, const char *config_path,

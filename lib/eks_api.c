@@ -6,6 +6,7 @@
  */
 #include "config.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include <openssl/crypto.h>
 
 #include "eksauth/arn.h"
+#include "eksauth/backoff.h"
 #include "eksauth/cluster_host.h"
 #include "eksauth/eks_api.h"
 #include "eksauth/http.h"
@@ -252,7 +254,7 @@ enum eksauth_status eksauth_eks_parse_describe(const char *body, size_t len,
                                                struct eksauth_error *err)
 {
     enum eksauth_status st = EKSAUTH_OK;
-    struct json_object *root, *ae, *groups = NULL, *u = NULL;
+    struct json_object *root, *ae, *groups = NULL, *u = NULL, *m = NULL;
     const char *arn, *type;
     size_t i;
 
@@ -279,6 +281,10 @@ enum eksauth_status eksauth_eks_parse_describe(const char *body, size_t len,
     }
     if ((type = eksauth_json_answer_str(ae, "type")) != NULL && (out->type = strdup(type)) == NULL)
         goto nomem;
+    /* A timestamp of restJson1: seconds since the epoch, maybe with a fraction. */
+    if (json_object_object_get_ex(ae, "modifiedAt", &m) &&
+        (json_object_is_type(m, json_type_double) || json_object_is_type(m, json_type_int)))
+        out->modified_at = json_object_get_double(m);
     if (json_object_object_get_ex(ae, "kubernetesGroups", &groups) && groups != NULL &&
         !json_object_is_type(groups, json_type_null)) {
         if (!json_object_is_type(groups, json_type_array)) {
@@ -360,17 +366,11 @@ out:
 /* ------------------------------------------------------------------ */
 /* calls */
 
-struct eks_conn {
-    struct eksauth_creds creds;
-    char region[64];
-    char host[256];
-    char cluster[1024]; /* cluster_name, URI-encoded for paths */
-};
-
-static enum eksauth_status eks_get(const struct eksauth_config *cfg, struct eks_conn *c,
-                                   const char *path, const char *query,
-                                   struct eksauth_http_response *resp, struct eksauth_error *err)
+static enum eksauth_status eks_get(struct eksauth_eks_session *c, const char *path,
+                                   const char *query, struct eksauth_http_response *resp,
+                                   struct eksauth_error *err)
 {
+    const struct eksauth_config *cfg = c->cfg;
     struct eksauth_sigv4_request sreq;
     struct eksauth_sigv4_signed sig;
     struct eksauth_http_request req;
@@ -386,6 +386,7 @@ static enum eksauth_status eks_get(const struct eksauth_config *cfg, struct eks_
     sreq.query = query;
     sreq.region = c->region;
     sreq.service = "eks";
+    /* Signed now, at each attempt: a retry after a wait carries a fresh date. */
     sreq.now = time(NULL);
     if ((st = eksauth_sigv4_sign_request(&c->creds, &sreq, &sig, err)) != EKSAUTH_OK)
         return st;
@@ -429,8 +430,10 @@ out:
     return st;
 }
 
+/* A non-200 answer as a failure; *throttled when it asked the caller to slow down. */
 static enum eksauth_status eks_http_error(const struct eksauth_http_response *resp,
-                                          const char *what, struct eksauth_error *err)
+                                          const char *what, bool *throttled,
+                                          struct eksauth_error *err)
 {
     struct json_object *root =
         eksauth_json_answer_parse(resp->body, resp->len, EKSAUTH_EKS_MAX_BODY);
@@ -446,7 +449,9 @@ static enum eksauth_status eks_http_error(const struct eksauth_http_response *re
         eksauth_json_answer_safe_copy(m, strlen(m), msg, sizeof(msg));
     if (type != NULL)
         eksauth_json_answer_safe_copy(type, strlen(type), code, sizeof(code));
-    if (s == 429 || s >= 500 || strstr(code, "Throttl") != NULL)
+    *throttled =
+        s == 429 || strstr(code, "Throttl") != NULL || strstr(code, "TooManyRequests") != NULL;
+    if (*throttled || s >= 500)
         st = EKSAUTH_EUNAVAIL;
     else if (s == 401 || s == 403)
         st = EKSAUTH_EREJECTED;
@@ -464,26 +469,48 @@ static enum eksauth_status eks_http_error(const struct eksauth_http_response *re
                             : "");
 }
 
-/* GET path?query as what; a non-200 answer is the failure eks_http_error makes of it. */
-static enum eksauth_status eks_call(const struct eksauth_config *cfg, struct eks_conn *c,
-                                    const char *what, const char *path, const char *query,
+/*
+ * GET path?query as what, counted against the session's budget; an answer
+ * that is not 200 is the failure eks_http_error makes of it, and one
+ * trying again may mend (throttling, 5xx, a failed connection) is tried
+ * again as budget.h says.
+ */
+static enum eksauth_status eks_call(struct eksauth_eks_session *c, const char *what,
+                                    const char *path, const char *query,
                                     struct eksauth_http_response *resp, struct eksauth_error *err)
 {
-    enum eksauth_status st = eks_get(cfg, c, path, query, resp, err);
+    struct eksauth_backoff backoff;
+    enum eksauth_status st;
+    unsigned attempt = 0;
+    bool throttled;
+    char label[96];
 
-    if (st == EKSAUTH_OK && resp->status != 200)
-        st = eks_http_error(resp, what, err);
-    return st;
+    snprintf(label, sizeof(label), "EKS API: %s", what);
+    eksauth_backoff_init(&backoff, EKSAUTH_RETRY_BASE_MS, EKSAUTH_RETRY_CAP_MS);
+    for (;;) {
+        eksauth_http_response_free(resp);
+        if ((st = eksauth_budget_take(c->budget, label, err)) != EKSAUTH_OK)
+            return st;
+        throttled = false;
+        st = eks_get(c, path, query, resp, err);
+        if (st == EKSAUTH_OK && resp->status != 200)
+            st = eks_http_error(resp, what, &throttled, err);
+        if (st != EKSAUTH_EUNAVAIL ||
+            !eksauth_budget_retry(c->budget, &backoff, &attempt, resp->retry_after_ms, throttled))
+            return st;
+    }
 }
 
-/* The endpoint, region and this host's credentials for cfg's cluster; host for messages. */
-static enum eksauth_status eks_open(const struct eksauth_config *cfg, struct eks_conn *c,
-                                    char *host, size_t hostlen, struct eksauth_error *err)
+enum eksauth_status eksauth_eks_open(const struct eksauth_config *cfg,
+                                     struct eksauth_budget *budget, struct eksauth_eks_session *c,
+                                     struct eksauth_error *err)
 {
     const struct eksauth_partition *part;
     enum eksauth_status st;
 
     memset(c, 0, sizeof(*c));
+    c->cfg = cfg;
+    c->budget = budget;
     if (cfg->cluster_name == NULL)
         return eksauth_fail(err, EKSAUTH_EINVAL,
                             "source = %s needs cluster_name (the EKS cluster's name)",
@@ -494,11 +521,20 @@ static enum eksauth_status eks_open(const struct eksauth_config *cfg, struct eks
     if (part == NULL)
         return eksauth_fail(err, EKSAUTH_EINVAL, "EKS API: unknown partition");
     snprintf(c->host, sizeof(c->host), "eks.%s.%s", c->region, part->domain);
-    snprintf(host, hostlen, "%s", c->host);
     if (eksauth_sigv4_uri_encode(cfg->cluster_name, strlen(cfg->cluster_name), c->cluster,
                                  sizeof(c->cluster)) < 0)
         return eksauth_fail(err, EKSAUTH_EINVAL, "EKS API: cluster_name too long");
-    return eksauth_cluster_creds(cfg, &c->creds, err);
+    st = eksauth_cluster_creds(cfg, &c->creds, err);
+    if (st == EKSAUTH_OK)
+        c->open = true;
+    return st;
+}
+
+void eksauth_eks_close(struct eksauth_eks_session *c)
+{
+    if (c->open)
+        eksauth_creds_free(&c->creds);
+    c->open = false;
 }
 
 /* "maxResults=100" and, after the first page, "&nextToken=<next, encoded>". */
@@ -518,7 +554,7 @@ static enum eksauth_status page_query(const char *next, char *query, size_t quer
 }
 
 /* "/clusters/NAME/access-entries/<principal, encoded><tail>". */
-static enum eksauth_status entry_path(const struct eks_conn *c, const char *principal,
+static enum eksauth_status entry_path(const struct eksauth_eks_session *c, const char *principal,
                                       const char *tail, char *path, size_t pathlen,
                                       struct eksauth_error *err)
 {
@@ -531,43 +567,50 @@ static enum eksauth_status entry_path(const struct eks_conn *c, const char *prin
     return EKSAUTH_OK;
 }
 
-/* Every page of ListAccessEntries into *arns. */
-static enum eksauth_status list_entries(const struct eksauth_config *cfg, struct eks_conn *c,
-                                        char ***arns, size_t *n, struct eksauth_error *err)
+enum eksauth_status eksauth_eks_list_entries(struct eksauth_eks_session *c, char ***arns, size_t *n,
+                                             struct eksauth_error *err)
 {
-    struct eksauth_http_response resp = {0, NULL, 0};
+    struct eksauth_http_response resp = {0, NULL, 0, 0};
     char next[2048] = "", path[4096], query[6300];
     enum eksauth_status st = EKSAUTH_OK;
     size_t pages = 0;
 
+    *arns = NULL;
+    *n = 0;
     snprintf(path, sizeof(path), "/clusters/%s/access-entries", c->cluster);
     /* Every page: an access entry left out would be a login wrongly refused or kept. */
     do {
-        if (++pages > EKSAUTH_EKS_MAX_ENTRIES)
-            return eksauth_fail(err, EKSAUTH_EINVAL, "EKS API: too many pages");
+        if (++pages > EKSAUTH_EKS_MAX_ENTRIES) {
+            st = eksauth_fail(err, EKSAUTH_EINVAL, "EKS API: too many pages");
+            break;
+        }
         if ((st = page_query(next, query, sizeof(query), err)) != EKSAUTH_OK ||
-            (st = eks_call(cfg, c, "ListAccessEntries", path, query, &resp, err)) != EKSAUTH_OK ||
+            (st = eks_call(c, "ListAccessEntries", path, query, &resp, err)) != EKSAUTH_OK ||
             (st = eksauth_eks_parse_list(resp.body, resp.len, arns, n, next, sizeof(next), err)) !=
                 EKSAUTH_OK)
             break;
-        eksauth_http_response_free(&resp);
     } while (next[0] != '\0');
     eksauth_http_response_free(&resp);
+    if (st != EKSAUTH_OK) {
+        eksauth_strv_free(*arns, *n);
+        *arns = NULL;
+        *n = 0;
+    }
     return st;
 }
 
-/* DescribeAccessEntry, then every page of ListAssociatedAccessPolicies, for arn into *e. */
-static enum eksauth_status read_entry(const struct eksauth_config *cfg, struct eks_conn *c,
-                                      const char *arn, struct eksauth_access_entry *e,
-                                      struct eksauth_error *err)
+enum eksauth_status eksauth_eks_read_entry(struct eksauth_eks_session *c, const char *arn,
+                                           struct eksauth_access_entry *e,
+                                           struct eksauth_error *err)
 {
-    struct eksauth_http_response resp = {0, NULL, 0};
+    struct eksauth_http_response resp = {0, NULL, 0, 0};
     char next[2048] = "", path[8192], query[6300];
     enum eksauth_status st;
     size_t pages = 0;
 
+    memset(e, 0, sizeof(*e));
     if ((st = entry_path(c, arn, "", path, sizeof(path), err)) != EKSAUTH_OK ||
-        (st = eks_call(cfg, c, "DescribeAccessEntry", path, "", &resp, err)) != EKSAUTH_OK ||
+        (st = eks_call(c, "DescribeAccessEntry", path, "", &resp, err)) != EKSAUTH_OK ||
         (st = eksauth_eks_parse_describe(resp.body, resp.len, e, err)) != EKSAUTH_OK)
         goto out;
     /* The answer must be about the principal asked for. */
@@ -580,13 +623,12 @@ static enum eksauth_status read_entry(const struct eksauth_config *cfg, struct e
         goto out;
     /* Every page: a policy left out would be a group wrongly missing, one too many a guess. */
     do {
-        eksauth_http_response_free(&resp);
         if (++pages > EKSAUTH_EKS_MAX_POLICIES) {
             st = eksauth_fail(err, EKSAUTH_EINVAL, "EKS API: too many pages");
             break;
         }
         if ((st = page_query(next, query, sizeof(query), err)) != EKSAUTH_OK ||
-            (st = eks_call(cfg, c, "ListAssociatedAccessPolicies", path, query, &resp, err)) !=
+            (st = eks_call(c, "ListAssociatedAccessPolicies", path, query, &resp, err)) !=
                 EKSAUTH_OK ||
             (st = eksauth_eks_parse_policies(resp.body, resp.len, e, next, sizeof(next), err)) !=
                 EKSAUTH_OK)
@@ -594,67 +636,22 @@ static enum eksauth_status read_entry(const struct eksauth_config *cfg, struct e
     } while (next[0] != '\0');
 out:
     eksauth_http_response_free(&resp);
-    return st;
-}
-
-enum eksauth_status eksauth_eks_access_entries(const struct eksauth_config *cfg,
-                                               struct eksauth_access_entry **out, size_t *n_out,
-                                               char *host, size_t hostlen,
-                                               struct eksauth_error *err)
-{
-    struct eksauth_access_entry *entries = NULL;
-    enum eksauth_status st;
-    struct eks_conn c;
-    char **arns = NULL;
-    size_t n_arns = 0, i;
-
-    *out = NULL;
-    *n_out = 0;
-    st = eks_open(cfg, &c, host, hostlen, err);
-    if (st == EKSAUTH_OK)
-        st = list_entries(cfg, &c, &arns, &n_arns, err);
     if (st != EKSAUTH_OK)
-        goto out;
-    entries = calloc(n_arns + 1, sizeof(*entries));
-    if (entries == NULL) {
-        st = eksauth_fail(err, EKSAUTH_ENOMEM, "EKS API: out of memory");
-        goto out;
-    }
-    for (i = 0; i < n_arns && st == EKSAUTH_OK; i++)
-        st = read_entry(cfg, &c, arns[i], &entries[i], err);
-    if (st == EKSAUTH_OK) {
-        *n_out = n_arns;
-        *out = entries;
-        entries = NULL;
-    }
-out:
-    if (entries != NULL) {
-        for (i = 0; i < n_arns; i++)
-            eksauth_access_entry_free(&entries[i]);
-        free(entries);
-    }
-    eksauth_strv_free(arns, n_arns);
-    eksauth_creds_free(&c.creds);
+        eksauth_access_entry_free(e);
     return st;
 }
 
-enum eksauth_status eksauth_eks_auth_mode(const struct eksauth_config *cfg,
-                                          enum eksauth_auth_mode *mode, char *host, size_t hostlen,
-                                          struct eksauth_error *err)
+enum eksauth_status eksauth_eks_auth_mode(struct eksauth_eks_session *c,
+                                          enum eksauth_auth_mode *mode, struct eksauth_error *err)
 {
-    struct eksauth_http_response resp = {0, NULL, 0};
+    struct eksauth_http_response resp = {0, NULL, 0, 0};
     enum eksauth_status st;
-    struct eks_conn c;
     char path[4096];
 
-    st = eks_open(cfg, &c, host, hostlen, err);
-    if (st == EKSAUTH_OK) {
-        snprintf(path, sizeof(path), "/clusters/%s", c.cluster);
-        st = eks_call(cfg, &c, "DescribeCluster", path, "", &resp, err);
-    }
+    snprintf(path, sizeof(path), "/clusters/%s", c->cluster);
+    st = eks_call(c, "DescribeCluster", path, "", &resp, err);
     if (st == EKSAUTH_OK)
         st = eksauth_eks_parse_cluster(resp.body, resp.len, mode, err);
     eksauth_http_response_free(&resp);
-    eksauth_creds_free(&c.creds);
     return st;
 }

@@ -17,6 +17,7 @@
 #include "eksauth/http.h"
 
 #define DEFAULT_CONNECT_MS 3000L
+#define RETRY_AFTER_MAX_S  86400
 /* A value shorter than this is not worth hiding (a cluster id, "60"), and hides too much. */
 #define SECRET_MIN 8
 
@@ -349,6 +350,7 @@ enum eksauth_status eksauth_http_perform(const struct eksauth_http_request *req,
     struct sink s = {req, NULL, 0, 0, false, false};
     char host[256] = "", errbuf[CURL_ERROR_SIZE] = "";
     long connect_ms = 0, total_ms = 0;
+    curl_off_t retry_after = 0;
     CURL *h = NULL;
     CURLcode rc;
     size_t i;
@@ -425,6 +427,10 @@ enum eksauth_status eksauth_http_perform(const struct eksauth_http_request *req,
         st = eksauth_fail(err, EKSAUTH_EUNAVAIL, "%s: %s: no HTTP status", req->what, host);
         goto out;
     }
+    /* A day at most: a server cannot park a host for ever with one header. */
+    if (curl_easy_getinfo(h, CURLINFO_RETRY_AFTER, &retry_after) == CURLE_OK && retry_after > 0)
+        resp->retry_after_ms =
+            (long)(retry_after < RETRY_AFTER_MAX_S ? retry_after : RETRY_AFTER_MAX_S) * 1000;
     /* A redirect is never followed: the URL asked for is the only place the request goes. */
     if (resp->status >= 300 && resp->status <= 399) {
         st = eksauth_fail(err, EKSAUTH_EREJECTED,

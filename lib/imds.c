@@ -189,7 +189,7 @@ enum eksauth_status eksauth_imds_role_credentials(const char *endpoint, char *ro
                                                   char **doc, size_t *len,
                                                   struct eksauth_error *err)
 {
-    struct eksauth_http_response resp = {0, NULL, 0};
+    struct eksauth_http_response resp = {0, NULL, 0, 0};
     enum eksauth_status st;
     struct imds m;
     char path[160];
@@ -241,7 +241,7 @@ out:
 static enum eksauth_status imds_value(struct imds *m, const char *path, char *out, size_t outlen,
                                       struct eksauth_error *err)
 {
-    struct eksauth_http_response resp = {0, NULL, 0};
+    struct eksauth_http_response resp = {0, NULL, 0, 0};
     enum eksauth_status st;
     char full[256];
     size_t n;

@@ -12,6 +12,8 @@
 #include <json-c/json.h>
 #include <openssl/crypto.h>
 
+#include "eksauth/backoff.h"
+#include "eksauth/budget.h"
 #include "eksauth/cluster_host.h"
 #include "eksauth/http.h"
 #include "eksauth/json_answer.h"
@@ -88,6 +90,63 @@ enum eksauth_status eksauth_kube_parse_configmap(const char *body, size_t len, c
                             "object");
     }
     st = configmap_meta(root, rv, rvlen, err);
+    json_object_put(root);
+    return st;
+}
+
+enum eksauth_status eksauth_kube_parse_list(const char *body, size_t len, char **object,
+                                            size_t *object_len, char *rv, size_t rvlen,
+                                            char *list_rv, size_t list_rvlen,
+                                            struct eksauth_error *err)
+{
+    struct json_object *root = eksauth_json_answer_parse(body, len, EKSAUTH_KUBE_MAX_BODY);
+    struct json_object *items = NULL, *item;
+    const char *kind = eksauth_json_answer_str(root, "kind");
+    const char *v =
+        eksauth_json_answer_str(eksauth_json_answer_obj(root, "metadata"), "resourceVersion");
+    enum eksauth_status st = EKSAUTH_OK;
+    const char *text;
+
+    *object = NULL;
+    *object_len = 0;
+    if (rvlen > 0)
+        rv[0] = '\0';
+    if (list_rvlen > 0)
+        list_rv[0] = '\0';
+    if (root == NULL || (kind != NULL && strcmp(kind, "ConfigMapList") != 0) ||
+        !json_object_object_get_ex(root, "items", &items) ||
+        !json_object_is_type(items, json_type_array)) {
+        st = eksauth_fail(err, EKSAUTH_EINVAL,
+                          "Kubernetes API: list configmaps: the answer is not a ConfigMapList");
+        goto out;
+    }
+    /* The list's version is where a watch starts: it must be one we can send back. */
+    if (v == NULL || !eksauth_kube_rv_valid(v) || strlen(v) >= list_rvlen) {
+        st = eksauth_fail(err, EKSAUTH_EINVAL,
+                          "Kubernetes API: list configmaps: no valid metadata.resourceVersion");
+        goto out;
+    }
+    memcpy(list_rv, v, strlen(v) + 1);
+    if (json_object_array_length(items) == 0)
+        goto out;
+    /* The field selector names one object: anything else is not the answer asked for. */
+    if (json_object_array_length(items) > 1) {
+        st = eksauth_fail(err, EKSAUTH_EINVAL,
+                          "Kubernetes API: list configmaps: more than one item for "
+                          "metadata.name=aws-auth");
+        goto out;
+    }
+    item = json_object_array_get_idx(items, 0);
+    st = configmap_meta(item, rv, rvlen, err);
+    if (st != EKSAUTH_OK)
+        goto out;
+    text = json_object_to_json_string_ext(item, JSON_C_TO_STRING_PLAIN);
+    if (text == NULL || (*object = strdup(text)) == NULL) {
+        st = eksauth_fail(err, EKSAUTH_ENOMEM, "Kubernetes API: out of memory");
+        goto out;
+    }
+    *object_len = strlen(*object);
+out:
     json_object_put(root);
     return st;
 }
@@ -351,38 +410,81 @@ void eksauth_kube_configmap_free(struct eksauth_kube_configmap *cm)
     memset(cm, 0, sizeof(*cm));
 }
 
-enum eksauth_status eksauth_kube_get_configmap(const struct eksauth_config *cfg,
-                                               struct eksauth_kube_configmap *out,
-                                               struct eksauth_error *err)
+/*
+ * A resourceVersion newer than the API server has (a cluster restored from
+ * a backup, a state file from another cluster): "Too large resource
+ * version", HTTP 504.
+ */
+static bool rv_too_large(long status, const char *body, size_t len)
 {
-    struct eksauth_http_response resp = {0, NULL, 0};
+    char msg[200];
+
+    eksauth_kube_status_message(body, len, msg, sizeof(msg));
+    return status == 504 && strstr(msg, "Too large resource version") != NULL;
+}
+
+enum eksauth_status eksauth_kube_list_configmap(const struct eksauth_config *cfg,
+                                                const char *since_rv, struct eksauth_budget *budget,
+                                                struct eksauth_kube_configmap *out,
+                                                struct eksauth_error *err)
+{
+    struct eksauth_http_response resp = {0, NULL, 0, 0};
     struct eksauth_http_request req;
+    struct eksauth_backoff backoff;
     struct kube_conn k;
     enum eksauth_status st;
     const char *headers[3];
-    char url[700];
+    unsigned attempt = 0;
+    bool throttled;
+    char url[900];
 
+    memset(out, 0, sizeof(*out));
+    if (since_rv != NULL && !eksauth_kube_rv_valid(since_rv))
+        since_rv = NULL;
     if ((st = kube_conn_start(cfg, &k, err)) != EKSAUTH_OK)
         return st;
-    snprintf(url, sizeof(url), "%s" CM_PATH "/aws-auth", k.base);
+    eksauth_backoff_init(&backoff, EKSAUTH_RETRY_BASE_MS, EKSAUTH_RETRY_CAP_MS);
     headers[0] = k.auth;
     headers[1] = "Accept: application/json";
     headers[2] = NULL;
-    kube_request(cfg, &k, url, headers, &req);
-    st = eksauth_http_perform(&req, &resp, err);
-    if (st != EKSAUTH_OK)
-        goto out;
-    if (resp.status != 200) {
-        st = kube_http_error(cfg, resp.status, resp.body, resp.len, "GET configmaps/aws-auth", err);
-        goto out;
+    for (;;) {
+        /*
+         * From the API server's watch cache, at least as new as what this
+         * host has seen (NotOlderThan): no read of etcd per host and sync.
+         * The first list of a host (no version yet) is a quorum read.
+         */
+        snprintf(url, sizeof(url), "%s" CM_PATH "?fieldSelector=metadata.name%%3Daws-auth%s%s%s",
+                 k.base, since_rv != NULL ? "&resourceVersion=" : "",
+                 since_rv != NULL ? since_rv : "",
+                 since_rv != NULL ? "&resourceVersionMatch=NotOlderThan" : "");
+        kube_request(cfg, &k, url, headers, &req);
+        if ((st = eksauth_budget_take(budget, "Kubernetes API: list configmaps", err)) !=
+            EKSAUTH_OK)
+            goto out;
+        eksauth_http_response_free(&resp);
+        st = eksauth_http_perform(&req, &resp, err);
+        if (st == EKSAUTH_OK && since_rv != NULL &&
+            rv_too_large(resp.status, resp.body, resp.len)) {
+            /* Ours is from another history: list as a host that has seen nothing. */
+            since_rv = NULL;
+            continue;
+        }
+        throttled = st == EKSAUTH_OK && resp.status == 429;
+        if (st == EKSAUTH_OK && resp.status != 200)
+            st = kube_http_error(cfg, resp.status, resp.body, resp.len, "list configmaps", err);
+        /* Only what trying again may mend: throttling, 5xx, a connection that failed. */
+        if (st != EKSAUTH_EUNAVAIL ||
+            !eksauth_budget_retry(budget, &backoff, &attempt, resp.retry_after_ms, throttled))
+            break;
     }
-    st = eksauth_kube_parse_configmap(resp.body, resp.len, out->rv, sizeof(out->rv), err);
     if (st != EKSAUTH_OK)
         goto out;
-    out->data = resp.body;
-    out->len = resp.len;
-    resp.body = NULL;
-    resp.len = 0;
+    st = eksauth_kube_parse_list(resp.body, resp.len, &out->data, &out->len, out->rv,
+                                 sizeof(out->rv), out->list_rv, sizeof(out->list_rv), err);
+    if (st == EKSAUTH_OK && out->data == NULL)
+        st = eksauth_fail(err, EKSAUTH_ENOTFOUND,
+                          "Kubernetes API: list configmaps: there is no ConfigMap "
+                          "kube-system/aws-auth");
     snprintf(out->what, sizeof(out->what), "%.300s ConfigMap kube-system/aws-auth", k.base);
 out:
     eksauth_http_response_free(&resp);
@@ -400,15 +502,42 @@ struct watch_ctx {
     long http_status_seen;
 };
 
+/* The code of a Kubernetes Status object (an error answer instead of a stream), or 0. */
+static long status_code(const char *line, size_t len)
+{
+    struct json_object *root = eksauth_json_answer_parse(line, len, 64 * 1024), *code = NULL;
+    const char *kind = eksauth_json_answer_str(root, "kind");
+    long c = 0;
+
+    if (kind != NULL && strcmp(kind, "Status") == 0 &&
+        json_object_object_get_ex(root, "code", &code) && json_object_is_type(code, json_type_int))
+        c = (long)json_object_get_int64(code);
+    json_object_put(root);
+    return c;
+}
+
 static int watch_line(void *p, const char *line, size_t len)
 {
     struct watch_ctx *w = p;
     struct eksauth_kube_event ev;
+    char msg[200];
+    long code;
     int r;
 
     if (len == 0 || (len == 1 && line[0] == '\r'))
         return 0;
     if (eksauth_kube_parse_event(line, len, &ev, &w->err) != EKSAUTH_OK) {
+        /* A refusal (429 from a busy server, 5xx, 410) answered as a Status: its code counts. */
+        if ((code = status_code(line, len)) != 0) {
+            eksauth_kube_status_message(line, len, msg, sizeof(msg));
+            eksauth_fail(&w->err,
+                         code == 410                  ? EKSAUTH_ENOTFOUND
+                         : code == 429 || code >= 500 ? EKSAUTH_EUNAVAIL
+                         : code == 401 || code == 403 ? EKSAUTH_EREJECTED
+                                                      : EKSAUTH_EINVAL,
+                         "Kubernetes API: watch configmaps: HTTP %ld%s%s", code,
+                         msg[0] != '\0' ? ": " : "", msg);
+        }
         w->st = w->err.status;
         return 1;
     }
@@ -443,9 +572,9 @@ static int watch_data(void *p, const char *data, size_t len)
 enum eksauth_status
 eksauth_kube_watch(const struct eksauth_config *cfg, const char *rv, long timeout_s,
                    int (*on_event)(void *ctx, const struct eksauth_kube_event *ev), void *ctx,
-                   struct eksauth_error *err)
+                   long *retry_after_ms, struct eksauth_error *err)
 {
-    struct eksauth_http_response resp = {0, NULL, 0};
+    struct eksauth_http_response resp = {0, NULL, 0, 0};
     struct eksauth_http_request req;
     struct watch_ctx w;
     struct kube_conn k;
@@ -453,6 +582,8 @@ eksauth_kube_watch(const struct eksauth_config *cfg, const char *rv, long timeou
     const char *headers[3];
     char url[900];
 
+    if (retry_after_ms != NULL)
+        *retry_after_ms = 0;
     memset(&w, 0, sizeof(w));
     w.on_event = on_event;
     w.ctx = ctx;
@@ -460,8 +591,10 @@ eksauth_kube_watch(const struct eksauth_config *cfg, const char *rv, long timeou
     /* No version: "the current state, then changes" (after a 410 Gone). */
     if (rv != NULL && rv[0] != '\0' && !eksauth_kube_rv_valid(rv))
         return eksauth_fail(err, EKSAUTH_EINVAL, "Kubernetes API: watch: bad resourceVersion");
-    if (timeout_s < 1 || timeout_s > 3600)
+    if (timeout_s < 1)
         timeout_s = 300;
+    else if (timeout_s > 3600) /* a jittered --interval 3600 is still an hour at most */
+        timeout_s = 3600;
     if ((st = kube_conn_start(cfg, &k, err)) != EKSAUTH_OK)
         return st;
     snprintf(url, sizeof(url),
@@ -479,6 +612,8 @@ eksauth_kube_watch(const struct eksauth_config *cfg, const char *rv, long timeou
     req.on_data = watch_data;
     req.ctx = &w;
     st = eksauth_http_perform(&req, &resp, err);
+    if (retry_after_ms != NULL)
+        *retry_after_ms = resp.retry_after_ms;
     if (w.stopped_by_caller) {
         st = EKSAUTH_OK;
         goto out;

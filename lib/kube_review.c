@@ -195,7 +195,7 @@ enum eksauth_status eksauth_kube_self_review(const struct eksauth_kube_target *t
                                              struct eksauth_error *err)
 {
     static const char *const versions[] = {"v1", "v1beta1"};
-    struct eksauth_http_response resp = {0, NULL, 0};
+    struct eksauth_http_response resp = {0, NULL, 0, 0};
     enum eksauth_status st = EKSAUTH_EINVAL;
     size_t i, alen = strlen("Authorization: Bearer ") + len + 1;
     char *auth = malloc(alen);

@@ -18,6 +18,7 @@
 #include "eksauth/login.h"
 #include "eksauth/names.h"
 #include "eksauth/replay.h"
+#include "eksauth/snapshot.h"
 
 /* ------------------------------------------------------------ whose name */
 
@@ -61,6 +62,22 @@ enum eksauth_status eksauth_login_serves(struct eksauth_ctx *ctx, const char *us
 }
 
 /* ---------------------------------------------------------------- check */
+
+/*
+ * max_snapshot_age: a host whose cluster source no sync has confirmed for
+ * that long refuses eksauth logins (fail closed: revocations may be
+ * missing); off by default (docs/fleet.md).  A mapping read elsewhere
+ * (another_source: --aws-auth, the source fetched now) is not the
+ * snapshot's.
+ */
+static enum eksauth_status snapshot_fresh(const struct eksauth_ctx *ctx, bool another_source,
+                                          time_t now, struct eksauth_error *err)
+{
+    if (another_source || ctx->cfg.source == EKSAUTH_SOURCE_FILE)
+        return EKSAUTH_OK;
+    return eksauth_snapshot_check_age(&ctx->paths, ctx->trust_files, ctx->cfg.max_snapshot_age, now,
+                                      err);
+}
 
 /* Stop the check at step with status st (err already says why). */
 static enum eksauth_status stop(struct eksauth_login *l, enum eksauth_login_step step,
@@ -164,6 +181,8 @@ enum eksauth_status eksauth_login_check(struct eksauth_ctx *ctx,
      * the ids its DB gave: no STS call without them.
      */
     st = audience == NULL ? eksauth_ctx_audience(ctx, &audience, err) : EKSAUTH_OK;
+    if (st == EKSAUTH_OK)
+        st = snapshot_fresh(ctx, req->aws_auth_path != NULL || req->fetch_source, req->now, err);
     if (st == EKSAUTH_OK && (req->fetch_source || req->aws_auth_path != NULL)) {
         st = eksauth_ctx_db(ctx, false, &db, err);
         if (st == EKSAUTH_OK)
@@ -442,6 +461,10 @@ enum eksauth_status eksauth_login_account(struct eksauth_ctx *ctx, const char *u
     if (st != EKSAUTH_OK)
         return eksauth_fail(err, EKSAUTH_EUNAVAIL, "identity DB %s: bad record for %s",
                             ctx->paths.db, user);
+    /* Ours: a record no sync has confirmed lately may be one aws-auth revoked since. */
+    st = snapshot_fresh(ctx, false, time(NULL), err);
+    if (st != EKSAUTH_OK)
+        return st;
     if (k8s_user != NULL)
         *k8s_user = u.k8s_username;
     /* The name now belongs to another k8s user: this login is not that one. */

@@ -12,6 +12,7 @@
 #include "eksauth/file.h"
 #include "eksauth/imds.h"
 #include "eksauth/cluster.h"
+#include "eksauth/entry_cache.h"
 #include "eksauth/mapping.h"
 #include "eksauth/snapshot.h"
 
@@ -171,6 +172,9 @@ enum eksauth_status eksauth_mapping_fetch(struct eksauth_ctx *ctx, const struct 
                                           struct eksauth_mapping *m, struct eksauth_error *err)
 {
     struct eksauth_cluster_snapshot snap;
+    struct eksauth_entry_cache cache;
+    struct eksauth_budget budget;
+    struct eksauth_fetch f;
     enum eksauth_status st;
 
     memset(m, 0, sizeof(*m));
@@ -184,7 +188,20 @@ enum eksauth_status eksauth_mapping_fetch(struct eksauth_ctx *ctx, const struct 
         free(data);
         return st;
     }
-    st = ctx->services.cluster_fetch(&ctx->cfg, time(NULL), &snap, err);
+    /*
+     * Within the host's budget, from what the sync read before (never
+     * written back: this may run as anyone); one attempt per call, since a
+     * person is waiting.
+     */
+    eksauth_budget_init(&budget, ctx->cfg.sync_max_requests);
+    budget.max_attempts = 1;
+    (void)eksauth_entry_cache_read(&ctx->paths, ctx->trust_files, &cache, NULL);
+    memset(&f, 0, sizeof(f));
+    f.now = time(NULL);
+    f.budget = &budget;
+    f.cache = &cache;
+    st = ctx->services.cluster_fetch(&ctx->cfg, &f, &snap, err);
+    eksauth_entry_cache_free(&cache);
     if (st != EKSAUTH_OK)
         return st;
     st = eksauth_mapping_build(ctx, snap.what, snap.data, snap.len, db, m, err);

@@ -46,6 +46,10 @@ void eksauth_snapshot_state_read(const struct eksauth_paths *paths, bool trusted
             snprintf(state->rv, sizeof(state->rv), "%s", line + 3);
         else if (strncmp(line, "fetched_at=", 11) == 0)
             state->fetched_at = strtoll(line + 11, NULL, 10);
+        else if (strncmp(line, "checked_at=", 11) == 0)
+            state->checked_at = strtoll(line + 11, NULL, 10);
+        else if (strncmp(line, "from=", 5) == 0)
+            snprintf(state->what, sizeof(state->what), "%s", line + 5);
         else if (strncmp(line, "generation=", 11) == 0)
             state->generation = strtoull(line + 11, NULL, 10);
         else if (strncmp(line, "sha256=", 7) == 0 && strlen(line + 7) == 64)
@@ -54,15 +58,31 @@ void eksauth_snapshot_state_read(const struct eksauth_paths *paths, bool trusted
     free(text);
 }
 
+/* *state into the state file (the caller holds the writer's lock). */
+static enum eksauth_status write_state(const struct eksauth_paths *paths,
+                                       const struct eksauth_snapshot_state *state,
+                                       struct eksauth_error *err)
+{
+    char text[EKSAUTH_SNAPSHOT_STATE_MAX];
+    int n = snprintf(text, sizeof(text),
+                     "# eksauth sync: the aws-auth the identity DB was written from\n"
+                     "version=%s\nrv=%s\nfetched_at=%lld\nchecked_at=%lld\ngeneration=%" PRIu64
+                     "\nsha256=%s\nfrom=%s\n",
+                     state->version, state->rv, state->fetched_at, state->checked_at,
+                     state->generation, state->sha256, state->what);
+
+    if (n < 0 || (size_t)n >= sizeof(text))
+        return eksauth_fail(err, EKSAUTH_EINVAL, "sync: state too long");
+    return eksauth_file_write_atomic(paths->state, text, (size_t)n, 0644, err);
+}
+
 enum eksauth_status eksauth_snapshot_write_locked(const struct eksauth_paths *paths,
                                                   const struct eksauth_cluster_snapshot *snap,
                                                   time_t now, uint64_t generation,
                                                   struct eksauth_snapshot_state *state,
                                                   struct eksauth_error *err)
 {
-    char text[EKSAUTH_SNAPSHOT_STATE_MAX];
     enum eksauth_status st;
-    int n;
 
     /* A temp file of ours found under the lock is a killed writer's: it would hold disk. */
     (void)eksauth_file_remove_stale_temps(paths->snapshot, NULL, NULL);
@@ -72,18 +92,13 @@ enum eksauth_status eksauth_snapshot_write_locked(const struct eksauth_paths *pa
         return st;
     snprintf(state->version, sizeof(state->version), "%s", snap->version);
     snprintf(state->rv, sizeof(state->rv), "%s", snap->rv);
+    snprintf(state->what, sizeof(state->what), "%s", snap->what);
     state->fetched_at = (long long)now;
+    state->checked_at = (long long)now;
     state->generation = generation;
     if (!sha256_hex(snap->data, snap->len, state->sha256))
         return eksauth_fail(err, EKSAUTH_EIO, "sync: cannot hash the snapshot");
-    n = snprintf(text, sizeof(text),
-                 "# eksauth sync: the aws-auth the identity DB was written from\n"
-                 "version=%s\nrv=%s\nfetched_at=%lld\ngeneration=%" PRIu64 "\nsha256=%s\nfrom=%s\n",
-                 state->version, state->rv, state->fetched_at, state->generation, state->sha256,
-                 snap->what);
-    if (n < 0 || (size_t)n >= sizeof(text))
-        return eksauth_fail(err, EKSAUTH_EINVAL, "sync: state too long");
-    return eksauth_file_write_atomic(paths->state, text, (size_t)n, 0644, err);
+    return write_state(paths, state, err);
 }
 
 enum eksauth_status eksauth_snapshot_read(const struct eksauth_paths *paths, bool trusted,
@@ -121,6 +136,31 @@ enum eksauth_status eksauth_snapshot_read(const struct eksauth_paths *paths, boo
     return EKSAUTH_OK;
 }
 
+enum eksauth_status eksauth_snapshot_confirm(const struct eksauth_paths *paths,
+                                             struct eksauth_snapshot_state *state, const char *rv,
+                                             time_t now, struct eksauth_error *err)
+{
+    struct eksauth_snapshot_state on_disk;
+    enum eksauth_status st;
+    int lock = -1;
+
+    st = eksauth_iddb_lock(paths->db, &lock, err);
+    if (st != EKSAUTH_OK)
+        return st;
+    /* Only the writer's own snapshot is confirmed: a newer one is another sync's to vouch for. */
+    eksauth_snapshot_state_read(paths, false, &on_disk);
+    if (state->version[0] != '\0' && strcmp(on_disk.version, state->version) == 0) {
+        if (rv != NULL && eksauth_kube_rv_valid(rv))
+            snprintf(on_disk.rv, sizeof(on_disk.rv), "%s", rv);
+        on_disk.checked_at = (long long)now;
+        st = write_state(paths, &on_disk, err);
+        if (st == EKSAUTH_OK)
+            *state = on_disk;
+    }
+    eksauth_iddb_unlock(lock);
+    return st;
+}
+
 void eksauth_snapshot_state_age(const struct eksauth_snapshot_state *state, time_t now, char *out,
                                 size_t outlen)
 {
@@ -129,4 +169,29 @@ void eksauth_snapshot_state_age(const struct eksauth_snapshot_state *state, time
     else
         snprintf(out, outlen, "keeping the last good snapshot (%s, %lld s old) and the identity DB",
                  state->version, (long long)now - state->fetched_at);
+}
+
+enum eksauth_status eksauth_snapshot_check_age(const struct eksauth_paths *paths, bool trusted,
+                                               long max_age, time_t now, struct eksauth_error *err)
+{
+    struct eksauth_snapshot_state state;
+    long long age;
+
+    if (max_age <= 0)
+        return EKSAUTH_OK;
+    eksauth_snapshot_state_read(paths, trusted, &state);
+    /* Fail closed: a mapping no sync has vouched for lately may still hold revoked logins. */
+    if (state.version[0] == '\0' || state.checked_at <= 0)
+        return eksauth_fail(err, EKSAUTH_EUNAVAIL,
+                            "no snapshot of the cluster's aws-auth (%s) and max_snapshot_age is "
+                            "set: eksauth logins are refused until eksauth sync succeeds",
+                            paths->state);
+    age = (long long)now - state.checked_at;
+    if (age > max_age)
+        return eksauth_fail(err, EKSAUTH_EUNAVAIL,
+                            "the snapshot of the cluster's aws-auth was last confirmed %lld s ago, "
+                            "over max_snapshot_age (%ld s): eksauth logins are refused until "
+                            "eksauth sync succeeds (eksauth doctor shows why it does not)",
+                            age, max_age);
+    return EKSAUTH_OK;
 }

@@ -368,7 +368,7 @@ enum eksauth_status eksauth_sts_get_caller_identity(const struct eksauth_config 
 {
     enum eksauth_status st = EKSAUTH_OK;
     struct eksauth_error e = {EKSAUTH_OK, ""};
-    struct eksauth_http_response resp = {0, NULL, 0};
+    struct eksauth_http_response resp = {0, NULL, 0, 0};
     struct eksauth_http_request req;
     char idhdr[sizeof("x-k8s-aws-id: ") + EKSAUTH_AUDIENCE_MAX];
     const char *headers[3];

@@ -12,6 +12,7 @@
 
 #include "eksauth/arn.h"
 #include "eksauth/awsauth.h"
+#include "eksauth/entry_cache.h"
 #include "eksauth/iddb.h"
 #include "eksauth/identity.h"
 #include "eksauth/mapping.h"
@@ -517,25 +518,72 @@ enum eksauth_status eksauth_sync_snapshot(struct eksauth_ctx *ctx,
     return eksauth_sync_apply(ctx, snap, opts->allow_empty, state, r, err);
 }
 
+/* The budget's waiting and dice are the context's (fakes in tests). */
+static void ctx_sleep(void *arg, long ms)
+{
+    ((struct eksauth_ctx *)arg)->services.sleep_ms(ms);
+}
+
+static uint32_t ctx_random(void *arg)
+{
+    return ((struct eksauth_ctx *)arg)->services.random_u32();
+}
+
 enum eksauth_status eksauth_sync_fetch(struct eksauth_ctx *ctx,
                                        const struct eksauth_sync_options *opts,
                                        struct eksauth_snapshot_state *state,
                                        struct eksauth_sync_report *r, struct eksauth_error *err)
 {
     struct eksauth_cluster_snapshot snap;
+    struct eksauth_entry_cache cache;
+    struct eksauth_budget budget;
+    struct eksauth_error cerr;
+    struct eksauth_fetch f;
     enum eksauth_status st;
+    size_t i;
     char age[300];
 
     snprintf(r->db, sizeof(r->db), "%s", ctx->paths.db);
-    st = ctx->services.cluster_fetch(&ctx->cfg, time(NULL), &snap, err);
+    eksauth_budget_init(&budget, ctx->cfg.sync_max_requests);
+    budget.sleep_ms = ctx_sleep;
+    budget.random = ctx_random;
+    budget.arg = ctx;
+    /* A cache that cannot be used is no cache: every entry is read again (within the budget). */
+    if (eksauth_entry_cache_read(&ctx->paths, ctx->trust_files, &cache, &cerr) != EKSAUTH_OK &&
+        eksauth_strlist_addf(&r->warnings, err, "%s", cerr.msg) != EKSAUTH_OK)
+        return EKSAUTH_ENOMEM;
+    memset(&f, 0, sizeof(f));
+    f.now = time(NULL);
+    f.since_rv = state->rv[0] != '\0' ? state->rv : NULL;
+    f.budget = &budget;
+    f.cache = &cache;
+    st = ctx->services.cluster_fetch(&ctx->cfg, &f, &snap, err);
+    r->requests = budget.used;
+    r->retries = budget.retries;
+    r->throttled = budget.throttled;
+    /* What was read is kept, even when the sync fails later: the next one asks less. */
+    if (cache.dirty && eksauth_entry_cache_write(&ctx->paths, &cache, &cerr) != EKSAUTH_OK &&
+        eksauth_strlist_addf(&r->warnings, NULL, "the access entry cache was not kept: %s",
+                             cerr.msg) != EKSAUTH_OK)
+        st = EKSAUTH_ENOMEM;
+    eksauth_entry_cache_free(&cache);
     if (st != EKSAUTH_OK) {
+        eksauth_cluster_snapshot_free(&snap);
         /* Fail closed on the source, open on the DB: the last good mapping stays in force. */
         eksauth_snapshot_state_read(&ctx->paths, ctx->trust_files, state);
         eksauth_snapshot_state_age(state, time(NULL), age, sizeof(age));
         eksauth_error_append(err, "; %s", age);
         return st;
     }
-    st = eksauth_sync_snapshot(ctx, opts, state, &snap, r, err);
+    for (i = 0; st == EKSAUTH_OK && i < snap.n_stale; i++)
+        st = eksauth_strlist_add(&r->stale, snap.stale[i], err);
+    if (st == EKSAUTH_OK)
+        st = eksauth_sync_snapshot(ctx, opts, state, &snap, r, err);
+    /* Unchanged is news too: the snapshot is current as of now (max_snapshot_age, doctor). */
+    if (st == EKSAUTH_OK && r->unchanged &&
+        eksauth_snapshot_confirm(&ctx->paths, state, snap.rv, time(NULL), &cerr) != EKSAUTH_OK)
+        st = eksauth_strlist_addf(&r->warnings, err, "the snapshot's state was not updated: %s",
+                                  cerr.msg);
     eksauth_cluster_snapshot_free(&snap);
     return st;
 }
@@ -579,4 +627,5 @@ void eksauth_sync_report_free(struct eksauth_sync_report *report)
     eksauth_strlist_free(&report->kept);
     eksauth_strlist_free(&report->warnings);
     eksauth_strlist_free(&report->dropped);
+    eksauth_strlist_free(&report->stale);
 }

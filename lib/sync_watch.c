@@ -1,36 +1,71 @@
 /*
  * sync_watch.c - a sync that follows the cluster source for ever (see
- * eksauth_sync_watch in sync.h): list and apply, then the Kubernetes watch
- * API from the listed resourceVersion; access entries, which have no watch,
- * are polled.
+ * eksauth_sync_watch in sync.h; docs/fleet.md): list and apply, then the
+ * Kubernetes watch API from the list's resourceVersion, resumed from the
+ * latest version seen when a stream ends or breaks off; only a 410 Gone
+ * lists again, spread over sync_spread.  Access entries, which have no
+ * watch, are polled.
  */
 #include "config.h"
 
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
+#include "eksauth/backoff.h"
 #include "eksauth/cluster.h"
 #include "eksauth/kube.h"
 #include "eksauth/sync.h"
 
-#define BACKOFF_MAX    30 /* seconds between reconnects at most */
-#define EMPTY_AWS_AUTH "{\"mapRoles\": \"[]\", \"mapUsers\": \"[]\", \"mapAccounts\": \"[]\"}"
+#define BACKOFF_BASE_MS 1000  /* the window of the first reconnect */
+#define BACKOFF_CAP_MS  30000 /* reconnects are at most this far apart */
+#define EMPTY_AWS_AUTH  "{\"mapRoles\": \"[]\", \"mapUsers\": \"[]\", \"mapAccounts\": \"[]\"}"
 
 struct watcher {
     struct eksauth_ctx *ctx;
     const struct eksauth_sync_options *opts;
     const struct eksauth_sync_watch *watch;
     struct eksauth_snapshot_state state;
-    bool relist;
+    struct eksauth_backoff backoff;
+    long interval;
+    bool k8s;    /* the source has the ConfigMap: watched */
+    bool relist; /* an event needs the whole source read again (access entries too) */
     unsigned events;
-    char rv[EKSAUTH_KUBE_RV_MAX];
+    unsigned gone;                /* 410s in a row, with no stream that worked between */
+    char rv[EKSAUTH_KUBE_RV_MAX]; /* the latest resourceVersion seen */
 };
+
+static bool stopped(const struct watcher *w)
+{
+    return w->watch->stop != NULL && w->watch->stop(w->watch->arg);
+}
 
 static void tell_failed(const struct watcher *w, const struct eksauth_error *err)
 {
     if (w->watch->failed != NULL)
         w->watch->failed(w->watch->arg, err);
+}
+
+/* What a list, a poll or an event did, told to the caller. */
+static void tell(const struct watcher *w, const struct eksauth_sync_report *report)
+{
+    if (!report->unchanged && w->watch->applied != NULL)
+        w->watch->applied(w->watch->arg, report);
+    if (report->stale.n > 0 && w->watch->stale != NULL)
+        w->watch->stale(w->watch->arg, report);
+}
+
+static void wait_ms(const struct watcher *w, long ms)
+{
+    w->ctx->services.sleep_ms(ms);
+}
+
+/* interval seconds, +-20%: hosts started together do not stay in step. */
+static long jittered_s(const struct watcher *w)
+{
+    long spread_ms = w->interval * 400;
+
+    return (w->interval * 800 + eksauth_jitter_ms(spread_ms, w->ctx->services.random_u32()) + 500) /
+           1000;
 }
 
 /* Apply one snapshot and tell the caller what happened; a refusal keeps the DB and goes on. */
@@ -42,12 +77,12 @@ static void apply(struct watcher *w, const struct eksauth_cluster_snapshot *snap
     memset(&report, 0, sizeof(report));
     if (eksauth_sync_snapshot(w->ctx, w->opts, &w->state, snap, &report, &err) != EKSAUTH_OK)
         tell_failed(w, &err);
-    else if (!report.unchanged && w->watch->applied != NULL)
-        w->watch->applied(w->watch->arg, &report);
+    else
+        tell(w, &report);
     eksauth_sync_report_free(&report);
 }
 
-/* (Re)list: the whole source, applied when its version moved. */
+/* (Re)list: the whole source from the latest version seen, applied when its version moved. */
 static enum eksauth_status relist(struct watcher *w)
 {
     struct eksauth_sync_report report;
@@ -55,12 +90,16 @@ static enum eksauth_status relist(struct watcher *w)
     enum eksauth_status st;
 
     memset(&report, 0, sizeof(report));
+    if (w->rv[0] != '\0')
+        snprintf(w->state.rv, sizeof(w->state.rv), "%s", w->rv);
     st = eksauth_sync_fetch(w->ctx, w->opts, &w->state, &report, &err);
     if (st != EKSAUTH_OK)
         tell_failed(w, &err);
-    else if (!report.unchanged && w->watch->applied != NULL)
-        w->watch->applied(w->watch->arg, &report);
+    else
+        tell(w, &report);
     eksauth_sync_report_free(&report);
+    if (st == EKSAUTH_OK)
+        snprintf(w->rv, sizeof(w->rv), "%s", w->state.rv);
     return st;
 }
 
@@ -71,6 +110,7 @@ static int on_event(void *arg, const struct eksauth_kube_event *ev)
     struct eksauth_error note;
 
     w->events++;
+    /* A bookmark only moves the version a resumed watch starts from. */
     if (ev->rv[0] != '\0')
         snprintf(w->rv, sizeof(w->rv), "%s", ev->rv);
     if (ev->type == EKSAUTH_KUBE_BOOKMARK)
@@ -100,46 +140,61 @@ static int on_event(void *arg, const struct eksauth_kube_event *ev)
     return 0;
 }
 
-static void backoff_sleep(unsigned *backoff)
+/*
+ * One watch stream after another from w->rv; returns when a list is due:
+ * an event of a merged source, the poll of access entries, a 410 Gone.
+ */
+static void follow(struct watcher *w)
 {
-    sleep(*backoff);
-    *backoff = *backoff * 2 > BACKOFF_MAX ? BACKOFF_MAX : *backoff * 2;
-}
-
-/* One watch stream after another from w->rv; returns when a relist is due. */
-static void follow(struct watcher *w, long interval, unsigned *backoff, bool *fresh)
-{
-    struct eksauth_error err;
+    struct eksauth_error err, cerr;
     enum eksauth_status st;
+    long retry_after = 0, wait;
 
-    for (;;) {
+    while (!stopped(w)) {
         w->events = 0;
-        st = eksauth_kube_watch(&w->ctx->cfg, w->rv, interval, on_event, w, &err);
+        w->relist = false;
+        st = w->ctx->services.kube_watch(&w->ctx->cfg, w->rv, jittered_s(w), on_event, w,
+                                         &retry_after, &err);
         if (w->relist)
             return;
-        /* A stream that delivered something worked: a drop after it is not a backoff. */
-        if (w->events > 0)
-            *backoff = 1;
+        /* A stream that delivered something worked: a drop after it starts the backoff over. */
+        if (w->events > 0) {
+            eksauth_backoff_reset(&w->backoff);
+            w->gone = 0;
+        }
         if (st == EKSAUTH_OK) {
-            *backoff = 1;
-            /* The stream ended (timeoutSeconds): access entries are due for a poll. */
+            eksauth_backoff_reset(&w->backoff);
+            w->gone = 0;
+            /* The stream ran its course: the snapshot was current until now. */
+            if (eksauth_snapshot_confirm(&w->ctx->paths, &w->state, w->rv, time(NULL), &cerr) !=
+                EKSAUTH_OK)
+                tell_failed(w, &cerr);
+            /* Access entries are due for their poll. */
             if (w->ctx->cfg.source != EKSAUTH_SOURCE_KUBERNETES)
                 return;
-            continue; /* reconnect from the last resourceVersion seen */
+            continue;
         }
         if (st == EKSAUTH_ENOTFOUND) {
-            /* 410 Gone: our resourceVersion was compacted away; list again. */
-            eksauth_error_append(&err, "; listing again");
+            /*
+             * 410 Gone: our version left the server's history (it
+             * restarted, or we were away long).  Every watcher of a
+             * restarted server hears this at once: list again at a random
+             * moment of the next sync_spread seconds, and back off too when
+             * the server says it again right after a list.
+             */
+            wait = eksauth_jitter_ms(w->ctx->cfg.sync_spread * 1000, w->ctx->services.random_u32());
+            if (w->gone++ > 0)
+                wait += eksauth_backoff_next(&w->backoff, 0, w->ctx->services.random_u32());
+            eksauth_error_append(&err, "; listing again in %.1f s", (double)wait / 1000);
             tell_failed(w, &err);
-            /* Gone again right after a fresh start: the server is confused; slow down. */
-            if (w->rv[0] == '\0')
-                backoff_sleep(backoff);
-            *fresh = true;
+            wait_ms(w, wait);
             return;
         }
-        eksauth_error_append(&err, "; reconnecting in %u s", *backoff);
+        /* A drop, a refusal, throttling: resume from the latest version seen, after a backoff. */
+        wait = eksauth_backoff_next(&w->backoff, retry_after, w->ctx->services.random_u32());
+        eksauth_error_append(&err, "; reconnecting in %.1f s", (double)wait / 1000);
         tell_failed(w, &err);
-        backoff_sleep(backoff);
+        wait_ms(w, wait);
     }
 }
 
@@ -148,11 +203,6 @@ enum eksauth_status eksauth_sync_watch(struct eksauth_ctx *ctx,
                                        const struct eksauth_sync_watch *watch,
                                        struct eksauth_error *err)
 {
-    bool k8s = ctx->cfg.source == EKSAUTH_SOURCE_KUBERNETES ||
-               ctx->cfg.source == EKSAUTH_SOURCE_KUBERNETES_EKS_API;
-    long interval = watch->interval > 0 ? watch->interval : 60;
-    unsigned backoff = 1;
-    bool fresh = false; /* after a 410: watch from the current state, not a version */
     struct watcher w;
 
     if (ctx->cfg.source == EKSAUTH_SOURCE_FILE || opts->aws_auth_path != NULL)
@@ -163,20 +213,24 @@ enum eksauth_status eksauth_sync_watch(struct eksauth_ctx *ctx,
     w.ctx = ctx;
     w.opts = opts;
     w.watch = watch;
+    w.interval = watch->interval > 0 ? watch->interval : 60;
+    w.k8s = ctx->cfg.source == EKSAUTH_SOURCE_KUBERNETES ||
+            ctx->cfg.source == EKSAUTH_SOURCE_KUBERNETES_EKS_API;
+    eksauth_backoff_init(&w.backoff, BACKOFF_BASE_MS, BACKOFF_CAP_MS);
     eksauth_snapshot_state_read(&ctx->paths, ctx->trust_files, &w.state);
-    for (;;) {
+    snprintf(w.rv, sizeof(w.rv), "%s", w.state.rv);
+    while (!stopped(&w)) {
         if (relist(&w) != EKSAUTH_OK) {
-            backoff_sleep(&backoff);
+            /* The fetch tried again already (budget.h): this is the wait between syncs. */
+            wait_ms(&w, eksauth_backoff_next(&w.backoff, 0, ctx->services.random_u32()));
             continue;
         }
-        backoff = 1;
-        if (!k8s || w.state.rv[0] == '\0') {
-            sleep((unsigned)interval); /* access entries have no watch: polled */
+        eksauth_backoff_reset(&w.backoff);
+        if (!w.k8s || w.rv[0] == '\0') {
+            wait_ms(&w, jittered_s(&w) * 1000); /* access entries have no watch: polled */
             continue;
         }
-        w.relist = false;
-        snprintf(w.rv, sizeof(w.rv), "%s", fresh ? "" : w.state.rv);
-        fresh = false;
-        follow(&w, interval, &backoff, &fresh);
+        follow(&w);
     }
+    return EKSAUTH_OK;
 }

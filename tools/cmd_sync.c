@@ -126,6 +126,12 @@ static int print_json(const struct eksauth_sync_report *r)
         json_object_object_add(o, "warnings", json_list(&r->warnings));
         json_object_object_add(o, "dropped", json_list(&r->dropped));
     }
+    if (r->version[0] != '\0') {
+        json_object_object_add(o, "requests", json_object_new_int64(r->requests));
+        json_object_object_add(o, "retries", json_object_new_int64(r->retries));
+        json_object_object_add(o, "throttled", json_object_new_int64(r->throttled));
+        json_object_object_add(o, "stale", json_list(&r->stale));
+    }
     rc = cli_print_json(o);
     json_object_put(o);
     return rc;
@@ -148,6 +154,7 @@ static int print_text(const struct eksauth_sync_report *r)
 
     if (r->unchanged) {
         printf("eksauth sync: unchanged (%s); the identity DB is not rewritten\n", r->version);
+        print_some(&r->stale, "  stale:     ");
         return fflush(stdout) == 0 ? 0 : EXIT_USAGE;
     }
     printf("eksauth sync: %s (generation %llu) from %s\n", r->db, (unsigned long long)r->generation,
@@ -160,6 +167,10 @@ static int print_text(const struct eksauth_sync_report *r)
         printf("%s%s", k == 0 ? " (" : ", ", r->templates.v[k]);
     printf("%s\n", r->templates.n == 0 ? "" : (r->templates.n > 5 ? ", ...)" : ")"));
     print_some(&r->removed, "  removed:   ");
+    if (r->version[0] != '\0')
+        printf("  requests:  %u to the cluster's APIs (%u retries, %u throttled)\n", r->requests,
+               r->retries, r->throttled);
+    print_some(&r->stale, "  stale:     ");
     printf("  warnings:  %zu\n", r->warnings.n);
     print_some(&r->warnings, "    ");
     return fflush(stdout) == 0 ? 0 : EXIT_USAGE;
@@ -182,6 +193,17 @@ static void watch_applied(void *arg, const struct eksauth_sync_report *r)
     (void)print_report(r, a->json);
     printf("eksauth sync: applied %s\n", r->version);
     fflush(stdout);
+}
+
+/* --watch: freshness the budget or throttling delayed, at each list or poll that had some. */
+static void watch_stale(void *arg, const struct eksauth_sync_report *r)
+{
+    size_t i;
+
+    (void)arg;
+    for (i = 0; i < r->stale.n; i++)
+        cli_error("sync", "stale: %s", r->stale.v[i]);
+    fflush(stderr);
 }
 
 static void watch_failed(void *arg, const struct eksauth_error *err)
@@ -208,6 +230,7 @@ int cmd_sync(struct eksauth_cli *cli, int argc, char **argv)
         memset(&watch, 0, sizeof(watch));
         watch.interval = a.interval;
         watch.applied = watch_applied;
+        watch.stale = watch_stale;
         watch.failed = watch_failed;
         watch.arg = &a;
         /* Returns only when there is nothing to watch. */

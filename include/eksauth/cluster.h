@@ -15,12 +15,15 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "eksauth/budget.h"
 #include "eksauth/config.h"
 #include "eksauth/eks_api.h"
 #include "eksauth/kube.h"
 #include "eksauth/status.h"
 
 #define EKSAUTH_CLUSTER_VERSION_MAX 160
+
+struct eksauth_entry_cache;
 
 /*
  * One aws-auth document (a bare JSON document with mapRoles, mapUsers and
@@ -42,21 +45,44 @@ struct eksauth_cluster_snapshot {
     char *data; /* the aws-auth document; awsauth.h parses it */
     size_t len;
     char version[EKSAUTH_CLUSTER_VERSION_MAX]; /* "k8s:RV", "eks:SHA256/8", or both joined by "+" */
-    char rv[EKSAUTH_KUBE_RV_MAX];              /* the ConfigMap's resourceVersion, or "" */
-    char what[512];                            /* for messages: where it came from */
+    /*
+     * The latest resourceVersion the fetch saw (the list's), or "": the
+     * next list or watch starts from it.
+     */
+    char rv[EKSAUTH_KUBE_RV_MAX];
+    char what[512]; /* for messages: where it came from */
     char **warnings;
     size_t n_warnings;
+    /*
+     * Freshness the budget or the service's throttling delayed (access
+     * entries used as last read, new ones not read yet), one line each:
+     * said at every sync, changed or not.
+     */
+    char **stale;
+    size_t n_stale;
+};
+
+/* What one fetch knows and may spend (docs/fleet.md). */
+struct eksauth_fetch {
+    time_t now;
+    const char *since_rv;              /* the latest resourceVersion this host knows, or NULL */
+    struct eksauth_budget *budget;     /* this sync's requests; NULL: no limit, no retry */
+    struct eksauth_entry_cache *cache; /* access entries read before, updated; NULL: read all */
 };
 
 /*
  * Read the configured source (cfg->source other than file) with this host's
- * credentials (cluster_host.h).  Failures as eksauth_kube_get_configmap and
- * eksauth_eks_access_entries: EKSAUTH_EUNAVAIL (network, timeouts, 5xx,
- * throttling), EKSAUTH_EREJECTED (401/403: the message names the RBAC or
+ * credentials (cluster_host.h), asking only what changed: the ConfigMap's
+ * list from the API server's cache at least as new as f->since_rv
+ * (kube.h), and of the access entries the list and the reads f->cache
+ * plans within the budget (entry_cache.h).  Failures as
+ * eksauth_kube_list_configmap and the calls of eks_api.h: EKSAUTH_EUNAVAIL
+ * (network, timeouts, 5xx, throttling, the budget spent before the lists
+ * were whole), EKSAUTH_EREJECTED (401/403: the message names the RBAC or
  * access the host needs), EKSAUTH_ENOTFOUND (no aws-auth ConfigMap),
  * EKSAUTH_EINVAL (config, bad answers).
  */
-enum eksauth_status eksauth_cluster_fetch(const struct eksauth_config *cfg, time_t now,
+enum eksauth_status eksauth_cluster_fetch(const struct eksauth_config *cfg, struct eksauth_fetch *f,
                                           struct eksauth_cluster_snapshot *out,
                                           struct eksauth_error *err);
 void eksauth_cluster_snapshot_free(struct eksauth_cluster_snapshot *s);

@@ -90,7 +90,12 @@ struct eksauth_config {
     char **deny_users; /* deny_user lines, NULL-terminated; root and the system accounts are always
                           denied */
     bool allow_system_users;
-    char *source_file; /* where it came from, for messages */
+    /* What a host asks of the cluster, and how stale it may be (docs/fleet.md). */
+    uint32_t sync_max_requests; /* requests one sync may send to the cluster's APIs (100) */
+    long access_entry_max_age;  /* seconds before a described access entry is read again (300) */
+    long sync_spread;           /* seconds over which a relist after 410 Gone is spread (10) */
+    long max_snapshot_age;      /* seconds; 0 (default): no limit; else older refuses logins */
+    char *source_file;          /* where it came from, for messages */
 };
 
 /* Defaults, no cluster_id.  Every pointer owned; free with eksauth_config_free. */

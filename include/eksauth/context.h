@@ -11,6 +11,7 @@
 #define EKSAUTH_CONTEXT_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "eksauth/audience.h"
 #include "eksauth/cluster.h"
@@ -19,6 +20,7 @@
 #include "eksauth/iddb.h"
 #include "eksauth/identity.h"
 #include "eksauth/imds.h"
+#include "eksauth/kube.h"
 #include "eksauth/paths.h"
 #include "eksauth/status.h"
 #include "eksauth/sts.h"
@@ -29,9 +31,10 @@
 #define EKSAUTH_CTX_TRUST_ALWAYS    0x2u /* files must be root's alone even when not run as root */
 
 /*
- * The calls of a login or a sync that leave the host.  eksauth_ctx_init
- * sets the real ones (sts.h, cluster.h); a test replaces them with fakes,
- * so the flows are tested whole with no network.
+ * The calls of a login or a sync that leave the host, and the sync's
+ * waiting and dice.  eksauth_ctx_init sets the real ones (sts.h, cluster.h,
+ * kube.h, budget.h); a test replaces them with fakes, so the flows are
+ * tested whole with no network and a backoff without waiting.
  */
 struct eksauth_services {
     enum eksauth_status (*sts_get_caller_identity)(const struct eksauth_config *cfg,
@@ -39,9 +42,16 @@ struct eksauth_services {
                                                    const struct eksauth_token *tok,
                                                    struct eksauth_sts_identity *out,
                                                    struct eksauth_error *err);
-    enum eksauth_status (*cluster_fetch)(const struct eksauth_config *cfg, time_t now,
+    enum eksauth_status (*cluster_fetch)(const struct eksauth_config *cfg, struct eksauth_fetch *f,
                                          struct eksauth_cluster_snapshot *out,
                                          struct eksauth_error *err);
+    enum eksauth_status (*kube_watch)(const struct eksauth_config *cfg, const char *rv,
+                                      long timeout_s,
+                                      int (*on_event)(void *ctx,
+                                                      const struct eksauth_kube_event *ev),
+                                      void *ctx, long *retry_after_ms, struct eksauth_error *err);
+    void (*sleep_ms)(long ms);
+    uint32_t (*random_u32)(void);
 };
 
 struct eksauth_ctx {

@@ -2,9 +2,10 @@
  * eks_api.h - the EKS API: SigV4-signed DescribeCluster (the cluster's
  * authentication mode), ListAccessEntries (every page), DescribeAccessEntry
  * and ListAssociatedAccessPolicies (every page) on eks.<region>.<domain> for
- * cluster_name, with this host's own credentials (cluster_host.h), and the
- * aws-auth username an access entry gives (default usernames as EKS gives
- * them).  cluster.h turns the entries into aws-auth entries.
+ * cluster_name, with this host's own credentials (cluster_host.h), within
+ * one sync's budget (budget.h), and the aws-auth username an access entry
+ * gives (default usernames as EKS gives them).  cluster.h turns the entries
+ * into aws-auth entries and decides which to read (entry_cache.h).
  *
  * The parsers are pure; the calls use http.h.  Signatures and session
  * tokens never reach a message.
@@ -12,10 +13,13 @@
 #ifndef EKSAUTH_EKS_API_H
 #define EKSAUTH_EKS_API_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "eksauth/access_policy.h"
+#include "eksauth/budget.h"
 #include "eksauth/config.h"
+#include "eksauth/creds.h"
 #include "eksauth/status.h"
 
 #define EKSAUTH_EKS_MAX_BODY     (1024 * 1024)
@@ -34,6 +38,12 @@ struct eksauth_access_entry {
     char *type;                             /* STANDARD, EC2_LINUX, ... */
     struct eksauth_access_policy *policies; /* ListAssociatedAccessPolicies */
     size_t n_policies;
+    /*
+     * DescribeAccessEntry's modifiedAt (seconds since the epoch; 0 when
+     * absent): it moves when UpdateAccessEntry changes the entry, so a
+     * re-read tells a changed entry from an unchanged one (entry_cache.h).
+     */
+    double modified_at;
 };
 
 /* A cluster's accessConfig.authenticationMode. */
@@ -75,7 +85,9 @@ enum eksauth_status eksauth_eks_parse_policies(const char *body, size_t len,
 enum eksauth_status eksauth_eks_parse_list(const char *body, size_t len, char ***arns, size_t *n,
                                            char *next, size_t nextlen, struct eksauth_error *err);
 
-/* A DescribeAccessEntry answer: {"accessEntry": {principalArn, username, kubernetesGroups, type}}.
+/*
+ * A DescribeAccessEntry answer: {"accessEntry": {principalArn, username,
+ * kubernetesGroups, type, modifiedAt}}.
  */
 enum eksauth_status eksauth_eks_parse_describe(const char *body, size_t len,
                                                struct eksauth_access_entry *out,
@@ -93,26 +105,53 @@ enum eksauth_status eksauth_access_entry_username(const struct eksauth_access_en
 /* ---- calls ---- */
 
 /*
- * Every access entry of cfg->cluster_name (ListAccessEntries, then
- * DescribeAccessEntry and ListAssociatedAccessPolicies for each) into *out
- * (*n_out of them; free each with eksauth_access_entry_free, then the
- * array); host gets the EKS endpoint's host name, for messages.  That is
- * ceil(N/100) + 2N calls for N entries (more when an entry has over 100
- * policies).  Failures: EKSAUTH_EUNAVAIL (network, 5xx, throttling),
- * EKSAUTH_EREJECTED (401/403: the message names the actions the host's role
- * needs), EKSAUTH_ENOTFOUND (404), EKSAUTH_EINVAL (config, bad answers).
+ * One host's conversation with the EKS API for cfg's cluster: the
+ * endpoint (eks.<region>.<domain>, in host for messages), the region and
+ * this host's credentials (cluster_host.h), read once; every request
+ * counts against budget (may be NULL: no limit, no retry), and one the
+ * service turned away (429, ThrottlingException, TooManyRequestsException,
+ * 5xx, a failed connection) is tried again as budget.h says.
  */
-enum eksauth_status eksauth_eks_access_entries(const struct eksauth_config *cfg,
-                                               struct eksauth_access_entry **out, size_t *n_out,
-                                               char *host, size_t hostlen,
-                                               struct eksauth_error *err);
+struct eksauth_eks_session {
+    const struct eksauth_config *cfg;
+    struct eksauth_budget *budget;
+    struct eksauth_creds creds;
+    char region[64];
+    char host[256];
+    char cluster[1024]; /* cluster_name, URI-encoded for paths */
+    bool open;
+};
 
 /*
- * The cluster's authentication mode (DescribeCluster, one call); host as
- * above.  Failures as eksauth_eks_access_entries.
+ * Start a session (close it whatever the result).  Failures of every call
+ * below: EKSAUTH_EUNAVAIL (network, 5xx, throttling, the budget spent),
+ * EKSAUTH_EREJECTED (401/403: the message names the actions the host's
+ * role needs), EKSAUTH_ENOTFOUND (404), EKSAUTH_EINVAL (config, bad
+ * answers).
  */
-enum eksauth_status eksauth_eks_auth_mode(const struct eksauth_config *cfg,
-                                          enum eksauth_auth_mode *mode, char *host, size_t hostlen,
-                                          struct eksauth_error *err);
+enum eksauth_status eksauth_eks_open(const struct eksauth_config *cfg,
+                                     struct eksauth_budget *budget, struct eksauth_eks_session *c,
+                                     struct eksauth_error *err);
+void eksauth_eks_close(struct eksauth_eks_session *c);
+
+/*
+ * The principal ARN of every access entry (ListAccessEntries, every page:
+ * ceil(N/100) calls) into *arns (*n of them; eksauth_strv_free).
+ */
+enum eksauth_status eksauth_eks_list_entries(struct eksauth_eks_session *c, char ***arns, size_t *n,
+                                             struct eksauth_error *err);
+
+/*
+ * One access entry, whole: DescribeAccessEntry, then every page of
+ * ListAssociatedAccessPolicies (2 calls, more when it has over 100
+ * policies) into *e (eksauth_access_entry_free).
+ */
+enum eksauth_status eksauth_eks_read_entry(struct eksauth_eks_session *c, const char *arn,
+                                           struct eksauth_access_entry *e,
+                                           struct eksauth_error *err);
+
+/* The cluster's authentication mode (DescribeCluster, one call). */
+enum eksauth_status eksauth_eks_auth_mode(struct eksauth_eks_session *c,
+                                          enum eksauth_auth_mode *mode, struct eksauth_error *err);
 
 #endif

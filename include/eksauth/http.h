@@ -54,6 +54,12 @@ struct eksauth_http_response {
     long status;
     char *body; /* NUL-terminated; malloc'd (buffered mode) */
     size_t len;
+    /*
+     * The answer's Retry-After (seconds or an HTTP date, as libcurl reads
+     * it) in ms; 0 when it has none.  A throttled caller waits at least
+     * this long (budget.h).
+     */
+    long retry_after_ms;
 };
 
 /*

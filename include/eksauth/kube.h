@@ -1,14 +1,15 @@
 /*
  * kube.h - the Kubernetes API, for the aws-auth ConfigMap only:
  *
- *  - GET /api/v1/namespaces/kube-system/configmaps/aws-auth with
- *    "Authorization: Bearer <EKS token minted for cluster_id with the host's
- *    own credentials>" (cluster_host.h), TLS checked against
- *    cluster_ca_file or cluster_ca_data, never the system store; the
- *    ConfigMap JSON is what `kubectl -o json` prints, so awsauth.h reads it
- *    as it is; its resourceVersion is kept;
- *  - the watch API (fieldSelector=metadata.name=aws-auth, from a
- *    resourceVersion; 410 Gone means "relist").
+ *  - the list GET /api/v1/namespaces/kube-system/configmaps with
+ *    fieldSelector=metadata.name=aws-auth, with "Authorization: Bearer
+ *    <EKS token minted for cluster_id with the host's own credentials>"
+ *    (cluster_host.h), TLS checked against cluster_ca_file or
+ *    cluster_ca_data, never the system store; the ConfigMap item is what
+ *    `kubectl -o json` prints, so awsauth.h reads it as it is; its
+ *    resourceVersion and the list's are kept;
+ *  - the watch API (the same selector, from a resourceVersion, with
+ *    bookmarks; 410 Gone means "relist").
  *
  * The parsers are pure; the calls use http.h.  Bearer tokens never reach a
  * message.
@@ -19,6 +20,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "eksauth/budget.h"
 #include "eksauth/config.h"
 /* eksauth_kube_ca_pem (cluster_ca_data) and eksauth_kube_status_message, shared with the client. */
 #include "eksauth/kube_review.h"
@@ -67,6 +69,17 @@ struct eksauth_kube_event {
     size_t object_len;
 };
 
+/*
+ * A list of the aws-auth ConfigMap (a ConfigMapList with at most one item):
+ * list_rv gets the list's metadata.resourceVersion (required); with an
+ * item, *object gets it as JSON text (malloc'd, what awsauth.h reads) and
+ * rv its own resourceVersion; with none, *object is NULL.
+ */
+enum eksauth_status eksauth_kube_parse_list(const char *body, size_t len, char **object,
+                                            size_t *object_len, char *rv, size_t rvlen,
+                                            char *list_rv, size_t list_rvlen,
+                                            struct eksauth_error *err);
+
 /* One line of a watch stream: {"type": ..., "object": {...}}.  Free with ..._event_free. */
 enum eksauth_status eksauth_kube_parse_event(const char *line, size_t len,
                                              struct eksauth_kube_event *ev,
@@ -92,33 +105,48 @@ void eksauth_kube_lines_free(struct eksauth_kube_lines *l);
 struct eksauth_kube_configmap {
     char *data; /* the ConfigMap as JSON; awsauth.h reads it */
     size_t len;
-    char rv[EKSAUTH_KUBE_RV_MAX]; /* its resourceVersion */
-    char what[512];               /* for messages: "<endpoint> ConfigMap kube-system/aws-auth" */
+    char rv[EKSAUTH_KUBE_RV_MAX];      /* its resourceVersion (its own: the snapshot's version) */
+    char list_rv[EKSAUTH_KUBE_RV_MAX]; /* the list's: where a watch starts */
+    char what[512]; /* for messages: "<endpoint> ConfigMap kube-system/aws-auth" */
 };
 
 /*
- * GET the aws-auth ConfigMap (cfg: cluster_endpoint, cluster_ca_file or
- * cluster_ca_data, cluster_id).  Failures: EKSAUTH_EUNAVAIL (network,
- * timeouts, 5xx, throttling), EKSAUTH_EREJECTED (401/403: the message names
- * the RBAC the host needs), EKSAUTH_ENOTFOUND (no aws-auth ConfigMap),
- * EKSAUTH_EINVAL (config, bad answers).  Free out whatever the result.
+ * List the aws-auth ConfigMap (cfg: cluster_endpoint, cluster_ca_file or
+ * cluster_ca_data, cluster_id): the collection with
+ * fieldSelector=metadata.name=aws-auth, so the answer carries the list's
+ * resourceVersion a watch starts from.  With since_rv (may be NULL) the
+ * list is asked at least as new as it (resourceVersionMatch=NotOlderThan):
+ * the API server answers from its watch cache; a version it does not have
+ * yet ("Too large resource version") is dropped and the list asked again
+ * without it.  Every request counts against budget (may be NULL); one
+ * turned away (429, 5xx, a connection that failed) is tried again as
+ * budget.h says.  Failures: EKSAUTH_EUNAVAIL (network, timeouts, 5xx,
+ * throttling, the budget spent), EKSAUTH_EREJECTED (401/403: the message
+ * names the RBAC the host needs), EKSAUTH_ENOTFOUND (no aws-auth
+ * ConfigMap), EKSAUTH_EINVAL (config, bad answers).  Free out whatever
+ * the result.
  */
-enum eksauth_status eksauth_kube_get_configmap(const struct eksauth_config *cfg,
-                                               struct eksauth_kube_configmap *out,
-                                               struct eksauth_error *err);
+enum eksauth_status eksauth_kube_list_configmap(const struct eksauth_config *cfg,
+                                                const char *since_rv, struct eksauth_budget *budget,
+                                                struct eksauth_kube_configmap *out,
+                                                struct eksauth_error *err);
 void eksauth_kube_configmap_free(struct eksauth_kube_configmap *cm);
 
 /*
  * Watch the aws-auth ConfigMap from resourceVersion rv (NULL or "": the
  * current state as an ADDED event, then changes) for at most
- * timeout_s seconds (the server ends the stream then).  on_event gets each
+ * timeout_s seconds (the server ends the stream then), with bookmarks
+ * (allowWatchBookmarks=true: the server tells the latest version even when
+ * aws-auth does not change, so a watch resumed after a drop starts from
+ * it and rarely falls out of the server's history).  on_event gets each
  * event; a non-zero return stops the watch (EKSAUTH_OK).  An ERROR event
  * with code 410 or an HTTP 410 is EKSAUTH_ENOTFOUND ("relist").  Transport
- * failures are EKSAUTH_EUNAVAIL, 401/403 EKSAUTH_EREJECTED.
+ * failures, 429 and 5xx are EKSAUTH_EUNAVAIL (*retry_after_ms, may be
+ * NULL, gets the answer's Retry-After), 401/403 EKSAUTH_EREJECTED.
  */
 enum eksauth_status
 eksauth_kube_watch(const struct eksauth_config *cfg, const char *rv, long timeout_s,
                    int (*on_event)(void *ctx, const struct eksauth_kube_event *ev), void *ctx,
-                   struct eksauth_error *err);
+                   long *retry_after_ms, struct eksauth_error *err);
 
 #endif

@@ -6,8 +6,9 @@
  * The identity DB: EKSAUTH_DB, else the config's db_path (default
  * EKSAUTH_DB_PATH).  Beside the DB, in its folder: the last good aws-auth
  * a cluster sync fetched ("aws-auth.snapshot"), its version and fetch time
- * ("aws-auth.state"), the single_use records (the folder "replay") and the key of
- * the token proof ("proof.key", proof.h).
+ * ("aws-auth.state"), the access entries read from the EKS API
+ * ("access-entries.cache", entry_cache.h), the single_use records (the
+ * folder "replay") and the key of the token proof ("proof.key", proof.h).
  *
  * The environment is read with secure_getenv: in a setuid program (sudo)
  * the caller's environment never chooses a file.  A path from the
@@ -24,18 +25,20 @@
 #define EKSAUTH_PATH_MAX    4096
 
 /* The names of the files kept beside the identity DB. */
-#define EKSAUTH_SNAPSHOT_NAME  "aws-auth.snapshot"
-#define EKSAUTH_STATE_NAME     "aws-auth.state"
-#define EKSAUTH_REPLAY_NAME    "replay"
-#define EKSAUTH_PROOF_KEY_NAME "proof.key"
+#define EKSAUTH_SNAPSHOT_NAME    "aws-auth.snapshot"
+#define EKSAUTH_STATE_NAME       "aws-auth.state"
+#define EKSAUTH_REPLAY_NAME      "replay"
+#define EKSAUTH_PROOF_KEY_NAME   "proof.key"
+#define EKSAUTH_ENTRY_CACHE_NAME "access-entries.cache"
 
 struct eksauth_paths {
-    char config[EKSAUTH_PATH_MAX];    /* the config file to read */
-    char db[EKSAUTH_PATH_MAX];        /* the identity DB */
-    char snapshot[EKSAUTH_PATH_MAX];  /* the last good aws-auth of a cluster sync */
-    char state[EKSAUTH_PATH_MAX];     /* its version, fetch time and origin */
-    char replay[EKSAUTH_PATH_MAX];    /* the folder of the single_use records (replay.h) */
-    char proof_key[EKSAUTH_PATH_MAX]; /* the key of the account stage's token proof (proof.h) */
+    char config[EKSAUTH_PATH_MAX];      /* the config file to read */
+    char db[EKSAUTH_PATH_MAX];          /* the identity DB */
+    char snapshot[EKSAUTH_PATH_MAX];    /* the last good aws-auth of a cluster sync */
+    char state[EKSAUTH_PATH_MAX];       /* its version, fetch time and origin */
+    char replay[EKSAUTH_PATH_MAX];      /* the folder of the single_use records (replay.h) */
+    char proof_key[EKSAUTH_PATH_MAX];   /* the key of the account stage's token proof (proof.h) */
+    char entry_cache[EKSAUTH_PATH_MAX]; /* access entries read before (entry_cache.h) */
 };
 
 /*

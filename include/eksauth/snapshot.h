@@ -1,11 +1,13 @@
 /*
  * snapshot.h - the aws-auth the last sync applied, kept beside the identity
  * DB (paths.h: "aws-auth.snapshot"), and its state ("aws-auth.state": the
- * source's version, the Kubernetes resourceVersion, when it was read and
- * from where, the generation of the identity DB written from it and the
- * snapshot's SHA-256).  Every login maps with the snapshot, and NSS and the
- * account stage read the DB written from it: one truth per host
- * (docs/design.md, "One snapshot").  A cluster sync compares the version
+ * source's version, the latest Kubernetes resourceVersion known, when it
+ * was read, when a sync last confirmed it current, from where, the
+ * generation of the identity DB written from it and the snapshot's
+ * SHA-256).  Every login maps with the snapshot, and NSS and the account
+ * stage read the DB written from it: one truth per host (docs/design.md,
+ * "One snapshot"); with max_snapshot_age a login refuses a snapshot no
+ * sync has confirmed for that long.  A cluster sync compares the version
  * it fetched with the state's and writes nothing when they are equal.
  */
 #ifndef EKSAUTH_SNAPSHOT_H
@@ -24,8 +26,14 @@
 
 struct eksauth_snapshot_state {
     char version[EKSAUTH_CLUSTER_VERSION_MAX]; /* "" when there is no snapshot */
+    /*
+     * The latest resourceVersion known (a list's, an event's or a
+     * bookmark's): the next list or watch starts from it.
+     */
     char rv[EKSAUTH_KUBE_RV_MAX];
-    long long fetched_at; /* Unix time, 0 when unknown */
+    long long fetched_at; /* Unix time the snapshot was written, 0 when unknown */
+    long long checked_at; /* Unix time a sync last found it current, 0 when unknown */
+    char what[512];       /* where it came from */
     uint64_t generation;  /* of the identity DB written from it; 0 when unknown */
     char sha256[64 + 1];  /* of the snapshot, lower-case hex; "" when unknown */
 };
@@ -63,8 +71,28 @@ enum eksauth_status eksauth_snapshot_read(const struct eksauth_paths *paths, boo
                                           uint64_t generation, struct eksauth_snapshot_state *state,
                                           char **data, size_t *len, struct eksauth_error *err);
 
+/*
+ * A sync found the source still at state->version at now (rv, may be
+ * NULL or "", the latest resourceVersion it saw): the state file says so
+ * (checked_at, rv), under the writer lock.  Nothing is written when the
+ * file holds another version (another sync wrote a newer snapshot since).
+ */
+enum eksauth_status eksauth_snapshot_confirm(const struct eksauth_paths *paths,
+                                             struct eksauth_snapshot_state *state, const char *rv,
+                                             time_t now, struct eksauth_error *err);
+
 /* "keeping the last good snapshot (V, N s old) and the identity DB", or that there is none. */
 void eksauth_snapshot_state_age(const struct eksauth_snapshot_state *state, time_t now, char *out,
                                 size_t outlen);
+
+/*
+ * For a login with max_age set (max_snapshot_age, seconds; 0: no limit):
+ * EKSAUTH_OK when a sync confirmed the snapshot at most max_age seconds
+ * before now, else EKSAUTH_EUNAVAIL saying how old it is (or that there is
+ * none) and what to run.  The state is read as eksauth_snapshot_state_read
+ * reads it.
+ */
+enum eksauth_status eksauth_snapshot_check_age(const struct eksauth_paths *paths, bool trusted,
+                                               long max_age, time_t now, struct eksauth_error *err);
 
 #endif

@@ -58,6 +58,9 @@ struct eksauth_sync_report {
      */
     struct eksauth_strlist dropped;
     bool db_not_served; /* the DB is not the one the NSS module reads (paths.h) */
+    /* A cluster source: what the sync asked of it (budget.h) and what it left stale. */
+    unsigned requests, retries, throttled;
+    struct eksauth_strlist stale; /* freshness the budget or throttling delayed (cluster.h) */
 };
 
 /*
@@ -86,7 +89,10 @@ enum eksauth_status eksauth_sync_apply(struct eksauth_ctx *ctx,
                                        struct eksauth_error *err);
 
 /*
- * A cluster source, read now (cluster.h), then eksauth_sync_snapshot.  A
+ * A cluster source, read now (cluster.h) within a budget of
+ * sync_max_requests requests, from state->rv and the access entries read
+ * before (entry_cache.h, kept beside the DB), then eksauth_sync_snapshot;
+ * a snapshot found unchanged is confirmed in the state (checked_at).  A
  * source that cannot be read: its status, and the message says how old
  * the snapshot kept in force is (state is re-read for it).
  */
@@ -110,19 +116,32 @@ enum eksauth_status eksauth_sync_snapshot(struct eksauth_ctx *ctx,
 
 void eksauth_sync_report_free(struct eksauth_sync_report *report);
 
-/* What a watch tells its caller: each applied change, and each failure it goes on after. */
+/*
+ * What a watch tells its caller: each applied change, each list or poll
+ * that left something stale, and each failure it goes on after.
+ */
 struct eksauth_sync_watch {
     long interval; /* seconds: access entries' poll and a watch stream's length (default 60) */
     void (*applied)(void *arg, const struct eksauth_sync_report *report);
+    void (*stale)(void *arg, const struct eksauth_sync_report *report); /* may be NULL */
     void (*failed)(void *arg, const struct eksauth_error *err);
+    bool (*stop)(void *arg); /* may be NULL; true: return (tests) */
     void *arg;
 };
 
 /*
- * Follow ctx's cluster source for ever: list, apply what changed, then
- * the Kubernetes watch API from the listed resourceVersion (access entries
- * are polled every interval), reconnecting with backoff.  Returns only when
- * the source is a file (EKSAUTH_EINVAL).
+ * Follow ctx's cluster source for ever (docs/fleet.md): list, apply what
+ * changed, then the Kubernetes watch API from the list's resourceVersion
+ * with bookmarks, one stream after another, each about interval seconds
+ * long (+-20%, so a fleet's streams do not end together); access entries,
+ * which have no watch, are polled as often.  A stream that ends is
+ * followed by the next from the latest version seen; one that breaks off
+ * is resumed from it after capped exponential backoff with full jitter
+ * (and the server's Retry-After); only a 410 Gone lists again, after a
+ * random wait of up to sync_spread seconds, so a fleet whose API server
+ * restarted does not list again in the same second.  Returns when the
+ * source is a file (EKSAUTH_EINVAL), or when watch->stop says so
+ * (EKSAUTH_OK).
  */
 enum eksauth_status eksauth_sync_watch(struct eksauth_ctx *ctx,
                                        const struct eksauth_sync_options *opts,

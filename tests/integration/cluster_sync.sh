@@ -12,7 +12,10 @@
 # Checks: IMDS credentials -> token -> Kubernetes API -> identity DB (the same users and
 # groups as source = file on the same ConfigMap; getent in a mount namespace); an
 # unchanged resourceVersion writes nothing; 401/403/outages keep the old DB and say so;
-# whoami for a mapped and an unmapped role; access entries alone and with aws-auth;
+# whoami for a mapped and an unmapped role; access entries alone and with aws-auth,
+# cached beside the DB (the next sync asks only the list; a changed entry is read
+# again after access_entry_max_age and named; sync_max_requests bounds a sync and
+# names what it left stale; a deleted entry goes at the next sync);
 # source = auto in each authentication mode, access policies as groups, the calls of
 # one sync;
 # --watch applies a change within 2 s, across a dropped connection and a 410 Gone;
@@ -99,7 +102,8 @@ conf() {
     # the file source reads the same ConfigMap the Kubernetes API serves
     sed -i "s|^aws_auth_file = .*|aws_auth_file = $tmp/cm.yaml|" "$_f"
 }
-conf "$tmp/k.conf" "$tmp/db" kubernetes "cluster_ca_file = $tmp/tls/ca.crt"
+# (sync_spread = 1: after a 410 Gone the watch lists again within 1 s, not the default 10)
+conf "$tmp/k.conf" "$tmp/db" kubernetes "cluster_ca_file = $tmp/tls/ca.crt" "sync_spread = 1"
 conf "$tmp/f.conf" "$tmp/dbfile" file
 unset EKSAUTH_DB EKSAUTH_CONFIG
 
@@ -170,10 +174,11 @@ like "$u_k" "^bastion-sync:" "the DB serves the users of the ConfigMap"
 "$PYTHON" - "$tmp/kube.log" >"$tmp/kube.txt" <<'EOF'
 import json, sys
 r = [json.loads(l) for l in open(sys.argv[1])][-1]
-print(r["path"], r.get("user"), r["status"])
+print(r["path"], r["query"].get("fieldSelector"), r.get("user"), r["status"])
 EOF
-is "$(cat "$tmp/kube.txt")" "/api/v1/namespaces/kube-system/configmaps/aws-auth bastion-sync 200" \
-    "the API server authenticated the host (via STS, cluster id prod) as bastion-sync"
+is "$(cat "$tmp/kube.txt")" \
+    "/api/v1/namespaces/kube-system/configmaps metadata.name=aws-auth bastion-sync 200" \
+    "the API server authenticated the host (via STS, cluster id prod) as bastion-sync; a list of aws-auth alone"
 [ -s "$tmp/db/aws-auth.snapshot" ] && [ -s "$tmp/db/aws-auth.state" ]
 ok $? "the last good snapshot and its state are kept beside the DB"
 rv1=$(sed -n 's/^rv=//p' "$tmp/db/aws-auth.state")
@@ -353,7 +358,8 @@ if le "$t" 2; then pass "watch: across a dropped connection, a change arrives in
 echo '{"fault": "compact"}' >"$tmp/kube.json"
 for _ in $(seq 1 200); do grep -q '410' "$tmp/watch.err" && break; sleep 0.05; done
 echo '{"fault": "none"}' >"$tmp/kube.json"
-like "$(cat "$tmp/watch.err")" "ERROR 410.*listing again" "watch: a 410 Gone is reported and the ConfigMap listed again"
+like "$(cat "$tmp/watch.err")" "ERROR 410.*listing again in (0\\.[0-9]|1\\.0) s" \
+    "watch: a 410 Gone is reported and the ConfigMap listed again within sync_spread (1 s, printed rounded)"
 grep -q "ERROR 410" "$tmp/watch.err" || tail -8 "$tmp/kube.log" | sed 's/^/# kube: /'
 add_user frank
 t=$(wait_user frank)
@@ -396,8 +402,67 @@ run "$tmp/e.conf" map --aws-auth "$tmp/db3/aws-auth.snapshot" \
     arn:aws:sts::111122223333:assumed-role/dev/carol
 is "$(field username):$(field groups)" "arn:aws:sts::111122223333:assumed-role/dev/carol:devs" \
     "a role with a path and no username: EKS's default username, the session's ARN"
+# eks_calls: the EKS API calls since line $eks_before of its log: "lists describes policies".
+eks_calls() {
+    "$PYTHON" - "$tmp/eks.log" "$eks_before" <<'EOF'
+import json, sys
+r = [json.loads(l) for l in open(sys.argv[1])][int(sys.argv[2]):]
+pols = sum(1 for x in r if x["path"].endswith("/access-policies"))
+lists = sum(1 for x in r if x["path"].endswith("/access-entries"))
+print(lists, len(r) - pols - lists, pols)
+EOF
+}
+eks_before=$(wc -l <"$tmp/eks.log")
 run "$tmp/e.conf" sync
 like "$(cat "$tmp/out")" "unchanged \\(eks:[0-9a-f]{16}\\)" "access entries unchanged: nothing written"
+is "$(eks_calls)" "3 0 0" \
+    "the next sync asks only ListAccessEntries: the entries read less than access_entry_max_age ago come from the cache beside the DB"
+[ "$(stat -c %a "$tmp/db3/access-entries.cache")" = 600 ]
+ok $? "the cache of access entries is root's alone (0600)"
+# An entry changed in EKS: used as cached until access_entry_max_age, then read again.
+"$PYTHON" - "$tmp/entries.json" <<'EOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+for e in d:
+    if e["principalArn"].endswith(":user/alice"):
+        e["kubernetesGroups"] = ["devs", "auditors"]
+json.dump(d, open(sys.argv[1], "w"))
+EOF
+run "$tmp/e.conf" sync
+like "$(cat "$tmp/out")" "unchanged" "an entry changed in EKS: the cached one is used within access_entry_max_age"
+cp "$tmp/e.conf" "$tmp/e0.conf"
+echo "access_entry_max_age = 0" >>"$tmp/e0.conf"
+eks_before=$(wc -l <"$tmp/eks.log")
+run "$tmp/e0.conf" sync --json
+is "$rc:$(eks_calls)" "0:3 5 5" "access_entry_max_age = 0: every entry read again at every sync"
+like "$("$EKSAUTH" --config "$tmp/e.conf" groups | grep '^eks-auditors:')" "alice" \
+    "... and alice's new group is served"
+like "$(field warnings)" "access entry arn:aws:iam::111122223333:user/alice was changed in EKS \\(modifiedAt\\) since this host read it [0-9]+ s ago" \
+    "... and the entry's modifiedAt says it changed since the host last read it"
+# A sync whose budget cannot cover every entry: what it left is said, with its age.
+cp "$tmp/e0.conf" "$tmp/e-small.conf"
+echo "sync_max_requests = 6" >>"$tmp/e-small.conf"
+eks_before=$(wc -l <"$tmp/eks.log")
+run "$tmp/e-small.conf" sync
+is "$rc:$(eks_calls)" "0:3 1 1" "sync_max_requests = 6: 3 pages, then one entry (2 requests), no more"
+like "$(cat "$tmp/out")" "stale: +4 access entries older than access_entry_max_age \\(0 s\\) were not read again \\(sync_max_requests \\(6\\) reached\\); used as last read: arn:aws:iam::[0-9]+:[a-z/-]+ \\([0-9]+ s old\\)" \
+    "the entries the budget left are named with their age"
+echo "sync_max_requests = 2" >>"$tmp/e-small.conf"
+sed -i '/^sync_max_requests = 6$/d' "$tmp/e-small.conf"
+run "$tmp/e-small.conf" sync
+is "$rc" "4" "a budget smaller than the list's pages: the sync fails (exit 4)"
+like "$(cat "$tmp/err")" "not sent: this sync's 2 requests \\(sync_max_requests\\) are spent.*keeping the last good snapshot" \
+    "... and says the budget stopped it, and that the last snapshot stays"
+# An entry deleted in EKS: gone at the next sync, whatever its cache age.
+"$PYTHON" - "$tmp/entries.json" <<'EOF'
+import json, sys
+d = [e for e in json.load(open(sys.argv[1])) if not e["principalArn"].endswith(":user/frank")]
+json.dump(d, open(sys.argv[1], "w"))
+EOF
+run "$tmp/e.conf" sync
+like "$(cat "$tmp/out")" "removed: +arn-aws-iam-[^ ]+ \\(no longer in aws-auth\\)" \
+    "an access entry deleted in EKS (frank's) leaves the DB at the next sync"
+cp "$CL_FIX/access-entries.json" "$tmp/entries.json"
 run "$tmp/e.conf" whoami
 is "$rc:$(field username)" "0:bastion-sync" "whoami through access entries"
 echo '{"fault": "throttle"}' >"$tmp/eks.json"

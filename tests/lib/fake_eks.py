@@ -19,9 +19,15 @@ Entries come from --entries FILE.json: [{"principalArn", "username"?,
 "kubernetesGroups"?, "type"?, "accessPolicies"?: [{"policyArn", "accessScope":
 {"type": "cluster"|"namespace", "namespaces"?}}]}...], re-read for every request.
 As EKS does, DescribeAccessEntry answers the username EKS gives when the entry sets
-none (a role's session ARN, a user's ARN; system:node:... for node types) and the
-groups it gives node types.  --control FILE.json: {"fault": "none" | "500" |
-"throttle", "authenticationMode": MODE}.  Requests are logged to --log as JSON lines.
+none (a role's session ARN, a user's ARN; system:node:... for node types), the
+groups it gives node types, and a modifiedAt that moves when the entry's username,
+groups or type change (or the entry's own "modifiedAt").  --control FILE.json:
+{"fault": "none" | "500" | "throttle", "authenticationMode": MODE}.
+
+Throttling as AWS does it (--rate R --burst B): a token bucket per account over every
+request (EKS does not publish its limits; docs/fleet.md says what is known); a request
+over it is answered 429 ThrottlingException "Rate exceeded" with Retry-After: 1.
+Requests are logged to --log as JSON lines (t, path, query, akid, status, error).
 """
 import argparse
 import base64
@@ -32,6 +38,9 @@ import os
 import re
 import ssl
 import sys
+import threading
+import time
+import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, unquote, urlsplit
 
@@ -40,26 +49,64 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
 
+class Bucket:
+    """A token bucket: burst tokens at most, refilled at rate per second."""
+
+    def __init__(self, rate, burst):
+        self.rate, self.burst = rate, max(1.0, burst)
+        self.tokens, self.t = self.burst, time.monotonic()
+        self.lock = threading.Lock()
+
+    def take(self):
+        if self.rate <= 0:
+            return True
+        with self.lock:
+            now = time.monotonic()
+            self.tokens = min(self.burst, self.tokens + (now - self.t) * self.rate)
+            self.t = now
+            if self.tokens >= 1:
+                self.tokens -= 1
+                return True
+            return False
+
+
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 1024  # a fleet calls at once: no connection refused for that
+
+    def handle_error(self, request, client_address):
+        pass  # a client gone mid-handshake is no error of the stand-in
+
+
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+
+    def setup(self):
+        # TLS in this connection's own thread, not in the one that accepts them all.
+        self.request.settimeout(10)
+        self.request.do_handshake()
+        self.request.settimeout(None)
+        super().setup()
 
     def log_message(self, *a):
         pass
 
-    def send(self, status, obj, etype=None):
+    def send(self, status, obj, etype=None, headers=()):
         body = json.dumps(obj).encode()
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
         if etype:
             self.send_header("x-amzn-ErrorType", etype)
+        for k, v in headers:
+            self.send_header(k, v)
         self.end_headers()
         self.wfile.write(body)
 
-    def error(self, status, etype, message):
+    def error(self, status, etype, message, headers=()):
         self.log_rec["status"] = status
         self.log_rec["error"] = etype
-        self.send(status, {"__type": etype, "message": message}, etype)
+        self.send(status, {"__type": etype, "message": message}, etype, headers)
 
     def verify(self):
         a = self.server.args
@@ -104,8 +151,10 @@ class Handler(BaseHTTPRequestHandler):
             self.handle_get(a, u)
         finally:
             if a.log:
-                with open(a.log, "a") as f:
-                    f.write(json.dumps(self.log_rec) + "\n")
+                self.log_rec["t"] = round(time.time(), 3)
+                line = json.dumps(self.log_rec) + "\n"
+                with self.server.log_lock, open(a.log, "a") as f:
+                    f.write(line)
 
     def handle_get(self, a, u):
         try:
@@ -116,6 +165,8 @@ class Handler(BaseHTTPRequestHandler):
         bad = self.verify()
         if bad:
             return self.error(403 if bad[0] != "UnrecognizedClientException" else 401, *bad)
+        if not self.server.bucket.take():
+            return self.error(429, "ThrottlingException", "Rate exceeded", [("Retry-After", "1")])
         if fault == "500":
             return self.error(500, "ServerException", "the stand-in was told to fail")
         if fault == "throttle":
@@ -209,11 +260,14 @@ class Handler(BaseHTTPRequestHandler):
             m = re.fullmatch(r"arn:([^:]+):iam::(\d{12}):role/(?:.*/)?([^/]+)", arn)
             username = ("arn:%s:sts::%s:assumed-role/%s/{{SessionName}}" % m.groups()
                         if m else arn)
+        # modifiedAt moves when the entry changes (UpdateAccessEntry), as at EKS.
+        own = json.dumps([e.get("username"), e.get("kubernetesGroups"), etype], sort_keys=True)
+        modified = e.get("modifiedAt", 1767225600.0 + zlib.crc32(own.encode()) % 1000000)
         out = {"clusterName": a.cluster, "principalArn": arn,
                "kubernetesGroups": groups or [],
                "accessEntryArn": "arn:aws:eks:%s:111122223333:access-entry/%s/x"
                % (a.region, a.cluster),
-               "createdAt": 1767225600.0, "modifiedAt": 1767225600.0, "tags": {},
+               "createdAt": 1767225600.0, "modifiedAt": modified, "tags": {},
                "username": username, "type": etype}
         self.log_rec["status"] = 200
         return self.send(200, {"accessEntry": out})
@@ -234,13 +288,16 @@ def main():
     p.add_argument("--control")
     p.add_argument("--log")
     p.add_argument("--ready-file")
+    p.add_argument("--rate", type=float, default=0.0, help="requests per second; 0: no limit")
+    p.add_argument("--burst", type=float, default=1.0)
     a = p.parse_args()
-    srv = ThreadingHTTPServer(("127.0.0.1", a.port), Handler)
-    srv.daemon_threads = True
+    srv = Server(("127.0.0.1", a.port), Handler)
     srv.args = a
+    srv.bucket = Bucket(a.rate, a.burst)
+    srv.log_lock = threading.Lock()
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.load_cert_chain(a.cert, a.key)
-    srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
+    srv.socket = ctx.wrap_socket(srv.socket, server_side=True, do_handshake_on_connect=False)
     if a.ready_file:
         with open(a.ready_file + ".tmp", "w") as f:
             f.write(str(srv.server_address[1]))

@@ -3,18 +3,27 @@
 
 HTTPS on 127.0.0.1 (certificate from tests/lib/mkcerts.sh).  It serves the one
 ConfigMap kube-system/aws-auth, read from a YAML file (--configmap) that the test
-edits; every change of the file is a new resourceVersion and a MODIFIED event.
+edits; every change of the file is a new resourceVersion and a MODIFIED event.  As
+in a real cluster the resourceVersion is the whole store's: --churn N writes of other
+objects per second move it on while aws-auth stays as it is.
 
 Authentication is done as EKS does it: the bearer token (k8s-aws-v1.<base64url URL>)
 is decoded and its presigned GetCallerIdentity URL is sent to STS (the STS stand-in,
 tests/lib/fake_sts.py, reached at --sts-addr with the token's Host, SNI and the test
 CA) with "x-k8s-aws-id: <--cluster-id>"; the ARN STS answers is canonicalised and
 mapped through the served aws-auth (mapRoles, mapUsers; a value that does not parse
-is dropped, as the cluster drops it).  No answer, a refusal or no mapping: 401.
+is dropped, as the cluster drops it; {{SessionName}} in a username is rendered).  No
+answer, a refusal or no mapping: 401.  As the API server's webhook authenticator, an
+answer is cached for the token for 120 s (--authentication-token-webhook-cache-ttl).
 Authorisation (RBAC): the mapped groups must hold one of --reader-group (default
-eksauth:aws-auth-readers) or system:masters, else 403.
+eksauth:aws-auth-readers) or system:masters, else 403; a list or watch must name
+aws-auth with the field selector (resourceNames).
 
   GET /api/v1/namespaces/kube-system/configmaps/aws-auth
+  GET /api/v1/namespaces/kube-system/configmaps?fieldSelector=metadata.name%3Daws-auth
+      [&resourceVersion=RV&resourceVersionMatch=NotOlderThan]
+      a ConfigMapList with the store's resourceVersion; RV newer than the store's:
+      504 "Too large resource version"
   GET /api/v1/namespaces/kube-system/configmaps?watch=1&fieldSelector=metadata.name%3Daws-auth
       &resourceVersion=RV&timeoutSeconds=N   (chunked stream of JSON lines; a
       resourceVersion older than the compaction floor gives an ERROR event, code 410)
@@ -27,13 +36,30 @@ eksauth:aws-auth-readers) or system:masters, else 403.
       (arn, canonicalArn, sessionName, accessKeyId, principalId).  Every authenticated
       user may ask (system:basic-user); a body that is not a SelfSubjectReview of that
       version is 400.
+  (the watch: &allowWatchBookmarks=true asks for a BOOKMARK with the store's version
+      every --bookmark-interval seconds)
 
-Faults, from the JSON --control file (re-read per request): {"fault": NAME}
+Rate limit (--rate R --burst B, as API Priority and Fairness turns a host away when
+its share is spent): a token bucket over every request, list, get and the start of a
+watch; a request over it is answered 429 TooManyRequests with Retry-After: 1 before
+it is authenticated.  Restarts: --state FILE keeps the store's version across
+restarts; a server that starts has no history (every version before its start is
+gone: a watch from one gets 410, as from a restarted API server's new watch cache)
+and, with --warmup S, answers 429 with Retry-After: 1 for S seconds while its cache
+fills.  --history-window S compacts as etcd does: a version older than S seconds is
+gone (a watch resumed from it gets 410, so a client that never hears a bookmark must
+list again after a long quiet drop).
+
+Faults, from the JSON --control file (re-read at every request and every 50 ms):
+{"fault": NAME}
   none | 500 | down (close without answering) | drop-watch (close watch streams after
-  the first event or 0.5 s) | compact (open streams end and every version so far is
-  compacted away: a watch from an older version gets an ERROR event with code 410; a
-  watch without resourceVersion gets the current state as ADDED, then changes)
-Every request is logged as a JSON line (path, query, user, status) to --log.
+  the first event or 0.5 s) | drop-all (once per change of the file: every open watch
+  stream breaks off at once, as when a load balancer restarts) | compact (once per change of the file: open streams end
+  and every version so far is compacted away: a watch from an older version gets an
+  ERROR event with code 410; a watch without resourceVersion gets the current state as
+  ADDED, then changes)
+Every request is logged as a JSON line (t, kind, path, query, user, arn, status) to
+--log.
 """
 import argparse
 import base64
@@ -51,20 +77,46 @@ from urllib.parse import parse_qs, urlsplit
 import yaml
 
 CM_PATH = "/api/v1/namespaces/kube-system/configmaps"
+SELECTOR = "metadata.name=aws-auth"
+TOKEN_CACHE_TTL = 120.0
 
 
 class State:
     def __init__(self, a):
         self.a = a
         self.lock = threading.Condition()
+        self.log_lock = threading.Lock()
         self.rv = 1000
-        self.floor = 0
+        if a.state:
+            try:
+                self.rv = int(open(a.state).read().strip()) + 1
+            except (OSError, ValueError):
+                pass
+        # A server that starts has no history: every version before now is gone.
+        self.floor = self.rv
+        self.started = time.monotonic()
+        self.generation = 0  # moves when open streams must end (compaction)
+        self.drops = 0  # moves when open streams must break off (drop-all)
         self.history = []  # (rv, type, object)
         self.obj = None
         self.mtime = None
         self.raw = None
+        self.ctl = {}
+        self.ctl_raw = None
+        self.tokens = float(a.burst)
+        self.bucket_t = time.monotonic()
+        self.auth_cache = {}  # token -> (expires, who)
+        self.churn_due = time.monotonic()
+        self.samples = []  # (monotonic time, store version): what --history-window keeps
         self.load()
+        self.save_rv()
         threading.Thread(target=self.poll, daemon=True).start()
+
+    def save_rv(self):
+        if self.a.state:
+            with open(self.a.state + ".tmp", "w") as f:
+                f.write(str(self.rv))
+            os.rename(self.a.state + ".tmp", self.a.state)
 
     def load(self):
         try:
@@ -101,6 +153,31 @@ class State:
                 self.obj = obj
             self.history.append((self.rv, etype, json.loads(json.dumps(obj))))
             self.lock.notify_all()
+        self.save_rv()
+
+    def read_control(self):
+        try:
+            with open(self.a.control) as f:
+                raw = f.read()
+        except (OSError, TypeError):
+            raw = ""
+        try:
+            ctl = json.loads(raw) if raw else {}
+        except ValueError:
+            ctl = {}
+        with self.lock:
+            if raw == self.ctl_raw:
+                return
+            self.ctl_raw = raw
+            self.ctl = ctl
+            if ctl.get("fault") == "compact":
+                # Compaction: every version up to now is gone; open streams end.
+                self.rv += 1
+                self.floor = self.rv
+                self.generation += 1
+            if ctl.get("fault") == "drop-all":
+                self.drops += 1
+            self.lock.notify_all()
 
     def poll(self):
         while True:
@@ -109,18 +186,53 @@ class State:
                 self.load()
             except Exception as e:  # a half-written or bad file: keep serving the last one
                 print("fake_kube: %s: %s" % (self.a.configmap, e), file=sys.stderr)
+            if self.a.control:
+                self.read_control()
+            now = time.monotonic()
+            if self.a.churn > 0:
+                # Other objects change: the store's version moves, aws-auth's does not.
+                n = int((now - self.churn_due) * self.a.churn)
+                if n > 0:
+                    with self.lock:
+                        self.rv += n
+                    self.churn_due += n / self.a.churn
+                    self.save_rv()
+            if self.a.history_window > 0:
+                # Compaction as etcd does it: versions older than the window are gone.
+                with self.lock:
+                    self.samples.append((now, self.rv))
+                    while len(self.samples) > 1 and self.samples[1][0] < now - self.a.history_window:
+                        self.samples.pop(0)
+                    if self.samples[0][0] < now - self.a.history_window:
+                        self.floor = max(self.floor, self.samples[0][1])
+                    self.history = [h for h in self.history if h[0] > self.floor] or self.history[-1:]
 
-    def control(self):
-        try:
-            with open(self.a.control) as f:
-                return json.load(f)
-        except (OSError, ValueError, TypeError):
-            return {}
+    def fault(self):
+        # Read at every request too: a test that writes the file and calls at once is heard.
+        if self.a.control:
+            self.read_control()
+        with self.lock:
+            return self.ctl.get("fault", "none")
+
+    def admit(self):
+        """A token of the bucket for one request, or the seconds to wait for one."""
+        if self.a.rate <= 0:
+            return 0
+        with self.lock:
+            now = time.monotonic()
+            self.tokens = min(float(self.a.burst), self.tokens + (now - self.bucket_t) * self.a.rate)
+            self.bucket_t = now
+            if self.tokens >= 1:
+                self.tokens -= 1
+                return 0
+            return (1 - self.tokens) / self.a.rate
 
     def log(self, rec):
         if self.a.log:
-            with open(self.a.log, "a") as f:
-                f.write(json.dumps(rec) + "\n")
+            rec["t"] = round(time.time(), 3)
+            line = json.dumps(rec) + "\n"
+            with self.log_lock, open(self.a.log, "a") as f:
+                f.write(line)
 
 
 class StsConn(http.client.HTTPSConnection):
@@ -142,31 +254,45 @@ def canonical(arn):
     return arn
 
 
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 1024  # a fleet reconnects at once: no connection refused for that
+
+    def handle_error(self, request, client_address):
+        pass  # a client gone mid-handshake or mid-answer is no error of the stand-in
+
+
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+
+    def setup(self):
+        # TLS in this connection's own thread, not in the one that accepts them all.
+        self.request.settimeout(10)
+        self.request.do_handshake()
+        self.request.settimeout(None)
+        super().setup()
 
     def log_message(self, *a):
         pass
 
-    def send_json(self, status, obj):
-        body = json.dumps(obj).encode()
+    def send_json(self, status, obj, headers=()):
+        body = json.dumps(obj).encode() + b"\n"  # the API server's encoder ends each with one
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
+        for k, v in headers:
+            self.send_header(k, v)
         self.end_headers()
         self.wfile.write(body)
 
-    def status(self, code, reason, message):
+    def status(self, code, reason, message, headers=()):
         self.send_json(code, {"kind": "Status", "apiVersion": "v1", "metadata": {},
                               "status": "Failure", "message": message, "reason": reason,
-                              "code": code})
+                              "code": code}, headers)
 
-    def authenticate(self):
-        """(user, groups, identity) or None, the way aws-iam-authenticator does it, via STS."""
+    def ask_sts(self, auth):
+        """(GetCallerIdentityResult, access key id) for the bearer token, via STS, or None."""
         st = self.server.state
-        auth = self.headers.get("Authorization", "")
-        if not auth.startswith("Bearer k8s-aws-v1."):
-            return None
         b64 = auth[len("Bearer k8s-aws-v1."):]
         try:
             url = base64.urlsafe_b64decode(b64 + "=" * (-len(b64) % 4)).decode()
@@ -190,9 +316,32 @@ class Handler(BaseHTTPRequestHandler):
         if r.status != 200:
             return None
         res = json.loads(body)["GetCallerIdentityResponse"]["GetCallerIdentityResult"]
+        akid = parse_qs(u.query).get("X-Amz-Credential", [""])[0].split("/")[0]
+        return res, akid
+
+    def authenticate(self):
+        """(user, groups, identity) or None, the way aws-iam-authenticator does it, via STS
+        (the user and groups as aws-auth writes them: render() fills their templates)."""
+        st = self.server.state
+        auth = self.headers.get("Authorization", "")
+        if not auth.startswith("Bearer k8s-aws-v1."):
+            return None
+        now = time.monotonic()
+        with st.lock:
+            hit = st.auth_cache.get(auth)
+        if hit is not None and hit[0] > now:
+            res, akid = hit[1]
+        else:
+            answer = self.ask_sts(auth)
+            if answer is None:
+                return None
+            res, akid = answer
+            with st.lock:
+                if len(st.auth_cache) > 10000:
+                    st.auth_cache = {k: v for k, v in st.auth_cache.items() if v[0] > now}
+                st.auth_cache[auth] = (now + TOKEN_CACHE_TTL, answer)
         arn = res["Arn"]
         can = canonical(arn).lower()
-        akid = parse_qs(u.query).get("X-Amz-Credential", [""])[0].split("/")[0]
         data = (st.obj or {}).get("data", {})
         for key, field in (("mapRoles", "rolearn"), ("mapUsers", "userarn")):
             try:
@@ -259,11 +408,12 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_GET(self):
         st = self.server.state
-        ctl = st.control()
-        fault = ctl.get("fault", "none")
+        fault = st.fault()
         u = urlsplit(self.path)
         q = {k: v[0] for k, v in parse_qs(u.query).items()}
-        rec = {"path": u.path, "query": q}
+        watch = q.get("watch") in ("1", "true")
+        kind = "get" if u.path != CM_PATH else "watch" if watch else "list"
+        rec = {"kind": kind, "path": u.path, "query": q}
         if fault == "down":
             st.log(dict(rec, status="down"))
             self.close_connection = True
@@ -272,12 +422,24 @@ class Handler(BaseHTTPRequestHandler):
         if fault == "500":
             st.log(dict(rec, status=500))
             return self.status(500, "InternalError", "the stand-in was told to fail")
+        # A new server's cache is filling: come back in a second.
+        if st.a.warmup > 0 and time.monotonic() - st.started < st.a.warmup:
+            st.log(dict(rec, status=429, why="warmup"))
+            return self.status(429, "TooManyRequests", "the watch cache is initializing",
+                               [("Retry-After", "1")])
+        if st.admit() > 0:
+            st.log(dict(rec, status=429, why="rate"))
+            return self.status(429, "TooManyRequests",
+                               "Too many requests, please try again later.",
+                               [("Retry-After", "1")])
         who = self.authenticate()
         if who is None:
             st.log(dict(rec, status=401))
             return self.status(401, "Unauthorized", "Unauthorized")
-        user, groups, _ = who
+        user, groups, ident = who
+        user = self.render(str(user), ident)
         rec["user"] = user
+        rec["arn"] = ident["arn"]
         if not (set(groups) & {st.a.reader_group, "system:masters"}):
             st.log(dict(rec, status=403))
             return self.status(403, "Forbidden",
@@ -290,13 +452,37 @@ class Handler(BaseHTTPRequestHandler):
             if obj is None:
                 return self.status(404, "NotFound", 'configmaps "aws-auth" not found')
             return self.send_json(200, obj)
-        if u.path == CM_PATH and q.get("watch") in ("1", "true"):
-            if q.get("fieldSelector") != "metadata.name=aws-auth":
-                st.log(dict(rec, status=400))
-                return self.status(400, "BadRequest", "eksauth must watch with the field selector")
-            return self.watch(q, rec, fault)
+        if u.path == CM_PATH:
+            if q.get("fieldSelector") != SELECTOR:
+                # RBAC with resourceNames: only requests naming aws-auth are allowed.
+                st.log(dict(rec, status=403))
+                return self.status(403, "Forbidden",
+                                   'configmaps is forbidden: User "%s" cannot %s resource '
+                                   '"configmaps" in API group "" in the namespace "kube-system"'
+                                   % (user, kind))
+            return self.watch(q, rec, fault) if watch else self.list(q, rec)
         st.log(dict(rec, status=404))
         self.status(404, "NotFound", "the server could not find the requested resource")
+
+    def list(self, q, rec):
+        st = self.server.state
+        with st.lock:
+            obj, rv = st.obj, st.rv
+        want = q.get("resourceVersion")
+        if want not in (None, "", "0"):
+            try:
+                too_large = int(want) > rv
+            except ValueError:
+                st.log(dict(rec, status=400))
+                return self.status(400, "BadRequest", "invalid resourceVersion")
+            if too_large:
+                st.log(dict(rec, status=504))
+                return self.status(504, "Timeout", "Too large resource version: %s, current: %d"
+                                   % (want, rv), [("Retry-After", "1")])
+        st.log(dict(rec, status=200))
+        self.send_json(200, {"kind": "ConfigMapList", "apiVersion": "v1",
+                             "metadata": {"resourceVersion": str(rv)},
+                             "items": [obj] if obj is not None else []})
 
     def chunk(self, data):
         self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
@@ -310,6 +496,7 @@ class Handler(BaseHTTPRequestHandler):
         except ValueError:
             since = 0
         timeout = min(int(q.get("timeoutSeconds", "300")), 3600)
+        bookmarks = q.get("allowWatchBookmarks") == "true"
         st.log(dict(rec, status=200, watch=True))
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
@@ -317,14 +504,18 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         with st.lock:
             too_old = not fresh and since < st.floor
+            floor, generation, drops = st.floor, st.generation, st.drops
         if too_old:
             # What the apiserver sends for a compacted version: 200, then an ERROR event.
             ev = {"type": "ERROR", "object": {"kind": "Status", "apiVersion": "v1",
                                               "status": "Failure", "reason": "Expired",
                                               "message": "too old resource version: %d (%d)"
-                                              % (since, st.floor), "code": 410}}
-            self.chunk(json.dumps(ev).encode() + b"\n")
-            self.chunk(b"")
+                                              % (since, floor), "code": 410}}
+            try:
+                self.chunk(json.dumps(ev).encode() + b"\n")
+                self.chunk(b"")
+            except OSError:
+                self.close_connection = True
             return
         if fresh:
             # No version: the current state as ADDED, then the changes after it.
@@ -332,33 +523,43 @@ class Handler(BaseHTTPRequestHandler):
                 obj, since = st.obj, st.rv
             if obj is not None:
                 self.chunk(json.dumps({"type": "ADDED", "object": obj}).encode() + b"\n")
-        end = time.monotonic() + timeout
-        drop_at = time.monotonic() + 0.5 if fault == "drop-watch" else None
+        start = time.monotonic()
+        end = start + timeout
+        next_bookmark = start + st.a.bookmark_interval
+        drop_at = start + 0.5 if fault == "drop-watch" else None
         sent = since
         try:
-            while time.monotonic() < end:
+            while True:
+                now = time.monotonic()
+                if now >= end:
+                    break
                 with st.lock:
                     evs = [h for h in st.history if h[0] > sent]
-                    if not evs:
-                        st.lock.wait(0.1)
+                    if not evs and st.generation == generation:
+                        st.lock.wait(min(1.0, end - now, max(0.01, next_bookmark - now)))
                         evs = [h for h in st.history if h[0] > sent]
-                for rv, etype, obj in evs:
+                    ended = st.generation != generation
+                    fault = st.ctl.get("fault", "none")
+                    rv = st.rv
+                    if st.drops != drops:
+                        drop_at = 0.0  # drop-all: every stream open then breaks off now
+                for ev_rv, etype, obj in evs:
                     self.chunk(json.dumps({"type": etype, "object": obj}).encode() + b"\n")
-                    sent = rv
-                if drop_at is not None and (evs or time.monotonic() > drop_at):
+                    sent = ev_rv
+                if ended:
+                    break  # compacted: open streams end
+                if fault == "drop-watch":
+                    drop_at = drop_at or time.monotonic()
+                if drop_at is not None and (evs or drop_at == 0.0 or time.monotonic() > drop_at):
                     # A dropped connection: no final chunk, the socket just closes.
                     self.close_connection = True
                     self.connection.shutdown(socket.SHUT_RDWR)
                     return
-                f = st.control().get("fault")
-                if f == "drop-watch":
-                    drop_at = drop_at or time.monotonic()
-                elif f == "compact":
-                    # Compaction: every version up to now is gone; open streams end.
-                    with st.lock:
-                        st.rv += 1
-                        st.floor = st.rv
-                    break
+                if bookmarks and time.monotonic() >= next_bookmark:
+                    self.chunk(json.dumps({"type": "BOOKMARK", "object": {
+                        "kind": "ConfigMap", "apiVersion": "v1",
+                        "metadata": {"resourceVersion": str(rv)}}}).encode() + b"\n")
+                    next_bookmark = time.monotonic() + st.a.bookmark_interval
             self.chunk(b"")
         except OSError:
             self.close_connection = True
@@ -378,12 +579,23 @@ def main():
     p.add_argument("--control")
     p.add_argument("--log")
     p.add_argument("--ready-file")
+    p.add_argument("--state", help="keeps the store's resourceVersion across restarts")
+    p.add_argument("--churn", type=float, default=0.0,
+                   help="writes of other objects per second (the store's version moves)")
+    p.add_argument("--bookmark-interval", type=float, default=60.0)
+    p.add_argument("--history-window", type=float, default=0.0,
+                   help="seconds of history kept (etcd compaction); 0: all since the start")
+    p.add_argument("--rate", type=float, default=0.0, help="requests per second; 0: no limit")
+    p.add_argument("--burst", type=float, default=1.0)
+    p.add_argument("--warmup", type=float, default=0.0,
+                   help="seconds after the start answered 429 (the watch cache fills)")
     a = p.parse_args()
-    srv = ThreadingHTTPServer(("127.0.0.1", a.port), Handler)
-    srv.daemon_threads = True
+    if a.rate > 0 and a.burst < 1:
+        a.burst = 1.0
+    srv = Server(("127.0.0.1", a.port), Handler)
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.load_cert_chain(a.cert, a.key)
-    srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
+    srv.socket = ctx.wrap_socket(srv.socket, server_side=True, do_handshake_on_connect=False)
     srv.state = State(a)
     if a.ready_file:
         with open(a.ready_file + ".tmp", "w") as f:

@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "eksauth/mint.h"
+#include "eksauth/strlist.h"
 #include "host_fixture.h"
 
 /* The context under test is the only one: the fakes find their fixture here. */
@@ -57,24 +58,82 @@ static enum eksauth_status fake_sts(const struct eksauth_config *cfg, const char
     return eksauth_sts_parse_response(200, body, strlen(body), out, err);
 }
 
-static enum eksauth_status fake_cluster(const struct eksauth_config *cfg, time_t now,
+static enum eksauth_status fake_cluster(const struct eksauth_config *cfg, struct eksauth_fetch *f,
                                         struct eksauth_cluster_snapshot *out,
                                         struct eksauth_error *err)
 {
     struct host_fixture *h = current;
 
     (void)cfg;
-    (void)now;
     memset(out, 0, sizeof(*out));
     h->cluster_calls++;
+    snprintf(h->cluster_since, sizeof(h->cluster_since), "%s",
+             f->since_rv != NULL ? f->since_rv : "");
+    h->cluster_budget = f->budget != NULL ? f->budget->max : 0;
+    /* One request of the budget, as a list is. */
+    if (eksauth_budget_take(f->budget, "fake cluster", err) != EKSAUTH_OK)
+        return EKSAUTH_EUNAVAIL;
     if (h->cluster_status != EKSAUTH_OK)
         return eksauth_fail(err, h->cluster_status, "kubernetes: fake: HTTP 500");
     out->data = strdup(h->cluster_doc);
     assert_non_null(out->data);
     out->len = strlen(out->data);
     snprintf(out->version, sizeof(out->version), "%s", h->cluster_version);
+    snprintf(out->rv, sizeof(out->rv), "%s", h->cluster_rv);
     snprintf(out->what, sizeof(out->what), "fake cluster");
+    if (h->cluster_stale != NULL)
+        assert_int_equal(eksauth_strv_add(&out->stale, &out->n_stale, h->cluster_stale, NULL),
+                         EKSAUTH_OK);
     return EKSAUTH_OK;
+}
+
+static enum eksauth_status
+fake_watch(const struct eksauth_config *cfg, const char *rv, long timeout_s,
+           int (*on_event)(void *ctx, const struct eksauth_kube_event *ev), void *ctx,
+           long *retry_after_ms, struct eksauth_error *err)
+{
+    struct host_fixture *h = current;
+    struct eksauth_kube_event ev;
+    unsigned i = h->watch_calls++;
+
+    (void)cfg;
+    assert_true(i < 16);
+    *retry_after_ms = 0;
+    snprintf(h->watch_rv[i], sizeof(h->watch_rv[i]), "%s", rv != NULL ? rv : "");
+    h->watch_timeout[i] = timeout_s;
+    if (h->watch_bookmark[i][0] != '\0') {
+        memset(&ev, 0, sizeof(ev));
+        ev.type = EKSAUTH_KUBE_BOOKMARK;
+        snprintf(ev.rv, sizeof(ev.rv), "%s", h->watch_bookmark[i]);
+        if (on_event(ctx, &ev) != 0)
+            return EKSAUTH_OK;
+    }
+    if (h->watch_event_rv[i][0] != '\0') {
+        memset(&ev, 0, sizeof(ev));
+        ev.type = EKSAUTH_KUBE_MODIFIED;
+        snprintf(ev.rv, sizeof(ev.rv), "%s", h->watch_event_rv[i]);
+        ev.object = (char *)h->cluster_doc;
+        ev.object_len = strlen(h->cluster_doc);
+        if (on_event(ctx, &ev) != 0)
+            return EKSAUTH_OK;
+    }
+    if (h->watch_status[i] == EKSAUTH_OK)
+        return EKSAUTH_OK;
+    return eksauth_fail(err, h->watch_status[i], "Kubernetes API: watch: fake %s",
+                        h->watch_status[i] == EKSAUTH_ENOTFOUND ? "ERROR 410" : "drop");
+}
+
+static void fake_sleep(long ms)
+{
+    struct host_fixture *h = current;
+
+    if (h->n_sleeps < sizeof(h->sleeps) / sizeof(h->sleeps[0]))
+        h->sleeps[h->n_sleeps++] = ms;
+}
+
+static uint32_t fake_random(void)
+{
+    return current->random;
 }
 
 void host_fixture_reopen(struct host_fixture *h)
@@ -87,6 +146,9 @@ void host_fixture_reopen(struct host_fixture *h)
         fail_msg("config: %s", err.msg);
     h->ctx.services.sts_get_caller_identity = fake_sts;
     h->ctx.services.cluster_fetch = fake_cluster;
+    h->ctx.services.kube_watch = fake_watch;
+    h->ctx.services.sleep_ms = fake_sleep;
+    h->ctx.services.random_u32 = fake_random;
     current = h;
 }
 

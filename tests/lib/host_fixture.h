@@ -9,6 +9,7 @@
 #define EKSAUTH_TEST_HOST_FIXTURE_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <time.h>
 
 #include "eksauth/context.h"
@@ -32,8 +33,26 @@ struct host_fixture {
     /* The fake cluster source. */
     const char *cluster_doc;
     char cluster_version[64];
+    char cluster_rv[64];       /* the list's resourceVersion it answers ("" none) */
+    const char *cluster_stale; /* a line of freshness delayed, or NULL */
     enum eksauth_status cluster_status;
     unsigned cluster_calls;
+    char cluster_since[64];  /* the since_rv it was last asked with ("" none) */
+    unsigned cluster_budget; /* the budget it was last given (max) */
+    /*
+     * The fake watch: call i answers watch_status[i] after sending the
+     * event of watch_event_rv[i] (a MODIFIED of cluster_doc; "" none) and
+     * the bookmark of watch_bookmark[i] ("" none); watch_rv[i] gets the
+     * version it was asked from.
+     */
+    enum eksauth_status watch_status[16];
+    char watch_event_rv[16][32], watch_bookmark[16][32], watch_rv[16][64];
+    long watch_timeout[16];
+    unsigned watch_calls;
+    /* The fake clock's waits (none is slept) and its dice. */
+    long sleeps[64];
+    unsigned n_sleeps;
+    uint32_t random;
 };
 
 /*

@@ -89,6 +89,11 @@ static void test_defaults(void **state)
     assert_int_equal(cfg.n_group_map, 0);
     assert_int_equal(cfg.n_user_map, 0);
     assert_false(cfg.allow_system_users);
+    /* The fleet's keys (docs/fleet.md): a budget on, staleness bounded, no login cut-off. */
+    assert_int_equal(cfg.sync_max_requests, 100);
+    assert_int_equal(cfg.access_entry_max_age, 300);
+    assert_int_equal(cfg.sync_spread, 10);
+    assert_int_equal(cfg.max_snapshot_age, 0);
     eksauth_config_free(&cfg);
     assert_null(cfg.partition);
 }
@@ -211,6 +216,15 @@ static void test_good_values(void **state)
     expect_good("home = /var/empty");
     expect_good("deny_user = root");
     expect_good("user_map = alice _1alice");
+    expect_good("sync_max_requests = 1");
+    expect_good("sync_max_requests = 1000000");
+    expect_good("access_entry_max_age = 0");
+    expect_good("access_entry_max_age = 604800");
+    expect_good("sync_spread = 0");
+    expect_good("sync_spread = 3600");
+    expect_good("max_snapshot_age = 0");
+    expect_good("max_snapshot_age = 120");
+    expect_good("max_snapshot_age = 31536000");
 }
 
 static void test_bad_values(void **state)
@@ -240,6 +254,20 @@ static void test_bad_values(void **state)
     expect_bad("sts_host = localhost", "sts_host: not a lower-case DNS name");
     expect_bad("max_clock_skew = 3601",
                "max_clock_skew: must be a whole number of seconds from 0 to 3600");
+    expect_bad("sync_max_requests = 0",
+               "sync_max_requests: must be a whole number from 1 to 1000000");
+    expect_bad("sync_max_requests = 1000001",
+               "sync_max_requests: must be a whole number from 1 to 1000000");
+    expect_bad("access_entry_max_age = 604801",
+               "access_entry_max_age: must be a whole number of seconds from 0 to 604800");
+    expect_bad("sync_spread = 3601",
+               "sync_spread: must be a whole number of seconds from 0 to 3600");
+    expect_bad("max_snapshot_age = -1",
+               "max_snapshot_age: must be a whole number of seconds from 0 to 31536000");
+    /* Shorter than two timer runs would refuse logins between two good syncs. */
+    expect_error(BASE "max_snapshot_age = 119\n",
+                 "config: t.conf: max_snapshot_age (119) must be 0 (no limit) or at least 120 "
+                 "seconds");
     expect_bad("single_use = maybe", "single_use: must be yes, no, true or false");
     expect_bad("single_use = YES", "single_use: must be yes, no, true or false");
     expect_bad("source = s3",

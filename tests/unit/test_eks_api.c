@@ -60,7 +60,8 @@ static void test_eks_describe_and_default_names(void **state)
     static const char d2[] = "{\"accessEntry\":{\"principalArn\":\"arn:aws:iam::111122223333:"
                              "user/bob\",\"kubernetesGroups\":[]}}";
     static const char d3[] = "{\"accessEntry\":{\"principalArn\":\"arn:aws:iam::111122223333:"
-                             "role/x\",\"username\":\"custom:{{SessionName}}\"}}";
+                             "role/x\",\"username\":\"custom:{{SessionName}}\","
+                             "\"modifiedAt\":1767225600.25}}";
     struct eksauth_access_entry e;
     struct eksauth_error err;
     char name[512];
@@ -70,6 +71,7 @@ static void test_eks_describe_and_default_names(void **state)
     assert_int_equal(e.n_groups, 2);
     assert_string_equal(e.groups[1], "viewers");
     assert_string_equal(e.type, "STANDARD");
+    assert_true(e.modified_at == 0); /* none answered */
     /* A role's default: its session ARN, the path dropped. */
     assert_status(eksauth_access_entry_username(&e, name, sizeof(name), &err), EKSAUTH_OK);
     assert_string_equal(name, "arn:aws:sts::111122223333:assumed-role/dev/{{SessionName}}");
@@ -81,6 +83,8 @@ static void test_eks_describe_and_default_names(void **state)
     assert_status(eksauth_eks_parse_describe(d3, strlen(d3), &e, &err), EKSAUTH_OK);
     assert_status(eksauth_access_entry_username(&e, name, sizeof(name), &err), EKSAUTH_OK);
     assert_string_equal(name, "custom:{{SessionName}}");
+    /* modifiedAt, a restJson1 timestamp: what tells a changed entry from the one cached. */
+    assert_true(e.modified_at == 1767225600.25);
     eksauth_access_entry_free(&e);
     assert_status(eksauth_eks_parse_describe("{\"accessEntry\":{}}", 18, &e, &err), EKSAUTH_EINVAL);
     assert_status(eksauth_eks_parse_describe("{\"accessEntry\":{\"principalArn\":\"a\","

@@ -4,13 +4,14 @@
  * header value); request checks; and each transport outcome against a
  * one-connection plain-HTTP server in a thread (allow_http, as IMDS uses):
  * the request as sent (method, headers, User-Agent), the body returned,
- * the body cap (Content-Length and streamed), an answer cut short, no
- * answer, a redirect never followed, streaming stopped by the caller,
- * proxies from the environment ignored and from the request used, plain
- * HTTP where TLS is expected, a connection refused, a server that never
- * answers (the connect limit never above the total), and an unreadable CA
- * file named by its config key.  TLS itself is tested against the STS
- * stand-in in tests/integration/verify.sh.
+ * Retry-After (seconds, a date, capped), the body cap (Content-Length and
+ * streamed), an answer cut short, no answer, a redirect never followed,
+ * streaming stopped by the caller, proxies from the environment ignored
+ * and from the request used, plain HTTP where TLS is expected, a
+ * connection refused, a server that never answers (the connect limit never
+ * above the total), and an unreadable CA file named by its config key.
+ * TLS itself is tested against the STS stand-in in
+ * tests/integration/verify.sh.
  */
 #include "config.h"
 
@@ -268,6 +269,42 @@ static void test_body_cap(void **state)
     eksauth_http_response_free(&t.resp);
 }
 
+/* Retry-After, in seconds or as a date, read for the caller's backoff (budget.h). */
+static void test_retry_after(void **state)
+{
+    char answer[256], date[64];
+    time_t later = time(NULL) + 30;
+    struct tm tm;
+    struct t t;
+
+    (void)state;
+    t_serve(&t, "HTTP/1.1 429 Too Many Requests\r\nRetry-After: 7\r\nContent-Length: 0\r\n\r\n", 0);
+    assert_int_equal(t_run(&t), EKSAUTH_OK);
+    assert_int_equal(t.resp.status, 429);
+    assert_int_equal(t.resp.retry_after_ms, 7000);
+    eksauth_http_response_free(&t.resp);
+    /* An HTTP date: the seconds until then. */
+    gmtime_r(&later, &tm);
+    strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+    snprintf(answer, sizeof(answer),
+             "HTTP/1.1 503 Service Unavailable\r\nRetry-After: %s\r\nContent-Length: 0\r\n\r\n",
+             date);
+    t_serve(&t, answer, 0);
+    assert_int_equal(t_run(&t), EKSAUTH_OK);
+    assert_in_range(t.resp.retry_after_ms, 28000, 31000);
+    eksauth_http_response_free(&t.resp);
+    /* A day at most: one header cannot park a host for ever. */
+    t_serve(&t, "HTTP/1.1 429 x\r\nRetry-After: 99999999\r\nContent-Length: 0\r\n\r\n", 0);
+    assert_int_equal(t_run(&t), EKSAUTH_OK);
+    assert_int_equal(t.resp.retry_after_ms, 86400L * 1000);
+    eksauth_http_response_free(&t.resp);
+    /* None: 0. */
+    t_serve(&t, "HTTP/1.1 429 x\r\nContent-Length: 0\r\n\r\n", 0);
+    assert_int_equal(t_run(&t), EKSAUTH_OK);
+    assert_int_equal(t.resp.retry_after_ms, 0);
+    eksauth_http_response_free(&t.resp);
+}
+
 static void test_broken_answers(void **state)
 {
     struct t t;
@@ -428,6 +465,7 @@ int main(void)
         cmocka_unit_test(test_request_checks),
         cmocka_unit_test(test_ok),
         cmocka_unit_test(test_body_cap),
+        cmocka_unit_test(test_retry_after),
         cmocka_unit_test(test_broken_answers),
         cmocka_unit_test(test_streaming_stopped),
         cmocka_unit_test(test_proxies),

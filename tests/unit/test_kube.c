@@ -1,8 +1,8 @@
 /*
  * test_kube.c - the pure parts of the Kubernetes API client (lib/kube.c):
- * the ConfigMap answer and its resourceVersion, watch events and the line
- * splitter (Status messages: test_kube_review.c; cluster_ca_data:
- * test_kubeconfig.c).
+ * the ConfigMap answer and its resourceVersion, the list of aws-auth and
+ * the list's version, watch events and the line splitter (Status messages:
+ * test_kube_review.c; cluster_ca_data: test_kubeconfig.c).
  */
 #include "config.h"
 
@@ -66,6 +66,65 @@ static void test_configmap(void **state)
     assert_false(eksauth_kube_rv_valid(""));
     assert_false(eksauth_kube_rv_valid("1 2"));
     assert_false(eksauth_kube_rv_valid(NULL));
+}
+
+/* The list of one name: the list's version for the watch, the item as the document. */
+static void test_list(void **state)
+{
+    char rv[EKSAUTH_KUBE_RV_MAX], list_rv[EKSAUTH_KUBE_RV_MAX], doc[2048], *obj = NULL;
+    struct eksauth_error err;
+    size_t len = 0;
+
+    (void)state;
+    snprintf(doc, sizeof(doc),
+             "{\"kind\":\"ConfigMapList\",\"apiVersion\":\"v1\",\"metadata\":{\"resourceVersion\":"
+             "\"9000\"},\"items\":[%s]}",
+             cm);
+    assert_status(eksauth_kube_parse_list(doc, strlen(doc), &obj, &len, rv, sizeof(rv), list_rv,
+                                          sizeof(list_rv), &err),
+                  EKSAUTH_OK);
+    /* The store moved on (9000); aws-auth's own version (4242) is the snapshot's. */
+    assert_string_equal(list_rv, "9000");
+    assert_string_equal(rv, "4242");
+    assert_non_null(obj);
+    assert_int_equal(len, strlen(obj));
+    assert_status(eksauth_kube_parse_configmap(obj, len, rv, sizeof(rv), &err), EKSAUTH_OK);
+    assert_non_null(strstr(obj, "mapAccounts"));
+    free(obj);
+    /* No aws-auth: no item, and still the version to watch from. */
+    snprintf(doc, sizeof(doc), "{\"metadata\":{\"resourceVersion\":\"9001\"},\"items\":[]}");
+    assert_status(eksauth_kube_parse_list(doc, strlen(doc), &obj, &len, rv, sizeof(rv), list_rv,
+                                          sizeof(list_rv), &err),
+                  EKSAUTH_OK);
+    assert_null(obj);
+    assert_string_equal(list_rv, "9001");
+    /* Not a list, no version, a version that would change a query, two items, another object. */
+    snprintf(doc, sizeof(doc), "%s", cm);
+    assert_status(eksauth_kube_parse_list(doc, strlen(doc), &obj, &len, rv, sizeof(rv), list_rv,
+                                          sizeof(list_rv), &err),
+                  EKSAUTH_EINVAL);
+    snprintf(doc, sizeof(doc), "{\"kind\":\"ConfigMapList\",\"items\":[]}");
+    assert_status(eksauth_kube_parse_list(doc, strlen(doc), &obj, &len, rv, sizeof(rv), list_rv,
+                                          sizeof(list_rv), &err),
+                  EKSAUTH_EINVAL);
+    assert_non_null(strstr(err.msg, "resourceVersion"));
+    snprintf(doc, sizeof(doc), "{\"metadata\":{\"resourceVersion\":\"1&watch=0\"},\"items\":[]}");
+    assert_status(eksauth_kube_parse_list(doc, strlen(doc), &obj, &len, rv, sizeof(rv), list_rv,
+                                          sizeof(list_rv), &err),
+                  EKSAUTH_EINVAL);
+    snprintf(doc, sizeof(doc), "{\"metadata\":{\"resourceVersion\":\"1\"},\"items\":[%s,%s]}", cm,
+             cm);
+    assert_status(eksauth_kube_parse_list(doc, strlen(doc), &obj, &len, rv, sizeof(rv), list_rv,
+                                          sizeof(list_rv), &err),
+                  EKSAUTH_EINVAL);
+    assert_non_null(strstr(err.msg, "more than one item"));
+    snprintf(doc, sizeof(doc),
+             "{\"metadata\":{\"resourceVersion\":\"1\"},\"items\":[{\"metadata\":{\"name\":"
+             "\"other\",\"resourceVersion\":\"1\"}}]}");
+    assert_status(eksauth_kube_parse_list(doc, strlen(doc), &obj, &len, rv, sizeof(rv), list_rv,
+                                          sizeof(list_rv), &err),
+                  EKSAUTH_EINVAL);
+    assert_null(obj);
 }
 
 static void test_events(void **state)
@@ -164,9 +223,9 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_configmap),
+        cmocka_unit_test(test_list),
         cmocka_unit_test(test_events),
         cmocka_unit_test(test_lines),
-
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -2,7 +2,8 @@
  * test_login.c - one login, whole (lib/login.c): the check (local rules,
  * the mapping, STS, the host's policy) and the commit (the login name,
  * single_use, the identity DB), the account stage and the recorded login,
- * on a throwaway host with a fake STS (tests/lib/host_fixture.c).
+ * a snapshot older than max_snapshot_age refused, on a throwaway host with
+ * a fake STS (tests/lib/host_fixture.c).
  */
 #include "config.h"
 
@@ -21,6 +22,7 @@
 #include "eksauth/login.h"
 #include "eksauth/replay.h"
 #include "eksauth/sigv4.h"
+#include "eksauth/snapshot.h"
 #include "eksauth/sync.h"
 #include "host_fixture.h"
 
@@ -550,6 +552,85 @@ static void test_reasons(void **state)
     eksauth_login_free(l);
 }
 
+/* A host whose source is the cluster, synced, refusing logins on a snapshot 600 s old. */
+static int setup_max_age(void **state)
+{
+    struct eksauth_sync_options opts;
+    struct eksauth_sync_report r;
+    struct eksauth_error err;
+    struct t *t = calloc(1, sizeof(*t));
+
+    assert_non_null(t);
+    t->h = host_fixture_new("source = kubernetes\ncluster_endpoint = https://127.0.0.1:1\n"
+                            "max_snapshot_age = 600\n",
+                            NULL);
+    t->h->cluster_doc = AWS_AUTH;
+    snprintf(t->h->cluster_version, sizeof(t->h->cluster_version), "k8s:1");
+    memset(&opts, 0, sizeof(opts));
+    if (eksauth_sync_run(&t->h->ctx, &opts, &r, &err) != EKSAUTH_OK)
+        fail_msg("sync: %s", err.msg);
+    eksauth_sync_report_free(&r);
+    host_fixture_reopen(t->h);
+    host_fixture_token(t->h, FIXTURE_AUDIENCE, FIXTURE_NOW, t->token, sizeof(t->token), &t->len);
+    *state = t;
+    return 0;
+}
+
+/* When a sync last found the snapshot current (lib/snapshot.c reads it). */
+static void confirmed_at(struct t *t, long long when)
+{
+    char path[256];
+    FILE *f;
+
+    struct eksauth_snapshot_state st;
+
+    /* The sync's state as it is, but for the times (the snapshot stays the DB's). */
+    eksauth_snapshot_state_read(&t->h->ctx.paths, false, &st);
+    snprintf(path, sizeof(path), "%s/aws-auth.state", t->h->dir);
+    f = fopen(path, "w");
+    assert_non_null(f);
+    fprintf(f, "version=%s\nrv=\nfetched_at=%lld\nchecked_at=%lld\ngeneration=%llu\nsha256=%s\n",
+            st.version, when, when, (unsigned long long)st.generation, st.sha256);
+    assert_int_equal(fclose(f), 0);
+    host_fixture_reopen(t->h);
+}
+
+/* max_snapshot_age: no sync has vouched for the mapping lately, so no eksauth login. */
+static void test_stale_snapshot_refuses(void **state)
+{
+    struct t *t = *state;
+    struct eksauth_login *l = NULL;
+    struct eksauth_error err;
+    const char *k8s = NULL;
+
+    host_fixture_sts_answer(t->h, ADMIN_ALICE);
+    confirmed_at(t, FIXTURE_NOW - 500);
+    assert_int_equal(check(t, FIXTURE_NOW + 10, &l, &err), EKSAUTH_OK);
+    eksauth_login_free(l);
+    /* 610 s: refused before STS is asked, as a host that cannot decide. */
+    t->h->sts_calls = 0;
+    assert_int_equal(check(t, FIXTURE_NOW + 110, &l, &err), EKSAUTH_EUNAVAIL);
+    assert_int_equal(l->step, EKSAUTH_LOGIN_SETUP);
+    assert_int_equal(t->h->sts_calls, 0);
+    assert_non_null(strstr(err.msg, "last confirmed 610 s ago, over max_snapshot_age (600 s)"));
+    eksauth_login_free(l);
+    /* The account stage too, for a user of ours; anyone else's is still not ours. */
+    confirmed_at(t, (long long)time(NULL) - 3600);
+    assert_int_equal(eksauth_login_account(&t->h->ctx, "build", NULL, NULL, 0, &k8s, &err),
+                     EKSAUTH_EUNAVAIL);
+    assert_non_null(strstr(err.msg, "max_snapshot_age"));
+    assert_int_equal(eksauth_login_account(&t->h->ctx, "not-ours", NULL, NULL, 0, &k8s, &err),
+                     EKSAUTH_ENOTFOUND);
+    confirmed_at(t, (long long)time(NULL));
+    assert_int_equal(eksauth_login_account(&t->h->ctx, "build", NULL, NULL, 0, &k8s, &err),
+                     EKSAUTH_OK);
+    /* No state at all: nothing vouches for it either. */
+    assert_int_equal(unlink(t->h->ctx.paths.state), 0);
+    assert_int_equal(check(t, FIXTURE_NOW + 10, &l, &err), EKSAUTH_EUNAVAIL);
+    assert_non_null(strstr(err.msg, "no snapshot"));
+    eksauth_login_free(l);
+}
+
 static void test_join_groups(void **state)
 {
     char *groups[] = {"a", "b:c", "d"};
@@ -582,6 +663,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_audience_is_this_host, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cluster_tokens_behind_the_key, setup_compat, teardown),
         cmocka_unit_test_setup_teardown(test_reasons, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_stale_snapshot_refuses, setup_max_age, teardown),
         cmocka_unit_test(test_join_groups),
     };
 

@@ -2,10 +2,14 @@
  * test_sync.c - one sync, whole (lib/sync.c, lib/snapshot.c): a file
  * source into the identity DB with its report, refusals that leave the DB
  * as it was, the carry-over and revocation of recorded logins (idle ones
- * too), and a
- * cluster source with its snapshot, "unchanged" and a failing fetch; plus
- * the id seeds a plan keeps (lib/mapping.c).  A throwaway host with fakes
- * for STS and the cluster's API (tests/lib/host_fixture.c).
+ * too), and a cluster source with its snapshot, "unchanged" and a failing
+ * fetch, the version and budget a fetch is given, the state it confirms,
+ * the age a login checks (max_snapshot_age); the watch (lib/sync_watch.c):
+ * resumed from a bookmark after a drop, relists only after a 410 and
+ * spread over sync_spread, full-jitter backoff up to its cap, streams of
+ * jittered length; plus the id seeds a plan keeps (lib/mapping.c).  A
+ * throwaway host with fakes for STS, the cluster's API and the clock
+ * (tests/lib/host_fixture.c).
  */
 #include "config.h"
 
@@ -333,6 +337,229 @@ static void test_cluster_source_snapshot(void **state)
     host_fixture_free(h);
 }
 
+#define K8S_CONFIG "source = kubernetes\ncluster_endpoint = https://127.0.0.1:1\n"
+
+/* The state file as a sync leaves it, with a given confirmation time. */
+static void write_state(struct host_fixture *h, const char *version, long long checked_at)
+{
+    struct eksauth_snapshot_state was;
+    char path[256];
+    FILE *f;
+
+    /* The snapshot the last sync wrote stays the DB's: its generation and hash are kept. */
+    eksauth_snapshot_state_read(&h->ctx.paths, false, &was);
+    snprintf(path, sizeof(path), "%s/aws-auth.state", h->dir);
+    f = fopen(path, "w");
+    assert_non_null(f);
+    fprintf(f,
+            "version=%s\nrv=7\nfetched_at=%lld\nchecked_at=%lld\nfrom=fake\ngeneration=%llu\n"
+            "sha256=%s\n",
+            version, checked_at, checked_at, (unsigned long long)was.generation, was.sha256);
+    assert_int_equal(fclose(f), 0);
+}
+
+/* A cluster sync asks from the version it knows, within its budget, and says what is stale. */
+static void test_cluster_fetch_asks_only_what_changed(void **state)
+{
+    struct host_fixture *h = host_fixture_new(K8S_CONFIG "sync_max_requests = 7\n", NULL);
+    struct eksauth_snapshot_state st;
+    struct eksauth_sync_report r;
+    struct eksauth_error err;
+
+    (void)state;
+    h->cluster_doc = AWS_AUTH;
+    snprintf(h->cluster_version, sizeof(h->cluster_version), "k8s:100");
+    snprintf(h->cluster_rv, sizeof(h->cluster_rv), "500");
+    h->cluster_stale = "2 access entries older than access_entry_max_age were not read again";
+    /* The first sync knows no version: a list as anyone's. */
+    assert_int_equal(run(h, false, &r, &err), EKSAUTH_OK);
+    assert_string_equal(h->cluster_since, "");
+    assert_int_equal(h->cluster_budget, 7);
+    assert_int_equal(r.requests, 1);
+    assert_int_equal(r.stale.n, 1);
+    eksauth_sync_report_free(&r);
+    eksauth_snapshot_state_read(&h->ctx.paths, true, &st);
+    assert_string_equal(st.rv, "500");
+    /* Nothing changed since: asked from 500, nothing written, the state confirmed at once. */
+    write_state(h, "k8s:100", 1000);
+    snprintf(h->cluster_rv, sizeof(h->cluster_rv), "640");
+    assert_int_equal(run(h, false, &r, &err), EKSAUTH_OK);
+    assert_true(r.unchanged);
+    assert_string_equal(h->cluster_since, "7");
+    /* The stale entries are said even when nothing is written. */
+    assert_int_equal(r.stale.n, 1);
+    eksauth_sync_report_free(&r);
+    eksauth_snapshot_state_read(&h->ctx.paths, true, &st);
+    assert_string_equal(st.rv, "640");
+    assert_true(st.checked_at > 1000);
+    assert_int_equal(st.fetched_at, 1000);
+    /* A fetch that fails keeps the state as it was. */
+    h->cluster_status = EKSAUTH_EUNAVAIL;
+    write_state(h, "k8s:100", 1000);
+    assert_int_equal(run(h, false, &r, &err), EKSAUTH_EUNAVAIL);
+    eksauth_sync_report_free(&r);
+    eksauth_snapshot_state_read(&h->ctx.paths, true, &st);
+    assert_int_equal(st.checked_at, 1000);
+    /* Another sync's newer snapshot is not confirmed by this one. */
+    st.checked_at = 5;
+    snprintf(st.version, sizeof(st.version), "k8s:99");
+    assert_int_equal(eksauth_snapshot_confirm(&h->ctx.paths, &st, "1", 2000, &err), EKSAUTH_OK);
+    eksauth_snapshot_state_read(&h->ctx.paths, true, &st);
+    assert_int_equal(st.checked_at, 1000);
+    host_fixture_free(h);
+}
+
+/* max_snapshot_age, as a login asks it (lib/snapshot.c). */
+static void test_snapshot_age(void **state)
+{
+    struct host_fixture *h = host_fixture_new(K8S_CONFIG, NULL);
+    struct eksauth_error err;
+
+    (void)state;
+    /* Off: no limit, even with no snapshot at all. */
+    assert_int_equal(eksauth_snapshot_check_age(&h->ctx.paths, true, 0, FIXTURE_NOW, &err),
+                     EKSAUTH_OK);
+    /* None yet: nothing vouches for the mapping (fail closed). */
+    assert_int_equal(eksauth_snapshot_check_age(&h->ctx.paths, true, 600, FIXTURE_NOW, &err),
+                     EKSAUTH_EUNAVAIL);
+    assert_non_null(strstr(err.msg, "no snapshot of the cluster's aws-auth"));
+    write_state(h, "k8s:1", FIXTURE_NOW - 600);
+    assert_int_equal(eksauth_snapshot_check_age(&h->ctx.paths, true, 600, FIXTURE_NOW, &err),
+                     EKSAUTH_OK);
+    assert_int_equal(eksauth_snapshot_check_age(&h->ctx.paths, true, 600, FIXTURE_NOW + 1, &err),
+                     EKSAUTH_EUNAVAIL);
+    assert_non_null(strstr(err.msg, "last confirmed 601 s ago, over max_snapshot_age (600 s)"));
+    host_fixture_free(h);
+}
+
+/* The watch's caller: stops the loop after the scripted streams. */
+struct watch_run {
+    struct host_fixture *h;
+    unsigned streams, applied, failed;
+    char last_error[EKSAUTH_ERROR_MAX];
+};
+
+static bool watch_stop(void *arg)
+{
+    struct watch_run *w = arg;
+
+    return w->h->watch_calls >= w->streams;
+}
+
+static void watch_applied(void *arg, const struct eksauth_sync_report *r)
+{
+    (void)r;
+    ((struct watch_run *)arg)->applied++;
+}
+
+static void watch_failed(void *arg, const struct eksauth_error *err)
+{
+    struct watch_run *w = arg;
+
+    w->failed++;
+    snprintf(w->last_error, sizeof(w->last_error), "%s", err->msg);
+}
+
+static void watch(struct host_fixture *h, unsigned streams, struct watch_run *w)
+{
+    struct eksauth_sync_options opts;
+    struct eksauth_sync_watch sw;
+    struct eksauth_error err;
+
+    memset(w, 0, sizeof(*w));
+    w->h = h;
+    w->streams = streams;
+    memset(&opts, 0, sizeof(opts));
+    memset(&sw, 0, sizeof(sw));
+    sw.interval = 60;
+    sw.applied = watch_applied;
+    sw.failed = watch_failed;
+    sw.stop = watch_stop;
+    sw.arg = w;
+    assert_int_equal(eksauth_sync_watch(&h->ctx, &opts, &sw, &err), EKSAUTH_OK);
+}
+
+/*
+ * The watch resumes from the latest version it heard (a bookmark) after a
+ * drop, without listing; a stream that ends confirms the snapshot; only a
+ * 410 lists again, after a wait spread over sync_spread.
+ */
+static void test_watch_resumes_and_spreads_relists(void **state)
+{
+    struct host_fixture *h = host_fixture_new(K8S_CONFIG, NULL);
+    struct eksauth_snapshot_state st;
+    struct watch_run w;
+
+    (void)state;
+    h->cluster_doc = AWS_AUTH;
+    snprintf(h->cluster_version, sizeof(h->cluster_version), "k8s:100");
+    snprintf(h->cluster_rv, sizeof(h->cluster_rv), "100");
+    h->random = 0x80000000u; /* the middle of every window */
+    /* 1: a bookmark, then the connection drops. */
+    snprintf(h->watch_bookmark[0], sizeof(h->watch_bookmark[0]), "150");
+    h->watch_status[0] = EKSAUTH_EUNAVAIL;
+    /* 2: aws-auth changes; the stream runs its course. */
+    snprintf(h->watch_event_rv[1], sizeof(h->watch_event_rv[1]), "160");
+    /* 3: 410 Gone (the API server restarted). */
+    h->watch_status[2] = EKSAUTH_ENOTFOUND;
+    /* 4: 410 again at once after the list: the server is confused; back off too. */
+    h->watch_status[3] = EKSAUTH_ENOTFOUND;
+    host_fixture_reopen(h);
+    watch(h, 4, &w);
+    /* One list at the start, one after the first 410 (the second ends the test). */
+    assert_int_equal(h->cluster_calls, 2);
+    assert_string_equal(h->watch_rv[0], "100");
+    assert_string_equal(h->watch_rv[1], "150"); /* resumed from the bookmark, no list */
+    assert_string_equal(h->watch_rv[2], "160");
+    assert_string_equal(h->cluster_since, "160"); /* the relist: at least as new as that */
+    /* The first list, the event, the relist (the fake's list still says k8s:100). */
+    assert_int_equal(w.applied, 3);
+    /* Waits: the first reconnect in [0, 1 s); the relist in [0, sync_spread = 10 s). */
+    assert_int_equal(h->n_sleeps, 3);
+    assert_int_equal(h->sleeps[0], 500);
+    assert_int_equal(h->sleeps[1], 5000);
+    /* A 410 right after a list: the spread plus the backoff (whose window restarted at 1 s). */
+    assert_int_equal(h->sleeps[2], 5000 + 500);
+    assert_non_null(strstr(w.last_error, "ERROR 410"));
+    assert_non_null(strstr(w.last_error, "listing again in 5.5 s"));
+    /* Streams about --interval long, never all alike: 60 s +-20%. */
+    assert_int_equal(h->watch_timeout[0], 60);
+    /* The stream that ran its course confirmed the snapshot up to its version. */
+    eksauth_snapshot_state_read(&h->ctx.paths, true, &st);
+    assert_true(st.checked_at > 0);
+    host_fixture_free(h);
+}
+
+/* Drops back off with full jitter and a server's Retry-After, up to the cap. */
+static void test_watch_backoff(void **state)
+{
+    struct host_fixture *h = host_fixture_new(K8S_CONFIG "sync_spread = 0\n", NULL);
+    struct watch_run w;
+    unsigned i;
+
+    (void)state;
+    h->cluster_doc = AWS_AUTH;
+    snprintf(h->cluster_version, sizeof(h->cluster_version), "k8s:100");
+    snprintf(h->cluster_rv, sizeof(h->cluster_rv), "100");
+    h->random = UINT32_MAX; /* the end of every window */
+    for (i = 0; i < 8; i++)
+        h->watch_status[i] = EKSAUTH_EUNAVAIL;
+    host_fixture_reopen(h);
+    watch(h, 8, &w);
+    assert_int_equal(h->cluster_calls, 1); /* drops never list again */
+    {
+        long expect[] = {999, 1999, 3999, 7999, 15999, 29999, 29999, 29999};
+
+        assert_int_equal(h->n_sleeps, 8);
+        for (i = 0; i < 8; i++)
+            assert_int_equal(h->sleeps[i], expect[i]);
+    }
+    /* Streams as short as 48 s or as long as 72 s: the random number decides. */
+    assert_int_equal(h->watch_timeout[0], 72);
+    assert_non_null(strstr(w.last_error, "reconnecting in 30.0 s"));
+    host_fixture_free(h);
+}
+
 static void test_seeds_skip_private_and_local_groups(void **state)
 {
     struct host_fixture *h = host_fixture_new(NULL, AWS_AUTH);
@@ -384,6 +611,10 @@ int main(void)
         cmocka_unit_test(test_recorded_logins_kept_then_revoked),
         cmocka_unit_test(test_idle_logins_expire),
         cmocka_unit_test(test_cluster_source_snapshot),
+        cmocka_unit_test(test_cluster_fetch_asks_only_what_changed),
+        cmocka_unit_test(test_snapshot_age),
+        cmocka_unit_test(test_watch_resumes_and_spreads_relists),
+        cmocka_unit_test(test_watch_backoff),
         cmocka_unit_test(test_seeds_skip_private_and_local_groups),
     };
 

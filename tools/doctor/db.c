@@ -1,7 +1,9 @@
 /*
  * db.c - the identity DB NSS and PAM read (present, readable by everyone,
- * trusted by the rule of lib/trust.c, valid, its age and size) and a sync
- * that keeps it current (eksauth-sync.timer or eksauth-watch.service).
+ * trusted by the rule of lib/trust.c, valid, its age and size), the
+ * cluster source's last good snapshot (its age, max_snapshot_age) and a
+ * sync that keeps them current (eksauth-sync.timer or
+ * eksauth-watch.service).
  */
 #include "config.h"
 
@@ -15,6 +17,10 @@
 
 #include "doctor.h"
 #include "eksauth/paths.h"
+#include "eksauth/snapshot.h"
+
+/* A snapshot no sync has found current for this long: revocations may be missing. */
+#define STALE_SNAPSHOT_S 3600
 
 /*
  * The DB NSS and PAM read: EKSAUTH_DB (on this host, not under --root),
@@ -114,6 +120,58 @@ void check_db(struct doctor *d)
         f = report(d, LV_WARNING, "db", host, "empty: nobody can log in through eksauth");
         set_fix(d, f, "check aws-auth (eksauth sync prints what it skipped, and why)");
     }
+}
+
+/*
+ * A cluster source: the last good snapshot beside the DB, how old it is
+ * and when a sync last found it current (a sync that cannot reach the
+ * source keeps it: its age is how long revocations may have been missed),
+ * against max_snapshot_age when set.
+ */
+void check_snapshot(struct doctor *d)
+{
+    char host[EKSAUTH_PATH_MAX + 32], real[PATH_MAX], fetched[64], checked[64];
+    const char *db = db_path(d), *slash = strrchr(db, '/');
+    struct eksauth_snapshot_state state;
+    struct eksauth_paths paths;
+    long long age;
+    struct finding *f;
+
+    if (d->cfg.source == EKSAUTH_SOURCE_FILE)
+        return;
+    fmt(host, sizeof(host), "%.*s/%s", slash != NULL ? (int)(slash - db) : 0, db,
+        EKSAUTH_STATE_NAME);
+    memset(&paths, 0, sizeof(paths));
+    fmt(paths.state, sizeof(paths.state), "%s", rooted(d, host, real));
+    eksauth_snapshot_state_read(&paths, false, &state);
+    if (state.version[0] == '\0' || state.checked_at <= 0) {
+        f = report(d, LV_ERROR, "snapshot", host,
+                   "no snapshot of the cluster's aws-auth: eksauth logins map with nothing until "
+                   "eksauth sync succeeds");
+        set_fix(d, f, "eksauth sync (it says why the source cannot be read)");
+        return;
+    }
+    age = (long long)time(NULL) - state.checked_at;
+    format_age((long long)time(NULL) - state.fetched_at, fetched, sizeof(fetched));
+    format_age(age, checked, sizeof(checked));
+    if (d->cfg.max_snapshot_age > 0 && age > d->cfg.max_snapshot_age) {
+        f = report(d, LV_ERROR, "snapshot", host,
+                   "%s, last found current %s: older than max_snapshot_age (%ld s), so eksauth "
+                   "logins are refused",
+                   state.version, checked, d->cfg.max_snapshot_age);
+        set_fix(d, f, "eksauth sync (it says why the source cannot be read)");
+    } else if (age > STALE_SNAPSHOT_S) {
+        f = report(d, LV_WARNING, "snapshot", host,
+                   "%s, last found current %s: no sync has reached the source since, so "
+                   "revocations since then are not applied here",
+                   state.version, checked);
+        set_fix(d, f, "eksauth sync (it says why the source cannot be read)");
+    } else {
+        f = report(d, LV_OK, "snapshot", host, "%s, fetched %s, last found current %s",
+                   state.version, fetched, checked);
+    }
+    if (f != NULL)
+        f->age_seconds = age;
 }
 
 void check_sync_enabled(struct doctor *d)

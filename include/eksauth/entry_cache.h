@@ -1,0 +1,97 @@
+/*
+ * entry_cache.h - the access entries this host read from the EKS API, kept
+ * beside the identity DB (paths.h: "access-entries.cache") so that a sync
+ * asks only what it must (docs/fleet.md):
+ *
+ *  - ListAccessEntries, every page, at every sync: new and removed entries
+ *    are seen at once (a removal revokes at the next sync);
+ *  - DescribeAccessEntry and ListAssociatedAccessPolicies for an entry
+ *    only when it is new, or when its last read is older than
+ *    access_entry_max_age (oldest first), as far as the sync's budget
+ *    goes (budget.h); the rest is used as last read, and said to be so.
+ *
+ * The file holds each entry as EKS answered it (the fields eksauth reads:
+ * the parsers of eks_api.h read them back) with when it was read; it is
+ * root's alone (0600), written atomically under the DB writer's lock.  A
+ * cache that cannot be read or trusted is no cache: every entry is new.
+ */
+#ifndef EKSAUTH_ENTRY_CACHE_H
+#define EKSAUTH_ENTRY_CACHE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "eksauth/eks_api.h"
+#include "eksauth/paths.h"
+#include "eksauth/status.h"
+
+#define EKSAUTH_ENTRY_CACHE_MAX (64u * 1024 * 1024) /* bytes of the file */
+
+/* One access entry as this host last read it. */
+struct eksauth_cached_entry {
+    struct eksauth_access_entry entry;
+    long long read_at; /* Unix time of the read */
+};
+
+struct eksauth_entry_cache {
+    struct eksauth_cached_entry *v;
+    size_t n, cap;
+    bool dirty; /* changed since it was read: to be written */
+};
+
+/* ---- pure ---- */
+
+/* The cache as the file's JSON text (malloc'd, *len bytes). */
+enum eksauth_status eksauth_entry_cache_format(const struct eksauth_entry_cache *c, char **text,
+                                               size_t *len, struct eksauth_error *err);
+
+/* The file's JSON text into *c (emptied first); EKSAUTH_EINVAL names what is wrong. */
+enum eksauth_status eksauth_entry_cache_parse(const char *text, size_t len,
+                                              struct eksauth_entry_cache *c,
+                                              struct eksauth_error *err);
+
+/* The entry of principal arn, or NULL. */
+struct eksauth_cached_entry *eksauth_entry_cache_find(const struct eksauth_entry_cache *c,
+                                                      const char *arn);
+
+/* *e (taken over: it is zeroed) read at read_at, replacing its principal's entry. */
+enum eksauth_status eksauth_entry_cache_put(struct eksauth_entry_cache *c,
+                                            struct eksauth_access_entry *e, long long read_at,
+                                            struct eksauth_error *err);
+
+/* Drop the entry of principal arn (an entry EKS no longer has). */
+void eksauth_entry_cache_drop(struct eksauth_entry_cache *c, const char *arn);
+
+/* Keep only the principals of arns[0..n) (those ListAccessEntries still lists). */
+void eksauth_entry_cache_keep(struct eksauth_entry_cache *c, char *const *arns, size_t n);
+
+/*
+ * What a sync reads, in order, into *order (indexes into arns; free it):
+ * first the listed entries the cache lacks, in list order; then the
+ * cached ones read more than max_age seconds before now (all of them when
+ * max_age is 0), oldest first.
+ */
+enum eksauth_status eksauth_entry_cache_plan(const struct eksauth_entry_cache *c, char *const *arns,
+                                             size_t n, long long now, long max_age, size_t **order,
+                                             size_t *n_order, struct eksauth_error *err);
+
+void eksauth_entry_cache_free(struct eksauth_entry_cache *c);
+
+/* ---- the file ---- */
+
+/*
+ * Read paths->entry_cache into *c.  A missing file is an empty cache
+ * (EKSAUTH_OK); one that cannot be read, is not root's alone (with
+ * trusted) or does not parse is an empty cache too, and the status and
+ * message say why (the caller warns and goes on).
+ */
+enum eksauth_status eksauth_entry_cache_read(const struct eksauth_paths *paths, bool trusted,
+                                             struct eksauth_entry_cache *c,
+                                             struct eksauth_error *err);
+
+/* Write *c to paths->entry_cache (0600, atomically, under the DB writer's lock). */
+enum eksauth_status eksauth_entry_cache_write(const struct eksauth_paths *paths,
+                                              const struct eksauth_entry_cache *c,
+                                              struct eksauth_error *err);
+
+#endif
