@@ -15,6 +15,7 @@
 
 #include "cli.h"
 #include "eksauth/awsauth.h"
+#include "eksauth/exec_credential.h"
 #include "eksauth/sigv4.h"
 #include "eksauth/timeutil.h"
 #include "eksauth/token.h"
@@ -91,6 +92,28 @@ enum eksauth_status cli_read_token(const char *command, const char *arg, char **
             "standard input: aws eks get-token --cluster-name NAME --query "
             "status.token --output text | eksauth %s -",
             arg != NULL && strcmp(arg, "-") != 0 ? "the argument" : "standard input", command);
+    }
+    /* What `aws eks get-token` printed whole (some AWS CLIs ignore --query): its token. */
+    if (eksauth_exec_credential_is_json(buf + start, end - start)) {
+        char *tok = malloc(TOKEN_READ_MAX + 1);
+        size_t tlen = 0;
+        time_t expires;
+        enum eksauth_status st =
+            tok == NULL ? eksauth_fail(err, EKSAUTH_ENOMEM, "out of memory")
+                        : eksauth_exec_credential_token(buf + start, end - start, tok,
+                                                        TOKEN_READ_MAX + 1, &tlen, &expires, err);
+
+        OPENSSL_cleanse(buf, TOKEN_READ_MAX + 1);
+        free(buf);
+        if (st != EKSAUTH_OK) {
+            if (tok != NULL)
+                OPENSSL_cleanse(tok, TOKEN_READ_MAX + 1);
+            free(tok);
+            return st;
+        }
+        *token = tok;
+        *len = tlen;
+        return EKSAUTH_OK;
     }
     memmove(buf, buf + start, end - start);
     OPENSSL_cleanse(buf + (end - start), TOKEN_READ_MAX + 1 - (end - start));

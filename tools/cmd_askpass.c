@@ -42,12 +42,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <json-c/json.h>
 #include <openssl/crypto.h>
 
 #include "eksauth/audience.h"
 #include "eksauth/config.h"
 #include "eksauth/creds.h"
+#include "eksauth/exec_credential.h"
 #include "eksauth/mint.h"
 #include "eksauth/paths.h"
 #include "eksauth/sigv4.h"
@@ -613,62 +613,40 @@ static bool is_blank(char c)
     return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
-/* Wipe a string that json-c holds: it may be a token. */
-static void json_wipe_string(struct json_object *obj)
-{
-    if (obj != NULL && json_object_is_type(obj, json_type_string))
-        OPENSSL_cleanse((char *)json_object_get_string(obj),
-                        (size_t)json_object_get_string_len(obj));
-}
-
 /*
  * The command's output: an ExecCredential (JSON, status.token and
- * status.expirationTimestamp) or the bare token on one line.  The token
- * expires at the earlier of expirationTimestamp and now + the
- * ExecCredential lifetime.
+ * status.expirationTimestamp: lib/exec_credential.c) or the bare token on
+ * one line.  The token expires at the earlier of expirationTimestamp and
+ * now + the ExecCredential lifetime.
  */
 static enum eksauth_status parse_token_output(char *buf, size_t len, time_t now,
                                               struct client_token *s, struct eksauth_error *err)
 {
     enum eksauth_status st = EKSAUTH_EINVAL;
-    struct json_tokener *jt = NULL;
-    struct json_object *root = NULL, *status = NULL, *tok = NULL, *exp = NULL;
-    const char *text = buf;
-    size_t start = 0, end = len, tlen;
-    time_t t;
+    size_t start = 0, end = len, tlen = 0;
+    time_t expires = 0;
 
     while (start < end && is_blank(buf[start]))
         start++;
     while (end > start && is_blank(buf[end - 1]))
         end--;
     s->expires = now + EKSAUTH_EXEC_CREDENTIAL_LIFETIME;
-    if (start < end && buf[start] == '{') {
-        jt = json_tokener_new();
-        if (jt == NULL) {
-            st = eksauth_fail(err, EKSAUTH_ENOMEM, "out of memory");
+    if (eksauth_exec_credential_is_json(buf + start, end - start)) {
+        st = eksauth_exec_credential_token(buf + start, end - start, s->token, sizeof(s->token),
+                                           &tlen, &expires, err);
+        if (st != EKSAUTH_OK) {
+            eksauth_error_prefix(err, "the token command printed");
             goto out;
         }
-        root = json_tokener_parse_ex(jt, buf + start, (int)(end - start));
-        if (root == NULL || !json_object_object_get_ex(root, "status", &status) ||
-            !json_object_object_get_ex(status, "token", &tok) ||
-            !json_object_is_type(tok, json_type_string)) {
-            st = eksauth_fail(err, EKSAUTH_EINVAL,
-                              "the token command printed JSON without status.token");
-            goto out;
-        }
-        if (json_object_object_get_ex(status, "expirationTimestamp", &exp) &&
-            json_object_is_type(exp, json_type_string) &&
-            eksauth_time_parse(json_object_get_string(exp), &t, NULL) == EKSAUTH_OK &&
-            t < s->expires)
-            s->expires = t;
-        text = json_object_get_string(tok);
-        tlen = (size_t)json_object_get_string_len(tok);
-    } else {
-        text = buf + start;
+        if (expires != 0 && expires < s->expires)
+            s->expires = expires;
+    } else if (end - start < sizeof(s->token)) {
         tlen = end - start;
+        memcpy(s->token, buf + start, tlen);
+        s->token[tlen] = '\0';
     }
     /* Only a token goes into the answers: never some other text the command printed. */
-    if (!token_shaped(text, tlen)) {
+    if (!token_shaped(s->token, tlen)) {
         st = eksauth_fail(
             err, EKSAUTH_EINVAL,
             "the token command did not print a token (\"k8s-aws-v1\", a dot and base64url, "
@@ -680,16 +658,11 @@ static enum eksauth_status parse_token_output(char *buf, size_t len, time_t now,
         st = eksauth_fail(err, EKSAUTH_EREJECTED, "the token command gave an expired token");
         goto out;
     }
-    memcpy(s->token, text, tlen);
-    s->token[tlen] = '\0';
     s->len = tlen;
     st = EKSAUTH_OK;
 out:
-    json_wipe_string(tok);
-    if (root != NULL)
-        json_object_put(root);
-    if (jt != NULL)
-        json_tokener_free(jt);
+    if (st != EKSAUTH_OK)
+        OPENSSL_cleanse(s->token, sizeof(s->token));
     OPENSSL_cleanse(buf, len);
     return st;
 }

@@ -223,7 +223,7 @@ is "$?:$(cat "$H/out/who-env.out")" "0:admin-alice" "login-name with EKSAUTH_CLU
 # A token for another cluster: the API server (STS with its cluster id) refuses it.
 (
     creds ASIAE2EADMINALICE001
-    aws eks get-token --cluster-name other-cluster --query status.token --output text
+    aws_eks_token --cluster-name other-cluster
 ) >"$H/tok/other" 2>/dev/null || bail "a token for another cluster could not be made"
 env $(creds_env ASIAE2EADMINALICE001) EKSAUTH_CLUSTER="$CLUSTER" KUBECONFIG="$H/client/kubeconfig" \
     EKSAUTH_TOKEN_COMMAND="cat $H/tok/other" "$EKSAUTH" login-name >/dev/null 2>"$H/out/who-wrong.err" </dev/null

@@ -21,6 +21,7 @@
 : "${top_builddir:?top_builddir must be set (make check sets it)}"
 : "${EKSAUTH:?EKSAUTH must name the eksauth binary}"
 . "$top_srcdir/tests/lib/tap.sh"
+. "$top_srcdir/tests/lib/aws_token.sh"
 
 E2E_FIX="$top_srcdir/tests/e2e/fixtures"
 PAM_MODULE="$top_builddir/pam_eksauth/.libs/pam_eksauth.so"
@@ -160,7 +161,7 @@ mint() {
     shift 2
     (
         creds "$akid"
-        aws eks get-token --cluster-name "$AUDIENCE" "$@" --query status.token --output text
+        aws_eks_token --cluster-name "$AUDIENCE" "$@"
     ) >"$H/tok/$name" 2>"$H/out/mint-$name.err" && [ -s "$H/tok/$name" ] ||
         bail "aws eks get-token for $name failed: $(cat "$H/out/mint-$name.err")"
 }

@@ -45,15 +45,15 @@ mint bob AKIAE2EUSERBOB000001
 mint carol ASIAE2EUNMAPPEDCAROL
 (
     creds ASIAE2EADMINALICE001
-    aws eks get-token --cluster-name other-cluster --query status.token --output text
+    aws_eks_token --cluster-name other-cluster
 ) >"$H/tok/other" 2>"$H/out/mint-other.err" || bail "a token for another cluster could not be made"
 (
     creds ASIAE2EADMINALICE001
-    aws eks get-token --cluster-name "$CLUSTER" --query status.token --output text
+    aws_eks_token --cluster-name "$CLUSTER"
 ) >"$H/tok/cluster" 2>"$H/out/mint-cluster.err" || bail "a plain cluster token could not be made"
 (
     creds ASIAE2EADMINALICE001
-    aws eks get-token --cluster-name "eksauth:$CLUSTER:other.e2e.test" --query status.token --output text
+    aws_eks_token --cluster-name "eksauth:$CLUSTER:other.e2e.test"
 ) >"$H/tok/otherhost" 2>"$H/out/mint-otherhost.err" || bail "a token for another host could not be made"
 mint_at expired ASIAE2EADMINALICE001 $(($(date +%s) - 1000))
 alice_len=$(wc -c <"$H/tok/alice")

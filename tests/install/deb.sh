@@ -228,7 +228,7 @@ mint_alice() {
     # shellcheck disable=SC2086 # VAR=VALUE words without blanks
     env -i PATH="$PATH" HOME="$T" AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null \
         AWS_EC2_METADATA_DISABLED=true AWS_DEFAULT_REGION=us-east-1 $alice_env \
-        aws eks get-token --cluster-name eksauth:prod:deb-root --query status.token --output text \
+        bash -c '. "$0"; aws_eks_token --cluster-name eksauth:prod:deb-root' "$top_srcdir/tests/lib/aws_token.sh" \
         >"$R/tmp/alice.tok" 2>"$T/mint.err" || bail "aws eks get-token failed: $(cat "$T/mint.err")"
 }
 free_port() {

@@ -6,6 +6,7 @@
 # folder's name) before sourcing.
 
 . "$top_srcdir/tests/lib/tap.sh"
+. "$top_srcdir/tests/lib/aws_token.sh"
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/eksauth-${PACKAGE_TEST:?}.XXXXXX") || bail "mktemp failed"
 # A build made in here runs its tests as other users too (sshd, sudo).

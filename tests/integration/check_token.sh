@@ -154,8 +154,8 @@ rfc3339() {
 mint() {
     local name=$1
     shift
-    if env "$@" aws eks get-token --cluster-name test-cluster --region us-west-2 \
-        --query status.token --output text >"$tmp/$name.token" 2>"$tmp/$name.mint-err" &&
+    if env "$@" bash -c '. "$0"; aws_eks_token --cluster-name test-cluster --region us-west-2' \
+        "$top_srcdir/tests/lib/aws_token.sh" >"$tmp/$name.token" 2>"$tmp/$name.mint-err" &&
         grep -q '^k8s-aws-v1\.' "$tmp/$name.token"; then
         ok "aws eks get-token minted the $name token ($(wc -c <"$tmp/$name.token") bytes)"
     else

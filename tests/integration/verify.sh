@@ -68,7 +68,7 @@ field() { sed -n "s/^$1=//p" "$tmp/fields.txt"; }
 # 1-13: a real `aws eks get-token` token with assumed-role credentials.
 sts_creds ASIAFAKEEXAMPLE00001
 SESSION_TOKEN=$AWS_SESSION_TOKEN
-TOKEN=$(aws eks get-token --cluster-name "$STS_AUDIENCE" --region us-east-1 --query status.token --output text)
+TOKEN=$(aws_eks_token --cluster-name "$STS_AUDIENCE" --region us-east-1)
 ok $? "aws eks get-token minted a token"
 len=${#TOKEN}
 if [ "$len" -gt 1024 ]; then pass "the assumed-role token is over 1 KB ($len bytes)"; else
@@ -130,7 +130,7 @@ verify --cluster-id staging "$TOKEN"
 is "$rc" "1" "verify --cluster-id staging of a prod token: exit 1"
 like "$err" "SignatureDoesNotMatch.*another host or cluster.*takes tokens for \"eksauth:staging:$STS_HOST\"" "the message says the token is for another host or cluster, and which audience this one takes"
 sts_creds ASIAFAKEEXAMPLE00001
-tok_staging=$(aws eks get-token --cluster-name "eksauth:staging:$STS_HOST" --region us-east-1 --query status.token --output text)
+tok_staging=$(aws_eks_token --cluster-name "eksauth:staging:$STS_HOST" --region us-east-1)
 verify "$tok_staging"
 is "$rc:$(grep -c 'another host or cluster' "$tmp/err.txt")" "1:1" "a token minted for cluster staging, host prod: exit 1 with the hint"
 sts_creds ASIAFAKEUNMAPPED0001

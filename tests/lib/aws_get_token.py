@@ -8,7 +8,10 @@ usage: aws_get_token.py --now UNIX_SECONDS [aws eks get-token arguments...]
 Credentials, region and AWS_STS_REGIONAL_ENDPOINTS come from the environment,
 as for `aws`.  Nothing is sent over the network: presigning is local.
 """
+import contextlib
 import datetime
+import io
+import json
 import sys
 
 
@@ -29,7 +32,22 @@ def main():
     # Both the signer and the ExecCredential's expiry read this clock.
     botocore.auth.get_current_datetime = frozen
     get_token.get_current_datetime = frozen
-    return awscli.clidriver.create_clidriver().main(["eks", "get-token"] + args[2:])
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        rc = awscli.clidriver.create_clidriver().main(["eks", "get-token"] + args[2:])
+    print(token_only(out.getvalue(), args[2:]), end="")
+    return rc
+
+
+def token_only(text, args):
+    """What --query status.token --output text asks for, from an AWS CLI that
+    prints the whole ExecCredential all the same (Debian 12's 2.9)."""
+    if "--query" not in args:
+        return text
+    try:
+        return json.loads(text)["status"]["token"] + "\n"
+    except (ValueError, KeyError, TypeError):
+        return text
 
 
 if __name__ == "__main__":

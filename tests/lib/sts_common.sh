@@ -12,6 +12,7 @@
 # The interpreter itself, not a version manager's shim: it starts faster.
 PYTHON=${PYTHON:-$(python3 -c 'import sys; print(sys.executable)' 2>/dev/null || echo python3)}
 STS_LIB="$top_srcdir/tests/lib"
+. "$STS_LIB/aws_token.sh"
 STS_FIX="$FIXTURES/sts"
 # This host's name and audience (lib/audience.c): what tokens for it are minted for.
 STS_HOST=testhost

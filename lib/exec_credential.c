@@ -1,0 +1,74 @@
+/*
+ * exec_credential.c - the token inside a Kubernetes ExecCredential (see
+ * exec_credential.h).
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include <json-c/json.h>
+#include <openssl/crypto.h>
+
+#include "eksauth/exec_credential.h"
+#include "eksauth/timeutil.h"
+
+static bool is_blank(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+bool eksauth_exec_credential_is_json(const char *text, size_t len)
+{
+    size_t i = 0;
+
+    while (i < len && is_blank(text[i]))
+        i++;
+    return i < len && text[i] == '{';
+}
+
+enum eksauth_status eksauth_exec_credential_token(const char *json, size_t len, char *token,
+                                                  size_t tokenmax, size_t *tlen, time_t *expires,
+                                                  struct eksauth_error *err)
+{
+    struct json_tokener *jt = json_tokener_new();
+    struct json_object *root = NULL, *status = NULL, *tok = NULL, *exp = NULL;
+    enum eksauth_status st = EKSAUTH_EINVAL;
+    size_t n;
+    time_t t;
+
+    *tlen = 0;
+    *expires = 0;
+    if (jt == NULL)
+        return eksauth_fail(err, EKSAUTH_ENOMEM, "out of memory");
+    if (len <= (size_t)0x7fffffff)
+        root = json_tokener_parse_ex(jt, json, (int)len);
+    if (root == NULL || !json_object_object_get_ex(root, "status", &status) ||
+        !json_object_object_get_ex(status, "token", &tok) ||
+        !json_object_is_type(tok, json_type_string)) {
+        st = eksauth_fail(err, EKSAUTH_EINVAL, "JSON without status.token (not an ExecCredential)");
+        goto out;
+    }
+    n = (size_t)json_object_get_string_len(tok);
+    if (n + 1 > tokenmax) {
+        st = eksauth_fail(err, EKSAUTH_EINVAL, "the ExecCredential's token is too long (%zu bytes)",
+                          n);
+        goto out;
+    }
+    memcpy(token, json_object_get_string(tok), n);
+    token[n] = '\0';
+    *tlen = n;
+    if (json_object_object_get_ex(status, "expirationTimestamp", &exp) &&
+        json_object_is_type(exp, json_type_string) &&
+        eksauth_time_parse(json_object_get_string(exp), &t, NULL) == EKSAUTH_OK)
+        *expires = t;
+    st = EKSAUTH_OK;
+out:
+    /* json-c's copy is a token too. */
+    if (tok != NULL && json_object_is_type(tok, json_type_string))
+        OPENSSL_cleanse((char *)json_object_get_string(tok),
+                        (size_t)json_object_get_string_len(tok));
+    if (root != NULL)
+        json_object_put(root);
+    json_tokener_free(jt);
+    return st;
+}

@@ -1,0 +1,95 @@
+/*
+ * test_exec_credential.c - lib/exec_credential.c: the token and expiry of
+ * an ExecCredential as `aws eks get-token` prints it (v1beta1 and v1),
+ * what is not one, and a token too long for the caller's buffer.
+ */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "eksauth/exec_credential.h"
+
+static const char AWS_CLI[] =
+    "{\n    \"kind\": \"ExecCredential\",\n"
+    "    \"apiVersion\": \"client.authentication.k8s.io/v1beta1\",\n    \"spec\": {},\n"
+    "    \"status\": {\n        \"expirationTimestamp\": \"2026-12-04T23:29:45Z\",\n"
+    "        \"token\": \"k8s-aws-v1.aHR0cHM6Ly9zdHMuYW1hem9uYXdzLmNvbS8\"\n    }\n}\n";
+
+static void test_token_and_expiry(void **state)
+{
+    struct eksauth_error err;
+    char tok[128];
+    size_t len = 0;
+    time_t expires = 0;
+
+    (void)state;
+    assert_true(eksauth_exec_credential_is_json(AWS_CLI, strlen(AWS_CLI)));
+    assert_int_equal(eksauth_exec_credential_token(AWS_CLI, strlen(AWS_CLI), tok, sizeof(tok), &len,
+                                                   &expires, &err),
+                     EKSAUTH_OK);
+    assert_string_equal(tok, "k8s-aws-v1.aHR0cHM6Ly9zdHMuYW1hem9uYXdzLmNvbS8");
+    assert_int_equal(len, strlen(tok));
+    assert_int_equal(expires, 1796426985); /* 2026-12-04T23:29:45Z */
+}
+
+static void test_v1_without_expiry(void **state)
+{
+    static const char v1[] = "  {\"apiVersion\":\"client.authentication.k8s.io/v1\","
+                             "\"kind\":\"ExecCredential\",\"status\":{\"token\":\"k8s-aws-v1.x\"}}";
+    struct eksauth_error err;
+    char tok[64];
+    size_t len = 0;
+    time_t expires = 1;
+
+    (void)state;
+    assert_true(eksauth_exec_credential_is_json(v1, strlen(v1)));
+    assert_int_equal(
+        eksauth_exec_credential_token(v1, strlen(v1), tok, sizeof(tok), &len, &expires, &err),
+        EKSAUTH_OK);
+    assert_string_equal(tok, "k8s-aws-v1.x");
+    assert_int_equal(expires, 0);
+}
+
+static void test_not_an_exec_credential(void **state)
+{
+    static const char *const bad[] = {
+        "{", "{}", "{\"status\": {}}", "{\"status\": {\"token\": 7}}", "[\"k8s-aws-v1.x\"]",
+    };
+    struct eksauth_error err;
+    char tok[64];
+    size_t len = 9, i;
+    time_t expires;
+
+    (void)state;
+    assert_false(eksauth_exec_credential_is_json("k8s-aws-v1.abc", 14));
+    assert_false(eksauth_exec_credential_is_json("   ", 3));
+    for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        assert_int_equal(eksauth_exec_credential_token(bad[i], strlen(bad[i]), tok, sizeof(tok),
+                                                       &len, &expires, &err),
+                         EKSAUTH_EINVAL);
+        assert_int_equal(len, 0);
+    }
+    assert_non_null(strstr(err.msg, "status.token"));
+    /* A token longer than the caller's buffer is refused, not cut. */
+    assert_int_equal(
+        eksauth_exec_credential_token(AWS_CLI, strlen(AWS_CLI), tok, 20, &len, &expires, &err),
+        EKSAUTH_EINVAL);
+    assert_non_null(strstr(err.msg, "too long"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_token_and_expiry),
+        cmocka_unit_test(test_v1_without_expiry),
+        cmocka_unit_test(test_not_an_exec_credential),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
