@@ -17,13 +17,14 @@
 #include "eksauth/partition.h"
 #include "eksauth/paths.h"
 
-#define CONFIG_FILE_MAX (1024 * 1024)
-#define ID_LIMIT        2147483647L /* uids >= 2^31 break the kernel's and many tools' signed ids */
+#define CONFIG_FILE_MAX    (1024 * 1024)
+#define ID_LIMIT           2147483647L /* uids >= 2^31 break the kernel's and many tools' signed ids */
+#define TOMBSTONE_DAYS_MAX 36500L      /* a hundred years: longer is a typo */
 
 enum kind {
     KIND_STRING,  /* char *: one word, validated by check */
     KIND_SECONDS, /* long in [min, max] */
-    KIND_ID,      /* uint32_t in [min, max] */
+    KIND_ID,      /* uint32_t in [min, max] (ids, and whole numbers such as days) */
     KIND_BOOL,    /* yes, no, true, false */
     KIND_SOURCE,  /* enum eksauth_source */
     KIND_LIST,    /* char **, NULL-terminated: each line adds one word */
@@ -259,6 +260,8 @@ static const struct key keys[] = {
     STRING("db_path", db_path, check_abs_path),
     {"uid_min", KIND_ID, FIELD(uid_min), 0, 1000, ID_LIMIT, NULL},
     {"uid_max", KIND_ID, FIELD(uid_max), 0, 1000, ID_LIMIT, NULL},
+    STRING("id_key_file", id_key_file, check_abs_path),
+    {"id_tombstone_days", KIND_ID, FIELD(id_tombstone_days), 0, 0, TOMBSTONE_DAYS_MAX, NULL},
     STRING("group_prefix", group_prefix, check_group_prefix),
     STRING("users_group", users_group, check_group_name),
     {"group_map", KIND_MAP, FIELD(group_map), FIELD(n_group_map), 0, 0, check_map_target},
@@ -689,6 +692,7 @@ enum eksauth_status eksauth_config_init(struct eksauth_config *cfg, struct eksau
     cfg->db_path = strdup(EKSAUTH_DB_PATH);
     cfg->uid_min = EKSAUTH_ID_MIN;
     cfg->uid_max = EKSAUTH_ID_MAX;
+    cfg->id_tombstone_days = EKSAUTH_TOMBSTONE_DAYS;
     cfg->group_prefix = strdup(EKSAUTH_GROUP_PREFIX);
     cfg->home = strdup("/home/%u");
     cfg->shell = strdup("/bin/bash");

@@ -1,8 +1,9 @@
 /*
  * identity.c - from aws-auth to POSIX users and groups: the plan of every
- * static user and group with deterministic ids, and the resolution of one
- * verified principal into a login, a uid and groups (DESIGN §3 "POSIX names
- * and ids").  Pure: the host's local names come in through callbacks.
+ * static user and group with deterministic ids, the username templates a
+ * host serves, and the resolution of one verified principal into a login,
+ * a uid and groups (docs/names-and-ids.md).  Pure: the host's local names
+ * and ids come in through callbacks.
  */
 #include "config.h"
 
@@ -14,6 +15,7 @@
 
 #include "eksauth/arn.h"
 #include "eksauth/identity.h"
+#include "eksauth/login_template.h"
 #include "eksauth/strlist.h"
 #include "eksauth/strmap.h"
 
@@ -114,8 +116,9 @@ static enum eksauth_status login_for(const struct eksauth_config *cfg,
     if (host != NULL && host->local_user != NULL && host->local_user(host->ctx, login))
         return eksauth_fail(err, EKSAUTH_EREJECTED, "login '%s' belongs to a local account", login);
     /*
-     * The login's private group takes the login's name: a login named like a
-     * local group ("sudo", "adm") would match that group's sudoers rules.
+     * A login named like a local group ("sudo", "adm") reads as that group
+     * wherever users and groups share a name space (sudo -l output, audit
+     * trails, tools that take either): keep the two apart.
      */
     if (host != NULL && host->local_group != NULL && host->local_group(host->ctx, login, &gid))
         return eksauth_fail(err, EKSAUTH_EREJECTED, "login '%s' is the name of a local group",
@@ -356,6 +359,23 @@ static void intersect_groups(struct eksauth_plan_user *u, const size_t *idx, siz
     u->n_groups = kept;
 }
 
+const char *eksauth_plan_template_unservable(const struct eksauth_config *cfg, const char *tmpl)
+{
+    if (eksauth_template_validate(tmpl, EKSAUTH_TEMPLATE_USERNAME, NULL) != EKSAUTH_OK)
+        return "it is not a valid username template";
+    /* Refused at login anyway: NSS must not answer for them either. */
+    if (strstr(tmpl, "{{AccessKeyID}}") != NULL)
+        return "{{AccessKeyID}} changes every session, so it never names a login";
+    /* Usernames k8s keeps for itself: nodes and controllers, never people. */
+    if (!cfg->allow_system_users && strncmp(tmpl, SYSTEM_PREFIX, strlen(SYSTEM_PREFIX)) == 0)
+        return "system: usernames are refused as logins here (allow_system_users)";
+    /* It would fit almost any name, and NSS would answer for names useradd wants. */
+    if (eksauth_login_template_bare(tmpl))
+        return "its login has no fixed text before the first placeholder, so it would fit almost "
+               "any name; give it a prefix, e.g. 'sso:{{SessionName}}'";
+    return NULL;
+}
+
 static enum eksauth_status plan_add_template(struct eksauth_plan *plan, const char *tmpl,
                                              struct eksauth_error *err)
 {
@@ -400,7 +420,14 @@ plan_add_entry(struct eksauth_plan *plan, struct eksauth_strmap *uix, struct eks
             idx[n_idx++] = (size_t)gi;
     }
     if (eksauth_template_has_placeholder(e->username)) {
-        st = plan_add_template(plan, e->username, err);
+        const char *why = eksauth_plan_template_unservable(cfg, e->username);
+
+        /* Named with its entry: the cluster's administrator fixes the entry. */
+        st = why != NULL
+                 ? add_warning(plan, err,
+                               "%s (%s line %u): template '%s' is not served: %s; skipped", e->arn,
+                               eksauth_map_source_name(e->source), e->line, e->username, why)
+                 : plan_add_template(plan, e->username, err);
         goto out;
     }
     if (login_for(cfg, host, e->username, login, &lerr) != EKSAUTH_OK) {
@@ -498,8 +525,20 @@ static void plan_compact(struct eksauth_plan *plan)
     free(remap);
 }
 
-/* Assign ids: recorded ones first, then new names in byte order, probing. */
-static enum eksauth_status plan_assign_ids(struct eksauth_plan *plan, struct eksauth_error *err)
+/* True when the host's own files hold id as a uid or gid: eksauth never hands it out. */
+static bool local_id(const struct eksauth_host *host, uint32_t id)
+{
+    return host != NULL && host->local_id != NULL && host->local_id(host->ctx, id);
+}
+
+/*
+ * Assign ids: recorded ones first, then new names in byte order, probing
+ * past every id taken (by the plan, its seeds, tombstones among them, or a
+ * local account or group).
+ */
+static enum eksauth_status plan_assign_ids(struct eksauth_plan *plan,
+                                           const struct eksauth_host *host,
+                                           struct eksauth_error *err)
 {
     struct pending *todo = NULL;
     uint32_t *fresh = NULL; /* ids given in this loop: open addressing, 0 is empty */
@@ -554,8 +593,9 @@ static enum eksauth_status plan_assign_ids(struct eksauth_plan *plan, struct eks
             id = seed->id;
         } else {
             for (probe = 0; probe < EKSAUTH_ID_MAX_PROBES; probe++) {
-                id = eksauth_names_id(todo[i].name, probe, plan->id_min, plan->id_max);
-                if (id_used(plan->used_ids, n_sorted, id))
+                id = eksauth_names_id(plan->keyed ? &plan->key : NULL, todo[i].name, probe,
+                                      plan->id_min, plan->id_max);
+                if (id_used(plan->used_ids, n_sorted, id) || local_id(host, id))
                     continue;
                 /* Multiplicative hash of the id; linear probing to its slot or an empty one. */
                 for (slot = (id * 2654435761u) & fresh_mask; fresh[slot] != 0 && fresh[slot] != id;
@@ -635,6 +675,48 @@ out:
     return st;
 }
 
+/*
+ * Templates that may give one login to two people (docs/names-and-ids.md,
+ * "One login, one person"): two served templates whose logins can overlap
+ * are reported (a login that fits both is then served to nobody, NSS and
+ * login alike); a static user whose login a template also fits, with a
+ * Kubernetes username that template never renders, is not served, and its
+ * login is refused to the template too, whoever would come first.
+ */
+static enum eksauth_status plan_check_templates(struct eksauth_plan *plan,
+                                                struct eksauth_error *err)
+{
+    enum eksauth_status st = EKSAUTH_OK;
+    size_t i, j;
+
+    for (i = 0; i < plan->n_templates && st == EKSAUTH_OK; i++) {
+        for (j = i + 1; j < plan->n_templates && st == EKSAUTH_OK; j++) {
+            if (eksauth_login_template_overlap(plan->templates[i], plan->templates[j]))
+                st = add_warning(plan, err,
+                                 "templates '%s' and '%s' can give the same login: a login that "
+                                 "fits both is served to nobody; give one of them another prefix",
+                                 plan->templates[i], plan->templates[j]);
+        }
+    }
+    for (i = 0; i < plan->n_users && st == EKSAUTH_OK; i++) {
+        struct eksauth_plan_user *u = &plan->users[i];
+
+        for (j = 0; j < plan->n_templates && u->uid != UINT32_MAX && st == EKSAUTH_OK; j++) {
+            if (!eksauth_login_template_fits(plan->templates[j], u->login) ||
+                eksauth_login_template_renders(plan->templates[j], u->k8s_username))
+                continue;
+            u->uid = UINT32_MAX;
+            st = add_warning(plan, err,
+                             "template '%s' and k8s user '%s' (%s) can give the same login '%s'; "
+                             "'%s' is not served: give the template or the user another prefix",
+                             plan->templates[j], u->k8s_username, u->arn, u->login, u->login);
+            if (st == EKSAUTH_OK)
+                st = add_refused(plan, u->login, err);
+        }
+    }
+    return st;
+}
+
 enum eksauth_status eksauth_plan_build(const struct eksauth_config *cfg,
                                        const struct eksauth_awsauth *aa,
                                        const struct eksauth_host *host,
@@ -648,6 +730,9 @@ enum eksauth_status eksauth_plan_build(const struct eksauth_config *cfg,
     memset(out, 0, sizeof(*out));
     out->id_min = cfg->uid_min != 0 ? cfg->uid_min : EKSAUTH_ID_MIN;
     out->id_max = cfg->uid_max != 0 ? cfg->uid_max : EKSAUTH_ID_MAX;
+    out->keyed = cfg->id_key_set;
+    if (out->keyed)
+        out->key = cfg->id_key;
     if (n_seeds > 0) {
         out->seeds = calloc(n_seeds, sizeof(*out->seeds));
         if (out->seeds == NULL) {
@@ -673,6 +758,8 @@ enum eksauth_status eksauth_plan_build(const struct eksauth_config *cfg,
     if (st != EKSAUTH_OK)
         goto out;
     st = plan_add_users_group(out, &gix, cfg, host, err);
+    if (st == EKSAUTH_OK)
+        st = plan_check_templates(out, err);
     if (st != EKSAUTH_OK)
         goto out;
     /* A group may not take the name of a user's private group. */
@@ -687,11 +774,16 @@ enum eksauth_status eksauth_plan_build(const struct eksauth_config *cfg,
         }
     }
     plan_compact(out);
-    st = plan_assign_ids(out, err);
+    st = plan_assign_ids(out, host, err);
     if (st != EKSAUTH_OK)
         goto out;
     plan_compact(out);
     st = plan_sort(out, err);
+    if (st == EKSAUTH_OK && out->users_group[0] != '\0') {
+        const struct eksauth_plan_group *users = eksauth_plan_find_group(out, out->users_group);
+
+        out->users_gid = users != NULL ? users->gid : 0;
+    }
 out:
     eksauth_strmap_free(&uix);
     eksauth_strmap_free(&gix);
@@ -753,7 +845,8 @@ const struct eksauth_plan_group *eksauth_plan_find_group(const struct eksauth_pl
     return bsearch(&key, plan->groups, plan->n_groups, sizeof(key), cmp_group);
 }
 
-uint32_t eksauth_plan_id_for(const struct eksauth_plan *plan, const char *name, bool is_group)
+uint32_t eksauth_plan_id_for(const struct eksauth_plan *plan, const struct eksauth_host *host,
+                             const char *name, bool is_group)
 {
     const struct eksauth_plan_user *u;
     const struct eksauth_plan_group *g;
@@ -769,8 +862,9 @@ uint32_t eksauth_plan_id_for(const struct eksauth_plan *plan, const char *name, 
     if (seed != NULL)
         return seed->id;
     for (probe = 0; probe < EKSAUTH_ID_MAX_PROBES; probe++) {
-        id = eksauth_names_id(name, probe, plan->id_min, plan->id_max);
-        if (!id_used(plan->used_ids, plan->n_used_ids, id))
+        id = eksauth_names_id(plan->keyed ? &plan->key : NULL, name, probe, plan->id_min,
+                              plan->id_max);
+        if (!id_used(plan->used_ids, plan->n_used_ids, id) && !local_id(host, id))
             return id;
     }
     return 0; /* no free id: callers refuse 0 (root) */
@@ -819,7 +913,7 @@ static enum eksauth_status resolve_groups(const struct eksauth_config *cfg,
                        !(host != NULL && host->local_group != NULL &&
                          host->local_group(host->ctx, pg->name, &gid))) {
                 /* A group only this login's template yields: not in the plan yet. */
-                gid = eksauth_plan_id_for(plan, pg->name, true);
+                gid = eksauth_plan_id_for(plan, host, pg->name, true);
             } else {
                 /* Refused by the plan (collision, local group): never granted. */
                 continue;
@@ -842,6 +936,113 @@ static enum eksauth_status resolve_groups(const struct eksauth_config *cfg,
     return EKSAUTH_OK;
 }
 
+/*
+ * The session name a template puts into the username must reach the login
+ * unchanged: "a@b" and "a-b", or "Alice" and "alice", would otherwise be
+ * two Kubernetes users with one login, and whoever logged in first would
+ * hold it.  {{SessionName}} turns '@' into '-' itself (so did the cluster),
+ * {{SessionNameRaw}} does not.
+ */
+static bool session_fits_login(const char *tmpl, const char *session)
+{
+    char v[128];
+    size_t i;
+
+    if (strstr(tmpl, "{{SessionNameRaw}}") != NULL && !eksauth_names_kept(session))
+        return false;
+    if (strstr(tmpl, "{{SessionName}}") == NULL)
+        return true;
+    if (strlen(session) >= sizeof(v))
+        return false;
+    for (i = 0; session[i] != '\0'; i++)
+        v[i] = session[i] == '@' ? '-' : session[i];
+    v[i] = '\0';
+    return eksauth_names_kept(v);
+}
+
+/* How many served templates of plan give login, counting to two. */
+static unsigned templates_fitting(const struct eksauth_plan *plan, const char *login)
+{
+    unsigned n = 0;
+    size_t i;
+
+    for (i = 0; i < plan->n_templates && n < 2; i++)
+        n += eksauth_login_template_fits(plan->templates[i], login) ? 1 : 0;
+    return n;
+}
+
+/* Refuse with a reason class the person logging in is told (login.h). */
+static enum eksauth_status refuse(struct eksauth_identity *out, enum eksauth_refusal why,
+                                  struct eksauth_error *err, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static enum eksauth_status refuse(struct eksauth_identity *out, enum eksauth_refusal why,
+                                  struct eksauth_error *err, const char *fmt, ...)
+{
+    va_list ap;
+
+    out->refusal = why;
+    if (err != NULL) {
+        err->status = EKSAUTH_EREJECTED;
+        va_start(ap, fmt);
+        vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+        va_end(ap);
+    }
+    return EKSAUTH_EREJECTED;
+}
+
+/*
+ * A templated login (docs/names-and-ids.md, "Templated logins"): served
+ * only through a served template, with a session name that reaches the
+ * login unchanged, fitting that one template, and with the one id NSS
+ * answers for it before PAM: its recorded id, or probe 0 when no one holds
+ * it; never another probe, since sshd keeps the uid it resolved.
+ */
+static enum eksauth_status resolve_templated(const struct eksauth_plan *plan,
+                                             const struct eksauth_host *host,
+                                             const struct eksauth_principal *p,
+                                             struct eksauth_identity *out,
+                                             struct eksauth_error *err)
+{
+    const char *tmpl = out->k8s.entry != NULL ? out->k8s.entry->username : NULL;
+    const struct eksauth_id_seed *seed;
+    uint32_t id;
+
+    if (eksauth_template_has_placeholder(tmpl)) {
+        if (eksauth_login_template_bare(tmpl))
+            return refuse(out, EKSAUTH_REFUSAL_BARE_TEMPLATE, err,
+                          "login refused: template '%s' has no fixed text before its first "
+                          "placeholder; hosts do not serve it",
+                          tmpl);
+        if (!session_fits_login(tmpl, p->session_name != NULL ? p->session_name : ""))
+            return refuse(out, EKSAUTH_REFUSAL_SESSION_CHARS, err,
+                          "login refused: session name '%.64s' has characters a login name "
+                          "cannot carry (only a-z, 0-9, '.', '_' and '-' keep two people apart)",
+                          p->session_name);
+        if (templates_fitting(plan, out->login) > 1)
+            return refuse(out, EKSAUTH_REFUSAL_AMBIGUOUS, err,
+                          "login refused: '%s' fits more than one username template; served to "
+                          "nobody (see the warnings of eksauth sync)",
+                          out->login);
+    }
+    if (name_listed(plan->refused, out->login))
+        return refuse(out, EKSAUTH_REFUSAL_AMBIGUOUS, err,
+                      "login refused: '%s' can come from more than one mapping; served to nobody "
+                      "(see the warnings of eksauth sync)",
+                      out->login);
+    seed = seed_find(plan, out->login, false);
+    id = seed != NULL ? seed->id
+                      : eksauth_names_id(plan->keyed ? &plan->key : NULL, out->login, 0,
+                                         plan->id_min, plan->id_max);
+    /* The one id it can have, or none: the holder is named for the log, never to the caller. */
+    if ((seed == NULL && id_used(plan->used_ids, plan->n_used_ids, id)) || local_id(host, id))
+        return refuse(out, EKSAUTH_REFUSAL_ID_HELD, err,
+                      "login refused: the id of '%s', %u, is held by %s", out->login, id,
+                      local_id(host, id) ? "a local account or group" : "another entry");
+    out->uid = id;
+    return EKSAUTH_OK;
+}
+
 enum eksauth_status
 eksauth_identity_resolve(const struct eksauth_config *cfg, const struct eksauth_awsauth *aa,
                          const struct eksauth_plan *plan, const struct eksauth_host *host,
@@ -849,6 +1050,7 @@ eksauth_identity_resolve(const struct eksauth_config *cfg, const struct eksauth_
                          struct eksauth_identity *out, struct eksauth_error *err)
 {
     const struct eksauth_plan_user *planned;
+    enum eksauth_refusal why = EKSAUTH_REFUSAL_NONE;
     enum eksauth_status st;
 
     memset(out, 0, sizeof(*out));
@@ -894,16 +1096,28 @@ eksauth_identity_resolve(const struct eksauth_config *cfg, const struct eksauth_
                           "login refused: '%s' is the name of a mapped group", out->login);
         goto out;
     }
-    out->uid = planned != NULL ? planned->uid : eksauth_plan_id_for(plan, out->login, false);
-    if (out->uid == 0) {
-        st = eksauth_fail(err, EKSAUTH_EREJECTED, "login refused: no free id for '%s'", out->login);
+    if (planned != NULL)
+        out->uid = planned->uid;
+    else
+        st = resolve_templated(plan, host, p, out, err);
+    if (st != EKSAUTH_OK)
+        goto out;
+    /* Every login's primary group is the users' group: no group a session name can name. */
+    out->gid = plan->users_gid;
+    if (out->gid == 0) {
+        st = eksauth_fail(err, EKSAUTH_EREJECTED,
+                          "login refused: the group of every login ('%s') is not served here (see "
+                          "the warnings of eksauth sync)",
+                          plan->users_group[0] != '\0' ? plan->users_group : "users_group");
         goto out;
     }
-    out->gid = out->uid; /* the user's private group */
     st = resolve_groups(cfg, plan, host, out, err);
 out:
-    if (st != EKSAUTH_OK)
+    if (st != EKSAUTH_OK) {
+        why = out->refusal;
         eksauth_identity_free(out);
+        out->refusal = why; /* what the person is told survives the reset */
+    }
     return st;
 }
 

@@ -13,8 +13,13 @@
  *    recursion): local names are read from /etc/passwd and /etc/group
  *    directly.
  * A name that fits a username template of the current aws-auth, and that
- * neither the DB nor a local file holds, is answered by getpwnam_r only,
- * with its deterministic uid and gid = uid (never enumerated).
+ * neither the DB nor a local file holds, is answered by getpwnam_r only
+ * (never enumerated), with the one uid its first login will record and the
+ * users' group as its gid (lib/iddb_template.c): its id held by anyone, a
+ * local account's included, means no answer.  When the DB's ids are keyed,
+ * only root reads the key (sshd resolves names as root, before PAM): any
+ * other process gets no answer for such a name, so nobody can ask which
+ * uid a session name would get.
  * A DB entry whose name a local file holds (a local user or group made
  * after the last sync) is not served by any lookup until the next sync
  * drops it: see "Local names" below.
@@ -37,8 +42,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "eksauth/iddb.h"
+#include "eksauth/iddb_template.h"
+#include "eksauth/idkey.h"
 #include "eksauth/names.h"
 #include "nss_eksauth.h"
 
@@ -211,6 +219,46 @@ static bool local_file_has(const char *file, const char *name)
 static bool local_name(const char *name)
 {
     return local_file_has("/etc/passwd", name) || local_file_has("/etc/group", name);
+}
+
+/*
+ * Does a line of file hold id in its third field (passwd: uid, group: gid)
+ * or, with gid_too, its fourth (passwd: the primary gid)?  Read directly,
+ * as above; unreadable counts as "yes": fail closed.
+ */
+static bool local_file_has_id(const char *file, uint32_t id, bool gid_too)
+{
+    char line[1024], *f3, *f4, *end;
+    bool at_start = true, start, found = false;
+    FILE *fp = fopen(file, "re");
+
+    if (fp == NULL)
+        return errno != ENOENT;
+    while (!found && fgets(line, sizeof(line), fp) != NULL) {
+        size_t l = strlen(line);
+
+        start = at_start;
+        at_start = l > 0 && line[l - 1] == '\n';
+        if (!start || (f3 = strchr(line, ':')) == NULL || (f3 = strchr(f3 + 1, ':')) == NULL)
+            continue;
+        f3++;
+        found = strtoul(f3, &end, 10) == id && end != f3 && *end == ':';
+        if (!found && gid_too && (f4 = strchr(f3, ':')) != NULL) {
+            f4++;
+            found = strtoul(f4, &end, 10) == id && end != f4 && *end == ':';
+        }
+    }
+    if (ferror(fp))
+        found = true;
+    fclose(fp);
+    return found;
+}
+
+/* A uid or gid the local files hold: eksauth never answers a templated name with it. */
+static bool local_id(void *ctx, uint32_t id)
+{
+    (void)ctx;
+    return local_file_has_id("/etc/passwd", id, true) || local_file_has_id("/etc/group", id, false);
 }
 
 /*
@@ -539,12 +587,29 @@ static enum nss_status gr_answer(const struct eksauth_iddb *db, enum eksauth_sta
 static enum nss_status template_pw(const struct eksauth_iddb *db, const char *name,
                                    struct passwd *pw, char *buf, size_t buflen, int *errnop)
 {
+    struct eksauth_iddb_id_rules rules = {NULL, 0, local_id, NULL};
+    struct eksauth_id_key key;
+    struct eksauth_error err;
+    enum eksauth_iddb_verdict verdict;
     char home[PATH_MAX];
     struct pw_view v;
+    bool present = false;
     uint32_t uid;
     size_t hl;
 
-    if (eksauth_iddb_template_user(db, name, &uid) != EKSAUTH_OK)
+    /*
+     * Keyed ids: only root reads the key, and only when the DB asks for it.
+     * Anyone else gets no answer, so no one can search for a session name
+     * that lands on a uid of their choosing by asking NSS.
+     */
+    if (eksauth_iddb_keyed(db, NULL) && geteuid() == 0 &&
+        eksauth_idkey_load(eksauth_idkey_default_path(), &key, &present, &err) == EKSAUTH_OK &&
+        present)
+        rules.key = &key;
+    rules.now = (uint64_t)time(NULL);
+    verdict = eksauth_iddb_template_user(db, name, &rules, &uid);
+    explicit_bzero(&key, sizeof(key));
+    if (verdict != EKSAUTH_IDDB_TEMPLATED)
         return from_status(EKSAUTH_ENOTFOUND, errnop);
     /* A local account's name is never served through eksauth (DESIGN §3). */
     if (local_name(name))
@@ -561,7 +626,7 @@ static enum nss_status template_pw(const struct eksauth_iddb *db, const char *na
     v.shell = eksauth_iddb_shell(db);
     v.shell_len = strlen(v.shell);
     v.uid = uid;
-    v.gid = uid;
+    v.gid = eksauth_iddb_users_gid(db); /* every login's primary group: none a name can choose */
     return fill_pw(&v, pw, buf, buflen, errnop);
 }
 

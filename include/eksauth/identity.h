@@ -28,12 +28,13 @@
 struct eksauth_host {
     bool (*local_user)(void *ctx, const char *name);                 /* /etc/passwd has name */
     bool (*local_group)(void *ctx, const char *name, uint32_t *gid); /* /etc/group has name */
+    bool (*local_id)(void *ctx, uint32_t id); /* a uid or gid of /etc/passwd, /etc/group */
     void *ctx;
 };
 
 struct eksauth_plan_group {
     char name[EKSAUTH_NAME_MAX + 1];
-    char *k8s_group; /* NULL for a user's private group */
+    char *k8s_group; /* NULL for the users' group */
     uint32_t gid;
     bool local; /* mapped on purpose to a local group (group_map): not served by eksauth */
 };
@@ -41,8 +42,8 @@ struct eksauth_plan_group {
 struct eksauth_plan_user {
     char login[EKSAUTH_NAME_MAX + 1];
     char *k8s_username;
-    char *arn; /* the aws-auth entry's ARN (or account) */
-    uint32_t uid;
+    char *arn;         /* the aws-auth entry's ARN (or account) */
+    uint32_t uid;      /* its gid is the plan's users_gid */
     size_t *group_idx; /* indexes into plan->groups */
     size_t n_groups;
 };
@@ -63,13 +64,24 @@ struct eksauth_plan {
     size_t n_used_ids;
     struct eksauth_id_seed *seeds; /* sorted copies of the recorded ids */
     size_t n_seeds;
+    struct eksauth_id_key key; /* cfg's id key, when keyed */
+    bool keyed;
     /*
      * The group every login is in (config users_group, default
      * "<prefix>users"), a member of plan->groups with no k8s group; "" when
      * it cannot be served (a local group has the name).
      */
     char users_group[EKSAUTH_NAME_MAX + 1];
+    uint32_t users_gid; /* its gid: every login's primary group; 0 when not served */
 };
+
+/*
+ * NULL when hosts may serve logins of the username template tmpl under
+ * cfg; else why not, in words (for the sync's warning): not a valid
+ * template, {{AccessKeyID}}, a system: username without
+ * allow_system_users, or a bare template (login_template.h).
+ */
+const char *eksauth_plan_template_unservable(const struct eksauth_config *cfg, const char *tmpl);
 
 /* A recorded assignment (from the identity DB) that the plan must keep. */
 struct eksauth_id_seed {
@@ -95,15 +107,31 @@ const struct eksauth_plan_group *eksauth_plan_find_group(const struct eksauth_pl
                                                          const char *name);
 
 /*
- * The id a name gets in this plan: its planned id, or for a name the plan
- * does not hold (a templated login) the first probe not used by the plan.
+ * The id a name gets in this plan: its planned or recorded id, or for a
+ * name the plan does not hold (a group a template renders) the first probe
+ * used neither by the plan nor by the host (host may be NULL); 0 when
+ * there is none.  A templated login takes probe 0 or nothing (see
+ * eksauth_identity_resolve), never this.
  */
-uint32_t eksauth_plan_id_for(const struct eksauth_plan *plan, const char *name, bool is_group);
+uint32_t eksauth_plan_id_for(const struct eksauth_plan *plan, const struct eksauth_host *host,
+                             const char *name, bool is_group);
 
 struct eksauth_posix_group {
     char name[EKSAUTH_NAME_MAX + 1];
     uint32_t gid;
     const char *k8s_group; /* points into k8s.groups */
+};
+
+/*
+ * Why a login the cluster maps is refused here, where the person logging
+ * in needs more than "refused" to know what to do (login.h).
+ */
+enum eksauth_refusal {
+    EKSAUTH_REFUSAL_NONE,
+    EKSAUTH_REFUSAL_ID_HELD,       /* the login's one id is held by another account here */
+    EKSAUTH_REFUSAL_SESSION_CHARS, /* the session name has characters a login cannot carry */
+    EKSAUTH_REFUSAL_BARE_TEMPLATE, /* its username template is not served on hosts */
+    EKSAUTH_REFUSAL_AMBIGUOUS,     /* its login can come from two mappings: served to nobody */
 };
 
 struct eksauth_identity {
@@ -119,17 +147,20 @@ struct eksauth_identity {
     bool templated; /* the username came from a template */
     /* what it is on this host */
     char login[EKSAUTH_NAME_MAX + 1];
-    uint32_t uid, gid;
+    uint32_t uid, gid; /* gid: the users' group, every login's primary group */
     struct eksauth_posix_group *groups;
     size_t n_groups;
+    enum eksauth_refusal refusal; /* after EKSAUTH_EREJECTED; kept when the rest is freed */
 };
 
 /*
  * Map p through aa and give it POSIX names and ids from plan.
  * EKSAUTH_ENOTMAPPED: no entry.  EKSAUTH_EREJECTED: the entry exists but the
  * login is refused (template error, denied or reserved name, system: user
- * without allow_system_users, a local account's name, a name collision).
- * user_id may be NULL.
+ * without allow_system_users, a local account's name, a name collision; for
+ * a templated login also a bare template, a session name a login cannot
+ * carry, a login two templates give, its one id held: out->refusal says
+ * which).  user_id may be NULL.
  */
 enum eksauth_status
 eksauth_identity_resolve(const struct eksauth_config *cfg, const struct eksauth_awsauth *aa,

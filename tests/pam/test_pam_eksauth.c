@@ -28,12 +28,14 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <syslog.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <openssl/evp.h>
 #include <security/pam_appl.h>
 
 #include "eksauth/iddb.h"
+#include "eksauth/iddb_template.h"
 #include "pam_driver.h"
 
 /* ------------------------------------------------------------------ TAP */
@@ -389,6 +391,7 @@ static char FIRST_PROMPT[700];
 
 static void case_success(void)
 {
+    struct eksauth_iddb_id_rules rules = {NULL, (uint64_t)time(NULL), NULL, NULL};
     struct eksauth_iddb *db;
     struct eksauth_iddb_user u;
     char groups[512], fp[9], want[256];
@@ -400,7 +403,8 @@ static void case_success(void)
     diag("success: an assumed-role token (%zu bytes) for the login aws-auth gives it",
          strlen(TOK_ALICE));
     db = db_open();
-    ok(db != NULL && eksauth_iddb_template_user(db, "admin-alice", &nss_uid) == EKSAUTH_OK,
+    ok(db != NULL && eksauth_iddb_template_user(db, "admin-alice", &rules, &nss_uid) ==
+                         EKSAUTH_IDDB_TEMPLATED,
        "before the login, NSS answers for the templated name admin-alice");
     eksauth_iddb_close(db);
 
