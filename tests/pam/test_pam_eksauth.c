@@ -433,10 +433,13 @@ static void case_success(void)
 
     ok(db_user("admin-alice", &u, groups, sizeof(groups), &db),
        "admin-alice is in the identity DB");
-    ok(u.uid == nss_uid && u.gid == u.uid, "recorded uid %u is the one NSS answered (%u)",
-       (unsigned)u.uid, (unsigned)nss_uid);
+    ok(u.uid == nss_uid, "recorded uid %u is the one NSS answered (%u)", (unsigned)u.uid,
+       (unsigned)nss_uid);
+    ok(u.gid == eksauth_iddb_users_gid(db) && u.gid != 0,
+       "its primary group is eks-users, every login's (gid %u), no group of its own",
+       (unsigned)u.gid);
     ok((u.flags & EKSAUTH_IDDB_USER_TEMPLATED) != 0, "recorded as a templated user");
-    is_str(groups, "eks-ops,eks-system-masters,eks-users", "recorded groups");
+    is_str(groups, "eks-ops,eks-system-masters", "recorded groups");
     is_str(u.k8s_username, "admin:alice", "recorded k8s username");
     eksauth_iddb_close(db);
 
@@ -476,10 +479,9 @@ static void case_static_user(void)
     is_str(pam_getenv(t.pamh, "EKS_SESSION_NAME"), "", "EKS_SESSION_NAME is empty for a user");
     is_str(pam_getenv(t.pamh, "EKS_GROUPS"), "devs", "EKS_GROUPS of bob");
     tx_end(&t, PAM_SUCCESS);
-    ok(db_user("bob", &u, groups, sizeof(groups), &db) &&
-           strcmp(groups, "eks-devs,eks-users") == 0 &&
-           (u.flags & EKSAUTH_IDDB_USER_TEMPLATED) == 0,
-       "bob stays a static user with group eks-devs (and eks-users)");
+    ok(db_user("bob", &u, groups, sizeof(groups), &db) && strcmp(groups, "eks-devs") == 0 &&
+           u.gid == eksauth_iddb_users_gid(db) && (u.flags & EKSAUTH_IDDB_USER_TEMPLATED) == 0,
+       "bob stays a static user with group eks-devs (and eks-users, his primary group)");
     eksauth_iddb_close(db);
 
     diag("a session name with '@' through a template");
