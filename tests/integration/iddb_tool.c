@@ -25,8 +25,10 @@
  *                                 /etc/eksauth/id.key when the DB is keyed)
  *   iddb_tool record DB LOGIN K8S_USERNAME ARN ["GROUP|GID|K8S_GROUP"...]
  *                                 record one templated login as the PAM
- *                                 module will (eksauth_iddb_record_login);
- *                                 prints the uid
+ *                                 module will (eksauth_iddb_record_login,
+ *                                 the local ids of /etc/passwd and
+ *                                 /etc/group held); prints the uid
+ *   iddb_tool id NAME LO HI       the unkeyed probe-0 id of NAME in LO..HI
  * Exit 0 on success, 1 on failure (message on stderr).
  */
 #include "config.h"
@@ -37,6 +39,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "eksauth/hostfiles.h"
 #include "eksauth/iddb.h"
 #include "eksauth/iddb_record.h"
 #include "eksauth/iddb_template.h"
@@ -68,14 +71,22 @@ static char *field(char **p)
     return s;
 }
 
-/* What decides a templated name's id, as the NSS module has it as root (no local ids here). */
-static void id_rules(struct eksauth_iddb_id_rules *rules, struct eksauth_id_key *key)
+/*
+ * What decides a templated name's id, as the NSS module has it as root:
+ * the key, the time, and (with hf) the local ids.
+ */
+static void id_rules(struct eksauth_iddb_id_rules *rules, struct eksauth_id_key *key,
+                     const struct eksauth_hostfiles *hf)
 {
     struct eksauth_error err = {0};
     bool present = false;
 
     memset(rules, 0, sizeof(*rules));
     rules->now = (uint64_t)time(NULL);
+    if (hf != NULL) {
+        rules->local_id = hf->host.local_id;
+        rules->ctx = hf->host.ctx;
+    }
     if (eksauth_idkey_load(eksauth_idkey_default_path(), key, &present, &err) == EKSAUTH_OK &&
         present)
         rules->key = key;
@@ -376,7 +387,7 @@ static int cmd_template_uid(const char *path, const char *name)
 
     if (eksauth_iddb_open(path, &db, &err) != EKSAUTH_OK)
         return fail(&err);
-    id_rules(&rules, &key);
+    id_rules(&rules, &key, NULL);
     if (eksauth_iddb_template_user(db, name, &rules, &uid) == EKSAUTH_IDDB_TEMPLATED) {
         printf("%u\n", uid);
         rc = 0;
@@ -387,6 +398,7 @@ static int cmd_template_uid(const char *path, const char *name)
 
 static int cmd_record(const char *path, int argc, char **argv)
 {
+    struct eksauth_hostfiles hf;
     struct eksauth_iddb_id_rules rules;
     struct eksauth_id_key key;
     struct eksauth_iddb_group_in groups[32];
@@ -408,10 +420,15 @@ static int cmd_record(const char *path, int argc, char **argv)
         groups[n].k8s_group = field(&p);
         n++;
     }
-    id_rules(&rules, &key);
-    if (eksauth_iddb_record_login(path, &u, groups, (size_t)n, &rules, &uid, NULL, &err) !=
-        EKSAUTH_OK)
+    if (eksauth_hostfiles_load(&hf, NULL, NULL, &err) != EKSAUTH_OK)
         return fail(&err);
+    id_rules(&rules, &key, &hf);
+    if (eksauth_iddb_record_login(path, &u, groups, (size_t)n, &rules, &uid, NULL, &err) !=
+        EKSAUTH_OK) {
+        eksauth_hostfiles_free(&hf);
+        return fail(&err);
+    }
+    eksauth_hostfiles_free(&hf);
     printf("%u\n", uid);
     return 0;
 }
@@ -430,8 +447,14 @@ int main(int argc, char **argv)
         return cmd_record(argv[2], argc - 3, argv + 3);
     if (argc == 4 && strcmp(argv[1], "template-uid") == 0)
         return cmd_template_uid(argv[2], argv[3]);
+    if (argc == 5 && strcmp(argv[1], "id") == 0) {
+        printf("%u\n", eksauth_names_id(NULL, argv[2], 0, (uint32_t)strtoul(argv[3], NULL, 10),
+                                        (uint32_t)strtoul(argv[4], NULL, 10)));
+        return 0;
+    }
     fprintf(stderr,
             "usage: iddb_tool make DB SPEC | gen DB N PASSWD GROUP [nobig] | rewrite DB COUNT | "
-            "dump DB | template-uid DB NAME | record DB LOGIN K8S ARN [G|GID|K8S...]\n");
+            "dump DB | template-uid DB NAME | record DB LOGIN K8S ARN [G|GID|K8S...] | id NAME "
+            "LO HI\n");
     return 2;
 }
