@@ -29,6 +29,10 @@
  *                                 the local ids of /etc/passwd and
  *                                 /etc/group held); prints the uid
  *   iddb_tool id NAME LO HI       the unkeyed probe-0 id of NAME in LO..HI
+ *   iddb_tool aim VICTIM PREFIX LO HI
+ *                                 the attacker's search of issue 16: a
+ *                                 session name s such that PREFIX s lands
+ *                                 on VICTIM's unkeyed probe-0 id in LO..HI
  * Exit 0 on success, 1 on failure (message on stderr).
  */
 #include "config.h"
@@ -433,6 +437,23 @@ static int cmd_record(const char *path, int argc, char **argv)
     return 0;
 }
 
+static int cmd_aim(const char *victim, const char *prefix, uint32_t lo, uint32_t hi)
+{
+    uint32_t target = eksauth_names_id(NULL, victim, 0, lo, hi);
+    char name[64];
+    unsigned long i;
+
+    for (i = 0; i < 100000000ul; i++) {
+        snprintf(name, sizeof(name), "%sm%lu", prefix, i);
+        if (eksauth_names_id(NULL, name, 0, lo, hi) == target) {
+            printf("m%lu\n", i);
+            return 0;
+        }
+    }
+    fprintf(stderr, "iddb_tool: no session name found\n");
+    return 1;
+}
+
 int main(int argc, char **argv)
 {
     if (argc == 4 && strcmp(argv[1], "make") == 0)
@@ -447,6 +468,9 @@ int main(int argc, char **argv)
         return cmd_record(argv[2], argc - 3, argv + 3);
     if (argc == 4 && strcmp(argv[1], "template-uid") == 0)
         return cmd_template_uid(argv[2], argv[3]);
+    if (argc == 6 && strcmp(argv[1], "aim") == 0)
+        return cmd_aim(argv[2], argv[3], (uint32_t)strtoul(argv[4], NULL, 10),
+                       (uint32_t)strtoul(argv[5], NULL, 10));
     if (argc == 5 && strcmp(argv[1], "id") == 0) {
         printf("%u\n", eksauth_names_id(NULL, argv[2], 0, (uint32_t)strtoul(argv[3], NULL, 10),
                                         (uint32_t)strtoul(argv[4], NULL, 10)));
@@ -455,6 +479,6 @@ int main(int argc, char **argv)
     fprintf(stderr,
             "usage: iddb_tool make DB SPEC | gen DB N PASSWD GROUP [nobig] | rewrite DB COUNT | "
             "dump DB | template-uid DB NAME | record DB LOGIN K8S ARN [G|GID|K8S...] | id NAME "
-            "LO HI\n");
+            "LO HI | aim VICTIM PREFIX LO HI\n");
     return 2;
 }
