@@ -722,6 +722,17 @@ enum eksauth_status eksauth_config_load(struct eksauth_config *cfg, const char *
     return st;
 }
 
+const char *eksauth_config_map_find(const struct eksauth_name_map *map, size_t n, const char *from)
+{
+    size_t i;
+
+    for (i = 0; from != NULL && i < n; i++) {
+        if (strcmp(map[i].from, from) == 0)
+            return map[i].to;
+    }
+    return NULL;
+}
+
 void eksauth_config_free(struct eksauth_config *cfg)
 {
     size_t i;

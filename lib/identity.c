@@ -1,9 +1,9 @@
 /*
  * identity.c - from aws-auth to POSIX users and groups: the plan of every
- * static user and group with deterministic ids, the username templates a
- * host serves, and the resolution of one verified principal into a login,
- * a uid and groups (docs/names-and-ids.md).  Pure: the host's local names
- * and ids come in through callbacks.
+ * static user and group with deterministic ids, and the username templates
+ * a host serves (docs/names-and-ids.md).  The resolution of one principal
+ * is lib/resolve.c.  Pure: the host's local names and ids come in through
+ * callbacks.
  */
 #include "config.h"
 
@@ -63,29 +63,16 @@ static bool name_listed(char *const *list, const char *name)
     return false;
 }
 
-static const char *name_map_find(const struct eksauth_name_map *map, size_t n, const char *from)
-{
-    size_t i;
-
-    for (i = 0; i < n; i++) {
-        if (strcmp(map[i].from, from) == 0)
-            return map[i].to;
-    }
-    return NULL;
-}
-
 static bool is_system_user(const char *k8s_username)
 {
     return strncmp(k8s_username, SYSTEM_PREFIX, strlen(SYSTEM_PREFIX)) == 0;
 }
 
-/*
- * The login of a k8s username under the host policy, or a refusal.  Shared
- * by the plan and by the resolution of one login, so both refuse alike.
- */
-static enum eksauth_status login_for(const struct eksauth_config *cfg,
-                                     const struct eksauth_host *host, const char *k8s_username,
-                                     char login[EKSAUTH_NAME_MAX + 1], struct eksauth_error *err)
+enum eksauth_status eksauth_plan_login_for(const struct eksauth_config *cfg,
+                                           const struct eksauth_host *host,
+                                           const char *k8s_username,
+                                           char login[EKSAUTH_NAME_MAX + 1],
+                                           struct eksauth_error *err)
 {
     const char *mapped;
     enum eksauth_status st;
@@ -96,7 +83,7 @@ static enum eksauth_status login_for(const struct eksauth_config *cfg,
         return eksauth_fail(err, EKSAUTH_EREJECTED,
                             "k8s username '%s' is a system: user (allow_system_users is off)",
                             k8s_username);
-    mapped = name_map_find(cfg->user_map, cfg->n_user_map, k8s_username);
+    mapped = eksauth_config_map_find(cfg->user_map, cfg->n_user_map, k8s_username);
     if (mapped != NULL) {
         if (!eksauth_names_valid(mapped))
             return eksauth_fail(err, EKSAUTH_EREJECTED, "user_map gives '%s' an invalid name",
@@ -175,8 +162,8 @@ static bool id_used(const uint32_t *ids, size_t n, uint32_t id)
     return n > 0 && bsearch(&id, ids, n, sizeof(*ids), cmp_u32) != NULL;
 }
 
-static const struct eksauth_id_seed *seed_find(const struct eksauth_plan *plan, const char *name,
-                                               bool is_group)
+const struct eksauth_id_seed *eksauth_plan_find_seed(const struct eksauth_plan *plan,
+                                                     const char *name, bool is_group)
 {
     struct eksauth_id_seed key = {.name = (char *)name, .is_group = is_group};
 
@@ -228,7 +215,7 @@ static enum eksauth_status plan_add_group(struct eksauth_plan *plan, struct eksa
     *index = -1;
     if (eksauth_template_has_placeholder(k8s_group))
         return EKSAUTH_OK;
-    mapped = name_map_find(cfg->group_map, cfg->n_group_map, k8s_group);
+    mapped = eksauth_config_map_find(cfg->group_map, cfg->n_group_map, k8s_group);
     if (mapped != NULL) {
         /* group_map is the one way a k8s group may land on a local group. */
         snprintf(name, sizeof(name), "%s", mapped);
@@ -430,7 +417,7 @@ plan_add_entry(struct eksauth_plan *plan, struct eksauth_strmap *uix, struct eks
                  : plan_add_template(plan, e->username, err);
         goto out;
     }
-    if (login_for(cfg, host, e->username, login, &lerr) != EKSAUTH_OK) {
+    if (eksauth_plan_login_for(cfg, host, e->username, login, &lerr) != EKSAUTH_OK) {
         st = add_warning(plan, err, "%s (%s line %u): %s; not served", e->arn,
                          eksauth_map_source_name(e->source), e->line, lerr.msg);
         goto out;
@@ -531,6 +518,23 @@ static bool local_id(const struct eksauth_host *host, uint32_t id)
     return host != NULL && host->local_id != NULL && host->local_id(host->ctx, id);
 }
 
+bool eksauth_plan_id_taken(const struct eksauth_plan *plan, const struct eksauth_host *host,
+                           uint32_t id)
+{
+    return id_used(plan->used_ids, plan->n_used_ids, id) || local_id(host, id);
+}
+
+bool eksauth_plan_refuses(const struct eksauth_plan *plan, const char *login)
+{
+    size_t i;
+
+    for (i = 0; i < plan->n_refused; i++) {
+        if (strcmp(plan->refused[i], login) == 0)
+            return true;
+    }
+    return false;
+}
+
 /*
  * Assign ids: recorded ones first, then new names in byte order, probing
  * past every id taken (by the plan, its seeds, tombstones among them, or a
@@ -584,7 +588,8 @@ static enum eksauth_status plan_assign_ids(struct eksauth_plan *plan,
      * Keeping the array sorted by shifting on every insert was O(n^2).
      */
     for (i = 0; i < n_todo; i++) {
-        const struct eksauth_id_seed *seed = seed_find(plan, todo[i].name, todo[i].is_group);
+        const struct eksauth_id_seed *seed =
+            eksauth_plan_find_seed(plan, todo[i].name, todo[i].is_group);
         uint32_t id = 0;
         unsigned probe;
         size_t slot = 0;
@@ -858,280 +863,14 @@ uint32_t eksauth_plan_id_for(const struct eksauth_plan *plan, const struct eksau
         return g->gid;
     if (!is_group && (u = eksauth_plan_find_user(plan, name)) != NULL)
         return u->uid;
-    seed = seed_find(plan, name, is_group);
+    seed = eksauth_plan_find_seed(plan, name, is_group);
     if (seed != NULL)
         return seed->id;
     for (probe = 0; probe < EKSAUTH_ID_MAX_PROBES; probe++) {
         id = eksauth_names_id(plan->keyed ? &plan->key : NULL, name, probe, plan->id_min,
                               plan->id_max);
-        if (!id_used(plan->used_ids, plan->n_used_ids, id) && !local_id(host, id))
+        if (!eksauth_plan_id_taken(plan, host, id))
             return id;
     }
     return 0; /* no free id: callers refuse 0 (root) */
-}
-
-/* ------------------------------------------------------- one login's identity */
-
-static char *dup_or_empty(const char *s)
-{
-    return strdup(s != NULL ? s : "");
-}
-
-static enum eksauth_status resolve_groups(const struct eksauth_config *cfg,
-                                          const struct eksauth_plan *plan,
-                                          const struct eksauth_host *host,
-                                          struct eksauth_identity *id, struct eksauth_error *err)
-{
-    const struct eksauth_plan_group *users;
-    size_t i;
-
-    id->groups = calloc(id->k8s.n_groups + 2, sizeof(*id->groups));
-    if (id->groups == NULL)
-        return eksauth_fail(err, EKSAUTH_ENOMEM, "identity: out of memory");
-    for (i = 0; i < id->k8s.n_groups; i++) {
-        struct eksauth_posix_group *pg = &id->groups[id->n_groups];
-        const char *k8s_group = id->k8s.groups[i];
-        const char *mapped = name_map_find(cfg->group_map, cfg->n_group_map, k8s_group);
-        const struct eksauth_plan_group *planned;
-        struct eksauth_error nerr;
-        uint32_t gid = 0;
-
-        if (mapped != NULL) {
-            /* An explicit group_map to a local group: its gid is the host's. */
-            if (host == NULL || host->local_group == NULL ||
-                !host->local_group(host->ctx, mapped, &gid))
-                continue;
-            snprintf(pg->name, sizeof(pg->name), "%s", mapped);
-        } else {
-            if (eksauth_names_group(k8s_group, cfg->group_prefix, pg->name, &nerr) != EKSAUTH_OK)
-                continue;
-            planned = eksauth_plan_find_group(plan, pg->name);
-            if (planned != NULL && planned->k8s_group != NULL &&
-                strcmp(planned->k8s_group, k8s_group) == 0) {
-                gid = planned->gid;
-            } else if (planned == NULL && !eksauth_plan_find_user(plan, pg->name) &&
-                       !(host != NULL && host->local_group != NULL &&
-                         host->local_group(host->ctx, pg->name, &gid))) {
-                /* A group only this login's template yields: not in the plan yet. */
-                gid = eksauth_plan_id_for(plan, host, pg->name, true);
-            } else {
-                /* Refused by the plan (collision, local group): never granted. */
-                continue;
-            }
-            if (gid == 0)
-                continue;
-        }
-        pg->gid = gid;
-        pg->k8s_group = k8s_group;
-        id->n_groups++;
-    }
-    /* The group of every login (no k8s group: it is eksauth's own). */
-    users = plan->users_group[0] != '\0' ? eksauth_plan_find_group(plan, plan->users_group) : NULL;
-    if (users != NULL && users->gid != 0 && users->gid != UINT32_MAX) {
-        memcpy(id->groups[id->n_groups].name, users->name, sizeof(users->name));
-        id->groups[id->n_groups].gid = users->gid;
-        id->groups[id->n_groups].k8s_group = NULL;
-        id->n_groups++;
-    }
-    return EKSAUTH_OK;
-}
-
-/*
- * The session name a template puts into the username must reach the login
- * unchanged: "a@b" and "a-b", or "Alice" and "alice", would otherwise be
- * two Kubernetes users with one login, and whoever logged in first would
- * hold it.  {{SessionName}} turns '@' into '-' itself (so did the cluster),
- * {{SessionNameRaw}} does not.
- */
-static bool session_fits_login(const char *tmpl, const char *session)
-{
-    char v[128];
-    size_t i;
-
-    if (strstr(tmpl, "{{SessionNameRaw}}") != NULL && !eksauth_names_kept(session))
-        return false;
-    if (strstr(tmpl, "{{SessionName}}") == NULL)
-        return true;
-    if (strlen(session) >= sizeof(v))
-        return false;
-    for (i = 0; session[i] != '\0'; i++)
-        v[i] = session[i] == '@' ? '-' : session[i];
-    v[i] = '\0';
-    return eksauth_names_kept(v);
-}
-
-/* How many served templates of plan give login, counting to two. */
-static unsigned templates_fitting(const struct eksauth_plan *plan, const char *login)
-{
-    unsigned n = 0;
-    size_t i;
-
-    for (i = 0; i < plan->n_templates && n < 2; i++)
-        n += eksauth_login_template_fits(plan->templates[i], login) ? 1 : 0;
-    return n;
-}
-
-/* Refuse with a reason class the person logging in is told (login.h). */
-static enum eksauth_status refuse(struct eksauth_identity *out, enum eksauth_refusal why,
-                                  struct eksauth_error *err, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static enum eksauth_status refuse(struct eksauth_identity *out, enum eksauth_refusal why,
-                                  struct eksauth_error *err, const char *fmt, ...)
-{
-    va_list ap;
-
-    out->refusal = why;
-    if (err != NULL) {
-        err->status = EKSAUTH_EREJECTED;
-        va_start(ap, fmt);
-        vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
-        va_end(ap);
-    }
-    return EKSAUTH_EREJECTED;
-}
-
-/*
- * A templated login (docs/names-and-ids.md, "Templated logins"): served
- * only through a served template, with a session name that reaches the
- * login unchanged, fitting that one template, and with the one id NSS
- * answers for it before PAM: its recorded id, or probe 0 when no one holds
- * it; never another probe, since sshd keeps the uid it resolved.
- */
-static enum eksauth_status resolve_templated(const struct eksauth_plan *plan,
-                                             const struct eksauth_host *host,
-                                             const struct eksauth_principal *p,
-                                             struct eksauth_identity *out,
-                                             struct eksauth_error *err)
-{
-    const char *tmpl = out->k8s.entry != NULL ? out->k8s.entry->username : NULL;
-    const struct eksauth_id_seed *seed;
-    uint32_t id;
-
-    if (eksauth_template_has_placeholder(tmpl)) {
-        if (eksauth_login_template_bare(tmpl))
-            return refuse(out, EKSAUTH_REFUSAL_BARE_TEMPLATE, err,
-                          "login refused: template '%s' has no fixed text before its first "
-                          "placeholder; hosts do not serve it",
-                          tmpl);
-        if (!session_fits_login(tmpl, p->session_name != NULL ? p->session_name : ""))
-            return refuse(out, EKSAUTH_REFUSAL_SESSION_CHARS, err,
-                          "login refused: session name '%.64s' has characters a login name "
-                          "cannot carry (only a-z, 0-9, '.', '_' and '-' keep two people apart)",
-                          p->session_name);
-        if (templates_fitting(plan, out->login) > 1)
-            return refuse(out, EKSAUTH_REFUSAL_AMBIGUOUS, err,
-                          "login refused: '%s' fits more than one username template; served to "
-                          "nobody (see the warnings of eksauth sync)",
-                          out->login);
-    }
-    if (name_listed(plan->refused, out->login))
-        return refuse(out, EKSAUTH_REFUSAL_AMBIGUOUS, err,
-                      "login refused: '%s' can come from more than one mapping; served to nobody "
-                      "(see the warnings of eksauth sync)",
-                      out->login);
-    seed = seed_find(plan, out->login, false);
-    id = seed != NULL ? seed->id
-                      : eksauth_names_id(plan->keyed ? &plan->key : NULL, out->login, 0,
-                                         plan->id_min, plan->id_max);
-    /* The one id it can have, or none: the holder is named for the log, never to the caller. */
-    if ((seed == NULL && id_used(plan->used_ids, plan->n_used_ids, id)) || local_id(host, id))
-        return refuse(out, EKSAUTH_REFUSAL_ID_HELD, err,
-                      "login refused: the id of '%s', %u, is held by %s", out->login, id,
-                      local_id(host, id) ? "a local account or group" : "another entry");
-    out->uid = id;
-    return EKSAUTH_OK;
-}
-
-enum eksauth_status
-eksauth_identity_resolve(const struct eksauth_config *cfg, const struct eksauth_awsauth *aa,
-                         const struct eksauth_plan *plan, const struct eksauth_host *host,
-                         const struct eksauth_principal *p, const char *user_id,
-                         struct eksauth_identity *out, struct eksauth_error *err)
-{
-    const struct eksauth_plan_user *planned;
-    enum eksauth_refusal why = EKSAUTH_REFUSAL_NONE;
-    enum eksauth_status st;
-
-    memset(out, 0, sizeof(*out));
-    st = eksauth_awsauth_map(aa, p, &out->k8s, err);
-    if (st != EKSAUTH_OK)
-        goto out;
-    out->arn = dup_or_empty(p->arn);
-    out->canonical_arn = dup_or_empty(p->canonical_arn);
-    out->account = dup_or_empty(p->account);
-    out->user_id = dup_or_empty(user_id);
-    out->session_name = dup_or_empty(p->session_name);
-    out->access_key_id = dup_or_empty(p->access_key_id);
-    if (out->arn == NULL || out->canonical_arn == NULL || out->account == NULL ||
-        out->user_id == NULL || out->session_name == NULL || out->access_key_id == NULL) {
-        st = eksauth_fail(err, EKSAUTH_ENOMEM, "identity: out of memory");
-        goto out;
-    }
-    out->templated = out->k8s.source == EKSAUTH_SRC_MAPACCOUNTS ||
-                     (out->k8s.entry != NULL && out->k8s.entry->username != NULL &&
-                      eksauth_template_has_placeholder(out->k8s.entry->username));
-    st = login_for(cfg, host, out->k8s.username, out->login, err);
-    if (st != EKSAUTH_OK) {
-        eksauth_error_prefix(err, "login refused");
-        goto out;
-    }
-    planned = eksauth_plan_find_user(plan, out->login);
-    if (planned != NULL && strcmp(planned->k8s_username, out->k8s.username) != 0) {
-        /* Another k8s user owns this POSIX name: a session name must not take it. */
-        st = eksauth_fail(err, EKSAUTH_EREJECTED,
-                          "login refused: login '%s' belongs to k8s user '%s', not '%s'",
-                          out->login, planned->k8s_username, out->k8s.username);
-        goto out;
-    }
-    if (planned == NULL && !out->templated) {
-        st = eksauth_fail(err, EKSAUTH_EREJECTED,
-                          "login refused: '%s' is not served on this host (see the warnings of "
-                          "eksauth sync)",
-                          out->login);
-        goto out;
-    }
-    if (planned == NULL && eksauth_plan_find_group(plan, out->login) != NULL) {
-        st = eksauth_fail(err, EKSAUTH_EREJECTED,
-                          "login refused: '%s' is the name of a mapped group", out->login);
-        goto out;
-    }
-    if (planned != NULL)
-        out->uid = planned->uid;
-    else
-        st = resolve_templated(plan, host, p, out, err);
-    if (st != EKSAUTH_OK)
-        goto out;
-    /* Every login's primary group is the users' group: no group a session name can name. */
-    out->gid = plan->users_gid;
-    if (out->gid == 0) {
-        st = eksauth_fail(err, EKSAUTH_EREJECTED,
-                          "login refused: the group of every login ('%s') is not served here (see "
-                          "the warnings of eksauth sync)",
-                          plan->users_group[0] != '\0' ? plan->users_group : "users_group");
-        goto out;
-    }
-    st = resolve_groups(cfg, plan, host, out, err);
-out:
-    if (st != EKSAUTH_OK) {
-        why = out->refusal;
-        eksauth_identity_free(out);
-        out->refusal = why; /* what the person is told survives the reset */
-    }
-    return st;
-}
-
-void eksauth_identity_free(struct eksauth_identity *id)
-{
-    if (id == NULL)
-        return;
-    free(id->arn);
-    free(id->canonical_arn);
-    free(id->account);
-    free(id->user_id);
-    free(id->session_name);
-    free(id->access_key_id);
-    eksauth_k8s_identity_free(&id->k8s);
-    free(id->groups);
-    memset(id, 0, sizeof(*id));
 }

@@ -213,17 +213,6 @@ enum eksauth_status eksauth_login_check(struct eksauth_ctx *ctx,
 
 /* --------------------------------------------------------------- commit */
 
-static bool group_is_mapped_locally(const struct eksauth_config *cfg, const char *k8s_group)
-{
-    size_t i;
-
-    for (i = 0; k8s_group != NULL && i < cfg->n_group_map; i++) {
-        if (strcmp(cfg->group_map[i].from, k8s_group) == 0)
-            return true;
-    }
-    return false;
-}
-
 /*
  * Record the login (under the DB writer's lock): the user and its groups as
  * the mapping gives them now, so sshd's initgroups sees them; a templated
@@ -248,7 +237,8 @@ static enum eksauth_status record(struct eksauth_ctx *ctx, struct eksauth_login 
     if (groups == NULL)
         return eksauth_fail(err, EKSAUTH_ENOMEM, "out of memory");
     for (i = 0; i < id->n_groups; i++) {
-        bool local = group_is_mapped_locally(&ctx->cfg, id->groups[i].k8s_group);
+        bool local = eksauth_config_map_find(ctx->cfg.group_map, ctx->cfg.n_group_map,
+                                             id->groups[i].k8s_group) != NULL;
 
         groups[i].name = id->groups[i].name;
         groups[i].k8s_group = local ? NULL : id->groups[i].k8s_group;

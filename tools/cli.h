@@ -16,6 +16,7 @@
 #include "eksauth/context.h"
 #include "eksauth/creds.h"
 #include "eksauth/identity.h"
+#include "eksauth/resolve.h"
 #include "eksauth/mapping.h"
 #include "eksauth/mint.h"
 #include "eksauth/status.h"

@@ -122,4 +122,7 @@ void eksauth_config_free(struct eksauth_config *cfg);
 
 const char *eksauth_source_name(enum eksauth_source src);
 
+/* The "to" of from in a group_map or user_map list; NULL when from is not mapped. */
+const char *eksauth_config_map_find(const struct eksauth_name_map *map, size_t n, const char *from);
+
 #endif

@@ -1,8 +1,10 @@
 /*
- * identity.h - from a verified principal to a host identity: the aws-auth
- * mapping (awsauth.h), then POSIX names and ids (names.h) under the host's
- * policy (config.h): denied and reserved names, system: users, names that
- * local accounts already own, and two k8s names that give one POSIX name.
+ * identity.h - the plan: the POSIX users and groups of an aws-auth on a
+ * host, POSIX names and ids (names.h) under the host's policy (config.h):
+ * denied and reserved names, system: users, names and ids that local
+ * accounts already own, two k8s names that give one POSIX name, and the
+ * username templates the host serves.  One principal's identity from it is
+ * resolve.h.
  *
  * The plan is the set of POSIX users and groups an aws-auth yields on a host:
  * every static username (no template) and every group, with ids assigned
@@ -106,6 +108,29 @@ const struct eksauth_plan_user *eksauth_plan_find_user(const struct eksauth_plan
 const struct eksauth_plan_group *eksauth_plan_find_group(const struct eksauth_plan *plan,
                                                          const char *name);
 
+/* The recorded (or tombstoned) id of name in the plan's seeds; NULL when it has none. */
+const struct eksauth_id_seed *eksauth_plan_find_seed(const struct eksauth_plan *plan,
+                                                     const char *name, bool is_group);
+
+/* True when id is taken: by the plan or its seeds, or (host may be NULL) a local uid or gid. */
+bool eksauth_plan_id_taken(const struct eksauth_plan *plan, const struct eksauth_host *host,
+                           uint32_t id);
+
+/* True when the plan refuses login to everyone (two k8s users, a template and a static name). */
+bool eksauth_plan_refuses(const struct eksauth_plan *plan, const char *login);
+
+/*
+ * The login of a k8s username under the host's policy (user_map, names.h),
+ * or EKSAUTH_EREJECTED: a system: user without allow_system_users, no POSIX
+ * name, a reserved or denied name, a local account's or a local group's
+ * name.  The plan and the resolution of one login refuse alike through it.
+ */
+enum eksauth_status eksauth_plan_login_for(const struct eksauth_config *cfg,
+                                           const struct eksauth_host *host,
+                                           const char *k8s_username,
+                                           char login[EKSAUTH_NAME_MAX + 1],
+                                           struct eksauth_error *err);
+
 /*
  * The id a name gets in this plan: its planned or recorded id, or for a
  * name the plan does not hold (a group a template renders) the first probe
@@ -115,58 +140,5 @@ const struct eksauth_plan_group *eksauth_plan_find_group(const struct eksauth_pl
  */
 uint32_t eksauth_plan_id_for(const struct eksauth_plan *plan, const struct eksauth_host *host,
                              const char *name, bool is_group);
-
-struct eksauth_posix_group {
-    char name[EKSAUTH_NAME_MAX + 1];
-    uint32_t gid;
-    const char *k8s_group; /* points into k8s.groups */
-};
-
-/*
- * Why a login the cluster maps is refused here, where the person logging
- * in needs more than "refused" to know what to do (login.h).
- */
-enum eksauth_refusal {
-    EKSAUTH_REFUSAL_NONE,
-    EKSAUTH_REFUSAL_ID_HELD,       /* the login's one id is held by another account here */
-    EKSAUTH_REFUSAL_SESSION_CHARS, /* the session name has characters a login cannot carry */
-    EKSAUTH_REFUSAL_BARE_TEMPLATE, /* its username template is not served on hosts */
-    EKSAUTH_REFUSAL_AMBIGUOUS,     /* its login can come from two mappings: served to nobody */
-};
-
-struct eksauth_identity {
-    /* who STS says signed the token */
-    char *arn;
-    char *canonical_arn;
-    char *account;
-    char *user_id;
-    char *session_name;
-    char *access_key_id;
-    /* what aws-auth gives it */
-    struct eksauth_k8s_identity k8s;
-    bool templated; /* the username came from a template */
-    /* what it is on this host */
-    char login[EKSAUTH_NAME_MAX + 1];
-    uint32_t uid, gid; /* gid: the users' group, every login's primary group */
-    struct eksauth_posix_group *groups;
-    size_t n_groups;
-    enum eksauth_refusal refusal; /* after EKSAUTH_EREJECTED; kept when the rest is freed */
-};
-
-/*
- * Map p through aa and give it POSIX names and ids from plan.
- * EKSAUTH_ENOTMAPPED: no entry.  EKSAUTH_EREJECTED: the entry exists but the
- * login is refused (template error, denied or reserved name, system: user
- * without allow_system_users, a local account's name, a name collision; for
- * a templated login also a bare template, a session name a login cannot
- * carry, a login two templates give, its one id held: out->refusal says
- * which).  user_id may be NULL.
- */
-enum eksauth_status
-eksauth_identity_resolve(const struct eksauth_config *cfg, const struct eksauth_awsauth *aa,
-                         const struct eksauth_plan *plan, const struct eksauth_host *host,
-                         const struct eksauth_principal *p, const char *user_id,
-                         struct eksauth_identity *out, struct eksauth_error *err);
-void eksauth_identity_free(struct eksauth_identity *id);
 
 #endif

@@ -33,6 +33,7 @@
 #include "eksauth/context.h"
 #include "eksauth/iddb.h"
 #include "eksauth/identity.h"
+#include "eksauth/resolve.h"
 #include "eksauth/mapping.h"
 #include "eksauth/status.h"
 #include "eksauth/sts.h"

@@ -20,6 +20,7 @@
 #include "eksauth/context.h"
 #include "eksauth/iddb.h"
 #include "eksauth/identity.h"
+#include "eksauth/resolve.h"
 #include "eksauth/imds.h"
 #include "eksauth/paths.h"
 #include "eksauth/status.h"

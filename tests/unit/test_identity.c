@@ -1,6 +1,8 @@
 /*
- * test_identity.c - the plan (static users and groups with ids) and the
- * resolution of one principal into a host identity (lib/identity.c).
+ * test_identity.c - the plan (static users and groups with ids, the
+ * templates a host serves: lib/identity.c) and the resolution of one
+ * principal into a host identity on it (lib/resolve.c), which share this
+ * file's fixture.
  */
 #include "config.h"
 
@@ -17,6 +19,7 @@
 #include "eksauth/awsauth.h"
 #include "eksauth/config.h"
 #include "eksauth/identity.h"
+#include "eksauth/resolve.h"
 #include "eksauth/names.h"
 
 #define ACCOUNT "123456789012"
