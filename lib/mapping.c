@@ -13,6 +13,7 @@
 #include "eksauth/imds.h"
 #include "eksauth/cluster.h"
 #include "eksauth/mapping.h"
+#include "eksauth/strlist.h"
 
 enum eksauth_status eksauth_mapping_seeds(const struct eksauth_iddb *db, uint64_t now,
                                           struct eksauth_id_seed **seeds, size_t *n,
@@ -145,6 +146,12 @@ enum eksauth_status eksauth_mapping_plan(struct eksauth_ctx *ctx, const struct e
         st = eksauth_mapping_seeds(db, (uint64_t)time(NULL), &seeds, &n_seeds, err);
     if (st == EKSAUTH_OK)
         st = eksauth_plan_build(&ctx->cfg, m->aa, host, seeds, n_seeds, &m->plan, err);
+    /* Not root: the ids shown for names not yet recorded are not this host's. */
+    if (st == EKSAUTH_OK && ctx->id_key_unreadable)
+        st = eksauth_strv_addf(&m->plan.warnings, &m->plan.n_warnings, err,
+                               "the id key cannot be read as this user: the ids of names not yet "
+                               "in the identity DB are shown unkeyed, not as this host gives them "
+                               "(run as root)");
     free(seeds);
     return st;
 }
