@@ -48,6 +48,7 @@
 #include "eksauth/iddb_template.h"
 #include "eksauth/idkey.h"
 #include "eksauth/names.h"
+#include "local_files.h"
 #include "nss_eksauth.h"
 
 static_assert(sizeof(uid_t) == sizeof(uint32_t) && sizeof(gid_t) == sizeof(uint32_t),
@@ -189,79 +190,6 @@ static struct eksauth_iddb *current_db(const struct timespec *t, bool clock_ok, 
 /* Local names.                                                              */
 
 /*
- * Does /etc/passwd or /etc/group hold name?  Read directly (never through
- * NSS: no recursion).  Unreadable counts as "yes": fail closed.
- */
-static bool local_file_has(const char *file, const char *name)
-{
-    char line[1024];
-    size_t nlen = strlen(name);
-    bool at_start = true, found = false;
-    FILE *f;
-
-    f = fopen(file, "re");
-    if (f == NULL)
-        return errno != ENOENT;
-    while (!found && fgets(line, sizeof(line), f) != NULL) {
-        size_t l = strlen(line);
-
-        /* Only the first field of a line; the tail of an over-long line is skipped. */
-        if (at_start && strncmp(line, name, nlen) == 0 && line[nlen] == ':')
-            found = true;
-        at_start = l > 0 && line[l - 1] == '\n';
-    }
-    if (ferror(f))
-        found = true;
-    fclose(f);
-    return found;
-}
-
-static bool local_name(const char *name)
-{
-    return local_file_has("/etc/passwd", name) || local_file_has("/etc/group", name);
-}
-
-/*
- * Does a line of file hold id in its third field (passwd: uid, group: gid)
- * or, with gid_too, its fourth (passwd: the primary gid)?  Read directly,
- * as above; unreadable counts as "yes": fail closed.
- */
-static bool local_file_has_id(const char *file, uint32_t id, bool gid_too)
-{
-    char line[1024], *f3, *f4, *end;
-    bool at_start = true, start, found = false;
-    FILE *fp = fopen(file, "re");
-
-    if (fp == NULL)
-        return errno != ENOENT;
-    while (!found && fgets(line, sizeof(line), fp) != NULL) {
-        size_t l = strlen(line);
-
-        start = at_start;
-        at_start = l > 0 && line[l - 1] == '\n';
-        if (!start || (f3 = strchr(line, ':')) == NULL || (f3 = strchr(f3 + 1, ':')) == NULL)
-            continue;
-        f3++;
-        found = strtoul(f3, &end, 10) == id && end != f3 && *end == ':';
-        if (!found && gid_too && (f4 = strchr(f3, ':')) != NULL) {
-            f4++;
-            found = strtoul(f4, &end, 10) == id && end != f4 && *end == ':';
-        }
-    }
-    if (ferror(fp))
-        found = true;
-    fclose(fp);
-    return found;
-}
-
-/* A uid or gid the local files hold: eksauth never answers a templated name with it. */
-static bool local_id(void *ctx, uint32_t id)
-{
-    (void)ctx;
-    return local_file_has_id("/etc/passwd", id, true) || local_file_has_id("/etc/group", id, false);
-}
-
-/*
  * The sync refuses a login or group named like a local user or group
  * (lib/identity.c), but one can be made locally between two syncs.  With
  * "files eksauth", files answers lookups by that name first, not lookups by
@@ -384,7 +312,7 @@ static bool user_served(const char *login, uint32_t uid)
     if (clash.unreadable)
         return false;
     if (clash.overflow)
-        return !local_name(login);
+        return !nss_local_name(login);
     return !has_id(clash.uids, clash.n_uids, uid);
 }
 
@@ -394,7 +322,7 @@ static bool group_served(const struct eksauth_iddb_group *g)
     if ((g->flags & EKSAUTH_IDDB_GROUP_LOCAL) != 0 || clash.unreadable)
         return false;
     if (clash.overflow)
-        return !local_file_has("/etc/group", g->name);
+        return !nss_local_file_has("/etc/group", g->name);
     return !has_id(clash.gids, clash.n_gids, g->gid);
 }
 
@@ -587,7 +515,7 @@ static enum nss_status gr_answer(const struct eksauth_iddb *db, enum eksauth_sta
 static enum nss_status template_pw(const struct eksauth_iddb *db, const char *name,
                                    struct passwd *pw, char *buf, size_t buflen, int *errnop)
 {
-    struct eksauth_iddb_id_rules rules = {NULL, 0, local_id, NULL};
+    struct eksauth_iddb_id_rules rules = {NULL, 0, nss_local_id, NULL};
     struct eksauth_id_key key;
     struct eksauth_error err;
     enum eksauth_iddb_verdict verdict;
@@ -612,7 +540,7 @@ static enum nss_status template_pw(const struct eksauth_iddb *db, const char *na
     if (verdict != EKSAUTH_IDDB_TEMPLATED)
         return from_status(EKSAUTH_ENOTFOUND, errnop);
     /* A local account's name is never served through eksauth (DESIGN §3). */
-    if (local_name(name))
+    if (nss_local_name(name))
         return from_status(EKSAUTH_ENOTFOUND, errnop);
     hl = eksauth_iddb_expand_home(eksauth_iddb_home_pattern(db), name, home, sizeof(home));
     if (hl >= sizeof(home))
