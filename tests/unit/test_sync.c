@@ -385,6 +385,43 @@ static void test_seeds_skip_private_and_local_groups(void **state)
     host_fixture_free(h);
 }
 
+/* A key file others could read is refused: the sync fails closed and writes nothing. */
+static void test_bad_key_file_fails_closed(void **state)
+{
+    char dir[] = "/tmp/test_sync_key.XXXXXX", key[64], extra[128];
+    struct host_fixture *h;
+    struct eksauth_sync_report r;
+    struct eksauth_error err;
+    struct eksauth_iddb *db;
+    FILE *f;
+
+    (void)state;
+    assert_non_null(mkdtemp(dir));
+    assert_int_equal(chmod(dir, 0755), 0);
+    snprintf(key, sizeof(key), "%s/id.key", dir);
+    f = fopen(key, "w");
+    assert_non_null(f);
+    assert_int_equal(fputs("0123456789abcdef0123456789abcdef", f) >= 0, 1);
+    assert_int_equal(fclose(f), 0);
+    assert_int_equal(chmod(key, 0644), 0);
+    snprintf(extra, sizeof(extra), "id_key_file = %s\n", key);
+    h = host_fixture_new(extra, AWS_AUTH);
+    assert_int_equal(run(h, false, &r, &err), EKSAUTH_EINVAL);
+    assert_non_null(strstr(err.msg, "must be readable by root alone (mode 0600 or 0400)"));
+    eksauth_sync_report_free(&r);
+    assert_int_equal(eksauth_iddb_open(h->db, &db, &err), EKSAUTH_EUNAVAIL); /* nothing written */
+    /* 0400: the DB is written keyed by it. */
+    assert_int_equal(chmod(key, 0400), 0);
+    assert_int_equal(run(h, false, &r, &err), EKSAUTH_OK);
+    eksauth_sync_report_free(&r);
+    assert_int_equal(eksauth_iddb_open(h->db, &db, &err), EKSAUTH_OK);
+    assert_true(eksauth_iddb_keyed(db, NULL));
+    eksauth_iddb_close(db);
+    host_fixture_free(h);
+    unlink(key);
+    rmdir(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -392,6 +429,7 @@ int main(void)
         cmocka_unit_test(test_refusals_leave_the_db),
         cmocka_unit_test(test_recorded_logins_kept_then_revoked),
         cmocka_unit_test(test_revoked_uid_held),
+        cmocka_unit_test(test_bad_key_file_fails_closed),
         cmocka_unit_test(test_cluster_source_snapshot),
         cmocka_unit_test(test_seeds_skip_private_and_local_groups),
     };
