@@ -20,11 +20,12 @@
 #define CONFIG_FILE_MAX      (1024 * 1024)
 #define ID_LIMIT             2147483647L /* uids >= 2^31 break the kernel's and many tools' signed ids */
 #define MAX_SNAPSHOT_AGE_MIN 120         /* seconds: two timer runs */
+#define TOMBSTONE_DAYS_MAX   36500L      /* a hundred years: longer is a typo */
 
 enum kind {
     KIND_STRING, /* char *: one word, validated by check */
     KIND_LONG,   /* long in [min, max]: seconds, days */
-    KIND_ID,     /* uint32_t in [min, max] */
+    KIND_ID,     /* uint32_t in [min, max] (ids, and whole numbers such as days) */
     KIND_BOOL,   /* yes, no, true, false */
     KIND_SOURCE, /* enum eksauth_source */
     KIND_LIST,   /* char **, NULL-terminated: each line adds one word */
@@ -263,6 +264,8 @@ static const struct key keys[] = {
     STRING("db_path", db_path, check_abs_path),
     {"uid_min", KIND_ID, FIELD(uid_min), 0, 1000, ID_LIMIT, NULL},
     {"uid_max", KIND_ID, FIELD(uid_max), 0, 1000, ID_LIMIT, NULL},
+    STRING("id_key_file", id_key_file, check_abs_path),
+    {"id_tombstone_days", KIND_ID, FIELD(id_tombstone_days), 0, 0, TOMBSTONE_DAYS_MAX, NULL},
     STRING("group_prefix", group_prefix, check_group_prefix),
     STRING("users_group", users_group, check_group_name),
     {"group_map", KIND_MAP, FIELD(group_map), FIELD(n_group_map), 0, 0, check_map_target},
@@ -704,6 +707,7 @@ enum eksauth_status eksauth_config_init(struct eksauth_config *cfg, struct eksau
     cfg->db_path = strdup(EKSAUTH_DB_PATH);
     cfg->uid_min = EKSAUTH_ID_MIN;
     cfg->uid_max = EKSAUTH_ID_MAX;
+    cfg->id_tombstone_days = EKSAUTH_TOMBSTONE_DAYS;
     cfg->group_prefix = strdup(EKSAUTH_GROUP_PREFIX);
     cfg->home = strdup("/home/%u");
     cfg->shell = strdup("/bin/bash");
@@ -735,6 +739,17 @@ enum eksauth_status eksauth_config_load(struct eksauth_config *cfg, const char *
     st = eksauth_config_parse(cfg, text, len, path, err);
     free(text);
     return st;
+}
+
+const char *eksauth_config_map_find(const struct eksauth_name_map *map, size_t n, const char *from)
+{
+    size_t i;
+
+    for (i = 0; from != NULL && i < n; i++) {
+        if (strcmp(map[i].from, from) == 0)
+            return map[i].to;
+    }
+    return NULL;
 }
 
 void eksauth_config_free(struct eksauth_config *cfg)

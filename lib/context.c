@@ -154,6 +154,27 @@ enum eksauth_status eksauth_ctx_local_names(struct eksauth_ctx *ctx,
     return EKSAUTH_OK;
 }
 
+enum eksauth_status eksauth_ctx_id_key(struct eksauth_ctx *ctx, struct eksauth_error *err)
+{
+    const char *path =
+        ctx->cfg.id_key_file != NULL ? ctx->cfg.id_key_file : eksauth_idkey_default_path();
+    enum eksauth_status st;
+
+    if (ctx->id_key_loaded)
+        return EKSAUTH_OK;
+    st = eksauth_idkey_load(path, &ctx->cfg.id_key, &ctx->cfg.id_key_set, err);
+    /* A user's own run grants nothing: without root's key it shows unkeyed ids, and says so. */
+    if (st == EKSAUTH_EIO && !ctx->trust_files) {
+        ctx->cfg.id_key_set = false;
+        ctx->id_key_unreadable = true;
+        st = EKSAUTH_OK;
+    }
+    if (st != EKSAUTH_OK)
+        return st;
+    ctx->id_key_loaded = true;
+    return EKSAUTH_OK;
+}
+
 enum eksauth_status eksauth_ctx_db(struct eksauth_ctx *ctx, bool required,
                                    const struct eksauth_iddb **db, struct eksauth_error *err)
 {

@@ -1,5 +1,5 @@
 /*
- * hostfiles.c - the names of local accounts and groups, read from
+ * hostfiles.c - the names and ids of local accounts and groups, read from
  * /etc/passwd and /etc/group with fgetpwent/fgetgrent: asking NSS instead
  * would ask eksauth itself, and the point is to know what the files own.
  */
@@ -48,6 +48,50 @@ static bool has_group(void *ctx, const char *name, uint32_t *gid)
     return true;
 }
 
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+    return x < y ? -1 : x > y;
+}
+
+static bool has_id(void *ctx, uint32_t id)
+{
+    const struct eksauth_hostfiles *hf = ctx;
+
+    return hf->n_ids > 0 && bsearch(&id, hf->ids, hf->n_ids, sizeof(id), cmp_u32) != NULL;
+}
+
+static bool add_id(struct eksauth_hostfiles *hf, size_t *cap, uint32_t id)
+{
+    if (hf->n_ids == *cap) {
+        size_t nc = *cap > 0 ? *cap * 2 : 64;
+        uint32_t *grown = realloc(hf->ids, nc * sizeof(*grown));
+
+        if (grown == NULL)
+            return false;
+        hf->ids = grown;
+        *cap = nc;
+    }
+    hf->ids[hf->n_ids++] = id;
+    return true;
+}
+
+/* Sort the ids and drop repeats. */
+static void unique_ids(struct eksauth_hostfiles *hf)
+{
+    size_t i, n = 0;
+
+    if (hf->n_ids == 0)
+        return;
+    qsort(hf->ids, hf->n_ids, sizeof(*hf->ids), cmp_u32);
+    for (i = 0; i < hf->n_ids; i++) {
+        if (n == 0 || hf->ids[n - 1] != hf->ids[i])
+            hf->ids[n++] = hf->ids[i];
+    }
+    hf->n_ids = n;
+}
+
 enum eksauth_status eksauth_hostfiles_load(struct eksauth_hostfiles *hf, const char *passwd_path,
                                            const char *group_path, struct eksauth_error *err)
 {
@@ -55,6 +99,7 @@ enum eksauth_status eksauth_hostfiles_load(struct eksauth_hostfiles *hf, const c
     struct passwd *pw;
     struct group *gr;
     FILE *f = NULL;
+    size_t id_cap = 0;
 
     memset(hf, 0, sizeof(*hf));
     passwd_path = passwd_path != NULL ? passwd_path : "/etc/passwd";
@@ -66,7 +111,9 @@ enum eksauth_status eksauth_hostfiles_load(struct eksauth_hostfiles *hf, const c
         goto out;
     }
     while ((pw = fgetpwent(f)) != NULL) {
-        if (eksauth_strv_add(&hf->users, &hf->n_users, pw->pw_name, NULL) != EKSAUTH_OK) {
+        if (eksauth_strv_add(&hf->users, &hf->n_users, pw->pw_name, NULL) != EKSAUTH_OK ||
+            !add_id(hf, &id_cap, (uint32_t)pw->pw_uid) ||
+            !add_id(hf, &id_cap, (uint32_t)pw->pw_gid)) {
             st = eksauth_fail(err, EKSAUTH_ENOMEM, "hostfiles: out of memory");
             goto out;
         }
@@ -95,13 +142,19 @@ enum eksauth_status eksauth_hostfiles_load(struct eksauth_hostfiles *hf, const c
             goto out;
         }
         hf->n_groups++;
+        if (!add_id(hf, &id_cap, (uint32_t)gr->gr_gid)) {
+            st = eksauth_fail(err, EKSAUTH_ENOMEM, "hostfiles: out of memory");
+            goto out;
+        }
     }
     if (hf->n_users > 0)
         qsort(hf->users, hf->n_users, sizeof(char *), cmp_str);
     if (hf->n_groups > 0)
         qsort(hf->groups, hf->n_groups, sizeof(*hf->groups), cmp_group);
+    unique_ids(hf);
     hf->host.local_user = has_user;
     hf->host.local_group = has_group;
+    hf->host.local_id = has_id;
     hf->host.ctx = hf;
 out:
     if (f != NULL)
@@ -121,5 +174,6 @@ void eksauth_hostfiles_free(struct eksauth_hostfiles *hf)
     for (i = 0; i < hf->n_groups; i++)
         free(hf->groups[i].name);
     free(hf->groups);
+    free(hf->ids);
     memset(hf, 0, sizeof(*hf));
 }

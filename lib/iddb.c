@@ -44,6 +44,8 @@ struct eksauth_iddb {
     struct eksauth_iddb_stamp stamp;
     uint64_t generation, seed;
     uint32_t id_min, id_max, n_users, n_groups, n_tombstones, max_probe;
+    uint32_t flags, users_gid;        /* EKSAUTH_IDDB_KEYED; the primary group of every user */
+    uint64_t key_check;               /* the id key's check value when keyed */
     uint32_t user_slots, group_slots; /* powers of two, or 0 when there is nothing to index */
     struct section sec[IDDB_N_SECTIONS];
     uint32_t n_blocks;
@@ -346,8 +348,9 @@ static bool parse_config(struct eksauth_iddb *db)
  * padding, so no byte of the file is left uncovered) with the checksum and
  * stale words as zero.
  */
-static uint64_t header_sum(const unsigned char *h)
+uint64_t eksauth_iddb_header_sum(const void *page)
 {
+    const unsigned char *h = page;
     unsigned char copy[IDDB_DATA_START];
 
     memcpy(copy, h, sizeof(copy));
@@ -378,7 +381,7 @@ void eksauth_iddb_reseal(void *data, size_t len)
             memcpy(p + boff + (size_t)b * 8, &v, 8);
         }
     }
-    v = htole64(header_sum(p));
+    v = htole64(eksauth_iddb_header_sum(p));
     memcpy(p + IDDB_H_CHECKSUM, &v, 8);
 }
 
@@ -414,7 +417,7 @@ static enum eksauth_status parse_header(struct eksauth_iddb *db, const char *wha
         return eksauth_fail(err, EKSAUTH_EINVAL,
                             "identity DB: %s: truncated or padded (%zu bytes, header says %llu)",
                             what, db->size, (unsigned long long)want);
-    if (header_sum(h) != rd64(h + IDDB_H_CHECKSUM))
+    if (eksauth_iddb_header_sum(h) != rd64(h + IDDB_H_CHECKSUM))
         return eksauth_fail(err, EKSAUTH_EINVAL, "identity DB: %s: header checksum mismatch", what);
 
     db->generation = rd64(h + IDDB_H_GENERATION);
@@ -429,12 +432,20 @@ static enum eksauth_status parse_header(struct eksauth_iddb *db, const char *wha
     db->seed = rd64(h + IDDB_H_HASH_SEED);
     db->user_slots = rd32(h + IDDB_H_USER_SLOTS);
     db->group_slots = rd32(h + IDDB_H_GROUP_SLOTS);
+    db->flags = rd32(h + IDDB_H_FLAGS);
+    db->key_check = rd64(h + IDDB_H_KEY_CHECK);
+    db->users_gid = rd32(h + IDDB_H_USERS_GID);
     for (s = 0; s < IDDB_N_SECTIONS; s++) {
         db->sec[s].off = rd32(h + IDDB_H_SECTIONS + s * 8);
         db->sec[s].size = rd32(h + IDDB_H_SECTIONS + s * 8 + 4);
     }
-    /* id 0 is root's: a range that holds it (or an empty range) is refused. */
-    if (db->id_min == 0 || db->id_min > db->id_max || rd32(h + IDDB_H_FLAGS) != 0)
+    /*
+     * id 0 is root's: a range that holds it (or an empty range) is refused.
+     * An unknown flag could change what an id means: refused too.  The
+     * users' group is a served group of the range (or 0: none).
+     */
+    if (db->id_min == 0 || db->id_min > db->id_max || (db->flags & ~EKSAUTH_IDDB_KEYED) != 0 ||
+        (db->users_gid != 0 && (db->users_gid < db->id_min || db->users_gid > db->id_max)))
         return eksauth_fail(err, EKSAUTH_EINVAL, "identity DB: %s: bad id range or flags", what);
     /* Every section inside the file: later reads only check they stay inside their section. */
     if (!sections_ok(db))
@@ -1036,6 +1047,18 @@ uint32_t eksauth_iddb_denied_count(const struct eksauth_iddb *db)
     return db->n_denied;
 }
 
+uint32_t eksauth_iddb_users_gid(const struct eksauth_iddb *db)
+{
+    return db->users_gid;
+}
+
+bool eksauth_iddb_keyed(const struct eksauth_iddb *db, uint64_t *check)
+{
+    if (check != NULL)
+        *check = (db->flags & EKSAUTH_IDDB_KEYED) != 0 ? db->key_check : 0;
+    return (db->flags & EKSAUTH_IDDB_KEYED) != 0;
+}
+
 const char *eksauth_iddb_denied_at(const struct eksauth_iddb *db, uint32_t i)
 {
     return i < db->n_denied ? db->denied[i] : NULL;
@@ -1095,26 +1118,37 @@ enum eksauth_status eksauth_iddb_tombstone_at(const struct eksauth_iddb *db, uin
     return EKSAUTH_OK;
 }
 
-bool eksauth_iddb_id_held(const struct eksauth_iddb *db, uint32_t id, uint64_t *until)
+/* The index of the first tombstone of id or above (sorted by id); false when one cannot be read. */
+static bool first_tombstone(const struct eksauth_iddb *db, uint32_t id, uint32_t *at)
 {
     struct eksauth_iddb_tombstone t;
     uint32_t lo = 0, hi = db->n_tombstones;
-    uint64_t latest = 0;
-    bool held = false;
 
-    /* The first entry with an id >= id (sorted by id), then every entry of that id. */
     while (lo < hi) {
         uint32_t mid = lo + (hi - lo) / 2;
 
         if (eksauth_iddb_tombstone_at(db, mid, &t) != EKSAUTH_OK)
-            goto unreadable;
+            return false;
         if (t.id < id)
             lo = mid + 1;
         else
             hi = mid;
     }
-    for (; lo < db->n_tombstones; lo++) {
-        if (eksauth_iddb_tombstone_at(db, lo, &t) != EKSAUTH_OK)
+    *at = lo;
+    return true;
+}
+
+bool eksauth_iddb_id_held(const struct eksauth_iddb *db, uint32_t id, uint64_t *until)
+{
+    struct eksauth_iddb_tombstone t;
+    uint64_t latest = 0;
+    bool held = false;
+    uint32_t i;
+
+    if (!first_tombstone(db, id, &i))
+        goto unreadable;
+    for (; i < db->n_tombstones; i++) {
+        if (eksauth_iddb_tombstone_at(db, i, &t) != EKSAUTH_OK)
             goto unreadable;
         if (t.id != id)
             break;
@@ -1131,154 +1165,24 @@ unreadable:
     return true;
 }
 
-/* ------------------------------------------------------------------------ */
-/* Templates.                                                                */
-
-enum tpl_kind { TPL_LITERAL, TPL_ACCOUNT, TPL_SESSION, TPL_NEVER };
-
-#define TPL_MAX_PIECES 16
-
-struct tpl_piece {
-    enum tpl_kind kind;
-    char c; /* TPL_LITERAL: the sanitised character */
-};
-
-static char sanitise_char(char c)
+bool eksauth_iddb_id_held_from(const struct eksauth_iddb *db, uint32_t id, const char *name,
+                               uint64_t now)
 {
-    if (c >= 'A' && c <= 'Z')
-        return (char)(c - 'A' + 'a');
-    if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-')
-        return c;
-    return '-';
-}
+    struct eksauth_iddb_tombstone t;
+    uint32_t i;
 
-static bool session_char(char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
-}
-
-/* Match login[li..] against pieces[pi..]; placeholders backtrack, bounded by a 32-byte login. */
-static bool tpl_match(const struct tpl_piece *pieces, size_t np, size_t pi, const char *login,
-                      size_t li, size_t llen)
-{
-    size_t k;
-
-    if (pi == np)
-        return li == llen;
-    switch (pieces[pi].kind) {
-    case TPL_LITERAL:
-        return li < llen && login[li] == pieces[pi].c &&
-               tpl_match(pieces, np, pi + 1, login, li + 1, llen);
-    case TPL_ACCOUNT:
-        /* An AWS account id: exactly 12 digits. */
-        if (llen - li < 12)
-            return false;
-        for (k = 0; k < 12; k++)
-            if (login[li + k] < '0' || login[li + k] > '9')
-                return false;
-        return tpl_match(pieces, np, pi + 1, login, li + 12, llen);
-    case TPL_SESSION:
-        /* A role session name is 2 to 64 characters; sanitised, they are [a-z0-9._-]. */
-        for (k = 0; li + k < llen && k < 64 && session_char(login[li + k]); k++) {
-            if (k + 1 >= 2 && tpl_match(pieces, np, pi + 1, login, li + k + 1, llen))
-                return true;
-        }
-        return false;
-    case TPL_NEVER:
-        break;
+    if (!first_tombstone(db, id, &i))
+        return true; /* fail closed: an id we cannot rule out stays held */
+    for (; i < db->n_tombstones; i++) {
+        if (eksauth_iddb_tombstone_at(db, i, &t) != EKSAUTH_OK)
+            return true;
+        if (t.id != id)
+            break;
+        /* Held while it lasts, from every name but its own login's. */
+        if (t.until > now && (t.is_group || strcmp(t.name, name) != 0))
+            return true;
     }
     return false;
-}
-
-bool eksauth_iddb_template_fits(const char *tmpl, const char *login)
-{
-    struct tpl_piece pieces[EKSAUTH_NAME_MAX + TPL_MAX_PIECES];
-    size_t np = 0, nph = 0, llen;
-    const char *p = tmpl;
-
-    if (tmpl == NULL || login == NULL)
-        return false;
-    llen = strlen(login);
-    if (llen == 0 || llen > EKSAUTH_NAME_MAX)
-        return false;
-    if (strstr(tmpl, "{{") == NULL) {
-        /*
-         * No placeholder left: `eksauth sync` bound {{EC2PrivateDNSName}} to
-         * this host's own instance.  It fits the one login names.h makes of
-         * it, a cut and hashed long name included.
-         */
-        char want[EKSAUTH_NAME_MAX + 1];
-
-        return eksauth_names_login(tmpl, want, NULL) == EKSAUTH_OK && strcmp(want, login) == 0;
-    }
-    while (*p != '\0') {
-        if (np >= sizeof(pieces) / sizeof(pieces[0]))
-            return false; /* longer than any login it could give */
-        if (p[0] == '{' && p[1] == '{') {
-            const char *end = strstr(p + 2, "}}");
-            size_t n;
-
-            if (end == NULL)
-                return false;
-            n = (size_t)(end - (p + 2));
-            /* Too many placeholders would make the backtracking costly: fit nothing. */
-            if (++nph > 4)
-                return false;
-            if (n == 9 && memcmp(p + 2, "AccountID", 9) == 0)
-                pieces[np].kind = TPL_ACCOUNT;
-            else if ((n == 11 && memcmp(p + 2, "SessionName", 11) == 0) ||
-                     (n == 14 && memcmp(p + 2, "SessionNameRaw", 14) == 0))
-                pieces[np].kind = TPL_SESSION;
-            else
-                return false; /* AccessKeyID, an unbound EC2PrivateDNSName, unknown: never */
-            pieces[np++].c = '\0';
-            p = end + 2;
-            continue;
-        }
-        pieces[np].kind = TPL_LITERAL;
-        pieces[np++].c = sanitise_char(*p);
-        p++;
-    }
-    if (tpl_match(pieces, np, 0, login, 0, llen))
-        return true;
-    /*
-     * names.h rule 2: a rendered name whose first character is a digit, '.'
-     * or '-' gets a leading '_'.  So "_1ops" fits "{{SessionName}}" too.
-     */
-    return login[0] == '_' && llen > 1 && !(login[1] >= 'a' && login[1] <= 'z') &&
-           login[1] != '_' && tpl_match(pieces, np, 0, login, 1, llen);
-}
-
-enum eksauth_status eksauth_iddb_template_user(const struct eksauth_iddb *db, const char *login,
-                                               uint32_t *uid)
-{
-    struct eksauth_iddb_user u;
-    struct eksauth_iddb_group g;
-    uint32_t i;
-    unsigned probe;
-    bool fits = false;
-
-    /* Only names NSS may serve; a taken or denied name is never a templated user. */
-    if (!eksauth_names_valid(login) || eksauth_names_reserved(login) ||
-        eksauth_iddb_is_denied(db, login))
-        return EKSAUTH_ENOTFOUND;
-    if (eksauth_iddb_user_by_name(db, login, &u) != EKSAUTH_ENOTFOUND ||
-        eksauth_iddb_group_by_name(db, login, &g) != EKSAUTH_ENOTFOUND)
-        return EKSAUTH_ENOTFOUND;
-    for (i = 0; i < db->n_templates && !fits; i++)
-        fits = eksauth_iddb_template_fits(eksauth_iddb_template_at(db, i), login);
-    if (!fits)
-        return EKSAUTH_ENOTFOUND;
-    /* The same probe order as names.h and the plan: every host gives the same id. */
-    for (probe = 0; probe < EKSAUTH_ID_MAX_PROBES; probe++) {
-        uint32_t id = eksauth_names_id(login, probe, db->id_min, db->id_max);
-
-        if (id >= db->id_min && id <= db->id_max && !eksauth_iddb_id_used(db, id)) {
-            *uid = id;
-            return EKSAUTH_OK;
-        }
-    }
-    return EKSAUTH_ENOTFOUND;
 }
 
 size_t eksauth_iddb_expand_home(const char *pattern, const char *login, char *buf, size_t buflen)

@@ -1,7 +1,7 @@
 /*
  * iddb_write.c - build, serialise and atomically replace the identity DB
- * (format in include/eksauth/iddb.h), and record one login under the
- * writer's lock.
+ * (format in include/eksauth/iddb_format.h).  Recording one login is
+ * lib/iddb_record.c; reading older formats lib/iddb_upgrade.c.
  *
  * The builder checks every entry as it is added (valid POSIX names, no
  * field that could split a passwd or group line, ids never 0 and in range,
@@ -163,7 +163,9 @@ struct b_tomb {
 };
 
 struct eksauth_iddb_builder {
-    uint32_t id_min, id_max;
+    uint32_t id_min, id_max, users_gid;
+    bool keyed;
+    uint64_t key_check;
     char *home, *shell;
     uint64_t generation;
     struct b_user *users;
@@ -227,6 +229,11 @@ enum eksauth_status eksauth_iddb_builder_new(const struct eksauth_iddb_params *p
     /* id 0 is root: never in the range. */
     if (id_min == 0 || id_min > id_max)
         return eksauth_fail(err, EKSAUTH_EINVAL, "identity DB: bad id range %u-%u", id_min, id_max);
+    /* The users' group is served, so its gid is in the range like every other. */
+    if (params != NULL && params->users_gid != 0 &&
+        (params->users_gid < id_min || params->users_gid > id_max))
+        return eksauth_fail(err, EKSAUTH_EINVAL, "identity DB: users' gid %u out of range",
+                            params->users_gid);
     if (!path_ok(home) || !path_ok(shell))
         return eksauth_fail(err, EKSAUTH_EINVAL,
                             "identity DB: home and shell must be absolute paths without ':'");
@@ -235,6 +242,9 @@ enum eksauth_status eksauth_iddb_builder_new(const struct eksauth_iddb_params *p
         return eksauth_fail(err, EKSAUTH_ENOMEM, "identity DB: out of memory");
     b->id_min = id_min;
     b->id_max = id_max;
+    b->users_gid = params != NULL ? params->users_gid : 0;
+    b->keyed = params != NULL && params->keyed;
+    b->key_check = b->keyed ? params->key_check : 0;
     b->generation = 1;
     b->id_owner.ids = true;
     b->home = strdup(home);
@@ -331,6 +341,11 @@ static struct b_user *find_user(const struct eksauth_iddb_builder *b, const char
     return s == NULL ? NULL : &b->users[s->val];
 }
 
+bool eksauth_iddb_builder_has_user(const struct eksauth_iddb_builder *b, const char *login)
+{
+    return find_user(b, login) != NULL;
+}
+
 enum eksauth_status eksauth_iddb_builder_add_group(struct eksauth_iddb_builder *b,
                                                    const struct eksauth_iddb_group_in *g,
                                                    struct eksauth_error *err)
@@ -424,7 +439,7 @@ enum eksauth_status eksauth_iddb_builder_add_user(struct eksauth_iddb_builder *b
     const char *k8s = in->k8s_username != NULL ? in->k8s_username : "";
     char home[PATH_MAX];
     size_t i, j;
-    bool added_private = false;
+    bool own_private;
 
     memset(&nu, 0, sizeof(nu));
     if (in->login == NULL || !eksauth_names_valid(in->login))
@@ -454,35 +469,34 @@ enum eksauth_status eksauth_iddb_builder_add_user(struct eksauth_iddb_builder *b
         return eksauth_fail(err, EKSAUTH_EINVAL, "identity DB: user %s: bad home or shell",
                             in->login);
     nu.uid = in->uid;
-    nu.gid = in->gid != 0 ? in->gid : in->uid;
+    nu.gid = in->gid != 0 ? in->gid : b->users_gid;
     nu.flags = in->flags;
     nu.last_login = in->last_login;
+    if (nu.gid == 0)
+        return eksauth_fail(err, EKSAUTH_EINVAL,
+                            "identity DB: user %s: no primary group (the DB has no users' group)",
+                            in->login);
     owner = hmap_find(&b->id_owner, NULL, nu.uid);
     pg = find_group(b, in->login);
-    /* The uid is free, or held by this user's own private group only. */
-    if (owner != NULL &&
-        !(pg != NULL && pg->gid == nu.uid && (pg->flags & EKSAUTH_IDDB_GROUP_PRIVATE) != 0))
+    /*
+     * A DB from before version 3 gave each user a private group, with the
+     * user's name and id: read back, it may share both.  Nothing else may.
+     */
+    own_private = pg != NULL && (pg->flags & EKSAUTH_IDDB_GROUP_PRIVATE) != 0 &&
+                  pg->gid == nu.uid && nu.gid == nu.uid;
+    if (owner != NULL && !own_private)
         return eksauth_fail(err, EKSAUTH_EINVAL, "identity DB: user %s: uid %u already used",
                             in->login, nu.uid);
-    if (pg != NULL && ((pg->flags & EKSAUTH_IDDB_GROUP_PRIVATE) == 0 || pg->gid != nu.gid))
+    if (pg != NULL && !own_private)
         return eksauth_fail(err, EKSAUTH_EINVAL,
                             "identity DB: user %s: a group of that name exists", in->login);
-    /* The primary group must exist: the private group, added here when missing. */
-    if (pg == NULL && nu.gid == nu.uid) {
-        struct eksauth_iddb_group_in priv = {in->login, "", nu.uid, EKSAUTH_IDDB_GROUP_PRIVATE};
-
-        st = eksauth_iddb_builder_add_group(b, &priv, err);
-        if (st != EKSAUTH_OK)
-            return st;
-        added_private = true;
-    } else if (pg == NULL) {
+    /* The primary group must be a served group of the DB (the users' group). */
+    if (!own_private) {
         struct hslot *gs = hmap_find(&b->id_owner, NULL, nu.gid);
 
-        if (gs == NULL || gs->val != 2 || nu.gid < b->id_min || nu.gid > b->id_max) {
-            st = eksauth_fail(err, EKSAUTH_EINVAL, "identity DB: user %s: no group with gid %u",
-                              in->login, nu.gid);
-            goto fail;
-        }
+        if (gs == NULL || gs->val != 2 || nu.gid < b->id_min || nu.gid > b->id_max)
+            return eksauth_fail(err, EKSAUTH_EINVAL, "identity DB: user %s: no group with gid %u",
+                                in->login, nu.gid);
     }
     for (i = 0; i < in->n_groups; i++) {
         struct b_group *g = in->groups[i] != NULL ? find_group(b, in->groups[i]) : NULL;
@@ -522,7 +536,7 @@ enum eksauth_status eksauth_iddb_builder_add_user(struct eksauth_iddb_builder *b
     }
     if (!hmap_put(&b->user_by_name, nu.login, 0, (uint32_t)b->n_users))
         goto nomem;
-    if (owner == NULL && !added_private && !hmap_put(&b->id_owner, NULL, nu.uid, 1)) {
+    if (owner == NULL && !hmap_put(&b->id_owner, NULL, nu.uid, 1)) {
         hmap_del(&b->user_by_name, nu.login, 0);
         goto nomem;
     }
@@ -533,16 +547,6 @@ nomem:
     st = eksauth_fail(err, EKSAUTH_ENOMEM, "identity DB: out of memory");
 fail:
     free_user(&nu);
-    if (added_private) {
-        struct b_group *g = find_group(b, in->login);
-
-        hmap_del(&b->group_by_name, in->login, 0);
-        hmap_del(&b->id_owner, NULL, g->gid);
-        free(g->name);
-        free(g->k8s);
-        b->n_groups--; /* it was the last one added */
-        b->live_groups--;
-    }
     return st;
 }
 
@@ -592,6 +596,13 @@ void eksauth_iddb_builder_clear_templates(struct eksauth_iddb_builder *b)
     free(b->templates);
     b->templates = NULL;
     b->n_templates = 0;
+}
+
+void eksauth_iddb_builder_clear_tombstones(struct eksauth_iddb_builder *b)
+{
+    free(b->tombs);
+    b->tombs = NULL;
+    b->n_tombs = 0;
 }
 
 enum eksauth_status eksauth_iddb_builder_add_denied(struct eksauth_iddb_builder *b,
@@ -658,6 +669,8 @@ enum eksauth_status eksauth_iddb_builder_from_db(const struct eksauth_iddb *db,
     eksauth_iddb_id_range(db, &params.id_min, &params.id_max);
     params.home = eksauth_iddb_home_pattern(db);
     params.shell = eksauth_iddb_shell(db);
+    params.users_gid = eksauth_iddb_users_gid(db);
+    params.keyed = eksauth_iddb_keyed(db, &params.key_check);
     st = eksauth_iddb_builder_new(&params, &b, err);
     if (st != EKSAUTH_OK)
         goto out;
@@ -1168,6 +1181,17 @@ static void set_section(struct outbuf *o, enum iddb_section s, size_t at)
     wr32(o, IDDB_H_SECTIONS + (size_t)s * 8 + 4, (uint32_t)(o->len - at));
 }
 
+static bool users_group_served(const struct eksauth_iddb_builder *b)
+{
+    size_t i;
+
+    for (i = 0; i < b->n_groups; i++) {
+        if (!b->groups[i].dead && b->groups[i].gid == b->users_gid)
+            return b->groups[i].flags == 0;
+    }
+    return false;
+}
+
 enum eksauth_status eksauth_iddb_builder_serialize(const struct eksauth_iddb_builder *b, void **out,
                                                    size_t *outlen, struct eksauth_error *err)
 {
@@ -1181,6 +1205,10 @@ enum eksauth_status eksauth_iddb_builder_serialize(const struct eksauth_iddb_bui
     *out = NULL;
     *outlen = 0;
     memset(&l, 0, sizeof(l));
+    /* NSS gives the users' group to templated names: it must be one the DB serves. */
+    if (b->users_gid != 0 && !users_group_served(b))
+        return eksauth_fail(err, EKSAUTH_EINVAL,
+                            "identity DB: no served group has the users' gid %u", b->users_gid);
     denied = calloc(b->n_denied + 1, sizeof(*denied));
     tombs = calloc(b->n_tombs + 1, sizeof(*tombs));
     if (denied == NULL || tombs == NULL)
@@ -1269,6 +1297,9 @@ enum eksauth_status eksauth_iddb_builder_serialize(const struct eksauth_iddb_bui
     wr32(&o, IDDB_H_VERSION, EKSAUTH_IDDB_VERSION);
     wr32(&o, IDDB_H_HSIZE, IDDB_HEADER_SIZE);
     wr64(&o, IDDB_H_GENERATION, b->generation);
+    wr32(&o, IDDB_H_FLAGS, b->keyed ? EKSAUTH_IDDB_KEYED : 0);
+    wr64(&o, IDDB_H_KEY_CHECK, b->key_check);
+    wr32(&o, IDDB_H_USERS_GID, b->users_gid);
     wr32(&o, IDDB_H_ID_MIN, b->id_min);
     wr32(&o, IDDB_H_ID_MAX, b->id_max);
     wr32(&o, IDDB_H_N_USERS, (uint32_t)l.nu);
@@ -1430,362 +1461,5 @@ enum eksauth_status eksauth_iddb_write(const struct eksauth_iddb_builder *b, con
         return st;
     st = eksauth_iddb_write_locked(b, path, err);
     eksauth_iddb_unlock(lfd);
-    return st;
-}
-
-/* ------------------------------------------------------------------------ */
-/* Record one login.                                                         */
-
-/* NULL and "" are the same ARN to the DB (the builder stores NULL as ""). */
-static bool same_str(const char *a, const char *b)
-{
-    return strcmp(a != NULL ? a : "", b != NULL ? b : "") == 0;
-}
-
-/* A DB field (not NUL-terminated) equals want (NULL never does). */
-static bool field_is(const char *field, size_t len, const char *want)
-{
-    return want != NULL && strlen(want) == len && memcmp(field, want, len) == 0;
-}
-
-/*
- * True when db already holds exactly the record a login of u would write:
- * same k8s username, ARN, flags, home, shell, private primary group and the
- * same supplementary groups in the same order.  Then the login writes
- * nothing: rewriting an unchanged DB costs two fsyncs and the writer's lock
- * on every login, which serialises concurrent logins.  Anything else (a new
- * group, a changed home pattern, duplicates in the list) takes the write path.
- */
-/* How old a login's last_login may grow before a login writes it again. */
-#define LAST_LOGIN_REFRESH (24 * 3600)
-
-static bool record_is_current(const struct eksauth_iddb *db, const struct eksauth_iddb_user *old,
-                              const struct eksauth_iddb_user_in *u,
-                              const struct eksauth_iddb_group_in *groups, size_t n_groups)
-{
-    struct eksauth_iddb_group g;
-    char home_buf[PATH_MAX];
-    const char *home = u->home, *shell = u->shell != NULL ? u->shell : eksauth_iddb_shell(db);
-    size_t i;
-
-    if (u->k8s_username == NULL || strcmp(old->k8s_username, u->k8s_username) != 0 ||
-        !same_str(old->arn, u->arn) || old->flags != u->flags || old->gid != old->uid ||
-        (u->uid != 0 && u->uid != old->uid) || u->gid != 0 || u->gecos != NULL ||
-        old->n_groups != n_groups)
-        return false;
-    if (home == NULL) {
-        if (eksauth_iddb_expand_home(eksauth_iddb_home_pattern(db), u->login, home_buf,
-                                     sizeof(home_buf)) >= sizeof(home_buf))
-            return false;
-        home = home_buf;
-    }
-    if (!field_is(old->home, old->home_len, home) || !field_is(old->shell, old->shell_len, shell))
-        return false;
-    for (i = 0; i < n_groups; i++) {
-        if (eksauth_iddb_user_group(db, old, (uint32_t)i, &g) != EKSAUTH_OK ||
-            !field_is(g.name, g.name_len, groups[i].name))
-            return false;
-    }
-    return true;
-}
-
-enum eksauth_status eksauth_iddb_record_login(const char *path,
-                                              const struct eksauth_iddb_user_in *u,
-                                              const struct eksauth_iddb_group_in *groups,
-                                              size_t n_groups, uint32_t *uid_out,
-                                              struct eksauth_error *err)
-{
-    struct eksauth_iddb *db = NULL;
-    struct eksauth_iddb_builder *b = NULL;
-    struct eksauth_iddb_user old;
-    struct eksauth_iddb_user_in in;
-    enum eksauth_status st;
-    const char **names = NULL;
-    size_t i, nn = 0;
-    int lfd = -1;
-
-    if (u == NULL || u->login == NULL || n_groups > EKSAUTH_IDDB_MAX_GROUPS)
-        return eksauth_fail(err, EKSAUTH_EINVAL, "identity DB: bad login record");
-    /* The whole read-modify-write under the lock: a concurrent sync or login is not lost. */
-    st = eksauth_iddb_lock(path, &lfd, err);
-    if (st != EKSAUTH_OK)
-        goto out;
-    st = eksauth_iddb_open(path, &db, err);
-    if (st != EKSAUTH_OK) {
-        /* No valid DB: nothing to record into (sync makes it); fail closed. */
-        if (st == EKSAUTH_EINVAL || st == EKSAUTH_EIO)
-            st = EKSAUTH_EUNAVAIL;
-        if (err != NULL)
-            err->status = st;
-        goto out;
-    }
-    in = *u;
-    in.gid = 0;
-    /* When PAM last recorded this login (docs/identity-db.md, "last_login"). */
-    if (in.last_login == 0)
-        in.last_login = (uint64_t)time(NULL);
-    if (eksauth_iddb_user_by_name(db, u->login, &old) == EKSAUTH_OK) {
-        /* Unchanged and written within a day: no write (login_idle_days counts days). */
-        if (record_is_current(db, &old, u, groups, n_groups) &&
-            in.last_login < old.last_login + LAST_LOGIN_REFRESH) {
-            if (uid_out != NULL)
-                *uid_out = old.uid;
-            st = EKSAUTH_OK;
-            goto out;
-        }
-        /* One POSIX name, one k8s username: a recorded login is never handed over. */
-        if (u->k8s_username != NULL && strcmp(old.k8s_username, u->k8s_username) != 0) {
-            st = eksauth_fail(err, EKSAUTH_EREJECTED,
-                              "identity DB: login %s belongs to another k8s user", u->login);
-            goto out;
-        }
-        /* An id never changes once given. */
-        in.uid = old.uid;
-    } else if (in.uid == 0) {
-        /* The id NSS answered for this templated name, from the same DB. */
-        st = eksauth_iddb_template_user(db, u->login, &in.uid);
-        if (st != EKSAUTH_OK) {
-            st = eksauth_fail(err, EKSAUTH_EREJECTED,
-                              "identity DB: %s: not a templated name of the current aws-auth",
-                              u->login);
-            goto out;
-        }
-    }
-    st = eksauth_iddb_builder_from_db(db, &b, err);
-    if (st != EKSAUTH_OK)
-        goto out;
-    eksauth_iddb_builder_remove_user(b, u->login);
-    names = calloc(n_groups + 1, sizeof(*names));
-    if (names == NULL) {
-        st = eksauth_fail(err, EKSAUTH_ENOMEM, "identity DB: out of memory");
-        goto out;
-    }
-    for (i = 0; i < n_groups; i++) {
-        if (!eksauth_iddb_builder_has_group(b, groups[i].name)) {
-            /* A new group keeps the gid the mapping gave it, unless another entry owns it. */
-            st = eksauth_iddb_builder_add_group(b, &groups[i], err);
-            if (st != EKSAUTH_OK)
-                goto out;
-        }
-        names[nn++] = groups[i].name;
-    }
-    in.groups = names;
-    in.n_groups = nn;
-    st = eksauth_iddb_builder_add_user(b, &in, err);
-    if (st != EKSAUTH_OK)
-        goto out;
-    st = eksauth_iddb_write_locked(b, path, err);
-    if (st == EKSAUTH_OK && uid_out != NULL)
-        *uid_out = in.uid;
-out:
-    free(names);
-    eksauth_iddb_builder_free(b);
-    eksauth_iddb_close(db);
-    eksauth_iddb_unlock(lfd);
-    return st;
-}
-
-/* ------------------------------------------------------------------------ */
-/* The previous format (version 1), read once by `eksauth sync` to upgrade.  */
-
-/*
- * Version 1: a 160-byte header (u32 counts and section offsets), 72-byte
- * user and 32-byte group records with string refs {u32 offset, u32 length}
- * into one strings section, a u32 refs pool for users' groups, and one
- * XXH64 over bytes [32, size) at offset 24.  Only what the builder needs is
- * read; the builder checks every entry again.
- */
-enum {
-    V1_HSIZE = 160,
-    V1_USER = 72,
-    V1_GROUP = 32,
-};
-
-static uint32_t v1_u32(const unsigned char *p)
-{
-    uint32_t v;
-
-    memcpy(&v, p, 4);
-    return le32toh(v);
-}
-
-static uint64_t v1_u64(const unsigned char *p)
-{
-    uint64_t v;
-
-    memcpy(&v, p, 8);
-    return le64toh(v);
-}
-
-struct v1 {
-    const unsigned char *d;
-    size_t len;
-    uint32_t soff, slen, n_refs, refs;
-};
-
-/* The string a ref at p names, or NULL when it does not lie whole in the strings section. */
-static const char *v1_str(const struct v1 *v, const unsigned char *p)
-{
-    uint32_t off = v1_u32(p), len = v1_u32(p + 4);
-    const char *s;
-
-    if (len > EKSAUTH_IDDB_STR_MAX || (uint64_t)off + len + 1 > v->slen)
-        return NULL;
-    s = (const char *)v->d + v->soff + off;
-    return s[len] == '\0' && memchr(s, '\0', len) == NULL ? s : NULL;
-}
-
-/* Section of count records of size bytes at the u32 offset at header field h: inside the file. */
-static const unsigned char *v1_sec(const struct v1 *v, size_t h, uint32_t count, uint32_t size)
-{
-    uint32_t off = v1_u32(v->d + h);
-
-    if (count == 0)
-        return v->d;
-    if (off < V1_HSIZE || (uint64_t)off + (uint64_t)count * size > v->len)
-        return NULL;
-    return v->d + off;
-}
-
-static enum eksauth_status builder_from_v1(const unsigned char *d, size_t len,
-                                           struct eksauth_iddb_builder **out,
-                                           struct eksauth_error *err)
-{
-    struct eksauth_iddb_builder *b = NULL;
-    struct eksauth_iddb_params params;
-    struct v1 v = {d, len, 0, 0, 0, 0};
-    const unsigned char *users, *groups, *refs, *tpl, *den;
-    const char *names[EKSAUTH_IDDB_MAX_GROUPS];
-    uint32_t nu, ng, nt, nd, i, j;
-    enum eksauth_status st = EKSAUTH_EINVAL;
-
-    *out = NULL;
-    if (len < V1_HSIZE || v1_u32(d + 12) != V1_HSIZE || v1_u64(d + 16) != len ||
-        eksauth_iddb_checksum(d + 32, len - 32, 0) != v1_u64(d + 24))
-        goto bad;
-    nu = v1_u32(d + 52);
-    ng = v1_u32(d + 56);
-    nt = v1_u32(d + 60);
-    nd = v1_u32(d + 64);
-    v.n_refs = v1_u32(d + 104);
-    v.soff = v1_u32(d + 108);
-    v.slen = v1_u32(d + 112);
-    users = v1_sec(&v, 68, nu, V1_USER);
-    groups = v1_sec(&v, 72, ng, V1_GROUP);
-    tpl = v1_sec(&v, 92, nt, 8);
-    den = v1_sec(&v, 96, nd, 8);
-    refs = v1_sec(&v, 100, v.n_refs, 4);
-    if (users == NULL || groups == NULL || tpl == NULL || den == NULL || refs == NULL ||
-        v.slen == 0 || v.soff < V1_HSIZE || (uint64_t)v.soff + v.slen > len ||
-        d[v.soff + v.slen - 1] != '\0')
-        goto bad;
-    memset(&params, 0, sizeof(params));
-    params.id_min = v1_u32(d + 44);
-    params.id_max = v1_u32(d + 48);
-    params.home = v1_str(&v, d + 116);
-    params.shell = v1_str(&v, d + 124);
-    if (params.home == NULL || params.shell == NULL)
-        goto bad;
-    st = eksauth_iddb_builder_new(&params, &b, err);
-    if (st != EKSAUTH_OK)
-        goto out;
-    b->generation = v1_u64(d + 32);
-    for (i = 0; i < ng; i++) {
-        const unsigned char *r = groups + (size_t)i * V1_GROUP;
-        struct eksauth_iddb_group_in g = {v1_str(&v, r), v1_str(&v, r + 8), v1_u32(r + 16),
-                                          v1_u32(r + 20)};
-
-        if (g.name == NULL || g.k8s_group == NULL)
-            goto bad;
-        st = eksauth_iddb_builder_add_group(b, &g, err);
-        if (st != EKSAUTH_OK)
-            goto out;
-    }
-    for (i = 0; i < nu; i++) {
-        const unsigned char *r = users + (size_t)i * V1_USER;
-        struct eksauth_iddb_user_in u;
-        uint32_t goff = v1_u32(r + 60), gn = v1_u32(r + 64);
-
-        memset(&u, 0, sizeof(u));
-        u.login = v1_str(&v, r);
-        u.k8s_username = v1_str(&v, r + 8);
-        u.arn = v1_str(&v, r + 16);
-        u.gecos = v1_str(&v, r + 24);
-        u.home = v1_str(&v, r + 32);
-        u.shell = v1_str(&v, r + 40);
-        u.uid = v1_u32(r + 48);
-        u.gid = v1_u32(r + 52);
-        u.flags = v1_u32(r + 56);
-        if (u.login == NULL || u.k8s_username == NULL || u.arn == NULL || u.gecos == NULL ||
-            u.home == NULL || u.shell == NULL || gn > EKSAUTH_IDDB_MAX_GROUPS ||
-            (uint64_t)goff + gn > v.n_refs)
-            goto bad;
-        for (j = 0; j < gn; j++) {
-            uint32_t gi = v1_u32(refs + ((size_t)goff + j) * 4);
-
-            if (gi >= ng || (names[j] = v1_str(&v, groups + (size_t)gi * V1_GROUP)) == NULL)
-                goto bad;
-        }
-        u.groups = names;
-        u.n_groups = gn;
-        st = eksauth_iddb_builder_add_user(b, &u, err);
-        if (st != EKSAUTH_OK)
-            goto out;
-    }
-    for (i = 0; i < nt + nd; i++) {
-        const char *t = v1_str(&v, i < nt ? tpl + (size_t)i * 8 : den + (size_t)(i - nt) * 8);
-
-        if (t == NULL)
-            goto bad;
-        st = i < nt ? eksauth_iddb_builder_add_template(b, t, err)
-                    : eksauth_iddb_builder_add_denied(b, t, err);
-        if (st != EKSAUTH_OK)
-            goto out;
-    }
-    *out = b;
-    b = NULL;
-    st = EKSAUTH_OK;
-    goto out;
-bad:
-    st = eksauth_fail(err, EKSAUTH_EINVAL, "version 1 file is damaged");
-out:
-    eksauth_iddb_builder_free(b);
-    return st;
-}
-
-enum eksauth_status eksauth_iddb_open_upgrade(const char *path, struct eksauth_iddb **out,
-                                              unsigned *upgraded_from, struct eksauth_error *err)
-{
-    struct eksauth_iddb_builder *b = NULL;
-    struct eksauth_error e2;
-    enum eksauth_status st;
-    char *data = NULL;
-    void *image = NULL;
-    size_t len = 0, ilen = 0;
-
-    if (upgraded_from != NULL)
-        *upgraded_from = 0;
-    st = eksauth_iddb_open(path, out, err);
-    /* Only a trusted file that opens as another version takes the conversion path. */
-    if (st != EKSAUTH_EINVAL ||
-        eksauth_file_read(path, EKSAUTH_IDDB_MAX_SIZE, true, &data, &len, &e2) != EKSAUTH_OK)
-        goto out;
-    if (len < 12 || memcmp(data, EKSAUTH_IDDB_MAGIC, 8) != 0 ||
-        v1_u32((const unsigned char *)data + 8) != 1)
-        goto out;
-    st = builder_from_v1((const unsigned char *)data, len, &b, err);
-    if (st == EKSAUTH_OK)
-        st = eksauth_iddb_builder_serialize(b, &image, &ilen, err);
-    if (st == EKSAUTH_OK)
-        st = eksauth_iddb_open_owned(image, ilen, out, err);
-    if (st != EKSAUTH_OK) {
-        eksauth_error_prefix(err, "identity DB: %s", path);
-        goto out;
-    }
-    if (upgraded_from != NULL)
-        *upgraded_from = 1;
-out:
-    eksauth_iddb_builder_free(b);
-    free(data);
     return st;
 }

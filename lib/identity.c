@@ -1,8 +1,9 @@
 /*
  * identity.c - from aws-auth to POSIX users and groups: the plan of every
- * static user and group with deterministic ids, and the resolution of one
- * verified principal into a login, a uid and groups (DESIGN §3 "POSIX names
- * and ids").  Pure: the host's local names come in through callbacks.
+ * static user and group with deterministic ids, and the username templates
+ * a host serves (docs/names-and-ids.md).  The resolution of one principal
+ * is lib/resolve.c.  Pure: the host's local names and ids come in through
+ * callbacks.
  */
 #include "config.h"
 
@@ -14,6 +15,7 @@
 
 #include "eksauth/arn.h"
 #include "eksauth/identity.h"
+#include "eksauth/login_template.h"
 #include "eksauth/strlist.h"
 #include "eksauth/strmap.h"
 
@@ -61,29 +63,16 @@ static bool name_listed(char *const *list, const char *name)
     return false;
 }
 
-static const char *name_map_find(const struct eksauth_name_map *map, size_t n, const char *from)
-{
-    size_t i;
-
-    for (i = 0; i < n; i++) {
-        if (strcmp(map[i].from, from) == 0)
-            return map[i].to;
-    }
-    return NULL;
-}
-
 static bool is_system_user(const char *k8s_username)
 {
     return strncmp(k8s_username, SYSTEM_PREFIX, strlen(SYSTEM_PREFIX)) == 0;
 }
 
-/*
- * The login of a k8s username under the host policy, or a refusal.  Shared
- * by the plan and by the resolution of one login, so both refuse alike.
- */
-static enum eksauth_status login_for(const struct eksauth_config *cfg,
-                                     const struct eksauth_host *host, const char *k8s_username,
-                                     char login[EKSAUTH_NAME_MAX + 1], struct eksauth_error *err)
+enum eksauth_status eksauth_plan_login_for(const struct eksauth_config *cfg,
+                                           const struct eksauth_host *host,
+                                           const char *k8s_username,
+                                           char login[EKSAUTH_NAME_MAX + 1],
+                                           struct eksauth_error *err)
 {
     const char *mapped;
     enum eksauth_status st;
@@ -94,7 +83,7 @@ static enum eksauth_status login_for(const struct eksauth_config *cfg,
         return eksauth_fail(err, EKSAUTH_EREJECTED,
                             "k8s username '%s' is a system: user (allow_system_users is off)",
                             k8s_username);
-    mapped = name_map_find(cfg->user_map, cfg->n_user_map, k8s_username);
+    mapped = eksauth_config_map_find(cfg->user_map, cfg->n_user_map, k8s_username);
     if (mapped != NULL) {
         if (!eksauth_names_valid(mapped))
             return eksauth_fail(err, EKSAUTH_EREJECTED, "user_map gives '%s' an invalid name",
@@ -114,8 +103,9 @@ static enum eksauth_status login_for(const struct eksauth_config *cfg,
     if (host != NULL && host->local_user != NULL && host->local_user(host->ctx, login))
         return eksauth_fail(err, EKSAUTH_EREJECTED, "login '%s' belongs to a local account", login);
     /*
-     * The login's private group takes the login's name: a login named like a
-     * local group ("sudo", "adm") would match that group's sudoers rules.
+     * A login named like a local group ("sudo", "adm") reads as that group
+     * wherever users and groups share a name space (sudo -l output, audit
+     * trails, tools that take either): keep the two apart.
      */
     if (host != NULL && host->local_group != NULL && host->local_group(host->ctx, login, &gid))
         return eksauth_fail(err, EKSAUTH_EREJECTED, "login '%s' is the name of a local group",
@@ -172,8 +162,8 @@ static bool id_used(const uint32_t *ids, size_t n, uint32_t id)
     return n > 0 && bsearch(&id, ids, n, sizeof(*ids), cmp_u32) != NULL;
 }
 
-static const struct eksauth_id_seed *seed_find(const struct eksauth_plan *plan, const char *name,
-                                               bool is_group)
+const struct eksauth_id_seed *eksauth_plan_find_seed(const struct eksauth_plan *plan,
+                                                     const char *name, bool is_group)
 {
     struct eksauth_id_seed key = {.name = (char *)name, .is_group = is_group};
 
@@ -225,7 +215,7 @@ static enum eksauth_status plan_add_group(struct eksauth_plan *plan, struct eksa
     *index = -1;
     if (eksauth_template_has_placeholder(k8s_group))
         return EKSAUTH_OK;
-    mapped = name_map_find(cfg->group_map, cfg->n_group_map, k8s_group);
+    mapped = eksauth_config_map_find(cfg->group_map, cfg->n_group_map, k8s_group);
     if (mapped != NULL) {
         /* group_map is the one way a k8s group may land on a local group. */
         snprintf(name, sizeof(name), "%s", mapped);
@@ -356,6 +346,23 @@ static void intersect_groups(struct eksauth_plan_user *u, const size_t *idx, siz
     u->n_groups = kept;
 }
 
+const char *eksauth_plan_template_unservable(const struct eksauth_config *cfg, const char *tmpl)
+{
+    if (eksauth_template_validate(tmpl, EKSAUTH_TEMPLATE_USERNAME, NULL) != EKSAUTH_OK)
+        return "it is not a valid username template";
+    /* Refused at login anyway: NSS must not answer for them either. */
+    if (strstr(tmpl, "{{AccessKeyID}}") != NULL)
+        return "{{AccessKeyID}} changes every session, so it never names a login";
+    /* Usernames k8s keeps for itself: nodes and controllers, never people. */
+    if (!cfg->allow_system_users && strncmp(tmpl, SYSTEM_PREFIX, strlen(SYSTEM_PREFIX)) == 0)
+        return "system: usernames are refused as logins here (allow_system_users)";
+    /* It would fit almost any name, and NSS would answer for names useradd wants. */
+    if (eksauth_login_template_bare(tmpl))
+        return "its login has no fixed text before the first placeholder, so it would fit almost "
+               "any name; give it a prefix, e.g. 'sso:{{SessionName}}'";
+    return NULL;
+}
+
 static enum eksauth_status plan_add_template(struct eksauth_plan *plan, const char *tmpl,
                                              struct eksauth_error *err)
 {
@@ -400,10 +407,17 @@ plan_add_entry(struct eksauth_plan *plan, struct eksauth_strmap *uix, struct eks
             idx[n_idx++] = (size_t)gi;
     }
     if (eksauth_template_has_placeholder(e->username)) {
-        st = plan_add_template(plan, e->username, err);
+        const char *why = eksauth_plan_template_unservable(cfg, e->username);
+
+        /* Named with its entry: the cluster's administrator fixes the entry. */
+        st = why != NULL
+                 ? add_warning(plan, err,
+                               "%s (%s line %u): template '%s' is not served: %s; skipped", e->arn,
+                               eksauth_map_source_name(e->source), e->line, e->username, why)
+                 : plan_add_template(plan, e->username, err);
         goto out;
     }
-    if (login_for(cfg, host, e->username, login, &lerr) != EKSAUTH_OK) {
+    if (eksauth_plan_login_for(cfg, host, e->username, login, &lerr) != EKSAUTH_OK) {
         st = add_warning(plan, err, "%s (%s line %u): %s; not served", e->arn,
                          eksauth_map_source_name(e->source), e->line, lerr.msg);
         goto out;
@@ -498,8 +512,37 @@ static void plan_compact(struct eksauth_plan *plan)
     free(remap);
 }
 
-/* Assign ids: recorded ones first, then new names in byte order, probing. */
-static enum eksauth_status plan_assign_ids(struct eksauth_plan *plan, struct eksauth_error *err)
+/* True when the host's own files hold id as a uid or gid: eksauth never hands it out. */
+static bool local_id(const struct eksauth_host *host, uint32_t id)
+{
+    return host != NULL && host->local_id != NULL && host->local_id(host->ctx, id);
+}
+
+bool eksauth_plan_id_taken(const struct eksauth_plan *plan, const struct eksauth_host *host,
+                           uint32_t id)
+{
+    return id_used(plan->used_ids, plan->n_used_ids, id) || local_id(host, id);
+}
+
+bool eksauth_plan_refuses(const struct eksauth_plan *plan, const char *login)
+{
+    size_t i;
+
+    for (i = 0; i < plan->n_refused; i++) {
+        if (strcmp(plan->refused[i], login) == 0)
+            return true;
+    }
+    return false;
+}
+
+/*
+ * Assign ids: recorded ones first, then new names in byte order, probing
+ * past every id taken (by the plan, its seeds, tombstones among them, or a
+ * local account or group).
+ */
+static enum eksauth_status plan_assign_ids(struct eksauth_plan *plan,
+                                           const struct eksauth_host *host,
+                                           struct eksauth_error *err)
 {
     struct pending *todo = NULL;
     uint32_t *fresh = NULL; /* ids given in this loop: open addressing, 0 is empty */
@@ -545,7 +588,8 @@ static enum eksauth_status plan_assign_ids(struct eksauth_plan *plan, struct eks
      * Keeping the array sorted by shifting on every insert was O(n^2).
      */
     for (i = 0; i < n_todo; i++) {
-        const struct eksauth_id_seed *seed = seed_find(plan, todo[i].name, todo[i].is_group);
+        const struct eksauth_id_seed *seed =
+            eksauth_plan_find_seed(plan, todo[i].name, todo[i].is_group);
         uint32_t id = 0;
         unsigned probe;
         size_t slot = 0;
@@ -554,8 +598,9 @@ static enum eksauth_status plan_assign_ids(struct eksauth_plan *plan, struct eks
             id = seed->id;
         } else {
             for (probe = 0; probe < EKSAUTH_ID_MAX_PROBES; probe++) {
-                id = eksauth_names_id(todo[i].name, probe, plan->id_min, plan->id_max);
-                if (id_used(plan->used_ids, n_sorted, id))
+                id = eksauth_names_id(plan->keyed ? &plan->key : NULL, todo[i].name, probe,
+                                      plan->id_min, plan->id_max);
+                if (id_used(plan->used_ids, n_sorted, id) || local_id(host, id))
                     continue;
                 /* Multiplicative hash of the id; linear probing to its slot or an empty one. */
                 for (slot = (id * 2654435761u) & fresh_mask; fresh[slot] != 0 && fresh[slot] != id;
@@ -635,6 +680,48 @@ out:
     return st;
 }
 
+/*
+ * Templates that may give one login to two people (docs/names-and-ids.md,
+ * "One login, one person"): two served templates whose logins can overlap
+ * are reported (a login that fits both is then served to nobody, NSS and
+ * login alike); a static user whose login a template also fits, with a
+ * Kubernetes username that template never renders, is not served, and its
+ * login is refused to the template too, whoever would come first.
+ */
+static enum eksauth_status plan_check_templates(struct eksauth_plan *plan,
+                                                struct eksauth_error *err)
+{
+    enum eksauth_status st = EKSAUTH_OK;
+    size_t i, j;
+
+    for (i = 0; i < plan->n_templates && st == EKSAUTH_OK; i++) {
+        for (j = i + 1; j < plan->n_templates && st == EKSAUTH_OK; j++) {
+            if (eksauth_login_template_overlap(plan->templates[i], plan->templates[j]))
+                st = add_warning(plan, err,
+                                 "templates '%s' and '%s' can give the same login: a login that "
+                                 "fits both is served to nobody; give one of them another prefix",
+                                 plan->templates[i], plan->templates[j]);
+        }
+    }
+    for (i = 0; i < plan->n_users && st == EKSAUTH_OK; i++) {
+        struct eksauth_plan_user *u = &plan->users[i];
+
+        for (j = 0; j < plan->n_templates && u->uid != UINT32_MAX && st == EKSAUTH_OK; j++) {
+            if (!eksauth_login_template_fits(plan->templates[j], u->login) ||
+                eksauth_login_template_renders(plan->templates[j], u->k8s_username))
+                continue;
+            u->uid = UINT32_MAX;
+            st = add_warning(plan, err,
+                             "template '%s' and k8s user '%s' (%s) can give the same login '%s'; "
+                             "'%s' is not served: give the template or the user another prefix",
+                             plan->templates[j], u->k8s_username, u->arn, u->login, u->login);
+            if (st == EKSAUTH_OK)
+                st = add_refused(plan, u->login, err);
+        }
+    }
+    return st;
+}
+
 enum eksauth_status eksauth_plan_build(const struct eksauth_config *cfg,
                                        const struct eksauth_awsauth *aa,
                                        const struct eksauth_host *host,
@@ -648,6 +735,9 @@ enum eksauth_status eksauth_plan_build(const struct eksauth_config *cfg,
     memset(out, 0, sizeof(*out));
     out->id_min = cfg->uid_min != 0 ? cfg->uid_min : EKSAUTH_ID_MIN;
     out->id_max = cfg->uid_max != 0 ? cfg->uid_max : EKSAUTH_ID_MAX;
+    out->keyed = cfg->id_key_set;
+    if (out->keyed)
+        out->key = cfg->id_key;
     if (n_seeds > 0) {
         out->seeds = calloc(n_seeds, sizeof(*out->seeds));
         if (out->seeds == NULL) {
@@ -673,6 +763,8 @@ enum eksauth_status eksauth_plan_build(const struct eksauth_config *cfg,
     if (st != EKSAUTH_OK)
         goto out;
     st = plan_add_users_group(out, &gix, cfg, host, err);
+    if (st == EKSAUTH_OK)
+        st = plan_check_templates(out, err);
     if (st != EKSAUTH_OK)
         goto out;
     /* A group may not take the name of a user's private group. */
@@ -687,11 +779,16 @@ enum eksauth_status eksauth_plan_build(const struct eksauth_config *cfg,
         }
     }
     plan_compact(out);
-    st = plan_assign_ids(out, err);
+    st = plan_assign_ids(out, host, err);
     if (st != EKSAUTH_OK)
         goto out;
     plan_compact(out);
     st = plan_sort(out, err);
+    if (st == EKSAUTH_OK && out->users_group[0] != '\0') {
+        const struct eksauth_plan_group *users = eksauth_plan_find_group(out, out->users_group);
+
+        out->users_gid = users != NULL ? users->gid : 0;
+    }
 out:
     eksauth_strmap_free(&uix);
     eksauth_strmap_free(&gix);
@@ -753,7 +850,8 @@ const struct eksauth_plan_group *eksauth_plan_find_group(const struct eksauth_pl
     return bsearch(&key, plan->groups, plan->n_groups, sizeof(key), cmp_group);
 }
 
-uint32_t eksauth_plan_id_for(const struct eksauth_plan *plan, const char *name, bool is_group)
+uint32_t eksauth_plan_id_for(const struct eksauth_plan *plan, const struct eksauth_host *host,
+                             const char *name, bool is_group)
 {
     const struct eksauth_plan_user *u;
     const struct eksauth_plan_group *g;
@@ -765,159 +863,14 @@ uint32_t eksauth_plan_id_for(const struct eksauth_plan *plan, const char *name, 
         return g->gid;
     if (!is_group && (u = eksauth_plan_find_user(plan, name)) != NULL)
         return u->uid;
-    seed = seed_find(plan, name, is_group);
+    seed = eksauth_plan_find_seed(plan, name, is_group);
     if (seed != NULL)
         return seed->id;
     for (probe = 0; probe < EKSAUTH_ID_MAX_PROBES; probe++) {
-        id = eksauth_names_id(name, probe, plan->id_min, plan->id_max);
-        if (!id_used(plan->used_ids, plan->n_used_ids, id))
+        id = eksauth_names_id(plan->keyed ? &plan->key : NULL, name, probe, plan->id_min,
+                              plan->id_max);
+        if (!eksauth_plan_id_taken(plan, host, id))
             return id;
     }
     return 0; /* no free id: callers refuse 0 (root) */
-}
-
-/* ------------------------------------------------------- one login's identity */
-
-static char *dup_or_empty(const char *s)
-{
-    return strdup(s != NULL ? s : "");
-}
-
-static enum eksauth_status resolve_groups(const struct eksauth_config *cfg,
-                                          const struct eksauth_plan *plan,
-                                          const struct eksauth_host *host,
-                                          struct eksauth_identity *id, struct eksauth_error *err)
-{
-    const struct eksauth_plan_group *users;
-    size_t i;
-
-    id->groups = calloc(id->k8s.n_groups + 2, sizeof(*id->groups));
-    if (id->groups == NULL)
-        return eksauth_fail(err, EKSAUTH_ENOMEM, "identity: out of memory");
-    for (i = 0; i < id->k8s.n_groups; i++) {
-        struct eksauth_posix_group *pg = &id->groups[id->n_groups];
-        const char *k8s_group = id->k8s.groups[i];
-        const char *mapped = name_map_find(cfg->group_map, cfg->n_group_map, k8s_group);
-        const struct eksauth_plan_group *planned;
-        struct eksauth_error nerr;
-        uint32_t gid = 0;
-
-        if (mapped != NULL) {
-            /* An explicit group_map to a local group: its gid is the host's. */
-            if (host == NULL || host->local_group == NULL ||
-                !host->local_group(host->ctx, mapped, &gid))
-                continue;
-            snprintf(pg->name, sizeof(pg->name), "%s", mapped);
-        } else {
-            if (eksauth_names_group(k8s_group, cfg->group_prefix, pg->name, &nerr) != EKSAUTH_OK)
-                continue;
-            planned = eksauth_plan_find_group(plan, pg->name);
-            if (planned != NULL && planned->k8s_group != NULL &&
-                strcmp(planned->k8s_group, k8s_group) == 0) {
-                gid = planned->gid;
-            } else if (planned == NULL && !eksauth_plan_find_user(plan, pg->name) &&
-                       !(host != NULL && host->local_group != NULL &&
-                         host->local_group(host->ctx, pg->name, &gid))) {
-                /* A group only this login's template yields: not in the plan yet. */
-                gid = eksauth_plan_id_for(plan, pg->name, true);
-            } else {
-                /* Refused by the plan (collision, local group): never granted. */
-                continue;
-            }
-            if (gid == 0)
-                continue;
-        }
-        pg->gid = gid;
-        pg->k8s_group = k8s_group;
-        id->n_groups++;
-    }
-    /* The group of every login (no k8s group: it is eksauth's own). */
-    users = plan->users_group[0] != '\0' ? eksauth_plan_find_group(plan, plan->users_group) : NULL;
-    if (users != NULL && users->gid != 0 && users->gid != UINT32_MAX) {
-        memcpy(id->groups[id->n_groups].name, users->name, sizeof(users->name));
-        id->groups[id->n_groups].gid = users->gid;
-        id->groups[id->n_groups].k8s_group = NULL;
-        id->n_groups++;
-    }
-    return EKSAUTH_OK;
-}
-
-enum eksauth_status
-eksauth_identity_resolve(const struct eksauth_config *cfg, const struct eksauth_awsauth *aa,
-                         const struct eksauth_plan *plan, const struct eksauth_host *host,
-                         const struct eksauth_principal *p, const char *user_id,
-                         struct eksauth_identity *out, struct eksauth_error *err)
-{
-    const struct eksauth_plan_user *planned;
-    enum eksauth_status st;
-
-    memset(out, 0, sizeof(*out));
-    st = eksauth_awsauth_map(aa, p, &out->k8s, err);
-    if (st != EKSAUTH_OK)
-        goto out;
-    out->arn = dup_or_empty(p->arn);
-    out->canonical_arn = dup_or_empty(p->canonical_arn);
-    out->account = dup_or_empty(p->account);
-    out->user_id = dup_or_empty(user_id);
-    out->session_name = dup_or_empty(p->session_name);
-    out->access_key_id = dup_or_empty(p->access_key_id);
-    if (out->arn == NULL || out->canonical_arn == NULL || out->account == NULL ||
-        out->user_id == NULL || out->session_name == NULL || out->access_key_id == NULL) {
-        st = eksauth_fail(err, EKSAUTH_ENOMEM, "identity: out of memory");
-        goto out;
-    }
-    out->templated = out->k8s.source == EKSAUTH_SRC_MAPACCOUNTS ||
-                     (out->k8s.entry != NULL && out->k8s.entry->username != NULL &&
-                      eksauth_template_has_placeholder(out->k8s.entry->username));
-    st = login_for(cfg, host, out->k8s.username, out->login, err);
-    if (st != EKSAUTH_OK) {
-        eksauth_error_prefix(err, "login refused");
-        goto out;
-    }
-    planned = eksauth_plan_find_user(plan, out->login);
-    if (planned != NULL && strcmp(planned->k8s_username, out->k8s.username) != 0) {
-        /* Another k8s user owns this POSIX name: a session name must not take it. */
-        st = eksauth_fail(err, EKSAUTH_EREJECTED,
-                          "login refused: login '%s' belongs to k8s user '%s', not '%s'",
-                          out->login, planned->k8s_username, out->k8s.username);
-        goto out;
-    }
-    if (planned == NULL && !out->templated) {
-        st = eksauth_fail(err, EKSAUTH_EREJECTED,
-                          "login refused: '%s' is not served on this host (see the warnings of "
-                          "eksauth sync)",
-                          out->login);
-        goto out;
-    }
-    if (planned == NULL && eksauth_plan_find_group(plan, out->login) != NULL) {
-        st = eksauth_fail(err, EKSAUTH_EREJECTED,
-                          "login refused: '%s' is the name of a mapped group", out->login);
-        goto out;
-    }
-    out->uid = planned != NULL ? planned->uid : eksauth_plan_id_for(plan, out->login, false);
-    if (out->uid == 0) {
-        st = eksauth_fail(err, EKSAUTH_EREJECTED, "login refused: no free id for '%s'", out->login);
-        goto out;
-    }
-    out->gid = out->uid; /* the user's private group */
-    st = resolve_groups(cfg, plan, host, out, err);
-out:
-    if (st != EKSAUTH_OK)
-        eksauth_identity_free(out);
-    return st;
-}
-
-void eksauth_identity_free(struct eksauth_identity *id)
-{
-    if (id == NULL)
-        return;
-    free(id->arn);
-    free(id->canonical_arn);
-    free(id->account);
-    free(id->user_id);
-    free(id->session_name);
-    free(id->access_key_id);
-    eksauth_k8s_identity_free(&id->k8s);
-    free(id->groups);
-    memset(id, 0, sizeof(*id));
 }

@@ -15,12 +15,53 @@
 
 #include "eksauth/arn.h"
 #include "eksauth/awsauth.h"
+#include "eksauth/iddb_record.h"
+#include "eksauth/iddb_template.h"
 #include "eksauth/login.h"
 #include "eksauth/names.h"
 #include "eksauth/replay.h"
 #include "eksauth/snapshot.h"
 
 /* ------------------------------------------------------------ whose name */
+
+/*
+ * What decides a templated name's id besides the DB: this host's id key,
+ * the time (tombstones), its local ids.  The same rules as the NSS module's,
+ * so a login records the id sshd resolved (iddb_template.h).
+ */
+static enum eksauth_status id_rules(struct eksauth_ctx *ctx, struct eksauth_iddb_id_rules *rules,
+                                    struct eksauth_error *err)
+{
+    const struct eksauth_host *host;
+    enum eksauth_status st;
+
+    memset(rules, 0, sizeof(*rules));
+    st = eksauth_ctx_id_key(ctx, err);
+    if (st == EKSAUTH_OK)
+        st = eksauth_ctx_local_names(ctx, &host, err);
+    if (st != EKSAUTH_OK)
+        return st == EKSAUTH_ENOMEM ? st : EKSAUTH_EUNAVAIL;
+    rules->key = ctx->cfg.id_key_set ? &ctx->cfg.id_key : NULL;
+    rules->now = (uint64_t)time(NULL);
+    rules->local_id = host->local_id;
+    rules->ctx = host->ctx;
+    return EKSAUTH_OK;
+}
+
+/* Whether user fits a template of db the way NSS answers for it (served or not). */
+static enum eksauth_status templated_verdict(struct eksauth_ctx *ctx, const struct eksauth_iddb *db,
+                                             const char *user, enum eksauth_iddb_verdict *v,
+                                             struct eksauth_error *err)
+{
+    struct eksauth_iddb_id_rules rules;
+    enum eksauth_status st;
+    uint32_t uid;
+
+    st = id_rules(ctx, &rules, err);
+    if (st == EKSAUTH_OK)
+        *v = eksauth_iddb_template_user(db, user, &rules, &uid);
+    return st;
+}
 
 enum eksauth_status eksauth_login_is_local(struct eksauth_ctx *ctx, const char *user, bool *local,
                                            struct eksauth_error *err)
@@ -40,8 +81,8 @@ enum eksauth_status eksauth_login_serves(struct eksauth_ctx *ctx, const char *us
 {
     const struct eksauth_iddb *db;
     struct eksauth_iddb_user u;
+    enum eksauth_iddb_verdict v;
     enum eksauth_status st;
-    uint32_t uid;
 
     /* Only names NSS could serve: never a reserved or malformed one. */
     if (!eksauth_names_valid(user) || eksauth_names_reserved(user))
@@ -56,7 +97,10 @@ enum eksauth_status eksauth_login_serves(struct eksauth_ctx *ctx, const char *us
         return eksauth_fail(err, EKSAUTH_EUNAVAIL, "identity DB %s: bad record for %s",
                             ctx->paths.db, user);
     /* A name a template of the last sync can give: NSS answers for it already. */
-    if (eksauth_iddb_template_user(db, user, &uid) == EKSAUTH_OK)
+    st = templated_verdict(ctx, db, user, &v, err);
+    if (st != EKSAUTH_OK)
+        return st;
+    if (v == EKSAUTH_IDDB_TEMPLATED)
         return EKSAUTH_OK;
     return eksauth_fail(err, EKSAUTH_ENOTFOUND, "'%s' is not in the identity DB", user);
 }
@@ -209,8 +253,10 @@ enum eksauth_status eksauth_login_check(struct eksauth_ctx *ctx,
     if (st == EKSAUTH_ENOTMAPPED && eksauth_awsauth_dropped_count(l->mapping.aa) > 0)
         eksauth_error_append(err, " (aws-auth's %s was dropped, as the cluster drops it)",
                              eksauth_awsauth_dropped_at(l->mapping.aa, 0));
-    if (st == EKSAUTH_EREJECTED)
+    if (st == EKSAUTH_EREJECTED) {
+        l->refusal = l->id.refusal;
         keep_cluster_identity(l);
+    }
     if (st != EKSAUTH_OK)
         return stop(l, EKSAUTH_LOGIN_MAPPING, st);
     l->step = EKSAUTH_LOGIN_CHECKED;
@@ -219,36 +265,32 @@ enum eksauth_status eksauth_login_check(struct eksauth_ctx *ctx,
 
 /* --------------------------------------------------------------- commit */
 
-static bool group_is_mapped_locally(const struct eksauth_config *cfg, const char *k8s_group)
-{
-    size_t i;
-
-    for (i = 0; k8s_group != NULL && i < cfg->n_group_map; i++) {
-        if (strcmp(cfg->group_map[i].from, k8s_group) == 0)
-            return true;
-    }
-    return false;
-}
-
 /*
  * Record the login (under the DB writer's lock): the user and its groups as
  * the mapping gives them now, so sshd's initgroups sees them; a templated
  * user gets its persistent uid here.
  */
-static enum eksauth_status record(struct eksauth_ctx *ctx, struct eksauth_identity *id,
+static enum eksauth_status record(struct eksauth_ctx *ctx, struct eksauth_login *l,
                                   struct eksauth_error *err)
 {
+    struct eksauth_identity *id = &l->id;
     struct eksauth_iddb_group_in *groups;
+    struct eksauth_iddb_id_rules rules;
     struct eksauth_iddb_user_in u;
+    enum eksauth_iddb_verdict v = EKSAUTH_IDDB_TEMPLATED;
     enum eksauth_status st;
     uint32_t uid = 0;
     size_t i;
 
+    st = id_rules(ctx, &rules, err);
+    if (st != EKSAUTH_OK)
+        return st;
     groups = calloc(id->n_groups + 1, sizeof(*groups));
     if (groups == NULL)
         return eksauth_fail(err, EKSAUTH_ENOMEM, "out of memory");
     for (i = 0; i < id->n_groups; i++) {
-        bool local = group_is_mapped_locally(&ctx->cfg, id->groups[i].k8s_group);
+        bool local = eksauth_config_map_find(ctx->cfg.group_map, ctx->cfg.n_group_map,
+                                             id->groups[i].k8s_group) != NULL;
 
         groups[i].name = id->groups[i].name;
         groups[i].k8s_group = local ? NULL : id->groups[i].k8s_group;
@@ -267,9 +309,13 @@ static enum eksauth_status record(struct eksauth_ctx *ctx, struct eksauth_identi
     /* 0: the id NSS already answers for a templated name; a recorded user keeps its own. */
     u.uid = id->templated ? 0 : id->uid;
     u.flags = id->templated ? EKSAUTH_IDDB_USER_TEMPLATED : 0;
-    st = eksauth_iddb_record_login(ctx->paths.db, &u, groups, id->n_groups, &uid, err);
+    st = eksauth_iddb_record_login(ctx->paths.db, &u, groups, id->n_groups, &rules, &uid, &v, err);
     free(groups);
     if (st != EKSAUTH_OK) {
+        if (v == EKSAUTH_IDDB_ID_HELD)
+            l->refusal = EKSAUTH_REFUSAL_ID_HELD;
+        else if (v == EKSAUTH_IDDB_AMBIGUOUS)
+            l->refusal = EKSAUTH_REFUSAL_AMBIGUOUS;
         eksauth_error_prefix(err, "identity DB: recording the login failed");
         return st;
     }
@@ -324,7 +370,7 @@ enum eksauth_status eksauth_login_commit(struct eksauth_ctx *ctx, struct eksauth
             return stop(l, EKSAUTH_LOGIN_REPLAY, st);
     }
     /* Recorded, so NSS (initgroups) sees the user and its current groups. */
-    st = record(ctx, &l->id, err);
+    st = record(ctx, l, err);
     if (st != EKSAUTH_OK)
         return stop(l, EKSAUTH_LOGIN_RECORD, st);
     l->step = EKSAUTH_LOGIN_DONE;
@@ -352,6 +398,26 @@ void eksauth_login_reason(const struct eksauth_login *l, const struct eksauth_er
 {
     const char *r = "the login was refused";
 
+    /* A class the person can act on, and still nothing about whoever else is involved. */
+    switch (l->refusal) {
+    case EKSAUTH_REFUSAL_ID_HELD:
+        r = "this login name's id is held by another account here; ask the host's administrator";
+        goto out;
+    case EKSAUTH_REFUSAL_SESSION_CHARS:
+        r = "your session name has characters a login name cannot carry: use only a-z, 0-9, "
+            "'.', '_' and '-' (aws sts assume-role --role-session-name, or your SSO user name)";
+        goto out;
+    case EKSAUTH_REFUSAL_BARE_TEMPLATE:
+        r = "your identity's username template gives no fixed login prefix, so hosts do not "
+            "serve it; ask the cluster's administrator";
+        goto out;
+    case EKSAUTH_REFUSAL_AMBIGUOUS:
+        r = "your login name can come from more than one mapping here, so nobody gets it; ask "
+            "the cluster's administrator";
+        goto out;
+    case EKSAUTH_REFUSAL_NONE:
+        break;
+    }
     switch (l->step) {
     case EKSAUTH_LOGIN_SETUP:
     case EKSAUTH_LOGIN_RECORD:
@@ -392,6 +458,7 @@ void eksauth_login_reason(const struct eksauth_login *l, const struct eksauth_er
     case EKSAUTH_LOGIN_DONE:
         break;
     }
+out:
     snprintf(out, outlen, "eksauth: login refused: %s", r);
 }
 
@@ -406,17 +473,25 @@ static bool listed(char *const *list, const char *name)
     return false;
 }
 
-/* Any one of names among u's POSIX groups in the DB. */
+/*
+ * Any one of names among u's POSIX groups in the DB: its primary group (the
+ * users' group) and its supplementary groups.  Group membership only, never
+ * the login's own name: a session name chooses the login, so a login called
+ * like a required group must not pass for a member of it.
+ */
 static bool in_any_group(const struct eksauth_iddb *db, const struct eksauth_iddb_user *u,
                          const char *const *names, size_t n)
 {
-    struct eksauth_iddb_group g;
+    struct eksauth_iddb_group g, primary;
+    bool has_primary;
     uint32_t j;
     size_t k;
 
+    /* A private group (DBs before version 3) carries the login's name: never a match. */
+    has_primary = eksauth_iddb_group_by_gid(db, u->gid, &primary) == EKSAUTH_OK &&
+                  (primary.flags & EKSAUTH_IDDB_GROUP_PRIVATE) == 0;
     for (k = 0; k < n; k++) {
-        /* The private group (gid = uid) carries the login's name. */
-        if (strcmp(names[k], u->login) == 0)
+        if (has_primary && strcmp(names[k], primary.name) == 0)
             return true;
         for (j = 0; j < u->n_groups; j++) {
             if (eksauth_iddb_user_group(db, u, j, &g) == EKSAUTH_OK &&
@@ -440,8 +515,8 @@ enum eksauth_status eksauth_login_account(struct eksauth_ctx *ctx, const char *u
 {
     const struct eksauth_iddb *db;
     struct eksauth_iddb_user u;
+    enum eksauth_iddb_verdict v;
     enum eksauth_status st;
-    uint32_t uid;
 
     if (k8s_user != NULL)
         *k8s_user = NULL;
@@ -453,7 +528,10 @@ enum eksauth_status eksauth_login_account(struct eksauth_ctx *ctx, const char *u
         if (authenticated_k8s_user != NULL)
             /* Authenticated a moment ago, gone now: sync ran and aws-auth lost the mapping. */
             return eksauth_fail(err, EKSAUTH_EREJECTED, "no longer mapped: not in the identity DB");
-        if (eksauth_iddb_template_user(db, user, &uid) == EKSAUTH_OK)
+        st = templated_verdict(ctx, db, user, &v, err);
+        if (st != EKSAUTH_OK)
+            return st;
+        if (v == EKSAUTH_IDDB_TEMPLATED)
             /* Fits a template but never proved who it is: no mapping to re-check. */
             return eksauth_fail(err, EKSAUTH_EREJECTED, "templated name not recorded by a login");
         return eksauth_fail(err, EKSAUTH_ENOTFOUND, "'%s' is not in the identity DB", user);

@@ -15,18 +15,20 @@
 #include "eksauth/entry_cache.h"
 #include "eksauth/mapping.h"
 #include "eksauth/snapshot.h"
+#include "eksauth/strlist.h"
 
-enum eksauth_status eksauth_mapping_seeds(const struct eksauth_iddb *db,
+enum eksauth_status eksauth_mapping_seeds(const struct eksauth_iddb *db, uint64_t now,
                                           struct eksauth_id_seed **seeds, size_t *n,
                                           struct eksauth_error *err)
 {
     uint32_t nu = db != NULL ? eksauth_iddb_user_count(db) : 0;
     uint32_t ng = db != NULL ? eksauth_iddb_group_count(db) : 0, i;
+    uint32_t nt = db != NULL ? eksauth_iddb_tombstone_count(db) : 0;
     struct eksauth_id_seed *s;
 
     *seeds = NULL;
     *n = 0;
-    s = calloc((size_t)nu + ng + 1, sizeof(*s));
+    s = calloc((size_t)nu + ng + nt + 1, sizeof(*s));
     if (s == NULL)
         return eksauth_fail(err, EKSAUTH_ENOMEM, "out of memory");
     for (i = 0; i < nu; i++) {
@@ -47,6 +49,24 @@ enum eksauth_status eksauth_mapping_seeds(const struct eksauth_iddb *db,
         s[*n].name = (char *)g.name;
         s[*n].id = g.gid;
         s[(*n)++].is_group = true;
+    }
+    /*
+     * A live tombstone holds its id: as a seed of its removed name, no other
+     * name probes onto it, and the name itself gets its id back if it
+     * returns.  Not when the name is in the DB again with an id of its own.
+     */
+    for (i = 0; i < nt; i++) {
+        struct eksauth_iddb_tombstone t;
+        struct eksauth_iddb_user u;
+        struct eksauth_iddb_group g;
+
+        if (eksauth_iddb_tombstone_at(db, i, &t) != EKSAUTH_OK || t.until <= now ||
+            (t.is_group ? eksauth_iddb_group_by_name(db, t.name, &g)
+                        : eksauth_iddb_user_by_name(db, t.name, &u)) != EKSAUTH_ENOTFOUND)
+            continue;
+        s[*n].name = (char *)t.name;
+        s[*n].id = t.id;
+        s[(*n)++].is_group = t.is_group;
     }
     *seeds = s;
     return EKSAUTH_OK;
@@ -116,10 +136,19 @@ enum eksauth_status eksauth_mapping_plan(struct eksauth_ctx *ctx, const struct e
     enum eksauth_status st;
 
     st = eksauth_ctx_local_names(ctx, &host, err);
+    /* The fleet's id key, so ids here are those of every host with the same key. */
     if (st == EKSAUTH_OK)
-        st = eksauth_mapping_seeds(db, &seeds, &n_seeds, err);
+        st = eksauth_ctx_id_key(ctx, err);
+    if (st == EKSAUTH_OK)
+        st = eksauth_mapping_seeds(db, (uint64_t)time(NULL), &seeds, &n_seeds, err);
     if (st == EKSAUTH_OK)
         st = eksauth_plan_build(&ctx->cfg, m->aa, host, seeds, n_seeds, &m->plan, err);
+    /* Not root: the ids shown for names not yet recorded are not this host's. */
+    if (st == EKSAUTH_OK && ctx->id_key_unreadable)
+        st = eksauth_strv_addf(&m->plan.warnings, &m->plan.n_warnings, err,
+                               "the id key cannot be read as this user: the ids of names not yet "
+                               "in the identity DB are shown unkeyed, not as this host gives them "
+                               "(run as root)");
     free(seeds);
     return st;
 }

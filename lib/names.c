@@ -1,7 +1,9 @@
 /*
  * names.c - Kubernetes user and group names to POSIX names, and the
- * deterministic uid/gid of a name.  The rules are written out in names.h.
- * libc only: the NSS module compiles this file too.
+ * deterministic uid/gid of a name, unkeyed (FNV-1a) or keyed by the
+ * fleet's id key (SipHash-2-4).  The rules are written out in names.h.
+ * libc only: the NSS module compiles this file too, which is why SipHash
+ * is written here rather than taken from OpenSSL.
  */
 #include "config.h"
 
@@ -196,10 +198,119 @@ bool eksauth_names_reserved(const char *posix_name)
     return false;
 }
 
-uint32_t eksauth_names_id(const char *posix_name, unsigned probe, uint32_t id_min, uint32_t id_max)
+bool eksauth_names_kept(const char *s)
 {
-    unsigned char le[4];
+    const unsigned char *p;
+
+    for (p = (const unsigned char *)s; p != NULL && *p != '\0'; p++) {
+        if (map_byte(*p) != (char)*p)
+            return false;
+    }
+    return s != NULL;
+}
+
+/* ---------------------------------------------------------------- SipHash */
+
+static uint64_t rotl64(uint64_t x, unsigned b)
+{
+    return (x << b) | (x >> (64 - b));
+}
+
+static uint64_t load_le64(const unsigned char *p)
+{
+    uint64_t v = 0;
+    int i;
+
+    for (i = 7; i >= 0; i--)
+        v = (v << 8) | p[i];
+    return v;
+}
+
+/* One SipRound on the state v[0..3]. */
+static void sipround(uint64_t v[4])
+{
+    v[0] += v[1];
+    v[1] = rotl64(v[1], 13);
+    v[1] ^= v[0];
+    v[0] = rotl64(v[0], 32);
+    v[2] += v[3];
+    v[3] = rotl64(v[3], 16);
+    v[3] ^= v[2];
+    v[0] += v[3];
+    v[3] = rotl64(v[3], 21);
+    v[3] ^= v[0];
+    v[2] += v[1];
+    v[1] = rotl64(v[1], 17);
+    v[1] ^= v[2];
+    v[2] = rotl64(v[2], 32);
+}
+
+/*
+ * SipHash-2-4 (Aumasson and Bernstein, 2012): two rounds per 8-byte word,
+ * four to finish, the length in the top byte of the last word.  Checked
+ * against the paper's test vectors in tests/unit/test_names.c.
+ */
+uint64_t eksauth_siphash24(const unsigned char key[16], const void *data, size_t len)
+{
+    const unsigned char *p = data;
+    uint64_t k0 = load_le64(key), k1 = load_le64(key + 8), m, b = (uint64_t)len << 56;
+    uint64_t v[4] = {k0 ^ 0x736f6d6570736575ull, k1 ^ 0x646f72616e646f6dull,
+                     k0 ^ 0x6c7967656e657261ull, k1 ^ 0x7465646279746573ull};
+    size_t i, tail = len & 7;
+
+    for (i = 0; i + 8 <= len; i += 8) {
+        m = load_le64(p + i);
+        v[3] ^= m;
+        sipround(v);
+        sipround(v);
+        v[0] ^= m;
+    }
+    for (m = 0; tail > 0; tail--)
+        m |= (uint64_t)p[i + tail - 1] << (8 * (tail - 1));
+    b |= m;
+    v[3] ^= b;
+    sipround(v);
+    sipround(v);
+    v[0] ^= b;
+    v[2] ^= 0xff;
+    for (i = 0; i < 4; i++)
+        sipround(v);
+    return v[0] ^ v[1] ^ v[2] ^ v[3];
+}
+
+static void store_le64(unsigned char *p, uint64_t v)
+{
+    int i;
+
+    for (i = 0; i < 8; i++)
+        p[i] = (unsigned char)(v >> (8 * i));
+}
+
+void eksauth_names_id_key_derive(const void *secret, size_t len, struct eksauth_id_key *out)
+{
+    static const unsigned char check_label[] = "eksauth id key check";
+    const unsigned char *s = secret;
+    unsigned char half[16];
+
+    /*
+     * Each half of the key is SipHash of the whole secret, keyed by one of
+     * its first two 16-byte pieces: every byte of the file counts in both
+     * halves, and neither half can be told without the secret.
+     */
+    memcpy(half, s, 16);
+    store_le64(out->k, eksauth_siphash24(half, s, len));
+    memcpy(half, s + 16, 16);
+    store_le64(out->k + 8, eksauth_siphash24(half, s, len));
+    memset(half, 0, sizeof(half));
+    out->check = eksauth_siphash24(out->k, check_label, sizeof(check_label) - 1);
+}
+
+uint32_t eksauth_names_id(const struct eksauth_id_key *key, const char *posix_name, unsigned probe,
+                          uint32_t id_min, uint32_t id_max)
+{
+    unsigned char le[4], msg[12];
     uint64_t h, span;
+    size_t n;
 
     /* Never let a bad range reach the arithmetic: it could give id 0, root. */
     if (id_min == 0 || id_min > id_max) {
@@ -213,8 +324,16 @@ uint32_t eksauth_names_id(const char *posix_name, unsigned probe, uint32_t id_mi
     le[1] = (unsigned char)((probe >> 8) & 0xff);
     le[2] = (unsigned char)((probe >> 16) & 0xff);
     le[3] = (unsigned char)((probe >> 24) & 0xff);
-    h = eksauth_fnv1a64(posix_name, strlen(posix_name), EKSAUTH_FNV1A64_INIT);
-    h = eksauth_fnv1a64(le, sizeof(le), h);
+    n = strlen(posix_name);
+    if (key != NULL) {
+        /* Keyed: SipHash of the name, then of that hash and the probe (fixed 12 bytes). */
+        store_le64(msg, eksauth_siphash24(key->k, posix_name, n));
+        memcpy(msg + 8, le, sizeof(le));
+        h = eksauth_siphash24(key->k, msg, sizeof(msg));
+    } else {
+        h = eksauth_fnv1a64(posix_name, n, EKSAUTH_FNV1A64_INIT);
+        h = eksauth_fnv1a64(le, sizeof(le), h);
+    }
 
     span = (uint64_t)id_max - id_min + 1;
     return id_min + (uint32_t)(fold(h) % span);

@@ -13,12 +13,15 @@
 #include "eksauth/arn.h"
 #include "eksauth/awsauth.h"
 #include "eksauth/entry_cache.h"
+#include "eksauth/id_policy.h"
 #include "eksauth/iddb.h"
+#include "eksauth/iddb_upgrade.h"
 #include "eksauth/identity.h"
 #include "eksauth/mapping.h"
 #include "eksauth/snapshot.h"
 #include "eksauth/sync.h"
 #include "eksauth/template.h"
+#include "eksauth/tombstone.h"
 
 #define BOUND_TEMPLATE_MAX 1024
 
@@ -33,20 +36,6 @@ struct apply {
     const struct eksauth_cluster_snapshot *snap; /* the document applied, kept beside the DB */
     struct eksauth_snapshot_state *state;        /* updated when the snapshot is written */
 };
-
-/* NULL when NSS may answer for names of tmpl; else why not (for the sync's warning). */
-static const char *template_unservable(const struct eksauth_config *cfg, const char *tmpl)
-{
-    if (eksauth_template_validate(tmpl, EKSAUTH_TEMPLATE_USERNAME, NULL) != EKSAUTH_OK)
-        return "it is not a valid username template";
-    /* Refused at login anyway: NSS must not answer for them either. */
-    if (strstr(tmpl, "{{AccessKeyID}}") != NULL)
-        return "{{AccessKeyID}} changes every session, so it never names a login";
-    /* Usernames k8s keeps for itself: nodes and controllers, never people. */
-    if (!cfg->allow_system_users && strncmp(tmpl, "system:", 7) == 0)
-        return "system: usernames are refused as logins here (allow_system_users)";
-    return NULL;
-}
 
 /*
  * tmpl with {{EC2PrivateDNSName}} bound to this host's own private DNS name
@@ -95,23 +84,19 @@ static enum eksauth_status start_builder(struct apply *a, struct eksauth_error *
     params.id_max = plan->id_max;
     params.home = cfg->home;
     params.shell = cfg->shell;
+    params.users_gid = plan->users_gid;
+    params.keyed = cfg->id_key_set;
+    params.key_check = cfg->id_key.check;
     st = eksauth_iddb_builder_new(&params, &a->b, err);
     if (st != EKSAUTH_OK)
         return st;
     eksauth_iddb_builder_set_generation(a->b, r->generation);
+    /* The plan holds only templates hosts may serve (identity.h). */
     for (i = 0; i < plan->n_templates; i++) {
         const char *tmpl = plan->templates[i];
-        const char *why = template_unservable(cfg, tmpl);
         struct eksauth_error berr;
         char bound[BOUND_TEMPLATE_MAX];
 
-        if (why != NULL) {
-            st = eksauth_strlist_addf(&r->warnings, err, "template '%s' is not served: %s; skipped",
-                                      tmpl, why);
-            if (st != EKSAUTH_OK)
-                return st;
-            continue;
-        }
         if (eksauth_template_needs_host_instance(tmpl)) {
             if (bind_host_template(a->ctx, tmpl, bound, sizeof(bound), &berr) != EKSAUTH_OK) {
                 st = eksauth_strlist_addf(
@@ -374,6 +359,12 @@ static enum eksauth_status apply_locked(struct apply *a, struct eksauth_error *e
         st = add_plan(a, err);
     if (st == EKSAUTH_OK)
         st = carry_over(a, err);
+    /* What this sync removed keeps its id for id_tombstone_days (tombstone.h). */
+    if (st == EKSAUTH_OK)
+        st = eksauth_tombstones_carry(a->old, a->b, (uint64_t)time(NULL),
+                                      a->ctx->cfg.id_tombstone_days, NULL, err);
+    if (st == EKSAUTH_OK)
+        st = eksauth_id_policy_warnings(a->ctx, r->templates.n, NULL, &r->warnings, err);
     /*
      * The document first, then the DB written from it, under the same lock:
      * a login takes the snapshot only with a DB of its generation or later

@@ -13,8 +13,13 @@
  *    recursion): local names are read from /etc/passwd and /etc/group
  *    directly.
  * A name that fits a username template of the current aws-auth, and that
- * neither the DB nor a local file holds, is answered by getpwnam_r only,
- * with its deterministic uid and gid = uid (never enumerated).
+ * neither the DB nor a local file holds, is answered by getpwnam_r only
+ * (never enumerated), with the one uid its first login will record and the
+ * users' group as its gid (lib/iddb_template.c): its id held by anyone, a
+ * local account's included, means no answer.  When the DB's ids are keyed,
+ * only root reads the key (sshd resolves names as root, before PAM): any
+ * other process gets no answer for such a name, so nobody can ask which
+ * uid a session name would get.
  * A DB entry whose name a local file holds (a local user or group made
  * after the last sync) is not served by any lookup until the next sync
  * drops it: see "Local names" below.
@@ -37,9 +42,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "eksauth/iddb.h"
+#include "eksauth/iddb_template.h"
+#include "eksauth/idkey.h"
 #include "eksauth/names.h"
+#include "local_files.h"
 #include "nss_eksauth.h"
 
 static_assert(sizeof(uid_t) == sizeof(uint32_t) && sizeof(gid_t) == sizeof(uint32_t),
@@ -181,39 +190,6 @@ static struct eksauth_iddb *current_db(const struct timespec *t, bool clock_ok, 
 /* Local names.                                                              */
 
 /*
- * Does /etc/passwd or /etc/group hold name?  Read directly (never through
- * NSS: no recursion).  Unreadable counts as "yes": fail closed.
- */
-static bool local_file_has(const char *file, const char *name)
-{
-    char line[1024];
-    size_t nlen = strlen(name);
-    bool at_start = true, found = false;
-    FILE *f;
-
-    f = fopen(file, "re");
-    if (f == NULL)
-        return errno != ENOENT;
-    while (!found && fgets(line, sizeof(line), f) != NULL) {
-        size_t l = strlen(line);
-
-        /* Only the first field of a line; the tail of an over-long line is skipped. */
-        if (at_start && strncmp(line, name, nlen) == 0 && line[nlen] == ':')
-            found = true;
-        at_start = l > 0 && line[l - 1] == '\n';
-    }
-    if (ferror(f))
-        found = true;
-    fclose(f);
-    return found;
-}
-
-static bool local_name(const char *name)
-{
-    return local_file_has("/etc/passwd", name) || local_file_has("/etc/group", name);
-}
-
-/*
  * The sync refuses a login or group named like a local user or group
  * (lib/identity.c), but one can be made locally between two syncs.  With
  * "files eksauth", files answers lookups by that name first, not lookups by
@@ -336,7 +312,7 @@ static bool user_served(const char *login, uint32_t uid)
     if (clash.unreadable)
         return false;
     if (clash.overflow)
-        return !local_name(login);
+        return !nss_local_name(login);
     return !has_id(clash.uids, clash.n_uids, uid);
 }
 
@@ -346,7 +322,7 @@ static bool group_served(const struct eksauth_iddb_group *g)
     if ((g->flags & EKSAUTH_IDDB_GROUP_LOCAL) != 0 || clash.unreadable)
         return false;
     if (clash.overflow)
-        return !local_file_has("/etc/group", g->name);
+        return !nss_local_file_has("/etc/group", g->name);
     return !has_id(clash.gids, clash.n_gids, g->gid);
 }
 
@@ -539,15 +515,32 @@ static enum nss_status gr_answer(const struct eksauth_iddb *db, enum eksauth_sta
 static enum nss_status template_pw(const struct eksauth_iddb *db, const char *name,
                                    struct passwd *pw, char *buf, size_t buflen, int *errnop)
 {
+    struct eksauth_iddb_id_rules rules = {NULL, 0, nss_local_id, NULL};
+    struct eksauth_id_key key;
+    struct eksauth_error err;
+    enum eksauth_iddb_verdict verdict;
     char home[PATH_MAX];
     struct pw_view v;
+    bool present = false;
     uint32_t uid;
     size_t hl;
 
-    if (eksauth_iddb_template_user(db, name, &uid) != EKSAUTH_OK)
+    /*
+     * Keyed ids: only root reads the key, and only when the DB asks for it.
+     * Anyone else gets no answer, so no one can search for a session name
+     * that lands on a uid of their choosing by asking NSS.
+     */
+    if (eksauth_iddb_keyed(db, NULL) && geteuid() == 0 &&
+        eksauth_idkey_load(eksauth_idkey_default_path(), &key, &present, &err) == EKSAUTH_OK &&
+        present)
+        rules.key = &key;
+    rules.now = (uint64_t)time(NULL);
+    verdict = eksauth_iddb_template_user(db, name, &rules, &uid);
+    explicit_bzero(&key, sizeof(key));
+    if (verdict != EKSAUTH_IDDB_TEMPLATED)
         return from_status(EKSAUTH_ENOTFOUND, errnop);
     /* A local account's name is never served through eksauth (DESIGN §3). */
-    if (local_name(name))
+    if (nss_local_name(name))
         return from_status(EKSAUTH_ENOTFOUND, errnop);
     hl = eksauth_iddb_expand_home(eksauth_iddb_home_pattern(db), name, home, sizeof(home));
     if (hl >= sizeof(home))
@@ -561,7 +554,7 @@ static enum nss_status template_pw(const struct eksauth_iddb *db, const char *na
     v.shell = eksauth_iddb_shell(db);
     v.shell_len = strlen(v.shell);
     v.uid = uid;
-    v.gid = uid;
+    v.gid = eksauth_iddb_users_gid(db); /* every login's primary group: none a name can choose */
     return fill_pw(&v, pw, buf, buflen, errnop);
 }
 

@@ -16,6 +16,7 @@
 #include "eksauth/context.h"
 #include "eksauth/creds.h"
 #include "eksauth/identity.h"
+#include "eksauth/resolve.h"
 #include "eksauth/mapping.h"
 #include "eksauth/mint.h"
 #include "eksauth/status.h"
@@ -68,7 +69,10 @@ int cli_print_json(struct json_object *obj);
 /* The identity JSON of eksauth(1) (arn, canonical_arn, ..., posix_groups, source). */
 struct json_object *cli_identity_json(const struct eksauth_identity *id);
 
-/* The warnings of m's aws-auth on stderr: "eksauth: warning: SOURCE: ..." (one a line). */
+/*
+ * The warnings of m on stderr, one a line: its aws-auth's ("eksauth: warning:
+ * SOURCE: ..."), then what this host's plan refuses ("eksauth: warning: ...").
+ */
 void cli_mapping_warnings(const struct eksauth_mapping *m);
 
 /*

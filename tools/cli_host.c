@@ -178,6 +178,9 @@ void cli_mapping_warnings(const struct eksauth_mapping *m)
     for (i = 0; m->aa != NULL && i < eksauth_awsauth_warning_count(m->aa); i++)
         fprintf(stderr, "eksauth: warning: %s: %s\n", m->source,
                 eksauth_awsauth_warning_at(m->aa, i));
+    /* What this host refuses of it (templates, collisions, local names, the id key). */
+    for (i = 0; i < m->plan.n_warnings; i++)
+        fprintf(stderr, "eksauth: warning: %s\n", m->plan.warnings[i]);
 }
 
 int cli_shared_option(struct eksauth_cli *cli, int c, char **argv, const char *what,

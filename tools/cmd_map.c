@@ -12,6 +12,7 @@
 #include "eksauth/arn.h"
 #include "eksauth/awsauth.h"
 #include "eksauth/identity.h"
+#include "eksauth/resolve.h"
 #include "eksauth/mapping.h"
 
 static void map_usage(FILE *out)

@@ -11,7 +11,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "eksauth/names.h"
 #include "eksauth/status.h"
+
+/*
+ * Days the id of a removed user stays held by default: half a year, long
+ * enough for the files it left (homes, /tmp, shared and backed-up volumes)
+ * to be found and cleaned up, as the ids it holds are few against the range.
+ */
+#define EKSAUTH_TOMBSTONE_DAYS 180u
 
 enum eksauth_source {
     EKSAUTH_SOURCE_FILE,
@@ -75,6 +83,16 @@ struct eksauth_config {
     char *eks_ca_file;    /* CA file for the EKS API; NULL: the system store */
     char *db_path;        /* EKSAUTH_DB_PATH */
     uint32_t uid_min, uid_max;
+    /*
+     * The fleet's id key (idkey.h); NULL: eksauth_idkey_default_path().
+     * What it holds is not the parser's: eksauth_ctx_id_key loads it into
+     * id_key, id_key_set (false: no key file, ids unkeyed).
+     */
+    char *id_key_file;
+    struct eksauth_id_key id_key;
+    bool id_key_set;
+    /* How long the id of a removed user or group stays held (tombstone.h). */
+    uint32_t id_tombstone_days;
     char *group_prefix; /* "eks-" */
     /*
      * The group every login eksauth serves is in, so sshd_config can say
@@ -121,5 +139,8 @@ enum eksauth_status eksauth_config_load(struct eksauth_config *cfg, const char *
 void eksauth_config_free(struct eksauth_config *cfg);
 
 const char *eksauth_source_name(enum eksauth_source src);
+
+/* The "to" of from in a group_map or user_map list; NULL when from is not mapped. */
+const char *eksauth_config_map_find(const struct eksauth_name_map *map, size_t n, const char *from);
 
 #endif

@@ -18,6 +18,7 @@
 #include "eksauth/config.h"
 #include "eksauth/hostfiles.h"
 #include "eksauth/iddb.h"
+#include "eksauth/idkey.h"
 #include "eksauth/identity.h"
 #include "eksauth/imds.h"
 #include "eksauth/kube.h"
@@ -70,6 +71,8 @@ struct eksauth_ctx {
     bool local_loaded;
     struct eksauth_host_instance instance;   /* imds.h: read at most once */
     struct eksauth_iddb *db;                 /* opened by eksauth_ctx_db */
+    bool id_key_loaded;                      /* eksauth_ctx_id_key ran (into cfg.id_key) */
+    bool id_key_unreadable;                  /* not root: the key file exists but is root's */
     char audience[EKSAUTH_AUDIENCE_MAX + 1]; /* eksauth_ctx_audience; "" until asked */
     struct eksauth_services services;
 };
@@ -116,6 +119,16 @@ void eksauth_ctx_token_policy(const struct eksauth_ctx *ctx, struct eksauth_toke
 enum eksauth_status eksauth_ctx_local_names(struct eksauth_ctx *ctx,
                                             const struct eksauth_host **host,
                                             struct eksauth_error *err);
+
+/*
+ * The fleet's id key (idkey.h) of cfg.id_key_file, read once per context
+ * into cfg.id_key and cfg.id_key_set (false: no key file).  A key file that
+ * may not be used fails the call (EKSAUTH_EINVAL: "id key: PATH: why; run:
+ * fix").  A caller that does not trust files (not root) and cannot read it
+ * goes on without the key, with id_key_unreadable set: the ids of names
+ * not yet in the DB it computes are then not the host's.
+ */
+enum eksauth_status eksauth_ctx_id_key(struct eksauth_ctx *ctx, struct eksauth_error *err);
 
 /*
  * The identity DB of paths.db, opened once per context (iddb.h: refused

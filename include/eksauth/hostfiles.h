@@ -1,6 +1,6 @@
 /*
- * hostfiles.h - the names local accounts own, read from /etc/passwd and
- * /etc/group directly (not through NSS, which would ask eksauth itself).
+ * hostfiles.h - the names and ids local accounts own, read from /etc/passwd
+ * and /etc/group directly (not through NSS, which would ask eksauth itself).
  */
 #ifndef EKSAUTH_HOSTFILES_H
 #define EKSAUTH_HOSTFILES_H
@@ -21,6 +21,8 @@ struct eksauth_hostfiles {
     size_t n_users;
     struct eksauth_local_group *groups; /* sorted by name */
     size_t n_groups;
+    uint32_t *ids; /* every uid and gid of /etc/passwd and gid of /etc/group: sorted, unique */
+    size_t n_ids;
     struct eksauth_host host; /* callbacks over the lists above */
 };
 

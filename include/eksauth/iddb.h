@@ -5,7 +5,7 @@
  * range, home pattern, shell, denied names), since it cannot read the
  * config file, and tombstones: ids of removed names that stay held.
  *
- * The format (version 2), its integrity checks, the staleness protocol and
+ * The format (version 3), its integrity checks, the staleness protocol and
  * the atomic replace are documented in docs/identity-db.md; the byte layout
  * is include/eksauth/iddb_format.h.  In short: a checksummed header, sections of
  * variable-length records reached through hash indexes, and one XXH64 per
@@ -37,15 +37,17 @@
 #include "eksauth/status.h"
 
 #define EKSAUTH_IDDB_MAGIC      "EKSIDDB\n"
-#define EKSAUTH_IDDB_VERSION    2u
+#define EKSAUTH_IDDB_VERSION    3u
 #define EKSAUTH_IDDB_MAX_SIZE   (1024u * 1024u * 1024u) /* refuse larger files */
 #define EKSAUTH_IDDB_STR_MAX    4096u                   /* longest string field */
 #define EKSAUTH_IDDB_MAX_GROUPS 1024u                   /* groups per user */
 
+/* header flags */
+#define EKSAUTH_IDDB_KEYED 0x1u /* templated ids are keyed by the id key of this check value */
 /* user flags */
 #define EKSAUTH_IDDB_USER_TEMPLATED 0x1u /* recorded by a login from a template */
 /* group flags */
-#define EKSAUTH_IDDB_GROUP_PRIVATE 0x1u /* a user's own group (gid = uid) */
+#define EKSAUTH_IDDB_GROUP_PRIVATE 0x1u /* a user's own group (gid = uid): only in DBs before 3 */
 #define EKSAUTH_IDDB_GROUP_LOCAL   0x2u /* a local group (group_map): only in initgroups */
 
 struct eksauth_iddb;
@@ -61,7 +63,7 @@ struct eksauth_iddb_user {
 };
 
 struct eksauth_iddb_group {
-    const char *name, *k8s_group; /* k8s_group is "" for a private group */
+    const char *name, *k8s_group; /* k8s_group is "" for the users' group and local groups */
     size_t name_len;
     uint32_t gid, flags;
     uint32_t n_members; /* see eksauth_iddb_group_member() */
@@ -180,6 +182,10 @@ const char *eksauth_iddb_template_at(const struct eksauth_iddb *db, uint32_t i);
 uint32_t eksauth_iddb_denied_count(const struct eksauth_iddb *db);
 const char *eksauth_iddb_denied_at(const struct eksauth_iddb *db, uint32_t i);
 bool eksauth_iddb_is_denied(const struct eksauth_iddb *db, const char *name);
+/* The primary group of every user and of a templated name (users_group); 0: none. */
+uint32_t eksauth_iddb_users_gid(const struct eksauth_iddb *db);
+/* Whether templated ids are keyed, and by the key of which check value (names.h). */
+bool eksauth_iddb_keyed(const struct eksauth_iddb *db, uint64_t *check);
 
 /*
  * False only when no user and no group of db is named name (the name
@@ -197,34 +203,17 @@ bool eksauth_iddb_id_used(const struct eksauth_iddb *db, uint32_t id);
  * a tombstone holds id (as a uid or a gid), with *until (may be NULL) the
  * latest time one holds it to; a tombstone it cannot read counts as held
  * with until UINT64_MAX (fail closed).  Whether a time has passed is the
- * caller's decision.
+ * caller's decision.  eksauth_iddb_id_held_from is the rule the id of a new
+ * name goes by: true when a tombstone of id lasts beyond now and is not
+ * name's own (a user's tombstone of that very login: a login that comes
+ * back gets its id back), or cannot be read.
  */
 bool eksauth_iddb_id_held(const struct eksauth_iddb *db, uint32_t id, uint64_t *until);
+bool eksauth_iddb_id_held_from(const struct eksauth_iddb *db, uint32_t id, const char *name,
+                               uint64_t now);
 uint32_t eksauth_iddb_tombstone_count(const struct eksauth_iddb *db);
 enum eksauth_status eksauth_iddb_tombstone_at(const struct eksauth_iddb *db, uint32_t i,
                                               struct eksauth_iddb_tombstone *out);
-
-/*
- * True when login can come from the username template tmpl: the template's
- * literal text, sanitised like names.h does (lower case, other characters
- * '-'), with {{AccountID}} = 12 digits and {{SessionName}}/{{SessionNameRaw}}
- * = 2 to 64 of [a-z0-9._-].  Templates with {{AccessKeyID}},
- * {{EC2PrivateDNSName}} or an unknown placeholder fit nothing.  A template
- * without placeholders (sync binds {{EC2PrivateDNSName}} to the host's own
- * private DNS name) fits exactly the login eksauth_names_login gives it.
- * Pure.
- */
-bool eksauth_iddb_template_fits(const char *tmpl, const char *login);
-
-/*
- * A templated name not yet recorded: OK when login is a valid POSIX name
- * that fits a template of db, is neither a user nor a group of db and is not
- * denied; *uid is then its deterministic id: the first probe of
- * eksauth_names_id() in db's range that no entry of db uses.  ENOTFOUND
- * otherwise.  (The caller adds its own local-name check.)
- */
-enum eksauth_status eksauth_iddb_template_user(const struct eksauth_iddb *db, const char *login,
-                                               uint32_t *uid);
 
 /*
  * Expand a home pattern ("%u" = login, "%%" = '%') into buf; returns the
@@ -235,6 +224,11 @@ size_t eksauth_iddb_expand_home(const char *pattern, const char *login, char *bu
 
 /* XXH64 of data with seed: the DB checksums. */
 uint64_t eksauth_iddb_checksum(const void *data, size_t len, uint64_t seed);
+/*
+ * The header checksum of a header page (4096 bytes): XXH64 of the page with
+ * the checksum and stale words as zero (docs/identity-db.md).
+ */
+uint64_t eksauth_iddb_header_sum(const void *page);
 
 /*
  * Recompute the block checksums and the header checksum of a DB image in
@@ -254,11 +248,20 @@ struct eksauth_iddb_params {
     uint32_t id_min, id_max; /* 0/0: the names.h defaults */
     const char *home;        /* home pattern; NULL: "/home/%u" */
     const char *shell;       /* NULL: "/bin/bash" */
+    /*
+     * Every user's primary group: a user added with gid 0 gets it, and NSS
+     * gives it to a templated name before its first login.  It must be a
+     * served group of the builder by the time it is serialised.  0: none
+     * (then every user needs its gid).
+     */
+    uint32_t users_gid;
+    bool keyed;         /* templated ids are keyed by the id key of key_check */
+    uint64_t key_check; /* eksauth_id_key.check */
 };
 
 struct eksauth_iddb_group_in {
     const char *name;
-    const char *k8s_group; /* NULL or "" for a private or local group */
+    const char *k8s_group; /* NULL or "" for the users' group or a local group */
     uint32_t gid;
     uint32_t flags; /* EKSAUTH_IDDB_GROUP_* */
 };
@@ -271,7 +274,7 @@ struct eksauth_iddb_user_in {
     const char *home;  /* NULL: the pattern of the builder */
     const char *shell; /* NULL: the shell of the builder */
     uint32_t uid;
-    uint32_t gid;              /* 0: uid (a private group named login is added when missing) */
+    uint32_t gid;              /* 0: the builder's users_gid */
     uint32_t flags;            /* EKSAUTH_IDDB_USER_* */
     const char *const *groups; /* supplementary group names, added before (or private) */
     size_t n_groups;
@@ -320,29 +323,22 @@ enum eksauth_status eksauth_iddb_builder_add_tombstone(struct eksauth_iddb_build
                                                        const struct eksauth_iddb_tombstone_in *t,
                                                        struct eksauth_error *err);
 
-/* Drop a user and its private group; false when it was not there. */
+/* Drop a user (and its private group, in a DB from before version 3); false when not there. */
 bool eksauth_iddb_builder_remove_user(struct eksauth_iddb_builder *b, const char *login);
 /* Drop every template. */
 void eksauth_iddb_builder_clear_templates(struct eksauth_iddb_builder *b);
+/* Drop every tombstone. */
+void eksauth_iddb_builder_clear_tombstones(struct eksauth_iddb_builder *b);
 
 uint32_t eksauth_iddb_builder_user_count(const struct eksauth_iddb_builder *b);
 uint32_t eksauth_iddb_builder_group_count(const struct eksauth_iddb_builder *b);
 bool eksauth_iddb_builder_has_group(const struct eksauth_iddb_builder *b, const char *name);
+bool eksauth_iddb_builder_has_user(const struct eksauth_iddb_builder *b, const char *login);
 bool eksauth_iddb_builder_id_used(const struct eksauth_iddb_builder *b, uint32_t id);
 
 /* Serialise into a malloc'd buffer (free()). */
 enum eksauth_status eksauth_iddb_builder_serialize(const struct eksauth_iddb_builder *b, void **out,
                                                    size_t *len, struct eksauth_error *err);
-
-/*
- * eksauth_iddb_open, except that a DB in an older format version (1) is
- * read, checked (owner, mode, its own checksum) and converted in memory to
- * the current one, so `eksauth sync` keeps its recorded ids and logins and
- * then writes the current format.  *upgraded_from (may be NULL) is the old
- * version, or 0.
- */
-enum eksauth_status eksauth_iddb_open_upgrade(const char *path, struct eksauth_iddb **out,
-                                              unsigned *upgraded_from, struct eksauth_error *err);
 
 /*
  * The writer's lock: an exclusive flock on "<path>.lock" (created 0600,
@@ -366,24 +362,5 @@ enum eksauth_status eksauth_iddb_write_locked(const struct eksauth_iddb_builder 
                                               const char *path, struct eksauth_error *err);
 enum eksauth_status eksauth_iddb_write(const struct eksauth_iddb_builder *b, const char *path,
                                        struct eksauth_error *err);
-
-/*
- * Record one login (the PAM module, after a successful authentication), all
- * under the writer's lock: read the current DB (it must exist and be valid:
- * EKSAUTH_EUNAVAIL otherwise), replace the user's entry with u and its
- * groups, write.  An id never changes once recorded: a user already present
- * keeps its uid; u->uid == 0 means "the id NSS answers for this templated
- * name" (eksauth_iddb_template_user on the current DB).  groups (not
- * u->groups) are the user's supplementary groups as the mapping gives them
- * now; one not in the DB is added with its gid (refused when that gid is
- * taken); one present keeps its gid.  A record that is written gets
- * last_login = u->last_login, or the current time when that is 0.
- * *uid_out (may be NULL) receives the recorded uid.
- */
-enum eksauth_status eksauth_iddb_record_login(const char *path,
-                                              const struct eksauth_iddb_user_in *u,
-                                              const struct eksauth_iddb_group_in *groups,
-                                              size_t n_groups, uint32_t *uid_out,
-                                              struct eksauth_error *err);
 
 #endif

@@ -1,5 +1,5 @@
 /*
- * iddb_format.h - the byte layout of the identity DB, version 2, shared by
+ * iddb_format.h - the byte layout of the identity DB, version 3, shared by
  * the reader (lib/iddb.c) and the writer (lib/iddb_write.c).  What each
  * field means, and why, is in docs/identity-db.md.  All integers are
  * little-endian; every offset is from the start of the file.
@@ -30,7 +30,9 @@ enum {
     IDDB_H_HASH_SEED = 80,
     IDDB_H_USER_SLOTS = 88,
     IDDB_H_GROUP_SLOTS = 92,
-    IDDB_H_SECTIONS = 96, /* IDDB_N_SECTIONS x {u32 offset, u32 size} */
+    IDDB_H_SECTIONS = 96,   /* IDDB_N_SECTIONS x {u32 offset, u32 size} */
+    IDDB_H_KEY_CHECK = 192, /* u64: the id key's check value (flag EKSAUTH_IDDB_KEYED), else 0 */
+    IDDB_H_USERS_GID = 200, /* u32: every user's primary group (users_group); 0: none */
 };
 
 /* The sections, in file order. */

@@ -1,8 +1,10 @@
 /*
- * identity.h - from a verified principal to a host identity: the aws-auth
- * mapping (awsauth.h), then POSIX names and ids (names.h) under the host's
- * policy (config.h): denied and reserved names, system: users, names that
- * local accounts already own, and two k8s names that give one POSIX name.
+ * identity.h - the plan: the POSIX users and groups of an aws-auth on a
+ * host, POSIX names and ids (names.h) under the host's policy (config.h):
+ * denied and reserved names, system: users, names and ids that local
+ * accounts already own, two k8s names that give one POSIX name, and the
+ * username templates the host serves.  One principal's identity from it is
+ * resolve.h.
  *
  * The plan is the set of POSIX users and groups an aws-auth yields on a host:
  * every static username (no template) and every group, with ids assigned
@@ -28,12 +30,13 @@
 struct eksauth_host {
     bool (*local_user)(void *ctx, const char *name);                 /* /etc/passwd has name */
     bool (*local_group)(void *ctx, const char *name, uint32_t *gid); /* /etc/group has name */
+    bool (*local_id)(void *ctx, uint32_t id); /* a uid or gid of /etc/passwd, /etc/group */
     void *ctx;
 };
 
 struct eksauth_plan_group {
     char name[EKSAUTH_NAME_MAX + 1];
-    char *k8s_group; /* NULL for a user's private group */
+    char *k8s_group; /* NULL for the users' group */
     uint32_t gid;
     bool local; /* mapped on purpose to a local group (group_map): not served by eksauth */
 };
@@ -41,8 +44,8 @@ struct eksauth_plan_group {
 struct eksauth_plan_user {
     char login[EKSAUTH_NAME_MAX + 1];
     char *k8s_username;
-    char *arn; /* the aws-auth entry's ARN (or account) */
-    uint32_t uid;
+    char *arn;         /* the aws-auth entry's ARN (or account) */
+    uint32_t uid;      /* its gid is the plan's users_gid */
     size_t *group_idx; /* indexes into plan->groups */
     size_t n_groups;
 };
@@ -63,13 +66,24 @@ struct eksauth_plan {
     size_t n_used_ids;
     struct eksauth_id_seed *seeds; /* sorted copies of the recorded ids */
     size_t n_seeds;
+    struct eksauth_id_key key; /* cfg's id key, when keyed */
+    bool keyed;
     /*
      * The group every login is in (config users_group, default
      * "<prefix>users"), a member of plan->groups with no k8s group; "" when
      * it cannot be served (a local group has the name).
      */
     char users_group[EKSAUTH_NAME_MAX + 1];
+    uint32_t users_gid; /* its gid: every login's primary group; 0 when not served */
 };
+
+/*
+ * NULL when hosts may serve logins of the username template tmpl under
+ * cfg; else why not, in words (for the sync's warning): not a valid
+ * template, {{AccessKeyID}}, a system: username without
+ * allow_system_users, or a bare template (login_template.h).
+ */
+const char *eksauth_plan_template_unservable(const struct eksauth_config *cfg, const char *tmpl);
 
 /* A recorded assignment (from the identity DB) that the plan must keep. */
 struct eksauth_id_seed {
@@ -94,48 +108,37 @@ const struct eksauth_plan_user *eksauth_plan_find_user(const struct eksauth_plan
 const struct eksauth_plan_group *eksauth_plan_find_group(const struct eksauth_plan *plan,
                                                          const char *name);
 
-/*
- * The id a name gets in this plan: its planned id, or for a name the plan
- * does not hold (a templated login) the first probe not used by the plan.
- */
-uint32_t eksauth_plan_id_for(const struct eksauth_plan *plan, const char *name, bool is_group);
+/* The recorded (or tombstoned) id of name in the plan's seeds; NULL when it has none. */
+const struct eksauth_id_seed *eksauth_plan_find_seed(const struct eksauth_plan *plan,
+                                                     const char *name, bool is_group);
 
-struct eksauth_posix_group {
-    char name[EKSAUTH_NAME_MAX + 1];
-    uint32_t gid;
-    const char *k8s_group; /* points into k8s.groups */
-};
+/* True when id is taken: by the plan or its seeds, or (host may be NULL) a local uid or gid. */
+bool eksauth_plan_id_taken(const struct eksauth_plan *plan, const struct eksauth_host *host,
+                           uint32_t id);
 
-struct eksauth_identity {
-    /* who STS says signed the token */
-    char *arn;
-    char *canonical_arn;
-    char *account;
-    char *user_id;
-    char *session_name;
-    char *access_key_id;
-    /* what aws-auth gives it */
-    struct eksauth_k8s_identity k8s;
-    bool templated; /* the username came from a template */
-    /* what it is on this host */
-    char login[EKSAUTH_NAME_MAX + 1];
-    uint32_t uid, gid;
-    struct eksauth_posix_group *groups;
-    size_t n_groups;
-};
+/* True when the plan refuses login to everyone (two k8s users, a template and a static name). */
+bool eksauth_plan_refuses(const struct eksauth_plan *plan, const char *login);
 
 /*
- * Map p through aa and give it POSIX names and ids from plan.
- * EKSAUTH_ENOTMAPPED: no entry.  EKSAUTH_EREJECTED: the entry exists but the
- * login is refused (template error, denied or reserved name, system: user
- * without allow_system_users, a local account's name, a name collision).
- * user_id may be NULL.
+ * The login of a k8s username under the host's policy (user_map, names.h),
+ * or EKSAUTH_EREJECTED: a system: user without allow_system_users, no POSIX
+ * name, a reserved or denied name, a local account's or a local group's
+ * name.  The plan and the resolution of one login refuse alike through it.
  */
-enum eksauth_status
-eksauth_identity_resolve(const struct eksauth_config *cfg, const struct eksauth_awsauth *aa,
-                         const struct eksauth_plan *plan, const struct eksauth_host *host,
-                         const struct eksauth_principal *p, const char *user_id,
-                         struct eksauth_identity *out, struct eksauth_error *err);
-void eksauth_identity_free(struct eksauth_identity *id);
+enum eksauth_status eksauth_plan_login_for(const struct eksauth_config *cfg,
+                                           const struct eksauth_host *host,
+                                           const char *k8s_username,
+                                           char login[EKSAUTH_NAME_MAX + 1],
+                                           struct eksauth_error *err);
+
+/*
+ * The id a name gets in this plan: its planned or recorded id, or for a
+ * name the plan does not hold (a group a template renders) the first probe
+ * used neither by the plan nor by the host (host may be NULL); 0 when
+ * there is none.  A templated login takes probe 0 or nothing (see
+ * eksauth_identity_resolve), never this.
+ */
+uint32_t eksauth_plan_id_for(const struct eksauth_plan *plan, const struct eksauth_host *host,
+                             const char *name, bool is_group);
 
 #endif

@@ -33,6 +33,7 @@
 #include "eksauth/context.h"
 #include "eksauth/iddb.h"
 #include "eksauth/identity.h"
+#include "eksauth/resolve.h"
 #include "eksauth/mapping.h"
 #include "eksauth/status.h"
 #include "eksauth/sts.h"
@@ -81,6 +82,8 @@ struct eksauth_login {
      */
     struct eksauth_k8s_identity cluster;
     bool cluster_mapped;
+    /* Why the host refused a mapped login, when the person can be told (identity.h). */
+    enum eksauth_refusal refusal;
 };
 
 /*
@@ -115,9 +118,10 @@ enum eksauth_status eksauth_login_check(struct eksauth_ctx *ctx,
  * Make a checked login the login of user (PAM_USER): the identity's login
  * must be user; with single_use the token is claimed (first use only);
  * then the identity DB records the login and its current groups (a
- * templated login keeps the uid NSS already answered; l->id.uid is the
- * recorded one after).  EKSAUTH_EREJECTED for another login, a replay, or
- * a name the DB gives another k8s user.
+ * templated login gets exactly the uid NSS answered for it, or is refused
+ * when that id is held: l->refusal; l->id.uid is the recorded one after).
+ * EKSAUTH_EREJECTED for another login, a replay, a name the DB gives
+ * another k8s user, a held id.
  */
 enum eksauth_status eksauth_login_commit(struct eksauth_ctx *ctx, struct eksauth_login *l,
                                          const char *user, time_t now, struct eksauth_error *err);
@@ -128,7 +132,8 @@ void eksauth_login_free(struct eksauth_login *l);
  * The account stage for user.  authenticated_k8s_user: the k8s user this
  * PAM transaction authenticated (NULL when it did not: the DB alone
  * decides).  require_groups: POSIX group names of which the user must
- * have one (none: no condition).  *k8s_user (may be NULL) receives the
+ * have one (none: no condition), by membership (the users' group counts),
+ * never by the login's own name.  *k8s_user (may be NULL) receives the
  * DB's k8s username for the audit line (valid until ctx is closed).
  * EKSAUTH_OK; EKSAUTH_ENOTFOUND not ours; EKSAUTH_EREJECTED with the
  * reason; EKSAUTH_EUNAVAIL.
@@ -161,7 +166,9 @@ void eksauth_login_record_free(struct eksauth_login_record *r);
  * refused login says"): before STS has vouched for the caller, only what
  * is true of any token (expired, not a token, not for this host, STS or
  * this host unavailable); after, what concerns that caller's own identity
- * (not mapped here, another login name and which one).  err is the
+ * (not mapped here, another login name and which one, a session name a
+ * login cannot carry, a template hosts do not serve, a login two mappings
+ * give, its login's id held by another account: never whose).  err is the
  * failure the check or the commit returned.
  */
 void eksauth_login_reason(const struct eksauth_login *l, const struct eksauth_error *err, char *out,

@@ -21,6 +21,7 @@
 #include "eksauth/context.h"
 #include "eksauth/iddb.h"
 #include "eksauth/identity.h"
+#include "eksauth/resolve.h"
 #include "eksauth/imds.h"
 #include "eksauth/paths.h"
 #include "eksauth/status.h"
@@ -33,14 +34,16 @@ struct eksauth_mapping {
 
 /*
  * The ids db has given, as seeds of a plan (an id never changes once
- * given): every user's uid, and the gid of every group that is neither a
- * user's private group (its gid is the user's uid, already a seed, and its
- * name is the login's: as a group seed it would hand that uid to a k8s
- * group of the same name) nor a local group (group_map: the host's gid).
- * db may be NULL (no seeds).  The names point into db: keep it open while
- * the seeds are used; free(*seeds).
+ * given): every user's uid, the gid of every group that is neither a
+ * user's private group (DBs before version 3: its gid is the user's uid,
+ * already a seed, and its name is the login's: as a group seed it would
+ * hand that uid to a k8s group of the same name) nor a local group
+ * (group_map: the host's gid), and the id of every tombstone that lasts
+ * beyond now under its removed name (so no other name gets it).  db may be
+ * NULL (no seeds).  The names point into db: keep it open while the seeds
+ * are used; free(*seeds).
  */
-enum eksauth_status eksauth_mapping_seeds(const struct eksauth_iddb *db,
+enum eksauth_status eksauth_mapping_seeds(const struct eksauth_iddb *db, uint64_t now,
                                           struct eksauth_id_seed **seeds, size_t *n,
                                           struct eksauth_error *err);
 
@@ -61,7 +64,10 @@ enum eksauth_status eksauth_mapping_read(struct eksauth_ctx *ctx, const char *pa
 enum eksauth_status eksauth_mapping_parse(const char *label, const char *data, size_t len,
                                           struct eksauth_mapping *m, struct eksauth_error *err);
 
-/* Plan m->aa for this host with the ids db gave (db may be NULL). */
+/*
+ * Plan m->aa for this host with the ids db gave (db may be NULL), the
+ * host's local names and ids, and the fleet's id key (eksauth_ctx_id_key).
+ */
 enum eksauth_status eksauth_mapping_plan(struct eksauth_ctx *ctx, const struct eksauth_iddb *db,
                                          struct eksauth_mapping *m, struct eksauth_error *err);
 

@@ -1,6 +1,6 @@
 /*
  * names.h - Kubernetes names to POSIX names, and deterministic ids
- * (DESIGN §3 "POSIX names and ids").  Pure and libc-only: the NSS module
+ * (docs/names-and-ids.md).  Pure and libc-only: the NSS module
  * compiles this same file.
  *
  * Login names, from a k8s username, byte by byte:
@@ -20,11 +20,17 @@
  *   alone.  "system:masters" -> "eks-system-masters".
  * The output only ever holds [a-z0-9._-]: never ':', ',', '/', newline or NUL.
  *
- * Ids: h = FNV-1a-64 (offset basis EKSAUTH_FNV1A64_INIT) over the bytes of
- * the POSIX name, continued over the probe number as 4 little-endian bytes;
+ * Ids, unkeyed: h = FNV-1a-64 (offset basis EKSAUTH_FNV1A64_INIT) over the
+ * bytes of the POSIX name, continued over the probe number as 4
+ * little-endian bytes.  Keyed (the fleet's id key, idkey.h): h =
+ * SipHash-2-4(k, le64(SipHash-2-4(k, name)) || le32(probe)).  Either way
  * id = id_min + ((h ^ (h >> 32)) mod (id_max - id_min + 1)), with 64-bit
- * arithmetic.  On a collision the caller tries probe 1, 2, ... in that fixed
- * order, so every host that sees the same names gives the same ids.
+ * arithmetic.  Unkeyed ids are public: anyone who can choose a name (a
+ * session name) can search for one that lands on a given uid; keyed ids
+ * cannot be aimed without the key (docs/names-and-ids.md, "Ids").
+ * Static names probe 1, 2, ... on a collision, in that fixed order, so every
+ * host that sees the same names gives the same ids; a templated login takes
+ * probe 0 or nothing.
  */
 #ifndef EKSAUTH_NAMES_H
 #define EKSAUTH_NAMES_H
@@ -82,10 +88,39 @@ bool eksauth_names_prefix_valid(const char *prefix);
 bool eksauth_names_reserved(const char *posix_name);
 
 /*
- * The id of posix_name at a probe number, in [id_min, id_max], by the
- * formula above.  0/0 means the defaults; so does any other unusable range
- * (id_min 0 or above id_max), so the result is never 0.
+ * True when rule 1 leaves every byte of s as it is ([a-z0-9._-] only): a
+ * value that can go into a login unchanged, so two different values never
+ * give one login.
  */
-uint32_t eksauth_names_id(const char *posix_name, unsigned probe, uint32_t id_min, uint32_t id_max);
+bool eksauth_names_kept(const char *s);
+
+/*
+ * The fleet's id key (idkey.h): 16 bytes derived from the key file, and a
+ * check value that may be published (the identity DB holds it) to tell
+ * whether two hosts, or a DB and a file, have the same key.
+ */
+struct eksauth_id_key {
+    unsigned char k[16];
+    uint64_t check; /* SipHash-2-4(k, "eksauth id key check") */
+};
+
+/* SipHash-2-4 of data under a 16-byte key: a short, well-known PRF (libc only). */
+uint64_t eksauth_siphash24(const unsigned char key[16], const void *data, size_t len);
+
+/*
+ * The id key of a secret of len >= 32 bytes: k[0..8) = SipHash-2-4 of the
+ * whole secret keyed by its bytes 0..15, k[8..16) the same keyed by its
+ * bytes 16..31, both little-endian; then the check value.
+ */
+void eksauth_names_id_key_derive(const void *secret, size_t len, struct eksauth_id_key *out);
+
+/*
+ * The id of posix_name at a probe number, in [id_min, id_max], by the
+ * formula above, keyed with key (NULL: unkeyed).  0/0 means the defaults;
+ * so does any other unusable range (id_min 0 or above id_max), so the
+ * result is never 0.
+ */
+uint32_t eksauth_names_id(const struct eksauth_id_key *key, const char *posix_name, unsigned probe,
+                          uint32_t id_min, uint32_t id_max);
 
 #endif

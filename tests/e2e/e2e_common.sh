@@ -24,6 +24,8 @@
 . "$top_srcdir/tests/lib/aws_token.sh"
 
 E2E_FIX="$top_srcdir/tests/e2e/fixtures"
+# The credentials the STS stand-in knows (a test may add its own: uid_race.sh).
+E2E_CREDS=${E2E_CREDS:-$E2E_FIX/creds.json}
 PAM_MODULE="$top_builddir/pam_eksauth/.libs/pam_eksauth.so"
 NSS_DIR="$top_builddir/nss_eksauth"
 CLUSTER=${CLUSTER:-e2e-cluster} # the cluster id: the mapping's, and the cluster's own tokens
@@ -134,7 +136,7 @@ export AWS_CONFIG_FILE="$H/client/none" AWS_SHARED_CREDENTIALS_FILE="$H/client/n
 # ------------------------------------------------------------- credentials
 # creds_env AKID: that key's test credentials, one VAR=VALUE a line, as env(1) takes them.
 creds_env() {
-    "$PYTHON" - "$E2E_FIX/creds.json" "$1" <<'EOF'
+    "$PYTHON" - "$E2E_CREDS" "$1" <<'EOF'
 import json, sys
 c = json.load(open(sys.argv[1]))[sys.argv[2]]
 print("AWS_ACCESS_KEY_ID=" + sys.argv[2])
@@ -184,7 +186,7 @@ e2e_start_sts() {
     sh "$top_srcdir/tests/lib/mkcerts.sh" "$H/tls" || bail "mkcerts.sh failed"
     # No --log: the stand-in's request log would hold the tokens it was sent.
     "$PYTHON" "$top_srcdir/tests/lib/fake_sts.py" --cert "$H/tls/server.crt" \
-        --key "$H/tls/server.key" --creds "$E2E_FIX/creds.json" \
+        --key "$H/tls/server.key" --creds "$E2E_CREDS" \
         --ready-file "$H/sts.ready" >/dev/null 2>"$H/out/sts.err" &
     STS_PID=$!
     e2e_track sts "$STS_PID"
@@ -464,7 +466,7 @@ syslog_since() {
 # unknown here, so any "k8s-aws-v1." and any 200-character base64url run
 # (a 500-byte piece is one) count as a leak too.
 no_secret_in() {
-    "$PYTHON" - "$H/tok" "$E2E_FIX/creds.json" "$@" <<'EOF'
+    "$PYTHON" - "$H/tok" "$E2E_CREDS" "$@" <<'EOF'
 import json, os, re, sys
 tokdir, credfile, files = sys.argv[1], sys.argv[2], sys.argv[3:]
 needles = []

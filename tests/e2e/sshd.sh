@@ -79,7 +79,8 @@ is "$rc" 0 "eksauth ssh admin-alice: logged in with a token from aws eks get-tok
 [ "$rc" = 0 ] || sed 's/^/# /' "$H/out/main.err"
 uid=$(ns getent passwd admin-alice | cut -d: -f3)
 is "$(out main | sed -n 1p)" "$uid" "id -u is the mapped uid ($uid)"
-like "$(out main | sed -n 2p)" "^admin-alice( .*)? eks-system-masters" "id -Gn: the mapped group eks-system-masters"
+like "$(out main | sed -n 2p)" "^eks-users( .*)? eks-system-masters" "id -Gn: eks-users (every login's primary group) and the mapped group eks-system-masters"
+unlike "$(out main | sed -n 2p)" "(^| )admin-alice( |$)" "id -Gn: no group named like the login"
 is "$(out main | grep '^EKS_USERNAME=')" "EKS_USERNAME=admin:alice" "EKS_USERNAME is the k8s username"
 is "$(out main | grep '^EKS_GROUPS=')" "EKS_GROUPS=system:masters" "EKS_GROUPS are the k8s groups"
 is "$(out main | grep '^EKS_ARN=')" "EKS_ARN=arn:aws:sts::111122223333:assumed-role/eks-admins/alice" "EKS_ARN is the caller's ARN"

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "eksauth/iddb.h"
+#include "eksauth/iddb_template.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -63,12 +64,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     for (i = 0; i < eksauth_iddb_template_count(db); i++)
         (void)eksauth_iddb_template_at(db, i);
-    (void)eksauth_iddb_template_user(db, "admin-bob", &uid);
+    (void)eksauth_iddb_template_user(db, "admin-bob", NULL, &uid);
+    (void)eksauth_iddb_users_gid(db);
+    (void)eksauth_iddb_keyed(db, &until);
     (void)eksauth_iddb_is_denied(db, "root");
     (void)eksauth_iddb_maybe_named(db, "root");
     for (i = 0; i < eksauth_iddb_tombstone_count(db) && i < 256; i++)
         if (eksauth_iddb_tombstone_at(db, i, &t) == EKSAUTH_OK)
-            (void)eksauth_iddb_id_held(db, t.id, &until);
+            (void)(eksauth_iddb_id_held(db, t.id, &until) +
+                   eksauth_iddb_id_held_from(db, t.id, "admin-bob", 1767225600u));
     (void)eksauth_iddb_id_held(db, 1900000000u, &until);
     eksauth_iddb_close(db);
 out:

@@ -26,10 +26,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FUZZ_ASSERT(eksauth_names_valid(a));
         FUZZ_ASSERT(eksauth_names_login(s, b, NULL) == EKSAUTH_OK && strcmp(a, b) == 0);
         for (unsigned probe = 0; probe < 3; probe++) {
-            id = eksauth_names_id(a, probe, EKSAUTH_ID_MIN, EKSAUTH_ID_MAX);
+            id = eksauth_names_id(NULL, a, probe, EKSAUTH_ID_MIN, EKSAUTH_ID_MAX);
             FUZZ_ASSERT(id >= EKSAUTH_ID_MIN && id <= EKSAUTH_ID_MAX);
         }
-        id = eksauth_names_id(a, 0, 5000, 5000);
+        id = eksauth_names_id(NULL, a, 0, 5000, 5000);
         FUZZ_ASSERT(id == 5000);
     } else {
         fuzz_check_message(err.msg);

@@ -8,7 +8,9 @@
 # newline and ESC, groups that sanitise to local groups (sudo, root, wheel,
 # adm, shadow, disk, localgrp); templated usernames whose session names
 # (chosen by whoever assumes the role) collide with a static user, a local
-# user, a local group, a denied name or each other.  The same document as
+# user, a local group, a denied name or each other, a session name with
+# characters a login cannot carry, and a bare template that would answer for
+# any name.  The same document as
 # YAML and as JSON.  Promises: nothing hostile reaches a passwd or group
 # line, the DB or a message unescaped; nothing takes over a local name; a
 # collision is refused loudly and changes nothing.  TAP output.
@@ -47,14 +49,16 @@ roles = [
     {"rolearn": "arn:aws:iam::111122223333:role/root", "username": "root"},
     {"rolearn": "arn:aws:iam::111122223333:role/daemon", "username": "daemon"},
     {"rolearn": "arn:aws:iam::111122223333:role/localbob", "username": "localbob"},
-    # Its private group (gid = uid) would be named "sudo": Debian's "%sudo ALL=(ALL:ALL) ALL".
+    # A login named like Debian's group of "%sudo ALL=(ALL:ALL) ALL".
     {"rolearn": "arn:aws:iam::111122223333:role/sudoer", "username": "sudo"},
     {"rolearn": "arn:aws:iam::111122223333:role/Admin1", "username": "Collide.Me"},
     {"rolearn": "arn:aws:iam::111122223333:role/admin2", "username": "collide.me"},
     {"rolearn": "arn:aws:iam::111122223333:role/unicode", "username": "j\u00f6e-\u00fcn\u00efc\u00f6d\u00e9"},
     {"rolearn": "arn:aws:iam::111122223333:role/badtmpl", "username": "x{{Foo\nevent=auth result=success user=root}}"},
-    # Whoever may assume this role names the session, hence the login and a group.
-    {"rolearn": "arn:aws:iam::111122223333:role/free", "username": "{{SessionName}}", "groups": ["{{SessionName}}", "free"]},
+    # Whoever may assume these roles names the session, hence the login and a group.
+    # A bare template would answer for any name: hosts never serve it.
+    {"rolearn": "arn:aws:iam::111122223333:role/bare", "username": "{{SessionName}}", "groups": ["{{SessionName}}", "free"]},
+    {"rolearn": "arn:aws:iam::111122223333:role/free", "username": "free:{{SessionName}}", "groups": ["{{SessionName}}", "free"]},
     {"rolearn": "arn:aws:iam::111122223333:role/good", "username": "good", "groups": ["devs"]},
 ]
 users = [{"userarn": "arn:aws:iam::111122223333:user/bob", "username": "bob", "groups": ["devs"]}]
@@ -67,14 +71,16 @@ EOF
 [ -s "$tmp/aws-auth.yaml" ] && [ -s "$tmp/aws-auth.json" ] || bail "the hostile aws-auth was not written"
 chmod 0644 "$tmp"/aws-auth.*
 
-# creds for the stand-in: the sessions of role "free", named by an attacker.
+# creds for the stand-in: sessions of roles "bare" and "free", named by an attacker.
 "$PYTHON" - "$tmp/creds.json" <<'EOF'
 import json, sys
 c = {}
-for i, s in enumerate(["Bob", "root", "localbob", "sudo", "Carol", "carol", "dave"]):
+sessions = [("bare", "Bob"), ("bare", "root"), ("bare", "localbob"), ("bare", "sudo"),
+            ("free", "Carol"), ("free", "carol"), ("free", "dave")]
+for i, (role, s) in enumerate(sessions):
     akid = "ASIAHOSTILESESS%05d" % i
     c[akid] = {"secret": "hostileSecret%02d" % i, "session_token": "hostile-session-token-%d" % i,
-               "arn": "arn:aws:sts::111122223333:assumed-role/free/" + s,
+               "arn": "arn:aws:sts::111122223333:assumed-role/%s/%s" % (role, s),
                "user_id": "AROAFAKEFREEROLE0001:" + s, "account": "111122223333"}
 open(sys.argv[1], "w").write(json.dumps(c, indent=1))
 EOF
@@ -113,7 +119,9 @@ like "$(cat "$tmp/warnings")" "Collide\\.Me.*collide\\.me.*neither is served" "s
 like "$(cat "$tmp/warnings")" "'root' is denied" "sync: username root is refused"
 like "$(cat "$tmp/warnings")" "'daemon' is denied" "sync: username daemon is refused"
 like "$(cat "$tmp/warnings")" "'localbob' belongs to a local account" "sync: username localbob (a local account) is refused"
-like "$(cat "$tmp/warnings")" "'sudo'.*(local group|not served)" "sync: username sudo (a local group's name, as its private group) is refused"
+like "$(cat "$tmp/warnings")" "'sudo'.*(local group|not served)" "sync: username sudo (a local group's name) is refused"
+like "$(cat "$tmp/warnings")" "role/bare \\(mapRoles line [0-9]+\\): template '\\{\\{SessionName\\}\\}' is not served: .*give it a prefix" \
+    "sync: the bare template {{SessionName}} is not served, its entry named, a prefix suggested"
 n_ctrl=$("$PYTHON" -c 'import json,sys
 w = json.load(open(sys.argv[1]))["warnings"]
 print(sum("control character" in x for x in w))' "$tmp/sync.json" 2>/dev/null)
@@ -133,10 +141,11 @@ hard_ns getent -s eksauth group >"$tmp/group.eks"
 ok $? "getent -s eksauth passwd / group list what eksauth serves ($(wc -l <"$tmp/passwd.eks") users, $(wc -l <"$tmp/group.eks") groups)"
 no_control "$tmp/passwd.eks" "$tmp/group.eks"
 ok $? "NSS: no control byte in any passwd or group line"
-bad=$(awk -F: -v lo=$LO -v hi=$HI '
-    NF != 7 || $1 !~ /^[a-z_][a-z0-9._-]*$/ || length($1) > 32 || $3 < lo || $3 > hi || $4 != $3 ||
+users_gid=$(awk -F: '$1 == "eks-users" { print $3 }' "$tmp/group.eks")
+bad=$(awk -F: -v lo=$LO -v hi=$HI -v ug="${users_gid:-none}" '
+    NF != 7 || $1 !~ /^[a-z_][a-z0-9._-]*$/ || length($1) > 32 || $3 < lo || $3 > hi || $4 != ug ||
     $5 ~ /[,:=]/ || $6 != "/home/" $1 || $6 ~ /(^|\/)\.\.(\/|$)/ || $7 != "/bin/bash" { print }' "$tmp/passwd.eks")
-is "$bad" "" "NSS: every passwd line has 7 fields, a valid name, an id in range, gid = uid, a clean gecos, home /home/NAME"
+is "$bad" "" "NSS: every passwd line has 7 fields, a valid name, an id in range, gid = eks-users ($users_gid), a clean gecos, home /home/NAME"
 bad=$(awk -F: -v lo=$LO -v hi=$HI 'NF != 4 || $1 !~ /^[a-z_][a-z0-9._-]*$/ || length($1) > 32 ||
     $3 < lo || $3 > hi || $4 !~ /^[a-z0-9._,-]*$/ { print }' "$tmp/group.eks")
 is "$bad" "" "NSS: every group line has 4 fields, a valid name, a gid in range, valid member names"
@@ -153,7 +162,9 @@ is "$(hard_ns getent group sudo | cut -d: -f3)" "$(awk -F: '$1 == "sudo" { print
     "getent group sudo is still the local one"
 hard_ns sudo -l -U sudo >"$tmp/sudo-l.out" 2>&1
 unlike "$(cat "$tmp/sudo-l.out")" "may run the following" \
-    "sudo -l -U sudo: an aws-auth user named sudo gets no %sudo rule (its private group is not 'sudo')"
+    "sudo -l -U sudo: an aws-auth user named sudo gets no %sudo rule (eksauth serves no group sudo)"
+hard_ns getent -s eksauth passwd newsvc >/dev/null
+is "$?" 2 "NSS: the bare template answers for no name (newsvc)"
 gids=$(hard_ns id -G localgroups)
 bad=$(for g in $gids; do [ "$g" -lt $LO ] && echo "$g"; done | tr '\n' ' ')
 is "$bad" "" "id localgroups: none of its groups (sudo, root, wheel, adm, shadow, disk, localgrp from k8s) is a local gid"
@@ -201,7 +212,7 @@ EOF
 cp "$NS_DB" "$tmp/before.db"
 hard_ns "$top_builddir/tests/hardening/iddb_reader" dump "$NS_DB" >"$tmp/before.dump"
 login bob Bob
-is "$code" PAM_AUTH_ERR "session 'Bob' (k8s 'Bob') as login bob, which k8s user 'bob' owns: refused"
+is "$code" PAM_AUTH_ERR "session 'Bob' of the bare template as login bob, which k8s user 'bob' owns: refused"
 like "$reason" "bob" "... the reason names the taken login: $reason"
 login root root
 is "$code" PAM_USER_UNKNOWN "session 'root' as login root: not eksauth's ($reason)"
@@ -211,18 +222,19 @@ login sudo sudo
 if [ "${code:-}" != PAM_SUCCESS ]; then
     pass "session 'sudo' (a local group's name) as login sudo: refused ($code: $reason)"
 else
-    fail "session 'sudo' (a local group's name) as login sudo: ACCEPTED (its private group would be 'sudo')"
+    fail "session 'sudo' (a local group's name) as login sudo: ACCEPTED"
 fi
 hard_ns "$top_builddir/tests/hardening/iddb_reader" dump "$NS_DB" >"$tmp/after.dump"
 is "$(cat "$tmp/after.dump")" "$(cat "$tmp/before.dump")" "the refused logins changed nothing in the DB"
-login dave dave
-is "$code" PAM_SUCCESS "control: session 'dave' as login dave is accepted ($reason)"
-login carol Carol
-is "$code" PAM_SUCCESS "session 'Carol' as login carol (the first to claim it): accepted"
-login carol carol
-is "$code" PAM_AUTH_ERR "session 'carol' (k8s 'carol') as login carol, which k8s 'Carol' holds now: refused"
-hard_ns getent -s eksauth passwd carol >"$tmp/carol"
-like "$(cat "$tmp/carol")" "^carol:\\*:[0-9]+:[0-9]+:Carol:" "carol is still k8s user 'Carol' (gecos)"
+login free-dave dave
+is "$code" PAM_SUCCESS "control: session 'dave' as login free-dave is accepted ($reason)"
+login free-carol Carol
+is "$code" PAM_AUTH_ERR "session 'Carol' as login free-carol (k8s 'free:Carol', first to come): refused"
+like "$reason" "session name 'Carol' has characters a login name cannot carry" "... the reason: $reason"
+login free-carol carol
+is "$code" PAM_SUCCESS "session 'carol' (k8s 'free:carol') as login free-carol: accepted"
+hard_ns getent -s eksauth passwd free-carol >"$tmp/carol"
+like "$(cat "$tmp/carol")" "^free-carol:\\*:[0-9]+:[0-9]+:free-carol:" "free-carol is k8s user 'free:carol' (gecos)"
 hard_ns getent -s eksauth group sudo >/dev/null
 is "$?" 2 "after every login: eksauth serves no group named sudo"
 hard_ns sudo -l -U sudo >"$tmp/sudo-l.out" 2>&1

@@ -21,6 +21,13 @@ FIX="$top_srcdir/tests/fixtures/doctor"
 EX="$top_srcdir/etc"
 export EKSAUTH
 
+# The fleet's id key of every host here (a well-configured host has one):
+# the syncs of this test read it through EKSAUTH_ID_KEY, doctor under --root
+# at the host's /etc/eksauth/id.key.
+head -c 32 /dev/urandom >"$T/id.key"
+chmod 0400 "$T/id.key"
+export EKSAUTH_ID_KEY="$T/id.key"
+
 # make_host DIR: the well-configured host, with a fresh identity DB.
 make_host() {
     h=$1
@@ -36,6 +43,7 @@ make_host() {
     chmod 0440 "$h/etc/sudoers"
     chmod 0644 "$h/etc/eksauth/eksauth.conf" "$h/etc/eksauth/aws-auth.yaml"
     chmod 0755 "$h/etc/eksauth" "$h/var/lib/eksauth"
+    install -m 0400 "$T/id.key" "$h/etc/eksauth/id.key"
     # The modules only need to be there (a .so is not kept in git).
     : >"$h/lib/x86_64-linux-gnu/security/pam_eksauth.so"
     : >"$h/lib/x86_64-linux-gnu/libnss_eksauth.so.2"

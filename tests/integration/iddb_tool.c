@@ -5,6 +5,8 @@
  *   iddb_tool make DB SPEC        DB from a spec file, one entry a line,
  *                                 fields separated by '|':
  *       range|LO|HI   home|PATTERN   shell|PATH   template|TMPL   deny|NAME
+ *       users|NAME|GID                the users' group, every user's primary group
+ *       key|PATH                      templated ids keyed by this id key file
  *       group|NAME|GID|K8S_GROUP[|local]
  *       user|LOGIN|UID|K8S_USERNAME|GROUP,GROUP...[|templated]
  *   iddb_tool gen DB N PASSWD GROUP
@@ -18,12 +20,19 @@
  *                                 versions A and B (see nss_threads.c)
  *   iddb_tool dump DB             users and groups in getent form
  *   iddb_tool template-uid DB NAME
- *                                 the uid NSS gives the templated NAME
+ *                                 the uid NSS gives root for the templated
+ *                                 NAME (the key of EKSAUTH_ID_KEY or
+ *                                 /etc/eksauth/id.key when the DB is keyed)
  *   iddb_tool record DB LOGIN K8S_USERNAME ARN ["GROUP|GID|K8S_GROUP"...]
  *                                 record one templated login as the PAM
- *                                 module will (eksauth_iddb_record_login);
- *                                 prints the uid
- *                                 the uid NSS gives the templated NAME
+ *                                 module will (eksauth_iddb_record_login,
+ *                                 the local ids of /etc/passwd and
+ *                                 /etc/group held); prints the uid
+ *   iddb_tool id NAME LO HI       the unkeyed probe-0 id of NAME in LO..HI
+ *   iddb_tool aim VICTIM PREFIX LO HI
+ *                                 the attacker's search of issue 16: a
+ *                                 session name s such that PREFIX s lands
+ *                                 on VICTIM's unkeyed probe-0 id in LO..HI
  * Exit 0 on success, 1 on failure (message on stderr).
  */
 #include "config.h"
@@ -32,8 +41,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "eksauth/hostfiles.h"
 #include "eksauth/iddb.h"
+#include "eksauth/iddb_record.h"
+#include "eksauth/iddb_template.h"
+#include "eksauth/idkey.h"
 #include "eksauth/names.h"
 
 #define LO 1900000000u
@@ -61,12 +75,35 @@ static char *field(char **p)
     return s;
 }
 
+/*
+ * What decides a templated name's id, as the NSS module has it as root:
+ * the key, the time, and (with hf) the local ids.
+ */
+static void id_rules(struct eksauth_iddb_id_rules *rules, struct eksauth_id_key *key,
+                     const struct eksauth_hostfiles *hf)
+{
+    struct eksauth_error err = {0};
+    bool present = false;
+
+    memset(rules, 0, sizeof(*rules));
+    rules->now = (uint64_t)time(NULL);
+    if (hf != NULL) {
+        rules->local_id = hf->host.local_id;
+        rules->ctx = hf->host.ctx;
+    }
+    if (eksauth_idkey_load(eksauth_idkey_default_path(), key, &present, &err) == EKSAUTH_OK &&
+        present)
+        rules->key = key;
+}
+
 static int cmd_make(const char *db, const char *spec)
 {
-    struct eksauth_iddb_params params = {LO, HI, NULL, NULL};
+    struct eksauth_iddb_params params = {LO, HI, NULL, NULL, 0, false, 0};
+    struct eksauth_iddb_group_in users = {NULL, "", 0, 0};
+    struct eksauth_id_key key;
     struct eksauth_iddb_builder *b = NULL;
     struct eksauth_error err = {0};
-    char line[4096], home[1024] = "", shell[1024] = "";
+    char line[4096], home[1024] = "", shell[1024] = "", users_name[64] = "";
     FILE *f = fopen(spec, "r");
     int rc = 1, pass;
 
@@ -93,6 +130,22 @@ static int cmd_make(const char *db, const char *spec)
             } else if (pass == 0 && strcmp(kind, "shell") == 0) {
                 snprintf(shell, sizeof(shell), "%s", field(&p));
                 params.shell = shell;
+            } else if (pass == 0 && strcmp(kind, "users") == 0) {
+                const char *name = field(&p), *gid = field(&p);
+
+                if (name == NULL || gid == NULL)
+                    continue;
+                snprintf(users_name, sizeof(users_name), "%s", name);
+                params.users_gid = (uint32_t)strtoul(gid, NULL, 10);
+                users.name = users_name;
+                users.gid = params.users_gid;
+            } else if (pass == 0 && strcmp(kind, "key") == 0) {
+                bool present = false;
+
+                if (eksauth_idkey_load(field(&p), &key, &present, &err) != EKSAUTH_OK)
+                    goto out_err;
+                params.keyed = present;
+                params.key_check = key.check;
             } else if (pass == 1 && strcmp(kind, "group") == 0) {
                 struct eksauth_iddb_group_in g = {0};
                 char *local;
@@ -131,7 +184,9 @@ static int cmd_make(const char *db, const char *spec)
                     goto out_err;
             }
         }
-        if (pass == 0 && eksauth_iddb_builder_new(&params, &b, &err) != EKSAUTH_OK)
+        if (pass == 0 &&
+            (eksauth_iddb_builder_new(&params, &b, &err) != EKSAUTH_OK ||
+             (users.name != NULL && eksauth_iddb_builder_add_group(b, &users, &err) != EKSAUTH_OK)))
             goto out_err;
     }
     if (eksauth_iddb_write(b, db, &err) != EKSAUTH_OK)
@@ -149,16 +204,22 @@ out:
 static int cmd_gen(const char *db, unsigned long n, const char *passwd, const char *group,
                    bool with_big)
 {
+    unsigned long i, j, ng = (n + 9) / 10, nbig = !with_big ? 0 : n < 10000 ? n : 10000;
+    uint32_t users_gid = (uint32_t)(HI - ng - 1); /* below the groups' gids */
+    struct eksauth_iddb_params params = {LO, HI, NULL, NULL, users_gid, false, 0};
+    struct eksauth_iddb_group_in users = {"eks-users", "", users_gid, 0};
     struct eksauth_iddb_builder *b = NULL;
     struct eksauth_error err = {0};
     FILE *pf = NULL, *gf = NULL;
     char name[32], gname[32];
     const char *gp[2];
-    unsigned long i, j, ng = (n + 9) / 10, nbig = !with_big ? 0 : n < 10000 ? n : 10000;
     int rc = 1;
 
-    if (eksauth_iddb_builder_new(NULL, &b, &err) != EKSAUTH_OK)
+    if (eksauth_iddb_builder_new(&params, &b, &err) != EKSAUTH_OK ||
+        eksauth_iddb_builder_add_group(b, &users, &err) != EKSAUTH_OK) {
+        eksauth_iddb_builder_free(b);
         return fail(&err);
+    }
     pf = fopen(passwd, "w");
     gf = fopen(group, "w");
     if (pf == NULL || gf == NULL) {
@@ -196,9 +257,9 @@ static int cmd_gen(const char *db, unsigned long n, const char *passwd, const ch
         u.n_groups = i < nbig ? 2 : 1;
         if (eksauth_iddb_builder_add_user(b, &u, &err) != EKSAUTH_OK)
             goto out_err;
-        fprintf(pf, "%s:x:%lu:%lu:%s:/home/%s:/bin/bash\n", name, LO + i, LO + i, name, name);
-        fprintf(gf, "%s:x:%lu:\n", name, LO + i);
+        fprintf(pf, "%s:x:%lu:%u:%s:/home/%s:/bin/bash\n", name, LO + i, users_gid, name, name);
     }
+    fprintf(gf, "eks-users:x:%u:\n", users_gid);
     /* the 10-member groups, with their members, as the DB has them */
     for (j = 0; j < ng; j++) {
         fprintf(gf, "eks-g%lu:x:%lu:", j, HI - j);
@@ -222,14 +283,18 @@ out:
 }
 
 /*
- * Version A: users t0..t49, uid LO+i, gecos "A", home /a/tI, shell /bin/sh,
- * group eks-x gid LO+1000 with all of them.  Version B: uid LO+2000+i,
- * gecos "B", home /b/tI, shell /bin/bash, eks-x gid LO+3000 with t0..t24.
+ * Version A: users t0..t49, uid LO+i, gid LO+500 (eks-users), gecos "A",
+ * home /a/tI, shell /bin/sh, group eks-x gid LO+1000 with all of them.
+ * Version B: uid LO+2000+i, gid LO+2500, gecos "B", home /b/tI, shell
+ * /bin/bash, eks-x gid LO+3000 with t0..t24.
  */
 static int build_version(char v, struct eksauth_iddb_builder **bp)
 {
-    struct eksauth_iddb_params params = {LO, HI, v == 'A' ? "/a/%u" : "/b/%u",
-                                         v == 'A' ? "/bin/sh" : "/bin/bash"};
+    uint32_t users_gid = v == 'A' ? LO + 500 : LO + 2500;
+    struct eksauth_iddb_params params = {
+        LO,    HI, v == 'A' ? "/a/%u" : "/b/%u", v == 'A' ? "/bin/sh" : "/bin/bash", users_gid,
+        false, 0};
+    struct eksauth_iddb_group_in users = {"eks-users", "", users_gid, 0};
     struct eksauth_iddb_builder *b = NULL;
     struct eksauth_error err = {0};
     struct eksauth_iddb_group_in g = {"eks-x", "x", v == 'A' ? LO + 1000 : LO + 3000, 0};
@@ -238,8 +303,11 @@ static int build_version(char v, struct eksauth_iddb_builder **bp)
     unsigned i;
 
     if (eksauth_iddb_builder_new(&params, &b, &err) != EKSAUTH_OK ||
-        eksauth_iddb_builder_add_group(b, &g, &err) != EKSAUTH_OK)
+        eksauth_iddb_builder_add_group(b, &users, &err) != EKSAUTH_OK ||
+        eksauth_iddb_builder_add_group(b, &g, &err) != EKSAUTH_OK) {
+        eksauth_iddb_builder_free(b);
         return fail(&err);
+    }
     for (i = 0; i < 50; i++) {
         struct eksauth_iddb_user_in u = {0};
 
@@ -314,6 +382,8 @@ static int cmd_dump(const char *path)
 
 static int cmd_template_uid(const char *path, const char *name)
 {
+    struct eksauth_iddb_id_rules rules;
+    struct eksauth_id_key key;
     struct eksauth_iddb *db = NULL;
     struct eksauth_error err = {0};
     uint32_t uid;
@@ -321,7 +391,8 @@ static int cmd_template_uid(const char *path, const char *name)
 
     if (eksauth_iddb_open(path, &db, &err) != EKSAUTH_OK)
         return fail(&err);
-    if (eksauth_iddb_template_user(db, name, &uid) == EKSAUTH_OK) {
+    id_rules(&rules, &key, NULL);
+    if (eksauth_iddb_template_user(db, name, &rules, &uid) == EKSAUTH_IDDB_TEMPLATED) {
         printf("%u\n", uid);
         rc = 0;
     }
@@ -331,6 +402,9 @@ static int cmd_template_uid(const char *path, const char *name)
 
 static int cmd_record(const char *path, int argc, char **argv)
 {
+    struct eksauth_hostfiles hf;
+    struct eksauth_iddb_id_rules rules;
+    struct eksauth_id_key key;
     struct eksauth_iddb_group_in groups[32];
     struct eksauth_iddb_user_in u = {0};
     struct eksauth_error err = {0};
@@ -350,10 +424,34 @@ static int cmd_record(const char *path, int argc, char **argv)
         groups[n].k8s_group = field(&p);
         n++;
     }
-    if (eksauth_iddb_record_login(path, &u, groups, (size_t)n, &uid, &err) != EKSAUTH_OK)
+    if (eksauth_hostfiles_load(&hf, NULL, NULL, &err) != EKSAUTH_OK)
         return fail(&err);
+    id_rules(&rules, &key, &hf);
+    if (eksauth_iddb_record_login(path, &u, groups, (size_t)n, &rules, &uid, NULL, &err) !=
+        EKSAUTH_OK) {
+        eksauth_hostfiles_free(&hf);
+        return fail(&err);
+    }
+    eksauth_hostfiles_free(&hf);
     printf("%u\n", uid);
     return 0;
+}
+
+static int cmd_aim(const char *victim, const char *prefix, uint32_t lo, uint32_t hi)
+{
+    uint32_t target = eksauth_names_id(NULL, victim, 0, lo, hi);
+    char name[64];
+    unsigned long i;
+
+    for (i = 0; i < 100000000ul; i++) {
+        snprintf(name, sizeof(name), "%sm%lu", prefix, i);
+        if (eksauth_names_id(NULL, name, 0, lo, hi) == target) {
+            printf("m%lu\n", i);
+            return 0;
+        }
+    }
+    fprintf(stderr, "iddb_tool: no session name found\n");
+    return 1;
 }
 
 int main(int argc, char **argv)
@@ -370,8 +468,17 @@ int main(int argc, char **argv)
         return cmd_record(argv[2], argc - 3, argv + 3);
     if (argc == 4 && strcmp(argv[1], "template-uid") == 0)
         return cmd_template_uid(argv[2], argv[3]);
+    if (argc == 6 && strcmp(argv[1], "aim") == 0)
+        return cmd_aim(argv[2], argv[3], (uint32_t)strtoul(argv[4], NULL, 10),
+                       (uint32_t)strtoul(argv[5], NULL, 10));
+    if (argc == 5 && strcmp(argv[1], "id") == 0) {
+        printf("%u\n", eksauth_names_id(NULL, argv[2], 0, (uint32_t)strtoul(argv[3], NULL, 10),
+                                        (uint32_t)strtoul(argv[4], NULL, 10)));
+        return 0;
+    }
     fprintf(stderr,
             "usage: iddb_tool make DB SPEC | gen DB N PASSWD GROUP [nobig] | rewrite DB COUNT | "
-            "dump DB | template-uid DB NAME | record DB LOGIN K8S ARN [G|GID|K8S...]\n");
+            "dump DB | template-uid DB NAME | record DB LOGIN K8S ARN [G|GID|K8S...] | id NAME "
+            "LO HI | aim VICTIM PREFIX LO HI\n");
     return 2;
 }

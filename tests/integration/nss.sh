@@ -22,31 +22,35 @@ ns_prepare "files eksauth"
 check "build the test DB" "$IDDB_TOOL" make "$DB" "$SPEC"
 
 # ---- lookups --------------------------------------------------------------
-same "build:*:1900000100:1900000100:build:/home/build:/bin/bash" \
-    "$(ns_run getent passwd build)" "getent passwd build"
-same "build:*:1900000100:1900000100:build:/home/build:/bin/bash" \
+same "build:*:1900000100:1900000005:build:/home/build:/bin/bash" \
+    "$(ns_run getent passwd build)" "getent passwd build (primary group: eks-users)"
+same "build:*:1900000100:1900000005:build:/home/build:/bin/bash" \
     "$(ns_run getent passwd 1900000100)" "getent passwd by uid"
-same "admin-alice:*:1900000200:1900000200:admin-alice:/home/admin-alice:/bin/bash" \
+same "admin-alice:*:1900000200:1900000005:admin-alice:/home/admin-alice:/bin/bash" \
     "$(ns_run getent passwd admin-alice)" "getent passwd of a recorded templated user"
 same "eks-system-masters:*:1900000010:build" \
     "$(ns_run getent group eks-system-masters)" "getent group eks-system-masters"
 same "eks-devs:*:1900000011:admin-alice,build" \
     "$(ns_run getent group 1900000011)" "getent group by gid, members in order"
-same "build:*:1900000100:" "$(ns_run getent group build)" "the private group"
+same "eks-users:*:1900000005:" "$(ns_run getent group 1900000005)" "the users' group, every login's primary group"
+ns_run getent group build >/dev/null
+same 2 $? "no group is named like a login"
+ns_run getent group 1900000100 >/dev/null
+same 2 $? "no group has a login's uid"
 same "root:x:0:0:" "$(ns_run getent passwd root | cut -d: -f1-4):" \
     "local users still come from files"
 ns_run getent passwd nosuchuser-xyz >/dev/null
 same 2 $? "an unknown name: getent exits 2"
 
 # ---- id: groups through initgroups_dyn ------------------------------------
-same "uid=1900000100(build) gid=1900000100(build) groups=1900000100(build),1900000010(eks-system-masters),1900000011(eks-devs)" \
+same "uid=1900000100(build) gid=1900000005(eks-users) groups=1900000005(eks-users),1900000010(eks-system-masters),1900000011(eks-devs)" \
     "$(ns_run id build)" "id build shows the mapped groups"
-same "admin-alice eks-devs localgrp" "$(ns_run id -Gn admin-alice)" \
+same "eks-users eks-devs localgrp" "$(ns_run id -Gn admin-alice)" \
     "id: a local group mapped on purpose comes through initgroups"
 
 # ---- templated names ------------------------------------------------------
 want_uid=$("$IDDB_TOOL" template-uid "$DB" admin-bob)
-same "admin-bob:*:$want_uid:$want_uid::/home/admin-bob:/bin/bash" \
+same "admin-bob:*:$want_uid:1900000005::/home/admin-bob:/bin/bash" \
     "$(ns_run getent passwd admin-bob)" "a templated name resolves before any login"
 case $want_uid in 19[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]) ok "its uid is in the range" ;;
 *) not_ok "its uid is in the range ($want_uid)" ;; esac
@@ -69,8 +73,8 @@ fi
 if grep -q '^admin-bob:' "$T/all"; then not_ok "templated names are never listed"; else
     ok "templated names are never listed"; fi
 ns_run getent group >"$T/allg"
-same "4" "$(grep -c '^eks-\|^build:\|^admin-alice:' "$T/allg" | tr -d ' ')" \
-    "getent group lists eksauth groups (private ones included)"
+same "3" "$(grep -c '^eks-\|^build:\|^admin-alice:' "$T/allg" | tr -d ' ')" \
+    "getent group lists eksauth groups (none per login)"
 same "1" "$(grep -c '^localgrp:' "$T/allg" | tr -d ' ')" \
     "a local group is listed once (by files, not again by eksauth)"
 
@@ -78,7 +82,7 @@ same "1" "$(grep -c '^localgrp:' "$T/allg" | tr -d ' ')" \
 "$IDDB_TOOL" make "$DB" "$top_srcdir/tests/fixtures/iddb/catchall.spec"
 ns_prepare "eksauth"
 ns_run getent passwd someone-new >/dev/null
-same 0 $? "catch-all template: a new name resolves"
+same 0 $? "templates that fit local names: a new name resolves"
 ns_run getent passwd localbob >/dev/null
 same 2 $? "a local user's name is never served through eksauth"
 ns_run getent passwd localgrp >/dev/null
@@ -92,12 +96,12 @@ same 2 $? "reserved system names are never served, even when absent locally"
 "$IDDB_TOOL" make "$DB" "$SPEC"
 ns_prepare "files eksauth"
 check "getpwnam_r from 1 byte up" ns_run "$top_builddir/tests/integration/nss_buffers" \
-    passwd build "build:*:1900000100:1900000100:build:/home/build:/bin/bash"
+    passwd build "build:*:1900000100:1900000005:build:/home/build:/bin/bash"
 check "getgrnam_r from 1 byte up" ns_run "$top_builddir/tests/integration/nss_buffers" \
     group eks-devs "eks-devs:*:1900000011:admin-alice,build"
 check "getpwnam_r of a templated name from 1 byte up" \
     ns_run "$top_builddir/tests/integration/nss_buffers" \
-    passwd admin-bob "admin-bob:*:$want_uid:$want_uid::/home/admin-bob:/bin/bash"
+    passwd admin-bob "admin-bob:*:$want_uid:1900000005::/home/admin-bob:/bin/bash"
 
 # ---- 8 threads while another process rewrites the DB 1,000 times -----------
 cp "$DB" "$T/good.db"
@@ -208,8 +212,8 @@ cp "$top_srcdir/tests/fixtures/iddb/v1-nss.db" "$T/up/identity.db"
 chmod 0644 "$T/up/identity.db"
 printf 'mapUsers: |\n  - userarn: arn:aws:iam::123456789012:user/build\n    username: build\n    groups: [devs]\n' \
     >"$T/up/aws-auth.yaml"
-printf 'cluster_id = prod\naws_auth_file = %s\ndb_path = %s\n' "$T/up/aws-auth.yaml" \
-    "$T/up/identity.db" >"$T/up/eksauth.conf"
+printf 'cluster_id = prod\naws_auth_file = %s\ndb_path = %s\nid_key_file = %s/none\n' \
+    "$T/up/aws-auth.yaml" "$T/up/identity.db" "$T/up" >"$T/up/eksauth.conf"
 chmod 0644 "$T/up/aws-auth.yaml" "$T/up/eksauth.conf"
 "$IDDB_TOOL" dump "$T/up/identity.db" >"$T/up/before" 2>&1
 case $(cat "$T/up/before") in
@@ -223,8 +227,11 @@ else
     not_ok "eksauth sync rewrites it in the current version"
     sed 's/^/# /' "$T/up/sync.out" "$T/up/after"
 fi
-same "build:x:1900000100:1900000100:build:/home/build:/bin/bash" "$(grep '^build:x:.*:/bin/bash$' "$T/up/after")" \
+same "build:x:1900000100" "$(grep '^build:x:.*:/bin/bash$' "$T/up/after" | cut -d: -f1-3)" \
     "... keeping build's uid from the old DB (not the one a new plan would give)"
+users_gid=$(grep '^eks-users:x:' "$T/up/after" | cut -d: -f3)
+same "build:x:1900000100:$users_gid" "$(grep '^build:x:' "$T/up/after" | cut -d: -f1-4)" \
+    "... with the users' group as its primary group, no group of its own"
 
 if grep -q eks- /etc/sudoers /etc/nsswitch.conf; then not_ok "host files untouched"; else
     ok "host /etc/sudoers and /etc/nsswitch.conf untouched"; fi

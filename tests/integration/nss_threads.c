@@ -47,14 +47,14 @@ static void check_pw(const struct passwd *pw, unsigned i)
     snprintf(hb, sizeof(hb), "/b/t%u", i);
     if (strcmp(pw->pw_name, name) == 0 && strcmp(pw->pw_passwd, "*") == 0 &&
         strcmp(pw->pw_gecos, "A") == 0 && strcmp(pw->pw_dir, ha) == 0 &&
-        strcmp(pw->pw_shell, "/bin/sh") == 0 && pw->pw_uid == LO + i && pw->pw_gid == LO + i) {
+        strcmp(pw->pw_shell, "/bin/sh") == 0 && pw->pw_uid == LO + i && pw->pw_gid == LO + 500) {
         atomic_fetch_add(&saw_a, 1);
         return;
     }
     if (strcmp(pw->pw_name, name) == 0 && strcmp(pw->pw_passwd, "*") == 0 &&
         strcmp(pw->pw_gecos, "B") == 0 && strcmp(pw->pw_dir, hb) == 0 &&
         strcmp(pw->pw_shell, "/bin/bash") == 0 && pw->pw_uid == LO + 2000 + i &&
-        pw->pw_gid == LO + 2000 + i) {
+        pw->pw_gid == LO + 2500) {
         atomic_fetch_add(&saw_b, 1);
         return;
     }

@@ -21,13 +21,12 @@ if grep -q "eksauth sync" "$T/err"; then ok "no DB: the error says to run eksaut
     not_ok "no DB: the error says to run eksauth sync"; sed 's/^/# /' "$T/err"; fi
 
 "$IDDB_TOOL" make "$DB" "$top_srcdir/tests/fixtures/iddb/nss.spec"
-same "admin-alice:*:1900000200:1900000200:admin-alice:/home/admin-alice:/bin/bash
-build:*:1900000100:1900000100:build:/home/build:/bin/bash" "$("$EKSAUTH" users)" "eksauth users"
-same "admin-alice:*:1900000200:
-build:*:1900000100:
-eks-devs:*:1900000011:admin-alice,build
-eks-system-masters:*:1900000010:build" "$("$EKSAUTH" groups)" \
-    "eksauth groups (local groups are not listed: files serves them)"
+same "admin-alice:*:1900000200:1900000005:admin-alice:/home/admin-alice:/bin/bash
+build:*:1900000100:1900000005:build:/home/build:/bin/bash" "$("$EKSAUTH" users)" "eksauth users"
+same "eks-devs:*:1900000011:admin-alice,build
+eks-system-masters:*:1900000010:build
+eks-users:*:1900000005:" "$("$EKSAUTH" groups)" \
+    "eksauth groups (local groups are not listed: files serves them; no group per login)"
 
 if "$EKSAUTH" users --json >"$T/json" &&
     python3 - "$T/json" <<'EOF'
@@ -47,7 +46,8 @@ import json, sys
 d = json.load(open(sys.argv[1]))
 g = {x["name"]: x for x in d["groups"]}
 assert g["localgrp"]["local"] is True and g["localgrp"]["members"] == ["admin-alice"], g["localgrp"]
-assert g["build"]["private"] is True and g["build"]["k8s_group"] is None
+assert "build" not in g, g
+assert g["eks-users"]["private"] is False and g["eks-users"]["k8s_group"] is None
 assert g["eks-system-masters"]["k8s_group"] == "system:masters"
 EOF
 then ok "eksauth groups --json"; else not_ok "eksauth groups --json"; sed 's/^/# /' "$T/json"; fi

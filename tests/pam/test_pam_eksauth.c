@@ -33,12 +33,14 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <syslog.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <openssl/evp.h>
 #include <security/pam_appl.h>
 
 #include "eksauth/iddb.h"
+#include "eksauth/iddb_template.h"
 #include "pam_driver.h"
 
 /* ------------------------------------------------------------------ TAP */
@@ -394,6 +396,7 @@ static char FIRST_PROMPT[700];
 
 static void case_success(void)
 {
+    struct eksauth_iddb_id_rules rules = {NULL, (uint64_t)time(NULL), NULL, NULL};
     struct eksauth_iddb *db;
     struct eksauth_iddb_user u;
     char groups[512], fp[9], want[256];
@@ -405,7 +408,8 @@ static void case_success(void)
     diag("success: an assumed-role token (%zu bytes) for the login aws-auth gives it",
          strlen(TOK_ALICE));
     db = db_open();
-    ok(db != NULL && eksauth_iddb_template_user(db, "admin-alice", &nss_uid) == EKSAUTH_OK,
+    ok(db != NULL && eksauth_iddb_template_user(db, "admin-alice", &rules, &nss_uid) ==
+                         EKSAUTH_IDDB_TEMPLATED,
        "before the login, NSS answers for the templated name admin-alice");
     eksauth_iddb_close(db);
 
@@ -434,10 +438,13 @@ static void case_success(void)
 
     ok(db_user("admin-alice", &u, groups, sizeof(groups), &db),
        "admin-alice is in the identity DB");
-    ok(u.uid == nss_uid && u.gid == u.uid, "recorded uid %u is the one NSS answered (%u)",
-       (unsigned)u.uid, (unsigned)nss_uid);
+    ok(u.uid == nss_uid, "recorded uid %u is the one NSS answered (%u)", (unsigned)u.uid,
+       (unsigned)nss_uid);
+    ok(u.gid == eksauth_iddb_users_gid(db) && u.gid != 0,
+       "its primary group is eks-users, every login's (gid %u), no group of its own",
+       (unsigned)u.gid);
     ok((u.flags & EKSAUTH_IDDB_USER_TEMPLATED) != 0, "recorded as a templated user");
-    is_str(groups, "eks-ops,eks-system-masters,eks-users", "recorded groups");
+    is_str(groups, "eks-ops,eks-system-masters", "recorded groups");
     is_str(u.k8s_username, "admin:alice", "recorded k8s username");
     eksauth_iddb_close(db);
 
@@ -477,10 +484,9 @@ static void case_static_user(void)
     is_str(pam_getenv(t.pamh, "EKS_SESSION_NAME"), "", "EKS_SESSION_NAME is empty for a user");
     is_str(pam_getenv(t.pamh, "EKS_GROUPS"), "devs", "EKS_GROUPS of bob");
     tx_end(&t, PAM_SUCCESS);
-    ok(db_user("bob", &u, groups, sizeof(groups), &db) &&
-           strcmp(groups, "eks-devs,eks-users") == 0 &&
-           (u.flags & EKSAUTH_IDDB_USER_TEMPLATED) == 0,
-       "bob stays a static user with group eks-devs (and eks-users)");
+    ok(db_user("bob", &u, groups, sizeof(groups), &db) && strcmp(groups, "eks-devs") == 0 &&
+           u.gid == eksauth_iddb_users_gid(db) && (u.flags & EKSAUTH_IDDB_USER_TEMPLATED) == 0,
+       "bob stays a static user with group eks-devs (and eks-users, his primary group)");
     eksauth_iddb_close(db);
 
     diag("a session name with '@' through a template");

@@ -400,6 +400,26 @@ static void test_unicode_key_folding(void **state)
     assert_string_equal(entry_at(aa, 1)->username, "b");
     doc_free(aa);
 
+    /*
+     * Issue 16's cases: the cluster reads "uſerarn" (after "userarn" in byte
+     * order) and "groupſ" (after "groups"), so it maps user/other with
+     * [devs]; mallory's token is mapped by no entry, here as there.
+     */
+    aa = parse_str("mapUsers:\n"
+                   "  - userarn: arn:aws:iam::123456789012:user/mallory\n"
+                   "    u\xc5\xbf"
+                   "erarn: arn:aws:iam::123456789012:user/other\n"
+                   "    username: m\n"
+                   "    groups: [system:masters]\n"
+                   "    group\xc5\xbf: [devs]\n");
+    assert_int_equal(aa->n_entries, 1);
+    assert_string_equal(entry_at(aa, 0)->arn, "arn:aws:iam::123456789012:user/other");
+    assert_int_equal(entry_at(aa, 0)->n_groups, 1);
+    assert_string_equal(entry_at(aa, 0)->groups[0], "devs");
+    find_warning(aa, "is read as userarn: the cluster folds");
+    find_warning(aa, "is read as groups: the cluster folds");
+    doc_free(aa);
+
     /* sso spelled with a long s is still sso: the entry is dropped, as the cluster drops it. */
     aa = parse_str("mapRoles:\n"
                    "  - rolearn: arn:aws:iam::123456789012:role/A\n"

@@ -81,6 +81,9 @@ static void test_defaults(void **state)
     assert_string_equal(cfg.db_path, "/var/lib/eksauth/identity.db");
     assert_int_equal(cfg.uid_min, EKSAUTH_ID_MIN);
     assert_int_equal(cfg.uid_max, EKSAUTH_ID_MAX);
+    assert_null(cfg.id_key_file); /* idkey.h's default path */
+    assert_false(cfg.id_key_set);
+    assert_int_equal(cfg.id_tombstone_days, 180);
     assert_string_equal(cfg.group_prefix, "eks-");
     assert_string_equal(cfg.home, "/home/%u");
     assert_string_equal(cfg.shell, "/bin/bash");
@@ -136,6 +139,8 @@ static void test_every_key(void **state)
         "db_path = /run/eksauth/id.db\n"
         "uid_min = 1000\n"
         "uid_max = 2147483647\n"
+        "id_key_file = /srv/keys/id.key\n"
+        "id_tombstone_days = 0\n"
         "group_prefix = k8s_\n"
         "group_map = system:masters sudo\n"
         "group_map = dev\t\tdevelopers\n"
@@ -174,6 +179,8 @@ static void test_every_key(void **state)
     assert_string_equal(cfg.db_path, "/run/eksauth/id.db");
     assert_int_equal(cfg.uid_min, 1000);
     assert_int_equal(cfg.uid_max, 2147483647u);
+    assert_string_equal(cfg.id_key_file, "/srv/keys/id.key");
+    assert_int_equal(cfg.id_tombstone_days, 0);
     assert_string_equal(cfg.group_prefix, "k8s_");
     assert_int_equal(cfg.n_group_map, 2);
     assert_string_equal(cfg.group_map[0].from, "system:masters");
@@ -289,6 +296,11 @@ static void test_bad_values(void **state)
     expect_bad("db_path = var/lib/eksauth/identity.db", "db_path: must be an absolute path");
     expect_bad("uid_min = 999", "uid_min: must be a whole number from 1000 to 2147483647");
     expect_bad("uid_max = 2147483648", "uid_max: must be a whole number from 1000 to 2147483647");
+    expect_bad("id_key_file = id.key", "id_key_file: must be an absolute path");
+    expect_bad("id_tombstone_days = -1",
+               "id_tombstone_days: must be a whole number from 0 to 36500");
+    expect_bad("id_tombstone_days = 36501",
+               "id_tombstone_days: must be a whole number from 0 to 36500");
     expect_bad("group_prefix = EKS-",
                "group_prefix: must be 1 to 16 of [a-z0-9._-], starting with a letter or '_'");
     expect_bad("group_prefix = abcdefghijklmnopq",

@@ -1,6 +1,7 @@
 /*
- * test_iddb.c - the identity DB: builder, serialisation, reader, atomic
- * write, lock, record_login, templates; and the reader's refusals: every
+ * test_iddb.c - the identity DB (lib/iddb.c, lib/iddb_write.c): builder,
+ * serialisation, reader, header, atomic write, lock, tombstones; and the
+ * reader's refusals: every
  * truncation offset, random byte flips (caught by the checksum) and random
  * flips with the checksum recomputed (caught by the record checks), with no
  * crash and no partial entry.  Run it under ASan (configure
@@ -27,62 +28,10 @@
 #include <cmocka.h>
 
 #include "eksauth/iddb.h"
+#include "eksauth/iddb_template.h"
 #include "eksauth/names.h"
-#include "fixture_file.h"
-
-#define LO 1900000000u
-#define HI 1999999999u
-
-/* ---- a sample DB ---- */
-
-static struct eksauth_iddb_builder *sample_builder(void)
-{
-    struct eksauth_iddb_params p = {LO, HI, "/home/%u", "/bin/bash"};
-    struct eksauth_iddb_builder *b = NULL;
-    struct eksauth_error err = {0};
-    const char *build_groups[] = {"eks-system-masters", "eks-devs"};
-    const char *alice_groups[] = {"eks-devs", "wheel"};
-    struct eksauth_iddb_group_in g1 = {"eks-system-masters", "system:masters", LO + 10, 0};
-    struct eksauth_iddb_group_in g2 = {"eks-devs", "devs", LO + 11, 0};
-    struct eksauth_iddb_group_in g3 = {"wheel", "", 10, EKSAUTH_IDDB_GROUP_LOCAL};
-    struct eksauth_iddb_user_in build = {0}, alice = {0};
-
-    assert_int_equal(eksauth_iddb_builder_new(&p, &b, &err), EKSAUTH_OK);
-    assert_int_equal(eksauth_iddb_builder_add_group(b, &g1, &err), EKSAUTH_OK);
-    assert_int_equal(eksauth_iddb_builder_add_group(b, &g2, &err), EKSAUTH_OK);
-    assert_int_equal(eksauth_iddb_builder_add_group(b, &g3, &err), EKSAUTH_OK);
-    build.login = "build";
-    build.k8s_username = "build";
-    build.arn = "arn:aws:iam::123456789012:role/EksCodeBuildKubectlRole";
-    build.uid = LO + 100;
-    build.groups = build_groups;
-    build.n_groups = 2;
-    assert_int_equal(eksauth_iddb_builder_add_user(b, &build, &err), EKSAUTH_OK);
-    alice.login = "admin-alice";
-    alice.k8s_username = "admin:alice";
-    alice.arn = "arn:aws:sts::123456789012:assumed-role/admins/alice";
-    alice.uid = LO + 50;
-    alice.flags = EKSAUTH_IDDB_USER_TEMPLATED;
-    alice.groups = alice_groups;
-    alice.n_groups = 2;
-    assert_int_equal(eksauth_iddb_builder_add_user(b, &alice, &err), EKSAUTH_OK);
-    assert_int_equal(eksauth_iddb_builder_add_template(b, "admin:{{SessionName}}", &err),
-                     EKSAUTH_OK);
-    assert_int_equal(eksauth_iddb_builder_add_denied(b, "postgres", &err), EKSAUTH_OK);
-    assert_int_equal(eksauth_iddb_builder_add_denied(b, "admin-root", &err), EKSAUTH_OK);
-    return b;
-}
-
-static void *sample_bytes(size_t *len)
-{
-    struct eksauth_iddb_builder *b = sample_builder();
-    struct eksauth_error err = {0};
-    void *data = NULL;
-
-    assert_int_equal(eksauth_iddb_builder_serialize(b, &data, len, &err), EKSAUTH_OK);
-    eksauth_iddb_builder_free(b);
-    return data;
-}
+#include "iddb_sample.h"
+#include "tmpdir.h"
 
 /* ---- checksum ---- */
 
@@ -108,12 +57,12 @@ static void test_round_trip(void **state)
     const char *m;
     size_t len, mlen;
     uint32_t lo, hi;
-    void *data = sample_bytes(&len);
+    void *data = iddb_sample_bytes(&len);
 
     (void)state;
     assert_int_equal(eksauth_iddb_open_mem(data, len, &db, &err), EKSAUTH_OK);
     assert_int_equal(eksauth_iddb_user_count(db), 2);
-    assert_int_equal(eksauth_iddb_group_count(db), 5); /* 3 + 2 private */
+    assert_int_equal(eksauth_iddb_group_count(db), 4); /* no private groups */
 
     assert_int_equal(eksauth_iddb_user_by_name(db, "build", &u), EKSAUTH_OK);
     assert_string_equal(u.login, "build");
@@ -123,7 +72,7 @@ static void test_round_trip(void **state)
     assert_string_equal(u.shell, "/bin/bash");
     assert_string_equal(u.gecos, "build");
     assert_int_equal(u.uid, LO + 100);
-    assert_int_equal(u.gid, LO + 100);
+    assert_int_equal(u.gid, USERS_GID);
     assert_int_equal(u.flags, 0);
     assert_int_equal(u.n_groups, 2);
     assert_int_equal(u.login_len, 5);
@@ -153,10 +102,12 @@ static void test_round_trip(void **state)
     assert_int_equal(eksauth_iddb_group_by_gid(db, 10, &g), EKSAUTH_OK);
     assert_string_equal(g.name, "wheel");
     assert_int_equal(g.flags, EKSAUTH_IDDB_GROUP_LOCAL);
-    assert_int_equal(eksauth_iddb_group_by_name(db, "build", &g), EKSAUTH_OK);
-    assert_int_equal(g.flags, EKSAUTH_IDDB_GROUP_PRIVATE);
-    assert_int_equal(g.gid, LO + 100);
-    assert_int_equal(g.n_members, 0);
+    /* No group is named like a login; the users' group is every user's primary group. */
+    assert_int_equal(eksauth_iddb_group_by_name(db, "build", &g), EKSAUTH_ENOTFOUND);
+    assert_int_equal(eksauth_iddb_group_by_gid(db, LO + 100, &g), EKSAUTH_ENOTFOUND);
+    assert_int_equal(eksauth_iddb_group_by_gid(db, USERS_GID, &g), EKSAUTH_OK);
+    assert_string_equal(g.name, "eks-users");
+    assert_int_equal(g.flags, 0);
 
     /* enumeration in name order */
     assert_int_equal(eksauth_iddb_user_at(db, 0, &u), EKSAUTH_OK);
@@ -165,8 +116,8 @@ static void test_round_trip(void **state)
     assert_string_equal(u.login, "build");
     assert_int_equal(eksauth_iddb_user_at(db, 2, &u), EKSAUTH_ENOTFOUND);
     assert_int_equal(eksauth_iddb_group_at(db, 0, &g), EKSAUTH_OK);
-    assert_string_equal(g.name, "admin-alice");
-    assert_int_equal(eksauth_iddb_group_at(db, 4, &g), EKSAUTH_OK);
+    assert_string_equal(g.name, "eks-devs");
+    assert_int_equal(eksauth_iddb_group_at(db, 3, &g), EKSAUTH_OK);
     assert_string_equal(g.name, "wheel");
 
     /* header data */
@@ -186,9 +137,48 @@ static void test_round_trip(void **state)
     assert_true(eksauth_iddb_id_used(db, LO + 10));
     assert_false(eksauth_iddb_id_used(db, LO + 12));
     assert_int_equal(eksauth_iddb_generation(db), 1);
+    assert_int_equal(eksauth_iddb_users_gid(db), USERS_GID);
+    assert_false(eksauth_iddb_keyed(db, NULL));
 
     eksauth_iddb_close(db);
     free(data);
+}
+
+/* The header says whether ids are keyed, and by the key of which check value. */
+static void test_keyed_header(void **state)
+{
+    struct eksauth_iddb_params p = {LO, HI, NULL, NULL, 0, true, 0x0123456789abcdefull};
+    struct eksauth_iddb_params bad = {LO, HI, NULL, NULL, 5, false, 0};
+    struct eksauth_iddb_builder *b = NULL, *b2 = NULL;
+    struct eksauth_iddb *db = NULL;
+    struct eksauth_error err = {0};
+    void *data = NULL;
+    uint64_t check = 0;
+
+    (void)state;
+    assert_int_equal(eksauth_iddb_builder_new(&p, &b, &err), EKSAUTH_OK);
+    db = iddb_sample_open(b, &data);
+    assert_true(eksauth_iddb_keyed(db, &check));
+    assert_true(check == 0x0123456789abcdefull);
+    assert_int_equal(eksauth_iddb_users_gid(db), 0);
+    /* from_db keeps it */
+    assert_int_equal(eksauth_iddb_builder_from_db(db, &b2, &err), EKSAUTH_OK);
+    eksauth_iddb_close(db);
+    free(data);
+    db = iddb_sample_open(b2, &data);
+    assert_true(eksauth_iddb_keyed(db, &check));
+    assert_true(check == 0x0123456789abcdefull);
+    eksauth_iddb_close(db);
+    free(data);
+    eksauth_iddb_builder_free(b2);
+    eksauth_iddb_builder_free(b);
+    /* The users' gid is in the range, and a served group by the time it is written. */
+    assert_int_equal(eksauth_iddb_builder_new(&bad, &b, &err), EKSAUTH_EINVAL);
+    bad.users_gid = LO + 5;
+    assert_int_equal(eksauth_iddb_builder_new(&bad, &b, &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_iddb_builder_serialize(b, &data, &(size_t){0}, &err), EKSAUTH_EINVAL);
+    assert_non_null(strstr(err.msg, "no served group has the users' gid"));
+    eksauth_iddb_builder_free(b);
 }
 
 /* Serialising the same entries twice, or through from_db, gives the same bytes. */
@@ -198,7 +188,7 @@ static void test_deterministic_and_from_db(void **state)
     struct eksauth_iddb *db = NULL;
     struct eksauth_error err = {0};
     size_t l1, l2, l3;
-    void *d1 = sample_bytes(&l1), *d2 = sample_bytes(&l2), *d3 = NULL;
+    void *d1 = iddb_sample_bytes(&l1), *d2 = iddb_sample_bytes(&l2), *d3 = NULL;
 
     (void)state;
     assert_int_equal(l1, l2);
@@ -221,19 +211,23 @@ static void test_empty_db(void **state)
     struct eksauth_iddb_builder *b = NULL;
     struct eksauth_iddb *db = NULL;
     struct eksauth_iddb_user u;
+    struct eksauth_iddb_user_in nobody = {0};
     struct eksauth_error err = {0};
     void *data = NULL;
     size_t len;
-    uint32_t uid;
 
     (void)state;
     assert_int_equal(eksauth_iddb_builder_new(NULL, &b, &err), EKSAUTH_OK);
+    /* No users' group: a user needs its primary group named. */
+    nobody.login = "carol";
+    nobody.uid = LO + 1;
+    assert_int_equal(eksauth_iddb_builder_add_user(b, &nobody, &err), EKSAUTH_EINVAL);
+    assert_non_null(strstr(err.msg, "no primary group"));
     assert_int_equal(eksauth_iddb_builder_serialize(b, &data, &len, &err), EKSAUTH_OK);
     assert_int_equal(eksauth_iddb_open_mem(data, len, &db, &err), EKSAUTH_OK);
     assert_int_equal(eksauth_iddb_user_count(db), 0);
     assert_int_equal(eksauth_iddb_user_by_name(db, "x", &u), EKSAUTH_ENOTFOUND);
     assert_int_equal(eksauth_iddb_user_by_uid(db, LO, &u), EKSAUTH_ENOTFOUND);
-    assert_int_equal(eksauth_iddb_template_user(db, "alice", &uid), EKSAUTH_ENOTFOUND);
     assert_int_equal(eksauth_iddb_user_at(db, 0, &u), EKSAUTH_ENOTFOUND);
     eksauth_iddb_close(db);
     eksauth_iddb_builder_free(b);
@@ -243,7 +237,8 @@ static void test_empty_db(void **state)
 /* gecos made from a username reads as it is: no hidden, reordering or control characters. */
 static void test_gecos_printable(void **state)
 {
-    struct eksauth_iddb_params p = {LO, HI, "/home/%u", "/bin/bash"};
+    struct eksauth_iddb_params p = {LO, HI, "/home/%u", "/bin/bash", LO + 1, false, 0};
+    struct eksauth_iddb_group_in users = {"eks-users", "", LO + 1, 0};
     struct eksauth_iddb_builder *b = NULL;
     struct eksauth_iddb *db = NULL;
     struct eksauth_iddb_user u;
@@ -254,6 +249,7 @@ static void test_gecos_printable(void **state)
 
     (void)state;
     assert_int_equal(eksauth_iddb_builder_new(&p, &b, &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_iddb_builder_add_group(b, &users, &err), EKSAUTH_OK);
     in.login = "dev-mallory";
     /* U+202E (right-to-left override), U+0085 (a C1 control), U+200B (zero width), ':' */
     in.k8s_username = "dev:mal\xe2\x80\xaelory\xc2\x85x\xe2\x80\x8b";
@@ -278,14 +274,14 @@ static void test_gecos_printable(void **state)
 
 static void test_builder_refusals(void **state)
 {
-    struct eksauth_iddb_builder *b = sample_builder();
+    struct eksauth_iddb_builder *b = iddb_sample_builder();
     struct eksauth_error err = {0};
     const char *unknown[] = {"eks-nope"};
     const char *other_private[] = {"build"};
     struct eksauth_iddb_user_in u = {0};
     struct eksauth_iddb_group_in g = {0};
-    struct eksauth_iddb_params bad = {5, 4, NULL, NULL};
-    struct eksauth_iddb_params rel = {0, 0, "home/%u", NULL};
+    struct eksauth_iddb_params bad = {5, 4, NULL, NULL, 0, false, 0};
+    struct eksauth_iddb_params rel = {0, 0, "home/%u", NULL, 0, false, 0};
     struct eksauth_iddb_builder *x = NULL;
 
     (void)state;
@@ -321,6 +317,8 @@ static void test_builder_refusals(void **state)
     REFUSED(k8s_username, "a\nb");
     REFUSED(flags, 0x80);
     REFUSED(gid, LO + 999); /* no such group */
+    REFUSED(gid, LO + 100); /* a user's uid is no group */
+    REFUSED(gid, 10);       /* a local group is not served: never a primary group */
     {
         struct eksauth_iddb_user_in v = u;
 
@@ -331,10 +329,10 @@ static void test_builder_refusals(void **state)
         v.groups = other_private;
         assert_int_equal(eksauth_iddb_builder_add_user(b, &v, &err), EKSAUTH_EINVAL);
     }
-    /* nothing was left behind by the refusals: carol adds cleanly now */
-    assert_false(eksauth_iddb_builder_has_group(b, "carol"));
+    /* nothing was left behind by the refusals: carol adds cleanly now, with no group of her own */
     assert_int_equal(eksauth_iddb_builder_add_user(b, &u, &err), EKSAUTH_OK);
-    assert_true(eksauth_iddb_builder_has_group(b, "carol"));
+    assert_true(eksauth_iddb_builder_has_user(b, "carol"));
+    assert_false(eksauth_iddb_builder_has_group(b, "carol"));
 
     g.name = "eks-x";
     g.gid = LO + 300;
@@ -361,7 +359,7 @@ static void test_builder_refusals(void **state)
 
 static void test_builder_remove(void **state)
 {
-    struct eksauth_iddb_builder *b = sample_builder();
+    struct eksauth_iddb_builder *b = iddb_sample_builder();
     struct eksauth_iddb *db = NULL;
     struct eksauth_iddb_user u;
     struct eksauth_iddb_group g;
@@ -445,7 +443,7 @@ static void exercise(const struct eksauth_iddb *db)
     }
     (void)eksauth_iddb_user_by_name(db, "build", &u);
     (void)eksauth_iddb_group_by_name(db, "eks-devs", &g);
-    (void)eksauth_iddb_template_user(db, "admin-bob", &uid);
+    (void)eksauth_iddb_template_user(db, "admin-bob", NULL, &uid);
     (void)eksauth_iddb_is_denied(db, "postgres");
 }
 
@@ -454,7 +452,7 @@ static void test_every_truncation(void **state)
     struct eksauth_iddb *db = NULL;
     struct eksauth_error err = {0};
     size_t len, cut;
-    void *data = sample_bytes(&len);
+    void *data = iddb_sample_bytes(&len);
 
     (void)state;
     for (cut = 0; cut < len; cut++) {
@@ -568,7 +566,7 @@ static unsigned answers_same_or_error(const struct eksauth_iddb *good,
 /* The sample and 150 more users: records over several blocks. */
 static void *several_blocks(size_t *len)
 {
-    struct eksauth_iddb_builder *b = sample_builder();
+    struct eksauth_iddb_builder *b = iddb_sample_builder();
     struct eksauth_error err = {0};
     const char *groups[] = {"eks-devs"};
     void *data = NULL;
@@ -599,7 +597,7 @@ static void test_random_flips(void **state)
     struct eksauth_iddb *good = NULL, *db = NULL;
     struct eksauth_error err = {0};
     size_t len, blen, i;
-    unsigned char *data = sample_bytes(&len), *big = several_blocks(&blen);
+    unsigned char *data = iddb_sample_bytes(&len), *big = several_blocks(&blen);
     unsigned accepted = 0, refused = 0, caught_later = 0;
 
     (void)state;
@@ -661,27 +659,9 @@ static void test_random_flips(void **state)
 
 /* ---- files: write, trust, lock ---- */
 
-static char tmpdir[256];
-
-static int setup_tmp(void **state)
-{
-    (void)state;
-    snprintf(tmpdir, sizeof(tmpdir), "/tmp/test_iddb.XXXXXX");
-    return mkdtemp(tmpdir) == NULL ? -1 : 0;
-}
-
-static int teardown_tmp(void **state)
-{
-    char cmd[512];
-
-    (void)state;
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-    return system(cmd) == 0 ? 0 : -1;
-}
-
 static void test_write_and_open(void **state)
 {
-    struct eksauth_iddb_builder *b = sample_builder();
+    struct eksauth_iddb_builder *b = iddb_sample_builder();
     struct eksauth_iddb *db = NULL;
     struct eksauth_iddb_user u;
     struct eksauth_iddb_stamp st;
@@ -767,85 +747,6 @@ static void test_lock(void **state)
     eksauth_iddb_unlock(fd);
 }
 
-/* ---- templates ---- */
-
-static void test_template_fits(void **state)
-{
-    (void)state;
-    assert_true(eksauth_iddb_template_fits("admin:{{SessionName}}", "admin-alice"));
-    assert_true(eksauth_iddb_template_fits("admin:{{SessionName}}", "admin-al.ice_1"));
-    assert_false(eksauth_iddb_template_fits("admin:{{SessionName}}", "admin-a")); /* 2..64 */
-    assert_false(eksauth_iddb_template_fits("admin:{{SessionName}}", "admin-"));
-    assert_false(eksauth_iddb_template_fits("admin:{{SessionName}}", "admin"));
-    assert_false(eksauth_iddb_template_fits("admin:{{SessionName}}", "adminx-alice"));
-    assert_true(eksauth_iddb_template_fits("Admin:{{SessionName}}", "admin-bob"));
-    assert_true(eksauth_iddb_template_fits("{{SessionName}}", "bob"));
-    assert_true(eksauth_iddb_template_fits("{{SessionName}}", "_1ops")); /* names.h rule 2 */
-    assert_true(eksauth_iddb_template_fits("{{SessionName}}", "_ab"));   /* session "_ab" */
-    assert_false(eksauth_iddb_template_fits("x{{SessionName}}", "_x1"));
-    assert_true(eksauth_iddb_template_fits("{{SessionNameRaw}}-dev", "alice-example.com-dev"));
-    assert_true(eksauth_iddb_template_fits("u{{AccountID}}", "u123456789012"));
-    assert_false(eksauth_iddb_template_fits("u{{AccountID}}", "u12345678901"));
-    assert_false(eksauth_iddb_template_fits("u{{AccountID}}", "u12345678901a"));
-    assert_true(eksauth_iddb_template_fits("{{AccountID}}:{{SessionName}}", "_123456789012-ab"));
-    assert_true(eksauth_iddb_template_fits("a:{{SessionName}}:{{SessionName}}", "a-bb-cc-dd"));
-    assert_false(eksauth_iddb_template_fits("x:{{AccessKeyID}}", "x-akia"));
-    assert_false(eksauth_iddb_template_fits("system:node:{{EC2PrivateDNSName}}", "system-node-ip"));
-    assert_false(eksauth_iddb_template_fits("x:{{Unknown}}", "x-ab"));
-    assert_false(eksauth_iddb_template_fits("x:{{SessionName", "x-ab"));
-    assert_false(eksauth_iddb_template_fits("{{SessionName}}",
-                                            "a23456789012345678901234567890123")); /* 33 */
-    assert_false(eksauth_iddb_template_fits(NULL, "x"));
-    assert_false(eksauth_iddb_template_fits("x", ""));
-}
-
-static void test_template_user(void **state)
-{
-    struct eksauth_iddb_builder *b = sample_builder();
-    struct eksauth_iddb *db = NULL;
-    struct eksauth_error err = {0};
-    struct eksauth_iddb_user_in taker = {0};
-    void *data = NULL;
-    size_t len;
-    uint32_t uid, uid2;
-
-    (void)state;
-    assert_int_equal(eksauth_iddb_builder_serialize(b, &data, &len, &err), EKSAUTH_OK);
-    assert_int_equal(eksauth_iddb_open_mem(data, len, &db, &err), EKSAUTH_OK);
-    assert_int_equal(eksauth_iddb_template_user(db, "admin-bob", &uid), EKSAUTH_OK);
-    assert_int_equal(uid, eksauth_names_id("admin-bob", 0, LO, HI));
-    assert_int_equal(eksauth_iddb_template_user(db, "admin-alice", &uid), EKSAUTH_ENOTFOUND);
-    assert_int_equal(eksauth_iddb_template_user(db, "admin-root", &uid), EKSAUTH_ENOTFOUND);
-    assert_int_equal(eksauth_iddb_template_user(db, "bob", &uid), EKSAUTH_ENOTFOUND);
-    assert_int_equal(eksauth_iddb_template_user(db, "Admin-bob", &uid), EKSAUTH_ENOTFOUND);
-    eksauth_iddb_close(db);
-    free(data);
-
-    /* probe 0 taken by someone else: the next probe, like the plan does */
-    taker.login = "someone";
-    taker.uid = eksauth_names_id("admin-bob", 0, LO, HI);
-    assert_int_equal(eksauth_iddb_builder_add_user(b, &taker, &err), EKSAUTH_OK);
-    assert_int_equal(eksauth_iddb_builder_serialize(b, &data, &len, &err), EKSAUTH_OK);
-    assert_int_equal(eksauth_iddb_open_mem(data, len, &db, &err), EKSAUTH_OK);
-    assert_int_equal(eksauth_iddb_template_user(db, "admin-bob", &uid2), EKSAUTH_OK);
-    assert_int_equal(uid2, eksauth_names_id("admin-bob", 1, LO, HI));
-    /* reserved names, whatever the templates */
-    eksauth_iddb_close(db);
-    free(data);
-    assert_int_equal(eksauth_iddb_builder_add_template(b, "{{SessionName}}", &err), EKSAUTH_OK);
-    assert_int_equal(eksauth_iddb_builder_serialize(b, &data, &len, &err), EKSAUTH_OK);
-    assert_int_equal(eksauth_iddb_open_mem(data, len, &db, &err), EKSAUTH_OK);
-    assert_int_equal(eksauth_iddb_template_user(db, "root", &uid), EKSAUTH_ENOTFOUND);
-    assert_int_equal(eksauth_iddb_template_user(db, "systemd-network", &uid), EKSAUTH_ENOTFOUND);
-    assert_int_equal(eksauth_iddb_template_user(db, "postgres", &uid), EKSAUTH_ENOTFOUND);
-    assert_int_equal(eksauth_iddb_template_user(db, "eks-devs", &uid), EKSAUTH_ENOTFOUND);
-    assert_int_equal(eksauth_iddb_template_user(db, "wheel", &uid), EKSAUTH_ENOTFOUND);
-    assert_int_equal(eksauth_iddb_template_user(db, "dave", &uid), EKSAUTH_OK);
-    eksauth_iddb_close(db);
-    free(data);
-    eksauth_iddb_builder_free(b);
-}
-
 static void test_expand_home(void **state)
 {
     char buf[32];
@@ -860,103 +761,11 @@ static void test_expand_home(void **state)
     assert_string_equal(buf, "/home/bob");
 }
 
-/* ---- record_login ---- */
-
-static void test_record_login(void **state)
-{
-    struct eksauth_iddb_builder *b = sample_builder();
-    struct eksauth_iddb *db = NULL;
-    struct eksauth_iddb_user u;
-    struct eksauth_iddb_group g;
-    struct eksauth_error err = {0};
-    struct eksauth_iddb_user_in in = {0};
-    struct eksauth_iddb_group_in groups[2] = {
-        {"eks-system-masters", "system:masters", LO + 999, 0}, /* present: keeps its gid */
-        {"eks-ops", "ops", LO + 12, 0},                        /* new */
-    };
-    struct stat before, after;
-    char path[512];
-    uint32_t uid = 0, want;
-    uint64_t t0;
-
-    (void)state;
-    snprintf(path, sizeof(path), "%s/rec/identity.db", tmpdir);
-    in.login = "admin-bob";
-    in.k8s_username = "admin:bob";
-    in.arn = "arn:aws:sts::123456789012:assumed-role/admins/bob";
-    in.flags = EKSAUTH_IDDB_USER_TEMPLATED;
-    /* no DB yet: nothing to record into */
-    assert_int_equal(eksauth_iddb_record_login(path, &in, groups, 2, &uid, &err), EKSAUTH_EUNAVAIL);
-    assert_int_equal(eksauth_iddb_write(b, path, &err), EKSAUTH_OK);
-    want = eksauth_names_id("admin-bob", 0, LO, HI);
-    t0 = (uint64_t)time(NULL);
-    assert_int_equal(eksauth_iddb_record_login(path, &in, groups, 2, &uid, &err), EKSAUTH_OK);
-    assert_int_equal(uid, want);
-    assert_int_equal(eksauth_iddb_open(path, &db, &err), EKSAUTH_OK);
-    assert_int_equal(eksauth_iddb_generation(db), 2);
-    assert_int_equal(eksauth_iddb_user_by_name(db, "admin-bob", &u), EKSAUTH_OK);
-    assert_int_equal(u.uid, want);
-    /* when PAM recorded it */
-    assert_true(u.last_login >= t0 && u.last_login <= (uint64_t)time(NULL));
-    assert_int_equal(u.gid, want);
-    assert_int_equal(u.n_groups, 2);
-    assert_int_equal(eksauth_iddb_group_by_name(db, "eks-system-masters", &g), EKSAUTH_OK);
-    assert_int_equal(g.gid, LO + 10);
-    assert_int_equal(g.n_members, 2);
-    assert_int_equal(eksauth_iddb_group_by_name(db, "eks-ops", &g), EKSAUTH_OK);
-    assert_int_equal(g.gid, LO + 12);
-    assert_int_equal(eksauth_iddb_user_by_name(db, "build", &u), EKSAUTH_OK); /* untouched */
-    eksauth_iddb_close(db);
-
-    /* again, with fewer groups: uid kept, groups recomputed */
-    in.uid = LO + 5; /* ignored: an id never changes */
-    assert_int_equal(eksauth_iddb_record_login(path, &in, groups + 1, 1, &uid, &err), EKSAUTH_OK);
-    assert_int_equal(uid, want);
-    assert_int_equal(eksauth_iddb_open(path, &db, &err), EKSAUTH_OK);
-    assert_int_equal(eksauth_iddb_user_by_name(db, "admin-bob", &u), EKSAUTH_OK);
-    assert_int_equal(u.uid, want);
-    assert_int_equal(u.n_groups, 1);
-    assert_int_equal(eksauth_iddb_group_by_name(db, "eks-system-masters", &g), EKSAUTH_OK);
-    assert_int_equal(g.n_members, 1);
-    eksauth_iddb_close(db);
-
-    /* the same login again: the DB already says it, so nothing is written */
-    in.uid = 0;
-    assert_int_equal(stat(path, &before), 0);
-    assert_int_equal(eksauth_iddb_record_login(path, &in, groups + 1, 1, &uid, &err), EKSAUTH_OK);
-    assert_int_equal(uid, want);
-    assert_int_equal(stat(path, &after), 0);
-    assert_true(before.st_ino == after.st_ino);
-    assert_int_equal(eksauth_iddb_open(path, &db, &err), EKSAUTH_OK);
-    assert_int_equal(eksauth_iddb_generation(db), 3);
-    eksauth_iddb_close(db);
-    /* ... but another k8s username for the recorded name is still refused */
-    in.k8s_username = "admin:someone-else";
-    assert_int_equal(eksauth_iddb_record_login(path, &in, groups + 1, 1, &uid, &err),
-                     EKSAUTH_EREJECTED);
-    in.k8s_username = "admin:bob";
-
-    /* a name that fits no template and is not recorded: refused */
-    in.login = "mallory";
-    in.uid = 0;
-    assert_int_equal(eksauth_iddb_record_login(path, &in, NULL, 0, &uid, &err), EKSAUTH_EREJECTED);
-    /* a new group whose gid is taken: refused, DB unchanged */
-    in.login = "admin-carol";
-    groups[1].name = "eks-other";
-    groups[1].gid = LO + 11;
-    assert_int_equal(eksauth_iddb_record_login(path, &in, groups + 1, 1, &uid, &err),
-                     EKSAUTH_EINVAL);
-    assert_int_equal(eksauth_iddb_open(path, &db, &err), EKSAUTH_OK);
-    assert_int_equal(eksauth_iddb_generation(db), 3);
-    eksauth_iddb_close(db);
-    eksauth_iddb_builder_free(b);
-}
-
 /* ---- the fields the format makes room for: last_login and tombstones ---- */
 
 static void test_last_login_and_tombstones(void **state)
 {
-    struct eksauth_iddb_builder *b = sample_builder(), *b2 = NULL;
+    struct eksauth_iddb_builder *b = iddb_sample_builder(), *b2 = NULL;
     struct eksauth_iddb *db = NULL, *db2 = NULL;
     struct eksauth_iddb_user u;
     struct eksauth_iddb_tombstone t;
@@ -1031,66 +840,6 @@ static void test_last_login_and_tombstones(void **state)
     free(data2);
 }
 
-/* ---- versions: refused with what to do; eksauth sync's upgrade keeps everything ---- */
-
-static void test_version_and_upgrade(void **state)
-{
-    struct eksauth_iddb *db = NULL;
-    struct eksauth_iddb_user u;
-    struct eksauth_iddb_group g;
-    struct eksauth_error err = {0};
-    char path[600], *data;
-    unsigned from = 99;
-    size_t len = 0;
-    FILE *out;
-
-    (void)state;
-    /* tests/fixtures/iddb/v1-nss.db: nss.spec written by the version 1 writer */
-    data = fixture_read("iddb/v1-nss.db", &len);
-    snprintf(path, sizeof(path), "%s/v1.db", tmpdir);
-    out = fopen(path, "wb");
-    assert_non_null(out);
-    assert_int_equal(fwrite(data, 1, len, out), len);
-    fclose(out);
-    free(data);
-    assert_int_equal(chmod(path, 0644), 0);
-
-    assert_int_equal(eksauth_iddb_open(path, &db, &err), EKSAUTH_EINVAL);
-    assert_non_null(strstr(err.msg, "v1.db: version 1; run eksauth sync to rewrite it"));
-    assert_null(db);
-    assert_int_equal(eksauth_iddb_open_upgrade(path, &db, &from, &err), EKSAUTH_OK);
-    assert_int_equal(from, 1);
-    assert_int_equal(eksauth_iddb_generation(db), 1);
-    assert_int_equal(eksauth_iddb_user_by_name(db, "admin-alice", &u), EKSAUTH_OK);
-    assert_int_equal(u.uid, LO + 200);
-    assert_int_equal(u.flags, EKSAUTH_IDDB_USER_TEMPLATED);
-    assert_int_equal(u.n_groups, 2);
-    assert_int_equal(eksauth_iddb_user_group(db, &u, 1, &g), EKSAUTH_OK);
-    assert_string_equal(g.name, "localgrp");
-    assert_int_equal(g.flags, EKSAUTH_IDDB_GROUP_LOCAL);
-    assert_int_equal(eksauth_iddb_group_by_name(db, "eks-devs", &g), EKSAUTH_OK);
-    assert_int_equal(g.gid, LO + 11);
-    assert_int_equal(g.n_members, 2);
-    assert_string_equal(eksauth_iddb_template_at(db, 0), "admin:{{SessionName}}");
-    assert_true(eksauth_iddb_is_denied(db, "admin-root"));
-    eksauth_iddb_close(db);
-    /* a current DB opens as it is */
-    assert_int_equal(eksauth_iddb_open_upgrade(path, &db, &from, &err), EKSAUTH_OK);
-    eksauth_iddb_close(db);
-    /* a damaged version 1 file: refused, with the reason */
-    {
-        FILE *f = fopen(path, "r+b");
-
-        assert_non_null(f);
-        fseek(f, 300, SEEK_SET);
-        fputc('X', f);
-        fclose(f);
-    }
-    assert_int_equal(eksauth_iddb_open_upgrade(path, &db, &from, &err), EKSAUTH_EINVAL);
-    assert_non_null(strstr(err.msg, "version 1 file is damaged"));
-    assert_int_equal(from, 0);
-}
-
 /* ---- opening is O(1): a damaged block far from what a lookup reads stays unread ---- */
 
 static void test_open_reads_little(void **state)
@@ -1129,7 +878,9 @@ static void test_many(void **state)
     struct eksauth_iddb_user u;
     struct eksauth_iddb_group g;
     struct eksauth_error err = {0};
-    struct eksauth_iddb_group_in gi = {"eks-all", "all", LO + 1, 0};
+    struct eksauth_iddb_params p = {LO, HI, NULL, NULL, LO + 1, false, 0};
+    struct eksauth_iddb_group_in users = {"eks-users", "", LO + 1, 0};
+    struct eksauth_iddb_group_in gi = {"eks-all", "all", LO + 2, 0};
     const char *grp[] = {"eks-all"};
     void *data = NULL;
     size_t len;
@@ -1137,7 +888,8 @@ static void test_many(void **state)
     uint32_t i, n = 5000;
 
     (void)state;
-    assert_int_equal(eksauth_iddb_builder_new(NULL, &b, &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_iddb_builder_new(&p, &b, &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_iddb_builder_add_group(b, &users, &err), EKSAUTH_OK);
     assert_int_equal(eksauth_iddb_builder_add_group(b, &gi, &err), EKSAUTH_OK);
     for (i = 0; i < n; i++) {
         struct eksauth_iddb_user_in ui = {0};
@@ -1158,8 +910,8 @@ static void test_many(void **state)
         assert_int_equal(u.uid, HI - i * 7);
         assert_int_equal(eksauth_iddb_user_by_uid(db, HI - i * 7, &u), EKSAUTH_OK);
         assert_string_equal(u.login, name);
-        assert_int_equal(eksauth_iddb_group_by_gid(db, HI - i * 7, &g), EKSAUTH_OK);
-        assert_string_equal(g.name, name);
+        assert_int_equal(u.gid, LO + 1);
+        assert_int_equal(eksauth_iddb_group_by_gid(db, HI - i * 7, &g), EKSAUTH_ENOTFOUND);
     }
     assert_int_equal(eksauth_iddb_group_by_name(db, "eks-all", &g), EKSAUTH_OK);
     assert_int_equal(g.n_members, n);
@@ -1186,6 +938,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_checksum_vectors),
         cmocka_unit_test(test_round_trip),
+        cmocka_unit_test(test_keyed_header),
         cmocka_unit_test(test_deterministic_and_from_db),
         cmocka_unit_test(test_empty_db),
         cmocka_unit_test(test_gecos_printable),
@@ -1195,15 +948,11 @@ int main(void)
         cmocka_unit_test(test_random_flips),
         cmocka_unit_test(test_write_and_open),
         cmocka_unit_test(test_lock),
-        cmocka_unit_test(test_template_fits),
-        cmocka_unit_test(test_template_user),
         cmocka_unit_test(test_expand_home),
-        cmocka_unit_test(test_record_login),
         cmocka_unit_test(test_last_login_and_tombstones),
-        cmocka_unit_test(test_version_and_upgrade),
         cmocka_unit_test(test_open_reads_little),
         cmocka_unit_test(test_many),
     };
 
-    return cmocka_run_group_tests(tests, setup_tmp, teardown_tmp);
+    return cmocka_run_group_tests(tests, tmpdir_setup, tmpdir_teardown);
 }

@@ -1,6 +1,8 @@
 /*
- * test_identity.c - the plan (static users and groups with ids) and the
- * resolution of one principal into a host identity (lib/identity.c).
+ * test_identity.c - the plan (static users and groups with ids, the
+ * templates a host serves: lib/identity.c) and the resolution of one
+ * principal into a host identity on it (lib/resolve.c), which share this
+ * file's fixture.
  */
 #include "config.h"
 
@@ -17,6 +19,7 @@
 #include "eksauth/awsauth.h"
 #include "eksauth/config.h"
 #include "eksauth/identity.h"
+#include "eksauth/resolve.h"
 #include "eksauth/names.h"
 
 #define ACCOUNT "123456789012"
@@ -45,12 +48,24 @@ static const char *const SAMPLE =
     "mapAccounts: |\n"
     "  - \"210987654321\"\n";
 
-/* A fake host: its local users and groups are given by the test. */
+/* A fake host: its local users, groups and ids are given by the test. */
 struct fake_host {
     const char *users[4];
     const char *groups[4];
     uint32_t gids[4];
+    uint32_t ids[4]; /* local uids and gids (0 ends the list) */
 };
+
+static bool fake_id(void *ctx, uint32_t id)
+{
+    const struct fake_host *h = ctx;
+    size_t i;
+
+    for (i = 0; i < 4 && h->ids[i] != 0; i++)
+        if (h->ids[i] == id)
+            return true;
+    return false;
+}
 
 static bool fake_user(void *ctx, const char *name)
 {
@@ -95,6 +110,7 @@ static void load(struct fixture *f, const char *yaml)
     assert_int_equal(eksauth_awsauth_parse(yaml, strlen(yaml), &f->aa, &err), EKSAUTH_OK);
     f->host.local_user = fake_user;
     f->host.local_group = fake_group;
+    f->host.local_id = fake_id;
     f->host.ctx = &f->fake;
     assert_int_equal(eksauth_plan_build(&f->cfg, f->aa, &f->host, NULL, 0, &f->plan, &err),
                      EKSAUTH_OK);
@@ -169,9 +185,12 @@ static void test_plan_static_users_and_groups(void **state)
     masters = eksauth_plan_find_group(&f->plan, "eks-system-masters");
     assert_non_null(masters);
     assert_string_equal(masters->k8s_group, "system:masters");
-    /* Templated usernames are not listed, their template is. */
+    /* Templated usernames are not listed, their template is (not system:node's: not served). */
     assert_int_equal(f->plan.n_users, 2);
-    assert_int_equal(f->plan.n_templates, 2);
+    assert_int_equal(f->plan.n_templates, 1);
+    assert_string_equal(f->plan.templates[0], "admin:{{SessionName}}");
+    assert_true(plan_has_warning(&f->plan, "role/NodeRole (mapRoles line 2): template "
+                                           "'system:node:{{EC2PrivateDNSName}}' is not served"));
     assert_non_null(eksauth_plan_find_group(&f->plan, "eks-system-nodes"));
     assert_non_null(eksauth_plan_find_group(&f->plan, "eks-developers"));
 }
@@ -198,7 +217,7 @@ static void test_plan_ids_deterministic_and_in_range(void **state)
     }
     /* Without a collision a name's id is its probe-0 hash. */
     assert_int_equal(eksauth_plan_find_user(&f->plan, "build")->uid,
-                     eksauth_names_id("build", 0, 0, 0));
+                     eksauth_names_id(NULL, "build", 0, 0, 0));
     eksauth_plan_free(&again);
 }
 
@@ -219,7 +238,7 @@ static void test_plan_seeds_keep_recorded_ids(void **state)
     assert_int_equal(eksauth_plan_find_user(&f->plan, "build")->uid, 1900000001);
     assert_int_equal(eksauth_plan_find_group(&f->plan, "eks-system-masters")->gid, 1900000002);
     /* A recorded templated login keeps its id too. */
-    assert_int_equal(eksauth_plan_id_for(&f->plan, "admin-carol", false), 1900000003);
+    assert_int_equal(eksauth_plan_id_for(&f->plan, &f->host, "admin-carol", false), 1900000003);
 }
 
 static void test_plan_refuses_login_collision(void **state)
@@ -292,7 +311,9 @@ static void test_resolve_static_user(void **state)
     assert_string_equal(f->id.k8s.username, "build");
     assert_string_equal(f->id.login, "build");
     assert_int_equal(f->id.uid, eksauth_plan_find_user(&f->plan, "build")->uid);
-    assert_int_equal(f->id.gid, f->id.uid);
+    /* The primary group is the group of every login, never one named like the login. */
+    assert_int_equal(f->id.gid, eksauth_plan_find_group(&f->plan, "eks-users")->gid);
+    assert_int_equal(f->id.gid, f->plan.users_gid);
     assert_false(f->id.templated);
     assert_int_equal(f->id.n_groups, 2);
     assert_string_equal(f->id.groups[0].name, "eks-system-masters");
@@ -312,7 +333,10 @@ static void test_resolve_templated_user(void **state)
     assert_string_equal(f->id.k8s.username, "admin:bob-example.com");
     assert_string_equal(f->id.login, "admin-bob-example.com");
     assert_true(f->id.templated);
-    assert_int_equal(f->id.uid, eksauth_plan_id_for(&f->plan, "admin-bob-example.com", false));
+    /* Probe 0 of the formula, the one uid NSS answers for the name. */
+    assert_int_equal(f->id.uid, eksauth_names_id(NULL, "admin-bob-example.com", 0, EKSAUTH_ID_MIN,
+                                                 EKSAUTH_ID_MAX));
+    assert_int_equal(f->id.gid, f->plan.users_gid);
     assert_int_equal(f->id.n_groups, 2);
     assert_string_equal(f->id.groups[0].name, "eks-developers");
     assert_string_equal(f->id.groups[1].name, "eks-users");
@@ -328,11 +352,34 @@ static void test_resolve_template_cannot_take_a_static_login(void **state)
             "mapUsers: |\n"
             "  - userarn: arn:aws:iam::123456789012:user/bob\n"
             "    username: admin-bob\n");
-    /* A caller who picks the session name "bob" must not become admin-bob. */
+    /*
+     * k8s user admin-bob and admin:{{SessionName}} of session bob are two
+     * people with one login: whoever came first, neither gets it.
+     */
+    assert_null(eksauth_plan_find_user(&f->plan, "admin-bob"));
+    assert_true(plan_has_warning(&f->plan, "template 'admin:{{SessionName}}' and k8s user "
+                                           "'admin-bob'"));
     assert_int_equal(resolve(f, "arn:aws:sts::123456789012:assumed-role/dev/bob",
                              "arn:aws:iam::123456789012:role/dev", "bob"),
                      EKSAUTH_EREJECTED);
-    assert_non_null(strstr(f->err.msg, "belongs to k8s user"));
+    assert_int_equal(f->id.refusal, EKSAUTH_REFUSAL_AMBIGUOUS);
+    assert_int_equal(
+        resolve(f, "arn:aws:iam::123456789012:user/bob", "arn:aws:iam::123456789012:user/bob", ""),
+        EKSAUTH_EREJECTED);
+    /* The same k8s user from a template and a static entry is one person: served. */
+    eksauth_plan_free(&f->plan);
+    eksauth_awsauth_free(f->aa);
+    load(f, "mapRoles: |\n"
+            "  - rolearn: arn:aws:iam::123456789012:role/dev\n"
+            "    username: admin:{{SessionName}}\n"
+            "mapUsers: |\n"
+            "  - userarn: arn:aws:iam::123456789012:user/bob\n"
+            "    username: admin:bob\n");
+    assert_non_null(eksauth_plan_find_user(&f->plan, "admin-bob"));
+    assert_int_equal(resolve(f, "arn:aws:sts::123456789012:assumed-role/dev/bob",
+                             "arn:aws:iam::123456789012:role/dev", "bob"),
+                     EKSAUTH_OK);
+    assert_int_equal(f->id.uid, eksauth_plan_find_user(&f->plan, "admin-bob")->uid);
 }
 
 static void test_resolve_refusals(void **state)
@@ -511,6 +558,230 @@ static void test_plan_entry_with_many_groups(void **state)
     assert_non_null(eksauth_plan_find_group(&f->plan, "eks-team-99"));
 }
 
+/* An id key as if read from a key file of 32 bytes of fill. */
+static void make_key(struct eksauth_id_key *k, unsigned char fill)
+{
+    unsigned char secret[32];
+
+    memset(secret, fill, sizeof(secret));
+    eksauth_names_id_key_derive(secret, sizeof(secret), k);
+}
+
+static void test_plan_keyed_ids(void **state)
+{
+    struct fixture *f = *state;
+    struct eksauth_plan other;
+    struct eksauth_error err;
+    uint32_t unkeyed;
+    size_t i;
+
+    load(f, SAMPLE);
+    unkeyed = eksauth_plan_find_user(&f->plan, "build")->uid;
+    eksauth_plan_free(&f->plan);
+    make_key(&f->cfg.id_key, 0x5a);
+    f->cfg.id_key_set = true;
+    assert_int_equal(eksauth_plan_build(&f->cfg, f->aa, &f->host, NULL, 0, &f->plan, &err),
+                     EKSAUTH_OK);
+    assert_int_equal(eksauth_plan_find_user(&f->plan, "build")->uid,
+                     eksauth_names_id(&f->cfg.id_key, "build", 0, 0, 0));
+    assert_int_not_equal(eksauth_plan_find_user(&f->plan, "build")->uid, unkeyed);
+    /* Another host with the same key file gives every name the same id. */
+    assert_int_equal(eksauth_plan_build(&f->cfg, f->aa, &f->host, NULL, 0, &other, &err),
+                     EKSAUTH_OK);
+    for (i = 0; i < f->plan.n_users; i++)
+        assert_int_equal(f->plan.users[i].uid, other.users[i].uid);
+    for (i = 0; i < f->plan.n_groups; i++)
+        assert_int_equal(f->plan.groups[i].gid, other.groups[i].gid);
+    assert_int_equal(f->plan.users_gid, other.users_gid);
+    eksauth_plan_free(&other);
+    /* A templated login gets the keyed probe 0 too. */
+    assert_int_equal(resolve(f, "arn:aws:sts::123456789012:assumed-role/dev/bob",
+                             "arn:aws:iam::123456789012:role/dev", "bob"),
+                     EKSAUTH_OK);
+    assert_int_equal(f->id.uid, eksauth_names_id(&f->cfg.id_key, "admin-bob", 0, 0, 0));
+}
+
+static void test_plan_skips_local_ids(void **state)
+{
+    struct fixture *f = *state;
+
+    /* A local account already has build's first id: build takes the next probe. */
+    f->fake.ids[0] = eksauth_names_id(NULL, "build", 0, 0, 0);
+    load(f, SAMPLE);
+    assert_int_equal(eksauth_plan_find_user(&f->plan, "build")->uid,
+                     eksauth_names_id(NULL, "build", 1, 0, 0));
+}
+
+/* sshd keeps the uid NSS gave before PAM: a templated login gets that one id or nothing. */
+static void test_resolve_templated_takes_probe_zero_or_nothing(void **state)
+{
+    struct fixture *f = *state;
+    uint32_t bob0 = eksauth_names_id(NULL, "admin-bob", 0, 0, 0);
+    struct eksauth_id_seed seeds[] = {
+        {.name = "admin-carol", .id = bob0, .is_group = false},
+    };
+    struct eksauth_error err;
+
+    load(f, SAMPLE);
+    eksauth_plan_free(&f->plan);
+    /* carol's recorded login holds admin-bob's one id: bob is refused, not moved on. */
+    assert_int_equal(eksauth_plan_build(&f->cfg, f->aa, &f->host, seeds, 1, &f->plan, &err),
+                     EKSAUTH_OK);
+    assert_int_equal(resolve(f, "arn:aws:sts::123456789012:assumed-role/dev/bob",
+                             "arn:aws:iam::123456789012:role/dev", "bob"),
+                     EKSAUTH_EREJECTED);
+    assert_int_equal(f->id.refusal, EKSAUTH_REFUSAL_ID_HELD);
+    assert_non_null(strstr(f->err.msg, "is held by"));
+    /* A tombstone of admin-bob itself (seeded under its name) gives bob its own id back. */
+    seeds[0].name = "admin-bob";
+    seeds[0].id = 1900000123;
+    eksauth_plan_free(&f->plan);
+    assert_int_equal(eksauth_plan_build(&f->cfg, f->aa, &f->host, seeds, 1, &f->plan, &err),
+                     EKSAUTH_OK);
+    assert_int_equal(resolve(f, "arn:aws:sts::123456789012:assumed-role/dev/bob",
+                             "arn:aws:iam::123456789012:role/dev", "bob"),
+                     EKSAUTH_OK);
+    assert_int_equal(f->id.uid, 1900000123);
+    /* A local uid on it: refused the same way (uid_min = 1000 and a local account there). */
+    f->fake.ids[0] = bob0;
+    eksauth_plan_free(&f->plan);
+    eksauth_awsauth_free(f->aa);
+    load(f, SAMPLE);
+    assert_int_equal(resolve(f, "arn:aws:sts::123456789012:assumed-role/dev/bob",
+                             "arn:aws:iam::123456789012:role/dev", "bob"),
+                     EKSAUTH_EREJECTED);
+    assert_int_equal(f->id.refusal, EKSAUTH_REFUSAL_ID_HELD);
+    assert_non_null(strstr(f->err.msg, "a local account or group"));
+}
+
+static const char *const RAW_AND_PLAIN = "mapRoles: |\n"
+                                         "  - rolearn: arn:aws:iam::123456789012:role/raw\n"
+                                         "    username: raw:{{SessionNameRaw}}\n"
+                                         "  - rolearn: arn:aws:iam::123456789012:role/dev\n"
+                                         "    username: admin:{{SessionName}}\n";
+
+/* Two Kubernetes usernames never share a login: a session name rule 1 would rewrite is refused. */
+static void test_resolve_session_chars(void **state)
+{
+    struct fixture *f = *state;
+
+    load(f, RAW_AND_PLAIN);
+    assert_int_equal(resolve(f, "arn:aws:sts::123456789012:assumed-role/raw/a@b",
+                             "arn:aws:iam::123456789012:role/raw", "a@b"),
+                     EKSAUTH_EREJECTED);
+    assert_int_equal(f->id.refusal, EKSAUTH_REFUSAL_SESSION_CHARS);
+    assert_non_null(strstr(f->err.msg, "characters a login name cannot carry"));
+    assert_int_equal(resolve(f, "arn:aws:sts::123456789012:assumed-role/raw/a-b",
+                             "arn:aws:iam::123456789012:role/raw", "a-b"),
+                     EKSAUTH_OK);
+    assert_string_equal(f->id.login, "raw-a-b");
+    /* Upper case is rewritten too: Alice and alice would be one login. */
+    assert_int_equal(resolve(f, "arn:aws:sts::123456789012:assumed-role/dev/Alice",
+                             "arn:aws:iam::123456789012:role/dev", "Alice"),
+                     EKSAUTH_EREJECTED);
+    assert_int_equal(f->id.refusal, EKSAUTH_REFUSAL_SESSION_CHARS);
+    /* {{SessionName}} turns '@' into '-' itself, as the cluster does: one k8s user, one login. */
+    assert_int_equal(resolve(f, "arn:aws:sts::123456789012:assumed-role/dev/alice@example.com",
+                             "arn:aws:iam::123456789012:role/dev", "alice@example.com"),
+                     EKSAUTH_OK);
+    assert_string_equal(f->id.login, "admin-alice-example.com");
+}
+
+/* A template without fixed text first would answer for any name: never served. */
+static void test_bare_template_not_served(void **state)
+{
+    struct fixture *f = *state;
+
+    load(f, "mapRoles: |\n"
+            "  - rolearn: arn:aws:iam::123456789012:role/dev\n"
+            "    username: \"{{SessionName}}\"\n"
+            "  - rolearn: arn:aws:iam::123456789012:role/raw\n"
+            "    username: \"{{SessionNameRaw}}@corp\"\n"
+            "  - rolearn: arn:aws:iam::123456789012:role/sso\n"
+            "    username: sso:{{SessionName}}\n");
+    assert_int_equal(f->plan.n_templates, 1);
+    assert_string_equal(f->plan.templates[0], "sso:{{SessionName}}");
+    assert_true(plan_has_warning(&f->plan, "role/dev (mapRoles line 2): template "
+                                           "'{{SessionName}}' is not served"));
+    assert_true(plan_has_warning(&f->plan, "'{{SessionNameRaw}}@corp' is not served"));
+    assert_true(plan_has_warning(&f->plan, "e.g. 'sso:{{SessionName}}'"));
+    assert_int_equal(resolve(f, "arn:aws:sts::123456789012:assumed-role/dev/newsvc",
+                             "arn:aws:iam::123456789012:role/dev", "newsvc"),
+                     EKSAUTH_EREJECTED);
+    assert_int_equal(f->id.refusal, EKSAUTH_REFUSAL_BARE_TEMPLATE);
+    assert_int_equal(resolve(f, "arn:aws:sts::123456789012:assumed-role/sso/newsvc",
+                             "arn:aws:iam::123456789012:role/sso", "newsvc"),
+                     EKSAUTH_OK);
+    assert_string_equal(f->id.login, "sso-newsvc");
+}
+
+/* The squat of issue 16: a dev's session name that gives an admin's login. */
+static void test_overlapping_templates(void **state)
+{
+    struct fixture *f = *state;
+
+    /* The issue's case: admins admin:{{SessionName}}, devs {{SessionName}}, session admin@alice. */
+    load(f, "mapRoles: |\n"
+            "  - rolearn: arn:aws:iam::123456789012:role/admins\n"
+            "    username: admin:{{SessionName}}\n"
+            "  - rolearn: arn:aws:iam::123456789012:role/devs\n"
+            "    username: \"{{SessionName}}\"\n");
+    assert_int_equal(resolve(f, "arn:aws:sts::123456789012:assumed-role/devs/admin@alice",
+                             "arn:aws:iam::123456789012:role/devs", "admin@alice"),
+                     EKSAUTH_EREJECTED);
+    assert_int_equal(resolve(f, "arn:aws:sts::123456789012:assumed-role/admins/alice",
+                             "arn:aws:iam::123456789012:role/admins", "alice"),
+                     EKSAUTH_OK);
+    assert_string_equal(f->id.login, "admin-alice");
+    /* Prefixes that overlap: reported, and a login both give goes to nobody, in either order. */
+    eksauth_plan_free(&f->plan);
+    eksauth_awsauth_free(f->aa);
+    load(f, "mapRoles: |\n"
+            "  - rolearn: arn:aws:iam::123456789012:role/admins\n"
+            "    username: admin:{{SessionName}}\n"
+            "  - rolearn: arn:aws:iam::123456789012:role/devs\n"
+            "    username: admin-{{SessionName}}\n");
+    assert_true(plan_has_warning(&f->plan, "templates 'admin:{{SessionName}}' and "
+                                           "'admin-{{SessionName}}' can give the same login"));
+    assert_int_equal(resolve(f, "arn:aws:sts::123456789012:assumed-role/devs/alice",
+                             "arn:aws:iam::123456789012:role/devs", "alice"),
+                     EKSAUTH_EREJECTED);
+    assert_int_equal(f->id.refusal, EKSAUTH_REFUSAL_AMBIGUOUS);
+    assert_int_equal(resolve(f, "arn:aws:sts::123456789012:assumed-role/admins/alice",
+                             "arn:aws:iam::123456789012:role/admins", "alice"),
+                     EKSAUTH_EREJECTED);
+    assert_int_equal(f->id.refusal, EKSAUTH_REFUSAL_AMBIGUOUS);
+}
+
+/* No private groups: a login named admin, wheel or docker is in no group of that name. */
+static void test_no_group_named_by_a_login(void **state)
+{
+    static const char *const names[] = {"admin", "wheel", "docker"};
+    struct fixture *f = *state;
+    char arn[128];
+    size_t i, j;
+
+    load(f, "mapUsers: |\n"
+            "  - userarn: arn:aws:iam::123456789012:user/admin\n"
+            "    username: admin\n"
+            "  - userarn: arn:aws:iam::123456789012:user/wheel\n"
+            "    username: wheel\n"
+            "  - userarn: arn:aws:iam::123456789012:user/docker\n"
+            "    username: docker\n"
+            "    groups: [devs]\n");
+    for (i = 0; i < 3; i++) {
+        assert_null(eksauth_plan_find_group(&f->plan, names[i]));
+        snprintf(arn, sizeof(arn), "arn:aws:iam::123456789012:user/%s", names[i]);
+        assert_int_equal(resolve(f, arn, arn, ""), EKSAUTH_OK);
+        assert_string_equal(f->id.login, names[i]);
+        assert_int_equal(f->id.gid, f->plan.users_gid);
+        for (j = 0; j < f->id.n_groups; j++) {
+            assert_string_not_equal(f->id.groups[j].name, names[i]);
+            assert_true(strncmp(f->id.groups[j].name, "eks-", 4) == 0);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -534,6 +805,14 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_plan_same_user_from_two_roles_gets_shared_groups,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_plan_large, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_plan_keyed_ids, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_plan_skips_local_ids, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_resolve_templated_takes_probe_zero_or_nothing, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_resolve_session_chars, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_bare_template_not_served, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_overlapping_templates, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_no_group_named_by_a_login, setup, teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

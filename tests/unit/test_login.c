@@ -20,6 +20,7 @@
 #include <cmocka.h>
 
 #include "eksauth/login.h"
+#include "eksauth/names.h"
 #include "eksauth/replay.h"
 #include "eksauth/sigv4.h"
 #include "eksauth/snapshot.h"
@@ -406,6 +407,8 @@ static void test_serves_and_account(void **state)
     const char *k8s = NULL;
     const char *need_masters[] = {"eks-system-masters"};
     const char *need_builders[] = {"eks-builders"};
+    const char *need_users[] = {"eks-users"};
+    const char *need_login[] = {"build"};
     bool local = false;
 
     /* A local account is never ours, whatever the DB says. */
@@ -421,6 +424,11 @@ static void test_serves_and_account(void **state)
     assert_int_equal(eksauth_login_account(&t->h->ctx, "build", NULL, need_builders, 1, &k8s, &err),
                      EKSAUTH_OK);
     assert_int_equal(eksauth_login_account(&t->h->ctx, "build", NULL, need_masters, 1, &k8s, &err),
+                     EKSAUTH_EREJECTED);
+    /* Membership only: the users' group (every login's primary group), never the login's name. */
+    assert_int_equal(eksauth_login_account(&t->h->ctx, "build", NULL, need_users, 1, &k8s, &err),
+                     EKSAUTH_OK);
+    assert_int_equal(eksauth_login_account(&t->h->ctx, "build", NULL, need_login, 1, &k8s, &err),
                      EKSAUTH_EREJECTED);
     assert_int_equal(
         eksauth_login_account(&t->h->ctx, "build", "someone-else", NULL, 0, &k8s, &err),
@@ -545,6 +553,11 @@ static void test_reasons(void **state)
     /* The caller proved who it is: it may learn its own login name. */
     expect_reason(l, &err, "your identity logs in as 'build' here");
     eksauth_login_free(l);
+    /* A session name rule 1 would rewrite: its own identity's problem, so it is told. */
+    host_fixture_sts_answer(t->h, "arn:aws:sts::123456789012:assumed-role/Admin/Alice");
+    assert_int_equal(check(t, FIXTURE_NOW + 10, &l, &err), EKSAUTH_EREJECTED);
+    expect_reason(l, &err, "session name has characters a login name cannot carry");
+    eksauth_login_free(l);
     spoil_snapshot(t, "{not yaml: [\n");
     host_fixture_reopen(t->h);
     assert_int_not_equal(check(t, FIXTURE_NOW + 10, &l, &err), EKSAUTH_OK);
@@ -631,6 +644,82 @@ static void test_stale_snapshot_refuses(void **state)
     eksauth_login_free(l);
 }
 
+static enum eksauth_status check_as(struct t *t, const char *session, struct eksauth_login **l,
+                                    struct eksauth_error *err)
+{
+    char arn[256];
+
+    snprintf(arn, sizeof(arn), "arn:aws:sts::123456789012:assumed-role/Admin/%s", session);
+    host_fixture_sts_answer(t->h, arn);
+    return check(t, FIXTURE_NOW + 10, l, err);
+}
+
+static int setup_small_range(void **state)
+{
+    *state = setup_host("uid_min = 1000000\nuid_max = 1000999\n");
+    return 0;
+}
+
+/*
+ * The race of issue 16.  sshd resolves the attacker's templated name before
+ * PAM and keeps that uid; the attacker holds the token prompt open until
+ * the victim's first login takes the same uid, then answers.  The
+ * attacker's login is refused (reason: the id is held), never recorded
+ * with another uid.  A small id range, so that the attacker's session name
+ * is found at once; with a key the search is not possible at all
+ * (test_names.c, test_keyed_ids_cannot_be_aimed).
+ */
+static void test_uid_race_refused(void **state)
+{
+    struct t *t = *state;
+    struct eksauth_login *attacker = NULL, *victim = NULL;
+    struct eksauth_error err;
+    struct eksauth_login_record rec;
+    char session[32], name[48], why[256];
+    uint32_t target = eksauth_names_id(NULL, "admin-alice", 0, 1000000, 1000999);
+    unsigned i;
+
+    for (i = 0; i < 100000; i++) {
+        snprintf(session, sizeof(session), "m%u", i);
+        snprintf(name, sizeof(name), "admin-%s", session);
+        if (eksauth_names_id(NULL, name, 0, 1000000, 1000999) == target)
+            break;
+    }
+    assert_true(i < 100000);
+    /* 1. sshd: the attacker's name is served, with the victim's future uid. */
+    assert_int_equal(eksauth_login_serves(&t->h->ctx, name, &err), EKSAUTH_OK);
+    assert_int_equal(check_as(t, session, &attacker, &err), EKSAUTH_OK);
+    assert_int_equal(attacker->id.uid, target);
+    /* 2. The victim's first login, while the attacker's prompt is open, takes that uid. */
+    host_fixture_reopen(t->h);
+    assert_int_equal(check_as(t, "alice", &victim, &err), EKSAUTH_OK);
+    assert_int_equal(
+        eksauth_login_commit(&t->h->ctx, victim, "admin-alice", FIXTURE_NOW + 10, &err),
+        EKSAUTH_OK);
+    assert_int_equal(victim->id.uid, target);
+    eksauth_login_free(victim);
+    /* 3. The attacker answers: refused, and told only that the id is held. */
+    host_fixture_reopen(t->h);
+    assert_int_equal(eksauth_login_commit(&t->h->ctx, attacker, name, FIXTURE_NOW + 10, &err),
+                     EKSAUTH_EREJECTED);
+    assert_int_equal(attacker->step, EKSAUTH_LOGIN_RECORD);
+    assert_int_equal(attacker->refusal, EKSAUTH_REFUSAL_ID_HELD);
+    assert_non_null(strstr(err.msg, "is held by user admin-alice")); /* for the log */
+    eksauth_login_reason(attacker, &err, why, sizeof(why));
+    assert_string_equal(why, "eksauth: login refused: this login name's id is held by another "
+                             "account here; ask the host's administrator");
+    eksauth_login_free(attacker);
+    assert_int_equal(eksauth_login_recorded(&t->h->ctx, name, &rec, &err), EKSAUTH_ENOTFOUND);
+    /* A later attempt is refused at the mapping already, with the same reason. */
+    host_fixture_reopen(t->h);
+    assert_int_equal(check_as(t, session, &attacker, &err), EKSAUTH_EREJECTED);
+    assert_int_equal(attacker->step, EKSAUTH_LOGIN_MAPPING);
+    expect_reason(attacker, &err, "this login name's id is held by another account here");
+    eksauth_login_free(attacker);
+    /* NSS gives the name no answer any more. */
+    assert_int_equal(eksauth_login_serves(&t->h->ctx, name, &err), EKSAUTH_ENOTFOUND);
+}
+
 static void test_join_groups(void **state)
 {
     char *groups[] = {"a", "b:c", "d"};
@@ -664,6 +753,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_cluster_tokens_behind_the_key, setup_compat, teardown),
         cmocka_unit_test_setup_teardown(test_reasons, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stale_snapshot_refuses, setup_max_age, teardown),
+        cmocka_unit_test_setup_teardown(test_uid_race_refused, setup_small_range, teardown),
         cmocka_unit_test(test_join_groups),
     };
 

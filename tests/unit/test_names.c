@@ -1,8 +1,10 @@
 /*
  * test_names.c - k8s names to POSIX names, reserved names, and the
  * deterministic ids of lib/names.c, against the rules written in names.h.
- * Expected hashes come from a reference FNV-1a written here, and a few
- * literal values computed outside C, so the formula cannot drift silently.
+ * Expected hashes come from a reference FNV-1a written here, OpenSSL's own
+ * SipHash (EVP_MAC "SIPHASH") for the keyed formula, the SipHash paper's
+ * test vectors, and a few literal values computed outside C, so the
+ * formulas cannot drift silently.
  */
 #include "config.h"
 
@@ -14,6 +16,9 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
+#include <openssl/params.h>
 
 #include "eksauth/names.h"
 
@@ -342,19 +347,19 @@ static void test_id_formula(void **state)
 
     for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
         for (p = 0; p < 4; p++) {
-            assert_int_equal(eksauth_names_id(names[i], p, 0, 0),
+            assert_int_equal(eksauth_names_id(NULL, names[i], p, 0, 0),
                              ref_id(names[i], p, EKSAUTH_ID_MIN, EKSAUTH_ID_MAX));
-            assert_int_equal(eksauth_names_id(names[i], p, 5000, 9999),
+            assert_int_equal(eksauth_names_id(NULL, names[i], p, 5000, 9999),
                              ref_id(names[i], p, 5000, 9999));
         }
     }
     /* Literal values computed outside C (Python): the same on every host and build. */
-    assert_int_equal(eksauth_names_id("alice", 0, 0, 0), 1917897893u);
-    assert_int_equal(eksauth_names_id("alice", 1, 0, 0), 1966644780u);
-    assert_int_equal(eksauth_names_id("alice", 2, 0, 0), 1902665364u);
-    assert_int_equal(eksauth_names_id("eks-system-masters", 0, 0, 0), 1986840093u);
-    assert_int_equal(eksauth_names_id("alice", 0, 2000, 2999), 2893u);
-    assert_int_equal(eksauth_names_id("alice", 1, 2000, 2999), 2780u);
+    assert_int_equal(eksauth_names_id(NULL, "alice", 0, 0, 0), 1917897893u);
+    assert_int_equal(eksauth_names_id(NULL, "alice", 1, 0, 0), 1966644780u);
+    assert_int_equal(eksauth_names_id(NULL, "alice", 2, 0, 0), 1902665364u);
+    assert_int_equal(eksauth_names_id(NULL, "eks-system-masters", 0, 0, 0), 1986840093u);
+    assert_int_equal(eksauth_names_id(NULL, "alice", 0, 2000, 2999), 2893u);
+    assert_int_equal(eksauth_names_id(NULL, "alice", 1, 2000, 2999), 2780u);
 }
 
 static void test_id_range(void **state)
@@ -366,14 +371,14 @@ static void test_id_range(void **state)
 
     for (i = 0; i < 2000; i++) {
         snprintf(name, sizeof(name), "user%u", i);
-        id = eksauth_names_id(name, i % 7, 0, 0);
+        id = eksauth_names_id(NULL, name, i % 7, 0, 0);
         assert_in_range(id, EKSAUTH_ID_MIN, EKSAUTH_ID_MAX);
-        id = eksauth_names_id(name, 0, 100000, 100009);
+        id = eksauth_names_id(NULL, name, 0, 100000, 100009);
         assert_in_range(id, 100000, 100009);
     }
     /* A one-id range and the whole 32-bit range. */
-    assert_int_equal(eksauth_names_id("alice", 3, 70000, 70000), 70000);
-    assert_int_equal(eksauth_names_id("alice", 0, 1, UINT32_MAX),
+    assert_int_equal(eksauth_names_id(NULL, "alice", 3, 70000, 70000), 70000);
+    assert_int_equal(eksauth_names_id(NULL, "alice", 0, 1, UINT32_MAX),
                      ref_id("alice", 0, 1, UINT32_MAX));
 }
 
@@ -381,9 +386,11 @@ static void test_id_bad_range_means_defaults(void **state)
 {
     (void)state;
     /* Never id 0 (root), whatever the range. */
-    assert_int_equal(eksauth_names_id("alice", 0, 0, 10), eksauth_names_id("alice", 0, 0, 0));
-    assert_int_equal(eksauth_names_id("alice", 0, 9000, 8000), eksauth_names_id("alice", 0, 0, 0));
-    assert_in_range(eksauth_names_id("alice", 0, 0, 10), EKSAUTH_ID_MIN, EKSAUTH_ID_MAX);
+    assert_int_equal(eksauth_names_id(NULL, "alice", 0, 0, 10),
+                     eksauth_names_id(NULL, "alice", 0, 0, 0));
+    assert_int_equal(eksauth_names_id(NULL, "alice", 0, 9000, 8000),
+                     eksauth_names_id(NULL, "alice", 0, 0, 0));
+    assert_in_range(eksauth_names_id(NULL, "alice", 0, 0, 10), EKSAUTH_ID_MIN, EKSAUTH_ID_MAX);
 }
 
 static void test_id_probes_differ(void **state)
@@ -393,13 +400,191 @@ static void test_id_probes_differ(void **state)
     (void)state;
 
     for (p = 0; p < EKSAUTH_ID_MAX_PROBES; p++)
-        ids[p] = eksauth_names_id("alice", p, 0, 0);
+        ids[p] = eksauth_names_id(NULL, "alice", p, 0, 0);
     for (p = 0; p < EKSAUTH_ID_MAX_PROBES; p++) {
         for (q = p + 1; q < EKSAUTH_ID_MAX_PROBES; q++)
             same += ids[p] == ids[q];
     }
     assert_int_equal(same, 0);
-    assert_int_not_equal(eksauth_names_id("alice", 0, 0, 0), eksauth_names_id("bob", 0, 0, 0));
+    assert_int_not_equal(eksauth_names_id(NULL, "alice", 0, 0, 0),
+                         eksauth_names_id(NULL, "bob", 0, 0, 0));
+}
+
+/* ---- keyed ids: SipHash-2-4 ---- */
+
+/* OpenSSL's SipHash-2-4 with an 8-byte output: the reference for lib/names.c's own. */
+static uint64_t ref_siphash(const unsigned char key[16], const void *data, size_t len)
+{
+    EVP_MAC *mac = EVP_MAC_fetch(NULL, "SIPHASH", NULL);
+    EVP_MAC_CTX *ctx = mac != NULL ? EVP_MAC_CTX_new(mac) : NULL;
+    size_t size = 8, outl = 0;
+    OSSL_PARAM params[] = {OSSL_PARAM_construct_size_t(OSSL_MAC_PARAM_SIZE, &size),
+                           OSSL_PARAM_construct_end()};
+    unsigned char out[8];
+    uint64_t v = 0;
+    int i;
+
+    assert_non_null(ctx);
+    assert_int_equal(EVP_MAC_init(ctx, key, 16, params), 1);
+    assert_int_equal(EVP_MAC_update(ctx, data, len), 1);
+    assert_int_equal(EVP_MAC_final(ctx, out, &outl, sizeof(out)), 1);
+    assert_int_equal(outl, 8);
+    for (i = 7; i >= 0; i--)
+        v = (v << 8) | out[i];
+    EVP_MAC_CTX_free(ctx);
+    EVP_MAC_free(mac);
+    return v;
+}
+
+static void le64(unsigned char *p, uint64_t v)
+{
+    int i;
+
+    for (i = 0; i < 8; i++)
+        p[i] = (unsigned char)(v >> (8 * i));
+}
+
+/* The keyed id formula of names.h, written with the reference SipHash. */
+static uint32_t ref_keyed_id(const struct eksauth_id_key *k, const char *name, uint32_t probe,
+                             uint32_t lo, uint32_t hi)
+{
+    unsigned char msg[12];
+    uint64_t h;
+
+    le64(msg, ref_siphash(k->k, name, strlen(name)));
+    msg[8] = probe & 0xff;
+    msg[9] = (probe >> 8) & 0xff;
+    msg[10] = (probe >> 16) & 0xff;
+    msg[11] = probe >> 24;
+    h = ref_siphash(k->k, msg, sizeof(msg));
+    return lo + (uint32_t)((h ^ (h >> 32)) % ((uint64_t)hi - lo + 1));
+}
+
+static void make_key(struct eksauth_id_key *k, unsigned char seed)
+{
+    unsigned char secret[48];
+    size_t i;
+
+    for (i = 0; i < sizeof(secret); i++)
+        secret[i] = (unsigned char)(seed * 131 + i * 7);
+    eksauth_names_id_key_derive(secret, sizeof(secret), k);
+}
+
+static void test_siphash_vectors(void **state)
+{
+    static const struct {
+        size_t len;
+        uint64_t want;
+    } vectors[] = {
+        /* The SipHash paper's vectors: key 00..0f, message 00 01 02 ... of each length. */
+        {0, 0x726fdb47dd0e0e31ull}, {1, 0x74f839c593dc67fdull},  {7, 0xab0200f58b01d137ull},
+        {8, 0x93f5f5799a932462ull}, {15, 0xa129ca6149be45e5ull}, {63, 0x958a324ceb064572ull},
+    };
+    unsigned char key[16], msg[128];
+    size_t i;
+    (void)state;
+
+    for (i = 0; i < 16; i++)
+        key[i] = (unsigned char)i;
+    for (i = 0; i < sizeof(msg); i++)
+        msg[i] = (unsigned char)i;
+    for (i = 0; i < sizeof(vectors) / sizeof(vectors[0]); i++)
+        assert_int_equal(eksauth_siphash24(key, msg, vectors[i].len), vectors[i].want);
+    /* Every length up to 128 bytes agrees with OpenSSL's SipHash. */
+    for (i = 0; i <= sizeof(msg); i++)
+        assert_int_equal(eksauth_siphash24(key, msg, i), ref_siphash(key, msg, i));
+}
+
+static void test_id_key_derive(void **state)
+{
+    static const unsigned char label[] = "eksauth id key check";
+    unsigned char secret[32], half[16], expect[8];
+    struct eksauth_id_key k, again;
+    (void)state;
+
+    memset(secret, 0xa5, sizeof(secret));
+    secret[31] = 1;
+    eksauth_names_id_key_derive(secret, sizeof(secret), &k);
+    /* k = SipHash(secret[0..16), secret) || SipHash(secret[16..32), secret), little-endian. */
+    memcpy(half, secret, 16);
+    le64(expect, ref_siphash(half, secret, sizeof(secret)));
+    assert_memory_equal(k.k, expect, 8);
+    memcpy(half, secret + 16, 16);
+    le64(expect, ref_siphash(half, secret, sizeof(secret)));
+    assert_memory_equal(k.k + 8, expect, 8);
+    assert_int_equal(k.check, ref_siphash(k.k, label, sizeof(label) - 1));
+    /* Every byte of the file counts: the last one changed gives another key. */
+    secret[31] = 2;
+    eksauth_names_id_key_derive(secret, sizeof(secret), &again);
+    assert_memory_not_equal(k.k, again.k, 16);
+    assert_int_not_equal(k.check, again.check);
+}
+
+static void test_keyed_ids(void **state)
+{
+    struct eksauth_id_key a, a_again, b;
+    char name[16];
+    unsigned i, same_unkeyed = 0, same_other_key = 0;
+    (void)state;
+
+    make_key(&a, 1);
+    make_key(&a_again, 1); /* the same key file on another host */
+    make_key(&b, 2);
+    for (i = 0; i < 1000; i++) {
+        snprintf(name, sizeof(name), "sso-user%u", i);
+        assert_int_equal(eksauth_names_id(&a, name, i % 3, 0, 0),
+                         ref_keyed_id(&a, name, i % 3, EKSAUTH_ID_MIN, EKSAUTH_ID_MAX));
+        assert_int_equal(eksauth_names_id(&a, name, 0, 0, 0),
+                         eksauth_names_id(&a_again, name, 0, 0, 0));
+        assert_in_range(eksauth_names_id(&a, name, 0, 5000, 5999), 5000, 5999);
+        same_unkeyed +=
+            eksauth_names_id(&a, name, 0, 0, 0) == eksauth_names_id(NULL, name, 0, 0, 0);
+        same_other_key +=
+            eksauth_names_id(&a, name, 0, 0, 0) == eksauth_names_id(&b, name, 0, 0, 0);
+    }
+    /* Keyed and unkeyed, or two keys, agree only by chance (1 in 10^8 each). */
+    assert_int_equal(same_unkeyed, 0);
+    assert_int_equal(same_other_key, 0);
+}
+
+/*
+ * The attack of issue 16: search session names until "admin-<session>"
+ * lands on the victim's uid.  Without a key the search works (in a small
+ * range, to keep the test fast); with one, the names it finds land on the
+ * victim's uid no more often than any name does.
+ */
+static void test_keyed_ids_cannot_be_aimed(void **state)
+{
+    const uint32_t lo = 2000000, hi = lo + 999, victim = lo + 123;
+    char name[32], found[20][32];
+    struct eksauth_id_key key;
+    unsigned i, n = 0, hits = 0;
+    (void)state;
+
+    make_key(&key, 7);
+    for (i = 0; i < 200000 && n < 20; i++) {
+        snprintf(name, sizeof(name), "admin-s%u", i);
+        if (eksauth_names_id(NULL, name, 0, lo, hi) == victim)
+            snprintf(found[n++], sizeof(found[0]), "%s", name);
+    }
+    assert_int_equal(n, 20); /* the unkeyed search hits the victim's uid */
+    for (i = 0; i < n; i++)
+        hits += eksauth_names_id(&key, found[i], 0, lo, hi) == victim;
+    /* 20 names at a 1-in-1000 chance each: 0 expected (fixed key, so fixed answer). */
+    assert_int_equal(hits, 0);
+}
+
+static void test_kept(void **state)
+{
+    (void)state;
+    assert_true(eksauth_names_kept("alice"));
+    assert_true(eksauth_names_kept("a.b_c-1"));
+    assert_false(eksauth_names_kept("Alice"));
+    assert_false(eksauth_names_kept("a@b"));
+    assert_false(eksauth_names_kept("a:b"));
+    assert_false(eksauth_names_kept("jos\xc3\xa9"));
+    assert_false(eksauth_names_kept(NULL));
+    assert_true(eksauth_names_kept(""));
 }
 
 int main(void)
@@ -428,6 +613,11 @@ int main(void)
         cmocka_unit_test(test_id_range),
         cmocka_unit_test(test_id_bad_range_means_defaults),
         cmocka_unit_test(test_id_probes_differ),
+        cmocka_unit_test(test_siphash_vectors),
+        cmocka_unit_test(test_id_key_derive),
+        cmocka_unit_test(test_keyed_ids),
+        cmocka_unit_test(test_keyed_ids_cannot_be_aimed),
+        cmocka_unit_test(test_kept),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -24,6 +24,7 @@
 #include <string.h>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -40,10 +41,18 @@
 
 static char tmpdir[256], dbpath[300];
 
-/* users build (eks-system-masters, eks-devs) and zoe (eks-devs, local wheel) */
-static void write_db(bool with_build)
+#define USERS_GID (LO + 5)
+
+/*
+ * users build (eks-system-masters, eks-devs) and zoe (eks-devs, local
+ * wheel), both with eks-users as primary group; with key, templated ids
+ * are keyed by it.
+ */
+static void write_db_keyed(bool with_build, const struct eksauth_id_key *key)
 {
-    struct eksauth_iddb_params p = {LO, HI, "/home/%u", "/bin/bash"};
+    struct eksauth_iddb_params p = {
+        LO, HI, "/home/%u", "/bin/bash", USERS_GID, key != NULL, key != NULL ? key->check : 0};
+    struct eksauth_iddb_group_in users = {"eks-users", "", USERS_GID, 0};
     struct eksauth_iddb_builder *b = NULL;
     struct eksauth_error err = {0};
     const char *bg[] = {"eks-system-masters", "eks-devs"};
@@ -54,6 +63,7 @@ static void write_db(bool with_build)
     struct eksauth_iddb_user_in u = {0};
 
     assert_int_equal(eksauth_iddb_builder_new(&p, &b, &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_iddb_builder_add_group(b, &users, &err), EKSAUTH_OK);
     assert_int_equal(eksauth_iddb_builder_add_group(b, &g1, &err), EKSAUTH_OK);
     assert_int_equal(eksauth_iddb_builder_add_group(b, &g2, &err), EKSAUTH_OK);
     assert_int_equal(eksauth_iddb_builder_add_group(b, &g3, &err), EKSAUTH_OK);
@@ -77,6 +87,11 @@ static void write_db(bool with_build)
     assert_int_equal(eksauth_iddb_builder_add_denied(b, "admin-root", &err), EKSAUTH_OK);
     assert_int_equal(eksauth_iddb_write(b, dbpath, &err), EKSAUTH_OK);
     eksauth_iddb_builder_free(b);
+}
+
+static void write_db(bool with_build)
+{
+    write_db_keyed(with_build, NULL);
 }
 
 static int setup(void **state)
@@ -147,7 +162,7 @@ static void check_pw_sizes(const char *name, const char *gecos, const char *home
             assert_string_equal(pw.pw_dir, home);
             assert_string_equal(pw.pw_shell, "/bin/bash");
             assert_int_equal(pw.pw_uid, uid);
-            assert_int_equal(pw.pw_gid, uid);
+            assert_int_equal(pw.pw_gid, USERS_GID); /* every login's group, none of its own */
             assert_true((unsigned char *)pw.pw_name >= buf &&
                         (unsigned char *)pw.pw_shell < buf + n);
         }
@@ -161,7 +176,8 @@ static void test_getpwnam_sizes(void **state)
     check_pw_sizes("build", "build", "/home/build", LO + 100);
     check_pw_sizes("zoe", "Zoe- the admin- of course", "/home/zoe", LO + 200);
     /* a templated name: same contract */
-    check_pw_sizes("admin-bob", "", "/home/admin-bob", eksauth_names_id("admin-bob", 0, LO, HI));
+    check_pw_sizes("admin-bob", "", "/home/admin-bob",
+                   eksauth_names_id(NULL, "admin-bob", 0, LO, HI));
 }
 
 static void test_getgrnam_sizes(void **state)
@@ -235,11 +251,14 @@ static void test_lookups(void **state)
     assert_string_equal(gr.gr_name, "eks-system-masters");
     assert_string_equal(gr.gr_mem[0], "build");
     assert_null(gr.gr_mem[1]);
-    /* the private group */
+    /* no group has a login's name or id; the users' group is every login's primary group */
     assert_int_equal(_nss_eksauth_getgrgid_r(LO + 100, &gr, buf, sizeof(buf), &e),
+                     NSS_STATUS_NOTFOUND);
+    assert_int_equal(_nss_eksauth_getgrnam_r("build", &gr, buf, sizeof(buf), &e),
+                     NSS_STATUS_NOTFOUND);
+    assert_int_equal(_nss_eksauth_getgrgid_r(USERS_GID, &gr, buf, sizeof(buf), &e),
                      NSS_STATUS_SUCCESS);
-    assert_string_equal(gr.gr_name, "build");
-    assert_null(gr.gr_mem[0]);
+    assert_string_equal(gr.gr_name, "eks-users");
     /* a local group is the files source's business */
     assert_int_equal(_nss_eksauth_getgrnam_r("wheel", &gr, buf, sizeof(buf), &e),
                      NSS_STATUS_NOTFOUND);
@@ -259,7 +278,7 @@ static void test_enumeration(void **state)
     struct passwd pw;
     struct group gr;
     const char *want_users[] = {"build", "zoe"};
-    const char *want_groups[] = {"build", "eks-devs", "eks-system-masters", "zoe"};
+    const char *want_groups[] = {"eks-devs", "eks-system-masters", "eks-users"};
     int e, i;
 
     (void)state;
@@ -280,7 +299,7 @@ static void test_enumeration(void **state)
     _nss_eksauth_endpwent();
 
     _nss_eksauth_setgrent(0);
-    for (i = 0; i < 4; i++) {
+    for (i = 0; i < 3; i++) {
         assert_int_equal(_nss_eksauth_getgrent_r(&gr, tiny, sizeof(tiny), &e), NSS_STATUS_TRYAGAIN);
         assert_int_equal(_nss_eksauth_getgrent_r(&gr, buf, sizeof(buf), &e), NSS_STATUS_SUCCESS);
         assert_string_equal(gr.gr_name, want_groups[i]);
@@ -301,15 +320,15 @@ static void test_initgroups(void **state)
     size = 1;
     start = 1;
     groups = malloc(sizeof(*groups));
-    groups[0] = LO + 100;
-    assert_int_equal(_nss_eksauth_initgroups_dyn("build", LO + 100, &start, &size, &groups, 0, &e),
+    groups[0] = USERS_GID;
+    assert_int_equal(_nss_eksauth_initgroups_dyn("build", USERS_GID, &start, &size, &groups, 0, &e),
                      NSS_STATUS_SUCCESS);
     assert_int_equal(start, 3);
     assert_true(size >= 3);
     assert_int_equal(groups[1], LO + 10);
     assert_int_equal(groups[2], LO + 11);
     /* asking again adds nothing (no duplicates): NOTFOUND like nss_files */
-    assert_int_equal(_nss_eksauth_initgroups_dyn("build", LO + 100, &start, &size, &groups, 0, &e),
+    assert_int_equal(_nss_eksauth_initgroups_dyn("build", USERS_GID, &start, &size, &groups, 0, &e),
                      NSS_STATUS_NOTFOUND);
     assert_int_equal(start, 3);
     free(groups);
@@ -318,8 +337,8 @@ static void test_initgroups(void **state)
     size = 1;
     start = 1;
     groups = malloc(sizeof(*groups));
-    groups[0] = LO + 100;
-    assert_int_equal(_nss_eksauth_initgroups_dyn("build", LO + 100, &start, &size, &groups, 2, &e),
+    groups[0] = USERS_GID;
+    assert_int_equal(_nss_eksauth_initgroups_dyn("build", USERS_GID, &start, &size, &groups, 2, &e),
                      NSS_STATUS_SUCCESS);
     assert_int_equal(start, 2);
     assert_int_equal(size, 2);
@@ -487,6 +506,99 @@ static void test_stale_mark(void **state)
                      NSS_STATUS_SUCCESS);
 }
 
+/* getpwnam of name in a process that has dropped root: its status, and the uid it gave. */
+static enum nss_status lookup_as_nobody(const char *name, uid_t *uid)
+{
+    int fds[2], status;
+    pid_t pid;
+    struct {
+        enum nss_status st;
+        uid_t uid;
+    } answer = {NSS_STATUS_UNAVAIL, 0};
+
+    assert_int_equal(pipe(fds), 0);
+    pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        char buf[1024];
+        struct passwd pw;
+        int e = 0;
+
+        close(fds[0]);
+        if (setgid(65534) != 0 || setuid(65534) != 0)
+            _exit(2);
+        answer.st = _nss_eksauth_getpwnam_r(name, &pw, buf, sizeof(buf), &e);
+        answer.uid = answer.st == NSS_STATUS_SUCCESS ? pw.pw_uid : 0;
+        _exit(write(fds[1], &answer, sizeof(answer)) == (ssize_t)sizeof(answer) ? 0 : 3);
+    }
+    close(fds[1]);
+    assert_int_equal(read(fds[0], &answer, sizeof(answer)), (ssize_t)sizeof(answer));
+    close(fds[0]);
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    *uid = answer.uid;
+    return answer.st;
+}
+
+/*
+ * Keyed ids: only root reads the key, so only root (sshd before PAM) gets
+ * an answer for a templated name not yet recorded; anyone else could use
+ * the answers to search for a session name that lands on a chosen uid.
+ * Recorded and static names need no key.
+ */
+static void test_templated_keyed_root_only(void **state)
+{
+    char keydir[400], keypath[500], buf[1024];
+    unsigned char secret[32];
+    struct eksauth_id_key key, other;
+    struct passwd pw;
+    uid_t uid = 0;
+    int e = 0, fd;
+
+    (void)state;
+    memset(secret, 0x6b, sizeof(secret));
+    eksauth_names_id_key_derive(secret, sizeof(secret), &key);
+    snprintf(keydir, sizeof(keydir), "%s/etc", tmpdir);
+    snprintf(keypath, sizeof(keypath), "%s/id.key", keydir);
+    assert_int_equal(mkdir(keydir, 0755), 0);
+    fd = open(keypath, O_WRONLY | O_CREAT | O_EXCL, 0400);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, secret, sizeof(secret)), (ssize_t)sizeof(secret));
+    close(fd);
+    setenv("EKSAUTH_ID_KEY", keypath, 1);
+    assert_int_equal(chmod(tmpdir, 0755), 0); /* nobody may read the DB, not the key */
+
+    /* Unkeyed (no key when the DB was written): the same answer for everyone, as before. */
+    assert_int_equal(_nss_eksauth_getpwnam_r("admin-bob", &pw, buf, sizeof(buf), &e),
+                     NSS_STATUS_SUCCESS);
+    assert_int_equal(pw.pw_uid, eksauth_names_id(NULL, "admin-bob", 0, LO, HI));
+    assert_int_equal(lookup_as_nobody("admin-bob", &uid), NSS_STATUS_SUCCESS);
+    assert_int_equal(uid, eksauth_names_id(NULL, "admin-bob", 0, LO, HI));
+
+    /* Keyed: root gets the keyed id; nobody else gets any. */
+    write_db_keyed(true, &key);
+    assert_int_equal(_nss_eksauth_getpwnam_r("admin-bob", &pw, buf, sizeof(buf), &e),
+                     NSS_STATUS_SUCCESS);
+    assert_int_equal(pw.pw_uid, eksauth_names_id(&key, "admin-bob", 0, LO, HI));
+    assert_int_not_equal(pw.pw_uid, eksauth_names_id(NULL, "admin-bob", 0, LO, HI));
+    assert_int_equal(lookup_as_nobody("admin-bob", &uid), NSS_STATUS_NOTFOUND);
+    assert_int_equal(lookup_as_nobody("zoe", &uid), NSS_STATUS_SUCCESS); /* recorded: no key */
+    assert_int_equal(uid, LO + 200);
+
+    /* Another key file, or none: the DB's key is unknown, so no answer (never unkeyed). */
+    secret[0] ^= 1;
+    eksauth_names_id_key_derive(secret, sizeof(secret), &other);
+    write_db_keyed(true, &other);
+    assert_int_equal(_nss_eksauth_getpwnam_r("admin-bob", &pw, buf, sizeof(buf), &e),
+                     NSS_STATUS_NOTFOUND);
+    write_db_keyed(true, &key);
+    assert_int_equal(unlink(keypath), 0);
+    assert_int_equal(_nss_eksauth_getpwnam_r("admin-bob", &pw, buf, sizeof(buf), &e),
+                     NSS_STATUS_NOTFOUND);
+    unsetenv("EKSAUTH_ID_KEY");
+    assert_int_equal(chmod(tmpdir, 0700), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -497,6 +609,7 @@ int main(void)
         cmocka_unit_test_setup(test_initgroups, each),
         cmocka_unit_test_setup(test_unavailable_and_remap, each),
         cmocka_unit_test_setup(test_stale_mark, each),
+        cmocka_unit_test_setup(test_templated_keyed_root_only, each),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);

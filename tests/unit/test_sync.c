@@ -29,6 +29,7 @@
 #include "eksauth/iddb.h"
 #include "eksauth/login.h"
 #include "eksauth/mapping.h"
+#include "eksauth/names.h"
 #include "eksauth/sigv4.h"
 #include "eksauth/sync.h"
 #include "host_fixture.h"
@@ -101,7 +102,8 @@ static void test_file_source_writes_the_db(void **state)
     assert_int_equal(st.st_mode & 0777, 0644);
     assert_int_equal(eksauth_iddb_open(h->db, &db, &err), EKSAUTH_OK);
     assert_int_equal(eksauth_iddb_user_by_name(db, "carol", &u), EKSAUTH_OK);
-    assert_int_equal(u.n_groups, 3); /* viewers, builders and eks-users, every login's */
+    assert_int_equal(u.n_groups, 2); /* viewers, builders; eks-users, every login's, is primary */
+    assert_int_equal(u.gid, eksauth_iddb_users_gid(db));
     eksauth_iddb_close(db);
     /* A second run: the next generation, nothing new. */
     assert_int_equal(run(h, false, &r, &err), EKSAUTH_OK);
@@ -149,13 +151,15 @@ static void test_refusals_leave_the_db(void **state)
     host_fixture_free(h);
 }
 
-/* A templated login, as PAM records it. */
-static void log_in(struct host_fixture *h, const char *arn, const char *login)
+/* A login attempt's outcome: the status, and the reason class of a refusal. */
+static enum eksauth_status try_log_in(struct host_fixture *h, const char *arn, const char *login,
+                                      enum eksauth_refusal *why)
 {
     char token[EKSAUTH_SIGV4_TOKEN_MAX];
     struct eksauth_login_request req;
     struct eksauth_login *l = NULL;
     struct eksauth_error err;
+    enum eksauth_status st;
     size_t len;
 
     host_fixture_reopen(h);
@@ -165,10 +169,21 @@ static void log_in(struct host_fixture *h, const char *arn, const char *login)
     req.token = token;
     req.len = len;
     req.now = FIXTURE_NOW + 5;
-    if (eksauth_login_check(&h->ctx, &req, &l, &err) != EKSAUTH_OK ||
-        eksauth_login_commit(&h->ctx, l, login, FIXTURE_NOW + 5, &err) != EKSAUTH_OK)
-        fail_msg("login %s: %s", login, err.msg);
+    st = eksauth_login_check(&h->ctx, &req, &l, &err);
+    if (st == EKSAUTH_OK)
+        st = eksauth_login_commit(&h->ctx, l, login, FIXTURE_NOW + 5, &err);
+    *why = l->refusal;
     eksauth_login_free(l);
+    return st;
+}
+
+/* A templated login, as PAM records it. */
+static void log_in(struct host_fixture *h, const char *arn, const char *login)
+{
+    enum eksauth_refusal why;
+
+    if (try_log_in(h, arn, login, &why) != EKSAUTH_OK)
+        fail_msg("login %s refused (reason class %d)", login, (int)why);
 }
 
 static void test_recorded_logins_kept_then_revoked(void **state)
@@ -204,6 +219,8 @@ static void test_recorded_logins_kept_then_revoked(void **state)
     eksauth_sync_report_free(&r);
     assert_int_equal(eksauth_iddb_open(h->db, &db, &err), EKSAUTH_OK);
     assert_int_equal(eksauth_iddb_user_by_name(db, "dev-bob", &u), EKSAUTH_ENOTFOUND);
+    /* Its uid stays held (tombstone.h) for id_tombstone_days. */
+    assert_true(eksauth_iddb_id_held_from(db, uid, "dev-mallory", (uint64_t)time(NULL)));
     eksauth_iddb_close(db);
     host_fixture_free(h);
 }
@@ -300,6 +317,94 @@ static void test_idle_logins_expire(void **state)
     assert_int_equal(run(h, false, &r, &err), EKSAUTH_OK);
     assert_true(listed(&r.kept, "dev-bob"));
     eksauth_sync_report_free(&r);
+    host_fixture_free(h);
+}
+
+/* Every tombstone of the DB at h made to run out a second ago (time passing). */
+static void expire_tombstones(struct host_fixture *h)
+{
+    struct eksauth_iddb_builder *b = NULL;
+    struct eksauth_iddb *db = NULL;
+    struct eksauth_iddb_tombstone t;
+    struct eksauth_error err;
+    uint32_t i;
+
+    assert_int_equal(eksauth_iddb_open(h->db, &db, &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_iddb_builder_from_db(db, &b, &err), EKSAUTH_OK);
+    eksauth_iddb_builder_clear_tombstones(b);
+    for (i = 0; i < eksauth_iddb_tombstone_count(db); i++) {
+        struct eksauth_iddb_tombstone_in in;
+
+        assert_int_equal(eksauth_iddb_tombstone_at(db, i, &t), EKSAUTH_OK);
+        in.name = t.name;
+        in.id = t.id;
+        in.is_group = t.is_group;
+        in.until = (uint64_t)time(NULL) - 1;
+        assert_int_equal(eksauth_iddb_builder_add_tombstone(b, &in, &err), EKSAUTH_OK);
+    }
+    assert_int_equal(eksauth_iddb_write(b, h->db, &err), EKSAUTH_OK);
+    eksauth_iddb_builder_free(b);
+    eksauth_iddb_close(db);
+}
+
+/*
+ * A revoked login's uid is not given to a new name while its tombstone
+ * lasts, comes back to that login itself, and is free once it ran out.
+ * A small id range, so that a session name landing on that uid is found.
+ */
+static void test_revoked_uid_held(void **state)
+{
+    struct host_fixture *h = host_fixture_new("uid_min = 1000000\nuid_max = 1000999\n", AWS_AUTH);
+    struct eksauth_sync_report r;
+    struct eksauth_error err;
+    struct eksauth_iddb *db;
+    struct eksauth_iddb_user u;
+    enum eksauth_refusal why;
+    char login[64], arn[128];
+    uint32_t uid;
+    unsigned i;
+
+    (void)state;
+    assert_int_equal(run(h, false, &r, &err), EKSAUTH_OK);
+    eksauth_sync_report_free(&r);
+    log_in(h, "arn:aws:sts::123456789012:assumed-role/Dev/bob", "dev-bob");
+    uid = eksauth_names_id(NULL, "dev-bob", 0, 1000000, 1000999);
+    for (i = 0; i < 100000; i++) {
+        snprintf(login, sizeof(login), "dev-m%u", i);
+        if (eksauth_names_id(NULL, login, 0, 1000000, 1000999) == uid)
+            break;
+    }
+    assert_true(i < 100000);
+    snprintf(arn, sizeof(arn), "arn:aws:sts::123456789012:assumed-role/Dev/%s", login + 4);
+    /* The Dev role leaves aws-auth and comes back: dev-bob revoked, its uid held. */
+    host_fixture_write_aws_auth(h, AWS_AUTH_SMALLER);
+    assert_int_equal(run(h, false, &r, &err), EKSAUTH_OK);
+    assert_true(listed(&r.removed, "dev-bob (revoked: "));
+    eksauth_sync_report_free(&r);
+    host_fixture_write_aws_auth(h, AWS_AUTH);
+    assert_int_equal(run(h, false, &r, &err), EKSAUTH_OK);
+    eksauth_sync_report_free(&r);
+    /* Within the period: another name that lands on it is refused. */
+    assert_int_equal(try_log_in(h, arn, login, &why), EKSAUTH_EREJECTED);
+    assert_int_equal(why, EKSAUTH_REFUSAL_ID_HELD);
+    /* dev-bob itself gets it back. */
+    log_in(h, "arn:aws:sts::123456789012:assumed-role/Dev/bob", "dev-bob");
+    assert_int_equal(eksauth_iddb_open(h->db, &db, &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_iddb_user_by_name(db, "dev-bob", &u), EKSAUTH_OK);
+    assert_int_equal(u.uid, uid);
+    eksauth_iddb_close(db);
+    /* Revoked again; once the period is over, the id is free for the new name. */
+    host_fixture_write_aws_auth(h, AWS_AUTH_SMALLER);
+    assert_int_equal(run(h, false, &r, &err), EKSAUTH_OK);
+    eksauth_sync_report_free(&r);
+    expire_tombstones(h);
+    host_fixture_write_aws_auth(h, AWS_AUTH);
+    assert_int_equal(run(h, false, &r, &err), EKSAUTH_OK);
+    eksauth_sync_report_free(&r);
+    assert_int_equal(eksauth_iddb_open(h->db, &db, &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_iddb_tombstone_count(db), 0);
+    eksauth_iddb_close(db);
+    assert_int_equal(try_log_in(h, arn, login, &why), EKSAUTH_OK);
     host_fixture_free(h);
 }
 
@@ -575,7 +680,7 @@ static void test_seeds_skip_private_and_local_groups(void **state)
     assert_int_equal(run(h, false, &r, &err), EKSAUTH_OK);
     eksauth_sync_report_free(&r);
     assert_int_equal(eksauth_iddb_open(h->db, &db, &err), EKSAUTH_OK);
-    assert_int_equal(eksauth_mapping_seeds(db, &seeds, &n, &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_mapping_seeds(db, 0, &seeds, &n, &err), EKSAUTH_OK);
     for (i = 0; i < n; i++) {
         if (!seeds[i].is_group) {
             users++;
@@ -597,10 +702,47 @@ static void test_seeds_skip_private_and_local_groups(void **state)
     free(seeds);
     eksauth_iddb_close(db);
     /* No DB: no seeds. */
-    assert_int_equal(eksauth_mapping_seeds(NULL, &seeds, &n, &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_mapping_seeds(NULL, 0, &seeds, &n, &err), EKSAUTH_OK);
     assert_int_equal(n, 0);
     free(seeds);
     host_fixture_free(h);
+}
+
+/* A key file others could read is refused: the sync fails closed and writes nothing. */
+static void test_bad_key_file_fails_closed(void **state)
+{
+    char dir[] = "/tmp/test_sync_key.XXXXXX", key[64], extra[128];
+    struct host_fixture *h;
+    struct eksauth_sync_report r;
+    struct eksauth_error err;
+    struct eksauth_iddb *db;
+    FILE *f;
+
+    (void)state;
+    assert_non_null(mkdtemp(dir));
+    assert_int_equal(chmod(dir, 0755), 0);
+    snprintf(key, sizeof(key), "%s/id.key", dir);
+    f = fopen(key, "w");
+    assert_non_null(f);
+    assert_int_equal(fputs("0123456789abcdef0123456789abcdef", f) >= 0, 1);
+    assert_int_equal(fclose(f), 0);
+    assert_int_equal(chmod(key, 0644), 0);
+    snprintf(extra, sizeof(extra), "id_key_file = %s\n", key);
+    h = host_fixture_new(extra, AWS_AUTH);
+    assert_int_equal(run(h, false, &r, &err), EKSAUTH_EINVAL);
+    assert_non_null(strstr(err.msg, "must be readable by root alone (mode 0600 or 0400)"));
+    eksauth_sync_report_free(&r);
+    assert_int_equal(eksauth_iddb_open(h->db, &db, &err), EKSAUTH_EUNAVAIL); /* nothing written */
+    /* 0400: the DB is written keyed by it. */
+    assert_int_equal(chmod(key, 0400), 0);
+    assert_int_equal(run(h, false, &r, &err), EKSAUTH_OK);
+    eksauth_sync_report_free(&r);
+    assert_int_equal(eksauth_iddb_open(h->db, &db, &err), EKSAUTH_OK);
+    assert_true(eksauth_iddb_keyed(db, NULL));
+    eksauth_iddb_close(db);
+    host_fixture_free(h);
+    unlink(key);
+    rmdir(dir);
 }
 
 int main(void)
@@ -610,6 +752,8 @@ int main(void)
         cmocka_unit_test(test_refusals_leave_the_db),
         cmocka_unit_test(test_recorded_logins_kept_then_revoked),
         cmocka_unit_test(test_idle_logins_expire),
+        cmocka_unit_test(test_revoked_uid_held),
+        cmocka_unit_test(test_bad_key_file_fails_closed),
         cmocka_unit_test(test_cluster_source_snapshot),
         cmocka_unit_test(test_cluster_fetch_asks_only_what_changed),
         cmocka_unit_test(test_snapshot_age),

@@ -1,9 +1,10 @@
 /*
  * db.c - the identity DB NSS and PAM read (present, readable by everyone,
- * trusted by the rule of lib/trust.c, valid, its age and size), the
- * cluster source's last good snapshot (its age, max_snapshot_age) and a
- * sync that keeps them current (eksauth-sync.timer or
- * eksauth-watch.service).
+ * trusted by the rule of lib/trust.c, valid, its age and size), the ids it
+ * gives (the fleet's id key, the range against /etc/login.defs and the
+ * local ids: lib/id_policy.c), the cluster source's last good snapshot
+ * (its age, max_snapshot_age) and a sync that keeps them current
+ * (eksauth-sync.timer or eksauth-watch.service).
  */
 #include "config.h"
 
@@ -16,6 +17,9 @@
 #include <time.h>
 
 #include "doctor.h"
+#include "eksauth/hostfiles.h"
+#include "eksauth/id_policy.h"
+#include "eksauth/idkey.h"
 #include "eksauth/paths.h"
 #include "eksauth/snapshot.h"
 
@@ -51,17 +55,25 @@ static void format_age(long long secs, char *buf, size_t n)
         fmt(buf, n, "%lld days ago", secs / 86400);
 }
 
+/* msg with every occurrence of the --root folder taken out: messages name host paths. */
+static void unroot(const struct doctor *d, char *msg)
+{
+    size_t rlen = strlen(d->root);
+    char *p;
+
+    while (rlen > 0 && (p = strstr(msg, d->root)) != NULL)
+        memmove(p, p + rlen, strlen(p + rlen) + 1);
+}
+
 /* The DB reader's refusal, naming the host path rather than the one under --root. */
 static void report_open_failure(struct doctor *d, const char *host, enum eksauth_status st,
                                 const struct eksauth_error *err)
 {
-    char msg[EKSAUTH_ERROR_MAX], *p;
-    size_t rlen = strlen(d->root);
+    char msg[EKSAUTH_ERROR_MAX];
     struct finding *f;
 
     fmt(msg, sizeof(msg), "%s", err->msg);
-    while (rlen > 0 && (p = strstr(msg, d->root)) != NULL)
-        memmove(p, p + rlen, strlen(p + rlen) + 1);
+    unroot(d, msg);
     f = report(d, LV_ERROR, "db", host, "%s", msg);
     if (st == EKSAUTH_EREJECTED)
         set_fix(d, f, "chown root:root %s && chmod 0644 %s", host, host);
@@ -69,7 +81,144 @@ static void report_open_failure(struct doctor *d, const char *host, enum eksauth
         set_fix(d, f, "eksauth sync (it rebuilds a damaged DB)");
 }
 
-void check_db(struct doctor *d)
+/* A finding whose text ends in "; what to do": the problem, then its fix. */
+static void report_split(struct doctor *d, enum level lv, const char *check, const char *where,
+                         char *text)
+{
+    char *semi = strrchr(text, ';');
+    struct finding *f;
+
+    if (semi != NULL)
+        *semi = '\0';
+    f = report(d, lv, check, where, "%s", text);
+    if (semi != NULL)
+        set_fix(d, f, "%s", semi + 1 + strspn(semi + 1, " "));
+}
+
+/*
+ * The fleet's id key (lib/idkey.c, as sync, PAM and NSS read it) against
+ * the DB's: without one, templated uids can be aimed; a keyed DB without
+ * its key answers no templated name.
+ */
+static void check_id_key(struct doctor *d)
+{
+    /* Under --root the host's default; on this host where the NSS module would look. */
+    const char *host = d->cfg.id_key_file != NULL ? d->cfg.id_key_file
+                       : d->root[0] != '\0'       ? EKSAUTH_ID_KEY_PATH
+                                                  : eksauth_idkey_default_path();
+    enum eksauth_status st;
+    bool keyed = d->db != NULL && eksauth_iddb_keyed(d->db, NULL), present = false;
+    bool templates = d->db != NULL && eksauth_iddb_template_count(d->db) > 0;
+    char real[PATH_MAX], msg[EKSAUTH_ERROR_MAX], *run;
+    struct eksauth_id_key key;
+    struct eksauth_error err;
+    uint64_t check = 0;
+    struct finding *f;
+
+    if (keyed)
+        eksauth_iddb_keyed(d->db, &check);
+    rooted(d, host, real);
+    st = eksauth_idkey_load(real, &key, &present, &err);
+    if (st != EKSAUTH_OK) {
+        fmt(msg, sizeof(msg), "%s", err.msg);
+        unroot(d, msg);
+    }
+    if (st == EKSAUTH_EIO) {
+        /* Root's alone by design: another user cannot judge it. */
+        f = report(d, LV_WARNING, "ids", host, "cannot read it (%s): the id key was not checked",
+                   msg);
+        set_fix(d, f, "run eksauth doctor as root");
+    } else if (st != EKSAUTH_OK) {
+        /* The library's refusal, in its words; its "run: ..." is the fix. */
+        run = strstr(msg, "; run: ");
+        if (run != NULL)
+            *run = '\0';
+        f = report(d, LV_ERROR, "ids", host,
+                   "%s: sync, PAM and NSS refuse it, and no templated name is served", msg);
+        set_fix(d, f, "%s",
+                run != NULL ? run + 7 : "replace it with a root-only copy of the fleet's key");
+    } else if (d->db == NULL) {
+        /* No DB to compare with (db's own finding says why): the file alone was checked. */
+    } else if (!present && keyed) {
+        f = report(d, LV_ERROR, "ids", host,
+                   "missing, but the identity DB's ids are keyed: NSS answers no templated name "
+                   "and such logins are refused");
+        set_fix(d, f,
+                "put the fleet's key back (the same file as on the other hosts), or run "
+                "eksauth sync to write the DB without one");
+    } else if (!present && templates) {
+        f = report(d, LV_WARNING, "ids", host,
+                   "missing: templated uids are predictable: anyone who can choose a session name "
+                   "can aim at a uid");
+        set_fix(d, f,
+                "head -c 32 /dev/urandom > %s; chmod 0400 %s (the same file on every host), "
+                "then eksauth sync",
+                host, host);
+    } else if (present && keyed && check != key.check) {
+        f = report(d, LV_ERROR, "ids", host,
+                   "not the key the identity DB was written with: NSS answers no templated name "
+                   "and such logins are refused until the next sync");
+        set_fix(d, f,
+                "eksauth sync (recorded ids stay; names not yet recorded get ids by the new "
+                "key)");
+    } else if (present && !keyed) {
+        f = report(d, LV_WARNING, "ids", host,
+                   "the identity DB was written without it: templated ids stay unkeyed until the "
+                   "next sync");
+        set_fix(d, f, "eksauth sync");
+    } else if (present) {
+        report(d, LV_OK, "ids", host,
+               "the id key of the identity DB: templated uids cannot be aimed");
+    }
+    explicit_bzero(&key, sizeof(key));
+    /* The NSS module reads no config: a key elsewhere leaves it without one. */
+    if (d->cfg.id_key_file != NULL && strcmp(d->cfg.id_key_file, EKSAUTH_ID_KEY_PATH) != 0) {
+        f = report(d, LV_WARNING, "ids", d->conf_host,
+                   "id_key_file is %s, but the NSS module reads %s: it answers no templated name "
+                   "when the DB is keyed",
+                   d->cfg.id_key_file, EKSAUTH_ID_KEY_PATH);
+        set_fix(d, f, "keep the key at %s and remove id_key_file", EKSAUTH_ID_KEY_PATH);
+    }
+}
+
+/* uid_min..uid_max against /etc/login.defs and the ids of the local accounts (lib/id_policy.c). */
+static void check_id_range(struct doctor *d)
+{
+    char pw[PATH_MAX], gr[PATH_MAX], *text = NULL;
+    struct eksauth_strlist findings = {0};
+    struct eksauth_login_defs defs;
+    struct eksauth_hostfiles hf;
+    struct eksauth_error err;
+    size_t len = 0, i;
+    struct finding *f;
+
+    /* Only its ranges: a missing file leaves shadow-utils' defaults, as useradd has them. */
+    if (slurp(d, EKSAUTH_LOGIN_DEFS_PATH, &text, &len) != 0)
+        len = 0;
+    eksauth_login_defs_parse(text != NULL ? text : "", len, &defs);
+    free(text);
+    if (eksauth_hostfiles_load(&hf, rooted(d, "/etc/passwd", pw), rooted(d, "/etc/group", gr),
+                               &err) != EKSAUTH_OK) {
+        f = report(d, LV_WARNING, "ids", "/etc/passwd", "cannot read the local accounts: %s",
+                   err.msg);
+        set_fix(d, f, "run eksauth doctor as root");
+        return;
+    }
+    if (eksauth_id_policy_range(d->cfg.uid_min, d->cfg.uid_max, &defs, hf.ids, hf.n_ids, &findings,
+                                &err) != EKSAUTH_OK) {
+        d->nomem = true;
+    } else if (findings.n == 0) {
+        report(d, LV_OK, "ids", d->conf_host,
+               "uid_min..uid_max (%u-%u) is clear of /etc/login.defs' ranges and the local ids",
+               d->cfg.uid_min, d->cfg.uid_max);
+    }
+    for (i = 0; i < findings.n; i++)
+        report_split(d, LV_WARNING, "ids", d->conf_host, findings.v[i]);
+    eksauth_strlist_free(&findings);
+    eksauth_hostfiles_free(&hf);
+}
+
+static void check_db_file(struct doctor *d)
 {
     const char *host = db_path(d);
     char real[PATH_MAX], age[64];
@@ -120,6 +269,13 @@ void check_db(struct doctor *d)
         f = report(d, LV_WARNING, "db", host, "empty: nobody can log in through eksauth");
         set_fix(d, f, "check aws-auth (eksauth sync prints what it skipped, and why)");
     }
+}
+
+void check_db(struct doctor *d)
+{
+    check_db_file(d);
+    check_id_key(d);
+    check_id_range(d);
 }
 
 /*

@@ -1,0 +1,54 @@
+/*
+ * iddb_template.h - what a name that no entry of the identity DB holds gets
+ * from the username templates of the last sync, before its first login:
+ * one answer, given alike by the NSS module (sshd's getpwnam, before PAM)
+ * and by the login that records the name (docs/names-and-ids.md,
+ * "Templated logins").
+ *
+ * A templated name has exactly one possible id: probe 0 of the id formula
+ * (names.h), keyed when the DB says so.  sshd keeps the uid it resolved
+ * before PAM ran, so the login must record that very id or nothing: when
+ * anyone holds it (a user or group of the DB, a live tombstone, a local
+ * uid or gid) the name is not served and the login is refused, never sent
+ * on to another probe.  libc only: the NSS module compiles this file.
+ */
+#ifndef EKSAUTH_IDDB_TEMPLATE_H
+#define EKSAUTH_IDDB_TEMPLATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "eksauth/iddb.h"
+#include "eksauth/names.h"
+
+/* What decides a templated name's id besides the DB itself. */
+struct eksauth_iddb_id_rules {
+    const struct eksauth_id_key *key; /* the id key the caller read; NULL: none */
+    uint64_t now;                     /* Unix time: tombstones hold ids until after it */
+    /* True for a uid or gid the host's files hold (/etc/passwd, /etc/group); NULL: none. */
+    bool (*local_id)(void *ctx, uint32_t id);
+    void *ctx;
+};
+
+enum eksauth_iddb_verdict {
+    EKSAUTH_IDDB_TEMPLATED, /* served before its first login: *uid is its id */
+    /*
+     * Not a templated name: invalid, reserved or denied, a user or group of
+     * the DB, fits no template, or the DB has no users' group to give it.
+     */
+    EKSAUTH_IDDB_NOT_TEMPLATED,
+    EKSAUTH_IDDB_AMBIGUOUS, /* fits more than one template: served to nobody */
+    EKSAUTH_IDDB_NO_KEY,    /* the DB's ids are keyed and the caller has no key of its check */
+    EKSAUTH_IDDB_ID_HELD,   /* its one id is held by someone else: *uid is that id */
+};
+
+/*
+ * The verdict on login (see above).  *uid is set for TEMPLATED and
+ * ID_HELD.  The caller adds its own local-name check.
+ */
+enum eksauth_iddb_verdict eksauth_iddb_template_user(const struct eksauth_iddb *db,
+                                                     const char *login,
+                                                     const struct eksauth_iddb_id_rules *rules,
+                                                     uint32_t *uid);
+
+#endif

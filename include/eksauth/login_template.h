@@ -1,0 +1,55 @@
+/*
+ * login_template.h - a username template as the set of logins it can give
+ * on a host (docs/names-and-ids.md, "Templated logins"): whether a login
+ * fits it, whether it is bare (no fixed beginning, so it would fit almost
+ * any name), and whether two templates can give the same login.
+ *
+ * A template's login is its literal text mapped by names.h rule 1, with
+ * {{AccountID}} as 12 digits and {{SessionName}}/{{SessionNameRaw}} as 2 to
+ * 64 of [a-z0-9._-] (the wildcards), and rule 2's leading '_'.
+ * {{AccessKeyID}} and unknown placeholders give no login; an unbound
+ * {{EC2PrivateDNSName}} gives none either (`eksauth sync` binds it to the
+ * host's own private DNS name before a template reaches the identity DB).
+ * Pure and libc only: the NSS module compiles this file too.
+ */
+#ifndef EKSAUTH_LOGIN_TEMPLATE_H
+#define EKSAUTH_LOGIN_TEMPLATE_H
+
+#include <stdbool.h>
+
+/*
+ * True when login can come from tmpl (the rules above).  A bare template
+ * fits nothing.  A template without placeholders fits exactly the login
+ * eksauth_names_login gives it.
+ */
+bool eksauth_login_template_fits(const char *tmpl, const char *login);
+
+/*
+ * True when tmpl has a wildcard placeholder and no letter or digit of
+ * literal text before the first one (after rule 1): "{{SessionName}}",
+ * "{{SessionNameRaw}}@corp", "-{{AccountID}}".  Such a template would fit
+ * almost any name (and answer for names useradd wants), so hosts never
+ * serve it.  {{EC2PrivateDNSName}} counts as literal text (the host's own
+ * name).
+ */
+bool eksauth_login_template_bare(const char *tmpl);
+
+/*
+ * True when tmpl renders k8s_username itself for some session name of
+ * [a-z0-9._-] (or account id), its literal text compared byte for byte:
+ * then a static user of that username is the same Kubernetes user as the
+ * template's login of that name, not a rival.
+ */
+bool eksauth_login_template_renders(const char *tmpl, const char *k8s_username);
+
+/*
+ * True when a and b may give the same login: their literal text before the
+ * first wildcard (rule 1 and 2 applied) is one the start of the other, and
+ * their literal text after the last wildcard one the end of the other.
+ * Conservative: an unbound {{EC2PrivateDNSName}} counts as a wildcard, and
+ * what lies between wildcards is not compared.  A template without
+ * wildcards is compared by its one login.
+ */
+bool eksauth_login_template_overlap(const char *a, const char *b);
+
+#endif

@@ -1,0 +1,73 @@
+/*
+ * resolve.h - from a verified principal to its identity on this host: the
+ * aws-auth mapping (awsauth.h), then the login, uid and groups the plan
+ * (identity.h) gives it under the host's policy (docs/names-and-ids.md).
+ */
+#ifndef EKSAUTH_RESOLVE_H
+#define EKSAUTH_RESOLVE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "eksauth/awsauth.h"
+#include "eksauth/config.h"
+#include "eksauth/identity.h"
+#include "eksauth/names.h"
+#include "eksauth/status.h"
+#include "eksauth/template.h"
+
+struct eksauth_posix_group {
+    char name[EKSAUTH_NAME_MAX + 1];
+    uint32_t gid;
+    const char *k8s_group; /* points into k8s.groups */
+};
+
+/*
+ * Why a login the cluster maps is refused here, where the person logging
+ * in needs more than "refused" to know what to do (login.h).
+ */
+enum eksauth_refusal {
+    EKSAUTH_REFUSAL_NONE,
+    EKSAUTH_REFUSAL_ID_HELD,       /* the login's one id is held by another account here */
+    EKSAUTH_REFUSAL_SESSION_CHARS, /* the session name has characters a login cannot carry */
+    EKSAUTH_REFUSAL_BARE_TEMPLATE, /* its username template is not served on hosts */
+    EKSAUTH_REFUSAL_AMBIGUOUS,     /* its login can come from two mappings: served to nobody */
+};
+
+struct eksauth_identity {
+    /* who STS says signed the token */
+    char *arn;
+    char *canonical_arn;
+    char *account;
+    char *user_id;
+    char *session_name;
+    char *access_key_id;
+    /* what aws-auth gives it */
+    struct eksauth_k8s_identity k8s;
+    bool templated; /* the username came from a template */
+    /* what it is on this host */
+    char login[EKSAUTH_NAME_MAX + 1];
+    uint32_t uid, gid; /* gid: the users' group, every login's primary group */
+    struct eksauth_posix_group *groups;
+    size_t n_groups;
+    enum eksauth_refusal refusal; /* after EKSAUTH_EREJECTED; kept when the rest is freed */
+};
+
+/*
+ * Map p through aa and give it POSIX names and ids from plan.
+ * EKSAUTH_ENOTMAPPED: no entry.  EKSAUTH_EREJECTED: the entry exists but the
+ * login is refused (template error, denied or reserved name, system: user
+ * without allow_system_users, a local account's name, a name collision; for
+ * a templated login also a bare template, a session name a login cannot
+ * carry, a login two templates give, its one id held: out->refusal says
+ * which).  user_id may be NULL.
+ */
+enum eksauth_status
+eksauth_identity_resolve(const struct eksauth_config *cfg, const struct eksauth_awsauth *aa,
+                         const struct eksauth_plan *plan, const struct eksauth_host *host,
+                         const struct eksauth_principal *p, const char *user_id,
+                         struct eksauth_identity *out, struct eksauth_error *err);
+void eksauth_identity_free(struct eksauth_identity *id);
+
+#endif

@@ -1,0 +1,236 @@
+/*
+ * iddb_record.c - record one login in the identity DB (see iddb_record.h):
+ * under the writer's lock, the current DB read, the user's entry replaced,
+ * the DB written back; a login whose record is already current writes
+ * nothing.
+ */
+#include "config.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "eksauth/iddb.h"
+#include "eksauth/iddb_record.h"
+
+/* NULL and "" are the same ARN to the DB (the builder stores NULL as ""). */
+static bool same_str(const char *a, const char *b)
+{
+    return strcmp(a != NULL ? a : "", b != NULL ? b : "") == 0;
+}
+
+/* A DB field (not NUL-terminated) equals want (NULL never does). */
+static bool field_is(const char *field, size_t len, const char *want)
+{
+    return want != NULL && strlen(want) == len && memcmp(field, want, len) == 0;
+}
+
+/*
+ * True when db already holds exactly the record a login of u would write:
+ * same k8s username, ARN, flags, home, shell, the users' group as primary
+ * group and the same supplementary groups in the same order (the primary
+ * group is not repeated among them).  Then the login writes
+ * nothing: rewriting an unchanged DB costs two fsyncs and the writer's lock
+ * on every login, which serialises concurrent logins.  Anything else (a new
+ * group, a changed home pattern, duplicates in the list) takes the write path.
+ */
+/* How old a login's last_login may grow before a login writes it again. */
+#define LAST_LOGIN_REFRESH (24 * 3600)
+
+static bool record_is_current(const struct eksauth_iddb *db, const struct eksauth_iddb_user *old,
+                              const struct eksauth_iddb_user_in *u,
+                              const struct eksauth_iddb_group_in *groups, size_t n_groups)
+{
+    struct eksauth_iddb_group g;
+    char home_buf[PATH_MAX];
+    const char *home = u->home, *shell = u->shell != NULL ? u->shell : eksauth_iddb_shell(db);
+    uint32_t j = 0;
+    size_t i;
+
+    if (u->k8s_username == NULL || strcmp(old->k8s_username, u->k8s_username) != 0 ||
+        !same_str(old->arn, u->arn) || old->flags != u->flags ||
+        old->gid != eksauth_iddb_users_gid(db) || (u->uid != 0 && u->uid != old->uid) ||
+        u->gid != 0 || u->gecos != NULL)
+        return false;
+    if (home == NULL) {
+        if (eksauth_iddb_expand_home(eksauth_iddb_home_pattern(db), u->login, home_buf,
+                                     sizeof(home_buf)) >= sizeof(home_buf))
+            return false;
+        home = home_buf;
+    }
+    if (!field_is(old->home, old->home_len, home) || !field_is(old->shell, old->shell_len, shell))
+        return false;
+    for (i = 0; i < n_groups; i++) {
+        if (groups[i].gid == old->gid)
+            continue; /* the primary group */
+        if (j >= old->n_groups || eksauth_iddb_user_group(db, old, j++, &g) != EKSAUTH_OK ||
+            !field_is(g.name, g.name_len, groups[i].name))
+            return false;
+    }
+    return j == old->n_groups;
+}
+
+/* Who holds id, for the log (never for the person logging in): see login.h. */
+static void describe_holder(const struct eksauth_iddb *db, uint32_t id, const char *login,
+                            const struct eksauth_iddb_id_rules *rules, char *out, size_t outlen)
+{
+    struct eksauth_iddb_user u;
+    struct eksauth_iddb_group g;
+    struct eksauth_iddb_tombstone t;
+    uint32_t i;
+
+    if (eksauth_iddb_user_by_uid(db, id, &u) == EKSAUTH_OK) {
+        snprintf(out, outlen, "user %s (k8s user '%.200s')", u.login, u.k8s_username);
+        return;
+    }
+    if (eksauth_iddb_group_by_gid(db, id, &g) == EKSAUTH_OK) {
+        snprintf(out, outlen, "group %s", g.name);
+        return;
+    }
+    for (i = 0; i < eksauth_iddb_tombstone_count(db); i++) {
+        if (eksauth_iddb_tombstone_at(db, i, &t) == EKSAUTH_OK && t.id == id &&
+            (t.is_group || strcmp(t.name, login) != 0)) {
+            snprintf(out, outlen, "the tombstone of removed %s %s until %llu",
+                     t.is_group ? "group" : "user", t.name, (unsigned long long)t.until);
+            return;
+        }
+    }
+    if (rules != NULL && rules->local_id != NULL && rules->local_id(rules->ctx, id))
+        snprintf(out, outlen, "a local account or group (/etc/passwd, /etc/group)");
+    else
+        snprintf(out, outlen, "an entry that cannot be read");
+}
+
+/* The refusal of a templated name the DB does not give an id (iddb_template.h). */
+static enum eksauth_status refuse_templated(const struct eksauth_iddb *db, const char *login,
+                                            enum eksauth_iddb_verdict v, uint32_t id,
+                                            const struct eksauth_iddb_id_rules *rules,
+                                            struct eksauth_error *err)
+{
+    char holder[512];
+
+    switch (v) {
+    case EKSAUTH_IDDB_ID_HELD:
+        /* sshd already holds this uid for the name: another id would be a lie, so refuse. */
+        describe_holder(db, id, login, rules, holder, sizeof(holder));
+        return eksauth_fail(err, EKSAUTH_EREJECTED, "identity DB: %s: its id %u is held by %s",
+                            login, id, holder);
+    case EKSAUTH_IDDB_AMBIGUOUS:
+        return eksauth_fail(err, EKSAUTH_EREJECTED,
+                            "identity DB: %s fits more than one username template: served to "
+                            "nobody (see the warnings of eksauth sync)",
+                            login);
+    case EKSAUTH_IDDB_NO_KEY:
+        /* The host's key is not the one the DB was written with: no id can be trusted. */
+        return eksauth_fail(err, EKSAUTH_EUNAVAIL,
+                            "identity DB: %s: its ids are keyed by an id key this host does not "
+                            "have (id_key_file changed or unreadable): run eksauth sync",
+                            login);
+    case EKSAUTH_IDDB_NOT_TEMPLATED:
+    case EKSAUTH_IDDB_TEMPLATED:
+        break;
+    }
+    return eksauth_fail(err, EKSAUTH_EREJECTED,
+                        "identity DB: %s: not a templated name of the current aws-auth", login);
+}
+
+enum eksauth_status
+eksauth_iddb_record_login(const char *path, const struct eksauth_iddb_user_in *u,
+                          const struct eksauth_iddb_group_in *groups, size_t n_groups,
+                          const struct eksauth_iddb_id_rules *rules, uint32_t *uid_out,
+                          enum eksauth_iddb_verdict *verdict, struct eksauth_error *err)
+{
+    struct eksauth_iddb *db = NULL;
+    struct eksauth_iddb_builder *b = NULL;
+    struct eksauth_iddb_user old;
+    struct eksauth_iddb_user_in in;
+    enum eksauth_status st;
+    const char **names = NULL;
+    enum eksauth_iddb_verdict v;
+    size_t i, nn = 0;
+    int lfd = -1;
+
+    if (verdict != NULL)
+        *verdict = EKSAUTH_IDDB_TEMPLATED;
+    if (u == NULL || u->login == NULL || n_groups > EKSAUTH_IDDB_MAX_GROUPS)
+        return eksauth_fail(err, EKSAUTH_EINVAL, "identity DB: bad login record");
+    /* The whole read-modify-write under the lock: a concurrent sync or login is not lost. */
+    st = eksauth_iddb_lock(path, &lfd, err);
+    if (st != EKSAUTH_OK)
+        goto out;
+    st = eksauth_iddb_open(path, &db, err);
+    if (st != EKSAUTH_OK) {
+        /* No valid DB: nothing to record into (sync makes it); fail closed. */
+        if (st == EKSAUTH_EINVAL || st == EKSAUTH_EIO)
+            st = EKSAUTH_EUNAVAIL;
+        if (err != NULL)
+            err->status = st;
+        goto out;
+    }
+    in = *u;
+    in.gid = 0;
+    /* When PAM last recorded this login (docs/identity-db.md, "last_login"). */
+    if (in.last_login == 0)
+        in.last_login = (uint64_t)time(NULL);
+    if (eksauth_iddb_user_by_name(db, u->login, &old) == EKSAUTH_OK) {
+        /* Unchanged and written within a day: no write (login_idle_days counts days). */
+        if (record_is_current(db, &old, u, groups, n_groups) &&
+            in.last_login < old.last_login + LAST_LOGIN_REFRESH) {
+            if (uid_out != NULL)
+                *uid_out = old.uid;
+            st = EKSAUTH_OK;
+            goto out;
+        }
+        /* One POSIX name, one k8s username: a recorded login is never handed over. */
+        if (u->k8s_username != NULL && strcmp(old.k8s_username, u->k8s_username) != 0) {
+            st = eksauth_fail(err, EKSAUTH_EREJECTED,
+                              "identity DB: login %s belongs to another k8s user", u->login);
+            goto out;
+        }
+        /* An id never changes once given. */
+        in.uid = old.uid;
+    } else if (in.uid == 0) {
+        /* The id NSS answered for this templated name, from the same DB: that one or none. */
+        v = eksauth_iddb_template_user(db, u->login, rules, &in.uid);
+        if (v != EKSAUTH_IDDB_TEMPLATED) {
+            if (verdict != NULL)
+                *verdict = v;
+            st = refuse_templated(db, u->login, v, in.uid, rules, err);
+            goto out;
+        }
+    }
+    st = eksauth_iddb_builder_from_db(db, &b, err);
+    if (st != EKSAUTH_OK)
+        goto out;
+    eksauth_iddb_builder_remove_user(b, u->login);
+    names = calloc(n_groups + 1, sizeof(*names));
+    if (names == NULL) {
+        st = eksauth_fail(err, EKSAUTH_ENOMEM, "identity DB: out of memory");
+        goto out;
+    }
+    for (i = 0; i < n_groups; i++) {
+        if (!eksauth_iddb_builder_has_group(b, groups[i].name)) {
+            /* A new group keeps the gid the mapping gave it, unless another entry owns it. */
+            st = eksauth_iddb_builder_add_group(b, &groups[i], err);
+            if (st != EKSAUTH_OK)
+                goto out;
+        }
+        names[nn++] = groups[i].name;
+    }
+    in.groups = names;
+    in.n_groups = nn;
+    st = eksauth_iddb_builder_add_user(b, &in, err);
+    if (st != EKSAUTH_OK)
+        goto out;
+    st = eksauth_iddb_write_locked(b, path, err);
+    if (st == EKSAUTH_OK && uid_out != NULL)
+        *uid_out = in.uid;
+out:
+    free(names);
+    eksauth_iddb_builder_free(b);
+    eksauth_iddb_close(db);
+    eksauth_iddb_unlock(lfd);
+    return st;
+}

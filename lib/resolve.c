@@ -1,0 +1,283 @@
+/*
+ * resolve.c - one verified principal into its identity on this host (see
+ * resolve.h): aws-auth's mapping, the login under the host's policy, its
+ * one uid, the users' group and the POSIX groups (docs/names-and-ids.md).
+ * Pure: the host's local names and ids come in through callbacks.
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "eksauth/login_template.h"
+#include "eksauth/resolve.h"
+
+static char *dup_or_empty(const char *s)
+{
+    return strdup(s != NULL ? s : "");
+}
+
+static enum eksauth_status resolve_groups(const struct eksauth_config *cfg,
+                                          const struct eksauth_plan *plan,
+                                          const struct eksauth_host *host,
+                                          struct eksauth_identity *id, struct eksauth_error *err)
+{
+    const struct eksauth_plan_group *users;
+    size_t i;
+
+    id->groups = calloc(id->k8s.n_groups + 2, sizeof(*id->groups));
+    if (id->groups == NULL)
+        return eksauth_fail(err, EKSAUTH_ENOMEM, "identity: out of memory");
+    for (i = 0; i < id->k8s.n_groups; i++) {
+        struct eksauth_posix_group *pg = &id->groups[id->n_groups];
+        const char *k8s_group = id->k8s.groups[i];
+        const char *mapped = eksauth_config_map_find(cfg->group_map, cfg->n_group_map, k8s_group);
+        const struct eksauth_plan_group *planned;
+        struct eksauth_error nerr;
+        uint32_t gid = 0;
+
+        if (mapped != NULL) {
+            /* An explicit group_map to a local group: its gid is the host's. */
+            if (host == NULL || host->local_group == NULL ||
+                !host->local_group(host->ctx, mapped, &gid))
+                continue;
+            snprintf(pg->name, sizeof(pg->name), "%s", mapped);
+        } else {
+            if (eksauth_names_group(k8s_group, cfg->group_prefix, pg->name, &nerr) != EKSAUTH_OK)
+                continue;
+            planned = eksauth_plan_find_group(plan, pg->name);
+            if (planned != NULL && planned->k8s_group != NULL &&
+                strcmp(planned->k8s_group, k8s_group) == 0) {
+                gid = planned->gid;
+            } else if (planned == NULL && !eksauth_plan_find_user(plan, pg->name) &&
+                       !(host != NULL && host->local_group != NULL &&
+                         host->local_group(host->ctx, pg->name, &gid))) {
+                /* A group only this login's template yields: not in the plan yet. */
+                gid = eksauth_plan_id_for(plan, host, pg->name, true);
+            } else {
+                /* Refused by the plan (collision, local group): never granted. */
+                continue;
+            }
+            if (gid == 0)
+                continue;
+        }
+        pg->gid = gid;
+        pg->k8s_group = k8s_group;
+        id->n_groups++;
+    }
+    /* The group of every login (no k8s group: it is eksauth's own). */
+    users = plan->users_group[0] != '\0' ? eksauth_plan_find_group(plan, plan->users_group) : NULL;
+    if (users != NULL && users->gid != 0 && users->gid != UINT32_MAX) {
+        memcpy(id->groups[id->n_groups].name, users->name, sizeof(users->name));
+        id->groups[id->n_groups].gid = users->gid;
+        id->groups[id->n_groups].k8s_group = NULL;
+        id->n_groups++;
+    }
+    return EKSAUTH_OK;
+}
+
+/*
+ * The session name a template puts into the username must reach the login
+ * unchanged: "a@b" and "a-b", or "Alice" and "alice", would otherwise be
+ * two Kubernetes users with one login, and whoever logged in first would
+ * hold it.  {{SessionName}} turns '@' into '-' itself (so did the cluster),
+ * {{SessionNameRaw}} does not.
+ */
+static bool session_fits_login(const char *tmpl, const char *session)
+{
+    char v[128];
+    size_t i;
+
+    if (strstr(tmpl, "{{SessionNameRaw}}") != NULL && !eksauth_names_kept(session))
+        return false;
+    if (strstr(tmpl, "{{SessionName}}") == NULL)
+        return true;
+    if (strlen(session) >= sizeof(v))
+        return false;
+    for (i = 0; session[i] != '\0'; i++)
+        v[i] = session[i] == '@' ? '-' : session[i];
+    v[i] = '\0';
+    return eksauth_names_kept(v);
+}
+
+/* How many served templates of plan give login, counting to two. */
+static unsigned templates_fitting(const struct eksauth_plan *plan, const char *login)
+{
+    unsigned n = 0;
+    size_t i;
+
+    for (i = 0; i < plan->n_templates && n < 2; i++)
+        n += eksauth_login_template_fits(plan->templates[i], login) ? 1 : 0;
+    return n;
+}
+
+/* Refuse with a reason class the person logging in is told (login.h). */
+static enum eksauth_status refuse(struct eksauth_identity *out, enum eksauth_refusal why,
+                                  struct eksauth_error *err, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static enum eksauth_status refuse(struct eksauth_identity *out, enum eksauth_refusal why,
+                                  struct eksauth_error *err, const char *fmt, ...)
+{
+    va_list ap;
+
+    out->refusal = why;
+    if (err != NULL) {
+        err->status = EKSAUTH_EREJECTED;
+        va_start(ap, fmt);
+        vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+        va_end(ap);
+    }
+    return EKSAUTH_EREJECTED;
+}
+
+/*
+ * A templated login (docs/names-and-ids.md, "Templated logins"): served
+ * only through a served template, with a session name that reaches the
+ * login unchanged, fitting that one template, and with the one id NSS
+ * answers for it before PAM: its recorded id, or probe 0 when no one holds
+ * it; never another probe, since sshd keeps the uid it resolved.
+ */
+static enum eksauth_status resolve_templated(const struct eksauth_plan *plan,
+                                             const struct eksauth_host *host,
+                                             const struct eksauth_principal *p,
+                                             struct eksauth_identity *out,
+                                             struct eksauth_error *err)
+{
+    const char *tmpl = out->k8s.entry != NULL ? out->k8s.entry->username : NULL;
+    const struct eksauth_id_seed *seed;
+    bool by_entry, by_local;
+    uint32_t id;
+
+    if (eksauth_template_has_placeholder(tmpl)) {
+        if (eksauth_login_template_bare(tmpl))
+            return refuse(out, EKSAUTH_REFUSAL_BARE_TEMPLATE, err,
+                          "login refused: template '%s' has no fixed text before its first "
+                          "placeholder; hosts do not serve it",
+                          tmpl);
+        if (!session_fits_login(tmpl, p->session_name != NULL ? p->session_name : ""))
+            return refuse(out, EKSAUTH_REFUSAL_SESSION_CHARS, err,
+                          "login refused: session name '%.64s' has characters a login name "
+                          "cannot carry (only a-z, 0-9, '.', '_' and '-' keep two people apart)",
+                          p->session_name);
+        if (templates_fitting(plan, out->login) > 1)
+            return refuse(out, EKSAUTH_REFUSAL_AMBIGUOUS, err,
+                          "login refused: '%s' fits more than one username template; served to "
+                          "nobody (see the warnings of eksauth sync)",
+                          out->login);
+    }
+    if (eksauth_plan_refuses(plan, out->login))
+        return refuse(out, EKSAUTH_REFUSAL_AMBIGUOUS, err,
+                      "login refused: '%s' can come from more than one mapping; served to nobody "
+                      "(see the warnings of eksauth sync)",
+                      out->login);
+    seed = eksauth_plan_find_seed(plan, out->login, false);
+    id = seed != NULL ? seed->id
+                      : eksauth_names_id(plan->keyed ? &plan->key : NULL, out->login, 0,
+                                         plan->id_min, plan->id_max);
+    /* Its own seed holds its id; anything else is another's.  A local id never goes. */
+    by_entry = seed == NULL && eksauth_plan_id_taken(plan, NULL, id);
+    by_local = host != NULL && host->local_id != NULL && host->local_id(host->ctx, id);
+    /* The one id it can have, or none: the holder is named for the log, never to the caller. */
+    if (by_entry || by_local)
+        return refuse(out, EKSAUTH_REFUSAL_ID_HELD, err,
+                      "login refused: the id of '%s', %u, is held by %s", out->login, id,
+                      by_entry ? "another entry" : "a local account or group");
+    out->uid = id;
+    return EKSAUTH_OK;
+}
+
+enum eksauth_status
+eksauth_identity_resolve(const struct eksauth_config *cfg, const struct eksauth_awsauth *aa,
+                         const struct eksauth_plan *plan, const struct eksauth_host *host,
+                         const struct eksauth_principal *p, const char *user_id,
+                         struct eksauth_identity *out, struct eksauth_error *err)
+{
+    const struct eksauth_plan_user *planned;
+    enum eksauth_refusal why = EKSAUTH_REFUSAL_NONE;
+    enum eksauth_status st;
+
+    memset(out, 0, sizeof(*out));
+    st = eksauth_awsauth_map(aa, p, &out->k8s, err);
+    if (st != EKSAUTH_OK)
+        goto out;
+    out->arn = dup_or_empty(p->arn);
+    out->canonical_arn = dup_or_empty(p->canonical_arn);
+    out->account = dup_or_empty(p->account);
+    out->user_id = dup_or_empty(user_id);
+    out->session_name = dup_or_empty(p->session_name);
+    out->access_key_id = dup_or_empty(p->access_key_id);
+    if (out->arn == NULL || out->canonical_arn == NULL || out->account == NULL ||
+        out->user_id == NULL || out->session_name == NULL || out->access_key_id == NULL) {
+        st = eksauth_fail(err, EKSAUTH_ENOMEM, "identity: out of memory");
+        goto out;
+    }
+    out->templated = out->k8s.source == EKSAUTH_SRC_MAPACCOUNTS ||
+                     (out->k8s.entry != NULL && out->k8s.entry->username != NULL &&
+                      eksauth_template_has_placeholder(out->k8s.entry->username));
+    st = eksauth_plan_login_for(cfg, host, out->k8s.username, out->login, err);
+    if (st != EKSAUTH_OK) {
+        eksauth_error_prefix(err, "login refused");
+        goto out;
+    }
+    planned = eksauth_plan_find_user(plan, out->login);
+    if (planned != NULL && strcmp(planned->k8s_username, out->k8s.username) != 0) {
+        /* Another k8s user owns this POSIX name: a session name must not take it. */
+        st = eksauth_fail(err, EKSAUTH_EREJECTED,
+                          "login refused: login '%s' belongs to k8s user '%s', not '%s'",
+                          out->login, planned->k8s_username, out->k8s.username);
+        goto out;
+    }
+    if (planned == NULL && !out->templated) {
+        st = eksauth_fail(err, EKSAUTH_EREJECTED,
+                          "login refused: '%s' is not served on this host (see the warnings of "
+                          "eksauth sync)",
+                          out->login);
+        goto out;
+    }
+    if (planned == NULL && eksauth_plan_find_group(plan, out->login) != NULL) {
+        st = eksauth_fail(err, EKSAUTH_EREJECTED,
+                          "login refused: '%s' is the name of a mapped group", out->login);
+        goto out;
+    }
+    if (planned != NULL)
+        out->uid = planned->uid;
+    else
+        st = resolve_templated(plan, host, p, out, err);
+    if (st != EKSAUTH_OK)
+        goto out;
+    /* Every login's primary group is the users' group: no group a session name can name. */
+    out->gid = plan->users_gid;
+    if (out->gid == 0) {
+        st = eksauth_fail(err, EKSAUTH_EREJECTED,
+                          "login refused: the group of every login ('%s') is not served here (see "
+                          "the warnings of eksauth sync)",
+                          plan->users_group[0] != '\0' ? plan->users_group : "users_group");
+        goto out;
+    }
+    st = resolve_groups(cfg, plan, host, out, err);
+out:
+    if (st != EKSAUTH_OK) {
+        why = out->refusal;
+        eksauth_identity_free(out);
+        out->refusal = why; /* what the person is told survives the reset */
+    }
+    return st;
+}
+
+void eksauth_identity_free(struct eksauth_identity *id)
+{
+    if (id == NULL)
+        return;
+    free(id->arn);
+    free(id->canonical_arn);
+    free(id->account);
+    free(id->user_id);
+    free(id->session_name);
+    free(id->access_key_id);
+    eksauth_k8s_identity_free(&id->k8s);
+    free(id->groups);
+    memset(id, 0, sizeof(*id));
+}

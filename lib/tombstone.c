@@ -1,0 +1,76 @@
+/*
+ * tombstone.c - carry the tombstones of the old identity DB into the new
+ * one and add those of what the new one removed (see tombstone.h).
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "eksauth/tombstone.h"
+
+#define DAY_SECONDS 86400u
+
+/*
+ * Hold id for name until until.  An id an entry of b uses again, or one
+ * already held as that kind, needs no tombstone: only running out of
+ * memory is a failure.
+ */
+static enum eksauth_status hold(struct eksauth_iddb_builder *b, const char *name, uint32_t id,
+                                bool is_group, uint64_t until, size_t *added,
+                                struct eksauth_error *err)
+{
+    struct eksauth_iddb_tombstone_in t = {name, id, is_group, until};
+    struct eksauth_error e;
+    enum eksauth_status st;
+
+    if (eksauth_iddb_builder_id_used(b, id))
+        return EKSAUTH_OK;
+    st = eksauth_iddb_builder_add_tombstone(b, &t, &e);
+    if (st == EKSAUTH_ENOMEM)
+        return eksauth_fail(err, st, "%s", e.msg);
+    if (st == EKSAUTH_OK && added != NULL)
+        (*added)++;
+    return EKSAUTH_OK;
+}
+
+enum eksauth_status eksauth_tombstones_carry(const struct eksauth_iddb *old,
+                                             struct eksauth_iddb_builder *b, uint64_t now,
+                                             uint32_t days, size_t *added,
+                                             struct eksauth_error *err)
+{
+    uint64_t until = now + (uint64_t)days * DAY_SECONDS;
+    enum eksauth_status st = EKSAUTH_OK;
+    uint32_t i, n;
+
+    if (added != NULL)
+        *added = 0;
+    if (old == NULL)
+        return EKSAUTH_OK;
+    n = eksauth_iddb_tombstone_count(old);
+    for (i = 0; i < n && st == EKSAUTH_OK; i++) {
+        struct eksauth_iddb_tombstone t;
+
+        /* An unreadable one is lost with its block; every other still holds. */
+        if (eksauth_iddb_tombstone_at(old, i, &t) == EKSAUTH_OK && t.until > now)
+            st = hold(b, t.name, t.id, t.is_group, t.until, NULL, err);
+    }
+    n = days > 0 ? eksauth_iddb_user_count(old) : 0;
+    for (i = 0; i < n && st == EKSAUTH_OK; i++) {
+        struct eksauth_iddb_user u;
+
+        if (eksauth_iddb_user_at(old, i, &u) == EKSAUTH_OK &&
+            !eksauth_iddb_builder_has_user(b, u.login))
+            st = hold(b, u.login, u.uid, false, until, added, err);
+    }
+    n = days > 0 ? eksauth_iddb_group_count(old) : 0;
+    for (i = 0; i < n && st == EKSAUTH_OK; i++) {
+        struct eksauth_iddb_group g;
+
+        /* A private group's id is its user's; a group_map group's is the host's. */
+        if (eksauth_iddb_group_at(old, i, &g) == EKSAUTH_OK &&
+            (g.flags & (EKSAUTH_IDDB_GROUP_PRIVATE | EKSAUTH_IDDB_GROUP_LOCAL)) == 0 &&
+            !eksauth_iddb_builder_has_group(b, g.name))
+            st = hold(b, g.name, g.gid, true, until, added, err);
+    }
+    return st;
+}

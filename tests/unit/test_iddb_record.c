@@ -1,0 +1,227 @@
+/*
+ * test_iddb_record.c - one login recorded in the identity DB
+ * (lib/iddb_record.c): the user and its groups, an id that never changes,
+ * nothing written when nothing changed, and a templated name that gets the
+ * one id NSS answered for it or is refused: the uid race of issue 16 at
+ * the DB's level.
+ */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "eksauth/iddb_record.h"
+#include "eksauth/names.h"
+#include "iddb_sample.h"
+#include "tmpdir.h"
+
+/* ---- record_login ---- */
+
+static void test_record_login(void **state)
+{
+    struct eksauth_iddb_builder *b = iddb_sample_builder();
+    struct eksauth_iddb *db = NULL;
+    struct eksauth_iddb_user u;
+    struct eksauth_iddb_group g;
+    struct eksauth_error err = {0};
+    struct eksauth_iddb_user_in in = {0};
+    struct eksauth_iddb_group_in groups[2] = {
+        {"eks-system-masters", "system:masters", LO + 999, 0}, /* present: keeps its gid */
+        {"eks-ops", "ops", LO + 12, 0},                        /* new */
+    };
+    struct eksauth_iddb_id_rules rules = {NULL, 0, NULL, NULL};
+    struct stat before, after;
+    char path[512];
+    uint32_t uid = 0, want;
+    uint64_t t0;
+
+    (void)state;
+    snprintf(path, sizeof(path), "%s/rec/identity.db", tmpdir);
+    in.login = "admin-bob";
+    in.k8s_username = "admin:bob";
+    in.arn = "arn:aws:sts::123456789012:assumed-role/admins/bob";
+    in.flags = EKSAUTH_IDDB_USER_TEMPLATED;
+    /* no DB yet: nothing to record into */
+    assert_int_equal(eksauth_iddb_record_login(path, &in, groups, 2, &rules, &uid, NULL, &err),
+                     EKSAUTH_EUNAVAIL);
+    assert_int_equal(eksauth_iddb_write(b, path, &err), EKSAUTH_OK);
+    want = eksauth_names_id(NULL, "admin-bob", 0, LO, HI);
+    t0 = (uint64_t)time(NULL);
+    assert_int_equal(eksauth_iddb_record_login(path, &in, groups, 2, &rules, &uid, NULL, &err),
+                     EKSAUTH_OK);
+    assert_int_equal(uid, want);
+    assert_int_equal(eksauth_iddb_open(path, &db, &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_iddb_generation(db), 2);
+    assert_int_equal(eksauth_iddb_user_by_name(db, "admin-bob", &u), EKSAUTH_OK);
+    assert_int_equal(u.uid, want);
+    /* when PAM recorded it */
+    assert_true(u.last_login >= t0 && u.last_login <= (uint64_t)time(NULL));
+    assert_int_equal(u.gid, USERS_GID); /* the users' group: no group of its own */
+    assert_int_equal(u.n_groups, 2);
+    assert_int_equal(eksauth_iddb_group_by_name(db, "eks-system-masters", &g), EKSAUTH_OK);
+    assert_int_equal(g.gid, LO + 10);
+    assert_int_equal(g.n_members, 2);
+    assert_int_equal(eksauth_iddb_group_by_name(db, "eks-ops", &g), EKSAUTH_OK);
+    assert_int_equal(g.gid, LO + 12);
+    assert_int_equal(eksauth_iddb_user_by_name(db, "build", &u), EKSAUTH_OK); /* untouched */
+    eksauth_iddb_close(db);
+
+    /* again, with fewer groups: uid kept, groups recomputed */
+    in.uid = LO + 5; /* ignored: an id never changes */
+    assert_int_equal(eksauth_iddb_record_login(path, &in, groups + 1, 1, &rules, &uid, NULL, &err),
+                     EKSAUTH_OK);
+    assert_int_equal(uid, want);
+    assert_int_equal(eksauth_iddb_open(path, &db, &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_iddb_user_by_name(db, "admin-bob", &u), EKSAUTH_OK);
+    assert_int_equal(u.uid, want);
+    assert_int_equal(u.n_groups, 1);
+    assert_int_equal(eksauth_iddb_group_by_name(db, "eks-system-masters", &g), EKSAUTH_OK);
+    assert_int_equal(g.n_members, 1);
+    eksauth_iddb_close(db);
+
+    /* the same login again: the DB already says it, so nothing is written */
+    in.uid = 0;
+    assert_int_equal(stat(path, &before), 0);
+    assert_int_equal(eksauth_iddb_record_login(path, &in, groups + 1, 1, &rules, &uid, NULL, &err),
+                     EKSAUTH_OK);
+    assert_int_equal(uid, want);
+    assert_int_equal(stat(path, &after), 0);
+    assert_true(before.st_ino == after.st_ino);
+    assert_int_equal(eksauth_iddb_open(path, &db, &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_iddb_generation(db), 3);
+    eksauth_iddb_close(db);
+    /* ... but another k8s username for the recorded name is still refused */
+    in.k8s_username = "admin:someone-else";
+    assert_int_equal(eksauth_iddb_record_login(path, &in, groups + 1, 1, &rules, &uid, NULL, &err),
+                     EKSAUTH_EREJECTED);
+    in.k8s_username = "admin:bob";
+
+    /* a name that fits no template and is not recorded: refused */
+    in.login = "mallory";
+    in.uid = 0;
+    assert_int_equal(eksauth_iddb_record_login(path, &in, NULL, 0, &rules, &uid, NULL, &err),
+                     EKSAUTH_EREJECTED);
+    /* a new group whose gid is taken: refused, DB unchanged */
+    in.login = "admin-carol";
+    groups[1].name = "eks-other";
+    groups[1].gid = LO + 11;
+    assert_int_equal(eksauth_iddb_record_login(path, &in, groups + 1, 1, &rules, &uid, NULL, &err),
+                     EKSAUTH_EINVAL);
+    assert_int_equal(eksauth_iddb_open(path, &db, &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_iddb_generation(db), 3);
+    eksauth_iddb_close(db);
+    eksauth_iddb_builder_free(b);
+}
+
+/*
+ * The race of issue 16: NSS answers the attacker's name with its one id;
+ * the victim's first login takes that very id; the attacker's login then
+ * is refused (naming the holder for the log), never recorded with another.
+ * A small id range so that a colliding session name is found at once.
+ */
+static void test_held_id_refused(void **state)
+{
+    struct eksauth_iddb_params p = {LO, LO + 999, NULL, NULL, LO + 5, false, 0};
+    struct eksauth_iddb_group_in users = {"eks-users", "", LO + 5, 0};
+    struct eksauth_iddb_id_rules rules = {NULL, 0, NULL, NULL};
+    struct eksauth_iddb_user_in victim = {0}, attacker = {0};
+    struct eksauth_iddb_builder *b = NULL;
+    struct eksauth_iddb *db = NULL;
+    struct eksauth_iddb_user u;
+    struct eksauth_error err = {0};
+    enum eksauth_iddb_verdict v;
+    char path[512], name[32];
+    uint32_t target = eksauth_names_id(NULL, "sso-alice", 0, LO, LO + 999), nss_uid = 0, uid;
+    unsigned i;
+
+    (void)state;
+    for (i = 0; i < 100000; i++) {
+        snprintf(name, sizeof(name), "sso-m%u", i);
+        if (eksauth_names_id(NULL, name, 0, LO, LO + 999) == target)
+            break;
+    }
+    assert_true(i < 100000);
+    snprintf(path, sizeof(path), "%s/race/identity.db", tmpdir);
+    assert_int_equal(eksauth_iddb_builder_new(&p, &b, &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_iddb_builder_add_group(b, &users, &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_iddb_builder_add_template(b, "sso:{{SessionName}}", &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_iddb_write(b, path, &err), EKSAUTH_OK);
+    /* 1. sshd resolves the attacker's name: NSS answers the target uid. */
+    assert_int_equal(eksauth_iddb_open(path, &db, &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_iddb_template_user(db, name, &rules, &nss_uid),
+                     EKSAUTH_IDDB_TEMPLATED);
+    assert_int_equal(nss_uid, target);
+    eksauth_iddb_close(db);
+    /* 2. The victim's first login takes it. */
+    victim.login = "sso-alice";
+    victim.k8s_username = "sso:alice";
+    victim.flags = EKSAUTH_IDDB_USER_TEMPLATED;
+    assert_int_equal(eksauth_iddb_record_login(path, &victim, NULL, 0, &rules, &uid, &v, &err),
+                     EKSAUTH_OK);
+    assert_int_equal(uid, target);
+    assert_int_equal(v, EKSAUTH_IDDB_TEMPLATED);
+    /* 3. The attacker answers the held prompt: refused, not recorded under another uid. */
+    attacker.login = name;
+    attacker.k8s_username = name;
+    attacker.flags = EKSAUTH_IDDB_USER_TEMPLATED;
+    assert_int_equal(eksauth_iddb_record_login(path, &attacker, NULL, 0, &rules, &uid, &v, &err),
+                     EKSAUTH_EREJECTED);
+    assert_int_equal(v, EKSAUTH_IDDB_ID_HELD);
+    assert_non_null(strstr(err.msg, "is held by user sso-alice"));
+    assert_int_equal(eksauth_iddb_open(path, &db, &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_iddb_user_by_name(db, name, &u), EKSAUTH_ENOTFOUND);
+    assert_int_equal(eksauth_iddb_user_by_uid(db, target, &u), EKSAUTH_OK);
+    assert_string_equal(u.login, "sso-alice");
+    eksauth_iddb_close(db);
+    eksauth_iddb_builder_free(b);
+}
+
+/* A DB keyed by a key the caller does not have: no templated login is recorded. */
+static void test_keyed_without_key(void **state)
+{
+    struct eksauth_iddb_params p = {LO, HI, NULL, NULL, LO + 5, true, 42};
+    struct eksauth_iddb_group_in users = {"eks-users", "", LO + 5, 0};
+    struct eksauth_iddb_id_rules rules = {NULL, 0, NULL, NULL};
+    struct eksauth_iddb_user_in in = {0};
+    struct eksauth_iddb_builder *b = NULL;
+    struct eksauth_error err = {0};
+    enum eksauth_iddb_verdict v;
+    char path[512];
+    uint32_t uid;
+
+    (void)state;
+    snprintf(path, sizeof(path), "%s/keyed/identity.db", tmpdir);
+    assert_int_equal(eksauth_iddb_builder_new(&p, &b, &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_iddb_builder_add_group(b, &users, &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_iddb_builder_add_template(b, "sso:{{SessionName}}", &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_iddb_write(b, path, &err), EKSAUTH_OK);
+    in.login = "sso-bob";
+    in.k8s_username = "sso:bob";
+    in.flags = EKSAUTH_IDDB_USER_TEMPLATED;
+    assert_int_equal(eksauth_iddb_record_login(path, &in, NULL, 0, &rules, &uid, &v, &err),
+                     EKSAUTH_EUNAVAIL);
+    assert_int_equal(v, EKSAUTH_IDDB_NO_KEY);
+    assert_non_null(strstr(err.msg, "run eksauth sync"));
+    eksauth_iddb_builder_free(b);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_record_login),
+        cmocka_unit_test(test_held_id_refused),
+        cmocka_unit_test(test_keyed_without_key),
+    };
+
+    return cmocka_run_group_tests(tests, tmpdir_setup, tmpdir_teardown);
+}

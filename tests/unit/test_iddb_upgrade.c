@@ -1,0 +1,140 @@
+/*
+ * test_iddb_upgrade.c - identity DBs of older formats (lib/iddb_upgrade.c):
+ * refused by the reader with what to do, read by `eksauth sync`'s upgrade
+ * with every recorded id and login kept.
+ */
+#include "config.h"
+
+#include <endian.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "eksauth/iddb.h"
+#include "eksauth/iddb_format.h"
+#include "eksauth/iddb_upgrade.h"
+#include "fixture_file.h"
+#include "iddb_sample.h"
+#include "tmpdir.h"
+
+static void write_file(const char *path, const void *data, size_t len)
+{
+    FILE *out = fopen(path, "wb");
+
+    assert_non_null(out);
+    assert_int_equal(fwrite(data, 1, len, out), len);
+    assert_int_equal(fclose(out), 0);
+    assert_int_equal(chmod(path, 0644), 0);
+}
+
+/* ---- versions: refused with what to do; eksauth sync's upgrade keeps everything ---- */
+
+static void test_version_and_upgrade(void **state)
+{
+    struct eksauth_iddb *db = NULL;
+    struct eksauth_iddb_user u;
+    struct eksauth_iddb_group g;
+    struct eksauth_error err = {0};
+    char path[600], *data;
+    unsigned from = 99;
+    size_t len = 0;
+
+    (void)state;
+    /* tests/fixtures/iddb/v1-nss.db: nss.spec written by the version 1 writer */
+    data = fixture_read("iddb/v1-nss.db", &len);
+    snprintf(path, sizeof(path), "%s/v1.db", tmpdir);
+    write_file(path, data, len);
+    free(data);
+
+    assert_int_equal(eksauth_iddb_open(path, &db, &err), EKSAUTH_EINVAL);
+    assert_non_null(strstr(err.msg, "v1.db: version 1; run eksauth sync to rewrite it"));
+    assert_null(db);
+    assert_int_equal(eksauth_iddb_open_upgrade(path, &db, &from, &err), EKSAUTH_OK);
+    assert_int_equal(from, 1);
+    assert_int_equal(eksauth_iddb_generation(db), 1);
+    assert_int_equal(eksauth_iddb_user_by_name(db, "admin-alice", &u), EKSAUTH_OK);
+    assert_int_equal(u.uid, LO + 200);
+    assert_int_equal(u.flags, EKSAUTH_IDDB_USER_TEMPLATED);
+    assert_int_equal(u.n_groups, 2);
+    assert_int_equal(eksauth_iddb_user_group(db, &u, 1, &g), EKSAUTH_OK);
+    assert_string_equal(g.name, "localgrp");
+    assert_int_equal(g.flags, EKSAUTH_IDDB_GROUP_LOCAL);
+    assert_int_equal(eksauth_iddb_group_by_name(db, "eks-devs", &g), EKSAUTH_OK);
+    assert_int_equal(g.gid, LO + 11);
+    assert_int_equal(g.n_members, 2);
+    assert_string_equal(eksauth_iddb_template_at(db, 0), "admin:{{SessionName}}");
+    assert_true(eksauth_iddb_is_denied(db, "admin-root"));
+    eksauth_iddb_close(db);
+    /* a current DB opens as it is */
+    assert_int_equal(eksauth_iddb_open_upgrade(path, &db, &from, &err), EKSAUTH_OK);
+    eksauth_iddb_close(db);
+    /* a damaged version 1 file: refused, with the reason */
+    {
+        FILE *f = fopen(path, "r+b");
+
+        assert_non_null(f);
+        fseek(f, 300, SEEK_SET);
+        fputc('X', f);
+        fclose(f);
+    }
+    assert_int_equal(eksauth_iddb_open_upgrade(path, &db, &from, &err), EKSAUTH_EINVAL);
+    assert_non_null(strstr(err.msg, "version 1 file is damaged"));
+    assert_int_equal(from, 0);
+}
+
+/*
+ * Version 2 has this layout and meant private groups and unkeyed ids: the
+ * reader refuses it, the upgrade takes it as it is (its header sealed
+ * again as version 3), with no users' gid until the sync writes one.
+ */
+static void test_version_2(void **state)
+{
+    struct eksauth_iddb *db = NULL;
+    struct eksauth_iddb_user u;
+    struct eksauth_error err = {0};
+    unsigned char *data;
+    char path[600];
+    unsigned from = 99;
+    uint32_t v2 = htole32(2);
+    size_t len = 0;
+
+    (void)state;
+    data = iddb_sample_bytes(&len);
+    memcpy(data + IDDB_H_VERSION, &v2, 4);
+    memset(data + IDDB_H_USERS_GID, 0, 4);
+    eksauth_iddb_reseal(data, len);
+    snprintf(path, sizeof(path), "%s/v2.db", tmpdir);
+    write_file(path, data, len);
+    assert_int_equal(eksauth_iddb_open(path, &db, &err), EKSAUTH_EINVAL);
+    assert_non_null(strstr(err.msg, "version 2; run eksauth sync to rewrite it"));
+    assert_int_equal(eksauth_iddb_open_upgrade(path, &db, &from, &err), EKSAUTH_OK);
+    assert_int_equal(from, 2);
+    assert_int_equal(eksauth_iddb_user_by_name(db, "admin-alice", &u), EKSAUTH_OK);
+    assert_int_equal(u.uid, LO + 50);
+    assert_int_equal(eksauth_iddb_users_gid(db), 0);
+    eksauth_iddb_close(db);
+    /* A damaged header is not sealed again: refused. */
+    data[IDDB_H_ID_MIN] ^= 1;
+    write_file(path, data, len);
+    assert_int_equal(eksauth_iddb_open_upgrade(path, &db, &from, &err), EKSAUTH_EINVAL);
+    assert_non_null(strstr(err.msg, "version 2 file is damaged"));
+    free(data);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_version_and_upgrade),
+        cmocka_unit_test(test_version_2),
+    };
+
+    return cmocka_run_group_tests(tests, tmpdir_setup, tmpdir_teardown);
+}

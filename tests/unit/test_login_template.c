@@ -1,0 +1,117 @@
+/*
+ * test_login_template.c - username templates as sets of logins
+ * (lib/login_template.c): which logins fit, which templates are bare, which
+ * two can give one login, and which Kubernetes usernames a template renders.
+ */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "eksauth/login_template.h"
+
+static void test_fits(void **state)
+{
+    (void)state;
+    assert_true(eksauth_login_template_fits("admin:{{SessionName}}", "admin-alice"));
+    assert_true(eksauth_login_template_fits("admin:{{SessionName}}", "admin-al.ice_1"));
+    assert_false(eksauth_login_template_fits("admin:{{SessionName}}", "admin-a")); /* 2..64 */
+    assert_false(eksauth_login_template_fits("admin:{{SessionName}}", "admin-"));
+    assert_false(eksauth_login_template_fits("admin:{{SessionName}}", "admin"));
+    assert_false(eksauth_login_template_fits("admin:{{SessionName}}", "adminx-alice"));
+    assert_true(eksauth_login_template_fits("Admin:{{SessionName}}", "admin-bob"));
+    assert_true(eksauth_login_template_fits("1x{{SessionName}}", "_1xbob")); /* names.h rule 2 */
+    assert_false(eksauth_login_template_fits("x{{SessionName}}", "_x1"));
+    assert_true(eksauth_login_template_fits("dev-{{SessionNameRaw}}", "dev-alice-example.com"));
+    assert_true(eksauth_login_template_fits("u{{AccountID}}", "u123456789012"));
+    assert_false(eksauth_login_template_fits("u{{AccountID}}", "u12345678901"));
+    assert_false(eksauth_login_template_fits("u{{AccountID}}", "u12345678901a"));
+    assert_true(eksauth_login_template_fits("a:{{SessionName}}:{{SessionName}}", "a-bb-cc-dd"));
+    assert_false(eksauth_login_template_fits("x:{{AccessKeyID}}", "x-akia"));
+    assert_false(
+        eksauth_login_template_fits("system:node:{{EC2PrivateDNSName}}", "system-node-ip"));
+    assert_false(eksauth_login_template_fits("x:{{Unknown}}", "x-ab"));
+    assert_false(eksauth_login_template_fits("x:{{SessionName", "x-ab"));
+    assert_false(eksauth_login_template_fits("x{{SessionName}}",
+                                             "x23456789012345678901234567890123")); /* 33 */
+    assert_false(eksauth_login_template_fits(NULL, "x"));
+    assert_false(eksauth_login_template_fits("x", ""));
+    /* Bound by sync to the host's own name: exactly that one login. */
+    assert_true(eksauth_login_template_fits("node:ip-10-0-1-23.ec2.internal",
+                                            "node-ip-10-0-1-23.ec2.internal"));
+    assert_false(
+        eksauth_login_template_fits("node:ip-10-0-1-23.ec2.internal", "node-ip-10-0-1-24"));
+}
+
+/* A bare template would answer for almost any name: it fits none. */
+static void test_bare(void **state)
+{
+    (void)state;
+    assert_true(eksauth_login_template_bare("{{SessionName}}"));
+    assert_true(eksauth_login_template_bare("{{SessionNameRaw}}@corp"));
+    assert_true(eksauth_login_template_bare("{{AccountID}}:{{SessionName}}"));
+    assert_true(eksauth_login_template_bare("-{{SessionName}}"));
+    assert_true(eksauth_login_template_bare("_.{{SessionName}}"));
+    assert_false(eksauth_login_template_bare("sso:{{SessionName}}"));
+    assert_false(eksauth_login_template_bare("1{{SessionName}}"));
+    assert_false(eksauth_login_template_bare("alice"));
+    assert_false(eksauth_login_template_bare("{{EC2PrivateDNSName}}")); /* the host's own name */
+    assert_false(eksauth_login_template_bare("node:{{EC2PrivateDNSName}}:{{SessionName}}"));
+    assert_false(eksauth_login_template_fits("{{SessionName}}", "bob"));
+    assert_false(eksauth_login_template_fits("{{SessionName}}", "newsvc"));
+    assert_false(eksauth_login_template_fits("{{SessionNameRaw}}@corp", "alice-corp"));
+    assert_false(eksauth_login_template_fits("{{AccountID}}:{{SessionName}}", "_123456789012-ab"));
+}
+
+static void test_overlap(void **state)
+{
+    (void)state;
+    /* The squat: the same "admin-" in front, the session at the end. */
+    assert_true(eksauth_login_template_overlap("admin:{{SessionName}}", "admin-{{SessionName}}"));
+    assert_true(
+        eksauth_login_template_overlap("admin:{{SessionName}}", "admin@{{SessionNameRaw}}"));
+    /* One front is the start of the other, one end the end of the other. */
+    assert_true(eksauth_login_template_overlap("dev-{{SessionName}}", "dev-{{SessionName}}-x"));
+    assert_true(eksauth_login_template_overlap("a{{SessionName}}", "ab{{SessionName}}"));
+    assert_true(eksauth_login_template_overlap("a-{{AccountID}}", "a-{{SessionName}}"));
+    /* Different fronts or ends never meet. */
+    assert_false(eksauth_login_template_overlap("admin:{{SessionName}}", "dev:{{SessionName}}"));
+    assert_false(eksauth_login_template_overlap("x-{{SessionName}}-a", "x-{{SessionName}}-b"));
+    assert_false(eksauth_login_template_overlap("sso:{{SessionName}}", "ssx:{{SessionName}}"));
+    /* A template without placeholders is one login. */
+    assert_true(eksauth_login_template_overlap("admin:{{SessionName}}", "admin-bob"));
+    assert_false(eksauth_login_template_overlap("admin:{{SessionName}}", "admin-b"));
+    assert_true(eksauth_login_template_overlap("Ops", "ops"));
+    assert_false(eksauth_login_template_overlap("ops", "dev"));
+    /* A template that gives no login overlaps nothing. */
+    assert_false(eksauth_login_template_overlap("x:{{AccessKeyID}}", "x:{{SessionName}}"));
+    assert_false(eksauth_login_template_overlap(NULL, "x:{{SessionName}}"));
+}
+
+static void test_renders(void **state)
+{
+    (void)state;
+    assert_true(eksauth_login_template_renders("admin:{{SessionName}}", "admin:bob"));
+    assert_false(eksauth_login_template_renders("admin:{{SessionName}}", "admin-bob"));
+    assert_false(eksauth_login_template_renders("admin:{{SessionName}}", "admin:Bob"));
+    assert_true(eksauth_login_template_renders("u-{{AccountID}}", "u-123456789012"));
+    assert_true(eksauth_login_template_renders("bob", "bob"));
+    assert_false(eksauth_login_template_renders("bob", "Bob"));
+    assert_false(eksauth_login_template_renders("x:{{AccessKeyID}}", "x:AKIA"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_fits),
+        cmocka_unit_test(test_bare),
+        cmocka_unit_test(test_overlap),
+        cmocka_unit_test(test_renders),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

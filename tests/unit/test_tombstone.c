@@ -1,0 +1,149 @@
+/*
+ * test_tombstone.c - the ids of removed names (lib/tombstone.c): held
+ * for the period after a sync drops them, carried while they last, gone
+ * after, and given back to their own name when it returns.
+ */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "eksauth/tombstone.h"
+#include "iddb_sample.h"
+
+#define NOW 1767225600u
+#define DAY 86400u
+
+/* A new DB of the sample's users' group and eks-devs, with the users named. */
+static struct eksauth_iddb_builder *next_db(const char *const *logins, const uint32_t *uids,
+                                            size_t n)
+{
+    struct eksauth_iddb_params p = {LO, HI, NULL, NULL, USERS_GID, false, 0};
+    struct eksauth_iddb_group_in users = {"eks-users", "", USERS_GID, 0};
+    struct eksauth_iddb_group_in devs = {"eks-devs", "devs", LO + 11, 0};
+    struct eksauth_iddb_builder *b = NULL;
+    size_t i;
+
+    assert_int_equal(eksauth_iddb_builder_new(&p, &b, NULL), EKSAUTH_OK);
+    assert_int_equal(eksauth_iddb_builder_add_group(b, &users, NULL), EKSAUTH_OK);
+    assert_int_equal(eksauth_iddb_builder_add_group(b, &devs, NULL), EKSAUTH_OK);
+    for (i = 0; i < n; i++) {
+        struct eksauth_iddb_user_in u = {0};
+
+        u.login = logins[i];
+        u.k8s_username = logins[i];
+        u.uid = uids[i];
+        assert_int_equal(eksauth_iddb_builder_add_user(b, &u, NULL), EKSAUTH_OK);
+    }
+    return b;
+}
+
+static void test_removed_names_are_held(void **state)
+{
+    const char *const keep[] = {"build"};
+    const uint32_t keep_uid[] = {LO + 100};
+    struct eksauth_iddb_builder *b = next_db(keep, keep_uid, 1);
+    struct eksauth_iddb_builder *old_b = iddb_sample_builder();
+    struct eksauth_iddb_tombstone t;
+    struct eksauth_iddb *old, *db;
+    void *old_data = NULL, *data = NULL;
+    size_t added = 0;
+
+    (void)state;
+    old = iddb_sample_open(old_b, &old_data);
+    /* admin-alice (revoked) and eks-system-masters left; the local wheel holds nothing. */
+    assert_int_equal(eksauth_tombstones_carry(old, b, NOW, 180, &added, NULL), EKSAUTH_OK);
+    assert_int_equal(added, 2);
+    db = iddb_sample_open(b, &data);
+    assert_int_equal(eksauth_iddb_tombstone_count(db), 2);
+    assert_int_equal(eksauth_iddb_tombstone_at(db, 0, &t), EKSAUTH_OK);
+    assert_string_equal(t.name, "eks-system-masters");
+    assert_true(t.is_group);
+    assert_int_equal(t.id, LO + 10);
+    assert_int_equal(eksauth_iddb_tombstone_at(db, 1, &t), EKSAUTH_OK);
+    assert_string_equal(t.name, "admin-alice");
+    assert_false(t.is_group);
+    assert_int_equal(t.id, LO + 50);
+    assert_true(t.until == NOW + 180 * DAY);
+    /* Held from every other name while it lasts; from its own, never. */
+    assert_true(eksauth_iddb_id_held_from(db, LO + 50, "admin-bob", NOW + 179 * DAY));
+    assert_false(eksauth_iddb_id_held_from(db, LO + 50, "admin-alice", NOW));
+    assert_false(eksauth_iddb_id_held_from(db, LO + 50, "admin-bob", NOW + 180 * DAY));
+    eksauth_iddb_close(old);
+    free(old_data);
+    eksauth_iddb_builder_free(old_b);
+
+    /* The next sync carries them while they last, and drops them after. */
+    old = db;
+    old_data = data;
+    b = next_db(keep, keep_uid, 1);
+    assert_int_equal(eksauth_tombstones_carry(old, b, NOW + DAY, 180, &added, NULL), EKSAUTH_OK);
+    assert_int_equal(added, 0);
+    db = iddb_sample_open(b, &data);
+    assert_int_equal(eksauth_iddb_tombstone_count(db), 2);
+    eksauth_iddb_close(db);
+    free(data);
+    eksauth_iddb_builder_free(b);
+    b = next_db(keep, keep_uid, 1);
+    assert_int_equal(eksauth_tombstones_carry(old, b, NOW + 180 * DAY, 180, &added, NULL),
+                     EKSAUTH_OK);
+    db = iddb_sample_open(b, &data);
+    assert_int_equal(eksauth_iddb_tombstone_count(db), 0);
+    eksauth_iddb_close(db);
+    free(data);
+    eksauth_iddb_builder_free(b);
+
+    /* admin-alice came back with her id: her tombstone is no longer needed. */
+    {
+        const char *const back[] = {"build", "admin-alice"};
+        const uint32_t back_uid[] = {LO + 100, LO + 50};
+
+        b = next_db(back, back_uid, 2);
+        assert_int_equal(eksauth_tombstones_carry(old, b, NOW + DAY, 180, &added, NULL),
+                         EKSAUTH_OK);
+        db = iddb_sample_open(b, &data);
+        assert_int_equal(eksauth_iddb_tombstone_count(db), 1);
+        assert_int_equal(eksauth_iddb_tombstone_at(db, 0, &t), EKSAUTH_OK);
+        assert_string_equal(t.name, "eks-system-masters");
+        eksauth_iddb_close(db);
+        free(data);
+        eksauth_iddb_builder_free(b);
+    }
+    eksauth_iddb_close(old);
+    free(old_data);
+}
+
+/* id_tombstone_days = 0: nothing new is held (old ones still run out). */
+static void test_no_days(void **state)
+{
+    struct eksauth_iddb_builder *b = next_db(NULL, NULL, 0), *old_b = iddb_sample_builder();
+    struct eksauth_iddb *old;
+    void *old_data = NULL;
+    size_t added = 7;
+
+    (void)state;
+    old = iddb_sample_open(old_b, &old_data);
+    assert_int_equal(eksauth_tombstones_carry(old, b, NOW, 0, &added, NULL), EKSAUTH_OK);
+    assert_int_equal(added, 0);
+    assert_int_equal(eksauth_tombstones_carry(NULL, b, NOW, 180, &added, NULL), EKSAUTH_OK);
+    eksauth_iddb_close(old);
+    free(old_data);
+    eksauth_iddb_builder_free(old_b);
+    eksauth_iddb_builder_free(b);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_removed_names_are_held),
+        cmocka_unit_test(test_no_days),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
