@@ -156,6 +156,7 @@ roles() {
         -e 's,^/usr/share/doc/eksauth/examples/(.+)\.gz$,example:\1,' \
         -e 's,^/usr/share/doc/eksauth/examples/(.+)$,example:\1,' \
         -e 's,^/usr/share/doc/eksauth/README\.md(\.gz)?$,doc:README,' \
+        -e 's,^/usr/share/doc/eksauth/operating\.md(\.gz)?$,doc:operating,' \
         -e '# the setup guide of the system: README.Debian, docs/al2023.md' \
         -e 's,^/usr/share/doc/eksauth/(README\.Debian|al2023\.md)$,doc:system-guide,' \
         -e '# Debian only: the pam-auth-update profile (Amazon Linux has no such' \
@@ -177,7 +178,7 @@ diff "$T/deb.roles" "$T/rpm.roles" >"$T/roles.diff"
 ok $? "the RPM's files have the Debian package's roles, no more, no fewer" || diag "$T/roles.diff"
 for r in pam-module nss-module cli askpass config state-dir unit:eksauth-sync.timer \
     unit:eksauth-watch.service man:man1/eksauth-askpass.1 man:man8/nss_eksauth.8 example:pam.d/sudo doc:README \
-    doc:system-guide; do
+    doc:operating doc:system-guide; do
     grep -qx "$r" "$T/rpm.roles"
     ok $? "role $r is in both packages"
 done

@@ -936,22 +936,14 @@ static void test_many(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_checksum_vectors),
-        cmocka_unit_test(test_round_trip),
-        cmocka_unit_test(test_keyed_header),
-        cmocka_unit_test(test_deterministic_and_from_db),
-        cmocka_unit_test(test_empty_db),
-        cmocka_unit_test(test_gecos_printable),
-        cmocka_unit_test(test_builder_refusals),
-        cmocka_unit_test(test_builder_remove),
-        cmocka_unit_test(test_every_truncation),
-        cmocka_unit_test(test_random_flips),
-        cmocka_unit_test(test_write_and_open),
-        cmocka_unit_test(test_lock),
-        cmocka_unit_test(test_expand_home),
-        cmocka_unit_test(test_last_login_and_tombstones),
-        cmocka_unit_test(test_open_reads_little),
-        cmocka_unit_test(test_many),
+        cmocka_unit_test(test_checksum_vectors),  cmocka_unit_test(test_round_trip),
+        cmocka_unit_test(test_keyed_header),      cmocka_unit_test(test_deterministic_and_from_db),
+        cmocka_unit_test(test_empty_db),          cmocka_unit_test(test_gecos_printable),
+        cmocka_unit_test(test_builder_refusals),  cmocka_unit_test(test_builder_remove),
+        cmocka_unit_test(test_every_truncation),  cmocka_unit_test(test_random_flips),
+        cmocka_unit_test(test_write_and_open),    cmocka_unit_test(test_lock),
+        cmocka_unit_test(test_expand_home),       cmocka_unit_test(test_last_login_and_tombstones),
+        cmocka_unit_test(test_open_reads_little), cmocka_unit_test(test_many),
     };
 
     return cmocka_run_group_tests(tests, tmpdir_setup, tmpdir_teardown);

@@ -443,17 +443,28 @@ static bool nss_broken(const struct doctor *d)
     return false;
 }
 
-/* A member of the group of every login, from the identity DB: into user; false when none. */
+/*
+ * A member of the group of every login, from the identity DB: into user;
+ * false when none.  It is every user's primary group (docs/names-and-ids.md),
+ * which a group's member list does not repeat: a user whose gid it is.
+ */
 static bool db_member(const struct doctor *d, const char *group, char *user, size_t n)
 {
     struct eksauth_iddb_group g;
+    struct eksauth_iddb_user u;
     const char *login;
     size_t len;
+    uint32_t i;
 
-    if (d->db == NULL || eksauth_iddb_group_by_name(d->db, group, &g) != EKSAUTH_OK ||
-        g.n_members == 0 || eksauth_iddb_group_member(d->db, &g, 0, &login, &len) != EKSAUTH_OK)
+    if (d->db == NULL || eksauth_iddb_group_by_name(d->db, group, &g) != EKSAUTH_OK)
         return false;
-    return fmt(user, n, "%.*s", (int)len, login);
+    if (g.n_members > 0 && eksauth_iddb_group_member(d->db, &g, 0, &login, &len) == EKSAUTH_OK)
+        return fmt(user, n, "%.*s", (int)len, login);
+    for (i = 0; i < eksauth_iddb_user_count(d->db); i++) {
+        if (eksauth_iddb_user_at(d->db, i, &u) == EKSAUTH_OK && u.gid == g.gid)
+            return fmt(user, n, "%.*s", (int)u.login_len, u.login);
+    }
+    return false;
 }
 
 /*
