@@ -1,0 +1,90 @@
+/*
+ * test_audience.c - lib/audience.c: what may be signed into x-k8s-aws-id,
+ * a host's audience made and split again, and which names a client may
+ * take for the host it reached (docs/token-rules.md, "Audiences").
+ */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "eksauth/audience.h"
+
+static void test_valid(void **state)
+{
+    char long_id[EKSAUTH_CLUSTER_ID_MAX + 2];
+
+    (void)state;
+    assert_true(eksauth_audience_valid("prod"));
+    assert_true(eksauth_audience_valid("eksauth:prod:bastion1.example.com"));
+    /* Signed into a header: no blank, no control byte (CR/LF would inject one). */
+    assert_false(eksauth_audience_valid(""));
+    assert_false(eksauth_audience_valid("a b"));
+    assert_false(eksauth_audience_valid("prod\r\nX-Evil: 1"));
+    assert_false(eksauth_audience_valid("caf\xc3\xa9"));
+    memset(long_id, 'a', sizeof(long_id) - 1);
+    long_id[sizeof(long_id) - 1] = '\0';
+    assert_false(eksauth_cluster_id_valid(long_id));
+    assert_true(eksauth_cluster_id_valid("my-cluster_1"));
+    assert_true(eksauth_host_name_valid("bastion1.example.com"));
+    assert_true(eksauth_host_name_valid("ip-10-0-0-5"));
+    assert_false(eksauth_host_name_valid(".bastion"));
+    assert_false(eksauth_host_name_valid("-bastion"));
+    assert_false(eksauth_host_name_valid("bast:ion"));
+    assert_false(eksauth_host_name_valid(""));
+}
+
+static void test_for_host_and_parse(void **state)
+{
+    char aud[EKSAUTH_AUDIENCE_MAX + 1], cluster[EKSAUTH_CLUSTER_ID_MAX + 1];
+    char host[EKSAUTH_HOST_NAME_MAX + 1];
+    struct eksauth_error err;
+
+    (void)state;
+    assert_int_equal(
+        eksauth_audience_for_host("prod", "Bastion1.Example.com", aud, sizeof(aud), &err),
+        EKSAUTH_OK);
+    assert_string_equal(aud, "eksauth:prod:bastion1.example.com");
+    assert_true(eksauth_audience_parse(aud, cluster, sizeof(cluster), host, sizeof(host)));
+    assert_string_equal(cluster, "prod");
+    assert_string_equal(host, "bastion1.example.com");
+    /* A cluster's own name, or anything not of eksauth's form, is no host audience. */
+    assert_false(eksauth_audience_parse("prod", cluster, sizeof(cluster), host, sizeof(host)));
+    assert_false(
+        eksauth_audience_parse("eksauth:prod", cluster, sizeof(cluster), host, sizeof(host)));
+    assert_false(
+        eksauth_audience_parse("eksauth::h", cluster, sizeof(cluster), host, sizeof(host)));
+    assert_false(
+        eksauth_audience_parse("eksauth:prod:", cluster, sizeof(cluster), host, sizeof(host)));
+    assert_int_equal(eksauth_audience_for_host("prod", "bad host", aud, sizeof(aud), &err),
+                     EKSAUTH_EINVAL);
+    assert_int_equal(eksauth_audience_for_host("prod", "h", aud, 8, &err), EKSAUTH_EINVAL);
+}
+
+static void test_host_name_matches(void **state)
+{
+    (void)state;
+    assert_true(eksauth_host_name_matches("bastion1.example.com", "bastion1.example.com"));
+    assert_true(eksauth_host_name_matches("BASTION1", "bastion1.example.com"));
+    /* Only the host's own first labels: another host's name is never a match. */
+    assert_false(eksauth_host_name_matches("bastion2", "bastion1.example.com"));
+    assert_false(eksauth_host_name_matches("bastion", "bastion1.example.com"));
+    assert_false(eksauth_host_name_matches("example.com", "bastion1.example.com"));
+    assert_false(eksauth_host_name_matches("bastion1.example.com.evil", "bastion1.example.com"));
+    assert_false(eksauth_host_name_matches("", "bastion1"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_valid),
+        cmocka_unit_test(test_for_host_and_parse),
+        cmocka_unit_test(test_host_name_matches),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
