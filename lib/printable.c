@@ -97,3 +97,16 @@ bool eksauth_is_printable(const char *in)
     }
     return true;
 }
+
+bool eksauth_visible_ascii(const char *s, size_t max)
+{
+    size_t i;
+
+    if (s == NULL || s[0] == '\0')
+        return false;
+    for (i = 0; s[i] != '\0'; i++) {
+        if (i >= max || s[i] < 0x21 || s[i] > 0x7e)
+            return false;
+    }
+    return true;
+}
