@@ -45,22 +45,38 @@ static enum eksauth_status next_token(struct json_object *root, const char *what
     return EKSAUTH_OK;
 }
 
+/*
+ * A page of a List call (call): the answer's root in *root (NULL when it is
+ * not JSON; json_object_put it either way) and its array named key in
+ * *list, else EKSAUTH_EINVAL naming both.  next (the page token) starts "".
+ */
+static enum eksauth_status list_page(const char *body, size_t len, const char *call,
+                                     const char *key, struct json_object **root,
+                                     struct json_object **list, char *next, size_t nextlen,
+                                     struct eksauth_error *err)
+{
+    if (nextlen > 0)
+        next[0] = '\0';
+    *list = NULL;
+    *root = eksauth_json_answer_parse(body, len, EKSAUTH_EKS_MAX_BODY);
+    if (*root == NULL || !json_object_object_get_ex(*root, key, list) ||
+        !json_object_is_type(*list, json_type_array))
+        return eksauth_fail(err, EKSAUTH_EINVAL, "EKS API: %s: no %s list in the answer", call,
+                            key);
+    return EKSAUTH_OK;
+}
+
 enum eksauth_status eksauth_eks_parse_list(const char *body, size_t len, char ***arns, size_t *n,
                                            char *next, size_t nextlen, struct eksauth_error *err)
 {
-    enum eksauth_status st = EKSAUTH_OK;
-    struct json_object *root, *list = NULL;
+    enum eksauth_status st;
+    struct json_object *root, *list;
     size_t i, count;
 
-    if (nextlen > 0)
-        next[0] = '\0';
-    root = eksauth_json_answer_parse(body, len, EKSAUTH_EKS_MAX_BODY);
-    if (root == NULL || !json_object_object_get_ex(root, "accessEntries", &list) ||
-        !json_object_is_type(list, json_type_array)) {
-        st = eksauth_fail(err, EKSAUTH_EINVAL,
-                          "EKS API: ListAccessEntries: no accessEntries list in the answer");
+    st = list_page(body, len, "ListAccessEntries", "accessEntries", &root, &list, next, nextlen,
+                   err);
+    if (st != EKSAUTH_OK)
         goto out;
-    }
     count = json_object_array_length(list);
     if (*n + count > EKSAUTH_EKS_MAX_ENTRIES) {
         st = eksauth_fail(err, EKSAUTH_EINVAL, "EKS API: more than %d access entries",
@@ -200,22 +216,16 @@ enum eksauth_status eksauth_eks_parse_policies(const char *body, size_t len,
                                                struct eksauth_access_entry *e, char *next,
                                                size_t nextlen, struct eksauth_error *err)
 {
-    struct json_object *root, *list = NULL;
+    struct json_object *root, *list;
     struct eksauth_access_policy *grown;
     const char *principal;
-    enum eksauth_status st = EKSAUTH_OK;
+    enum eksauth_status st;
     size_t i, count;
 
-    if (nextlen > 0)
-        next[0] = '\0';
-    root = eksauth_json_answer_parse(body, len, EKSAUTH_EKS_MAX_BODY);
-    if (root == NULL || !json_object_object_get_ex(root, "associatedAccessPolicies", &list) ||
-        !json_object_is_type(list, json_type_array)) {
-        st = eksauth_fail(err, EKSAUTH_EINVAL,
-                          "EKS API: ListAssociatedAccessPolicies: no associatedAccessPolicies "
-                          "list in the answer");
+    st = list_page(body, len, "ListAssociatedAccessPolicies", "associatedAccessPolicies", &root,
+                   &list, next, nextlen, err);
+    if (st != EKSAUTH_OK)
         goto out;
-    }
     /* The answer must be about the principal asked for. */
     principal = eksauth_json_answer_str(root, "principalArn");
     if (principal != NULL && strcmp(principal, e->principal_arn) != 0) {

@@ -6,7 +6,6 @@
  */
 #include "config.h"
 
-#include <endian.h>
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -20,6 +19,7 @@
 
 #include <openssl/evp.h>
 
+#include "eksauth/byteorder.h"
 #include "eksauth/file.h"
 #include "eksauth/replay.h"
 
@@ -68,34 +68,6 @@ size_t eksauth_replay_count(const struct eksauth_replay *r)
     return r != NULL ? r->n : 0;
 }
 
-static uint32_t get32(const unsigned char *p)
-{
-    uint32_t v;
-
-    memcpy(&v, p, 4);
-    return le32toh(v);
-}
-
-static uint64_t get64(const unsigned char *p)
-{
-    uint64_t v;
-
-    memcpy(&v, p, 8);
-    return le64toh(v);
-}
-
-static void put32(unsigned char *p, uint32_t v)
-{
-    v = htole32(v);
-    memcpy(p, &v, 4);
-}
-
-static void put64(unsigned char *p, uint64_t v)
-{
-    v = htole64(v);
-    memcpy(p, &v, 8);
-}
-
 enum eksauth_status eksauth_replay_parse(const void *data, size_t len, struct eksauth_replay **out,
                                          struct eksauth_error *err)
 {
@@ -115,8 +87,8 @@ enum eksauth_status eksauth_replay_parse(const void *data, size_t len, struct ek
         st = eksauth_fail(err, EKSAUTH_EINVAL, "replay: not a replay record");
         goto out;
     }
-    version = get32(p + 8);
-    count = get32(p + 12);
+    version = eksauth_le32_get(p + 8);
+    count = eksauth_le32_get(p + 12);
     if (version != EKSAUTH_REPLAY_VERSION) {
         st = eksauth_fail(err, EKSAUTH_EINVAL, "replay: version %u, expected %u", version,
                           EKSAUTH_REPLAY_VERSION);
@@ -142,7 +114,7 @@ enum eksauth_status eksauth_replay_parse(const void *data, size_t len, struct ek
             p + EKSAUTH_REPLAY_HEADER_SIZE + i * (size_t)EKSAUTH_REPLAY_RECORD_SIZE;
 
         memcpy(r->e[i].hash, rec, EKSAUTH_REPLAY_HASH_LEN);
-        r->e[i].keep_until = (int64_t)get64(rec + EKSAUTH_REPLAY_HASH_LEN);
+        r->e[i].keep_until = (int64_t)eksauth_le64_get(rec + EKSAUTH_REPLAY_HASH_LEN);
         /* Sorted and distinct, or lookups by bisection could miss a recorded token. */
         if (i > 0 && memcmp(r->e[i - 1].hash, r->e[i].hash, EKSAUTH_REPLAY_HASH_LEN) >= 0) {
             st = eksauth_fail(err, EKSAUTH_EINVAL, "replay: record %zu is out of order", i);
@@ -254,13 +226,13 @@ enum eksauth_status eksauth_replay_serialize(const struct eksauth_replay *r, voi
     if (p == NULL)
         return eksauth_fail(err, EKSAUTH_ENOMEM, "replay: out of memory");
     memcpy(p, EKSAUTH_REPLAY_MAGIC, 8);
-    put32(p + 8, EKSAUTH_REPLAY_VERSION);
-    put32(p + 12, (uint32_t)n);
+    eksauth_le32_put(p + 8, EKSAUTH_REPLAY_VERSION);
+    eksauth_le32_put(p + 12, (uint32_t)n);
     for (i = 0; i < n; i++) {
         unsigned char *rec = p + EKSAUTH_REPLAY_HEADER_SIZE + i * EKSAUTH_REPLAY_RECORD_SIZE;
 
         memcpy(rec, r->e[i].hash, EKSAUTH_REPLAY_HASH_LEN);
-        put64(rec + EKSAUTH_REPLAY_HASH_LEN, (uint64_t)r->e[i].keep_until);
+        eksauth_le64_put(rec + EKSAUTH_REPLAY_HASH_LEN, (uint64_t)r->e[i].keep_until);
     }
     *out = p;
     *len = size;
