@@ -34,12 +34,13 @@ static enum eksauth_status next_token(struct json_object *root, const char *what
 
     if (nextlen > 0)
         next[0] = '\0';
-    if (!json_object_object_get_ex(root, "nextToken", &tok) || tok == NULL ||
-        json_object_is_type(tok, json_type_null))
+    if (!eksauth_json_answer_optional(root, "nextToken", json_type_string, &tok))
+        return eksauth_fail(err, EKSAUTH_EINVAL, "EKS API: %s: a bad nextToken", what);
+    if (tok == NULL)
         return EKSAUTH_OK;
-    t = json_object_is_type(tok, json_type_string) ? json_object_get_string(tok) : NULL;
+    t = json_object_get_string(tok);
     /* The token goes back into a URL: only visible ASCII, and it must fit. */
-    if (t == NULL || strlen(t) >= nextlen || !eksauth_json_answer_visible(t, strlen(t)))
+    if (strlen(t) >= nextlen || !eksauth_json_answer_visible(t, strlen(t)))
         return eksauth_fail(err, EKSAUTH_EINVAL, "EKS API: %s: a bad nextToken", what);
     memcpy(next, t, strlen(t) + 1);
     return EKSAUTH_OK;
@@ -277,39 +278,32 @@ enum eksauth_status eksauth_eks_parse_describe(const char *body, size_t len,
     }
     if ((out->principal_arn = strdup(arn)) == NULL)
         goto nomem;
-    if (json_object_object_get_ex(ae, "username", &u) && u != NULL &&
-        !json_object_is_type(u, json_type_null)) {
-        if (!json_object_is_type(u, json_type_string)) {
-            st = eksauth_fail(err, EKSAUTH_EINVAL,
-                              "EKS API: DescribeAccessEntry: username is not a string");
-            goto out;
-        }
-        if ((out->username = strdup(json_object_get_string(u))) == NULL)
-            goto nomem;
+    if (!eksauth_json_answer_optional(ae, "username", json_type_string, &u)) {
+        st = eksauth_fail(err, EKSAUTH_EINVAL,
+                          "EKS API: DescribeAccessEntry: username is not a string");
+        goto out;
     }
+    if (u != NULL && (out->username = strdup(json_object_get_string(u))) == NULL)
+        goto nomem;
     if ((type = eksauth_json_answer_str(ae, "type")) != NULL && (out->type = strdup(type)) == NULL)
         goto nomem;
-    if (json_object_object_get_ex(ae, "kubernetesGroups", &groups) && groups != NULL &&
-        !json_object_is_type(groups, json_type_null)) {
-        if (!json_object_is_type(groups, json_type_array)) {
+    if (!eksauth_json_answer_optional(ae, "kubernetesGroups", json_type_array, &groups)) {
+        st = eksauth_fail(err, EKSAUTH_EINVAL,
+                          "EKS API: DescribeAccessEntry: kubernetesGroups is not a list");
+        goto out;
+    }
+    for (i = 0; groups != NULL && i < json_object_array_length(groups); i++) {
+        struct json_object *g = json_object_array_get_idx(groups, i);
+
+        if (!json_object_is_type(g, json_type_string)) {
             st = eksauth_fail(err, EKSAUTH_EINVAL,
-                              "EKS API: DescribeAccessEntry: kubernetesGroups is not a list");
+                              "EKS API: DescribeAccessEntry: kubernetesGroups[%zu] is not a string",
+                              i);
             goto out;
         }
-        for (i = 0; i < json_object_array_length(groups); i++) {
-            struct json_object *g = json_object_array_get_idx(groups, i);
-
-            if (!json_object_is_type(g, json_type_string)) {
-                st = eksauth_fail(err, EKSAUTH_EINVAL,
-                                  "EKS API: DescribeAccessEntry: kubernetesGroups[%zu] is not a "
-                                  "string",
-                                  i);
-                goto out;
-            }
-            if (eksauth_strv_add(&out->groups, &out->n_groups, json_object_get_string(g), NULL) !=
-                EKSAUTH_OK)
-                goto nomem;
-        }
+        if (eksauth_strv_add(&out->groups, &out->n_groups, json_object_get_string(g), NULL) !=
+            EKSAUTH_OK)
+            goto nomem;
     }
     goto out;
 nomem:

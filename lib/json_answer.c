@@ -80,6 +80,22 @@ struct json_object *eksauth_json_answer_obj(struct json_object *o, const char *k
     return v;
 }
 
+bool eksauth_json_answer_optional(struct json_object *o, const char *key, enum json_type type,
+                                  struct json_object **v)
+{
+    *v = NULL;
+    if (!json_object_object_get_ex(o, key, v) || *v == NULL ||
+        json_object_is_type(*v, json_type_null)) {
+        *v = NULL;
+        return true;
+    }
+    if (!json_object_is_type(*v, type)) {
+        *v = NULL;
+        return false;
+    }
+    return true;
+}
+
 void eksauth_json_answer_safe_copy(const char *s, size_t n, char *out, size_t outlen)
 {
     size_t i, o = 0;

@@ -33,6 +33,14 @@ struct json_object *eksauth_json_answer_read(const char *body, size_t len, size_
 const char *eksauth_json_answer_str(struct json_object *o, const char *key);
 struct json_object *eksauth_json_answer_obj(struct json_object *o, const char *key);
 
+/*
+ * An optional member: o[key] of the given type into *v, or *v = NULL when o
+ * has no such member or it is JSON null (true), or when it is there with
+ * another type (false: the caller names the member in its error).
+ */
+bool eksauth_json_answer_optional(struct json_object *o, const char *key, enum json_type type,
+                                  struct json_object **v);
+
 /* True when every byte of s[0..len) is visible ASCII or a space (0x20..0x7e). */
 bool eksauth_json_answer_visible(const char *s, size_t len);
 

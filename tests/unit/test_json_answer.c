@@ -76,8 +76,8 @@ static void test_read_truncated_and_depth(void **state)
 
 static void test_members(void **state)
 {
-    static const char body[] = "{\"s\":\"x\",\"n\":1,\"o\":{\"s\":\"y\"}}";
-    struct json_object *root = eksauth_json_answer_parse(body, strlen(body), 1024);
+    static const char body[] = "{\"s\":\"x\",\"n\":1,\"z\":null,\"o\":{\"s\":\"y\"}}";
+    struct json_object *root = eksauth_json_answer_parse(body, strlen(body), 1024), *v;
 
     (void)state;
     assert_non_null(root);
@@ -86,6 +86,15 @@ static void test_members(void **state)
     assert_null(eksauth_json_answer_str(root, "missing"));
     assert_null(eksauth_json_answer_obj(root, "s"));
     assert_string_equal(eksauth_json_answer_str(eksauth_json_answer_obj(root, "o"), "s"), "y");
+    /* An optional member: there and typed, absent or null (NULL), or of another type. */
+    assert_true(eksauth_json_answer_optional(root, "s", json_type_string, &v));
+    assert_string_equal(json_object_get_string(v), "x");
+    assert_true(eksauth_json_answer_optional(root, "missing", json_type_string, &v));
+    assert_null(v);
+    assert_true(eksauth_json_answer_optional(root, "z", json_type_array, &v));
+    assert_null(v);
+    assert_false(eksauth_json_answer_optional(root, "n", json_type_string, &v));
+    assert_null(v);
     /* Not an object at all: NULL, never a crash. */
     assert_null(eksauth_json_answer_str(NULL, "s"));
     assert_null(eksauth_json_answer_obj(NULL, "o"));
