@@ -314,6 +314,25 @@ void eksauth_sts_principal(const struct eksauth_sts_identity *id, const struct e
 /* ------------------------------------------------------------------ */
 /* the call: the transport (TLS, timeouts, cap, proxies, redirects) is http.c's */
 
+void eksauth_sts_connection(const struct eksauth_config *cfg, struct eksauth_http_request *req)
+{
+    long total_s = cfg->sts_timeout > 0 ? cfg->sts_timeout : EKSAUTH_STS_TIMEOUT;
+    long connect_s =
+        cfg->sts_connect_timeout > 0 ? cfg->sts_connect_timeout : EKSAUTH_STS_CONNECT_TIMEOUT;
+
+    if (total_s > 600)
+        total_s = 600;
+    if (connect_s > total_s)
+        connect_s = total_s;
+    memset(req, 0, sizeof(*req));
+    req->ca_file = cfg->sts_ca_file;
+    req->ca_key = "sts_ca_file";
+    req->connect_to = cfg->sts_connect_to;
+    req->proxy = cfg->https_proxy;
+    req->connect_timeout_ms = connect_s * 1000L;
+    req->timeout_ms = total_s * 1000L;
+}
+
 enum eksauth_status eksauth_sts_get_caller_identity(const struct eksauth_config *cfg,
                                                     const char *audience,
                                                     const struct eksauth_token *tok,
@@ -326,7 +345,6 @@ enum eksauth_status eksauth_sts_get_caller_identity(const struct eksauth_config 
     struct eksauth_http_request req;
     char idhdr[sizeof("x-k8s-aws-id: ") + EKSAUTH_AUDIENCE_MAX];
     const char *headers[3];
-    long connect_s, total_s;
 
     memset(out, 0, sizeof(*out));
     if (cfg == NULL || tok == NULL) {
@@ -347,29 +365,15 @@ enum eksauth_status eksauth_sts_get_caller_identity(const struct eksauth_config 
         st = eksauth_fail(&e, EKSAUTH_EINVAL, ERR_PREFIX ": the token's URL is not an https URL");
         goto out;
     }
-    total_s = cfg->sts_timeout > 0 ? cfg->sts_timeout : EKSAUTH_STS_TIMEOUT;
-    connect_s =
-        cfg->sts_connect_timeout > 0 ? cfg->sts_connect_timeout : EKSAUTH_STS_CONNECT_TIMEOUT;
-    if (total_s > 600)
-        total_s = 600;
-    if (connect_s > total_s)
-        connect_s = total_s;
-
     /* The token's URL unchanged, with the audience: STS checks the signature over it. */
     snprintf(idhdr, sizeof(idhdr), "x-k8s-aws-id: %s", audience);
     headers[0] = idhdr;
     headers[1] = "Accept: application/json";
     headers[2] = NULL;
-    memset(&req, 0, sizeof(req));
+    eksauth_sts_connection(cfg, &req);
     req.what = ERR_PREFIX;
     req.url = tok->url;
     req.headers = headers;
-    req.ca_file = cfg->sts_ca_file;
-    req.ca_key = "sts_ca_file";
-    req.connect_to = cfg->sts_connect_to;
-    req.proxy = cfg->https_proxy;
-    req.connect_timeout_ms = connect_s * 1000L;
-    req.timeout_ms = total_s * 1000L;
     req.max_body = EKSAUTH_STS_MAX_BODY;
     st = eksauth_http_perform(&req, &resp, &e);
     if (st != EKSAUTH_OK)
