@@ -24,6 +24,15 @@ enum eksauth_status eksauth_file_read(const char *path, size_t max, bool require
                                       char **out, size_t *outlen, struct eksauth_error *err);
 
 /*
+ * eksauth_file_read for a file that holds secrets (the AWS credentials and
+ * config files): no trust rule (it is the user's), every buffer it lets go
+ * of wiped first, and a path under a missing folder (ENOTDIR) is
+ * EKSAUTH_ENOTFOUND like a missing file.  Wipe *out before freeing it.
+ */
+enum eksauth_status eksauth_file_read_secret(const char *path, size_t max, char **out,
+                                             size_t *outlen, struct eksauth_error *err);
+
+/*
  * Write data to path atomically with the given mode: "<path>.tmp.XXXXXX" in
  * the same folder, fsync, rename over path, fsync of the folder.  On a
  * failure before the rename, path is untouched and the temp file removed.

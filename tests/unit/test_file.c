@@ -212,6 +212,32 @@ static void test_read_missing(void **state)
     assert_null(data);
 }
 
+/* A secret's file: read the same way, through the growing path too; a missing folder is missing. */
+static void test_read_secret(void **state)
+{
+    struct fixture *fx = *state;
+    struct eksauth_error err = {0};
+    char *data = NULL, under[256];
+    size_t len = 0;
+
+    put(fx->path, "[default]\naws_secret_access_key = x\n", 36, 0600);
+    assert_int_equal(eksauth_file_read_secret(fx->path, 100, &data, &len, &err), EKSAUTH_OK);
+    assert_int_equal(len, 36);
+    assert_string_equal(data, "[default]\naws_secret_access_key = x\n");
+    free(data);
+    assert_int_equal(eksauth_file_read_secret("/proc/self/status", 1 << 20, &data, &len, &err),
+                     EKSAUTH_OK);
+    assert_non_null(strstr(data, "Uid:"));
+    assert_int_equal(strlen(data), len);
+    free(data);
+    assert_int_equal(eksauth_file_read_secret(fx->path, 35, &data, &len, &err), EKSAUTH_EINVAL);
+    assert_null(data);
+    /* fx->path is a file, so nothing can be under it: not there, for a secret's file only. */
+    snprintf(under, sizeof(under), "%s/credentials", fx->path);
+    assert_int_equal(eksauth_file_read_secret(under, 100, &data, &len, &err), EKSAUTH_ENOTFOUND);
+    assert_int_equal(eksauth_file_read(under, 100, false, &data, &len, &err), EKSAUTH_EIO);
+}
+
 /* ---- trust ---- */
 
 static void test_read_trusted(void **state)
@@ -543,6 +569,7 @@ int main(void)
         cmocka_unit_test(test_read_grows_past_stat_size),
         cmocka_unit_test_setup_teardown(test_read_not_regular, setup, teardown),
         cmocka_unit_test_setup_teardown(test_read_missing, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_read_secret, setup, teardown),
         cmocka_unit_test_setup_teardown(test_read_trusted, setup, teardown),
         cmocka_unit_test_setup_teardown(test_read_trusted_folder, setup, teardown),
         cmocka_unit_test_setup_teardown(test_write_new, setup, teardown),
