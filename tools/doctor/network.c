@@ -99,9 +99,19 @@ static bool find_region(struct doctor *d, char *region, size_t n)
     return true;
 }
 
+/* An AWS API's root, https://host/ (any answer, 404 too, shows it is there). */
+static void probe_aws(struct doctor *d, struct eksauth_http_request *req, const char *what,
+                      const char *host, const char *ca_file, const char *fix)
+{
+    char url[300], ca[PATH_MAX];
+
+    fmt(url, sizeof(url), "https://%s/", host);
+    probe(d, req, what, url, ca_file, ca, fix);
+}
+
 static void probe_sts(struct doctor *d, const char *region)
 {
-    char host[256], url[300], ca[PATH_MAX], fix[1024];
+    char host[256], fix[1024];
     struct eksauth_http_request req;
     struct eksauth_error err;
     struct finding *f;
@@ -111,13 +121,12 @@ static void probe_sts(struct doctor *d, const char *region)
         set_fix(d, f, "set region in %s to this host's region (e.g. us-east-1)", d->conf_host);
         return;
     }
-    fmt(url, sizeof(url), "https://%s/", host);
     fmt(fix, sizeof(fix),
         "check DNS, routes and security groups to port 443 (a proxy: https_proxy; a VPC "
         "endpoint without private DNS: sts_connect_to) in %s",
         d->conf_host);
     eksauth_sts_connection(&d->cfg, &req);
-    probe(d, &req, "STS", url, d->cfg.sts_ca_file, ca, fix);
+    probe_aws(d, &req, "STS", host, d->cfg.sts_ca_file, fix);
 }
 
 /* GET /version of the API server, trusting the cluster's own CA as sync does. */
@@ -152,19 +161,18 @@ static void probe_kubernetes(struct doctor *d)
  */
 static void probe_eks(struct doctor *d, const char *region)
 {
-    char host[256], url[300], ca[PATH_MAX], fix[1024];
+    char host[256], fix[1024];
     struct eksauth_http_request req;
     struct eksauth_error err;
 
     if (eksauth_eks_host(&d->cfg, region, host, sizeof(host), &err) != EKSAUTH_OK)
         return;
-    fmt(url, sizeof(url), "https://%s/", host);
     fmt(fix, sizeof(fix),
         "check DNS, routes and proxy (https_proxy; a VPC endpoint: eks_connect_to) in %s to the "
         "EKS API",
         d->conf_host);
     eksauth_eks_connection(&d->cfg, &req);
-    probe(d, &req, "the EKS API", url, d->cfg.eks_ca_file, ca, fix);
+    probe_aws(d, &req, "the EKS API", host, d->cfg.eks_ca_file, fix);
 }
 
 void check_network(struct doctor *d)
