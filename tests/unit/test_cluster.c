@@ -18,6 +18,7 @@
 
 #include "eksauth/awsauth.h"
 #include "eksauth/cluster.h"
+#include "unit_main.h"
 
 #define assert_status(x, want) assert_int_equal((int)(x), (int)(want))
 
@@ -214,13 +215,5 @@ static void test_merge_policies_and_types(void **state)
     free(doc);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_merge),
-        cmocka_unit_test(test_merge_keeps_dropped),
-        cmocka_unit_test(test_merge_policies_and_types),
-    };
-
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_merge), cmocka_unit_test(test_merge_keeps_dropped),
+                  cmocka_unit_test(test_merge_policies_and_types))

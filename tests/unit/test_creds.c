@@ -23,6 +23,7 @@
 #include <cmocka.h>
 
 #include "eksauth/creds.h"
+#include "unit_main.h"
 
 /* ------------------------------------------------------------------ */
 /* a fake environment */
@@ -542,19 +543,9 @@ static void test_imds_document_refused(void **state)
     assert_status(eksauth_creds_parse_imds("{\0}", 3, &c, &err), EKSAUTH_EINVAL);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup(test_ini_profiles, each),
-        cmocka_unit_test_setup(test_ini_absent, each),
-        cmocka_unit_test_setup(test_ini_errors, each),
-        cmocka_unit_test_setup(test_env, each),
-        cmocka_unit_test_setup(test_profile_file, each),
-        cmocka_unit_test_setup(test_nothing_found, each),
-        cmocka_unit_test_setup(test_region, each),
-        cmocka_unit_test(test_imds_document),
-        cmocka_unit_test(test_imds_document_refused),
-    };
-
-    return cmocka_run_group_tests(tests, setup, teardown);
-}
+EKSAUTH_UNIT_MAIN_WITH(
+    setup, teardown, cmocka_unit_test_setup(test_ini_profiles, each),
+    cmocka_unit_test_setup(test_ini_absent, each), cmocka_unit_test_setup(test_ini_errors, each),
+    cmocka_unit_test_setup(test_env, each), cmocka_unit_test_setup(test_profile_file, each),
+    cmocka_unit_test_setup(test_nothing_found, each), cmocka_unit_test_setup(test_region, each),
+    cmocka_unit_test(test_imds_document), cmocka_unit_test(test_imds_document_refused))

@@ -26,6 +26,7 @@
 #include <cmocka.h>
 
 #include "eksauth/file.h"
+#include "unit_main.h"
 
 struct fixture {
     char dir[64];
@@ -560,29 +561,23 @@ static void test_remove_stale_errors(void **state)
     assert_int_equal(eksauth_file_remove_stale_temps("/tmp/", &removed, &err), EKSAUTH_EINVAL);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_read, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_read_empty, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_read_size_cap, setup, teardown),
-        cmocka_unit_test(test_read_grows_past_stat_size),
-        cmocka_unit_test_setup_teardown(test_read_not_regular, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_read_missing, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_read_secret, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_read_trusted, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_read_trusted_folder, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_write_new, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_write_replaces, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_write_empty_and_binary, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_write_relative_path, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_write_missing_dir, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_write_rename_fails_cleans_up, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_write_fails_midway_cleans_up, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_remove_stale_temps, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_remove_stale_matches_writer, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_remove_stale_errors, setup, teardown),
-    };
-
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+EKSAUTH_UNIT_MAIN(
+    cmocka_unit_test_setup_teardown(test_read, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_read_empty, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_read_size_cap, setup, teardown),
+    cmocka_unit_test(test_read_grows_past_stat_size),
+    cmocka_unit_test_setup_teardown(test_read_not_regular, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_read_missing, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_read_secret, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_read_trusted, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_read_trusted_folder, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_write_new, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_write_replaces, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_write_empty_and_binary, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_write_relative_path, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_write_missing_dir, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_write_rename_fails_cleans_up, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_write_fails_midway_cleans_up, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_remove_stale_temps, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_remove_stale_matches_writer, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_remove_stale_errors, setup, teardown))

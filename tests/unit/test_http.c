@@ -31,6 +31,7 @@
 
 #include "eksauth/http.h"
 #include "net_helpers.h"
+#include "unit_main.h"
 
 #define SIG    "0123456789abcdef0123456789abcdef"
 #define BEARER "k8s-aws-v1.aHR0cHM6Ly9zdHMuZXhhbXBsZQ"
@@ -421,21 +422,9 @@ static void test_bad_ca_file(void **state)
     close(fd);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_detail_safe),
-        cmocka_unit_test(test_request_checks),
-        cmocka_unit_test(test_ok),
-        cmocka_unit_test(test_body_cap),
-        cmocka_unit_test(test_broken_answers),
-        cmocka_unit_test(test_streaming_stopped),
-        cmocka_unit_test(test_proxies),
-        cmocka_unit_test(test_plain_http_on_tls),
-        cmocka_unit_test(test_refused),
-        cmocka_unit_test(test_timeout),
-        cmocka_unit_test(test_bad_ca_file),
-    };
-
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_detail_safe), cmocka_unit_test(test_request_checks),
+                  cmocka_unit_test(test_ok), cmocka_unit_test(test_body_cap),
+                  cmocka_unit_test(test_broken_answers), cmocka_unit_test(test_streaming_stopped),
+                  cmocka_unit_test(test_proxies), cmocka_unit_test(test_plain_http_on_tls),
+                  cmocka_unit_test(test_refused), cmocka_unit_test(test_timeout),
+                  cmocka_unit_test(test_bad_ca_file))

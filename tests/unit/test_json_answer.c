@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "eksauth/json_answer.h"
+#include "unit_main.h"
 
 /* body parsed under a cap of 64 bytes: whether it is taken as one answer. */
 static bool parses(const char *body, size_t len)
@@ -115,15 +116,6 @@ static void test_server_text(void **state)
     assert_string_equal(out, "");
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_parse),
-        cmocka_unit_test(test_parse_cap),
-        cmocka_unit_test(test_read_truncated_and_depth),
-        cmocka_unit_test(test_members),
-        cmocka_unit_test(test_server_text),
-    };
-
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_parse), cmocka_unit_test(test_parse_cap),
+                  cmocka_unit_test(test_read_truncated_and_depth), cmocka_unit_test(test_members),
+                  cmocka_unit_test(test_server_text))

@@ -18,6 +18,7 @@
 
 #include "eksauth/awsauth.h"
 #include "eksauth/kube.h"
+#include "unit_main.h"
 
 #define assert_status(x, want) assert_int_equal((int)(x), (int)(want))
 
@@ -160,14 +161,5 @@ static void test_lines(void **state)
     eksauth_kube_lines_free(&l);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_configmap),
-        cmocka_unit_test(test_events),
-        cmocka_unit_test(test_lines),
-
-    };
-
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_configmap), cmocka_unit_test(test_events),
+                  cmocka_unit_test(test_lines))

@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "eksauth/mapping.h"
+#include "unit_main.h"
 
 #define assert_status(x, want) assert_int_equal((int)(x), (int)(want))
 
@@ -108,12 +109,4 @@ static void test_read_missing(void **state)
     eksauth_ctx_close(&ctx);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_bind_host_instance),
-        cmocka_unit_test(test_read_missing),
-    };
-
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_bind_host_instance), cmocka_unit_test(test_read_missing))

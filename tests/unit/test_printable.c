@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "eksauth/printable.h"
+#include "unit_main.h"
 
 static void expect(const char *in, const char *want, size_t replaced)
 {
@@ -89,14 +90,5 @@ static void test_visible_ascii(void **state)
     assert_false(eksauth_visible_ascii(NULL, 8));
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_kept),
-        cmocka_unit_test(test_replaced),
-        cmocka_unit_test(test_short_buffer),
-        cmocka_unit_test(test_visible_ascii),
-    };
-
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_kept), cmocka_unit_test(test_replaced),
+                  cmocka_unit_test(test_short_buffer), cmocka_unit_test(test_visible_ascii))

@@ -28,6 +28,7 @@
 #include <cmocka.h>
 
 #include "eksauth/replay.h"
+#include "unit_main.h"
 
 #define SIG_A "0f3c4a6b2d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a8b7c6d5e4f3a"
 #define SIG_B "1f3c4a6b2d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a8b7c6d5e4f3a"
@@ -489,19 +490,10 @@ static void test_concurrent_claims(void **state)
     assert_int_equal(stray_files(fx), 0);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_hash_is_sha256),
-        cmocka_unit_test(test_round_trip),
-        cmocka_unit_test(test_parse_refusals),
-        cmocka_unit_test(test_add_duplicate_and_prune),
-        cmocka_unit_test(test_bounded),
-        cmocka_unit_test(test_path),
-        cmocka_unit_test_setup_teardown(test_claim_once, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_claim_fails_closed, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_concurrent_claims, setup, teardown),
-    };
-
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_hash_is_sha256), cmocka_unit_test(test_round_trip),
+                  cmocka_unit_test(test_parse_refusals),
+                  cmocka_unit_test(test_add_duplicate_and_prune), cmocka_unit_test(test_bounded),
+                  cmocka_unit_test(test_path),
+                  cmocka_unit_test_setup_teardown(test_claim_once, setup, teardown),
+                  cmocka_unit_test_setup_teardown(test_claim_fails_closed, setup, teardown),
+                  cmocka_unit_test_setup_teardown(test_concurrent_claims, setup, teardown))

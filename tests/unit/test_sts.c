@@ -25,6 +25,7 @@
 
 #include "eksauth/sts.h"
 #include "net_helpers.h"
+#include "unit_main.h"
 
 #define ROLE_ARN "arn:aws:sts::111122223333:assumed-role/eks-admins/alice"
 
@@ -620,25 +621,11 @@ static void test_upstream_identities(void **state)
            EKSAUTH_EREJECTED, "malformed UserId");
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_good_role),
-        cmocka_unit_test(test_upstream_answers),
-        cmocka_unit_test(test_upstream_identities),
-        cmocka_unit_test(test_good_others),
-        cmocka_unit_test(test_bad_account),
-        cmocka_unit_test(test_user_id_rules),
-        cmocka_unit_test(test_bad_types_and_shapes),
-        cmocka_unit_test(test_error_codes),
-        cmocka_unit_test(test_unavailable),
-        cmocka_unit_test(test_other_statuses),
-        cmocka_unit_test(test_call_input_checks),
-        cmocka_unit_test(test_call_refused),
-        cmocka_unit_test(test_call_timeout),
-        cmocka_unit_test(test_call_bad_ca_file),
-        cmocka_unit_test(test_call_proxies),
-    };
-
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_good_role), cmocka_unit_test(test_upstream_answers),
+                  cmocka_unit_test(test_upstream_identities), cmocka_unit_test(test_good_others),
+                  cmocka_unit_test(test_bad_account), cmocka_unit_test(test_user_id_rules),
+                  cmocka_unit_test(test_bad_types_and_shapes), cmocka_unit_test(test_error_codes),
+                  cmocka_unit_test(test_unavailable), cmocka_unit_test(test_other_statuses),
+                  cmocka_unit_test(test_call_input_checks), cmocka_unit_test(test_call_refused),
+                  cmocka_unit_test(test_call_timeout), cmocka_unit_test(test_call_bad_ca_file),
+                  cmocka_unit_test(test_call_proxies))

@@ -20,6 +20,7 @@
 #include "eksauth/base64url.h"
 #include "eksauth/timeutil.h"
 #include "eksauth/token.h"
+#include "unit_main.h"
 
 #define SIGNATURE     "f64f6b3be0fee8dd50cd73773dc1c44160f51414b78d60dc7ff2b94e7c27b0d2"
 #define SESSION_TOKEN "FQoGZXIvYXdzEXAMPLEsessionTOKEN"
@@ -1071,36 +1072,19 @@ static void test_failure_wipes_output(void **state)
     assert_int_equal(eksauth_token_check("k8s-aws-v1.", 11, NOW, NULL, NULL, &err), EKSAUTH_EINVAL);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_good_token_fields),
-        cmocka_unit_test(test_session_token),
-        cmocka_unit_test(test_real_awscli_tokens),
-        cmocka_unit_test(test_length),
-        cmocka_unit_test(test_prefix),
-        cmocka_unit_test(test_base64),
-        cmocka_unit_test(test_url_rules),
-        cmocka_unit_test(test_nul_bytes),
-        cmocka_unit_test(test_parameters),
-        cmocka_unit_test(test_unknown_parameter_name_not_echoed),
-        cmocka_unit_test(test_action_version_algorithm),
-        cmocka_unit_test(test_signed_headers),
-        cmocka_unit_test(test_expires),
-        cmocka_unit_test(test_date_format),
-        cmocka_unit_test(test_date_window),
-        cmocka_unit_test(test_credential),
-        cmocka_unit_test(test_signature),
-        cmocka_unit_test(test_hosts_aws),
-        cmocka_unit_test(test_hosts_other_partitions),
-        cmocka_unit_test(test_upstream_sts_endpoints),
-        cmocka_unit_test(test_upstream_sts_region),
-        cmocka_unit_test(test_upstream_pre_sts_validations),
-        cmocka_unit_test(test_extra_hosts),
-        cmocka_unit_test(test_check_host_api),
-        cmocka_unit_test(test_fingerprint),
-        cmocka_unit_test(test_failure_wipes_output),
-    };
-
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_good_token_fields), cmocka_unit_test(test_session_token),
+                  cmocka_unit_test(test_real_awscli_tokens), cmocka_unit_test(test_length),
+                  cmocka_unit_test(test_prefix), cmocka_unit_test(test_base64),
+                  cmocka_unit_test(test_url_rules), cmocka_unit_test(test_nul_bytes),
+                  cmocka_unit_test(test_parameters),
+                  cmocka_unit_test(test_unknown_parameter_name_not_echoed),
+                  cmocka_unit_test(test_action_version_algorithm),
+                  cmocka_unit_test(test_signed_headers), cmocka_unit_test(test_expires),
+                  cmocka_unit_test(test_date_format), cmocka_unit_test(test_date_window),
+                  cmocka_unit_test(test_credential), cmocka_unit_test(test_signature),
+                  cmocka_unit_test(test_hosts_aws), cmocka_unit_test(test_hosts_other_partitions),
+                  cmocka_unit_test(test_upstream_sts_endpoints),
+                  cmocka_unit_test(test_upstream_sts_region),
+                  cmocka_unit_test(test_upstream_pre_sts_validations),
+                  cmocka_unit_test(test_extra_hosts), cmocka_unit_test(test_check_host_api),
+                  cmocka_unit_test(test_fingerprint), cmocka_unit_test(test_failure_wipes_output))
