@@ -23,21 +23,20 @@ none (a role's session ARN, a user's ARN; system:node:... for node types) and th
 groups it gives node types.  --control FILE.json: {"fault": "none" | "500" |
 "throttle", "authenticationMode": MODE}.  Requests are logged to --log as JSON lines.
 """
-import argparse
 import base64
 import datetime
 import hmac
 import json
-import os
 import re
-import ssl
 import sys
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
+
+from fake_server import RequestLog, arguments, read_control, serve
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -103,15 +102,10 @@ class Handler(BaseHTTPRequestHandler):
         try:
             self.handle_get(a, u)
         finally:
-            if a.log:
-                with open(a.log, "a") as f:
-                    f.write(json.dumps(self.log_rec) + "\n")
+            self.server.log(self.log_rec)
 
     def handle_get(self, a, u):
-        try:
-            control = json.load(open(a.control)) if a.control else {}
-        except (OSError, ValueError):
-            control = {}
+        control = read_control(a.control, "fake_eks") or {}
         fault = control.get("fault", "none")
         bad = self.verify()
         if bad:
@@ -220,9 +214,7 @@ class Handler(BaseHTTPRequestHandler):
 
 
 def main():
-    p = argparse.ArgumentParser()
-    p.add_argument("--cert", required=True)
-    p.add_argument("--key", required=True)
+    p = arguments("a local stand-in for the EKS API")
     p.add_argument("--creds", required=True)
     p.add_argument("--entries", required=True)
     p.add_argument("--cluster", default="prod")
@@ -230,26 +222,8 @@ def main():
     p.add_argument("--page-size", type=int, default=2)
     p.add_argument("--auth-mode", default="API_AND_CONFIG_MAP",
                    help="accessConfig.authenticationMode of DescribeCluster")
-    p.add_argument("--port", type=int, default=0)
-    p.add_argument("--control")
-    p.add_argument("--log")
-    p.add_argument("--ready-file")
     a = p.parse_args()
-    srv = ThreadingHTTPServer(("127.0.0.1", a.port), Handler)
-    srv.daemon_threads = True
-    srv.args = a
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    ctx.load_cert_chain(a.cert, a.key)
-    srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
-    if a.ready_file:
-        with open(a.ready_file + ".tmp", "w") as f:
-            f.write(str(srv.server_address[1]))
-        os.rename(a.ready_file + ".tmp", a.ready_file)
-    try:
-        srv.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    return 0
+    return serve(Handler, a.port, a.cert, a.key, a.ready_file, args=a, log=RequestLog(a.log))
 
 
 if __name__ == "__main__":

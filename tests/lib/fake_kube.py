@@ -35,20 +35,20 @@ Faults, from the JSON --control file (re-read per request): {"fault": NAME}
   watch without resourceVersion gets the current state as ADDED, then changes)
 Every request is logged as a JSON line (path, query, user, status) to --log.
 """
-import argparse
 import base64
 import http.client
 import json
-import os
 import socket
 import ssl
 import sys
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlsplit
 
 import yaml
+
+from fake_server import RequestLog, arguments, read_control, serve
 
 CM_PATH = "/api/v1/namespaces/kube-system/configmaps"
 
@@ -63,6 +63,7 @@ class State:
         self.obj = None
         self.mtime = None
         self.raw = None
+        self.log = RequestLog(a.log)
         self.load()
         threading.Thread(target=self.poll, daemon=True).start()
 
@@ -111,16 +112,7 @@ class State:
                 print("fake_kube: %s: %s" % (self.a.configmap, e), file=sys.stderr)
 
     def control(self):
-        try:
-            with open(self.a.control) as f:
-                return json.load(f)
-        except (OSError, ValueError, TypeError):
-            return {}
-
-    def log(self, rec):
-        if self.a.log:
-            with open(self.a.log, "a") as f:
-                f.write(json.dumps(rec) + "\n")
+        return read_control(self.a.control, "fake_kube") or {}
 
 
 class StsConn(http.client.HTTPSConnection):
@@ -160,6 +152,11 @@ class Handler(BaseHTTPRequestHandler):
         self.send_json(code, {"kind": "Status", "apiVersion": "v1", "metadata": {},
                               "status": "Failure", "message": message, "reason": reason,
                               "code": code})
+
+    def refuse(self, rec, code, reason, message):
+        """Log rec with the status code, then answer it as a Status."""
+        self.server.state.log(dict(rec, status=code))
+        self.status(code, reason, message)
 
     def authenticate(self):
         """(user, groups, identity) or None, the way aws-iam-authenticator does it, via STS."""
@@ -226,12 +223,11 @@ class Handler(BaseHTTPRequestHandler):
         version = prefix[len("/apis/authentication.k8s.io/"):]
         if rest or not prefix.startswith("/apis/authentication.k8s.io/") or \
                 version not in st.a.review_versions.split(","):
-            st.log(dict(rec, status=404))
-            return self.status(404, "NotFound", "the server could not find the requested resource")
+            return self.refuse(rec, 404, "NotFound",
+                               "the server could not find the requested resource")
         who = self.authenticate()
         if who is None:
-            st.log(dict(rec, status=401))
-            return self.status(401, "Unauthorized", "Unauthorized")
+            return self.refuse(rec, 401, "Unauthorized", "Unauthorized")
         try:
             req = json.loads(body)
         except ValueError:
@@ -239,8 +235,7 @@ class Handler(BaseHTTPRequestHandler):
         api = "authentication.k8s.io/" + version
         if not isinstance(req, dict) or req.get("kind") != "SelfSubjectReview" or \
                 req.get("apiVersion") != api:
-            st.log(dict(rec, status=400))
-            return self.status(400, "BadRequest", "the body is not a %s SelfSubjectReview" % api)
+            return self.refuse(rec, 400, "BadRequest", "the body is not a %s SelfSubjectReview" % api)
         user, groups, ident = who
         rec["user"] = self.render(user, ident)
         st.log(dict(rec, status=201))
@@ -270,19 +265,17 @@ class Handler(BaseHTTPRequestHandler):
             self.connection.shutdown(socket.SHUT_RDWR)
             return
         if fault == "500":
-            st.log(dict(rec, status=500))
-            return self.status(500, "InternalError", "the stand-in was told to fail")
+            return self.refuse(rec, 500, "InternalError", "the stand-in was told to fail")
         who = self.authenticate()
         if who is None:
-            st.log(dict(rec, status=401))
-            return self.status(401, "Unauthorized", "Unauthorized")
+            return self.refuse(rec, 401, "Unauthorized", "Unauthorized")
         user, groups, _ = who
         rec["user"] = user
         if not (set(groups) & {st.a.reader_group, "system:masters"}):
-            st.log(dict(rec, status=403))
-            return self.status(403, "Forbidden",
+            return self.refuse(rec, 403, "Forbidden",
                                'configmaps "aws-auth" is forbidden: User "%s" cannot get resource '
-                               '"configmaps" in API group "" in the namespace "kube-system"' % user)
+                               '"configmaps" in API group "" in the namespace "kube-system"'
+                               % user)
         if u.path == CM_PATH + "/aws-auth":
             with st.lock:
                 obj = st.obj
@@ -292,11 +285,9 @@ class Handler(BaseHTTPRequestHandler):
             return self.send_json(200, obj)
         if u.path == CM_PATH and q.get("watch") in ("1", "true"):
             if q.get("fieldSelector") != "metadata.name=aws-auth":
-                st.log(dict(rec, status=400))
-                return self.status(400, "BadRequest", "eksauth must watch with the field selector")
+                return self.refuse(rec, 400, "BadRequest", "eksauth must watch with the field selector")
             return self.watch(q, rec, fault)
-        st.log(dict(rec, status=404))
-        self.status(404, "NotFound", "the server could not find the requested resource")
+        self.refuse(rec, 404, "NotFound", "the server could not find the requested resource")
 
     def chunk(self, data):
         self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
@@ -365,35 +356,15 @@ class Handler(BaseHTTPRequestHandler):
 
 
 def main():
-    p = argparse.ArgumentParser()
-    p.add_argument("--cert", required=True)
-    p.add_argument("--key", required=True)
+    p = arguments("a local stand-in for the Kubernetes API")
     p.add_argument("--ca", required=True)
     p.add_argument("--configmap", required=True)
     p.add_argument("--sts-addr", required=True)
     p.add_argument("--cluster-id", required=True)
     p.add_argument("--reader-group", default="eksauth:aws-auth-readers")
     p.add_argument("--review-versions", default="v1,v1beta1")
-    p.add_argument("--port", type=int, default=0)
-    p.add_argument("--control")
-    p.add_argument("--log")
-    p.add_argument("--ready-file")
     a = p.parse_args()
-    srv = ThreadingHTTPServer(("127.0.0.1", a.port), Handler)
-    srv.daemon_threads = True
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    ctx.load_cert_chain(a.cert, a.key)
-    srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
-    srv.state = State(a)
-    if a.ready_file:
-        with open(a.ready_file + ".tmp", "w") as f:
-            f.write(str(srv.server_address[1]))
-        os.rename(a.ready_file + ".tmp", a.ready_file)
-    try:
-        srv.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    return 0
+    return serve(Handler, a.port, a.cert, a.key, a.ready_file, state=State(a))
 
 
 if __name__ == "__main__":
