@@ -18,7 +18,7 @@
 
 #include "eksauth/access_policy.h"
 #include "eksauth/strlist.h"
-#include "unit_main.h"
+#include "unit.h"
 
 #define POLICY_ARN(name) "arn:aws:eks::aws:cluster-access-policy/" name
 

@@ -13,7 +13,7 @@
 #include <cmocka.h>
 
 #include "eksauth/arena.h"
-#include "unit_main.h"
+#include "unit.h"
 
 static void test_alloc_and_copy(void **state)
 {

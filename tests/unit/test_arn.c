@@ -17,7 +17,7 @@
 #include <cmocka.h>
 
 #include "eksauth/arn.h"
-#include "unit_main.h"
+#include "unit.h"
 
 static const char *const partitions[] = {
     "aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-eusc",

@@ -19,7 +19,7 @@
 #include <cmocka.h>
 
 #include "fixture_file.h"
-#include "unit_main.h"
+#include "unit.h"
 
 #include "eksauth/arn.h"
 #include "eksauth/awsauth.h"

@@ -17,7 +17,7 @@
 #include <cmocka.h>
 
 #include "fixture_file.h"
-#include "unit_main.h"
+#include "unit.h"
 
 #include "eksauth/awsauth_read.h"
 

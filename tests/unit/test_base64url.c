@@ -14,7 +14,7 @@
 #include <cmocka.h>
 
 #include "eksauth/base64url.h"
-#include "unit_main.h"
+#include "unit.h"
 
 static const struct {
     const char *plain, *encoded;

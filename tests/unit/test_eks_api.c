@@ -19,9 +19,7 @@
 
 #include "eksauth/eks_api.h"
 #include "eksauth/sigv4.h"
-#include "unit_main.h"
-
-#define assert_status(x, want) assert_int_equal((int)(x), (int)(want))
+#include "unit.h"
 
 static void test_eks_list(void **state)
 {

@@ -26,7 +26,7 @@
 #include <cmocka.h>
 
 #include "eksauth/file.h"
-#include "unit_main.h"
+#include "unit.h"
 
 struct fixture {
     char dir[64];

@@ -17,9 +17,7 @@
 #include <cmocka.h>
 
 #include "eksauth/imds.h"
-#include "unit_main.h"
-
-#define assert_status(x, want) assert_int_equal((int)(x), (int)(want))
+#include "unit.h"
 
 static void test_role(void **state)
 {

@@ -13,7 +13,7 @@
 #include <cmocka.h>
 
 #include "eksauth/json_answer.h"
-#include "unit_main.h"
+#include "unit.h"
 
 /* body parsed under a cap of 64 bytes: whether it is taken as one answer. */
 static bool parses(const char *body, size_t len)

@@ -15,9 +15,7 @@
 #include <cmocka.h>
 
 #include "eksauth/kube_review.h"
-#include "unit_main.h"
-
-#define assert_status(x, want) assert_int_equal((int)(x), (int)(want))
+#include "unit.h"
 
 static void test_review(void **state)
 {

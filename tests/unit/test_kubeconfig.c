@@ -20,9 +20,7 @@
 
 #include "eksauth/file.h"
 #include "eksauth/kubeconfig.h"
-#include "unit_main.h"
-
-#define assert_status(x, want) assert_int_equal((int)(x), (int)(want))
+#include "unit.h"
 
 #define ARN_E1 "arn:aws:eks:us-east-1:111122223333:cluster/prod"
 #define ARN_W2 "arn:aws:eks:us-west-2:111122223333:cluster/prod"

@@ -17,9 +17,7 @@
 #include <cmocka.h>
 
 #include "eksauth/mapping.h"
-#include "unit_main.h"
-
-#define assert_status(x, want) assert_int_equal((int)(x), (int)(want))
+#include "unit.h"
 
 /*
  * eksauth_mapping_bind_host_instance without a network: the endpoint "ftp://"

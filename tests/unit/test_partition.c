@@ -13,7 +13,7 @@
 #include <cmocka.h>
 
 #include "eksauth/partition.h"
-#include "unit_main.h"
+#include "unit.h"
 
 static void assert_partition(const char *name, const char *domain, const char *dualstack,
                              const char *global_host)

@@ -16,7 +16,7 @@
 #include <cmocka.h>
 
 #include "eksauth/pieces.h"
-#include "unit_main.h"
+#include "unit.h"
 
 static struct eksauth_pieces P;
 

@@ -13,7 +13,7 @@
 #include <cmocka.h>
 
 #include "eksauth/printable.h"
-#include "unit_main.h"
+#include "unit.h"
 
 static void expect(const char *in, const char *want, size_t replaced)
 {

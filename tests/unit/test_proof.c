@@ -18,7 +18,7 @@
 
 #include "eksauth/paths.h"
 #include "eksauth/proof.h"
-#include "unit_main.h"
+#include "unit.h"
 
 static const unsigned char KEY[EKSAUTH_PROOF_KEY_LEN] = "0123456789abcdef0123456789abcde";
 static const unsigned char OTHER[EKSAUTH_PROOF_KEY_LEN] = "fedcba9876543210fedcba987654321";

@@ -15,7 +15,7 @@
 #include <cmocka.h>
 
 #include "eksauth/query.h"
-#include "unit_main.h"
+#include "unit.h"
 
 static struct eksauth_url url; /* 4.7 KB: keep it off the test's stack */
 

@@ -28,7 +28,7 @@
 #include <cmocka.h>
 
 #include "eksauth/replay.h"
-#include "unit_main.h"
+#include "unit.h"
 
 #define SIG_A "0f3c4a6b2d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a8b7c6d5e4f3a"
 #define SIG_B "1f3c4a6b2d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a8b7c6d5e4f3a"

@@ -20,7 +20,7 @@
 #include <cmocka.h>
 
 #include "eksauth/sigv4.h"
-#include "unit_main.h"
+#include "unit.h"
 
 #define NOW 1796017305 /* 2026-11-30T05:41:45Z */
 

@@ -13,7 +13,7 @@
 #include <cmocka.h>
 
 #include "eksauth/status.h"
-#include "unit_main.h"
+#include "unit.h"
 
 static void test_fail_formats_and_returns_status(void **state)
 {

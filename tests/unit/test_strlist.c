@@ -13,7 +13,7 @@
 #include <cmocka.h>
 
 #include "eksauth/strlist.h"
-#include "unit_main.h"
+#include "unit.h"
 
 static void test_add_copies(void **state)
 {

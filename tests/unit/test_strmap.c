@@ -17,7 +17,7 @@
 #include <cmocka.h>
 
 #include "eksauth/strmap.h"
-#include "unit_main.h"
+#include "unit.h"
 
 /* The caller's array: names of 16 bytes, grown with realloc (so it moves). */
 struct names {

@@ -25,7 +25,7 @@
 
 #include "eksauth/sts.h"
 #include "net_helpers.h"
-#include "unit_main.h"
+#include "unit.h"
 
 #define ROLE_ARN "arn:aws:sts::111122223333:assumed-role/eks-admins/alice"
 

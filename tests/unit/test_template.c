@@ -16,7 +16,7 @@
 #include <cmocka.h>
 
 #include "eksauth/template.h"
-#include "unit_main.h"
+#include "unit.h"
 
 /* The principal of the upstream vectors: account 123, AKID 321, session jdoe@example.com. */
 static const struct eksauth_principal jdoe = {

@@ -13,7 +13,7 @@
 #include <cmocka.h>
 
 #include "eksauth/timeutil.h"
-#include "unit_main.h"
+#include "unit.h"
 
 #define T_20261130_054331 1796017411
 

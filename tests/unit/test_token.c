@@ -20,7 +20,7 @@
 #include "eksauth/base64url.h"
 #include "eksauth/timeutil.h"
 #include "eksauth/token.h"
-#include "unit_main.h"
+#include "unit.h"
 
 #define SIGNATURE     "f64f6b3be0fee8dd50cd73773dc1c44160f51414b78d60dc7ff2b94e7c27b0d2"
 #define SESSION_TOKEN "FQoGZXIvYXdzEXAMPLEsessionTOKEN"

@@ -21,7 +21,7 @@
 #include <cmocka.h>
 
 #include "eksauth/trust.h"
-#include "unit_main.h"
+#include "unit.h"
 
 #define CONF "/etc/eksauth/aws-auth.yaml"
 
