@@ -22,6 +22,7 @@
 #include <json-c/json.h>
 #include <openssl/crypto.h>
 
+#include "eksauth/ascii.h"
 #include "eksauth/creds.h"
 #include "eksauth/file.h"
 #include "eksauth/imds.h"
@@ -152,23 +153,6 @@ static bool span_eq(const char *s, const char *e, const char *lit)
     return (size_t)(e - s) == n && memcmp(s, lit, n) == 0;
 }
 
-static bool span_eq_nocase(const char *s, const char *e, const char *lower)
-{
-    size_t i, n = strlen(lower);
-
-    if ((size_t)(e - s) != n)
-        return false;
-    for (i = 0; i < n; i++) {
-        char c = s[i];
-
-        if (c >= 'A' && c <= 'Z')
-            c = (char)(c - 'A' + 'a');
-        if (c != lower[i])
-            return false;
-    }
-    return true;
-}
-
 static void wants_free(struct ini_want *want, size_t n)
 {
     size_t i;
@@ -264,7 +248,7 @@ static enum eksauth_status ini_lookup(const char *text, size_t len, const char *
             if (!in_section)
                 continue;
             for (i = 0; i < n_want; i++) {
-                if (!span_eq_nocase(ks, ke, want[i].key))
+                if (!eksauth_ascii_eq_nocase(ks, (size_t)(ke - ks), want[i].key))
                     continue;
                 if (want[i].value != NULL)
                     return eksauth_fail(err, EKSAUTH_EINVAL,

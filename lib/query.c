@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "eksauth/ascii.h"
 #include "eksauth/query.h"
 
 #define SCHEME     "https://"
@@ -37,23 +38,6 @@ static int hex_value(char c)
     return -1;
 }
 
-static bool has_prefix_nocase(const char *s, size_t len, const char *prefix)
-{
-    size_t i, n = strlen(prefix);
-
-    if (len < n)
-        return false;
-    for (i = 0; i < n; i++) {
-        char c = s[i];
-
-        if (c >= 'A' && c <= 'Z')
-            c = (char)(c - 'A' + 'a');
-        if (c != prefix[i])
-            return false;
-    }
-    return true;
-}
-
 static enum eksauth_status check_scheme(const char *url, size_t len, struct eksauth_error *err)
 {
     if (len >= SCHEME_LEN && memcmp(url, SCHEME, SCHEME_LEN) == 0)
@@ -62,9 +46,9 @@ static enum eksauth_status check_scheme(const char *url, size_t len, struct eksa
      * Only TLS may carry the token to STS, and only the exact lower-case
      * form: Go lower-cases "HTTPS", no signer writes it.
      */
-    if (has_prefix_nocase(url, len, SCHEME))
+    if (eksauth_ascii_prefix_nocase(url, len, SCHEME))
         return eksauth_fail(err, EKSAUTH_EINVAL, "url scheme: scheme must be lower-case \"https\"");
-    if (has_prefix_nocase(url, len, "http://"))
+    if (eksauth_ascii_prefix_nocase(url, len, "http://"))
         return eksauth_fail(err, EKSAUTH_EINVAL, "url scheme: \"http\" is not \"https\"");
     return eksauth_fail(err, EKSAUTH_EINVAL, "url scheme: URL does not start with \"https://\"");
 }
