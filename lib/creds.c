@@ -27,6 +27,7 @@
 #include "eksauth/file.h"
 #include "eksauth/imds.h"
 #include "eksauth/partition.h"
+#include "eksauth/printable.h"
 #include "eksauth/timeutil.h"
 
 #define TRIED_MAX 400
@@ -439,18 +440,6 @@ static enum eksauth_status from_profile(const struct eksauth_creds_options *opt,
 /* ------------------------------------------------------------------ */
 /* the credentials document of instance metadata */
 
-/* A field of the document: visible ASCII, no space, not empty. */
-static bool imds_visible(const char *s, size_t len)
-{
-    size_t i;
-
-    for (i = 0; i < len; i++) {
-        if (s[i] < 0x21 || s[i] > 0x7e)
-            return false;
-    }
-    return len > 0;
-}
-
 static enum eksauth_status imds_field(struct json_object *root, const char *key, const char **out,
                                       struct eksauth_error *err)
 {
@@ -460,7 +449,7 @@ static enum eksauth_status imds_field(struct json_object *root, const char *key,
         return eksauth_fail(err, EKSAUTH_EINVAL,
                             "instance metadata: the credentials have no %s string", key);
     *out = json_object_get_string(v);
-    if (!imds_visible(*out, strlen(*out)))
+    if (!eksauth_visible_ascii_len(*out, strlen(*out)))
         return eksauth_fail(err, EKSAUTH_EINVAL,
                             "instance metadata: the credentials' %s is empty or not ASCII", key);
     return EKSAUTH_OK;

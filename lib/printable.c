@@ -98,15 +98,23 @@ bool eksauth_is_printable(const char *in)
     return true;
 }
 
-bool eksauth_visible_ascii(const char *s, size_t max)
+bool eksauth_visible_ascii_len(const char *s, size_t len)
 {
     size_t i;
 
-    if (s == NULL || s[0] == '\0')
-        return false;
-    for (i = 0; s[i] != '\0'; i++) {
-        if (i >= max || s[i] < 0x21 || s[i] > 0x7e)
+    for (i = 0; i < len; i++) {
+        if (s[i] < 0x21 || s[i] > 0x7e)
             return false;
     }
-    return true;
+    return len > 0;
+}
+
+bool eksauth_visible_ascii(const char *s, size_t max)
+{
+    size_t n;
+
+    if (s == NULL)
+        return false;
+    n = strnlen(s, max + 1);
+    return n <= max && eksauth_visible_ascii_len(s, n);
 }

@@ -31,4 +31,7 @@ bool eksauth_is_printable(const char *in);
  */
 bool eksauth_visible_ascii(const char *s, size_t max);
 
+/* The same for the len bytes at s (NUL is not visible): 1..len bytes of 0x21..0x7e. */
+bool eksauth_visible_ascii_len(const char *s, size_t len);
+
 #endif

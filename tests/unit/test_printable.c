@@ -88,6 +88,11 @@ static void test_visible_ascii(void **state)
     assert_false(eksauth_visible_ascii("\xc3\xa9", 8));
     assert_false(eksauth_visible_ascii("", 8));
     assert_false(eksauth_visible_ascii(NULL, 8));
+    /* By length: a NUL is not visible, nothing at all is not enough. */
+    assert_true(eksauth_visible_ascii_len("ab", 2));
+    assert_false(eksauth_visible_ascii_len("a\0b", 3));
+    assert_false(eksauth_visible_ascii_len("a b", 3));
+    assert_false(eksauth_visible_ascii_len("", 0));
 }
 
 EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_kept), cmocka_unit_test(test_replaced),
