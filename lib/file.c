@@ -163,6 +163,22 @@ out:
     return st;
 }
 
+enum eksauth_status eksauth_file_read_fd(const char *path, int fd, size_t max, char **out,
+                                         size_t *outlen, struct eksauth_error *err)
+{
+    struct stat sb;
+
+    *out = NULL;
+    *outlen = 0;
+    if (max >= SIZE_MAX - 8192)
+        return eksauth_fail(err, EKSAUTH_EINVAL, "%s: size limit too large", path);
+    /* The size is a first guess only: read_all holds the cap on what is read. */
+    if (fstat(fd, &sb) != 0 || sb.st_size < 0)
+        sb.st_size = 0;
+    return read_all(path, fd, (uintmax_t)sb.st_size < max ? (size_t)sb.st_size : max, max, 0, out,
+                    outlen, err);
+}
+
 enum eksauth_status eksauth_file_read(const char *path, size_t max, bool require_root_owned,
                                       char **out, size_t *outlen, struct eksauth_error *err)
 {

@@ -322,11 +322,10 @@ static enum eksauth_status lock_record(const char *path, int *fdp, struct eksaut
 static enum eksauth_status read_record(const char *path, unsigned char **data, size_t *len,
                                        struct eksauth_error *err)
 {
+    struct eksauth_error rerr = {0};
     enum eksauth_status st;
-    unsigned char *buf = NULL;
     struct stat sb;
-    size_t got = 0;
-    ssize_t n;
+    char *buf = NULL;
     int fd;
 
     *data = NULL;
@@ -351,30 +350,16 @@ static enum eksauth_status read_record(const char *path, unsigned char **data, s
                           FILE_MAX);
         goto out;
     }
-    buf = malloc((size_t)sb.st_size + 1);
-    if (buf == NULL) {
-        st = eksauth_fail(err, EKSAUTH_ENOMEM, "replay: out of memory");
-        goto out;
+    /* A file that grew since fstat is read whole (up to the cap) and the parser checks its size. */
+    st = eksauth_file_read_fd(path, fd, FILE_MAX, &buf, len, &rerr);
+    if (st == EKSAUTH_OK) {
+        *data = (unsigned char *)buf;
+    } else {
+        /* Any failure to read the record is "cannot tell": the login fails closed. */
+        st =
+            eksauth_fail(err, st == EKSAUTH_ENOMEM ? st : EKSAUTH_EUNAVAIL, "replay: %s", rerr.msg);
     }
-    /* Read one byte more than stat said: a file that grew is caught by the parser's size check. */
-    while (got < (size_t)sb.st_size + 1) {
-        n = read(fd, buf + got, (size_t)sb.st_size + 1 - got);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            st = eksauth_fail(err, EKSAUTH_EUNAVAIL, "replay: %s: read: %s", path, strerror(errno));
-            goto out;
-        }
-        if (n == 0)
-            break;
-        got += (size_t)n;
-    }
-    *data = buf;
-    *len = got;
-    buf = NULL;
-    st = EKSAUTH_OK;
 out:
-    free(buf);
     close(fd);
     return st;
 }

@@ -33,6 +33,15 @@ enum eksauth_status eksauth_file_read_secret(const char *path, size_t max, char 
                                              size_t *outlen, struct eksauth_error *err);
 
 /*
+ * The rest of the open file fd (path names it in messages), for a caller
+ * that checked the file its own way: at most max bytes into a
+ * NUL-terminated malloc'd buffer; more is EKSAUTH_EINVAL, a read error
+ * EKSAUTH_EIO.
+ */
+enum eksauth_status eksauth_file_read_fd(const char *path, int fd, size_t max, char **out,
+                                         size_t *outlen, struct eksauth_error *err);
+
+/*
  * Write data to path atomically with the given mode: "<path>.tmp.XXXXXX" in
  * the same folder, fsync, rename over path, fsync of the folder.  On a
  * failure before the rename, path is untouched and the temp file removed.

@@ -239,6 +239,30 @@ static void test_read_secret(void **state)
     assert_int_equal(eksauth_file_read(under, 100, false, &data, &len, &err), EKSAUTH_EIO);
 }
 
+/* An open file, checked by the caller its own way: the rest of it, under the cap. */
+static void test_read_fd(void **state)
+{
+    struct fixture *fx = *state;
+    struct eksauth_error err = {0};
+    char *data = NULL, want[256];
+    size_t len = 0;
+    int fd;
+
+    put(fx->path, "0123456789", 10, 0600);
+    fd = open(fx->path, O_RDONLY | O_CLOEXEC);
+    assert_true(fd >= 0);
+    assert_int_equal(eksauth_file_read_fd(fx->path, fd, 10, &data, &len, &err), EKSAUTH_OK);
+    assert_int_equal(len, 10);
+    assert_string_equal(data, "0123456789");
+    free(data);
+    assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
+    assert_int_equal(eksauth_file_read_fd(fx->path, fd, 9, &data, &len, &err), EKSAUTH_EINVAL);
+    assert_null(data);
+    snprintf(want, sizeof(want), "%s: larger than 9 bytes", fx->path);
+    assert_string_equal(err.msg, want);
+    close(fd);
+}
+
 /* ---- trust ---- */
 
 static void test_read_trusted(void **state)
@@ -569,6 +593,7 @@ EKSAUTH_UNIT_MAIN(
     cmocka_unit_test_setup_teardown(test_read_not_regular, setup, teardown),
     cmocka_unit_test_setup_teardown(test_read_missing, setup, teardown),
     cmocka_unit_test_setup_teardown(test_read_secret, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_read_fd, setup, teardown),
     cmocka_unit_test_setup_teardown(test_read_trusted, setup, teardown),
     cmocka_unit_test_setup_teardown(test_read_trusted_folder, setup, teardown),
     cmocka_unit_test_setup_teardown(test_write_new, setup, teardown),
