@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -304,6 +305,35 @@ out:
         unlink(tmp);
     free(tmp);
     return st;
+}
+
+enum eksauth_status eksauth_file_lock(const char *path, int *fdp, struct eksauth_error *err)
+{
+    char lock[PATH_MAX];
+    struct stat sb;
+    int fd, n;
+
+    *fdp = -1;
+    n = snprintf(lock, sizeof(lock), "%s.lock", path);
+    if (n < 0 || (size_t)n >= sizeof(lock))
+        return eksauth_fail(err, EKSAUTH_EINVAL, "%s: path too long", path);
+    fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0600);
+    if (fd < 0)
+        return eksauth_fail(err, EKSAUTH_EIO, "%s: %s", lock, strerror(errno));
+    /* Someone else's lock file could be held by them forever: only our own counts. */
+    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) || sb.st_uid != geteuid()) {
+        close(fd);
+        return eksauth_fail(err, EKSAUTH_EIO, "%s: not a private lock file", lock);
+    }
+    while (flock(fd, LOCK_EX) != 0) {
+        if (errno != EINTR) {
+            n = errno;
+            close(fd);
+            return eksauth_fail(err, EKSAUTH_EIO, "%s: flock: %s", lock, strerror(n));
+        }
+    }
+    *fdp = fd;
+    return EKSAUTH_OK;
 }
 
 /* name is "<base>.tmp.XXXXXX" with XXXXXX as mkostemp fills it: a temp file of ours for base. */

@@ -13,7 +13,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -289,32 +288,13 @@ static enum eksauth_status check_folder(const char *path, struct eksauth_error *
     return EKSAUTH_OK;
 }
 
+/* The record's lock (file.h); failing to take it is "cannot tell": EKSAUTH_EUNAVAIL. */
 static enum eksauth_status lock_record(const char *path, int *fdp, struct eksauth_error *err)
 {
-    char lock[PATH_MAX];
-    struct stat st;
-    int fd, n;
+    struct eksauth_error lerr = {0};
 
-    *fdp = -1;
-    n = snprintf(lock, sizeof(lock), "%s.lock", path);
-    if (n < 0 || (size_t)n >= sizeof(lock))
-        return eksauth_fail(err, EKSAUTH_EUNAVAIL, "replay: %s: path too long", path);
-    fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0600);
-    if (fd < 0)
-        return eksauth_fail(err, EKSAUTH_EUNAVAIL, "replay: %s: %s", lock, strerror(errno));
-    /* A lock file someone else planted could be held by them forever. */
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid()) {
-        close(fd);
-        return eksauth_fail(err, EKSAUTH_EUNAVAIL, "replay: %s: not a private lock file", lock);
-    }
-    while (flock(fd, LOCK_EX) != 0) {
-        if (errno != EINTR) {
-            n = errno;
-            close(fd);
-            return eksauth_fail(err, EKSAUTH_EUNAVAIL, "replay: %s: flock: %s", lock, strerror(n));
-        }
-    }
-    *fdp = fd;
+    if (eksauth_file_lock(path, fdp, &lerr) != EKSAUTH_OK)
+        return eksauth_fail(err, EKSAUTH_EUNAVAIL, "replay: %s", lerr.msg);
     return EKSAUTH_OK;
 }
 

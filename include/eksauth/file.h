@@ -50,6 +50,15 @@ enum eksauth_status eksauth_file_write_atomic(const char *path, const void *data
                                               mode_t mode, struct eksauth_error *err);
 
 /*
+ * Take the exclusive lock that guards path, waiting for it: flock on
+ * "<path>.lock", created 0600 if need be, never through a symlink, and only
+ * a regular file of the effective uid's (a lock file someone else planted
+ * could be held by them forever).  *fdp is the lock; close it to let go.
+ * EKSAUTH_EIO, or EKSAUTH_EINVAL for a path too long.
+ */
+enum eksauth_status eksauth_file_lock(const char *path, int *fdp, struct eksauth_error *err);
+
+/*
  * Remove the temp files a killed eksauth_file_write_atomic(path, ...) left:
  * in path's folder, every "<base>.tmp.XXXXXX" (XXXXXX as mkostemp fills it,
  * base the last component of path) that is a regular file owned by the

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -261,6 +262,32 @@ static void test_read_fd(void **state)
     snprintf(want, sizeof(want), "%s: larger than 9 bytes", fx->path);
     assert_string_equal(err.msg, want);
     close(fd);
+}
+
+/* The lock of a path: held until closed, a private regular file, never a symlink. */
+static void test_lock(void **state)
+{
+    struct fixture *fx = *state;
+    struct eksauth_error err = {0};
+    char lock[160];
+    struct stat sb;
+    int fd, other;
+
+    snprintf(lock, sizeof(lock), "%s.lock", fx->path);
+    assert_int_equal(eksauth_file_lock(fx->path, &fd, &err), EKSAUTH_OK);
+    assert_int_equal(stat(lock, &sb), 0);
+    assert_int_equal(sb.st_mode & 07777, 0600);
+    other = open(lock, O_RDWR | O_CLOEXEC);
+    assert_true(other >= 0);
+    assert_int_equal(flock(other, LOCK_EX | LOCK_NB), -1); /* held */
+    close(fd);
+    assert_int_equal(flock(other, LOCK_EX | LOCK_NB), 0); /* let go */
+    close(other);
+    assert_int_equal(unlink(lock), 0);
+    assert_int_equal(symlink("/nonexistent-eksauth-lock", lock), 0);
+    assert_int_equal(eksauth_file_lock(fx->path, &fd, &err), EKSAUTH_EIO);
+    assert_int_equal(fd, -1);
+    assert_int_equal(unlink(lock), 0);
 }
 
 /* ---- trust ---- */
@@ -594,6 +621,7 @@ EKSAUTH_UNIT_MAIN(
     cmocka_unit_test_setup_teardown(test_read_missing, setup, teardown),
     cmocka_unit_test_setup_teardown(test_read_secret, setup, teardown),
     cmocka_unit_test_setup_teardown(test_read_fd, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_lock, setup, teardown),
     cmocka_unit_test_setup_teardown(test_read_trusted, setup, teardown),
     cmocka_unit_test_setup_teardown(test_read_trusted_folder, setup, teardown),
     cmocka_unit_test_setup_teardown(test_write_new, setup, teardown),
