@@ -23,6 +23,7 @@
 #include <cmocka.h>
 
 #include "eksauth/creds.h"
+#include "scratch.h"
 #include "unit.h"
 
 /* ------------------------------------------------------------------ */
@@ -86,10 +87,7 @@ static char *path_in(const char *rel)
 static int setup(void **state)
 {
     (void)state;
-    snprintf(tmpdir, sizeof(tmpdir), "%s/eksauth-test-creds.XXXXXX",
-             getenv("TMPDIR") != NULL ? getenv("TMPDIR") : "/tmp");
-    if (mkdtemp(tmpdir) == NULL)
-        return -1;
+    scratch_make(tmpdir, sizeof(tmpdir), "creds");
     if (mkdir(path_in("home"), 0700) != 0 || mkdir(path_in("home/.aws"), 0700) != 0)
         return -1;
     return 0;
@@ -97,11 +95,9 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-    char cmd[600];
-
     (void)state;
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-    return system(cmd) == 0 ? 0 : -1;
+    scratch_remove(tmpdir);
+    return 0;
 }
 
 static int each(void **state)

@@ -27,6 +27,7 @@
 #include <cmocka.h>
 
 #include "eksauth/file.h"
+#include "scratch.h"
 #include "unit.h"
 
 struct fixture {
@@ -38,36 +39,18 @@ static int setup(void **state)
 {
     struct fixture *fx = calloc(1, sizeof(*fx));
 
-    if (fx == NULL)
-        return -1;
-    strcpy(fx->dir, "/tmp/eksauth-test-file.XXXXXX");
-    if (mkdtemp(fx->dir) == NULL) {
-        free(fx);
-        return -1;
-    }
+    assert_non_null(fx);
+    scratch_make(fx->dir, sizeof(fx->dir), "file");
     snprintf(fx->path, sizeof(fx->path), "%s/f", fx->dir);
     *state = fx;
     return 0;
 }
 
-/* Remove everything the test left in its folder (one level), then the folder. */
 static int teardown(void **state)
 {
     struct fixture *fx = *state;
-    char sub[512];
-    struct dirent *de;
-    DIR *d = opendir(fx->dir);
 
-    while (d != NULL && (de = readdir(d)) != NULL) {
-        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-            continue;
-        snprintf(sub, sizeof(sub), "%s/%s", fx->dir, de->d_name);
-        if (unlink(sub) != 0)
-            rmdir(sub);
-    }
-    if (d != NULL)
-        closedir(d);
-    rmdir(fx->dir);
+    scratch_remove(fx->dir);
     free(fx);
     return 0;
 }

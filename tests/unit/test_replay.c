@@ -28,6 +28,7 @@
 #include <cmocka.h>
 
 #include "eksauth/replay.h"
+#include "scratch.h"
 #include "unit.h"
 
 #define SIG_A "0f3c4a6b2d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a8b7c6d5e4f3a"
@@ -43,13 +44,8 @@ static int setup(void **state)
 {
     struct fixture *fx = calloc(1, sizeof(*fx));
 
-    if (fx == NULL)
-        return -1;
-    strcpy(fx->dir, "/tmp/eksauth-test-replay.XXXXXX");
-    if (mkdtemp(fx->dir) == NULL) {
-        free(fx);
-        return -1;
-    }
+    assert_non_null(fx);
+    scratch_make(fx->dir, sizeof(fx->dir), "replay");
     snprintf(fx->path, sizeof(fx->path), "%s/replay.db", fx->dir);
     *state = fx;
     return 0;
@@ -58,21 +54,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     struct fixture *fx = *state;
-    struct dirent *de;
-    char sub[512];
-    DIR *d;
 
-    chmod(fx->dir, 0700);
-    d = opendir(fx->dir);
-    while (d != NULL && (de = readdir(d)) != NULL) {
-        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-            continue;
-        snprintf(sub, sizeof(sub), "%s/%s", fx->dir, de->d_name);
-        unlink(sub);
-    }
-    if (d != NULL)
-        closedir(d);
-    rmdir(fx->dir);
+    scratch_remove(fx->dir);
     free(fx);
     return 0;
 }
