@@ -33,6 +33,23 @@ static int remove_one(const char *path, const struct stat *sb, int type, struct 
     return type == FTW_DP ? rmdir(path) : unlink(path);
 }
 
+struct scratch *scratch_new(const char *name, const char *file)
+{
+    struct scratch *s = calloc(1, sizeof(*s));
+
+    assert_non_null(s);
+    scratch_make(s->dir, sizeof(s->dir), name);
+    assert_true((size_t)snprintf(s->path, sizeof(s->path), "%s/%s", s->dir, file) <
+                sizeof(s->path));
+    return s;
+}
+
+void scratch_free(struct scratch *s)
+{
+    scratch_remove(s->dir);
+    free(s);
+}
+
 void scratch_remove(const char *dir)
 {
     /* A test may have taken the folder's permissions away to see a refusal. */

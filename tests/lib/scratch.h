@@ -14,4 +14,13 @@ void scratch_make(char *dir, size_t dirlen, const char *name);
 /* dir and everything below it, whatever the modes (links are removed, not followed). */
 void scratch_remove(const char *dir);
 
+/* A test's state: a new folder for name, and the path of file in it (not made). */
+struct scratch {
+    char dir[64];
+    char path[128]; /* dir/file */
+};
+
+struct scratch *scratch_new(const char *name, const char *file);
+void scratch_free(struct scratch *s); /* the folder too */
+
 #endif

@@ -30,28 +30,16 @@
 #include "scratch.h"
 #include "unit.h"
 
-struct fixture {
-    char dir[64];
-    char path[128]; /* dir/f */
-};
-
+/* Each test's state: a scratch folder (scratch.h) and the path of its file. */
 static int setup(void **state)
 {
-    struct fixture *fx = calloc(1, sizeof(*fx));
-
-    assert_non_null(fx);
-    scratch_make(fx->dir, sizeof(fx->dir), "file");
-    snprintf(fx->path, sizeof(fx->path), "%s/f", fx->dir);
-    *state = fx;
+    *state = scratch_new("file", "f");
     return 0;
 }
 
 static int teardown(void **state)
 {
-    struct fixture *fx = *state;
-
-    scratch_remove(fx->dir);
-    free(fx);
+    scratch_free(*state);
     return 0;
 }
 
@@ -94,7 +82,7 @@ static void assert_content(const char *path, const char *want)
 
 static void test_read(void **state)
 {
-    struct fixture *fx = *state;
+    struct scratch *fx = *state;
     char *data = NULL;
     size_t len = 0;
 
@@ -107,7 +95,7 @@ static void test_read(void **state)
 
 static void test_read_empty(void **state)
 {
-    struct fixture *fx = *state;
+    struct scratch *fx = *state;
     char *data = NULL;
     size_t len = 99;
 
@@ -120,7 +108,7 @@ static void test_read_empty(void **state)
 
 static void test_read_size_cap(void **state)
 {
-    struct fixture *fx = *state;
+    struct scratch *fx = *state;
     struct eksauth_error err = {0};
     char *data = NULL, want[256];
     size_t len = 0;
@@ -160,7 +148,7 @@ static void test_read_grows_past_stat_size(void **state)
 
 static void test_read_not_regular(void **state)
 {
-    struct fixture *fx = *state;
+    struct scratch *fx = *state;
     struct eksauth_error err = {0};
     char fifo[160], want[256];
     char *data = NULL;
@@ -186,7 +174,7 @@ static void test_read_not_regular(void **state)
 
 static void test_read_missing(void **state)
 {
-    struct fixture *fx = *state;
+    struct scratch *fx = *state;
     struct eksauth_error err = {0};
     char *data = NULL, want[256];
     size_t len = 0;
@@ -200,7 +188,7 @@ static void test_read_missing(void **state)
 /* A secret's file: read the same way, through the growing path too; a missing folder is missing. */
 static void test_read_secret(void **state)
 {
-    struct fixture *fx = *state;
+    struct scratch *fx = *state;
     struct eksauth_error err = {0};
     char *data = NULL, under[256];
     size_t len = 0;
@@ -226,7 +214,7 @@ static void test_read_secret(void **state)
 /* An open file, checked by the caller its own way: the rest of it, under the cap. */
 static void test_read_fd(void **state)
 {
-    struct fixture *fx = *state;
+    struct scratch *fx = *state;
     struct eksauth_error err = {0};
     char *data = NULL, want[256];
     size_t len = 0;
@@ -250,7 +238,7 @@ static void test_read_fd(void **state)
 /* The lock of a path: held until closed, a private regular file, never a symlink. */
 static void test_lock(void **state)
 {
-    struct fixture *fx = *state;
+    struct scratch *fx = *state;
     struct eksauth_error err = {0};
     char lock[160];
     struct stat sb;
@@ -277,7 +265,7 @@ static void test_lock(void **state)
 
 static void test_read_trusted(void **state)
 {
-    struct fixture *fx = *state;
+    struct scratch *fx = *state;
     struct eksauth_error err = {0};
     char *data = NULL, want[512];
     size_t len = 0;
@@ -313,7 +301,7 @@ static void test_read_trusted(void **state)
 /* The folder counts too: whoever can write it can put another file in the file's place. */
 static void test_read_trusted_folder(void **state)
 {
-    struct fixture *fx = *state;
+    struct scratch *fx = *state;
     struct eksauth_error err = {0};
     char *data = NULL, want[512];
     size_t len = 0;
@@ -356,7 +344,7 @@ static void test_read_trusted_folder(void **state)
 
 static void test_write_new(void **state)
 {
-    struct fixture *fx = *state;
+    struct scratch *fx = *state;
     struct eksauth_error err = {0};
     struct stat st;
     mode_t old_umask;
@@ -373,7 +361,7 @@ static void test_write_new(void **state)
 
 static void test_write_replaces(void **state)
 {
-    struct fixture *fx = *state;
+    struct scratch *fx = *state;
     struct stat before, after;
     int fd;
     char buf[16] = {0};
@@ -397,7 +385,7 @@ static void test_write_replaces(void **state)
 
 static void test_write_empty_and_binary(void **state)
 {
-    struct fixture *fx = *state;
+    struct scratch *fx = *state;
     static const char bin[] = {'a', '\0', 'b', '\n'};
     char *data = NULL;
     size_t len = 0;
@@ -413,7 +401,7 @@ static void test_write_empty_and_binary(void **state)
 
 static void test_write_relative_path(void **state)
 {
-    struct fixture *fx = *state;
+    struct scratch *fx = *state;
     char cwd[PATH_MAX];
 
     /* No '/' in the path: the folder to fsync is ".". */
@@ -426,7 +414,7 @@ static void test_write_relative_path(void **state)
 
 static void test_write_missing_dir(void **state)
 {
-    struct fixture *fx = *state;
+    struct scratch *fx = *state;
     struct eksauth_error err = {0};
     char path[192], want[256];
 
@@ -441,7 +429,7 @@ static void test_write_missing_dir(void **state)
 
 static void test_write_rename_fails_cleans_up(void **state)
 {
-    struct fixture *fx = *state;
+    struct scratch *fx = *state;
     struct eksauth_error err = {0};
     char inner[192], want[256];
 
@@ -459,7 +447,7 @@ static void test_write_rename_fails_cleans_up(void **state)
 
 static void test_write_fails_midway_cleans_up(void **state)
 {
-    struct fixture *fx = *state;
+    struct scratch *fx = *state;
     struct eksauth_error err = {0};
     struct rlimit old, small;
     char big[4096], want[256];
@@ -486,7 +474,7 @@ static void test_write_fails_midway_cleans_up(void **state)
 }
 
 /* in fx->dir: name exists (lstat) */
-static bool exists_in(const struct fixture *fx, const char *name)
+static bool exists_in(const struct scratch *fx, const char *name)
 {
     char p[256];
     struct stat sb;
@@ -495,7 +483,7 @@ static bool exists_in(const struct fixture *fx, const char *name)
     return lstat(p, &sb) == 0;
 }
 
-static void put_in(const struct fixture *fx, const char *name)
+static void put_in(const struct scratch *fx, const char *name)
 {
     char p[256];
 
@@ -516,7 +504,7 @@ static void test_remove_stale_temps(void **state)
         "f.tmp.",        /* nothing random */
         "target",        /* what the symlink points at */
     };
-    struct fixture *fx = *state;
+    struct scratch *fx = *state;
     struct eksauth_error err = {0};
     char link[256], sub[256];
     unsigned removed = 99;
@@ -561,7 +549,7 @@ static void test_remove_stale_temps(void **state)
 /* The name mkostemp gives eksauth_file_write_atomic's temp file is one the sweep removes. */
 static void test_remove_stale_matches_writer(void **state)
 {
-    struct fixture *fx = *state;
+    struct scratch *fx = *state;
     unsigned removed = 0;
     char tmpl[192];
     int fd;
@@ -584,7 +572,7 @@ static void test_remove_stale_matches_writer(void **state)
 
 static void test_remove_stale_errors(void **state)
 {
-    struct fixture *fx = *state;
+    struct scratch *fx = *state;
     struct eksauth_error err = {0};
     char path[192];
     unsigned removed = 7;

@@ -35,33 +35,21 @@
 #define SIG_B "1f3c4a6b2d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a8b7c6d5e4f3a"
 #define NOW   1767225900
 
-struct fixture {
-    char dir[64];
-    char path[128]; /* dir/replay.db */
-};
-
+/* Each test's state: a scratch folder (scratch.h) and the path of its record. */
 static int setup(void **state)
 {
-    struct fixture *fx = calloc(1, sizeof(*fx));
-
-    assert_non_null(fx);
-    scratch_make(fx->dir, sizeof(fx->dir), "replay");
-    snprintf(fx->path, sizeof(fx->path), "%s/replay.db", fx->dir);
-    *state = fx;
+    *state = scratch_new("replay", "replay.db");
     return 0;
 }
 
 static int teardown(void **state)
 {
-    struct fixture *fx = *state;
-
-    scratch_remove(fx->dir);
-    free(fx);
+    scratch_free(*state);
     return 0;
 }
 
 /* Files in the folder other than the record and its lock (temp files). */
-static int stray_files(const struct fixture *fx)
+static int stray_files(const struct scratch *fx)
 {
     struct dirent *de;
     int n = 0;
@@ -324,7 +312,7 @@ static void test_path(void **state)
 
 static void test_claim_once(void **state)
 {
-    struct fixture *fx = *state;
+    struct scratch *fx = *state;
     struct eksauth_error err;
     struct stat st;
 
@@ -360,7 +348,7 @@ static void test_claim_once(void **state)
 
 static void test_claim_fails_closed(void **state)
 {
-    struct fixture *fx = *state;
+    struct scratch *fx = *state;
     struct eksauth_error err;
     char link[160], other[160];
     struct stat st;
@@ -417,7 +405,7 @@ static void test_claim_fails_closed(void **state)
 }
 
 /* N processes wait on a pipe, then claim sig at once; returns how many won. */
-static int race(const struct fixture *fx, int n, bool same_sig)
+static int race(const struct scratch *fx, int n, bool same_sig)
 {
     int go[2], i, status, won = 0, lost = 0;
     pid_t pids[64];
@@ -456,7 +444,7 @@ static int race(const struct fixture *fx, int n, bool same_sig)
 
 static void test_concurrent_claims(void **state)
 {
-    struct fixture *fx = *state;
+    struct scratch *fx = *state;
     struct stat st;
     int round;
 
