@@ -306,7 +306,7 @@ enum eksauth_status eksauth_cluster_fetch(const struct eksauth_config *cfg, time
 {
     struct eksauth_kube_configmap cm;
     struct eksauth_access_entry *entries = NULL;
-    size_t n_entries = 0, i;
+    size_t n_entries = 0;
     enum eksauth_status st = EKSAUTH_OK;
     bool want_k8s, want_eks;
     char host[256] = "", hash[17], mode[64] = "";
@@ -361,9 +361,7 @@ enum eksauth_status eksauth_cluster_fetch(const struct eksauth_config *cfg, time
                  cfg->cluster_name, host, mode);
     }
 out:
-    for (i = 0; i < n_entries; i++)
-        eksauth_access_entry_free(&entries[i]);
-    free(entries);
+    eksauth_access_entries_free(entries, n_entries);
     eksauth_kube_configmap_free(&cm);
     if (st != EKSAUTH_OK)
         eksauth_cluster_snapshot_free(out);

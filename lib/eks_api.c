@@ -121,6 +121,15 @@ void eksauth_access_entry_free(struct eksauth_access_entry *e)
     memset(e, 0, sizeof(*e));
 }
 
+void eksauth_access_entries_free(struct eksauth_access_entry *entries, size_t n)
+{
+    size_t i;
+
+    for (i = 0; entries != NULL && i < n; i++)
+        eksauth_access_entry_free(&entries[i]);
+    free(entries);
+}
+
 static const char *const auth_mode_names[] = {
     [EKSAUTH_AUTH_CONFIG_MAP] = "CONFIG_MAP",
     [EKSAUTH_AUTH_API_AND_CONFIG_MAP] = "API_AND_CONFIG_MAP",
@@ -650,11 +659,7 @@ enum eksauth_status eksauth_eks_access_entries(const struct eksauth_config *cfg,
         entries = NULL;
     }
 out:
-    if (entries != NULL) {
-        for (i = 0; i < n_arns; i++)
-            eksauth_access_entry_free(&entries[i]);
-        free(entries);
-    }
+    eksauth_access_entries_free(entries, n_arns);
     eksauth_strv_free(arns, n_arns);
     eksauth_creds_free(&c.creds);
     return st;

@@ -82,6 +82,8 @@ enum eksauth_status eksauth_eks_parse_describe(const char *body, size_t len,
                                                struct eksauth_access_entry *out,
                                                struct eksauth_error *err);
 void eksauth_access_entry_free(struct eksauth_access_entry *e);
+/* Each of entries[0..n), then the array (NULL is fine). */
+void eksauth_access_entries_free(struct eksauth_access_entry *entries, size_t n);
 
 /*
  * The username an entry gives: its own, else EKS's default: the ARN for an
@@ -107,12 +109,11 @@ enum eksauth_status eksauth_eks_host(const struct eksauth_config *cfg, const cha
 /*
  * Every access entry of cfg->cluster_name (ListAccessEntries, then
  * DescribeAccessEntry and ListAssociatedAccessPolicies for each) into *out
- * (*n_out of them; free each with eksauth_access_entry_free, then the
- * array); host gets the EKS endpoint's host name, for messages.  That is
- * ceil(N/100) + 2N calls for N entries (more when an entry has over 100
- * policies).  Failures: EKSAUTH_EUNAVAIL (network, 5xx, throttling),
- * EKSAUTH_EREJECTED (401/403: the message names the actions the host's role
- * needs), EKSAUTH_ENOTFOUND (404), EKSAUTH_EINVAL (config, bad answers).
+ * (*n_out of them; free them with eksauth_access_entries_free); host gets the EKS endpoint's host
+ * name, for messages.  That is ceil(N/100) + 2N calls for N entries (more when an entry has over
+ * 100 policies).  Failures: EKSAUTH_EUNAVAIL (network, 5xx, throttling), EKSAUTH_EREJECTED
+ * (401/403: the message names the actions the host's role needs), EKSAUTH_ENOTFOUND (404),
+ * EKSAUTH_EINVAL (config, bad answers).
  */
 enum eksauth_status eksauth_eks_access_entries(const struct eksauth_config *cfg,
                                                struct eksauth_access_entry **out, size_t *n_out,
