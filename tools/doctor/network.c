@@ -99,34 +99,37 @@ static bool find_region(struct doctor *d, char *region, size_t n)
     return true;
 }
 
-/* An AWS API's root, https://host/ (any answer, 404 too, shows it is there). */
+/*
+ * An AWS API's root, https://host/ (any answer, 404 too, shows it is
+ * there); the fix names its connect_to key (connect_key).
+ */
 static void probe_aws(struct doctor *d, struct eksauth_http_request *req, const char *what,
-                      const char *host, const char *ca_file, const char *fix)
+                      const char *host, const char *ca_file, const char *connect_key)
 {
-    char url[300], ca[PATH_MAX];
+    char url[300], ca[PATH_MAX], fix[1024];
 
     fmt(url, sizeof(url), "https://%s/", host);
+    fmt(fix, sizeof(fix),
+        "check DNS, routes and security groups to port 443 of %s (a proxy: https_proxy; a VPC "
+        "endpoint without private DNS: %s) in %s",
+        what, connect_key, d->conf_host);
     probe(d, req, what, url, ca_file, ca, fix);
 }
 
 static void probe_sts(struct doctor *d, const char *region)
 {
-    char host[256], fix[1024];
     struct eksauth_http_request req;
     struct eksauth_error err;
     struct finding *f;
+    char host[256];
 
     if (eksauth_sigv4_sts_host(region, false, host, sizeof(host), &err) != EKSAUTH_OK) {
         f = report(d, LV_ERROR, "network", d->conf_host, "%s", err.msg);
         set_fix(d, f, "set region in %s to this host's region (e.g. us-east-1)", d->conf_host);
         return;
     }
-    fmt(fix, sizeof(fix),
-        "check DNS, routes and security groups to port 443 (a proxy: https_proxy; a VPC "
-        "endpoint without private DNS: sts_connect_to) in %s",
-        d->conf_host);
     eksauth_sts_connection(&d->cfg, &req);
-    probe_aws(d, &req, "STS", host, d->cfg.sts_ca_file, fix);
+    probe_aws(d, &req, "STS", host, d->cfg.sts_ca_file, "sts_connect_to");
 }
 
 /* GET /version of the API server, trusting the cluster's own CA as sync does. */
@@ -161,18 +164,14 @@ static void probe_kubernetes(struct doctor *d)
  */
 static void probe_eks(struct doctor *d, const char *region)
 {
-    char host[256], fix[1024];
     struct eksauth_http_request req;
     struct eksauth_error err;
+    char host[256];
 
     if (eksauth_eks_host(&d->cfg, region, host, sizeof(host), &err) != EKSAUTH_OK)
         return;
-    fmt(fix, sizeof(fix),
-        "check DNS, routes and proxy (https_proxy; a VPC endpoint: eks_connect_to) in %s to the "
-        "EKS API",
-        d->conf_host);
     eksauth_eks_connection(&d->cfg, &req);
-    probe_aws(d, &req, "the EKS API", host, d->cfg.eks_ca_file, fix);
+    probe_aws(d, &req, "the EKS API", host, d->cfg.eks_ca_file, "eks_connect_to");
 }
 
 void check_network(struct doctor *d)
