@@ -18,7 +18,6 @@ set -u
 sts_require
 
 NODE_FIX="$FIXTURES/node-dns"
-LIB="$top_srcdir/tests/lib"
 OWN_ID=i-0c6f21bf1f24f9708
 OWN_DNS=ip-172-31-27-14.ec2.internal
 NODE_ARN="arn:aws:sts::111122223333:assumed-role/TestNodeRole"
