@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "eksauth/arn.h"
+#include "eksauth/ascii.h"
 #include "eksauth/partition.h"
 
 /* An ARN split into its six ':' sections (the resource may hold ':'). */
@@ -27,11 +28,6 @@ struct arn_parts {
     const char *partition, *service, *region, *account, *resource;
     size_t partition_len, service_len, region_len, account_len, resource_len;
 };
-
-static char ascii_lower(char c)
-{
-    return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
-}
 
 static bool is_digit(char c)
 {
@@ -123,15 +119,6 @@ static size_t check_segments(const char *res, size_t len, const char **last, siz
         start = i + 1;
     }
     return name_ok(*last, *last_len) ? n : 0;
-}
-
-static void lower_copy(char *dst, const char *src, size_t len)
-{
-    size_t i;
-
-    for (i = 0; i < len; i++)
-        dst[i] = ascii_lower(src[i]);
-    dst[len] = '\0';
 }
 
 /* canonical = "arn:P:iam::A:role/ROLE" for an assumed role. */
@@ -279,7 +266,7 @@ enum eksauth_status eksauth_arn_parse(const char *s, struct eksauth_arn *out,
         break;
     }
     /* The cluster compares the canonical ARN, whole, ignoring case. */
-    lower_copy(out->key, out->canonical, strlen(out->canonical));
+    eksauth_ascii_lower_copy(out->key, out->canonical, strlen(out->canonical));
     return EKSAUTH_OK;
 }
 

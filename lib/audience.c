@@ -8,29 +8,16 @@
 #include <strings.h>
 
 #include "eksauth/audience.h"
-
-/* 1..max visible ASCII bytes. */
-static bool visible_ascii(const char *s, size_t max)
-{
-    size_t i;
-
-    if (s == NULL || s[0] == '\0')
-        return false;
-    for (i = 0; s[i] != '\0'; i++) {
-        if (i >= max || s[i] < 0x21 || s[i] > 0x7e)
-            return false;
-    }
-    return true;
-}
+#include "eksauth/printable.h"
 
 bool eksauth_audience_valid(const char *audience)
 {
-    return visible_ascii(audience, EKSAUTH_AUDIENCE_MAX);
+    return eksauth_visible_ascii(audience, EKSAUTH_AUDIENCE_MAX);
 }
 
 bool eksauth_cluster_id_valid(const char *id)
 {
-    return visible_ascii(id, EKSAUTH_CLUSTER_ID_MAX);
+    return eksauth_visible_ascii(id, EKSAUTH_CLUSTER_ID_MAX);
 }
 
 bool eksauth_host_name_valid(const char *name)

@@ -13,6 +13,7 @@
 
 #include "eksauth/arn.h"
 #include "eksauth/awsauth.h"
+#include "eksauth/strlist.h"
 #include "eksauth/strmap.h"
 #include "eksauth/template.h"
 
@@ -376,13 +377,9 @@ out:
 
 void eksauth_k8s_identity_free(struct eksauth_k8s_identity *id)
 {
-    size_t i;
-
     if (id == NULL)
         return;
     free(id->username);
-    for (i = 0; i < id->n_groups; i++)
-        free(id->groups[i]);
-    free(id->groups);
+    eksauth_strv_free(id->groups, id->n_groups);
     memset(id, 0, sizeof(*id));
 }

@@ -31,6 +31,7 @@
 #include <yaml.h>
 
 #include "eksauth/arn.h"
+#include "eksauth/ascii.h"
 #include "eksauth/awsauth_read.h"
 #include "eksauth/template.h"
 
@@ -147,29 +148,6 @@ static enum eksauth_status doc_error(struct parser *ps, const struct ydoc *d, co
 
 /* ------------------------------------------------------------------------ */
 /* Small YAML helpers. */
-
-static char ascii_lower(char c)
-{
-    return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
-}
-
-/*
- * ASCII case-insensitive equality, never the locale's: to tell that a
- * top-level key ("MapRoles") is one the cluster does not read, and why.
- * Entry keys are folded as Go folds them: go_fold_key.
- */
-static bool ascii_case_eq(const char *a, size_t alen, const char *b)
-{
-    size_t i;
-
-    if (alen != strlen(b))
-        return false;
-    for (i = 0; i < alen; i++) {
-        if (ascii_lower(a[i]) != ascii_lower(b[i]))
-            return false;
-    }
-    return true;
-}
 
 static bool scalar_is(const yaml_node_t *n, const char *word)
 {
@@ -717,7 +695,7 @@ static enum eksauth_status entry_arn(const char *arn_text, struct eksauth_arn *a
         return EKSAUTH_EINVAL;
     }
     for (i = 0; i <= len; i++) {
-        norm[i] = lower ? ascii_lower(arn_text[i]) : arn_text[i];
+        norm[i] = lower ? eksauth_ascii_lower(arn_text[i]) : arn_text[i];
         colons += arn_text[i] == ':';
         if (colons >= 5 && arn_text[i] == '/')
             lower = false; /* the resource type ends here; names keep their case */
@@ -816,7 +794,7 @@ static const char *lower_dup(struct eksauth_arena *ar, const char *s)
     size_t i;
 
     for (i = 0; out != NULL && out[i] != '\0'; i++)
-        out[i] = ascii_lower(out[i]);
+        out[i] = eksauth_ascii_lower(out[i]);
     return out;
 }
 
@@ -1093,8 +1071,8 @@ static enum eksauth_status find_sources(struct parser *ps, struct ydoc *d, yaml_
                 if (val[s] != NULL)
                     return doc_error(ps, d, key, "the key is given twice");
                 val[s] = ynode(d, pair->value);
-            } else if (ascii_case_eq((const char *)key->data.scalar.value, key->data.scalar.length,
-                                     source_names[s])) {
+            } else if (eksauth_ascii_eq_nocase((const char *)key->data.scalar.value,
+                                               key->data.scalar.length, source_names[s])) {
                 /* Top-level keys are case-sensitive, as upstream: say why it is ignored. */
                 mark_pos(d, key->start_mark, &line, &col);
                 say(msg, sizeof(msg),
@@ -1238,7 +1216,7 @@ static enum eksauth_status walk_json(struct parser *ps, json_object *root)
     {
         for (s = 0; s < N_SOURCES && st == EKSAUTH_OK; s++) {
             if (strcmp(key, source_names[s]) != 0 &&
-                ascii_case_eq(key, strlen(key), source_names[s])) {
+                eksauth_ascii_eq_nocase(key, strlen(key), source_names[s])) {
                 say(msg, sizeof(msg),
                     "aws-auth: data: '%.40s' ignored: the key is case-sensitive (%s)", key,
                     source_names[s]);

@@ -9,8 +9,6 @@
  */
 #include "config.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <pthread.h>
 #include <pwd.h>
 #include <stdbool.h>
@@ -18,16 +16,18 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <json-c/json.h>
 #include <openssl/crypto.h>
 
+#include "eksauth/ascii.h"
 #include "eksauth/creds.h"
+#include "eksauth/file.h"
 #include "eksauth/imds.h"
 #include "eksauth/partition.h"
+#include "eksauth/printable.h"
 #include "eksauth/timeutil.h"
 
 #define TRIED_MAX 400
@@ -77,67 +77,21 @@ static void tried_add(char *tried, const char *what, const char *why)
 }
 
 /*
- * Read a whole file into a NUL-terminated buffer.  EKSAUTH_ENOTFOUND when
- * it does not exist (the chain moves on), EKSAUTH_EIO when it cannot be read.
+ * A whole credentials or config file (file.h, wiped when let go of):
+ * EKSAUTH_ENOTFOUND when it is not there (the chain moves on); any other
+ * failure (not a regular file, too big, unreadable) EKSAUTH_EIO, the
+ * message naming the file.
  */
 static enum eksauth_status read_file(const char *path, char **out, size_t *outlen,
                                      struct eksauth_error *err)
 {
-    enum eksauth_status st = EKSAUTH_OK;
-    struct stat sb;
-    char *buf = NULL;
-    size_t len = 0;
-    ssize_t n;
-    int fd;
+    enum eksauth_status st =
+        eksauth_file_read_secret(path, EKSAUTH_CREDS_FILE_MAX, out, outlen, err);
 
-    *out = NULL;
-    *outlen = 0;
-    fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-    if (fd < 0) {
-        if (errno == ENOENT || errno == ENOTDIR)
-            return eksauth_fail(err, EKSAUTH_ENOTFOUND, "no such file");
-        return eksauth_fail(err, EKSAUTH_EIO, "%s", strerror(errno));
+    if (st == EKSAUTH_EINVAL) {
+        st = EKSAUTH_EIO;
+        err->status = st;
     }
-    if (fstat(fd, &sb) != 0) {
-        st = eksauth_fail(err, EKSAUTH_EIO, "%s", strerror(errno));
-        goto out;
-    }
-    if (!S_ISREG(sb.st_mode)) {
-        st = eksauth_fail(err, EKSAUTH_EIO, "not a regular file");
-        goto out;
-    }
-    /* A credentials file is small; a huge one is a mistake, not something to slurp. */
-    if (sb.st_size > EKSAUTH_CREDS_FILE_MAX) {
-        st = eksauth_fail(err, EKSAUTH_EIO, "larger than %d bytes", EKSAUTH_CREDS_FILE_MAX);
-        goto out;
-    }
-    buf = malloc((size_t)sb.st_size + 1);
-    if (buf == NULL) {
-        st = eksauth_fail(err, EKSAUTH_ENOMEM, "out of memory");
-        goto out;
-    }
-    while (len < (size_t)sb.st_size) {
-        n = read(fd, buf + len, (size_t)sb.st_size - len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            st = eksauth_fail(err, EKSAUTH_EIO, "%s", strerror(errno));
-            goto out;
-        }
-        if (n == 0)
-            break;
-        len += (size_t)n;
-    }
-    buf[len] = '\0';
-    *out = buf;
-    *outlen = len;
-    buf = NULL;
-out:
-    if (buf != NULL) {
-        OPENSSL_cleanse(buf, len);
-        free(buf);
-    }
-    close(fd);
     return st;
 }
 
@@ -198,23 +152,6 @@ static bool span_eq(const char *s, const char *e, const char *lit)
     size_t n = strlen(lit);
 
     return (size_t)(e - s) == n && memcmp(s, lit, n) == 0;
-}
-
-static bool span_eq_nocase(const char *s, const char *e, const char *lower)
-{
-    size_t i, n = strlen(lower);
-
-    if ((size_t)(e - s) != n)
-        return false;
-    for (i = 0; i < n; i++) {
-        char c = s[i];
-
-        if (c >= 'A' && c <= 'Z')
-            c = (char)(c - 'A' + 'a');
-        if (c != lower[i])
-            return false;
-    }
-    return true;
 }
 
 static void wants_free(struct ini_want *want, size_t n)
@@ -312,7 +249,7 @@ static enum eksauth_status ini_lookup(const char *text, size_t len, const char *
             if (!in_section)
                 continue;
             for (i = 0; i < n_want; i++) {
-                if (!span_eq_nocase(ks, ke, want[i].key))
+                if (!eksauth_ascii_eq_nocase(ks, (size_t)(ke - ks), want[i].key))
                     continue;
                 if (want[i].value != NULL)
                     return eksauth_fail(err, EKSAUTH_EINVAL,
@@ -480,7 +417,7 @@ static enum eksauth_status from_profile(const struct eksauth_creds_options *opt,
                             "AWS credentials: profile \"%s\" was asked for but %s does not exist",
                             profile, path);
     if (st != EKSAUTH_OK)
-        return eksauth_fail(err, st, "AWS credentials: %s: %s", path, e2.msg);
+        return eksauth_fail(err, st, "AWS credentials: %s", e2.msg);
     st = eksauth_creds_parse_ini(text, len, profile, out, &e2);
     free_file(text, len);
     if (st == EKSAUTH_ENOTFOUND && named == NULL) {
@@ -503,18 +440,6 @@ static enum eksauth_status from_profile(const struct eksauth_creds_options *opt,
 /* ------------------------------------------------------------------ */
 /* the credentials document of instance metadata */
 
-/* A field of the document: visible ASCII, no space, not empty. */
-static bool imds_visible(const char *s, size_t len)
-{
-    size_t i;
-
-    for (i = 0; i < len; i++) {
-        if (s[i] < 0x21 || s[i] > 0x7e)
-            return false;
-    }
-    return len > 0;
-}
-
 static enum eksauth_status imds_field(struct json_object *root, const char *key, const char **out,
                                       struct eksauth_error *err)
 {
@@ -524,7 +449,7 @@ static enum eksauth_status imds_field(struct json_object *root, const char *key,
         return eksauth_fail(err, EKSAUTH_EINVAL,
                             "instance metadata: the credentials have no %s string", key);
     *out = json_object_get_string(v);
-    if (!imds_visible(*out, strlen(*out)))
+    if (!eksauth_visible_ascii_len(*out, strlen(*out)))
         return eksauth_fail(err, EKSAUTH_EINVAL,
                             "instance metadata: the credentials' %s is empty or not ASCII", key);
     return EKSAUTH_OK;
@@ -776,7 +701,7 @@ enum eksauth_status eksauth_creds_region(const char *option,
                             "(no such file)",
                             path);
     if (st != EKSAUTH_OK)
-        return eksauth_fail(err, st, "region: %s: %s", path, e2.msg);
+        return eksauth_fail(err, st, "region: %s", e2.msg);
     if (!profile_valid(profile)) {
         st = eksauth_fail(err, EKSAUTH_EINVAL, "region: bad profile name");
         goto out;

@@ -366,6 +366,32 @@ out:
 /* ------------------------------------------------------------------ */
 /* calls */
 
+void eksauth_eks_connection(const struct eksauth_config *cfg, struct eksauth_http_request *req)
+{
+    memset(req, 0, sizeof(*req));
+    req->ca_file = cfg->eks_ca_file;
+    req->ca_key = "eks_ca_file";
+    req->connect_to = cfg->eks_connect_to;
+    req->proxy = cfg->https_proxy;
+    req->connect_timeout_ms = EKSAUTH_EKS_CONNECT_MS;
+    req->timeout_ms = EKSAUTH_EKS_TIMEOUT_MS;
+}
+
+enum eksauth_status eksauth_eks_host(const struct eksauth_config *cfg, const char *region,
+                                     char *out, size_t outlen, struct eksauth_error *err)
+{
+    const struct eksauth_partition *part =
+        eksauth_partition_find(cfg->partition != NULL ? cfg->partition : "aws");
+    int n;
+
+    if (part == NULL)
+        return eksauth_fail(err, EKSAUTH_EINVAL, "EKS API: unknown partition");
+    n = snprintf(out, outlen, "eks.%s.%s", region, part->domain);
+    if (n < 0 || (size_t)n >= outlen)
+        return eksauth_fail(err, EKSAUTH_EINVAL, "EKS API: region too long");
+    return EKSAUTH_OK;
+}
+
 static enum eksauth_status eks_get(struct eksauth_eks_session *c, const char *path,
                                    const char *query, struct eksauth_http_response *resp,
                                    struct eksauth_error *err)
@@ -409,15 +435,10 @@ static enum eksauth_status eks_get(struct eksauth_eks_session *c, const char *pa
     }
     headers[nh++] = "Accept: application/json";
     headers[nh] = NULL;
-    memset(&req, 0, sizeof(req));
+    eksauth_eks_connection(cfg, &req);
     req.what = "EKS API";
     req.url = url;
     req.headers = headers;
-    req.ca_file = cfg->eks_ca_file;
-    req.connect_to = cfg->eks_connect_to;
-    req.proxy = cfg->https_proxy;
-    req.connect_timeout_ms = EKSAUTH_EKS_CONNECT_MS;
-    req.timeout_ms = EKSAUTH_EKS_TIMEOUT_MS;
     req.max_body = EKSAUTH_EKS_MAX_BODY;
     st = eksauth_http_perform(&req, resp, err);
 out:
@@ -505,7 +526,6 @@ enum eksauth_status eksauth_eks_open(const struct eksauth_config *cfg,
                                      struct eksauth_budget *budget, struct eksauth_eks_session *c,
                                      struct eksauth_error *err)
 {
-    const struct eksauth_partition *part;
     enum eksauth_status st;
 
     memset(c, 0, sizeof(*c));
@@ -517,10 +537,8 @@ enum eksauth_status eksauth_eks_open(const struct eksauth_config *cfg,
                             eksauth_source_name(cfg->source));
     if ((st = eksauth_cluster_region(cfg, c->region, sizeof(c->region), err)) != EKSAUTH_OK)
         return st;
-    part = eksauth_partition_find(cfg->partition != NULL ? cfg->partition : "aws");
-    if (part == NULL)
-        return eksauth_fail(err, EKSAUTH_EINVAL, "EKS API: unknown partition");
-    snprintf(c->host, sizeof(c->host), "eks.%s.%s", c->region, part->domain);
+    if ((st = eksauth_eks_host(cfg, c->region, c->host, sizeof(c->host), err)) != EKSAUTH_OK)
+        return st;
     if (eksauth_sigv4_uri_encode(cfg->cluster_name, strlen(cfg->cluster_name), c->cluster,
                                  sizeof(c->cluster)) < 0)
         return eksauth_fail(err, EKSAUTH_EINVAL, "EKS API: cluster_name too long");

@@ -13,8 +13,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <openssl/crypto.h>
 
 #include "eksauth/file.h"
 #include "eksauth/trust.h"
@@ -22,6 +25,20 @@
 #define TMP_SUFFIX ".tmp.XXXXXX"
 #define TMP_MARK   ".tmp."
 #define TMP_RANDOM 6 /* the XXXXXX mkostemp fills with [A-Za-z0-9] */
+
+/* How a file is read (eksauth_file_read, eksauth_file_read_secret). */
+enum {
+    READ_TRUSTED = 1, /* only a file trust.h's rule accepts */
+    READ_SECRET = 2,  /* it holds secrets: wipe every buffer let go of */
+};
+
+/* free(buf), wiping its first len bytes first when they are a secret's. */
+static void release(char *buf, size_t len, int how)
+{
+    if (buf != NULL && (how & READ_SECRET) != 0)
+        OPENSSL_cleanse(buf, len);
+    free(buf);
+}
 
 /* read(2) that retries when a signal interrupts it. */
 static ssize_t read_retry(int fd, void *buf, size_t len)
@@ -39,8 +56,8 @@ static ssize_t read_retry(int fd, void *buf, size_t len)
  * from fstat is only a first guess (the file may grow, and /proc reports 0),
  * so the cap is enforced on what is actually read.
  */
-static enum eksauth_status read_all(const char *path, int fd, size_t guess, size_t max, char **out,
-                                    size_t *outlen, struct eksauth_error *err)
+static enum eksauth_status read_all(const char *path, int fd, size_t guess, size_t max, int how,
+                                    char **out, size_t *outlen, struct eksauth_error *err)
 {
     enum eksauth_status st;
     char *buf, *bigger;
@@ -67,10 +84,15 @@ static enum eksauth_status read_all(const char *path, int fd, size_t guess, size
             }
             /* Grow by the size so far plus a page, never past the cap. */
             cap = max - cap > cap + 4096 ? 2 * cap + 4096 : max;
-            bigger = realloc(buf, cap + 1);
+            /* Not realloc for a secret: the old block would go back unwiped. */
+            bigger = (how & READ_SECRET) != 0 ? malloc(cap + 1) : realloc(buf, cap + 1);
             if (bigger == NULL) {
                 st = eksauth_fail(err, EKSAUTH_ENOMEM, "%s: out of memory", path);
                 goto out;
+            }
+            if ((how & READ_SECRET) != 0) {
+                memcpy(bigger, buf, len);
+                release(buf, len, how);
             }
             buf = bigger;
         }
@@ -89,12 +111,12 @@ static enum eksauth_status read_all(const char *path, int fd, size_t guess, size
     buf = NULL;
     st = EKSAUTH_OK;
 out:
-    free(buf);
+    release(buf, len, how);
     return st;
 }
 
-enum eksauth_status eksauth_file_read(const char *path, size_t max, bool require_root_owned,
-                                      char **out, size_t *outlen, struct eksauth_error *err)
+static enum eksauth_status read_file(const char *path, size_t max, int how, char **out,
+                                     size_t *outlen, struct eksauth_error *err)
 {
     enum eksauth_status st;
     struct stat sb;
@@ -110,8 +132,12 @@ enum eksauth_status eksauth_file_read(const char *path, size_t max, bool require
      */
     fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
     if (fd < 0) {
-        return eksauth_fail(err, errno == ENOENT ? EKSAUTH_ENOTFOUND : EKSAUTH_EIO, "%s: %s", path,
-                            strerror(errno));
+        /* A secret's file (the user's) may sit under a folder that is not there at all. */
+        return eksauth_fail(err,
+                            errno == ENOENT || (errno == ENOTDIR && (how & READ_SECRET) != 0)
+                                ? EKSAUTH_ENOTFOUND
+                                : EKSAUTH_EIO,
+                            "%s: %s", path, strerror(errno));
     }
     /* Checks on the open file, not the path: nothing can be swapped in between. */
     if (fstat(fd, &sb) != 0) {
@@ -123,7 +149,7 @@ enum eksauth_status eksauth_file_read(const char *path, size_t max, bool require
         goto out;
     }
     /* The file and its folder: whoever can write either decides who logs in as whom. */
-    if (require_root_owned) {
+    if ((how & READ_TRUSTED) != 0) {
         st = eksauth_trust_check_fd(path, fd, err);
         if (st != EKSAUTH_OK)
             goto out;
@@ -132,10 +158,38 @@ enum eksauth_status eksauth_file_read(const char *path, size_t max, bool require
         st = eksauth_fail(err, EKSAUTH_EINVAL, "%s: larger than %zu bytes", path, max);
         goto out;
     }
-    st = read_all(path, fd, (size_t)sb.st_size, max, out, outlen, err);
+    st = read_all(path, fd, (size_t)sb.st_size, max, how, out, outlen, err);
 out:
     close(fd);
     return st;
+}
+
+enum eksauth_status eksauth_file_read_fd(const char *path, int fd, size_t max, char **out,
+                                         size_t *outlen, struct eksauth_error *err)
+{
+    struct stat sb;
+
+    *out = NULL;
+    *outlen = 0;
+    if (max >= SIZE_MAX - 8192)
+        return eksauth_fail(err, EKSAUTH_EINVAL, "%s: size limit too large", path);
+    /* The size is a first guess only: read_all holds the cap on what is read. */
+    if (fstat(fd, &sb) != 0 || sb.st_size < 0)
+        sb.st_size = 0;
+    return read_all(path, fd, (uintmax_t)sb.st_size < max ? (size_t)sb.st_size : max, max, 0, out,
+                    outlen, err);
+}
+
+enum eksauth_status eksauth_file_read(const char *path, size_t max, bool require_root_owned,
+                                      char **out, size_t *outlen, struct eksauth_error *err)
+{
+    return read_file(path, max, require_root_owned ? READ_TRUSTED : 0, out, outlen, err);
+}
+
+enum eksauth_status eksauth_file_read_secret(const char *path, size_t max, char **out,
+                                             size_t *outlen, struct eksauth_error *err)
+{
+    return read_file(path, max, READ_SECRET, out, outlen, err);
 }
 
 /* write(2) all of data, retrying after signals and short writes. */
@@ -251,6 +305,35 @@ out:
         unlink(tmp);
     free(tmp);
     return st;
+}
+
+enum eksauth_status eksauth_file_lock(const char *path, int *fdp, struct eksauth_error *err)
+{
+    char lock[PATH_MAX];
+    struct stat sb;
+    int fd, n;
+
+    *fdp = -1;
+    n = snprintf(lock, sizeof(lock), "%s.lock", path);
+    if (n < 0 || (size_t)n >= sizeof(lock))
+        return eksauth_fail(err, EKSAUTH_EINVAL, "%s: path too long", path);
+    fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0600);
+    if (fd < 0)
+        return eksauth_fail(err, EKSAUTH_EIO, "%s: %s", lock, strerror(errno));
+    /* Someone else's lock file could be held by them forever: only our own counts. */
+    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) || sb.st_uid != geteuid()) {
+        close(fd);
+        return eksauth_fail(err, EKSAUTH_EIO, "%s: not a private lock file", lock);
+    }
+    while (flock(fd, LOCK_EX) != 0) {
+        if (errno != EINTR) {
+            n = errno;
+            close(fd);
+            return eksauth_fail(err, EKSAUTH_EIO, "%s: flock: %s", lock, strerror(n));
+        }
+    }
+    *fdp = fd;
+    return EKSAUTH_OK;
 }
 
 /* name is "<base>.tmp.XXXXXX" with XXXXXX as mkostemp fills it: a temp file of ours for base. */

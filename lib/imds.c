@@ -14,26 +14,16 @@
 
 #include "eksauth/http.h"
 #include "eksauth/imds.h"
+#include "eksauth/printable.h"
 #include "eksauth/template.h"
 
 /* ------------------------------------------------------------------ */
 /* pure readers */
 
-static bool visible(const char *s, size_t len)
-{
-    size_t i;
-
-    for (i = 0; i < len; i++) {
-        if (s[i] < 0x21 || s[i] > 0x7e)
-            return false;
-    }
-    return len > 0;
-}
-
 int eksauth_imds_token_valid(const char *body, size_t len)
 {
     /* It goes into a header: visible ASCII only (no CR/LF injection). */
-    return body != NULL && len < EKSAUTH_IMDS_TOKEN_MAX && visible(body, len);
+    return body != NULL && len < EKSAUTH_IMDS_TOKEN_MAX && eksauth_visible_ascii_len(body, len);
 }
 
 enum eksauth_status eksauth_imds_parse_role(const char *body, size_t len, char *out, size_t outlen,
@@ -84,7 +74,7 @@ static enum eksauth_status imds_base(const char *endpoint, struct imds *m,
     n = strlen(endpoint);
     while (n > 0 && endpoint[n - 1] == '/')
         n--;
-    if (n == 0 || n >= sizeof(m->base) || !visible(endpoint, n) ||
+    if (n == 0 || n >= sizeof(m->base) || !eksauth_visible_ascii_len(endpoint, n) ||
         (strncmp(endpoint, "http://", 7) != 0 && strncmp(endpoint, "https://", 8) != 0))
         return eksauth_fail(err, EKSAUTH_EINVAL,
                             "instance metadata: the endpoint must be an http:// URL");
@@ -259,7 +249,7 @@ static enum eksauth_status imds_value(struct imds *m, const char *path, char *ou
         goto out;
     }
     n = strcspn(resp.body, "\r\n");
-    if (n == 0 || n >= outlen || !visible(resp.body, n)) {
+    if (n == 0 || n >= outlen || !eksauth_visible_ascii_len(resp.body, n)) {
         st = eksauth_fail(err, EKSAUTH_EINVAL, "instance metadata: %s: a malformed value", path);
         goto out;
     }

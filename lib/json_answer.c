@@ -19,18 +19,26 @@ bool eksauth_json_answer_visible(const char *s, size_t len)
     return true;
 }
 
-struct json_object *eksauth_json_answer_parse(const char *body, size_t len, size_t max)
+struct json_object *eksauth_json_answer_read(const char *body, size_t len, size_t max, int depth,
+                                             bool *truncated)
 {
     struct json_tokener *tk;
     struct json_object *obj = NULL;
     size_t i, end;
 
+    if (truncated != NULL)
+        *truncated = false;
     if (body == NULL || len == 0 || len > max || len > INT32_MAX || memchr(body, '\0', len) != NULL)
         return NULL;
-    tk = json_tokener_new_ex(64);
+    tk = json_tokener_new_ex(depth);
     if (tk == NULL)
         return NULL;
     obj = json_tokener_parse_ex(tk, body, (int)len);
+    if (json_tokener_get_error(tk) == json_tokener_continue) {
+        if (truncated != NULL)
+            *truncated = true;
+        goto fail;
+    }
     if (obj == NULL || json_tokener_get_error(tk) != json_tokener_success)
         goto fail;
     /* Trailing data would be a second answer: which one counts would be a guess. */
@@ -45,6 +53,11 @@ fail:
     json_object_put(obj);
     json_tokener_free(tk);
     return NULL;
+}
+
+struct json_object *eksauth_json_answer_parse(const char *body, size_t len, size_t max)
+{
+    return eksauth_json_answer_read(body, len, max, EKSAUTH_JSON_ANSWER_DEPTH, NULL);
 }
 
 const char *eksauth_json_answer_str(struct json_object *o, const char *key)
@@ -65,6 +78,22 @@ struct json_object *eksauth_json_answer_obj(struct json_object *o, const char *k
         !json_object_is_type(v, json_type_object))
         return NULL;
     return v;
+}
+
+bool eksauth_json_answer_optional(struct json_object *o, const char *key, enum json_type type,
+                                  struct json_object **v)
+{
+    *v = NULL;
+    if (!json_object_object_get_ex(o, key, v) || *v == NULL ||
+        json_object_is_type(*v, json_type_null)) {
+        *v = NULL;
+        return true;
+    }
+    if (!json_object_is_type(*v, type)) {
+        *v = NULL;
+        return false;
+    }
+    return true;
 }
 
 void eksauth_json_answer_safe_copy(const char *s, size_t n, char *out, size_t outlen)

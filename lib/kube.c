@@ -353,20 +353,27 @@ out:
     return st;
 }
 
+void eksauth_kube_connection(const struct eksauth_config *cfg, const char *ca_pem, size_t ca_len,
+                             struct eksauth_http_request *req)
+{
+    memset(req, 0, sizeof(*req));
+    req->ca_pem = ca_pem;
+    req->ca_pem_len = ca_len;
+    req->ca_file = cfg->cluster_ca_file;
+    req->ca_key = ca_pem != NULL ? "cluster_ca_data" : "cluster_ca_file";
+    req->proxy = cfg->https_proxy;
+    req->connect_timeout_ms = EKSAUTH_KUBE_CONNECT_MS;
+    req->timeout_ms = EKSAUTH_KUBE_TIMEOUT_MS;
+}
+
 static void kube_request(const struct eksauth_config *cfg, const struct kube_conn *k,
                          const char *url, const char *const *headers,
                          struct eksauth_http_request *req)
 {
-    memset(req, 0, sizeof(*req));
+    eksauth_kube_connection(cfg, k->ca_pem, k->ca_len, req);
     req->what = "Kubernetes API";
     req->url = url;
     req->headers = headers;
-    req->ca_file = cfg->cluster_ca_file;
-    req->ca_pem = k->ca_pem;
-    req->ca_pem_len = k->ca_len;
-    req->proxy = cfg->https_proxy;
-    req->connect_timeout_ms = EKSAUTH_KUBE_CONNECT_MS;
-    req->timeout_ms = EKSAUTH_KUBE_TIMEOUT_MS;
     req->max_body = EKSAUTH_KUBE_MAX_BODY;
 }
 

@@ -15,6 +15,7 @@
 #include "eksauth/http.h"
 #include "eksauth/json_answer.h"
 #include "eksauth/kube_review.h"
+#include "eksauth/strlist.h"
 
 #define REVIEW_PATH "/apis/authentication.k8s.io/%s/selfsubjectreviews"
 #define CONNECT_MS  3000
@@ -39,15 +40,11 @@ void eksauth_kube_status_message(const char *body, size_t len, char *out, size_t
 
 void eksauth_kube_user_free(struct eksauth_kube_user *u)
 {
-    size_t i;
-
     if (u == NULL)
         return;
     free(u->username);
     free(u->uid);
-    for (i = 0; i < u->n_groups; i++)
-        free(u->groups[i]);
-    free(u->groups);
+    eksauth_strv_free(u->groups, u->n_groups);
     free(u->arn);
     memset(u, 0, sizeof(*u));
 }
@@ -59,19 +56,14 @@ static bool string_array(struct json_object *a, char ***v, size_t *n)
                         ? json_object_array_length(a)
                         : 0;
 
-    *v = len > 0 ? calloc(len, sizeof(**v)) : NULL;
+    *v = NULL;
     *n = 0;
-    if (len > 0 && *v == NULL)
-        return false;
     for (i = 0; i < len; i++) {
         struct json_object *s = json_object_array_get_idx(a, i);
 
-        if (!json_object_is_type(s, json_type_string))
-            continue;
-        (*v)[*n] = strdup(json_object_get_string(s));
-        if ((*v)[*n] == NULL)
+        if (json_object_is_type(s, json_type_string) &&
+            eksauth_strv_add(v, n, json_object_get_string(s), NULL) != EKSAUTH_OK)
             return false;
-        (*n)++;
     }
     return true;
 }
@@ -85,7 +77,7 @@ enum eksauth_status eksauth_kube_parse_review(const char *body, size_t len,
     const char *kind = eksauth_json_answer_str(root, "kind");
     const char *username, *uid;
     char **arn_v = NULL;
-    size_t arn_n = 0, i;
+    size_t arn_n = 0;
     enum eksauth_status st = EKSAUTH_OK;
 
     memset(out, 0, sizeof(*out));
@@ -116,9 +108,7 @@ enum eksauth_status eksauth_kube_parse_review(const char *body, size_t len,
         arn_v[0] = NULL;
     }
 out:
-    for (i = 0; i < arn_n; i++)
-        free(arn_v[i]);
-    free(arn_v);
+    eksauth_strv_free(arn_v, arn_n);
     json_object_put(root);
     if (st != EKSAUTH_OK)
         eksauth_kube_user_free(out);

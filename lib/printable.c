@@ -97,3 +97,24 @@ bool eksauth_is_printable(const char *in)
     }
     return true;
 }
+
+bool eksauth_visible_ascii_len(const char *s, size_t len)
+{
+    size_t i;
+
+    for (i = 0; i < len; i++) {
+        if (s[i] < 0x21 || s[i] > 0x7e)
+            return false;
+    }
+    return len > 0;
+}
+
+bool eksauth_visible_ascii(const char *s, size_t max)
+{
+    size_t n;
+
+    if (s == NULL)
+        return false;
+    n = strnlen(s, max + 1);
+    return n <= max && eksauth_visible_ascii_len(s, n);
+}

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "eksauth/ascii.h"
 #include "eksauth/query.h"
 
 #define SCHEME     "https://"
@@ -37,23 +38,6 @@ static int hex_value(char c)
     return -1;
 }
 
-static bool has_prefix_nocase(const char *s, size_t len, const char *prefix)
-{
-    size_t i, n = strlen(prefix);
-
-    if (len < n)
-        return false;
-    for (i = 0; i < n; i++) {
-        char c = s[i];
-
-        if (c >= 'A' && c <= 'Z')
-            c = (char)(c - 'A' + 'a');
-        if (c != prefix[i])
-            return false;
-    }
-    return true;
-}
-
 static enum eksauth_status check_scheme(const char *url, size_t len, struct eksauth_error *err)
 {
     if (len >= SCHEME_LEN && memcmp(url, SCHEME, SCHEME_LEN) == 0)
@@ -62,9 +46,9 @@ static enum eksauth_status check_scheme(const char *url, size_t len, struct eksa
      * Only TLS may carry the token to STS, and only the exact lower-case
      * form: Go lower-cases "HTTPS", no signer writes it.
      */
-    if (has_prefix_nocase(url, len, SCHEME))
+    if (eksauth_ascii_prefix_nocase(url, len, SCHEME))
         return eksauth_fail(err, EKSAUTH_EINVAL, "url scheme: scheme must be lower-case \"https\"");
-    if (has_prefix_nocase(url, len, "http://"))
+    if (eksauth_ascii_prefix_nocase(url, len, "http://"))
         return eksauth_fail(err, EKSAUTH_EINVAL, "url scheme: \"http\" is not \"https\"");
     return eksauth_fail(err, EKSAUTH_EINVAL, "url scheme: URL does not start with \"https://\"");
 }
@@ -124,39 +108,17 @@ enum query_class {
     Q_BAD,      /* refused: space, control, '#' and non-ASCII bytes */
 };
 
-/* B bad, C copy, P percent, A '&', E '=', S ';', L '+' */
-#define B Q_BAD
-#define C Q_COPY
-#define P Q_PERCENT
-#define A Q_AMP
-#define E Q_EQ
-#define S Q_SEMI
-#define L Q_PLUS
+/* Every byte not named here is Q_COPY. */
 static const unsigned char query_class[256] = {
-    B, B, B, B, B, B, B, B, B, B, B, B, B, B, B, B, /* 0x00 */
-    B, B, B, B, B, B, B, B, B, B, B, B, B, B, B, B, /* 0x10 */
-    B, C, C, B, C, P, A, C, C, C, C, L, C, C, C, C, /* 0x20 ' ' '#' '%' '&' '+' */
-    C, C, C, C, C, C, C, C, C, C, C, S, C, E, C, C, /* 0x30 ';' '=' */
-    C, C, C, C, C, C, C, C, C, C, C, C, C, C, C, C, /* 0x40 */
-    C, C, C, C, C, C, C, C, C, C, C, C, C, C, C, C, /* 0x50 */
-    C, C, C, C, C, C, C, C, C, C, C, C, C, C, C, C, /* 0x60 */
-    C, C, C, C, C, C, C, C, C, C, C, C, C, C, C, B, /* 0x70 DEL */
-    B, B, B, B, B, B, B, B, B, B, B, B, B, B, B, B, /* 0x80 */
-    B, B, B, B, B, B, B, B, B, B, B, B, B, B, B, B, /* 0x90 */
-    B, B, B, B, B, B, B, B, B, B, B, B, B, B, B, B, /* 0xa0 */
-    B, B, B, B, B, B, B, B, B, B, B, B, B, B, B, B, /* 0xb0 */
-    B, B, B, B, B, B, B, B, B, B, B, B, B, B, B, B, /* 0xc0 */
-    B, B, B, B, B, B, B, B, B, B, B, B, B, B, B, B, /* 0xd0 */
-    B, B, B, B, B, B, B, B, B, B, B, B, B, B, B, B, /* 0xe0 */
-    B, B, B, B, B, B, B, B, B, B, B, B, B, B, B, B, /* 0xf0 */
+    [0x00 ... 0x20] = Q_BAD, /* control bytes and the space */
+    ['#'] = Q_BAD,           /* a fragment */
+    ['%'] = Q_PERCENT,       /* an escape */
+    ['&'] = Q_AMP,           /* between parameters */
+    ['+'] = Q_PLUS,          /* a space */
+    [';'] = Q_SEMI,          /* no longer a separator */
+    ['='] = Q_EQ,            /* between key and value */
+    [0x7f ... 0xff] = Q_BAD, /* DEL, and every byte outside ASCII */
 };
-#undef B
-#undef C
-#undef P
-#undef A
-#undef E
-#undef S
-#undef L
 
 /*
  * Percent-decode the key (is_key: up to '=' or '&') or the value (up to '&')

@@ -6,7 +6,6 @@
  */
 #include "config.h"
 
-#include <endian.h>
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -14,12 +13,12 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <openssl/evp.h>
 
+#include "eksauth/byteorder.h"
 #include "eksauth/file.h"
 #include "eksauth/replay.h"
 
@@ -68,34 +67,6 @@ size_t eksauth_replay_count(const struct eksauth_replay *r)
     return r != NULL ? r->n : 0;
 }
 
-static uint32_t get32(const unsigned char *p)
-{
-    uint32_t v;
-
-    memcpy(&v, p, 4);
-    return le32toh(v);
-}
-
-static uint64_t get64(const unsigned char *p)
-{
-    uint64_t v;
-
-    memcpy(&v, p, 8);
-    return le64toh(v);
-}
-
-static void put32(unsigned char *p, uint32_t v)
-{
-    v = htole32(v);
-    memcpy(p, &v, 4);
-}
-
-static void put64(unsigned char *p, uint64_t v)
-{
-    v = htole64(v);
-    memcpy(p, &v, 8);
-}
-
 enum eksauth_status eksauth_replay_parse(const void *data, size_t len, struct eksauth_replay **out,
                                          struct eksauth_error *err)
 {
@@ -115,8 +86,8 @@ enum eksauth_status eksauth_replay_parse(const void *data, size_t len, struct ek
         st = eksauth_fail(err, EKSAUTH_EINVAL, "replay: not a replay record");
         goto out;
     }
-    version = get32(p + 8);
-    count = get32(p + 12);
+    version = eksauth_le32_get(p + 8);
+    count = eksauth_le32_get(p + 12);
     if (version != EKSAUTH_REPLAY_VERSION) {
         st = eksauth_fail(err, EKSAUTH_EINVAL, "replay: version %u, expected %u", version,
                           EKSAUTH_REPLAY_VERSION);
@@ -142,7 +113,7 @@ enum eksauth_status eksauth_replay_parse(const void *data, size_t len, struct ek
             p + EKSAUTH_REPLAY_HEADER_SIZE + i * (size_t)EKSAUTH_REPLAY_RECORD_SIZE;
 
         memcpy(r->e[i].hash, rec, EKSAUTH_REPLAY_HASH_LEN);
-        r->e[i].keep_until = (int64_t)get64(rec + EKSAUTH_REPLAY_HASH_LEN);
+        r->e[i].keep_until = (int64_t)eksauth_le64_get(rec + EKSAUTH_REPLAY_HASH_LEN);
         /* Sorted and distinct, or lookups by bisection could miss a recorded token. */
         if (i > 0 && memcmp(r->e[i - 1].hash, r->e[i].hash, EKSAUTH_REPLAY_HASH_LEN) >= 0) {
             st = eksauth_fail(err, EKSAUTH_EINVAL, "replay: record %zu is out of order", i);
@@ -254,13 +225,13 @@ enum eksauth_status eksauth_replay_serialize(const struct eksauth_replay *r, voi
     if (p == NULL)
         return eksauth_fail(err, EKSAUTH_ENOMEM, "replay: out of memory");
     memcpy(p, EKSAUTH_REPLAY_MAGIC, 8);
-    put32(p + 8, EKSAUTH_REPLAY_VERSION);
-    put32(p + 12, (uint32_t)n);
+    eksauth_le32_put(p + 8, EKSAUTH_REPLAY_VERSION);
+    eksauth_le32_put(p + 12, (uint32_t)n);
     for (i = 0; i < n; i++) {
         unsigned char *rec = p + EKSAUTH_REPLAY_HEADER_SIZE + i * EKSAUTH_REPLAY_RECORD_SIZE;
 
         memcpy(rec, r->e[i].hash, EKSAUTH_REPLAY_HASH_LEN);
-        put64(rec + EKSAUTH_REPLAY_HASH_LEN, (uint64_t)r->e[i].keep_until);
+        eksauth_le64_put(rec + EKSAUTH_REPLAY_HASH_LEN, (uint64_t)r->e[i].keep_until);
     }
     *out = p;
     *len = size;
@@ -317,32 +288,13 @@ static enum eksauth_status check_folder(const char *path, struct eksauth_error *
     return EKSAUTH_OK;
 }
 
+/* The record's lock (file.h); failing to take it is "cannot tell": EKSAUTH_EUNAVAIL. */
 static enum eksauth_status lock_record(const char *path, int *fdp, struct eksauth_error *err)
 {
-    char lock[PATH_MAX];
-    struct stat st;
-    int fd, n;
+    struct eksauth_error lerr = {0};
 
-    *fdp = -1;
-    n = snprintf(lock, sizeof(lock), "%s.lock", path);
-    if (n < 0 || (size_t)n >= sizeof(lock))
-        return eksauth_fail(err, EKSAUTH_EUNAVAIL, "replay: %s: path too long", path);
-    fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0600);
-    if (fd < 0)
-        return eksauth_fail(err, EKSAUTH_EUNAVAIL, "replay: %s: %s", lock, strerror(errno));
-    /* A lock file someone else planted could be held by them forever. */
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid()) {
-        close(fd);
-        return eksauth_fail(err, EKSAUTH_EUNAVAIL, "replay: %s: not a private lock file", lock);
-    }
-    while (flock(fd, LOCK_EX) != 0) {
-        if (errno != EINTR) {
-            n = errno;
-            close(fd);
-            return eksauth_fail(err, EKSAUTH_EUNAVAIL, "replay: %s: flock: %s", lock, strerror(n));
-        }
-    }
-    *fdp = fd;
+    if (eksauth_file_lock(path, fdp, &lerr) != EKSAUTH_OK)
+        return eksauth_fail(err, EKSAUTH_EUNAVAIL, "replay: %s", lerr.msg);
     return EKSAUTH_OK;
 }
 
@@ -350,11 +302,10 @@ static enum eksauth_status lock_record(const char *path, int *fdp, struct eksaut
 static enum eksauth_status read_record(const char *path, unsigned char **data, size_t *len,
                                        struct eksauth_error *err)
 {
+    struct eksauth_error rerr = {0};
     enum eksauth_status st;
-    unsigned char *buf = NULL;
     struct stat sb;
-    size_t got = 0;
-    ssize_t n;
+    char *buf = NULL;
     int fd;
 
     *data = NULL;
@@ -379,30 +330,16 @@ static enum eksauth_status read_record(const char *path, unsigned char **data, s
                           FILE_MAX);
         goto out;
     }
-    buf = malloc((size_t)sb.st_size + 1);
-    if (buf == NULL) {
-        st = eksauth_fail(err, EKSAUTH_ENOMEM, "replay: out of memory");
-        goto out;
+    /* A file that grew since fstat is read whole (up to the cap) and the parser checks its size. */
+    st = eksauth_file_read_fd(path, fd, FILE_MAX, &buf, len, &rerr);
+    if (st == EKSAUTH_OK) {
+        *data = (unsigned char *)buf;
+    } else {
+        /* Any failure to read the record is "cannot tell": the login fails closed. */
+        st =
+            eksauth_fail(err, st == EKSAUTH_ENOMEM ? st : EKSAUTH_EUNAVAIL, "replay: %s", rerr.msg);
     }
-    /* Read one byte more than stat said: a file that grew is caught by the parser's size check. */
-    while (got < (size_t)sb.st_size + 1) {
-        n = read(fd, buf + got, (size_t)sb.st_size + 1 - got);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            st = eksauth_fail(err, EKSAUTH_EUNAVAIL, "replay: %s: read: %s", path, strerror(errno));
-            goto out;
-        }
-        if (n == 0)
-            break;
-        got += (size_t)n;
-    }
-    *data = buf;
-    *len = got;
-    buf = NULL;
-    st = EKSAUTH_OK;
 out:
-    free(buf);
     close(fd);
     return st;
 }

@@ -24,6 +24,7 @@
 
 #include "eksauth/base64url.h"
 #include "eksauth/partition.h"
+#include "eksauth/printable.h"
 #include "eksauth/sigv4.h"
 #include "eksauth/timeutil.h"
 #include "eksauth/token.h"
@@ -197,20 +198,6 @@ static bool akid_valid(const char *k)
     return true;
 }
 
-/* Secrets and session tokens: visible ASCII (no byte that could break a line or a header). */
-static bool secret_valid(const char *s, size_t max)
-{
-    size_t i;
-
-    if (s == NULL || s[0] == '\0')
-        return false;
-    for (i = 0; s[i] != '\0'; i++) {
-        if (i >= max || s[i] < 0x21 || s[i] > 0x7e)
-            return false;
-    }
-    return true;
-}
-
 /*
  * The region's partition as the SDK's endpoint rules assign it (the generated
  * table of lib/partition_data.c): a region no partition claims is signed
@@ -366,12 +353,12 @@ static enum eksauth_status check_common(const struct eksauth_creds *creds, const
         st = eksauth_fail(err, EKSAUTH_EINVAL,
                           "sigv4: the access key id is not 16 to 128 upper-case letters "
                           "and digits");
-    else if (!secret_valid(creds->secret_access_key, 200))
+    else if (!eksauth_visible_ascii(creds->secret_access_key, 200))
         st = eksauth_fail(err, EKSAUTH_EINVAL,
                           "sigv4: the secret access key is empty, too long or not ASCII");
     /* The session token becomes a header or query value: no byte that could end either. */
     else if (creds->session_token != NULL && creds->session_token[0] != '\0' &&
-             !secret_valid(creds->session_token, EKSAUTH_SIGV4_URL_MAX))
+             !eksauth_visible_ascii(creds->session_token, EKSAUTH_SIGV4_URL_MAX))
         st = eksauth_fail(err, EKSAUTH_EINVAL, "sigv4: the session token is too long or not ASCII");
     else if (now < 0 || now > 253402300799) /* 9999-12-31T23:59:59Z */
         st = eksauth_fail(err, EKSAUTH_EINVAL, "sigv4: signing time out of range");

@@ -13,6 +13,8 @@
 #include <json-c/json.h>
 
 #include "eksauth/http.h"
+#include "eksauth/json_answer.h"
+#include "eksauth/printable.h"
 #include "eksauth/sigv4.h"
 #include "eksauth/sts.h"
 
@@ -62,51 +64,17 @@ static bool code_valid(const char *s, size_t len)
     return true;
 }
 
-/* Parse body[0..len) as one JSON value with nothing but white space after it. */
+/* body[0..len) as one JSON value (json_answer.h); STS answers nest 32 levels at most. */
 static struct json_object *parse_json(const char *body, size_t len, bool *truncated)
 {
-    struct json_tokener *tk;
-    struct json_object *obj = NULL;
-    size_t end, i;
-
-    *truncated = false;
-    if (len == 0 || len > EKSAUTH_STS_MAX_BODY || memchr(body, '\0', len) != NULL)
-        return NULL;
-    tk = json_tokener_new_ex(32);
-    if (tk == NULL)
-        return NULL;
-    obj = json_tokener_parse_ex(tk, body, (int)len);
-    if (json_tokener_get_error(tk) == json_tokener_continue) {
-        *truncated = true;
-        goto fail;
-    }
-    if (obj == NULL || json_tokener_get_error(tk) != json_tokener_success)
-        goto fail;
-    end = json_tokener_get_parse_end(tk);
-    for (i = end; i < len; i++) {
-        if (body[i] != ' ' && body[i] != '\t' && body[i] != '\r' && body[i] != '\n')
-            goto fail;
-    }
-    json_tokener_free(tk);
-    return obj;
-fail:
-    json_object_put(obj);
-    json_tokener_free(tk);
-    return NULL;
+    return eksauth_json_answer_read(body, len, EKSAUTH_STS_MAX_BODY, 32, truncated);
 }
 
+/* obj[k1] (a string), or obj[k1][k2] when k2 is given; NULL when not there. */
 static const char *json_str_at(struct json_object *obj, const char *k1, const char *k2)
 {
-    struct json_object *a = NULL, *b = NULL;
-
-    if (!json_object_is_type(obj, json_type_object) || !json_object_object_get_ex(obj, k1, &a))
-        return NULL;
-    if (k2 != NULL) {
-        if (!json_object_is_type(a, json_type_object) || !json_object_object_get_ex(a, k2, &b))
-            return NULL;
-        a = b;
-    }
-    return json_object_is_type(a, json_type_string) ? json_object_get_string(a) : NULL;
+    return k2 != NULL ? eksauth_json_answer_str(eksauth_json_answer_obj(obj, k1), k2)
+                      : eksauth_json_answer_str(obj, k1);
 }
 
 /*
@@ -187,20 +155,6 @@ static enum eksauth_status sts_error(long status, const char *body, size_t len,
     return eksauth_fail(err, EKSAUTH_EREJECTED, ERR_PREFIX ": unexpected answer (%s)", label);
 }
 
-/* Visible ASCII only: these strings reach logs, JSON and the identity DB. */
-static bool visible_ascii(const char *s, size_t max)
-{
-    size_t i;
-
-    if (s[0] == '\0')
-        return false;
-    for (i = 0; s[i] != '\0'; i++) {
-        if (i >= max || s[i] < 0x21 || s[i] > 0x7e)
-            return false;
-    }
-    return true;
-}
-
 static bool twelve_digits(const char *s)
 {
     size_t i;
@@ -276,7 +230,7 @@ enum eksauth_status eksauth_sts_parse_response(long http_status, const char *bod
         goto out;
 
     /* The ARN decides the mapping: it must be a principal ARN we can canonicalise. */
-    if (strlen(arn) >= sizeof(out->arn) || !visible_ascii(arn, sizeof(out->arn))) {
+    if (strlen(arn) >= sizeof(out->arn) || !eksauth_visible_ascii(arn, sizeof(out->arn))) {
         st = eksauth_fail(err, EKSAUTH_EREJECTED, ERR_PREFIX ": bad answer: Arn is not valid");
         goto out;
     }
@@ -296,7 +250,7 @@ enum eksauth_status eksauth_sts_parse_response(long http_status, const char *bod
                           account, out->parsed.account);
         goto out;
     }
-    if (!visible_ascii(user_id, sizeof(out->user_id) - 1)) {
+    if (!eksauth_visible_ascii(user_id, sizeof(out->user_id) - 1)) {
         st = eksauth_fail(err, EKSAUTH_EREJECTED,
                           ERR_PREFIX ": bad answer: UserId is empty, too long or not ASCII");
         goto out;
@@ -360,6 +314,25 @@ void eksauth_sts_principal(const struct eksauth_sts_identity *id, const struct e
 /* ------------------------------------------------------------------ */
 /* the call: the transport (TLS, timeouts, cap, proxies, redirects) is http.c's */
 
+void eksauth_sts_connection(const struct eksauth_config *cfg, struct eksauth_http_request *req)
+{
+    long total_s = cfg->sts_timeout > 0 ? cfg->sts_timeout : EKSAUTH_STS_TIMEOUT;
+    long connect_s =
+        cfg->sts_connect_timeout > 0 ? cfg->sts_connect_timeout : EKSAUTH_STS_CONNECT_TIMEOUT;
+
+    if (total_s > 600)
+        total_s = 600;
+    if (connect_s > total_s)
+        connect_s = total_s;
+    memset(req, 0, sizeof(*req));
+    req->ca_file = cfg->sts_ca_file;
+    req->ca_key = "sts_ca_file";
+    req->connect_to = cfg->sts_connect_to;
+    req->proxy = cfg->https_proxy;
+    req->connect_timeout_ms = connect_s * 1000L;
+    req->timeout_ms = total_s * 1000L;
+}
+
 enum eksauth_status eksauth_sts_get_caller_identity(const struct eksauth_config *cfg,
                                                     const char *audience,
                                                     const struct eksauth_token *tok,
@@ -372,7 +345,6 @@ enum eksauth_status eksauth_sts_get_caller_identity(const struct eksauth_config 
     struct eksauth_http_request req;
     char idhdr[sizeof("x-k8s-aws-id: ") + EKSAUTH_AUDIENCE_MAX];
     const char *headers[3];
-    long connect_s, total_s;
 
     memset(out, 0, sizeof(*out));
     if (cfg == NULL || tok == NULL) {
@@ -393,29 +365,15 @@ enum eksauth_status eksauth_sts_get_caller_identity(const struct eksauth_config 
         st = eksauth_fail(&e, EKSAUTH_EINVAL, ERR_PREFIX ": the token's URL is not an https URL");
         goto out;
     }
-    total_s = cfg->sts_timeout > 0 ? cfg->sts_timeout : EKSAUTH_STS_TIMEOUT;
-    connect_s =
-        cfg->sts_connect_timeout > 0 ? cfg->sts_connect_timeout : EKSAUTH_STS_CONNECT_TIMEOUT;
-    if (total_s > 600)
-        total_s = 600;
-    if (connect_s > total_s)
-        connect_s = total_s;
-
     /* The token's URL unchanged, with the audience: STS checks the signature over it. */
     snprintf(idhdr, sizeof(idhdr), "x-k8s-aws-id: %s", audience);
     headers[0] = idhdr;
     headers[1] = "Accept: application/json";
     headers[2] = NULL;
-    memset(&req, 0, sizeof(req));
+    eksauth_sts_connection(cfg, &req);
     req.what = ERR_PREFIX;
     req.url = tok->url;
     req.headers = headers;
-    req.ca_file = cfg->sts_ca_file;
-    req.ca_key = "sts_ca_file";
-    req.connect_to = cfg->sts_connect_to;
-    req.proxy = cfg->https_proxy;
-    req.connect_timeout_ms = connect_s * 1000L;
-    req.timeout_ms = total_s * 1000L;
     req.max_body = EKSAUTH_STS_MAX_BODY;
     st = eksauth_http_perform(&req, &resp, &e);
     if (st != EKSAUTH_OK)

@@ -120,30 +120,42 @@ static const char *civil_to_time(const struct civil_time *ct, time_t *out)
     return NULL;
 }
 
+/*
+ * The six fields of a date and time whose digits stand at s + at[0] (the
+ * year, 4 digits) and s + at[1..5] (month, day, hour, minute, second, 2
+ * each); false when one is not all digits.  Ranges are civil_to_time's.
+ */
+static bool read_fields(const char *s, const unsigned at[6], struct civil_time *ct)
+{
+    int64_t f[6];
+    size_t i;
+
+    for (i = 0; i < 6; i++) {
+        f[i] = parse_digits(s + at[i], i == 0 ? 4 : 2);
+        if (f[i] < 0)
+            return false;
+    }
+    ct->year = f[0];
+    ct->month = (unsigned)f[1];
+    ct->day = (unsigned)f[2];
+    ct->hour = (unsigned)f[3];
+    ct->minute = (unsigned)f[4];
+    ct->second = (unsigned)f[5];
+    return true;
+}
+
 enum eksauth_status eksauth_time_parse_amz(const char *s, size_t len, time_t *out,
                                            struct eksauth_error *err)
 {
+    static const unsigned at[6] = {0, 4, 6, 9, 11, 13};
     struct civil_time ct;
-    int64_t f[6];
     const char *why;
 
     /* Exactly "YYYYMMDDTHHMMSSZ": what every SigV4 signer writes, nothing looser. */
     if (s == NULL || len != 16 || s[8] != 'T' || s[15] != 'Z')
         return eksauth_fail(err, EKSAUTH_EINVAL, "not of the form YYYYMMDDTHHMMSSZ");
-    f[0] = parse_digits(s, 4);
-    f[1] = parse_digits(s + 4, 2);
-    f[2] = parse_digits(s + 6, 2);
-    f[3] = parse_digits(s + 9, 2);
-    f[4] = parse_digits(s + 11, 2);
-    f[5] = parse_digits(s + 13, 2);
-    if (f[0] < 0 || f[1] < 0 || f[2] < 0 || f[3] < 0 || f[4] < 0 || f[5] < 0)
+    if (!read_fields(s, at, &ct))
         return eksauth_fail(err, EKSAUTH_EINVAL, "not of the form YYYYMMDDTHHMMSSZ");
-    ct.year = f[0];
-    ct.month = (unsigned)f[1];
-    ct.day = (unsigned)f[2];
-    ct.hour = (unsigned)f[3];
-    ct.minute = (unsigned)f[4];
-    ct.second = (unsigned)f[5];
     why = civil_to_time(&ct, out);
     if (why != NULL)
         return eksauth_fail(err, EKSAUTH_EINVAL, "%s", why);
@@ -173,8 +185,9 @@ static bool parse_unix_seconds(const char *s, time_t *out)
  */
 static const char *parse_rfc3339(const char *s, time_t *out)
 {
+    static const unsigned at[6] = {0, 5, 8, 11, 14, 17};
     struct civil_time ct;
-    int64_t f[6], off_h, off_m, offset = 0;
+    int64_t off_h, off_m, offset = 0;
     size_t len = strlen(s), i;
     const char *why;
     time_t t;
@@ -182,13 +195,7 @@ static const char *parse_rfc3339(const char *s, time_t *out)
     if (len < 20 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != 't') || s[13] != ':' ||
         s[16] != ':')
         return "not RFC 3339";
-    f[0] = parse_digits(s, 4);
-    f[1] = parse_digits(s + 5, 2);
-    f[2] = parse_digits(s + 8, 2);
-    f[3] = parse_digits(s + 11, 2);
-    f[4] = parse_digits(s + 14, 2);
-    f[5] = parse_digits(s + 17, 2);
-    if (f[0] < 0 || f[1] < 0 || f[2] < 0 || f[3] < 0 || f[4] < 0 || f[5] < 0)
+    if (!read_fields(s, at, &ct))
         return "not RFC 3339";
     i = 19;
     if (s[i] == '.') {
@@ -211,12 +218,6 @@ static const char *parse_rfc3339(const char *s, time_t *out)
     } else {
         return "not RFC 3339";
     }
-    ct.year = f[0];
-    ct.month = (unsigned)f[1];
-    ct.day = (unsigned)f[2];
-    ct.hour = (unsigned)f[3];
-    ct.minute = (unsigned)f[4];
-    ct.second = (unsigned)f[5];
     why = civil_to_time(&ct, &t);
     if (why != NULL)
         return why;

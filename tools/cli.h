@@ -31,6 +31,7 @@ struct eksauth_cli {
     const char *argv0;         /* how eksauth was run (eksauth ssh finds itself by it) */
     const char *config_path;   /* --config FILE, or NULL: EKSAUTH_CONFIG or the default */
     const char *aws_auth_path; /* --aws-auth FILE, or NULL: the host's source */
+    const char *now_opt;       /* --now TIME (CLI_NOW_OPTION), or NULL: the clock */
     struct eksauth_ctx ctx;    /* the host as the library sees it: cli_load_config() */
     bool ctx_open;
 };
@@ -88,17 +89,25 @@ void cli_mapping_warnings(const struct eksauth_mapping *m);
         "help", no_argument, NULL, 'h'                                                             \
     }
 
-/* cli_shared_option's answer when parsing goes on. */
+/* The getopt_long entry of --now TIME, for the subcommands that take it. */
+#define CLI_OPT_NOW 0x100
+#define CLI_NOW_OPTION                                                                             \
+    {                                                                                              \
+        "now", required_argument, NULL, CLI_OPT_NOW                                                \
+    }
+
+/* What a step of a subcommand answers when the subcommand goes on (not an exit code). */
 #define CLI_GO_ON (-1)
 
 /*
  * An option a subcommand's own cases did not take (getopt_long with the
- * optstring ":"): --config, --aws-auth (CLI_GO_ON), --help (usage on
- * stdout, 0), a missing value ("OPT needs a value") or an unknown option
- * ("unknown option OPT"), both with usage on stderr, EXIT_USAGE.
+ * optstring ":"): --config, --aws-auth, --now (false: parsing goes on),
+ * --help (usage on stdout, *rc 0), a missing value ("OPT needs a value") or
+ * an unknown option ("unknown option OPT"), both with usage on stderr,
+ * *rc EXIT_USAGE; true when the subcommand is to return *rc.
  */
-int cli_shared_option(struct eksauth_cli *cli, int c, char **argv, const char *what,
-                      const char *usage);
+bool cli_shared_option(struct eksauth_cli *cli, int c, char **argv, const char *what,
+                       const char *usage, int *rc);
 
 /* --now TIME (RFC 3339 or Unix seconds), or the clock when now_opt is NULL. */
 enum eksauth_status cli_now(const char *now_opt, time_t *now, struct eksauth_error *err);

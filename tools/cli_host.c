@@ -183,34 +183,33 @@ void cli_mapping_warnings(const struct eksauth_mapping *m)
         fprintf(stderr, "eksauth: warning: %s\n", m->plan.warnings[i]);
 }
 
-int cli_shared_option(struct eksauth_cli *cli, int c, char **argv, const char *what,
-                      const char *usage)
+bool cli_shared_option(struct eksauth_cli *cli, int c, char **argv, const char *what,
+                       const char *usage, int *rc)
 {
-    int rc = EXIT_USAGE;
-
     switch (c) {
     case 'C':
         cli->config_path = optarg;
-        rc = CLI_GO_ON;
-        break;
+        return false;
     case 'A':
         cli->aws_auth_path = optarg;
-        rc = CLI_GO_ON;
-        break;
+        return false;
+    case CLI_OPT_NOW:
+        cli->now_opt = optarg;
+        return false;
     case 'h':
         fputs(usage, stdout);
-        rc = 0;
-        break;
+        *rc = 0;
+        return true;
     case ':':
         cli_error(what, "%s needs a value", argv[optind - 1]);
-        fputs(usage, stderr);
         break;
     default:
         cli_error(what, "unknown option %s", argv[optind - 1]);
-        fputs(usage, stderr);
         break;
     }
-    return rc;
+    fputs(usage, stderr);
+    *rc = EXIT_USAGE;
+    return true;
 }
 
 enum eksauth_status cli_now(const char *now_opt, time_t *now, struct eksauth_error *err)

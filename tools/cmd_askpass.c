@@ -48,6 +48,7 @@
 #include "eksauth/config.h"
 #include "eksauth/creds.h"
 #include "eksauth/exec_credential.h"
+#include "eksauth/file.h"
 #include "eksauth/mint.h"
 #include "eksauth/paths.h"
 #include "eksauth/sigv4.h"
@@ -279,7 +280,11 @@ static enum eksauth_status state_path(const char *dir, char *out, size_t outlen,
                : EKSAUTH_OK;
 }
 
-/* Drop what earlier conversations left behind once their tokens are dead. */
+/*
+ * Drop what earlier conversations left behind once their tokens are dead:
+ * token files, their temp files ("askpass-...tmp.XXXXXX") and an older
+ * eksauth's (".askpass-XXXXXX").
+ */
 static void sweep_expired(const char *dir, time_t now)
 {
     struct dirent *de;
@@ -389,49 +394,21 @@ static bool write_all(int fd, const char *buf, size_t len)
     return ok;
 }
 
-/* Replace the file atomically: mkstemp makes it 0600, rename puts it in place. */
-static enum eksauth_status state_save(const char *dir, const char *path,
-                                      const struct askpass_state *s, struct eksauth_error *err)
+/* Replace the file atomically (file.h), 0600: the token, the time it dies, what was sent. */
+static enum eksauth_status state_save(const char *path, const struct askpass_state *s,
+                                      struct eksauth_error *err)
 {
-    enum eksauth_status st = EKSAUTH_EIO;
-    char tmp[4096], head[128];
-    int fd = -1, n;
+    char buf[STATE_FILE_MAX];
+    enum eksauth_status st;
+    int n;
 
-    n = snprintf(tmp, sizeof(tmp), "%s/." STATE_PREFIX "XXXXXX", dir);
-    if (n < 0 || (size_t)n >= sizeof(tmp)) {
-        st = eksauth_fail(err, EKSAUTH_EINVAL, "the token file has too long a name");
-        goto out;
-    }
-    fd = mkstemp(tmp);
-    if (fd < 0) {
-        st = eksauth_fail(err, EKSAUTH_EIO, "%s: %s", dir, strerror(errno));
-        tmp[0] = '\0';
-        goto out;
-    }
-    n = snprintf(head, sizeof(head), STATE_MAGIC "\n%lld\n%zu\n", (long long)s->t.expires,
-                 s->offset);
-    if (fchmod(fd, 0600) != 0 || !write_all(fd, head, (size_t)n) ||
-        !write_all(fd, s->t.token, s->t.len) || !write_all(fd, "\n", 1)) {
-        st = eksauth_fail(err, EKSAUTH_EIO, "%s: %s", tmp, strerror(errno));
-        goto out;
-    }
-    if (close(fd) != 0) {
-        fd = -1;
-        st = eksauth_fail(err, EKSAUTH_EIO, "%s: %s", tmp, strerror(errno));
-        goto out;
-    }
-    fd = -1;
-    if (rename(tmp, path) != 0) {
-        st = eksauth_fail(err, EKSAUTH_EIO, "%s: %s", path, strerror(errno));
-        goto out;
-    }
-    tmp[0] = '\0';
-    st = EKSAUTH_OK;
-out:
-    if (fd >= 0)
-        close(fd);
-    if (tmp[0] != '\0' && st != EKSAUTH_OK)
-        (void)unlink(tmp);
+    n = snprintf(buf, sizeof(buf), STATE_MAGIC "\n%lld\n%zu\n", (long long)s->t.expires, s->offset);
+    if (n < 0 || (size_t)n + s->t.len + 1 > sizeof(buf))
+        return eksauth_fail(err, EKSAUTH_EINVAL, "the token is too long for its file");
+    memcpy(buf + n, s->t.token, s->t.len);
+    buf[(size_t)n + s->t.len] = '\n';
+    st = eksauth_file_write_atomic(path, buf, (size_t)n + s->t.len + 1, 0600, err);
+    OPENSSL_cleanse(buf, sizeof(buf));
     return st;
 }
 
@@ -1179,7 +1156,7 @@ int cmd_askpass(struct eksauth_cli *cli, int argc, char **argv)
     n = piece_len(s, &more);
     if (more) {
         s->offset += n;
-        st = state_save(dir, path, s, &err);
+        st = state_save(path, s, &err);
         s->offset -= n;
         if (st != EKSAUTH_OK) {
             rc = cli_fail("askpass: token file", &err);

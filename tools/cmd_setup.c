@@ -120,11 +120,10 @@ int cmd_setup(struct eksauth_cli *cli, int argc, char **argv)
             dry_run = true;
         } else if (c == 'r') {
             o.root = optarg;
-        } else if ((rc = cli_shared_option(cli, c, argv, WHAT, usage_text)) != CLI_GO_ON) {
+        } else if (cli_shared_option(cli, c, argv, WHAT, usage_text, &rc)) {
             return rc;
         }
     }
-    rc = EXIT_USAGE;
     if (optind < argc) {
         cli_error(WHAT, "unexpected argument '%s'", argv[optind]);
         fputs(usage_text, stderr);

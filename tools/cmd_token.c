@@ -119,11 +119,11 @@ int cmd_token(struct eksauth_cli *cli, int argc, char **argv)
         {"region", required_argument, NULL, 'r'},
         {"global", no_argument, NULL, 'g'},
         {"json", no_argument, NULL, 'j'},
-        {"now", required_argument, NULL, 'n'},
+        CLI_NOW_OPTION,
         CLI_SHARED_OPTIONS,
         {NULL, 0, NULL, 0},
     };
-    const char *region_opt = NULL, *now_opt = NULL, *host_opt = NULL;
+    const char *region_opt = NULL, *host_opt = NULL;
     char audience[EKSAUTH_AUDIENCE_MAX + 1];
     bool json = false;
     struct eksauth_mint m;
@@ -155,13 +155,9 @@ int cmd_token(struct eksauth_cli *cli, int argc, char **argv)
         case 'j':
             json = true;
             break;
-        case 'n':
-            now_opt = optarg;
-            break;
         default:
-            if ((rc = cli_shared_option(cli, c, argv, WHAT, usage_text)) != CLI_GO_ON)
+            if (cli_shared_option(cli, c, argv, WHAT, usage_text, &rc))
                 return rc;
-            rc = EXIT_USAGE;
             break;
         }
     }
@@ -183,7 +179,7 @@ int cmd_token(struct eksauth_cli *cli, int argc, char **argv)
             return cli_fail(WHAT, &err);
         m.audience = audience;
     }
-    if (cli_now(now_opt, &m.now, &err) != EKSAUTH_OK)
+    if (cli_now(cli->now_opt, &m.now, &err) != EKSAUTH_OK)
         return cli_fail(WHAT, &err);
 
     /* The global endpoint is always signed for us-east-1, whatever region is set. */

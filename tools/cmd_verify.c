@@ -30,11 +30,11 @@ int cmd_verify(struct eksauth_cli *cli, int argc, char **argv)
 {
     static const struct option opts[] = {
         {"cluster-id", required_argument, NULL, 'c'},
-        {"now", required_argument, NULL, 'n'},
+        CLI_NOW_OPTION,
         CLI_SHARED_OPTIONS,
         {NULL, 0, NULL, 0},
     };
-    const char *cluster_id = NULL, *now_opt = NULL, *arg = NULL;
+    const char *cluster_id = NULL, *arg = NULL;
     struct eksauth_error err = {EKSAUTH_OK, ""};
     struct eksauth_login_request req;
     struct eksauth_login *l = NULL;
@@ -50,13 +50,9 @@ int cmd_verify(struct eksauth_cli *cli, int argc, char **argv)
         case 'c':
             cluster_id = optarg;
             break;
-        case 'n':
-            now_opt = optarg;
-            break;
         default:
-            if ((rc = cli_shared_option(cli, c, argv, WHAT, usage_text)) != CLI_GO_ON)
+            if (cli_shared_option(cli, c, argv, WHAT, usage_text, &rc))
                 return rc;
-            rc = EXIT_USAGE;
             break;
         }
     }
@@ -70,7 +66,7 @@ int cmd_verify(struct eksauth_cli *cli, int argc, char **argv)
     memset(&req, 0, sizeof(req));
     if (cluster_id != NULL && !cli_cluster_id_ok(WHAT, cluster_id))
         return EXIT_USAGE;
-    if (cli_now(now_opt, &req.now, &err) != EKSAUTH_OK ||
+    if (cli_now(cli->now_opt, &req.now, &err) != EKSAUTH_OK ||
         cli_load_config(cli, cluster_id == NULL, &err) != EKSAUTH_OK ||
         (cluster_id != NULL &&
          eksauth_ctx_set_cluster_id(&cli->ctx, cluster_id, &err) != EKSAUTH_OK))

@@ -91,9 +91,8 @@ int cmd_whoami(struct eksauth_cli *cli, int argc, char **argv)
     optind = 0;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-        if ((rc = cli_shared_option(cli, c, argv, WHAT, usage_text)) != CLI_GO_ON)
+        if (cli_shared_option(cli, c, argv, WHAT, usage_text, &rc))
             return rc;
-        rc = EXIT_USAGE;
     }
     if (optind < argc) {
         cli_error(WHAT, "unexpected argument \"%.64s\"", argv[optind]);

@@ -20,6 +20,7 @@
 #include "eksauth/budget.h"
 #include "eksauth/config.h"
 #include "eksauth/creds.h"
+#include "eksauth/http.h"
 #include "eksauth/status.h"
 
 #define EKSAUTH_EKS_MAX_BODY     (1024 * 1024)
@@ -103,6 +104,17 @@ enum eksauth_status eksauth_access_entry_username(const struct eksauth_access_en
                                                   size_t outlen, struct eksauth_error *err);
 
 /* ---- calls ---- */
+
+/*
+ * The connection every EKS API call of cfg's takes (the sync's, doctor's
+ * probe): eks_ca_file, eks_connect_to, https_proxy and the timeouts, into
+ * req (zeroed first); what, url and headers are the caller's to set.
+ */
+void eksauth_eks_connection(const struct eksauth_config *cfg, struct eksauth_http_request *req);
+
+/* The EKS API's host for region in cfg's partition: "eks.<region>.<domain>".  EKSAUTH_EINVAL. */
+enum eksauth_status eksauth_eks_host(const struct eksauth_config *cfg, const char *region,
+                                     char *out, size_t outlen, struct eksauth_error *err);
 
 /*
  * One host's conversation with the EKS API for cfg's cluster: the

@@ -24,12 +24,39 @@ enum eksauth_status eksauth_file_read(const char *path, size_t max, bool require
                                       char **out, size_t *outlen, struct eksauth_error *err);
 
 /*
+ * eksauth_file_read for a file that holds secrets (the AWS credentials and
+ * config files): no trust rule (it is the user's), every buffer it lets go
+ * of wiped first, and a path under a missing folder (ENOTDIR) is
+ * EKSAUTH_ENOTFOUND like a missing file.  Wipe *out before freeing it.
+ */
+enum eksauth_status eksauth_file_read_secret(const char *path, size_t max, char **out,
+                                             size_t *outlen, struct eksauth_error *err);
+
+/*
+ * The rest of the open file fd (path names it in messages), for a caller
+ * that checked the file its own way: at most max bytes into a
+ * NUL-terminated malloc'd buffer; more is EKSAUTH_EINVAL, a read error
+ * EKSAUTH_EIO.
+ */
+enum eksauth_status eksauth_file_read_fd(const char *path, int fd, size_t max, char **out,
+                                         size_t *outlen, struct eksauth_error *err);
+
+/*
  * Write data to path atomically with the given mode: "<path>.tmp.XXXXXX" in
  * the same folder, fsync, rename over path, fsync of the folder.  On a
  * failure before the rename, path is untouched and the temp file removed.
  */
 enum eksauth_status eksauth_file_write_atomic(const char *path, const void *data, size_t len,
                                               mode_t mode, struct eksauth_error *err);
+
+/*
+ * Take the exclusive lock that guards path, waiting for it: flock on
+ * "<path>.lock", created 0600 if need be, never through a symlink, and only
+ * a regular file of the effective uid's (a lock file someone else planted
+ * could be held by them forever).  *fdp is the lock; close it to let go.
+ * EKSAUTH_EIO, or EKSAUTH_EINVAL for a path too long.
+ */
+enum eksauth_status eksauth_file_lock(const char *path, int *fdp, struct eksauth_error *err);
 
 /*
  * Remove the temp files a killed eksauth_file_write_atomic(path, ...) left:

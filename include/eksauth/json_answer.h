@@ -1,6 +1,6 @@
 /*
- * json_answer.h - reading a server's JSON answer (the Kubernetes and EKS
- * APIs): exactly one JSON value under a size cap, typed fields, and the
+ * json_answer.h - reading a server's JSON answer (STS, the Kubernetes and
+ * EKS APIs): exactly one JSON value under a size cap, typed fields, and the
  * server's text made safe to print.  Pure.
  */
 #ifndef EKSAUTH_JSON_ANSWER_H
@@ -18,9 +18,28 @@
  */
 struct json_object *eksauth_json_answer_parse(const char *body, size_t len, size_t max);
 
+/* How deeply eksauth_json_answer_parse lets a value nest. */
+#define EKSAUTH_JSON_ANSWER_DEPTH 64
+
+/*
+ * eksauth_json_answer_parse with the protocol's own nesting limit (depth
+ * levels); *truncated (when not NULL) is set when body ends inside the
+ * value, so a cut answer can be told apart from one that is not JSON.
+ */
+struct json_object *eksauth_json_answer_read(const char *body, size_t len, size_t max, int depth,
+                                             bool *truncated);
+
 /* o[key] when o is an object and that member is a string (an object); else NULL. */
 const char *eksauth_json_answer_str(struct json_object *o, const char *key);
 struct json_object *eksauth_json_answer_obj(struct json_object *o, const char *key);
+
+/*
+ * An optional member: o[key] of the given type into *v, or *v = NULL when o
+ * has no such member or it is JSON null (true), or when it is there with
+ * another type (false: the caller names the member in its error).
+ */
+bool eksauth_json_answer_optional(struct json_object *o, const char *key, enum json_type type,
+                                  struct json_object **v);
 
 /* True when every byte of s[0..len) is visible ASCII or a space (0x20..0x7e). */
 bool eksauth_json_answer_visible(const char *s, size_t len);

@@ -22,6 +22,7 @@
 
 #include "eksauth/budget.h"
 #include "eksauth/config.h"
+#include "eksauth/http.h"
 /* eksauth_kube_ca_pem (cluster_ca_data) and eksauth_kube_status_message, shared with the client. */
 #include "eksauth/kube_review.h"
 #include "eksauth/kubeconfig.h"
@@ -109,6 +110,16 @@ struct eksauth_kube_configmap {
     char list_rv[EKSAUTH_KUBE_RV_MAX]; /* the list's: where a watch starts */
     char what[512]; /* for messages: "<endpoint> ConfigMap kube-system/aws-auth" */
 };
+
+/*
+ * The connection every Kubernetes API call of cfg's takes (the sync's,
+ * doctor's probe): the cluster's CA (ca_pem[0..ca_len), decoded from
+ * cluster_ca_data by eksauth_kube_ca_pem, else cluster_ca_file; never the
+ * system store), https_proxy and the timeouts, into req (zeroed first);
+ * what, url and headers are the caller's to set.
+ */
+void eksauth_kube_connection(const struct eksauth_config *cfg, const char *ca_pem, size_t ca_len,
+                             struct eksauth_http_request *req);
 
 /*
  * List the aws-auth ConfigMap (cfg: cluster_endpoint, cluster_ca_file or

@@ -24,4 +24,14 @@ size_t eksauth_printable(const char *in, char *out, size_t outlen);
 /* True when in needs no replacement. */
 bool eksauth_is_printable(const char *in);
 
+/*
+ * True when s is 1..max bytes of visible ASCII (0x21..0x7e): nothing that
+ * could end a line or a header, no blank.  What may go into a signed
+ * header, a secret key or an identity a server answers.
+ */
+bool eksauth_visible_ascii(const char *s, size_t max);
+
+/* The same for the len bytes at s (NUL is not visible): 1..len bytes of 0x21..0x7e. */
+bool eksauth_visible_ascii_len(const char *s, size_t len);
+
 #endif

@@ -21,6 +21,7 @@
 
 #include "eksauth/arn.h"
 #include "eksauth/config.h"
+#include "eksauth/http.h"
 #include "eksauth/status.h"
 #include "eksauth/template.h"
 #include "eksauth/token.h"
@@ -71,6 +72,13 @@ enum eksauth_status eksauth_sts_get_caller_identity(const struct eksauth_config 
                                                     const struct eksauth_token *tok,
                                                     struct eksauth_sts_identity *out,
                                                     struct eksauth_error *err);
+
+/*
+ * The connection every STS call of cfg's takes (the login's, doctor's
+ * probe): sts_ca_file, sts_connect_to, https_proxy and the timeouts, into
+ * req (zeroed first); what, url and headers are the caller's to set.
+ */
+void eksauth_sts_connection(const struct eksauth_config *cfg, struct eksauth_http_request *req);
 
 /*
  * The principal that the mapping reads (template.h), pointing into id and

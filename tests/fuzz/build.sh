@@ -35,10 +35,10 @@ CFLAGS="-g -O1 -fno-omit-frame-pointer $SAN -DHAVE_CONFIG_H -I$builddir -I$srcdi
 HARNESS_WARN="-Wall -Wextra -Werror -Wno-unused-function"
 
 # What the targets call, and what that calls.
-LIBSRC="lib/status.c lib/audience.c lib/strlist.c lib/strmap.c lib/arena.c lib/partition.c lib/partition_data.c lib/timeutil.c
+LIBSRC="lib/status.c lib/ascii.c lib/audience.c lib/strlist.c lib/strmap.c lib/arena.c lib/partition.c lib/partition_data.c lib/timeutil.c
         lib/base64url.c lib/query.c lib/token.c lib/arn.c lib/template.c lib/awsauth_read.c
         lib/awsauth.c lib/names.c lib/file.c lib/trust.c lib/config.c lib/iddb.c lib/replay.c lib/sigv4.c
-        lib/http.c lib/sts.c lib/pieces.c"
+        lib/http.c lib/sts.c lib/json_answer.c lib/printable.c lib/pieces.c"
 
 mkdir -p "$out/obj" || exit 2
 

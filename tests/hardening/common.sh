@@ -55,57 +55,15 @@ hard_services() {
     } >"$SVC/eksauth-hard"
 }
 
-# ---- a private mount namespace for NSS (test-harness.md §4.3 variant B) ----
-# hard_ns_prepare SOURCES: $NS/nsswitch.conf ("passwd/group: SOURCES"), an
-# ld.so.cache that lists the build's nss_eksauth folder, and copies of
-# /etc/passwd and /etc/group with a local user "localbob" and a local group
-# "localgrp" that no aws-auth entry may take over.  hard_ns CMD...: CMD
-# inside `unshare -m` with those (and $NS/sudoers if there is one) bound
-# over /etc, EKSAUTH_DB=$NS_DB, and $NS/varlib/eksauth, if there is one,
-# over /var/lib/eksauth (setuid programs ignore EKSAUTH_DB).
-NSS_SO=$top_builddir/nss_eksauth/libnss_eksauth.so.2
-hard_ns_unsupported() {
-    if ! unshare -m true 2>/dev/null; then
-        echo "unshare -m not permitted here"
-    elif [ ! -f "$NSS_SO" ]; then
-        echo "$NSS_SO not built"
-    elif readelf -d "$NSS_SO" | grep -q 'NEEDED.*lib[at]san'; then
-        echo "sanitizer build: glibc cannot load an ASan NSS module into uninstrumented programs"
-    fi
-}
+# ---- a private mount namespace for NSS (tests/lib/nss_ns.sh) ----
+# hard_ns_prepare SOURCES: the namespace's files in $NS.  hard_ns CMD...: CMD
+# inside it with EKSAUTH_DB=$NS_DB ($NS/varlib/eksauth, if there is one, is
+# bound over /var/lib/eksauth: setuid programs ignore EKSAUTH_DB).
+. "$top_srcdir/tests/lib/nss_ns.sh"
+hard_ns_unsupported() { nss_ns_unsupported; }
 hard_ns_prepare() {
     NS=$tmp/ns
     mkdir -p "$NS"
-    sed -e "s/^passwd:.*/passwd: $1/" -e "s/^group:.*/group: $1/" -e '/^initgroups:/d' \
-        /etc/nsswitch.conf >"$NS/nsswitch.conf"
-    grep -q "^passwd: $1\$" "$NS/nsswitch.conf" || echo "passwd: $1" >>"$NS/nsswitch.conf"
-    grep -q "^group: $1\$" "$NS/nsswitch.conf" || echo "group: $1" >>"$NS/nsswitch.conf"
-    {
-        cat /etc/ld.so.conf.d/*.conf 2>/dev/null | grep -v '^#'
-        echo "$top_builddir/nss_eksauth"
-    } >"$NS/ld.so.conf"
-    ldconfig -X -C "$NS/ld.so.cache" -f "$NS/ld.so.conf" 2>/dev/null
-    cp /etc/passwd "$NS/passwd"
-    cp /etc/group "$NS/group"
-    echo "localbob:x:5000:5000:local user:/home/localbob:/bin/sh" >>"$NS/passwd"
-    echo "localgrp:x:5001:" >>"$NS/group"
+    nss_ns_prepare "$NS" "$1"
 }
-hard_ns() {
-    EKSAUTH_DB="${NS_DB:-}" NS="$NS" unshare -m sh -c '
-        set -e
-        mount --bind "$NS/nsswitch.conf" /etc/nsswitch.conf
-        mount --bind "$NS/ld.so.cache" /etc/ld.so.cache
-        mount --bind "$NS/passwd" /etc/passwd
-        mount --bind "$NS/group" /etc/group
-        if [ -f "$NS/sudoers" ]; then mount --bind "$NS/sudoers" /etc/sudoers; fi
-        # $NS/varlib/eksauth at the fixed path, where setuid programs read the DB.
-        if [ -d "$NS/varlib/eksauth" ]; then
-            if [ ! -d /var/lib/eksauth ]; then
-                mount -t tmpfs -o mode=0755 tmpfs /var/lib
-                mkdir -m 0755 /var/lib/eksauth
-            fi
-            mount --bind "$NS/varlib/eksauth" /var/lib/eksauth
-        fi
-        set +e
-        exec "$@"' ns "$@"
-}
+hard_ns() { nss_ns_run "$NS" "${NS_DB:-}" "$@"; }

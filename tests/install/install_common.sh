@@ -18,8 +18,6 @@ skip_all() {
     exit 0
 }
 
-skip() { pass "# SKIP $*"; }
-
 # diag FILE: show a file as TAP comments.
 diag() { sed 's/^/#   /' "$1"; }
 

@@ -10,36 +10,24 @@ set -u
 
 : "${EKSAUTH:?EKSAUTH must name the eksauth binary}"
 
-tests_run=0
-tests_failed=0
+. "${top_srcdir:?top_srcdir must be set (make check sets it)}/tests/lib/tap.sh"
 
-ok() {
-    tests_run=$((tests_run + 1))
-    echo "ok $tests_run - $1"
-}
-
+# not_ok DESCRIPTION LINE...: a failed test, each LINE a comment under it.
 not_ok() {
-    tests_run=$((tests_run + 1))
-    tests_failed=$((tests_failed + 1))
-    echo "not ok $tests_run - $1"
+    fail "$1"
     shift
     for line in "$@"; do
         echo "# $line"
     done
 }
 
-bail_out() {
-    echo "Bail out! $1"
-    exit 1
-}
-
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/eksauth-check-token.XXXXXX") || bail_out "mktemp failed"
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/eksauth-check-token.XXXXXX") || bail "mktemp failed"
 trap 'rm -rf "$tmp"' EXIT
 
 command -v aws >/dev/null 2>&1 ||
-    bail_out "aws (awscli) not found: the test mints real tokens with 'aws eks get-token'"
-command -v python3 >/dev/null 2>&1 || bail_out "python3 not found"
-[ -x "$EKSAUTH" ] || bail_out "$EKSAUTH is not an executable"
+    bail "aws (awscli) not found: the test mints real tokens with 'aws eks get-token'"
+command -v python3 >/dev/null 2>&1 || bail "python3 not found"
+[ -x "$EKSAUTH" ] || bail "$EKSAUTH is not an executable"
 
 # Nothing of the host's AWS setup may leak in: no AWS_* variable, no ~/.aws.
 for var in $(env | sed -n 's/^\(AWS_[A-Za-z0-9_]*\)=.*/\1/p'); do
@@ -157,10 +145,10 @@ mint() {
     if env "$@" bash -c '. "$0"; aws_eks_token --cluster-name test-cluster --region us-west-2' \
         "$top_srcdir/tests/lib/aws_token.sh" >"$tmp/$name.token" 2>"$tmp/$name.mint-err" &&
         grep -q '^k8s-aws-v1\.' "$tmp/$name.token"; then
-        ok "aws eks get-token minted the $name token ($(wc -c <"$tmp/$name.token") bytes)"
+        pass "aws eks get-token minted the $name token ($(wc -c <"$tmp/$name.token") bytes)"
     else
         not_ok "aws eks get-token minted the $name token" "$(head -3 "$tmp/$name.mint-err")"
-        bail_out "cannot mint tokens with aws eks get-token"
+        bail "cannot mint tokens with aws eks get-token"
     fi
 }
 
@@ -190,7 +178,7 @@ expect_accepted() { # NAME TOKEN_FILE NOW DESCRIPTION KEY=VALUE...
     elif ! why=$(python3 "$json_check" "$tmp/out" "$@"); then
         not_ok "$name: $desc: accepted" "JSON: $why"
     else
-        ok "$name: $desc: accepted, JSON right"
+        pass "$name: $desc: accepted, JSON right"
     fi
 }
 
@@ -207,7 +195,7 @@ expect_rejected() { # DESCRIPTION TOKEN_FILE NOW RULE
     elif ! stderr_is_clean; then
         not_ok "$desc: rejected by rule \"$rule\"" "token bytes on stderr"
     else
-        ok "$desc: rejected by rule \"$rule\", no token bytes on stderr"
+        pass "$desc: rejected by rule \"$rule\", no token bytes on stderr"
     fi
 }
 
@@ -219,7 +207,7 @@ mint global-session AWS_STS_REGIONAL_ENDPOINTS=legacy AWS_SESSION_TOKEN="$SESSIO
 
 size=$(tr -d '\n' <"$tmp/regional-session.token" | wc -c)
 if [ "$size" -gt 1500 ] && [ "$size" -le 4096 ]; then
-    ok "a token with a session token is long: $size bytes"
+    pass "a token with a session token is long: $size bytes"
 else
     not_ok "a token with a session token is long" "$size bytes"
 fi
@@ -253,7 +241,7 @@ file="$tmp/regional-session.token"
 signed_at=$(python3 "$tool" date <"$file")
 if "$EKSAUTH" --config "$conf" check-token --now $((signed_at + 5)) - <"$file" >"$tmp/out" \
     2>"$tmp/err" && python3 "$json_check" "$tmp/out" has_session_token=true >/dev/null; then
-    ok "a token on standard input (\"-\") is read and accepted"
+    pass "a token on standard input (\"-\") is read and accepted"
 else
     not_ok "a token on standard input (\"-\") is read and accepted" "$(cat "$tmp/err")"
 fi
@@ -285,10 +273,9 @@ EOF
 # host.  (Not a real token: the suite never puts one in an argument.)
 "$EKSAUTH" --config "$conf" check-token "k8s-aws-v1.bm90IGEgdG9rZW4" >/dev/null 2>"$tmp/argv.err"
 if grep -q "warning: a token in the arguments can be read by every user" "$tmp/argv.err"; then
-    ok "a token given as an argument: a warning to pass it on standard input"
+    pass "a token given as an argument: a warning to pass it on standard input"
 else
     not_ok "a token given as an argument: a warning to pass it on standard input"
 fi
 
-echo "1..$tests_run"
-[ "$tests_failed" -eq 0 ]
+done_testing

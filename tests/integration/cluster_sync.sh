@@ -48,32 +48,14 @@ sts_certs
 ) || bail "cannot make the EKS API certificate"
 
 # The STS stand-in knows the test credentials and this host's instance roles.
-"$PYTHON" - "$STS_FIX/creds.json" "$CL_FIX/node-creds.json" >"$tmp/creds.json" <<'EOF'
-import json, sys
-d = json.load(open(sys.argv[1])); d.update(json.load(open(sys.argv[2]))); print(json.dumps(d))
-EOF
+sts_creds_with "$CL_FIX/node-creds.json"
 sts_start sts --creds "$tmp/creds.json"
 STS=$STS_PORT
 
-# start NAME SCRIPT ARGS...: a stand-in that writes its port to a ready file; sets PORT.
+# start NAME SCRIPT ARGS...: a stand-in (sts_common.sh); sets PORT.
 start() {
-    _n=$1
-    _s=$2
-    shift 2
-    rm -f "$tmp/$_n.ready"
-    "$PYTHON" "$LIB/$_s" --ready-file "$tmp/$_n.ready" --log "$tmp/$_n.log" "$@" \
-        2>"$tmp/$_n.err" &
-    _pid=$!
-    _sts_pids="$_sts_pids $_pid" # stopped by pid on exit (sts_cleanup)
-    _i=0
-    while [ ! -s "$tmp/$_n.ready" ]; do
-        _i=$((_i + 1))
-        if [ "$_i" -gt 300 ] || ! kill -0 "$_pid" 2>/dev/null; then
-            bail "$_s did not start: $(cat "$tmp/$_n.err")"
-        fi
-        sleep 0.1
-    done
-    PORT=$(cat "$tmp/$_n.ready")
+    stand_in "$@"
+    PORT=$STAND_IN_PORT
 }
 
 echo '{"fault": "none"}' >"$tmp/imds.json"

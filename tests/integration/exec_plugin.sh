@@ -17,20 +17,13 @@ command -v kubectl >/dev/null 2>&1 || bail "kubectl not found (scripts/install-d
 plan 7
 
 sts_certs
-"$PYTHON" - "$STS_FIX/creds.json" "$FIXTURES/cluster/node-creds.json" >"$tmp/creds.json" <<'EOF'
-import json, sys
-d = json.load(open(sys.argv[1])); d.update(json.load(open(sys.argv[2]))); print(json.dumps(d))
-EOF
+sts_creds_with "$FIXTURES/cluster/node-creds.json"
 sts_start sts --creds "$tmp/creds.json"
 cp "$FIXTURES/cluster/aws-auth.yaml" "$tmp/cm.yaml"
-rm -f "$tmp/kube.ready"
-"$PYTHON" "$STS_LIB/fake_kube.py" --cert "$tmp/tls/server.crt" --key "$tmp/tls/server.key" \
+stand_in kube fake_kube.py --cert "$tmp/tls/server.crt" --key "$tmp/tls/server.key" \
     --ca "$tmp/tls/ca.crt" --configmap "$tmp/cm.yaml" --sts-addr "127.0.0.1:$STS_PORT" \
-    --cluster-id prod --ready-file "$tmp/kube.ready" --log "$tmp/kube.log" 2>"$tmp/kube.err" &
-_sts_pids="$_sts_pids $!"
-for _ in $(seq 300); do [ -s "$tmp/kube.ready" ] && break; sleep 0.1; done
-[ -s "$tmp/kube.ready" ] || bail "fake_kube.py did not start: $(cat "$tmp/kube.err")"
-KUBE=$(cat "$tmp/kube.ready")
+    --cluster-id prod
+KUBE=$STAND_IN_PORT
 
 # The role bastion-sync reads aws-auth in the stand-in's RBAC (tests/fixtures/cluster).
 eval "$("$PYTHON" - "$tmp/creds.json" <<'EOF'

@@ -18,7 +18,6 @@ set -u
 sts_require
 
 NODE_FIX="$FIXTURES/node-dns"
-LIB="$top_srcdir/tests/lib"
 OWN_ID=i-0c6f21bf1f24f9708
 OWN_DNS=ip-172-31-27-14.ec2.internal
 NODE_ARN="arn:aws:sts::111122223333:assumed-role/TestNodeRole"
@@ -35,19 +34,10 @@ sts_start sts --creds "$NODE_FIX/creds.json"
 
 # imds NAME INSTANCE_ID AKID: an IMDSv2 stand-in for a host; sets PORT.
 imds() {
-    rm -f "$tmp/$1.ready"
     echo '{"fault": "none"}' >"$tmp/$1.json"
-    "$PYTHON" "$LIB/fake_imds.py" --ready-file "$tmp/$1.ready" --log "$tmp/$1.log" \
-        --creds "$NODE_FIX/creds.json" --akid "$3" --role TestNodeRole --instance-id "$2" \
-        --hostname "$OWN_DNS" --control "$tmp/$1.json" 2>"$tmp/$1.err" &
-    _sts_pids="$_sts_pids $!" # stopped by pid on exit (sts_cleanup)
-    _i=0
-    while [ ! -s "$tmp/$1.ready" ]; do
-        _i=$((_i + 1))
-        [ "$_i" -gt 300 ] && bail "fake_imds.py did not start: $(cat "$tmp/$1.err")"
-        sleep 0.1
-    done
-    PORT=$(cat "$tmp/$1.ready")
+    stand_in "$1" fake_imds.py --creds "$NODE_FIX/creds.json" --akid "$3" --role TestNodeRole \
+        --instance-id "$2" --hostname "$OWN_DNS" --control "$tmp/$1.json"
+    PORT=$STAND_IN_PORT
 }
 imds node "$OWN_ID" ASIAFAKENODEOWN00001
 IMDS=$PORT

@@ -52,8 +52,8 @@ same "eks-users eks-devs localgrp" "$(ns_run id -Gn admin-alice)" \
 want_uid=$("$IDDB_TOOL" template-uid "$DB" admin-bob)
 same "admin-bob:*:$want_uid:1900000005::/home/admin-bob:/bin/bash" \
     "$(ns_run getent passwd admin-bob)" "a templated name resolves before any login"
-case $want_uid in 19[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]) ok "its uid is in the range" ;;
-*) not_ok "its uid is in the range ($want_uid)" ;; esac
+case $want_uid in 19[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]) pass "its uid is in the range" ;;
+*) fail "its uid is in the range ($want_uid)" ;; esac
 ns_run getent passwd admin-root >/dev/null
 same 2 $? "a denied name that fits the template is not served"
 ns_run getent passwd admin-b >/dev/null
@@ -66,12 +66,12 @@ same 2 $? "no group entry for a templated name before its login"
 # ---- enumeration ----------------------------------------------------------
 ns_run getent passwd >"$T/all"
 if grep -q '^build:' "$T/all" && grep -q '^admin-alice:' "$T/all" && grep -q '^root:' "$T/all"; then
-    ok "getent passwd lists files and eksauth users"
+    pass "getent passwd lists files and eksauth users"
 else
-    not_ok "getent passwd lists files and eksauth users"
+    fail "getent passwd lists files and eksauth users"
 fi
-if grep -q '^admin-bob:' "$T/all"; then not_ok "templated names are never listed"; else
-    ok "templated names are never listed"; fi
+if grep -q '^admin-bob:' "$T/all"; then fail "templated names are never listed"; else
+    pass "templated names are never listed"; fi
 ns_run getent group >"$T/allg"
 same "3" "$(grep -c '^eks-\|^build:\|^admin-alice:' "$T/allg" | tr -d ' ')" \
     "getent group lists eksauth groups (none per login)"
@@ -109,9 +109,9 @@ cp "$top_srcdir/tests/fixtures/iddb/v1-nss.db" "$T/v1.db"
 "$IDDB_TOOL" rewrite "$DB" 1 # version A in place before the threads start
 if ns_run "$top_builddir/tests/integration/nss_threads" "$IDDB_TOOL" "$DB" 1000 8 >"$T/out" 2>&1
 then
-    ok "8 threads, 1000 rewrites: every answer whole ($(tail -1 "$T/out"))"
+    pass "8 threads, 1000 rewrites: every answer whole ($(tail -1 "$T/out"))"
 else
-    not_ok "8 threads, 1000 rewrites: every answer whole"
+    fail "8 threads, 1000 rewrites: every answer whole"
     sed 's/^/# /' "$T/out"
 fi
 rm -f "$DB" && cp "$T/good.db" "$DB"
@@ -129,9 +129,9 @@ unavail() {
     ns_run getent passwd root >/dev/null 2>&1
     rc4=$?
     if [ "$rc1" = 2 ] && [ "$rc2" = 1 ] && [ "$rc3" = 2 ] && [ "$rc4" = 0 ]; then
-        ok "$desc: getent exits 2, id fails cleanly, local users still resolve"
+        pass "$desc: getent exits 2, id fails cleanly, local users still resolve"
     else
-        not_ok "$desc: getent=$rc1 id=$rc2 getent-group=$rc3 root=$rc4"
+        fail "$desc: getent=$rc1 id=$rc2 getent-group=$rc3 root=$rc4"
     fi
 }
 rm -f "$DB"
@@ -160,9 +160,9 @@ rc=$?
 served=$(wc -l <"$T/damaged.out")
 wrong=$(sed 's/^\([^:]*\):\*:/\1:x:/' "$T/damaged.out" | grep -cvxF -f "$T/gen_passwd")
 if [ "$rc" = 2 ] && [ "$served" -gt 0 ] && [ "$served" -lt 300 ] && [ "$wrong" = 0 ]; then
-    ok "one damaged block: $served of 300 users served, each exactly, the rest refused"
+    pass "one damaged block: $served of 300 users served, each exactly, the rest refused"
 else
-    not_ok "one damaged block: getent=$rc served=$served wrong=$wrong"
+    fail "one damaged block: getent=$rc served=$served wrong=$wrong"
 fi
 head -c 4096 /dev/urandom >"$DB"
 unavail "random bytes"
@@ -180,15 +180,15 @@ if command -v sudo >/dev/null 2>&1 && command -v visudo >/dev/null 2>&1; then
     cp /etc/sudoers "$T/sudoers"
     printf '\n%%eks-system-masters ALL=(ALL:ALL) NOPASSWD: ALL\n' >>"$T/sudoers"
     chmod 0440 "$T/sudoers"
-    if visudo -cf "$T/sudoers" >/dev/null; then ok "test sudoers parses"; else
-        not_ok "test sudoers parses"; fi
+    if visudo -cf "$T/sudoers" >/dev/null; then pass "test sudoers parses"; else
+        fail "test sudoers parses"; fi
     ns_publish_db
     out=$(ns_run sudo -l -U build 2>&1)
-    case $out in *"(ALL : ALL) NOPASSWD: ALL"*) ok "sudo -l -U build: allowed through %eks-system-masters" ;;
-    *) not_ok "sudo -l -U build"; echo "$out" | sed 's/^/# /' ;; esac
+    case $out in *"(ALL : ALL) NOPASSWD: ALL"*) pass "sudo -l -U build: allowed through %eks-system-masters" ;;
+    *) fail "sudo -l -U build"; echo "$out" | sed 's/^/# /' ;; esac
     out=$(ns_run sudo -l -U admin-alice 2>&1)
-    case $out in *"not allowed"*) ok "sudo -l -U admin-alice: not in the group, not allowed" ;;
-    *) not_ok "sudo -l -U admin-alice"; echo "$out" | sed 's/^/# /' ;; esac
+    case $out in *"not allowed"*) pass "sudo -l -U admin-alice: not in the group, not allowed" ;;
+    *) fail "sudo -l -U admin-alice"; echo "$out" | sed 's/^/# /' ;; esac
     # A real setuid sudo run by the mapped user (AT_SECURE: EKSAUTH_DB is ignored,
     # the module reads /var/lib/eksauth/identity.db, here a tmpfs of the namespace).
     out=$(ns_run setpriv --reuid=1900000100 --regid=1900000100 --init-groups \
@@ -201,8 +201,8 @@ if command -v sudo >/dev/null 2>&1 && command -v visudo >/dev/null 2>&1; then
     ns_publish_db
     out=$(ns_run setpriv --reuid=1900000100 --regid=1900000100 --init-groups \
         sudo -n id -un 2>&1)
-    case $out in root) not_ok "after revocation sudo refuses" ;;
-    *) ok "after revocation sudo refuses ($(echo "$out" | head -1))" ;; esac
+    case $out in root) fail "after revocation sudo refuses" ;;
+    *) pass "after revocation sudo refuses ($(echo "$out" | head -1))" ;; esac
 else
     skip "sudo not installed"
 fi
@@ -217,14 +217,14 @@ printf 'cluster_id = prod\naws_auth_file = %s\ndb_path = %s\nid_key_file = %s/no
 chmod 0644 "$T/up/aws-auth.yaml" "$T/up/eksauth.conf"
 "$IDDB_TOOL" dump "$T/up/identity.db" >"$T/up/before" 2>&1
 case $(cat "$T/up/before") in
-*"version 1; run eksauth sync to rewrite it"*) ok "a version 1 DB is refused, saying what to do" ;;
-*) not_ok "a version 1 DB is refused, saying what to do"; sed 's/^/# /' "$T/up/before" ;;
+*"version 1; run eksauth sync to rewrite it"*) pass "a version 1 DB is refused, saying what to do" ;;
+*) fail "a version 1 DB is refused, saying what to do"; sed 's/^/# /' "$T/up/before" ;;
 esac
 if "$EKSAUTH" --config "$T/up/eksauth.conf" sync >"$T/up/sync.out" 2>&1 &&
     "$IDDB_TOOL" dump "$T/up/identity.db" >"$T/up/after" 2>&1; then
-    ok "eksauth sync rewrites it in the current version"
+    pass "eksauth sync rewrites it in the current version"
 else
-    not_ok "eksauth sync rewrites it in the current version"
+    fail "eksauth sync rewrites it in the current version"
     sed 's/^/# /' "$T/up/sync.out" "$T/up/after"
 fi
 same "build:x:1900000100" "$(grep '^build:x:.*:/bin/bash$' "$T/up/after" | cut -d: -f1-3)" \
@@ -233,7 +233,7 @@ users_gid=$(grep '^eks-users:x:' "$T/up/after" | cut -d: -f3)
 same "build:x:1900000100:$users_gid" "$(grep '^build:x:' "$T/up/after" | cut -d: -f1-4)" \
     "... with the users' group as its primary group, no group of its own"
 
-if grep -q eks- /etc/sudoers /etc/nsswitch.conf; then not_ok "host files untouched"; else
-    ok "host /etc/sudoers and /etc/nsswitch.conf untouched"; fi
+if grep -q eks- /etc/sudoers /etc/nsswitch.conf; then fail "host files untouched"; else
+    pass "host /etc/sudoers and /etc/nsswitch.conf untouched"; fi
 
-tap_done
+done_testing

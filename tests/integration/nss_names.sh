@@ -60,12 +60,12 @@ mapUsers: |
 EOF
 chmod 0644 "$ETC/aws-auth.yaml"
 conf plain "id_key_file = $ETC/no-such.key"
-if sync_with plain; then ok "eksauth sync"; else not_ok "eksauth sync"; sed 's/^/# /' "$T/sync.out"; fi
+if sync_with plain; then pass "eksauth sync"; else fail "eksauth sync"; sed 's/^/# /' "$T/sync.out"; fi
 
 # ---- no group a login names ------------------------------------------------
 for s in admin wheel docker; do
     "$IDDB_TOOL" record "$DB" "sso-$s" "sso:$s" "arn:aws:sts::111122223333:assumed-role/sso/$s" \
-        "eks-devs|0|devs" >/dev/null 2>"$T/rec.err" || { not_ok "record sso-$s"; sed 's/^/# /' "$T/rec.err"; }
+        "eks-devs|0|devs" >/dev/null 2>"$T/rec.err" || { fail "record sso-$s"; sed 's/^/# /' "$T/rec.err"; }
 done
 ns_publish_db
 for n in admin wheel docker sso-admin sso-wheel sso-docker; do
@@ -79,22 +79,22 @@ done
 cp /etc/sudoers "$T/sudoers"
 printf '\n%%admin ALL=(ALL) ALL\n%%wheel ALL=(ALL) ALL\n%%docker ALL=(ALL) NOPASSWD: ALL\n' >>"$T/sudoers"
 chmod 0440 "$T/sudoers"
-if visudo -cqf "$T/sudoers"; then ok "a sudoers with Ubuntu's %admin rule, %wheel and %docker parses"; else
-    not_ok "the test sudoers parses"; fi
+if visudo -cqf "$T/sudoers"; then pass "a sudoers with Ubuntu's %admin rule, %wheel and %docker parses"; else
+    fail "the test sudoers parses"; fi
 for n in admin wheel docker sso-admin sso-wheel sso-docker; do
     out=$(ns_run sudo -l -U "$n" 2>&1)
     case $out in
-    *"not allowed"*) ok "sudo -l -U $n: %admin, %wheel and %docker match nothing" ;;
-    *) not_ok "sudo -l -U $n"; echo "$out" | sed 's/^/# /' ;;
+    *"not allowed"*) pass "sudo -l -U $n: %admin, %wheel and %docker match nothing" ;;
+    *) fail "sudo -l -U $n"; echo "$out" | sed 's/^/# /' ;;
     esac
 done
 rm -f "$T/sudoers"
 
 # ---- a bare template is not served --------------------------------------------
 if grep -q "template '{{SessionName}}' is not served: .*give it a prefix, e.g. 'sso:{{SessionName}}'" "$T/sync.out"; then
-    ok "sync: the bare template is not served, its entry named, a prefix suggested"
+    pass "sync: the bare template is not served, its entry named, a prefix suggested"
 else
-    not_ok "sync: the bare template is not served"; sed 's/^/# /' "$T/sync.out"
+    fail "sync: the bare template is not served"; sed 's/^/# /' "$T/sync.out"
 fi
 for n in newsvc postgres2 anything-at-all; do
     ns_run getent passwd "$n" >/dev/null
@@ -130,12 +130,12 @@ conf low "id_key_file = $ETC/no-such.key
 uid_min = 1000
 uid_max = 1999999"
 rm -f "$DB"
-if sync_with low; then ok "eksauth sync with uid_min = 1000"; else not_ok "eksauth sync with uid_min = 1000"; fi
+if sync_with low; then pass "eksauth sync with uid_min = 1000"; else fail "eksauth sync with uid_min = 1000"; fi
 if grep -q "overlaps the ids useradd and groupadd give" "$T/sync.out" &&
     grep -q "holds local uids or gids" "$T/sync.out"; then
-    ok "sync warns: the range overlaps /etc/login.defs' and holds local ids"
+    pass "sync warns: the range overlaps /etc/login.defs' and holds local ids"
 else
-    not_ok "sync warns about the range"; sed 's/^/# /' "$T/sync.out"
+    fail "sync warns about the range"; sed 's/^/# /' "$T/sync.out"
 fi
 ns_run getent passwd sso-carol >/dev/null
 same 2 $? "getpwnam sso-carol: NOTFOUND (its one uid, $LOCAL_UID, is the local svc's)"
@@ -145,17 +145,17 @@ ns_run "$IDDB_TOOL" record "$DB" sso-carol sso:carol "arn:aws:sts::111122223333:
     >/dev/null 2>"$T/rec.err"
 same 1 $? "the login of sso-carol is refused, not given another uid"
 if grep -q "its id $LOCAL_UID is held by a local account or group" "$T/rec.err"; then
-    ok "... and the log says which id and why"
+    pass "... and the log says which id and why"
 else
-    not_ok "... the log says why"; sed 's/^/# /' "$T/rec.err"
+    fail "... the log says why"; sed 's/^/# /' "$T/rec.err"
 fi
 for n in admin wheel docker; do
     uid=$(ns_run getent passwd "$n" | cut -d: -f3)
     if [ -n "$uid" ] && ! cut -d: -f3,4 "$T/passwd" | tr ':' '\n' | grep -qx "$uid" &&
         ! cut -d: -f3 "$T/group" | grep -qx "$uid"; then
-        ok "static $n ($uid) got no local uid or gid"
+        pass "static $n ($uid) got no local uid or gid"
     else
-        not_ok "static $n ($uid) got no local uid or gid"
+        fail "static $n ($uid) got no local uid or gid"
     fi
 done
 grep -v '^svc:' "$T/passwd" >"$T/passwd.new" && cat "$T/passwd.new" >"$T/passwd"
@@ -163,25 +163,25 @@ grep -v '^svc:' "$T/passwd" >"$T/passwd.new" && cat "$T/passwd.new" >"$T/passwd"
 # ---- keyed ids: only root gets a templated name's uid -------------------------------
 rm -f "$DB"
 if sync_with plain && grep -q "templated uids are predictable: anyone who can choose a session name can aim at a uid; create /etc/eksauth/id.key" "$T/sync.out"; then
-    ok "sync without a key: templated uids are predictable, it says, and how to make the key"
+    pass "sync without a key: templated uids are predictable, it says, and how to make the key"
 else
-    not_ok "sync without a key warns"; sed 's/^/# /' "$T/sync.out"
+    fail "sync without a key warns"; sed 's/^/# /' "$T/sync.out"
 fi
 head -c 32 /dev/urandom >"$ETC/id.key"
 chmod 0400 "$ETC/id.key"
 conf keyed "id_key_file = $ETC/id.key"
 rm -f "$DB"
 if sync_with keyed && ! grep -q "predictable" "$T/sync.out"; then
-    ok "sync with id_key_file: no warning"
+    pass "sync with id_key_file: no warning"
 else
-    not_ok "sync with id_key_file"; sed 's/^/# /' "$T/sync.out"
+    fail "sync with id_key_file"; sed 's/^/# /' "$T/sync.out"
 fi
 export EKSAUTH_ID_KEY="$ETC/id.key" # where the module reads it (a fixed path outside tests)
 want=$("$IDDB_TOOL" template-uid "$DB" sso-erin)
 unkeyed=$("$IDDB_TOOL" id sso-erin 1900000000 1999999999)
 same "$want" "$(ns_run getent passwd sso-erin | cut -d: -f3)" "root: getpwnam sso-erin gives the keyed uid ($want)"
-if [ -n "$want" ] && [ "$want" != "$unkeyed" ]; then ok "... not the unkeyed one ($unkeyed)"; else
-    not_ok "... not the unkeyed one ($want, $unkeyed)"; fi
+if [ -n "$want" ] && [ "$want" != "$unkeyed" ]; then pass "... not the unkeyed one ($unkeyed)"; else
+    fail "... not the unkeyed one ($want, $unkeyed)"; fi
 ns_run setpriv --reuid=65534 --regid=65534 --clear-groups getent passwd sso-erin >/dev/null
 same 2 $? "another user: getpwnam sso-erin gives no answer (no oracle for aiming)"
 same "admin" "$(ns_run setpriv --reuid=65534 --regid=65534 --clear-groups getent passwd admin | cut -d: -f1)" \
@@ -192,8 +192,8 @@ same 2 $? "root, with a key file others can read: no answer"
 unset EKSAUTH_ID_KEY
 
 if grep -q eks- /etc/sudoers /etc/nsswitch.conf || grep -q '^newsvc:' /etc/passwd; then
-    not_ok "host files untouched"
+    fail "host files untouched"
 else
-    ok "host /etc/sudoers, /etc/nsswitch.conf and /etc/passwd untouched"
+    pass "host /etc/sudoers, /etc/nsswitch.conf and /etc/passwd untouched"
 fi
-tap_done
+done_testing

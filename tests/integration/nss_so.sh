@@ -37,9 +37,9 @@ _nss_eksauth_setgrent _nss_eksauth_setpwent "
 same "$want" "$exports" "exports exactly the 11 _nss_eksauth_* entry points"
 
 if objdump -T "$NSS_SO" | grep -q 'eksauth_iddb\|eksauth_names\|eksauth_fail'; then
-    not_ok "library internals are not exported"
+    fail "library internals are not exported"
 else
-    ok "library internals are not exported (no clash with libeksauth in the same process)"
+    pass "library internals are not exported (no clash with libeksauth in the same process)"
 fi
 
 # Every undefined symbol comes from glibc.
@@ -51,14 +51,14 @@ else
     same "" "$foreign" "no undefined symbol outside glibc"
 fi
 
-if readelf -d "$NSS_SO" | grep -q 'TEXTREL'; then not_ok "no text relocations"; else
-    ok "no text relocations"; fi
+if readelf -d "$NSS_SO" | grep -q 'TEXTREL'; then fail "no text relocations"; else
+    pass "no text relocations"; fi
 if readelf -l "$NSS_SO" | grep -q GNU_RELRO && readelf -d "$NSS_SO" | grep -q 'BIND_NOW\|FLAGS.*NOW'
-then ok "full RELRO (relro + now)"; else not_ok "full RELRO (relro + now)"; fi
+then pass "full RELRO (relro + now)"; else fail "full RELRO (relro + now)"; fi
 if nm -D "$NSS_SO" | grep -qw 'U syslog\|U openlog\|U socket\|U connect'; then
-    not_ok "no syslog or network calls"
+    fail "no syslog or network calls"
 else
-    ok "no syslog or network calls in the module"
+    pass "no syslog or network calls in the module"
 fi
 
-tap_done
+done_testing

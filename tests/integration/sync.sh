@@ -35,9 +35,9 @@ sync_ok() {
     desc=$1
     shift
     if "$EKSAUTH" $CONF sync "$@" >"$T/out" 2>"$T/err"; then
-        ok "$desc"
+        pass "$desc"
     else
-        not_ok "$desc (exit $?)"
+        fail "$desc (exit $?)"
         sed 's/^/# /' "$T/out" "$T/err"
     fi
 }
@@ -49,48 +49,48 @@ uid_of() { users | awk -F: -v u="$1" '$1 == u { print $3 }'; }
 sync_ok "sync the sample aws-auth" --aws-auth "$T/aws-auth-sync.yaml"
 same "build carol" "$(users | cut -d: -f1 | tr '\n' ' ' | sed 's/ $//')" \
     "static users served; dave denied by deny_user; templated names not listed"
-if grep -q "dave" "$T/out"; then ok "the summary names the denied user"; else
-    not_ok "the summary names the denied user"; sed 's/^/# /' "$T/out"; fi
+if grep -q "dave" "$T/out"; then pass "the summary names the denied user"; else
+    fail "the summary names the denied user"; sed 's/^/# /' "$T/out"; fi
 same "eks-system-masters:*:$("$EKSAUTH" $CONF groups | awk -F: '$1 == "eks-system-masters" { print $3 }'):build" \
     "$("$EKSAUTH" $CONF groups | grep '^eks-system-masters:')" "build is in eks-system-masters"
 same "1" "$(grep -c 'admin:{{SessionName}}' "$T/out" | tr -d ' ')" "the summary lists the template"
-if grep -q 'EC2PrivateDNSName' "$T/out"; then ok "the node template is reported as not servable"; else
-    not_ok "the node template is reported as not servable"; fi
-[ "$(stat -c %a "$DB")" = 644 ] && ok "DB mode 0644" || not_ok "DB mode $(stat -c %a "$DB")"
+if grep -q 'EC2PrivateDNSName' "$T/out"; then pass "the node template is reported as not servable"; else
+    fail "the node template is reported as not servable"; fi
+[ "$(stat -c %a "$DB")" = 644 ] && pass "DB mode 0644" || fail "DB mode $(stat -c %a "$DB")"
 build_uid=$(uid_of build)
-case $build_uid in 19[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]) ok "uid in the default range" ;;
-*) not_ok "uid in the default range ($build_uid)" ;; esac
+case $build_uid in 19[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]) pass "uid in the default range" ;;
+*) fail "uid in the default range ($build_uid)" ;; esac
 
 sync_ok "sync again" --aws-auth "$T/aws-auth-sync.yaml"
 same "$build_uid" "$(uid_of build)" "ids are stable across syncs"
-case $(head -1 "$T/out") in *"generation 2"*) ok "generation counts writes" ;;
-*) not_ok "generation counts writes: $(head -1 "$T/out")" ;; esac
+case $(head -1 "$T/out") in *"generation 2"*) pass "generation counts writes" ;;
+*) fail "generation counts writes: $(head -1 "$T/out")" ;; esac
 
 # ---- --json ---------------------------------------------------------------------
 if "$EKSAUTH" $CONF sync --json --aws-auth "$T/aws-auth-sync.yaml" >"$T/json" 2>"$T/err" &&
     python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["users"] == 2, d; assert "admin:{{SessionName}}" in d["templates"]; assert isinstance(d["warnings"], list)' "$T/json"
-then ok "sync --json"; else not_ok "sync --json"; sed 's/^/# /' "$T/json" "$T/err"; fi
+then pass "sync --json"; else fail "sync --json"; sed 's/^/# /' "$T/json" "$T/err"; fi
 
 # ---- a recorded templated login is kept, then revoked ------------------------------
 bob_uid=$("$IDDB_TOOL" record "$DB" admin-bob admin:bob \
     arn:aws:sts::123456789012:assumed-role/Admins/bob \
     "eks-system-masters|0|system:masters" "eks-devs|0|devs" 2>&1)
-case $bob_uid in 19*) ok "a templated login recorded (uid $bob_uid)" ;;
-*) not_ok "a templated login recorded: $bob_uid" ;; esac
+case $bob_uid in 19*) pass "a templated login recorded (uid $bob_uid)" ;;
+*) fail "a templated login recorded: $bob_uid" ;; esac
 sync_ok "sync with a recorded login" --aws-auth "$T/aws-auth-sync.yaml"
 same "$bob_uid" "$(uid_of admin-bob)" "the recorded login keeps its uid"
-case $("$EKSAUTH" $CONF groups | grep '^eks-system-masters:') in *admin-bob*) ok "its groups are recomputed from aws-auth" ;;
-*) not_ok "its groups are recomputed from aws-auth" ;; esac
-if grep -q "1 recorded logins kept" "$T/out"; then ok "the summary counts kept logins"; else
-    not_ok "the summary counts kept logins"; sed 's/^/# /' "$T/out"; fi
+case $("$EKSAUTH" $CONF groups | grep '^eks-system-masters:') in *admin-bob*) pass "its groups are recomputed from aws-auth" ;;
+*) fail "its groups are recomputed from aws-auth" ;; esac
+if grep -q "1 recorded logins kept" "$T/out"; then pass "the summary counts kept logins"; else
+    fail "the summary counts kept logins"; sed 's/^/# /' "$T/out"; fi
 
 sync_ok "sync after the Admins role and carol were removed" --aws-auth "$T/aws-auth-revoked.yaml"
 same "build" "$(users | cut -d: -f1 | tr '\n' ' ' | sed 's/ $//')" \
     "revocation: the templated login and carol are gone"
 if grep -q "admin-bob (revoked" "$T/out" && grep -q "carol (no longer in aws-auth)" "$T/out"; then
-    ok "the summary names what was removed and why"
+    pass "the summary names what was removed and why"
 else
-    not_ok "the summary names what was removed and why"; sed 's/^/# /' "$T/out"
+    fail "the summary names what was removed and why"; sed 's/^/# /' "$T/out"
 fi
 same "$build_uid" "$(uid_of build)" "build keeps its uid"
 
@@ -98,12 +98,12 @@ same "$build_uid" "$(uid_of build)" "build keeps its uid"
 cp "$DB" "$T/before.db"
 "$EKSAUTH" $CONF sync --aws-auth "$T/aws-auth-broken.yaml" >"$T/out" 2>"$T/err"
 same 2 $? "a malformed aws-auth: exit 2"
-if cmp -s "$DB" "$T/before.db"; then ok "the DB is untouched"; else not_ok "the DB is untouched"; fi
-if grep -q "unchanged" "$T/err"; then ok "the error says the DB is unchanged"; else
-    not_ok "the error says the DB is unchanged"; sed 's/^/# /' "$T/err"; fi
+if cmp -s "$DB" "$T/before.db"; then pass "the DB is untouched"; else fail "the DB is untouched"; fi
+if grep -q "unchanged" "$T/err"; then pass "the error says the DB is unchanged"; else
+    fail "the error says the DB is unchanged"; sed 's/^/# /' "$T/err"; fi
 "$EKSAUTH" $CONF sync --aws-auth "$T/missing.yaml" >"$T/out" 2>"$T/err"
 same 2 $? "a missing aws-auth: exit 2"
-cmp -s "$DB" "$T/before.db" && ok "the DB is untouched" || not_ok "the DB is untouched"
+cmp -s "$DB" "$T/before.db" && pass "the DB is untouched" || fail "the DB is untouched"
 
 # ---- a value the cluster drops is dropped here too, and sync says so ---------------------
 "$EKSAUTH" $CONF sync --aws-auth "$T/aws-auth-broken-maproles.yaml" >"$T/out" 2>"$T/err"
@@ -111,22 +111,22 @@ same 2 $? "a YAML error inside mapRoles: exit 2"
 same "carol" "$(users | cut -d: -f1 | tr '\n' ' ' | sed 's/ $//')" \
     "mapRoles dropped as the cluster drops it: build is gone, carol (mapUsers) still served"
 if grep -q "dropped, as the cluster drops them: mapRoles (14:8: mapRoles: " "$T/err"; then
-    ok "the error names the dropped key and where it broke"
+    pass "the error names the dropped key and where it broke"
 else
-    not_ok "the error names the dropped key and where it broke"; sed 's/^/# /' "$T/err"
+    fail "the error names the dropped key and where it broke"; sed 's/^/# /' "$T/err"
 fi
-if grep -q "aws-auth: mapRoles dropped: " "$T/out"; then ok "the summary warns about it"; else
-    not_ok "the summary warns about it"; sed 's/^/# /' "$T/out"; fi
+if grep -q "aws-auth: mapRoles dropped: " "$T/out"; then pass "the summary warns about it"; else
+    fail "the summary warns about it"; sed 's/^/# /' "$T/out"; fi
 "$EKSAUTH" $CONF sync --json --aws-auth "$T/aws-auth-broken-maproles.yaml" >"$T/json" 2>/dev/null
 if python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert len(d["dropped"]) == 1 and d["dropped"][0].startswith("mapRoles ("), d' "$T/json"
-then ok "sync --json lists it under dropped"; else not_ok "sync --json lists it under dropped"; sed 's/^/# /' "$T/json"; fi
+then pass "sync --json lists it under dropped"; else fail "sync --json lists it under dropped"; sed 's/^/# /' "$T/json"; fi
 sync_ok "a good aws-auth again" --aws-auth "$T/aws-auth-sync.yaml"
 cp "$DB" "$T/before.db"
 
 # ---- an empty aws-auth ----------------------------------------------------------
 "$EKSAUTH" $CONF sync --aws-auth "$T/aws-auth-empty.yaml" >"$T/out" 2>"$T/err"
 same 2 $? "an aws-auth that maps nobody: refused without --allow-empty"
-cmp -s "$DB" "$T/before.db" && ok "the DB is untouched" || not_ok "the DB is untouched"
+cmp -s "$DB" "$T/before.db" && pass "the DB is untouched" || fail "the DB is untouched"
 sync_ok "--allow-empty writes it" --allow-empty --aws-auth "$T/aws-auth-empty.yaml"
 same "" "$(users)" "no users left"
 
@@ -143,7 +143,7 @@ why=$(ns_unsupported)
 if [ -n "$why" ]; then
     skip "collisions and local names ($why)"
     skip "getent/id/sudo on the synced DB ($why)"
-    tap_done
+    done_testing
     exit $?
 fi
 ns_prepare "files eksauth"
@@ -153,18 +153,18 @@ EKSAUTH_CONFIG="$T/eksauth.conf" ns_run "$EKSAUTH" sync --aws-auth "$T/aws-auth-
 same 0 $? "sync with collisions and clashes succeeds (they are warnings)"
 same "erin opsuser" "$(users | cut -d: -f1 | tr '\n' ' ' | sed 's/ $//')" "erin and opsuser served (opsuser without the refused group)"
 if grep -q "'alice'" "$T/out" && grep -q "'Alice'" "$T/out"; then
-    ok "the collision warning names both k8s usernames"
+    pass "the collision warning names both k8s usernames"
 else
-    not_ok "the collision warning names both k8s usernames"; sed 's/^/# /' "$T/out" "$T/err"
+    fail "the collision warning names both k8s usernames"; sed 's/^/# /' "$T/out" "$T/err"
 fi
-if grep -q "localbob" "$T/out"; then ok "a local user's name is refused with a warning"; else
-    not_ok "a local user's name is refused with a warning"; sed 's/^/# /' "$T/out"; fi
-if grep -q "eks-ops" "$T/out"; then ok "a local group's name is refused with a warning"; else
-    not_ok "a local group's name is refused with a warning"; sed 's/^/# /' "$T/out"; fi
-if grep -q "root" "$T/out"; then ok "a reserved name is refused with a warning"; else
-    not_ok "a reserved name is refused with a warning"; sed 's/^/# /' "$T/out"; fi
-case $("$EKSAUTH" $CONF groups | grep '^eks-ops:') in "") ok "eks-ops is not served" ;;
-*) not_ok "eks-ops is not served" ;; esac
+if grep -q "localbob" "$T/out"; then pass "a local user's name is refused with a warning"; else
+    fail "a local user's name is refused with a warning"; sed 's/^/# /' "$T/out"; fi
+if grep -q "eks-ops" "$T/out"; then pass "a local group's name is refused with a warning"; else
+    fail "a local group's name is refused with a warning"; sed 's/^/# /' "$T/out"; fi
+if grep -q "root" "$T/out"; then pass "a reserved name is refused with a warning"; else
+    fail "a reserved name is refused with a warning"; sed 's/^/# /' "$T/out"; fi
+case $("$EKSAUTH" $CONF groups | grep '^eks-ops:') in "") pass "eks-ops is not served" ;;
+*) fail "eks-ops is not served" ;; esac
 
 # ---- the synced DB through glibc: getent, id, templated name, setuid sudo --------------------
 EKSAUTH_CONFIG="$T/eksauth.conf" ns_run "$EKSAUTH" sync --aws-auth "$T/aws-auth-sync.yaml" \
@@ -173,18 +173,18 @@ ns_publish_db
 same "$("$EKSAUTH" $CONF users | grep '^build:')" "$(ns_run getent passwd build)" \
     "getent passwd build = eksauth users"
 out=$(ns_run id -Gn build)
-case " $out " in *" eks-system-masters "*) ok "id build: eks-system-masters among its groups" ;;
-*) not_ok "id build: $out" ;; esac
-case $(ns_run getent passwd admin-zoe) in "admin-zoe:*:19"*":/home/admin-zoe:/bin/bash") ok "a templated name resolves" ;;
-*) not_ok "a templated name resolves: $(ns_run getent passwd admin-zoe)" ;; esac
+case " $out " in *" eks-system-masters "*) pass "id build: eks-system-masters among its groups" ;;
+*) fail "id build: $out" ;; esac
+case $(ns_run getent passwd admin-zoe) in "admin-zoe:*:19"*":/home/admin-zoe:/bin/bash") pass "a templated name resolves" ;;
+*) fail "a templated name resolves: $(ns_run getent passwd admin-zoe)" ;; esac
 cp /etc/sudoers "$T/sudoers"
 printf '\n%%eks-system-masters ALL=(ALL:ALL) ALL\n' >>"$T/sudoers"
 chmod 0440 "$T/sudoers"
 out=$(ns_run sudo -l -U build 2>&1)
-case $out in *"(ALL : ALL) ALL"*) ok "sudo -l -U build: allowed through %eks-system-masters" ;;
-*) not_ok "sudo -l -U build"; echo "$out" | sed 's/^/# /' ;; esac
+case $out in *"(ALL : ALL) ALL"*) pass "sudo -l -U build: allowed through %eks-system-masters" ;;
+*) fail "sudo -l -U build"; echo "$out" | sed 's/^/# /' ;; esac
 out=$(ns_run sudo -l -U carol 2>&1)
-case $out in *"not allowed"*) ok "sudo -l -U carol: not allowed" ;;
-*) not_ok "sudo -l -U carol"; echo "$out" | sed 's/^/# /' ;; esac
+case $out in *"not allowed"*) pass "sudo -l -U carol: not allowed" ;;
+*) fail "sudo -l -U carol"; echo "$out" | sed 's/^/# /' ;; esac
 
-tap_done
+done_testing

@@ -17,8 +17,8 @@ fi
 
 "$EKSAUTH" users >"$T/out" 2>"$T/err"
 same 2 $? "no DB: exit 2"
-if grep -q "eksauth sync" "$T/err"; then ok "no DB: the error says to run eksauth sync"; else
-    not_ok "no DB: the error says to run eksauth sync"; sed 's/^/# /' "$T/err"; fi
+if grep -q "eksauth sync" "$T/err"; then pass "no DB: the error says to run eksauth sync"; else
+    fail "no DB: the error says to run eksauth sync"; sed 's/^/# /' "$T/err"; fi
 
 "$IDDB_TOOL" make "$DB" "$top_srcdir/tests/fixtures/iddb/nss.spec"
 same "admin-alice:*:1900000200:1900000005:admin-alice:/home/admin-alice:/bin/bash
@@ -38,7 +38,7 @@ assert u["build"]["posix_groups"] == ["eks-system-masters", "eks-devs"], u["buil
 assert u["admin-alice"]["templated"] is True and u["admin-alice"]["username"] == "admin:alice"
 assert d["templates"] == ["admin:{{SessionName}}"], d["templates"]
 EOF
-then ok "eksauth users --json"; else not_ok "eksauth users --json"; sed 's/^/# /' "$T/json"; fi
+then pass "eksauth users --json"; else fail "eksauth users --json"; sed 's/^/# /' "$T/json"; fi
 
 if "$EKSAUTH" groups --json >"$T/json" &&
     python3 - "$T/json" <<'EOF'
@@ -50,7 +50,7 @@ assert "build" not in g, g
 assert g["eks-users"]["private"] is False and g["eks-users"]["k8s_group"] is None
 assert g["eks-system-masters"]["k8s_group"] == "system:masters"
 EOF
-then ok "eksauth groups --json"; else not_ok "eksauth groups --json"; sed 's/^/# /' "$T/json"; fi
+then pass "eksauth groups --json"; else fail "eksauth groups --json"; sed 's/^/# /' "$T/json"; fi
 
 "$EKSAUTH" users --bogus >/dev/null 2>&1
 same 2 $? "an unknown option: exit 2"
@@ -72,4 +72,4 @@ else
         "eksauth groups = getent group with nsswitch 'group: eksauth'"
 fi
 
-tap_done
+done_testing

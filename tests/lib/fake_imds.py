@@ -20,14 +20,15 @@ usage: fake_imds.py --creds FILE.json --akid KEY --role NAME [--port 0] [--ready
                     [--lifetime 21600] [--region R] [--instance-id I] [--hostname H]
                     [--no-role] [--control F] [--fault NAME] [--log F]
 """
-import argparse
 import datetime
 import json
 import secrets
 import sys
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+
+from fake_server import RequestLog, arguments, read_control, serve
 
 
 class State:
@@ -36,20 +37,11 @@ class State:
         self.tokens = {}  # token -> expiry (monotonic)
         self.lock = threading.Lock()
         self.creds = json.load(open(args.creds))[args.akid]
+        self.log = RequestLog(args.log)
 
     def fault(self):
-        if self.args.control:
-            try:
-                with open(self.args.control) as f:
-                    return json.load(f).get("fault", "none")
-            except (OSError, ValueError):
-                pass
-        return self.args.fault
-
-    def log(self, rec):
-        if self.args.log:
-            with self.lock, open(self.args.log, "a") as f:
-                f.write(json.dumps(rec) + "\n")
+        ctl = read_control(self.args.control, "fake_imds")
+        return ctl.get("fault", "none") if ctl is not None else self.args.fault
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -149,8 +141,7 @@ class Handler(BaseHTTPRequestHandler):
 
 
 def main():
-    p = argparse.ArgumentParser()
-    p.add_argument("--port", type=int, default=0)
+    p = arguments("a local stand-in for EC2 instance metadata (IMDSv2)", tls=False)
     p.add_argument("--creds", required=True)
     p.add_argument("--akid", required=True)
     p.add_argument("--role", required=True)
@@ -159,24 +150,9 @@ def main():
     p.add_argument("--region", default="us-east-1")
     p.add_argument("--instance-id", default="i-0123456789abcdef0")
     p.add_argument("--hostname", default="ip-10-0-1-23.ec2.internal")
-    p.add_argument("--control")
     p.add_argument("--fault", default="none")
-    p.add_argument("--log")
-    p.add_argument("--ready-file")
     a = p.parse_args()
-    srv = ThreadingHTTPServer(("127.0.0.1", a.port), Handler)
-    srv.daemon_threads = True
-    srv.state = State(a)
-    if a.ready_file:
-        with open(a.ready_file + ".tmp", "w") as f:
-            f.write(str(srv.server_address[1]))
-        import os
-        os.rename(a.ready_file + ".tmp", a.ready_file)
-    try:
-        srv.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    return 0
+    return serve(Handler, a.port, ready_file=a.ready_file, state=State(a))
 
 
 if __name__ == "__main__":

@@ -40,7 +40,6 @@ usage: fake_sts.py --cert CRT --key KEY --creds FILE.json [--port 0]
 creds FILE.json: {"ASIA...": {"secret": "...", "session_token": "..." | null,
                   "arn": "...", "user_id": "...", "account": "..."}, ...}
 """
-import argparse
 import datetime
 import hmac
 import json
@@ -59,6 +58,8 @@ from urllib.parse import parse_qsl, urlsplit
 from botocore.auth import SigV4QueryAuth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
+
+from fake_server import RequestLog, arguments, read_control, tls_context, write_atomic
 
 FAULTS = {
     "none", "delay", "silence", "stall-tls", "close-mid-body", "reset", "redirect", "500",
@@ -347,31 +348,20 @@ class Server(ThreadingHTTPServer):
         self.creds = creds
         self.contexts = contexts
         self.local = threading.local()
-        self.log_lock = threading.Lock()
+        self.record = RequestLog(opts.log)
         super().__init__(("127.0.0.1", opts.port), Handler)
 
     def current_fault(self):
-        fault, delay = self.opts.fault, self.opts.delay
-        if self.opts.control:
-            try:
-                with open(self.opts.control) as f:
-                    ctl = json.load(f)
-                fault = ctl.get("fault", fault)
-                delay = float(ctl.get("delay", delay))
-            except FileNotFoundError:
-                pass
-            except (OSError, ValueError) as e:
-                sys.stderr.write("fake_sts: control file: %s\n" % e)
+        ctl = read_control(self.opts.control, "fake_sts") or {}
+        fault, delay = ctl.get("fault", self.opts.fault), self.opts.delay
+        try:
+            delay = float(ctl.get("delay", delay))
+        except (TypeError, ValueError) as e:
+            sys.stderr.write("fake_sts: control file: delay: %s\n" % e)
         if fault not in FAULTS:
             sys.stderr.write("fake_sts: unknown fault %r; answering normally\n" % fault)
             fault = "none"
         return fault, delay
-
-    def record(self, entry):
-        if not self.opts.log:
-            return
-        with self.log_lock, open(self.opts.log, "a") as f:
-            f.write(json.dumps(entry) + "\n")
 
     def finish_request(self, request, client_address):
         fault, delay = self.current_fault()
@@ -409,36 +399,13 @@ class Server(ThreadingHTTPServer):
                 pass
 
 
-def make_context(cert, key):
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    ctx.minimum_version = ssl.TLSVersion.TLSv1_2
-    ctx.load_cert_chain(cert, key)
-    ctx.set_alpn_protocols(["http/1.1"])
-    return ctx
-
-
-def write_atomic(path, text):
-    tmp = "%s.%d.tmp" % (path, os.getpid())
-    with open(tmp, "w") as f:
-        f.write(text)
-        f.flush()
-        os.fsync(f.fileno())
-    os.rename(tmp, path)
-
-
 def main():
-    ap = argparse.ArgumentParser(description="local STS GetCallerIdentity stand-in")
-    ap.add_argument("--port", type=int, default=0)
-    ap.add_argument("--cert", required=True)
-    ap.add_argument("--key", required=True)
+    ap = arguments("local STS GetCallerIdentity stand-in")
     ap.add_argument("--alt", action="append", default=[], metavar="NAME=CRT,KEY")
     ap.add_argument("--creds", required=True)
-    ap.add_argument("--ready-file")
     ap.add_argument("--pid-file")
-    ap.add_argument("--control")
     ap.add_argument("--fault", default="none")
     ap.add_argument("--delay", type=float, default=1.0)
-    ap.add_argument("--log")
     ap.add_argument("--max-age", type=int, default=900)
     ap.add_argument("--skew", type=int, default=300)
     ap.add_argument("--verbose", action="store_true")
@@ -448,13 +415,13 @@ def main():
 
     with open(opts.creds) as f:
         creds = json.load(f)
-    contexts = {"default": make_context(opts.cert, opts.key)}
+    contexts = {"default": tls_context(opts.cert, opts.key)}
     for alt in opts.alt:
         name, _, files = alt.partition("=")
         crt, _, key = files.partition(",")
         if not name or not crt or not key:
             ap.error("--alt wants NAME=CRT,KEY")
-        contexts[name] = make_context(crt, key)
+        contexts[name] = tls_context(crt, key)
 
     server = Server(opts, creds, contexts)
     port = server.server_address[1]

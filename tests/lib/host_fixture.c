@@ -17,6 +17,7 @@
 #include "eksauth/mint.h"
 #include "eksauth/strlist.h"
 #include "host_fixture.h"
+#include "scratch.h"
 
 /* The context under test is the only one: the fakes find their fixture here. */
 static struct host_fixture *current;
@@ -158,8 +159,7 @@ struct host_fixture *host_fixture_new(const char *config_extra, const char *aws_
     char text[1024];
 
     assert_non_null(h);
-    snprintf(h->dir, sizeof(h->dir), "/tmp/eksauth-flow.XXXXXX");
-    assert_non_null(mkdtemp(h->dir));
+    scratch_make(h->dir, sizeof(h->dir), "flow");
     snprintf(h->config, sizeof(h->config), "%s/eksauth.conf", h->dir);
     snprintf(h->aws_auth, sizeof(h->aws_auth), "%s/aws-auth.yaml", h->dir);
     snprintf(h->db, sizeof(h->db), "%s/identity.db", h->dir);
@@ -216,13 +216,10 @@ void host_fixture_token(struct host_fixture *h, const char *audience, time_t sig
 
 void host_fixture_free(struct host_fixture *h)
 {
-    char cmd[128];
-
     if (h == NULL)
         return;
     eksauth_ctx_close(&h->ctx);
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", h->dir);
-    assert_int_equal(system(cmd), 0);
+    scratch_remove(h->dir);
     if (current == h)
         current = NULL;
     free(h);

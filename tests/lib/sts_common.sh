@@ -76,28 +76,49 @@ sts_certs() {
     sh "$STS_LIB/mkcerts.sh" "$tmp/tls" || { echo "Bail out! mkcerts.sh failed"; exit 1; }
 }
 
-# sts_start NAME [fake_sts.py options]: start a stand-in; sets STS_PORT and STS_PID.
-sts_start() {
+# stand_in NAME SCRIPT [options]: start the stand-in tests/lib/SCRIPT with
+# --ready-file $tmp/NAME.ready, --log $tmp/NAME.log and the options (stderr
+# in $tmp/NAME.err, stopped on exit) and wait for its port: sets
+# STAND_IN_PORT and STAND_IN_PID.
+stand_in() {
     _name=$1
-    shift
+    _script=$2
+    shift 2
     rm -f "$tmp/$_name.ready"
-    "$PYTHON" "$STS_LIB/fake_sts.py" --cert "$tmp/tls/server.crt" --key "$tmp/tls/server.key" \
-        --alt "wrong-name=$tmp/tls/wrongname.crt,$tmp/tls/wrongname.key" \
-        --alt "foreign-ca=$tmp/tls/foreignca.crt,$tmp/tls/foreignca.key" \
-        --creds "$STS_FIX/creds.json" --ready-file "$tmp/$_name.ready" \
-        --log "$tmp/$_name.log" "$@" 2>"$tmp/$_name.err" &
-    STS_PID=$!
-    _sts_pids="$_sts_pids $STS_PID"
+    "$PYTHON" "$STS_LIB/$_script" --ready-file "$tmp/$_name.ready" --log "$tmp/$_name.log" "$@" \
+        2>"$tmp/$_name.err" &
+    STAND_IN_PID=$!
+    _sts_pids="$_sts_pids $STAND_IN_PID"
     _i=0
     while [ ! -s "$tmp/$_name.ready" ]; do
         _i=$((_i + 1))
-        if [ "$_i" -gt 300 ] || ! kill -0 "$STS_PID" 2>/dev/null; then
-            echo "Bail out! fake_sts.py did not start: $(cat "$tmp/$_name.err")"
+        if [ "$_i" -gt 300 ] || ! kill -0 "$STAND_IN_PID" 2>/dev/null; then
+            echo "Bail out! $_script did not start: $(cat "$tmp/$_name.err")"
             exit 1
         fi
         sleep 0.1
     done
-    STS_PORT=$(cat "$tmp/$_name.ready")
+    STAND_IN_PORT=$(cat "$tmp/$_name.ready")
+}
+
+# sts_start NAME [fake_sts.py options]: start an STS stand-in; sets STS_PORT and STS_PID.
+sts_start() {
+    _sts_name=$1
+    shift
+    stand_in "$_sts_name" fake_sts.py --cert "$tmp/tls/server.crt" --key "$tmp/tls/server.key" \
+        --alt "wrong-name=$tmp/tls/wrongname.crt,$tmp/tls/wrongname.key" \
+        --alt "foreign-ca=$tmp/tls/foreignca.crt,$tmp/tls/foreignca.key" \
+        --creds "$STS_FIX/creds.json" "$@"
+    STS_PID=$STAND_IN_PID
+    STS_PORT=$STAND_IN_PORT
+}
+
+# sts_creds_with FILE: $tmp/creds.json, the test credentials and those of FILE.
+sts_creds_with() {
+    "$PYTHON" -c '
+import json, sys
+d = json.load(open(sys.argv[1])); d.update(json.load(open(sys.argv[2]))); print(json.dumps(d))' \
+        "$STS_FIX/creds.json" "$1" >"$tmp/creds.json"
 }
 
 # sts_config FILE PORT [extra lines...]: an eksauth.conf for the stand-in on PORT.

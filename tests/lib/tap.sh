@@ -39,6 +39,9 @@ todo_ok() {
     if [ "$1" -eq 0 ]; then echo "ok $_tap_n - $2 # TODO $3"; else echo "not ok $_tap_n - $2 # TODO $3"; fi
 }
 
+# skip DESCRIPTION: a test this machine cannot run, said so (TAP SKIP).
+skip() { _tap_n=$((_tap_n + 1)); echo "ok $_tap_n - # SKIP $*"; }
+
 bail() { echo "Bail out! $*"; exit 1; }
 
 done_testing() {

@@ -18,6 +18,7 @@
 
 #include "eksauth/access_policy.h"
 #include "eksauth/strlist.h"
+#include "unit.h"
 
 #define POLICY_ARN(name) "arn:aws:eks::aws:cluster-access-policy/" name
 
@@ -117,13 +118,5 @@ static void test_group_taken(void **state)
     }
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_names),
-        cmocka_unit_test(test_groups),
-        cmocka_unit_test(test_group_taken),
-    };
-
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_names), cmocka_unit_test(test_groups),
+                  cmocka_unit_test(test_group_taken))

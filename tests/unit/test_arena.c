@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "eksauth/arena.h"
+#include "unit.h"
 
 static void test_alloc_and_copy(void **state)
 {
@@ -45,11 +46,4 @@ static void test_alloc_and_copy(void **state)
     eksauth_arena_free(&a);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_alloc_and_copy),
-    };
-
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_alloc_and_copy))

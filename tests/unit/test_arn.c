@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "eksauth/arn.h"
+#include "unit.h"
 
 static const char *const partitions[] = {
     "aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-eusc",
@@ -306,23 +307,12 @@ static void test_null_err(void **state)
     assert_int_equal(eksauth_arn_parse("arn:aws:iam::123456789012:root", &a, NULL), EKSAUTH_OK);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_upstream_vectors),
-        cmocka_unit_test(test_strip_path_vectors),
-        cmocka_unit_test(test_every_partition_and_type),
-        cmocka_unit_test(test_fields),
-        cmocka_unit_test(test_key_equivalence),
-        cmocka_unit_test(test_name_characters),
-        cmocka_unit_test(test_rejects_shape),
-        cmocka_unit_test(test_rejects_characters),
-        cmocka_unit_test(test_rejects_partition_region_account_service),
-        cmocka_unit_test(test_rejects_resources),
-        cmocka_unit_test(test_rejects_long_session),
-        cmocka_unit_test(test_type_names),
-        cmocka_unit_test(test_null_err),
-    };
-
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_upstream_vectors),
+                  cmocka_unit_test(test_strip_path_vectors),
+                  cmocka_unit_test(test_every_partition_and_type), cmocka_unit_test(test_fields),
+                  cmocka_unit_test(test_key_equivalence), cmocka_unit_test(test_name_characters),
+                  cmocka_unit_test(test_rejects_shape), cmocka_unit_test(test_rejects_characters),
+                  cmocka_unit_test(test_rejects_partition_region_account_service),
+                  cmocka_unit_test(test_rejects_resources),
+                  cmocka_unit_test(test_rejects_long_session), cmocka_unit_test(test_type_names),
+                  cmocka_unit_test(test_null_err))

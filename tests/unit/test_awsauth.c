@@ -19,6 +19,7 @@
 #include <cmocka.h>
 
 #include "fixture_file.h"
+#include "unit.h"
 
 #include "eksauth/arn.h"
 #include "eksauth/awsauth.h"
@@ -773,26 +774,13 @@ static void test_ten_thousand_entries(void **state)
     free(text);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_sample_yaml),
-        cmocka_unit_test(test_sample_json),
-        cmocka_unit_test(test_ec2_private_dns_name),
-        cmocka_unit_test(test_bare_file),
-        cmocka_unit_test(test_full_configmap),
-        cmocka_unit_test(test_never_matching_entries),
-        cmocka_unit_test(test_dropped_value),
-        cmocka_unit_test(test_case),
-        cmocka_unit_test(test_upper_case_top_keys_ignored),
-        cmocka_unit_test(test_duplicates),
-        cmocka_unit_test(test_malformed_entries),
-        cmocka_unit_test(test_empty_documents),
-        cmocka_unit_test(test_lookup),
-        cmocka_unit_test(test_map_principal_checks),
-        cmocka_unit_test(test_misc_api),
-        cmocka_unit_test(test_ten_thousand_entries),
-    };
-
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_sample_yaml), cmocka_unit_test(test_sample_json),
+                  cmocka_unit_test(test_ec2_private_dns_name), cmocka_unit_test(test_bare_file),
+                  cmocka_unit_test(test_full_configmap),
+                  cmocka_unit_test(test_never_matching_entries),
+                  cmocka_unit_test(test_dropped_value), cmocka_unit_test(test_case),
+                  cmocka_unit_test(test_upper_case_top_keys_ignored),
+                  cmocka_unit_test(test_duplicates), cmocka_unit_test(test_malformed_entries),
+                  cmocka_unit_test(test_empty_documents), cmocka_unit_test(test_lookup),
+                  cmocka_unit_test(test_map_principal_checks), cmocka_unit_test(test_misc_api),
+                  cmocka_unit_test(test_ten_thousand_entries))

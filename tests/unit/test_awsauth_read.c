@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "fixture_file.h"
+#include "unit.h"
 
 #include "eksauth/awsauth_read.h"
 
@@ -536,23 +537,12 @@ static void test_empty_session_warning(void **state)
     doc_free(aa);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_malformed_document_fixture),
-        cmocka_unit_test(test_malformed_documents),
-        cmocka_unit_test(test_malformed_json),
-        cmocka_unit_test(test_empty_values),
-        cmocka_unit_test(test_positions),
-        cmocka_unit_test(test_aliases),
-        cmocka_unit_test(test_entry_details),
-        cmocka_unit_test(test_dropped_values),
-        cmocka_unit_test(test_repeated_and_case_variant_keys),
-        cmocka_unit_test(test_unicode_key_folding),
-        cmocka_unit_test(test_yaml11_non_strings),
-        cmocka_unit_test(test_entry_arns),
-        cmocka_unit_test(test_empty_session_warning),
-    };
-
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_malformed_document_fixture),
+                  cmocka_unit_test(test_malformed_documents), cmocka_unit_test(test_malformed_json),
+                  cmocka_unit_test(test_empty_values), cmocka_unit_test(test_positions),
+                  cmocka_unit_test(test_aliases), cmocka_unit_test(test_entry_details),
+                  cmocka_unit_test(test_dropped_values),
+                  cmocka_unit_test(test_repeated_and_case_variant_keys),
+                  cmocka_unit_test(test_unicode_key_folding),
+                  cmocka_unit_test(test_yaml11_non_strings), cmocka_unit_test(test_entry_arns),
+                  cmocka_unit_test(test_empty_session_warning))

@@ -21,6 +21,7 @@
 #include <cmocka.h>
 
 #include "fixture_file.h"
+#include "unit.h"
 
 #include "eksauth/arn.h"
 #include "eksauth/awsauth.h"
@@ -443,14 +444,7 @@ static void test_server_mappings(void **state)
     eksauth_awsauth_free(accounts);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_configmap_fixtures), cmocka_unit_test(test_configmap_store),
-        cmocka_unit_test(test_sso_entries),        cmocka_unit_test(test_load_configmap),
-        cmocka_unit_test(test_parse_map),          cmocka_unit_test(test_config_mapping_keys),
-        cmocka_unit_test(test_server_mappings),
-    };
-
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_configmap_fixtures), cmocka_unit_test(test_configmap_store),
+                  cmocka_unit_test(test_sso_entries), cmocka_unit_test(test_load_configmap),
+                  cmocka_unit_test(test_parse_map), cmocka_unit_test(test_config_mapping_keys),
+                  cmocka_unit_test(test_server_mappings))

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "eksauth/base64url.h"
+#include "unit.h"
 
 static const struct {
     const char *plain, *encoded;
@@ -151,13 +152,7 @@ static void test_round_trip(void **state)
     }
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_rfc4648_vectors), cmocka_unit_test(test_url_alphabet),
-        cmocka_unit_test(test_refusals),        cmocka_unit_test(test_non_canonical_trailing_bits),
-        cmocka_unit_test(test_buffer_sizes),    cmocka_unit_test(test_round_trip),
-    };
-
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_rfc4648_vectors), cmocka_unit_test(test_url_alphabet),
+                  cmocka_unit_test(test_refusals),
+                  cmocka_unit_test(test_non_canonical_trailing_bits),
+                  cmocka_unit_test(test_buffer_sizes), cmocka_unit_test(test_round_trip))

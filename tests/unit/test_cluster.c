@@ -18,15 +18,11 @@
 
 #include "eksauth/awsauth.h"
 #include "eksauth/cluster.h"
+#include "fixture_file.h"
+#include "unit.h"
 
-#define assert_status(x, want) assert_int_equal((int)(x), (int)(want))
-
-static const char cm[] =
-    "{\"kind\":\"ConfigMap\",\"apiVersion\":\"v1\",\"metadata\":{\"name\":\"aws-auth\","
-    "\"namespace\":\"kube-system\",\"resourceVersion\":\"4242\"},\"data\":{\"mapRoles\":"
-    "\"- rolearn: arn:aws:iam::111122223333:role/ops\\n  username: ops\\n  groups:\\n"
-    "    - ops-team\\n- rolearn: arn:aws:iam::111122223333:role/dev\\n  username: old-dev\\n\","
-    "\"mapAccounts\":\"- \\\"444455556666\\\"\\n\"}}";
+/* aws-auth as the API server answers it: version 4242, roles ops and dev, an account. */
+#define CONFIGMAP "cluster/configmap.json"
 
 static void test_merge(void **state)
 {
@@ -51,15 +47,16 @@ static void test_merge(void **state)
     const struct eksauth_awsauth_entry *en;
     struct eksauth_awsauth *aa = NULL;
     struct eksauth_error err;
-    char **warnings = NULL, *doc = NULL;
-    size_t nw = 0, len = 0, i;
+    char **warnings = NULL, *doc = NULL, *cm;
+    size_t nw = 0, len = 0, cm_len, i;
     int dev_seen = 0;
 
     (void)state;
+    cm = fixture_read(CONFIGMAP, &cm_len);
     /* kubernetes+eks-api: the access entry for role dev wins over aws-auth's. */
-    assert_status(
-        eksauth_cluster_merge(cm, strlen(cm), entries, 3, &doc, &len, &warnings, &nw, &err),
-        EKSAUTH_OK);
+    assert_status(eksauth_cluster_merge(cm, cm_len, entries, 3, &doc, &len, &warnings, &nw, &err),
+                  EKSAUTH_OK);
+    free(cm);
     assert_status(eksauth_awsauth_parse(doc, len, &aa, &err), EKSAUTH_OK);
     assert_int_equal(eksauth_awsauth_count(aa), 4); /* dev, bob (entries), ops, 1 account */
     for (i = 0; i < eksauth_awsauth_count(aa); i++) {
@@ -214,13 +211,5 @@ static void test_merge_policies_and_types(void **state)
     free(doc);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_merge),
-        cmocka_unit_test(test_merge_keeps_dropped),
-        cmocka_unit_test(test_merge_policies_and_types),
-    };
-
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_merge), cmocka_unit_test(test_merge_keeps_dropped),
+                  cmocka_unit_test(test_merge_policies_and_types))

@@ -23,6 +23,8 @@
 #include <cmocka.h>
 
 #include "eksauth/creds.h"
+#include "scratch.h"
+#include "unit.h"
 
 /* ------------------------------------------------------------------ */
 /* a fake environment */
@@ -85,10 +87,7 @@ static char *path_in(const char *rel)
 static int setup(void **state)
 {
     (void)state;
-    snprintf(tmpdir, sizeof(tmpdir), "%s/eksauth-test-creds.XXXXXX",
-             getenv("TMPDIR") != NULL ? getenv("TMPDIR") : "/tmp");
-    if (mkdtemp(tmpdir) == NULL)
-        return -1;
+    scratch_make(tmpdir, sizeof(tmpdir), "creds");
     if (mkdir(path_in("home"), 0700) != 0 || mkdir(path_in("home/.aws"), 0700) != 0)
         return -1;
     return 0;
@@ -96,11 +95,9 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-    char cmd[600];
-
     (void)state;
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-    return system(cmd) == 0 ? 0 : -1;
+    scratch_remove(tmpdir);
+    return 0;
 }
 
 static int each(void **state)
@@ -116,8 +113,8 @@ static int each(void **state)
     return 0;
 }
 
-/* Like assert_int_equal, but shows the message when the status is not the one expected. */
-#define assert_status(call, expected)                                                              \
+/* assert_status (unit.h) that shows err.msg when the status is not the one expected. */
+#define assert_status_err(call, expected)                                                          \
     do {                                                                                           \
         enum eksauth_status st_ = (call);                                                          \
         if (st_ != (expected))                                                                     \
@@ -270,7 +267,7 @@ static void test_env(void **state)
     env_set("AWS_SESSION_TOKEN", "envtoken");
     /* A credentials file too: the environment comes first. */
     write_file(path_in("home/.aws/credentials"), sample);
-    assert_status(eksauth_creds_load(&fake_env, &c, &err), EKSAUTH_OK);
+    assert_status_err(eksauth_creds_load(&fake_env, &c, &err), EKSAUTH_OK);
     assert_string_equal(c.access_key_id, "ASIAENV0000000000001");
     assert_string_equal(c.secret_access_key, "env/secret");
     assert_string_equal(c.session_token, "envtoken");
@@ -281,23 +278,23 @@ static void test_env(void **state)
     /* AWS_SECURITY_TOKEN is the old name; an empty variable is an unset one. */
     env_set("AWS_SESSION_TOKEN", "");
     env_set("AWS_SECURITY_TOKEN", "oldtoken");
-    assert_status(eksauth_creds_load(&fake_env, &c, &err), EKSAUTH_OK);
+    assert_status_err(eksauth_creds_load(&fake_env, &c, &err), EKSAUTH_OK);
     assert_string_equal(c.session_token, "oldtoken");
     eksauth_creds_free(&c);
     env_set("AWS_SECURITY_TOKEN", "");
-    assert_status(eksauth_creds_load(&fake_env, &c, &err), EKSAUTH_OK);
+    assert_status_err(eksauth_creds_load(&fake_env, &c, &err), EKSAUTH_OK);
     assert_null(c.session_token);
     eksauth_creds_free(&c);
 
     /* Half a pair is an error, not a reason to read the file. */
     env_set("AWS_SECRET_ACCESS_KEY", "");
-    assert_status(eksauth_creds_load(&fake_env, &c, &err), EKSAUTH_EINVAL);
+    assert_status_err(eksauth_creds_load(&fake_env, &c, &err), EKSAUTH_EINVAL);
     assert_string_equal(err.msg, "AWS credentials: the environment has AWS_ACCESS_KEY_ID but not "
                                  "AWS_SECRET_ACCESS_KEY");
     assert_null(c.access_key_id);
     env_set("AWS_ACCESS_KEY_ID", "");
     env_set("AWS_SECRET_ACCESS_KEY", "x");
-    assert_status(eksauth_creds_load(&fake_env, &c, &err), EKSAUTH_EINVAL);
+    assert_status_err(eksauth_creds_load(&fake_env, &c, &err), EKSAUTH_EINVAL);
     assert_non_null(strstr(err.msg, "has AWS_SECRET_ACCESS_KEY but not AWS_ACCESS_KEY_ID"));
 }
 
@@ -311,7 +308,7 @@ static void test_profile_file(void **state)
     (void)state;
     /* ~/.aws/credentials, profile default. */
     write_file(path_in("home/.aws/credentials"), sample);
-    assert_status(eksauth_creds_load(&fake_env, &c, &err), EKSAUTH_OK);
+    assert_status_err(eksauth_creds_load(&fake_env, &c, &err), EKSAUTH_OK);
     assert_string_equal(c.access_key_id, "AKIADEFAULT000000001");
     snprintf(expect, sizeof(expect), "profile \"default\" in %s", path_in("home/.aws/credentials"));
     assert_string_equal(c.origin, expect);
@@ -319,28 +316,28 @@ static void test_profile_file(void **state)
 
     /* AWS_PROFILE, then AWS_DEFAULT_PROFILE. */
     env_set("AWS_DEFAULT_PROFILE", "legacy");
-    assert_status(eksauth_creds_load(&fake_env, &c, &err), EKSAUTH_OK);
+    assert_status_err(eksauth_creds_load(&fake_env, &c, &err), EKSAUTH_OK);
     assert_string_equal(c.access_key_id, "ASIALEGACY0000000001");
     eksauth_creds_free(&c);
     env_set("AWS_PROFILE", "dev");
-    assert_status(eksauth_creds_load(&fake_env, &c, &err), EKSAUTH_OK);
+    assert_status_err(eksauth_creds_load(&fake_env, &c, &err), EKSAUTH_OK);
     assert_string_equal(c.access_key_id, "ASIADEV0000000000001");
     eksauth_creds_free(&c);
     opt.profile = "legacy"; /* the option beats the environment */
-    assert_status(eksauth_creds_load(&opt, &c, &err), EKSAUTH_OK);
+    assert_status_err(eksauth_creds_load(&opt, &c, &err), EKSAUTH_OK);
     assert_string_equal(c.access_key_id, "ASIALEGACY0000000001");
     eksauth_creds_free(&c);
 
     /* A named profile that is missing, or a file that is missing, is an error. */
     env_set("AWS_PROFILE", "nosuch");
-    assert_status(eksauth_creds_load(&fake_env, &c, &err), EKSAUTH_EINVAL);
+    assert_status_err(eksauth_creds_load(&fake_env, &c, &err), EKSAUTH_EINVAL);
     assert_non_null(strstr(err.msg, "no profile [nosuch]"));
     env_set("AWS_PROFILE", "sso");
-    assert_status(eksauth_creds_load(&fake_env, &c, &err), EKSAUTH_EINVAL);
+    assert_status_err(eksauth_creds_load(&fake_env, &c, &err), EKSAUTH_EINVAL);
     assert_non_null(strstr(err.msg, "has no static keys"));
     env_set("AWS_PROFILE", "dev");
     env_set("AWS_SHARED_CREDENTIALS_FILE", path_in("missing"));
-    assert_status(eksauth_creds_load(&fake_env, &c, &err), EKSAUTH_EINVAL);
+    assert_status_err(eksauth_creds_load(&fake_env, &c, &err), EKSAUTH_EINVAL);
     assert_non_null(strstr(err.msg, "does not exist"));
 
     /* AWS_SHARED_CREDENTIALS_FILE, and the option over it. */
@@ -349,23 +346,23 @@ static void test_profile_file(void **state)
     write_file(path_in("other"), "[default]\naws_access_key_id=AKIAOTHER00000000001\n"
                                  "aws_secret_access_key=o\n");
     env_set("AWS_SHARED_CREDENTIALS_FILE", path_in("other"));
-    assert_status(eksauth_creds_load(&fake_env, &c, &err), EKSAUTH_OK);
+    assert_status_err(eksauth_creds_load(&fake_env, &c, &err), EKSAUTH_OK);
     assert_string_equal(c.access_key_id, "AKIAOTHER00000000001");
     eksauth_creds_free(&c);
     opt = fake_env;
     opt.credentials_file = path_in("home/.aws/credentials");
-    assert_status(eksauth_creds_load(&opt, &c, &err), EKSAUTH_OK);
+    assert_status_err(eksauth_creds_load(&opt, &c, &err), EKSAUTH_OK);
     assert_string_equal(c.access_key_id, "AKIADEFAULT000000001");
     eksauth_creds_free(&c);
 
     /* A malformed file names the file and the line. */
     write_file(path_in("other"), "[default]\ngarbage\n");
-    assert_status(eksauth_creds_load(&fake_env, &c, &err), EKSAUTH_EINVAL);
+    assert_status_err(eksauth_creds_load(&fake_env, &c, &err), EKSAUTH_EINVAL);
     snprintf(expect, sizeof(expect), "AWS credentials: %s: line 2:", path_in("other"));
     assert_non_null(strstr(err.msg, expect));
     /* A folder is not a credentials file. */
     env_set("AWS_SHARED_CREDENTIALS_FILE", tmpdir);
-    assert_status(eksauth_creds_load(&fake_env, &c, &err), EKSAUTH_EIO);
+    assert_status_err(eksauth_creds_load(&fake_env, &c, &err), EKSAUTH_EIO);
     assert_non_null(strstr(err.msg, "not a regular file"));
 }
 
@@ -379,7 +376,7 @@ static void test_nothing_found(void **state)
     (void)state;
     /* No network in a unit test: instance metadata is switched off as botocore allows. */
     env_set("AWS_EC2_METADATA_DISABLED", "true");
-    assert_status(eksauth_creds_load(&fake_env, &c, &err), EKSAUTH_ENOTFOUND);
+    assert_status_err(eksauth_creds_load(&fake_env, &c, &err), EKSAUTH_ENOTFOUND);
     snprintf(expect, sizeof(expect),
              "no AWS credentials: tried environment (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY "
              "not set), shared credentials file %s (no such file), instance metadata "
@@ -391,14 +388,14 @@ static void test_nothing_found(void **state)
     /* A default profile that the file lacks: the chain goes on, and says why. */
     write_file(path_in("home/.aws/credentials"), "[dev]\naws_access_key_id=A\n"
                                                  "aws_secret_access_key=B\n");
-    assert_status(eksauth_creds_load(&fake_env, &c, &err), EKSAUTH_ENOTFOUND);
+    assert_status_err(eksauth_creds_load(&fake_env, &c, &err), EKSAUTH_ENOTFOUND);
     assert_non_null(strstr(err.msg, "(no profile [default])"));
 
     opt.sources = EKSAUTH_CREDS_ENV;
-    assert_status(eksauth_creds_load(&opt, &c, &err), EKSAUTH_ENOTFOUND);
+    assert_status_err(eksauth_creds_load(&opt, &c, &err), EKSAUTH_ENOTFOUND);
     assert_null(strstr(err.msg, "shared credentials file"));
     opt.sources = EKSAUTH_CREDS_IMDS;
-    assert_status(eksauth_creds_load(&opt, &c, &err), EKSAUTH_ENOTFOUND);
+    assert_status_err(eksauth_creds_load(&opt, &c, &err), EKSAUTH_ENOTFOUND);
     assert_non_null(strstr(err.msg, "instance metadata (AWS_EC2_METADATA_DISABLED is set)"));
     eksauth_creds_free(NULL);
 }
@@ -413,8 +410,8 @@ static void test_region(void **state)
     char region[64], expect[700];
 
     (void)state;
-    assert_status(eksauth_creds_region(NULL, &fake_env, region, sizeof(region), &err),
-                  EKSAUTH_ENOTFOUND);
+    assert_status_err(eksauth_creds_region(NULL, &fake_env, region, sizeof(region), &err),
+                      EKSAUTH_ENOTFOUND);
     snprintf(expect, sizeof(expect),
              "no AWS region: tried --region, AWS_REGION, AWS_DEFAULT_REGION and %s (no such file)",
              path_in("home/.aws/config"));
@@ -424,37 +421,42 @@ static void test_region(void **state)
                                             "[profile dev]\nregion=eu-west-1\n"
                                             "[profile bad]\nregion = evil.example.com\n"
                                             "[profile none]\noutput = text\n");
-    assert_status(eksauth_creds_region(NULL, &fake_env, region, sizeof(region), &err), EKSAUTH_OK);
+    assert_status_err(eksauth_creds_region(NULL, &fake_env, region, sizeof(region), &err),
+                      EKSAUTH_OK);
     assert_string_equal(region, "ap-southeast-2");
     env_set("AWS_PROFILE", "dev");
-    assert_status(eksauth_creds_region(NULL, &fake_env, region, sizeof(region), &err), EKSAUTH_OK);
+    assert_status_err(eksauth_creds_region(NULL, &fake_env, region, sizeof(region), &err),
+                      EKSAUTH_OK);
     assert_string_equal(region, "eu-west-1");
     env_set("AWS_PROFILE", "bad");
-    assert_status(eksauth_creds_region(NULL, &fake_env, region, sizeof(region), &err),
-                  EKSAUTH_EINVAL);
+    assert_status_err(eksauth_creds_region(NULL, &fake_env, region, sizeof(region), &err),
+                      EKSAUTH_EINVAL);
     assert_non_null(strstr(err.msg, "is not a region name"));
     assert_non_null(strstr(err.msg, "line 7"));
     env_set("AWS_PROFILE", "none");
-    assert_status(eksauth_creds_region(NULL, &fake_env, region, sizeof(region), &err),
-                  EKSAUTH_ENOTFOUND);
+    assert_status_err(eksauth_creds_region(NULL, &fake_env, region, sizeof(region), &err),
+                      EKSAUTH_ENOTFOUND);
     assert_non_null(strstr(err.msg, "profile \"none\""));
     opt.config_file = path_in("missing");
-    assert_status(eksauth_creds_region(NULL, &opt, region, sizeof(region), &err),
-                  EKSAUTH_ENOTFOUND);
+    assert_status_err(eksauth_creds_region(NULL, &opt, region, sizeof(region), &err),
+                      EKSAUTH_ENOTFOUND);
     env_set("AWS_CONFIG_FILE", path_in("home/.aws/config"));
     env_set("AWS_PROFILE", "dev");
-    assert_status(eksauth_creds_region(NULL, &fake_env, region, sizeof(region), &err), EKSAUTH_OK);
+    assert_status_err(eksauth_creds_region(NULL, &fake_env, region, sizeof(region), &err),
+                      EKSAUTH_OK);
     assert_string_equal(region, "eu-west-1");
 
     /* The environment beats the file, AWS_REGION beats AWS_DEFAULT_REGION, the option beats all. */
     env_set("AWS_DEFAULT_REGION", "us-west-2");
-    assert_status(eksauth_creds_region(NULL, &fake_env, region, sizeof(region), &err), EKSAUTH_OK);
+    assert_status_err(eksauth_creds_region(NULL, &fake_env, region, sizeof(region), &err),
+                      EKSAUTH_OK);
     assert_string_equal(region, "us-west-2");
     env_set("AWS_REGION", "us-gov-west-1");
-    assert_status(eksauth_creds_region(NULL, &fake_env, region, sizeof(region), &err), EKSAUTH_OK);
+    assert_status_err(eksauth_creds_region(NULL, &fake_env, region, sizeof(region), &err),
+                      EKSAUTH_OK);
     assert_string_equal(region, "us-gov-west-1");
-    assert_status(eksauth_creds_region("cn-north-1", &fake_env, region, sizeof(region), &err),
-                  EKSAUTH_OK);
+    assert_status_err(eksauth_creds_region("cn-north-1", &fake_env, region, sizeof(region), &err),
+                      EKSAUTH_OK);
     assert_string_equal(region, "cn-north-1");
 
     /* A region becomes a host name: only region-shaped values pass. */
@@ -464,10 +466,11 @@ static void test_region(void **state)
     assert_string_equal(err.msg, "region: \"us-east-1.evil.com\" from --region is not a region "
                                  "name");
     env_set("AWS_REGION", "US-EAST-1");
-    assert_status(eksauth_creds_region(NULL, &fake_env, region, sizeof(region), &err),
-                  EKSAUTH_EINVAL);
+    assert_status_err(eksauth_creds_region(NULL, &fake_env, region, sizeof(region), &err),
+                      EKSAUTH_EINVAL);
     assert_non_null(strstr(err.msg, "from AWS_REGION"));
-    assert_status(eksauth_creds_region("us-east-1", &fake_env, region, 5, &err), EKSAUTH_EINVAL);
+    assert_status_err(eksauth_creds_region("us-east-1", &fake_env, region, 5, &err),
+                      EKSAUTH_EINVAL);
 }
 
 /* ------------------------------------------------------------------ */
@@ -489,7 +492,7 @@ static void test_imds_document(void **state)
     struct eksauth_error err;
 
     (void)state;
-    assert_status(eksauth_creds_parse_imds(good, strlen(good), &c, &err), EKSAUTH_OK);
+    assert_status_err(eksauth_creds_parse_imds(good, strlen(good), &c, &err), EKSAUTH_OK);
     assert_string_equal(c.access_key_id, "ASIAFAKEIMDS00000001");
     assert_string_equal(c.secret_access_key, "imdsSecret/+=abc");
     assert_string_equal(c.session_token, "IQoJimdsSessionToken+/=");
@@ -509,7 +512,7 @@ static void refuse_imds(const char *from, const char *to, const char *want)
     p = strstr(good, from);
     assert_non_null(p);
     snprintf(doc, sizeof(doc), "%.*s%s%s", (int)(p - good), good, to, p + strlen(from));
-    assert_status(eksauth_creds_parse_imds(doc, strlen(doc), &c, &err), EKSAUTH_EINVAL);
+    assert_status_err(eksauth_creds_parse_imds(doc, strlen(doc), &c, &err), EKSAUTH_EINVAL);
     if (strstr(err.msg, want) == NULL)
         fail_msg("\"%s\" does not name \"%s\"", err.msg, want);
     assert_null(c.access_key_id);
@@ -537,24 +540,14 @@ static void test_imds_document_refused(void **state)
     refuse_imds("ASIAFAKEIMDS00000001", "", "AccessKeyId is empty");
     refuse_imds("{", "[", "not a JSON object");
     refuse_imds("}", "", "not a JSON object");
-    assert_status(eksauth_creds_parse_imds("", 0, &c, &err), EKSAUTH_EINVAL);
-    assert_status(eksauth_creds_parse_imds(NULL, 3, &c, &err), EKSAUTH_EINVAL);
-    assert_status(eksauth_creds_parse_imds("{\0}", 3, &c, &err), EKSAUTH_EINVAL);
+    assert_status_err(eksauth_creds_parse_imds("", 0, &c, &err), EKSAUTH_EINVAL);
+    assert_status_err(eksauth_creds_parse_imds(NULL, 3, &c, &err), EKSAUTH_EINVAL);
+    assert_status_err(eksauth_creds_parse_imds("{\0}", 3, &c, &err), EKSAUTH_EINVAL);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup(test_ini_profiles, each),
-        cmocka_unit_test_setup(test_ini_absent, each),
-        cmocka_unit_test_setup(test_ini_errors, each),
-        cmocka_unit_test_setup(test_env, each),
-        cmocka_unit_test_setup(test_profile_file, each),
-        cmocka_unit_test_setup(test_nothing_found, each),
-        cmocka_unit_test_setup(test_region, each),
-        cmocka_unit_test(test_imds_document),
-        cmocka_unit_test(test_imds_document_refused),
-    };
-
-    return cmocka_run_group_tests(tests, setup, teardown);
-}
+EKSAUTH_UNIT_MAIN_WITH(
+    setup, teardown, cmocka_unit_test_setup(test_ini_profiles, each),
+    cmocka_unit_test_setup(test_ini_absent, each), cmocka_unit_test_setup(test_ini_errors, each),
+    cmocka_unit_test_setup(test_env, each), cmocka_unit_test_setup(test_profile_file, each),
+    cmocka_unit_test_setup(test_nothing_found, each), cmocka_unit_test_setup(test_region, each),
+    cmocka_unit_test(test_imds_document), cmocka_unit_test(test_imds_document_refused))

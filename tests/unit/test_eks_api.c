@@ -19,8 +19,7 @@
 
 #include "eksauth/eks_api.h"
 #include "eksauth/sigv4.h"
-
-#define assert_status(x, want) assert_int_equal((int)(x), (int)(want))
+#include "unit.h"
 
 static void test_eks_list(void **state)
 {
@@ -248,15 +247,7 @@ static void test_sigv4_header(void **state)
     assert_string_equal(out.authorization, "");
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_eks_list),
-        cmocka_unit_test(test_eks_describe_and_default_names),
-        cmocka_unit_test(test_eks_cluster_mode),
-        cmocka_unit_test(test_eks_policies),
-        cmocka_unit_test(test_sigv4_header),
-    };
-
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_eks_list),
+                  cmocka_unit_test(test_eks_describe_and_default_names),
+                  cmocka_unit_test(test_eks_cluster_mode), cmocka_unit_test(test_eks_policies),
+                  cmocka_unit_test(test_sigv4_header))

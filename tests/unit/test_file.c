@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -26,47 +27,19 @@
 #include <cmocka.h>
 
 #include "eksauth/file.h"
+#include "scratch.h"
+#include "unit.h"
 
-struct fixture {
-    char dir[64];
-    char path[128]; /* dir/f */
-};
-
+/* Each test's state: a scratch folder (scratch.h) and the path of its file. */
 static int setup(void **state)
 {
-    struct fixture *fx = calloc(1, sizeof(*fx));
-
-    if (fx == NULL)
-        return -1;
-    strcpy(fx->dir, "/tmp/eksauth-test-file.XXXXXX");
-    if (mkdtemp(fx->dir) == NULL) {
-        free(fx);
-        return -1;
-    }
-    snprintf(fx->path, sizeof(fx->path), "%s/f", fx->dir);
-    *state = fx;
+    *state = scratch_new("file", "f");
     return 0;
 }
 
-/* Remove everything the test left in its folder (one level), then the folder. */
 static int teardown(void **state)
 {
-    struct fixture *fx = *state;
-    char sub[512];
-    struct dirent *de;
-    DIR *d = opendir(fx->dir);
-
-    while (d != NULL && (de = readdir(d)) != NULL) {
-        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-            continue;
-        snprintf(sub, sizeof(sub), "%s/%s", fx->dir, de->d_name);
-        if (unlink(sub) != 0)
-            rmdir(sub);
-    }
-    if (d != NULL)
-        closedir(d);
-    rmdir(fx->dir);
-    free(fx);
+    scratch_free(*state);
     return 0;
 }
 
@@ -109,7 +82,7 @@ static void assert_content(const char *path, const char *want)
 
 static void test_read(void **state)
 {
-    struct fixture *fx = *state;
+    struct scratch *fx = *state;
     char *data = NULL;
     size_t len = 0;
 
@@ -122,7 +95,7 @@ static void test_read(void **state)
 
 static void test_read_empty(void **state)
 {
-    struct fixture *fx = *state;
+    struct scratch *fx = *state;
     char *data = NULL;
     size_t len = 99;
 
@@ -135,7 +108,7 @@ static void test_read_empty(void **state)
 
 static void test_read_size_cap(void **state)
 {
-    struct fixture *fx = *state;
+    struct scratch *fx = *state;
     struct eksauth_error err = {0};
     char *data = NULL, want[256];
     size_t len = 0;
@@ -175,7 +148,7 @@ static void test_read_grows_past_stat_size(void **state)
 
 static void test_read_not_regular(void **state)
 {
-    struct fixture *fx = *state;
+    struct scratch *fx = *state;
     struct eksauth_error err = {0};
     char fifo[160], want[256];
     char *data = NULL;
@@ -201,7 +174,7 @@ static void test_read_not_regular(void **state)
 
 static void test_read_missing(void **state)
 {
-    struct fixture *fx = *state;
+    struct scratch *fx = *state;
     struct eksauth_error err = {0};
     char *data = NULL, want[256];
     size_t len = 0;
@@ -212,11 +185,87 @@ static void test_read_missing(void **state)
     assert_null(data);
 }
 
+/* A secret's file: read the same way, through the growing path too; a missing folder is missing. */
+static void test_read_secret(void **state)
+{
+    struct scratch *fx = *state;
+    struct eksauth_error err = {0};
+    char *data = NULL, under[256];
+    size_t len = 0;
+
+    put(fx->path, "[default]\naws_secret_access_key = x\n", 36, 0600);
+    assert_int_equal(eksauth_file_read_secret(fx->path, 100, &data, &len, &err), EKSAUTH_OK);
+    assert_int_equal(len, 36);
+    assert_string_equal(data, "[default]\naws_secret_access_key = x\n");
+    free(data);
+    assert_int_equal(eksauth_file_read_secret("/proc/self/status", 1 << 20, &data, &len, &err),
+                     EKSAUTH_OK);
+    assert_non_null(strstr(data, "Uid:"));
+    assert_int_equal(strlen(data), len);
+    free(data);
+    assert_int_equal(eksauth_file_read_secret(fx->path, 35, &data, &len, &err), EKSAUTH_EINVAL);
+    assert_null(data);
+    /* fx->path is a file, so nothing can be under it: not there, for a secret's file only. */
+    snprintf(under, sizeof(under), "%s/credentials", fx->path);
+    assert_int_equal(eksauth_file_read_secret(under, 100, &data, &len, &err), EKSAUTH_ENOTFOUND);
+    assert_int_equal(eksauth_file_read(under, 100, false, &data, &len, &err), EKSAUTH_EIO);
+}
+
+/* An open file, checked by the caller its own way: the rest of it, under the cap. */
+static void test_read_fd(void **state)
+{
+    struct scratch *fx = *state;
+    struct eksauth_error err = {0};
+    char *data = NULL, want[256];
+    size_t len = 0;
+    int fd;
+
+    put(fx->path, "0123456789", 10, 0600);
+    fd = open(fx->path, O_RDONLY | O_CLOEXEC);
+    assert_true(fd >= 0);
+    assert_int_equal(eksauth_file_read_fd(fx->path, fd, 10, &data, &len, &err), EKSAUTH_OK);
+    assert_int_equal(len, 10);
+    assert_string_equal(data, "0123456789");
+    free(data);
+    assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
+    assert_int_equal(eksauth_file_read_fd(fx->path, fd, 9, &data, &len, &err), EKSAUTH_EINVAL);
+    assert_null(data);
+    snprintf(want, sizeof(want), "%s: larger than 9 bytes", fx->path);
+    assert_string_equal(err.msg, want);
+    close(fd);
+}
+
+/* The lock of a path: held until closed, a private regular file, never a symlink. */
+static void test_lock(void **state)
+{
+    struct scratch *fx = *state;
+    struct eksauth_error err = {0};
+    char lock[160];
+    struct stat sb;
+    int fd, other;
+
+    snprintf(lock, sizeof(lock), "%s.lock", fx->path);
+    assert_int_equal(eksauth_file_lock(fx->path, &fd, &err), EKSAUTH_OK);
+    assert_int_equal(stat(lock, &sb), 0);
+    assert_int_equal(sb.st_mode & 07777, 0600);
+    other = open(lock, O_RDWR | O_CLOEXEC);
+    assert_true(other >= 0);
+    assert_int_equal(flock(other, LOCK_EX | LOCK_NB), -1); /* held */
+    close(fd);
+    assert_int_equal(flock(other, LOCK_EX | LOCK_NB), 0); /* let go */
+    close(other);
+    assert_int_equal(unlink(lock), 0);
+    assert_int_equal(symlink("/nonexistent-eksauth-lock", lock), 0);
+    assert_int_equal(eksauth_file_lock(fx->path, &fd, &err), EKSAUTH_EIO);
+    assert_int_equal(fd, -1);
+    assert_int_equal(unlink(lock), 0);
+}
+
 /* ---- trust ---- */
 
 static void test_read_trusted(void **state)
 {
-    struct fixture *fx = *state;
+    struct scratch *fx = *state;
     struct eksauth_error err = {0};
     char *data = NULL, want[512];
     size_t len = 0;
@@ -252,7 +301,7 @@ static void test_read_trusted(void **state)
 /* The folder counts too: whoever can write it can put another file in the file's place. */
 static void test_read_trusted_folder(void **state)
 {
-    struct fixture *fx = *state;
+    struct scratch *fx = *state;
     struct eksauth_error err = {0};
     char *data = NULL, want[512];
     size_t len = 0;
@@ -295,7 +344,7 @@ static void test_read_trusted_folder(void **state)
 
 static void test_write_new(void **state)
 {
-    struct fixture *fx = *state;
+    struct scratch *fx = *state;
     struct eksauth_error err = {0};
     struct stat st;
     mode_t old_umask;
@@ -312,7 +361,7 @@ static void test_write_new(void **state)
 
 static void test_write_replaces(void **state)
 {
-    struct fixture *fx = *state;
+    struct scratch *fx = *state;
     struct stat before, after;
     int fd;
     char buf[16] = {0};
@@ -336,7 +385,7 @@ static void test_write_replaces(void **state)
 
 static void test_write_empty_and_binary(void **state)
 {
-    struct fixture *fx = *state;
+    struct scratch *fx = *state;
     static const char bin[] = {'a', '\0', 'b', '\n'};
     char *data = NULL;
     size_t len = 0;
@@ -352,7 +401,7 @@ static void test_write_empty_and_binary(void **state)
 
 static void test_write_relative_path(void **state)
 {
-    struct fixture *fx = *state;
+    struct scratch *fx = *state;
     char cwd[PATH_MAX];
 
     /* No '/' in the path: the folder to fsync is ".". */
@@ -365,7 +414,7 @@ static void test_write_relative_path(void **state)
 
 static void test_write_missing_dir(void **state)
 {
-    struct fixture *fx = *state;
+    struct scratch *fx = *state;
     struct eksauth_error err = {0};
     char path[192], want[256];
 
@@ -380,7 +429,7 @@ static void test_write_missing_dir(void **state)
 
 static void test_write_rename_fails_cleans_up(void **state)
 {
-    struct fixture *fx = *state;
+    struct scratch *fx = *state;
     struct eksauth_error err = {0};
     char inner[192], want[256];
 
@@ -398,7 +447,7 @@ static void test_write_rename_fails_cleans_up(void **state)
 
 static void test_write_fails_midway_cleans_up(void **state)
 {
-    struct fixture *fx = *state;
+    struct scratch *fx = *state;
     struct eksauth_error err = {0};
     struct rlimit old, small;
     char big[4096], want[256];
@@ -425,7 +474,7 @@ static void test_write_fails_midway_cleans_up(void **state)
 }
 
 /* in fx->dir: name exists (lstat) */
-static bool exists_in(const struct fixture *fx, const char *name)
+static bool exists_in(const struct scratch *fx, const char *name)
 {
     char p[256];
     struct stat sb;
@@ -434,7 +483,7 @@ static bool exists_in(const struct fixture *fx, const char *name)
     return lstat(p, &sb) == 0;
 }
 
-static void put_in(const struct fixture *fx, const char *name)
+static void put_in(const struct scratch *fx, const char *name)
 {
     char p[256];
 
@@ -455,7 +504,7 @@ static void test_remove_stale_temps(void **state)
         "f.tmp.",        /* nothing random */
         "target",        /* what the symlink points at */
     };
-    struct fixture *fx = *state;
+    struct scratch *fx = *state;
     struct eksauth_error err = {0};
     char link[256], sub[256];
     unsigned removed = 99;
@@ -500,7 +549,7 @@ static void test_remove_stale_temps(void **state)
 /* The name mkostemp gives eksauth_file_write_atomic's temp file is one the sweep removes. */
 static void test_remove_stale_matches_writer(void **state)
 {
-    struct fixture *fx = *state;
+    struct scratch *fx = *state;
     unsigned removed = 0;
     char tmpl[192];
     int fd;
@@ -523,7 +572,7 @@ static void test_remove_stale_matches_writer(void **state)
 
 static void test_remove_stale_errors(void **state)
 {
-    struct fixture *fx = *state;
+    struct scratch *fx = *state;
     struct eksauth_error err = {0};
     char path[192];
     unsigned removed = 7;
@@ -534,28 +583,25 @@ static void test_remove_stale_errors(void **state)
     assert_int_equal(eksauth_file_remove_stale_temps("/tmp/", &removed, &err), EKSAUTH_EINVAL);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_read, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_read_empty, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_read_size_cap, setup, teardown),
-        cmocka_unit_test(test_read_grows_past_stat_size),
-        cmocka_unit_test_setup_teardown(test_read_not_regular, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_read_missing, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_read_trusted, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_read_trusted_folder, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_write_new, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_write_replaces, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_write_empty_and_binary, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_write_relative_path, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_write_missing_dir, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_write_rename_fails_cleans_up, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_write_fails_midway_cleans_up, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_remove_stale_temps, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_remove_stale_matches_writer, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_remove_stale_errors, setup, teardown),
-    };
-
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+EKSAUTH_UNIT_MAIN(
+    cmocka_unit_test_setup_teardown(test_read, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_read_empty, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_read_size_cap, setup, teardown),
+    cmocka_unit_test(test_read_grows_past_stat_size),
+    cmocka_unit_test_setup_teardown(test_read_not_regular, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_read_missing, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_read_secret, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_read_fd, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_lock, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_read_trusted, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_read_trusted_folder, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_write_new, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_write_replaces, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_write_empty_and_binary, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_write_relative_path, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_write_missing_dir, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_write_rename_fails_cleans_up, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_write_fails_midway_cleans_up, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_remove_stale_temps, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_remove_stale_matches_writer, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_remove_stale_errors, setup, teardown))

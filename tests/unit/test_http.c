@@ -32,6 +32,7 @@
 
 #include "eksauth/http.h"
 #include "net_helpers.h"
+#include "unit.h"
 
 #define SIG    "0123456789abcdef0123456789abcdef"
 #define BEARER "k8s-aws-v1.aHR0cHM6Ly9zdHMuZXhhbXBsZQ"

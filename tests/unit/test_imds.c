@@ -17,8 +17,7 @@
 #include <cmocka.h>
 
 #include "eksauth/imds.h"
-
-#define assert_status(x, want) assert_int_equal((int)(x), (int)(want))
+#include "unit.h"
 
 static void test_role(void **state)
 {
@@ -83,13 +82,5 @@ static void test_instance_identity_bad_endpoint(void **state)
     assert_string_equal(inst.private_dns_name, "");
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_role),
-        cmocka_unit_test(test_token),
-        cmocka_unit_test(test_instance_identity_bad_endpoint),
-    };
-
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_role), cmocka_unit_test(test_token),
+                  cmocka_unit_test(test_instance_identity_bad_endpoint))

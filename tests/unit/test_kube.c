@@ -18,23 +18,22 @@
 
 #include "eksauth/awsauth.h"
 #include "eksauth/kube.h"
+#include "fixture_file.h"
+#include "unit.h"
 
-#define assert_status(x, want) assert_int_equal((int)(x), (int)(want))
-
-static const char cm[] =
-    "{\"kind\":\"ConfigMap\",\"apiVersion\":\"v1\",\"metadata\":{\"name\":\"aws-auth\","
-    "\"namespace\":\"kube-system\",\"resourceVersion\":\"4242\"},\"data\":{\"mapRoles\":"
-    "\"- rolearn: arn:aws:iam::111122223333:role/ops\\n  username: ops\\n  groups:\\n"
-    "    - ops-team\\n- rolearn: arn:aws:iam::111122223333:role/dev\\n  username: old-dev\\n\","
-    "\"mapAccounts\":\"- \\\"444455556666\\\"\\n\"}}";
+/* aws-auth as the API server answers it: version 4242, roles ops and dev, an account. */
+#define CONFIGMAP "cluster/configmap.json"
 
 static void test_configmap(void **state)
 {
     struct eksauth_error err;
-    char rv[EKSAUTH_KUBE_RV_MAX], doc[1024];
+    char rv[EKSAUTH_KUBE_RV_MAX], doc[1024], *cm;
+    size_t cm_len;
 
     (void)state;
-    assert_status(eksauth_kube_parse_configmap(cm, strlen(cm), rv, sizeof(rv), &err), EKSAUTH_OK);
+    cm = fixture_read(CONFIGMAP, &cm_len);
+    assert_status(eksauth_kube_parse_configmap(cm, cm_len, rv, sizeof(rv), &err), EKSAUTH_OK);
+    free(cm);
     assert_string_equal(rv, "4242");
     /* Another object, another name, another namespace, no version: refused. */
     snprintf(doc, sizeof(doc),
@@ -131,10 +130,13 @@ static void test_events(void **state)
 {
     struct eksauth_kube_event ev;
     struct eksauth_error err;
-    char line[2048];
+    char line[2048], *cm;
+    size_t cm_len;
 
     (void)state;
+    cm = fixture_read(CONFIGMAP, &cm_len);
     snprintf(line, sizeof(line), "{\"type\":\"MODIFIED\",\"object\":%s}", cm);
+    free(cm);
     assert_status(eksauth_kube_parse_event(line, strlen(line), &ev, &err), EKSAUTH_OK);
     assert_int_equal(ev.type, EKSAUTH_KUBE_MODIFIED);
     assert_string_equal(ev.rv, "4242");

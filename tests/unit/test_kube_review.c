@@ -15,8 +15,7 @@
 #include <cmocka.h>
 
 #include "eksauth/kube_review.h"
-
-#define assert_status(x, want) assert_int_equal((int)(x), (int)(want))
+#include "unit.h"
 
 static void test_review(void **state)
 {
@@ -93,14 +92,6 @@ static void test_status_message(void **state)
     assert_string_equal(out, "");
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_review),
-        cmocka_unit_test(test_not_a_review),
-        cmocka_unit_test(test_review_without_extra),
-        cmocka_unit_test(test_status_message),
-    };
-
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_review), cmocka_unit_test(test_not_a_review),
+                  cmocka_unit_test(test_review_without_extra),
+                  cmocka_unit_test(test_status_message))

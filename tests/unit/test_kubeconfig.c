@@ -20,8 +20,7 @@
 
 #include "eksauth/file.h"
 #include "eksauth/kubeconfig.h"
-
-#define assert_status(x, want) assert_int_equal((int)(x), (int)(want))
+#include "unit.h"
 
 #define ARN_E1 "arn:aws:eks:us-east-1:111122223333:cluster/prod"
 #define ARN_W2 "arn:aws:eks:us-west-2:111122223333:cluster/prod"
@@ -211,13 +210,6 @@ static void test_ca_pem(void **state)
     assert_null(pem);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_names),         cmocka_unit_test(test_scan_and_choose),
-        cmocka_unit_test(test_scan_refusals), cmocka_unit_test(test_find_in_files),
-        cmocka_unit_test(test_ca_pem),
-    };
-
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_names), cmocka_unit_test(test_scan_and_choose),
+                  cmocka_unit_test(test_scan_refusals), cmocka_unit_test(test_find_in_files),
+                  cmocka_unit_test(test_ca_pem))

@@ -17,8 +17,7 @@
 #include <cmocka.h>
 
 #include "eksauth/mapping.h"
-
-#define assert_status(x, want) assert_int_equal((int)(x), (int)(want))
+#include "unit.h"
 
 /*
  * eksauth_mapping_bind_host_instance without a network: the endpoint "ftp://"
@@ -108,12 +107,4 @@ static void test_read_missing(void **state)
     eksauth_ctx_close(&ctx);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_bind_host_instance),
-        cmocka_unit_test(test_read_missing),
-    };
-
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_bind_host_instance), cmocka_unit_test(test_read_missing))

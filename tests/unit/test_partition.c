@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "eksauth/partition.h"
+#include "unit.h"
 
 static void assert_partition(const char *name, const char *domain, const char *dualstack,
                              const char *global_host)
@@ -207,16 +208,7 @@ static void test_upstream_region_validator(void **state)
     }
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_table),
-        cmocka_unit_test(test_find_is_exact),
-        cmocka_unit_test(test_partition_of_region),
-        cmocka_unit_test(test_sts_hosts),
-        cmocka_unit_test(test_region_valid),
-        cmocka_unit_test(test_upstream_region_validator),
-    };
-
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_table), cmocka_unit_test(test_find_is_exact),
+                  cmocka_unit_test(test_partition_of_region), cmocka_unit_test(test_sts_hosts),
+                  cmocka_unit_test(test_region_valid),
+                  cmocka_unit_test(test_upstream_region_validator))

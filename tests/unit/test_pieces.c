@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "eksauth/pieces.h"
+#include "unit.h"
 
 static struct eksauth_pieces P;
 
@@ -236,22 +237,9 @@ static void result_names(void **state)
     assert_non_null(eksauth_pieces_result_name((enum eksauth_pieces_result)99));
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(one_answer),
-        cmocka_unit_test(blanks_are_dropped),
-        cmocka_unit_test(four_pieces),
-        cmocka_unit_test(limit_4096),
-        cmocka_unit_test(limit_16),
-        cmocka_unit_test(nul_byte),
-        cmocka_unit_test(nothing_after_the_end),
-        cmocka_unit_test(not_nul_terminated),
-        cmocka_unit_test(empty_and_backslash_only),
-        cmocka_unit_test(client_cut_lengths),
-        cmocka_unit_test(wipe),
-        cmocka_unit_test(result_names),
-    };
-
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+EKSAUTH_UNIT_MAIN(cmocka_unit_test(one_answer), cmocka_unit_test(blanks_are_dropped),
+                  cmocka_unit_test(four_pieces), cmocka_unit_test(limit_4096),
+                  cmocka_unit_test(limit_16), cmocka_unit_test(nul_byte),
+                  cmocka_unit_test(nothing_after_the_end), cmocka_unit_test(not_nul_terminated),
+                  cmocka_unit_test(empty_and_backslash_only), cmocka_unit_test(client_cut_lengths),
+                  cmocka_unit_test(wipe), cmocka_unit_test(result_names))

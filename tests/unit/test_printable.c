@@ -1,7 +1,7 @@
 /*
  * test_printable.c - lib/printable.c: controls, BiDi and invisible
  * characters and bytes that are not UTF-8 become '?'; other text, ASCII or
- * not, is kept as it is.
+ * not, is kept as it is; visible ASCII is 0x21..0x7e, 1..max bytes.
  */
 #include "config.h"
 
@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "eksauth/printable.h"
+#include "unit.h"
 
 static void expect(const char *in, const char *want, size_t replaced)
 {
@@ -76,13 +77,23 @@ static void test_short_buffer(void **state)
     assert_string_equal(out, "");
 }
 
-int main(void)
+static void test_visible_ascii(void **state)
 {
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_kept),
-        cmocka_unit_test(test_replaced),
-        cmocka_unit_test(test_short_buffer),
-    };
-
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    (void)state;
+    assert_true(eksauth_visible_ascii("AKIA/x+y=~!", 11));
+    assert_false(eksauth_visible_ascii("AKIA/x+y=~!", 10)); /* longer than max */
+    assert_false(eksauth_visible_ascii("a b", 8));          /* a blank */
+    assert_false(eksauth_visible_ascii("a\r\nb", 8));       /* a line break */
+    assert_false(eksauth_visible_ascii("a\x7f", 8));
+    assert_false(eksauth_visible_ascii("\xc3\xa9", 8));
+    assert_false(eksauth_visible_ascii("", 8));
+    assert_false(eksauth_visible_ascii(NULL, 8));
+    /* By length: a NUL is not visible, nothing at all is not enough. */
+    assert_true(eksauth_visible_ascii_len("ab", 2));
+    assert_false(eksauth_visible_ascii_len("a\0b", 3));
+    assert_false(eksauth_visible_ascii_len("a b", 3));
+    assert_false(eksauth_visible_ascii_len("", 0));
 }
+
+EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_kept), cmocka_unit_test(test_replaced),
+                  cmocka_unit_test(test_short_buffer), cmocka_unit_test(test_visible_ascii))

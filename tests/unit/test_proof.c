@@ -18,6 +18,7 @@
 
 #include "eksauth/paths.h"
 #include "eksauth/proof.h"
+#include "unit.h"
 
 static const unsigned char KEY[EKSAUTH_PROOF_KEY_LEN] = "0123456789abcdef0123456789abcde";
 static const unsigned char OTHER[EKSAUTH_PROOF_KEY_LEN] = "fedcba9876543210fedcba987654321";
@@ -107,13 +108,5 @@ static void test_key_file(void **state)
     assert_int_equal(rmdir(dir), 0);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_made_and_checked),
-        cmocka_unit_test(test_tampering),
-        cmocka_unit_test(test_key_file),
-    };
-
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_made_and_checked), cmocka_unit_test(test_tampering),
+                  cmocka_unit_test(test_key_file))

@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "eksauth/query.h"
+#include "unit.h"
 
 static struct eksauth_url url; /* 4.7 KB: keep it off the test's stack */
 
@@ -235,16 +236,9 @@ static void test_lengths(void **state)
     assert_int_equal(eksauth_url_parse("https://h/", 10, NULL, NULL), EKSAUTH_EINVAL);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_decodes),        cmocka_unit_test(test_storage_len),
-        cmocka_unit_test(test_empty_queries),  cmocka_unit_test(test_host_is_kept_as_written),
-        cmocka_unit_test(test_scheme),         cmocka_unit_test(test_authority),
-        cmocka_unit_test(test_host_length),    cmocka_unit_test(test_fragment_and_path),
-        cmocka_unit_test(test_query_refusals), cmocka_unit_test(test_parameter_count),
-        cmocka_unit_test(test_lengths),
-    };
-
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_decodes), cmocka_unit_test(test_storage_len),
+                  cmocka_unit_test(test_empty_queries),
+                  cmocka_unit_test(test_host_is_kept_as_written), cmocka_unit_test(test_scheme),
+                  cmocka_unit_test(test_authority), cmocka_unit_test(test_host_length),
+                  cmocka_unit_test(test_fragment_and_path), cmocka_unit_test(test_query_refusals),
+                  cmocka_unit_test(test_parameter_count), cmocka_unit_test(test_lengths))

@@ -28,56 +28,28 @@
 #include <cmocka.h>
 
 #include "eksauth/replay.h"
+#include "scratch.h"
+#include "unit.h"
 
 #define SIG_A "0f3c4a6b2d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a8b7c6d5e4f3a"
 #define SIG_B "1f3c4a6b2d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a8b7c6d5e4f3a"
 #define NOW   1767225900
 
-struct fixture {
-    char dir[64];
-    char path[128]; /* dir/replay.db */
-};
-
+/* Each test's state: a scratch folder (scratch.h) and the path of its record. */
 static int setup(void **state)
 {
-    struct fixture *fx = calloc(1, sizeof(*fx));
-
-    if (fx == NULL)
-        return -1;
-    strcpy(fx->dir, "/tmp/eksauth-test-replay.XXXXXX");
-    if (mkdtemp(fx->dir) == NULL) {
-        free(fx);
-        return -1;
-    }
-    snprintf(fx->path, sizeof(fx->path), "%s/replay.db", fx->dir);
-    *state = fx;
+    *state = scratch_new("replay", "replay.db");
     return 0;
 }
 
 static int teardown(void **state)
 {
-    struct fixture *fx = *state;
-    struct dirent *de;
-    char sub[512];
-    DIR *d;
-
-    chmod(fx->dir, 0700);
-    d = opendir(fx->dir);
-    while (d != NULL && (de = readdir(d)) != NULL) {
-        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-            continue;
-        snprintf(sub, sizeof(sub), "%s/%s", fx->dir, de->d_name);
-        unlink(sub);
-    }
-    if (d != NULL)
-        closedir(d);
-    rmdir(fx->dir);
-    free(fx);
+    scratch_free(*state);
     return 0;
 }
 
 /* Files in the folder other than the record and its lock (temp files). */
-static int stray_files(const struct fixture *fx)
+static int stray_files(const struct scratch *fx)
 {
     struct dirent *de;
     int n = 0;
@@ -340,7 +312,7 @@ static void test_path(void **state)
 
 static void test_claim_once(void **state)
 {
-    struct fixture *fx = *state;
+    struct scratch *fx = *state;
     struct eksauth_error err;
     struct stat st;
 
@@ -376,7 +348,7 @@ static void test_claim_once(void **state)
 
 static void test_claim_fails_closed(void **state)
 {
-    struct fixture *fx = *state;
+    struct scratch *fx = *state;
     struct eksauth_error err;
     char link[160], other[160];
     struct stat st;
@@ -433,7 +405,7 @@ static void test_claim_fails_closed(void **state)
 }
 
 /* N processes wait on a pipe, then claim sig at once; returns how many won. */
-static int race(const struct fixture *fx, int n, bool same_sig)
+static int race(const struct scratch *fx, int n, bool same_sig)
 {
     int go[2], i, status, won = 0, lost = 0;
     pid_t pids[64];
@@ -472,7 +444,7 @@ static int race(const struct fixture *fx, int n, bool same_sig)
 
 static void test_concurrent_claims(void **state)
 {
-    struct fixture *fx = *state;
+    struct scratch *fx = *state;
     struct stat st;
     int round;
 
@@ -489,19 +461,10 @@ static void test_concurrent_claims(void **state)
     assert_int_equal(stray_files(fx), 0);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_hash_is_sha256),
-        cmocka_unit_test(test_round_trip),
-        cmocka_unit_test(test_parse_refusals),
-        cmocka_unit_test(test_add_duplicate_and_prune),
-        cmocka_unit_test(test_bounded),
-        cmocka_unit_test(test_path),
-        cmocka_unit_test_setup_teardown(test_claim_once, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_claim_fails_closed, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_concurrent_claims, setup, teardown),
-    };
-
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_hash_is_sha256), cmocka_unit_test(test_round_trip),
+                  cmocka_unit_test(test_parse_refusals),
+                  cmocka_unit_test(test_add_duplicate_and_prune), cmocka_unit_test(test_bounded),
+                  cmocka_unit_test(test_path),
+                  cmocka_unit_test_setup_teardown(test_claim_once, setup, teardown),
+                  cmocka_unit_test_setup_teardown(test_claim_fails_closed, setup, teardown),
+                  cmocka_unit_test_setup_teardown(test_concurrent_claims, setup, teardown))

@@ -20,6 +20,7 @@
 #include <cmocka.h>
 
 #include "eksauth/sigv4.h"
+#include "unit.h"
 
 #define NOW 1796017305 /* 2026-11-30T05:41:45Z */
 
@@ -515,21 +516,10 @@ static void test_header_refusals(void **state)
     expect_header_refused(NULL, &r, "no credentials or request");
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_signing_key_vector),
-        cmocka_unit_test(test_botocore_vectors),
-        cmocka_unit_test(test_inputs_change_signature),
-        cmocka_unit_test(test_hosts),
-        cmocka_unit_test(test_uri_encode),
-        cmocka_unit_test(test_cluster_id),
-        cmocka_unit_test(test_refusals),
-        cmocka_unit_test(test_buffers),
-        cmocka_unit_test(test_long_session_token),
-        cmocka_unit_test(test_header_vectors),
-        cmocka_unit_test(test_header_refusals),
-    };
-
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_signing_key_vector),
+                  cmocka_unit_test(test_botocore_vectors),
+                  cmocka_unit_test(test_inputs_change_signature), cmocka_unit_test(test_hosts),
+                  cmocka_unit_test(test_uri_encode), cmocka_unit_test(test_cluster_id),
+                  cmocka_unit_test(test_refusals), cmocka_unit_test(test_buffers),
+                  cmocka_unit_test(test_long_session_token), cmocka_unit_test(test_header_vectors),
+                  cmocka_unit_test(test_header_refusals))

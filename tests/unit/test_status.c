@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "eksauth/status.h"
+#include "unit.h"
 
 static void test_fail_formats_and_returns_status(void **state)
 {
@@ -104,16 +105,7 @@ static void test_exit_codes(void **state)
     assert_int_equal(eksauth_status_exit_code((enum eksauth_status)99), 2);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_fail_formats_and_returns_status),
-        cmocka_unit_test(test_fail_truncates),
-        cmocka_unit_test(test_prefix),
-        cmocka_unit_test(test_prefix_truncates),
-        cmocka_unit_test(test_status_names),
-        cmocka_unit_test(test_exit_codes),
-    };
-
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_fail_formats_and_returns_status),
+                  cmocka_unit_test(test_fail_truncates), cmocka_unit_test(test_prefix),
+                  cmocka_unit_test(test_prefix_truncates), cmocka_unit_test(test_status_names),
+                  cmocka_unit_test(test_exit_codes))

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "eksauth/strlist.h"
+#include "unit.h"
 
 static void test_add_copies(void **state)
 {
@@ -53,12 +54,4 @@ static void test_addf_grows_in_order(void **state)
     eksauth_strlist_free(&l);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_add_copies),
-        cmocka_unit_test(test_addf_grows_in_order),
-    };
-
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_add_copies), cmocka_unit_test(test_addf_grows_in_order))

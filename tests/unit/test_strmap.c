@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "eksauth/strmap.h"
+#include "unit.h"
 
 /* The caller's array: names of 16 bytes, grown with realloc (so it moves). */
 struct names {
@@ -97,12 +98,4 @@ static void test_grows(void **state)
     free(names.v);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_get_put_replace),
-        cmocka_unit_test(test_grows),
-    };
-
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_get_put_replace), cmocka_unit_test(test_grows))

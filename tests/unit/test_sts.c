@@ -25,6 +25,7 @@
 
 #include "eksauth/sts.h"
 #include "net_helpers.h"
+#include "unit.h"
 
 #define ROLE_ARN "arn:aws:sts::111122223333:assumed-role/eks-admins/alice"
 
@@ -391,77 +392,83 @@ static double now_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static void test_call_input_checks(void **state)
-{
+/* A call to STS as a login makes it: the config (STS at a port of 127.0.0.1), a checked token. */
+struct call {
     struct eksauth_config cfg;
     struct eksauth_token tok;
     struct eksauth_sts_identity id;
     struct eksauth_error err;
-    char ct[128];
+    char connect_to[128];
+};
+
+static void call_prepare(struct call *c, int port)
+{
+    make_config(&c->cfg, c->connect_to, port);
+    make_token(&c->tok);
+}
+
+static enum eksauth_status call_sts(struct call *c)
+{
+    return eksauth_sts_get_caller_identity(&c->cfg, NULL, &c->tok, &c->id, &c->err);
+}
+
+static void test_call_input_checks(void **state)
+{
+    struct call c;
 
     (void)state;
-    make_config(&cfg, ct, net_closed_port());
-    make_token(&tok);
-    assert_int_equal(eksauth_sts_get_caller_identity(NULL, NULL, &tok, &id, &err), EKSAUTH_EINVAL);
-    assert_int_equal(eksauth_sts_get_caller_identity(&cfg, NULL, NULL, &id, &err), EKSAUTH_EINVAL);
-    cfg.cluster_id = NULL;
-    assert_int_equal(eksauth_sts_get_caller_identity(&cfg, NULL, &tok, &id, &err), EKSAUTH_EINVAL);
-    assert_non_null(strstr(err.msg, "cluster_id"));
-    cfg.cluster_id = "prod\r\nX-Injected: 1";
-    assert_int_equal(eksauth_sts_get_caller_identity(&cfg, NULL, &tok, &id, &err), EKSAUTH_EINVAL);
-    cfg.cluster_id = "prod";
-    strcpy(tok.url, "http://sts.us-east-1.amazonaws.com/?Action=GetCallerIdentity");
-    tok.url_len = strlen(tok.url);
-    assert_int_equal(eksauth_sts_get_caller_identity(&cfg, NULL, &tok, &id, &err), EKSAUTH_EINVAL);
-    assert_non_null(strstr(err.msg, "not an https URL"));
-    make_token(&tok);
-    tok.url_len += 3; /* a length that does not match the string */
-    assert_int_equal(eksauth_sts_get_caller_identity(&cfg, NULL, &tok, &id, &err), EKSAUTH_EINVAL);
+    call_prepare(&c, net_closed_port());
+    assert_int_equal(eksauth_sts_get_caller_identity(NULL, NULL, &c.tok, &c.id, &c.err),
+                     EKSAUTH_EINVAL);
+    assert_int_equal(eksauth_sts_get_caller_identity(&c.cfg, NULL, NULL, &c.id, &c.err),
+                     EKSAUTH_EINVAL);
+    c.cfg.cluster_id = NULL;
+    assert_int_equal(call_sts(&c), EKSAUTH_EINVAL);
+    assert_non_null(strstr(c.err.msg, "cluster_id"));
+    c.cfg.cluster_id = "prod\r\nX-Injected: 1";
+    assert_int_equal(call_sts(&c), EKSAUTH_EINVAL);
+    c.cfg.cluster_id = "prod";
+    strcpy(c.tok.url, "http://sts.us-east-1.amazonaws.com/?Action=GetCallerIdentity");
+    c.tok.url_len = strlen(c.tok.url);
+    assert_int_equal(call_sts(&c), EKSAUTH_EINVAL);
+    assert_non_null(strstr(c.err.msg, "not an https URL"));
+    make_token(&c.tok);
+    c.tok.url_len += 3; /* a length that does not match the string */
+    assert_int_equal(call_sts(&c), EKSAUTH_EINVAL);
     /* err may be NULL. */
-    assert_int_equal(eksauth_sts_get_caller_identity(&cfg, NULL, &tok, &id, NULL), EKSAUTH_EINVAL);
+    assert_int_equal(eksauth_sts_get_caller_identity(&c.cfg, NULL, &c.tok, &c.id, NULL),
+                     EKSAUTH_EINVAL);
 }
 
 static void test_call_refused(void **state)
 {
-    struct eksauth_config cfg;
-    struct eksauth_token tok;
-    struct eksauth_sts_identity id;
-    struct eksauth_error err;
-    char ct[128];
+    struct call c;
 
     (void)state;
-    make_config(&cfg, ct, net_closed_port());
-    make_token(&tok);
-    assert_int_equal(eksauth_sts_get_caller_identity(&cfg, NULL, &tok, &id, &err),
-                     EKSAUTH_EUNAVAIL);
-    assert_non_null(strstr(err.msg, "sts: sts.us-east-1.amazonaws.com: cannot connect"));
+    call_prepare(&c, net_closed_port());
+    assert_int_equal(call_sts(&c), EKSAUTH_EUNAVAIL);
+    assert_non_null(strstr(c.err.msg, "sts: sts.us-east-1.amazonaws.com: cannot connect"));
     /* The URL and its signature are never in the message. */
-    assert_null(strstr(err.msg, "Action="));
-    assert_null(strstr(err.msg, "0123"));
+    assert_null(strstr(c.err.msg, "Action="));
+    assert_null(strstr(c.err.msg, "0123"));
 }
 
 static void test_call_timeout(void **state)
 {
-    struct eksauth_config cfg;
-    struct eksauth_token tok;
-    struct eksauth_sts_identity id;
-    struct eksauth_error err;
-    char ct[128];
+    struct call c;
     double t0, dt;
     int port, fd = net_listener(&port);
 
     (void)state;
-    make_config(&cfg, ct, port);
+    call_prepare(&c, port);
     /* A connect limit above the total is cut to it. */
-    cfg.sts_connect_timeout = 5;
-    make_token(&tok);
+    c.cfg.sts_connect_timeout = 5;
     t0 = now_s();
-    assert_int_equal(eksauth_sts_get_caller_identity(&cfg, NULL, &tok, &id, &err),
-                     EKSAUTH_EUNAVAIL);
+    assert_int_equal(call_sts(&c), EKSAUTH_EUNAVAIL);
     dt = now_s() - t0;
     assert_non_null(strstr(
-        err.msg, "sts: sts.us-east-1.amazonaws.com: timed out (limits: connect 1 s, total 1 s)"));
-    assert_null(strstr(err.msg, "0123"));
+        c.err.msg, "sts: sts.us-east-1.amazonaws.com: timed out (limits: connect 1 s, total 1 s)"));
+    assert_null(strstr(c.err.msg, "0123"));
     /* Never later than the configured limit plus a second. */
     assert_true(dt >= 0.9 && dt < 2.0);
     close(fd);
@@ -469,48 +476,36 @@ static void test_call_timeout(void **state)
 
 static void test_call_bad_ca_file(void **state)
 {
-    struct eksauth_config cfg;
-    struct eksauth_token tok;
-    struct eksauth_sts_identity id;
-    struct eksauth_error err;
-    char ct[128];
+    struct call c;
     int port, fd = net_listener(&port);
 
     (void)state;
-    make_config(&cfg, ct, port);
-    cfg.sts_ca_file = "/nonexistent/eksauth-test-ca.pem";
-    make_token(&tok);
-    assert_int_equal(eksauth_sts_get_caller_identity(&cfg, NULL, &tok, &id, &err),
-                     EKSAUTH_EUNAVAIL);
-    assert_non_null(strstr(err.msg, "sts: sts.us-east-1.amazonaws.com: TLS: cannot read the CA "
-                                    "certificates (sts_ca_file)"));
+    call_prepare(&c, port);
+    c.cfg.sts_ca_file = "/nonexistent/eksauth-test-ca.pem";
+    assert_int_equal(call_sts(&c), EKSAUTH_EUNAVAIL);
+    assert_non_null(strstr(c.err.msg, "sts: sts.us-east-1.amazonaws.com: TLS: cannot read the CA "
+                                      "certificates (sts_ca_file)"));
     close(fd);
 }
 
 static void test_call_proxies(void **state)
 {
-    struct eksauth_config cfg;
-    struct eksauth_token tok;
-    struct eksauth_sts_identity id;
-    struct eksauth_error err;
-    char ct[128], proxy[64];
+    struct call c;
+    char proxy[64];
     int port, fd = net_listener(&port);
 
     (void)state;
     /* Proxies in the environment are ignored: the call still reaches our (silent) listener. */
     snprintf(proxy, sizeof(proxy), "http://127.0.0.1:%d", net_closed_port());
     net_proxy_env_set(proxy, 0);
-    make_config(&cfg, ct, port);
-    make_token(&tok);
-    assert_int_equal(eksauth_sts_get_caller_identity(&cfg, NULL, &tok, &id, &err),
-                     EKSAUTH_EUNAVAIL);
-    assert_non_null(strstr(err.msg, "timed out"));
+    call_prepare(&c, port);
+    assert_int_equal(call_sts(&c), EKSAUTH_EUNAVAIL);
+    assert_non_null(strstr(c.err.msg, "timed out"));
     /* The config's proxy is used, whatever NO_PROXY says: here it refuses, so it fails at once. */
     net_proxy_env_set(proxy, 1);
-    cfg.https_proxy = proxy;
-    assert_int_equal(eksauth_sts_get_caller_identity(&cfg, NULL, &tok, &id, &err),
-                     EKSAUTH_EUNAVAIL);
-    assert_non_null(strstr(err.msg, "cannot connect"));
+    c.cfg.https_proxy = proxy;
+    assert_int_equal(call_sts(&c), EKSAUTH_EUNAVAIL);
+    assert_non_null(strstr(c.err.msg, "cannot connect"));
     net_proxy_env_clear();
     close(fd);
 }
@@ -620,25 +615,11 @@ static void test_upstream_identities(void **state)
            EKSAUTH_EREJECTED, "malformed UserId");
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_good_role),
-        cmocka_unit_test(test_upstream_answers),
-        cmocka_unit_test(test_upstream_identities),
-        cmocka_unit_test(test_good_others),
-        cmocka_unit_test(test_bad_account),
-        cmocka_unit_test(test_user_id_rules),
-        cmocka_unit_test(test_bad_types_and_shapes),
-        cmocka_unit_test(test_error_codes),
-        cmocka_unit_test(test_unavailable),
-        cmocka_unit_test(test_other_statuses),
-        cmocka_unit_test(test_call_input_checks),
-        cmocka_unit_test(test_call_refused),
-        cmocka_unit_test(test_call_timeout),
-        cmocka_unit_test(test_call_bad_ca_file),
-        cmocka_unit_test(test_call_proxies),
-    };
-
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_good_role), cmocka_unit_test(test_upstream_answers),
+                  cmocka_unit_test(test_upstream_identities), cmocka_unit_test(test_good_others),
+                  cmocka_unit_test(test_bad_account), cmocka_unit_test(test_user_id_rules),
+                  cmocka_unit_test(test_bad_types_and_shapes), cmocka_unit_test(test_error_codes),
+                  cmocka_unit_test(test_unavailable), cmocka_unit_test(test_other_statuses),
+                  cmocka_unit_test(test_call_input_checks), cmocka_unit_test(test_call_refused),
+                  cmocka_unit_test(test_call_timeout), cmocka_unit_test(test_call_bad_ca_file),
+                  cmocka_unit_test(test_call_proxies))

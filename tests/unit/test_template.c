@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "eksauth/template.h"
+#include "unit.h"
 
 /* The principal of the upstream vectors: account 123, AKID 321, session jdoe@example.com. */
 static const struct eksauth_principal jdoe = {
@@ -358,22 +359,12 @@ static void test_has_placeholder(void **state)
     assert_false(eksauth_template_has_placeholder(NULL));
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_upstream_vectors),
-        cmocka_unit_test(test_common_templates),
-        cmocka_unit_test(test_single_pass),
-        cmocka_unit_test(test_access_key_id_refused_in_usernames),
-        cmocka_unit_test(test_ec2_private_dns_name_own_instance),
-        cmocka_unit_test(test_ec2_private_dns_name_refused),
-        cmocka_unit_test(test_instance_id_and_dns_name_shapes),
-        cmocka_unit_test(test_unknown_and_unterminated),
-        cmocka_unit_test(test_empty_values),
-        cmocka_unit_test(test_output_bounds),
-        cmocka_unit_test(test_validate),
-        cmocka_unit_test(test_has_placeholder),
-    };
-
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_upstream_vectors), cmocka_unit_test(test_common_templates),
+                  cmocka_unit_test(test_single_pass),
+                  cmocka_unit_test(test_access_key_id_refused_in_usernames),
+                  cmocka_unit_test(test_ec2_private_dns_name_own_instance),
+                  cmocka_unit_test(test_ec2_private_dns_name_refused),
+                  cmocka_unit_test(test_instance_id_and_dns_name_shapes),
+                  cmocka_unit_test(test_unknown_and_unterminated),
+                  cmocka_unit_test(test_empty_values), cmocka_unit_test(test_output_bounds),
+                  cmocka_unit_test(test_validate), cmocka_unit_test(test_has_placeholder))

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "eksauth/timeutil.h"
+#include "unit.h"
 
 #define T_20261130_054331 1796017411
 
@@ -177,14 +178,7 @@ static void test_round_trip(void **state)
     }
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_parse_amz),  cmocka_unit_test(test_parse_amz_refuses),
-        cmocka_unit_test(test_parse),      cmocka_unit_test(test_parse_refuses),
-        cmocka_unit_test(test_format),     cmocka_unit_test(test_format_amz),
-        cmocka_unit_test(test_round_trip),
-    };
-
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_parse_amz), cmocka_unit_test(test_parse_amz_refuses),
+                  cmocka_unit_test(test_parse), cmocka_unit_test(test_parse_refuses),
+                  cmocka_unit_test(test_format), cmocka_unit_test(test_format_amz),
+                  cmocka_unit_test(test_round_trip))

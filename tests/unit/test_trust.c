@@ -21,6 +21,7 @@
 #include <cmocka.h>
 
 #include "eksauth/trust.h"
+#include "unit.h"
 
 #define CONF "/etc/eksauth/aws-auth.yaml"
 
@@ -225,14 +226,7 @@ static void test_check_fd(void **state)
     assert_int_equal(rmdir(dir), 0);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_trusted),      cmocka_unit_test(test_file_rules),
-        cmocka_unit_test(test_folder_rules), cmocka_unit_test(test_sticky_folder),
-        cmocka_unit_test(test_folder_names), cmocka_unit_test(test_explain_parts),
-        cmocka_unit_test(test_check_fd),
-    };
-
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_trusted), cmocka_unit_test(test_file_rules),
+                  cmocka_unit_test(test_folder_rules), cmocka_unit_test(test_sticky_folder),
+                  cmocka_unit_test(test_folder_names), cmocka_unit_test(test_explain_parts),
+                  cmocka_unit_test(test_check_fd))

@@ -13,11 +13,12 @@
 #include <time.h>
 
 #include "doctor.h"
-#include "eksauth/http.h"
 #include "eksauth/cluster_host.h"
+#include "eksauth/eks_api.h"
+#include "eksauth/http.h"
 #include "eksauth/kube.h"
-#include "eksauth/partition.h"
 #include "eksauth/sigv4.h"
+#include "eksauth/sts.h"
 
 /* The body is not needed: any answer means the service is there. */
 static int discard(void *ctx, const char *data, size_t len)
@@ -37,18 +38,24 @@ static double seconds_since(const struct timespec *t0)
 }
 
 /*
- * One GET: any HTTP answer (a redirect too: http.c refuses to follow it but
- * keeps its status) means the service is reachable over TLS we trust.
+ * One GET of url on the connection req has (the library's for the
+ * service), its CA file (ca_file, a config path) read under doctor's root
+ * (into ca_buf): any HTTP answer (a redirect too: http.c refuses to follow
+ * it but keeps its status) means the service is reachable over TLS we trust.
  */
-static void probe(struct doctor *d, struct eksauth_http_request *req, const char *fix)
+static void probe(struct doctor *d, struct eksauth_http_request *req, const char *what,
+                  const char *url, const char *ca_file, char ca_buf[PATH_MAX], const char *fix)
 {
     struct eksauth_http_response resp;
     struct eksauth_error err = {EKSAUTH_OK, ""};
     const char *why = err.msg;
-    size_t wlen = strlen(req->what);
+    size_t wlen = strlen(what);
     struct timespec t0;
     struct finding *f;
 
+    req->what = what;
+    req->url = url;
+    req->ca_file = ca_file != NULL ? rooted(d, ca_file, ca_buf) : NULL;
     req->on_data = discard;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     eksauth_http_perform(req, &resp, &err);
@@ -92,33 +99,37 @@ static bool find_region(struct doctor *d, char *region, size_t n)
     return true;
 }
 
+/*
+ * An AWS API's root, https://host/ (any answer, 404 too, shows it is
+ * there); the fix names its connect_to key (connect_key).
+ */
+static void probe_aws(struct doctor *d, struct eksauth_http_request *req, const char *what,
+                      const char *host, const char *ca_file, const char *connect_key)
+{
+    char url[300], ca[PATH_MAX], fix[1024];
+
+    fmt(url, sizeof(url), "https://%s/", host);
+    fmt(fix, sizeof(fix),
+        "check DNS, routes and security groups to port 443 of %s (a proxy: https_proxy; a VPC "
+        "endpoint without private DNS: %s) in %s",
+        what, connect_key, d->conf_host);
+    probe(d, req, what, url, ca_file, ca, fix);
+}
+
 static void probe_sts(struct doctor *d, const char *region)
 {
-    char host[256], url[300], ca[PATH_MAX], fix[1024];
     struct eksauth_http_request req;
     struct eksauth_error err;
     struct finding *f;
+    char host[256];
 
     if (eksauth_sigv4_sts_host(region, false, host, sizeof(host), &err) != EKSAUTH_OK) {
         f = report(d, LV_ERROR, "network", d->conf_host, "%s", err.msg);
         set_fix(d, f, "set region in %s to this host's region (e.g. us-east-1)", d->conf_host);
         return;
     }
-    fmt(url, sizeof(url), "https://%s/", host);
-    fmt(fix, sizeof(fix),
-        "check DNS, routes and security groups to port 443 (a proxy: https_proxy; a VPC "
-        "endpoint without private DNS: sts_connect_to) in %s",
-        d->conf_host);
-    memset(&req, 0, sizeof(req));
-    req.what = "STS";
-    req.url = url;
-    req.ca_file = d->cfg.sts_ca_file != NULL ? rooted(d, d->cfg.sts_ca_file, ca) : NULL;
-    req.ca_key = "sts_ca_file";
-    req.connect_to = d->cfg.sts_connect_to;
-    req.proxy = d->cfg.https_proxy;
-    req.connect_timeout_ms = d->cfg.sts_connect_timeout * 1000L;
-    req.timeout_ms = d->cfg.sts_timeout * 1000L;
-    probe(d, &req, fix);
+    eksauth_sts_connection(&d->cfg, &req);
+    probe_aws(d, &req, "STS", host, d->cfg.sts_ca_file, "sts_connect_to");
 }
 
 /* GET /version of the API server, trusting the cluster's own CA as sync does. */
@@ -144,17 +155,8 @@ static void probe_kubernetes(struct doctor *d)
     }
     fmt(url, sizeof(url), "%s%sversion", endpoint,
         endpoint[strlen(endpoint) - 1] == '/' ? "" : "/");
-    memset(&req, 0, sizeof(req));
-    req.what = "the Kubernetes API";
-    req.url = url;
-    req.ca_pem = pem;
-    req.ca_pem_len = pem_len;
-    req.ca_file = d->cfg.cluster_ca_file != NULL ? rooted(d, d->cfg.cluster_ca_file, ca) : NULL;
-    req.ca_key = pem != NULL ? "cluster_ca_data" : "cluster_ca_file";
-    req.proxy = d->cfg.https_proxy;
-    req.connect_timeout_ms = EKSAUTH_KUBE_CONNECT_MS;
-    req.timeout_ms = EKSAUTH_KUBE_TIMEOUT_MS;
-    probe(d, &req, fix);
+    eksauth_kube_connection(&d->cfg, pem, pem_len, &req);
+    probe(d, &req, "the Kubernetes API", url, d->cfg.cluster_ca_file, ca, fix);
     free(pem);
 }
 
@@ -162,27 +164,14 @@ static void probe_kubernetes(struct doctor *d)
  */
 static void probe_eks(struct doctor *d, const char *region)
 {
-    const struct eksauth_partition *part = eksauth_partition_find(d->cfg.partition);
-    char url[300], ca[PATH_MAX], fix[1024];
     struct eksauth_http_request req;
+    struct eksauth_error err;
+    char host[256];
 
-    if (part == NULL)
+    if (eksauth_eks_host(&d->cfg, region, host, sizeof(host), &err) != EKSAUTH_OK)
         return;
-    fmt(url, sizeof(url), "https://eks.%s.%s/", region, part->domain);
-    fmt(fix, sizeof(fix),
-        "check DNS, routes and proxy (https_proxy; a VPC endpoint: eks_connect_to) in %s to the "
-        "EKS API",
-        d->conf_host);
-    memset(&req, 0, sizeof(req));
-    req.what = "the EKS API";
-    req.url = url;
-    req.ca_file = d->cfg.eks_ca_file != NULL ? rooted(d, d->cfg.eks_ca_file, ca) : NULL;
-    req.ca_key = "eks_ca_file";
-    req.connect_to = d->cfg.eks_connect_to;
-    req.proxy = d->cfg.https_proxy;
-    req.connect_timeout_ms = EKSAUTH_KUBE_CONNECT_MS;
-    req.timeout_ms = EKSAUTH_KUBE_TIMEOUT_MS;
-    probe(d, &req, fix);
+    eksauth_eks_connection(&d->cfg, &req);
+    probe_aws(d, &req, "the EKS API", host, d->cfg.eks_ca_file, "eks_connect_to");
 }
 
 void check_network(struct doctor *d)

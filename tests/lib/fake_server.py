@@ -1,0 +1,106 @@
+"""fake_server.py - what the stand-ins of tests/lib (fake_*.py) share.
+
+serve() runs a request handler on 127.0.0.1, over TLS when given a certificate,
+and says its port through a ready file once it listens; RequestLog appends one
+JSON line per request; read_control() reads the JSON control file a test
+rewrites while a stand-in runs; write_atomic() writes a file readers never see
+half-written.  The stand-ins import it from their own folder.
+"""
+import argparse
+import json
+import os
+import ssl
+import sys
+import threading
+from http.server import ThreadingHTTPServer
+
+
+def write_atomic(path, text):
+    """text into path: a temp file beside it, fsync, rename."""
+    tmp = "%s.%d.tmp" % (path, os.getpid())
+    with open(tmp, "w") as f:
+        f.write(text)
+        f.flush()
+        os.fsync(f.fileno())
+    os.rename(tmp, path)
+
+
+def arguments(description, tls=True):
+    """An argument parser with the options every stand-in takes.
+
+    --port (0: any free one), --ready-file (gets the port), --control (the
+    JSON file a test rewrites), --log (JSON lines), and with tls the required
+    --cert and --key of its certificate.
+    """
+    p = argparse.ArgumentParser(description=description)
+    p.add_argument("--port", type=int, default=0)
+    p.add_argument("--ready-file")
+    p.add_argument("--control")
+    p.add_argument("--log")
+    if tls:
+        p.add_argument("--cert", required=True)
+        p.add_argument("--key", required=True)
+    return p
+
+
+def tls_context(cert, key):
+    """A server's TLS context: TLS 1.2 or later, HTTP/1.1."""
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.minimum_version = ssl.TLSVersion.TLSv1_2
+    ctx.load_cert_chain(cert, key)
+    ctx.set_alpn_protocols(["http/1.1"])
+    return ctx
+
+
+def serve(handler, port=0, cert=None, key=None, ready_file=None, **attrs):
+    """Serve handler on 127.0.0.1:port (0: any free port) until interrupted.
+
+    Over TLS when cert and key are given; every keyword in attrs becomes an
+    attribute of the server (the handler reads self.server.<name>).  The port
+    goes to ready_file once the socket listens.  Returns 0, an exit code.
+    """
+    srv = ThreadingHTTPServer(("127.0.0.1", port), handler)
+    srv.daemon_threads = True
+    for name, value in attrs.items():
+        setattr(srv, name, value)
+    if cert:
+        srv.socket = tls_context(cert, key).wrap_socket(srv.socket, server_side=True)
+    if ready_file:
+        write_atomic(ready_file, str(srv.server_address[1]))
+    try:
+        srv.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+class RequestLog:
+    """One JSON line per request in path (nothing when path is None), whole under threads."""
+
+    def __init__(self, path):
+        self.path = path
+        self.lock = threading.Lock()
+
+    def __call__(self, rec):
+        if self.path:
+            with self.lock, open(self.path, "a") as f:
+                f.write(json.dumps(rec) + "\n")
+
+
+def read_control(path, who):
+    """The JSON object in the control file path; None when there is none.
+
+    A file that cannot be read or holds no JSON object counts as none, said
+    on stderr as who (a test may be rewriting it).
+    """
+    if not path:
+        return None
+    try:
+        with open(path) as f:
+            ctl = json.load(f)
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as e:
+        sys.stderr.write("%s: control file %s: %s\n" % (who, path, e))
+        return None
+    return ctl if isinstance(ctl, dict) else None
