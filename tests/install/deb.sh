@@ -178,16 +178,30 @@ awk '/pam_eksauth/ { e = NR } /pam_unix/ && !u { u = NR } END { exit !(e && u &&
 ok $? "common-auth: pam_eksauth before pam_unix" || diag "$R/etc/pam.d/common-auth"
 grep -q pam_eksauth "$R/etc/pam.d/common-account" && grep -q pam_eksauth "$R/etc/pam.d/common-session"
 ok $? "common-account and common-session: pam_eksauth"
-# doctor agrees that this PAM stack works (Debian's pam.d/sshd includes the common-* files).
-inroot eksauth doctor --json >"$T/doctor.json" 2>"$T/doctor.err"
-python3 -c '
+# doctor_errors: eksauth doctor --json in the root; its config, module,
+# nsswitch, PAM and DB errors, one a line (status 1 when there is one).
+doctor_errors() {
+    inroot eksauth doctor --json >"$T/doctor.json" 2>"$T/doctor.err"
+    python3 -c '
 import json, sys
 bad = [f for f in json.load(open(sys.argv[1]))["findings"]
        if f["check"] in ("pam", "nsswitch", "modules", "config", "db") and f["level"] == "error"]
 for f in bad:
     print(f["where"], f["problem"])
-sys.exit(1 if bad else 0)' "$T/doctor.json" >"$T/doctor.bad"
+sys.exit(1 if bad else 0)' "$T/doctor.json"
+}
+# common-session comes before Debian's pam_env user_readenv=1 line in
+# pam.d/sshd: doctor names exactly that, and docs/operating.md's step for
+# this route (take user_readenv=1 out) leaves a stack doctor accepts.
+doctor_errors >"$T/doctor.bad"
+is "$(sed -E 's/:[0-9]+/:N/g' "$T/doctor.bad")" \
+    "/etc/pam.d/sshd:N session: pam_env with user_readenv=1 runs after pam_eksauth (/etc/pam.d/sshd:N): a user's ~/.pam_environment sets EKS_* over the module's values" \
+    "eksauth doctor after pam-auth-update: the one error is Debian's pam_env user_readenv=1 after the session line"
+cp -p "$R/etc/pam.d/sshd" "$T/pam.d-sshd.stock"
+sed -i -E 's/^(session[[:space:]]+required[[:space:]]+pam_env\.so)[[:space:]]+user_readenv=1/\1/' "$R/etc/pam.d/sshd"
+doctor_errors >"$T/doctor.bad"
 ok $? "eksauth doctor in the root: no config, module, nsswitch, PAM or DB error" || diag "$T/doctor.bad"
+cp -p "$T/pam.d-sshd.stock" "$R/etc/pam.d/sshd" # Debian's file again: purge must restore it
 
 # --- 6. logins, removal and the break-glass account ----------------------
 # The STS stand-in runs on the host; the root's sshd reaches it on 127.0.0.1
