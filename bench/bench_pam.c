@@ -23,9 +23,9 @@
  *   BP_CLUSTER                      the x-k8s-aws-id the module sends STS
  *                                   (this host's audience, audience.h)
  * and, optional, BP_CURL=PATH: also time a curl(1) process per pair (the
- * "one curl" of DESIGN §6), and BP_KEEP_MODULE=PATH: dlopen the module once before the
- * runs, so that pam_end does not unload it and pam_start does not load and
- * relocate it again (a long-lived PAM host; sshd and sudo load it per login).
+ * "one curl" of the old target, bench/README.md), and BP_KEEP_MODULE=PATH: dlopen the module once
+ * before the runs, so that pam_end does not unload it and pam_start does not load and relocate it
+ * again (a long-lived PAM host; sshd and sudo load it per login).
  */
 #include "config.h"
 

@@ -1,7 +1,7 @@
 /*
  * bench_token.c - row 1 of `make bench`: the local checks of one assumed-role
  * token (eksauth_token_check: base64url, URL and query parse, every rule) vs
- * base64url-decoding the same token alone (DESIGN §6: <= 3x).
+ * base64url-decoding the same token alone (bench/README.md's target: <= 3x).
  *
  * The token is minted here with the project's own signer (the code behind
  * `eksauth token`), from fixed fake credentials with a 900-character session

@@ -493,7 +493,8 @@ static enum eksauth_status set_map(struct parser *ps, const struct key *k, char 
         /* One k8s name, one answer: a second line for it would be a silent override. */
         if (strcmp((*map)[i].from, from) == 0)
             return LINE_FAIL(ps, "%s: \"%.64s\" is already mapped", k->name, from);
-        /* One login belongs to one k8s user (DESIGN §3); groups may share a target. */
+        /* One login belongs to one k8s user (docs/names-and-ids.md, "One login, one person");
+         * groups may share a target. */
         if (strcmp(k->name, "user_map") == 0 && strcmp((*map)[i].to, to) == 0)
             return LINE_FAIL(ps, "%s: %s is already the login of \"%.64s\"", k->name, to,
                              (*map)[i].from);

@@ -1,7 +1,7 @@
 /*
  * sts.c - STS GetCallerIdentity through http.c (the one libcurl layer), and
  * the pure reader of its answer (json-c).  See sts.h for the contract and
- * DESIGN §3 "STS call".
+ * docs/token-rules.md, "The STS call".
  */
 #include "config.h"
 
@@ -238,7 +238,8 @@ enum eksauth_status eksauth_sts_parse_response(long http_status, const char *bod
         st = eksauth_fail(err, EKSAUTH_EREJECTED, ERR_PREFIX ": bad answer: %s", aerr.msg);
         goto out;
     }
-    /* Stricter than upstream (token-rules.md §10.6): Account is 12 digits and the ARN's own. */
+    /* Stricter than upstream (docs/token-rules.md, "The identity from STS's answer"): Account is 12
+     * digits and the ARN's own. */
     if (!twelve_digits(account)) {
         st = eksauth_fail(err, EKSAUTH_EREJECTED,
                           ERR_PREFIX ": bad answer: Account is not 12 digits");
@@ -260,8 +261,8 @@ enum eksauth_status eksauth_sts_parse_response(long http_status, const char *bod
     memcpy(out->user_id, user_id, strlen(user_id) + 1);
 
     /*
-     * token-rules.md §3.3: users, federated users and root keep the whole
-     * UserId; a role session's is "ROLEID:SESSION" in exactly two parts.
+     * docs/token-rules.md, "The identity from STS's answer": users, federated users and root keep
+     * the whole UserId; a role session's is "ROLEID:SESSION" in exactly two parts.
      */
     switch (out->parsed.type) {
     case EKSAUTH_ARN_USER:

@@ -1,6 +1,6 @@
 /*
  * template.c - render the aws-auth username and group templates in one
- * left-to-right pass (token-rules.md §5.4 and eksauth's decisions 5, 8).
+ * left-to-right pass (docs/aws-auth.md, "Templates").
  * {{EC2PrivateDNSName}} resolves only to this host's own instance (see
  * template.h): decision 5 refused it until now.
  *

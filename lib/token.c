@@ -248,7 +248,7 @@ enum eksauth_status eksauth_token_check_host(const char *host, const char *parti
     return EKSAUTH_OK;
 }
 
-/* ---- parameters (§2 steps 9-12, CVE-2022-2385) -------------------------- */
+/* ---- parameters (docs/token-rules.md steps 10-12, CVE-2022-2385) --------- */
 
 static int allowed_param_index(const char *key, size_t len)
 {
@@ -584,7 +584,7 @@ static enum eksauth_status check_window(const struct eksauth_token *tok, time_t 
 
 /* ---- the check ---------------------------------------------------------- */
 
-/* Length, prefix and base64 (§2 steps 1-3): the decoded URL lands in tok->url. */
+/* Length, prefix and base64 (docs/token-rules.md steps 1-3): the decoded URL lands in tok->url. */
 static enum eksauth_status decode_token(const char *token, size_t len, struct eksauth_token *tok,
                                         struct eksauth_error *err)
 {
@@ -620,7 +620,7 @@ enum eksauth_status eksauth_token_check(const char *token, size_t len, time_t no
     st = decode_token(token, len, out, err);
     if (st != EKSAUTH_OK)
         goto out;
-    /* Scheme, userinfo, port, fragment, path and query syntax (§2 steps 4-9, §10 item 1). */
+    /* Scheme, userinfo, port, fragment, path and query syntax (docs/token-rules.md steps 4-8). */
     st = eksauth_url_parse(out->url, out->url_len, &url, err);
     if (st != EKSAUTH_OK) {
         st = as_rejection(err, NULL);

@@ -539,7 +539,8 @@ static enum nss_status template_pw(const struct eksauth_iddb *db, const char *na
     explicit_bzero(&key, sizeof(key));
     if (verdict != EKSAUTH_IDDB_TEMPLATED)
         return from_status(EKSAUTH_ENOTFOUND, errnop);
-    /* A local account's name is never served through eksauth (DESIGN §3). */
+    /* A local account's name is never served through eksauth (docs/names-and-ids.md, "Names eksauth
+     * never serves"). */
     if (nss_local_name(name))
         return from_status(EKSAUTH_ENOTFOUND, errnop);
     hl = eksauth_iddb_expand_home(eksauth_iddb_home_pattern(db), name, home, sizeof(home));

@@ -1,7 +1,7 @@
 /*
  * cmd_check_token.c - `eksauth check-token [--now TIME] [TOKEN|-]`: the
  * local token checks alone (no STS), and the parsed token as JSON
- * (DESIGN §3 "Command line").
+ * (docs/design.md, "The command line").
  */
 #include "config.h"
 

@@ -1,6 +1,6 @@
 /*
  * cmd_map.c - `eksauth map ARN`: what aws-auth and this host's policy make
- * of a principal, without a token or STS (DESIGN §3 "Command line").
+ * of a principal, without a token or STS (docs/design.md, "The command line").
  */
 #include "config.h"
 

@@ -1,6 +1,6 @@
 /*
  * eksauth.c - the command line: global options, then one subcommand
- * (DESIGN §3 "Command line").  Each subcommand lives in tools/cmd_*.c and
+ * (docs/design.md, "The command line").  Each subcommand lives in tools/cmd_*.c and
  * adapts the library; nothing here decides anything about a login.
  */
 #include "config.h"

@@ -1,7 +1,7 @@
 /*
  * http.h - the one libcurl request helper of eksauth: STS GetCallerIdentity,
  * instance metadata, the Kubernetes API and the EKS API all call it, so the
- * transport rules of DESIGN §3 "STS call" live in one place: TLS always
+ * transport rules of docs/token-rules.md ("The STS call") live in one place: TLS always
  * verified (a configured CA file or in-memory PEM replaces the system store),
  * no redirects, no proxy from the environment (only the one passed in),
  * connect and total timeouts, a bounded body, no signals, no connection kept,

@@ -1,6 +1,6 @@
 /*
  * pieces.h - reassemble an EKS token that the client sent in pieces
- * (DESIGN §1 "Long tokens"), as a pure function a fuzzer can call.
+ * (docs/design.md, "The client half"), as a pure function a fuzzer can call.
  *
  * The protocol of pam_eksauth's authentication stage: the first answer is
  * to "EKS token: "; an answer that ends with '\' (never a base64url

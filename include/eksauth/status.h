@@ -48,7 +48,8 @@ void eksauth_error_append(struct eksauth_error *err, const char *fmt, ...)
 /* A short stable name for a status ("rejected", "not mapped", ...). */
 const char *eksauth_status_name(enum eksauth_status st);
 
-/* The command line's exit code for a status (DESIGN §3): 0, 1, 2, 3 or 4. */
+/* The command line's exit code for a status (docs/design.md, "The command line"): 0, 1, 2, 3 or 4.
+ */
 int eksauth_status_exit_code(enum eksauth_status st);
 
 #endif

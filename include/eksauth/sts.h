@@ -1,5 +1,5 @@
 /*
- * sts.h - STS GetCallerIdentity for a checked token (DESIGN §3 "STS call"):
+ * sts.h - STS GetCallerIdentity for a checked token (docs/token-rules.md, "The STS call"):
  * GET the token's URL unchanged over verified HTTPS with
  * "x-k8s-aws-id: <cluster_id>" and "Accept: application/json", no
  * redirects, connect and total timeouts, a 64 KiB body cap, proxies from
@@ -35,7 +35,7 @@ struct eksauth_sts_identity {
     char arn[EKSAUTH_ARN_MAX];                 /* Arn as STS answered */
     char account[16];                          /* Account: 12 digits, the ARN's account */
     char user_id[EKSAUTH_STS_USERID_MAX];      /* UserId as STS answered */
-    char principal_id[EKSAUTH_STS_USERID_MAX]; /* token-rules.md §3.3: "AROA..." of
+    char principal_id[EKSAUTH_STS_USERID_MAX]; /* docs/token-rules.md: "AROA..." of
                                                   "AROA...:session"; the whole UserId for users,
                                                   federated users and root */
     struct eksauth_arn parsed;                 /* canonical ARN, type, session name */

@@ -58,7 +58,7 @@ enum eksauth_status eksauth_token_check(const char *token, size_t len, time_t no
                                         struct eksauth_token *out, struct eksauth_error *err);
 
 /*
- * Check that host is an STS host of the partition (token-rules.md decision 3)
+ * Check that host is an STS host of the partition (docs/token-rules.md, "Hosts")
  * and put its region in region ("us-east-1" for the global host).  For a
  * host of extra_hosts the region is its first label shaped like a region
  * ("vpce-0a1b.sts.us-east-1.vpce.amazonaws.com"), or "" when it has none.

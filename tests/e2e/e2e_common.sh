@@ -7,7 +7,7 @@
 #   - an eksauth.conf pointing at it, the test aws-auth and an identity DB;
 #   - a private mount namespace, held open by one `sleep` process, in which
 #     /etc/pam.d, /etc/nsswitch.conf, /etc/ld.so.cache and /etc/sudoers are
-#     copies of our own (test-harness.md §4.3, variant B: the ld.so.cache
+#     copies of our own (the ld.so.cache
 #     also lists the build's nss_eksauth folder, so setuid sudo loads it),
 #     and /dev, /run, /var/lib and /var/log are overlays whose changes land
 #     in $H: /dev/log is our syslog listener, /run/sshd exists, and

@@ -1,6 +1,6 @@
 #!/bin/bash
 # sshd.sh - eksauth end to end, the way a bastion operator and an engineer
-# with a laptop meet it (issue 6, DESIGN §1):
+# with a laptop meet it (issue 6; docs/design.md, "The client half"):
 #   the STS stand-in over TLS; `eksauth sync` of a test aws-auth; a real sshd
 #   (Debian openssh-server) on 127.0.0.1 and a free port with UsePAM,
 #   KbdInteractiveAuthentication yes, PasswordAuthentication no and

@@ -5,7 +5,7 @@
  * username and groups for principals with hostile session names, then the
  * POSIX names those give.  Promises checked: warnings and errors are single
  * lines; a found entry is the one looked up; a rendered login or group is a
- * valid POSIX name with none of ':' ',' newline (DESIGN §4).
+ * valid POSIX name with none of ':' ',' newline (SECURITY.md, "Invariants").
  */
 #include "config.h"
 

@@ -2,7 +2,7 @@
  * fuzz_token.c - libFuzzer target: eksauth_token_check on arbitrary bytes,
  * with the default policy and with a VPC endpoint host, at a clock five
  * minutes after the seed tokens were signed.  An accepted token must keep
- * every promise of token-rules.md: re-parsing its URL finds only allowed,
+ * every promise of docs/token-rules.md: re-parsing its URL finds only allowed,
  * distinct parameters, GetCallerIdentity, x-k8s-aws-id and host signed, a
  * 64-hex signature and a date inside the window.
  */

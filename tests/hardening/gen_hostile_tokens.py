@@ -2,8 +2,8 @@
 """gen_hostile_tokens.py - a corpus of forged and malformed EKS tokens made
 from one real token, for tests/hardening/hostile_tokens.sh.
 
-Every rule of reference/token-rules.md §2 and of eksauth's strict extras
-(§10) is broken alone, then in pairs; plus case tricks, percent-encoding
+Every rule of docs/token-rules.md ("The rules in order", eksauth's strict
+extras included) is broken alone, then in pairs; plus case tricks, percent-encoding
 tricks, overlong fields, NUL bytes, non-ASCII bytes and hosts that look like
 STS.  Every case must be refused by the local checks: a case a reading of
 the rules could accept is not in here (e.g. "%41ction" for "Action" decodes

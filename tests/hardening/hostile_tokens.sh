@@ -1,6 +1,6 @@
 #!/bin/bash
 # hostile_tokens.sh - a corpus of forged and malformed tokens
-# (gen_hostile_tokens.py: every rule of token-rules.md broken alone and in
+# (gen_hostile_tokens.py: every rule of docs/token-rules.md broken alone and in
 # pairs, case and percent-encoding tricks, overlong fields, NUL and
 # non-ASCII bytes, hosts that look like STS), made from a real token minted
 # now, goes through

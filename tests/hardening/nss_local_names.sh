@@ -9,8 +9,8 @@
 # matches a user by the names of its gids: eksauth's members of eks-ops
 # would get the sudoers rules of a local group eks-ops made since (and, in
 # a DB from before version 3, eksauth alice's private group those of a
-# local group alice).  Here, in a private mount namespace (test-harness.md
-# §4.3: nsswitch.conf, ld.so.cache, passwd, group, sudoers and
+# local group alice).  Here, in a private mount namespace (tests/e2e/e2e_common.sh
+# does the same: nsswitch.conf, ld.so.cache, passwd, group, sudoers and
 # /var/lib/eksauth bound over the host's), through glibc (getent, id) and
 # real sudo (sudo -l -U as root, and a setuid sudo run by the eksauth uid).
 # TAP output.

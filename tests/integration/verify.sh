@@ -88,7 +88,7 @@ is "$(field groups)" "system:masters" "mapping: groups"
 is "$(field source)" "mapRoles" "mapping: source mapRoles"
 is "$(field posix_groups)" "eks-system-masters,eks-users" "POSIX: system:masters is eks-system-masters, and every login is in eks-users"
 
-# 14-16: the request that reached STS: headers as DESIGN §3 says.
+# 14-16: the request that reached STS: headers as docs/token-rules.md ("The STS call") says.
 "$PYTHON" - "$tmp/main.log" >"$tmp/hdr.txt" <<'EOF'
 import json, sys
 r = [json.loads(l) for l in open(sys.argv[1])][-1]

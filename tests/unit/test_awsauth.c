@@ -132,7 +132,7 @@ static void expect_map_fails(const struct eksauth_awsauth *aa, const char *arn_t
 static const char *const masters[] = {"system:masters"};
 
 /* ------------------------------------------------------------------------ */
-/* The sample ConfigMap (reference/aws-auth-configmap.txt plus its snippet). */
+/* The sample ConfigMap (tests/fixtures/aws-auth-sample.yaml). */
 
 static void test_sample_yaml(void **state)
 {
@@ -187,9 +187,9 @@ static void test_sample_yaml(void **state)
 }
 
 /*
- * {{EC2PrivateDNSName}} (token-rules.md §5.4, TestAuthenticateVerifierNodeMapping):
- * rendered for the host's own instance only; needs_host_instance says when
- * mapping needs it, so other logins never read instance metadata.
+ * {{EC2PrivateDNSName}} (docs/aws-auth.md, "Templates"; upstream's
+ * TestAuthenticateVerifierNodeMapping): rendered for the host's own instance only;
+ * needs_host_instance says when mapping needs it, so other logins never read instance metadata.
  */
 static void test_ec2_private_dns_name(void **state)
 {

@@ -70,11 +70,13 @@ static void test_configmap(void **state)
 /* The list of one name: the list's version for the watch, the item as the document. */
 static void test_list(void **state)
 {
-    char rv[EKSAUTH_KUBE_RV_MAX], list_rv[EKSAUTH_KUBE_RV_MAX], doc[2048], *obj = NULL;
+    char rv[EKSAUTH_KUBE_RV_MAX], list_rv[EKSAUTH_KUBE_RV_MAX], doc[2048], *obj = NULL, *cm;
+    size_t cm_len = 0;
     struct eksauth_error err;
     size_t len = 0;
 
     (void)state;
+    cm = fixture_read(CONFIGMAP, &cm_len);
     snprintf(doc, sizeof(doc),
              "{\"kind\":\"ConfigMapList\",\"apiVersion\":\"v1\",\"metadata\":{\"resourceVersion\":"
              "\"9000\"},\"items\":[%s]}",
@@ -124,6 +126,7 @@ static void test_list(void **state)
                                           sizeof(list_rv), &err),
                   EKSAUTH_EINVAL);
     assert_null(obj);
+    free(cm);
 }
 
 static void test_events(void **state)

@@ -90,7 +90,8 @@ static void test_status_names(void **state)
     assert_string_equal(eksauth_status_name((enum eksauth_status)99), "unknown");
 }
 
-/* DESIGN §3: 0 ok, 1 rejected, 2 usage or config, 3 not mapped, 4 STS unavailable. */
+/* docs/design.md, "The command line": 0 ok, 1 rejected, 2 usage or config, 3 not mapped, 4 STS
+ * unavailable. */
 static void test_exit_codes(void **state)
 {
     (void)state;

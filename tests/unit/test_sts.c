@@ -118,7 +118,8 @@ static void test_good_others(void **state)
     assert_string_equal(id.principal_id, "AIDAFAKEUSERID000001");
     assert_int_equal(id.parsed.type, EKSAUTH_ARN_USER);
     assert_string_equal(id.parsed.session_name, "");
-    /* Federated user: "ACCOUNT:NAME" stays whole (token-rules.md §3.3, commit 9fa86f7d). */
+    /* Federated user: "ACCOUNT:NAME" stays whole (docs/token-rules.md, "The identity from STS's
+     * answer"). */
     assert_int_equal(parse(200,
                            answer("\"arn:aws:sts::111122223333:federated-user/Bob\"",
                                   "\"111122223333\"", "\"111122223333:Bob\""),

@@ -112,7 +112,8 @@ static void test_access_key_id_refused_in_usernames(void **state)
     expect_render("ak-{{AccessKeyID}}", &jdoe, EKSAUTH_TEMPLATE_GROUP, "ak-321");
 }
 
-/* The node of token-rules.md §5.4 (TestAuthenticateVerifierNodeMapping), on its own host. */
+/* The node of docs/aws-auth.md, "Templates" (upstream's TestAuthenticateVerifierNodeMapping), on
+ * its own host. */
 static const struct eksauth_principal node = {
     .arn = "arn:aws:sts::123456789012:assumed-role/TestNodeRole/i-0c6f21bf1f24f9708",
     .canonical_arn = "arn:aws:iam::123456789012:role/TestNodeRole",
