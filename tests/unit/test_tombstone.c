@@ -61,6 +61,7 @@ static void test_removed_names_are_held(void **state)
     assert_int_equal(eksauth_tombstones_carry(old, b, NOW, 180, &added, NULL), EKSAUTH_OK);
     assert_int_equal(added, 2);
     db = iddb_sample_open(b, &data);
+    eksauth_iddb_builder_free(b); /* the DB lives in data */
     assert_int_equal(eksauth_iddb_tombstone_count(db), 2);
     assert_int_equal(eksauth_iddb_tombstone_at(db, 0, &t), EKSAUTH_OK);
     assert_string_equal(t.name, "eks-system-masters");
