@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -38,4 +39,24 @@ int cli_print_json(struct json_object *obj)
         return EXIT_USAGE;
     }
     return 0;
+}
+
+/* All of buf to fd, through short writes and EINTR: false on an error. */
+bool cli_write_all(int fd, const char *buf, size_t len)
+{
+    bool ok = true;
+    ssize_t n;
+
+    while (len > 0 && ok) {
+        n = write(fd, buf, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            ok = false;
+        } else {
+            buf += n;
+            len -= (size_t)n;
+        }
+    }
+    return ok;
 }

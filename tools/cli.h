@@ -45,6 +45,9 @@ void cli_error(const char *what, const char *fmt, ...) __attribute__((format(pri
 /* Print err as "eksauth: <what>: <message>" and return the exit code of its status. */
 int cli_fail(const char *what, const struct eksauth_error *err);
 
+/* All of buf to fd, through short writes and EINTR: false on an error. */
+bool cli_write_all(int fd, const char *buf, size_t len);
+
 /*
  * Open the host's context (context.h) once: the config of --config FILE
  * (must exist), else EKSAUTH_CONFIG, else /etc/eksauth/eksauth.conf when

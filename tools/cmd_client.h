@@ -77,6 +77,23 @@ struct client_token {
 enum eksauth_status client_mint_token(bool builtin, const char *audience, const char *dir,
                                       struct client_token *t, struct eksauth_error *err);
 
+/*
+ * The check of a token EKSAUTH_TOKEN_COMMAND printed (the user's command,
+ * which may ignore EKSAUTH_AUDIENCE): STS must accept it for audience, as
+ * a host would; anything else is EKSAUTH_EREJECTED or the like, never sent.
+ */
+enum eksauth_status client_check_minted_for(const struct client_token *t, const char *audience,
+                                            time_t now, struct eksauth_error *err);
+
+/* "k8s-aws-v1." and base64url, at most EKSAUTH_TOKEN_MAX_LEN bytes: the shape of a token. */
+bool client_token_shaped(const char *t, size_t len);
+
+/*
+ * The value of an environment variable of the person who runs ssh or sudo,
+ * NULL when unset or empty: the client runs as them, never setuid.
+ */
+const char *client_env(const char *name);
+
 /* A folder fit for a token: a directory of the effective user, mode 0700 or stricter. */
 enum eksauth_status client_check_private_dir(const char *path, struct eksauth_error *err);
 

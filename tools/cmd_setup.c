@@ -1,9 +1,9 @@
 /*
  * cmd_setup.c - `eksauth setup [--undo] [--dry-run] [--root DIR]`: write
  * (or take back) the host files of README.md's bastion steps 4 to 7.  What
- * goes where is the library's (eksauth/setup.h); this file reads the
- * options and the config (for the sudo group and the group of every login)
- * and prints one line a file.
+ * goes where is the library's (eksauth/setup.h, eksauth/setup_plan.h);
+ * this file reads the options and the config (for the sudo group and the
+ * group of every login) and prints one line a file.
  * Exit 0 done (or nothing to do), 2 usage, config or a file that cannot be
  * changed safely (nothing is written then).
  */
@@ -17,6 +17,7 @@
 #include "cli.h"
 #include "eksauth/paths.h"
 #include "eksauth/setup.h"
+#include "eksauth/setup_plan.h"
 
 #define WHAT "setup"
 

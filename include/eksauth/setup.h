@@ -23,23 +23,17 @@
  * wrote (this version's text or an earlier one's).  Running either twice
  * changes nothing the second time.
  *
- * The text functions are pure; eksauth_setup_plan reads the files and
- * decides, eksauth_setup_apply writes (atomically, file by file).  A file
- * that cannot be changed safely (a pam_eksauth line setup did not write, a
- * drop-in with other content, a sudo.conf that sets another group_source,
- * a symbolic link) fails the plan before anything is written, with a
- * message naming the file and the way out.
+ * These functions are pure: a file's text in, its new text out.
+ * setup_plan.h reads the files, decides with them and writes.
  */
 #ifndef EKSAUTH_SETUP_H
 #define EKSAUTH_SETUP_H
 
 #include <stdbool.h>
 #include <stddef.h>
-#include <sys/types.h>
 
 #include "eksauth/config.h"
 #include "eksauth/names.h"
-#include "eksauth/paths.h"
 #include "eksauth/status.h"
 
 /* The line in front of every block setup adds to a shared file. */
@@ -59,46 +53,7 @@
 /* The line of /etc/sudo.conf: sudo reads the groups from NSS (the identity DB) at every use. */
 #define EKSAUTH_SETUP_GROUP_SOURCE "Set group_source dynamic"
 
-#define EKSAUTH_SETUP_FILES 5
-
-enum eksauth_setup_action {
-    EKSAUTH_SETUP_UNCHANGED, /* already as setup (or --undo) leaves it */
-    EKSAUTH_SETUP_WRITE,     /* written with text */
-    EKSAUTH_SETUP_REMOVE,    /* removed (--undo) */
-    EKSAUTH_SETUP_SKIP,      /* left alone; note says why */
-};
-
-struct eksauth_setup_file {
-    const char *name;            /* "/etc/pam.d/sshd": as on the host, without the root */
-    char path[EKSAUTH_PATH_MAX]; /* root + name */
-    const char *what;            /* what setup keeps there, for the report */
-    enum eksauth_setup_action action;
-    char *text; /* WRITE: the new content */
-    size_t len;
-    mode_t mode;
-    char note[EKSAUTH_ERROR_MAX]; /* SKIP: why; otherwise a warning, or "" */
-};
-
-struct eksauth_setup_plan {
-    struct eksauth_setup_file files[EKSAUTH_SETUP_FILES];
-    size_t n;
-};
-
-struct eksauth_setup_options {
-    const char *root; /* NULL or "/": this host; else a tree laid out like it (an image) */
-    bool undo;
-    /*
-     * The group the sudoers file names (eksauth_setup_sudo_group), or NULL:
-     * no sudoers file, for the reason in sudo_skip.  --undo needs neither.
-     */
-    const char *sudo_group;
-    const char *sudo_skip;
-    /* The group of every login (eksauth_setup_users_group): the sshd Match block's; not for --undo.
-     */
-    const char *users_group;
-};
-
-/* ---- pure: one file's text in, its new text out (malloc'd; NUL-terminated) ---- */
+/* One file's text in, its new text out (malloc'd; NUL-terminated). */
 
 /* eksauth right after files (and an [action] after it) on passwd: and group:; undo: out again. */
 enum eksauth_status eksauth_setup_nsswitch(const char *text, bool undo, char **out,
@@ -145,6 +100,9 @@ enum eksauth_status eksauth_setup_sudo_conf(const char *text, bool undo, char **
  */
 bool eksauth_setup_sudo_group_source(const char *text, char *value, size_t n, unsigned *line);
 
+/* Whether a line of text (not a comment) names pam_eksauth.so. */
+bool eksauth_setup_runs_pam_eksauth(const char *text);
+
 /* The text of /etc/sudoers.d/eksauth for group (malloc'd), and whether text is one of them. */
 char *eksauth_setup_sudoers(const char *group);
 bool eksauth_setup_sudoers_is_ours(const char *text);
@@ -161,17 +119,5 @@ enum eksauth_status eksauth_setup_sudo_group(const struct eksauth_config *cfg,
 
 /* The group every login is in (config users_group, else group_prefix + "users"): out. */
 void eksauth_setup_users_group(const struct eksauth_config *cfg, char out[EKSAUTH_NAME_MAX + 1]);
-
-/* ---- I/O ---- */
-
-/* Read the files and decide; EKSAUTH_EINVAL (a conflict) leaves plan empty. */
-enum eksauth_status eksauth_setup_plan(const struct eksauth_setup_options *o,
-                                       struct eksauth_setup_plan *plan, struct eksauth_error *err);
-
-/* Write and remove what the plan says, file by file (each one atomically). */
-enum eksauth_status eksauth_setup_apply(const struct eksauth_setup_plan *plan,
-                                        struct eksauth_error *err);
-
-void eksauth_setup_plan_free(struct eksauth_setup_plan *plan);
 
 #endif

@@ -4,8 +4,7 @@
  * refusals (a pam_eksauth line setup did not write, no auth line, no
  * passwd: line, another group_source), what an earlier setup wrote taken
  * over, the sshd drop-in with its Match block, the sudoers file and its
- * group, and the plan and its application on a throwaway root (a conflict
- * writes nothing; --undo leaves what is not setup's).
+ * group.  The plan and its application: test_setup_plan.c.
  */
 #include "config.h"
 
@@ -15,53 +14,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <cmocka.h>
 
-#include "eksauth/file.h"
 #include "eksauth/setup.h"
-
-/* The shape of Debian 12's /etc/pam.d/sshd (openssh-server), comments cut short. */
-static const char debian_sshd[] =
-    "# PAM configuration for the Secure Shell service\n"
-    "\n"
-    "# Standard Un*x authentication.\n"
-    "@include common-auth\n"
-    "\n"
-    "account    required     pam_nologin.so\n"
-    "\n"
-    "# Standard Un*x authorization.\n"
-    "@include common-account\n"
-    "\n"
-    "session [success=ok ignore=ignore module_unknown=ignore default=bad]        pam_selinux.so "
-    "close\n"
-    "session    required     pam_loginuid.so\n"
-    "session    optional     pam_keyinit.so force revoke\n"
-    "\n"
-    "# Standard Un*x session setup and teardown.\n"
-    "@include common-session\n"
-    "\n"
-    "session    optional     pam_motd.so  motd=/run/motd.dynamic\n"
-    "session    optional     pam_mail.so standard noenv # [1]\n"
-    "session    required     pam_limits.so\n"
-    "session    required     pam_env.so # [1]\n"
-    "session    required     pam_env.so user_readenv=1 envfile=/etc/default/locale\n"
-    "session [success=ok ignore=ignore module_unknown=ignore default=bad]        pam_selinux.so "
-    "open\n"
-    "\n"
-    "# Standard Un*x password updating.\n"
-    "@include common-password\n";
-
-static const char debian_nsswitch[] = "# /etc/nsswitch.conf\n"
-                                      "\n"
-                                      "passwd:         files systemd\n"
-                                      "group:          files systemd\n"
-                                      "shadow:         files systemd\n"
-                                      "gshadow:        files systemd\n"
-                                      "\n"
-                                      "hosts:          files dns\n";
+#include "setup_fixtures.h"
 
 /* The line number (1-based) of the first line equal to want, or 0. */
 static unsigned line_of(const char *text, const char *want)
@@ -309,14 +266,18 @@ static void test_pam_without_auth_lines(void **state)
     assert_non_null(strstr(err.msg, "no auth line"));
 }
 
-/* ------------------------------------------------------------- sudo.conf */
+/* A PAM file runs pam_eksauth when a line that is not a comment names it (common-auth's check). */
+static void test_pam_runs_pam_eksauth(void **state)
+{
+    (void)state;
+    assert_false(eksauth_setup_runs_pam_eksauth(debian_sshd));
+    assert_false(eksauth_setup_runs_pam_eksauth("# auth optional pam_eksauth.so\n"));
+    assert_true(eksauth_setup_runs_pam_eksauth("auth required pam_unix.so\n"
+                                               "auth [success=end default=ignore] pam_eksauth.so"));
+    assert_false(eksauth_setup_runs_pam_eksauth(""));
+}
 
-/* The shape of Debian 12's /etc/sudo.conf (sudo), comments cut short: nothing set. */
-static const char debian_sudo_conf[] = "#\n"
-                                       "# Default /etc/sudo.conf file\n"
-                                       "#\n"
-                                       "#Set group_source static\n"
-                                       "#Path askpass /usr/X11R6/bin/ssh-askpass\n";
+/* ------------------------------------------------------------- sudo.conf */
 
 static void test_sudo_conf_group_source_and_back(void **state)
 {
@@ -408,15 +369,6 @@ static void test_sudo_conf_none_yours_and_another_source(void **state)
 
 /* --------------------------------------------------------------- sshd drop-in */
 
-/* The drop-in setup wrote before its Match block. */
-static const char dropin_v1[] =
-    "# /etc/ssh/sshd_config.d/eksauth.conf, written by eksauth setup (eksauth setup --undo\n"
-    "# removes it).  Tokens reach PAM as keyboard-interactive answers: the password\n"
-    "# method drops answers over 1024 bytes.  Debian's sshd_config reads this folder\n"
-    "# first, and the first value of a keyword wins.\n"
-    "UsePAM yes\n"
-    "KbdInteractiveAuthentication yes\n";
-
 static void test_sshd_dropin_match_block(void **state)
 {
     char *text = eksauth_setup_sshd_dropin("eks-users"), *block;
@@ -491,263 +443,6 @@ static void test_sudoers_and_its_group(void **state)
     free(text);
 }
 
-/* ------------------------------------------------------- plan and apply */
-
-struct root {
-    char dir[64];
-    char path[512];
-};
-
-static const char *at(struct root *r, const char *name)
-{
-    snprintf(r->path, sizeof(r->path), "%s%s", r->dir, name);
-    return r->path;
-}
-
-static void put(struct root *r, const char *name, const char *text)
-{
-    assert_int_equal(eksauth_file_write_atomic(at(r, name), text, strlen(text), 0644, NULL),
-                     EKSAUTH_OK);
-}
-
-static char *get(struct root *r, const char *name)
-{
-    char *text = NULL;
-    size_t len;
-
-    if (eksauth_file_read(at(r, name), 1 << 20, false, &text, &len, NULL) != EKSAUTH_OK)
-        return NULL;
-    return text;
-}
-
-static void make_root(struct root *r)
-{
-    snprintf(r->dir, sizeof(r->dir), "/tmp/test_setup.XXXXXX");
-    assert_non_null(mkdtemp(r->dir));
-    assert_int_equal(mkdir(at(r, "/etc"), 0755), 0);
-    assert_int_equal(mkdir(at(r, "/etc/pam.d"), 0755), 0);
-    assert_int_equal(mkdir(at(r, "/etc/ssh"), 0755), 0);
-    assert_int_equal(mkdir(at(r, "/etc/ssh/sshd_config.d"), 0755), 0);
-    assert_int_equal(mkdir(at(r, "/etc/sudoers.d"), 0750), 0);
-    put(r, "/etc/nsswitch.conf", debian_nsswitch);
-    put(r, "/etc/pam.d/sshd", debian_sshd);
-    put(r, "/etc/sudo.conf", debian_sudo_conf);
-    put(r, "/etc/passwd", "root:x:0:0:root:/root:/bin/bash\n");
-    put(r, "/etc/group", "root:x:0:\nsudo:x:27:\n");
-}
-
-static void remove_root(struct root *r)
-{
-    static const char *const names[] = {
-        "/etc/nsswitch.conf",
-        "/etc/pam.d/sshd",
-        "/etc/ssh/sshd_config.d/eksauth.conf",
-        "/etc/sudoers.d/eksauth",
-        "/etc/sudo.conf",
-        "/etc/passwd",
-        "/etc/group",
-        "/etc/sudoers.d",
-        "/etc/ssh/sshd_config.d",
-        "/etc/ssh",
-        "/etc/pam.d",
-        "/etc",
-    };
-
-    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-        (void)remove(at(r, names[i]));
-    (void)rmdir(r->dir);
-}
-
-static enum eksauth_setup_action action_of(const struct eksauth_setup_plan *p, const char *name)
-{
-    for (size_t i = 0; i < p->n; i++) {
-        if (strcmp(p->files[i].name, name) == 0)
-            return p->files[i].action;
-    }
-    fail_msg("no %s in the plan", name);
-    return EKSAUTH_SETUP_SKIP;
-}
-
-static void plan_apply(struct root *r, bool undo, struct eksauth_setup_plan *p)
-{
-    struct eksauth_setup_options o = {r->dir, undo, "eks-system-masters", NULL, "eks-users"};
-    struct eksauth_error err;
-
-    assert_int_equal(eksauth_setup_plan(&o, p, &err), EKSAUTH_OK);
-    assert_int_equal(eksauth_setup_apply(p, &err), EKSAUTH_OK);
-}
-
-static void test_plan_setup_again_and_undo(void **state)
-{
-    struct eksauth_setup_plan p;
-    struct root r;
-    struct stat st;
-    char *text, *want;
-
-    (void)state;
-    make_root(&r);
-    plan_apply(&r, false, &p);
-    assert_int_equal(p.n, EKSAUTH_SETUP_FILES);
-    for (size_t i = 0; i < p.n; i++)
-        assert_int_equal(p.files[i].action, EKSAUTH_SETUP_WRITE);
-    eksauth_setup_plan_free(&p);
-    text = get(&r, "/etc/ssh/sshd_config.d/eksauth.conf");
-    want = eksauth_setup_sshd_dropin("eks-users");
-    assert_string_equal(text, want);
-    free(text);
-    free(want);
-    text = get(&r, "/etc/sudo.conf");
-    assert_non_null(strstr(text, "\n" EKSAUTH_SETUP_GROUP_SOURCE "\n"));
-    free(text);
-    assert_int_equal(stat(at(&r, "/etc/sudoers.d/eksauth"), &st), 0);
-    assert_int_equal(st.st_mode & 07777, 0440);
-    text = get(&r, "/etc/pam.d/sshd");
-    assert_non_null(strstr(text, EKSAUTH_SETUP_PAM_AUTH));
-    free(text);
-
-    /* Again: nothing to do. */
-    plan_apply(&r, false, &p);
-    for (size_t i = 0; i < p.n; i++)
-        assert_int_equal(p.files[i].action, EKSAUTH_SETUP_UNCHANGED);
-    eksauth_setup_plan_free(&p);
-
-    /* Undo: the shared files as they were, setup's own files gone; then nothing to undo. */
-    plan_apply(&r, true, &p);
-    assert_int_equal(action_of(&p, "/etc/sudoers.d/eksauth"), EKSAUTH_SETUP_REMOVE);
-    assert_int_equal(action_of(&p, "/etc/pam.d/sshd"), EKSAUTH_SETUP_WRITE);
-    eksauth_setup_plan_free(&p);
-    text = get(&r, "/etc/pam.d/sshd");
-    assert_string_equal(text, debian_sshd);
-    free(text);
-    text = get(&r, "/etc/nsswitch.conf");
-    assert_string_equal(text, debian_nsswitch);
-    free(text);
-    text = get(&r, "/etc/sudo.conf");
-    assert_string_equal(text, debian_sudo_conf);
-    free(text);
-    assert_int_equal(access(at(&r, "/etc/ssh/sshd_config.d/eksauth.conf"), F_OK), -1);
-    assert_int_equal(access(at(&r, "/etc/sudoers.d/eksauth"), F_OK), -1);
-    plan_apply(&r, true, &p);
-    for (size_t i = 0; i < p.n; i++)
-        assert_int_equal(p.files[i].action, EKSAUTH_SETUP_UNCHANGED);
-    eksauth_setup_plan_free(&p);
-    remove_root(&r);
-}
-
-static void test_plan_conflict_writes_nothing(void **state)
-{
-    struct eksauth_setup_options o = {NULL, false, "eks-system-masters", NULL, "eks-users"};
-    struct eksauth_setup_plan p;
-    struct eksauth_error err;
-    struct root r;
-    char *text;
-
-    (void)state;
-    make_root(&r);
-    o.root = r.dir;
-    put(&r, "/etc/ssh/sshd_config.d/eksauth.conf", "UsePAM yes\n");
-    assert_int_equal(eksauth_setup_plan(&o, &p, &err), EKSAUTH_EINVAL);
-    assert_int_equal(p.n, 0);
-    assert_non_null(strstr(err.msg, "eksauth.conf exists and eksauth setup did not write it"));
-    text = get(&r, "/etc/nsswitch.conf");
-    assert_string_equal(text, debian_nsswitch);
-    free(text);
-
-    /* --undo leaves a file of the operator's where it is, and says so. */
-    o.undo = true;
-    assert_int_equal(eksauth_setup_plan(&o, &p, &err), EKSAUTH_OK);
-    assert_int_equal(action_of(&p, "/etc/ssh/sshd_config.d/eksauth.conf"), EKSAUTH_SETUP_SKIP);
-    eksauth_setup_plan_free(&p);
-
-    /* A symbolic link is never replaced. */
-    o.undo = false;
-    (void)remove(at(&r, "/etc/ssh/sshd_config.d/eksauth.conf"));
-    (void)remove(at(&r, "/etc/nsswitch.conf"));
-    assert_int_equal(symlink("/etc/nsswitch.conf", at(&r, "/etc/nsswitch.conf")), 0);
-    assert_int_equal(eksauth_setup_plan(&o, &p, &err), EKSAUTH_EINVAL);
-    assert_non_null(strstr(err.msg, "is a symbolic link"));
-    remove_root(&r);
-}
-
-/* sudo.conf made and taken back whole; the users group a local group; an earlier drop-in. */
-static void test_plan_sudo_conf_users_group_and_earlier_dropin(void **state)
-{
-    struct eksauth_setup_options o = {NULL, false, "eks-system-masters", NULL, "eks-users"};
-    struct eksauth_setup_plan p;
-    struct eksauth_error err;
-    struct root r;
-    char *text;
-
-    (void)state;
-    make_root(&r);
-    o.root = r.dir;
-    (void)remove(at(&r, "/etc/sudo.conf"));
-    put(&r, "/etc/ssh/sshd_config.d/eksauth.conf", dropin_v1);
-    assert_int_equal(eksauth_setup_plan(&o, &p, &err), EKSAUTH_OK);
-    assert_int_equal(action_of(&p, "/etc/sudo.conf"), EKSAUTH_SETUP_WRITE);
-    assert_int_equal(action_of(&p, "/etc/ssh/sshd_config.d/eksauth.conf"), EKSAUTH_SETUP_WRITE);
-    assert_int_equal(eksauth_setup_apply(&p, &err), EKSAUTH_OK);
-    eksauth_setup_plan_free(&p);
-    text = get(&r, "/etc/ssh/sshd_config.d/eksauth.conf");
-    assert_non_null(strstr(text, "Match Group eks-users\n"));
-    free(text);
-    o.undo = true;
-    assert_int_equal(eksauth_setup_plan(&o, &p, &err), EKSAUTH_OK);
-    assert_int_equal(action_of(&p, "/etc/sudo.conf"), EKSAUTH_SETUP_REMOVE);
-    assert_int_equal(eksauth_setup_apply(&p, &err), EKSAUTH_OK);
-    eksauth_setup_plan_free(&p);
-    assert_int_equal(access(at(&r, "/etc/sudo.conf"), F_OK), -1);
-
-    /* No sudo at all: sudo.conf is left alone, and said why. */
-    o.undo = false;
-    assert_int_equal(rmdir(at(&r, "/etc/sudoers.d")), 0);
-    assert_int_equal(eksauth_setup_plan(&o, &p, &err), EKSAUTH_OK);
-    assert_int_equal(action_of(&p, "/etc/sudo.conf"), EKSAUTH_SETUP_SKIP);
-    assert_non_null(strstr(p.files[4].note, "sudo is not installed"));
-    eksauth_setup_plan_free(&p);
-
-    /* A local group with the users group's name: the Match block would miss every login. */
-    put(&r, "/etc/group", "root:x:0:\neks-users:x:4000:\n");
-    assert_int_equal(eksauth_setup_plan(&o, &p, &err), EKSAUTH_EINVAL);
-    assert_int_equal(p.n, 0);
-    assert_non_null(strstr(err.msg, "eks-users, is a local group"));
-    assert_non_null(strstr(err.msg, "users_group"));
-    remove_root(&r);
-}
-
-static void test_plan_without_sudo_or_sshd(void **state)
-{
-    struct eksauth_setup_options o = {NULL, false, NULL, "group_map sends it elsewhere",
-                                      "eks-users"};
-    struct eksauth_setup_plan p;
-    struct eksauth_error err;
-    struct root r;
-
-    (void)state;
-    make_root(&r);
-    o.root = r.dir;
-    assert_int_equal(eksauth_setup_plan(&o, &p, &err), EKSAUTH_OK);
-    assert_int_equal(action_of(&p, "/etc/sudoers.d/eksauth"), EKSAUTH_SETUP_SKIP);
-    assert_string_equal(p.files[3].note, "group_map sends it elsewhere");
-    eksauth_setup_plan_free(&p);
-    /* The pam-auth-update route too: said, as a warning beside the file. */
-    put(&r, "/etc/pam.d/common-auth",
-        "auth [success=2 default=ignore] pam_eksauth.so\nauth required pam_unix.so\n");
-    o.sudo_group = "eks-system-masters";
-    assert_int_equal(eksauth_setup_plan(&o, &p, &err), EKSAUTH_OK);
-    assert_int_equal(action_of(&p, "/etc/pam.d/sshd"), EKSAUTH_SETUP_WRITE);
-    assert_non_null(strstr(p.files[1].note, "pam-auth-update --disable eksauth"));
-    eksauth_setup_plan_free(&p);
-    (void)remove(at(&r, "/etc/pam.d/common-auth"));
-    /* No openssh-server: said, nothing written. */
-    (void)remove(at(&r, "/etc/pam.d/sshd"));
-    assert_int_equal(eksauth_setup_plan(&o, &p, &err), EKSAUTH_EINVAL);
-    assert_non_null(strstr(err.msg, "install openssh-server"));
-    o.root = "relative";
-    assert_int_equal(eksauth_setup_plan(&o, &p, &err), EKSAUTH_EINVAL);
-    remove_root(&r);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -760,15 +455,12 @@ int main(void)
         cmocka_unit_test(test_pam_refuses_a_line_of_someone_else),
         cmocka_unit_test(test_pam_keeps_an_own_mkhomedir_and_a_missing_newline),
         cmocka_unit_test(test_pam_without_auth_lines),
+        cmocka_unit_test(test_pam_runs_pam_eksauth),
         cmocka_unit_test(test_sudo_conf_group_source_and_back),
         cmocka_unit_test(test_sudo_conf_group_source_read),
         cmocka_unit_test(test_sudo_conf_none_yours_and_another_source),
         cmocka_unit_test(test_sshd_dropin_match_block),
         cmocka_unit_test(test_sudoers_and_its_group),
-        cmocka_unit_test(test_plan_setup_again_and_undo),
-        cmocka_unit_test(test_plan_conflict_writes_nothing),
-        cmocka_unit_test(test_plan_sudo_conf_users_group_and_earlier_dropin),
-        cmocka_unit_test(test_plan_without_sudo_or_sshd),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,70 @@
+/*
+ * setup_plan.h - `eksauth setup` and `eksauth setup --undo` on a host (or
+ * a root laid out like one): eksauth_setup_plan reads the files of
+ * setup.h and decides, with its pure edits, what becomes of each;
+ * eksauth_setup_apply writes (atomically, file by file).  A file that
+ * cannot be changed safely (a pam_eksauth line setup did not write, a
+ * drop-in with other content, a sudo.conf that sets another group_source,
+ * a symbolic link) fails the plan before anything is written, with a
+ * message naming the file and the way out.
+ */
+#ifndef EKSAUTH_SETUP_PLAN_H
+#define EKSAUTH_SETUP_PLAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "eksauth/paths.h"
+#include "eksauth/status.h"
+
+#define EKSAUTH_SETUP_FILES 5
+
+enum eksauth_setup_action {
+    EKSAUTH_SETUP_UNCHANGED, /* already as setup (or --undo) leaves it */
+    EKSAUTH_SETUP_WRITE,     /* written with text */
+    EKSAUTH_SETUP_REMOVE,    /* removed (--undo) */
+    EKSAUTH_SETUP_SKIP,      /* left alone; note says why */
+};
+
+struct eksauth_setup_file {
+    const char *name;            /* "/etc/pam.d/sshd": as on the host, without the root */
+    char path[EKSAUTH_PATH_MAX]; /* root + name */
+    const char *what;            /* what setup keeps there, for the report */
+    enum eksauth_setup_action action;
+    char *text; /* WRITE: the new content */
+    size_t len;
+    mode_t mode;
+    char note[EKSAUTH_ERROR_MAX]; /* SKIP: why; otherwise a warning, or "" */
+};
+
+struct eksauth_setup_plan {
+    struct eksauth_setup_file files[EKSAUTH_SETUP_FILES];
+    size_t n;
+};
+
+struct eksauth_setup_options {
+    const char *root; /* NULL or "/": this host; else a tree laid out like it (an image) */
+    bool undo;
+    /*
+     * The group the sudoers file names (eksauth_setup_sudo_group), or NULL:
+     * no sudoers file, for the reason in sudo_skip.  --undo needs neither.
+     */
+    const char *sudo_group;
+    const char *sudo_skip;
+    /* The group of every login (eksauth_setup_users_group): the sshd Match block's; not for --undo.
+     */
+    const char *users_group;
+};
+
+/* Read the files and decide; EKSAUTH_EINVAL (a conflict) leaves plan empty. */
+enum eksauth_status eksauth_setup_plan(const struct eksauth_setup_options *o,
+                                       struct eksauth_setup_plan *plan, struct eksauth_error *err);
+
+/* Write and remove what the plan says, file by file (each one atomically). */
+enum eksauth_status eksauth_setup_apply(const struct eksauth_setup_plan *plan,
+                                        struct eksauth_error *err);
+
+void eksauth_setup_plan_free(struct eksauth_setup_plan *plan);
+
+#endif

@@ -1,0 +1,360 @@
+/*
+ * setup_plan.c - `eksauth setup` on a host (see setup_plan.h): read each
+ * file, decide with the pure edits of setup.c what becomes of it (all
+ * files before any is written: a conflict stops every change), and write
+ * the plan, each file atomically.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "eksauth/file.h"
+#include "eksauth/hostfiles.h"
+#include "eksauth/setup.h"
+#include "eksauth/setup_plan.h"
+
+#define TEXT_MAX (1024 * 1024) /* a host file setup edits: far below this */
+
+enum file_kind {
+    KIND_NSSWITCH,
+    KIND_PAM_SSHD,
+    KIND_SSHD_DROPIN,
+    KIND_SUDOERS,
+    KIND_SUDO_CONF,
+};
+
+static const struct {
+    const char *name;
+    enum file_kind kind;
+    const char *what;
+} setup_files[EKSAUTH_SETUP_FILES] = {
+    {"/etc/nsswitch.conf", KIND_NSSWITCH, "eksauth after files on passwd: and group:"},
+    {"/etc/pam.d/sshd", KIND_PAM_SSHD,
+     "pam_eksauth before common-auth and common-account (require_token=sshd); in the session, "
+     "pam_eksauth after every pam_env, and pam_mkhomedir"},
+    {"/etc/ssh/sshd_config.d/eksauth.conf", KIND_SSHD_DROPIN,
+     "UsePAM yes, KbdInteractiveAuthentication yes; eksauth logins keyboard-interactive only, no "
+     "keys"},
+    {"/etc/sudoers.d/eksauth", KIND_SUDOERS, "sudo for the group of system:masters"},
+    {"/etc/sudo.conf", KIND_SUDO_CONF, "Set group_source dynamic (sudo asks NSS for the groups)"},
+};
+
+/*
+ * The current text of f (NULL when there is none) and its mode.  A symbolic
+ * link is refused: replacing it would cut the link, and its target may lie
+ * outside the root.
+ */
+static enum eksauth_status read_current(struct eksauth_setup_file *f, char **text, mode_t *mode,
+                                        struct eksauth_error *err)
+{
+    struct stat st;
+    size_t len;
+    enum eksauth_status rc;
+
+    *text = NULL;
+    if (lstat(f->path, &st) != 0) {
+        if (errno == ENOENT)
+            return EKSAUTH_OK;
+        return eksauth_fail(err, EKSAUTH_EIO, "%s: %s", f->path, strerror(errno));
+    }
+    if (S_ISLNK(st.st_mode))
+        return eksauth_fail(err, EKSAUTH_EINVAL,
+                            "%s is a symbolic link: edit the file it points to by hand", f->path);
+    *mode = st.st_mode & 07777;
+    rc = eksauth_file_read(f->path, TEXT_MAX, false, text, &len, err);
+    if (rc == EKSAUTH_OK && strlen(*text) != len) {
+        free(*text);
+        *text = NULL;
+        rc = eksauth_fail(err, EKSAUTH_EINVAL, "%s: holds a NUL byte: not a text file", f->path);
+    }
+    return rc;
+}
+
+/* Whether the folder a file goes in exists (a missing one says a package is not installed). */
+static bool folder_exists(const char *path)
+{
+    char dir[EKSAUTH_PATH_MAX];
+    char *slash;
+    struct stat st;
+
+    snprintf(dir, sizeof(dir), "%s", path);
+    slash = strrchr(dir, '/');
+    if (slash == NULL)
+        return false;
+    *slash = '\0';
+    return stat(dir[0] != '\0' ? dir : "/", &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/*
+ * The Match Group block is for the group every eksauth login is in; a local
+ * group of that name is not served (eksauth sync says so), so the block
+ * would lock down its local members and miss every eksauth login.
+ * (Unreadable account files: no local group known, as a root being built.)
+ */
+static enum eksauth_status check_users_group(const char *root, const char *group,
+                                             struct eksauth_error *err)
+{
+    char passwd[EKSAUTH_PATH_MAX], grp[EKSAUTH_PATH_MAX];
+    struct eksauth_hostfiles hf;
+    bool local;
+
+    snprintf(passwd, sizeof(passwd), "%s/etc/passwd", root);
+    snprintf(grp, sizeof(grp), "%s/etc/group", root);
+    if (eksauth_hostfiles_load(&hf, passwd, grp, NULL) != EKSAUTH_OK)
+        return EKSAUTH_OK;
+    local = hf.host.local_group(hf.host.ctx, group, NULL);
+    eksauth_hostfiles_free(&hf);
+    if (local)
+        return eksauth_fail(err, EKSAUTH_EINVAL,
+                            "the group of every eksauth login, %s, is a local group (in "
+                            "/etc/group), so eksauth does not serve it and sshd's Match Group "
+                            "block would miss every eksauth login: set users_group in "
+                            "eksauth.conf to a name no local group has",
+                            group);
+    return EKSAUTH_OK;
+}
+
+/* Whether root + dir is a folder. */
+static bool path_is_dir(const char *root, const char *dir)
+{
+    char path[EKSAUTH_PATH_MAX];
+    struct stat st;
+
+    snprintf(path, sizeof(path), "%s%s", root, dir);
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* Whether root's /etc/pam.d/common-auth runs pam_eksauth (the pam-auth-update route). */
+static bool common_auth_has_eksauth(const char *root)
+{
+    char path[EKSAUTH_PATH_MAX], *text = NULL;
+    size_t len = 0;
+    bool found;
+
+    snprintf(path, sizeof(path), "%s/etc/pam.d/common-auth",
+             root != NULL && strcmp(root, "/") != 0 ? root : "");
+    if (eksauth_file_read(path, TEXT_MAX, false, &text, &len, NULL) != EKSAUTH_OK)
+        return false;
+    found = eksauth_setup_runs_pam_eksauth(text);
+    free(text);
+    return found;
+}
+
+/* What a whole file of setup's (the drop-in, sudoers) becomes. */
+static enum eksauth_status plan_own_file(struct eksauth_setup_file *f, const char *cur,
+                                         const char *want, bool ours, bool undo,
+                                         struct eksauth_error *err)
+{
+    if (undo) {
+        if (cur == NULL) {
+            f->action = EKSAUTH_SETUP_UNCHANGED;
+        } else if (ours) {
+            f->action = EKSAUTH_SETUP_REMOVE;
+        } else {
+            f->action = EKSAUTH_SETUP_SKIP;
+            snprintf(f->note, sizeof(f->note),
+                     "not written by eksauth setup (or edited since): left as it is");
+        }
+        return EKSAUTH_OK;
+    }
+    if (cur != NULL && strcmp(cur, want) == 0) {
+        f->action = EKSAUTH_SETUP_UNCHANGED;
+        return EKSAUTH_OK;
+    }
+    if (cur != NULL && !ours)
+        return eksauth_fail(err, EKSAUTH_EINVAL,
+                            "%s exists and eksauth setup did not write it: compare it with "
+                            "README.md (\"Setting up a bastion\") and remove it, or keep it and do "
+                            "not run setup",
+                            f->path);
+    f->text = strdup(want);
+    if (f->text == NULL)
+        return eksauth_fail(err, EKSAUTH_ENOMEM, "out of memory");
+    f->len = strlen(want);
+    f->action = EKSAUTH_SETUP_WRITE;
+    return EKSAUTH_OK;
+}
+
+/*
+ * What a file that setup edits becomes: unchanged, written with *want
+ * (taken), or removed (*want NULL: its text was all setup's).
+ */
+static void plan_edit(struct eksauth_setup_file *f, const char *cur, char **want)
+{
+    if (*want == NULL) {
+        f->action = cur != NULL ? EKSAUTH_SETUP_REMOVE : EKSAUTH_SETUP_UNCHANGED;
+    } else if (cur != NULL && strcmp(cur, *want) == 0) {
+        f->action = EKSAUTH_SETUP_UNCHANGED;
+    } else {
+        f->action = EKSAUTH_SETUP_WRITE;
+        f->text = *want;
+        f->len = strlen(*want);
+        *want = NULL;
+    }
+}
+
+/* What one file becomes. */
+static enum eksauth_status plan_file(const struct eksauth_setup_options *o, size_t index,
+                                     struct eksauth_setup_file *f, struct eksauth_error *err)
+{
+    enum file_kind kind = setup_files[index].kind;
+    const char *root = o->root != NULL && strcmp(o->root, "/") != 0 ? o->root : "";
+    char *cur = NULL, *want = NULL;
+    mode_t mode = 0644;
+    unsigned foreign = 0;
+    enum eksauth_status st;
+
+    st = read_current(f, &cur, &mode, err);
+    if (st != EKSAUTH_OK)
+        goto out;
+    f->mode = mode;
+    switch (kind) {
+    case KIND_NSSWITCH:
+    case KIND_PAM_SSHD:
+        if (cur == NULL) {
+            if (!o->undo && kind == KIND_PAM_SSHD) {
+                st = eksauth_fail(err, EKSAUTH_EINVAL,
+                                  "%s does not exist: install openssh-server first", f->path);
+                goto out;
+            }
+            if (!o->undo) {
+                st = eksauth_fail(err, EKSAUTH_EINVAL, "%s does not exist", f->path);
+                goto out;
+            }
+            f->action = EKSAUTH_SETUP_UNCHANGED;
+            goto out;
+        }
+        st = kind == KIND_NSSWITCH ? eksauth_setup_nsswitch(cur, o->undo, &want, err)
+                                   : eksauth_setup_pam_sshd(cur, o->undo, &want, &foreign, err);
+        if (st != EKSAUTH_OK)
+            goto out;
+        if (foreign != 0)
+            snprintf(f->note, sizeof(f->note),
+                     "line %u still names pam_eksauth.so (not written by eksauth setup): without "
+                     "module_unknown=ignore it refuses every login once the module is removed",
+                     foreign);
+        else if (kind == KIND_PAM_SSHD && !o->undo && common_auth_has_eksauth(o->root))
+            snprintf(f->note, sizeof(f->note),
+                     "pam-auth-update's eksauth profile is enabled too (common-auth): one route "
+                     "is enough, pam-auth-update --disable eksauth");
+        plan_edit(f, cur, &want);
+        break;
+    case KIND_SSHD_DROPIN:
+        if (!o->undo && cur == NULL && !folder_exists(f->path)) {
+            st = eksauth_fail(err, EKSAUTH_EINVAL,
+                              "%s: its folder does not exist: install openssh-server first",
+                              f->path);
+            goto out;
+        }
+        f->mode = 0644;
+        if (!o->undo) {
+            st = o->users_group != NULL
+                     ? check_users_group(root, o->users_group, err)
+                     : eksauth_fail(err, EKSAUTH_EINVAL, "%s: no users group", f->path);
+            if (st != EKSAUTH_OK)
+                goto out;
+            want = eksauth_setup_sshd_dropin(o->users_group);
+            if (want == NULL) {
+                st = eksauth_fail(err, EKSAUTH_ENOMEM, "out of memory");
+                goto out;
+            }
+        }
+        st = plan_own_file(f, cur, want != NULL ? want : "",
+                           cur != NULL && eksauth_setup_sshd_dropin_is_ours(cur), o->undo, err);
+        break;
+    case KIND_SUDOERS:
+        f->mode = 0440;
+        if (!o->undo && (o->sudo_group == NULL || !folder_exists(f->path))) {
+            f->action = EKSAUTH_SETUP_SKIP;
+            snprintf(f->note, sizeof(f->note), "%s",
+                     o->sudo_group == NULL ? (o->sudo_skip != NULL ? o->sudo_skip : "no group")
+                                           : "sudo is not installed (no /etc/sudoers.d)");
+            goto out;
+        }
+        want = o->undo ? NULL : eksauth_setup_sudoers(o->sudo_group);
+        if (!o->undo && want == NULL) {
+            st = eksauth_fail(err, EKSAUTH_ENOMEM, "out of memory");
+            goto out;
+        }
+        st = plan_own_file(f, cur, want != NULL ? want : "",
+                           cur != NULL && eksauth_setup_sudoers_is_ours(cur), o->undo, err);
+        break;
+    case KIND_SUDO_CONF:
+        /* sudo, installed, has /etc/sudoers.d; sudo.conf itself is optional. */
+        if (!o->undo && cur == NULL && !path_is_dir(root, "/etc/sudoers.d")) {
+            f->action = EKSAUTH_SETUP_SKIP;
+            snprintf(f->note, sizeof(f->note), "sudo is not installed (no /etc/sudoers.d)");
+            goto out;
+        }
+        if (cur == NULL)
+            f->mode = 0644;
+        st = eksauth_setup_sudo_conf(cur, o->undo, &want, err);
+        if (st != EKSAUTH_OK)
+            goto out;
+        plan_edit(f, cur, &want);
+        break;
+    }
+out:
+    free(cur);
+    free(want);
+    return st;
+}
+
+enum eksauth_status eksauth_setup_plan(const struct eksauth_setup_options *o,
+                                       struct eksauth_setup_plan *plan, struct eksauth_error *err)
+{
+    const char *root = o->root != NULL && strcmp(o->root, "/") != 0 ? o->root : "";
+    enum eksauth_status st = EKSAUTH_OK;
+    size_t i;
+
+    memset(plan, 0, sizeof(*plan));
+    if (root[0] != '\0' && root[0] != '/')
+        return eksauth_fail(err, EKSAUTH_EINVAL, "--root %s: must be an absolute path", root);
+    for (i = 0; i < EKSAUTH_SETUP_FILES && st == EKSAUTH_OK; i++) {
+        struct eksauth_setup_file *f = &plan->files[i];
+        int n = snprintf(f->path, sizeof(f->path), "%s%s", root, setup_files[i].name);
+
+        f->name = setup_files[i].name;
+        f->what = setup_files[i].what;
+        plan->n = i + 1;
+        if (n < 0 || (size_t)n >= sizeof(f->path))
+            st = eksauth_fail(err, EKSAUTH_EINVAL, "--root: too long a path");
+        else
+            st = plan_file(o, i, f, err);
+    }
+    /* All or nothing: a file that cannot be changed safely stops every change. */
+    if (st != EKSAUTH_OK)
+        eksauth_setup_plan_free(plan);
+    return st;
+}
+
+enum eksauth_status eksauth_setup_apply(const struct eksauth_setup_plan *plan,
+                                        struct eksauth_error *err)
+{
+    enum eksauth_status st = EKSAUTH_OK;
+    size_t i;
+
+    for (i = 0; i < plan->n && st == EKSAUTH_OK; i++) {
+        const struct eksauth_setup_file *f = &plan->files[i];
+
+        if (f->action == EKSAUTH_SETUP_WRITE)
+            st = eksauth_file_write_atomic(f->path, f->text, f->len, f->mode, err);
+        else if (f->action == EKSAUTH_SETUP_REMOVE && unlink(f->path) != 0 && errno != ENOENT)
+            st = eksauth_fail(err, EKSAUTH_EIO, "%s: %s", f->path, strerror(errno));
+    }
+    return st;
+}
+
+void eksauth_setup_plan_free(struct eksauth_setup_plan *plan)
+{
+    size_t i;
+
+    for (i = 0; i < plan->n; i++)
+        free(plan->files[i].text);
+    memset(plan, 0, sizeof(*plan));
+}

@@ -1,0 +1,65 @@
+/*
+ * setup_fixtures.h - the host files of test_setup.c and test_setup_plan.c:
+ * Debian 12's as a package installs them, and the drop-in an earlier
+ * eksauth setup wrote.
+ */
+#ifndef EKSAUTH_TEST_SETUP_FIXTURES_H
+#define EKSAUTH_TEST_SETUP_FIXTURES_H
+
+/* The shape of Debian 12's /etc/pam.d/sshd (openssh-server), comments cut short. */
+static const char debian_sshd[] =
+    "# PAM configuration for the Secure Shell service\n"
+    "\n"
+    "# Standard Un*x authentication.\n"
+    "@include common-auth\n"
+    "\n"
+    "account    required     pam_nologin.so\n"
+    "\n"
+    "# Standard Un*x authorization.\n"
+    "@include common-account\n"
+    "\n"
+    "session [success=ok ignore=ignore module_unknown=ignore default=bad]        pam_selinux.so "
+    "close\n"
+    "session    required     pam_loginuid.so\n"
+    "session    optional     pam_keyinit.so force revoke\n"
+    "\n"
+    "# Standard Un*x session setup and teardown.\n"
+    "@include common-session\n"
+    "\n"
+    "session    optional     pam_motd.so  motd=/run/motd.dynamic\n"
+    "session    optional     pam_mail.so standard noenv # [1]\n"
+    "session    required     pam_limits.so\n"
+    "session    required     pam_env.so # [1]\n"
+    "session    required     pam_env.so user_readenv=1 envfile=/etc/default/locale\n"
+    "session [success=ok ignore=ignore module_unknown=ignore default=bad]        pam_selinux.so "
+    "open\n"
+    "\n"
+    "# Standard Un*x password updating.\n"
+    "@include common-password\n";
+
+static const char debian_nsswitch[] = "# /etc/nsswitch.conf\n"
+                                      "\n"
+                                      "passwd:         files systemd\n"
+                                      "group:          files systemd\n"
+                                      "shadow:         files systemd\n"
+                                      "gshadow:        files systemd\n"
+                                      "\n"
+                                      "hosts:          files dns\n";
+
+/* The shape of Debian 12's /etc/sudo.conf (sudo), comments cut short: nothing set. */
+static const char debian_sudo_conf[] = "#\n"
+                                       "# Default /etc/sudo.conf file\n"
+                                       "#\n"
+                                       "#Set group_source static\n"
+                                       "#Path askpass /usr/X11R6/bin/ssh-askpass\n";
+
+/* The drop-in setup wrote before its Match block. */
+static const char dropin_v1[] =
+    "# /etc/ssh/sshd_config.d/eksauth.conf, written by eksauth setup (eksauth setup --undo\n"
+    "# removes it).  Tokens reach PAM as keyboard-interactive answers: the password\n"
+    "# method drops answers over 1024 bytes.  Debian's sshd_config reads this folder\n"
+    "# first, and the first value of a keyword wins.\n"
+    "UsePAM yes\n"
+    "KbdInteractiveAuthentication yes\n";
+
+#endif

@@ -1,0 +1,148 @@
+/*
+ * askpass_terminal.c - the prompts eksauth askpass does not answer with a
+ * token (a host key question, a local password, a key's passphrase): the
+ * person's to answer, on the terminal when there is one, else refused with
+ * a message that shows the prompt safely and, for a host key, the ways to
+ * accept it.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+
+#include "askpass.h"
+#include "cli.h"
+
+#define WHAT "askpass"
+
+#define PROMPT_SHOW_MAX 120 /* bytes of a refused prompt quoted in the message */
+
+/* A prompt for a message: printable ASCII only (it comes from a server), cut short. */
+static void printable(char *dst, size_t dstlen, const char *src)
+{
+    size_t i = 0;
+
+    for (; *src != '\0' && i + 4 < dstlen && i < PROMPT_SHOW_MAX; src++) {
+        unsigned char c = (unsigned char)*src;
+
+        dst[i++] = (c < 0x20 || c >= 0x7f || c == '"') ? '?' : (char)c;
+    }
+    if (*src != '\0') {
+        memcpy(dst + i, "...", 3);
+        i += 3;
+    }
+    dst[i] = '\0';
+}
+
+/*
+ * A prompt that is not pam_eksauth's (a host key question, a local
+ * password, a key's passphrase) is the person's to answer, as ssh would
+ * ask it without askpass: on the terminal, when there is one.  The text
+ * comes from a server: control characters are shown as '?'.  A yes/no
+ * question echoes the answer; anything else (a password) does not.
+ */
+int askpass_ask_terminal(const char *prompt)
+{
+    struct termios saved, quiet;
+    char answer[1024], *shown;
+    bool echo = strstr(prompt, "(yes/no") != NULL, restore = false;
+    size_t n = 0, i;
+    ssize_t got;
+    int fd, rc = EXIT_REJECTED;
+
+    fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    /* Echo off before the prompt shows: a password typed ahead never appears. */
+    if (!echo && tcgetattr(fd, &saved) == 0) {
+        quiet = saved;
+        quiet.c_lflag &= ~(tcflag_t)ECHO;
+        restore = tcsetattr(fd, TCSAFLUSH, &quiet) == 0;
+    }
+    /* The prompt in one write, so an answer typed ahead is shown after it, not inside. */
+    shown = strdup(prompt);
+    for (i = 0; shown != NULL && shown[i] != '\0'; i++) {
+        unsigned char c = (unsigned char)shown[i];
+
+        if (c != '\n' && (c < 0x20 || c >= 0x7f))
+            shown[i] = '?';
+    }
+    if (shown != NULL)
+        (void)cli_write_all(fd, shown, i);
+    free(shown);
+    while (n < sizeof(answer) - 1) {
+        got = read(fd, answer + n, 1);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got <= 0 || answer[n] == '\n' || answer[n] == '\r')
+            break;
+        n++;
+    }
+    if (restore) {
+        (void)tcsetattr(fd, TCSAFLUSH, &saved);
+        (void)cli_write_all(fd, "\n", 1);
+    }
+    answer[n] = '\n';
+    if (got > 0 && cli_write_all(STDOUT_FILENO, answer, n + 1))
+        rc = 0;
+    OPENSSL_cleanse(answer, sizeof(answer));
+    close(fd);
+    return rc;
+}
+
+/*
+ * No terminal for a prompt that is not ours.  A host key question is
+ * shown whole (the fingerprint is what the person must compare) with the
+ * ways to accept it, for the host and port ssh names in it.
+ */
+void askpass_refuse_prompt(const char *prompt)
+{
+    char shown[PROMPT_SHOW_MAX + 8], host[256] = "", port[16] = "";
+    const char *h = strstr(prompt, "authenticity of host '"), *p;
+    size_t i, len;
+
+    if (h == NULL) {
+        printable(shown, sizeof(shown), prompt);
+        cli_error(WHAT,
+                  "not an eksauth prompt, not answered, and no terminal to ask you: \"%s\" "
+                  "(answer it with ssh or sudo on a terminal)",
+                  shown);
+        return;
+    }
+    /* "host '[NAME]:PORT (ADDR)'" or "host 'NAME (ADDR)'": the name and port ssh connects to. */
+    h += strlen("authenticity of host '");
+    len = strcspn(h, " '");
+    if (h[0] == '[' && (p = memchr(h, ']', len)) != NULL && p[1] == ':') {
+        snprintf(host, sizeof(host), "%.*s", (int)(p - h - 1), h + 1);
+        snprintf(port, sizeof(port), "-p %.*s ", (int)(len - (size_t)(p + 2 - h)), p + 2);
+    } else {
+        snprintf(host, sizeof(host), "%.*s", (int)len, h);
+    }
+    for (i = 0; host[i] != '\0'; i++) {
+        if (!((host[i] >= 'a' && host[i] <= 'z') || (host[i] >= 'A' && host[i] <= 'Z') ||
+              (host[i] >= '0' && host[i] <= '9') || strchr(".-_:", host[i]) != NULL))
+            host[i] = '?';
+    }
+    fprintf(stderr,
+            "eksauth: %s: ssh does not know this host's key, and there is no terminal to "
+            "ask you:\n",
+            WHAT);
+    for (p = prompt; *p != '\0'; p++) {
+        unsigned char c = (unsigned char)*p;
+
+        fputc(c == '\n' || (c >= 0x20 && c < 0x7f) ? c : '?', stderr);
+    }
+    fprintf(stderr,
+            "\neksauth: %s: compare the fingerprint with the host's own (ssh-keygen -lf "
+            "/etc/ssh/ssh_host_ed25519_key.pub there), then accept it on a terminal with "
+            "`eksauth ssh %s%s true`, or add it with `ssh-keyscan %s%s >> ~/.ssh/known_hosts`\n",
+            WHAT, port, host, port, host);
+}

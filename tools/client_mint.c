@@ -1,0 +1,452 @@
+/*
+ * client_mint.c - the one place the client half mints a token (askpass
+ * and login-name; docs/design.md, "The client half"): the built-in
+ * signer, EKSAUTH_TOKEN_COMMAND through the shell, or `aws eks get-token`
+ * with no shell at all; the output read back to a token of the right shape
+ * only; mints taking turns so that no two are signed in the same second;
+ * and the check, through STS, that a command's token is for the audience
+ * asked.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+
+#include "eksauth/config.h"
+#include "eksauth/creds.h"
+#include "eksauth/exec_credential.h"
+#include "eksauth/mint.h"
+#include "eksauth/sts.h"
+#include "eksauth/token.h"
+#include "cli.h"
+#include "cmd_client.h"
+
+/* Messages keep the name of askpass, the command that mints between prompts. */
+#define WHAT "askpass"
+
+#define CMD_OUTPUT_MAX (64 * 1024) /* an ExecCredential is well under 8 KB */
+
+/* The environment of the person who runs ssh or sudo: askpass runs as them, never setuid. */
+const char *client_env(const char *name)
+{
+    const char *v = getenv(name);
+
+    return v != NULL && v[0] != '\0' ? v : NULL;
+}
+
+static bool is_b64url(unsigned char c)
+{
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '_';
+}
+
+/* "k8s-aws-v1." and base64url, at most EKSAUTH_TOKEN_MAX_LEN bytes: the shape of a token. */
+bool client_token_shaped(const char *t, size_t len)
+{
+    size_t plen = strlen(EKSAUTH_TOKEN_PREFIX), i;
+    bool ok =
+        len > plen && len <= EKSAUTH_TOKEN_MAX_LEN && memcmp(t, EKSAUTH_TOKEN_PREFIX, plen) == 0;
+
+    for (i = plen; ok && i < len; i++)
+        ok = is_b64url((unsigned char)t[i]);
+    return ok;
+}
+
+/*
+ * The same credentials sign the same URL within one second, so two tokens
+ * minted in one second are one token, and a host with single_use refuses
+ * the second login as a replay of the first.  So mints take turns (a lock
+ * on a file in the private folder), each records the last second it could
+ * have signed in, and the next starts in a later second, waiting for it
+ * when needed: at most a second, and only for back-to-back prompts.
+ * take_mint_turn returns the time to sign at and the held lock, or -1 when
+ * the file cannot be used (the mint then goes ahead unguarded, as before);
+ * end_mint_turn records the second and lets the next mint go.
+ */
+#define LAST_MINT_FILE "last-mint"
+#define CLOCK_STEP_MAX 2 /* seconds: a record further ahead is a clock set back */
+
+static int take_mint_turn(const char *dir, time_t *now)
+{
+    char path[4096], buf[32];
+    long long last = 0;
+    ssize_t n;
+    int fd;
+
+    if (snprintf(path, sizeof(path), "%s/" LAST_MINT_FILE, dir) >= (int)sizeof(path))
+        return -1;
+    /* O_NOFOLLOW: the folder is private, but never write through a planted link. */
+    fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0)
+        return -1;
+    if (flock(fd, LOCK_EX) != 0) {
+        close(fd);
+        return -1;
+    }
+    n = pread(fd, buf, sizeof(buf) - 1, 0);
+    if (n > 0) {
+        buf[n] = '\0';
+        last = strtoll(buf, NULL, 10);
+    }
+    *now = time(NULL);
+    while (*now <= last && last - *now <= CLOCK_STEP_MAX) {
+        struct timespec ts;
+
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_sec = 0;
+        ts.tv_nsec = 1000000000L - ts.tv_nsec;
+        nanosleep(&ts, NULL);
+        *now = time(NULL);
+    }
+    return fd;
+}
+
+static void end_mint_turn(int fd)
+{
+    char buf[32];
+    int len;
+
+    if (fd < 0)
+        return;
+    /* Now, not the start: a mint command may have signed in a later second than it began. */
+    len = snprintf(buf, sizeof(buf), "%lld\n", (long long)time(NULL));
+    if (ftruncate(fd, 0) != 0 || pwrite(fd, buf, (size_t)len, 0) != len)
+        cli_error(WHAT,
+                  "cannot record when this token was made (%s): a token made within "
+                  "the same second would repeat it",
+                  strerror(errno));
+    close(fd);
+}
+
+/*
+ * Run the token command (argv, or "/bin/sh -c shell") with standard output
+ * captured into out (CMD_OUTPUT_MAX bytes at most) and standard error left
+ * to the person's terminal, where the AWS CLI explains itself.
+ */
+static enum eksauth_status run_capture(char *const argv[], char *out, size_t *outlen,
+                                       struct eksauth_error *err)
+{
+    enum eksauth_status st = EKSAUTH_EIO;
+    int fds[2] = {-1, -1}, wstatus = 0, devnull;
+    size_t len = 0;
+    bool too_long = false;
+    pid_t pid = -1;
+    ssize_t n;
+    char drain[512];
+
+    *outlen = 0;
+    /* pipe + FD_CLOEXEC: pipe2 is not on every system the client builds on (macOS). */
+    if (pipe(fds) != 0 || fcntl(fds[0], F_SETFD, FD_CLOEXEC) != 0 ||
+        fcntl(fds[1], F_SETFD, FD_CLOEXEC) != 0) {
+        st = eksauth_fail(err, EKSAUTH_EIO, "pipe: %s", strerror(errno));
+        goto out;
+    }
+    fflush(NULL);
+    pid = fork();
+    if (pid < 0) {
+        st = eksauth_fail(err, EKSAUTH_EIO, "fork: %s", strerror(errno));
+        goto out;
+    }
+    if (pid == 0) {
+        /* The child: stdin from /dev/null (the prompt's answer is ours, not its), stdout to us. */
+        devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+        if (devnull < 0 || dup2(devnull, STDIN_FILENO) < 0 || dup2(fds[1], STDOUT_FILENO) < 0)
+            _exit(127);
+        execvp(argv[0], argv);
+        fprintf(stderr, "eksauth: askpass: %s: %s\n", argv[0], strerror(errno));
+        _exit(127);
+    }
+    close(fds[1]);
+    fds[1] = -1;
+    for (;;) {
+        if (len < CMD_OUTPUT_MAX)
+            n = read(fds[0], out + len, CMD_OUTPUT_MAX - len);
+        else
+            n = read(fds[0], drain, sizeof(drain)); /* read on so the child can finish */
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        if (len < CMD_OUTPUT_MAX)
+            len += (size_t)n;
+        else
+            too_long = true;
+    }
+    while (waitpid(pid, &wstatus, 0) < 0) {
+        if (errno != EINTR) {
+            st = eksauth_fail(err, EKSAUTH_EIO, "waitpid: %s", strerror(errno));
+            goto out;
+        }
+    }
+    if (!WIFEXITED(wstatus) || WEXITSTATUS(wstatus) != 0) {
+        st = eksauth_fail(err, EKSAUTH_EUNAVAIL, "the token command %s %d",
+                          WIFEXITED(wstatus) ? "exited with status" : "was killed by signal",
+                          WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : WTERMSIG(wstatus));
+        goto out;
+    }
+    if (too_long) {
+        st = eksauth_fail(err, EKSAUTH_EINVAL, "the token command printed more than %d bytes",
+                          CMD_OUTPUT_MAX);
+        goto out;
+    }
+    *outlen = len;
+    st = EKSAUTH_OK;
+out:
+    if (fds[0] >= 0)
+        close(fds[0]);
+    if (fds[1] >= 0)
+        close(fds[1]);
+    OPENSSL_cleanse(drain, sizeof(drain));
+    if (st != EKSAUTH_OK)
+        OPENSSL_cleanse(out, len);
+    return st;
+}
+
+static bool is_blank(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/*
+ * The command's output: an ExecCredential (JSON, status.token and
+ * status.expirationTimestamp: lib/exec_credential.c) or the bare token on
+ * one line.  The token expires at the earlier of expirationTimestamp and
+ * now + the ExecCredential lifetime.
+ */
+static enum eksauth_status parse_token_output(char *buf, size_t len, time_t now,
+                                              struct client_token *s, struct eksauth_error *err)
+{
+    enum eksauth_status st = EKSAUTH_EINVAL;
+    size_t start = 0, end = len, tlen = 0;
+    time_t expires = 0;
+
+    while (start < end && is_blank(buf[start]))
+        start++;
+    while (end > start && is_blank(buf[end - 1]))
+        end--;
+    s->expires = now + EKSAUTH_EXEC_CREDENTIAL_LIFETIME;
+    if (eksauth_exec_credential_is_json(buf + start, end - start)) {
+        st = eksauth_exec_credential_token(buf + start, end - start, s->token, sizeof(s->token),
+                                           &tlen, &expires, err);
+        if (st != EKSAUTH_OK) {
+            eksauth_error_prefix(err, "the token command printed");
+            goto out;
+        }
+        if (expires != 0 && expires < s->expires)
+            s->expires = expires;
+    } else if (end - start < sizeof(s->token)) {
+        tlen = end - start;
+        memcpy(s->token, buf + start, tlen);
+        s->token[tlen] = '\0';
+    }
+    /* Only a token goes into the answers: never some other text the command printed. */
+    if (!client_token_shaped(s->token, tlen)) {
+        st = eksauth_fail(
+            err, EKSAUTH_EINVAL,
+            "the token command did not print a token (\"k8s-aws-v1\", a dot and base64url, "
+            "at most %d bytes)",
+            EKSAUTH_TOKEN_MAX_LEN);
+        goto out;
+    }
+    if (s->expires <= now) {
+        st = eksauth_fail(err, EKSAUTH_EREJECTED, "the token command gave an expired token");
+        goto out;
+    }
+    s->len = tlen;
+    st = EKSAUTH_OK;
+out:
+    if (st != EKSAUTH_OK)
+        OPENSSL_cleanse(s->token, sizeof(s->token));
+    OPENSSL_cleanse(buf, len);
+    return st;
+}
+
+/*
+ * A token EKSAUTH_TOKEN_COMMAND printed is the user's command's, which may
+ * ignore EKSAUTH_AUDIENCE: before it goes to the host, STS must accept it
+ * for the audience (the same call a host makes).  A token for anything
+ * else, a cluster token above all, is never sent.
+ */
+enum eksauth_status client_check_minted_for(const struct client_token *t, const char *audience,
+                                            time_t now, struct eksauth_error *err)
+{
+    const char *connect_to = secure_getenv("EKSAUTH_STS_CONNECT_TO");
+    const char *ca_file = secure_getenv("EKSAUTH_STS_CA_FILE");
+    const char *partition = client_env("EKSAUTH_PARTITION");
+    struct eksauth_token_policy policy;
+    struct eksauth_config cfg;
+    struct eksauth_token *tok = NULL;
+    struct eksauth_sts_identity *sid = NULL;
+    enum eksauth_status st;
+
+    st = eksauth_config_init(&cfg, err);
+    if (st != EKSAUTH_OK)
+        return st;
+    /* Test stand-ins and VPC endpoints without private DNS, as a host's sts_connect_to. */
+    if ((connect_to != NULL && (cfg.sts_connect_to = strdup(connect_to)) == NULL) ||
+        (ca_file != NULL && (cfg.sts_ca_file = strdup(ca_file)) == NULL) ||
+        (tok = calloc(1, sizeof(*tok))) == NULL || (sid = calloc(1, sizeof(*sid))) == NULL) {
+        st = eksauth_fail(err, EKSAUTH_ENOMEM, "out of memory");
+        goto out;
+    }
+    memset(&policy, 0, sizeof(policy));
+    policy.partition = partition != NULL ? partition : cfg.partition;
+    policy.max_clock_skew = cfg.max_clock_skew;
+    st = eksauth_token_check(t->token, t->len, now, &policy, tok, err);
+    if (st == EKSAUTH_OK)
+        st = eksauth_sts_get_caller_identity(&cfg, audience, tok, sid, err);
+    if (st != EKSAUTH_OK)
+        eksauth_error_prefix(err,
+                             "EKSAUTH_TOKEN_COMMAND printed a token that is not for %s (not "
+                             "sent; the command must mint for $EKSAUTH_AUDIENCE)",
+                             audience);
+out:
+    if (tok != NULL)
+        eksauth_token_wipe(tok);
+    free(tok);
+    free(sid);
+    eksauth_config_free(&cfg);
+    return st;
+}
+
+#define AWS_CLI_MISSING                                                                            \
+    "the AWS CLI (aws) is not installed, or not on PATH: install it (Debian: apt-get install "     \
+    "awscli; elsewhere https://aws.amazon.com/cli/), or set EKSAUTH_BUILTIN=1 to sign with "       \
+    "eksauth's own signer (credentials from AWS_ACCESS_KEY_ID... or ~/.aws/credentials)"
+
+/* Whether name is an executable file in a folder of PATH (what execvp would find). */
+static bool on_path(const char *name)
+{
+    const char *path = getenv("PATH"), *p, *end;
+    char full[4096];
+    bool found = false;
+
+    for (p = path != NULL ? path : "/usr/bin:/bin"; !found && p != NULL;
+         p = end != NULL ? end + 1 : NULL) {
+        size_t len;
+
+        end = strchr(p, ':');
+        len = end != NULL ? (size_t)(end - p) : strlen(p);
+        /* An empty entry is the current folder, as execvp takes it. */
+        if ((size_t)snprintf(full, sizeof(full), "%.*s%s%s", (int)len, p, len > 0 ? "/" : "",
+                             name) < sizeof(full))
+            found = access(full, X_OK) == 0;
+    }
+    return found;
+}
+
+/*
+ * EKSAUTH_TOKEN_COMMAND through the shell (with EKSAUTH_AUDIENCE set), or
+ * `aws eks get-token --cluster-name AUDIENCE` with no shell at all.
+ */
+static enum eksauth_status mint_with_command(const char *audience, time_t now,
+                                             struct client_token *s, struct eksauth_error *err)
+{
+    const char *command = client_env("EKSAUTH_TOKEN_COMMAND");
+    const char *region = client_env("EKSAUTH_REGION");
+    char *argv[10];
+    char *out = NULL;
+    size_t len = 0;
+    enum eksauth_status st;
+    int i = 0;
+
+    if (command != NULL) {
+        argv[i++] = "/bin/sh";
+        argv[i++] = "-c";
+        argv[i++] = (char *)command;
+        if (setenv("EKSAUTH_AUDIENCE", audience, 1) != 0) {
+            st = eksauth_fail(err, EKSAUTH_ENOMEM, "setenv: %s", strerror(errno));
+            goto out;
+        }
+    } else if (!on_path("aws")) {
+        st = eksauth_fail(err, EKSAUTH_EINVAL, AWS_CLI_MISSING);
+        goto out;
+    } else {
+        argv[i++] = "aws";
+        argv[i++] = "eks";
+        argv[i++] = "get-token";
+        argv[i++] = "--cluster-name";
+        argv[i++] = (char *)audience;
+        argv[i++] = "--output";
+        argv[i++] = "json";
+        if (region != NULL) {
+            argv[i++] = "--region";
+            argv[i++] = (char *)region;
+        }
+    }
+    argv[i] = NULL;
+    out = malloc(CMD_OUTPUT_MAX + 1);
+    if (out == NULL) {
+        st = eksauth_fail(err, EKSAUTH_ENOMEM, "out of memory");
+        goto out;
+    }
+    st = run_capture(argv, out, &len, err);
+    if (st == EKSAUTH_OK)
+        st = parse_token_output(out, len, now, s, err);
+out:
+    if (out != NULL) {
+        OPENSSL_cleanse(out, CMD_OUTPUT_MAX + 1);
+        free(out);
+    }
+    return st;
+}
+
+/* The built-in signer: the same token `eksauth token` prints, from the same credentials. */
+static enum eksauth_status mint_builtin(const char *audience, time_t now, struct client_token *s,
+                                        struct eksauth_error *err)
+{
+    struct eksauth_creds creds;
+    struct eksauth_mint m;
+    enum eksauth_status st;
+    char region[64];
+    size_t toklen = 0;
+
+    memset(&creds, 0, sizeof(creds));
+    memset(&m, 0, sizeof(m));
+    st = eksauth_creds_region(client_env("EKSAUTH_REGION"), NULL, region, sizeof(region), err);
+    if (st == EKSAUTH_OK)
+        st = eksauth_creds_load(NULL, &creds, err);
+    if (st != EKSAUTH_OK)
+        goto out;
+    m.audience = audience;
+    m.region = region;
+    m.now = now;
+    st = eksauth_mint_token(&m, &creds, s->token, sizeof(s->token), &toklen, err);
+    if (st != EKSAUTH_OK)
+        goto out;
+    s->len = toklen;
+    s->expires = now + EKSAUTH_EXEC_CREDENTIAL_LIFETIME;
+out:
+    eksauth_creds_free(&creds);
+    return st;
+}
+
+/*
+ * The one place a client token is minted (askpass and login-name), for
+ * audience: the built-in signer, or EKSAUTH_TOKEN_COMMAND, or `aws eks
+ * get-token --cluster-name AUDIENCE`.  Mints take turns in folder dir
+ * (NULL: none; see take_mint_turn) so that no two tokens are signed in the
+ * same second.
+ */
+enum eksauth_status client_mint_token(bool builtin, const char *audience, const char *dir,
+                                      struct client_token *t, struct eksauth_error *err)
+{
+    enum eksauth_status st;
+    time_t now = time(NULL);
+    int turn = dir != NULL ? take_mint_turn(dir, &now) : -1;
+
+    st = builtin ? mint_builtin(audience, now, t, err) : mint_with_command(audience, now, t, err);
+    end_mint_turn(turn);
+    return st;
+}
