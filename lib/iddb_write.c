@@ -10,7 +10,6 @@
  */
 #include "config.h"
 
-#include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -18,11 +17,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "eksauth/byteorder.h"
 #include "eksauth/file.h"
 #include "eksauth/iddb.h"
 #include "eksauth/printable.h"
@@ -811,23 +810,20 @@ static void ob_align(struct outbuf *o, size_t align)
 
 static void wr16(struct outbuf *o, size_t at, uint16_t v)
 {
-    v = htole16(v);
     if (!o->oom)
-        memcpy(o->p + at, &v, 2);
+        eksauth_le16_put(o->p + at, v);
 }
 
 static void wr32(struct outbuf *o, size_t at, uint32_t v)
 {
-    v = htole32(v);
     if (!o->oom)
-        memcpy(o->p + at, &v, 4);
+        eksauth_le32_put(o->p + at, v);
 }
 
 static void wr64(struct outbuf *o, size_t at, uint64_t v)
 {
-    v = htole64(v);
     if (!o->oom)
-        memcpy(o->p + at, &v, 8);
+        eksauth_le64_put(o->p + at, v);
 }
 
 /* Append s and its NUL. */
@@ -1346,33 +1342,19 @@ static enum eksauth_status ensure_dir(const char *path, struct eksauth_error *er
     return EKSAUTH_OK;
 }
 
+/* The file layer's lock (file.h: never through a symlink, only a private lock file counts). */
 enum eksauth_status eksauth_iddb_lock(const char *path, int *fdp, struct eksauth_error *err)
 {
-    char lock[PATH_MAX];
     enum eksauth_status st;
-    int fd, n;
 
     *fdp = -1;
-    n = snprintf(lock, sizeof(lock), "%s.lock", path);
-    if (n < 0 || (size_t)n >= sizeof(lock))
-        return eksauth_fail(err, EKSAUTH_EINVAL, "identity DB: %s: path too long", path);
     st = ensure_dir(path, err);
     if (st != EKSAUTH_OK)
         return st;
-    /* O_NOFOLLOW: a planted symlink must not make root create or truncate another file. */
-    fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0600);
-    if (fd < 0)
-        return eksauth_fail(err, EKSAUTH_EIO, "identity DB: %s: %s", lock, strerror(errno));
-    while (flock(fd, LOCK_EX) != 0) {
-        if (errno != EINTR) {
-            st =
-                eksauth_fail(err, EKSAUTH_EIO, "identity DB: %s: flock: %s", lock, strerror(errno));
-            close(fd);
-            return st;
-        }
-    }
-    *fdp = fd;
-    return EKSAUTH_OK;
+    st = eksauth_file_lock(path, fdp, err);
+    if (st != EKSAUTH_OK)
+        eksauth_error_prefix(err, "identity DB");
+    return st;
 }
 
 void eksauth_iddb_unlock(int fd)
@@ -1391,10 +1373,9 @@ void eksauth_iddb_unlock(int fd)
  */
 static bool set_stale(const char *path, uint32_t value)
 {
-    unsigned char head[12];
+    unsigned char head[12], word[4];
     struct stat sb;
     bool done = false;
-    uint32_t le = htole32(value), version;
     int fd;
 
     /* O_NOFOLLOW: never write through a planted symlink. */
@@ -1404,8 +1385,10 @@ static bool set_stale(const char *path, uint32_t value)
     if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_uid == 0 &&
         sb.st_size >= (off_t)IDDB_DATA_START && pread(fd, head, sizeof(head), 0) == sizeof(head) &&
         memcmp(head, EKSAUTH_IDDB_MAGIC, 8) == 0 &&
-        (memcpy(&version, head + IDDB_H_VERSION, 4), le32toh(version)) == EKSAUTH_IDDB_VERSION)
-        done = pwrite(fd, &le, sizeof(le), IDDB_H_STALE) == (ssize_t)sizeof(le);
+        eksauth_le32_get(head + IDDB_H_VERSION) == EKSAUTH_IDDB_VERSION) {
+        eksauth_le32_put(word, value);
+        done = pwrite(fd, word, sizeof(word), IDDB_H_STALE) == (ssize_t)sizeof(word);
+    }
     close(fd);
     return done;
 }

@@ -341,8 +341,10 @@ enum eksauth_status eksauth_iddb_builder_serialize(const struct eksauth_iddb_bui
                                                    size_t *len, struct eksauth_error *err);
 
 /*
- * The writer's lock: an exclusive flock on "<path>.lock" (created 0600,
- * O_CLOEXEC); blocks until held.  Readers never lock.
+ * The writer's lock: eksauth_file_lock(path) (file.h: an exclusive flock on
+ * "<path>.lock", created 0600, never through a symlink, only a regular file
+ * of the effective uid's), in the DB's folder, made 0755 when missing;
+ * blocks until held.  Readers never lock.
  */
 enum eksauth_status eksauth_iddb_lock(const char *path, int *fd, struct eksauth_error *err);
 void eksauth_iddb_unlock(int fd);

@@ -747,6 +747,37 @@ static void test_lock(void **state)
     eksauth_iddb_unlock(fd);
 }
 
+/*
+ * The lock is file.h's: a lock file someone else owns (they could hold it
+ * forever) or a symlink is refused, with the DB named; the folder is made.
+ */
+static void test_lock_refuses_foreign(void **state)
+{
+    struct eksauth_error err = {0};
+    char path[512], lock[600];
+    struct stat sb;
+    int fd = 0;
+
+    (void)state;
+    snprintf(path, sizeof(path), "%s/lockdir/lock.db", tmpdir);
+    snprintf(lock, sizeof(lock), "%s.lock", path);
+    assert_int_equal(eksauth_iddb_lock(path, &fd, &err), EKSAUTH_OK);
+    assert_int_equal(stat(lock, &sb), 0);
+    assert_true(S_ISREG(sb.st_mode) && (sb.st_mode & 07777) == 0600);
+    eksauth_iddb_unlock(fd);
+    assert_int_equal(chown(lock, geteuid() + 1, (gid_t)-1), 0);
+    assert_int_equal(eksauth_iddb_lock(path, &fd, &err), EKSAUTH_EIO);
+    assert_int_equal(fd, -1);
+    assert_non_null(strstr(err.msg, "identity DB: "));
+    assert_non_null(strstr(err.msg, "not a private lock file"));
+    assert_int_equal(unlink(lock), 0);
+    assert_int_equal(symlink("/nonexistent-eksauth-lock", lock), 0);
+    assert_int_equal(eksauth_iddb_lock(path, &fd, &err), EKSAUTH_EIO);
+    assert_int_equal(fd, -1);
+    assert_int_equal(lstat("/nonexistent-eksauth-lock", &sb), -1); /* nothing made through it */
+    assert_int_equal(unlink(lock), 0);
+}
+
 static void test_expand_home(void **state)
 {
     char buf[32];
@@ -936,14 +967,23 @@ static void test_many(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_checksum_vectors),  cmocka_unit_test(test_round_trip),
-        cmocka_unit_test(test_keyed_header),      cmocka_unit_test(test_deterministic_and_from_db),
-        cmocka_unit_test(test_empty_db),          cmocka_unit_test(test_gecos_printable),
-        cmocka_unit_test(test_builder_refusals),  cmocka_unit_test(test_builder_remove),
-        cmocka_unit_test(test_every_truncation),  cmocka_unit_test(test_random_flips),
-        cmocka_unit_test(test_write_and_open),    cmocka_unit_test(test_lock),
-        cmocka_unit_test(test_expand_home),       cmocka_unit_test(test_last_login_and_tombstones),
-        cmocka_unit_test(test_open_reads_little), cmocka_unit_test(test_many),
+        cmocka_unit_test(test_checksum_vectors),
+        cmocka_unit_test(test_round_trip),
+        cmocka_unit_test(test_keyed_header),
+        cmocka_unit_test(test_deterministic_and_from_db),
+        cmocka_unit_test(test_empty_db),
+        cmocka_unit_test(test_gecos_printable),
+        cmocka_unit_test(test_builder_refusals),
+        cmocka_unit_test(test_builder_remove),
+        cmocka_unit_test(test_every_truncation),
+        cmocka_unit_test(test_random_flips),
+        cmocka_unit_test(test_write_and_open),
+        cmocka_unit_test(test_lock),
+        cmocka_unit_test(test_lock_refuses_foreign),
+        cmocka_unit_test(test_expand_home),
+        cmocka_unit_test(test_last_login_and_tombstones),
+        cmocka_unit_test(test_open_reads_little),
+        cmocka_unit_test(test_many),
     };
 
     return cmocka_run_group_tests(tests, tmpdir_setup, tmpdir_teardown);
