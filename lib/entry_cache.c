@@ -14,6 +14,7 @@
 #include "eksauth/entry_cache.h"
 #include "eksauth/file.h"
 #include "eksauth/iddb.h"
+#include "eksauth/iddb_replace.h"
 #include "eksauth/json_answer.h"
 #include "eksauth/strlist.h"
 

@@ -18,7 +18,6 @@
  */
 #include "config.h"
 
-#include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -27,6 +26,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "eksauth/byteorder.h"
 #include "eksauth/iddb.h"
 #include "eksauth/names.h"
 #include "eksauth/paths.h"
@@ -54,30 +54,6 @@ struct eksauth_iddb {
     const char **templates, **denied; /* into the config section; denied sorted */
     uint32_t n_templates, n_denied;
 };
-
-static uint32_t rd16(const unsigned char *p)
-{
-    uint16_t v;
-
-    memcpy(&v, p, sizeof(v));
-    return le16toh(v);
-}
-
-static uint32_t rd32(const unsigned char *p)
-{
-    uint32_t v;
-
-    memcpy(&v, p, sizeof(v));
-    return le32toh(v);
-}
-
-static uint64_t rd64(const unsigned char *p)
-{
-    uint64_t v;
-
-    memcpy(&v, p, sizeof(v));
-    return le64toh(v);
-}
 
 /* ------------------------------------------------------------------------ */
 /* XXH64 (Yann Collet's xxHash, 64-bit variant), the DB checksum.           */
@@ -116,10 +92,10 @@ uint64_t eksauth_iddb_checksum(const void *data, size_t len, uint64_t seed)
         uint64_t v1 = seed + XXH_P1 + XXH_P2, v2 = seed + XXH_P2, v3 = seed, v4 = seed - XXH_P1;
 
         do {
-            v1 = xxh_round(v1, rd64(p));
-            v2 = xxh_round(v2, rd64(p + 8));
-            v3 = xxh_round(v3, rd64(p + 16));
-            v4 = xxh_round(v4, rd64(p + 24));
+            v1 = xxh_round(v1, eksauth_le64_get(p));
+            v2 = xxh_round(v2, eksauth_le64_get(p + 8));
+            v3 = xxh_round(v3, eksauth_le64_get(p + 16));
+            v4 = xxh_round(v4, eksauth_le64_get(p + 24));
             p += 32;
         } while (p <= limit);
         h = xxh_rotl(v1, 1) + xxh_rotl(v2, 7) + xxh_rotl(v3, 12) + xxh_rotl(v4, 18);
@@ -132,12 +108,12 @@ uint64_t eksauth_iddb_checksum(const void *data, size_t len, uint64_t seed)
     }
     h += (uint64_t)len;
     while (end - p >= 8) {
-        h ^= xxh_round(0, rd64(p));
+        h ^= xxh_round(0, eksauth_le64_get(p));
         h = xxh_rotl(h, 27) * XXH_P1 + XXH_P4;
         p += 8;
     }
     if (end - p >= 4) {
-        h ^= (uint64_t)rd32(p) * XXH_P1;
+        h ^= (uint64_t)eksauth_le32_get(p) * XXH_P1;
         h = xxh_rotl(h, 23) * XXH_P2 + XXH_P3;
         p += 4;
     }
@@ -179,7 +155,7 @@ static bool check_block(const struct eksauth_iddb *db, uint32_t b)
     const unsigned char *sum = db->base + db->sec[IDDB_S_BLOCKS].off + (size_t)b * 8;
 
     /* A damaged block (or a damaged checksum) is never read: fail closed. */
-    if (eksauth_iddb_checksum(block, IDDB_BLOCK_SIZE, 0) != rd64(sum))
+    if (eksauth_iddb_checksum(block, IDDB_BLOCK_SIZE, 0) != eksauth_le64_get(sum))
         return false;
     __atomic_fetch_or(&db->checked[b / 64], 1ull << (b % 64), __ATOMIC_RELEASE);
     return true;
@@ -230,7 +206,7 @@ static inline const unsigned char *record_at(const struct eksauth_iddb *db, enum
     if (off < sec->off || (uint64_t)off + min > end || off % IDDB_ALIGN != 0 ||
         !blocks_ok(db, off, 4))
         return NULL;
-    len = rd32(db->base + off);
+    len = eksauth_le32_get(db->base + off);
     if (len < min || len % IDDB_ALIGN != 0 || (uint64_t)off + len > end || !blocks_ok(db, off, len))
         return NULL;
     *lenp = len;
@@ -363,26 +339,24 @@ void eksauth_iddb_reseal(void *data, size_t len)
 {
     unsigned char *p = data;
     uint32_t boff, bsize, b;
-    uint64_t v;
 
     if (p == NULL || len < IDDB_DATA_START || len > EKSAUTH_IDDB_MAX_SIZE)
         return;
-    v = htole64(len);
-    memcpy(p + IDDB_H_FSIZE, &v, 8);
-    boff = rd32(p + IDDB_H_SECTIONS + IDDB_S_BLOCKS * 8);
-    bsize = rd32(p + IDDB_H_SECTIONS + IDDB_S_BLOCKS * 8 + 4);
+    eksauth_le64_put(p + IDDB_H_FSIZE, len);
+    boff = eksauth_le32_get(p + IDDB_H_SECTIONS + IDDB_S_BLOCKS * 8);
+    bsize = eksauth_le32_get(p + IDDB_H_SECTIONS + IDDB_S_BLOCKS * 8 + 4);
     /* The same layout rules the reader applies (sections_ok), or the blocks are left alone. */
     if (boff >= IDDB_DATA_START && boff % IDDB_BLOCK_SIZE == 0 &&
         (uint64_t)(boff - IDDB_DATA_START) / IDDB_BLOCK_SIZE * 8 == bsize &&
         (uint64_t)boff + bsize == len) {
         for (b = 0; b < bsize / 8; b++) {
-            v = htole64(eksauth_iddb_checksum(p + IDDB_DATA_START + (size_t)b * IDDB_BLOCK_SIZE,
-                                              IDDB_BLOCK_SIZE, 0));
-            memcpy(p + boff + (size_t)b * 8, &v, 8);
+            const unsigned char *block = p + IDDB_DATA_START + (size_t)b * IDDB_BLOCK_SIZE;
+
+            eksauth_le64_put(p + boff + (size_t)b * 8,
+                             eksauth_iddb_checksum(block, IDDB_BLOCK_SIZE, 0));
         }
     }
-    v = htole64(eksauth_iddb_header_sum(p));
-    memcpy(p + IDDB_H_CHECKSUM, &v, 8);
+    eksauth_le64_put(p + IDDB_H_CHECKSUM, eksauth_iddb_header_sum(p));
 }
 
 static enum eksauth_status parse_header(struct eksauth_iddb *db, const char *what,
@@ -399,45 +373,45 @@ static enum eksauth_status parse_header(struct eksauth_iddb *db, const char *wha
     if (memcmp(h + IDDB_H_MAGIC, EKSAUTH_IDDB_MAGIC, 8) != 0)
         return eksauth_fail(err, EKSAUTH_EINVAL, "identity DB: %s: not an identity DB (bad magic)",
                             what);
-    if (rd32(h + IDDB_H_VERSION) != EKSAUTH_IDDB_VERSION)
+    if (eksauth_le32_get(h + IDDB_H_VERSION) != EKSAUTH_IDDB_VERSION)
         return eksauth_fail(err, EKSAUTH_EINVAL,
                             "identity DB: %s: version %u; run eksauth sync to rewrite it", what,
-                            rd32(h + IDDB_H_VERSION));
+                            eksauth_le32_get(h + IDDB_H_VERSION));
     /* Too short for the header page, or bigger than any DB we write: never read past the end. */
     if (db->size < IDDB_DATA_START)
         return eksauth_fail(err, EKSAUTH_EINVAL, "identity DB: %s: truncated (%zu bytes)", what,
                             db->size);
     if (db->size > EKSAUTH_IDDB_MAX_SIZE)
         return eksauth_fail(err, EKSAUTH_EINVAL, "identity DB: %s: too large", what);
-    if (rd32(h + IDDB_H_HSIZE) != IDDB_HEADER_SIZE)
+    if (eksauth_le32_get(h + IDDB_H_HSIZE) != IDDB_HEADER_SIZE)
         return eksauth_fail(err, EKSAUTH_EINVAL, "identity DB: %s: bad header size", what);
     /* The size written in the header must be the size we have: catches truncation. */
-    want = rd64(h + IDDB_H_FSIZE);
+    want = eksauth_le64_get(h + IDDB_H_FSIZE);
     if (want != db->size)
         return eksauth_fail(err, EKSAUTH_EINVAL,
                             "identity DB: %s: truncated or padded (%zu bytes, header says %llu)",
                             what, db->size, (unsigned long long)want);
-    if (eksauth_iddb_header_sum(h) != rd64(h + IDDB_H_CHECKSUM))
+    if (eksauth_iddb_header_sum(h) != eksauth_le64_get(h + IDDB_H_CHECKSUM))
         return eksauth_fail(err, EKSAUTH_EINVAL, "identity DB: %s: header checksum mismatch", what);
 
-    db->generation = rd64(h + IDDB_H_GENERATION);
-    db->id_min = rd32(h + IDDB_H_ID_MIN);
-    db->id_max = rd32(h + IDDB_H_ID_MAX);
-    db->n_users = rd32(h + IDDB_H_N_USERS);
-    db->n_groups = rd32(h + IDDB_H_N_GROUPS);
-    db->n_templates = rd32(h + IDDB_H_N_TEMPLATES);
-    db->n_denied = rd32(h + IDDB_H_N_DENIED);
-    db->n_tombstones = rd32(h + IDDB_H_N_TOMBSTONES);
-    db->max_probe = rd32(h + IDDB_H_MAX_PROBE);
-    db->seed = rd64(h + IDDB_H_HASH_SEED);
-    db->user_slots = rd32(h + IDDB_H_USER_SLOTS);
-    db->group_slots = rd32(h + IDDB_H_GROUP_SLOTS);
-    db->flags = rd32(h + IDDB_H_FLAGS);
-    db->key_check = rd64(h + IDDB_H_KEY_CHECK);
-    db->users_gid = rd32(h + IDDB_H_USERS_GID);
+    db->generation = eksauth_le64_get(h + IDDB_H_GENERATION);
+    db->id_min = eksauth_le32_get(h + IDDB_H_ID_MIN);
+    db->id_max = eksauth_le32_get(h + IDDB_H_ID_MAX);
+    db->n_users = eksauth_le32_get(h + IDDB_H_N_USERS);
+    db->n_groups = eksauth_le32_get(h + IDDB_H_N_GROUPS);
+    db->n_templates = eksauth_le32_get(h + IDDB_H_N_TEMPLATES);
+    db->n_denied = eksauth_le32_get(h + IDDB_H_N_DENIED);
+    db->n_tombstones = eksauth_le32_get(h + IDDB_H_N_TOMBSTONES);
+    db->max_probe = eksauth_le32_get(h + IDDB_H_MAX_PROBE);
+    db->seed = eksauth_le64_get(h + IDDB_H_HASH_SEED);
+    db->user_slots = eksauth_le32_get(h + IDDB_H_USER_SLOTS);
+    db->group_slots = eksauth_le32_get(h + IDDB_H_GROUP_SLOTS);
+    db->flags = eksauth_le32_get(h + IDDB_H_FLAGS);
+    db->key_check = eksauth_le64_get(h + IDDB_H_KEY_CHECK);
+    db->users_gid = eksauth_le32_get(h + IDDB_H_USERS_GID);
     for (s = 0; s < IDDB_N_SECTIONS; s++) {
-        db->sec[s].off = rd32(h + IDDB_H_SECTIONS + s * 8);
-        db->sec[s].size = rd32(h + IDDB_H_SECTIONS + s * 8 + 4);
+        db->sec[s].off = eksauth_le32_get(h + IDDB_H_SECTIONS + s * 8);
+        db->sec[s].size = eksauth_le32_get(h + IDDB_H_SECTIONS + s * 8 + 4);
     }
     /*
      * id 0 is root's: a range that holds it (or an empty range) is refused.
@@ -666,21 +640,21 @@ static enum eksauth_status read_user(const struct eksauth_iddb *db, uint32_t off
     r = record_at(db, IDDB_S_USERS, off, IDDB_U_GROUPS, &rlen);
     if (r == NULL)
         return EKSAUTH_EINVAL;
-    out->uid = rd32(r + IDDB_U_UID);
-    out->gid = rd32(r + IDDB_U_GID);
-    out->flags = rd32(r + IDDB_U_FLAGS);
-    out->last_login = rd64(r + IDDB_U_LAST_LOGIN);
-    out->n_groups = rd32(r + IDDB_U_N_GROUPS);
+    out->uid = eksauth_le32_get(r + IDDB_U_UID);
+    out->gid = eksauth_le32_get(r + IDDB_U_GID);
+    out->flags = eksauth_le32_get(r + IDDB_U_FLAGS);
+    out->last_login = eksauth_le64_get(r + IDDB_U_LAST_LOGIN);
+    out->n_groups = eksauth_le32_get(r + IDDB_U_N_GROUPS);
     out->rec_off = off;
     if (out->n_groups > EKSAUTH_IDDB_MAX_GROUPS)
         return EKSAUTH_EINVAL;
     at = IDDB_U_GROUPS + out->n_groups * IDDB_UGROUP_SIZE;
-    out->login_len = rd16(r + IDDB_U_STRLENS);
-    k8s_len = rd16(r + IDDB_U_STRLENS + 2);
-    arn_len = rd16(r + IDDB_U_STRLENS + 4);
-    out->gecos_len = rd16(r + IDDB_U_STRLENS + 6);
-    out->home_len = rd16(r + IDDB_U_STRLENS + 8);
-    out->shell_len = rd16(r + IDDB_U_STRLENS + 10);
+    out->login_len = eksauth_le16_get(r + IDDB_U_STRLENS);
+    k8s_len = eksauth_le16_get(r + IDDB_U_STRLENS + 2);
+    arn_len = eksauth_le16_get(r + IDDB_U_STRLENS + 4);
+    out->gecos_len = eksauth_le16_get(r + IDDB_U_STRLENS + 6);
+    out->home_len = eksauth_le16_get(r + IDDB_U_STRLENS + 8);
+    out->shell_len = eksauth_le16_get(r + IDDB_U_STRLENS + 10);
     if ((out->login = rec_str(r, rlen, &at, (uint32_t)out->login_len)) == NULL ||
         (out->k8s_username = rec_str(r, rlen, &at, k8s_len)) == NULL ||
         (out->arn = rec_str(r, rlen, &at, arn_len)) == NULL ||
@@ -711,7 +685,7 @@ static enum eksauth_status read_user(const struct eksauth_iddb *db, uint32_t off
         return EKSAUTH_EINVAL;
     /* The groups the list names: the same checks as their records. */
     for (i = 0, e = r + IDDB_U_GROUPS; i < out->n_groups; i++, e += IDDB_UGROUP_SIZE)
-        if (!group_id_ok(db, rd32(e), rd32(e + 4)))
+        if (!group_id_ok(db, eksauth_le32_get(e), eksauth_le32_get(e + 4)))
             return EKSAUTH_EINVAL;
     return EKSAUTH_OK;
 }
@@ -727,23 +701,23 @@ static enum eksauth_status read_group(const struct eksauth_iddb *db, uint32_t of
     if (r == NULL)
         return EKSAUTH_EINVAL;
     memset(&g, 0, sizeof(g));
-    g.gid = rd32(r + IDDB_G_GID);
-    g.flags = rd32(r + IDDB_G_FLAGS);
-    g.n_members = rd32(r + IDDB_G_N_MEMBERS);
-    mbytes = rd32(r + IDDB_G_MEMBERS_BYTES);
+    g.gid = eksauth_le32_get(r + IDDB_G_GID);
+    g.flags = eksauth_le32_get(r + IDDB_G_FLAGS);
+    g.n_members = eksauth_le32_get(r + IDDB_G_N_MEMBERS);
+    mbytes = eksauth_le32_get(r + IDDB_G_MEMBERS_BYTES);
     g.rec_off = off;
     /* Each member takes 4 bytes of offsets and 2 of name at least. */
     if (g.n_members > rlen / 6)
         return EKSAUTH_EINVAL;
     at = IDDB_G_MEMBER_OFFS + g.n_members * 4;
-    g.name = rec_str(r, rlen, &at, rd16(r + IDDB_G_NAME_LEN));
-    g.name_len = rd16(r + IDDB_G_NAME_LEN);
+    g.name = rec_str(r, rlen, &at, eksauth_le16_get(r + IDDB_G_NAME_LEN));
+    g.name_len = eksauth_le16_get(r + IDDB_G_NAME_LEN);
     if (g.name == NULL)
         return EKSAUTH_EINVAL;
-    g.k8s_group = rec_str(r, rlen, &at, rd16(r + IDDB_G_K8S_LEN));
+    g.k8s_group = rec_str(r, rlen, &at, eksauth_le16_get(r + IDDB_G_K8S_LEN));
     if (g.k8s_group == NULL || !eksauth_names_valid(g.name) || strlen(g.name) != g.name_len ||
-        strlen(g.k8s_group) != rd16(r + IDDB_G_K8S_LEN) || strchr(g.k8s_group, '\n') != NULL ||
-        !group_id_ok(db, g.gid, g.flags))
+        strlen(g.k8s_group) != eksauth_le16_get(r + IDDB_G_K8S_LEN) ||
+        strchr(g.k8s_group, '\n') != NULL || !group_id_ok(db, g.gid, g.flags))
         return EKSAUTH_EINVAL;
     /* The member names lie inside the record and end in NUL: none can run past it. */
     if ((uint64_t)at + mbytes > rlen || (g.n_members == 0) != (mbytes == 0) ||
@@ -767,8 +741,8 @@ static bool slot_at(const struct eksauth_iddb *db, enum iddb_section s, uint32_t
 
     if (p == NULL)
         return false;
-    *key = rd32(p);
-    *rec = rd32(p + 4);
+    *key = eksauth_le32_get(p);
+    *rec = eksauth_le32_get(p + 4);
     return true;
 }
 
@@ -896,7 +870,7 @@ static bool order_at(const struct eksauth_iddb *db, enum iddb_section s, uint32_
 
     if (p == NULL)
         return false;
-    *rec = rd32(p);
+    *rec = eksauth_le32_get(p);
     return true;
 }
 
@@ -935,9 +909,10 @@ enum eksauth_status eksauth_iddb_user_group(const struct eksauth_iddb *db,
     if (j >= u->n_groups)
         return EKSAUTH_EINVAL;
     e = db->base + u->rec_off + IDDB_U_GROUPS + (size_t)j * IDDB_UGROUP_SIZE;
-    st = read_group(db, rd32(e + 8), out);
+    st = read_group(db, eksauth_le32_get(e + 8), out);
     /* The record must be the group the list names. */
-    if (st == EKSAUTH_OK && (out->gid != rd32(e) || out->flags != rd32(e + 4)))
+    if (st == EKSAUTH_OK &&
+        (out->gid != eksauth_le32_get(e) || out->flags != eksauth_le32_get(e + 4)))
         st = EKSAUTH_EINVAL;
     return st;
 }
@@ -952,8 +927,8 @@ enum eksauth_status eksauth_iddb_user_group_id(const struct eksauth_iddb *db,
         return EKSAUTH_EINVAL;
     /* Checked by read_user with the rest of the record. */
     e = db->base + u->rec_off + IDDB_U_GROUPS + (size_t)j * IDDB_UGROUP_SIZE;
-    *gid = rd32(e);
-    *flags = rd32(e + 4);
+    *gid = eksauth_le32_get(e);
+    *flags = eksauth_le32_get(e + 4);
     return EKSAUTH_OK;
 }
 
@@ -967,7 +942,7 @@ enum eksauth_status eksauth_iddb_group_member(const struct eksauth_iddb *db,
     if (j >= g->n_members)
         return EKSAUTH_EINVAL;
     /* g came from read_group: its offsets table lies inside the checked record. */
-    at = rd32(db->base + g->rec_off + IDDB_G_MEMBER_OFFS + (size_t)j * 4);
+    at = eksauth_le32_get(db->base + g->rec_off + IDDB_G_MEMBER_OFFS + (size_t)j * 4);
     if (at >= g->members_len)
         return EKSAUTH_EINVAL;
     s = g->members + at;
@@ -1001,7 +976,7 @@ bool eksauth_iddb_group_copy_members(const struct eksauth_iddb *db,
      * right before the next name.
      */
     for (j = 0; j < g->n_members; j++, prev = at) {
-        at = rd32(offs + (size_t)j * 4);
+        at = eksauth_le32_get(offs + (size_t)j * 4);
         if (j == 0 ? at != 0 : at - prev - 2 > EKSAUTH_NAME_MAX - 1)
             return false;
         mem[j] = names + at;
@@ -1106,15 +1081,15 @@ enum eksauth_status eksauth_iddb_tombstone_at(const struct eksauth_iddb *db, uin
                (uint64_t)db->sec[IDDB_S_TOMBSTONES].off + (uint64_t)i * IDDB_T_SIZE, IDDB_T_SIZE);
     if (t == NULL)
         return EKSAUTH_EINVAL;
-    flags = rd32(t + IDDB_T_FLAGS);
+    flags = eksauth_le32_get(t + IDDB_T_FLAGS);
     /* The name is NUL-padded inside its field, and a valid name. */
     if (t[IDDB_T_SIZE - 1] != '\0' || !eksauth_names_valid((const char *)t + IDDB_T_NAME_AT) ||
-        (flags & ~1u) != 0 || rd32(t + IDDB_T_ID) == 0)
+        (flags & ~1u) != 0 || eksauth_le32_get(t + IDDB_T_ID) == 0)
         return EKSAUTH_EINVAL;
     out->name = (const char *)t + IDDB_T_NAME_AT;
-    out->id = rd32(t + IDDB_T_ID);
+    out->id = eksauth_le32_get(t + IDDB_T_ID);
     out->is_group = (flags & 1u) != 0;
-    out->until = rd64(t + IDDB_T_UNTIL);
+    out->until = eksauth_le64_get(t + IDDB_T_UNTIL);
     return EKSAUTH_OK;
 }
 

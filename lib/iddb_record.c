@@ -14,6 +14,7 @@
 
 #include "eksauth/iddb.h"
 #include "eksauth/iddb_record.h"
+#include "eksauth/iddb_replace.h"
 
 /* NULL and "" are the same ARN to the DB (the builder stores NULL as ""). */
 static bool same_str(const char *a, const char *b)

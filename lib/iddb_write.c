@@ -1,6 +1,7 @@
 /*
- * iddb_write.c - build, serialise and atomically replace the identity DB
- * (format in include/eksauth/iddb_format.h).  Recording one login is
+ * iddb_write.c - build and serialise the identity DB (format in
+ * include/eksauth/iddb_format.h), in memory: no file is touched here.
+ * Putting the image in place is lib/iddb_replace.c; recording one login
  * lib/iddb_record.c; reading older formats lib/iddb_upgrade.c.
  *
  * The builder checks every entry as it is added (valid POSIX names, no
@@ -10,20 +11,12 @@
  */
 #include "config.h"
 
-#include <endian.h>
-#include <errno.h>
-#include <fcntl.h>
-#include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
-#include <sys/stat.h>
-#include <time.h>
-#include <unistd.h>
 
-#include "eksauth/file.h"
+#include "eksauth/byteorder.h"
 #include "eksauth/iddb.h"
 #include "eksauth/printable.h"
 #include "eksauth/names.h"
@@ -811,23 +804,20 @@ static void ob_align(struct outbuf *o, size_t align)
 
 static void wr16(struct outbuf *o, size_t at, uint16_t v)
 {
-    v = htole16(v);
     if (!o->oom)
-        memcpy(o->p + at, &v, 2);
+        eksauth_le16_put(o->p + at, v);
 }
 
 static void wr32(struct outbuf *o, size_t at, uint32_t v)
 {
-    v = htole32(v);
     if (!o->oom)
-        memcpy(o->p + at, &v, 4);
+        eksauth_le32_put(o->p + at, v);
 }
 
 static void wr64(struct outbuf *o, size_t at, uint64_t v)
 {
-    v = htole64(v);
     if (!o->oom)
-        memcpy(o->p + at, &v, 8);
+        eksauth_le64_put(o->p + at, v);
 }
 
 /* Append s and its NUL. */
@@ -1327,139 +1317,4 @@ out:
     free(denied);
     free(tombs);
     return ret;
-}
-
-/* ------------------------------------------------------------------------ */
-/* Lock and atomic replace.                                                  */
-
-/* Create the DB's folder (one level, 0755: every process reads the DB). */
-static enum eksauth_status ensure_dir(const char *path, struct eksauth_error *err)
-{
-    char buf[PATH_MAX], *dir;
-
-    if (strlen(path) >= sizeof(buf))
-        return eksauth_fail(err, EKSAUTH_EINVAL, "identity DB: %s: path too long", path);
-    strcpy(buf, path);
-    dir = dirname(buf);
-    if (mkdir(dir, 0755) != 0 && errno != EEXIST)
-        return eksauth_fail(err, EKSAUTH_EIO, "identity DB: %s: %s", dir, strerror(errno));
-    return EKSAUTH_OK;
-}
-
-enum eksauth_status eksauth_iddb_lock(const char *path, int *fdp, struct eksauth_error *err)
-{
-    char lock[PATH_MAX];
-    enum eksauth_status st;
-    int fd, n;
-
-    *fdp = -1;
-    n = snprintf(lock, sizeof(lock), "%s.lock", path);
-    if (n < 0 || (size_t)n >= sizeof(lock))
-        return eksauth_fail(err, EKSAUTH_EINVAL, "identity DB: %s: path too long", path);
-    st = ensure_dir(path, err);
-    if (st != EKSAUTH_OK)
-        return st;
-    /* O_NOFOLLOW: a planted symlink must not make root create or truncate another file. */
-    fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0600);
-    if (fd < 0)
-        return eksauth_fail(err, EKSAUTH_EIO, "identity DB: %s: %s", lock, strerror(errno));
-    while (flock(fd, LOCK_EX) != 0) {
-        if (errno != EINTR) {
-            st =
-                eksauth_fail(err, EKSAUTH_EIO, "identity DB: %s: flock: %s", lock, strerror(errno));
-            close(fd);
-            return st;
-        }
-    }
-    *fdp = fd;
-    return EKSAUTH_OK;
-}
-
-void eksauth_iddb_unlock(int fd)
-{
-    if (fd >= 0)
-        close(fd); /* releases the flock */
-}
-
-/*
- * Set the stale word of the DB at path to value (1: a writer is replacing
- * it; 0: it is current again), so processes that map it learn from the
- * mapping itself (docs/identity-db.md, "Staleness").  Only into a
- * root-owned regular file that is a DB of this version: the word means
- * nothing in another file.  Best effort: a reader that misses the mark
- * still re-checks the path at a bounded interval.
- */
-static bool set_stale(const char *path, uint32_t value)
-{
-    unsigned char head[12];
-    struct stat sb;
-    bool done = false;
-    uint32_t le = htole32(value), version;
-    int fd;
-
-    /* O_NOFOLLOW: never write through a planted symlink. */
-    fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
-    if (fd < 0)
-        return false;
-    if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_uid == 0 &&
-        sb.st_size >= (off_t)IDDB_DATA_START && pread(fd, head, sizeof(head), 0) == sizeof(head) &&
-        memcmp(head, EKSAUTH_IDDB_MAGIC, 8) == 0 &&
-        (memcpy(&version, head + IDDB_H_VERSION, 4), le32toh(version)) == EKSAUTH_IDDB_VERSION)
-        done = pwrite(fd, &le, sizeof(le), IDDB_H_STALE) == (ssize_t)sizeof(le);
-    close(fd);
-    return done;
-}
-
-enum eksauth_status eksauth_iddb_write_locked(const struct eksauth_iddb_builder *b,
-                                              const char *path, struct eksauth_error *err)
-{
-    enum eksauth_status st;
-    void *data = NULL;
-    size_t len = 0;
-    bool marked;
-
-    st = eksauth_iddb_builder_serialize(b, &data, &len, err);
-    if (st == EKSAUTH_OK)
-        st = ensure_dir(path, err);
-    if (st != EKSAUTH_OK)
-        goto out;
-    /*
-     * A writer killed between its temp file and the rename leaves that file
-     * behind; each would hold a whole DB of disk space until a sync fails
-     * for want of room.  We hold the writer's lock, so every such file of
-     * this DB is a dead writer's.  A failure here costs only disk space: it
-     * must not stop the DB being replaced.
-     */
-    (void)eksauth_file_remove_stale_temps(path, NULL, NULL);
-    /*
-     * Before the rename: from now on a reader that maps the old file checks
-     * the path on each lookup, so it meets the new file as soon as it is
-     * there (the old one stays valid until then).
-     */
-    marked = set_stale(path, 1);
-    /* 0644: every process reads it (NSS); only root writes it. */
-    st = eksauth_file_write_atomic(path, data, len, 0644, err);
-    if (st != EKSAUTH_OK) {
-        eksauth_error_prefix(err, "identity DB");
-        /* Not replaced: the old file is current again (we hold the lock). */
-        if (marked)
-            (void)set_stale(path, 0);
-    }
-out:
-    free(data);
-    return st;
-}
-
-enum eksauth_status eksauth_iddb_write(const struct eksauth_iddb_builder *b, const char *path,
-                                       struct eksauth_error *err)
-{
-    enum eksauth_status st;
-    int lfd;
-
-    st = eksauth_iddb_lock(path, &lfd, err);
-    if (st != EKSAUTH_OK)
-        return st;
-    st = eksauth_iddb_write_locked(b, path, err);
-    eksauth_iddb_unlock(lfd);
-    return st;
 }

@@ -7,7 +7,9 @@
  */
 #include "config.h"
 
+#include <assert.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -151,10 +153,17 @@ static int cmp_user(const void *a, const void *b)
                   ((const struct eksauth_plan_user *)b)->login);
 }
 
-static int cmp_group(const void *a, const void *b)
+/*
+ * bsearch's comparison of a name with a user or group of the sorted plan:
+ * each begins with its name, so the entry's address is its name's.
+ */
+static_assert(offsetof(struct eksauth_plan_user, login) == 0 &&
+                  offsetof(struct eksauth_plan_group, name) == 0,
+              "plan users and groups begin with their names");
+
+static int cmp_name_entry(const void *name, const void *entry)
 {
-    return strcmp(((const struct eksauth_plan_group *)a)->name,
-                  ((const struct eksauth_plan_group *)b)->name);
+    return strcmp(name, entry);
 }
 
 static bool id_used(const uint32_t *ids, size_t n, uint32_t id)
@@ -196,6 +205,25 @@ static enum eksauth_status index_put(struct eksauth_strmap *ix, const char *name
 }
 
 /*
+ * A new group named name, zeroed, at plan->groups[n_groups] (the caller
+ * counts it); NULL when out of memory.
+ */
+static struct eksauth_plan_group *plan_new_group(struct eksauth_plan *plan,
+                                                 const char name[EKSAUTH_NAME_MAX + 1])
+{
+    struct eksauth_plan_group *grown, *g;
+
+    grown = realloc(plan->groups, (plan->n_groups + 1) * sizeof(*grown));
+    if (grown == NULL)
+        return NULL;
+    plan->groups = grown;
+    g = &grown[plan->n_groups];
+    memset(g, 0, sizeof(*g));
+    memcpy(g->name, name, sizeof(g->name));
+    return g;
+}
+
+/*
  * Add k8s_group to the plan (once) and return its index, or -1 when the
  * group is refused (a warning says why) or has a template (rendered at login).
  */
@@ -204,7 +232,7 @@ static enum eksauth_status plan_add_group(struct eksauth_plan *plan, struct eksa
                                           const struct eksauth_host *host, const char *k8s_group,
                                           ssize_t *index, struct eksauth_error *err)
 {
-    struct eksauth_plan_group *grown, *g;
+    struct eksauth_plan_group *g;
     char name[EKSAUTH_NAME_MAX + 1];
     const char *mapped;
     struct eksauth_error nerr;
@@ -252,13 +280,9 @@ static enum eksauth_status plan_add_group(struct eksauth_plan *plan, struct eksa
     if (mapped != NULL && !local)
         return add_warning(plan, err, "group_map names '%s' for '%s', which is not a local group",
                            name, k8s_group);
-    grown = realloc(plan->groups, (plan->n_groups + 1) * sizeof(*grown));
-    if (grown == NULL)
+    g = plan_new_group(plan, name);
+    if (g == NULL)
         return eksauth_fail(err, EKSAUTH_ENOMEM, "identity: out of memory");
-    plan->groups = grown;
-    g = &plan->groups[plan->n_groups];
-    memset(g, 0, sizeof(*g));
-    memcpy(g->name, name, sizeof(g->name));
     g->k8s_group = strdup(k8s_group);
     if (g->k8s_group == NULL)
         return eksauth_fail(err, EKSAUTH_ENOMEM, "identity: out of memory");
@@ -280,7 +304,7 @@ static enum eksauth_status plan_add_users_group(struct eksauth_plan *plan,
                                                 const struct eksauth_host *host,
                                                 struct eksauth_error *err)
 {
-    struct eksauth_plan_group *grown, *g;
+    struct eksauth_plan_group *g;
     char name[EKSAUTH_NAME_MAX + 1];
     uint32_t local_gid;
     size_t i, idx, *more;
@@ -306,13 +330,9 @@ static enum eksauth_status plan_add_users_group(struct eksauth_plan *plan,
         if (st != EKSAUTH_OK)
             return st;
     }
-    grown = realloc(plan->groups, (plan->n_groups + 1) * sizeof(*grown));
-    if (grown == NULL)
+    g = plan_new_group(plan, name);
+    if (g == NULL)
         return eksauth_fail(err, EKSAUTH_ENOMEM, "identity: out of memory");
-    plan->groups = grown;
-    g = &plan->groups[plan->n_groups];
-    memset(g, 0, sizeof(*g));
-    memcpy(g->name, name, sizeof(g->name));
     idx = plan->n_groups++;
     st = eksauth_strmap_put(gix, name, idx, NULL, err);
     if (st != EKSAUTH_OK)
@@ -825,29 +845,17 @@ void eksauth_plan_free(struct eksauth_plan *plan)
 const struct eksauth_plan_user *eksauth_plan_find_user(const struct eksauth_plan *plan,
                                                        const char *login)
 {
-    struct eksauth_plan_user key;
-
-    if (strlen(login) > EKSAUTH_NAME_MAX)
-        return NULL;
-    memset(&key, 0, sizeof(key));
-    memcpy(key.login, login, strlen(login) + 1);
     if (plan->n_users == 0)
         return NULL;
-    return bsearch(&key, plan->users, plan->n_users, sizeof(key), cmp_user);
+    return bsearch(login, plan->users, plan->n_users, sizeof(*plan->users), cmp_name_entry);
 }
 
 const struct eksauth_plan_group *eksauth_plan_find_group(const struct eksauth_plan *plan,
                                                          const char *name)
 {
-    struct eksauth_plan_group key;
-
-    if (strlen(name) > EKSAUTH_NAME_MAX)
-        return NULL;
-    memset(&key, 0, sizeof(key));
-    memcpy(key.name, name, strlen(name) + 1);
     if (plan->n_groups == 0)
         return NULL;
-    return bsearch(&key, plan->groups, plan->n_groups, sizeof(key), cmp_group);
+    return bsearch(name, plan->groups, plan->n_groups, sizeof(*plan->groups), cmp_name_entry);
 }
 
 uint32_t eksauth_plan_id_for(const struct eksauth_plan *plan, const struct eksauth_host *host,

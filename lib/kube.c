@@ -304,6 +304,7 @@ struct kube_conn {
     size_t ca_len;
     char auth[EKSAUTH_SIGV4_TOKEN_MAX + 32]; /* "Authorization: Bearer k8s-aws-v1...." */
     char base[512];
+    const char *headers[3]; /* auth, then JSON accepted */
 };
 
 static void kube_conn_end(struct kube_conn *k)
@@ -346,6 +347,9 @@ static enum eksauth_status kube_conn_start(const struct eksauth_config *cfg, str
         goto out;
     memcpy(k->auth, "Authorization: Bearer ", 22);
     st = eksauth_cluster_token(cfg, &creds, time(NULL), k->auth + 22, sizeof(k->auth) - 22, err);
+    k->headers[0] = k->auth;
+    k->headers[1] = "Accept: application/json";
+    k->headers[2] = NULL;
 out:
     eksauth_creds_free(&creds);
     if (st != EKSAUTH_OK)
@@ -367,13 +371,12 @@ void eksauth_kube_connection(const struct eksauth_config *cfg, const char *ca_pe
 }
 
 static void kube_request(const struct eksauth_config *cfg, const struct kube_conn *k,
-                         const char *url, const char *const *headers,
-                         struct eksauth_http_request *req)
+                         const char *url, struct eksauth_http_request *req)
 {
     eksauth_kube_connection(cfg, k->ca_pem, k->ca_len, req);
     req->what = "Kubernetes API";
     req->url = url;
-    req->headers = headers;
+    req->headers = k->headers;
     req->max_body = EKSAUTH_KUBE_MAX_BODY;
 }
 
@@ -440,7 +443,6 @@ enum eksauth_status eksauth_kube_list_configmap(const struct eksauth_config *cfg
     struct eksauth_backoff backoff;
     struct kube_conn k;
     enum eksauth_status st;
-    const char *headers[3];
     unsigned attempt = 0;
     bool throttled;
     char url[900];
@@ -451,9 +453,6 @@ enum eksauth_status eksauth_kube_list_configmap(const struct eksauth_config *cfg
     if ((st = kube_conn_start(cfg, &k, err)) != EKSAUTH_OK)
         return st;
     eksauth_backoff_init(&backoff, EKSAUTH_RETRY_BASE_MS, EKSAUTH_RETRY_CAP_MS);
-    headers[0] = k.auth;
-    headers[1] = "Accept: application/json";
-    headers[2] = NULL;
     for (;;) {
         /*
          * From the API server's watch cache, at least as new as what this
@@ -464,7 +463,7 @@ enum eksauth_status eksauth_kube_list_configmap(const struct eksauth_config *cfg
                  k.base, since_rv != NULL ? "&resourceVersion=" : "",
                  since_rv != NULL ? since_rv : "",
                  since_rv != NULL ? "&resourceVersionMatch=NotOlderThan" : "");
-        kube_request(cfg, &k, url, headers, &req);
+        kube_request(cfg, &k, url, &req);
         if ((st = eksauth_budget_take(budget, "Kubernetes API: list configmaps", err)) !=
             EKSAUTH_OK)
             goto out;
@@ -586,7 +585,6 @@ eksauth_kube_watch(const struct eksauth_config *cfg, const char *rv, long timeou
     struct watch_ctx w;
     struct kube_conn k;
     enum eksauth_status st;
-    const char *headers[3];
     char url[900];
 
     if (retry_after_ms != NULL)
@@ -609,10 +607,7 @@ eksauth_kube_watch(const struct eksauth_config *cfg, const char *rv, long timeou
              "&timeoutSeconds=%ld&allowWatchBookmarks=true",
              k.base, rv != NULL && rv[0] != '\0' ? "&resourceVersion=" : "", rv != NULL ? rv : "",
              timeout_s);
-    headers[0] = k.auth;
-    headers[1] = "Accept: application/json";
-    headers[2] = NULL;
-    kube_request(cfg, &k, url, headers, &req);
+    kube_request(cfg, &k, url, &req);
     /* The server ends the stream after timeoutSeconds; ours is a safety net above it. */
     req.timeout_ms = (timeout_s + 30) * 1000;
     req.low_speed_s = timeout_s + 30;

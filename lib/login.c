@@ -16,6 +16,7 @@
 #include "eksauth/arn.h"
 #include "eksauth/awsauth.h"
 #include "eksauth/iddb_record.h"
+#include "eksauth/iddb_replace.h"
 #include "eksauth/iddb_template.h"
 #include "eksauth/login.h"
 #include "eksauth/names.h"

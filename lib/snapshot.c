@@ -14,6 +14,7 @@
 #include "eksauth/awsauth_read.h"
 #include "eksauth/file.h"
 #include "eksauth/iddb.h"
+#include "eksauth/iddb_replace.h"
 #include "eksauth/snapshot.h"
 
 /* SHA-256 of data[0..len) in lower-case hex. */

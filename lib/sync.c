@@ -15,6 +15,7 @@
 #include "eksauth/entry_cache.h"
 #include "eksauth/id_policy.h"
 #include "eksauth/iddb.h"
+#include "eksauth/iddb_replace.h"
 #include "eksauth/iddb_upgrade.h"
 #include "eksauth/identity.h"
 #include "eksauth/mapping.h"

@@ -568,6 +568,15 @@ enum by {
     BY_NEXT,
 };
 
+/*
+ * An empty name is no one's, and id 0 is root's (uid_t and gid_t are 32 bits
+ * on Linux, like our ids): never ours to answer.
+ */
+static bool never_ours(enum by by, const char *name, uint32_t id)
+{
+    return (by == BY_NAME && (name == NULL || name[0] == '\0')) || (by == BY_ID && id == 0);
+}
+
 /* The current DB with its clashes up to date (lock held), or NULL: UNAVAIL. */
 static struct eksauth_iddb *db_for_lookup(int *errnop)
 {
@@ -588,6 +597,8 @@ static enum nss_status pw_lookup(enum by by, const char *name, uint32_t uid, str
     enum eksauth_status st = EKSAUTH_ENOTFOUND;
     enum nss_status ret;
 
+    if (never_ours(by, name, uid))
+        return from_status(EKSAUTH_ENOTFOUND, errnop);
     lock_cache();
     db = db_for_lookup(errnop);
     if (db == NULL) {
@@ -634,6 +645,8 @@ static enum nss_status gr_lookup(enum by by, const char *name, uint32_t gid, str
     enum eksauth_status st = EKSAUTH_ENOTFOUND;
     enum nss_status ret;
 
+    if (never_ours(by, name, gid))
+        return from_status(EKSAUTH_ENOTFOUND, errnop);
     lock_cache();
     db = db_for_lookup(errnop);
     if (db == NULL) {
@@ -684,17 +697,12 @@ static enum nss_status rewind_enum(uint32_t *pos)
 enum nss_status _nss_eksauth_getpwnam_r(const char *name, struct passwd *pw, char *buf,
                                         size_t buflen, int *errnop)
 {
-    if (name == NULL || name[0] == '\0')
-        return from_status(EKSAUTH_ENOTFOUND, errnop);
     return pw_lookup(BY_NAME, name, 0, pw, buf, buflen, errnop);
 }
 
 enum nss_status _nss_eksauth_getpwuid_r(uid_t uid, struct passwd *pw, char *buf, size_t buflen,
                                         int *errnop)
 {
-    /* 0 is root's: never ours (uid_t is 32 bits on Linux, like our ids). */
-    if (uid == 0)
-        return from_status(EKSAUTH_ENOTFOUND, errnop);
     return pw_lookup(BY_ID, NULL, (uint32_t)uid, pw, buf, buflen, errnop);
 }
 
@@ -720,16 +728,12 @@ enum nss_status _nss_eksauth_getpwent_r(struct passwd *pw, char *buf, size_t buf
 enum nss_status _nss_eksauth_getgrnam_r(const char *name, struct group *gr, char *buf,
                                         size_t buflen, int *errnop)
 {
-    if (name == NULL || name[0] == '\0')
-        return from_status(EKSAUTH_ENOTFOUND, errnop);
     return gr_lookup(BY_NAME, name, 0, gr, buf, buflen, errnop);
 }
 
 enum nss_status _nss_eksauth_getgrgid_r(gid_t gid, struct group *gr, char *buf, size_t buflen,
                                         int *errnop)
 {
-    if (gid == 0)
-        return from_status(EKSAUTH_ENOTFOUND, errnop);
     return gr_lookup(BY_ID, NULL, (uint32_t)gid, gr, buf, buflen, errnop);
 }
 

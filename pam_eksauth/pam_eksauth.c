@@ -78,6 +78,12 @@ static void set_result(struct pe_result *r, enum pe_kind kind, const char *fmt, 
     va_end(ap);
 }
 
+/* A PAM call that failed: out of memory, or a system error. */
+static void pam_failed(struct pe_result *r, pam_handle_t *pamh, int rc, const char *what)
+{
+    set_result(r, rc == PAM_BUF_ERR ? PE_NOMEM : PE_SYSERR, "%s: %s", what, pam_strerror(pamh, rc));
+}
+
 static const char *kind_word(enum pe_kind k)
 {
     switch (k) {
@@ -139,6 +145,29 @@ static enum pe_kind status_kind(enum eksauth_status st)
     default:
         return PE_DENIED;
     }
+}
+
+/* ----------------------------------------------------------- the audit line */
+
+/* What the audit line says of the identity (its k8s user is the caller's to set). */
+static void audit_identity(struct pe_audit *a, const struct pe_identity *id)
+{
+    a->arn = id->arn;
+    a->session = id->session_name;
+    a->access_key_id = id->access_key_id;
+    a->account = id->account;
+    a->token_fp = id->token_fp;
+}
+
+/* The stage, how it ended, who and from where. */
+static void audit_outcome(struct pe_audit *a, const char *event, const struct pe_ctx *c,
+                          const struct pe_result *r)
+{
+    a->event = event;
+    a->result = kind_word(r->kind);
+    a->user = c->user;
+    a->rhost = c->rhost;
+    a->reason = r->reason;
 }
 
 /* ------------------------------------------------------------ the context */
@@ -365,6 +394,13 @@ static void put_proof(struct pe_ctx *c, const char *login)
     OPENSSL_cleanse(proof, sizeof(proof));
 }
 
+/* Take the proof out of the PAM environment. */
+static void drop_proof(pam_handle_t *pamh)
+{
+    if (pam_getenv(pamh, EKSAUTH_PROOF_ENV) != NULL)
+        (void)pam_putenv(pamh, EKSAUTH_PROOF_ENV);
+}
+
 /* require_token applies to this PAM service (all when none is named). */
 static bool token_required_here(const struct pe_ctx *c)
 {
@@ -490,17 +526,13 @@ static int authenticate(pam_handle_t *pamh, int flags, int argc, const char **ar
                    l->principal.canonical_arn);
     rc = pe_identity_keep(pamh, l, c.host.cfg.cluster_id);
     if (rc != PAM_SUCCESS) {
-        set_result(&r, rc == PAM_BUF_ERR ? PE_NOMEM : PE_SYSERR, "keeping the identity: %s",
-                   pam_strerror(pamh, rc));
+        pam_failed(&r, pamh, rc, "keeping the identity");
         goto out;
     }
     put_proof(&c, l->id.login);
     set_result(&r, PE_SUCCESS, "uid %u", (unsigned)l->id.uid);
 out:
-    a.event = "auth";
-    a.result = kind_word(r.kind);
-    a.user = c.user;
-    a.rhost = c.rhost;
+    audit_outcome(&a, "auth", &c, &r);
     if (l != NULL) {
         /* What the login established before it ended: never the token, its fingerprint. */
         a.token_fp = l->token_fp;
@@ -515,7 +547,6 @@ out:
         if (l->step > EKSAUTH_LOGIN_MAPPING)
             a.k8s_user = l->id.k8s.username;
     }
-    a.reason = r.reason;
     /* Nothing at all to say for someone else's user: pam_unix goes on. */
     if (r.kind != PE_UNKNOWN || c.opt.debug)
         pe_audit_log(pamh, &a);
@@ -559,11 +590,23 @@ static const struct pe_identity *stage_identity(struct pe_ctx *c, struct pe_resu
     }
     rc = pe_identity_keep_taken(c->pamh, &pi);
     if (rc != PAM_SUCCESS) {
-        set_result(r, rc == PAM_BUF_ERR ? PE_NOMEM : PE_SYSERR, "keeping the identity: %s",
-                   pam_strerror(c->pamh, rc));
+        pam_failed(r, c->pamh, rc, "keeping the identity");
         return NULL;
     }
     return pe_identity_session(c->pamh, c->user);
+}
+
+/*
+ * The identity setcred and the session give EKS_* from: kept in this handle,
+ * else taken now (stage_identity).  NULL with r set when there is none.
+ */
+static const struct pe_identity *later_identity(struct pe_ctx *c, struct pe_result *r)
+{
+    const struct pe_identity *state = pe_identity_session(c->pamh, c->user);
+
+    if (state == NULL && ctx_load(c, r))
+        state = stage_identity(c, r);
+    return state;
 }
 
 /*
@@ -585,13 +628,8 @@ static int acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
     if (!ctx_init(&c, pamh, flags, argc, argv, &r))
         goto out;
     state = pe_identity_get(pamh, c.user);
-    if (state != NULL) {
-        a.arn = state->arn;
-        a.session = state->session_name;
-        a.access_key_id = state->access_key_id;
-        a.account = state->account;
-        a.token_fp = state->token_fp;
-    }
+    if (state != NULL)
+        audit_identity(&a, state);
     if (!ctx_load(&c, &r))
         goto out;
     st = eksauth_login_account(&c.host, c.user, state != NULL ? state->k8s_username : NULL,
@@ -613,13 +651,8 @@ static int acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
     set_result(&r, PE_SUCCESS, "mapped");
 out:
     /* The proof has done its work: it never reaches the session. */
-    if (pam_getenv(pamh, EKSAUTH_PROOF_ENV) != NULL)
-        (void)pam_putenv(pamh, EKSAUTH_PROOF_ENV);
-    a.event = "account";
-    a.result = kind_word(r.kind);
-    a.user = c.user;
-    a.rhost = c.rhost;
-    a.reason = r.reason;
+    drop_proof(pamh);
+    audit_outcome(&a, "account", &c, &r);
     if (r.kind != PE_UNKNOWN || c.opt.debug)
         pe_audit_log(pamh, &a);
     rc = pam_code(&c, r.kind, PAM_PERM_DENIED, PAM_AUTHINFO_UNAVAIL);
@@ -648,9 +681,7 @@ static int setcred(pam_handle_t *pamh, int flags, int argc, const char **argv)
         r.kind = PE_IGNORE;
         goto out;
     }
-    state = pe_identity_session(pamh, c.user);
-    if (state == NULL && ctx_load(&c, &r))
-        state = stage_identity(&c, &r);
+    state = later_identity(&c, &r);
     if (state == NULL) {
         r.kind = PE_IGNORE;
         goto out;
@@ -658,7 +689,7 @@ static int setcred(pam_handle_t *pamh, int flags, int argc, const char **argv)
     r.kind = PE_SUCCESS;
     rc = (flags & PAM_DELETE_CRED) != 0 ? PAM_SUCCESS : pe_identity_put_env(pamh, state);
     if (rc != PAM_SUCCESS)
-        r.kind = rc == PAM_BUF_ERR ? PE_NOMEM : PE_SYSERR;
+        pam_failed(&r, pamh, rc, "pam_putenv");
 out:
     rc = pam_code(&c, r.kind, PAM_CRED_ERR, PAM_CRED_UNAVAIL);
     ctx_free(&c);
@@ -684,33 +715,21 @@ static int open_session(pam_handle_t *pamh, int flags, int argc, const char **ar
      * the user's ~/.pam_environment.  What this puts in is the module's own.
      */
     pe_session_mark_open(pamh);
-    state = pe_identity_session(pamh, c.user);
-    if (state == NULL && ctx_load(&c, &r))
-        state = stage_identity(&c, &r);
+    state = later_identity(&c, &r);
     if (state == NULL)
         goto out;
     a.k8s_user = state->k8s_username;
-    a.arn = state->arn;
-    a.session = state->session_name;
-    a.access_key_id = state->access_key_id;
-    a.account = state->account;
-    a.token_fp = state->token_fp;
+    audit_identity(&a, state);
     /* The account stage's proof is no part of a session's environment. */
-    if (pam_getenv(pamh, EKSAUTH_PROOF_ENV) != NULL)
-        (void)pam_putenv(pamh, EKSAUTH_PROOF_ENV);
+    drop_proof(pamh);
     rc = pe_identity_put_env(pamh, state);
     if (rc != PAM_SUCCESS) {
-        set_result(&r, rc == PAM_BUF_ERR ? PE_NOMEM : PE_SYSERR, "pam_putenv: %s",
-                   pam_strerror(pamh, rc));
+        pam_failed(&r, pamh, rc, "pam_putenv");
         goto out;
     }
     set_result(&r, PE_SUCCESS, "groups=%s", state->k8s_groups);
 out:
-    a.event = "open_session";
-    a.result = kind_word(r.kind);
-    a.user = c.user;
-    a.rhost = c.rhost;
-    a.reason = r.reason;
+    audit_outcome(&a, "open_session", &c, &r);
     /* A session of someone else's user is not ours to log or to refuse. */
     if (r.kind == PE_UNKNOWN)
         r.kind = PE_IGNORE;
@@ -735,16 +754,9 @@ static int close_session(pam_handle_t *pamh, int flags, int argc, const char **a
         goto out;
     }
     state = pe_identity_session(pamh, c.user);
-    a.event = "close_session";
-    a.user = c.user;
-    a.rhost = c.rhost;
     if (state != NULL) {
         a.k8s_user = state->k8s_username;
-        a.arn = state->arn;
-        a.session = state->session_name;
-        a.access_key_id = state->access_key_id;
-        a.account = state->account;
-        a.token_fp = state->token_fp;
+        audit_identity(&a, state);
     } else if (pam_getenv(pamh, "EKS_USERNAME") != NULL) {
         /* The session's own record, set at open_session (sshd's parent process). */
         a.k8s_user = pam_getenv(pamh, "EKS_USERNAME");
@@ -755,8 +767,7 @@ static int close_session(pam_handle_t *pamh, int flags, int argc, const char **a
         goto out;
     }
     r.kind = PE_SUCCESS;
-    a.result = kind_word(r.kind);
-    a.reason = "";
+    audit_outcome(&a, "close_session", &c, &r);
     pe_audit_log(pamh, &a);
 out:
     rc = pam_code(&c, r.kind, PAM_SESSION_ERR, PAM_SESSION_ERR);

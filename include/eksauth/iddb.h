@@ -20,10 +20,9 @@
  * checked blocks, updated with atomic operations (lookups may run
  * concurrently on one handle).
  *
- * Writer (lib/iddb_write.c): a builder that checks and serialises entries,
- * and an atomic replace (exclusive flock on "<db>.lock", stale mark in the
- * old file, temp file in the same folder, fsync, rename, fsync of the
- * folder, mode 0644).
+ * Writer (lib/iddb_write.c): a builder that checks and serialises entries.
+ * The serialised image is put in place by iddb_replace.h (the writer's
+ * lock, the stale mark in the old file, the atomic replace).
  */
 #ifndef EKSAUTH_IDDB_H
 #define EKSAUTH_IDDB_H
@@ -339,28 +338,5 @@ bool eksauth_iddb_builder_id_used(const struct eksauth_iddb_builder *b, uint32_t
 /* Serialise into a malloc'd buffer (free()). */
 enum eksauth_status eksauth_iddb_builder_serialize(const struct eksauth_iddb_builder *b, void **out,
                                                    size_t *len, struct eksauth_error *err);
-
-/*
- * The writer's lock: an exclusive flock on "<path>.lock" (created 0600,
- * O_CLOEXEC); blocks until held.  Readers never lock.
- */
-enum eksauth_status eksauth_iddb_lock(const char *path, int *fd, struct eksauth_error *err);
-void eksauth_iddb_unlock(int fd);
-
-/*
- * Replace path with b by eksauth_file_write_atomic (lib/file.c): temp file
- * "<path>.tmp.XXXXXX" in the same folder (created 0755 when missing: every
- * process reads the DB), fsync, mode 0644, rename, fsync of the folder.
- * First, under the lock, the temp files killed writers of path left are
- * removed (eksauth_file_remove_stale_temps), and the current file, when it
- * is a root-owned DB of this version, is marked stale so readers that map
- * it re-check the path (the mark is cleared again when the replace fails).
- * _locked expects the caller to hold eksauth_iddb_lock(); eksauth_iddb_write
- * takes it.
- */
-enum eksauth_status eksauth_iddb_write_locked(const struct eksauth_iddb_builder *b,
-                                              const char *path, struct eksauth_error *err);
-enum eksauth_status eksauth_iddb_write(const struct eksauth_iddb_builder *b, const char *path,
-                                       struct eksauth_error *err);
 
 #endif

@@ -46,6 +46,7 @@
 #include "eksauth/hostfiles.h"
 #include "eksauth/iddb.h"
 #include "eksauth/iddb_record.h"
+#include "eksauth/iddb_replace.h"
 #include "eksauth/iddb_template.h"
 #include "eksauth/idkey.h"
 #include "eksauth/names.h"

@@ -1,6 +1,6 @@
 /*
  * test_iddb.c - the identity DB (lib/iddb.c, lib/iddb_write.c): builder,
- * serialisation, reader, header, atomic write, lock, tombstones; and the
+ * serialisation, reader, header, a written file opened, tombstones; and the
  * reader's refusals: every
  * truncation offset, random byte flips (caught by the checksum) and random
  * flips with the checksum recomputed (caught by the record checks), with no
@@ -28,6 +28,7 @@
 #include <cmocka.h>
 
 #include "eksauth/iddb.h"
+#include "eksauth/iddb_replace.h"
 #include "eksauth/iddb_template.h"
 #include "eksauth/names.h"
 #include "iddb_sample.h"
@@ -657,7 +658,7 @@ static void test_random_flips(void **state)
     free(data);
 }
 
-/* ---- files: write, trust, lock ---- */
+/* ---- files: written, then trusted or refused ---- */
 
 static void test_write_and_open(void **state)
 {
@@ -718,33 +719,6 @@ static void test_write_and_open(void **state)
     assert_non_null(strstr(err.msg, "bad magic"));
     assert_null(db);
     eksauth_iddb_builder_free(b);
-}
-
-/* The lock excludes a second writer until released. */
-static void test_lock(void **state)
-{
-    struct eksauth_error err = {0};
-    char path[512];
-    int fd = -1, status;
-    pid_t pid;
-
-    (void)state;
-    snprintf(path, sizeof(path), "%s/lock.db", tmpdir);
-    assert_int_equal(eksauth_iddb_lock(path, &fd, &err), EKSAUTH_OK);
-    pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        char lock[600];
-        int cfd;
-
-        snprintf(lock, sizeof(lock), "%s.lock", path);
-        cfd = open(lock, O_RDWR | O_CLOEXEC);
-        /* held by the parent: a non-blocking try fails */
-        _exit(cfd >= 0 && flock(cfd, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK ? 0 : 1);
-    }
-    assert_int_equal(waitpid(pid, &status, 0), pid);
-    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-    eksauth_iddb_unlock(fd);
 }
 
 static void test_expand_home(void **state)
@@ -936,14 +910,21 @@ static void test_many(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_checksum_vectors),  cmocka_unit_test(test_round_trip),
-        cmocka_unit_test(test_keyed_header),      cmocka_unit_test(test_deterministic_and_from_db),
-        cmocka_unit_test(test_empty_db),          cmocka_unit_test(test_gecos_printable),
-        cmocka_unit_test(test_builder_refusals),  cmocka_unit_test(test_builder_remove),
-        cmocka_unit_test(test_every_truncation),  cmocka_unit_test(test_random_flips),
-        cmocka_unit_test(test_write_and_open),    cmocka_unit_test(test_lock),
-        cmocka_unit_test(test_expand_home),       cmocka_unit_test(test_last_login_and_tombstones),
-        cmocka_unit_test(test_open_reads_little), cmocka_unit_test(test_many),
+        cmocka_unit_test(test_checksum_vectors),
+        cmocka_unit_test(test_round_trip),
+        cmocka_unit_test(test_keyed_header),
+        cmocka_unit_test(test_deterministic_and_from_db),
+        cmocka_unit_test(test_empty_db),
+        cmocka_unit_test(test_gecos_printable),
+        cmocka_unit_test(test_builder_refusals),
+        cmocka_unit_test(test_builder_remove),
+        cmocka_unit_test(test_every_truncation),
+        cmocka_unit_test(test_random_flips),
+        cmocka_unit_test(test_write_and_open),
+        cmocka_unit_test(test_expand_home),
+        cmocka_unit_test(test_last_login_and_tombstones),
+        cmocka_unit_test(test_open_reads_little),
+        cmocka_unit_test(test_many),
     };
 
     return cmocka_run_group_tests(tests, tmpdir_setup, tmpdir_teardown);

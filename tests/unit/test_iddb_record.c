@@ -21,6 +21,7 @@
 #include <cmocka.h>
 
 #include "eksauth/iddb_record.h"
+#include "eksauth/iddb_replace.h"
 #include "eksauth/names.h"
 #include "iddb_sample.h"
 #include "tmpdir.h"

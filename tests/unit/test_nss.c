@@ -31,6 +31,7 @@
 #include <cmocka.h>
 
 #include "eksauth/iddb.h"
+#include "eksauth/iddb_replace.h"
 #include "eksauth/names.h"
 #include "nss_eksauth.h"
 

@@ -27,6 +27,7 @@
 #include <cmocka.h>
 
 #include "eksauth/iddb.h"
+#include "eksauth/iddb_replace.h"
 #include "eksauth/login.h"
 #include "eksauth/mapping.h"
 #include "eksauth/names.h"

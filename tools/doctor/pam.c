@@ -250,6 +250,15 @@ static void pam_check_missing_module(struct doctor *d, const struct pam_entry *e
     set_fix(d, f, "make the line \"%s\" (module_unknown=ignore), or run eksauth setup", fix_line);
 }
 
+/* A pam_eksauth line that does not do its job: an error, mended by the line as documented. */
+static void wrong_line(struct doctor *d, const struct pam_entry *e, const char *fix_line,
+                       const char *problem)
+{
+    struct finding *f = report(d, LV_ERROR, "pam", e->where, "%s", problem);
+
+    set_fix(d, f, "make the line \"%s\"", fix_line);
+}
+
 /* What pam_eksauth returns for a user it does not serve, under its options. */
 static const char *local_return(const struct pam_entry *e)
 {
@@ -278,10 +287,9 @@ static void pam_check_auth(struct doctor *d, const char *service, const struct p
     pam_check_missing_module(d, e, PAM_AUTH_LINE);
     /* A local account must pass pam_eksauth untouched: that is the break-glass path. */
     if (pam_action(e->control, local_return(e)) != ACT_IGNORE) {
-        f = report(d, LV_ERROR, "pam", e->where,
+        wrong_line(d, e, PAM_AUTH_LINE,
                    "auth: local accounts (root too) are refused at pam_eksauth: its answer for a "
                    "user it does not serve is not ignored");
-        set_fix(d, f, "make the line \"%s\"", PAM_AUTH_LINE);
         ok = false;
     }
     iu = pam_find(st, "auth", "pam_unix.so", 0);
@@ -299,10 +307,9 @@ static void pam_check_auth(struct doctor *d, const char *service, const struct p
         set_fix(d, f, "add \"@include common-auth\" below the pam_eksauth auth line in %s", host);
         ok = false;
     } else if (!ends_stack(pam_action(e->control, "success"))) {
-        f = report(d, LV_ERROR, "pam", e->where,
+        wrong_line(d, e, PAM_AUTH_LINE,
                    "auth: a valid token does not end the stack: pam_unix then refuses eksauth "
                    "users (they have no password)");
-        set_fix(d, f, "make the line \"%s\"", PAM_AUTH_LINE);
         ok = false;
     }
     if (ok)
@@ -349,6 +356,7 @@ static void pam_check_account(struct doctor *d, const char *host, const struct p
     pam_check_missing_module(d, e, PAM_ACCOUNT_LINE);
     a = pam_action(e->control, "perm_denied");
     if (a == ACT_IGNORE || a == ACT_RESET) {
+        /* Not wrong_line: this message names the line's control. */
         f = report(d, LV_ERROR, "pam", e->where,
                    "account: pam_eksauth's refusal is ignored (%s): revocation is not enforced",
                    e->control);
@@ -356,9 +364,8 @@ static void pam_check_account(struct doctor *d, const char *host, const struct p
         ok = false;
     }
     if (pam_action(e->control, local_return(e)) != ACT_IGNORE) {
-        f = report(d, LV_ERROR, "pam", e->where,
+        wrong_line(d, e, PAM_ACCOUNT_LINE,
                    "account: local accounts (root too) are refused at pam_eksauth");
-        set_fix(d, f, "make the line \"%s\"", PAM_ACCOUNT_LINE);
         ok = false;
     }
     if (!requires_token(e->args, "sshd")) {

@@ -1,0 +1,38 @@
+/*
+ * iddb_replace.h - put an identity DB in place (lib/iddb_replace.c): the
+ * writer's lock, then the image a builder serialises (iddb.h) replaces the
+ * file atomically, with the stale mark that tells readers mapping the old
+ * file to look again (docs/identity-db.md, "Staleness").
+ */
+#ifndef EKSAUTH_IDDB_REPLACE_H
+#define EKSAUTH_IDDB_REPLACE_H
+
+#include "eksauth/iddb.h"
+#include "eksauth/status.h"
+
+/*
+ * The writer's lock: eksauth_file_lock(path) (file.h: an exclusive flock on
+ * "<path>.lock", created 0600, never through a symlink, only a regular file
+ * of the effective uid's), in the DB's folder, made 0755 when missing;
+ * blocks until held.  Readers never lock.
+ */
+enum eksauth_status eksauth_iddb_lock(const char *path, int *fd, struct eksauth_error *err);
+void eksauth_iddb_unlock(int fd);
+
+/*
+ * Replace path with b by eksauth_file_write_atomic (lib/file.c): temp file
+ * "<path>.tmp.XXXXXX" in the same folder (created 0755 when missing: every
+ * process reads the DB), fsync, mode 0644, rename, fsync of the folder.
+ * First, under the lock, the temp files killed writers of path left are
+ * removed (eksauth_file_remove_stale_temps), and the current file, when it
+ * is a root-owned DB of this version, is marked stale so readers that map
+ * it re-check the path (the mark is cleared again when the replace fails).
+ * _locked expects the caller to hold eksauth_iddb_lock(); eksauth_iddb_write
+ * takes it.
+ */
+enum eksauth_status eksauth_iddb_write_locked(const struct eksauth_iddb_builder *b,
+                                              const char *path, struct eksauth_error *err);
+enum eksauth_status eksauth_iddb_write(const struct eksauth_iddb_builder *b, const char *path,
+                                       struct eksauth_error *err);
+
+#endif

@@ -1,0 +1,128 @@
+/*
+ * test_iddb_replace.c - putting the identity DB in place
+ * (lib/iddb_replace.c): the writer's lock excludes a second writer and is
+ * file.h's, refusing a lock file it does not own; a replace leaves the old
+ * file marked stale for the readers that map it, and removes the temp files
+ * of killed writers.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "eksauth/iddb.h"
+#include "eksauth/iddb_replace.h"
+#include "iddb_sample.h"
+#include "tmpdir.h"
+
+/* The lock excludes a second writer until released. */
+static void test_lock(void **state)
+{
+    struct eksauth_error err = {0};
+    char path[512];
+    int fd = -1, status;
+    pid_t pid;
+
+    (void)state;
+    snprintf(path, sizeof(path), "%s/lock.db", tmpdir);
+    assert_int_equal(eksauth_iddb_lock(path, &fd, &err), EKSAUTH_OK);
+    pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        char lock[600];
+        int cfd;
+
+        snprintf(lock, sizeof(lock), "%s.lock", path);
+        cfd = open(lock, O_RDWR | O_CLOEXEC);
+        /* held by the parent: a non-blocking try fails */
+        _exit(cfd >= 0 && flock(cfd, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK ? 0 : 1);
+    }
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    eksauth_iddb_unlock(fd);
+}
+
+/*
+ * The lock is file.h's: a lock file someone else owns (they could hold it
+ * forever) or a symlink is refused, with the DB named; the folder is made.
+ */
+static void test_lock_refuses_foreign(void **state)
+{
+    struct eksauth_error err = {0};
+    char path[512], lock[600];
+    struct stat sb;
+    int fd = 0;
+
+    (void)state;
+    snprintf(path, sizeof(path), "%s/lockdir/lock.db", tmpdir);
+    snprintf(lock, sizeof(lock), "%s.lock", path);
+    assert_int_equal(eksauth_iddb_lock(path, &fd, &err), EKSAUTH_OK);
+    assert_int_equal(stat(lock, &sb), 0);
+    assert_true(S_ISREG(sb.st_mode) && (sb.st_mode & 07777) == 0600);
+    eksauth_iddb_unlock(fd);
+    assert_int_equal(chown(lock, geteuid() + 1, (gid_t)-1), 0);
+    assert_int_equal(eksauth_iddb_lock(path, &fd, &err), EKSAUTH_EIO);
+    assert_int_equal(fd, -1);
+    assert_non_null(strstr(err.msg, "identity DB: "));
+    assert_non_null(strstr(err.msg, "not a private lock file"));
+    assert_int_equal(unlink(lock), 0);
+    assert_int_equal(symlink("/nonexistent-eksauth-lock", lock), 0);
+    assert_int_equal(eksauth_iddb_lock(path, &fd, &err), EKSAUTH_EIO);
+    assert_int_equal(fd, -1);
+    assert_int_equal(lstat("/nonexistent-eksauth-lock", &sb), -1); /* nothing made through it */
+    assert_int_equal(unlink(lock), 0);
+}
+
+/* The file being replaced is marked for the readers that map it; a dead writer's temp file goes. */
+static void test_replace_marks_old_and_sweeps(void **state)
+{
+    struct eksauth_iddb_builder *b = iddb_sample_builder();
+    struct eksauth_error err = {0};
+    struct eksauth_iddb *old = NULL, *db = NULL;
+    char path[512], temp[600];
+    struct stat sb;
+    FILE *f;
+
+    (void)state;
+    snprintf(path, sizeof(path), "%s/replace/identity.db", tmpdir);
+    assert_int_equal(eksauth_iddb_write(b, path, &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_iddb_open(path, &old, &err), EKSAUTH_OK);
+    assert_false(eksauth_iddb_is_stale(old));
+    snprintf(temp, sizeof(temp), "%s.tmp.Ab3dE9", path);
+    f = fopen(temp, "w");
+    assert_non_null(f);
+    fclose(f);
+    assert_int_equal(eksauth_iddb_write(b, path, &err), EKSAUTH_OK);
+    assert_true(eksauth_iddb_is_stale(old));
+    assert_int_equal(stat(temp, &sb), -1);
+    assert_int_equal(errno, ENOENT);
+    /* the new file is current */
+    assert_int_equal(eksauth_iddb_open(path, &db, &err), EKSAUTH_OK);
+    assert_false(eksauth_iddb_is_stale(db));
+    eksauth_iddb_close(db);
+    eksauth_iddb_close(old);
+    eksauth_iddb_builder_free(b);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_lock),
+        cmocka_unit_test(test_lock_refuses_foreign),
+        cmocka_unit_test(test_replace_marks_old_and_sweeps),
+    };
+
+    return cmocka_run_group_tests(tests, tmpdir_setup, tmpdir_teardown);
+}
