@@ -195,7 +195,7 @@ sys.exit(1 if bad else 0)' "$T/doctor.json"
 # this route (take user_readenv=1 out) leaves a stack doctor accepts.
 doctor_errors >"$T/doctor.bad"
 is "$(sed -E 's/:[0-9]+/:N/g' "$T/doctor.bad")" \
-    "/etc/pam.d/sshd:N session: pam_env with user_readenv=1 runs after pam_eksauth (/etc/pam.d/sshd:N): a user's ~/.pam_environment sets EKS_* over the module's values" \
+    "/etc/pam.d/sshd:N session: pam_env with user_readenv=1 runs after pam_eksauth (/etc/pam.d/common-session:N): a user's ~/.pam_environment sets EKS_* over the module's values" \
     "eksauth doctor after pam-auth-update: the one error is Debian's pam_env user_readenv=1 after the session line"
 cp -p "$R/etc/pam.d/sshd" "$T/pam.d-sshd.stock"
 sed -i -E 's/^(session[[:space:]]+required[[:space:]]+pam_env\.so)[[:space:]]+user_readenv=1/\1/' "$R/etc/pam.d/sshd"
