@@ -40,7 +40,9 @@ unset EKSAUTH_HOST XDG_RUNTIME_DIR SSH_ASKPASS SSH_ASKPASS_REQUIRE
 export HOME="$T/home" TMPDIR="$T/tmp" AWS_CONFIG_FILE="$T/none" AWS_SHARED_CREDENTIALS_FILE="$T/none"
 mkdir -m 0700 -p "$T/home" "$T/tmp" "$T/dir" "$T/tok"
 sts_certs
-sts_start sts
+# The stand-in knows the e2e credentials too: askpass's own tokens are checked there.
+sts_creds_with "$FIX/creds.json"
+sts_start sts --creds "$tmp/creds.json"
 # The stand-in, where askpass checks a token command's output.
 export EKSAUTH_STS_CONNECT_TO="sts.us-east-1.amazonaws.com:443:127.0.0.1:$STS_PORT"
 export EKSAUTH_STS_CA_FILE="$tmp/tls/ca.crt"
@@ -326,6 +328,35 @@ for _ in 1 2 3; do EKSAUTH_BUILTIN=1 ask bi "$PC"; done
 rebuild "$T/bi" | "$EKSAUTH" check-token - >"$T/bi.json" 2>&1
 is "$?:$(grep -c '"access_key_id": "ASIAE2EADMINALICE001"' "$T/bi.json")" "0:1" \
     "EKSAUTH_BUILTIN=1: the built-in signer's token, in pieces, passes check-token"
+# at_sts FILE AUDIENCE: STS's answer (status, and the error code if any) to the
+# token whose pieces are in FILE, called as a caller that sends x-k8s-aws-id:
+# AUDIENCE: the cluster's API server sends its cluster id (prod), this host its
+# own audience.  The token goes on standard input, never in an argument.
+at_sts() {
+    rebuild "$1" | "$PYTHON" -c '
+import base64, http.client, re, socket, ssl, sys, urllib.parse
+port, ca, audience = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+tok = sys.stdin.read().strip()
+b = tok[len("k8s-aws-v1."):]
+u = urllib.parse.urlsplit(base64.urlsafe_b64decode(b + "=" * (-len(b) % 4)).decode())
+class ToStandIn(http.client.HTTPSConnection):
+    def connect(self):
+        raw = socket.create_connection(("127.0.0.1", port))
+        self.sock = self._context.wrap_socket(raw, server_hostname=self.host)
+c = ToStandIn(u.hostname, 443, context=ssl.create_default_context(cafile=ca))
+c.request("GET", u.path + "?" + u.query, headers={"x-k8s-aws-id": audience, "Accept": "application/json"})
+r = c.getresponse()
+code = re.search(r"\"Code\":\s*\"(\w+)\"", r.read().decode())
+print(r.status, code.group(1) if code else "")' "$STS_PORT" "$tmp/tls/ca.crt" "$2"
+}
+# What askpass sent this host is no cluster credential: the API server's STS call
+# (x-k8s-aws-id: prod) fails; the host's own call succeeds.
+for f in a bi; do
+    [ -s "$T/$f" ] || continue
+    is "$(at_sts "$T/$f" prod)" "403 SignatureDoesNotMatch" \
+        "askpass's token ($f) at STS as the cluster's API server calls it: SignatureDoesNotMatch"
+    is "$(at_sts "$T/$f" "$AUD")" "200 " "... and as this host calls it: accepted"
+done
 : >"$T/bo"
 ask bo --builtin
 is "$rc" 2 "askpass --builtin without a prompt: usage error"
