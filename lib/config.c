@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/evp.h>
+
 #include "eksauth/audience.h"
 #include "eksauth/config.h"
 #include "eksauth/file.h"
@@ -738,6 +740,8 @@ enum eksauth_status eksauth_config_load(struct eksauth_config *cfg, const char *
         return st;
     }
     st = eksauth_config_parse(cfg, text, len, path, err);
+    if (st == EKSAUTH_OK && EVP_Digest(text, len, cfg->file_sha256, NULL, EVP_sha256(), NULL) != 1)
+        st = eksauth_fail(err, EKSAUTH_ENOMEM, "config: %s: cannot hash it", path);
     free(text);
     return st;
 }

@@ -12,6 +12,7 @@
 #include <openssl/evp.h>
 
 #include "eksauth/awsauth_read.h"
+#include "eksauth/byteorder.h"
 #include "eksauth/file.h"
 #include "eksauth/iddb.h"
 #include "eksauth/iddb_replace.h"
@@ -28,6 +29,18 @@ static bool sha256_hex(const char *data, size_t len, char out[64 + 1])
     for (i = 0; i < mdlen; i++)
         snprintf(out + 2 * i, 3, "%02x", md[i]);
     return true;
+}
+
+void eksauth_snapshot_inputs(const struct eksauth_config *cfg, char out[64 + 1])
+{
+    unsigned char in[sizeof(cfg->file_sha256) + 1 + 8];
+
+    memcpy(in, cfg->file_sha256, sizeof(cfg->file_sha256));
+    in[sizeof(cfg->file_sha256)] = cfg->id_key_set ? 1 : 0;
+    eksauth_le64_put(in + sizeof(cfg->file_sha256) + 1, cfg->id_key_set ? cfg->id_key.check : 0);
+    /* Cannot fail for 41 bytes; if it did, "" matches no state: the sync plans again. */
+    if (!sha256_hex((const char *)in, sizeof(in), out))
+        out[0] = '\0';
 }
 
 void eksauth_snapshot_state_read(const struct eksauth_paths *paths, bool trusted,
@@ -55,6 +68,8 @@ void eksauth_snapshot_state_read(const struct eksauth_paths *paths, bool trusted
             state->generation = strtoull(line + 11, NULL, 10);
         else if (strncmp(line, "sha256=", 7) == 0 && strlen(line + 7) == 64)
             snprintf(state->sha256, sizeof(state->sha256), "%s", line + 7);
+        else if (strncmp(line, "inputs=", 7) == 0 && strlen(line + 7) == 64)
+            snprintf(state->inputs, sizeof(state->inputs), "%s", line + 7);
     }
     free(text);
 }
@@ -68,9 +83,9 @@ static enum eksauth_status write_state(const struct eksauth_paths *paths,
     int n = snprintf(text, sizeof(text),
                      "# eksauth sync: the aws-auth the identity DB was written from\n"
                      "version=%s\nrv=%s\nfetched_at=%lld\nchecked_at=%lld\ngeneration=%" PRIu64
-                     "\nsha256=%s\nfrom=%s\n",
+                     "\nsha256=%s\ninputs=%s\nfrom=%s\n",
                      state->version, state->rv, state->fetched_at, state->checked_at,
-                     state->generation, state->sha256, state->what);
+                     state->generation, state->sha256, state->inputs, state->what);
 
     if (n < 0 || (size_t)n >= sizeof(text))
         return eksauth_fail(err, EKSAUTH_EINVAL, "sync: state too long");
@@ -80,6 +95,7 @@ static enum eksauth_status write_state(const struct eksauth_paths *paths,
 enum eksauth_status eksauth_snapshot_write_locked(const struct eksauth_paths *paths,
                                                   const struct eksauth_cluster_snapshot *snap,
                                                   time_t now, uint64_t generation,
+                                                  const char *inputs,
                                                   struct eksauth_snapshot_state *state,
                                                   struct eksauth_error *err)
 {
@@ -97,6 +113,7 @@ enum eksauth_status eksauth_snapshot_write_locked(const struct eksauth_paths *pa
     state->fetched_at = (long long)now;
     state->checked_at = (long long)now;
     state->generation = generation;
+    snprintf(state->inputs, sizeof(state->inputs), "%s", inputs);
     if (!sha256_hex(snap->data, snap->len, state->sha256))
         return eksauth_fail(err, EKSAUTH_EIO, "sync: cannot hash the snapshot");
     return write_state(paths, state, err);

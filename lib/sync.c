@@ -373,9 +373,13 @@ static enum eksauth_status apply_locked(struct apply *a, struct eksauth_error *e
      * newer than the DB (snapshot.h).  A DB that could not be written after
      * it: the state goes, and logins wait for the next sync (fail closed).
      */
-    if (st == EKSAUTH_OK)
+    if (st == EKSAUTH_OK) {
+        char inputs[64 + 1];
+
+        eksauth_snapshot_inputs(&a->ctx->cfg, inputs);
         st = eksauth_snapshot_write_locked(&a->ctx->paths, a->snap, time(NULL), r->generation,
-                                           a->state, err);
+                                           inputs, a->state, err);
+    }
     if (st == EKSAUTH_OK) {
         st = eksauth_iddb_write_locked(a->b, a->ctx->paths.db, err);
         if (st != EKSAUTH_OK)
@@ -480,13 +484,31 @@ out:
     return st;
 }
 
-/* Whether the DB is the one written from the snapshot of state (or a login's later one). */
+/*
+ * Whether the DB is the one written from the snapshot of state (or a
+ * login's later one), by a sync with this host's inputs, less than a day
+ * ago: only then is a source at the same version nothing to do.  A new
+ * deny_user, group_map or id key counts at the next sync, and idle logins
+ * and ended tombstones go within a day, even while aws-auth stays the same.
+ */
 static bool snapshot_applied(struct eksauth_ctx *ctx, const struct eksauth_snapshot_state *state)
 {
     struct eksauth_iddb *db = NULL;
+    struct eksauth_error kerr;
+    char inputs[64 + 1];
+    long long now = (long long)time(NULL);
     bool applied;
 
-    if (state->generation == 0 || eksauth_iddb_open(ctx->paths.db, &db, NULL) != EKSAUTH_OK)
+    if (state->generation == 0 || now < state->fetched_at ||
+        now - state->fetched_at >= EKSAUTH_SNAPSHOT_REPLAN_S)
+        return false;
+    /* A key that cannot be read: plan again, and the plan says why it fails. */
+    if (eksauth_ctx_id_key(ctx, &kerr) != EKSAUTH_OK)
+        return false;
+    eksauth_snapshot_inputs(&ctx->cfg, inputs);
+    if (strcmp(inputs, state->inputs) != 0)
+        return false;
+    if (eksauth_iddb_open(ctx->paths.db, &db, NULL) != EKSAUTH_OK)
         return false;
     applied = state->generation <= eksauth_iddb_generation(db);
     eksauth_iddb_close(db);

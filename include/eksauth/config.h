@@ -114,6 +114,12 @@ struct eksauth_config {
     long sync_spread;           /* seconds over which a relist after 410 Gone is spread (10) */
     long max_snapshot_age;      /* seconds; 0 (default): no limit; else older refuses logins */
     char *source_file;          /* where it came from, for messages */
+    /*
+     * SHA-256 of the file's bytes as eksauth_config_load read them (all
+     * zero for a config parsed from memory): a sync whose source is
+     * unchanged still plans again when the host's own settings changed.
+     */
+    unsigned char file_sha256[32];
 };
 
 /* Defaults, no cluster_id.  Every pointer owned; free with eksauth_config_free. */

@@ -8,7 +8,8 @@
  * stage read the DB written from it: one truth per host (docs/design.md,
  * "One snapshot"); with max_snapshot_age a login refuses a snapshot no
  * sync has confirmed for that long.  A cluster sync compares the version
- * it fetched with the state's and writes nothing when they are equal.
+ * it fetched with the state's and writes nothing when they are equal, the
+ * host's inputs too, and the DB less than EKSAUTH_SNAPSHOT_REPLAN_S old.
  */
 #ifndef EKSAUTH_SNAPSHOT_H
 #define EKSAUTH_SNAPSHOT_H
@@ -19,6 +20,7 @@
 #include <time.h>
 
 #include "eksauth/cluster.h"
+#include "eksauth/config.h"
 #include "eksauth/paths.h"
 #include "eksauth/status.h"
 
@@ -36,7 +38,23 @@ struct eksauth_snapshot_state {
     char what[512];       /* where it came from */
     uint64_t generation;  /* of the identity DB written from it; 0 when unknown */
     char sha256[64 + 1];  /* of the snapshot, lower-case hex; "" when unknown */
+    char inputs[64 + 1];  /* eksauth_snapshot_inputs of the sync that wrote it; "" when unknown */
 };
+
+/*
+ * How often a sync plans again from a snapshot that did not change: the
+ * plan also depends on time (idle logins, tombstones that end) and on the
+ * host's own files, so once a day at least.
+ */
+#define EKSAUTH_SNAPSHOT_REPLAN_S 86400
+
+/*
+ * The host's own inputs to the DB, beside aws-auth, as lower-case hex: the
+ * config file's digest and the id key's public check value (cfg after
+ * eksauth_ctx_id_key).  A sync writes nothing for an unchanged source only
+ * while these are the same as when the DB was written.
+ */
+void eksauth_snapshot_inputs(const struct eksauth_config *cfg, char out[64 + 1]);
 
 /*
  * Read the state of paths (missing or unreadable: all empty).  With
@@ -48,13 +66,15 @@ void eksauth_snapshot_state_read(const struct eksauth_paths *paths, bool trusted
 
 /*
  * Write snap as the snapshot and its state at now, for the identity DB of
- * generation the caller writes next, and update *state.  The caller holds the identity DB's writer
+ * generation the caller writes next from inputs (eksauth_snapshot_inputs),
+ * and update *state.  The caller holds the identity DB's writer
  * lock (the DB and its snapshot change together); a killed writer's temp
  * files are swept first.
  */
 enum eksauth_status eksauth_snapshot_write_locked(const struct eksauth_paths *paths,
                                                   const struct eksauth_cluster_snapshot *snap,
                                                   time_t now, uint64_t generation,
+                                                  const char *inputs,
                                                   struct eksauth_snapshot_state *state,
                                                   struct eksauth_error *err);
 

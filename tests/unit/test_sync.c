@@ -445,23 +445,70 @@ static void test_cluster_source_snapshot(void **state)
 
 #define K8S_CONFIG "source = kubernetes\ncluster_endpoint = https://127.0.0.1:1\n"
 
-/* The state file as a sync leaves it, with a given confirmation time. */
-static void write_state(struct host_fixture *h, const char *version, long long checked_at)
+/* The state file as a sync leaves it, written at fetched_at and confirmed at checked_at. */
+static void write_state(struct host_fixture *h, const char *version, long long fetched_at,
+                        long long checked_at)
 {
     struct eksauth_snapshot_state was;
     char path[256];
     FILE *f;
 
-    /* The snapshot the last sync wrote stays the DB's: its generation and hash are kept. */
+    /* The snapshot the last sync wrote stays the DB's: its generation, hash and inputs are kept. */
     eksauth_snapshot_state_read(&h->ctx.paths, false, &was);
     snprintf(path, sizeof(path), "%s/aws-auth.state", h->dir);
     f = fopen(path, "w");
     assert_non_null(f);
     fprintf(f,
             "version=%s\nrv=7\nfetched_at=%lld\nchecked_at=%lld\nfrom=fake\ngeneration=%llu\n"
-            "sha256=%s\n",
-            version, checked_at, checked_at, (unsigned long long)was.generation, was.sha256);
+            "sha256=%s\ninputs=%s\n",
+            version, fetched_at, checked_at, (unsigned long long)was.generation, was.sha256,
+            was.inputs);
     assert_int_equal(fclose(f), 0);
+}
+
+/*
+ * An unchanged ConfigMap is not the whole plan: a deny_user added to the
+ * config revokes at the next sync, and a day after the DB was written the
+ * sync plans again (idle logins, ended tombstones) though nothing changed.
+ */
+static void test_unchanged_source_replans(void **state)
+{
+    struct host_fixture *h = host_fixture_new(K8S_CONFIG, NULL);
+    struct eksauth_snapshot_state st;
+    struct eksauth_sync_report r;
+    struct eksauth_error err;
+    FILE *f;
+
+    (void)state;
+    h->cluster_doc = AWS_AUTH;
+    snprintf(h->cluster_version, sizeof(h->cluster_version), "k8s:100");
+    assert_int_equal(run(h, false, &r, &err), EKSAUTH_OK);
+    assert_int_equal(r.users, 2);
+    eksauth_sync_report_free(&r);
+    assert_int_equal(run(h, false, &r, &err), EKSAUTH_OK);
+    assert_true(r.unchanged);
+    eksauth_sync_report_free(&r);
+    /* The operator revokes carol on this host: the same ConfigMap, a new plan. */
+    f = fopen(h->config, "a");
+    assert_non_null(f);
+    fputs("deny_user = carol\n", f);
+    assert_int_equal(fclose(f), 0);
+    assert_int_equal(run(h, false, &r, &err), EKSAUTH_OK);
+    assert_false(r.unchanged);
+    assert_int_equal(r.users, 1);
+    assert_true(listed(&r.removed, "carol"));
+    eksauth_sync_report_free(&r);
+    assert_int_equal(run(h, false, &r, &err), EKSAUTH_OK);
+    assert_true(r.unchanged);
+    eksauth_sync_report_free(&r);
+    /* Written a day ago: planned again, though version and inputs are the same. */
+    eksauth_snapshot_state_read(&h->ctx.paths, true, &st);
+    write_state(h, "k8s:100", (long long)time(NULL) - EKSAUTH_SNAPSHOT_REPLAN_S, st.checked_at);
+    assert_int_equal(run(h, false, &r, &err), EKSAUTH_OK);
+    assert_false(r.unchanged);
+    assert_int_equal(r.users, 1);
+    eksauth_sync_report_free(&r);
+    host_fixture_free(h);
 }
 
 /* A cluster sync asks from the version it knows, within its budget, and says what is stale. */
@@ -471,6 +518,7 @@ static void test_cluster_fetch_asks_only_what_changed(void **state)
     struct eksauth_snapshot_state st;
     struct eksauth_sync_report r;
     struct eksauth_error err;
+    long long written;
 
     (void)state;
     h->cluster_doc = AWS_AUTH;
@@ -487,7 +535,8 @@ static void test_cluster_fetch_asks_only_what_changed(void **state)
     eksauth_snapshot_state_read(&h->ctx.paths, true, &st);
     assert_string_equal(st.rv, "500");
     /* Nothing changed since: asked from 500, nothing written, the state confirmed at once. */
-    write_state(h, "k8s:100", 1000);
+    written = (long long)time(NULL) - 60;
+    write_state(h, "k8s:100", written, 1000);
     snprintf(h->cluster_rv, sizeof(h->cluster_rv), "640");
     assert_int_equal(run(h, false, &r, &err), EKSAUTH_OK);
     assert_true(r.unchanged);
@@ -498,10 +547,10 @@ static void test_cluster_fetch_asks_only_what_changed(void **state)
     eksauth_snapshot_state_read(&h->ctx.paths, true, &st);
     assert_string_equal(st.rv, "640");
     assert_true(st.checked_at > 1000);
-    assert_int_equal(st.fetched_at, 1000);
+    assert_int_equal(st.fetched_at, written);
     /* A fetch that fails keeps the state as it was. */
     h->cluster_status = EKSAUTH_EUNAVAIL;
-    write_state(h, "k8s:100", 1000);
+    write_state(h, "k8s:100", written, 1000);
     assert_int_equal(run(h, false, &r, &err), EKSAUTH_EUNAVAIL);
     eksauth_sync_report_free(&r);
     eksauth_snapshot_state_read(&h->ctx.paths, true, &st);
@@ -529,7 +578,7 @@ static void test_snapshot_age(void **state)
     assert_int_equal(eksauth_snapshot_check_age(&h->ctx.paths, true, 600, FIXTURE_NOW, &err),
                      EKSAUTH_EUNAVAIL);
     assert_non_null(strstr(err.msg, "no snapshot of the cluster's aws-auth"));
-    write_state(h, "k8s:1", FIXTURE_NOW - 600);
+    write_state(h, "k8s:1", FIXTURE_NOW - 600, FIXTURE_NOW - 600);
     assert_int_equal(eksauth_snapshot_check_age(&h->ctx.paths, true, 600, FIXTURE_NOW, &err),
                      EKSAUTH_OK);
     assert_int_equal(eksauth_snapshot_check_age(&h->ctx.paths, true, 600, FIXTURE_NOW + 1, &err),
@@ -757,6 +806,7 @@ int main(void)
         cmocka_unit_test(test_bad_key_file_fails_closed),
         cmocka_unit_test(test_cluster_source_snapshot),
         cmocka_unit_test(test_cluster_fetch_asks_only_what_changed),
+        cmocka_unit_test(test_unchanged_source_replans),
         cmocka_unit_test(test_snapshot_age),
         cmocka_unit_test(test_watch_resumes_and_spreads_relists),
         cmocka_unit_test(test_watch_backoff),
