@@ -746,6 +746,21 @@ enum eksauth_status eksauth_config_load(struct eksauth_config *cfg, const char *
     return st;
 }
 
+bool eksauth_config_file_changed(const struct eksauth_config *cfg, const char *path)
+{
+    unsigned char md[sizeof(cfg->file_sha256)];
+    char *text = NULL;
+    size_t len = 0;
+    bool changed;
+
+    if (eksauth_file_read(path, CONFIG_FILE_MAX, false, &text, &len, NULL) != EKSAUTH_OK)
+        return true;
+    changed = EVP_Digest(text, len, md, NULL, EVP_sha256(), NULL) != 1 ||
+              memcmp(md, cfg->file_sha256, sizeof(md)) != 0;
+    free(text);
+    return changed;
+}
+
 const char *eksauth_config_map_find(const struct eksauth_name_map *map, size_t n, const char *from)
 {
     size_t i;

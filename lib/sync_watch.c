@@ -4,7 +4,8 @@
  * Kubernetes watch API from the list's resourceVersion, resumed from the
  * latest version seen when a stream ends or breaks off; only a 410 Gone
  * lists again, spread over sync_spread.  Access entries, which have no
- * watch, are polled.
+ * watch, are polled.  An edited eksauth.conf ends it (with an error, so
+ * that systemd starts it again with the new settings).
  */
 #include "config.h"
 
@@ -37,6 +38,12 @@ struct watcher {
 static bool stopped(const struct watcher *w)
 {
     return w->watch->stop != NULL && w->watch->stop(w->watch->arg);
+}
+
+/* eksauth.conf edited since this process read it: a DB written now would be from the old one. */
+static bool config_changed(const struct watcher *w)
+{
+    return w->ctx->config_read && eksauth_config_file_changed(&w->ctx->cfg, w->ctx->paths.config);
 }
 
 static void tell_failed(const struct watcher *w, const struct eksauth_error *err)
@@ -115,6 +122,11 @@ static int on_event(void *arg, const struct eksauth_kube_event *ev)
         snprintf(w->rv, sizeof(w->rv), "%s", ev->rv);
     if (ev->type == EKSAUTH_KUBE_BOOKMARK)
         return 0;
+    /* Stop the stream; the loop ends the watch (eksauth_sync_watch). */
+    if (config_changed(w)) {
+        w->relist = true;
+        return 1;
+    }
     /* With access entries too, the merged document is rebuilt by a full fetch. */
     if (w->ctx->cfg.source != EKSAUTH_SOURCE_KUBERNETES) {
         w->relist = true;
@@ -150,7 +162,7 @@ static void follow(struct watcher *w)
     enum eksauth_status st;
     long retry_after = 0, wait;
 
-    while (!stopped(w)) {
+    while (!stopped(w) && !config_changed(w)) {
         w->events = 0;
         w->relist = false;
         st = w->ctx->services.kube_watch(&w->ctx->cfg, w->rv, jittered_s(w), on_event, w,
@@ -220,6 +232,12 @@ enum eksauth_status eksauth_sync_watch(struct eksauth_ctx *ctx,
     eksauth_snapshot_state_read(&ctx->paths, ctx->trust_files, &w.state);
     snprintf(w.rv, sizeof(w.rv), "%s", w.state.rv);
     while (!stopped(&w)) {
+        /* Exit, to be started again with the new settings (systemd's Restart=on-failure). */
+        if (config_changed(&w))
+            return eksauth_fail(err, EKSAUTH_EINVAL,
+                                "%s changed since this watch started: exiting, to start again "
+                                "with it",
+                                ctx->paths.config);
         if (relist(&w) != EKSAUTH_OK) {
             /* The fetch tried again already (budget.h): this is the wait between syncs. */
             wait_ms(&w, eksauth_backoff_next(&w.backoff, 0, ctx->services.random_u32()));

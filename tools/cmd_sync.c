@@ -233,7 +233,7 @@ int cmd_sync(struct eksauth_cli *cli, int argc, char **argv)
         watch.stale = watch_stale;
         watch.failed = watch_failed;
         watch.arg = &a;
-        /* Returns only when there is nothing to watch. */
+        /* Returns only when there is nothing to watch, or eksauth.conf changed (exit 2). */
         eksauth_sync_watch(&cli->ctx, &a.opts, &watch, &err);
         return cli_fail("sync", &err);
     }

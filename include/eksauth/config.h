@@ -142,6 +142,13 @@ enum eksauth_status eksauth_config_parse(struct eksauth_config *cfg, const char 
 enum eksauth_status eksauth_config_load(struct eksauth_config *cfg, const char *path,
                                         bool require_root_owned, struct eksauth_error *err);
 
+/*
+ * Whether the file at path is no longer the one cfg was loaded from (its
+ * digest differs, or it cannot be read): a long-running sync stops rather
+ * than write a DB from settings the host no longer has.
+ */
+bool eksauth_config_file_changed(const struct eksauth_config *cfg, const char *path);
+
 void eksauth_config_free(struct eksauth_config *cfg);
 
 const char *eksauth_source_name(enum eksauth_source src);

@@ -686,6 +686,53 @@ static void test_watch_resumes_and_spreads_relists(void **state)
 }
 
 /* Drops back off with full jitter and a server's Retry-After, up to the cap. */
+/* The watch's stop question, which edits the config once the first stream has run. */
+static bool edit_config_after_first_stream(void *arg)
+{
+    struct watch_run *w = arg;
+    FILE *f;
+
+    if (w->h->watch_calls == 1 && w->streams == 0) {
+        f = fopen(w->h->config, "a");
+        assert_non_null(f);
+        fputs("deny_user = carol\n", f);
+        assert_int_equal(fclose(f), 0);
+        w->streams = 1; /* edited */
+    }
+    return w->h->watch_calls >= 8;
+}
+
+/* An edited eksauth.conf ends the watch with an error: never a DB from settings gone. */
+static void test_watch_ends_when_config_changes(void **state)
+{
+    struct host_fixture *h = host_fixture_new(K8S_CONFIG, NULL);
+    struct eksauth_sync_options opts;
+    struct eksauth_sync_watch sw;
+    struct eksauth_error err;
+    struct watch_run w;
+
+    (void)state;
+    h->cluster_doc = AWS_AUTH;
+    snprintf(h->cluster_version, sizeof(h->cluster_version), "k8s:100");
+    snprintf(h->cluster_rv, sizeof(h->cluster_rv), "100");
+    host_fixture_reopen(h);
+    memset(&w, 0, sizeof(w));
+    w.h = h;
+    memset(&opts, 0, sizeof(opts));
+    memset(&sw, 0, sizeof(sw));
+    sw.interval = 60;
+    sw.applied = watch_applied;
+    sw.failed = watch_failed;
+    sw.stop = edit_config_after_first_stream;
+    sw.arg = &w;
+    assert_int_equal(eksauth_sync_watch(&h->ctx, &opts, &sw, &err), EKSAUTH_EINVAL);
+    assert_non_null(strstr(err.msg, "changed since this watch started"));
+    /* One list, one stream; the edit then ended it before a second. */
+    assert_int_equal(h->cluster_calls, 1);
+    assert_int_equal(h->watch_calls, 1);
+    host_fixture_free(h);
+}
+
 static void test_watch_backoff(void **state)
 {
     struct host_fixture *h = host_fixture_new(K8S_CONFIG "sync_spread = 0\n", NULL);
@@ -810,6 +857,7 @@ int main(void)
         cmocka_unit_test(test_snapshot_age),
         cmocka_unit_test(test_watch_resumes_and_spreads_relists),
         cmocka_unit_test(test_watch_backoff),
+        cmocka_unit_test(test_watch_ends_when_config_changes),
         cmocka_unit_test(test_seeds_skip_private_and_local_groups),
     };
 
