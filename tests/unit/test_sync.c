@@ -615,23 +615,31 @@ static void watch_failed(void *arg, const struct eksauth_error *err)
     snprintf(w->last_error, sizeof(w->last_error), "%s", err->msg);
 }
 
-static void watch(struct host_fixture *h, unsigned streams, struct watch_run *w)
+/* eksauth_sync_watch on h until stop says so, telling w. */
+static enum eksauth_status watch_until(struct host_fixture *h, bool (*stop)(void *),
+                                       struct watch_run *w, struct eksauth_error *err)
 {
     struct eksauth_sync_options opts;
     struct eksauth_sync_watch sw;
-    struct eksauth_error err;
 
-    memset(w, 0, sizeof(*w));
     w->h = h;
-    w->streams = streams;
     memset(&opts, 0, sizeof(opts));
     memset(&sw, 0, sizeof(sw));
     sw.interval = 60;
     sw.applied = watch_applied;
     sw.failed = watch_failed;
-    sw.stop = watch_stop;
+    sw.stop = stop;
     sw.arg = w;
-    assert_int_equal(eksauth_sync_watch(&h->ctx, &opts, &sw, &err), EKSAUTH_OK);
+    return eksauth_sync_watch(&h->ctx, &opts, &sw, err);
+}
+
+static void watch(struct host_fixture *h, unsigned streams, struct watch_run *w)
+{
+    struct eksauth_error err;
+
+    memset(w, 0, sizeof(*w));
+    w->streams = streams;
+    assert_int_equal(watch_until(h, watch_stop, w, &err), EKSAUTH_OK);
 }
 
 /*
@@ -706,8 +714,6 @@ static bool edit_config_after_first_stream(void *arg)
 static void test_watch_ends_when_config_changes(void **state)
 {
     struct host_fixture *h = host_fixture_new(K8S_CONFIG, NULL);
-    struct eksauth_sync_options opts;
-    struct eksauth_sync_watch sw;
     struct eksauth_error err;
     struct watch_run w;
 
@@ -717,15 +723,7 @@ static void test_watch_ends_when_config_changes(void **state)
     snprintf(h->cluster_rv, sizeof(h->cluster_rv), "100");
     host_fixture_reopen(h);
     memset(&w, 0, sizeof(w));
-    w.h = h;
-    memset(&opts, 0, sizeof(opts));
-    memset(&sw, 0, sizeof(sw));
-    sw.interval = 60;
-    sw.applied = watch_applied;
-    sw.failed = watch_failed;
-    sw.stop = edit_config_after_first_stream;
-    sw.arg = &w;
-    assert_int_equal(eksauth_sync_watch(&h->ctx, &opts, &sw, &err), EKSAUTH_EINVAL);
+    assert_int_equal(watch_until(h, edit_config_after_first_stream, &w, &err), EKSAUTH_EINVAL);
     assert_non_null(strstr(err.msg, "changed since this watch started"));
     /* One list, one stream; the edit then ended it before a second. */
     assert_int_equal(h->cluster_calls, 1);
