@@ -30,6 +30,7 @@
 
 #include "eksauth/awsauth.h"
 
+#include "awsauth_big.h"
 #include "common.h"
 
 #define N_ENTRIES     10000
@@ -38,29 +39,15 @@
 #define MAP_ROUNDS    20
 
 /*
- * Roles without a path (an entry naming one is kept out, as the cluster never
- * matches it: docs/aws-auth.md), a template-free username, two groups.
+ * The ConfigMap (tests/lib/awsauth_big.h): roles without a path (an entry
+ * naming one is kept out, as the cluster never matches it: docs/aws-auth.md),
+ * a template-free username, two groups, over 13 accounts.
  */
+#define N_ACCOUNTS 13
+
 static char *make_configmap(size_t *len)
 {
-    size_t cap = (size_t)N_ENTRIES * 200 + 256, n = 0, i;
-    char *buf = malloc(cap);
-
-    if (buf == NULL)
-        return NULL;
-    n += (size_t)snprintf(buf + n, cap - n,
-                          "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: aws-auth\n"
-                          "  namespace: kube-system\ndata:\n  mapRoles: |\n");
-    for (i = 0; i < N_ENTRIES; i++)
-        n += (size_t)snprintf(buf + n, cap - n,
-                              "    - rolearn: arn:aws:iam::%012zu:role/Role%zu\n"
-                              "      username: user-%zu\n"
-                              "      groups:\n"
-                              "        - group-%zu\n"
-                              "        - system:authenticated\n",
-                              100000000000 + i % 13, i, i, i);
-    *len = n;
-    return buf;
+    return awsauth_big_configmap(N_ENTRIES, N_ACCOUNTS, len);
 }
 
 /* libyaml alone: load the ConfigMap, then load its mapRoles string. */
@@ -193,9 +180,9 @@ int main(int argc, char **argv)
         goto out;
     for (i = 0; i < N_ENTRIES; i++) {
         snprintf(keys[i], sizeof(keys[i]), "arn:aws:iam::%012zu:role/role%zu",
-                 100000000000 + i % 13, i);
+                 AWSAUTH_BIG_ACCOUNT(i, N_ACCOUNTS), i);
         snprintf(arns[i], sizeof(arns[i]), "arn:aws:sts::%012zu:assumed-role/Role%zu/s-%zu",
-                 100000000000 + i % 13, i, i);
+                 AWSAUTH_BIG_ACCOUNT(i, N_ACCOUNTS), i, i);
     }
 
     for (r = 0; r < PARSE_RUNS; r++) {

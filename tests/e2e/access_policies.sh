@@ -16,24 +16,10 @@
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -u
 . "$top_srcdir/tests/e2e/e2e_common.sh"
-
-why=$(e2e_unsupported)
-if [ -n "$why" ]; then
-    echo "1..0 # SKIP $why"
-    exit 0
-fi
+e2e_plan_skip_if_unsupported
 
 # ------------------------------------------------------------------- setup
-e2e_start_sts
-# The EKS API's name, signed by the same test CA.
-(
-    cd "$H/tls" || exit 1
-    openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out eks.key 2>/dev/null
-    openssl req -new -key eks.key -out eks.csr -subj "/CN=eks.us-east-1.amazonaws.com" 2>/dev/null
-    printf 'subjectAltName=DNS:eks.us-east-1.amazonaws.com\nextendedKeyUsage=serverAuth\n' >eks.ext
-    openssl x509 -req -in eks.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out eks.crt -days 2 \
-        -extfile eks.ext 2>/dev/null
-) || bail "cannot make the EKS API certificate"
+e2e_start_sts # its certificates include the EKS API's, eks.crt (tests/lib/mkcerts.sh)
 P=arn:aws:eks::aws:cluster-access-policy
 cat >"$H/etc/entries.json" <<EOF
 [
@@ -51,8 +37,7 @@ EOF
     --creds "$E2E_FIX/creds.json" --entries "$H/etc/entries.json" --cluster "$CLUSTER" \
     --auth-mode API --log "$H/out/eks.log" --ready-file "$H/eks.ready" 2>"$H/out/eks.err" &
 e2e_track eks $!
-for _ in $(seq 300); do [ -s "$H/eks.ready" ] && break; sleep 0.1; done
-[ -s "$H/eks.ready" ] || bail "the EKS API stand-in did not start: $(cat "$H/out/eks.err")"
+e2e_wait_for "$H/eks.ready" $! "$H/out/eks.err" "the EKS API stand-in did not start"
 e2e_config
 # The cluster is the source: no aws-auth file (a login would read it instead of the snapshot).
 sed -i '/^aws_auth_file = /d' "$CONF"

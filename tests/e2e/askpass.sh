@@ -34,7 +34,6 @@ set -u
 sts_require
 FIX="$top_srcdir/tests/e2e/fixtures"
 T="$tmp"
-for v in $(env | sed -n 's/^\(AWS_[A-Za-z0-9_]*\)=.*/\1/p'); do unset "$v"; done
 unset EKSAUTH_CLUSTER EKSAUTH_REGION EKSAUTH_TOKEN_COMMAND EKSAUTH_BUILTIN EKSAUTH_ASKPASS_DIR
 unset EKSAUTH_HOST XDG_RUNTIME_DIR SSH_ASKPASS SSH_ASKPASS_REQUIRE
 export HOME="$T/home" TMPDIR="$T/tmp" AWS_CONFIG_FILE="$T/none" AWS_SHARED_CREDENTIALS_FILE="$T/none"

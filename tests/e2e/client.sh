@@ -19,12 +19,7 @@
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -u
 . "$top_srcdir/tests/e2e/e2e_common.sh"
-
-why=$(e2e_unsupported)
-if [ -n "$why" ]; then
-    echo "1..0 # SKIP $why"
-    exit 0
-fi
+e2e_plan_skip_if_unsupported
 "$PYTHON" -c 'import yaml' 2>/dev/null || bail "python3 has no PyYAML (fake_kube.py reads YAML)"
 SETSID=$(command -v setsid) || bail "setsid (util-linux) not found"
 PTY="$top_srcdir/tests/lib/pty_run.py"
@@ -149,11 +144,7 @@ start_kube() {
         --sts-addr "127.0.0.1:$STS_PORT" --cluster-id "$CLUSTER" --ready-file "$H/$name.ready" \
         --log "$H/out/$name.log" "$@" >/dev/null 2>"$H/out/$name.err" &
     e2e_track "$name" $!
-    for _ in $(seq 300); do
-        [ -s "$H/$name.ready" ] && break
-        sleep 0.1
-    done
-    [ -s "$H/$name.ready" ] || bail "fake_kube.py did not start: $(cat "$H/out/$name.err")"
+    e2e_wait_for "$H/$name.ready" $! "$H/out/$name.err" "fake_kube.py did not start"
     KUBE_PORT=$(cat "$H/$name.ready")
 }
 # kubeconfig FILE PORT: what `aws eks update-kubeconfig --name $CLUSTER` writes.

@@ -65,6 +65,16 @@ e2e_unsupported() {
     fi
 }
 
+# e2e_plan_skip_if_unsupported: the TAP plan of no tests with the reason, and
+# exit, when this machine cannot run the suite (e2e_unsupported).
+e2e_plan_skip_if_unsupported() {
+    local why
+    why=$(e2e_unsupported)
+    [ -z "$why" ] && return 0
+    echo "1..0 # SKIP $why"
+    exit 0
+}
+
 # ------------------------------------------------------------------ the folder
 H=$(mktemp -d "${TMPDIR:-/tmp}/eksauth-e2e.XXXXXX") || { echo "Bail out! mktemp failed"; exit 1; }
 # Mapped users reach their homes and the askpass launcher through it.
@@ -115,6 +125,18 @@ e2e_stop() {
     _e2e_pids=""
 }
 
+# e2e_wait_for FILE PID LOG WHAT: wait, 30 s at most, until FILE is there (a
+# process says it is ready); bail with WHAT, and LOG, if PID ends first.
+e2e_wait_for() {
+    local file=$1 pid=$2 log=$3 what=$4
+    for _ in $(seq 300); do
+        [ -e "$file" ] && return 0
+        kill -0 "$pid" 2>/dev/null || bail "$what: $(cat "$log")"
+        sleep 0.1
+    done
+    bail "$what in 30 s: $(cat "$log")"
+}
+
 e2e_cleanup() {
     e2e_stop
     [ -n "${E2E_KEEP:-}" ] && { echo "# kept $H"; return; }
@@ -124,10 +146,7 @@ trap e2e_cleanup EXIT
 trap 'exit 1' INT TERM HUP
 
 # A clean client environment: nothing of the host's AWS or proxy setup leaks in.
-for _v in $(env | sed -n 's/^\(AWS_[A-Za-z0-9_]*\)=.*/\1/p'); do
-    unset "$_v"
-done
-unset https_proxy HTTPS_PROXY http_proxy HTTP_PROXY all_proxy ALL_PROXY no_proxy NO_PROXY
+aws_env_clean
 unset SSH_ASKPASS SSH_ASKPASS_REQUIRE SUDO_ASKPASS SSH_AUTH_SOCK DISPLAY XDG_RUNTIME_DIR
 unset EKSAUTH_CLUSTER EKSAUTH_REGION EKSAUTH_TOKEN_COMMAND EKSAUTH_BUILTIN EKSAUTH_ASKPASS_DIR
 export HOME="$H/client" AWS_EC2_METADATA_DISABLED=true AWS_PAGER="" TMPDIR="$H/client"
@@ -190,12 +209,7 @@ e2e_start_sts() {
         --ready-file "$H/sts.ready" >/dev/null 2>"$H/out/sts.err" &
     STS_PID=$!
     e2e_track sts "$STS_PID"
-    for _ in $(seq 300); do
-        [ -s "$H/sts.ready" ] && break
-        kill -0 "$STS_PID" 2>/dev/null || bail "the STS stand-in did not start: $(cat "$H/out/sts.err")"
-        sleep 0.1
-    done
-    [ -s "$H/sts.ready" ] || bail "the STS stand-in did not start in 30 s"
+    e2e_wait_for "$H/sts.ready" "$STS_PID" "$H/out/sts.err" "the STS stand-in did not start"
     STS_PORT=$(cat "$H/sts.ready")
 }
 
@@ -299,12 +313,7 @@ EOF
     unshare -m sh "$ns/setup.sh" >"$H/out/ns.out" 2>&1 </dev/null &
     HOLD_PID=$!
     e2e_track namespace "$HOLD_PID"
-    for _ in $(seq 100); do
-        [ -e "$ns/ready" ] && break
-        kill -0 "$HOLD_PID" 2>/dev/null || bail "the namespace setup failed: $(cat "$H/out/ns.out")"
-        sleep 0.1
-    done
-    [ -e "$ns/ready" ] || bail "the namespace setup did not finish"
+    e2e_wait_for "$ns/ready" "$HOLD_PID" "$H/out/ns.out" "the namespace setup did not finish"
 }
 
 # ns CMD...: run CMD inside the namespace.  --root: entering a mount namespace
@@ -328,11 +337,7 @@ EOF
     nsenter -t "$HOLD_PID" -m --root -- "$PYTHON" "$H/ns/syslog.py" "$H/out/syslog" "$H/ns/syslog.ready" \
         >/dev/null 2>"$H/out/syslog.err" &
     e2e_track syslog $!
-    for _ in $(seq 100); do
-        [ -e "$H/ns/syslog.ready" ] && return 0
-        sleep 0.1
-    done
-    bail "the syslog listener did not start: $(cat "$H/out/syslog.err")"
+    e2e_wait_for "$H/ns/syslog.ready" $! "$H/out/syslog.err" "the syslog listener did not start"
 }
 
 # free_port: a TCP port on 127.0.0.1 that nothing listens on now.

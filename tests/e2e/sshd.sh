@@ -20,12 +20,7 @@
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -u
 . "$top_srcdir/tests/e2e/e2e_common.sh"
-
-why=$(e2e_unsupported)
-if [ -n "$why" ]; then
-    echo "1..0 # SKIP $why"
-    exit 0
-fi
+e2e_plan_skip_if_unsupported
 
 # ------------------------------------------------------------------- setup
 e2e_start_sts

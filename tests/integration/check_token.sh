@@ -30,9 +30,8 @@ command -v python3 >/dev/null 2>&1 || bail "python3 not found"
 [ -x "$EKSAUTH" ] || bail "$EKSAUTH is not an executable"
 
 # Nothing of the host's AWS setup may leak in: no AWS_* variable, no ~/.aws.
-for var in $(env | sed -n 's/^\(AWS_[A-Za-z0-9_]*\)=.*/\1/p'); do
-    unset "$var"
-done
+. "$top_srcdir/tests/lib/aws_token.sh"
+aws_env_clean
 export HOME="$tmp/home"
 mkdir -p "$HOME"
 export AWS_EC2_METADATA_DISABLED=true

@@ -36,16 +36,7 @@ LIB="$top_srcdir/tests/lib"
 
 # ---------------------------------------------------------------------------
 # Stand-ins.
-sts_certs
-# The EKS API's name, signed by the same test CA.
-(
-    cd "$tmp/tls" || exit 1
-    openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out eks.key 2>/dev/null
-    openssl req -new -key eks.key -out eks.csr -subj "/CN=eks.us-east-1.amazonaws.com" 2>/dev/null
-    printf 'subjectAltName=DNS:eks.us-east-1.amazonaws.com\nextendedKeyUsage=serverAuth\n' >eks.ext
-    openssl x509 -req -in eks.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out eks.crt -days 2 \
-        -extfile eks.ext 2>/dev/null
-) || bail "cannot make the EKS API certificate"
+sts_certs # STS's and the EKS API's, eks.crt, signed by one test CA (tests/lib/mkcerts.sh)
 
 # The STS stand-in knows the test credentials and this host's instance roles.
 sts_creds_with "$CL_FIX/node-creds.json"

@@ -29,24 +29,22 @@ request (EKS does not publish its limits; docs/fleet.md says what is known); a r
 over it is answered 429 ThrottlingException "Rate exceeded" with Retry-After: 1.
 Requests are logged to --log as JSON lines (t, path, query, akid, status, error).
 """
-import argparse
 import base64
 import datetime
 import hmac
 import json
-import os
 import re
-import ssl
 import sys
 import threading
 import time
 import zlib
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
+
+from fake_server import FleetHandler, RequestLog, arguments, serve
 
 
 class Bucket:
@@ -70,27 +68,7 @@ class Bucket:
             return False
 
 
-class Server(ThreadingHTTPServer):
-    daemon_threads = True
-    request_queue_size = 1024  # a fleet calls at once: no connection refused for that
-
-    def handle_error(self, request, client_address):
-        pass  # a client gone mid-handshake is no error of the stand-in
-
-
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def setup(self):
-        # TLS in this connection's own thread, not in the one that accepts them all.
-        self.request.settimeout(10)
-        self.request.do_handshake()
-        self.request.settimeout(None)
-        super().setup()
-
-    def log_message(self, *a):
-        pass
-
+class Handler(FleetHandler):
     def send(self, status, obj, etype=None, headers=()):
         body = json.dumps(obj).encode()
         self.send_response(status)
@@ -150,11 +128,7 @@ class Handler(BaseHTTPRequestHandler):
         try:
             self.handle_get(a, u)
         finally:
-            if a.log:
-                self.log_rec["t"] = round(time.time(), 3)
-                line = json.dumps(self.log_rec) + "\n"
-                with self.server.log_lock, open(a.log, "a") as f:
-                    f.write(line)
+            self.server.log(dict(self.log_rec, t=round(time.time(), 3)))
 
     def handle_get(self, a, u):
         try:
@@ -274,9 +248,7 @@ class Handler(BaseHTTPRequestHandler):
 
 
 def main():
-    p = argparse.ArgumentParser()
-    p.add_argument("--cert", required=True)
-    p.add_argument("--key", required=True)
+    p = arguments("a local stand-in for the EKS API")
     p.add_argument("--creds", required=True)
     p.add_argument("--entries", required=True)
     p.add_argument("--cluster", default="prod")
@@ -284,29 +256,11 @@ def main():
     p.add_argument("--page-size", type=int, default=2)
     p.add_argument("--auth-mode", default="API_AND_CONFIG_MAP",
                    help="accessConfig.authenticationMode of DescribeCluster")
-    p.add_argument("--port", type=int, default=0)
-    p.add_argument("--control")
-    p.add_argument("--log")
-    p.add_argument("--ready-file")
     p.add_argument("--rate", type=float, default=0.0, help="requests per second; 0: no limit")
     p.add_argument("--burst", type=float, default=1.0)
     a = p.parse_args()
-    srv = Server(("127.0.0.1", a.port), Handler)
-    srv.args = a
-    srv.bucket = Bucket(a.rate, a.burst)
-    srv.log_lock = threading.Lock()
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    ctx.load_cert_chain(a.cert, a.key)
-    srv.socket = ctx.wrap_socket(srv.socket, server_side=True, do_handshake_on_connect=False)
-    if a.ready_file:
-        with open(a.ready_file + ".tmp", "w") as f:
-            f.write(str(srv.server_address[1]))
-        os.rename(a.ready_file + ".tmp", a.ready_file)
-    try:
-        srv.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    return 0
+    return serve(Handler, a.port, a.cert, a.key, a.ready_file, args=a,
+                 bucket=Bucket(a.rate, a.burst), log=RequestLog(a.log))
 
 
 if __name__ == "__main__":

@@ -61,7 +61,6 @@ Faults, from the JSON --control file (re-read at every request and every 50 ms):
 Every request is logged as a JSON line (t, kind, path, query, user, arn, status) to
 --log.
 """
-import argparse
 import base64
 import http.client
 import json
@@ -71,10 +70,11 @@ import ssl
 import sys
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 import yaml
+
+from fake_server import FleetHandler, arguments, serve
 
 CM_PATH = "/api/v1/namespaces/kube-system/configmaps"
 SELECTOR = "metadata.name=aws-auth"
@@ -254,27 +254,7 @@ def canonical(arn):
     return arn
 
 
-class Server(ThreadingHTTPServer):
-    daemon_threads = True
-    request_queue_size = 1024  # a fleet reconnects at once: no connection refused for that
-
-    def handle_error(self, request, client_address):
-        pass  # a client gone mid-handshake or mid-answer is no error of the stand-in
-
-
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def setup(self):
-        # TLS in this connection's own thread, not in the one that accepts them all.
-        self.request.settimeout(10)
-        self.request.do_handshake()
-        self.request.settimeout(None)
-        super().setup()
-
-    def log_message(self, *a):
-        pass
-
+class Handler(FleetHandler):
     def send_json(self, status, obj, headers=()):
         body = json.dumps(obj).encode() + b"\n"  # the API server's encoder ends each with one
         self.send_response(status)
@@ -566,19 +546,13 @@ class Handler(BaseHTTPRequestHandler):
 
 
 def main():
-    p = argparse.ArgumentParser()
-    p.add_argument("--cert", required=True)
-    p.add_argument("--key", required=True)
+    p = arguments("a local stand-in for the Kubernetes API server of an EKS cluster")
     p.add_argument("--ca", required=True)
     p.add_argument("--configmap", required=True)
     p.add_argument("--sts-addr", required=True)
     p.add_argument("--cluster-id", required=True)
     p.add_argument("--reader-group", default="eksauth:aws-auth-readers")
     p.add_argument("--review-versions", default="v1,v1beta1")
-    p.add_argument("--port", type=int, default=0)
-    p.add_argument("--control")
-    p.add_argument("--log")
-    p.add_argument("--ready-file")
     p.add_argument("--state", help="keeps the store's resourceVersion across restarts")
     p.add_argument("--churn", type=float, default=0.0,
                    help="writes of other objects per second (the store's version moves)")
@@ -592,20 +566,7 @@ def main():
     a = p.parse_args()
     if a.rate > 0 and a.burst < 1:
         a.burst = 1.0
-    srv = Server(("127.0.0.1", a.port), Handler)
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    ctx.load_cert_chain(a.cert, a.key)
-    srv.socket = ctx.wrap_socket(srv.socket, server_side=True, do_handshake_on_connect=False)
-    srv.state = State(a)
-    if a.ready_file:
-        with open(a.ready_file + ".tmp", "w") as f:
-            f.write(str(srv.server_address[1]))
-        os.rename(a.ready_file + ".tmp", a.ready_file)
-    try:
-        srv.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    return 0
+    return serve(Handler, a.port, a.cert, a.key, a.ready_file, state=State(a))
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 """fake_server.py - what the stand-ins of tests/lib (fake_*.py) share.
 
 serve() runs a request handler on 127.0.0.1, over TLS when given a certificate,
-and says its port through a ready file once it listens; RequestLog appends one
+and says its port through a ready file once it listens (a FleetHandler for the
+stand-ins a whole fleet calls at once); RequestLog appends one
 JSON line per request; read_control() reads the JSON control file a test
 rewrites while a stand-in runs; write_atomic() writes a file readers never see
 half-written.  The stand-ins import it from their own folder.
@@ -12,7 +13,7 @@ import os
 import ssl
 import sys
 import threading
-from http.server import ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
 def write_atomic(path, text):
@@ -52,6 +53,35 @@ def tls_context(cert, key):
     return ctx
 
 
+class FleetServer(ThreadingHTTPServer):
+    """The server of a FleetHandler: many hosts connect at once."""
+
+    daemon_threads = True
+    request_queue_size = 1024  # a fleet (re)connects at once: no connection refused for that
+
+    def handle_error(self, request, client_address):
+        pass  # a client gone mid-handshake or mid-answer is no error of the stand-in
+
+
+class FleetHandler(BaseHTTPRequestHandler):
+    """A quiet HTTP/1.1 handler for a stand-in a fleet calls (tests/lib/fleet_sim.py).
+
+    serve() leaves its TLS handshake to setup(), in the connection's own
+    thread: one slow client does not hold up the thread that accepts them all.
+    """
+
+    protocol_version = "HTTP/1.1"
+
+    def setup(self):
+        self.request.settimeout(10)
+        self.request.do_handshake()
+        self.request.settimeout(None)
+        super().setup()
+
+    def log_message(self, *a):
+        pass
+
+
 def serve(handler, port=0, cert=None, key=None, ready_file=None, **attrs):
     """Serve handler on 127.0.0.1:port (0: any free port) until interrupted.
 
@@ -59,12 +89,14 @@ def serve(handler, port=0, cert=None, key=None, ready_file=None, **attrs):
     attribute of the server (the handler reads self.server.<name>).  The port
     goes to ready_file once the socket listens.  Returns 0, an exit code.
     """
-    srv = ThreadingHTTPServer(("127.0.0.1", port), handler)
+    fleet = issubclass(handler, FleetHandler)
+    srv = (FleetServer if fleet else ThreadingHTTPServer)(("127.0.0.1", port), handler)
     srv.daemon_threads = True
     for name, value in attrs.items():
         setattr(srv, name, value)
     if cert:
-        srv.socket = tls_context(cert, key).wrap_socket(srv.socket, server_side=True)
+        srv.socket = tls_context(cert, key).wrap_socket(srv.socket, server_side=True,
+                                                        do_handshake_on_connect=not fleet)
     if ready_file:
         write_atomic(ready_file, str(srv.server_address[1]))
     try:

@@ -85,24 +85,9 @@ class Fleet:
     # ---- setup ---------------------------------------------------------------
 
     def certs(self):
-        if not os.path.exists(os.path.join(self.tls, "ca.crt")):
+        # mkcerts.sh makes the EKS API's eks.crt beside STS's, signed by the same CA.
+        if not os.path.exists(os.path.join(self.tls, "eks.crt")):
             subprocess.run(["sh", os.path.join(self.a.lib, "mkcerts.sh"), self.tls], check=True)
-        eks_crt = os.path.join(self.tls, "eks.crt")
-        if not os.path.exists(eks_crt):
-            k = os.path.join(self.tls, "eks.key")
-            subprocess.run(["openssl", "genpkey", "-algorithm", "EC", "-pkeyopt",
-                            "ec_paramgen_curve:P-256", "-out", k], check=True,
-                           stderr=subprocess.DEVNULL)
-            subprocess.run(["openssl", "req", "-new", "-key", k, "-out", k + ".csr", "-subj",
-                            "/CN=eks.us-east-1.amazonaws.com"], check=True)
-            with open(k + ".ext", "w") as f:
-                f.write("subjectAltName=DNS:eks.us-east-1.amazonaws.com\n"
-                        "extendedKeyUsage=serverAuth\n")
-            subprocess.run(["openssl", "x509", "-req", "-in", k + ".csr", "-CA",
-                            os.path.join(self.tls, "ca.crt"), "-CAkey",
-                            os.path.join(self.tls, "ca.key"), "-CAcreateserial", "-out", eks_crt,
-                            "-days", "2", "-extfile", k + ".ext"], check=True,
-                           stderr=subprocess.DEVNULL)
 
     def creds(self, n):
         """Each host its own key: assumed-role/fleet-host/host-NNNN."""

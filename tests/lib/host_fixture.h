@@ -20,6 +20,23 @@
 #define FIXTURE_ACCOUNT  "123456789012"
 #define FIXTURE_NOW      1764500000 /* 2025-11-30T10:53:20Z */
 
+/*
+ * aws-auth entries both flow tests map: role/Build as the static login build
+ * (group builders), and mapUsers with user/carol as the static login carol,
+ * its groups list open with viewers (a test may list more after it).
+ */
+#define FIXTURE_MAP_ROLE_BUILD                                                                     \
+    "  - rolearn: arn:aws:iam::123456789012:role/Build\n"                                          \
+    "    username: build\n"                                                                        \
+    "    groups:\n"                                                                                \
+    "      - builders\n"
+#define FIXTURE_MAP_USER_CAROL                                                                     \
+    "mapUsers: |\n"                                                                                \
+    "  - userarn: arn:aws:iam::123456789012:user/carol\n"                                          \
+    "    username: carol\n"                                                                        \
+    "    groups:\n"                                                                                \
+    "      - viewers\n"
+
 struct host_fixture {
     char dir[64];
     char config[128], aws_auth[128], db[128];

@@ -13,24 +13,32 @@
 
 #include "iddb_sample.h"
 
-struct eksauth_iddb_builder *iddb_sample_builder(void)
+struct eksauth_iddb_builder *iddb_sample_groups(const struct eksauth_iddb_params *p)
 {
-    struct eksauth_iddb_params p = {LO, HI, "/home/%u", "/bin/bash", USERS_GID, false, 0};
     struct eksauth_iddb_builder *b = NULL;
     struct eksauth_error err = {0};
-    const char *build_groups[] = {"eks-system-masters", "eks-devs"};
-    const char *alice_groups[] = {"eks-devs", "wheel"};
     struct eksauth_iddb_group_in users = {"eks-users", "", USERS_GID, 0};
     struct eksauth_iddb_group_in g1 = {"eks-system-masters", "system:masters", LO + 10, 0};
     struct eksauth_iddb_group_in g2 = {"eks-devs", "devs", LO + 11, 0};
     struct eksauth_iddb_group_in g3 = {"wheel", "", 10, EKSAUTH_IDDB_GROUP_LOCAL};
-    struct eksauth_iddb_user_in build = {0}, alice = {0};
 
-    assert_int_equal(eksauth_iddb_builder_new(&p, &b, &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_iddb_builder_new(p, &b, &err), EKSAUTH_OK);
     assert_int_equal(eksauth_iddb_builder_add_group(b, &users, &err), EKSAUTH_OK);
     assert_int_equal(eksauth_iddb_builder_add_group(b, &g1, &err), EKSAUTH_OK);
     assert_int_equal(eksauth_iddb_builder_add_group(b, &g2, &err), EKSAUTH_OK);
     assert_int_equal(eksauth_iddb_builder_add_group(b, &g3, &err), EKSAUTH_OK);
+    return b;
+}
+
+struct eksauth_iddb_builder *iddb_sample_builder(void)
+{
+    struct eksauth_iddb_params p = {LO, HI, "/home/%u", "/bin/bash", USERS_GID, false, 0};
+    struct eksauth_iddb_builder *b = iddb_sample_groups(&p);
+    struct eksauth_error err = {0};
+    const char *build_groups[] = {"eks-system-masters", "eks-devs"};
+    const char *alice_groups[] = {"eks-devs", "wheel"};
+    struct eksauth_iddb_user_in build = {0}, alice = {0};
+
     build.login = "build";
     build.k8s_username = "build";
     build.arn = "arn:aws:iam::123456789012:role/EksCodeBuildKubectlRole";

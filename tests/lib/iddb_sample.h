@@ -15,7 +15,14 @@
 #define USERS_GID (LO + 5) /* eks-users, every user's primary group */
 
 /*
- * build (uid LO+100; eks-system-masters LO+10, eks-devs LO+11), admin-alice
+ * A builder of params p with the sample's groups alone: eks-users
+ * (USERS_GID), eks-system-masters (LO+10, k8s system:masters), eks-devs
+ * (LO+11, k8s devs) and the local wheel (10).
+ */
+struct eksauth_iddb_builder *iddb_sample_groups(const struct eksauth_iddb_params *p);
+
+/*
+ * Those groups and build (uid LO+100; eks-system-masters LO+10, eks-devs LO+11), admin-alice
  * (uid LO+50, templated; eks-devs, the local wheel 10), eks-users
  * (USERS_GID), template admin:{{SessionName}}, denied postgres and
  * admin-root.  The test fails when it cannot be built.

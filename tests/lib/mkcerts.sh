@@ -4,6 +4,7 @@
 #   server.crt server.key           sts.<region>.amazonaws.com, sts.amazonaws.com, localhost, 127.0.0.1
 #   wrongname.crt wrongname.key     signed by the test CA, but for sts.wrong.example only
 #   foreignca.crt foreignca.key     the right names, but signed by another CA
+#   eks.crt eks.key                 eks.us-east-1.amazonaws.com (the EKS API stand-in)
 # Everything is made fresh at test time and is valid for 2 days.
 set -eu
 dir=${1:?usage: mkcerts.sh DIR}
@@ -37,5 +38,6 @@ ca otherca "eksauth-foreign-CA"
 leaf server ca sts.us-east-1.amazonaws.com "$sans"
 leaf wrongname ca sts.wrong.example "DNS:sts.wrong.example"
 leaf foreignca otherca sts.us-east-1.amazonaws.com "$sans"
+leaf eks ca eks.us-east-1.amazonaws.com "DNS:eks.us-east-1.amazonaws.com"
 rm -f ca.srl otherca.srl otherca.key
-openssl verify -CAfile ca.crt server.crt wrongname.crt >/dev/null
+openssl verify -CAfile ca.crt server.crt wrongname.crt eks.crt >/dev/null

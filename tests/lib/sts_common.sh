@@ -35,10 +35,7 @@ trap sts_cleanup EXIT
 trap 'exit 1' INT TERM HUP
 
 # Nothing of the host's AWS or proxy setup may leak in.
-for var in $(env | sed -n 's/^\(AWS_[A-Za-z0-9_]*\)=.*/\1/p'); do
-    unset "$var"
-done
-unset https_proxy HTTPS_PROXY http_proxy HTTP_PROXY all_proxy ALL_PROXY no_proxy NO_PROXY
+aws_env_clean
 export HOME="$tmp/home"
 mkdir -p "$HOME"
 export AWS_EC2_METADATA_DISABLED=true AWS_PAGER=""

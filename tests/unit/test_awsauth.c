@@ -18,6 +18,7 @@
 
 #include <cmocka.h>
 
+#include "awsauth_big.h"
 #include "fixture_file.h"
 #include "unit.h"
 
@@ -713,43 +714,23 @@ static void test_misc_api(void **state)
 }
 
 /* ------------------------------------------------------------------------ */
-/* A generated 10,000-entry aws-auth: it parses and every entry maps. */
+/* A generated 10,000-entry aws-auth (tests/lib/awsauth_big.h): it parses and every entry maps. */
 
 #define N_BIG 10000
-
-static char *big_configmap(size_t *len)
-{
-    size_t cap = (size_t)N_BIG * 200 + 256, n = 0, i;
-    char *buf = malloc(cap);
-
-    assert_non_null(buf);
-    n += (size_t)snprintf(buf + n, cap - n,
-                          "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: aws-auth\n"
-                          "data:\n  mapRoles: |\n");
-    for (i = 0; i < N_BIG; i++)
-        n += (size_t)snprintf(buf + n, cap - n,
-                              "    - rolearn: arn:aws:iam::%012zu:role/Role%zu\n"
-                              "      username: user-%zu\n"
-                              "      groups:\n"
-                              "        - group-%zu\n"
-                              "        - system:authenticated\n",
-                              100000000000 + i % 7, i, i, i);
-    assert_true(n < cap);
-    *len = n;
-    return buf;
-}
 
 static void test_ten_thousand_entries(void **state)
 {
     size_t len, i;
-    char *text = big_configmap(&len);
-    struct eksauth_awsauth *aa = parse_text(text, len);
+    char *text = awsauth_big_configmap(N_BIG, 7, &len);
+    struct eksauth_awsauth *aa;
     const struct eksauth_awsauth_entry *e;
     char arn[128], want[64];
     struct eksauth_k8s_identity id;
     struct eksauth_error err = {0};
 
     (void)state;
+    assert_non_null(text);
+    aa = parse_text(text, len);
     assert_int_equal(eksauth_awsauth_count(aa), N_BIG);
     assert_int_equal(eksauth_awsauth_warning_count(aa), 0);
     e = eksauth_awsauth_entry_at(aa, N_BIG - 1);
@@ -757,7 +738,7 @@ static void test_ten_thousand_entries(void **state)
     assert_int_equal(e->column, 7);
     for (i = 0; i < N_BIG; i++) {
         snprintf(arn, sizeof(arn), "arn:aws:sts::%012zu:assumed-role/Role%zu/session-%zu",
-                 100000000000 + i % 7, i, i);
+                 AWSAUTH_BIG_ACCOUNT(i, 7), i, i);
         assert_int_equal(map_arn(aa, arn, NULL, &id, &err), EKSAUTH_OK);
         snprintf(want, sizeof(want), "user-%zu", i);
         assert_string_equal(id.username, want);

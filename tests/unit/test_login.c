@@ -27,20 +27,13 @@
 #include "eksauth/sync.h"
 #include "host_fixture.h"
 
-static const char *const AWS_AUTH = "mapRoles: |\n"
-                                    "  - rolearn: arn:aws:iam::123456789012:role/Admin\n"
-                                    "    username: admin:{{SessionName}}\n"
-                                    "    groups:\n"
-                                    "      - system:masters\n"
-                                    "  - rolearn: arn:aws:iam::123456789012:role/Build\n"
-                                    "    username: build\n"
-                                    "    groups:\n"
-                                    "      - builders\n"
-                                    "mapUsers: |\n"
-                                    "  - userarn: arn:aws:iam::123456789012:user/carol\n"
-                                    "    username: carol\n"
-                                    "    groups:\n"
-                                    "      - viewers\n";
+/* Admin's template, build and carol (host_fixture.h). */
+static const char *const AWS_AUTH =
+    "mapRoles: |\n"
+    "  - rolearn: arn:aws:iam::123456789012:role/Admin\n"
+    "    username: admin:{{SessionName}}\n"
+    "    groups:\n"
+    "      - system:masters\n" FIXTURE_MAP_ROLE_BUILD FIXTURE_MAP_USER_CAROL;
 
 #define ADMIN_ALICE "arn:aws:sts::123456789012:assumed-role/Admin/alice"
 #define BUILD_CI    "arn:aws:sts::123456789012:assumed-role/Build/ci-run"
@@ -51,22 +44,35 @@ struct t {
     size_t len;
 };
 
-/* A synced host (the DB exists, as after `eksauth sync`) and a fresh token. */
-static struct t *setup_host(const char *config_extra)
+/* A token for audience, signed at signed_at, in t->token. */
+static void mint(struct t *t, const char *audience, time_t signed_at)
+{
+    host_fixture_token(t->h, audience, signed_at, t->token, sizeof(t->token), &t->len);
+}
+
+/* The first `eksauth sync` of t's host (the DB exists), then a fresh token for this host. */
+static void synced(struct t *t)
 {
     struct eksauth_sync_options opts;
     struct eksauth_sync_report r;
     struct eksauth_error err;
-    struct t *t = calloc(1, sizeof(*t));
 
-    assert_non_null(t);
-    t->h = host_fixture_new(config_extra, AWS_AUTH);
     memset(&opts, 0, sizeof(opts));
     if (eksauth_sync_run(&t->h->ctx, &opts, &r, &err) != EKSAUTH_OK)
         fail_msg("sync: %s", err.msg);
     eksauth_sync_report_free(&r);
     host_fixture_reopen(t->h);
-    host_fixture_token(t->h, FIXTURE_AUDIENCE, FIXTURE_NOW, t->token, sizeof(t->token), &t->len);
+    mint(t, FIXTURE_AUDIENCE, FIXTURE_NOW);
+}
+
+/* A synced host (the DB exists, as after `eksauth sync`) and a fresh token. */
+static struct t *setup_host(const char *config_extra)
+{
+    struct t *t = calloc(1, sizeof(*t));
+
+    assert_non_null(t);
+    t->h = host_fixture_new(config_extra, AWS_AUTH);
+    synced(t);
     return t;
 }
 
@@ -392,8 +398,7 @@ static void test_single_use_full_record_is_its_own(void **state)
     l = NULL;
     /* Another principal logs in meanwhile (a fresh token: the same one would be a replay). */
     host_fixture_sts_answer(t->h, "arn:aws:sts::123456789012:assumed-role/Admin/alice");
-    host_fixture_token(t->h, FIXTURE_AUDIENCE, FIXTURE_NOW + 1, t->token, sizeof(t->token),
-                       &t->len);
+    mint(t, FIXTURE_AUDIENCE, FIXTURE_NOW + 1);
     assert_int_equal(check(t, FIXTURE_NOW + 10, &l, &err), EKSAUTH_OK);
     assert_int_equal(eksauth_login_commit(&t->h->ctx, l, "admin-alice", FIXTURE_NOW + 10, &err),
                      EKSAUTH_OK);
@@ -463,7 +468,7 @@ static void test_audience_is_this_host(void **state)
 
     host_fixture_sts_answer(t->h, BUILD_CI);
     /* What `aws eks get-token --cluster-name test-cluster` prints: the cluster's credential. */
-    host_fixture_token(t->h, FIXTURE_CLUSTER, FIXTURE_NOW, t->token, sizeof(t->token), &t->len);
+    mint(t, FIXTURE_CLUSTER, FIXTURE_NOW);
     assert_int_equal(check(t, FIXTURE_NOW + 10, &l, &err), EKSAUTH_EREJECTED);
     assert_int_equal(l->step, EKSAUTH_LOGIN_STS);
     assert_non_null(strstr(err.msg, "SignatureDoesNotMatch"));
@@ -474,8 +479,7 @@ static void test_audience_is_this_host(void **state)
     eksauth_login_free(l);
     l = NULL;
     /* A token another host asked for is that host's alone. */
-    host_fixture_token(t->h, "eksauth:test-cluster:otherhost", FIXTURE_NOW, t->token,
-                       sizeof(t->token), &t->len);
+    mint(t, "eksauth:test-cluster:otherhost", FIXTURE_NOW);
     assert_int_equal(check(t, FIXTURE_NOW + 10, &l, &err), EKSAUTH_EREJECTED);
     assert_int_equal(l->step, EKSAUTH_LOGIN_STS);
     eksauth_login_free(l);
@@ -495,7 +499,7 @@ static void test_cluster_tokens_behind_the_key(void **state)
     struct eksauth_error err;
 
     host_fixture_sts_answer(t->h, BUILD_CI);
-    host_fixture_token(t->h, FIXTURE_CLUSTER, FIXTURE_NOW, t->token, sizeof(t->token), &t->len);
+    mint(t, FIXTURE_CLUSTER, FIXTURE_NOW);
     assert_int_equal(check(t, FIXTURE_NOW + 10, &l, &err), EKSAUTH_OK);
     assert_true(l->cluster_token);
     assert_int_equal(t->h->sts_calls, 2);
@@ -503,7 +507,7 @@ static void test_cluster_tokens_behind_the_key(void **state)
     eksauth_login_free(l);
     l = NULL;
     /* A host token still needs one call, and is no cluster token. */
-    host_fixture_token(t->h, FIXTURE_AUDIENCE, FIXTURE_NOW, t->token, sizeof(t->token), &t->len);
+    mint(t, FIXTURE_AUDIENCE, FIXTURE_NOW);
     assert_int_equal(check(t, FIXTURE_NOW + 10, &l, &err), EKSAUTH_OK);
     assert_false(l->cluster_token);
     assert_int_equal(t->h->sts_calls, 3);
@@ -533,11 +537,11 @@ static void test_reasons(void **state)
     assert_int_equal(check(t, FIXTURE_NOW + 960, &l, &err), EKSAUTH_EREJECTED);
     expect_reason(l, &err, "the token has expired");
     eksauth_login_free(l);
-    host_fixture_token(t->h, FIXTURE_CLUSTER, FIXTURE_NOW, t->token, sizeof(t->token), &t->len);
+    mint(t, FIXTURE_CLUSTER, FIXTURE_NOW);
     assert_int_equal(check(t, FIXTURE_NOW + 10, &l, &err), EKSAUTH_EREJECTED);
     expect_reason(l, &err, "made for another host or cluster");
     eksauth_login_free(l);
-    host_fixture_token(t->h, FIXTURE_AUDIENCE, FIXTURE_NOW, t->token, sizeof(t->token), &t->len);
+    mint(t, FIXTURE_AUDIENCE, FIXTURE_NOW);
     t->h->sts_status = EKSAUTH_EUNAVAIL;
     assert_int_equal(check(t, FIXTURE_NOW + 10, &l, &err), EKSAUTH_EUNAVAIL);
     expect_reason(l, &err, "STS cannot be reached");
@@ -568,9 +572,6 @@ static void test_reasons(void **state)
 /* A host whose source is the cluster, synced, refusing logins on a snapshot 600 s old. */
 static int setup_max_age(void **state)
 {
-    struct eksauth_sync_options opts;
-    struct eksauth_sync_report r;
-    struct eksauth_error err;
     struct t *t = calloc(1, sizeof(*t));
 
     assert_non_null(t);
@@ -579,12 +580,7 @@ static int setup_max_age(void **state)
                             NULL);
     t->h->cluster_doc = AWS_AUTH;
     snprintf(t->h->cluster_version, sizeof(t->h->cluster_version), "k8s:1");
-    memset(&opts, 0, sizeof(opts));
-    if (eksauth_sync_run(&t->h->ctx, &opts, &r, &err) != EKSAUTH_OK)
-        fail_msg("sync: %s", err.msg);
-    eksauth_sync_report_free(&r);
-    host_fixture_reopen(t->h);
-    host_fixture_token(t->h, FIXTURE_AUDIENCE, FIXTURE_NOW, t->token, sizeof(t->token), &t->len);
+    synced(t);
     *state = t;
     return 0;
 }

@@ -33,41 +33,29 @@
 #include "eksauth/iddb.h"
 #include "eksauth/iddb_replace.h"
 #include "eksauth/names.h"
+#include "iddb_sample.h" /* LO, HI, USERS_GID and the groups */
 #include "nss_eksauth.h"
 
-#define LO 1900000000u
-#define HI 1999999999u
 /* The first data block (docs/identity-db.md): the config section, read when the DB is opened. */
 #define IDDB_DATA_OFFSET 4096
 
 static char tmpdir[256], dbpath[300];
 
-#define USERS_GID (LO + 5)
-
 /*
- * users build (eks-system-masters, eks-devs) and zoe (eks-devs, local
- * wheel), both with eks-users as primary group; with key, templated ids
- * are keyed by it.
+ * iddb_sample.h's groups, users build (eks-system-masters, eks-devs) and
+ * zoe (eks-devs, local wheel), both with eks-users as primary group; with
+ * key, templated ids are keyed by it.
  */
 static void write_db_keyed(bool with_build, const struct eksauth_id_key *key)
 {
     struct eksauth_iddb_params p = {
         LO, HI, "/home/%u", "/bin/bash", USERS_GID, key != NULL, key != NULL ? key->check : 0};
-    struct eksauth_iddb_group_in users = {"eks-users", "", USERS_GID, 0};
-    struct eksauth_iddb_builder *b = NULL;
+    struct eksauth_iddb_builder *b = iddb_sample_groups(&p);
     struct eksauth_error err = {0};
     const char *bg[] = {"eks-system-masters", "eks-devs"};
     const char *zg[] = {"eks-devs", "wheel"};
-    struct eksauth_iddb_group_in g1 = {"eks-system-masters", "system:masters", LO + 10, 0};
-    struct eksauth_iddb_group_in g2 = {"eks-devs", "devs", LO + 11, 0};
-    struct eksauth_iddb_group_in g3 = {"wheel", "", 10, EKSAUTH_IDDB_GROUP_LOCAL};
     struct eksauth_iddb_user_in u = {0};
 
-    assert_int_equal(eksauth_iddb_builder_new(&p, &b, &err), EKSAUTH_OK);
-    assert_int_equal(eksauth_iddb_builder_add_group(b, &users, &err), EKSAUTH_OK);
-    assert_int_equal(eksauth_iddb_builder_add_group(b, &g1, &err), EKSAUTH_OK);
-    assert_int_equal(eksauth_iddb_builder_add_group(b, &g2, &err), EKSAUTH_OK);
-    assert_int_equal(eksauth_iddb_builder_add_group(b, &g3, &err), EKSAUTH_OK);
     if (with_build) {
         u.login = "build";
         u.k8s_username = "build";

@@ -47,6 +47,20 @@ static enum eksauth_status parse(long status, const char *body, struct eksauth_s
     return eksauth_sts_parse_response(status, body, strlen(body), id, err);
 }
 
+/* STS's answer of 200 with these (unquoted) values is taken, into id. */
+static void accepted(const char *arn, const char *account, const char *user_id,
+                     struct eksauth_sts_identity *id)
+{
+    char a[256], c[64], u[256];
+    struct eksauth_error err;
+
+    snprintf(a, sizeof(a), "\"%s\"", arn);
+    snprintf(c, sizeof(c), "\"%s\"", account);
+    snprintf(u, sizeof(u), "\"%s\"", user_id);
+    if (parse(200, answer(a, c, u), id, &err) != EKSAUTH_OK)
+        fail_msg("%s: refused: %s", arn, err.msg);
+}
+
 static void expect(long status, const char *body, enum eksauth_status st, const char *needle)
 {
     struct eksauth_sts_identity id;
@@ -63,15 +77,11 @@ static void expect(long status, const char *body, enum eksauth_status st, const 
 static void test_good_role(void **state)
 {
     struct eksauth_sts_identity id;
-    struct eksauth_error err;
     struct eksauth_principal p;
     struct eksauth_token tok;
 
     (void)state;
-    assert_int_equal(
-        parse(200, answer("\"" ROLE_ARN "\"", "\"111122223333\"", "\"AROAFAKEROLEID000001:alice\""),
-              &id, &err),
-        EKSAUTH_OK);
+    accepted(ROLE_ARN, "111122223333", "AROAFAKEROLEID000001:alice", &id);
     assert_string_equal(id.arn, ROLE_ARN);
     assert_string_equal(id.account, "111122223333");
     assert_string_equal(id.user_id, "AROAFAKEROLEID000001:alice");
@@ -93,12 +103,8 @@ static void test_good_role(void **state)
     assert_string_equal(p.access_key_id, "");
 
     /* A session name with the characters STS allows, and a role path-free ARN. */
-    assert_int_equal(
-        parse(200,
-              answer("\"arn:aws:sts::111122223333:assumed-role/Admin/bob@example.com\"",
-                     "\"111122223333\"", "\"AROAFAKEROLEID000002:bob@example.com\""),
-              &id, &err),
-        EKSAUTH_OK);
+    accepted("arn:aws:sts::111122223333:assumed-role/Admin/bob@example.com", "111122223333",
+             "AROAFAKEROLEID000002:bob@example.com", &id);
     assert_string_equal(id.principal_id, "AROAFAKEROLEID000002");
     assert_string_equal(id.parsed.session_name, "bob@example.com");
 }
@@ -120,27 +126,16 @@ static void test_good_others(void **state)
     assert_string_equal(id.parsed.session_name, "");
     /* Federated user: "ACCOUNT:NAME" stays whole (docs/token-rules.md, "The identity from STS's
      * answer"). */
-    assert_int_equal(parse(200,
-                           answer("\"arn:aws:sts::111122223333:federated-user/Bob\"",
-                                  "\"111122223333\"", "\"111122223333:Bob\""),
-                           &id, &err),
-                     EKSAUTH_OK);
+    accepted("arn:aws:sts::111122223333:federated-user/Bob", "111122223333", "111122223333:Bob",
+             &id);
     assert_string_equal(id.principal_id, "111122223333:Bob");
     assert_int_equal(id.parsed.type, EKSAUTH_ARN_FEDERATED_USER);
     /* Root. */
-    assert_int_equal(
-        parse(200,
-              answer("\"arn:aws:iam::111122223333:root\"", "\"111122223333\"", "\"111122223333\""),
-              &id, &err),
-        EKSAUTH_OK);
+    accepted("arn:aws:iam::111122223333:root", "111122223333", "111122223333", &id);
     assert_string_equal(id.principal_id, "111122223333");
     assert_int_equal(id.parsed.type, EKSAUTH_ARN_ROOT);
     /* Another partition. */
-    assert_int_equal(parse(200,
-                           answer("\"arn:aws-cn:sts::111122223333:assumed-role/R/s\"",
-                                  "\"111122223333\"", "\"AROAX:s\""),
-                           &id, &err),
-                     EKSAUTH_OK);
+    accepted("arn:aws-cn:sts::111122223333:assumed-role/R/s", "111122223333", "AROAX:s", &id);
     assert_string_equal(id.parsed.partition, "aws-cn");
 }
 
@@ -518,7 +513,6 @@ static void test_call_proxies(void **state)
 static void test_upstream_answers(void **state)
 {
     struct eksauth_sts_identity id;
-    struct eksauth_error err;
 
     (void)state;
     /* TestVerifyHTTPThrottling: a 400 whose error code is Throttling; eksauth: unavailable. */
@@ -538,11 +532,7 @@ static void test_upstream_answers(void **state)
                   "\"not:vailid:userid\""),
            EKSAUTH_EREJECTED, "malformed UserId");
     /* TestVerifyNoSession: an IAM user; UserId whole, canonical ARN the ARN. */
-    assert_int_equal(
-        parse(200,
-              answer("\"arn:aws:iam::123456789012:user/Alice\"", "\"123456789012\"", "\"Alice\""),
-              &id, &err),
-        EKSAUTH_OK);
+    accepted("arn:aws:iam::123456789012:user/Alice", "123456789012", "Alice", &id);
     assert_string_equal(id.principal_id, "Alice");
     assert_string_equal(id.parsed.canonical, "arn:aws:iam::123456789012:user/Alice");
     assert_string_equal(id.parsed.session_name, "");
@@ -553,11 +543,7 @@ static void test_upstream_answers(void **state)
      * "The identity from STS's answer"): STS answers a role's caller with
      * an assumed-role ARN, so this answer is not one STS gives.
      */
-    assert_int_equal(parse(200,
-                           answer("\"arn:aws:iam::123456789012:role/Alice\"", "\"123456789012\"",
-                                  "\"Alice:session-name\""),
-                           &id, &err),
-                     EKSAUTH_OK);
+    accepted("arn:aws:iam::123456789012:role/Alice", "123456789012", "Alice:session-name", &id);
     assert_string_equal(id.principal_id, "Alice");
     assert_string_equal(id.parsed.session_name, "");
     /*
@@ -570,11 +556,8 @@ static void test_upstream_answers(void **state)
            answer("\"arn:aws:sts::123456789012:assumed-role/Alice/extra\"", "\"123456789012\"",
                   "\"Alice:session-name\""),
            EKSAUTH_EREJECTED, "is not the ARN's session");
-    assert_int_equal(parse(200,
-                           answer("\"arn:aws:sts::123456789012:assumed-role/Alice/extra\"",
-                                  "\"123456789012\"", "\"Alice:extra\""),
-                           &id, &err),
-                     EKSAUTH_OK);
+    accepted("arn:aws:sts::123456789012:assumed-role/Alice/extra", "123456789012", "Alice:extra",
+             &id);
     assert_string_equal(id.parsed.canonical, "arn:aws:iam::123456789012:role/Alice");
 }
 
@@ -595,16 +578,11 @@ static void test_upstream_identities(void **state)
          "123456789012:Alice"},
     };
     struct eksauth_sts_identity id;
-    struct eksauth_error err;
-    char arn[128], uid[128];
     size_t i;
 
     (void)state;
     for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        snprintf(arn, sizeof(arn), "\"%s\"", cases[i].arn);
-        snprintf(uid, sizeof(uid), "\"%s\"", cases[i].user_id);
-        if (parse(200, answer(arn, "\"123456789012\"", uid), &id, &err) != EKSAUTH_OK)
-            fail_msg("%s: %s", cases[i].arn, err.msg);
+        accepted(cases[i].arn, "123456789012", cases[i].user_id, &id);
         assert_string_equal(id.arn, cases[i].arn);
         assert_string_equal(id.parsed.canonical, cases[i].arn);
         assert_string_equal(id.account, "123456789012");

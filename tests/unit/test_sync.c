@@ -35,28 +35,16 @@
 #include "eksauth/sync.h"
 #include "host_fixture.h"
 
-static const char *const AWS_AUTH = "mapRoles: |\n"
-                                    "  - rolearn: arn:aws:iam::123456789012:role/Dev\n"
-                                    "    username: dev:{{SessionName}}\n"
-                                    "    groups:\n"
-                                    "      - developers\n"
-                                    "  - rolearn: arn:aws:iam::123456789012:role/Build\n"
-                                    "    username: build\n"
-                                    "    groups:\n"
-                                    "      - builders\n"
-                                    "mapUsers: |\n"
-                                    "  - userarn: arn:aws:iam::123456789012:user/carol\n"
-                                    "    username: carol\n"
-                                    "    groups:\n"
-                                    "      - viewers\n"
-                                    "      - builders\n";
+/* Dev's template, build, and carol in builders too (host_fixture.h). */
+static const char *const AWS_AUTH =
+    "mapRoles: |\n"
+    "  - rolearn: arn:aws:iam::123456789012:role/Dev\n"
+    "    username: dev:{{SessionName}}\n"
+    "    groups:\n"
+    "      - developers\n" FIXTURE_MAP_ROLE_BUILD FIXTURE_MAP_USER_CAROL "      - builders\n";
 
 /* The same without the Dev role and carol: their logins are revoked. */
-static const char *const AWS_AUTH_SMALLER = "mapRoles: |\n"
-                                            "  - rolearn: arn:aws:iam::123456789012:role/Build\n"
-                                            "    username: build\n"
-                                            "    groups:\n"
-                                            "      - builders\n";
+static const char *const AWS_AUTH_SMALLER = "mapRoles: |\n" FIXTURE_MAP_ROLE_BUILD;
 
 static bool listed(const struct eksauth_strlist *l, const char *prefix)
 {
@@ -77,6 +65,17 @@ static enum eksauth_status run(struct host_fixture *h, bool allow_empty,
     opts.allow_empty = allow_empty;
     host_fixture_reopen(h);
     return eksauth_sync_run(&h->ctx, &opts, r, err);
+}
+
+/* A sync that succeeds, its report not looked at. */
+static void sync_ok(struct host_fixture *h)
+{
+    struct eksauth_sync_report r;
+    struct eksauth_error err;
+
+    if (run(h, false, &r, &err) != EKSAUTH_OK)
+        fail_msg("sync: %s", err.msg);
+    eksauth_sync_report_free(&r);
 }
 
 static void test_file_source_writes_the_db(void **state)
@@ -122,8 +121,7 @@ static void test_refusals_leave_the_db(void **state)
     struct stat before, after;
 
     (void)state;
-    assert_int_equal(run(h, false, &r, &err), EKSAUTH_OK);
-    eksauth_sync_report_free(&r);
+    sync_ok(h);
     assert_int_equal(stat(h->db, &before), 0);
     /* A document that does not parse. */
     host_fixture_write_aws_auth(h, "mapRoles: |\n  - rolearn: [unclosed\n");
@@ -197,8 +195,7 @@ static void test_recorded_logins_kept_then_revoked(void **state)
     uint32_t uid;
 
     (void)state;
-    assert_int_equal(run(h, false, &r, &err), EKSAUTH_OK);
-    eksauth_sync_report_free(&r);
+    sync_ok(h);
     log_in(h, "arn:aws:sts::123456789012:assumed-role/Dev/bob", "dev-bob");
     assert_int_equal(eksauth_iddb_open(h->db, &db, &err), EKSAUTH_OK);
     assert_int_equal(eksauth_iddb_user_by_name(db, "dev-bob", &u), EKSAUTH_OK);
@@ -287,8 +284,7 @@ static void test_idle_logins_expire(void **state)
     uint64_t before;
 
     (void)state;
-    assert_int_equal(run(h, false, &r, &err), EKSAUTH_OK);
-    eksauth_sync_report_free(&r);
+    sync_ok(h);
     log_in(h, "arn:aws:sts::123456789012:assumed-role/Dev/bob", "dev-bob");
     log_in(h, "arn:aws:sts::123456789012:assumed-role/Dev/dan", "dev-dan");
     /* A login refreshes an older last_login (at most once a day): daily use is not idle. */
@@ -311,8 +307,7 @@ static void test_idle_logins_expire(void **state)
 
     /* login_idle_days = 0: never. */
     h = host_fixture_new("login_idle_days = 0\n", AWS_AUTH);
-    assert_int_equal(run(h, false, &r, &err), EKSAUTH_OK);
-    eksauth_sync_report_free(&r);
+    sync_ok(h);
     log_in(h, "arn:aws:sts::123456789012:assumed-role/Dev/bob", "dev-bob");
     age_login(h, "dev-bob", 3000);
     assert_int_equal(run(h, false, &r, &err), EKSAUTH_OK);
@@ -366,8 +361,7 @@ static void test_revoked_uid_held(void **state)
     unsigned i;
 
     (void)state;
-    assert_int_equal(run(h, false, &r, &err), EKSAUTH_OK);
-    eksauth_sync_report_free(&r);
+    sync_ok(h);
     log_in(h, "arn:aws:sts::123456789012:assumed-role/Dev/bob", "dev-bob");
     uid = eksauth_names_id(NULL, "dev-bob", 0, 1000000, 1000999);
     for (i = 0; i < 100000; i++) {
@@ -383,8 +377,7 @@ static void test_revoked_uid_held(void **state)
     assert_true(listed(&r.removed, "dev-bob (revoked: "));
     eksauth_sync_report_free(&r);
     host_fixture_write_aws_auth(h, AWS_AUTH);
-    assert_int_equal(run(h, false, &r, &err), EKSAUTH_OK);
-    eksauth_sync_report_free(&r);
+    sync_ok(h);
     /* Within the period: another name that lands on it is refused. */
     assert_int_equal(try_log_in(h, arn, login, &why), EKSAUTH_EREJECTED);
     assert_int_equal(why, EKSAUTH_REFUSAL_ID_HELD);
@@ -396,12 +389,10 @@ static void test_revoked_uid_held(void **state)
     eksauth_iddb_close(db);
     /* Revoked again; once the period is over, the id is free for the new name. */
     host_fixture_write_aws_auth(h, AWS_AUTH_SMALLER);
-    assert_int_equal(run(h, false, &r, &err), EKSAUTH_OK);
-    eksauth_sync_report_free(&r);
+    sync_ok(h);
     expire_tombstones(h);
     host_fixture_write_aws_auth(h, AWS_AUTH);
-    assert_int_equal(run(h, false, &r, &err), EKSAUTH_OK);
-    eksauth_sync_report_free(&r);
+    sync_ok(h);
     assert_int_equal(eksauth_iddb_open(h->db, &db, &err), EKSAUTH_OK);
     assert_int_equal(eksauth_iddb_tombstone_count(db), 0);
     eksauth_iddb_close(db);
@@ -763,7 +754,6 @@ static void test_watch_backoff(void **state)
 static void test_seeds_skip_private_and_local_groups(void **state)
 {
     struct host_fixture *h = host_fixture_new(NULL, AWS_AUTH);
-    struct eksauth_sync_report r;
     struct eksauth_id_seed *seeds = NULL;
     struct eksauth_error err;
     struct eksauth_iddb *db;
@@ -772,8 +762,7 @@ static void test_seeds_skip_private_and_local_groups(void **state)
     uint32_t j;
 
     (void)state;
-    assert_int_equal(run(h, false, &r, &err), EKSAUTH_OK);
-    eksauth_sync_report_free(&r);
+    sync_ok(h);
     assert_int_equal(eksauth_iddb_open(h->db, &db, &err), EKSAUTH_OK);
     assert_int_equal(eksauth_mapping_seeds(db, 0, &seeds, &n, &err), EKSAUTH_OK);
     for (i = 0; i < n; i++) {
@@ -830,8 +819,7 @@ static void test_bad_key_file_fails_closed(void **state)
     assert_int_equal(eksauth_iddb_open(h->db, &db, &err), EKSAUTH_EUNAVAIL); /* nothing written */
     /* 0400: the DB is written keyed by it. */
     assert_int_equal(chmod(key, 0400), 0);
-    assert_int_equal(run(h, false, &r, &err), EKSAUTH_OK);
-    eksauth_sync_report_free(&r);
+    sync_ok(h);
     assert_int_equal(eksauth_iddb_open(h->db, &db, &err), EKSAUTH_OK);
     assert_true(eksauth_iddb_keyed(db, NULL));
     eksauth_iddb_close(db);

@@ -66,83 +66,99 @@ static void test_trusted(void **state)
     assert_int_equal(eksauth_trust_check(CONF, &file, &folder, NULL), EKSAUTH_OK);
 }
 
+/* A file and folder of these owners and modes, and what check says of them. */
+struct trust_case {
+    uid_t file_uid;
+    mode_t file_mode; /* a regular file's, unless it names another type */
+    uid_t folder_uid;
+    mode_t folder_mode;
+    const char *refusal; /* the whole message; NULL: trusted */
+};
+
+static void judge(const struct trust_case *cases, size_t n)
+{
+    struct eksauth_error err = {0};
+    struct stat file, folder;
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        const struct trust_case *c = &cases[i];
+
+        make(&file, c->file_uid, c->file_mode, &folder, c->folder_uid, c->folder_mode);
+        if ((c->file_mode & S_IFMT) != 0)
+            file.st_mode = c->file_mode;
+        if (c->refusal != NULL)
+            assert_refused(&file, &folder, c->refusal);
+        else if (eksauth_trust_check(CONF, &file, &folder, &err) != EKSAUTH_OK)
+            fail_msg("case %zu (file %o, folder %o): refused: %s", i, (unsigned)c->file_mode,
+                     (unsigned)c->folder_mode, err.msg);
+    }
+}
+
 static void test_file_rules(void **state)
 {
-    struct stat file, folder;
+    static const struct trust_case cases[] = {
+        {0, S_IFIFO | 0644, 0, 0755, CONF ": is not a regular file"},
+        {0, S_IFDIR | 0755, 0, 0755, CONF ": is not a regular file"},
+        {1000, 0644, 0, 0755, CONF ": is not owned by root (uid 1000); run: chown root:root " CONF},
+        {0, 0664, 0, 0755,
+         CONF ": is writable by group or others (mode 0664); run: chmod go-w " CONF},
+        {0, 0646, 0, 0755,
+         CONF ": is writable by group or others (mode 0646); run: chmod go-w " CONF},
+        {0, 0666, 0, 0755,
+         CONF ": is writable by group or others (mode 0666); run: chmod go-w " CONF},
+        /* Both at once: one message, one command line for both. */
+        {65534, 0666, 0, 0755,
+         CONF ": is not owned by root (uid 65534) and is writable by group or others "
+              "(mode 0666); run: chown root:root " CONF " && chmod go-w " CONF},
+        /* The file is judged before its folder. */
+        {0, 0666, 0, 0777,
+         CONF ": is writable by group or others (mode 0666); run: chmod go-w " CONF},
+    };
     (void)state;
 
-    make(&file, 0, 0644, &folder, 0, 0755);
-    file.st_mode = S_IFIFO | 0644;
-    assert_refused(&file, &folder, CONF ": is not a regular file");
-    file.st_mode = S_IFDIR | 0755;
-    assert_refused(&file, &folder, CONF ": is not a regular file");
-
-    make(&file, 1000, 0644, &folder, 0, 0755);
-    assert_refused(&file, &folder,
-                   CONF ": is not owned by root (uid 1000); run: chown root:root " CONF);
-    make(&file, 0, 0664, &folder, 0, 0755);
-    assert_refused(&file, &folder,
-                   CONF ": is writable by group or others (mode 0664); run: chmod go-w " CONF);
-    make(&file, 0, 0646, &folder, 0, 0755);
-    assert_refused(&file, &folder,
-                   CONF ": is writable by group or others (mode 0646); run: chmod go-w " CONF);
-    make(&file, 0, 0666, &folder, 0, 0755);
-    assert_refused(&file, &folder,
-                   CONF ": is writable by group or others (mode 0666); run: chmod go-w " CONF);
-    /* Both at once: one message, one command line for both. */
-    make(&file, 65534, 0666, &folder, 0, 0755);
-    assert_refused(&file, &folder,
-                   CONF ": is not owned by root (uid 65534) and is writable by group or others "
-                        "(mode 0666); run: chown root:root " CONF " && chmod go-w " CONF);
-    /* The file is judged before its folder. */
-    make(&file, 0, 0666, &folder, 0, 0777);
-    assert_refused(&file, &folder,
-                   CONF ": is writable by group or others (mode 0666); run: chmod go-w " CONF);
+    judge(cases, sizeof(cases) / sizeof(cases[0]));
 }
 
 static void test_folder_rules(void **state)
 {
-    struct stat file, folder;
+    static const struct trust_case cases[] = {
+        {0, 0644, 0, 0777,
+         "/etc/eksauth: the folder is writable by group or others (mode 0777), so "
+         "anyone can replace " CONF "; run: chmod go-w /etc/eksauth"},
+        {0, 0644, 0, 0775,
+         "/etc/eksauth: the folder is writable by group or others (mode 0775), so its "
+         "group can replace " CONF "; run: chmod go-w /etc/eksauth"},
+        {0, 0644, 1000, 0755,
+         "/etc/eksauth: the folder is not owned by root (uid 1000), so its owner can "
+         "replace " CONF "; run: chown root:root /etc/eksauth"},
+        {0, 0644, 1000, 0775,
+         "/etc/eksauth: the folder is not owned by root (uid 1000) and is writable by "
+         "group or others (mode 0775), so its owner and its group can replace " CONF
+         "; run: chown root:root /etc/eksauth && chmod go-w /etc/eksauth"},
+    };
     (void)state;
 
-    make(&file, 0, 0644, &folder, 0, 0777);
-    assert_refused(&file, &folder,
-                   "/etc/eksauth: the folder is writable by group or others (mode 0777), so "
-                   "anyone can replace " CONF "; run: chmod go-w /etc/eksauth");
-    make(&file, 0, 0644, &folder, 0, 0775);
-    assert_refused(&file, &folder,
-                   "/etc/eksauth: the folder is writable by group or others (mode 0775), so its "
-                   "group can replace " CONF "; run: chmod go-w /etc/eksauth");
-    make(&file, 0, 0644, &folder, 1000, 0755);
-    assert_refused(&file, &folder,
-                   "/etc/eksauth: the folder is not owned by root (uid 1000), so its owner can "
-                   "replace " CONF "; run: chown root:root /etc/eksauth");
-    make(&file, 0, 0644, &folder, 1000, 0775);
-    assert_refused(&file, &folder,
-                   "/etc/eksauth: the folder is not owned by root (uid 1000) and is writable by "
-                   "group or others (mode 0775), so its owner and its group can replace " CONF
-                   "; run: chown root:root /etc/eksauth && chmod go-w /etc/eksauth");
+    judge(cases, sizeof(cases) / sizeof(cases[0]));
 }
 
 static void test_sticky_folder(void **state)
 {
-    struct stat file, folder;
+    static const struct trust_case cases[] = {
+        /* In a sticky folder of root's nobody else can rename or remove root's file. */
+        {0, 0644, 0, 01777, NULL},
+        {0, 0644, 0, 01775, NULL},
+        /* ... but its owner can: a sticky folder must be root's too. */
+        {0, 0644, 1000, 01777,
+         "/etc/eksauth: the folder is not owned by root (uid 1000), so its owner can "
+         "replace " CONF "; run: chown root:root /etc/eksauth"},
+        /* The sticky bit does not make the file itself any safer. */
+        {0, 0666, 0, 01777,
+         CONF ": is writable by group or others (mode 0666); run: chmod go-w " CONF},
+    };
     (void)state;
 
-    /* In a sticky folder of root's nobody else can rename or remove root's file. */
-    make(&file, 0, 0644, &folder, 0, 01777);
-    assert_int_equal(eksauth_trust_check(CONF, &file, &folder, NULL), EKSAUTH_OK);
-    make(&file, 0, 0644, &folder, 0, 01775);
-    assert_int_equal(eksauth_trust_check(CONF, &file, &folder, NULL), EKSAUTH_OK);
-    /* ... but its owner can: a sticky folder must be root's too. */
-    make(&file, 0, 0644, &folder, 1000, 01777);
-    assert_refused(&file, &folder,
-                   "/etc/eksauth: the folder is not owned by root (uid 1000), so its owner can "
-                   "replace " CONF "; run: chown root:root /etc/eksauth");
-    /* The sticky bit does not make the file itself any safer. */
-    make(&file, 0, 0666, &folder, 0, 01777);
-    assert_refused(&file, &folder,
-                   CONF ": is writable by group or others (mode 0666); run: chmod go-w " CONF);
+    judge(cases, sizeof(cases) / sizeof(cases[0]));
 }
 
 static void test_folder_names(void **state)
