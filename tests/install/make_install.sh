@@ -44,6 +44,14 @@ done
 conf="$D$eksauthconfdir/eksauth.conf"
 cmp -s "$top_srcdir/etc/eksauth.conf.example" "$conf"
 ok $? "the example config is installed as $eksauthconfdir/eksauth.conf"
+# Every key the example shows, uncommented (the first of each), is one eksauth reads.
+sed -nE 's/^#([a-z_]+) = /\1 = /p' "$top_srcdir/etc/eksauth.conf.example" |
+    awk -F' = ' '!seen[$1]++' >"$T/example-all.conf"
+"$EKSAUTH" --config "$T/example-all.conf" --aws-auth "$top_srcdir/tests/fixtures/aws-auth-sample.yaml" \
+    map arn:aws:iam::123456789012:role/EksCodeBuildKubectlRole >"$T/example-map.json" 2>"$T/example-map.err"
+is "$?:$(grep -c '"name": "sudo"' "$T/example-map.json")" "0:1" \
+    "every key of the example config, uncommented, is read ($(grep -c . "$T/example-all.conf") keys; its group_map applies)" ||
+    sed 's/^/#   /' "$T/example-map.err"
 is "$(stat -c %a "$conf" 2>/dev/null)" "644" "... mode 0644"
 is "$(stat -c %a "$D$eksauthstatedir" 2>/dev/null)" "755" "the state folder $eksauthstatedir is 0755"
 if [ "$(id -u)" = 0 ]; then
