@@ -14,33 +14,81 @@
 #include "eksauth/awsauth_read.h"
 #include "eksauth/byteorder.h"
 #include "eksauth/file.h"
+#include "eksauth/hostfiles.h"
 #include "eksauth/iddb.h"
 #include "eksauth/iddb_replace.h"
 #include "eksauth/snapshot.h"
+
+static void hex32(const unsigned char md[32], char out[64 + 1])
+{
+    unsigned int i;
+
+    for (i = 0; i < 32; i++)
+        snprintf(out + 2 * i, 3, "%02x", md[i]);
+}
 
 /* SHA-256 of data[0..len) in lower-case hex. */
 static bool sha256_hex(const char *data, size_t len, char out[64 + 1])
 {
     unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int mdlen = 0, i;
+    unsigned int mdlen = 0;
 
     if (EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL) != 1 || mdlen != 32)
         return false;
-    for (i = 0; i < mdlen; i++)
-        snprintf(out + 2 * i, 3, "%02x", md[i]);
+    hex32(md, out);
     return true;
 }
 
-void eksauth_snapshot_inputs(const struct eksauth_config *cfg, char out[64 + 1])
+/* The names and ids the local accounts own, into md (sorted lists: the same accounts, the same
+ * bytes). */
+static bool digest_local(EVP_MD_CTX *md, const struct eksauth_hostfiles *local)
 {
-    unsigned char in[sizeof(cfg->file_sha256) + 1 + 8];
+    unsigned char id[4];
+    size_t i;
+    bool ok = true;
 
-    memcpy(in, cfg->file_sha256, sizeof(cfg->file_sha256));
-    in[sizeof(cfg->file_sha256)] = cfg->id_key_set ? 1 : 0;
-    eksauth_le64_put(in + sizeof(cfg->file_sha256) + 1, cfg->id_key_set ? cfg->id_key.check : 0);
-    /* Cannot fail for 41 bytes; if it did, "" matches no state: the sync plans again. */
-    if (!sha256_hex((const char *)in, sizeof(in), out))
+    for (i = 0; ok && i < local->n_users; i++)
+        ok = EVP_DigestUpdate(md, local->users[i], strlen(local->users[i]) + 1) == 1;
+    for (i = 0; ok && i < local->n_groups; i++) {
+        eksauth_le32_put(id, local->groups[i].gid);
+        ok = EVP_DigestUpdate(md, local->groups[i].name, strlen(local->groups[i].name) + 1) == 1 &&
+             EVP_DigestUpdate(md, id, sizeof(id)) == 1;
+    }
+    for (i = 0; ok && i < local->n_ids; i++) {
+        eksauth_le32_put(id, local->ids[i]);
+        ok = EVP_DigestUpdate(md, id, sizeof(id)) == 1;
+    }
+    return ok;
+}
+
+void eksauth_snapshot_inputs(const struct eksauth_config *cfg,
+                             const struct eksauth_hostfiles *local, char out[64 + 1])
+{
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    unsigned char key[1 + 8], sum[EVP_MAX_MD_SIZE];
+    unsigned int n = 0;
+    bool ok;
+
+    key[0] = cfg->id_key_set ? 1 : 0;
+    eksauth_le64_put(key + 1, cfg->id_key_set ? cfg->id_key.check : 0);
+    ok = md != NULL && EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1 &&
+         EVP_DigestUpdate(md, cfg->file_sha256, sizeof(cfg->file_sha256)) == 1 &&
+         EVP_DigestUpdate(md, key, sizeof(key)) == 1 && digest_local(md, local) &&
+         EVP_DigestFinal_ex(md, sum, &n) == 1 && n == 32;
+    EVP_MD_CTX_free(md);
+    /* "" matches no state: the sync plans again. */
+    if (ok)
+        hex32(sum, out);
+    else
         out[0] = '\0';
+}
+
+bool eksauth_snapshot_is(const struct eksauth_snapshot_state *state, const char *data, size_t len)
+{
+    char sum[64 + 1];
+
+    return state->sha256[0] != '\0' && sha256_hex(data, len, sum) &&
+           strcmp(sum, state->sha256) == 0;
 }
 
 void eksauth_snapshot_state_read(const struct eksauth_paths *paths, bool trusted,

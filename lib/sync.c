@@ -376,7 +376,7 @@ static enum eksauth_status apply_locked(struct apply *a, struct eksauth_error *e
     if (st == EKSAUTH_OK) {
         char inputs[64 + 1];
 
-        eksauth_snapshot_inputs(&a->ctx->cfg, inputs);
+        eksauth_snapshot_inputs(&a->ctx->cfg, &a->ctx->local, inputs);
         st = eksauth_snapshot_write_locked(&a->ctx->paths, a->snap, time(NULL), r->generation,
                                            inputs, a->state, err);
     }
@@ -485,27 +485,34 @@ out:
 }
 
 /*
- * Whether the DB is the one written from the snapshot of state (or a
- * login's later one), by a sync with this host's inputs, less than a day
- * ago: only then is a source at the same version nothing to do.  A new
- * deny_user, group_map or id key counts at the next sync, and idle logins
- * and ended tombstones go within a day, even while aws-auth stays the same.
+ * Whether snap is the document of state and the DB is the one written from
+ * it (or a login's later one), by a sync with this host's inputs, less than
+ * a day ago: only then is the source nothing to do.  A new deny_user,
+ * group_map or id key counts at the next sync, and idle logins and ended
+ * tombstones go within a day, even while aws-auth stays the same.
  */
-static bool snapshot_applied(struct eksauth_ctx *ctx, const struct eksauth_snapshot_state *state)
+static bool already_applied(struct eksauth_ctx *ctx, const struct eksauth_sync_options *opts,
+                            const struct eksauth_snapshot_state *state,
+                            const struct eksauth_cluster_snapshot *snap)
 {
+    const struct eksauth_host *local = NULL;
     struct eksauth_iddb *db = NULL;
     struct eksauth_error kerr;
     char inputs[64 + 1];
     long long now = (long long)time(NULL);
     bool applied;
 
+    if (opts->force || state->version[0] == '\0' || strcmp(state->version, snap->version) != 0 ||
+        !eksauth_snapshot_is(state, snap->data, snap->len))
+        return false;
     if (state->generation == 0 || now < state->fetched_at ||
         now - state->fetched_at >= EKSAUTH_SNAPSHOT_REPLAN_S)
         return false;
-    /* A key that cannot be read: plan again, and the plan says why it fails. */
-    if (eksauth_ctx_id_key(ctx, &kerr) != EKSAUTH_OK)
+    /* A key or account file that cannot be read: plan again, and the plan says why it fails. */
+    if (eksauth_ctx_id_key(ctx, &kerr) != EKSAUTH_OK ||
+        eksauth_ctx_local_names(ctx, &local, &kerr) != EKSAUTH_OK)
         return false;
-    eksauth_snapshot_inputs(&ctx->cfg, inputs);
+    eksauth_snapshot_inputs(&ctx->cfg, &ctx->local, inputs);
     if (strcmp(inputs, state->inputs) != 0)
         return false;
     if (eksauth_iddb_open(ctx->paths.db, &db, NULL) != EKSAUTH_OK)
@@ -524,8 +531,7 @@ enum eksauth_status eksauth_sync_snapshot(struct eksauth_ctx *ctx,
     snprintf(r->db, sizeof(r->db), "%s", ctx->paths.db);
     snprintf(r->version, sizeof(r->version), "%s", snap->version);
     snprintf(r->source, sizeof(r->source), "%s", snap->what);
-    if (!opts->force && state->version[0] != '\0' && strcmp(state->version, snap->version) == 0 &&
-        snapshot_applied(ctx, state)) {
+    if (already_applied(ctx, opts, state, snap)) {
         r->unchanged = true;
         return EKSAUTH_OK;
     }

@@ -161,7 +161,7 @@ static int print_text(const struct eksauth_sync_report *r)
            r->source);
     printf("  users:     %u (%zu new, %zu removed, %zu recorded logins kept)\n", r->users,
            r->added.n, r->removed.n, r->kept.n);
-    printf("  groups:    %u (private groups included)\n", r->groups);
+    printf("  groups:    %u (the users' group included)\n", r->groups);
     printf("  templates: %zu", r->templates.n);
     for (k = 0; k < r->templates.n && k < 5; k++)
         printf("%s%s", k == 0 ? " (" : ", ", r->templates.v[k]);

@@ -21,6 +21,7 @@
 
 #include "eksauth/cluster.h"
 #include "eksauth/config.h"
+#include "eksauth/hostfiles.h"
 #include "eksauth/paths.h"
 #include "eksauth/status.h"
 
@@ -50,11 +51,16 @@ struct eksauth_snapshot_state {
 
 /*
  * The host's own inputs to the DB, beside aws-auth, as lower-case hex: the
- * config file's digest and the id key's public check value (cfg after
- * eksauth_ctx_id_key).  A sync writes nothing for an unchanged source only
- * while these are the same as when the DB was written.
+ * config file's digest, the id key's public check value (cfg after
+ * eksauth_ctx_id_key) and the names and ids the local accounts own.  A
+ * sync writes nothing for an unchanged source only while these are the
+ * same as when the DB was written.
  */
-void eksauth_snapshot_inputs(const struct eksauth_config *cfg, char out[64 + 1]);
+void eksauth_snapshot_inputs(const struct eksauth_config *cfg,
+                             const struct eksauth_hostfiles *local, char out[64 + 1]);
+
+/* Whether data[0..len) is the snapshot state names (its SHA-256). */
+bool eksauth_snapshot_is(const struct eksauth_snapshot_state *state, const char *data, size_t len);
 
 /*
  * Read the state of paths (missing or unreadable: all empty).  With
