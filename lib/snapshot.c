@@ -39,14 +39,21 @@ static bool sha256_hex(const char *data, size_t len, char out[64 + 1])
     return true;
 }
 
-/* The names and ids the local accounts own, into md (sorted lists: the same accounts, the same
- * bytes). */
+/*
+ * The names and ids the local accounts own, into md: each list's length,
+ * then its sorted items, so the same accounts give the same bytes and
+ * different ones never do.
+ */
 static bool digest_local(EVP_MD_CTX *md, const struct eksauth_hostfiles *local)
 {
-    unsigned char id[4];
+    unsigned char id[4], counts[12];
     size_t i;
-    bool ok = true;
+    bool ok;
 
+    eksauth_le32_put(counts, (uint32_t)local->n_users);
+    eksauth_le32_put(counts + 4, (uint32_t)local->n_groups);
+    eksauth_le32_put(counts + 8, (uint32_t)local->n_ids);
+    ok = EVP_DigestUpdate(md, counts, sizeof(counts)) == 1;
     for (i = 0; ok && i < local->n_users; i++)
         ok = EVP_DigestUpdate(md, local->users[i], strlen(local->users[i]) + 1) == 1;
     for (i = 0; ok && i < local->n_groups; i++) {
