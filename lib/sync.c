@@ -613,13 +613,13 @@ enum eksauth_status eksauth_sync_run(struct eksauth_ctx *ctx,
                                      struct eksauth_sync_report *report, struct eksauth_error *err)
 {
     struct eksauth_cluster_snapshot snap;
+    struct eksauth_snapshot_state state;
+    struct eksauth_error cerr;
     char label[EKSAUTH_PATH_MAX + 64];
     enum eksauth_status st;
 
     memset(report, 0, sizeof(*report));
     if (opts->aws_auth_path == NULL && ctx->cfg.source != EKSAUTH_SOURCE_FILE) {
-        struct eksauth_snapshot_state state;
-
         eksauth_snapshot_state_read(&ctx->paths, ctx->trust_files, &state);
         return eksauth_sync_fetch(ctx, opts, &state, report, err);
     }
@@ -634,7 +634,17 @@ enum eksauth_status eksauth_sync_run(struct eksauth_ctx *ctx,
     }
     snprintf(snap.what, sizeof(snap.what), "%.*s", (int)sizeof(snap.what) - 1, label);
     snprintf(snap.version, sizeof(snap.version), "file");
-    st = eksauth_sync_apply(ctx, &snap, opts->allow_empty, NULL, report, err);
+    eksauth_snapshot_state_read(&ctx->paths, ctx->trust_files, &state);
+    if (opts->if_changed && already_applied(ctx, opts, &state, &snap)) {
+        report->unchanged = true;
+        snprintf(report->version, sizeof(report->version), "%s", snap.version);
+        /* Unchanged is news too: the snapshot is current as of now (max_snapshot_age, doctor). */
+        if (eksauth_snapshot_confirm(&ctx->paths, &state, NULL, time(NULL), &cerr) != EKSAUTH_OK)
+            st = eksauth_strlist_addf(&report->warnings, err,
+                                      "the snapshot's state was not updated: %s", cerr.msg);
+    } else {
+        st = eksauth_sync_apply(ctx, &snap, opts->allow_empty, &state, report, err);
+    }
     free(snap.data);
     return st;
 }

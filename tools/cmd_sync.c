@@ -1,6 +1,6 @@
 /*
  * cmd_sync.c - `eksauth sync [--aws-auth FILE] [--allow-empty] [--json]
- * [--watch] [--interval S] [--force]`: aws-auth -> identity DB, the source
+ * [--watch] [--interval S] [--force | --if-changed]`: aws-auth -> identity DB, the source
  * of everything NSS serves.  The sync is the library's (eksauth/sync.h);
  * this file reads the options and prints the one-screen summary or JSON.
  * Exit 0 written (or unchanged), 2 a source or document refused (the DB
@@ -27,14 +27,17 @@ struct sync_args {
 static int sync_usage(FILE *out)
 {
     fprintf(out, "usage: eksauth sync [--aws-auth FILE] [--allow-empty] [--json]\n"
-                 "                    [--watch] [--interval S] [--force]\n"
+                 "                    [--watch] [--interval S] [--force | --if-changed]\n"
                  "  aws-auth (--aws-auth FILE or aws_auth_file, or the cluster's API for\n"
                  "  source = kubernetes | eks-api | kubernetes+eks-api) -> the identity DB\n"
                  "  --allow-empty  write an aws-auth that maps nobody (removes every user)\n"
                  "  --json         the summary as JSON\n"
                  "  --watch        follow the aws-auth ConfigMap (Kubernetes watch API); access\n"
                  "                 entries are polled every --interval seconds (default 60)\n"
-                 "  --force        write the identity DB even when the source did not change\n");
+                 "  --force        write the identity DB even when the source did not change\n"
+                 "  --if-changed   a file source too: nothing written when it, eksauth.conf,\n"
+                 "                 the id key and the local accounts are as the last sync\n"
+                 "                 (under a day ago) found them (eksauth-sync.service's runs)\n");
     return out == stdout ? 0 : EXIT_USAGE;
 }
 
@@ -69,6 +72,8 @@ static int parse_args(struct eksauth_cli *cli, int argc, char **argv, struct syn
             a->opts.allow_empty = true;
         } else if (strcmp(arg, "--force") == 0) {
             a->opts.force = true;
+        } else if (strcmp(arg, "--if-changed") == 0) {
+            a->opts.if_changed = true;
         } else if (strcmp(arg, "--watch") == 0) {
             a->watch = true;
         } else if (strcmp(arg, "--aws-auth") == 0 && i + 1 < argc) {

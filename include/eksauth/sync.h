@@ -36,6 +36,13 @@ struct eksauth_sync_options {
     const char *aws_auth_path; /* a file instead of the configured source */
     bool allow_empty;          /* write an aws-auth that maps nobody (removes every user) */
     bool force;                /* write even when the cluster source's version did not change */
+    /*
+     * A file source too is "unchanged" when its bytes, the host's inputs
+     * and the DB are as a sync under a day ago left them (the timer's
+     * runs: a read and a hash); without it a file is planned every time,
+     * so whoever runs eksauth sync by hand gets the whole summary.
+     */
+    bool if_changed;
 };
 
 /* What one sync did, for the summary the command line prints. */

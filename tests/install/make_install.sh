@@ -33,8 +33,8 @@ there "$mandir/man8/pam_eksauth.8"
 there "$mandir/man8/nss_eksauth.8"
 there "$systemdsystemunitdir/eksauth-sync.service"
 there "$systemdsystemunitdir/eksauth-sync.timer"
-grep -qx "ExecStart=$bindir/eksauth sync" "$D$systemdsystemunitdir/eksauth-sync.service"
-ok $? "the service runs the installed eksauth ($bindir/eksauth sync)"
+grep -qx "ExecStart=$bindir/eksauth sync --if-changed" "$D$systemdsystemunitdir/eksauth-sync.service"
+ok $? "the service runs the installed eksauth ($bindir/eksauth sync --if-changed)"
 ! grep -q '@[a-z]*@' "$D$systemdsystemunitdir"/eksauth-sync.*
 ok $? "no @placeholder@ is left in the units"
 for ex in eksauth.conf pam.d/sshd pam.d/sudo sshd_config.d/eksauth.conf sudoers.d/eksauth sudo.conf; do

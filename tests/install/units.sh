@@ -20,7 +20,7 @@ for kv in Type=oneshot ProtectSystem=strict ReadWritePaths=-/var/lib/eksauth NoN
     SystemCallFilter=@system-service "SystemCallFilter=~@privileged @resources" PrivateMounts=yes; do
     has "$S" "$kv"
 done
-like "$(grep '^ExecStart=' "$S")" '^ExecStart=/.*/eksauth sync$' "the service runs eksauth sync by its full path"
+like "$(grep '^ExecStart=' "$S")" '^ExecStart=/.*/eksauth sync --if-changed$' "the service runs eksauth sync --if-changed by its full path"
 for kv in OnUnitActiveSec=1min RandomizedDelaySec=20s Unit=eksauth-sync.service WantedBy=timers.target; do
     has "$M" "$kv"
 done

@@ -67,6 +67,18 @@ static enum eksauth_status run(struct host_fixture *h, bool allow_empty,
     return eksauth_sync_run(&h->ctx, &opts, r, err);
 }
 
+/* eksauth sync --if-changed, as eksauth-sync.service runs it. */
+static enum eksauth_status run_if_changed(struct host_fixture *h, struct eksauth_sync_report *r,
+                                          struct eksauth_error *err)
+{
+    struct eksauth_sync_options opts;
+
+    memset(&opts, 0, sizeof(opts));
+    opts.if_changed = true;
+    host_fixture_reopen(h);
+    return eksauth_sync_run(&h->ctx, &opts, r, err);
+}
+
 /* A sync that succeeds, its report not looked at. */
 static void sync_ok(struct host_fixture *h)
 {
@@ -109,6 +121,21 @@ static void test_file_source_writes_the_db(void **state)
     assert_int_equal(run(h, false, &r, &err), EKSAUTH_OK);
     assert_int_equal(r.generation, 2);
     assert_int_equal(r.added.n, 0);
+    eksauth_sync_report_free(&r);
+    /* The timer's run: the same bytes, config, key and accounts, so nothing is written. */
+    assert_int_equal(run_if_changed(h, &r, &err), EKSAUTH_OK);
+    assert_true(r.unchanged);
+    assert_string_equal(r.version, "file");
+    eksauth_sync_report_free(&r);
+    assert_int_equal(eksauth_iddb_open(h->db, &db, &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_iddb_generation(db), 2);
+    eksauth_iddb_close(db);
+    /* Another aws-auth: planned at once. */
+    host_fixture_write_aws_auth(h, AWS_AUTH_SMALLER);
+    assert_int_equal(run_if_changed(h, &r, &err), EKSAUTH_OK);
+    assert_false(r.unchanged);
+    assert_int_equal(r.generation, 3);
+    assert_int_equal(r.users, 1);
     eksauth_sync_report_free(&r);
     host_fixture_free(h);
 }
