@@ -538,6 +538,24 @@ enum eksauth_status eksauth_sync_snapshot(struct eksauth_ctx *ctx,
     return eksauth_sync_apply(ctx, snap, opts->allow_empty, state, r, err);
 }
 
+/*
+ * Unchanged is news too: the snapshot is current as of now (max_snapshot_age,
+ * doctor).  rv: the latest resourceVersion seen, or NULL.  A state that
+ * cannot be written is a warning: the DB is right either way.
+ */
+static enum eksauth_status confirm_unchanged(struct eksauth_ctx *ctx,
+                                             struct eksauth_snapshot_state *state, const char *rv,
+                                             struct eksauth_sync_report *r,
+                                             struct eksauth_error *err)
+{
+    struct eksauth_error cerr;
+
+    if (eksauth_snapshot_confirm(&ctx->paths, state, rv, time(NULL), &cerr) == EKSAUTH_OK)
+        return EKSAUTH_OK;
+    return eksauth_strlist_addf(&r->warnings, err, "the snapshot's state was not updated: %s",
+                                cerr.msg);
+}
+
 /* The budget's waiting and dice are the context's (fakes in tests). */
 static void ctx_sleep(void *arg, long ms)
 {
@@ -599,11 +617,8 @@ enum eksauth_status eksauth_sync_fetch(struct eksauth_ctx *ctx,
         st = eksauth_strlist_add(&r->stale, snap.stale[i], err);
     if (st == EKSAUTH_OK)
         st = eksauth_sync_snapshot(ctx, opts, state, &snap, r, err);
-    /* Unchanged is news too: the snapshot is current as of now (max_snapshot_age, doctor). */
-    if (st == EKSAUTH_OK && r->unchanged &&
-        eksauth_snapshot_confirm(&ctx->paths, state, snap.rv, time(NULL), &cerr) != EKSAUTH_OK)
-        st = eksauth_strlist_addf(&r->warnings, err, "the snapshot's state was not updated: %s",
-                                  cerr.msg);
+    if (st == EKSAUTH_OK && r->unchanged)
+        st = confirm_unchanged(ctx, state, snap.rv, r, err);
     eksauth_cluster_snapshot_free(&snap);
     return st;
 }
@@ -614,7 +629,6 @@ enum eksauth_status eksauth_sync_run(struct eksauth_ctx *ctx,
 {
     struct eksauth_cluster_snapshot snap;
     struct eksauth_snapshot_state state;
-    struct eksauth_error cerr;
     char label[EKSAUTH_PATH_MAX + 64];
     enum eksauth_status st;
 
@@ -638,10 +652,7 @@ enum eksauth_status eksauth_sync_run(struct eksauth_ctx *ctx,
     if (opts->if_changed && already_applied(ctx, opts, &state, &snap)) {
         report->unchanged = true;
         snprintf(report->version, sizeof(report->version), "%s", snap.version);
-        /* Unchanged is news too: the snapshot is current as of now (max_snapshot_age, doctor). */
-        if (eksauth_snapshot_confirm(&ctx->paths, &state, NULL, time(NULL), &cerr) != EKSAUTH_OK)
-            st = eksauth_strlist_addf(&report->warnings, err,
-                                      "the snapshot's state was not updated: %s", cerr.msg);
+        st = confirm_unchanged(ctx, &state, NULL, report, err);
     } else {
         st = eksauth_sync_apply(ctx, &snap, opts->allow_empty, &state, report, err);
     }
