@@ -137,6 +137,14 @@ static void test_file_source_writes_the_db(void **state)
     assert_int_equal(r.generation, 3);
     assert_int_equal(r.users, 1);
     eksauth_sync_report_free(&r);
+    /* A broken aws-auth is never "unchanged": every timer run refuses it again, loudly. */
+    host_fixture_write_aws_auth(h, "mapRoles: [unclosed\n");
+    assert_int_equal(run_if_changed(h, &r, &err), EKSAUTH_EINVAL);
+    assert_false(r.unchanged);
+    eksauth_sync_report_free(&r);
+    assert_int_equal(run_if_changed(h, &r, &err), EKSAUTH_EINVAL);
+    assert_false(r.unchanged);
+    eksauth_sync_report_free(&r);
     host_fixture_free(h);
 }
 
