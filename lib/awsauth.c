@@ -75,6 +75,7 @@ static enum eksauth_status find_duplicates(struct eksauth_awsauth *aa, bool *dea
                  eksauth_map_source_name(e->source), e->line, e->column,
                  e->source == EKSAUTH_SRC_MAPACCOUNTS ? "account" : "ARN", old->line, old->column,
                  e->key);
+        eksauth_message_clean(msg);
         if (eksauth_strlist_add(&doc->warnings, msg, NULL) != EKSAUTH_OK)
             return oom(err);
     }

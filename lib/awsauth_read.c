@@ -121,9 +121,14 @@ static enum eksauth_status oom(struct parser *ps)
     return eksauth_fail(ps->err, EKSAUTH_ENOMEM, "aws-auth: out of memory");
 }
 
+/* A warning may quote the document (a value with a tab in it): cleaned as every message is. */
 static enum eksauth_status add_warning(struct parser *ps, const char *msg)
 {
-    if (eksauth_strlist_add(&ps->doc->warnings, msg, NULL) != EKSAUTH_OK)
+    char clean[EKSAUTH_ERROR_MAX];
+
+    snprintf(clean, sizeof(clean), "%s", msg);
+    eksauth_message_clean(clean);
+    if (eksauth_strlist_add(&ps->doc->warnings, clean, NULL) != EKSAUTH_OK)
         return oom(ps);
     return EKSAUTH_OK;
 }

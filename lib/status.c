@@ -13,7 +13,7 @@
  * Messages reach logs and terminals and may quote input (a name, a host):
  * a control byte must never forge a log line or drive a terminal.
  */
-static void sanitize(char *msg)
+void eksauth_message_clean(char *msg)
 {
     for (; *msg != '\0'; msg++) {
         if ((unsigned char)*msg < 0x20 || (unsigned char)*msg == 0x7f)
@@ -32,7 +32,7 @@ enum eksauth_status eksauth_fail(struct eksauth_error *err, enum eksauth_status 
     va_start(ap, fmt);
     vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
     va_end(ap);
-    sanitize(err->msg);
+    eksauth_message_clean(err->msg);
     return st;
 }
 
@@ -73,7 +73,7 @@ void eksauth_error_append(struct eksauth_error *err, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(err->msg + len, sizeof(err->msg) - len, fmt, ap);
     va_end(ap);
-    sanitize(err->msg + len);
+    eksauth_message_clean(err->msg + len);
 }
 
 const char *eksauth_status_name(enum eksauth_status st)

@@ -37,6 +37,13 @@ struct eksauth_error {
 enum eksauth_status eksauth_fail(struct eksauth_error *err, enum eksauth_status st, const char *fmt,
                                  ...) __attribute__((format(printf, 3, 4)));
 
+/*
+ * The rule of every message, errors and warnings alike: each control byte
+ * (below 0x20, and 0x7f) becomes '?', so quoted input cannot forge a log
+ * line or drive a terminal.  eksauth_fail applies it itself.
+ */
+void eksauth_message_clean(char *msg);
+
 /* Prefix an existing message: "<prefix>: <old message>". */
 void eksauth_error_prefix(struct eksauth_error *err, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

@@ -473,6 +473,13 @@ static void test_yaml11_non_strings(void **state)
     assert_string_equal(entry_at(aa, 0)->arn, "123456789012");
     find_warning(aa, "a group 'on' is a boolean");
     doc_free(aa);
+    /* A value with tabs in it, as fuzz_awsauth found it: the warning shows them as '?'. */
+    aa = parse_str("mapRoles: \n  - rolearn: -.INFdata:+s:ia*m::123456789012:role\t\t/c::126789012"
+                   "  - \"_<4455556666\"\n");
+    assert_int_equal(aa->n_entries, 0);
+    find_warning(aa, "rolearn '-.INFdata:+s:ia*m::123456789012:role?"
+                     "?/c' is a number to the cluster's YAML reader");
+    doc_free(aa);
 }
 
 /*
