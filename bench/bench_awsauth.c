@@ -14,9 +14,12 @@
  *           the ARN, look it up, render and copy username and groups.
  *
  * Prints the ROW lines of row 2 (bench/common.h); asserts nothing (the unit
- * tests check correctness).  Two more modes serve row 5 (bench/run.sh):
- *   bench_awsauth write FILE   write the generated ConfigMap to FILE
- *   bench_awsauth parse FILE   parse FILE once (what sync costs at least)
+ * tests check correctness).  Three more modes serve row 5 (bench/run.sh):
+ *   bench_awsauth write FILE [N]  write the generated ConfigMap of N entries
+ *                                 (10,000 unless given) to FILE
+ *   bench_awsauth yaml FILE       read FILE and load it with libyaml alone
+ *                                 (row 5's baseline: the floor for any sync)
+ *   bench_awsauth parse FILE      read and parse FILE once (eksauth's parser)
  */
 #include "config.h"
 
@@ -45,13 +48,16 @@
  */
 #define N_ACCOUNTS 13
 
-static char *make_configmap(size_t *len)
+static char *make_configmap(size_t n, size_t *len)
 {
-    return awsauth_big_configmap(N_ENTRIES, N_ACCOUNTS, len);
+    return awsauth_big_configmap(n, N_ACCOUNTS, len);
 }
 
-/* libyaml alone: load the ConfigMap, then load its mapRoles string. */
-static int yaml_floor(const char *text, size_t len)
+/*
+ * libyaml alone: load the ConfigMap, then load its mapRoles string; true
+ * when that string holds more than min_nodes nodes (it was all read).
+ */
+static int yaml_floor(const char *text, size_t len, size_t min_nodes)
 {
     yaml_parser_t p;
     yaml_document_t doc, inner;
@@ -80,7 +86,7 @@ static int yaml_floor(const char *text, size_t len)
     yaml_parser_initialize(&p);
     yaml_parser_set_input_string(&p, roles->data.scalar.value, roles->data.scalar.length);
     if (yaml_parser_load(&p, &inner)) {
-        ok = inner.nodes.top - inner.nodes.start > N_ENTRIES;
+        ok = (size_t)(inner.nodes.top - inner.nodes.start) > min_nodes;
         yaml_document_delete(&inner);
     }
     yaml_parser_delete(&p);
@@ -117,8 +123,11 @@ static const char *bare_get(const struct bare_slot *t, size_t mask, const char *
     return NULL;
 }
 
-/* Row 5's helpers: write the ConfigMap, or parse a file once (read and parse, as sync does). */
-static int file_mode(const char *mode, const char *path)
+/*
+ * Row 5's helpers: write the ConfigMap of n entries, or read a file and
+ * load it once, with libyaml alone or with eksauth's parser (as sync does).
+ */
+static int file_mode(const char *mode, const char *path, size_t n)
 {
     struct eksauth_awsauth *aa = NULL;
     struct eksauth_error err = {0};
@@ -129,11 +138,11 @@ static int file_mode(const char *mode, const char *path)
     int rc = 1;
 
     if (strcmp(mode, "write") == 0) {
-        text = make_configmap(&len);
+        text = make_configmap(n, &len);
         f = fopen(path, "w");
         if (text == NULL || f == NULL || fwrite(text, 1, len, f) != len)
             goto out;
-    } else if (strcmp(mode, "parse") == 0) {
+    } else if (strcmp(mode, "parse") == 0 || strcmp(mode, "yaml") == 0) {
         f = fopen(path, "r");
         if (f == NULL || fseek(f, 0, SEEK_END) != 0 || (size = ftell(f)) < 0 ||
             fseek(f, 0, SEEK_SET) != 0)
@@ -141,12 +150,18 @@ static int file_mode(const char *mode, const char *path)
         text = malloc((size_t)size + 1);
         if (text == NULL || fread(text, 1, (size_t)size, f) != (size_t)size)
             goto out;
-        if (eksauth_awsauth_parse(text, (size_t)size, &aa, &err) != EKSAUTH_OK) {
+        if (mode[0] == 'y') {
+            /* Every entry is at least 2 nodes: a mapping and one scalar. */
+            if (!yaml_floor(text, (size_t)size, (size_t)size / 200 * 2)) {
+                fprintf(stderr, "bench_awsauth: %s: libyaml could not load it\n", path);
+                goto out;
+            }
+        } else if (eksauth_awsauth_parse(text, (size_t)size, &aa, &err) != EKSAUTH_OK) {
             fprintf(stderr, "bench_awsauth: %s\n", err.msg);
             goto out;
         }
     } else {
-        fprintf(stderr, "usage: bench_awsauth [write|parse FILE]\n");
+        fprintf(stderr, "usage: bench_awsauth [write FILE [N] | yaml FILE | parse FILE]\n");
         goto out;
     }
     rc = 0;
@@ -172,9 +187,9 @@ int main(int argc, char **argv)
     char *text = NULL;
     int rc = 1;
 
-    if (argc == 3)
-        return file_mode(argv[1], argv[2]);
-    text = make_configmap(&len);
+    if (argc == 3 || argc == 4)
+        return file_mode(argv[1], argv[2], argc == 4 ? strtoul(argv[3], NULL, 10) : N_ENTRIES);
+    text = make_configmap(N_ENTRIES, &len);
     table = calloc(mask + 1, sizeof(*table));
     if (text == NULL || table == NULL)
         goto out;
@@ -187,7 +202,7 @@ int main(int argc, char **argv)
 
     for (r = 0; r < PARSE_RUNS; r++) {
         t0 = bench_cpu_ns();
-        if (!yaml_floor(text, len))
+        if (!yaml_floor(text, len, N_ENTRIES))
             goto out;
         floor_ms[r] = (bench_cpu_ns() - t0) / 1e6;
         t0 = bench_cpu_ns();

@@ -78,15 +78,17 @@ const char *eksauth_awsauth_plain_kind(const char *v, size_t len)
         ".inf",  ".Inf",  ".INF", "+.inf", "+.Inf", "+.INF", "-.inf",
         "-.Inf", "-.INF", ".nan", ".NaN",  ".NAN",  NULL,
     };
+    /* Every word of the two lists has at most 5 bytes: a longer value is none of them. */
+    bool short_word = strnlen(v, 6) <= 5;
     char plain[64];
     const char *p;
     size_t i, m = 0;
 
-    for (i = 0; bools[i] != NULL; i++) {
+    for (i = 0; short_word && bools[i] != NULL; i++) {
         if (strcmp(v, bools[i]) == 0)
             return "a boolean";
     }
-    for (i = 0; specials[i] != NULL; i++) {
+    for (i = 0; short_word && specials[i] != NULL; i++) {
         if (strcmp(v, specials[i]) == 0)
             return "a number";
     }

@@ -139,13 +139,18 @@ static enum eksauth_status add_plan(struct apply *a, struct eksauth_error *err)
     struct eksauth_error e;
     size_t i, j, cap = 0;
     enum eksauth_status st = EKSAUTH_OK;
+    /* Which of the plan's groups made it into the DB, by index: no lookup per member. */
+    bool *served = calloc(plan->n_groups + 1, sizeof(*served));
 
+    if (served == NULL)
+        return eksauth_fail(err, EKSAUTH_ENOMEM, "out of memory");
     for (i = 0; i < plan->n_groups && st == EKSAUTH_OK; i++) {
         const struct eksauth_plan_group *pg = &plan->groups[i];
         struct eksauth_iddb_group_in g = {pg->name, pg->k8s_group, pg->gid,
                                           pg->local ? EKSAUTH_IDDB_GROUP_LOCAL : 0};
 
-        if (eksauth_iddb_builder_add_group(a->b, &g, &e) != EKSAUTH_OK)
+        served[i] = eksauth_iddb_builder_add_group(a->b, &g, &e) == EKSAUTH_OK;
+        if (!served[i])
             st =
                 eksauth_strlist_addf(&r->warnings, err, "group %s not served: %s", pg->name, e.msg);
     }
@@ -166,11 +171,9 @@ static enum eksauth_status add_plan(struct apply *a, struct eksauth_error *err)
             cap = pu->n_groups;
         }
         for (j = 0; j < pu->n_groups; j++) {
-            const char *gname = plan->groups[pu->group_idx[j]].name;
-
             /* Only groups that made it into the DB. */
-            if (eksauth_iddb_builder_has_group(a->b, gname))
-                names[n++] = gname;
+            if (served[pu->group_idx[j]])
+                names[n++] = plan->groups[pu->group_idx[j]].name;
         }
         memset(&u, 0, sizeof(u));
         u.login = pu->login;
@@ -186,6 +189,7 @@ static enum eksauth_status add_plan(struct apply *a, struct eksauth_error *err)
             st = eksauth_strlist_add(&r->added, pu->login, err);
     }
     free(names);
+    free(served);
     return st;
 }
 
