@@ -76,7 +76,8 @@ struct setup {
     const char *curl; /* BP_CURL: the curl(1) to compare with too, or NULL */
     /* BP_UNIX_*: pam_unix's service and local users, or NULL */
     const char *unix_service, *unix_password, *unix_yescrypt, *unix_sha512;
-    long entries; /* BP_ENTRIES */
+    long entries;     /* BP_ENTRIES */
+    const char *self; /* this program (argv[0]: under valgrind too), for the fresh processes */
     char token[MAX_TOKEN];
     char url[MAX_TOKEN];
 };
@@ -324,7 +325,7 @@ static int load_setup(struct setup *s)
  * mode, as sshd starts a process (and loads PAM's modules) per connection.
  * 0 when it exits 0.
  */
-static int fresh_process(const char *what)
+static int fresh_process(const struct setup *s, const char *what)
 {
     int status;
     pid_t pid;
@@ -333,7 +334,7 @@ static int fresh_process(const char *what)
     if (pid < 0)
         return -1;
     if (pid == 0) {
-        execl("/proc/self/exe", "bench_pam", "once", what, (char *)NULL);
+        execl(s->self, "bench_pam", "once", what, (char *)NULL);
         _exit(127);
     }
     if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
@@ -345,14 +346,12 @@ static int fresh_process(const char *what)
 
 static int get_fresh(const struct setup *s)
 {
-    (void)s;
-    return fresh_process("get");
+    return fresh_process(s, "get");
 }
 
 static int login_fresh(const struct setup *s)
 {
-    (void)s;
-    return fresh_process("login");
+    return fresh_process(s, "login");
 }
 
 static int unix_yescrypt(const struct setup *s)
@@ -641,6 +640,7 @@ int main(int argc, char **argv)
         return hash(argv[2], argv[3]);
     if (load_setup(&s) != 0)
         return 2;
+    s.self = argv[0];
     /* A fresh process as sshd's: nothing set up before the one operation. */
     if (argc == 3 && strcmp(argv[1], "once") == 0)
         return (strcmp(argv[2], "login") == 0 ? one_login(&s) : one_get(&s)) == 0 ? 0 : 1;
