@@ -5,16 +5,27 @@
  * of the same URL with the same transport settings as lib/sts.c (same
  * headers, CA file, CONNECT_TO, TLS and timeout options, a fresh handle and
  * connection each time).  The GET is the floor: it is the one thing a login
- * must do that eksauth cannot make cheaper.
+ * must do that eksauth cannot make cheaper.  pam_unix.so checking a local
+ * password (yescrypt and SHA-512 crypt hashes) is the login a host has
+ * without eksauth.
  *
  * bench_pam.sh prepares everything and runs:
  *   bench_pam serial N
- *       N interleaved pairs (GET, then login; the order flips each pair),
- *       after one warm-up of each: wall-time medians, ROW 4.
+ *       N rounds; in each, every contender once, the order turning by one
+ *       each round, after one warm-up of each: wall-time medians, ROW 4.
+ *       Contenders: the GET and the login in this process; each again in a
+ *       fresh process (fork and exec of `bench_pam once get|login`, as sshd
+ *       starts a process per connection); pam_unix with each local user
+ *       (BP_UNIX_*); a curl(1) process (BP_CURL).
  *   bench_pam conc K M
  *       K processes at once, each doing M logins; then K processes each
  *       doing M GETs (the stand-in's own cost at that concurrency): logins
  *       per second, GETs per second, p50 and p99 latency, ROW 6.
+ *   bench_pam once get|login
+ *       one of them, exit 0 on success (the fresh-process contenders).
+ *   bench_pam hash PREFIX PASSWORD
+ *       a crypt(3) hash of PASSWORD with a new salt of PREFIX's method ("$y$",
+ *       "$6$") at its default cost, for the pam_unix users' shadow lines.
  * Settings come from the environment (all required):
  *   BP_CONFDIR BP_SERVICE BP_USER   the PAM service folder, service, login
  *   BP_TOKEN                        a file holding the token
@@ -22,13 +33,22 @@
  *                                   sts_connect_to
  *   BP_CLUSTER                      the x-k8s-aws-id the module sends STS
  *                                   (this host's audience, audience.h)
- * and, optional, BP_CURL=PATH: also time a curl(1) process per pair (the
- * "one curl" of the old target, bench/README.md), and BP_KEEP_MODULE=PATH: dlopen the module once
- * before the runs, so that pam_end does not unload it and pam_start does not load and relocate it
- * again (a long-lived PAM host; sshd and sudo load it per login).
+ *   BP_ENTRIES                      the aws-auth entries the DB was synced
+ *                                   from (row labels and the target: <= 1.2x,
+ *                                   <= 1.5x from 100,000)
+ * and, optional: BP_CURL=PATH: also time a curl(1) process (the "one curl" of
+ * the old target, bench/README.md); BP_UNIX_SERVICE (a service of BP_CONFDIR
+ * naming pam_unix.so), BP_UNIX_PASSWORD and BP_UNIX_YESCRYPT, BP_UNIX_SHA512
+ * (local users with that password hashed so): the pam_unix contenders, run
+ * by bench_pam.sh in a private mount namespace whose /etc/passwd and
+ * /etc/shadow hold those users; BP_KEEP_MODULE=PATH: dlopen the module once
+ * before the runs, so that pam_end does not unload it and pam_start does not
+ * load and relocate it again (a long-lived PAM host; sshd and sudo load it
+ * per login).
  */
 #include "config.h"
 
+#include <crypt.h>
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -54,13 +74,18 @@
 struct setup {
     const char *confdir, *service, *user, *ca, *connect_to, *cluster;
     const char *curl; /* BP_CURL: the curl(1) to compare with too, or NULL */
+    /* BP_UNIX_*: pam_unix's service and local users, or NULL */
+    const char *unix_service, *unix_password, *unix_yescrypt, *unix_sha512;
+    long entries;     /* BP_ENTRIES */
+    const char *self; /* this program (argv[0]: under valgrind too), for the fresh processes */
     char token[MAX_TOKEN];
     char url[MAX_TOKEN];
 };
 
+/* What the conversation answers to every prompt: the token, or a local password. */
 static int conv_fn(int n, const struct pam_message **msg, struct pam_response **resp, void *appdata)
 {
-    const struct setup *s = appdata;
+    const char *secret = appdata;
     struct pam_response *r = calloc((size_t)n, sizeof(*r));
     int i;
 
@@ -69,7 +94,7 @@ static int conv_fn(int n, const struct pam_message **msg, struct pam_response **
     for (i = 0; i < n; i++) {
         if (msg[i]->msg_style != PAM_PROMPT_ECHO_OFF && msg[i]->msg_style != PAM_PROMPT_ECHO_ON)
             continue;
-        r[i].resp = strdup(s->token);
+        r[i].resp = strdup(secret);
         if (r[i].resp == NULL) {
             while (i-- > 0)
                 free(r[i].resp);
@@ -82,22 +107,30 @@ static int conv_fn(int n, const struct pam_message **msg, struct pam_response **
 }
 
 /* One whole transaction, as sshd or sudo would run it; 0 on PAM_SUCCESS. */
-static int one_login(struct setup *s)
+static int pam_login(const struct setup *s, const char *service, const char *user,
+                     const char *secret)
 {
-    struct pam_conv pc = {conv_fn, s};
+    struct pam_conv pc = {conv_fn, (void *)secret};
     pam_handle_t *pamh = NULL;
     int rc;
 
-    rc = pam_start_confdir(s->service, s->user, &pc, s->confdir, &pamh);
+    rc = pam_start_confdir(service, user, &pc, s->confdir, &pamh);
     if (rc != PAM_SUCCESS) {
         fprintf(stderr, "bench_pam: pam_start_confdir: %d\n", rc);
         return -1;
     }
     rc = pam_authenticate(pamh, 0);
     if (rc != PAM_SUCCESS)
-        fprintf(stderr, "bench_pam: pam_authenticate: %s\n", pam_strerror(pamh, rc));
+        fprintf(stderr, "bench_pam: pam_authenticate %s as %s: %s\n", service, user,
+                pam_strerror(pamh, rc));
     pam_end(pamh, rc);
     return rc == PAM_SUCCESS ? 0 : -1;
+}
+
+/* An eksauth login with the token. */
+static int one_login(const struct setup *s)
+{
+    return pam_login(s, s->service, s->user, s->token);
 }
 
 struct body {
@@ -236,6 +269,14 @@ static const char *need_env(const char *name)
     return v;
 }
 
+/* An optional setting: NULL when unset or empty. */
+static const char *optional_env(const char *name)
+{
+    const char *v = getenv(name);
+
+    return v != NULL && v[0] != '\0' ? v : NULL;
+}
+
 static int load_setup(struct setup *s)
 {
     struct eksauth_error err;
@@ -249,9 +290,18 @@ static int load_setup(struct setup *s)
         (s->connect_to = need_env("BP_CONNECT_TO")) == NULL ||
         (s->cluster = need_env("BP_CLUSTER")) == NULL || (path = need_env("BP_TOKEN")) == NULL)
         return -1;
-    s->curl = getenv("BP_CURL");
-    if (s->curl != NULL && s->curl[0] == '\0')
-        s->curl = NULL;
+    s->curl = optional_env("BP_CURL");
+    s->unix_service = optional_env("BP_UNIX_SERVICE");
+    s->unix_password = optional_env("BP_UNIX_PASSWORD");
+    s->unix_yescrypt = optional_env("BP_UNIX_YESCRYPT");
+    s->unix_sha512 = optional_env("BP_UNIX_SHA512");
+    if (s->unix_service != NULL &&
+        (s->unix_password == NULL || s->unix_yescrypt == NULL || s->unix_sha512 == NULL)) {
+        fprintf(stderr, "bench_pam: BP_UNIX_SERVICE needs BP_UNIX_PASSWORD, BP_UNIX_YESCRYPT "
+                        "and BP_UNIX_SHA512\n");
+        return -1;
+    }
+    s->entries = optional_env("BP_ENTRIES") != NULL ? atol(getenv("BP_ENTRIES")) : 0;
     f = fopen(path, "r");
     if (f != NULL) {
         len = fread(s->token, 1, sizeof(s->token) - 1, f);
@@ -270,72 +320,161 @@ static int load_setup(struct setup *s)
     return 0;
 }
 
+/*
+ * One operation in a fresh process: fork, then exec this program's `once`
+ * mode, as sshd starts a process (and loads PAM's modules) per connection.
+ * 0 when it exits 0.
+ */
+static int fresh_process(const struct setup *s, const char *what)
+{
+    int status;
+    pid_t pid;
+
+    pid = fork();
+    if (pid < 0)
+        return -1;
+    if (pid == 0) {
+        execl(s->self, "bench_pam", "once", what, (char *)NULL);
+        _exit(127);
+    }
+    if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        fprintf(stderr, "bench_pam: once %s exited with status %d\n", what, status);
+        return -1;
+    }
+    return 0;
+}
+
+static int get_fresh(const struct setup *s)
+{
+    return fresh_process(s, "get");
+}
+
+static int login_fresh(const struct setup *s)
+{
+    return fresh_process(s, "login");
+}
+
+static int unix_yescrypt(const struct setup *s)
+{
+    return pam_login(s, s->unix_service, s->unix_yescrypt, s->unix_password);
+}
+
+static int unix_sha512(const struct setup *s)
+{
+    return pam_login(s, s->unix_service, s->unix_sha512, s->unix_password);
+}
+
+/* The contenders of row 4's rounds; login and GET first (the driver's own figures). */
+enum { C_LOGIN, C_GET, C_LOGIN_FRESH, C_GET_FRESH, C_UNIX_YES, C_UNIX_SHA, C_CURL, C_N };
+
+struct contender {
+    int (*run)(const struct setup *s);
+    bool on;
+    double *wall, *cpu; /* per round, ms */
+    double sys, faults; /* sums over the rounds: ms, minor faults */
+};
+
+/* One run of c, timed into round i. */
+static int time_one(const struct setup *s, struct contender *c, int i)
+{
+    struct rusage r0, r1;
+    double t0, c0;
+
+    getrusage(RUSAGE_SELF, &r0);
+    t0 = bench_wall_ns();
+    c0 = bench_cpu_ns();
+    if (c->run(s) != 0)
+        return -1;
+    c->wall[i] = (bench_wall_ns() - t0) / 1e6;
+    c->cpu[i] = (bench_cpu_ns() - c0) / 1e6;
+    getrusage(RUSAGE_SELF, &r1);
+    c->sys += (double)(r1.ru_stime.tv_sec - r0.ru_stime.tv_sec) * 1e3 +
+              (double)(r1.ru_stime.tv_usec - r0.ru_stime.tv_usec) / 1e3;
+    c->faults += (double)(r1.ru_minflt - r0.ru_minflt);
+    return 0;
+}
+
+/*
+ * A row 4 line at this size: "<what>, <entries> entries, <vs>, ms"; with target, the issue's
+ * for a login vs a GET (<= 1.2x, <= 1.5x from 100,000 entries).
+ */
+static void size_row(const struct setup *s, const char *what, const char *vs, double a, double b,
+                     bool target)
+{
+    double limit = s->entries >= 100000 ? 1.5 : 1.2;
+    char label[160];
+
+    snprintf(label, sizeof(label), "%s, %ld entries, %s, ms", what, s->entries, vs);
+    if (target)
+        bench_row("4", label, a, b, limit > 1.2 ? "<= 1.5x" : "<= 1.2x", a / b <= limit, 2);
+    else
+        bench_row("4", label, a, b, "-", -1, 2);
+}
+
 static int serial(struct setup *s, int n, bool keep)
 {
-    double *login = calloc((size_t)n, sizeof(double)), *get = calloc((size_t)n, sizeof(double));
-    double *lcpu = calloc((size_t)n, sizeof(double)), *gcpu = calloc((size_t)n, sizeof(double));
-    double *proc = calloc((size_t)n, sizeof(double));
-    double lsys = 0, gsys = 0, lflt = 0, gflt = 0, t0, c0, lm, gm, pm;
-    struct rusage r0, r1;
-    int i, k, rc = 1;
+    struct contender c[C_N] = {
+        [C_LOGIN] = {one_login, true, NULL, NULL, 0, 0},
+        [C_GET] = {one_get, true, NULL, NULL, 0, 0},
+        [C_LOGIN_FRESH] = {login_fresh, !keep, NULL, NULL, 0, 0},
+        [C_GET_FRESH] = {get_fresh, !keep, NULL, NULL, 0, 0},
+        [C_UNIX_YES] = {unix_yescrypt, !keep && s->unix_service != NULL, NULL, NULL, 0, 0},
+        [C_UNIX_SHA] = {unix_sha512, !keep && s->unix_service != NULL, NULL, NULL, 0, 0},
+        [C_CURL] = {one_curl_process, !keep && s->curl != NULL, NULL, NULL, 0, 0},
+    };
+    double m[C_N] = {0};
+    int i, k, j, rc = 1;
 
-    if (login == NULL || get == NULL || lcpu == NULL || gcpu == NULL || proc == NULL)
-        goto out;
+    for (k = 0; k < C_N; k++) {
+        c[k].wall = calloc((size_t)n, sizeof(double));
+        c[k].cpu = calloc((size_t)n, sizeof(double));
+        if (c[k].wall == NULL || c[k].cpu == NULL)
+            goto out;
+    }
     /* Warm-up: the first of each loads libraries, the module and the CA. */
-    if (one_get(s) != 0 || one_login(s) != 0)
-        goto out;
+    for (k = 0; k < C_N; k++) {
+        if (c[k].on && time_one(s, &c[k], 0) != 0)
+            goto out;
+        c[k].sys = c[k].faults = 0;
+    }
     for (i = 0; i < n; i++) {
-        /* The order flips each pair, so neither always runs right after the other. */
-        for (k = 0; k < 2; k++) {
-            bool do_login = (k == 0) == (i % 2 == 0);
-
-            getrusage(RUSAGE_SELF, &r0);
-            t0 = bench_wall_ns();
-            c0 = bench_cpu_ns();
-            if ((do_login ? one_login(s) : one_get(s)) != 0)
+        /* The order turns by one each round, so none always runs right after another. */
+        for (j = 0; j < C_N; j++) {
+            k = (i + j) % C_N;
+            if (c[k].on && time_one(s, &c[k], i) != 0)
                 goto out;
-            (do_login ? login : get)[i] = (bench_wall_ns() - t0) / 1e6;
-            (do_login ? lcpu : gcpu)[i] = (bench_cpu_ns() - c0) / 1e6;
-            getrusage(RUSAGE_SELF, &r1);
-            *(do_login ? &lsys : &gsys) +=
-                (double)(r1.ru_stime.tv_sec - r0.ru_stime.tv_sec) * 1e3 +
-                (double)(r1.ru_stime.tv_usec - r0.ru_stime.tv_usec) / 1e3;
-            *(do_login ? &lflt : &gflt) += (double)(r1.ru_minflt - r0.ru_minflt);
-        }
-        if (s->curl != NULL && !keep) {
-            t0 = bench_wall_ns();
-            if (one_curl_process(s) != 0)
-                goto out;
-            proc[i] = (bench_wall_ns() - t0) / 1e6;
         }
     }
-    lm = bench_median(login, (size_t)n);
-    gm = bench_median(get, (size_t)n);
+    for (k = 0; k < C_N; k++)
+        m[k] = c[k].on ? bench_median(c[k].wall, (size_t)n) : 0;
     if (keep) {
-        bench_row("4", "  same, module kept loaded (not a target), ms", lm, gm, "-", -1, 2);
+        size_row(s, "  same, module kept loaded", "vs one GET (not a target)", m[C_LOGIN], m[C_GET],
+                 false);
         rc = 0;
         goto out;
     }
     /* Where the time goes: this process's own CPU (user + system) vs waiting. */
-    printf("# row 4: medians of %d interleaved pairs, wall time.  The driver process itself:\n"
+    printf("# row 4, %ld entries: medians of %d rounds, wall time.  The driver process itself:\n"
            "#   CPU (user + system) median login %.2f ms, GET %.2f ms; system time mean login\n"
            "#   %.2f ms, GET %.2f ms; minor page faults mean login %.0f, GET %.0f\n",
-           n, bench_median(lcpu, (size_t)n), bench_median(gcpu, (size_t)n), lsys / n, gsys / n,
-           lflt / n, gflt / n);
-    bench_row("4", "PAM authentication vs one libcurl GET, ms", lm, gm, "<= 1.2x", lm / gm <= 1.2,
-              2);
-    if (s->curl != NULL) {
-        pm = bench_median(proc, (size_t)n);
-        bench_row("4", "  same vs a curl(1) process (DESIGN's words), ms", lm, pm, "<= 1.2x",
-                  lm / pm <= 1.2, 2);
+           s->entries, n, bench_median(c[C_LOGIN].cpu, (size_t)n),
+           bench_median(c[C_GET].cpu, (size_t)n), c[C_LOGIN].sys / n, c[C_GET].sys / n,
+           c[C_LOGIN].faults / n, c[C_GET].faults / n);
+    size_row(s, "PAM login", "vs one libcurl GET", m[C_LOGIN], m[C_GET], true);
+    size_row(s, "  each in a fresh process (as sshd)", "vs a GET in one", m[C_LOGIN_FRESH],
+             m[C_GET_FRESH], true);
+    if (c[C_UNIX_YES].on) {
+        size_row(s, "  login", "vs pam_unix yescrypt", m[C_LOGIN], m[C_UNIX_YES], false);
+        size_row(s, "  login", "vs pam_unix SHA-512", m[C_LOGIN], m[C_UNIX_SHA], false);
     }
+    if (c[C_CURL].on)
+        size_row(s, "  login", "vs a curl(1) process", m[C_LOGIN], m[C_CURL], false);
     rc = 0;
 out:
-    free(login);
-    free(get);
-    free(lcpu);
-    free(gcpu);
-    free(proc);
+    for (k = 0; k < C_N; k++) {
+        free(c[k].wall);
+        free(c[k].cpu);
+    }
     return rc;
 }
 
@@ -401,7 +540,7 @@ static int conc(struct setup *s, int k, int m)
 {
     size_t n = (size_t)k * (size_t)m;
     double *lat = calloc(n, sizeof(double)), *glat = calloc(n, sizeof(double));
-    double wl, wg, lps, gps;
+    double wl, wg, lps, gps, p99, g99;
     char what[128];
     int rc = 1;
 
@@ -416,12 +555,20 @@ static int conc(struct setup *s, int k, int m)
     lps = (double)n / wl;
     gps = (double)n / wg;
     snprintf(what, sizeof(what), "%d concurrent: logins/s vs libcurl GETs/s", k);
-    /* Throughput is the inverse: a login may cost 1.2 GETs, so >= 1/1.2 of the GET rate. */
-    bench_row("6", what, lps, gps, ">= 0.83x", lps / gps >= 1 / 1.2, 1);
+    /* Issue 19's targets: the rate >= 0.9x the GETs' at 2 and 8 at once, p99 <= 1.3x at 32. */
+    if (k <= 8)
+        bench_row("6", what, lps, gps, ">= 0.9x", lps / gps >= 0.9, 1);
+    else
+        bench_row("6", what, lps, gps, "-", -1, 1);
     snprintf(what, sizeof(what), "%d concurrent: p50 latency, ms", k);
     bench_row("6", what, bench_percentile(lat, n, 50), bench_percentile(glat, n, 50), "-", -1, 1);
     snprintf(what, sizeof(what), "%d concurrent: p99 latency, ms", k);
-    bench_row("6", what, bench_percentile(lat, n, 99), bench_percentile(glat, n, 99), "-", -1, 1);
+    p99 = bench_percentile(lat, n, 99);
+    g99 = bench_percentile(glat, n, 99);
+    if (k >= 32)
+        bench_row("6", what, p99, g99, "<= 1.3x", p99 / g99 <= 1.3, 1);
+    else
+        bench_row("6", what, p99, g99, "-", -1, 1);
     rc = 0;
 out:
     free(lat);
@@ -465,6 +612,23 @@ out:
     return rc;
 }
 
+/* bench_pam hash PREFIX PASSWORD: a shadow hash with a new salt, the method's default cost. */
+static int hash(const char *prefix, const char *password)
+{
+    char salt[CRYPT_GENSALT_OUTPUT_SIZE];
+    struct crypt_data data;
+    const char *h;
+
+    memset(&data, 0, sizeof(data));
+    if (crypt_gensalt_rn(prefix, 0, NULL, 0, salt, sizeof(salt)) == NULL ||
+        (h = crypt_r(password, salt, &data)) == NULL || h[0] == '*') {
+        fprintf(stderr, "bench_pam: crypt cannot hash with %s\n", prefix);
+        return 1;
+    }
+    printf("%s\n", h);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     static struct setup s;
@@ -472,8 +636,14 @@ int main(int argc, char **argv)
     void *module = NULL;
     int rc = 2;
 
+    if (argc == 4 && strcmp(argv[1], "hash") == 0)
+        return hash(argv[2], argv[3]);
     if (load_setup(&s) != 0)
         return 2;
+    s.self = argv[0];
+    /* A fresh process as sshd's: nothing set up before the one operation. */
+    if (argc == 3 && strcmp(argv[1], "once") == 0)
+        return (strcmp(argv[2], "login") == 0 ? one_login(&s) : one_get(&s)) == 0 ? 0 : 1;
     curl_global_init(CURL_GLOBAL_DEFAULT);
     keep = getenv("BP_KEEP_MODULE");
     /* Held for the whole run: libpam's dlclose then only drops a reference. */
@@ -488,7 +658,8 @@ int main(int argc, char **argv)
     else if (argc == 5 && strcmp(argv[1], "load") == 0 && atoi(argv[4]) > 0)
         rc = load_cost(argv[2], argv[3], atoi(argv[4]));
     else
-        fprintf(stderr, "usage: bench_pam serial N | conc K M | load MODULE OTHER N\n");
+        fprintf(stderr, "usage: bench_pam serial N | conc K M | load MODULE OTHER N | once "
+                        "get|login | hash PREFIX PASSWORD\n");
     curl_global_cleanup();
     if (module != NULL)
         dlclose(module);

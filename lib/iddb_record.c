@@ -73,6 +73,30 @@ static bool record_is_current(const struct eksauth_iddb *db, const struct eksaut
     return j == old->n_groups;
 }
 
+/* record_is_current, and last_login less than a day before now (login_idle_days counts days). */
+static bool current_at(const struct eksauth_iddb *db, const struct eksauth_iddb_user *old,
+                       const struct eksauth_iddb_user_in *u,
+                       const struct eksauth_iddb_group_in *groups, size_t n_groups, uint64_t now)
+{
+    return record_is_current(db, old, u, groups, n_groups) &&
+           now < old->last_login + LAST_LOGIN_REFRESH;
+}
+
+bool eksauth_iddb_login_is_current(const struct eksauth_iddb *db,
+                                   const struct eksauth_iddb_user_in *u,
+                                   const struct eksauth_iddb_group_in *groups, size_t n_groups,
+                                   uint64_t now, uint32_t *uid)
+{
+    struct eksauth_iddb_user old;
+
+    if (db == NULL || u == NULL || u->login == NULL || n_groups > EKSAUTH_IDDB_MAX_GROUPS ||
+        eksauth_iddb_user_by_name(db, u->login, &old) != EKSAUTH_OK ||
+        !current_at(db, &old, u, groups, n_groups, now))
+        return false;
+    *uid = old.uid;
+    return true;
+}
+
 /* Who holds id, for the log (never for the person logging in): see login.h. */
 static void describe_holder(const struct eksauth_iddb *db, uint32_t id, const char *login,
                             const struct eksauth_iddb_id_rules *rules, char *out, size_t outlen)
@@ -177,8 +201,7 @@ eksauth_iddb_record_login(const char *path, const struct eksauth_iddb_user_in *u
         in.last_login = (uint64_t)time(NULL);
     if (eksauth_iddb_user_by_name(db, u->login, &old) == EKSAUTH_OK) {
         /* Unchanged and written within a day: no write (login_idle_days counts days). */
-        if (record_is_current(db, &old, u, groups, n_groups) &&
-            in.last_login < old.last_login + LAST_LOGIN_REFRESH) {
+        if (current_at(db, &old, u, groups, n_groups, in.last_login)) {
             if (uid_out != NULL)
                 *uid_out = old.uid;
             st = EKSAUTH_OK;

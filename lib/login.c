@@ -275,6 +275,7 @@ static enum eksauth_status record(struct eksauth_ctx *ctx, struct eksauth_login 
                                   struct eksauth_error *err)
 {
     struct eksauth_identity *id = &l->id;
+    const struct eksauth_iddb *db = NULL;
     struct eksauth_iddb_group_in *groups;
     struct eksauth_iddb_id_rules rules;
     struct eksauth_iddb_user_in u;
@@ -310,7 +311,18 @@ static enum eksauth_status record(struct eksauth_ctx *ctx, struct eksauth_login 
     /* 0: the id NSS already answers for a templated name; a recorded user keeps its own. */
     u.uid = id->templated ? 0 : id->uid;
     u.flags = id->templated ? EKSAUTH_IDDB_USER_TEMPLATED : 0;
+    /*
+     * Recorded as it is already (every login of a user but the first, or the
+     * first of a day): the DB this login decided with says so, and nothing is
+     * written, so no lock is taken (concurrent logins do not queue on it).
+     */
+    if (eksauth_ctx_db(ctx, true, &db, NULL) == EKSAUTH_OK &&
+        eksauth_iddb_login_is_current(db, &u, groups, id->n_groups, rules.now, &uid)) {
+        st = EKSAUTH_OK;
+        goto out;
+    }
     st = eksauth_iddb_record_login(ctx->paths.db, &u, groups, id->n_groups, &rules, &uid, &v, err);
+out:
     free(groups);
     if (st != EKSAUTH_OK) {
         if (v == EKSAUTH_IDDB_ID_HELD)

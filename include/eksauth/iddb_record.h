@@ -6,12 +6,27 @@
 #ifndef EKSAUTH_IDDB_RECORD_H
 #define EKSAUTH_IDDB_RECORD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "eksauth/iddb.h"
 #include "eksauth/iddb_template.h"
 #include "eksauth/status.h"
+
+/*
+ * Whether db already holds exactly the record eksauth_iddb_record_login
+ * would write for u and groups at time now (then it writes nothing): read
+ * without the writer's lock, from a DB the caller has open.  True puts the
+ * recorded uid in *uid.  A login that finds it current needs no lock:
+ * concurrent logins of recorded users do not queue on the writer's lock,
+ * and a DB replaced meanwhile is no different from one replaced right
+ * after a write under the lock.
+ */
+bool eksauth_iddb_login_is_current(const struct eksauth_iddb *db,
+                                   const struct eksauth_iddb_user_in *u,
+                                   const struct eksauth_iddb_group_in *groups, size_t n_groups,
+                                   uint64_t now, uint32_t *uid);
 
 /*
  * All under the writer's lock: read the current DB (it must exist and be

@@ -19,6 +19,7 @@
 
 #include <cmocka.h>
 
+#include "eksauth/iddb_replace.h"
 #include "eksauth/login.h"
 #include "eksauth/names.h"
 #include "eksauth/replay.h"
@@ -155,6 +156,46 @@ static void test_templated_login_whole(void **state)
         eksauth_login_account(&t->h->ctx, "admin-alice", "admin:alice", NULL, 0, &k8s, &err),
         EKSAUTH_OK);
     assert_string_equal(k8s, "admin:alice");
+}
+
+/* One login of alice as admin-alice, checked and committed at now. */
+static void login_alice(struct t *t, time_t now)
+{
+    struct eksauth_login *l = NULL;
+    struct eksauth_error err;
+
+    host_fixture_sts_answer(t->h, ADMIN_ALICE);
+    if (check(t, now, &l, &err) != EKSAUTH_OK ||
+        eksauth_login_commit(&t->h->ctx, l, "admin-alice", now, &err) != EKSAUTH_OK)
+        fail_msg("login: %s", err.msg);
+    eksauth_login_free(l);
+}
+
+/*
+ * A login whose record is current takes no lock (concurrent logins do not
+ * queue on the writer's lock): with the lock held elsewhere it still ends.
+ * Taking it would block for ever: alarm() ends the test as failed.
+ */
+static void test_current_record_takes_no_lock(void **state)
+{
+    struct t *t = *state;
+    struct eksauth_error err;
+    struct stat before, after;
+    int lock = -1;
+
+    login_alice(t, FIXTURE_NOW + 10); /* recorded: written under the lock */
+    host_fixture_reopen(t->h);
+    assert_int_equal(stat(t->h->ctx.paths.db, &before), 0);
+    assert_int_equal(eksauth_iddb_lock(t->h->ctx.paths.db, &lock, &err), EKSAUTH_OK);
+    alarm(10);
+    login_alice(t, FIXTURE_NOW + 20);
+    alarm(0);
+    eksauth_iddb_unlock(lock);
+    /* Nothing was written: the same file, unchanged. */
+    assert_int_equal(stat(t->h->ctx.paths.db, &after), 0);
+    assert_int_equal(before.st_ino, after.st_ino);
+    assert_int_equal(before.st_mtim.tv_nsec, after.st_mtim.tv_nsec);
+    assert_int_equal(before.st_mtim.tv_sec, after.st_mtim.tv_sec);
 }
 
 static void test_local_rule_never_reaches_sts(void **state)
@@ -734,6 +775,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_templated_login_whole, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_current_record_takes_no_lock, setup, teardown),
         cmocka_unit_test_setup_teardown(test_local_rule_never_reaches_sts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_login_maps_with_the_last_sync, setup, teardown),
         cmocka_unit_test_setup_teardown(test_dropped_value_maps_no_one, setup, teardown),
