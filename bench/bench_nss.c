@@ -17,6 +17,10 @@
  *                                strace -c): "lookups L"
  *   bench_nss first NAME         the first getpwnam of this process: "first NS
  *                                RSS_GROWTH_KIB"
+ *   bench_nss memlat BYTES SECONDS  one dependent read of a random cache line
+ *                                in a region of BYTES (the DB's size), the
+ *                                least a lookup that reads one record pays
+ *                                once the DB outgrows the caches: "memlat NS"
  * Exit 1 when a lookup fails or gives a wrong answer (with BENCH_NSS_FLOOR
  * set, for the do-nothing module, a group may have no members).
  */
@@ -24,6 +28,7 @@
 
 #include <grp.h>
 #include <pwd.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -182,11 +187,53 @@ static int cmd_first(const char *name)
     return 0;
 }
 
+/*
+ * A random cyclic walk over the 64-byte lines of a region of bytes, each
+ * read waiting for the one before (as a record waits for its index slot):
+ * the memory latency at that size, caches and TLB included.
+ */
+static int cmd_memlat(unsigned long bytes, double secs)
+{
+    unsigned long n = bytes / 64, i, reads = 0;
+    unsigned seed = 11;
+    uint64_t *line, at = 0;
+    double t0, t;
+
+    if (n < 2)
+        return 2;
+    line = aligned_alloc(64, n * 64);
+    if (line == NULL)
+        return 1;
+    /* Sattolo's shuffle: one cycle through every line. */
+    for (i = 0; i < n; i++)
+        line[i * 8] = i;
+    for (i = n - 1; i > 0; i--) {
+        unsigned long j =
+            ((unsigned long)rand_r(&seed) * (RAND_MAX + 1ul) + (unsigned long)rand_r(&seed)) % i;
+        uint64_t x = line[i * 8];
+
+        line[i * 8] = line[j * 8];
+        line[j * 8] = x;
+    }
+    t0 = bench_wall_ns();
+    do {
+        for (i = 0; i < 1024; i++)
+            at = line[at * 8];
+        reads += 1024;
+        t = bench_wall_ns();
+    } while (t - t0 < secs * 1e9);
+    printf("memlat %.1f %lu\n", (t - t0) / (double)reads, (unsigned long)(at & 1));
+    free(line);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     floor_module = getenv("BENCH_NSS_FLOOR") != NULL;
     if (argc == 3 && strcmp(argv[1], "first") == 0)
         return cmd_first(argv[2]);
+    if (argc == 4 && strcmp(argv[1], "memlat") == 0)
+        return cmd_memlat(strtoul(argv[2], NULL, 10), strtod(argv[3], NULL));
     if (argc < 3)
         goto usage;
     n_users = strtoul(argv[2], NULL, 10);
@@ -202,6 +249,6 @@ int main(int argc, char **argv)
         return cmd_count(strtoul(argv[3], NULL, 10));
 usage:
     fprintf(stderr, "usage: bench_nss run N SECONDS | big N SECONDS | warm N | count N COUNT | "
-                    "first NAME\n");
+                    "first NAME | memlat BYTES SECONDS\n");
     return 2;
 }

@@ -86,6 +86,7 @@ $2 == "R" { n = $1; r = $3; s = $4
     for (k = 5; k < NF; k += 2) { ns[n, $k, s, r] = $(k + 1); all[n, $k, s] = all[n, $k, s] " " $(k + 1) }
     have[n, s] = 1; sizes[n] = 1; rounds[n, r] = 1 }
 $2 == "BIG" { n = $1; r = $3; s = $4; big[n, s, r] = $5; ball[n, s] = ball[n, s] " " $5; members[n] = $6 }
+$2 == "MEM" { mem[$1, $3] = $5; dbsize[$1] = $4 }
 $2 == "FIRST" { first[$1, $3] = first[$1, $3] " " $4; rss[$1, $3] = rss[$1, $3] " " $5 }
 $2 == "SYSCALLS" { sys[$1, $3] = $4 }
 $2 == "SKIP" || $2 == "NOTE" { $2 = ""; note[++nn] = $0 }
@@ -116,6 +117,19 @@ END {
                 if (s == "files" && n == 100000) { target = ">= 500x faster"; met = ratio <= 0.002 ? "yes" : "NO" }
                 what = sprintf("NSS %s%s, %d users, ns/call (vs %s)", op, op == "getgrnam" ? " (10 members)" : "", n, label[s])
                 row(what, fmt(e), fmt(b), sprintf(ratio < 0.01 ? "%.4fx" : "%.2fx", ratio), target, met)
+            }
+        }
+        # What a lookup pays above the floor, in memory reads at the size of the DB.
+        if (have[n, "nothing"] && (n, 1) in mem) {
+            for (o = 1; o <= 3; o += 2) {
+                op = ops[o]; el = ""; ml = ""
+                for (r = 1; (n, r) in rounds; r++)
+                    if ((n, op, "eksauth", r) in ns && (n, op, "nothing", r) in ns && (n, r) in mem) {
+                        el = el " " ns[n, op, "eksauth", r] - ns[n, op, "nothing", r]; ml = ml " " mem[n, r]
+                    }
+                e = median(el); b = median(ml)
+                row(sprintf("  %s: eksauth above the floor, %d users, ns (vs one random read in %.1f MiB, the DB)",
+                            op, n, dbsize[n] / 1048576), fmt(e), fmt(b), sprintf("%.2fx", e / b), "-", "-")
             }
         }
         for (q = 2; q <= 4; q++) {

@@ -28,6 +28,7 @@
 # Output lines (bench_nss.sh reads them):
 #   R ROUND SOURCE getpwnam NS getgrnam NS initgroups NS
 #   BIG ROUND SOURCE NS MEMBERS
+#   MEM ROUND DB_BYTES NS    one dependent random read in a region of the DB's size
 #   FIRST SOURCE NS RSS_KIB
 #   SYSCALLS SOURCE PER_LOOKUP
 #   SKIP SOURCE why
@@ -199,6 +200,9 @@ while [ "$r" -le "$ROUNDS" ]; do
         out=$(as_source "$src" "$BENCH" big "$N" "$SECS") || { echo "FAIL $src big: $out"; exit 1; }
         echo "BIG $r $src ${out#getgrnam_big }"
     done
+    # What one memory read costs at the DB's size, in the same round (no source needed).
+    out=$("$BENCH" memlat "$(stat -c %s "$T/identity.db")" "$SECS") || { echo "FAIL memlat: $out"; exit 1; }
+    echo "MEM $r $(stat -c %s "$T/identity.db") ${out#memlat }"
     r=$((r + 1))
 done
 
