@@ -260,6 +260,9 @@ static enum eksauth_status plan_add_group(struct eksauth_plan *plan, struct eksa
             /* One POSIX name, one k8s name: never merge two groups by accident. */
             if (g->gid != UINT32_MAX) {
                 g->gid = UINT32_MAX;
+                if (eksauth_strv_add(&plan->refused_groups, &plan->n_refused_groups, name, NULL) !=
+                    EKSAUTH_OK)
+                    return eksauth_fail(err, EKSAUTH_ENOMEM, "identity: out of memory");
                 return add_warning(plan, err,
                                    "k8s groups '%s' and '%s' both become POSIX group '%s'; "
                                    "neither is served",
@@ -544,15 +547,26 @@ bool eksauth_plan_id_taken(const struct eksauth_plan *plan, const struct eksauth
     return id_used(plan->used_ids, plan->n_used_ids, id) || local_id(host, id);
 }
 
-bool eksauth_plan_refuses(const struct eksauth_plan *plan, const char *login)
+/* Whether name is one of the n strings of v. */
+static bool name_among(char *const *v, size_t n, const char *name)
 {
     size_t i;
 
-    for (i = 0; i < plan->n_refused; i++) {
-        if (strcmp(plan->refused[i], login) == 0)
+    for (i = 0; i < n; i++) {
+        if (strcmp(v[i], name) == 0)
             return true;
     }
     return false;
+}
+
+bool eksauth_plan_refuses(const struct eksauth_plan *plan, const char *login)
+{
+    return name_among(plan->refused, plan->n_refused, login);
+}
+
+bool eksauth_plan_refuses_group(const struct eksauth_plan *plan, const char *name)
+{
+    return name_among(plan->refused_groups, plan->n_refused_groups, name);
 }
 
 /*
@@ -833,6 +847,7 @@ void eksauth_plan_free(struct eksauth_plan *plan)
     eksauth_strv_free(plan->templates, plan->n_templates);
     eksauth_strv_free(plan->warnings, plan->n_warnings);
     eksauth_strv_free(plan->refused, plan->n_refused);
+    eksauth_strv_free(plan->refused_groups, plan->n_refused_groups);
     for (i = 0; i < plan->n_seeds; i++)
         free(plan->seeds[i].name);
     free(plan->users);

@@ -52,6 +52,8 @@ static enum eksauth_status resolve_groups(const struct eksauth_config *cfg,
                 strcmp(planned->k8s_group, k8s_group) == 0) {
                 gid = planned->gid;
             } else if (planned == NULL && !eksauth_plan_find_user(plan, pg->name) &&
+                       /* Two k8s groups would share it: granting it would merge them. */
+                       !eksauth_plan_refuses_group(plan, pg->name) &&
                        !(host != NULL && host->local_group != NULL &&
                          host->local_group(host->ctx, pg->name, &gid))) {
                 /* A group only this login's template yields: not in the plan yet. */

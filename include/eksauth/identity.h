@@ -61,6 +61,8 @@ struct eksauth_plan {
     size_t n_warnings;
     char **refused; /* logins refused for a collision: never to be served, even by a template */
     size_t n_refused;
+    char **refused_groups; /* POSIX groups two k8s groups would share: served to no one */
+    size_t n_refused_groups;
     uint32_t id_min, id_max;
     uint32_t *used_ids; /* sorted: every id the plan and its seeds hold */
     size_t n_used_ids;
@@ -118,6 +120,13 @@ bool eksauth_plan_id_taken(const struct eksauth_plan *plan, const struct eksauth
 
 /* True when the plan refuses login to everyone (two k8s users, a template and a static name). */
 bool eksauth_plan_refuses(const struct eksauth_plan *plan, const char *login);
+
+/*
+ * True when the plan refuses the POSIX group name to everyone: two k8s
+ * groups would become it.  A login's rendered groups never get it either,
+ * or the first login would merge the two groups the sync kept apart.
+ */
+bool eksauth_plan_refuses_group(const struct eksauth_plan *plan, const char *name);
 
 /*
  * The login of a k8s username under the host's policy (user_map, names.h),

@@ -300,6 +300,47 @@ static void test_plan_refuses_login_collision(void **state)
     assert_int_equal(resolve_user(f, "b"), EKSAUTH_EREJECTED);
 }
 
+/*
+ * Two k8s groups that become one POSIX group are served to neither, and a
+ * login in one of them does not get it either: a login's groups would
+ * otherwise give the refused group an id, and the second group's members
+ * would join it at their first login.  A template that renders the group
+ * is refused it too.
+ */
+static void test_group_collision_grants_no_one(void **state)
+{
+    struct fixture *f = *state;
+    size_t i;
+
+    load(f, "mapRoles: |\n"
+            "  - rolearn: arn:aws:iam::" ACCOUNT ":role/a\n"
+            "    username: alice\n"
+            "    groups: [Dev, ops]\n"
+            "  - rolearn: arn:aws:iam::" ACCOUNT ":role/b\n"
+            "    username: bob\n"
+            "    groups: [dev]\n"
+            "  - rolearn: arn:aws:iam::" ACCOUNT ":role/t\n"
+            "    username: t-{{SessionName}}\n"
+            "    groups: ['{{SessionName}}']\n");
+    assert_true(plan_has_warning(&f->plan, "neither is served"));
+    assert_null(eksauth_plan_find_group(&f->plan, "eks-dev"));
+    assert_true(eksauth_plan_refuses_group(&f->plan, "eks-dev"));
+    assert_false(eksauth_plan_refuses_group(&f->plan, "eks-ops"));
+    assert_int_equal(resolve_role(f, "a", "s"), EKSAUTH_OK);
+    for (i = 0; i < f->id.n_groups; i++)
+        assert_string_not_equal(f->id.groups[i].name, "eks-dev");
+    assert_int_equal(f->id.n_groups, 2); /* eks-ops and the users' group */
+    assert_int_equal(resolve_role(f, "b", "s"), EKSAUTH_OK);
+    assert_int_equal(f->id.n_groups, 1); /* the users' group only */
+    /* A session named dev renders k8s group "dev": not the refused eks-dev either. */
+    assert_int_equal(resolve_role(f, "t", "dev"), EKSAUTH_OK);
+    for (i = 0; i < f->id.n_groups; i++)
+        assert_string_not_equal(f->id.groups[i].name, "eks-dev");
+    /* Another session's own group is still granted. */
+    assert_int_equal(resolve_role(f, "t", "qa"), EKSAUTH_OK);
+    assert_string_equal(f->id.groups[0].name, "eks-qa");
+}
+
 static void test_plan_refuses_local_names(void **state)
 {
     struct fixture *f = *state;
@@ -756,6 +797,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_plan_ids_deterministic_and_in_range, setup, teardown),
         cmocka_unit_test_setup_teardown(test_plan_seeds_keep_recorded_ids, setup, teardown),
         cmocka_unit_test_setup_teardown(test_plan_refuses_login_collision, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_group_collision_grants_no_one, setup, teardown),
         cmocka_unit_test_setup_teardown(test_plan_refuses_local_names, setup, teardown),
         cmocka_unit_test_setup_teardown(test_group_map_joins_local_group_on_purpose, setup,
                                         teardown),
