@@ -73,6 +73,40 @@ static bool record_is_current(const struct eksauth_iddb *db, const struct eksaut
     return j == old->n_groups;
 }
 
+/*
+ * Whether a login may be recorded in group g: a group the DB already has by
+ * that name must be the same k8s group (and local or not alike).  Two
+ * templates can render different k8s groups onto one POSIX name ("team-X"
+ * and "team-x" both become eks-team-x): joining would merge them, so the
+ * group stays the first one's and this login is recorded without it
+ * (docs/names-and-ids.md).  A group that cannot be read is not joined.
+ */
+static bool group_joinable(const struct eksauth_iddb *db, const struct eksauth_iddb_group_in *g)
+{
+    struct eksauth_iddb_group have;
+    enum eksauth_status st = eksauth_iddb_group_by_name(db, g->name, &have);
+
+    if (st == EKSAUTH_ENOTFOUND)
+        return true;
+    return st == EKSAUTH_OK &&
+           (have.flags & EKSAUTH_IDDB_GROUP_LOCAL) == (g->flags & EKSAUTH_IDDB_GROUP_LOCAL) &&
+           strcmp(have.k8s_group, g->k8s_group != NULL ? g->k8s_group : "") == 0;
+}
+
+/* The groups of groups[0..n) the login may be recorded in, into out (n entries at most). */
+static size_t joinable_groups(const struct eksauth_iddb *db,
+                              const struct eksauth_iddb_group_in *groups, size_t n,
+                              struct eksauth_iddb_group_in *out)
+{
+    size_t i, kept = 0;
+
+    for (i = 0; i < n; i++) {
+        if (group_joinable(db, &groups[i]))
+            out[kept++] = groups[i];
+    }
+    return kept;
+}
+
 /* record_is_current, and last_login less than a day before now (login_idle_days counts days). */
 static bool current_at(const struct eksauth_iddb *db, const struct eksauth_iddb_user *old,
                        const struct eksauth_iddb_user_in *u,
@@ -87,14 +121,21 @@ bool eksauth_iddb_login_is_current(const struct eksauth_iddb *db,
                                    const struct eksauth_iddb_group_in *groups, size_t n_groups,
                                    uint64_t now, uint32_t *uid)
 {
+    struct eksauth_iddb_group_in *joined;
     struct eksauth_iddb_user old;
+    bool current;
 
     if (db == NULL || u == NULL || u->login == NULL || n_groups > EKSAUTH_IDDB_MAX_GROUPS ||
-        eksauth_iddb_user_by_name(db, u->login, &old) != EKSAUTH_OK ||
-        !current_at(db, &old, u, groups, n_groups, now))
+        eksauth_iddb_user_by_name(db, u->login, &old) != EKSAUTH_OK)
         return false;
-    *uid = old.uid;
-    return true;
+    joined = calloc(n_groups + 1, sizeof(*joined));
+    if (joined == NULL)
+        return false;
+    current = current_at(db, &old, u, joined, joinable_groups(db, groups, n_groups, joined), now);
+    free(joined);
+    if (current)
+        *uid = old.uid;
+    return current;
 }
 
 /* Who holds id, for the log (never for the person logging in): see login.h. */
@@ -173,6 +214,7 @@ eksauth_iddb_record_login(const char *path, const struct eksauth_iddb_user_in *u
     struct eksauth_iddb_user_in in;
     enum eksauth_status st;
     const char **names = NULL;
+    struct eksauth_iddb_group_in *joined = NULL;
     enum eksauth_iddb_verdict v;
     size_t i, nn = 0;
     int lfd = -1;
@@ -194,6 +236,14 @@ eksauth_iddb_record_login(const char *path, const struct eksauth_iddb_user_in *u
             err->status = st;
         goto out;
     }
+    /* Only the groups this login may join (group_joinable), in the check and in the write. */
+    joined = calloc(n_groups + 1, sizeof(*joined));
+    if (joined == NULL) {
+        st = eksauth_fail(err, EKSAUTH_ENOMEM, "identity DB: out of memory");
+        goto out;
+    }
+    n_groups = joinable_groups(db, groups, n_groups, joined);
+    groups = joined;
     in = *u;
     in.gid = 0;
     /* When PAM last recorded this login (docs/identity-db.md, "last_login"). */
@@ -253,6 +303,7 @@ eksauth_iddb_record_login(const char *path, const struct eksauth_iddb_user_in *u
         *uid_out = in.uid;
 out:
     free(names);
+    free(joined);
     eksauth_iddb_builder_free(b);
     eksauth_iddb_close(db);
     eksauth_iddb_unlock(lfd);

@@ -320,6 +320,16 @@ static struct b_group *find_group(const struct eksauth_iddb_builder *b, const ch
     return s == NULL ? NULL : &b->groups[s->val];
 }
 
+bool eksauth_iddb_builder_group_is(const struct eksauth_iddb_builder *b,
+                                   const struct eksauth_iddb_group_in *g)
+{
+    const struct b_group *have = find_group(b, g->name);
+
+    return have != NULL &&
+           (have->flags & EKSAUTH_IDDB_GROUP_LOCAL) == (g->flags & EKSAUTH_IDDB_GROUP_LOCAL) &&
+           strcmp(have->k8s, g->k8s_group != NULL ? g->k8s_group : "") == 0;
+}
+
 static struct b_user *find_user(const struct eksauth_iddb_builder *b, const char *login)
 {
     struct hslot *s = hmap_find(&b->user_by_name, login, 0);

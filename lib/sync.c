@@ -208,8 +208,16 @@ static bool add_login_group(struct apply *a, const char *login,
                                       local ? EKSAUTH_IDDB_GROUP_LOCAL : 0};
     struct eksauth_error ge;
 
-    if (eksauth_iddb_builder_has_group(a->b, pg->name))
-        return true;
+    /* Another k8s group's already (two templates, one POSIX name): never merged. */
+    if (eksauth_iddb_builder_has_group(a->b, pg->name)) {
+        if (eksauth_iddb_builder_group_is(a->b, &g))
+            return true;
+        *st = eksauth_strlist_addf(&a->report->warnings, err,
+                                   "%s: group %s not served to it: it is another k8s group's (this "
+                                   "login's is '%s')",
+                                   login, pg->name, pg->k8s_group != NULL ? pg->k8s_group : "");
+        return false;
+    }
     if (eksauth_iddb_builder_add_group(a->b, &g, &ge) == EKSAUTH_OK)
         return true;
     *st = eksauth_strlist_addf(&a->report->warnings, err, "%s: group %s not served: %s", login,

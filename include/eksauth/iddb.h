@@ -332,6 +332,9 @@ void eksauth_iddb_builder_clear_tombstones(struct eksauth_iddb_builder *b);
 uint32_t eksauth_iddb_builder_user_count(const struct eksauth_iddb_builder *b);
 uint32_t eksauth_iddb_builder_group_count(const struct eksauth_iddb_builder *b);
 bool eksauth_iddb_builder_has_group(const struct eksauth_iddb_builder *b, const char *name);
+/* Whether b has group g's name for g's k8s group (and local or not alike): the same group. */
+bool eksauth_iddb_builder_group_is(const struct eksauth_iddb_builder *b,
+                                   const struct eksauth_iddb_group_in *g);
 bool eksauth_iddb_builder_has_user(const struct eksauth_iddb_builder *b, const char *login);
 bool eksauth_iddb_builder_id_used(const struct eksauth_iddb_builder *b, uint32_t id);
 

@@ -125,6 +125,64 @@ static void test_record_login(void **state)
 }
 
 /*
+ * Two logins whose templates render different k8s groups onto one POSIX
+ * name ("team-X" and "team-x": eks-team-x): the first one's group stays
+ * its own, the second login is recorded without it, and finding that
+ * login current again writes nothing.
+ */
+static void test_group_of_another_k8s_group_not_joined(void **state)
+{
+    struct eksauth_iddb_builder *b = iddb_sample_builder();
+    struct eksauth_iddb *db = NULL;
+    struct eksauth_iddb_user u;
+    struct eksauth_iddb_group g;
+    struct eksauth_error err = {0};
+    struct eksauth_iddb_user_in in = {0};
+    struct eksauth_iddb_group_in upper = {"eks-team-x", "team-X", LO + 20, 0};
+    struct eksauth_iddb_group_in lower[2] = {
+        {"eks-team-x", "team-x", LO + 21, 0},
+        {"eks-ops", "ops", LO + 12, 0},
+    };
+    struct eksauth_iddb_id_rules rules = {NULL, 0, NULL, NULL};
+    struct stat before, after;
+    char path[512];
+    uint32_t uid = 0;
+
+    (void)state;
+    snprintf(path, sizeof(path), "%s/join/identity.db", tmpdir);
+    assert_int_equal(eksauth_iddb_write(b, path, &err), EKSAUTH_OK);
+    in.login = "admin-one";
+    in.k8s_username = "admin:one";
+    in.arn = "arn:aws:sts::123456789012:assumed-role/admins/one";
+    in.flags = EKSAUTH_IDDB_USER_TEMPLATED;
+    assert_int_equal(eksauth_iddb_record_login(path, &in, &upper, 1, &rules, &uid, NULL, &err),
+                     EKSAUTH_OK);
+    in.login = "admin-two";
+    in.k8s_username = "admin:two";
+    in.arn = "arn:aws:sts::123456789012:assumed-role/admins/two";
+    assert_int_equal(eksauth_iddb_record_login(path, &in, lower, 2, &rules, &uid, NULL, &err),
+                     EKSAUTH_OK);
+    assert_int_equal(eksauth_iddb_open(path, &db, &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_iddb_group_by_name(db, "eks-team-x", &g), EKSAUTH_OK);
+    assert_string_equal(g.k8s_group, "team-X");
+    assert_int_equal(g.n_members, 1);
+    assert_string_equal(g.members, "admin-one");
+    assert_int_equal(eksauth_iddb_user_by_name(db, "admin-two", &u), EKSAUTH_OK);
+    assert_int_equal(u.n_groups, 1);
+    assert_int_equal(eksauth_iddb_user_group(db, &u, 0, &g), EKSAUTH_OK);
+    assert_string_equal(g.name, "eks-ops");
+    /* the same login again: current as recorded, with or without the lock */
+    assert_true(eksauth_iddb_login_is_current(db, &in, lower, 2, (uint64_t)time(NULL), &uid));
+    eksauth_iddb_close(db);
+    assert_int_equal(stat(path, &before), 0);
+    assert_int_equal(eksauth_iddb_record_login(path, &in, lower, 2, &rules, &uid, NULL, &err),
+                     EKSAUTH_OK);
+    assert_int_equal(stat(path, &after), 0);
+    assert_true(before.st_ino == after.st_ino);
+    eksauth_iddb_builder_free(b);
+}
+
+/*
  * The race of issue 16: NSS answers the attacker's name with its one id;
  * the victim's first login takes that very id; the attacker's login then
  * is refused (naming the holder for the log), never recorded with another.
@@ -220,6 +278,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_record_login),
+        cmocka_unit_test(test_group_of_another_k8s_group_not_joined),
         cmocka_unit_test(test_held_id_refused),
         cmocka_unit_test(test_keyed_without_key),
     };

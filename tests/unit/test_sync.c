@@ -351,6 +351,58 @@ static void test_idle_logins_expire(void **state)
     host_fixture_free(h);
 }
 
+/* The k8s group of POSIX group name in the DB at h, and whether login is one of its members. */
+static void group_in_db(struct host_fixture *h, const char *name, const char *k8s,
+                        const char *login, bool member)
+{
+    struct eksauth_iddb *db = NULL;
+    struct eksauth_iddb_group g;
+    struct eksauth_error err;
+    const char *m;
+    bool found = false;
+
+    assert_int_equal(eksauth_iddb_open(h->db, &db, &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_iddb_group_by_name(db, name, &g), EKSAUTH_OK);
+    assert_string_equal(g.k8s_group, k8s);
+    for (m = g.members; m < g.members + g.members_len; m += strlen(m) + 1)
+        found = found || strcmp(m, login) == 0;
+    assert_true(found == member);
+    eksauth_iddb_close(db);
+}
+
+/*
+ * Two templates that render different k8s groups onto one POSIX name
+ * ("x-bob" and "X-bob": eks-x-bob) never merge them: the second login is
+ * recorded without the first one's group, and the sync keeps them apart
+ * and says why.
+ */
+static void test_template_groups_never_merge(void **state)
+{
+    static const char *const aws_auth = "mapRoles: |\n"
+                                        "  - rolearn: arn:aws:iam::123456789012:role/One\n"
+                                        "    username: one:{{SessionName}}\n"
+                                        "    groups: ['x-{{SessionName}}']\n"
+                                        "  - rolearn: arn:aws:iam::123456789012:role/Two\n"
+                                        "    username: two:{{SessionName}}\n"
+                                        "    groups: ['X-{{SessionName}}']\n";
+    struct host_fixture *h = host_fixture_new(NULL, aws_auth);
+    struct eksauth_sync_report r;
+    struct eksauth_error err;
+
+    (void)state;
+    sync_ok(h);
+    log_in(h, "arn:aws:sts::123456789012:assumed-role/One/bob", "one-bob");
+    log_in(h, "arn:aws:sts::123456789012:assumed-role/Two/bob", "two-bob");
+    group_in_db(h, "eks-x-bob", "x-bob", "one-bob", true);
+    group_in_db(h, "eks-x-bob", "x-bob", "two-bob", false);
+    assert_int_equal(run(h, false, &r, &err), EKSAUTH_OK);
+    assert_true(listed(&r.warnings, "two-bob: group eks-x-bob not served to it"));
+    eksauth_sync_report_free(&r);
+    group_in_db(h, "eks-x-bob", "x-bob", "one-bob", true);
+    group_in_db(h, "eks-x-bob", "x-bob", "two-bob", false);
+    host_fixture_free(h);
+}
+
 /* Every tombstone of the DB at h made to run out a second ago (time passing). */
 static void expire_tombstones(struct host_fixture *h)
 {
@@ -870,6 +922,7 @@ int main(void)
         cmocka_unit_test(test_refusals_leave_the_db),
         cmocka_unit_test(test_recorded_logins_kept_then_revoked),
         cmocka_unit_test(test_idle_logins_expire),
+        cmocka_unit_test(test_template_groups_never_merge),
         cmocka_unit_test(test_revoked_uid_held),
         cmocka_unit_test(test_bad_key_file_fails_closed),
         cmocka_unit_test(test_cluster_source_snapshot),
