@@ -845,38 +845,21 @@ static void test_open_reads_little(void **state)
 }
 
 /* A bigger DB: lookups find every entry (binary search over many). */
+static void *reserved_image(uint32_t n, uint32_t after, size_t reserve_users, size_t reserve_groups,
+                            size_t *len);
+
 static void test_many(void **state)
 {
-    struct eksauth_iddb_builder *b = NULL;
     struct eksauth_iddb *db = NULL;
     struct eksauth_iddb_user u;
     struct eksauth_iddb_group g;
     struct eksauth_error err = {0};
-    struct eksauth_iddb_params p = {LO, HI, NULL, NULL, LO + 1, false, 0};
-    struct eksauth_iddb_group_in users = {"eks-users", "", LO + 1, 0};
-    struct eksauth_iddb_group_in gi = {"eks-all", "all", LO + 2, 0};
-    const char *grp[] = {"eks-all"};
-    void *data = NULL;
     size_t len;
     char name[32];
     uint32_t i, n = 5000;
+    void *data = reserved_image(n, UINT32_MAX, 0, 0, &len);
 
     (void)state;
-    assert_int_equal(eksauth_iddb_builder_new(&p, &b, &err), EKSAUTH_OK);
-    assert_int_equal(eksauth_iddb_builder_add_group(b, &users, &err), EKSAUTH_OK);
-    assert_int_equal(eksauth_iddb_builder_add_group(b, &gi, &err), EKSAUTH_OK);
-    for (i = 0; i < n; i++) {
-        struct eksauth_iddb_user_in ui = {0};
-
-        snprintf(name, sizeof(name), "user%u", i);
-        ui.login = name;
-        ui.k8s_username = name;
-        ui.uid = HI - i * 7;
-        ui.groups = grp;
-        ui.n_groups = 1;
-        assert_int_equal(eksauth_iddb_builder_add_user(b, &ui, &err), EKSAUTH_OK);
-    }
-    assert_int_equal(eksauth_iddb_builder_serialize(b, &data, &len, &err), EKSAUTH_OK);
     assert_int_equal(eksauth_iddb_open_mem(data, len, &db, &err), EKSAUTH_OK);
     for (i = 0; i < n; i++) {
         snprintf(name, sizeof(name), "user%u", i);
@@ -903,13 +886,13 @@ static void test_many(void **state)
         assert_true(passed < n / 20);
     }
     eksauth_iddb_close(db);
-    eksauth_iddb_builder_free(b);
     free(data);
 }
 
 /*
- * n users in one group, the builder reserved for reserve_users users and
- * reserve_groups groups after the first `after` users; the image.
+ * The image of n users in one group (test_many's), the builder reserved for
+ * reserve_users users and reserve_groups groups after the first `after` users
+ * (UINT32_MAX: never).
  */
 static void *reserved_image(uint32_t n, uint32_t after, size_t reserve_users, size_t reserve_groups,
                             size_t *len)
