@@ -844,51 +844,6 @@ static void test_open_reads_little(void **state)
     free(data);
 }
 
-/* A bigger DB: lookups find every entry (binary search over many). */
-static void *reserved_image(uint32_t n, uint32_t after, size_t reserve_users, size_t reserve_groups,
-                            size_t *len);
-
-static void test_many(void **state)
-{
-    struct eksauth_iddb *db = NULL;
-    struct eksauth_iddb_user u;
-    struct eksauth_iddb_group g;
-    struct eksauth_error err = {0};
-    size_t len;
-    char name[32];
-    uint32_t i, n = 5000;
-    void *data = reserved_image(n, UINT32_MAX, 0, 0, &len);
-
-    (void)state;
-    assert_int_equal(eksauth_iddb_open_mem(data, len, &db, &err), EKSAUTH_OK);
-    for (i = 0; i < n; i++) {
-        snprintf(name, sizeof(name), "user%u", i);
-        assert_int_equal(eksauth_iddb_user_by_name(db, name, &u), EKSAUTH_OK);
-        assert_int_equal(u.uid, HI - i * 7);
-        assert_int_equal(eksauth_iddb_user_by_uid(db, HI - i * 7, &u), EKSAUTH_OK);
-        assert_string_equal(u.login, name);
-        assert_int_equal(u.gid, LO + 1);
-        assert_int_equal(eksauth_iddb_group_by_gid(db, HI - i * 7, &g), EKSAUTH_ENOTFOUND);
-    }
-    assert_int_equal(eksauth_iddb_group_by_name(db, "eks-all", &g), EKSAUTH_OK);
-    assert_int_equal(g.n_members, n);
-    /* the name filter: every name passes; most names that are not there do not */
-    {
-        unsigned passed = 0;
-
-        assert_true(eksauth_iddb_maybe_named(db, "eks-all"));
-        for (i = 0; i < n; i++) {
-            snprintf(name, sizeof(name), "user%u", i);
-            assert_true(eksauth_iddb_maybe_named(db, name));
-            snprintf(name, sizeof(name), "other%u", i);
-            passed += eksauth_iddb_maybe_named(db, name);
-        }
-        assert_true(passed < n / 20);
-    }
-    eksauth_iddb_close(db);
-    free(data);
-}
-
 /*
  * The image of n users in one group (test_many's), the builder reserved for
  * reserve_users users and reserve_groups groups after the first `after` users
@@ -938,6 +893,48 @@ static void *reserved_image(uint32_t n, uint32_t after, size_t reserve_users, si
     assert_int_equal(eksauth_iddb_builder_serialize(b, &data, len, &err), EKSAUTH_OK);
     eksauth_iddb_builder_free(b);
     return data;
+}
+
+/* A bigger DB: lookups find every entry (binary search over many). */
+static void test_many(void **state)
+{
+    struct eksauth_iddb *db = NULL;
+    struct eksauth_iddb_user u;
+    struct eksauth_iddb_group g;
+    struct eksauth_error err = {0};
+    size_t len;
+    char name[32];
+    uint32_t i, n = 5000;
+    void *data = reserved_image(n, UINT32_MAX, 0, 0, &len);
+
+    (void)state;
+    assert_int_equal(eksauth_iddb_open_mem(data, len, &db, &err), EKSAUTH_OK);
+    for (i = 0; i < n; i++) {
+        snprintf(name, sizeof(name), "user%u", i);
+        assert_int_equal(eksauth_iddb_user_by_name(db, name, &u), EKSAUTH_OK);
+        assert_int_equal(u.uid, HI - i * 7);
+        assert_int_equal(eksauth_iddb_user_by_uid(db, HI - i * 7, &u), EKSAUTH_OK);
+        assert_string_equal(u.login, name);
+        assert_int_equal(u.gid, LO + 1);
+        assert_int_equal(eksauth_iddb_group_by_gid(db, HI - i * 7, &g), EKSAUTH_ENOTFOUND);
+    }
+    assert_int_equal(eksauth_iddb_group_by_name(db, "eks-all", &g), EKSAUTH_OK);
+    assert_int_equal(g.n_members, n);
+    /* the name filter: every name passes; most names that are not there do not */
+    {
+        unsigned passed = 0;
+
+        assert_true(eksauth_iddb_maybe_named(db, "eks-all"));
+        for (i = 0; i < n; i++) {
+            snprintf(name, sizeof(name), "user%u", i);
+            assert_true(eksauth_iddb_maybe_named(db, name));
+            snprintf(name, sizeof(name), "other%u", i);
+            passed += eksauth_iddb_maybe_named(db, name);
+        }
+        assert_true(passed < n / 20);
+    }
+    eksauth_iddb_close(db);
+    free(data);
 }
 
 /* A reserve is a hint: the same bytes whether it was too small, too large or late. */
