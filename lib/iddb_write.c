@@ -908,6 +908,18 @@ static int cmp_tomb(const void *a, const void *b)
     return (int)x->is_group - (int)y->is_group;
 }
 
+/* Whether the n elements of a are already sorted by cmp (one pass; qsort is n log n). */
+static bool in_order(const void *a, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+    const char *p = a;
+    size_t i;
+
+    for (i = 1; i < n; i++)
+        if (cmp(p + (i - 1) * size, p + i * size) > 0)
+            return false;
+    return true;
+}
+
 /* A hash index under construction: slots of {key or tag, record offset}. */
 struct index {
     uint32_t *slots; /* 2 words a slot */
@@ -1070,9 +1082,14 @@ static enum eksauth_status plan_layout(const struct eksauth_iddb_builder *b, str
     for (i = 0; i < b->n_groups; i++)
         if (!b->groups[i].dead)
             l->gs[l->ng++] = &b->groups[i];
-    /* Records in name order: deterministic output, and enumeration in that order. */
-    qsort(l->us, l->nu, sizeof(*l->us), cmp_user_name);
-    qsort(l->gs, l->ng, sizeof(*l->gs), cmp_group_name);
+    /*
+     * Records in name order: deterministic output, and enumeration in that
+     * order.  A sync adds them in that order already (its plan is sorted).
+     */
+    if (!in_order(l->us, l->nu, sizeof(*l->us), cmp_user_name))
+        qsort(l->us, l->nu, sizeof(*l->us), cmp_user_name);
+    if (!in_order(l->gs, l->ng, sizeof(*l->gs), cmp_group_name))
+        qsort(l->gs, l->ng, sizeof(*l->gs), cmp_group_name);
     if (!hmap_reserve(&gidx, l->ng))
         goto out;
     for (i = 0; i < l->ng; i++)

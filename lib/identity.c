@@ -119,7 +119,7 @@ enum eksauth_status eksauth_plan_login_for(const struct eksauth_config *cfg,
 
 /* A name that needs an id, while the plan is built. */
 struct pending {
-    char name[EKSAUTH_NAME_MAX + 1];
+    const char *name; /* the plan user's or group's own */
     bool is_group;
     size_t index; /* into plan->users or plan->groups */
 };
@@ -129,14 +129,6 @@ static int cmp_u32(const void *a, const void *b)
     uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
 
     return x < y ? -1 : x > y;
-}
-
-static int cmp_pending(const void *a, const void *b)
-{
-    const struct pending *x = a, *y = b;
-    int c = strcmp(x->name, y->name);
-
-    return c != 0 ? c : (int)x->is_group - (int)y->is_group;
 }
 
 static int cmp_seed(const void *a, const void *b)
@@ -563,7 +555,7 @@ bool eksauth_plan_refuses(const struct eksauth_plan *plan, const char *login)
 }
 
 /*
- * Assign ids: recorded ones first, then new names in byte order, probing
+ * Assign ids (the plan sorted): recorded ones first, then new names in byte order, probing
  * past every id taken (by the plan, its seeds, tombstones among them, or a
  * local account or group).
  */
@@ -573,7 +565,7 @@ static enum eksauth_status plan_assign_ids(struct eksauth_plan *plan,
 {
     struct pending *todo = NULL;
     uint32_t *fresh = NULL; /* ids given in this loop: open addressing, 0 is empty */
-    size_t n_todo = 0, n_sorted, i, cap, fresh_mask = 0;
+    size_t n_todo = 0, n_sorted, i, j, cap, fresh_mask = 0;
     enum eksauth_status st = EKSAUTH_OK;
 
     cap = plan->n_users + plan->n_groups + plan->n_seeds;
@@ -590,25 +582,28 @@ static enum eksauth_status plan_assign_ids(struct eksauth_plan *plan,
     }
     for (i = 0; i < plan->n_seeds; i++)
         plan->used_ids[plan->n_used_ids++] = plan->seeds[i].id;
-    for (i = 0; i < plan->n_groups; i++) {
-        if (plan->groups[i].local) {
+    for (i = 0; i < plan->n_groups; i++)
+        if (plan->groups[i].local)
             plan->used_ids[plan->n_used_ids++] = plan->groups[i].gid;
-            continue;
+    /*
+     * Users and groups are each sorted by name (plan_sort): merged, the
+     * names come in byte order, a user before a group of the same name.
+     */
+    for (i = 0, j = 0; i < plan->n_users || j < plan->n_groups;) {
+        if (j < plan->n_groups && plan->groups[j].local) {
+            j++;
+        } else if (j == plan->n_groups ||
+                   (i < plan->n_users && strcmp(plan->users[i].login, plan->groups[j].name) <= 0)) {
+            todo[n_todo] = (struct pending){plan->users[i].login, false, i};
+            n_todo++, i++;
+        } else {
+            todo[n_todo] = (struct pending){plan->groups[j].name, true, j};
+            n_todo++, j++;
         }
-        memcpy(todo[n_todo].name, plan->groups[i].name, sizeof(todo[0].name));
-        todo[n_todo].is_group = true;
-        todo[n_todo++].index = i;
-    }
-    for (i = 0; i < plan->n_users; i++) {
-        memcpy(todo[n_todo].name, plan->users[i].login, sizeof(todo[0].name));
-        todo[n_todo].is_group = false;
-        todo[n_todo++].index = i;
     }
     if (plan->n_used_ids > 0)
         qsort(plan->used_ids, plan->n_used_ids, sizeof(uint32_t), cmp_u32);
     n_sorted = plan->n_used_ids;
-    if (n_todo > 0)
-        qsort(todo, n_todo, sizeof(*todo), cmp_pending);
     /*
      * Ids given here go to the end of used_ids and into the small hash set
      * fresh (the sorted part is searched by bsearch); one sort at the end.
@@ -806,12 +801,13 @@ enum eksauth_status eksauth_plan_build(const struct eksauth_config *cfg,
         }
     }
     plan_compact(out);
-    st = plan_assign_ids(out, host, err);
+    st = plan_sort(out, err);
+    if (st == EKSAUTH_OK)
+        st = plan_assign_ids(out, host, err);
     if (st != EKSAUTH_OK)
         goto out;
-    plan_compact(out);
-    st = plan_sort(out, err);
-    if (st == EKSAUTH_OK && out->users_group[0] != '\0') {
+    plan_compact(out); /* keeps the order */
+    if (out->users_group[0] != '\0') {
         const struct eksauth_plan_group *users = eksauth_plan_find_group(out, out->users_group);
 
         out->users_gid = users != NULL ? users->gid : 0;
