@@ -32,8 +32,10 @@
 
 struct hslot {
     uint64_t hash;
-    const char *key; /* string maps; not owned */
-    uint32_t ikey;   /* id maps */
+    union {
+        const char *key; /* string maps; not owned */
+        uint32_t ikey;   /* id maps */
+    };
     uint32_t val;
     unsigned char state; /* 0 empty, 1 live, 2 deleted */
 };
@@ -51,7 +53,7 @@ static uint64_t hmap_hash_str(const char *s)
 
 static uint64_t hmap_hash_id(uint32_t id)
 {
-    return eksauth_iddb_checksum(&id, sizeof(id), 0x1d5);
+    return eksauth_iddb_hash_id(id, 0x1d5);
 }
 
 static bool hmap_eq(const struct hmap *m, const struct hslot *s, const char *key, uint32_t ikey)
@@ -76,10 +78,11 @@ static struct hslot *hmap_find(const struct hmap *m, const char *key, uint32_t i
     }
 }
 
-static bool hmap_grow(struct hmap *m)
+/* Rehash into ncap slots (a power of two, more than twice the live ones). */
+static bool hmap_rehash(struct hmap *m, size_t ncap)
 {
     struct hslot *old = m->slots;
-    size_t oldcap = m->cap, i, ncap = m->cap ? m->cap * 2 : 64;
+    size_t oldcap = m->cap, i;
 
     m->slots = calloc(ncap, sizeof(*m->slots));
     if (m->slots == NULL) {
@@ -102,6 +105,23 @@ static bool hmap_grow(struct hmap *m)
     return true;
 }
 
+static bool hmap_grow(struct hmap *m)
+{
+    return hmap_rehash(m, m->cap ? m->cap * 2 : 64);
+}
+
+/* Room for n live keys without growing (at most half full). */
+static bool hmap_reserve(struct hmap *m, size_t n)
+{
+    size_t ncap = m->cap ? m->cap : 64;
+
+    if (n > SIZE_MAX / 4 / sizeof(*m->slots))
+        return false; /* more slots than memory could hold */
+    while (ncap < 2 * n)
+        ncap *= 2;
+    return ncap == m->cap || hmap_rehash(m, ncap);
+}
+
 /* Insert (caller checked the key is absent). */
 static bool hmap_put(struct hmap *m, const char *key, uint32_t ikey, uint32_t val)
 {
@@ -116,8 +136,10 @@ static bool hmap_put(struct hmap *m, const char *key, uint32_t ikey, uint32_t va
     if (m->slots[i].state == 0)
         m->used++;
     m->slots[i].hash = h;
-    m->slots[i].key = key;
-    m->slots[i].ikey = ikey;
+    if (m->ids)
+        m->slots[i].ikey = ikey;
+    else
+        m->slots[i].key = key;
     m->slots[i].val = val;
     m->slots[i].state = 1;
     return true;
@@ -286,6 +308,36 @@ void eksauth_iddb_builder_free(struct eksauth_iddb_builder *b)
     free(b->home);
     free(b->shell);
     free(b);
+}
+
+/* Room for n more elements in *array (n_used of *cap), or false. */
+static bool reserve_array(void **array, size_t *cap, size_t n_used, size_t n, size_t size)
+{
+    void *grown;
+
+    if (n <= *cap - n_used)
+        return true;
+    if (n > SIZE_MAX / size - n_used)
+        return false;
+    grown = realloc(*array, (n_used + n) * size);
+    if (grown == NULL)
+        return false;
+    *array = grown;
+    *cap = n_used + n;
+    return true;
+}
+
+enum eksauth_status eksauth_iddb_builder_reserve(struct eksauth_iddb_builder *b, size_t n_users,
+                                                 size_t n_groups, struct eksauth_error *err)
+{
+    if (!reserve_array((void **)&b->users, &b->cap_users, b->n_users, n_users, sizeof(*b->users)) ||
+        !reserve_array((void **)&b->groups, &b->cap_groups, b->n_groups, n_groups,
+                       sizeof(*b->groups)) ||
+        !hmap_reserve(&b->user_by_name, b->live_users + n_users) ||
+        !hmap_reserve(&b->group_by_name, b->live_groups + n_groups) ||
+        !hmap_reserve(&b->id_owner, b->live_users + b->live_groups + n_users + n_groups))
+        return eksauth_fail(err, EKSAUTH_ENOMEM, "identity DB: out of memory");
+    return EKSAUTH_OK;
 }
 
 void eksauth_iddb_builder_set_generation(struct eksauth_iddb_builder *b, uint64_t generation)
@@ -771,6 +823,22 @@ struct outbuf {
     bool oom;
 };
 
+/* Capacity for at least cap bytes in all (a hint: the image is still grown when short). */
+static void ob_capacity(struct outbuf *o, size_t cap)
+{
+    unsigned char *np;
+
+    if (o->oom || cap <= o->cap)
+        return;
+    np = realloc(o->p, cap);
+    if (np == NULL) {
+        o->oom = true;
+        return;
+    }
+    o->p = np;
+    o->cap = cap;
+}
+
 static size_t ob_reserve(struct outbuf *o, size_t n)
 {
     size_t at = o->len;
@@ -779,17 +847,12 @@ static size_t ob_reserve(struct outbuf *o, size_t n)
         return 0;
     if (o->len + n > o->cap) {
         size_t nc = o->cap ? o->cap : 4096;
-        unsigned char *np;
 
         while (nc < o->len + n)
             nc *= 2;
-        np = realloc(o->p, nc);
-        if (np == NULL) {
-            o->oom = true;
+        ob_capacity(o, nc);
+        if (o->oom)
             return 0;
-        }
-        o->p = np;
-        o->cap = nc;
     }
     memset(o->p + o->len, 0, n);
     o->len += n;
@@ -853,6 +916,18 @@ static int cmp_tomb(const void *a, const void *b)
     if (x->id != y->id)
         return x->id < y->id ? -1 : 1;
     return (int)x->is_group - (int)y->is_group;
+}
+
+/* Whether the n elements of a are already sorted by cmp (one pass; qsort is n log n). */
+static bool in_order(const void *a, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+    const char *p = a;
+    size_t i;
+
+    for (i = 1; i < n; i++)
+        if (cmp(p + (i - 1) * size, p + i * size) > 0)
+            return false;
+    return true;
 }
 
 /* A hash index under construction: slots of {key or tag, record offset}. */
@@ -1017,9 +1092,16 @@ static enum eksauth_status plan_layout(const struct eksauth_iddb_builder *b, str
     for (i = 0; i < b->n_groups; i++)
         if (!b->groups[i].dead)
             l->gs[l->ng++] = &b->groups[i];
-    /* Records in name order: deterministic output, and enumeration in that order. */
-    qsort(l->us, l->nu, sizeof(*l->us), cmp_user_name);
-    qsort(l->gs, l->ng, sizeof(*l->gs), cmp_group_name);
+    /*
+     * Records in name order: deterministic output, and enumeration in that
+     * order.  A sync adds them in that order already (its plan is sorted).
+     */
+    if (!in_order(l->us, l->nu, sizeof(*l->us), cmp_user_name))
+        qsort(l->us, l->nu, sizeof(*l->us), cmp_user_name);
+    if (!in_order(l->gs, l->ng, sizeof(*l->gs), cmp_group_name))
+        qsort(l->gs, l->ng, sizeof(*l->gs), cmp_group_name);
+    if (!hmap_reserve(&gidx, l->ng))
+        goto out;
     for (i = 0; i < l->ng; i++)
         if (!hmap_put(&gidx, l->gs[i]->name, 0, (uint32_t)i))
             goto out;
@@ -1172,6 +1254,26 @@ static void set_section(struct outbuf *o, enum iddb_section s, size_t at)
     wr32(o, IDDB_H_SECTIONS + (size_t)s * 8 + 4, (uint32_t)(o->len - at));
 }
 
+/*
+ * About the whole image's size once the records end at end: the sections
+ * after them and the block checksums, so the image is allocated once rather
+ * than doubled (and copied) a dozen times.  Only a hint.
+ */
+static size_t image_size_hint(const struct eksauth_iddb_builder *b, const struct layout *l,
+                              size_t end)
+{
+    size_t n = end, filter = IDDB_FILTER_MIN;
+    int k;
+
+    for (k = 0; k < 4; k++)
+        n += (size_t)l->idx[k].n * IDDB_SLOT_SIZE + IDDB_ALIGN;
+    while (filter < (l->nu + l->ng) * 2)
+        filter *= 2;
+    n += (l->nu + l->ng) * 4 + b->n_tombs * IDDB_T_SIZE + filter + 4 * IDDB_ALIGN;
+    n += IDDB_BLOCK_SIZE; /* the last block's padding */
+    return n + n / IDDB_BLOCK_SIZE * 8 + IDDB_BLOCK_SIZE;
+}
+
 static bool users_group_served(const struct eksauth_iddb_builder *b)
 {
     size_t i;
@@ -1226,6 +1328,7 @@ enum eksauth_status eksauth_iddb_builder_serialize(const struct eksauth_iddb_bui
     if (ret != EKSAUTH_OK)
         goto out;
     ret = EKSAUTH_ENOMEM;
+    ob_capacity(&o, image_size_hint(b, &l, end));
     for (i = 0; i < l.nu; i++)
         write_user(&o, &l, i);
     set_section(&o, IDDB_S_USERS, users_at);

@@ -119,7 +119,7 @@ enum eksauth_status eksauth_plan_login_for(const struct eksauth_config *cfg,
 
 /* A name that needs an id, while the plan is built. */
 struct pending {
-    char name[EKSAUTH_NAME_MAX + 1];
+    const char *name; /* the plan user's or group's own */
     bool is_group;
     size_t index; /* into plan->users or plan->groups */
 };
@@ -129,14 +129,6 @@ static int cmp_u32(const void *a, const void *b)
     uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
 
     return x < y ? -1 : x > y;
-}
-
-static int cmp_pending(const void *a, const void *b)
-{
-    const struct pending *x = a, *y = b;
-    int c = strcmp(x->name, y->name);
-
-    return c != 0 ? c : (int)x->is_group - (int)y->is_group;
 }
 
 static int cmp_seed(const void *a, const void *b)
@@ -205,19 +197,42 @@ static enum eksauth_status index_put(struct eksauth_strmap *ix, const char *name
 }
 
 /*
+ * Room for one more element in *array (n used of *cap): doubled when full,
+ * so a plan of n users costs log n reallocations, not n.
+ */
+static bool plan_grow(void **array, size_t *cap, size_t n, size_t size)
+{
+    size_t want = *cap > 0 ? *cap * 2 : 16;
+    void *grown;
+
+    if (n < *cap)
+        return true;
+    grown = realloc(*array, want * size);
+    if (grown == NULL)
+        return false;
+    *array = grown;
+    *cap = want;
+    return true;
+}
+
+/* A copy of s in the plan's arena, or NULL. */
+static char *plan_strdup(struct eksauth_plan *plan, const char *s)
+{
+    return eksauth_arena_strndup(&plan->strs, s, strlen(s));
+}
+
+/*
  * A new group named name, zeroed, at plan->groups[n_groups] (the caller
  * counts it); NULL when out of memory.
  */
 static struct eksauth_plan_group *plan_new_group(struct eksauth_plan *plan,
                                                  const char name[EKSAUTH_NAME_MAX + 1])
 {
-    struct eksauth_plan_group *grown, *g;
+    struct eksauth_plan_group *g;
 
-    grown = realloc(plan->groups, (plan->n_groups + 1) * sizeof(*grown));
-    if (grown == NULL)
+    if (!plan_grow((void **)&plan->groups, &plan->cap_groups, plan->n_groups, sizeof(*g)))
         return NULL;
-    plan->groups = grown;
-    g = &grown[plan->n_groups];
+    g = &plan->groups[plan->n_groups];
     memset(g, 0, sizeof(*g));
     memcpy(g->name, name, sizeof(g->name));
     return g;
@@ -286,7 +301,7 @@ static enum eksauth_status plan_add_group(struct eksauth_plan *plan, struct eksa
     g = plan_new_group(plan, name);
     if (g == NULL)
         return eksauth_fail(err, EKSAUTH_ENOMEM, "identity: out of memory");
-    g->k8s_group = strdup(k8s_group);
+    g->k8s_group = plan_strdup(plan, k8s_group);
     if (g->k8s_group == NULL)
         return eksauth_fail(err, EKSAUTH_ENOMEM, "identity: out of memory");
     g->local = local;
@@ -310,7 +325,7 @@ static enum eksauth_status plan_add_users_group(struct eksauth_plan *plan,
     struct eksauth_plan_group *g;
     char name[EKSAUTH_NAME_MAX + 1];
     uint32_t local_gid;
-    size_t i, idx, *more;
+    size_t i, idx;
     enum eksauth_status st;
 
     if (cfg->users_group != NULL)
@@ -340,15 +355,9 @@ static enum eksauth_status plan_add_users_group(struct eksauth_plan *plan,
     st = eksauth_strmap_put(gix, name, idx, NULL, err);
     if (st != EKSAUTH_OK)
         return st;
-    for (i = 0; i < plan->n_users; i++) {
-        struct eksauth_plan_user *u = &plan->users[i];
-
-        more = realloc(u->group_idx, (u->n_groups + 1) * sizeof(*more));
-        if (more == NULL)
-            return eksauth_fail(err, EKSAUTH_ENOMEM, "identity: out of memory");
-        u->group_idx = more;
-        u->group_idx[u->n_groups++] = idx;
-    }
+    /* Each user's group_idx has room for this one more (plan_add_entry). */
+    for (i = 0; i < plan->n_users; i++)
+        plan->users[i].group_idx[plan->users[i].n_groups++] = idx;
     memcpy(plan->users_group, name, sizeof(plan->users_group));
     return EKSAUTH_OK;
 }
@@ -406,7 +415,7 @@ plan_add_entry(struct eksauth_plan *plan, struct eksauth_strmap *uix, struct eks
                const struct eksauth_awsauth_entry *e, struct eksauth_error *err)
 {
     char login[EKSAUTH_NAME_MAX + 1];
-    struct eksauth_plan_user *grown, *u;
+    struct eksauth_plan_user *u;
     struct eksauth_error lerr;
     size_t *idx = NULL, n_idx = 0, k, known;
     ssize_t gi;
@@ -415,12 +424,11 @@ plan_add_entry(struct eksauth_plan *plan, struct eksauth_strmap *uix, struct eks
     /* mapAccounts yields one user per principal: nothing to list ahead. */
     if (e->source == EKSAUTH_SRC_MAPACCOUNTS)
         goto out;
-    if (e->n_groups > 0) {
-        idx = calloc(e->n_groups, sizeof(*idx));
-        if (idx == NULL) {
-            st = eksauth_fail(err, EKSAUTH_ENOMEM, "identity: out of memory");
-            goto out;
-        }
+    /* One slot more than the entry's groups: the group of every login joins later. */
+    idx = eksauth_arena_alloc(&plan->strs, (e->n_groups + 1) * sizeof(*idx));
+    if (idx == NULL) {
+        st = eksauth_fail(err, EKSAUTH_ENOMEM, "identity: out of memory");
+        goto out;
     }
     for (k = 0; k < e->n_groups; k++) {
         st = plan_add_group(plan, gix, cfg, host, e->groups[k], &gi, err);
@@ -468,17 +476,15 @@ plan_add_entry(struct eksauth_plan *plan, struct eksauth_strmap *uix, struct eks
             intersect_groups(u, idx, n_idx);
         goto out;
     }
-    grown = realloc(plan->users, (plan->n_users + 1) * sizeof(*grown));
-    if (grown == NULL) {
+    if (!plan_grow((void **)&plan->users, &plan->cap_users, plan->n_users, sizeof(*u))) {
         st = eksauth_fail(err, EKSAUTH_ENOMEM, "identity: out of memory");
         goto out;
     }
-    plan->users = grown;
     u = &plan->users[plan->n_users];
     memset(u, 0, sizeof(*u));
     memcpy(u->login, login, sizeof(u->login));
-    u->k8s_username = strdup(e->username);
-    u->arn = strdup(e->arn);
+    u->k8s_username = plan_strdup(plan, e->username);
+    u->arn = plan_strdup(plan, e->arn);
     plan->n_users++;
     st = index_put(uix, u->login, plan->n_users - 1, err);
     if (st != EKSAUTH_OK)
@@ -489,9 +495,7 @@ plan_add_entry(struct eksauth_plan *plan, struct eksauth_strmap *uix, struct eks
     }
     u->group_idx = idx;
     u->n_groups = n_idx;
-    idx = NULL;
 out:
-    free(idx);
     return st;
 }
 
@@ -503,7 +507,6 @@ static void plan_compact(struct eksauth_plan *plan)
     remap = calloc(plan->n_groups + 1, sizeof(*remap));
     for (i = 0; i < plan->n_groups; i++) {
         if (plan->groups[i].gid == UINT32_MAX) {
-            free(plan->groups[i].k8s_group);
             if (remap != NULL)
                 remap[i] = SIZE_MAX;
             continue;
@@ -518,12 +521,8 @@ static void plan_compact(struct eksauth_plan *plan)
         struct eksauth_plan_user *u = &plan->users[i];
         size_t kept = 0;
 
-        if (u->uid == UINT32_MAX) {
-            free(u->k8s_username);
-            free(u->arn);
-            free(u->group_idx);
+        if (u->uid == UINT32_MAX)
             continue;
-        }
         for (j = 0; j < u->n_groups && remap != NULL; j++) {
             if (remap[u->group_idx[j]] != SIZE_MAX)
                 u->group_idx[kept++] = remap[u->group_idx[j]];
@@ -570,7 +569,7 @@ bool eksauth_plan_refuses_group(const struct eksauth_plan *plan, const char *nam
 }
 
 /*
- * Assign ids: recorded ones first, then new names in byte order, probing
+ * Assign ids (the plan sorted): recorded ones first, then new names in byte order, probing
  * past every id taken (by the plan, its seeds, tombstones among them, or a
  * local account or group).
  */
@@ -580,7 +579,7 @@ static enum eksauth_status plan_assign_ids(struct eksauth_plan *plan,
 {
     struct pending *todo = NULL;
     uint32_t *fresh = NULL; /* ids given in this loop: open addressing, 0 is empty */
-    size_t n_todo = 0, n_sorted, i, cap, fresh_mask = 0;
+    size_t n_todo = 0, n_sorted, i, j, cap, fresh_mask = 0;
     enum eksauth_status st = EKSAUTH_OK;
 
     cap = plan->n_users + plan->n_groups + plan->n_seeds;
@@ -597,25 +596,28 @@ static enum eksauth_status plan_assign_ids(struct eksauth_plan *plan,
     }
     for (i = 0; i < plan->n_seeds; i++)
         plan->used_ids[plan->n_used_ids++] = plan->seeds[i].id;
-    for (i = 0; i < plan->n_groups; i++) {
-        if (plan->groups[i].local) {
+    for (i = 0; i < plan->n_groups; i++)
+        if (plan->groups[i].local)
             plan->used_ids[plan->n_used_ids++] = plan->groups[i].gid;
-            continue;
+    /*
+     * Users and groups are each sorted by name (plan_sort): merged, the
+     * names come in byte order, a user before a group of the same name.
+     */
+    for (i = 0, j = 0; i < plan->n_users || j < plan->n_groups;) {
+        if (j < plan->n_groups && plan->groups[j].local) {
+            j++;
+        } else if (j == plan->n_groups ||
+                   (i < plan->n_users && strcmp(plan->users[i].login, plan->groups[j].name) <= 0)) {
+            todo[n_todo] = (struct pending){plan->users[i].login, false, i};
+            n_todo++, i++;
+        } else {
+            todo[n_todo] = (struct pending){plan->groups[j].name, true, j};
+            n_todo++, j++;
         }
-        snprintf(todo[n_todo].name, sizeof(todo[0].name), "%s", plan->groups[i].name);
-        todo[n_todo].is_group = true;
-        todo[n_todo++].index = i;
-    }
-    for (i = 0; i < plan->n_users; i++) {
-        snprintf(todo[n_todo].name, sizeof(todo[0].name), "%s", plan->users[i].login);
-        todo[n_todo].is_group = false;
-        todo[n_todo++].index = i;
     }
     if (plan->n_used_ids > 0)
         qsort(plan->used_ids, plan->n_used_ids, sizeof(uint32_t), cmp_u32);
     n_sorted = plan->n_used_ids;
-    if (n_todo > 0)
-        qsort(todo, n_todo, sizeof(*todo), cmp_pending);
     /*
      * Ids given here go to the end of used_ids and into the small hash set
      * fresh (the sorted part is searched by bsearch); one sort at the end.
@@ -813,12 +815,13 @@ enum eksauth_status eksauth_plan_build(const struct eksauth_config *cfg,
         }
     }
     plan_compact(out);
-    st = plan_assign_ids(out, host, err);
+    st = plan_sort(out, err);
+    if (st == EKSAUTH_OK)
+        st = plan_assign_ids(out, host, err);
     if (st != EKSAUTH_OK)
         goto out;
-    plan_compact(out);
-    st = plan_sort(out, err);
-    if (st == EKSAUTH_OK && out->users_group[0] != '\0') {
+    plan_compact(out); /* keeps the order */
+    if (out->users_group[0] != '\0') {
         const struct eksauth_plan_group *users = eksauth_plan_find_group(out, out->users_group);
 
         out->users_gid = users != NULL ? users->gid : 0;
@@ -837,13 +840,7 @@ void eksauth_plan_free(struct eksauth_plan *plan)
 
     if (plan == NULL)
         return;
-    for (i = 0; i < plan->n_users; i++) {
-        free(plan->users[i].k8s_username);
-        free(plan->users[i].arn);
-        free(plan->users[i].group_idx);
-    }
-    for (i = 0; i < plan->n_groups; i++)
-        free(plan->groups[i].k8s_group);
+    eksauth_arena_free(&plan->strs);
     eksauth_strv_free(plan->templates, plan->n_templates);
     eksauth_strv_free(plan->warnings, plan->n_warnings);
     eksauth_strv_free(plan->refused, plan->n_refused);

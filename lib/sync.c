@@ -89,6 +89,9 @@ static enum eksauth_status start_builder(struct apply *a, struct eksauth_error *
     params.keyed = cfg->id_key_set;
     params.key_check = cfg->id_key.check;
     st = eksauth_iddb_builder_new(&params, &a->b, err);
+    /* Sized once for the plan (recorded logins carried over may add a few). */
+    if (st == EKSAUTH_OK)
+        st = eksauth_iddb_builder_reserve(a->b, plan->n_users, plan->n_groups, err);
     if (st != EKSAUTH_OK)
         return st;
     eksauth_iddb_builder_set_generation(a->b, r->generation);

@@ -296,6 +296,14 @@ enum eksauth_status eksauth_iddb_builder_from_db(const struct eksauth_iddb *db,
                                                  struct eksauth_error *err);
 void eksauth_iddb_builder_free(struct eksauth_iddb_builder *b);
 
+/*
+ * Room for n_users and n_groups more entries, allocated now: a sync knows
+ * its plan's size, and tables grown by doubling cost a rehash at every step.
+ * Only a hint: adding more still works.  EKSAUTH_ENOMEM, the builder unchanged.
+ */
+enum eksauth_status eksauth_iddb_builder_reserve(struct eksauth_iddb_builder *b, size_t n_users,
+                                                 size_t n_groups, struct eksauth_error *err);
+
 void eksauth_iddb_builder_set_generation(struct eksauth_iddb_builder *b, uint64_t generation);
 
 /*

@@ -20,6 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "eksauth/arena.h"
 #include "eksauth/awsauth.h"
 #include "eksauth/config.h"
 #include "eksauth/names.h"
@@ -77,6 +78,12 @@ struct eksauth_plan {
      */
     char users_group[EKSAUTH_NAME_MAX + 1];
     uint32_t users_gid; /* its gid: every login's primary group; 0 when not served */
+    /*
+     * The users' and groups' strings and group indexes: freed at once with
+     * the plan (a sync plans 100,000 users), not three allocations each.
+     */
+    struct eksauth_arena strs;
+    size_t cap_users, cap_groups; /* allocated lengths of users and groups */
 };
 
 /*

@@ -844,30 +844,33 @@ static void test_open_reads_little(void **state)
     free(data);
 }
 
-/* A bigger DB: lookups find every entry (binary search over many). */
-static void test_many(void **state)
+/*
+ * The image of n users in one group (test_many's), the builder reserved for
+ * reserve_users users and reserve_groups groups after the first `after` users
+ * (UINT32_MAX: never).
+ */
+static void *reserved_image(uint32_t n, uint32_t after, size_t reserve_users, size_t reserve_groups,
+                            size_t *len)
 {
     struct eksauth_iddb_builder *b = NULL;
-    struct eksauth_iddb *db = NULL;
-    struct eksauth_iddb_user u;
-    struct eksauth_iddb_group g;
     struct eksauth_error err = {0};
     struct eksauth_iddb_params p = {LO, HI, NULL, NULL, LO + 1, false, 0};
     struct eksauth_iddb_group_in users = {"eks-users", "", LO + 1, 0};
     struct eksauth_iddb_group_in gi = {"eks-all", "all", LO + 2, 0};
     const char *grp[] = {"eks-all"};
     void *data = NULL;
-    size_t len;
     char name[32];
-    uint32_t i, n = 5000;
+    uint32_t i;
 
-    (void)state;
     assert_int_equal(eksauth_iddb_builder_new(&p, &b, &err), EKSAUTH_OK);
     assert_int_equal(eksauth_iddb_builder_add_group(b, &users, &err), EKSAUTH_OK);
     assert_int_equal(eksauth_iddb_builder_add_group(b, &gi, &err), EKSAUTH_OK);
     for (i = 0; i < n; i++) {
         struct eksauth_iddb_user_in ui = {0};
 
+        if (i == after)
+            assert_int_equal(eksauth_iddb_builder_reserve(b, reserve_users, reserve_groups, &err),
+                             EKSAUTH_OK);
         snprintf(name, sizeof(name), "user%u", i);
         ui.login = name;
         ui.k8s_username = name;
@@ -876,7 +879,35 @@ static void test_many(void **state)
         ui.n_groups = 1;
         assert_int_equal(eksauth_iddb_builder_add_user(b, &ui, &err), EKSAUTH_OK);
     }
-    assert_int_equal(eksauth_iddb_builder_serialize(b, &data, &len, &err), EKSAUTH_OK);
+    /* What was added before the reserve is still found: a name or id twice is refused. */
+    {
+        struct eksauth_iddb_user_in again = {.login = "user0", .k8s_username = "x", .uid = LO + 3};
+        struct eksauth_iddb_group_in dup = {"eks-all", "all", LO + 4, 0};
+
+        assert_int_equal(eksauth_iddb_builder_add_user(b, &again, &err), EKSAUTH_EINVAL);
+        again.login = "someone";
+        again.uid = HI;
+        assert_int_equal(eksauth_iddb_builder_add_user(b, &again, &err), EKSAUTH_EINVAL);
+        assert_int_equal(eksauth_iddb_builder_add_group(b, &dup, &err), EKSAUTH_EINVAL);
+    }
+    assert_int_equal(eksauth_iddb_builder_serialize(b, &data, len, &err), EKSAUTH_OK);
+    eksauth_iddb_builder_free(b);
+    return data;
+}
+
+/* A bigger DB: lookups find every entry (binary search over many). */
+static void test_many(void **state)
+{
+    struct eksauth_iddb *db = NULL;
+    struct eksauth_iddb_user u;
+    struct eksauth_iddb_group g;
+    struct eksauth_error err = {0};
+    size_t len;
+    char name[32];
+    uint32_t i, n = 5000;
+    void *data = reserved_image(n, UINT32_MAX, 0, 0, &len);
+
+    (void)state;
     assert_int_equal(eksauth_iddb_open_mem(data, len, &db, &err), EKSAUTH_OK);
     for (i = 0; i < n; i++) {
         snprintf(name, sizeof(name), "user%u", i);
@@ -903,8 +934,39 @@ static void test_many(void **state)
         assert_true(passed < n / 20);
     }
     eksauth_iddb_close(db);
-    eksauth_iddb_builder_free(b);
     free(data);
+}
+
+/* A reserve is a hint: the same bytes whether it was too small, too large or late. */
+static void test_builder_reserve(void **state)
+{
+    struct eksauth_iddb_builder *b = NULL;
+    struct eksauth_error err = {0};
+    size_t len0, len, i;
+    void *plain = reserved_image(3000, UINT32_MAX, 0, 0, &len0), *data;
+    const struct {
+        uint32_t after;
+        size_t users, groups;
+    } cases[] = {{0, 3000, 2}, {0, 10, 1}, {1500, 100000, 50}, {2999, 1, 0}};
+
+    (void)state;
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        data = reserved_image(3000, cases[i].after, cases[i].users, cases[i].groups, &len);
+        assert_int_equal(len, len0);
+        assert_memory_equal(data, plain, len0);
+        free(data);
+    }
+    /* More than memory can hold: refused, and the builder still works. */
+    assert_int_equal(eksauth_iddb_builder_new(NULL, &b, &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_iddb_builder_reserve(b, SIZE_MAX / 2, 0, &err), EKSAUTH_ENOMEM);
+    {
+        struct eksauth_iddb_group_in gi = {"eks-all", "all", EKSAUTH_ID_MIN + 2, 0};
+
+        assert_int_equal(eksauth_iddb_builder_add_group(b, &gi, &err), EKSAUTH_OK);
+        assert_true(eksauth_iddb_builder_has_group(b, "eks-all"));
+    }
+    eksauth_iddb_builder_free(b);
+    free(plain);
 }
 
 int main(void)
@@ -925,6 +987,7 @@ int main(void)
         cmocka_unit_test(test_last_login_and_tombstones),
         cmocka_unit_test(test_open_reads_little),
         cmocka_unit_test(test_many),
+        cmocka_unit_test(test_builder_reserve),
     };
 
     return cmocka_run_group_tests(tests, tmpdir_setup, tmpdir_teardown);
