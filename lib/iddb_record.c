@@ -75,7 +75,7 @@ static bool record_is_current(const struct eksauth_iddb *db, const struct eksaut
 
 /*
  * Whether a login may be recorded in group g: a group the DB already has by
- * that name must be the same k8s group (and local or not alike).  Two
+ * that name must be the same group (eksauth_iddb_same_group).  Two
  * templates can render different k8s groups onto one POSIX name ("team-X"
  * and "team-x" both become eks-team-x): joining would merge them, so the
  * group stays the first one's and this login is recorded without it
@@ -88,9 +88,7 @@ static bool group_joinable(const struct eksauth_iddb *db, const struct eksauth_i
 
     if (st == EKSAUTH_ENOTFOUND)
         return true;
-    return st == EKSAUTH_OK &&
-           (have.flags & EKSAUTH_IDDB_GROUP_LOCAL) == (g->flags & EKSAUTH_IDDB_GROUP_LOCAL) &&
-           strcmp(have.k8s_group, g->k8s_group != NULL ? g->k8s_group : "") == 0;
+    return st == EKSAUTH_OK && eksauth_iddb_same_group(have.flags, have.k8s_group, g);
 }
 
 /* The groups of groups[0..n) the login may be recorded in, into out (n entries at most). */

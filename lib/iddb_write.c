@@ -372,14 +372,23 @@ static struct b_group *find_group(const struct eksauth_iddb_builder *b, const ch
     return s == NULL ? NULL : &b->groups[s->val];
 }
 
+bool eksauth_iddb_same_group(uint32_t flags, const char *k8s_group,
+                             const struct eksauth_iddb_group_in *g)
+{
+    bool local = (flags & EKSAUTH_IDDB_GROUP_LOCAL) != 0;
+
+    if (local != ((g->flags & EKSAUTH_IDDB_GROUP_LOCAL) != 0))
+        return false;
+    /* A local group is the host's: group_map may send several k8s groups to it on purpose. */
+    return local || strcmp(k8s_group, g->k8s_group != NULL ? g->k8s_group : "") == 0;
+}
+
 bool eksauth_iddb_builder_group_is(const struct eksauth_iddb_builder *b,
                                    const struct eksauth_iddb_group_in *g)
 {
     const struct b_group *have = find_group(b, g->name);
 
-    return have != NULL &&
-           (have->flags & EKSAUTH_IDDB_GROUP_LOCAL) == (g->flags & EKSAUTH_IDDB_GROUP_LOCAL) &&
-           strcmp(have->k8s, g->k8s_group != NULL ? g->k8s_group : "") == 0;
+    return have != NULL && eksauth_iddb_same_group(have->flags, have->k8s, g);
 }
 
 static struct b_user *find_user(const struct eksauth_iddb_builder *b, const char *login)

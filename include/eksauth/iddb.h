@@ -340,7 +340,15 @@ void eksauth_iddb_builder_clear_tombstones(struct eksauth_iddb_builder *b);
 uint32_t eksauth_iddb_builder_user_count(const struct eksauth_iddb_builder *b);
 uint32_t eksauth_iddb_builder_group_count(const struct eksauth_iddb_builder *b);
 bool eksauth_iddb_builder_has_group(const struct eksauth_iddb_builder *b, const char *name);
-/* Whether b has group g's name for g's k8s group (and local or not alike): the same group. */
+/*
+ * Whether a group with flags and k8s_group is g: both local (the host's
+ * group, which group_map may give several k8s groups on purpose), or both
+ * eksauth's for the same k8s group.  One POSIX group is one k8s group
+ * (docs/names-and-ids.md).
+ */
+bool eksauth_iddb_same_group(uint32_t flags, const char *k8s_group,
+                             const struct eksauth_iddb_group_in *g);
+/* Whether b has a group of g's name that is g (eksauth_iddb_same_group). */
 bool eksauth_iddb_builder_group_is(const struct eksauth_iddb_builder *b,
                                    const struct eksauth_iddb_group_in *g);
 bool eksauth_iddb_builder_has_user(const struct eksauth_iddb_builder *b, const char *login);

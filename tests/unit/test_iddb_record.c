@@ -183,6 +183,58 @@ static void test_group_of_another_k8s_group_not_joined(void **state)
 }
 
 /*
+ * A local group group_map sends k8s groups to is joined whatever k8s group
+ * the login has (several may map to it on purpose); a group of eksauth's
+ * own by that name is not the local one.
+ */
+static void test_local_group_joined_on_purpose(void **state)
+{
+    struct eksauth_iddb_builder *b = iddb_sample_builder();
+    struct eksauth_iddb *db = NULL;
+    struct eksauth_iddb_user u;
+    struct eksauth_iddb_group g;
+    struct eksauth_error err = {0};
+    struct eksauth_iddb_user_in in = {0};
+    struct eksauth_iddb_group_in adm = {"adm", "admins", 4, EKSAUTH_IDDB_GROUP_LOCAL};
+    struct eksauth_iddb_group_in as_login[2] = {
+        {"adm", NULL, 4, EKSAUTH_IDDB_GROUP_LOCAL}, /* as a login passes it */
+        {"adm", "adm", LO + 30, 0},                 /* not the local one */
+    };
+    struct eksauth_iddb_id_rules rules = {NULL, 0, NULL, NULL};
+    char path[512];
+    uint32_t uid = 0;
+
+    (void)state;
+    snprintf(path, sizeof(path), "%s/local/identity.db", tmpdir);
+    assert_int_equal(eksauth_iddb_builder_add_group(b, &adm, &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_iddb_write(b, path, &err), EKSAUTH_OK);
+    in.login = "admin-three";
+    in.k8s_username = "admin:three";
+    in.arn = "arn:aws:sts::123456789012:assumed-role/admins/three";
+    in.flags = EKSAUTH_IDDB_USER_TEMPLATED;
+    assert_int_equal(eksauth_iddb_record_login(path, &in, as_login, 1, &rules, &uid, NULL, &err),
+                     EKSAUTH_OK);
+    assert_int_equal(eksauth_iddb_open(path, &db, &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_iddb_user_by_name(db, "admin-three", &u), EKSAUTH_OK);
+    assert_int_equal(u.n_groups, 1);
+    assert_int_equal(eksauth_iddb_user_group(db, &u, 0, &g), EKSAUTH_OK);
+    assert_string_equal(g.name, "adm");
+    assert_true(eksauth_iddb_login_is_current(db, &in, as_login, 1, (uint64_t)time(NULL), &uid));
+    eksauth_iddb_close(db);
+    in.login = "admin-four";
+    in.k8s_username = "admin:four";
+    in.arn = "arn:aws:sts::123456789012:assumed-role/admins/four";
+    assert_int_equal(
+        eksauth_iddb_record_login(path, &in, as_login + 1, 1, &rules, &uid, NULL, &err),
+        EKSAUTH_OK);
+    assert_int_equal(eksauth_iddb_open(path, &db, &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_iddb_user_by_name(db, "admin-four", &u), EKSAUTH_OK);
+    assert_int_equal(u.n_groups, 0);
+    eksauth_iddb_close(db);
+    eksauth_iddb_builder_free(b);
+}
+
+/*
  * The race of issue 16: NSS answers the attacker's name with its one id;
  * the victim's first login takes that very id; the attacker's login then
  * is refused (naming the holder for the log), never recorded with another.
@@ -279,6 +331,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_record_login),
         cmocka_unit_test(test_group_of_another_k8s_group_not_joined),
+        cmocka_unit_test(test_local_group_joined_on_purpose),
         cmocka_unit_test(test_held_id_refused),
         cmocka_unit_test(test_keyed_without_key),
     };
