@@ -84,8 +84,12 @@ static bool record_is_current(const struct eksauth_iddb *db, const struct eksaut
 static bool group_joinable(const struct eksauth_iddb *db, const struct eksauth_iddb_group_in *g)
 {
     struct eksauth_iddb_group have;
-    enum eksauth_status st = eksauth_iddb_group_by_name(db, g->name, &have);
+    enum eksauth_status st;
 
+    /* A name the sync refused (two k8s groups would share it) is no one's, whatever the mapping. */
+    if ((g->flags & EKSAUTH_IDDB_GROUP_LOCAL) == 0 && eksauth_iddb_is_denied(db, g->name))
+        return false;
+    st = eksauth_iddb_group_by_name(db, g->name, &have);
     if (st == EKSAUTH_ENOTFOUND)
         return true;
     return st == EKSAUTH_OK && eksauth_iddb_same_group(have.flags, have.k8s_group, g);

@@ -130,6 +130,12 @@ static enum eksauth_status start_builder(struct apply *a, struct eksauth_error *
         if (st != EKSAUTH_OK)
             return st;
     }
+    /* So is a group two k8s groups fight over: no login may record it (iddb_record.c). */
+    for (i = 0; i < plan->n_refused_groups; i++) {
+        st = eksauth_iddb_builder_add_denied(a->b, plan->refused_groups[i], err);
+        if (st != EKSAUTH_OK)
+            return st;
+    }
     return EKSAUTH_OK;
 }
 

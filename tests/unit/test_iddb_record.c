@@ -180,6 +180,23 @@ static void test_group_of_another_k8s_group_not_joined(void **state)
     assert_int_equal(stat(path, &after), 0);
     assert_true(before.st_ino == after.st_ino);
     eksauth_iddb_builder_free(b);
+
+    /* A name the sync refused (two k8s groups would share it) is joined by no login at all. */
+    b = iddb_sample_builder();
+    assert_int_equal(eksauth_iddb_builder_add_denied(b, "eks-refused", &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_iddb_write(b, path, &err), EKSAUTH_OK);
+    lower[0].name = "eks-refused";
+    in.login = "admin-five";
+    in.k8s_username = "admin:five";
+    in.arn = "arn:aws:sts::123456789012:assumed-role/admins/five";
+    assert_int_equal(eksauth_iddb_record_login(path, &in, lower, 2, &rules, &uid, NULL, &err),
+                     EKSAUTH_OK);
+    assert_int_equal(eksauth_iddb_open(path, &db, &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_iddb_group_by_name(db, "eks-refused", &g), EKSAUTH_ENOTFOUND);
+    assert_int_equal(eksauth_iddb_user_by_name(db, "admin-five", &u), EKSAUTH_OK);
+    assert_int_equal(u.n_groups, 1); /* eks-ops */
+    eksauth_iddb_close(db);
+    eksauth_iddb_builder_free(b);
 }
 
 /*

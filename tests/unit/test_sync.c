@@ -403,6 +403,38 @@ static void test_template_groups_never_merge(void **state)
     host_fixture_free(h);
 }
 
+/*
+ * A POSIX group two k8s groups would share ("Dev" and "dev": eks-dev) is
+ * served to neither, and the DB says so, so that no login records it
+ * either; their members log in without it.
+ */
+static void test_group_collision_denied_in_db(void **state)
+{
+    static const char *const aws_auth = "mapRoles: |\n"
+                                        "  - rolearn: arn:aws:iam::123456789012:role/One\n"
+                                        "    username: one\n"
+                                        "    groups: [Dev, ops]\n"
+                                        "  - rolearn: arn:aws:iam::123456789012:role/Two\n"
+                                        "    username: two\n"
+                                        "    groups: [dev]\n";
+    struct host_fixture *h = host_fixture_new(NULL, aws_auth);
+    struct eksauth_iddb *db = NULL;
+    struct eksauth_iddb_group g;
+    struct eksauth_error err;
+
+    (void)state;
+    sync_ok(h);
+    log_in(h, "arn:aws:sts::123456789012:assumed-role/One/s", "one");
+    log_in(h, "arn:aws:sts::123456789012:assumed-role/Two/s", "two");
+    assert_int_equal(eksauth_iddb_open(h->db, &db, &err), EKSAUTH_OK);
+    assert_true(eksauth_iddb_is_denied(db, "eks-dev"));
+    assert_false(eksauth_iddb_is_denied(db, "eks-ops"));
+    assert_int_equal(eksauth_iddb_group_by_name(db, "eks-dev", &g), EKSAUTH_ENOTFOUND);
+    assert_int_equal(eksauth_iddb_group_by_name(db, "eks-ops", &g), EKSAUTH_OK);
+    eksauth_iddb_close(db);
+    host_fixture_free(h);
+}
+
 /* Every tombstone of the DB at h made to run out a second ago (time passing). */
 static void expire_tombstones(struct host_fixture *h)
 {
@@ -923,6 +955,7 @@ int main(void)
         cmocka_unit_test(test_recorded_logins_kept_then_revoked),
         cmocka_unit_test(test_idle_logins_expire),
         cmocka_unit_test(test_template_groups_never_merge),
+        cmocka_unit_test(test_group_collision_denied_in_db),
         cmocka_unit_test(test_revoked_uid_held),
         cmocka_unit_test(test_bad_key_file_fails_closed),
         cmocka_unit_test(test_cluster_source_snapshot),
