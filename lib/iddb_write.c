@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "eksauth/arena.h"
+#include "eksauth/array.h"
 #include "eksauth/byteorder.h"
 #include "eksauth/iddb.h"
 #include "eksauth/printable.h"
@@ -310,29 +311,13 @@ void eksauth_iddb_builder_free(struct eksauth_iddb_builder *b)
     free(b);
 }
 
-/* Room for n more elements in *array (n_used of *cap), or false. */
-static bool reserve_array(void **array, size_t *cap, size_t n_used, size_t n, size_t size)
-{
-    void *grown;
-
-    if (n <= *cap - n_used)
-        return true;
-    if (n > SIZE_MAX / size - n_used)
-        return false;
-    grown = realloc(*array, (n_used + n) * size);
-    if (grown == NULL)
-        return false;
-    *array = grown;
-    *cap = n_used + n;
-    return true;
-}
-
 enum eksauth_status eksauth_iddb_builder_reserve(struct eksauth_iddb_builder *b, size_t n_users,
                                                  size_t n_groups, struct eksauth_error *err)
 {
-    if (!reserve_array((void **)&b->users, &b->cap_users, b->n_users, n_users, sizeof(*b->users)) ||
-        !reserve_array((void **)&b->groups, &b->cap_groups, b->n_groups, n_groups,
-                       sizeof(*b->groups)) ||
+    if (!eksauth_array_reserve((void **)&b->users, &b->cap_users, b->n_users, n_users,
+                               sizeof(*b->users)) ||
+        !eksauth_array_reserve((void **)&b->groups, &b->cap_groups, b->n_groups, n_groups,
+                               sizeof(*b->groups)) ||
         !hmap_reserve(&b->user_by_name, b->live_users + n_users) ||
         !hmap_reserve(&b->group_by_name, b->live_groups + n_groups) ||
         !hmap_reserve(&b->id_owner, b->live_users + b->live_groups + n_users + n_groups))
@@ -437,15 +422,9 @@ enum eksauth_status eksauth_iddb_builder_add_group(struct eksauth_iddb_builder *
     if (owner != NULL && !(u != NULL && u->uid == g->gid))
         return eksauth_fail(err, EKSAUTH_EINVAL, "identity DB: group %s: gid %u already used",
                             g->name, g->gid);
-    if (b->n_groups == b->cap_groups) {
-        size_t nc = b->cap_groups ? b->cap_groups * 2 : 16;
-        struct b_group *na = realloc(b->groups, nc * sizeof(*na));
-
-        if (na == NULL)
-            return eksauth_fail(err, EKSAUTH_ENOMEM, "identity DB: out of memory");
-        b->groups = na;
-        b->cap_groups = nc;
-    }
+    if (!eksauth_array_reserve((void **)&b->groups, &b->cap_groups, b->n_groups, 1,
+                               sizeof(*b->groups)))
+        return eksauth_fail(err, EKSAUTH_ENOMEM, "identity DB: out of memory");
     ng = &b->groups[b->n_groups];
     memset(ng, 0, sizeof(*ng));
     ng->name = keep_str(b, g->name);
@@ -583,15 +562,8 @@ enum eksauth_status eksauth_iddb_builder_add_user(struct eksauth_iddb_builder *b
     if (nu.login == NULL || nu.k8s == NULL || nu.arn == NULL || nu.gecos == NULL ||
         nu.home == NULL || nu.shell == NULL)
         goto nomem;
-    if (b->n_users == b->cap_users) {
-        size_t nc = b->cap_users ? b->cap_users * 2 : 16;
-        struct b_user *na = realloc(b->users, nc * sizeof(*na));
-
-        if (na == NULL)
-            goto nomem;
-        b->users = na;
-        b->cap_users = nc;
-    }
+    if (!eksauth_array_reserve((void **)&b->users, &b->cap_users, b->n_users, 1, sizeof(*b->users)))
+        goto nomem;
     if (!hmap_put(&b->user_by_name, nu.login, 0, (uint32_t)b->n_users))
         goto nomem;
     if (owner == NULL && !hmap_put(&b->id_owner, NULL, nu.uid, 1)) {

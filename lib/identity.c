@@ -16,6 +16,7 @@
 #include <strings.h>
 
 #include "eksauth/arn.h"
+#include "eksauth/array.h"
 #include "eksauth/identity.h"
 #include "eksauth/login_template.h"
 #include "eksauth/strlist.h"
@@ -196,25 +197,6 @@ static enum eksauth_status index_put(struct eksauth_strmap *ix, const char *name
     return EKSAUTH_OK;
 }
 
-/*
- * Room for one more element in *array (n used of *cap): doubled when full,
- * so a plan of n users costs log n reallocations, not n.
- */
-static bool plan_grow(void **array, size_t *cap, size_t n, size_t size)
-{
-    size_t want = *cap > 0 ? *cap * 2 : 16;
-    void *grown;
-
-    if (n < *cap)
-        return true;
-    grown = realloc(*array, want * size);
-    if (grown == NULL)
-        return false;
-    *array = grown;
-    *cap = want;
-    return true;
-}
-
 /* A copy of s in the plan's arena, or NULL. */
 static char *plan_strdup(struct eksauth_plan *plan, const char *s)
 {
@@ -230,7 +212,8 @@ static struct eksauth_plan_group *plan_new_group(struct eksauth_plan *plan,
 {
     struct eksauth_plan_group *g;
 
-    if (!plan_grow((void **)&plan->groups, &plan->cap_groups, plan->n_groups, sizeof(*g)))
+    if (!eksauth_array_reserve((void **)&plan->groups, &plan->cap_groups, plan->n_groups, 1,
+                               sizeof(*g)))
         return NULL;
     g = &plan->groups[plan->n_groups];
     memset(g, 0, sizeof(*g));
@@ -476,7 +459,8 @@ plan_add_entry(struct eksauth_plan *plan, struct eksauth_strmap *uix, struct eks
             intersect_groups(u, idx, n_idx);
         goto out;
     }
-    if (!plan_grow((void **)&plan->users, &plan->cap_users, plan->n_users, sizeof(*u))) {
+    if (!eksauth_array_reserve((void **)&plan->users, &plan->cap_users, plan->n_users, 1,
+                               sizeof(*u))) {
         st = eksauth_fail(err, EKSAUTH_ENOMEM, "identity: out of memory");
         goto out;
     }

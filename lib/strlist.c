@@ -8,25 +8,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "eksauth/array.h"
 #include "eksauth/strlist.h"
 
 /* Take ownership of s (already allocated) at the end of l. */
 static enum eksauth_status take(struct eksauth_strlist *l, char *s, struct eksauth_error *err)
 {
-    char **grown;
-    size_t cap;
-
     if (s == NULL)
         return eksauth_fail(err, EKSAUTH_ENOMEM, "out of memory");
-    if (l->n == l->cap) {
-        cap = l->cap == 0 ? 8 : 2 * l->cap;
-        grown = realloc(l->v, cap * sizeof(*grown));
-        if (grown == NULL) {
-            free(s);
-            return eksauth_fail(err, EKSAUTH_ENOMEM, "out of memory");
-        }
-        l->v = grown;
-        l->cap = cap;
+    if (!eksauth_array_reserve((void **)&l->v, &l->cap, l->n, 1, sizeof(*l->v))) {
+        free(s);
+        return eksauth_fail(err, EKSAUTH_ENOMEM, "out of memory");
     }
     l->v[l->n++] = s;
     return EKSAUTH_OK;
