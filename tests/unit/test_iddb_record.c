@@ -28,6 +28,20 @@
 
 /* ---- record_login ---- */
 
+/* in as admin-WHO: the templated login of k8s user admin:WHO, a session WHO of the admins role. */
+static void admin_session(struct eksauth_iddb_user_in *in, const char *who)
+{
+    static char login[64], k8s[64], arn[128];
+
+    snprintf(login, sizeof(login), "admin-%s", who);
+    snprintf(k8s, sizeof(k8s), "admin:%s", who);
+    snprintf(arn, sizeof(arn), "arn:aws:sts::123456789012:assumed-role/admins/%s", who);
+    in->login = login;
+    in->k8s_username = k8s;
+    in->arn = arn;
+    in->flags = EKSAUTH_IDDB_USER_TEMPLATED;
+}
+
 static void test_record_login(void **state)
 {
     struct eksauth_iddb_builder *b = iddb_sample_builder();
@@ -48,10 +62,7 @@ static void test_record_login(void **state)
 
     (void)state;
     snprintf(path, sizeof(path), "%s/rec/identity.db", tmpdir);
-    in.login = "admin-bob";
-    in.k8s_username = "admin:bob";
-    in.arn = "arn:aws:sts::123456789012:assumed-role/admins/bob";
-    in.flags = EKSAUTH_IDDB_USER_TEMPLATED;
+    admin_session(&in, "bob");
     /* no DB yet: nothing to record into */
     assert_int_equal(eksauth_iddb_record_login(path, &in, groups, 2, &rules, &uid, NULL, &err),
                      EKSAUTH_EUNAVAIL);
@@ -151,15 +162,10 @@ static void test_group_of_another_k8s_group_not_joined(void **state)
     (void)state;
     snprintf(path, sizeof(path), "%s/join/identity.db", tmpdir);
     assert_int_equal(eksauth_iddb_write(b, path, &err), EKSAUTH_OK);
-    in.login = "admin-one";
-    in.k8s_username = "admin:one";
-    in.arn = "arn:aws:sts::123456789012:assumed-role/admins/one";
-    in.flags = EKSAUTH_IDDB_USER_TEMPLATED;
+    admin_session(&in, "one");
     assert_int_equal(eksauth_iddb_record_login(path, &in, &upper, 1, &rules, &uid, NULL, &err),
                      EKSAUTH_OK);
-    in.login = "admin-two";
-    in.k8s_username = "admin:two";
-    in.arn = "arn:aws:sts::123456789012:assumed-role/admins/two";
+    admin_session(&in, "two");
     assert_int_equal(eksauth_iddb_record_login(path, &in, lower, 2, &rules, &uid, NULL, &err),
                      EKSAUTH_OK);
     assert_int_equal(eksauth_iddb_open(path, &db, &err), EKSAUTH_OK);
@@ -186,9 +192,7 @@ static void test_group_of_another_k8s_group_not_joined(void **state)
     assert_int_equal(eksauth_iddb_builder_add_denied(b, "eks-refused", &err), EKSAUTH_OK);
     assert_int_equal(eksauth_iddb_write(b, path, &err), EKSAUTH_OK);
     lower[0].name = "eks-refused";
-    in.login = "admin-five";
-    in.k8s_username = "admin:five";
-    in.arn = "arn:aws:sts::123456789012:assumed-role/admins/five";
+    admin_session(&in, "five");
     assert_int_equal(eksauth_iddb_record_login(path, &in, lower, 2, &rules, &uid, NULL, &err),
                      EKSAUTH_OK);
     assert_int_equal(eksauth_iddb_open(path, &db, &err), EKSAUTH_OK);
@@ -225,10 +229,7 @@ static void test_local_group_joined_on_purpose(void **state)
     snprintf(path, sizeof(path), "%s/local/identity.db", tmpdir);
     assert_int_equal(eksauth_iddb_builder_add_group(b, &adm, &err), EKSAUTH_OK);
     assert_int_equal(eksauth_iddb_write(b, path, &err), EKSAUTH_OK);
-    in.login = "admin-three";
-    in.k8s_username = "admin:three";
-    in.arn = "arn:aws:sts::123456789012:assumed-role/admins/three";
-    in.flags = EKSAUTH_IDDB_USER_TEMPLATED;
+    admin_session(&in, "three");
     assert_int_equal(eksauth_iddb_record_login(path, &in, as_login, 1, &rules, &uid, NULL, &err),
                      EKSAUTH_OK);
     assert_int_equal(eksauth_iddb_open(path, &db, &err), EKSAUTH_OK);
@@ -238,9 +239,7 @@ static void test_local_group_joined_on_purpose(void **state)
     assert_string_equal(g.name, "adm");
     assert_true(eksauth_iddb_login_is_current(db, &in, as_login, 1, (uint64_t)time(NULL), &uid));
     eksauth_iddb_close(db);
-    in.login = "admin-four";
-    in.k8s_username = "admin:four";
-    in.arn = "arn:aws:sts::123456789012:assumed-role/admins/four";
+    admin_session(&in, "four");
     assert_int_equal(
         eksauth_iddb_record_login(path, &in, as_login + 1, 1, &rules, &uid, NULL, &err),
         EKSAUTH_OK);
