@@ -156,16 +156,19 @@ class State:
         self.save_rv()
 
     def read_control(self):
-        try:
-            with open(self.a.control) as f:
-                raw = f.read()
-        except (OSError, TypeError):
-            raw = ""
-        try:
-            ctl = json.loads(raw) if raw else {}
-        except ValueError:
-            ctl = {}
+        # Read under the lock: a request's thread and the poll thread both read the
+        # file, and a read from before a change applied after a newer one would make
+        # the change happen twice (two compactions for one "compact").
         with self.lock:
+            try:
+                with open(self.a.control) as f:
+                    raw = f.read()
+            except (OSError, TypeError):
+                raw = ""
+            try:
+                ctl = json.loads(raw) if raw else {}
+            except ValueError:
+                ctl = {}
             if raw == self.ctl_raw:
                 return
             self.ctl_raw = raw
