@@ -329,7 +329,7 @@ if le "$t" 2; then pass "watch: across a dropped connection, a change arrives in
 
 # 410 Gone: list again, then follow on.
 echo '{"fault": "compact"}' >"$tmp/kube.json"
-for _ in $(seq 1 200); do grep -q '410' "$tmp/watch.err" && break; sleep 0.05; done
+for _ in $(seq 1 200); do grep -q 'watch: ERROR 410' "$tmp/watch.err" && break; sleep 0.05; done
 echo '{"fault": "none"}' >"$tmp/kube.json"
 like "$(cat "$tmp/watch.err")" "ERROR 410.*listing again in (0\\.[0-9]|1\\.0) s" \
     "watch: a 410 Gone is reported and the ConfigMap listed again within sync_spread (1 s, printed rounded)"
