@@ -64,7 +64,7 @@ enum table {
     T_REFUSED,        /* logins refused to everyone */
     T_REFUSED_GROUPS, /* groups refused to everyone */
     T_TEMPLATES,      /* served templates, in order */
-    T_USED_IDS,       /* every id the plan holds: u32s, sorted */
+    T_USED_IDS,       /* the ids of the plan's users and groups: u32s, sorted */
     T_SETTINGS,
     N_TABLES
 };
@@ -249,6 +249,40 @@ static int cmp_rec(const void *a, const void *b)
     return c != 0 ? c : (x->seq > y->seq) - (x->seq < y->seq);
 }
 
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+    return (x > y) - (x < y);
+}
+
+/*
+ * The ids of the plan's own users and groups (local groups' too), sorted,
+ * as T_USED_IDS.  Not the plan's seeds: the ids recorded at the sync may
+ * have changed since (a tombstone ended), and the view asks the DB of now
+ * for those, as the plan a login builds would seed them.
+ */
+static enum eksauth_status write_plan_ids(struct writer *w, const struct eksauth_plan *plan,
+                                          uint32_t dir[N_TABLES][2], struct eksauth_error *err)
+{
+    uint32_t *ids = calloc(plan->n_users + plan->n_groups + 1, sizeof(*ids));
+    size_t n = 0, i;
+
+    if (ids == NULL)
+        return eksauth_fail(err, EKSAUTH_ENOMEM, "login index: out of memory");
+    for (i = 0; i < plan->n_users; i++)
+        ids[n++] = plan->users[i].uid;
+    for (i = 0; i < plan->n_groups; i++)
+        ids[n++] = plan->groups[i].gid;
+    qsort(ids, n, sizeof(*ids), cmp_u32);
+    dir[T_USED_IDS][0] = (uint32_t)w->data.len;
+    dir[T_USED_IDS][1] = (uint32_t)n;
+    for (i = 0; i < n; i++)
+        buf_u32(&w->data, ids[i]);
+    free(ids);
+    return EKSAUTH_OK;
+}
+
 /*
  * Sort each keyed table and put its offsets into the data; dir gets each
  * table's place.  A key twice is refused (the parse and the plan give
@@ -279,11 +313,7 @@ static enum eksauth_status write_tables(struct writer *w, const struct eksauth_p
         for (i = 0; i < kept; i++)
             buf_u32(&w->data, w->recs[t][i].off);
     }
-    dir[T_USED_IDS][0] = (uint32_t)w->data.len;
-    dir[T_USED_IDS][1] = (uint32_t)plan->n_used_ids;
-    for (i = 0; i < plan->n_used_ids; i++)
-        buf_u32(&w->data, plan->used_ids[i]);
-    return EKSAUTH_OK;
+    return write_plan_ids(w, plan, dir, err);
 }
 
 /* Header, directory, block sums and data into one image; sealed with the header sum. */
@@ -936,9 +966,12 @@ static bool ix_seed(void *ctx, const char *name, bool is_group, uint32_t *id)
 }
 
 /*
- * Taken: an id of the plan (the index), of the DB of now (every user and
- * group; a DB that cannot tell says taken), of a tombstone lasting beyond
- * now, or of the host.  A superset of what the plan built now holds.
+ * Taken: an id of the plan's users and groups (the index), of the DB of
+ * now (every user and group; a DB that cannot tell says taken), of a
+ * tombstone lasting beyond now, or of the host: what the plan a login
+ * builds holds (its names' ids and its seeds, which are the DB's users,
+ * groups and live tombstones), and the DB's local groups' gids besides
+ * (the host's own ids: taken anyway).
  */
 static bool ix_id_taken(void *ctx, const struct eksauth_host *host, uint32_t id)
 {
