@@ -11,9 +11,13 @@
  *     the data;
  *   the block sums: n_blocks x XXH64 of each 4 KiB block of the data (the
  *     last one shorter);
- *   the data: tables (count x u32: record offsets sorted by the records'
- *     first fields, or for T_USED_IDS the ids themselves, sorted) and
+ *   the data: tables (count x slots of the XXH64 of a record's first
+ *     field, u64, and the record's offset, u32, sorted by hash and then
+ *     key; for T_USED_IDS count x u32, the ids themselves, sorted) and
  *     records (length u32, then that many bytes of NUL-terminated fields).
+ * Sorting by hash keeps the sync's sort to integer comparisons and a
+ * lookup's binary search to the table's own blocks; a record is read only
+ * where its hash is the key's, and found only when its key is.
  * The header sum is the XXH64 of everything before the data with its own
  * field zero.
  */
@@ -44,6 +48,7 @@
 #define OFF_SHA256  48
 #define OFF_INPUTS  112
 #define OFF_SNAP    176 /* the snapshot's inode, size, mtime seconds and nanoseconds: 4 x u64 */
+#define SLOT_SIZE   12u /* a table slot: hash u64, record offset u32 */
 
 /*
  * The tables.  Entries (the first four) are: key, source digit, ARN,
@@ -118,12 +123,19 @@ static void buf_u32(struct buf *b, uint32_t v)
     buf_add(b, le, sizeof(le));
 }
 
-/* One record being written: its table, first field and offset. */
+/* One record being written: its first field, that field's hash, and its offset. */
 struct rec {
+    uint64_t hash;
     const char *key;
     uint32_t off;
     size_t seq; /* order written: ties of T_IGNORED keep the first */
 };
+
+/* The hash a table is sorted and searched by. */
+static uint64_t key_hash(const char *key)
+{
+    return eksauth_iddb_checksum(key, strlen(key), 0);
+}
 
 struct writer {
     struct buf data;
@@ -146,7 +158,8 @@ static void rec_begin(struct writer *w, enum table t, const char *key)
         }
         w->recs[t] = grown;
     }
-    w->recs[t][w->n[t]] = (struct rec){key, (uint32_t)w->data.len, w->n[t]};
+    w->recs[t][w->n[t]] =
+        (struct rec){listed_in_order(t) ? 0 : key_hash(key), key, (uint32_t)w->data.len, w->n[t]};
     w->n[t]++;
     w->rec_start = w->data.len;
     buf_u32(&w->data, 0); /* the length, filled by rec_end */
@@ -168,12 +181,18 @@ static void rec_opt(struct writer *w, const char *s)
     rec_str(w, s);
 }
 
-static void rec_num(struct writer *w, unsigned long long v)
+static void rec_num(struct writer *w, uint32_t v)
 {
-    char num[24];
+    char num[11];
+    size_t at = sizeof(num);
 
-    snprintf(num, sizeof(num), "%llu", v);
-    rec_str(w, num);
+    /* Decimal, by hand: a sync writes a few hundred thousand of them. */
+    do {
+        num[--at] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v != 0);
+    buf_add(&w->data, num + at, sizeof(num) - at);
+    buf_add(&w->data, "", 1);
 }
 
 static void rec_end(struct writer *w)
@@ -241,12 +260,47 @@ static void write_plan(struct writer *w, const struct eksauth_plan *plan)
     rec_end(w);
 }
 
-static int cmp_rec(const void *a, const void *b)
+/*
+ * Sort recs[0..n) by hash, keeping the order written among equal hashes
+ * (an LSD radix sort, a byte a pass: a sync sorts a few hundred thousand
+ * records, and comparisons of 32-byte records cost more than moving them).
+ */
+static bool sort_by_hash(struct rec *recs, size_t n)
 {
-    const struct rec *x = a, *y = b;
-    int c = strcmp(x->key, y->key);
+    struct rec *tmp = malloc((n + 1) * sizeof(*tmp)), *from = recs, *to = tmp, *swap;
+    size_t count[256], i, sum, pass;
 
-    return c != 0 ? c : (x->seq > y->seq) - (x->seq < y->seq);
+    if (tmp == NULL)
+        return false;
+    for (pass = 0; pass < 8; pass++) {
+        memset(count, 0, sizeof(count));
+        for (i = 0; i < n; i++)
+            count[(from[i].hash >> (pass * 8)) & 0xff]++;
+        for (i = 0, sum = 0; i < 256; i++) {
+            size_t c = count[i];
+
+            count[i] = sum;
+            sum += c;
+        }
+        for (i = 0; i < n; i++)
+            to[count[(from[i].hash >> (pass * 8)) & 0xff]++] = from[i];
+        swap = from;
+        from = to;
+        to = swap;
+    }
+    /* Eight passes: the sorted records are back in recs. */
+    free(tmp);
+    return true;
+}
+
+/* Whether a record of the same hash run before position i (from start) has key. */
+static bool key_in_run(const struct rec *recs, size_t start, size_t i, const char *key)
+{
+    for (; start < i; start++) {
+        if (strcmp(recs[start].key, key) == 0)
+            return true;
+    }
+    return false;
 }
 
 static int cmp_u32(const void *a, const void *b)
@@ -284,25 +338,27 @@ static enum eksauth_status write_plan_ids(struct writer *w, const struct eksauth
 }
 
 /*
- * Sort each keyed table and put its offsets into the data; dir gets each
+ * Sort each keyed table by hash and put its slots into the data; dir gets each
  * table's place.  A key twice is refused (the parse and the plan give
  * each once), but for ignored entries, where the first stays.
  */
 static enum eksauth_status write_tables(struct writer *w, const struct eksauth_plan *plan,
                                         uint32_t dir[N_TABLES][2], struct eksauth_error *err)
 {
-    size_t t, i, kept;
+    size_t t, i, kept, run;
 
     for (t = 0; t < N_TABLES; t++) {
         if (t == T_USED_IDS)
             continue;
-        if (!listed_in_order((enum table)t) && w->n[t] > 1)
-            qsort(w->recs[t], w->n[t], sizeof(struct rec), cmp_rec);
-        for (i = kept = 0; i < w->n[t]; i++) {
-            if (kept > 0 && !listed_in_order((enum table)t) &&
-                strcmp(w->recs[t][kept - 1].key, w->recs[t][i].key) == 0) {
+        if (!listed_in_order((enum table)t) && !sort_by_hash(w->recs[t], w->n[t]))
+            return eksauth_fail(err, EKSAUTH_ENOMEM, "login index: out of memory");
+        for (i = kept = run = 0; i < w->n[t]; i++) {
+            if (kept == 0 || w->recs[t][kept - 1].hash != w->recs[t][i].hash)
+                run = kept;
+            else if (!listed_in_order((enum table)t) &&
+                     key_in_run(w->recs[t], run, kept, w->recs[t][i].key)) {
                 if (t == T_IGNORED)
-                    continue;
+                    continue; /* the first written stays */
                 return eksauth_fail(err, EKSAUTH_EINVAL, "login index: '%s' twice in table %zu",
                                     w->recs[t][i].key, t);
             }
@@ -310,8 +366,13 @@ static enum eksauth_status write_tables(struct writer *w, const struct eksauth_p
         }
         dir[t][0] = (uint32_t)w->data.len;
         dir[t][1] = (uint32_t)kept;
-        for (i = 0; i < kept; i++)
-            buf_u32(&w->data, w->recs[t][i].off);
+        for (i = 0; i < kept; i++) {
+            unsigned char slot[SLOT_SIZE];
+
+            eksauth_le64_put(slot, w->recs[t][i].hash);
+            eksauth_le32_put(slot + 8, w->recs[t][i].off);
+            buf_add(&w->data, slot, sizeof(slot));
+        }
     }
     return write_plan_ids(w, plan, dir, err);
 }
@@ -483,6 +544,19 @@ static bool u32_at(struct eksauth_login_index *ix, uint64_t off, uint32_t *v)
     return true;
 }
 
+/* Slot i of table t: its hash and record offset. */
+static bool slot_at(struct eksauth_login_index *ix, enum table t, uint32_t i, uint64_t *hash,
+                    uint32_t *off)
+{
+    uint64_t at = (uint64_t)ix->table_off[t] + (uint64_t)i * SLOT_SIZE;
+
+    if (i >= ix->table_count[t] || !touch(ix, at, SLOT_SIZE))
+        return false;
+    *hash = eksauth_le64_get(ix->data + at);
+    *off = eksauth_le32_get(ix->data + at + 8);
+    return true;
+}
+
 /* The record at off: its fields in [*start, *end), the last one NUL-terminated. */
 static bool record(struct eksauth_login_index *ix, uint32_t off, const char **start,
                    const char **end)
@@ -560,22 +634,29 @@ static bool table_find(struct eksauth_login_index *ix, enum table t, const char 
                        const char **cur, const char **end)
 {
     uint32_t lo = 0, hi = ix->table_count[t], mid, off;
+    uint64_t want = key_hash(key), hash;
     const char *first;
-    int c;
 
+    /* The first slot of the key's hash. */
     while (lo < hi) {
         mid = lo + (hi - lo) / 2;
-        if (!u32_at(ix, (uint64_t)ix->table_off[t] + (uint64_t)mid * 4, &off) ||
-            !record(ix, off, cur, end) || (first = next_field(cur, *end)) == NULL)
+        if (!slot_at(ix, t, mid, &hash, &off))
             return broken(ix);
-        c = strcmp(key, first);
-        /* Found only with exactly the key asked for. */
-        if (c == 0)
-            return true;
-        if (c < 0)
-            hi = mid;
-        else
+        if (hash < want)
             lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (; lo < ix->table_count[t]; lo++) {
+        if (!slot_at(ix, t, lo, &hash, &off))
+            return broken(ix);
+        if (hash != want)
+            break;
+        if (!record(ix, off, cur, end) || (first = next_field(cur, *end)) == NULL)
+            return broken(ix);
+        /* Found only with exactly the key asked for. */
+        if (strcmp(key, first) == 0)
+            return true;
     }
     return false;
 }
@@ -584,11 +665,10 @@ static bool table_find(struct eksauth_login_index *ix, enum table t, const char 
 static bool table_at(struct eksauth_login_index *ix, enum table t, uint32_t i, const char **cur,
                      const char **end)
 {
+    uint64_t hash;
     uint32_t off;
 
-    if (i >= ix->table_count[t] ||
-        !u32_at(ix, (uint64_t)ix->table_off[t] + (uint64_t)i * 4, &off) ||
-        !record(ix, off, cur, end))
+    if (!slot_at(ix, t, i, &hash, &off) || !record(ix, off, cur, end))
         return broken(ix);
     return true;
 }
@@ -666,7 +746,9 @@ static enum eksauth_status check_header(struct eksauth_login_index *ix, const ch
     for (t = 0; t < N_TABLES; t++) {
         ix->table_off[t] = eksauth_le32_get(h + HEADER_SIZE + t * 8);
         ix->table_count[t] = eksauth_le32_get(h + HEADER_SIZE + t * 8 + 4);
-        if ((uint64_t)ix->table_off[t] + (uint64_t)ix->table_count[t] * 4 > ix->data_len)
+        if ((uint64_t)ix->table_off[t] +
+                (uint64_t)ix->table_count[t] * (t == T_USED_IDS ? 4 : SLOT_SIZE) >
+            ix->data_len)
             return bad(err, path, "a table lies outside the file");
     }
     if (!read_settings(ix))
