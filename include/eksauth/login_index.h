@@ -18,9 +18,9 @@
  * The format: a header (magic, version, sizes, generation, the SHA-256 and
  * inputs in hex, and the XXH64 of the header, the table directory and the
  * block sums), then one XXH64 per 4 KiB block of the data, checked the
- * first time a lookup touches the block; tables of record offsets sorted
- * by each record's first field, looked up by binary search; a record is
- * its length and NUL-terminated fields.  The file is input: every offset
+ * first time a lookup touches the block; tables of slots (the XXH64 of a
+ * record's first field and the record's offset) sorted by hash, looked up
+ * by binary search; a record is its length and NUL-terminated fields.  The file is input: every offset
  * and length is checked, a record found must carry exactly the key asked
  * for, and anything that does not check is a failure, never an answer.
  */
