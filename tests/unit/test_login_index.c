@@ -3,7 +3,8 @@
  * (lib/login_index.c): built and read back, the entries found as the whole
  * document finds them (the last duplicate, case, ignored entries, dropped
  * values), every corrupt or cut file refused or answering as the intact one
- * (never another answer), and random documents resolved alike through the
+ * (never another answer), the ids taken from the DB the seeds a plan built
+ * now gets (lib/mapping.c), and random documents resolved alike through the
  * index and with the plan (tests/lib/resolve_both.c).
  */
 #include "config.h"
@@ -24,6 +25,7 @@
 #include "eksauth/iddb.h"
 #include "eksauth/identity.h"
 #include "eksauth/login_index.h"
+#include "eksauth/mapping.h"
 #include "eksauth/resolve.h"
 #include "resolve_both.h"
 #include "unit.h"
@@ -328,6 +330,89 @@ static void test_key_disagreement_decides_nothing(void **state)
     eksauth_login_index_close(ix);
 }
 
+/*
+ * The ids the view takes from the DB are the seeds a plan built now gets
+ * (eksauth_mapping_seeds): users (recorded or static), groups but local
+ * ones, tombstones that last beyond now of names not back in the DB; and
+ * every one of them is taken.
+ */
+static void test_db_seeds_are_the_plans(void **state)
+{
+    struct fixture *f = *state;
+    struct eksauth_iddb_params params;
+    struct eksauth_iddb_builder *b = NULL;
+    struct eksauth_iddb *db = NULL;
+    struct eksauth_login_index *ix = NULL;
+    struct eksauth_id_seed *seeds = NULL;
+    struct eksauth_plan_view view;
+    struct eksauth_error err;
+    const char *alice_groups[] = {"eks-devs", "wheel"};
+    const uint64_t now = 1764500000;
+    void *img = NULL;
+    size_t len = 0, n = 0, i;
+    uint32_t id;
+
+    memset(&params, 0, sizeof(params));
+    params.id_min = 100000;
+    params.id_max = 200000;
+    assert_status(eksauth_iddb_builder_new(&params, &b, &err), EKSAUTH_OK);
+    {
+        struct eksauth_iddb_group_in users = {"eks-users", NULL, 100001, 0};
+        struct eksauth_iddb_group_in devs = {"eks-devs", "devs", 100002, 0};
+        struct eksauth_iddb_group_in wheel = {"wheel", NULL, 10, EKSAUTH_IDDB_GROUP_LOCAL};
+        struct eksauth_iddb_user_in alice = {.login = "admin-alice",
+                                             .k8s_username = "admin:alice",
+                                             .uid = 100010,
+                                             .gid = 100001,
+                                             .flags = EKSAUTH_IDDB_USER_TEMPLATED,
+                                             .groups = alice_groups,
+                                             .n_groups = 2,
+                                             .last_login = now};
+        struct eksauth_iddb_user_in build = {
+            .login = "build", .k8s_username = "build", .uid = 100011, .gid = 100001};
+        struct eksauth_iddb_tombstone_in tombs[] = {
+            {"carol", 100020, false, now + 100},       /* live: a seed */
+            {"dave", 100021, false, now - 1},          /* ended: no seed */
+            {"eks-old", 100022, true, now + 100},      /* a group's: a seed */
+            {"admin-alice", 100023, false, now + 100}, /* back in the DB: not a seed */
+            {"wheel", 100024, true, now + 100},        /* a local group's name: not a seed */
+        };
+
+        assert_status(eksauth_iddb_builder_add_group(b, &users, &err), EKSAUTH_OK);
+        assert_status(eksauth_iddb_builder_add_group(b, &devs, &err), EKSAUTH_OK);
+        if (eksauth_iddb_builder_add_group(b, &wheel, &err) != EKSAUTH_OK)
+            fail_msg("wheel: %s", err.msg);
+        assert_status(eksauth_iddb_builder_add_user(b, &alice, &err), EKSAUTH_OK);
+        assert_status(eksauth_iddb_builder_add_user(b, &build, &err), EKSAUTH_OK);
+        for (i = 0; i < sizeof(tombs) / sizeof(tombs[0]); i++)
+            if (eksauth_iddb_builder_add_tombstone(b, &tombs[i], &err) != EKSAUTH_OK)
+                fail_msg("tombstone %s: %s", tombs[i].name, err.msg);
+    }
+    assert_status(eksauth_iddb_builder_serialize(b, &img, &len, &err), EKSAUTH_OK);
+    assert_status(eksauth_iddb_open_owned(img, len, &db, &err), EKSAUTH_OK);
+    eksauth_iddb_builder_free(b);
+    build(f, DOC);
+    assert_status(eksauth_login_index_open_mem(f->img, f->len, &ix, &err), EKSAUTH_OK);
+    eksauth_login_index_view(ix, db, now, NULL, &view);
+    assert_status(eksauth_mapping_seeds(db, now, &seeds, &n, &err), EKSAUTH_OK);
+    assert_int_equal(n, 6); /* admin-alice, build, eks-users, eks-devs, carol, eks-old */
+    for (i = 0; i < n; i++) {
+        assert_true(view.find_seed(view.ctx, seeds[i].name, seeds[i].is_group, &id));
+        assert_int_equal(id, seeds[i].id);
+        assert_true(view.id_taken(view.ctx, NULL, seeds[i].id));
+    }
+    /* Not seeds: an ended tombstone, a local group, a name of the other kind, nobody. */
+    assert_false(view.find_seed(view.ctx, "dave", false, &id));
+    assert_false(view.find_seed(view.ctx, "wheel", true, &id));
+    assert_false(view.find_seed(view.ctx, "carol", true, &id));
+    assert_false(view.find_seed(view.ctx, "nobody", false, &id));
+    assert_false(view.id_taken(view.ctx, NULL, 100021));
+    assert_false(eksauth_login_index_failed(ix));
+    free(seeds);
+    eksauth_login_index_close(ix);
+    eksauth_iddb_close(db);
+}
+
 /* ------------------------------------------------------------------------ */
 /* Random documents: collisions, templates, group_map, denied names, seeds.  */
 
@@ -454,4 +539,5 @@ EKSAUTH_UNIT_MAIN_WITH(setup, teardown, cmocka_unit_test(test_entries_as_the_doc
                        cmocka_unit_test(test_dropped_values_named),
                        cmocka_unit_test(test_corrupt_or_cut_never_answers_otherwise),
                        cmocka_unit_test(test_key_disagreement_decides_nothing),
+                       cmocka_unit_test(test_db_seeds_are_the_plans),
                        cmocka_unit_test(test_random_documents_decide_alike))
