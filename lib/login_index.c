@@ -9,17 +9,17 @@
  *     snapshot's SHA-256 in hex [64], the inputs in hex [64], zeros;
  *   the table directory: N_TABLES x (offset u32, count u32), offsets into
  *     the data;
+ *   the data (at DATA_OFF): tables (count x slots of the XXH64 of a
+ *     record's first field, u64, and the record's offset, u32, sorted by
+ *     hash; for T_USED_IDS count x u32, the ids themselves, sorted) and
+ *     records (length u32, then that many bytes of NUL-terminated fields);
  *   the block sums: n_blocks x XXH64 of each 4 KiB block of the data (the
- *     last one shorter);
- *   the data: tables (count x slots of the XXH64 of a record's first
- *     field, u64, and the record's offset, u32, sorted by hash and then
- *     key; for T_USED_IDS count x u32, the ids themselves, sorted) and
- *     records (length u32, then that many bytes of NUL-terminated fields).
+ *     last one shorter), last, so the sync writes the data in place.
  * Sorting by hash keeps the sync's sort to integer comparisons and a
  * lookup's binary search to the table's own blocks; a record is read only
  * where its hash is the key's, and found only when its key is.
- * The header sum is the XXH64 of everything before the data with its own
- * field zero.
+ * The header sum is the XXH64 of the block sums seeded with the XXH64 of
+ * the header and directory (the sum's own field zero).
  */
 #include "config.h"
 
@@ -73,6 +73,9 @@ enum table {
     T_SETTINGS,
     N_TABLES
 };
+
+/* Where the data begins: after the header and the table directory. */
+#define DATA_OFF (HEADER_SIZE + N_TABLES * 8u)
 
 /* Tables kept in the order written (not looked up by key). */
 static bool listed_in_order(enum table t)
@@ -158,8 +161,8 @@ static void rec_begin(struct writer *w, enum table t, const char *key)
         }
         w->recs[t] = grown;
     }
-    w->recs[t][w->n[t]] =
-        (struct rec){listed_in_order(t) ? 0 : key_hash(key), key, (uint32_t)w->data.len, w->n[t]};
+    w->recs[t][w->n[t]] = (struct rec){listed_in_order(t) ? 0 : key_hash(key), key,
+                                       (uint32_t)(w->data.len - DATA_OFF), w->n[t]};
     w->n[t]++;
     w->rec_start = w->data.len;
     buf_u32(&w->data, 0); /* the length, filled by rec_end */
@@ -303,11 +306,33 @@ static bool key_in_run(const struct rec *recs, size_t start, size_t i, const cha
     return false;
 }
 
-static int cmp_u32(const void *a, const void *b)
+/* Sort ids[0..n): an LSD radix sort as sort_by_hash's, four passes. */
+static bool sort_ids(uint32_t *ids, size_t n)
 {
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    uint32_t *tmp = malloc((n + 1) * sizeof(*tmp)), *from = ids, *to = tmp, *swap;
+    size_t count[256], i, sum, pass;
 
-    return (x > y) - (x < y);
+    if (tmp == NULL)
+        return false;
+    for (pass = 0; pass < 4; pass++) {
+        memset(count, 0, sizeof(count));
+        for (i = 0; i < n; i++)
+            count[(from[i] >> (pass * 8)) & 0xff]++;
+        for (i = 0, sum = 0; i < 256; i++) {
+            size_t c = count[i];
+
+            count[i] = sum;
+            sum += c;
+        }
+        for (i = 0; i < n; i++)
+            to[count[(from[i] >> (pass * 8)) & 0xff]++] = from[i];
+        swap = from;
+        from = to;
+        to = swap;
+    }
+    /* Four passes: the sorted ids are back in ids. */
+    free(tmp);
+    return true;
 }
 
 /*
@@ -328,8 +353,11 @@ static enum eksauth_status write_plan_ids(struct writer *w, const struct eksauth
         ids[n++] = plan->users[i].uid;
     for (i = 0; i < plan->n_groups; i++)
         ids[n++] = plan->groups[i].gid;
-    qsort(ids, n, sizeof(*ids), cmp_u32);
-    dir[T_USED_IDS][0] = (uint32_t)w->data.len;
+    if (!sort_ids(ids, n)) {
+        free(ids);
+        return eksauth_fail(err, EKSAUTH_ENOMEM, "login index: out of memory");
+    }
+    dir[T_USED_IDS][0] = (uint32_t)(w->data.len - DATA_OFF);
     dir[T_USED_IDS][1] = (uint32_t)n;
     for (i = 0; i < n; i++)
         buf_u32(&w->data, ids[i]);
@@ -364,7 +392,7 @@ static enum eksauth_status write_tables(struct writer *w, const struct eksauth_p
             }
             w->recs[t][kept++] = w->recs[t][i];
         }
-        dir[t][0] = (uint32_t)w->data.len;
+        dir[t][0] = (uint32_t)(w->data.len - DATA_OFF);
         dir[t][1] = (uint32_t)kept;
         for (i = 0; i < kept; i++) {
             unsigned char slot[SLOT_SIZE];
@@ -377,25 +405,35 @@ static enum eksauth_status write_tables(struct writer *w, const struct eksauth_p
     return write_plan_ids(w, plan, dir, err);
 }
 
-/* Header, directory, block sums and data into one image; sealed with the header sum. */
-static enum eksauth_status seal(const struct buf *data, uint32_t dir[N_TABLES][2],
+/*
+ * The block sums after the data, and the header and directory filled in
+ * front of it (b holds DATA_OFF bytes of room there), sealed with the
+ * header sum: the image goes to *out, and b keeps nothing.
+ */
+static enum eksauth_status seal(struct buf *b, uint32_t dir[N_TABLES][2],
                                 const struct eksauth_login_index_tie *tie, void **out, size_t *len,
                                 struct eksauth_error *err)
 {
-    size_t n_blocks = (data->len + BLOCK_SIZE - 1) / BLOCK_SIZE, data_off, total, i;
+    size_t data_len = b->len - DATA_OFF, n_blocks = (data_len + BLOCK_SIZE - 1) / BLOCK_SIZE, i;
     unsigned char *img;
+    uint64_t seed;
 
-    data_off = HEADER_SIZE + N_TABLES * 8 + n_blocks * 8;
-    total = data_off + data->len;
-    if (total > EKSAUTH_LOGIN_INDEX_MAX)
-        return eksauth_fail(err, EKSAUTH_EINVAL, "login index: too large (%zu bytes)", total);
-    img = calloc(1, total);
-    if (img == NULL)
-        return eksauth_fail(err, EKSAUTH_ENOMEM, "login index: out of memory");
+    for (i = 0; i < n_blocks && !b->failed; i++) {
+        size_t at = i * BLOCK_SIZE, n = data_len - at < BLOCK_SIZE ? data_len - at : BLOCK_SIZE;
+        unsigned char sum[8];
+
+        eksauth_le64_put(sum, eksauth_iddb_checksum(b->p + DATA_OFF + at, n, 0));
+        buf_add(b, sum, sizeof(sum));
+    }
+    if (b->failed)
+        return eksauth_fail(err, EKSAUTH_ENOMEM, "login index: out of memory or too large");
+    if (b->len > EKSAUTH_LOGIN_INDEX_MAX)
+        return eksauth_fail(err, EKSAUTH_EINVAL, "login index: too large (%zu bytes)", b->len);
+    img = b->p;
     memcpy(img, EKSAUTH_LOGIN_INDEX_MAGIC, 8);
     eksauth_le32_put(img + OFF_VERSION, EKSAUTH_LOGIN_INDEX_VERSION);
     eksauth_le32_put(img + OFF_BLOCKS, (uint32_t)n_blocks);
-    eksauth_le64_put(img + OFF_SIZE, total);
+    eksauth_le64_put(img + OFF_SIZE, b->len);
     eksauth_le64_put(img + OFF_GEN, tie->generation);
     memcpy(img + OFF_SHA256, tie->sha256, 64);
     memcpy(img + OFF_INPUTS, tie->inputs, 64);
@@ -407,17 +445,12 @@ static enum eksauth_status seal(const struct buf *data, uint32_t dir[N_TABLES][2
         eksauth_le32_put(img + HEADER_SIZE + i * 8, dir[i][0]);
         eksauth_le32_put(img + HEADER_SIZE + i * 8 + 4, dir[i][1]);
     }
-    if (data->len > 0)
-        memcpy(img + data_off, data->p, data->len);
-    for (i = 0; i < n_blocks; i++) {
-        size_t at = i * BLOCK_SIZE, n = data->len - at < BLOCK_SIZE ? data->len - at : BLOCK_SIZE;
-
-        eksauth_le64_put(img + HEADER_SIZE + N_TABLES * 8 + i * 8,
-                         eksauth_iddb_checksum(img + data_off + at, n, 0));
-    }
-    eksauth_le64_put(img + OFF_SUM, eksauth_iddb_checksum(img, data_off, 0));
+    seed = eksauth_iddb_checksum(img, DATA_OFF, 0); /* the sum's own field is still zero */
+    eksauth_le64_put(img + OFF_SUM,
+                     eksauth_iddb_checksum(img + DATA_OFF + data_len, n_blocks * 8, seed));
     *out = img;
-    *len = total;
+    *len = b->len;
+    b->p = NULL;
     return EKSAUTH_OK;
 }
 
@@ -438,6 +471,7 @@ enum eksauth_status eksauth_login_index_build(const struct eksauth_awsauth *aa,
                                               const struct eksauth_login_index_tie *tie, void **out,
                                               size_t *len, struct eksauth_error *err)
 {
+    static const unsigned char zeros[DATA_OFF];
     uint32_t dir[N_TABLES][2];
     enum eksauth_status st = EKSAUTH_OK;
     struct writer w;
@@ -448,6 +482,8 @@ enum eksauth_status eksauth_login_index_build(const struct eksauth_awsauth *aa,
     if (!hex64(tie->sha256) || !hex64(tie->inputs))
         return eksauth_fail(err, EKSAUTH_EINVAL, "login index: no snapshot digest or inputs");
     memset(&w, 0, sizeof(w));
+    /* Room for the header and the directory, filled by seal. */
+    buf_add(&w.data, zeros, sizeof(zeros));
     for (i = 0; i < eksauth_awsauth_count(aa); i++) {
         const struct eksauth_awsauth_entry *e = eksauth_awsauth_entry_at(aa, i);
 
@@ -704,33 +740,32 @@ static enum eksauth_status check_header(struct eksauth_login_index *ix, const ch
                                         struct eksauth_error *err)
 {
     const unsigned char *h = ix->base;
-    uint64_t data_off, sum;
-    unsigned char *copy;
+    unsigned char head[DATA_OFF];
+    uint64_t sums_len, seed;
     size_t t;
 
-    if (ix->size < HEADER_SIZE + N_TABLES * 8 || memcmp(h, EKSAUTH_LOGIN_INDEX_MAGIC, 8) != 0)
+    if (ix->size < DATA_OFF || memcmp(h, EKSAUTH_LOGIN_INDEX_MAGIC, 8) != 0)
         return bad(err, path, "not a login index");
     if (eksauth_le32_get(h + OFF_VERSION) != EKSAUTH_LOGIN_INDEX_VERSION)
         return bad(err, path, "another version");
     if (eksauth_le64_get(h + OFF_SIZE) != ix->size || ix->size > EKSAUTH_LOGIN_INDEX_MAX)
         return bad(err, path, "cut short or too large");
     ix->n_blocks = eksauth_le32_get(h + OFF_BLOCKS);
-    data_off = HEADER_SIZE + N_TABLES * 8 + (uint64_t)ix->n_blocks * 8;
-    if (data_off > ix->size || (ix->size - data_off + BLOCK_SIZE - 1) / BLOCK_SIZE != ix->n_blocks)
+    sums_len = (uint64_t)ix->n_blocks * 8;
+    if (sums_len > ix->size - DATA_OFF)
+        return bad(err, path, "bad block count");
+    ix->data_len = ix->size - DATA_OFF - (size_t)sums_len;
+    if ((ix->data_len + BLOCK_SIZE - 1) / BLOCK_SIZE != ix->n_blocks)
         return bad(err, path, "bad block count");
     /* The header sum covers the header, the directory and the block sums. */
-    copy = malloc((size_t)data_off);
-    if (copy == NULL)
-        return eksauth_fail(err, EKSAUTH_ENOMEM, "login index: out of memory");
-    memcpy(copy, h, (size_t)data_off);
-    memset(copy + OFF_SUM, 0, 8);
-    sum = eksauth_iddb_checksum(copy, (size_t)data_off, 0);
-    free(copy);
-    if (sum != eksauth_le64_get(h + OFF_SUM))
+    memcpy(head, h, DATA_OFF);
+    memset(head + OFF_SUM, 0, 8);
+    seed = eksauth_iddb_checksum(head, DATA_OFF, 0);
+    if (eksauth_iddb_checksum(h + DATA_OFF + ix->data_len, (size_t)sums_len, seed) !=
+        eksauth_le64_get(h + OFF_SUM))
         return bad(err, path, "header checksum mismatch");
-    ix->sums = h + HEADER_SIZE + N_TABLES * 8;
-    ix->data = h + data_off;
-    ix->data_len = ix->size - (size_t)data_off;
+    ix->data = h + DATA_OFF;
+    ix->sums = h + DATA_OFF + ix->data_len;
     ix->checked = calloc(ix->n_blocks + 1, 1);
     if (ix->checked == NULL)
         return eksauth_fail(err, EKSAUTH_ENOMEM, "login index: out of memory");
@@ -804,7 +839,7 @@ enum eksauth_status eksauth_login_index_open(const char *path, bool trusted,
             err->status = st;
         goto out;
     }
-    if (sb.st_size < (off_t)HEADER_SIZE || (uint64_t)sb.st_size > EKSAUTH_LOGIN_INDEX_MAX) {
+    if (sb.st_size < (off_t)DATA_OFF || (uint64_t)sb.st_size > EKSAUTH_LOGIN_INDEX_MAX) {
         st = bad(err, path, "cut short or too large");
         goto out;
     }
