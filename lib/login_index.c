@@ -264,21 +264,24 @@ static void write_plan(struct writer *w, const struct eksauth_plan *plan)
 }
 
 /*
- * Sort recs[0..n) by hash, keeping the order written among equal hashes
- * (an LSD radix sort, a byte a pass: a sync sorts a few hundred thousand
- * records, and comparisons of 32-byte records cost more than moving them).
+ * Sort n items of size bytes by the low `bytes` bytes of key(item),
+ * keeping the order of equal keys: an LSD radix sort, a byte a pass (a
+ * sync sorts a few hundred thousand records, and comparing them costs more
+ * than moving them).  bytes is even: the last pass leaves them in items.
  */
-static bool sort_by_hash(struct rec *recs, size_t n)
+static bool radix_sort(void *items, size_t n, size_t size, uint64_t (*key)(const void *),
+                       unsigned bytes)
 {
-    struct rec *tmp = malloc((n + 1) * sizeof(*tmp)), *from = recs, *to = tmp, *swap;
-    size_t count[256], i, sum, pass;
+    unsigned char *tmp = malloc((n + 1) * size), *from = items, *to = tmp, *swap;
+    size_t count[256], i, sum;
+    unsigned pass;
 
     if (tmp == NULL)
         return false;
-    for (pass = 0; pass < 8; pass++) {
+    for (pass = 0; pass < bytes; pass++) {
         memset(count, 0, sizeof(count));
         for (i = 0; i < n; i++)
-            count[(from[i].hash >> (pass * 8)) & 0xff]++;
+            count[(key(from + i * size) >> (pass * 8)) & 0xff]++;
         for (i = 0, sum = 0; i < 256; i++) {
             size_t c = count[i];
 
@@ -286,14 +289,24 @@ static bool sort_by_hash(struct rec *recs, size_t n)
             sum += c;
         }
         for (i = 0; i < n; i++)
-            to[count[(from[i].hash >> (pass * 8)) & 0xff]++] = from[i];
+            memcpy(to + count[(key(from + i * size) >> (pass * 8)) & 0xff]++ * size,
+                   from + i * size, size);
         swap = from;
         from = to;
         to = swap;
     }
-    /* Eight passes: the sorted records are back in recs. */
     free(tmp);
     return true;
+}
+
+static uint64_t rec_hash(const void *rec)
+{
+    return ((const struct rec *)rec)->hash;
+}
+
+static uint64_t id_value(const void *id)
+{
+    return *(const uint32_t *)id;
 }
 
 /* Whether a record of the same hash run before position i (from start) has key. */
@@ -304,35 +317,6 @@ static bool key_in_run(const struct rec *recs, size_t start, size_t i, const cha
             return true;
     }
     return false;
-}
-
-/* Sort ids[0..n): an LSD radix sort as sort_by_hash's, four passes. */
-static bool sort_ids(uint32_t *ids, size_t n)
-{
-    uint32_t *tmp = malloc((n + 1) * sizeof(*tmp)), *from = ids, *to = tmp, *swap;
-    size_t count[256], i, sum, pass;
-
-    if (tmp == NULL)
-        return false;
-    for (pass = 0; pass < 4; pass++) {
-        memset(count, 0, sizeof(count));
-        for (i = 0; i < n; i++)
-            count[(from[i] >> (pass * 8)) & 0xff]++;
-        for (i = 0, sum = 0; i < 256; i++) {
-            size_t c = count[i];
-
-            count[i] = sum;
-            sum += c;
-        }
-        for (i = 0; i < n; i++)
-            to[count[(from[i] >> (pass * 8)) & 0xff]++] = from[i];
-        swap = from;
-        from = to;
-        to = swap;
-    }
-    /* Four passes: the sorted ids are back in ids. */
-    free(tmp);
-    return true;
 }
 
 /*
@@ -353,7 +337,7 @@ static enum eksauth_status write_plan_ids(struct writer *w, const struct eksauth
         ids[n++] = plan->users[i].uid;
     for (i = 0; i < plan->n_groups; i++)
         ids[n++] = plan->groups[i].gid;
-    if (!sort_ids(ids, n)) {
+    if (!radix_sort(ids, n, sizeof(*ids), id_value, 4)) {
         free(ids);
         return eksauth_fail(err, EKSAUTH_ENOMEM, "login index: out of memory");
     }
@@ -378,7 +362,8 @@ static enum eksauth_status write_tables(struct writer *w, const struct eksauth_p
     for (t = 0; t < N_TABLES; t++) {
         if (t == T_USED_IDS)
             continue;
-        if (!listed_in_order((enum table)t) && !sort_by_hash(w->recs[t], w->n[t]))
+        if (!listed_in_order((enum table)t) &&
+            !radix_sort(w->recs[t], w->n[t], sizeof(struct rec), rec_hash, 8))
             return eksauth_fail(err, EKSAUTH_ENOMEM, "login index: out of memory");
         for (i = kept = run = 0; i < w->n[t]; i++) {
             if (kept == 0 || w->recs[t][kept - 1].hash != w->recs[t][i].hash)
