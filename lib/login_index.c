@@ -390,6 +390,30 @@ static enum eksauth_status write_tables(struct writer *w, const struct eksauth_p
     return write_plan_ids(w, plan, dir, err);
 }
 
+/* The header sum of img: the block sums' XXH64 seeded with the header's and directory's. */
+static uint64_t header_sum(const unsigned char *img, size_t data_len, size_t n_blocks)
+{
+    unsigned char head[DATA_OFF];
+
+    memcpy(head, img, DATA_OFF);
+    memset(head + OFF_SUM, 0, 8);
+    return eksauth_iddb_checksum(img + DATA_OFF + data_len, n_blocks * 8,
+                                 eksauth_iddb_checksum(head, DATA_OFF, 0));
+}
+
+/* The sums of the n_blocks blocks of data[0..data_len) into sums (8 bytes each). */
+static void block_sums(const unsigned char *data, size_t data_len, size_t n_blocks,
+                       unsigned char *sums)
+{
+    size_t i;
+
+    for (i = 0; i < n_blocks; i++) {
+        size_t at = i * BLOCK_SIZE, n = data_len - at < BLOCK_SIZE ? data_len - at : BLOCK_SIZE;
+
+        eksauth_le64_put(sums + i * 8, eksauth_iddb_checksum(data + at, n, 0));
+    }
+}
+
 /*
  * The block sums after the data, and the header and directory filled in
  * front of it (b holds DATA_OFF bytes of room there), sealed with the
@@ -401,15 +425,10 @@ static enum eksauth_status seal(struct buf *b, uint32_t dir[N_TABLES][2],
 {
     size_t data_len = b->len - DATA_OFF, n_blocks = (data_len + BLOCK_SIZE - 1) / BLOCK_SIZE, i;
     unsigned char *img;
-    uint64_t seed;
 
-    for (i = 0; i < n_blocks && !b->failed; i++) {
-        size_t at = i * BLOCK_SIZE, n = data_len - at < BLOCK_SIZE ? data_len - at : BLOCK_SIZE;
-        unsigned char sum[8];
-
-        eksauth_le64_put(sum, eksauth_iddb_checksum(b->p + DATA_OFF + at, n, 0));
-        buf_add(b, sum, sizeof(sum));
-    }
+    /* Room for the sums, then the sums of the data before them. */
+    for (i = 0; i < n_blocks && !b->failed; i++)
+        buf_add(b, "\0\0\0\0\0\0\0", 8);
     if (b->failed)
         return eksauth_fail(err, EKSAUTH_ENOMEM, "login index: out of memory or too large");
     if (b->len > EKSAUTH_LOGIN_INDEX_MAX)
@@ -430,13 +449,30 @@ static enum eksauth_status seal(struct buf *b, uint32_t dir[N_TABLES][2],
         eksauth_le32_put(img + HEADER_SIZE + i * 8, dir[i][0]);
         eksauth_le32_put(img + HEADER_SIZE + i * 8 + 4, dir[i][1]);
     }
-    seed = eksauth_iddb_checksum(img, DATA_OFF, 0); /* the sum's own field is still zero */
-    eksauth_le64_put(img + OFF_SUM,
-                     eksauth_iddb_checksum(img + DATA_OFF + data_len, n_blocks * 8, seed));
+    block_sums(img + DATA_OFF, data_len, n_blocks, img + DATA_OFF + data_len);
+    eksauth_le64_put(img + OFF_SUM, header_sum(img, data_len, n_blocks));
     *out = img;
     *len = b->len;
     b->p = NULL;
     return EKSAUTH_OK;
+}
+
+void eksauth_login_index_reseal(void *data, size_t len)
+{
+    unsigned char *img = data;
+    size_t n_blocks, data_len;
+
+    if (len < DATA_OFF)
+        return;
+    n_blocks = eksauth_le32_get(img + OFF_BLOCKS);
+    if ((uint64_t)n_blocks * 8 > len - DATA_OFF)
+        return;
+    data_len = len - DATA_OFF - n_blocks * 8;
+    if ((data_len + BLOCK_SIZE - 1) / BLOCK_SIZE != n_blocks)
+        return;
+    eksauth_le64_put(img + OFF_SIZE, len);
+    block_sums(img + DATA_OFF, data_len, n_blocks, img + DATA_OFF + data_len);
+    eksauth_le64_put(img + OFF_SUM, header_sum(img, data_len, n_blocks));
 }
 
 /* A tie's strings: 64 lower-case hex digits each (what snapshot.h writes). */
@@ -578,16 +614,27 @@ static bool slot_at(struct eksauth_login_index *ix, enum table t, uint32_t i, ui
     return true;
 }
 
-/* The record at off: its fields in [*start, *end), the last one NUL-terminated. */
+/*
+ * The record at off: its fields in [*start, *end), the last one
+ * NUL-terminated, and no control byte in any (what the sync writes has
+ * none: names, ARNs, templates and messages of the parse), so no field
+ * can put a second line into a message or a log.
+ */
 static bool record(struct eksauth_login_index *ix, uint32_t off, const char **start,
                    const char **end)
 {
-    uint32_t len;
+    const unsigned char *p;
+    uint32_t len, i;
 
     if (!u32_at(ix, off, &len) || len == 0 || !touch(ix, (uint64_t)off + 4, len) ||
         ix->data[(uint64_t)off + 4 + len - 1] != '\0')
         return false;
-    *start = (const char *)ix->data + off + 4;
+    p = ix->data + off + 4;
+    for (i = 0; i < len; i++) {
+        if (p[i] != '\0' && (p[i] < 0x20 || p[i] == 0x7f))
+            return false;
+    }
+    *start = (const char *)p;
     *end = *start + len;
     return true;
 }
@@ -725,8 +772,7 @@ static enum eksauth_status check_header(struct eksauth_login_index *ix, const ch
                                         struct eksauth_error *err)
 {
     const unsigned char *h = ix->base;
-    unsigned char head[DATA_OFF];
-    uint64_t sums_len, seed;
+    uint64_t sums_len;
     size_t t;
 
     if (ix->size < DATA_OFF || memcmp(h, EKSAUTH_LOGIN_INDEX_MAGIC, 8) != 0)
@@ -743,11 +789,7 @@ static enum eksauth_status check_header(struct eksauth_login_index *ix, const ch
     if ((ix->data_len + BLOCK_SIZE - 1) / BLOCK_SIZE != ix->n_blocks)
         return bad(err, path, "bad block count");
     /* The header sum covers the header, the directory and the block sums. */
-    memcpy(head, h, DATA_OFF);
-    memset(head + OFF_SUM, 0, 8);
-    seed = eksauth_iddb_checksum(head, DATA_OFF, 0);
-    if (eksauth_iddb_checksum(h + DATA_OFF + ix->data_len, (size_t)sums_len, seed) !=
-        eksauth_le64_get(h + OFF_SUM))
+    if (header_sum(h, ix->data_len, ix->n_blocks) != eksauth_le64_get(h + OFF_SUM))
         return bad(err, path, "header checksum mismatch");
     ix->data = h + DATA_OFF;
     ix->sums = h + DATA_OFF + ix->data_len;

@@ -20,9 +20,9 @@
  * block sums), then one XXH64 per 4 KiB block of the data, checked the
  * first time a lookup touches the block; tables of slots (the XXH64 of a
  * record's first field and the record's offset) sorted by hash, looked up
- * by binary search; a record is its length and NUL-terminated fields.  The file is input: every offset
- * and length is checked, a record found must carry exactly the key asked
- * for, and anything that does not check is a failure, never an answer.
+ * by binary search; a record is its length and NUL-terminated fields.  The file is input: every
+ * offset and length is checked, a record found must carry exactly the key asked for, and anything
+ * that does not check is a failure, never an answer.
  */
 #ifndef EKSAUTH_LOGIN_INDEX_H
 #define EKSAUTH_LOGIN_INDEX_H
@@ -91,6 +91,14 @@ enum eksauth_status eksauth_login_index_open_mem(const void *data, size_t len,
                                                  struct eksauth_login_index **out,
                                                  struct eksauth_error *err);
 void eksauth_login_index_close(struct eksauth_login_index *ix);
+
+/*
+ * Recompute the block sums, the size and the header sum of an index image
+ * in memory, for its header's block count (the fuzzer uses it to reach the
+ * checks behind the checksums).  An image too broken to find its block
+ * sums in is left as it is.
+ */
+void eksauth_login_index_reseal(void *data, size_t len);
 
 /* The sync the index was written for. */
 const struct eksauth_login_index_tie *eksauth_login_index_tie(const struct eksauth_login_index *ix);
