@@ -241,8 +241,7 @@ enum eksauth_status eksauth_mapping_load_indexed(struct eksauth_ctx *ctx,
 
     memset(m, 0, sizeof(*m));
     eksauth_snapshot_state_read(&ctx->paths, ctx->trust_files, &state);
-    /* The same rule as the snapshot's (snapshot.h): the state of a DB of this generation or later.
-     */
+    /* As for the snapshot (snapshot.h): the state of a DB of this generation or later. */
     if (db == NULL || state.generation == 0 || state.sha256[0] == '\0' ||
         state.generation > eksauth_iddb_generation(db))
         return EKSAUTH_ENOTFOUND;
