@@ -130,6 +130,19 @@ out:
 /* ------------------------------------------------------------------------ */
 /* The interface. */
 
+/* aa's entries indexed and aa handed to *out, or aa freed: st says how far it got. */
+static enum eksauth_status index_into(struct eksauth_awsauth *aa, enum eksauth_status st,
+                                      struct eksauth_awsauth **out, struct eksauth_error *err)
+{
+    if (st == EKSAUTH_OK)
+        st = build_index(aa, err);
+    if (st == EKSAUTH_OK)
+        *out = aa;
+    else
+        eksauth_awsauth_free(aa);
+    return st;
+}
+
 enum eksauth_status eksauth_awsauth_parse(const char *data, size_t len,
                                           struct eksauth_awsauth **out, struct eksauth_error *err)
 {
@@ -143,14 +156,7 @@ enum eksauth_status eksauth_awsauth_parse(const char *data, size_t len,
     if (aa == NULL)
         return oom(err);
     st = eksauth_awsauth_read(data, len, &aa->doc, err);
-    if (st == EKSAUTH_OK)
-        st = build_index(aa, err);
-    if (st == EKSAUTH_OK) {
-        *out = aa;
-        aa = NULL;
-    }
-    eksauth_awsauth_free(aa);
-    return st;
+    return index_into(aa, st, out, err);
 }
 
 void eksauth_awsauth_free(struct eksauth_awsauth *aa)
@@ -175,6 +181,83 @@ const struct eksauth_awsauth_entry *eksauth_awsauth_entry_at(const struct eksaut
                                                              size_t i)
 {
     return aa != NULL && i < aa->doc.n_entries ? &aa->doc.entries[i] : NULL;
+}
+
+size_t eksauth_awsauth_ignored_count(const struct eksauth_awsauth *aa)
+{
+    return aa != NULL ? aa->n_ignored : 0;
+}
+
+const struct eksauth_awsauth_entry *eksauth_awsauth_ignored_at(const struct eksauth_awsauth *aa,
+                                                               size_t i)
+{
+    return aa != NULL && i < aa->n_ignored ? &aa->ignored[i] : NULL;
+}
+
+/* A copy of s in doc's arena (NULL stays NULL); *ok turns false when out of memory. */
+static const char *doc_strdup(struct eksauth_awsauth_doc *doc, const char *s, bool *ok)
+{
+    char *copy;
+
+    if (s == NULL)
+        return NULL;
+    copy = eksauth_arena_strndup(&doc->arena, s, strlen(s));
+    if (copy == NULL)
+        *ok = false;
+    return copy;
+}
+
+/* e into doc->entries[i], its strings copied into doc's arena. */
+static bool copy_entry(struct eksauth_awsauth_doc *doc, size_t i,
+                       const struct eksauth_awsauth_entry *e)
+{
+    struct eksauth_awsauth_entry *c = &doc->entries[i];
+    const char **groups = NULL;
+    bool ok = true;
+    size_t j;
+
+    if (e->n_groups > 0) {
+        groups = eksauth_arena_alloc(&doc->arena, e->n_groups * sizeof(*groups));
+        if (groups == NULL)
+            return false;
+        for (j = 0; j < e->n_groups; j++)
+            groups[j] = doc_strdup(doc, e->groups[j], &ok);
+    }
+    *c = *e;
+    c->arn = doc_strdup(doc, e->arn, &ok);
+    c->key = doc_strdup(doc, e->key, &ok);
+    c->ignored = doc_strdup(doc, e->ignored, &ok);
+    c->username = doc_strdup(doc, e->username, &ok);
+    c->groups = groups;
+    return ok;
+}
+
+enum eksauth_status eksauth_awsauth_of_entries(const struct eksauth_awsauth_entry *entries,
+                                               size_t n, const char *const *dropped,
+                                               size_t n_dropped, struct eksauth_awsauth **out,
+                                               struct eksauth_error *err)
+{
+    struct eksauth_awsauth *aa;
+    enum eksauth_status st = EKSAUTH_OK;
+    size_t i;
+
+    *out = NULL;
+    aa = calloc(1, sizeof(*aa));
+    if (aa == NULL)
+        return oom(err);
+    aa->doc.entries = calloc(n + 1, sizeof(*aa->doc.entries));
+    if (aa->doc.entries == NULL)
+        st = oom(err);
+    for (i = 0; i < n && st == EKSAUTH_OK; i++) {
+        if (!copy_entry(&aa->doc, i, &entries[i]))
+            st = oom(err);
+        aa->doc.n_entries = aa->doc.cap_entries = i + 1;
+    }
+    for (i = 0; i < n_dropped && st == EKSAUTH_OK; i++) {
+        if (eksauth_strlist_add(&aa->doc.dropped, dropped[i], NULL) != EKSAUTH_OK)
+            st = oom(err);
+    }
+    return index_into(aa, st, out, err);
 }
 
 size_t eksauth_awsauth_warning_count(const struct eksauth_awsauth *aa)

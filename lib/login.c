@@ -173,12 +173,30 @@ static enum eksauth_status ask_sts(struct eksauth_ctx *ctx, const struct eksauth
 }
 
 /*
+ * The mapping of the snapshot db was written from: through the login index
+ * of the same sync when there is one that fits (a login then costs the
+ * same whatever the size of aws-auth), else the whole snapshot, which
+ * decides the same (mapping.h); whole: the snapshot whatever the index.
+ */
+static enum eksauth_status load_mapping(struct eksauth_ctx *ctx, const struct eksauth_iddb *db,
+                                        bool whole, struct eksauth_mapping *m,
+                                        struct eksauth_error *err)
+{
+    enum eksauth_status st =
+        whole ? EKSAUTH_ENOTFOUND : eksauth_mapping_load_indexed(ctx, db, m, err);
+
+    if (st == EKSAUTH_ENOTFOUND)
+        st = eksauth_mapping_load(ctx, NULL, db, m, err);
+    return st;
+}
+
+/*
  * The mapping of the last sync with the DB it wrote (mapping.h): one truth
  * with NSS and the account stage.  A sync that replaced them between the
  * two reads is waited for once, under its lock.
  */
-static enum eksauth_status load_synced(struct eksauth_ctx *ctx, struct eksauth_mapping *m,
-                                       struct eksauth_error *err)
+static enum eksauth_status load_synced(struct eksauth_ctx *ctx, bool whole,
+                                       struct eksauth_mapping *m, struct eksauth_error *err)
 {
     const struct eksauth_iddb *db = NULL;
     enum eksauth_status st;
@@ -186,14 +204,14 @@ static enum eksauth_status load_synced(struct eksauth_ctx *ctx, struct eksauth_m
 
     st = eksauth_ctx_db(ctx, true, &db, err);
     if (st == EKSAUTH_OK)
-        st = eksauth_mapping_load(ctx, NULL, db, m, err);
+        st = load_mapping(ctx, db, whole, m, err);
     if (st != EKSAUTH_EUNAVAIL || eksauth_iddb_lock(ctx->paths.db, &lock, NULL) != EKSAUTH_OK)
         return st;
     eksauth_mapping_free(m);
     eksauth_ctx_db_forget(ctx);
     st = eksauth_ctx_db(ctx, true, &db, err);
     if (st == EKSAUTH_OK)
-        st = eksauth_mapping_load(ctx, NULL, db, m, err);
+        st = load_mapping(ctx, db, whole, m, err);
     eksauth_iddb_unlock(lock);
     return st;
 }
@@ -235,7 +253,7 @@ enum eksauth_status eksauth_login_check(struct eksauth_ctx *ctx,
                      ? eksauth_mapping_fetch(ctx, db, &l->mapping, err)
                      : eksauth_mapping_load(ctx, req->aws_auth_path, db, &l->mapping, err);
     } else if (st == EKSAUTH_OK) {
-        st = load_synced(ctx, &l->mapping, err);
+        st = load_synced(ctx, req->whole_snapshot, &l->mapping, err);
     }
     if (st != EKSAUTH_OK)
         return stop(l, EKSAUTH_LOGIN_SETUP, st);

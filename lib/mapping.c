@@ -4,10 +4,13 @@
  */
 #include "config.h"
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "eksauth/file.h"
 #include "eksauth/imds.h"
@@ -16,6 +19,7 @@
 #include "eksauth/mapping.h"
 #include "eksauth/snapshot.h"
 #include "eksauth/strlist.h"
+#include "eksauth/trust.h"
 
 enum eksauth_status eksauth_mapping_seeds(const struct eksauth_iddb *db, uint64_t now,
                                           struct eksauth_id_seed **seeds, size_t *n,
@@ -197,6 +201,73 @@ enum eksauth_status eksauth_mapping_load(struct eksauth_ctx *ctx, const char *pa
     return st;
 }
 
+/*
+ * Whether the snapshot at path is still the file the index's sync wrote
+ * (same inode, size and mtime; trusted as eksauth_snapshot_read trusts
+ * it): a snapshot replaced or torn since is not the one the index was made
+ * from, and the whole path (which hashes it) decides.
+ */
+static bool snapshot_unchanged(const char *path, bool trusted,
+                               const struct eksauth_login_index_tie *tie)
+{
+    struct stat sb;
+    bool same = false;
+    int fd;
+
+    fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0)
+        return false;
+    if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) &&
+        (!trusted || eksauth_trust_check_fd(path, fd, NULL) == EKSAUTH_OK))
+        same = (uint64_t)sb.st_ino == tie->snapshot_ino &&
+               (uint64_t)sb.st_size == tie->snapshot_size &&
+               (int64_t)sb.st_mtim.tv_sec == tie->snapshot_mtime_sec &&
+               (int64_t)sb.st_mtim.tv_nsec == tie->snapshot_mtime_nsec;
+    close(fd);
+    return same;
+}
+
+enum eksauth_status eksauth_mapping_load_indexed(struct eksauth_ctx *ctx,
+                                                 const struct eksauth_iddb *db,
+                                                 struct eksauth_mapping *m,
+                                                 struct eksauth_error *err)
+{
+    const struct eksauth_login_index_tie *tie;
+    struct eksauth_snapshot_state state;
+    struct eksauth_login_index *ix = NULL;
+    const struct eksauth_host *host;
+    char inputs[64 + 1];
+    enum eksauth_status st;
+
+    memset(m, 0, sizeof(*m));
+    eksauth_snapshot_state_read(&ctx->paths, ctx->trust_files, &state);
+    /* As for the snapshot (snapshot.h): the state of a DB of this generation or later. */
+    if (db == NULL || state.generation == 0 || state.sha256[0] == '\0' ||
+        state.generation > eksauth_iddb_generation(db))
+        return EKSAUTH_ENOTFOUND;
+    /* Root's alone, as the snapshot: whoever writes it chooses logins (trust.h). */
+    if (eksauth_login_index_open(ctx->paths.index, ctx->trust_files, &ix, NULL) != EKSAUTH_OK)
+        return EKSAUTH_ENOTFOUND;
+    tie = eksauth_login_index_tie(ix);
+    /* The index of that sync and that snapshot, planned with this host's inputs as they are now. */
+    st = eksauth_ctx_id_key(ctx, err);
+    if (st == EKSAUTH_OK)
+        st = eksauth_ctx_local_names(ctx, &host, err);
+    if (st == EKSAUTH_OK)
+        eksauth_snapshot_inputs(&ctx->cfg, &ctx->local, inputs);
+    if (st != EKSAUTH_OK || ctx->id_key_unreadable || tie->generation != state.generation ||
+        strcmp(tie->sha256, state.sha256) != 0 || strcmp(tie->inputs, inputs) != 0 ||
+        !snapshot_unchanged(ctx->paths.snapshot, ctx->trust_files, tie)) {
+        eksauth_login_index_close(ix);
+        return st == EKSAUTH_ENOMEM ? st : EKSAUTH_ENOTFOUND;
+    }
+    snprintf(m->source, sizeof(m->source), "%s (the login index of the last sync)",
+             ctx->paths.index);
+    m->index = ix;
+    m->db = db;
+    return EKSAUTH_OK;
+}
+
 enum eksauth_status eksauth_mapping_fetch(struct eksauth_ctx *ctx, const struct eksauth_iddb *db,
                                           struct eksauth_mapping *m, struct eksauth_error *err)
 {
@@ -260,15 +331,58 @@ out:
     return st;
 }
 
-enum eksauth_status eksauth_mapping_resolve(struct eksauth_ctx *ctx,
-                                            const struct eksauth_mapping *m,
+/*
+ * p through the login index: its entries into m->aa, the plan's answers
+ * from the index and the DB.  *index_failed when a record did not check.
+ */
+static enum eksauth_status resolve_indexed(struct eksauth_ctx *ctx, struct eksauth_mapping *m,
+                                           struct eksauth_principal *p, const char *user_id,
+                                           struct eksauth_identity *out, bool *index_failed,
+                                           struct eksauth_error *err)
+{
+    const struct eksauth_host *host = NULL;
+    struct eksauth_plan_view view;
+    enum eksauth_status st;
+
+    eksauth_awsauth_free(m->aa);
+    m->aa = NULL;
+    st = eksauth_login_index_awsauth(m->index, p, &m->aa, err);
+    if (st == EKSAUTH_OK)
+        st = eksauth_mapping_bind_host_instance(ctx->cfg.imds_endpoint, m->aa, p, &ctx->instance,
+                                                err);
+    if (st == EKSAUTH_OK)
+        st = eksauth_ctx_local_names(ctx, &host, err);
+    if (st == EKSAUTH_OK) {
+        eksauth_login_index_view(m->index, m->db, (uint64_t)time(NULL),
+                                 ctx->cfg.id_key_set ? &ctx->cfg.id_key : NULL, &view);
+        st = eksauth_identity_resolve_view(&ctx->cfg, m->aa, &view, host, p, user_id, out, err);
+    }
+    *index_failed = eksauth_login_index_failed(m->index);
+    return st;
+}
+
+enum eksauth_status eksauth_mapping_resolve(struct eksauth_ctx *ctx, struct eksauth_mapping *m,
                                             struct eksauth_principal *p, const char *user_id,
                                             struct eksauth_identity *out, struct eksauth_error *err)
 {
     const struct eksauth_host *host = NULL;
+    struct eksauth_mapping whole;
     enum eksauth_status st;
+    bool index_failed = false;
 
     memset(out, 0, sizeof(*out));
+    if (m->index != NULL) {
+        st = resolve_indexed(ctx, m, p, user_id, out, &index_failed, err);
+        if (!index_failed)
+            return st;
+        /* A record that does not check decides nothing: the whole snapshot decides. */
+        eksauth_identity_free(out);
+        st = eksauth_mapping_load(ctx, NULL, m->db, &whole, err);
+        if (st != EKSAUTH_OK)
+            return st;
+        eksauth_mapping_free(m);
+        *m = whole;
+    }
     /* {{EC2PrivateDNSName}}: this host's own instance, read only when the entry needs it. */
     st = eksauth_mapping_bind_host_instance(ctx->cfg.imds_endpoint, m->aa, p, &ctx->instance, err);
     if (st == EKSAUTH_OK)
@@ -282,6 +396,7 @@ void eksauth_mapping_free(struct eksauth_mapping *m)
 {
     if (m == NULL)
         return;
+    eksauth_login_index_close(m->index);
     eksauth_plan_free(&m->plan);
     eksauth_awsauth_free(m->aa);
     memset(m, 0, sizeof(*m));

@@ -69,6 +69,7 @@ enum eksauth_status eksauth_paths_db(const struct eksauth_config *cfg, struct ek
     }
     if (!copy_path(out->db, db) || !beside(out->snapshot, db, EKSAUTH_SNAPSHOT_NAME) ||
         !beside(out->state, db, EKSAUTH_STATE_NAME) ||
+        !beside(out->index, db, EKSAUTH_INDEX_NAME) ||
         !beside(out->replay, db, EKSAUTH_REPLAY_NAME) ||
         !beside(out->proof_key, db, EKSAUTH_PROOF_KEY_NAME) ||
         !beside(out->entry_cache, db, EKSAUTH_ENTRY_CACHE_NAME))

@@ -4,9 +4,11 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -18,6 +20,7 @@
 #include "eksauth/iddb_replace.h"
 #include "eksauth/iddb_upgrade.h"
 #include "eksauth/identity.h"
+#include "eksauth/login_index.h"
 #include "eksauth/mapping.h"
 #include "eksauth/snapshot.h"
 #include "eksauth/sync.h"
@@ -348,6 +351,40 @@ static enum eksauth_status carry_over(struct apply *a, struct eksauth_error *err
     return st;
 }
 
+/*
+ * The login index of this snapshot and plan (login_index.h), so a login
+ * reads the few entries and answers it needs, not the whole aws-auth.  One
+ * that cannot be written is removed and named in a warning: logins then
+ * map with the whole snapshot (the same answers, slower).
+ */
+static enum eksauth_status write_login_index(struct apply *a, const char *inputs,
+                                             struct eksauth_error *err)
+{
+    struct eksauth_login_index_tie tie;
+    struct eksauth_error e;
+    struct stat sb;
+
+    memset(&tie, 0, sizeof(tie));
+    tie.generation = a->report->generation;
+    snprintf(tie.sha256, sizeof(tie.sha256), "%s", a->state->sha256);
+    snprintf(tie.inputs, sizeof(tie.inputs), "%s", inputs);
+    if (stat(a->ctx->paths.snapshot, &sb) != 0) {
+        eksauth_fail(&e, EKSAUTH_EIO, "%s: %s", a->ctx->paths.snapshot, strerror(errno));
+    } else {
+        tie.snapshot_ino = (uint64_t)sb.st_ino;
+        tie.snapshot_size = (uint64_t)sb.st_size;
+        tie.snapshot_mtime_sec = (int64_t)sb.st_mtim.tv_sec;
+        tie.snapshot_mtime_nsec = (int64_t)sb.st_mtim.tv_nsec;
+        if (eksauth_login_index_write_locked(&a->ctx->paths, a->m.aa, &a->m.plan, &tie, &e) ==
+            EKSAUTH_OK)
+            return EKSAUTH_OK;
+    }
+    (void)unlink(a->ctx->paths.index);
+    return eksauth_strlist_addf(&a->report->warnings, err,
+                                "%s: not written (%s): logins map with the whole snapshot",
+                                a->ctx->paths.index, e.msg);
+}
+
 /* Under the writer's lock: the current DB, the plan, the new DB. */
 static enum eksauth_status apply_locked(struct apply *a, struct eksauth_error *err)
 {
@@ -400,11 +437,15 @@ static enum eksauth_status apply_locked(struct apply *a, struct eksauth_error *e
         eksauth_snapshot_inputs(&a->ctx->cfg, &a->ctx->local, inputs);
         st = eksauth_snapshot_write_locked(&a->ctx->paths, a->snap, time(NULL), r->generation,
                                            inputs, a->state, err);
+        if (st == EKSAUTH_OK)
+            st = write_login_index(a, inputs, err);
     }
     if (st == EKSAUTH_OK) {
         st = eksauth_iddb_write_locked(a->b, a->ctx->paths.db, err);
-        if (st != EKSAUTH_OK)
+        if (st != EKSAUTH_OK) {
             (void)unlink(a->ctx->paths.state);
+            (void)unlink(a->ctx->paths.index);
+        }
     }
     if (st == EKSAUTH_OK) {
         r->users = eksauth_iddb_builder_user_count(a->b);

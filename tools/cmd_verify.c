@@ -78,6 +78,8 @@ int cmd_verify(struct eksauth_cli *cli, int argc, char **argv)
     req.token = token;
     req.len = len;
     req.aws_auth_path = cli->aws_auth_path;
+    /* The whole snapshot, so its warnings are shown; a login decides the same by the index. */
+    req.whole_snapshot = true;
     if (eksauth_login_check(&cli->ctx, &req, &l, &err) != EKSAUTH_OK) {
         if (l != NULL)
             cli_mapping_warnings(&l->mapping);

@@ -47,6 +47,22 @@ const char *eksauth_awsauth_warning_at(const struct eksauth_awsauth *aa, size_t 
 size_t eksauth_awsauth_dropped_count(const struct eksauth_awsauth *aa);
 const char *eksauth_awsauth_dropped_at(const struct eksauth_awsauth *aa, size_t i);
 
+/* The entries the cluster never matches (awsauth_read.h), in document order. */
+size_t eksauth_awsauth_ignored_count(const struct eksauth_awsauth *aa);
+const struct eksauth_awsauth_entry *eksauth_awsauth_ignored_at(const struct eksauth_awsauth *aa,
+                                                               size_t i);
+
+/*
+ * A mapping of the given entries alone (copied): valid ones, at most one
+ * per key and source, and ignored ones (entry->ignored set), with the
+ * dropped values' texts: what a login looks its principal up in when the
+ * login index (login_index.h) gave it the few entries that can match.
+ */
+enum eksauth_status eksauth_awsauth_of_entries(const struct eksauth_awsauth_entry *entries,
+                                               size_t n, const char *const *dropped,
+                                               size_t n_dropped, struct eksauth_awsauth **out,
+                                               struct eksauth_error *err);
+
 /*
  * The entry for a principal: mapRoles then mapUsers by arn_key (an
  * eksauth_arn.key: the canonical ARN in lower case), then mapAccounts by

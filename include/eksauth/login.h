@@ -63,6 +63,11 @@ struct eksauth_login_request {
      */
     const char *audience;
     bool fetch_source; /* map with the source as it is now, not the sync's snapshot */
+    /*
+     * Map with the whole snapshot even when the sync's login index fits
+     * (mapping.h): the two decide alike, which the tests check.
+     */
+    bool whole_snapshot;
 };
 
 /* One login as far as it went.  Filled step by step; what a step did not reach is empty. */

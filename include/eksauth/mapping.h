@@ -23,6 +23,7 @@
 #include "eksauth/identity.h"
 #include "eksauth/resolve.h"
 #include "eksauth/imds.h"
+#include "eksauth/login_index.h"
 #include "eksauth/paths.h"
 #include "eksauth/status.h"
 
@@ -30,6 +31,14 @@ struct eksauth_mapping {
     char source[EKSAUTH_PATH_MAX + 64]; /* where the document came from, for messages */
     struct eksauth_awsauth *aa;
     struct eksauth_plan plan;
+    /*
+     * Through the last sync's login index (eksauth_mapping_load_indexed):
+     * plan stays empty, and aa holds only the entries of the principal
+     * eksauth_mapping_resolve was last given.  db: the identity DB the
+     * index's answers ask for ids (borrowed from the context).
+     */
+    struct eksauth_login_index *index;
+    const struct eksauth_iddb *db;
 };
 
 /*
@@ -90,6 +99,22 @@ enum eksauth_status eksauth_mapping_load(struct eksauth_ctx *ctx, const char *pa
                                          struct eksauth_error *err);
 
 /*
+ * The mapping of the snapshot db was written from, through the login index
+ * the same sync wrote (login_index.h): only when the index is that sync's
+ * (its generation and the snapshot's SHA-256 are the state's, and the
+ * state's generation is at most db's, as eksauth_mapping_load requires),
+ * the snapshot is still the file it was written beside, and this host's
+ * inputs (config, id key, local accounts: snapshot.h) are the ones it was
+ * planned with.  Otherwise EKSAUTH_ENOTFOUND, and the caller maps with the
+ * whole snapshot (eksauth_mapping_load), which decides the same, slower.
+ * db must outlive m.
+ */
+enum eksauth_status eksauth_mapping_load_indexed(struct eksauth_ctx *ctx,
+                                                 const struct eksauth_iddb *db,
+                                                 struct eksauth_mapping *m,
+                                                 struct eksauth_error *err);
+
+/*
  * The mapping of the configured source as it is now: the file, or the
  * cluster's API read at this moment (not the snapshot): what `eksauth
  * whoami` shows.
@@ -116,10 +141,12 @@ enum eksauth_status eksauth_mapping_bind_host_instance(const char *endpoint,
 /*
  * p's identity on this host under m (identity.h), with this host's own
  * instance bound into p first when p's entry renders {{EC2PrivateDNSName}}
- * (read once per context).  user_id may be NULL.
+ * (read once per context).  user_id may be NULL.  Through a login index, a
+ * record that does not check makes m the whole snapshot's mapping
+ * (eksauth_mapping_load) and p is resolved again with it: a broken index
+ * never decides.
  */
-enum eksauth_status eksauth_mapping_resolve(struct eksauth_ctx *ctx,
-                                            const struct eksauth_mapping *m,
+enum eksauth_status eksauth_mapping_resolve(struct eksauth_ctx *ctx, struct eksauth_mapping *m,
                                             struct eksauth_principal *p, const char *user_id,
                                             struct eksauth_identity *out,
                                             struct eksauth_error *err);

@@ -6,7 +6,8 @@
  * The identity DB: EKSAUTH_DB, else the config's db_path (default
  * EKSAUTH_DB_PATH).  Beside the DB, in its folder: the last good aws-auth
  * a cluster sync fetched ("aws-auth.snapshot"), its version and fetch time
- * ("aws-auth.state"), the access entries read from the EKS API
+ * ("aws-auth.state"), the login index of it ("aws-auth.index",
+ * login_index.h), the access entries read from the EKS API
  * ("access-entries.cache", entry_cache.h), the single_use records (the
  * folder "replay") and the key of the token proof ("proof.key", proof.h).
  *
@@ -27,6 +28,7 @@
 /* The names of the files kept beside the identity DB. */
 #define EKSAUTH_SNAPSHOT_NAME    "aws-auth.snapshot"
 #define EKSAUTH_STATE_NAME       "aws-auth.state"
+#define EKSAUTH_INDEX_NAME       "aws-auth.index"
 #define EKSAUTH_REPLAY_NAME      "replay"
 #define EKSAUTH_PROOF_KEY_NAME   "proof.key"
 #define EKSAUTH_ENTRY_CACHE_NAME "access-entries.cache"
@@ -36,6 +38,7 @@ struct eksauth_paths {
     char db[EKSAUTH_PATH_MAX];          /* the identity DB */
     char snapshot[EKSAUTH_PATH_MAX];    /* the last good aws-auth of a cluster sync */
     char state[EKSAUTH_PATH_MAX];       /* its version, fetch time and origin */
+    char index[EKSAUTH_PATH_MAX];       /* its login index (login_index.h) */
     char replay[EKSAUTH_PATH_MAX];      /* the folder of the single_use records (replay.h) */
     char proof_key[EKSAUTH_PATH_MAX];   /* the key of the account stage's token proof (proof.h) */
     char entry_cache[EKSAUTH_PATH_MAX]; /* access entries read before (entry_cache.h) */

@@ -55,6 +55,46 @@ struct eksauth_identity {
 };
 
 /*
+ * What resolving one principal asks of the plan (identity.h), as answers:
+ * over a plan built now (eksauth_plan_view), or over the login index the
+ * last sync wrote and the identity DB (login_index.h), so a login need not
+ * build the plan of the whole aws-auth.  Strings point into the source and
+ * live as long as it.  id_taken: by the plan, its seeds or (host may be
+ * NULL) a local uid or gid.  failed: the source could not answer one of
+ * the questions (an unreadable record): the answer given is not to be used.
+ */
+struct eksauth_plan_view {
+    bool (*find_user)(void *ctx, const char *login, const char **k8s_username, uint32_t *uid);
+    /* k8s_group: as the plan has it (NULL for the users' group) */
+    bool (*find_group)(void *ctx, const char *name, const char **k8s_group, uint32_t *gid);
+    bool (*refuses)(void *ctx, const char *login);
+    bool (*refuses_group)(void *ctx, const char *name);
+    bool (*find_seed)(void *ctx, const char *name, bool is_group, uint32_t *id);
+    bool (*id_taken)(void *ctx, const struct eksauth_host *host, uint32_t id);
+    size_t (*template_count)(void *ctx);
+    const char *(*template_at)(void *ctx, size_t i);
+    bool (*failed)(void *ctx);
+    void *ctx;
+    const char *users_group; /* "" when not served */
+    uint32_t users_gid;      /* 0 when not served */
+    uint32_t id_min, id_max;
+    const struct eksauth_id_key *key; /* NULL: ids are not keyed */
+};
+
+/* The view of plan (which must outlive it). */
+void eksauth_plan_view_init(struct eksauth_plan_view *v, const struct eksauth_plan *plan);
+
+/*
+ * eksauth_identity_resolve with the plan's answers from view.  A view that
+ * failed makes the result EKSAUTH_EUNAVAIL, whatever it would have been.
+ */
+enum eksauth_status
+eksauth_identity_resolve_view(const struct eksauth_config *cfg, const struct eksauth_awsauth *aa,
+                              const struct eksauth_plan_view *view, const struct eksauth_host *host,
+                              const struct eksauth_principal *p, const char *user_id,
+                              struct eksauth_identity *out, struct eksauth_error *err);
+
+/*
  * Map p through aa and give it POSIX names and ids from plan.
  * EKSAUTH_ENOTMAPPED: no entry.  EKSAUTH_EREJECTED: the entry exists but the
  * login is refused (template error, denied or reserved name, system: user

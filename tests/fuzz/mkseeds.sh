@@ -18,7 +18,7 @@ PYTHON=$(python3 -c 'import sys; print(sys.executable)')
 NOW=1767225600 # FUZZ_SIGNED in fuzz.h
 
 rm -rf "$C"
-mkdir -p "$C"/{token,query,pieces,awsauth,template,names,arn,config,sts,iddb,replay}
+mkdir -p "$C"/{token,query,pieces,awsauth,template,names,arn,config,sts,iddb,login_index,replay}
 
 for v in $(env | sed -n 's/^\(AWS_[A-Za-z0-9_]*\)=.*/\1/p'); do unset "$v"; done
 HOME=$(mktemp -d)
@@ -129,6 +129,15 @@ printf '\7{"Error":{"Code":"InternalFailure"}}' >"$C/sts/500"
 
 "$build/tests/integration/iddb_tool" make "$C/iddb/nss.db" "$top/tests/fixtures/iddb/nss.spec" || exit 1
 rm -f "$C/iddb/nss.db.lock"
+
+# login_index: the index `eksauth sync` writes for the full fixture.
+li=$(mktemp -d) || exit 1
+chmod 0755 "$li"
+printf 'cluster_id = prod\naws_auth_file = %s\ndb_path = %s/identity.db\n' \
+    "$top/tests/fixtures/aws-auth-full.yaml" "$li" >"$li/eksauth.conf"
+"$build/tools/eksauth" --config "$li/eksauth.conf" sync >/dev/null 2>&1
+cp "$li/aws-auth.index" "$C/login_index/full.index" || exit 1
+rm -rf "$li"
 
 # replay: an empty record and one of three entries (sorted hashes).
 "$PYTHON" - "$C/replay" <<'PY'

@@ -148,8 +148,8 @@ is "$n" 4 "... nor files of other names (.identity.db.*, a longer or odd suffix,
 rm -f "$tmp/db/identity.db.tmp.SyMlNk" "$tmp/db/identity.db.tmp.NoBody" "$tmp/db/.identity.db.AbC123" \
     "$tmp/db/identity.db.tmp.AbC1234" "$tmp/db/identity.db.tmp.Ab_123" "$tmp/db/other.db.tmp.AbC123"
 others=$(find "$tmp/db" -maxdepth 1 ! -type d ! -name identity.db ! -name identity.db.lock \
-    ! -name aws-auth.snapshot ! -name aws-auth.state | wc -l)
-is "$others" 0 "nothing but the DB, its lock and the aws-auth it was written from in the DB folder"
+    ! -name aws-auth.snapshot ! -name aws-auth.state ! -name aws-auth.index | wc -l)
+is "$others" 0 "nothing but the DB, its lock, the aws-auth it was written from and its login index in the DB folder"
 # Many killed syncs in a row, then one: no temp file accumulates.
 for i in $(seq 1 30); do
     "$EKSAUTH" --config "$tmp/b.conf" sync --force >/dev/null 2>&1 &

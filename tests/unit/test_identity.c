@@ -2,7 +2,9 @@
  * test_identity.c - the plan (static users and groups with ids, the
  * templates a host serves: lib/identity.c) and the resolution of one
  * principal into a host identity on it (lib/resolve.c), which share this
- * file's fixture.
+ * file's fixture.  Every resolution is made twice, with the plan and
+ * through the login index of the same aws-auth (tests/lib/resolve_both.c),
+ * and the two must agree.
  */
 #include "config.h"
 
@@ -21,6 +23,7 @@
 #include "eksauth/identity.h"
 #include "eksauth/resolve.h"
 #include "eksauth/names.h"
+#include "resolve_both.h"
 #include "unit.h"
 
 #define ACCOUNT "123456789012"
@@ -156,7 +159,7 @@ static enum eksauth_status resolve(struct fixture *f, const char *arn, const cha
     };
 
     eksauth_identity_free(&f->id);
-    return eksauth_identity_resolve(&f->cfg, f->aa, &f->plan, &f->host, &p, NULL, &f->id, &f->err);
+    return resolve_both(&f->cfg, f->aa, &f->plan, &f->host, &p, NULL, &f->id, &f->err);
 }
 
 /* A session of ACCOUNT's role ROLE, as STS names it: the assumed-role ARN and the role's. */
@@ -498,9 +501,8 @@ static void test_resolve_own_node(void **state)
             "    username: system:node:{{EC2PrivateDNSName}}\n"
             "    groups:\n"
             "      - system:nodes\n");
-    assert_int_equal(
-        eksauth_identity_resolve(&f->cfg, f->aa, &f->plan, &f->host, &p, NULL, &f->id, &f->err),
-        EKSAUTH_OK);
+    assert_int_equal(resolve_both(&f->cfg, f->aa, &f->plan, &f->host, &p, NULL, &f->id, &f->err),
+                     EKSAUTH_OK);
     assert_string_equal(f->id.k8s.username, "system:node:ip-10-0-1-23.ec2.internal");
     assert_true(f->id.templated);
     assert_true(eksauth_names_valid(f->id.login));
@@ -512,9 +514,8 @@ static void test_resolve_own_node(void **state)
     /* Another instance's session name on this host: refused before any name is made. */
     p.session_name = "i-0fedcba9876543210";
     p.arn = "arn:aws:sts::123456789012:assumed-role/NodeRole/i-0fedcba9876543210";
-    assert_int_equal(
-        eksauth_identity_resolve(&f->cfg, f->aa, &f->plan, &f->host, &p, NULL, &f->id, &f->err),
-        EKSAUTH_EREJECTED);
+    assert_int_equal(resolve_both(&f->cfg, f->aa, &f->plan, &f->host, &p, NULL, &f->id, &f->err),
+                     EKSAUTH_EREJECTED);
     assert_non_null(strstr(f->err.msg, "instance i-0fedcba9876543210 is not this host"));
     assert_string_equal(f->id.login, "");
 }
@@ -531,9 +532,8 @@ static void test_resolve_map_accounts(void **state)
     };
 
     load(f, SAMPLE);
-    assert_int_equal(
-        eksauth_identity_resolve(&f->cfg, f->aa, &f->plan, &f->host, &p, "AIDAX", &f->id, &f->err),
-        EKSAUTH_OK);
+    assert_int_equal(resolve_both(&f->cfg, f->aa, &f->plan, &f->host, &p, "AIDAX", &f->id, &f->err),
+                     EKSAUTH_OK);
     assert_int_equal(f->id.k8s.source, EKSAUTH_SRC_MAPACCOUNTS);
     assert_string_equal(f->id.k8s.username, "arn:aws:iam::210987654321:user/dave");
     assert_true(eksauth_names_valid(f->id.login));

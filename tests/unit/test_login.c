@@ -98,16 +98,59 @@ static int teardown(void **state)
     return 0;
 }
 
+/* The two checks decided alike: the same answer, reason, login, ids and groups. */
+static void assert_same_login(const struct eksauth_login *whole, const struct eksauth_error *werr,
+                              enum eksauth_status wst, const struct eksauth_login *l,
+                              const struct eksauth_error *err, enum eksauth_status st)
+{
+    size_t i;
+
+    assert_int_equal(st, wst);
+    assert_int_equal(l->step, whole->step);
+    assert_int_equal(l->refusal, whole->refusal);
+    assert_int_equal(l->cluster_mapped, whole->cluster_mapped);
+    if (st != EKSAUTH_OK)
+        assert_string_equal(err->msg, werr->msg);
+    assert_string_equal(l->id.login, whole->id.login);
+    assert_int_equal(l->id.uid, whole->id.uid);
+    assert_int_equal(l->id.gid, whole->id.gid);
+    assert_int_equal(l->id.templated, whole->id.templated);
+    assert_int_equal(l->id.n_groups, whole->id.n_groups);
+    for (i = 0; i < l->id.n_groups; i++) {
+        assert_string_equal(l->id.groups[i].name, whole->id.groups[i].name);
+        assert_int_equal(l->id.groups[i].gid, whole->id.groups[i].gid);
+    }
+    if (l->id.k8s.username != NULL || whole->id.k8s.username != NULL)
+        assert_string_equal(l->id.k8s.username, whole->id.k8s.username);
+}
+
+/*
+ * A login check of t's token at now.  Every check of these tests runs
+ * twice: with the whole snapshot and as a login does (through the sync's
+ * login index when it fits), and the two must decide alike
+ * (lib/login_index.c); the first leaves no trace (STS calls counted once).
+ */
 static enum eksauth_status check(struct t *t, time_t now, struct eksauth_login **l,
                                  struct eksauth_error *err)
 {
     struct eksauth_login_request req;
+    struct eksauth_login *whole = NULL;
+    struct eksauth_error werr;
+    enum eksauth_status wst, st;
+    unsigned sts_calls = t->h->sts_calls;
 
     memset(&req, 0, sizeof(req));
     req.token = t->token;
     req.len = t->len;
     req.now = now;
-    return eksauth_login_check(&t->h->ctx, &req, l, err);
+    req.whole_snapshot = true;
+    wst = eksauth_login_check(&t->h->ctx, &req, &whole, &werr);
+    t->h->sts_calls = sts_calls;
+    req.whole_snapshot = false;
+    st = eksauth_login_check(&t->h->ctx, &req, l, err);
+    assert_same_login(whole, &werr, wst, *l, err, st);
+    eksauth_login_free(whole);
+    return st;
 }
 
 static void test_templated_login_whole(void **state)
@@ -277,6 +320,93 @@ static void test_login_maps_with_the_last_sync(void **state)
     assert_int_equal(check(t, FIXTURE_NOW + 10, &l, &err), EKSAUTH_EUNAVAIL);
     assert_non_null(strstr(err.msg, "run eksauth sync"));
     eksauth_login_free(l);
+}
+
+/* Whether alice's login (checked both ways by check()) went through the login index. */
+static bool alice_indexed(struct t *t)
+{
+    struct eksauth_login *l = NULL;
+    struct eksauth_error err;
+    bool indexed;
+
+    host_fixture_reopen(t->h);
+    host_fixture_sts_answer(t->h, ADMIN_ALICE);
+    assert_int_equal(check(t, FIXTURE_NOW + 10, &l, &err), EKSAUTH_OK);
+    assert_string_equal(l->id.login, "admin-alice");
+    indexed = l->mapping.index != NULL;
+    eksauth_login_free(l);
+    return indexed;
+}
+
+/* Copy the file at from to to (the same mode and owner: root's, as the test runs). */
+static void copy_file(const char *from, const char *to)
+{
+    char buf[65536];
+    FILE *in = fopen(from, "rb"), *out = fopen(to, "wb");
+    size_t n;
+
+    assert_non_null(in);
+    assert_non_null(out);
+    while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
+        assert_int_equal(fwrite(buf, 1, n, out), n);
+    assert_int_equal(fclose(in), 0);
+    assert_int_equal(fclose(out), 0);
+}
+
+/*
+ * A login reads the sync's login index (lib/login_index.c) when it is the
+ * one of the snapshot and DB in force, planned with the host's inputs of
+ * now; anything else (no index, another sync's, a config edited since, a
+ * file others could write, a snapshot replaced) maps with the whole
+ * snapshot: the same answer (check() compares the two), never a grant
+ * the whole path would refuse.
+ */
+static void test_login_reads_the_index(void **state)
+{
+    struct t *t = *state;
+    struct eksauth_sync_options opts;
+    struct eksauth_sync_report r;
+    struct eksauth_error err;
+    char old[EKSAUTH_PATH_MAX + 8];
+    FILE *conf;
+
+    assert_true(alice_indexed(t));
+    /* No index (a sync of an older version): the whole snapshot. */
+    snprintf(old, sizeof(old), "%s.old", t->h->ctx.paths.index);
+    copy_file(t->h->ctx.paths.index, old);
+    assert_int_equal(unlink(t->h->ctx.paths.index), 0);
+    assert_false(alice_indexed(t));
+    /* Another sync's index (the same aws-auth, an earlier generation): not this one's. */
+    memset(&opts, 0, sizeof(opts));
+    assert_int_equal(eksauth_sync_run(&t->h->ctx, &opts, &r, &err), EKSAUTH_OK);
+    eksauth_sync_report_free(&r);
+    assert_true(alice_indexed(t));
+    assert_int_equal(rename(old, t->h->ctx.paths.index), 0);
+    assert_false(alice_indexed(t));
+    assert_int_equal(eksauth_sync_run(&t->h->ctx, &opts, &r, &err), EKSAUTH_OK);
+    eksauth_sync_report_free(&r);
+    assert_true(alice_indexed(t));
+    /* Writable by others: never read. */
+    assert_int_equal(chmod(t->h->ctx.paths.index, 0666), 0);
+    assert_false(alice_indexed(t));
+    assert_int_equal(chmod(t->h->ctx.paths.index, 0644), 0);
+    assert_true(alice_indexed(t));
+    /* The snapshot rewritten since (same bytes, another file): the whole path hashes it. */
+    copy_file(t->h->ctx.paths.snapshot, old);
+    assert_int_equal(rename(old, t->h->ctx.paths.snapshot), 0);
+    assert_false(alice_indexed(t));
+    assert_int_equal(eksauth_sync_run(&t->h->ctx, &opts, &r, &err), EKSAUTH_OK);
+    eksauth_sync_report_free(&r);
+    assert_true(alice_indexed(t));
+    /* The config edited since the sync: planned with other inputs, so the whole path decides. */
+    conf = fopen(t->h->config, "a");
+    assert_non_null(conf);
+    assert_true(fputs("deny_user = admin:mallory\n", conf) >= 0);
+    assert_int_equal(fclose(conf), 0);
+    assert_false(alice_indexed(t));
+    assert_int_equal(eksauth_sync_run(&t->h->ctx, &opts, &r, &err), EKSAUTH_OK);
+    eksauth_sync_report_free(&r);
+    assert_true(alice_indexed(t));
 }
 
 /*
@@ -778,6 +908,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_current_record_takes_no_lock, setup, teardown),
         cmocka_unit_test_setup_teardown(test_local_rule_never_reaches_sts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_login_maps_with_the_last_sync, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_login_reads_the_index, setup, teardown),
         cmocka_unit_test_setup_teardown(test_dropped_value_maps_no_one, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sts_unavailable, setup, teardown),
         cmocka_unit_test_setup_teardown(test_not_mapped, setup, teardown),
