@@ -162,7 +162,7 @@ struct b_user {
     char *login, *k8s, *arn, *gecos, *home, *shell;
     uint32_t uid, gid, flags;
     uint64_t last_login;
-    char **groups; /* the names of its groups' own records (b_group.name) */
+    uint32_t *groups; /* its groups: indexes into the builder's groups */
     size_t n_groups;
     bool dead;
 };
@@ -546,11 +546,11 @@ enum eksauth_status eksauth_iddb_builder_add_user(struct eksauth_iddb_builder *b
                                 in->login, in->groups[i] != NULL ? in->groups[i] : "(null)");
         if (g->gid == nu.gid)
             continue; /* the primary group is not repeated */
-        /* One record per group name: the same group is the same name pointer. */
+        /* One record per group: the same group is the same index. */
         for (j = 0; j < nu.n_groups && !dup; j++)
-            dup = nu.groups[j] == g->name;
+            dup = nu.groups[j] == (uint32_t)(g - b->groups);
         if (!dup)
-            nu.groups[nu.n_groups++] = g->name;
+            nu.groups[nu.n_groups++] = (uint32_t)(g - b->groups);
     }
     nu.login = keep_str(b, in->login);
     nu.k8s = keep_str(b, k8s);
@@ -1051,8 +1051,7 @@ static bool build_indexes(struct layout *l)
 static enum eksauth_status plan_layout(const struct eksauth_iddb_builder *b, struct layout *l,
                                        size_t users_at, size_t *groups_at, size_t *end)
 {
-    struct hmap gidx = {0};
-    uint32_t *fill = NULL;
+    uint32_t *fill = NULL, *pos = NULL;
     size_t i, j, nrefs = 0, at;
     enum eksauth_status ret = EKSAUTH_ENOMEM;
 
@@ -1064,8 +1063,9 @@ static enum eksauth_status plan_layout(const struct eksauth_iddb_builder *b, str
     l->mem_first = calloc(b->live_groups + 1, sizeof(*l->mem_first));
     l->ugrp_first = calloc(b->live_users + 1, sizeof(*l->ugrp_first));
     fill = calloc(b->live_groups + 1, sizeof(*fill));
+    pos = calloc(b->n_groups + 1, sizeof(*pos));
     if (l->us == NULL || l->gs == NULL || l->urec == NULL || l->grec == NULL || l->mem_n == NULL ||
-        l->mem_first == NULL || l->ugrp_first == NULL || fill == NULL)
+        l->mem_first == NULL || l->ugrp_first == NULL || fill == NULL || pos == NULL)
         goto out;
     for (i = 0; i < b->n_users; i++)
         if (!b->users[i].dead)
@@ -1081,11 +1081,9 @@ static enum eksauth_status plan_layout(const struct eksauth_iddb_builder *b, str
         qsort(l->us, l->nu, sizeof(*l->us), cmp_user_name);
     if (!in_order(l->gs, l->ng, sizeof(*l->gs), cmp_group_name))
         qsort(l->gs, l->ng, sizeof(*l->gs), cmp_group_name);
-    if (!hmap_reserve(&gidx, l->ng))
-        goto out;
+    /* Where each of the builder's groups lands among the records. */
     for (i = 0; i < l->ng; i++)
-        if (!hmap_put(&gidx, l->gs[i]->name, 0, (uint32_t)i))
-            goto out;
+        pos[l->gs[i] - b->groups] = (uint32_t)i;
     for (i = 0; i < l->nu; i++) {
         l->ugrp_first[i] = nrefs;
         nrefs += l->us[i]->n_groups;
@@ -1096,7 +1094,7 @@ static enum eksauth_status plan_layout(const struct eksauth_iddb_builder *b, str
         goto out;
     for (i = 0; i < l->nu; i++)
         for (j = 0; j < l->us[i]->n_groups; j++) {
-            uint32_t g = hmap_find(&gidx, l->us[i]->groups[j], 0)->val;
+            uint32_t g = pos[l->us[i]->groups[j]];
 
             l->ugrp[l->ugrp_first[i] + j] = g;
             l->mem_n[g]++;
@@ -1144,7 +1142,7 @@ static enum eksauth_status plan_layout(const struct eksauth_iddb_builder *b, str
 too_large:
     ret = EKSAUTH_EINVAL;
 out:
-    free(gidx.slots);
+    free(pos);
     free(fill);
     return ret;
 }
