@@ -27,81 +27,116 @@
 #define DEFAULT_HOME  "/home/%u"
 #define DEFAULT_SHELL "/bin/bash"
 #define GECOS_MAX     256
+/* A user's first groups, whose slots add_user asks for ahead. */
+#define PREFETCH_GROUPS 8
 
 /* ------------------------------------------------------------------------ */
-/* A small open-addressing hash map: string or u32 keys to a u32 value.     */
+/* A small open-addressing hash map: names or ids to a u32 value.           */
 
+/*
+ * 8 bytes a slot (a sync adds 100,000 users: the three maps are the
+ * builder's largest memory, touched at random).  A name is not kept in the
+ * slot: it is read back from the user or group the value indexes.
+ */
 struct hslot {
-    uint64_t hash;
-    union {
-        const char *key; /* string maps; not owned */
-        uint32_t ikey;   /* id maps */
-    };
-    uint32_t val;
-    unsigned char state; /* 0 empty, 1 live, 2 deleted */
+    uint32_t tag;  /* an id map's id; a name map's high half of the name's hash */
+    uint32_t val1; /* the value + 1; 0 empty, HSLOT_DELETED deleted */
 };
+
+#define HSLOT_DELETED UINT32_MAX
 
 struct hmap {
     struct hslot *slots;
     size_t cap, used; /* used counts live and deleted slots */
-    bool ids;
+    /* A name map's name of the entry value val indexes; NULL for an id map. */
+    const char *(*name_at)(const void *ctx, uint32_t val);
+    const void *ctx;
 };
 
-static uint64_t hmap_hash_str(const char *s)
+/* Where a key's probe starts, and the tag its slot holds. */
+struct hkey {
+    const char *name; /* NULL for an id */
+    uint64_t hash;
+    uint32_t tag;
+};
+
+static struct hkey hkey_name(const char *name)
 {
-    return eksauth_iddb_checksum(s, strlen(s), 0x5eed);
+    uint64_t h = eksauth_iddb_checksum(name, strlen(name), 0x5eed);
+
+    return (struct hkey){name, h, (uint32_t)(h >> 32)};
 }
 
-static uint64_t hmap_hash_id(uint32_t id)
+static struct hkey hkey_id(uint32_t id)
 {
-    return eksauth_iddb_hash_id(id, 0x1d5);
+    return (struct hkey){NULL, eksauth_iddb_hash_id(id, 0x1d5), id};
 }
 
-static bool hmap_eq(const struct hmap *m, const struct hslot *s, const char *key, uint32_t ikey)
+static uint32_t hslot_val(const struct hslot *s)
 {
-    return m->ids ? s->ikey == ikey : strcmp(s->key, key) == 0;
+    return s->val1 - 1;
 }
 
-static struct hslot *hmap_find(const struct hmap *m, const char *key, uint32_t ikey)
+static bool hslot_live(const struct hslot *s)
 {
-    uint64_t h = m->ids ? hmap_hash_id(ikey) : hmap_hash_str(key);
+    return s->val1 != 0 && s->val1 != HSLOT_DELETED;
+}
+
+/*
+ * Start reading the cache line of k's first slot: a caller that will look
+ * up several keys asks for them all first, so their misses overlap.
+ */
+static void hmap_prefetch(const struct hmap *m, const struct hkey *k)
+{
+    if (m->cap > 0)
+        __builtin_prefetch(&m->slots[k->hash & (m->cap - 1)]);
+}
+
+static struct hslot *hmap_find(const struct hmap *m, const struct hkey *k)
+{
     size_t i;
 
     if (m->cap == 0)
         return NULL;
-    for (i = h & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
+    for (i = k->hash & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
         struct hslot *s = &m->slots[i];
 
-        if (s->state == 0)
+        if (s->val1 == 0)
             return NULL;
-        if (s->state == 1 && s->hash == h && hmap_eq(m, s, key, ikey))
+        if (s->val1 != HSLOT_DELETED && s->tag == k->tag &&
+            (m->name_at == NULL || strcmp(m->name_at(m->ctx, hslot_val(s)), k->name) == 0))
             return s;
     }
+}
+
+/* A slot's home in a map of cap slots; the names of a name map are read again (no hash kept). */
+static size_t hslot_home(const struct hmap *m, const struct hslot *s, size_t cap)
+{
+    if (m->name_at == NULL)
+        return hkey_id(s->tag).hash & (cap - 1);
+    return hkey_name(m->name_at(m->ctx, hslot_val(s))).hash & (cap - 1);
 }
 
 /* Rehash into ncap slots (a power of two, more than twice the live ones). */
 static bool hmap_rehash(struct hmap *m, size_t ncap)
 {
-    struct hslot *old = m->slots;
-    size_t oldcap = m->cap, i;
+    struct hslot *old = m->slots, *fresh;
+    size_t oldcap = m->cap, i, j;
 
-    m->slots = calloc(ncap, sizeof(*m->slots));
-    if (m->slots == NULL) {
-        m->slots = old;
+    fresh = calloc(ncap, sizeof(*fresh));
+    if (fresh == NULL)
         return false;
-    }
-    m->cap = ncap;
     m->used = 0;
     for (i = 0; i < oldcap; i++) {
-        if (old[i].state == 1) {
-            size_t j;
-
-            for (j = old[i].hash & (ncap - 1); m->slots[j].state != 0; j = (j + 1) & (ncap - 1))
-                ;
-            m->slots[j] = old[i];
-            m->used++;
-        }
+        if (!hslot_live(&old[i]))
+            continue;
+        for (j = hslot_home(m, &old[i], ncap); fresh[j].val1 != 0; j = (j + 1) & (ncap - 1))
+            ;
+        fresh[j] = old[i];
+        m->used++;
     }
+    m->slots = fresh;
+    m->cap = ncap;
     free(old);
     return true;
 }
@@ -123,35 +158,31 @@ static bool hmap_reserve(struct hmap *m, size_t n)
     return ncap == m->cap || hmap_rehash(m, ncap);
 }
 
-/* Insert (caller checked the key is absent). */
-static bool hmap_put(struct hmap *m, const char *key, uint32_t ikey, uint32_t val)
+/*
+ * Insert (caller checked the key is absent).  In a name map, the entry
+ * val indexes already holds the name: a rehash reads it.
+ */
+static bool hmap_put(struct hmap *m, const struct hkey *k, uint32_t val)
 {
-    uint64_t h;
     size_t i;
 
     if ((m->used + 1) * 2 > m->cap && !hmap_grow(m))
         return false;
-    h = m->ids ? hmap_hash_id(ikey) : hmap_hash_str(key);
-    for (i = h & (m->cap - 1); m->slots[i].state == 1; i = (i + 1) & (m->cap - 1))
+    for (i = k->hash & (m->cap - 1); hslot_live(&m->slots[i]); i = (i + 1) & (m->cap - 1))
         ;
-    if (m->slots[i].state == 0)
+    if (m->slots[i].val1 == 0)
         m->used++;
-    m->slots[i].hash = h;
-    if (m->ids)
-        m->slots[i].ikey = ikey;
-    else
-        m->slots[i].key = key;
-    m->slots[i].val = val;
-    m->slots[i].state = 1;
+    m->slots[i].tag = k->tag;
+    m->slots[i].val1 = val + 1;
     return true;
 }
 
-static void hmap_del(struct hmap *m, const char *key, uint32_t ikey)
+static void hmap_del(struct hmap *m, const struct hkey *k)
 {
-    struct hslot *s = hmap_find(m, key, ikey);
+    struct hslot *s = hmap_find(m, k);
 
     if (s != NULL)
-        s->state = 2;
+        s->val1 = HSLOT_DELETED;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -237,6 +268,17 @@ static bool push_str(char ***arr, size_t *n, const char *s)
     return true;
 }
 
+/* The names the name maps read back (hmap), by index into the builder's users and groups. */
+static const char *user_login_at(const void *ctx, uint32_t i)
+{
+    return ((const struct eksauth_iddb_builder *)ctx)->users[i].login;
+}
+
+static const char *group_name_at(const void *ctx, uint32_t i)
+{
+    return ((const struct eksauth_iddb_builder *)ctx)->groups[i].name;
+}
+
 enum eksauth_status eksauth_iddb_builder_new(const struct eksauth_iddb_params *params,
                                              struct eksauth_iddb_builder **out,
                                              struct eksauth_error *err)
@@ -276,7 +318,8 @@ enum eksauth_status eksauth_iddb_builder_new(const struct eksauth_iddb_params *p
     b->keyed = params != NULL && params->keyed;
     b->key_check = b->keyed ? params->key_check : 0;
     b->generation = 1;
-    b->id_owner.ids = true;
+    b->user_by_name = (struct hmap){.name_at = user_login_at, .ctx = b};
+    b->group_by_name = (struct hmap){.name_at = group_name_at, .ctx = b};
     b->home = strdup(home);
     b->shell = strdup(shell);
     if (b->home == NULL || b->shell == NULL) {
@@ -340,21 +383,35 @@ uint32_t eksauth_iddb_builder_group_count(const struct eksauth_iddb_builder *b)
     return (uint32_t)b->live_groups;
 }
 
-bool eksauth_iddb_builder_has_group(const struct eksauth_iddb_builder *b, const char *name)
+static struct hslot *id_owner(const struct eksauth_iddb_builder *b, uint32_t id)
 {
-    return hmap_find(&b->group_by_name, name, 0) != NULL;
+    struct hkey k = hkey_id(id);
+
+    return hmap_find(&b->id_owner, &k);
 }
 
-bool eksauth_iddb_builder_id_used(const struct eksauth_iddb_builder *b, uint32_t id)
+static struct b_group *find_group_key(const struct eksauth_iddb_builder *b, const struct hkey *k)
 {
-    return hmap_find(&b->id_owner, NULL, id) != NULL;
+    struct hslot *s = hmap_find(&b->group_by_name, k);
+
+    return s == NULL ? NULL : &b->groups[hslot_val(s)];
 }
 
 static struct b_group *find_group(const struct eksauth_iddb_builder *b, const char *name)
 {
-    struct hslot *s = hmap_find(&b->group_by_name, name, 0);
+    struct hkey k = hkey_name(name);
 
-    return s == NULL ? NULL : &b->groups[s->val];
+    return find_group_key(b, &k);
+}
+
+bool eksauth_iddb_builder_has_group(const struct eksauth_iddb_builder *b, const char *name)
+{
+    return find_group(b, name) != NULL;
+}
+
+bool eksauth_iddb_builder_id_used(const struct eksauth_iddb_builder *b, uint32_t id)
+{
+    return id_owner(b, id) != NULL;
 }
 
 bool eksauth_iddb_same_group(uint32_t flags, const char *k8s_group,
@@ -376,11 +433,18 @@ bool eksauth_iddb_builder_group_is(const struct eksauth_iddb_builder *b,
     return have != NULL && eksauth_iddb_same_group(have->flags, have->k8s, g);
 }
 
+static struct b_user *find_user_key(const struct eksauth_iddb_builder *b, const struct hkey *k)
+{
+    struct hslot *s = hmap_find(&b->user_by_name, k);
+
+    return s == NULL ? NULL : &b->users[hslot_val(s)];
+}
+
 static struct b_user *find_user(const struct eksauth_iddb_builder *b, const char *login)
 {
-    struct hslot *s = hmap_find(&b->user_by_name, login, 0);
+    struct hkey k = hkey_name(login);
 
-    return s == NULL ? NULL : &b->users[s->val];
+    return find_user_key(b, &k);
 }
 
 bool eksauth_iddb_builder_has_user(const struct eksauth_iddb_builder *b, const char *login)
@@ -396,6 +460,7 @@ enum eksauth_status eksauth_iddb_builder_add_group(struct eksauth_iddb_builder *
     struct hslot *owner;
     struct b_user *u;
     struct b_group *ng;
+    struct hkey name, gid;
 
     /* Only names NSS may serve, and nothing that could split a group line. */
     if (g->name == NULL || !eksauth_names_valid(g->name))
@@ -411,13 +476,18 @@ enum eksauth_status eksauth_iddb_builder_add_group(struct eksauth_iddb_builder *
         ((g->flags & EKSAUTH_IDDB_GROUP_LOCAL) == 0 && (g->gid < b->id_min || g->gid > b->id_max)))
         return eksauth_fail(err, EKSAUTH_EINVAL, "identity DB: group %s: gid %u out of range",
                             g->name, g->gid);
-    if (find_group(b, g->name) != NULL)
+    name = hkey_name(g->name);
+    gid = hkey_id(g->gid);
+    hmap_prefetch(&b->group_by_name, &name);
+    hmap_prefetch(&b->user_by_name, &name);
+    hmap_prefetch(&b->id_owner, &gid);
+    if (find_group_key(b, &name) != NULL)
         return eksauth_fail(err, EKSAUTH_EINVAL, "identity DB: group %s: already present", g->name);
-    u = find_user(b, g->name);
+    u = find_user_key(b, &name);
     /* A group may share a user's name only as that user's private group. */
     if (u != NULL && ((g->flags & EKSAUTH_IDDB_GROUP_PRIVATE) == 0 || u->gid != g->gid))
         return eksauth_fail(err, EKSAUTH_EINVAL, "identity DB: group %s: name of a user", g->name);
-    owner = hmap_find(&b->id_owner, NULL, g->gid);
+    owner = hmap_find(&b->id_owner, &gid);
     /* One id, one owner: only a private group shares its id, with its own user. */
     if (owner != NULL && !(u != NULL && u->uid == g->gid))
         return eksauth_fail(err, EKSAUTH_EINVAL, "identity DB: group %s: gid %u already used",
@@ -432,10 +502,10 @@ enum eksauth_status eksauth_iddb_builder_add_group(struct eksauth_iddb_builder *
     ng->gid = g->gid;
     ng->flags = g->flags;
     if (ng->name == NULL || ng->k8s == NULL ||
-        !hmap_put(&b->group_by_name, ng->name, 0, (uint32_t)b->n_groups) ||
-        (owner == NULL && !hmap_put(&b->id_owner, NULL, g->gid, 2))) {
+        !hmap_put(&b->group_by_name, &name, (uint32_t)b->n_groups) ||
+        (owner == NULL && !hmap_put(&b->id_owner, &gid, 2))) {
         if (ng->name != NULL)
-            hmap_del(&b->group_by_name, ng->name, 0);
+            hmap_del(&b->group_by_name, &name);
         return eksauth_fail(err, EKSAUTH_ENOMEM, "identity DB: out of memory");
     }
     b->n_groups++;
@@ -470,6 +540,7 @@ enum eksauth_status eksauth_iddb_builder_add_user(struct eksauth_iddb_builder *b
     struct hslot *owner;
     const char *k8s = in->k8s_username != NULL ? in->k8s_username : "";
     char home[PATH_MAX];
+    struct hkey login, uid, group[PREFETCH_GROUPS];
     size_t i, j;
     bool own_private;
 
@@ -477,7 +548,19 @@ enum eksauth_status eksauth_iddb_builder_add_user(struct eksauth_iddb_builder *b
     if (in->login == NULL || !eksauth_names_valid(in->login))
         return eksauth_fail(err, EKSAUTH_EINVAL, "identity DB: user '%s': invalid name",
                             in->login != NULL ? in->login : "(null)");
-    if (find_user(b, in->login) != NULL)
+    /* Every slot this user needs is asked for now: the checks below run while they load. */
+    login = hkey_name(in->login);
+    uid = hkey_id(in->uid);
+    hmap_prefetch(&b->user_by_name, &login);
+    hmap_prefetch(&b->group_by_name, &login);
+    hmap_prefetch(&b->id_owner, &uid);
+    for (i = 0; i < in->n_groups && i < PREFETCH_GROUPS; i++) {
+        if (in->groups[i] != NULL) {
+            group[i] = hkey_name(in->groups[i]);
+            hmap_prefetch(&b->group_by_name, &group[i]);
+        }
+    }
+    if (find_user_key(b, &login) != NULL)
         return eksauth_fail(err, EKSAUTH_EINVAL, "identity DB: user %s: already present",
                             in->login);
     /* Never root, always inside the range NSS serves. */
@@ -508,8 +591,8 @@ enum eksauth_status eksauth_iddb_builder_add_user(struct eksauth_iddb_builder *b
         return eksauth_fail(err, EKSAUTH_EINVAL,
                             "identity DB: user %s: no primary group (the DB has no users' group)",
                             in->login);
-    owner = hmap_find(&b->id_owner, NULL, nu.uid);
-    pg = find_group(b, in->login);
+    owner = hmap_find(&b->id_owner, &uid);
+    pg = find_group_key(b, &login);
     /*
      * A DB from before version 3 gave each user a private group, with the
      * user's name and id: read back, it may share both.  Nothing else may.
@@ -524,9 +607,9 @@ enum eksauth_status eksauth_iddb_builder_add_user(struct eksauth_iddb_builder *b
                             "identity DB: user %s: a group of that name exists", in->login);
     /* The primary group must be a served group of the DB (the users' group). */
     if (!own_private) {
-        struct hslot *gs = hmap_find(&b->id_owner, NULL, nu.gid);
+        struct hslot *gs = id_owner(b, nu.gid);
 
-        if (gs == NULL || gs->val != 2 || nu.gid < b->id_min || nu.gid > b->id_max)
+        if (gs == NULL || hslot_val(gs) != 2 || nu.gid < b->id_min || nu.gid > b->id_max)
             return eksauth_fail(err, EKSAUTH_EINVAL, "identity DB: user %s: no group with gid %u",
                                 in->login, nu.gid);
     }
@@ -536,7 +619,9 @@ enum eksauth_status eksauth_iddb_builder_add_user(struct eksauth_iddb_builder *b
             goto nomem;
     }
     for (i = 0; i < in->n_groups; i++) {
-        struct b_group *g = in->groups[i] != NULL ? find_group(b, in->groups[i]) : NULL;
+        struct b_group *g = in->groups[i] == NULL ? NULL
+                            : i < PREFETCH_GROUPS ? find_group_key(b, &group[i])
+                                                  : find_group(b, in->groups[i]);
         bool dup = false;
 
         /* Supplementary groups must exist; nobody joins another user's private group. */
@@ -564,13 +649,15 @@ enum eksauth_status eksauth_iddb_builder_add_user(struct eksauth_iddb_builder *b
         goto nomem;
     if (!eksauth_array_reserve((void **)&b->users, &b->cap_users, b->n_users, 1, sizeof(*b->users)))
         goto nomem;
-    if (!hmap_put(&b->user_by_name, nu.login, 0, (uint32_t)b->n_users))
+    /* In place before it is indexed: the name map reads the login from there. */
+    b->users[b->n_users] = nu;
+    if (!hmap_put(&b->user_by_name, &login, (uint32_t)b->n_users))
         goto nomem;
-    if (owner == NULL && !hmap_put(&b->id_owner, NULL, nu.uid, 1)) {
-        hmap_del(&b->user_by_name, nu.login, 0);
+    if (owner == NULL && !hmap_put(&b->id_owner, &uid, 1)) {
+        hmap_del(&b->user_by_name, &login);
         goto nomem;
     }
-    b->users[b->n_users++] = nu;
+    b->n_users++;
     b->live_users++;
     return EKSAUTH_OK;
 nomem:
@@ -579,17 +666,20 @@ nomem:
 
 bool eksauth_iddb_builder_remove_user(struct eksauth_iddb_builder *b, const char *login)
 {
-    struct b_user *u = find_user(b, login);
+    struct hkey name = hkey_name(login), id;
+    struct b_user *u = find_user_key(b, &name);
     struct b_group *pg;
 
     if (u == NULL)
         return false;
-    hmap_del(&b->user_by_name, login, 0);
-    hmap_del(&b->id_owner, NULL, u->uid);
-    pg = find_group(b, login);
+    id = hkey_id(u->uid);
+    hmap_del(&b->user_by_name, &name);
+    hmap_del(&b->id_owner, &id);
+    pg = find_group_key(b, &name);
     if (pg != NULL && (pg->flags & EKSAUTH_IDDB_GROUP_PRIVATE) != 0) {
-        hmap_del(&b->group_by_name, login, 0);
-        hmap_del(&b->id_owner, NULL, pg->gid);
+        id = hkey_id(pg->gid);
+        hmap_del(&b->group_by_name, &name);
+        hmap_del(&b->id_owner, &id);
         pg->dead = true;
         b->live_groups--;
     }
@@ -659,7 +749,7 @@ enum eksauth_status eksauth_iddb_builder_add_tombstone(struct eksauth_iddb_build
         return eksauth_fail(err, EKSAUTH_EINVAL, "identity DB: tombstone '%s' (id %u): invalid",
                             t->name != NULL ? t->name : "(null)", t->id);
     /* A live entry's id is not a removed one's. */
-    if (hmap_find(&b->id_owner, NULL, t->id) != NULL)
+    if (id_owner(b, t->id) != NULL)
         return eksauth_fail(err, EKSAUTH_EINVAL,
                             "identity DB: tombstone %s: id %u belongs to a current entry", t->name,
                             t->id);
