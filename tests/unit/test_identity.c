@@ -581,6 +581,11 @@ static void test_plan_large(void **state)
     for (i = 1; i < f->plan.n_used_ids; i++)
         assert_true(f->plan.used_ids[i - 1] < f->plan.used_ids[i]);
     assert_int_equal(f->plan.n_used_ids, 10100 + 1);
+    /* The sorted ids are the planned ones (a lookup finds each). */
+    for (i = 0; i < f->plan.n_users; i++)
+        assert_true(eksauth_plan_id_taken(&f->plan, NULL, f->plan.users[i].uid));
+    for (i = 0; i < f->plan.n_groups; i++)
+        assert_true(eksauth_plan_id_taken(&f->plan, NULL, f->plan.groups[i].gid));
 }
 
 /*
