@@ -523,7 +523,16 @@ static char *make_gecos(struct eksauth_iddb_builder *b, const char *k8s)
     char g[GECOS_MAX + 1];
     size_t i;
 
-    (void)eksauth_printable(k8s, g, sizeof(g));
+    /*
+     * Printable ASCII shows as it is (what eksauth_printable would give,
+     * cut at GECOS_MAX): most k8s usernames, one pass and no decoding.
+     */
+    for (i = 0; k8s[i] >= 0x20 && k8s[i] < 0x7f && i < GECOS_MAX; i++)
+        g[i] = k8s[i];
+    if (k8s[i] == '\0' || i == GECOS_MAX)
+        g[i] = '\0';
+    else
+        (void)eksauth_printable(k8s, g, sizeof(g));
     for (i = 0; g[i] != '\0'; i++) {
         if (g[i] == ':' || g[i] == ',')
             g[i] = '-';

@@ -262,6 +262,34 @@ static void test_gecos_printable(void **state)
     assert_string_equal(u.gecos, "dev-mal?lory?x?");
     eksauth_iddb_close(db);
     free(data);
+    /* Plain ASCII as it is, ',' replaced, cut at 256 bytes (what follows does not count). */
+    {
+        char k8s[301], want[257];
+
+        memset(k8s, 'a', 300);
+        k8s[300] = '\0';
+        k8s[10] = ',';
+        k8s[280] = '\t';
+        memset(want, 'a', 256);
+        want[256] = '\0';
+        want[10] = '-';
+        in.login = "dev-long";
+        in.k8s_username = k8s;
+        in.uid = LO + 302;
+        assert_int_equal(eksauth_iddb_builder_add_user(b, &in, &err), EKSAUTH_OK);
+        in.login = "dev-tab";
+        in.k8s_username = "dev\tx~";
+        in.uid = LO + 303;
+        assert_int_equal(eksauth_iddb_builder_add_user(b, &in, &err), EKSAUTH_OK);
+        assert_int_equal(eksauth_iddb_builder_serialize(b, &data, &len, &err), EKSAUTH_OK);
+        assert_int_equal(eksauth_iddb_open_mem(data, len, &db, &err), EKSAUTH_OK);
+        assert_int_equal(eksauth_iddb_user_by_name(db, "dev-long", &u), EKSAUTH_OK);
+        assert_string_equal(u.gecos, want);
+        assert_int_equal(eksauth_iddb_user_by_name(db, "dev-tab", &u), EKSAUTH_OK);
+        assert_string_equal(u.gecos, "dev?x~");
+        eksauth_iddb_close(db);
+        free(data);
+    }
     /* A gecos given as such is refused when it hides anything. */
     in.login = "dev-eve";
     in.k8s_username = "dev:eve";
