@@ -919,7 +919,8 @@ static void ob_capacity(struct outbuf *o, size_t cap)
     o->cap = cap;
 }
 
-static size_t ob_reserve(struct outbuf *o, size_t n)
+/* n more bytes at the end, for the caller to write every one of them; where they start. */
+static size_t ob_take(struct outbuf *o, size_t n)
 {
     size_t at = o->len;
 
@@ -934,8 +935,17 @@ static size_t ob_reserve(struct outbuf *o, size_t n)
         if (o->oom)
             return 0;
     }
-    memset(o->p + o->len, 0, n);
     o->len += n;
+    return at;
+}
+
+/* n more bytes at the end, zeroed; where they start. */
+static size_t ob_reserve(struct outbuf *o, size_t n)
+{
+    size_t at = ob_take(o, n);
+
+    if (!o->oom)
+        memset(o->p + at, 0, n);
     return at;
 }
 
@@ -967,7 +977,7 @@ static void wr64(struct outbuf *o, size_t at, uint64_t v)
 /* Append s and its NUL. */
 static void ob_str(struct outbuf *o, const char *s)
 {
-    size_t n = strlen(s) + 1, at = ob_reserve(o, n);
+    size_t n = strlen(s) + 1, at = ob_take(o, n);
 
     if (!o->oom)
         memcpy(o->p + at, s, n);
@@ -1012,7 +1022,7 @@ static bool in_order(const void *a, size_t n, size_t size, int (*cmp)(const void
 
 /* A hash index under construction: slots of {key or tag, record offset}. */
 struct index {
-    uint32_t *slots; /* 2 words a slot */
+    uint32_t *slots; /* 2 words a slot, each little-endian as in the file */
     uint32_t n;      /* a power of two, or 0 */
 };
 
@@ -1037,8 +1047,9 @@ static uint32_t index_put(struct index *x, uint64_t home, uint32_t key, uint32_t
         i = (i + 1) & (x->n - 1);
         d++;
     }
-    x->slots[2 * i] = key;
-    x->slots[2 * i + 1] = rec;
+    /* Stored as the file has them, so the section is one copy; nonzero either way. */
+    eksauth_le32_put((unsigned char *)&x->slots[2 * i], key);
+    eksauth_le32_put((unsigned char *)&x->slots[2 * i + 1], rec);
     return d;
 }
 
@@ -1301,15 +1312,13 @@ static void write_group(struct outbuf *o, const struct layout *l, size_t i)
 /* An index section: the slots as built. */
 static size_t write_index(struct outbuf *o, const struct index *x)
 {
-    size_t at, i;
+    size_t at;
 
+    _Static_assert(IDDB_SLOT_SIZE == 2 * sizeof(uint32_t), "a slot is two words");
     ob_align(o, IDDB_ALIGN);
-    at = ob_reserve(o, (size_t)x->n * IDDB_SLOT_SIZE);
-
-    for (i = 0; i < x->n; i++) {
-        wr32(o, at + i * 8, x->slots[2 * i]);
-        wr32(o, at + i * 8 + 4, x->slots[2 * i + 1]);
-    }
+    at = ob_take(o, (size_t)x->n * IDDB_SLOT_SIZE);
+    if (!o->oom && x->n > 0)
+        memcpy(o->p + at, x->slots, (size_t)x->n * IDDB_SLOT_SIZE);
     return at;
 }
 
