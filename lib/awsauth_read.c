@@ -592,11 +592,12 @@ static enum eksauth_status warn_empty_session(struct parser *ps, enum eksauth_ma
 /* s in lower case (ASCII), in the arena. */
 static const char *lower_dup(struct eksauth_arena *ar, const char *s)
 {
-    char *out = eksauth_arena_strndup(ar, s, strlen(s));
-    size_t i;
+    size_t n = strlen(s);
+    char *out = eksauth_arena_alloc(ar, n + 1);
 
-    for (i = 0; out != NULL && out[i] != '\0'; i++)
-        out[i] = eksauth_ascii_lower(out[i]);
+    /* Lowered as it is copied: one pass (every entry's key is made here). */
+    if (out != NULL)
+        eksauth_ascii_lower_copy(out, s, n);
     return out;
 }
 
