@@ -589,6 +589,43 @@ static void test_plan_large(void **state)
 }
 
 /*
+ * Users and groups come out in strcmp order (lookups bsearch them), names
+ * that share their first 8 bytes, or end within them, included.
+ */
+static void test_plan_sorted_by_name(void **state)
+{
+    static const char *const names[] = {"abcdefghb", "b", "abcdefgh", "abcdefg",   "abcdefgha",
+                                        "ab",        "a", "abcdefgi", "abcdefghab"};
+    struct fixture *f = *state;
+    char yaml[4096];
+    size_t n, i;
+
+    n = (size_t)snprintf(yaml, sizeof(yaml), "mapRoles:\n");
+    for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+        n += (size_t)snprintf(yaml + n, sizeof(yaml) - n,
+                              "  - rolearn: arn:aws:iam::123456789012:role/r%zu\n"
+                              "    username: u%s\n    groups: [%s]\n",
+                              i, names[i], names[i]);
+    assert_true(n < sizeof(yaml));
+    load(f, yaml);
+    assert_int_equal(f->plan.n_users, sizeof(names) / sizeof(names[0]));
+    assert_int_equal(f->plan.n_groups, sizeof(names) / sizeof(names[0]) + 1);
+    for (i = 1; i < f->plan.n_users; i++)
+        assert_true(strcmp(f->plan.users[i - 1].login, f->plan.users[i].login) < 0);
+    for (i = 1; i < f->plan.n_groups; i++)
+        assert_true(strcmp(f->plan.groups[i - 1].name, f->plan.groups[i].name) < 0);
+    /* Each user's group followed the sort: "uX" is in "eks-X". */
+    for (i = 0; i < f->plan.n_users; i++) {
+        char want[EKSAUTH_NAME_MAX + 1];
+        const struct eksauth_plan_user *u = &f->plan.users[i];
+
+        snprintf(want, sizeof(want), "eks-%s", u->login + 1);
+        assert_true(u->n_groups >= 1);
+        assert_string_equal(f->plan.groups[u->group_idx[0]].name, want);
+    }
+}
+
+/*
  * One entry with more groups than the group table was first sized for (it
  * is sized from the number of entries): every group is planned.  The table
  * grows; before lib/strmap.c it filled up and the plan never returned.
@@ -818,6 +855,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_plan_same_user_from_two_roles_gets_shared_groups,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_plan_large, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_plan_sorted_by_name, setup, teardown),
         cmocka_unit_test_setup_teardown(test_plan_keyed_ids, setup, teardown),
         cmocka_unit_test_setup_teardown(test_plan_skips_local_ids, setup, teardown),
         cmocka_unit_test_setup_teardown(test_resolve_templated_takes_probe_zero_or_nothing, setup,
