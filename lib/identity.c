@@ -140,6 +140,12 @@ static int cmp_seed(const void *a, const void *b)
     return c != 0 ? c : (int)x->is_group - (int)y->is_group;
 }
 
+static int cmp_user(const void *a, const void *b)
+{
+    return strcmp(((const struct eksauth_plan_user *)a)->login,
+                  ((const struct eksauth_plan_user *)b)->login);
+}
+
 /*
  * bsearch's comparison of a name with a user or group of the sorted plan:
  * each begins with its name, so the entry's address is its name's.
@@ -680,78 +686,50 @@ out:
     return st;
 }
 
-/*
- * A user's or group's position before sorting, under its name.  head is
- * the name's first 8 bytes, big-endian (zeroes past its end): comparing
- * heads orders most names as strcmp does without reading them, and strcmp
- * settles equal heads.
- */
-struct name_order {
-    uint64_t head;
+/* A group's position before sorting, so users' group indexes can follow it. */
+struct group_order {
     const char *name;
     size_t old;
 };
 
-static struct name_order name_order_of(const char *name, size_t old)
+static int cmp_group_order(const void *a, const void *b)
 {
-    struct name_order o = {0, name, old};
-    size_t i;
-
-    for (i = 0; i < 8; i++) {
-        o.head <<= 8;
-        if (*name != '\0')
-            o.head |= (unsigned char)*name++;
-    }
-    return o;
-}
-
-static int cmp_name_order(const void *a, const void *b)
-{
-    const struct name_order *x = a, *y = b;
-
-    if (x->head != y->head)
-        return x->head < y->head ? -1 : 1;
-    return strcmp(x->name, y->name);
+    return strcmp(((const struct group_order *)a)->name, ((const struct group_order *)b)->name);
 }
 
 /* Sort users and groups by name (lookups bsearch them) and fix the group indexes. */
 static enum eksauth_status plan_sort(struct eksauth_plan *plan, struct eksauth_error *err)
 {
-    size_t n = plan->n_groups > plan->n_users ? plan->n_groups : plan->n_users;
-    struct name_order *order = calloc(n + 1, sizeof(*order));
-    struct eksauth_plan_group *groups = calloc(plan->n_groups + 1, sizeof(*groups));
-    struct eksauth_plan_user *users = calloc(plan->n_users + 1, sizeof(*users));
+    struct group_order *order = calloc(plan->n_groups + 1, sizeof(*order));
+    struct eksauth_plan_group *sorted = calloc(plan->n_groups + 1, sizeof(*sorted));
     size_t *remap = calloc(plan->n_groups + 1, sizeof(*remap));
     enum eksauth_status st = EKSAUTH_OK;
     size_t i, j;
 
-    if (order == NULL || groups == NULL || users == NULL || remap == NULL) {
+    if (order == NULL || sorted == NULL || remap == NULL) {
         st = eksauth_fail(err, EKSAUTH_ENOMEM, "identity: out of memory");
         goto out;
     }
-    for (i = 0; i < plan->n_groups; i++)
-        order[i] = name_order_of(plan->groups[i].name, i);
-    qsort(order, plan->n_groups, sizeof(*order), cmp_name_order);
     for (i = 0; i < plan->n_groups; i++) {
-        groups[i] = plan->groups[order[i].old];
+        order[i].name = plan->groups[i].name;
+        order[i].old = i;
+    }
+    if (plan->n_groups > 0)
+        qsort(order, plan->n_groups, sizeof(*order), cmp_group_order);
+    for (i = 0; i < plan->n_groups; i++) {
+        sorted[i] = plan->groups[order[i].old];
         remap[order[i].old] = i;
     }
     if (plan->n_groups > 0)
-        memcpy(plan->groups, groups, plan->n_groups * sizeof(*groups));
+        memcpy(plan->groups, sorted, plan->n_groups * sizeof(*sorted));
     for (i = 0; i < plan->n_users; i++)
-        order[i] = name_order_of(plan->users[i].login, i);
-    qsort(order, plan->n_users, sizeof(*order), cmp_name_order);
-    for (i = 0; i < plan->n_users; i++) {
-        users[i] = plan->users[order[i].old];
-        for (j = 0; j < users[i].n_groups; j++)
-            users[i].group_idx[j] = remap[users[i].group_idx[j]];
-    }
+        for (j = 0; j < plan->users[i].n_groups; j++)
+            plan->users[i].group_idx[j] = remap[plan->users[i].group_idx[j]];
     if (plan->n_users > 0)
-        memcpy(plan->users, users, plan->n_users * sizeof(*users));
+        qsort(plan->users, plan->n_users, sizeof(*plan->users), cmp_user);
 out:
     free(order);
-    free(groups);
-    free(users);
+    free(sorted);
     free(remap);
     return st;
 }
