@@ -1064,6 +1064,7 @@ struct layout {
     uint32_t *ugrp;              /* per user-group: the group's index, flattened */
     size_t *ugrp_first;
     struct index idx[4]; /* user by name, user by uid, group by name, group by gid */
+    uint64_t *name_hash; /* users' then groups' names hashed with seed (fill_indexes) */
     uint64_t seed;
     uint32_t max_probe;
 };
@@ -1081,17 +1082,29 @@ static void layout_free(struct layout *l)
     free(l->mem);
     free(l->ugrp);
     free(l->ugrp_first);
+    free(l->name_hash);
     for (k = 0; k < 4; k++)
         free(l->idx[k].slots);
 }
 
+/* Start reading the slot a key with this hash goes to. */
+static void index_prefetch(const struct index *x, uint64_t home)
+{
+    __builtin_prefetch(&x->slots[2 * ((uint32_t)home & (x->n - 1))]);
+}
+
+/* How many records ahead fill_indexes asks for the slots: their misses overlap. */
+#define INDEX_AHEAD 8
+
 /*
  * Fill the four hash indexes with seed; the longest probe distance.  The
  * seed comes from the names themselves (deterministic output) and moves on
- * when some key lands too far from home, so lookups stay short.
+ * when some key lands too far from home, so lookups stay short.  The names'
+ * hashes stay in name_hash: the name filter is made of the last fill's.
  */
 static uint32_t fill_indexes(struct layout *l, uint64_t seed)
 {
+    uint64_t *h = l->name_hash;
     uint32_t worst = 0, d;
     size_t i;
     int k;
@@ -1099,21 +1112,28 @@ static uint32_t fill_indexes(struct layout *l, uint64_t seed)
     for (k = 0; k < 4; k++)
         if (l->idx[k].n > 0)
             memset(l->idx[k].slots, 0, (size_t)l->idx[k].n * 2 * sizeof(uint32_t));
+    for (i = 0; i < l->nu; i++)
+        h[i] = eksauth_iddb_hash_name(l->us[i]->login, strlen(l->us[i]->login), seed);
+    for (i = 0; i < l->ng; i++)
+        h[l->nu + i] = eksauth_iddb_hash_name(l->gs[i]->name, strlen(l->gs[i]->name), seed);
     for (i = 0; i < l->nu; i++) {
-        const char *n = l->us[i]->login;
-        uint64_t h = eksauth_iddb_hash_name(n, strlen(n), seed);
-
-        d = index_put(&l->idx[0], h, (uint32_t)(h >> 32), l->urec[i]);
+        if (i + INDEX_AHEAD < l->nu) {
+            index_prefetch(&l->idx[0], h[i + INDEX_AHEAD]);
+            index_prefetch(&l->idx[1], eksauth_iddb_hash_id(l->us[i + INDEX_AHEAD]->uid, seed));
+        }
+        d = index_put(&l->idx[0], h[i], (uint32_t)(h[i] >> 32), l->urec[i]);
         worst = d > worst ? d : worst;
         d = index_put(&l->idx[1], eksauth_iddb_hash_id(l->us[i]->uid, seed), l->us[i]->uid,
                       l->urec[i]);
         worst = d > worst ? d : worst;
     }
+    h += l->nu;
     for (i = 0; i < l->ng; i++) {
-        const char *n = l->gs[i]->name;
-        uint64_t h = eksauth_iddb_hash_name(n, strlen(n), seed);
-
-        d = index_put(&l->idx[2], h, (uint32_t)(h >> 32), l->grec[i]);
+        if (i + INDEX_AHEAD < l->ng) {
+            index_prefetch(&l->idx[2], h[i + INDEX_AHEAD]);
+            index_prefetch(&l->idx[3], eksauth_iddb_hash_id(l->gs[i + INDEX_AHEAD]->gid, seed));
+        }
+        d = index_put(&l->idx[2], h[i], (uint32_t)(h[i] >> 32), l->grec[i]);
         worst = d > worst ? d : worst;
         d = index_put(&l->idx[3], eksauth_iddb_hash_id(l->gs[i]->gid, seed), l->gs[i]->gid,
                       l->grec[i]);
@@ -1136,6 +1156,9 @@ static bool build_indexes(struct layout *l)
         if (l->idx[k].slots == NULL)
             return false;
     }
+    l->name_hash = calloc(l->nu + l->ng + 1, sizeof(*l->name_hash));
+    if (l->name_hash == NULL)
+        return false;
     for (i = 0; i < l->nu; i++)
         seed = eksauth_iddb_hash_name(l->us[i]->login, strlen(l->us[i]->login) + 1, seed);
     for (i = 0; i < l->ng; i++)
@@ -1454,9 +1477,9 @@ enum eksauth_status eksauth_iddb_builder_serialize(const struct eksauth_iddb_bui
         fbits = fbytes * 8;
         ob_align(&o, IDDB_ALIGN);
         at = ob_reserve(&o, fbytes);
+        /* The names hashed with l.seed: the last fill_indexes kept them. */
         for (i = 0; i < l.nu + l.ng && !o.oom; i++) {
-            const char *n = i < l.nu ? l.us[i]->login : l.gs[i - l.nu]->name;
-            uint64_t h = eksauth_iddb_hash_name(n, strlen(n), l.seed);
+            uint64_t h = l.name_hash[i];
             size_t b1 = (size_t)(h & (fbits - 1)), b2 = (size_t)((h >> 32) & (fbits - 1));
 
             o.p[at + b1 / 8] |= (unsigned char)(1u << (b1 % 8));
