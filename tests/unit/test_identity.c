@@ -341,6 +341,59 @@ static void test_group_collision_grants_no_one(void **state)
     assert_string_equal(f->id.groups[0].name, "eks-qa");
 }
 
+/*
+ * Groups repeated across entries (more names than the plan remembers at
+ * once) each land in their one POSIX group, and a group refused for a
+ * collision stays refused for the entries that name it again.
+ */
+static void test_plan_repeated_groups(void **state)
+{
+    struct fixture *f = *state;
+    char yaml[8192], want[EKSAUTH_NAME_MAX + 1];
+    const struct eksauth_plan_user *u;
+    size_t n, i, j, refused = 0;
+
+    n = (size_t)snprintf(yaml, sizeof(yaml),
+                         "mapRoles: |\n"
+                         "  - rolearn: arn:aws:iam::" ACCOUNT ":role/d0\n"
+                         "    username: d0\n    groups: [Dev, ops]\n"
+                         "  - rolearn: arn:aws:iam::" ACCOUNT ":role/d1\n"
+                         "    username: d1\n    groups: [dev]\n"
+                         "  - rolearn: arn:aws:iam::" ACCOUNT ":role/d2\n"
+                         "    username: d2\n    groups: [Dev, ops]\n"
+                         "  - rolearn: arn:aws:iam::" ACCOUNT ":role/d3\n"
+                         "    username: d3\n    groups: [ops, dev, Dev]\n");
+    for (i = 0; i < 60; i++)
+        n += (size_t)snprintf(yaml + n, sizeof(yaml) - n,
+                              "  - rolearn: arn:aws:iam::" ACCOUNT ":role/r%zu\n"
+                              "    username: r%zu\n    groups: [t%zu, ops]\n",
+                              i, i, i % 25);
+    assert_true(n < sizeof(yaml));
+    load(f, yaml);
+    for (i = 0; i < f->plan.n_warnings; i++)
+        refused += strstr(f->plan.warnings[i], "neither is served") != NULL;
+    assert_int_equal(refused, 1);
+    assert_null(eksauth_plan_find_group(&f->plan, "eks-dev"));
+    for (i = 0; i < 4; i++) {
+        snprintf(want, sizeof(want), "d%zu", i);
+        u = eksauth_plan_find_user(&f->plan, want);
+        assert_non_null(u);
+        for (j = 0; j < u->n_groups; j++)
+            assert_string_not_equal(f->plan.groups[u->group_idx[j]].name, "eks-dev");
+        assert_int_equal(u->n_groups, i == 1 ? 1 : 2); /* eks-ops, and the users' group */
+    }
+    for (i = 0; i < 60; i++) {
+        snprintf(want, sizeof(want), "r%zu", i);
+        u = eksauth_plan_find_user(&f->plan, want);
+        assert_non_null(u);
+        assert_int_equal(u->n_groups, 3);
+        snprintf(want, sizeof(want), "eks-t%zu", i % 25);
+        assert_string_equal(f->plan.groups[u->group_idx[0]].name, want);
+        assert_string_equal(f->plan.groups[u->group_idx[1]].name, "eks-ops");
+    }
+    assert_int_equal(f->plan.n_groups, 25 + 2); /* the t groups, eks-ops, the users' group */
+}
+
 static void test_plan_refuses_local_names(void **state)
 {
     struct fixture *f = *state;
@@ -840,6 +893,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_plan_seeds_keep_recorded_ids, setup, teardown),
         cmocka_unit_test_setup_teardown(test_plan_refuses_login_collision, setup, teardown),
         cmocka_unit_test_setup_teardown(test_group_collision_grants_no_one, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_plan_repeated_groups, setup, teardown),
         cmocka_unit_test_setup_teardown(test_plan_refuses_local_names, setup, teardown),
         cmocka_unit_test_setup_teardown(test_group_map_joins_local_group_on_purpose, setup,
                                         teardown),
