@@ -202,6 +202,32 @@ static bool is_skippable(const char *s, size_t len)
 }
 
 /*
+ * Whether s[0..len) holds a control byte (below 0x20, or 0x7f).  Eight
+ * bytes a step (every field of every entry is checked): w - 0x20 in each
+ * byte borrows into a byte's top bit where that byte is below 0x20, and
+ * w ^ 0x7f makes a 0x7f byte zero, which the same test with 0x01 finds; a
+ * byte of 0x80 or more never counts (~w clears its top bit).
+ */
+static bool has_control(const char *s, size_t len)
+{
+    const uint64_t ones = 0x0101010101010101ull, tops = 0x8080808080808080ull;
+    uint64_t w, del;
+    size_t i = 0;
+
+    for (; i + 8 <= len; i += 8) {
+        memcpy(&w, s + i, 8);
+        del = w ^ (ones * 0x7f);
+        if ((((w - ones * 0x20) & ~w) | ((del - ones) & ~del)) & tops)
+            return true;
+    }
+    for (; i < len; i++) {
+        if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+            return true;
+    }
+    return false;
+}
+
+/*
  * The text of a string field of an entry, or NULL with *why set.  Control
  * bytes are refused: these strings become login and group names and go to
  * logs, where a newline or a NUL would forge or cut a line.
@@ -209,7 +235,6 @@ static bool is_skippable(const char *s, size_t len)
 static const char *field_string(const yaml_node_t *n, const char *field, char *why, size_t whylen)
 {
     const char *v;
-    size_t i;
 
     if (n == NULL || is_null(n)) {
         say(why, whylen, "%s is missing", field);
@@ -224,11 +249,9 @@ static const char *field_string(const yaml_node_t *n, const char *field, char *w
         say(why, whylen, "%s is empty", field);
         return NULL;
     }
-    for (i = 0; i < n->data.scalar.length; i++) {
-        if ((unsigned char)v[i] < 0x20 || v[i] == 0x7f) {
-            say(why, whylen, "%s contains a control character", field);
-            return NULL;
-        }
+    if (has_control(v, n->data.scalar.length)) {
+        say(why, whylen, "%s contains a control character", field);
+        return NULL;
     }
     return v;
 }
