@@ -113,6 +113,9 @@ static enum eksauth_status build_index(struct eksauth_awsauth *aa, struct eksaut
         else if (!dead[i])
             doc->entries[n++] = doc->entries[i];
     }
+    /* Nothing dropped: every index is where the tables have it already. */
+    if (n == doc->n_entries)
+        goto out;
     doc->n_entries = n;
     /* Indices moved: fill the tables again, now without duplicates. */
     for (i = 0; i < N_SOURCES; i++)

@@ -173,8 +173,11 @@ static bool is_null(const yaml_node_t *n)
     if (n->type != YAML_SCALAR_NODE || n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
         return false;
     v = (const char *)n->data.scalar.value;
-    return v[0] == '\0' || strcmp(v, "~") == 0 || strcmp(v, "null") == 0 ||
-           strcmp(v, "Null") == 0 || strcmp(v, "NULL") == 0;
+    /* Every field of every entry is asked: the first byte settles most without a call. */
+    if (v[0] != '~' && v[0] != 'n' && v[0] != 'N')
+        return v[0] == '\0';
+    return strcmp(v, "~") == 0 || strcmp(v, "null") == 0 || strcmp(v, "Null") == 0 ||
+           strcmp(v, "NULL") == 0;
 }
 
 static bool is_space(char c)
@@ -199,6 +202,32 @@ static bool is_skippable(const char *s, size_t len)
 }
 
 /*
+ * Whether s[0..len) holds a control byte (below 0x20, or 0x7f).  Eight
+ * bytes a step (every field of every entry is checked): w - 0x20 in each
+ * byte borrows into a byte's top bit where that byte is below 0x20, and
+ * w ^ 0x7f makes a 0x7f byte zero, which the same test with 0x01 finds; a
+ * byte of 0x80 or more never counts (~w clears its top bit).
+ */
+static bool has_control(const char *s, size_t len)
+{
+    const uint64_t ones = 0x0101010101010101ull, tops = 0x8080808080808080ull;
+    uint64_t w, del;
+    size_t i = 0;
+
+    for (; i + 8 <= len; i += 8) {
+        memcpy(&w, s + i, 8);
+        del = w ^ (ones * 0x7f);
+        if ((((w - ones * 0x20) & ~w) | ((del - ones) & ~del)) & tops)
+            return true;
+    }
+    for (; i < len; i++) {
+        if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+            return true;
+    }
+    return false;
+}
+
+/*
  * The text of a string field of an entry, or NULL with *why set.  Control
  * bytes are refused: these strings become login and group names and go to
  * logs, where a newline or a NUL would forge or cut a line.
@@ -206,7 +235,6 @@ static bool is_skippable(const char *s, size_t len)
 static const char *field_string(const yaml_node_t *n, const char *field, char *why, size_t whylen)
 {
     const char *v;
-    size_t i;
 
     if (n == NULL || is_null(n)) {
         say(why, whylen, "%s is missing", field);
@@ -221,11 +249,9 @@ static const char *field_string(const yaml_node_t *n, const char *field, char *w
         say(why, whylen, "%s is empty", field);
         return NULL;
     }
-    for (i = 0; i < n->data.scalar.length; i++) {
-        if ((unsigned char)v[i] < 0x20 || v[i] == 0x7f) {
-            say(why, whylen, "%s contains a control character", field);
-            return NULL;
-        }
+    if (has_control(v, n->data.scalar.length)) {
+        say(why, whylen, "%s contains a control character", field);
+        return NULL;
     }
     return v;
 }
@@ -589,11 +615,12 @@ static enum eksauth_status warn_empty_session(struct parser *ps, enum eksauth_ma
 /* s in lower case (ASCII), in the arena. */
 static const char *lower_dup(struct eksauth_arena *ar, const char *s)
 {
-    char *out = eksauth_arena_strndup(ar, s, strlen(s));
-    size_t i;
+    size_t n = strlen(s);
+    char *out = eksauth_arena_alloc(ar, n + 1);
 
-    for (i = 0; out != NULL && out[i] != '\0'; i++)
-        out[i] = eksauth_ascii_lower(out[i]);
+    /* Lowered as it is copied: one pass (every entry's key is made here). */
+    if (out != NULL)
+        eksauth_ascii_lower_copy(out, s, n);
     return out;
 }
 

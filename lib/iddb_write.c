@@ -27,81 +27,116 @@
 #define DEFAULT_HOME  "/home/%u"
 #define DEFAULT_SHELL "/bin/bash"
 #define GECOS_MAX     256
+/* A user's first groups, whose slots add_user asks for ahead. */
+#define PREFETCH_GROUPS 8
 
 /* ------------------------------------------------------------------------ */
-/* A small open-addressing hash map: string or u32 keys to a u32 value.     */
+/* A small open-addressing hash map: names or ids to a u32 value.           */
 
+/*
+ * 8 bytes a slot (a sync adds 100,000 users: the three maps are the
+ * builder's largest memory, touched at random).  A name is not kept in the
+ * slot: it is read back from the user or group the value indexes.
+ */
 struct hslot {
-    uint64_t hash;
-    union {
-        const char *key; /* string maps; not owned */
-        uint32_t ikey;   /* id maps */
-    };
-    uint32_t val;
-    unsigned char state; /* 0 empty, 1 live, 2 deleted */
+    uint32_t tag;  /* an id map's id; a name map's high half of the name's hash */
+    uint32_t val1; /* the value + 1; 0 empty, HSLOT_DELETED deleted */
 };
+
+#define HSLOT_DELETED UINT32_MAX
 
 struct hmap {
     struct hslot *slots;
     size_t cap, used; /* used counts live and deleted slots */
-    bool ids;
+    /* A name map's name of the entry value val indexes; NULL for an id map. */
+    const char *(*name_at)(const void *ctx, uint32_t val);
+    const void *ctx;
 };
 
-static uint64_t hmap_hash_str(const char *s)
+/* Where a key's probe starts, and the tag its slot holds. */
+struct hkey {
+    const char *name; /* NULL for an id */
+    uint64_t hash;
+    uint32_t tag;
+};
+
+static struct hkey hkey_name(const char *name)
 {
-    return eksauth_iddb_checksum(s, strlen(s), 0x5eed);
+    uint64_t h = eksauth_iddb_checksum(name, strlen(name), 0x5eed);
+
+    return (struct hkey){name, h, (uint32_t)(h >> 32)};
 }
 
-static uint64_t hmap_hash_id(uint32_t id)
+static struct hkey hkey_id(uint32_t id)
 {
-    return eksauth_iddb_hash_id(id, 0x1d5);
+    return (struct hkey){NULL, eksauth_iddb_hash_id(id, 0x1d5), id};
 }
 
-static bool hmap_eq(const struct hmap *m, const struct hslot *s, const char *key, uint32_t ikey)
+static uint32_t hslot_val(const struct hslot *s)
 {
-    return m->ids ? s->ikey == ikey : strcmp(s->key, key) == 0;
+    return s->val1 - 1;
 }
 
-static struct hslot *hmap_find(const struct hmap *m, const char *key, uint32_t ikey)
+static bool hslot_live(const struct hslot *s)
 {
-    uint64_t h = m->ids ? hmap_hash_id(ikey) : hmap_hash_str(key);
+    return s->val1 != 0 && s->val1 != HSLOT_DELETED;
+}
+
+/*
+ * Start reading the cache line of k's first slot: a caller that will look
+ * up several keys asks for them all first, so their misses overlap.
+ */
+static void hmap_prefetch(const struct hmap *m, const struct hkey *k)
+{
+    if (m->cap > 0)
+        __builtin_prefetch(&m->slots[k->hash & (m->cap - 1)]);
+}
+
+static struct hslot *hmap_find(const struct hmap *m, const struct hkey *k)
+{
     size_t i;
 
     if (m->cap == 0)
         return NULL;
-    for (i = h & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
+    for (i = k->hash & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
         struct hslot *s = &m->slots[i];
 
-        if (s->state == 0)
+        if (s->val1 == 0)
             return NULL;
-        if (s->state == 1 && s->hash == h && hmap_eq(m, s, key, ikey))
+        if (s->val1 != HSLOT_DELETED && s->tag == k->tag &&
+            (m->name_at == NULL || strcmp(m->name_at(m->ctx, hslot_val(s)), k->name) == 0))
             return s;
     }
+}
+
+/* A slot's home in a map of cap slots; the names of a name map are read again (no hash kept). */
+static size_t hslot_home(const struct hmap *m, const struct hslot *s, size_t cap)
+{
+    if (m->name_at == NULL)
+        return hkey_id(s->tag).hash & (cap - 1);
+    return hkey_name(m->name_at(m->ctx, hslot_val(s))).hash & (cap - 1);
 }
 
 /* Rehash into ncap slots (a power of two, more than twice the live ones). */
 static bool hmap_rehash(struct hmap *m, size_t ncap)
 {
-    struct hslot *old = m->slots;
-    size_t oldcap = m->cap, i;
+    struct hslot *old = m->slots, *fresh;
+    size_t oldcap = m->cap, i, j;
 
-    m->slots = calloc(ncap, sizeof(*m->slots));
-    if (m->slots == NULL) {
-        m->slots = old;
+    fresh = calloc(ncap, sizeof(*fresh));
+    if (fresh == NULL)
         return false;
-    }
-    m->cap = ncap;
     m->used = 0;
     for (i = 0; i < oldcap; i++) {
-        if (old[i].state == 1) {
-            size_t j;
-
-            for (j = old[i].hash & (ncap - 1); m->slots[j].state != 0; j = (j + 1) & (ncap - 1))
-                ;
-            m->slots[j] = old[i];
-            m->used++;
-        }
+        if (!hslot_live(&old[i]))
+            continue;
+        for (j = hslot_home(m, &old[i], ncap); fresh[j].val1 != 0; j = (j + 1) & (ncap - 1))
+            ;
+        fresh[j] = old[i];
+        m->used++;
     }
+    m->slots = fresh;
+    m->cap = ncap;
     free(old);
     return true;
 }
@@ -123,35 +158,31 @@ static bool hmap_reserve(struct hmap *m, size_t n)
     return ncap == m->cap || hmap_rehash(m, ncap);
 }
 
-/* Insert (caller checked the key is absent). */
-static bool hmap_put(struct hmap *m, const char *key, uint32_t ikey, uint32_t val)
+/*
+ * Insert (caller checked the key is absent).  In a name map, the entry
+ * val indexes already holds the name: a rehash reads it.
+ */
+static bool hmap_put(struct hmap *m, const struct hkey *k, uint32_t val)
 {
-    uint64_t h;
     size_t i;
 
     if ((m->used + 1) * 2 > m->cap && !hmap_grow(m))
         return false;
-    h = m->ids ? hmap_hash_id(ikey) : hmap_hash_str(key);
-    for (i = h & (m->cap - 1); m->slots[i].state == 1; i = (i + 1) & (m->cap - 1))
+    for (i = k->hash & (m->cap - 1); hslot_live(&m->slots[i]); i = (i + 1) & (m->cap - 1))
         ;
-    if (m->slots[i].state == 0)
+    if (m->slots[i].val1 == 0)
         m->used++;
-    m->slots[i].hash = h;
-    if (m->ids)
-        m->slots[i].ikey = ikey;
-    else
-        m->slots[i].key = key;
-    m->slots[i].val = val;
-    m->slots[i].state = 1;
+    m->slots[i].tag = k->tag;
+    m->slots[i].val1 = val + 1;
     return true;
 }
 
-static void hmap_del(struct hmap *m, const char *key, uint32_t ikey)
+static void hmap_del(struct hmap *m, const struct hkey *k)
 {
-    struct hslot *s = hmap_find(m, key, ikey);
+    struct hslot *s = hmap_find(m, k);
 
     if (s != NULL)
-        s->state = 2;
+        s->val1 = HSLOT_DELETED;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -162,7 +193,7 @@ struct b_user {
     char *login, *k8s, *arn, *gecos, *home, *shell;
     uint32_t uid, gid, flags;
     uint64_t last_login;
-    char **groups; /* the names of its groups' own records (b_group.name) */
+    uint32_t *groups; /* its groups: indexes into the builder's groups */
     size_t n_groups;
     bool dead;
 };
@@ -237,6 +268,17 @@ static bool push_str(char ***arr, size_t *n, const char *s)
     return true;
 }
 
+/* The names the name maps read back (hmap), by index into the builder's users and groups. */
+static const char *user_login_at(const void *ctx, uint32_t i)
+{
+    return ((const struct eksauth_iddb_builder *)ctx)->users[i].login;
+}
+
+static const char *group_name_at(const void *ctx, uint32_t i)
+{
+    return ((const struct eksauth_iddb_builder *)ctx)->groups[i].name;
+}
+
 enum eksauth_status eksauth_iddb_builder_new(const struct eksauth_iddb_params *params,
                                              struct eksauth_iddb_builder **out,
                                              struct eksauth_error *err)
@@ -276,7 +318,8 @@ enum eksauth_status eksauth_iddb_builder_new(const struct eksauth_iddb_params *p
     b->keyed = params != NULL && params->keyed;
     b->key_check = b->keyed ? params->key_check : 0;
     b->generation = 1;
-    b->id_owner.ids = true;
+    b->user_by_name = (struct hmap){.name_at = user_login_at, .ctx = b};
+    b->group_by_name = (struct hmap){.name_at = group_name_at, .ctx = b};
     b->home = strdup(home);
     b->shell = strdup(shell);
     if (b->home == NULL || b->shell == NULL) {
@@ -340,21 +383,35 @@ uint32_t eksauth_iddb_builder_group_count(const struct eksauth_iddb_builder *b)
     return (uint32_t)b->live_groups;
 }
 
-bool eksauth_iddb_builder_has_group(const struct eksauth_iddb_builder *b, const char *name)
+static struct hslot *id_owner(const struct eksauth_iddb_builder *b, uint32_t id)
 {
-    return hmap_find(&b->group_by_name, name, 0) != NULL;
+    struct hkey k = hkey_id(id);
+
+    return hmap_find(&b->id_owner, &k);
 }
 
-bool eksauth_iddb_builder_id_used(const struct eksauth_iddb_builder *b, uint32_t id)
+static struct b_group *find_group_key(const struct eksauth_iddb_builder *b, const struct hkey *k)
 {
-    return hmap_find(&b->id_owner, NULL, id) != NULL;
+    struct hslot *s = hmap_find(&b->group_by_name, k);
+
+    return s == NULL ? NULL : &b->groups[hslot_val(s)];
 }
 
 static struct b_group *find_group(const struct eksauth_iddb_builder *b, const char *name)
 {
-    struct hslot *s = hmap_find(&b->group_by_name, name, 0);
+    struct hkey k = hkey_name(name);
 
-    return s == NULL ? NULL : &b->groups[s->val];
+    return find_group_key(b, &k);
+}
+
+bool eksauth_iddb_builder_has_group(const struct eksauth_iddb_builder *b, const char *name)
+{
+    return find_group(b, name) != NULL;
+}
+
+bool eksauth_iddb_builder_id_used(const struct eksauth_iddb_builder *b, uint32_t id)
+{
+    return id_owner(b, id) != NULL;
 }
 
 bool eksauth_iddb_same_group(uint32_t flags, const char *k8s_group,
@@ -376,11 +433,18 @@ bool eksauth_iddb_builder_group_is(const struct eksauth_iddb_builder *b,
     return have != NULL && eksauth_iddb_same_group(have->flags, have->k8s, g);
 }
 
+static struct b_user *find_user_key(const struct eksauth_iddb_builder *b, const struct hkey *k)
+{
+    struct hslot *s = hmap_find(&b->user_by_name, k);
+
+    return s == NULL ? NULL : &b->users[hslot_val(s)];
+}
+
 static struct b_user *find_user(const struct eksauth_iddb_builder *b, const char *login)
 {
-    struct hslot *s = hmap_find(&b->user_by_name, login, 0);
+    struct hkey k = hkey_name(login);
 
-    return s == NULL ? NULL : &b->users[s->val];
+    return find_user_key(b, &k);
 }
 
 bool eksauth_iddb_builder_has_user(const struct eksauth_iddb_builder *b, const char *login)
@@ -396,6 +460,7 @@ enum eksauth_status eksauth_iddb_builder_add_group(struct eksauth_iddb_builder *
     struct hslot *owner;
     struct b_user *u;
     struct b_group *ng;
+    struct hkey name, gid;
 
     /* Only names NSS may serve, and nothing that could split a group line. */
     if (g->name == NULL || !eksauth_names_valid(g->name))
@@ -411,13 +476,18 @@ enum eksauth_status eksauth_iddb_builder_add_group(struct eksauth_iddb_builder *
         ((g->flags & EKSAUTH_IDDB_GROUP_LOCAL) == 0 && (g->gid < b->id_min || g->gid > b->id_max)))
         return eksauth_fail(err, EKSAUTH_EINVAL, "identity DB: group %s: gid %u out of range",
                             g->name, g->gid);
-    if (find_group(b, g->name) != NULL)
+    name = hkey_name(g->name);
+    gid = hkey_id(g->gid);
+    hmap_prefetch(&b->group_by_name, &name);
+    hmap_prefetch(&b->user_by_name, &name);
+    hmap_prefetch(&b->id_owner, &gid);
+    if (find_group_key(b, &name) != NULL)
         return eksauth_fail(err, EKSAUTH_EINVAL, "identity DB: group %s: already present", g->name);
-    u = find_user(b, g->name);
+    u = find_user_key(b, &name);
     /* A group may share a user's name only as that user's private group. */
     if (u != NULL && ((g->flags & EKSAUTH_IDDB_GROUP_PRIVATE) == 0 || u->gid != g->gid))
         return eksauth_fail(err, EKSAUTH_EINVAL, "identity DB: group %s: name of a user", g->name);
-    owner = hmap_find(&b->id_owner, NULL, g->gid);
+    owner = hmap_find(&b->id_owner, &gid);
     /* One id, one owner: only a private group shares its id, with its own user. */
     if (owner != NULL && !(u != NULL && u->uid == g->gid))
         return eksauth_fail(err, EKSAUTH_EINVAL, "identity DB: group %s: gid %u already used",
@@ -432,10 +502,10 @@ enum eksauth_status eksauth_iddb_builder_add_group(struct eksauth_iddb_builder *
     ng->gid = g->gid;
     ng->flags = g->flags;
     if (ng->name == NULL || ng->k8s == NULL ||
-        !hmap_put(&b->group_by_name, ng->name, 0, (uint32_t)b->n_groups) ||
-        (owner == NULL && !hmap_put(&b->id_owner, NULL, g->gid, 2))) {
+        !hmap_put(&b->group_by_name, &name, (uint32_t)b->n_groups) ||
+        (owner == NULL && !hmap_put(&b->id_owner, &gid, 2))) {
         if (ng->name != NULL)
-            hmap_del(&b->group_by_name, ng->name, 0);
+            hmap_del(&b->group_by_name, &name);
         return eksauth_fail(err, EKSAUTH_ENOMEM, "identity DB: out of memory");
     }
     b->n_groups++;
@@ -453,7 +523,16 @@ static char *make_gecos(struct eksauth_iddb_builder *b, const char *k8s)
     char g[GECOS_MAX + 1];
     size_t i;
 
-    (void)eksauth_printable(k8s, g, sizeof(g));
+    /*
+     * Printable ASCII shows as it is (what eksauth_printable would give,
+     * cut at GECOS_MAX): most k8s usernames, one pass and no decoding.
+     */
+    for (i = 0; k8s[i] >= 0x20 && k8s[i] < 0x7f && i < GECOS_MAX; i++)
+        g[i] = k8s[i];
+    if (k8s[i] == '\0' || i == GECOS_MAX)
+        g[i] = '\0';
+    else
+        (void)eksauth_printable(k8s, g, sizeof(g));
     for (i = 0; g[i] != '\0'; i++) {
         if (g[i] == ':' || g[i] == ',')
             g[i] = '-';
@@ -470,6 +549,7 @@ enum eksauth_status eksauth_iddb_builder_add_user(struct eksauth_iddb_builder *b
     struct hslot *owner;
     const char *k8s = in->k8s_username != NULL ? in->k8s_username : "";
     char home[PATH_MAX];
+    struct hkey login, uid, group[PREFETCH_GROUPS];
     size_t i, j;
     bool own_private;
 
@@ -477,7 +557,19 @@ enum eksauth_status eksauth_iddb_builder_add_user(struct eksauth_iddb_builder *b
     if (in->login == NULL || !eksauth_names_valid(in->login))
         return eksauth_fail(err, EKSAUTH_EINVAL, "identity DB: user '%s': invalid name",
                             in->login != NULL ? in->login : "(null)");
-    if (find_user(b, in->login) != NULL)
+    /* Every slot this user needs is asked for now: the checks below run while they load. */
+    login = hkey_name(in->login);
+    uid = hkey_id(in->uid);
+    hmap_prefetch(&b->user_by_name, &login);
+    hmap_prefetch(&b->group_by_name, &login);
+    hmap_prefetch(&b->id_owner, &uid);
+    for (i = 0; i < in->n_groups && i < PREFETCH_GROUPS; i++) {
+        if (in->groups[i] != NULL) {
+            group[i] = hkey_name(in->groups[i]);
+            hmap_prefetch(&b->group_by_name, &group[i]);
+        }
+    }
+    if (find_user_key(b, &login) != NULL)
         return eksauth_fail(err, EKSAUTH_EINVAL, "identity DB: user %s: already present",
                             in->login);
     /* Never root, always inside the range NSS serves. */
@@ -508,8 +600,8 @@ enum eksauth_status eksauth_iddb_builder_add_user(struct eksauth_iddb_builder *b
         return eksauth_fail(err, EKSAUTH_EINVAL,
                             "identity DB: user %s: no primary group (the DB has no users' group)",
                             in->login);
-    owner = hmap_find(&b->id_owner, NULL, nu.uid);
-    pg = find_group(b, in->login);
+    owner = hmap_find(&b->id_owner, &uid);
+    pg = find_group_key(b, &login);
     /*
      * A DB from before version 3 gave each user a private group, with the
      * user's name and id: read back, it may share both.  Nothing else may.
@@ -524,9 +616,9 @@ enum eksauth_status eksauth_iddb_builder_add_user(struct eksauth_iddb_builder *b
                             "identity DB: user %s: a group of that name exists", in->login);
     /* The primary group must be a served group of the DB (the users' group). */
     if (!own_private) {
-        struct hslot *gs = hmap_find(&b->id_owner, NULL, nu.gid);
+        struct hslot *gs = id_owner(b, nu.gid);
 
-        if (gs == NULL || gs->val != 2 || nu.gid < b->id_min || nu.gid > b->id_max)
+        if (gs == NULL || hslot_val(gs) != 2 || nu.gid < b->id_min || nu.gid > b->id_max)
             return eksauth_fail(err, EKSAUTH_EINVAL, "identity DB: user %s: no group with gid %u",
                                 in->login, nu.gid);
     }
@@ -536,7 +628,9 @@ enum eksauth_status eksauth_iddb_builder_add_user(struct eksauth_iddb_builder *b
             goto nomem;
     }
     for (i = 0; i < in->n_groups; i++) {
-        struct b_group *g = in->groups[i] != NULL ? find_group(b, in->groups[i]) : NULL;
+        struct b_group *g = in->groups[i] == NULL ? NULL
+                            : i < PREFETCH_GROUPS ? find_group_key(b, &group[i])
+                                                  : find_group(b, in->groups[i]);
         bool dup = false;
 
         /* Supplementary groups must exist; nobody joins another user's private group. */
@@ -546,11 +640,11 @@ enum eksauth_status eksauth_iddb_builder_add_user(struct eksauth_iddb_builder *b
                                 in->login, in->groups[i] != NULL ? in->groups[i] : "(null)");
         if (g->gid == nu.gid)
             continue; /* the primary group is not repeated */
-        /* One record per group name: the same group is the same name pointer. */
+        /* One record per group: the same group is the same index. */
         for (j = 0; j < nu.n_groups && !dup; j++)
-            dup = nu.groups[j] == g->name;
+            dup = nu.groups[j] == (uint32_t)(g - b->groups);
         if (!dup)
-            nu.groups[nu.n_groups++] = g->name;
+            nu.groups[nu.n_groups++] = (uint32_t)(g - b->groups);
     }
     nu.login = keep_str(b, in->login);
     nu.k8s = keep_str(b, k8s);
@@ -564,13 +658,15 @@ enum eksauth_status eksauth_iddb_builder_add_user(struct eksauth_iddb_builder *b
         goto nomem;
     if (!eksauth_array_reserve((void **)&b->users, &b->cap_users, b->n_users, 1, sizeof(*b->users)))
         goto nomem;
-    if (!hmap_put(&b->user_by_name, nu.login, 0, (uint32_t)b->n_users))
+    /* In place before it is indexed: the name map reads the login from there. */
+    b->users[b->n_users] = nu;
+    if (!hmap_put(&b->user_by_name, &login, (uint32_t)b->n_users))
         goto nomem;
-    if (owner == NULL && !hmap_put(&b->id_owner, NULL, nu.uid, 1)) {
-        hmap_del(&b->user_by_name, nu.login, 0);
+    if (owner == NULL && !hmap_put(&b->id_owner, &uid, 1)) {
+        hmap_del(&b->user_by_name, &login);
         goto nomem;
     }
-    b->users[b->n_users++] = nu;
+    b->n_users++;
     b->live_users++;
     return EKSAUTH_OK;
 nomem:
@@ -579,17 +675,20 @@ nomem:
 
 bool eksauth_iddb_builder_remove_user(struct eksauth_iddb_builder *b, const char *login)
 {
-    struct b_user *u = find_user(b, login);
+    struct hkey name = hkey_name(login), id;
+    struct b_user *u = find_user_key(b, &name);
     struct b_group *pg;
 
     if (u == NULL)
         return false;
-    hmap_del(&b->user_by_name, login, 0);
-    hmap_del(&b->id_owner, NULL, u->uid);
-    pg = find_group(b, login);
+    id = hkey_id(u->uid);
+    hmap_del(&b->user_by_name, &name);
+    hmap_del(&b->id_owner, &id);
+    pg = find_group_key(b, &name);
     if (pg != NULL && (pg->flags & EKSAUTH_IDDB_GROUP_PRIVATE) != 0) {
-        hmap_del(&b->group_by_name, login, 0);
-        hmap_del(&b->id_owner, NULL, pg->gid);
+        id = hkey_id(pg->gid);
+        hmap_del(&b->group_by_name, &name);
+        hmap_del(&b->id_owner, &id);
         pg->dead = true;
         b->live_groups--;
     }
@@ -659,7 +758,7 @@ enum eksauth_status eksauth_iddb_builder_add_tombstone(struct eksauth_iddb_build
         return eksauth_fail(err, EKSAUTH_EINVAL, "identity DB: tombstone '%s' (id %u): invalid",
                             t->name != NULL ? t->name : "(null)", t->id);
     /* A live entry's id is not a removed one's. */
-    if (hmap_find(&b->id_owner, NULL, t->id) != NULL)
+    if (id_owner(b, t->id) != NULL)
         return eksauth_fail(err, EKSAUTH_EINVAL,
                             "identity DB: tombstone %s: id %u belongs to a current entry", t->name,
                             t->id);
@@ -820,7 +919,8 @@ static void ob_capacity(struct outbuf *o, size_t cap)
     o->cap = cap;
 }
 
-static size_t ob_reserve(struct outbuf *o, size_t n)
+/* n more bytes at the end, for the caller to write every one of them; where they start. */
+static size_t ob_take(struct outbuf *o, size_t n)
 {
     size_t at = o->len;
 
@@ -835,8 +935,17 @@ static size_t ob_reserve(struct outbuf *o, size_t n)
         if (o->oom)
             return 0;
     }
-    memset(o->p + o->len, 0, n);
     o->len += n;
+    return at;
+}
+
+/* n more bytes at the end, zeroed; where they start. */
+static size_t ob_reserve(struct outbuf *o, size_t n)
+{
+    size_t at = ob_take(o, n);
+
+    if (!o->oom)
+        memset(o->p + at, 0, n);
     return at;
 }
 
@@ -868,7 +977,7 @@ static void wr64(struct outbuf *o, size_t at, uint64_t v)
 /* Append s and its NUL. */
 static void ob_str(struct outbuf *o, const char *s)
 {
-    size_t n = strlen(s) + 1, at = ob_reserve(o, n);
+    size_t n = strlen(s) + 1, at = ob_take(o, n);
 
     if (!o->oom)
         memcpy(o->p + at, s, n);
@@ -913,7 +1022,7 @@ static bool in_order(const void *a, size_t n, size_t size, int (*cmp)(const void
 
 /* A hash index under construction: slots of {key or tag, record offset}. */
 struct index {
-    uint32_t *slots; /* 2 words a slot */
+    uint32_t *slots; /* 2 words a slot, each little-endian as in the file */
     uint32_t n;      /* a power of two, or 0 */
 };
 
@@ -938,8 +1047,9 @@ static uint32_t index_put(struct index *x, uint64_t home, uint32_t key, uint32_t
         i = (i + 1) & (x->n - 1);
         d++;
     }
-    x->slots[2 * i] = key;
-    x->slots[2 * i + 1] = rec;
+    /* Stored as the file has them, so the section is one copy; nonzero either way. */
+    eksauth_le32_put((unsigned char *)&x->slots[2 * i], key);
+    eksauth_le32_put((unsigned char *)&x->slots[2 * i + 1], rec);
     return d;
 }
 
@@ -954,6 +1064,7 @@ struct layout {
     uint32_t *ugrp;              /* per user-group: the group's index, flattened */
     size_t *ugrp_first;
     struct index idx[4]; /* user by name, user by uid, group by name, group by gid */
+    uint64_t *name_hash; /* users' then groups' names hashed with seed (fill_indexes) */
     uint64_t seed;
     uint32_t max_probe;
 };
@@ -971,17 +1082,29 @@ static void layout_free(struct layout *l)
     free(l->mem);
     free(l->ugrp);
     free(l->ugrp_first);
+    free(l->name_hash);
     for (k = 0; k < 4; k++)
         free(l->idx[k].slots);
 }
 
+/* Start reading the slot a key with this hash goes to. */
+static void index_prefetch(const struct index *x, uint64_t home)
+{
+    __builtin_prefetch(&x->slots[2 * ((uint32_t)home & (x->n - 1))]);
+}
+
+/* How many records ahead fill_indexes asks for the slots: their misses overlap. */
+#define INDEX_AHEAD 8
+
 /*
  * Fill the four hash indexes with seed; the longest probe distance.  The
  * seed comes from the names themselves (deterministic output) and moves on
- * when some key lands too far from home, so lookups stay short.
+ * when some key lands too far from home, so lookups stay short.  The names'
+ * hashes stay in name_hash: the name filter is made of the last fill's.
  */
 static uint32_t fill_indexes(struct layout *l, uint64_t seed)
 {
+    uint64_t *h = l->name_hash;
     uint32_t worst = 0, d;
     size_t i;
     int k;
@@ -989,21 +1112,28 @@ static uint32_t fill_indexes(struct layout *l, uint64_t seed)
     for (k = 0; k < 4; k++)
         if (l->idx[k].n > 0)
             memset(l->idx[k].slots, 0, (size_t)l->idx[k].n * 2 * sizeof(uint32_t));
+    for (i = 0; i < l->nu; i++)
+        h[i] = eksauth_iddb_hash_name(l->us[i]->login, strlen(l->us[i]->login), seed);
+    for (i = 0; i < l->ng; i++)
+        h[l->nu + i] = eksauth_iddb_hash_name(l->gs[i]->name, strlen(l->gs[i]->name), seed);
     for (i = 0; i < l->nu; i++) {
-        const char *n = l->us[i]->login;
-        uint64_t h = eksauth_iddb_hash_name(n, strlen(n), seed);
-
-        d = index_put(&l->idx[0], h, (uint32_t)(h >> 32), l->urec[i]);
+        if (i + INDEX_AHEAD < l->nu) {
+            index_prefetch(&l->idx[0], h[i + INDEX_AHEAD]);
+            index_prefetch(&l->idx[1], eksauth_iddb_hash_id(l->us[i + INDEX_AHEAD]->uid, seed));
+        }
+        d = index_put(&l->idx[0], h[i], (uint32_t)(h[i] >> 32), l->urec[i]);
         worst = d > worst ? d : worst;
         d = index_put(&l->idx[1], eksauth_iddb_hash_id(l->us[i]->uid, seed), l->us[i]->uid,
                       l->urec[i]);
         worst = d > worst ? d : worst;
     }
+    h += l->nu;
     for (i = 0; i < l->ng; i++) {
-        const char *n = l->gs[i]->name;
-        uint64_t h = eksauth_iddb_hash_name(n, strlen(n), seed);
-
-        d = index_put(&l->idx[2], h, (uint32_t)(h >> 32), l->grec[i]);
+        if (i + INDEX_AHEAD < l->ng) {
+            index_prefetch(&l->idx[2], h[i + INDEX_AHEAD]);
+            index_prefetch(&l->idx[3], eksauth_iddb_hash_id(l->gs[i + INDEX_AHEAD]->gid, seed));
+        }
+        d = index_put(&l->idx[2], h[i], (uint32_t)(h[i] >> 32), l->grec[i]);
         worst = d > worst ? d : worst;
         d = index_put(&l->idx[3], eksauth_iddb_hash_id(l->gs[i]->gid, seed), l->gs[i]->gid,
                       l->grec[i]);
@@ -1026,6 +1156,9 @@ static bool build_indexes(struct layout *l)
         if (l->idx[k].slots == NULL)
             return false;
     }
+    l->name_hash = calloc(l->nu + l->ng + 1, sizeof(*l->name_hash));
+    if (l->name_hash == NULL)
+        return false;
     for (i = 0; i < l->nu; i++)
         seed = eksauth_iddb_hash_name(l->us[i]->login, strlen(l->us[i]->login) + 1, seed);
     for (i = 0; i < l->ng; i++)
@@ -1051,8 +1184,7 @@ static bool build_indexes(struct layout *l)
 static enum eksauth_status plan_layout(const struct eksauth_iddb_builder *b, struct layout *l,
                                        size_t users_at, size_t *groups_at, size_t *end)
 {
-    struct hmap gidx = {0};
-    uint32_t *fill = NULL;
+    uint32_t *fill = NULL, *pos = NULL;
     size_t i, j, nrefs = 0, at;
     enum eksauth_status ret = EKSAUTH_ENOMEM;
 
@@ -1064,8 +1196,9 @@ static enum eksauth_status plan_layout(const struct eksauth_iddb_builder *b, str
     l->mem_first = calloc(b->live_groups + 1, sizeof(*l->mem_first));
     l->ugrp_first = calloc(b->live_users + 1, sizeof(*l->ugrp_first));
     fill = calloc(b->live_groups + 1, sizeof(*fill));
+    pos = calloc(b->n_groups + 1, sizeof(*pos));
     if (l->us == NULL || l->gs == NULL || l->urec == NULL || l->grec == NULL || l->mem_n == NULL ||
-        l->mem_first == NULL || l->ugrp_first == NULL || fill == NULL)
+        l->mem_first == NULL || l->ugrp_first == NULL || fill == NULL || pos == NULL)
         goto out;
     for (i = 0; i < b->n_users; i++)
         if (!b->users[i].dead)
@@ -1081,11 +1214,9 @@ static enum eksauth_status plan_layout(const struct eksauth_iddb_builder *b, str
         qsort(l->us, l->nu, sizeof(*l->us), cmp_user_name);
     if (!in_order(l->gs, l->ng, sizeof(*l->gs), cmp_group_name))
         qsort(l->gs, l->ng, sizeof(*l->gs), cmp_group_name);
-    if (!hmap_reserve(&gidx, l->ng))
-        goto out;
+    /* Where each of the builder's groups lands among the records. */
     for (i = 0; i < l->ng; i++)
-        if (!hmap_put(&gidx, l->gs[i]->name, 0, (uint32_t)i))
-            goto out;
+        pos[l->gs[i] - b->groups] = (uint32_t)i;
     for (i = 0; i < l->nu; i++) {
         l->ugrp_first[i] = nrefs;
         nrefs += l->us[i]->n_groups;
@@ -1096,7 +1227,7 @@ static enum eksauth_status plan_layout(const struct eksauth_iddb_builder *b, str
         goto out;
     for (i = 0; i < l->nu; i++)
         for (j = 0; j < l->us[i]->n_groups; j++) {
-            uint32_t g = hmap_find(&gidx, l->us[i]->groups[j], 0)->val;
+            uint32_t g = pos[l->us[i]->groups[j]];
 
             l->ugrp[l->ugrp_first[i] + j] = g;
             l->mem_n[g]++;
@@ -1144,7 +1275,7 @@ static enum eksauth_status plan_layout(const struct eksauth_iddb_builder *b, str
 too_large:
     ret = EKSAUTH_EINVAL;
 out:
-    free(gidx.slots);
+    free(pos);
     free(fill);
     return ret;
 }
@@ -1204,15 +1335,13 @@ static void write_group(struct outbuf *o, const struct layout *l, size_t i)
 /* An index section: the slots as built. */
 static size_t write_index(struct outbuf *o, const struct index *x)
 {
-    size_t at, i;
+    size_t at;
 
+    _Static_assert(IDDB_SLOT_SIZE == 2 * sizeof(uint32_t), "a slot is two words");
     ob_align(o, IDDB_ALIGN);
-    at = ob_reserve(o, (size_t)x->n * IDDB_SLOT_SIZE);
-
-    for (i = 0; i < x->n; i++) {
-        wr32(o, at + i * 8, x->slots[2 * i]);
-        wr32(o, at + i * 8 + 4, x->slots[2 * i + 1]);
-    }
+    at = ob_take(o, (size_t)x->n * IDDB_SLOT_SIZE);
+    if (!o->oom && x->n > 0)
+        memcpy(o->p + at, x->slots, (size_t)x->n * IDDB_SLOT_SIZE);
     return at;
 }
 
@@ -1348,9 +1477,9 @@ enum eksauth_status eksauth_iddb_builder_serialize(const struct eksauth_iddb_bui
         fbits = fbytes * 8;
         ob_align(&o, IDDB_ALIGN);
         at = ob_reserve(&o, fbytes);
+        /* The names hashed with l.seed: the last fill_indexes kept them. */
         for (i = 0; i < l.nu + l.ng && !o.oom; i++) {
-            const char *n = i < l.nu ? l.us[i]->login : l.gs[i - l.nu]->name;
-            uint64_t h = eksauth_iddb_hash_name(n, strlen(n), l.seed);
+            uint64_t h = l.name_hash[i];
             size_t b1 = (size_t)(h & (fbits - 1)), b2 = (size_t)((h >> 32) & (fbits - 1));
 
             o.p[at + b1 / 8] |= (unsigned char)(1u << (b1 % 8));

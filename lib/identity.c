@@ -159,6 +159,41 @@ static int cmp_name_entry(const void *name, const void *entry)
     return strcmp(name, entry);
 }
 
+/*
+ * Sort n ids: a radix sort, a byte a pass (a sync of 100,000 users sorts
+ * 200,000 ids; qsort's calls to cmp_u32 cost ten times as much), or qsort
+ * when there is no memory for the second array.
+ */
+static void sort_ids(uint32_t *ids, size_t n)
+{
+    uint32_t *tmp = n > 1 ? malloc(n * sizeof(*tmp)) : NULL, *src = ids, *dst = tmp, *swap;
+    size_t count[256], at, c, i;
+    unsigned shift;
+
+    if (tmp == NULL) {
+        if (n > 1)
+            qsort(ids, n, sizeof(*ids), cmp_u32);
+        return;
+    }
+    /* Four passes, low byte first, each stable: the sorted ids end in ids again. */
+    for (shift = 0; shift < 32; shift += 8) {
+        memset(count, 0, sizeof(count));
+        for (i = 0; i < n; i++)
+            count[(src[i] >> shift) & 0xff]++;
+        for (i = 0, at = 0; i < 256; i++) {
+            c = count[i];
+            count[i] = at;
+            at += c;
+        }
+        for (i = 0; i < n; i++)
+            dst[count[(src[i] >> shift) & 0xff]++] = src[i];
+        swap = src;
+        src = dst;
+        dst = swap;
+    }
+    free(tmp);
+}
+
 static bool id_used(const uint32_t *ids, size_t n, uint32_t id)
 {
     return n > 0 && bsearch(&id, ids, n, sizeof(*ids), cmp_u32) != NULL;
@@ -222,11 +257,32 @@ static struct eksauth_plan_group *plan_new_group(struct eksauth_plan *plan,
 }
 
 /*
+ * The k8s groups met lately and their plan groups, a few by a hash of the
+ * name: most entries repeat a few groups (system:masters, a team's), and
+ * each would otherwise have its POSIX name made and looked up again.
+ */
+#define GROUP_MEMO 16
+
+struct group_memo {
+    const char *k8s[GROUP_MEMO]; /* the plan group's own k8s_group, or NULL */
+    size_t index[GROUP_MEMO];
+};
+
+static size_t group_memo_slot(const char *k8s_group)
+{
+    size_t h = 0;
+
+    for (; *k8s_group != '\0'; k8s_group++)
+        h = h * 31 + (unsigned char)*k8s_group;
+    return h & (GROUP_MEMO - 1);
+}
+
+/*
  * Add k8s_group to the plan (once) and return its index, or -1 when the
  * group is refused (a warning says why) or has a template (rendered at login).
  */
 static enum eksauth_status plan_add_group(struct eksauth_plan *plan, struct eksauth_strmap *gix,
-                                          const struct eksauth_config *cfg,
+                                          struct group_memo *memo, const struct eksauth_config *cfg,
                                           const struct eksauth_host *host, const char *k8s_group,
                                           ssize_t *index, struct eksauth_error *err)
 {
@@ -236,11 +292,18 @@ static enum eksauth_status plan_add_group(struct eksauth_plan *plan, struct eksa
     struct eksauth_error nerr;
     uint32_t local_gid = 0;
     bool local = false;
-    size_t known;
+    size_t known, slot;
 
     *index = -1;
     if (eksauth_template_has_placeholder(k8s_group))
         return EKSAUTH_OK;
+    /* Met before: what the lookup below would find (one POSIX name, this k8s group). */
+    slot = group_memo_slot(k8s_group);
+    if (memo->k8s[slot] != NULL && strcmp(memo->k8s[slot], k8s_group) == 0) {
+        known = memo->index[slot];
+        *index = plan->groups[known].gid == UINT32_MAX ? -1 : (ssize_t)known;
+        return EKSAUTH_OK;
+    }
     mapped = eksauth_config_map_find(cfg->group_map, cfg->n_group_map, k8s_group);
     if (mapped != NULL) {
         /* group_map is the one way a k8s group may land on a local group. */
@@ -269,6 +332,8 @@ static enum eksauth_status plan_add_group(struct eksauth_plan *plan, struct eksa
             return EKSAUTH_OK;
         }
         *index = g->gid == UINT32_MAX ? -1 : (ssize_t)known;
+        memo->k8s[slot] = g->k8s_group;
+        memo->index[slot] = known;
         return EKSAUTH_OK;
     }
     if (mapped == NULL && host != NULL && host->local_group != NULL &&
@@ -290,6 +355,8 @@ static enum eksauth_status plan_add_group(struct eksauth_plan *plan, struct eksa
     g->local = local;
     g->gid = local ? local_gid : 0;
     *index = (ssize_t)plan->n_groups++;
+    memo->k8s[slot] = g->k8s_group;
+    memo->index[slot] = (size_t)*index;
     return index_put(gix, g->name, (size_t)*index, err);
 }
 
@@ -392,10 +459,12 @@ static enum eksauth_status plan_add_template(struct eksauth_plan *plan, const ch
     return EKSAUTH_OK;
 }
 
-static enum eksauth_status
-plan_add_entry(struct eksauth_plan *plan, struct eksauth_strmap *uix, struct eksauth_strmap *gix,
-               const struct eksauth_config *cfg, const struct eksauth_host *host,
-               const struct eksauth_awsauth_entry *e, struct eksauth_error *err)
+static enum eksauth_status plan_add_entry(struct eksauth_plan *plan, struct eksauth_strmap *uix,
+                                          struct eksauth_strmap *gix, struct group_memo *memo,
+                                          const struct eksauth_config *cfg,
+                                          const struct eksauth_host *host,
+                                          const struct eksauth_awsauth_entry *e,
+                                          struct eksauth_error *err)
 {
     char login[EKSAUTH_NAME_MAX + 1];
     struct eksauth_plan_user *u;
@@ -414,7 +483,7 @@ plan_add_entry(struct eksauth_plan *plan, struct eksauth_strmap *uix, struct eks
         goto out;
     }
     for (k = 0; k < e->n_groups; k++) {
-        st = plan_add_group(plan, gix, cfg, host, e->groups[k], &gi, err);
+        st = plan_add_group(plan, gix, memo, cfg, host, e->groups[k], &gi, err);
         if (st != EKSAUTH_OK)
             goto out;
         if (gi >= 0)
@@ -599,8 +668,7 @@ static enum eksauth_status plan_assign_ids(struct eksauth_plan *plan,
             n_todo++, j++;
         }
     }
-    if (plan->n_used_ids > 0)
-        qsort(plan->used_ids, plan->n_used_ids, sizeof(uint32_t), cmp_u32);
+    sort_ids(plan->used_ids, plan->n_used_ids);
     n_sorted = plan->n_used_ids;
     /*
      * Ids given here go to the end of used_ids and into the small hash set
@@ -645,7 +713,7 @@ static enum eksauth_status plan_assign_ids(struct eksauth_plan *plan,
             plan->users[todo[i].index].uid = id;
     }
     if (plan->n_used_ids > n_sorted)
-        qsort(plan->used_ids, plan->n_used_ids, sizeof(uint32_t), cmp_u32);
+        sort_ids(plan->used_ids, plan->n_used_ids);
 out:
     free(fresh);
     free(todo);
@@ -750,6 +818,7 @@ enum eksauth_status eksauth_plan_build(const struct eksauth_config *cfg,
 {
     size_t i, n = eksauth_awsauth_count(aa);
     struct eksauth_strmap uix = {0}, gix = {0};
+    struct group_memo memo = {{NULL}, {0}};
     enum eksauth_status st = EKSAUTH_OK;
 
     memset(out, 0, sizeof(*out));
@@ -779,7 +848,8 @@ enum eksauth_status eksauth_plan_build(const struct eksauth_config *cfg,
         eksauth_strmap_init(&gix, n * 2, group_name_at, out, NULL) != EKSAUTH_OK)
         st = eksauth_fail(err, EKSAUTH_ENOMEM, "identity: out of memory");
     for (i = 0; i < n && st == EKSAUTH_OK; i++)
-        st = plan_add_entry(out, &uix, &gix, cfg, host, eksauth_awsauth_entry_at(aa, i), err);
+        st =
+            plan_add_entry(out, &uix, &gix, &memo, cfg, host, eksauth_awsauth_entry_at(aa, i), err);
     if (st != EKSAUTH_OK)
         goto out;
     st = plan_add_users_group(out, &gix, cfg, host, err);

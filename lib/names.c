@@ -191,8 +191,9 @@ bool eksauth_names_reserved(const char *posix_name)
     /* systemd-network, systemd-resolve, systemd-timesync, ...: the whole family. */
     if (strncmp(posix_name, "systemd-", strlen("systemd-")) == 0)
         return true;
+    /* Every login of a sync passes here: the first byte rules out most names without a call. */
     for (i = 0; i < sizeof(reserved) / sizeof(reserved[0]); i++) {
-        if (strcmp(posix_name, reserved[i]) == 0)
+        if (posix_name[0] == reserved[i][0] && strcmp(posix_name, reserved[i]) == 0)
             return true;
     }
     return false;

@@ -302,6 +302,47 @@ static void test_entry_details(void **state)
  * What the cluster cannot parse it drops, one value at a time: a YAML error
  * in mapRoles drops all of mapRoles while mapUsers still maps (issue 17).
  */
+/*
+ * A control byte anywhere in a field refuses the entry, wherever it sits
+ * (the check reads eight bytes a step): before, inside and after the
+ * first eight, 0x7f among them; UTF-8 and every printable byte pass.
+ */
+static void test_control_bytes_anywhere(void **state)
+{
+    static const char *const bad[] = {"\\x01abcdefghijklmnop", "abcdefg\\x1f",
+                                      "abcdefgh\\x7f",         "abcdefghijklmnopqrs\\t",
+                                      "abcdefghijk\\x7fxyz",   "abcdefghijklmnop\\x1b[0m"};
+    char yaml[8192];
+    struct eksauth_awsauth_doc *aa;
+    size_t n, i;
+
+    (void)state;
+    n = (size_t)snprintf(yaml, sizeof(yaml), "mapRoles:\n");
+    for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        n += (size_t)snprintf(yaml + n, sizeof(yaml) - n,
+                              "  - rolearn: arn:aws:iam::123456789012:role/bad%zu\n"
+                              "    username: \"%s\"\n",
+                              i, bad[i]);
+    /* Kept: UTF-8 (bytes of 0x80 and more), and each printable ASCII byte. */
+    n += (size_t)snprintf(
+        yaml + n, sizeof(yaml) - n,
+        "  - rolearn: arn:aws:iam::123456789012:role/ok\n"
+        "    username: \"\\u00e9\\u00fc\\u00ff\\u0100 ~!#$%%&()*+,-./0123456789;<=>?@"
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZ[]^_`abcdefghijklmnopqrstuvwxyz{|}\"\n");
+    assert_true(n < sizeof(yaml));
+    aa = parse_str(yaml);
+    for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        char want[64];
+
+        snprintf(want, sizeof(want), "aws-auth: mapRoles: %zu:5: username contains a control",
+                 2 + 2 * i);
+        find_warning(aa, want);
+    }
+    assert_int_equal(aa->n_entries, 1);
+    assert_string_equal(entry_at(aa, 0)->arn, "arn:aws:iam::123456789012:role/ok");
+    doc_free(aa);
+}
+
 static void test_dropped_values(void **state)
 {
     struct eksauth_awsauth_doc *aa;
@@ -550,6 +591,7 @@ EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_malformed_document_fixture),
                   cmocka_unit_test(test_malformed_documents), cmocka_unit_test(test_malformed_json),
                   cmocka_unit_test(test_empty_values), cmocka_unit_test(test_positions),
                   cmocka_unit_test(test_aliases), cmocka_unit_test(test_entry_details),
+                  cmocka_unit_test(test_control_bytes_anywhere),
                   cmocka_unit_test(test_dropped_values),
                   cmocka_unit_test(test_repeated_and_case_variant_keys),
                   cmocka_unit_test(test_unicode_key_folding),

@@ -235,33 +235,55 @@ static void test_empty_db(void **state)
     free(data);
 }
 
+/* Add login (uid) for k8s to b, write b, and check the gecos the DB serves. */
+static void assert_gecos(struct eksauth_iddb_builder *b, const char *login, uint32_t uid,
+                         const char *k8s, const char *want)
+{
+    struct eksauth_iddb_user_in in = {0};
+    struct eksauth_iddb *db = NULL;
+    struct eksauth_iddb_user u;
+    struct eksauth_error err = {0};
+    void *data = NULL;
+    size_t len = 0;
+
+    in.login = login;
+    in.k8s_username = k8s;
+    in.uid = uid;
+    assert_int_equal(eksauth_iddb_builder_add_user(b, &in, &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_iddb_builder_serialize(b, &data, &len, &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_iddb_open_mem(data, len, &db, &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_iddb_user_by_name(db, login, &u), EKSAUTH_OK);
+    assert_string_equal(u.gecos, want);
+    eksauth_iddb_close(db);
+    free(data);
+}
+
 /* gecos made from a username reads as it is: no hidden, reordering or control characters. */
 static void test_gecos_printable(void **state)
 {
     struct eksauth_iddb_params p = {LO, HI, "/home/%u", "/bin/bash", LO + 1, false, 0};
     struct eksauth_iddb_group_in users = {"eks-users", "", LO + 1, 0};
     struct eksauth_iddb_builder *b = NULL;
-    struct eksauth_iddb *db = NULL;
-    struct eksauth_iddb_user u;
     struct eksauth_iddb_user_in in = {0};
     struct eksauth_error err = {0};
-    void *data = NULL;
-    size_t len = 0;
+    char k8s[301], want[257];
 
     (void)state;
     assert_int_equal(eksauth_iddb_builder_new(&p, &b, &err), EKSAUTH_OK);
     assert_int_equal(eksauth_iddb_builder_add_group(b, &users, &err), EKSAUTH_OK);
-    in.login = "dev-mallory";
     /* U+202E (right-to-left override), U+0085 (a C1 control), U+200B (zero width), ':' */
-    in.k8s_username = "dev:mal\xe2\x80\xaelory\xc2\x85x\xe2\x80\x8b";
-    in.uid = LO + 300;
-    assert_int_equal(eksauth_iddb_builder_add_user(b, &in, &err), EKSAUTH_OK);
-    assert_int_equal(eksauth_iddb_builder_serialize(b, &data, &len, &err), EKSAUTH_OK);
-    assert_int_equal(eksauth_iddb_open_mem(data, len, &db, &err), EKSAUTH_OK);
-    assert_int_equal(eksauth_iddb_user_by_name(db, "dev-mallory", &u), EKSAUTH_OK);
-    assert_string_equal(u.gecos, "dev-mal?lory?x?");
-    eksauth_iddb_close(db);
-    free(data);
+    assert_gecos(b, "dev-mallory", LO + 300, "dev:mal\xe2\x80\xaelory\xc2\x85x\xe2\x80\x8b",
+                 "dev-mal?lory?x?");
+    /* Plain ASCII as it is, ',' replaced, cut at 256 bytes (what follows does not count). */
+    memset(k8s, 'a', 300);
+    k8s[300] = '\0';
+    k8s[10] = ',';
+    k8s[280] = '\t';
+    memset(want, 'a', 256);
+    want[256] = '\0';
+    want[10] = '-';
+    assert_gecos(b, "dev-long", LO + 302, k8s, want);
+    assert_gecos(b, "dev-tab", LO + 303, "dev\tx~", "dev?x~");
     /* A gecos given as such is refused when it hides anything. */
     in.login = "dev-eve";
     in.k8s_username = "dev:eve";

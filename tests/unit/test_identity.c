@@ -344,6 +344,59 @@ static void test_group_collision_grants_no_one(void **state)
     assert_string_equal(f->id.groups[0].name, "eks-qa");
 }
 
+/*
+ * Groups repeated across entries (more names than the plan remembers at
+ * once) each land in their one POSIX group, and a group refused for a
+ * collision stays refused for the entries that name it again.
+ */
+static void test_plan_repeated_groups(void **state)
+{
+    struct fixture *f = *state;
+    char yaml[8192], want[EKSAUTH_NAME_MAX + 1];
+    const struct eksauth_plan_user *u;
+    size_t n, i, j, refused = 0;
+
+    n = (size_t)snprintf(yaml, sizeof(yaml),
+                         "mapRoles: |\n"
+                         "  - rolearn: arn:aws:iam::" ACCOUNT ":role/d0\n"
+                         "    username: d0\n    groups: [Dev, ops]\n"
+                         "  - rolearn: arn:aws:iam::" ACCOUNT ":role/d1\n"
+                         "    username: d1\n    groups: [dev]\n"
+                         "  - rolearn: arn:aws:iam::" ACCOUNT ":role/d2\n"
+                         "    username: d2\n    groups: [Dev, ops]\n"
+                         "  - rolearn: arn:aws:iam::" ACCOUNT ":role/d3\n"
+                         "    username: d3\n    groups: [ops, dev, Dev]\n");
+    for (i = 0; i < 60; i++)
+        n += (size_t)snprintf(yaml + n, sizeof(yaml) - n,
+                              "  - rolearn: arn:aws:iam::" ACCOUNT ":role/r%zu\n"
+                              "    username: r%zu\n    groups: [t%zu, ops]\n",
+                              i, i, i % 25);
+    assert_true(n < sizeof(yaml));
+    load(f, yaml);
+    for (i = 0; i < f->plan.n_warnings; i++)
+        refused += strstr(f->plan.warnings[i], "neither is served") != NULL;
+    assert_int_equal(refused, 1);
+    assert_null(eksauth_plan_find_group(&f->plan, "eks-dev"));
+    for (i = 0; i < 4; i++) {
+        snprintf(want, sizeof(want), "d%zu", i);
+        u = eksauth_plan_find_user(&f->plan, want);
+        assert_non_null(u);
+        for (j = 0; j < u->n_groups; j++)
+            assert_string_not_equal(f->plan.groups[u->group_idx[j]].name, "eks-dev");
+        assert_int_equal(u->n_groups, i == 1 ? 1 : 2); /* eks-ops, and the users' group */
+    }
+    for (i = 0; i < 60; i++) {
+        snprintf(want, sizeof(want), "r%zu", i);
+        u = eksauth_plan_find_user(&f->plan, want);
+        assert_non_null(u);
+        assert_int_equal(u->n_groups, 3);
+        snprintf(want, sizeof(want), "eks-t%zu", i % 25);
+        assert_string_equal(f->plan.groups[u->group_idx[0]].name, want);
+        assert_string_equal(f->plan.groups[u->group_idx[1]].name, "eks-ops");
+    }
+    assert_int_equal(f->plan.n_groups, 25 + 2); /* the t groups, eks-ops, the users' group */
+}
+
 static void test_plan_refuses_local_names(void **state)
 {
     struct fixture *f = *state;
@@ -581,6 +634,48 @@ static void test_plan_large(void **state)
     for (i = 1; i < f->plan.n_used_ids; i++)
         assert_true(f->plan.used_ids[i - 1] < f->plan.used_ids[i]);
     assert_int_equal(f->plan.n_used_ids, 10100 + 1);
+    /* The sorted ids are the planned ones (a lookup finds each). */
+    for (i = 0; i < f->plan.n_users; i++)
+        assert_true(eksauth_plan_id_taken(&f->plan, NULL, f->plan.users[i].uid));
+    for (i = 0; i < f->plan.n_groups; i++)
+        assert_true(eksauth_plan_id_taken(&f->plan, NULL, f->plan.groups[i].gid));
+}
+
+/*
+ * Users and groups come out in strcmp order (lookups bsearch them), names
+ * that share their first 8 bytes, or end within them, included.
+ */
+static void test_plan_sorted_by_name(void **state)
+{
+    static const char *const names[] = {"abcdefghb", "b", "abcdefgh", "abcdefg",   "abcdefgha",
+                                        "ab",        "a", "abcdefgi", "abcdefghab"};
+    struct fixture *f = *state;
+    char yaml[4096];
+    size_t n, i;
+
+    n = (size_t)snprintf(yaml, sizeof(yaml), "mapRoles:\n");
+    for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+        n += (size_t)snprintf(yaml + n, sizeof(yaml) - n,
+                              "  - rolearn: arn:aws:iam::123456789012:role/r%zu\n"
+                              "    username: u%s\n    groups: [%s]\n",
+                              i, names[i], names[i]);
+    assert_true(n < sizeof(yaml));
+    load(f, yaml);
+    assert_int_equal(f->plan.n_users, sizeof(names) / sizeof(names[0]));
+    assert_int_equal(f->plan.n_groups, sizeof(names) / sizeof(names[0]) + 1);
+    for (i = 1; i < f->plan.n_users; i++)
+        assert_true(strcmp(f->plan.users[i - 1].login, f->plan.users[i].login) < 0);
+    for (i = 1; i < f->plan.n_groups; i++)
+        assert_true(strcmp(f->plan.groups[i - 1].name, f->plan.groups[i].name) < 0);
+    /* Each user's group followed the sort: "uX" is in "eks-X". */
+    for (i = 0; i < f->plan.n_users; i++) {
+        char want[EKSAUTH_NAME_MAX + 1];
+        const struct eksauth_plan_user *u = &f->plan.users[i];
+
+        snprintf(want, sizeof(want), "eks-%s", u->login + 1);
+        assert_true(u->n_groups >= 1);
+        assert_string_equal(f->plan.groups[u->group_idx[0]].name, want);
+    }
 }
 
 /*
@@ -798,6 +893,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_plan_seeds_keep_recorded_ids, setup, teardown),
         cmocka_unit_test_setup_teardown(test_plan_refuses_login_collision, setup, teardown),
         cmocka_unit_test_setup_teardown(test_group_collision_grants_no_one, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_plan_repeated_groups, setup, teardown),
         cmocka_unit_test_setup_teardown(test_plan_refuses_local_names, setup, teardown),
         cmocka_unit_test_setup_teardown(test_group_map_joins_local_group_on_purpose, setup,
                                         teardown),
@@ -813,6 +909,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_plan_same_user_from_two_roles_gets_shared_groups,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_plan_large, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_plan_sorted_by_name, setup, teardown),
         cmocka_unit_test_setup_teardown(test_plan_keyed_ids, setup, teardown),
         cmocka_unit_test_setup_teardown(test_plan_skips_local_ids, setup, teardown),
         cmocka_unit_test_setup_teardown(test_resolve_templated_takes_probe_zero_or_nothing, setup,

@@ -331,6 +331,9 @@ static void test_reserved(void **state)
     assert_true(eksauth_names_reserved(NULL));
     assert_false(eksauth_names_reserved("alice"));
     assert_false(eksauth_names_reserved("rootkit"));
+    assert_false(eksauth_names_reserved("roo"));
+    assert_false(eksauth_names_reserved("s"));
+    assert_false(eksauth_names_reserved(""));
     assert_false(eksauth_names_reserved("_root"));
     assert_false(eksauth_names_reserved("systemd"));
     assert_false(eksauth_names_reserved("eks-system-masters"));
