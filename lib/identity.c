@@ -923,28 +923,3 @@ const struct eksauth_plan_group *eksauth_plan_find_group(const struct eksauth_pl
         return NULL;
     return bsearch(name, plan->groups, plan->n_groups, sizeof(*plan->groups), cmp_name_entry);
 }
-
-uint32_t eksauth_plan_id_for(const struct eksauth_plan *plan, const struct eksauth_host *host,
-                             const char *name, bool is_group)
-{
-    const struct eksauth_plan_user *u;
-    const struct eksauth_plan_group *g;
-    const struct eksauth_id_seed *seed;
-    uint32_t id;
-    unsigned probe;
-
-    if (is_group && (g = eksauth_plan_find_group(plan, name)) != NULL)
-        return g->gid;
-    if (!is_group && (u = eksauth_plan_find_user(plan, name)) != NULL)
-        return u->uid;
-    seed = eksauth_plan_find_seed(plan, name, is_group);
-    if (seed != NULL)
-        return seed->id;
-    for (probe = 0; probe < EKSAUTH_ID_MAX_PROBES; probe++) {
-        id = eksauth_names_id(plan->keyed ? &plan->key : NULL, name, probe, plan->id_min,
-                              plan->id_max);
-        if (!eksauth_plan_id_taken(plan, host, id))
-            return id;
-    }
-    return 0; /* no free id: callers refuse 0 (root) */
-}

@@ -19,13 +19,8 @@ static char *dup_or_empty(const char *s)
     return strdup(s != NULL ? s : "");
 }
 
-/*
- * The id name gets from view: its planned or recorded id, else the first
- * probe taken neither by the plan nor by the host; 0 when there is none
- * (eksauth_plan_id_for, through the view).
- */
-static uint32_t view_id_for(const struct eksauth_plan_view *v, const struct eksauth_host *host,
-                            const char *name, bool is_group)
+uint32_t eksauth_plan_view_id_for(const struct eksauth_plan_view *v,
+                                  const struct eksauth_host *host, const char *name, bool is_group)
 {
     const char *k8s;
     uint32_t id;
@@ -81,7 +76,7 @@ static enum eksauth_status resolve_groups(const struct eksauth_config *cfg,
                        !(host != NULL && host->local_group != NULL &&
                          host->local_group(host->ctx, pg->name, &gid))) {
                 /* A group only this login's template yields: not in the plan yet. */
-                gid = view_id_for(v, host, pg->name, true);
+                gid = eksauth_plan_view_id_for(v, host, pg->name, true);
             } else {
                 /* Refused by the plan (collision, local group): never granted. */
                 continue;

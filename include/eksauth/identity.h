@@ -147,14 +147,4 @@ enum eksauth_status eksauth_plan_login_for(const struct eksauth_config *cfg,
                                            char login[EKSAUTH_NAME_MAX + 1],
                                            struct eksauth_error *err);
 
-/*
- * The id a name gets in this plan: its planned or recorded id, or for a
- * name the plan does not hold (a group a template renders) the first probe
- * used neither by the plan nor by the host (host may be NULL); 0 when
- * there is none.  A templated login takes probe 0 or nothing (see
- * eksauth_identity_resolve), never this.
- */
-uint32_t eksauth_plan_id_for(const struct eksauth_plan *plan, const struct eksauth_host *host,
-                             const char *name, bool is_group);
-
 #endif

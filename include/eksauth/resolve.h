@@ -85,6 +85,16 @@ struct eksauth_plan_view {
 void eksauth_plan_view_init(struct eksauth_plan_view *v, const struct eksauth_plan *plan);
 
 /*
+ * The id a name gets from view: its planned or recorded id, or for a name
+ * the plan does not hold (a group a template renders) the first probe used
+ * neither by the plan nor by the host (host may be NULL); 0 when there is
+ * none.  A templated login takes probe 0 or nothing (see
+ * eksauth_identity_resolve), never this.
+ */
+uint32_t eksauth_plan_view_id_for(const struct eksauth_plan_view *v,
+                                  const struct eksauth_host *host, const char *name, bool is_group);
+
+/*
  * eksauth_identity_resolve with the plan's answers from view.  A view that
  * failed makes the result EKSAUTH_EUNAVAIL, whatever it would have been.
  */

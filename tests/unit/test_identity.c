@@ -274,6 +274,7 @@ static void test_plan_seeds_keep_recorded_ids(void **state)
         {.name = "eks-system-masters", .id = 1900000002, .is_group = true},
         {.name = "admin-carol", .id = 1900000003, .is_group = false},
     };
+    struct eksauth_plan_view view;
     struct eksauth_error err;
 
     load(f, SAMPLE);
@@ -283,7 +284,8 @@ static void test_plan_seeds_keep_recorded_ids(void **state)
     assert_int_equal(eksauth_plan_find_user(&f->plan, "build")->uid, 1900000001);
     assert_int_equal(eksauth_plan_find_group(&f->plan, "eks-system-masters")->gid, 1900000002);
     /* A recorded templated login keeps its id too. */
-    assert_int_equal(eksauth_plan_id_for(&f->plan, &f->host, "admin-carol", false), 1900000003);
+    eksauth_plan_view_init(&view, &f->plan);
+    assert_int_equal(eksauth_plan_view_id_for(&view, &f->host, "admin-carol", false), 1900000003);
 }
 
 static void test_plan_refuses_login_collision(void **state)
