@@ -52,6 +52,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <spawn.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -227,35 +228,73 @@ out:
 }
 
 /*
- * One curl(1) process fetching the same URL with the same settings (DESIGN
- * §6 says "one curl"): a process start, libcurl and OpenSSL loaded, one GET.
- * 0 when it exits 0 (--fail: HTTP 200 only).
+ * Run path with argv and wait for it; 0 when it exits 0.  posix_spawn,
+ * not fork: glibc's spawns the child in this process's memory without
+ * copying it (CLONE_VM | CLONE_VFORK), so the in-process contenders that
+ * run after it do not pay copy-on-write faults a fork would leave on
+ * every page this process then writes; quiet: stdout to /dev/null.
+ */
+static int spawn_and_wait(const char *path, char *const argv[], bool quiet, const char *what)
+{
+    posix_spawn_file_actions_t fa;
+    int status, rc;
+    pid_t pid;
+
+    if (posix_spawn_file_actions_init(&fa) != 0)
+        return -1;
+    if (quiet &&
+        posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, "/dev/null", O_WRONLY, 0) != 0) {
+        posix_spawn_file_actions_destroy(&fa);
+        return -1;
+    }
+    rc = posix_spawn(&pid, path, &fa, NULL, argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    if (rc != 0) {
+        fprintf(stderr, "bench_pam: %s: %s\n", path, strerror(rc));
+        return -1;
+    }
+    if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        fprintf(stderr, "bench_pam: %s exited with status %d\n", what, status);
+        return -1;
+    }
+    return 0;
+}
+
+/*
+ * One curl(1) process fetching the same URL with the same settings (the
+ * "one curl" of bench/README.md): a process start, libcurl and OpenSSL
+ * loaded, one GET.  0 when it exits 0 (--fail: HTTP 200 only).
  */
 static int one_curl_process(const struct setup *s)
 {
     char idhdr[512];
-    int status, fd;
-    pid_t pid;
+    char *argv[] = {"curl",
+                    "-sS",
+                    "--fail",
+                    "--proto",
+                    "=https",
+                    "--tlsv1.2",
+                    "--cacert",
+                    (char *)s->ca,
+                    "--noproxy",
+                    "*",
+                    "--connect-to",
+                    (char *)s->connect_to,
+                    "-H",
+                    idhdr,
+                    "-H",
+                    "Accept: application/json",
+                    "-A",
+                    "eksauth/" PACKAGE_VERSION,
+                    "--connect-timeout",
+                    "2",
+                    "--max-time",
+                    "10",
+                    (char *)s->url,
+                    NULL};
 
     snprintf(idhdr, sizeof(idhdr), "x-k8s-aws-id: %s", s->cluster);
-    pid = fork();
-    if (pid < 0)
-        return -1;
-    if (pid == 0) {
-        fd = open("/dev/null", O_WRONLY);
-        if (fd >= 0)
-            dup2(fd, STDOUT_FILENO);
-        execl(s->curl, "curl", "-sS", "--fail", "--proto", "=https", "--tlsv1.2", "--cacert", s->ca,
-              "--noproxy", "*", "--connect-to", s->connect_to, "-H", idhdr, "-H",
-              "Accept: application/json", "-A", "eksauth/" PACKAGE_VERSION, "--connect-timeout",
-              "2", "--max-time", "10", s->url, (char *)NULL);
-        _exit(127);
-    }
-    if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-        fprintf(stderr, "bench_pam: curl exited with status %d\n", status);
-        return -1;
-    }
-    return 0;
+    return spawn_and_wait(s->curl, argv, true, "curl");
 }
 
 static const char *need_env(const char *name)
@@ -327,21 +366,9 @@ static int load_setup(struct setup *s)
  */
 static int fresh_process(const struct setup *s, const char *what)
 {
-    int status;
-    pid_t pid;
+    char *argv[] = {"bench_pam", "once", (char *)what, NULL};
 
-    pid = fork();
-    if (pid < 0)
-        return -1;
-    if (pid == 0) {
-        execl(s->self, "bench_pam", "once", what, (char *)NULL);
-        _exit(127);
-    }
-    if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-        fprintf(stderr, "bench_pam: once %s exited with status %d\n", what, status);
-        return -1;
-    }
-    return 0;
+    return spawn_and_wait(s->self, argv, false, what);
 }
 
 static int get_fresh(const struct setup *s)
