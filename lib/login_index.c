@@ -744,8 +744,9 @@ static bool table_at(struct eksauth_login_index *ix, enum table t, uint32_t i, c
 static enum eksauth_status bad(struct eksauth_error *err, const char *path, const char *why)
 {
     return eksauth_fail(err, EKSAUTH_EINVAL,
-                        "login index: %s: %s; run: eksauth sync (it rewrites the index)", path,
-                        why);
+                        "login index: %s: cannot be used (%s); run: eksauth sync (it rewrites "
+                        "the index)",
+                        path, why);
 }
 
 /* The settings record into ix. */
