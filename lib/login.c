@@ -182,11 +182,21 @@ static enum eksauth_status load_mapping(struct eksauth_ctx *ctx, const struct ek
                                         bool whole, struct eksauth_mapping *m,
                                         struct eksauth_error *err)
 {
+    enum eksauth_login_index_fit fit = EKSAUTH_LOGIN_INDEX_FITS;
+    struct eksauth_error why;
     enum eksauth_status st =
-        whole ? EKSAUTH_ENOTFOUND : eksauth_mapping_load_indexed(ctx, db, m, err);
+        whole ? EKSAUTH_ENOTFOUND : eksauth_mapping_load_indexed(ctx, db, m, &fit, &why);
 
-    if (st == EKSAUTH_ENOTFOUND)
-        st = eksauth_mapping_load(ctx, NULL, db, m, err);
+    if (st == EKSAUTH_ENOMEM)
+        *err = why;
+    if (st != EKSAUTH_ENOTFOUND)
+        return st;
+    st = eksauth_mapping_load(ctx, NULL, db, m, err);
+    /* Correct but slower: the operator is told why (pam_eksauth logs it, doctor says it too). */
+    if (st == EKSAUTH_OK && fit != EKSAUTH_LOGIN_INDEX_FITS) {
+        m->index_fit = fit;
+        m->index_unfit = why;
+    }
     return st;
 }
 

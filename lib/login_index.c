@@ -743,7 +743,10 @@ static bool table_at(struct eksauth_login_index *ix, enum table t, uint32_t i, c
 
 static enum eksauth_status bad(struct eksauth_error *err, const char *path, const char *why)
 {
-    return eksauth_fail(err, EKSAUTH_EINVAL, "login index: %s: %s; run eksauth sync", path, why);
+    return eksauth_fail(err, EKSAUTH_EINVAL,
+                        "login index: %s: cannot be used (%s); run: eksauth sync (it rewrites "
+                        "the index)",
+                        path, why);
 }
 
 /* The settings record into ix. */
@@ -912,6 +915,13 @@ const struct eksauth_login_index_tie *eksauth_login_index_tie(const struct eksau
 bool eksauth_login_index_failed(const struct eksauth_login_index *ix)
 {
     return ix->failed;
+}
+
+bool eksauth_login_index_check_blocks(struct eksauth_login_index *ix)
+{
+    if (!touch(ix, 0, ix->data_len))
+        ix->failed = true;
+    return !ix->failed;
 }
 
 /* ------------------------------------------------------------------------ */

@@ -16,6 +16,7 @@
 #include "eksauth/imds.h"
 #include "eksauth/cluster.h"
 #include "eksauth/entry_cache.h"
+#include "eksauth/login_index_fit.h"
 #include "eksauth/mapping.h"
 #include "eksauth/snapshot.h"
 #include "eksauth/strlist.h"
@@ -201,66 +202,30 @@ enum eksauth_status eksauth_mapping_load(struct eksauth_ctx *ctx, const char *pa
     return st;
 }
 
-/*
- * Whether the snapshot at path is still the file the index's sync wrote
- * (same inode, size and mtime; trusted as eksauth_snapshot_read trusts
- * it): a snapshot replaced or torn since is not the one the index was made
- * from, and the whole path (which hashes it) decides.
- */
-static bool snapshot_unchanged(const char *path, bool trusted,
-                               const struct eksauth_login_index_tie *tie)
-{
-    struct stat sb;
-    bool same = false;
-    int fd;
-
-    fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    if (fd < 0)
-        return false;
-    if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) &&
-        (!trusted || eksauth_trust_check_fd(path, fd, NULL) == EKSAUTH_OK))
-        same = (uint64_t)sb.st_ino == tie->snapshot_ino &&
-               (uint64_t)sb.st_size == tie->snapshot_size &&
-               (int64_t)sb.st_mtim.tv_sec == tie->snapshot_mtime_sec &&
-               (int64_t)sb.st_mtim.tv_nsec == tie->snapshot_mtime_nsec;
-    close(fd);
-    return same;
-}
-
 enum eksauth_status eksauth_mapping_load_indexed(struct eksauth_ctx *ctx,
                                                  const struct eksauth_iddb *db,
                                                  struct eksauth_mapping *m,
+                                                 enum eksauth_login_index_fit *fit,
                                                  struct eksauth_error *err)
 {
-    const struct eksauth_login_index_tie *tie;
-    struct eksauth_snapshot_state state;
     struct eksauth_login_index *ix = NULL;
     const struct eksauth_host *host;
-    char inputs[64 + 1];
+    char inputs[64 + 1] = "";
     enum eksauth_status st;
 
     memset(m, 0, sizeof(*m));
-    eksauth_snapshot_state_read(&ctx->paths, ctx->trust_files, &state);
-    /* As for the snapshot (snapshot.h): the state of a DB of this generation or later. */
-    if (db == NULL || state.generation == 0 || state.sha256[0] == '\0' ||
-        state.generation > eksauth_iddb_generation(db))
-        return EKSAUTH_ENOTFOUND;
-    /* Root's alone, as the snapshot: whoever writes it chooses logins (trust.h). */
-    if (eksauth_login_index_open(ctx->paths.index, ctx->trust_files, &ix, NULL) != EKSAUTH_OK)
-        return EKSAUTH_ENOTFOUND;
-    tie = eksauth_login_index_tie(ix);
-    /* The index of that sync and that snapshot, planned with this host's inputs as they are now. */
+    /* This host's inputs now; "" when they cannot be read (the fit says so). */
     st = eksauth_ctx_id_key(ctx, err);
     if (st == EKSAUTH_OK)
         st = eksauth_ctx_local_names(ctx, &host, err);
-    if (st == EKSAUTH_OK)
+    if (st == EKSAUTH_ENOMEM)
+        return st;
+    if (st == EKSAUTH_OK && !ctx->id_key_unreadable)
         eksauth_snapshot_inputs(&ctx->cfg, &ctx->local, inputs);
-    if (st != EKSAUTH_OK || ctx->id_key_unreadable || tie->generation != state.generation ||
-        strcmp(tie->sha256, state.sha256) != 0 || strcmp(tie->inputs, inputs) != 0 ||
-        !snapshot_unchanged(ctx->paths.snapshot, ctx->trust_files, tie)) {
-        eksauth_login_index_close(ix);
-        return st == EKSAUTH_ENOMEM ? st : EKSAUTH_ENOTFOUND;
-    }
+    /* One rule decides (login_index_fit.h): `eksauth doctor` reports the same verdict. */
+    *fit = eksauth_login_index_fit(&ctx->paths, ctx->trust_files, db, inputs, false, &ix, err);
+    if (*fit != EKSAUTH_LOGIN_INDEX_FITS)
+        return err->status == EKSAUTH_ENOMEM ? EKSAUTH_ENOMEM : EKSAUTH_ENOTFOUND;
     snprintf(m->source, sizeof(m->source), "%s (the login index of the last sync)",
              ctx->paths.index);
     m->index = ix;
@@ -382,6 +347,11 @@ enum eksauth_status eksauth_mapping_resolve(struct eksauth_ctx *ctx, struct eksa
             return st;
         eksauth_mapping_free(m);
         *m = whole;
+        m->index_fit = EKSAUTH_LOGIN_INDEX_DAMAGED;
+        eksauth_fail(&m->index_unfit, EKSAUTH_ENOTFOUND,
+                     "login index: %s: a record does not check; run: eksauth sync (it rewrites "
+                     "the index)",
+                     ctx->paths.index);
     }
     /* {{EC2PrivateDNSName}}: this host's own instance, read only when the entry needs it. */
     st = eksauth_mapping_bind_host_instance(ctx->cfg.imds_endpoint, m->aa, p, &ctx->instance, err);

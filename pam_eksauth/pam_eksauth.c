@@ -373,6 +373,22 @@ static void login_result(struct pe_ctx *c, const struct eksauth_login *l, enum e
 }
 
 /*
+ * A login that mapped with the whole snapshot because the sync's login
+ * index did not fit: correct, only slower (tens of milliseconds to half a
+ * second for a large aws-auth), so one line per such login at LOG_NOTICE,
+ * the level of the audit line beside it: it shows where the operator reads
+ * logins without raising an alert for every login while it lasts, and it
+ * says why and what to run (eksauth doctor says the same).  The message
+ * names files and generations, never the token.
+ */
+static void log_index_fallback(struct pe_ctx *c, const struct eksauth_login *l)
+{
+    if (l->mapping.index == NULL && l->mapping.index_fit != EKSAUTH_LOGIN_INDEX_FITS)
+        pam_syslog(c->pamh, LOG_NOTICE, "mapped with the whole snapshot (slower): %s",
+                   l->mapping.index_unfit.msg);
+}
+
+/*
  * The proof that this login gave a token, for an account stage with
  * require_token in another process (sshd's): see proof.h.  Without it the
  * account stage refuses, so a failure here is logged, not fatal.
@@ -507,6 +523,8 @@ static int authenticate(pam_handle_t *pamh, int flags, int argc, const char **ar
     req.len = pieces->len;
     req.now = time(NULL);
     st = eksauth_login_check(&c.host, &req, &l, &err);
+    if (l != NULL)
+        log_index_fallback(&c, l);
     if (st == EKSAUTH_OK)
         st = eksauth_login_commit(&c.host, l, c.user, time(NULL), &err);
     if (st != EKSAUTH_OK) {

@@ -107,6 +107,12 @@ const struct eksauth_login_index_tie *eksauth_login_index_tie(const struct eksau
 bool eksauth_login_index_failed(const struct eksauth_login_index *ix);
 
 /*
+ * Check every block of ix's data against its sum now, not as lookups touch
+ * them (`eksauth doctor`).  False when one does not match: ix has failed.
+ */
+bool eksauth_login_index_check_blocks(struct eksauth_login_index *ix);
+
+/*
  * The entries p can match (mapRoles and mapUsers by its ARN's key,
  * mapAccounts by its account, the ignored entry of its key) and the
  * dropped values, as a small aws-auth that eksauth_awsauth_map decides

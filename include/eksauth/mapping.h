@@ -24,6 +24,7 @@
 #include "eksauth/resolve.h"
 #include "eksauth/imds.h"
 #include "eksauth/login_index.h"
+#include "eksauth/login_index_fit.h"
 #include "eksauth/paths.h"
 #include "eksauth/status.h"
 
@@ -39,6 +40,14 @@ struct eksauth_mapping {
      */
     struct eksauth_login_index *index;
     const struct eksauth_iddb *db;
+    /*
+     * A login that asked for the index and mapped with the whole snapshot
+     * instead: which condition failed (login_index_fit.h) and its message,
+     * for the operator (pam_eksauth logs it).  EKSAUTH_LOGIN_INDEX_FITS and
+     * no message otherwise.
+     */
+    enum eksauth_login_index_fit index_fit;
+    struct eksauth_error index_unfit;
 };
 
 /*
@@ -100,18 +109,17 @@ enum eksauth_status eksauth_mapping_load(struct eksauth_ctx *ctx, const char *pa
 
 /*
  * The mapping of the snapshot db was written from, through the login index
- * the same sync wrote (login_index.h): only when the index is that sync's
- * (its generation and the snapshot's SHA-256 are the state's, and the
- * state's generation is at most db's, as eksauth_mapping_load requires),
- * the snapshot is still the file it was written beside, and this host's
- * inputs (config, id key, local accounts: snapshot.h) are the ones it was
- * planned with.  Otherwise EKSAUTH_ENOTFOUND, and the caller maps with the
+ * the same sync wrote (login_index.h), when eksauth_login_index_fit says it
+ * fits with this host's inputs now (config, id key, local accounts:
+ * snapshot.h).  Otherwise EKSAUTH_ENOTFOUND, *fit says which condition
+ * failed and err->msg why and what to do, and the caller maps with the
  * whole snapshot (eksauth_mapping_load), which decides the same, slower.
- * db must outlive m.
+ * EKSAUTH_ENOMEM when memory ran out.  db must outlive m.
  */
 enum eksauth_status eksauth_mapping_load_indexed(struct eksauth_ctx *ctx,
                                                  const struct eksauth_iddb *db,
                                                  struct eksauth_mapping *m,
+                                                 enum eksauth_login_index_fit *fit,
                                                  struct eksauth_error *err);
 
 /*
@@ -143,8 +151,8 @@ enum eksauth_status eksauth_mapping_bind_host_instance(const char *endpoint,
  * instance bound into p first when p's entry renders {{EC2PrivateDNSName}}
  * (read once per context).  user_id may be NULL.  Through a login index, a
  * record that does not check makes m the whole snapshot's mapping
- * (eksauth_mapping_load) and p is resolved again with it: a broken index
- * never decides.
+ * (eksauth_mapping_load; m->index_fit then says the index is damaged) and
+ * p is resolved again with it: a broken index never decides.
  */
 enum eksauth_status eksauth_mapping_resolve(struct eksauth_ctx *ctx, struct eksauth_mapping *m,
                                             struct eksauth_principal *p, const char *user_id,

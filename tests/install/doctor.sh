@@ -7,6 +7,8 @@
 # findings its expect file lists ("exit N", then "LEVEL CHECK REGEX" lines;
 # REGEX is matched against "WHERE: PROBLEM fix: FIX"), each error with its
 # fix, and nothing else at warning or error level.  doctor writes nothing.
+# Each host is synced in its own tree ($HOST_SYNC), so its login index fits
+# that host; the index-* cases break one condition of the fit each.
 # Its trust verdicts are the library's, in the same words as the refusal of
 # config loading and eksauth sync; run as nobody it says it could not read
 # sudoers instead of finding no rule.  TAP output.
@@ -28,7 +30,32 @@ head -c 32 /dev/urandom >"$T/id.key"
 chmod 0400 "$T/id.key"
 export EKSAUTH_ID_KEY="$T/id.key"
 
-# make_host DIR: the well-configured host, with a fresh identity DB.
+# $HOST_SYNC ROOT [SYNC ARGS]: eksauth sync of ROOT's config and aws-auth
+# into ROOT's identity DB (and the snapshot and login index beside it),
+# with ROOT's /etc/passwd and /etc/group bound over this host's in a
+# private mount namespace (nothing on this host changes): the login index
+# is then planned with the local accounts doctor reads under --root.
+# Case setups run it too.
+command -v unshare >/dev/null && unshare -m true 2>/dev/null ||
+    bail "unshare -m is needed (a sync that reads the fixture's /etc/passwd)"
+HOST_SYNC="$T/host-sync"
+cat >"$HOST_SYNC" <<'SH'
+#!/bin/sh
+r=$1
+shift
+exec unshare -m sh -c '
+    r=$1
+    shift
+    mount --bind "$r/etc/passwd" /etc/passwd && mount --bind "$r/etc/group" /etc/group &&
+        EKSAUTH_DB="$r/var/lib/eksauth/identity.db" exec "$EKSAUTH" \
+            --config "$r/etc/eksauth/eksauth.conf" --aws-auth "$r/etc/eksauth/aws-auth.yaml" \
+            sync "$@"' sh "$r" "$@"
+SH
+chmod 0755 "$HOST_SYNC"
+export HOST_SYNC
+
+# make_host DIR: the well-configured host, with a fresh identity DB, its
+# snapshot and its login index, as eksauth sync leaves them.
 make_host() {
     h=$1
     mkdir -p "$h"
@@ -48,17 +75,12 @@ make_host() {
     : >"$h/lib/x86_64-linux-gnu/security/pam_eksauth.so"
     : >"$h/lib/x86_64-linux-gnu/libnss_eksauth.so.2"
     ln -s /lib/systemd/system/eksauth-sync.timer "$h/etc/systemd/system/timers.target.wants/"
-    if [ -f "$T/identity.db" ]; then
-        cp -p "$T/identity.db" "$h/var/lib/eksauth/identity.db"
-    fi
+    "$HOST_SYNC" "$h" >"$h.sync.out" 2>&1 || { diag "$h.sync.out"; bail "eksauth sync in $h"; }
 }
 
-# The DB of the fixture's aws-auth, made once by eksauth sync.
 make_host "$T/base"
-EKSAUTH_DB="$T/identity.db" "$EKSAUTH" --config "$T/base/etc/eksauth/eksauth.conf" \
-    --aws-auth "$T/base/etc/eksauth/aws-auth.yaml" sync >"$T/sync.out" 2>&1
-ok $? "eksauth sync makes the fixture's identity DB"
-[ -f "$T/identity.db" ] || { diag "$T/sync.out"; bail "no identity DB"; }
+[ -f "$T/base/var/lib/eksauth/identity.db" ] && [ -f "$T/base/var/lib/eksauth/aws-auth.index" ]
+ok $? "eksauth sync makes the fixture's identity DB and login index"
 
 # check_case NAME ROOT: run doctor, compare with the case's expect file.
 check_case() {
@@ -134,7 +156,7 @@ ok $? "--json: the identity DB finding has its age_seconds"
 "$EKSAUTH" doctor --root "$T/cases/good" >"$T/text" 2>&1
 ok $? "text form: exit 0 on the good host"
 like "$(tail -n 1 "$T/text")" '^0 errors, 0 warnings$' "text form: ends with the count"
-for check in config source modules nsswitch pam sshd db sync sudoers; do
+for check in config source modules nsswitch pam sshd db index sync sudoers; do
     grep -Eq "^ok +$check " "$T/text" || { fail "text form: an ok line for $check"; diag "$T/text"; continue; }
     pass "text form: an ok line for $check"
 done

@@ -5,7 +5,8 @@
 #      case of issue 5 (its TAP lines are carried over here);
 #   2. pamtester under pam_wrapper (a service folder of our own, no /etc
 #      change): whole token, token in pieces, refusal; the audit lines that
-#      pam_wrapper prints and no token in them;
+#      pam_wrapper prints and no token in them; a login without the sync's
+#      login index logs why, once;
 #   3. pamtester without wrappers, in a private mount namespace with a copy
 #      of /etc/pam.d, an /etc/passwd copy with a local "bob", and a /dev/log
 #      of our own (overlay on /dev) that captures the real syslog lines;
@@ -64,6 +65,16 @@ if [ -e /usr/lib/x86_64-linux-gnu/libpam_wrapper.so ] || ldconfig -p | grep -q l
         "pam_wrapper: the audit line has every field"
     like "$(cat "$PE_DIR/pw1.out")" "event=open_session result=success user=admin-alice" "pam_wrapper: session audit line"
     like "$(cat "$PE_DIR/pw1.out")" "event=close_session result=success user=admin-alice" "pam_wrapper: close audit line"
+    is "$(grep -c 'mapped with the whole snapshot' "$PE_DIR/pw1.out")" 0 \
+        "pam_wrapper: a login through the sync's login index logs no fallback"
+
+    # Without the login index (no sync since an upgrade): the login works, and one line says why.
+    mv "$PE_DIR/db/aws-auth.index" "$PE_DIR/db/aws-auth.index.kept"
+    printf '%s\n' "$ALICE" | pw "$PE_DIR/pw-noindex.out" admin-alice authenticate
+    ok $? "pam_wrapper: without the login index the login still succeeds"
+    is "$(grep -c 'mapped with the whole snapshot (slower): login index: .*/aws-auth.index: missing .*; run: eksauth sync' "$PE_DIR/pw-noindex.out")" 1 \
+        "pam_wrapper: a login without the index logs why, once, and what to run"
+    mv "$PE_DIR/db/aws-auth.index.kept" "$PE_DIR/db/aws-auth.index"
 
     pieces "$PE_DIR/tok/alice" 500 | pw "$PE_DIR/pw2.out" admin-alice authenticate
     ok $? "pam_wrapper: token in pieces of 500 bytes"

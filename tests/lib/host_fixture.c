@@ -224,3 +224,19 @@ void host_fixture_free(struct host_fixture *h)
         current = NULL;
     free(h);
 }
+
+void host_fixture_copy_file(const char *from, const char *to)
+{
+    char buf[65536];
+    FILE *in = fopen(from, "rb"), *out = fopen(to, "wb");
+    size_t n;
+
+    if (in == NULL || out == NULL)
+        fail_msg("copy %s to %s: cannot open", from, to);
+    while ((n = fread(buf, 1, sizeof(buf), in)) > 0) {
+        if (fwrite(buf, 1, n, out) != n)
+            fail_msg("copy %s to %s: short write", from, to);
+    }
+    if (fclose(in) != 0 || fclose(out) != 0)
+        fail_msg("copy %s to %s: close failed", from, to);
+}

@@ -95,6 +95,9 @@ void host_fixture_sts_answer(struct host_fixture *h, const char *arn);
 void host_fixture_token(struct host_fixture *h, const char *audience, time_t signed_at, char *out,
                         size_t cap, size_t *len);
 
+/* Copy the file at from to to (a new file: root's, mode 0644 under the test's umask). */
+void host_fixture_copy_file(const char *from, const char *to);
+
 void host_fixture_free(struct host_fixture *h);
 
 #endif

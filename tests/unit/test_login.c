@@ -334,23 +334,11 @@ static bool alice_indexed(struct t *t)
     assert_int_equal(check(t, FIXTURE_NOW + 10, &l, &err), EKSAUTH_OK);
     assert_string_equal(l->id.login, "admin-alice");
     indexed = l->mapping.index != NULL;
+    /* A login that fell back keeps why (pam_eksauth logs it); one through the index, nothing. */
+    assert_int_equal(l->mapping.index_fit == EKSAUTH_LOGIN_INDEX_FITS, indexed);
+    assert_int_equal(strstr(l->mapping.index_unfit.msg, "; run: ") != NULL, !indexed);
     eksauth_login_free(l);
     return indexed;
-}
-
-/* Copy the file at from to to (the same mode and owner: root's, as the test runs). */
-static void copy_file(const char *from, const char *to)
-{
-    char buf[65536];
-    FILE *in = fopen(from, "rb"), *out = fopen(to, "wb");
-    size_t n;
-
-    assert_non_null(in);
-    assert_non_null(out);
-    while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
-        assert_int_equal(fwrite(buf, 1, n, out), n);
-    assert_int_equal(fclose(in), 0);
-    assert_int_equal(fclose(out), 0);
 }
 
 /*
@@ -373,7 +361,7 @@ static void test_login_reads_the_index(void **state)
     assert_true(alice_indexed(t));
     /* No index (a sync of an older version): the whole snapshot. */
     snprintf(old, sizeof(old), "%s.old", t->h->ctx.paths.index);
-    copy_file(t->h->ctx.paths.index, old);
+    host_fixture_copy_file(t->h->ctx.paths.index, old);
     assert_int_equal(unlink(t->h->ctx.paths.index), 0);
     assert_false(alice_indexed(t));
     /* Another sync's index (the same aws-auth, an earlier generation): not this one's. */
@@ -392,7 +380,7 @@ static void test_login_reads_the_index(void **state)
     assert_int_equal(chmod(t->h->ctx.paths.index, 0644), 0);
     assert_true(alice_indexed(t));
     /* The snapshot rewritten since (same bytes, another file): the whole path hashes it. */
-    copy_file(t->h->ctx.paths.snapshot, old);
+    host_fixture_copy_file(t->h->ctx.paths.snapshot, old);
     assert_int_equal(rename(old, t->h->ctx.paths.snapshot), 0);
     assert_false(alice_indexed(t));
     assert_int_equal(eksauth_sync_run(&t->h->ctx, &opts, &r, &err), EKSAUTH_OK);

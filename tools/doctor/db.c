@@ -3,7 +3,8 @@
  * trusted by the rule of lib/trust.c, valid, its age and size), the ids it
  * gives (the fleet's id key, the range against /etc/login.defs and the
  * local ids: lib/id_policy.c), the cluster source's last good snapshot
- * (its age, max_snapshot_age) and a sync that keeps them current
+ * (its age, max_snapshot_age), the login index (whether logins read it:
+ * lib/login_index_fit.c decides) and a sync that keeps them current
  * (eksauth-sync.timer or eksauth-watch.service).
  */
 #include "config.h"
@@ -20,6 +21,7 @@
 #include "eksauth/hostfiles.h"
 #include "eksauth/id_policy.h"
 #include "eksauth/idkey.h"
+#include "eksauth/login_index_fit.h"
 #include "eksauth/paths.h"
 #include "eksauth/snapshot.h"
 
@@ -100,12 +102,17 @@ static void report_split(struct doctor *d, enum level lv, const char *check, con
  * the DB's: without one, templated uids can be aimed; a keyed DB without
  * its key answers no templated name.
  */
+/* The id key's host path: under --root the host's default; on this host where NSS would look. */
+static const char *id_key_path(const struct doctor *d)
+{
+    return d->cfg.id_key_file != NULL ? d->cfg.id_key_file
+           : d->root[0] != '\0'       ? EKSAUTH_ID_KEY_PATH
+                                      : eksauth_idkey_default_path();
+}
+
 static void check_id_key(struct doctor *d)
 {
-    /* Under --root the host's default; on this host where the NSS module would look. */
-    const char *host = d->cfg.id_key_file != NULL ? d->cfg.id_key_file
-                       : d->root[0] != '\0'       ? EKSAUTH_ID_KEY_PATH
-                                                  : eksauth_idkey_default_path();
+    const char *host = id_key_path(d);
     enum eksauth_status st;
     bool keyed = d->db != NULL && eksauth_iddb_keyed(d->db, NULL), present = false;
     bool templates = d->db != NULL && eksauth_iddb_template_count(d->db) > 0;
@@ -349,4 +356,109 @@ void check_sync_enabled(struct doctor *d)
                "neither eksauth-sync.timer nor eksauth-watch.service is enabled: changes to "
                "aws-auth (revocations too) reach this host only when someone runs eksauth sync");
     set_fix(d, f, "systemctl enable --now eksauth-sync.timer");
+}
+
+/*
+ * This host's inputs to the plan (snapshot.h: the config's bytes, the id
+ * key, the local accounts), read under --root as a login reads them on the
+ * host, into inputs ("" when one cannot be read as this user).  False when
+ * the config or the key is refused: their own findings say so, and no
+ * index fits then.
+ */
+static bool host_inputs(struct doctor *d, const char *config, char inputs[64 + 1])
+{
+    char key[PATH_MAX], pw[PATH_MAX], gr[PATH_MAX];
+    struct eksauth_hostfiles hf;
+    struct eksauth_config cfg;
+    struct eksauth_error err;
+    enum eksauth_status st;
+    bool ok = false;
+
+    inputs[0] = '\0';
+    if (eksauth_config_init(&cfg, &err) != EKSAUTH_OK) {
+        d->nomem = true;
+        return false;
+    }
+    if (eksauth_config_load(&cfg, config, false, &err) != EKSAUTH_OK)
+        goto out;
+    st = eksauth_idkey_load(rooted(d, id_key_path(d), key), &cfg.id_key, &cfg.id_key_set, &err);
+    /* Root's alone by design: another user cannot compare it (the fit says so). */
+    ok = st == EKSAUTH_OK || st == EKSAUTH_EIO;
+    if (st == EKSAUTH_OK &&
+        eksauth_hostfiles_load(&hf, rooted(d, "/etc/passwd", pw), rooted(d, "/etc/group", gr),
+                               &err) == EKSAUTH_OK) {
+        eksauth_snapshot_inputs(&cfg, &hf, inputs);
+        eksauth_hostfiles_free(&hf);
+    }
+out:
+    explicit_bzero(&cfg.id_key, sizeof(cfg.id_key));
+    eksauth_config_free(&cfg);
+    return ok;
+}
+
+/*
+ * The login index beside the DB: whether a login maps through it, by the
+ * library's own rule (lib/login_index_fit.c), every block checked.  When
+ * it does not fit, logins still work, mapped with the whole snapshot
+ * (slower), so a warning: the condition in the library's words, and its
+ * fix.  Nothing to say without a DB (its own finding says what to do).
+ */
+void check_login_index(struct doctor *d)
+{
+    const char *db = db_path(d), *slash = strrchr(db, '/');
+    char host[EKSAUTH_PATH_MAX + 32], inputs[64 + 1], msg[EKSAUTH_ERROR_MAX], prefix[PATH_MAX + 32];
+    struct eksauth_login_index *ix = NULL;
+    enum eksauth_login_index_fit fit;
+    struct eksauth_paths paths;
+    struct eksauth_error why;
+    struct finding *f;
+    char *run, *problem;
+    int dir = slash != NULL ? (int)(slash - db) : 0;
+
+    if (d->db == NULL)
+        return;
+    memset(&paths, 0, sizeof(paths));
+    rooted(d, d->conf_host, paths.config);
+    if (!host_inputs(d, paths.config, inputs))
+        return;
+    rooted(d, db, paths.db);
+    fmt(host, sizeof(host), "%.*s/%s", dir, db, EKSAUTH_STATE_NAME);
+    rooted(d, host, paths.state);
+    fmt(host, sizeof(host), "%.*s/%s", dir, db, EKSAUTH_SNAPSHOT_NAME);
+    rooted(d, host, paths.snapshot);
+    fmt(host, sizeof(host), "%.*s/%s", dir, db, EKSAUTH_INDEX_NAME);
+    rooted(d, host, paths.index);
+    /* Judged as PAM judges it: root's files alone. */
+    fit = eksauth_login_index_fit(&paths, true, d->db, inputs, true, &ix, &why);
+    if (fit == EKSAUTH_LOGIN_INDEX_FITS) {
+        report(d, LV_OK, "index", host,
+               "the last sync's (generation %llu), fits this host's config, id key and local "
+               "accounts: a login reads only its own entries",
+               (unsigned long long)eksauth_login_index_tie(ix)->generation);
+        eksauth_login_index_close(ix);
+        return;
+    }
+    if (why.status == EKSAUTH_ENOMEM) {
+        d->nomem = true;
+        return;
+    }
+    /* The library's "login index: PATH: why; run: fix", naming host paths. */
+    fmt(msg, sizeof(msg), "%s", why.msg);
+    unroot(d, msg);
+    run = strstr(msg, "; run: ");
+    if (run != NULL)
+        *run = '\0';
+    /* The finding names the index already: its problem is what follows. */
+    problem = strncmp(msg, "login index: ", 13) == 0 ? msg + 13 : msg;
+    fmt(prefix, sizeof(prefix), "%s: ", host);
+    if (strncmp(problem, prefix, strlen(prefix)) == 0)
+        problem += strlen(prefix);
+    f = report(d, LV_WARNING, "index", host,
+               "%s: logins map with the whole snapshot instead (correct, but slower the larger "
+               "aws-auth is)",
+               problem);
+    if (fit == EKSAUTH_LOGIN_INDEX_INPUTS_UNKNOWN)
+        set_fix(d, f, "run eksauth doctor as root");
+    else
+        set_fix(d, f, "%s", run != NULL ? run + 7 : "eksauth sync");
 }

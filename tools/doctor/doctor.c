@@ -72,8 +72,10 @@ static void run_checks(struct doctor *d)
     check_db(d);
     check_pam_sshd(d);
     check_sshd(d);
-    if (d->cfg_usable)
+    if (d->cfg_usable) {
         check_snapshot(d);
+        check_login_index(d);
+    }
     check_sync_enabled(d);
     check_sudoers(d);
     if (d->network)

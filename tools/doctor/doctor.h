@@ -25,8 +25,9 @@
  *               that asks a password needs pam_eksauth in /etc/pam.d/sudo;
  *               sudo.conf's group_source dynamic)
  *   db.c        the identity DB (present, trusted, valid, its age), a
- *               cluster source's snapshot (its age, max_snapshot_age) and
- *               a sync that keeps them current
+ *               cluster source's snapshot (its age, max_snapshot_age), the
+ *               login index (whether logins map through it, by the rule of
+ *               lib/login_index_fit.c) and a sync that keeps them current
  *   network.c   --network: STS and the sync source answer over TLS
  *
  * Everything is read from files, never through NSS or PAM: doctor must
@@ -150,6 +151,7 @@ void check_db(struct doctor *d); /* db.c; opens d->db */
 void check_pam_sshd(struct doctor *d);
 void check_sshd(struct doctor *d); /* after nsswitch and db: a member for sshd -T */
 void check_snapshot(struct doctor *d);
+void check_login_index(struct doctor *d); /* db.c; after check_db */
 void check_sync_enabled(struct doctor *d);
 void check_sudoers(struct doctor *d);
 void check_network(struct doctor *d); /* --network */
