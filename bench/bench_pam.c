@@ -44,7 +44,9 @@
  * /etc/shadow hold those users; BP_KEEP_MODULE=PATH: dlopen the module once
  * before the runs, so that pam_end does not unload it and pam_start does not
  * load and relocate it again (a long-lived PAM host; sshd and sudo load it
- * per login).
+ * per login); BP_SYSTEM_CA=1 instead of BP_CA: the module's config has no
+ * sts_ca_file and the GET takes libcurl's default CAs (bench_pam.sh runs it in
+ * a namespace whose /etc/ssl/certs holds the test CA too), only the two pairs.
  */
 #include "config.h"
 
@@ -78,6 +80,7 @@ struct setup {
     /* BP_UNIX_*: pam_unix's service and local users, or NULL */
     const char *unix_service, *unix_password, *unix_yescrypt, *unix_sha512;
     long entries;     /* BP_ENTRIES */
+    bool system_ca;   /* BP_SYSTEM_CA: no BP_CA; the GET takes libcurl's default CAs */
     const char *self; /* this program (argv[0]: under valgrind too), for the fresh processes */
     char token[MAX_TOKEN];
     char url[MAX_TOKEN];
@@ -195,8 +198,10 @@ static int one_get(const struct setup *s)
     SETOPT(h, CURLOPT_SSL_VERIFYPEER, 1L);
     SETOPT(h, CURLOPT_SSL_VERIFYHOST, 2L);
     SETOPT(h, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
-    SETOPT(h, CURLOPT_CAINFO, s->ca);
-    SETOPT(h, CURLOPT_CAPATH, (char *)NULL);
+    if (!s->system_ca) {
+        SETOPT(h, CURLOPT_CAINFO, s->ca);
+        SETOPT(h, CURLOPT_CAPATH, (char *)NULL);
+    }
     SETOPT(h, CURLOPT_PROXY, "");
     SETOPT(h, CURLOPT_NOPROXY, "");
     SETOPT(h, CURLOPT_CONNECT_TO, connect_to);
@@ -325,11 +330,13 @@ static int load_setup(struct setup *s)
 
     if ((s->confdir = need_env("BP_CONFDIR")) == NULL ||
         (s->service = need_env("BP_SERVICE")) == NULL || (s->user = need_env("BP_USER")) == NULL ||
-        (s->ca = need_env("BP_CA")) == NULL ||
+        (!(s->system_ca = optional_env("BP_SYSTEM_CA") != NULL) &&
+         (s->ca = need_env("BP_CA")) == NULL) ||
         (s->connect_to = need_env("BP_CONNECT_TO")) == NULL ||
         (s->cluster = need_env("BP_CLUSTER")) == NULL || (path = need_env("BP_TOKEN")) == NULL)
         return -1;
-    s->curl = optional_env("BP_CURL");
+    /* curl(1) is given the CA file: with the system's CAs there is none to give. */
+    s->curl = s->system_ca ? NULL : optional_env("BP_CURL");
     s->unix_service = optional_env("BP_UNIX_SERVICE");
     s->unix_password = optional_env("BP_UNIX_PASSWORD");
     s->unix_yescrypt = optional_env("BP_UNIX_YESCRYPT");
@@ -477,6 +484,14 @@ static int serial(struct setup *s, int n, bool keep)
     if (keep) {
         size_row(s, "  same, module kept loaded", "vs one GET (not a target)", m[C_LOGIN], m[C_GET],
                  false);
+        rc = 0;
+        goto out;
+    }
+    if (s->system_ca) {
+        size_row(s, "  the system's CAs (no sts_ca_file)", "vs a GET with libcurl's default CAs",
+                 m[C_LOGIN], m[C_GET], false);
+        size_row(s, "  the same, each in a fresh process", "vs such a GET in one", m[C_LOGIN_FRESH],
+                 m[C_GET_FRESH], false);
         rc = 0;
         goto out;
     }

@@ -124,11 +124,13 @@ export BP_CURL
 echo "# rows 4, 6: token of $(($(wc -c <"$tmp/token") - 1)) bytes; stand-in: tests/lib/fake_sts.py" \
     "(Python, TLS, SigV4 recomputed by botocore) on 127.0.0.1"
 
-# Run ARGS... in a private mount namespace where pam_unix's two users exist.
+# Run ARGS... in a private mount namespace where pam_unix's two users exist (and,
+# with NS_CERTS set, whose /etc/ssl/certs is that folder).
 in_ns() {
     # shellcheck disable=SC2016 # expanded by the inner shell
     unshare -m sh -c 'mount --bind "$1" /etc/passwd && mount --bind "$2" /etc/shadow &&
-        shift 2 && exec "$@"' sh "$tmp/etc/passwd" "$tmp/etc/shadow" "$@"
+        { [ -z "$3" ] || mount --bind "$3" /etc/ssl/certs; } &&
+        shift 3 && exec "$@"' sh "$tmp/etc/passwd" "$tmp/etc/shadow" "${NS_CERTS:-}" "$@"
 }
 
 first=1
@@ -154,6 +156,20 @@ for n in ${BENCH_PAM_SIZES:-10 1000 7000 100000}; do
     first=0
     BP_CURL='' BP_UNIX_SERVICE='' BP_KEEP_MODULE=$MODULE "$B/bench/bench_pam" serial "$PAIRS" |
         grep '^ROW' || die "bench_pam serial (module kept loaded) failed"
+    # With the system's CAs, as a host without sts_ca_file runs: a copy of the
+    # host's /etc/ssl/certs with the test CA added to its bundle and hash links.
+    { rm -rf "$tmp/certs" && cp -a /etc/ssl/certs "$tmp/certs" &&
+        cp "$tmp/tls/ca.crt" "$tmp/certs/eksauth-bench-ca.pem" &&
+        cat "$tmp/tls/ca.crt" >>"$tmp/certs/ca-certificates.crt" &&
+        openssl rehash "$tmp/certs" 2>/dev/null &&
+        grep -v '^sts_ca_file' "$tmp/eksauth.conf" >"$tmp/eksauth-sys.conf" &&
+        printf 'auth required %s config=%s\n' "$MODULE" "$tmp/eksauth-sys.conf" \
+            >"$tmp/svc/eksauth-bench-sys"; } || die "cannot set up the system-CA copy under $tmp"
+    echo "# row 4, the system's CAs: $(grep -c 'BEGIN CERT' "$tmp/certs/ca-certificates.crt")" \
+        "certificates in the bundle, $(find "$tmp/certs" -name '*.[0-9]' | wc -l) hash links"
+    NS_CERTS="$tmp/certs" BP_SYSTEM_CA=1 BP_SERVICE=eksauth-bench-sys BP_CURL='' BP_UNIX_SERVICE='' \
+        in_ns "$B/bench/bench_pam" serial "$PAIRS" | grep '^ROW' ||
+        die "bench_pam serial (the system's CAs) failed"
     "$B/bench/bench_pam" load "$MODULE" "$PAM_UNIX" 200 | grep '^ROW' || die "bench_pam load failed"
     "$B/bench/bench_pam" conc 2 40 || die "bench_pam conc 2 failed"
     "$B/bench/bench_pam" conc 8 16 || die "bench_pam conc 8 failed"

@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include <dirent.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -248,12 +249,34 @@ static enum eksauth_status transport_failure(CURLcode rc, const struct eksauth_h
         }                                                                                          \
     } while (0)
 
+/*
+ * Whether folder is a store OpenSSL can search by hash: it holds at least one
+ * "<8 hex digits>.<n>" link, as update-ca-certificates and `openssl rehash`
+ * write them.  A folder without them (a distribution that ships only the
+ * bundle) would trust nothing, so libcurl's default stands there.
+ */
+static bool hashed_store(const char *folder)
+{
+    DIR *d = opendir(folder);
+    const struct dirent *e;
+    bool found = false;
+
+    if (d == NULL)
+        return false;
+    while (!found && (e = readdir(d)) != NULL)
+        found = strlen(e->d_name) >= 10 && strspn(e->d_name, "0123456789abcdef") == 8 &&
+                e->d_name[8] == '.' && strspn(e->d_name + 9, "0123456789") == strlen(e->d_name + 9);
+    closedir(d);
+    return found;
+}
+
 /* The trusted CAs: each source is loaded once, and a configured one replaces the system's. */
 static enum eksauth_status set_ca(CURL *h, const struct eksauth_http_request *req,
                                   struct eksauth_error *err)
 {
     enum eksauth_status st = EKSAUTH_OK;
     struct curl_blob blob;
+    char *capath = NULL;
 
     if (req->ca_pem != NULL && req->ca_pem_len > 0) {
         blob.data = (void *)req->ca_pem;
@@ -268,6 +291,16 @@ static enum eksauth_status set_ca(CURL *h, const struct eksauth_http_request *re
         /* A configured CA file replaces the system's, so only it is trusted. */
         SETOPT(h, CURLOPT_CAINFO, req->ca_file);
         SETOPT(h, CURLOPT_CAPATH, (char *)NULL);
+    } else if (curl_easy_getinfo(h, CURLINFO_CAPATH, &capath) == CURLE_OK && capath != NULL &&
+               hashed_store(capath)) {
+        /*
+         * The system's store, one issuer at a time.  libcurl's default names
+         * the bundle file and the hashed folder beside it; OpenSSL parses the
+         * whole bundle (some 140 certificates, 10 ms and more) at every
+         * handshake, but looks an issuer up in the folder by its subject's
+         * hash.  The folder alone trusts no more than the two together did.
+         */
+        SETOPT(h, CURLOPT_CAINFO, (char *)NULL);
     }
 out:
     return st;

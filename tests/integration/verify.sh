@@ -21,7 +21,7 @@ command -v aws >/dev/null 2>&1 ||
 
 TIMEOUT=2 # sts_timeout of the test config; every failure must come within TIMEOUT + 1 s
 
-plan 60
+plan 63
 
 "$EKSAUTH" verify --help >/dev/null 2>&1 ||
     { echo "Bail out! '$EKSAUTH verify' does not run (is the command dispatched?)"; exit 1; }
@@ -205,6 +205,32 @@ sts_config "$tmp/noca.conf" "$MAIN_PORT"
 sed -i '/^sts_ca_file/d' "$tmp/noca.conf"
 printf "%s\n" "$TOKEN" | "$EKSAUTH" --config "$tmp/noca.conf" verify - >/dev/null 2>"$tmp/err.txt"
 is "$?:$(grep -c 'TLS' "$tmp/err.txt")" "4:1" "without sts_ca_file the test CA is not trusted: exit 4"
+# Without sts_ca_file the system's store is searched in its hashed folder, never
+# parsed whole from the bundle beside it (lib/http.c).  Each case binds its own
+# /etc/ssl/certs in a private mount namespace: FOLDER holds the bundle and links.
+store_verify() { # FOLDER: exit status of verify with noca.conf, that folder as /etc/ssl/certs
+    printf "%s\n" "$TOKEN" | unshare -m sh -c 'mount --bind "$1" /etc/ssl/certs && shift &&
+        exec "$@"' sh "$1" "$EKSAUTH" --config "$tmp/noca.conf" verify - >/dev/null 2>"$tmp/err.txt"
+}
+mkdir -p "$tmp/store/linked" "$tmp/store/plain" "$tmp/store/other"
+# A hashed folder that holds the test CA, beside a bundle that is not PEM: trusted,
+# so the bundle was not read (libcurl's own default fails on it).
+cp "$tmp/tls/ca.crt" "$tmp/store/linked/test-ca.pem"
+echo "not a certificate" >"$tmp/store/linked/ca-certificates.crt"
+# No hash links (a system that ships the bundle only): libcurl's default, the bundle.
+cp "$tmp/tls/ca.crt" "$tmp/store/plain/ca-certificates.crt"
+# Hash links of other certificates only, the test CA in the bundle: the folder alone
+# decides.  (The bundle is written after rehash, which would link a one-certificate file.)
+cp "$tmp/tls/foreignca.crt" "$tmp/store/other/foreign.pem" &&
+    openssl rehash "$tmp/store/linked" "$tmp/store/other" &&
+    cp "$tmp/tls/ca.crt" "$tmp/store/other/ca-certificates.crt" ||
+    { echo "Bail out! cannot build the CA folders under $tmp/store"; exit 1; }
+store_verify "$tmp/store/linked"
+is "$?" "0" "system store: the CA is found by hash in the folder, the bundle beside it is not read"
+store_verify "$tmp/store/plain"
+is "$?" "0" "system store: a folder without hash links leaves libcurl's default, the bundle"
+store_verify "$tmp/store/other"
+is "$?:$(grep -c 'TLS' "$tmp/err.txt")" "4:1" "system store: a hashed folder alone decides; a CA only in the bundle is not trusted"
 
 # ---------------------------------------------------------------------------
 # 57-60: proxies, and secrets.
