@@ -21,7 +21,7 @@ command -v aws >/dev/null 2>&1 ||
 
 TIMEOUT=2 # sts_timeout of the test config; every failure must come within TIMEOUT + 1 s
 
-plan 63
+plan 64
 
 "$EKSAUTH" verify --help >/dev/null 2>&1 ||
     { echo "Bail out! '$EKSAUTH verify' does not run (is the command dispatched?)"; exit 1; }
@@ -231,6 +231,10 @@ store_verify "$tmp/store/plain"
 is "$?" "0" "system store: a folder without hash links leaves libcurl's default, the bundle"
 store_verify "$tmp/store/other"
 is "$?:$(grep -c 'TLS' "$tmp/err.txt")" "4:1" "system store: a hashed folder alone decides; a CA only in the bundle is not trusted"
+# OpenSSL's own variables name no store here (under sudo they are the caller's).
+printf "%s\n" "$TOKEN" | SSL_CERT_FILE="$tmp/tls/ca.crt" SSL_CERT_DIR="$tmp/store/linked" \
+    "$EKSAUTH" --config "$tmp/noca.conf" verify - >/dev/null 2>"$tmp/err.txt"
+is "$?:$(grep -c 'TLS' "$tmp/err.txt")" "4:1" "SSL_CERT_FILE and SSL_CERT_DIR in the environment add no CA"
 
 # ---------------------------------------------------------------------------
 # 57-60: proxies, and secrets.
