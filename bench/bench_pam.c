@@ -618,42 +618,6 @@ out:
     return rc;
 }
 
-/*
- * Row 4's share of libpam itself: pam_start/pam_end load and unload every
- * module of the stack on each login (sshd and sudo pay it for pam_unix as
- * well).  dlopen + dlclose of our module vs of pam_unix.so, medians, the
- * libraries both pull in (libcurl, libcrypto) already loaded as in sshd.
- */
-static int load_cost(const char *ours, const char *theirs, int n)
-{
-    double *a = calloc((size_t)n, sizeof(*a)), *b = calloc((size_t)n, sizeof(*b));
-    const char *path[2] = {ours, theirs};
-    int i, k, rc = 1;
-
-    if (a == NULL || b == NULL)
-        goto out;
-    for (i = 0; i < n; i++) {
-        for (k = 0; k < 2; k++) {
-            double t0 = bench_wall_ns();
-            void *h = dlopen(path[k], RTLD_NOW | RTLD_LOCAL);
-
-            if (h == NULL) {
-                fprintf(stderr, "bench_pam: dlopen %s: %s\n", path[k], dlerror());
-                goto out;
-            }
-            dlclose(h);
-            (k == 0 ? a : b)[i] = (bench_wall_ns() - t0) / 1e6;
-        }
-    }
-    bench_row("4", "  loading the module (dlopen+dlclose) vs pam_unix.so, ms",
-              bench_median(a, (size_t)n), bench_median(b, (size_t)n), "-", -1, 3);
-    rc = 0;
-out:
-    free(a);
-    free(b);
-    return rc;
-}
-
 /* bench_pam hash PREFIX PASSWORD: a shadow hash with a new salt, the method's default cost. */
 static int hash(const char *prefix, const char *password)
 {
@@ -697,10 +661,8 @@ int main(int argc, char **argv)
         rc = serial(&s, atoi(argv[2]), keep != NULL);
     else if (argc == 4 && strcmp(argv[1], "conc") == 0 && atoi(argv[2]) > 0 && atoi(argv[3]) > 0)
         rc = conc(&s, atoi(argv[2]), atoi(argv[3]));
-    else if (argc == 5 && strcmp(argv[1], "load") == 0 && atoi(argv[4]) > 0)
-        rc = load_cost(argv[2], argv[3], atoi(argv[4]));
     else
-        fprintf(stderr, "usage: bench_pam serial N | conc K M | load MODULE OTHER N | once "
+        fprintf(stderr, "usage: bench_pam serial N | conc K M | once "
                         "get|login | hash PREFIX PASSWORD\n");
     curl_global_cleanup();
     if (module != NULL)
