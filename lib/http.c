@@ -6,7 +6,6 @@
 #include "config.h"
 
 #include <dirent.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,20 +14,13 @@
 #include <curl/curl.h>
 #include <openssl/crypto.h>
 
+#include "eksauth/curl_api.h"
 #include "eksauth/http.h"
 
 #define DEFAULT_CONNECT_MS 3000L
 #define RETRY_AFTER_MAX_S  86400
 /* A value shorter than this is not worth hiding (a cluster id, "60"), and hides too much. */
 #define SECRET_MIN 8
-
-static pthread_once_t http_once = PTHREAD_ONCE_INIT;
-
-static void http_init_once(void)
-{
-    /* A failure shows up as curl_easy_init() returning NULL. */
-    (void)curl_global_init(CURL_GLOBAL_DEFAULT);
-}
 
 struct sink {
     const struct eksauth_http_request *req;
@@ -173,7 +165,8 @@ static const struct {
     {CURLE_URL_MALFORMAT, EKSAUTH_EREJECTED, NULL},
 };
 
-static enum eksauth_status transport_failure(CURLcode rc, const struct eksauth_http_request *req,
+static enum eksauth_status transport_failure(const struct eksauth_curl_api *curl, CURLcode rc,
+                                             const struct eksauth_http_request *req,
                                              const char *host, const struct sink *s,
                                              const char *errbuf, long connect_ms, long total_ms,
                                              struct eksauth_error *err)
@@ -184,7 +177,7 @@ static enum eksauth_status transport_failure(CURLcode rc, const struct eksauth_h
     size_t i;
 
     /* curl_easy_strerror is a fixed text: it never quotes a header or the URL. */
-    snprintf(why, sizeof(why), "%s", curl_easy_strerror(rc));
+    snprintf(why, sizeof(why), "%s", curl->easy_strerror(rc));
     for (i = 0; i < sizeof(failures) / sizeof(failures[0]); i++) {
         if (failures[i].rc == rc) {
             st = failures[i].st;
@@ -241,10 +234,10 @@ static enum eksauth_status transport_failure(CURLcode rc, const struct eksauth_h
  */
 #define SETOPT(h, opt, val)                                                                        \
     do {                                                                                           \
-        CURLcode rc_ = curl_easy_setopt((h), (opt), (val));                                        \
+        CURLcode rc_ = curl->easy_setopt((h), (opt), (val));                                       \
         if (rc_ != CURLE_OK) {                                                                     \
             st = eksauth_fail(err, EKSAUTH_EUNAVAIL, "%s: libcurl refused %s: %s", req->what,      \
-                              #opt, curl_easy_strerror(rc_));                                      \
+                              #opt, curl->easy_strerror(rc_));                                     \
             goto out;                                                                              \
         }                                                                                          \
     } while (0)
@@ -271,8 +264,8 @@ static bool hashed_store(const char *folder)
 }
 
 /* The trusted CAs: each source is loaded once, and a configured one replaces the system's. */
-static enum eksauth_status set_ca(CURL *h, const struct eksauth_http_request *req,
-                                  struct eksauth_error *err)
+static enum eksauth_status set_ca(const struct eksauth_curl_api *curl, CURL *h,
+                                  const struct eksauth_http_request *req, struct eksauth_error *err)
 {
     enum eksauth_status st = EKSAUTH_OK;
     struct curl_blob blob;
@@ -291,7 +284,7 @@ static enum eksauth_status set_ca(CURL *h, const struct eksauth_http_request *re
         /* A configured CA file replaces the system's, so only it is trusted. */
         SETOPT(h, CURLOPT_CAINFO, req->ca_file);
         SETOPT(h, CURLOPT_CAPATH, (char *)NULL);
-    } else if (curl_easy_getinfo(h, CURLINFO_CAPATH, &capath) == CURLE_OK && capath != NULL &&
+    } else if (curl->easy_getinfo(h, CURLINFO_CAPATH, &capath) == CURLE_OK && capath != NULL &&
                hashed_store(capath)) {
         /*
          * The system's store, one issuer at a time.  libcurl's default names
@@ -307,10 +300,10 @@ out:
 }
 
 /* Every option of the request; the handle is new, so each is set exactly once. */
-static enum eksauth_status setup(CURL *h, const struct eksauth_http_request *req,
-                                 struct curl_slist *headers, struct curl_slist *connect_to,
-                                 struct sink *s, char *errbuf, long connect_ms, long total_ms,
-                                 struct eksauth_error *err)
+static enum eksauth_status setup(const struct eksauth_curl_api *curl, CURL *h,
+                                 const struct eksauth_http_request *req, struct curl_slist *headers,
+                                 struct curl_slist *connect_to, struct sink *s, char *errbuf,
+                                 long connect_ms, long total_ms, struct eksauth_error *err)
 {
     enum eksauth_status st = EKSAUTH_OK;
 
@@ -338,7 +331,7 @@ static enum eksauth_status setup(CURL *h, const struct eksauth_http_request *req
     SETOPT(h, CURLOPT_SSL_VERIFYPEER, 1L);
     SETOPT(h, CURLOPT_SSL_VERIFYHOST, 2L);
     SETOPT(h, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
-    if ((st = set_ca(h, req, err)) != EKSAUTH_OK)
+    if ((st = set_ca(curl, h, req, err)) != EKSAUTH_OK)
         goto out;
     /* Proxies come from the config only: under sudo the environment is the caller's. */
     SETOPT(h, CURLOPT_PROXY, req->proxy != NULL ? req->proxy : "");
@@ -364,14 +357,14 @@ out:
     return st;
 }
 
-static void slist_wipe_free(struct curl_slist *l)
+static void slist_wipe_free(const struct eksauth_curl_api *curl, struct curl_slist *l)
 {
     struct curl_slist *p;
 
     /* Header values are bearer tokens and signatures. */
     for (p = l; p != NULL; p = p->next)
         OPENSSL_cleanse(p->data, strlen(p->data));
-    curl_slist_free_all(l);
+    curl->slist_free_all(l);
 }
 
 enum eksauth_status eksauth_http_perform(const struct eksauth_http_request *req,
@@ -381,6 +374,7 @@ enum eksauth_status eksauth_http_perform(const struct eksauth_http_request *req,
     enum eksauth_status st = EKSAUTH_OK;
     struct curl_slist *headers = NULL, *connect_to = NULL, *tmp;
     struct sink s = {req, NULL, 0, 0, false, false};
+    const struct eksauth_curl_api *curl = NULL;
     char host[256] = "", errbuf[CURL_ERROR_SIZE] = "";
     long connect_ms = 0, total_ms = 0;
     curl_off_t retry_after = 0;
@@ -429,39 +423,43 @@ enum eksauth_status eksauth_http_perform(const struct eksauth_http_request *req,
             goto out;
         }
     }
-    pthread_once(&http_once, http_init_once);
-    h = curl_easy_init();
+    curl = eksauth_curl_api(req->what, err);
+    if (curl == NULL) {
+        st = EKSAUTH_EUNAVAIL;
+        goto out;
+    }
+    h = curl->easy_init();
     if (h == NULL) {
         st = eksauth_fail(err, EKSAUTH_EUNAVAIL, "%s: libcurl could not start", req->what);
         goto out;
     }
     for (i = 0; req->headers != NULL && req->headers[i] != NULL; i++) {
-        if ((tmp = curl_slist_append(headers, req->headers[i])) == NULL) {
+        if ((tmp = curl->slist_append(headers, req->headers[i])) == NULL) {
             st = eksauth_fail(err, EKSAUTH_ENOMEM, "%s: out of memory", req->what);
             goto out;
         }
         headers = tmp;
     }
     if (req->connect_to != NULL && req->connect_to[0] != '\0' &&
-        (connect_to = curl_slist_append(NULL, req->connect_to)) == NULL) {
+        (connect_to = curl->slist_append(NULL, req->connect_to)) == NULL) {
         st = eksauth_fail(err, EKSAUTH_ENOMEM, "%s: out of memory", req->what);
         goto out;
     }
-    st = setup(h, req, headers, connect_to, &s, errbuf, connect_ms, total_ms, err);
+    st = setup(curl, h, req, headers, connect_to, &s, errbuf, connect_ms, total_ms, err);
     if (st != EKSAUTH_OK)
         goto out;
 
-    rc = curl_easy_perform(h);
+    rc = curl->easy_perform(h);
     if (rc != CURLE_OK) {
-        st = transport_failure(rc, req, host, &s, errbuf, connect_ms, total_ms, err);
+        st = transport_failure(curl, rc, req, host, &s, errbuf, connect_ms, total_ms, err);
         goto out;
     }
-    if (curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &resp->status) != CURLE_OK) {
+    if (curl->easy_getinfo(h, CURLINFO_RESPONSE_CODE, &resp->status) != CURLE_OK) {
         st = eksauth_fail(err, EKSAUTH_EUNAVAIL, "%s: %s: no HTTP status", req->what, host);
         goto out;
     }
     /* A day at most: a server cannot park a host for ever with one header. */
-    if (curl_easy_getinfo(h, CURLINFO_RETRY_AFTER, &retry_after) == CURLE_OK && retry_after > 0)
+    if (curl->easy_getinfo(h, CURLINFO_RETRY_AFTER, &retry_after) == CURLE_OK && retry_after > 0)
         resp->retry_after_ms =
             (long)(retry_after < RETRY_AFTER_MAX_S ? retry_after : RETRY_AFTER_MAX_S) * 1000;
     /* A redirect is never followed: the URL asked for is the only place the request goes. */
@@ -479,9 +477,11 @@ enum eksauth_status eksauth_http_perform(const struct eksauth_http_request *req,
     }
 out:
     if (h != NULL)
-        curl_easy_cleanup(h);
-    slist_wipe_free(headers);
-    curl_slist_free_all(connect_to);
+        curl->easy_cleanup(h);
+    if (curl != NULL) {
+        slist_wipe_free(curl, headers);
+        curl->slist_free_all(connect_to);
+    }
     if (s.buf != NULL) {
         OPENSSL_cleanse(s.buf, s.len);
         free(s.buf);

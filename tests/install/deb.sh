@@ -101,6 +101,8 @@ dpkg-deb --ctrl-tarfile "$DEB" | tar -xOf - ./conffiles 2>/dev/null | grep -qx /
 ok $? "/etc/eksauth/eksauth.conf is a conffile"
 dpkg-deb --ctrl-tarfile "$DEB" | tar -xOf - ./triggers 2>/dev/null | grep -q 'ldconfig'
 ok $? "an ldconfig trigger"
+dpkg-deb -f "$DEB" Depends | grep -q 'libcurl4 (>= 7.85.0)'
+ok $? "depends on libcurl4 (loaded at the first request, so named in debian/control)"
 
 # --- 5. a throwaway Debian 12 root --------------------------------------
 # The package's dependencies come in with debootstrap, so dpkg -i needs no

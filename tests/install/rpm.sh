@@ -124,6 +124,8 @@ grep -Eq '\.la$|^/usr/local|^/lib/|^/usr/lib/x86_64-linux-gnu|^/usr/lib/security
 ok $((!$?)) "no libtool archive, nothing in /usr/local or in a Debian multiarch folder"
 rpm -qp --requires "$RPM" 2>/dev/null | grep -q '^libpam\.so\.0'
 ok $? "the RPM requires libpam (found by rpmbuild from the module)"
+rpm -qp --requires "$RPM" 2>/dev/null | grep -q '^libcurl\.so\.4()(64bit)'
+ok $? "the RPM requires libcurl (loaded at the first request, so named in the spec)"
 
 # The same files in the same roles as the Debian package, built from the
 # same tarball by dpkg-buildpackage (unit tests skipped: they ran above).
