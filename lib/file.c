@@ -249,8 +249,9 @@ out:
     return st;
 }
 
-enum eksauth_status eksauth_file_write_atomic(const char *path, const void *data, size_t len,
-                                              mode_t mode, struct eksauth_error *err)
+/* eksauth_file_write_atomic's worker; sync_folder false: no fsync of the folder. */
+static enum eksauth_status write_atomic(const char *path, const void *data, size_t len, mode_t mode,
+                                        bool sync_folder, struct eksauth_error *err)
 {
     enum eksauth_status st;
     size_t plen = strlen(path);
@@ -297,7 +298,7 @@ enum eksauth_status eksauth_file_write_atomic(const char *path, const void *data
         goto out;
     }
     remove_tmp = false;
-    st = sync_dir(path, err);
+    st = sync_folder ? sync_dir(path, err) : EKSAUTH_OK;
 out:
     if (fd >= 0)
         close(fd);
@@ -305,6 +306,18 @@ out:
         unlink(tmp);
     free(tmp);
     return st;
+}
+
+enum eksauth_status eksauth_file_write_atomic(const char *path, const void *data, size_t len,
+                                              mode_t mode, struct eksauth_error *err)
+{
+    return write_atomic(path, data, len, mode, true, err);
+}
+
+enum eksauth_status eksauth_file_rewrite_atomic(const char *path, const void *data, size_t len,
+                                                mode_t mode, struct eksauth_error *err)
+{
+    return write_atomic(path, data, len, mode, false, err);
 }
 
 enum eksauth_status eksauth_file_lock(const char *path, int *fdp, struct eksauth_error *err)
