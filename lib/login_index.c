@@ -95,33 +95,45 @@ static bool listed_in_order(enum table t)
 
 struct buf {
     unsigned char *p;
-    size_t len, cap;
-    bool failed; /* out of memory, or past 4 GiB: nothing more is added */
+    size_t len, cap; /* cap at most 4 GiB; cap == len once failed */
+    bool failed;     /* out of memory, or past 4 GiB: nothing more is added */
 };
 
-/* n bytes of data at the end of b; data NULL: the room only, for the caller to fill. */
-static void buf_add(struct buf *b, const void *data, size_t n)
+/* b takes nothing more (what was added stays, for the caller to free). */
+static void buf_fail(struct buf *b)
+{
+    b->failed = true;
+    b->cap = b->len;
+}
+
+/* Room for n more bytes in b: false (and b failed) when there cannot be. */
+static bool buf_grow(struct buf *b, size_t n)
 {
     unsigned char *grown;
     size_t cap;
 
-    if (b->failed || n == 0)
-        return;
-    if (b->len + n > UINT32_MAX) {
-        b->failed = true;
-        return;
-    }
-    if (b->len + n > b->cap) {
+    if (!b->failed && b->len + n <= UINT32_MAX) {
         for (cap = b->cap != 0 ? b->cap : 65536; cap < b->len + n; cap *= 2)
             ;
+        if (cap > UINT32_MAX)
+            cap = UINT32_MAX;
         grown = realloc(b->p, cap);
-        if (grown == NULL) {
-            b->failed = true;
-            return;
+        if (grown != NULL) {
+            b->p = grown;
+            b->cap = cap;
+            return true;
         }
-        b->p = grown;
-        b->cap = cap;
     }
+    buf_fail(b);
+    return false;
+}
+
+/* n bytes of data at the end of b; data NULL: the room only, for the caller to fill. */
+static inline void buf_add(struct buf *b, const void *data, size_t n)
+{
+    /* A sync adds a few million fields: the usual case is one compare and a copy. */
+    if (n > b->cap - b->len && !buf_grow(b, n))
+        return;
     if (data != NULL)
         memcpy(b->p + b->len, data, n);
     b->len += n;
@@ -173,7 +185,7 @@ static void rec_begin(struct writer *w, enum table t, const char *key, const cha
         w->cap[t] = w->cap[t] != 0 ? w->cap[t] * 2 : 64;
         grown = realloc(w->recs[t], w->cap[t] * sizeof(*grown));
         if (grown == NULL) {
-            w->data.failed = true;
+            buf_fail(&w->data);
             w->cap[t] = w->n[t];
             return;
         }
@@ -205,15 +217,15 @@ static void rec_opt(struct writer *w, const char *s)
 static void rec_num(struct writer *w, uint32_t v)
 {
     char num[11];
-    size_t at = sizeof(num);
+    size_t at = sizeof(num) - 1;
 
-    /* Decimal, by hand: a sync writes a few hundred thousand of them. */
+    /* Decimal, by hand, and its NUL: a sync writes a few hundred thousand of them. */
+    num[at] = '\0';
     do {
         num[--at] = (char)('0' + v % 10);
         v /= 10;
     } while (v != 0);
     buf_add(&w->data, num + at, sizeof(num) - at);
-    buf_add(&w->data, "", 1);
 }
 
 static void rec_end(struct writer *w)
