@@ -9,10 +9,11 @@
  *     snapshot's SHA-256 in hex [64], the inputs in hex [64], zeros;
  *   the table directory: N_TABLES x (offset u32, count u32), offsets into
  *     the data;
- *   the data (at DATA_OFF): tables (count x slots of the XXH64 of a
- *     record's first field, u64, and the record's offset, u32, sorted by
- *     hash; for T_USED_IDS count x u32, the ids themselves, sorted) and
- *     records (length u32, then that many bytes of NUL-terminated fields);
+ *   the data (at DATA_OFF): tables (count x slots of the low 32 bits of
+ *     the XXH64 of a record's first field, u32, and the record's offset,
+ *     u32, sorted by hash; for T_USED_IDS count x u32, the ids themselves,
+ *     sorted) and records (length u32, then that many bytes of
+ *     NUL-terminated fields);
  *   the block sums: n_blocks x XXH64 of each 4 KiB block of the data (the
  *     last one shorter), last, so the sync writes the data in place.
  * Sorting by hash keeps the sync's sort to integer comparisons and a
@@ -33,6 +34,7 @@
 #include <unistd.h>
 
 #include "eksauth/arn.h"
+#include "eksauth/ascii.h"
 #include "eksauth/byteorder.h"
 #include "eksauth/file.h"
 #include "eksauth/login_index.h"
@@ -48,13 +50,18 @@
 #define OFF_SHA256  48
 #define OFF_INPUTS  112
 #define OFF_SNAP    176 /* the snapshot's inode, size, mtime seconds and nanoseconds: 4 x u64 */
-#define SLOT_SIZE   12u /* a table slot: hash u64, record offset u32 */
+#define SLOT_SIZE   8u  /* a table slot: hash u32, record offset u32 */
 
 /*
- * The tables.  Entries (the first four) are: key, source digit, ARN,
- * ignored ("-" none, "=why"), username ("-" none, "=template"), line,
- * column, then the groups.  Users: login, k8s username, uid.  Groups:
- * name, k8s group ("-" none, "=group"), gid.  Settings (one record):
+ * The tables.  Entries (the first four) are: the key's text, source
+ * digit, ARN ("-": the key's text is the ARN, "=arn" else), ignored ("-"
+ * none, "=why"), username ("-" none, "=template"), line, column, then the
+ * groups.  An entry's key is its ARN lowered (ASCII), so its record holds
+ * the ARN as written and the key is read back by lowering it, not written
+ * twice; the key itself (lower case) is written only where it is not the
+ * ARN lowered (an ignored entry's, keyed by what it meant).  An entry's
+ * record matches a key when its first field lowered is exactly the key.  Users: login, k8s
+ * username, uid.  Groups: name, k8s group ("-" none, "=group"), gid.  Settings (one record):
  * "settings", users' group, its gid, id_min, id_max, keyed ("0"/"1").
  * The others: one field.
  */
@@ -88,33 +95,47 @@ static bool listed_in_order(enum table t)
 
 struct buf {
     unsigned char *p;
-    size_t len, cap;
-    bool failed; /* out of memory, or past 4 GiB: nothing more is added */
+    size_t len, cap; /* cap at most 4 GiB; cap == len once failed */
+    bool failed;     /* out of memory, or past 4 GiB: nothing more is added */
 };
 
-static void buf_add(struct buf *b, const void *data, size_t n)
+/* b takes nothing more (what was added stays, for the caller to free). */
+static void buf_fail(struct buf *b)
+{
+    b->failed = true;
+    b->cap = b->len;
+}
+
+/* Room for n more bytes in b: false (and b failed) when there cannot be. */
+static bool buf_grow(struct buf *b, size_t n)
 {
     unsigned char *grown;
     size_t cap;
 
-    if (b->failed || n == 0)
-        return;
-    if (b->len + n > UINT32_MAX) {
-        b->failed = true;
-        return;
-    }
-    if (b->len + n > b->cap) {
+    if (!b->failed && b->len + n <= UINT32_MAX) {
         for (cap = b->cap != 0 ? b->cap : 65536; cap < b->len + n; cap *= 2)
             ;
+        if (cap > UINT32_MAX)
+            cap = UINT32_MAX;
         grown = realloc(b->p, cap);
-        if (grown == NULL) {
-            b->failed = true;
-            return;
+        if (grown != NULL) {
+            b->p = grown;
+            b->cap = cap;
+            return true;
         }
-        b->p = grown;
-        b->cap = cap;
     }
-    memcpy(b->p + b->len, data, n);
+    buf_fail(b);
+    return false;
+}
+
+/* n bytes of data at the end of b; data NULL: the room only, for the caller to fill. */
+static inline void buf_add(struct buf *b, const void *data, size_t n)
+{
+    /* A sync adds a few million fields: the usual case is one compare and a copy. */
+    if (n > b->cap - b->len && !buf_grow(b, n))
+        return;
+    if (data != NULL)
+        memcpy(b->p + b->len, data, n);
     b->len += n;
 }
 
@@ -126,46 +147,55 @@ static void buf_u32(struct buf *b, uint32_t v)
     buf_add(b, le, sizeof(le));
 }
 
-/* One record being written: its first field, that field's hash, and its offset. */
-struct rec {
-    uint64_t hash;
-    const char *key;
-    uint32_t off;
-    size_t seq; /* order written: ties of T_IGNORED keep the first */
-};
-
-/* The hash a table is sorted and searched by. */
-static uint64_t key_hash(const char *key)
+/*
+ * The hash a table is sorted and searched by: 32 bits are enough to send
+ * a lookup to its record (a tie is told apart by the key itself), and
+ * keep a slot 8 bytes.
+ */
+static uint32_t key_hash(const char *key, size_t len)
 {
-    return eksauth_iddb_checksum(key, strlen(key), 0);
+    return (uint32_t)eksauth_iddb_checksum(key, len, 0);
 }
+
+/*
+ * A record being written, as its slot will be: its key's hash in the high
+ * 32 bits, its offset in the data in the low 32.  Records are written in
+ * order, so among equal hashes the lower offset is the one written first.
+ */
+typedef uint64_t rec_slot;
 
 struct writer {
     struct buf data;
-    struct rec *recs[N_TABLES];
+    rec_slot *recs[N_TABLES];
     size_t n[N_TABLES], cap[N_TABLES];
     size_t rec_start;
+    const char *bad_key; /* an entry's key not in lower case: no index */
 };
 
-static void rec_begin(struct writer *w, enum table t, const char *key)
+/*
+ * A record of table t begins: its slot (by key's hash), its length
+ * (filled by rec_end) and its first field, first: the key, or for an
+ * entry the text that lowers to it.
+ */
+static void rec_begin(struct writer *w, enum table t, const char *key, const char *first)
 {
-    struct rec *grown;
+    rec_slot *grown;
 
     if (w->n[t] == w->cap[t]) {
         w->cap[t] = w->cap[t] != 0 ? w->cap[t] * 2 : 64;
         grown = realloc(w->recs[t], w->cap[t] * sizeof(*grown));
         if (grown == NULL) {
-            w->data.failed = true;
+            buf_fail(&w->data);
             w->cap[t] = w->n[t];
             return;
         }
         w->recs[t] = grown;
     }
-    w->recs[t][w->n[t]] = (struct rec){listed_in_order(t) ? 0 : key_hash(key), key,
-                                       (uint32_t)(w->data.len - DATA_OFF), w->n[t]};
-    w->n[t]++;
+    w->recs[t][w->n[t]++] = (listed_in_order(t) ? 0 : (rec_slot)key_hash(key, strlen(key)) << 32) |
+                            (uint32_t)(w->data.len - DATA_OFF);
     w->rec_start = w->data.len;
     buf_u32(&w->data, 0); /* the length, filled by rec_end */
+    buf_add(&w->data, first, strlen(first) + 1);
 }
 
 static void rec_str(struct writer *w, const char *s)
@@ -187,15 +217,15 @@ static void rec_opt(struct writer *w, const char *s)
 static void rec_num(struct writer *w, uint32_t v)
 {
     char num[11];
-    size_t at = sizeof(num);
+    size_t at = sizeof(num) - 1;
 
-    /* Decimal, by hand: a sync writes a few hundred thousand of them. */
+    /* Decimal, by hand, and its NUL: a sync writes a few hundred thousand of them. */
+    num[at] = '\0';
     do {
         num[--at] = (char)('0' + v % 10);
         v /= 10;
     } while (v != 0);
     buf_add(&w->data, num + at, sizeof(num) - at);
-    buf_add(&w->data, "", 1);
 }
 
 static void rec_end(struct writer *w)
@@ -205,14 +235,41 @@ static void rec_end(struct writer *w)
                          (uint32_t)(w->data.len - w->rec_start - sizeof(uint32_t)));
 }
 
+/* Whether s lowered (ASCII) is exactly key. */
+static bool lowers_to(const char *s, const char *key)
+{
+    size_t i;
+
+    for (i = 0; s[i] != '\0'; i++) {
+        if (eksauth_ascii_lower(s[i]) != key[i])
+            return false;
+    }
+    return key[i] == '\0';
+}
+
+/* Tables of entries: their records match a key by their first field lowered. */
+static bool entry_table(enum table t)
+{
+    return t == T_MAPROLES || t == T_MAPUSERS || t == T_MAPACCOUNTS || t == T_IGNORED;
+}
+
 static void write_entry(struct writer *w, enum table t, const struct eksauth_awsauth_entry *e)
 {
     size_t i;
 
-    rec_begin(w, t, e->key);
-    rec_str(w, e->key);
-    rec_num(w, (unsigned)e->source);
-    rec_str(w, e->arn != NULL ? e->arn : "");
+    if (e->arn != NULL && lowers_to(e->arn, e->key)) {
+        /* The usual case: the ARN is the key's text. */
+        rec_begin(w, t, e->key, e->arn);
+        rec_num(w, (unsigned)e->source);
+        rec_str(w, "-");
+    } else {
+        /* Keyed by something else: a key that is not its own lowered would never be found. */
+        if (!lowers_to(e->key, e->key) && w->bad_key == NULL)
+            w->bad_key = e->key;
+        rec_begin(w, t, e->key, e->key);
+        rec_num(w, (unsigned)e->source);
+        rec_opt(w, e->arn != NULL ? e->arn : "");
+    }
     rec_opt(w, e->ignored);
     rec_opt(w, e->username);
     rec_num(w, e->line);
@@ -224,8 +281,7 @@ static void write_entry(struct writer *w, enum table t, const struct eksauth_aws
 
 static void write_name(struct writer *w, enum table t, const char *name)
 {
-    rec_begin(w, t, name);
-    rec_str(w, name);
+    rec_begin(w, t, name, name);
     rec_end(w);
 }
 
@@ -234,15 +290,13 @@ static void write_plan(struct writer *w, const struct eksauth_plan *plan)
     size_t i;
 
     for (i = 0; i < plan->n_users; i++) {
-        rec_begin(w, T_USERS, plan->users[i].login);
-        rec_str(w, plan->users[i].login);
+        rec_begin(w, T_USERS, plan->users[i].login, plan->users[i].login);
         rec_str(w, plan->users[i].k8s_username);
         rec_num(w, plan->users[i].uid);
         rec_end(w);
     }
     for (i = 0; i < plan->n_groups; i++) {
-        rec_begin(w, T_GROUPS, plan->groups[i].name);
-        rec_str(w, plan->groups[i].name);
+        rec_begin(w, T_GROUPS, plan->groups[i].name, plan->groups[i].name);
         rec_opt(w, plan->groups[i].k8s_group);
         rec_num(w, plan->groups[i].gid);
         rec_end(w);
@@ -253,8 +307,7 @@ static void write_plan(struct writer *w, const struct eksauth_plan *plan)
         write_name(w, T_REFUSED_GROUPS, plan->refused_groups[i]);
     for (i = 0; i < plan->n_templates; i++)
         write_name(w, T_TEMPLATES, plan->templates[i]);
-    rec_begin(w, T_SETTINGS, "settings");
-    rec_str(w, "settings");
+    rec_begin(w, T_SETTINGS, "settings", "settings");
     rec_str(w, plan->users_group);
     rec_num(w, plan->users_gid);
     rec_num(w, plan->id_min);
@@ -264,24 +317,25 @@ static void write_plan(struct writer *w, const struct eksauth_plan *plan)
 }
 
 /*
- * Sort n items of size bytes by the low `bytes` bytes of key(item),
- * keeping the order of equal keys: an LSD radix sort, a byte a pass (a
- * sync sorts a few hundred thousand records, and comparing them costs more
- * than moving them).  bytes is even: the last pass leaves them in items.
+ * Sort n items by bits [shift, shift + 32) of each, keeping the order of
+ * equal keys: an LSD radix sort, a byte a pass (a sync sorts a few hundred
+ * thousand records, and comparing them costs more than moving them).  Four
+ * passes: the last leaves them in items.
  */
-static bool radix_sort(void *items, size_t n, size_t size, uint64_t (*key)(const void *),
-                       unsigned bytes)
+static bool radix_sort(uint64_t *items, size_t n, unsigned shift)
 {
-    unsigned char *tmp = malloc((n + 1) * size), *from = items, *to = tmp, *swap;
+    uint64_t *tmp = malloc((n + 1) * sizeof(*tmp)), *from = items, *to = tmp, *swap;
     size_t count[256], i, sum;
     unsigned pass;
 
     if (tmp == NULL)
         return false;
-    for (pass = 0; pass < bytes; pass++) {
+    for (pass = 0; pass < 4; pass++) {
+        unsigned by = shift + pass * 8;
+
         memset(count, 0, sizeof(count));
         for (i = 0; i < n; i++)
-            count[(key(from + i * size) >> (pass * 8)) & 0xff]++;
+            count[(from[i] >> by) & 0xff]++;
         for (i = 0, sum = 0; i < 256; i++) {
             size_t c = count[i];
 
@@ -289,8 +343,7 @@ static bool radix_sort(void *items, size_t n, size_t size, uint64_t (*key)(const
             sum += c;
         }
         for (i = 0; i < n; i++)
-            memcpy(to + count[(key(from + i * size) >> (pass * 8)) & 0xff]++ * size,
-                   from + i * size, size);
+            to[count[(from[i] >> by) & 0xff]++] = from[i];
         swap = from;
         from = to;
         to = swap;
@@ -299,24 +352,59 @@ static bool radix_sort(void *items, size_t n, size_t size, uint64_t (*key)(const
     return true;
 }
 
-static uint64_t rec_hash(const void *rec)
+/* The key (first field) of the record a slot points to, in the data written so far. */
+static const char *slot_key(const struct writer *w, rec_slot slot)
 {
-    return ((const struct rec *)rec)->hash;
+    return (const char *)w->data.p + DATA_OFF + (uint32_t)slot + sizeof(uint32_t);
 }
 
-static uint64_t id_value(const void *id)
+/* Whether the records of slots a and b of table t have the same key. */
+static bool same_key(const struct writer *w, enum table t, rec_slot a, rec_slot b)
 {
-    return *(const uint32_t *)id;
+    const char *ka = slot_key(w, a), *kb = slot_key(w, b);
+    size_t i;
+
+    if (!entry_table(t))
+        return strcmp(ka, kb) == 0;
+    for (i = 0; ka[i] != '\0' && kb[i] != '\0'; i++) {
+        if (eksauth_ascii_lower(ka[i]) != eksauth_ascii_lower(kb[i]))
+            return false;
+    }
+    return ka[i] == kb[i];
 }
 
-/* Whether a record of the same hash run before position i (from start) has key. */
-static bool key_in_run(const struct rec *recs, size_t start, size_t i, const char *key)
+/* Whether a record of the same hash run before position i (from start) has slot's key. */
+static bool key_in_run(const struct writer *w, enum table t, const rec_slot *recs, size_t start,
+                       size_t i, rec_slot slot)
 {
     for (; start < i; start++) {
-        if (strcmp(recs[start].key, key) == 0)
+        if (same_key(w, t, recs[start], slot))
             return true;
     }
     return false;
+}
+
+/* n u32s (slots or ids, as le32 pairs or singles) at the end of the data. */
+static void buf_u32s(struct buf *b, const uint64_t *v, size_t n, bool pairs)
+{
+    unsigned char *at;
+    size_t i, each = pairs ? 8 : 4;
+
+    if (b->failed || n == 0)
+        return;
+    /* Room first, then filled in place: one growth check, not one a value. */
+    buf_add(b, NULL, n * each);
+    if (b->failed)
+        return;
+    at = b->p + b->len - n * each;
+    for (i = 0; i < n; i++, at += each) {
+        if (pairs) {
+            eksauth_le32_put(at, (uint32_t)(v[i] >> 32));
+            eksauth_le32_put(at + 4, (uint32_t)v[i]);
+        } else {
+            eksauth_le32_put(at, (uint32_t)v[i]);
+        }
+    }
 }
 
 /*
@@ -328,7 +416,7 @@ static bool key_in_run(const struct rec *recs, size_t start, size_t i, const cha
 static enum eksauth_status write_plan_ids(struct writer *w, const struct eksauth_plan *plan,
                                           uint32_t dir[N_TABLES][2], struct eksauth_error *err)
 {
-    uint32_t *ids = calloc(plan->n_users + plan->n_groups + 1, sizeof(*ids));
+    uint64_t *ids = malloc((plan->n_users + plan->n_groups + 1) * sizeof(*ids));
     size_t n = 0, i;
 
     if (ids == NULL)
@@ -337,14 +425,13 @@ static enum eksauth_status write_plan_ids(struct writer *w, const struct eksauth
         ids[n++] = plan->users[i].uid;
     for (i = 0; i < plan->n_groups; i++)
         ids[n++] = plan->groups[i].gid;
-    if (!radix_sort(ids, n, sizeof(*ids), id_value, 4)) {
+    if (!radix_sort(ids, n, 0)) {
         free(ids);
         return eksauth_fail(err, EKSAUTH_ENOMEM, "login index: out of memory");
     }
     dir[T_USED_IDS][0] = (uint32_t)(w->data.len - DATA_OFF);
     dir[T_USED_IDS][1] = (uint32_t)n;
-    for (i = 0; i < n; i++)
-        buf_u32(&w->data, ids[i]);
+    buf_u32s(&w->data, ids, n, false);
     free(ids);
     return EKSAUTH_OK;
 }
@@ -360,32 +447,28 @@ static enum eksauth_status write_tables(struct writer *w, const struct eksauth_p
     size_t t, i, kept, run;
 
     for (t = 0; t < N_TABLES; t++) {
+        rec_slot *recs = w->recs[t];
+
         if (t == T_USED_IDS)
             continue;
-        if (!listed_in_order((enum table)t) &&
-            !radix_sort(w->recs[t], w->n[t], sizeof(struct rec), rec_hash, 8))
+        /* By hash; equal hashes stay in the order written (by offset). */
+        if (!listed_in_order((enum table)t) && !radix_sort(recs, w->n[t], 32))
             return eksauth_fail(err, EKSAUTH_ENOMEM, "login index: out of memory");
         for (i = kept = run = 0; i < w->n[t]; i++) {
-            if (kept == 0 || w->recs[t][kept - 1].hash != w->recs[t][i].hash)
+            if (kept == 0 || (recs[kept - 1] >> 32) != (recs[i] >> 32))
                 run = kept;
             else if (!listed_in_order((enum table)t) &&
-                     key_in_run(w->recs[t], run, kept, w->recs[t][i].key)) {
+                     key_in_run(w, (enum table)t, recs, run, kept, recs[i])) {
                 if (t == T_IGNORED)
                     continue; /* the first written stays */
                 return eksauth_fail(err, EKSAUTH_EINVAL, "login index: '%s' twice in table %zu",
-                                    w->recs[t][i].key, t);
+                                    slot_key(w, recs[i]), t);
             }
-            w->recs[t][kept++] = w->recs[t][i];
+            recs[kept++] = recs[i];
         }
         dir[t][0] = (uint32_t)(w->data.len - DATA_OFF);
         dir[t][1] = (uint32_t)kept;
-        for (i = 0; i < kept; i++) {
-            unsigned char slot[SLOT_SIZE];
-
-            eksauth_le64_put(slot, w->recs[t][i].hash);
-            eksauth_le32_put(slot + 8, w->recs[t][i].off);
-            buf_add(&w->data, slot, sizeof(slot));
-        }
+        buf_u32s(&w->data, recs, kept, true);
     }
     return write_plan_ids(w, plan, dir, err);
 }
@@ -427,8 +510,7 @@ static enum eksauth_status seal(struct buf *b, uint32_t dir[N_TABLES][2],
     unsigned char *img;
 
     /* Room for the sums, then the sums of the data before them. */
-    for (i = 0; i < n_blocks && !b->failed; i++)
-        buf_add(b, "\0\0\0\0\0\0\0", 8);
+    buf_add(b, NULL, n_blocks * 8);
     if (b->failed)
         return eksauth_fail(err, EKSAUTH_ENOMEM, "login index: out of memory or too large");
     if (b->len > EKSAUTH_LOGIN_INDEX_MAX)
@@ -496,13 +578,23 @@ enum eksauth_status eksauth_login_index_build(const struct eksauth_awsauth *aa,
     uint32_t dir[N_TABLES][2];
     enum eksauth_status st = EKSAUTH_OK;
     struct writer w;
-    size_t i;
+    size_t i, guess;
 
     *out = NULL;
     *len = 0;
     if (!hex64(tie->sha256) || !hex64(tie->inputs))
         return eksauth_fail(err, EKSAUTH_EINVAL, "login index: no snapshot digest or inputs");
     memset(&w, 0, sizeof(w));
+    /*
+     * Room asked for once, more than the index takes (about 1.5 times the
+     * snapshot): growing a buffer of tens of megabytes by doubling copied
+     * it each time.  Pages never written cost nothing.
+     */
+    guess = DATA_OFF + 2 * tie->snapshot_size + (plan->n_users + plan->n_groups) * 64u;
+    w.data.cap = guess < EKSAUTH_LOGIN_INDEX_MAX ? guess : EKSAUTH_LOGIN_INDEX_MAX;
+    w.data.p = malloc(w.data.cap);
+    if (w.data.p == NULL)
+        return eksauth_fail(err, EKSAUTH_ENOMEM, "login index: out of memory");
     /* Room for the header and the directory, filled by seal. */
     buf_add(&w.data, zeros, sizeof(zeros));
     for (i = 0; i < eksauth_awsauth_count(aa); i++) {
@@ -515,7 +607,10 @@ enum eksauth_status eksauth_login_index_build(const struct eksauth_awsauth *aa,
     for (i = 0; i < eksauth_awsauth_dropped_count(aa); i++)
         write_name(&w, T_DROPPED, eksauth_awsauth_dropped_at(aa, i));
     write_plan(&w, plan);
-    if (!w.data.failed)
+    if (w.bad_key != NULL)
+        st = eksauth_fail(err, EKSAUTH_EINVAL, "login index: the key '%s' is not in lower case",
+                          w.bad_key);
+    if (st == EKSAUTH_OK && !w.data.failed)
         st = write_tables(&w, plan, dir, err);
     if (st == EKSAUTH_OK && w.data.failed)
         st = eksauth_fail(err, EKSAUTH_ENOMEM, "login index: out of memory or too large");
@@ -602,15 +697,15 @@ static bool u32_at(struct eksauth_login_index *ix, uint64_t off, uint32_t *v)
 }
 
 /* Slot i of table t: its hash and record offset. */
-static bool slot_at(struct eksauth_login_index *ix, enum table t, uint32_t i, uint64_t *hash,
+static bool slot_at(struct eksauth_login_index *ix, enum table t, uint32_t i, uint32_t *hash,
                     uint32_t *off)
 {
     uint64_t at = (uint64_t)ix->table_off[t] + (uint64_t)i * SLOT_SIZE;
 
     if (i >= ix->table_count[t] || !touch(ix, at, SLOT_SIZE))
         return false;
-    *hash = eksauth_le64_get(ix->data + at);
-    *off = eksauth_le32_get(ix->data + at + 8);
+    *hash = eksauth_le32_get(ix->data + at);
+    *off = eksauth_le32_get(ix->data + at + 4);
     return true;
 }
 
@@ -694,16 +789,15 @@ static bool broken(struct eksauth_login_index *ix)
 }
 
 /*
- * The record of table t whose first field is key: its fields after the
- * key in [*cur, *end).  False when there is none, or (ix->failed) when a
- * record on the way does not check.
+ * The record of table t of key (its first field is key, or for an entry
+ * lowers to key): that field in *first, the fields after it in [*cur,
+ * *end).  False when there is none, or (ix->failed) when a record on the
+ * way does not check.
  */
-static bool table_find(struct eksauth_login_index *ix, enum table t, const char *key,
-                       const char **cur, const char **end)
+static bool table_find_first(struct eksauth_login_index *ix, enum table t, const char *key,
+                             const char **first, const char **cur, const char **end)
 {
-    uint32_t lo = 0, hi = ix->table_count[t], mid, off;
-    uint64_t want = key_hash(key), hash;
-    const char *first;
+    uint32_t lo = 0, hi = ix->table_count[t], mid, off, want = key_hash(key, strlen(key)), hash;
 
     /* The first slot of the key's hash. */
     while (lo < hi) {
@@ -720,21 +814,29 @@ static bool table_find(struct eksauth_login_index *ix, enum table t, const char 
             return broken(ix);
         if (hash != want)
             break;
-        if (!record(ix, off, cur, end) || (first = next_field(cur, *end)) == NULL)
+        if (!record(ix, off, cur, end) || (*first = next_field(cur, *end)) == NULL)
             return broken(ix);
         /* Found only with exactly the key asked for. */
-        if (strcmp(key, first) == 0)
+        if (entry_table(t) ? lowers_to(*first, key) : strcmp(key, *first) == 0)
             return true;
     }
     return false;
+}
+
+/* table_find_first, for a caller that needs not the first field. */
+static bool table_find(struct eksauth_login_index *ix, enum table t, const char *key,
+                       const char **cur, const char **end)
+{
+    const char *first;
+
+    return table_find_first(ix, t, key, &first, cur, end);
 }
 
 /* The i-th record of table t: its fields in [*cur, *end). */
 static bool table_at(struct eksauth_login_index *ix, enum table t, uint32_t i, const char **cur,
                      const char **end)
 {
-    uint64_t hash;
-    uint32_t off;
+    uint32_t hash, off;
 
     if (!slot_at(ix, t, i, &hash, &off) || !record(ix, off, cur, end))
         return broken(ix);
@@ -935,19 +1037,18 @@ bool eksauth_login_index_check_blocks(struct eksauth_login_index *ix)
 static bool find_entry(struct eksauth_login_index *ix, enum table t, const char *key,
                        struct eksauth_awsauth_entry *e, const char ***groups)
 {
-    const char *cur, *end, *f, *src, *arn, *ignored, *username;
+    const char *first, *cur, *end, *f, *src, *arn, *ignored, *username;
     uint32_t source, line, column;
     size_t n = 0, cap = 0;
     const char **grown;
 
     *groups = NULL;
-    if (!table_find(ix, t, key, &cur, &end))
+    if (!table_find_first(ix, t, key, &first, &cur, &end))
         return false;
     src = next_field(&cur, end);
-    arn = next_field(&cur, end);
     /* The entry is what the table is for: a valid one of its source, or an ignored one. */
     if (!parse_u32(src, &source) || source >= EKSAUTH_N_MAP_SOURCES ||
-        (t != T_IGNORED && source != (uint32_t)t) || arn == NULL ||
+        (t != T_IGNORED && source != (uint32_t)t) || !parse_opt(next_field(&cur, end), &arn) ||
         !parse_opt(next_field(&cur, end), &ignored) || (ignored != NULL) != (t == T_IGNORED) ||
         !parse_opt(next_field(&cur, end), &username) || !parse_u32(next_field(&cur, end), &line) ||
         !parse_u32(next_field(&cur, end), &column))
@@ -964,7 +1065,7 @@ static bool find_entry(struct eksauth_login_index *ix, enum table t, const char 
     }
     memset(e, 0, sizeof(*e));
     e->source = (enum eksauth_map_source)source;
-    e->arn = arn;
+    e->arn = arn != NULL ? arn : first; /* "-": the ARN is the key's text */
     e->key = key;
     e->ignored = ignored;
     e->username = username;

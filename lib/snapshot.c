@@ -130,8 +130,12 @@ void eksauth_snapshot_state_read(const struct eksauth_paths *paths, bool trusted
 }
 
 /* *state into the state file (the caller holds the writer's lock). */
+/*
+ * The state file; rewrite: only its checked_at and rv move (a confirm), so
+ * the folder is not fsynced (eksauth_file_rewrite_atomic).
+ */
 static enum eksauth_status write_state(const struct eksauth_paths *paths,
-                                       const struct eksauth_snapshot_state *state,
+                                       const struct eksauth_snapshot_state *state, bool rewrite,
                                        struct eksauth_error *err)
 {
     char text[EKSAUTH_SNAPSHOT_STATE_MAX];
@@ -144,6 +148,8 @@ static enum eksauth_status write_state(const struct eksauth_paths *paths,
 
     if (n < 0 || (size_t)n >= sizeof(text))
         return eksauth_fail(err, EKSAUTH_EINVAL, "sync: state too long");
+    if (rewrite)
+        return eksauth_file_rewrite_atomic(paths->state, text, (size_t)n, 0644, err);
     return eksauth_file_write_atomic(paths->state, text, (size_t)n, 0644, err);
 }
 
@@ -171,7 +177,7 @@ enum eksauth_status eksauth_snapshot_write_locked(const struct eksauth_paths *pa
     snprintf(state->inputs, sizeof(state->inputs), "%s", inputs);
     if (!sha256_hex(snap->data, snap->len, state->sha256))
         return eksauth_fail(err, EKSAUTH_EIO, "sync: cannot hash the snapshot");
-    return write_state(paths, state, err);
+    return write_state(paths, state, false, err);
 }
 
 enum eksauth_status eksauth_snapshot_read(const struct eksauth_paths *paths, bool trusted,
@@ -226,7 +232,16 @@ enum eksauth_status eksauth_snapshot_confirm(const struct eksauth_paths *paths,
         if (rv != NULL && eksauth_kube_rv_valid(rv))
             snprintf(on_disk.rv, sizeof(on_disk.rv), "%s", rv);
         on_disk.checked_at = (long long)now;
-        st = write_state(paths, &on_disk, err);
+        /*
+         * What the timer runs every minute or two when nothing changed: the
+         * state's fsync, not its folder's.  A crash before the folder reaches
+         * the disk leaves the state this one replaced, whole (same snapshot,
+         * generation and digest, an earlier checked_at and rv): a later
+         * confirm or max_snapshot_age refusing sooner, never a state that
+         * vouches for what no sync checked.  A sync that writes a new
+         * snapshot fsyncs the folder (eksauth_snapshot_write_locked).
+         */
+        st = write_state(paths, &on_disk, true, err);
         if (st == EKSAUTH_OK)
             *state = on_disk;
     }

@@ -50,6 +50,17 @@ enum eksauth_status eksauth_file_write_atomic(const char *path, const void *data
                                               mode_t mode, struct eksauth_error *err);
 
 /*
+ * eksauth_file_write_atomic without the fsync of the folder: the new
+ * file's data is on disk before its name points at it, so a crash never
+ * leaves a torn or empty file under path, but after a crash path may still
+ * be the file it replaced.  Only for rewriting a file whose previous
+ * version is as good as the new one (an older timestamp, nothing another
+ * file depends on), never for a first version or a new content.
+ */
+enum eksauth_status eksauth_file_rewrite_atomic(const char *path, const void *data, size_t len,
+                                                mode_t mode, struct eksauth_error *err);
+
+/*
  * Take the exclusive lock that guards path, waiting for it: flock on
  * "<path>.lock", created 0600 if need be, never through a symlink, and only
  * a regular file of the effective uid's (a lock file someone else planted

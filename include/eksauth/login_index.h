@@ -41,7 +41,7 @@
 #include "eksauth/template.h"
 
 #define EKSAUTH_LOGIN_INDEX_MAGIC   "EKSLIDX\n"
-#define EKSAUTH_LOGIN_INDEX_VERSION 1u
+#define EKSAUTH_LOGIN_INDEX_VERSION 2u
 #define EKSAUTH_LOGIN_INDEX_MAX     (1024u * 1024u * 1024u) /* refuse larger files */
 
 struct eksauth_login_index;

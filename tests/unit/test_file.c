@@ -383,6 +383,22 @@ static void test_write_replaces(void **state)
     assert_int_equal(count_entries(fx->dir), 1);
 }
 
+/* The rewrite (no folder fsync): the same new file in place, no temp file left. */
+static void test_rewrite_replaces(void **state)
+{
+    struct scratch *fx = *state;
+    struct stat before, after;
+
+    put(fx->path, "old content", 11, 0600);
+    assert_int_equal(stat(fx->path, &before), 0);
+    assert_int_equal(eksauth_file_rewrite_atomic(fx->path, "newer", 5, 0644, NULL), EKSAUTH_OK);
+    assert_int_equal(stat(fx->path, &after), 0);
+    assert_int_not_equal(before.st_ino, after.st_ino);
+    assert_int_equal(after.st_mode & 07777, 0644);
+    assert_content(fx->path, "newer");
+    assert_int_equal(count_entries(fx->dir), 1);
+}
+
 static void test_write_empty_and_binary(void **state)
 {
     struct scratch *fx = *state;
@@ -597,6 +613,7 @@ EKSAUTH_UNIT_MAIN(
     cmocka_unit_test_setup_teardown(test_read_trusted_folder, setup, teardown),
     cmocka_unit_test_setup_teardown(test_write_new, setup, teardown),
     cmocka_unit_test_setup_teardown(test_write_replaces, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_rewrite_replaces, setup, teardown),
     cmocka_unit_test_setup_teardown(test_write_empty_and_binary, setup, teardown),
     cmocka_unit_test_setup_teardown(test_write_relative_path, setup, teardown),
     cmocka_unit_test_setup_teardown(test_write_missing_dir, setup, teardown),

@@ -152,6 +152,19 @@ static enum eksauth_status map_both(struct fixture *f, struct eksauth_login_inde
     return wst;
 }
 
+/* How many times text (with its NUL) occurs in img. */
+static size_t occurrences(const void *img, size_t len, const char *text)
+{
+    const char *at = img, *end = at + len;
+    size_t n = 0, tlen = strlen(text) + 1;
+
+    while ((at = memmem(at, (size_t)(end - at), text, tlen)) != NULL) {
+        n++;
+        at += tlen;
+    }
+    return n;
+}
+
 /* Entries as the whole document gives them: the last duplicate, any case, the account. */
 static void test_entries_as_the_document_gives_them(void **state)
 {
@@ -162,6 +175,9 @@ static void test_entries_as_the_document_gives_them(void **state)
     char user[256];
 
     build(f, DOC);
+    /* An entry's ARN is written once: its key is read back by lowering it. */
+    assert_int_equal(occurrences(f->img, f->len, "arn:aws:iam::123456789012:role/ADMIN"), 1);
+    assert_int_equal(occurrences(f->img, f->len, "arn:aws:iam::123456789012:role/admin"), 0);
     assert_status(eksauth_login_index_open_mem(f->img, f->len, &ix, &err), EKSAUTH_OK);
     assert_int_equal(eksauth_login_index_tie(ix)->generation, 7);
     assert_string_equal(eksauth_login_index_tie(ix)->sha256, HEX64);

@@ -351,11 +351,61 @@ static void test_failure_at_each_step(void **state)
     host_fixture_free(h);
 }
 
+/*
+ * The timer's run when nothing changed (--if-changed): only the state is
+ * rewritten, its data fsynced before the rename, the folder not fsynced
+ * (a crash may leave the state it replaced: same snapshot, an earlier
+ * checked_at).  Its fsync or rename failing leaves that state whole and no
+ * temp file, and the sync warns.
+ */
+static void test_unchanged_confirm(void **state)
+{
+    struct host_fixture *h = host_fixture_new(NULL, DOC_A);
+    struct eksauth_snapshot_state before, after;
+    struct eksauth_sync_options opts;
+    struct eksauth_sync_report r;
+    struct eksauth_error err;
+    unsigned fail, rename_at;
+
+    (void)state;
+    sync_doc_ok(h, DOC_A);
+    memset(&opts, 0, sizeof(opts));
+    opts.if_changed = true;
+    for (fail = 0; fail <= 2; fail++) {
+        eksauth_snapshot_state_read(&h->ctx.paths, false, &before);
+        record(fail);
+        assert_int_equal(eksauth_sync_run(&h->ctx, &opts, &r, &err), EKSAUTH_OK);
+        recording = false;
+        assert_true(r.unchanged);
+        /* The state's fsync and its rename, nothing else (a failed fsync stops it). */
+        assert_int_equal(n_calls, fail == 1 ? 1 : 2);
+        eksauth_snapshot_state_read(&h->ctx.paths, false, &after);
+        assert_string_equal(after.sha256, before.sha256);
+        assert_int_equal(after.generation, before.generation);
+        assert_int_equal(temps_left(h->dir), 0);
+        if (fail == 0) {
+            rename_at = find_rename(0, EKSAUTH_STATE_NAME);
+            assert_true(rename_at < n_events);
+            assert_true(fsynced_before(events[rename_at].ino, rename_at));
+            assert_false(dir_synced_between(rename_at, n_events));
+            assert_int_equal(r.warnings.n, 0);
+        } else {
+            /* Not written: the state before, whole, and a warning that says so. */
+            assert_true(after.checked_at == before.checked_at);
+            assert_true(r.warnings.n == 1 &&
+                        strstr(r.warnings.v[0], "the snapshot's state was not updated") != NULL);
+        }
+        eksauth_sync_report_free(&r);
+    }
+    host_fixture_free(h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_order),
         cmocka_unit_test(test_failure_at_each_step),
+        cmocka_unit_test(test_unchanged_confirm),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
