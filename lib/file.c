@@ -199,9 +199,12 @@ enum eksauth_status eksauth_file_read_secret(const char *path, size_t max, char 
  * nothing): the disk writes the first megabytes of a DB or index while the
  * rest are still being copied, and the fsync that follows waits for the
  * tail.  Only a head start: the fsync is what makes the data durable, and
- * a file system that ignores the hint loses nothing but the overlap.
+ * a file system that ignores the hint loses nothing but the overlap.  2 MiB,
+ * aligned: the page cache then holds the file in 2 MiB pieces, as after one
+ * write(2), and readers map a big DB with huge pages (lib/iddb.c); smaller
+ * pieces cost every NSS lookup a TLB miss (tests/unit/test_file.c).
  */
-#define WRITEBACK_CHUNK (1u << 20)
+#define WRITEBACK_CHUNK (2u << 20)
 
 static int write_all(int fd, const void *data, size_t len)
 {

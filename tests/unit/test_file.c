@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -399,6 +400,70 @@ static void test_rewrite_replaces(void **state)
     assert_int_equal(count_entries(fx->dir), 1);
 }
 
+/*
+ * KiB of path mapped by huge pages (FilePmdMapped) once a reader that asked
+ * for them (lib/iddb.c does) has touched every page; 0 when the kernel gives
+ * a file none.
+ */
+static long huge_mapped_kib(const char *path, size_t len)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    volatile unsigned char sum = 0;
+    char line[512], *tail;
+    long kib = -1;
+    bool ours = false;
+    unsigned char *p;
+    size_t i;
+    FILE *f;
+
+    assert_true(fd >= 0);
+    p = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0);
+    assert_true(p != MAP_FAILED);
+    (void)madvise(p, len, MADV_HUGEPAGE);
+    for (i = 0; i < len; i += 4096)
+        sum += p[i];
+    f = fopen("/proc/self/smaps", "r");
+    assert_non_null(f);
+    while (kib < 0 && fgets(line, sizeof(line), f) != NULL) {
+        if (strchr(line, '/') != NULL && strstr(line, " r") != NULL)
+            ours = (tail = strstr(line, path)) != NULL && strcmp(tail + strlen(path), "\n") == 0;
+        else if (ours && sscanf(line, "FilePmdMapped: %ld kB", &kib) == 1)
+            break;
+    }
+    fclose(f);
+    munmap(p, len);
+    close(fd);
+    (void)sum;
+    return kib;
+}
+
+static void test_write_keeps_huge_pages(void **state)
+{
+    struct scratch *fx = *state;
+    size_t len = 8u << 20, i;
+    char one[160], *data = malloc(len);
+    long ours, single;
+
+    /*
+     * A big DB is read through huge pages when its page cache holds 2 MiB
+     * pieces, which a file written in one write(2) gets from the kernel
+     * (where it can): written in pieces, each must be a whole 2 MiB, or the
+     * NSS module's lookups pay a TLB miss each (bench/README.md, row 3).
+     */
+    assert_non_null(data);
+    for (i = 0; i < len; i++)
+        data[i] = (char)(i * 2654435761u >> 13);
+    snprintf(one, sizeof(one), "%s/one-write", fx->dir);
+    put(one, data, len, 0644);
+    assert_int_equal(eksauth_file_write_atomic(fx->path, data, len, 0644, NULL), EKSAUTH_OK);
+    single = huge_mapped_kib(one, len);
+    ours = huge_mapped_kib(fx->path, len);
+    assert_true(single >= 0 && ours >= 0);
+    /* No worse than one write: equal where the kernel gives huge pages, 0 and 0 where not. */
+    assert_int_equal(ours, single);
+    free(data);
+}
+
 static void test_write_empty_and_binary(void **state)
 {
     struct scratch *fx = *state;
@@ -614,6 +679,7 @@ EKSAUTH_UNIT_MAIN(
     cmocka_unit_test_setup_teardown(test_write_new, setup, teardown),
     cmocka_unit_test_setup_teardown(test_write_replaces, setup, teardown),
     cmocka_unit_test_setup_teardown(test_rewrite_replaces, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_write_keeps_huge_pages, setup, teardown),
     cmocka_unit_test_setup_teardown(test_write_empty_and_binary, setup, teardown),
     cmocka_unit_test_setup_teardown(test_write_relative_path, setup, teardown),
     cmocka_unit_test_setup_teardown(test_write_missing_dir, setup, teardown),
