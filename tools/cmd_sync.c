@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -231,6 +232,13 @@ int cmd_sync(struct eksauth_cli *cli, int argc, char **argv)
         return rc;
     if (cli_load_config(cli, false, &err) != EKSAUTH_OK)
         return cli_fail("sync", &err);
+    /*
+     * Reading aws-auth frees libyaml's nodes, millions of small blocks at
+     * 100,000 entries.  Kept in glibc's fast bins they are merged all at once
+     * at the next large request, about 5% of the sync (bench/README.md, row
+     * 5); without fast bins each is merged as it is freed, for less.
+     */
+    (void)mallopt(M_MXFAST, 0);
     if (a.watch) {
         memset(&watch, 0, sizeof(watch));
         watch.interval = a.interval;
