@@ -20,7 +20,8 @@
 # Environment: BENCH_NSS_SIZES ("10 1000 10000 100000 1000000"),
 #   BENCH_NSS_ROUNDS (5), BENCH_NSS_PEERS (1; 0 skips SSSD and nscd),
 #   BENCH_NSS_PEERS_FULL (10000: the largest size at which the peers take
-#   part in every row).
+#   part in every row), BENCH_NSS_COLD (0; 1: the DB's page cache dropped
+#   and filled by eksauth's lookups before the rounds, as after a reboot).
 set -u
 
 B=${1:?usage: bench_nss.sh BUILDDIR [SECONDS]}

@@ -743,6 +743,64 @@ static void test_write_and_open(void **state)
     eksauth_iddb_builder_free(b);
 }
 
+/* The VmFlags line of this process's mapping of path ("" when none), from /proc/self/smaps. */
+static void mapping_flags(const char *path, char *flags, size_t size)
+{
+    char line[1024], perms[5];
+    unsigned long start, end;
+    bool ours = false;
+    size_t plen = strlen(path), l;
+    FILE *f = fopen("/proc/self/smaps", "re");
+
+    assert_non_null(f);
+    flags[0] = '\0';
+    while (fgets(line, sizeof(line), f) != NULL) {
+        l = strcspn(line, "\n");
+        line[l] = '\0';
+        if (strncmp(line, "VmFlags:", 8) == 0) {
+            if (ours && size > 1) {
+                /* the flags and a space after the last, cut to size */
+                strncpy(flags, line + 8, size - 2);
+                flags[size - 2] = '\0';
+                strcat(flags, " ");
+            }
+            ours = false;
+        } else if (sscanf(line, "%lx-%lx %4s", &start, &end, perms) == 3) {
+            /* a mapping's first line: "start-end perms offset dev inode path" */
+            ours = l >= plen && strcmp(line + l - plen, path) == 0;
+        }
+    }
+    fclose(f);
+}
+
+/*
+ * The DB is mapped with the advice its lookups need: random reads (no
+ * read-ahead) and huge pages wherever the kernel has them (with 4 KiB pages
+ * each lookup pays TLB misses; bench/README.md, "Row 3 at 100k and 1M").
+ */
+static void test_mapping_advice(void **state)
+{
+    struct eksauth_iddb_builder *b = iddb_sample_builder();
+    struct eksauth_iddb *db = NULL;
+    struct eksauth_error err = {0};
+    char path[512], flags[256];
+    bool thp = access("/sys/kernel/mm/transparent_hugepage", F_OK) == 0;
+
+    (void)state;
+    snprintf(path, sizeof(path), "%s/advice.db", tmpdir);
+    assert_int_equal(eksauth_iddb_write(b, path, &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_iddb_open(path, &db, &err), EKSAUTH_OK);
+    mapping_flags(path, flags, sizeof(flags));
+    assert_non_null(strstr(flags, " rd "));
+    assert_non_null(strstr(flags, " rr "));
+    /* "hg": MADV_HUGEPAGE took (the kernel refuses it only when built without THP). */
+    assert_int_equal(strstr(flags, " hg ") != NULL, thp);
+    eksauth_iddb_close(db);
+    mapping_flags(path, flags, sizeof(flags));
+    assert_string_equal(flags, "");
+    eksauth_iddb_builder_free(b);
+}
+
 static void test_expand_home(void **state)
 {
     char buf[32];
@@ -994,21 +1052,14 @@ static void test_builder_reserve(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_checksum_vectors),
-        cmocka_unit_test(test_round_trip),
-        cmocka_unit_test(test_keyed_header),
-        cmocka_unit_test(test_deterministic_and_from_db),
-        cmocka_unit_test(test_empty_db),
-        cmocka_unit_test(test_gecos_printable),
-        cmocka_unit_test(test_builder_refusals),
-        cmocka_unit_test(test_builder_remove),
-        cmocka_unit_test(test_every_truncation),
-        cmocka_unit_test(test_random_flips),
-        cmocka_unit_test(test_write_and_open),
-        cmocka_unit_test(test_expand_home),
-        cmocka_unit_test(test_last_login_and_tombstones),
-        cmocka_unit_test(test_open_reads_little),
-        cmocka_unit_test(test_many),
+        cmocka_unit_test(test_checksum_vectors),  cmocka_unit_test(test_round_trip),
+        cmocka_unit_test(test_keyed_header),      cmocka_unit_test(test_deterministic_and_from_db),
+        cmocka_unit_test(test_empty_db),          cmocka_unit_test(test_gecos_printable),
+        cmocka_unit_test(test_builder_refusals),  cmocka_unit_test(test_builder_remove),
+        cmocka_unit_test(test_every_truncation),  cmocka_unit_test(test_random_flips),
+        cmocka_unit_test(test_write_and_open),    cmocka_unit_test(test_mapping_advice),
+        cmocka_unit_test(test_expand_home),       cmocka_unit_test(test_last_login_and_tombstones),
+        cmocka_unit_test(test_open_reads_little), cmocka_unit_test(test_many),
         cmocka_unit_test(test_builder_reserve),
     };
 
