@@ -760,9 +760,11 @@ static void mapping_flags(const char *path, char *flags, size_t size)
         if (strncmp(line, "VmFlags:", 8) == 0) {
             if (ours && size > 1) {
                 /* the flags and a space after the last, cut to size */
-                strncpy(flags, line + 8, size - 2);
-                flags[size - 2] = '\0';
-                strcat(flags, " ");
+                size_t n = strlen(line + 8) < size - 2 ? strlen(line + 8) : size - 2;
+
+                memcpy(flags, line + 8, n);
+                flags[n] = ' ';
+                flags[n + 1] = '\0';
             }
             ours = false;
         } else if (sscanf(line, "%lx-%lx %4s", &start, &end, perms) == 3) {
