@@ -29,6 +29,7 @@
 
 #include "eksauth/file.h"
 #include "scratch.h"
+#include "smaps.h"
 #include "unit.h"
 
 /* Each test's state: a scratch folder (scratch.h) and the path of its file. */
@@ -409,12 +410,10 @@ static long huge_mapped_kib(const char *path, size_t len)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     volatile unsigned char sum = 0;
-    char line[512], *tail;
+    char text[64];
     long kib = -1;
-    bool ours = false;
     unsigned char *p;
     size_t i;
-    FILE *f;
 
     assert_true(fd >= 0);
     p = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0);
@@ -422,15 +421,8 @@ static long huge_mapped_kib(const char *path, size_t len)
     (void)madvise(p, len, MADV_HUGEPAGE);
     for (i = 0; i < len; i += 4096)
         sum += p[i];
-    f = fopen("/proc/self/smaps", "r");
-    assert_non_null(f);
-    while (kib < 0 && fgets(line, sizeof(line), f) != NULL) {
-        if (strchr(line, '/') != NULL && strstr(line, " r") != NULL)
-            ours = (tail = strstr(line, path)) != NULL && strcmp(tail + strlen(path), "\n") == 0;
-        else if (ours && sscanf(line, "FilePmdMapped: %ld kB", &kib) == 1)
-            break;
-    }
-    fclose(f);
+    if (smaps_field(path, "FilePmdMapped", text, sizeof(text)) && sscanf(text, "%ld kB", &kib) != 1)
+        kib = -1;
     munmap(p, len);
     close(fd);
     (void)sum;

@@ -32,6 +32,7 @@
 #include "eksauth/iddb_template.h"
 #include "eksauth/names.h"
 #include "iddb_sample.h"
+#include "smaps.h"
 #include "tmpdir.h"
 
 /* ---- checksum ---- */
@@ -743,36 +744,14 @@ static void test_write_and_open(void **state)
     eksauth_iddb_builder_free(b);
 }
 
-/* The VmFlags line of this process's mapping of path ("" when none), from /proc/self/smaps. */
+/* " <flags> " of this process's mapping of path ("" when none): each flag between spaces. */
 static void mapping_flags(const char *path, char *flags, size_t size)
 {
-    char line[1024], perms[5];
-    unsigned long start, end;
-    bool ours = false;
-    size_t plen = strlen(path), l;
-    FILE *f = fopen("/proc/self/smaps", "re");
+    char text[200]; /* VmFlags: some 30 two-letter flags */
 
-    assert_non_null(f);
     flags[0] = '\0';
-    while (fgets(line, sizeof(line), f) != NULL) {
-        l = strcspn(line, "\n");
-        line[l] = '\0';
-        if (strncmp(line, "VmFlags:", 8) == 0) {
-            if (ours && size > 1) {
-                /* the flags and a space after the last, cut to size */
-                size_t n = strlen(line + 8) < size - 2 ? strlen(line + 8) : size - 2;
-
-                memcpy(flags, line + 8, n);
-                flags[n] = ' ';
-                flags[n + 1] = '\0';
-            }
-            ours = false;
-        } else if (sscanf(line, "%lx-%lx %4s", &start, &end, perms) == 3) {
-            /* a mapping's first line: "start-end perms offset dev inode path" */
-            ours = l >= plen && strcmp(line + l - plen, path) == 0;
-        }
-    }
-    fclose(f);
+    if (smaps_field(path, "VmFlags", text, sizeof(text)))
+        snprintf(flags, size, " %s ", text);
 }
 
 /*
