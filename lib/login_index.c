@@ -362,15 +362,9 @@ static const char *slot_key(const struct writer *w, rec_slot slot)
 static bool same_key(const struct writer *w, enum table t, rec_slot a, rec_slot b)
 {
     const char *ka = slot_key(w, a), *kb = slot_key(w, b);
-    size_t i;
 
-    if (!entry_table(t))
-        return strcmp(ka, kb) == 0;
-    for (i = 0; ka[i] != '\0' && kb[i] != '\0'; i++) {
-        if (eksauth_ascii_lower(ka[i]) != eksauth_ascii_lower(kb[i]))
-            return false;
-    }
-    return ka[i] == kb[i];
+    /* An entry's first field is its key's text: the same key whatever its case. */
+    return entry_table(t) ? eksauth_ascii_eq_nocase(ka, strlen(ka), kb) : strcmp(ka, kb) == 0;
 }
 
 /* Whether a record of the same hash run before position i (from start) has slot's key. */

@@ -129,10 +129,10 @@ void eksauth_snapshot_state_read(const struct eksauth_paths *paths, bool trusted
     free(text);
 }
 
-/* *state into the state file (the caller holds the writer's lock). */
 /*
- * The state file; rewrite: only its checked_at and rv move (a confirm), so
- * the folder is not fsynced (eksauth_file_rewrite_atomic).
+ * *state into the state file (the caller holds the writer's lock); rewrite:
+ * only its checked_at and rv move (a confirm), so the folder is not fsynced
+ * (eksauth_file_rewrite_atomic).
  */
 static enum eksauth_status write_state(const struct eksauth_paths *paths,
                                        const struct eksauth_snapshot_state *state, bool rewrite,
