@@ -12,8 +12,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "eksauth/file.h"
 #include "eksauth/hostfiles.h"
 #include "eksauth/strlist.h"
+
+/*
+ * The largest passwd or group file read: about two million accounts.  Only
+ * a bound on what one read may allocate; a real host is far below it.
+ */
+#define HOSTFILE_MAX (256u << 20)
 
 static int cmp_str(const void *a, const void *b)
 {
@@ -92,6 +99,32 @@ static void unique_ids(struct eksauth_hostfiles *hf)
     hf->n_ids = n;
 }
 
+/*
+ * path read whole into *data and opened as a stream over that memory (*f):
+ * fgetpwent and fgetgrent ask a file stream's kernel offset (lseek) at every
+ * line, a system call per account on every login; a memory stream's offset
+ * is a number.  Any failure is
+ * EKSAUTH_EIO: a missing /etc/passwd is a broken host, not an unknown user.
+ */
+static enum eksauth_status open_in_memory(const char *path, char **data, FILE **f,
+                                          struct eksauth_error *err)
+{
+    enum eksauth_status st;
+    size_t len = 0;
+
+    *f = NULL;
+    st = eksauth_file_read(path, HOSTFILE_MAX, false, data, &len, err);
+    if (st != EKSAUTH_OK) {
+        if (err != NULL)
+            err->status = EKSAUTH_EIO;
+        return EKSAUTH_EIO;
+    }
+    *f = fmemopen(*data, len, "r");
+    if (*f == NULL)
+        return eksauth_fail(err, EKSAUTH_EIO, "%s: fmemopen: %s", path, strerror(errno));
+    return EKSAUTH_OK;
+}
+
 enum eksauth_status eksauth_hostfiles_load(struct eksauth_hostfiles *hf, const char *passwd_path,
                                            const char *group_path, struct eksauth_error *err)
 {
@@ -99,17 +132,16 @@ enum eksauth_status eksauth_hostfiles_load(struct eksauth_hostfiles *hf, const c
     struct passwd *pw;
     struct group *gr;
     FILE *f = NULL;
+    char *data = NULL;
     size_t id_cap = 0;
 
     memset(hf, 0, sizeof(*hf));
     passwd_path = passwd_path != NULL ? passwd_path : "/etc/passwd";
     group_path = group_path != NULL ? group_path : "/etc/group";
 
-    f = fopen(passwd_path, "re");
-    if (f == NULL) {
-        st = eksauth_fail(err, EKSAUTH_EIO, "%s: %s", passwd_path, strerror(errno));
+    st = open_in_memory(passwd_path, &data, &f, err);
+    if (st != EKSAUTH_OK)
         goto out;
-    }
     while ((pw = fgetpwent(f)) != NULL) {
         if (eksauth_strv_add(&hf->users, &hf->n_users, pw->pw_name, NULL) != EKSAUTH_OK ||
             !add_id(hf, &id_cap, (uint32_t)pw->pw_uid) ||
@@ -120,12 +152,12 @@ enum eksauth_status eksauth_hostfiles_load(struct eksauth_hostfiles *hf, const c
     }
     fclose(f);
     f = NULL;
+    free(data);
+    data = NULL;
 
-    f = fopen(group_path, "re");
-    if (f == NULL) {
-        st = eksauth_fail(err, EKSAUTH_EIO, "%s: %s", group_path, strerror(errno));
+    st = open_in_memory(group_path, &data, &f, err);
+    if (st != EKSAUTH_OK)
         goto out;
-    }
     while ((gr = fgetgrent(f)) != NULL) {
         struct eksauth_local_group *grown;
 
@@ -159,6 +191,7 @@ enum eksauth_status eksauth_hostfiles_load(struct eksauth_hostfiles *hf, const c
 out:
     if (f != NULL)
         fclose(f);
+    free(data);
     if (st != EKSAUTH_OK)
         eksauth_hostfiles_free(hf);
     return st;

@@ -11,11 +11,46 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
 #include "eksauth/hostfiles.h"
+
+/* A scratch folder per test, with the paths of its passwd and group files. */
+struct files {
+    char dir[32], passwd[64], group[64];
+};
+
+static int files_setup(void **state)
+{
+    struct files *t = calloc(1, sizeof(*t));
+
+    if (t == NULL)
+        return -1;
+    strcpy(t->dir, "/tmp/test_hostfiles.XXXXXX");
+    if (mkdtemp(t->dir) == NULL) {
+        free(t);
+        return -1;
+    }
+    snprintf(t->passwd, sizeof(t->passwd), "%s/passwd", t->dir);
+    snprintf(t->group, sizeof(t->group), "%s/group", t->dir);
+    *state = t;
+    return 0;
+}
+
+static int files_teardown(void **state)
+{
+    struct files *t = *state;
+
+    unlink(t->passwd);
+    unlink(t->group);
+    rmdir(t->group);
+    rmdir(t->dir);
+    free(t);
+    return 0;
+}
 
 static void write_text(const char *path, const char *text)
 {
@@ -28,21 +63,17 @@ static void write_text(const char *path, const char *text)
 
 static void test_names_and_ids(void **state)
 {
-    char dir[] = "/tmp/test_hostfiles.XXXXXX", pw[64], gr[64];
+    struct files *t = *state;
     struct eksauth_hostfiles hf;
     struct eksauth_error err = {0};
     uint32_t gid = 0;
 
-    (void)state;
-    assert_non_null(mkdtemp(dir));
-    snprintf(pw, sizeof(pw), "%s/passwd", dir);
-    snprintf(gr, sizeof(gr), "%s/group", dir);
-    write_text(pw, "root:x:0:0:root:/root:/bin/bash\n"
-                   "svc:x:1500:1600:svc:/srv:/bin/sh\n");
-    write_text(gr, "root:x:0:\n"
-                   "docker:x:999:svc\n"
-                   "svc:x:1600:\n");
-    assert_int_equal(eksauth_hostfiles_load(&hf, pw, gr, &err), EKSAUTH_OK);
+    write_text(t->passwd, "root:x:0:0:root:/root:/bin/bash\n"
+                          "svc:x:1500:1600:svc:/srv:/bin/sh\n");
+    write_text(t->group, "root:x:0:\n"
+                         "docker:x:999:svc\n"
+                         "svc:x:1600:\n");
+    assert_int_equal(eksauth_hostfiles_load(&hf, t->passwd, t->group, &err), EKSAUTH_OK);
     assert_true(hf.host.local_user(hf.host.ctx, "svc"));
     assert_false(hf.host.local_user(hf.host.ctx, "docker"));
     assert_true(hf.host.local_group(hf.host.ctx, "docker", &gid));
@@ -56,15 +87,60 @@ static void test_names_and_ids(void **state)
     assert_true(hf.host.local_id(hf.host.ctx, 999));
     assert_false(hf.host.local_id(hf.host.ctx, 1000));
     eksauth_hostfiles_free(&hf);
-    unlink(pw);
-    unlink(gr);
-    rmdir(dir);
+}
+
+/* An empty group file and a passwd whose last line has no newline: read as they are. */
+static void test_edges_of_the_files(void **state)
+{
+    struct files *t = *state;
+    struct eksauth_hostfiles hf;
+    struct eksauth_error err = {0};
+
+    write_text(t->passwd, "root:x:0:0:root:/root:/bin/bash\n"
+                          "# a comment line\n"
+                          "\n"
+                          "last:x:1501:1501::/home/last:/bin/sh");
+    write_text(t->group, "");
+    assert_int_equal(eksauth_hostfiles_load(&hf, t->passwd, t->group, &err), EKSAUTH_OK);
+    assert_int_equal(hf.n_users, 2);
+    assert_true(hf.host.local_user(hf.host.ctx, "last"));
+    assert_false(hf.host.local_user(hf.host.ctx, "# a comment line"));
+    assert_int_equal(hf.n_groups, 0);
+    assert_false(hf.host.local_group(hf.host.ctx, "root", NULL));
+    assert_true(hf.host.local_id(hf.host.ctx, 1501));
+    eksauth_hostfiles_free(&hf);
+}
+
+/*
+ * A file that cannot be read is an I/O error naming it, never an empty list:
+ * the login and the sync would otherwise serve a name the host owns.
+ */
+static void test_unreadable_files_fail(void **state)
+{
+    struct files *t = *state;
+    struct eksauth_hostfiles hf;
+    struct eksauth_error err = {0};
+
+    write_text(t->passwd, "root:x:0:0:root:/root:/bin/bash\n");
+    /* Missing. */
+    assert_int_equal(eksauth_hostfiles_load(&hf, t->passwd, t->group, &err), EKSAUTH_EIO);
+    assert_int_equal(err.status, EKSAUTH_EIO);
+    assert_non_null(strstr(err.msg, t->group));
+    assert_null(hf.users);
+    assert_int_equal(hf.n_users, 0);
+    /* A folder where the file should be (read as a stream, it looked empty). */
+    assert_int_equal(mkdir(t->group, 0700), 0);
+    memset(&err, 0, sizeof(err));
+    assert_int_equal(eksauth_hostfiles_load(&hf, t->passwd, t->group, &err), EKSAUTH_EIO);
+    assert_non_null(strstr(err.msg, "not a regular file"));
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_names_and_ids),
+        cmocka_unit_test_setup_teardown(test_names_and_ids, files_setup, files_teardown),
+        cmocka_unit_test_setup_teardown(test_edges_of_the_files, files_setup, files_teardown),
+        cmocka_unit_test_setup_teardown(test_unreadable_files_fail, files_setup, files_teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
