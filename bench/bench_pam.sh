@@ -12,7 +12,7 @@
 # /etc/shadow with them, bound over the host's there); nothing on the host
 # changes.  At the first size also: the module kept loaded, the system's CAs,
 # its load cost in a new process (bench_dlopen),
-# and row 6 (2, 8 and 32 logins at once).  Prints ROW lines
+# and row 6 (2, 8 and 32 logins at once, BENCH_CONC_ROUNDS rounds, 6).  Prints ROW lines
 # (bench/common.h).  Root (the module trusts root-owned files only).
 #
 #   bench/bench_pam.sh ABS_BUILDDIR [SERIAL_ROUNDS]
@@ -23,6 +23,8 @@
 
 B=${1:?usage: bench_pam.sh ABS_BUILDDIR [SERIAL_ROUNDS]}
 PAIRS=${2:-40}
+# Row 6's rounds (bench_pam conc): which contender goes first turns each round.
+CONC_ROUNDS=${BENCH_CONC_ROUNDS:-6}
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 EKSAUTH="$B/tools/eksauth"
 MODULE="$B/pam_eksauth/.libs/pam_eksauth.so"
@@ -173,7 +175,7 @@ for n in ${BENCH_PAM_SIZES:-10 1000 7000 100000}; do
         in_ns "$B/bench/bench_pam" serial "$PAIRS" | grep '^ROW' ||
         die "bench_pam serial (the system's CAs) failed"
     "$B/bench/bench_dlopen" "$MODULE" "$PAM_UNIX" 41 || die "bench_dlopen failed"
-    "$B/bench/bench_pam" conc 2 40 || die "bench_pam conc 2 failed"
-    "$B/bench/bench_pam" conc 8 16 || die "bench_pam conc 8 failed"
-    "$B/bench/bench_pam" conc 32 6 || die "bench_pam conc 32 failed"
+    "$B/bench/bench_pam" conc 2 40 "$CONC_ROUNDS" || die "bench_pam conc 2 failed"
+    "$B/bench/bench_pam" conc 8 16 "$CONC_ROUNDS" || die "bench_pam conc 8 failed"
+    "$B/bench/bench_pam" conc 32 6 "$CONC_ROUNDS" || die "bench_pam conc 32 failed"
 done
