@@ -11,8 +11,9 @@
  *
  * bench_pam.sh prepares everything and runs:
  *   bench_pam serial N
- *       N rounds; in each, every contender once, the order turning by one
- *       each round, after one warm-up of each: wall-time medians, ROW 4.
+ *       N rounds; in each, every contender once, in an order shuffled
+ *       afresh each round, after one warm-up of each: wall-time medians,
+ *       ROW 4.
  *       Contenders: the GET and the login in this process; each again in a
  *       fresh process (fork and exec of `bench_pam once get|login`, as sshd
  *       starts a process per connection); pam_unix with each local user
@@ -25,6 +26,10 @@
  *       p50 and p99 latency over all rounds, ROW 6.
  *   bench_pam once get|login
  *       one of them, exit 0 on success (the fresh-process contenders).
+ *   bench_pam loop get|login N
+ *       one of them N times in this process after a warm-up, and its mean
+ *       wall, user and system time: a target for perf, strace and perf trace
+ *       (bench_pam.sh's BENCH_PAM_WRAP), not a row.
  *   bench_pam hash PREFIX PASSWORD
  *       a crypt(3) hash of PASSWORD with a new salt of PREFIX's method ("$y$",
  *       "$6$") at its default cost, for the pam_unix users' shadow lines.
@@ -58,6 +63,7 @@
 #include <fcntl.h>
 #include <spawn.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -410,6 +416,33 @@ struct contender {
     double sys, faults; /* sums over the rounds: ms, minor faults */
 };
 
+/*
+ * Round i's order of the contenders: a Fisher-Yates shuffle driven by a
+ * xorshift generator seeded with i, so a run is repeatable and, over the
+ * rounds, each contender follows each other one about equally often.  A
+ * fixed cycle turned by one each round keeps every contender's neighbours:
+ * the GET always ran right after the login, whose run had just warmed the
+ * libcurl, OpenSSL and kernel paths the GET takes, and the login after a
+ * curl(1) process or pam_unix.
+ */
+static void round_order(int order[C_N], uint32_t i)
+{
+    uint32_t x = 2463534242u ^ (i * 2654435761u);
+    int j, k, t;
+
+    for (j = 0; j < C_N; j++)
+        order[j] = j;
+    for (j = C_N - 1; j > 0; j--) {
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        k = (int)(x % (uint32_t)(j + 1));
+        t = order[j];
+        order[j] = order[k];
+        order[k] = t;
+    }
+}
+
 /* One run of c, timed into round i. */
 static int time_one(const struct setup *s, struct contender *c, int i)
 {
@@ -459,6 +492,7 @@ static int serial(struct setup *s, int n, bool keep)
         [C_CURL] = {one_curl_process, !keep && s->curl != NULL, NULL, NULL, 0, 0},
     };
     double m[C_N] = {0};
+    int order[C_N];
     int i, k, j, rc = 1;
 
     for (k = 0; k < C_N; k++) {
@@ -474,9 +508,9 @@ static int serial(struct setup *s, int n, bool keep)
         c[k].sys = c[k].faults = 0;
     }
     for (i = 0; i < n; i++) {
-        /* The order turns by one each round, so none always runs right after another. */
+        round_order(order, (uint32_t)i);
         for (j = 0; j < C_N; j++) {
-            k = (i + j) % C_N;
+            k = order[j];
             if (c[k].on && time_one(s, &c[k], i) != 0)
                 goto out;
         }
@@ -649,6 +683,34 @@ out:
     return rc;
 }
 
+/* bench_pam loop get|login N: one contender alone, for a profiler. */
+static int loop(struct setup *s, const char *what, int n)
+{
+    struct contender c = {strcmp(what, "login") == 0 ? one_login : one_get, true, NULL, NULL, 0, 0};
+    double wall = 0, cpu = 0;
+    int i, rc = 1;
+
+    c.wall = calloc((size_t)n, sizeof(double));
+    c.cpu = calloc((size_t)n, sizeof(double));
+    if (c.wall == NULL || c.cpu == NULL || time_one(s, &c, 0) != 0)
+        goto out;
+    c.sys = c.faults = 0;
+    for (i = 0; i < n; i++) {
+        if (time_one(s, &c, i) != 0)
+            goto out;
+        wall += c.wall[i];
+        cpu += c.cpu[i];
+    }
+    printf("# %s x %d in one process: mean wall %.3f ms, CPU %.3f ms (system %.3f ms), "
+           "minor faults %.1f\n",
+           what, n, wall / n, cpu / n, c.sys / n, c.faults / n);
+    rc = 0;
+out:
+    free(c.wall);
+    free(c.cpu);
+    return rc;
+}
+
 /* bench_pam hash PREFIX PASSWORD: a shadow hash with a new salt, the method's default cost. */
 static int hash(const char *prefix, const char *password)
 {
@@ -690,11 +752,13 @@ int main(int argc, char **argv)
     }
     if (argc == 3 && strcmp(argv[1], "serial") == 0 && atoi(argv[2]) > 0)
         rc = serial(&s, atoi(argv[2]), keep != NULL);
+    else if (argc == 4 && strcmp(argv[1], "loop") == 0 && atoi(argv[3]) > 0)
+        rc = loop(&s, argv[2], atoi(argv[3]));
     else if (argc == 5 && strcmp(argv[1], "conc") == 0 && atoi(argv[2]) > 0 && atoi(argv[3]) > 0 &&
              atoi(argv[4]) > 0)
         rc = conc(&s, atoi(argv[2]), atoi(argv[3]), atoi(argv[4]));
     else
-        fprintf(stderr, "usage: bench_pam serial N | conc K M R | once "
+        fprintf(stderr, "usage: bench_pam serial N | conc K M R | loop get|login N | once "
                         "get|login | hash PREFIX PASSWORD\n");
     curl_global_cleanup();
     if (module != NULL)
