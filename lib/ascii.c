@@ -29,6 +29,17 @@ bool eksauth_ascii_prefix_nocase(const char *s, size_t len, const char *prefix)
     return true;
 }
 
+bool eksauth_ascii_contains_nocase(const char *s, size_t len, const char *word)
+{
+    size_t i, n = strlen(word);
+
+    for (i = 0; i + n <= len; i++) {
+        if (eksauth_ascii_prefix_nocase(s + i, len - i, word))
+            return true;
+    }
+    return false;
+}
+
 bool eksauth_ascii_eq_nocase(const char *s, size_t len, const char *word)
 {
     return len == strlen(word) && eksauth_ascii_prefix_nocase(s, len, word);

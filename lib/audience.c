@@ -5,8 +5,8 @@
 
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
 
+#include "eksauth/ascii.h"
 #include "eksauth/audience.h"
 #include "eksauth/printable.h"
 
@@ -91,6 +91,8 @@ bool eksauth_host_name_matches(const char *reached, const char *named)
 
     if (n == 0 || !eksauth_host_name_valid(reached) || !eksauth_host_name_valid(named))
         return false;
-    return strcasecmp(reached, named) == 0 ||
-           (strlen(named) > n && strncasecmp(reached, named, n) == 0 && named[n] == '.');
+    /* ASCII's case, never the locale's (ascii.h): a Turkish locale's would refuse "I". */
+    return eksauth_ascii_eq_nocase(named, strlen(named), reached) ||
+           (strlen(named) > n && eksauth_ascii_prefix_nocase(named, strlen(named), reached) &&
+            named[n] == '.');
 }

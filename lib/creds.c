@@ -15,7 +15,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -560,7 +559,7 @@ static bool imds_disabled(const struct eksauth_creds_options *opt)
 {
     const char *v = env_get(opt, "AWS_EC2_METADATA_DISABLED");
 
-    return v != NULL && strcasecmp(v, "true") == 0;
+    return v != NULL && eksauth_ascii_eq_nocase(v, strlen(v), "true");
 }
 
 static enum eksauth_status from_imds(const struct eksauth_creds_options *opt,

@@ -14,6 +14,7 @@
 #include <curl/curl.h>
 #include <openssl/crypto.h>
 
+#include "eksauth/ascii.h"
 #include "eksauth/curl_api.h"
 #include "eksauth/http.h"
 
@@ -89,7 +90,7 @@ bool eksauth_http_detail_safe(const char *detail, const struct eksauth_http_requ
             safe = false;
     }
     /* A query or an AWS signing parameter in the text: libcurl may be quoting the URL. */
-    if (strpbrk(detail, "?=&") != NULL || strcasestr(detail, "amz") != NULL)
+    if (strpbrk(detail, "?=&") != NULL || eksauth_ascii_contains_nocase(detail, len, "amz"))
         safe = false;
     /* Nor any header value or word of one ("Bearer <token>", signatures, session tokens) ... */
     for (i = 0; safe && req != NULL && req->headers != NULL && req->headers[i] != NULL; i++) {

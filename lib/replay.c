@@ -6,7 +6,6 @@
  */
 #include "config.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -18,6 +17,7 @@
 
 #include <openssl/evp.h>
 
+#include "eksauth/ascii.h"
 #include "eksauth/byteorder.h"
 #include "eksauth/file.h"
 #include "eksauth/replay.h"
@@ -246,9 +246,13 @@ enum eksauth_status eksauth_replay_path(const char *dir, const char *principal, 
     size_t i;
     int n;
 
-    /* One principal, one record, whatever the case of its ARN. */
+    /*
+     * One principal, one record, whatever the case of its ARN; ASCII's case,
+     * never the locale's: a Turkish locale's tolower would name another
+     * record for the same ARN, and single_use would pass a token twice.
+     */
     for (i = 0; principal[i] != '\0' && i + 1 < sizeof(lower); i++)
-        lower[i] = (char)tolower((unsigned char)principal[i]);
+        lower[i] = eksauth_ascii_lower(principal[i]);
     lower[i] = '\0';
     eksauth_replay_hash(lower, i, hash);
     n = snprintf(out, outlen, "%s/%02x%02x%02x%02x%02x%02x%02x%02x.db", dir, hash[0], hash[1],

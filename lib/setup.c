@@ -10,8 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
+#include "eksauth/ascii.h"
 #include "eksauth/setup.h"
 
 #define SUDOERS_HEAD                                                                               \
@@ -516,7 +516,7 @@ static struct line group_source_of(const struct line *l)
     const char *p, *end = l->start + l->len;
     size_t vl = sizeof(var) - 1;
 
-    if (w.len != 3 || strncasecmp(w.start, "Set", 3) != 0)
+    if (!eksauth_ascii_eq_nocase(w.start, w.len, "Set"))
         return none;
     for (p = w.start + w.len; p < end && is_blank(*p); p++)
         ;
@@ -578,7 +578,7 @@ enum eksauth_status eksauth_setup_sudo_conf(const char *text, bool undo, char **
         value = group_source_of(&v[i]);
         if (value.len == 0)
             continue;
-        if (value.len == 7 && strncasecmp(value.start, "dynamic", 7) == 0) {
+        if (eksauth_ascii_eq_nocase(value.start, value.len, "dynamic")) {
             own_dynamic = true;
         } else if (!undo) {
             st = eksauth_fail(err, EKSAUTH_EINVAL,

@@ -25,4 +25,7 @@ bool eksauth_ascii_eq_nocase(const char *s, size_t len, const char *word);
 /* True when s[0..len) begins with prefix, ignoring ASCII case. */
 bool eksauth_ascii_prefix_nocase(const char *s, size_t len, const char *prefix);
 
+/* True when word occurs anywhere in s[0..len), ignoring ASCII case ("" always does). */
+bool eksauth_ascii_contains_nocase(const char *s, size_t len, const char *word);
+
 #endif

@@ -3,9 +3,11 @@
 # dynamic dependencies (libc alone: no libcurl, OpenSSL, libyaml or json-c
 # inside every process that looks a user up), its exports (the
 # _nss_eksauth_* entry points and nothing else), no undefined symbol
-# outside libc, full RELRO.  TAP output.
+# outside libc, full RELRO, no case folded by the locale of the process
+# (tests/lib/elf_checks.sh).  TAP output.
 
 . "$top_srcdir/tests/integration/iddb_common.sh"
+. "$top_srcdir/tests/lib/elf_checks.sh"
 
 if [ ! -f "$NSS_SO" ]; then
     echo "1..0 # SKIP $NSS_SO not built"
@@ -50,6 +52,9 @@ else
         grep -v ' w ' | awk '{ print $NF }' | tr '\n' ' ')
     same "" "$foreign" "no undefined symbol outside glibc"
 fi
+
+is "$(locale_case_imports "$NSS_SO" | tr '\n' ' ')" "" \
+    "folds no case by the host's locale (no strcasecmp, strcasestr, tolower, toupper)"
 
 if readelf -d "$NSS_SO" | grep -q 'TEXTREL'; then fail "no text relocations"; else
     pass "no text relocations"; fi

@@ -7,11 +7,13 @@
 # mk/pam.am); and that neither it nor the eksauth command links libcurl,
 # which lib/curl_api.c loads at the first request (its 35 libraries cost a
 # process 3.5 ms: cron, su and every ssh connection load the module for
-# its account and session lines).  TAP output.
+# its account and session lines); and that it folds no case by the locale
+# of the process that loads it (tests/lib/elf_checks.sh).  TAP output.
 #
 # Environment: top_srcdir, top_builddir (set by make check).
 
 . "$top_srcdir/tests/lib/tap.sh"
+. "$top_srcdir/tests/lib/elf_checks.sh"
 
 PAM_SO="$top_builddir/pam_eksauth/.libs/pam_eksauth.so"
 [ -f "$PAM_SO" ] || bail "$PAM_SO not built"
@@ -29,6 +31,8 @@ if readelf -d "$PAM_SO" | grep -q 'TEXTREL'; then fail "no text relocations"; el
 if readelf -l "$PAM_SO" | grep -q GNU_RELRO && readelf -d "$PAM_SO" | grep -q 'BIND_NOW\|FLAGS.*NOW'
 then pass "full RELRO (relro + now)"; else fail "full RELRO (relro + now)"; fi
 like "$(readelf -d "$PAM_SO" | grep 'FLAGS_1')" "NODELETE" "marked NODELETE (-z nodelete)"
+is "$(locale_case_imports "$PAM_SO" | tr '\n' ' ')" "" \
+    "folds no case by the host's locale (no strcasecmp, strcasestr, tolower, toupper)"
 EKSAUTH_BIN="$top_builddir/tools/eksauth"
 [ -x "$top_builddir/tools/.libs/eksauth" ] && EKSAUTH_BIN="$top_builddir/tools/.libs/eksauth"
 for f in "$PAM_SO" "$EKSAUTH_BIN"; do

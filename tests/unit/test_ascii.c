@@ -1,7 +1,7 @@
 /*
  * test_ascii.c - lib/ascii.c: ASCII case folding only (bytes outside
  * A-Z, UTF-8 among them, stay as they are), and equality and prefixes
- * that ignore it.
+ * and substrings that ignore it.
  */
 #include "config.h"
 
@@ -45,4 +45,19 @@ static void test_compare(void **state)
     assert_false(eksauth_ascii_prefix_nocase("http://x", 8, "https://"));
 }
 
-EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_lower), cmocka_unit_test(test_compare))
+static void test_contains(void **state)
+{
+    (void)state;
+    assert_true(eksauth_ascii_contains_nocase("X-Amz-Date", 10, "amz"));
+    assert_true(eksauth_ascii_contains_nocase("xAMZ", 4, "amz"));
+    assert_true(eksauth_ascii_contains_nocase("amz", 3, "AMZ"));
+    assert_false(eksauth_ascii_contains_nocase("am", 2, "amz"));
+    /* Only the first len bytes are looked at. */
+    assert_false(eksauth_ascii_contains_nocase("xxamz", 4, "amz"));
+    assert_false(eksauth_ascii_contains_nocase("a-m-z", 5, "amz"));
+    assert_true(eksauth_ascii_contains_nocase("", 0, ""));
+    assert_true(eksauth_ascii_contains_nocase("abc", 3, ""));
+}
+
+EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_lower), cmocka_unit_test(test_compare),
+                  cmocka_unit_test(test_contains))

@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #include <cmocka.h>
 
 #include "eksauth/audience.h"
+#include "turkish_locale.h"
 
 static void test_valid(void **state)
 {
@@ -78,12 +80,28 @@ static void test_host_name_matches(void **state)
     assert_false(eksauth_host_name_matches("", "bastion1"));
 }
 
+/* ASCII's case rules in every locale: a Turkish one lower-cases "I" to a dotless i. */
+static void test_host_name_matches_in_every_locale(void **state)
+{
+    char dir[64];
+    bool whole, first_label;
+
+    (void)state;
+    turkish_locale_enter(dir, sizeof(dir));
+    whole = eksauth_host_name_matches("BASTION-IN.example.com", "bastion-in.example.com");
+    first_label = eksauth_host_name_matches("BASTION-IN", "bastion-in.example.com");
+    turkish_locale_leave(dir);
+    assert_true(whole);
+    assert_true(first_label);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_valid),
         cmocka_unit_test(test_for_host_and_parse),
         cmocka_unit_test(test_host_name_matches),
+        cmocka_unit_test(test_host_name_matches_in_every_locale),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

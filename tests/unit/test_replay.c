@@ -29,6 +29,7 @@
 
 #include "eksauth/replay.h"
 #include "scratch.h"
+#include "turkish_locale.h"
 #include "unit.h"
 
 #define SIG_A "0f3c4a6b2d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a8b7c6d5e4f3a"
@@ -308,6 +309,25 @@ static void test_path(void **state)
                      EKSAUTH_EINVAL);
 }
 
+/*
+ * The record's name lower-cases the ARN by ASCII's rules, in every locale:
+ * under a Turkish one the C library lower-cases "I" to a dotless i, and a
+ * token used through sshd (C locale) and again through su or sudo (the
+ * user's locale) would find two records and pass single_use twice.
+ */
+static void test_path_same_in_every_locale(void **state)
+{
+    const char *arn = "arn:aws:iam::123456789012:role/Infra-Admins";
+    char c_locale[128], turkish[128], dir[64];
+
+    (void)state;
+    assert_int_equal(eksauth_replay_path("/r", arn, c_locale, sizeof(c_locale), NULL), EKSAUTH_OK);
+    turkish_locale_enter(dir, sizeof(dir));
+    assert_int_equal(eksauth_replay_path("/r", arn, turkish, sizeof(turkish), NULL), EKSAUTH_OK);
+    turkish_locale_leave(dir);
+    assert_string_equal(c_locale, turkish);
+}
+
 /* ---- the file ---- */
 
 static void test_claim_once(void **state)
@@ -464,7 +484,7 @@ static void test_concurrent_claims(void **state)
 EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_hash_is_sha256), cmocka_unit_test(test_round_trip),
                   cmocka_unit_test(test_parse_refusals),
                   cmocka_unit_test(test_add_duplicate_and_prune), cmocka_unit_test(test_bounded),
-                  cmocka_unit_test(test_path),
+                  cmocka_unit_test(test_path), cmocka_unit_test(test_path_same_in_every_locale),
                   cmocka_unit_test_setup_teardown(test_claim_once, setup, teardown),
                   cmocka_unit_test_setup_teardown(test_claim_fails_closed, setup, teardown),
                   cmocka_unit_test_setup_teardown(test_concurrent_claims, setup, teardown))
