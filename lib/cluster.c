@@ -18,6 +18,7 @@
 #include "eksauth/awsauth.h"
 #include "eksauth/cluster.h"
 #include "eksauth/entry_cache.h"
+#include "eksauth/hex.h"
 #include "eksauth/strlist.h"
 
 static struct json_object *entry_json(const char *arnkey, const char *arn, const char *username,
@@ -288,18 +289,13 @@ void eksauth_cluster_snapshot_free(struct eksauth_cluster_snapshot *s)
 
 static void short_hash(const char *data, size_t len, char out[17])
 {
-    static const char hex[] = "0123456789abcdef";
     unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int mdlen = 0, i;
+    unsigned int mdlen = 0;
 
     out[0] = '\0';
     if (EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL) != 1 || mdlen < 8)
         return;
-    for (i = 0; i < 8; i++) {
-        out[2 * i] = hex[md[i] >> 4];
-        out[2 * i + 1] = hex[md[i] & 15];
-    }
-    out[16] = '\0';
+    eksauth_hex_lower(md, 8, out);
 }
 
 /* "arn (N s old)" or "arn", at most NOTE_NAMES of them, into a note line. */

@@ -17,6 +17,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include "eksauth/hex.h"
 #include "eksauth/proof.h"
 
 #define MAC_HEX 64
@@ -28,15 +29,13 @@ static bool mac_hex(const unsigned char key[EKSAUTH_PROOF_KEY_LEN], const char *
     unsigned char msg[EKSAUTH_PROOF_MAX], mac[32];
     unsigned int maclen = 0;
     int n;
-    size_t i;
 
     n = snprintf((char *)msg, sizeof(msg), "eksauth-proof-v1%c%s%c%lld", '\0', login, '\0', when);
     if (n < 0 || (size_t)n >= sizeof(msg) ||
         HMAC(EVP_sha256(), key, EKSAUTH_PROOF_KEY_LEN, msg, (size_t)n, mac, &maclen) == NULL ||
         maclen != sizeof(mac))
         return false;
-    for (i = 0; i < sizeof(mac); i++)
-        snprintf(out + 2 * i, 3, "%02x", mac[i]);
+    eksauth_hex_lower(mac, sizeof(mac), out);
     OPENSSL_cleanse(mac, sizeof(mac));
     return true;
 }

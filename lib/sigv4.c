@@ -23,6 +23,7 @@
 #include <openssl/hmac.h>
 
 #include "eksauth/base64url.h"
+#include "eksauth/hex.h"
 #include "eksauth/partition.h"
 #include "eksauth/printable.h"
 #include "eksauth/sigv4.h"
@@ -115,18 +116,6 @@ long eksauth_sigv4_uri_encode(const char *in, size_t len, char *out, size_t outc
         return -1;
     out[o] = '\0';
     return (long)o;
-}
-
-static void hex_encode(const unsigned char *in, size_t len, char *out)
-{
-    static const char hex[] = "0123456789abcdef";
-    size_t i;
-
-    for (i = 0; i < len; i++) {
-        out[2 * i] = hex[in[i] >> 4];
-        out[2 * i + 1] = hex[in[i] & 15];
-    }
-    out[2 * len] = '\0';
 }
 
 static int hmac256(const void *key, size_t keylen, const char *data, size_t len,
@@ -421,7 +410,7 @@ static enum eksauth_status sigv4_sign(const struct eksauth_creds *creds, const c
         st = eksauth_fail(err, EKSAUTH_EINVAL, "sigv4: credential scope too long");
         goto out;
     }
-    hex_encode(md, 32, to_sign + n);
+    eksauth_hex_lower(md, 32, to_sign + n);
     if ((st = eksauth_sigv4_signing_key(creds->secret_access_key, sc->date8, region, service, key,
                                         err)) != EKSAUTH_OK)
         goto out;
@@ -429,7 +418,7 @@ static enum eksauth_status sigv4_sign(const struct eksauth_creds *creds, const c
         st = eksauth_fail(err, EKSAUTH_ENOMEM, "sigv4: HMAC-SHA256 failed");
         goto out;
     }
-    hex_encode(sig, sizeof(sig), signature);
+    eksauth_hex_lower(sig, sizeof(sig), signature);
 out:
     /* Everything derived from the secret is wiped. */
     OPENSSL_cleanse(key, sizeof(key));

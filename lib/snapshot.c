@@ -14,18 +14,11 @@
 #include "eksauth/awsauth_read.h"
 #include "eksauth/byteorder.h"
 #include "eksauth/file.h"
+#include "eksauth/hex.h"
 #include "eksauth/hostfiles.h"
 #include "eksauth/iddb.h"
 #include "eksauth/iddb_replace.h"
 #include "eksauth/snapshot.h"
-
-static void hex32(const unsigned char md[32], char out[64 + 1])
-{
-    unsigned int i;
-
-    for (i = 0; i < 32; i++)
-        snprintf(out + 2 * i, 3, "%02x", md[i]);
-}
 
 /* SHA-256 of data[0..len) in lower-case hex. */
 static bool sha256_hex(const char *data, size_t len, char out[64 + 1])
@@ -35,7 +28,7 @@ static bool sha256_hex(const char *data, size_t len, char out[64 + 1])
 
     if (EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL) != 1 || mdlen != 32)
         return false;
-    hex32(md, out);
+    eksauth_hex_lower(md, 32, out);
     return true;
 }
 
@@ -85,7 +78,7 @@ void eksauth_snapshot_inputs(const struct eksauth_config *cfg,
     EVP_MD_CTX_free(md);
     /* "" matches no state: the sync plans again. */
     if (ok)
-        hex32(sum, out);
+        eksauth_hex_lower(sum, 32, out);
     else
         out[0] = '\0';
 }

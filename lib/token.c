@@ -13,6 +13,7 @@
 #include <openssl/evp.h>
 
 #include "eksauth/base64url.h"
+#include "eksauth/hex.h"
 #include "eksauth/partition.h"
 #include "eksauth/query.h"
 #include "eksauth/timeutil.h"
@@ -654,10 +655,8 @@ out:
 
 void eksauth_token_fingerprint(const char *token, size_t len, char out[EKSAUTH_FINGERPRINT_LEN + 1])
 {
-    static const char hex[] = "0123456789abcdef";
     unsigned char digest[EVP_MAX_MD_SIZE];
     unsigned int digest_len = 0;
-    size_t i;
 
     if (token == NULL || EVP_Digest(token, len, digest, &digest_len, EVP_sha256(), NULL) != 1 ||
         digest_len * 2 < EKSAUTH_FINGERPRINT_LEN) {
@@ -665,11 +664,7 @@ void eksauth_token_fingerprint(const char *token, size_t len, char out[EKSAUTH_F
         memcpy(out, "????????", EKSAUTH_FINGERPRINT_LEN + 1);
         return;
     }
-    for (i = 0; i < EKSAUTH_FINGERPRINT_LEN / 2; i++) {
-        out[2 * i] = hex[digest[i] >> 4];
-        out[2 * i + 1] = hex[digest[i] & 15];
-    }
-    out[EKSAUTH_FINGERPRINT_LEN] = '\0';
+    eksauth_hex_lower(digest, EKSAUTH_FINGERPRINT_LEN / 2, out);
     OPENSSL_cleanse(digest, sizeof(digest));
 }
 
