@@ -393,7 +393,7 @@ for _ in $(seq 1 160); do
 done
 sleep 0.3 # the watch's summary after the DB
 if le "$gone" 6; then pass "watch: a mapped name that became a local account leaves the DB in $gone s"; else
-    fail "watch: gina still an eksauth user after $gone s"; sed 's/^/# err: /' "$tmp/watchl.err"
+    fail "watch: gina still an eksauth user (waited 8 s)"; sed 's/^/# err: /' "$tmp/watchl.err"
     grep -v "^ *\(users\|groups\|templates\)" "$tmp/watchl.out" | sed 's/^/# out: /'; fi
 like "$(cat "$tmp/watchl.out")" "eksauth sync: local accounts \\(/etc/passwd, /etc/group\\) changed: planning again" \
     "watch: it says the local accounts changed and it plans again"
