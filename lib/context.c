@@ -145,12 +145,37 @@ enum eksauth_status eksauth_ctx_local_names(struct eksauth_ctx *ctx,
 
     *host = NULL;
     if (!ctx->local_loaded) {
-        st = eksauth_hostfiles_load(&ctx->local, NULL, NULL, err);
+        st = eksauth_hostfiles_load(&ctx->local, ctx->passwd_path, ctx->group_path, err);
         if (st != EKSAUTH_OK)
             return st;
         ctx->local_loaded = true;
     }
     *host = &ctx->local.host;
+    return EKSAUTH_OK;
+}
+
+enum eksauth_status eksauth_ctx_reload_local(struct eksauth_ctx *ctx, bool *changed,
+                                             struct eksauth_error *err)
+{
+    struct eksauth_hostfiles now;
+    enum eksauth_status st;
+
+    *changed = false;
+    st = eksauth_hostfiles_load(&now, ctx->passwd_path, ctx->group_path, err);
+    if (st != EKSAUTH_OK) {
+        /* Fail closed: never plan with accounts that can no longer be checked. */
+        if (ctx->local_loaded)
+            eksauth_hostfiles_free(&ctx->local);
+        ctx->local_loaded = false;
+        return st;
+    }
+    if (ctx->local_loaded && eksauth_hostfiles_equal(&ctx->local, &now)) {
+        eksauth_hostfiles_free(&now);
+        return EKSAUTH_OK;
+    }
+    eksauth_hostfiles_move(&ctx->local, &now);
+    ctx->local_loaded = true;
+    *changed = true;
     return EKSAUTH_OK;
 }
 

@@ -136,8 +136,8 @@ enum eksauth_status eksauth_hostfiles_load(struct eksauth_hostfiles *hf, const c
     size_t id_cap = 0;
 
     memset(hf, 0, sizeof(*hf));
-    passwd_path = passwd_path != NULL ? passwd_path : "/etc/passwd";
-    group_path = group_path != NULL ? group_path : "/etc/group";
+    passwd_path = passwd_path != NULL ? passwd_path : EKSAUTH_HOSTFILES_PASSWD;
+    group_path = group_path != NULL ? group_path : EKSAUTH_HOSTFILES_GROUP;
 
     st = open_in_memory(passwd_path, &data, &f, err);
     if (st != EKSAUTH_OK)
@@ -195,6 +195,33 @@ out:
     if (st != EKSAUTH_OK)
         eksauth_hostfiles_free(hf);
     return st;
+}
+
+bool eksauth_hostfiles_equal(const struct eksauth_hostfiles *a, const struct eksauth_hostfiles *b)
+{
+    size_t i;
+
+    if (a->n_users != b->n_users || a->n_groups != b->n_groups || a->n_ids != b->n_ids)
+        return false;
+    /* Each list is sorted (eksauth_hostfiles_load): the same accounts are the same order. */
+    for (i = 0; i < a->n_users; i++)
+        if (strcmp(a->users[i], b->users[i]) != 0)
+            return false;
+    for (i = 0; i < a->n_groups; i++)
+        if (a->groups[i].gid != b->groups[i].gid ||
+            strcmp(a->groups[i].name, b->groups[i].name) != 0)
+            return false;
+    return a->n_ids == 0 || memcmp(a->ids, b->ids, a->n_ids * sizeof(*a->ids)) == 0;
+}
+
+void eksauth_hostfiles_move(struct eksauth_hostfiles *to, struct eksauth_hostfiles *from)
+{
+    eksauth_hostfiles_free(to);
+    *to = *from;
+    /* The callbacks' context is the lists' own struct: now *to. */
+    if (to->host.ctx != NULL)
+        to->host.ctx = to;
+    memset(from, 0, sizeof(*from));
 }
 
 void eksauth_hostfiles_free(struct eksauth_hostfiles *hf)

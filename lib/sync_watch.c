@@ -4,8 +4,9 @@
  * Kubernetes watch API from the list's resourceVersion, resumed from the
  * latest version seen when a stream ends or breaks off; only a 410 Gone
  * lists again, spread over sync_spread.  Access entries, which have no
- * watch, are polled.  An edited eksauth.conf ends it (with an error, so
- * that systemd starts it again with the new settings).
+ * watch, are polled.  The local accounts are read again at each wake-up:
+ * changed ones are planned with at once.  An edited eksauth.conf ends it
+ * (with an error, so that systemd starts it again with the new settings).
  */
 #include "config.h"
 
@@ -14,6 +15,7 @@
 
 #include "eksauth/backoff.h"
 #include "eksauth/cluster.h"
+#include "eksauth/hostfiles.h"
 #include "eksauth/kube.h"
 #include "eksauth/sync.h"
 
@@ -59,6 +61,40 @@ static void tell(const struct watcher *w, const struct eksauth_sync_report *repo
         w->watch->applied(w->watch->arg, report);
     if (report->stale.n > 0 && w->watch->stale != NULL)
         w->watch->stale(w->watch->arg, report);
+}
+
+/* The local accounts on disk against those the last plan was made with. */
+enum local_accounts { LOCAL_SAME, LOCAL_CHANGED, LOCAL_UNREADABLE };
+
+/*
+ * The local accounts read again (eksauth_ctx_reload_local): a plan refuses
+ * the names they own, and the state and login index carry their digest, so
+ * a plan made with old ones serves a name the host now owns and sends every
+ * login the slow way.  A change is told with what comes of it (then);
+ * files that cannot be read are a failure, and nothing is kept of them, so
+ * the next plan fails closed too and reads them anew once they can be read.
+ */
+static enum local_accounts check_local(const struct watcher *w, const char *then)
+{
+    struct eksauth_error err = {0};
+    bool had = w->ctx->local_loaded, changed = false;
+    char why[1024];
+
+    if (eksauth_ctx_reload_local(w->ctx, &changed, &err) != EKSAUTH_OK) {
+        eksauth_error_append(&err, "; the local accounts cannot be checked: no plan is made and "
+                                   "the snapshot is not confirmed until they can be read");
+        tell_failed(w, &err);
+        return LOCAL_UNREADABLE;
+    }
+    if (!changed)
+        return LOCAL_SAME;
+    snprintf(why, sizeof(why), "local accounts (%.400s, %.400s) %s: %s",
+             w->ctx->passwd_path != NULL ? w->ctx->passwd_path : EKSAUTH_HOSTFILES_PASSWD,
+             w->ctx->group_path != NULL ? w->ctx->group_path : EKSAUTH_HOSTFILES_GROUP,
+             had ? "changed" : "can be read again", then);
+    if (w->watch->replanning != NULL)
+        w->watch->replanning(w->watch->arg, why);
+    return LOCAL_CHANGED;
 }
 
 static void wait_ms(const struct watcher *w, long ms)
@@ -148,6 +184,8 @@ static int on_event(void *arg, const struct eksauth_kube_event *ev)
         snprintf(snap.what, sizeof(snap.what), "%.300s ConfigMap kube-system/aws-auth (watch)",
                  w->ctx->cfg.cluster_endpoint);
     }
+    /* The change is planned with the accounts on disk now. */
+    (void)check_local(w, "planning this change with them");
     apply(w, &snap);
     return 0;
 }
@@ -161,6 +199,7 @@ static void follow(struct watcher *w)
     struct eksauth_error err, cerr;
     enum eksauth_status st;
     long retry_after = 0, wait;
+    enum local_accounts local;
 
     while (!stopped(w) && !config_changed(w)) {
         w->events = 0;
@@ -177,9 +216,17 @@ static void follow(struct watcher *w)
         if (st == EKSAUTH_OK) {
             eksauth_backoff_reset(&w->backoff);
             w->gone = 0;
-            /* The stream ran its course: the snapshot was current until now. */
-            if (eksauth_snapshot_confirm(&w->ctx->paths, &w->state, w->rv, time(NULL), &cerr) !=
-                EKSAUTH_OK)
+            /*
+             * The stream ran its course: the snapshot was current until now,
+             * if the local accounts are still those it was planned with.
+             * Changed ones are never confirmed: list again, and that list's
+             * plan sees other host inputs than the state's (sync.c).
+             */
+            local = check_local(w, "planning again");
+            if (local == LOCAL_CHANGED)
+                return;
+            if (local == LOCAL_SAME && eksauth_snapshot_confirm(&w->ctx->paths, &w->state, w->rv,
+                                                                time(NULL), &cerr) != EKSAUTH_OK)
                 tell_failed(w, &cerr);
             /* Access entries are due for their poll. */
             if (w->ctx->cfg.source != EKSAUTH_SOURCE_KUBERNETES)
@@ -238,6 +285,9 @@ enum eksauth_status eksauth_sync_watch(struct eksauth_ctx *ctx,
                                 "%s changed since this watch started: exiting, to start again "
                                 "with it",
                                 ctx->paths.config);
+        /* A list plans with the accounts on disk now (none kept: the plan reads them). */
+        if (ctx->local_loaded)
+            (void)check_local(&w, "planning again");
         if (relist(&w) != EKSAUTH_OK) {
             /* The fetch tried again already (budget.h): this is the wait between syncs. */
             wait_ms(&w, eksauth_backoff_next(&w.backoff, 0, ctx->services.random_u32()));

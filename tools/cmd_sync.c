@@ -212,6 +212,14 @@ static void watch_stale(void *arg, const struct eksauth_sync_report *r)
     fflush(stderr);
 }
 
+/* --watch: a plan made again for a reason of this host's own (its local accounts changed). */
+static void watch_replanning(void *arg, const char *why)
+{
+    (void)arg;
+    printf("eksauth sync: %s\n", why);
+    fflush(stdout);
+}
+
 static void watch_failed(void *arg, const struct eksauth_error *err)
 {
     (void)arg;
@@ -244,6 +252,7 @@ int cmd_sync(struct eksauth_cli *cli, int argc, char **argv)
         watch.interval = a.interval;
         watch.applied = watch_applied;
         watch.stale = watch_stale;
+        watch.replanning = watch_replanning;
         watch.failed = watch_failed;
         watch.arg = &a;
         /* Returns only when there is nothing to watch, or eksauth.conf changed (exit 2). */

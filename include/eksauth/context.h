@@ -69,6 +69,8 @@ struct eksauth_ctx {
     unsigned flags;
     struct eksauth_hostfiles local; /* loaded by eksauth_ctx_local_names */
     bool local_loaded;
+    /* The local account files read (NULL: /etc/passwd, /etc/group); tests set their own. */
+    const char *passwd_path, *group_path;
     struct eksauth_host_instance instance;   /* imds.h: read at most once */
     struct eksauth_iddb *db;                 /* opened by eksauth_ctx_db */
     bool id_key_loaded;                      /* eksauth_ctx_id_key ran (into cfg.id_key) */
@@ -119,6 +121,18 @@ void eksauth_ctx_token_policy(const struct eksauth_ctx *ctx, struct eksauth_toke
 enum eksauth_status eksauth_ctx_local_names(struct eksauth_ctx *ctx,
                                             const struct eksauth_host **host,
                                             struct eksauth_error *err);
+
+/*
+ * For a caller that lives longer than the accounts it read (the watch,
+ * sync.h): /etc/passwd and /etc/group read again, whole, and compared by
+ * content with what eksauth_ctx_local_names keeps (an edit within one tick
+ * of a file's timestamp is seen too).  *changed: they differ, or nothing
+ * was kept (the next plan reads them anew); the new ones are then kept.  A
+ * file that cannot be read: its error, and nothing is kept, so the next
+ * plan reads them again and fails, saying why.
+ */
+enum eksauth_status eksauth_ctx_reload_local(struct eksauth_ctx *ctx, bool *changed,
+                                             struct eksauth_error *err);
 
 /*
  * The fleet's id key (idkey.h) of cfg.id_key_file, read once per context

@@ -125,12 +125,15 @@ void eksauth_sync_report_free(struct eksauth_sync_report *report);
 
 /*
  * What a watch tells its caller: each applied change, each list or poll
- * that left something stale, and each failure it goes on after.
+ * that left something stale, each time it plans again for a reason of this
+ * host's own (the local accounts changed), and each failure it goes on
+ * after.
  */
 struct eksauth_sync_watch {
     long interval; /* seconds: access entries' poll and a watch stream's length (default 60) */
     void (*applied)(void *arg, const struct eksauth_sync_report *report);
     void (*stale)(void *arg, const struct eksauth_sync_report *report); /* may be NULL */
+    void (*replanning)(void *arg, const char *why);                     /* may be NULL */
     void (*failed)(void *arg, const struct eksauth_error *err);
     bool (*stop)(void *arg); /* may be NULL; true: return (tests) */
     void *arg;
@@ -146,7 +149,12 @@ struct eksauth_sync_watch {
  * is resumed from it after capped exponential backoff with full jitter
  * (and the server's Retry-After); only a 410 Gone lists again, after a
  * random wait of up to sync_spread seconds, so a fleet whose API server
- * restarted does not list again in the same second.  Returns when the
+ * restarted does not list again in the same second.  The local accounts
+ * (/etc/passwd, /etc/group) are read again before each event is applied,
+ * at the end of each stream and before each list (eksauth_ctx_reload_local):
+ * accounts that changed are planned with at once (a stream's end lists
+ * again rather than confirm a snapshot planned with the old ones), and
+ * files that cannot be read are a failure told, never confirmed.  Returns when the
  * source is a file (EKSAUTH_EINVAL), or when watch->stop says so
  * (EKSAUTH_OK).
  */

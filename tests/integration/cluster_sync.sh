@@ -18,7 +18,8 @@
 # names what it left stale; a deleted entry goes at the next sync);
 # source = auto in each authentication mode, access policies as groups, the calls of
 # one sync;
-# --watch applies a change within 2 s, across a dropped connection and a 410 Gone;
+# --watch applies a change within 2 s, across a dropped connection and a 410 Gone,
+# and plans again when a local account takes a mapped name (useradd in a mount namespace);
 # no secret in any message.  TAP.
 #
 # Environment: EKSAUTH, FIXTURES, top_srcdir, top_builddir (set by make check).
@@ -346,6 +347,78 @@ wait "$WATCH" 2>/dev/null
 creds_gets=$(tail -n +"$((imds_before + 1))" "$tmp/imds.log" | grep -c 'security-credentials/bastion-sync"')
 is "$creds_gets" "1" "watch: instance credentials fetched once and cached across reconnects and relists"
 
+# 10b. A local account added while the watch runs (useradd; aws-auth unchanged): the
+# watch reads /etc/passwd and /etc/group again at each stream's end and plans again
+# with them: a mapped name the host now owns leaves the DB (identity.c refuses a login
+# a local account owns), and the state carries the new accounts' digest, so a one-shot
+# sync in the same namespace finds it unchanged.  The watch runs in a private mount
+# namespace whose /etc/passwd and /etc/group are bind-mounted copies, edited in place
+# (a bind mount keeps the inode: a file replaced by rename would not be seen).
+[ "$(id -u)" = 0 ] && command -v unshare >/dev/null && command -v nsenter >/dev/null ||
+    bail "section 10b needs root, unshare and nsenter (util-linux)"
+cp /etc/passwd "$tmp/passwd"
+cp /etc/group "$tmp/group"
+grep -q '^gina:' "$tmp/passwd" "$tmp/group" && bail "this host already has a local gina"
+add_user gina
+sleep 0.3 # the stand-in notices the change (a new resourceVersion)
+run "$tmp/k.conf" sync
+is "$rc" "0" "local accounts: a one-shot sync maps gina first"
+like "$("$EKSAUTH" --config "$tmp/k.conf" users)" "(^|$(printf '\n'))gina:" "... gina is an eksauth user"
+T="$tmp" unshare -m sh -c 'mount --bind "$T/passwd" /etc/passwd &&
+    mount --bind "$T/group" /etc/group && exec "$0" "$@"' \
+    "$EKSAUTH" --config "$tmp/k.conf" sync --watch --interval 2 \
+    >"$tmp/watchl.out" 2>"$tmp/watchl.err" &
+WATCHL=$!
+_sts_pids="$_sts_pids $WATCHL"
+# The watch is up once it follows the ConfigMap (its first list found it applied).
+kube_before=$(wc -l <"$tmp/kube.log")
+for _ in $(seq 1 100); do
+    tail -n +"$((kube_before + 1))" "$tmp/kube.log" | grep -q '"watch": true' && break
+    sleep 0.05
+done
+kill -0 "$WATCHL" 2>/dev/null || bail "the watch in a mount namespace did not start: $(cat "$tmp/watchl.err")"
+gen_before=$(sed -n 's/^generation=//p' "$tmp/db/aws-auth.state")
+ver_before=$(sed -n 's/^version=//p' "$tmp/db/aws-auth.state")
+inputs_before=$(sed -n 's/^inputs=//p' "$tmp/db/aws-auth.state")
+cm_before=$(cksum <"$tmp/cm.yaml")
+# useradd gina, in the namespace's copy, in place.
+echo 'gina:x:4711:4711:gina:/home/gina:/bin/sh' >>"$tmp/passwd"
+echo 'gina:x:4711:' >>"$tmp/group"
+t0=$(now_s)
+gone=99
+for _ in $(seq 1 160); do
+    if ! "$EKSAUTH" --config "$tmp/k.conf" users 2>/dev/null | grep -q '^gina:'; then
+        gone=$(elapsed "$t0"); break; fi
+    sleep 0.05
+done
+sleep 0.3 # the watch's summary after the DB
+if le "$gone" 6; then pass "watch: a mapped name that became a local account leaves the DB in $gone s"; else
+    fail "watch: gina still an eksauth user (waited 8 s)"; sed 's/^/# err: /' "$tmp/watchl.err"
+    grep -v "^ *\(users\|groups\|templates\)" "$tmp/watchl.out" | sed 's/^/# out: /'; fi
+like "$(cat "$tmp/watchl.out")" "eksauth sync: local accounts \\(/etc/passwd, /etc/group\\) changed: planning again" \
+    "watch: it says the local accounts changed and it plans again"
+sed -n '/local accounts .* changed: planning again/,$p' "$tmp/watchl.out" >"$tmp/replan.out"
+like "$(cat "$tmp/replan.out")" "user/gina \\(mapUsers line [0-9]+\\): login 'gina' belongs to a local account; not served" \
+    "watch: ... that plan refuses gina, now a local account's name"
+like "$(cat "$tmp/replan.out")" "eksauth sync: applied $ver_before" \
+    "watch: ... and is applied under the same aws-auth version ($ver_before)"
+is "$(cksum <"$tmp/cm.yaml"):$(sed -n 's/^version=//p' "$tmp/db/aws-auth.state")" \
+    "$cm_before:$ver_before" "watch: ... without any aws-auth change"
+gen_after=$(sed -n 's/^generation=//p' "$tmp/db/aws-auth.state")
+inputs_after=$(sed -n 's/^inputs=//p' "$tmp/db/aws-auth.state")
+if [ "$gen_after" -gt "$gen_before" ] && [ "$inputs_after" != "$inputs_before" ]; then
+    pass "watch: a new generation ($gen_before -> $gen_after) with the new accounts' inputs in the state"
+else fail "watch: generation $gen_before -> $gen_after, inputs $inputs_before -> $inputs_after"; fi
+nsenter -t "$WATCHL" -m "$EKSAUTH" --config "$tmp/k.conf" sync --if-changed >"$tmp/out" 2>"$tmp/err"
+is "$?" "0" "a one-shot sync --if-changed in the watch's namespace: exit 0"
+like "$(cat "$tmp/out")" "unchanged \\(k8s:[0-9]+\\)" \
+    "... the snapshot unchanged: the watch's state carries the current local accounts"
+kill -0 "$WATCHL" 2>/dev/null
+ok $? "the watcher is still running"
+unlike "$(grep -v 'is not served$' "$tmp/watchl.err")" "." "the watch told no failure"
+kill "$WATCHL" 2>/dev/null
+wait "$WATCHL" 2>/dev/null
+
 # ---------------------------------------------------------------------------
 # 11. source = eks-api: access entries (SigV4 Authorization header, every page).
 cp "$CL_FIX/access-entries.json" "$tmp/entries.json"
@@ -584,7 +657,7 @@ like "$("$EKSAUTH" --config "$tmp/k.conf" users | cut -d: -f1 | tr '\n' ' ')" "b
 # ---------------------------------------------------------------------------
 # No secret of this host ever reached a message or an output.
 "$PYTHON" - "$tmp/creds.json" "$tmp/all-errors.txt" "$tmp/watch.err" "$tmp/all-out.txt" \
-    "$tmp/watch.out" <<'EOF' >"$tmp/leak.txt"
+    "$tmp/watch.out" "$tmp/watchl.err" "$tmp/watchl.out" <<'EOF' >"$tmp/leak.txt"
 import json, sys
 c = json.load(open(sys.argv[1]))
 text = "".join(open(p, errors="replace").read() for p in sys.argv[2:])

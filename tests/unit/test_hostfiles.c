@@ -1,6 +1,7 @@
 /*
  * test_hostfiles.c - the names and ids of the host's own accounts
- * (lib/hostfiles.c), read from passwd and group files directly.
+ * (lib/hostfiles.c), read from passwd and group files directly; two reads
+ * compared (a watch's check for useradd) and a read moved into a context's.
  */
 #include "config.h"
 
@@ -135,12 +136,92 @@ static void test_unreadable_files_fail(void **state)
     assert_non_null(strstr(err.msg, "not a regular file"));
 }
 
+/* load passwd and group text into *hf. */
+static void load_text(struct files *t, struct eksauth_hostfiles *hf, const char *passwd,
+                      const char *group)
+{
+    struct eksauth_error err = {0};
+
+    write_text(t->passwd, passwd);
+    write_text(t->group, group);
+    assert_int_equal(eksauth_hostfiles_load(hf, t->passwd, t->group, &err), EKSAUTH_OK);
+}
+
+#define PASSWD "root:x:0:0:root:/root:/bin/bash\nsvc:x:1500:1600:svc:/srv:/bin/sh\n"
+#define GROUP  "root:x:0:\ndocker:x:999:svc\nsvc:x:1600:\n"
+
+/*
+ * The same accounts are equal whatever their order, comments or members;
+ * a user, a group, a gid or a uid more or other is a difference.
+ */
+static void test_equal(void **state)
+{
+    struct files *t = *state;
+    struct eksauth_hostfiles a, b;
+
+    load_text(t, &a, PASSWD, GROUP);
+    load_text(t, &b,
+              "# local\nsvc:x:1500:1600:other gecos:/srv:/bin/sh\n"
+              "root:x:0:0:root:/root:/bin/bash\n",
+              "svc:x:1600:\ndocker:x:999:\nroot:x:0:\n");
+    assert_true(eksauth_hostfiles_equal(&a, &b));
+    assert_true(eksauth_hostfiles_equal(&b, &a));
+    eksauth_hostfiles_free(&b);
+    /* A user added (useradd). */
+    load_text(t, &b, PASSWD "carol:x:1501:1600::/home/carol:/bin/sh\n", GROUP);
+    assert_false(eksauth_hostfiles_equal(&a, &b));
+    assert_false(eksauth_hostfiles_equal(&b, &a));
+    eksauth_hostfiles_free(&b);
+    /* A group added (groupadd) with an id already owned: the names differ, not the ids. */
+    load_text(t, &b, PASSWD, GROUP "devs:x:1600:\n");
+    assert_int_equal(b.n_ids, a.n_ids);
+    assert_false(eksauth_hostfiles_equal(&a, &b));
+    eksauth_hostfiles_free(&b);
+    /* A group's gid changed (groupmod -g). */
+    load_text(t, &b, PASSWD, "root:x:0:\ndocker:x:998:svc\nsvc:x:1600:\n");
+    assert_false(eksauth_hostfiles_equal(&a, &b));
+    eksauth_hostfiles_free(&b);
+    /* A uid changed (usermod -u): the same names, other ids. */
+    load_text(t, &b, "root:x:0:0:root:/root:/bin/bash\nsvc:x:1502:1600:svc:/srv:/bin/sh\n", GROUP);
+    assert_int_equal(b.n_users, a.n_users);
+    assert_false(eksauth_hostfiles_equal(&a, &b));
+    eksauth_hostfiles_free(&b);
+    /* A user renamed, ids kept. */
+    load_text(t, &b, "root:x:0:0:root:/root:/bin/bash\nsvd:x:1500:1600:svc:/srv:/bin/sh\n", GROUP);
+    assert_false(eksauth_hostfiles_equal(&a, &b));
+    eksauth_hostfiles_free(&b);
+    eksauth_hostfiles_free(&a);
+}
+
+/* A moved list answers from its new place; the old one is left empty. */
+static void test_move(void **state)
+{
+    struct files *t = *state;
+    struct eksauth_hostfiles from, to;
+
+    load_text(t, &to, PASSWD, GROUP);
+    load_text(t, &from, PASSWD "carol:x:1501:1600::/home/carol:/bin/sh\n", GROUP);
+    eksauth_hostfiles_move(&to, &from);
+    assert_ptr_equal(to.host.ctx, &to);
+    assert_true(to.host.local_user(to.host.ctx, "carol"));
+    assert_true(to.host.local_id(to.host.ctx, 1501));
+    assert_null(from.users);
+    assert_int_equal(from.n_users, 0);
+    /* Into an empty (zeroed) one, too. */
+    eksauth_hostfiles_move(&from, &to);
+    assert_true(from.host.local_user(from.host.ctx, "carol"));
+    assert_ptr_equal(from.host.ctx, &from);
+    eksauth_hostfiles_free(&from);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_names_and_ids, files_setup, files_teardown),
         cmocka_unit_test_setup_teardown(test_edges_of_the_files, files_setup, files_teardown),
         cmocka_unit_test_setup_teardown(test_unreadable_files_fail, files_setup, files_teardown),
+        cmocka_unit_test_setup_teardown(test_equal, files_setup, files_teardown),
+        cmocka_unit_test_setup_teardown(test_move, files_setup, files_teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

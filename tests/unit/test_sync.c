@@ -7,8 +7,8 @@
  * the age a login checks (max_snapshot_age); the watch (lib/sync_watch.c):
  * resumed from a bookmark after a drop, relists only after a 410 and
  * spread over sync_spread, full-jitter backoff up to its cap, streams of
- * jittered length; plus the id seeds a plan keeps (lib/mapping.c).  A
- * throwaway host with fakes for STS, the cluster's API and the clock
+ * jittered length, a plan made again when the local accounts change; plus the id seeds a plan keeps
+ * (lib/mapping.c).  A throwaway host with fakes for STS, the cluster's API and the clock
  * (tests/lib/host_fixture.c).
  */
 #include "config.h"
@@ -700,8 +700,13 @@ static void test_snapshot_age(void **state)
 /* The watch's caller: stops the loop after the scripted streams. */
 struct watch_run {
     struct host_fixture *h;
-    unsigned streams, applied, failed;
+    unsigned streams, applied, failed, replans;
     char last_error[EKSAUTH_ERROR_MAX];
+    char last_replan[1024];
+    bool refused_local; /* an applied plan refused a login a local account owns */
+    /* edit_after_first_stream: the line it appends to the file, and the streams it stops at. */
+    const char *edit_path, *edit_line;
+    unsigned stop_at;
 };
 
 static bool watch_stop(void *arg)
@@ -713,8 +718,21 @@ static bool watch_stop(void *arg)
 
 static void watch_applied(void *arg, const struct eksauth_sync_report *r)
 {
-    (void)r;
-    ((struct watch_run *)arg)->applied++;
+    struct watch_run *w = arg;
+    size_t i;
+
+    w->applied++;
+    for (i = 0; i < r->warnings.n; i++)
+        if (strstr(r->warnings.v[i], "login 'carol' belongs to a local account") != NULL)
+            w->refused_local = true;
+}
+
+static void watch_replanning(void *arg, const char *why)
+{
+    struct watch_run *w = arg;
+
+    w->replans++;
+    snprintf(w->last_replan, sizeof(w->last_replan), "%s", why);
 }
 
 static void watch_failed(void *arg, const struct eksauth_error *err)
@@ -737,6 +755,7 @@ static enum eksauth_status watch_until(struct host_fixture *h, bool (*stop)(void
     memset(&sw, 0, sizeof(sw));
     sw.interval = 60;
     sw.applied = watch_applied;
+    sw.replanning = watch_replanning;
     sw.failed = watch_failed;
     sw.stop = stop;
     sw.arg = w;
@@ -804,20 +823,29 @@ static void test_watch_resumes_and_spreads_relists(void **state)
 }
 
 /* Drops back off with full jitter and a server's Retry-After, up to the cap. */
-/* The watch's stop question, which edits the config once the first stream has run. */
-static bool edit_config_after_first_stream(void *arg)
+/* text written to path (mode "w" or "a"). */
+static void put_text(const char *path, const char *mode, const char *text)
+{
+    FILE *f = fopen(path, mode);
+
+    assert_non_null(f);
+    assert_int_equal(fputs(text, f) >= 0, 1);
+    assert_int_equal(fclose(f), 0);
+}
+
+/*
+ * The watch's stop question, which appends w->edit_line to w->edit_path
+ * once the first stream has run, and stops after w->stop_at streams.
+ */
+static bool edit_after_first_stream(void *arg)
 {
     struct watch_run *w = arg;
-    FILE *f;
 
     if (w->h->watch_calls == 1 && w->streams == 0) {
-        f = fopen(w->h->config, "a");
-        assert_non_null(f);
-        fputs("deny_user = carol\n", f);
-        assert_int_equal(fclose(f), 0);
+        put_text(w->edit_path, "a", w->edit_line);
         w->streams = 1; /* edited */
     }
-    return w->h->watch_calls >= 8;
+    return w->h->watch_calls >= w->stop_at;
 }
 
 /* An edited eksauth.conf ends the watch with an error: never a DB from settings gone. */
@@ -833,11 +861,66 @@ static void test_watch_ends_when_config_changes(void **state)
     snprintf(h->cluster_rv, sizeof(h->cluster_rv), "100");
     host_fixture_reopen(h);
     memset(&w, 0, sizeof(w));
-    assert_int_equal(watch_until(h, edit_config_after_first_stream, &w, &err), EKSAUTH_EINVAL);
+    w.edit_path = h->config;
+    w.edit_line = "deny_user = carol\n";
+    w.stop_at = 8;
+    assert_int_equal(watch_until(h, edit_after_first_stream, &w, &err), EKSAUTH_EINVAL);
     assert_non_null(strstr(err.msg, "changed since this watch started"));
     /* One list, one stream; the edit then ended it before a second. */
     assert_int_equal(h->cluster_calls, 1);
     assert_int_equal(h->watch_calls, 1);
+    host_fixture_free(h);
+}
+
+/*
+ * useradd while the watch runs, aws-auth unchanged: the stream that ends
+ * next does not confirm the snapshot but lists again, and that list plans
+ * with the new accounts (carol, now local, is refused and leaves the DB),
+ * says why, and writes their digest into the state (logins fit again).
+ */
+static void test_watch_replans_when_local_accounts_change(void **state)
+{
+    struct host_fixture *h = host_fixture_new(K8S_CONFIG, NULL);
+    struct eksauth_snapshot_state st;
+    struct eksauth_iddb_user u;
+    struct eksauth_iddb *db;
+    struct eksauth_error err;
+    struct watch_run w;
+    char passwd[160], group[160], inputs[64 + 1], expect[512];
+
+    (void)state;
+    h->cluster_doc = AWS_AUTH;
+    snprintf(h->cluster_version, sizeof(h->cluster_version), "k8s:100");
+    snprintf(h->cluster_rv, sizeof(h->cluster_rv), "100");
+    host_fixture_reopen(h);
+    snprintf(passwd, sizeof(passwd), "%s/passwd", h->dir);
+    snprintf(group, sizeof(group), "%s/group", h->dir);
+    put_text(passwd, "w", "root:x:0:0:root:/root:/bin/bash\n");
+    put_text(group, "w", "root:x:0:\n");
+    h->ctx.passwd_path = passwd;
+    h->ctx.group_path = group;
+    memset(&w, 0, sizeof(w));
+    w.edit_path = passwd; /* useradd carol */
+    w.edit_line = "carol:x:1501:1501::/home/carol:/bin/sh\n";
+    w.stop_at = 3;
+    assert_int_equal(watch_until(h, edit_after_first_stream, &w, &err), EKSAUTH_OK);
+    /* The first list, and the one after the stream that ended with carol local. */
+    assert_int_equal(h->cluster_calls, 2);
+    assert_int_equal(w.applied, 2);
+    assert_int_equal(w.failed, 0);
+    assert_int_equal(w.replans, 1);
+    snprintf(expect, sizeof(expect), "local accounts (%s, %s) changed: planning again", passwd,
+             group);
+    assert_string_equal(w.last_replan, expect);
+    assert_true(w.refused_local);
+    assert_int_equal(eksauth_iddb_open(h->db, &db, &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_iddb_user_by_name(db, "carol", &u), EKSAUTH_ENOTFOUND);
+    assert_int_equal(eksauth_iddb_user_by_name(db, "build", &u), EKSAUTH_OK);
+    eksauth_iddb_close(db);
+    /* The state carries the inputs of the accounts on disk now. */
+    eksauth_snapshot_state_read(&h->ctx.paths, true, &st);
+    eksauth_snapshot_inputs(&h->ctx.cfg, &h->ctx.local, inputs);
+    assert_string_equal(st.inputs, inputs);
     host_fixture_free(h);
 }
 
@@ -965,6 +1048,7 @@ int main(void)
         cmocka_unit_test(test_watch_resumes_and_spreads_relists),
         cmocka_unit_test(test_watch_backoff),
         cmocka_unit_test(test_watch_ends_when_config_changes),
+        cmocka_unit_test(test_watch_replans_when_local_accounts_change),
         cmocka_unit_test(test_seeds_skip_private_and_local_groups),
     };
 
