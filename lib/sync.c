@@ -344,6 +344,11 @@ static enum eksauth_status carry_over(struct apply *a, struct eksauth_error *err
             continue; /* a static user of the new aws-auth: already in */
         if ((u.flags & EKSAUTH_IDDB_USER_TEMPLATED) != 0)
             st = keep_login(a, &u, err);
+        else if (a->host != NULL && a->host->local_user != NULL &&
+                 a->host->local_user(a->host->ctx, u.login))
+            /* Still in aws-auth, maybe: the plan refused it (see its warning), the host owns it. */
+            st =
+                eksauth_strlist_addf(&a->report->removed, err, "%s (now a local account)", u.login);
         else
             st = eksauth_strlist_addf(&a->report->removed, err, "%s (no longer in aws-auth)",
                                       u.login);

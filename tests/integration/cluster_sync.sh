@@ -400,6 +400,8 @@ like "$(cat "$tmp/watchl.out")" "eksauth sync: local accounts \\(/etc/passwd, /e
 sed -n '/local accounts .* changed: planning again/,$p' "$tmp/watchl.out" >"$tmp/replan.out"
 like "$(cat "$tmp/replan.out")" "user/gina \\(mapUsers line [0-9]+\\): login 'gina' belongs to a local account; not served" \
     "watch: ... that plan refuses gina, now a local account's name"
+like "$(cat "$tmp/replan.out")" "removed: +gina \\(now a local account\\)" \
+    "watch: ... and reports gina removed as a local account, not as gone from aws-auth"
 like "$(cat "$tmp/replan.out")" "eksauth sync: applied $ver_before" \
     "watch: ... and is applied under the same aws-auth version ($ver_before)"
 is "$(cksum <"$tmp/cm.yaml"):$(sed -n 's/^version=//p' "$tmp/db/aws-auth.state")" \
