@@ -103,8 +103,8 @@ static void unique_ids(struct eksauth_hostfiles *hf)
  * path read whole into *data and opened as a stream over that memory (*f):
  * fgetpwent and fgetgrent ask a file stream's kernel offset (lseek) at every
  * line, a system call per account on every login; a memory stream's offset
- * is a number.  Any failure is
- * EKSAUTH_EIO: a missing /etc/passwd is a broken host, not an unknown user.
+ * is a number.  Any failure is EKSAUTH_EIO: a missing /etc/passwd is a
+ * broken host, not an unknown user.
  */
 static enum eksauth_status open_in_memory(const char *path, char **data, FILE **f,
                                           struct eksauth_error *err)
