@@ -118,6 +118,9 @@ void eksauth_snapshot_state_read(const struct eksauth_paths *paths, bool trusted
             snprintf(state->sha256, sizeof(state->sha256), "%s", line + 7);
         else if (strncmp(line, "inputs=", 7) == 0 && strlen(line + 7) == 64)
             snprintf(state->inputs, sizeof(state->inputs), "%s", line + 7);
+        else if (strncmp(line, "host=", 5) == 0)
+            state->host_read = (size_t)snprintf(state->host, sizeof(state->host), "%s", line + 5) <
+                               sizeof(state->host);
     }
     free(text);
 }
@@ -135,9 +138,9 @@ static enum eksauth_status write_state(const struct eksauth_paths *paths,
     int n = snprintf(text, sizeof(text),
                      "# eksauth sync: the aws-auth the identity DB was written from\n"
                      "version=%s\nrv=%s\nfetched_at=%lld\nchecked_at=%lld\ngeneration=%" PRIu64
-                     "\nsha256=%s\ninputs=%s\nfrom=%s\n",
+                     "\nsha256=%s\ninputs=%s\nhost=%s\nfrom=%s\n",
                      state->version, state->rv, state->fetched_at, state->checked_at,
-                     state->generation, state->sha256, state->inputs, state->what);
+                     state->generation, state->sha256, state->inputs, state->host, state->what);
 
     if (n < 0 || (size_t)n >= sizeof(text))
         return eksauth_fail(err, EKSAUTH_EINVAL, "sync: state too long");
@@ -149,7 +152,7 @@ static enum eksauth_status write_state(const struct eksauth_paths *paths,
 enum eksauth_status eksauth_snapshot_write_locked(const struct eksauth_paths *paths,
                                                   const struct eksauth_cluster_snapshot *snap,
                                                   time_t now, uint64_t generation,
-                                                  const char *inputs,
+                                                  const char *inputs, const char *host,
                                                   struct eksauth_snapshot_state *state,
                                                   struct eksauth_error *err)
 {
@@ -168,6 +171,8 @@ enum eksauth_status eksauth_snapshot_write_locked(const struct eksauth_paths *pa
     state->checked_at = (long long)now;
     state->generation = generation;
     snprintf(state->inputs, sizeof(state->inputs), "%s", inputs);
+    snprintf(state->host, sizeof(state->host), "%s", host);
+    state->host_read = true;
     if (!sha256_hex(snap->data, snap->len, state->sha256))
         return eksauth_fail(err, EKSAUTH_EIO, "sync: cannot hash the snapshot");
     return write_state(paths, state, false, err);

@@ -20,6 +20,7 @@
 #include "eksauth/iddb_replace.h"
 #include "eksauth/iddb_upgrade.h"
 #include "eksauth/identity.h"
+#include "eksauth/imds.h"
 #include "eksauth/login_index.h"
 #include "eksauth/mapping.h"
 #include "eksauth/snapshot.h"
@@ -39,7 +40,24 @@ struct apply {
     struct eksauth_iddb_builder *b;
     const struct eksauth_cluster_snapshot *snap; /* the document applied, kept beside the DB */
     struct eksauth_snapshot_state *state;        /* updated when the snapshot is written */
+    char bound_host[EKSAUTH_SNAPSHOT_HOST_MAX];  /* the templates' instance (host_binding) */
 };
+
+/*
+ * The instance this host's templates are bound to, as the state keeps it
+ * (snapshot.h): "<instance id> <private DNS name>", or "unknown" when
+ * instance metadata did not answer (the templates are then not served).
+ */
+static void host_binding(struct eksauth_ctx *ctx, char out[EKSAUTH_SNAPSHOT_HOST_MAX])
+{
+    struct eksauth_error e;
+
+    if (eksauth_imds_host_instance(ctx->cfg.imds_endpoint, &ctx->instance, &e) == EKSAUTH_OK)
+        snprintf(out, EKSAUTH_SNAPSHOT_HOST_MAX, "%s %s", ctx->instance.instance_id,
+                 ctx->instance.private_dns_name);
+    else
+        snprintf(out, EKSAUTH_SNAPSHOT_HOST_MAX, "unknown");
+}
 
 /*
  * tmpl with {{EC2PrivateDNSName}} bound to this host's own private DNS name
@@ -105,6 +123,8 @@ static enum eksauth_status start_builder(struct apply *a, struct eksauth_error *
         char bound[BOUND_TEMPLATE_MAX];
 
         if (eksauth_template_needs_host_instance(tmpl)) {
+            /* Kept in the state: a DB made on another instance (a baked image) is planned again. */
+            host_binding(a->ctx, a->bound_host);
             if (bind_host_template(a->ctx, tmpl, bound, sizeof(bound), &berr) != EKSAUTH_OK) {
                 st = eksauth_strlist_addf(
                     &r->warnings, err, "template '%s' cannot be served on this host: %s; skipped",
@@ -441,7 +461,7 @@ static enum eksauth_status apply_locked(struct apply *a, struct eksauth_error *e
 
         eksauth_snapshot_inputs(&a->ctx->cfg, &a->ctx->local, inputs);
         st = eksauth_snapshot_write_locked(&a->ctx->paths, a->snap, time(NULL), r->generation,
-                                           inputs, a->state, err);
+                                           inputs, a->bound_host, a->state, err);
         if (st == EKSAUTH_OK)
             st = write_login_index(a, inputs, err);
     }
@@ -565,7 +585,7 @@ static bool already_applied(struct eksauth_ctx *ctx, const struct eksauth_sync_o
     const struct eksauth_host *local = NULL;
     struct eksauth_iddb *db = NULL;
     struct eksauth_error kerr;
-    char inputs[64 + 1];
+    char inputs[64 + 1], host[EKSAUTH_SNAPSHOT_HOST_MAX];
     long long now = (long long)time(NULL);
     bool applied;
 
@@ -582,6 +602,19 @@ static bool already_applied(struct eksauth_ctx *ctx, const struct eksauth_sync_o
     eksauth_snapshot_inputs(&ctx->cfg, &ctx->local, inputs);
     if (strcmp(inputs, state->inputs) != 0)
         return false;
+    /*
+     * Templates bound to an instance: this one's, or the DB was made on
+     * another (an image baked after a sync) and NSS would serve that
+     * instance's node login here, not this one's.  Asked only when a
+     * template needed it; a state from before the line says nothing.
+     */
+    if (!state->host_read)
+        return false;
+    if (state->host[0] != '\0') {
+        host_binding(ctx, host);
+        if (strcmp(host, state->host) != 0)
+            return false;
+    }
     if (eksauth_iddb_open(ctx->paths.db, &db, NULL) != EKSAUTH_OK)
         return false;
     applied = state->generation <= eksauth_iddb_generation(db);

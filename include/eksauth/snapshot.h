@@ -26,6 +26,7 @@
 #include "eksauth/status.h"
 
 #define EKSAUTH_SNAPSHOT_STATE_MAX 4096 /* bytes of the state file */
+#define EKSAUTH_SNAPSHOT_HOST_MAX  320  /* "<instance id> <private DNS name>" and its NUL */
 
 struct eksauth_snapshot_state {
     char version[EKSAUTH_CLUSTER_VERSION_MAX]; /* "" when there is no snapshot */
@@ -40,6 +41,15 @@ struct eksauth_snapshot_state {
     uint64_t generation;  /* of the identity DB written from it; 0 when unknown */
     char sha256[64 + 1];  /* of the snapshot, lower-case hex; "" when unknown */
     char inputs[64 + 1];  /* eksauth_snapshot_inputs of the sync that wrote it; "" when unknown */
+    /*
+     * The instance the DB's templates were bound to ({{EC2PrivateDNSName}},
+     * lib/sync.c): "<instance id> <private DNS name>", "unknown" when a
+     * template needed it and instance metadata did not answer, "" when no
+     * template needed it.  host_read: the state has the line at all (one
+     * written before it existed does not say, so the sync plans again).
+     */
+    char host[EKSAUTH_SNAPSHOT_HOST_MAX];
+    bool host_read;
 };
 
 /*
@@ -72,15 +82,16 @@ void eksauth_snapshot_state_read(const struct eksauth_paths *paths, bool trusted
 
 /*
  * Write snap as the snapshot and its state at now, for the identity DB of
- * generation the caller writes next from inputs (eksauth_snapshot_inputs),
- * and update *state.  The caller holds the identity DB's writer
+ * generation the caller writes next from inputs (eksauth_snapshot_inputs)
+ * with its templates bound to host (see the state's host), and update
+ * *state.  The caller holds the identity DB's writer
  * lock (the DB and its snapshot change together); a killed writer's temp
  * files are swept first.
  */
 enum eksauth_status eksauth_snapshot_write_locked(const struct eksauth_paths *paths,
                                                   const struct eksauth_cluster_snapshot *snap,
                                                   time_t now, uint64_t generation,
-                                                  const char *inputs,
+                                                  const char *inputs, const char *host,
                                                   struct eksauth_snapshot_state *state,
                                                   struct eksauth_error *err);
 

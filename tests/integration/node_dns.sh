@@ -153,6 +153,33 @@ like "$(cat "$tmp/out" "$tmp/err")" "template 'system:node:\{\{EC2PrivateDNSName
     "sync: ... the node template is skipped, saying system: logins are refused"
 run "$tmp/sys.conf" sync # back to the node's DB for the logins below
 is "$rc" 0 "sync with allow_system_users again"
+run "$tmp/sys.conf" sync --if-changed
+like "$(cat "$tmp/out")" "unchanged" "sync --if-changed on the same instance: unchanged"
+# An image baked after a sync, started as another instance: the same disk, the same
+# aws-auth and host files, but the DB's node template is bound to the image builder's
+# name.  The timer's sync --if-changed plans again, for this instance.
+BAKED_ID=i-0dddddddddddddddd
+BAKED_DNS=ip-10-9-9-9.ec2.internal
+echo "{\"fault\": \"none\", \"instance_id\": \"$BAKED_ID\", \"hostname\": \"$BAKED_DNS\"}" \
+    >"$tmp/node.json"
+run "$tmp/sys.conf" map "$NODE_ARN/$BAKED_ID"
+baked_login=$(field login)
+like "$baked_login" "^system-node-ip-10-9-9-9" "another instance: its own node login ($baked_login)"
+run "$tmp/sys.conf" sync --if-changed
+is "$rc" 0 "sync --if-changed on another instance from the same disk: exit 0"
+unlike "$(cat "$tmp/out")" "unchanged" "... it plans again (the DB was bound to another instance)"
+like "$(cat "$tmp/out")" "system:node:$BAKED_DNS" "... the node template bound to this instance's name"
+"$IDDB_TOOL" template-uid "$tmp/db/identity.db" "$baked_login" >/dev/null 2>&1
+is "$?" 0 "... NSS serves this instance's node login"
+"$IDDB_TOOL" template-uid "$tmp/db/identity.db" "$LOGIN" >/dev/null 2>&1
+is "$?" 1 "... and no longer the image builder's"
+like "$(sed -n 's/^host=//p' "$tmp/db/aws-auth.state")" "^$BAKED_ID $BAKED_DNS\$" \
+    "... the state keeps the instance the templates are bound to"
+run "$tmp/sys.conf" sync --if-changed
+like "$(cat "$tmp/out")" "unchanged" "... and the next sync --if-changed finds it unchanged"
+fault node none # this host's own instance again, for the logins below
+run "$tmp/sys.conf" sync --if-changed
+like "$(cat "$tmp/out")" "system:node:$OWN_DNS" "back on the first instance: planned again for it"
 
 # token AKID NAME: `eksauth token` with that key's credentials.
 token() {

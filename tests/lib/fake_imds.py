@@ -14,6 +14,8 @@ as IMDS does when IMDSv2 is required (HttpTokens=required):
     placement/region, instance-id, local-hostname
 Fault (--fault, or "fault" in the JSON --control file, re-read per request):
   none | down (close the connection) | 500 | no-token-endpoint (PUT -> 404) | bad-json
+The control file's "instance_id" and "hostname", when present, replace --instance-id and
+--hostname: the same disk seen from another instance (an image baked on one, run on another).
 Every request is logged as one JSON line (method, path, ttl, token_ok) to --log.
 
 usage: fake_imds.py --creds FILE.json --akid KEY --role NAME [--port 0] [--ready-file F]
@@ -42,6 +44,12 @@ class State:
     def fault(self):
         ctl = read_control(self.args.control, "fake_imds")
         return ctl.get("fault", "none") if ctl is not None else self.args.fault
+
+    def identity(self):
+        """(instance id, local hostname): the control file's when it names them."""
+        ctl = read_control(self.args.control, "fake_imds") or {}
+        return (ctl.get("instance_id", self.args.instance_id),
+                ctl.get("hostname", self.args.hostname))
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -130,10 +138,11 @@ class Handler(BaseHTTPRequestHandler):
                 "Expiration": exp.strftime("%Y-%m-%dT%H:%M:%SZ"),
             }
             return self.reply(200, json.dumps(doc, indent=2).encode())
+        instance_id, hostname = st.identity()
         simple = {
             "/latest/meta-data/placement/region": a.region,
-            "/latest/meta-data/instance-id": a.instance_id,
-            "/latest/meta-data/local-hostname": a.hostname,
+            "/latest/meta-data/instance-id": instance_id,
+            "/latest/meta-data/local-hostname": hostname,
         }
         if self.path in simple:
             return self.reply(200, simple[self.path].encode())

@@ -556,8 +556,13 @@ static void test_cluster_source_snapshot(void **state)
 #define K8S_CONFIG "source = kubernetes\ncluster_endpoint = https://127.0.0.1:1\n"
 
 /* The state file as a sync leaves it, written at fetched_at and confirmed at checked_at. */
-static void write_state(struct host_fixture *h, const char *version, long long fetched_at,
-                        long long checked_at)
+/*
+ * The state file as a sync would leave it at version, fetched_at and
+ * checked_at; with_host: its host line too (a state written before the
+ * line existed has none).
+ */
+static void write_state_as(struct host_fixture *h, const char *version, long long fetched_at,
+                           long long checked_at, bool with_host)
 {
     struct eksauth_snapshot_state was;
     char path[256];
@@ -573,7 +578,15 @@ static void write_state(struct host_fixture *h, const char *version, long long f
             "sha256=%s\ninputs=%s\n",
             version, fetched_at, checked_at, (unsigned long long)was.generation, was.sha256,
             was.inputs);
+    if (with_host)
+        fprintf(f, "host=%s\n", was.host);
     assert_int_equal(fclose(f), 0);
+}
+
+static void write_state(struct host_fixture *h, const char *version, long long fetched_at,
+                        long long checked_at)
+{
+    write_state_as(h, version, fetched_at, checked_at, true);
 }
 
 /*
@@ -607,6 +620,20 @@ static void test_unchanged_source_replans(void **state)
     assert_false(r.unchanged);
     assert_int_equal(r.users, 1);
     assert_true(listed(&r.removed, "carol"));
+    eksauth_sync_report_free(&r);
+    assert_int_equal(run(h, false, &r, &err), EKSAUTH_OK);
+    assert_true(r.unchanged);
+    eksauth_sync_report_free(&r);
+    /*
+     * A state from before the host line: planned again once (the DB's
+     * templates may be bound to another instance), then unchanged.
+     */
+    eksauth_snapshot_state_read(&h->ctx.paths, true, &st);
+    assert_true(st.host_read);
+    assert_string_equal(st.host, ""); /* no template needs the host here */
+    write_state_as(h, "k8s:100", st.fetched_at, st.checked_at, false);
+    assert_int_equal(run(h, false, &r, &err), EKSAUTH_OK);
+    assert_false(r.unchanged);
     eksauth_sync_report_free(&r);
     assert_int_equal(run(h, false, &r, &err), EKSAUTH_OK);
     assert_true(r.unchanged);
