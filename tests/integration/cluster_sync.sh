@@ -19,7 +19,8 @@
 # source = auto in each authentication mode, access policies as groups, the calls of
 # one sync;
 # --watch applies a change within 2 s, across a dropped connection and a 410 Gone,
-# and plans again when a local account takes a mapped name (useradd in a mount namespace);
+# and plans again when a local account takes a mapped name (useradd in a mount namespace)
+# or when instance metadata answers again for an unbound {{EC2PrivateDNSName}} template;
 # no secret in any message.  TAP.
 #
 # Environment: EKSAUTH, FIXTURES, top_srcdir, top_builddir (set by make check).
@@ -421,6 +422,118 @@ unlike "$(grep -v 'is not served$' "$tmp/watchl.err")" "." "the watch told no fa
 kill "$WATCHL" 2>/dev/null
 wait "$WATCHL" 2>/dev/null
 
+# 10c. {{EC2PrivateDNSName}} while instance metadata does not answer at first (throttled,
+# the instance still booting, a hop limit): the watch leaves the node template unbound
+# (state host=unknown), asks again at each wake-up while it does not answer, binds the
+# template once it answers (a stream's end lists again rather than confirm), and asks no
+# more after that.  Its own stand-ins: a ConfigMap with a node role, and the instance
+# metadata of this node (fault down/none through its control file).  The watch's AWS
+# credentials come from the environment, so that only the node's identity needs IMDS.
+IDDB_TOOL="$top_builddir/tests/integration/iddb_tool"
+[ -x "$IDDB_TOOL" ] || bail "$IDDB_TOOL not built"
+NODE_ID=i-0c6f21bf1f24f9708
+NODE_DNS=ip-172-31-27-14.ec2.internal
+NODE_ARN="arn:aws:sts::111122223333:assumed-role/TestNodeRole/$NODE_ID"
+cat >"$tmp/cmn.yaml" <<'YAML'
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: aws-auth
+  namespace: kube-system
+data:
+  mapRoles: |
+    - rolearn: arn:aws:iam::111122223333:role/bastion-sync
+      username: bastion-sync
+      groups:
+        - eksauth:aws-auth-readers
+    - rolearn: arn:aws:iam::111122223333:role/TestNodeRole
+      username: system:node:{{EC2PrivateDNSName}}
+      groups:
+        - system:bootstrappers
+        - system:nodes
+YAML
+echo '{"fault": "none"}' >"$tmp/kuben.json"
+start kuben fake_kube.py --cert "$tmp/tls/server.crt" --key "$tmp/tls/server.key" \
+    --ca "$tmp/tls/ca.crt" --configmap "$tmp/cmn.yaml" --sts-addr "127.0.0.1:$STS" \
+    --cluster-id prod --control "$tmp/kuben.json"
+KUBEN=$PORT
+echo '{"fault": "none"}' >"$tmp/nimds.json"
+start nimds fake_imds.py --creds "$tmp/creds.json" --akid ASIAFAKENODE00000001 \
+    --role bastion-sync --instance-id "$NODE_ID" --hostname "$NODE_DNS" --control "$tmp/nimds.json"
+NIMDS=$PORT
+mkdir -p "$tmp/dbn"
+conf "$tmp/n.conf" "$tmp/dbn" kubernetes "cluster_ca_file = $tmp/tls/ca.crt" "allow_system_users = true"
+sed -i -e "s|^cluster_endpoint = .*|cluster_endpoint = https://127.0.0.1:$KUBEN|" \
+    -e "s|^imds_endpoint = .*|imds_endpoint = http://127.0.0.1:$NIMDS|" "$tmp/n.conf"
+# nreads: the node identity's reads (instance-id, local-hostname) instance metadata answered.
+nreads() { grep -c '"path": "/latest/meta-data/\(instance-id\|local-hostname\)"' "$tmp/nimds.log" || true; }
+# nasks: the IMDSv2 sessions asked for, answered or not (each read starts with one).
+nasks() { grep -c '"method": "PUT"' "$tmp/nimds.log" || true; }
+# nstreams: the watch requests the ConfigMap stand-in has seen.
+nstreams() { grep -c '"watch": true' "$tmp/kuben.log" || true; }
+# The node's login, from the ConfigMap itself while instance metadata answers.
+run "$tmp/n.conf" map --aws-auth "$tmp/cmn.yaml" "$NODE_ARN"
+NODE_LOGIN=$(field login)
+like "$rc:$NODE_LOGIN" "^0:system-node-ip-172-31-2" "node template: the node's login ($NODE_LOGIN)"
+echo '{"fault": "down"}' >"$tmp/nimds.json"
+cred() { "$PYTHON" -c 'import json,sys; print(json.load(open(sys.argv[1]))["ASIAFAKENODE00000001"][sys.argv[2]])' "$tmp/creds.json" "$1"; }
+AWS_ACCESS_KEY_ID=ASIAFAKENODE00000001 AWS_SECRET_ACCESS_KEY=$(cred secret) \
+    AWS_SESSION_TOKEN=$(cred session_token) \
+    "$EKSAUTH" --config "$tmp/n.conf" sync --watch --interval 2 >"$tmp/watchn.out" 2>"$tmp/watchn.err" &
+WATCHN=$!
+_sts_pids="$_sts_pids $WATCHN"
+for _ in $(seq 1 100); do
+    [ "$(sed -n 's/^host=//p' "$tmp/dbn/aws-auth.state" 2>/dev/null)" = unknown ] && [ "$(nstreams)" -gt 0 ] && break
+    sleep 0.05
+done
+kill -0 "$WATCHN" 2>/dev/null || bail "the node watch did not start: $(cat "$tmp/watchn.err")"
+is "$(sed -n 's/^host=//p' "$tmp/dbn/aws-auth.state")" "unknown" \
+    "watch, instance metadata down: the state's host is unknown"
+like "$(cat "$tmp/watchn.out" "$tmp/watchn.err")" "template 'system:node:\\{\\{EC2PrivateDNSName\\}\\}' cannot be served on this host: .*this host's own instance is unknown" \
+    "watch: ... the node template is not served, with the reason"
+"$IDDB_TOOL" template-uid "$tmp/dbn/identity.db" "$NODE_LOGIN" >/dev/null 2>&1
+is "$?" 1 "watch: ... NSS does not serve the node's login"
+# While it does not answer: asked again at each wake-up, one read (2 tries) each.
+asks0=$(nasks)
+streams0=$(nstreams)
+sleep 4.5
+asks1=$(nasks)
+streams1=$(nstreams)
+if [ "$asks1" -gt "$asks0" ] && [ "$((asks1 - asks0))" -le "$((2 * (streams1 - streams0 + 1)))" ]; then
+    pass "watch: instance metadata down: asked again at each wake-up, no more ($((asks1 - asks0)) sessions tried over $((streams1 - streams0)) streams)"
+else fail "watch: $((asks1 - asks0)) sessions tried over $((streams1 - streams0)) streams"; fi
+# Instance metadata answers again.
+reads0=$(nreads)
+echo '{"fault": "none"}' >"$tmp/nimds.json"
+t0=$(now_s)
+bound=99
+for _ in $(seq 1 160); do
+    if "$IDDB_TOOL" template-uid "$tmp/dbn/identity.db" "$NODE_LOGIN" >/dev/null 2>&1; then
+        bound=$(elapsed "$t0"); break; fi
+    sleep 0.05
+done
+sleep 0.3 # the watch's summary after the DB
+if le "$bound" 6; then pass "watch: instance metadata back: NSS serves the node's login in $bound s"; else
+    fail "watch: the node's login still not served (waited 8 s)"; sed 's/^/# err: /' "$tmp/watchn.err"
+    grep -v "^ *\(users\|groups\)" "$tmp/watchn.out" | sed 's/^/# out: /'; fi
+like "$(cat "$tmp/watchn.out")" "eksauth sync: instance metadata answers again \\($NODE_ID $NODE_DNS\\): planning again \\(the \\{\\{EC2PrivateDNSName\\}\\} templates\\)" \
+    "watch: it says instance metadata answers again and it plans again"
+sed -n '/instance metadata answers again/,$p' "$tmp/watchn.out" >"$tmp/replann.out"
+like "$(cat "$tmp/replann.out")" "system:node:$NODE_DNS" "watch: ... that plan binds the node template to $NODE_DNS"
+is "$(sed -n 's/^host=//p' "$tmp/dbn/aws-auth.state")" "$NODE_ID $NODE_DNS" \
+    "watch: ... and the state names the instance"
+# Answered: kept for the watch's life, never asked again, across wake-ups.
+reads1=$(nreads)
+streams1=$(nstreams)
+sleep 4.5
+is "$(nreads)" "$reads1" "watch: instance metadata asked no more once it answered ($((reads1 - reads0)) reads in all)"
+if [ "$(nstreams)" -ge "$((streams1 + 1))" ]; then pass "watch: ... across $(($(nstreams) - streams1)) more wake-ups"; else
+    fail "watch: no wake-up in 4.5 s ($streams1 -> $(nstreams) streams)"; fi
+kill -0 "$WATCHN" 2>/dev/null
+ok $? "the node watcher is still running"
+kill "$WATCHN" 2>/dev/null
+wait "$WATCHN" 2>/dev/null
+
 # ---------------------------------------------------------------------------
 # 11. source = eks-api: access entries (SigV4 Authorization header, every page).
 cp "$CL_FIX/access-entries.json" "$tmp/entries.json"
@@ -659,7 +772,8 @@ like "$("$EKSAUTH" --config "$tmp/k.conf" users | cut -d: -f1 | tr '\n' ' ')" "b
 # ---------------------------------------------------------------------------
 # No secret of this host ever reached a message or an output.
 "$PYTHON" - "$tmp/creds.json" "$tmp/all-errors.txt" "$tmp/watch.err" "$tmp/all-out.txt" \
-    "$tmp/watch.out" "$tmp/watchl.err" "$tmp/watchl.out" <<'EOF' >"$tmp/leak.txt"
+    "$tmp/watch.out" "$tmp/watchl.err" "$tmp/watchl.out" "$tmp/watchn.err" "$tmp/watchn.out" \
+    <<'EOF' >"$tmp/leak.txt"
 import json, sys
 c = json.load(open(sys.argv[1]))
 text = "".join(open(p, errors="replace").read() for p in sys.argv[2:])
