@@ -271,11 +271,14 @@ imds_before=$(wc -l <"$tmp/imds.log")
 "$EKSAUTH" --config "$tmp/k.conf" sync --watch --interval 30 >"$tmp/watch.out" 2>"$tmp/watch.err" &
 WATCH=$!
 _sts_pids="$_sts_pids $WATCH"
-# wait_user NAME: seconds until `eksauth users` lists NAME (gives up after 5 s).
-wait_user() {
+# seconds_until TRIES CMD...: seconds until CMD succeeds, asked every 0.05 s (99 when it
+# did not in TRIES).
+seconds_until() {
+    _n=$1
+    shift
     _t0=$(now_s)
-    for _ in $(seq 1 100); do
-        if "$EKSAUTH" --config "$tmp/k.conf" users 2>/dev/null | grep -q "^$1:"; then
+    for _ in $(seq 1 "$_n"); do
+        if "$@"; then
             elapsed "$_t0"
             return 0
         fi
@@ -284,6 +287,9 @@ wait_user() {
     echo 99
     return 1
 }
+# wait_user NAME: seconds until `eksauth users` lists NAME (gives up after 5 s).
+user_listed() { "$EKSAUTH" --config "$tmp/k.conf" users 2>/dev/null | grep -q "^$1:"; }
+wait_user() { seconds_until 100 user_listed "$1"; }
 add_user() {
     printf '    - userarn: arn:aws:iam::111122223333:user/%s\n      username: %s\n      groups:\n        - devs\n' \
         "$1" "$1" >>"$tmp/cm.yaml"
@@ -385,13 +391,8 @@ cm_before=$(cksum <"$tmp/cm.yaml")
 # useradd gina, in the namespace's copy, in place.
 echo 'gina:x:4711:4711:gina:/home/gina:/bin/sh' >>"$tmp/passwd"
 echo 'gina:x:4711:' >>"$tmp/group"
-t0=$(now_s)
-gone=99
-for _ in $(seq 1 160); do
-    if ! "$EKSAUTH" --config "$tmp/k.conf" users 2>/dev/null | grep -q '^gina:'; then
-        gone=$(elapsed "$t0"); break; fi
-    sleep 0.05
-done
+gina_gone() { ! "$EKSAUTH" --config "$tmp/k.conf" users 2>/dev/null | grep -q '^gina:'; }
+gone=$(seconds_until 160 gina_gone)
 sleep 0.3 # the watch's summary after the DB
 if le "$gone" 6; then pass "watch: a mapped name that became a local account leaves the DB in $gone s"; else
     fail "watch: gina still an eksauth user (waited 8 s)"; sed 's/^/# err: /' "$tmp/watchl.err"
@@ -505,13 +506,8 @@ else fail "watch: $((asks1 - asks0)) sessions tried over $((streams1 - streams0)
 # Instance metadata answers again.
 reads0=$(nreads)
 echo '{"fault": "none"}' >"$tmp/nimds.json"
-t0=$(now_s)
-bound=99
-for _ in $(seq 1 160); do
-    if "$IDDB_TOOL" template-uid "$tmp/dbn/identity.db" "$NODE_LOGIN" >/dev/null 2>&1; then
-        bound=$(elapsed "$t0"); break; fi
-    sleep 0.05
-done
+node_served() { "$IDDB_TOOL" template-uid "$tmp/dbn/identity.db" "$NODE_LOGIN" >/dev/null 2>&1; }
+bound=$(seconds_until 160 node_served)
 sleep 0.3 # the watch's summary after the DB
 if le "$bound" 6; then pass "watch: instance metadata back: NSS serves the node's login in $bound s"; else
     fail "watch: the node's login still not served (waited 8 s)"; sed 's/^/# err: /' "$tmp/watchn.err"
