@@ -217,10 +217,18 @@ static int on_event(void *arg, const struct eksauth_kube_event *ev)
         snprintf(snap.what, sizeof(snap.what), "%.300s ConfigMap kube-system/aws-auth (watch)",
                  w->ctx->cfg.cluster_endpoint);
     }
-    /* The change is planned with the accounts on disk now, and the instance if it answers now. */
+    /* The change is planned with the accounts on disk now. */
     (void)check_local(w, "planning this change with them");
-    (void)check_instance(w, "planning this change with it");
     apply(w, &snap);
+    /*
+     * The instance after the change, never before: a revocation must not
+     * wait for instance metadata that times out.  Answering now, its
+     * templates are bound by a list (the stream stops for it).
+     */
+    if (check_instance(w, "planning again")) {
+        w->relist = true;
+        return 1;
+    }
     return 0;
 }
 

@@ -529,6 +529,36 @@ kill -0 "$WATCHN" 2>/dev/null
 ok $? "the node watcher is still running"
 kill "$WATCHN" 2>/dev/null
 wait "$WATCHN" 2>/dev/null
+# A watch started again while instance metadata does not answer, with long streams: a
+# change of aws-auth is applied at once (never after instance metadata), and instance
+# metadata that answers after it binds the template then, not at the stream's end.
+echo '{"fault": "down"}' >"$tmp/nimds.json"
+AWS_ACCESS_KEY_ID=ASIAFAKENODE00000001 AWS_SECRET_ACCESS_KEY=$(cred secret) \
+    AWS_SESSION_TOKEN=$(cred session_token) \
+    "$EKSAUTH" --config "$tmp/n.conf" sync --watch --interval 30 >"$tmp/watchn.out" 2>"$tmp/watchn.err" &
+WATCHN=$!
+_sts_pids="$_sts_pids $WATCHN"
+streams0=$(nstreams)
+for _ in $(seq 1 100); do [ "$(nstreams)" -gt "$streams0" ] && break; sleep 0.05; done
+is "$(sed -n 's/^host=//p' "$tmp/dbn/aws-auth.state")" "unknown" \
+    "watch started again, instance metadata down: the template unbound again (host=unknown)"
+echo '{"fault": "none"}' >"$tmp/nimds.json"
+sleep 1.5
+node_served
+is "$?" 1 "watch, --interval 30: instance metadata back, nothing asks it before a wake-up"
+printf '  mapUsers: |\n    - userarn: arn:aws:iam::111122223333:user/hank\n      username: hank\n' \
+    >>"$tmp/cmn.yaml"
+bound=$(seconds_until 60 node_served)
+if le "$bound" 3; then pass "watch: a change of aws-auth, then the node template bound in $bound s (before the stream's end)"; else
+    fail "watch: the node's login not served 3 s after a change"; sed 's/^/# err: /' "$tmp/watchn.err"
+    grep -v "^ *\(users\|groups\)" "$tmp/watchn.out" | sed 's/^/# out: /'; fi
+sed '/instance metadata answers again/,$d' "$tmp/watchn.out" >"$tmp/before.out"
+like "$(cat "$tmp/before.out")" "users: +2 \\(1 new," "watch: ... the change (hank) applied first"
+is "$(grep 'templates:' "$tmp/before.out" | tail -1)" "  templates: 0" "watch: ... without the instance"
+like "$(sed -n '/instance metadata answers again/,$p' "$tmp/watchn.out")" "system:node:$NODE_DNS" \
+    "watch: ... then instance metadata answers again, and the template is bound"
+kill "$WATCHN" 2>/dev/null
+wait "$WATCHN" 2>/dev/null
 
 # ---------------------------------------------------------------------------
 # 11. source = eks-api: access entries (SigV4 Authorization header, every page).
