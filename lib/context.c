@@ -179,6 +179,16 @@ enum eksauth_status eksauth_ctx_reload_local(struct eksauth_ctx *ctx, bool *chan
     return EKSAUTH_OK;
 }
 
+bool eksauth_ctx_retry_instance(struct eksauth_ctx *ctx)
+{
+    /* An answer stays: asking again could only let another instance's name in, never a fix. */
+    if (!ctx->instance.tried || ctx->instance.status == EKSAUTH_OK)
+        return false;
+    /* Zeroed is never asked yet (imds.h): the next eksauth_imds_host_instance asks. */
+    memset(&ctx->instance, 0, sizeof(ctx->instance));
+    return true;
+}
+
 enum eksauth_status eksauth_ctx_id_key(struct eksauth_ctx *ctx, struct eksauth_error *err)
 {
     const char *path =

@@ -5,7 +5,9 @@
  * latest version seen when a stream ends or breaks off; only a 410 Gone
  * lists again, spread over sync_spread.  Access entries, which have no
  * watch, are polled.  The local accounts are read again at each wake-up:
- * changed ones are planned with at once.  An edited eksauth.conf ends it
+ * changed ones are planned with at once; so is this host's instance when
+ * instance metadata did not answer before ({{EC2PrivateDNSName}} templates
+ * left unbound), until it answers.  An edited eksauth.conf ends it
  * (with an error, so that systemd starts it again with the new settings).
  */
 #include "config.h"
@@ -16,6 +18,7 @@
 #include "eksauth/backoff.h"
 #include "eksauth/cluster.h"
 #include "eksauth/hostfiles.h"
+#include "eksauth/imds.h"
 #include "eksauth/kube.h"
 #include "eksauth/sync.h"
 
@@ -95,6 +98,36 @@ static enum local_accounts check_local(const struct watcher *w, const char *then
     if (w->watch->replanning != NULL)
         w->watch->replanning(w->watch->arg, why);
     return LOCAL_CHANGED;
+}
+
+/*
+ * This host's instance asked again when the DB's {{EC2PrivateDNSName}}
+ * templates were left unbound (the state's host is "unknown": instance
+ * metadata did not answer, lib/sync.c) and the context keeps that failure:
+ * throttled, booting or short of hops then, it may answer now.  At most one
+ * read per wake-up, and only after a failure (an answer is kept for the
+ * process's life).  True when it answers: told with what comes of it
+ * (then); the next plan binds the templates, as the state's host differs.
+ */
+static bool check_instance(const struct watcher *w, const char *then)
+{
+    const struct eksauth_host_instance *inst = &w->ctx->instance;
+    struct eksauth_error err;
+    char why[512];
+
+    if (strcmp(w->state.host, "unknown") != 0 || !eksauth_ctx_retry_instance(w->ctx))
+        return false;
+    /* Still no answer: kept as the failure, asked again at the next wake-up. */
+    if (eksauth_imds_host_instance(w->ctx->cfg.imds_endpoint, &w->ctx->instance, &err) !=
+        EKSAUTH_OK)
+        return false;
+    /* Both values had their shapes checked (imds.c): an id and a DNS name, nothing to escape. */
+    snprintf(why, sizeof(why),
+             "instance metadata answers again (%s %s): %s (the {{EC2PrivateDNSName}} templates)",
+             inst->instance_id, inst->private_dns_name, then);
+    if (w->watch->replanning != NULL)
+        w->watch->replanning(w->watch->arg, why);
+    return true;
 }
 
 static void wait_ms(const struct watcher *w, long ms)
@@ -187,6 +220,15 @@ static int on_event(void *arg, const struct eksauth_kube_event *ev)
     /* The change is planned with the accounts on disk now. */
     (void)check_local(w, "planning this change with them");
     apply(w, &snap);
+    /*
+     * The instance after the change, never before: a revocation must not
+     * wait for instance metadata that times out.  Answering now, its
+     * templates are bound by a list (the stream stops for it).
+     */
+    if (check_instance(w, "planning again")) {
+        w->relist = true;
+        return 1;
+    }
     return 0;
 }
 
@@ -218,12 +260,14 @@ static void follow(struct watcher *w)
             w->gone = 0;
             /*
              * The stream ran its course: the snapshot was current until now,
-             * if the local accounts are still those it was planned with.
-             * Changed ones are never confirmed: list again, and that list's
-             * plan sees other host inputs than the state's (sync.c).
+             * if the local accounts are still those it was planned with and
+             * its templates did not wait for instance metadata that answers
+             * now.  Neither is confirmed: list again, and that list's plan
+             * sees other host inputs, or another host, than the state's
+             * (sync.c).
              */
             local = check_local(w, "planning again");
-            if (local == LOCAL_CHANGED)
+            if (local == LOCAL_CHANGED || check_instance(w, "planning again"))
                 return;
             if (local == LOCAL_SAME && eksauth_snapshot_confirm(&w->ctx->paths, &w->state, w->rv,
                                                                 time(NULL), &cerr) != EKSAUTH_OK)
@@ -288,6 +332,8 @@ enum eksauth_status eksauth_sync_watch(struct eksauth_ctx *ctx,
         /* A list plans with the accounts on disk now (none kept: the plan reads them). */
         if (ctx->local_loaded)
             (void)check_local(&w, "planning again");
+        /* And with this host's instance if instance metadata answers now (the answer is kept). */
+        (void)check_instance(&w, "planning again");
         if (relist(&w) != EKSAUTH_OK) {
             /* The fetch tried again already (budget.h): this is the wait between syncs. */
             wait_ms(&w, eksauth_backoff_next(&w.backoff, 0, ctx->services.random_u32()));

@@ -71,7 +71,7 @@ struct eksauth_ctx {
     bool local_loaded;
     /* The local account files read (NULL: /etc/passwd, /etc/group); tests set their own. */
     const char *passwd_path, *group_path;
-    struct eksauth_host_instance instance;   /* imds.h: read at most once */
+    struct eksauth_host_instance instance;   /* imds.h: read once; see eksauth_ctx_retry_instance */
     struct eksauth_iddb *db;                 /* opened by eksauth_ctx_db */
     bool id_key_loaded;                      /* eksauth_ctx_id_key ran (into cfg.id_key) */
     bool id_key_unreadable;                  /* not root: the key file exists but is root's */
@@ -133,6 +133,16 @@ enum eksauth_status eksauth_ctx_local_names(struct eksauth_ctx *ctx,
  */
 enum eksauth_status eksauth_ctx_reload_local(struct eksauth_ctx *ctx, bool *changed,
                                              struct eksauth_error *err);
+
+/*
+ * For a caller that lives longer than an outage of instance metadata (the
+ * watch, sync.h): a failure eksauth_imds_host_instance keeps in
+ * ctx->instance is dropped, so that the next call asks again.  An answer is
+ * never dropped: an instance's id and private DNS name do not change under
+ * a running process.  True when a failure was dropped (the caller may ask
+ * now); nothing is asked here.
+ */
+bool eksauth_ctx_retry_instance(struct eksauth_ctx *ctx);
 
 /*
  * The fleet's id key (idkey.h) of cfg.id_key_file, read once per context

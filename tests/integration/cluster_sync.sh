@@ -19,7 +19,8 @@
 # source = auto in each authentication mode, access policies as groups, the calls of
 # one sync;
 # --watch applies a change within 2 s, across a dropped connection and a 410 Gone,
-# and plans again when a local account takes a mapped name (useradd in a mount namespace);
+# and plans again when a local account takes a mapped name (useradd in a mount namespace)
+# or when instance metadata answers again for an unbound {{EC2PrivateDNSName}} template;
 # no secret in any message.  TAP.
 #
 # Environment: EKSAUTH, FIXTURES, top_srcdir, top_builddir (set by make check).
@@ -270,11 +271,14 @@ imds_before=$(wc -l <"$tmp/imds.log")
 "$EKSAUTH" --config "$tmp/k.conf" sync --watch --interval 30 >"$tmp/watch.out" 2>"$tmp/watch.err" &
 WATCH=$!
 _sts_pids="$_sts_pids $WATCH"
-# wait_user NAME: seconds until `eksauth users` lists NAME (gives up after 5 s).
-wait_user() {
+# seconds_until TRIES CMD...: seconds until CMD succeeds, asked every 0.05 s (99 when it
+# did not in TRIES).
+seconds_until() {
+    _n=$1
+    shift
     _t0=$(now_s)
-    for _ in $(seq 1 100); do
-        if "$EKSAUTH" --config "$tmp/k.conf" users 2>/dev/null | grep -q "^$1:"; then
+    for _ in $(seq 1 "$_n"); do
+        if "$@"; then
             elapsed "$_t0"
             return 0
         fi
@@ -283,6 +287,9 @@ wait_user() {
     echo 99
     return 1
 }
+# wait_user NAME: seconds until `eksauth users` lists NAME (gives up after 5 s).
+user_listed() { "$EKSAUTH" --config "$tmp/k.conf" users 2>/dev/null | grep -q "^$1:"; }
+wait_user() { seconds_until 100 user_listed "$1"; }
 add_user() {
     printf '    - userarn: arn:aws:iam::111122223333:user/%s\n      username: %s\n      groups:\n        - devs\n' \
         "$1" "$1" >>"$tmp/cm.yaml"
@@ -384,13 +391,8 @@ cm_before=$(cksum <"$tmp/cm.yaml")
 # useradd gina, in the namespace's copy, in place.
 echo 'gina:x:4711:4711:gina:/home/gina:/bin/sh' >>"$tmp/passwd"
 echo 'gina:x:4711:' >>"$tmp/group"
-t0=$(now_s)
-gone=99
-for _ in $(seq 1 160); do
-    if ! "$EKSAUTH" --config "$tmp/k.conf" users 2>/dev/null | grep -q '^gina:'; then
-        gone=$(elapsed "$t0"); break; fi
-    sleep 0.05
-done
+gina_gone() { ! "$EKSAUTH" --config "$tmp/k.conf" users 2>/dev/null | grep -q '^gina:'; }
+gone=$(seconds_until 160 gina_gone)
 sleep 0.3 # the watch's summary after the DB
 if le "$gone" 6; then pass "watch: a mapped name that became a local account leaves the DB in $gone s"; else
     fail "watch: gina still an eksauth user (waited 8 s)"; sed 's/^/# err: /' "$tmp/watchl.err"
@@ -420,6 +422,143 @@ ok $? "the watcher is still running"
 unlike "$(grep -v 'is not served$' "$tmp/watchl.err")" "." "the watch told no failure"
 kill "$WATCHL" 2>/dev/null
 wait "$WATCHL" 2>/dev/null
+
+# 10c. {{EC2PrivateDNSName}} while instance metadata does not answer at first (throttled,
+# the instance still booting, a hop limit): the watch leaves the node template unbound
+# (state host=unknown), asks again at each wake-up while it does not answer, binds the
+# template once it answers (a stream's end lists again rather than confirm), and asks no
+# more after that.  Its own stand-ins: a ConfigMap with a node role, and the instance
+# metadata of this node (fault down/none through its control file).  The watch's AWS
+# credentials come from the environment, so that only the node's identity needs IMDS.
+IDDB_TOOL="$top_builddir/tests/integration/iddb_tool"
+[ -x "$IDDB_TOOL" ] || bail "$IDDB_TOOL not built"
+NODE_ID=i-0c6f21bf1f24f9708
+NODE_DNS=ip-172-31-27-14.ec2.internal
+NODE_ARN="arn:aws:sts::111122223333:assumed-role/TestNodeRole/$NODE_ID"
+cat >"$tmp/cmn.yaml" <<'YAML'
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: aws-auth
+  namespace: kube-system
+data:
+  mapRoles: |
+    - rolearn: arn:aws:iam::111122223333:role/bastion-sync
+      username: bastion-sync
+      groups:
+        - eksauth:aws-auth-readers
+    - rolearn: arn:aws:iam::111122223333:role/TestNodeRole
+      username: system:node:{{EC2PrivateDNSName}}
+      groups:
+        - system:bootstrappers
+        - system:nodes
+YAML
+echo '{"fault": "none"}' >"$tmp/kuben.json"
+start kuben fake_kube.py --cert "$tmp/tls/server.crt" --key "$tmp/tls/server.key" \
+    --ca "$tmp/tls/ca.crt" --configmap "$tmp/cmn.yaml" --sts-addr "127.0.0.1:$STS" \
+    --cluster-id prod --control "$tmp/kuben.json"
+KUBEN=$PORT
+echo '{"fault": "none"}' >"$tmp/nimds.json"
+start nimds fake_imds.py --creds "$tmp/creds.json" --akid ASIAFAKENODE00000001 \
+    --role bastion-sync --instance-id "$NODE_ID" --hostname "$NODE_DNS" --control "$tmp/nimds.json"
+NIMDS=$PORT
+mkdir -p "$tmp/dbn"
+conf "$tmp/n.conf" "$tmp/dbn" kubernetes "cluster_ca_file = $tmp/tls/ca.crt" "allow_system_users = true"
+sed -i -e "s|^cluster_endpoint = .*|cluster_endpoint = https://127.0.0.1:$KUBEN|" \
+    -e "s|^imds_endpoint = .*|imds_endpoint = http://127.0.0.1:$NIMDS|" "$tmp/n.conf"
+# nreads: the node identity's reads (instance-id, local-hostname) instance metadata answered.
+nreads() { grep -c '"path": "/latest/meta-data/\(instance-id\|local-hostname\)"' "$tmp/nimds.log" || true; }
+# nasks: the IMDSv2 sessions asked for, answered or not (each read starts with one).
+nasks() { grep -c '"method": "PUT"' "$tmp/nimds.log" || true; }
+# nstreams: the watch requests the ConfigMap stand-in has seen.
+nstreams() { grep -c '"watch": true' "$tmp/kuben.log" || true; }
+# The node's login, from the ConfigMap itself while instance metadata answers.
+run "$tmp/n.conf" map --aws-auth "$tmp/cmn.yaml" "$NODE_ARN"
+NODE_LOGIN=$(field login)
+like "$rc:$NODE_LOGIN" "^0:system-node-ip-172-31-2" "node template: the node's login ($NODE_LOGIN)"
+echo '{"fault": "down"}' >"$tmp/nimds.json"
+cred() { "$PYTHON" -c 'import json,sys; print(json.load(open(sys.argv[1]))["ASIAFAKENODE00000001"][sys.argv[2]])' "$tmp/creds.json" "$1"; }
+AWS_ACCESS_KEY_ID=ASIAFAKENODE00000001 AWS_SECRET_ACCESS_KEY=$(cred secret) \
+    AWS_SESSION_TOKEN=$(cred session_token) \
+    "$EKSAUTH" --config "$tmp/n.conf" sync --watch --interval 2 >"$tmp/watchn.out" 2>"$tmp/watchn.err" &
+WATCHN=$!
+_sts_pids="$_sts_pids $WATCHN"
+for _ in $(seq 1 100); do
+    [ "$(sed -n 's/^host=//p' "$tmp/dbn/aws-auth.state" 2>/dev/null)" = unknown ] && [ "$(nstreams)" -gt 0 ] && break
+    sleep 0.05
+done
+kill -0 "$WATCHN" 2>/dev/null || bail "the node watch did not start: $(cat "$tmp/watchn.err")"
+is "$(sed -n 's/^host=//p' "$tmp/dbn/aws-auth.state")" "unknown" \
+    "watch, instance metadata down: the state's host is unknown"
+like "$(cat "$tmp/watchn.out" "$tmp/watchn.err")" "template 'system:node:\\{\\{EC2PrivateDNSName\\}\\}' cannot be served on this host: .*this host's own instance is unknown" \
+    "watch: ... the node template is not served, with the reason"
+"$IDDB_TOOL" template-uid "$tmp/dbn/identity.db" "$NODE_LOGIN" >/dev/null 2>&1
+is "$?" 1 "watch: ... NSS does not serve the node's login"
+# While it does not answer: asked again at each wake-up, one read (2 tries) each.
+asks0=$(nasks)
+streams0=$(nstreams)
+sleep 4.5
+asks1=$(nasks)
+streams1=$(nstreams)
+if [ "$asks1" -gt "$asks0" ] && [ "$((asks1 - asks0))" -le "$((2 * (streams1 - streams0 + 1)))" ]; then
+    pass "watch: instance metadata down: asked again at each wake-up, no more ($((asks1 - asks0)) sessions tried over $((streams1 - streams0)) streams)"
+else fail "watch: $((asks1 - asks0)) sessions tried over $((streams1 - streams0)) streams"; fi
+# Instance metadata answers again.
+reads0=$(nreads)
+echo '{"fault": "none"}' >"$tmp/nimds.json"
+node_served() { "$IDDB_TOOL" template-uid "$tmp/dbn/identity.db" "$NODE_LOGIN" >/dev/null 2>&1; }
+bound=$(seconds_until 160 node_served)
+sleep 0.3 # the watch's summary after the DB
+if le "$bound" 6; then pass "watch: instance metadata back: NSS serves the node's login in $bound s"; else
+    fail "watch: the node's login still not served (waited 8 s)"; sed 's/^/# err: /' "$tmp/watchn.err"
+    grep -v "^ *\(users\|groups\)" "$tmp/watchn.out" | sed 's/^/# out: /'; fi
+like "$(cat "$tmp/watchn.out")" "eksauth sync: instance metadata answers again \\($NODE_ID $NODE_DNS\\): planning again \\(the \\{\\{EC2PrivateDNSName\\}\\} templates\\)" \
+    "watch: it says instance metadata answers again and it plans again"
+sed -n '/instance metadata answers again/,$p' "$tmp/watchn.out" >"$tmp/replann.out"
+like "$(cat "$tmp/replann.out")" "system:node:$NODE_DNS" "watch: ... that plan binds the node template to $NODE_DNS"
+is "$(sed -n 's/^host=//p' "$tmp/dbn/aws-auth.state")" "$NODE_ID $NODE_DNS" \
+    "watch: ... and the state names the instance"
+# Answered: kept for the watch's life, never asked again, across wake-ups.
+reads1=$(nreads)
+streams1=$(nstreams)
+sleep 4.5
+is "$(nreads)" "$reads1" "watch: instance metadata asked no more once it answered ($((reads1 - reads0)) reads in all)"
+if [ "$(nstreams)" -ge "$((streams1 + 1))" ]; then pass "watch: ... across $(($(nstreams) - streams1)) more wake-ups"; else
+    fail "watch: no wake-up in 4.5 s ($streams1 -> $(nstreams) streams)"; fi
+kill -0 "$WATCHN" 2>/dev/null
+ok $? "the node watcher is still running"
+kill "$WATCHN" 2>/dev/null
+wait "$WATCHN" 2>/dev/null
+# A watch started again while instance metadata does not answer, with long streams: a
+# change of aws-auth is applied at once (never after instance metadata), and instance
+# metadata that answers after it binds the template then, not at the stream's end.
+echo '{"fault": "down"}' >"$tmp/nimds.json"
+AWS_ACCESS_KEY_ID=ASIAFAKENODE00000001 AWS_SECRET_ACCESS_KEY=$(cred secret) \
+    AWS_SESSION_TOKEN=$(cred session_token) \
+    "$EKSAUTH" --config "$tmp/n.conf" sync --watch --interval 30 >"$tmp/watchn.out" 2>"$tmp/watchn.err" &
+WATCHN=$!
+_sts_pids="$_sts_pids $WATCHN"
+streams0=$(nstreams)
+for _ in $(seq 1 100); do [ "$(nstreams)" -gt "$streams0" ] && break; sleep 0.05; done
+is "$(sed -n 's/^host=//p' "$tmp/dbn/aws-auth.state")" "unknown" \
+    "watch started again, instance metadata down: the template unbound again (host=unknown)"
+echo '{"fault": "none"}' >"$tmp/nimds.json"
+sleep 1.5
+node_served
+is "$?" 1 "watch, --interval 30: instance metadata back, nothing asks it before a wake-up"
+printf '  mapUsers: |\n    - userarn: arn:aws:iam::111122223333:user/hank\n      username: hank\n' \
+    >>"$tmp/cmn.yaml"
+bound=$(seconds_until 60 node_served)
+if le "$bound" 3; then pass "watch: a change of aws-auth, then the node template bound in $bound s (before the stream's end)"; else
+    fail "watch: the node's login not served 3 s after a change"; sed 's/^/# err: /' "$tmp/watchn.err"
+    grep -v "^ *\(users\|groups\)" "$tmp/watchn.out" | sed 's/^/# out: /'; fi
+sed '/instance metadata answers again/,$d' "$tmp/watchn.out" >"$tmp/before.out"
+like "$(cat "$tmp/before.out")" "users: +2 \\(1 new," "watch: ... the change (hank) applied first"
+is "$(grep 'templates:' "$tmp/before.out" | tail -1)" "  templates: 0" "watch: ... without the instance"
+like "$(sed -n '/instance metadata answers again/,$p' "$tmp/watchn.out")" "system:node:$NODE_DNS" \
+    "watch: ... then instance metadata answers again, and the template is bound"
+kill "$WATCHN" 2>/dev/null
+wait "$WATCHN" 2>/dev/null
 
 # ---------------------------------------------------------------------------
 # 11. source = eks-api: access entries (SigV4 Authorization header, every page).
@@ -659,7 +798,8 @@ like "$("$EKSAUTH" --config "$tmp/k.conf" users | cut -d: -f1 | tr '\n' ' ')" "b
 # ---------------------------------------------------------------------------
 # No secret of this host ever reached a message or an output.
 "$PYTHON" - "$tmp/creds.json" "$tmp/all-errors.txt" "$tmp/watch.err" "$tmp/all-out.txt" \
-    "$tmp/watch.out" "$tmp/watchl.err" "$tmp/watchl.out" <<'EOF' >"$tmp/leak.txt"
+    "$tmp/watch.out" "$tmp/watchl.err" "$tmp/watchl.out" "$tmp/watchn.err" "$tmp/watchn.out" \
+    <<'EOF' >"$tmp/leak.txt"
 import json, sys
 c = json.load(open(sys.argv[1]))
 text = "".join(open(p, errors="replace").read() for p in sys.argv[2:])

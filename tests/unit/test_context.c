@@ -3,6 +3,8 @@
  * local accounts read once, and read again for a caller that lives long
  * (eksauth_ctx_reload_local): a change seen by content, even one that
  * keeps the files' size and times; files that cannot be read fail closed.
+ * This host's instance: a failure kept is dropped to be asked again, an
+ * answer never (eksauth_ctx_retry_instance).
  */
 #include "config.h"
 
@@ -188,6 +190,60 @@ static void test_reload_fails_closed(void **state)
     assert_true(local_user(t, "svc"));
 }
 
+/*
+ * A failure of instance metadata kept: reused, with its cause, until it is
+ * dropped; then the next call asks again (here an endpoint imds.c refuses
+ * before any request, so nothing leaves the host) and keeps the new failure.
+ */
+static void test_retry_instance_drops_a_failure(void **state)
+{
+    struct host *t = *state;
+    struct eksauth_host_instance *inst = &t->ctx.instance;
+    struct eksauth_error err = {0};
+
+    assert_false(eksauth_ctx_retry_instance(&t->ctx)); /* never asked: nothing to drop */
+    inst->tried = true;
+    inst->status = EKSAUTH_EUNAVAIL;
+    snprintf(inst->failure.msg, sizeof(inst->failure.msg), "throttled at boot");
+    t->ctx.cfg.imds_endpoint = strdup("ftp://169.254.169.254");
+    assert_non_null(t->ctx.cfg.imds_endpoint);
+    assert_int_equal(eksauth_imds_host_instance(t->ctx.cfg.imds_endpoint, inst, &err),
+                     EKSAUTH_EREJECTED);
+    assert_non_null(strstr(err.msg, "throttled at boot"));
+
+    assert_true(eksauth_ctx_retry_instance(&t->ctx));
+    assert_false(inst->tried);
+    assert_int_equal(eksauth_imds_host_instance(t->ctx.cfg.imds_endpoint, inst, &err),
+                     EKSAUTH_EREJECTED);
+    assert_null(strstr(err.msg, "throttled at boot"));
+    assert_non_null(strstr(err.msg, "the endpoint must be an http:// URL"));
+    assert_true(inst->tried);
+    /* The new failure is kept, and dropped again on request. */
+    assert_true(eksauth_ctx_retry_instance(&t->ctx));
+}
+
+/* An answer kept is never dropped: the instance is asked once per process. */
+static void test_retry_instance_keeps_an_answer(void **state)
+{
+    struct host *t = *state;
+    struct eksauth_host_instance *inst = &t->ctx.instance;
+    struct eksauth_error err = {0};
+
+    inst->tried = true;
+    inst->status = EKSAUTH_OK;
+    snprintf(inst->instance_id, sizeof(inst->instance_id), "i-0c6f21bf1f24f9708");
+    snprintf(inst->private_dns_name, sizeof(inst->private_dns_name),
+             "ip-172-31-27-14.ec2.internal");
+    /* An endpoint that could not be asked: an answer kept never reaches it. */
+    t->ctx.cfg.imds_endpoint = strdup("ftp://169.254.169.254");
+    assert_non_null(t->ctx.cfg.imds_endpoint);
+    assert_false(eksauth_ctx_retry_instance(&t->ctx));
+    assert_true(inst->tried);
+    assert_int_equal(eksauth_imds_host_instance(t->ctx.cfg.imds_endpoint, inst, &err), EKSAUTH_OK);
+    assert_string_equal(inst->instance_id, "i-0c6f21bf1f24f9708");
+    assert_string_equal(inst->private_dns_name, "ip-172-31-27-14.ec2.internal");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -198,6 +254,10 @@ int main(void)
                                         host_teardown),
         cmocka_unit_test_setup_teardown(test_reload_with_nothing_kept, host_setup, host_teardown),
         cmocka_unit_test_setup_teardown(test_reload_fails_closed, host_setup, host_teardown),
+        cmocka_unit_test_setup_teardown(test_retry_instance_drops_a_failure, host_setup,
+                                        host_teardown),
+        cmocka_unit_test_setup_teardown(test_retry_instance_keeps_an_answer, host_setup,
+                                        host_teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
