@@ -126,8 +126,9 @@ void eksauth_sync_report_free(struct eksauth_sync_report *report);
 /*
  * What a watch tells its caller: each applied change, each list or poll
  * that left something stale, each time it plans again for a reason of this
- * host's own (the local accounts changed), and each failure it goes on
- * after.
+ * host's own (the local accounts changed, or instance metadata answers
+ * again for an unbound {{EC2PrivateDNSName}} template), and each failure it
+ * goes on after.
  */
 struct eksauth_sync_watch {
     long interval; /* seconds: access entries' poll and a watch stream's length (default 60) */
@@ -154,9 +155,12 @@ struct eksauth_sync_watch {
  * at the end of each stream and before each list (eksauth_ctx_reload_local):
  * accounts that changed are planned with at once (a stream's end lists
  * again rather than confirm a snapshot planned with the old ones), and
- * files that cannot be read are a failure told, never confirmed.  Returns when the
- * source is a file (EKSAUTH_EINVAL), or when watch->stop says so
- * (EKSAUTH_OK).
+ * files that cannot be read are a failure told, never confirmed.  When the
+ * DB's {{EC2PrivateDNSName}} templates were left unbound (instance metadata
+ * did not answer), it is asked again at those wake-ups, at most once each
+ * (after an event is applied, never before it), until it answers; then a
+ * list binds them.  Returns when the source is a file (EKSAUTH_EINVAL), or
+ * when watch->stop says so (EKSAUTH_OK).
  */
 enum eksauth_status eksauth_sync_watch(struct eksauth_ctx *ctx,
                                        const struct eksauth_sync_options *opts,
