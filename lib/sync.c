@@ -45,8 +45,9 @@ struct apply {
 
 /*
  * The instance this host's templates are bound to, as the state keeps it
- * (snapshot.h): "<instance id> <private DNS name>", or "unknown" when
- * instance metadata did not answer (the templates are then not served).
+ * (snapshot.h): "<instance id> <private DNS name>", or
+ * EKSAUTH_SNAPSHOT_HOST_UNKNOWN when instance metadata did not answer (the templates are then not
+ * served).
  */
 static void host_binding(struct eksauth_ctx *ctx, char out[EKSAUTH_SNAPSHOT_HOST_MAX])
 {
@@ -56,7 +57,7 @@ static void host_binding(struct eksauth_ctx *ctx, char out[EKSAUTH_SNAPSHOT_HOST
         snprintf(out, EKSAUTH_SNAPSHOT_HOST_MAX, "%s %s", ctx->instance.instance_id,
                  ctx->instance.private_dns_name);
     else
-        snprintf(out, EKSAUTH_SNAPSHOT_HOST_MAX, "unknown");
+        snprintf(out, EKSAUTH_SNAPSHOT_HOST_MAX, "%s", EKSAUTH_SNAPSHOT_HOST_UNKNOWN);
 }
 
 /*
@@ -124,7 +125,8 @@ static enum eksauth_status start_builder(struct apply *a, struct eksauth_error *
 
         if (eksauth_template_needs_host_instance(tmpl)) {
             /* Kept in the state: a DB made on another instance (a baked image) is planned again. */
-            host_binding(a->ctx, a->bound_host);
+            if (a->bound_host[0] == '\0')
+                host_binding(a->ctx, a->bound_host);
             if (bind_host_template(a->ctx, tmpl, bound, sizeof(bound), &berr) != EKSAUTH_OK) {
                 st = eksauth_strlist_addf(
                     &r->warnings, err, "template '%s' cannot be served on this host: %s; skipped",

@@ -102,9 +102,10 @@ static enum local_accounts check_local(const struct watcher *w, const char *then
 
 /*
  * This host's instance asked again when the DB's {{EC2PrivateDNSName}}
- * templates were left unbound (the state's host is "unknown": instance
- * metadata did not answer, lib/sync.c) and the context keeps that failure:
- * throttled, booting or short of hops then, it may answer now.  At most one
+ * templates were left unbound (the state's host is
+ * EKSAUTH_SNAPSHOT_HOST_UNKNOWN: instance metadata did not answer,
+ * lib/sync.c) and the context keeps that failure: throttled, booting or
+ * short of hops then, it may answer now.  At most one
  * read per wake-up, and only after a failure (an answer is kept for the
  * process's life).  True when it answers: told with what comes of it
  * (then); the next plan binds the templates, as the state's host differs.
@@ -115,7 +116,8 @@ static bool check_instance(const struct watcher *w, const char *then)
     struct eksauth_error err;
     char why[512];
 
-    if (strcmp(w->state.host, "unknown") != 0 || !eksauth_ctx_retry_instance(w->ctx))
+    if (strcmp(w->state.host, EKSAUTH_SNAPSHOT_HOST_UNKNOWN) != 0 ||
+        !eksauth_ctx_retry_instance(w->ctx))
         return false;
     /* Still no answer: kept as the failure, asked again at the next wake-up. */
     if (eksauth_imds_host_instance(w->ctx->cfg.imds_endpoint, &w->ctx->instance, &err) !=

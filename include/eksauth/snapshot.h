@@ -27,6 +27,8 @@
 
 #define EKSAUTH_SNAPSHOT_STATE_MAX 4096 /* bytes of the state file */
 #define EKSAUTH_SNAPSHOT_HOST_MAX  320  /* "<instance id> <private DNS name>" and its NUL */
+/* The state's host when a template needed the instance and metadata did not answer. */
+#define EKSAUTH_SNAPSHOT_HOST_UNKNOWN "unknown"
 
 struct eksauth_snapshot_state {
     char version[EKSAUTH_CLUSTER_VERSION_MAX]; /* "" when there is no snapshot */
@@ -43,10 +45,11 @@ struct eksauth_snapshot_state {
     char inputs[64 + 1];  /* eksauth_snapshot_inputs of the sync that wrote it; "" when unknown */
     /*
      * The instance the DB's templates were bound to ({{EC2PrivateDNSName}},
-     * lib/sync.c): "<instance id> <private DNS name>", "unknown" when a
-     * template needed it and instance metadata did not answer, "" when no
-     * template needed it.  host_read: the state has the line at all (one
-     * written before it existed does not say, so the sync plans again).
+     * lib/sync.c): "<instance id> <private DNS name>";
+     * EKSAUTH_SNAPSHOT_HOST_UNKNOWN when a template needed it and instance
+     * metadata did not answer; "" when no template needed it.  host_read:
+     * the state has the line at all (one written before it existed does
+     * not say, so the sync plans again).
      */
     char host[EKSAUTH_SNAPSHOT_HOST_MAX];
     bool host_read;

@@ -287,6 +287,12 @@ seconds_until() {
     echo 99
     return 1
 }
+# watch_dump NAME: a failed watch check's diagnostics, the watch's stderr and its
+# stdout without the long lists ($tmp/NAME.err, $tmp/NAME.out).
+watch_dump() {
+    sed 's/^/# err: /' "$tmp/$1.err"
+    grep -v "^ *\(users\|groups\|templates\)" "$tmp/$1.out" | sed 's/^/# out: /'
+}
 # wait_user NAME: seconds until `eksauth users` lists NAME (gives up after 5 s).
 user_listed() { "$EKSAUTH" --config "$tmp/k.conf" users 2>/dev/null | grep -q "^$1:"; }
 wait_user() { seconds_until 100 user_listed "$1"; }
@@ -395,8 +401,7 @@ gina_gone() { ! "$EKSAUTH" --config "$tmp/k.conf" users 2>/dev/null | grep -q '^
 gone=$(seconds_until 160 gina_gone)
 sleep 0.3 # the watch's summary after the DB
 if le "$gone" 6; then pass "watch: a mapped name that became a local account leaves the DB in $gone s"; else
-    fail "watch: gina still an eksauth user (waited 8 s)"; sed 's/^/# err: /' "$tmp/watchl.err"
-    grep -v "^ *\(users\|groups\|templates\)" "$tmp/watchl.out" | sed 's/^/# out: /'; fi
+    fail "watch: gina still an eksauth user (waited 8 s)"; watch_dump watchl; fi
 like "$(cat "$tmp/watchl.out")" "eksauth sync: local accounts \\(/etc/passwd, /etc/group\\) changed: planning again" \
     "watch: it says the local accounts changed and it plans again"
 sed -n '/local accounts .* changed: planning again/,$p' "$tmp/watchl.out" >"$tmp/replan.out"
@@ -510,8 +515,7 @@ node_served() { "$IDDB_TOOL" template-uid "$tmp/dbn/identity.db" "$NODE_LOGIN" >
 bound=$(seconds_until 160 node_served)
 sleep 0.3 # the watch's summary after the DB
 if le "$bound" 6; then pass "watch: instance metadata back: NSS serves the node's login in $bound s"; else
-    fail "watch: the node's login still not served (waited 8 s)"; sed 's/^/# err: /' "$tmp/watchn.err"
-    grep -v "^ *\(users\|groups\)" "$tmp/watchn.out" | sed 's/^/# out: /'; fi
+    fail "watch: the node's login still not served (waited 8 s)"; watch_dump watchn; fi
 like "$(cat "$tmp/watchn.out")" "eksauth sync: instance metadata answers again \\($NODE_ID $NODE_DNS\\): planning again \\(the \\{\\{EC2PrivateDNSName\\}\\} templates\\)" \
     "watch: it says instance metadata answers again and it plans again"
 sed -n '/instance metadata answers again/,$p' "$tmp/watchn.out" >"$tmp/replann.out"
@@ -550,8 +554,7 @@ printf '  mapUsers: |\n    - userarn: arn:aws:iam::111122223333:user/hank\n     
     >>"$tmp/cmn.yaml"
 bound=$(seconds_until 60 node_served)
 if le "$bound" 3; then pass "watch: a change of aws-auth, then the node template bound in $bound s (before the stream's end)"; else
-    fail "watch: the node's login not served 3 s after a change"; sed 's/^/# err: /' "$tmp/watchn.err"
-    grep -v "^ *\(users\|groups\)" "$tmp/watchn.out" | sed 's/^/# out: /'; fi
+    fail "watch: the node's login not served 3 s after a change"; watch_dump watchn; fi
 sed '/instance metadata answers again/,$d' "$tmp/watchn.out" >"$tmp/before.out"
 like "$(cat "$tmp/before.out")" "users: +2 \\(1 new," "watch: ... the change (hank) applied first"
 is "$(grep 'templates:' "$tmp/before.out" | tail -1)" "  templates: 0" "watch: ... without the instance"
