@@ -11,6 +11,51 @@
 
 #include "eksauth/curl_api.h"
 
+/*
+ * api->tls from libcurl's handle h: only when libcurl's TLS library is
+ * OpenSSL (another one's SSL_CTX is not an OpenSSL one) and every function
+ * is there; otherwise api->tls stays zero, and no session is ever resumed.
+ */
+static void load_tls(void *h, struct eksauth_curl_tls *tls)
+{
+    const struct {
+        const char *name;
+        void **slot;
+    } fns[] = {
+        {"SSL_CTX_ctrl", (void **)&tls->ctx_ctrl},
+        {"SSL_CTX_sess_set_new_cb", (void **)&tls->ctx_sess_set_new_cb},
+        {"SSL_CTX_set_info_callback", (void **)&tls->ctx_set_info_callback},
+        {"SSL_CTX_set_ex_data", (void **)&tls->ctx_set_ex_data},
+        {"SSL_CTX_get_ex_data", (void **)&tls->ctx_get_ex_data},
+        {"SSL_get_SSL_CTX", (void **)&tls->get_ssl_ctx},
+        {"SSL_set_session", (void **)&tls->set_session},
+        {"SSL_session_reused", (void **)&tls->session_reused},
+        {"SSL_SESSION_free", (void **)&tls->session_free},
+        {"i2d_SSL_SESSION", (void **)&tls->i2d_session},
+        {"d2i_SSL_SESSION", (void **)&tls->d2i_session},
+        {"SSL_SESSION_is_resumable", (void **)&tls->session_is_resumable},
+        {"SSL_SESSION_get_protocol_version", (void **)&tls->session_protocol},
+    };
+    __typeof__(curl_version_info) *version_info = dlsym(h, "curl_version_info");
+    __typeof__(CRYPTO_get_ex_new_index) *new_index = dlsym(h, "CRYPTO_get_ex_new_index");
+    const curl_version_info_data *v = version_info != NULL ? version_info(CURLVERSION_NOW) : NULL;
+    size_t i;
+
+    memset(tls, 0, sizeof(*tls));
+    if (v == NULL || v->ssl_version == NULL || strncmp(v->ssl_version, "OpenSSL/", 8) != 0 ||
+        new_index == NULL)
+        return;
+    for (i = 0; i < sizeof(fns) / sizeof(fns[0]); i++) {
+        if ((*fns[i].slot = dlsym(h, fns[i].name)) == NULL) {
+            memset(tls, 0, sizeof(*tls));
+            return;
+        }
+    }
+    tls->ctx_index = new_index(CRYPTO_EX_INDEX_SSL_CTX, 0, NULL, NULL, NULL, NULL);
+    if (tls->ctx_index < 0)
+        memset(tls, 0, sizeof(*tls));
+}
+
 bool eksauth_curl_api_load(const char *lib, struct eksauth_curl_api *api, char *why, size_t whylen)
 {
     const struct {
@@ -49,6 +94,7 @@ bool eksauth_curl_api_load(const char *lib, struct eksauth_curl_api *api, char *
             return false;
         }
     }
+    load_tls(h, &api->tls);
     return true;
 }
 

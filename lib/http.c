@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
@@ -17,6 +18,7 @@
 #include "eksauth/ascii.h"
 #include "eksauth/curl_api.h"
 #include "eksauth/http.h"
+#include "eksauth/tls_resume.h"
 
 #define DEFAULT_CONNECT_MS 3000L
 #define RETRY_AFTER_MAX_S  86400
@@ -358,6 +360,39 @@ out:
     return st;
 }
 
+/*
+ * Resume the TLS session kept in req->tls_session and keep a new one
+ * (tls_resume.h): bound to where this request goes and what it trusts.
+ * Anything that does not work leaves a full handshake, never a failure.
+ */
+static void resume_setup(const struct eksauth_curl_api *curl, CURL *h,
+                         const struct eksauth_http_request *req, const char *host,
+                         struct eksauth_tls_resume *r)
+{
+    struct eksauth_tls_resume_scope scope = {host, req->connect_to, req->proxy, NULL, 0, {0}};
+    char *cainfo = NULL, *capath = NULL;
+
+    if (req->ca_pem != NULL && req->ca_pem_len > 0) {
+        scope.ca_pem = req->ca_pem;
+        scope.ca_pem_len = req->ca_pem_len;
+    } else if (has_ca(req)) {
+        scope.ca_paths[0] = req->ca_file;
+    } else {
+        /* The system's store (set_ca): libcurl's default bundle and folder. */
+        (void)curl->easy_getinfo(h, CURLINFO_CAINFO, &cainfo);
+        (void)curl->easy_getinfo(h, CURLINFO_CAPATH, &capath);
+        scope.ca_paths[0] = cainfo;
+        scope.ca_paths[1] = capath;
+    }
+    if (!eksauth_tls_resume_start(r, &curl->tls, req->tls_session, &scope, time(NULL)))
+        return;
+    if (curl->easy_setopt(h, CURLOPT_SSL_CTX_DATA, r) != CURLE_OK ||
+        curl->easy_setopt(h, CURLOPT_SSL_CTX_FUNCTION, eksauth_tls_resume_ssl_ctx) != CURLE_OK) {
+        (void)curl->easy_setopt(h, CURLOPT_SSL_CTX_FUNCTION, (void *)NULL);
+        eksauth_tls_resume_free(r);
+    }
+}
+
 static void slist_wipe_free(const struct eksauth_curl_api *curl, struct curl_slist *l)
 {
     struct curl_slist *p;
@@ -375,6 +410,7 @@ enum eksauth_status eksauth_http_perform(const struct eksauth_http_request *req,
     enum eksauth_status st = EKSAUTH_OK;
     struct curl_slist *headers = NULL, *connect_to = NULL, *tmp;
     struct sink s = {req, NULL, 0, 0, false, false};
+    struct eksauth_tls_resume resume;
     const struct eksauth_curl_api *curl = NULL;
     char host[256] = "", errbuf[CURL_ERROR_SIZE] = "";
     long connect_ms = 0, total_ms = 0;
@@ -383,6 +419,7 @@ enum eksauth_status eksauth_http_perform(const struct eksauth_http_request *req,
     CURLcode rc;
     size_t i;
 
+    memset(&resume, 0, sizeof(resume));
     if (resp != NULL)
         memset(resp, 0, sizeof(*resp));
     if (req == NULL || resp == NULL || req->url == NULL || req->what == NULL) {
@@ -449,6 +486,8 @@ enum eksauth_status eksauth_http_perform(const struct eksauth_http_request *req,
     st = setup(curl, h, req, headers, connect_to, &s, errbuf, connect_ms, total_ms, err);
     if (st != EKSAUTH_OK)
         goto out;
+    if (req->tls_session != NULL)
+        resume_setup(curl, h, req, host, &resume);
 
     rc = curl->easy_perform(h);
     if (rc != CURLE_OK) {
@@ -459,6 +498,8 @@ enum eksauth_status eksauth_http_perform(const struct eksauth_http_request *req,
         st = eksauth_fail(err, EKSAUTH_EUNAVAIL, "%s: %s: no HTTP status", req->what, host);
         goto out;
     }
+    /* The server answered: a session from its full handshake is kept for the next call. */
+    (void)eksauth_tls_resume_save(&resume, time(NULL), NULL);
     /* A day at most: a server cannot park a host for ever with one header. */
     if (curl->easy_getinfo(h, CURLINFO_RETRY_AFTER, &retry_after) == CURLE_OK && retry_after > 0)
         resp->retry_after_ms =
@@ -479,6 +520,7 @@ enum eksauth_status eksauth_http_perform(const struct eksauth_http_request *req,
 out:
     if (h != NULL)
         curl->easy_cleanup(h);
+    eksauth_tls_resume_free(&resume); /* after the handle: its callbacks point at resume */
     if (curl != NULL) {
         slist_wipe_free(curl, headers);
         curl->slist_free_all(connect_to);

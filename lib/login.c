@@ -156,11 +156,12 @@ static enum eksauth_status ask_sts(struct eksauth_ctx *ctx, const struct eksauth
 {
     enum eksauth_status st;
 
-    st = ctx->services.sts_get_caller_identity(&ctx->cfg, audience, &l->tok, &l->sid, err);
+    st = ctx->services.sts_get_caller_identity(&ctx->cfg, audience, ctx->paths.tls_session, &l->tok,
+                                               &l->sid, err);
     if (st == EKSAUTH_EREJECTED && req->audience == NULL && ctx->cfg.accept_cluster_tokens &&
         strcmp(l->sid.error_code, "SignatureDoesNotMatch") == 0) {
-        st = ctx->services.sts_get_caller_identity(&ctx->cfg, ctx->cfg.cluster_id, &l->tok, &l->sid,
-                                                   err);
+        st = ctx->services.sts_get_caller_identity(&ctx->cfg, ctx->cfg.cluster_id,
+                                                   ctx->paths.tls_session, &l->tok, &l->sid, err);
         l->cluster_token = st == EKSAUTH_OK;
     }
     /* Say which audience this host takes, and how to mint for it. */

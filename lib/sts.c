@@ -335,7 +335,7 @@ void eksauth_sts_connection(const struct eksauth_config *cfg, struct eksauth_htt
 }
 
 enum eksauth_status eksauth_sts_get_caller_identity(const struct eksauth_config *cfg,
-                                                    const char *audience,
+                                                    const char *audience, const char *tls_session,
                                                     const struct eksauth_token *tok,
                                                     struct eksauth_sts_identity *out,
                                                     struct eksauth_error *err)
@@ -376,6 +376,7 @@ enum eksauth_status eksauth_sts_get_caller_identity(const struct eksauth_config 
     req.url = tok->url;
     req.headers = headers;
     req.max_body = EKSAUTH_STS_MAX_BODY;
+    req.tls_session = tls_session;
     st = eksauth_http_perform(&req, &resp, &e);
     if (st != EKSAUTH_OK)
         goto out;

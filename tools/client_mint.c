@@ -305,7 +305,7 @@ enum eksauth_status client_check_minted_for(const struct client_token *t, const 
     policy.max_clock_skew = cfg.max_clock_skew;
     st = eksauth_token_check(t->token, t->len, now, &policy, tok, err);
     if (st == EKSAUTH_OK)
-        st = eksauth_sts_get_caller_identity(&cfg, audience, tok, sid, err);
+        st = eksauth_sts_get_caller_identity(&cfg, audience, NULL, tok, sid, err);
     if (st != EKSAUTH_OK)
         eksauth_error_prefix(err,
                              "EKSAUTH_TOKEN_COMMAND printed a token that is not for %s (not "

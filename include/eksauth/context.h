@@ -39,7 +39,7 @@
  */
 struct eksauth_services {
     enum eksauth_status (*sts_get_caller_identity)(const struct eksauth_config *cfg,
-                                                   const char *audience,
+                                                   const char *audience, const char *tls_session,
                                                    const struct eksauth_token *tok,
                                                    struct eksauth_sts_identity *out,
                                                    struct eksauth_error *err);

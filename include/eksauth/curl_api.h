@@ -20,8 +20,33 @@
 #include <stddef.h>
 
 #include <curl/curl.h>
+#include <openssl/ssl.h>
 
 #include "eksauth/status.h"
+
+/*
+ * The few libssl functions of TLS session resumption (tls_resume.h), taken
+ * from the libssl libcurl itself loaded (dlsym on libcurl's handle searches
+ * its dependencies), so the SSL_CTX libcurl hands over and these functions
+ * are one library's.  Unusable (ctx_ctrl NULL) when libcurl's TLS library
+ * is not OpenSSL: every call then makes a full handshake.
+ */
+struct eksauth_curl_tls {
+    __typeof__(SSL_CTX_ctrl) *ctx_ctrl;
+    __typeof__(SSL_CTX_sess_set_new_cb) *ctx_sess_set_new_cb;
+    __typeof__(SSL_CTX_set_info_callback) *ctx_set_info_callback;
+    __typeof__(SSL_CTX_set_ex_data) *ctx_set_ex_data;
+    __typeof__(SSL_CTX_get_ex_data) *ctx_get_ex_data;
+    __typeof__(SSL_get_SSL_CTX) *get_ssl_ctx;
+    __typeof__(SSL_set_session) *set_session;
+    __typeof__(SSL_session_reused) *session_reused;
+    __typeof__(SSL_SESSION_free) *session_free;
+    __typeof__(i2d_SSL_SESSION) *i2d_session;
+    __typeof__(d2i_SSL_SESSION) *d2i_session;
+    __typeof__(SSL_SESSION_is_resumable) *session_is_resumable;
+    __typeof__(SSL_SESSION_get_protocol_version) *session_protocol;
+    int ctx_index; /* the SSL_CTX ex_data slot that points at the call's state */
+};
 
 struct eksauth_curl_api {
     __typeof__(curl_global_init) *global_init;
@@ -33,11 +58,14 @@ struct eksauth_curl_api {
     __typeof__(curl_easy_strerror) *easy_strerror;
     __typeof__(curl_slist_append) *slist_append;
     __typeof__(curl_slist_free_all) *slist_free_all;
+    struct eksauth_curl_tls tls;
 };
 
 /*
  * Load the library named lib (as dlopen takes it) and fill *api; false when
  * it cannot be loaded or lacks a function, with why ("<lib>: <reason>").
+ * api->tls is filled when libcurl's TLS library is OpenSSL, else left
+ * unusable (that is no failure).
  */
 bool eksauth_curl_api_load(const char *lib, struct eksauth_curl_api *api, char *why, size_t whylen);
 

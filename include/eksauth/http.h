@@ -36,6 +36,8 @@ struct eksauth_http_request {
     const char *ca_key;                  /* the CA's config key, for messages ("sts_ca_file") */
     const char *connect_to;              /* CURLOPT_CONNECT_TO entry, or NULL */
     const char *proxy;                   /* from the config only; NULL: none */
+    const char *tls_session;             /* the file a TLS session is resumed from and kept in
+                                            (tls_resume.h); NULL: a full handshake every time */
     long connect_timeout_ms, timeout_ms; /* connect 0: 3 s, never over timeout_ms;
                                             timeout_ms 0 means none (watch) */
     long low_speed_s;                    /* abort when under 1 byte/s for this long; 0: off */

@@ -9,7 +9,8 @@
  * ("aws-auth.state"), the login index of it ("aws-auth.index",
  * login_index.h), the access entries read from the EKS API
  * ("access-entries.cache", entry_cache.h), the single_use records (the
- * folder "replay") and the key of the token proof ("proof.key", proof.h).
+ * folder "replay"), the key of the token proof ("proof.key", proof.h) and
+ * the STS call's TLS session ("sts.tls-session", tls_resume.h).
  *
  * The environment is read with secure_getenv: in a setuid program (sudo)
  * the caller's environment never chooses a file.  A path from the
@@ -32,6 +33,7 @@
 #define EKSAUTH_REPLAY_NAME      "replay"
 #define EKSAUTH_PROOF_KEY_NAME   "proof.key"
 #define EKSAUTH_ENTRY_CACHE_NAME "access-entries.cache"
+#define EKSAUTH_TLS_SESSION_NAME "sts.tls-session"
 
 struct eksauth_paths {
     char config[EKSAUTH_PATH_MAX];      /* the config file to read */
@@ -42,6 +44,7 @@ struct eksauth_paths {
     char replay[EKSAUTH_PATH_MAX];      /* the folder of the single_use records (replay.h) */
     char proof_key[EKSAUTH_PATH_MAX];   /* the key of the account stage's token proof (proof.h) */
     char entry_cache[EKSAUTH_PATH_MAX]; /* access entries read before (entry_cache.h) */
+    char tls_session[EKSAUTH_PATH_MAX]; /* the STS call's TLS session (tls_resume.h) */
 };
 
 /*

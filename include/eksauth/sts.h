@@ -62,13 +62,14 @@ enum eksauth_status eksauth_sts_parse_response(long http_status, const char *bod
 /*
  * Call STS for tok (already checked by eksauth_token_check) with the token's
  * expected audience in x-k8s-aws-id (audience.h; NULL: cfg's cluster_id),
- * cfg's timeouts, https_proxy, sts_connect_to and sts_ca_file, through
+ * resuming the TLS session kept in the file tls_session (tls_resume.h; NULL:
+ * none), cfg's timeouts, https_proxy, sts_connect_to and sts_ca_file, through
  * eksauth_http_perform (http.h: the transport rules and their messages,
  * "sts: <host>: <why>"); then eksauth_sts_parse_response, and the identity's
  * partition must be cfg's.  Thread-safe.
  */
 enum eksauth_status eksauth_sts_get_caller_identity(const struct eksauth_config *cfg,
-                                                    const char *audience,
+                                                    const char *audience, const char *tls_session,
                                                     const struct eksauth_token *tok,
                                                     struct eksauth_sts_identity *out,
                                                     struct eksauth_error *err);

@@ -236,7 +236,10 @@ class Handler(BaseHTTPRequestHandler):
             "time": time.time(), "method": "GET", "path": urlsplit(self.path).path,
             "params": [k for k, _ in parse_qsl(urlsplit(self.path).query,
                                                keep_blank_values=True)],
-            "headers": headers, "fault": fault})
+            "headers": headers, "fault": fault,
+            # How the client's TLS handshake went: a resumed session skipped the certificate.
+            "tls_version": self.connection.version(),
+            "tls_resumed": self.connection.session_reused})
 
         if fault == "delay":
             time.sleep(delay)

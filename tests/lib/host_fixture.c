@@ -32,13 +32,14 @@ static void write_file(const char *path, const char *text)
 }
 
 static enum eksauth_status fake_sts(const struct eksauth_config *cfg, const char *audience,
-                                    const struct eksauth_token *tok,
+                                    const char *tls_session, const struct eksauth_token *tok,
                                     struct eksauth_sts_identity *out, struct eksauth_error *err)
 {
     struct host_fixture *h = current;
     char body[1024];
 
     (void)tok;
+    (void)tls_session;
     h->sts_calls++;
     snprintf(h->sts_audience, sizeof(h->sts_audience), "%s",
              audience != NULL ? audience : cfg->cluster_id);

@@ -405,7 +405,7 @@ static void call_prepare(struct call *c, int port)
 
 static enum eksauth_status call_sts(struct call *c)
 {
-    return eksauth_sts_get_caller_identity(&c->cfg, NULL, &c->tok, &c->id, &c->err);
+    return eksauth_sts_get_caller_identity(&c->cfg, NULL, NULL, &c->tok, &c->id, &c->err);
 }
 
 static void test_call_input_checks(void **state)
@@ -414,9 +414,9 @@ static void test_call_input_checks(void **state)
 
     (void)state;
     call_prepare(&c, net_closed_port());
-    assert_int_equal(eksauth_sts_get_caller_identity(NULL, NULL, &c.tok, &c.id, &c.err),
+    assert_int_equal(eksauth_sts_get_caller_identity(NULL, NULL, NULL, &c.tok, &c.id, &c.err),
                      EKSAUTH_EINVAL);
-    assert_int_equal(eksauth_sts_get_caller_identity(&c.cfg, NULL, NULL, &c.id, &c.err),
+    assert_int_equal(eksauth_sts_get_caller_identity(&c.cfg, NULL, NULL, NULL, &c.id, &c.err),
                      EKSAUTH_EINVAL);
     c.cfg.cluster_id = NULL;
     assert_int_equal(call_sts(&c), EKSAUTH_EINVAL);
@@ -432,7 +432,7 @@ static void test_call_input_checks(void **state)
     c.tok.url_len += 3; /* a length that does not match the string */
     assert_int_equal(call_sts(&c), EKSAUTH_EINVAL);
     /* err may be NULL. */
-    assert_int_equal(eksauth_sts_get_caller_identity(&c.cfg, NULL, &c.tok, &c.id, NULL),
+    assert_int_equal(eksauth_sts_get_caller_identity(&c.cfg, NULL, NULL, &c.tok, &c.id, NULL),
                      EKSAUTH_EINVAL);
 }
 

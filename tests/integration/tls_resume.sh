@@ -1,0 +1,158 @@
+#!/bin/bash
+# tls_resume.sh - the STS call's TLS session kept between logins
+# (include/eksauth/tls_resume.h, docs/security.md "TLS session resumption"),
+# end to end: `eksauth verify` as root against the STS stand-in
+# (tests/lib/fake_sts.py) over real TLS 1.3, which logs whether each
+# handshake resumed a session.  Checks: a full handshake keeps the session
+# (root's, mode 0600, beside the DB) and the next call resumes it without
+# rewriting it; a server that does not hold the session's secret (another
+# certificate, another CA) is still checked and refused; a session is not
+# offered through another route, after the CA file changed, when it is
+# older than the hour, from a file that others may read, through a
+# symlink, or from a file that is not a session file; each of those calls
+# makes a full handshake and still succeeds.  TAP output.
+#
+# Environment: EKSAUTH, FIXTURES, top_srcdir (set by make check).
+
+set -u
+. "$top_srcdir/tests/lib/tap.sh"
+. "$top_srcdir/tests/lib/sts_common.sh"
+sts_require
+command -v aws >/dev/null 2>&1 ||
+    { echo "Bail out! aws (awscli) not found: the test mints tokens with 'aws eks get-token'"; exit 1; }
+[ "$(id -u)" -eq 0 ] || { echo "Bail out! tls_resume.sh runs as root (only root keeps a session)"; exit 1; }
+
+plan 31
+
+sts_certs
+sts_start main --control "$tmp/control.json"
+MAIN_PORT=$STS_PORT
+MAIN_LOG=$tmp/main.log
+echo '{"fault": "none"}' >"$tmp/control.json"
+sts_config "$tmp/eksauth.conf" "$MAIN_PORT"
+CONF=$tmp/eksauth.conf
+sts_sync "$CONF"
+SESSION=$tmp/iddb/sts.tls-session
+
+sts_creds ASIAFAKEEXAMPLE00001
+TOKEN=$(aws_eks_token --cluster-name "$STS_AUDIENCE" --region us-east-1) ||
+    bail "aws eks get-token failed"
+
+# check [CONF]: eksauth verify of TOKEN; sets rc and err.
+check() {
+    printf '%s\n' "$TOKEN" | "$EKSAUTH" --config "${1:-$CONF}" verify - >/dev/null 2>"$tmp/err.txt"
+    rc=$?
+    err=$(cat "$tmp/err.txt")
+}
+
+# last_handshake LOG: "resumed" or "full" for the last request the stand-in logged,
+# with its TLS version ("full TLSv1.3").
+last_handshake() {
+    "$PYTHON" -c '
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+rows = [r for r in rows if r.get("method") == "GET"]
+r = rows[-1] if rows else {}
+print("%s %s" % ("resumed" if r.get("tls_resumed") else "full", r.get("tls_version")))' "$1"
+}
+
+# 1-6: the first call makes a full handshake and keeps the session.
+check
+is "$rc" "0" "the first call succeeds"
+is "$(last_handshake "$MAIN_LOG")" "full TLSv1.3" "the first call makes a full TLS 1.3 handshake"
+[ -f "$SESSION" ]
+ok $? "the session is kept beside the DB ($SESSION)"
+is "$(stat -c '%u %a' "$SESSION" 2>/dev/null)" "0 600" "the session file is root's, mode 0600"
+head -c 22 "$SESSION" | grep -qx 'eksauth-tls-session 1'
+ok $? "the file starts with its format line"
+! grep -q -- "$TOKEN" "$SESSION"
+ok $? "the file holds no part of the token"
+
+# 7-10: the next calls resume it, and do not rewrite it.
+cp "$SESSION" "$tmp/first.session"
+check
+is "$rc" "0" "the second call succeeds"
+is "$(last_handshake "$MAIN_LOG")" "resumed TLSv1.3" "the second call resumes the session"
+check
+is "$(last_handshake "$MAIN_LOG")" "resumed TLSv1.3" "the third call resumes it too"
+cmp -s "$SESSION" "$tmp/first.session"
+ok $? "a resumed handshake leaves the file as the full one wrote it"
+
+# 11-14: a server without the session's secret is checked as ever.
+for fault in foreign-ca-cert wrong-name-cert; do
+    echo "{\"fault\": \"$fault\"}" >"$tmp/control.json"
+    check
+    is "$rc" "4" "$fault, with a session kept: refused (exit 4)"
+    like "$err" "TLS" "$fault: the message says TLS"
+done
+echo '{"fault": "none"}' >"$tmp/control.json"
+
+# 15-16: the same server by another route (connect-to "localhost", not
+# "127.0.0.1"): the session is bound to the route, so it is not offered,
+# though this server could resume it.
+sed "s/:127\.0\.0\.1:$MAIN_PORT\$/:localhost:$MAIN_PORT/" "$CONF" >"$tmp/other.conf"
+grep -q ":localhost:$MAIN_PORT\$" "$tmp/other.conf" || bail "other.conf has no localhost route"
+check "$tmp/other.conf"
+is "$rc" "0" "through another route: the call succeeds"
+is "$(last_handshake "$MAIN_LOG")" "full TLSv1.3" "through another route: a full handshake"
+
+# 17-19: a changed CA file (same bytes, rewritten) forces a full handshake.
+check # the first route again: a full handshake (the other route's session is kept now)
+sleep 1.1
+cp "$tmp/tls/ca.crt" "$tmp/ca.copy" && cat "$tmp/ca.copy" >"$tmp/tls/ca.crt"
+check
+is "$rc" "0" "after the CA file changed: the call succeeds"
+is "$(last_handshake "$MAIN_LOG")" "full TLSv1.3" "after the CA file changed: a full handshake"
+check
+is "$(last_handshake "$MAIN_LOG")" "resumed TLSv1.3" "then the new session is resumed"
+
+# set_verified SECONDS_AGO: rewrite the file's "verified" line (same session).
+set_verified() {
+    "$PYTHON" - "$SESSION" "$1" <<'EOF'
+import os, re, sys, time
+p, ago = sys.argv[1], int(sys.argv[2])
+data = open(p, "rb").read()
+data = re.sub(rb"\nverified [0-9]+\n", b"\nverified %d\n" % (int(time.time()) - ago), data, count=1)
+open(p, "wb").write(data)
+os.chmod(p, 0o600)
+EOF
+}
+
+# 20-23: the hour is the limit, from the full handshake.
+set_verified 3500
+check
+is "$rc" "0" "a session checked 58 minutes ago: the call succeeds"
+is "$(last_handshake "$MAIN_LOG")" "resumed TLSv1.3" "a session checked 58 minutes ago is resumed"
+set_verified 3700
+check
+is "$rc" "0" "a session checked 62 minutes ago: the call succeeds"
+is "$(last_handshake "$MAIN_LOG")" "full TLSv1.3" "a session checked 62 minutes ago is not offered"
+
+# 24-25: a file others may read is not used.
+check # now resumable again
+chmod 0644 "$SESSION"
+check
+is "$(last_handshake "$MAIN_LOG")" "full TLSv1.3" "a session file of mode 0644 is not used"
+is "$(stat -c '%a' "$SESSION")" "600" "the session the full handshake brought replaced it, mode 0600"
+
+# 26-27: a symlink in its place is not followed.
+cp -p "$SESSION" "$tmp/real.session"
+rm -f "$SESSION"
+ln -s "$tmp/real.session" "$SESSION"
+check
+is "$(last_handshake "$MAIN_LOG")" "full TLSv1.3" "a symlink in the session's place is not followed"
+[ -f "$SESSION" ] && [ ! -L "$SESSION" ]
+ok $? "the full handshake's session replaced the symlink with a file"
+
+# 28-29: a file that is not a session file is ignored.
+head -c 600 /dev/urandom >"$SESSION"
+chmod 0600 "$SESSION"
+check
+is "$rc" "0" "over a file of random bytes: the call succeeds"
+is "$(last_handshake "$MAIN_LOG")" "full TLSv1.3" "over a file of random bytes: a full handshake"
+
+# 30-31: no secret in what the calls printed.
+! grep -q "$(sts_secret ASIAFAKEEXAMPLE00001 secret)" "$tmp/err.txt"
+ok $? "no secret key in the last message"
+[ -z "$(find "$tmp/iddb" -name 'sts.tls-session.tmp.*')" ]
+ok $? "no temp file left beside the session"
