@@ -324,6 +324,7 @@ bool eksauth_tls_resume_save(struct eksauth_tls_resume *r, time_t now, struct ek
 {
     unsigned char *buf;
     size_t len;
+    int lock = -1;
     bool ok;
 
     /* Only a full handshake's session: its certificate check is the one dated now. */
@@ -334,11 +335,15 @@ bool eksauth_tls_resume_save(struct eksauth_tls_resume *r, time_t now, struct ek
         return false;
     }
     len = eksauth_tls_resume_encode(r->key, now, r->fresh, r->fresh_len, buf, FILE_MAX);
-    if (len == 0)
+    if (len == 0) {
         ok = eksauth_fail(err, EKSAUTH_EINVAL, "%s: the session does not fit", r->path) ==
              EKSAUTH_OK;
-    else
+    } else if ((ok = eksauth_file_lock(r->path, &lock, err) == EKSAUTH_OK)) {
+        /* Under the writers' lock: a login killed while writing left a secret in a temp file. */
+        (void)eksauth_file_remove_stale_temps(r->path, NULL, NULL);
         ok = eksauth_file_write_atomic(r->path, buf, len, 0600, err) == EKSAUTH_OK;
+        close(lock);
+    }
     OPENSSL_cleanse(buf, FILE_MAX);
     free(buf);
     return ok;

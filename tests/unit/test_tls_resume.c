@@ -359,6 +359,7 @@ static void test_save_keeps_only_a_full_handshakes_session(void **state)
     struct eksauth_tls_resume r;
     const unsigned char *der;
     const char *why;
+    char stale[192];
     struct stat sb;
     time_t now = time(NULL);
     size_t der_len;
@@ -367,6 +368,11 @@ static void test_save_keeps_only_a_full_handshakes_session(void **state)
 
     key_of(&base_scope, key);
     unlink(fx->dir->path);
+    /* What a writer killed before its rename left: a temp file holding a secret. */
+    snprintf(stale, sizeof(stale), "%s.tmp.AbC123", fx->dir->path);
+    fd = open(stale, O_WRONLY | O_CREAT | O_EXCL, 0600);
+    assert_true(fd >= 0);
+    assert_int_equal(close(fd), 0);
     /* A resumed handshake's session is not kept: the check it rests on is the old one. */
     assert_true(eksauth_tls_resume_start(&r, fx->tls, fx->dir->path, &base_scope, now));
     assert_non_null(r.fresh = malloc(fx->der13_len));
@@ -375,10 +381,11 @@ static void test_save_keeps_only_a_full_handshakes_session(void **state)
     r.resumed = true;
     assert_true(eksauth_tls_resume_save(&r, now, &err));
     assert_int_equal(access(fx->dir->path, F_OK), -1);
-    /* A full handshake's is, root's and 0600, dated now. */
+    /* A full handshake's is, root's and 0600, dated now; the stale temp file is gone. */
     r.resumed = false;
     assert_true(eksauth_tls_resume_save(&r, now, &err));
     eksauth_tls_resume_free(&r);
+    assert_int_equal(access(stale, F_OK), -1);
     assert_int_equal(lstat(fx->dir->path, &sb), 0);
     assert_true(S_ISREG(sb.st_mode));
     assert_int_equal(sb.st_mode & 07777, 0600);
