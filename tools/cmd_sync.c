@@ -259,6 +259,15 @@ int cmd_sync(struct eksauth_cli *cli, int argc, char **argv)
         eksauth_sync_watch(&cli->ctx, &a.opts, &watch, &err);
         return cli_fail("sync", &err);
     }
+    /*
+     * One sync, then the process exits.  Its arrays of tens of MiB (libyaml's
+     * nodes, the plan, the DB's image) each get a mapping of their own from
+     * glibc, unmapped when freed, so the next one faults its pages in again:
+     * a quarter of a 100,000-entry sync's page faults and about 13% of its
+     * CPU (bench/README.md, "Sixth pass").  From the heap, freed memory is
+     * reused.  The watch, which lives on, keeps glibc's default.
+     */
+    (void)mallopt(M_MMAP_MAX, 0);
     memset(&report, 0, sizeof(report));
     if (eksauth_sync_run(&cli->ctx, &a.opts, &report, &err) != EKSAUTH_OK) {
         /* Written without what the cluster drops: the summary, then the failure naming it. */
