@@ -28,6 +28,7 @@ static void load_tls(void *h, struct eksauth_curl_tls *tls)
         {"SSL_CTX_set_ex_data", (void **)&tls->ctx_set_ex_data},
         {"SSL_CTX_get_ex_data", (void **)&tls->ctx_get_ex_data},
         {"SSL_get_SSL_CTX", (void **)&tls->get_ssl_ctx},
+        {"SSL_get_servername", (void **)&tls->get_servername},
         {"SSL_set_session", (void **)&tls->set_session},
         {"SSL_session_reused", (void **)&tls->session_reused},
         {"SSL_SESSION_free", (void **)&tls->session_free},

@@ -196,6 +196,34 @@ static size_t read_trusted(const char *path, unsigned char *buf, size_t cap)
     return len < cap ? len : 0;
 }
 
+/*
+ * The name the connection to host ("name" or "name:port") sends as SNI, into
+ * out; false for an IP address in brackets or a name too long (no session
+ * is then kept: none could be matched to its connection).
+ */
+static bool server_name(const char *host, char *out, size_t outlen)
+{
+    size_t n = strcspn(host, ":");
+
+    if (host[0] == '[' || n == 0 || n >= outlen)
+        return false;
+    memcpy(out, host, n);
+    out[n] = '\0';
+    return true;
+}
+
+/*
+ * Whether ssl is the connection to the URL's host: libcurl's callback also
+ * runs for an https:// proxy's own TLS connection, whose sessions are the
+ * proxy's, never STS's.
+ */
+static bool for_server(const struct eksauth_tls_resume *r, const SSL *ssl)
+{
+    const char *name = r->tls->get_servername(ssl, TLSEXT_NAMETYPE_host_name);
+
+    return name != NULL && strcmp(name, r->server_name) == 0;
+}
+
 bool eksauth_tls_resume_start(struct eksauth_tls_resume *r, const struct eksauth_curl_tls *tls,
                               const char *path, const struct eksauth_tls_resume_scope *scope,
                               time_t now)
@@ -209,7 +237,9 @@ bool eksauth_tls_resume_start(struct eksauth_tls_resume *r, const struct eksauth
     memset(r, 0, sizeof(*r));
     /* Root only: a session answers for STS, and only root's files may say who logs in. */
     if (tls == NULL || tls->ctx_ctrl == NULL || path == NULL || path[0] == '\0' || geteuid() != 0 ||
-        strlen(path) >= sizeof(r->path) || !eksauth_tls_resume_key(scope, r->key))
+        strlen(path) >= sizeof(r->path) ||
+        !server_name(scope->host, r->server_name, sizeof(r->server_name)) ||
+        !eksauth_tls_resume_key(scope, r->key))
         goto out;
     memcpy(r->path, path, strlen(path) + 1);
     r->tls = tls;
@@ -260,7 +290,7 @@ static void on_info(const SSL *ssl, int where, int ret)
 
     (void)ret;
     if ((where & (SSL_CB_HANDSHAKE_START | SSL_CB_HANDSHAKE_DONE)) == 0 ||
-        (r = state_of(ssl)) == NULL)
+        (r = state_of(ssl)) == NULL || !for_server(r, ssl))
         return;
     if ((where & SSL_CB_HANDSHAKE_START) != 0 && r->offer != NULL && !r->offered) {
         r->offered = true;
@@ -282,7 +312,7 @@ static int on_new_session(SSL *ssl, SSL_SESSION *sess)
      * A resumed handshake's sessions rest on the old certificate check:
      * keeping them would let resuming outlive EKSAUTH_TLS_RESUME_MAX_AGE.
      */
-    if (r == NULL || r->tls->session_reused(ssl) == 1 ||
+    if (r == NULL || !for_server(r, ssl) || r->tls->session_reused(ssl) == 1 ||
         r->tls->session_protocol(sess) != TLS1_3_VERSION || !r->tls->session_is_resumable(sess))
         return 0;
     n = r->tls->i2d_session(sess, NULL);

@@ -38,6 +38,7 @@ struct eksauth_curl_tls {
     __typeof__(SSL_CTX_set_ex_data) *ctx_set_ex_data;
     __typeof__(SSL_CTX_get_ex_data) *ctx_get_ex_data;
     __typeof__(SSL_get_SSL_CTX) *get_ssl_ctx;
+    __typeof__(SSL_get_servername) *get_servername;
     __typeof__(SSL_set_session) *set_session;
     __typeof__(SSL_session_reused) *session_reused;
     __typeof__(SSL_SESSION_free) *session_free;

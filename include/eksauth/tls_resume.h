@@ -16,11 +16,14 @@
  *     rule accepts, opened without following a symlink;
  *   - TLS 1.3 only: its resumption makes a fresh (EC)DHE key exchange, so
  *     the file never decrypts traffic a recorder kept;
+ *   - it is offered only on the connection that names the URL's host (its
+ *     SNI), never on an https:// proxy's own, and a session is kept only
+ *     from that connection;
  *   - it is offered only to the same host and port, through the same
  *     connect-to rule and proxy, trusting the same CAs (the configured PEM's
  *     digest, or the CA file's or system store's path and identity: device,
- *     inode, size, modification and change times): a new sts_ca_file or an updated store
- *     forces a full handshake;
+ *     inode, size, modification and change times): a new sts_ca_file or an
+ *     updated store forces a full handshake;
  *   - at most EKSAUTH_TLS_RESUME_MAX_AGE seconds after the full handshake
  *     whose certificate check it rests on; sessions a resumed handshake
  *     brings are not kept, so resuming never extends that;
@@ -62,6 +65,7 @@ struct eksauth_tls_resume_scope {
 struct eksauth_tls_resume {
     const struct eksauth_curl_tls *tls;
     char path[4096];
+    char server_name[256]; /* the URL's host name, which the connection to STS sends as SNI */
     unsigned char key[SHA256_DIGEST_LENGTH];
     void *offer;          /* the SSL_SESSION read from the file, or NULL */
     bool offered;         /* given to the connection */

@@ -10,7 +10,8 @@
 # offered through another route, after the CA file changed, when it is
 # older than the hour, from a file that others may read, through a
 # symlink, or from a file that is not a session file; each of those calls
-# makes a full handshake and still succeeds.  TAP output.
+# makes a full handshake and still succeeds; through an https:// proxy the
+# session is STS's, never the proxy's.  TAP output.
 #
 # Environment: EKSAUTH, FIXTURES, top_srcdir (set by make check).
 
@@ -22,7 +23,7 @@ command -v aws >/dev/null 2>&1 ||
     { echo "Bail out! aws (awscli) not found: the test mints tokens with 'aws eks get-token'"; exit 1; }
 [ "$(id -u)" -eq 0 ] || { echo "Bail out! tls_resume.sh runs as root (only root keeps a session)"; exit 1; }
 
-plan 31
+plan 35
 
 sts_certs
 sts_start main --control "$tmp/control.json"
@@ -151,7 +152,37 @@ check
 is "$rc" "0" "over a file of random bytes: the call succeeds"
 is "$(last_handshake "$MAIN_LOG")" "full TLSv1.3" "over a file of random bytes: a full handshake"
 
-# 30-31: no secret in what the calls printed.
+# 30-33: through an https:// proxy (tests/lib/fake_tls_proxy.py).  libcurl's
+# callback runs for the proxy's own TLS connection too: the session is offered
+# and kept only on the connection to STS, by the name it sends (SNI), so the
+# proxy's sessions never stand for STS's.  The proxy's certificate is checked
+# against the system's CAs: a copy of them with the test CA, bound over
+# /etc/ssl/certs in a private mount namespace.
+stand_in proxy fake_tls_proxy.py --cert "$tmp/tls/server.crt" --key "$tmp/tls/server.key" \
+    --to "$MAIN_PORT"
+{ grep -v '^sts_connect_to' "$CONF" && echo "https_proxy = https://localhost:$STAND_IN_PORT"; } \
+    >"$tmp/proxy.conf"
+{ cp -a /etc/ssl/certs "$tmp/certs" && cp "$tmp/tls/ca.crt" "$tmp/certs/eksauth-test-ca.pem" &&
+    cat "$tmp/tls/ca.crt" >>"$tmp/certs/ca-certificates.crt" && openssl rehash "$tmp/certs"; } \
+    >/dev/null 2>&1 || bail "cannot make the system-CA copy"
+TOKEN=$TOKEN CERTS=$tmp/certs PROXY_CONF=$tmp/proxy.conf unshare -m sh -c '
+    mount --bind "$CERTS" /etc/ssl/certs || exit 1
+    for i in 1 2 3; do
+        printf "%s\n" "$TOKEN" | "$EKSAUTH" --config "$PROXY_CONF" verify - >/dev/null 2>&1
+        printf "%s " "$?"
+    done' >"$tmp/proxy.rc" 2>&1
+is "$(cat "$tmp/proxy.rc")" "0 0 0 " "three calls through an https:// proxy succeed"
+is "$(grep -c '"CONNECT sts.us-east-1.amazonaws.com:443' "$tmp/proxy.log")" "3" \
+    "each went through the proxy"
+is "$("$PYTHON" -c '
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+gets = ["resumed" if r.get("tls_resumed") else "full" for r in rows if r.get("method") == "GET"]
+print(" ".join(gets[-3:]))' "$MAIN_LOG")" \
+    "full resumed resumed" "through the proxy: STS's session is kept and resumed, never the proxy's"
+is "$(grep -c '"tls_resumed": true' "$tmp/proxy.log")" "0" "the proxy's own handshake is never offered STS's session"
+
+# 34-35: no secret in what the calls printed.
 ! grep -q "$(sts_secret ASIAFAKEEXAMPLE00001 secret)" "$tmp/err.txt"
 ok $? "no secret key in the last message"
 [ -z "$(find "$tmp/iddb" -name 'sts.tls-session.tmp.*')" ]

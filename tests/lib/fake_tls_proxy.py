@@ -1,0 +1,92 @@
+#!/usr/bin/env python3
+"""fake_tls_proxy.py - an https:// forward proxy for tests: TLS to the proxy
+itself (TLS 1.3, with session tickets, as a real one), then HTTP CONNECT, then
+bytes relayed both ways to the one backend given (--to PORT on 127.0.0.1),
+whatever host the CONNECT names.  Each connection is logged as a JSON line:
+the CONNECT target and whether the client resumed a TLS session with the
+proxy.
+
+usage: fake_tls_proxy.py --cert CRT --key KEY --to PORT [--port 0]
+                         [--ready-file FILE] [--log FILE.jsonl]
+"""
+import select
+import socket
+import sys
+import threading
+import time
+
+from fake_server import RequestLog, arguments, tls_context, write_atomic
+
+
+def relay(a, b):
+    """Copy bytes between a and b until either side closes."""
+    socks = [a, b]
+    while True:
+        r, _, _ = select.select(socks, [], [], 10)
+        if not r:
+            return
+        for s in r:
+            try:
+                data = s.recv(65536)
+            except OSError:
+                return
+            if not data:
+                return
+            (b if s is a else a).sendall(data)
+
+
+def handle(conn, opts, ctx, log):
+    try:
+        tls = ctx.wrap_socket(conn, server_side=True)
+    except OSError as e:
+        log({"time": time.time(), "tls": "failed: %s" % e})
+        conn.close()
+        return
+    try:
+        head = b""
+        while b"\r\n\r\n" not in head and len(head) < 8192:
+            piece = tls.recv(4096)
+            if not piece:
+                return
+            head += piece
+        line = head.split(b"\r\n", 1)[0].decode("latin-1")
+        log({"time": time.time(), "request": line, "tls_version": tls.version(),
+             "tls_resumed": tls.session_reused})
+        if not line.startswith("CONNECT "):
+            tls.sendall(b"HTTP/1.1 405 Method Not Allowed\r\nContent-Length: 0\r\n\r\n")
+            return
+        back = socket.create_connection(("127.0.0.1", opts.to))
+        tls.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
+        rest = head.split(b"\r\n\r\n", 1)[1]
+        if rest:
+            back.sendall(rest)
+        relay(tls, back)
+        back.close()
+    except OSError:
+        pass
+    finally:
+        try:
+            tls.close()
+        except OSError:
+            pass
+
+
+def main():
+    ap = arguments("https:// CONNECT proxy stand-in")
+    ap.add_argument("--to", type=int, required=True)
+    opts = ap.parse_args()
+    ctx = tls_context(opts.cert, opts.key)
+    log = RequestLog(opts.log)
+    srv = socket.socket()
+    srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    srv.bind(("127.0.0.1", opts.port))
+    srv.listen(16)
+    if opts.ready_file:
+        write_atomic(opts.ready_file, "%d\n" % srv.getsockname()[1])
+    while True:
+        conn, _ = srv.accept()
+        threading.Thread(target=handle, args=(conn, opts, ctx, log), daemon=True).start()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
