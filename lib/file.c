@@ -340,7 +340,8 @@ enum eksauth_status eksauth_file_rewrite_atomic(const char *path, const void *da
     return write_atomic(path, data, len, mode, false, err);
 }
 
-enum eksauth_status eksauth_file_lock(const char *path, int *fdp, struct eksauth_error *err)
+/* The lock of path: flock(op) on "<path>.lock" (eksauth_file_lock, eksauth_file_trylock). */
+static enum eksauth_status take_lock(const char *path, int op, int *fdp, struct eksauth_error *err)
 {
     char lock[PATH_MAX];
     struct stat sb;
@@ -358,15 +359,27 @@ enum eksauth_status eksauth_file_lock(const char *path, int *fdp, struct eksauth
         close(fd);
         return eksauth_fail(err, EKSAUTH_EIO, "%s: not a private lock file", lock);
     }
-    while (flock(fd, LOCK_EX) != 0) {
+    while (flock(fd, op) != 0) {
         if (errno != EINTR) {
             n = errno;
             close(fd);
+            if (n == EWOULDBLOCK)
+                return eksauth_fail(err, EKSAUTH_EUNAVAIL, "%s: held by another process", lock);
             return eksauth_fail(err, EKSAUTH_EIO, "%s: flock: %s", lock, strerror(n));
         }
     }
     *fdp = fd;
     return EKSAUTH_OK;
+}
+
+enum eksauth_status eksauth_file_lock(const char *path, int *fdp, struct eksauth_error *err)
+{
+    return take_lock(path, LOCK_EX, fdp, err);
+}
+
+enum eksauth_status eksauth_file_trylock(const char *path, int *fdp, struct eksauth_error *err)
+{
+    return take_lock(path, LOCK_EX | LOCK_NB, fdp, err);
 }
 
 /* name is "<base>.tmp.XXXXXX" with XXXXXX as mkostemp fills it: a temp file of ours for base. */

@@ -368,7 +368,8 @@ bool eksauth_tls_resume_save(struct eksauth_tls_resume *r, time_t now, struct ek
     if (len == 0) {
         ok = eksauth_fail(err, EKSAUTH_EINVAL, "%s: the session does not fit", r->path) ==
              EKSAUTH_OK;
-    } else if ((ok = eksauth_file_lock(r->path, &lock, err) == EKSAUTH_OK)) {
+    } else if ((ok = eksauth_file_trylock(r->path, &lock, err) == EKSAUTH_OK)) {
+        /* Never waited for: a login must not hang on another's write of a cache. */
         /* Under the writers' lock: a login killed while writing left a secret in a temp file. */
         (void)eksauth_file_remove_stale_temps(r->path, NULL, NULL);
         ok = eksauth_file_write_atomic(r->path, buf, len, 0600, err) == EKSAUTH_OK;

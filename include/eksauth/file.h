@@ -70,6 +70,12 @@ enum eksauth_status eksauth_file_rewrite_atomic(const char *path, const void *da
 enum eksauth_status eksauth_file_lock(const char *path, int *fdp, struct eksauth_error *err);
 
 /*
+ * eksauth_file_lock without waiting: EKSAUTH_EUNAVAIL when another process
+ * holds the lock, for a writer whose write may as well not happen (a cache).
+ */
+enum eksauth_status eksauth_file_trylock(const char *path, int *fdp, struct eksauth_error *err);
+
+/*
  * Remove the temp files a killed eksauth_file_write_atomic(path, ...) left:
  * in path's folder, every "<base>.tmp.XXXXXX" (XXXXXX as mkostemp fills it,
  * base the last component of path) that is a regular file owned by the

@@ -28,8 +28,9 @@
  *     whose certificate check it rests on; sessions a resumed handshake
  *     brings are not kept, so resuming never extends that;
  *   - it is written only after a full handshake that ended in an HTTP
- *     answer (temp file, fsync, rename, under the lock "<file>.lock",
- *     which also clears the temp files a killed writer left), and a file
+ *     answer (temp file, fsync, rename, under the lock "<file>.lock", not
+ *     waited for: another writer's session is as good; the lock also
+ *     clears the temp files a killed writer left), and a file
  *     that cannot be read, is not trusted or does not match is ignored:
  *     the call then makes a full handshake, as it would without the file.
  *

@@ -255,6 +255,14 @@ static void test_lock(void **state)
     assert_int_equal(flock(other, LOCK_EX | LOCK_NB), -1); /* held */
     close(fd);
     assert_int_equal(flock(other, LOCK_EX | LOCK_NB), 0); /* let go */
+    /* trylock does not wait for a lock someone holds, and takes a free one. */
+    assert_int_equal(eksauth_file_trylock(fx->path, &fd, &err), EKSAUTH_EUNAVAIL);
+    assert_int_equal(fd, -1);
+    assert_non_null(strstr(err.msg, "held by another process"));
+    assert_int_equal(flock(other, LOCK_UN), 0);
+    assert_int_equal(eksauth_file_trylock(fx->path, &fd, &err), EKSAUTH_OK);
+    assert_int_equal(flock(other, LOCK_EX | LOCK_NB), -1);
+    close(fd);
     close(other);
     assert_int_equal(unlink(lock), 0);
     assert_int_equal(symlink("/nonexistent-eksauth-lock", lock), 0);

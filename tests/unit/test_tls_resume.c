@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -400,6 +401,27 @@ static void test_save_keeps_only_a_full_handshakes_session(void **state)
     assert_int_equal(der_len, fx->der13_len);
     assert_memory_equal(der, fx->der13, der_len);
     assert_true(offered(fx, now));
+
+    /* Another writer holding the lock is not waited for: this session is not written. */
+    {
+        char lock[192];
+        int held;
+
+        snprintf(lock, sizeof(lock), "%s.lock", fx->dir->path);
+        held = open(lock, O_RDWR | O_CLOEXEC);
+        assert_true(held >= 0);
+        assert_int_equal(flock(held, LOCK_EX), 0);
+        unlink(fx->dir->path);
+        assert_true(eksauth_tls_resume_start(&r, fx->tls, fx->dir->path, &base_scope, now));
+        assert_non_null(r.fresh = malloc(fx->der13_len));
+        memcpy(r.fresh, fx->der13, fx->der13_len);
+        r.fresh_len = fx->der13_len;
+        assert_false(eksauth_tls_resume_save(&r, now, &err));
+        assert_status(err.status, EKSAUTH_EUNAVAIL);
+        eksauth_tls_resume_free(&r);
+        assert_int_equal(access(fx->dir->path, F_OK), -1);
+        close(held);
+    }
 }
 
 EKSAUTH_UNIT_MAIN_WITH(setup, teardown, cmocka_unit_test(test_key_binds_route_and_cas),
