@@ -26,10 +26,11 @@
 #define TMP_MARK   ".tmp."
 #define TMP_RANDOM 6 /* the XXXXXX mkostemp fills with [A-Za-z0-9] */
 
-/* How a file is read (eksauth_file_read, eksauth_file_read_secret). */
+/* How a file is read (eksauth_file_read, eksauth_file_read_secret, eksauth_file_read_private). */
 enum {
     READ_TRUSTED = 1, /* only a file trust.h's rule accepts */
     READ_SECRET = 2,  /* it holds secrets: wipe every buffer let go of */
+    READ_PRIVATE = 4, /* no access for group or others, never through a symlink */
 };
 
 /* free(buf), wiping its first len bytes first when they are a secret's. */
@@ -130,7 +131,8 @@ static enum eksauth_status read_file(const char *path, size_t max, int how, char
      * O_NONBLOCK: a FIFO planted at the path must not hang the reader in
      * open(); it is refused below.  On a regular file it has no effect.
      */
-    fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK |
+                        ((how & READ_PRIVATE) != 0 ? O_NOFOLLOW : 0));
     if (fd < 0) {
         /* A secret's file (the user's) may sit under a folder that is not there at all. */
         return eksauth_fail(err,
@@ -146,6 +148,12 @@ static enum eksauth_status read_file(const char *path, size_t max, int how, char
     }
     if (!S_ISREG(sb.st_mode)) {
         st = eksauth_fail(err, EKSAUTH_EINVAL, "%s: not a regular file", path);
+        goto out;
+    }
+    /* A secret others could read may have leaked: it is not one any more. */
+    if ((how & READ_PRIVATE) != 0 && (sb.st_mode & 077) != 0) {
+        st = eksauth_fail(err, EKSAUTH_EINVAL, "%s: group or others have access (mode %04o)", path,
+                          (unsigned)(sb.st_mode & 07777));
         goto out;
     }
     /* The file and its folder: whoever can write either decides who logs in as whom. */
@@ -190,6 +198,12 @@ enum eksauth_status eksauth_file_read_secret(const char *path, size_t max, char 
                                              size_t *outlen, struct eksauth_error *err)
 {
     return read_file(path, max, READ_SECRET, out, outlen, err);
+}
+
+enum eksauth_status eksauth_file_read_private(const char *path, size_t max, char **out,
+                                              size_t *outlen, struct eksauth_error *err)
+{
+    return read_file(path, max, READ_TRUSTED | READ_SECRET | READ_PRIVATE, out, outlen, err);
 }
 
 /*

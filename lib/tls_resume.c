@@ -4,8 +4,6 @@
  */
 #include "config.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,7 +17,6 @@
 #include "eksauth/file.h"
 #include "eksauth/hex.h"
 #include "eksauth/tls_resume.h"
-#include "eksauth/trust.h"
 
 #define MAGIC    "eksauth-tls-session 1\n"
 #define FILE_MAX (EKSAUTH_TLS_RESUME_DER_MAX + 256)
@@ -162,41 +159,6 @@ const unsigned char *eksauth_tls_resume_decode(const unsigned char *data, size_t
 }
 
 /*
- * The file's bytes, when it may be trusted: a regular file of root's (the
- * only uid that uses it), readable by no one else (it holds a secret), in a
- * folder trust.h accepts.  Returns the length read, 0 when there is none.
- */
-static size_t read_trusted(const char *path, unsigned char *buf, size_t cap)
-{
-    struct stat sb;
-    size_t len = 0;
-    ssize_t n;
-    int fd;
-
-    /* O_NOFOLLOW: a symlink planted in its place is refused, not followed. */
-    fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-    if (fd < 0)
-        return 0;
-    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) || sb.st_uid != 0 || (sb.st_mode & 077) != 0 ||
-        eksauth_trust_check_fd(path, fd, NULL) != EKSAUTH_OK) {
-        close(fd);
-        return 0;
-    }
-    while (len < cap && (n = read(fd, buf + len, cap - len)) != 0) {
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            len = 0;
-            break;
-        }
-        len += (size_t)n;
-    }
-    close(fd);
-    /* A file that fills the buffer is larger than any session file: not one. */
-    return len < cap ? len : 0;
-}
-
-/*
  * The name the connection to host ("name" or "name:port") sends as SNI, into
  * out; false for an IP address in brackets or a name too long (no session
  * is then kept: none could be matched to its connection).
@@ -228,10 +190,10 @@ bool eksauth_tls_resume_start(struct eksauth_tls_resume *r, const struct eksauth
                               const char *path, const struct eksauth_tls_resume_scope *scope,
                               time_t now)
 {
-    unsigned char *buf = NULL;
-    const unsigned char *der;
+    const unsigned char *der = NULL;
     const char *why;
-    size_t len, der_len;
+    char *text = NULL;
+    size_t len = 0, der_len;
     bool use = false;
 
     memset(r, 0, sizeof(*r));
@@ -244,10 +206,10 @@ bool eksauth_tls_resume_start(struct eksauth_tls_resume *r, const struct eksauth
     memcpy(r->path, path, strlen(path) + 1);
     r->tls = tls;
     use = true;
-    if ((buf = malloc(FILE_MAX)) == NULL)
-        goto out;
-    len = read_trusted(path, buf, FILE_MAX);
-    der = len > 0 ? eksauth_tls_resume_decode(buf, len, r->key, now, &der_len, &why) : NULL;
+    /* Root's alone, 0600, in a trusted folder, not a symlink: else not read, and replaced. */
+    if (eksauth_file_read_private(path, FILE_MAX, &text, &len, NULL) == EKSAUTH_OK)
+        der = eksauth_tls_resume_decode((const unsigned char *)text, len, r->key, now, &der_len,
+                                        &why);
     if (der != NULL) {
         r->offer = tls->d2i_session(NULL, &der, (long)der_len);
         /* TLS 1.3 only (its resumption makes a new key exchange), and one OpenSSL can resume. */
@@ -258,9 +220,9 @@ bool eksauth_tls_resume_start(struct eksauth_tls_resume *r, const struct eksauth
         }
     }
 out:
-    if (buf != NULL) {
-        OPENSSL_cleanse(buf, FILE_MAX);
-        free(buf);
+    if (text != NULL) {
+        OPENSSL_cleanse(text, len);
+        free(text);
     }
     return use;
 }

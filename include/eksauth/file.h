@@ -33,6 +33,16 @@ enum eksauth_status eksauth_file_read_secret(const char *path, size_t max, char 
                                              size_t *outlen, struct eksauth_error *err);
 
 /*
+ * A secret of root's own (the STS call's TLS session, tls_resume.h): the
+ * trust rule of eksauth_file_read with require_root_owned, no access at
+ * all for group or others, never through a symlink, and every buffer it
+ * lets go of wiped; EKSAUTH_EINVAL for a file that fails a rule.  Wipe
+ * *out before freeing it.
+ */
+enum eksauth_status eksauth_file_read_private(const char *path, size_t max, char **out,
+                                              size_t *outlen, struct eksauth_error *err);
+
+/*
  * The rest of the open file fd (path names it in messages), for a caller
  * that checked the file its own way: at most max bytes into a
  * NUL-terminated malloc'd buffer; more is EKSAUTH_EINVAL, a read error

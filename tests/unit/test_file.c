@@ -352,6 +352,44 @@ static void test_read_trusted_folder(void **state)
 
 /* ---- atomic writes ---- */
 
+/* A private secret of root's: trusted, no access for group or others, not through a symlink. */
+static void test_read_private(void **state)
+{
+    struct scratch *fx = *state;
+    struct eksauth_error err = {0};
+    char *data = NULL, want[512], link[160];
+    size_t len = 0;
+
+    if (geteuid() != 0)
+        skip(); /* needs root to own the file and to chown it away */
+    put(fx->path, "secret", 6, 0600);
+    assert_int_equal(eksauth_file_read_private(fx->path, 100, &data, &len, &err), EKSAUTH_OK);
+    assert_string_equal(data, "secret");
+    free(data);
+    data = NULL;
+    /* Readable by group or others: refused, though the trust rule alone takes it. */
+    assert_int_equal(chmod(fx->path, 0640), 0);
+    assert_int_equal(eksauth_file_read_private(fx->path, 100, &data, &len, &err), EKSAUTH_EINVAL);
+    snprintf(want, sizeof(want), "%s: group or others have access (mode 0640)", fx->path);
+    assert_string_equal(err.msg, want);
+    assert_null(data);
+    assert_int_equal(eksauth_file_read(fx->path, 100, true, &data, &len, &err), EKSAUTH_OK);
+    free(data);
+    data = NULL;
+    /* The trust rule holds too: not root's. */
+    assert_int_equal(chmod(fx->path, 0600), 0);
+    assert_int_equal(chown(fx->path, 1000, 1000), 0);
+    assert_int_equal(eksauth_file_read_private(fx->path, 100, &data, &len, &err), EKSAUTH_EINVAL);
+    assert_null(data);
+    assert_int_equal(chown(fx->path, 0, 0), 0);
+    /* A symlink to a good file is not followed. */
+    snprintf(link, sizeof(link), "%s.link", fx->path);
+    assert_int_equal(symlink(fx->path, link), 0);
+    assert_int_equal(eksauth_file_read_private(link, 100, &data, &len, &err), EKSAUTH_EIO);
+    assert_null(data);
+    assert_int_equal(unlink(link), 0);
+}
+
 static void test_write_new(void **state)
 {
     struct scratch *fx = *state;
@@ -672,6 +710,7 @@ EKSAUTH_UNIT_MAIN(
     cmocka_unit_test_setup_teardown(test_read_not_regular, setup, teardown),
     cmocka_unit_test_setup_teardown(test_read_missing, setup, teardown),
     cmocka_unit_test_setup_teardown(test_read_secret, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_read_private, setup, teardown),
     cmocka_unit_test_setup_teardown(test_read_fd, setup, teardown),
     cmocka_unit_test_setup_teardown(test_lock, setup, teardown),
     cmocka_unit_test_setup_teardown(test_read_trusted, setup, teardown),
