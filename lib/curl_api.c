@@ -11,6 +11,24 @@
 
 #include "eksauth/curl_api.h"
 
+/* A function to find in a library, and where its address goes. */
+struct symbol {
+    const char *name;
+    void **slot;
+};
+
+/* Every one of the n symbols from h, or NULL; else the name of the first missing one. */
+static const char *resolve(void *h, const struct symbol *fns, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        if ((*fns[i].slot = dlsym(h, fns[i].name)) == NULL)
+            return fns[i].name;
+    }
+    return NULL;
+}
+
 /*
  * api->tls from libcurl's handle h: only when libcurl's TLS library is
  * OpenSSL (another one's SSL_CTX is not an OpenSSL one) and every function
@@ -18,10 +36,7 @@
  */
 static void load_tls(void *h, struct eksauth_curl_tls *tls)
 {
-    const struct {
-        const char *name;
-        void **slot;
-    } fns[] = {
+    const struct symbol fns[] = {
         {"SSL_CTX_ctrl", (void **)&tls->ctx_ctrl},
         {"SSL_CTX_sess_set_new_cb", (void **)&tls->ctx_sess_set_new_cb},
         {"SSL_CTX_set_info_callback", (void **)&tls->ctx_set_info_callback},
@@ -40,17 +55,14 @@ static void load_tls(void *h, struct eksauth_curl_tls *tls)
     __typeof__(curl_version_info) *version_info = dlsym(h, "curl_version_info");
     __typeof__(CRYPTO_get_ex_new_index) *new_index = dlsym(h, "CRYPTO_get_ex_new_index");
     const curl_version_info_data *v = version_info != NULL ? version_info(CURLVERSION_NOW) : NULL;
-    size_t i;
 
     memset(tls, 0, sizeof(*tls));
     if (v == NULL || v->ssl_version == NULL || strncmp(v->ssl_version, "OpenSSL/", 8) != 0 ||
         new_index == NULL)
         return;
-    for (i = 0; i < sizeof(fns) / sizeof(fns[0]); i++) {
-        if ((*fns[i].slot = dlsym(h, fns[i].name)) == NULL) {
-            memset(tls, 0, sizeof(*tls));
-            return;
-        }
+    if (resolve(h, fns, sizeof(fns) / sizeof(fns[0])) != NULL) {
+        memset(tls, 0, sizeof(*tls));
+        return;
     }
     tls->ctx_index = new_index(CRYPTO_EX_INDEX_SSL_CTX, 0, NULL, NULL, NULL, NULL);
     if (tls->ctx_index < 0)
@@ -59,10 +71,7 @@ static void load_tls(void *h, struct eksauth_curl_tls *tls)
 
 bool eksauth_curl_api_load(const char *lib, struct eksauth_curl_api *api, char *why, size_t whylen)
 {
-    const struct {
-        const char *name;
-        void **slot;
-    } fns[] = {
+    const struct symbol fns[] = {
         {"curl_global_init", (void **)&api->global_init},
         {"curl_easy_init", (void **)&api->easy_init},
         {"curl_easy_setopt", (void **)&api->easy_setopt},
@@ -73,9 +82,8 @@ bool eksauth_curl_api_load(const char *lib, struct eksauth_curl_api *api, char *
         {"curl_slist_append", (void **)&api->slist_append},
         {"curl_slist_free_all", (void **)&api->slist_free_all},
     };
-    const char *e;
+    const char *e, *missing;
     void *h;
-    size_t i;
 
     memset(api, 0, sizeof(*api));
     /* RTLD_NOW: a missing symbol fails here, not in the middle of a login. */
@@ -85,15 +93,12 @@ bool eksauth_curl_api_load(const char *lib, struct eksauth_curl_api *api, char *
         snprintf(why, whylen, "%s", e != NULL ? e : lib);
         return false;
     }
-    for (i = 0; i < sizeof(fns) / sizeof(fns[0]); i++) {
-        *fns[i].slot = dlsym(h, fns[i].name);
-        if (*fns[i].slot == NULL) {
-            snprintf(why, whylen, "%s: no %s", lib, fns[i].name);
-            memset(api, 0, sizeof(*api));
-            /* Nothing of it was used: the handle may go. */
-            dlclose(h);
-            return false;
-        }
+    if ((missing = resolve(h, fns, sizeof(fns) / sizeof(fns[0]))) != NULL) {
+        snprintf(why, whylen, "%s: no %s", lib, missing);
+        memset(api, 0, sizeof(*api));
+        /* Nothing of it was used: the handle may go. */
+        dlclose(h);
+        return false;
     }
     load_tls(h, &api->tls);
     return true;

@@ -266,13 +266,19 @@ static bool hashed_store(const char *folder)
     return found;
 }
 
-/* The trusted CAs: each source is loaded once, and a configured one replaces the system's. */
+/*
+ * The trusted CAs: each source is loaded once, and a configured one replaces
+ * the system's.  What is trusted goes into *trusted too: a resumed TLS
+ * session is bound to it (tls_resume.h).
+ */
 static enum eksauth_status set_ca(const struct eksauth_curl_api *curl, CURL *h,
-                                  const struct eksauth_http_request *req, struct eksauth_error *err)
+                                  const struct eksauth_http_request *req,
+                                  struct eksauth_tls_resume_scope *trusted,
+                                  struct eksauth_error *err)
 {
     enum eksauth_status st = EKSAUTH_OK;
     struct curl_blob blob;
-    char *capath = NULL;
+    char *cainfo = NULL, *capath = NULL;
 
     if (req->ca_pem != NULL && req->ca_pem_len > 0) {
         blob.data = (void *)req->ca_pem;
@@ -283,12 +289,23 @@ static enum eksauth_status set_ca(const struct eksauth_curl_api *curl, CURL *h,
         SETOPT(h, CURLOPT_CAINFO_BLOB, &blob);
         SETOPT(h, CURLOPT_CAINFO, (char *)NULL);
         SETOPT(h, CURLOPT_CAPATH, (char *)NULL);
-    } else if (has_ca(req)) {
+        trusted->ca_pem = req->ca_pem;
+        trusted->ca_pem_len = req->ca_pem_len;
+        goto out;
+    }
+    if (has_ca(req)) {
         /* A configured CA file replaces the system's, so only it is trusted. */
         SETOPT(h, CURLOPT_CAINFO, req->ca_file);
         SETOPT(h, CURLOPT_CAPATH, (char *)NULL);
-    } else if (curl->easy_getinfo(h, CURLINFO_CAPATH, &capath) == CURLE_OK && capath != NULL &&
-               hashed_store(capath)) {
+        trusted->ca_paths[0] = req->ca_file;
+        goto out;
+    }
+    /* The system's: libcurl's default bundle and the folder beside it. */
+    (void)curl->easy_getinfo(h, CURLINFO_CAINFO, &cainfo);
+    (void)curl->easy_getinfo(h, CURLINFO_CAPATH, &capath);
+    trusted->ca_paths[0] = cainfo;
+    trusted->ca_paths[1] = capath;
+    if (capath != NULL && hashed_store(capath)) {
         /*
          * The system's store, one issuer at a time.  libcurl's default names
          * the bundle file and the hashed folder beside it; OpenSSL parses the
@@ -306,7 +323,9 @@ out:
 static enum eksauth_status setup(const struct eksauth_curl_api *curl, CURL *h,
                                  const struct eksauth_http_request *req, struct curl_slist *headers,
                                  struct curl_slist *connect_to, struct sink *s, char *errbuf,
-                                 long connect_ms, long total_ms, struct eksauth_error *err)
+                                 long connect_ms, long total_ms,
+                                 struct eksauth_tls_resume_scope *trusted,
+                                 struct eksauth_error *err)
 {
     enum eksauth_status st = EKSAUTH_OK;
 
@@ -334,7 +353,7 @@ static enum eksauth_status setup(const struct eksauth_curl_api *curl, CURL *h,
     SETOPT(h, CURLOPT_SSL_VERIFYPEER, 1L);
     SETOPT(h, CURLOPT_SSL_VERIFYHOST, 2L);
     SETOPT(h, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
-    if ((st = set_ca(curl, h, req, err)) != EKSAUTH_OK)
+    if ((st = set_ca(curl, h, req, trusted, err)) != EKSAUTH_OK)
         goto out;
     /* Proxies come from the config only: under sudo the environment is the caller's. */
     SETOPT(h, CURLOPT_PROXY, req->proxy != NULL ? req->proxy : "");
@@ -361,30 +380,15 @@ out:
 }
 
 /*
- * Resume the TLS session kept in req->tls_session and keep a new one
- * (tls_resume.h): bound to where this request goes and what it trusts.
- * Anything that does not work leaves a full handshake, never a failure.
+ * Resume the TLS session kept in the file path and keep a new one
+ * (tls_resume.h), bound to scope: where this request goes and what it
+ * trusts.  Anything that does not work leaves a full handshake, never a
+ * failure.
  */
-static void resume_setup(const struct eksauth_curl_api *curl, CURL *h,
-                         const struct eksauth_http_request *req, const char *host,
-                         struct eksauth_tls_resume *r)
+static void resume_setup(const struct eksauth_curl_api *curl, CURL *h, const char *path,
+                         const struct eksauth_tls_resume_scope *scope, struct eksauth_tls_resume *r)
 {
-    struct eksauth_tls_resume_scope scope = {host, req->connect_to, req->proxy, NULL, 0, {0}};
-    char *cainfo = NULL, *capath = NULL;
-
-    if (req->ca_pem != NULL && req->ca_pem_len > 0) {
-        scope.ca_pem = req->ca_pem;
-        scope.ca_pem_len = req->ca_pem_len;
-    } else if (has_ca(req)) {
-        scope.ca_paths[0] = req->ca_file;
-    } else {
-        /* The system's store (set_ca): libcurl's default bundle and folder. */
-        (void)curl->easy_getinfo(h, CURLINFO_CAINFO, &cainfo);
-        (void)curl->easy_getinfo(h, CURLINFO_CAPATH, &capath);
-        scope.ca_paths[0] = cainfo;
-        scope.ca_paths[1] = capath;
-    }
-    if (!eksauth_tls_resume_start(r, &curl->tls, req->tls_session, &scope, time(NULL)))
+    if (!eksauth_tls_resume_start(r, &curl->tls, path, scope, time(NULL)))
         return;
     if (curl->easy_setopt(h, CURLOPT_SSL_CTX_DATA, r) != CURLE_OK ||
         curl->easy_setopt(h, CURLOPT_SSL_CTX_FUNCTION, eksauth_tls_resume_ssl_ctx) != CURLE_OK) {
@@ -410,6 +414,7 @@ enum eksauth_status eksauth_http_perform(const struct eksauth_http_request *req,
     enum eksauth_status st = EKSAUTH_OK;
     struct curl_slist *headers = NULL, *connect_to = NULL, *tmp;
     struct sink s = {req, NULL, 0, 0, false, false};
+    struct eksauth_tls_resume_scope scope; /* where the request goes, what it trusts */
     struct eksauth_tls_resume resume;
     const struct eksauth_curl_api *curl = NULL;
     char host[256] = "", errbuf[CURL_ERROR_SIZE] = "";
@@ -483,11 +488,15 @@ enum eksauth_status eksauth_http_perform(const struct eksauth_http_request *req,
         st = eksauth_fail(err, EKSAUTH_ENOMEM, "%s: out of memory", req->what);
         goto out;
     }
-    st = setup(curl, h, req, headers, connect_to, &s, errbuf, connect_ms, total_ms, err);
+    memset(&scope, 0, sizeof(scope));
+    scope.host = host;
+    scope.connect_to = req->connect_to;
+    scope.proxy = req->proxy;
+    st = setup(curl, h, req, headers, connect_to, &s, errbuf, connect_ms, total_ms, &scope, err);
     if (st != EKSAUTH_OK)
         goto out;
     if (req->tls_session != NULL)
-        resume_setup(curl, h, req, host, &resume);
+        resume_setup(curl, h, req->tls_session, &scope, &resume);
 
     rc = curl->easy_perform(h);
     if (rc != CURLE_OK) {
