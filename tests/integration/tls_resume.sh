@@ -23,7 +23,7 @@ command -v aws >/dev/null 2>&1 ||
     { echo "Bail out! aws (awscli) not found: the test mints tokens with 'aws eks get-token'"; exit 1; }
 [ "$(id -u)" -eq 0 ] || { echo "Bail out! tls_resume.sh runs as root (only root keeps a session)"; exit 1; }
 
-plan 35
+plan 37
 
 sts_certs
 sts_start main --control "$tmp/control.json"
@@ -79,7 +79,16 @@ is "$(last_handshake "$MAIN_LOG")" "resumed TLSv1.3" "the third call resumes it 
 cmp -s "$SESSION" "$tmp/first.session"
 ok $? "a resumed handshake leaves the file as the full one wrote it"
 
-# 11-14: a server without the session's secret is checked as ever.
+# 11-12: a resumed session changes nothing STS decides: a token minted for
+# another audience is still refused (SignatureDoesNotMatch, exit 1).
+OTHER_TOKEN=$(aws_eks_token --cluster-name "eksauth:staging:$STS_HOST" --region us-east-1) ||
+    bail "aws eks get-token failed"
+printf '%s\n' "$OTHER_TOKEN" | "$EKSAUTH" --config "$CONF" verify - >/dev/null 2>"$tmp/err.txt"
+is "$?:$(grep -c 'SignatureDoesNotMatch' "$tmp/err.txt")" "1:1" \
+    "over a resumed session, a token for another host or cluster is refused by STS (exit 1)"
+is "$(last_handshake "$MAIN_LOG")" "resumed TLSv1.3" "... and that call did resume the session"
+
+# 13-16: a server without the session's secret is checked as ever.
 for fault in foreign-ca-cert wrong-name-cert; do
     echo "{\"fault\": \"$fault\"}" >"$tmp/control.json"
     check
@@ -88,7 +97,7 @@ for fault in foreign-ca-cert wrong-name-cert; do
 done
 echo '{"fault": "none"}' >"$tmp/control.json"
 
-# 15-16: the same server by another route (connect-to "localhost", not
+# 17-18: the same server by another route (connect-to "localhost", not
 # "127.0.0.1"): the session is bound to the route, so it is not offered,
 # though this server could resume it.
 sed "s/:127\.0\.0\.1:$MAIN_PORT\$/:localhost:$MAIN_PORT/" "$CONF" >"$tmp/other.conf"
@@ -97,7 +106,7 @@ check "$tmp/other.conf"
 is "$rc" "0" "through another route: the call succeeds"
 is "$(last_handshake "$MAIN_LOG")" "full TLSv1.3" "through another route: a full handshake"
 
-# 17-19: a changed CA file (same bytes, rewritten) forces a full handshake.
+# 19-21: a changed CA file (same bytes, rewritten) forces a full handshake.
 check # the first route again: a full handshake (the other route's session is kept now)
 sleep 1.1
 cp "$tmp/tls/ca.crt" "$tmp/ca.copy" && cat "$tmp/ca.copy" >"$tmp/tls/ca.crt"
@@ -119,7 +128,7 @@ os.chmod(p, 0o600)
 EOF
 }
 
-# 20-23: the hour is the limit, from the full handshake.
+# 22-25: the hour is the limit, from the full handshake.
 set_verified 3500
 check
 is "$rc" "0" "a session checked 58 minutes ago: the call succeeds"
@@ -129,14 +138,14 @@ check
 is "$rc" "0" "a session checked 62 minutes ago: the call succeeds"
 is "$(last_handshake "$MAIN_LOG")" "full TLSv1.3" "a session checked 62 minutes ago is not offered"
 
-# 24-25: a file others may read is not used.
+# 26-27: a file others may read is not used.
 check # now resumable again
 chmod 0644 "$SESSION"
 check
 is "$(last_handshake "$MAIN_LOG")" "full TLSv1.3" "a session file of mode 0644 is not used"
 is "$(stat -c '%a' "$SESSION")" "600" "the session the full handshake brought replaced it, mode 0600"
 
-# 26-27: a symlink in its place is not followed.
+# 28-29: a symlink in its place is not followed.
 cp -p "$SESSION" "$tmp/real.session"
 rm -f "$SESSION"
 ln -s "$tmp/real.session" "$SESSION"
@@ -145,14 +154,14 @@ is "$(last_handshake "$MAIN_LOG")" "full TLSv1.3" "a symlink in the session's pl
 [ -f "$SESSION" ] && [ ! -L "$SESSION" ]
 ok $? "the full handshake's session replaced the symlink with a file"
 
-# 28-29: a file that is not a session file is ignored.
+# 30-31: a file that is not a session file is ignored.
 head -c 600 /dev/urandom >"$SESSION"
 chmod 0600 "$SESSION"
 check
 is "$rc" "0" "over a file of random bytes: the call succeeds"
 is "$(last_handshake "$MAIN_LOG")" "full TLSv1.3" "over a file of random bytes: a full handshake"
 
-# 30-33: through an https:// proxy (tests/lib/fake_tls_proxy.py).  libcurl's
+# 32-35: through an https:// proxy (tests/lib/fake_tls_proxy.py).  libcurl's
 # callback runs for the proxy's own TLS connection too: the session is offered
 # and kept only on the connection to STS, by the name it sends (SNI), so the
 # proxy's sessions never stand for STS's.  The proxy's certificate is checked
@@ -182,7 +191,7 @@ print(" ".join(gets[-3:]))' "$MAIN_LOG")" \
     "full resumed resumed" "through the proxy: STS's session is kept and resumed, never the proxy's"
 is "$(grep -c '"tls_resumed": true' "$tmp/proxy.log")" "0" "the proxy's own handshake is never offered STS's session"
 
-# 34-35: no secret in what the calls printed.
+# 36-37: no secret in what the calls printed.
 ! grep -q "$(sts_secret ASIAFAKEEXAMPLE00001 secret)" "$tmp/err.txt"
 ok $? "no secret key in the last message"
 [ -z "$(find "$tmp/iddb" -name 'sts.tls-session.tmp.*')" ]
