@@ -52,6 +52,19 @@ static void load_tls(void *h, struct eksauth_curl_tls *tls)
         {"SSL_SESSION_is_resumable", (void **)&tls->session_is_resumable},
         {"SSL_SESSION_get_protocol_version", (void **)&tls->session_protocol},
     };
+    const struct symbol lazy_ca[] = {
+        {"SSL_CTX_get_cert_store", (void **)&tls->ctx_get_cert_store},
+        {"SSL_CTX_set_cert_store", (void **)&tls->ctx_set_cert_store},
+        {"X509_STORE_new", (void **)&tls->store_new},
+        {"X509_STORE_free", (void **)&tls->store_free},
+        {"X509_STORE_get0_param", (void **)&tls->store_get0_param},
+        {"X509_STORE_set1_param", (void **)&tls->store_set1_param},
+        {"X509_STORE_add_lookup", (void **)&tls->store_add_lookup},
+        {"X509_LOOKUP_store", (void **)&tls->lookup_store},
+        {"X509_LOOKUP_ctrl", (void **)&tls->lookup_ctrl},
+        {"X509_STORE_load_file", (void **)&tls->store_load_file},
+    };
+    size_t i;
     __typeof__(curl_version_info) *version_info = dlsym(h, "curl_version_info");
     __typeof__(CRYPTO_get_ex_new_index) *new_index = dlsym(h, "CRYPTO_get_ex_new_index");
     const curl_version_info_data *v = version_info != NULL ? version_info(CURLVERSION_NOW) : NULL;
@@ -65,8 +78,14 @@ static void load_tls(void *h, struct eksauth_curl_tls *tls)
         return;
     }
     tls->ctx_index = new_index(CRYPTO_EX_INDEX_SSL_CTX, 0, NULL, NULL, NULL, NULL);
-    if (tls->ctx_index < 0)
+    if (tls->ctx_index < 0) {
         memset(tls, 0, sizeof(*tls));
+        return;
+    }
+    /* Optional: without them every CA file is loaded before the handshake. */
+    if (resolve(h, lazy_ca, sizeof(lazy_ca) / sizeof(lazy_ca[0])) != NULL)
+        for (i = 0; i < sizeof(lazy_ca) / sizeof(lazy_ca[0]); i++)
+            *lazy_ca[i].slot = NULL;
 }
 
 bool eksauth_curl_api_load(const char *lib, struct eksauth_curl_api *api, char *why, size_t whylen)

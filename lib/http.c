@@ -385,16 +385,27 @@ out:
  * trusts.  Anything that does not work leaves a full handshake, never a
  * failure.
  */
-static void resume_setup(const struct eksauth_curl_api *curl, CURL *h, const char *path,
+static void resume_setup(const struct eksauth_curl_api *curl, CURL *h,
+                         const struct eksauth_http_request *req,
                          const struct eksauth_tls_resume_scope *scope, struct eksauth_tls_resume *r)
 {
-    if (!eksauth_tls_resume_start(r, &curl->tls, path, scope, time(NULL)))
+    if (!eksauth_tls_resume_start(r, &curl->tls, req->tls_session, scope, time(NULL)))
         return;
     if (curl->easy_setopt(h, CURLOPT_SSL_CTX_DATA, r) != CURLE_OK ||
         curl->easy_setopt(h, CURLOPT_SSL_CTX_FUNCTION, eksauth_tls_resume_ssl_ctx) != CURLE_OK) {
         (void)curl->easy_setopt(h, CURLOPT_SSL_CTX_FUNCTION, (void *)NULL);
         eksauth_tls_resume_free(r);
+        return;
     }
+    /*
+     * A configured CA file is read only if the chain is checked (the
+     * session may well resume): the callback gives the connection its
+     * store.  Not through a proxy, whose own connection the callback sees.
+     */
+    if (scope->ca_pem == NULL && has_ca(req) && (req->proxy == NULL || req->proxy[0] == '\0') &&
+        eksauth_tls_resume_defer_ca(r, req->ca_file) &&
+        curl->easy_setopt(h, CURLOPT_CAINFO, (char *)NULL) != CURLE_OK)
+        r->ca_file = NULL; /* still set: libcurl loads it, as without a session */
 }
 
 static void slist_wipe_free(const struct eksauth_curl_api *curl, struct curl_slist *l)
@@ -496,7 +507,7 @@ enum eksauth_status eksauth_http_perform(const struct eksauth_http_request *req,
     if (st != EKSAUTH_OK)
         goto out;
     if (req->tls_session != NULL)
-        resume_setup(curl, h, req->tls_session, &scope, &resume);
+        resume_setup(curl, h, req, &scope, &resume);
 
     rc = curl->easy_perform(h);
     if (rc != CURLE_OK) {

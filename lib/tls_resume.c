@@ -296,12 +296,48 @@ static int on_new_session(SSL *ssl, SSL_SESSION *sess)
     return 0; /* 0: OpenSSL keeps no reference for us */
 }
 
+bool eksauth_tls_resume_defer_ca(struct eksauth_tls_resume *r, const char *ca_file)
+{
+    r->ca_file = NULL;
+    if (r->tls != NULL && r->offer != NULL && r->tls->store_new != NULL && ca_file != NULL &&
+        ca_file[0] != '\0')
+        r->ca_file = ca_file;
+    return r->ca_file != NULL;
+}
+
+/*
+ * Give ctx a store that trusts r->ca_file alone, read when an issuer is
+ * first looked up (X509_L_ADD_STORE only notes the file), with the checks
+ * libcurl asked of its own store (its flags: trusted first, partial
+ * chains).  A new store, not libcurl's: whatever libcurl put there (a
+ * build's fallback to the system's CAs) must not widen what is trusted.
+ */
+static bool set_deferred_store(const struct eksauth_tls_resume *r, SSL_CTX *ctx)
+{
+    const struct eksauth_curl_tls *t = r->tls;
+    X509_STORE *old = t->ctx_get_cert_store(ctx), *store = t->store_new();
+    X509_LOOKUP *lookup;
+
+    if (store == NULL || old == NULL || t->store_set1_param(store, t->store_get0_param(old)) != 1 ||
+        (lookup = t->store_add_lookup(store, t->lookup_store())) == NULL ||
+        t->lookup_ctrl(lookup, X509_L_ADD_STORE, r->ca_file, 0, NULL) != 1) {
+        t->store_free(store);
+        return false;
+    }
+    t->ctx_set_cert_store(ctx, store); /* ctx owns it now, and frees libcurl's */
+    return true;
+}
+
 CURLcode eksauth_tls_resume_ssl_ctx(CURL *h, void *ssl_ctx, void *data)
 {
     struct eksauth_tls_resume *r = data;
     SSL_CTX *ctx = ssl_ctx;
 
     (void)h;
+    /* libcurl loaded no CA: the file is this store's, or loaded now as libcurl would have. */
+    if (r->ca_file != NULL && !set_deferred_store(r, ctx) &&
+        r->tls->store_load_file(r->tls->ctx_get_cert_store(ctx), r->ca_file) != 1)
+        return CURLE_SSL_CACERT_BADFILE;
     if (r->tls->ctx_set_ex_data(ctx, r->tls->ctx_index, r) != 1)
         return CURLE_OK; /* no resumption; the call goes on with a full handshake */
     /* The client cache mode is what makes OpenSSL call on_new_session; nothing is stored in ctx. */

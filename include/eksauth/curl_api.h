@@ -47,6 +47,21 @@ struct eksauth_curl_tls {
     __typeof__(SSL_SESSION_is_resumable) *session_is_resumable;
     __typeof__(SSL_SESSION_get_protocol_version) *session_protocol;
     int ctx_index; /* the SSL_CTX ex_data slot that points at the call's state */
+    /*
+     * A CA file looked in only when a chain is checked (tls_resume.h): all
+     * set, or all NULL (OpenSSL before 3.0 has no X509_LOOKUP_store), and
+     * then the CAs are loaded before the handshake, as libcurl does.
+     */
+    __typeof__(SSL_CTX_get_cert_store) *ctx_get_cert_store;
+    __typeof__(SSL_CTX_set_cert_store) *ctx_set_cert_store;
+    __typeof__(X509_STORE_new) *store_new;
+    __typeof__(X509_STORE_free) *store_free;
+    __typeof__(X509_STORE_get0_param) *store_get0_param;
+    __typeof__(X509_STORE_set1_param) *store_set1_param;
+    __typeof__(X509_STORE_add_lookup) *store_add_lookup;
+    __typeof__(X509_LOOKUP_store) *lookup_store;
+    __typeof__(X509_LOOKUP_ctrl) *lookup_ctrl;
+    __typeof__(X509_STORE_load_file) *store_load_file;
 };
 
 struct eksauth_curl_api {

@@ -73,6 +73,7 @@ struct eksauth_tls_resume {
     bool resumed;         /* the handshake resumed it */
     unsigned char *fresh; /* a new TLS 1.3 session from a full handshake (DER), or NULL */
     size_t fresh_len;
+    const char *ca_file; /* the CA file read only if a chain is checked, or NULL */
 };
 
 /*
@@ -111,7 +112,26 @@ bool eksauth_tls_resume_start(struct eksauth_tls_resume *r, const struct eksauth
                               const char *path, const struct eksauth_tls_resume_scope *scope,
                               time_t now);
 
-/* libcurl's CURLOPT_SSL_CTX_FUNCTION: offers r->offer, collects a new session. */
+/*
+ * Whether the call may leave ca_file (the only CAs it trusts) unread until a
+ * certificate chain is to be checked: true when a session is offered and
+ * OpenSSL can look in a file on demand (3.0's X509_LOOKUP_store).  A
+ * resumed handshake checks no chain, and loading the file (every public key
+ * decoded) was about a seventh of such a login's CPU (bench/README.md).
+ * When true, the caller leaves libcurl's CA file unset (CURLOPT_CAINFO
+ * NULL) and eksauth_tls_resume_ssl_ctx gives the connection a store that
+ * holds this file alone: no other CA is trusted, and a handshake that does
+ * not resume is checked against the file as it would have been.  Only for
+ * a call without a proxy: libcurl's callback also makes an https://
+ * proxy's store, which this file must not replace.
+ */
+bool eksauth_tls_resume_defer_ca(struct eksauth_tls_resume *r, const char *ca_file);
+
+/*
+ * libcurl's CURLOPT_SSL_CTX_FUNCTION: sets up r->ca_file's store (else the
+ * file is loaded now; CURLE_SSL_CACERT_BADFILE when that fails), offers
+ * r->offer, collects a new session.
+ */
 CURLcode eksauth_tls_resume_ssl_ctx(CURL *h, void *ssl_ctx, void *r);
 
 /*

@@ -11,7 +11,9 @@
 # older than the hour, from a file that others may read, through a
 # symlink, or from a file that is not a session file; each of those calls
 # makes a full handshake and still succeeds; through an https:// proxy the
-# session is STS's, never the proxy's.  TAP output.
+# session is STS's, never the proxy's; a call that resumes never reads the
+# CA file, one that checks a chain reads it and trusts nothing else.  TAP
+# output.
 #
 # Environment: EKSAUTH, FIXTURES, top_srcdir (set by make check).
 
@@ -19,11 +21,13 @@ set -u
 . "$top_srcdir/tests/lib/tap.sh"
 . "$top_srcdir/tests/lib/sts_common.sh"
 sts_require
+command -v strace >/dev/null 2>&1 ||
+    { echo "Bail out! strace not found: the test lists the files a call opens"; exit 1; }
 command -v aws >/dev/null 2>&1 ||
     { echo "Bail out! aws (awscli) not found: the test mints tokens with 'aws eks get-token'"; exit 1; }
 [ "$(id -u)" -eq 0 ] || { echo "Bail out! tls_resume.sh runs as root (only root keeps a session)"; exit 1; }
 
-plan 37
+plan 42
 
 sts_certs
 sts_start main --control "$tmp/control.json"
@@ -88,16 +92,69 @@ is "$?:$(grep -c 'SignatureDoesNotMatch' "$tmp/err.txt")" "1:1" \
     "over a resumed session, a token for another host or cluster is refused by STS (exit 1)"
 is "$(last_handshake "$MAIN_LOG")" "resumed TLSv1.3" "... and that call did resume the session"
 
-# 13-16: a server without the session's secret is checked as ever.
+# traced_check: check, under strace; $tmp/trace has the files the call opened and read.
+traced_check() {
+    printf '%s\n' "$TOKEN" | strace -f -qq -e trace=openat,read,close -o "$tmp/trace" \
+        "$EKSAUTH" --config "$CONF" verify - >/dev/null 2>"$tmp/err.txt"
+    rc=$?
+    err=$(cat "$tmp/err.txt")
+}
+# ca_reads: how many read(2)s of the CA file returned bytes in that trace.
+# (OpenSSL 3.0.x opens the file when it is named to the store, to see that
+# it can: an open alone reads and decodes nothing.)
+ca_reads() {
+    "$PYTHON" - "$tmp/trace" "$tmp/tls/ca.crt" <<'EOF'
+import re, sys
+trace, ca = sys.argv[1], '"%s"' % sys.argv[2]
+open_fds, n = set(), 0
+for line in open(trace):
+    pid = line.split(" ", 1)[0]
+    m = re.search(r"(openat|read|close)\((?:AT_FDCWD, )?([^,)]*).*= (-?\d+)", line)
+    if not m:
+        continue
+    call, arg, ret = m.group(1), m.group(2), int(m.group(3))
+    if call == "openat" and arg == ca and ret >= 0:
+        open_fds.add((pid, str(ret)))
+    elif call == "close":
+        open_fds.discard((pid, arg))
+    elif call == "read" and (pid, arg) in open_fds and ret > 0:
+        n += 1
+print(n)
+EOF
+}
+
+# 13-14: a resumed handshake checks no chain, so the call never reads the CA
+# file (tls_resume.h: the store looks in it only when an issuer is asked for).
+traced_check
+is "$rc:$(last_handshake "$MAIN_LOG")" "0:resumed TLSv1.3" "under strace: the call resumes the session"
+is "$(ca_reads)" "0" "... and never reads the CA file"
+
+# 15-20: a server without the session's secret is checked as ever, against
+# the CA file, read when the chain is checked.
 for fault in foreign-ca-cert wrong-name-cert; do
     echo "{\"fault\": \"$fault\"}" >"$tmp/control.json"
-    check
+    traced_check
     is "$rc" "4" "$fault, with a session kept: refused (exit 4)"
     like "$err" "TLS" "$fault: the message says TLS"
+    [ "$(ca_reads)" -ge 1 ]
+    ok $? "$fault: the CA file was read to check the chain"
 done
+
+# 21: that store trusts the CA file alone: with the foreign CA among the
+# system's CAs (a copy bound over /etc/ssl/certs in a private mount
+# namespace), its certificate is still refused.
+{ cp -a /etc/ssl/certs "$tmp/certs-foreign" &&
+    cp "$tmp/tls/otherca.crt" "$tmp/certs-foreign/eksauth-foreign-ca.pem" &&
+    cat "$tmp/tls/otherca.crt" >>"$tmp/certs-foreign/ca-certificates.crt" &&
+    openssl rehash "$tmp/certs-foreign"; } >/dev/null 2>&1 || bail "cannot make the system-CA copy"
+echo '{"fault": "foreign-ca-cert"}' >"$tmp/control.json"
+TOKEN=$TOKEN CERTS=$tmp/certs-foreign CONF=$CONF unshare -m sh -c '
+    mount --bind "$CERTS" /etc/ssl/certs || exit 99
+    printf "%s\n" "$TOKEN" | "$EKSAUTH" --config "$CONF" verify - >/dev/null 2>&1' >/dev/null 2>&1
+is "$?" "4" "foreign-ca-cert while the system's CAs trust its CA: refused all the same (exit 4)"
 echo '{"fault": "none"}' >"$tmp/control.json"
 
-# 17-18: the same server by another route (connect-to "localhost", not
+# 22-23: the same server by another route (connect-to "localhost", not
 # "127.0.0.1"): the session is bound to the route, so it is not offered,
 # though this server could resume it.
 sed "s/:127\.0\.0\.1:$MAIN_PORT\$/:localhost:$MAIN_PORT/" "$CONF" >"$tmp/other.conf"
@@ -106,7 +163,7 @@ check "$tmp/other.conf"
 is "$rc" "0" "through another route: the call succeeds"
 is "$(last_handshake "$MAIN_LOG")" "full TLSv1.3" "through another route: a full handshake"
 
-# 19-21: a changed CA file (same bytes, rewritten) forces a full handshake.
+# 24-26: a changed CA file (same bytes, rewritten) forces a full handshake.
 check # the first route again: a full handshake (the other route's session is kept now)
 sleep 1.1
 cp "$tmp/tls/ca.crt" "$tmp/ca.copy" && cat "$tmp/ca.copy" >"$tmp/tls/ca.crt"
@@ -128,7 +185,7 @@ os.chmod(p, 0o600)
 EOF
 }
 
-# 22-25: the hour is the limit, from the full handshake.
+# 27-30: the hour is the limit, from the full handshake.
 set_verified 3500
 check
 is "$rc" "0" "a session checked 58 minutes ago: the call succeeds"
@@ -138,14 +195,14 @@ check
 is "$rc" "0" "a session checked 62 minutes ago: the call succeeds"
 is "$(last_handshake "$MAIN_LOG")" "full TLSv1.3" "a session checked 62 minutes ago is not offered"
 
-# 26-27: a file others may read is not used.
+# 31-32: a file others may read is not used.
 check # now resumable again
 chmod 0644 "$SESSION"
 check
 is "$(last_handshake "$MAIN_LOG")" "full TLSv1.3" "a session file of mode 0644 is not used"
 is "$(stat -c '%a' "$SESSION")" "600" "the session the full handshake brought replaced it, mode 0600"
 
-# 28-29: a symlink in its place is not followed.
+# 33-34: a symlink in its place is not followed.
 cp -p "$SESSION" "$tmp/real.session"
 rm -f "$SESSION"
 ln -s "$tmp/real.session" "$SESSION"
@@ -154,14 +211,14 @@ is "$(last_handshake "$MAIN_LOG")" "full TLSv1.3" "a symlink in the session's pl
 [ -f "$SESSION" ] && [ ! -L "$SESSION" ]
 ok $? "the full handshake's session replaced the symlink with a file"
 
-# 30-31: a file that is not a session file is ignored.
+# 35-36: a file that is not a session file is ignored.
 head -c 600 /dev/urandom >"$SESSION"
 chmod 0600 "$SESSION"
 check
 is "$rc" "0" "over a file of random bytes: the call succeeds"
 is "$(last_handshake "$MAIN_LOG")" "full TLSv1.3" "over a file of random bytes: a full handshake"
 
-# 32-35: through an https:// proxy (tests/lib/fake_tls_proxy.py).  libcurl's
+# 37-40: through an https:// proxy (tests/lib/fake_tls_proxy.py).  libcurl's
 # callback runs for the proxy's own TLS connection too: the session is offered
 # and kept only on the connection to STS, by the name it sends (SNI), so the
 # proxy's sessions never stand for STS's.  The proxy's certificate is checked
@@ -191,7 +248,7 @@ print(" ".join(gets[-3:]))' "$MAIN_LOG")" \
     "full resumed resumed" "through the proxy: STS's session is kept and resumed, never the proxy's"
 is "$(grep -c '"tls_resumed": true' "$tmp/proxy.log")" "0" "the proxy's own handshake is never offered STS's session"
 
-# 36-37: no secret in what the calls printed.
+# 41-42: no secret in what the calls printed.
 ! grep -q "$(sts_secret ASIAFAKEEXAMPLE00001 secret)" "$tmp/err.txt"
 ok $? "no secret key in the last message"
 [ -z "$(find "$tmp/iddb" -name 'sts.tls-session.tmp.*')" ]

@@ -424,8 +424,44 @@ static void test_save_keeps_only_a_full_handshakes_session(void **state)
     }
 }
 
+/*
+ * A CA file is left unread until a chain is checked only when a session is
+ * offered (a handshake without one checks a chain anyway) and OpenSSL can
+ * look in a file on demand; otherwise libcurl loads it before the handshake.
+ */
+static void test_defer_ca_only_with_an_offer(void **state)
+{
+    struct fx *fx = *state;
+    struct eksauth_curl_tls no_lookup = *fx->tls;
+    struct eksauth_tls_resume r;
+    time_t now = time(NULL);
+
+    write_session(fx, fx->der13, fx->der13_len, now - 5, 0600);
+    assert_true(eksauth_tls_resume_start(&r, fx->tls, fx->dir->path, &base_scope, now));
+    assert_non_null(r.offer);
+    assert_false(eksauth_tls_resume_defer_ca(&r, NULL));
+    assert_false(eksauth_tls_resume_defer_ca(&r, ""));
+    assert_true(eksauth_tls_resume_defer_ca(&r, "/etc/eksauth/sts-ca.pem"));
+    assert_string_equal(r.ca_file, "/etc/eksauth/sts-ca.pem");
+    /* Without OpenSSL 3's file lookup: loaded as ever. */
+    no_lookup.store_new = NULL;
+    r.tls = &no_lookup;
+    assert_false(eksauth_tls_resume_defer_ca(&r, "/etc/eksauth/sts-ca.pem"));
+    assert_null(r.ca_file);
+    r.tls = fx->tls;
+    eksauth_tls_resume_free(&r);
+    /* No session to offer: the handshake will check a chain, so the file is loaded first. */
+    unlink(fx->dir->path);
+    assert_true(eksauth_tls_resume_start(&r, fx->tls, fx->dir->path, &base_scope, now));
+    assert_null(r.offer);
+    assert_false(eksauth_tls_resume_defer_ca(&r, "/etc/eksauth/sts-ca.pem"));
+    assert_null(r.ca_file);
+    eksauth_tls_resume_free(&r);
+}
+
 EKSAUTH_UNIT_MAIN_WITH(setup, teardown, cmocka_unit_test(test_key_binds_route_and_cas),
                        cmocka_unit_test(test_encode_decode),
                        cmocka_unit_test(test_start_reads_only_a_trusted_file),
                        cmocka_unit_test(test_start_refuses_without_root_or_openssl),
-                       cmocka_unit_test(test_save_keeps_only_a_full_handshakes_session))
+                       cmocka_unit_test(test_save_keeps_only_a_full_handshakes_session),
+                       cmocka_unit_test(test_defer_ca_only_with_an_offer))
