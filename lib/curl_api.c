@@ -55,14 +55,15 @@ static void load_tls(void *h, struct eksauth_curl_tls *tls)
     const struct symbol lazy_ca[] = {
         {"SSL_CTX_get_cert_store", (void **)&tls->ctx_get_cert_store},
         {"SSL_CTX_set_cert_store", (void **)&tls->ctx_set_cert_store},
+        {"SSL_CTX_set_cert_verify_callback", (void **)&tls->ctx_set_cert_verify_callback},
         {"X509_STORE_new", (void **)&tls->store_new},
         {"X509_STORE_free", (void **)&tls->store_free},
         {"X509_STORE_get0_param", (void **)&tls->store_get0_param},
         {"X509_STORE_set1_param", (void **)&tls->store_set1_param},
-        {"X509_STORE_add_lookup", (void **)&tls->store_add_lookup},
-        {"X509_LOOKUP_store", (void **)&tls->lookup_store},
-        {"X509_LOOKUP_ctrl", (void **)&tls->lookup_ctrl},
+        {"X509_STORE_CTX_get0_store", (void **)&tls->store_ctx_get0_store},
+        {"X509_verify_cert", (void **)&tls->verify_cert},
         {"X509_STORE_load_file", (void **)&tls->store_load_file},
+        {"ERR_clear_error", (void **)&tls->err_clear},
     };
     size_t i;
     __typeof__(curl_version_info) *version_info = dlsym(h, "curl_version_info");

@@ -306,25 +306,40 @@ bool eksauth_tls_resume_defer_ca(struct eksauth_tls_resume *r, const char *ca_fi
 }
 
 /*
- * Give ctx a store that trusts r->ca_file alone, read when an issuer is
- * first looked up (X509_L_ADD_STORE only notes the file), with the checks
- * libcurl asked of its own store (its flags: trusted first, partial
- * chains).  A new store, not libcurl's: whatever libcurl put there (a
- * build's fallback to the system's CAs) must not widen what is trusted.
+ * OpenSSL's check of the server's chain, in place of its own call to
+ * X509_verify_cert: the one moment the CAs are needed.  The file goes into
+ * the connection's store first, as libcurl would have loaded it; a file
+ * that cannot be read leaves the store empty, and the chain then fails as
+ * unverified (its read errors cleared, so the failure reads as that).
  */
-static bool set_deferred_store(const struct eksauth_tls_resume *r, SSL_CTX *ctx)
+static int verify_with_ca_file(X509_STORE_CTX *chain, void *data)
+{
+    const struct eksauth_tls_resume *r = data;
+    const struct eksauth_curl_tls *t = r->tls;
+
+    if (t->store_load_file(t->store_ctx_get0_store(chain), r->ca_file) != 1)
+        t->err_clear();
+    return t->verify_cert(chain);
+}
+
+/*
+ * Give ctx an empty store with the checks libcurl asked of its own (its
+ * flags: trusted issuers first, partial chains), and check chains through
+ * verify_with_ca_file.  A new store, not libcurl's: whatever libcurl put
+ * there (a build's fallback to the system's CAs) must not widen what is
+ * trusted, which is r->ca_file alone.
+ */
+static bool defer_ca_file(struct eksauth_tls_resume *r, SSL_CTX *ctx)
 {
     const struct eksauth_curl_tls *t = r->tls;
     X509_STORE *old = t->ctx_get_cert_store(ctx), *store = t->store_new();
-    X509_LOOKUP *lookup;
 
-    if (store == NULL || old == NULL || t->store_set1_param(store, t->store_get0_param(old)) != 1 ||
-        (lookup = t->store_add_lookup(store, t->lookup_store())) == NULL ||
-        t->lookup_ctrl(lookup, X509_L_ADD_STORE, r->ca_file, 0, NULL) != 1) {
+    if (store == NULL || old == NULL || t->store_set1_param(store, t->store_get0_param(old)) != 1) {
         t->store_free(store);
         return false;
     }
     t->ctx_set_cert_store(ctx, store); /* ctx owns it now, and frees libcurl's */
+    t->ctx_set_cert_verify_callback(ctx, verify_with_ca_file, r);
     return true;
 }
 
@@ -335,7 +350,7 @@ CURLcode eksauth_tls_resume_ssl_ctx(CURL *h, void *ssl_ctx, void *data)
 
     (void)h;
     /* libcurl loaded no CA: the file is this store's, or loaded now as libcurl would have. */
-    if (r->ca_file != NULL && !set_deferred_store(r, ctx) &&
+    if (r->ca_file != NULL && !defer_ca_file(r, ctx) &&
         r->tls->store_load_file(r->tls->ctx_get_cert_store(ctx), r->ca_file) != 1)
         return CURLE_SSL_CACERT_BADFILE;
     if (r->tls->ctx_set_ex_data(ctx, r->tls->ctx_index, r) != 1)

@@ -20,6 +20,7 @@
 #include <stddef.h>
 
 #include <curl/curl.h>
+#include <openssl/err.h>
 #include <openssl/ssl.h>
 
 #include "eksauth/status.h"
@@ -48,19 +49,19 @@ struct eksauth_curl_tls {
     __typeof__(SSL_SESSION_get_protocol_version) *session_protocol;
     int ctx_index; /* the SSL_CTX ex_data slot that points at the call's state */
     /*
-     * A CA file looked in only when a chain is checked (tls_resume.h): all
-     * set, or all NULL (OpenSSL before 3.0 has no X509_LOOKUP_store), and
-     * then the CAs are loaded before the handshake, as libcurl does.
+     * A CA file read only when a chain is checked (tls_resume.h): all set,
+     * or all NULL, and then libcurl loads the CAs before the handshake.
      */
     __typeof__(SSL_CTX_get_cert_store) *ctx_get_cert_store;
     __typeof__(SSL_CTX_set_cert_store) *ctx_set_cert_store;
+    __typeof__(SSL_CTX_set_cert_verify_callback) *ctx_set_cert_verify_callback;
     __typeof__(X509_STORE_new) *store_new;
     __typeof__(X509_STORE_free) *store_free;
     __typeof__(X509_STORE_get0_param) *store_get0_param;
     __typeof__(X509_STORE_set1_param) *store_set1_param;
-    __typeof__(X509_STORE_add_lookup) *store_add_lookup;
-    __typeof__(X509_LOOKUP_store) *lookup_store;
-    __typeof__(X509_LOOKUP_ctrl) *lookup_ctrl;
+    __typeof__(X509_STORE_CTX_get0_store) *store_ctx_get0_store;
+    __typeof__(X509_verify_cert) *verify_cert;
+    __typeof__(ERR_clear_error) *err_clear;
     __typeof__(X509_STORE_load_file) *store_load_file;
 };
 

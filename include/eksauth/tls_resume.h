@@ -115,15 +115,15 @@ bool eksauth_tls_resume_start(struct eksauth_tls_resume *r, const struct eksauth
 /*
  * Whether the call may leave ca_file (the only CAs it trusts) unread until a
  * certificate chain is to be checked: true when a session is offered and
- * OpenSSL can look in a file on demand (3.0's X509_LOOKUP_store).  A
- * resumed handshake checks no chain, and loading the file (every public key
- * decoded) was about a seventh of such a login's CPU (bench/README.md).
- * When true, the caller leaves libcurl's CA file unset (CURLOPT_CAINFO
- * NULL) and eksauth_tls_resume_ssl_ctx gives the connection a store that
- * holds this file alone: no other CA is trusted, and a handshake that does
- * not resume is checked against the file as it would have been.  Only for
- * a call without a proxy: libcurl's callback also makes an https://
- * proxy's store, which this file must not replace.
+ * libcurl's OpenSSL has what it takes.  A resumed handshake checks no
+ * chain, and loading the file (every public key decoded) was about a
+ * seventh of such a login's CPU (bench/README.md).  When true, the caller
+ * leaves libcurl's CA file unset (CURLOPT_CAINFO NULL), and
+ * eksauth_tls_resume_ssl_ctx gives the connection an empty store and
+ * OpenSSL a chain check that loads the file into it first: no other CA is
+ * trusted, and a handshake that does not resume is checked against the
+ * file as it would have been.  Only for a call without a proxy: libcurl's
+ * callback also makes an https:// proxy's store.
  */
 bool eksauth_tls_resume_defer_ca(struct eksauth_tls_resume *r, const char *ca_file);
 
