@@ -158,7 +158,7 @@ static enum eksauth_status read_file(const char *path, size_t max, int how, char
     }
     /* The file and its folder: whoever can write either decides who logs in as whom. */
     if ((how & READ_TRUSTED) != 0) {
-        st = eksauth_trust_check_fd(path, fd, err);
+        st = eksauth_trust_check_opened(path, &sb, err);
         if (st != EKSAUTH_OK)
             goto out;
     }

@@ -80,7 +80,7 @@ enum eksauth_status eksauth_idkey_load(const char *path, struct eksauth_id_key *
         goto out;
     }
     /* Whoever can rename the folder's entries can put their own key in its place. */
-    st = eksauth_trust_check_fd(path, fd, err);
+    st = eksauth_trust_check_opened(path, &sb, err);
     if (st != EKSAUTH_OK) {
         eksauth_error_prefix(err, "id key");
         goto out;

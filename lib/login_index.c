@@ -959,7 +959,7 @@ enum eksauth_status eksauth_login_index_open(const char *path, bool trusted,
         goto out;
     }
     /* Whoever can write it chooses logins and groups: as root, root's alone (trust.h). */
-    if (trusted && eksauth_trust_check_fd(path, fd, err) != EKSAUTH_OK) {
+    if (trusted && eksauth_trust_check_opened(path, &sb, err) != EKSAUTH_OK) {
         st = EKSAUTH_EREJECTED;
         if (err != NULL)
             err->status = st;

@@ -53,7 +53,7 @@ static bool snapshot_unchanged(const char *path, bool trusted,
     if (fd < 0)
         return false;
     if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) &&
-        (!trusted || eksauth_trust_check_fd(path, fd, NULL) == EKSAUTH_OK))
+        (!trusted || eksauth_trust_check_opened(path, &sb, NULL) == EKSAUTH_OK))
         same = (uint64_t)sb.st_ino == tie->snapshot_ino &&
                (uint64_t)sb.st_size == tie->snapshot_size &&
                (int64_t)sb.st_mtim.tv_sec == tie->snapshot_mtime_sec &&

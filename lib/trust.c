@@ -117,17 +117,16 @@ enum eksauth_status eksauth_trust_check(const char *path, const struct stat *fil
     return eksauth_fail(err, EKSAUTH_EINVAL, "%s: %s; run: %s", v.where, v.problem, v.fix);
 }
 
-enum eksauth_status eksauth_trust_check_fd(const char *path, int fd, struct eksauth_error *err)
+enum eksauth_status eksauth_trust_check_opened(const char *path, const struct stat *file,
+                                               struct eksauth_error *err)
 {
-    struct stat file, folder;
+    struct stat folder;
     char dir[PATH_MAX];
 
-    if (fstat(fd, &file) != 0)
-        return eksauth_fail(err, EKSAUTH_EIO, "%s: fstat: %s", path, strerror(errno));
     if (!folder_of(path, dir, sizeof(dir)))
         return eksauth_fail(err, EKSAUTH_EINVAL, "%s: path too long", path);
     /* stat, not lstat: a symlinked folder is judged by the folder it leads to. */
     if (stat(dir, &folder) != 0)
         return eksauth_fail(err, EKSAUTH_EIO, "%s: stat: %s", dir, strerror(errno));
-    return eksauth_trust_check(path, &file, &folder, err);
+    return eksauth_trust_check(path, file, &folder, err);
 }

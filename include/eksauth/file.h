@@ -14,7 +14,7 @@
 
 /*
  * Read a whole regular file of at most max bytes into a NUL-terminated
- * malloc'd buffer.  With require_root_owned, refuse a file eksauth_trust_check_fd
+ * malloc'd buffer.  With require_root_owned, refuse a file eksauth_trust_check_opened
  * (trust.h) refuses: not root's, writable by group or others, or in a folder
  * where someone else can replace it.
  * A missing file is EKSAUTH_ENOTFOUND; a file that is not regular, is too

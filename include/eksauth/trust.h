@@ -40,10 +40,12 @@ enum eksauth_status eksauth_trust_check(const char *path, const struct stat *fil
                                         const struct stat *folder, struct eksauth_error *err);
 
 /*
- * The same for an open descriptor of path: fstat(fd) and stat of path's
- * folder.  EKSAUTH_EIO when either cannot be had.
+ * The same for path as it was opened, file being its descriptor's fstat
+ * (what the reader goes on to use, never the path again): stat of path's
+ * folder.  EKSAUTH_EIO when the folder cannot be stat()ed.
  */
-enum eksauth_status eksauth_trust_check_fd(const char *path, int fd, struct eksauth_error *err);
+enum eksauth_status eksauth_trust_check_opened(const char *path, const struct stat *file,
+                                               struct eksauth_error *err);
 
 /*
  * eksauth_trust_check's verdict in parts: true when the file may be trusted

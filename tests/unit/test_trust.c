@@ -201,11 +201,12 @@ static void test_explain_parts(void **state)
     assert_string_equal(v.fix, "");
 }
 
-/* eksauth_trust_check_fd: fstat of the descriptor, stat of the path's folder. */
-static void test_check_fd(void **state)
+/* eksauth_trust_check_opened: the file as fstat() gave it, and a stat of the path's folder. */
+static void test_check_opened(void **state)
 {
     struct eksauth_error err = {0};
     char dir[] = "/tmp/eksauth-test-trust.XXXXXX", path[64], want[512];
+    struct stat sb;
     int fd;
     (void)state;
 
@@ -217,27 +218,31 @@ static void test_check_fd(void **state)
     assert_true(fd >= 0);
     assert_int_equal(fchmod(fd, 0644), 0);
     assert_int_equal(chmod(dir, 0755), 0);
-    assert_int_equal(eksauth_trust_check_fd(path, fd, &err), EKSAUTH_OK);
+    assert_int_equal(fstat(fd, &sb), 0);
+    assert_int_equal(eksauth_trust_check_opened(path, &sb, &err), EKSAUTH_OK);
 
     assert_int_equal(chmod(dir, 0777), 0);
-    assert_int_equal(eksauth_trust_check_fd(path, fd, &err), EKSAUTH_EINVAL);
+    assert_int_equal(eksauth_trust_check_opened(path, &sb, &err), EKSAUTH_EINVAL);
     snprintf(want, sizeof(want),
              "%s: the folder is writable by group or others (mode 0777), so anyone can replace "
              "%s; run: chmod go-w %s",
              dir, path, dir);
     assert_string_equal(err.msg, want);
     assert_int_equal(chmod(dir, 01777), 0);
-    assert_int_equal(eksauth_trust_check_fd(path, fd, &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_trust_check_opened(path, &sb, &err), EKSAUTH_OK);
 
-    /* The file's own bits are judged through the descriptor. */
+    /* The file's own bits are judged as the descriptor's fstat gave them. */
     assert_int_equal(fchmod(fd, 0666), 0);
-    assert_int_equal(eksauth_trust_check_fd(path, fd, &err), EKSAUTH_EINVAL);
+    assert_int_equal(fstat(fd, &sb), 0);
+    assert_int_equal(eksauth_trust_check_opened(path, &sb, &err), EKSAUTH_EINVAL);
     snprintf(want, sizeof(want),
              "%s: is writable by group or others (mode 0666); run: chmod go-w %s", path, path);
     assert_string_equal(err.msg, want);
 
+    /* A folder that cannot be stat()ed: no verdict. */
+    assert_int_equal(eksauth_trust_check_opened("/nonexistent-eksauth-dir/eksauth.conf", &sb, &err),
+                     EKSAUTH_EIO);
     assert_int_equal(close(fd), 0);
-    assert_int_equal(eksauth_trust_check_fd(path, fd, &err), EKSAUTH_EIO);
     assert_int_equal(unlink(path), 0);
     assert_int_equal(rmdir(dir), 0);
 }
@@ -245,4 +250,4 @@ static void test_check_fd(void **state)
 EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_trusted), cmocka_unit_test(test_file_rules),
                   cmocka_unit_test(test_folder_rules), cmocka_unit_test(test_sticky_folder),
                   cmocka_unit_test(test_folder_names), cmocka_unit_test(test_explain_parts),
-                  cmocka_unit_test(test_check_fd))
+                  cmocka_unit_test(test_check_opened))
