@@ -402,7 +402,7 @@ static void resume_setup(const struct eksauth_curl_api *curl, CURL *h,
      * session may well resume): the callback gives the connection its
      * store.  Not through a proxy, whose own connection the callback sees.
      */
-    if (scope->ca_pem == NULL && has_ca(req) && (req->proxy == NULL || req->proxy[0] == '\0') &&
+    if (scope->ca_pem == NULL && (scope->proxy == NULL || scope->proxy[0] == '\0') &&
         eksauth_tls_resume_defer_ca(r, req->ca_file) &&
         curl->easy_setopt(h, CURLOPT_CAINFO, (char *)NULL) != CURLE_OK)
         r->ca_file = NULL; /* still set: libcurl loads it, as without a session */

@@ -21,11 +21,9 @@ set -u
 . "$top_srcdir/tests/lib/tap.sh"
 . "$top_srcdir/tests/lib/sts_common.sh"
 sts_require
-command -v strace >/dev/null 2>&1 ||
-    { echo "Bail out! strace not found: the test lists the files a call opens"; exit 1; }
-command -v aws >/dev/null 2>&1 ||
-    { echo "Bail out! aws (awscli) not found: the test mints tokens with 'aws eks get-token'"; exit 1; }
-[ "$(id -u)" -eq 0 ] || { echo "Bail out! tls_resume.sh runs as root (only root keeps a session)"; exit 1; }
+command -v strace >/dev/null 2>&1 || bail "strace not found: the test lists the files a call opens"
+sts_require_aws
+[ "$(id -u)" -eq 0 ] || bail "tls_resume.sh runs as root (only root keeps a session)"
 
 plan 42
 

@@ -16,8 +16,7 @@ set -u
 . "$top_srcdir/tests/lib/tap.sh"
 . "$top_srcdir/tests/lib/sts_common.sh"
 sts_require
-command -v aws >/dev/null 2>&1 ||
-    { echo "Bail out! aws (awscli) not found: the test mints tokens with 'aws eks get-token'"; exit 1; }
+sts_require_aws
 
 TIMEOUT=2 # sts_timeout of the test config; every failure must come within TIMEOUT + 1 s
 

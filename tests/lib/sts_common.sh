@@ -48,6 +48,12 @@ sts_require() {
     [ -x "$EKSAUTH" ] || { echo "Bail out! $EKSAUTH is not an executable"; exit 1; }
 }
 
+# sts_require_aws: bail out without aws(1), which mints the tests' tokens.
+sts_require_aws() {
+    command -v aws >/dev/null 2>&1 ||
+        bail "aws (awscli) not found: the test mints tokens with 'aws eks get-token'"
+}
+
 # sts_creds AKID: export the environment credentials of that key of creds.json.
 sts_creds() {
     eval "$("$PYTHON" - "$STS_FIX/creds.json" "$1" <<'EOF'
