@@ -17,6 +17,12 @@
  *                                strace -c): "lookups L"
  *   bench_nss first NAME         the first getpwnam of this process: "first NS
  *                                RSS_GROWTH_KIB"
+ *   bench_nss module N SECONDS [stat]  _nss_eksauth_getpwnam_r of random
+ *                                users, called through dlopen without glibc's
+ *                                dispatch (with "stat", one stat() of
+ *                                /etc/nsswitch.conf before each, as glibc
+ *                                makes): "module NS loop NS", the loop alone
+ *                                (names, and the stat) timed apart
  *   bench_nss memlat BYTES SECONDS  one dependent read of a random cache line
  *                                in a region of BYTES (the DB's size), the
  *                                least a lookup that reads one record pays
@@ -26,12 +32,15 @@
  */
 #include "config.h"
 
+#include <dlfcn.h>
 #include <grp.h>
+#include <nss.h>
 #include <pwd.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "common.h"
@@ -187,6 +196,60 @@ static int cmd_first(const char *name)
     return 0;
 }
 
+typedef enum nss_status (*getpwnam_fn)(const char *, struct passwd *, char *, size_t, int *);
+
+/* ns per call of SECONDS of calls to fn (NULL: the loop alone) on random users. */
+static double module_loop(getpwnam_fn fn, int with_stat, double secs)
+{
+    unsigned seed = 42;
+    unsigned long iters = 0;
+    double t0 = bench_wall_ns(), t;
+
+    do {
+        int i;
+
+        for (i = 0; i < 64; i++) {
+            char name[32], buf[1024];
+            struct passwd pw;
+            struct stat sb;
+            int err;
+
+            snprintf(name, sizeof(name), "u%lu", (unsigned long)rand_r(&seed) % n_users);
+            if (with_stat)
+                (void)stat("/etc/nsswitch.conf", &sb);
+            if (fn != NULL && fn(name, &pw, buf, sizeof(buf), &err) != NSS_STATUS_SUCCESS) {
+                fprintf(stderr, "bench_nss: _nss_eksauth_getpwnam_r(%s) failed\n", name);
+                return -1;
+            }
+        }
+        iters += 64;
+        t = bench_wall_ns();
+    } while (t - t0 < secs * 1e9);
+    return (t - t0) / (double)iters;
+}
+
+/*
+ * The module's own cost, apart from glibc's dispatch (bench/README.md,
+ * eighth pass): EKSAUTH_DB names the DB; LD_LIBRARY_PATH finds the module.
+ */
+static int cmd_module(double secs, int with_stat)
+{
+    void *lib = dlopen("libnss_eksauth.so.2", RTLD_NOW | RTLD_LOCAL);
+    getpwnam_fn fn;
+    double calls, loop;
+
+    if (lib == NULL) {
+        fprintf(stderr, "bench_nss: %s\n", dlerror());
+        return 1;
+    }
+    fn = (getpwnam_fn)dlsym(lib, "_nss_eksauth_getpwnam_r");
+    if (fn == NULL || (calls = module_loop(fn, with_stat, secs)) < 0)
+        return 1;
+    loop = module_loop(NULL, with_stat, secs);
+    printf("module %.0f loop %.0f\n", calls, loop);
+    return 0;
+}
+
 /*
  * A random cyclic walk over the 64-byte lines of a region of bytes, each
  * read waiting for the one before (as a record waits for its index slot):
@@ -247,8 +310,11 @@ int main(int argc, char **argv)
         return cmd_warm();
     if (argc == 4 && strcmp(argv[1], "count") == 0)
         return cmd_count(strtoul(argv[3], NULL, 10));
+    if ((argc == 4 || (argc == 5 && strcmp(argv[4], "stat") == 0)) &&
+        strcmp(argv[1], "module") == 0)
+        return cmd_module(strtod(argv[3], NULL), argc == 5);
 usage:
     fprintf(stderr, "usage: bench_nss run N SECONDS | big N SECONDS | warm N | count N COUNT | "
-                    "first NAME | memlat BYTES SECONDS\n");
+                    "module N SECONDS [stat] | first NAME | memlat BYTES SECONDS\n");
     return 2;
 }
