@@ -360,6 +360,15 @@ static enum eksauth_status plan_add_group(struct eksauth_plan *plan, struct eksa
     return index_put(gix, g->name, (size_t)*index, err);
 }
 
+/* The name of the group every login is in; false when the prefix leaves no room for it. */
+static bool users_group_name(const struct eksauth_config *cfg, char name[EKSAUTH_NAME_MAX + 1])
+{
+    if (cfg->users_group != NULL)
+        return snprintf(name, EKSAUTH_NAME_MAX + 1, "%s", cfg->users_group) <= EKSAUTH_NAME_MAX;
+    return snprintf(name, EKSAUTH_NAME_MAX + 1, "%susers",
+                    cfg->group_prefix != NULL ? cfg->group_prefix : "") <= EKSAUTH_NAME_MAX;
+}
+
 /*
  * The group every login is in, so sshd_config can gate them all with one
  * "Match Group".  It is eksauth's own: a k8s group that would take its name
@@ -378,10 +387,7 @@ static enum eksauth_status plan_add_users_group(struct eksauth_plan *plan,
     size_t i, idx;
     enum eksauth_status st;
 
-    if (cfg->users_group != NULL)
-        snprintf(name, sizeof(name), "%s", cfg->users_group);
-    else if (snprintf(name, sizeof(name), "%susers",
-                      cfg->group_prefix != NULL ? cfg->group_prefix : "") >= (int)sizeof(name))
+    if (!users_group_name(cfg, name))
         return EKSAUTH_OK;
     if (host != NULL && host->local_group != NULL && host->local_group(host->ctx, name, &local_gid))
         return add_warning(plan, err,
@@ -466,7 +472,7 @@ static enum eksauth_status plan_add_entry(struct eksauth_plan *plan, struct eksa
                                           const struct eksauth_awsauth_entry *e,
                                           struct eksauth_error *err)
 {
-    char login[EKSAUTH_NAME_MAX + 1];
+    char login[EKSAUTH_NAME_MAX + 1], users[EKSAUTH_NAME_MAX + 1];
     struct eksauth_plan_user *u;
     struct eksauth_error lerr;
     size_t *idx = NULL, n_idx = 0, k, known;
@@ -503,6 +509,19 @@ static enum eksauth_status plan_add_entry(struct eksauth_plan *plan, struct eksa
     if (eksauth_plan_login_for(cfg, host, e->username, login, &lerr) != EKSAUTH_OK) {
         st = add_warning(plan, err, "%s (%s line %u): %s; not served", e->arn,
                          eksauth_map_source_name(e->source), e->line, lerr.msg);
+        goto out;
+    }
+    /*
+     * The group of every login outranks a login of its name: the other way,
+     * one entry ("EKS:Users") would leave every user without a primary group
+     * on every host.  A template cannot render the name either (a login
+     * named like a mapped group is refused: lib/resolve.c, lib/iddb_template.c).
+     */
+    if (users_group_name(cfg, users) && strcmp(login, users) == 0) {
+        st = add_warning(plan, err,
+                         "%s (%s line %u): k8s user '%s' would be login '%s', the group of every "
+                         "login; not served",
+                         e->arn, eksauth_map_source_name(e->source), e->line, e->username, login);
         goto out;
     }
     known = eksauth_strmap_get(uix, login);

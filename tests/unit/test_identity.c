@@ -347,6 +347,50 @@ static void test_group_collision_grants_no_one(void **state)
 }
 
 /*
+ * A login named like the group of every login is refused, never the group:
+ * one aws-auth entry ("EKS:Users" becomes eks-users) must not leave every
+ * other user without a primary group.  A session cannot render it either.
+ */
+static void test_login_named_like_users_group_is_refused(void **state)
+{
+    struct fixture *f = *state;
+    const struct eksauth_plan_group *users;
+
+    load(f, "mapUsers: |\n"
+            "  - userarn: arn:aws:iam::" ACCOUNT ":user/a\n"
+            "    username: alice\n"
+            "  - userarn: arn:aws:iam::" ACCOUNT ":user/x\n"
+            "    username: EKS:Users\n"
+            "  - userarn: arn:aws:iam::" ACCOUNT ":user/y\n"
+            "    username: eks@users\n"
+            "mapRoles: |\n"
+            "  - rolearn: arn:aws:iam::" ACCOUNT ":role/t\n"
+            "    username: eks-{{SessionName}}\n");
+    assert_true(plan_has_warning(&f->plan, "user/x (mapUsers line 4): k8s user 'EKS:Users' would "
+                                           "be login 'eks-users', the group of every login; not "
+                                           "served"));
+    assert_true(plan_has_warning(&f->plan, "user/y (mapUsers line 6): k8s user 'eks@users'"));
+    /* Not a collision of two users either: that would deny the name, and so the group. */
+    assert_false(plan_has_warning(&f->plan, "neither is served"));
+    assert_false(plan_has_warning(&f->plan, "can give the same login"));
+    assert_false(eksauth_plan_refuses(&f->plan, "eks-users"));
+    assert_false(plan_has_warning(&f->plan, "is also a login name"));
+    assert_null(eksauth_plan_find_user(&f->plan, "eks-users"));
+    users = eksauth_plan_find_group(&f->plan, "eks-users");
+    assert_non_null(users);
+    assert_int_not_equal(users->gid, 0);
+    assert_int_equal(f->plan.users_gid, users->gid);
+    assert_non_null(eksauth_plan_find_user(&f->plan, "alice"));
+    assert_int_equal(resolve_user(f, "a"), EKSAUTH_OK);
+    assert_int_equal(f->id.gid, users->gid);
+    assert_int_equal(resolve_user(f, "x"), EKSAUTH_EREJECTED);
+    /* The template's session "users" would render the group's name. */
+    assert_int_equal(resolve_role(f, "t", "users"), EKSAUTH_EREJECTED);
+    assert_int_equal(resolve_role(f, "t", "bob"), EKSAUTH_OK);
+    assert_string_equal(f->id.login, "eks-bob");
+}
+
+/*
  * Groups repeated across entries (more names than the plan remembers at
  * once) each land in their one POSIX group, and a group refused for a
  * collision stays refused for the entries that name it again.
@@ -895,6 +939,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_plan_seeds_keep_recorded_ids, setup, teardown),
         cmocka_unit_test_setup_teardown(test_plan_refuses_login_collision, setup, teardown),
         cmocka_unit_test_setup_teardown(test_group_collision_grants_no_one, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_login_named_like_users_group_is_refused, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_plan_repeated_groups, setup, teardown),
         cmocka_unit_test_setup_teardown(test_plan_refuses_local_names, setup, teardown),
         cmocka_unit_test_setup_teardown(test_group_map_joins_local_group_on_purpose, setup,
