@@ -593,7 +593,7 @@ static enum eksauth_status decode_token(const char *token, size_t len, struct ek
     if (len > EKSAUTH_TOKEN_MAX_LEN)
         return eksauth_fail(err, EKSAUTH_EREJECTED, "length: token of %zu bytes is longer than %d",
                             len, EKSAUTH_TOKEN_MAX_LEN);
-    if (token == NULL || len < PREFIX_LEN || memcmp(token, EKSAUTH_TOKEN_PREFIX, PREFIX_LEN) != 0)
+    if (!eksauth_token_shaped(token, len))
         return eksauth_fail(err, EKSAUTH_EREJECTED, "prefix: token does not start with \"%s\"",
                             EKSAUTH_TOKEN_PREFIX);
     /* One strict decoding, so one token string means one URL (no padding, CR/LF, loose bits). */
@@ -653,12 +653,22 @@ out:
     return st;
 }
 
+bool eksauth_token_shaped(const char *s, size_t len)
+{
+    return s != NULL && len >= PREFIX_LEN && memcmp(s, EKSAUTH_TOKEN_PREFIX, PREFIX_LEN) == 0;
+}
+
 void eksauth_token_fingerprint(const char *token, size_t len, char out[EKSAUTH_FINGERPRINT_LEN + 1])
 {
     unsigned char digest[EVP_MAX_MD_SIZE];
     unsigned int digest_len = 0;
 
-    if (token == NULL || EVP_Digest(token, len, digest, &digest_len, EVP_sha256(), NULL) != 1 ||
+    /* A password typed at the prompt: 32 bits of its hash would be a dictionary target. */
+    if (!eksauth_token_shaped(token, len)) {
+        memcpy(out, "-", 2);
+        return;
+    }
+    if (EVP_Digest(token, len, digest, &digest_len, EVP_sha256(), NULL) != 1 ||
         digest_len * 2 < EKSAUTH_FINGERPRINT_LEN) {
         /* Never leave the caller a stale or empty string to log. */
         memcpy(out, "????????", EKSAUTH_FINGERPRINT_LEN + 1);

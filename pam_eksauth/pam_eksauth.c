@@ -252,11 +252,6 @@ static bool check_served(struct pe_ctx *c, struct pe_result *r)
     return st == EKSAUTH_OK || fail(c, r, status_kind(st), &err);
 }
 
-static bool looks_like_token(const char *s)
-{
-    return strncmp(s, EKSAUTH_TOKEN_PREFIX, strlen(EKSAUTH_TOKEN_PREFIX)) == 0;
-}
-
 static void free_answer(char *resp)
 {
     if (resp == NULL)
@@ -293,7 +288,7 @@ static bool read_token(struct pe_ctx *c, const char *audience, struct eksauth_pi
         }
         pr = eksauth_pieces_add(pc, tok, strlen(tok));
     } else if (c->opt.try_first_pass && pam_get_item(c->pamh, PAM_AUTHTOK, &item) == PAM_SUCCESS &&
-               item != NULL && looks_like_token(item)) {
+               item != NULL && eksauth_token_shaped(item, strlen(item))) {
         /* Only a token-shaped item: an earlier module's password is no token to check. */
         pr = eksauth_pieces_add(pc, item, strlen(item));
     } else {
@@ -329,7 +324,8 @@ static bool read_token(struct pe_ctx *c, const char *audience, struct eksauth_pi
         set_result(r, PE_DENIED, "token: empty answer");
         return false;
     }
-    if (c->opt.debug)
+    /* The length of a password typed at the prompt is the password's: not logged. */
+    if (c->opt.debug && eksauth_token_shaped(pc->buf, pc->len))
         pam_syslog(c->pamh, LOG_DEBUG, "token of %zu bytes in %u answer(s)", pc->len, pc->n);
     return true;
 }

@@ -67,7 +67,18 @@ enum eksauth_status eksauth_token_check_host(const char *host, const char *parti
                                              const char *const *extra_hosts, char *region,
                                              size_t region_len, struct eksauth_error *err);
 
-/* First 8 hex digits of SHA-256 over the token: what logs show instead of it. */
+/*
+ * Whether s starts like a token (EKSAUTH_TOKEN_PREFIX).  What does not is
+ * someone's password typed at the token prompt, or an earlier PAM module's:
+ * never fingerprinted, never taken as a token.
+ */
+bool eksauth_token_shaped(const char *s, size_t len);
+
+/*
+ * First 8 hex digits of SHA-256 over the token: what logs show instead of
+ * it.  "-" for what is not shaped like a token: a short hash of a password
+ * would let whoever reads the logs test guesses against it.
+ */
 void eksauth_token_fingerprint(const char *token, size_t len,
                                char out[EKSAUTH_FINGERPRINT_LEN + 1]);
 

@@ -694,6 +694,7 @@ static void case_cut(void)
 static void case_refusals(void)
 {
     struct pd_conv cv;
+    char fp[9], want[32];
 
     diag("refusals");
     pd_log_mark();
@@ -707,8 +708,15 @@ static void case_refusals(void)
     is_rc(auth_once("eksauth", "admin-alice", (const char *[]){"k8s-aws-v1.bm90IGEgdG9rZW4"}, 1,
                     NULL),
           PAM_AUTH_ERR, "a bad token");
+    pd_log_mark();
     is_rc(auth_once("eksauth", "admin-alice", (const char *[]){"hunter2"}, 1, NULL), PAM_AUTH_ERR,
           "a password instead of a token");
+    /* 32 bits of a password's hash would let whoever reads the log test guesses. */
+    sha_fp("hunter2", fp);
+    snprintf(want, sizeof(want), "token_fp=%s", fp);
+    ok(pd_log_find("result=denied user=admin-alice", "token_fp=- ", "prefix", NULL) != NULL,
+       "logged: no fingerprint of a password (token_fp=-)");
+    ok(pd_log_find(want, NULL) == NULL, "the password's hash is nowhere in the log");
     pd_log_mark();
     is_rc(auth_once("eksauth", "admin-alice", (const char *[]){TOK_EXPIRED}, 1, NULL), PAM_AUTH_ERR,
           "an expired token");

@@ -675,10 +675,9 @@ static void test_fingerprint(void **state)
     size_t i;
 
     (void)state;
-    /* SHA-256("abc") = ba7816bf 8f01cfea ... */
-    eksauth_token_fingerprint("abc", 3, fp);
-    assert_string_equal(fp, "ba7816bf");
+    /* SHA-256("k8s-aws-v1.aHR0cHM6") = 62efbac1 ... */
     eksauth_token_fingerprint("k8s-aws-v1.aHR0cHM6", 19, fp);
+    assert_string_equal(fp, "62efbac1");
     eksauth_token_fingerprint("k8s-aws-v1.aHR0cHM6", 19, again);
     assert_string_equal(fp, again);
     assert_int_equal(strlen(fp), 8);
@@ -686,6 +685,25 @@ static void test_fingerprint(void **state)
         assert_non_null(strchr("0123456789abcdef", fp[i]));
     eksauth_token_fingerprint("k8s-aws-v1.aHR0cHM7", 19, again);
     assert_string_not_equal(fp, again);
+}
+
+/* A password typed at the token prompt leaves no hash of itself in a log. */
+static void test_fingerprint_of_a_password(void **state)
+{
+    char fp[EKSAUTH_FINGERPRINT_LEN + 1];
+
+    (void)state;
+    eksauth_token_fingerprint("Summer2024!", 11, fp);
+    assert_string_equal(fp, "-");
+    eksauth_token_fingerprint("k8s-aws-v1", 10, fp); /* the prefix cut short */
+    assert_string_equal(fp, "-");
+    eksauth_token_fingerprint("", 0, fp);
+    assert_string_equal(fp, "-");
+    eksauth_token_fingerprint(NULL, 0, fp);
+    assert_string_equal(fp, "-");
+    assert_true(eksauth_token_shaped("k8s-aws-v1.", 11));
+    assert_false(eksauth_token_shaped("K8S-aws-v1.x", 12));
+    assert_false(eksauth_token_shaped("k8s-aws-v1.x", 5)); /* only len bytes count */
 }
 
 static void test_failure_wipes_output(void **state)
@@ -717,4 +735,6 @@ EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_good_token_fields), cmocka_unit_test(tes
                   cmocka_unit_test(test_hosts_aws), cmocka_unit_test(test_hosts_other_partitions),
 
                   cmocka_unit_test(test_extra_hosts), cmocka_unit_test(test_check_host_api),
-                  cmocka_unit_test(test_fingerprint), cmocka_unit_test(test_failure_wipes_output))
+                  cmocka_unit_test(test_fingerprint),
+                  cmocka_unit_test(test_fingerprint_of_a_password),
+                  cmocka_unit_test(test_failure_wipes_output))
