@@ -137,6 +137,18 @@ static bool is_digit(char c)
  * tight: a token names the STS host it wants us to call, so anything that is
  * not a region name is refused before it becomes a host name.
  */
+bool eksauth_region_listed(const char *region)
+{
+    const char *const *r;
+    size_t i;
+
+    for (i = 0; region != NULL && i < eksauth_partition_count; i++)
+        for (r = eksauth_partition_table[i].regions; r != NULL && *r != NULL; r++)
+            if (strcmp(*r, region) == 0)
+                return true;
+    return false;
+}
+
 bool eksauth_region_valid(const char *s, size_t len)
 {
     size_t i = 0, groups = 0, run;

@@ -28,6 +28,44 @@ const struct eksauth_partition eksauth_partition_table[] = {
             },
         .global_host = "sts.amazonaws.com",
         .global_region = "us-east-1",
+        .regions =
+            (const char *const[]){
+                "af-south-1",
+                "ap-east-1",
+                "ap-east-2",
+                "ap-northeast-1",
+                "ap-northeast-2",
+                "ap-northeast-3",
+                "ap-south-1",
+                "ap-south-2",
+                "ap-southeast-1",
+                "ap-southeast-2",
+                "ap-southeast-3",
+                "ap-southeast-4",
+                "ap-southeast-5",
+                "ap-southeast-6",
+                "ap-southeast-7",
+                "ca-central-1",
+                "ca-west-1",
+                "eu-central-1",
+                "eu-central-2",
+                "eu-north-1",
+                "eu-south-1",
+                "eu-south-2",
+                "eu-west-1",
+                "eu-west-2",
+                "eu-west-3",
+                "il-central-1",
+                "me-central-1",
+                "me-south-1",
+                "mx-central-1",
+                "sa-east-1",
+                "us-east-1",
+                "us-east-2",
+                "us-west-1",
+                "us-west-2",
+                NULL,
+            },
     },
     {
         .name = "aws-cn",
@@ -44,6 +82,12 @@ const struct eksauth_partition eksauth_partition_table[] = {
             },
         .global_host = NULL,
         .global_region = NULL,
+        .regions =
+            (const char *const[]){
+                "cn-north-1",
+                "cn-northwest-1",
+                NULL,
+            },
     },
     {
         .name = "aws-eusc",
@@ -60,6 +104,11 @@ const struct eksauth_partition eksauth_partition_table[] = {
             },
         .global_host = NULL,
         .global_region = NULL,
+        .regions =
+            (const char *const[]){
+                "eusc-de-east-1",
+                NULL,
+            },
     },
     {
         .name = "aws-iso",
@@ -76,6 +125,12 @@ const struct eksauth_partition eksauth_partition_table[] = {
             },
         .global_host = NULL,
         .global_region = NULL,
+        .regions =
+            (const char *const[]){
+                "us-iso-east-1",
+                "us-iso-west-1",
+                NULL,
+            },
     },
     {
         .name = "aws-iso-b",
@@ -92,6 +147,12 @@ const struct eksauth_partition eksauth_partition_table[] = {
             },
         .global_host = NULL,
         .global_region = NULL,
+        .regions =
+            (const char *const[]){
+                "us-isob-east-1",
+                "us-isob-west-1",
+                NULL,
+            },
     },
     {
         .name = "aws-iso-e",
@@ -108,6 +169,11 @@ const struct eksauth_partition eksauth_partition_table[] = {
             },
         .global_host = NULL,
         .global_region = NULL,
+        .regions =
+            (const char *const[]){
+                "eu-isoe-west-1",
+                NULL,
+            },
     },
     {
         .name = "aws-iso-f",
@@ -124,6 +190,12 @@ const struct eksauth_partition eksauth_partition_table[] = {
             },
         .global_host = NULL,
         .global_region = NULL,
+        .regions =
+            (const char *const[]){
+                "us-isof-east-1",
+                "us-isof-south-1",
+                NULL,
+            },
     },
     {
         .name = "aws-us-gov",
@@ -140,6 +212,12 @@ const struct eksauth_partition eksauth_partition_table[] = {
             },
         .global_host = NULL,
         .global_region = NULL,
+        .regions =
+            (const char *const[]){
+                "us-gov-east-1",
+                "us-gov-west-1",
+                NULL,
+            },
     },
 };
 

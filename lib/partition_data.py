@@ -25,8 +25,12 @@ partition's, so that "the first partition whose regex matches" (what the C side
 does) is the SDK's answer.  The global host (the one a region's global endpoint
 resolves to, sts.amazonaws.com) is kept with its signing region.
 
+The regions each partition lists are kept too: a login whose token names a
+region AWS does not list, and whose STS cannot be reached, is refused rather
+than "unavailable" (lib/sts.c says why).
+
 Nothing here names the botocore version: the file changes only when the data
-that decides STS host names does.
+that decides STS host names, or the list of regions, does.
 """
 import argparse
 import difflib
@@ -201,6 +205,12 @@ def render(rows):
         w("            },")
         w("        .global_host = %s," % c_string(r["global_host"]))
         w("        .global_region = %s," % c_string(r["global_region"]))
+        w("        .regions =")
+        w("            (const char *const[]){")
+        for region in r["regions"]:
+            w("                %s," % c_string(region))
+        w("                NULL,")
+        w("            },")
         w("    },")
     w("};")
     w("")

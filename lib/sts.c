@@ -14,6 +14,7 @@
 
 #include "eksauth/http.h"
 #include "eksauth/json_answer.h"
+#include "eksauth/partition.h"
 #include "eksauth/printable.h"
 #include "eksauth/sigv4.h"
 #include "eksauth/sts.h"
@@ -334,6 +335,24 @@ void eksauth_sts_connection(const struct eksauth_config *cfg, struct eksauth_htt
     req->timeout_ms = total_s * 1000L;
 }
 
+/*
+ * Whether STS failing for this token is a refusal rather than an outage.
+ * "Unavailable" lets ignore_authinfo_unavail step aside (PAM_IGNORE), so a
+ * stranger must not be able to choose it: the cluster's host rule takes any
+ * label of a region's shape (docs/token-rules.md, "Hosts"), and a token
+ * naming a region AWS does not list (sts.us-nowhere-9.amazonaws.com) never
+ * reaches an STS.  A host the operator named (sts_host) is trusted to exist.
+ */
+static bool failure_is_refusal(const struct eksauth_config *cfg, const struct eksauth_token *tok)
+{
+    char *const *h;
+
+    for (h = cfg->sts_hosts; h != NULL && *h != NULL; h++)
+        if (strcmp(*h, tok->host) == 0)
+            return false;
+    return !eksauth_region_listed(tok->region);
+}
+
 enum eksauth_status eksauth_sts_get_caller_identity(const struct eksauth_config *cfg,
                                                     const char *audience, const char *tls_session,
                                                     const struct eksauth_token *tok,
@@ -378,9 +397,15 @@ enum eksauth_status eksauth_sts_get_caller_identity(const struct eksauth_config 
     req.max_body = EKSAUTH_STS_MAX_BODY;
     req.tls_session = tls_session;
     st = eksauth_http_perform(&req, &resp, &e);
+    if (st == EKSAUTH_OK)
+        st = eksauth_sts_parse_response(resp.status, resp.body, resp.len, out, &e);
+    if (st == EKSAUTH_EUNAVAIL && failure_is_refusal(cfg, tok)) {
+        e.status = st = EKSAUTH_EREJECTED;
+        eksauth_error_append(&e, "; AWS lists no region '%s', so this is no STS outage: refused",
+                             tok->region);
+    }
     if (st != EKSAUTH_OK)
         goto out;
-    st = eksauth_sts_parse_response(resp.status, resp.body, resp.len, out, &e);
     /* The identity must belong to this host's partition, whatever host the token named. */
     if (st == EKSAUTH_OK && cfg->partition != NULL && cfg->partition[0] != '\0' &&
         strcmp(out->parsed.partition, cfg->partition) != 0) {

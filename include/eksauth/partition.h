@@ -36,8 +36,9 @@ struct eksauth_partition {
     const char *domain;           /* DNS suffix: "amazonaws.com" */
     const char *dualstack_domain; /* "api.aws", or NULL when the partition has none */
     struct eksauth_sts_host_form sts_hosts[EKSAUTH_STS_VARIANTS];
-    const char *global_host;   /* "sts.amazonaws.com" for aws; NULL elsewhere */
-    const char *global_region; /* the global host's signing region ("us-east-1") */
+    const char *global_host;    /* "sts.amazonaws.com" for aws; NULL elsewhere */
+    const char *global_region;  /* the global host's signing region ("us-east-1") */
+    const char *const *regions; /* the regions AWS's data lists, NULL-terminated */
 };
 
 /* The partitions in the order of AWS's data (which decides a region's partition). */
@@ -72,6 +73,13 @@ enum eksauth_sts_host_match {
 enum eksauth_sts_host_match eksauth_partition_sts_host(const struct eksauth_partition *p,
                                                        const char *host, const char **region,
                                                        size_t *region_len);
+
+/*
+ * Whether AWS's data lists region (exact) in any partition.  A host check
+ * never asks (the cluster takes any label of a region's shape, and a region
+ * newer than the data must keep working); a failed STS call does (lib/sts.c).
+ */
+bool eksauth_region_listed(const char *region);
 
 /*
  * True when s[0..len) has the shape of a real region name: "us-east-1",

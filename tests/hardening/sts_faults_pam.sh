@@ -5,7 +5,8 @@
 # truncated JSON, wrong JSON types, XML, empty, 1 MiB bodies, wrong
 # certificate name, foreign CA), STS's own refusals (SignatureDoesNotMatch
 # for another cluster and for a wrong secret, ExpiredToken,
-# InvalidClientTokenId), plain HTTP on the TLS port, nothing listening, and
+# InvalidClientTokenId), plain HTTP on the TLS port, nothing listening, a
+# token naming a region AWS does not list, and
 # SSLKEYLOGFILE set by the caller of a setuid program.  Each login goes
 # through the real libpam (pam_batch, a fresh process per case) and must end
 # in refusal with the right PAM code (PAM_AUTHINFO_UNAVAIL when STS could
@@ -148,6 +149,19 @@ run "unavail+ignore, then permit" ignore alice PAM_SUCCESS "sts: .*cannot connec
 svc ignore2 "$PE_DIR/faults.conf" debug ignore_authinfo_unavail
 echo "auth required pam_permit.so" >>"$SVC/ignore2"
 run "denied+ignore, then permit" ignore2 othercluster PAM_AUTH_ERR "sts: .*SignatureDoesNotMatch"
+# ... nor when the token names a region AWS does not list: the cluster's host
+# rule takes any label of a region's shape, so a stranger with no credentials
+# would otherwise choose "unavailable" (lib/sts.c failure_is_refusal).
+"$PYTHON" - >"$PE_DIR/tok/nowhere" <<'EOF' || bail "forging a token failed"
+import base64, time
+host, d = "sts.us-nowhere-9.amazonaws.com", time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+url = ("https://%s/?Action=GetCallerIdentity&Version=2011-06-15&X-Amz-Algorithm=AWS4-HMAC-SHA256"
+       "&X-Amz-Credential=AKIAAAAAAAAAAAAAAAAA%%2F%s%%2Fus-nowhere-9%%2Fsts%%2Faws4_request"
+       "&X-Amz-Date=%s&X-Amz-Expires=60&X-Amz-SignedHeaders=host%%3Bx-k8s-aws-id"
+       "&X-Amz-Signature=%s" % (host, d[:8], d, "0" * 64))
+print("k8s-aws-v1." + base64.urlsafe_b64encode(url.encode()).decode().rstrip("="))
+EOF
+run "made-up region+ignore, then permit" ignore2 nowhere PAM_AUTH_ERR "sts: .*AWS lists no region"
 
 # SSLKEYLOGFILE from the caller of a setuid program: libcurl would write the
 # TLS secrets there as root; the module refuses the STS call instead.

@@ -23,6 +23,7 @@
 
 #include <cmocka.h>
 
+#include "eksauth/partition.h"
 #include "eksauth/sts.h"
 #include "net_helpers.h"
 #include "unit.h"
@@ -449,6 +450,44 @@ static void test_call_refused(void **state)
     assert_null(strstr(c.err.msg, "0123"));
 }
 
+/*
+ * STS out of reach for a token that names a region AWS does not list is a
+ * refusal: "unavailable" would let ignore_authinfo_unavail step aside for a
+ * stranger's made-up host.  A host the operator named stays an outage.
+ */
+static void test_call_unlisted_region(void **state)
+{
+    static char *extra[] = {"sts.us-nowhere-9.amazonaws.com", NULL};
+    struct call c;
+    int port = net_closed_port();
+
+    (void)state;
+    call_prepare(&c, port);
+    strcpy(c.tok.url, "https://sts.us-nowhere-9.amazonaws.com/?Action=GetCallerIdentity&Version="
+                      "2011-06-15&X-Amz-Signature=0123");
+    c.tok.url_len = strlen(c.tok.url);
+    strcpy(c.tok.host, "sts.us-nowhere-9.amazonaws.com");
+    strcpy(c.tok.region, "us-nowhere-9");
+    snprintf(c.connect_to, sizeof(c.connect_to), "sts.us-nowhere-9.amazonaws.com:443:127.0.0.1:%d",
+             port);
+    assert_int_equal(call_sts(&c), EKSAUTH_EREJECTED);
+    assert_int_equal(c.err.status, EKSAUTH_EREJECTED);
+    assert_non_null(strstr(c.err.msg, "sts: sts.us-nowhere-9.amazonaws.com: cannot connect"));
+    assert_non_null(strstr(c.err.msg, "AWS lists no region 'us-nowhere-9'"));
+    assert_null(strstr(c.err.msg, "0123"));
+    /* Named by the operator (a VPC endpoint's name, say): an outage. */
+    c.cfg.sts_hosts = extra;
+    assert_int_equal(call_sts(&c), EKSAUTH_EUNAVAIL);
+    /* A listed region out of reach: an outage (test_call_refused). */
+    assert_true(eksauth_region_listed("us-east-1"));
+    assert_true(eksauth_region_listed("cn-north-1"));
+    assert_true(eksauth_region_listed("us-gov-west-1"));
+    assert_false(eksauth_region_listed("us-nowhere-9"));
+    assert_false(eksauth_region_listed("US-EAST-1"));
+    assert_false(eksauth_region_listed(""));
+    assert_false(eksauth_region_listed(NULL));
+}
+
 static void test_call_timeout(void **state)
 {
     struct call c;
@@ -600,5 +639,5 @@ EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_good_role), cmocka_unit_test(test_upstre
                   cmocka_unit_test(test_bad_types_and_shapes), cmocka_unit_test(test_error_codes),
                   cmocka_unit_test(test_unavailable), cmocka_unit_test(test_other_statuses),
                   cmocka_unit_test(test_call_input_checks), cmocka_unit_test(test_call_refused),
-                  cmocka_unit_test(test_call_timeout), cmocka_unit_test(test_call_bad_ca_file),
-                  cmocka_unit_test(test_call_proxies))
+                  cmocka_unit_test(test_call_unlisted_region), cmocka_unit_test(test_call_timeout),
+                  cmocka_unit_test(test_call_bad_ca_file), cmocka_unit_test(test_call_proxies))
