@@ -1102,6 +1102,28 @@ enum eksauth_status eksauth_iddb_tombstone_at(const struct eksauth_iddb *db, uin
     return EKSAUTH_OK;
 }
 
+enum eksauth_status eksauth_iddb_verify(const struct eksauth_iddb *db, struct eksauth_error *err)
+{
+    struct eksauth_iddb_user u;
+    struct eksauth_iddb_group g;
+    struct eksauth_iddb_tombstone t;
+    uint32_t i, bad_users = 0, bad_groups = 0, bad_tombs = 0;
+
+    for (i = 0; i < db->n_users; i++)
+        bad_users += eksauth_iddb_user_at(db, i, &u) != EKSAUTH_OK;
+    for (i = 0; i < db->n_groups; i++)
+        bad_groups += eksauth_iddb_group_at(db, i, &g) != EKSAUTH_OK;
+    for (i = 0; i < db->n_tombstones; i++)
+        bad_tombs += eksauth_iddb_tombstone_at(db, i, &t) != EKSAUTH_OK;
+    if (bad_users + bad_groups + bad_tombs == 0)
+        return EKSAUTH_OK;
+    return eksauth_fail(err, EKSAUTH_EINVAL,
+                        "identity DB: damaged: %u of %u users, %u of %u groups and %u of %u "
+                        "tombstones cannot be read",
+                        bad_users, db->n_users, bad_groups, db->n_groups, bad_tombs,
+                        db->n_tombstones);
+}
+
 /* The index of the first tombstone of id or above (sorted by id); false when one cannot be read. */
 static bool first_tombstone(const struct eksauth_iddb *db, uint32_t id, uint32_t *at)
 {

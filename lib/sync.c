@@ -416,6 +416,7 @@ static enum eksauth_status write_login_index(struct apply *a, const char *inputs
 static enum eksauth_status apply_locked(struct apply *a, struct eksauth_error *err)
 {
     struct eksauth_sync_report *r = a->report;
+    struct eksauth_error damage;
     enum eksauth_status st;
     size_t i;
 
@@ -427,6 +428,11 @@ static enum eksauth_status apply_locked(struct apply *a, struct eksauth_error *e
         eksauth_error_append(err, "; fix its owner and mode or remove it");
         return EKSAUTH_EINVAL;
     }
+    /* Out of memory or descriptors, an I/O error: the file may be sound, and a rebuild forgets. */
+    if (st != EKSAUTH_OK && st != EKSAUTH_EUNAVAIL && st != EKSAUTH_EINVAL) {
+        eksauth_error_append(err, "; the identity DB is unchanged");
+        return st;
+    }
     if (st != EKSAUTH_OK) {
         a->old = NULL;
         if (st != EKSAUTH_EUNAVAIL &&
@@ -434,6 +440,13 @@ static enum eksauth_status apply_locked(struct apply *a, struct eksauth_error *e
                                  "%s: rebuilt without its recorded ids and logins",
                                  err->msg) != EKSAUTH_OK)
             return EKSAUTH_ENOMEM;
+    } else if (eksauth_iddb_verify(a->old, &damage) != EKSAUTH_OK &&
+               /* What can be read is carried over; the rest's ids and holds go: say so. */
+               eksauth_strlist_addf(&r->warnings, err,
+                                    "%s: %s: their recorded ids, logins and id holds are not "
+                                    "carried over",
+                                    a->ctx->paths.db, damage.msg) != EKSAUTH_OK) {
+        return EKSAUTH_ENOMEM;
     }
     r->generation = a->old != NULL ? eksauth_iddb_generation(a->old) + 1 : 1;
     st = eksauth_mapping_plan(a->ctx, a->old, &a->m, err);

@@ -215,6 +215,14 @@ enum eksauth_status eksauth_iddb_tombstone_at(const struct eksauth_iddb *db, uin
                                               struct eksauth_iddb_tombstone *out);
 
 /*
+ * Every user, group and tombstone of db read as a lookup reads it (blocks
+ * checked, fields validated): EKSAUTH_EINVAL, counting what cannot be read,
+ * when anything cannot.  O(file): for the sync, which carries all of it
+ * over (a lookup checks only what it touches).
+ */
+enum eksauth_status eksauth_iddb_verify(const struct eksauth_iddb *db, struct eksauth_error *err);
+
+/*
  * Expand a home pattern ("%u" = login, "%%" = '%') into buf; returns the
  * length the result needs without its NUL.  buf holds the result only when
  * that length is < buflen; otherwise its contents are unspecified.

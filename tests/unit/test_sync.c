@@ -20,13 +20,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
+#include "eksauth/byteorder.h"
 #include "eksauth/iddb.h"
+#include "eksauth/iddb_format.h"
 #include "eksauth/iddb_replace.h"
 #include "eksauth/login.h"
 #include "eksauth/mapping.h"
@@ -52,6 +55,16 @@ static bool listed(const struct eksauth_strlist *l, const char *prefix)
 
     for (i = 0; i < l->n; i++)
         if (strncmp(l->v[i], prefix, strlen(prefix)) == 0)
+            return true;
+    return false;
+}
+
+static bool listed_containing(const struct eksauth_strlist *l, const char *needle)
+{
+    size_t i;
+
+    for (i = 0; i < l->n; i++)
+        if (strstr(l->v[i], needle) != NULL)
             return true;
     return false;
 }
@@ -516,6 +529,68 @@ static void test_revoked_uid_held(void **state)
     assert_int_equal(eksauth_iddb_tombstone_count(db), 0);
     eksauth_iddb_close(db);
     assert_int_equal(try_log_in(h, arn, login, &why), EKSAUTH_OK);
+    host_fixture_free(h);
+}
+
+/* Flip one byte of the DB at h, at the start of section sec, without resealing its block. */
+static void damage_section(struct host_fixture *h, enum iddb_section sec)
+{
+    unsigned char at[4], byte;
+    uint32_t off;
+    int fd = open(h->db, O_RDWR | O_CLOEXEC);
+
+    assert_true(fd >= 0);
+    assert_int_equal(pread(fd, at, 4, IDDB_H_SECTIONS + 8 * (off_t)sec), 4);
+    off = eksauth_le32_get(at);
+    assert_int_equal(pread(fd, &byte, 1, off + 8), 1);
+    byte ^= 0x01;
+    assert_int_equal(pwrite(fd, &byte, 1, off + 8), 1);
+    close(fd);
+}
+
+/*
+ * A damaged block of the old DB is said, not skipped in silence: the sync
+ * carries what can be read and warns that the rest's ids, logins and id
+ * holds are gone (a freed uid may go to a new name).  Enough users that
+ * the tombstone lies in another block than the config, which the open
+ * checks (a damaged config is a rebuild: test_refusals_leave_the_db).
+ */
+static void test_damaged_db_is_said(void **state)
+{
+    static char with_dev[64 * 1024], without_dev[64 * 1024];
+    char users[48 * 1024];
+    struct host_fixture *h;
+    struct eksauth_sync_report r;
+    struct eksauth_error err;
+    size_t n = 0, i;
+
+    (void)state;
+    for (i = 0; i < 300; i++)
+        n += (size_t)snprintf(users + n, sizeof(users) - n,
+                              "  - userarn: arn:aws:iam::123456789012:user/u%zu\n"
+                              "    username: user%zu\n",
+                              i, i);
+    assert_true(n < sizeof(users));
+    snprintf(with_dev, sizeof(with_dev), "%s%s", AWS_AUTH, users);
+    snprintf(without_dev, sizeof(without_dev), "%smapUsers: |\n%s", AWS_AUTH_SMALLER, users);
+    h = host_fixture_new(NULL, with_dev);
+    sync_ok(h);
+    log_in(h, "arn:aws:sts::123456789012:assumed-role/Dev/bob", "dev-bob");
+    host_fixture_write_aws_auth(h, without_dev);
+    sync_ok(h); /* dev-bob revoked: its uid held by a tombstone */
+    damage_section(h, IDDB_S_TOMBSTONES);
+    assert_int_equal(run(h, false, &r, &err), EKSAUTH_OK);
+    assert_true(listed(&r.warnings, h->db));
+    /* The damaged block holds all 4 tombstones (carol, dev-bob and their groups). */
+    assert_true(listed_containing(&r.warnings, "identity DB: damaged: "));
+    assert_true(listed_containing(&r.warnings, "and 4 of 4 tombstones cannot be read: their "
+                                               "recorded ids, logins and id holds are not "
+                                               "carried over"));
+    eksauth_sync_report_free(&r);
+    /* The next sync builds on a sound DB: nothing more to say. */
+    assert_int_equal(run(h, false, &r, &err), EKSAUTH_OK);
+    assert_false(listed_containing(&r.warnings, "cannot be read"));
+    eksauth_sync_report_free(&r);
     host_fixture_free(h);
 }
 
@@ -1067,6 +1142,7 @@ int main(void)
         cmocka_unit_test(test_template_groups_never_merge),
         cmocka_unit_test(test_group_collision_denied_in_db),
         cmocka_unit_test(test_revoked_uid_held),
+        cmocka_unit_test(test_damaged_db_is_said),
         cmocka_unit_test(test_bad_key_file_fails_closed),
         cmocka_unit_test(test_cluster_source_snapshot),
         cmocka_unit_test(test_cluster_fetch_asks_only_what_changed),
