@@ -195,6 +195,16 @@ static void test_refusals_leave_the_db(void **state)
     assert_int_equal(r.users, 0);
     assert_true(listed(&r.removed, "build (no longer in aws-auth)"));
     eksauth_sync_report_free(&r);
+    /* A DB that cannot be read (a symlink loop: ELOOP) is not a corrupt one: never rebuilt. */
+    assert_int_equal(unlink(h->db), 0);
+    assert_int_equal(symlink("identity.db", h->db), 0);
+    host_fixture_write_aws_auth(h, AWS_AUTH);
+    assert_int_equal(run(h, false, &r, &err), EKSAUTH_EIO);
+    assert_non_null(strstr(err.msg, "the identity DB is unchanged"));
+    eksauth_sync_report_free(&r);
+    assert_int_equal(lstat(h->db, &after), 0);
+    assert_true(S_ISLNK(after.st_mode));
+    assert_int_equal(unlink(h->db), 0);
     host_fixture_free(h);
 }
 
