@@ -355,9 +355,15 @@ static enum eksauth_status setup(const struct eksauth_curl_api *curl, CURL *h,
     SETOPT(h, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
     if ((st = set_ca(curl, h, req, trusted, err)) != EKSAUTH_OK)
         goto out;
-    /* Proxies come from the config only: under sudo the environment is the caller's. */
-    SETOPT(h, CURLOPT_PROXY, req->proxy != NULL ? req->proxy : "");
-    SETOPT(h, CURLOPT_NOPROXY, "");
+    /*
+     * On a host, proxies come from the config only: under sudo or PAM the
+     * environment is the caller's.  The client, run by the person, takes
+     * the environment's (libcurl reads it when the options are not set).
+     */
+    if (req->proxy != NULL || !req->proxy_from_env) {
+        SETOPT(h, CURLOPT_PROXY, req->proxy != NULL ? req->proxy : "");
+        SETOPT(h, CURLOPT_NOPROXY, "");
+    }
     if (connect_to != NULL)
         SETOPT(h, CURLOPT_CONNECT_TO, connect_to);
     /* Bounded in time and size: a slow or hostile server cannot hold a login forever. */

@@ -173,6 +173,7 @@ static enum eksauth_status review_once(const struct eksauth_kube_target *t, cons
     req.headers = headers;
     req.ca_pem = t->ca_pem;
     req.ca_pem_len = t->ca_len;
+    req.proxy_from_env = true; /* the engineer's own command, as kubectl */
     req.connect_timeout_ms = CONNECT_MS;
     req.timeout_ms = TIMEOUT_MS;
     req.max_body = EKSAUTH_KUBE_REVIEW_MAX;

@@ -331,6 +331,7 @@ void eksauth_sts_connection(const struct eksauth_config *cfg, struct eksauth_htt
     req->ca_key = "sts_ca_file";
     req->connect_to = cfg->sts_connect_to;
     req->proxy = cfg->https_proxy;
+    req->proxy_from_env = cfg->proxy_from_env;
     req->connect_timeout_ms = connect_s * 1000L;
     req->timeout_ms = total_s * 1000L;
 }

@@ -300,6 +300,7 @@ enum eksauth_status client_check_minted_for(const struct client_token *t, const 
         st = eksauth_fail(err, EKSAUTH_ENOMEM, "out of memory");
         goto out;
     }
+    cfg.proxy_from_env = true; /* the person's own command, as the AWS CLI */
     memset(&policy, 0, sizeof(policy));
     policy.partition = partition != NULL ? partition : cfg.partition;
     policy.max_clock_skew = cfg.max_clock_skew;

@@ -52,6 +52,12 @@ struct eksauth_config {
     char *sts_connect_to;     /* libcurl CONNECT_TO "host:port:addr:port" */
     char *sts_ca_file;
     char *https_proxy;
+    /*
+     * Not a file setting: the client (the person's own process, never PAM
+     * or a setuid program) takes HTTPS_PROXY and NO_PROXY from its
+     * environment, as the AWS CLI and kubectl do (http.h).
+     */
+    bool proxy_from_env;
     char **sts_hosts;    /* extra exact STS host names (VPC endpoints); NULL-terminated */
     long max_clock_skew; /* seconds, 300 */
     /*

@@ -3,7 +3,8 @@
  * instance metadata, the Kubernetes API and the EKS API all call it, so the
  * transport rules of docs/token-rules.md ("The STS call") live in one place: TLS always
  * verified (a configured CA file or in-memory PEM replaces the system store),
- * no redirects, no proxy from the environment (only the one passed in),
+ * no redirects, on a host no proxy from the environment (only the one
+ * passed in; the client's own requests take HTTPS_PROXY as the AWS CLI does),
  * connect and total timeouts, a bounded body, no signals, no connection kept,
  * and no call at all when a setuid process's caller set SSLKEYLOGFILE.
  * Plain http is allowed only when the caller asks for it (IMDS is an http
@@ -33,11 +34,12 @@ struct eksauth_http_request {
     const char *ca_file;        /* PEM file of the trusted CAs; NULL: system store */
     const char *ca_pem;         /* PEM in memory (cluster_ca_data), not copied; wins over ca_file */
     size_t ca_pem_len;
-    const char *ca_key;                  /* the CA's config key, for messages ("sts_ca_file") */
-    const char *connect_to;              /* CURLOPT_CONNECT_TO entry, or NULL */
-    const char *proxy;                   /* from the config only; NULL: none */
-    const char *tls_session;             /* the file a TLS session is resumed from and kept in
-                                            (tls_resume.h); NULL: a full handshake every time */
+    const char *ca_key;      /* the CA's config key, for messages ("sts_ca_file") */
+    const char *connect_to;  /* CURLOPT_CONNECT_TO entry, or NULL */
+    const char *proxy;       /* from the config only; NULL: none */
+    bool proxy_from_env;     /* with proxy NULL: HTTPS_PROXY, NO_PROXY apply (the client only) */
+    const char *tls_session; /* the file a TLS session is resumed from and kept in
+                                (tls_resume.h); NULL: a full handshake every time */
     long connect_timeout_ms, timeout_ms; /* connect 0: 3 s, never over timeout_ms;
                                             timeout_ms 0 means none (watch) */
     long low_speed_s;                    /* abort when under 1 byte/s for this long; 0: off */

@@ -228,6 +228,18 @@ env $(creds_env ASIAE2EADMINALICE001) EKSAUTH_CLUSTER="$CLUSTER" KUBECONFIG="$H/
 is "$?:$(cat "$H/out/who-127.out")" "0:admin-alice" "login-name on an API server with only v1beta1"
 like "$(cut -d, -f1 "$H/out/kube-127.log" | tr '\n' ' ')" "/v1/selfsubjectreviews.*/v1beta1/selfsubjectreviews" \
     "... asked v1 (404) and then v1beta1"
+# Through the laptop's HTTPS_PROXY (an http:// CONNECT proxy), as kubectl goes.
+"$PYTHON" "$top_srcdir/tests/lib/fake_tls_proxy.py" --plain --cert "$H/tls/server.crt" \
+    --key "$H/tls/server.key" --to "$KUBE_PORT" --ready-file "$H/proxy.ready" \
+    --log "$H/out/proxy.log" >/dev/null 2>"$H/out/proxy.err" &
+e2e_track proxy $!
+e2e_wait_for "$H/proxy.ready" $! "$H/out/proxy.err" "fake_tls_proxy.py did not start"
+env $(creds_env ASIAE2EADMINALICE001) EKSAUTH_CLUSTER="$CLUSTER" KUBECONFIG="$H/client/kubeconfig-127" \
+    HTTPS_PROXY="http://127.0.0.1:$(cat "$H/proxy.ready")" \
+    "$EKSAUTH" login-name >"$H/out/who-proxy.out" 2>&1 </dev/null
+is "$?:$(cat "$H/out/who-proxy.out")" "0:admin-alice" "login-name with HTTPS_PROXY set: answered"
+like "$(cat "$H/out/proxy.log")" "\"request\": \"CONNECT 127.0.0.1:$KUBE_PORT HTTP/1.1\"" \
+    "... through the proxy, as kubectl would go"
 
 # eksauth ssh HOST: the login name from the cluster, the login through the real sshd.
 env "${alice_env[@]}" EKSAUTH_CLUSTER="$CLUSTER" KUBECONFIG="$H/client/kubeconfig" \

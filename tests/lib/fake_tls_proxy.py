@@ -4,9 +4,10 @@ itself (TLS 1.3, with session tickets, as a real one), then HTTP CONNECT, then
 bytes relayed both ways to the one backend given (--to PORT on 127.0.0.1),
 whatever host the CONNECT names.  Each connection is logged as a JSON line:
 the CONNECT target and whether the client resumed a TLS session with the
-proxy.
+proxy.  With --plain it is an http:// proxy (no TLS to the proxy itself), the
+kind HTTPS_PROXY names on most laptops.
 
-usage: fake_tls_proxy.py --cert CRT --key KEY --to PORT [--port 0]
+usage: fake_tls_proxy.py --cert CRT --key KEY --to PORT [--plain] [--port 0]
                          [--ready-file FILE] [--log FILE.jsonl]
 """
 import select
@@ -37,7 +38,7 @@ def relay(a, b):
 
 def handle(conn, opts, ctx, log):
     try:
-        tls = ctx.wrap_socket(conn, server_side=True)
+        tls = conn if opts.plain else ctx.wrap_socket(conn, server_side=True)
     except OSError as e:
         log({"time": time.time(), "tls": "failed: %s" % e})
         conn.close()
@@ -50,8 +51,9 @@ def handle(conn, opts, ctx, log):
                 return
             head += piece
         line = head.split(b"\r\n", 1)[0].decode("latin-1")
-        log({"time": time.time(), "request": line, "tls_version": tls.version(),
-             "tls_resumed": tls.session_reused})
+        log({"time": time.time(), "request": line,
+             "tls_version": None if opts.plain else tls.version(),
+             "tls_resumed": False if opts.plain else tls.session_reused})
         if not line.startswith("CONNECT "):
             tls.sendall(b"HTTP/1.1 405 Method Not Allowed\r\nContent-Length: 0\r\n\r\n")
             return
@@ -74,6 +76,7 @@ def handle(conn, opts, ctx, log):
 def main():
     ap = arguments("https:// CONNECT proxy stand-in")
     ap.add_argument("--to", type=int, required=True)
+    ap.add_argument("--plain", action="store_true", help="an http:// proxy: no TLS to it")
     opts = ap.parse_args()
     ctx = tls_context(opts.cert, opts.key)
     log = RequestLog(opts.log)
