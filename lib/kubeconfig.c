@@ -207,7 +207,10 @@ enum eksauth_status eksauth_kubeconfig_choose(const struct eksauth_kubeconfig_en
     size_t i, hits = 0;
 
     for (i = 0; i < n; i++) {
-        if (current != NULL && strcmp(v[i].name, current) == 0) {
+        arn_region(v[i].name, r, sizeof(r));
+        /* The current context's cluster, unless EKSAUTH_REGION names another region. */
+        if (current != NULL && strcmp(v[i].name, current) == 0 &&
+            (region == NULL || r[0] == '\0' || strcmp(r, region) == 0)) {
             *chosen = i;
             return EKSAUTH_OK;
         }

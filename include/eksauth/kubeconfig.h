@@ -60,8 +60,9 @@ enum eksauth_status eksauth_kubeconfig_scan(const char *text, size_t len, const 
                                             struct eksauth_error *err);
 
 /*
- * The one entry of v for cluster: the current context's, else the one in
- * region (NULL: any); *chosen is its index.  EKSAUTH_ENOTFOUND when there
+ * The one entry of v for cluster: the current context's (unless region
+ * names another region: an explicit choice wins), else the one in region
+ * (NULL: any); *chosen is its index.  EKSAUTH_ENOTFOUND when there
  * is none, EKSAUTH_EINVAL when several remain (the message lists them).
  */
 enum eksauth_status eksauth_kubeconfig_choose(const struct eksauth_kubeconfig_entry *v, size_t n,

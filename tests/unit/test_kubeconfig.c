@@ -94,6 +94,13 @@ static void test_scan_and_choose(void **state)
     assert_status(eksauth_kubeconfig_choose(v, n, "prod", NULL, "us-east-1", &chosen, &err),
                   EKSAUTH_OK);
     assert_int_equal(chosen, 0);
+    /* EKSAUTH_REGION is a choice too: it wins over a current context in another region. */
+    assert_status(eksauth_kubeconfig_choose(v, n, "prod", current, "us-east-1", &chosen, &err),
+                  EKSAUTH_OK);
+    assert_int_equal(chosen, 0);
+    assert_status(eksauth_kubeconfig_choose(v, n, "prod", current, "us-west-2", &chosen, &err),
+                  EKSAUTH_OK);
+    assert_int_equal(chosen, 1);
     assert_status(eksauth_kubeconfig_choose(v, n, "prod", NULL, NULL, &chosen, &err),
                   EKSAUTH_EINVAL);
     assert_non_null(strstr(err.msg, "2 clusters named prod"));
