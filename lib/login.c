@@ -164,8 +164,13 @@ static enum eksauth_status ask_sts(struct eksauth_ctx *ctx, const struct eksauth
                                                    ctx->paths.tls_session, &l->tok, &l->sid, err);
         l->cluster_token = st == EKSAUTH_OK;
     }
-    /* Say which audience this host takes, and how to mint for it. */
-    if (st == EKSAUTH_EREJECTED && strcmp(l->sid.error_code, "SignatureDoesNotMatch") == 0)
+    /*
+     * Say which audience this host takes, and how to mint for it: only for
+     * this host's own audience.  A request's audience (`eksauth whoami`: the
+     * cluster id, for a token it minted itself) is no audience a login takes.
+     */
+    if (st == EKSAUTH_EREJECTED && req->audience == NULL &&
+        strcmp(l->sid.error_code, "SignatureDoesNotMatch") == 0)
         eksauth_error_append(err,
                              " (this host takes tokens for \"%s\": eksauth askpass mints them, "
                              "or `aws eks get-token --cluster-name %s`)",

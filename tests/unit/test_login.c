@@ -631,7 +631,10 @@ static void test_audience_is_this_host(void **state)
     assert_int_equal(check(t, FIXTURE_NOW + 10, &l, &err), EKSAUTH_EREJECTED);
     assert_int_equal(l->step, EKSAUTH_LOGIN_STS);
     assert_non_null(strstr(err.msg, "SignatureDoesNotMatch"));
-    assert_non_null(strstr(err.msg, FIXTURE_AUDIENCE));
+    /* The hint names this host's audience, never the cluster's name, as what to mint for. */
+    assert_non_null(strstr(err.msg, "this host takes tokens for \"" FIXTURE_AUDIENCE "\""));
+    assert_non_null(strstr(err.msg, "--cluster-name " FIXTURE_AUDIENCE "`"));
+    assert_null(strstr(err.msg, "--cluster-name " FIXTURE_CLUSTER "`"));
     /* STS was asked once, with this host's audience only: no second try by default. */
     assert_int_equal(t->h->sts_calls, 1);
     assert_string_equal(t->h->sts_audience, FIXTURE_AUDIENCE);
@@ -641,6 +644,34 @@ static void test_audience_is_this_host(void **state)
     mint(t, "eksauth:test-cluster:otherhost", FIXTURE_NOW);
     assert_int_equal(check(t, FIXTURE_NOW + 10, &l, &err), EKSAUTH_EREJECTED);
     assert_int_equal(l->step, EKSAUTH_LOGIN_STS);
+    eksauth_login_free(l);
+}
+
+/*
+ * A check for an audience the request names (`eksauth whoami`: the cluster
+ * id, for a token it minted itself) that STS refuses: no hint that this host
+ * takes tokens for that audience, which no login here takes.
+ */
+static void test_request_audience_gets_no_host_hint(void **state)
+{
+    struct t *t = *state;
+    struct eksauth_login_request req;
+    struct eksauth_login *l = NULL;
+    struct eksauth_error err;
+
+    host_fixture_sts_answer(t->h, BUILD_CI);
+    mint(t, "eksauth:test-cluster:otherhost", FIXTURE_NOW);
+    memset(&req, 0, sizeof(req));
+    req.token = t->token;
+    req.len = t->len;
+    req.now = FIXTURE_NOW + 10;
+    req.audience = FIXTURE_CLUSTER;
+    assert_int_equal(eksauth_login_check(&t->h->ctx, &req, &l, &err), EKSAUTH_EREJECTED);
+    assert_int_equal(l->step, EKSAUTH_LOGIN_STS);
+    assert_string_equal(t->h->sts_audience, FIXTURE_CLUSTER);
+    assert_non_null(strstr(err.msg, "SignatureDoesNotMatch"));
+    assert_null(strstr(err.msg, "takes tokens for"));
+    assert_null(strstr(err.msg, "get-token"));
     eksauth_login_free(l);
 }
 
@@ -907,6 +938,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_serves_and_account, setup, teardown),
         cmocka_unit_test_setup_teardown(test_no_db_is_unavailable, setup, teardown),
         cmocka_unit_test_setup_teardown(test_audience_is_this_host, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_request_audience_gets_no_host_hint, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cluster_tokens_behind_the_key, setup_compat, teardown),
         cmocka_unit_test_setup_teardown(test_reasons, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stale_snapshot_refuses, setup_max_age, teardown),
