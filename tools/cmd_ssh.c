@@ -39,14 +39,17 @@
 
 #include "cli.h"
 #include "cmd_client.h"
+#include "eksauth/ascii.h"
 #include "eksauth/names.h"
 
 /* What `eksauth ssh` adds in front of the person's arguments. */
 #define PREFERRED_AUTH "PreferredAuthentications=keyboard-interactive,publickey"
 #define ONE_ATTEMPT    "NumberOfPasswordPrompts=1"
 
-/* ssh's options that take a value (ssh(1), OpenSSH 9): the rest are flags. */
-#define SSH_VALUE_OPTIONS "BbcDEeFIiJLlmOoPpQRSWw"
+/* The options that take a value (ssh(1), scp(1), sftp(1), OpenSSH 9): the rest are flags. */
+#define SSH_VALUE_OPTIONS  "BbcDEeFIiJLlmOoPpQRSWw"
+#define SCP_VALUE_OPTIONS  "cDFiJloPSX"
+#define SFTP_VALUE_OPTIONS "BbcDFiJloPRSsX"
 
 static volatile sig_atomic_t child_pid;
 
@@ -69,18 +72,94 @@ static void forward_signal(int sig)
         (void)kill((pid_t)child_pid, sig);
 }
 
-/* Whether the arguments already set an ssh option (-o Key=..., any case). */
-static bool chooses(int argc, char **argv, const char *key)
-{
-    size_t klen = strlen(key), j;
-    bool found = false;
-    int i;
+/*
+ * The options of a command line, read as the program reads them (OpenSSH's
+ * getopt, which reorders nothing): up to the first argument that is no
+ * option, or "--".  ssh reads options again after the destination (`ssh
+ * HOST -o ...`), up to the command; scp and sftp do not.  An option's value
+ * is the rest of its argument, else the next argument, which is never read
+ * as an option itself.
+ */
+struct opt_walk {
+    int argc;
+    char **argv;
+    const char *valued; /* the program's options that take a value */
+    bool again;         /* ssh: options after the destination too */
+    int i;              /* the next argument */
+    const char *dest;   /* ssh: the destination, once met */
+};
 
-    for (i = 1; i < argc && !found; i++) {
-        for (j = 0; argv[i][j] != '\0' && !found; j++)
-            found = strncasecmp(argv[i] + j, key, klen) == 0;
+static void walk_start(struct opt_walk *w, const char *program, int argc, char **argv)
+{
+    w->argc = argc;
+    w->argv = argv;
+    w->valued = strcmp(program, "scp") == 0    ? SCP_VALUE_OPTIONS
+                : strcmp(program, "sftp") == 0 ? SFTP_VALUE_OPTIONS
+                                               : SSH_VALUE_OPTIONS;
+    w->again = strcmp(program, "ssh") == 0;
+    w->i = 1;
+    w->dest = NULL;
+}
+
+/* The next option that takes a value: its letter and value.  False after the last option. */
+static bool walk_next(struct opt_walk *w, char *opt, const char **value)
+{
+    while (w->i < w->argc) {
+        const char *a = w->argv[w->i++];
+        size_t j;
+
+        if (strcmp(a, "--") == 0) {
+            if (w->dest == NULL && w->i < w->argc)
+                w->dest = w->argv[w->i];
+            break;
+        }
+        if (a[0] != '-' || a[1] == '\0') {
+            if (w->dest == NULL && w->again) {
+                w->dest = a;
+                continue;
+            }
+            break;
+        }
+        for (j = 1; a[j] != '\0'; j++) {
+            if (strchr(w->valued, a[j]) != NULL) {
+                *opt = a[j];
+                *value = a[j + 1] != '\0' ? a + j + 1 : (w->i < w->argc ? w->argv[w->i++] : "");
+                return true;
+            }
+        }
     }
-    return found;
+    w->i = w->argc;
+    return false;
+}
+
+/* Whether an -o value sets key: "Key=value" or "Key value", in any case (ssh_config(5)). */
+static bool sets_key(const char *value, const char *key)
+{
+    size_t klen = strlen(key);
+
+    value += strspn(value, " \t");
+    return strlen(value) > klen && eksauth_ascii_prefix_nocase(value, klen, key) &&
+           (value[klen] == '=' || value[klen] == ' ' || value[klen] == '\t');
+}
+
+/*
+ * Whether the program's arguments set an ssh option themselves: an -o
+ * option's value only, never a host, a file or a remote command that
+ * happens to name it (ssh_config files, -F included, are ssh's: an -o
+ * given here comes before them).
+ */
+static bool chooses(const char *program, int argc, char **argv, const char *key)
+{
+    struct opt_walk w;
+    const char *value;
+    char opt;
+
+    walk_start(&w, program, argc, argv);
+    while (walk_next(&w, &opt, &value)) {
+        if (opt == 'o' && sets_key(value, key))
+            return true;
+    }
+    return false;
 }
 
 /*
@@ -90,34 +169,18 @@ static bool chooses(int argc, char **argv, const char *key)
  */
 static bool args_name_user(int argc, char **argv, bool *dest)
 {
-    int i;
-    size_t j;
+    struct opt_walk w;
+    const char *value;
+    char opt;
 
     *dest = false;
-    for (i = 1; i < argc; i++) {
-        const char *a = argv[i];
-
-        if (strcmp(a, "--") == 0) {
-            *dest = i + 1 < argc;
-            return *dest && strchr(argv[i + 1], '@') != NULL;
-        }
-        if (a[0] != '-' || a[1] == '\0') {
-            *dest = true;
-            return strchr(a, '@') != NULL;
-        }
-        for (j = 1; a[j] != '\0'; j++) {
-            const char *value;
-
-            if (strchr(SSH_VALUE_OPTIONS, a[j]) == NULL)
-                continue;
-            value = a[j + 1] != '\0' ? a + j + 1 : (i + 1 < argc ? argv[++i] : "");
-            if (a[j] == 'l' || (a[j] == 'o' && strncasecmp(value, "user", 4) == 0 &&
-                                (value[4] == '=' || value[4] == ' ' || value[4] == '\t')))
-                return true;
-            break;
-        }
+    walk_start(&w, "ssh", argc, argv);
+    while (walk_next(&w, &opt, &value)) {
+        if (opt == 'l' || (opt == 'o' && sets_key(value, "user")))
+            return true;
     }
-    return false;
+    *dest = w.dest != NULL;
+    return w.dest != NULL && strchr(w.dest, '@') != NULL;
 }
 
 /* The login ssh would use for these arguments (`ssh -G`: ssh_config's User counts). */
@@ -414,17 +477,17 @@ static int run_client(struct eksauth_cli *cli, const char *program, int argc, ch
         goto out;
     }
     args[n++] = (char *)program;
-    if (!chooses(argc, argv, "preferredauthentications")) {
+    if (!chooses(program, argc, argv, "preferredauthentications")) {
         args[n++] = "-o";
         args[n++] = PREFERRED_AUTH;
     }
-    if (!chooses(argc, argv, "numberofpasswordprompts")) {
+    if (!chooses(program, argc, argv, "numberofpasswordprompts")) {
         args[n++] = "-o";
         args[n++] = ONE_ATTEMPT;
     }
     /* sftp -b turns BatchMode on, which keeps ssh from asking askpass: the token is no
      * person's typing, so unless the arguments choose it, it stays off. */
-    if (strcmp(program, "sftp") == 0 && !chooses(argc, argv, "batchmode")) {
+    if (strcmp(program, "sftp") == 0 && !chooses(program, argc, argv, "batchmode")) {
         args[n++] = "-o";
         args[n++] = "BatchMode=no";
     }

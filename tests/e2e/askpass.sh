@@ -14,7 +14,8 @@
 # answer echoed only for a yes/no question, and without one a host key
 # question shown whole with the right port in the hint; and for `eksauth
 # ssh`: arguments untouched (--config included), keyboard-interactive
-# preferred and one attempt unless chosen, --help and --version its own,
+# preferred and one attempt unless an -o option chooses them (never a
+# host, a file or a remote command that names them), --help and --version its own,
 # no login name and no cluster said before ssh runs, ssh's exit status, the
 # private folder removed; eksauth scp and sftp the same.  TAP output; no
 # root needed.
@@ -450,6 +451,33 @@ ok $? "the folder and the unfinished token file are gone when ssh ends"
 "$EKSAUTH" ssh -oPreferredAuthentications=password -o numberofpasswordprompts=3 u@host
 is "$(head -n 4 "$T/fake.args" | tr '\n' ' ')" "-oPreferredAuthentications=password -o numberofpasswordprompts=3 u@host " \
     "arguments that choose PreferredAuthentications or NumberOfPasswordPrompts are left to decide"
+# Only an -o option's value chooses, as ssh reads its options (ssh(1)): never the
+# destination, the remote command, or the value of another option that names the key.
+ADDED="-o PreferredAuthentications=keyboard-interactive,publickey -o NumberOfPasswordPrompts=1"
+"$EKSAUTH" ssh u@host 'grep -i numberofpasswordprompts /etc/ssh/ssh_config'
+is "$(tr '\n' ' ' <"$T/fake.args")" "$ADDED u@host grep -i numberofpasswordprompts /etc/ssh/ssh_config " \
+    "a remote command that names NumberOfPasswordPrompts chooses nothing: one attempt all the same"
+"$EKSAUTH" ssh -F "$T/PreferredAuthentications=password" numberofpasswordprompts=2@host true
+is "$(head -n 4 "$T/fake.args" | tr '\n' ' ')" "$ADDED " \
+    "nor does a destination or an -F file that names them"
+"$EKSAUTH" ssh u@host -- -o NumberOfPasswordPrompts=2
+is "$(head -n 4 "$T/fake.args" | tr '\n' ' ')" "$ADDED " "nor an -o after -- (the remote command's)"
+"$EKSAUTH" ssh -vo 'numberofpasswordprompts 2' u@host -o ' PreferredAuthentications=password' true
+is "$(tr '\n' ' ' <"$T/fake.args")" \
+    "-vo numberofpasswordprompts 2 u@host -o  PreferredAuthentications=password true " \
+    "-o among other flags, as 'Key value', and after the destination (ssh reads it there): left to decide"
+"$EKSAUTH" scp -o NumberOfPasswordPrompts=2 f u@host: 2>/dev/null
+is "$(head -n 4 "$T/fake.args" | tr '\n' ' ')" \
+    "-o PreferredAuthentications=keyboard-interactive,publickey -o NumberOfPasswordPrompts=2 " \
+    "eksauth scp: an -o of scp's chooses"
+"$EKSAUTH" scp -p f u@host: -o NumberOfPasswordPrompts=2 2>/dev/null
+is "$(head -n 4 "$T/fake.args" | tr '\n' ' ')" "$ADDED " \
+    "eksauth scp: after the files nothing is an option (scp reads none there)"
+"$EKSAUTH" sftp -b "$T/BatchMode=yes" u@host 2>/dev/null
+is "$(sed -n 5,6p "$T/fake.args" | tr '\n' ' ')" "-o BatchMode=no " \
+    "eksauth sftp -b FILE: a batch file's name is no BatchMode option"
+"$EKSAUTH" sftp -oBatchMode=yes u@host 2>/dev/null
+is "$(sed -n 5p "$T/fake.args")" "-oBatchMode=yes" "eksauth sftp -oBatchMode=yes: left to decide"
 FAKE_SIGNAL=TERM "$EKSAUTH" ssh u@host
 is "$?" 143 "ssh ended by SIGTERM: exit 128 + 15"
 
