@@ -15,15 +15,15 @@
 #include "eksauth/resolve.h"
 #include "eksauth/mapping.h"
 
-static void map_usage(FILE *out)
-{
-    fprintf(out, "usage: eksauth map ARN [--session-name S] [--access-key-id K] [--account A]\n"
-                 "                   [--aws-auth FILE] [--config FILE]\n"
-                 "Map an IAM or STS ARN through aws-auth and print the identity as JSON.\n"
-                 "An assumed-role ARN is canonicalised and its session name is used.\n"
-                 "exit: 0 mapped, 1 the entry exists but the login is refused,\n"
-                 "      2 usage or config error, 3 not mapped\n");
-}
+#define WHAT "map"
+
+static const char usage_text[] =
+    "usage: eksauth map ARN [--session-name S] [--access-key-id K] [--account A]\n"
+    "                   [--aws-auth FILE] [--config FILE]\n"
+    "Map an IAM or STS ARN through aws-auth and print the identity as JSON.\n"
+    "An assumed-role ARN is canonicalised and its session name is used.\n"
+    "exit: 0 mapped, 1 the entry exists but the login is refused,\n"
+    "      2 usage or config error, 3 not mapped\n";
 
 int cmd_map(struct eksauth_cli *cli, int argc, char **argv)
 {
@@ -31,7 +31,7 @@ int cmd_map(struct eksauth_cli *cli, int argc, char **argv)
         {"session-name", required_argument, NULL, 's'},
         {"access-key-id", required_argument, NULL, 'k'},
         {"account", required_argument, NULL, 'a'},
-        {"help", no_argument, NULL, 'h'},
+        CLI_SHARED_OPTIONS,
         {NULL, 0, NULL, 0},
     };
     const char *session_name = NULL, *access_key_id = "", *account = NULL;
@@ -46,7 +46,9 @@ int cmd_map(struct eksauth_cli *cli, int argc, char **argv)
 
     memset(&m, 0, sizeof(m));
     memset(&id, 0, sizeof(id));
-    while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+    optind = 0; /* glibc: start afresh at argv[1] */
+    opterr = 0; /* our own messages, "eksauth: map: ...", not getopt's */
+    while ((opt = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
         switch (opt) {
         case 's':
             session_name = optarg;
@@ -57,32 +59,34 @@ int cmd_map(struct eksauth_cli *cli, int argc, char **argv)
         case 'a':
             account = optarg;
             break;
-        case 'h':
-            map_usage(stdout);
-            return 0;
         default:
-            map_usage(stderr);
-            return EXIT_USAGE;
+            if (cli_shared_option(cli, opt, argv, WHAT, usage_text, &rc))
+                return rc;
+            break;
         }
     }
     if (argc - optind != 1) {
-        map_usage(stderr);
+        if (optind < argc)
+            cli_error(WHAT, "unexpected argument \"%.64s\"", argv[optind + 1]);
+        else
+            cli_error(WHAT, "the ARN is required");
+        fputs(usage_text, stderr);
         return EXIT_USAGE;
     }
     if (eksauth_arn_parse(argv[optind], &arn, &err) != EKSAUTH_OK) {
-        cli_error("map", "%s", err.msg);
+        cli_error(WHAT, "%s", err.msg);
         return EXIT_USAGE;
     }
     /* The account is the ARN's; --account may only confirm it. */
     if (account != NULL && strcmp(account, arn.account) != 0) {
-        cli_error("map", "--account %s differs from the ARN's account %s", account, arn.account);
+        cli_error(WHAT, "--account %s differs from the ARN's account %s", account, arn.account);
         return EXIT_USAGE;
     }
     /* The mapping a login on this host decides with, and the ids its DB already gave. */
     if (cli_load_config(cli, false, &err) != EKSAUTH_OK ||
         eksauth_ctx_db(&cli->ctx, false, &db, &err) != EKSAUTH_OK ||
         eksauth_mapping_load(&cli->ctx, cli->aws_auth_path, db, &m, &err) != EKSAUTH_OK) {
-        rc = cli_fail("map", &err);
+        rc = cli_fail(WHAT, &err);
         goto out;
     }
     cli_mapping_warnings(&m);
@@ -93,7 +97,7 @@ int cmd_map(struct eksauth_cli *cli, int argc, char **argv)
     principal.session_name = session_name != NULL ? session_name : arn.session_name;
     principal.access_key_id = access_key_id;
     if (eksauth_mapping_resolve(&cli->ctx, &m, &principal, NULL, &id, &err) != EKSAUTH_OK) {
-        rc = cli_fail("map", &err);
+        rc = cli_fail(WHAT, &err);
         goto out;
     }
     json = cli_identity_json(&id);

@@ -14,7 +14,7 @@ run() { "$EKSAUTH" --config "$tmp/eksauth.conf" "$@" > "$tmp/out" 2> "$tmp/err";
 rc() { cat "$tmp/rc"; }
 field() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(json.dumps(d[sys.argv[2]]) if not isinstance(d[sys.argv[2]], str) else d[sys.argv[2]])' "$tmp/out" "$1"; }
 
-plan 22
+plan 26
 
 run map arn:aws:iam::123456789012:role/EksCodeBuildKubectlRole --aws-auth "$sample"
 is "$(rc)" 0 "the CodeBuild role maps"
@@ -69,5 +69,14 @@ mapRoles: |
 YAML
 run map arn:aws:iam::123456789012:role/admins --aws-auth "$tmp/root.yaml"
 is "$(rc)" 1 "a mapping to root is refused"
+
+# Usage errors in the form of every other command: one line "eksauth: map: ...", the usage, exit 2.
+run map --bogus arn:aws:iam::123456789012:role/admins
+like "$(rc):$(head -n 1 "$tmp/err")" '^2:eksauth: map: unknown option --bogus$' "an unknown option: eksauth: map: unknown option"
+is "$(sed -n 2p "$tmp/err" | cut -d' ' -f1-3)" "usage: eksauth map" "... then the usage"
+run map arn:aws:iam::123456789012:role/admins --session-name
+like "$(rc):$(head -n 1 "$tmp/err")" '^2:eksauth: map: --session-name needs a value$' "an option without its value: eksauth: map: OPT needs a value"
+run map
+like "$(rc):$(head -n 1 "$tmp/err")" '^2:eksauth: map: the ARN is required$' "no ARN: eksauth: map: the ARN is required"
 
 done_testing
