@@ -82,14 +82,18 @@ enum eksauth_status cli_read_token(const char *command, const char *arg, char **
         start++;
     while (end > start && is_space(buf[end - 1]))
         end--;
-    /* Nothing to check is not a token that fails a rule: say what was missing and how. */
+    /*
+     * Nothing to check is not a token that fails a rule: say what was missing
+     * and how.  A host takes only tokens minted for its own audience
+     * (lib/audience.c), never one for the cluster's name.
+     */
     if (end == start) {
         OPENSSL_cleanse(buf, TOKEN_READ_MAX + 1);
         free(buf);
         return eksauth_fail(
             err, EKSAUTH_EINVAL,
             "no token: %s is empty; give the token as the argument, or on "
-            "standard input: aws eks get-token --cluster-name NAME --query "
+            "standard input: aws eks get-token --cluster-name eksauth:CLUSTER:HOST --query "
             "status.token --output text | eksauth %s -",
             arg != NULL && strcmp(arg, "-") != 0 ? "the argument" : "standard input", command);
     }

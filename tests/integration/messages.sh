@@ -74,13 +74,13 @@ is "$(cksum <"$EKSAUTH_DB")" "$sum" "... the identity DB unchanged"
 # 4. An empty token, on standard input or as the argument.
 run emptystdin sh -c 'printf "\n" | "$0" check-token -' "$EKSAUTH"
 like "$rc:$(cat "$T/emptystdin.err")" \
-    "^2:eksauth: check-token: no token: standard input is empty; give the token as the argument, or on standard input: aws eks get-token .* \| eksauth check-token -$" \
+    "^2:eksauth: check-token: no token: standard input is empty; give the token as the argument, or on standard input: aws eks get-token --cluster-name eksauth:CLUSTER:HOST .* \| eksauth check-token -$" \
     "check-token of empty input: no token, and how to give one (exit 2, not 'token rejected: prefix')"
 run emptyarg "$EKSAUTH" check-token ""
 like "$rc:$(cat "$T/emptyarg.err")" "^2:eksauth: check-token: no token: the argument is empty" \
     "check-token \"\": the argument is empty"
 run emptyverify "$EKSAUTH" --config "$T/eksauth.conf" verify ""
-like "$rc:$(cat "$T/emptyverify.err")" "^2:eksauth: verify: no token: the argument is empty.*\| eksauth verify -$" \
+like "$rc:$(cat "$T/emptyverify.err")" "^2:eksauth: verify: no token: the argument is empty.*get-token --cluster-name eksauth:CLUSTER:HOST .*\| eksauth verify -$" \
     "verify \"\": the same, for verify"
 
 done_testing
