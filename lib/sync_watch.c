@@ -146,18 +146,21 @@ static long jittered_s(const struct watcher *w)
            1000;
 }
 
-/* Apply one snapshot and tell the caller what happened; a refusal keeps the DB and goes on. */
-static void apply(struct watcher *w, const struct eksauth_cluster_snapshot *snap)
+/* Apply one snapshot and tell the caller what happened; a refusal keeps the DB. */
+static enum eksauth_status apply(struct watcher *w, const struct eksauth_cluster_snapshot *snap)
 {
     struct eksauth_sync_report report;
     struct eksauth_error err = {0};
+    enum eksauth_status st;
 
     memset(&report, 0, sizeof(report));
-    if (eksauth_sync_snapshot(w->ctx, w->opts, &w->state, snap, &report, &err) != EKSAUTH_OK)
+    st = eksauth_sync_snapshot(w->ctx, w->opts, &w->state, snap, &report, &err);
+    if (st != EKSAUTH_OK)
         tell_failed(w, &err);
     else
         tell(w, &report);
     eksauth_sync_report_free(&report);
+    return st;
 }
 
 /* (Re)list: the whole source from the latest version seen, applied when its version moved. */
@@ -221,7 +224,17 @@ static int on_event(void *arg, const struct eksauth_kube_event *ev)
     }
     /* The change is planned with the accounts on disk now. */
     (void)check_local(w, "planning this change with them");
-    apply(w, &snap);
+    /*
+     * Not applied (a full disk, no memory, a DB untrusted for a moment, or a
+     * document refused): the stream has moved past this change and would
+     * never send it again, and a stream that ends well would confirm the
+     * old snapshot.  List instead, after the backoff while it fails, so a
+     * revocation lands once the host can write it.
+     */
+    if (apply(w, &snap) != EKSAUTH_OK) {
+        w->relist = true;
+        return 1;
+    }
     /*
      * The instance after the change, never before: a revocation must not
      * wait for instance metadata that times out.  Answering now, its
@@ -295,7 +308,13 @@ static void follow(struct watcher *w)
             wait_ms(w, wait);
             return;
         }
-        /* A drop, a refusal, throttling: resume from the latest version seen, after a backoff. */
+        /*
+         * A drop, a refusal, throttling: resume from the latest version seen,
+         * after a backoff.  A server's (or a proxy's) Retry-After counts up
+         * to the cap only: a day's wait would stop every revocation for a day.
+         */
+        if (retry_after > BACKOFF_CAP_MS)
+            retry_after = BACKOFF_CAP_MS;
         wait = eksauth_backoff_next(&w->backoff, retry_after, w->ctx->services.random_u32());
         eksauth_error_append(&err, "; reconnecting in %.1f s", (double)wait / 1000);
         tell_failed(w, &err);

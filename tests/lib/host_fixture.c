@@ -100,7 +100,7 @@ fake_watch(const struct eksauth_config *cfg, const char *rv, long timeout_s,
 
     (void)cfg;
     assert_true(i < 16);
-    *retry_after_ms = 0;
+    *retry_after_ms = h->watch_retry_after[i];
     snprintf(h->watch_rv[i], sizeof(h->watch_rv[i]), "%s", rv != NULL ? rv : "");
     h->watch_timeout[i] = timeout_s;
     if (h->watch_bookmark[i][0] != '\0') {

@@ -65,6 +65,7 @@ struct host_fixture {
     enum eksauth_status watch_status[16];
     char watch_event_rv[16][32], watch_bookmark[16][32], watch_rv[16][64];
     long watch_timeout[16];
+    long watch_retry_after[16]; /* the Retry-After each stream's failure carries, ms */
     unsigned watch_calls;
     /* The fake clock's waits (none is slept) and its dice. */
     long sleeps[64];

@@ -1065,6 +1065,84 @@ static void test_watch_backoff(void **state)
     host_fixture_free(h);
 }
 
+/* A Retry-After of a day counts as the cap: revocations never wait a day. */
+static void test_watch_retry_after_capped(void **state)
+{
+    struct host_fixture *h = host_fixture_new(K8S_CONFIG, NULL);
+    struct watch_run w;
+
+    (void)state;
+    h->cluster_doc = AWS_AUTH;
+    snprintf(h->cluster_version, sizeof(h->cluster_version), "k8s:100");
+    snprintf(h->cluster_rv, sizeof(h->cluster_rv), "100");
+    h->random = 0; /* the start of every window: the wait is the Retry-After alone */
+    h->watch_status[0] = EKSAUTH_EUNAVAIL;   /* a 429 or 503 ... */
+    h->watch_retry_after[0] = 86400L * 1000; /* ... with Retry-After: 86400 */
+    h->watch_status[1] = EKSAUTH_EUNAVAIL;   /* and one that asks less than the cap */
+    h->watch_retry_after[1] = 5000;
+    host_fixture_reopen(h);
+    watch(h, 2, &w);
+    assert_int_equal(h->n_sleeps, 2);
+    assert_int_equal(h->sleeps[0], 30000);
+    assert_int_equal(h->sleeps[1], 5000);
+    host_fixture_free(h);
+}
+
+/*
+ * The stop question of test_watch_relists_after_a_failed_apply: before the
+ * first stream, aws-auth loses carol and the DB cannot be built on (mode
+ * 0666: untrusted); once that stream ran, the fault is gone.
+ */
+static bool revoke_while_db_untrusted(void *arg)
+{
+    struct watch_run *w = arg;
+    struct host_fixture *h = w->h;
+
+    if (h->watch_calls == 0 && h->cluster_calls == 1 && w->streams == 0) {
+        h->cluster_doc = AWS_AUTH_SMALLER;
+        assert_int_equal(chmod(h->db, 0666), 0);
+        w->streams = 1;
+    } else if (h->watch_calls == 1 && w->streams == 1) {
+        assert_int_equal(chmod(h->db, 0644), 0);
+        w->streams = 2;
+    }
+    return h->watch_calls >= w->stop_at;
+}
+
+/*
+ * An event the host could not apply (here a DB untrusted for a moment) is
+ * not passed over: the stream has moved past it and would never send it
+ * again, and a stream that ends well would confirm the old snapshot.  The
+ * watch lists instead, and carol's revocation lands once the DB is sound.
+ */
+static void test_watch_relists_after_a_failed_apply(void **state)
+{
+    struct host_fixture *h = host_fixture_new(K8S_CONFIG, NULL);
+    struct eksauth_iddb_user u;
+    struct eksauth_iddb *db;
+    struct eksauth_error err;
+    struct watch_run w;
+
+    (void)state;
+    h->cluster_doc = AWS_AUTH;
+    snprintf(h->cluster_version, sizeof(h->cluster_version), "k8s:100");
+    snprintf(h->cluster_rv, sizeof(h->cluster_rv), "100");
+    snprintf(h->watch_event_rv[0], sizeof(h->watch_event_rv[0]), "160");
+    host_fixture_reopen(h);
+    memset(&w, 0, sizeof(w));
+    w.stop_at = 2;
+    assert_int_equal(watch_until(h, revoke_while_db_untrusted, &w, &err), EKSAUTH_OK);
+    assert_int_equal(w.streams, 2); /* the fault came and went */
+    assert_true(w.failed >= 1);
+    assert_non_null(strstr(w.last_error, "not owned by root or writable"));
+    assert_int_equal(h->cluster_calls, 2); /* listed again after the failed event */
+    assert_string_equal(h->cluster_since, "160");
+    assert_int_equal(eksauth_iddb_open(h->db, &db, &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_iddb_user_by_name(db, "carol", &u), EKSAUTH_ENOTFOUND);
+    eksauth_iddb_close(db);
+    host_fixture_free(h);
+}
+
 static void test_seeds_skip_private_and_local_groups(void **state)
 {
     struct host_fixture *h = host_fixture_new(NULL, AWS_AUTH);
@@ -1160,6 +1238,8 @@ int main(void)
         cmocka_unit_test(test_snapshot_age),
         cmocka_unit_test(test_watch_resumes_and_spreads_relists),
         cmocka_unit_test(test_watch_backoff),
+        cmocka_unit_test(test_watch_retry_after_capped),
+        cmocka_unit_test(test_watch_relists_after_a_failed_apply),
         cmocka_unit_test(test_watch_ends_when_config_changes),
         cmocka_unit_test(test_watch_replans_when_local_accounts_change),
         cmocka_unit_test(test_seeds_skip_private_and_local_groups),
