@@ -266,7 +266,8 @@ enum eksauth_status eksauth_entry_cache_plan(const struct eksauth_entry_cache *c
     due = k;
     for (i = 0; i < n; i++) {
         ce = eksauth_entry_cache_find(c, arns[i]);
-        if (ce != NULL && (max_age == 0 || now - ce->read_at > max_age))
+        /* Read "in the future" (the clock was set back since): due, or it would wait that long. */
+        if (ce != NULL && (max_age == 0 || ce->read_at > now || now - ce->read_at > max_age))
             out[k++] = i;
     }
     qsort_r(out + due, k - due, sizeof(*out), older_first, read_at);

@@ -20,6 +20,9 @@
 #include "eksauth/iddb_replace.h"
 #include "eksauth/snapshot.h"
 
+/* A confirmation this far ahead of the clock is no confirmation (the clock went back). */
+#define SNAPSHOT_CLOCK_STEP_S 60
+
 /* SHA-256 of data[0..len) in lower-case hex. */
 static bool sha256_hex(const char *data, size_t len, char out[64 + 1])
 {
@@ -273,6 +276,13 @@ enum eksauth_status eksauth_snapshot_check_age(const struct eksauth_paths *paths
                             "set: eksauth logins are refused until eksauth sync succeeds",
                             paths->state);
     age = (long long)now - state.checked_at;
+    /* Confirmed "in the future": the clock was set back since, and it vouches for nothing. */
+    if (age < -SNAPSHOT_CLOCK_STEP_S)
+        return eksauth_fail(err, EKSAUTH_EUNAVAIL,
+                            "the snapshot of the cluster's aws-auth was confirmed %lld s in the "
+                            "future (the clock was set back since): eksauth logins are refused "
+                            "until eksauth sync succeeds",
+                            -age);
     if (age > max_age)
         return eksauth_fail(err, EKSAUTH_EUNAVAIL,
                             "the snapshot of the cluster's aws-auth was last confirmed %lld s ago, "

@@ -173,6 +173,24 @@ static void test_plan(void **state)
     eksauth_entry_cache_free(&c);
 }
 
+/* An entry read while the clock ran ahead (set back since) is due now, not a day from now. */
+static void test_plan_read_in_the_future(void **state)
+{
+    struct eksauth_entry_cache c = {NULL, 0, 0, false};
+    char *arns[] = {ARN("a")};
+    struct eksauth_error err;
+    size_t *order = NULL, n = 99;
+
+    (void)state;
+    put(&c, arns[0], 1000000 + 86400);
+    assert_int_equal(eksauth_entry_cache_plan(&c, arns, 1, 1000000, 300, &order, &n, &err),
+                     EKSAUTH_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(order[0], 0);
+    free(order);
+    eksauth_entry_cache_free(&c);
+}
+
 static void test_file(void **state)
 {
     struct eksauth_entry_cache c = {0}, back = {0};
@@ -222,9 +240,8 @@ static void test_file(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_round_trip),
-        cmocka_unit_test(test_bad_files),
-        cmocka_unit_test(test_plan),
+        cmocka_unit_test(test_round_trip), cmocka_unit_test(test_bad_files),
+        cmocka_unit_test(test_plan),       cmocka_unit_test(test_plan_read_in_the_future),
         cmocka_unit_test(test_file),
     };
 

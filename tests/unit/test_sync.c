@@ -806,6 +806,15 @@ static void test_snapshot_age(void **state)
     assert_int_equal(eksauth_snapshot_check_age(&h->ctx.paths, true, 600, FIXTURE_NOW + 1, &err),
                      EKSAUTH_EUNAVAIL);
     assert_non_null(strstr(err.msg, "last confirmed 601 s ago, over max_snapshot_age (600 s)"));
+    /* Confirmed a day ahead, and the clock then set back: it vouches for nothing. */
+    write_state(h, "k8s:1", FIXTURE_NOW + 86400, FIXTURE_NOW + 86400);
+    assert_int_equal(eksauth_snapshot_check_age(&h->ctx.paths, true, 600, FIXTURE_NOW, &err),
+                     EKSAUTH_EUNAVAIL);
+    assert_non_null(strstr(err.msg, "confirmed 86400 s in the future"));
+    /* A small step back is no reason to refuse. */
+    write_state(h, "k8s:1", FIXTURE_NOW + 60, FIXTURE_NOW + 60);
+    assert_int_equal(eksauth_snapshot_check_age(&h->ctx.paths, true, 600, FIXTURE_NOW, &err),
+                     EKSAUTH_OK);
     host_fixture_free(h);
 }
 
