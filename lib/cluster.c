@@ -84,6 +84,27 @@ static bool own_groups(const char *const *groups, size_t n, const char *whose, c
 }
 
 /*
+ * The principal an access entry of principal_arn stands for, parsed into
+ * *arn: a role without its path (EKS matches a role's access entry
+ * whatever the role's path; aws-auth may not name one), a user as it is.
+ * False when it is no IAM role or user ARN.
+ */
+static bool entry_principal(const char *principal_arn, struct eksauth_arn *arn)
+{
+    char principal[EKSAUTH_ARN_MAX];
+    struct eksauth_error e;
+
+    if (eksauth_arn_parse(principal_arn, arn, &e) != EKSAUTH_OK ||
+        (arn->type != EKSAUTH_ARN_ROLE && arn->type != EKSAUTH_ARN_USER))
+        return false;
+    if (arn->type != EKSAUTH_ARN_ROLE)
+        return true;
+    snprintf(principal, sizeof(principal), "arn:%s:iam::%s:role/%s", arn->partition, arn->account,
+             strrchr(arn->canonical, '/') + 1);
+    return eksauth_arn_parse(principal, arn, &e) == EKSAUTH_OK;
+}
+
+/*
  * One access entry as an aws-auth entry, or NULL with a warning when it is
  * skipped (*nomem set when out of memory): its principal (a role without
  * its path), the username EKS gives (its own, or EKS's default for a
@@ -96,14 +117,13 @@ static struct json_object *access_entry_json(const struct eksauth_access_entry *
                                              size_t *n_warnings, bool *nomem)
 {
     const char *type = ae->type != NULL && ae->type[0] != '\0' ? ae->type : "STANDARD";
-    char username[2048], principal[EKSAUTH_ARN_MAX], **groups = NULL;
+    char username[2048], **groups = NULL;
     struct json_object *o = NULL;
     struct eksauth_error e2;
     size_t n_groups = 0, i;
 
     *nomem = false;
-    if (eksauth_arn_parse(ae->principal_arn, arn, &e2) != EKSAUTH_OK ||
-        (arn->type != EKSAUTH_ARN_ROLE && arn->type != EKSAUTH_ARN_USER)) {
+    if (!entry_principal(ae->principal_arn, arn)) {
         *nomem =
             !warn(warnings, n_warnings, "access entry %.200s: not an IAM role or user ARN; skipped",
                   ae->principal_arn);
@@ -131,19 +151,11 @@ static struct json_object *access_entry_json(const struct eksauth_access_entry *
                    ae->principal_arn, e2.msg)))
             goto nomem;
     }
-    /*
-     * EKS matches a role's access entry whatever the role's path (an access
-     * entry may name one; aws-auth may not): the entry becomes the role's
-     * ARN without its path, the ARN STS's callers have.
-     */
-    if (arn->type == EKSAUTH_ARN_ROLE)
-        snprintf(principal, sizeof(principal), "arn:%s:iam::%s:role/%s", arn->partition,
-                 arn->account, strrchr(arn->canonical, '/') + 1);
-    else
-        snprintf(principal, sizeof(principal), "%s", ae->principal_arn);
-    o = entry_json(arn->type == EKSAUTH_ARN_ROLE ? "rolearn" : "userarn", principal, username,
+    /* The role's ARN without its path (entry_principal), the ARN STS's callers have. */
+    o = entry_json(arn->type == EKSAUTH_ARN_ROLE ? "rolearn" : "userarn",
+                   arn->type == EKSAUTH_ARN_ROLE ? arn->canonical : ae->principal_arn, username,
                    (const char *const *)groups, n_groups);
-    if (o == NULL || eksauth_arn_parse(principal, arn, &e2) != EKSAUTH_OK)
+    if (o == NULL)
         goto nomem;
     eksauth_strv_free(groups, n_groups);
     return o;
@@ -171,8 +183,9 @@ static struct json_object *configmap_entry_json(const struct eksauth_awsauth_ent
 
 enum eksauth_status eksauth_cluster_merge(const char *configmap, size_t cm_len,
                                           const struct eksauth_access_entry *entries, size_t n,
-                                          char **out, size_t *outlen, char ***warnings,
-                                          size_t *n_warnings, struct eksauth_error *err)
+                                          const char *const *listed, size_t n_listed, char **out,
+                                          size_t *outlen, char ***warnings, size_t *n_warnings,
+                                          struct eksauth_error *err)
 {
     enum eksauth_status st = EKSAUTH_OK;
     struct eksauth_awsauth *aa = NULL;
@@ -200,6 +213,16 @@ enum eksauth_status eksauth_cluster_merge(const char *configmap, size_t cm_len,
             continue;
         json_object_array_add(arn->type == EKSAUTH_ARN_ROLE ? roles : users, o);
         if (eksauth_strlist_add(&keys, arn->key, NULL) != EKSAUTH_OK)
+            goto nomem;
+    }
+    /*
+     * And every principal EKS listed, read or not: EKS maps a principal
+     * with an access entry by that entry alone, so one not read yet (the
+     * budget, throttling) or skipped must not fall back to aws-auth's.
+     */
+    for (i = 0; i < n_listed; i++) {
+        if (entry_principal(listed[i], arn) &&
+            eksauth_strlist_add(&keys, arn->key, NULL) != EKSAUTH_OK)
             goto nomem;
     }
     /* 2. The ConfigMap's entries, unless an access entry names the same principal. */
@@ -497,8 +520,9 @@ enum eksauth_status eksauth_cluster_fetch(const struct eksauth_config *cfg, stru
         if ((ce = eksauth_entry_cache_find(cache, arns[i])) != NULL)
             entries[n_entries++] = ce->entry; /* borrowed: the cache frees it */
     }
-    st = eksauth_cluster_merge(cm.data, cm.len, entries, n_entries, &out->data, &out->len,
-                               &out->warnings, &out->n_warnings, err);
+    st =
+        eksauth_cluster_merge(cm.data, cm.len, entries, n_entries, (const char *const *)arns,
+                              n_arns, &out->data, &out->len, &out->warnings, &out->n_warnings, err);
     if (st != EKSAUTH_OK)
         goto out;
     short_hash(out->data, out->len, hash);

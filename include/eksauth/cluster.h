@@ -33,13 +33,16 @@ struct eksauth_entry_cache;
  * principal (a role without its path), its username (EKS's default for a
  * STANDARD entry without one), its kubernetesGroups and one group per
  * associated policy; other groups spelled policy:... are dropped with a
- * warning.  Bad access entries are skipped with a warning.  *warnings (may
- * be NULL) gets malloc'd lines.
+ * warning.  Bad access entries are skipped with a warning.  listed (may be
+ * NULL) names every principal EKS listed, read or not: none of them keeps
+ * its aws-auth entry, as EKS maps them by their access entry alone.
+ * *warnings (may be NULL) gets malloc'd lines.
  */
 enum eksauth_status eksauth_cluster_merge(const char *configmap, size_t cm_len,
                                           const struct eksauth_access_entry *entries, size_t n,
-                                          char **out, size_t *outlen, char ***warnings,
-                                          size_t *n_warnings, struct eksauth_error *err);
+                                          const char *const *listed, size_t n_listed, char **out,
+                                          size_t *outlen, char ***warnings, size_t *n_warnings,
+                                          struct eksauth_error *err);
 
 struct eksauth_cluster_snapshot {
     char *data; /* the aws-auth document; awsauth.h parses it */

@@ -54,8 +54,9 @@ static void test_merge(void **state)
     (void)state;
     cm = fixture_read(CONFIGMAP, &cm_len);
     /* kubernetes+eks-api: the access entry for role dev wins over aws-auth's. */
-    assert_status(eksauth_cluster_merge(cm, cm_len, entries, 3, &doc, &len, &warnings, &nw, &err),
-                  EKSAUTH_OK);
+    assert_status(
+        eksauth_cluster_merge(cm, cm_len, entries, 3, NULL, 0, &doc, &len, &warnings, &nw, &err),
+        EKSAUTH_OK);
     free(cm);
     assert_status(eksauth_awsauth_parse(doc, len, &aa, &err), EKSAUTH_OK);
     assert_int_equal(eksauth_awsauth_count(aa), 4); /* dev, bob (entries), ops, 1 account */
@@ -80,7 +81,7 @@ static void test_merge(void **state)
     free(doc);
 
     /* eks-api alone: only the access entries. */
-    assert_status(eksauth_cluster_merge(NULL, 0, entries, 2, &doc, &len, NULL, NULL, &err),
+    assert_status(eksauth_cluster_merge(NULL, 0, entries, 2, NULL, 0, &doc, &len, NULL, NULL, &err),
                   EKSAUTH_OK);
     assert_status(eksauth_awsauth_parse(doc, len, &aa, &err), EKSAUTH_OK);
     assert_int_equal(eksauth_awsauth_count(aa), 2);
@@ -96,6 +97,45 @@ static void test_merge(void **state)
  * (EKSAUTH_AWSAUTH_DROPPED_KEY), so that the sync and a login that read it
  * say why; the access entries still map.
  */
+/*
+ * A principal EKS listed but whose entry was not read yet (the budget ran
+ * out, throttling) keeps no aws-auth entry either: EKS maps it by its
+ * access entry alone, and the sync says its logins are refused until it
+ * is read.  Role dev (listed with a path) loses aws-auth's old-dev; ops,
+ * not listed, keeps its entry.
+ */
+static void test_merge_listed_but_unread(void **state)
+{
+    const char *listed[] = {"arn:aws:iam::111122223333:role/teams/platform/dev",
+                            "arn:aws:iam::111122223333:user/carol", "not an arn"};
+    const struct eksauth_access_entry *none = NULL;
+    const struct eksauth_awsauth_entry *en;
+    struct eksauth_awsauth *aa = NULL;
+    struct eksauth_error err;
+    char **warnings = NULL, *doc = NULL, *cm;
+    size_t nw = 0, len = 0, cm_len, i;
+
+    (void)state;
+    cm = fixture_read(CONFIGMAP, &cm_len);
+    assert_status(
+        eksauth_cluster_merge(cm, cm_len, none, 0, listed, 3, &doc, &len, &warnings, &nw, &err),
+        EKSAUTH_OK);
+    free(cm);
+    assert_status(eksauth_awsauth_parse(doc, len, &aa, &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_awsauth_count(aa), 2); /* ops and the account */
+    for (i = 0; i < eksauth_awsauth_count(aa); i++) {
+        en = eksauth_awsauth_entry_at(aa, i);
+        assert_null(strstr(en->arn, "role/dev"));
+    }
+    assert_int_equal(nw, 1);
+    assert_non_null(strstr(warnings[0], "role/dev is overridden by its access entry"));
+    for (i = 0; i < nw; i++)
+        free(warnings[i]);
+    free(warnings);
+    eksauth_awsauth_free(aa);
+    free(doc);
+}
+
 static void test_merge_keeps_dropped(void **state)
 {
     static const char broken[] =
@@ -114,9 +154,9 @@ static void test_merge_keeps_dropped(void **state)
     size_t len = 0, nw = 0, i;
 
     (void)state;
-    assert_status(
-        eksauth_cluster_merge(broken, strlen(broken), entries, 1, &doc, &len, &warnings, &nw, &err),
-        EKSAUTH_OK);
+    assert_status(eksauth_cluster_merge(broken, strlen(broken), entries, 1, NULL, 0, &doc, &len,
+                                        &warnings, &nw, &err),
+                  EKSAUTH_OK);
     assert_non_null(strstr(doc, "\"eksauthDropped\": [ \"mapRoles ("));
     assert_status(eksauth_awsauth_parse(doc, len, &aa, &err), EKSAUTH_OK);
     assert_int_equal(eksauth_awsauth_dropped_count(aa), 1);
@@ -177,8 +217,8 @@ static void test_merge_policies_and_types(void **state)
     size_t nw = 0, len = 0, i;
 
     (void)state;
-    assert_status(eksauth_cluster_merge(cm_policy, strlen(cm_policy), entries, 3, &doc, &len,
-                                        &warnings, &nw, &err),
+    assert_status(eksauth_cluster_merge(cm_policy, strlen(cm_policy), entries, 3, NULL, 0, &doc,
+                                        &len, &warnings, &nw, &err),
                   EKSAUTH_OK);
     assert_status(eksauth_awsauth_parse(doc, len, &aa, &err), EKSAUTH_OK);
     en = eksauth_awsauth_lookup(aa, "arn:aws:iam::111122223333:role/ops", NULL);
@@ -211,5 +251,6 @@ static void test_merge_policies_and_types(void **state)
     free(doc);
 }
 
-EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_merge), cmocka_unit_test(test_merge_keeps_dropped),
+EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_merge), cmocka_unit_test(test_merge_listed_but_unread),
+                  cmocka_unit_test(test_merge_keeps_dropped),
                   cmocka_unit_test(test_merge_policies_and_types))
