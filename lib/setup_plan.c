@@ -313,6 +313,7 @@ enum eksauth_status eksauth_setup_plan(const struct eksauth_setup_options *o,
     size_t i;
 
     memset(plan, 0, sizeof(*plan));
+    plan->undo = o->undo;
     if (root[0] != '\0' && root[0] != '/')
         return eksauth_fail(err, EKSAUTH_EINVAL, "--root %s: must be an absolute path", root);
     for (i = 0; i < EKSAUTH_SETUP_FILES && st == EKSAUTH_OK; i++) {
@@ -333,19 +334,57 @@ enum eksauth_status eksauth_setup_plan(const struct eksauth_setup_options *o,
     return st;
 }
 
-enum eksauth_status eksauth_setup_apply(const struct eksauth_setup_plan *plan,
-                                        struct eksauth_error *err)
+/*
+ * The order apply goes in (setup_files lists the kinds in their order, so
+ * a kind is its file's index): the drop-in (its Match block keeps eksauth
+ * logins to keyboard-interactive) and the sudo files (they matter once an
+ * eksauth user is logged in) first, then the PAM lines, then
+ * nsswitch.conf, which makes eksauth users known to sshd.  --undo goes the
+ * other way.  See setup_plan.h, eksauth_setup_apply.
+ */
+static const size_t apply_order[EKSAUTH_SETUP_FILES] = {
+    KIND_SSHD_DROPIN, KIND_SUDOERS, KIND_SUDO_CONF, KIND_PAM_SSHD, KIND_NSSWITCH,
+};
+
+/* Whether f is as apply meant to leave it (a failure after the rename: the folder's fsync). */
+static bool applied_anyway(const struct eksauth_setup_file *f)
+{
+    char *text = NULL;
+    size_t len = 0;
+    bool same;
+
+    if (f->action == EKSAUTH_SETUP_REMOVE)
+        return access(f->path, F_OK) != 0 && errno == ENOENT;
+    if (eksauth_file_read(f->path, TEXT_MAX, false, &text, &len, NULL) != EKSAUTH_OK)
+        return false;
+    same = len == f->len && memcmp(text, f->text, len) == 0;
+    free(text);
+    return same;
+}
+
+enum eksauth_status eksauth_setup_apply(struct eksauth_setup_plan *plan, struct eksauth_error *err)
 {
     enum eksauth_status st = EKSAUTH_OK;
     size_t i;
 
-    for (i = 0; i < plan->n && st == EKSAUTH_OK; i++) {
-        const struct eksauth_setup_file *f = &plan->files[i];
+    for (i = 0; i < plan->n; i++)
+        plan->files[i].outcome = EKSAUTH_SETUP_NOT_TRIED;
+    for (i = 0; i < EKSAUTH_SETUP_FILES && st == EKSAUTH_OK; i++) {
+        size_t k = apply_order[plan->undo ? EKSAUTH_SETUP_FILES - 1 - i : i];
+        struct eksauth_setup_file *f = &plan->files[k];
 
-        if (f->action == EKSAUTH_SETUP_WRITE)
+        if (k >= plan->n)
+            continue;
+        if (f->action == EKSAUTH_SETUP_WRITE) {
             st = eksauth_file_write_atomic(f->path, f->text, f->len, f->mode, err);
-        else if (f->action == EKSAUTH_SETUP_REMOVE && unlink(f->path) != 0 && errno != ENOENT)
-            st = eksauth_fail(err, EKSAUTH_EIO, "%s: %s", f->path, strerror(errno));
+        } else if (f->action == EKSAUTH_SETUP_REMOVE) {
+            if (unlink(f->path) != 0 && errno != ENOENT)
+                st = eksauth_fail(err, EKSAUTH_EIO, "%s: %s", f->path, strerror(errno));
+        } else {
+            continue;
+        }
+        f->outcome =
+            st == EKSAUTH_OK || applied_anyway(f) ? EKSAUTH_SETUP_DONE : EKSAUTH_SETUP_FAILED;
     }
     return st;
 }

@@ -5,7 +5,9 @@
  * this file reads the options and the config (for the sudo group and the
  * group of every login) and prints one line a file.
  * Exit 0 done (or nothing to do), 2 usage, config or a file that cannot be
- * changed safely (nothing is written then).
+ * changed safely (nothing is written then), or a write that failed (each
+ * file's line says whether it was written; running setup again writes the
+ * rest).
  */
 #include "config.h"
 
@@ -44,19 +46,57 @@ static const char usage_text[] =
 /* What happened to a file, in the words of setup or of --undo. */
 static const char *verb(const struct eksauth_setup_file *f, bool undo, bool dry_run)
 {
+    bool done = f->outcome == EKSAUTH_SETUP_DONE, failed = f->outcome == EKSAUTH_SETUP_FAILED;
+
     switch (f->action) {
     case EKSAUTH_SETUP_WRITE:
+        if (dry_run)
+            return undo ? "would take out" : "would write";
         if (undo)
-            return dry_run ? "would take out" : "taken out";
-        return dry_run ? "would write" : "written";
+            return done     ? "taken out"
+                   : failed ? "NOT taken out (it failed, below)"
+                            : "not taken out (stopped before it)";
+        return done     ? "written"
+               : failed ? "NOT written (it failed, below)"
+                        : "not written (stopped before it)";
     case EKSAUTH_SETUP_REMOVE:
-        return dry_run ? "would remove" : "removed";
+        if (dry_run)
+            return "would remove";
+        return done     ? "removed"
+               : failed ? "NOT removed (it failed, below)"
+                        : "not removed (stopped before it)";
     case EKSAUTH_SETUP_SKIP:
         return "left alone";
     case EKSAUTH_SETUP_UNCHANGED:
         break;
     }
     return undo ? "nothing to take out" : "already set up";
+}
+
+/*
+ * After a failed write: which files were changed and which not, and the
+ * way on.  The plan of a second run is what is left (setup_plan.h), and
+ * --undo takes out what a stopped run wrote as it does a whole one.
+ */
+static void say_stopped(const struct eksauth_setup_plan *plan, bool undo)
+{
+    char done[EKSAUTH_SETUP_FILES * 48] = "", left[EKSAUTH_SETUP_FILES * 48] = "";
+    size_t i;
+
+    for (i = 0; i < plan->n; i++) {
+        const struct eksauth_setup_file *f = &plan->files[i];
+        char *list = f->outcome == EKSAUTH_SETUP_DONE ? done : left;
+
+        if (f->action != EKSAUTH_SETUP_WRITE && f->action != EKSAUTH_SETUP_REMOVE)
+            continue;
+        snprintf(list + strlen(list), sizeof(done) - strlen(list), "%s%s",
+                 list[0] != '\0' ? ", " : "", f->name);
+    }
+    cli_error(WHAT,
+              "stopped halfway: changed: %s; not changed: %s.  Fix the cause above and run "
+              "eksauth setup%s again: it changes only what is left%s",
+              done[0] != '\0' ? done : "none", left, undo ? " --undo" : "",
+              undo ? "" : " (eksauth setup --undo takes out what was written)");
 }
 
 /* The config's sudo group (or NULL and the reason in skip) and the group of every login. */
@@ -104,7 +144,7 @@ int cmd_setup(struct eksauth_cli *cli, int argc, char **argv)
     };
     struct eksauth_error err = {EKSAUTH_OK, ""};
     struct eksauth_setup_options o = {NULL, false, NULL, NULL, NULL};
-    struct eksauth_setup_plan plan = {{{0}}, 0};
+    struct eksauth_setup_plan plan = {{{0}}, 0, false};
     char group[EKSAUTH_NAME_MAX + 1], users[EKSAUTH_NAME_MAX + 1];
     char skip[EKSAUTH_ERROR_MAX] = "", config[EKSAUTH_PATH_MAX];
     bool dry_run = false, changed = false;
@@ -163,7 +203,9 @@ int cmd_setup(struct eksauth_cli *cli, int argc, char **argv)
         changed = changed || f->action == EKSAUTH_SETUP_WRITE || f->action == EKSAUTH_SETUP_REMOVE;
     }
     if (st != EKSAUTH_OK) {
+        fflush(stdout); /* the lines above say "below": the error comes after them */
         rc = cli_fail(WHAT, &err);
+        say_stopped(&plan, o.undo);
         goto out;
     }
     if (changed && !dry_run)

@@ -6,7 +6,9 @@
  * cannot be changed safely (a pam_eksauth line setup did not write, a
  * drop-in with other content, a sudo.conf that sets another group_source,
  * a symbolic link) fails the plan before anything is written, with a
- * message naming the file and the way out.
+ * message naming the file and the way out.  A write that fails (a full or
+ * read-only file system) stops apply there: each file's outcome says
+ * whether it was written, and the plan of a second run is what is left.
  */
 #ifndef EKSAUTH_SETUP_PLAN_H
 #define EKSAUTH_SETUP_PLAN_H
@@ -27,6 +29,13 @@ enum eksauth_setup_action {
     EKSAUTH_SETUP_SKIP,      /* left alone; note says why */
 };
 
+/* What eksauth_setup_apply did with a file to write or remove. */
+enum eksauth_setup_outcome {
+    EKSAUTH_SETUP_NOT_TRIED, /* not applied (yet): apply stopped at another file's failure */
+    EKSAUTH_SETUP_DONE,      /* written or removed */
+    EKSAUTH_SETUP_FAILED,    /* its write or removal failed: apply's error is this file's */
+};
+
 struct eksauth_setup_file {
     const char *name;            /* "/etc/pam.d/sshd": as on the host, without the root */
     char path[EKSAUTH_PATH_MAX]; /* root + name */
@@ -35,12 +44,14 @@ struct eksauth_setup_file {
     char *text; /* WRITE: the new content */
     size_t len;
     mode_t mode;
-    char note[EKSAUTH_ERROR_MAX]; /* SKIP: why; otherwise a warning, or "" */
+    char note[EKSAUTH_ERROR_MAX];       /* SKIP: why; otherwise a warning, or "" */
+    enum eksauth_setup_outcome outcome; /* WRITE, REMOVE: set by eksauth_setup_apply */
 };
 
 struct eksauth_setup_plan {
     struct eksauth_setup_file files[EKSAUTH_SETUP_FILES];
     size_t n;
+    bool undo; /* the plan of --undo (apply goes in the other order) */
 };
 
 struct eksauth_setup_options {
@@ -61,9 +72,16 @@ struct eksauth_setup_options {
 enum eksauth_status eksauth_setup_plan(const struct eksauth_setup_options *o,
                                        struct eksauth_setup_plan *plan, struct eksauth_error *err);
 
-/* Write and remove what the plan says, file by file (each one atomically). */
-enum eksauth_status eksauth_setup_apply(const struct eksauth_setup_plan *plan,
-                                        struct eksauth_error *err);
+/*
+ * Write and remove what the plan says, file by file (each one atomically),
+ * setting each one's outcome.  The first failure stops it, with the
+ * reason in err: the files before it are done, the rest not tried.  The
+ * order is not the plan's: setup writes the sshd drop-in, which holds
+ * eksauth logins to a token, before the PAM lines and nsswitch.conf that
+ * let them in, and --undo takes those out first; so a run stopped halfway
+ * never lets an eksauth user in without the drop-in's Match block.
+ */
+enum eksauth_status eksauth_setup_apply(struct eksauth_setup_plan *plan, struct eksauth_error *err);
 
 void eksauth_setup_plan_free(struct eksauth_setup_plan *plan);
 

@@ -3,7 +3,8 @@
  * application on a throwaway root: setup, again (nothing changes) and
  * --undo (byte for byte back); a conflict writes nothing; --undo leaves
  * what is not setup's; sudo.conf, the users group and an earlier drop-in;
- * a root without sudo or sshd.
+ * a root without sudo or sshd; a write that fails halfway, then setup
+ * again or --undo.
  */
 #include "config.h"
 
@@ -245,6 +246,103 @@ static void test_plan_sudo_conf_users_group_and_earlier_dropin(void **state)
     remove_root(&r);
 }
 
+/* Each file's text, NULL when there is none: five of them, in the plan's order. */
+static void snapshot(struct root *r, char *texts[EKSAUTH_SETUP_FILES])
+{
+    static const char *const names[EKSAUTH_SETUP_FILES] = {
+        "/etc/nsswitch.conf",     "/etc/pam.d/sshd", "/etc/ssh/sshd_config.d/eksauth.conf",
+        "/etc/sudoers.d/eksauth", "/etc/sudo.conf",
+    };
+
+    for (size_t i = 0; i < EKSAUTH_SETUP_FILES; i++)
+        texts[i] = get(r, names[i]);
+}
+
+static void snapshot_free(char *texts[EKSAUTH_SETUP_FILES])
+{
+    for (size_t i = 0; i < EKSAUTH_SETUP_FILES; i++)
+        free(texts[i]);
+}
+
+/*
+ * A write that fails (here: pam.d gone between the plan and the write)
+ * stops apply: the drop-in and the sudo files, written first, are done,
+ * pam.d/sshd failed, nsswitch.conf not tried.  Setup again writes the
+ * rest (the files as one whole run leaves them); --undo after the stopped
+ * run gives every file back.
+ */
+static void test_plan_stopped_halfway(void **state)
+{
+    struct eksauth_setup_options o = {NULL, false, "eks-system-masters", NULL, "eks-users"};
+    struct eksauth_setup_plan p;
+    struct eksauth_error err;
+    struct root r;
+    char *before[EKSAUTH_SETUP_FILES], *whole[EKSAUTH_SETUP_FILES], *now[EKSAUTH_SETUP_FILES];
+    char moved[512];
+    static const enum eksauth_setup_action again[EKSAUTH_SETUP_FILES] = {
+        EKSAUTH_SETUP_WRITE, EKSAUTH_SETUP_WRITE, EKSAUTH_SETUP_UNCHANGED, EKSAUTH_SETUP_UNCHANGED,
+        EKSAUTH_SETUP_UNCHANGED};
+    static const enum eksauth_setup_action back[EKSAUTH_SETUP_FILES] = {
+        EKSAUTH_SETUP_UNCHANGED, EKSAUTH_SETUP_UNCHANGED, EKSAUTH_SETUP_REMOVE,
+        EKSAUTH_SETUP_REMOVE, EKSAUTH_SETUP_WRITE};
+
+    (void)state;
+    make_root(&r);
+    o.root = r.dir;
+    snapshot(&r, before);
+    plan_apply(&r, false, &p);
+    eksauth_setup_plan_free(&p);
+    snapshot(&r, whole);
+    plan_apply(&r, true, &p);
+    eksauth_setup_plan_free(&p);
+
+    for (int undo = 0; undo < 2; undo++) {
+        o.undo = false;
+        assert_int_equal(eksauth_setup_plan(&o, &p, &err), EKSAUTH_OK);
+        snprintf(moved, sizeof(moved), "%s/etc/pam.d.moved", r.dir);
+        assert_int_equal(rename(at(&r, "/etc/pam.d"), moved), 0);
+        assert_int_equal(eksauth_setup_apply(&p, &err), EKSAUTH_EIO);
+        assert_int_equal(rename(moved, at(&r, "/etc/pam.d")), 0);
+        assert_non_null(strstr(err.msg, "/etc/pam.d/sshd: cannot create a temporary file"));
+        assert_int_equal(p.files[0].outcome, EKSAUTH_SETUP_NOT_TRIED);
+        assert_int_equal(p.files[1].outcome, EKSAUTH_SETUP_FAILED);
+        for (size_t i = 2; i < EKSAUTH_SETUP_FILES; i++)
+            assert_int_equal(p.files[i].outcome, EKSAUTH_SETUP_DONE);
+        eksauth_setup_plan_free(&p);
+        snapshot(&r, now);
+        assert_string_equal(now[0], before[0]);
+        assert_string_equal(now[1], before[1]);
+        for (size_t i = 2; i < EKSAUTH_SETUP_FILES; i++)
+            assert_string_equal(now[i], whole[i]);
+        snapshot_free(now);
+
+        o.undo = undo == 1;
+        assert_int_equal(eksauth_setup_plan(&o, &p, &err), EKSAUTH_OK);
+        /* What is left, and only that (setup); or what was written (--undo). */
+        for (size_t i = 0; i < EKSAUTH_SETUP_FILES; i++)
+            assert_int_equal(p.files[i].action, undo ? back[i] : again[i]);
+        assert_int_equal(eksauth_setup_apply(&p, &err), EKSAUTH_OK);
+        eksauth_setup_plan_free(&p);
+        snapshot(&r, now);
+        for (size_t i = 0; i < EKSAUTH_SETUP_FILES; i++) {
+            char *want = undo ? before[i] : whole[i];
+
+            if (want == NULL)
+                assert_null(now[i]);
+            else
+                assert_string_equal(now[i], want);
+        }
+        snapshot_free(now);
+        if (!undo) {
+            plan_apply(&r, true, &p);
+            eksauth_setup_plan_free(&p);
+        }
+    }
+    snapshot_free(before);
+    snapshot_free(whole);
+    remove_root(&r);
+}
+
 static void test_plan_without_sudo_or_sshd(void **state)
 {
     struct eksauth_setup_options o = {NULL, false, NULL, "group_map sends it elsewhere",
@@ -285,6 +383,7 @@ int main(void)
         cmocka_unit_test(test_plan_conflict_writes_nothing),
         cmocka_unit_test(test_plan_sudo_conf_users_group_and_earlier_dropin),
         cmocka_unit_test(test_plan_without_sudo_or_sshd),
+        cmocka_unit_test(test_plan_stopped_halfway),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,119 @@
+#!/bin/sh
+# setup.sh - `eksauth setup --root DIR` as the operator sees it, on a
+# throwaway root laid out like Debian 12: a write that fails halfway (a
+# folder made read-only in a private mount namespace) is said file by file,
+# written or not, exit 2, and the way on; setup again then writes what is
+# left, and --undo after a stopped run gives every file back.  TAP output.
+#
+# Environment: EKSAUTH, top_srcdir (set by make check).
+set -u
+. "$top_srcdir/tests/lib/tap.sh"
+: "${EKSAUTH:?EKSAUTH is not set (run through make check)}"
+
+[ "$(id -u)" = 0 ] && unshare -m true 2>/dev/null ||
+    bail "needs root and unshare -m (a folder made read-only in a private mount namespace)"
+T=$(mktemp -d "${TMPDIR:-/tmp}/eksauth-setup.XXXXXX") || bail "mktemp failed"
+trap 'rm -rf "$T"' EXIT
+trap 'exit 1' HUP INT TERM
+chmod 0755 "$T"
+unset EKSAUTH_CONFIG
+HOST="$top_srcdir/tests/fixtures/doctor/host"
+FILES="etc/nsswitch.conf etc/pam.d/sshd etc/ssh/sshd_config.d/eksauth.conf etc/sudoers.d/eksauth etc/sudo.conf"
+
+# make_root DIR: Debian 12's files as its packages leave them, and eksauth.conf.
+make_root() {
+    mkdir -p "$1/etc/pam.d" "$1/etc/ssh/sshd_config.d" "$1/etc/sudoers.d" "$1/etc/eksauth"
+    cp "$HOST/etc/passwd" "$HOST/etc/group" "$1/etc/"
+    sed 's/ eksauth//' "$HOST/etc/nsswitch.conf" >"$1/etc/nsswitch.conf"
+    cp "$HOST/etc/ssh/sshd_config" "$1/etc/ssh/"
+    printf '%s\n' '# PAM configuration for the Secure Shell service' '@include common-auth' \
+        'account    required     pam_nologin.so' '@include common-account' \
+        'session    required     pam_loginuid.so' '@include common-session' \
+        'session    required     pam_env.so user_readenv=1 envfile=/etc/default/locale' \
+        '@include common-password' >"$1/etc/pam.d/sshd"
+    printf '#\n# Default /etc/sudo.conf file\n#\n' >"$1/etc/sudo.conf"
+    printf 'cluster_id = prod\n' >"$1/etc/eksauth/eksauth.conf"
+    chmod 0644 "$1/etc/eksauth/eksauth.conf"
+}
+
+# sums DIR: each setup file's sha256 (or "none").
+sums() {
+    for f in $FILES; do
+        if [ -e "$1/$f" ]; then sha256sum <"$1/$f" | cut -c1-16; else echo none; fi
+    done | tr '\n' ' '
+}
+
+# setup_ro DIR FOLDER [ARGS]: eksauth setup --root DIR with DIR/FOLDER read-only.
+setup_ro() {
+    r=$1
+    ro=$2
+    shift 2
+    unshare -m sh -c 'mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" "$1" &&
+        shift && exec "$@"' sh "$r/$ro" "$EKSAUTH" setup --root "$r" "$@" \
+        >"$T/out" 2>"$T/err" </dev/null
+    rc=$?
+}
+
+# row FILE: the line setup printed for FILE.
+row() { grep "^$1 " "$T/out" | sed 's/  */ /g'; }
+
+R="$T/root"
+make_root "$R"
+before=$(sums "$R")
+cp -a "$R" "$T/whole"
+"$EKSAUTH" setup --root "$T/whole" >"$T/whole.out" 2>&1
+ok $? "setup on a copy: the files one whole run writes" || sed 's/^/#   /' "$T/whole.out"
+whole=$(sums "$T/whole")
+
+# 1. pam.d read-only: the drop-in and the sudo files are written first, then
+#    pam.d/sshd fails, and nsswitch.conf is not tried.
+setup_ro "$R" etc/pam.d
+is "$rc" 2 "a write fails: exit 2"
+like "$(row /etc/ssh/sshd_config.d/eksauth.conf)" '^/etc/ssh/sshd_config.d/eksauth.conf written: ' \
+    "the drop-in (written first): written"
+like "$(row /etc/sudoers.d/eksauth):$(row /etc/sudo.conf)" '^/etc/sudoers.d/eksauth written: .*:/etc/sudo.conf written: ' \
+    "sudoers.d/eksauth and sudo.conf: written"
+like "$(row /etc/pam.d/sshd)" '^/etc/pam.d/sshd NOT written \(it failed, below\): ' \
+    "pam.d/sshd: NOT written, it failed"
+like "$(row /etc/nsswitch.conf)" '^/etc/nsswitch.conf not written \(stopped before it\): ' \
+    "nsswitch.conf: not written, setup stopped before it"
+unlike "$(cat "$T/out")" '^next:' "no 'next:' line after a failure"
+like "$(sed -n 1p "$T/err")" "^eksauth: setup: $R/etc/pam.d/sshd: cannot create a temporary file: Read-only file system$" \
+    "the error names the file and the cause"
+like "$(sed -n 2p "$T/err")" '^eksauth: setup: stopped halfway: changed: /etc/ssh/sshd_config.d/eksauth.conf, /etc/sudoers.d/eksauth, /etc/sudo.conf; not changed: /etc/nsswitch.conf, /etc/pam.d/sshd\.  Fix the cause above and run eksauth setup again: it changes only what is left \(eksauth setup --undo takes out what was written\)$' \
+    "then which files changed and which not, and to run setup again"
+is "$(sums "$R" | cut -d' ' -f1,2)" "$(echo "$before" | cut -d' ' -f1,2)" \
+    "nsswitch.conf and pam.d/sshd are byte for byte as before"
+is "$(sums "$R" | cut -d' ' -f3-)" "$(echo "$whole" | cut -d' ' -f3-)" \
+    "the three files said written are as a whole run writes them"
+
+# 2. Setup again: the rest, and the files as one whole run leaves them.
+"$EKSAUTH" setup --root "$R" >"$T/out" 2>"$T/err"
+is "$?:$(grep -c ' written: ' "$T/out"):$(grep -c ' already set up: ' "$T/out")" "0:2:3" \
+    "setup again: exit 0, the two files left written, three already set up"
+is "$(sums "$R")" "$whole" "... and every file as one whole run writes it"
+
+# 3. --undo after a stopped run: every file as it was.
+"$EKSAUTH" setup --undo --root "$R" >"$T/out" 2>&1
+setup_ro "$R" etc/pam.d
+"$EKSAUTH" setup --undo --root "$R" >"$T/out" 2>"$T/err"
+is "$?:$(sums "$R")" "0:$before" "--undo after a stopped run: every file back as it was"
+is "$(grep -c ' nothing to take out$' "$T/out")" 2 "... nsswitch.conf and pam.d/sshd had nothing to take out"
+
+# 4. --undo stopped halfway: the drop-in goes last (eksauth users are
+#    unknown by then), and --undo again finishes.
+"$EKSAUTH" setup --root "$R" >"$T/out" 2>&1
+setup_ro "$R" etc/ssh/sshd_config.d --undo
+is "$rc" 2 "--undo with the drop-in's folder read-only: exit 2"
+like "$(row /etc/nsswitch.conf):$(row /etc/pam.d/sshd)" '^/etc/nsswitch.conf taken out:/etc/pam.d/sshd taken out$' \
+    "nsswitch.conf and pam.d/sshd taken out first"
+like "$(row /etc/sudoers.d/eksauth):$(row /etc/sudo.conf)" '^/etc/sudoers.d/eksauth removed:/etc/sudo.conf taken out$' \
+    "the sudo files taken out next"
+like "$(row /etc/ssh/sshd_config.d/eksauth.conf)" '^/etc/ssh/sshd_config.d/eksauth.conf NOT removed \(it failed, below\)$' \
+    "the drop-in, last: NOT removed"
+like "$(sed -n 2p "$T/err")" 'run eksauth setup --undo again: it changes only what is left$' \
+    "the way on: --undo again"
+"$EKSAUTH" setup --undo --root "$R" >"$T/out" 2>&1
+is "$?:$(sums "$R")" "0:$before" "--undo again: every file back as it was"
+
+done_testing
