@@ -373,13 +373,41 @@ static size_t drop_blocks(struct line *v, size_t n)
     return kept;
 }
 
-/* Where the blocks go: before auth and account, after session; -1 when there is no place. */
+/*
+ * Where the blocks go: before auth and account (account may be n: at the
+ * end), after session; -1 when there is no place.  nologin: an account
+ * line running pam_nologin.so after the account place (-1 when none).
+ */
 struct pam_places {
-    long auth, account, session;
+    long auth, account, session, nologin;
     bool has_mkhomedir;
 };
 
+/* "account include NAME" or "account substack NAME": a stack of the distribution's. */
+static bool line_account_include(const struct line *l)
+{
+    struct line w = first_word(l), second;
+    const char *p = w.start + w.len, *end = l->start + l->len;
+
+    if (!line_of_type(l, "account"))
+        return false;
+    while (p < end && is_blank(*p))
+        p++;
+    second.start = p;
+    for (second.len = 0; p + second.len < end && !is_blank(p[second.len]); second.len++)
+        ;
+    return line_is(&second, "include") || line_is(&second, "substack");
+}
+
 /*
+ * The account block's success=done ends sshd's account stack for an
+ * eksauth user: every account line after it is skipped.  So it goes where
+ * the distribution's own stack starts (Debian's common-account, Fedora's
+ * and AL2023's "account include password-auth"), after the host's gates in
+ * front of it, pam_nologin among them (docs/al2023.md: /run/nologin must
+ * still stop eksauth users).  Without such a line, right after the last
+ * pam_nologin line, else before the first account line.
+ *
  * The session block goes after common-session (else the last session
  * line) and after every pam_env line: pam_env with user_readenv=1 sets
  * whatever the user's ~/.pam_environment says, EKS_* included, so
@@ -387,10 +415,11 @@ struct pam_places {
  */
 static void find_places(const struct line *v, size_t n, struct pam_places *p)
 {
-    long first_auth = -1, first_account = -1, last_session = -1, last_env = -1;
+    long first_auth = -1, first_account = -1, account_include = -1, last_session = -1;
+    long last_env = -1, last_nologin = -1;
     size_t i;
 
-    p->auth = p->account = p->session = -1;
+    p->auth = p->account = p->session = p->nologin = -1;
     p->has_mkhomedir = false;
     for (i = 0; i < n; i++) {
         if (p->auth < 0 && line_includes(&v[i], "common-auth"))
@@ -403,6 +432,10 @@ static void find_places(const struct line *v, size_t n, struct pam_places *p)
             first_auth = (long)i;
         if (first_account < 0 && line_of_type(&v[i], "account"))
             first_account = (long)i;
+        if (account_include < 0 && line_account_include(&v[i]))
+            account_include = (long)i;
+        if (line_of_type(&v[i], "account") && line_names(&v[i], "pam_nologin.so"))
+            last_nologin = (long)i;
         if (line_of_type(&v[i], "session"))
             last_session = (long)i;
         if (line_of_type(&v[i], "session") && line_names(&v[i], "pam_env.so"))
@@ -413,11 +446,28 @@ static void find_places(const struct line *v, size_t n, struct pam_places *p)
     if (p->auth < 0)
         p->auth = first_auth;
     if (p->account < 0)
+        p->account = account_include;
+    if (p->account < 0 && last_nologin >= 0)
+        p->account = last_nologin + 1;
+    if (p->account < 0)
         p->account = first_account;
+    if (p->account >= 0 && last_nologin >= p->account)
+        p->nologin = last_nologin;
     if (p->session < 0)
         p->session = last_session >= 0 ? last_session : (long)n - 1;
     if (last_env > p->session)
         p->session = last_env;
+}
+
+/* The number (1-based) of the line of text that starts at l. */
+static unsigned line_number(const char *text, const struct line *l)
+{
+    unsigned no = 1;
+    const char *p;
+
+    for (p = text; p < l->start; p++)
+        no += *p == '\n';
+    return no;
 }
 
 enum eksauth_status eksauth_setup_pam_sshd(const char *text, bool undo, char **out,
@@ -456,6 +506,20 @@ enum eksauth_status eksauth_setup_pam_sshd(const char *text, bool undo, char **o
                             "them and do not run setup",
                             first_foreign);
     }
+    if (!undo && at.nologin >= 0) {
+        unsigned nologin = line_number(text, &v[at.nologin]);
+        unsigned place = line_number(text, &v[at.account]);
+
+        free(v);
+        return eksauth_fail(err, EKSAUTH_EINVAL,
+                            "line %u runs pam_nologin.so after line %u, where pam_eksauth's "
+                            "account line goes (before the account stack it includes): that "
+                            "line's success=done would skip pam_nologin, so /run/nologin would "
+                            "not stop eksauth users: move the pam_nologin line above line %u and "
+                            "run setup again, or add pam_eksauth's lines by hand (README.md, "
+                            "\"Setting up a bastion\")",
+                            nologin, place, place);
+    }
     if (!undo && (at.auth < 0 || at.account < 0)) {
         free(v);
         return eksauth_fail(err, EKSAUTH_EINVAL,
@@ -477,6 +541,11 @@ enum eksauth_status eksauth_setup_pam_sshd(const char *text, bool undo, char **o
             text_str(&t, EKSAUTH_SETUP_PAM_ACCOUNT);
         }
         text_line(&t, v[i].start, v[i].len);
+        /* After a last line that runs pam_nologin. */
+        if (!undo && at.account == (long)n && i + 1 == n) {
+            text_str(&t, EKSAUTH_SETUP_MARK);
+            text_str(&t, EKSAUTH_SETUP_PAM_ACCOUNT);
+        }
         if (!undo && (long)i == at.session) {
             text_str(&t, EKSAUTH_SETUP_MARK);
             text_str(&t, EKSAUTH_SETUP_PAM_SESSION);

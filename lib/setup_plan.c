@@ -35,8 +35,9 @@ static const struct {
 } setup_files[EKSAUTH_SETUP_FILES] = {
     {"/etc/nsswitch.conf", KIND_NSSWITCH, "eksauth after files on passwd: and group:"},
     {"/etc/pam.d/sshd", KIND_PAM_SSHD,
-     "pam_eksauth before common-auth and common-account (require_token=sshd); in the session, "
-     "pam_eksauth after every pam_env, and pam_mkhomedir"},
+     "pam_eksauth before common-auth and common-account (or the first auth line and the account "
+     "include, after pam_nologin; require_token=sshd); in the session, pam_eksauth after every "
+     "pam_env, and pam_mkhomedir"},
     {"/etc/ssh/sshd_config.d/eksauth.conf", KIND_SSHD_DROPIN,
      "UsePAM yes, KbdInteractiveAuthentication yes; eksauth logins keyboard-interactive only, no "
      "keys"},

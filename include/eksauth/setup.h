@@ -4,7 +4,9 @@
  *
  *   /etc/nsswitch.conf                   eksauth after files on passwd: and group:
  *   /etc/pam.d/sshd                      pam_eksauth before common-auth and
- *                                        common-account (require_token=sshd), and
+ *                                        common-account (or AL2023's account
+ *                                        include, after pam_nologin;
+ *                                        require_token=sshd), and
  *                                        in the session after every pam_env line,
  *                                        with pam_mkhomedir
  *   /etc/ssh/sshd_config.d/eksauth.conf  UsePAM, KbdInteractiveAuthentication, and
@@ -60,16 +62,20 @@ enum eksauth_status eksauth_setup_nsswitch(const char *text, bool undo, char **o
                                            struct eksauth_error *err);
 
 /*
- * /etc/pam.d/sshd: setup's blocks in front of `@include common-auth` and
- * `@include common-account` (else the first auth or account line) and in
- * the session after `@include common-session` and after the last pam_env
- * line, so that no pam_env (user_readenv=1: the user's ~/.pam_environment)
- * runs after pam_eksauth has set EKS_* (pam_mkhomedir only when the file
- * has none of its own).  Blocks an earlier setup wrote are moved to where
- * this one puts them.  EKSAUTH_EINVAL when another line names
- * pam_eksauth.so, or the file has no auth or account line.  undo: the
- * blocks out; *foreign (may be NULL) gets the number of the first line
- * still naming pam_eksauth.so, or 0.
+ * /etc/pam.d/sshd: setup's blocks in front of `@include common-auth`
+ * (else the first auth line) and `@include common-account` (else the
+ * first `account include|substack` line, as on AL2023, else right after
+ * the last pam_nologin line, else the first account line), so that the
+ * account line's success=done skips no pam_nologin; and in the session
+ * after `@include common-session` (else the last session line) and after
+ * the last pam_env line, so that no pam_env (user_readenv=1: the user's
+ * ~/.pam_environment) runs after pam_eksauth has set EKS_* (pam_mkhomedir
+ * only when the file has none of its own).  Blocks an earlier setup wrote
+ * are moved to where this one puts them.  EKSAUTH_EINVAL when another line
+ * names pam_eksauth.so, the file has no auth or account line, or a
+ * pam_nologin line comes after the account stack.  undo: the blocks out;
+ * *foreign (may be NULL) gets the number of the first line still naming
+ * pam_eksauth.so, or 0.
  */
 enum eksauth_status eksauth_setup_pam_sshd(const char *text, bool undo, char **out,
                                            unsigned *foreign, struct eksauth_error *err);

@@ -1,7 +1,7 @@
 /*
  * setup_fixtures.h - the host files of test_setup.c and test_setup_plan.c:
- * Debian 12's as a package installs them, and the drop-in an earlier
- * eksauth setup wrote.
+ * Debian 12's as a package installs them, AL2023's pam.d/sshd, and the
+ * drop-in an earlier eksauth setup wrote.
  */
 #ifndef EKSAUTH_TEST_SETUP_FIXTURES_H
 #define EKSAUTH_TEST_SETUP_FIXTURES_H
@@ -36,6 +36,30 @@ static const char debian_sshd[] =
     "\n"
     "# Standard Un*x password updating.\n"
     "@include common-password\n";
+
+/*
+ * /etc/pam.d/sshd in the layout of docs/al2023.md (Fedora's openssh-server
+ * file, whose "..." that page leaves out is filled in here): no common-*
+ * includes, pam_sepermit and pam_nologin before "account include".
+ */
+static const char al2023_sshd[] =
+    "#%PAM-1.0\n"
+    "auth       substack     password-auth\n"
+    "auth       include      postlogin\n"
+    "account    required     pam_sepermit.so\n"
+    "account    required     pam_nologin.so\n"
+    "account    include      password-auth\n"
+    "password   include      password-auth\n"
+    "# pam_selinux.so close should be the first session rule\n"
+    "session    required     pam_selinux.so close\n"
+    "session    required     pam_loginuid.so\n"
+    "# pam_selinux.so open should only be followed by sessions to be executed in the user context\n"
+    "session    required     pam_selinux.so open env_params\n"
+    "session    required     pam_namespace.so\n"
+    "session    optional     pam_keyinit.so force revoke\n"
+    "session    optional     pam_motd.so\n"
+    "session    include      password-auth\n"
+    "session    include      postlogin\n";
 
 static const char debian_nsswitch[] = "# /etc/nsswitch.conf\n"
                                       "\n"

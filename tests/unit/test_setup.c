@@ -1,8 +1,9 @@
 /*
  * test_setup.c - lib/setup.c: the nsswitch.conf, pam.d/sshd and sudo.conf
  * edits of eksauth setup and their undo (byte for byte), idempotence, the
- * refusals (a pam_eksauth line setup did not write, no auth line, no
- * passwd: line, another group_source), what an earlier setup wrote taken
+ * refusals (a pam_eksauth line setup did not write, no auth line,
+ * pam_nologin after the account stack, no passwd: line, another
+ * group_source), AL2023's pam.d/sshd, what an earlier setup wrote taken
  * over, the sshd drop-in with its Match block, the sudoers file and its
  * group.  The plan and its application: test_setup_plan.c.
  */
@@ -254,6 +255,99 @@ static void test_pam_keeps_an_own_mkhomedir_and_a_missing_newline(void **state)
     free(back);
 }
 
+/*
+ * AL2023's layout (docs/al2023.md): the auth line first, the account line
+ * after pam_sepermit and pam_nologin, right before "account include
+ * password-auth" (its success=done skips only what comes after it, so
+ * /run/nologin still stops eksauth users), the session lines at the end.
+ */
+static void test_pam_al2023_account_after_nologin(void **state)
+{
+    struct eksauth_error err;
+    char *added = NULL, *again = NULL, *undone = NULL, *earlier;
+    const char *sepermit;
+
+    (void)state;
+    assert_int_equal(eksauth_setup_pam_sshd(al2023_sshd, false, &added, NULL, &err), EKSAUTH_OK);
+    assert_int_equal(line_of(added, EKSAUTH_SETUP_PAM_AUTH) + 1,
+                     line_of(added, "auth       substack     password-auth"));
+    assert_int_equal(line_of(added, "account    required     pam_nologin.so") + 2,
+                     line_of(added, EKSAUTH_SETUP_PAM_ACCOUNT));
+    assert_int_equal(line_of(added, EKSAUTH_SETUP_PAM_ACCOUNT) + 1,
+                     line_of(added, "account    include      password-auth"));
+    assert_true(line_of(added, "account    required     pam_sepermit.so") <
+                line_of(added, EKSAUTH_SETUP_PAM_ACCOUNT));
+    assert_int_equal(line_of(added, "session    include      postlogin") + 2,
+                     line_of(added, EKSAUTH_SETUP_PAM_SESSION));
+    assert_int_equal(count_of(added, EKSAUTH_SETUP_MARK), 3);
+    assert_int_equal(eksauth_setup_pam_sshd(added, false, &again, NULL, &err), EKSAUTH_OK);
+    assert_string_equal(again, added);
+    assert_int_equal(eksauth_setup_pam_sshd(added, true, &undone, NULL, &err), EKSAUTH_OK);
+    assert_string_equal(undone, al2023_sshd);
+    free(again);
+    free(undone);
+    /* An earlier setup's account block above pam_sepermit is moved below pam_nologin. */
+    earlier = malloc(strlen(al2023_sshd) + 512);
+    assert_non_null(earlier);
+    sepermit = strstr(al2023_sshd, "account    required     pam_sepermit.so");
+    assert_non_null(sepermit);
+    sprintf(earlier, "%.*s%s\n%s\n%s", (int)(sepermit - al2023_sshd), al2023_sshd,
+            EKSAUTH_SETUP_MARK, EKSAUTH_SETUP_PAM_ACCOUNT, sepermit);
+    assert_int_equal(eksauth_setup_pam_sshd(earlier, false, &again, NULL, &err), EKSAUTH_OK);
+    assert_string_equal(again, added);
+    free(earlier);
+    free(added);
+    free(again);
+}
+
+/* No account stack to include: right after the last pam_nologin, at the very end too. */
+static void test_pam_account_after_nologin_without_include(void **state)
+{
+    static const char in[] = "auth required pam_unix.so\n"
+                             "account required pam_nologin.so\n"
+                             "account required pam_unix.so\n";
+    static const char last[] = "auth required pam_unix.so\n"
+                               "account required pam_unix.so\n"
+                               "account required pam_nologin.so";
+    struct eksauth_error err;
+    char *out = NULL, *back = NULL;
+
+    (void)state;
+    assert_int_equal(eksauth_setup_pam_sshd(in, false, &out, NULL, &err), EKSAUTH_OK);
+    assert_int_equal(line_of(out, EKSAUTH_SETUP_PAM_ACCOUNT), 6);
+    assert_int_equal(line_of(out, "account required pam_unix.so"), 7);
+    free(out);
+    assert_int_equal(eksauth_setup_pam_sshd(last, false, &out, NULL, &err), EKSAUTH_OK);
+    assert_int_equal(line_of(out, "account required pam_nologin.so"), 5);
+    assert_int_equal(line_of(out, EKSAUTH_SETUP_PAM_ACCOUNT), 7);
+    assert_int_equal(line_of(out, EKSAUTH_SETUP_PAM_SESSION), 9);
+    assert_int_equal(eksauth_setup_pam_sshd(out, true, &back, NULL, &err), EKSAUTH_OK);
+    assert_string_equal(back, last);
+    free(out);
+    free(back);
+}
+
+/* pam_nologin after the account stack: no place where success=done spares it, so refused. */
+static void test_pam_refuses_nologin_after_the_account_stack(void **state)
+{
+    static const char in[] = "auth       substack     password-auth\n"
+                             "account    include      password-auth\n"
+                             "account    required     pam_nologin.so\n";
+    struct eksauth_error err;
+    char *out = NULL;
+
+    (void)state;
+    assert_int_equal(eksauth_setup_pam_sshd(in, false, &out, NULL, &err), EKSAUTH_EINVAL);
+    assert_null(out);
+    assert_non_null(strstr(err.msg, "line 3 runs pam_nologin.so after line 2"));
+    assert_non_null(strstr(err.msg, "/run/nologin would not stop eksauth users"));
+    assert_non_null(strstr(err.msg, "move the pam_nologin line above line 2"));
+    /* --undo has nothing to place. */
+    assert_int_equal(eksauth_setup_pam_sshd(in, true, &out, NULL, &err), EKSAUTH_OK);
+    assert_string_equal(out, in);
+    free(out);
+}
+
 static void test_pam_without_auth_lines(void **state)
 {
     struct eksauth_error err;
@@ -454,6 +548,9 @@ int main(void)
         cmocka_unit_test(test_pam_takes_over_an_earlier_setup),
         cmocka_unit_test(test_pam_refuses_a_line_of_someone_else),
         cmocka_unit_test(test_pam_keeps_an_own_mkhomedir_and_a_missing_newline),
+        cmocka_unit_test(test_pam_al2023_account_after_nologin),
+        cmocka_unit_test(test_pam_account_after_nologin_without_include),
+        cmocka_unit_test(test_pam_refuses_nologin_after_the_account_stack),
         cmocka_unit_test(test_pam_without_auth_lines),
         cmocka_unit_test(test_pam_runs_pam_eksauth),
         cmocka_unit_test(test_sudo_conf_group_source_and_back),
