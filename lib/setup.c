@@ -222,84 +222,195 @@ static bool nss_word_char(char c)
     return c != '\0' && !is_blank(c) && c != '#' && c != '[' && c != ']';
 }
 
-/*
- * Where, in the services of one passwd:/group: line (l, from after the ':'
- * to a '#'), the word w starts; -1 when it is not there.
- */
-static long nss_find_word(const char *l, size_t len, const char *w)
-{
-    size_t wl = strlen(w), i = 0, j;
-    bool in_action = false;
+/* One service or [action] item of a passwd:/group: line's services: [start, start + len). */
+struct nss_tok {
+    size_t start, len;
+    bool action;
+};
 
-    while (i < len) {
-        if (l[i] == '[' || in_action) {
-            in_action = l[i] != ']';
+#define NSS_TOKS 64 /* far more than a line names */
+
+/* The services and [action]s of s (from after the ':' to a '#'), at most max. */
+static size_t nss_tokens(const char *s, size_t len, struct nss_tok *t, size_t max)
+{
+    size_t i = 0, n = 0;
+
+    while (i < len && n < max) {
+        if (is_blank(s[i]) || s[i] == ']') {
             i++;
             continue;
         }
-        if (!nss_word_char(l[i])) {
-            i++;
-            continue;
+        t[n].start = i;
+        t[n].action = s[i] == '[';
+        if (t[n].action) {
+            while (i < len && s[i] != ']')
+                i++;
+            i += i < len;
+        } else {
+            while (i < len && nss_word_char(s[i]))
+                i++;
         }
-        for (j = i; j < len && nss_word_char(l[j]); j++)
-            ;
-        if (j - i == wl && memcmp(l + i, w, wl) == 0)
-            return (long)i;
-        i = j;
+        t[n].len = i - t[n].start;
+        n++;
     }
-    return -1;
+    return n;
 }
 
-/* One passwd:/group: line, with eksauth added or taken out, to t. */
-static void nss_edit_line(struct text *t, const struct line *ln, size_t key_len, bool undo)
+static bool nss_tok_is(const char *s, const struct nss_tok *t, const char *word)
 {
-    const char *s = ln->start + key_len;
-    const char *hash = memchr(s, '#', ln->len - key_len);
-    size_t svc_len = hash != NULL ? (size_t)(hash - s) : ln->len - key_len;
-    long at = nss_find_word(s, svc_len, "eksauth");
-    size_t cut_from, cut_to, ins;
+    return !t->action && t->len == strlen(word) && memcmp(s + t->start, word, t->len) == 0;
+}
 
-    if (!undo && at < 0) {
-        at = nss_find_word(s, svc_len, "files");
-        if (at >= 0) {
-            ins = (size_t)at + 5;
-            /* An [action] that belongs to files stays with it. */
-            for (cut_to = ins; cut_to < svc_len && is_blank(s[cut_to]); cut_to++)
-                ;
-            if (cut_to < svc_len && s[cut_to] == '[') {
-                const char *close = memchr(s + cut_to, ']', svc_len - cut_to);
+/* A word of an [action] item: up to a blank, '=' or ']'. */
+static struct line nss_action_word(const char **p, const char *end)
+{
+    struct line w;
 
-                if (close != NULL)
-                    ins = (size_t)(close - s) + 1;
-            }
-        } else {
-            for (ins = svc_len; ins > 0 && is_blank(s[ins - 1]); ins--)
-                ;
-        }
-        fwrite(ln->start, 1, key_len + ins, t->f);
-        fputs(" eksauth", t->f);
-        text_line(t, s + ins, ln->len - key_len - ins);
-        return;
+    while (*p < end && is_blank(**p))
+        (*p)++;
+    w.start = *p;
+    while (*p < end && !is_blank(**p) && **p != '=' && **p != ']')
+        (*p)++;
+    w.len = (size_t)(*p - w.start);
+    return w;
+}
+
+bool eksauth_setup_nss_action_stops(const char *item, size_t len)
+{
+    static const char *const statuses[] = {"success", "notfound", "unavail", "tryagain"};
+    const char *p = item, *end = item + len;
+    struct line status, action;
+    bool stops = false, not, known;
+    size_t k;
+
+    if (p < end && *p == '[')
+        p++;
+    for (;;) {
+        while (p < end && is_blank(*p))
+            p++;
+        if (p >= end || *p == ']')
+            break;
+        not = *p == '!';
+        p += not ;
+        status = nss_action_word(&p, end);
+        while (p < end && is_blank(*p))
+            p++;
+        if (p >= end || *p != '=')
+            break;
+        p++;
+        action = nss_action_word(&p, end);
+        for (known = false, k = 0; k < sizeof(statuses) / sizeof(statuses[0]); k++)
+            known = known || eksauth_ascii_eq_nocase(status.start, status.len, statuses[k]);
+        if (!known)
+            break;
+        /* "!STATUS=ACTION" is every status but STATUS; a later item for one wins. */
+        if (eksauth_ascii_eq_nocase(status.start, status.len, "notfound") != not )
+            stops = eksauth_ascii_eq_nocase(action.start, action.len, "return");
     }
-    if (undo && at >= 0) {
-        /* The word, the blanks before it and an [action] right after it. */
-        for (cut_from = (size_t)at; cut_from > 0 && is_blank(s[cut_from - 1]); cut_from--)
+    return stops;
+}
+
+/* The first service of t[0, n) that is word; n when none. */
+static size_t nss_index(const char *s, const struct nss_tok *t, size_t n, const char *word)
+{
+    size_t i;
+
+    for (i = 0; i < n && !nss_tok_is(s, &t[i], word); i++)
+        ;
+    return i;
+}
+
+/* files, else compat: the local accounts, which come first (the break-glass path). */
+static size_t nss_local(const char *s, const struct nss_tok *t, size_t n)
+{
+    size_t files = nss_index(s, t, n, "files"), compat = nss_index(s, t, n, "compat");
+
+    return files < compat ? files : compat;
+}
+
+static bool nss_stops(const char *s, const struct nss_tok *t)
+{
+    return t->action && eksauth_setup_nss_action_stops(s + t->start, t->len);
+}
+
+/*
+ * Whether glibc asks eksauth (t[e]) for a name the local accounts do not
+ * have: it comes after files (or compat) with no [action] between that
+ * ends the lookup at NOTFOUND.  tools/doctor/nsswitch.c checks the same.
+ */
+static bool nss_asked(const char *s, const struct nss_tok *t, size_t n, size_t e)
+{
+    size_t local = nss_local(s, t, n), i;
+
+    if (local >= e)
+        return false;
+    for (i = local + 1; i < e; i++) {
+        if (nss_stops(s, &t[i]))
+            return false;
+    }
+    return true;
+}
+
+/*
+ * One passwd:/group: line (line number no) with eksauth added or taken
+ * out, to t.  Added right after files (else compat), and after an [action]
+ * of theirs unless it ends the lookup at NOTFOUND: then before it, so
+ * eksauth is asked and the action ends the lookup after eksauth instead.
+ * An eksauth that would not be asked (before files, or after such an
+ * action: the package's postinst puts it after the action) is moved there.
+ * Taken out: the word, the blanks before it and an [action] right after
+ * it, but not one that ends the lookup at NOTFOUND and follows another
+ * service: that one setup put eksauth in front of, and it goes back to the
+ * service before.  EKSAUTH_EINVAL when the line lists neither files nor
+ * compat.
+ */
+static enum eksauth_status nss_edit_line(struct text *t, const struct line *ln, size_t key_len,
+                                         bool undo, unsigned no, struct eksauth_error *err)
+{
+    struct nss_tok tok[NSS_TOKS];
+    char *line = strndup(ln->start, ln->len), *s, *hash;
+    size_t svc_len, n, e, local, ins, cut_from, cut_to;
+
+    if (line == NULL)
+        return eksauth_fail(err, EKSAUTH_ENOMEM, "nsswitch.conf: out of memory");
+    s = line + key_len;
+    hash = strchr(s, '#');
+    svc_len = hash != NULL ? (size_t)(hash - s) : strlen(s);
+    n = nss_tokens(s, svc_len, tok, NSS_TOKS);
+    e = nss_index(s, tok, n, "eksauth");
+    if (e < n && (undo || !nss_asked(s, tok, n, e))) {
+        for (cut_from = tok[e].start; cut_from > 0 && is_blank(s[cut_from - 1]); cut_from--)
             ;
-        cut_to = (size_t)at + 7;
-        ins = cut_to;
-        while (ins < svc_len && is_blank(s[ins]))
-            ins++;
-        if (ins < svc_len && s[ins] == '[') {
-            const char *close = memchr(s + ins, ']', svc_len - ins);
-
-            if (close != NULL)
-                cut_to = (size_t)(close - s) + 1;
-        }
-        fwrite(ln->start, 1, key_len + cut_from, t->f);
-        text_line(t, s + cut_to, ln->len - key_len - cut_to);
-        return;
+        cut_to = tok[e].start + tok[e].len;
+        if (e + 1 < n && tok[e + 1].action && !(e > 0 && nss_stops(s, &tok[e + 1])))
+            cut_to = tok[e + 1].start + tok[e + 1].len;
+        memmove(s + cut_from, s + cut_to, strlen(s + cut_to) + 1);
+        svc_len -= cut_to - cut_from;
+        n = nss_tokens(s, svc_len, tok, NSS_TOKS);
+        e = n;
     }
-    text_line(t, ln->start, ln->len);
+    if (undo || e < n) {
+        text_str(t, line);
+        free(line);
+        return EKSAUTH_OK;
+    }
+    local = nss_local(s, tok, n);
+    if (local == n) {
+        free(line);
+        return eksauth_fail(err, EKSAUTH_EINVAL,
+                            "line %u of nsswitch.conf, %.*s, lists neither files nor compat: the "
+                            "local accounts (root, the break-glass account) must be found before "
+                            "eksauth; put files first on it and run setup again",
+                            no, (int)key_len, ln->start);
+    }
+    ins = tok[local].start + tok[local].len;
+    if (local + 1 < n && tok[local + 1].action && !nss_stops(s, &tok[local + 1]))
+        ins = tok[local + 1].start + tok[local + 1].len;
+    fwrite(line, 1, key_len + ins, t->f);
+    fputs(" eksauth", t->f);
+    text_str(t, s + ins);
+    free(line);
+    return EKSAUTH_OK;
 }
 
 enum eksauth_status eksauth_setup_nsswitch(const char *text, bool undo, char **out,
@@ -310,6 +421,7 @@ enum eksauth_status eksauth_setup_nsswitch(const char *text, bool undo, char **o
     struct line *lines = NULL;
     struct text t;
     size_t n = 0, i, k;
+    enum eksauth_status st = EKSAUTH_OK;
 
     *out = NULL;
     lines = split_lines(text, &n);
@@ -323,25 +435,27 @@ enum eksauth_status eksauth_setup_nsswitch(const char *text, bool undo, char **o
                 memcmp(lines[i].start, keys[k], strlen(keys[k])) == 0)
                 break;
         }
-        if (k < 2 && !seen[k]) {
+        if (k < 2 && !seen[k] && st == EKSAUTH_OK) {
             /* glibc reads the first line of each database only. */
             seen[k] = true;
-            nss_edit_line(&t, &lines[i], strlen(keys[k]), undo);
+            st = nss_edit_line(&t, &lines[i], strlen(keys[k]), undo, (unsigned)i + 1, err);
         } else {
             text_line(&t, lines[i].start, lines[i].len);
         }
     }
     free(lines);
     if (!text_close(&t, text, out))
-        return eksauth_fail(err, EKSAUTH_ENOMEM, "nsswitch.conf: out of memory");
-    if (!undo && (!seen[0] || !seen[1])) {
+        return st != EKSAUTH_OK ? st
+                                : eksauth_fail(err, EKSAUTH_ENOMEM, "nsswitch.conf: out of memory");
+    if (st == EKSAUTH_OK && !undo && (!seen[0] || !seen[1]))
+        st = eksauth_fail(err, EKSAUTH_EINVAL,
+                          "nsswitch.conf has no %s line: add \"%s files eksauth\" by hand",
+                          seen[0] ? "group:" : "passwd:", seen[0] ? "group:" : "passwd:");
+    if (st != EKSAUTH_OK) {
         free(*out);
         *out = NULL;
-        return eksauth_fail(err, EKSAUTH_EINVAL,
-                            "nsswitch.conf has no %s line: add \"%s files eksauth\" by hand",
-                            seen[0] ? "group:" : "passwd:", seen[0] ? "group:" : "passwd:");
     }
-    return EKSAUTH_OK;
+    return st;
 }
 
 /* ------------------------------------------------------------------ */

@@ -3,6 +3,8 @@
  * to 7) that `eksauth setup` writes and `eksauth setup --undo` takes back:
  *
  *   /etc/nsswitch.conf                   eksauth after files on passwd: and group:
+ *                                        (before an [action] that would end the
+ *                                        lookup first)
  *   /etc/pam.d/sshd                      pam_eksauth before common-auth and
  *                                        common-account (or AL2023's account
  *                                        include, after pam_nologin;
@@ -57,9 +59,25 @@
 
 /* One file's text in, its new text out (malloc'd; NUL-terminated). */
 
-/* eksauth right after files (and an [action] after it) on passwd: and group:; undo: out again. */
+/*
+ * eksauth right after files (else compat) on passwd: and group:, and after
+ * an [action] of theirs unless that action ends the lookup at NOTFOUND
+ * (eksauth would never be asked): then in front of it.  An eksauth that
+ * would not be asked is moved there.  EKSAUTH_EINVAL when a line lists
+ * neither files nor compat.  undo: out again (an action setup put it in
+ * front of stays).
+ */
 enum eksauth_status eksauth_setup_nsswitch(const char *text, bool undo, char **out,
                                            struct eksauth_error *err);
+
+/*
+ * Whether an nsswitch.conf [action] item (item, len bytes, with its
+ * brackets) ends the lookup when the service before it answers NOTFOUND:
+ * NOTFOUND=return, or !STATUS=return for another STATUS (the last item
+ * for a status wins; NOTFOUND's default is continue).  A service after it
+ * is then never asked for a name the one before does not have.
+ */
+bool eksauth_setup_nss_action_stops(const char *item, size_t len);
 
 /*
  * /etc/pam.d/sshd: setup's blocks in front of `@include common-auth`

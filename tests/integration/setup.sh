@@ -3,7 +3,9 @@
 # throwaway root laid out like Debian 12: a write that fails halfway (a
 # folder made read-only in a private mount namespace) is said file by file,
 # written or not, exit 2, and the way on; setup again then writes what is
-# left, and --undo after a stopped run gives every file back.  TAP output.
+# left, and --undo after a stopped run gives every file back.  What setup
+# writes, eksauth doctor does not call an error: eksauth in front of a
+# [NOTFOUND=return] after files.  TAP output.
 #
 # Environment: EKSAUTH, top_srcdir (set by make check).
 set -u
@@ -115,5 +117,33 @@ like "$(sed -n 2p "$T/err")" 'run eksauth setup --undo again: it changes only wh
     "the way on: --undo again"
 "$EKSAUTH" setup --undo --root "$R" >"$T/out" 2>&1
 is "$?:$(sums "$R")" "0:$before" "--undo again: every file back as it was"
+
+# doctor_errors DIR CHECK: eksauth doctor's errors of CHECK for DIR, one a line.
+doctor_errors() {
+    "$EKSAUTH" doctor --json --root "$1" >"$T/doctor.json" 2>/dev/null
+    python3 - "$T/doctor.json" "$2" <<'PY'
+import json, sys
+for f in json.load(open(sys.argv[1]))["findings"]:
+    if f["level"] == "error" and f["check"] == sys.argv[2]:
+        print("%s: %s fix: %s" % (f["where"], f["problem"], f["fix"]))
+PY
+}
+
+# 5. [NOTFOUND=return] after files: eksauth goes in front of it, where it is
+#    asked, and doctor finds nothing wrong with the line.
+R="$T/notfound"
+make_root "$R"
+printf 'passwd: files [NOTFOUND=return] systemd\ngroup: files systemd\n' >"$R/etc/nsswitch.conf"
+"$EKSAUTH" setup --root "$R" >"$T/out" 2>"$T/err"
+is "$?:$(sed -n 1p "$R/etc/nsswitch.conf")" "0:passwd: files eksauth [NOTFOUND=return] systemd" \
+    "passwd: files [NOTFOUND=return] systemd: eksauth in front of the action"
+is "$(doctor_errors "$R" nsswitch)" "" "... and eksauth doctor reports no nsswitch error"
+"$EKSAUTH" setup --undo --root "$R" >"$T/out" 2>&1
+is "$(sed -n 1p "$R/etc/nsswitch.conf")" "passwd: files [NOTFOUND=return] systemd" \
+    "--undo: the line as it was"
+printf 'passwd: sss systemd\ngroup: files systemd\n' >"$R/etc/nsswitch.conf"
+"$EKSAUTH" setup --root "$R" >"$T/out" 2>"$T/err"
+like "$?:$(cat "$T/err")" '^2:eksauth: setup: line 1 of nsswitch.conf, passwd:, lists neither files nor compat: .*put files first on it and run setup again; nothing was changed$' \
+    "passwd: without files: refused, nothing changed"
 
 done_testing

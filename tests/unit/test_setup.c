@@ -2,8 +2,9 @@
  * test_setup.c - lib/setup.c: the nsswitch.conf, pam.d/sshd and sudo.conf
  * edits of eksauth setup and their undo (byte for byte), idempotence, the
  * refusals (a pam_eksauth line setup did not write, no auth line,
- * pam_nologin after the account stack, no passwd: line, another
- * group_source), AL2023's pam.d/sshd, what an earlier setup wrote taken
+ * pam_nologin after the account stack, no passwd: line, one without
+ * files, another group_source), eksauth in front of an nsswitch [action]
+ * that would end the lookup before it, AL2023's pam.d/sshd, what an earlier setup wrote taken
  * over, the sshd drop-in with its Match block, the sudoers file and its
  * group.  The plan and its application: test_setup_plan.c.
  */
@@ -81,9 +82,9 @@ static void test_nsswitch_after_files_and_back(void **state)
 
 static void test_nsswitch_actions_comments_and_no_files(void **state)
 {
-    static const char in[] = "passwd: files [NOTFOUND=return] ldap # local first\n"
+    static const char in[] = "passwd: files [SUCCESS=merge] ldap # local first\n"
                              "group: compat   # nis\n";
-    static const char want[] = "passwd: files [NOTFOUND=return] eksauth ldap # local first\n"
+    static const char want[] = "passwd: files [SUCCESS=merge] eksauth ldap # local first\n"
                                "group: compat eksauth   # nis\n";
     struct eksauth_error err;
     char *out = NULL, *back = NULL;
@@ -95,6 +96,74 @@ static void test_nsswitch_actions_comments_and_no_files(void **state)
     assert_string_equal(back, in);
     free(out);
     free(back);
+}
+
+/*
+ * An [action] after files that ends the lookup at NOTFOUND would keep
+ * eksauth from being asked (eksauth doctor's error): eksauth goes in front
+ * of it, and --undo leaves it to files again.
+ */
+static void test_nsswitch_before_an_action_that_ends_the_lookup(void **state)
+{
+    static const char in[] = "passwd: files [NOTFOUND=return] systemd\n"
+                             "group:\tfiles\t[ !success = RETURN ]\tsss\n";
+    static const char want[] = "passwd: files eksauth [NOTFOUND=return] systemd\n"
+                               "group:\tfiles eksauth\t[ !success = RETURN ]\tsss\n";
+    struct eksauth_error err;
+    char *out = NULL, *again = NULL, *back = NULL;
+
+    (void)state;
+    assert_int_equal(eksauth_setup_nsswitch(in, false, &out, &err), EKSAUTH_OK);
+    assert_string_equal(out, want);
+    assert_int_equal(eksauth_setup_nsswitch(out, false, &again, &err), EKSAUTH_OK);
+    assert_string_equal(again, want);
+    assert_int_equal(eksauth_setup_nsswitch(out, true, &back, &err), EKSAUTH_OK);
+    assert_string_equal(back, in);
+    free(out);
+    free(again);
+    free(back);
+    /* One put where it is never asked (the package's postinst does so) is moved; so is one before
+     * files. */
+    assert_int_equal(eksauth_setup_nsswitch("passwd: files [NOTFOUND=return] eksauth systemd\n"
+                                            "group: eksauth files\n",
+                                            false, &out, &err),
+                     EKSAUTH_OK);
+    assert_string_equal(out, "passwd: files eksauth [NOTFOUND=return] systemd\n"
+                             "group: files eksauth\n");
+    free(out);
+    /* Neither files nor compat: no place after the local accounts, refused. */
+    out = NULL;
+    assert_int_equal(
+        eksauth_setup_nsswitch("passwd: files\ngroup: sss systemd\n", false, &out, &err),
+        EKSAUTH_EINVAL);
+    assert_null(out);
+    assert_non_null(strstr(err.msg, "line 2 of nsswitch.conf, group:, lists neither files nor "
+                                    "compat"));
+}
+
+/* Which [action]s end the lookup at NOTFOUND (glibc's nss_parse_service_list). */
+static void test_nsswitch_action_stops(void **state)
+{
+    static const char *const stop[] = {"[NOTFOUND=return]",
+                                       "[notfound=Return]",
+                                       "[ NOTFOUND = return ]",
+                                       "[UNAVAIL=return NOTFOUND=return]",
+                                       "[!UNAVAIL=return]",
+                                       "[!SUCCESS=return]",
+                                       "[NOTFOUND=continue NOTFOUND=return]"};
+    static const char *const go_on[] = {"[SUCCESS=merge]",
+                                        "[UNAVAIL=return]",
+                                        "[!NOTFOUND=return]",
+                                        "[NOTFOUND=continue]",
+                                        "[NOTFOUND=return NOTFOUND=continue]",
+                                        "[NOTFOUNDX=return]",
+                                        "[]"};
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(stop) / sizeof(stop[0]); i++)
+        assert_true(eksauth_setup_nss_action_stops(stop[i], strlen(stop[i])));
+    for (size_t i = 0; i < sizeof(go_on) / sizeof(go_on[0]); i++)
+        assert_false(eksauth_setup_nss_action_stops(go_on[i], strlen(go_on[i])));
 }
 
 static void test_nsswitch_undo_takes_its_action_and_keeps_no_newline(void **state)
@@ -542,6 +611,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_nsswitch_after_files_and_back),
         cmocka_unit_test(test_nsswitch_actions_comments_and_no_files),
+        cmocka_unit_test(test_nsswitch_before_an_action_that_ends_the_lookup),
+        cmocka_unit_test(test_nsswitch_action_stops),
         cmocka_unit_test(test_nsswitch_undo_takes_its_action_and_keeps_no_newline),
         cmocka_unit_test(test_nsswitch_without_a_passwd_line),
         cmocka_unit_test(test_pam_blocks_in_place_and_undo),

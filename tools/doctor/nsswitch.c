@@ -1,7 +1,8 @@
 /*
  * nsswitch.c - /etc/nsswitch.conf as glibc reads it: eksauth listed after
  * files (or compat) on the passwd: and group: lines, and on initgroups:
- * when there is one, with no [NOTFOUND=return] in between.  Each fix is the
+ * when there is one, with no [action] in between that ends the lookup at
+ * NOTFOUND ([NOTFOUND=return], [!UNAVAIL=return], ...).  Each fix is the
  * line with eksauth where the package's maintainer scripts put it.
  */
 #include "config.h"
@@ -9,10 +10,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/types.h>
 
 #include "doctor.h"
+#include "eksauth/setup.h"
 
 /* One service or [action] of an nsswitch.conf line, as offsets into the line. */
 struct nss_tok {
@@ -59,7 +60,10 @@ static bool tok_is(const char *line, const struct nss_tok *t, const char *word)
 /*
  * The line with eksauth where the package puts it: right after "files" (and
  * an [action] that follows it), else after the last service.  An eksauth
- * elsewhere is taken out first.  The maintainer scripts do the same.
+ * elsewhere is taken out first.  The maintainer scripts do the same, but
+ * for an [action] after files that ends the lookup at NOTFOUND: eksauth
+ * goes in front of it, where it is asked, as eksauth setup puts it
+ * (eksauth_setup_nss_action_stops, lib/setup.c).
  */
 static void nss_fixed_line(const char *line, size_t from, char *out, size_t outlen)
 {
@@ -94,7 +98,8 @@ static void nss_fixed_line(const char *line, size_t from, char *out, size_t outl
     for (i = 0; i < n; i++) {
         if (tok_is(tmp, &t[i], "files")) {
             ins = t[i].start + t[i].len;
-            if (i + 1 < n && t[i + 1].action)
+            if (i + 1 < n && t[i + 1].action &&
+                !eksauth_setup_nss_action_stops(tmp + t[i + 1].start, t[i + 1].len))
                 ins = t[i + 1].start + t[i + 1].len;
             break;
         }
@@ -149,10 +154,12 @@ static void check_nss_line(struct doctor *d, const char *host, const char *db, c
         return;
     }
     for (i = (size_t)ifl + 1; i < (size_t)ie; i++) {
-        if (t[i].action && strncasecmp(line + t[i].start, "[NOTFOUND=return]", t[i].len) == 0) {
+        if (t[i].action && eksauth_setup_nss_action_stops(line + t[i].start, t[i].len)) {
             f = report(d, LV_ERROR, "nsswitch", where,
-                       "%s: [NOTFOUND=return] ends the lookup before eksauth is asked", db);
-            set_fix(d, f, "remove [NOTFOUND=return] from line %u of %s", lineno, host);
+                       "%s: %.*s ends the lookup before eksauth is asked (at NOTFOUND)", db,
+                       (int)t[i].len, line + t[i].start);
+            set_fix(d, f, "change line %u of %s to: %s (eksauth in front of %.*s)", lineno, host,
+                    fixed, (int)t[i].len, line + t[i].start);
             return;
         }
     }
