@@ -824,6 +824,59 @@ bool eksauth_setup_sshd_dropin_is_ours(const char *text)
     return eksauth_names_valid(group);
 }
 
+bool eksauth_setup_sshd_include(const char *text, size_t index, char *pattern, size_t size)
+{
+    struct line *v, kw;
+    const char *p, *end, *arg;
+    size_t n = 0, i, seen = 0, len;
+    bool found = false;
+
+    v = split_lines(text, &n);
+    for (i = 0; v != NULL && i < n && !found; i++) {
+        p = v[i].start;
+        end = p + v[i].len;
+        while (p < end && is_blank(*p))
+            p++;
+        if (p == end || *p == '#')
+            continue;
+        for (kw.start = p; p < end && !is_blank(*p) && *p != '='; p++)
+            ;
+        kw.len = (size_t)(p - kw.start);
+        /* A Match block lasts to the end of the file: what it includes is not for every login. */
+        if (eksauth_ascii_eq_nocase(kw.start, kw.len, "Match"))
+            break;
+        if (!eksauth_ascii_eq_nocase(kw.start, kw.len, "Include"))
+            continue;
+        while (p < end && is_blank(*p))
+            p++;
+        p += p < end && *p == '=';
+        while (!found) {
+            while (p < end && is_blank(*p))
+                p++;
+            if (p == end || *p == '#')
+                break;
+            if (*p == '"') {
+                for (arg = ++p; p < end && *p != '"'; p++)
+                    ;
+                len = (size_t)(p - arg);
+                p += p < end;
+            } else {
+                for (arg = p; p < end && !is_blank(*p); p++)
+                    ;
+                len = (size_t)(p - arg);
+            }
+            /* sshd takes a relative path as one in /etc/ssh (sshd_config(5), Include). */
+            if (seen++ == index) {
+                snprintf(pattern, size, "%s%.*s", len > 0 && arg[0] == '/' ? "" : "/etc/ssh/",
+                         (int)len, arg);
+                found = true;
+            }
+        }
+    }
+    free(v);
+    return found;
+}
+
 char *eksauth_setup_sudoers(const char *group)
 {
     char *s = NULL;

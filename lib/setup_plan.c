@@ -7,6 +7,8 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fnmatch.h>
+#include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -117,6 +119,63 @@ static enum eksauth_status check_users_group(const char *root, const char *group
                             "block would miss every eksauth login: set users_group in "
                             "eksauth.conf to a name no local group has",
                             group);
+    return EKSAUTH_OK;
+}
+
+#define SSHD_INCLUDE_DEPTH 8 /* nested Include files followed (tools/doctor/doctor.h's depth) */
+
+/*
+ * Whether sshd, reading host (a host path; root's copy of it), reads the
+ * file dropin for every login: an Include line before any Match names it,
+ * or names a file that does (eksauth_setup_sshd_include).
+ */
+static bool sshd_reads(const char *root, const char *host, const char *dropin, int depth)
+{
+    char path[EKSAUTH_PATH_MAX], pattern[EKSAUTH_PATH_MAX], *text = NULL;
+    size_t len = 0, i, k;
+    bool found = false;
+    glob_t g;
+
+    snprintf(path, sizeof(path), "%s%s", root, host);
+    if (depth > SSHD_INCLUDE_DEPTH ||
+        eksauth_file_read(path, TEXT_MAX, false, &text, &len, NULL) != EKSAUTH_OK)
+        return false;
+    for (i = 0; !found && eksauth_setup_sshd_include(text, i, pattern, sizeof(pattern)); i++) {
+        found = fnmatch(pattern, dropin, FNM_PATHNAME) == 0;
+        snprintf(path, sizeof(path), "%s%s", root, pattern);
+        memset(&g, 0, sizeof(g));
+        if (!found && glob(path, 0, NULL, &g) == 0) {
+            for (k = 0; k < g.gl_pathc && !found; k++)
+                found = sshd_reads(root, g.gl_pathv[k] + strlen(root), dropin, depth + 1);
+        }
+        globfree(&g);
+    }
+    free(text);
+    return found;
+}
+
+/*
+ * A drop-in that sshd never reads holds no eksauth login to
+ * keyboard-interactive, though setup would say it was written (eksauth
+ * doctor then finds keys allowed): refused, with the line to add.
+ */
+static enum eksauth_status check_sshd_includes(const char *root, const struct eksauth_setup_file *f,
+                                               struct eksauth_error *err)
+{
+    char config[EKSAUTH_PATH_MAX];
+
+    snprintf(config, sizeof(config), "%s/etc/ssh/sshd_config", root);
+    if (access(config, F_OK) != 0)
+        return eksauth_fail(err, EKSAUTH_EINVAL, "%s does not exist: install openssh-server first",
+                            config);
+    if (!sshd_reads(root, "/etc/ssh/sshd_config", f->name, 0))
+        return eksauth_fail(err, EKSAUTH_EINVAL,
+                            "%s has no Include line for %s (before any Match line), so sshd would "
+                            "never read the drop-in setup writes: add the line \"Include "
+                            "/etc/ssh/sshd_config.d/*.conf\" at the top of it (sshd keeps the "
+                            "first value of each setting; Debian 12's sshd_config starts so) and "
+                            "run setup again",
+                            config, f->name);
     return EKSAUTH_OK;
 }
 
@@ -254,6 +313,9 @@ static enum eksauth_status plan_file(const struct eksauth_setup_options *o, size
         }
         f->mode = 0644;
         if (!o->undo) {
+            st = check_sshd_includes(root, f, err);
+            if (st != EKSAUTH_OK)
+                goto out;
             st = o->users_group != NULL
                      ? check_users_group(root, o->users_group, err)
                      : eksauth_fail(err, EKSAUTH_EINVAL, "%s: no users group", f->path);

@@ -14,7 +14,8 @@
  *   /etc/ssh/sshd_config.d/eksauth.conf  UsePAM, KbdInteractiveAuthentication, and
  *                                        a Match Group block for the group of
  *                                        every login: keyboard-interactive only,
- *                                        no key, no host-based login
+ *                                        no key, no host-based login (refused
+ *                                        when sshd_config does not include it)
  *   /etc/sudoers.d/eksauth               sudo for the POSIX group of system:masters
  *   /etc/sudo.conf                       Set group_source dynamic: sudo asks NSS
  *                                        for the groups at every use
@@ -105,6 +106,15 @@ enum eksauth_status eksauth_setup_pam_sshd(const char *text, bool undo, char **o
  */
 char *eksauth_setup_sshd_dropin(const char *users_group);
 bool eksauth_setup_sshd_dropin_is_ours(const char *text);
+
+/*
+ * The index-th (from 0) argument of the Include lines of sshd_config text
+ * that hold for every login (before any Match line), as the path pattern
+ * sshd globs (a relative one is in /etc/ssh): into pattern; false when
+ * there are not that many.  setup_plan.c follows them to see that sshd
+ * reads the drop-in.
+ */
+bool eksauth_setup_sshd_include(const char *text, size_t index, char *pattern, size_t size);
 
 /*
  * /etc/sudo.conf (text NULL: there is none): EKSAUTH_SETUP_GROUP_SOURCE in

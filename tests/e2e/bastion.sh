@@ -37,6 +37,8 @@ e2e_start_syslog
 R="$H/root"
 mkdir -p "$R/etc/pam.d" "$R/etc/ssh/sshd_config.d" "$R/etc/sudoers.d"
 cp /etc/pam.d/sshd "$R/etc/pam.d/sshd" || bail "no /etc/pam.d/sshd (openssh-server)"
+# Its Include of sshd_config.d: setup refuses a drop-in sshd would never read.
+cp /etc/ssh/sshd_config "$R/etc/ssh/sshd_config" || bail "no /etc/ssh/sshd_config (openssh-server)"
 cp /etc/nsswitch.conf /etc/passwd /etc/group "$R/etc/" || bail "could not copy the account files"
 # Debian's sudo ships a sudo.conf that sets nothing; without one, sudo's defaults.
 if [ -f /etc/sudo.conf ]; then cp /etc/sudo.conf "$H/sudo.conf.stock"; else : >"$H/sudo.conf.stock"; fi

@@ -5,7 +5,8 @@
 # written or not, exit 2, and the way on; setup again then writes what is
 # left, and --undo after a stopped run gives every file back.  What setup
 # writes, eksauth doctor does not call an error: eksauth in front of a
-# [NOTFOUND=return] after files.  TAP output.
+# [NOTFOUND=return] after files; no drop-in that sshd_config does not
+# include.  TAP output.
 #
 # Environment: EKSAUTH, top_srcdir (set by make check).
 set -u
@@ -145,5 +146,19 @@ printf 'passwd: sss systemd\ngroup: files systemd\n' >"$R/etc/nsswitch.conf"
 "$EKSAUTH" setup --root "$R" >"$T/out" 2>"$T/err"
 like "$?:$(cat "$T/err")" '^2:eksauth: setup: line 1 of nsswitch.conf, passwd:, lists neither files nor compat: .*put files first on it and run setup again; nothing was changed$' \
     "passwd: without files: refused, nothing changed"
+
+# 6. An sshd_config without the Include of sshd_config.d: sshd would never
+#    read the drop-in, so setup refuses and changes nothing.
+R="$T/noinclude"
+make_root "$R"
+sed -i '/^Include /d' "$R/etc/ssh/sshd_config"
+before=$(sums "$R")
+"$EKSAUTH" setup --root "$R" >"$T/out" 2>"$T/err"
+like "$?:$(cat "$T/err")" "^2:eksauth: setup: $R/etc/ssh/sshd_config has no Include line for /etc/ssh/sshd_config.d/eksauth.conf .*add the line \"Include /etc/ssh/sshd_config.d/\*.conf\" at the top of it .*; nothing was changed\$" \
+    "sshd_config without Include: refused, with the line to add"
+is "$(sums "$R")" "$before" "... and every file as it was"
+sed -i '1i Include /etc/ssh/sshd_config.d/*.conf' "$R/etc/ssh/sshd_config"
+"$EKSAUTH" setup --root "$R" >"$T/out" 2>"$T/err"
+is "$?:$(grep -c ' written: ' "$T/out")" "0:5" "the Include added: setup writes the five files"
 
 done_testing

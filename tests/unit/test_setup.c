@@ -5,7 +5,8 @@
  * pam_nologin after the account stack, no passwd: line, one without
  * files, another group_source), eksauth in front of an nsswitch [action]
  * that would end the lookup before it, AL2023's pam.d/sshd, what an earlier setup wrote taken
- * over, the sshd drop-in with its Match block, the sudoers file and its
+ * over, the sshd drop-in with its Match block, sshd_config's Include
+ * lines, the sudoers file and its
  * group.  The plan and its application: test_setup_plan.c.
  */
 #include "config.h"
@@ -565,6 +566,30 @@ static void test_sshd_dropin_match_block(void **state)
     assert_false(eksauth_setup_sshd_dropin_is_ours("UsePAM yes\n"));
 }
 
+/* The Include lines that hold for every login: up to the first Match, relative ones in /etc/ssh. */
+static void test_sshd_include_patterns(void **state)
+{
+    static const char text[] = "# Include /etc/ssh/commented.conf\n"
+                               "  include\t/etc/ssh/sshd_config.d/*.conf   # Debian's\n"
+                               "UsePAM yes\n"
+                               "Include=local.conf \"/etc/ssh/with space/*.conf\"\n"
+                               "Match User ops\n"
+                               "Include /etc/ssh/ops.conf\n";
+    char pattern[256];
+
+    (void)state;
+    assert_true(eksauth_setup_sshd_include(text, 0, pattern, sizeof(pattern)));
+    assert_string_equal(pattern, "/etc/ssh/sshd_config.d/*.conf");
+    assert_true(eksauth_setup_sshd_include(text, 1, pattern, sizeof(pattern)));
+    assert_string_equal(pattern, "/etc/ssh/local.conf");
+    assert_true(eksauth_setup_sshd_include(text, 2, pattern, sizeof(pattern)));
+    assert_string_equal(pattern, "/etc/ssh/with space/*.conf");
+    /* Not the one inside the Match block, nor the comment. */
+    assert_false(eksauth_setup_sshd_include(text, 3, pattern, sizeof(pattern)));
+    assert_false(
+        eksauth_setup_sshd_include("IncludeX /etc/ssh/a.conf\n", 0, pattern, sizeof(pattern)));
+}
+
 /* --------------------------------------------------------------- sudoers */
 
 static void test_sudoers_and_its_group(void **state)
@@ -628,6 +653,7 @@ int main(void)
         cmocka_unit_test(test_sudo_conf_group_source_read),
         cmocka_unit_test(test_sudo_conf_none_yours_and_another_source),
         cmocka_unit_test(test_sshd_dropin_match_block),
+        cmocka_unit_test(test_sshd_include_patterns),
         cmocka_unit_test(test_sudoers_and_its_group),
     };
 

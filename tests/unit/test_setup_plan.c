@@ -4,7 +4,7 @@
  * --undo (byte for byte back); a conflict writes nothing; --undo leaves
  * what is not setup's; sudo.conf, the users group and an earlier drop-in;
  * a root without sudo or sshd; a write that fails halfway, then setup
- * again or --undo.
+ * again or --undo; an sshd_config that does not include the drop-in.
  */
 #include "config.h"
 
@@ -63,6 +63,7 @@ static void make_root(struct root *r)
     put(r, "/etc/nsswitch.conf", debian_nsswitch);
     put(r, "/etc/pam.d/sshd", debian_sshd);
     put(r, "/etc/sudo.conf", debian_sudo_conf);
+    put(r, "/etc/ssh/sshd_config", "Include /etc/ssh/sshd_config.d/*.conf\nUsePAM yes\n");
     put(r, "/etc/passwd", "root:x:0:0:root:/root:/bin/bash\n");
     put(r, "/etc/group", "root:x:0:\nsudo:x:27:\n");
 }
@@ -75,6 +76,8 @@ static void remove_root(struct root *r)
         "/etc/ssh/sshd_config.d/eksauth.conf",
         "/etc/sudoers.d/eksauth",
         "/etc/sudo.conf",
+        "/etc/ssh/sshd_config",
+        "/etc/ssh/local.conf",
         "/etc/passwd",
         "/etc/group",
         "/etc/sudoers.d",
@@ -343,6 +346,51 @@ static void test_plan_stopped_halfway(void **state)
     remove_root(&r);
 }
 
+/*
+ * An sshd_config that does not include the drop-in: refused, nothing
+ * written (sshd would never read what setup writes there).  An Include in
+ * a Match block does not count; one in an included file does.
+ */
+static void test_plan_sshd_config_without_include(void **state)
+{
+    struct eksauth_setup_options o = {NULL, false, "eks-system-masters", NULL, "eks-users"};
+    struct eksauth_setup_plan p;
+    struct eksauth_error err;
+    struct root r;
+    char *text;
+
+    (void)state;
+    make_root(&r);
+    o.root = r.dir;
+    put(&r, "/etc/ssh/sshd_config",
+        "UsePAM yes\nMatch User ops\n    Include /etc/ssh/sshd_config.d/*.conf\n");
+    assert_int_equal(eksauth_setup_plan(&o, &p, &err), EKSAUTH_EINVAL);
+    assert_int_equal(p.n, 0);
+    assert_non_null(strstr(err.msg, "/etc/ssh/sshd_config has no Include line for "
+                                    "/etc/ssh/sshd_config.d/eksauth.conf"));
+    assert_non_null(strstr(err.msg, "add the line \"Include /etc/ssh/sshd_config.d/*.conf\" at "
+                                    "the top of it"));
+    text = get(&r, "/etc/nsswitch.conf");
+    assert_string_equal(text, debian_nsswitch);
+    free(text);
+    /* --undo does not ask. */
+    o.undo = true;
+    assert_int_equal(eksauth_setup_plan(&o, &p, &err), EKSAUTH_OK);
+    eksauth_setup_plan_free(&p);
+    o.undo = false;
+    /* Through another file, relative to /etc/ssh. */
+    put(&r, "/etc/ssh/sshd_config", "Include local.conf\nUsePAM yes\n");
+    put(&r, "/etc/ssh/local.conf", "Include /etc/ssh/sshd_config.d/eks*.conf\n");
+    assert_int_equal(eksauth_setup_plan(&o, &p, &err), EKSAUTH_OK);
+    assert_int_equal(action_of(&p, "/etc/ssh/sshd_config.d/eksauth.conf"), EKSAUTH_SETUP_WRITE);
+    eksauth_setup_plan_free(&p);
+    /* No sshd_config at all. */
+    (void)remove(at(&r, "/etc/ssh/sshd_config"));
+    assert_int_equal(eksauth_setup_plan(&o, &p, &err), EKSAUTH_EINVAL);
+    assert_non_null(strstr(err.msg, "/etc/ssh/sshd_config does not exist: install openssh-server"));
+    remove_root(&r);
+}
+
 static void test_plan_without_sudo_or_sshd(void **state)
 {
     struct eksauth_setup_options o = {NULL, false, NULL, "group_map sends it elsewhere",
@@ -384,6 +432,7 @@ int main(void)
         cmocka_unit_test(test_plan_sudo_conf_users_group_and_earlier_dropin),
         cmocka_unit_test(test_plan_without_sudo_or_sshd),
         cmocka_unit_test(test_plan_stopped_halfway),
+        cmocka_unit_test(test_plan_sshd_config_without_include),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

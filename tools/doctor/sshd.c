@@ -8,7 +8,8 @@
  * keyboard-interactive logs it in: no key, no host-based login, no GSSAPI,
  * which would let one token login become permanent access.  That check
  * asks sshd itself (sshd -T -C user=A MEMBER,...) on this host when it can,
- * and reads the files otherwise.
+ * and reads the files otherwise.  eksauth setup's drop-in that no Include
+ * line reads is named as the cause.
  */
 #include "config.h"
 
@@ -28,7 +29,8 @@
 #include "eksauth/setup.h"
 
 #define SSHD_PATH   "/usr/sbin/sshd"
-#define SSHD_T_MAX  (256 * 1024)                                 /* what sshd -T prints: a few KB */
+#define SSHD_DROPIN "/etc/ssh/sshd_config.d/eksauth.conf" /* eksauth setup's, lib/setup_plan.c */
+#define SSHD_T_MAX  (256 * 1024)                          /* what sshd -T prints: a few KB */
 #define SSHD_T_SPEC "user=%s,host=doctor.invalid,addr=192.0.2.1" /* TEST-NET-1: nobody's */
 
 struct sshd_value {
@@ -75,6 +77,8 @@ struct sshd_conf {
     struct sshd_value member[K_N]; /* from Match blocks that hold every eksauth login */
     const char *users_group;
     bool found;
+    bool dropin_read;   /* SSHD_DROPIN read outside any Match block */
+    bool dropin_unread; /* SSHD_DROPIN is there, but not read so */
 };
 
 static int sshd_keyword(const char *kw)
@@ -175,6 +179,8 @@ static void sshd_read(struct doctor *d, const char *host, int depth, enum scope 
         return;
     if (depth == 0)
         c->found = true;
+    if (scope == SCOPE_GLOBAL && strcmp(host, SSHD_DROPIN) == 0)
+        c->dropin_read = true;
     l = (struct lines){text, text + len, 0};
     while ((line = next_line(&l)) != NULL && !d->nomem) {
         s = skip_blank(line);
@@ -216,11 +222,20 @@ static bool sshd_yes(const struct sshd_value *v, bool dflt)
     return v->value == NULL ? dflt : strcasecmp(v->value, "yes") == 0;
 }
 
-/* "change /etc/ssh/sshd_config:12 to 'KbdInteractiveAuthentication yes'" or "add ...". */
-static void sshd_fix(struct doctor *d, struct finding *f, const struct sshd_value *v,
-                     const char *want)
+/*
+ * "change /etc/ssh/sshd_config:12 to 'KbdInteractiveAuthentication yes'" or
+ * "add ..."; the Include line instead when eksauth setup's drop-in, where
+ * setup puts want, is never read.
+ */
+static void sshd_fix(struct doctor *d, struct finding *f, const struct sshd_conf *c,
+                     const struct sshd_value *v, const char *want)
 {
-    if (v->value != NULL)
+    if (c->dropin_unread)
+        set_fix(d, f,
+                "add \"Include /etc/ssh/sshd_config.d/*.conf\" at the top of /etc/ssh/sshd_config "
+                "(%s, where eksauth setup puts \"%s\", is never read), then systemctl reload ssh",
+                SSHD_DROPIN, want);
+    else if (v->value != NULL)
         set_fix(d, f, "change %s to \"%s\", then systemctl reload ssh", v->where, want);
     else
         set_fix(d, f,
@@ -239,7 +254,7 @@ static void sshd_check_global(struct doctor *d, const char *host, struct sshd_co
         f = report(d, LV_ERROR, "sshd", v->where != NULL ? v->where : host,
                    "UsePAM is %s: sshd never calls pam_eksauth",
                    v->value != NULL ? v->value : "not set (default no)");
-        sshd_fix(d, f, v, "UsePAM yes");
+        sshd_fix(d, f, c, v, "UsePAM yes");
     } else {
         report(d, LV_OK, "sshd", v->where, "UsePAM yes");
     }
@@ -249,7 +264,7 @@ static void sshd_check_global(struct doctor *d, const char *host, struct sshd_co
                    "KbdInteractiveAuthentication is %s: tokens (1.5-2.5 KB) only pass as "
                    "keyboard-interactive answers",
                    v->value);
-        sshd_fix(d, f, v, "KbdInteractiveAuthentication yes");
+        sshd_fix(d, f, c, v, "KbdInteractiveAuthentication yes");
     } else {
         report(d, LV_OK, "sshd", v->where != NULL ? v->where : host,
                "KbdInteractiveAuthentication yes%s", v->value == NULL ? " (default)" : "");
@@ -517,11 +532,39 @@ static void sshd_check_member(struct doctor *d, const char *host, struct sshd_co
                    "need them",
                    how, methods);
     }
+    if (c->dropin_unread)
+        set_fix(d, f,
+                "add \"Include /etc/ssh/sshd_config.d/*.conf\" at the top of /etc/ssh/sshd_config: "
+                "%s, which has the Match Group block, is never read; then systemctl reload ssh",
+                SSHD_DROPIN);
+    else
+        set_fix(d, f,
+                "add the Match Group %s block of %s/sshd_config.d/eksauth.conf to %s (eksauth "
+                "setup writes it), then systemctl reload ssh",
+                c->users_group, EXAMPLES, SSHD_DROPIN);
+}
+
+/*
+ * The drop-in of eksauth setup is read only through an Include line of
+ * sshd_config (outside any Match block); without one, none of its settings
+ * hold, and the other findings' cause is that line.
+ */
+static void sshd_check_dropin_read(struct doctor *d, const char *host, struct sshd_conf *c)
+{
+    char real[PATH_MAX];
+    struct finding *f;
+
+    c->dropin_unread = !c->dropin_read && access(rooted(d, SSHD_DROPIN, real), F_OK) == 0;
+    if (!c->dropin_unread)
+        return;
+    f = report(d, LV_ERROR, "sshd", host,
+               "no Include line (before any Match line) reads %s, so sshd never reads it: its "
+               "UsePAM, KbdInteractiveAuthentication and Match Group %s block do not hold",
+               SSHD_DROPIN, c->users_group);
     set_fix(d, f,
-            "add the Match Group %s block of %s/sshd_config.d/eksauth.conf to "
-            "/etc/ssh/sshd_config.d/eksauth.conf (eksauth setup writes it), then systemctl "
-            "reload ssh",
-            c->users_group, EXAMPLES);
+            "add \"Include /etc/ssh/sshd_config.d/*.conf\" at the top of %s (sshd keeps the "
+            "first value of each setting), then sshd -t && systemctl reload ssh",
+            host);
 }
 
 void check_sshd(struct doctor *d)
@@ -541,6 +584,7 @@ void check_sshd(struct doctor *d)
         set_fix(d, f, "apt install openssh-server, if this host takes ssh logins");
         goto out;
     }
+    sshd_check_dropin_read(d, host, &c);
     sshd_check_global(d, host, &c);
     sshd_check_member(d, host, &c);
 out:
