@@ -280,7 +280,7 @@ bool eksauth_setup_nss_action_stops(const char *item, size_t len)
     static const char *const statuses[] = {"success", "notfound", "unavail", "tryagain"};
     const char *p = item, *end = item + len;
     struct line status, action;
-    bool stops = false, not, known;
+    bool stops = false, negated, known;
     size_t k;
 
     if (p < end && *p == '[')
@@ -290,8 +290,8 @@ bool eksauth_setup_nss_action_stops(const char *item, size_t len)
             p++;
         if (p >= end || *p == ']')
             break;
-        not = *p == '!';
-        p += not ;
+        negated = *p == '!';
+        p += negated;
         status = nss_action_word(&p, end);
         while (p < end && is_blank(*p))
             p++;
@@ -304,7 +304,7 @@ bool eksauth_setup_nss_action_stops(const char *item, size_t len)
         if (!known)
             break;
         /* "!STATUS=ACTION" is every status but STATUS; a later item for one wins. */
-        if (eksauth_ascii_eq_nocase(status.start, status.len, "notfound") != not )
+        if (eksauth_ascii_eq_nocase(status.start, status.len, "notfound") != negated)
             stops = eksauth_ascii_eq_nocase(action.start, action.len, "return");
     }
     return stops;
@@ -842,7 +842,7 @@ bool eksauth_setup_sshd_include(const char *text, size_t index, char *pattern, s
         for (kw.start = p; p < end && !is_blank(*p) && *p != '='; p++)
             ;
         kw.len = (size_t)(p - kw.start);
-        /* A Match block lasts to the end of the file: what it includes is not for every login. */
+        /* Every line after a Match is in a Match block (UsePAM is not allowed there). */
         if (eksauth_ascii_eq_nocase(kw.start, kw.len, "Match"))
             break;
         if (!eksauth_ascii_eq_nocase(kw.start, kw.len, "Include"))
@@ -865,7 +865,7 @@ bool eksauth_setup_sshd_include(const char *text, size_t index, char *pattern, s
                     ;
                 len = (size_t)(p - arg);
             }
-            /* sshd takes a relative path as one in /etc/ssh (sshd_config(5), Include). */
+            /* sshd takes a relative path as one in /etc/ssh (tools/doctor/sshd.c does too). */
             if (seen++ == index) {
                 snprintf(pattern, size, "%s%.*s", len > 0 && arg[0] == '/' ? "" : "/etc/ssh/",
                          (int)len, arg);

@@ -142,7 +142,7 @@ static void test_nsswitch_before_an_action_that_ends_the_lookup(void **state)
                                     "compat"));
 }
 
-/* Which [action]s end the lookup at NOTFOUND (glibc's nss_parse_service_list). */
+/* Which [action]s end the lookup at NOTFOUND, and which let eksauth be asked. */
 static void test_nsswitch_action_stops(void **state)
 {
     static const char *const stop[] = {"[NOTFOUND=return]",
