@@ -92,11 +92,15 @@ static void say_stopped(const struct eksauth_setup_plan *plan, bool undo)
         snprintf(list + strlen(list), sizeof(done) - strlen(list), "%s%s",
                  list[0] != '\0' ? ", " : "", f->name);
     }
-    cli_error(WHAT,
-              "stopped halfway: changed: %s; not changed: %s.  Fix the cause above and run "
-              "eksauth setup%s again: it changes only what is left%s",
-              done[0] != '\0' ? done : "none", left, undo ? " --undo" : "",
-              undo ? "" : " (eksauth setup --undo takes out what was written)");
+    if (done[0] == '\0')
+        cli_error(WHAT, "nothing was changed: fix the cause above and run eksauth setup%s again",
+                  undo ? " --undo" : "");
+    else
+        cli_error(WHAT,
+                  "stopped at that failure: changed: %s; not changed: %s.  Fix the cause above and "
+                  "run eksauth setup%s again: it changes only what is left%s",
+                  done, left, undo ? " --undo" : "",
+                  undo ? "" : " (eksauth setup --undo takes out what was written)");
 }
 
 /* The config's sudo group (or NULL and the reason in skip) and the group of every login. */

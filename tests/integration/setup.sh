@@ -83,7 +83,7 @@ like "$(row /etc/nsswitch.conf)" '^/etc/nsswitch.conf not written \(stopped befo
 unlike "$(cat "$T/out")" '^next:' "no 'next:' line after a failure"
 like "$(sed -n 1p "$T/err")" "^eksauth: setup: $R/etc/pam.d/sshd: cannot create a temporary file: Read-only file system$" \
     "the error names the file and the cause"
-like "$(sed -n 2p "$T/err")" '^eksauth: setup: stopped halfway: changed: /etc/ssh/sshd_config.d/eksauth.conf, /etc/sudoers.d/eksauth, /etc/sudo.conf; not changed: /etc/nsswitch.conf, /etc/pam.d/sshd\.  Fix the cause above and run eksauth setup again: it changes only what is left \(eksauth setup --undo takes out what was written\)$' \
+like "$(sed -n 2p "$T/err")" '^eksauth: setup: stopped at that failure: changed: /etc/ssh/sshd_config.d/eksauth.conf, /etc/sudoers.d/eksauth, /etc/sudo.conf; not changed: /etc/nsswitch.conf, /etc/pam.d/sshd\.  Fix the cause above and run eksauth setup again: it changes only what is left \(eksauth setup --undo takes out what was written\)$' \
     "then which files changed and which not, and to run setup again"
 is "$(sums "$R" | cut -d' ' -f1,2)" "$(echo "$before" | cut -d' ' -f1,2)" \
     "nsswitch.conf and pam.d/sshd are byte for byte as before"
@@ -116,6 +116,12 @@ like "$(row /etc/ssh/sshd_config.d/eksauth.conf)" '^/etc/ssh/sshd_config.d/eksau
     "the drop-in, last: NOT removed"
 like "$(sed -n 2p "$T/err")" 'run eksauth setup --undo again: it changes only what is left$' \
     "the way on: --undo again"
+
+# 5. Nothing written before the failure: said so.
+make_root "$T/first"
+setup_ro "$T/first" etc/ssh/sshd_config.d
+is "$rc:$(sed -n 2p "$T/err")" "2:eksauth: setup: nothing was changed: fix the cause above and run eksauth setup again" \
+    "the first write fails: nothing was changed, and to run setup again"
 "$EKSAUTH" setup --undo --root "$R" >"$T/out" 2>&1
 is "$?:$(sums "$R")" "0:$before" "--undo again: every file back as it was"
 
@@ -130,7 +136,7 @@ for f in json.load(open(sys.argv[1]))["findings"]:
 PY
 }
 
-# 5. [NOTFOUND=return] after files: eksauth goes in front of it, where it is
+# 6. [NOTFOUND=return] after files: eksauth goes in front of it, where it is
 #    asked, and doctor finds nothing wrong with the line.
 R="$T/notfound"
 make_root "$R"
@@ -147,7 +153,7 @@ printf 'passwd: sss systemd\ngroup: files systemd\n' >"$R/etc/nsswitch.conf"
 like "$?:$(cat "$T/err")" '^2:eksauth: setup: line 1 of nsswitch.conf, passwd:, lists neither files nor compat: .*put files first on it and run setup again; nothing was changed$' \
     "passwd: without files: refused, nothing changed"
 
-# 6. An sshd_config without the Include of sshd_config.d: sshd would never
+# 7. An sshd_config without the Include of sshd_config.d: sshd would never
 #    read the drop-in, so setup refuses and changes nothing.
 R="$T/noinclude"
 make_root "$R"
