@@ -108,7 +108,7 @@ static bool this_host_is(const char *named)
  * the host the user's cluster access), of the cluster the user means
  * (EKSAUTH_CLUSTER, when set), and of a host the user meant to reach: the
  * name they gave ssh (ssh writes it before the prompt, the server cannot),
- * a name in EKSAUTH_HOST (set by `eksauth ssh`, or by the user), or for
+ * a name the user put in EKSAUTH_HOST, or for
  * sudo, where neither is known, this machine's own names.  So a host can
  * obtain a token for itself only, never for another host.
  */
