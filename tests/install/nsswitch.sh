@@ -79,6 +79,11 @@ group: files [SUCCESS=merge] systemd
 ' 'passwd: files eksauth systemd
 group: files [SUCCESS=merge] eksauth systemd
 '
+case_ "files with an action that ends at NOTFOUND" 'passwd: files [NOTFOUND=return] systemd
+group: files [ notfound = Return ] systemd
+' 'passwd: files eksauth [NOTFOUND=return] systemd
+group: files eksauth [ notfound = Return ] systemd
+'
 case_ "tabs" "$(printf 'passwd:\tfiles\tsystemd\ngroup:\tfiles')" "$(printf 'passwd:\tfiles eksauth\tsystemd\ngroup:\tfiles eksauth')"
 case_ "comments" 'passwd: files # local accounts first
 group: files#no blank
@@ -146,6 +151,7 @@ ok $? "purge removes /var/lib/eksauth"
 # eksauth doctor proposes the very line postinst writes.
 if [ -x "$EKSAUTH" ]; then
     for input in "passwd:         files systemd" "passwd: files [SUCCESS=merge] sss" \
+        "passwd: files [NOTFOUND=return] systemd" \
         "passwd:	compat" "passwd: eksauth files" "passwd: ldap # no files"; do
         printf '%s\n' "$input" >"$R/etc/nsswitch.conf"
         "$EKSAUTH" doctor --json --root "$R" >"$T/json" 2>"$T/err"

@@ -304,6 +304,11 @@ group:      files [SUCCESS=merge] eksauth systemd
 shadow:     files
 hosts:      files myhostname dns
 '
+variant "files with an action that ends at NOTFOUND" 'passwd: files [NOTFOUND=return] systemd
+group: files systemd
+' 'passwd: files eksauth [NOTFOUND=return] systemd
+group: files eksauth systemd
+'
 variant "this machine's nsswitch.conf" "$(cat /etc/nsswitch.conf)
 "
 variant "compat" 'passwd: compat
