@@ -36,6 +36,14 @@ void eksauth_sleep_ms(long ms)
         ;
 }
 
+long long eksauth_monotonic_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 static void real_sleep(void *arg, long ms)
 {
     (void)arg;

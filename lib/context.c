@@ -22,6 +22,7 @@ void eksauth_ctx_init(struct eksauth_ctx *ctx, unsigned flags)
     ctx->services.kube_watch = eksauth_kube_watch;
     ctx->services.sleep_ms = eksauth_sleep_ms;
     ctx->services.random_u32 = eksauth_random_u32;
+    ctx->services.now_ms = eksauth_monotonic_ms;
 }
 
 enum eksauth_status eksauth_ctx_load(struct eksauth_ctx *ctx, const char *config_path,

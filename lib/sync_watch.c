@@ -255,16 +255,30 @@ static void follow(struct watcher *w)
 {
     struct eksauth_error err, cerr;
     enum eksauth_status st;
-    long retry_after = 0, wait;
+    long retry_after = 0, wait, timeout_s;
+    long long started, lasted;
     enum local_accounts local;
 
     while (!stopped(w) && !config_changed(w)) {
         w->events = 0;
         w->relist = false;
-        st = w->ctx->services.kube_watch(&w->ctx->cfg, w->rv, jittered_s(w), on_event, w,
-                                         &retry_after, &err);
+        timeout_s = jittered_s(w);
+        started = w->ctx->services.now_ms();
+        st = w->ctx->services.kube_watch(&w->ctx->cfg, w->rv, timeout_s, on_event, w, &retry_after,
+                                         &err);
         if (w->relist)
             return;
+        /*
+         * Ended well, at once, with nothing in it: a server or proxy that
+         * cuts every watch short.  Taken as a drop (the backoff, and no
+         * confirmation), or a fleet would ask as fast as it is answered.
+         */
+        lasted = w->ctx->services.now_ms() - started;
+        if (st == EKSAUTH_OK && w->events == 0 && lasted < timeout_s * 1000 / 2)
+            st = eksauth_fail(&err, EKSAUTH_EUNAVAIL,
+                              "Kubernetes API: watch: the stream ended after %lld ms of %ld s, "
+                              "with nothing in it",
+                              lasted, timeout_s);
         /* A stream that delivered something worked: a drop after it starts the backoff over. */
         if (w->events > 0) {
             eksauth_backoff_reset(&w->backoff);

@@ -68,4 +68,7 @@ uint32_t eksauth_random_u32(void);
 /* Sleep ms milliseconds, through signals (the default waiting; also the watch's). */
 void eksauth_sleep_ms(long ms);
 
+/* Milliseconds of CLOCK_MONOTONIC: the watch's measure of how long a stream lasted. */
+long long eksauth_monotonic_ms(void);
+
 #endif

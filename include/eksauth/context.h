@@ -33,7 +33,7 @@
 
 /*
  * The calls of a login or a sync that leave the host, and the sync's
- * waiting and dice.  eksauth_ctx_init sets the real ones (sts.h, cluster.h,
+ * waiting, dice and clock.  eksauth_ctx_init sets the real ones (sts.h, cluster.h,
  * kube.h, budget.h); a test replaces them with fakes, so the flows are
  * tested whole with no network and a backoff without waiting.
  */
@@ -53,6 +53,7 @@ struct eksauth_services {
                                       void *ctx, long *retry_after_ms, struct eksauth_error *err);
     void (*sleep_ms)(long ms);
     uint32_t (*random_u32)(void);
+    long long (*now_ms)(void); /* a monotonic clock */
 };
 
 struct eksauth_ctx {

@@ -119,8 +119,12 @@ fake_watch(const struct eksauth_config *cfg, const char *rv, long timeout_s,
         if (on_event(ctx, &ev) != 0)
             return EKSAUTH_OK;
     }
-    if (h->watch_status[i] == EKSAUTH_OK)
+    if (h->watch_status[i] == EKSAUTH_OK) {
+        /* A stream that runs its course lasts its timeout. */
+        if (!h->watch_cut_short[i])
+            h->clock_ms += timeout_s * 1000;
         return EKSAUTH_OK;
+    }
     return eksauth_fail(err, h->watch_status[i], "Kubernetes API: watch: fake %s",
                         h->watch_status[i] == EKSAUTH_ENOTFOUND ? "ERROR 410" : "drop");
 }
@@ -131,6 +135,12 @@ static void fake_sleep(long ms)
 
     if (h->n_sleeps < sizeof(h->sleeps) / sizeof(h->sleeps[0]))
         h->sleeps[h->n_sleeps++] = ms;
+    h->clock_ms += ms;
+}
+
+static long long fake_now_ms(void)
+{
+    return current->clock_ms;
 }
 
 static uint32_t fake_random(void)
@@ -151,6 +161,7 @@ void host_fixture_reopen(struct host_fixture *h)
     h->ctx.services.kube_watch = fake_watch;
     h->ctx.services.sleep_ms = fake_sleep;
     h->ctx.services.random_u32 = fake_random;
+    h->ctx.services.now_ms = fake_now_ms;
     current = h;
 }
 

@@ -70,6 +70,9 @@ struct host_fixture {
     /* The fake clock's waits (none is slept) and its dice. */
     long sleeps[64];
     unsigned n_sleeps;
+    /* The fake monotonic clock: sleeps and streams move it (a stream runs its timeout). */
+    long long clock_ms;
+    bool watch_cut_short[16]; /* stream i ends at once, with nothing in it */
     uint32_t random;
 };
 

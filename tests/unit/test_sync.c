@@ -1098,6 +1098,37 @@ static void test_watch_retry_after_capped(void **state)
 }
 
 /*
+ * Streams a server (or a proxy) ends at once with nothing in them are
+ * drops: the backoff between them (and, as for any drop, no confirmation
+ * of the snapshot); a stream that runs its course starts the next at once.
+ */
+static void test_watch_streams_cut_short_back_off(void **state)
+{
+    struct host_fixture *h = host_fixture_new(K8S_CONFIG, NULL);
+    struct watch_run w;
+    unsigned i;
+
+    (void)state;
+    h->cluster_doc = AWS_AUTH;
+    snprintf(h->cluster_version, sizeof(h->cluster_version), "k8s:100");
+    snprintf(h->cluster_rv, sizeof(h->cluster_rv), "100");
+    h->random = UINT32_MAX; /* the end of every window */
+    for (i = 0; i < 4; i++)
+        h->watch_cut_short[i] = true;
+    host_fixture_reopen(h);
+    watch(h, 5, &w);
+    /* Four cut short: four waits, growing; the fifth ran its course. */
+    assert_int_equal(h->n_sleeps, 4);
+    assert_int_equal(h->sleeps[0], 999);
+    assert_int_equal(h->sleeps[3], 7999);
+    assert_non_null(
+        strstr(w.last_error, "the stream ended after 0 ms of 72 s, with nothing in it"));
+    assert_int_equal(w.failed, 4);
+    assert_int_equal(h->cluster_calls, 1); /* drops resume, they do not list */
+    host_fixture_free(h);
+}
+
+/*
  * The stop question of test_watch_relists_after_a_failed_apply: before the
  * first stream, aws-auth loses carol and the DB cannot be built on (mode
  * 0666: untrusted); once that stream ran, the fault is gone.
@@ -1248,6 +1279,7 @@ int main(void)
         cmocka_unit_test(test_watch_resumes_and_spreads_relists),
         cmocka_unit_test(test_watch_backoff),
         cmocka_unit_test(test_watch_retry_after_capped),
+        cmocka_unit_test(test_watch_streams_cut_short_back_off),
         cmocka_unit_test(test_watch_relists_after_a_failed_apply),
         cmocka_unit_test(test_watch_ends_when_config_changes),
         cmocka_unit_test(test_watch_replans_when_local_accounts_change),
