@@ -818,6 +818,14 @@ static void test_snapshot_age(void **state)
     host_fixture_free(h);
 }
 
+/* The fake cluster serves AWS_AUTH as ConfigMap version 100. */
+static void cluster_serves_aws_auth(struct host_fixture *h)
+{
+    h->cluster_doc = AWS_AUTH;
+    snprintf(h->cluster_version, sizeof(h->cluster_version), "k8s:100");
+    snprintf(h->cluster_rv, sizeof(h->cluster_rv), "100");
+}
+
 /* The watch's caller: stops the loop after the scripted streams. */
 struct watch_run {
     struct host_fixture *h;
@@ -904,9 +912,7 @@ static void test_watch_resumes_and_spreads_relists(void **state)
     struct watch_run w;
 
     (void)state;
-    h->cluster_doc = AWS_AUTH;
-    snprintf(h->cluster_version, sizeof(h->cluster_version), "k8s:100");
-    snprintf(h->cluster_rv, sizeof(h->cluster_rv), "100");
+    cluster_serves_aws_auth(h);
     h->random = 0x80000000u; /* the middle of every window */
     /* 1: a bookmark, then the connection drops. */
     snprintf(h->watch_bookmark[0], sizeof(h->watch_bookmark[0]), "150");
@@ -977,9 +983,7 @@ static void test_watch_ends_when_config_changes(void **state)
     struct watch_run w;
 
     (void)state;
-    h->cluster_doc = AWS_AUTH;
-    snprintf(h->cluster_version, sizeof(h->cluster_version), "k8s:100");
-    snprintf(h->cluster_rv, sizeof(h->cluster_rv), "100");
+    cluster_serves_aws_auth(h);
     host_fixture_reopen(h);
     memset(&w, 0, sizeof(w));
     w.edit_path = h->config;
@@ -1010,9 +1014,7 @@ static void test_watch_replans_when_local_accounts_change(void **state)
     char passwd[160], group[160], inputs[64 + 1], expect[512];
 
     (void)state;
-    h->cluster_doc = AWS_AUTH;
-    snprintf(h->cluster_version, sizeof(h->cluster_version), "k8s:100");
-    snprintf(h->cluster_rv, sizeof(h->cluster_rv), "100");
+    cluster_serves_aws_auth(h);
     host_fixture_reopen(h);
     snprintf(passwd, sizeof(passwd), "%s/passwd", h->dir);
     snprintf(group, sizeof(group), "%s/group", h->dir);
@@ -1052,9 +1054,7 @@ static void test_watch_backoff(void **state)
     unsigned i;
 
     (void)state;
-    h->cluster_doc = AWS_AUTH;
-    snprintf(h->cluster_version, sizeof(h->cluster_version), "k8s:100");
-    snprintf(h->cluster_rv, sizeof(h->cluster_rv), "100");
+    cluster_serves_aws_auth(h);
     h->random = UINT32_MAX; /* the end of every window */
     for (i = 0; i < 8; i++)
         h->watch_status[i] = EKSAUTH_EUNAVAIL;
@@ -1081,9 +1081,7 @@ static void test_watch_retry_after_capped(void **state)
     struct watch_run w;
 
     (void)state;
-    h->cluster_doc = AWS_AUTH;
-    snprintf(h->cluster_version, sizeof(h->cluster_version), "k8s:100");
-    snprintf(h->cluster_rv, sizeof(h->cluster_rv), "100");
+    cluster_serves_aws_auth(h);
     h->random = 0; /* the start of every window: the wait is the Retry-After alone */
     h->watch_status[0] = EKSAUTH_EUNAVAIL;   /* a 429 or 503 ... */
     h->watch_retry_after[0] = 86400L * 1000; /* ... with Retry-After: 86400 */
@@ -1109,9 +1107,7 @@ static void test_watch_streams_cut_short_back_off(void **state)
     unsigned i;
 
     (void)state;
-    h->cluster_doc = AWS_AUTH;
-    snprintf(h->cluster_version, sizeof(h->cluster_version), "k8s:100");
-    snprintf(h->cluster_rv, sizeof(h->cluster_rv), "100");
+    cluster_serves_aws_auth(h);
     h->random = UINT32_MAX; /* the end of every window */
     for (i = 0; i < 4; i++)
         h->watch_cut_short[i] = true;
@@ -1164,9 +1160,7 @@ static void test_watch_relists_after_a_failed_apply(void **state)
     struct watch_run w;
 
     (void)state;
-    h->cluster_doc = AWS_AUTH;
-    snprintf(h->cluster_version, sizeof(h->cluster_version), "k8s:100");
-    snprintf(h->cluster_rv, sizeof(h->cluster_rv), "100");
+    cluster_serves_aws_auth(h);
     snprintf(h->watch_event_rv[0], sizeof(h->watch_event_rv[0]), "160");
     host_fixture_reopen(h);
     memset(&w, 0, sizeof(w));
