@@ -216,7 +216,7 @@ enum eksauth_status eksauth_snapshot_read(const struct eksauth_paths *paths, boo
     return EKSAUTH_OK;
 }
 
-enum eksauth_status eksauth_snapshot_confirm(const struct eksauth_paths *paths,
+enum eksauth_status eksauth_snapshot_confirm(const struct eksauth_paths *paths, bool trusted,
                                              struct eksauth_snapshot_state *state, const char *rv,
                                              time_t now, struct eksauth_error *err)
 {
@@ -228,7 +228,7 @@ enum eksauth_status eksauth_snapshot_confirm(const struct eksauth_paths *paths,
     if (st != EKSAUTH_OK)
         return st;
     /* Only the writer's own snapshot is confirmed: a newer one is another sync's to vouch for. */
-    eksauth_snapshot_state_read(paths, false, &on_disk);
+    eksauth_snapshot_state_read(paths, trusted, &on_disk);
     if (state->version[0] != '\0' && strcmp(on_disk.version, state->version) == 0) {
         if (rv != NULL && eksauth_kube_rv_valid(rv))
             snprintf(on_disk.rv, sizeof(on_disk.rv), "%s", rv);

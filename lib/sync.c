@@ -665,7 +665,8 @@ static enum eksauth_status confirm_unchanged(struct eksauth_ctx *ctx,
 {
     struct eksauth_error cerr;
 
-    if (eksauth_snapshot_confirm(&ctx->paths, state, rv, time(NULL), &cerr) == EKSAUTH_OK)
+    if (eksauth_snapshot_confirm(&ctx->paths, ctx->trust_files, state, rv, time(NULL), &cerr) ==
+        EKSAUTH_OK)
         return EKSAUTH_OK;
     return eksauth_strlist_addf(&r->warnings, err, "the snapshot's state was not updated: %s",
                                 cerr.msg);

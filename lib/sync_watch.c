@@ -298,8 +298,9 @@ static void follow(struct watcher *w)
             local = check_local(w, "planning again");
             if (local == LOCAL_CHANGED || check_instance(w, "planning again"))
                 return;
-            if (local == LOCAL_SAME && eksauth_snapshot_confirm(&w->ctx->paths, &w->state, w->rv,
-                                                                time(NULL), &cerr) != EKSAUTH_OK)
+            if (local == LOCAL_SAME &&
+                eksauth_snapshot_confirm(&w->ctx->paths, w->ctx->trust_files, &w->state, w->rv,
+                                         time(NULL), &cerr) != EKSAUTH_OK)
                 tell_failed(w, &cerr);
             /* Access entries are due for their poll. */
             if (w->ctx->cfg.source != EKSAUTH_SOURCE_KUBERNETES)

@@ -115,9 +115,12 @@ enum eksauth_status eksauth_snapshot_read(const struct eksauth_paths *paths, boo
  * A sync found the source still at state->version at now (rv, may be
  * NULL or "", the latest resourceVersion it saw): the state file says so
  * (checked_at, rv), under the writer lock.  Nothing is written when the
- * file holds another version (another sync wrote a newer snapshot since).
+ * file holds another version (another sync wrote a newer snapshot since),
+ * or, trusted (as for eksauth_file_read), is not root's alone: a confirm
+ * rewrites it as root's, and must not so vouch for a file someone else
+ * could have written.
  */
-enum eksauth_status eksauth_snapshot_confirm(const struct eksauth_paths *paths,
+enum eksauth_status eksauth_snapshot_confirm(const struct eksauth_paths *paths, bool trusted,
                                              struct eksauth_snapshot_state *state, const char *rv,
                                              time_t now, struct eksauth_error *err);
 

@@ -780,8 +780,16 @@ static void test_cluster_fetch_asks_only_what_changed(void **state)
     /* Another sync's newer snapshot is not confirmed by this one. */
     st.checked_at = 5;
     snprintf(st.version, sizeof(st.version), "k8s:99");
-    assert_int_equal(eksauth_snapshot_confirm(&h->ctx.paths, &st, "1", 2000, &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_snapshot_confirm(&h->ctx.paths, true, &st, "1", 2000, &err),
+                     EKSAUTH_OK);
     eksauth_snapshot_state_read(&h->ctx.paths, true, &st);
+    assert_int_equal(st.checked_at, 1000);
+    /* A state file others could write is not vouched for (a confirm would make it root's). */
+    assert_int_equal(chmod(h->ctx.paths.state, 0666), 0);
+    snprintf(st.version, sizeof(st.version), "k8s:100");
+    assert_int_equal(eksauth_snapshot_confirm(&h->ctx.paths, true, &st, "1", 3000, &err),
+                     EKSAUTH_OK);
+    eksauth_snapshot_state_read(&h->ctx.paths, false, &st);
     assert_int_equal(st.checked_at, 1000);
     host_fixture_free(h);
 }
