@@ -30,6 +30,8 @@ struct sink {
     char *buf;
     size_t len, cap;
     bool too_big, stopped;
+    const struct eksauth_curl_api *curl; /* streaming: the status of the answer */
+    CURL *h;
 };
 
 static size_t write_cb(char *ptr, size_t size, size_t nmemb, void *userdata)
@@ -40,6 +42,12 @@ static size_t write_cb(char *ptr, size_t size, size_t nmemb, void *userdata)
     if (nmemb != 0 && n / nmemb != size)
         return 0;
     if (s->req->on_data != NULL) {
+        long status = 0;
+
+        /* An error answer's body is no stream of data: the caller goes by its status alone. */
+        if (s->curl->easy_getinfo(s->h, CURLINFO_RESPONSE_CODE, &status) != CURLE_OK ||
+            status < 200 || status > 299)
+            return n;
         if (s->req->on_data(s->req->ctx, ptr, n) != 0) {
             s->stopped = true;
             return 0;
@@ -430,7 +438,7 @@ enum eksauth_status eksauth_http_perform(const struct eksauth_http_request *req,
 {
     enum eksauth_status st = EKSAUTH_OK;
     struct curl_slist *headers = NULL, *connect_to = NULL, *tmp;
-    struct sink s = {req, NULL, 0, 0, false, false};
+    struct sink s = {req, NULL, 0, 0, false, false, NULL, NULL};
     struct eksauth_tls_resume_scope scope; /* where the request goes, what it trusts */
     struct eksauth_tls_resume resume;
     const struct eksauth_curl_api *curl = NULL;
@@ -493,6 +501,8 @@ enum eksauth_status eksauth_http_perform(const struct eksauth_http_request *req,
         st = eksauth_fail(err, EKSAUTH_EUNAVAIL, "%s: libcurl could not start", req->what);
         goto out;
     }
+    s.curl = curl;
+    s.h = h;
     for (i = 0; req->headers != NULL && req->headers[i] != NULL; i++) {
         if ((tmp = curl->slist_append(headers, req->headers[i])) == NULL) {
             st = eksauth_fail(err, EKSAUTH_ENOMEM, "%s: out of memory", req->what);

@@ -351,6 +351,23 @@ static void test_streaming_stopped(void **state)
     assert_non_null(strstr(t.err.msg, ": stopped"));
 }
 
+/* An error answer's body never reaches the stream's reader: the status decides alone. */
+static void test_streaming_error_answer(void **state)
+{
+    size_t seen = 0;
+    struct t t;
+
+    (void)state;
+    t_serve(&t, "HTTP/1.1 500 x\r\nContent-Length: 4\r\n\r\nline", 0);
+    t.req.on_data = stop_at_once;
+    t.req.ctx = &seen;
+    t.req.max_body = 0;
+    assert_int_equal(t_run(&t), EKSAUTH_OK);
+    assert_int_equal(t.resp.status, 500);
+    assert_int_equal(seen, 0);
+    eksauth_http_response_free(&t.resp);
+}
+
 static void test_proxies(void **state)
 {
     char proxy[64];
@@ -370,6 +387,18 @@ static void test_proxies(void **state)
     t.req.proxy = proxy;
     assert_int_equal(t_run(&t), EKSAUTH_EUNAVAIL);
     assert_non_null(strstr(t.err.msg, ": cannot connect"));
+    /* The client's own requests (proxy_from_env) go through the environment's proxy. */
+    net_proxy_env_clear();
+    t_serve(&t, "HTTP/1.1 200 OK\r\nContent-Length: 7\r\n\r\nproxied", 0);
+    snprintf(proxy, sizeof(proxy), "http://127.0.0.1:%d", t.s.port);
+    net_proxy_env_set(proxy, 0);
+    snprintf(t.url, sizeof(t.url), "http://127.0.0.1:%d/path?X-Amz-Signature=" SIG,
+             net_closed_port());
+    t.req.proxy_from_env = true;
+    assert_int_equal(t_run(&t), EKSAUTH_OK);
+    assert_string_equal(t.resp.body, "proxied");
+    assert_non_null(strstr(t.s.request, "GET http://127.0.0.1:"));
+    eksauth_http_response_free(&t.resp);
     net_proxy_env_clear();
 }
 
@@ -469,6 +498,7 @@ int main(void)
         cmocka_unit_test(test_retry_after),
         cmocka_unit_test(test_broken_answers),
         cmocka_unit_test(test_streaming_stopped),
+        cmocka_unit_test(test_streaming_error_answer),
         cmocka_unit_test(test_proxies),
         cmocka_unit_test(test_plain_http_on_tls),
         cmocka_unit_test(test_refused),
