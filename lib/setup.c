@@ -22,15 +22,20 @@
 /*
  * The drop-in, for the group of every login (%s).  A Match block ends
  * with the file that holds it, so the block is last and nothing of the
- * main sshd_config falls into it.
+ * main sshd_config falls into it.  Its name sorts before the
+ * distributions' own drop-ins (docs/al2023.md: 50-redhat.conf).
  */
 #define SSHD_DROPIN_FMT                                                                            \
-    "# /etc/ssh/sshd_config.d/eksauth.conf, written by eksauth setup (eksauth setup --undo\n"      \
-    "# removes it).  Debian's sshd_config reads this folder first, and the first value of\n"       \
-    "# a keyword wins.\n"                                                                          \
+    "# /etc/ssh/sshd_config.d/40-eksauth.conf, written by eksauth setup (eksauth setup\n"          \
+    "# --undo removes it).  sshd_config reads this folder first, in name order, and the\n"         \
+    "# first value of a keyword wins: 40- comes before the distributions' own drop-ins\n"          \
+    "# (50-redhat.conf turns keyboard-interactive off on Fedora and Amazon Linux 2023).\n"         \
     "#\n"                                                                                          \
     "# Tokens reach PAM as keyboard-interactive answers: the password method drops\n"              \
-    "# answers over 1024 bytes.\n"                                                                 \
+    "# answers over 1024 bytes.\n" SSHD_DROPIN_BODY
+
+/* Below the head comment: the same in every version with a Match block. */
+#define SSHD_DROPIN_BODY                                                                           \
     "UsePAM yes\n"                                                                                 \
     "KbdInteractiveAuthentication yes\n"                                                           \
     "\n"                                                                                           \
@@ -44,6 +49,18 @@
     "    PubkeyAuthentication no\n"                                                                \
     "    # Nor a ~/.shosts or ~/.rhosts file.\n"                                                   \
     "    HostbasedAuthentication no\n"
+
+/*
+ * What setup wrote as /etc/ssh/sshd_config.d/eksauth.conf, a name that
+ * sorts after 50-redhat.conf: still its own, to move or take back.
+ */
+#define SSHD_DROPIN_V2_FMT                                                                         \
+    "# /etc/ssh/sshd_config.d/eksauth.conf, written by eksauth setup (eksauth setup --undo\n"      \
+    "# removes it).  Debian's sshd_config reads this folder first, and the first value of\n"       \
+    "# a keyword wins.\n"                                                                          \
+    "#\n"                                                                                          \
+    "# Tokens reach PAM as keyboard-interactive answers: the password method drops\n"              \
+    "# answers over 1024 bytes.\n" SSHD_DROPIN_BODY
 
 /* What setup wrote before the Match block: still its own, to replace or take back. */
 static const char sshd_dropin_v1[] =
@@ -804,16 +821,15 @@ char *eksauth_setup_sshd_dropin(const char *users_group)
     return s;
 }
 
-bool eksauth_setup_sshd_dropin_is_ours(const char *text)
+/* Whether text is format (one "%s") with a valid group name in the place of its "%s". */
+static bool is_dropin_of(const char *text, const char *format)
 {
-    const char *at = strstr(SSHD_DROPIN_FMT, "%s");
-    size_t head = (size_t)(at - SSHD_DROPIN_FMT), tail = strlen(at + 2), len = strlen(text);
+    const char *at = strstr(format, "%s");
+    size_t head = (size_t)(at - format), tail = strlen(at + 2), len = strlen(text);
     char group[EKSAUTH_NAME_MAX + 1];
     size_t glen;
 
-    if (strcmp(text, sshd_dropin_v1) == 0)
-        return true;
-    if (len < head + tail || memcmp(text, SSHD_DROPIN_FMT, head) != 0 ||
+    if (len < head + tail || memcmp(text, format, head) != 0 ||
         strcmp(text + len - tail, at + 2) != 0)
         return false;
     glen = len - head - tail;
@@ -822,6 +838,12 @@ bool eksauth_setup_sshd_dropin_is_ours(const char *text)
     memcpy(group, text + head, glen);
     group[glen] = '\0';
     return eksauth_names_valid(group);
+}
+
+bool eksauth_setup_sshd_dropin_is_ours(const char *text)
+{
+    return strcmp(text, sshd_dropin_v1) == 0 || is_dropin_of(text, SSHD_DROPIN_V2_FMT) ||
+           is_dropin_of(text, SSHD_DROPIN_FMT);
 }
 
 bool eksauth_setup_sshd_include(const char *text, size_t index, char *pattern, size_t size)

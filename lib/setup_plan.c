@@ -28,6 +28,7 @@ enum file_kind {
     KIND_SSHD_DROPIN,
     KIND_SUDOERS,
     KIND_SUDO_CONF,
+    KIND_SSHD_DROPIN_OLD,
 };
 
 static const struct {
@@ -40,11 +41,15 @@ static const struct {
      "pam_eksauth before common-auth and common-account (or the first auth line and the account "
      "include, after pam_nologin; require_token=sshd); in the session, pam_eksauth after every "
      "pam_env, and pam_mkhomedir"},
-    {"/etc/ssh/sshd_config.d/eksauth.conf", KIND_SSHD_DROPIN,
+    {"/etc/ssh/sshd_config.d/40-eksauth.conf", KIND_SSHD_DROPIN,
      "UsePAM yes, KbdInteractiveAuthentication yes; eksauth logins keyboard-interactive only, no "
      "keys"},
     {"/etc/sudoers.d/eksauth", KIND_SUDOERS, "sudo for the group of system:masters"},
     {"/etc/sudo.conf", KIND_SUDO_CONF, "Set group_source dynamic (sudo asks NSS for the groups)"},
+    /* The drop-in's name before 40-: sshd read it after 50-redhat.conf, whose values won. */
+    {"/etc/ssh/sshd_config.d/eksauth.conf", KIND_SSHD_DROPIN_OLD,
+     "an earlier setup's drop-in, now 40-eksauth.conf (sshd reads that before the "
+     "distributions' 50-*.conf)"},
 };
 
 /*
@@ -330,6 +335,29 @@ static enum eksauth_status plan_file(const struct eksauth_setup_options *o, size
         st = plan_own_file(f, cur, want != NULL ? want : "",
                            cur != NULL && eksauth_setup_sshd_dropin_is_ours(cur), o->undo, err);
         break;
+    case KIND_SSHD_DROPIN_OLD:
+        /*
+         * Only ever removed, after 40-eksauth.conf is written (apply_order),
+         * and only when setup wrote it: an operator's file is theirs to move.
+         */
+        f->legacy = true;
+        if (cur == NULL) {
+            f->action = EKSAUTH_SETUP_UNCHANGED;
+        } else if (eksauth_setup_sshd_dropin_is_ours(cur)) {
+            f->action = EKSAUTH_SETUP_REMOVE;
+        } else if (o->undo) {
+            f->action = EKSAUTH_SETUP_SKIP;
+            snprintf(f->note, sizeof(f->note),
+                     "not written by eksauth setup (or edited since): left as it is");
+        } else {
+            st = eksauth_fail(err, EKSAUTH_EINVAL,
+                              "%s exists and eksauth setup did not write it: setup now writes "
+                              "the drop-in as 40-eksauth.conf beside it, whose values sshd would "
+                              "take over this file's; compare it with README.md (\"Setting up a "
+                              "bastion\") and remove it, or keep it and do not run setup",
+                              f->path);
+        }
+        break;
     case KIND_SUDOERS:
         f->mode = 0440;
         if (!o->undo && (o->sudo_group == NULL || !folder_exists(f->path))) {
@@ -399,14 +427,17 @@ enum eksauth_status eksauth_setup_plan(const struct eksauth_setup_options *o,
 
 /*
  * The order apply goes in (setup_files lists the kinds in their order, so
- * a kind is its file's index): the drop-in (its Match block keeps eksauth
- * logins to keyboard-interactive) and the sudo files (they matter once an
- * eksauth user is logged in) first, then the PAM lines, then
- * nsswitch.conf, which makes eksauth users known to sshd.  --undo goes the
- * other way.  See setup_plan.h, eksauth_setup_apply.
+ * a kind is its file's index): the drop-in first (its Match block keeps
+ * eksauth logins to keyboard-interactive), then the removal of an earlier
+ * setup's drop-in it replaces (so one of the two holds the block at every
+ * moment), the sudo files (they matter once an eksauth user is logged in),
+ * the PAM lines, and last nsswitch.conf, which makes eksauth users known
+ * to sshd.  --undo goes the other way.  See setup_plan.h,
+ * eksauth_setup_apply.
  */
 static const size_t apply_order[EKSAUTH_SETUP_FILES] = {
-    KIND_SSHD_DROPIN, KIND_SUDOERS, KIND_SUDO_CONF, KIND_PAM_SSHD, KIND_NSSWITCH,
+    KIND_SSHD_DROPIN, KIND_SSHD_DROPIN_OLD, KIND_SUDOERS,
+    KIND_SUDO_CONF,   KIND_PAM_SSHD,        KIND_NSSWITCH,
 };
 
 /* Whether f is as apply meant to leave it (a failure after the rename: the folder's fsync). */

@@ -26,17 +26,18 @@
 static const char usage_text[] =
     "usage: eksauth setup [--undo] [--dry-run] [--root DIR]\n"
     "  Write the host files of a bastion (README.md, \"Setting up a bastion\", steps 4-7):\n"
-    "    /etc/nsswitch.conf                   eksauth after files on passwd: and group:\n"
-    "    /etc/pam.d/sshd                      pam_eksauth (auth; account with require_token;\n"
-    "                                         session after pam_env) and pam_mkhomedir, each\n"
-    "                                         line safe when the module is gone\n"
-    "                                         (module_unknown=ignore)\n"
-    "    /etc/ssh/sshd_config.d/eksauth.conf  UsePAM yes, KbdInteractiveAuthentication yes;\n"
-    "                                         Match Group of every eksauth login:\n"
-    "                                         keyboard-interactive only, no keys\n"
-    "    /etc/sudoers.d/eksauth               sudo for the group of system:masters\n"
-    "    /etc/sudo.conf                       Set group_source dynamic (a group taken\n"
-    "                                         from a role loses sudo in open sessions)\n"
+    "    /etc/nsswitch.conf      eksauth after files on passwd: and group:\n"
+    "    /etc/pam.d/sshd         pam_eksauth (auth; account with require_token; session\n"
+    "                            after pam_env) and pam_mkhomedir, each line safe when the\n"
+    "                            module is gone (module_unknown=ignore)\n"
+    "    /etc/ssh/sshd_config.d/40-eksauth.conf\n"
+    "                            UsePAM yes, KbdInteractiveAuthentication yes; Match Group\n"
+    "                            of every eksauth login: keyboard-interactive only, no\n"
+    "                            keys (40- is read before the distributions' 50-*.conf;\n"
+    "                            an earlier setup's eksauth.conf there is removed)\n"
+    "    /etc/sudoers.d/eksauth  sudo for the group of system:masters\n"
+    "    /etc/sudo.conf          Set group_source dynamic (a group taken from a role loses\n"
+    "                            sudo in open sessions)\n"
     "  /etc/eksauth/eksauth.conf must be written first (cluster_id).  Running it again\n"
     "  changes nothing.\n"
     "  --undo     take out exactly what setup wrote (run it before removing the package)\n"
@@ -196,14 +197,16 @@ int cmd_setup(struct eksauth_cli *cli, int argc, char **argv)
     for (i = 0; i < plan.n; i++) {
         const struct eksauth_setup_file *f = &plan.files[i];
 
+        if (f->legacy && f->action == EKSAUTH_SETUP_UNCHANGED)
+            continue; /* an earlier setup's name, not there: nothing to say */
         if (f->action == EKSAUTH_SETUP_SKIP)
-            printf("%-36s %s: %s\n", f->name, verb(f, o.undo, dry_run), f->note);
+            printf("%-38s %s: %s\n", f->name, verb(f, o.undo, dry_run), f->note);
         else if (o.undo)
-            printf("%-36s %s\n", f->name, verb(f, o.undo, dry_run));
+            printf("%-38s %s\n", f->name, verb(f, o.undo, dry_run));
         else
-            printf("%-36s %s: %s\n", f->name, verb(f, o.undo, dry_run), f->what);
+            printf("%-38s %s: %s\n", f->name, verb(f, o.undo, dry_run), f->what);
         if (f->action != EKSAUTH_SETUP_SKIP && f->note[0] != '\0')
-            printf("%-36s warning: %s\n", "", f->note);
+            printf("%-38s warning: %s\n", "", f->note);
         changed = changed || f->action == EKSAUTH_SETUP_WRITE || f->action == EKSAUTH_SETUP_REMOVE;
     }
     if (st != EKSAUTH_OK) {

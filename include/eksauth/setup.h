@@ -11,11 +11,16 @@
  *                                        require_token=sshd), and
  *                                        in the session after every pam_env line,
  *                                        with pam_mkhomedir
- *   /etc/ssh/sshd_config.d/eksauth.conf  UsePAM, KbdInteractiveAuthentication, and
+ *   /etc/ssh/sshd_config.d/40-eksauth.conf
+ *                                        UsePAM, KbdInteractiveAuthentication, and
  *                                        a Match Group block for the group of
  *                                        every login: keyboard-interactive only,
  *                                        no key, no host-based login (refused
- *                                        when sshd_config does not include it)
+ *                                        when sshd_config does not include it);
+ *                                        40- sorts before the distributions'
+ *                                        drop-ins (50-redhat.conf), and the
+ *                                        eksauth.conf of an earlier setup is
+ *                                        removed
  *   /etc/sudoers.d/eksauth               sudo for the POSIX group of system:masters
  *   /etc/sudo.conf                       Set group_source dynamic: sudo asks NSS
  *                                        for the groups at every use
@@ -100,9 +105,10 @@ enum eksauth_status eksauth_setup_pam_sshd(const char *text, bool undo, char **o
                                            unsigned *foreign, struct eksauth_error *err);
 
 /*
- * The text of /etc/ssh/sshd_config.d/eksauth.conf for the group of every
- * login (malloc'd), and whether text is one that setup wrote (this
- * version's for any group, or an earlier version's).
+ * The text of /etc/ssh/sshd_config.d/40-eksauth.conf for the group of
+ * every login (malloc'd), and whether text is one that setup wrote (this
+ * version's for any group, or an earlier version's, which it wrote as
+ * /etc/ssh/sshd_config.d/eksauth.conf).
  */
 char *eksauth_setup_sshd_dropin(const char *users_group);
 bool eksauth_setup_sshd_dropin_is_ours(const char *text);

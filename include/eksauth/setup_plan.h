@@ -20,7 +20,7 @@
 #include "eksauth/paths.h"
 #include "eksauth/status.h"
 
-#define EKSAUTH_SETUP_FILES 5
+#define EKSAUTH_SETUP_FILES 6
 
 enum eksauth_setup_action {
     EKSAUTH_SETUP_UNCHANGED, /* already as setup (or --undo) leaves it */
@@ -46,6 +46,12 @@ struct eksauth_setup_file {
     mode_t mode;
     char note[EKSAUTH_ERROR_MAX];       /* SKIP: why; otherwise a warning, or "" */
     enum eksauth_setup_outcome outcome; /* WRITE, REMOVE: set by eksauth_setup_apply */
+    /*
+     * An earlier setup's name for a file now kept elsewhere (the sshd
+     * drop-in's before 40-eksauth.conf): only ever removed, and nothing to
+     * report when it is not there (UNCHANGED).
+     */
+    bool legacy;
 };
 
 struct eksauth_setup_plan {
@@ -77,9 +83,10 @@ enum eksauth_status eksauth_setup_plan(const struct eksauth_setup_options *o,
  * setting each one's outcome.  The first failure stops it, with the
  * reason in err: the files before it are done, the rest not tried.  The
  * order is not the plan's: setup writes the sshd drop-in, which holds
- * eksauth logins to a token, before the PAM lines and nsswitch.conf that
- * let them in, and --undo takes those out first; so a run stopped halfway
- * never lets an eksauth user in without the drop-in's Match block.
+ * eksauth logins to a token, then removes an earlier setup's drop-in of
+ * the old name, before the PAM lines and nsswitch.conf that let them in,
+ * and --undo takes those out first; so a run stopped halfway never lets an
+ * eksauth user in without a drop-in's Match block.
  */
 enum eksauth_status eksauth_setup_apply(struct eksauth_setup_plan *plan, struct eksauth_error *err);
 

@@ -46,7 +46,7 @@ if [ -f /etc/sudo.conf ]; then cp /etc/sudo.conf "$H/sudo.conf.stock"; else : >"
 "$EKSAUTH" --config "$CONF" setup --root "$R" >"$H/out/setup.out" 2>&1
 is "$?:$(grep -c ' written: ' "$H/out/setup.out")" "0:5" \
     "eksauth setup --root: nsswitch.conf, pam.d/sshd, the sshd drop-in, sudoers.d/eksauth, sudo.conf"
-grep -q '^Match Group eks-users$' "$R/etc/ssh/sshd_config.d/eksauth.conf"
+grep -q '^Match Group eks-users$' "$R/etc/ssh/sshd_config.d/40-eksauth.conf"
 ok $? "the drop-in holds the Match block for eks-users (the group of every login)"
 
 # The namespace takes them: PAM with the module's path and the test config named.
@@ -57,7 +57,7 @@ cp /etc/sudoers "$H/ns/sudoers" # the host's own, with @includedir /etc/sudoers.
 cp "$R/etc/sudo.conf" "$H/ns/sudo.conf"
 ns mount --bind "$R/etc/sudoers.d" /etc/sudoers.d && ns mount --bind "$H/ns/sudo.conf" /etc/sudo.conf ||
     bail "the namespace could not take setup's sudoers.d and sudo.conf"
-E2E_SSHD_INCLUDE="$R/etc/ssh/sshd_config.d/eksauth.conf" e2e_start_sshd
+E2E_SSHD_INCLUDE="$R/etc/ssh/sshd_config.d/40-eksauth.conf" e2e_start_sshd
 pass "sshd -t takes setup's drop-in; sshd on port $SSH_PORT with it included first"
 ns mount --bind "$H/ssh/sshd_config" /etc/ssh/sshd_config || bail "could not show sshd_config to doctor"
 
@@ -179,12 +179,12 @@ for f in json.load(open(sys.argv[1]))["findings"]:
 unlike "$(cat "$H/out/doctor-ok.rest")" "level=(error|warning)" "doctor: no pam or sudoers problem in setup's files"
 like "$(cat "$H/out/doctor-ok.rest")" "level=ok account: .*a token in every login" "doctor: the account line requires a token"
 like "$(cat "$H/out/doctor-ok.rest")" "level=ok Set group_source dynamic" "doctor: sudo asks NSS for the groups"
-cp "$R/etc/ssh/sshd_config.d/eksauth.conf" "$H/dropin.setup"
-sed '/^Match /,$d' "$H/dropin.setup" >"$R/etc/ssh/sshd_config.d/eksauth.conf"
+cp "$R/etc/ssh/sshd_config.d/40-eksauth.conf" "$H/dropin.setup"
+sed '/^Match /,$d' "$H/dropin.setup" >"$R/etc/ssh/sshd_config.d/40-eksauth.conf"
 doctor_sshd doctor-nomatch >"$H/out/doctor-nomatch.sshd"
 like "$(cat "$H/out/doctor-nomatch.sshd")" "level=error .*sshd -T -C user=admin-alice.*could log in by a key" \
     "doctor: without the Match block, an error: an eksauth user could log in by a key (sshd -T)"
-cp "$H/dropin.setup" "$R/etc/ssh/sshd_config.d/eksauth.conf"
+cp "$H/dropin.setup" "$R/etc/ssh/sshd_config.d/40-eksauth.conf"
 
 # ------------------------------ 5. a group taken from a role, session open
 # dave's role has system:masters (aws-auth-sudo.yaml); the session runs sudo

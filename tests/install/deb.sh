@@ -91,6 +91,7 @@ for f in /usr/bin/eksauth "/lib/$MA/security/pam_eksauth.so" "/lib/$MA/libnss_ek
     /usr/share/man/man5/eksauth.conf.5.gz /usr/share/man/man8/pam_eksauth.8.gz \
     /usr/share/man/man8/nss_eksauth.8.gz /usr/share/man/man1/eksauth.1.gz \
     /usr/share/doc/eksauth/examples/pam.d/sshd /usr/share/doc/eksauth/examples/pam.d/sudo \
+    /usr/share/doc/eksauth/examples/sshd_config.d/40-eksauth.conf \
     /usr/share/doc/eksauth/copyright /usr/share/doc/eksauth/operating.md.gz /var/lib/eksauth/; do
     grep -qx "$f" "$T/contents"
     ok $? "the package holds $f"
@@ -317,7 +318,7 @@ bg_login() {
 inroot pam-auth-update --enable mkhomedir >>"$T/pam.log" 2>&1
 grep -q pam_mkhomedir "$R/etc/pam.d/common-session"
 ok $? "pam-auth-update --enable mkhomedir: common-session makes homes" || diag "$T/pam.log"
-cp "$R/usr/share/doc/eksauth/examples/sshd_config.d/eksauth.conf" "$R/etc/ssh/sshd_config.d/eksauth.conf"
+cp "$R/usr/share/doc/eksauth/examples/sshd_config.d/40-eksauth.conf" "$R/etc/ssh/sshd_config.d/40-eksauth.conf"
 start_sshd
 eks_login pau 'id -un; pwd; test -O "$HOME" && echo home-ok'
 is "$rc:$(tr '\n' ' ' <"$T/pau.out")" "0:admin-alice /home/admin-alice home-ok " \
@@ -325,7 +326,7 @@ is "$rc:$(tr '\n' ' ' <"$T/pau.out")" "0:admin-alice /home/admin-alice home-ok "
     diag_tail "$T/pau.err" 10
 stop_sshd
 inroot pam-auth-update --disable eksauth mkhomedir >>"$T/pam.log" 2>&1
-rm -rf "$R/etc/ssh/sshd_config.d/eksauth.conf" "$R/home/admin-alice"
+rm -rf "$R/etc/ssh/sshd_config.d/40-eksauth.conf" "$R/home/admin-alice"
 grep -q 'pam_eksauth\|pam_mkhomedir' "$R"/etc/pam.d/common-*
 ok $((!$?)) "pam-auth-update --disable eksauth mkhomedir: the common-* files without them"
 
@@ -339,7 +340,7 @@ is "$(grep -c 'would write' "$T/setup-dry.out"):$(cmp -s "$T/pam.d-sshd.before" 
     "4:same" "--dry-run: four files would change (nsswitch.conf already names eksauth); none did"
 inroot eksauth setup >"$T/setup.out" 2>&1
 ok $? "eksauth setup" || diag "$T/setup.out"
-for f in /etc/ssh/sshd_config.d/eksauth.conf /etc/sudoers.d/eksauth; do
+for f in /etc/ssh/sshd_config.d/40-eksauth.conf /etc/sudoers.d/eksauth; do
     [ -f "$R$f" ]
     ok $? "eksauth setup wrote $f"
 done
@@ -359,7 +360,7 @@ grep -qx 'Set group_source dynamic' "$R/etc/sudo.conf"
 ok $? "sudo.conf: Set group_source dynamic (sudo asks NSS for the groups at every use)"
 inroot visudo -cf /etc/sudoers >"$T/visudo.out" 2>&1
 ok $? "visudo -c: sudoers with /etc/sudoers.d/eksauth parses" || diag "$T/visudo.out"
-sum_setup() { cat "$R/etc/nsswitch.conf" "$R/etc/pam.d/sshd" "$R/etc/ssh/sshd_config.d/eksauth.conf" \
+sum_setup() { cat "$R/etc/nsswitch.conf" "$R/etc/pam.d/sshd" "$R/etc/ssh/sshd_config.d/40-eksauth.conf" \
     "$R/etc/sudoers.d/eksauth" "$R/etc/sudo.conf" | cksum; }
 before=$(sum_setup)
 inroot eksauth setup >"$T/setup2.out" 2>&1
@@ -411,7 +412,7 @@ cmp -s "$T/nsswitch.before" "$R/etc/nsswitch.conf"
 ok $? "--undo: nsswitch.conf without eksauth, as before the package"
 cmp -s "$T/sudo.conf.before" "$R/etc/sudo.conf"
 ok $? "--undo: sudo.conf back byte for byte" || diff "$T/sudo.conf.before" "$R/etc/sudo.conf" | sed 's/^/#   /'
-[ ! -e "$R/etc/ssh/sshd_config.d/eksauth.conf" ] && [ ! -e "$R/etc/sudoers.d/eksauth" ]
+[ ! -e "$R/etc/ssh/sshd_config.d/40-eksauth.conf" ] && [ ! -e "$R/etc/sudoers.d/eksauth" ]
 ok $? "--undo: the sshd drop-in and the sudoers file are gone"
 inroot eksauth setup --undo >"$T/undo2.out" 2>&1
 is "$?:$(grep -c 'nothing to take out' "$T/undo2.out")" "0:5" "eksauth setup --undo again: nothing to take out"

@@ -64,7 +64,7 @@ make_host() {
         "$h/etc/systemd/system/timers.target.wants" "$h/var/lib/eksauth"
     install -m 0644 "$EX/pam.d-sshd.example" "$h/etc/pam.d/sshd"
     install -m 0644 "$EX/pam.d-sudo.example" "$h/etc/pam.d/sudo"
-    install -m 0644 "$EX/sshd_config.example" "$h/etc/ssh/sshd_config.d/eksauth.conf"
+    install -m 0644 "$EX/sshd_config.example" "$h/etc/ssh/sshd_config.d/40-eksauth.conf"
     install -m 0440 "$EX/sudoers.example" "$h/etc/sudoers.d/eksauth"
     install -m 0644 "$EX/sudo.conf.example" "$h/etc/sudo.conf"
     chmod 0440 "$h/etc/sudoers"

@@ -37,7 +37,7 @@ grep -qx "ExecStart=$bindir/eksauth sync --if-changed" "$D$systemdsystemunitdir/
 ok $? "the service runs the installed eksauth ($bindir/eksauth sync --if-changed)"
 ! grep -q '@[a-z]*@' "$D$systemdsystemunitdir"/eksauth-sync.*
 ok $? "no @placeholder@ is left in the units"
-for ex in eksauth.conf pam.d/sshd pam.d/sudo sshd_config.d/eksauth.conf sudoers.d/eksauth sudo.conf; do
+for ex in eksauth.conf pam.d/sshd pam.d/sudo sshd_config.d/40-eksauth.conf sudoers.d/eksauth sudo.conf; do
     there "$eksauthexampledir/$ex"
 done
 

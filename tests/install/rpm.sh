@@ -111,7 +111,8 @@ for f in /usr/bin/eksauth /usr/bin/eksauth-askpass /usr/lib64/security/pam_eksau
     /usr/lib/systemd/system/eksauth-watch.service /usr/share/man/man1/eksauth.1.gz \
     /usr/share/man/man1/eksauth-askpass.1.gz /usr/share/man/man5/eksauth.conf.5.gz \
     /usr/share/man/man8/pam_eksauth.8.gz /usr/share/man/man8/nss_eksauth.8.gz \
-    /usr/share/doc/eksauth/examples/pam.d/sshd /usr/share/doc/eksauth/al2023.md; do
+    /usr/share/doc/eksauth/examples/pam.d/sshd /usr/share/doc/eksauth/al2023.md \
+    /usr/share/doc/eksauth/examples/sshd_config.d/40-eksauth.conf; do
     grep -qx "$f" "$T/rpm.contents"
     ok $? "the RPM holds $f"
 done

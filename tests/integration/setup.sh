@@ -6,7 +6,9 @@
 # left, and --undo after a stopped run gives every file back.  What setup
 # writes, eksauth doctor does not call an error: eksauth in front of a
 # [NOTFOUND=return] after files; no drop-in that sshd_config does not
-# include.  TAP output.
+# include.  The drop-in is 40-eksauth.conf: an earlier setup's eksauth.conf
+# is moved there (never an operator's), and with AL2023's 50-redhat.conf
+# beside it sshd -T says keyboard-interactive is on.  TAP output.
 #
 # Environment: EKSAUTH, top_srcdir (set by make check).
 set -u
@@ -21,7 +23,9 @@ trap 'exit 1' HUP INT TERM
 chmod 0755 "$T"
 unset EKSAUTH_CONFIG
 HOST="$top_srcdir/tests/fixtures/doctor/host"
-FILES="etc/nsswitch.conf etc/pam.d/sshd etc/ssh/sshd_config.d/eksauth.conf etc/sudoers.d/eksauth etc/sudo.conf"
+DROPIN=/etc/ssh/sshd_config.d/40-eksauth.conf
+OLD_DROPIN=/etc/ssh/sshd_config.d/eksauth.conf # an earlier setup's name for it
+FILES="etc/nsswitch.conf etc/pam.d/sshd $DROPIN etc/sudoers.d/eksauth etc/sudo.conf $OLD_DROPIN"
 
 # make_root DIR: Debian 12's files as its packages leave them, and eksauth.conf.
 make_root() {
@@ -72,7 +76,7 @@ whole=$(sums "$T/whole")
 #    pam.d/sshd fails, and nsswitch.conf is not tried.
 setup_ro "$R" etc/pam.d
 is "$rc" 2 "a write fails: exit 2"
-like "$(row /etc/ssh/sshd_config.d/eksauth.conf)" '^/etc/ssh/sshd_config.d/eksauth.conf written: ' \
+like "$(row $DROPIN)" "^$DROPIN written: " \
     "the drop-in (written first): written"
 like "$(row /etc/sudoers.d/eksauth):$(row /etc/sudo.conf)" '^/etc/sudoers.d/eksauth written: .*:/etc/sudo.conf written: ' \
     "sudoers.d/eksauth and sudo.conf: written"
@@ -83,7 +87,7 @@ like "$(row /etc/nsswitch.conf)" '^/etc/nsswitch.conf not written \(stopped befo
 unlike "$(cat "$T/out")" '^next:' "no 'next:' line after a failure"
 like "$(sed -n 1p "$T/err")" "^eksauth: setup: $R/etc/pam.d/sshd: cannot create a temporary file: Read-only file system$" \
     "the error names the file and the cause"
-like "$(sed -n 2p "$T/err")" '^eksauth: setup: stopped at that failure: changed: /etc/ssh/sshd_config.d/eksauth.conf, /etc/sudoers.d/eksauth, /etc/sudo.conf; not changed: /etc/nsswitch.conf, /etc/pam.d/sshd\.  Fix the cause above and run eksauth setup again: it changes only what is left \(eksauth setup --undo takes out what was written\)$' \
+like "$(sed -n 2p "$T/err")" '^eksauth: setup: stopped at that failure: changed: /etc/ssh/sshd_config.d/40-eksauth.conf, /etc/sudoers.d/eksauth, /etc/sudo.conf; not changed: /etc/nsswitch.conf, /etc/pam.d/sshd\.  Fix the cause above and run eksauth setup again: it changes only what is left \(eksauth setup --undo takes out what was written\)$' \
     "then which files changed and which not, and to run setup again"
 is "$(sums "$R" | cut -d' ' -f1,2)" "$(echo "$before" | cut -d' ' -f1,2)" \
     "nsswitch.conf and pam.d/sshd are byte for byte as before"
@@ -112,7 +116,7 @@ like "$(row /etc/nsswitch.conf):$(row /etc/pam.d/sshd)" '^/etc/nsswitch.conf tak
     "nsswitch.conf and pam.d/sshd taken out first"
 like "$(row /etc/sudoers.d/eksauth):$(row /etc/sudo.conf)" '^/etc/sudoers.d/eksauth removed:/etc/sudo.conf taken out$' \
     "the sudo files taken out next"
-like "$(row /etc/ssh/sshd_config.d/eksauth.conf)" '^/etc/ssh/sshd_config.d/eksauth.conf NOT removed \(it failed, below\)$' \
+like "$(row $DROPIN)" "^$DROPIN NOT removed \\(it failed, below\\)\$" \
     "the drop-in, last: NOT removed"
 like "$(sed -n 2p "$T/err")" 'run eksauth setup --undo again: it changes only what is left$' \
     "the way on: --undo again"
@@ -160,11 +164,101 @@ make_root "$R"
 sed -i '/^Include /d' "$R/etc/ssh/sshd_config"
 before=$(sums "$R")
 "$EKSAUTH" setup --root "$R" >"$T/out" 2>"$T/err"
-like "$?:$(cat "$T/err")" "^2:eksauth: setup: $R/etc/ssh/sshd_config has no Include line for /etc/ssh/sshd_config.d/eksauth.conf .*add the line \"Include /etc/ssh/sshd_config.d/\*.conf\" at the top of it .*; nothing was changed\$" \
+like "$?:$(cat "$T/err")" "^2:eksauth: setup: $R/etc/ssh/sshd_config has no Include line for $DROPIN .*add the line \"Include /etc/ssh/sshd_config.d/\*.conf\" at the top of it .*; nothing was changed\$" \
     "sshd_config without Include: refused, with the line to add"
 is "$(sums "$R")" "$before" "... and every file as it was"
 sed -i '1i Include /etc/ssh/sshd_config.d/*.conf' "$R/etc/ssh/sshd_config"
 "$EKSAUTH" setup --root "$R" >"$T/out" 2>"$T/err"
 is "$?:$(grep -c ' written: ' "$T/out")" "0:5" "the Include added: setup writes the five files"
+
+# The drop-in an earlier setup wrote as eksauth.conf, for eks-users (doctor's
+# case of a host set up so, tests/install/doctor.sh, has it too).
+EARLIER_DROPIN="$top_srcdir/tests/fixtures/doctor/cases/sshd-dropin-earlier-name/files$OLD_DROPIN"
+
+# earlier_root DIR: a host an earlier version set up: its files, with the drop-in as eksauth.conf.
+earlier_root() {
+    make_root "$1"
+    "$EKSAUTH" setup --root "$1" >"$T/out" 2>&1 || bail "setup --root $1: $(cat "$T/out")"
+    rm "$1$DROPIN"
+    cp "$EARLIER_DROPIN" "$1$OLD_DROPIN"
+}
+
+# 8. A host an earlier version set up: setup writes 40-eksauth.conf, then
+#    removes eksauth.conf, which sshd read after the distributions' 50-*.conf;
+#    again, nothing (and no line for a name no longer there); --undo takes
+#    out either.
+make_root "$T/fresh"
+fresh=$(sums "$T/fresh")
+R="$T/earlier"
+earlier_root "$R"
+before=$(sums "$R")
+"$EKSAUTH" setup --dry-run --root "$R" >"$T/out" 2>&1
+like "$?:$(row $DROPIN):$(row $OLD_DROPIN)" "^0:$DROPIN would write: .*:$OLD_DROPIN would remove: an earlier setup's drop-in, now 40-eksauth.conf" \
+    "an earlier setup's eksauth.conf: --dry-run says 40-eksauth.conf would be written and it removed"
+is "$(sums "$R")" "$before" "... and changes nothing"
+"$EKSAUTH" setup --root "$R" >"$T/out" 2>"$T/err"
+is "$?:$(grep -c ' written: ' "$T/out"):$(grep -c ' already set up: ' "$T/out")" "0:1:4" \
+    "setup: exit 0, the drop-in written, the other four already set up"
+like "$(row $OLD_DROPIN)" "^$OLD_DROPIN removed: an earlier setup's drop-in, now 40-eksauth.conf" \
+    "... and the earlier eksauth.conf removed, saying where it went"
+is "$(sums "$R")" "$whole" "... every file as a whole run on a fresh host leaves it (no eksauth.conf)"
+"$EKSAUTH" setup --root "$R" >"$T/out" 2>&1
+is "$?:$(grep -c ' already set up: ' "$T/out"):$(grep -c "$OLD_DROPIN" "$T/out")" "0:5:0" \
+    "setup again: five files already set up, no line for the earlier name"
+"$EKSAUTH" setup --undo --root "$R" >"$T/out" 2>&1
+is "$?:$(row $DROPIN):$(sums "$R")" "0:$DROPIN removed:$fresh" "--undo: 40-eksauth.conf removed, every file as before setup"
+earlier_root "$R"
+"$EKSAUTH" setup --undo --root "$R" >"$T/out" 2>&1
+is "$?:$(row $OLD_DROPIN):$(sums "$R")" "0:$OLD_DROPIN removed:$fresh" \
+    "--undo on a host only an earlier version set up: its eksauth.conf removed, every file as before"
+
+# 9. An operator's file at either name is neither removed nor written over.
+R="$T/foreign"
+make_root "$R"
+printf 'UsePAM yes\nKbdInteractiveAuthentication yes\n' >"$R$OLD_DROPIN"
+before=$(sums "$R")
+"$EKSAUTH" setup --root "$R" >"$T/out" 2>"$T/err"
+like "$?:$(cat "$T/err")" "^2:eksauth: setup: $R$OLD_DROPIN exists and eksauth setup did not write it: setup now writes the drop-in as 40-eksauth.conf beside it.*; nothing was changed\$" \
+    "an operator's eksauth.conf: setup refuses and says why"
+is "$(sums "$R")" "$before" "... every file as it was"
+"$EKSAUTH" setup --undo --root "$R" >"$T/out" 2>&1
+is "$?:$(row $OLD_DROPIN):$(sums "$R")" "0:$OLD_DROPIN left alone: not written by eksauth setup (or edited since): left as it is:$before" \
+    "--undo leaves the operator's eksauth.conf and says so"
+rm "$R$OLD_DROPIN"
+printf 'UsePAM yes\n' >"$R$DROPIN"
+before=$(sums "$R")
+"$EKSAUTH" setup --root "$R" >"$T/out" 2>"$T/err"
+like "$?:$(cat "$T/err"):$(sums "$R")" "^2:eksauth: setup: $R$DROPIN exists and eksauth setup did not write it: .*; nothing was changed:$before\$" \
+    "an operator's 40-eksauth.conf: setup refuses, nothing changed"
+
+# 10. sshd itself, with Amazon Linux 2023's 50-redhat.conf, which turns
+#     keyboard-interactive off (ChallengeResponseAuthentication, its old
+#     name).  An earlier setup's eksauth.conf is read after it: sshd -T says
+#     no (and doctor, reading the files, agrees); after setup, 40-eksauth.conf
+#     is read first: yes.
+[ -x /usr/sbin/sshd ] && command -v ssh-keygen >/dev/null || bail "needs openssh-server (sshd -T)"
+ssh-keygen -q -t ed25519 -N '' -f "$T/hostkey" || bail "ssh-keygen failed"
+# sshd_T DIR: usepam and kbdinteractiveauthentication as sshd -T reads DIR's
+# sshd_config (its Include pointed into DIR), on one line; /run/sshd, which
+# sshd -T wants, on a tmpfs of a private mount namespace.
+sshd_T() {
+    sed "s|/etc/ssh/sshd_config.d/|$1&|" "$1/etc/ssh/sshd_config" >"$T/sshd_config.T"
+    unshare -m sh -c 'mount -t tmpfs -o mode=0755 tmpfs /run && mkdir -m 0755 /run/sshd &&
+        exec /usr/sbin/sshd -T -f "$1" -h "$2"' sh "$T/sshd_config.T" "$T/hostkey" 2>"$T/sshd-T.err" |
+        grep -E '^(usepam|kbdinteractiveauthentication) ' | sort | tr '\n' ' '
+}
+R="$T/al2023"
+earlier_root "$R"
+printf '# as on Amazon Linux 2023\nChallengeResponseAuthentication no\n' >"$R/etc/ssh/sshd_config.d/50-redhat.conf"
+is "$(sshd_T "$R")" "kbdinteractiveauthentication no usepam yes " \
+    "50-redhat.conf and an earlier setup's eksauth.conf: sshd -T says keyboard-interactive is off" ||
+    sed 's/^/#   /' "$T/sshd-T.err"
+like "$(doctor_errors "$R" sshd)" "^/etc/ssh/sshd_config.d/50-redhat.conf:2: KbdInteractiveAuthentication is no" \
+    "... and eksauth doctor says so, at 50-redhat.conf"
+"$EKSAUTH" setup --root "$R" >"$T/out" 2>&1
+is "$?:$(sshd_T "$R")" "0:kbdinteractiveauthentication yes usepam yes " \
+    "after setup (40-eksauth.conf, read before 50-redhat.conf): sshd -T says keyboard-interactive is on" ||
+    sed 's/^/#   /' "$T/sshd-T.err"
+is "$(doctor_errors "$R" sshd)" "" "... and eksauth doctor reports no sshd error"
 
 done_testing

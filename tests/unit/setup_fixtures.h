@@ -86,4 +86,26 @@ static const char dropin_v1[] =
     "UsePAM yes\n"
     "KbdInteractiveAuthentication yes\n";
 
+/* The drop-in setup wrote, for eks-users, as /etc/ssh/sshd_config.d/eksauth.conf (before 40-). */
+static const char dropin_v2[] =
+    "# /etc/ssh/sshd_config.d/eksauth.conf, written by eksauth setup (eksauth setup --undo\n"
+    "# removes it).  Debian's sshd_config reads this folder first, and the first value of\n"
+    "# a keyword wins.\n"
+    "#\n"
+    "# Tokens reach PAM as keyboard-interactive answers: the password method drops\n"
+    "# answers over 1024 bytes.\n"
+    "UsePAM yes\n"
+    "KbdInteractiveAuthentication yes\n"
+    "\n"
+    "# Every eksauth login is in this group: each logs in with a token, and nothing\n"
+    "# else stands in for one.  Local accounts (the break-glass one) are not in it.\n"
+    "Match Group eks-users\n"
+    "    # Only keyboard-interactive, where pam_eksauth asks for the token.\n"
+    "    AuthenticationMethods keyboard-interactive\n"
+    "    # No key counts, not even one planted in ~/.ssh/authorized_keys after a login.\n"
+    "    AuthorizedKeysFile none\n"
+    "    PubkeyAuthentication no\n"
+    "    # Nor a ~/.shosts or ~/.rhosts file.\n"
+    "    HostbasedAuthentication no\n";
+
 #endif

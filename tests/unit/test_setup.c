@@ -5,7 +5,8 @@
  * pam_nologin after the account stack, no passwd: line, one without
  * files, another group_source), eksauth in front of an nsswitch [action]
  * that would end the lookup before it, AL2023's pam.d/sshd, what an earlier setup wrote taken
- * over, the sshd drop-in with its Match block, sshd_config's Include
+ * over, the sshd drop-in with its Match block (and the texts setup wrote
+ * before, under its earlier name), sshd_config's Include
  * lines, the sudoers file and its
  * group.  The plan and its application: test_setup_plan.c.
  */
@@ -564,6 +565,17 @@ static void test_sshd_dropin_match_block(void **state)
     /* What setup wrote before the Match block is its own (replaced or taken back). */
     assert_true(eksauth_setup_sshd_dropin_is_ours(dropin_v1));
     assert_false(eksauth_setup_sshd_dropin_is_ours("UsePAM yes\n"));
+    /* Its name now, and the one before (eksauth.conf, moved by setup): both its own. */
+    text = eksauth_setup_sshd_dropin("eks-users");
+    assert_int_equal(strncmp(text, "# /etc/ssh/sshd_config.d/40-eksauth.conf, ", 42), 0);
+    assert_string_not_equal(text, dropin_v2);
+    assert_true(eksauth_setup_sshd_dropin_is_ours(dropin_v2));
+    free(text);
+    text = strdup(dropin_v2);
+    assert_non_null(text);
+    text[strlen(text) - 3] = 'X';
+    assert_false(eksauth_setup_sshd_dropin_is_ours(text));
+    free(text);
 }
 
 /* The Include lines that hold for every login: up to the first Match, relative ones in /etc/ssh. */

@@ -3,8 +3,10 @@
  * application on a throwaway root: setup, again (nothing changes) and
  * --undo (byte for byte back); a conflict writes nothing; --undo leaves
  * what is not setup's; sudo.conf, the users group and an earlier drop-in;
- * a root without sudo or sshd; a write that fails halfway, then setup
- * again or --undo; an sshd_config that does not include the drop-in.
+ * the drop-in moved from eksauth.conf to 40-eksauth.conf (never the
+ * operator's, and never without a Match block on the way); a root without
+ * sudo or sshd; a write that fails halfway, then setup again or --undo; an
+ * sshd_config that does not include the drop-in.
  */
 #include "config.h"
 
@@ -23,6 +25,9 @@
 #include "eksauth/setup.h"
 #include "eksauth/setup_plan.h"
 #include "setup_fixtures.h"
+
+#define DROPIN     "/etc/ssh/sshd_config.d/40-eksauth.conf"
+#define OLD_DROPIN "/etc/ssh/sshd_config.d/eksauth.conf" /* an earlier setup's name for it */
 
 struct root {
     char dir[64];
@@ -73,7 +78,8 @@ static void remove_root(struct root *r)
     static const char *const names[] = {
         "/etc/nsswitch.conf",
         "/etc/pam.d/sshd",
-        "/etc/ssh/sshd_config.d/eksauth.conf",
+        DROPIN,
+        OLD_DROPIN,
         "/etc/sudoers.d/eksauth",
         "/etc/sudo.conf",
         "/etc/ssh/sshd_config",
@@ -122,10 +128,12 @@ static void test_plan_setup_again_and_undo(void **state)
     make_root(&r);
     plan_apply(&r, false, &p);
     assert_int_equal(p.n, EKSAUTH_SETUP_FILES);
+    /* Every file written; no earlier drop-in to remove. */
     for (size_t i = 0; i < p.n; i++)
-        assert_int_equal(p.files[i].action, EKSAUTH_SETUP_WRITE);
+        assert_int_equal(p.files[i].action,
+                         p.files[i].legacy ? EKSAUTH_SETUP_UNCHANGED : EKSAUTH_SETUP_WRITE);
     eksauth_setup_plan_free(&p);
-    text = get(&r, "/etc/ssh/sshd_config.d/eksauth.conf");
+    text = get(&r, DROPIN);
     want = eksauth_setup_sshd_dropin("eks-users");
     assert_string_equal(text, want);
     free(text);
@@ -159,7 +167,7 @@ static void test_plan_setup_again_and_undo(void **state)
     text = get(&r, "/etc/sudo.conf");
     assert_string_equal(text, debian_sudo_conf);
     free(text);
-    assert_int_equal(access(at(&r, "/etc/ssh/sshd_config.d/eksauth.conf"), F_OK), -1);
+    assert_int_equal(access(at(&r, DROPIN), F_OK), -1);
     assert_int_equal(access(at(&r, "/etc/sudoers.d/eksauth"), F_OK), -1);
     plan_apply(&r, true, &p);
     for (size_t i = 0; i < p.n; i++)
@@ -168,34 +176,60 @@ static void test_plan_setup_again_and_undo(void **state)
     remove_root(&r);
 }
 
+/*
+ * A drop-in of the operator's, at its name or at the name an earlier setup
+ * used, is neither written over nor removed: setup refuses and writes
+ * nothing; --undo leaves it and says so.  Nor is a symbolic link replaced.
+ */
 static void test_plan_conflict_writes_nothing(void **state)
 {
+    static const char *const names[] = {DROPIN, OLD_DROPIN};
+    static const char theirs[] = "UsePAM yes\n";
     struct eksauth_setup_options o = {NULL, false, "eks-system-masters", NULL, "eks-users"};
     struct eksauth_setup_plan p;
     struct eksauth_error err;
     struct root r;
-    char *text;
+    char *text, msg[128];
 
     (void)state;
     make_root(&r);
     o.root = r.dir;
-    put(&r, "/etc/ssh/sshd_config.d/eksauth.conf", "UsePAM yes\n");
-    assert_int_equal(eksauth_setup_plan(&o, &p, &err), EKSAUTH_EINVAL);
-    assert_int_equal(p.n, 0);
-    assert_non_null(strstr(err.msg, "eksauth.conf exists and eksauth setup did not write it"));
-    text = get(&r, "/etc/nsswitch.conf");
-    assert_string_equal(text, debian_nsswitch);
-    free(text);
+    for (size_t k = 0; k < 2; k++) {
+        o.undo = false;
+        put(&r, names[k], theirs);
+        assert_int_equal(eksauth_setup_plan(&o, &p, &err), EKSAUTH_EINVAL);
+        assert_int_equal(p.n, 0);
+        snprintf(msg, sizeof(msg), "%s exists and eksauth setup did not write it", names[k]);
+        assert_non_null(strstr(err.msg, msg));
+        text = get(&r, "/etc/nsswitch.conf");
+        assert_string_equal(text, debian_nsswitch);
+        free(text);
+        assert_int_equal(access(at(&r, names[1 - k]), F_OK), -1);
 
-    /* --undo leaves a file of the operator's where it is, and says so. */
-    o.undo = true;
-    assert_int_equal(eksauth_setup_plan(&o, &p, &err), EKSAUTH_OK);
-    assert_int_equal(action_of(&p, "/etc/ssh/sshd_config.d/eksauth.conf"), EKSAUTH_SETUP_SKIP);
-    eksauth_setup_plan_free(&p);
+        /* --undo leaves a file of the operator's where it is, and says so. */
+        o.undo = true;
+        assert_int_equal(eksauth_setup_plan(&o, &p, &err), EKSAUTH_OK);
+        assert_int_equal(action_of(&p, names[k]), EKSAUTH_SETUP_SKIP);
+        assert_non_null(strstr(p.files[k == 0 ? 2 : 5].note, "not written by eksauth setup"));
+        assert_int_equal(eksauth_setup_apply(&p, &err), EKSAUTH_OK);
+        eksauth_setup_plan_free(&p);
+        text = get(&r, names[k]);
+        assert_string_equal(text, theirs);
+        free(text);
+        (void)remove(at(&r, names[k]));
+    }
+    /* Setup's earlier eksauth.conf beside the operator's 40-eksauth.conf: not removed either. */
+    o.undo = false;
+    put(&r, DROPIN, theirs);
+    put(&r, OLD_DROPIN, dropin_v2);
+    assert_int_equal(eksauth_setup_plan(&o, &p, &err), EKSAUTH_EINVAL);
+    text = get(&r, OLD_DROPIN);
+    assert_string_equal(text, dropin_v2);
+    free(text);
+    (void)remove(at(&r, OLD_DROPIN));
 
     /* A symbolic link is never replaced. */
-    o.undo = false;
-    (void)remove(at(&r, "/etc/ssh/sshd_config.d/eksauth.conf"));
+    (void)remove(at(&r, DROPIN));
     (void)remove(at(&r, "/etc/nsswitch.conf"));
     assert_int_equal(symlink("/etc/nsswitch.conf", at(&r, "/etc/nsswitch.conf")), 0);
     assert_int_equal(eksauth_setup_plan(&o, &p, &err), EKSAUTH_EINVAL);
@@ -216,13 +250,14 @@ static void test_plan_sudo_conf_users_group_and_earlier_dropin(void **state)
     make_root(&r);
     o.root = r.dir;
     (void)remove(at(&r, "/etc/sudo.conf"));
-    put(&r, "/etc/ssh/sshd_config.d/eksauth.conf", dropin_v1);
+    put(&r, OLD_DROPIN, dropin_v1);
     assert_int_equal(eksauth_setup_plan(&o, &p, &err), EKSAUTH_OK);
     assert_int_equal(action_of(&p, "/etc/sudo.conf"), EKSAUTH_SETUP_WRITE);
-    assert_int_equal(action_of(&p, "/etc/ssh/sshd_config.d/eksauth.conf"), EKSAUTH_SETUP_WRITE);
+    assert_int_equal(action_of(&p, DROPIN), EKSAUTH_SETUP_WRITE);
+    assert_int_equal(action_of(&p, OLD_DROPIN), EKSAUTH_SETUP_REMOVE);
     assert_int_equal(eksauth_setup_apply(&p, &err), EKSAUTH_OK);
     eksauth_setup_plan_free(&p);
-    text = get(&r, "/etc/ssh/sshd_config.d/eksauth.conf");
+    text = get(&r, DROPIN);
     assert_non_null(strstr(text, "Match Group eks-users\n"));
     free(text);
     o.undo = true;
@@ -249,12 +284,131 @@ static void test_plan_sudo_conf_users_group_and_earlier_dropin(void **state)
     remove_root(&r);
 }
 
-/* Each file's text, NULL when there is none: five of them, in the plan's order. */
+/*
+ * A host set up by an earlier version has the drop-in as eksauth.conf,
+ * which sshd reads after 50-redhat.conf (docs/al2023.md): setup writes
+ * 40-eksauth.conf and removes it (either earlier text), then has nothing
+ * left to do; --undo removes whichever of the two is there.
+ */
+static void test_plan_moves_an_earlier_dropin(void **state)
+{
+    static const char *const earlier[] = {dropin_v2, dropin_v1};
+    struct eksauth_setup_options o = {NULL, false, "eks-system-masters", NULL, "eks-users"};
+    struct eksauth_setup_plan p;
+    struct eksauth_error err;
+    struct root r;
+    char *text, *want = eksauth_setup_sshd_dropin("eks-users");
+
+    (void)state;
+    for (size_t k = 0; k < sizeof(earlier) / sizeof(earlier[0]); k++) {
+        make_root(&r);
+        o.root = r.dir;
+        o.undo = false;
+        put(&r, OLD_DROPIN, earlier[k]);
+        assert_int_equal(eksauth_setup_plan(&o, &p, &err), EKSAUTH_OK);
+        assert_int_equal(action_of(&p, DROPIN), EKSAUTH_SETUP_WRITE);
+        assert_int_equal(action_of(&p, OLD_DROPIN), EKSAUTH_SETUP_REMOVE);
+        assert_true(p.files[5].legacy);
+        assert_false(p.files[2].legacy);
+        assert_int_equal(eksauth_setup_apply(&p, &err), EKSAUTH_OK);
+        assert_int_equal(p.files[2].outcome, EKSAUTH_SETUP_DONE);
+        assert_int_equal(p.files[5].outcome, EKSAUTH_SETUP_DONE);
+        eksauth_setup_plan_free(&p);
+        text = get(&r, DROPIN);
+        assert_string_equal(text, want);
+        free(text);
+        assert_int_equal(access(at(&r, OLD_DROPIN), F_OK), -1);
+        plan_apply(&r, false, &p);
+        for (size_t i = 0; i < p.n; i++)
+            assert_int_equal(p.files[i].action, EKSAUTH_SETUP_UNCHANGED);
+        eksauth_setup_plan_free(&p);
+
+        /* Both there (a run stopped between them): the earlier one goes; --undo takes both. */
+        put(&r, OLD_DROPIN, earlier[k]);
+        o.undo = true;
+        assert_int_equal(eksauth_setup_plan(&o, &p, &err), EKSAUTH_OK);
+        assert_int_equal(action_of(&p, DROPIN), EKSAUTH_SETUP_REMOVE);
+        assert_int_equal(action_of(&p, OLD_DROPIN), EKSAUTH_SETUP_REMOVE);
+        eksauth_setup_plan_free(&p);
+        o.undo = false;
+        assert_int_equal(eksauth_setup_plan(&o, &p, &err), EKSAUTH_OK);
+        assert_int_equal(action_of(&p, DROPIN), EKSAUTH_SETUP_UNCHANGED);
+        assert_int_equal(action_of(&p, OLD_DROPIN), EKSAUTH_SETUP_REMOVE);
+        eksauth_setup_plan_free(&p);
+        plan_apply(&r, true, &p);
+        eksauth_setup_plan_free(&p);
+        assert_int_equal(access(at(&r, DROPIN), F_OK), -1);
+        assert_int_equal(access(at(&r, OLD_DROPIN), F_OK), -1);
+
+        /* --undo on a host only an earlier version set up: its eksauth.conf goes. */
+        put(&r, OLD_DROPIN, earlier[k]);
+        plan_apply(&r, true, &p);
+        assert_int_equal(action_of(&p, OLD_DROPIN), EKSAUTH_SETUP_REMOVE);
+        assert_int_equal(action_of(&p, DROPIN), EKSAUTH_SETUP_UNCHANGED);
+        eksauth_setup_plan_free(&p);
+        assert_int_equal(access(at(&r, OLD_DROPIN), F_OK), -1);
+        remove_root(&r);
+    }
+    free(want);
+}
+
+/*
+ * 40-eksauth.conf is written before eksauth.conf is removed: a removal
+ * that fails (a folder put in its place between the plan and the write)
+ * stops apply with 40-eksauth.conf and its Match block in place and the
+ * PAM and NSS files not tried; setup again finishes.
+ */
+static void test_plan_earlier_dropin_removed_after_the_write(void **state)
+{
+    struct eksauth_setup_options o = {NULL, false, "eks-system-masters", NULL, "eks-users"};
+    struct eksauth_setup_plan p;
+    struct eksauth_error err;
+    struct root r;
+    char *text;
+
+    (void)state;
+    make_root(&r);
+    o.root = r.dir;
+    put(&r, OLD_DROPIN, dropin_v2);
+    assert_int_equal(eksauth_setup_plan(&o, &p, &err), EKSAUTH_OK);
+    assert_int_equal(remove(at(&r, OLD_DROPIN)), 0);
+    assert_int_equal(mkdir(at(&r, OLD_DROPIN), 0755), 0);
+    assert_int_equal(eksauth_setup_apply(&p, &err), EKSAUTH_EIO);
+    assert_non_null(strstr(err.msg, OLD_DROPIN ": "));
+    assert_int_equal(p.files[2].outcome, EKSAUTH_SETUP_DONE);
+    assert_int_equal(p.files[5].outcome, EKSAUTH_SETUP_FAILED);
+    for (size_t i = 0; i < 5; i++) {
+        if (i != 2)
+            assert_int_equal(p.files[i].outcome, EKSAUTH_SETUP_NOT_TRIED);
+    }
+    eksauth_setup_plan_free(&p);
+    text = get(&r, DROPIN);
+    assert_non_null(strstr(text, "\nMatch Group eks-users\n"));
+    free(text);
+    text = get(&r, "/etc/nsswitch.conf");
+    assert_string_equal(text, debian_nsswitch);
+    free(text);
+
+    assert_int_equal(rmdir(at(&r, OLD_DROPIN)), 0);
+    put(&r, OLD_DROPIN, dropin_v2);
+    assert_int_equal(eksauth_setup_plan(&o, &p, &err), EKSAUTH_OK);
+    assert_int_equal(action_of(&p, DROPIN), EKSAUTH_SETUP_UNCHANGED);
+    assert_int_equal(action_of(&p, OLD_DROPIN), EKSAUTH_SETUP_REMOVE);
+    assert_int_equal(action_of(&p, "/etc/nsswitch.conf"), EKSAUTH_SETUP_WRITE);
+    assert_int_equal(eksauth_setup_apply(&p, &err), EKSAUTH_OK);
+    eksauth_setup_plan_free(&p);
+    assert_int_equal(access(at(&r, OLD_DROPIN), F_OK), -1);
+    plan_apply(&r, true, &p);
+    eksauth_setup_plan_free(&p);
+    remove_root(&r);
+}
+
+/* Each file's text, NULL when there is none: six of them, in the plan's order. */
 static void snapshot(struct root *r, char *texts[EKSAUTH_SETUP_FILES])
 {
     static const char *const names[EKSAUTH_SETUP_FILES] = {
-        "/etc/nsswitch.conf",     "/etc/pam.d/sshd", "/etc/ssh/sshd_config.d/eksauth.conf",
-        "/etc/sudoers.d/eksauth", "/etc/sudo.conf",
+        "/etc/nsswitch.conf",     "/etc/pam.d/sshd", DROPIN,
+        "/etc/sudoers.d/eksauth", "/etc/sudo.conf",  OLD_DROPIN,
     };
 
     for (size_t i = 0; i < EKSAUTH_SETUP_FILES; i++)
@@ -283,11 +437,11 @@ static void test_plan_stopped_halfway(void **state)
     char *before[EKSAUTH_SETUP_FILES], *whole[EKSAUTH_SETUP_FILES], *now[EKSAUTH_SETUP_FILES];
     char moved[512];
     static const enum eksauth_setup_action again[EKSAUTH_SETUP_FILES] = {
-        EKSAUTH_SETUP_WRITE, EKSAUTH_SETUP_WRITE, EKSAUTH_SETUP_UNCHANGED, EKSAUTH_SETUP_UNCHANGED,
-        EKSAUTH_SETUP_UNCHANGED};
+        EKSAUTH_SETUP_WRITE,     EKSAUTH_SETUP_WRITE,     EKSAUTH_SETUP_UNCHANGED,
+        EKSAUTH_SETUP_UNCHANGED, EKSAUTH_SETUP_UNCHANGED, EKSAUTH_SETUP_UNCHANGED};
     static const enum eksauth_setup_action back[EKSAUTH_SETUP_FILES] = {
         EKSAUTH_SETUP_UNCHANGED, EKSAUTH_SETUP_UNCHANGED, EKSAUTH_SETUP_REMOVE,
-        EKSAUTH_SETUP_REMOVE, EKSAUTH_SETUP_WRITE};
+        EKSAUTH_SETUP_REMOVE,    EKSAUTH_SETUP_WRITE,     EKSAUTH_SETUP_UNCHANGED};
 
     (void)state;
     make_root(&r);
@@ -309,14 +463,18 @@ static void test_plan_stopped_halfway(void **state)
         assert_non_null(strstr(err.msg, "/etc/pam.d/sshd: cannot create a temporary file"));
         assert_int_equal(p.files[0].outcome, EKSAUTH_SETUP_NOT_TRIED);
         assert_int_equal(p.files[1].outcome, EKSAUTH_SETUP_FAILED);
-        for (size_t i = 2; i < EKSAUTH_SETUP_FILES; i++)
+        for (size_t i = 2; i < 5; i++)
             assert_int_equal(p.files[i].outcome, EKSAUTH_SETUP_DONE);
+        /* No earlier drop-in: nothing to remove, so not applied. */
+        assert_int_equal(p.files[5].action, EKSAUTH_SETUP_UNCHANGED);
+        assert_int_equal(p.files[5].outcome, EKSAUTH_SETUP_NOT_TRIED);
         eksauth_setup_plan_free(&p);
         snapshot(&r, now);
         assert_string_equal(now[0], before[0]);
         assert_string_equal(now[1], before[1]);
-        for (size_t i = 2; i < EKSAUTH_SETUP_FILES; i++)
+        for (size_t i = 2; i < 5; i++)
             assert_string_equal(now[i], whole[i]);
+        assert_null(now[5]);
         snapshot_free(now);
 
         o.undo = undo == 1;
@@ -367,7 +525,7 @@ static void test_plan_sshd_config_without_include(void **state)
     assert_int_equal(eksauth_setup_plan(&o, &p, &err), EKSAUTH_EINVAL);
     assert_int_equal(p.n, 0);
     assert_non_null(strstr(err.msg, "/etc/ssh/sshd_config has no Include line for "
-                                    "/etc/ssh/sshd_config.d/eksauth.conf"));
+                                    "/etc/ssh/sshd_config.d/40-eksauth.conf"));
     assert_non_null(strstr(err.msg, "add the line \"Include /etc/ssh/sshd_config.d/*.conf\" at "
                                     "the top of it"));
     text = get(&r, "/etc/nsswitch.conf");
@@ -380,10 +538,15 @@ static void test_plan_sshd_config_without_include(void **state)
     o.undo = false;
     /* Through another file, relative to /etc/ssh. */
     put(&r, "/etc/ssh/sshd_config", "Include local.conf\nUsePAM yes\n");
-    put(&r, "/etc/ssh/local.conf", "Include /etc/ssh/sshd_config.d/eks*.conf\n");
+    put(&r, "/etc/ssh/local.conf", "Include /etc/ssh/sshd_config.d/40-*.conf\n");
     assert_int_equal(eksauth_setup_plan(&o, &p, &err), EKSAUTH_OK);
-    assert_int_equal(action_of(&p, "/etc/ssh/sshd_config.d/eksauth.conf"), EKSAUTH_SETUP_WRITE);
+    assert_int_equal(action_of(&p, DROPIN), EKSAUTH_SETUP_WRITE);
     eksauth_setup_plan_free(&p);
+    /* One that reads only the earlier name does not read the drop-in. */
+    put(&r, "/etc/ssh/local.conf", "Include /etc/ssh/sshd_config.d/eksauth.conf\n");
+    assert_int_equal(eksauth_setup_plan(&o, &p, &err), EKSAUTH_EINVAL);
+    assert_non_null(
+        strstr(err.msg, "has no Include line for /etc/ssh/sshd_config.d/40-eksauth.conf"));
     /* No sshd_config at all. */
     (void)remove(at(&r, "/etc/ssh/sshd_config"));
     assert_int_equal(eksauth_setup_plan(&o, &p, &err), EKSAUTH_EINVAL);
@@ -430,6 +593,8 @@ int main(void)
         cmocka_unit_test(test_plan_setup_again_and_undo),
         cmocka_unit_test(test_plan_conflict_writes_nothing),
         cmocka_unit_test(test_plan_sudo_conf_users_group_and_earlier_dropin),
+        cmocka_unit_test(test_plan_moves_an_earlier_dropin),
+        cmocka_unit_test(test_plan_earlier_dropin_removed_after_the_write),
         cmocka_unit_test(test_plan_without_sudo_or_sshd),
         cmocka_unit_test(test_plan_stopped_halfway),
         cmocka_unit_test(test_plan_sshd_config_without_include),

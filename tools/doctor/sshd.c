@@ -9,7 +9,8 @@
  * which would let one token login become permanent access.  That check
  * asks sshd itself (sshd -T -C user=A MEMBER,...) on this host when it can,
  * and reads the files otherwise.  eksauth setup's drop-in that no Include
- * line reads is named as the cause.
+ * line reads is named as the cause, and one an earlier setup wrote under
+ * the name that sorts after the distributions' drop-ins is said.
  */
 #include "config.h"
 
@@ -28,10 +29,12 @@
 #include "doctor.h"
 #include "eksauth/setup.h"
 
-#define SSHD_PATH   "/usr/sbin/sshd"
-#define SSHD_DROPIN "/etc/ssh/sshd_config.d/eksauth.conf" /* eksauth setup's, lib/setup_plan.c */
-#define SSHD_T_MAX  (256 * 1024)                          /* what sshd -T prints: a few KB */
-#define SSHD_T_SPEC "user=%s,host=doctor.invalid,addr=192.0.2.1" /* TEST-NET-1: nobody's */
+#define SSHD_PATH "/usr/sbin/sshd"
+/* eksauth setup's drop-in (lib/setup_plan.c), and its earlier name, read after 50-redhat.conf. */
+#define SSHD_DROPIN     "/etc/ssh/sshd_config.d/40-eksauth.conf"
+#define SSHD_DROPIN_OLD "/etc/ssh/sshd_config.d/eksauth.conf"
+#define SSHD_T_MAX      (256 * 1024) /* what sshd -T prints: a few KB */
+#define SSHD_T_SPEC     "user=%s,host=doctor.invalid,addr=192.0.2.1" /* TEST-NET-1: nobody's */
 
 struct sshd_value {
     char *value;
@@ -77,8 +80,9 @@ struct sshd_conf {
     struct sshd_value member[K_N]; /* from Match blocks that hold every eksauth login */
     const char *users_group;
     bool found;
-    bool dropin_read;   /* SSHD_DROPIN read outside any Match block */
-    bool dropin_unread; /* SSHD_DROPIN is there, but not read so */
+    const char *dropin; /* SSHD_DROPIN, else SSHD_DROPIN_OLD when only that one is there */
+    bool dropin_read;   /* dropin read outside any Match block */
+    bool dropin_unread; /* dropin is there, but not read so */
 };
 
 static int sshd_keyword(const char *kw)
@@ -179,7 +183,7 @@ static void sshd_read(struct doctor *d, const char *host, int depth, enum scope 
         return;
     if (depth == 0)
         c->found = true;
-    if (scope == SCOPE_GLOBAL && strcmp(host, SSHD_DROPIN) == 0)
+    if (scope == SCOPE_GLOBAL && strcmp(host, c->dropin) == 0)
         c->dropin_read = true;
     l = (struct lines){text, text + len, 0};
     while ((line = next_line(&l)) != NULL && !d->nomem) {
@@ -234,7 +238,7 @@ static void sshd_fix(struct doctor *d, struct finding *f, const struct sshd_conf
         set_fix(d, f,
                 "add \"Include /etc/ssh/sshd_config.d/*.conf\" at the top of /etc/ssh/sshd_config "
                 "(%s, where eksauth setup puts \"%s\", is never read), then systemctl reload ssh",
-                SSHD_DROPIN, want);
+                c->dropin, want);
     else if (v->value != NULL)
         set_fix(d, f, "change %s to \"%s\", then systemctl reload ssh", v->where, want);
     else
@@ -536,12 +540,12 @@ static void sshd_check_member(struct doctor *d, const char *host, struct sshd_co
         set_fix(d, f,
                 "add \"Include /etc/ssh/sshd_config.d/*.conf\" at the top of /etc/ssh/sshd_config: "
                 "%s, which has the Match Group block, is never read; then systemctl reload ssh",
-                SSHD_DROPIN);
+                c->dropin);
     else
         set_fix(d, f,
-                "add the Match Group %s block of %s/sshd_config.d/eksauth.conf to %s (eksauth "
+                "add the Match Group %s block of %s/sshd_config.d/40-eksauth.conf to %s (eksauth "
                 "setup writes it), then systemctl reload ssh",
-                c->users_group, EXAMPLES, SSHD_DROPIN);
+                c->users_group, EXAMPLES, c->dropin);
 }
 
 /*
@@ -554,17 +558,44 @@ static void sshd_check_dropin_read(struct doctor *d, const char *host, struct ss
     char real[PATH_MAX];
     struct finding *f;
 
-    c->dropin_unread = !c->dropin_read && access(rooted(d, SSHD_DROPIN, real), F_OK) == 0;
+    c->dropin_unread = !c->dropin_read && access(rooted(d, c->dropin, real), F_OK) == 0;
     if (!c->dropin_unread)
         return;
     f = report(d, LV_ERROR, "sshd", host,
                "no Include line (before any Match line) reads %s, so sshd never reads it: its "
                "UsePAM, KbdInteractiveAuthentication and Match Group %s block do not hold",
-               SSHD_DROPIN, c->users_group);
+               c->dropin, c->users_group);
     set_fix(d, f,
             "add \"Include /etc/ssh/sshd_config.d/*.conf\" at the top of %s (sshd keeps the "
             "first value of each setting), then sshd -t && systemctl reload ssh",
             host);
+}
+
+/*
+ * The drop-in an earlier setup wrote as eksauth.conf: sshd reads it after
+ * the distributions' own (50-redhat.conf turns keyboard-interactive off
+ * before it is read); setup, run again, moves it to 40-eksauth.conf.  One
+ * of the operator's is left to the value checks: setup does not move it.
+ */
+static void sshd_check_old_dropin(struct doctor *d)
+{
+    struct finding *f;
+    char *text = NULL;
+    size_t len = 0;
+
+    if (slurp(d, SSHD_DROPIN_OLD, &text, &len) != 0)
+        return;
+    if (strlen(text) == len && eksauth_setup_sshd_dropin_is_ours(text)) {
+        f = report(d, LV_WARNING, "sshd", SSHD_DROPIN_OLD,
+                   "written by an earlier eksauth setup under a name sshd reads after the "
+                   "distributions' drop-ins (50-redhat.conf on Fedora and Amazon Linux 2023 turns "
+                   "keyboard-interactive off first)");
+        set_fix(d, f,
+                "run eksauth setup again: it writes %s and removes this one; then sshd -t && "
+                "systemctl reload ssh",
+                SSHD_DROPIN);
+    }
+    free(text);
 }
 
 void check_sshd(struct doctor *d)
@@ -577,6 +608,8 @@ void check_sshd(struct doctor *d)
     memset(&c, 0, sizeof(c));
     eksauth_setup_users_group(&d->cfg, users);
     c.users_group = users;
+    c.dropin = !path_exists(d, SSHD_DROPIN) && path_exists(d, SSHD_DROPIN_OLD) ? SSHD_DROPIN_OLD
+                                                                               : SSHD_DROPIN;
     sshd_read(d, host, 0, SCOPE_GLOBAL, &c);
     if (!c.found) {
         f = report(d, LV_WARNING, "sshd", host,
@@ -585,6 +618,7 @@ void check_sshd(struct doctor *d)
         goto out;
     }
     sshd_check_dropin_read(d, host, &c);
+    sshd_check_old_dropin(d);
     sshd_check_global(d, host, &c);
     sshd_check_member(d, host, &c);
 out:
