@@ -416,8 +416,12 @@ static enum eksauth_status mint_builtin(const char *audience, time_t now, struct
     memset(&creds, 0, sizeof(creds));
     memset(&m, 0, sizeof(m));
     st = eksauth_creds_region(client_env("EKSAUTH_REGION"), NULL, region, sizeof(region), err);
-    if (st == EKSAUTH_OK)
-        st = eksauth_creds_load(NULL, &creds, err);
+    if (st == EKSAUTH_OK && (st = eksauth_creds_load(NULL, &creds, err)) != EKSAUTH_OK)
+        /* An SSO or role profile is the AWS CLI's to read, not ours: say which way out. */
+        eksauth_error_append(err,
+                             " (EKSAUTH_BUILTIN=1 signs with keys only, from the "
+                             "environment or ~/.aws/credentials; unset it to mint with the "
+                             "AWS CLI, which reads SSO, credential_process and role profiles)");
     if (st != EKSAUTH_OK)
         goto out;
     m.audience = audience;

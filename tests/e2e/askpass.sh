@@ -328,6 +328,13 @@ for _ in 1 2 3; do EKSAUTH_BUILTIN=1 ask bi "$PC"; done
 rebuild "$T/bi" | "$EKSAUTH" check-token - >"$T/bi.json" 2>&1
 is "$?:$(grep -c '"access_key_id": "ASIAE2EADMINALICE001"' "$T/bi.json")" "0:1" \
     "EKSAUTH_BUILTIN=1: the built-in signer's token, in pieces, passes check-token"
+# An SSO profile: keys the built-in signer cannot read, and the way out said.
+new_ssh
+env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY -u AWS_SESSION_TOKEN AWS_PROFILE=sso-dev \
+    AWS_SHARED_CREDENTIALS_FILE="$T/no-credentials" EKSAUTH_BUILTIN=1 \
+    "$EKSAUTH" askpass "$P1" >"$T/sso.out" 2>"$T/sso.err"
+like "$?:$(cat "$T/sso.err")" "^[12]:.*profile \"sso-dev\" was asked for.*unset it to mint with the AWS CLI" \
+    "EKSAUTH_BUILTIN=1 with an SSO profile: says the AWS CLI reads it"
 # at_sts FILE AUDIENCE: STS's answer (status, and the error code if any) to the
 # token whose pieces are in FILE, called as a caller that sends x-k8s-aws-id:
 # AUDIENCE: the cluster's API server sends its cluster id (prod), this host its
