@@ -346,12 +346,8 @@ void eksauth_sts_connection(const struct eksauth_config *cfg, struct eksauth_htt
  */
 static bool failure_is_refusal(const struct eksauth_config *cfg, const struct eksauth_token *tok)
 {
-    char *const *h;
-
-    for (h = cfg->sts_hosts; h != NULL && *h != NULL; h++)
-        if (strcmp(*h, tok->host) == 0)
-            return false;
-    return !eksauth_region_listed(tok->region);
+    return !eksauth_token_host_named(tok->host, (const char *const *)cfg->sts_hosts) &&
+           !eksauth_region_listed(tok->region);
 }
 
 enum eksauth_status eksauth_sts_get_caller_identity(const struct eksauth_config *cfg,

@@ -199,13 +199,23 @@ static enum eksauth_status regional_host(const char *host, const struct eksauth_
                         "host: \"%.255s\" is not an STS host of partition %s", host, part->name);
 }
 
+bool eksauth_token_host_named(const char *host, const char *const *extra_hosts)
+{
+    size_t i;
+
+    for (i = 0; host != NULL && extra_hosts != NULL && extra_hosts[i] != NULL; i++)
+        if (strcmp(host, extra_hosts[i]) == 0)
+            return true;
+    return false;
+}
+
 enum eksauth_status eksauth_token_check_host(const char *host, const char *partition,
                                              const char *const *extra_hosts, char *region,
                                              size_t region_len, struct eksauth_error *err)
 {
     const struct eksauth_partition *part;
     const char *found = NULL;
-    size_t found_len = 0, i;
+    size_t found_len = 0;
     enum eksauth_status st;
 
     if (region == NULL || region_len == 0)
@@ -216,11 +226,9 @@ enum eksauth_status eksauth_token_check_host(const char *host, const char *parti
         return st;
 
     /* Host names the administrator listed (VPC endpoints) are trusted as written. */
-    for (i = 0; extra_hosts != NULL && extra_hosts[i] != NULL; i++) {
-        if (strcmp(host, extra_hosts[i]) == 0) {
-            region_of_extra_host(host, region, region_len);
-            return EKSAUTH_OK;
-        }
+    if (eksauth_token_host_named(host, extra_hosts)) {
+        region_of_extra_host(host, region, region_len);
+        return EKSAUTH_OK;
     }
 
     if (partition == NULL)

@@ -68,6 +68,12 @@ enum eksauth_status eksauth_token_check_host(const char *host, const char *parti
                                              size_t region_len, struct eksauth_error *err);
 
 /*
+ * Whether host is one the administrator listed (sts_host: VPC endpoints),
+ * trusted as written.  NULL-terminated extra_hosts, may be NULL.
+ */
+bool eksauth_token_host_named(const char *host, const char *const *extra_hosts);
+
+/*
  * Whether s starts like a token (EKSAUTH_TOKEN_PREFIX).  What does not is
  * someone's password typed at the token prompt, or an earlier PAM module's:
  * never fingerprinted, never taken as a token.
