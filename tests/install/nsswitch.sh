@@ -84,6 +84,16 @@ group: files [ notfound = Return ] systemd
 ' 'passwd: files eksauth [NOTFOUND=return] systemd
 group: files eksauth [ notfound = Return ] systemd
 '
+case_ "an action of several items, or negated, that ends at NOTFOUND" 'passwd: files [SUCCESS=merge NOTFOUND=return] systemd
+group: files [ !UNAVAIL = return ] systemd
+' 'passwd: files eksauth [SUCCESS=merge NOTFOUND=return] systemd
+group: files eksauth [ !UNAVAIL = return ] systemd
+'
+case_ "an action that does not end at NOTFOUND" 'passwd: files [!NOTFOUND=return] systemd
+group: files [UNAVAIL=return TRYAGAIN=return] systemd
+' 'passwd: files [!NOTFOUND=return] eksauth systemd
+group: files [UNAVAIL=return TRYAGAIN=return] eksauth systemd
+'
 case_ "tabs" "$(printf 'passwd:\tfiles\tsystemd\ngroup:\tfiles')" "$(printf 'passwd:\tfiles eksauth\tsystemd\ngroup:\tfiles eksauth')"
 case_ "comments" 'passwd: files # local accounts first
 group: files#no blank
@@ -152,6 +162,8 @@ ok $? "purge removes /var/lib/eksauth"
 if [ -x "$EKSAUTH" ]; then
     for input in "passwd:         files systemd" "passwd: files [SUCCESS=merge] sss" \
         "passwd: files [NOTFOUND=return] systemd" \
+        "passwd: files [SUCCESS=merge NOTFOUND=return] systemd" "passwd: files [!UNAVAIL=return] sss" \
+        "passwd: files [!NOTFOUND=return] systemd" \
         "passwd:	compat" "passwd: eksauth files" "passwd: ldap # no files"; do
         printf '%s\n' "$input" >"$R/etc/nsswitch.conf"
         "$EKSAUTH" doctor --json --root "$R" >"$T/json" 2>"$T/err"

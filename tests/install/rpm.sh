@@ -310,6 +310,11 @@ group: files systemd
 ' 'passwd: files eksauth [NOTFOUND=return] systemd
 group: files eksauth systemd
 '
+variant "an action of several items, or negated, that ends at NOTFOUND" 'passwd: files [SUCCESS=merge NOTFOUND=return] systemd
+group: files [!UNAVAIL=return] systemd
+' 'passwd: files eksauth [SUCCESS=merge NOTFOUND=return] systemd
+group: files eksauth [!UNAVAIL=return] systemd
+'
 variant "this machine's nsswitch.conf" "$(cat /etc/nsswitch.conf)
 "
 variant "compat" 'passwd: compat
