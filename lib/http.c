@@ -470,10 +470,12 @@ enum eksauth_status eksauth_http_perform(const struct eksauth_http_request *req,
     /*
      * libcurl honours SSLKEYLOGFILE from the environment (with getenv) and
      * would write the TLS secrets, as root, to a file the caller names.  In
-     * a setuid process (sudo) the environment is the caller's: refuse.
+     * a setuid process (sudo) the environment is the caller's: refuse, as
+     * a refusal, not "unavailable": the caller chose it, and
+     * ignore_authinfo_unavail would step aside for an outage.
      */
     if (getenv("SSLKEYLOGFILE") != NULL && secure_getenv("SSLKEYLOGFILE") == NULL) {
-        st = eksauth_fail(err, EKSAUTH_EUNAVAIL,
+        st = eksauth_fail(err, EKSAUTH_EREJECTED,
                           "%s: SSLKEYLOGFILE is set by the caller of a privileged process; "
                           "refusing the call",
                           req->what);

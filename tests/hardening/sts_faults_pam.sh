@@ -11,7 +11,8 @@
 # through the real libpam (pam_batch, a fresh process per case) and must end
 # in refusal with the right PAM code (PAM_AUTHINFO_UNAVAIL when STS could
 # not answer, PAM_AUTH_ERR when it said no or said nonsense), a logged
-# reason naming the cause, within sts_timeout + 1 s.  A table of case ->
+# reason naming the cause, within sts_timeout + 1 s; the caller's
+# SSLKEYLOGFILE is a refusal (PAM_AUTH_ERR), even with ignore_authinfo_unavail.  A table of case ->
 # PAM code -> cause -> elapsed is printed.  TAP output.
 set -u
 . "$top_srcdir/tests/hardening/common.sh"
@@ -164,7 +165,9 @@ EOF
 run "made-up region+ignore, then permit" ignore2 nowhere PAM_AUTH_ERR "sts: .*AWS lists no region"
 
 # SSLKEYLOGFILE from the caller of a setuid program: libcurl would write the
-# TLS secrets there as root; the module refuses the STS call instead.
+# TLS secrets there as root; the module refuses the STS call instead, as a
+# refusal (PAM_AUTH_ERR): the caller chose it, so it must not read as
+# "unavailable", which ignore_authinfo_unavail would step aside for.
 SUID=$(mktemp -d /tmp/eksauth-suid.XXXXXX) || bail "mktemp failed"
 chmod 0755 "$SUID"
 cp "$PB" "$SUID/pam_batch"
@@ -172,19 +175,21 @@ chmod 4755 "$SUID/pam_batch"
 cp "$PE_DIR/tok/alice" "$SUID/alice"
 chmod 0600 "$SUID/alice"
 mkdir -m 0755 "$SUID/keys"
-before=$(wc -l <"$tmp/sts.log")
-SSLKEYLOGFILE=$SUID/keys/keylog setpriv --reuid=65534 --regid=65534 --clear-groups \
-    "$SUID/pam_batch" "$SVC" faults admin-alice -p 500 "$SUID/alice" >"$tmp/pb.tsv" 2>"$tmp/pb.err"
-IFS=$TAB read -r _f _rc _code _secs _reason <"$tmp/pb.tsv"
-printf '%-24s %-22s %6ss  %s\n' "SSLKEYLOGFILE (setuid)" "${_code:-none}" "${_secs:-?}" "${_reason:-}" >>"$tmp/table"
-if [ "${_code:-}" = PAM_AUTHINFO_UNAVAIL ] && printf '%s' "${_reason:-}" | grep -q SSLKEYLOGFILE; then
-    pass "SSLKEYLOGFILE set by the caller of a setuid program: PAM_AUTHINFO_UNAVAIL, STS not called"
-else
-    fail "SSLKEYLOGFILE set by the caller of a setuid program: ${_code:-none}: ${_reason:-}"
-    sed 's/^/#   /' "$tmp/pb.err" | head -n 5
-fi
-[ ! -e "$SUID/keys/keylog" ] && [ "$(wc -l <"$tmp/sts.log")" = "$before" ]
-ok $? "... no key log file was written and no request reached STS"
+for _svc in faults ignore2; do
+    before=$(wc -l <"$tmp/sts.log")
+    SSLKEYLOGFILE=$SUID/keys/keylog setpriv --reuid=65534 --regid=65534 --clear-groups \
+        "$SUID/pam_batch" "$SVC" "$_svc" admin-alice -p 500 "$SUID/alice" >"$tmp/pb.tsv" 2>"$tmp/pb.err"
+    IFS=$TAB read -r _f _rc _code _secs _reason <"$tmp/pb.tsv"
+    printf '%-24s %-22s %6ss  %s\n' "SSLKEYLOGFILE ($_svc)" "${_code:-none}" "${_secs:-?}" "${_reason:-}" >>"$tmp/table"
+    if [ "${_code:-}" = PAM_AUTH_ERR ] && printf '%s' "${_reason:-}" | grep -q SSLKEYLOGFILE; then
+        pass "SSLKEYLOGFILE set by the caller of a setuid program ($_svc): PAM_AUTH_ERR, STS not called"
+    else
+        fail "SSLKEYLOGFILE set by the caller of a setuid program ($_svc): ${_code:-none}: ${_reason:-}"
+        sed 's/^/#   /' "$tmp/pb.err" | head -n 5
+    fi
+    [ ! -e "$SUID/keys/keylog" ] && [ "$(wc -l <"$tmp/sts.log")" = "$before" ]
+    ok $? "... no key log file was written and no request reached STS ($_svc)"
+done
 rm -rf "$SUID"
 
 echo "# ---- the STS fault matrix through pam_eksauth.so (sts_timeout ${TIMEOUT}s) ----"
