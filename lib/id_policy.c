@@ -16,8 +16,8 @@
 
 const char eksauth_id_policy_unkeyed[] =
     "templated uids are predictable: anyone who can choose a session name can aim at a uid; "
-    "create " EKSAUTH_ID_KEY_PATH " (head -c 32 /dev/urandom > " EKSAUTH_ID_KEY_PATH
-    "; chmod 0400 " EKSAUTH_ID_KEY_PATH "), the same file on every host, then run eksauth sync";
+    "create " EKSAUTH_ID_KEY_PATH " ((umask 077; head -c 32 /dev/urandom > " EKSAUTH_ID_KEY_PATH
+    "): mode 0600 from the start), the same file on every host, then run eksauth sync";
 
 /* One "KEY value" line's number into *out, when the line is KEY. */
 static void defs_number(const char *line, const char *key, uint32_t *out)

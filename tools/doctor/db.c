@@ -158,9 +158,9 @@ static void check_id_key(struct doctor *d)
                    "missing: templated uids are predictable: anyone who can choose a session name "
                    "can aim at a uid");
         set_fix(d, f,
-                "head -c 32 /dev/urandom > %s; chmod 0400 %s (the same file on every host), "
-                "then eksauth sync",
-                host, host);
+                "(umask 077; head -c 32 /dev/urandom > %s) (mode 0600 from the start; the same "
+                "file on every host), then eksauth sync",
+                host);
     } else if (present && keyed && check != key.check) {
         f = report(d, LV_ERROR, "ids", host,
                    "not the key the identity DB was written with: NSS answers no templated name "
