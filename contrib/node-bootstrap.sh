@@ -90,10 +90,17 @@ else
     systemctl enable --now eksauth-watch.service
 fi
 
-# 5. Serve the synced users and groups (local files first: the break-glass path).
+# 5. Serve the synced users and groups.  The package put eksauth right after
+# "files" on the passwd: and group: lines when it was first installed
+# (debian/eksauth.postinst: local accounts first, the break-glass path, and
+# before an [action] that would end the lookup).  Missing, it was taken out
+# on purpose, or the file is not the distribution's: stop, and let doctor
+# say which line to write, rather than guess at it here.
 for db in passwd group; do
-    if ! grep -Eq "^$db:.*\beksauth\b" /etc/nsswitch.conf; then
-        sed -i "s/^\($db:.*\)$/\1 eksauth/" /etc/nsswitch.conf
+    if ! grep -Eq "^$db:([^#]*[[:space:]])?eksauth([[:space:]#[]|$)" /etc/nsswitch.conf; then
+        echo "node-bootstrap: the $db: line of /etc/nsswitch.conf does not list eksauth;" \
+            "eksauth doctor prints the line to write" >&2
+        exit 1
     fi
 done
 echo "node-bootstrap: eksauth is set up for cluster $cluster_name (source = $source)"
