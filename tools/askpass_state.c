@@ -238,7 +238,7 @@ out:
 /* ------------------------------------------------- after the last piece */
 
 /*
- * ssh and sudo ask "EKS token: " again only when the host refused the
+ * ssh and sudo ask "EKS token for AUDIENCE: " again only when the host refused the
  * token (a login that succeeds asks nothing more), and each asks from one
  * process: so a first prompt from the process that was sent a whole token,
  * or whose token could not be made, a moment ago is a retry after a

@@ -135,7 +135,8 @@ enum eksauth_status eksauth_config_init(struct eksauth_config *cfg, struct eksau
  * Parse text[0..len) on top of the defaults in cfg.  filename is for messages.
  * Errors: EKSAUTH_EINVAL "config: FILE:LINE: <why>"; rules that span keys
  * (cluster_id is required, uid_min < uid_max, sts_timeout >= the connect
- * timeout, sts_host under the partition's domain) "config: FILE: <why>".
+ * timeout, max_snapshot_age 0 or at least 120, not both cluster_ca_file and
+ * cluster_ca_data, sts_host under the partition's domain) "config: FILE: <why>".
  * On failure cfg still owns what it holds: free it with eksauth_config_free.
  */
 enum eksauth_status eksauth_config_parse(struct eksauth_config *cfg, const char *text, size_t len,

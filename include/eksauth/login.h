@@ -148,7 +148,7 @@ enum eksauth_status eksauth_login_account(struct eksauth_ctx *ctx, const char *u
                                           const char *const *require_groups, size_t n_require,
                                           const char **k8s_user, struct eksauth_error *err);
 
-/* What the identity DB holds for a recorded login (strings owned; eksauth_login_recorded_free). */
+/* What the identity DB holds for a recorded login (strings owned; eksauth_login_record_free). */
 struct eksauth_login_record {
     char *k8s_username;
     char *k8s_groups; /* comma-separated */
@@ -167,8 +167,8 @@ void eksauth_login_record_free(struct eksauth_login_record *r);
 
 /*
  * What the person logging in is told of a refused login: one short reason
- * class and what to do, never more than the class (docs/design.md, "What a
- * refused login says"): before STS has vouched for the caller, only what
+ * class and what to do, never more than the class (SECURITY.md, "What a
+ * refused login is told"): before STS has vouched for the caller, only what
  * is true of any token (expired, not a token, not for this host, STS or
  * this host unavailable); after, what concerns that caller's own identity
  * (not mapped here, another login name and which one, a session name a

@@ -3,11 +3,10 @@
  * (docs/design.md, "The client half"), as a pure function a fuzzer can call.
  *
  * The protocol of pam_eksauth's authentication stage: the first answer is
- * to "EKS token: "; an answer that ends with '\' (never a base64url
- * character) means "more follows", and the module asks
- * "EKS token (continued): " until an answer without it.  The whole token is
- * at most EKSAUTH_TOKEN_MAX_LEN bytes in at most EKSAUTH_PIECES_MAX answers.
- * Blanks (space, tab, CR, LF) around each answer are dropped.
+ * to "EKS token for AUDIENCE: " (EKSAUTH_PROMPT_FIRST_FMT); an answer that ends with '\' (never a
+ * base64url character) means "more follows", and the module asks "EKS token (continued): " until an
+ * answer without it.  The whole token is at most EKSAUTH_TOKEN_MAX_LEN bytes in at most
+ * EKSAUTH_PIECES_MAX answers. Blanks (space, tab, CR, LF) around each answer are dropped.
  */
 #ifndef EKSAUTH_PIECES_H
 #define EKSAUTH_PIECES_H

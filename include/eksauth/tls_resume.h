@@ -1,7 +1,7 @@
 /*
  * tls_resume.h - the STS call's TLS session, kept in a root-only file between
  * logins so that the next login resumes it instead of making a full
- * handshake (docs/security.md, "TLS session resumption").
+ * handshake (docs/token-rules.md, "TLS session resumption").
  *
  * Each login is a new process (sshd forks one per connection, su and sudo
  * are one), so libcurl's own session cache, which lives in a handle, never
