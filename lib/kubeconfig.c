@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <yaml.h>
 
@@ -135,23 +136,21 @@ static void context_cluster(yaml_document_t *doc, yaml_node_t *root, const char 
     }
 }
 
-enum eksauth_status eksauth_kubeconfig_scan(const char *text, size_t len, const char *path,
-                                            const char *cluster,
-                                            struct eksauth_kubeconfig_entry **v, size_t *n,
-                                            char *current, size_t currentlen,
-                                            struct eksauth_error *err)
+/*
+ * text as a YAML document into *doc (deleted by the caller when this
+ * succeeds); *root is its root mapping, NULL for an empty file.
+ */
+static enum eksauth_status load_doc(const char *text, size_t len, const char *path,
+                                    yaml_document_t *doc, yaml_node_t **root,
+                                    struct eksauth_error *err)
 {
-    enum eksauth_status st = EKSAUTH_OK;
+    enum eksauth_status st;
     yaml_parser_t yp;
-    yaml_document_t doc;
-    yaml_node_t *root, *clusters;
-    yaml_node_item_t *it;
-    const char *cur;
 
     if (!yaml_parser_initialize(&yp))
         return eksauth_fail(err, EKSAUTH_ENOMEM, "%s: out of memory", path);
     yaml_parser_set_input_string(&yp, (const unsigned char *)text, len);
-    if (!yaml_parser_load(&yp, &doc)) {
+    if (!yaml_parser_load(&yp, doc)) {
         st = eksauth_fail(err, EKSAUTH_EINVAL, "%s:%zu: not YAML: %s", path,
                           (size_t)yp.problem_mark.line + 1,
                           yp.problem != NULL ? yp.problem : "unreadable");
@@ -159,32 +158,325 @@ enum eksauth_status eksauth_kubeconfig_scan(const char *text, size_t len, const 
         return st;
     }
     yaml_parser_delete(&yp);
-    root = yaml_document_get_root_node(&doc);
-    if (root == NULL) /* an empty file: nothing in it */
-        goto out;
-    if (root->type != YAML_MAPPING_NODE) {
-        st = eksauth_fail(err, EKSAUTH_EINVAL, "%s: not a kubeconfig (not a mapping)", path);
-        goto out;
+    *root = yaml_document_get_root_node(doc);
+    if (*root != NULL && (*root)->type != YAML_MAPPING_NODE) {
+        yaml_document_delete(doc);
+        return eksauth_fail(err, EKSAUTH_EINVAL, "%s: not a kubeconfig (not a mapping)", path);
     }
-    cur = scalar(get(&doc, root, "current-context"));
+    return EKSAUTH_OK;
+}
+
+/* The clusters: entries of one document named for cluster, and the current context's cluster. */
+static enum eksauth_status scan_clusters(yaml_document_t *doc, yaml_node_t *root, const char *path,
+                                         const char *cluster, struct eksauth_kubeconfig_entry **v,
+                                         size_t *n, char *current, size_t currentlen,
+                                         struct eksauth_error *err)
+{
+    enum eksauth_status st = EKSAUTH_OK;
+    yaml_node_t *clusters;
+    yaml_node_item_t *it;
+    const char *cur;
+
+    if (root == NULL) /* an empty file: nothing in it */
+        return EKSAUTH_OK;
+    cur = scalar(get(doc, root, "current-context"));
     if (current != NULL && current[0] == '\0' && cur != NULL)
-        context_cluster(&doc, root, cur, current, currentlen);
-    clusters = get(&doc, root, "clusters");
+        context_cluster(doc, root, cur, current, currentlen);
+    clusters = get(doc, root, "clusters");
     if (clusters == NULL || clusters->type != YAML_SEQUENCE_NODE)
-        goto out;
+        return EKSAUTH_OK;
     for (it = clusters->data.sequence.items.start;
          st == EKSAUTH_OK && it < clusters->data.sequence.items.top; it++) {
-        yaml_node_t *item = yaml_document_get_node(&doc, *it);
-        const char *name = scalar(get(&doc, item, "name"));
+        yaml_node_t *item = yaml_document_get_node(doc, *it);
+        const char *name = scalar(get(doc, item, "name"));
 
         if (name == NULL || !eksauth_kubeconfig_names(name, cluster) || known(*v, *n, name))
             continue;
-        if (!add_entry(&doc, item, name, path, v, n))
+        if (!add_entry(doc, item, name, path, v, n))
             st = eksauth_fail(err, EKSAUTH_ENOMEM, "%s: out of memory", path);
     }
-out:
+    return st;
+}
+
+static enum eksauth_status scan_auth(yaml_document_t *doc, yaml_node_t *root, const char *path,
+                                     struct eksauth_kubeconfig_auth *a, struct eksauth_error *err);
+
+/*
+ * One kubeconfig text, parsed once: its clusters: entries for cluster
+ * (NULL: not wanted) and its contexts and users into a (NULL: not wanted).
+ */
+static enum eksauth_status scan_text(const char *text, size_t len, const char *path,
+                                     const char *cluster, struct eksauth_kubeconfig_entry **v,
+                                     size_t *n, char *current, size_t currentlen,
+                                     struct eksauth_kubeconfig_auth *a, struct eksauth_error *err)
+{
+    enum eksauth_status st;
+    yaml_document_t doc;
+    yaml_node_t *root = NULL;
+
+    st = load_doc(text, len, path, &doc, &root, err);
+    if (st != EKSAUTH_OK)
+        return st;
+    if (cluster != NULL)
+        st = scan_clusters(&doc, root, path, cluster, v, n, current, currentlen, err);
+    if (st == EKSAUTH_OK && a != NULL)
+        st = scan_auth(&doc, root, path, a, err);
     yaml_document_delete(&doc);
     return st;
+}
+
+enum eksauth_status eksauth_kubeconfig_scan(const char *text, size_t len, const char *path,
+                                            const char *cluster,
+                                            struct eksauth_kubeconfig_entry **v, size_t *n,
+                                            char *current, size_t currentlen,
+                                            struct eksauth_error *err)
+{
+    return scan_text(text, len, path, cluster, v, n, current, currentlen, NULL, err);
+}
+
+/* ---- contexts, users and their exec: sections ---- */
+
+/* A YAML null: an empty plain scalar, "~" or "null", as kubectl reads `args:` with nothing after.
+ */
+static bool is_null(yaml_node_t *node)
+{
+    const char *v = scalar(node);
+
+    return node == NULL || (v != NULL && node->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+                            (v[0] == '\0' || strcmp(v, "~") == 0 || strcmp(v, "null") == 0 ||
+                             strcmp(v, "Null") == 0 || strcmp(v, "NULL") == 0));
+}
+
+/*
+ * A copy of a scalar node's text into *out: 0, or 1 (*out NULL) when it is
+ * no scalar or holds a NUL byte, -1 when out of memory.
+ */
+static int scalar_dup(yaml_node_t *node, char **out)
+{
+    const char *v = scalar(node);
+
+    *out = NULL;
+    /* A NUL would cut the text here where kubectl would not: never a shorter string. */
+    if (v == NULL || strlen(v) != node->data.scalar.length)
+        return 1;
+    *out = strdup(v);
+    return *out != NULL ? 0 : -1;
+}
+
+/* The items of a sequence node as strings into *v (*n of them); false when out of memory. */
+static bool read_strings(yaml_document_t *doc, yaml_node_t *seq, char ***v, size_t *n,
+                         const char **problem, const char *what)
+{
+    yaml_node_item_t *it;
+
+    *v = calloc((size_t)(seq->data.sequence.items.top - seq->data.sequence.items.start) + 1,
+                sizeof(**v));
+    if (*v == NULL)
+        return false;
+    for (it = seq->data.sequence.items.start; it < seq->data.sequence.items.top; it++) {
+        int r = scalar_dup(yaml_document_get_node(doc, *it), &(*v)[*n]);
+
+        if (r < 0)
+            return false;
+        if (r > 0)
+            *problem = what;
+        else
+            (*n)++;
+    }
+    return true;
+}
+
+/* The env: list of an exec: section ([{name, value}]) into e; false when out of memory. */
+static bool read_env_list(yaml_document_t *doc, yaml_node_t *env, struct eksauth_kube_exec *e)
+{
+    size_t n = (size_t)(env->data.sequence.items.top - env->data.sequence.items.start);
+    yaml_node_item_t *it;
+
+    e->env_names = calloc(n + 1, sizeof(*e->env_names));
+    e->env_values = calloc(n + 1, sizeof(*e->env_values));
+    if (e->env_names == NULL || e->env_values == NULL)
+        return false;
+    for (it = env->data.sequence.items.start; it < env->data.sequence.items.top; it++) {
+        yaml_node_t *item = yaml_document_get_node(doc, *it);
+        yaml_node_t *value = get(doc, item, "value");
+        char *name = NULL, *val = NULL;
+        int rn = scalar_dup(get(doc, item, "name"), &name);
+        /* value: absent or null is "", as kubectl takes it. */
+        int rv = is_null(value) ? ((val = strdup("")) != NULL ? 0 : -1) : scalar_dup(value, &val);
+
+        if (rn < 0 || rv < 0 || rn > 0 || rv > 0) {
+            free(name);
+            free(val);
+            if (rn < 0 || rv < 0)
+                return false;
+            e->problem = rn > 0 ? "an env entry has no name" : "an env value is not a string";
+            continue;
+        }
+        e->env_names[e->n_env] = name;
+        e->env_values[e->n_env++] = val;
+    }
+    return true;
+}
+
+/* The exec: section of a users: entry into e; false when out of memory. */
+static bool read_exec(yaml_document_t *doc, yaml_node_t *exec, struct eksauth_kube_exec *e)
+{
+    yaml_node_t *args = get(doc, exec, "args"), *env = get(doc, exec, "env");
+    int r;
+
+    if (exec->type != YAML_MAPPING_NODE) {
+        e->problem = "not a mapping";
+        return (e->command = strdup("")) != NULL;
+    }
+    r = scalar_dup(get(doc, exec, "command"), &e->command);
+    if (r < 0 || (r > 0 && (e->command = strdup("")) == NULL))
+        return false;
+    if (r > 0)
+        e->problem = "command is not a string";
+    if (!is_null(args) && args->type != YAML_SEQUENCE_NODE)
+        e->problem = "args is not a list";
+    else if (!is_null(args) &&
+             !read_strings(doc, args, &e->args, &e->n_args, &e->problem, "an arg is not a string"))
+        return false;
+    if (!is_null(env) && env->type != YAML_SEQUENCE_NODE)
+        e->problem = "env is not a list";
+    else if (!is_null(env) && !read_env_list(doc, env, e))
+        return false;
+    return true;
+}
+
+static bool known_context(const struct eksauth_kubeconfig_auth *a, const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < a->n_contexts; i++) {
+        if (strcmp(a->contexts[i].name, name) == 0)
+            return true;
+    }
+    return false;
+}
+
+static const struct eksauth_kubeconfig_user *find_user(const struct eksauth_kubeconfig_auth *a,
+                                                       const char *name)
+{
+    size_t i;
+
+    for (i = 0; name != NULL && i < a->n_users; i++) {
+        if (strcmp(a->users[i].name, name) == 0)
+            return &a->users[i];
+    }
+    return NULL;
+}
+
+/* Append one contexts: entry; false when out of memory. */
+static bool add_context(yaml_document_t *doc, yaml_node_t *item, const char *name, const char *path,
+                        struct eksauth_kubeconfig_auth *a)
+{
+    yaml_node_t *c = get(doc, item, "context");
+    struct eksauth_kubeconfig_context *grown, *ctx;
+
+    grown = realloc(a->contexts, (a->n_contexts + 1) * sizeof(*grown));
+    if (grown == NULL)
+        return false;
+    a->contexts = grown;
+    ctx = &grown[a->n_contexts++];
+    memset(ctx, 0, sizeof(*ctx));
+    ctx->name = strdup(name);
+    ctx->cluster = dup_or_null(scalar(get(doc, c, "cluster")));
+    ctx->user = dup_or_null(scalar(get(doc, c, "user")));
+    ctx->from = strdup(path);
+    return ctx->name != NULL && ctx->from != NULL;
+}
+
+/* Append one users: entry with its exec: section; false when out of memory. */
+static bool add_user(yaml_document_t *doc, yaml_node_t *item, const char *name, const char *path,
+                     struct eksauth_kubeconfig_auth *a)
+{
+    yaml_node_t *exec = get(doc, get(doc, item, "user"), "exec");
+    struct eksauth_kubeconfig_user *grown, *u;
+
+    grown = realloc(a->users, (a->n_users + 1) * sizeof(*grown));
+    if (grown == NULL)
+        return false;
+    a->users = grown;
+    u = &grown[a->n_users++];
+    memset(u, 0, sizeof(*u));
+    u->name = strdup(name);
+    u->from = strdup(path);
+    if (u->name == NULL || u->from == NULL)
+        return false;
+    return is_null(exec) || read_exec(doc, exec, &u->exec);
+}
+
+/* The contexts: and users: of one document into a. */
+static enum eksauth_status scan_auth(yaml_document_t *doc, yaml_node_t *root, const char *path,
+                                     struct eksauth_kubeconfig_auth *a, struct eksauth_error *err)
+{
+    yaml_node_t *contexts, *users;
+    yaml_node_item_t *it;
+    const char *cur;
+    char current[256] = "";
+
+    if (root == NULL)
+        return EKSAUTH_OK;
+    /* The current context under the rule that sets the scan's current cluster (scan_clusters). */
+    cur = scalar(get(doc, root, "current-context"));
+    if (a->current_context[0] == '\0' && cur != NULL) {
+        context_cluster(doc, root, cur, current, sizeof(current));
+        if (current[0] != '\0')
+            snprintf(a->current_context, sizeof(a->current_context), "%s", cur);
+    }
+    contexts = get(doc, root, "contexts");
+    if (contexts != NULL && contexts->type == YAML_SEQUENCE_NODE) {
+        for (it = contexts->data.sequence.items.start; it < contexts->data.sequence.items.top;
+             it++) {
+            yaml_node_t *item = yaml_document_get_node(doc, *it);
+            const char *name = scalar(get(doc, item, "name"));
+
+            if (name != NULL && !known_context(a, name) && !add_context(doc, item, name, path, a))
+                return eksauth_fail(err, EKSAUTH_ENOMEM, "%s: out of memory", path);
+        }
+    }
+    users = get(doc, root, "users");
+    if (users != NULL && users->type == YAML_SEQUENCE_NODE) {
+        for (it = users->data.sequence.items.start; it < users->data.sequence.items.top; it++) {
+            yaml_node_t *item = yaml_document_get_node(doc, *it);
+            const char *name = scalar(get(doc, item, "name"));
+
+            if (name != NULL && find_user(a, name) == NULL && !add_user(doc, item, name, path, a))
+                return eksauth_fail(err, EKSAUTH_ENOMEM, "%s: out of memory", path);
+        }
+    }
+    return EKSAUTH_OK;
+}
+
+enum eksauth_status eksauth_kubeconfig_scan_auth(const char *text, size_t len, const char *path,
+                                                 struct eksauth_kubeconfig_auth *a,
+                                                 struct eksauth_error *err)
+{
+    return scan_text(text, len, path, NULL, NULL, NULL, NULL, 0, a, err);
+}
+
+void eksauth_kubeconfig_auth_free(struct eksauth_kubeconfig_auth *a)
+{
+    size_t i;
+
+    if (a == NULL)
+        return;
+    for (i = 0; i < a->n_contexts; i++) {
+        free(a->contexts[i].name);
+        free(a->contexts[i].cluster);
+        free(a->contexts[i].user);
+        free(a->contexts[i].from);
+    }
+    free(a->contexts);
+    for (i = 0; i < a->n_users; i++) {
+        free(a->users[i].name);
+        free(a->users[i].from);
+        eksauth_kube_exec_free(&a->users[i].exec);
+    }
+    free(a->users);
+    memset(a, 0, sizeof(*a));
 }
 
 /* The region of an EKS cluster ARN (arn:P:eks:REGION:...), or "". */
@@ -233,6 +525,104 @@ enum eksauth_status eksauth_kubeconfig_choose(const struct eksauth_kubeconfig_en
                         "%zu clusters named %s in the kubeconfig (%s): set EKSAUTH_REGION, or "
                         "switch kubectl to the one you mean (kubectl config use-context)",
                         hits, cluster, names);
+}
+
+/* Whether entry e is one of the cluster entries left to choose from (region, as choose reads it).
+ */
+static bool in_region(const struct eksauth_kubeconfig_entry *e, const char *region)
+{
+    char r[64];
+
+    arn_region(e->name, r, sizeof(r));
+    return region == NULL || r[0] == '\0' || strcmp(r, region) == 0;
+}
+
+/* The identity of context ctx: its user's exec: section. */
+static enum eksauth_status context_identity(const struct eksauth_kubeconfig_auth *a,
+                                            const struct eksauth_kubeconfig_context *ctx,
+                                            struct eksauth_exec_identity *out,
+                                            struct eksauth_error *err)
+{
+    const struct eksauth_kubeconfig_user *u = find_user(a, ctx->user);
+    char from[600];
+
+    /* No user (or one kubectl would not find): nothing to follow, as without a kubeconfig. */
+    snprintf(from, sizeof(from), "%.300s (user %.250s)", u != NULL ? u->from : ctx->from,
+             ctx->user != NULL ? ctx->user : "");
+    return eksauth_exec_identity_read(u != NULL ? &u->exec : NULL, from, out, err);
+}
+
+enum eksauth_status
+eksauth_kubeconfig_identity_choose(const struct eksauth_kubeconfig_entry *v, size_t n,
+                                   const struct eksauth_kubeconfig_auth *a, const char *cluster,
+                                   const char *current, const char *region,
+                                   struct eksauth_exec_identity *out, struct eksauth_error *err)
+{
+    struct eksauth_exec_identity other;
+    enum eksauth_status st;
+    const char *first = NULL;
+    size_t chosen = 0, i, j, hits = 0;
+    bool one;
+
+    memset(out, 0, sizeof(*out));
+    memset(&other, 0, sizeof(other));
+    out->kind = EKSAUTH_EXEC_NONE;
+    /* The entry eksauth_kubeconfig_find would take; when several remain, each of them. */
+    st = eksauth_kubeconfig_choose(v, n, cluster, current, region, &chosen, NULL);
+    if (st == EKSAUTH_ENOTFOUND)
+        return EKSAUTH_OK;
+    one = st == EKSAUTH_OK;
+    st = EKSAUTH_OK;
+    /* The current context, when it names one of those entries: kubectl's own choice. */
+    for (i = 0; a->current_context[0] != '\0' && i < a->n_contexts; i++) {
+        const struct eksauth_kubeconfig_context *c = &a->contexts[i];
+
+        if (strcmp(c->name, a->current_context) != 0 || c->cluster == NULL)
+            continue;
+        for (j = 0; j < n; j++) {
+            if (strcmp(v[j].name, c->cluster) == 0 &&
+                (one ? j == chosen : in_region(&v[j], region)))
+                return context_identity(a, c, out, err);
+        }
+    }
+    /* Else every context of those entries, which must give one identity. */
+    for (i = 0; i < a->n_contexts; i++) {
+        const struct eksauth_kubeconfig_context *c = &a->contexts[i];
+
+        for (j = 0; c->cluster != NULL && j < n; j++) {
+            if (strcmp(v[j].name, c->cluster) == 0 &&
+                (one ? j == chosen : in_region(&v[j], region)))
+                break;
+        }
+        if (c->cluster == NULL || j == n)
+            continue;
+        st = context_identity(a, c, hits == 0 ? out : &other, err);
+        if (st != EKSAUTH_OK)
+            goto out;
+        if (hits++ == 0) {
+            first = c->name;
+            continue;
+        }
+        if (!eksauth_exec_identity_same(out, &other)) {
+            char a_id[200], b_id[200];
+
+            eksauth_exec_identity_describe(out, a_id, sizeof(a_id));
+            eksauth_exec_identity_describe(&other, b_id, sizeof(b_id));
+            st = eksauth_fail(err, EKSAUTH_EINVAL,
+                              "%s: cluster %s has contexts of two identities, %.100s (%s) and "
+                              "%.100s (%s), and none is current: make the one you mean current "
+                              "(kubectl config use-context NAME)%s",
+                              c->from, cluster, first, a_id, c->name, b_id,
+                              one ? "" : " or set EKSAUTH_REGION");
+            goto out;
+        }
+        eksauth_exec_identity_free(&other);
+    }
+out:
+    eksauth_exec_identity_free(&other);
+    if (st != EKSAUTH_OK)
+        eksauth_exec_identity_free(out);
+    return st;
 }
 
 void eksauth_kubeconfig_entries_free(struct eksauth_kubeconfig_entry *v, size_t n)
@@ -376,17 +766,21 @@ static enum eksauth_status target_of(const struct eksauth_kubeconfig_entry *e,
     return st;
 }
 
-enum eksauth_status eksauth_kubeconfig_find(const char *cluster, const char *region,
-                                            struct eksauth_kube_target *out,
-                                            struct eksauth_error *err)
+/*
+ * Every kubeconfig file (KUBECONFIG, else $HOME/.kube/config) scanned for
+ * cluster into *v, *n and current, and for its contexts and users into a
+ * (NULL: not wanted); tried lists the files read, for messages.
+ * EKSAUTH_ENOTFOUND when there is no KUBECONFIG and no HOME.
+ */
+static enum eksauth_status scan_files(const char *cluster, struct eksauth_kubeconfig_entry **v,
+                                      size_t *n, char *current, size_t currentlen,
+                                      struct eksauth_kubeconfig_auth *a, char *tried,
+                                      size_t triedlen, struct eksauth_error *err)
 {
-    struct eksauth_kubeconfig_entry *v = NULL;
     const char *list = getenv("KUBECONFIG"), *home = getenv("HOME"), *p, *end;
-    char path[4096], current[256] = "", tried[1024] = "";
     enum eksauth_status st = EKSAUTH_OK;
-    size_t n = 0, chosen = 0;
+    char path[4096];
 
-    memset(out, 0, sizeof(*out));
     if (list == NULL || list[0] == '\0') {
         if (home == NULL || home[0] == '\0')
             return eksauth_fail(err, EKSAUTH_ENOTFOUND,
@@ -397,29 +791,48 @@ enum eksauth_status eksauth_kubeconfig_find(const char *cluster, const char *reg
     for (p = list; st == EKSAUTH_OK && p != NULL; p = end != NULL ? end + 1 : NULL) {
         char file[4096], *text = NULL;
         size_t len = 0;
-        enum eksauth_status rst;
 
         end = strchr(p, ':');
         snprintf(file, sizeof(file), "%.*s", (int)(end != NULL ? (size_t)(end - p) : strlen(p)), p);
         if (file[0] == '\0')
             continue;
         /* The files read, for the message when the cluster is in none of them. */
-        if (strlen(tried) + strlen(file) + 3 < sizeof(tried)) {
+        if (strlen(tried) + strlen(file) + 3 < triedlen) {
             if (tried[0] != '\0')
                 strcat(tried, ", ");
             strcat(tried, file);
         }
-        rst = eksauth_file_read(file, EKSAUTH_KUBECONFIG_MAX, false, &text, &len, err);
-        if (rst == EKSAUTH_ENOTFOUND)
+        /* A kubeconfig may hold secrets (tokens, keys, an exec env): its buffers are wiped. */
+        st = eksauth_file_read_secret(file, EKSAUTH_KUBECONFIG_MAX, &text, &len, err);
+        if (st == EKSAUTH_ENOTFOUND) {
+            st = EKSAUTH_OK;
             continue; /* kubectl skips a missing file of the list too */
-        st = rst == EKSAUTH_OK ? eksauth_kubeconfig_scan(text, len, file, cluster, &v, &n, current,
-                                                         sizeof(current), err)
-                               : rst;
-        free(text);
+        }
+        if (st == EKSAUTH_OK)
+            st = scan_text(text, len, file, cluster, v, n, current, currentlen, a, err);
+        if (text != NULL) {
+            OPENSSL_cleanse(text, len);
+            free(text);
+        }
     }
-    if (st == EKSAUTH_OK)
-        st = eksauth_kubeconfig_choose(v, n, cluster, current[0] != '\0' ? current : NULL, region,
-                                       &chosen, err);
+    return st;
+}
+
+enum eksauth_status eksauth_kubeconfig_find(const char *cluster, const char *region,
+                                            struct eksauth_kube_target *out,
+                                            struct eksauth_error *err)
+{
+    struct eksauth_kubeconfig_entry *v = NULL;
+    char current[256] = "", tried[1024] = "";
+    enum eksauth_status st;
+    size_t n = 0, chosen = 0;
+
+    memset(out, 0, sizeof(*out));
+    st = scan_files(cluster, &v, &n, current, sizeof(current), NULL, tried, sizeof(tried), err);
+    if (st != EKSAUTH_OK)
+        goto out;
+    st = eksauth_kubeconfig_choose(v, n, cluster, current[0] != '\0' ? current : NULL, region,
+                                   &chosen, err);
     if (st == EKSAUTH_ENOTFOUND)
         eksauth_fail(err, st,
                      "no cluster %s in %s: add it as kubectl does (aws eks update-kubeconfig "
@@ -427,8 +840,33 @@ enum eksauth_status eksauth_kubeconfig_find(const char *cluster, const char *reg
                      cluster, tried[0] != '\0' ? tried : "KUBECONFIG", cluster);
     if (st == EKSAUTH_OK)
         st = target_of(&v[chosen], out, err);
+out:
     if (st != EKSAUTH_OK)
         eksauth_kube_target_free(out);
+    eksauth_kubeconfig_entries_free(v, n);
+    return st;
+}
+
+enum eksauth_status eksauth_kubeconfig_identity(const char *cluster, const char *region,
+                                                struct eksauth_exec_identity *out,
+                                                struct eksauth_error *err)
+{
+    struct eksauth_kubeconfig_entry *v = NULL;
+    struct eksauth_kubeconfig_auth a;
+    char current[256] = "", tried[1024] = "";
+    enum eksauth_status st;
+    size_t n = 0;
+
+    memset(out, 0, sizeof(*out));
+    memset(&a, 0, sizeof(a));
+    out->kind = EKSAUTH_EXEC_NONE;
+    st = scan_files(cluster, &v, &n, current, sizeof(current), &a, tried, sizeof(tried), err);
+    if (st == EKSAUTH_ENOTFOUND)
+        st = EKSAUTH_OK; /* no kubeconfig at all: nothing to follow */
+    else if (st == EKSAUTH_OK)
+        st = eksauth_kubeconfig_identity_choose(
+            v, n, &a, cluster, current[0] != '\0' ? current : NULL, region, out, err);
+    eksauth_kubeconfig_auth_free(&a);
     eksauth_kubeconfig_entries_free(v, n);
     return st;
 }

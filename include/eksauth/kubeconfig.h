@@ -11,6 +11,11 @@
  * server must be https and its certificate is always checked:
  * insecure-skip-tls-verify is refused.  The first file of KUBECONFIG that
  * names an entry wins, as kubectl merges them.
+ *
+ * The same search gives the client half whom kubectl signs as for that
+ * cluster (eksauth_kubeconfig_identity): the contexts of the chosen entry
+ * (the current context when it is one of them), their users and those
+ * users' exec: sections, read by exec_identity.h.
  */
 #ifndef EKSAUTH_KUBECONFIG_H
 #define EKSAUTH_KUBECONFIG_H
@@ -18,6 +23,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "eksauth/exec_identity.h"
 #include "eksauth/status.h"
 
 #define EKSAUTH_KUBECONFIG_MAX (1024 * 1024) /* bytes of one kubeconfig file */
@@ -30,6 +36,34 @@ struct eksauth_kubeconfig_entry {
     char *ca_file; /* certificate-authority: a path, made absolute against the file's folder */
     bool insecure; /* insecure-skip-tls-verify: true */
     char *from;    /* the kubeconfig file */
+};
+
+/* One contexts: entry (strings malloc'd; cluster and user NULL when absent). */
+struct eksauth_kubeconfig_context {
+    char *name;
+    char *cluster;
+    char *user;
+    char *from; /* the kubeconfig file */
+};
+
+/* One users: entry and its exec: section (exec.command NULL when it has none). */
+struct eksauth_kubeconfig_user {
+    char *name;
+    char *from;
+    struct eksauth_kube_exec exec;
+};
+
+/*
+ * The contexts and users of the kubeconfig files, merged as kubectl merges
+ * them (the first file that names one wins), and the current context.
+ */
+struct eksauth_kubeconfig_auth {
+    struct eksauth_kubeconfig_context *contexts;
+    size_t n_contexts;
+    struct eksauth_kubeconfig_user *users;
+    size_t n_users;
+    /* The current context's name, from the file that sets the scan's current cluster. */
+    char current_context[256];
 };
 
 /* A cluster's API server, ready to call. */
@@ -72,6 +106,36 @@ enum eksauth_status eksauth_kubeconfig_choose(const struct eksauth_kubeconfig_en
 
 void eksauth_kubeconfig_entries_free(struct eksauth_kubeconfig_entry *v, size_t n);
 
+/*
+ * One kubeconfig text (from path): its contexts and users are appended to
+ * *a (a name already there is skipped: the first file wins), and
+ * a->current_context is set, when still "", from a file that sets
+ * current-context and defines that context (as eksauth_kubeconfig_scan
+ * sets current).  A malformed exec: section is kept with exec.problem set.
+ * EKSAUTH_EINVAL for a text that is not a kubeconfig.
+ */
+enum eksauth_status eksauth_kubeconfig_scan_auth(const char *text, size_t len, const char *path,
+                                                 struct eksauth_kubeconfig_auth *a,
+                                                 struct eksauth_error *err);
+
+/*
+ * Whom kubectl signs as for cluster, over the entries v of the scan (as
+ * eksauth_kubeconfig_choose picks one; when several remain, each of them)
+ * and a: the contexts that name the entry (the current context when it
+ * is one of them, else every one, which must then agree), their users'
+ * exec: sections (exec_identity.h).  No entry, or no context for it:
+ * EKSAUTH_OK with out->kind EKSAUTH_EXEC_NONE.  EKSAUTH_EINVAL, naming
+ * the file, for an exec section that cannot be followed or for contexts
+ * that disagree.
+ */
+enum eksauth_status
+eksauth_kubeconfig_identity_choose(const struct eksauth_kubeconfig_entry *v, size_t n,
+                                   const struct eksauth_kubeconfig_auth *a, const char *cluster,
+                                   const char *current, const char *region,
+                                   struct eksauth_exec_identity *out, struct eksauth_error *err);
+
+void eksauth_kubeconfig_auth_free(struct eksauth_kubeconfig_auth *a);
+
 /* cluster_ca_data (base64 of PEM, as in a kubeconfig) -> PEM bytes; must hold a certificate. */
 enum eksauth_status eksauth_kube_ca_pem(const char *b64, char **pem, size_t *len,
                                         struct eksauth_error *err);
@@ -86,6 +150,18 @@ enum eksauth_status eksauth_kube_ca_pem(const char *b64, char **pem, size_t *len
 enum eksauth_status eksauth_kubeconfig_find(const char *cluster, const char *region,
                                             struct eksauth_kube_target *out,
                                             struct eksauth_error *err);
+
+/*
+ * Whom kubectl signs as for cluster (region: EKSAUTH_REGION, or NULL),
+ * from the kubeconfig files eksauth_kubeconfig_find reads:
+ * eksauth_kubeconfig_identity_choose over them.  No kubeconfig, no entry
+ * for cluster: EKSAUTH_OK with out->kind EKSAUTH_EXEC_NONE.  A file that
+ * cannot be read or is not a kubeconfig is an error (what kubectl would
+ * run is then unknown).
+ */
+enum eksauth_status eksauth_kubeconfig_identity(const char *cluster, const char *region,
+                                                struct eksauth_exec_identity *out,
+                                                struct eksauth_error *err);
 
 /* The target of an explicit server URL and CA file (EKSAUTH_CLUSTER_ENDPOINT and ..._CA_FILE). */
 enum eksauth_status eksauth_kube_target_set(const char *server, const char *ca_file,

@@ -4,7 +4,11 @@
  * as aws eks update-kubeconfig writes it (the current context, relative CA
  * paths, the first file winning), the choice among several, refusals
  * (not YAML, not a mapping, an insecure entry, http), cluster_ca_data, and
- * the search of KUBECONFIG's files.
+ * the search of KUBECONFIG's files.  And whom kubectl signs as for the
+ * cluster: the contexts and users scanned (the first file winning, exec:
+ * sections read whole or marked malformed), the current context winning,
+ * the entry chosen as for the API server, several contexts that must
+ * agree, no entry or no context (nothing to follow), and the files read.
  */
 #include "config.h"
 
@@ -217,6 +221,310 @@ static void test_ca_pem(void **state)
     assert_null(pem);
 }
 
+/* ---- whom kubectl signs as ---- */
+
+#define ROLE_E1  "arn:aws:iam::111122223333:role/eks-admins"
+#define ROLE_DEV "arn:aws:iam::111122223333:role/eks-dev"
+
+/*
+ * What `aws eks update-kubeconfig --role-arn ROLE_E1` (us-east-1) and
+ * `--profile w2` (us-west-2) write, with a second context for the east
+ * cluster (user dev: aws-iam-authenticator with another role) and one
+ * for another cluster; the current context is named by the caller.
+ */
+#define AUTH_KUBECONFIG(current)                                                                   \
+    "apiVersion: v1\n"                                                                             \
+    "clusters:\n"                                                                                  \
+    "- cluster: {server: 'https://e1', certificate-authority-data: " CA_DATA "}\n"                 \
+    "  name: " ARN_E1 "\n"                                                                         \
+    "- cluster: {server: 'https://w2', certificate-authority-data: " CA_DATA "}\n"                 \
+    "  name: " ARN_W2 "\n"                                                                         \
+    "- cluster: {server: 'https://s'}\n"                                                           \
+    "  name: staging\n"                                                                            \
+    "contexts:\n"                                                                                  \
+    "- context: {cluster: " ARN_E1 ", user: " ARN_E1 "}\n"                                         \
+    "  name: " ARN_E1 "\n"                                                                         \
+    "- context: {cluster: " ARN_E1 ", user: dev}\n"                                                \
+    "  name: e1-dev\n"                                                                             \
+    "- context: {cluster: " ARN_W2 ", user: " ARN_W2 "}\n"                                         \
+    "  name: " ARN_W2 "\n"                                                                         \
+    "- context: {cluster: staging, user: dev}\n"                                                   \
+    "  name: staging\n"                                                                            \
+    "current-context: " current "\n"                                                               \
+    "kind: Config\n"                                                                               \
+    "users:\n"                                                                                     \
+    "- name: " ARN_E1 "\n"                                                                         \
+    "  user:\n"                                                                                    \
+    "    exec:\n"                                                                                  \
+    "      apiVersion: client.authentication.k8s.io/v1beta1\n"                                     \
+    "      command: aws\n"                                                                         \
+    "      args:\n"                                                                                \
+    "      - --region\n"                                                                           \
+    "      - us-east-1\n"                                                                          \
+    "      - eks\n"                                                                                \
+    "      - get-token\n"                                                                          \
+    "      - --cluster-name\n"                                                                     \
+    "      - prod\n"                                                                               \
+    "      - --output\n"                                                                           \
+    "      - json\n"                                                                               \
+    "      - --role-arn\n"                                                                         \
+    "      - " ROLE_E1 "\n"                                                                        \
+    "- name: " ARN_W2 "\n"                                                                         \
+    "  user:\n"                                                                                    \
+    "    exec:\n"                                                                                  \
+    "      command: aws\n"                                                                         \
+    "      args: [--region, us-west-2, eks, get-token, --cluster-name, prod, --output, json]\n"    \
+    "      env:\n"                                                                                 \
+    "      - name: AWS_PROFILE\n"                                                                  \
+    "        value: w2\n"                                                                          \
+    "- name: dev\n"                                                                                \
+    "  user:\n"                                                                                    \
+    "    exec:\n"                                                                                  \
+    "      command: aws-iam-authenticator\n"                                                       \
+    "      args: [token, -i, prod, -r, " ROLE_DEV "]\n"
+
+/* Scan text (from path) and choose for prod in region; the status, *id filled. */
+static enum eksauth_status identity_of(const char *text, const char *region,
+                                       struct eksauth_exec_identity *id, struct eksauth_error *err)
+{
+    struct eksauth_kubeconfig_entry *v = NULL;
+    struct eksauth_kubeconfig_auth a;
+    char current[256] = "";
+    enum eksauth_status st;
+    size_t n = 0;
+
+    memset(&a, 0, sizeof(a));
+    assert_status(eksauth_kubeconfig_scan(text, strlen(text), "/k/config", "prod", &v, &n, current,
+                                          sizeof(current), err),
+                  EKSAUTH_OK);
+    assert_status(eksauth_kubeconfig_scan_auth(text, strlen(text), "/k/config", &a, err),
+                  EKSAUTH_OK);
+    st = eksauth_kubeconfig_identity_choose(v, n, &a, "prod", current[0] != '\0' ? current : NULL,
+                                            region, id, err);
+    eksauth_kubeconfig_auth_free(&a);
+    eksauth_kubeconfig_entries_free(v, n);
+    return st;
+}
+
+static void test_scan_auth(void **state)
+{
+    static const char text[] = AUTH_KUBECONFIG("e1-dev");
+    static const char other[] = "contexts:\n- name: e1-dev\n  context: {cluster: x, user: y}\n"
+                                "users:\n- name: dev\n  user: {token: abc}\n"
+                                "- name: new\n  user: {exec: {command: aws}}\n"
+                                "current-context: e1-dev\n";
+    struct eksauth_kubeconfig_auth a;
+    struct eksauth_error err;
+
+    (void)state;
+    memset(&a, 0, sizeof(a));
+    assert_status(eksauth_kubeconfig_scan_auth(text, strlen(text), "/k/config", &a, &err),
+                  EKSAUTH_OK);
+    assert_int_equal(a.n_contexts, 4);
+    assert_int_equal(a.n_users, 3);
+    assert_string_equal(a.current_context, "e1-dev");
+    assert_string_equal(a.contexts[1].name, "e1-dev");
+    assert_string_equal(a.contexts[1].cluster, ARN_E1);
+    assert_string_equal(a.contexts[1].user, "dev");
+    assert_string_equal(a.users[0].exec.command, "aws");
+    assert_int_equal(a.users[0].exec.n_args, 10);
+    assert_string_equal(a.users[0].exec.args[9], ROLE_E1);
+    assert_null(a.users[0].exec.problem);
+    assert_int_equal(a.users[1].exec.n_env, 1);
+    assert_string_equal(a.users[1].exec.env_names[0], "AWS_PROFILE");
+    assert_string_equal(a.users[1].exec.env_values[0], "w2");
+    /* A second file: what the first named stays (kubectl's merge); what is new is added. */
+    assert_status(eksauth_kubeconfig_scan_auth(other, strlen(other), "/k/other", &a, &err),
+                  EKSAUTH_OK);
+    assert_int_equal(a.n_contexts, 4);
+    assert_string_equal(a.contexts[1].cluster, ARN_E1);
+    assert_int_equal(a.n_users, 4);
+    assert_string_equal(a.users[2].exec.command, "aws-iam-authenticator");
+    assert_string_equal(a.users[3].name, "new");
+    assert_string_equal(a.users[3].from, "/k/other");
+    assert_string_equal(a.current_context, "e1-dev");
+    eksauth_kubeconfig_auth_free(&a);
+    assert_status(eksauth_kubeconfig_scan_auth("a: [b\n", 6, "/k/bad", &a, &err), EKSAUTH_EINVAL);
+    assert_non_null(strstr(err.msg, "/k/bad:"));
+    assert_status(eksauth_kubeconfig_scan_auth("- x\n", 4, "/k/bad", &a, &err), EKSAUTH_EINVAL);
+    assert_status(eksauth_kubeconfig_scan_auth("", 0, "/k/empty", &a, &err), EKSAUTH_OK);
+    assert_int_equal(a.n_users, 0);
+}
+
+static void test_identity_current_context(void **state)
+{
+    struct eksauth_exec_identity id;
+    struct eksauth_error err;
+
+    (void)state;
+    /* The current context's user: the role update-kubeconfig --role-arn wrote. */
+    assert_status(identity_of(AUTH_KUBECONFIG(ARN_E1), NULL, &id, &err), EKSAUTH_OK);
+    assert_int_equal(id.kind, EKSAUTH_EXEC_AWS);
+    assert_string_equal(id.role_arn, ROLE_E1);
+    assert_string_equal(id.from, "/k/config (user " ARN_E1 ")");
+    eksauth_exec_identity_free(&id);
+    /* Another context of the same cluster, current: its user (aws-iam-authenticator). */
+    assert_status(identity_of(AUTH_KUBECONFIG("e1-dev"), NULL, &id, &err), EKSAUTH_OK);
+    assert_int_equal(id.kind, EKSAUTH_EXEC_AUTHENTICATOR);
+    assert_string_equal(id.role_arn, ROLE_DEV);
+    eksauth_exec_identity_free(&id);
+    /* The west cluster current: its profile, from env. */
+    assert_status(identity_of(AUTH_KUBECONFIG(ARN_W2), NULL, &id, &err), EKSAUTH_OK);
+    assert_string_equal(id.role_arn, "");
+    assert_string_equal(eksauth_exec_identity_env(&id, "AWS_PROFILE"), "w2");
+    eksauth_exec_identity_free(&id);
+    /* EKSAUTH_REGION names the east: the west's current context does not apply... */
+    assert_status(identity_of(AUTH_KUBECONFIG(ARN_W2), "us-east-1", &id, &err), EKSAUTH_EINVAL);
+    /* ...and the east cluster's two contexts give two identities: which one is not guessed. */
+    assert_non_null(strstr(err.msg,
+                           "/k/config: cluster prod has contexts of two identities, " ARN_E1
+                           " (role " ROLE_E1 ") and e1-dev (role " ROLE_DEV ")"));
+    assert_non_null(strstr(err.msg, "kubectl config use-context NAME)"));
+    assert_null(strstr(err.msg, "EKSAUTH_REGION")); /* it chose the region's entry already */
+    assert_int_equal(id.kind, EKSAUTH_EXEC_NONE);
+    assert_status(identity_of(AUTH_KUBECONFIG(ARN_W2), "us-west-2", &id, &err), EKSAUTH_OK);
+    assert_string_equal(eksauth_exec_identity_env(&id, "AWS_PROFILE"), "w2");
+    eksauth_exec_identity_free(&id);
+    /* The current context is another cluster's: prod's contexts must agree, and do not. */
+    assert_status(identity_of(AUTH_KUBECONFIG("staging"), NULL, &id, &err), EKSAUTH_EINVAL);
+    assert_non_null(strstr(err.msg, "two identities"));
+    /* Two entries for prod (two regions) and none current: EKSAUTH_REGION chooses too. */
+    assert_non_null(strstr(err.msg, "or set EKSAUTH_REGION"));
+}
+
+static void test_identity_several_contexts(void **state)
+{
+    /* Two contexts for one cluster, none current, the same user: one identity. */
+    static const char agree[] = "clusters:\n- name: prod\n  cluster: {server: 'https://p'}\n"
+                                "contexts:\n- name: a\n  context: {cluster: prod, user: u}\n"
+                                "- name: b\n  context: {cluster: prod, user: u2}\n"
+                                "users:\n- name: u\n  user:\n    exec:\n      command: aws\n"
+                                "      args: [eks, get-token, --role-arn, " ROLE_E1 "]\n"
+                                "- name: u2\n  user:\n    exec:\n      command: aws\n"
+                                "      args: [--role-arn=" ROLE_E1 ", eks, get-token]\n";
+    /* The cluster's context has no user, or a user without exec: nothing to follow. */
+    static const char no_user[] = "clusters:\n- name: prod\n  cluster: {server: 'https://p'}\n"
+                                  "contexts:\n- name: a\n  context: {cluster: prod}\n"
+                                  "- name: b\n  context: {cluster: prod, user: tok}\n"
+                                  "users:\n- name: tok\n  user: {token: abc}\n";
+    /* A cluster without a context, and a context of a cluster not in the file. */
+    static const char no_context[] = "clusters:\n- name: prod\n  cluster: {server: 'https://p'}\n"
+                                     "contexts:\n- name: a\n  context: {cluster: gone, user: u}\n"
+                                     "users:\n- name: u\n  user:\n    exec:\n"
+                                     "      command: aws\n"
+                                     "      args: [eks, get-token, --role-arn, " ROLE_E1 "]\n";
+    struct eksauth_exec_identity id;
+    struct eksauth_error err;
+
+    (void)state;
+    assert_status(identity_of(agree, NULL, &id, &err), EKSAUTH_OK);
+    assert_string_equal(id.role_arn, ROLE_E1);
+    eksauth_exec_identity_free(&id);
+    assert_status(identity_of(no_user, NULL, &id, &err), EKSAUTH_OK);
+    assert_int_equal(id.kind, EKSAUTH_EXEC_NONE);
+    assert_status(identity_of(no_context, NULL, &id, &err), EKSAUTH_OK);
+    assert_int_equal(id.kind, EKSAUTH_EXEC_NONE);
+    /* No entry for the cluster at all: nothing to follow. */
+    assert_status(identity_of("clusters: []\n", NULL, &id, &err), EKSAUTH_OK);
+    assert_int_equal(id.kind, EKSAUTH_EXEC_NONE);
+}
+
+static void test_identity_malformed(void **state)
+{
+    static const char *const bad[][2] = {
+        {"      args: --role-arn\n", "exec: args is not a list"},
+        {"      args: [eks, get-token, [x]]\n", "exec: an arg is not a string"},
+        {"      args: [eks, get-token, \"--role-arn\", \"arn:aws:iam::111122223333:role/a\\0b\"]\n",
+         "exec: an arg is not a string"},
+        {"      args: [eks, get-token]\n      env: {AWS_PROFILE: x}\n", "exec: env is not a list"},
+        {"      args: [eks, get-token]\n      env: [{value: x}]\n",
+         "exec: an env entry has no name"},
+        {"      args: [eks, get-token]\n      env: [{name: AWS_PROFILE, value: [x]}]\n",
+         "exec: an env value is not a string"},
+        {"      args: [eks, get-token, --role-arn, 'arn:aws:iam::111122223333:user/a']\n",
+         "--role-arn 'arn:aws:iam::111122223333:user/a' is not an IAM role ARN"},
+    };
+    struct eksauth_exec_identity id;
+    struct eksauth_error err;
+    char text[1024];
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        snprintf(text, sizeof(text),
+                 "clusters:\n- name: prod\n  cluster: {server: 'https://p'}\n"
+                 "contexts:\n- name: a\n  context: {cluster: prod, user: u}\n"
+                 "current-context: a\n"
+                 "users:\n- name: u\n  user:\n    exec:\n      command: aws\n%s",
+                 bad[i][0]);
+        assert_status(identity_of(text, NULL, &id, &err), EKSAUTH_EINVAL);
+        assert_non_null(strstr(err.msg, "/k/config (user u): "));
+        assert_non_null(strstr(err.msg, bad[i][1]));
+        assert_int_equal(id.kind, EKSAUTH_EXEC_NONE);
+    }
+    /* An empty args: or env: is none, as kubectl reads it. */
+    assert_status(identity_of("clusters:\n- name: prod\n  cluster: {server: 'https://p'}\n"
+                              "contexts:\n- name: a\n  context: {cluster: prod, user: u}\n"
+                              "users:\n- name: u\n  user:\n    exec:\n      command: aws\n"
+                              "      args:\n      env: ~\n",
+                              NULL, &id, &err),
+                  EKSAUTH_OK);
+    assert_int_equal(id.kind, EKSAUTH_EXEC_OTHER); /* no eks get-token: not aws's token */
+}
+
+static void test_identity_in_files(void **state)
+{
+    char dir[] = "/tmp/test_kubeconfig.XXXXXX", a[256], b[256], c[256], list[900];
+    static const char first[] = "users:\n- name: " ARN_E1 "\n  user:\n    exec:\n"
+                                "      command: aws\n      args: [eks, get-token, --profile, "
+                                "first]\n";
+    struct eksauth_exec_identity id;
+    struct eksauth_error err;
+
+    (void)state;
+    assert_non_null(mkdtemp(dir));
+    put(dir, "a", first, a, sizeof(a));
+    put(dir, "b", AUTH_KUBECONFIG(ARN_E1), b, sizeof(b));
+    put(dir, "c", "clusters: [x\n", c, sizeof(c));
+    /* The first file's user wins over the second's; a missing file is skipped. */
+    snprintf(list, sizeof(list), "%s/missing:%s:%s", dir, a, b);
+    setenv("KUBECONFIG", list, 1);
+    assert_status(eksauth_kubeconfig_identity("prod", NULL, &id, &err), EKSAUTH_OK);
+    assert_string_equal(id.profile, "first");
+    assert_string_equal(id.role_arn, "");
+    assert_non_null(strstr(id.from, a));
+    eksauth_exec_identity_free(&id);
+    setenv("KUBECONFIG", b, 1);
+    assert_status(eksauth_kubeconfig_identity("prod", NULL, &id, &err), EKSAUTH_OK);
+    assert_string_equal(id.role_arn, ROLE_E1);
+    eksauth_exec_identity_free(&id);
+    /* Another cluster: nothing to follow. */
+    assert_status(eksauth_kubeconfig_identity("other", NULL, &id, &err), EKSAUTH_OK);
+    assert_int_equal(id.kind, EKSAUTH_EXEC_NONE);
+    /* A file that is not YAML: what kubectl runs is unknown, said with the file. */
+    snprintf(list, sizeof(list), "%s:%s", c, b);
+    setenv("KUBECONFIG", list, 1);
+    assert_status(eksauth_kubeconfig_identity("prod", NULL, &id, &err), EKSAUTH_EINVAL);
+    assert_non_null(strstr(err.msg, c));
+    assert_non_null(strstr(err.msg, "not YAML"));
+    /* No kubeconfig at all (no KUBECONFIG, the default file missing): nothing to follow. */
+    unsetenv("KUBECONFIG");
+    setenv("HOME", dir, 1);
+    assert_status(eksauth_kubeconfig_identity("prod", NULL, &id, &err), EKSAUTH_OK);
+    assert_int_equal(id.kind, EKSAUTH_EXEC_NONE);
+    unsetenv("HOME");
+    assert_status(eksauth_kubeconfig_identity("prod", NULL, &id, &err), EKSAUTH_OK);
+    assert_int_equal(id.kind, EKSAUTH_EXEC_NONE);
+    unlink(a);
+    unlink(b);
+    unlink(c);
+    rmdir(dir);
+}
+
 EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_names), cmocka_unit_test(test_scan_and_choose),
                   cmocka_unit_test(test_scan_refusals), cmocka_unit_test(test_find_in_files),
-                  cmocka_unit_test(test_ca_pem))
+                  cmocka_unit_test(test_ca_pem), cmocka_unit_test(test_scan_auth),
+                  cmocka_unit_test(test_identity_current_context),
+                  cmocka_unit_test(test_identity_several_contexts),
+                  cmocka_unit_test(test_identity_malformed),
+                  cmocka_unit_test(test_identity_in_files))
