@@ -2,10 +2,12 @@
  * client_mint.c - the one place the client half mints a token (askpass
  * and login-name; docs/design.md, "The client half"): the built-in
  * signer, EKSAUTH_TOKEN_COMMAND through the shell, or `aws eks get-token`
- * with no shell at all; the output read back to a token of the right shape
- * only; mints taking turns so that no two are signed in the same second;
- * and the check, through STS, that a command's token is for the audience
- * asked.
+ * with no shell at all, as the identity kubectl uses for the cluster (the
+ * role, profile and AWS_* variables of the kubeconfig's exec: section,
+ * lib/kubeconfig.c and lib/exec_identity.c); the output read back to a
+ * token of the right shape only; mints taking turns so that no two are
+ * signed in the same second; and the check, through STS, that a command's
+ * token is for the audience asked.
  */
 #include "config.h"
 
@@ -23,9 +25,12 @@
 
 #include <openssl/crypto.h>
 
+#include "eksauth/audience.h"
 #include "eksauth/config.h"
 #include "eksauth/creds.h"
 #include "eksauth/exec_credential.h"
+#include "eksauth/exec_identity.h"
+#include "eksauth/kubeconfig.h"
 #include "eksauth/mint.h"
 #include "eksauth/sts.h"
 #include "eksauth/token.h"
@@ -36,6 +41,8 @@
 #define WHAT "askpass"
 
 #define CMD_OUTPUT_MAX (64 * 1024) /* an ExecCredential is well under 8 KB */
+
+extern char **environ; /* POSIX; declared here for the systems whose unistd.h does not */
 
 /* The environment of the person who runs ssh or sudo: askpass runs as them, never setuid. */
 const char *client_env(const char *name)
@@ -132,9 +139,10 @@ static void end_mint_turn(int fd)
 /*
  * Run the token command (argv, or "/bin/sh -c shell") with standard output
  * captured into out (CMD_OUTPUT_MAX bytes at most) and standard error left
- * to the person's terminal, where the AWS CLI explains itself.
+ * to the person's terminal, where the AWS CLI explains itself.  envp: the
+ * child's environment (NULL: ours).
  */
-static enum eksauth_status run_capture(char *const argv[], char *out, size_t *outlen,
+static enum eksauth_status run_capture(char *const argv[], char **envp, char *out, size_t *outlen,
                                        struct eksauth_error *err)
 {
     enum eksauth_status st = EKSAUTH_EIO;
@@ -163,6 +171,9 @@ static enum eksauth_status run_capture(char *const argv[], char *out, size_t *ou
         devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
         if (devnull < 0 || dup2(devnull, STDIN_FILENO) < 0 || dup2(fds[1], STDOUT_FILENO) < 0)
             _exit(127);
+        /* Built before the fork: here only a pointer is set, for execvp to pass on. */
+        if (envp != NULL)
+            environ = envp;
         execvp(argv[0], argv);
         fprintf(stderr, "eksauth: askpass: %s: %s\n", argv[0], strerror(errno));
         _exit(127);
@@ -321,10 +332,12 @@ out:
     return st;
 }
 
-#define AWS_CLI_MISSING                                                                            \
+#define AWS_CLI_INSTALL                                                                            \
     "the AWS CLI (aws) is not installed, or not on PATH: install it (Debian: apt-get install "     \
-    "awscli; elsewhere https://aws.amazon.com/cli/), or set EKSAUTH_BUILTIN=1 to sign with "       \
-    "eksauth's own signer (credentials from AWS_ACCESS_KEY_ID... or ~/.aws/credentials)"
+    "awscli; elsewhere https://aws.amazon.com/cli/)"
+#define AWS_CLI_MISSING                                                                            \
+    AWS_CLI_INSTALL ", or set EKSAUTH_BUILTIN=1 to sign with eksauth's own signer (credentials "   \
+                    "from AWS_ACCESS_KEY_ID... or ~/.aws/credentials)"
 
 /* Whether name is an executable file in a folder of PATH (what execvp would find). */
 static bool on_path(const char *name)
@@ -348,18 +361,89 @@ static bool on_path(const char *name)
 }
 
 /*
- * EKSAUTH_TOKEN_COMMAND through the shell (with EKSAUTH_AUDIENCE set), or
- * `aws eks get-token --cluster-name AUDIENCE` with no shell at all.
+ * The cluster a mint is for: the cluster id of a host audience
+ * (eksauth:CLUSTER:HOST, askpass; a host's cluster_id is the cluster's
+ * name), else the audience itself (login-name mints for the cluster's name).
  */
-static enum eksauth_status mint_with_command(const char *audience, time_t now,
+static const char *cluster_of(const char *audience, char *buf, size_t len)
+{
+    char host[EKSAUTH_HOST_NAME_MAX + 1];
+
+    return eksauth_audience_parse(audience, buf, len, host, sizeof(host)) ? buf : audience;
+}
+
+/* What a failed mint adds: whom it minted as, or the command kubectl runs instead. */
+static void explain_failure(const struct eksauth_exec_identity *id, const char *cluster,
+                            struct eksauth_error *err)
+{
+    char what[400];
+
+    if (id->kind == EKSAUTH_EXEC_OTHER) {
+        eksauth_error_append(err,
+                             " (kubectl runs %s for cluster %s (%s), which eksauth does not "
+                             "follow: EKSAUTH_TOKEN_COMMAND can run it for $EKSAUTH_AUDIENCE)",
+                             id->command, cluster, id->from);
+    } else if (eksauth_exec_identity_applies(id)) {
+        eksauth_exec_identity_describe(id, what, sizeof(what));
+        eksauth_error_append(err, " (minted as kubectl does for cluster %s: %s; from %s)", cluster,
+                             what, id->from);
+    }
+}
+
+/*
+ * Our environment with id's AWS_* variables over it (kubectl's rule: the
+ * exec env wins), for the child alone; NULL when id has none (the child
+ * then has ours) or out of memory (*failed).  The array is ours to free,
+ * its strings are environ's and id's.
+ */
+static char **child_env(const struct eksauth_exec_identity *id, bool *failed)
+{
+    size_t n = 0, i, k, out = 0;
+    char **envp;
+
+    *failed = false;
+    if (id->n_env == 0)
+        return NULL;
+    while (environ[n] != NULL)
+        n++;
+    envp = calloc(n + id->n_env + 1, sizeof(*envp));
+    if (envp == NULL) {
+        *failed = true;
+        return NULL;
+    }
+    for (i = 0; i < n; i++) {
+        for (k = 0; k < id->n_env; k++) {
+            size_t len = (size_t)(strchr(id->env[k], '=') - id->env[k]);
+
+            if (strncmp(environ[i], id->env[k], len + 1) == 0)
+                break;
+        }
+        if (k == id->n_env)
+            envp[out++] = environ[i];
+    }
+    for (k = 0; k < id->n_env; k++)
+        envp[out++] = id->env[k];
+    envp[out] = NULL;
+    return envp;
+}
+
+/*
+ * EKSAUTH_TOKEN_COMMAND through the shell (with EKSAUTH_AUDIENCE set), or
+ * with no shell at all `aws eks get-token --cluster-name AUDIENCE`, with
+ * the role and profile of id as arguments and its AWS_* variables in the
+ * child's environment only.
+ */
+static enum eksauth_status mint_with_command(const char *audience, const char *cluster,
+                                             const struct eksauth_exec_identity *id, time_t now,
                                              struct client_token *s, struct eksauth_error *err)
 {
     const char *command = client_env("EKSAUTH_TOKEN_COMMAND");
     const char *region = client_env("EKSAUTH_REGION");
-    char *argv[10];
-    char *out = NULL;
+    char *argv[16];
+    char *out = NULL, **envp = NULL;
     size_t len = 0;
     enum eksauth_status st;
+    bool failed = false;
     int i = 0;
 
     if (command != NULL) {
@@ -371,7 +455,12 @@ static enum eksauth_status mint_with_command(const char *audience, time_t now,
             goto out;
         }
     } else if (!on_path("aws")) {
-        st = eksauth_fail(err, EKSAUTH_EINVAL, AWS_CLI_MISSING);
+        if (id->role_arn[0] != '\0')
+            st = eksauth_fail(err, EKSAUTH_EINVAL,
+                              AWS_CLI_INSTALL ": it assumes role %s for you, as kubectl does",
+                              id->role_arn);
+        else
+            st = eksauth_fail(err, EKSAUTH_EINVAL, AWS_CLI_MISSING);
         goto out;
     } else {
         argv[i++] = "aws";
@@ -379,11 +468,25 @@ static enum eksauth_status mint_with_command(const char *audience, time_t now,
         argv[i++] = "get-token";
         argv[i++] = "--cluster-name";
         argv[i++] = (char *)audience;
+        /* lib/exec_identity.c checked them: a role ARN and a plain profile name, never options. */
+        if (id->role_arn[0] != '\0') {
+            argv[i++] = "--role-arn";
+            argv[i++] = (char *)id->role_arn;
+        }
+        if (id->profile[0] != '\0') {
+            argv[i++] = "--profile";
+            argv[i++] = (char *)id->profile;
+        }
         argv[i++] = "--output";
         argv[i++] = "json";
         if (region != NULL) {
             argv[i++] = "--region";
             argv[i++] = (char *)region;
+        }
+        envp = child_env(id, &failed);
+        if (failed) {
+            st = eksauth_fail(err, EKSAUTH_ENOMEM, "out of memory");
+            goto out;
         }
     }
     argv[i] = NULL;
@@ -392,21 +495,41 @@ static enum eksauth_status mint_with_command(const char *audience, time_t now,
         st = eksauth_fail(err, EKSAUTH_ENOMEM, "out of memory");
         goto out;
     }
-    st = run_capture(argv, out, &len, err);
+    st = run_capture(argv, envp, out, &len, err);
     if (st == EKSAUTH_OK)
         st = parse_token_output(out, len, now, s, err);
+    if (st != EKSAUTH_OK && command == NULL)
+        explain_failure(id, cluster, err);
 out:
     if (out != NULL) {
         OPENSSL_cleanse(out, CMD_OUTPUT_MAX + 1);
         free(out);
     }
+    free(envp);
     return st;
 }
 
-/* The built-in signer: the same token `eksauth token` prints, from the same credentials. */
-static enum eksauth_status mint_builtin(const char *audience, time_t now, struct client_token *s,
-                                        struct eksauth_error *err)
+/*
+ * The built-in signer reads the environment through this lookup while it
+ * signs: the kubeconfig's AWS_* variables over the person's (the same rule
+ * as child_env), so that it signs as the profile or keys kubectl uses.
+ */
+static const struct eksauth_exec_identity *builtin_identity;
+
+static const char *builtin_getenv(const char *name)
 {
+    const char *v =
+        builtin_identity != NULL ? eksauth_exec_identity_env(builtin_identity, name) : NULL;
+
+    return v != NULL ? v : secure_getenv(name);
+}
+
+/* The built-in signer: the same token `eksauth token` prints, from the same credentials. */
+static enum eksauth_status mint_builtin(const char *audience, const char *cluster,
+                                        const struct eksauth_exec_identity *id, time_t now,
+                                        struct client_token *s, struct eksauth_error *err)
+{
+    struct eksauth_creds_options opt;
     struct eksauth_creds creds;
     struct eksauth_mint m;
     enum eksauth_status st;
@@ -415,15 +538,34 @@ static enum eksauth_status mint_builtin(const char *audience, time_t now, struct
 
     memset(&creds, 0, sizeof(creds));
     memset(&m, 0, sizeof(m));
-    st = eksauth_creds_region(client_env("EKSAUTH_REGION"), NULL, region, sizeof(region), err);
-    if (st == EKSAUTH_OK && (st = eksauth_creds_load(NULL, &creds, err)) != EKSAUTH_OK)
+    memset(&opt, 0, sizeof(opt));
+    /*
+     * kubectl assumes a role for this cluster; the built-in signer cannot.
+     * Signing with the keys underneath would log in as another identity
+     * than the cluster knows: refused, never done quietly.
+     */
+    if (id->role_arn[0] != '\0')
+        return eksauth_fail(err, EKSAUTH_EINVAL,
+                            "EKSAUTH_BUILTIN=1 cannot assume role %s, which kubectl assumes for "
+                            "cluster %s (%s): it signs with keys only, and yours would log you in "
+                            "as someone other than the cluster sees; unset EKSAUTH_BUILTIN to "
+                            "mint with the AWS CLI, which assumes the role as kubectl does",
+                            id->role_arn, cluster, id->from);
+    opt.profile = id->profile[0] != '\0' ? id->profile : NULL;
+    opt.getenv_fn = builtin_getenv;
+    builtin_identity = id;
+    st = eksauth_creds_region(client_env("EKSAUTH_REGION"), &opt, region, sizeof(region), err);
+    if (st == EKSAUTH_OK && (st = eksauth_creds_load(&opt, &creds, err)) != EKSAUTH_OK)
         /* An SSO or role profile is the AWS CLI's to read, not ours: say which way out. */
         eksauth_error_append(err,
                              " (EKSAUTH_BUILTIN=1 signs with keys only, from the "
                              "environment or ~/.aws/credentials; unset it to mint with the "
                              "AWS CLI, which reads SSO, credential_process and role profiles)");
-    if (st != EKSAUTH_OK)
+    builtin_identity = NULL;
+    if (st != EKSAUTH_OK) {
+        explain_failure(id, cluster, err);
         goto out;
+    }
     m.audience = audience;
     m.region = region;
     m.now = now;
@@ -439,19 +581,41 @@ out:
 
 /*
  * The one place a client token is minted (askpass and login-name), for
- * audience: the built-in signer, or EKSAUTH_TOKEN_COMMAND, or `aws eks
- * get-token --cluster-name AUDIENCE`.  Mints take turns in folder dir
- * (NULL: none; see take_mint_turn) so that no two tokens are signed in the
- * same second.
+ * audience: EKSAUTH_TOKEN_COMMAND (the person's explicit choice: the
+ * kubeconfig is not read), else as the identity kubectl uses for the
+ * audience's cluster (lib/kubeconfig.c; none found: the person's own
+ * environment, as before) with `aws eks get-token --cluster-name AUDIENCE`
+ * or the built-in signer.  Mints take turns in folder dir (NULL: none; see
+ * take_mint_turn) so that no two tokens are signed in the same second.
  */
 enum eksauth_status client_mint_token(bool builtin, const char *audience, const char *dir,
                                       struct client_token *t, struct eksauth_error *err)
 {
-    enum eksauth_status st;
-    time_t now = time(NULL);
-    int turn = dir != NULL ? take_mint_turn(dir, &now) : -1;
+    struct eksauth_exec_identity id;
+    enum eksauth_status st = EKSAUTH_OK;
+    char cluster_buf[EKSAUTH_CLUSTER_ID_MAX + 1];
+    const char *cluster = cluster_of(audience, cluster_buf, sizeof(cluster_buf));
+    time_t now;
+    int turn;
 
-    st = builtin ? mint_builtin(audience, now, t, err) : mint_with_command(audience, now, t, err);
+    memset(&id, 0, sizeof(id));
+    id.kind = EKSAUTH_EXEC_NONE;
+    if (builtin || client_env("EKSAUTH_TOKEN_COMMAND") == NULL) {
+        st = eksauth_kubeconfig_identity(cluster, client_env("EKSAUTH_REGION"), &id, err);
+        /* What kubectl would run is unknown: never mint as a guess at it. */
+        if (st != EKSAUTH_OK) {
+            eksauth_error_append(err,
+                                 "; not minting as a guess at kubectl's identity: fix the "
+                                 "kubeconfig, or %sset EKSAUTH_TOKEN_COMMAND",
+                                 builtin ? "unset EKSAUTH_BUILTIN and " : "");
+            return st;
+        }
+    }
+    now = time(NULL);
+    turn = dir != NULL ? take_mint_turn(dir, &now) : -1;
+    st = builtin ? mint_builtin(audience, cluster, &id, now, t, err)
+                 : mint_with_command(audience, cluster, &id, now, t, err);
     end_mint_turn(turn);
+    eksauth_exec_identity_free(&id);
     return st;
 }

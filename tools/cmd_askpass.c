@@ -8,9 +8,11 @@
  *   "EKS token for AUDIENCE: "  check that AUDIENCE is a host audience of
  *                               the host the user meant (check_audience),
  *                               mint a fresh token for it (the configured
- *                               command, default `aws eks get-token`, or
- *                               the built-in signer), keep it in a private
- *                               0600 file and answer with its first piece;
+ *                               command, default `aws eks get-token` as
+ *                               the identity kubectl uses for the cluster,
+ *                               or the built-in signer), keep it in a
+ *                               private 0600 file and answer with its
+ *                               first piece;
  *   "EKS token (continued): "   answer with the next piece from that file;
  *   "EKS token: "               refused: an eksauth host that names no
  *                               audience would take a cluster token;
@@ -74,8 +76,10 @@ static const char usage_text[] =
     "  EKSAUTH_HOST           names of the host you mean, beside the one given to ssh\n"
     "  EKSAUTH_REGION         the STS region (optional)\n"
     "  EKSAUTH_TOKEN_COMMAND  a shell command printing a token or an ExecCredential for\n"
-    "                         $EKSAUTH_AUDIENCE (default: aws eks get-token --cluster-name\n"
-    "                         $EKSAUTH_AUDIENCE --output json); STS checks its audience\n"
+    "                         $EKSAUTH_AUDIENCE; STS checks its audience.  Default: aws eks\n"
+    "                         get-token --cluster-name $EKSAUTH_AUDIENCE --output json, with\n"
+    "                         the --role-arn, --profile and AWS_* variables of the exec\n"
+    "                         section kubectl runs for the host's cluster (your kubeconfig)\n"
     "  EKSAUTH_BUILTIN=1      sign with eksauth's own signer, as --builtin\n"
     "  EKSAUTH_ASKPASS_DIR    the private folder of the token between prompts\n";
 

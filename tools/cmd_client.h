@@ -20,7 +20,9 @@
  *   EKSAUTH_REGION         the STS region (else the AWS CLI's own choice)
  *   EKSAUTH_TOKEN_COMMAND  a shell command that prints a token or an
  *                          ExecCredential for $EKSAUTH_AUDIENCE (default:
- *                          aws eks get-token --cluster-name AUDIENCE)
+ *                          aws eks get-token --cluster-name AUDIENCE, as
+ *                          the kubeconfig's exec section for the cluster
+ *                          has kubectl sign: its role, profile, AWS_*)
  *   EKSAUTH_BUILTIN=1      sign with eksauth's own signer (as --builtin)
  *   EKSAUTH_ASKPASS_DIR    the private folder of the token between prompts
  *                          (set by eksauth ssh; else $XDG_RUNTIME_DIR/eksauth
@@ -69,8 +71,11 @@ struct client_token {
 /*
  * The one place the client mints (askpass, login-name), for audience (a
  * host's "eksauth:CLUSTER:HOST" for askpass, the cluster's name for
- * login-name): the built-in signer, EKSAUTH_TOKEN_COMMAND (with
- * EKSAUTH_AUDIENCE set), or `aws eks get-token --cluster-name AUDIENCE`.
+ * login-name): EKSAUTH_TOKEN_COMMAND (with EKSAUTH_AUDIENCE set), else
+ * `aws eks get-token --cluster-name AUDIENCE` or the built-in signer as
+ * the identity the kubeconfig gives kubectl for the audience's cluster
+ * (its exec section's role, profile and AWS_* variables; the built-in
+ * signer refuses a role, which it cannot assume).
  * dir: the private folder in which mints take turns (a later second
  * each), or NULL.
  */

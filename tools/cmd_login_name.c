@@ -1,7 +1,8 @@
 /*
  * cmd_login_name.c - `eksauth login-name [--json]`: the login name eksauth
  * hosts give you, learnt from the cluster itself: a token minted as
- * askpass mints it (your own AWS credentials, EKSAUTH_CLUSTER), the
+ * askpass mints it (for EKSAUTH_CLUSTER, as the identity the kubeconfig
+ * gives kubectl for it: client_mint.c), the
  * Kubernetes SelfSubjectReview (kube_review.h) on the API server your
  * kubeconfig names for that cluster (kubeconfig.h) or EKSAUTH_CLUSTER_ENDPOINT,
  * and the username it answers turned into a POSIX name by the rules of
@@ -29,8 +30,9 @@
 static const char usage_text[] =
     "usage: eksauth login-name [--json]\n"
     "  The login name eksauth hosts give you (the POSIX form of your Kubernetes username),\n"
-    "  asked of the cluster itself with your own AWS credentials, as kubectl auth whoami\n"
-    "  asks.  A host's user_map may still name you otherwise.\n"
+    "  asked of the cluster itself as kubectl auth whoami asks, with the identity kubectl\n"
+    "  uses (the role or profile of your kubeconfig's aws exec section, else your own AWS\n"
+    "  credentials).  A host's user_map may still name you otherwise.\n"
     "  --json  the name, your Kubernetes username, groups and ARN as JSON\n"
     "  Environment: EKSAUTH_CLUSTER (the cluster's name), EKSAUTH_REGION, EKSAUTH_BUILTIN=1,\n"
     "  EKSAUTH_TOKEN_COMMAND (as for eksauth askpass); the API server from KUBECONFIG or\n"

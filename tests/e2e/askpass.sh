@@ -7,7 +7,11 @@
 # token, the 0600 file in a 0700 folder and its removal after the last
 # piece or on expiry, a fresh token on every first prompt, the default
 # `aws eks get-token` command and the built-in signer, bad token commands, a
-# missing AWS CLI (named, with the two ways out), unsafe folders; after a
+# missing AWS CLI (named, with the two ways out), unsafe folders; the
+# identity of the kubeconfig's exec section for the host's cluster (a
+# stand-in aws shows the --role-arn, --profile and AWS_PROFILE it gets;
+# EKSAUTH_TOKEN_COMMAND winning; EKSAUTH_BUILTIN=1 refusing a role; what is
+# not a role ARN refused; login-name the same); after a
 # refusal (a first prompt again from the same process right after a whole
 # token, or after a failed mint) no other token and no second run of the
 # command; a prompt that is not ours asked on a terminal (a pty) with the
@@ -36,7 +40,7 @@ sts_require
 FIX="$top_srcdir/tests/e2e/fixtures"
 T="$tmp"
 unset EKSAUTH_CLUSTER EKSAUTH_REGION EKSAUTH_TOKEN_COMMAND EKSAUTH_BUILTIN EKSAUTH_ASKPASS_DIR
-unset EKSAUTH_HOST XDG_RUNTIME_DIR SSH_ASKPASS SSH_ASKPASS_REQUIRE
+unset EKSAUTH_HOST XDG_RUNTIME_DIR SSH_ASKPASS SSH_ASKPASS_REQUIRE KUBECONFIG AWS_PROFILE
 export HOME="$T/home" TMPDIR="$T/tmp" AWS_CONFIG_FILE="$T/none" AWS_SHARED_CREDENTIALS_FILE="$T/none"
 mkdir -m 0700 -p "$T/home" "$T/tmp" "$T/dir" "$T/tok"
 sts_certs
@@ -289,10 +293,145 @@ is "$rc:$(wc -l <"$T/runs" | tr -d ' ')" "2:1" "after a failed mint, the same pr
 like "$(cat "$T/b.err")" "no token \(see the first error above\): not trying again" "and one short line"
 unset EKSAUTH_TOKEN_COMMAND
 
-# No AWS CLI on PATH: named once, with the two ways out; nothing run.
-new_ssh
+# ------------------------------------------- the kubeconfig's exec identity
+# kubectl runs the exec: section of the kubeconfig user of the cluster's context;
+# askpass mints as that identity for the cluster of the host's audience (prod):
+# aws eks get-token with its --role-arn / --profile, and its AWS_* variables over
+# the shell's.  A stand-in aws first in PATH records what it was asked and with
+# which variables, and prints a real token for the audience.
+mkdir -p "$T/fakeaws" "$T/kube"
+cat >"$T/fakeaws/aws" <<'EOF'
+#!/bin/sh
+printf '%s\n' "$@" >"$FAKE_AWS_OUT.args"
+printf 'AWS_PROFILE=%s\nAWS_REGION=%s\nKUBE_ONLY=%s\n' "${AWS_PROFILE-unset}" \
+    "${AWS_REGION-unset}" "${KUBE_ONLY-unset}" >"$FAKE_AWS_OUT.env"
+if [ -n "${FAKE_AWS_FAIL:-}" ]; then
+    echo "An error occurred (AccessDenied) when calling the AssumeRole operation" >&2
+    exit 255
+fi
+cat "$FAKE_AWS_TOKEN"
+EOF
+chmod 0755 "$T/fakeaws/aws"
+ROLE="arn:aws:iam::111122223333:role/eks-admins"
+KARN="arn:aws:eks:us-east-1:111122223333:cluster"
+# kube FILE CLUSTER COMMAND ARGS [ENV-LINES]: a kubeconfig as aws eks update-kubeconfig
+# writes it, the cluster's context current; its API server answers nothing (port 9).
+kube() {
+    cat >"$1" <<EOF
+apiVersion: v1
+clusters:
+- cluster:
+    certificate-authority-data: $(base64 -w0 <"$tmp/tls/ca.crt")
+    server: https://127.0.0.1:9
+  name: $KARN/$2
+contexts:
+- context:
+    cluster: $KARN/$2
+    user: $KARN/$2
+  name: $KARN/$2
+current-context: $KARN/$2
+kind: Config
+preferences: {}
+users:
+- name: $KARN/$2
+  user:
+    exec:
+      apiVersion: client.authentication.k8s.io/v1beta1
+      command: $3
+      args: [$4]
+${5:-}
+EOF
+}
+# kask OUT PROMPT: ask with the stand-in aws first in PATH, the kubeconfig of the test,
+# and AWS_PROFILE=shell-profile in the shell; the stand-in's record goes.
+kask() {
+    rm -f "$T/aws.args" "$T/aws.env"
+    new_ssh
+    : >"$T/$1"
+    PATH="$T/fakeaws:$PATH" KUBECONFIG="$T/kube/config" AWS_PROFILE=shell-profile \
+        FAKE_AWS_OUT="$T/aws" FAKE_AWS_TOKEN="$T/tok/short" ask "$@"
+}
+awsargs() { tr '\n' ' ' <"$T/aws.args" 2>/dev/null | sed 's/ $//'; }
+
+# aws eks update-kubeconfig --role-arn ROLE --profile kube-profile: the role in args, the
+# profile in env (over the shell's), a variable that is not the AWS CLI's left out.
+kube "$T/kube/config" prod aws \
+    "--region, us-east-1, eks, get-token, --cluster-name, prod, --output, json, --role-arn, $ROLE" \
+    "      env:
+      - {name: AWS_PROFILE, value: kube-profile}
+      - {name: KUBE_ONLY, value: x}"
+kask k "$P1"
+is "$rc:$(cat "$T/k")" "0:$SHORT" "kubeconfig with a role: answered with the token aws printed"
+is "$(awsargs)" "eks get-token --cluster-name $AUD --role-arn $ROLE --output json" \
+    "... aws eks get-token for the host's audience with the kubeconfig's --role-arn"
+is "$(tr '\n' ' ' <"$T/aws.env")" "AWS_PROFILE=kube-profile AWS_REGION=unset KUBE_ONLY=unset " \
+    "... AWS_PROFILE of its exec env over the shell's (kubectl's rule); KUBE_ONLY, not AWS_*, left out"
+# --role-arn=ARN and --profile P in the args.
+kube "$T/kube/config" prod /usr/local/bin/aws "eks, get-token, --cluster-name, prod, --role-arn=$ROLE, --profile, kp2"
+kask k2 "$P1"
+is "$rc:$(awsargs)" "0:eks get-token --cluster-name $AUD --role-arn $ROLE --profile kp2 --output json" \
+    "--role-arn=ARN and --profile P spelled in the args: both passed on"
+is "$(head -n 1 "$T/aws.env")" "AWS_PROFILE=shell-profile" "... the shell's AWS_PROFILE untouched (--profile is aws's to weigh)"
+# aws-iam-authenticator with -r: the role, minted by aws.
+kube "$T/kube/config" prod aws-iam-authenticator "token, -i, prod, -r, $ROLE"
+kask k3 "$P1"
+is "$rc:$(awsargs)" "0:eks get-token --cluster-name $AUD --role-arn $ROLE --output json" \
+    "aws-iam-authenticator token -r ROLE: aws eks get-token --role-arn ROLE"
+# A kubeconfig of another cluster: nothing to follow, the shell's identity as before.
+kube "$T/kube/config" staging aws "eks, get-token, --cluster-name, staging, --role-arn, $ROLE" \
+    "      env:
+      - {name: AWS_PROFILE, value: kube-profile}"
+kask k4 "$P1"
+is "$rc:$(awsargs):$(head -n 1 "$T/aws.env")" \
+    "0:eks get-token --cluster-name $AUD --output json:AWS_PROFILE=shell-profile" \
+    "a kubeconfig of another cluster only: aws as before, the shell's AWS_PROFILE"
+# The role again: EKSAUTH_TOKEN_COMMAND still wins (the kubeconfig is not read).
+kube "$T/kube/config" prod aws "eks, get-token, --cluster-name, prod, --role-arn, $ROLE"
+EKSAUTH_TOKEN_COMMAND="echo run >$T/tc.run; cat $T/tok/short" kask k5 "$P1"
+is "$rc:$(cat "$T/k5"):$(cat "$T/tc.run"):$([ -e "$T/aws.args" ] && echo aws-ran)" "0:$SHORT:run:" \
+    "EKSAUTH_TOKEN_COMMAND wins over the kubeconfig's role: the command ran, aws did not"
+# EKSAUTH_BUILTIN=1 cannot assume the role: refused, never signed as the shell's identity.
+EKSAUTH_BUILTIN=1 AWS_ACCESS_KEY_ID=AKIAFAKEUSER00000001 AWS_SECRET_ACCESS_KEY=x AWS_REGION=us-east-1 \
+    kask k6 "$P1"
+like "$rc:$(cat "$T/k6.err")" "^2:eksauth: askpass: no token: EKSAUTH_BUILTIN=1 cannot assume role $ROLE, which kubectl assumes for cluster prod \($T/kube/config \(user $KARN/prod\)\).*unset EKSAUTH_BUILTIN" \
+    "EKSAUTH_BUILTIN=1 with the kubeconfig's role: refused, saying why and the way out"
+is "$(wc -c <"$T/k6" | tr -d ' '):$([ -e "$T/aws.args" ] && echo aws-ran)" "0:" "... no answer, nothing run"
+# A failed mint says whom it minted as.
+FAKE_AWS_FAIL=1 kask k7 "$P1"
+like "$rc:$(tail -n 1 "$T/k7.err")" "^2:.*no token: the token command exited with status 255 \(minted as kubectl does for cluster prod: role $ROLE; from $T/kube/config" \
+    "aws failing to assume the role: the message names the role and the kubeconfig"
+# What is not a role ARN is refused, naming the file, and never reaches aws.
+kube "$T/kube/config" prod aws "eks, get-token, --role-arn, '--debug'"
+kask k8 "$P1"
+like "$rc:$(cat "$T/k8.err")" "^2:.*no token: $T/kube/config \(user $KARN/prod\): --role-arn '--debug' is not an IAM role ARN.*set EKSAUTH_TOKEN_COMMAND" \
+    "a --role-arn that is not a role ARN: refused, naming the kubeconfig"
+[ ! -e "$T/aws.args" ]
+ok $? "... and aws never ran"
+# Another plugin: not followed; a failed mint says which command kubectl runs.
+kube "$T/kube/config" prod kubelogin "get-token, --login, azurecli"
+FAKE_AWS_FAIL=1 kask k9 "$P1"
+like "$(cat "$T/k9.err")" "kubectl runs kubelogin for cluster prod .*EKSAUTH_TOKEN_COMMAND can run it" \
+    "a kubeconfig running another command: aws as before; the failure names that command"
+is "$(awsargs)" "eks get-token --cluster-name $AUD --output json" "... aws without a role"
+# login-name mints for the cluster's name as the same identity (its API server then
+# answers nothing here: only what aws was asked is looked at).
+kube "$T/kube/config" prod aws "eks, get-token, --cluster-name, prod, --role-arn, $ROLE"
+rm -f "$T/aws.args"
+PATH="$T/fakeaws:$PATH" KUBECONFIG="$T/kube/config" EKSAUTH_CLUSTER=prod FAKE_AWS_OUT="$T/aws" \
+    FAKE_AWS_TOKEN="$T/tok/short" "$EKSAUTH" login-name >/dev/null 2>"$T/ln.err"
+is "$(awsargs)" "eks get-token --cluster-name prod --role-arn $ROLE --output json" \
+    "login-name: aws eks get-token for the cluster with the kubeconfig's role"
+# No AWS CLI: the way out is to install it (EKSAUTH_BUILTIN=1 cannot assume the role).
 mkdir -p "$T/noaws"
 for tool in sh cat; do ln -sf "$(command -v "$tool")" "$T/noaws/$tool"; done
+new_ssh
+KUBECONFIG="$T/kube/config" PATH="$T/noaws" ask k10 "$P1"
+like "$rc:$(cat "$T/k10.err")" "^2:.*the AWS CLI \(aws\) is not installed.*it assumes role $ROLE for you" \
+    "no aws and a role to assume: install the AWS CLI"
+unlike "$(cat "$T/k10.err")" "EKSAUTH_BUILTIN=1" "... EKSAUTH_BUILTIN=1 not offered"
+
+# No AWS CLI on PATH: named once, with the two ways out; nothing run.
+new_ssh
 PATH="$T/noaws" ask b "$P1"
 like "$rc:$(cat "$T/b.err")" "^2:eksauth: askpass: no token: the AWS CLI \(aws\) is not installed.*apt-get install awscli.*EKSAUTH_BUILTIN=1" \
     "no aws on PATH: the AWS CLI named, with the two ways out"
