@@ -329,21 +329,24 @@ enum eksauth_status eksauth_exec_identity_read(const struct eksauth_kube_exec *e
         out->kind = EKSAUTH_EXEC_AWS;
     else if (strcmp(base, "aws-iam-authenticator") == 0 && has_word(exec, 0, "token", NULL))
         out->kind = EKSAUTH_EXEC_AUTHENTICATOR;
+    else if (strcmp(base, "eksauth") == 0 && has_word(exec, 0, "token", NULL))
+        out->kind = EKSAUTH_EXEC_EKSAUTH;
     else
         out->kind = EKSAUTH_EXEC_OTHER;
     /*
-     * What aws or aws-iam-authenticator would be asked cannot be told from a
+     * What a command we follow would be asked cannot be told from a
      * malformed section (the args may be the ones unread): never guess.
      */
-    if (exec->problem != NULL &&
-        (strcmp(base, "aws") == 0 || strcmp(base, "aws-iam-authenticator") == 0))
+    if (exec->problem != NULL && (strcmp(base, "aws") == 0 || strcmp(base, "eksauth") == 0 ||
+                                  strcmp(base, "aws-iam-authenticator") == 0))
         st = eksauth_fail(err, EKSAUTH_EINVAL, "%s: exec: %s", from, exec->problem);
     else if (out->kind == EKSAUTH_EXEC_OTHER)
         return EKSAUTH_OK; /* not followed: nothing of it is used */
     else if (out->kind == EKSAUTH_EXEC_AWS)
         st = read_aws(exec, from, out, err);
-    else
+    else if (out->kind == EKSAUTH_EXEC_AUTHENTICATOR)
         st = read_authenticator(exec, from, out, err);
+    /* eksauth token has no role or profile option: its identity is its AWS_* variables. */
     if (st == EKSAUTH_OK)
         st = read_env(exec, from, out, err);
     if (st != EKSAUTH_OK) {
@@ -355,7 +358,7 @@ enum eksauth_status eksauth_exec_identity_read(const struct eksauth_kube_exec *e
 
 bool eksauth_exec_identity_applies(const struct eksauth_exec_identity *id)
 {
-    return (id->kind == EKSAUTH_EXEC_AWS || id->kind == EKSAUTH_EXEC_AUTHENTICATOR) &&
+    return id->kind != EKSAUTH_EXEC_NONE && id->kind != EKSAUTH_EXEC_OTHER &&
            (id->role_arn[0] != '\0' || id->profile[0] != '\0' || id->n_env > 0);
 }
 

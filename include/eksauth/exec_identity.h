@@ -5,18 +5,20 @@
  * engineer (tools/client_mint.c; docs/design.md, "The client half").  Pure:
  * the caller passes what was read.
  *
- * Two commands are understood, by the base name of exec.command:
+ * Three commands are understood, by the base name of exec.command:
  *   aws ... eks get-token ...         --role-arn ARN (or --role-arn=ARN) and
  *                                     --profile P (or --profile=P); the last
  *                                     of each wins, as the AWS CLI's parser
  *                                     takes them;
  *   aws-iam-authenticator token ...   -r ARN (-rARN, -r=ARN), --role ARN
  *                                     (--role=ARN), else DEFAULT_ROLE in the
- *                                     exec env, as that command reads it.
+ *                                     exec env, as that command reads it;
+ *   eksauth token ...                 eksauth's own (it serves as an exec
+ *                                     plugin): no role, its AWS_* variables.
  * From the exec env only the variables named AWS_* are taken: eksauth runs
- * the AWS CLI, not the exec command, so only the AWS CLI's own variables
- * mean the same to it (any other is the exec command's business).  As
- * kubectl does, they override the engineer's environment.
+ * the AWS CLI (or its own signer), not the exec command, so only the AWS
+ * CLI's own variables mean the same to it (any other is the exec command's
+ * business).  As kubectl does, they override the engineer's environment.
  *
  * What is taken is checked before it can become an argument or a variable:
  * a role must be an IAM role ARN, a profile name 1..128 bytes of
@@ -60,6 +62,7 @@ enum eksauth_exec_kind {
     EKSAUTH_EXEC_NONE,          /* no exec: nothing to follow */
     EKSAUTH_EXEC_AWS,           /* aws ... eks get-token */
     EKSAUTH_EXEC_AUTHENTICATOR, /* aws-iam-authenticator token */
+    EKSAUTH_EXEC_EKSAUTH,       /* eksauth token, as an exec plugin (man eksauth, token) */
     EKSAUTH_EXEC_OTHER,         /* another command: not followed */
 };
 

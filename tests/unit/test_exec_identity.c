@@ -2,12 +2,13 @@
  * test_exec_identity.c - lib/exec_identity.c: the identity a kubeconfig
  * user's exec: section gives.  `aws eks get-token` with --role-arn and
  * --profile in both spellings (the last winning), aws-iam-authenticator's
- * -r/--role in each spelling and DEFAULT_ROLE, the exec env filtered to
- * AWS_* (the last of a name winning), other commands not followed, and the
- * refusals: what is not a role ARN or a profile name, a variable name or
- * value that could do harm (its value never in the message), an option
- * without its value, a malformed section, and the aws-iam-authenticator
- * options that name the role's session.
+ * -r/--role in each spelling and DEFAULT_ROLE, eksauth token's variables,
+ * the exec env filtered to AWS_* (the last of a name winning), other
+ * commands not followed, and the refusals: what is not a role ARN or a
+ * profile name, a variable name or value that could do harm (its value
+ * never in the message), an option without its value, a malformed
+ * section, and the aws-iam-authenticator options that name the role's
+ * session.
  */
 #include "config.h"
 
@@ -230,6 +231,28 @@ static void test_authenticator(void **state)
     assert_non_null(strstr(err.msg, "--role '-s' is not an IAM role ARN"));
 }
 
+static void test_eksauth_token(void **state)
+{
+    struct eksauth_exec_identity id;
+    struct eksauth_error err;
+
+    (void)state;
+    /* eksauth token as the exec plugin: the profile of its env, no role. */
+    assert_status(read_one("/usr/bin/eksauth", ARGS("token", "--cluster-id", "prod", "--json"),
+                           ENV("AWS_PROFILE", "dev", "EKSAUTH_X", "y"), &id, &err),
+                  EKSAUTH_OK);
+    assert_int_equal(id.kind, EKSAUTH_EXEC_EKSAUTH);
+    assert_true(eksauth_exec_identity_applies(&id));
+    assert_string_equal(eksauth_exec_identity_env(&id, "AWS_PROFILE"), "dev");
+    assert_int_equal(id.n_env, 1);
+    assert_string_equal(id.role_arn, "");
+    eksauth_exec_identity_free(&id);
+    /* Another eksauth command is not a token. */
+    assert_status(read_one("eksauth", ARGS("login-name"), ENV("AWS_PROFILE", "dev"), &id, &err),
+                  EKSAUTH_OK);
+    assert_int_equal(id.kind, EKSAUTH_EXEC_OTHER);
+}
+
 static void test_other_commands(void **state)
 {
     struct eksauth_exec_identity id;
@@ -387,5 +410,5 @@ static void test_same_and_describe(void **state)
 
 EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_validators), cmocka_unit_test(test_aws_role_and_profile),
                   cmocka_unit_test(test_env_filtered), cmocka_unit_test(test_authenticator),
-                  cmocka_unit_test(test_other_commands), cmocka_unit_test(test_refusals),
-                  cmocka_unit_test(test_same_and_describe))
+                  cmocka_unit_test(test_eksauth_token), cmocka_unit_test(test_other_commands),
+                  cmocka_unit_test(test_refusals), cmocka_unit_test(test_same_and_describe))
