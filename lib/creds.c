@@ -39,7 +39,8 @@ static const char *env_get(const struct eksauth_creds_options *opt, const char *
     const char *v;
 
     /* secure_getenv: in a setuid process the caller's environment is not trusted. */
-    v = (opt != NULL && opt->getenv_fn != NULL) ? opt->getenv_fn(name) : secure_getenv(name);
+    v = (opt != NULL && opt->getenv_fn != NULL) ? opt->getenv_fn(opt->getenv_arg, name)
+                                                : secure_getenv(name);
     /* botocore treats an empty variable as unset. */
     return (v != NULL && v[0] != '\0') ? v : NULL;
 }

@@ -510,16 +510,13 @@ out:
 }
 
 /*
- * The built-in signer reads the environment through this lookup while it
- * signs: the kubeconfig's AWS_* variables over the person's (the same rule
- * as child_env), so that it signs as the profile or keys kubectl uses.
+ * The built-in signer's environment (arg: the exec identity): the
+ * kubeconfig's AWS_* variables over the person's (the same rule as
+ * child_env), so that it signs as the profile or keys kubectl uses.
  */
-static const struct eksauth_exec_identity *builtin_identity;
-
-static const char *builtin_getenv(const char *name)
+static const char *builtin_getenv(const void *arg, const char *name)
 {
-    const char *v =
-        builtin_identity != NULL ? eksauth_exec_identity_env(builtin_identity, name) : NULL;
+    const char *v = eksauth_exec_identity_env(arg, name);
 
     return v != NULL ? v : secure_getenv(name);
 }
@@ -553,7 +550,7 @@ static enum eksauth_status mint_builtin(const char *audience, const char *cluste
                             id->role_arn, cluster, id->from);
     opt.profile = id->profile[0] != '\0' ? id->profile : NULL;
     opt.getenv_fn = builtin_getenv;
-    builtin_identity = id;
+    opt.getenv_arg = id;
     st = eksauth_creds_region(client_env("EKSAUTH_REGION"), &opt, region, sizeof(region), err);
     if (st == EKSAUTH_OK && (st = eksauth_creds_load(&opt, &creds, err)) != EKSAUTH_OK)
         /* An SSO or role profile is the AWS CLI's to read, not ours: say which way out. */
@@ -561,7 +558,6 @@ static enum eksauth_status mint_builtin(const char *audience, const char *cluste
                              " (EKSAUTH_BUILTIN=1 signs with keys only, from the "
                              "environment or ~/.aws/credentials; unset it to mint with the "
                              "AWS CLI, which reads SSO, credential_process and role profiles)");
-    builtin_identity = NULL;
     if (st != EKSAUTH_OK) {
         explain_failure(id, cluster, err);
         goto out;

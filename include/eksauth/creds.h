@@ -49,8 +49,9 @@ struct eksauth_creds_options {
     const char *credentials_file; /* NULL: AWS_SHARED_CREDENTIALS_FILE or $HOME/.aws/credentials */
     const char *config_file;      /* NULL: AWS_CONFIG_FILE or $HOME/.aws/config (region only) */
     const char *imds_endpoint;    /* NULL: AWS_EC2_METADATA_SERVICE_ENDPOINT or 169.254.169.254 */
-    /* Environment lookup; NULL means secure_getenv.  Tests pass their own. */
-    const char *(*getenv_fn)(const char *name);
+    /* Environment lookup, given getenv_arg; NULL means secure_getenv.  Tests pass their own. */
+    const char *(*getenv_fn)(const void *getenv_arg, const char *name);
+    const void *getenv_arg;
 };
 
 /*

@@ -54,9 +54,11 @@ static void env_set(const char *name, const char *value)
     fail_msg("fake environment full");
 }
 
-static const char *env_get(const char *name)
+static const char *env_get(const void *arg, const char *name)
 {
     size_t i;
+
+    (void)arg;
 
     for (i = 0; i < ENV_MAX && env_names[i] != NULL; i++) {
         if (strcmp(env_names[i], name) == 0)
@@ -121,7 +123,7 @@ static int each(void **state)
             fail_msg("%s: status %d, expected %d: %s", #call, (int)st_, (int)(expected), err.msg); \
     } while (0)
 
-static const struct eksauth_creds_options fake_env = {0, NULL, NULL, NULL, NULL, env_get};
+static const struct eksauth_creds_options fake_env = {0, NULL, NULL, NULL, NULL, env_get, NULL};
 
 /* ------------------------------------------------------------------ */
 /* INI */
