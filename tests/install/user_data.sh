@@ -11,6 +11,8 @@
 #    each failure (role not mapped, wrong checksum, sshd not taking the
 #    drop-in, an unknown PAM layout, no cluster name) stops it with eksauth
 #    logins off and the PAM files as they were;
+#  - the sshd drop-in it writes, through the real sshd -T behind AL2023's
+#    50-redhat.conf, for an eksauth login and a local account;
 #  - the PAM lines it writes, with the module missing, through the real
 #    libpam (pamtester): they lock nobody out, and the same line without
 #    module_unknown=ignore would.
@@ -150,6 +152,47 @@ ok $? "the account line (require_token=sshd) comes right before 'account include
 grep -q '^Match Group eks-users$' "$UP/ssh/sshd_config.d/40-eksauth.conf" &&
     grep -qx '    AuthorizedKeysFile none' "$UP/ssh/sshd_config.d/40-eksauth.conf"
 ok $? "the sshd drop-in keeps eksauth logins (Match Group eks-users) to keyboard-interactive, no keys"
+# The drop-in through the real sshd (-T: what it ends up with for a
+# connection), behind AL2023's own 50-redhat.conf, which turns
+# keyboard-interactive off: an eksauth login (a member of eks-users) gets
+# keyboard-interactive alone and no keys, a local account keeps its keys.
+# The accounts (and /run/sshd) exist only in a private mount namespace.
+sshd_T() { # DIR USER: sshd -T with DIR's drop-ins, for USER
+    unshare --mount --propagation private sh -c '
+        mount --bind "$1/passwd" /etc/passwd && mount --bind "$1/group" /etc/group &&
+            mount --bind "$1/run" /run || exit 97
+        /usr/sbin/sshd -T -f "$2/sshd_config" -C "user=$3,host=laptop,addr=192.0.2.7"' \
+        sh "$T/accounts" "$1" "$2" 2>&1
+}
+[ -x /usr/sbin/sshd ] || bail "sshd not found: run scripts/install-deps"
+mkdir -p "$T/accounts/run/sshd" "$T/real-sshd/sshd_config.d" # /run/sshd: sshd's own folder
+cat /etc/passwd >"$T/accounts/passwd"
+echo "eksalice:x:1900000001:1900000002::/home/eksalice:/bin/bash" >>"$T/accounts/passwd"
+cat /etc/group >"$T/accounts/group"
+echo "eks-users:x:1900000002:eksalice" >>"$T/accounts/group"
+ssh-keygen -q -t ed25519 -N '' -f "$T/real-sshd/hostkey"
+printf 'Include %s/sshd_config.d/*.conf\nHostKey %s/hostkey\n' "$T/real-sshd" "$T/real-sshd" \
+    >"$T/real-sshd/sshd_config"
+printf 'KbdInteractiveAuthentication no\nChallengeResponseAuthentication no\nUsePAM yes\n' \
+    >"$T/real-sshd/sshd_config.d/50-redhat.conf"
+cp "$UP/ssh/sshd_config.d/40-eksauth.conf" "$T/real-sshd/sshd_config.d/"
+sshd_T "$T/real-sshd" eksalice >"$T/sshd-T.eks"
+grep -qx 'kbdinteractiveauthentication yes' "$T/sshd-T.eks" &&
+    grep -qx 'authenticationmethods keyboard-interactive' "$T/sshd-T.eks" &&
+    grep -qx 'pubkeyauthentication no' "$T/sshd-T.eks" &&
+    grep -qx 'authorizedkeysfile none' "$T/sshd-T.eks" &&
+    grep -qx 'usepam yes' "$T/sshd-T.eks"
+ok $? "real sshd -T, behind 50-redhat.conf: an eksauth login gets keyboard-interactive alone, no keys" ||
+    diag "$T/sshd-T.eks"
+sshd_T "$T/real-sshd" root >"$T/sshd-T.root"
+grep -qx 'pubkeyauthentication yes' "$T/sshd-T.root" && grep -qx 'authenticationmethods any' "$T/sshd-T.root"
+ok $? "... and a local account (root) keeps its keys" || diag "$T/sshd-T.root"
+# The control: the same file named to sort after 50-redhat.conf loses.
+mv "$T/real-sshd/sshd_config.d/40-eksauth.conf" "$T/real-sshd/sshd_config.d/60-eksauth.conf"
+sshd_T "$T/real-sshd" eksalice >"$T/sshd-T.late"
+grep -qx 'kbdinteractiveauthentication no' "$T/sshd-T.late"
+ok $? "... while the same drop-in read after 50-redhat.conf would leave keyboard-interactive off" ||
+    diag "$T/sshd-T.late"
 grep -qx 'Set group_source dynamic' "$UP/sudo.conf"
 ok $? "sudo.conf: Set group_source dynamic"
 before "$P" '^session +optional +pam_mkhomedir\.so' '^session +include +password-auth$'
