@@ -55,6 +55,8 @@ rm -f "$tmp/stop"
 r1=$!
 "$READER" watch "$tmp/db/identity.db" "$tmp/a.dump" "$tmp/b.dump" "$tmp/stop" >"$tmp/r2.out" 2>&1 &
 r2=$!
+# An interrupted run (INT, a timeout) stops them with the stand-ins.
+_sts_pids="$_sts_pids $r1 $r2"
 # How long one sync takes here, with the readers busy, to spread the kills over
 # it (the readers already met both versions while it was measured).
 t0=$(now_s)
@@ -198,6 +200,7 @@ rm -f "$tmp/stop-sync"
     done
 ) &
 syncer=$!
+_sts_pids="$_sts_pids $syncer"
 pids=
 for i in $(seq 0 $((N - 1))); do
     "$PB" "$SVC" eksauth-hard "admin-user$(printf '%03d' "$i")" -p 500 "$PE_DIR/tok/c$i" \
