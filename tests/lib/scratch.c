@@ -9,12 +9,64 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
 #include "scratch.h"
+
+/*
+ * Every folder made here is removed when the test program ends, too: a
+ * failed assertion leaves its test before the test's own cleanup.  Only
+ * by the process that made it (a test's child that calls exit() must not
+ * take its parent's folders away).
+ */
+#define SCRATCH_MAX 256
+static char made[SCRATCH_MAX][64];
+static pid_t made_by;
+
+static int remove_one(const char *path, const struct stat *sb, int type, struct FTW *ftw);
+
+static void remove_left(void)
+{
+    size_t i;
+
+    if (getpid() != made_by)
+        return;
+    for (i = 0; i < SCRATCH_MAX; i++) {
+        if (made[i][0] == '\0')
+            continue;
+        (void)chmod(made[i], 0700);
+        (void)nftw(made[i], remove_one, 16, FTW_DEPTH | FTW_PHYS);
+    }
+}
+
+static void remember(const char *dir)
+{
+    size_t i;
+
+    if (made_by == 0) {
+        made_by = getpid();
+        atexit(remove_left);
+    }
+    for (i = 0; i < SCRATCH_MAX; i++) {
+        if (made[i][0] == '\0' && strlen(dir) < sizeof(made[i])) {
+            strcpy(made[i], dir);
+            return;
+        }
+    }
+}
+
+static void forget(const char *dir)
+{
+    size_t i;
+
+    for (i = 0; i < SCRATCH_MAX; i++)
+        if (strcmp(made[i], dir) == 0)
+            made[i][0] = '\0';
+}
 
 void scratch_make(char *dir, size_t dirlen, const char *name)
 {
@@ -23,6 +75,7 @@ void scratch_make(char *dir, size_t dirlen, const char *name)
     assert_true(n > 0 && (size_t)n < dirlen);
     if (mkdtemp(dir) == NULL)
         fail_msg("mkdtemp %s failed", dir);
+    remember(dir);
 }
 
 /* Children first (FTW_DEPTH): a folder is empty by the time it is removed. */
@@ -56,4 +109,5 @@ void scratch_remove(const char *dir)
     (void)chmod(dir, 0700);
     if (nftw(dir, remove_one, 16, FTW_DEPTH | FTW_PHYS) != 0)
         fail_msg("cannot remove %s", dir);
+    forget(dir);
 }

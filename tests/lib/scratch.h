@@ -1,6 +1,7 @@
 /*
  * scratch.h - a test's throwaway folder: made fresh as
- * /tmp/eksauth-test-NAME.XXXXXX, removed with all it holds.  The test fails
+ * /tmp/eksauth-test-NAME.XXXXXX, removed with all it holds (and, should a
+ * failed assertion skip that, when the test program ends).  The test fails
  * when either cannot be done.  Include after <cmocka.h>.
  */
 #ifndef EKSAUTH_TEST_SCRATCH_H

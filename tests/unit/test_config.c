@@ -17,6 +17,7 @@
 
 #include <cmocka.h>
 
+#include "scratch.h"
 #include "eksauth/config.h"
 #include "eksauth/names.h"
 #include "eksauth/paths.h"
@@ -494,8 +495,7 @@ static void write_conf(char dir[64], char path[96], const char *text, mode_t mod
 {
     FILE *f;
 
-    strcpy(dir, "/tmp/eksauth-test-config.XXXXXX");
-    assert_non_null(mkdtemp(dir));
+    scratch_make(dir, 64, "config");
     snprintf(path, 96, "%s/eksauth.conf", dir);
     f = fopen(path, "w");
     assert_non_null(f);

@@ -21,6 +21,7 @@
 
 #include <cmocka.h>
 
+#include "scratch.h"
 #include "eksauth/entry_cache.h"
 #include "eksauth/strlist.h"
 
@@ -196,12 +197,12 @@ static void test_file(void **state)
     struct eksauth_entry_cache c = {0}, back = {0};
     struct eksauth_paths paths;
     struct eksauth_error err;
-    char dir[64] = "/tmp/eksauth-cache.XXXXXX", cmd[128];
+    char dir[64], cmd[128];
     struct stat sb;
     FILE *f;
 
     (void)state;
-    assert_non_null(mkdtemp(dir));
+    scratch_make(dir, sizeof(dir), "cache");
     memset(&paths, 0, sizeof(paths));
     snprintf(paths.db, sizeof(paths.db), "%s/identity.db", dir);
     snprintf(paths.entry_cache, sizeof(paths.entry_cache), "%s/%s", dir, EKSAUTH_ENTRY_CACHE_NAME);

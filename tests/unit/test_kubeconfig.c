@@ -22,6 +22,7 @@
 
 #include <cmocka.h>
 
+#include "scratch.h"
 #include "eksauth/file.h"
 #include "eksauth/kubeconfig.h"
 #include "unit.h"
@@ -155,12 +156,12 @@ static void put(const char *dir, const char *name, const char *text, char *path,
 
 static void test_find_in_files(void **state)
 {
-    char dir[] = "/tmp/test_kubeconfig.XXXXXX", a[256], b[256], list[600], text[512];
+    char dir[64], a[256], b[256], list[600], text[512];
     struct eksauth_kube_target t;
     struct eksauth_error err;
 
     (void)state;
-    assert_non_null(mkdtemp(dir));
+    scratch_make(dir, sizeof(dir), "kubeconfig");
     snprintf(text, sizeof(text),
              "clusters:\n- name: prod\n  cluster:\n    server: http://plain\n"
              "    certificate-authority-data: %s\n",
@@ -474,7 +475,7 @@ static void test_identity_malformed(void **state)
 
 static void test_identity_in_files(void **state)
 {
-    char dir[] = "/tmp/test_kubeconfig.XXXXXX", a[256], b[256], c[256], list[900];
+    char dir[64], a[256], b[256], c[256], list[900];
     static const char first[] = "users:\n- name: " ARN_E1 "\n  user:\n    exec:\n"
                                 "      command: aws\n      args: [eks, get-token, --profile, "
                                 "first]\n";
@@ -482,7 +483,7 @@ static void test_identity_in_files(void **state)
     struct eksauth_error err;
 
     (void)state;
-    assert_non_null(mkdtemp(dir));
+    scratch_make(dir, sizeof(dir), "kubeconfig");
     put(dir, "a", first, a, sizeof(a));
     put(dir, "b", AUTH_KUBECONFIG(ARN_E1), b, sizeof(b));
     put(dir, "c", "clusters: [x\n", c, sizeof(c));

@@ -16,6 +16,7 @@
 
 #include <cmocka.h>
 
+#include "scratch.h"
 #include "eksauth/paths.h"
 #include "eksauth/proof.h"
 #include "unit.h"
@@ -84,11 +85,11 @@ static void test_key_file(void **state)
     unsigned char k1[EKSAUTH_PROOF_KEY_LEN], k2[EKSAUTH_PROOF_KEY_LEN];
     struct eksauth_paths paths;
     struct eksauth_error err;
-    char dir[] = "/tmp/eksauth-proof.XXXXXX";
+    char dir[64];
     struct stat st;
 
     (void)state;
-    assert_non_null(mkdtemp(dir));
+    scratch_make(dir, sizeof(dir), "proof");
     memset(&paths, 0, sizeof(paths));
     snprintf(paths.proof_key, sizeof(paths.proof_key), "%s/proof.key", dir);
     /* Not made unless asked. */

@@ -21,6 +21,7 @@
 
 #include <cmocka.h>
 
+#include "scratch.h"
 #include "eksauth/file.h"
 #include "eksauth/setup.h"
 #include "eksauth/setup_plan.h"
@@ -58,8 +59,7 @@ static char *get(struct root *r, const char *name)
 
 static void make_root(struct root *r)
 {
-    snprintf(r->dir, sizeof(r->dir), "/tmp/test_setup.XXXXXX");
-    assert_non_null(mkdtemp(r->dir));
+    scratch_make(r->dir, sizeof(r->dir), "setup");
     assert_int_equal(mkdir(at(r, "/etc"), 0755), 0);
     assert_int_equal(mkdir(at(r, "/etc/pam.d"), 0755), 0);
     assert_int_equal(mkdir(at(r, "/etc/ssh"), 0755), 0);

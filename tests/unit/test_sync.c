@@ -27,6 +27,7 @@
 
 #include <cmocka.h>
 
+#include "scratch.h"
 #include "eksauth/byteorder.h"
 #include "eksauth/iddb.h"
 #include "eksauth/iddb_format.h"
@@ -1229,7 +1230,7 @@ static void test_seeds_skip_private_and_local_groups(void **state)
 /* A key file others could read is refused: the sync fails closed and writes nothing. */
 static void test_bad_key_file_fails_closed(void **state)
 {
-    char dir[] = "/tmp/test_sync_key.XXXXXX", key[64], extra[128];
+    char dir[64], key[96], extra[160];
     struct host_fixture *h;
     struct eksauth_sync_report r;
     struct eksauth_error err;
@@ -1237,7 +1238,7 @@ static void test_bad_key_file_fails_closed(void **state)
     FILE *f;
 
     (void)state;
-    assert_non_null(mkdtemp(dir));
+    scratch_make(dir, sizeof(dir), "sync-key");
     assert_int_equal(chmod(dir, 0755), 0);
     snprintf(key, sizeof(key), "%s/id.key", dir);
     f = fopen(key, "w");

@@ -20,6 +20,7 @@
 
 #include <cmocka.h>
 
+#include "scratch.h"
 #include "eksauth/trust.h"
 #include "unit.h"
 
@@ -205,14 +206,14 @@ static void test_explain_parts(void **state)
 static void test_check_opened(void **state)
 {
     struct eksauth_error err = {0};
-    char dir[] = "/tmp/eksauth-test-trust.XXXXXX", path[64], want[512];
+    char dir[64], path[128], want[512];
     struct stat sb;
     int fd;
     (void)state;
 
     if (geteuid() != 0)
         skip(); /* the file and its folder must be root's */
-    assert_non_null(mkdtemp(dir));
+    scratch_make(dir, sizeof(dir), "trust");
     snprintf(path, sizeof(path), "%s/eksauth.conf", dir);
     fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
     assert_true(fd >= 0);
