@@ -144,7 +144,8 @@ pamtester -v eksauth-test admin-alice authenticate acct_mgmt open_session close_
 printf '%s\n' "\$(cat $PE_DIR/tok/bob)" | pamtester -v eksauth-test bob authenticate >$NS/r2.out 2>&1; echo "r2=\$?"
 printf 'x\n' | pamtester -v eksauth-fallthrough bob authenticate >$NS/r3.out 2>&1; echo "r3=\$?"
 printf 'k8s-aws-v1.bad\n' | pamtester -v eksauth-fallthrough admin-alice authenticate >$NS/r4.out 2>&1; echo "r4=\$?"
-sleep 0.3
+# The last login's line is the listener's last: then every earlier one is in (one socket, in order).
+i=0; while ! grep -q 'eksauth-fallthrough:auth' $NS/syslog 2>/dev/null && [ \$i -lt 100 ]; do sleep 0.1; i=\$((i + 1)); done
 kill \$L
 EOF
 unshare -m sh "$NS/run.sh" >"$NS/rc.out" 2>"$NS/run.err"
@@ -164,6 +165,8 @@ like "$log" "pam_eksauth\\(eksauth-test:auth\\): event=auth result=success user=
 like "$log" "^<85>" "namespace: facility authpriv, level notice"
 like "$log" "event=account result=success user=admin-alice" "namespace: account audit line"
 like "$log" "event=open_session result=success user=admin-alice" "namespace: session audit line"
+like "$log" "pam_eksauth\\(eksauth-fallthrough:auth\\): event=auth result=denied user=admin-alice" \
+    "namespace: the last login's line (a bad token) was logged, so the log is whole"
 unlike "$log" "user=bob" "namespace: nothing logged for the local bob"
 no_token_in "$NS/syslog" "$NS"/r*.out
 ok $? "namespace: no token in the syslog or in pamtester's output"
