@@ -451,11 +451,16 @@ e2e_stopped_all() {
 }
 
 # syslog_since N: the syslog lines after line N, once the log has settled
-# (sshd's child may still be logging when the client has already exited: wait
-# until no line came for 0.3 s, 5 s at most).
+# (sshd's child may still be logging when the client has already exited:
+# wait for a first line after N, every caller's step makes sshd or sudo log,
+# then until no line came for 0.3 s; 5 s at most each).
 syslog_lines() { wc -l <"$H/out/syslog" | tr -d ' '; }
 syslog_since() {
     local before now i
+    for i in $(seq 1 50); do
+        [ "$(syslog_lines)" -gt "$1" ] && break
+        sleep 0.1
+    done
     before=$(syslog_lines)
     for i in $(seq 1 16); do
         sleep 0.3
