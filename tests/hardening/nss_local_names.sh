@@ -68,6 +68,19 @@ nsr getent group "$UID_ALICE" >/dev/null 2>&1
 is "$?" 2 "before: no group has alice's uid (no group per login)"
 is "$(nsr getent passwd "$UID_ALICE" | field 1)" alice "before: getpwuid of alice's uid is eksauth's alice"
 like "$(nsr sudo -l -U bob 2>&1)" "/bin/false" "before: sudo -l -U bob matches %eks-ops through eksauth's eks-ops (the mechanism works)"
+# setuid sudo run by an eksauth uid (AT_SECURE): the module reads the DB at
+# the fixed path (/var/lib/eksauth, bound to $NS/varlib/eksauth) and ignores
+# EKSAUTH_DB, here a path with no DB: were it read, no eksauth uid would
+# resolve.  --clear-groups: sudo finds the groups through NSS itself.
+setuid_sudo_l() {
+    nss_ns_run "$NS" "$tmp/no-such-dir/identity.db" \
+        setpriv --reuid="$1" --regid="$1" --clear-groups sudo -n -l 2>&1
+}
+NO_USER="sudo: you do not exist in the passwd database"
+like "$(setuid_sudo_l "$UID_BOB")" "NOPASSWD: /bin/false" \
+    "before: setuid sudo -n -l by eksauth bob's uid gets %eks-ops' rule (fixed-path DB, EKSAUTH_DB ignored)"
+like "$(setuid_sudo_l "$UID_ALICE")" "User alice may run|User alice is not allowed|a password is required" \
+    "before: setuid sudo -n -l by eksauth alice's uid: alice is known to sudo"
 
 # ---- a local group alice, a local group eks-ops and a local user dave, made after the sync ----
 echo "alice:x:5555:" >>"$NS/group"
@@ -98,14 +111,16 @@ is "$(grep -c -e ":$UID_ALICE:" -e ":$GID_OPS:" "$tmp/gr.all")" 0 \
 is "$(nsr id -Gn bob | tr ' ' '\n' | sort | tr '\n' ' ')" "eks-devs eks-users " \
     "bob (no clash) is still served, without the clashing eks-ops"
 out=$(nsr sudo -l -U bob 2>&1)
-unlike "$out" "/bin/false" "sudo -l -U bob: the local group eks-ops' rule no longer matches eksauth's eks-ops"
-# A real setuid sudo run by eksauth alice's uid and gid (AT_SECURE: the module
-# reads /var/lib/eksauth).  Without the check it resolves to "alice" with the
-# group "alice" and gets the local group alice's rule.
-out=$(nsr setpriv --reuid="$UID_ALICE" --regid="$UID_ALICE" --clear-groups sudo -n -l 2>&1)
-unlike "$out" "/bin/true" "setuid sudo -n -l by eksauth alice's uid: not the local group alice's rule ($(echo "$out" | head -n 1))"
-out=$(nsr setpriv --reuid="$UID_DAVE" --regid="$UID_DAVE" --clear-groups sudo -n -l 2>&1)
-unlike "$out" "/bin/echo" "setuid sudo -n -l by eksauth dave's uid: not the local user dave's rule ($(echo "$out" | head -n 1))"
+like "$out" "User bob is not allowed to run sudo" \
+    "sudo -l -U bob: the local group eks-ops' rule no longer matches eksauth's eks-ops (sudo: not allowed)"
+unlike "$out" "/bin/false" "... and sudo lists no /bin/false rule for bob"
+# A real setuid sudo run by eksauth alice's uid and gid.  Without the check it
+# resolves to "alice" with the group "alice" and gets the local group alice's
+# rule; with it, sudo refuses: the uid is nobody's.
+out=$(setuid_sudo_l "$UID_ALICE")
+is "$out" "$NO_USER" "setuid sudo -n -l by eksauth alice's uid: refused, not the local group alice's rule"
+out=$(setuid_sudo_l "$UID_DAVE")
+is "$out" "$NO_USER" "setuid sudo -n -l by eksauth dave's uid: refused, not the local user dave's rule"
 
 # ---- the local names go again: served again, no stale state ----
 cat "$NS/passwd.orig" >"$NS/passwd"
@@ -113,4 +128,6 @@ cat "$NS/group.orig" >"$NS/group"
 is "$(nsr getent passwd "$UID_ALICE" | field 1)" alice "local names removed: eksauth alice is served again"
 is "$(nsr getent passwd "$UID_DAVE" | field 1)" dave "... and eksauth dave"
 like "$(nsr sudo -l -U bob 2>&1)" "/bin/false" "... and bob matches %eks-ops again"
+like "$(setuid_sudo_l "$UID_ALICE")" "User alice may run|User alice is not allowed|a password is required" \
+    "... and setuid sudo by eksauth alice's uid knows alice again"
 done_testing

@@ -176,36 +176,62 @@ rm -f "$DB" && cp "$T/good.db" "$DB"
 same "build" "$(ns_run getent passwd build | cut -d: -f1)" "a good DB again: served"
 
 # ---- sudo gated on the mapped group (setuid, fixed DB path) -----------------
-if command -v sudo >/dev/null 2>&1 && command -v visudo >/dev/null 2>&1; then
-    cp /etc/sudoers "$T/sudoers"
-    printf '\n%%eks-system-masters ALL=(ALL:ALL) NOPASSWD: ALL\n' >>"$T/sudoers"
-    chmod 0440 "$T/sudoers"
-    if visudo -cf "$T/sudoers" >/dev/null; then pass "test sudoers parses"; else
-        fail "test sudoers parses"; fi
-    ns_publish_db
-    out=$(ns_run sudo -l -U build 2>&1)
-    case $out in *"(ALL : ALL) NOPASSWD: ALL"*) pass "sudo -l -U build: allowed through %eks-system-masters" ;;
-    *) fail "sudo -l -U build"; echo "$out" | sed 's/^/# /' ;; esac
-    out=$(ns_run sudo -l -U admin-alice 2>&1)
-    case $out in *"not allowed"*) pass "sudo -l -U admin-alice: not in the group, not allowed" ;;
-    *) fail "sudo -l -U admin-alice"; echo "$out" | sed 's/^/# /' ;; esac
-    # A real setuid sudo run by the mapped user (AT_SECURE: EKSAUTH_DB is ignored,
-    # the module reads /var/lib/eksauth/identity.db, here a tmpfs of the namespace).
-    out=$(ns_run setpriv --reuid=1900000100 --regid=1900000100 --init-groups \
-        sudo -n id -un 2>&1)
-    same "root" "$out" "setuid sudo as build (uid from eksauth) runs as root"
-    # revocation: build leaves eks-system-masters; the next sudo refuses
-    sed 's/^user|build|1900000100|build|eks-system-masters,eks-devs$/user|build|1900000100|build|eks-devs/' \
-        "$SPEC" >"$T/revoked.spec"
-    "$IDDB_TOOL" make "$DB" "$T/revoked.spec"
-    ns_publish_db
-    out=$(ns_run setpriv --reuid=1900000100 --regid=1900000100 --init-groups \
-        sudo -n id -un 2>&1)
-    case $out in root) fail "after revocation sudo refuses" ;;
-    *) pass "after revocation sudo refuses ($(echo "$out" | head -1))" ;; esac
-else
-    skip "sudo not installed"
-fi
+# scripts/install-deps installs sudo: without it the setuid checks below
+# cannot run, and that is a broken test machine, not a skip.
+command -v sudo >/dev/null 2>&1 && command -v visudo >/dev/null 2>&1 ||
+    bail "sudo/visudo not installed (scripts/install-deps installs sudo)"
+command -v setpriv >/dev/null 2>&1 || bail "setpriv not installed (util-linux)"
+# !authenticate: a user no rule allows gets sudo's own refusal ("NAME is not
+# in the sudoers file"), not a password demand that -n turns into an error.
+SUDO_REFUSED="build is not in the sudoers file"
+cp /etc/sudoers "$T/sudoers"
+printf '\nDefaults !authenticate\n%%eks-system-masters ALL=(ALL:ALL) NOPASSWD: ALL\n' >>"$T/sudoers"
+chmod 0440 "$T/sudoers"
+if visudo -cf "$T/sudoers" >/dev/null; then pass "test sudoers parses"; else
+    fail "test sudoers parses"; fi
+ns_publish_db
+out=$(ns_run sudo -l -U build 2>&1)
+case $out in *"(ALL : ALL) NOPASSWD: ALL"*) pass "sudo -l -U build: allowed through %eks-system-masters" ;;
+*) fail "sudo -l -U build"; echo "$out" | sed 's/^/# /' ;; esac
+out=$(ns_run sudo -l -U admin-alice 2>&1)
+case $out in *"not allowed"*) pass "sudo -l -U admin-alice: not in the group, not allowed" ;;
+*) fail "sudo -l -U admin-alice"; echo "$out" | sed 's/^/# /' ;; esac
+# A real setuid sudo run by the mapped user (AT_SECURE: EKSAUTH_DB is ignored,
+# the module reads /var/lib/eksauth/identity.db, here a tmpfs of the namespace).
+out=$(ns_run setpriv --reuid=1900000100 --regid=1900000100 --init-groups \
+    sudo -n id -un 2>&1)
+same "root" "$out" "setuid sudo as build (uid from eksauth) runs as root"
+
+# setuid sudo takes the DB from the fixed path, never from the caller's
+# EKSAUTH_DB.  Two DBs that differ only in build's membership of
+# eks-system-masters: one at the fixed path, the other named by EKSAUTH_DB.
+# --clear-groups: build's process has no supplementary groups, so the
+# membership sudo sees comes from its own NSS lookups (the group's members),
+# made under AT_SECURE.
+sed 's/^user|build|1900000100|build|eks-system-masters,eks-devs$/user|build|1900000100|build|eks-devs/' \
+    "$SPEC" >"$T/revoked.spec"
+grep -q '^user|build|1900000100|build|eks-devs$' "$T/revoked.spec" || bail "revoked.spec: the sed did not apply"
+"$IDDB_TOOL" make "$T/granting.db" "$SPEC" || bail "cannot build granting.db"
+"$IDDB_TOOL" make "$T/revoked.db" "$T/revoked.spec" || bail "cannot build revoked.db"
+chmod 0644 "$T/granting.db" "$T/revoked.db"
+sudo_as_build() { # EKSAUTH_DB for the caller; prints sudo's answer
+    nss_ns_run "$T" "$1" setpriv --reuid=1900000100 --regid=1900000005 --clear-groups \
+        sudo -n id -un 2>&1
+}
+cp "$T/granting.db" "$DB" && ns_publish_db
+same "root" "$(sudo_as_build "$T/revoked.db")" \
+    "control: the fixed-path DB's grant lets setuid sudo run (EKSAUTH_DB names a DB without it)"
+cp "$T/revoked.db" "$DB" && ns_publish_db
+out=$(sudo_as_build "$T/granting.db")
+case $out in *"$SUDO_REFUSED"*) pass "setuid sudo ignores EKSAUTH_DB naming a DB that grants eks-system-masters" ;;
+*) fail "setuid sudo ignores EKSAUTH_DB naming a DB that grants eks-system-masters"
+    echo "$out" | sed 's/^/# /' ;; esac
+
+# revocation: build leaves eks-system-masters (both paths); the next sudo refuses
+out=$(ns_run setpriv --reuid=1900000100 --regid=1900000100 --init-groups \
+    sudo -n id -un 2>&1)
+case $out in *"$SUDO_REFUSED"*) pass "after revocation sudo refuses ($(echo "$out" | head -1))" ;;
+*) fail "after revocation sudo refuses"; echo "$out" | sed 's/^/# /' ;; esac
 # ---- eksauth sync rewrites a version 1 DB and keeps its recorded ids ---------
 mkdir -p "$T/up"
 cp "$top_srcdir/tests/fixtures/iddb/v1-nss.db" "$T/up/identity.db"
