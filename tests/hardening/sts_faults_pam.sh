@@ -2,7 +2,8 @@
 # sts_faults_pam.sh - the STS fault matrix through pam_eksauth.so: every
 # fault of the stand-in (tests/lib/fake_sts.py: delay, silence, stalled
 # TLS, close mid-body, reset, redirect, 500, 503, Throttling, non-JSON,
-# truncated JSON, wrong JSON types, XML, empty, 1 MiB bodies, wrong
+# truncated JSON, wrong JSON types, an identity in another
+# partition (arn:aws-cn:), XML, empty, 1 MiB bodies, wrong
 # certificate name, foreign CA), STS's own refusals (SignatureDoesNotMatch
 # for another cluster and for a wrong secret, ExpiredToken,
 # InvalidClientTokenId), plain HTTP on the TLS port, nothing listening, a
@@ -90,6 +91,9 @@ fault non-json PAM_AUTH_ERR "sts: bad answer: not JSON"
 fault truncated-json PAM_AUTH_ERR "sts: bad answer: truncated JSON"
 fault wrong-types PAM_AUTH_ERR "sts: .*Account is not a string"
 fault mismatched-account PAM_AUTH_ERR "sts: .*is not the ARN's account"
+# STS answers with an identity of another partition (arn:aws-cn:): this
+# host's partition is aws (lib/sts.c), so a refusal naming both.
+fault other-partition PAM_AUTH_ERR "sts: .*the identity is in partition aws-cn, this host's is aws"
 fault xml PAM_AUTH_ERR "sts: bad answer: not JSON"
 fault empty PAM_AUTH_ERR "sts: bad answer: empty"
 fault huge PAM_AUTH_ERR "sts: .*larger than 65536 bytes"

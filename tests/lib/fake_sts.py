@@ -25,6 +25,8 @@ re-read for every connection:
   truncated-json   200 with a well-framed but cut JSON body
   wrong-types      200 with Account and UserId of the wrong JSON types
   mismatched-account  200 whose Account is not the ARN's
+  other-partition  200 whose Arn is the caller's in the aws-cn partition
+                   (arn:aws-cn:...), as if this STS answered for China
   xml              200 in XML even when JSON is asked for
   empty            200 with an empty body
   huge             200 with a 1 MiB body (Content-Length)
@@ -64,7 +66,8 @@ from fake_server import RequestLog, arguments, read_control, tls_context, write_
 FAULTS = {
     "none", "delay", "silence", "stall-tls", "close-mid-body", "reset", "redirect", "500",
     "503", "throttling", "non-json", "truncated-json", "wrong-types", "mismatched-account",
-    "xml", "empty", "huge", "huge-chunked", "wrong-name-cert", "foreign-ca-cert",
+    "other-partition", "xml", "empty", "huge", "huge-chunked", "wrong-name-cert",
+    "foreign-ca-cert",
 }
 CERT_OF_FAULT = {"wrong-name-cert": "wrong-name", "foreign-ca-cert": "foreign-ca"}
 HOLD_MAX = 60.0  # seconds a silent connection is held at most
@@ -307,6 +310,14 @@ class Handler(BaseHTTPRequestHandler):
         if fault == "mismatched-account":
             obj = identity_json(record)
             obj["GetCallerIdentityResponse"]["GetCallerIdentityResult"]["Account"] = "999999999999"
+            self.send(200, json.dumps(obj))
+            return
+        if fault == "other-partition":
+            obj = identity_json(record)
+            res = obj["GetCallerIdentityResponse"]["GetCallerIdentityResult"]
+            if not res["Arn"].startswith("arn:aws:"):
+                raise ValueError("other-partition wants an arn:aws: caller, not %s" % res["Arn"])
+            res["Arn"] = "arn:aws-cn:" + res["Arn"][len("arn:aws:"):]
             self.send(200, json.dumps(obj))
             return
         if fault == "xml" or not want_json:
