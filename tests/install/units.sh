@@ -33,37 +33,40 @@ for unit in "$top_builddir"/systemd/*.service; do
     done
 done
 
-if ! command -v systemd-analyze >/dev/null 2>&1; then
-    skip "systemd-analyze verify (no systemd-analyze)"
-    skip "systemd-analyze security (no systemd-analyze)"
+# scripts/install-deps installs systemd (systemd-analyze 252 on Debian 12,
+# which has security --offline): without it the units go unchecked, so bail.
+command -v systemd-analyze >/dev/null 2>&1 ||
+    bail "systemd-analyze not installed (systemd; scripts/install-deps installs it)"
+# Verify copies that run the eksauth just built.
+mkdir -p "$T/units"
+for unit in "$top_builddir"/systemd/*.service "$top_builddir"/systemd/*.timer; do
+    sed "s|^ExecStart=[^ ]*/eksauth|ExecStart=$EKSAUTH|" "$unit" >"$T/units/$(basename "$unit")"
+done
+systemd-analyze verify --man=no "$T"/units/* >"$T/verify" 2>&1
+# (a machine without systemd running may add notes about the host's own units)
+if grep -q 'eksauth-' "$T/verify"; then
+    fail "systemd-analyze verify: no complaint about $(ls "$T/units" | paste -sd' ' -)"
+    diag "$T/verify"
 else
-    # Verify copies that run the eksauth just built.
-    mkdir -p "$T/units"
-    for unit in "$top_builddir"/systemd/*.service "$top_builddir"/systemd/*.timer; do
-        sed "s|^ExecStart=[^ ]*/eksauth|ExecStart=$EKSAUTH|" "$unit" >"$T/units/$(basename "$unit")"
-    done
-    systemd-analyze verify --man=no "$T"/units/* >"$T/verify" 2>&1
-    # (a machine without systemd running may add notes about the host's own units)
-    if grep -q 'eksauth-' "$T/verify"; then
-        fail "systemd-analyze verify: no complaint about $(ls "$T/units" | paste -sd' ' -)"
-        diag "$T/verify"
-    else
-        pass "systemd-analyze verify: no complaint about $(ls "$T/units" | paste -sd' ' -)"
-    fi
-    for unit in "$T"/units/*.service; do
-        name=$(basename "$unit")
-        if systemd-analyze security --offline=true "$unit" >"$T/security" 2>&1; then
-            score=$(sed -n 's/.*Overall exposure level for .*: \([0-9.]*\).*/\1/p' "$T/security")
-            if [ -n "$score" ] && awk -v s="$score" 'BEGIN { exit !(s <= 1.6) }'; then
-                pass "systemd-analyze security $name: exposure $score (at most 1.6)"
-            else
-                fail "systemd-analyze security $name: exposure '$score' (at most 1.6)"
-                diag "$T/security"
-            fi
-        else
-            skip "systemd-analyze security --offline is not supported here"
-        fi
-    done
+    pass "systemd-analyze verify: no complaint about $(ls "$T/units" | paste -sd' ' -)"
 fi
+for unit in "$T"/units/*.service; do
+    name=$(basename "$unit")
+    # A systemd-analyze without --offline (older than 250) is a machine the
+    # project does not test on: bail, saying so.  Any other failure fails.
+    systemd-analyze security --offline=true "$unit" >"$T/security" 2>&1
+    rc=$?
+    if [ "$rc" != 0 ] && grep -q -- "--offline" "$T/security"; then
+        diag "$T/security"
+        bail "systemd-analyze security --offline is not supported by $(systemd-analyze --version | head -n 1)"
+    fi
+    score=$(sed -n 's/.*Overall exposure level for .*: \([0-9.]*\).*/\1/p' "$T/security")
+    if [ "$rc" = 0 ] && [ -n "$score" ] && awk -v s="$score" 'BEGIN { exit !(s <= 1.6) }'; then
+        pass "systemd-analyze security $name: exposure $score (at most 1.6)"
+    else
+        fail "systemd-analyze security $name: exit $rc, exposure '$score' (at most 1.6)"
+        diag "$T/security"
+    fi
+done
 
 done_testing

@@ -57,51 +57,54 @@ pw() {
         pamtester -v eksauth "$@" >"$_out" 2>&1
 }
 
-if [ -e /usr/lib/x86_64-linux-gnu/libpam_wrapper.so ] || ldconfig -p | grep -q libpam_wrapper.so; then
-    printf '%s\n' "$ALICE" | pw "$PE_DIR/pw1.out" admin-alice authenticate acct_mgmt open_session close_session
-    ok $? "pam_wrapper: whole token, authenticate acct_mgmt open_session close_session"
-    line=$(grep 'event=auth ' "$PE_DIR/pw1.out" | head -n 1)
-    like "$line" "event=auth result=success user=admin-alice k8s_user=admin:alice arn=arn:aws:sts::111122223333:assumed-role/eks-admins/alice session=alice access_key_id=ASIAFAKEEXAMPLE00001 account=111122223333 rhost=- token_fp=$ALICE_FP audience=host reason=\"" \
-        "pam_wrapper: the audit line has every field"
-    like "$(cat "$PE_DIR/pw1.out")" "event=open_session result=success user=admin-alice" "pam_wrapper: session audit line"
-    like "$(cat "$PE_DIR/pw1.out")" "event=close_session result=success user=admin-alice" "pam_wrapper: close audit line"
-    is "$(grep -c 'mapped with the whole snapshot' "$PE_DIR/pw1.out")" 0 \
-        "pam_wrapper: a login through the sync's login index logs no fallback"
+# scripts/install-deps installs pam_wrapper (libpam-wrapper) and pamtester:
+# without them this part cannot run, and that is a broken test machine.
+# LD_PRELOAD names the library, so the dynamic linker's cache must list it.
+ldconfig -p | grep -q 'libpam_wrapper\.so' ||
+    bail "pam_wrapper not installed (libpam-wrapper; scripts/install-deps installs it)"
+command -v pamtester >/dev/null 2>&1 ||
+    bail "pamtester not installed (scripts/install-deps installs it)"
+printf '%s\n' "$ALICE" | pw "$PE_DIR/pw1.out" admin-alice authenticate acct_mgmt open_session close_session
+ok $? "pam_wrapper: whole token, authenticate acct_mgmt open_session close_session"
+line=$(grep 'event=auth ' "$PE_DIR/pw1.out" | head -n 1)
+like "$line" "event=auth result=success user=admin-alice k8s_user=admin:alice arn=arn:aws:sts::111122223333:assumed-role/eks-admins/alice session=alice access_key_id=ASIAFAKEEXAMPLE00001 account=111122223333 rhost=- token_fp=$ALICE_FP audience=host reason=\"" \
+    "pam_wrapper: the audit line has every field"
+like "$(cat "$PE_DIR/pw1.out")" "event=open_session result=success user=admin-alice" "pam_wrapper: session audit line"
+like "$(cat "$PE_DIR/pw1.out")" "event=close_session result=success user=admin-alice" "pam_wrapper: close audit line"
+is "$(grep -c 'mapped with the whole snapshot' "$PE_DIR/pw1.out")" 0 \
+    "pam_wrapper: a login through the sync's login index logs no fallback"
 
-    # Without the login index (no sync since an upgrade): the login works, and one line says why.
-    mv "$PE_DIR/db/aws-auth.index" "$PE_DIR/db/aws-auth.index.kept"
-    printf '%s\n' "$ALICE" | pw "$PE_DIR/pw-noindex.out" admin-alice authenticate
-    ok $? "pam_wrapper: without the login index the login still succeeds"
-    is "$(grep -c 'mapped with the whole snapshot (slower): login index: .*/aws-auth.index: missing .*; run: eksauth sync' "$PE_DIR/pw-noindex.out")" 1 \
-        "pam_wrapper: a login without the index logs why, once, and what to run"
-    mv "$PE_DIR/db/aws-auth.index.kept" "$PE_DIR/db/aws-auth.index"
+# Without the login index (no sync since an upgrade): the login works, and one line says why.
+mv "$PE_DIR/db/aws-auth.index" "$PE_DIR/db/aws-auth.index.kept"
+printf '%s\n' "$ALICE" | pw "$PE_DIR/pw-noindex.out" admin-alice authenticate
+ok $? "pam_wrapper: without the login index the login still succeeds"
+is "$(grep -c 'mapped with the whole snapshot (slower): login index: .*/aws-auth.index: missing .*; run: eksauth sync' "$PE_DIR/pw-noindex.out")" 1 \
+    "pam_wrapper: a login without the index logs why, once, and what to run"
+mv "$PE_DIR/db/aws-auth.index.kept" "$PE_DIR/db/aws-auth.index"
 
-    pieces "$PE_DIR/tok/alice" 500 | pw "$PE_DIR/pw2.out" admin-alice authenticate
-    ok $? "pam_wrapper: token in pieces of 500 bytes"
-    n=$(grep -o 'EKS token (continued): ' "$PE_DIR/pw2.out" | wc -l)
-    is "$n" "$(($(pieces "$PE_DIR/tok/alice" 500 | wc -l) - 1))" "pam_wrapper: one continued prompt per extra piece"
+pieces "$PE_DIR/tok/alice" 500 | pw "$PE_DIR/pw2.out" admin-alice authenticate
+ok $? "pam_wrapper: token in pieces of 500 bytes"
+n=$(grep -o 'EKS token (continued): ' "$PE_DIR/pw2.out" | wc -l)
+is "$n" "$(($(pieces "$PE_DIR/tok/alice" 500 | wc -l) - 1))" "pam_wrapper: one continued prompt per extra piece"
 
-    printf 'k8s-aws-v1.bm90IGEgdG9rZW4\n' | pw "$PE_DIR/pw3.out" admin-alice authenticate
-    is $? 1 "pam_wrapper: a bad token is refused"
-    like "$(cat "$PE_DIR/pw3.out")" "event=auth result=denied user=admin-alice .*reason=\"token: " "pam_wrapper: the refusal is logged with its rule"
+printf 'k8s-aws-v1.bm90IGEgdG9rZW4\n' | pw "$PE_DIR/pw3.out" admin-alice authenticate
+is $? 1 "pam_wrapper: a bad token is refused"
+like "$(cat "$PE_DIR/pw3.out")" "event=auth result=denied user=admin-alice .*reason=\"token: " "pam_wrapper: the refusal is logged with its rule"
 
-    # The project's own client: `eksauth token`, sent in pieces.
-    (
-        sts_creds ASIAFAKEEXAMPLE00001
-        "$EKSAUTH" token --cluster-id "$CLUSTER_ID" --host "$PE_HOST" --region us-east-1
-    ) >"$PE_DIR/tok/own" 2>"$PE_DIR/own.err"
-    if [ -s "$PE_DIR/tok/own" ]; then
-        pieces "$PE_DIR/tok/own" 500 | pw "$PE_DIR/pw4.out" admin-alice authenticate acct_mgmt
-        ok $? "pam_wrapper: a token from eksauth token, in pieces of 500 bytes"
-    else
-        fail "eksauth token made no token: $(cat "$PE_DIR/own.err")"
-    fi
-
-    no_token_in "$PE_DIR"/pw*.out
-    ok $? "pam_wrapper: no token in any captured output"
+# The project's own client: `eksauth token`, sent in pieces.
+(
+    sts_creds ASIAFAKEEXAMPLE00001
+    "$EKSAUTH" token --cluster-id "$CLUSTER_ID" --host "$PE_HOST" --region us-east-1
+) >"$PE_DIR/tok/own" 2>"$PE_DIR/own.err"
+if [ -s "$PE_DIR/tok/own" ]; then
+    pieces "$PE_DIR/tok/own" 500 | pw "$PE_DIR/pw4.out" admin-alice authenticate acct_mgmt
+    ok $? "pam_wrapper: a token from eksauth token, in pieces of 500 bytes"
 else
-    pass "# SKIP pam_wrapper not installed (libpam-wrapper)"
+    fail "eksauth token made no token: $(cat "$PE_DIR/own.err")"
 fi
+
+no_token_in "$PE_DIR"/pw*.out
+ok $? "pam_wrapper: no token in any captured output"
 
 # ------------------------------------------- 3. mount namespace, no wrappers
 NS="$PE_DIR/ns"
