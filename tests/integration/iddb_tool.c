@@ -22,7 +22,11 @@
  *   iddb_tool template-uid DB NAME
  *                                 the uid NSS gives root for the templated
  *                                 NAME (the key of EKSAUTH_ID_KEY or
- *                                 /etc/eksauth/id.key when the DB is keyed)
+ *                                 /etc/eksauth/id.key when the DB is keyed);
+ *                                 exit 1 when NAME gets no uid, 2 when the
+ *                                 DB cannot be opened (so that a test
+ *                                 expecting "no uid" never passes on a
+ *                                 missing or broken DB)
  *   iddb_tool record DB LOGIN K8S_USERNAME ARN ["GROUP|GID|K8S_GROUP"...]
  *                                 record one templated login as the PAM
  *                                 module will (eksauth_iddb_record_login,
@@ -33,7 +37,8 @@
  *                                 the attacker's search of issue 16: a
  *                                 session name s such that PREFIX s lands
  *                                 on VICTIM's unkeyed probe-0 id in LO..HI
- * Exit 0 on success, 1 on failure (message on stderr).
+ * Exit 0 on success, 1 on failure (message on stderr); template-uid: see
+ * above; a usage error: 2.
  */
 #include "config.h"
 
@@ -388,10 +393,12 @@ static int cmd_template_uid(const char *path, const char *name)
     struct eksauth_iddb *db = NULL;
     struct eksauth_error err = {0};
     uint32_t uid;
-    int rc = 1;
+    int rc = 1; /* no uid for NAME */
 
-    if (eksauth_iddb_open(path, &db, &err) != EKSAUTH_OK)
-        return fail(&err);
+    if (eksauth_iddb_open(path, &db, &err) != EKSAUTH_OK) {
+        fail(&err);
+        return 2; /* no answer at all: not "no uid" */
+    }
     id_rules(&rules, &key, NULL);
     if (eksauth_iddb_template_user(db, name, &rules, &uid) == EKSAUTH_IDDB_TEMPLATED) {
         printf("%u\n", uid);
