@@ -59,20 +59,42 @@ e2e_unsupported() {
         echo "pam_eksauth.so or libnss_eksauth.so.2 is not built"
     elif readelf -d "$PAM_MODULE" "$NSS_DIR/libnss_eksauth.so.2" | grep -q 'NEEDED.*lib[atl]san'; then
         echo "sanitizer build: sshd and sudo cannot load ASan modules"
-    elif [ ! -f /lib/x86_64-linux-gnu/security/pam_mkhomedir.so ] &&
-        [ ! -f /usr/lib/x86_64-linux-gnu/security/pam_mkhomedir.so ]; then
-        echo "pam_mkhomedir.so not found (libpam-modules)"
+    fi
+}
+
+# e2e_multiarch: this machine's multiarch triplet (x86_64-linux-gnu,
+# aarch64-linux-gnu, ...), the folder of its libraries and PAM modules.
+e2e_multiarch() {
+    dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || gcc -print-multiarch 2>/dev/null
+}
+
+# e2e_not_installed: what scripts/install-deps installs and this machine
+# lacks (empty when nothing).  Unlike e2e_unsupported, a broken test machine:
+# the suite bails out rather than skip.
+e2e_not_installed() {
+    local ma
+    ma=$(e2e_multiarch)
+    if [ -z "$ma" ]; then
+        echo "cannot tell the multiarch triplet (dpkg-architecture -qDEB_HOST_MULTIARCH, gcc -print-multiarch)"
+    elif [ ! -f "/lib/$ma/security/pam_mkhomedir.so" ] &&
+        [ ! -f "/usr/lib/$ma/security/pam_mkhomedir.so" ]; then
+        echo "pam_mkhomedir.so not found in /lib/$ma/security or /usr/lib/$ma/security" \
+            "(libpam-modules; bash scripts/install-deps installs it)"
     fi
 }
 
 # e2e_plan_skip_if_unsupported: the TAP plan of no tests with the reason, and
-# exit, when this machine cannot run the suite (e2e_unsupported).
+# exit, when this machine cannot run the suite (e2e_unsupported); a bail out
+# when it lacks what scripts/install-deps installs (e2e_not_installed).
 e2e_plan_skip_if_unsupported() {
     local why
     why=$(e2e_unsupported)
-    [ -z "$why" ] && return 0
-    echo "1..0 # SKIP $why"
-    exit 0
+    if [ -n "$why" ]; then
+        echo "1..0 # SKIP $why"
+        exit 0
+    fi
+    why=$(e2e_not_installed)
+    [ -z "$why" ] || bail "$why"
 }
 
 # ------------------------------------------------------------------ the folder
