@@ -178,8 +178,9 @@ same "build" "$(ns_run getent passwd build | cut -d: -f1)" "a good DB again: ser
 # ---- sudo gated on the mapped group (setuid, fixed DB path) -----------------
 # scripts/install-deps installs sudo: without it the setuid checks below
 # cannot run, and that is a broken test machine, not a skip.
-command -v sudo >/dev/null 2>&1 && command -v visudo >/dev/null 2>&1 ||
+if ! command -v sudo >/dev/null 2>&1 || ! command -v visudo >/dev/null 2>&1; then
     bail "sudo/visudo not installed (scripts/install-deps installs sudo)"
+fi
 command -v setpriv >/dev/null 2>&1 || bail "setpriv not installed (util-linux)"
 # !authenticate: a user no rule allows gets sudo's own refusal ("NAME is not
 # in the sudoers file"), not a password demand that -n turns into an error.

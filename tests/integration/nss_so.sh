@@ -12,8 +12,9 @@
 # make builds the module and scripts/install-deps installs binutils: a
 # missing one is a broken build or test machine, never a skip.
 [ -f "$NSS_SO" ] || bail "$NSS_SO not built (make)"
-command -v readelf >/dev/null 2>&1 && command -v objdump >/dev/null 2>&1 ||
+if ! command -v readelf >/dev/null 2>&1 || ! command -v objdump >/dev/null 2>&1; then
     bail "readelf/objdump not installed (binutils; scripts/install-deps installs it)"
+fi
 
 same "libnss_eksauth.so.2" \
     "$(readelf -d "$NSS_SO" | sed -n 's/.*(SONAME).*\[\(.*\)\].*/\1/p')" "soname"
