@@ -548,6 +548,32 @@ static void test_resolve_template_cannot_take_a_static_login(void **state)
     assert_int_equal(f->id.uid, eksauth_plan_find_user(&f->plan, "admin-bob")->uid);
 }
 
+/*
+ * A session name that case-folds to a login another k8s user owns is refused
+ * that login (lib/resolve.c): session Bob of admin:{{SessionName}} is k8s
+ * user admin:Bob, not admin:bob, and must not get admin:bob's login and uid.
+ */
+static void test_resolve_session_cannot_take_another_users_login(void **state)
+{
+    struct fixture *f = *state;
+
+    load(f, "mapRoles: |\n"
+            "  - rolearn: arn:aws:iam::123456789012:role/dev\n"
+            "    username: admin:{{SessionName}}\n"
+            "mapUsers: |\n"
+            "  - userarn: arn:aws:iam::123456789012:user/bob\n"
+            "    username: admin:bob\n");
+    assert_non_null(eksauth_plan_find_user(&f->plan, "admin-bob"));
+    assert_int_equal(resolve_role(f, "dev", "Bob"), EKSAUTH_EREJECTED);
+    assert_non_null(strstr(f->err.msg, "login 'admin-bob' belongs to k8s user 'admin:bob', not "
+                                       "'admin:Bob'"));
+    assert_int_equal(f->id.uid, 0);
+    /* admin:bob himself, and the session that is admin:bob, keep it. */
+    assert_login(f, "dev", "bob", "admin-bob");
+    assert_int_equal(resolve_user(f, "bob"), EKSAUTH_OK);
+    assert_string_equal(f->id.login, "admin-bob");
+}
+
 static void test_resolve_refusals(void **state)
 {
     struct fixture *f = *state;
@@ -948,6 +974,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_resolve_static_user, setup, teardown),
         cmocka_unit_test_setup_teardown(test_resolve_templated_user, setup, teardown),
         cmocka_unit_test_setup_teardown(test_resolve_template_cannot_take_a_static_login, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_resolve_session_cannot_take_another_users_login, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_resolve_refusals, setup, teardown),
         cmocka_unit_test_setup_teardown(test_resolve_system_user_allowed_by_config, setup,
