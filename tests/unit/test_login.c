@@ -19,6 +19,7 @@
 
 #include <cmocka.h>
 
+#include "eksauth/iddb.h"
 #include "eksauth/iddb_replace.h"
 #include "eksauth/login.h"
 #include "eksauth/names.h"
@@ -605,6 +606,74 @@ static void test_serves_and_account(void **state)
                      EKSAUTH_ENOTFOUND);
 }
 
+/*
+ * The host's DB with build's record copied as the user named as (NULL: none)
+ * and deny (NULL: none) on its denied list, as a sync could not write it: the
+ * account stage must refuse on its own (lib/login.c, eksauth_login_account).
+ */
+static void rewrite_db(struct t *t, const char *as, const char *deny)
+{
+    struct eksauth_iddb_builder *b = NULL;
+    struct eksauth_iddb *db = NULL;
+    struct eksauth_iddb_user u;
+    struct eksauth_iddb_user_in in;
+    struct eksauth_error err;
+
+    assert_int_equal(eksauth_iddb_open(t->h->db, &db, &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_iddb_builder_from_db(db, &b, &err), EKSAUTH_OK);
+    if (as != NULL) {
+        assert_int_equal(eksauth_iddb_user_by_name(db, "build", &u), EKSAUTH_OK);
+        memset(&in, 0, sizeof(in));
+        in.login = as;
+        in.k8s_username = as;
+        in.uid = u.uid + 1;
+        assert_int_equal(eksauth_iddb_builder_add_user(b, &in, &err), EKSAUTH_OK);
+    }
+    if (deny != NULL)
+        assert_int_equal(eksauth_iddb_builder_add_denied(b, deny, &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_iddb_write(b, t->h->db, &err), EKSAUTH_OK);
+    eksauth_iddb_builder_free(b);
+    eksauth_iddb_close(db);
+    host_fixture_reopen(t->h);
+}
+
+/*
+ * The account stage applies the host's policy of now to a recorded user:
+ * a deny_user added after the last sync refuses build before the next sync,
+ * as do a reserved name and the DB's denied list.
+ */
+static void test_account_denies_before_next_sync(void **state)
+{
+    struct t *t = *state;
+    struct eksauth_error err;
+    const char *k8s = NULL;
+    FILE *f;
+
+    assert_int_equal(eksauth_login_account(&t->h->ctx, "build", NULL, NULL, 0, &k8s, &err),
+                     EKSAUTH_OK);
+    /* A reserved name in the DB (no sync writes one). */
+    rewrite_db(t, "backup", NULL);
+    assert_int_equal(eksauth_login_account(&t->h->ctx, "backup", NULL, NULL, 0, &k8s, &err),
+                     EKSAUTH_EREJECTED);
+    assert_non_null(strstr(err.msg, "login 'backup' is denied"));
+    /* A name on the DB's denied list. */
+    rewrite_db(t, NULL, "build");
+    assert_int_equal(eksauth_login_account(&t->h->ctx, "build", NULL, NULL, 0, &k8s, &err),
+                     EKSAUTH_EREJECTED);
+    assert_non_null(strstr(err.msg, "login 'build' is denied"));
+    /* deny_user added to the config after the sync: carol's record is still in the DB. */
+    assert_int_equal(eksauth_login_account(&t->h->ctx, "carol", NULL, NULL, 0, &k8s, &err),
+                     EKSAUTH_OK);
+    f = fopen(t->h->config, "a");
+    assert_non_null(f);
+    assert_true(fputs("deny_user = carol\n", f) >= 0);
+    assert_int_equal(fclose(f), 0);
+    host_fixture_reopen(t->h);
+    assert_int_equal(eksauth_login_account(&t->h->ctx, "carol", NULL, NULL, 0, &k8s, &err),
+                     EKSAUTH_EREJECTED);
+    assert_non_null(strstr(err.msg, "login 'carol' is denied"));
+}
+
 static void test_no_db_is_unavailable(void **state)
 {
     struct t *t = *state;
@@ -936,6 +1005,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_single_use_full_record_is_its_own, setup_single_use,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_serves_and_account, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_account_denies_before_next_sync, setup, teardown),
         cmocka_unit_test_setup_teardown(test_no_db_is_unavailable, setup, teardown),
         cmocka_unit_test_setup_teardown(test_audience_is_this_host, setup, teardown),
         cmocka_unit_test_setup_teardown(test_request_audience_gets_no_host_hint, setup, teardown),
