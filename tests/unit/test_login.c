@@ -399,6 +399,39 @@ static void test_login_reads_the_index(void **state)
 }
 
 /*
+ * A snapshot others could write is never read (lib/snapshot.c): whoever can
+ * write it chooses logins and groups.  With no login index to go by, alice's
+ * login is refused, and eksauth_snapshot_read refuses it too.
+ */
+static void test_untrusted_snapshot_refused(void **state)
+{
+    struct t *t = *state;
+    struct eksauth_snapshot_state st;
+    struct eksauth_login *l = NULL;
+    struct eksauth_error err;
+    char *data = NULL;
+    size_t len = 0;
+
+    assert_true(t->h->ctx.trust_files);
+    assert_int_equal(unlink(t->h->ctx.paths.index), 0);
+    assert_false(alice_indexed(t));
+    assert_int_equal(chmod(t->h->ctx.paths.snapshot, 0666), 0);
+    host_fixture_reopen(t->h);
+    t->h->sts_calls = 0;
+    assert_int_equal(check(t, FIXTURE_NOW + 10, &l, &err), EKSAUTH_EINVAL);
+    assert_int_equal(l->id.uid, 0);
+    assert_int_equal(t->h->sts_calls, 0);
+    assert_non_null(strstr(err.msg, "writable by group or others"));
+    eksauth_login_free(l);
+    assert_int_not_equal(
+        eksauth_snapshot_read(&t->h->ctx.paths, true, UINT64_MAX, &st, &data, &len, &err),
+        EKSAUTH_OK);
+    assert_null(data);
+    assert_int_equal(chmod(t->h->ctx.paths.snapshot, 0644), 0);
+    assert_false(alice_indexed(t));
+}
+
+/*
  * A value the cluster drops (a YAML error inside mapRoles drops all of
  * mapRoles) is dropped for logins too, after the sync that applied it, and
  * the refusal names it; the users of the other values still log in.
@@ -997,6 +1030,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_local_rule_never_reaches_sts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_login_maps_with_the_last_sync, setup, teardown),
         cmocka_unit_test_setup_teardown(test_login_reads_the_index, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_untrusted_snapshot_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_dropped_value_maps_no_one, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sts_unavailable, setup, teardown),
         cmocka_unit_test_setup_teardown(test_not_mapped, setup, teardown),
