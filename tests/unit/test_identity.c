@@ -595,6 +595,36 @@ static void test_resolve_refusals(void **state)
     assert_int_equal(resolve_role(f, "other", "s"), EKSAUTH_ENOTMAPPED);
 }
 
+/*
+ * deny_user may name a k8s username, not only a login (lib/config.c): with
+ * deny_user = admin:mallory the entry of k8s user admin:mallory is refused,
+ * and so is a session of a template that renders it; others are served.
+ */
+static void test_resolve_deny_user_names_k8s_user(void **state)
+{
+    struct fixture *f = *state;
+    const char *conf = "cluster_id = c\ndeny_user = admin:mallory\n";
+
+    assert_int_equal(eksauth_config_parse(&f->cfg, conf, strlen(conf), "t.conf", &f->err),
+                     EKSAUTH_OK);
+    load(f, "mapRoles: |\n"
+            "  - rolearn: arn:aws:iam::123456789012:role/dev\n"
+            "    username: admin:{{SessionName}}\n"
+            "mapUsers: |\n"
+            "  - userarn: arn:aws:iam::123456789012:user/mallory\n"
+            "    username: admin:mallory\n"
+            "  - userarn: arn:aws:iam::123456789012:user/alice\n"
+            "    username: admin:alice\n");
+    assert_null(eksauth_plan_find_user(&f->plan, "admin-mallory"));
+    assert_non_null(eksauth_plan_find_user(&f->plan, "admin-alice"));
+    assert_int_equal(resolve_user(f, "mallory"), EKSAUTH_EREJECTED);
+    assert_non_null(strstr(f->err.msg, "login 'admin-mallory' is denied"));
+    assert_int_equal(resolve_role(f, "dev", "mallory"), EKSAUTH_EREJECTED);
+    assert_non_null(strstr(f->err.msg, "login 'admin-mallory' is denied"));
+    assert_int_equal(resolve_user(f, "alice"), EKSAUTH_OK);
+    assert_login(f, "dev", "bob", "admin-bob");
+}
+
 static void test_resolve_system_user_allowed_by_config(void **state)
 {
     struct fixture *f = *state;
@@ -978,6 +1008,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_resolve_session_cannot_take_another_users_login, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_resolve_refusals, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_resolve_deny_user_names_k8s_user, setup, teardown),
         cmocka_unit_test_setup_teardown(test_resolve_system_user_allowed_by_config, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_resolve_own_node, setup, teardown),
