@@ -391,6 +391,49 @@ static void test_login_named_like_users_group_is_refused(void **state)
 }
 
 /*
+ * A session cannot render a login named like a mapped group (lib/resolve.c):
+ * session developers of eks-{{SessionName}} would be login eks-developers,
+ * the POSIX group of k8s group developers.
+ */
+static void test_login_named_like_mapped_group_is_refused(void **state)
+{
+    struct fixture *f = *state;
+
+    load(f, "mapUsers: |\n"
+            "  - userarn: arn:aws:iam::" ACCOUNT ":user/a\n"
+            "    username: alice\n"
+            "    groups: [developers]\n"
+            "mapRoles: |\n"
+            "  - rolearn: arn:aws:iam::" ACCOUNT ":role/t\n"
+            "    username: eks-{{SessionName}}\n");
+    assert_non_null(eksauth_plan_find_group(&f->plan, "eks-developers"));
+    assert_int_equal(resolve_role(f, "t", "developers"), EKSAUTH_EREJECTED);
+    assert_non_null(strstr(f->err.msg, "'eks-developers' is the name of a mapped group"));
+    assert_login(f, "t", "bob", "eks-bob");
+}
+
+/*
+ * With the group of every login not served (a local group holds its name)
+ * no login is served: never one with gid 0 as its primary group.
+ */
+static void test_no_login_without_users_group(void **state)
+{
+    struct fixture *f = *state;
+
+    f->fake.groups[0] = "eks-users";
+    f->fake.gids[0] = 100;
+    load(f, SAMPLE);
+    assert_true(plan_has_warning(&f->plan, "the group of every login, 'eks-users', is a local "
+                                           "group; not served"));
+    assert_int_equal(f->plan.users_gid, 0);
+    assert_int_equal(resolve_user(f, "alice"), EKSAUTH_EREJECTED);
+    assert_non_null(strstr(f->err.msg, "the group of every login ('users_group') is not served"));
+    assert_int_equal(f->id.gid, 0);
+    assert_refused(f, "dev", "bob", EKSAUTH_REFUSAL_NONE);
+    assert_non_null(strstr(f->err.msg, "is not served here"));
+}
+
+/*
  * Groups repeated across entries (more names than the plan remembers at
  * once) each land in their one POSIX group, and a group refused for a
  * collision stays refused for the entries that name it again.
@@ -997,6 +1040,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_group_collision_grants_no_one, setup, teardown),
         cmocka_unit_test_setup_teardown(test_login_named_like_users_group_is_refused, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_login_named_like_mapped_group_is_refused, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_no_login_without_users_group, setup, teardown),
         cmocka_unit_test_setup_teardown(test_plan_repeated_groups, setup, teardown),
         cmocka_unit_test_setup_teardown(test_plan_refuses_local_names, setup, teardown),
         cmocka_unit_test_setup_teardown(test_group_map_joins_local_group_on_purpose, setup,
