@@ -306,11 +306,14 @@ static void test_builder_refusals(void **state)
     struct eksauth_iddb_group_in g = {0};
     struct eksauth_iddb_params bad = {5, 4, NULL, NULL, 0, false, 0};
     struct eksauth_iddb_params rel = {0, 0, "home/%u", NULL, 0, false, 0};
+    struct eksauth_iddb_params from_root = {0, 4, NULL, NULL, 0, false, 0}; /* id 0 is root */
     struct eksauth_iddb_builder *x = NULL;
 
     (void)state;
     assert_int_equal(eksauth_iddb_builder_new(&bad, &x, &err), EKSAUTH_EINVAL);
     assert_int_equal(eksauth_iddb_builder_new(&rel, &x, &err), EKSAUTH_EINVAL);
+    assert_int_equal(eksauth_iddb_builder_new(&from_root, &x, &err), EKSAUTH_EINVAL);
+    assert_non_null(strstr(err.msg, "bad id range 0-4"));
     assert_null(x);
 
     u.login = "carol";
@@ -375,6 +378,15 @@ static void test_builder_refusals(void **state)
     GREFUSED(gid, LO + 100); /* build's uid */
     GREFUSED(flags, 4);
     GREFUSED(k8s_group, "a\nb");
+    {
+        /* A local group may lie outside the range, never at gid 0 (root's group). */
+        struct eksauth_iddb_group_in v = g;
+
+        v.flags = EKSAUTH_IDDB_GROUP_LOCAL;
+        v.gid = 0;
+        assert_int_equal(eksauth_iddb_builder_add_group(b, &v, &err), EKSAUTH_EINVAL);
+        assert_non_null(strstr(err.msg, "gid 0 out of range"));
+    }
     assert_int_equal(eksauth_iddb_builder_add_group(b, &g, &err), EKSAUTH_OK);
     assert_int_equal(eksauth_iddb_builder_add_template(b, "", &err), EKSAUTH_EINVAL);
     assert_int_equal(eksauth_iddb_builder_add_denied(b, "", &err), EKSAUTH_EINVAL);
