@@ -640,11 +640,12 @@ static void test_serves_and_account(void **state)
 }
 
 /*
- * The host's DB with build's record copied as the user named as (NULL: none)
- * and deny (NULL: none) on its denied list, as a sync could not write it: the
- * account stage must refuse on its own (lib/login.c, eksauth_login_account).
+ * The host's DB with build's record copied as the user named as (NULL: none),
+ * in a private group of its own name and id when private (as DBs before
+ * version 3 gave each user), and deny (NULL: none) on its denied list, as a
+ * sync could not write it: login.c must refuse on its own.
  */
-static void rewrite_db(struct t *t, const char *as, const char *deny)
+static void rewrite_db(struct t *t, const char *as, bool private, const char *deny)
 {
     struct eksauth_iddb_builder *b = NULL;
     struct eksauth_iddb *db = NULL;
@@ -660,6 +661,12 @@ static void rewrite_db(struct t *t, const char *as, const char *deny)
         in.login = as;
         in.k8s_username = as;
         in.uid = u.uid + 1;
+        if (private) {
+            struct eksauth_iddb_group_in g = {as, "", in.uid, EKSAUTH_IDDB_GROUP_PRIVATE};
+
+            assert_int_equal(eksauth_iddb_builder_add_group(b, &g, &err), EKSAUTH_OK);
+            in.gid = in.uid;
+        }
         assert_int_equal(eksauth_iddb_builder_add_user(b, &in, &err), EKSAUTH_OK);
     }
     if (deny != NULL)
@@ -685,12 +692,12 @@ static void test_account_denies_before_next_sync(void **state)
     assert_int_equal(eksauth_login_account(&t->h->ctx, "build", NULL, NULL, 0, &k8s, &err),
                      EKSAUTH_OK);
     /* A reserved name in the DB (no sync writes one). */
-    rewrite_db(t, "backup", NULL);
+    rewrite_db(t, "backup", false, NULL);
     assert_int_equal(eksauth_login_account(&t->h->ctx, "backup", NULL, NULL, 0, &k8s, &err),
                      EKSAUTH_EREJECTED);
     assert_non_null(strstr(err.msg, "login 'backup' is denied"));
     /* A name on the DB's denied list. */
-    rewrite_db(t, NULL, "build");
+    rewrite_db(t, NULL, false, "build");
     assert_int_equal(eksauth_login_account(&t->h->ctx, "build", NULL, NULL, 0, &k8s, &err),
                      EKSAUTH_EREJECTED);
     assert_non_null(strstr(err.msg, "login 'build' is denied"));
@@ -705,6 +712,37 @@ static void test_account_denies_before_next_sync(void **state)
     assert_int_equal(eksauth_login_account(&t->h->ctx, "carol", NULL, NULL, 0, &k8s, &err),
                      EKSAUTH_EREJECTED);
     assert_non_null(strstr(err.msg, "login 'carol' is denied"));
+}
+
+/* login_serves never answers for a reserved name, even one the DB holds. */
+static void test_serves_no_reserved_name(void **state)
+{
+    struct t *t = *state;
+    struct eksauth_error err;
+
+    rewrite_db(t, "backup", false, NULL);
+    assert_int_equal(eksauth_login_serves(&t->h->ctx, "backup", &err), EKSAUTH_ENOTFOUND);
+    assert_non_null(strstr(err.msg, "is not a name eksauth serves"));
+    assert_int_equal(eksauth_login_serves(&t->h->ctx, "build", &err), EKSAUTH_OK);
+}
+
+/*
+ * A private group (DBs before version 3) carries its login's name: a
+ * require_group naming the login never matches it (lib/login.c, in_any_group).
+ */
+static void test_private_group_never_required(void **state)
+{
+    struct t *t = *state;
+    struct eksauth_error err;
+    const char *k8s = NULL;
+    const char *need_own[] = {"legacy"};
+
+    rewrite_db(t, "legacy", true, NULL);
+    assert_int_equal(eksauth_login_account(&t->h->ctx, "legacy", NULL, NULL, 0, &k8s, &err),
+                     EKSAUTH_OK);
+    assert_int_equal(eksauth_login_account(&t->h->ctx, "legacy", NULL, need_own, 1, &k8s, &err),
+                     EKSAUTH_EREJECTED);
+    assert_non_null(strstr(err.msg, "not in any require_group group"));
 }
 
 static void test_no_db_is_unavailable(void **state)
@@ -1040,6 +1078,8 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_serves_and_account, setup, teardown),
         cmocka_unit_test_setup_teardown(test_account_denies_before_next_sync, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_serves_no_reserved_name, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_private_group_never_required, setup, teardown),
         cmocka_unit_test_setup_teardown(test_no_db_is_unavailable, setup, teardown),
         cmocka_unit_test_setup_teardown(test_audience_is_this_host, setup, teardown),
         cmocka_unit_test_setup_teardown(test_request_audience_gets_no_host_hint, setup, teardown),
