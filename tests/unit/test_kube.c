@@ -2,7 +2,8 @@
  * test_kube.c - the pure parts of the Kubernetes API client (lib/kube.c):
  * the ConfigMap answer and its resourceVersion, the list of aws-auth and
  * the list's version, watch events and the line splitter (Status messages:
- * test_kube_review.c; cluster_ca_data: test_kubeconfig.c).
+ * test_kube_review.c; cluster_ca_data: test_kubeconfig.c); and the one
+ * call refused before any request: no cluster CA configured.
  */
 #include "config.h"
 
@@ -17,6 +18,7 @@
 #include <cmocka.h>
 
 #include "eksauth/awsauth.h"
+#include "eksauth/config.h"
 #include "eksauth/kube.h"
 #include "fixture_file.h"
 #include "unit.h"
@@ -224,6 +226,43 @@ static void test_lines(void **state)
     eksauth_kube_lines_free(&l);
 }
 
+/* Stops the watch at its first event (none comes: the call is refused first). */
+static int stop(void *ctx, const struct eksauth_kube_event *ev)
+{
+    (void)ctx;
+    (void)ev;
+    return 1;
+}
+
+/*
+ * The API server is never called with the system CA store: its CA is the
+ * cluster's own, so with neither cluster_ca_file nor cluster_ca_data the
+ * list and the watch are refused before any request (credentials from the
+ * environment, instance metadata off: nothing else to stop them).
+ */
+static void test_no_cluster_ca_refused(void **state)
+{
+    const char *conf = "cluster_id = c\nregion = us-east-1\nsource = kubernetes\n"
+                       "cluster_endpoint = https://127.0.0.1:1\n";
+    struct eksauth_kube_configmap cm;
+    struct eksauth_config cfg;
+    struct eksauth_error err;
+
+    (void)state;
+    assert_int_equal(setenv("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE", 1), 0);
+    assert_int_equal(setenv("AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", 1),
+                     0);
+    assert_int_equal(setenv("AWS_EC2_METADATA_DISABLED", "true", 1), 0);
+    assert_int_equal(eksauth_config_init(&cfg, &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_config_parse(&cfg, conf, strlen(conf), "t.conf", &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_kube_list_configmap(&cfg, NULL, NULL, &cm, &err), EKSAUTH_EINVAL);
+    assert_non_null(strstr(err.msg, "needs cluster_ca_file or cluster_ca_data"));
+    eksauth_kube_configmap_free(&cm);
+    assert_int_equal(eksauth_kube_watch(&cfg, NULL, 1, stop, NULL, NULL, &err), EKSAUTH_EINVAL);
+    assert_non_null(strstr(err.msg, "needs cluster_ca_file or cluster_ca_data"));
+    eksauth_config_free(&cfg);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -231,6 +270,7 @@ int main(void)
         cmocka_unit_test(test_list),
         cmocka_unit_test(test_events),
         cmocka_unit_test(test_lines),
+        cmocka_unit_test(test_no_cluster_ca_refused),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
