@@ -1,7 +1,8 @@
 /*
  * test_id_policy.c - the id range against the host's own (lib/id_policy.c):
  * /etc/login.defs' ranges and the local ids, and the warning of a host
- * whose templated ids have no key.
+ * whose templated ids have no key, or a key the NSS module does not read
+ * (on a throwaway host, tests/lib/host_fixture.c).
  */
 #include "config.h"
 
@@ -9,11 +10,15 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <cmocka.h>
 
 #include "eksauth/id_policy.h"
+#include "eksauth/idkey.h"
+#include "host_fixture.h"
 
 static void test_login_defs(void **state)
 {
@@ -78,11 +83,51 @@ static void test_range(void **state)
     eksauth_strlist_free(&f);
 }
 
+/*
+ * The NSS module reads no config, only the default key: an id_key_file
+ * elsewhere leaves it answering no templated name, and the sync says so.
+ */
+static void test_key_nss_does_not_read(void **state)
+{
+    static const char *const aws_auth = "mapRoles: |\n"
+                                        "  - rolearn: arn:aws:iam::123456789012:role/Admin\n"
+                                        "    username: admin:{{SessionName}}\n";
+    struct host_fixture *h = host_fixture_new(NULL, aws_auth);
+    struct eksauth_strlist w = {0};
+    struct eksauth_error err;
+    char key[192];
+    FILE *f;
+
+    (void)state;
+    /* No id_key_file: the NSS module's own key, nothing to say about it. */
+    assert_int_equal(eksauth_id_policy_warnings(&h->ctx, 1, "/nonexistent", &w, &err), EKSAUTH_OK);
+    assert_false(has(&w, "the NSS module reads"));
+    eksauth_strlist_free(&w);
+    snprintf(key, sizeof(key), "%s/id.key", h->dir);
+    assert_string_not_equal(key, eksauth_idkey_default_path());
+    f = fopen(key, "w");
+    assert_non_null(f);
+    assert_true(fputs("0123456789abcdef0123456789abcdef", f) >= 0);
+    assert_int_equal(fclose(f), 0);
+    assert_int_equal(chmod(key, 0400), 0);
+    f = fopen(h->config, "a");
+    assert_non_null(f);
+    assert_true(fprintf(f, "id_key_file = %s\n", key) > 0);
+    assert_int_equal(fclose(f), 0);
+    host_fixture_reopen(h);
+    assert_int_equal(eksauth_id_policy_warnings(&h->ctx, 1, "/nonexistent", &w, &err), EKSAUTH_OK);
+    assert_true(has(&w, "but the NSS module reads"));
+    assert_true(has(&w, "it answers no templated name until the key is there too"));
+    eksauth_strlist_free(&w);
+    host_fixture_free(h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_login_defs),
         cmocka_unit_test(test_range),
+        cmocka_unit_test(test_key_nss_does_not_read),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
