@@ -28,6 +28,7 @@
 #include <cmocka.h>
 
 #include "eksauth/iddb.h"
+#include "eksauth/iddb_format.h"
 #include "eksauth/iddb_replace.h"
 #include "eksauth/iddb_template.h"
 #include "eksauth/names.h"
@@ -600,12 +601,11 @@ static unsigned answers_same_or_error(const struct eksauth_iddb *good,
 }
 
 /* The sample and 150 more users: records over several blocks. */
-static void *several_blocks(size_t *len)
+static struct eksauth_iddb_builder *several_blocks_builder(void)
 {
     struct eksauth_iddb_builder *b = iddb_sample_builder();
     struct eksauth_error err = {0};
     const char *groups[] = {"eks-devs"};
-    void *data = NULL;
     char name[32];
     uint32_t i;
 
@@ -622,9 +622,24 @@ static void *several_blocks(size_t *len)
         u.last_login = 1767225600u + i;
         assert_int_equal(eksauth_iddb_builder_add_user(b, &u, &err), EKSAUTH_OK);
     }
+    return b;
+}
+
+static void *serialize_free(struct eksauth_iddb_builder *b, size_t *len)
+{
+    struct eksauth_error err = {0};
+    void *data = NULL;
+
     assert_int_equal(eksauth_iddb_builder_serialize(b, &data, len, &err), EKSAUTH_OK);
-    assert_true(*len >= 6 * 4096);
     eksauth_iddb_builder_free(b);
+    return data;
+}
+
+static void *several_blocks(size_t *len)
+{
+    void *data = serialize_free(several_blocks_builder(), len);
+
+    assert_true(*len >= 6 * 4096);
     return data;
 }
 
@@ -690,6 +705,212 @@ static void test_random_flips(void **state)
     }
     /* Most flips land in strings or ids and open fine: the record checks did the work. */
     assert_true(accepted > 0);
+    free(data);
+}
+
+/*
+ * Targeted corruptions: each breaks one rule of the reader (lib/iddb.c), with
+ * the checksums recomputed (or, for the fail-closed rules, one block
+ * damaged), so that rule and not a checksum is what refuses.
+ */
+
+/* Open copy (len bytes) after resealing it; the status, err set. */
+static enum eksauth_status open_resealed(unsigned char *copy, size_t len, struct eksauth_iddb **db,
+                                         struct eksauth_error *err)
+{
+    eksauth_iddb_reseal(copy, len);
+    return eksauth_iddb_open_mem(copy, len, db, err);
+}
+
+/* Replace every occurrence of the n bytes from by to in data; how many. */
+static unsigned replace_bytes(unsigned char *data, size_t len, const void *from, const void *to,
+                              size_t n)
+{
+    unsigned count = 0;
+    size_t i;
+
+    for (i = 0; i + n <= len; i++) {
+        if (memcmp(data + i, from, n) == 0) {
+            memcpy(data + i, to, n);
+            count++;
+        }
+    }
+    return count;
+}
+
+static void le32_put(unsigned char *p, uint32_t v)
+{
+    v = htole32(v);
+    memcpy(p, &v, 4);
+}
+
+/* Header: id_min 0 (root inside the range) or an unknown flag is refused at open. */
+static void test_reader_refuses_header_range_and_flags(void **state)
+{
+    struct eksauth_iddb *db = NULL;
+    struct eksauth_error err = {0};
+    size_t len;
+    unsigned char *data = iddb_sample_bytes(&len), *copy = malloc(len);
+
+    (void)state;
+    assert_non_null(copy);
+    memcpy(copy, data, len);
+    assert_int_equal(open_resealed(copy, len, &db, &err), EKSAUTH_OK); /* the reseal alone */
+    eksauth_iddb_close(db);
+    db = NULL;
+    le32_put(copy + IDDB_H_ID_MIN, 0);
+    assert_int_equal(open_resealed(copy, len, &db, &err), EKSAUTH_EINVAL);
+    assert_non_null(strstr(err.msg, "bad id range or flags"));
+    assert_null(db);
+    memcpy(copy, data, len);
+    copy[IDDB_H_FLAGS + 1] |= 0x01; /* flag 0x100: no such flag */
+    assert_int_equal(open_resealed(copy, len, &db, &err), EKSAUTH_EINVAL);
+    assert_non_null(strstr(err.msg, "bad id range or flags"));
+    assert_null(db);
+    free(copy);
+    free(data);
+}
+
+/* A local group's gid may be the admin's choice, never 0: its record and every list naming it. */
+static void test_reader_refuses_local_gid_zero(void **state)
+{
+    struct eksauth_iddb *db = NULL;
+    struct eksauth_iddb_group g;
+    struct eksauth_iddb_user u;
+    struct eksauth_error err = {0};
+    unsigned char from[8], to[8];
+    size_t len;
+    unsigned char *data = iddb_sample_bytes(&len);
+
+    (void)state;
+    /* {gid, flags} of wheel: in its record and in admin-alice's list of groups. */
+    le32_put(from, 10);
+    le32_put(from + 4, EKSAUTH_IDDB_GROUP_LOCAL);
+    memcpy(to, from, 8);
+    le32_put(to, 0);
+    assert_int_equal(replace_bytes(data, len, from, to, 8), 2);
+    assert_int_equal(open_resealed(data, len, &db, &err), EKSAUTH_OK);
+    assert_int_not_equal(eksauth_iddb_group_by_name(db, "wheel", &g), EKSAUTH_OK);
+    assert_int_not_equal(eksauth_iddb_user_by_name(db, "admin-alice", &u), EKSAUTH_OK);
+    assert_int_equal(eksauth_iddb_user_by_name(db, "build", &u), EKSAUTH_OK);
+    eksauth_iddb_close(db);
+    free(data);
+}
+
+/* A ',' in gecos would split the member list of a group line: the record is refused. */
+static void test_reader_refuses_comma_in_gecos(void **state)
+{
+    struct eksauth_iddb_builder *b = iddb_sample_builder();
+    struct eksauth_iddb_user_in in = {0};
+    struct eksauth_iddb *db = NULL;
+    struct eksauth_iddb_user u;
+    struct eksauth_error err = {0};
+    size_t len;
+    unsigned char *data;
+
+    (void)state;
+    in.login = "carol";
+    in.k8s_username = "carol";
+    in.gecos = "Carol Q Example";
+    in.uid = LO + 200;
+    assert_int_equal(eksauth_iddb_builder_add_user(b, &in, &err), EKSAUTH_OK);
+    data = serialize_free(b, &len);
+    assert_int_equal(replace_bytes(data, len, "Carol Q", "Carol,", 6), 1);
+    assert_int_equal(open_resealed(data, len, &db, &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_iddb_user_by_name(db, "carol", &u), EKSAUTH_EINVAL);
+    assert_int_equal(eksauth_iddb_user_by_uid(db, LO + 200, &u), EKSAUTH_EINVAL);
+    assert_int_equal(eksauth_iddb_user_by_name(db, "build", &u), EKSAUTH_OK);
+    eksauth_iddb_close(db);
+    free(data);
+}
+
+/* The offset and size of section s of the DB image data. */
+static void section_of(const unsigned char *data, enum iddb_section s, uint32_t *off,
+                       uint32_t *size)
+{
+    uint32_t v[2];
+
+    memcpy(v, data + IDDB_H_SECTIONS + s * 8, 8);
+    *off = le32toh(v[0]);
+    *size = le32toh(v[1]);
+}
+
+/* A name filter whose blocks fail their checksums rules no name out (fail closed). */
+static void test_damaged_name_filter_fails_closed(void **state)
+{
+    struct eksauth_iddb *good = NULL, *db = NULL;
+    struct eksauth_error err = {0};
+    char absent[32];
+    uint32_t off, size, i;
+    size_t len;
+    unsigned char *data = several_blocks(&len), *copy = malloc(len);
+
+    (void)state;
+    assert_non_null(copy);
+    assert_int_equal(eksauth_iddb_open_mem(data, len, &good, &err), EKSAUTH_OK);
+    /* A name the intact filter rules out. */
+    for (i = 0; i < 1000; i++) {
+        snprintf(absent, sizeof(absent), "absent%u", i);
+        if (!eksauth_iddb_maybe_named(good, absent))
+            break;
+    }
+    assert_true(i < 1000);
+    assert_true(eksauth_iddb_maybe_named(good, "build"));
+    /* Damage every block the filter lies in (its first and last byte), checksums left stale. */
+    section_of(data, IDDB_S_NAME_FILTER, &off, &size);
+    assert_true(off >= IDDB_DATA_START && size > 0 && (size_t)off + size <= len);
+    memcpy(copy, data, len);
+    copy[off] ^= 0xff;
+    copy[off + size - 1] ^= 0xff;
+    assert_int_equal(eksauth_iddb_open_mem(copy, len, &db, &err), EKSAUTH_OK);
+    assert_true(eksauth_iddb_maybe_named(db, absent));
+    eksauth_iddb_close(db);
+    eksauth_iddb_close(good);
+    free(copy);
+    free(data);
+}
+
+/* Tombstones that cannot be read hold every id (fail closed): no id is given out on a guess. */
+static void test_damaged_tombstones_fail_closed(void **state)
+{
+    struct eksauth_iddb_builder *b = several_blocks_builder();
+    struct eksauth_iddb *good = NULL, *db = NULL;
+    struct eksauth_error err = {0};
+    const uint32_t free_id = LO + 9999;
+    uint32_t off, size, i;
+    uint64_t until = 0;
+    size_t len;
+    unsigned char *data, *copy;
+    char name[32];
+
+    (void)state;
+    for (i = 0; i < 200; i++) {
+        struct eksauth_iddb_tombstone_in t = {name, LO + 5000 + i, false, UINT64_MAX / 2};
+
+        snprintf(name, sizeof(name), "gone%u", i);
+        assert_int_equal(eksauth_iddb_builder_add_tombstone(b, &t, &err), EKSAUTH_OK);
+    }
+    data = serialize_free(b, &len);
+    copy = malloc(len);
+    assert_non_null(copy);
+    assert_int_equal(eksauth_iddb_open_mem(data, len, &good, &err), EKSAUTH_OK);
+    assert_false(eksauth_iddb_id_held(good, free_id, &until));
+    assert_false(eksauth_iddb_id_held_from(good, free_id, "newcomer", 1767225600u));
+    assert_true(eksauth_iddb_id_held_from(good, LO + 5100, "newcomer", 1767225600u));
+    /* Damage the whole tombstone section (a byte in each block), checksums left stale. */
+    section_of(data, IDDB_S_TOMBSTONES, &off, &size);
+    assert_true(off >= IDDB_DATA_START && size >= 200 * IDDB_T_SIZE && (size_t)off + size <= len);
+    memcpy(copy, data, len);
+    for (i = 0; i < size; i += IDDB_BLOCK_SIZE / 2)
+        copy[off + i + IDDB_T_UNTIL] ^= 0x01;
+    copy[off + size - 1] ^= 0x01;
+    assert_int_equal(eksauth_iddb_open_mem(copy, len, &db, &err), EKSAUTH_OK);
+    assert_true(eksauth_iddb_id_held(db, free_id, &until));
+    assert_true(until == UINT64_MAX);
+    assert_true(eksauth_iddb_id_held_from(db, free_id, "newcomer", 1767225600u));
+    eksauth_iddb_close(db);
+    eksauth_iddb_close(good);
+    free(copy);
     free(data);
 }
 
@@ -1045,15 +1266,28 @@ static void test_builder_reserve(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_checksum_vectors),  cmocka_unit_test(test_round_trip),
-        cmocka_unit_test(test_keyed_header),      cmocka_unit_test(test_deterministic_and_from_db),
-        cmocka_unit_test(test_empty_db),          cmocka_unit_test(test_gecos_printable),
-        cmocka_unit_test(test_builder_refusals),  cmocka_unit_test(test_builder_remove),
-        cmocka_unit_test(test_every_truncation),  cmocka_unit_test(test_random_flips),
-        cmocka_unit_test(test_write_and_open),    cmocka_unit_test(test_mapping_advice),
-        cmocka_unit_test(test_expand_home),       cmocka_unit_test(test_last_login_and_tombstones),
-        cmocka_unit_test(test_open_reads_little), cmocka_unit_test(test_many),
+        cmocka_unit_test(test_checksum_vectors),
+        cmocka_unit_test(test_round_trip),
+        cmocka_unit_test(test_keyed_header),
+        cmocka_unit_test(test_deterministic_and_from_db),
+        cmocka_unit_test(test_empty_db),
+        cmocka_unit_test(test_gecos_printable),
+        cmocka_unit_test(test_builder_refusals),
+        cmocka_unit_test(test_builder_remove),
+        cmocka_unit_test(test_every_truncation),
+        cmocka_unit_test(test_random_flips),
+        cmocka_unit_test(test_write_and_open),
+        cmocka_unit_test(test_mapping_advice),
+        cmocka_unit_test(test_expand_home),
+        cmocka_unit_test(test_last_login_and_tombstones),
+        cmocka_unit_test(test_open_reads_little),
+        cmocka_unit_test(test_many),
         cmocka_unit_test(test_builder_reserve),
+        cmocka_unit_test(test_reader_refuses_header_range_and_flags),
+        cmocka_unit_test(test_reader_refuses_local_gid_zero),
+        cmocka_unit_test(test_reader_refuses_comma_in_gecos),
+        cmocka_unit_test(test_damaged_name_filter_fails_closed),
+        cmocka_unit_test(test_damaged_tombstones_fail_closed),
     };
 
     return cmocka_run_group_tests(tests, tmpdir_setup, tmpdir_teardown);
