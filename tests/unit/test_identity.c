@@ -398,6 +398,8 @@ static void test_login_named_like_users_group_is_refused(void **state)
 static void test_login_named_like_mapped_group_is_refused(void **state)
 {
     struct fixture *f = *state;
+    struct eksauth_id_seed seeds[] = {
+        {.name = "eks-developers", .id = 1900000002, .is_group = true}};
 
     load(f, "mapUsers: |\n"
             "  - userarn: arn:aws:iam::" ACCOUNT ":user/a\n"
@@ -410,6 +412,13 @@ static void test_login_named_like_mapped_group_is_refused(void **state)
     assert_int_equal(resolve_role(f, "t", "developers"), EKSAUTH_EREJECTED);
     assert_non_null(strstr(f->err.msg, "'eks-developers' is the name of a mapped group"));
     assert_login(f, "t", "bob", "eks-bob");
+    /* The group kept a recorded gid, so the login's own id is free: the name alone refuses. */
+    eksauth_plan_free(&f->plan);
+    assert_int_equal(eksauth_plan_build(&f->cfg, f->aa, &f->host, seeds, 1, &f->plan, &f->err),
+                     EKSAUTH_OK);
+    assert_int_equal(eksauth_plan_find_group(&f->plan, "eks-developers")->gid, 1900000002);
+    assert_int_equal(resolve_role(f, "t", "developers"), EKSAUTH_EREJECTED);
+    assert_non_null(strstr(f->err.msg, "'eks-developers' is the name of a mapped group"));
 }
 
 /*
