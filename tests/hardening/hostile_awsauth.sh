@@ -61,7 +61,9 @@ roles = [
     {"rolearn": "arn:aws:iam::111122223333:role/free", "username": "free:{{SessionName}}", "groups": ["{{SessionName}}", "free"]},
     {"rolearn": "arn:aws:iam::111122223333:role/good", "username": "good", "groups": ["devs"]},
 ]
-users = [{"userarn": "arn:aws:iam::111122223333:user/bob", "username": "bob", "groups": ["devs"]}]
+users = [{"userarn": "arn:aws:iam::111122223333:user/bob", "username": "bob", "groups": ["devs"]},
+         # The login free-erin is hers: session "Erin" of role free (k8s free:Erin) must not take it.
+         {"userarn": "arn:aws:iam::111122223333:user/erin", "username": "free:erin"}]
 data = {"mapRoles": yaml.safe_dump(roles, allow_unicode=True), "mapUsers": yaml.safe_dump(users)}
 cm = {"apiVersion": "v1", "kind": "ConfigMap",
       "metadata": {"name": "aws-auth", "namespace": "kube-system"}, "data": data}
@@ -76,7 +78,7 @@ chmod 0644 "$tmp"/aws-auth.*
 import json, sys
 c = {}
 sessions = [("bare", "Bob"), ("bare", "root"), ("bare", "localbob"), ("bare", "sudo"),
-            ("free", "Carol"), ("free", "carol"), ("free", "dave")]
+            ("free", "Carol"), ("free", "carol"), ("free", "dave"), ("free", "Erin")]
 for i, (role, s) in enumerate(sessions):
     akid = "ASIAHOSTILESESS%05d" % i
     c[akid] = {"secret": "hostileSecret%02d" % i, "session_token": "hostile-session-token-%d" % i,
@@ -224,6 +226,9 @@ if [ "${code:-}" != PAM_SUCCESS ]; then
 else
     fail "session 'sudo' (a local group's name) as login sudo: ACCEPTED"
 fi
+login free-erin Erin
+is "$code" PAM_AUTH_ERR "session 'Erin' (k8s 'free:Erin') as login free-erin, which k8s user 'free:erin' owns: refused"
+like "$reason" "belongs to k8s user 'free:erin'" "... the reason names the owner: $reason"
 hard_ns "$top_builddir/tests/hardening/iddb_reader" dump "$NS_DB" >"$tmp/after.dump"
 is "$(cat "$tmp/after.dump")" "$(cat "$tmp/before.dump")" "the refused logins changed nothing in the DB"
 login free-dave dave
