@@ -337,10 +337,20 @@ done
 if le "$gone" 2; then pass "watch: a removed user leaves the DB in $gone s"; else
     fail "watch: carol still there (or eksauth users failing) after $gone s"; sed 's/^/# users: /' "$tmp/users.err"; fi
 
-# A dropped watch connection: reconnect, nothing lost.
+# A dropped watch connection: reconnect, nothing lost.  The fault stays on
+# until the stand-in has seen the watch come back (a new watch request after
+# the open stream broke off), so the drop surely happened.
+watches() { grep -c '"watch": true' "$tmp/kube.log"; }
+w0=$(watches)
 echo '{"fault": "drop-watch"}' >"$tmp/kube.json"
-sleep 0.7
+for _ in $(seq 1 200); do
+    [ "$(watches)" -gt "$w0" ] && break
+    sleep 0.05
+done
 echo '{"fault": "none"}' >"$tmp/kube.json"
+w1=$(watches)
+if [ "$w1" -gt "$w0" ]; then pass "watch: the stream was dropped and the watch came back ($w0 -> $w1 watch requests)"; else
+    fail "watch: no new watch request after the drop ($w0 -> $w1)"; tail -5 "$tmp/kube.log" | sed 's/^/# kube: /'; fi
 add_user erin
 t=$(wait_user erin)
 if le "$t" 2; then pass "watch: across a dropped connection, a change arrives in $t s"; else
