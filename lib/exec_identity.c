@@ -1,7 +1,7 @@
 /*
  * exec_identity.c - the identity a kubeconfig user's exec: section gives
- * (see exec_identity.h): the role and profile of `aws eks get-token` or
- * `aws-iam-authenticator token`, and the AWS_* variables of its env,
+ * (see exec_identity.h): the role, profile and region of `aws eks
+ * get-token` or `aws-iam-authenticator token`, and the AWS_* variables of its env,
  * checked before any of it can reach an argument or the environment.
  */
 #include "config.h"
@@ -14,6 +14,7 @@
 
 #include "eksauth/arn.h"
 #include "eksauth/exec_identity.h"
+#include "eksauth/partition.h"
 #include "eksauth/printable.h"
 
 #define AWS_PREFIX "AWS_"
@@ -182,7 +183,20 @@ static enum eksauth_status take_profile(const char *v, const char *what, const c
     return EKSAUTH_OK;
 }
 
-/* `aws ... eks get-token ...`: --role-arn and --profile, the last of each. */
+static enum eksauth_status take_region(const char *v, const char *from,
+                                       struct eksauth_exec_identity *out, struct eksauth_error *err)
+{
+    char q[128];
+
+    /* It becomes an argument and the STS host's name: only the shape of a region passes. */
+    if (strlen(v) > EKSAUTH_EXEC_REGION_MAX || !eksauth_region_valid(v, strlen(v)))
+        return eksauth_fail(err, EKSAUTH_EINVAL, "%s: --region '%s' is not a region name", from,
+                            quoted(v, q, sizeof(q)));
+    snprintf(out->region, sizeof(out->region), "%s", v);
+    return EKSAUTH_OK;
+}
+
+/* `aws ... eks get-token ...`: --role-arn, --profile and --region, the last of each. */
 static enum eksauth_status read_aws(const struct eksauth_kube_exec *e, const char *from,
                                     struct eksauth_exec_identity *out, struct eksauth_error *err)
 {
@@ -198,6 +212,9 @@ static enum eksauth_status read_aws(const struct eksauth_kube_exec *e, const cha
         else if ((r = option_value(e, &i, "--profile", NULL, &v)) != 0)
             st = r < 0 ? eksauth_fail(err, EKSAUTH_EINVAL, "%s: --profile without a value", from)
                        : take_profile(v, "--profile", from, out, err);
+        else if ((r = option_value(e, &i, "--region", NULL, &v)) != 0)
+            st = r < 0 ? eksauth_fail(err, EKSAUTH_EINVAL, "%s: --region without a value", from)
+                       : take_region(v, from, out, err);
     }
     return st;
 }
@@ -235,6 +252,9 @@ static enum eksauth_status read_authenticator(const struct eksauth_kube_exec *e,
         if ((r = option_value(e, &i, "--role", "-r", &v)) != 0)
             st = r < 0 ? eksauth_fail(err, EKSAUTH_EINVAL, "%s: %s without a value", from, a)
                        : take_role(v, "--role", from, out, err);
+        else if ((r = option_value(e, &i, "--region", NULL, &v)) != 0)
+            st = r < 0 ? eksauth_fail(err, EKSAUTH_EINVAL, "%s: --region without a value", from)
+                       : take_region(v, from, out, err);
     }
     return st;
 }
@@ -359,7 +379,8 @@ enum eksauth_status eksauth_exec_identity_read(const struct eksauth_kube_exec *e
 bool eksauth_exec_identity_applies(const struct eksauth_exec_identity *id)
 {
     return id->kind != EKSAUTH_EXEC_NONE && id->kind != EKSAUTH_EXEC_OTHER &&
-           (id->role_arn[0] != '\0' || id->profile[0] != '\0' || id->n_env > 0);
+           (id->role_arn[0] != '\0' || id->profile[0] != '\0' || id->region[0] != '\0' ||
+            id->n_env > 0);
 }
 
 static bool env_has(const struct eksauth_exec_identity *id, const char *entry)
@@ -384,7 +405,7 @@ bool eksauth_exec_identity_same(const struct eksauth_exec_identity *a,
         return true;
     if (!eksauth_exec_identity_applies(a) || !eksauth_exec_identity_applies(b) ||
         strcmp(a->role_arn, b->role_arn) != 0 || strcmp(a->profile, b->profile) != 0 ||
-        a->n_env != b->n_env)
+        strcmp(a->region, b->region) != 0 || a->n_env != b->n_env)
         return false;
     for (i = 0; i < a->n_env; i++) {
         if (!env_has(b, a->env[i]))
@@ -426,6 +447,9 @@ void eksauth_exec_identity_describe(const struct eksauth_exec_identity *id, char
         snprintf(out + len, outlen - len, "%sprofile %s", len > 0 ? ", " : "", id->profile);
     else if (profile != NULL && eksauth_exec_profile_valid(profile))
         snprintf(out + len, outlen - len, "%sprofile %s", len > 0 ? ", " : "", profile);
+    len = strlen(out);
+    if (id->region[0] != '\0')
+        snprintf(out + len, outlen - len, "%sregion %s", len > 0 ? ", " : "", id->region);
     /* The names of the other variables only: their values may be secrets. */
     for (i = 0; i < id->n_env; i++) {
         const char *eq = strchr(id->env[i], '=');

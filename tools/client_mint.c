@@ -3,7 +3,7 @@
  * and login-name; docs/design.md, "The client half"): the built-in
  * signer, EKSAUTH_TOKEN_COMMAND through the shell, or `aws eks get-token`
  * with no shell at all, as the identity kubectl uses for the cluster (the
- * role, profile and AWS_* variables of the kubeconfig's exec: section,
+ * role, profile, region and AWS_* variables of the kubeconfig's exec: section,
  * lib/kubeconfig.c and lib/exec_identity.c); the output read back to a
  * token of the right shape only; mints taking turns so that no two are
  * signed in the same second; and the check, through STS, that a command's
@@ -428,9 +428,21 @@ static char **child_env(const struct eksauth_exec_identity *id, bool *failed)
 }
 
 /*
+ * The region to sign in: EKSAUTH_REGION (the person's own choice), else the
+ * --region of the exec section kubectl runs, else NULL (the AWS CLI's, or
+ * the credentials lookup's, own choice).
+ */
+static const char *mint_region(const struct eksauth_exec_identity *id)
+{
+    const char *region = client_env("EKSAUTH_REGION");
+
+    return region != NULL ? region : id->region[0] != '\0' ? id->region : NULL;
+}
+
+/*
  * EKSAUTH_TOKEN_COMMAND through the shell (with EKSAUTH_AUDIENCE set), or
  * with no shell at all `aws eks get-token --cluster-name AUDIENCE`, with
- * the role and profile of id as arguments and its AWS_* variables in the
+ * the role, profile and region of id as arguments and its AWS_* variables in the
  * child's environment only.
  */
 static enum eksauth_status mint_with_command(const char *audience, const char *cluster,
@@ -438,7 +450,7 @@ static enum eksauth_status mint_with_command(const char *audience, const char *c
                                              struct client_token *s, struct eksauth_error *err)
 {
     const char *command = client_env("EKSAUTH_TOKEN_COMMAND");
-    const char *region = client_env("EKSAUTH_REGION");
+    const char *region = mint_region(id);
     char *argv[16];
     char *out = NULL, **envp = NULL;
     size_t len = 0;
@@ -551,7 +563,7 @@ static enum eksauth_status mint_builtin(const char *audience, const char *cluste
     opt.profile = id->profile[0] != '\0' ? id->profile : NULL;
     opt.getenv_fn = builtin_getenv;
     opt.getenv_arg = id;
-    st = eksauth_creds_region(client_env("EKSAUTH_REGION"), &opt, region, sizeof(region), err);
+    st = eksauth_creds_region(mint_region(id), &opt, region, sizeof(region), err);
     if (st == EKSAUTH_OK && (st = eksauth_creds_load(&opt, &creds, err)) != EKSAUTH_OK)
         /* An SSO or role profile is the AWS CLI's to read, not ours: say which way out. */
         eksauth_error_append(err,

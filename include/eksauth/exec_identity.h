@@ -6,13 +6,15 @@
  * the caller passes what was read.
  *
  * Three commands are understood, by the base name of exec.command:
- *   aws ... eks get-token ...         --role-arn ARN (or --role-arn=ARN) and
- *                                     --profile P (or --profile=P); the last
+ *   aws ... eks get-token ...         --role-arn ARN (or --role-arn=ARN),
+ *                                     --profile P (or --profile=P) and
+ *                                     --region R (or --region=R); the last
  *                                     of each wins, as the AWS CLI's parser
  *                                     takes them;
  *   aws-iam-authenticator token ...   -r ARN (-rARN, -r=ARN), --role ARN
  *                                     (--role=ARN), else DEFAULT_ROLE in the
  *                                     exec env, as that command reads it;
+ *                                     --region R (--region=R);
  *   eksauth token ...                 eksauth's own (it serves as an exec
  *                                     plugin): no role, its AWS_* variables.
  * From the exec env only the variables named AWS_* are taken: eksauth runs
@@ -22,7 +24,9 @@
  *
  * What is taken is checked before it can become an argument or a variable:
  * a role must be an IAM role ARN, a profile name 1..128 bytes of
- * [A-Za-z0-9_.@+=,:/-] not starting with '-', a variable's name AWS_ and
+ * [A-Za-z0-9_.@+=,:/-] not starting with '-', a region the shape of a
+ * region name (eksauth_region_valid: it becomes the STS host), a
+ * variable's name AWS_ and
  * [A-Z0-9_] and its value free of control bytes; anything else is refused
  * with a message naming the file (from), never passed on.  aws-iam-
  * authenticator options that shape the assumed role's session
@@ -46,6 +50,7 @@
 #define EKSAUTH_EXEC_PROFILE_MAX   128  /* bytes of a profile name */
 #define EKSAUTH_EXEC_ENV_VALUE_MAX 4096 /* bytes of a variable's value */
 #define EKSAUTH_EXEC_ENV_MAX       64   /* AWS_* variables taken from one exec env */
+#define EKSAUTH_EXEC_REGION_MAX    32   /* bytes of a region name ("us-gov-west-1") */
 
 /* A kubeconfig user's exec: as written (strings malloc'd; kubeconfig.c fills it). */
 struct eksauth_kube_exec {
@@ -72,6 +77,7 @@ struct eksauth_exec_identity {
     char command[64];                           /* the base name, for messages ("aws") */
     char role_arn[EKSAUTH_ARN_MAX];             /* "": no role to assume */
     char profile[EKSAUTH_EXEC_PROFILE_MAX + 1]; /* --profile; "": none */
+    char region[EKSAUTH_EXEC_REGION_MAX + 1];   /* --region; "": the AWS CLI's own choice */
     char **env;                                 /* "AWS_NAME=value" (malloc'd; may hold secrets) */
     size_t n_env;
     char from[600]; /* for messages: "FILE (user NAME)" */
@@ -92,17 +98,17 @@ enum eksauth_status eksauth_exec_identity_read(const struct eksauth_kube_exec *e
                                                const char *from, struct eksauth_exec_identity *out,
                                                struct eksauth_error *err);
 
-/* Whether eksauth's mint changes for id: a role, a profile or an AWS_* variable to apply. */
+/* Whether eksauth's mint changes for id: a role, a profile, a region or an AWS_* variable. */
 bool eksauth_exec_identity_applies(const struct eksauth_exec_identity *id);
 
-/* Whether a and b give the same identity (kind, command, role, profile and variables). */
+/* Whether a and b mint alike (role, profile, region and variables). */
 bool eksauth_exec_identity_same(const struct eksauth_exec_identity *a,
                                 const struct eksauth_exec_identity *b);
 
 /* The value id's env gives name, or NULL. */
 const char *eksauth_exec_identity_env(const struct eksauth_exec_identity *id, const char *name);
 
-/* A short account of id for messages, never a variable's value: "role ARN, profile P". */
+/* A short account of id for messages, never a variable's value: "role ARN, profile P, region R". */
 void eksauth_exec_identity_describe(const struct eksauth_exec_identity *id, char *out,
                                     size_t outlen);
 

@@ -9,7 +9,8 @@
 # `aws eks get-token` command and the built-in signer, bad token commands, a
 # missing AWS CLI (named, with the two ways out), unsafe folders; the
 # identity of the kubeconfig's exec section for the host's cluster (a
-# stand-in aws shows the --role-arn, --profile and AWS_PROFILE it gets;
+# stand-in aws shows the --role-arn, --profile, --region and AWS_PROFILE it
+# gets; the real aws and the built-in signer sign for the section's region;
 # EKSAUTH_TOKEN_COMMAND winning; EKSAUTH_BUILTIN=1 refusing a role; what is
 # not a role ARN refused; login-name the same); after a
 # refusal (a first prompt again from the same process right after a whole
@@ -362,8 +363,8 @@ kube "$T/kube/config" prod aws \
       - {name: KUBE_ONLY, value: x}"
 kask k "$P1"
 is "$rc:$(cat "$T/k")" "0:$SHORT" "kubeconfig with a role: answered with the token aws printed"
-is "$(awsargs)" "eks get-token --cluster-name $AUD --role-arn $ROLE --output json" \
-    "... aws eks get-token for the host's audience with the kubeconfig's --role-arn"
+is "$(awsargs)" "eks get-token --cluster-name $AUD --role-arn $ROLE --output json --region us-east-1" \
+    "... aws eks get-token for the host's audience with the kubeconfig's --role-arn and --region"
 is "$(tr '\n' ' ' <"$T/aws.env")" "AWS_PROFILE=kube-profile AWS_REGION=unset KUBE_ONLY=unset " \
     "... AWS_PROFILE of its exec env over the shell's (kubectl's rule); KUBE_ONLY, not AWS_*, left out"
 # --role-arn=ARN and --profile P in the args.
@@ -377,6 +378,18 @@ kube "$T/kube/config" prod aws-iam-authenticator "token, -i, prod, -r, $ROLE"
 kask k3 "$P1"
 is "$rc:$(awsargs)" "0:eks get-token --cluster-name $AUD --role-arn $ROLE --output json" \
     "aws-iam-authenticator token -r ROLE: aws eks get-token --role-arn ROLE"
+# The person's EKSAUTH_REGION wins over the section's --region.
+kube "$T/kube/config" prod aws "--region, us-west-2, eks, get-token, --cluster-name, prod"
+EKSAUTH_REGION=eu-west-1 kask k3r "$P1"
+is "$rc:$(awsargs)" "0:eks get-token --cluster-name $AUD --output json --region eu-west-1" \
+    "EKSAUTH_REGION over the kubeconfig's --region"
+# A region that is not one is refused, naming the file, and never reaches aws.
+kube "$T/kube/config" prod aws "--region, 'us-east-1 --debug', eks, get-token"
+kask k3x "$P1"
+like "$rc:$(cat "$T/k3x.err")" "^2:.*no token: $T/kube/config \(user $KARN/prod\): --region 'us-east-1 --debug' is not a region name" \
+    "a --region that is not a region name: refused, naming the kubeconfig"
+[ ! -e "$T/aws.args" ]
+ok $? "... and aws never ran"
 # A kubeconfig of another cluster: nothing to follow, the shell's identity as before.
 kube "$T/kube/config" staging aws "eks, get-token, --cluster-name, staging, --role-arn, $ROLE" \
     "      env:
@@ -474,6 +487,35 @@ env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY -u AWS_SESSION_TOKEN AWS_PROFI
     "$EKSAUTH" askpass "$P1" >"$T/sso.out" 2>"$T/sso.err"
 like "$?:$(cat "$T/sso.err")" "^[12]:.*profile \"sso-dev\" was asked for.*unset it to mint with the AWS CLI" \
     "EKSAUTH_BUILTIN=1 with an SSO profile: says the AWS CLI reads it"
+# The region of the kubeconfig's exec section, which update-kubeconfig writes first:
+# the token is signed for that region's STS host, as kubectl's is, when the AWS
+# config names no region and when the shell's AWS_REGION names another (the
+# argument wins); the real aws eks get-token (without --region it signs for the
+# global host), then the built-in signer.
+kube "$T/kube/config" prod aws "--region, us-east-1, eks, get-token, --cluster-name, prod, --output, json"
+unset EKSAUTH_REGION # (the pieces must come from this shell: no subshell to unset it in)
+for how in aws builtin; do
+    if [ "$how" = aws ] && ! command -v aws >/dev/null 2>&1; then
+        fail "aws (awscli) is not installed: scripts/install-deps installs it"
+        continue
+    fi
+    for shell_region in "" eu-west-1; do
+        new_ssh
+        : >"$T/kr"
+        for prompt in "$P1" "$PC" "$PC" "$PC"; do
+            if [ "$how" = builtin ]; then
+                AWS_REGION=$shell_region EKSAUTH_BUILTIN=1 KUBECONFIG="$T/kube/config" ask kr "$prompt"
+            else
+                AWS_REGION=$shell_region KUBECONFIG="$T/kube/config" ask kr "$prompt"
+            fi
+            [ "$rc" = 0 ] || break
+        done
+        rebuild "$T/kr" | "$EKSAUTH" check-token - >"$T/kr.json" 2>&1
+        is "$?:$(grep -c '"host": "sts.us-east-1.amazonaws.com"' "$T/kr.json")" "0:1" \
+            "the kubeconfig's --region, AWS_REGION '$shell_region' ($how): a valid token for sts.us-east-1"
+    done
+done
+export EKSAUTH_REGION=us-east-1
 # at_sts FILE AUDIENCE: STS's answer (status, and the error code if any) to the
 # token whose pieces are in FILE, called as a caller that sends x-k8s-aws-id:
 # AUDIENCE: the cluster's API server sends its cluster id (prod), this host its

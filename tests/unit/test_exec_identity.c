@@ -112,6 +112,7 @@ static void test_aws_role_and_profile(void **state)
     assert_int_equal(id.kind, EKSAUTH_EXEC_AWS);
     assert_string_equal(id.role_arn, ROLE);
     assert_string_equal(id.profile, "");
+    assert_string_equal(id.region, "us-east-1");
     assert_int_equal(id.n_env, 0);
     assert_true(eksauth_exec_identity_applies(&id));
     assert_string_equal(id.from, FROM);
@@ -126,6 +127,7 @@ static void test_aws_role_and_profile(void **state)
     assert_string_equal(id.command, "aws");
     assert_string_equal(id.role_arn, ROLE2);
     assert_string_equal(id.profile, "ops");
+    assert_string_equal(id.region, "");
     eksauth_exec_identity_free(&id);
     /* Nothing to follow: plain aws eks get-token. */
     assert_status(
@@ -134,6 +136,54 @@ static void test_aws_role_and_profile(void **state)
     assert_int_equal(id.kind, EKSAUTH_EXEC_AWS);
     assert_false(eksauth_exec_identity_applies(&id));
     eksauth_exec_identity_free(&id);
+}
+
+/*
+ * --region, which update-kubeconfig writes first: the region the token is
+ * signed in, so that a person whose AWS config names none (or another)
+ * signs where kubectl signs.  It becomes an argument and an STS host name:
+ * only the shape of a region passes.
+ */
+static void test_region(void **state)
+{
+    static const char *const bad[] = {
+        "x", "US-EAST-1", "us-east-1;id", "us-east-1 ", "--debug", "us-east-1.evil.example", ""};
+    struct eksauth_exec_identity id;
+    struct eksauth_error err;
+    size_t i;
+
+    (void)state;
+    /* Both spellings, anywhere in the args; the last wins, as the AWS CLI's parser takes it. */
+    assert_status(
+        read_one("aws", ARGS("--region", "eu-west-1", "eks", "get-token", "--region=us-gov-west-1"),
+                 NULL, &id, &err),
+        EKSAUTH_OK);
+    assert_string_equal(id.region, "us-gov-west-1");
+    assert_true(eksauth_exec_identity_applies(&id)); /* a region alone changes the mint */
+    eksauth_exec_identity_free(&id);
+    /* aws-iam-authenticator's --region too. */
+    assert_status(read_one("aws-iam-authenticator",
+                           ARGS("token", "-i", "prod", "--region", "cn-north-1"), NULL, &id, &err),
+                  EKSAUTH_OK);
+    assert_string_equal(id.region, "cn-north-1");
+    eksauth_exec_identity_free(&id);
+    for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        assert_status(
+            read_one("aws", ARGS("eks", "get-token", "--region", bad[i]), NULL, &id, &err),
+            EKSAUTH_EINVAL);
+        assert_non_null(strstr(err.msg, FROM ": --region '"));
+        assert_non_null(strstr(err.msg, "' is not a region name"));
+        assert_string_equal(id.region, "");
+    }
+    /* Longer than any region name. */
+    assert_status(
+        read_one("aws", ARGS("eks", "get-token", "--region=us-east-11111111111111111111111111111"),
+                 NULL, &id, &err),
+        EKSAUTH_EINVAL);
+    /* The option without its value (the last argument). */
+    assert_status(read_one("aws", ARGS("eks", "get-token", "--region"), NULL, &id, &err),
+                  EKSAUTH_EINVAL);
+    assert_non_null(strstr(err.msg, "--region without a value"));
 }
 
 static void test_env_filtered(void **state)
@@ -369,18 +419,27 @@ static void test_same_and_describe(void **state)
     char text[400];
 
     (void)state;
-    assert_status(read_one("aws", ARGS("eks", "get-token", "--role-arn", ROLE),
+    assert_status(read_one("aws",
+                           ARGS("--region", "us-east-1", "eks", "get-token", "--role-arn", ROLE),
                            ENV("AWS_PROFILE", "dev", "AWS_SECRET_ACCESS_KEY", SECRET), &a, &err),
                   EKSAUTH_OK);
     /* The same identity from another spelling and another order of variables. */
     assert_status(read_one("/opt/aws",
-                           ARGS("--region", "x", "eks", "get-token", "--role-arn=" ROLE),
+                           ARGS("eks", "get-token", "--role-arn=" ROLE, "--region=us-east-1"),
                            ENV("AWS_SECRET_ACCESS_KEY", SECRET, "AWS_PROFILE", "dev"), &b, &err),
                   EKSAUTH_OK);
     assert_true(eksauth_exec_identity_same(&a, &b));
     eksauth_exec_identity_describe(&a, text, sizeof(text));
-    assert_string_equal(text, "role " ROLE ", profile dev, AWS_SECRET_ACCESS_KEY");
+    assert_string_equal(text,
+                        "role " ROLE ", profile dev, region us-east-1, AWS_SECRET_ACCESS_KEY");
     assert_null(strstr(text, "wJalr"));
+    eksauth_exec_identity_free(&b);
+    /* Another region: two contexts that would not mint alike. */
+    assert_status(read_one("aws",
+                           ARGS("--region", "us-west-2", "eks", "get-token", "--role-arn", ROLE),
+                           ENV("AWS_PROFILE", "dev", "AWS_SECRET_ACCESS_KEY", SECRET), &b, &err),
+                  EKSAUTH_OK);
+    assert_false(eksauth_exec_identity_same(&a, &b));
     eksauth_exec_identity_free(&b);
     /* Another role, or no role: another identity. */
     assert_status(read_one("aws", ARGS("eks", "get-token", "--role-arn", ROLE2),
@@ -409,6 +468,7 @@ static void test_same_and_describe(void **state)
 }
 
 EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_validators), cmocka_unit_test(test_aws_role_and_profile),
-                  cmocka_unit_test(test_env_filtered), cmocka_unit_test(test_authenticator),
-                  cmocka_unit_test(test_eksauth_token), cmocka_unit_test(test_other_commands),
-                  cmocka_unit_test(test_refusals), cmocka_unit_test(test_same_and_describe))
+                  cmocka_unit_test(test_region), cmocka_unit_test(test_env_filtered),
+                  cmocka_unit_test(test_authenticator), cmocka_unit_test(test_eksauth_token),
+                  cmocka_unit_test(test_other_commands), cmocka_unit_test(test_refusals),
+                  cmocka_unit_test(test_same_and_describe))

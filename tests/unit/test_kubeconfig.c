@@ -379,7 +379,7 @@ static void test_identity_current_context(void **state)
     /* ...and the east cluster's two contexts give two identities: which one is not guessed. */
     assert_non_null(strstr(err.msg,
                            "/k/config: cluster prod has contexts of two identities, " ARN_E1
-                           " (role " ROLE_E1 ") and e1-dev (role " ROLE_DEV ")"));
+                           " (role " ROLE_E1 ", region us-east-1) and e1-dev (role " ROLE_DEV ")"));
     assert_non_null(strstr(err.msg, "kubectl config use-context NAME)"));
     assert_null(strstr(err.msg, "EKSAUTH_REGION")); /* it chose the region's entry already */
     assert_int_equal(id.kind, EKSAUTH_EXEC_NONE);
