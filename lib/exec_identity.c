@@ -196,6 +196,26 @@ static enum eksauth_status take_region(const char *v, const char *from,
     return EKSAUTH_OK;
 }
 
+/*
+ * The option a, as "--name" or "--name=V", is short for, of those eksauth
+ * follows, or NULL.  The AWS CLI's parser takes any unambiguous start of
+ * an option's name ("--role-ar", "--regio"): left unread, such an argument
+ * would have kubectl assume a role that eksauth's token is not signed as.
+ */
+static const char *abbreviates(const char *a)
+{
+    static const char *const followed[] = {"--role-arn", "--profile", "--region"};
+    size_t n = strcspn(a, "="), k;
+
+    if (strncmp(a, "--", 2) != 0 || n <= 2)
+        return NULL;
+    for (k = 0; k < sizeof(followed) / sizeof(followed[0]); k++) {
+        if (n < strlen(followed[k]) && strncmp(a, followed[k], n) == 0)
+            return followed[k];
+    }
+    return NULL;
+}
+
 /* `aws ... eks get-token ...`: --role-arn, --profile and --region, the last of each. */
 static enum eksauth_status read_aws(const struct eksauth_kube_exec *e, const char *from,
                                     struct eksauth_exec_identity *out, struct eksauth_error *err)
@@ -206,7 +226,15 @@ static enum eksauth_status read_aws(const struct eksauth_kube_exec *e, const cha
     int r;
 
     for (i = 0; st == EKSAUTH_OK && i < e->n_args; i++) {
-        if ((r = option_value(e, &i, "--role-arn", NULL, &v)) != 0)
+        const char *full = abbreviates(e->args[i]);
+        char q[128];
+
+        if (full != NULL)
+            st = eksauth_fail(err, EKSAUTH_EINVAL,
+                              "%s: '%s' may be short for %s to the AWS CLI; eksauth follows the "
+                              "option only when written in full",
+                              from, quoted(e->args[i], q, sizeof(q)), full);
+        else if ((r = option_value(e, &i, "--role-arn", NULL, &v)) != 0)
             st = r < 0 ? eksauth_fail(err, EKSAUTH_EINVAL, "%s: --role-arn without a value", from)
                        : take_role(v, "--role-arn", from, out, err);
         else if ((r = option_value(e, &i, "--profile", NULL, &v)) != 0)

@@ -10,7 +10,9 @@
  *                                     --profile P (or --profile=P) and
  *                                     --region R (or --region=R); the last
  *                                     of each wins, as the AWS CLI's parser
- *                                     takes them;
+ *                                     takes them; a start of one of those
+ *                                     names ("--role-ar"), which that parser
+ *                                     also takes, is refused;
  *   aws-iam-authenticator token ...   -r ARN (-rARN, -r=ARN), --role ARN
  *                                     (--role=ARN), else DEFAULT_ROLE in the
  *                                     exec env, as that command reads it;

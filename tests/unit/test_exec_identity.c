@@ -186,6 +186,45 @@ static void test_region(void **state)
     assert_non_null(strstr(err.msg, "--region without a value"));
 }
 
+/*
+ * The AWS CLI reads any unambiguous start of an option's name: kubectl's
+ * aws would assume the role of "--role-ar ARN".  Unread, eksauth would sign
+ * as someone else; so such an argument is refused, never passed over.
+ */
+static void test_aws_abbreviations(void **state)
+{
+    static const struct {
+        const char *arg, *full;
+    } shortened[] = {
+        {"--role-ar", "--role-arn"},     {"--role=" ROLE, "--role-arn"}, {"--ro", "--role-arn"},
+        {"--prof", "--profile"},         {"--pro=dev", "--profile"},     {"--regio", "--region"},
+        {"--reg=us-west-2", "--region"},
+    };
+    struct eksauth_exec_identity id;
+    struct eksauth_error err;
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(shortened) / sizeof(shortened[0]); i++) {
+        assert_status(
+            read_one("aws", ARGS("eks", "get-token", shortened[i].arg, "x"), NULL, &id, &err),
+            EKSAUTH_EINVAL);
+        assert_non_null(strstr(err.msg, FROM ": '"));
+        assert_non_null(strstr(err.msg, shortened[i].full));
+        assert_non_null(strstr(err.msg, "written in full"));
+        assert_int_equal(id.kind, EKSAUTH_EXEC_NONE);
+    }
+    /* What is no start of those: the options update-kubeconfig writes, and "--" alone. */
+    assert_status(read_one("aws",
+                           ARGS("--region", "us-east-1", "eks", "get-token", "--cluster-name",
+                                "prod", "--output", "json", "--role-arn", ROLE, "--profile=p",
+                                "--region=eu-west-1", "--", "--debug", "--no-verify-ssl"),
+                           NULL, &id, &err),
+                  EKSAUTH_OK);
+    assert_string_equal(id.region, "eu-west-1");
+    eksauth_exec_identity_free(&id);
+}
+
 static void test_env_filtered(void **state)
 {
     struct eksauth_exec_identity id;
@@ -468,7 +507,7 @@ static void test_same_and_describe(void **state)
 }
 
 EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_validators), cmocka_unit_test(test_aws_role_and_profile),
-                  cmocka_unit_test(test_region), cmocka_unit_test(test_env_filtered),
-                  cmocka_unit_test(test_authenticator), cmocka_unit_test(test_eksauth_token),
-                  cmocka_unit_test(test_other_commands), cmocka_unit_test(test_refusals),
-                  cmocka_unit_test(test_same_and_describe))
+                  cmocka_unit_test(test_region), cmocka_unit_test(test_aws_abbreviations),
+                  cmocka_unit_test(test_env_filtered), cmocka_unit_test(test_authenticator),
+                  cmocka_unit_test(test_eksauth_token), cmocka_unit_test(test_other_commands),
+                  cmocka_unit_test(test_refusals), cmocka_unit_test(test_same_and_describe))
