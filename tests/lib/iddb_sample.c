@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <cmocka.h>
 
@@ -81,4 +82,50 @@ struct eksauth_iddb *iddb_sample_open(const struct eksauth_iddb_builder *b, void
     assert_int_equal(eksauth_iddb_builder_serialize(b, data, &len, &err), EKSAUTH_OK);
     assert_int_equal(eksauth_iddb_open_mem(*data, len, &db, &err), EKSAUTH_OK);
     return db;
+}
+
+void *iddb_sample_many(uint32_t n, uint32_t after, size_t reserve_users, size_t reserve_groups,
+                       size_t *len)
+{
+    struct eksauth_iddb_builder *b = NULL;
+    struct eksauth_error err = {0};
+    struct eksauth_iddb_params p = {LO, HI, NULL, NULL, LO + 1, false, 0};
+    struct eksauth_iddb_group_in users = {"eks-users", "", LO + 1, 0};
+    struct eksauth_iddb_group_in gi = {"eks-all", "all", LO + 2, 0};
+    const char *grp[] = {"eks-all"};
+    void *data = NULL;
+    char name[32];
+    uint32_t i;
+
+    assert_int_equal(eksauth_iddb_builder_new(&p, &b, &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_iddb_builder_add_group(b, &users, &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_iddb_builder_add_group(b, &gi, &err), EKSAUTH_OK);
+    for (i = 0; i < n; i++) {
+        struct eksauth_iddb_user_in ui = {0};
+
+        if (i == after)
+            assert_int_equal(eksauth_iddb_builder_reserve(b, reserve_users, reserve_groups, &err),
+                             EKSAUTH_OK);
+        snprintf(name, sizeof(name), "user%u", i);
+        ui.login = name;
+        ui.k8s_username = name;
+        ui.uid = HI - i * 7;
+        ui.groups = grp;
+        ui.n_groups = 1;
+        assert_int_equal(eksauth_iddb_builder_add_user(b, &ui, &err), EKSAUTH_OK);
+    }
+    /* What was added before the reserve is still found: a name or id twice is refused. */
+    {
+        struct eksauth_iddb_user_in again = {.login = "user0", .k8s_username = "x", .uid = LO + 3};
+        struct eksauth_iddb_group_in dup = {"eks-all", "all", LO + 4, 0};
+
+        assert_int_equal(eksauth_iddb_builder_add_user(b, &again, &err), EKSAUTH_EINVAL);
+        again.login = "someone";
+        again.uid = HI;
+        assert_int_equal(eksauth_iddb_builder_add_user(b, &again, &err), EKSAUTH_EINVAL);
+        assert_int_equal(eksauth_iddb_builder_add_group(b, &dup, &err), EKSAUTH_EINVAL);
+    }
+    assert_int_equal(eksauth_iddb_builder_serialize(b, &data, len, &err), EKSAUTH_OK);
+    eksauth_iddb_builder_free(b);
+    return data;
 }

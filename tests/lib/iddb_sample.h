@@ -7,6 +7,7 @@
 #define EKSAUTH_TEST_IDDB_SAMPLE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "eksauth/iddb.h"
 
@@ -34,5 +35,15 @@ void *iddb_sample_bytes(size_t *len);
 
 /* b serialised and opened from memory; *data (free it after closing) holds the bytes. */
 struct eksauth_iddb *iddb_sample_open(const struct eksauth_iddb_builder *b, void **data);
+
+/*
+ * The image of n users user0, user1, ... (uid HI - 7 i, the users' group
+ * LO+1) in one group eks-all (LO+2), the builder reserved for
+ * reserve_users users and reserve_groups groups after the first `after`
+ * users (UINT32_MAX: never); the test fails when a name or id added before
+ * the reserve is no longer refused as present.  Free it.
+ */
+void *iddb_sample_many(uint32_t n, uint32_t after, size_t reserve_users, size_t reserve_groups,
+                       size_t *len);
 
 #endif
