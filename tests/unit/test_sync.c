@@ -3,9 +3,9 @@
  * source into the identity DB with its report, refusals that leave the DB
  * as it was, the carry-over and revocation of recorded logins (idle ones
  * too), and a cluster source with its snapshot, "unchanged" and a failing
- * fetch, the version and budget a fetch is given, the state it confirms,
- * the age a login checks (max_snapshot_age); the watch (lib/sync_watch.c):
- * resumed from a bookmark after a drop, relists only after a 410 and
+ * fetch, the version and budget a fetch is given, the state it confirms
+ * (the snapshot's own rules: tests/unit/test_snapshot.c); the watch
+ * (lib/sync_watch.c): resumed from a bookmark after a drop, relists only after a 410 and
  * spread over sync_spread, full-jitter backoff up to its cap, streams of
  * jittered length, a plan made again when the local accounts change; plus the id seeds a plan keeps
  * (lib/mapping.c).  A throwaway host with fakes for STS, the cluster's API and the clock
@@ -778,52 +778,6 @@ static void test_cluster_fetch_asks_only_what_changed(void **state)
     eksauth_sync_report_free(&r);
     eksauth_snapshot_state_read(&h->ctx.paths, true, &st);
     assert_int_equal(st.checked_at, 1000);
-    /* Another sync's newer snapshot is not confirmed by this one. */
-    st.checked_at = 5;
-    snprintf(st.version, sizeof(st.version), "k8s:99");
-    assert_int_equal(eksauth_snapshot_confirm(&h->ctx.paths, true, &st, "1", 2000, &err),
-                     EKSAUTH_OK);
-    eksauth_snapshot_state_read(&h->ctx.paths, true, &st);
-    assert_int_equal(st.checked_at, 1000);
-    /* A state file others could write is not vouched for (a confirm would make it root's). */
-    assert_int_equal(chmod(h->ctx.paths.state, 0666), 0);
-    snprintf(st.version, sizeof(st.version), "k8s:100");
-    assert_int_equal(eksauth_snapshot_confirm(&h->ctx.paths, true, &st, "1", 3000, &err),
-                     EKSAUTH_OK);
-    eksauth_snapshot_state_read(&h->ctx.paths, false, &st);
-    assert_int_equal(st.checked_at, 1000);
-    host_fixture_free(h);
-}
-
-/* max_snapshot_age, as a login asks it (lib/snapshot.c). */
-static void test_snapshot_age(void **state)
-{
-    struct host_fixture *h = host_fixture_new(K8S_CONFIG, NULL);
-    struct eksauth_error err;
-
-    (void)state;
-    /* Off: no limit, even with no snapshot at all. */
-    assert_int_equal(eksauth_snapshot_check_age(&h->ctx.paths, true, 0, FIXTURE_NOW, &err),
-                     EKSAUTH_OK);
-    /* None yet: nothing vouches for the mapping (fail closed). */
-    assert_int_equal(eksauth_snapshot_check_age(&h->ctx.paths, true, 600, FIXTURE_NOW, &err),
-                     EKSAUTH_EUNAVAIL);
-    assert_non_null(strstr(err.msg, "no snapshot of the cluster's aws-auth"));
-    write_state(h, "k8s:1", FIXTURE_NOW - 600, FIXTURE_NOW - 600);
-    assert_int_equal(eksauth_snapshot_check_age(&h->ctx.paths, true, 600, FIXTURE_NOW, &err),
-                     EKSAUTH_OK);
-    assert_int_equal(eksauth_snapshot_check_age(&h->ctx.paths, true, 600, FIXTURE_NOW + 1, &err),
-                     EKSAUTH_EUNAVAIL);
-    assert_non_null(strstr(err.msg, "last confirmed 601 s ago, over max_snapshot_age (600 s)"));
-    /* Confirmed a day ahead, and the clock then set back: it vouches for nothing. */
-    write_state(h, "k8s:1", FIXTURE_NOW + 86400, FIXTURE_NOW + 86400);
-    assert_int_equal(eksauth_snapshot_check_age(&h->ctx.paths, true, 600, FIXTURE_NOW, &err),
-                     EKSAUTH_EUNAVAIL);
-    assert_non_null(strstr(err.msg, "confirmed 86400 s in the future"));
-    /* A small step back is no reason to refuse. */
-    write_state(h, "k8s:1", FIXTURE_NOW + 60, FIXTURE_NOW + 60);
-    assert_int_equal(eksauth_snapshot_check_age(&h->ctx.paths, true, 600, FIXTURE_NOW, &err),
-                     EKSAUTH_OK);
     host_fixture_free(h);
 }
 
@@ -1278,7 +1232,6 @@ int main(void)
         cmocka_unit_test(test_cluster_source_snapshot),
         cmocka_unit_test(test_cluster_fetch_asks_only_what_changed),
         cmocka_unit_test(test_unchanged_source_replans),
-        cmocka_unit_test(test_snapshot_age),
         cmocka_unit_test(test_watch_resumes_and_spreads_relists),
         cmocka_unit_test(test_watch_backoff),
         cmocka_unit_test(test_watch_retry_after_capped),
