@@ -3,7 +3,8 @@
  * (lib/resolve.c): with the plan built now, and through the login index of
  * the same aws-auth and plan with an identity DB that holds the plan's
  * seeds (lib/login_index.c).  The two must decide alike; test_identity
- * takes every one of its cases through both.
+ * and test_resolve take every one of their cases through both
+ * (tests/lib/plan_fixture.c), except where a test changes the view itself.
  */
 #ifndef TESTS_RESOLVE_BOTH_H
 #define TESTS_RESOLVE_BOTH_H
