@@ -277,7 +277,7 @@ struct eksauth_iddb_user_in {
     const char *login;
     const char *k8s_username;
     const char *arn;   /* may be NULL */
-    const char *gecos; /* NULL: from k8s_username with ':' ',' '=' and controls as '-' */
+    const char *gecos; /* NULL: from k8s_username, ':' ',' as '-', hidden characters '?' */
     const char *home;  /* NULL: the pattern of the builder */
     const char *shell; /* NULL: the shell of the builder */
     uint32_t uid;
