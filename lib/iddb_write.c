@@ -227,7 +227,8 @@ struct eksauth_iddb_builder {
     size_t n_denied;
     struct b_tomb *tombs;
     size_t n_tombs;
-    struct hmap user_by_name, group_by_name, id_owner; /* id_owner: id -> 1 user, 2 group */
+    /* id_owner: id -> 1 user, 2 group, 3 private group (version 2's, read back) */
+    struct hmap user_by_name, group_by_name, id_owner;
     /*
      * Every user's and group's strings: one allocation per 64 KiB, freed at
      * once, rather than seven per user (a sync adds 100,000 users).  What a
@@ -503,7 +504,8 @@ enum eksauth_status eksauth_iddb_builder_add_group(struct eksauth_iddb_builder *
     ng->flags = g->flags;
     if (ng->name == NULL || ng->k8s == NULL ||
         !hmap_put(&b->group_by_name, &name, (uint32_t)b->n_groups) ||
-        (owner == NULL && !hmap_put(&b->id_owner, &gid, 2))) {
+        (owner == NULL &&
+         !hmap_put(&b->id_owner, &gid, (g->flags & EKSAUTH_IDDB_GROUP_PRIVATE) != 0 ? 3 : 2))) {
         if (ng->name != NULL)
             hmap_del(&b->group_by_name, &name);
         return eksauth_fail(err, EKSAUTH_ENOMEM, "identity DB: out of memory");
@@ -614,7 +616,10 @@ enum eksauth_status eksauth_iddb_builder_add_user(struct eksauth_iddb_builder *b
     if (pg != NULL && !own_private)
         return eksauth_fail(err, EKSAUTH_EINVAL,
                             "identity DB: user %s: a group of that name exists", in->login);
-    /* The primary group must be a served group of the DB (the users' group). */
+    /*
+     * The primary group must be a served group of the DB (the users' group),
+     * never another user's private group (3).
+     */
     if (!own_private) {
         struct hslot *gs = id_owner(b, nu.gid);
 

@@ -561,6 +561,11 @@ static void test_private_group_of_its_user(void **state)
     v.uid = LO + 300;
     assert_status(eksauth_iddb_builder_add_user(b, &v, &err), EKSAUTH_EINVAL);
     assert_non_null(strstr(err.msg, "uid 1900000300 already used"));
+    /* ...nor have it as primary group: she would get the group's access to dave's files. */
+    v.uid = LO + 301;
+    v.gid = LO + 300;
+    assert_status(eksauth_iddb_builder_add_user(b, &v, &err), EKSAUTH_EINVAL);
+    assert_non_null(strstr(err.msg, "user carol: no group with gid 1900000300"));
 
     db = iddb_sample_open(b, &data);
     assert_status(eksauth_iddb_user_by_name(db, "dave", &u), EKSAUTH_OK);
