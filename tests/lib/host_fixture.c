@@ -103,6 +103,8 @@ fake_watch(const struct eksauth_config *cfg, const char *rv, long timeout_s,
     *retry_after_ms = h->watch_retry_after[i];
     snprintf(h->watch_rv[i], sizeof(h->watch_rv[i]), "%s", rv != NULL ? rv : "");
     h->watch_timeout[i] = timeout_s;
+    if (h->watch_started != NULL)
+        h->watch_started(h, i);
     if (h->watch_bookmark[i][0] != '\0') {
         memset(&ev, 0, sizeof(ev));
         ev.type = EKSAUTH_KUBE_BOOKMARK;
@@ -112,7 +114,7 @@ fake_watch(const struct eksauth_config *cfg, const char *rv, long timeout_s,
     }
     if (h->watch_event_rv[i][0] != '\0') {
         memset(&ev, 0, sizeof(ev));
-        ev.type = EKSAUTH_KUBE_MODIFIED;
+        ev.type = h->watch_deleted[i] ? EKSAUTH_KUBE_DELETED : EKSAUTH_KUBE_MODIFIED;
         snprintf(ev.rv, sizeof(ev.rv), "%s", h->watch_event_rv[i]);
         ev.object = (char *)h->cluster_doc;
         ev.object_len = strlen(h->cluster_doc);

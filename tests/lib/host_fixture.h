@@ -58,7 +58,8 @@ struct host_fixture {
     unsigned cluster_budget; /* the budget it was last given (max) */
     /*
      * The fake watch: call i answers watch_status[i] after sending the
-     * event of watch_event_rv[i] (a MODIFIED of cluster_doc; "" none) and
+     * event of watch_event_rv[i] (a MODIFIED of cluster_doc, or a DELETED
+     * when watch_deleted[i]; "" none) and
      * the bookmark of watch_bookmark[i] ("" none); watch_rv[i] gets the
      * version it was asked from.
      */
@@ -73,6 +74,9 @@ struct host_fixture {
     /* The fake monotonic clock: sleeps and streams move it (a stream runs its timeout). */
     long long clock_ms;
     bool watch_cut_short[16]; /* stream i ends at once, with nothing in it */
+    bool watch_deleted[16];
+    /* Called as stream i starts, before it sends anything (may be NULL). */
+    void (*watch_started)(struct host_fixture *h, unsigned i);
     uint32_t random;
 };
 
