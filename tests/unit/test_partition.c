@@ -1,6 +1,7 @@
 /*
- * test_partition.c - the partition table generated from botocore's data, the
- * partition of a region, the STS host forms, and the shape of a region name.
+ * test_partition.c - lib/partition.c: the partition of a region, the STS
+ * host forms, and the shape of a region name (the table it reads:
+ * test_partition_data.c).
  */
 #include "config.h"
 
@@ -14,43 +15,6 @@
 
 #include "eksauth/partition.h"
 #include "unit.h"
-
-static void assert_partition(const char *name, const char *domain, const char *dualstack,
-                             const char *global_host)
-{
-    const struct eksauth_partition *p = eksauth_partition_find(name);
-
-    assert_non_null(p);
-    assert_string_equal(p->name, name);
-    assert_string_equal(p->domain, domain);
-    assert_string_equal(p->dualstack_domain, dualstack);
-    if (global_host == NULL) {
-        assert_null(p->global_host);
-    } else {
-        assert_string_equal(p->global_host, global_host);
-        assert_string_equal(p->global_region, "us-east-1");
-    }
-}
-
-/* The generated table (lib/partition_data.c) as botocore's data has it today. */
-static void test_table(void **state)
-{
-    (void)state;
-    assert_int_equal(eksauth_partition_count, 8);
-    assert_partition("aws", "amazonaws.com", "api.aws", "sts.amazonaws.com");
-    assert_partition("aws-cn", "amazonaws.com.cn", "api.amazonwebservices.com.cn", NULL);
-    assert_partition("aws-us-gov", "amazonaws.com", "api.aws", NULL);
-    assert_partition("aws-iso", "c2s.ic.gov", "api.aws.ic.gov", NULL);
-    assert_partition("aws-iso-b", "sc2s.sgov.gov", "api.aws.scloud", NULL);
-    assert_partition("aws-iso-e", "cloud.adc-e.uk", "api.cloud-aws.adc-e.uk", NULL);
-    assert_partition("aws-iso-f", "csp.hci.ic.gov", "api.aws.hci.ic.gov", NULL);
-    assert_partition("aws-eusc", "amazonaws.eu", "api.amazonwebservices.eu", NULL);
-    /* GovCloud's FIPS endpoint is its plain one: the SDK never makes sts-fips.<gov region>. */
-    assert_string_equal(eksauth_partition_find("aws-us-gov")->sts_hosts[EKSAUTH_STS_FIPS].before,
-                        "sts.");
-    assert_string_equal(eksauth_partition_find("aws")->sts_hosts[EKSAUTH_STS_FIPS].before,
-                        "sts-fips.");
-}
 
 static void assert_region_of(const char *region, const char *partition)
 {
@@ -208,7 +172,6 @@ static void test_upstream_region_validator(void **state)
     }
 }
 
-EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_table), cmocka_unit_test(test_find_is_exact),
-                  cmocka_unit_test(test_partition_of_region), cmocka_unit_test(test_sts_hosts),
-                  cmocka_unit_test(test_region_valid),
+EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_find_is_exact), cmocka_unit_test(test_partition_of_region),
+                  cmocka_unit_test(test_sts_hosts), cmocka_unit_test(test_region_valid),
                   cmocka_unit_test(test_upstream_region_validator))
