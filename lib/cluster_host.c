@@ -27,9 +27,15 @@ enum eksauth_status eksauth_cluster_region(const struct eksauth_config *cfg, cha
     if (eksauth_creds_region(NULL, NULL, out, outlen, &e1) == EKSAUTH_OK)
         return EKSAUTH_OK;
     if (eksauth_imds_get_value(cfg->imds_endpoint, "placement/region", out, outlen, &e2) ==
-            EKSAUTH_OK &&
-        eksauth_region_valid(out, strlen(out)))
-        return EKSAUTH_OK;
+        EKSAUTH_OK) {
+        /* It becomes part of the STS host name: a region's shape only (lib/creds.c region_take). */
+        if (eksauth_region_valid(out, strlen(out)))
+            return EKSAUTH_OK;
+        eksauth_fail(&e2, EKSAUTH_EINVAL, "placement/region \"%.40s\" is not a region name", out);
+    }
+    /* Nothing refused is left for a caller that would use it anyway. */
+    if (outlen > 0)
+        out[0] = '\0';
     return eksauth_fail(err, EKSAUTH_EINVAL,
                         "no region: set region in the config (%s; instance metadata: %s)", e1.msg,
                         e2.msg);
