@@ -17,6 +17,7 @@ enum eksauth_status eksauth_cluster_region(const struct eksauth_config *cfg, cha
                                            size_t outlen, struct eksauth_error *err)
 {
     struct eksauth_error e1, e2;
+    enum eksauth_status st;
 
     if (cfg->region != NULL && cfg->region[0] != '\0') {
         if (strlen(cfg->region) >= outlen)
@@ -24,8 +25,18 @@ enum eksauth_status eksauth_cluster_region(const struct eksauth_config *cfg, cha
         memcpy(out, cfg->region, strlen(cfg->region) + 1);
         return EKSAUTH_OK;
     }
-    if (eksauth_creds_region(NULL, NULL, out, outlen, &e1) == EKSAUTH_OK)
+    st = eksauth_creds_region(NULL, NULL, out, outlen, &e1);
+    if (st == EKSAUTH_OK)
         return EKSAUTH_OK;
+    /*
+     * A region named but malformed (AWS_REGION=us-east-1x) is a mistake to
+     * say, as the AWS CLI says it, not a reason to sign for the instance's.
+     */
+    if (st != EKSAUTH_ENOTFOUND) {
+        if (outlen > 0)
+            out[0] = '\0';
+        return eksauth_fail(err, st, "%s", e1.msg);
+    }
     if (eksauth_imds_get_value(cfg->imds_endpoint, "placement/region", out, outlen, &e2) ==
         EKSAUTH_OK) {
         /* It becomes part of the STS host name: a region's shape only (lib/creds.c region_take). */

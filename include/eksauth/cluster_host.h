@@ -17,7 +17,9 @@
 
 /*
  * The region this host signs for: cfg->region, else AWS_REGION /
- * AWS_DEFAULT_REGION / the AWS config file, else instance metadata.
+ * AWS_DEFAULT_REGION / the AWS config file, else instance metadata.  A
+ * region named there that is not one is refused (EKSAUTH_EINVAL), as is
+ * an answer of instance metadata that is not one; out is then "".
  */
 enum eksauth_status eksauth_cluster_region(const struct eksauth_config *cfg, char *out,
                                            size_t outlen, struct eksauth_error *err);

@@ -196,6 +196,16 @@ static void test_region_from_instance_metadata(void **state)
     imds_stop(&m);
     assert_string_equal(region, "ap-southeast-2");
     assert_int_equal(m.requests, 2); /* the session token, the value */
+    /* A region named that is none: said, never passed over for the instance's region. */
+    setenv("AWS_REGION", "eu-west-1x", 1);
+    eksauth_config_free(&cfg);
+    imds_start(&m, answers);
+    config_of(&cfg, "", m.port);
+    assert_status(eksauth_cluster_region(&cfg, region, sizeof(region), &err), EKSAUTH_EINVAL);
+    imds_stop(&m);
+    unsetenv("AWS_REGION");
+    assert_non_null(strstr(err.msg, "\"eu-west-1x\" from AWS_REGION is not a region name"));
+    assert_int_equal(m.requests, 0);
     eksauth_config_free(&cfg);
 }
 
