@@ -18,7 +18,7 @@ PYTHON=$(python3 -c 'import sys; print(sys.executable)')
 NOW=1767225600 # FUZZ_SIGNED in fuzz.h
 
 rm -rf "$C"
-mkdir -p "$C"/{token,query,pieces,awsauth,template,names,arn,config,sts,iddb,login_index,replay}
+mkdir -p "$C"/{token,query,pieces,awsauth,template,names,arn,config,sts,iddb,login_index,replay,kubeconfig}
 
 for v in $(env | sed -n 's/^\(AWS_[A-Za-z0-9_]*\)=.*/\1/p'); do unset "$v"; done
 HOME=$(mktemp -d)
@@ -149,4 +149,98 @@ def rec(hs):
 open(os.path.join(d, "empty"), "wb").write(rec([]))
 open(os.path.join(d, "three"), "wb").write(rec([hashlib.sha256(b"sig%d" % i).digest() for i in range(3)]))
 PY
+
+# kubeconfig: what the real `aws eks update-kubeconfig` writes (in process, its
+# DescribeCluster answered here: tests/lib/aws_update_kubeconfig.py), alone and
+# merged into one file; then other exec commands and malformed sections. A line
+# "#--" splits an input into the files of KUBECONFIG (fuzz_kubeconfig.c).
+K=$C/kubeconfig
+ukc() { # FILE update-kubeconfig-args...
+    local f=$1
+    shift
+    "$PYTHON" "$top/tests/lib/aws_update_kubeconfig.py" --kubeconfig "$f" "$@" >/dev/null || exit 1
+}
+ROLE=arn:aws:iam::111122223333:role/eks-admins
+ukc "$K/update-kubeconfig" --name prod --region us-east-1
+ukc "$K/update-kubeconfig-role-arn" --name prod --region us-east-1 --role-arn "$ROLE"
+AWS_PROFILE=kube-profile ukc "$K/update-kubeconfig-profile" --name prod --region us-east-1
+# Two regions and an alias (the west current), then another cluster current.
+ukc "$K/update-kubeconfig-merged" --name prod --region us-east-1 --role-arn "$ROLE"
+ukc "$K/update-kubeconfig-merged" --name prod --region us-west-2 --alias w2 --user-alias w2-user \
+    --profile w2-profile
+cp "$K/update-kubeconfig-merged" "$K/update-kubeconfig-other-current"
+ukc "$K/update-kubeconfig-other-current" --name staging --region us-east-1
+# Two files: the first names the context current, the second its user.
+{ cat "$K/update-kubeconfig"; printf '#--\n'; cat "$K/update-kubeconfig-profile"; } >"$K/two-files"
+CA=LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCk1JSUIKLS0tLS1FTkQgQ0VSVElGSUNBVEUtLS0tLQo=
+# kc NAME LINE...: one cluster prod, its context current, user u of the lines given.
+kc() {
+    local name=$1
+    shift
+    {
+        printf 'apiVersion: v1\nkind: Config\nclusters:\n- name: prod\n  cluster:\n'
+        printf '    server: https://prod.example\n    certificate-authority-data: %s\n' "$CA"
+        printf 'contexts:\n- name: prod\n  context: {cluster: prod, user: u}\n'
+        printf 'current-context: prod\nusers:\n- name: u\n  user:\n'
+        printf '%s\n' "$@"
+    } >"$K/$name"
+}
+kc authenticator '    exec:' '      apiVersion: client.authentication.k8s.io/v1beta1' \
+    '      command: aws-iam-authenticator' "      args: [token, -i, prod, -r, $ROLE]"
+kc authenticator-short '    exec:' '      command: /usr/local/bin/aws-iam-authenticator' \
+    "      args: [token, -i, prod, -r$ROLE]"
+kc authenticator-default-role '    exec:' '      command: aws-iam-authenticator' \
+    '      args: [token, --cluster-id, prod]' '      env:' \
+    "      - {name: DEFAULT_ROLE, value: \"$ROLE\"}" '      - {name: AWS_PROFILE, value: dev}'
+kc authenticator-session '    exec:' '      command: aws-iam-authenticator' \
+    "      args: [token, -i, prod, --role=$ROLE, --session-name, me]"
+kc eksauth-token '    exec:' '      command: eksauth' '      args: [token, --cluster-id, prod, --json]' \
+    '      env:' '      - name: AWS_PROFILE' '        value: ops' '      - name: AWS_REGION' \
+    '        value: us-east-1' '      - name: KUBE_ONLY' '        value: x'
+kc aws-equals '    exec:' '      command: aws' \
+    "      args: [--region, us-east-1, eks, get-token, --cluster-name, prod, --role-arn=$ROLE, --profile=p.1]" \
+    '      env:' '      - {name: AWS_STS_REGIONAL_ENDPOINTS, value: regional}'
+kc aws-secrets '    exec:' '      command: aws' '      args: [eks, get-token, --cluster-name, prod]' \
+    '      env:' '      - {name: AWS_ACCESS_KEY_ID, value: AKIAFAKEUSER00000001}' \
+    '      - {name: AWS_SECRET_ACCESS_KEY, value: "fake/secret+key"}' '      - {name: AWS_SESSION_TOKEN}'
+kc other-command '    exec:' '      command: kubelogin' '      args: [get-token, --login, azurecli]'
+kc token-user '    token: abc'
+kc bad-role '    exec:' '      command: aws' \
+    '      args: [eks, get-token, --role-arn, "arn:aws:iam::111122223333:user/bob"]'
+kc bad-profile '    exec:' '      command: aws' '      args: [eks, get-token, --profile, --debug]'
+kc bad-env-name '    exec:' '      command: aws' '      args: [eks, get-token]' '      env:' \
+    '      - {name: AWS_profile, value: x}'
+kc control-value '    exec:' '      command: aws' '      args: [eks, get-token]' '      env:' \
+    '      - {name: AWS_REGION, value: "us-east-1\nX=1"}'
+kc nul-arg '    exec:' '      command: aws' "      args: [eks, get-token, --role-arn, \"$ROLE\\0x\"]"
+kc args-not-list '    exec:' '      command: aws' '      args: eks get-token'
+kc env-no-name '    exec:' '      command: aws' '      args: [eks, get-token]' '      env: [{value: x}]'
+kc exec-scalar '    exec: aws eks get-token'
+kc anchors '    exec: &e' '      command: aws' '      args: &a [eks, get-token, --role-arn, *a]'
+# Contexts of one cluster that disagree, none current; a JSON kubeconfig; not a kubeconfig.
+cat >"$K/contexts-disagree" <<EOF
+clusters:
+- {name: prod, cluster: {server: 'https://p', certificate-authority-data: $CA}}
+contexts:
+- {name: a, context: {cluster: prod, user: ua}}
+- {name: b, context: {cluster: prod, user: ub}}
+users:
+- {name: ua, user: {exec: {command: aws, args: [eks, get-token, --role-arn, '$ROLE']}}}
+- {name: ub, user: {exec: {command: aws, args: [eks, get-token, --profile, other]}}}
+EOF
+printf '%s' '{"apiVersion":"v1","kind":"Config","clusters":[{"name":"arn:aws:eks:eu-west-1:111122223333:cluster/prod","cluster":{"server":"https://p","insecure-skip-tls-verify":true}}],"contexts":[{"name":"c","context":{"cluster":"arn:aws:eks:eu-west-1:111122223333:cluster/prod","user":"u"}}],"current-context":"c","users":[{"name":"u","user":{"exec":{"command":"aws","args":["eks","get-token","--cluster-name","prod"]}}}]}' \
+    >"$K/json"
+# certificate-authority: a path, relative to the kubeconfig's folder or not.
+cat >"$K/ca-file" <<EOF
+clusters:
+- {name: prod, cluster: {server: 'https://p/', certificate-authority: ca/prod.pem}}
+- {name: 'arn:aws:eks:us-west-2:111122223333:cluster/prod', cluster: {server: 'https://w', certificate-authority: /etc/ca.pem}}
+contexts:
+- {name: prod, context: {cluster: prod, user: u}}
+current-context: prod
+users:
+- {name: u, user: {exec: {command: aws, args: [eks, get-token, --profile, dev]}}}
+EOF
+printf -- '- not\n- a mapping\n' >"$K/sequence"
+printf 'clusters: [\n' >"$K/not-yaml"
 du -sh "$C"

@@ -32,6 +32,7 @@ dict_of() {
     awsauth | template) echo "$here/dict/yaml.dict" ;;
     config) echo "$here/dict/config.dict" ;;
     sts) echo "$here/dict/sts.dict" ;;
+    kubeconfig) echo "$here/dict/kubeconfig.dict" ;;
     *) echo "" ;;
     esac
 }
