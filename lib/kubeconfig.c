@@ -115,27 +115,6 @@ static bool add_entry(yaml_document_t *doc, yaml_node_t *item, const char *name,
     return e->name != NULL && e->from != NULL;
 }
 
-/* The cluster of context ctx_name, into current. */
-static void context_cluster(yaml_document_t *doc, yaml_node_t *root, const char *ctx_name,
-                            char *current, size_t currentlen)
-{
-    yaml_node_t *contexts = get(doc, root, "contexts");
-    yaml_node_item_t *it;
-
-    if (contexts == NULL || contexts->type != YAML_SEQUENCE_NODE)
-        return;
-    for (it = contexts->data.sequence.items.start; it < contexts->data.sequence.items.top; it++) {
-        yaml_node_t *item = yaml_document_get_node(doc, *it);
-        const char *name = scalar(get(doc, item, "name"));
-        const char *cl = scalar(get(doc, get(doc, item, "context"), "cluster"));
-
-        if (name != NULL && cl != NULL && strcmp(name, ctx_name) == 0) {
-            snprintf(current, currentlen, "%s", cl);
-            return;
-        }
-    }
-}
-
 /*
  * text as a YAML document into *doc (deleted by the caller when this
  * succeeds); *root is its root mapping, NULL for an empty file.
@@ -166,22 +145,17 @@ static enum eksauth_status load_doc(const char *text, size_t len, const char *pa
     return EKSAUTH_OK;
 }
 
-/* The clusters: entries of one document named for cluster, and the current context's cluster. */
+/* The clusters: entries of one document named for cluster. */
 static enum eksauth_status scan_clusters(yaml_document_t *doc, yaml_node_t *root, const char *path,
                                          const char *cluster, struct eksauth_kubeconfig_entry **v,
-                                         size_t *n, char *current, size_t currentlen,
-                                         struct eksauth_error *err)
+                                         size_t *n, struct eksauth_error *err)
 {
     enum eksauth_status st = EKSAUTH_OK;
     yaml_node_t *clusters;
     yaml_node_item_t *it;
-    const char *cur;
 
     if (root == NULL) /* an empty file: nothing in it */
         return EKSAUTH_OK;
-    cur = scalar(get(doc, root, "current-context"));
-    if (current != NULL && current[0] == '\0' && cur != NULL)
-        context_cluster(doc, root, cur, current, currentlen);
     clusters = get(doc, root, "clusters");
     if (clusters == NULL || clusters->type != YAML_SEQUENCE_NODE)
         return EKSAUTH_OK;
@@ -207,8 +181,8 @@ static enum eksauth_status scan_auth(yaml_document_t *doc, yaml_node_t *root, co
  */
 static enum eksauth_status scan_text(const char *text, size_t len, const char *path,
                                      const char *cluster, struct eksauth_kubeconfig_entry **v,
-                                     size_t *n, char *current, size_t currentlen,
-                                     struct eksauth_kubeconfig_auth *a, struct eksauth_error *err)
+                                     size_t *n, struct eksauth_kubeconfig_auth *a,
+                                     struct eksauth_error *err)
 {
     enum eksauth_status st;
     yaml_document_t doc;
@@ -218,7 +192,7 @@ static enum eksauth_status scan_text(const char *text, size_t len, const char *p
     if (st != EKSAUTH_OK)
         return st;
     if (cluster != NULL)
-        st = scan_clusters(&doc, root, path, cluster, v, n, current, currentlen, err);
+        st = scan_clusters(&doc, root, path, cluster, v, n, err);
     if (st == EKSAUTH_OK && a != NULL)
         st = scan_auth(&doc, root, path, a, err);
     yaml_document_delete(&doc);
@@ -228,10 +202,9 @@ static enum eksauth_status scan_text(const char *text, size_t len, const char *p
 enum eksauth_status eksauth_kubeconfig_scan(const char *text, size_t len, const char *path,
                                             const char *cluster,
                                             struct eksauth_kubeconfig_entry **v, size_t *n,
-                                            char *current, size_t currentlen,
                                             struct eksauth_error *err)
 {
-    return scan_text(text, len, path, cluster, v, n, current, currentlen, NULL, err);
+    return scan_text(text, len, path, cluster, v, n, NULL, err);
 }
 
 /* ---- contexts, users and their exec: sections ---- */
@@ -415,17 +388,18 @@ static enum eksauth_status scan_auth(yaml_document_t *doc, yaml_node_t *root, co
     yaml_node_t *contexts, *users;
     yaml_node_item_t *it;
     const char *cur;
-    char current[256] = "";
 
     if (root == NULL)
         return EKSAUTH_OK;
-    /* The current context under the rule that sets the scan's current cluster (scan_clusters). */
+    /*
+     * kubectl merges the files before it reads the current context: the
+     * first file that sets one names it, whichever file defines it (and
+     * the first of those gives its cluster and user).
+     */
     cur = scalar(get(doc, root, "current-context"));
-    if (a->current_context[0] == '\0' && cur != NULL) {
-        context_cluster(doc, root, cur, current, sizeof(current));
-        if (current[0] != '\0')
-            snprintf(a->current_context, sizeof(a->current_context), "%s", cur);
-    }
+    if (a->current_context == NULL && cur != NULL && cur[0] != '\0' &&
+        (a->current_context = strdup(cur)) == NULL)
+        return eksauth_fail(err, EKSAUTH_ENOMEM, "%s: out of memory", path);
     contexts = get(doc, root, "contexts");
     if (contexts != NULL && contexts->type == YAML_SEQUENCE_NODE) {
         for (it = contexts->data.sequence.items.start; it < contexts->data.sequence.items.top;
@@ -454,7 +428,18 @@ enum eksauth_status eksauth_kubeconfig_scan_auth(const char *text, size_t len, c
                                                  struct eksauth_kubeconfig_auth *a,
                                                  struct eksauth_error *err)
 {
-    return scan_text(text, len, path, NULL, NULL, NULL, NULL, 0, a, err);
+    return scan_text(text, len, path, NULL, NULL, NULL, a, err);
+}
+
+const char *eksauth_kubeconfig_current_cluster(const struct eksauth_kubeconfig_auth *a)
+{
+    size_t i;
+
+    for (i = 0; a->current_context != NULL && i < a->n_contexts; i++) {
+        if (strcmp(a->contexts[i].name, a->current_context) == 0)
+            return a->contexts[i].cluster;
+    }
+    return NULL;
 }
 
 void eksauth_kubeconfig_auth_free(struct eksauth_kubeconfig_auth *a)
@@ -476,6 +461,7 @@ void eksauth_kubeconfig_auth_free(struct eksauth_kubeconfig_auth *a)
         eksauth_kube_exec_free(&a->users[i].exec);
     }
     free(a->users);
+    free(a->current_context);
     memset(a, 0, sizeof(*a));
 }
 
@@ -552,12 +538,14 @@ static enum eksauth_status context_identity(const struct eksauth_kubeconfig_auth
     return eksauth_exec_identity_read(u != NULL ? &u->exec : NULL, from, out, err);
 }
 
-enum eksauth_status
-eksauth_kubeconfig_identity_choose(const struct eksauth_kubeconfig_entry *v, size_t n,
-                                   const struct eksauth_kubeconfig_auth *a, const char *cluster,
-                                   const char *current, const char *region,
-                                   struct eksauth_exec_identity *out, struct eksauth_error *err)
+enum eksauth_status eksauth_kubeconfig_identity_choose(const struct eksauth_kubeconfig_entry *v,
+                                                       size_t n,
+                                                       const struct eksauth_kubeconfig_auth *a,
+                                                       const char *cluster, const char *region,
+                                                       struct eksauth_exec_identity *out,
+                                                       struct eksauth_error *err)
 {
+    const char *current = eksauth_kubeconfig_current_cluster(a);
     struct eksauth_exec_identity other;
     enum eksauth_status st;
     const char *first = NULL;
@@ -574,7 +562,7 @@ eksauth_kubeconfig_identity_choose(const struct eksauth_kubeconfig_entry *v, siz
     one = st == EKSAUTH_OK;
     st = EKSAUTH_OK;
     /* The current context, when it names one of those entries: kubectl's own choice. */
-    for (i = 0; a->current_context[0] != '\0' && i < a->n_contexts; i++) {
+    for (i = 0; a->current_context != NULL && i < a->n_contexts; i++) {
         const struct eksauth_kubeconfig_context *c = &a->contexts[i];
 
         if (strcmp(c->name, a->current_context) != 0 || c->cluster == NULL)
@@ -768,13 +756,12 @@ static enum eksauth_status target_of(const struct eksauth_kubeconfig_entry *e,
 
 /*
  * Every kubeconfig file (KUBECONFIG, else $HOME/.kube/config) scanned for
- * cluster into *v, *n and current, and for its contexts and users into a
- * (NULL: not wanted); tried lists the files read, for messages.
+ * cluster into *v and *n, and for its contexts and users into a (the
+ * current context is theirs); tried lists the files read, for messages.
  * EKSAUTH_ENOTFOUND when there is no KUBECONFIG and no HOME.
  */
 static enum eksauth_status scan_files(const char *cluster, struct eksauth_kubeconfig_entry **v,
-                                      size_t *n, char *current, size_t currentlen,
-                                      struct eksauth_kubeconfig_auth *a, char *tried,
+                                      size_t *n, struct eksauth_kubeconfig_auth *a, char *tried,
                                       size_t triedlen, struct eksauth_error *err)
 {
     const char *list = getenv("KUBECONFIG"), *home = getenv("HOME"), *p, *end;
@@ -809,7 +796,7 @@ static enum eksauth_status scan_files(const char *cluster, struct eksauth_kubeco
             continue; /* kubectl skips a missing file of the list too */
         }
         if (st == EKSAUTH_OK)
-            st = scan_text(text, len, file, cluster, v, n, current, currentlen, a, err);
+            st = scan_text(text, len, file, cluster, v, n, a, err);
         if (text != NULL) {
             OPENSSL_cleanse(text, len);
             free(text);
@@ -823,15 +810,18 @@ enum eksauth_status eksauth_kubeconfig_find(const char *cluster, const char *reg
                                             struct eksauth_error *err)
 {
     struct eksauth_kubeconfig_entry *v = NULL;
-    char current[256] = "", tried[1024] = "";
+    struct eksauth_kubeconfig_auth a;
+    char tried[1024] = "";
     enum eksauth_status st;
     size_t n = 0, chosen = 0;
 
     memset(out, 0, sizeof(*out));
-    st = scan_files(cluster, &v, &n, current, sizeof(current), NULL, tried, sizeof(tried), err);
+    memset(&a, 0, sizeof(a));
+    /* The contexts too: the current one is read from all the files merged. */
+    st = scan_files(cluster, &v, &n, &a, tried, sizeof(tried), err);
     if (st != EKSAUTH_OK)
         goto out;
-    st = eksauth_kubeconfig_choose(v, n, cluster, current[0] != '\0' ? current : NULL, region,
+    st = eksauth_kubeconfig_choose(v, n, cluster, eksauth_kubeconfig_current_cluster(&a), region,
                                    &chosen, err);
     if (st == EKSAUTH_ENOTFOUND)
         eksauth_fail(err, st,
@@ -843,6 +833,7 @@ enum eksauth_status eksauth_kubeconfig_find(const char *cluster, const char *reg
 out:
     if (st != EKSAUTH_OK)
         eksauth_kube_target_free(out);
+    eksauth_kubeconfig_auth_free(&a);
     eksauth_kubeconfig_entries_free(v, n);
     return st;
 }
@@ -853,19 +844,18 @@ enum eksauth_status eksauth_kubeconfig_identity(const char *cluster, const char 
 {
     struct eksauth_kubeconfig_entry *v = NULL;
     struct eksauth_kubeconfig_auth a;
-    char current[256] = "", tried[1024] = "";
+    char tried[1024] = "";
     enum eksauth_status st;
     size_t n = 0;
 
     memset(out, 0, sizeof(*out));
     memset(&a, 0, sizeof(a));
     out->kind = EKSAUTH_EXEC_NONE;
-    st = scan_files(cluster, &v, &n, current, sizeof(current), &a, tried, sizeof(tried), err);
+    st = scan_files(cluster, &v, &n, &a, tried, sizeof(tried), err);
     if (st == EKSAUTH_ENOTFOUND)
         st = EKSAUTH_OK; /* no kubeconfig at all: nothing to follow */
     else if (st == EKSAUTH_OK)
-        st = eksauth_kubeconfig_identity_choose(
-            v, n, &a, cluster, current[0] != '\0' ? current : NULL, region, out, err);
+        st = eksauth_kubeconfig_identity_choose(v, n, &a, cluster, region, out, err);
     eksauth_kubeconfig_auth_free(&a);
     eksauth_kubeconfig_entries_free(v, n);
     return st;

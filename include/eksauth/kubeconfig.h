@@ -62,8 +62,8 @@ struct eksauth_kubeconfig_auth {
     size_t n_contexts;
     struct eksauth_kubeconfig_user *users;
     size_t n_users;
-    /* The current context's name, from the file that sets the scan's current cluster. */
-    char current_context[256];
+    /* The current context's name (malloc'd), from the first file that sets one; NULL: none. */
+    char *current_context;
 };
 
 /* A cluster's API server, ready to call. */
@@ -82,15 +82,13 @@ bool eksauth_kubeconfig_names(const char *entry_name, const char *cluster);
 /*
  * One kubeconfig text (from path, for messages and relative CA paths):
  * every clusters: entry named for cluster is appended to *v (*n of them;
- * entries of a name already there are skipped: the first file wins), and
- * current (may be NULL) gets the cluster of the current context, when this
- * file sets current-context and it is still "".  EKSAUTH_EINVAL for a text
- * that is not a kubeconfig.
+ * entries of a name already there are skipped: the first file wins).
+ * EKSAUTH_EINVAL for a text that is not a kubeconfig.  Which of them is
+ * current is read from the contexts of every file (scan_auth below).
  */
 enum eksauth_status eksauth_kubeconfig_scan(const char *text, size_t len, const char *path,
                                             const char *cluster,
                                             struct eksauth_kubeconfig_entry **v, size_t *n,
-                                            char *current, size_t currentlen,
                                             struct eksauth_error *err);
 
 /*
@@ -109,30 +107,34 @@ void eksauth_kubeconfig_entries_free(struct eksauth_kubeconfig_entry *v, size_t 
 /*
  * One kubeconfig text (from path): its contexts and users are appended to
  * *a (a name already there is skipped: the first file wins), and
- * a->current_context is set, when still "", from a file that sets
- * current-context and defines that context (as eksauth_kubeconfig_scan
- * sets current).  A malformed exec: section is kept with exec.problem set.
+ * a->current_context is set, when still NULL, from its current-context,
+ * whether or not this file defines that context: kubectl merges the files
+ * first.  A malformed exec: section is kept with exec.problem set.
  * EKSAUTH_EINVAL for a text that is not a kubeconfig.
  */
 enum eksauth_status eksauth_kubeconfig_scan_auth(const char *text, size_t len, const char *path,
                                                  struct eksauth_kubeconfig_auth *a,
                                                  struct eksauth_error *err);
 
+/* The cluster of a's current context (the first file's that defines it), or NULL. */
+const char *eksauth_kubeconfig_current_cluster(const struct eksauth_kubeconfig_auth *a);
+
 /*
  * Whom kubectl signs as for cluster, over the entries v of the scan (as
- * eksauth_kubeconfig_choose picks one; when several remain, each of them)
- * and a: the contexts that name the entry (the current context when it
- * is one of them, else every one, which must then agree), their users'
- * exec: sections (exec_identity.h).  No entry, or no context for it:
- * EKSAUTH_OK with out->kind EKSAUTH_EXEC_NONE.  EKSAUTH_EINVAL, naming
- * the file, for an exec section that cannot be followed or for contexts
- * that disagree.
+ * eksauth_kubeconfig_choose picks one, a's current cluster current; when
+ * several remain, each of them) and a: the contexts that name the entry
+ * (the current context when it is one of them, else every one, which must
+ * then agree), their users' exec: sections (exec_identity.h).  No entry,
+ * or no context for it: EKSAUTH_OK with out->kind EKSAUTH_EXEC_NONE.
+ * EKSAUTH_EINVAL, naming the file, for an exec section that cannot be
+ * followed or for contexts that disagree.
  */
-enum eksauth_status
-eksauth_kubeconfig_identity_choose(const struct eksauth_kubeconfig_entry *v, size_t n,
-                                   const struct eksauth_kubeconfig_auth *a, const char *cluster,
-                                   const char *current, const char *region,
-                                   struct eksauth_exec_identity *out, struct eksauth_error *err);
+enum eksauth_status eksauth_kubeconfig_identity_choose(const struct eksauth_kubeconfig_entry *v,
+                                                       size_t n,
+                                                       const struct eksauth_kubeconfig_auth *a,
+                                                       const char *cluster, const char *region,
+                                                       struct eksauth_exec_identity *out,
+                                                       struct eksauth_error *err);
 
 void eksauth_kubeconfig_auth_free(struct eksauth_kubeconfig_auth *a);
 

@@ -11,8 +11,10 @@
  * as for it is read.  Every user's exec: section is also read on its own.
  *
  * Promises checked (kubeconfig.h, exec_identity.h): an entry names the
- * cluster, a name is kept once (the first file wins), a current context is
- * one that was read; a choice is an entry of the region asked for; what is
+ * cluster, a name is kept once (the first file wins), the current context
+ * is named by the first file that names one and is the first file's of
+ * that name, and when its cluster is an entry of the region its user is
+ * whom kubectl signs as; a choice is an entry of the region; what is
  * taken from an exec section is a role that parses as an IAM role ARN, a
  * profile of the allowed alphabet, and AWS_[A-Z0-9_]+ variables (at most
  * EKSAUTH_EXEC_ENV_MAX, once each) whose values have no control byte, all
@@ -184,12 +186,22 @@ static void check_empty(const struct eksauth_exec_identity *id)
     FUZZ_ASSERT(!eksauth_exec_identity_applies(id));
 }
 
+/* The context of a named name, or NULL. */
+static const struct eksauth_kubeconfig_context *
+context_named(const struct eksauth_kubeconfig_auth *a, const char *name)
+{
+    for (size_t i = 0; name != NULL && i < a->n_contexts; i++) {
+        if (strcmp(a->contexts[i].name, name) == 0)
+            return &a->contexts[i];
+    }
+    return NULL;
+}
+
 /* The entries and the contexts and users a scan hands out. */
 static void check_scan(const struct eksauth_kubeconfig_entry *v, size_t n, const char *cluster,
-                       const char *current, size_t currentlen,
                        const struct eksauth_kubeconfig_auth *a)
 {
-    bool found = false;
+    const struct eksauth_kubeconfig_context *cur = context_named(a, a->current_context);
 
     for (size_t i = 0; i < n; i++) {
         FUZZ_ASSERT(v[i].name != NULL && v[i].from != NULL && is_path(v[i].from));
@@ -199,27 +211,16 @@ static void check_scan(const struct eksauth_kubeconfig_entry *v, size_t n, const
         for (size_t j = 0; j < i; j++)
             FUZZ_ASSERT(strcmp(v[i].name, v[j].name) != 0);
     }
-    FUZZ_ASSERT(terminated(current, currentlen));
     for (size_t i = 0; i < a->n_contexts; i++) {
         const struct eksauth_kubeconfig_context *c = &a->contexts[i];
 
         FUZZ_ASSERT(c->name != NULL && c->from != NULL && is_path(c->from));
         for (size_t j = 0; j < i; j++)
             FUZZ_ASSERT(strcmp(c->name, a->contexts[j].name) != 0);
-        if (a->current_context[0] == '\0' || strcmp(c->name, a->current_context) != 0)
-            continue;
-        found = true;
-        /*
-         * The current cluster is that context's, as kubectl merges the
-         * files (the first to name a context wins): the entry chosen and
-         * the identity read agree on which context is current.
-         */
-        FUZZ_ASSERT(c->cluster == NULL || c->cluster[0] == '\0' ||
-                    strcmp(current, c->cluster) == 0);
     }
-    /* The current context is one the files define, named in full. */
-    FUZZ_ASSERT(terminated(a->current_context, sizeof(a->current_context)));
-    FUZZ_ASSERT(a->current_context[0] == '\0' || found);
+    /* The current cluster is the merged current context's (the first file to define it). */
+    FUZZ_ASSERT(a->current_context == NULL || a->current_context[0] != '\0');
+    FUZZ_ASSERT(eksauth_kubeconfig_current_cluster(a) == (cur != NULL ? cur->cluster : NULL));
     for (size_t i = 0; i < a->n_users; i++) {
         FUZZ_ASSERT(a->users[i].name != NULL && a->users[i].from != NULL);
         FUZZ_ASSERT(is_path(a->users[i].from));
@@ -252,14 +253,33 @@ static bool from_some_user(const struct eksauth_kubeconfig_auth *a, const char *
     return false;
 }
 
-static void choose(const struct eksauth_kubeconfig_entry *v, size_t n,
-                   const struct eksauth_kubeconfig_auth *a, const char *cluster,
-                   const char *current, const char *region)
+/*
+ * What the user of context c gives on its own (eksauth_exec_identity_read;
+ * no user: nothing to follow), into *ref; its status.
+ */
+static enum eksauth_status user_identity(const struct eksauth_kubeconfig_auth *a,
+                                         const struct eksauth_kubeconfig_context *c,
+                                         struct eksauth_exec_identity *ref)
 {
-    struct eksauth_exec_identity id;
     struct eksauth_error err;
-    enum eksauth_status st;
+
+    for (size_t i = 0; c->user != NULL && i < a->n_users; i++) {
+        if (strcmp(a->users[i].name, c->user) == 0)
+            return eksauth_exec_identity_read(&a->users[i].exec, "ref", ref, &err);
+    }
+    return eksauth_exec_identity_read(NULL, "ref", ref, &err);
+}
+
+static void choose(const struct eksauth_kubeconfig_entry *v, size_t n,
+                   const struct eksauth_kubeconfig_auth *a, const char *cluster, const char *region)
+{
+    const char *current = eksauth_kubeconfig_current_cluster(a);
+    const struct eksauth_kubeconfig_context *cur = context_named(a, a->current_context);
+    struct eksauth_exec_identity id, ref;
+    struct eksauth_error err;
+    enum eksauth_status st, ref_st;
     size_t chosen = n, hits = 0;
+    bool decides = false;
 
     for (size_t i = 0; i < n; i++)
         hits += in_region(&v[i], region);
@@ -280,7 +300,17 @@ static void choose(const struct eksauth_kubeconfig_entry *v, size_t n,
 
     /* Garbage in, to see it replaced. */
     memset(&id, 0xa5, sizeof(id));
-    st = eksauth_kubeconfig_identity_choose(v, n, a, cluster, current, region, &id, &err);
+    st = eksauth_kubeconfig_identity_choose(v, n, a, cluster, region, &id, &err);
+    /* kubectl's own choice: the current context, when its cluster is an entry of the region. */
+    for (size_t i = 0; cur != NULL && cur->cluster != NULL && i < n; i++)
+        decides = decides || (strcmp(v[i].name, cur->cluster) == 0 && in_region(&v[i], region));
+    if (decides) {
+        ref_st = user_identity(a, cur, &ref);
+        FUZZ_ASSERT(st == ref_st);
+        FUZZ_ASSERT(st != EKSAUTH_OK ||
+                    (id.kind == ref.kind && eksauth_exec_identity_same(&id, &ref)));
+        eksauth_exec_identity_free(&ref);
+    }
     if (st == EKSAUTH_OK) {
         check_identity(&id, NULL);
         FUZZ_ASSERT(id.role_arn[0] == '\0' || from_some_user(a, id.role_arn));
@@ -346,13 +376,13 @@ static void run(char *const *files, const size_t *lens, size_t n_files, const ch
     struct eksauth_kubeconfig_auth a;
     struct eksauth_error err;
     enum eksauth_status st = EKSAUTH_OK;
-    char current[256] = "", again[256];
+    char *again = NULL;
+    bool named = false;
     size_t n = 0, n_again, n_contexts, n_users;
 
     memset(&a, 0, sizeof(a));
     for (size_t f = 0; st == EKSAUTH_OK && f < n_files; f++) {
-        st = eksauth_kubeconfig_scan(files[f], lens[f], paths[f], cluster, &v, &n, current,
-                                     sizeof(current), &err);
+        st = eksauth_kubeconfig_scan(files[f], lens[f], paths[f], cluster, &v, &n, &err);
         if (st == EKSAUTH_OK)
             st = eksauth_kubeconfig_scan_auth(files[f], lens[f], paths[f], &a, &err);
         if (st != EKSAUTH_OK) {
@@ -363,24 +393,37 @@ static void run(char *const *files, const size_t *lens, size_t n_files, const ch
     }
     if (st != EKSAUTH_OK)
         goto out;
-    check_scan(v, n, cluster, current, sizeof(current), &a);
-    choose(v, n, &a, cluster, current[0] != '\0' ? current : NULL, NULL);
+    check_scan(v, n, cluster, &a);
+    choose(v, n, &a, cluster, NULL);
     if (region != NULL)
-        choose(v, n, &a, cluster, current[0] != '\0' ? current : NULL, region);
+        choose(v, n, &a, cluster, region);
     read_each(&a);
 
+    /* The current context's name is the first file's that sets one (each file read alone). */
+    for (size_t f = 0; f < n_files && !named; f++) {
+        struct eksauth_kubeconfig_auth alone;
+
+        memset(&alone, 0, sizeof(alone));
+        FUZZ_ASSERT(eksauth_kubeconfig_scan_auth(files[f], lens[f], paths[f], &alone, &err) ==
+                    EKSAUTH_OK);
+        named = alone.current_context != NULL;
+        if (named)
+            FUZZ_ASSERT(a.current_context != NULL &&
+                        strcmp(a.current_context, alone.current_context) == 0);
+        eksauth_kubeconfig_auth_free(&alone);
+    }
+    FUZZ_ASSERT(named || a.current_context == NULL);
+
     /* The first file again, under another name: everything in it is known already. */
-    memcpy(again, current, sizeof(again));
     n_again = n;
     n_contexts = a.n_contexts;
     n_users = a.n_users;
-    st = eksauth_kubeconfig_scan(files[0], lens[0], paths[MAX_FILES - 1], cluster, &v, &n, current,
-                                 sizeof(current), &err);
-    FUZZ_ASSERT(st == EKSAUTH_OK && n == n_again && strcmp(current, again) == 0);
-    memcpy(again, a.current_context, sizeof(again));
+    again = a.current_context;
+    st = eksauth_kubeconfig_scan(files[0], lens[0], paths[MAX_FILES - 1], cluster, &v, &n, &err);
+    FUZZ_ASSERT(st == EKSAUTH_OK && n == n_again);
     st = eksauth_kubeconfig_scan_auth(files[0], lens[0], paths[MAX_FILES - 1], &a, &err);
     FUZZ_ASSERT(st == EKSAUTH_OK && a.n_contexts == n_contexts && a.n_users == n_users);
-    FUZZ_ASSERT(strcmp(a.current_context, again) == 0);
+    FUZZ_ASSERT(a.current_context == again);
 out:
     eksauth_kubeconfig_auth_free(&a);
     eksauth_kubeconfig_entries_free(v, n);

@@ -215,6 +215,8 @@ kc control-value '    exec:' '      command: aws' '      args: [eks, get-token]'
 kc nul-arg '    exec:' '      command: aws' "      args: [eks, get-token, --role-arn, \"$ROLE\\0x\"]"
 kc args-not-list '    exec:' '      command: aws' '      args: eks get-token'
 kc env-no-name '    exec:' '      command: aws' '      args: [eks, get-token]' '      env: [{value: x}]'
+kc env-value-not-string '    exec:' '      command: aws' '      args: [eks, get-token]' \
+    '      env: [{name: AWS_PROFILE, value: [x]}]'
 kc exec-scalar '    exec: aws eks get-token'
 kc anchors '    exec: &e' '      command: aws' '      args: &a [eks, get-token, --role-arn, *a]'
 # Contexts of one cluster that disagree, none current; a JSON kubeconfig; not a kubeconfig.

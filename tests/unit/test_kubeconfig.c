@@ -76,14 +76,20 @@ static void test_names(void **state)
 static void test_scan_and_choose(void **state)
 {
     struct eksauth_kubeconfig_entry *v = NULL;
+    struct eksauth_kubeconfig_auth a;
     struct eksauth_error err;
-    char current[256] = "";
+    const char *current;
     size_t n = 0, chosen = 9;
 
     (void)state;
+    memset(&a, 0, sizeof(a));
     assert_status(eksauth_kubeconfig_scan(two_regions, strlen(two_regions), "/home/a/.kube/config",
-                                          "prod", &v, &n, current, sizeof(current), &err),
+                                          "prod", &v, &n, &err),
                   EKSAUTH_OK);
+    assert_status(eksauth_kubeconfig_scan_auth(two_regions, strlen(two_regions),
+                                               "/home/a/.kube/config", &a, &err),
+                  EKSAUTH_OK);
+    current = eksauth_kubeconfig_current_cluster(&a);
     assert_int_equal(n, 2);
     assert_string_equal(v[0].name, ARN_E1);
     assert_string_equal(v[0].ca_data, CA_DATA);
@@ -113,12 +119,13 @@ static void test_scan_and_choose(void **state)
     assert_status(eksauth_kubeconfig_choose(v, n, "prod", NULL, "eu-west-1", &chosen, &err),
                   EKSAUTH_ENOTFOUND);
     /* A second file with the same entry: the first one stays (kubectl's merge). */
-    assert_status(eksauth_kubeconfig_scan(two_regions, strlen(two_regions), "/other", "prod", &v,
-                                          &n, current, sizeof(current), &err),
-                  EKSAUTH_OK);
+    assert_status(
+        eksauth_kubeconfig_scan(two_regions, strlen(two_regions), "/other", "prod", &v, &n, &err),
+        EKSAUTH_OK);
     assert_int_equal(n, 2);
     assert_string_equal(v[0].from, "/home/a/.kube/config");
     eksauth_kubeconfig_entries_free(v, n);
+    eksauth_kubeconfig_auth_free(&a);
 }
 
 static void test_scan_refusals(void **state)
@@ -130,18 +137,16 @@ static void test_scan_refusals(void **state)
     size_t n = 0;
 
     (void)state;
-    assert_status(eksauth_kubeconfig_scan("a: 1\nb: [c\n", 11, "f", "prod", &v, &n, NULL, 0, &err),
+    assert_status(eksauth_kubeconfig_scan("a: 1\nb: [c\n", 11, "f", "prod", &v, &n, &err),
                   EKSAUTH_EINVAL);
     assert_non_null(strstr(err.msg, "f:3: not YAML"));
-    assert_status(eksauth_kubeconfig_scan("- a\n", 4, "f", "prod", &v, &n, NULL, 0, &err),
-                  EKSAUTH_EINVAL);
+    assert_status(eksauth_kubeconfig_scan("- a\n", 4, "f", "prod", &v, &n, &err), EKSAUTH_EINVAL);
     assert_non_null(strstr(err.msg, "not a kubeconfig"));
     /* Empty: nothing in it, no error. */
-    assert_status(eksauth_kubeconfig_scan("", 0, "f", "prod", &v, &n, NULL, 0, &err), EKSAUTH_OK);
+    assert_status(eksauth_kubeconfig_scan("", 0, "f", "prod", &v, &n, &err), EKSAUTH_OK);
     assert_int_equal(n, 0);
-    assert_status(
-        eksauth_kubeconfig_scan(insecure, strlen(insecure), "f", "prod", &v, &n, NULL, 0, &err),
-        EKSAUTH_OK);
+    assert_status(eksauth_kubeconfig_scan(insecure, strlen(insecure), "f", "prod", &v, &n, &err),
+                  EKSAUTH_OK);
     assert_int_equal(n, 1);
     assert_true(v[0].insecure);
     eksauth_kubeconfig_entries_free(v, n);
@@ -290,18 +295,15 @@ static enum eksauth_status identity_of(const char *text, const char *region,
 {
     struct eksauth_kubeconfig_entry *v = NULL;
     struct eksauth_kubeconfig_auth a;
-    char current[256] = "";
     enum eksauth_status st;
     size_t n = 0;
 
     memset(&a, 0, sizeof(a));
-    assert_status(eksauth_kubeconfig_scan(text, strlen(text), "/k/config", "prod", &v, &n, current,
-                                          sizeof(current), err),
+    assert_status(eksauth_kubeconfig_scan(text, strlen(text), "/k/config", "prod", &v, &n, err),
                   EKSAUTH_OK);
     assert_status(eksauth_kubeconfig_scan_auth(text, strlen(text), "/k/config", &a, err),
                   EKSAUTH_OK);
-    st = eksauth_kubeconfig_identity_choose(v, n, &a, "prod", current[0] != '\0' ? current : NULL,
-                                            region, id, err);
+    st = eksauth_kubeconfig_identity_choose(v, n, &a, "prod", region, id, err);
     eksauth_kubeconfig_auth_free(&a);
     eksauth_kubeconfig_entries_free(v, n);
     return st;
@@ -522,10 +524,85 @@ static void test_identity_in_files(void **state)
     rmdir(dir);
 }
 
+/* Two entries of prod (east, west) and a user for each (ROLE_E1, ROLE_DEV); no context. */
+#define TWO_ENTRIES                                                                                \
+    "clusters:\n"                                                                                  \
+    "- {name: " ARN_E1 ", cluster: {server: 'https://e1', certificate-authority-data: " CA_DATA    \
+    "}}\n"                                                                                         \
+    "- {name: " ARN_W2 ", cluster: {server: 'https://w2', certificate-authority-data: " CA_DATA    \
+    "}}\n"                                                                                         \
+    "users:\n"                                                                                     \
+    "- {name: e1, user: {exec: {command: aws, args: [eks, get-token, --role-arn, " ROLE_E1         \
+    "]}}}\n"                                                                                       \
+    "- {name: w2, user: {exec: {command: aws, args: [eks, get-token, --role-arn, " ROLE_DEV        \
+    "]}}}\n"
+
+/* KUBECONFIG of files a and b: whom kubectl signs as for prod is role, at server. */
+static void current_is(const char *dir, const char *a_text, const char *b_text, const char *role,
+                       const char *server)
+{
+    char a[256], b[256], list[600];
+    struct eksauth_exec_identity id;
+    struct eksauth_kube_target t;
+    struct eksauth_error err;
+
+    put(dir, "a", a_text, a, sizeof(a));
+    put(dir, "b", b_text, b, sizeof(b));
+    snprintf(list, sizeof(list), "%s:%s", a, b);
+    setenv("KUBECONFIG", list, 1);
+    assert_status(eksauth_kubeconfig_identity("prod", NULL, &id, &err), EKSAUTH_OK);
+    assert_string_equal(id.role_arn, role);
+    eksauth_exec_identity_free(&id);
+    assert_status(eksauth_kubeconfig_find("prod", NULL, &t, &err), EKSAUTH_OK);
+    assert_string_equal(t.server, server);
+    eksauth_kube_target_free(&t);
+    unsetenv("KUBECONFIG");
+    unlink(a);
+    unlink(b);
+}
+
+/*
+ * The current context as kubectl merges the files: the first file that
+ * sets current-context names it, and the first file that defines a
+ * context of that name gives its cluster and user, whichever file that
+ * is.  Each case below chose the other entry and user before (the first
+ * is the fuzzer's, tests/fuzz/regressions/kubeconfig/).
+ */
+static void test_current_context_across_files(void **state)
+{
+    char dir[64], text[2048], longname[301];
+
+    (void)state;
+    scratch_make(dir, sizeof(dir), "kubeconfig");
+    /* a defines x (east); b defines x again (west) and names it current: a's x. */
+    current_is(dir, "contexts: [{name: x, context: {cluster: " ARN_E1 ", user: e1}}]\n",
+               TWO_ENTRIES "contexts: [{name: x, context: {cluster: " ARN_W2 ", user: w2}}]\n"
+                           "current-context: x\n",
+               ROLE_E1, "https://e1");
+    /* a names x current and defines nothing; b defines x (east) and names y (west) current. */
+    current_is(dir, "current-context: x\n",
+               TWO_ENTRIES "contexts:\n- {name: x, context: {cluster: " ARN_E1 ", user: e1}}\n"
+                           "- {name: y, context: {cluster: " ARN_W2 ", user: w2}}\n"
+                           "current-context: y\n",
+               ROLE_E1, "https://e1");
+    /* A current context of 300 bytes, and another of the entry named by its first 255. */
+    memset(longname, 'c', 300);
+    longname[300] = '\0';
+    snprintf(text, sizeof(text),
+             TWO_ENTRIES "contexts:\n"
+                         "- {name: %.255s, context: {cluster: " ARN_E1 ", user: w2}}\n"
+                         "- {name: %s, context: {cluster: " ARN_E1 ", user: e1}}\n"
+                         "current-context: %s\n",
+             longname, longname, longname);
+    current_is(dir, "", text, ROLE_E1, "https://e1");
+    rmdir(dir);
+}
+
 EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_names), cmocka_unit_test(test_scan_and_choose),
                   cmocka_unit_test(test_scan_refusals), cmocka_unit_test(test_find_in_files),
                   cmocka_unit_test(test_ca_pem), cmocka_unit_test(test_scan_auth),
                   cmocka_unit_test(test_identity_current_context),
                   cmocka_unit_test(test_identity_several_contexts),
                   cmocka_unit_test(test_identity_malformed),
-                  cmocka_unit_test(test_identity_in_files))
+                  cmocka_unit_test(test_identity_in_files),
+                  cmocka_unit_test(test_current_context_across_files))
