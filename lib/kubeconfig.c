@@ -14,6 +14,7 @@
 #include <openssl/evp.h>
 #include <yaml.h>
 
+#include "eksauth/array.h"
 #include "eksauth/file.h"
 #include "eksauth/kubeconfig.h"
 
@@ -346,13 +347,12 @@ static bool add_context(yaml_document_t *doc, yaml_node_t *item, const char *nam
                         struct eksauth_kubeconfig_auth *a)
 {
     yaml_node_t *c = get(doc, item, "context");
-    struct eksauth_kubeconfig_context *grown, *ctx;
+    struct eksauth_kubeconfig_context *ctx;
 
-    grown = realloc(a->contexts, (a->n_contexts + 1) * sizeof(*grown));
-    if (grown == NULL)
+    if (!eksauth_array_reserve((void **)&a->contexts, &a->cap_contexts, a->n_contexts, 1,
+                               sizeof(*ctx)))
         return false;
-    a->contexts = grown;
-    ctx = &grown[a->n_contexts++];
+    ctx = &a->contexts[a->n_contexts++];
     memset(ctx, 0, sizeof(*ctx));
     ctx->name = strdup(name);
     ctx->cluster = dup_or_null(scalar(get(doc, c, "cluster")));
@@ -366,13 +366,11 @@ static bool add_user(yaml_document_t *doc, yaml_node_t *item, const char *name, 
                      struct eksauth_kubeconfig_auth *a)
 {
     yaml_node_t *exec = get(doc, get(doc, item, "user"), "exec");
-    struct eksauth_kubeconfig_user *grown, *u;
+    struct eksauth_kubeconfig_user *u;
 
-    grown = realloc(a->users, (a->n_users + 1) * sizeof(*grown));
-    if (grown == NULL)
+    if (!eksauth_array_reserve((void **)&a->users, &a->cap_users, a->n_users, 1, sizeof(*u)))
         return false;
-    a->users = grown;
-    u = &grown[a->n_users++];
+    u = &a->users[a->n_users++];
     memset(u, 0, sizeof(*u));
     u->name = strdup(name);
     u->from = strdup(path);

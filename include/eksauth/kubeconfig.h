@@ -62,6 +62,7 @@ struct eksauth_kubeconfig_auth {
     size_t n_contexts;
     struct eksauth_kubeconfig_user *users;
     size_t n_users;
+    size_t cap_contexts, cap_users; /* allocated lengths of contexts and users */
     /* The current context's name (malloc'd), from the first file that sets one; NULL: none. */
     char *current_context;
 };
