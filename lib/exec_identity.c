@@ -197,20 +197,23 @@ static enum eksauth_status take_region(const char *v, const char *from,
 }
 
 /*
- * The option a, as "--name" or "--name=V", is short for, of those eksauth
- * follows, or NULL.  The AWS CLI's parser takes any unambiguous start of
- * an option's name ("--role-ar", "--regio"): left unread, such an argument
- * would have kubectl assume a role that eksauth's token is not signed as.
+ * Which of the options eksauth follows the argument a ("--name" or
+ * "--name=V") is to the AWS CLI, or NULL.  Its parser takes any start of an
+ * option's name that is no other's: `aws eks update-kubeconfig --role-arn`
+ * writes "--role ARN", and "--r" is --region, since the global options
+ * (--region, --profile) are read before the command's (--role-arn).
+ * Left unread, such an argument would have kubectl assume a role that
+ * eksauth's token is not signed as.
  */
-static const char *abbreviates(const char *a)
+static const char *aws_option(const char *a)
 {
-    static const char *const followed[] = {"--role-arn", "--profile", "--region"};
+    static const char *const followed[] = {"--region", "--profile", "--role-arn"};
     size_t n = strcspn(a, "="), k;
 
     if (strncmp(a, "--", 2) != 0 || n <= 2)
         return NULL;
     for (k = 0; k < sizeof(followed) / sizeof(followed[0]); k++) {
-        if (n < strlen(followed[k]) && strncmp(a, followed[k], n) == 0)
+        if (n <= strlen(followed[k]) && strncmp(a, followed[k], n) == 0)
             return followed[k];
     }
     return NULL;
@@ -221,28 +224,25 @@ static enum eksauth_status read_aws(const struct eksauth_kube_exec *e, const cha
                                     struct eksauth_exec_identity *out, struct eksauth_error *err)
 {
     enum eksauth_status st = EKSAUTH_OK;
-    const char *v = NULL;
     size_t i;
-    int r;
 
     for (i = 0; st == EKSAUTH_OK && i < e->n_args; i++) {
-        const char *full = abbreviates(e->args[i]);
-        char q[128];
+        const char *name = aws_option(e->args[i]), *eq = strchr(e->args[i], '='), *v;
 
-        if (full != NULL)
-            st = eksauth_fail(err, EKSAUTH_EINVAL,
-                              "%s: '%s' may be short for %s to the AWS CLI; eksauth follows the "
-                              "option only when written in full",
-                              from, quoted(e->args[i], q, sizeof(q)), full);
-        else if ((r = option_value(e, &i, "--role-arn", NULL, &v)) != 0)
-            st = r < 0 ? eksauth_fail(err, EKSAUTH_EINVAL, "%s: --role-arn without a value", from)
-                       : take_role(v, "--role-arn", from, out, err);
-        else if ((r = option_value(e, &i, "--profile", NULL, &v)) != 0)
-            st = r < 0 ? eksauth_fail(err, EKSAUTH_EINVAL, "%s: --profile without a value", from)
-                       : take_profile(v, "--profile", from, out, err);
-        else if ((r = option_value(e, &i, "--region", NULL, &v)) != 0)
-            st = r < 0 ? eksauth_fail(err, EKSAUTH_EINVAL, "%s: --region without a value", from)
-                       : take_region(v, from, out, err);
+        if (name == NULL)
+            continue;
+        if (eq != NULL)
+            v = eq + 1;
+        else if (i + 1 < e->n_args)
+            v = e->args[++i];
+        else
+            return eksauth_fail(err, EKSAUTH_EINVAL, "%s: %s without a value", from, name);
+        if (strcmp(name, "--role-arn") == 0)
+            st = take_role(v, name, from, out, err);
+        else if (strcmp(name, "--profile") == 0)
+            st = take_profile(v, name, from, out, err);
+        else
+            st = take_region(v, from, out, err);
     }
     return st;
 }

@@ -10,9 +10,10 @@
  *                                     --profile P (or --profile=P) and
  *                                     --region R (or --region=R); the last
  *                                     of each wins, as the AWS CLI's parser
- *                                     takes them; a start of one of those
- *                                     names ("--role-ar"), which that parser
- *                                     also takes, is refused;
+ *                                     takes them; also any start of those
+ *                                     names that parser reads as them:
+ *                                     "--role ARN", as update-kubeconfig
+ *                                     --role-arn writes it, "--r" (region);
  *   aws-iam-authenticator token ...   -r ARN (-rARN, -r=ARN), --role ARN
  *                                     (--role=ARN), else DEFAULT_ROLE in the
  *                                     exec env, as that command reads it;

@@ -354,8 +354,19 @@ kask() {
 }
 awsargs() { tr '\n' ' ' <"$T/aws.args" 2>/dev/null | sed 's/ $//'; }
 
-# aws eks update-kubeconfig --role-arn ROLE --profile kube-profile: the role in args, the
-# profile in env (over the shell's), a variable that is not the AWS CLI's left out.
+# The kubeconfig the real aws eks update-kubeconfig --role-arn ROLE --profile kube-profile
+# writes (its DescribeCluster answered locally: tests/lib/aws_update_kubeconfig.py): the
+# role as "--role ROLE" and the region in args, the profile in env (over the shell's).
+rm -f "$T/kube/config"
+"$PYTHON" "$top_srcdir/tests/lib/aws_update_kubeconfig.py" --name prod --region us-east-1 \
+    --role-arn "$ROLE" --profile kube-profile --kubeconfig "$T/kube/config" >/dev/null ||
+    bail "aws eks update-kubeconfig failed"
+grep -q -- "- --role$" "$T/kube/config" || bail "update-kubeconfig no longer writes --role: see this test"
+kask k0 "$P1"
+is "$rc:$(awsargs)" "0:eks get-token --cluster-name $AUD --role-arn $ROLE --output json --region us-east-1" \
+    "update-kubeconfig --role-arn's kubeconfig: its --role (the AWS CLI's start of --role-arn) and --region followed"
+is "$(head -n 1 "$T/aws.env")" "AWS_PROFILE=kube-profile" "... and its AWS_PROFILE, over the shell's"
+# The same by hand, spelled in full, with a variable that is not the AWS CLI's: left out.
 kube "$T/kube/config" prod aws \
     "--region, us-east-1, eks, get-token, --cluster-name, prod, --output, json, --role-arn, $ROLE" \
     "      env:
