@@ -13,7 +13,9 @@ as IMDS does when IMDSv2 is required (HttpTokens=required):
                                       "Token", "Expiration", ...} from --creds FILE --akid KEY
     placement/region, instance-id, local-hostname
 Fault (--fault, or "fault" in the JSON --control file, re-read per request):
-  none | down (close the connection) | 500 | no-token-endpoint (PUT -> 404) | bad-json
+  none | down (close the connection) | 500 | no-token-endpoint (PUT -> 404) | bad-json |
+  silence (read the request, never answer: held until the client leaves, or 60 s; how it
+  ended is logged as {"closed_by": "client" or "stand-in", "held_s": S})
 The control file's "instance_id" and "hostname", when present, replace --instance-id and
 --hostname: the same disk seen from another instance (an image baked on one, run on another).
 Every request is logged as one JSON line (method, path, ttl, token_ok) to --log.
@@ -30,7 +32,9 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler
 
-from fake_server import RequestLog, arguments, read_control, serve
+from fake_server import RequestLog, arguments, hold, read_control, serve
+
+HOLD_MAX = 60.0  # seconds a silent connection is held at most
 
 
 class State:
@@ -72,6 +76,11 @@ class Handler(BaseHTTPRequestHandler):
     def common(self):
         st = self.server.state
         fault = st.fault()
+        if fault == "silence":
+            closed, held = hold(self.connection, HOLD_MAX)
+            st.log({"closed_by": "client" if closed else "stand-in", "held_s": round(held, 3)})
+            self.close_connection = True
+            return None
         if fault == "down":
             self.close_connection = True
             self.connection.close()
@@ -83,9 +92,9 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_PUT(self):
         st = self.server.state
-        fault = self.common()
         ttl = self.headers.get("X-aws-ec2-metadata-token-ttl-seconds")
         st.log({"method": "PUT", "path": self.path, "ttl": ttl})
+        fault = self.common()
         if fault is None:
             return
         if fault == "no-token-endpoint" or self.path != "/latest/api/token":
@@ -107,12 +116,12 @@ class Handler(BaseHTTPRequestHandler):
     def do_GET(self):
         st = self.server.state
         a = st.args
-        fault = self.common()
         tok = self.headers.get("X-aws-ec2-metadata-token")
         with st.lock:
             exp = st.tokens.get(tok or "")
         token_ok = exp is not None and exp > time.monotonic()
         st.log({"method": "GET", "path": self.path, "token_ok": token_ok})
+        fault = self.common()
         if fault is None:
             return
         # IMDSv2 required: no token (or a dead one) is 401, never an answer.

@@ -59,9 +59,12 @@ Faults, from the JSON --control file (re-read at every request and every 50 ms):
   ERROR event with code 410; a watch without resourceVersion gets the current state as
   ADDED, then changes)
 Every request is logged as a JSON line (t, kind, path, query, user, arn, status) to
---log.
+--log.  --served FILE: the resourceVersion and the SHA-256 of the --configmap file
+it serves, "RV HEX", rewritten at each new version (a test that edits the file waits
+until the stand-in serves its edit instead of sleeping).
 """
 import base64
+import hashlib
 import http.client
 import json
 import os
@@ -74,7 +77,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import yaml
 
-from fake_server import FleetHandler, arguments, serve
+from fake_server import FleetHandler, arguments, serve, write_atomic
 
 CM_PATH = "/api/v1/namespaces/kube-system/configmaps"
 SELECTOR = "metadata.name=aws-auth"
@@ -153,7 +156,10 @@ class State:
                 self.obj = obj
             self.history.append((self.rv, etype, json.loads(json.dumps(obj))))
             self.lock.notify_all()
+            served = "%d %s\n" % (self.rv, hashlib.sha256(raw or b"").hexdigest())
         self.save_rv()
+        if self.a.served:
+            write_atomic(self.a.served, served)
 
     def read_control(self):
         # Read under the lock: a request's thread and the poll thread both read the
@@ -557,6 +563,7 @@ def main():
     p.add_argument("--reader-group", default="eksauth:aws-auth-readers")
     p.add_argument("--review-versions", default="v1,v1beta1")
     p.add_argument("--state", help="keeps the store's resourceVersion across restarts")
+    p.add_argument("--served", help="gets the version served and its file's SHA-256")
     p.add_argument("--churn", type=float, default=0.0,
                    help="writes of other objects per second (the store's version moves)")
     p.add_argument("--bookmark-interval", type=float, default=60.0)

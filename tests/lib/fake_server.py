@@ -5,14 +5,17 @@ and says its port through a ready file once it listens (a FleetHandler for the
 stand-ins a whole fleet calls at once); RequestLog appends one
 JSON line per request; read_control() reads the JSON control file a test
 rewrites while a stand-in runs; write_atomic() writes a file readers never see
-half-written.  The stand-ins import it from their own folder.
+half-written; hold() keeps a connection without answering until the client
+leaves.  The stand-ins import it from their own folder.
 """
 import argparse
 import json
 import os
+import select
 import ssl
 import sys
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
@@ -24,6 +27,30 @@ def write_atomic(path, text):
         f.flush()
         os.fsync(f.fileno())
     os.rename(tmp, path)
+
+
+def hold(conn, limit):
+    """Answer nothing on conn until the client closes it or limit seconds pass.
+
+    Whatever the client sends meanwhile is read and dropped.  Returns (closed,
+    seconds): closed is True when the client closed the connection (or reset
+    it) first, False when limit passed; seconds is how long it was held.  A
+    test tells a client that gave up at its own timeout from a hang this way,
+    without timing the client (the stand-in logs which side ended it).
+    """
+    start = time.monotonic()
+    while True:
+        left = start + limit - time.monotonic()
+        if left <= 0:
+            return False, time.monotonic() - start
+        r, _, _ = select.select([conn], [], [], min(left, 0.2))
+        if not r:
+            continue
+        try:
+            if not conn.recv(4096):
+                return True, time.monotonic() - start
+        except (OSError, ssl.SSLError):
+            return True, time.monotonic() - start
 
 
 def arguments(description, tls=True):
