@@ -13,7 +13,7 @@ Fault switches, chosen with --fault at start and, per connection, from the
 JSON control file given with --control ({"fault": NAME, "delay": SECONDS}),
 re-read for every connection:
   none             answer normally
-  delay            sleep "delay" seconds (--delay), then answer normally
+  delay            wait "delay" seconds (--delay), then answer normally
   silence          read the request, never answer (until the client leaves)
   stall-tls        accept the TCP connection, never start TLS
   close-mid-body   send the headers and half the body, then close
@@ -33,11 +33,15 @@ re-read for every connection:
   huge-chunked     200 with a 1 MiB body, chunked
   wrong-name-cert  TLS with the certificate given as --alt wrong-name=...
   foreign-ca-cert  TLS with the certificate given as --alt foreign-ca=...
+A connection held without an answer (delay, silence, stall-tls) is logged again when
+it ends before an answer: {"closed_by": "client"} when the client closed it first (it
+gave up at its own timeout), "stand-in" when --hold-max seconds (default 60) passed,
+with "held_s".
 
 usage: fake_sts.py --cert CRT --key KEY --creds FILE.json [--port 0]
                    [--ready-file FILE] [--pid-file FILE] [--control FILE]
                    [--fault NAME] [--delay S] [--alt NAME=CRT,KEY]...
-                   [--log FILE.jsonl] [--max-age 900] [--skew 300]
+                   [--log FILE.jsonl] [--max-age 900] [--skew 300] [--hold-max 60]
 
 creds FILE.json: {"ASIA...": {"secret": "...", "session_token": "..." | null,
                   "arn": "...", "user_id": "...", "account": "..."}, ...}
@@ -46,7 +50,6 @@ import datetime
 import hmac
 import json
 import os
-import select
 import socket
 import ssl
 import struct
@@ -61,7 +64,7 @@ from botocore.auth import SigV4QueryAuth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
-from fake_server import RequestLog, arguments, read_control, tls_context, write_atomic
+from fake_server import RequestLog, arguments, hold, read_control, tls_context, write_atomic
 
 FAULTS = {
     "none", "delay", "silence", "stall-tls", "close-mid-body", "reset", "redirect", "500",
@@ -70,7 +73,6 @@ FAULTS = {
     "foreign-ca-cert",
 }
 CERT_OF_FAULT = {"wrong-name-cert": "wrong-name", "foreign-ca-cert": "foreign-ca"}
-HOLD_MAX = 60.0  # seconds a silent connection is held at most
 ALLOWED = {
     "action", "version", "x-amz-algorithm", "x-amz-credential", "x-amz-date",
     "x-amz-expires", "x-amz-security-token", "x-amz-signature", "x-amz-signedheaders",
@@ -218,17 +220,12 @@ class Handler(BaseHTTPRequestHandler):
                     "</ErrorResponse>\n" % (code, message, uuid.uuid4()))
             self.send(status, body, "text/xml")
 
-    def hold(self):
-        """Say nothing until the client leaves (or HOLD_MAX passes)."""
-        end = time.time() + HOLD_MAX
-        while time.time() < end:
-            r, _, _ = select.select([self.connection], [], [], 0.2)
-            if r:
-                try:
-                    if not self.connection.recv(1):
-                        return
-                except (OSError, ssl.SSLError):
-                    return
+    def held(self, fault, limit):
+        """Answer nothing for limit seconds; True (and logged) when the client left first."""
+        closed, secs = hold(self.connection, limit)
+        if closed or fault != "delay":
+            self.server.record_held(fault, closed, secs)
+        return closed
 
     def do_GET(self):
         opts = self.server.opts
@@ -245,9 +242,11 @@ class Handler(BaseHTTPRequestHandler):
             "tls_resumed": self.connection.session_reused})
 
         if fault == "delay":
-            time.sleep(delay)
+            if self.held(fault, delay):
+                self.close_connection = True
+                return
         elif fault == "silence":
-            self.hold()
+            self.held(fault, self.server.opts.hold_max)
             self.close_connection = True
             return
         elif fault == "reset":
@@ -365,6 +364,10 @@ class Server(ThreadingHTTPServer):
         self.record = RequestLog(opts.log)
         super().__init__(("127.0.0.1", opts.port), Handler)
 
+    def record_held(self, fault, closed, secs):
+        self.record({"time": time.time(), "fault": fault,
+                     "closed_by": "client" if closed else "stand-in", "held_s": round(secs, 3)})
+
     def current_fault(self):
         ctl = read_control(self.opts.control, "fake_sts") or {}
         fault, delay = ctl.get("fault", self.opts.fault), self.opts.delay
@@ -380,16 +383,10 @@ class Server(ThreadingHTTPServer):
     def finish_request(self, request, client_address):
         fault, delay = self.current_fault()
         self.local.fault, self.local.delay = fault, delay
-        request.settimeout(HOLD_MAX)
+        request.settimeout(self.opts.hold_max)
         if fault == "stall-tls":
             self.record({"time": time.time(), "fault": fault, "tls": "never started"})
-            end = time.time() + HOLD_MAX
-            while time.time() < end:
-                r, _, _ = select.select([request], [], [], 0.2)
-                if r and not request.recv(4096, socket.MSG_PEEK):
-                    break
-                if r:
-                    request.recv(4096)
+            self.record_held(fault, *hold(request, self.opts.hold_max))
             return
         ctx = self.contexts.get(CERT_OF_FAULT.get(fault, "default"))
         if ctx is None:
@@ -422,6 +419,8 @@ def main():
     ap.add_argument("--delay", type=float, default=1.0)
     ap.add_argument("--max-age", type=int, default=900)
     ap.add_argument("--skew", type=int, default=300)
+    ap.add_argument("--hold-max", type=float, default=60.0,
+                    help="seconds a connection is held without an answer at most")
     ap.add_argument("--verbose", action="store_true")
     opts = ap.parse_args()
     if opts.fault not in FAULTS:

@@ -153,8 +153,24 @@ sts_sync() {
     "$EKSAUTH" --config "$1" sync >"$tmp/sync.out" 2>&1 || bail "eksauth sync failed: $(cat "$tmp/sync.out")"
 }
 
+# sts_cut LOG FROM: what the STS stand-in logged, after line FROM of LOG, of a
+# connection it held without answering (faults delay, silence, stall-tls:
+# tests/lib/fake_sts.py): what it saw ("request", "tcp" when TLS never started,
+# "nothing"), then who closed it ("client": the client gave up first, at its own
+# timeout; "stand-in": it held the connection --hold-max seconds; "open": not
+# closed after 60 s, the hang protection of this wait).
+sts_cut() {
+    _end=$((SECONDS + 60))
+    while ! tail -n +"$(($2 + 1))" "$1" | grep -q '"closed_by"' && [ "$SECONDS" -lt "$_end" ]; do
+        sleep 0.05
+    done
+    "$PYTHON" - "$1" "$2" <<'EOF'
+import json, sys
+r = [json.loads(l) for l in open(sys.argv[1])][int(sys.argv[2]):]
+seen = ("request" if any(x.get("method") == "GET" for x in r) else
+        "tcp" if any(x.get("tls") == "never started" for x in r) else "nothing")
+print(seen, " ".join(x["closed_by"] for x in r if "closed_by" in x) or "open")
+EOF
+}
+
 now_s() { date +%s.%N; }
-# elapsed START: seconds since START, with two decimals.
-elapsed() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }'; }
-# le A B: A <= B for decimals.
-le() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a <= b) }'; }
