@@ -1,13 +1,15 @@
 #!/bin/bash
 # iddb_faults.sh - the identity DB under faults:
-#   1. `eksauth sync` killed with SIGKILL at 200 random points (uniform over
-#      the time a sync takes) while two readers map and look up the DB
-#      without pause (iddb_reader watch): every read is the old DB or the
-#      new one, whole; no kill leaves the lock held; a later sync works and
-#      leaves a whole DB; the temp files killed writers left (and one
-#      planted like them) are removed by the next sync, while a planted
-#      symlink with that name, its target, a file of another owner and
-#      files of other names are left alone.
+#   1. `eksauth sync` killed with SIGKILL at every file system call of a
+#      sync of each version (about 180 points, placed by strace, not by
+#      timing) while two readers map and look up the DB without pause
+#      (iddb_reader watch): every read is the old DB or the new one, whole;
+#      kills landed in every phase (before the lock, holding it, writing the
+#      DB's temp file, after its rename); no kill leaves the lock held; a
+#      later sync works and leaves a whole DB; the temp files killed writers
+#      left (and one planted like them) are removed by the next sync, while
+#      a planted symlink with that name, its target, a file of another owner
+#      and files of other names are left alone.
 #   2. 50 concurrent PAM logins of distinct templated users (each its own
 #      process, through the real libpam) while `eksauth sync` runs in a
 #      loop: every login recorded, all uids distinct, unchanged by two more
@@ -21,7 +23,6 @@ set -u
 hard_require
 READER=$top_builddir/tests/hardening/iddb_reader
 [ -x "$READER" ] || bail "$READER not built"
-KILLS=${IDDB_FAULT_KILLS:-200}
 
 # aws-auth A (3 users) and B (300 users): a bigger B widens the write window.
 "$PYTHON" - "$tmp" <<'EOF'
@@ -49,7 +50,34 @@ done
 [ "$(wc -l <"$tmp/a.dump")" -lt "$(wc -l <"$tmp/b.dump")" ] || bail "A and B are not different"
 
 # ---------------------------------------------------------------- 1. SIGKILL
+# The kills land at chosen points, not after random delays: strace stops the
+# writer with SIGKILL on entering the Nth call of one system call (-e inject),
+# so every point of a sync is hit whatever the machine's speed.  The points:
+# each file system call of a reference sync of each version, in order.
+command -v strace >/dev/null 2>&1 || bail "strace not found: it places the kills (scripts/install-deps)"
+CALLS=openat,close,write,pwrite64,fchmod,fsync,rename,flock,getdents64,mkdir,unlinkat
 "$EKSAUTH" --config "$tmp/a.conf" sync >/dev/null 2>&1 || bail "the first sync failed"
+for v in a b; do
+    strace -qq -o "$tmp/ref-$v.trace" -e trace="$CALLS" "$EKSAUTH" --config "$tmp/$v.conf" sync --force \
+        >/dev/null 2>&1 || bail "the reference sync of $v under strace failed"
+    # "CALL N" for each call: the Nth of its name.
+    awk -F'(' '/^[a-z0-9_]+\(/ { n[$1]++; print $1, n[$1] }' "$tmp/ref-$v.trace" >"$tmp/points-$v"
+done
+[ -s "$tmp/points-a" ] && [ -s "$tmp/points-b" ] || bail "no system call traced in the reference syncs"
+# where TRACE: where a writer killed under strace was, from its own trace: the
+# phase (before the lock; holding it, before the DB's temp file; the DB's temp
+# file made, not renamed; after the DB's rename) and the call it was entering.
+where() {
+    awk '
+        /^flock\(/ && / = 0$/ { locked = 1 }
+        /^openat\(.*\/identity\.db\.tmp\.[A-Za-z0-9]+"/ && / = [0-9]+$/ { made = 1 }
+        /^rename\(.*\/identity\.db\.tmp\.[A-Za-z0-9]+", ".*\/identity\.db"\) = 0$/ { renamed = 1 }
+        / = \?$/ { sub(/\(.*/, ""); call = $0 }
+        END {
+            phase = renamed ? "after-rename" : made ? "temp-file" : locked ? "locked" : "before-lock"
+            print phase, call
+        }' "$1"
+}
 rm -f "$tmp/stop"
 "$READER" watch "$tmp/db/identity.db" "$tmp/a.dump" "$tmp/b.dump" "$tmp/stop" >"$tmp/r1.out" 2>&1 &
 r1=$!
@@ -57,41 +85,47 @@ r1=$!
 r2=$!
 # An interrupted run (INT, a timeout) stops them with the stand-ins.
 _sts_pids="$_sts_pids $r1 $r2"
-# How long one sync takes here, with the readers busy, to spread the kills over
-# it (the readers already met both versions while it was measured).
-t0=$(now_s)
+# Whole syncs of both versions while they read: they meet both, whatever the kills leave.
 for v in b a b a; do
     "$EKSAUTH" --config "$tmp/$v.conf" sync --force >/dev/null 2>&1
 done
-span=$(awk -v a="$t0" -v b="$(now_s)" 'BEGIN { printf "%.3f", (b - a) / 4 }')
 killed=0
 completed=0
+held=0
 hung=0
-for i in $(seq 1 "$KILLS"); do
-    v=a
-    [ $((i % 2)) -eq 0 ] && v=b
-    delay=$(awk -v s="$span" -v r="$RANDOM" 'BEGIN { printf "%.4f", s * r / 32767 }')
-    "$EKSAUTH" --config "$tmp/$v.conf" sync --force >/dev/null 2>&1 &
-    w=$!
-    sleep "$delay"
-    kill -KILL "$w" 2>/dev/null
-    wait "$w" 2>/dev/null
-    case $? in
-    0) completed=$((completed + 1)) ;;
-    137) killed=$((killed + 1)) ;;
-    esac
-    # A killed writer must not leave the lock held: the next sync gets it at once.
-    # (Not after the last kills: what they leave is checked below.)
-    if [ $((i % 20)) -eq 10 ]; then
-        timeout 10 "$EKSAUTH" --config "$tmp/a.conf" sync --force >/dev/null 2>&1 || hung=$((hung + 1))
-    fi
+: >"$tmp/kills"
+i=0
+# Every point of A's sync, then every point of B's: the DB goes back and forth.
+for v in a b; do
+    while read -r call n; do
+        i=$((i + 1))
+        strace -qq -o "$tmp/kill.trace" -e trace="$CALLS" -e inject="$call:signal=KILL:when=$n" \
+            "$EKSAUTH" --config "$tmp/$v.conf" sync --force >/dev/null 2>&1 &
+        wait $! 2>/dev/null
+        rc=$?
+        case $rc in
+        137) killed=$((killed + 1)) ;;
+        0) completed=$((completed + 1)) ;;
+        esac
+        echo "$v $call#$n $(where "$tmp/kill.trace") rc=$rc" >>"$tmp/kills"
+        # A killed writer must not leave the lock held: it is free at once ...
+        flock -n -x "$tmp/db/identity.db.lock" true || held=$((held + 1))
+        # ... and now and then a whole sync takes it (timeout: hang protection only).
+        # (Not after the last kills: what they leave is checked below.)
+        if [ $((i % 20)) -eq 10 ]; then
+            timeout 60 "$EKSAUTH" --config "$tmp/a.conf" sync --force >/dev/null 2>&1 || hung=$((hung + 1))
+        fi
+    done <"$tmp/points-$v"
 done
 touch "$tmp/stop"
 wait "$r1"
 rc1=$?
 wait "$r2"
 rc2=$?
-echo "# $KILLS syncs, each sent SIGKILL after 0..${span}s: $killed killed while running, $completed completed"
+KILLS=$i
+phases() { cut -d' ' -f3 "$tmp/kills" | sort | uniq -c | awk '{ printf "%s%s %s", (NR > 1 ? ", " : ""), $2, $1 }'; }
+echo "# $KILLS syncs, each killed entering one of its system calls: $killed killed, $completed completed"
+echo "# where they were: $(phases)"
 echo "# reader 1: $(cat "$tmp/r1.out" | tail -n 1); reader 2: $(cat "$tmp/r2.out" | tail -n 1)"
 is "$rc1:$rc2" "0:0" "two readers saw only the old or the new DB, whole, during $KILLS killed syncs"
 [ "$rc1:$rc2" = "0:0" ] || sed 's/^/#   /' "$tmp/r1.out" "$tmp/r2.out" | head -n 20
@@ -103,12 +137,13 @@ if [ "${1:-0}" -gt 100 ] && [ "${2:-0}" -gt 0 ] && [ "${3:-0}" -gt 0 ]; then
 else
     fail "the readers read often and met both versions (reads=${1:-0} a=${2:-0} b=${3:-0})"
 fi
-if [ "$killed" -ge $((KILLS / 4)) ]; then
-    pass "at least a quarter of the syncs were killed mid-run ($killed of $KILLS)"
-else
-    fail "at least a quarter of the syncs were killed mid-run ($killed of $KILLS; span ${span}s)"
-fi
-is "$hung" 0 "no killed sync left the lock held (every probe sync finished within 10 s)"
+is "$killed:$completed" "$KILLS:0" "every sync was killed at its point, none ran to its end"
+[ "$killed" = "$KILLS" ] || grep -v ' rc=137$' "$tmp/kills" | head -n 5 | sed 's/^/#   /'
+# Each phase of a sync was hit, by the points themselves: a slow or a fast
+# machine moves none of them.
+is "$(cut -d' ' -f3 "$tmp/kills" | sort -u | tr '\n' ' ')" "after-rename before-lock locked temp-file " \
+    "kills landed before the lock, holding it, with the DB's temp file made and after its rename ($(phases))"
+is "$held:$hung" "0:0" "no killed sync left the lock held (free after every kill; every probe sync ran)"
 "$READER" dump "$tmp/db/identity.db" >"$tmp/now.dump" 2>&1
 if cmp -s "$tmp/now.dump" "$tmp/a.dump" || cmp -s "$tmp/now.dump" "$tmp/b.dump"; then
     pass "after the kills the DB is A or B, whole"
@@ -152,17 +187,28 @@ rm -f "$tmp/db/identity.db.tmp.SyMlNk" "$tmp/db/identity.db.tmp.NoBody" "$tmp/db
 others=$(find "$tmp/db" -maxdepth 1 ! -type d ! -name identity.db ! -name identity.db.lock \
     ! -name aws-auth.snapshot ! -name aws-auth.state ! -name aws-auth.index | wc -l)
 is "$others" 0 "nothing but the DB, its lock, the aws-auth it was written from and its login index in the DB folder"
-# Many killed syncs in a row, then one: no temp file accumulates.
+# Many killed syncs in a row, then one: no temp file accumulates.  Each is killed
+# while its DB temp file exists (the points of B's reference sync from the temp
+# file's openat to its rename), so each leaves one behind for the next to sweep.
+awk -F'(' '/^[a-z0-9_]+\(/ { n[$1]++ }
+    inside && /^[a-z0-9_]+\(/ { print $1, n[$1] }
+    /^openat\(.*\/identity\.db\.tmp\.[A-Za-z0-9]+"/ && / = [0-9]+$/ { inside = 1 }
+    /^rename\(.*\/identity\.db\.tmp\./ { inside = 0 }' "$tmp/ref-b.trace" >"$tmp/points-temp"
+[ -s "$tmp/points-temp" ] || bail "no call between the DB temp file's openat and its rename in $tmp/ref-b.trace"
+killed=0
 for i in $(seq 1 30); do
-    "$EKSAUTH" --config "$tmp/b.conf" sync --force >/dev/null 2>&1 &
-    w=$!
-    sleep "$(awk -v s="$span" -v r="$RANDOM" 'BEGIN { printf "%.4f", s * r / 32767 }')"
-    kill -KILL "$w" 2>/dev/null
-    wait "$w" 2>/dev/null
+    read -r call n <<<"$(sed -n "$(((i - 1) % $(wc -l <"$tmp/points-temp") + 1))p" "$tmp/points-temp")"
+    strace -qq -o /dev/null -e trace="$CALLS" -e inject="$call:signal=KILL:when=$n" \
+        "$EKSAUTH" --config "$tmp/b.conf" sync --force >/dev/null 2>&1 &
+    wait $! 2>/dev/null
+    [ $? = 137 ] && killed=$((killed + 1))
 done
+left=$(find "$tmp/db" -maxdepth 1 -name '*.tmp.*' | wc -l)
+is "$killed:$([ "$left" -gt 0 ] && echo left)" "30:left" \
+    "30 more syncs killed with their DB temp file written ($(tr '\n' ' ' <"$tmp/points-temp")), $left temp file(s) left"
 "$EKSAUTH" --config "$tmp/a.conf" sync --force >/dev/null 2>&1
 ok $? "after 30 more killed syncs, a sync succeeds"
-is "$(temps | wc -l)" 0 "... and leaves no temp file at all"
+is "$(find "$tmp/db" -maxdepth 1 -name '*.tmp.*' | wc -l)" 0 "... and leaves no temp file at all"
 
 # ------------------------------------------------ 2. concurrent logins + sync
 N=50

@@ -1,7 +1,8 @@
 # sts_common.sh - shared by the STS shell tests (sourced, not run): a clean AWS
 # environment, the local STS stand-in over TLS (tests/lib/fake_sts.py) with
 # certificates made at test time (tests/lib/mkcerts.sh), test credentials from
-# tests/fixtures/sts/creds.json, a test eksauth.conf, and timing.
+# tests/fixtures/sts/creds.json, a test eksauth.conf, and what the stand-in
+# logged of a connection it held without answering (sts_cut).
 #
 # Needs: top_srcdir, FIXTURES, EKSAUTH (set by make check); python3 with
 # botocore; openssl.  Defines: tmp (a scratch folder removed on exit).
@@ -172,5 +173,3 @@ seen = ("request" if any(x.get("method") == "GET" for x in r) else
 print(seen, " ".join(x["closed_by"] for x in r if "closed_by" in x) or "open")
 EOF
 }
-
-now_s() { date +%s.%N; }
