@@ -98,9 +98,16 @@ e2e_plan_skip_if_unsupported() {
 }
 
 # ------------------------------------------------------------------ the folder
+E2E_TMPDIR=${TMPDIR:-} # a test may point TMPDIR into $H later
 H=$(mktemp -d "${TMPDIR:-/tmp}/eksauth-e2e.XXXXXX") || { echo "Bail out! mktemp failed"; exit 1; }
-# Mapped users reach their homes and the askpass launcher through it.
+# Mapped users reach their homes and the askpass launcher through it: so must
+# every folder above it (a TMPDIR inside a private home would not let them).
 chmod 0755 "$H"
+if [ "$(id -u)" = 0 ] && ! setpriv --reuid=65534 --regid=65534 --clear-groups test -x "$H/." 2>/dev/null; then
+    echo "Bail out! other users cannot reach $H (TMPDIR=${TMPDIR:-}): the mapped users' homes are in it"
+    rm -rf "$H"
+    exit 1
+fi
 mkdir -p "$H/etc" "$H/tok" "$H/out" "$H/db" "$H/home" "$H/bin" "$H/client"
 chmod 0700 "$H/tok" "$H/client"
 
@@ -112,8 +119,10 @@ e2e_host_state() {
             /etc/passwd /etc/group /etc/shadow /etc/ssh /etc/eksauth \
             -printf '%p %s %T@ %m\n' 2>/dev/null | sort
         ls -ld /run/sshd /dev/log /var/lib/eksauth /home/admin-alice /home/dave 2>&1
-        # askpass's default folders: everything of ours must stay in $H
+        # askpass's default folders (in ${TMPDIR:-/tmp}: tools/askpass_state.c), in
+        # /tmp and in the TMPDIR the suite started with: everything of ours stays in $H
         ls -d /tmp/eksauth-askpass-* /tmp/eksauth-ssh.* 2>/dev/null
+        [ -z "$E2E_TMPDIR" ] || ls -d "$E2E_TMPDIR"/eksauth-askpass-* "$E2E_TMPDIR"/eksauth-ssh.* 2>/dev/null
         findmnt -rn -o TARGET | sort
     }
 }

@@ -191,6 +191,8 @@ run "made-up region+ignore, then permit" ignore2 nowhere PAM_AUTH_ERR "sts: .*AW
 # TLS secrets there as root; the module refuses the STS call instead, as a
 # refusal (PAM_AUTH_ERR): the caller chose it, so it must not read as
 # "unavailable", which ignore_authinfo_unavail would step aside for.
+# In /tmp, not TMPDIR: the setuid copy must be reachable by uid 65534 through every
+# folder above it, on a file system mounted without nosuid.
 SUID=$(mktemp -d /tmp/eksauth-suid.XXXXXX) || bail "mktemp failed"
 chmod 0755 "$SUID"
 cp "$PB" "$SUID/pam_batch"

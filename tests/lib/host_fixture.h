@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "eksauth/context.h"
+#include "scratch.h"
 
 #define FIXTURE_CLUSTER  "test-cluster"
 #define FIXTURE_HOST     "testhost"
@@ -38,7 +39,7 @@
     "      - viewers\n"
 
 struct host_fixture {
-    char dir[64];
+    char dir[SCRATCH_DIR_MAX];
     char config[128], aws_auth[128], db[128];
     struct eksauth_ctx ctx;
     /* The fake STS: what it answers and how often it was asked. */

@@ -3,6 +3,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <ftw.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -24,7 +25,7 @@
  * take its parent's folders away).
  */
 #define SCRATCH_MAX 256
-static char made[SCRATCH_MAX][64];
+static char made[SCRATCH_MAX][SCRATCH_DIR_MAX];
 static pid_t made_by;
 
 static int remove_one(const char *path, const struct stat *sb, int type, struct FTW *ftw);
@@ -68,13 +69,26 @@ static void forget(const char *dir)
             made[i][0] = '\0';
 }
 
+const char *scratch_base(void)
+{
+    const char *t = getenv("TMPDIR");
+
+    /* A relative one would move with the tests that chdir (test_file.c). */
+    return t != NULL && t[0] == '/' ? t : "/tmp";
+}
+
 void scratch_make(char *dir, size_t dirlen, const char *name)
 {
-    int n = snprintf(dir, dirlen, "/tmp/eksauth-test-%s.XXXXXX", name);
+    const char *base = scratch_base();
+    int n = snprintf(dir, dirlen, "%s/eksauth-test-%s.XXXXXX", base, name);
 
-    assert_true(n > 0 && (size_t)n < dirlen);
+    /* SCRATCH_DIR_MAX whatever dirlen: what the tests make in the folder is sized for it. */
+    if (n < 0 || (size_t)n >= dirlen || n >= SCRATCH_DIR_MAX)
+        fail_msg("TMPDIR %s is too long for this test: %s/eksauth-test-%s.XXXXXX takes %d bytes, "
+                 "a scratch folder's name %d at most (tests/lib/scratch.h); set a shorter TMPDIR",
+                 base, base, name, n + 1, SCRATCH_DIR_MAX);
     if (mkdtemp(dir) == NULL)
-        fail_msg("mkdtemp %s failed", dir);
+        fail_msg("mkdtemp %s failed: %s", dir, strerror(errno));
     remember(dir);
 }
 
@@ -92,8 +106,8 @@ struct scratch *scratch_new(const char *name, const char *file)
 
     assert_non_null(s);
     scratch_make(s->dir, sizeof(s->dir), name);
-    assert_true((size_t)snprintf(s->path, sizeof(s->path), "%s/%s", s->dir, file) <
-                sizeof(s->path));
+    if ((size_t)snprintf(s->path, sizeof(s->path), "%s/%s", s->dir, file) >= sizeof(s->path))
+        fail_msg("%s/%s: longer than a scratch path (tests/lib/scratch.h)", s->dir, file);
     return s;
 }
 

@@ -9,7 +9,11 @@
 /* The folder of the running group ("" before tmpdir_setup). */
 extern char tmpdir[256];
 
-/* cmocka group setup: a new /tmp/eksauth-test.XXXXXX; teardown: remove it, whole. */
+/*
+ * cmocka group setup: a new eksauth-test.XXXXXX in $TMPDIR (scratch_base,
+ * tests/lib/scratch.h), failing with a message when TMPDIR is too long
+ * for a test folder's name (SCRATCH_DIR_MAX); teardown: remove it, whole.
+ */
 int tmpdir_setup(void **state);
 int tmpdir_teardown(void **state);
 

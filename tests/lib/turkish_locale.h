@@ -13,7 +13,8 @@
 
 #include <stddef.h>
 
-/* Compile the locale into a new scratch folder (dir, 64 bytes) and switch LC_ALL to it. */
+/* Compile the locale into a new scratch folder (dir, SCRATCH_DIR_MAX bytes) and switch LC_ALL to
+ * it. */
 void turkish_locale_enter(char *dir, size_t dirlen);
 
 /* Back to the C locale; dir removed. */

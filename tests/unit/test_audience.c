@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "eksauth/audience.h"
+#include "scratch.h"
 #include "turkish_locale.h"
 
 static void test_valid(void **state)
@@ -83,7 +84,7 @@ static void test_host_name_matches(void **state)
 /* ASCII's case rules in every locale: a Turkish one lower-cases "I" to a dotless i. */
 static void test_host_name_matches_in_every_locale(void **state)
 {
-    char dir[64];
+    char dir[SCRATCH_DIR_MAX];
     bool whole, first_label;
 
     (void)state;

@@ -491,11 +491,11 @@ static void test_source_name(void **state)
 }
 
 /* Write text to a fresh file in a private folder and return its path. */
-static void write_conf(char dir[64], char path[96], const char *text, mode_t mode)
+static void write_conf(char dir[SCRATCH_DIR_MAX], char path[96], const char *text, mode_t mode)
 {
     FILE *f;
 
-    scratch_make(dir, 64, "config");
+    scratch_make(dir, SCRATCH_DIR_MAX, "config");
     snprintf(path, 96, "%s/eksauth.conf", dir);
     f = fopen(path, "w");
     assert_non_null(f);
@@ -514,7 +514,7 @@ static void test_load(void **state)
 {
     struct eksauth_config cfg;
     struct eksauth_error err = {0};
-    char dir[64], path[96], want[256];
+    char dir[SCRATCH_DIR_MAX], path[96], want[256];
     (void)state;
 
     write_conf(dir, path, BASE "region = eu-west-1\n", 0644);
@@ -541,7 +541,7 @@ static void test_load_refuses_writable(void **state)
 {
     struct eksauth_config cfg;
     struct eksauth_error err = {0};
-    char dir[64], path[96], want[512];
+    char dir[SCRATCH_DIR_MAX], path[96], want[512];
     (void)state;
 
     write_conf(dir, path, BASE, 0664);
@@ -567,7 +567,7 @@ static void test_load_refuses_writable_folder(void **state)
 {
     struct eksauth_config cfg;
     struct eksauth_error err = {0};
-    char dir[64], path[96], want[512];
+    char dir[SCRATCH_DIR_MAX], path[96], want[512];
     (void)state;
 
     if (geteuid() != 0)

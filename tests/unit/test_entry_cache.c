@@ -197,7 +197,7 @@ static void test_file(void **state)
     struct eksauth_entry_cache c = {0}, back = {0};
     struct eksauth_paths paths;
     struct eksauth_error err;
-    char dir[64], cmd[128];
+    char dir[SCRATCH_DIR_MAX], cmd[128];
     struct stat sb;
     FILE *f;
 

@@ -18,10 +18,11 @@
 #include <cmocka.h>
 
 #include "eksauth/hostfiles.h"
+#include "scratch.h"
 
 /* A scratch folder per test, with the paths of its passwd and group files. */
 struct files {
-    char dir[32], passwd[64], group[64];
+    char dir[SCRATCH_DIR_MAX], passwd[SCRATCH_DIR_MAX + 8], group[SCRATCH_DIR_MAX + 8];
 };
 
 static int files_setup(void **state)
@@ -30,11 +31,7 @@ static int files_setup(void **state)
 
     if (t == NULL)
         return -1;
-    strcpy(t->dir, "/tmp/test_hostfiles.XXXXXX");
-    if (mkdtemp(t->dir) == NULL) {
-        free(t);
-        return -1;
-    }
+    scratch_make(t->dir, sizeof(t->dir), "hostfiles");
     snprintf(t->passwd, sizeof(t->passwd), "%s/passwd", t->dir);
     snprintf(t->group, sizeof(t->group), "%s/group", t->dir);
     *state = t;
@@ -45,10 +42,7 @@ static int files_teardown(void **state)
 {
     struct files *t = *state;
 
-    unlink(t->passwd);
-    unlink(t->group);
-    rmdir(t->group);
-    rmdir(t->dir);
+    scratch_remove(t->dir);
     free(t);
     return 0;
 }

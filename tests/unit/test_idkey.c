@@ -22,14 +22,15 @@
 #include <cmocka.h>
 
 #include "eksauth/idkey.h"
+#include "scratch.h"
 
-static char dir[256], path[512];
+static char dir[SCRATCH_DIR_MAX], path[512];
 
 static int setup(void **state)
 {
     (void)state;
-    snprintf(dir, sizeof(dir), "/tmp/test_idkey.XXXXXX");
-    if (mkdtemp(dir) == NULL || chmod(dir, 0755) != 0)
+    scratch_make(dir, sizeof(dir), "idkey");
+    if (chmod(dir, 0755) != 0)
         return -1;
     snprintf(path, sizeof(path), "%s/id.key", dir);
     return 0;
@@ -37,11 +38,9 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-    char cmd[512];
-
     (void)state;
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-    return system(cmd) == 0 ? 0 : -1;
+    scratch_remove(dir);
+    return 0;
 }
 
 static void write_key(const unsigned char *bytes, size_t len, mode_t mode)

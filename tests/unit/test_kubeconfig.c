@@ -161,7 +161,7 @@ static void put(const char *dir, const char *name, const char *text, char *path,
 
 static void test_find_in_files(void **state)
 {
-    char dir[64], a[256], b[256], list[600], text[512];
+    char dir[SCRATCH_DIR_MAX], a[256], b[256], list[600], text[512];
     struct eksauth_kube_target t;
     struct eksauth_error err;
 
@@ -477,7 +477,7 @@ static void test_identity_malformed(void **state)
 
 static void test_identity_in_files(void **state)
 {
-    char dir[64], a[256], b[256], c[256], list[900];
+    char dir[SCRATCH_DIR_MAX], a[256], b[256], c[256], list[900];
     static const char first[] = "users:\n- name: " ARN_E1 "\n  user:\n    exec:\n"
                                 "      command: aws\n      args: [eks, get-token, --profile, "
                                 "first]\n";

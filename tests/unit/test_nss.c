@@ -35,11 +35,12 @@
 #include "eksauth/names.h"
 #include "iddb_sample.h" /* LO, HI, USERS_GID and the groups */
 #include "nss_eksauth.h"
+#include "scratch.h"
 
 /* The first data block (docs/identity-db.md): the config section, read when the DB is opened. */
 #define IDDB_DATA_OFFSET 4096
 
-static char tmpdir[256], dbpath[300];
+static char tmpdir[SCRATCH_DIR_MAX], dbpath[300];
 
 /*
  * iddb_sample.h's groups, users build (eks-system-masters, eks-devs) and
@@ -86,9 +87,7 @@ static void write_db(bool with_build)
 static int setup(void **state)
 {
     (void)state;
-    snprintf(tmpdir, sizeof(tmpdir), "/tmp/test_nss.XXXXXX");
-    if (mkdtemp(tmpdir) == NULL)
-        return -1;
+    scratch_make(tmpdir, sizeof(tmpdir), "nss");
     snprintf(dbpath, sizeof(dbpath), "%s/identity.db", tmpdir);
     setenv("EKSAUTH_DB", dbpath, 1);
     return 0;
@@ -96,11 +95,9 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-    char cmd[512];
-
     (void)state;
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-    return system(cmd) == 0 ? 0 : -1;
+    scratch_remove(tmpdir);
+    return 0;
 }
 
 static int each(void **state)

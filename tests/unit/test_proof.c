@@ -85,7 +85,7 @@ static void test_key_file(void **state)
     unsigned char k1[EKSAUTH_PROOF_KEY_LEN], k2[EKSAUTH_PROOF_KEY_LEN];
     struct eksauth_paths paths;
     struct eksauth_error err;
-    char dir[64];
+    char dir[SCRATCH_DIR_MAX];
     struct stat st;
 
     (void)state;

@@ -318,7 +318,7 @@ static void test_path(void **state)
 static void test_path_same_in_every_locale(void **state)
 {
     const char *arn = "arn:aws:iam::123456789012:role/Infra-Admins";
-    char c_locale[128], turkish[128], dir[64];
+    char c_locale[128], turkish[128], dir[SCRATCH_DIR_MAX];
 
     (void)state;
     assert_int_equal(eksauth_replay_path("/r", arn, c_locale, sizeof(c_locale), NULL), EKSAUTH_OK);

@@ -31,7 +31,7 @@
 #define OLD_DROPIN "/etc/ssh/sshd_config.d/eksauth.conf" /* an earlier setup's name for it */
 
 struct root {
-    char dir[64];
+    char dir[SCRATCH_DIR_MAX];
     char path[512];
 };
 

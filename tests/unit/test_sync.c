@@ -823,7 +823,7 @@ static void test_seeds_skip_private_and_local_groups(void **state)
 /* A key file others could read is refused: the sync fails closed and writes nothing. */
 static void test_bad_key_file_fails_closed(void **state)
 {
-    char dir[64], key[96], extra[160];
+    char dir[SCRATCH_DIR_MAX], key[96], extra[160];
     struct host_fixture *h;
     struct eksauth_sync_report r;
     struct eksauth_error err;

@@ -58,7 +58,7 @@ static void test_key_binds_route_and_cas(void **state)
     struct eksauth_tls_resume_scope s = base_scope;
     const char pem_a[] = "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n";
     const char pem_b[] = "-----BEGIN CERTIFICATE-----\nAAAB\n-----END CERTIFICATE-----\n";
-    char dir[64], ca[128];
+    char dir[SCRATCH_DIR_MAX], ca[128];
     struct timespec times[2] = {{0, UTIME_OMIT}, {1000, 0}};
     FILE *f;
 

@@ -206,7 +206,7 @@ static void test_explain_parts(void **state)
 static void test_check_opened(void **state)
 {
     struct eksauth_error err = {0};
-    char dir[64], path[128], want[512];
+    char dir[SCRATCH_DIR_MAX], path[128], want[512];
     struct stat sb;
     int fd;
     (void)state;
