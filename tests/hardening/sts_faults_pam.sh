@@ -152,7 +152,8 @@ EOF
 "$PYTHON" "$tmp/plain.py" "$tmp/plain.port" &
 _sts_pids="$_sts_pids $!" # stopped by pid with the stand-ins
 i=0
-while [ ! -s "$tmp/plain.port" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+while [ ! -s "$tmp/plain.port" ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+[ -s "$tmp/plain.port" ] || bail "the plain HTTP server did not start in 30 s (hang protection)"
 sed "s/127\\.0\\.0\\.1:[0-9]*$/127.0.0.1:$(cat "$tmp/plain.port")/" "$PE_DIR/faults.conf" >"$PE_DIR/plain.conf"
 chmod 0644 "$PE_DIR/plain.conf"
 svc plain "$PE_DIR/plain.conf" debug

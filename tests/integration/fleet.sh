@@ -27,10 +27,12 @@ N=16
 INTERVAL=4
 SPREAD=10
 BUDGET=6
+# --eks-converge and --hang: how long a wait for every host may last before it
+# counts as not reached (hang protection: each wait ends as soon as all are there).
 "$PYTHON" "$STS_LIB/fleet_sim.py" --eksauth "$EKSAUTH" --lib "$STS_LIB" --work "$tmp/fleet" \
     --hosts "$N" --interval "$INTERVAL" --spread "$SPREAD" --steady 4 --changes 2 --history-window 4 \
     --parallel --warmup 1 --eks-interval 3 --eks-budget "$BUDGET" --eks-max-age 30 --entries 6 \
-    --eks-run 4 --eks-converge 30 >"$tmp/fleet.json" 2>"$tmp/fleet.err"
+    --eks-run 4 --eks-converge 120 --hang 120 >"$tmp/fleet.json" 2>"$tmp/fleet.err"
 rc=$?
 is "$rc" "0" "the simulation of $N hosts ran"
 [ "$rc" -eq 0 ] || { sed 's/^/# /' "$tmp/fleet.err"; bail "fleet_sim.py failed"; }

@@ -344,7 +344,7 @@ class Fleet:
         res["lag"] = []
         for k in range(a.changes):
             gone = users.pop(0)
-            r = self.lag(lambda: self.configmap(users), "u%02d" % gone, 30)
+            r = self.lag(lambda: self.configmap(users), "u%02d" % gone, a.hang)
             res["lag"].append(r)
             log("kube: change %d" % k, r)
             time.sleep(0.5)
@@ -356,7 +356,7 @@ class Fleet:
         self.start("kube", "fake_kube.py", self.kube_args() + ["--warmup", str(a.warmup)],
                    port=self.ports["kube"])
         # Every host lists again, spread over sync_spread, and watches again.
-        deadline = time.time() + a.spread + a.warmup + 30
+        deadline = time.time() + a.spread + a.warmup + a.hang
         while time.time() < deadline:
             recs = read_log(kube_log, t_restart)
             listed = {}
@@ -399,7 +399,7 @@ class Fleet:
         res["restart"]["hosts_told_429"] = told
         log("kube: restart", res["restart"])
         gone = users.pop(0)
-        res["lag_after_restart"] = self.lag(lambda: self.configmap(users), "u%02d" % gone, 30)
+        res["lag_after_restart"] = self.lag(lambda: self.configmap(users), "u%02d" % gone, a.hang)
         log("kube: change after restart", res["lag_after_restart"])
 
         # The budget, from the server's side: lists of one host with no watch between.
@@ -489,7 +489,7 @@ class Fleet:
         # An access entry deleted: every host's DB drops its user at its next poll.
         gone = n_entries - 1
         res["deletion"] = self.lag(lambda: self.entries(gone), "e%03d" % gone,
-                                   a.eks_interval * 6 + 30)
+                                   a.eks_interval * 6 + a.hang)
         log("eks: deletion", res["deletion"])
         t_end = time.time()
         self.stop_hosts()
@@ -573,6 +573,9 @@ def main():
     p.add_argument("--eks-converge", type=float, default=60.0,
                    help="seconds the hosts get to read every entry before that")
     p.add_argument("--eks-rate", type=float, default=20.0)
+    p.add_argument("--hang", type=float, default=30.0,
+                   help="seconds a wait for every host (a change applied, a relist) gives up "
+                        "after, beyond what the scenario itself takes: hang protection")
     p.add_argument("--eks-burst", type=float, default=50.0)
     p.add_argument("--keep", action="store_true")
     p.add_argument("--parallel", action="store_true",
