@@ -246,13 +246,15 @@ for _ in 1 2 3; do ask j "$PC"; done
 is "$(rebuild "$T/j")" "$LONG" "an ExecCredential's status.token, in pieces"
 
 # Expiry: a token that expires between two prompts is dropped, not sent.  The
-# first prompt must be answered before it expires, even on a loaded machine: 6 s.
-sed "s/\"expirationTimestamp\": \"[^\"]*\"/\"expirationTimestamp\": \"$(date -u -d '+6 seconds' +%Y-%m-%dT%H:%M:%SZ)\"/" \
+# first prompt must be answered before it expires, even on a loaded machine: 10 s;
+# the second comes once the clock is past it (waited for, not slept).
+soon=$(( $(date +%s) + 10 ))
+sed "s/\"expirationTimestamp\": \"[^\"]*\"/\"expirationTimestamp\": \"$(date -u -d "@$soon" +%Y-%m-%dT%H:%M:%SZ)\"/" \
     "$T/exec.json" >"$T/soon.json"
 new_ssh
 : >"$T/e"
 EKSAUTH_TOKEN_COMMAND="cat $T/soon.json" ask e "$P1"
-sleep 7
+while [ "$(date +%s)" -le "$soon" ]; do sleep 0.2; done
 ask e "$PC"
 is "$rc:$(lengths "$T/e")" "1:500" "a token that expired between prompts is not sent"
 like "$(cat "$T/e.err")" "expired between prompts" "and askpass says why"
