@@ -481,13 +481,20 @@ e2e_stopped_all() {
     is "$gone" yes "every process started here (stand-in, namespace, syslog, sshd) is stopped"
 }
 
-# syslog_since N: the syslog lines after line N, once the log has settled
+# syslog_since N [ERE]: the syslog lines after line N, once the log has settled
 # (sshd's child may still be logging when the client has already exited:
-# wait for a first line after N, every caller's step makes sshd or sudo log,
-# then until no line came for 0.3 s; 5 s at most each).
+# wait for the line the caller asserts, ERE, 30 s at most, as hang protection
+# only; without one for a first line after N, 5 s at most, every caller's step
+# makes sshd or sudo log; then until no line came for 0.3 s, 5 s at most).
 syslog_lines() { wc -l <"$H/out/syslog" | tr -d ' '; }
 syslog_since() {
     local before now i
+    if [ -n "${2:-}" ]; then
+        for i in $(seq 1 300); do
+            tail -n +"$(($1 + 1))" "$H/out/syslog" | grep -Eq -- "$2" && break
+            sleep 0.1
+        done
+    fi
     for i in $(seq 1 50); do
         [ "$(syslog_lines)" -gt "$1" ] && break
         sleep 0.1

@@ -82,7 +82,7 @@ is "$(out main | grep '^EKS_ARN=')" "EKS_ARN=arn:aws:sts::111122223333:assumed-r
 is "$(out main | grep '^HOME=')" "HOME=$H/home/admin-alice" "HOME is the configured home"
 is "$(out main | grep -c '^home-ok$')" 1 "pam_mkhomedir made the home, owned by the user"
 is "$(out main | tail -n 1)" 0 "sudo -n id -u: 0 for system:masters (%eks-system-masters NOPASSWD)"
-syslog_since "$n0" >"$H/out/main.syslog"
+syslog_since "$n0" 'sudo: pam_eksauth\(sudo:account\): event=account' >"$H/out/main.syslog"
 pieces=$(sed -n 's/.*sshd: pam_eksauth(sshd:auth): token of \([0-9]*\) bytes in \([0-9]*\) answer(s).*/\1 \2/p' "$H/out/main.syslog")
 if [ -n "$pieces" ] && [ "${pieces% *}" -gt 1023 ] && [ "${pieces#* }" -ge 3 ]; then
     pass "the module got the whole token in pieces: ${pieces% *} bytes in ${pieces#* } answers"
@@ -125,7 +125,7 @@ refused() {
     local name=$1 user=$2 tok=$3 re=$4 desc=$5 n0
     n0=$(syslog_lines)
     login "$name" "$user" true "$(with_token "$tok")"
-    syslog_since "$n0" >"$H/out/$name.syslog"
+    syslog_since "$n0" "$re" >"$H/out/$name.syslog"
     if [ "$rc" != 0 ] && grep -Eq -- "$re" "$H/out/$name.syslog"; then
         pass "$desc"
     else
@@ -190,7 +190,7 @@ n0=$(syslog_lines)
 ssh $(SSH_OPTS) $AS_BASTION -i "$H/client/planted" -o PreferredAuthentications=publickey \
     -o IdentitiesOnly=yes admin-alice@127.0.0.1 'id -un' >"$H/out/planted.out" 2>"$H/out/planted.err" </dev/null
 rc=$?
-syslog_since "$n0" >"$H/out/planted.syslog"
+syslog_since "$n0" 'pam_eksauth\(sshd:account\): event=account result=denied' >"$H/out/planted.syslog"
 is "$rc:$(cat "$H/out/planted.out")" "255:" "a key planted after a token login: the eksauth user is refused"
 like "$(cat "$H/out/planted.syslog")" "pam_eksauth\(sshd:account\): event=account result=denied user=admin-alice .*no token was given in this login" \
     "... at the account stage: no token was given in this login"
@@ -265,7 +265,7 @@ login single-1 dave 'true' "$(with_token dave-once)"
 is "$rc" 0 "single_use: a pre-minted token logs in once"
 n0=$(syslog_lines)
 login single-2 dave 'true' "$(with_token dave-once)"
-syslog_since "$n0" >"$H/out/single-2.syslog"
+syslog_since "$n0" 'already used' >"$H/out/single-2.syslog"
 [ "$rc" != 0 ]
 ok $? "single_use: the same token again is refused"
 like "$(cat "$H/out/single-2.syslog")" "already used" "... as a replay, in sshd's log"
