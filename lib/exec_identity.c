@@ -352,7 +352,8 @@ static enum eksauth_status read_env(const struct eksauth_kube_exec *e, const cha
         else
             st = put_env(out, name, value, err);
     }
-    if (st == EKSAUTH_OK && default_role != NULL && out->role_arn[0] == '\0')
+    if (st == EKSAUTH_OK && default_role != NULL && default_role[0] != '\0' &&
+        out->role_arn[0] == '\0')
         st = take_role(default_role, "env DEFAULT_ROLE", from, out, err);
     return st;
 }
@@ -400,6 +401,25 @@ enum eksauth_status eksauth_exec_identity_read(const struct eksauth_kube_exec *e
     if (st != EKSAUTH_OK) {
         eksauth_exec_identity_free(out);
         snprintf(out->from, sizeof(out->from), "%s", from);
+    }
+    return st;
+}
+
+enum eksauth_status eksauth_exec_identity_default_role(struct eksauth_exec_identity *id,
+                                                       const char *value, struct eksauth_error *err)
+{
+    char from[sizeof(id->from)];
+    enum eksauth_status st;
+
+    if (id->kind != EKSAUTH_EXEC_AUTHENTICATOR || id->role_arn[0] != '\0' || value == NULL ||
+        value[0] == '\0')
+        return EKSAUTH_OK;
+    /* kubectl's run of it would assume this role: the same check as any role taken. */
+    st = take_role(value, "DEFAULT_ROLE of your environment", id->from, id, err);
+    if (st != EKSAUTH_OK) {
+        snprintf(from, sizeof(from), "%s", id->from);
+        eksauth_exec_identity_free(id);
+        snprintf(id->from, sizeof(id->from), "%s", from);
     }
     return st;
 }

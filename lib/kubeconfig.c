@@ -854,6 +854,9 @@ enum eksauth_status eksauth_kubeconfig_identity(const char *cluster, const char 
         st = EKSAUTH_OK; /* no kubeconfig at all: nothing to follow */
     else if (st == EKSAUTH_OK)
         st = eksauth_kubeconfig_identity_choose(v, n, &a, cluster, region, out, err);
+    /* aws-iam-authenticator reads DEFAULT_ROLE from the environment kubectl gives it: ours. */
+    if (st == EKSAUTH_OK)
+        st = eksauth_exec_identity_default_role(out, getenv("DEFAULT_ROLE"), err);
     eksauth_kubeconfig_auth_free(&a);
     eksauth_kubeconfig_entries_free(v, n);
     return st;

@@ -16,7 +16,9 @@
  *                                     --role-arn writes it, "--r" (region);
  *   aws-iam-authenticator token ...   -r ARN (-rARN, -r=ARN), --role ARN
  *                                     (--role=ARN), else DEFAULT_ROLE in the
- *                                     exec env, as that command reads it;
+ *                                     exec env, else in the person's
+ *                                     (eksauth_exec_identity_default_role),
+ *                                     as that command reads it;
  *                                     --region R (--region=R);
  *   eksauth token ...                 eksauth's own (it serves as an exec
  *                                     plugin): no role, its AWS_* variables.
@@ -100,6 +102,17 @@ bool eksauth_exec_profile_valid(const char *s);
 enum eksauth_status eksauth_exec_identity_read(const struct eksauth_kube_exec *exec,
                                                const char *from, struct eksauth_exec_identity *out,
                                                struct eksauth_error *err);
+
+/*
+ * aws-iam-authenticator's role when neither its args nor its exec env give
+ * one: DEFAULT_ROLE of the environment kubectl runs it in, the person's
+ * (value; NULL or "" for none, as that command reads an empty one).  Only
+ * for EKSAUTH_EXEC_AUTHENTICATOR without a role; anything but a role ARN is
+ * refused (EKSAUTH_EINVAL, naming id->from), and id is then freed.
+ */
+enum eksauth_status eksauth_exec_identity_default_role(struct eksauth_exec_identity *id,
+                                                       const char *value,
+                                                       struct eksauth_error *err);
 
 /* Whether eksauth's mint changes for id: a role, a profile, a region or an AWS_* variable. */
 bool eksauth_exec_identity_applies(const struct eksauth_exec_identity *id);

@@ -2,8 +2,9 @@
  * test_exec_identity.c - lib/exec_identity.c: the identity a kubeconfig
  * user's exec: section gives.  `aws eks get-token` with --role-arn and
  * --profile in both spellings (the last winning), aws-iam-authenticator's
- * -r/--role in each spelling and DEFAULT_ROLE, eksauth token's variables,
- * the exec env filtered to AWS_* (the last of a name winning), other
+ * -r/--role in each spelling and DEFAULT_ROLE (the exec env's, then the
+ * person's), eksauth token's variables, the exec env filtered to AWS_*
+ * (the last of a name winning), other
  * commands not followed, and the refusals: what is not a role ARN or a
  * profile name, a variable name or value that could do harm (its value
  * never in the message), an option without its value, a malformed
@@ -301,9 +302,34 @@ static void test_authenticator(void **state)
                   EKSAUTH_OK);
     assert_string_equal(id.role_arn, ROLE);
     eksauth_exec_identity_free(&id);
-    /* DEFAULT_ROLE means nothing to aws: not taken for it. */
+    /* An empty one is none, as that command reads it. */
+    assert_status(read_one("aws-iam-authenticator", ARGS("token", "-i", "prod"),
+                           ENV("DEFAULT_ROLE", ""), &id, &err),
+                  EKSAUTH_OK);
+    assert_string_equal(id.role_arn, "");
+    /*
+     * With neither, the person's DEFAULT_ROLE (the environment kubectl runs
+     * it in): checked as any role, refused naming the file.
+     */
+    assert_status(eksauth_exec_identity_default_role(&id, ROLE2, &err), EKSAUTH_OK);
+    assert_string_equal(id.role_arn, ROLE2);
+    assert_status(eksauth_exec_identity_default_role(&id, ROLE, &err), EKSAUTH_OK);
+    assert_string_equal(id.role_arn, ROLE2); /* the section's (or the first) role stays */
+    eksauth_exec_identity_free(&id);
+    assert_status(read_one("aws-iam-authenticator", ARGS("token", "-i", "prod"), NULL, &id, &err),
+                  EKSAUTH_OK);
+    assert_status(eksauth_exec_identity_default_role(&id, "", &err), EKSAUTH_OK);
+    assert_status(eksauth_exec_identity_default_role(&id, NULL, &err), EKSAUTH_OK);
+    assert_false(eksauth_exec_identity_applies(&id));
+    assert_status(eksauth_exec_identity_default_role(&id, "--debug", &err), EKSAUTH_EINVAL);
+    assert_non_null(strstr(err.msg, FROM
+                           ": DEFAULT_ROLE of your environment '--debug' is not an IAM role ARN"));
+    assert_int_equal(id.kind, EKSAUTH_EXEC_NONE);
+    assert_string_equal(id.from, FROM);
+    /* DEFAULT_ROLE means nothing to aws: not taken for it, from either place. */
     assert_status(read_one("aws", ARGS("eks", "get-token"), ENV("DEFAULT_ROLE", ROLE2), &id, &err),
                   EKSAUTH_OK);
+    assert_status(eksauth_exec_identity_default_role(&id, ROLE2, &err), EKSAUTH_OK);
     assert_string_equal(id.role_arn, "");
     assert_false(eksauth_exec_identity_applies(&id));
     eksauth_exec_identity_free(&id);

@@ -481,6 +481,9 @@ static void test_identity_in_files(void **state)
     static const char first[] = "users:\n- name: " ARN_E1 "\n  user:\n    exec:\n"
                                 "      command: aws\n      args: [eks, get-token, --profile, "
                                 "first]\n";
+    static const char authenticator[] = "users:\n- name: " ARN_E1 "\n  user:\n    exec:\n"
+                                        "      command: aws-iam-authenticator\n"
+                                        "      args: [token, -i, prod]\n";
     struct eksauth_exec_identity id;
     struct eksauth_error err;
 
@@ -504,6 +507,19 @@ static void test_identity_in_files(void **state)
     /* Another cluster: nothing to follow. */
     assert_status(eksauth_kubeconfig_identity("other", NULL, &id, &err), EKSAUTH_OK);
     assert_int_equal(id.kind, EKSAUTH_EXEC_NONE);
+    /* aws-iam-authenticator without -r: the DEFAULT_ROLE of the environment kubectl runs it in. */
+    put(dir, "a", authenticator, a, sizeof(a));
+    snprintf(list, sizeof(list), "%s:%s", a, b);
+    setenv("KUBECONFIG", list, 1);
+    setenv("DEFAULT_ROLE", ROLE_DEV, 1);
+    assert_status(eksauth_kubeconfig_identity("prod", NULL, &id, &err), EKSAUTH_OK);
+    assert_int_equal(id.kind, EKSAUTH_EXEC_AUTHENTICATOR);
+    assert_string_equal(id.role_arn, ROLE_DEV);
+    eksauth_exec_identity_free(&id);
+    unsetenv("DEFAULT_ROLE");
+    assert_status(eksauth_kubeconfig_identity("prod", NULL, &id, &err), EKSAUTH_OK);
+    assert_string_equal(id.role_arn, "");
+    eksauth_exec_identity_free(&id);
     /* A file that is not YAML: what kubectl runs is unknown, said with the file. */
     snprintf(list, sizeof(list), "%s:%s", c, b);
     setenv("KUBECONFIG", list, 1);
