@@ -463,15 +463,23 @@ void eksauth_kubeconfig_auth_free(struct eksauth_kubeconfig_auth *a)
     memset(a, 0, sizeof(*a));
 }
 
-/* The region of an EKS cluster ARN (arn:P:eks:REGION:...), or "". */
+/*
+ * The region of an EKS cluster ARN (arn:P:eks:REGION:...), or "" (no ARN:
+ * any region).  One too long for out is "?", no region's name: cut, it
+ * could match EKSAUTH_REGION.
+ */
 static void arn_region(const char *name, char *out, size_t outlen)
 {
     const char *r = strstr(name, ":eks:");
     const char *end = r != NULL ? strchr(r + 5, ':') : NULL;
 
     out[0] = '\0';
-    if (strncmp(name, "arn:", 4) == 0 && end != NULL)
+    if (strncmp(name, "arn:", 4) != 0 || end == NULL)
+        return;
+    if ((size_t)(end - r - 5) < outlen)
         snprintf(out, outlen, "%.*s", (int)(end - r - 5), r + 5);
+    else
+        snprintf(out, outlen, "?");
 }
 
 enum eksauth_status eksauth_kubeconfig_choose(const struct eksauth_kubeconfig_entry *v, size_t n,

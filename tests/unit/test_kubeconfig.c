@@ -128,6 +128,29 @@ static void test_scan_and_choose(void **state)
     eksauth_kubeconfig_auth_free(&a);
 }
 
+/* An ARN's region too long to keep is in no region: cut, it could equal the one asked. */
+static void test_choose_long_region(void **state)
+{
+#define LONG_63 "us-east-1-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+    static const char config[] = "clusters:\n- name: arn:aws:eks:" LONG_63 "yy:111122223333:"
+                                 "cluster/prod\n  cluster: {server: 'https://p'}\n";
+    struct eksauth_kubeconfig_entry *v = NULL;
+    struct eksauth_error err;
+    size_t n = 0, chosen = 9;
+
+    (void)state;
+    assert_int_equal(strlen(LONG_63), 63);
+    assert_status(eksauth_kubeconfig_scan(config, strlen(config), "/k", "prod", &v, &n, &err),
+                  EKSAUTH_OK);
+    assert_int_equal(n, 1);
+    assert_status(eksauth_kubeconfig_choose(v, n, "prod", NULL, LONG_63, &chosen, &err),
+                  EKSAUTH_ENOTFOUND);
+    assert_status(eksauth_kubeconfig_choose(v, n, "prod", NULL, NULL, &chosen, &err), EKSAUTH_OK);
+    assert_int_equal(chosen, 0);
+    eksauth_kubeconfig_entries_free(v, n);
+#undef LONG_63
+}
+
 static void test_scan_refusals(void **state)
 {
     static const char insecure[] = "clusters:\n- name: prod\n  cluster:\n"
@@ -615,9 +638,9 @@ static void test_current_context_across_files(void **state)
 }
 
 EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_names), cmocka_unit_test(test_scan_and_choose),
-                  cmocka_unit_test(test_scan_refusals), cmocka_unit_test(test_find_in_files),
-                  cmocka_unit_test(test_ca_pem), cmocka_unit_test(test_scan_auth),
-                  cmocka_unit_test(test_identity_current_context),
+                  cmocka_unit_test(test_choose_long_region), cmocka_unit_test(test_scan_refusals),
+                  cmocka_unit_test(test_find_in_files), cmocka_unit_test(test_ca_pem),
+                  cmocka_unit_test(test_scan_auth), cmocka_unit_test(test_identity_current_context),
                   cmocka_unit_test(test_identity_several_contexts),
                   cmocka_unit_test(test_identity_malformed),
                   cmocka_unit_test(test_identity_in_files),
