@@ -126,6 +126,7 @@ static enum eksauth_status load_doc(const char *text, size_t len, const char *pa
 {
     enum eksauth_status st;
     yaml_parser_t yp;
+    yaml_node_t *node;
 
     if (!yaml_parser_initialize(&yp))
         return eksauth_fail(err, EKSAUTH_ENOMEM, "%s: out of memory", path);
@@ -142,6 +143,19 @@ static enum eksauth_status load_doc(const char *text, size_t len, const char *pa
     if (*root != NULL && (*root)->type != YAML_MAPPING_NODE) {
         yaml_document_delete(doc);
         return eksauth_fail(err, EKSAUTH_EINVAL, "%s: not a kubeconfig (not a mapping)", path);
+    }
+    /*
+     * Names are compared as C strings: "a\0x" would be "a", another entry
+     * than kubectl's.  A NUL anywhere ("\0" in a quoted scalar) is refused.
+     */
+    for (node = doc->nodes.start; node < doc->nodes.top; node++) {
+        if (node->type == YAML_SCALAR_NODE &&
+            memchr(node->data.scalar.value, '\0', node->data.scalar.length) != NULL) {
+            st = eksauth_fail(err, EKSAUTH_EINVAL, "%s:%zu: a NUL byte in a value", path,
+                              (size_t)node->start_mark.line + 1);
+            yaml_document_delete(doc);
+            return st;
+        }
     }
     return EKSAUTH_OK;
 }

@@ -460,8 +460,6 @@ static void test_identity_malformed(void **state)
     static const char *const bad[][2] = {
         {"      args: --role-arn\n", "exec: args is not a list"},
         {"      args: [eks, get-token, [x]]\n", "exec: an arg is not a string"},
-        {"      args: [eks, get-token, \"--role-arn\", \"arn:aws:iam::111122223333:role/a\\0b\"]\n",
-         "exec: an arg is not a string"},
         {"      args: [eks, get-token]\n      env: {AWS_PROFILE: x}\n", "exec: env is not a list"},
         {"      args: [eks, get-token]\n      env: [{value: x}]\n",
          "exec: an env entry has no name"},
@@ -487,6 +485,34 @@ static void test_identity_malformed(void **state)
         assert_non_null(strstr(err.msg, "/k/config (user u): "));
         assert_non_null(strstr(err.msg, bad[i][1]));
         assert_int_equal(id.kind, EKSAUTH_EXEC_NONE);
+    }
+    /*
+     * A NUL byte anywhere: names are compared as C strings, so "u\0x" would
+     * be user u, not the one kubectl takes.  The file is refused.
+     */
+    {
+        static const char *const nul[] = {
+            "users:\n- name: \"u\\0x\"\n  user: {token: t}\n",
+            "contexts:\n- name: a\n  context: {cluster: prod, user: \"u\\0x\"}\n",
+            "users:\n- name: u\n  user:\n    exec:\n      command: aws\n"
+            "      args: [eks, get-token, --role-arn, \"arn:aws:iam::111122223333:role/a\\0b\"]\n",
+        };
+        struct eksauth_kubeconfig_entry *v = NULL;
+        struct eksauth_kubeconfig_auth a;
+        size_t n = 0, k;
+
+        for (k = 0; k < sizeof(nul) / sizeof(nul[0]); k++) {
+            memset(&a, 0, sizeof(a));
+            assert_status(
+                eksauth_kubeconfig_scan_auth(nul[k], strlen(nul[k]), "/k/config", &a, &err),
+                EKSAUTH_EINVAL);
+            assert_non_null(strstr(err.msg, "/k/config:"));
+            assert_non_null(strstr(err.msg, ": a NUL byte in a value"));
+            assert_status(
+                eksauth_kubeconfig_scan(nul[k], strlen(nul[k]), "/k/config", "prod", &v, &n, &err),
+                EKSAUTH_EINVAL);
+            assert_int_equal(n, 0);
+        }
     }
     /* An empty args: or env: is none, as kubectl reads it. */
     assert_status(identity_of("clusters:\n- name: prod\n  cluster: {server: 'https://p'}\n"
