@@ -174,6 +174,14 @@ static inline bool blocks_ok(const struct eksauth_iddb *db, uint32_t off, uint32
     uint32_t last =
         (uint32_t)(((uint64_t)off + (len > 0 ? len - 1 : 0) - IDDB_DATA_START) >> IDDB_BLOCK_SHIFT);
 
+    /*
+     * An empty range reads nothing; at the end of the data (an empty section
+     * there) its "block" would be past the last one, and past the file.
+     */
+    if (len == 0)
+        return true;
+    if (last >= db->n_blocks)
+        return false;
     for (; b <= last; b++)
         if ((__atomic_load_n(&db->checked[b / 64], __ATOMIC_ACQUIRE) & (1ull << (b % 64))) == 0 &&
             !check_block(db, b))
