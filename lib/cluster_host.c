@@ -33,9 +33,8 @@ enum eksauth_status eksauth_cluster_region(const struct eksauth_config *cfg, cha
      * say, as the AWS CLI says it, not a reason to sign for the instance's.
      */
     if (st != EKSAUTH_ENOTFOUND) {
-        if (outlen > 0)
-            out[0] = '\0';
-        return eksauth_fail(err, st, "%s", e1.msg);
+        eksauth_fail(err, st, "%s", e1.msg);
+        goto refused;
     }
     if (eksauth_imds_get_value(cfg->imds_endpoint, "placement/region", out, outlen, &e2) ==
         EKSAUTH_OK) {
@@ -44,12 +43,14 @@ enum eksauth_status eksauth_cluster_region(const struct eksauth_config *cfg, cha
             return EKSAUTH_OK;
         eksauth_fail(&e2, EKSAUTH_EINVAL, "placement/region \"%.40s\" is not a region name", out);
     }
+    st = eksauth_fail(err, EKSAUTH_EINVAL,
+                      "no region: set region in the config (%s; instance metadata: %s)", e1.msg,
+                      e2.msg);
+refused:
     /* Nothing refused is left for a caller that would use it anyway. */
     if (outlen > 0)
         out[0] = '\0';
-    return eksauth_fail(err, EKSAUTH_EINVAL,
-                        "no region: set region in the config (%s; instance metadata: %s)", e1.msg,
-                        e2.msg);
+    return st;
 }
 
 enum eksauth_status eksauth_cluster_creds(const struct eksauth_config *cfg, struct eksauth_creds *c,

@@ -170,9 +170,7 @@ static bool check_block(const struct eksauth_iddb *db, uint32_t b)
  */
 static inline bool blocks_ok(const struct eksauth_iddb *db, uint32_t off, uint32_t len)
 {
-    uint32_t b = (off - IDDB_DATA_START) >> IDDB_BLOCK_SHIFT;
-    uint32_t last =
-        (uint32_t)(((uint64_t)off + (len > 0 ? len - 1 : 0) - IDDB_DATA_START) >> IDDB_BLOCK_SHIFT);
+    uint32_t b = (off - IDDB_DATA_START) >> IDDB_BLOCK_SHIFT, last;
 
     /*
      * An empty range reads nothing; at the end of the data (an empty section
@@ -180,6 +178,7 @@ static inline bool blocks_ok(const struct eksauth_iddb *db, uint32_t off, uint32
      */
     if (len == 0)
         return true;
+    last = (uint32_t)(((uint64_t)off + len - 1 - IDDB_DATA_START) >> IDDB_BLOCK_SHIFT);
     if (last >= db->n_blocks)
         return false;
     for (; b <= last; b++)
