@@ -30,6 +30,7 @@
 #include "eksauth/iddb.h"
 #include "eksauth/names.h"
 #include "eksauth/paths.h"
+#include "eksauth/trust.h"
 #include "eksauth/iddb_format.h"
 
 struct section {
@@ -558,11 +559,18 @@ enum eksauth_status eksauth_iddb_open(const char *path, struct eksauth_iddb **ou
         st = eksauth_fail(err, EKSAUTH_EREJECTED, "identity DB: %s: not a regular file", path);
         goto out;
     }
-    /* Whoever can write the DB decides who is root in sudo: it must be root's alone. */
-    if (sb.st_uid != 0 || (sb.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
-        st =
-            eksauth_fail(err, EKSAUTH_EREJECTED,
-                         "identity DB: %s: not owned by root or writable by group or others", path);
+    /*
+     * Whoever can write the DB decides who is root in sudo: it must be root's
+     * alone.  So must its folder (lib/trust.c, the config's and the id key's
+     * rule): whoever can rename its entries can move the current DB aside
+     * before a sync and back after it, and serve a revoked user again.
+     */
+    if (eksauth_trust_check_opened(path, &sb, err) != EKSAUTH_OK) {
+        st = EKSAUTH_EREJECTED;
+        if (err != NULL) {
+            err->status = st;
+            eksauth_error_prefix(err, "identity DB");
+        }
         goto out;
     }
     /* Size bounds before mmap: magic and version at least, and nothing absurd. */

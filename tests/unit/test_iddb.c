@@ -697,6 +697,44 @@ static void test_write_and_open(void **state)
     eksauth_iddb_builder_free(b);
 }
 
+/*
+ * The DB's folder is judged like the file (lib/trust.c, as for the config
+ * and the id key): whoever can write the folder can rename entries in it,
+ * so can move the current DB aside before a sync and rename it back after,
+ * serving a revoked user again.  Sticky (only root renames root's file) is
+ * fine.
+ */
+static void test_open_refuses_untrusted_folder(void **state)
+{
+    struct eksauth_iddb_builder *b = iddb_sample_builder();
+    struct eksauth_iddb *db = NULL;
+    struct eksauth_error err = {0};
+    char dir[512], path[600];
+
+    (void)state;
+    snprintf(dir, sizeof(dir), "%s/shared", tmpdir);
+    snprintf(path, sizeof(path), "%s/identity.db", dir);
+    assert_int_equal(eksauth_iddb_write(b, path, &err), EKSAUTH_OK);
+    assert_int_equal(chmod(dir, 0775), 0);
+    assert_int_equal(eksauth_iddb_open(path, &db, &err), EKSAUTH_EREJECTED);
+    assert_null(db);
+    assert_non_null(strstr(err.msg, "identity DB: "));
+    assert_non_null(strstr(err.msg, "the folder is writable by group or others (mode 0775)"));
+    assert_int_equal(chmod(dir, 0777), 0);
+    assert_int_equal(eksauth_iddb_open(path, &db, &err), EKSAUTH_EREJECTED);
+    assert_int_equal(chmod(dir, 01777), 0);
+    assert_int_equal(eksauth_iddb_open(path, &db, &err), EKSAUTH_OK);
+    eksauth_iddb_close(db);
+    assert_int_equal(chmod(dir, 0755), 0);
+    assert_int_equal(chown(dir, 65534, 0), 0);
+    assert_int_equal(eksauth_iddb_open(path, &db, &err), EKSAUTH_EREJECTED);
+    assert_non_null(strstr(err.msg, "the folder is not owned by root (uid 65534)"));
+    assert_int_equal(chown(dir, 0, 0), 0);
+    assert_int_equal(eksauth_iddb_open(path, &db, &err), EKSAUTH_OK);
+    eksauth_iddb_close(db);
+    eksauth_iddb_builder_free(b);
+}
+
 /* " <flags> " of this process's mapping of path ("" when none): each flag between spaces. */
 static void mapping_flags(const char *path, char *flags, size_t size)
 {
@@ -829,6 +867,7 @@ int main(void)
         cmocka_unit_test(test_every_truncation),
         cmocka_unit_test(test_random_flips),
         cmocka_unit_test(test_write_and_open),
+        cmocka_unit_test(test_open_refuses_untrusted_folder),
         cmocka_unit_test(test_mapping_advice),
         cmocka_unit_test(test_expand_home),
         cmocka_unit_test(test_open_reads_little),

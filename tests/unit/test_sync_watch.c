@@ -389,7 +389,7 @@ static void test_watch_relists_after_a_failed_apply(void **state)
     assert_int_equal(watch_until(h, revoke_while_db_untrusted, &w, &err), EKSAUTH_OK);
     assert_int_equal(w.streams, 2); /* the fault came and went */
     assert_true(w.failed >= 1);
-    assert_non_null(strstr(w.last_error, "not owned by root or writable"));
+    assert_non_null(strstr(w.last_error, "is writable by group or others (mode 0666)"));
     assert_int_equal(h->cluster_calls, 2); /* listed again after the failed event */
     assert_string_equal(h->cluster_since, "160");
     assert_int_equal(eksauth_iddb_open(h->db, &db, &err), EKSAUTH_OK);
