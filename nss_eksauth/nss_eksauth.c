@@ -69,9 +69,10 @@ static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
 static struct eksauth_iddb *cache_db;
 static unsigned long cache_serial;    /* +1 each time a file is mapped */
 static struct timespec cache_checked; /* CLOCK_MONOTONIC_COARSE of the last stat of the path */
-static bool cache_bad_valid;          /* the file at cache_bad failed to open: don't retry it */
+static bool cache_bad_valid; /* the file at cache_bad failed to open: not retried for RECHECK_S */
 static struct eksauth_iddb_stamp cache_bad;
-static uint32_t pw_next, gr_next; /* enumeration positions */
+static struct timespec cache_bad_at; /* CLOCK_MONOTONIC_COARSE of that failed open */
+static uint32_t pw_next, gr_next;    /* enumeration positions */
 
 /*
  * DB entries whose names the local files hold (see "Local names"): found by
@@ -167,8 +168,14 @@ static struct eksauth_iddb *current_db(const struct timespec *t, bool clock_ok, 
     /* Same file, same owner and mode: still current (a stale one until its writer renames). */
     if (cache_db != NULL && eksauth_iddb_stamp_equal(eksauth_iddb_get_stamp(cache_db), &now))
         return cache_db;
-    /* The same broken file as last time: refuse again without re-reading it. */
-    if (cache_db == NULL && cache_bad_valid && eksauth_iddb_stamp_equal(&cache_bad, &now)) {
+    /*
+     * The same broken file as last time: refuse again without re-reading
+     * it, for RECHECK_S.  Not for longer: the failure may have been the
+     * process's (out of descriptors or memory) or the folder's (fixed since),
+     * and neither changes the file's stamp.
+     */
+    if (cache_db == NULL && cache_bad_valid && eksauth_iddb_stamp_equal(&cache_bad, &now) &&
+        recent(&cache_bad_at, t, clock_ok)) {
         *errnop = EIO;
         return NULL;
     }
@@ -176,6 +183,7 @@ static struct eksauth_iddb *current_db(const struct timespec *t, bool clock_ok, 
     cache_db = NULL;
     if (eksauth_iddb_open(path, &db, &err) != EKSAUTH_OK) {
         cache_bad = now;
+        cache_bad_at = *t;
         cache_bad_valid = true;
         *errnop = err.status == EKSAUTH_EUNAVAIL ? ENOENT : EIO;
         return NULL;

@@ -6,8 +6,9 @@
  * enumeration, initgroups_dyn (growth, limit, duplicates, primary group),
  * templated names, and re-mapping when the DB is replaced (at once with the
  * writer's stale mark, within the recheck interval without it), removed,
- * corrupted or made untrusted.  The DB lives in a private temp folder
- * (EKSAUTH_DB).
+ * corrupted or made untrusted, and a refused open retried after the
+ * recheck interval (a passing failure, a folder fixed).  The DB lives in
+ * a private temp folder (EKSAUTH_DB).
  */
 #include "config.h"
 
@@ -23,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -492,6 +494,53 @@ static void test_stale_mark(void **state)
                      NSS_STATUS_SUCCESS);
 }
 
+/*
+ * A refused open is cached only for the recheck interval: a process (sshd,
+ * cron, logind) that met a passing failure, or a DB refused for its folder
+ * until the administrator fixed the folder, is served again within that
+ * bound, not only when a sync next replaces the file (a sync that finds
+ * nothing new writes nothing).
+ */
+static void test_refusal_retried(void **state)
+{
+    char buf[1024];
+    struct passwd pw;
+    struct rlimit lim, low;
+    struct stat dir;
+    int e = 0, fd;
+
+    (void)state;
+    assert_int_equal(_nss_eksauth_getpwnam_r("build", &pw, buf, sizeof(buf), &e),
+                     NSS_STATUS_SUCCESS);
+    /* out of descriptors for a moment, as the writer replaces the DB */
+    write_db(true);
+    fd = dup(0);
+    assert_true(fd >= 0);
+    close(fd);
+    assert_int_equal(getrlimit(RLIMIT_NOFILE, &lim), 0);
+    low = lim;
+    low.rlim_cur = (rlim_t)fd;
+    assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
+    assert_int_equal(_nss_eksauth_getpwnam_r("build", &pw, buf, sizeof(buf), &e),
+                     NSS_STATUS_UNAVAIL);
+    assert_int_equal(setrlimit(RLIMIT_NOFILE, &lim), 0);
+    wait_recheck();
+    assert_int_equal(_nss_eksauth_getpwnam_r("build", &pw, buf, sizeof(buf), &e),
+                     NSS_STATUS_SUCCESS);
+
+    /* a DB written into a folder its group could write: refused; the folder fixed: served */
+    assert_int_equal(stat(tmpdir, &dir), 0);
+    assert_int_equal(chmod(tmpdir, 0775), 0);
+    write_db(true);
+    assert_int_equal(_nss_eksauth_getpwnam_r("build", &pw, buf, sizeof(buf), &e),
+                     NSS_STATUS_UNAVAIL);
+    assert_int_equal(e, EIO);
+    assert_int_equal(chmod(tmpdir, dir.st_mode & 07777), 0);
+    wait_recheck();
+    assert_int_equal(_nss_eksauth_getpwnam_r("build", &pw, buf, sizeof(buf), &e),
+                     NSS_STATUS_SUCCESS);
+}
+
 /* getpwnam of name in a process that has dropped root: its status, and the uid it gave. */
 static enum nss_status lookup_as_nobody(const char *name, uid_t *uid)
 {
@@ -595,6 +644,7 @@ int main(void)
         cmocka_unit_test_setup(test_initgroups, each),
         cmocka_unit_test_setup(test_unavailable_and_remap, each),
         cmocka_unit_test_setup(test_stale_mark, each),
+        cmocka_unit_test_setup(test_refusal_retried, each),
         cmocka_unit_test_setup(test_templated_keyed_root_only, each),
     };
 
