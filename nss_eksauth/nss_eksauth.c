@@ -622,15 +622,14 @@ static enum nss_status pw_lookup(enum by by, const char *name, uint32_t uid, str
     } else if (by == BY_ID) {
         st = eksauth_iddb_user_by_uid(db, uid, &u);
     } else {
-        /* Enumeration skips what no lookup serves; a malformed record ends nothing. */
+        /*
+         * Enumeration skips what no lookup serves, a malformed record
+         * included, as nss_files skips a bad line: glibc takes UNAVAIL from
+         * get*ent as this source's end and moves on to the next source.
+         */
         while (pw_next < eksauth_iddb_user_count(db)) {
             st = eksauth_iddb_user_at(db, pw_next, &u);
-            if (st != EKSAUTH_OK) {
-                pw_next++;
-                st = EKSAUTH_EINVAL;
-                break;
-            }
-            if (user_served(u.login, u.uid))
+            if (st == EKSAUTH_OK && user_served(u.login, u.uid))
                 break;
             pw_next++;
             st = EKSAUTH_ENOTFOUND;
@@ -642,6 +641,33 @@ static enum nss_status pw_lookup(enum by by, const char *name, uint32_t uid, str
         pw_next++;
 out:
     unlock_cache();
+    return ret;
+}
+
+/*
+ * The next group of the enumeration (lock held).  Local groups are listed
+ * by files; a malformed record, or one whose members fail their checks, is
+ * skipped as nss_files skips a bad line: glibc takes UNAVAIL from getgrent
+ * as this source's end.  ERANGE stays on the entry, so the retry gets it.
+ */
+static enum nss_status gr_next_entry(const struct eksauth_iddb *db, struct group *gr, char *buf,
+                                     size_t buflen, int *errnop)
+{
+    struct eksauth_iddb_group g;
+    enum eksauth_status st;
+    enum nss_status ret = from_status(EKSAUTH_ENOTFOUND, errnop);
+
+    for (; gr_next < eksauth_iddb_group_count(db); gr_next++) {
+        st = eksauth_iddb_group_at(db, gr_next, &g);
+        if (st != EKSAUTH_OK || !group_served(&g))
+            continue;
+        ret = gr_answer(db, st, &g, gr, buf, buflen, errnop);
+        if (ret == NSS_STATUS_SUCCESS)
+            gr_next++;
+        if (ret != NSS_STATUS_UNAVAIL)
+            break;
+        ret = from_status(EKSAUTH_ENOTFOUND, errnop);
+    }
     return ret;
 }
 
@@ -666,25 +692,10 @@ static enum nss_status gr_lookup(enum by by, const char *name, uint32_t gid, str
     } else if (by == BY_ID) {
         st = eksauth_iddb_group_by_gid(db, gid, &g);
     } else {
-        /* Local groups are listed by files; a malformed record ends nothing. */
-        while (gr_next < eksauth_iddb_group_count(db)) {
-            st = eksauth_iddb_group_at(db, gr_next, &g);
-            if (st != EKSAUTH_OK) {
-                gr_next++;
-                st = EKSAUTH_EINVAL;
-                break;
-            }
-            if (group_served(&g))
-                break;
-            gr_next++;
-            st = EKSAUTH_ENOTFOUND;
-        }
+        ret = gr_next_entry(db, gr, buf, buflen, errnop);
+        goto out;
     }
     ret = gr_answer(db, st, &g, gr, buf, buflen, errnop);
-    /* ERANGE: stay on this entry so the retry gets it; a malformed one is passed. */
-    if (by == BY_NEXT && (ret == NSS_STATUS_SUCCESS || ret == NSS_STATUS_UNAVAIL) &&
-        st == EKSAUTH_OK)
-        gr_next++;
 out:
     unlock_cache();
     return ret;
