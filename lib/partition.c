@@ -181,3 +181,24 @@ bool eksauth_region_valid(const char *s, size_t len)
     }
     return run >= 1 && run <= 2 && i == len;
 }
+
+bool eksauth_sts_host_listed(const char *host)
+{
+    const struct eksauth_partition *p;
+    const char *const *r;
+    const char *label;
+    size_t i, len;
+
+    for (i = 0; host != NULL && i < eksauth_partition_count; i++) {
+        p = &eksauth_partition_table[i];
+        if (p->global_host != NULL && strcmp(host, p->global_host) == 0)
+            return true;
+        /* The plain form only: AWS's data vouches for no other at every region (partition.h). */
+        if (!host_in_form(&p->sts_hosts[EKSAUTH_STS_PLAIN], host, &label, &len))
+            continue;
+        for (r = p->regions; r != NULL && *r != NULL; r++)
+            if (strlen(*r) == len && memcmp(*r, label, len) == 0)
+                return true;
+    }
+    return false;
+}

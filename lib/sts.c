@@ -340,14 +340,33 @@ void eksauth_sts_connection(const struct eksauth_config *cfg, struct eksauth_htt
  * Whether STS failing for this token is a refusal rather than an outage.
  * "Unavailable" lets ignore_authinfo_unavail step aside (PAM_IGNORE), so a
  * stranger must not be able to choose it: the cluster's host rule takes any
- * label of a region's shape (docs/token-rules.md, "Hosts"), and a token
- * naming a region AWS does not list (sts.us-nowhere-9.amazonaws.com) never
- * reaches an STS.  A host the operator named (sts_host) is trusted to exist.
+ * label of a region's shape, and the SDK's rules make the FIPS and
+ * dual-stack forms at every region (docs/token-rules.md, "Hosts"), so a
+ * token can name a host AWS does not list (sts.us-nowhere-9.amazonaws.com,
+ * sts-fips.eu-west-1.amazonaws.com) that never reaches an STS.  A host the
+ * operator named (sts_host) is trusted to exist.  When it is a refusal,
+ * err says why.
  */
-static bool failure_is_refusal(const struct eksauth_config *cfg, const struct eksauth_token *tok)
+static bool failure_is_refusal(const struct eksauth_config *cfg, const struct eksauth_token *tok,
+                               struct eksauth_error *err)
 {
-    return !eksauth_token_host_named(tok->host, (const char *const *)cfg->sts_hosts) &&
-           !eksauth_region_listed(tok->region);
+    const struct eksauth_partition *p;
+
+    if (eksauth_token_host_named(tok->host, (const char *const *)cfg->sts_hosts) ||
+        eksauth_sts_host_listed(tok->host))
+        return false;
+    p = eksauth_partition_of_region(tok->region, strlen(tok->region));
+    if (!eksauth_region_listed(tok->region) || p == NULL ||
+        p->sts_hosts[EKSAUTH_STS_PLAIN].before == NULL)
+        eksauth_error_append(err, "; AWS lists no region '%s', so this is no STS outage: refused",
+                             tok->region);
+    else
+        eksauth_error_append(err,
+                             "; AWS lists STS in region '%s' at %s%s%s, not at this host, so this "
+                             "is no STS outage: refused",
+                             tok->region, p->sts_hosts[EKSAUTH_STS_PLAIN].before, tok->region,
+                             p->sts_hosts[EKSAUTH_STS_PLAIN].after);
+    return true;
 }
 
 enum eksauth_status eksauth_sts_get_caller_identity(const struct eksauth_config *cfg,
@@ -396,11 +415,8 @@ enum eksauth_status eksauth_sts_get_caller_identity(const struct eksauth_config 
     st = eksauth_http_perform(&req, &resp, &e);
     if (st == EKSAUTH_OK)
         st = eksauth_sts_parse_response(resp.status, resp.body, resp.len, out, &e);
-    if (st == EKSAUTH_EUNAVAIL && failure_is_refusal(cfg, tok)) {
+    if (st == EKSAUTH_EUNAVAIL && failure_is_refusal(cfg, tok, &e))
         e.status = st = EKSAUTH_EREJECTED;
-        eksauth_error_append(&e, "; AWS lists no region '%s', so this is no STS outage: refused",
-                             tok->region);
-    }
     if (st != EKSAUTH_OK)
         goto out;
     /* The identity must belong to this host's partition, whatever host the token named. */

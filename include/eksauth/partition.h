@@ -82,6 +82,16 @@ enum eksauth_sts_host_match eksauth_partition_sts_host(const struct eksauth_part
 bool eksauth_region_listed(const char *region);
 
 /*
+ * Whether AWS's data says STS answers at host (exact): a partition's global
+ * host, or its plain form around a region it lists.  The SDK's rules make
+ * the FIPS and dual-stack forms for every region, whether or not STS is
+ * served there (sts-fips.eu-west-1.amazonaws.com): like an unlisted
+ * region, such a name may not resolve at all.  A host check never asks; a
+ * failed STS call does (lib/sts.c).
+ */
+bool eksauth_sts_host_listed(const char *host);
+
+/*
  * True when s[0..len) has the shape of a real region name: "us-east-1",
  * "ap-southeast-2", "us-gov-west-1", "cn-north-1", "eu-isoe-west-1".
  */

@@ -177,16 +177,25 @@ run "denied+ignore, then permit" ignore2 othercluster PAM_AUTH_ERR "sts: .*Signa
 # ... nor when the token names a region AWS does not list: the cluster's host
 # rule takes any label of a region's shape, so a stranger with no credentials
 # would otherwise choose "unavailable" (lib/sts.c failure_is_refusal).
-"$PYTHON" - >"$PE_DIR/tok/nowhere" <<'EOF' || bail "forging a token failed"
-import base64, time
-host, d = "sts.us-nowhere-9.amazonaws.com", time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+# forge_unsigned HOST REGION: a token for HOST that passes every local check,
+# signed with no key at all.
+forge_unsigned() {
+    "$PYTHON" - "$1" "$2" <<'EOF' || bail "forging a token failed"
+import base64, sys, time
+host, region, d = sys.argv[1], sys.argv[2], time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
 url = ("https://%s/?Action=GetCallerIdentity&Version=2011-06-15&X-Amz-Algorithm=AWS4-HMAC-SHA256"
-       "&X-Amz-Credential=AKIAAAAAAAAAAAAAAAAA%%2F%s%%2Fus-nowhere-9%%2Fsts%%2Faws4_request"
+       "&X-Amz-Credential=AKIAAAAAAAAAAAAAAAAA%%2F%s%%2F%s%%2Fsts%%2Faws4_request"
        "&X-Amz-Date=%s&X-Amz-Expires=60&X-Amz-SignedHeaders=host%%3Bx-k8s-aws-id"
-       "&X-Amz-Signature=%s" % (host, d[:8], d, "0" * 64))
+       "&X-Amz-Signature=%s" % (host, d[:8], region, d, "0" * 64))
 print("k8s-aws-v1." + base64.urlsafe_b64encode(url.encode()).decode().rstrip("="))
 EOF
+}
+forge_unsigned sts.us-nowhere-9.amazonaws.com us-nowhere-9 >"$PE_DIR/tok/nowhere"
 run "made-up region+ignore, then permit" ignore2 nowhere PAM_AUTH_ERR "sts: .*AWS lists no region"
+# ... nor a real region's FIPS name at which AWS lists no STS: the SDK's
+# rules make it for every region, and it does not resolve.
+forge_unsigned sts-fips.eu-west-1.amazonaws.com eu-west-1 >"$PE_DIR/tok/fips"
+run "unlisted FIPS name+ignore, then permit" ignore2 fips PAM_AUTH_ERR "sts: .*not at this host"
 
 # SSLKEYLOGFILE from the caller of a setuid program: libcurl would write the
 # TLS secrets there as root; the module refuses the STS call instead, as a

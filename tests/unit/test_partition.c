@@ -102,6 +102,38 @@ static void test_sts_hosts(void **state)
                     "not-a-region");
 }
 
+/*
+ * The hosts where AWS's data says STS answers: a listed region's plain host
+ * and the global one.  The SDK's rules make the FIPS and dual-stack forms
+ * for every region, but endpoints.json lists FIPS STS in four US regions
+ * only, and dual-stack STS in none: those names may not resolve.
+ */
+static void test_sts_host_listed(void **state)
+{
+    (void)state;
+    assert_true(eksauth_sts_host_listed("sts.us-east-1.amazonaws.com"));
+    assert_true(eksauth_sts_host_listed("sts.eu-west-1.amazonaws.com"));
+    assert_true(eksauth_sts_host_listed("sts.amazonaws.com"));
+    assert_true(eksauth_sts_host_listed("sts.cn-north-1.amazonaws.com.cn"));
+    assert_true(eksauth_sts_host_listed("sts.us-gov-west-1.amazonaws.com"));
+    /* A form the rules make, at a region where AWS lists no such STS. */
+    assert_false(eksauth_sts_host_listed("sts-fips.eu-west-1.amazonaws.com"));
+    assert_false(eksauth_sts_host_listed("sts.eu-west-1.api.aws"));
+    assert_false(eksauth_sts_host_listed("sts-fips.eu-west-1.api.aws"));
+    assert_false(eksauth_sts_host_listed("sts.cn-north-1.api.amazonwebservices.com.cn"));
+    /* A region no partition lists, or one of another partition's suffix. */
+    assert_false(eksauth_sts_host_listed("sts.us-nowhere-9.amazonaws.com"));
+    assert_false(eksauth_sts_host_listed("sts.cn-north-1.amazonaws.com"));
+    assert_false(eksauth_sts_host_listed("sts.us-east-1.amazonaws.com.cn"));
+    /* Exact: no case, dot, prefix or suffix games. */
+    assert_false(eksauth_sts_host_listed("STS.us-east-1.amazonaws.com"));
+    assert_false(eksauth_sts_host_listed("sts.us-east-1.amazonaws.com."));
+    assert_false(eksauth_sts_host_listed("sts.us-east-1.amazonaws.com.evil"));
+    assert_false(eksauth_sts_host_listed("x.sts.us-east-1.amazonaws.com"));
+    assert_false(eksauth_sts_host_listed(""));
+    assert_false(eksauth_sts_host_listed(NULL));
+}
+
 static void test_find_is_exact(void **state)
 {
     (void)state;
@@ -174,4 +206,5 @@ static void test_upstream_region_validator(void **state)
 
 EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_find_is_exact), cmocka_unit_test(test_partition_of_region),
                   cmocka_unit_test(test_sts_hosts), cmocka_unit_test(test_region_valid),
-                  cmocka_unit_test(test_upstream_region_validator))
+                  cmocka_unit_test(test_upstream_region_validator),
+                  cmocka_unit_test(test_sts_host_listed))

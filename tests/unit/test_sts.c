@@ -488,6 +488,44 @@ static void test_call_unlisted_region(void **state)
     assert_false(eksauth_region_listed(NULL));
 }
 
+/*
+ * The same for a form the SDK's rules make at every region but AWS lists
+ * STS at in none or a few (sts-fips.eu-west-1.amazonaws.com does not
+ * resolve): a stranger would choose "unavailable" with a real region.
+ * The plain host of that region stays an outage (test_call_refused).
+ */
+static void test_call_unlisted_host_form(void **state)
+{
+    static const char *const hosts[] = {"sts-fips.eu-west-1.amazonaws.com", "sts.eu-west-1.api.aws",
+                                        "sts-fips.eu-west-1.api.aws"};
+    static char *extra[2];
+    struct call c;
+    size_t i;
+    int port = net_closed_port();
+
+    (void)state;
+    for (i = 0; i < sizeof(hosts) / sizeof(hosts[0]); i++) {
+        call_prepare(&c, port);
+        snprintf(c.tok.url, sizeof(c.tok.url),
+                 "https://%s/?Action=GetCallerIdentity&Version=2011-06-15&X-Amz-Signature=0123",
+                 hosts[i]);
+        c.tok.url_len = strlen(c.tok.url);
+        strcpy(c.tok.host, hosts[i]);
+        strcpy(c.tok.region, "eu-west-1");
+        snprintf(c.connect_to, sizeof(c.connect_to), "%s:443:127.0.0.1:%d", hosts[i], port);
+        assert_int_equal(call_sts(&c), EKSAUTH_EREJECTED);
+        assert_int_equal(c.err.status, EKSAUTH_EREJECTED);
+        assert_non_null(strstr(c.err.msg, "cannot connect"));
+        assert_non_null(strstr(c.err.msg, "AWS lists STS in region 'eu-west-1' at "
+                                          "sts.eu-west-1.amazonaws.com, not at this host"));
+        assert_null(strstr(c.err.msg, "0123"));
+        /* Named by the operator: an outage. */
+        extra[0] = (char *)hosts[i];
+        c.cfg.sts_hosts = extra;
+        assert_int_equal(call_sts(&c), EKSAUTH_EUNAVAIL);
+    }
+}
+
 static void test_call_timeout(void **state)
 {
     struct call c;
@@ -646,5 +684,7 @@ EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_good_role), cmocka_unit_test(test_upstre
                   cmocka_unit_test(test_bad_types_and_shapes), cmocka_unit_test(test_error_codes),
                   cmocka_unit_test(test_unavailable), cmocka_unit_test(test_other_statuses),
                   cmocka_unit_test(test_call_input_checks), cmocka_unit_test(test_call_refused),
-                  cmocka_unit_test(test_call_unlisted_region), cmocka_unit_test(test_call_timeout),
-                  cmocka_unit_test(test_call_bad_ca_file), cmocka_unit_test(test_call_proxies))
+                  cmocka_unit_test(test_call_unlisted_region),
+                  cmocka_unit_test(test_call_unlisted_host_form),
+                  cmocka_unit_test(test_call_timeout), cmocka_unit_test(test_call_bad_ca_file),
+                  cmocka_unit_test(test_call_proxies))
