@@ -193,7 +193,11 @@ bool eksauth_sts_host_listed(const char *host)
         p = &eksauth_partition_table[i];
         if (p->global_host != NULL && strcmp(host, p->global_host) == 0)
             return true;
-        /* The plain form only: AWS's data vouches for no other at every region (partition.h). */
+        /* FIPS and dual-stack hosts only where AWS's data lists them (partition.h). */
+        for (r = p->listed_hosts; r != NULL && *r != NULL; r++)
+            if (strcmp(host, *r) == 0)
+                return true;
+        /* The plain form at every region it lists. */
         if (!host_in_form(&p->sts_hosts[EKSAUTH_STS_PLAIN], host, &label, &len))
             continue;
         for (r = p->regions; r != NULL && *r != NULL; r++)

@@ -39,6 +39,8 @@ struct eksauth_partition {
     const char *global_host;    /* "sts.amazonaws.com" for aws; NULL elsewhere */
     const char *global_region;  /* the global host's signing region ("us-east-1") */
     const char *const *regions; /* the regions AWS's data lists, NULL-terminated */
+    /* The FIPS and dual-stack STS hosts endpoints.json lists at those regions, NULL-terminated. */
+    const char *const *listed_hosts;
 };
 
 /* The partitions in the order of AWS's data (which decides a region's partition). */
@@ -83,11 +85,12 @@ bool eksauth_region_listed(const char *region);
 
 /*
  * Whether AWS's data says STS answers at host (exact): a partition's global
- * host, or its plain form around a region it lists.  The SDK's rules make
- * the FIPS and dual-stack forms for every region, whether or not STS is
- * served there (sts-fips.eu-west-1.amazonaws.com): like an unlisted
- * region, such a name may not resolve at all.  A host check never asks; a
- * failed STS call does (lib/sts.c).
+ * host, its plain form around a region it lists, or a FIPS or dual-stack
+ * host it lists (listed_hosts: sts-fips.us-east-1.amazonaws.com).  The
+ * SDK's rules make the FIPS and dual-stack forms for every region, whether
+ * or not STS is served there (sts-fips.eu-west-1.amazonaws.com): like an
+ * unlisted region, such a name may not resolve at all.  A host check never
+ * asks; a failed STS call does (lib/sts.c).
  */
 bool eksauth_sts_host_listed(const char *host);
 

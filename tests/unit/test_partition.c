@@ -103,10 +103,11 @@ static void test_sts_hosts(void **state)
 }
 
 /*
- * The hosts where AWS's data says STS answers: a listed region's plain host
- * and the global one.  The SDK's rules make the FIPS and dual-stack forms
- * for every region, but endpoints.json lists FIPS STS in four US regions
- * only, and dual-stack STS in none: those names may not resolve.
+ * The hosts where AWS's data says STS answers: a listed region's plain host,
+ * the global one, and the FIPS hosts endpoints.json lists.  The SDK's rules
+ * make the FIPS and dual-stack forms for every region, but endpoints.json
+ * lists FIPS STS in four US regions only, and dual-stack STS in none: the
+ * others may not resolve.
  */
 static void test_sts_host_listed(void **state)
 {
@@ -116,6 +117,9 @@ static void test_sts_host_listed(void **state)
     assert_true(eksauth_sts_host_listed("sts.amazonaws.com"));
     assert_true(eksauth_sts_host_listed("sts.cn-north-1.amazonaws.com.cn"));
     assert_true(eksauth_sts_host_listed("sts.us-gov-west-1.amazonaws.com"));
+    /* A FIPS host endpoints.json lists. */
+    assert_true(eksauth_sts_host_listed("sts-fips.us-east-1.amazonaws.com"));
+    assert_true(eksauth_sts_host_listed("sts-fips.us-west-2.amazonaws.com"));
     /* A form the rules make, at a region where AWS lists no such STS. */
     assert_false(eksauth_sts_host_listed("sts-fips.eu-west-1.amazonaws.com"));
     assert_false(eksauth_sts_host_listed("sts.eu-west-1.api.aws"));

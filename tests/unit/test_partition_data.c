@@ -6,7 +6,8 @@
  * partition that owns it by the SDK's rule; each STS host form one label
  * around the region in its partition's own domain; each host accepted
  * under exactly one partition, with its own region; the global host a
- * region's of its partition, no regional form's.  That the table is
+ * region's of its partition, no regional form's; each listed FIPS or
+ * dual-stack host one its own partition alone accepts.  That the table is
  * botocore's: tests/integration/partition_data.sh.
  */
 #include "config.h"
@@ -277,8 +278,46 @@ static void test_global_host(void **state)
     assert_true(globals > 0);
 }
 
+/*
+ * The FIPS and dual-stack hosts AWS lists (listed_hosts) are hosts the check
+ * accepts under their own partition alone, at one of its listed regions,
+ * and no plain host (those count anyway): a listed host the check refused
+ * would be dead data, and one of another partition would make its outage
+ * "unavailable" here.
+ */
+static void test_listed_hosts(void **state)
+{
+    const struct eksauth_partition *by = NULL;
+    const char *const *h, *label = NULL;
+    unsigned times, listed = 0;
+    char region[64];
+    size_t i, len = 0;
+
+    (void)state;
+    for (i = 0; i < eksauth_partition_count; i++) {
+        const struct eksauth_partition *p = &eksauth_partition_table[i];
+
+        assert_non_null(p->listed_hosts);
+        for (h = p->listed_hosts; *h != NULL; h++, listed++) {
+            if (accepted_by(*h, &by, &label, &len) != 1 || by != p)
+                fail_msg("%s: listed host %s is not accepted under it alone", p->name, *h);
+            snprintf(region, sizeof(region), "%.*s", (int)len, label);
+            if (listed_in(region, &times) != p)
+                fail_msg("%s: listed host %s is at no region it lists", p->name, *h);
+            if (strncmp(*h, p->sts_hosts[EKSAUTH_STS_PLAIN].before,
+                        strlen(p->sts_hosts[EKSAUTH_STS_PLAIN].before)) == 0 &&
+                strcmp(*h + strlen(*h) - strlen(p->sts_hosts[EKSAUTH_STS_PLAIN].after),
+                       p->sts_hosts[EKSAUTH_STS_PLAIN].after) == 0)
+                fail_msg("%s: listed host %s is a plain one", p->name, *h);
+            assert_true(eksauth_sts_host_listed(*h));
+        }
+    }
+    /* Today's data: FIPS STS in four US regions of aws. */
+    assert_int_equal(listed, 4);
+}
+
 EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_table), cmocka_unit_test(test_partitions_named_once),
                   cmocka_unit_test(test_regions_in_their_partition),
                   cmocka_unit_test(test_host_forms_in_own_domain),
                   cmocka_unit_test(test_every_host_in_one_partition),
-                  cmocka_unit_test(test_global_host))
+                  cmocka_unit_test(test_global_host), cmocka_unit_test(test_listed_hosts))

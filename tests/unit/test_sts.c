@@ -492,7 +492,8 @@ static void test_call_unlisted_region(void **state)
  * The same for a form the SDK's rules make at every region but AWS lists
  * STS at in none or a few (sts-fips.eu-west-1.amazonaws.com does not
  * resolve): a stranger would choose "unavailable" with a real region.
- * The plain host of that region stays an outage (test_call_refused).
+ * The plain host of that region (test_call_refused) and a FIPS host AWS
+ * lists stay an outage.
  */
 static void test_call_unlisted_host_form(void **state)
 {
@@ -524,6 +525,14 @@ static void test_call_unlisted_host_form(void **state)
         c.cfg.sts_hosts = extra;
         assert_int_equal(call_sts(&c), EKSAUTH_EUNAVAIL);
     }
+    /* A FIPS host AWS lists (endpoints.json): an outage. */
+    call_prepare(&c, port);
+    strcpy(c.tok.host, "sts-fips.us-east-1.amazonaws.com");
+    snprintf(c.tok.url, sizeof(c.tok.url), "https://%s/?Action=GetCallerIdentity", c.tok.host);
+    c.tok.url_len = strlen(c.tok.url);
+    snprintf(c.connect_to, sizeof(c.connect_to), "%s:443:127.0.0.1:%d", c.tok.host, port);
+    assert_int_equal(call_sts(&c), EKSAUTH_EUNAVAIL);
+    assert_null(strstr(c.err.msg, "refused"));
 }
 
 static void test_call_timeout(void **state)
