@@ -17,6 +17,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include "eksauth/file.h"
 #include "eksauth/hex.h"
 #include "eksauth/proof.h"
 
@@ -102,31 +103,54 @@ static enum eksauth_status read_key(const char *path, int fd, unsigned char *key
     return EKSAUTH_OK;
 }
 
+/*
+ * A new random key at path unless one is there.  Whole or not at all: a
+ * key file created empty and then written would, read in between (a login
+ * in parallel) or left so (a crash), be a broken key, and every account
+ * stage with require_token would refuse.  So it is written aside and
+ * renamed into place (file.h), one maker at a time under the key's lock.
+ */
+static enum eksauth_status make_key(const char *path, struct eksauth_error *err)
+{
+    unsigned char fresh[EKSAUTH_PROOF_KEY_LEN];
+    struct eksauth_error lerr = {0};
+    enum eksauth_status st = EKSAUTH_OK;
+    struct stat sb;
+    int lock = -1;
+
+    if (eksauth_file_lock(path, &lock, &lerr) != EKSAUTH_OK) {
+        st = eksauth_fail(err, EKSAUTH_EUNAVAIL, "proof: %s", lerr.msg);
+        goto out;
+    }
+    /* A maker killed before its rename left a temp copy of a key: under the lock, a dead one's. */
+    (void)eksauth_file_remove_stale_temps(path, NULL, NULL);
+    /* Made by the login that held the lock before us: that key stays. */
+    if (lstat(path, &sb) == 0 || errno != ENOENT)
+        goto out;
+    if (getrandom(fresh, sizeof(fresh), 0) != (ssize_t)sizeof(fresh) ||
+        eksauth_file_write_atomic(path, fresh, sizeof(fresh), 0600, &lerr) != EKSAUTH_OK)
+        st = eksauth_fail(err, EKSAUTH_EUNAVAIL, "proof: %s: cannot write a new key%s%s", path,
+                          lerr.msg[0] != '\0' ? ": " : "", lerr.msg);
+out:
+    OPENSSL_cleanse(fresh, sizeof(fresh));
+    if (lock >= 0)
+        close(lock); /* releases the flock */
+    return st;
+}
+
 enum eksauth_status eksauth_proof_key(const struct eksauth_paths *paths, bool create,
                                       unsigned char key[EKSAUTH_PROOF_KEY_LEN],
                                       struct eksauth_error *err)
 {
     const char *path = paths->proof_key;
-    unsigned char fresh[EKSAUTH_PROOF_KEY_LEN];
     enum eksauth_status st;
     int fd;
 
     fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
     if (fd < 0 && errno == ENOENT && create) {
-        fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
-        if (fd >= 0) {
-            /* A new key: a fresh random one, written whole before anyone reads it. */
-            if (getrandom(fresh, sizeof(fresh), 0) != (ssize_t)sizeof(fresh) ||
-                write(fd, fresh, sizeof(fresh)) != (ssize_t)sizeof(fresh) || fsync(fd) != 0) {
-                close(fd);
-                (void)unlink(path);
-                OPENSSL_cleanse(fresh, sizeof(fresh));
-                return eksauth_fail(err, EKSAUTH_EUNAVAIL, "proof: %s: cannot write a new key",
-                                    path);
-            }
-            close(fd);
-            OPENSSL_cleanse(fresh, sizeof(fresh));
-        }
+        st = make_key(path, err);
+        if (st != EKSAUTH_OK)
+            return st;
         /* Made now, or by a login in parallel: read what is there. */
         fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
     }

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -106,8 +107,75 @@ static void test_key_file(void **state)
     assert_int_equal(eksauth_proof_key(&paths, false, k2, &err), EKSAUTH_EUNAVAIL);
     assert_non_null(strstr(err.msg, "private"));
     assert_int_equal(unlink(paths.proof_key), 0);
+    /* Made whole, aside, under its lock (test_key_made_once_by_many): nothing else is left. */
+    snprintf(paths.proof_key, sizeof(paths.proof_key), "%s/proof.key.lock", dir);
+    assert_int_equal(unlink(paths.proof_key), 0);
     assert_int_equal(rmdir(dir), 0);
 }
 
+/*
+ * The first logins of a host, at once: each gets the one key, none a key
+ * file another is still writing (which reads as a broken key, and the
+ * login's account stage then refuses).  MAKERS processes start together
+ * on a fresh folder, ROUNDS times; each child's exit code says whether it
+ * read a key and which (its first byte's low bits; equal keys agree).
+ */
+#define MAKERS 16
+#define ROUNDS 40
+
+static int make_in_child(const struct eksauth_paths *paths, int go)
+{
+    unsigned char key[EKSAUTH_PROOF_KEY_LEN];
+    struct eksauth_error err;
+    char c;
+
+    if (read(go, &c, 1) < 0)
+        _exit(2);
+    if (eksauth_proof_key(paths, true, key, &err) != EKSAUTH_OK)
+        _exit(1);
+    _exit(100 + (key[0] & 63));
+}
+
+static void test_key_made_once_by_many(void **state)
+{
+    unsigned char key[EKSAUTH_PROOF_KEY_LEN];
+    struct eksauth_paths paths;
+    struct eksauth_error err;
+    char dir[SCRATCH_DIR_MAX];
+    int round, i, status[MAKERS], go[2], failed = 0, other = 0;
+
+    (void)state;
+    for (round = 0; round < ROUNDS; round++) {
+        scratch_make(dir, sizeof(dir), "proofrace");
+        memset(&paths, 0, sizeof(paths));
+        snprintf(paths.proof_key, sizeof(paths.proof_key), "%s/proof.key", dir);
+        assert_int_equal(pipe(go), 0);
+        for (i = 0; i < MAKERS; i++) {
+            pid_t pid = fork();
+
+            assert_true(pid >= 0);
+            if (pid == 0) {
+                close(go[1]);
+                make_in_child(&paths, go[0]);
+            }
+        }
+        close(go[0]);
+        close(go[1]); /* every child's read returns: they start together */
+        for (i = 0; i < MAKERS; i++)
+            assert_true(wait(&status[i]) > 0);
+        /* The key now is whole, and the one every child read. */
+        assert_int_equal(eksauth_proof_key(&paths, false, key, &err), EKSAUTH_OK);
+        for (i = 0; i < MAKERS; i++) {
+            if (!WIFEXITED(status[i]) || WEXITSTATUS(status[i]) < 100)
+                failed++;
+            else if (WEXITSTATUS(status[i]) != 100 + (key[0] & 63))
+                other++;
+        }
+        scratch_remove(dir);
+    }
+    assert_int_equal(other, 0);
+    assert_int_equal(failed, 0);
+}
+
 EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_made_and_checked), cmocka_unit_test(test_tampering),
-                  cmocka_unit_test(test_key_file))
+                  cmocka_unit_test(test_key_file), cmocka_unit_test(test_key_made_once_by_many))
