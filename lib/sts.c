@@ -181,6 +181,15 @@ static enum eksauth_status result_string(struct json_object *result, const char 
                             ERR_PREFIX ": bad answer: GetCallerIdentityResult.%s is not a string",
                             key);
     *out = json_object_get_string(v);
+    /*
+     * An escaped NUL ("\u0000") stays inside json-c's string, and C reads
+     * only what comes before it: "alice\u0000bob" would be taken as the
+     * session alice.  What we read must be all STS said.
+     */
+    if (strlen(*out) != (size_t)json_object_get_string_len(v))
+        return eksauth_fail(err, EKSAUTH_EREJECTED,
+                            ERR_PREFIX ": bad answer: GetCallerIdentityResult.%s holds a NUL byte",
+                            key);
     return EKSAUTH_OK;
 }
 

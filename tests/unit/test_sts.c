@@ -209,6 +209,18 @@ static void test_bad_types_and_shapes(void **state)
            "Arn is not valid");
     expect(200, answer("\"arn:aws:iam::111122223333:group/devs\"", "\"111122223333\"", "\"X\""),
            EKSAUTH_EREJECTED, "bad answer: arn");
+    /*
+     * An escaped NUL: json-c keeps it inside the string, and C would read
+     * only what comes before (a session "alice", an account of 12 digits).
+     */
+    expect(
+        200,
+        answer("\"arn:aws:iam::111122223333:user/alice\\u0000x\"", "\"111122223333\"", "\"AIDAX\""),
+        EKSAUTH_EREJECTED, "Arn holds a NUL");
+    expect(200, answer("\"" ROLE_ARN "\"", "\"111122223333\"", "\"AROAX:alice\\u0000bob\""),
+           EKSAUTH_EREJECTED, "UserId holds a NUL");
+    expect(200, answer("\"" ROLE_ARN "\"", "\"111122223333\\u00004\"", "\"AROAX:alice\""),
+           EKSAUTH_EREJECTED, "Account holds a NUL");
     /* Not JSON, cut JSON, two values, an empty body. */
     expect(200, "<html><body>Gateway</body></html>", EKSAUTH_EREJECTED, "not JSON");
     expect(200,
