@@ -319,6 +319,63 @@ static enum eksauth_status yaml_error(struct parser *ps, const struct ydoc *d,
                         yp->context != NULL ? ")" : "");
 }
 
+/* A node's explicit tag, or NULL: libyaml gives an untagged node (and "!!str", "!") its default. */
+static const char *explicit_tag(const yaml_node_t *n)
+{
+    const char *tag = (const char *)n->tag, *dflt;
+
+    dflt = n->type == YAML_SCALAR_NODE     ? YAML_DEFAULT_SCALAR_TAG
+           : n->type == YAML_SEQUENCE_NODE ? YAML_DEFAULT_SEQUENCE_TAG
+                                           : YAML_DEFAULT_MAPPING_TAG;
+    return tag != NULL && strcmp(tag, dflt) != 0 ? tag : NULL;
+}
+
+/* The plain key "<<" of a mapping, which go-yaml reads as a merge key; or NULL. */
+static yaml_node_t *merge_key(struct ydoc *d, const yaml_node_t *map)
+{
+    yaml_node_pair_t *pair;
+    yaml_node_t *key;
+
+    for (pair = map->data.mapping.pairs.start; pair < map->data.mapping.pairs.top; pair++) {
+        key = ynode(d, pair->key);
+        if (scalar_is(key, "<<") && key->data.scalar.style == YAML_PLAIN_SCALAR_STYLE)
+            return key;
+    }
+    return NULL;
+}
+
+/*
+ * Refuse what the cluster's YAML reader (go-yaml v2) reads its own way and
+ * eksauth does not: a merge key, which it applies in place, so a "<<" after
+ * an entry's own keys overrides them (its rolearn too); and an explicit tag,
+ * which it decodes (!!binary), types (!!int, !!bool, !!null: no string) or
+ * fails the whole value on.  Mapping such a document by its keys as written
+ * would map what the cluster does not.  One pass over the nodes: linear.
+ */
+static enum eksauth_status refuse_unread_yaml(struct parser *ps, struct ydoc *d)
+{
+    const char *core = "tag:yaml.org,2002:", *tag;
+    char why[160];
+    yaml_node_t *n, *key;
+
+    for (n = d->doc.nodes.start; n < d->doc.nodes.top; n++) {
+        tag = explicit_tag(n);
+        if (tag != NULL) {
+            if (strncmp(tag, core, strlen(core)) == 0)
+                say(why, sizeof(why), "the YAML tag !!%.40s", tag + strlen(core));
+            else
+                say(why, sizeof(why), "the YAML tag %.40s", tag);
+            say(why + strlen(why), sizeof(why) - strlen(why),
+                ": eksauth reads no YAML tags; remove it");
+            return doc_error(ps, d, n, why);
+        }
+        if (n->type == YAML_MAPPING_NODE && (key = merge_key(d, n)) != NULL)
+            return doc_error(ps, d, key,
+                             "a YAML merge key (<<): eksauth does not merge; write the keys out");
+    }
+    return EKSAUTH_OK;
+}
+
 /* Load the one YAML document of d->text; a second document is an error. */
 static enum eksauth_status ydoc_load(struct parser *ps, struct ydoc *d)
 {
@@ -342,6 +399,9 @@ static enum eksauth_status ydoc_load(struct parser *ps, struct ydoc *d)
     }
     if (yaml_document_get_root_node(&d->doc) == NULL)
         goto out; /* an empty stream */
+    st = refuse_unread_yaml(ps, d);
+    if (st != EKSAUTH_OK)
+        goto out;
     /* Two documents would leave which one counts to chance: refuse. */
     if (!yaml_parser_load(&yp, &extra)) {
         st = yaml_error(ps, d, &yp);

@@ -14,7 +14,7 @@ run() { "$EKSAUTH" --config "$tmp/eksauth.conf" "$@" > "$tmp/out" 2> "$tmp/err";
 rc() { cat "$tmp/rc"; }
 field() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(json.dumps(d[sys.argv[2]]) if not isinstance(d[sys.argv[2]], str) else d[sys.argv[2]])' "$tmp/out" "$1"; }
 
-plan 26
+plan 28
 
 run map arn:aws:iam::123456789012:role/EksCodeBuildKubectlRole --aws-auth "$sample"
 is "$(rc)" 0 "the CodeBuild role maps"
@@ -69,6 +69,26 @@ mapRoles: |
 YAML
 run map arn:aws:iam::123456789012:role/admins --aws-auth "$tmp/root.yaml"
 is "$(rc)" 1 "a mapping to root is refused"
+
+# A merge key after an entry's own keys overrides them in the cluster (Ops is ReadOnly's entry
+# there): read as written it would be admin here.  The value is dropped; mapUsers still maps.
+cat > "$tmp/merge.yaml" <<'YAML'
+mapRoles: |
+  - &ro
+    rolearn: arn:aws:iam::123456789012:role/ReadOnly
+    username: viewer
+  - rolearn: arn:aws:iam::123456789012:role/Ops
+    username: admin
+    groups: [system:masters]
+    <<: *ro
+mapUsers: |
+  - userarn: arn:aws:iam::123456789012:user/bob
+    username: bob
+YAML
+run map arn:aws:sts::123456789012:assumed-role/Ops/s --aws-auth "$tmp/merge.yaml"
+like "$(rc):$(cat "$tmp/err")" '^3:.*mapRoles dropped: 8:5: mapRoles: a YAML merge key \(<<\)' "a merge key drops mapRoles: the role is not mapped (exit 3), and why"
+run map arn:aws:iam::123456789012:user/bob --aws-auth "$tmp/merge.yaml"
+is "$(rc):$(field username)" 0:bob "... while mapUsers still maps"
 
 # Usage errors in the form of every other command: one line "eksauth: map: ...", the usage, exit 2.
 run map --bogus arn:aws:iam::123456789012:role/admins

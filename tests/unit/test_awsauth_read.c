@@ -587,6 +587,88 @@ static void test_empty_session_warning(void **state)
     doc_free(aa);
 }
 
+/*
+ * YAML merge keys and tags: the cluster's reader (go-yaml v2) merges "<<"
+ * in place, so a merge after an entry's own keys overrides them (rolearn
+ * included), decodes !!binary, types !!int, !!bool, !!null values and
+ * fails the whole value when a tag does not fit its text.  eksauth reads
+ * neither: the value is dropped whole, never mapped as the keys read
+ * without the merge or the tag.
+ */
+static void test_merge_keys_and_tags(void **state)
+{
+    struct eksauth_awsauth_doc *aa;
+
+    (void)state;
+    /* The cluster gives Ops nothing (the merge turns the entry into ReadOnly's), not admin. */
+    aa = expect_dropped("mapRoles: |\n"
+                        "  - &ro\n"
+                        "    rolearn: arn:aws:iam::123456789012:role/ReadOnly\n"
+                        "    username: viewer\n"
+                        "  - rolearn: arn:aws:iam::123456789012:role/Ops\n"
+                        "    username: admin\n"
+                        "    groups: [system:masters]\n"
+                        "    <<: *ro\n"
+                        "mapUsers: |\n"
+                        "  - userarn: arn:aws:iam::123456789012:user/bob\n"
+                        "    username: bob\n",
+                        "mapRoles", "8:5: mapRoles: a YAML merge key (<<)");
+    assert_int_equal(aa->n_entries, 1);
+    assert_string_equal(entry_at(aa, 0)->username, "bob");
+    find_warning(aa, "aws-auth: mapRoles dropped: 8:5: mapRoles: a YAML merge key (<<)");
+    doc_free(aa);
+    /* The usual form, the merge first: the cluster maps B as A; eksauth does not merge. */
+    doc_free(expect_dropped("data:\n"
+                            "  mapRoles: |\n"
+                            "    - &a {rolearn: 'arn:aws:iam::123456789012:role/A', username: a}\n"
+                            "    - <<: *a\n"
+                            "      rolearn: arn:aws:iam::123456789012:role/B\n",
+                            "mapRoles", "4:7: mapRoles: a YAML merge key (<<)"));
+    /* Tags: decoded (!!binary is "admin" there), typed, or the value failing there. */
+    doc_free(expect_dropped("mapRoles: |\n"
+                            "  - rolearn: arn:aws:iam::123456789012:role/A\n"
+                            "    username: !!binary YWRtaW4=\n",
+                            "mapRoles", "3:15: mapRoles: the YAML tag !!binary"));
+    doc_free(expect_dropped("mapUsers: |\n"
+                            "  - userarn: arn:aws:iam::123456789012:user/bob\n"
+                            "    username: !!null \"x\"\n",
+                            "mapUsers", "3:15: mapUsers: the YAML tag !!null"));
+    doc_free(expect_dropped("mapRoles: |\n"
+                            "  - rolearn: arn:aws:iam::123456789012:role/A\n"
+                            "    username: a\n"
+                            "    groups: [!!int \"12\"]\n",
+                            "mapRoles", "4:14: mapRoles: the YAML tag !!int"));
+    doc_free(expect_dropped("mapRoles: |\n"
+                            "  - rolearn: arn:aws:iam::123456789012:role/A\n"
+                            "    !!binary dXNlcm5hbWU=: a\n",
+                            "mapRoles", "3:5: mapRoles: the YAML tag !!binary"));
+    doc_free(expect_dropped("mapRoles: |\n"
+                            "  - rolearn: arn:aws:iam::123456789012:role/A\n"
+                            "    username: a\n"
+                            "    userid: !custom x\n",
+                            "mapRoles", "4:13: mapRoles: the YAML tag !custom"));
+    doc_free(expect_dropped("mapAccounts: |\n  - !!binary MTIzNDU2Nzg5MDEy\n", "mapAccounts",
+                            "2:5: mapAccounts: the YAML tag !!binary"));
+    /* In the document around the values: refused whole. */
+    expect_doc_error("mapRoles: !!binary LSBbXQ==\n", "aws-auth: 1:11: the YAML tag !!binary: "
+                                                      "eksauth reads no YAML tags; remove it");
+    expect_doc_error("base: &b {mapUsers: []}\n<<: *b\n",
+                     "aws-auth: 2:1: a YAML merge key (<<): eksauth does not merge; write the "
+                     "keys out");
+
+    /* What is no tag and no merge: !!str and '!' are the default, a quoted "<<" a key. */
+    aa = parse_str("mapRoles: |\n"
+                   "  - rolearn: !!str arn:aws:iam::123456789012:role/A\n"
+                   "    username: ! a\n"
+                   "    groups: !!seq [<<]\n"
+                   "    '<<': x\n");
+    assert_int_equal(aa->dropped.n, 0);
+    assert_int_equal(aa->n_entries, 1);
+    assert_string_equal(entry_at(aa, 0)->username, "a");
+    assert_string_equal(entry_at(aa, 0)->groups[0], "<<");
+    doc_free(aa);
+}
+
 EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_malformed_document_fixture),
                   cmocka_unit_test(test_malformed_documents), cmocka_unit_test(test_malformed_json),
                   cmocka_unit_test(test_empty_values), cmocka_unit_test(test_positions),
@@ -596,4 +678,5 @@ EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_malformed_document_fixture),
                   cmocka_unit_test(test_repeated_and_case_variant_keys),
                   cmocka_unit_test(test_unicode_key_folding),
                   cmocka_unit_test(test_yaml11_non_strings), cmocka_unit_test(test_entry_arns),
-                  cmocka_unit_test(test_empty_session_warning))
+                  cmocka_unit_test(test_empty_session_warning),
+                  cmocka_unit_test(test_merge_keys_and_tags))
