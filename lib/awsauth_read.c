@@ -833,6 +833,101 @@ static enum eksauth_status add_account(struct parser *ps, struct ydoc *d, yaml_n
     return EKSAUTH_OK;
 }
 
+/*
+ * Why the cluster's YAML-to-JSON step fails on key k (sigs.k8s.io/yaml
+ * turns go-yaml's keys into JSON keys and has none for these), or NULL.
+ */
+static const char *unjsonable_key(const yaml_node_t *k, char *why, size_t whylen)
+{
+    const char *v;
+
+    if (k->type != YAML_SCALAR_NODE)
+        return "a key that is a list or a mapping";
+    if (is_null(k))
+        return "a null key";
+    v = (const char *)k->data.scalar.value;
+    if (k->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+        eksauth_awsauth_plain_uint64_only(v, k->data.scalar.length)) {
+        say(why, whylen, "the key %.24s is an unsigned integer above int64", v);
+        return why;
+    }
+    return NULL;
+}
+
+/* Push n unless it was pushed before (an alias): each node is looked at once. */
+static void push_once(struct ydoc *d, yaml_node_t **stack, size_t *top, unsigned char *pushed,
+                      yaml_node_t *n)
+{
+    size_t i;
+
+    if (n == NULL)
+        return;
+    i = (size_t)(n - d->doc.nodes.start);
+    if (!pushed[i]) {
+        pushed[i] = 1;
+        stack[(*top)++] = n;
+    }
+}
+
+/*
+ * The cluster turns a mapRoles or mapUsers value into JSON before it
+ * decodes it, and drops the whole value when that fails: on an infinity or
+ * NaN anywhere in it (JSON has none) and on a key it has no JSON key for.
+ * Skipping only the entry would map the rest, which the cluster maps none
+ * of: refuse the value (EKSAUTH_EINVAL).  Iterative, each node once: linear
+ * and no recursion however deep the input nests.
+ */
+static enum eksauth_status refuse_unjsonable(struct parser *ps, struct ydoc *d, yaml_node_t *root)
+{
+    size_t n_nodes = (size_t)(d->doc.nodes.top - d->doc.nodes.start), top = 0;
+    yaml_node_t **stack = malloc((n_nodes + 1) * sizeof(*stack)), *n, *k;
+    unsigned char *pushed = calloc(n_nodes + 1, 1);
+    const char *bad = NULL, *suffix = ": the cluster's YAML-to-JSON step fails on it and drops "
+                                      "the whole value";
+    char why[EKSAUTH_ERROR_MAX], kwhy[64];
+    yaml_node_pair_t *pair;
+    yaml_node_item_t *item;
+    enum eksauth_status st = EKSAUTH_OK;
+
+    if (stack == NULL || pushed == NULL) {
+        st = oom(ps);
+        goto out;
+    }
+    push_once(d, stack, &top, pushed, root);
+    while (top > 0 && bad == NULL) {
+        n = stack[--top];
+        if (n->type == YAML_SCALAR_NODE && n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+            eksauth_awsauth_plain_nonfinite((const char *)n->data.scalar.value)) {
+            say(why, sizeof(why),
+                "%s is an infinity or NaN to the cluster's YAML reader, and JSON "
+                "has none%s",
+                (const char *)n->data.scalar.value, suffix);
+            bad = why;
+            k = n;
+        } else if (n->type == YAML_SEQUENCE_NODE) {
+            for (item = n->data.sequence.items.start; item < n->data.sequence.items.top; item++)
+                push_once(d, stack, &top, pushed, ynode(d, *item));
+        } else if (n->type == YAML_MAPPING_NODE) {
+            for (pair = n->data.mapping.pairs.start;
+                 pair < n->data.mapping.pairs.top && bad == NULL; pair++) {
+                k = ynode(d, pair->key);
+                if (k != NULL && (bad = unjsonable_key(k, kwhy, sizeof(kwhy))) != NULL) {
+                    say(why, sizeof(why), "%s%s", bad, suffix);
+                    bad = why;
+                    break;
+                }
+                push_once(d, stack, &top, pushed, ynode(d, pair->value));
+            }
+        }
+    }
+    if (bad != NULL)
+        st = doc_error(ps, d, k, bad);
+out:
+    free(stack);
+    free(pushed);
+    return st;
+}
+
 /* A list of entries: each item is kept or skipped with a warning. */
 static enum eksauth_status walk_entries(struct parser *ps, struct ydoc *d,
                                         enum eksauth_map_source src, yaml_node_t *seq)
@@ -905,7 +1000,10 @@ static enum eksauth_status walk_string(struct parser *ps, enum eksauth_map_sourc
         st = doc_error(ps, &d, root, "the value is not a list");
         goto out;
     }
-    st = walk_entries(ps, &d, src, root);
+    if (src != EKSAUTH_SRC_MAPACCOUNTS)
+        st = refuse_unjsonable(ps, &d, root);
+    if (st == EKSAUTH_OK)
+        st = walk_entries(ps, &d, src, root);
 out:
     ydoc_free(&d);
     if (st == EKSAUTH_EINVAL)
@@ -969,7 +1067,13 @@ static enum eksauth_status walk_value(struct parser *ps, struct ydoc *d,
     }
     if (!configmap && n->type == YAML_SEQUENCE_NODE) {
         size_t before = ps->doc->n_entries;
-        enum eksauth_status st = walk_entries(ps, d, src, n);
+        enum eksauth_status st = EKSAUTH_OK;
+
+        /* mapAccounts is decoded without JSON (see refuse_unjsonable). */
+        if (src != EKSAUTH_SRC_MAPACCOUNTS)
+            st = refuse_unjsonable(ps, d, n);
+        if (st == EKSAUTH_OK)
+            st = walk_entries(ps, d, src, n);
 
         return st == EKSAUTH_EINVAL ? drop_value(ps, src, before) : st;
     }

@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -59,6 +60,70 @@ static bool yaml11_float(const char *s, size_t len)
     return i == len;
 }
 
+bool eksauth_awsauth_plain_nonfinite(const char *v)
+{
+    static const char *const specials[] = {
+        ".inf",  ".Inf",  ".INF", "+.inf", "+.Inf", "+.INF", "-.inf",
+        "-.Inf", "-.INF", ".nan", ".NaN",  ".NAN",  NULL,
+    };
+    size_t i;
+
+    for (i = 0; specials[i] != NULL; i++) {
+        if (strcmp(v, specials[i]) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* The value of c as a digit of bases up to 36, or 36 when it is none. */
+static unsigned digit_value(char c)
+{
+    if (c >= '0' && c <= '9')
+        return (unsigned)(c - '0');
+    c = (char)(c | 0x20);
+    return c >= 'a' && c <= 'z' ? (unsigned)(c - 'a' + 10) : 36;
+}
+
+/*
+ * go-yaml drops every '_', then reads an integer as Go's ParseInt and
+ * ParseUint do with base 0 ("0x", "0o", "0b", a leading "0" for octal); a
+ * value that only ParseUint takes is above int64.  It tries numbers only
+ * from a digit, and ParseUint takes no sign.
+ */
+bool eksauth_awsauth_plain_uint64_only(const char *v, size_t len)
+{
+    unsigned base = 10, d;
+    uint64_t x = 0;
+    size_t i, seen = 0, digits = 0;
+    char c;
+
+    if (len == 0 || v[0] < '0' || v[0] > '9')
+        return false;
+    for (i = 0; i < len; i++) {
+        if (v[i] == '_')
+            continue;
+        seen++;
+        if (seen == 1 && v[i] == '0') {
+            base = 8; /* "0" alone, octal, or a prefix next */
+            digits++;
+            continue;
+        }
+        c = (char)(v[i] | 0x20);
+        if (seen == 2 && base == 8 && (c == 'x' || c == 'o' || c == 'b')) {
+            base = c == 'x' ? 16 : c == 'o' ? 8 : 2;
+            digits = 0; /* the prefix's 0 is no digit */
+            continue;
+        }
+        d = digit_value(v[i]);
+        /* Beyond uint64 go-yaml reads a float, which has a JSON key. */
+        if (d >= base || x > (UINT64_MAX - d) / base)
+            return false;
+        x = x * base + d;
+        digits++;
+    }
+    return digits > 0 && x > (uint64_t)INT64_MAX;
+}
+
 /*
  * What the cluster's YAML reader (go-yaml v2, YAML 1.1, then JSON) makes of
  * a plain scalar when it is not a string: "a boolean" (yes, No, on, OFF,
@@ -74,10 +139,6 @@ const char *eksauth_awsauth_plain_kind(const char *v, size_t len)
         "y",    "Y",     "yes",   "Yes",   "YES", "n",  "N",  "no",  "No",  "NO",  "true", "True",
         "TRUE", "false", "False", "FALSE", "on",  "On", "ON", "off", "Off", "OFF", NULL,
     };
-    static const char *const specials[] = {
-        ".inf",  ".Inf",  ".INF", "+.inf", "+.Inf", "+.INF", "-.inf",
-        "-.Inf", "-.INF", ".nan", ".NaN",  ".NAN",  NULL,
-    };
     /* Every word of the two lists has at most 5 bytes: a longer value is none of them. */
     bool short_word = strnlen(v, 6) <= 5;
     char plain[64];
@@ -88,10 +149,8 @@ const char *eksauth_awsauth_plain_kind(const char *v, size_t len)
         if (strcmp(v, bools[i]) == 0)
             return "a boolean";
     }
-    for (i = 0; short_word && specials[i] != NULL; i++) {
-        if (strcmp(v, specials[i]) == 0)
-            return "a number";
-    }
+    if (short_word && eksauth_awsauth_plain_nonfinite(v))
+        return "a number";
     /* Numbers start with a sign, a digit or a dot; '_' is dropped before they are read. */
     if (len == 0 || strchr("+-.0123456789", v[0]) == NULL)
         return NULL;

@@ -23,6 +23,20 @@
 const char *eksauth_awsauth_plain_kind(const char *v, size_t len);
 
 /*
+ * Whether the plain scalar v is one go-yaml reads as an infinity or NaN
+ * (.inf, -.Inf, .NaN, ...): JSON has no such number, so the cluster's
+ * YAML-to-JSON step fails on a value that holds one.
+ */
+bool eksauth_awsauth_plain_nonfinite(const char *v);
+
+/*
+ * Whether the plain scalar v[0..len) is one go-yaml reads as an unsigned
+ * integer above int64's range (9223372036854775808, 0xFFFF_FFFF_FFFF_FFFF):
+ * as a mapping key the cluster's YAML-to-JSON step has no key for it.
+ */
+bool eksauth_awsauth_plain_uint64_only(const char *v, size_t len);
+
+/*
  * k[0..klen) folded as the cluster's JSON decoder folds a key before it
  * compares it with a field name (ASCII letters to upper case; 'ſ' to S and
  * the Kelvin sign to K), into out (outcap bytes, NUL-terminated).  False

@@ -669,14 +669,80 @@ static void test_merge_keys_and_tags(void **state)
     doc_free(aa);
 }
 
-EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_malformed_document_fixture),
-                  cmocka_unit_test(test_malformed_documents), cmocka_unit_test(test_malformed_json),
-                  cmocka_unit_test(test_empty_values), cmocka_unit_test(test_positions),
-                  cmocka_unit_test(test_aliases), cmocka_unit_test(test_entry_details),
-                  cmocka_unit_test(test_control_bytes_anywhere),
-                  cmocka_unit_test(test_dropped_values),
-                  cmocka_unit_test(test_repeated_and_case_variant_keys),
-                  cmocka_unit_test(test_unicode_key_folding),
-                  cmocka_unit_test(test_yaml11_non_strings), cmocka_unit_test(test_entry_arns),
-                  cmocka_unit_test(test_empty_session_warning),
-                  cmocka_unit_test(test_merge_keys_and_tags))
+/*
+ * What the cluster's YAML-to-JSON step (sigs.k8s.io/yaml over go-yaml v2)
+ * fails on drops a mapRoles or mapUsers value whole there, so here: an
+ * infinity or NaN anywhere (JSON has none), a key that is null, a list or
+ * a mapping, or an unsigned integer above int64.  Skipping only the entry
+ * would map the rest of the value, which the cluster maps none of.
+ * mapAccounts is decoded without JSON: there they are items that are no
+ * account, skipped one by one, as the cluster skips them.
+ */
+static void test_values_json_cannot_carry(void **state)
+{
+    static const char *const cases[][2] = {
+        {"    username: .inf\n", "3:15: mapRoles: .inf is an infinity or NaN to the cluster"},
+        {"    username: a\n    groups: [x, -.Inf]\n", "4:17: mapRoles: -.Inf is an infinity"},
+        {"    username: a\n    userid: {x: [.nan]}\n", "4:18: mapRoles: .nan is an infinity"},
+        {"    username: a\n    ~: x\n", "4:5: mapRoles: a null key"},
+        {"    username: a\n    ? [k]\n    : x\n",
+         "4:7: mapRoles: a key that is a list or a mapping"},
+        {"    username: a\n    {k: v}: x\n", "4:5: mapRoles: a key that is a list or a mapping"},
+        {"    username: a\n    18446744073709551615: x\n",
+         "4:5: mapRoles: the key 18446744073709551615 is an unsigned integer"},
+    };
+    struct eksauth_awsauth_doc *aa;
+    char text[512];
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        snprintf(text, sizeof(text),
+                 "mapRoles: |\n"
+                 "  - rolearn: arn:aws:iam::123456789012:role/A\n"
+                 "%s"
+                 "  - rolearn: arn:aws:iam::123456789012:role/B\n"
+                 "    username: b\n"
+                 "mapUsers: |\n"
+                 "  - userarn: arn:aws:iam::123456789012:user/bob\n"
+                 "    username: bob\n",
+                 cases[i][0]);
+        aa = expect_dropped(text, "mapRoles", cases[i][1]);
+        assert_int_equal(aa->n_entries, 1);
+        assert_string_equal(entry_at(aa, 0)->username, "bob");
+        doc_free(aa);
+    }
+    /* The same in a bare file's list. */
+    doc_free(expect_dropped("mapUsers:\n  - {userarn: 'arn:aws:iam::123456789012:user/a', "
+                            "username: a, groups: [.nan]}\n",
+                            "mapUsers", "2:73: .nan is an infinity or NaN"));
+
+    /* Keys the cluster turns into text, quoted specials, mapAccounts items: read as before. */
+    aa = parse_str("mapRoles: |\n"
+                   "  - rolearn: arn:aws:iam::123456789012:role/A\n"
+                   "    username: '.inf'\n"
+                   "    groups: [\".nan\"]\n"
+                   "    .inf: x\n"
+                   "    yes: x\n"
+                   "    12: x\n"
+                   "    9223372036854775807: x\n"
+                   "mapAccounts: |\n"
+                   "  - .inf\n"
+                   "  - [x]\n"
+                   "  - '123456789012'\n");
+    assert_int_equal(aa->dropped.n, 0);
+    assert_int_equal(aa->n_entries, 2);
+    assert_string_equal(entry_at(aa, 0)->username, ".inf");
+    assert_string_equal(entry_at(aa, 1)->arn, "123456789012");
+    doc_free(aa);
+}
+
+EKSAUTH_UNIT_MAIN(
+    cmocka_unit_test(test_malformed_document_fixture), cmocka_unit_test(test_malformed_documents),
+    cmocka_unit_test(test_malformed_json), cmocka_unit_test(test_empty_values),
+    cmocka_unit_test(test_positions), cmocka_unit_test(test_aliases),
+    cmocka_unit_test(test_entry_details), cmocka_unit_test(test_control_bytes_anywhere),
+    cmocka_unit_test(test_dropped_values), cmocka_unit_test(test_repeated_and_case_variant_keys),
+    cmocka_unit_test(test_unicode_key_folding), cmocka_unit_test(test_yaml11_non_strings),
+    cmocka_unit_test(test_entry_arns), cmocka_unit_test(test_empty_session_warning),
+    cmocka_unit_test(test_merge_keys_and_tags), cmocka_unit_test(test_values_json_cannot_carry))
