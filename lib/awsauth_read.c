@@ -854,77 +854,132 @@ static const char *unjsonable_key(const yaml_node_t *k, char *why, size_t whylen
     return NULL;
 }
 
-/* Push n unless it was pushed before (an alias): each node is looked at once. */
-static void push_once(struct ydoc *d, yaml_node_t **stack, size_t *top, unsigned char *pushed,
-                      yaml_node_t *n)
-{
-    size_t i;
+/*
+ * go-yaml fails a document when more than 100 of its node decodes happen
+ * inside aliases and they are most of them ("excessive aliasing"); eksauth
+ * refuses a value past 100 such decodes whatever the share, the safe side,
+ * and leaves smaller uses to the entry rules.
+ */
+#define ALIAS_DECODES_MAX 100
 
-    if (n == NULL)
-        return;
-    i = (size_t)(n - d->doc.nodes.start);
-    if (!pushed[i]) {
-        pushed[i] = 1;
-        stack[(*top)++] = n;
+/* One collection being walked: the next of its children and its size, decoded. */
+struct frame {
+    yaml_node_t *n;
+    size_t next;   /* the next child: an item, or a key (even) or value (odd) of a pair */
+    uint64_t size; /* the node decodes go-yaml makes for it, aliases expanded (saturating) */
+};
+
+static uint64_t sat_add(uint64_t a, uint64_t b)
+{
+    return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+
+/* The next child of f's collection, or NULL; *is_key for a mapping's key. */
+static yaml_node_t *next_child(struct ydoc *d, struct frame *f, bool *is_key)
+{
+    const yaml_node_t *n = f->n;
+    size_t i = f->next++;
+
+    *is_key = false;
+    if (n->type == YAML_SEQUENCE_NODE) {
+        if (i < (size_t)(n->data.sequence.items.top - n->data.sequence.items.start))
+            return ynode(d, n->data.sequence.items.start[i]);
+    } else if (n->type == YAML_MAPPING_NODE) {
+        if (i / 2 < (size_t)(n->data.mapping.pairs.top - n->data.mapping.pairs.start)) {
+            *is_key = i % 2 == 0;
+            return ynode(d, *is_key ? n->data.mapping.pairs.start[i / 2].key
+                                    : n->data.mapping.pairs.start[i / 2].value);
+        }
     }
+    return NULL;
+}
+
+/* Why the cluster's reading of child c fails, or NULL. */
+static const char *child_fails(const yaml_node_t *c, bool is_key, char *why, size_t whylen)
+{
+    if (is_key)
+        return unjsonable_key(c, why, whylen);
+    if (c->type == YAML_SCALAR_NODE && c->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+        eksauth_awsauth_plain_nonfinite((const char *)c->data.scalar.value)) {
+        say(why, whylen,
+            "%.8s is an infinity or NaN to the cluster's YAML reader, and JSON has none",
+            (const char *)c->data.scalar.value);
+        return why;
+    }
+    return NULL;
 }
 
 /*
- * The cluster turns a mapRoles or mapUsers value into JSON before it
- * decodes it, and drops the whole value when that fails: on an infinity or
- * NaN anywhere in it (JSON has none) and on a key it has no JSON key for.
+ * What the cluster's reading of a mapRoles or mapUsers value fails on, and
+ * so drops the whole value: go-yaml's own refusals, an alias inside the
+ * node it names and aliases that expand too far, and what its
+ * YAML-to-JSON step has no JSON for, an infinity or NaN anywhere and a key
+ * that is null, a list, a mapping or an unsigned integer above int64.
  * Skipping only the entry would map the rest, which the cluster maps none
- * of: refuse the value (EKSAUTH_EINVAL).  Iterative, each node once: linear
- * and no recursion however deep the input nests.
+ * of: refuse the value (EKSAUTH_EINVAL).  A walk in document order, so the
+ * first reach of a node is where it is written and a later one an alias;
+ * iterative and each node walked once: linear, whatever the nesting.
  */
 static enum eksauth_status refuse_unjsonable(struct parser *ps, struct ydoc *d, yaml_node_t *root)
 {
-    size_t n_nodes = (size_t)(d->doc.nodes.top - d->doc.nodes.start), top = 0;
-    yaml_node_t **stack = malloc((n_nodes + 1) * sizeof(*stack)), *n, *k;
-    unsigned char *pushed = calloc(n_nodes + 1, 1);
-    const char *bad = NULL, *suffix = ": the cluster's YAML-to-JSON step fails on it and drops "
-                                      "the whole value";
-    char why[EKSAUTH_ERROR_MAX], kwhy[64];
-    yaml_node_pair_t *pair;
-    yaml_node_item_t *item;
+    size_t n_nodes = (size_t)(d->doc.nodes.top - d->doc.nodes.start), top = 0, i;
+    struct frame *stack = malloc((n_nodes + 1) * sizeof(*stack));
+    unsigned char *state = calloc(n_nodes + 1, 1); /* 0 not reached, 1 being walked, 2 walked */
+    uint64_t *size = calloc(n_nodes + 1, sizeof(*size)), aliased = 0;
+    const char *bad = NULL;
+    char why[EKSAUTH_ERROR_MAX], cwhy[96];
+    yaml_node_t *c, *at = root;
+    bool is_key;
     enum eksauth_status st = EKSAUTH_OK;
 
-    if (stack == NULL || pushed == NULL) {
+    if (stack == NULL || state == NULL || size == NULL) {
         st = oom(ps);
         goto out;
     }
-    push_once(d, stack, &top, pushed, root);
+    state[root - d->doc.nodes.start] = 1;
+    stack[top++] = (struct frame){root, 0, 1};
     while (top > 0 && bad == NULL) {
-        n = stack[--top];
-        if (n->type == YAML_SCALAR_NODE && n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
-            eksauth_awsauth_plain_nonfinite((const char *)n->data.scalar.value)) {
-            say(why, sizeof(why),
-                "%s is an infinity or NaN to the cluster's YAML reader, and JSON "
-                "has none%s",
-                (const char *)n->data.scalar.value, suffix);
-            bad = why;
-            k = n;
-        } else if (n->type == YAML_SEQUENCE_NODE) {
-            for (item = n->data.sequence.items.start; item < n->data.sequence.items.top; item++)
-                push_once(d, stack, &top, pushed, ynode(d, *item));
-        } else if (n->type == YAML_MAPPING_NODE) {
-            for (pair = n->data.mapping.pairs.start;
-                 pair < n->data.mapping.pairs.top && bad == NULL; pair++) {
-                k = ynode(d, pair->key);
-                if (k != NULL && (bad = unjsonable_key(k, kwhy, sizeof(kwhy))) != NULL) {
-                    say(why, sizeof(why), "%s%s", bad, suffix);
-                    bad = why;
-                    break;
-                }
-                push_once(d, stack, &top, pushed, ynode(d, pair->value));
-            }
+        c = next_child(d, &stack[top - 1], &is_key);
+        if (c == NULL) {
+            i = (size_t)(stack[top - 1].n - d->doc.nodes.start);
+            state[i] = 2;
+            size[i] = stack[--top].size;
+            if (top > 0)
+                stack[top - 1].size = sat_add(stack[top - 1].size, size[i]);
+            continue;
+        }
+        at = c;
+        bad = child_fails(c, is_key, cwhy, sizeof(cwhy));
+        i = (size_t)(c - d->doc.nodes.start);
+        /* An alias is one decode, and the node it names is decoded again, inside the alias. */
+        if (bad != NULL || c->type == YAML_SCALAR_NODE) {
+            stack[top - 1].size = sat_add(stack[top - 1].size, state[i] != 0 ? 2 : 1);
+            aliased = sat_add(aliased, state[i] != 0 ? 1 : 0);
+            state[i] = 2;
+        } else if (state[i] == 0) {
+            state[i] = 1;
+            stack[top++] = (struct frame){c, 0, 1};
+        } else if (state[i] == 1) {
+            bad = "a YAML alias inside the node it names";
+            at = stack[top - 1].n; /* libyaml keeps no position of an alias */
+        } else {
+            stack[top - 1].size = sat_add(stack[top - 1].size, sat_add(1, size[i]));
+            aliased = sat_add(aliased, size[i]);
+        }
+        if (bad == NULL && aliased > ALIAS_DECODES_MAX) {
+            bad = "YAML aliases expand to more than 100 nodes";
+            at = stack[top - 1].n;
         }
     }
-    if (bad != NULL)
-        st = doc_error(ps, d, k, bad);
+    if (bad != NULL) {
+        say(why, sizeof(why), "%s: the cluster's reading fails on it and drops the whole value",
+            bad);
+        st = doc_error(ps, d, at, why);
+    }
 out:
     free(stack);
-    free(pushed);
+    free(state);
+    free(size);
     return st;
 }
 

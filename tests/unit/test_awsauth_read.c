@@ -737,6 +737,66 @@ static void test_values_json_cannot_carry(void **state)
     doc_free(aa);
 }
 
+/*
+ * Aliases the cluster's YAML reader (go-yaml v2) refuses, dropping the
+ * whole value: one inside the node it names, and heavy aliasing ("billion
+ * laughs"; go-yaml fails past 100 decodes inside aliases that are most of
+ * the document, eksauth past 100 whatever the share).  Unknown keys count:
+ * the cluster decodes their values too.
+ */
+static void test_aliases_the_cluster_refuses(void **state)
+{
+    struct eksauth_awsauth_doc *aa;
+    char text[4096], list[1024];
+    size_t n, i;
+
+    (void)state;
+    doc_free(expect_dropped("mapRoles: |\n"
+                            "  - rolearn: arn:aws:iam::123456789012:role/A\n"
+                            "    username: a\n"
+                            "    userid: &r [x, *r]\n"
+                            "  - rolearn: arn:aws:iam::123456789012:role/B\n"
+                            "    username: b\n",
+                            "mapRoles", "4:13: mapRoles: a YAML alias inside the node it names"));
+    doc_free(expect_dropped("mapUsers: |\n"
+                            "  - &e {userarn: 'arn:aws:iam::123456789012:user/a', username: a, "
+                            "userid: *e}\n",
+                            "mapUsers", "2:5: mapUsers: a YAML alias inside the node it names"));
+    doc_free(expect_dropped(
+        "mapRoles: |\n"
+        "  - rolearn: arn:aws:iam::123456789012:role/A\n"
+        "    username: a\n"
+        "    userid:\n"
+        "      a: &a [x, x, x, x, x, x, x, x, x, x]\n"
+        "      b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+        "      c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\n"
+        "      d: [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n",
+        "mapRoles",
+        "mapRoles: YAML aliases expand to more than 100 nodes: the cluster's reading "
+        "fails on it and drops the whole value"));
+
+    /* The line: 50 aliases of a two-node list decode 100 nodes inside aliases; 51, 102. */
+    for (n = 50; n <= 51; n++) {
+        snprintf(list, sizeof(list), "&s [g]");
+        for (i = 0; i < n; i++)
+            snprintf(list + strlen(list), sizeof(list) - strlen(list), ", *s");
+        snprintf(text, sizeof(text),
+                 "mapRoles: |\n"
+                 "  - rolearn: arn:aws:iam::123456789012:role/A\n"
+                 "    username: a\n"
+                 "    userid: [%s]\n",
+                 list);
+        if (n == 50) {
+            aa = parse_str(text);
+            assert_int_equal(aa->dropped.n, 0);
+            assert_int_equal(aa->n_entries, 1);
+            doc_free(aa);
+        } else {
+            doc_free(expect_dropped(text, "mapRoles", "YAML aliases expand to more than 100"));
+        }
+    }
+}
+
 EKSAUTH_UNIT_MAIN(
     cmocka_unit_test(test_malformed_document_fixture), cmocka_unit_test(test_malformed_documents),
     cmocka_unit_test(test_malformed_json), cmocka_unit_test(test_empty_values),
@@ -745,4 +805,5 @@ EKSAUTH_UNIT_MAIN(
     cmocka_unit_test(test_dropped_values), cmocka_unit_test(test_repeated_and_case_variant_keys),
     cmocka_unit_test(test_unicode_key_folding), cmocka_unit_test(test_yaml11_non_strings),
     cmocka_unit_test(test_entry_arns), cmocka_unit_test(test_empty_session_warning),
-    cmocka_unit_test(test_merge_keys_and_tags), cmocka_unit_test(test_values_json_cannot_carry))
+    cmocka_unit_test(test_merge_keys_and_tags), cmocka_unit_test(test_values_json_cannot_carry),
+    cmocka_unit_test(test_aliases_the_cluster_refuses))
