@@ -862,12 +862,32 @@ static const char *unjsonable_key(const yaml_node_t *k, char *why, size_t whylen
  */
 #define ALIAS_DECODES_MAX 100
 
+/* go-yaml's scanner refuses more flow collections open at once, or indentation levels. */
+#define NESTING_MAX 10000
+
 /* One collection being walked: the next of its children and its size, decoded. */
 struct frame {
     yaml_node_t *n;
-    size_t next;   /* the next child: an item, or a key (even) or value (odd) of a pair */
-    uint64_t size; /* the node decodes go-yaml makes for it, aliases expanded (saturating) */
+    size_t next;        /* the next child: an item, or a key (even) or value (odd) of a pair */
+    uint64_t size;      /* the node decodes go-yaml makes for it, aliases expanded (saturating) */
+    size_t flow, block; /* the flow and block collections open, this one included */
 };
+
+static bool is_flow(const yaml_node_t *n)
+{
+    return (n->type == YAML_SEQUENCE_NODE && n->data.sequence.style == YAML_FLOW_SEQUENCE_STYLE) ||
+           (n->type == YAML_MAPPING_NODE && n->data.mapping.style == YAML_FLOW_MAPPING_STYLE);
+}
+
+/* The frame of collection n, opened inside parent (NULL for the root). */
+static struct frame open_frame(yaml_node_t *n, const struct frame *parent)
+{
+    struct frame f = {n, 0, 1, 0, 0};
+
+    f.flow = (parent != NULL ? parent->flow : 0) + is_flow(n);
+    f.block = (parent != NULL ? parent->block : 0) + !is_flow(n);
+    return f;
+}
 
 static uint64_t sat_add(uint64_t a, uint64_t b)
 {
@@ -910,17 +930,22 @@ static const char *child_fails(const yaml_node_t *c, bool is_key, char *why, siz
 }
 
 /*
- * What the cluster's reading of a mapRoles or mapUsers value fails on, and
- * so drops the whole value: go-yaml's own refusals, an alias inside the
- * node it names and aliases that expand too far, and what its
- * YAML-to-JSON step has no JSON for, an infinity or NaN anywhere and a key
- * that is null, a list, a mapping or an unsigned integer above int64.
- * Skipping only the entry would map the rest, which the cluster maps none
- * of: refuse the value (EKSAUTH_EINVAL).  A walk in document order, so the
- * first reach of a node is where it is written and a later one an alias;
- * iterative and each node walked once: linear, whatever the nesting.
+ * What the cluster's reading of a value fails on, and so drops the value
+ * whole: go-yaml's scanner refuses more than NESTING_MAX flow collections
+ * open at once or indentation levels (eksauth counts block collections,
+ * which are at least as many: the safe side), in any value.  mapRoles and
+ * mapUsers (json) are then decoded whole and turned into JSON, which fails
+ * on an alias inside the node it names, on aliases that expand too far,
+ * on an infinity or NaN anywhere and on a key that is null, a list, a
+ * mapping or an unsigned integer above int64; mapAccounts is decoded item
+ * by item into text, which fails on none of these.  Skipping only the
+ * entry would map the rest, which the cluster maps none of: refuse the
+ * value (EKSAUTH_EINVAL).  A walk in document order, so the first reach of
+ * a node is where it is written and a later one an alias; iterative and
+ * each node walked once: linear, whatever the nesting.
  */
-static enum eksauth_status refuse_unjsonable(struct parser *ps, struct ydoc *d, yaml_node_t *root)
+static enum eksauth_status refuse_what_cluster_fails(struct parser *ps, struct ydoc *d,
+                                                     yaml_node_t *root, bool json)
 {
     size_t n_nodes = (size_t)(d->doc.nodes.top - d->doc.nodes.start), top = 0, i;
     struct frame *stack = malloc((n_nodes + 1) * sizeof(*stack));
@@ -937,7 +962,7 @@ static enum eksauth_status refuse_unjsonable(struct parser *ps, struct ydoc *d, 
         goto out;
     }
     state[root - d->doc.nodes.start] = 1;
-    stack[top++] = (struct frame){root, 0, 1};
+    stack[top++] = open_frame(root, NULL);
     while (top > 0 && bad == NULL) {
         c = next_child(d, &stack[top - 1], &is_key);
         if (c == NULL) {
@@ -949,7 +974,7 @@ static enum eksauth_status refuse_unjsonable(struct parser *ps, struct ydoc *d, 
             continue;
         }
         at = c;
-        bad = child_fails(c, is_key, cwhy, sizeof(cwhy));
+        bad = json ? child_fails(c, is_key, cwhy, sizeof(cwhy)) : NULL;
         i = (size_t)(c - d->doc.nodes.start);
         /* An alias is one decode, and the node it names is decoded again, inside the alias. */
         if (bad != NULL || c->type == YAML_SCALAR_NODE) {
@@ -958,15 +983,18 @@ static enum eksauth_status refuse_unjsonable(struct parser *ps, struct ydoc *d, 
             state[i] = 2;
         } else if (state[i] == 0) {
             state[i] = 1;
-            stack[top++] = (struct frame){c, 0, 1};
-        } else if (state[i] == 1) {
+            stack[top] = open_frame(c, &stack[top - 1]);
+            if (stack[top].flow > NESTING_MAX || stack[top].block > NESTING_MAX)
+                bad = "collections nested deeper than 10000";
+            top++;
+        } else if (state[i] == 1 && json) {
             bad = "a YAML alias inside the node it names";
             at = stack[top - 1].n; /* libyaml keeps no position of an alias */
         } else {
             stack[top - 1].size = sat_add(stack[top - 1].size, sat_add(1, size[i]));
             aliased = sat_add(aliased, size[i]);
         }
-        if (bad == NULL && aliased > ALIAS_DECODES_MAX) {
+        if (bad == NULL && json && aliased > ALIAS_DECODES_MAX) {
             bad = "YAML aliases expand to more than 100 nodes";
             at = stack[top - 1].n;
         }
@@ -1055,8 +1083,7 @@ static enum eksauth_status walk_string(struct parser *ps, enum eksauth_map_sourc
         st = doc_error(ps, &d, root, "the value is not a list");
         goto out;
     }
-    if (src != EKSAUTH_SRC_MAPACCOUNTS)
-        st = refuse_unjsonable(ps, &d, root);
+    st = refuse_what_cluster_fails(ps, &d, root, src != EKSAUTH_SRC_MAPACCOUNTS);
     if (st == EKSAUTH_OK)
         st = walk_entries(ps, &d, src, root);
 out:
@@ -1124,9 +1151,7 @@ static enum eksauth_status walk_value(struct parser *ps, struct ydoc *d,
         size_t before = ps->doc->n_entries;
         enum eksauth_status st = EKSAUTH_OK;
 
-        /* mapAccounts is decoded without JSON (see refuse_unjsonable). */
-        if (src != EKSAUTH_SRC_MAPACCOUNTS)
-            st = refuse_unjsonable(ps, d, n);
+        st = refuse_what_cluster_fails(ps, d, n, src != EKSAUTH_SRC_MAPACCOUNTS);
         if (st == EKSAUTH_OK)
             st = walk_entries(ps, d, src, n);
 

@@ -797,6 +797,61 @@ static void test_aliases_the_cluster_refuses(void **state)
     }
 }
 
+/*
+ * go-yaml refuses more than 10000 flow collections open at once, or more
+ * than 10000 indentation levels ("exceeded max depth of 10000"), before it
+ * decodes anything, so the cluster drops the whole value, mapAccounts too;
+ * libyaml reads them.  nested(): head, n times open, x, n times close.
+ */
+static char *nested(const char *head, size_t n, const char *open, const char *close)
+{
+    size_t len = strlen(head), lo = strlen(open), lc = strlen(close), k;
+    char *text = malloc(len + n * (lo + lc) + 3);
+
+    assert_non_null(text);
+    memcpy(text, head, len);
+    for (k = 0; k < n; k++) {
+        memcpy(text + len + k * lo, open, lo);
+        memcpy(text + len + n * lo + 1 + k * lc, close, lc);
+    }
+    text[len + n * lo] = 'x';
+    memcpy(text + len + n * (lo + lc) + 1, "\n", 2);
+    return text;
+}
+
+static void test_nesting_the_cluster_refuses(void **state)
+{
+    static const struct {
+        const char *key, *head, *open, *close;
+        size_t most; /* the most collections of the kind under the head that go-yaml reads */
+    } cases[] = {
+        /* The root list and the entry are block collections: 10000 flow ones may follow. */
+        {"mapRoles",
+         "mapRoles: |\n  - rolearn: arn:aws:iam::123456789012:role/A\n    username: a\n    "
+         "userid: ",
+         "[", "]", 10000},
+        {"mapAccounts", "mapAccounts: |\n  - '123456789012'\n  - ", "[", "]", 10000},
+        /* "- - - x": each '-' one more indentation level, the root list's the first. */
+        {"mapAccounts", "mapAccounts: |\n  - '123456789012'\n  - ", "- ", "", 9999},
+    };
+    struct eksauth_awsauth_doc *aa;
+    size_t i;
+    char *text;
+
+    (void)state;
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        text = nested(cases[i].head, cases[i].most, cases[i].open, cases[i].close);
+        aa = parse_str(text);
+        assert_int_equal(aa->dropped.n, 0);
+        assert_int_equal(aa->n_entries, 1);
+        doc_free(aa);
+        free(text);
+        text = nested(cases[i].head, cases[i].most + 1, cases[i].open, cases[i].close);
+        doc_free(expect_dropped(text, cases[i].key, "nested deeper than 10000"));
+        free(text);
+    }
+}
+
 EKSAUTH_UNIT_MAIN(
     cmocka_unit_test(test_malformed_document_fixture), cmocka_unit_test(test_malformed_documents),
     cmocka_unit_test(test_malformed_json), cmocka_unit_test(test_empty_values),
@@ -806,4 +861,5 @@ EKSAUTH_UNIT_MAIN(
     cmocka_unit_test(test_unicode_key_folding), cmocka_unit_test(test_yaml11_non_strings),
     cmocka_unit_test(test_entry_arns), cmocka_unit_test(test_empty_session_warning),
     cmocka_unit_test(test_merge_keys_and_tags), cmocka_unit_test(test_values_json_cannot_carry),
-    cmocka_unit_test(test_aliases_the_cluster_refuses))
+    cmocka_unit_test(test_aliases_the_cluster_refuses),
+    cmocka_unit_test(test_nesting_the_cluster_refuses))
