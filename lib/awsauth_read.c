@@ -349,15 +349,23 @@ static yaml_node_t *merge_key(struct ydoc *d, const yaml_node_t *map)
  * eksauth does not: a merge key, which it applies in place, so a "<<" after
  * an entry's own keys overrides them (its rolearn too); and an explicit tag,
  * which it decodes (!!binary), types (!!int, !!bool, !!null: no string) or
- * fails the whole value on.  Mapping such a document by its keys as written
- * would map what the cluster does not.  One pass over the nodes: linear.
+ * fails the whole value on; and a version other than 1.1, which it fails.  Mapping such a document
+ * by its keys as written would map what the cluster does not.  One pass over the nodes: linear.
  */
 static enum eksauth_status refuse_unread_yaml(struct parser *ps, struct ydoc *d)
 {
     const char *core = "tag:yaml.org,2002:", *tag;
+    const yaml_version_directive_t *v = d->doc.version_directive;
     char why[160];
     yaml_node_t *n, *key;
 
+    /* go-yaml v2 fails a document that names another version; libyaml also reads 1.2. */
+    if (v != NULL && (v->major != 1 || v->minor != 1)) {
+        say(why, sizeof(why),
+            "a %%YAML %d.%d directive: the cluster's YAML reader reads YAML 1.1 only", v->major,
+            v->minor);
+        return doc_error(ps, d, yaml_document_get_root_node(&d->doc), why);
+    }
     for (n = d->doc.nodes.start; n < d->doc.nodes.top; n++) {
         tag = explicit_tag(n);
         if (tag != NULL) {

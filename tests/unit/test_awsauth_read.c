@@ -656,6 +656,22 @@ static void test_merge_keys_and_tags(void **state)
                      "aws-auth: 2:1: a YAML merge key (<<): eksauth does not merge; write the "
                      "keys out");
 
+    /* go-yaml v2 reads YAML 1.1 documents only: "%YAML 1.2" fails the value there. */
+    doc_free(expect_dropped("mapRoles: |\n"
+                            "  %YAML 1.2\n"
+                            "  ---\n"
+                            "  - rolearn: arn:aws:iam::123456789012:role/A\n"
+                            "    username: a\n",
+                            "mapRoles", "mapRoles: a %YAML 1.2 directive"));
+    aa = parse_str("mapRoles: |\n"
+                   "  %YAML 1.1\n"
+                   "  ---\n"
+                   "  - rolearn: arn:aws:iam::123456789012:role/A\n"
+                   "    username: a\n");
+    assert_int_equal(aa->dropped.n, 0);
+    assert_int_equal(aa->n_entries, 1);
+    doc_free(aa);
+
     /* What is no tag and no merge: !!str and '!' are the default, a quoted "<<" a key. */
     aa = parse_str("mapRoles: |\n"
                    "  - rolearn: !!str arn:aws:iam::123456789012:role/A\n"
