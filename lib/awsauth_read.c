@@ -535,8 +535,9 @@ static const char *const field_names[F_COUNT] = {"", "username", "groups", "sso"
  * to one field (rolearn and roleARN): the cluster turns the YAML into JSON
  * through a Go map, which writes keys in byte order, and encoding/json keeps
  * the last value it meets, so the key greater in byte order wins; a warning
- * says so.  The very same key twice: the YAML reader keeps one of them in
- * no documented order, so the entry is refused (EKSAUTH_EINVAL, *why set).
+ * says so.  The very same key twice: go-yaml keeps the later value, but a
+ * key written twice is a slip whose meant value is a guess, so the entry
+ * is refused (EKSAUTH_EINVAL, *why set).
  */
 static enum eksauth_status find_entry_fields(struct parser *ps, struct ydoc *d,
                                              enum eksauth_map_source src, yaml_node_t *map,
@@ -579,7 +580,8 @@ static enum eksauth_status find_entry_fields(struct parser *ps, struct ydoc *d,
         order = key_order(old, key);
         if (order == 0) {
             say(why, whylen,
-                "'%.40s' is given twice: the cluster keeps one of them, in no set order",
+                "'%.40s' is given twice: the cluster keeps the later value; eksauth does not "
+                "guess which one was meant",
                 (const char *)key->data.scalar.value);
             return EKSAUTH_EINVAL;
         }

@@ -402,13 +402,14 @@ static void test_repeated_and_case_variant_keys(void **state)
     find_warning(aa, "aws-auth: mapRoles: 5:5: 'UserName' and 'username' both give username");
     doc_free(aa);
 
-    /* The very same key twice: the YAML reader keeps one in no set order; refused. */
+    /* The very same key twice: go-yaml keeps the later one; which was meant is a guess. */
     aa = parse_str("mapUsers:\n"
                    "  - userarn: arn:aws:iam::123456789012:user/a\n"
                    "    username: a\n"
                    "    username: admin\n");
     assert_int_equal(aa->n_entries, 0);
-    find_warning(aa, "aws-auth: mapUsers: 2:5: 'username' is given twice");
+    find_warning(aa, "aws-auth: mapUsers: 2:5: 'username' is given twice: the cluster keeps the "
+                     "later value");
     doc_free(aa);
 }
 
