@@ -924,6 +924,22 @@ static yaml_node_t *next_child(struct ydoc *d, struct frame *f, bool *is_key)
     return NULL;
 }
 
+/*
+ * Why go-yaml's scanner reads scalar c otherwise than libyaml and fails,
+ * or NULL.  Inside a flow collection (in_flow) it ends a plain scalar at a
+ * '?' (libyaml 0.2.5 reads on); the key indicator that then follows a
+ * scalar is a syntax error there.
+ */
+static const char *scanned_otherwise(const yaml_node_t *c, bool in_flow, char *why, size_t whylen)
+{
+    if (c->type != YAML_SCALAR_NODE || c->data.scalar.style != YAML_PLAIN_SCALAR_STYLE ||
+        !in_flow || memchr(c->data.scalar.value, '?', c->data.scalar.length) == NULL)
+        return NULL;
+    say(why, whylen, "'?' in a plain scalar inside a flow collection ('%.20s'); quote it",
+        (const char *)c->data.scalar.value);
+    return why;
+}
+
 /* Why the cluster's reading of child c fails, or NULL. */
 static const char *child_fails(const yaml_node_t *c, bool is_key, char *why, size_t whylen)
 {
@@ -943,7 +959,8 @@ static const char *child_fails(const yaml_node_t *c, bool is_key, char *why, siz
  * What the cluster's reading of a value fails on, and so drops the value
  * whole: go-yaml's scanner refuses more than NESTING_MAX flow collections
  * open at once or indentation levels (eksauth counts block collections,
- * which are at least as many: the safe side), in any value.  mapRoles and
+ * which are at least as many: the safe side), and scans some scalars into
+ * a syntax error (scanned_otherwise), in any value.  mapRoles and
  * mapUsers (json) are then decoded whole and turned into JSON, which fails
  * on an alias inside the node it names, on aliases that expand too far,
  * on an infinity or NaN anywhere and on a key that is null, a list, a
@@ -984,7 +1001,9 @@ static enum eksauth_status refuse_what_cluster_fails(struct parser *ps, struct y
             continue;
         }
         at = c;
-        bad = json ? child_fails(c, is_key, cwhy, sizeof(cwhy)) : NULL;
+        bad = scanned_otherwise(c, stack[top - 1].flow > 0, cwhy, sizeof(cwhy));
+        if (bad == NULL && json)
+            bad = child_fails(c, is_key, cwhy, sizeof(cwhy));
         i = (size_t)(c - d->doc.nodes.start);
         /* An alias is one decode, and the node it names is decoded again, inside the alias. */
         if (bad != NULL || c->type == YAML_SCALAR_NODE) {

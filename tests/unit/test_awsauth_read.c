@@ -869,6 +869,43 @@ static void test_nesting_the_cluster_refuses(void **state)
     }
 }
 
+/*
+ * Plain scalars that go-yaml's scanner reads otherwise than libyaml 0.2.5:
+ * inside a flow collection a '?' ends a plain scalar there (libyaml reads
+ * on), and the scalar is then followed by a key indicator, a syntax
+ * error: the cluster drops the whole value, mapAccounts too.
+ */
+static void test_scalars_the_cluster_scans_otherwise(void **state)
+{
+    struct eksauth_awsauth_doc *aa;
+
+    (void)state;
+    doc_free(expect_dropped("mapRoles: |\n"
+                            "  - {rolearn: 'arn:aws:iam::123456789012:role/A', username: who?}\n"
+                            "  - rolearn: arn:aws:iam::123456789012:role/B\n"
+                            "    username: b\n",
+                            "mapRoles", "2:61: mapRoles: '?' in a plain scalar inside a flow"));
+    doc_free(expect_dropped("mapUsers: |\n"
+                            "  - userarn: arn:aws:iam::123456789012:user/a\n"
+                            "    username: a\n"
+                            "    groups: [dev, a ?b]\n",
+                            "mapUsers", "4:19: mapUsers: '?' in a plain scalar inside a flow"));
+    doc_free(expect_dropped("mapAccounts: |\n  - '123456789012'\n  - [x?]\n", "mapAccounts",
+                            "3:6: mapAccounts: '?' in a plain scalar inside a flow"));
+    /* Quoted, or in a block collection, a '?' is text to both. */
+    aa = parse_str("mapRoles: |\n"
+                   "  - {rolearn: 'arn:aws:iam::123456789012:role/A', username: 'who?'}\n"
+                   "  - rolearn: arn:aws:iam::123456789012:role/B\n"
+                   "    username: b?\n"
+                   "    groups:\n"
+                   "      - a?b\n");
+    assert_int_equal(aa->dropped.n, 0);
+    assert_int_equal(aa->n_entries, 2);
+    assert_string_equal(entry_at(aa, 0)->username, "who?");
+    assert_string_equal(entry_at(aa, 1)->groups[0], "a?b");
+    doc_free(aa);
+}
+
 EKSAUTH_UNIT_MAIN(
     cmocka_unit_test(test_malformed_document_fixture), cmocka_unit_test(test_malformed_documents),
     cmocka_unit_test(test_malformed_json), cmocka_unit_test(test_empty_values),
@@ -879,4 +916,5 @@ EKSAUTH_UNIT_MAIN(
     cmocka_unit_test(test_entry_arns), cmocka_unit_test(test_empty_session_warning),
     cmocka_unit_test(test_merge_keys_and_tags), cmocka_unit_test(test_values_json_cannot_carry),
     cmocka_unit_test(test_aliases_the_cluster_refuses),
-    cmocka_unit_test(test_nesting_the_cluster_refuses))
+    cmocka_unit_test(test_nesting_the_cluster_refuses),
+    cmocka_unit_test(test_scalars_the_cluster_scans_otherwise))
