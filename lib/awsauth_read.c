@@ -69,6 +69,7 @@ struct ydoc {
     size_t len;
     size_t line0, col0;  /* added to libyaml's 0-based marks: see "Positions" */
     const char *what;    /* "" for the input, "mapRoles: " for a value parsed again */
+    bool cluster_text;   /* a value of a ConfigMap, as the cluster reads it (not a bare file's) */
     unsigned char *seen; /* per node: a collection already walked (an alias) */
 };
 
@@ -940,6 +941,62 @@ static const char *scanned_otherwise(const yaml_node_t *c, bool in_flow, char *w
     return why;
 }
 
+/* Whether s[0..len) holds a backslash followed by '/' (memmem is not everywhere). */
+static bool has_backslash_slash(const char *s, size_t len)
+{
+    const char *p = s, *end = s + len;
+
+    while (p < end && (p = memchr(p, '\\', (size_t)(end - p))) != NULL) {
+        if (++p < end && *p == '/')
+            return true;
+    }
+    return false;
+}
+
+/* Where libyaml's character index idx is in d->text: cur moves on from the last answer. */
+static size_t byte_at(const struct ydoc *d, size_t *cur_chars, size_t *cur_bytes, size_t idx)
+{
+    if (idx < *cur_chars)
+        *cur_chars = *cur_bytes = 0;
+    if (*cur_bytes == 0 && d->len >= 3 && memcmp(d->text, "\xef\xbb\xbf", 3) == 0)
+        *cur_bytes = 3; /* libyaml counts no character for the BOM */
+    while (*cur_chars < idx && *cur_bytes < d->len) {
+        /* One character: a lead byte and its continuation bytes. */
+        for ((*cur_bytes)++;
+             *cur_bytes < d->len && ((unsigned char)d->text[*cur_bytes] & 0xc0) == 0x80;
+             (*cur_bytes)++)
+            ;
+        (*cur_chars)++;
+    }
+    return *cur_bytes;
+}
+
+/*
+ * Whether the double-quoted scalar c is written with the escape "\/",
+ * which JSON has and YAML 1.1 has not: go-yaml fails on it, libyaml 0.2.5
+ * reads '/'.  The decoded value does not show it: its text in d does.
+ */
+static bool has_slash_escape(const struct ydoc *d, const yaml_node_t *c, size_t *cur_chars,
+                             size_t *cur_bytes)
+{
+    size_t i, end;
+
+    if (c->type != YAML_SCALAR_NODE || c->data.scalar.style != YAML_DOUBLE_QUOTED_SCALAR_STYLE)
+        return false;
+    i = byte_at(d, cur_chars, cur_bytes, c->start_mark.index);
+    end = byte_at(d, cur_chars, cur_bytes, c->end_mark.index);
+    while (i < end && d->text[i] != '"')
+        i++; /* past a tag or an anchor */
+    for (i++; i + 1 < end && d->text[i] != '"'; i++) {
+        if (d->text[i] != '\\')
+            continue;
+        if (d->text[i + 1] == '/')
+            return true;
+        i++; /* the escaped character, which may be a quote */
+    }
+    return false;
+}
+
 /* Why the cluster's reading of child c fails, or NULL. */
 static const char *child_fails(const yaml_node_t *c, bool is_key, char *why, size_t whylen)
 {
@@ -981,7 +1038,9 @@ static enum eksauth_status refuse_what_cluster_fails(struct parser *ps, struct y
     const char *bad = NULL;
     char why[EKSAUTH_ERROR_MAX], cwhy[96];
     yaml_node_t *c, *at = root;
-    bool is_key;
+    /* Most texts have no "\/" at all: then no scalar needs its text looked at. */
+    bool is_key, slashes = d->cluster_text && has_backslash_slash(d->text, d->len);
+    size_t cur_chars = 0, cur_bytes = 0;
     enum eksauth_status st = EKSAUTH_OK;
 
     if (stack == NULL || state == NULL || size == NULL) {
@@ -1002,6 +1061,10 @@ static enum eksauth_status refuse_what_cluster_fails(struct parser *ps, struct y
         }
         at = c;
         bad = scanned_otherwise(c, stack[top - 1].flow > 0, cwhy, sizeof(cwhy));
+        if (bad == NULL && slashes && state[c - d->doc.nodes.start] == 0 &&
+            has_slash_escape(d, c, &cur_chars, &cur_bytes))
+            bad = "the escape \\/ in a double-quoted scalar: YAML 1.1 has none, so the "
+                  "cluster's YAML reader fails on it; write /";
         if (bad == NULL && json)
             bad = child_fails(c, is_key, cwhy, sizeof(cwhy));
         i = (size_t)(c - d->doc.nodes.start);
@@ -1091,10 +1154,16 @@ static enum eksauth_status drop_value(struct parser *ps, enum eksauth_map_source
  * does not parse is dropped (drop_value).
  */
 static enum eksauth_status walk_string(struct parser *ps, enum eksauth_map_source src,
-                                       const char *text, size_t len, size_t line0, size_t col0)
+                                       const char *text, size_t len, size_t line0, size_t col0,
+                                       bool cluster_text)
 {
     char what[32];
-    struct ydoc d = {.text = text, .len = len, .line0 = line0, .col0 = col0, .what = what};
+    struct ydoc d = {.text = text,
+                     .len = len,
+                     .line0 = line0,
+                     .col0 = col0,
+                     .what = what,
+                     .cluster_text = cluster_text};
     size_t before = ps->doc->n_entries;
     yaml_node_t *root;
     enum eksauth_status st;
@@ -1174,7 +1243,7 @@ static enum eksauth_status walk_value(struct parser *ps, struct ydoc *d,
         if (!literal_origin(d, n, &line0, &col0))
             line0 = col0 = 0; /* relative to the decoded value */
         return walk_string(ps, src, (const char *)n->data.scalar.value, n->data.scalar.length,
-                           line0, col0);
+                           line0, col0, configmap);
     }
     if (!configmap && n->type == YAML_SEQUENCE_NODE) {
         size_t before = ps->doc->n_entries;
@@ -1314,7 +1383,7 @@ static enum eksauth_status walk_json(struct parser *ps, json_object *root)
                                 "aws-auth: 1:1: data.%s is not a string (ConfigMap data)",
                                 source_names[s]);
         st = walk_string(ps, (enum eksauth_map_source)s, json_object_get_string(v),
-                         (size_t)json_object_get_string_len(v), 0, 0);
+                         (size_t)json_object_get_string_len(v), 0, 0, true);
     }
     if (st == EKSAUTH_OK && !any)
         st = add_warning(ps, "aws-auth: no mapRoles, mapUsers or mapAccounts: nothing is mapped");

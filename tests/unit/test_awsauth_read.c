@@ -873,7 +873,8 @@ static void test_nesting_the_cluster_refuses(void **state)
  * Plain scalars that go-yaml's scanner reads otherwise than libyaml 0.2.5:
  * inside a flow collection a '?' ends a plain scalar there (libyaml reads
  * on), and the scalar is then followed by a key indicator, a syntax
- * error: the cluster drops the whole value, mapAccounts too.
+ * error: the cluster drops the whole value, mapAccounts too.  So is the
+ * escape "\/" in a double-quoted scalar of a ConfigMap's value.
  */
 static void test_scalars_the_cluster_scans_otherwise(void **state)
 {
@@ -892,6 +893,34 @@ static void test_scalars_the_cluster_scans_otherwise(void **state)
                             "mapUsers", "4:19: mapUsers: '?' in a plain scalar inside a flow"));
     doc_free(expect_dropped("mapAccounts: |\n  - '123456789012'\n  - [x?]\n", "mapAccounts",
                             "3:6: mapAccounts: '?' in a plain scalar inside a flow"));
+    /*
+     * The JSON escape "\/" is no YAML 1.1 escape: go-yaml fails on it,
+     * libyaml reads '/'.  A ConfigMap's value is the cluster's text; a bare
+     * file is eksauth's own form (its merged snapshot escapes '/').
+     */
+    aa = expect_dropped("kind: ConfigMap\n"
+                        "data:\n"
+                        "  mapRoles: |\n"
+                        "    [{\"rolearn\": \"arn:aws:iam::123456789012:role\\/A\", \"username\": "
+                        "\"a\"}]\n"
+                        "  mapUsers: |\n"
+                        "    - userarn: arn:aws:iam::123456789012:user/bob\n"
+                        "      username: \"b\\\\/ob\"\n",
+                        "mapRoles", "4:18: mapRoles: the escape \\/ in a double-quoted scalar");
+    assert_int_equal(aa->n_entries, 1);
+    assert_string_equal(entry_at(aa, 0)->username, "b\\/ob");
+    doc_free(aa);
+    /* Positions count characters: each "é" before the escape is two bytes, one character. */
+    doc_free(
+        expect_dropped("{\"kind\": \"ConfigMap\", \"data\": {\"mapUsers\": \"[{\\\"username\\\": "
+                       "\\\"\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\\", "
+                       "\\\"userarn\\\": \\\"arn:aws:iam::123456789012:user\\\\/a\\\"}]\"}}",
+                       "mapUsers", "1:38: mapUsers: the escape \\/"));
+    aa = parse_str("mapRoles: '[{\"rolearn\": \"arn:aws:iam::123456789012:role\\/A\", "
+                   "\"username\": \"a\"}]'\n");
+    assert_int_equal(aa->dropped.n, 0);
+    assert_string_equal(entry_at(aa, 0)->arn, "arn:aws:iam::123456789012:role/A");
+    doc_free(aa);
     /* Quoted, or in a block collection, a '?' is text to both. */
     aa = parse_str("mapRoles: |\n"
                    "  - {rolearn: 'arn:aws:iam::123456789012:role/A', username: 'who?'}\n"
