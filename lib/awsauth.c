@@ -45,9 +45,38 @@ static enum eksauth_status oom(struct eksauth_error *err)
 /* Duplicates and the index. */
 
 /*
+ * An entry the cluster keeps and eksauth skips (awsauth_read.h) replaces,
+ * in the cluster, the entry before it with its key: mark that one dead, so
+ * that the principal maps here as there (not at all), and say why.
+ */
+static enum eksauth_status apply_override(struct eksauth_awsauth *aa, bool *dead,
+                                          const struct eksauth_awsauth_override *o,
+                                          struct eksauth_error *err)
+{
+    const struct eksauth_awsauth_entry *old;
+    char msg[EKSAUTH_ERROR_MAX];
+    size_t prev = eksauth_strmap_get(&aa->tables[o->source], o->key);
+
+    if (prev == EKSAUTH_STRMAP_NONE || dead[prev])
+        return EKSAUTH_OK;
+    dead[prev] = true;
+    old = &aa->doc.entries[prev];
+    snprintf(msg, sizeof(msg),
+             "aws-auth: %s: %u:%u: the entry skipped here has the same ARN as the entry at %u:%u "
+             "(%s): the cluster keeps the later entry, so neither maps",
+             eksauth_map_source_name(o->source), o->line, o->column, old->line, old->column,
+             old->key);
+    eksauth_message_clean(msg);
+    if (eksauth_strlist_add(&aa->doc.warnings, msg, NULL) != EKSAUTH_OK)
+        return oom(err);
+    return EKSAUTH_OK;
+}
+
+/*
  * Index every entry in its source's table and mark in dead[] the ones a
  * later entry overrides.  Same key twice in one source: the later entry
- * wins (decision 6) and a warning names both.
+ * wins (decision 6) and a warning names both; a later skipped entry the
+ * cluster keeps wins too (apply_override).
  */
 static enum eksauth_status find_duplicates(struct eksauth_awsauth *aa, bool *dead,
                                            struct eksauth_error *err)
@@ -55,9 +84,13 @@ static enum eksauth_status find_duplicates(struct eksauth_awsauth *aa, bool *dea
     struct eksauth_awsauth_doc *doc = &aa->doc;
     const struct eksauth_awsauth_entry *e, *old;
     char msg[EKSAUTH_ERROR_MAX];
-    size_t i, prev;
+    size_t i, prev, o = 0;
 
     for (i = 0; i < doc->n_entries; i++) {
+        for (; o < doc->n_overrides && doc->overrides[o].after <= i; o++) {
+            if (apply_override(aa, dead, &doc->overrides[o], err) != EKSAUTH_OK)
+                return EKSAUTH_ENOMEM;
+        }
         e = &doc->entries[i];
         if (e->ignored != NULL) {
             dead[i] = true; /* never matched: out of the tables */
@@ -78,6 +111,10 @@ static enum eksauth_status find_duplicates(struct eksauth_awsauth *aa, bool *dea
         eksauth_message_clean(msg);
         if (eksauth_strlist_add(&doc->warnings, msg, NULL) != EKSAUTH_OK)
             return oom(err);
+    }
+    for (; o < doc->n_overrides; o++) {
+        if (apply_override(aa, dead, &doc->overrides[o], err) != EKSAUTH_OK)
+            return EKSAUTH_ENOMEM;
     }
     return EKSAUTH_OK;
 }

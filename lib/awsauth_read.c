@@ -723,6 +723,96 @@ static enum eksauth_status add_ignored(struct parser *ps, enum eksauth_map_sourc
     return EKSAUTH_OK;
 }
 
+/*
+ * key[0..) for arn[0..len) as the cluster keys an entry: Go's ToLower,
+ * which maps two non-ASCII characters into ASCII, U+0130 to 'i' and the
+ * Kelvin sign to 'k' (any other leaves the key unlike every valid one).
+ */
+static char *cluster_key(struct eksauth_arena *ar, const char *arn, size_t len)
+{
+    char *key = eksauth_arena_alloc(ar, len + 1), *k = key;
+    size_t i = 0;
+
+    if (key == NULL)
+        return NULL;
+    while (i < len) {
+        if (len - i >= 2 && memcmp(arn + i, "\xc4\xb0", 2) == 0) {
+            *k++ = 'i';
+            i += 2;
+        } else if (len - i >= 3 && memcmp(arn + i, "\xe2\x84\xaa", 3) == 0) {
+            *k++ = 'k';
+            i += 3;
+        } else {
+            *k++ = eksauth_ascii_lower(arn[i++]);
+        }
+    }
+    *k = '\0';
+    return key;
+}
+
+/*
+ * An entry skipped here that the cluster keeps: its decoder keeps every
+ * entry whose ARN is a string and that has no sso, keyed by that ARN, so
+ * it replaces an earlier entry for the same principal there.  Each string
+ * under a key that folds to the ARN's field is taken (which of them the
+ * decoder keeps depends on key order and types): replacing more is the
+ * safe side.  An entry with a non-null sso (the one the decoder keeps) is
+ * dropped there and replaces nothing.
+ */
+static enum eksauth_status add_overrides(struct parser *ps, struct ydoc *d,
+                                         enum eksauth_map_source src, yaml_node_t *map,
+                                         const yaml_node_t *sso, unsigned line, unsigned col)
+{
+    struct eksauth_awsauth_doc *doc = ps->doc;
+    struct eksauth_awsauth_override *o;
+    yaml_node_pair_t *pair;
+    yaml_node_t *k, *v;
+    bool unicode;
+    size_t cap;
+
+    if (sso != NULL && !is_null(sso))
+        return EKSAUTH_OK;
+    for (pair = map->data.mapping.pairs.start; pair < map->data.mapping.pairs.top; pair++) {
+        k = ynode(d, pair->key);
+        v = ynode(d, pair->value);
+        if (k == NULL || v == NULL || k->type != YAML_SCALAR_NODE || v->type != YAML_SCALAR_NODE ||
+            is_null(v) || v->data.scalar.length == 0 || yaml11_non_string(v) != NULL ||
+            key_field(src, (const char *)k->data.scalar.value, k->data.scalar.length, &unicode) !=
+                F_ARN)
+            continue;
+        if (doc->n_overrides == doc->cap_overrides) {
+            cap = doc->cap_overrides ? 2 * doc->cap_overrides : 16;
+            o = realloc(doc->overrides, cap * sizeof(*o));
+            if (o == NULL)
+                return oom(ps);
+            doc->overrides = o;
+            doc->cap_overrides = cap;
+        }
+        o = &doc->overrides[doc->n_overrides];
+        o->source = src;
+        o->after = doc->n_entries;
+        o->line = line;
+        o->column = col;
+        o->key =
+            cluster_key(&doc->arena, (const char *)v->data.scalar.value, v->data.scalar.length);
+        if (o->key == NULL)
+            return oom(ps);
+        doc->n_overrides++;
+    }
+    return EKSAUTH_OK;
+}
+
+/* Skip the entry at line:col, which the cluster may keep (add_overrides). */
+static enum eksauth_status skip_kept_entry(struct parser *ps, struct ydoc *d,
+                                           enum eksauth_map_source src, yaml_node_t *map,
+                                           const yaml_node_t *sso, unsigned line, unsigned col,
+                                           const char *why)
+{
+    enum eksauth_status st = add_overrides(ps, d, src, map, sso, line, col);
+
+    return st != EKSAUTH_OK ? st : skip_entry(ps, src, line, col, why);
+}
+
 /* One mapRoles or mapUsers entry: a valid one becomes an entry, a bad one a warning. */
 static enum eksauth_status add_entry(struct parser *ps, struct ydoc *d, enum eksauth_map_source src,
                                      yaml_node_t *node)
@@ -748,7 +838,7 @@ static enum eksauth_status add_entry(struct parser *ps, struct ydoc *d, enum eks
                           "a YAML alias repeats an entry (aliases are not supported)");
     st = find_entry_fields(ps, d, src, node, line, col, &f, why, sizeof(why));
     if (st == EKSAUTH_EINVAL)
-        return skip_entry(ps, src, line, col, why);
+        return skip_kept_entry(ps, d, src, node, NULL, line, col, why);
     if (st != EKSAUTH_OK)
         return oom(ps);
 
@@ -761,9 +851,9 @@ static enum eksauth_status add_entry(struct parser *ps, struct ydoc *d, enum eks
                               : "sso entries are not supported");
     arn_text = entry_string(f.value[F_ARN], arn_field, why, sizeof(why));
     if (arn_text == NULL)
-        return skip_entry(ps, src, line, col, why);
+        return skip_kept_entry(ps, d, src, node, sso, line, col, why);
     if (eksauth_awsauth_entry_arn(arn_text, arn, why, sizeof(why)) != EKSAUTH_OK)
-        return skip_entry(ps, src, line, col, why);
+        return skip_kept_entry(ps, d, src, node, sso, line, col, why);
     /* Kept, to say why the principal it names is not mapped, but never matched. */
     ignored = eksauth_awsauth_never_matches(arn, hint, sizeof(hint));
     if (ignored != NULL)
@@ -772,15 +862,15 @@ static enum eksauth_status add_entry(struct parser *ps, struct ydoc *d, enum eks
     /* An entry without a username would map to "": refuse it (stricter than the cluster). */
     username = entry_string(f.value[F_USERNAME], "username", why, sizeof(why));
     if (username == NULL)
-        return skip_entry(ps, src, line, col, why);
+        return skip_kept_entry(ps, d, src, node, sso, line, col, why);
     if (eksauth_template_validate(username, EKSAUTH_TEMPLATE_USERNAME, &e) != EKSAUTH_OK) {
         say(why, sizeof(why), "username: %s (the cluster keeps it as text; eksauth does not)",
             e.msg);
-        return skip_entry(ps, src, line, col, why);
+        return skip_kept_entry(ps, d, src, node, sso, line, col, why);
     }
     st = copy_groups(ps, d, f.value[F_GROUPS], &groups, &n_groups, why, sizeof(why));
     if (st == EKSAUTH_EINVAL)
-        return skip_entry(ps, src, line, col, why);
+        return skip_kept_entry(ps, d, src, node, sso, line, col, why);
     if (st != EKSAUTH_OK)
         return st;
     st = warn_empty_session(ps, src, line, col, arn, "username", username);
@@ -1134,10 +1224,17 @@ static enum eksauth_status drop_value(struct parser *ps, enum eksauth_map_source
 {
     const char *why = ps->err != NULL ? ps->err->msg : "it does not parse";
     char msg[EKSAUTH_ERROR_MAX];
+    size_t i, n;
 
     if (strncmp(why, "aws-auth: ", 10) == 0)
         why += 10;
     ps->doc->n_entries = n_before;
+    /* The value's skipped entries replace nothing either: the cluster kept none of it. */
+    for (i = n = 0; i < ps->doc->n_overrides; i++) {
+        if (ps->doc->overrides[i].source != src)
+            ps->doc->overrides[n++] = ps->doc->overrides[i];
+    }
+    ps->doc->n_overrides = n;
     say(msg, sizeof(msg), "%s (%s)", source_names[src], why);
     if (eksauth_strlist_add(&ps->doc->dropped, msg, NULL) != EKSAUTH_OK)
         return oom(ps);
@@ -1462,6 +1559,7 @@ void eksauth_awsauth_doc_free(struct eksauth_awsauth_doc *doc)
     if (doc == NULL)
         return;
     free(doc->entries);
+    free(doc->overrides);
     eksauth_strlist_free(&doc->warnings);
     eksauth_strlist_free(&doc->dropped);
     eksauth_arena_free(&doc->arena);

@@ -74,10 +74,24 @@ struct eksauth_awsauth_entry {
 };
 
 /* What a document holds: its strings live in arena, freed with it. */
+/*
+ * A mapRoles or mapUsers entry eksauth skips that the cluster keeps (its
+ * ARN decodes to a string): in the cluster's map, keyed by the ARN, it
+ * replaces an earlier entry with its key, so that one must not map either.
+ */
+struct eksauth_awsauth_override {
+    enum eksauth_map_source source;
+    const char *key; /* the ARN as the cluster's key lower-cases it */
+    size_t after;    /* it comes after entries[0..after) of the document */
+    unsigned line, column;
+};
+
 struct eksauth_awsauth_doc {
     struct eksauth_arena arena;
     struct eksauth_awsauth_entry *entries; /* valid ones, document order, duplicates kept */
     size_t n_entries, cap_entries;
+    struct eksauth_awsauth_override *overrides; /* document order */
+    size_t n_overrides, cap_overrides;
     /* "aws-auth: mapRoles: LINE:COL: <why>; entry skipped", ignored keys, empty documents */
     struct eksauth_strlist warnings;
     /*

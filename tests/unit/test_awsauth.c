@@ -755,6 +755,68 @@ static void test_ten_thousand_entries(void **state)
     free(text);
 }
 
+/*
+ * The cluster keeps every entry whose rolearn (userarn) is a string, in a
+ * map keyed by it: a later entry replaces an earlier one for the same
+ * principal even when eksauth skips the later one (a username it refuses,
+ * groups that are no list).  The earlier entry must not map here then: the
+ * cluster no longer maps it (role Dev is the later entry's, without
+ * system:masters, there).
+ */
+static void test_skipped_entry_replaces_earlier(void **state)
+{
+    struct eksauth_awsauth *aa;
+
+    (void)state;
+    aa = parse_str(
+        "mapRoles: |\n"
+        "  - rolearn: arn:aws:iam::123456789012:role/Dev\n"
+        "    username: admin\n"
+        "    groups: [system:masters]\n"
+        "  - rolearn: arn:aws:iam::123456789012:role/Ops\n"
+        "    username: ops\n"
+        "  - rolearn: arn:aws:iam::123456789012:role/Other\n"
+        "    username: other\n"
+        "  - rolearn: ARN:AWS:IAM::123456789012:ROLE/dev\n"
+        "    username: dev-{{SessionName}}\n"
+        "    groups: developers\n"
+        "  - rolearn: arn:aws:iam::123456789012:role/ops\n"
+        "    username: yes\n"
+        "  - rolearn: arn:aws:iam::123456789012:role/Ops\n"
+        "    username: ops-again\n"
+        "  - rolearn: arn:aws:iam::123456789012:role/Other\n"
+        "    sso: {permissionSetName: x, accountID: '123456789012'}\n"
+        "mapUsers: |\n"
+        "  - userarn: arn:aws:iam::123456789012:user/bob\n"
+        "    username: bob\n"
+        "  - userarn: arn:aws:iam::123456789012:user/bob\n"
+        "    username: \"{{Session}}\"\n"
+        "  - {userarn: arn:aws:iam::123456789012:user/carol, username: carol}\n"
+        "  - {userarn: 'arn:aws:iam::123456789012:user/caro\xe2\x84\xaa', username: x}\n"
+        "  - {userarn: arn:aws:iam::123456789012:user/dave, username: dave}\n"
+        "  - {userarn: 'arn:aws:iam::123456789012:user/dave', username: d, username: e}\n");
+    expect_map_fails(aa, "arn:aws:sts::123456789012:assumed-role/Dev/s", EKSAUTH_ENOTMAPPED,
+                     "identity is not mapped");
+    find_warning(aa, "aws-auth: mapRoles: 9:5: the entry skipped here has the same ARN as the "
+                     "entry at 2:5 (arn:aws:iam::123456789012:role/dev): the cluster keeps the "
+                     "later entry, so neither maps");
+    /* A later valid entry wins over the skipped one, as in the cluster. */
+    expect_map(aa, "arn:aws:iam::123456789012:role/Ops", EKSAUTH_SRC_MAPROLES, "ops-again", 0,
+               NULL);
+    /* An entry with sso is dropped by the cluster: it replaces nothing. */
+    expect_map(aa, "arn:aws:iam::123456789012:role/Other", EKSAUTH_SRC_MAPROLES, "other", 0, NULL);
+    expect_map_fails(aa, "arn:aws:iam::123456789012:user/bob", EKSAUTH_ENOTMAPPED,
+                     "identity is not mapped");
+    /* The Kelvin sign lower-cases to 'k' as Go lower-cases the key. */
+    expect_map_fails(aa, "arn:aws:iam::123456789012:user/carok", EKSAUTH_ENOTMAPPED,
+                     "identity is not mapped");
+    expect_map(aa, "arn:aws:iam::123456789012:user/carol", EKSAUTH_SRC_MAPUSERS, "carol", 0, NULL);
+    /* A key given twice: the cluster keeps the entry (the later username). */
+    expect_map_fails(aa, "arn:aws:iam::123456789012:user/dave", EKSAUTH_ENOTMAPPED,
+                     "identity is not mapped");
+    eksauth_awsauth_free(aa);
+}
+
 EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_sample_yaml), cmocka_unit_test(test_sample_json),
                   cmocka_unit_test(test_ec2_private_dns_name), cmocka_unit_test(test_bare_file),
                   cmocka_unit_test(test_full_configmap),
@@ -764,4 +826,5 @@ EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_sample_yaml), cmocka_unit_test(test_samp
                   cmocka_unit_test(test_duplicates), cmocka_unit_test(test_malformed_entries),
                   cmocka_unit_test(test_empty_documents), cmocka_unit_test(test_lookup),
                   cmocka_unit_test(test_map_principal_checks), cmocka_unit_test(test_misc_api),
-                  cmocka_unit_test(test_ten_thousand_entries))
+                  cmocka_unit_test(test_ten_thousand_entries),
+                  cmocka_unit_test(test_skipped_entry_replaces_earlier))
