@@ -350,8 +350,9 @@ static yaml_node_t *merge_key(struct ydoc *d, const yaml_node_t *map)
  * eksauth does not: a merge key, which it applies in place, so a "<<" after
  * an entry's own keys overrides them (its rolearn too); and an explicit tag,
  * which it decodes (!!binary), types (!!int, !!bool, !!null: no string) or
- * fails the whole value on; and a version other than 1.1, which it fails.  Mapping such a document
- * by its keys as written would map what the cluster does not.  One pass over the nodes: linear.
+ * fails the whole value on; and a version other than 1.1, which it fails.
+ * Mapping such a document by its keys as written would map what the
+ * cluster does not.  One pass over the nodes: linear.
  */
 static enum eksauth_status refuse_unread_yaml(struct parser *ps, struct ydoc *d)
 {
