@@ -27,6 +27,7 @@
 #include "eksauth/sync.h"
 #include "eksauth/template.h"
 #include "eksauth/tombstone.h"
+#include "eksauth/trust.h"
 
 #define BOUND_TEMPLATE_MAX 1024
 
@@ -423,9 +424,13 @@ static enum eksauth_status apply_locked(struct apply *a, struct eksauth_error *e
     /* A DB of an older format is read too: its recorded ids are kept in the new one. */
     st = eksauth_iddb_open_upgrade(a->ctx->paths.db, &a->old, NULL, err);
     if (st == EKSAUTH_EREJECTED) {
-        /* Someone else could write it: never build on it, never silently replace it. */
+        /*
+         * Someone else could write it: never build on it, never silently
+         * replace it.  The refusal says the fix; removing the file instead
+         * would lose its recorded ids and holds.
+         */
         err->status = EKSAUTH_EINVAL;
-        eksauth_error_append(err, "; fix its owner and mode or remove it");
+        eksauth_error_append(err, "; the identity DB is unchanged");
         return EKSAUTH_EINVAL;
     }
     /* Out of memory or descriptors, an I/O error: the file may be sound, and a rebuild forgets. */
@@ -564,6 +569,17 @@ enum eksauth_status eksauth_sync_apply(struct eksauth_ctx *ctx,
     if (st != EKSAUTH_OK)
         goto out;
 
+    /*
+     * Every reader refuses a DB in a folder others can write (lib/iddb.c):
+     * writing one there would serve nobody, or serve what whoever can
+     * rename in it puts back.  Refused before the lock file goes in it.
+     */
+    if (st == EKSAUTH_OK && eksauth_trust_check_folder(ctx->paths.db, err) != EKSAUTH_OK) {
+        eksauth_error_prefix(err, "identity DB");
+        eksauth_error_append(err, "; the identity DB is unchanged");
+        st = EKSAUTH_EINVAL;
+        goto out;
+    }
     /* 2. Under the lock: the DB cannot change between reading its ids and replacing it. */
     st = eksauth_iddb_lock(ctx->paths.db, &lock, err);
     /* The identity DB and its folder are root's: a refusal for anyone else says so. */

@@ -65,10 +65,32 @@ static const char *who_replaces(const struct stat *folder, bool bad_owner, bool 
     return bad_owner ? "its owner" : "its group";
 }
 
-bool eksauth_trust_explain(const char *path, const struct stat *file, const struct stat *folder,
+/*
+ * The folder's half of the rule, path naming the file in the messages.
+ * Whoever can write the folder can rename another file over the file,
+ * unless the sticky bit lets only root (folder and file owner) do that.
+ */
+static bool folder_trusted(const char *path, const struct stat *folder,
                            struct eksauth_trust_verdict *v)
 {
     char what[256];
+    bool bad_owner = folder->st_uid != 0;
+    bool writable = (folder->st_mode & WRITE_BITS) != 0 && (folder->st_mode & S_ISVTX) == 0;
+
+    if (!bad_owner && !writable)
+        return true;
+    if (!folder_of(path, v->where, sizeof(v->where)))
+        snprintf(v->where, sizeof(v->where), "the folder of %s", path);
+    describe(what, sizeof(what), folder, bad_owner, writable);
+    snprintf(v->problem, sizeof(v->problem), "the folder %s, so %s can replace %s", what,
+             who_replaces(folder, bad_owner, writable), path);
+    fix_for(v->fix, sizeof(v->fix), v->where, bad_owner, writable);
+    return false;
+}
+
+bool eksauth_trust_explain(const char *path, const struct stat *file, const struct stat *folder,
+                           struct eksauth_trust_verdict *v)
+{
     bool bad_owner, writable;
 
     memset(v, 0, sizeof(*v));
@@ -87,22 +109,15 @@ bool eksauth_trust_explain(const char *path, const struct stat *file, const stru
         fix_for(v->fix, sizeof(v->fix), path, bad_owner, writable);
         return false;
     }
-    /*
-     * Whoever can write the folder can rename another file over this one,
-     * unless the sticky bit lets only root (folder and file owner) do that.
-     */
-    bad_owner = folder->st_uid != 0;
-    writable = (folder->st_mode & WRITE_BITS) != 0 && (folder->st_mode & S_ISVTX) == 0;
-    if (bad_owner || writable) {
-        if (!folder_of(path, v->where, sizeof(v->where)))
-            snprintf(v->where, sizeof(v->where), "the folder of %s", path);
-        describe(what, sizeof(what), folder, bad_owner, writable);
-        snprintf(v->problem, sizeof(v->problem), "the folder %s, so %s can replace %s", what,
-                 who_replaces(folder, bad_owner, writable), path);
-        fix_for(v->fix, sizeof(v->fix), v->where, bad_owner, writable);
-        return false;
-    }
-    return true;
+    return folder_trusted(path, folder, v);
+}
+
+/* A verdict as the one refusal: "<where>: <problem>; run: <fix>". */
+static enum eksauth_status refusal(const struct eksauth_trust_verdict *v, struct eksauth_error *err)
+{
+    if (v->fix[0] == '\0')
+        return eksauth_fail(err, EKSAUTH_EINVAL, "%s: %s", v->where, v->problem);
+    return eksauth_fail(err, EKSAUTH_EINVAL, "%s: %s; run: %s", v->where, v->problem, v->fix);
 }
 
 enum eksauth_status eksauth_trust_check(const char *path, const struct stat *file,
@@ -112,9 +127,7 @@ enum eksauth_status eksauth_trust_check(const char *path, const struct stat *fil
 
     if (eksauth_trust_explain(path, file, folder, &v))
         return EKSAUTH_OK;
-    if (v.fix[0] == '\0')
-        return eksauth_fail(err, EKSAUTH_EINVAL, "%s: %s", v.where, v.problem);
-    return eksauth_fail(err, EKSAUTH_EINVAL, "%s: %s; run: %s", v.where, v.problem, v.fix);
+    return refusal(&v, err);
 }
 
 enum eksauth_status eksauth_trust_check_opened(const char *path, const struct stat *file,
@@ -129,4 +142,23 @@ enum eksauth_status eksauth_trust_check_opened(const char *path, const struct st
     if (stat(dir, &folder) != 0)
         return eksauth_fail(err, EKSAUTH_EIO, "%s: stat: %s", dir, strerror(errno));
     return eksauth_trust_check(path, file, &folder, err);
+}
+
+enum eksauth_status eksauth_trust_check_folder(const char *path, struct eksauth_error *err)
+{
+    struct eksauth_trust_verdict v;
+    struct stat folder;
+    char dir[PATH_MAX];
+
+    memset(&v, 0, sizeof(v));
+    if (!folder_of(path, dir, sizeof(dir)))
+        return eksauth_fail(err, EKSAUTH_EINVAL, "%s: path too long", path);
+    /* Not there yet: whoever writes the file creates it, as root. */
+    if (stat(dir, &folder) != 0)
+        return errno == ENOENT
+                   ? EKSAUTH_OK
+                   : eksauth_fail(err, EKSAUTH_EIO, "%s: stat: %s", dir, strerror(errno));
+    if (folder_trusted(path, &folder, &v))
+        return EKSAUTH_OK;
+    return refusal(&v, err);
 }

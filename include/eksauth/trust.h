@@ -48,6 +48,14 @@ enum eksauth_status eksauth_trust_check_opened(const char *path, const struct st
                                                struct eksauth_error *err);
 
 /*
+ * The folder's half of the rule alone, for a writer before it puts path
+ * there: a file in a folder the rule refuses is one no reader will trust.
+ * EKSAUTH_OK when the folder does not exist (the writer creates it);
+ * EKSAUTH_EIO when it cannot be stat()ed.
+ */
+enum eksauth_status eksauth_trust_check_folder(const char *path, struct eksauth_error *err);
+
+/*
  * eksauth_trust_check's verdict in parts: true when the file may be trusted
  * (v is then all ""), else false with v filled.  path names the file in the
  * messages; its folder is the part before the last '/' ("." without one).

@@ -856,11 +856,56 @@ static void test_bad_key_file_fails_closed(void **state)
     rmdir(dir);
 }
 
+/*
+ * A DB folder others can write: every reader refuses the DB in it
+ * (lib/iddb.c), so the sync refuses to write one there, names the folder
+ * and its fix, and never advises removing the DB (its recorded ids).
+ */
+static void test_untrusted_db_folder_refused(void **state)
+{
+    struct host_fixture *h = host_fixture_new(NULL, AWS_AUTH);
+    char sub[160], db[180], want[1024];
+    struct eksauth_sync_report r;
+    struct eksauth_error err;
+    struct stat before, after;
+
+    (void)state;
+    snprintf(sub, sizeof(sub), "%s/var", h->dir);
+    snprintf(db, sizeof(db), "%s/identity.db", sub);
+    assert_int_equal(mkdir(sub, 0755), 0);
+    assert_int_equal(setenv("EKSAUTH_DB", db, 1), 0);
+    sync_ok(h);
+    assert_int_equal(stat(db, &before), 0);
+    assert_int_equal(chmod(sub, 0777), 0);
+    snprintf(want, sizeof(want),
+             "identity DB: %s: the folder is writable by group or others (mode 0777), so anyone "
+             "can replace %s; run: chmod go-w %s; the identity DB is unchanged",
+             sub, db, sub);
+    assert_int_equal(run(h, false, &r, &err), EKSAUTH_EINVAL);
+    assert_string_equal(err.msg, want);
+    eksauth_sync_report_free(&r);
+    assert_int_equal(stat(db, &after), 0);
+    assert_true(before.st_ino == after.st_ino && before.st_mtime == after.st_mtime);
+    /* Without a DB there is nothing to refuse on reading: the writer must not write one. */
+    assert_int_equal(unlink(db), 0);
+    assert_int_equal(run(h, false, &r, &err), EKSAUTH_EINVAL);
+    assert_string_equal(err.msg, want);
+    eksauth_sync_report_free(&r);
+    assert_int_equal(stat(db, &after), -1);
+    /* Fixed as said: the sync writes it again. */
+    assert_int_equal(chmod(sub, 0755), 0);
+    sync_ok(h);
+    assert_int_equal(stat(db, &after), 0);
+    assert_int_equal(unsetenv("EKSAUTH_DB"), 0);
+    host_fixture_free(h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_file_source_writes_the_db),
         cmocka_unit_test(test_refusals_leave_the_db),
+        cmocka_unit_test(test_untrusted_db_folder_refused),
         cmocka_unit_test(test_recorded_logins_kept_then_revoked),
         cmocka_unit_test(test_idle_logins_expire),
         cmocka_unit_test(test_template_groups_never_merge),

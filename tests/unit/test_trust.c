@@ -248,7 +248,49 @@ static void test_check_opened(void **state)
     assert_int_equal(rmdir(dir), 0);
 }
 
+/* eksauth_trust_check_folder(path) refuses dir with "<what> can replace path; run: <fix> dir". */
+static void assert_folder_refused(const char *dir, const char *path, const char *what,
+                                  const char *fix)
+{
+    struct eksauth_error err = {0};
+    char want[512];
+
+    assert_int_equal(eksauth_trust_check_folder(path, &err), EKSAUTH_EINVAL);
+    snprintf(want, sizeof(want), "%s: the folder %s can replace %s; run: %s %s", dir, what, path,
+             fix, dir);
+    assert_string_equal(err.msg, want);
+}
+
+/* eksauth_trust_check_folder: the folder's half alone, for a file not written yet. */
+static void test_check_folder(void **state)
+{
+    struct eksauth_error err = {0};
+    char dir[SCRATCH_DIR_MAX], path[128];
+    (void)state;
+
+    if (geteuid() != 0)
+        skip(); /* the folder must be root's */
+    scratch_make(dir, sizeof(dir), "trust");
+    snprintf(path, sizeof(path), "%s/identity.db", dir);
+    assert_int_equal(chmod(dir, 0755), 0);
+    assert_int_equal(eksauth_trust_check_folder(path, &err), EKSAUTH_OK);
+    assert_int_equal(chmod(dir, 0775), 0);
+    assert_folder_refused(dir, path, "is writable by group or others (mode 0775), so its group",
+                          "chmod go-w");
+    assert_int_equal(chown(dir, 1000, 0), 0);
+    assert_int_equal(chmod(dir, 0755), 0);
+    assert_folder_refused(dir, path, "is not owned by root (uid 1000), so its owner",
+                          "chown root:root");
+    /* Sticky and root's, as /tmp: only root renames in it. */
+    assert_int_equal(chown(dir, 0, 0), 0);
+    assert_int_equal(chmod(dir, 01777), 0);
+    assert_int_equal(eksauth_trust_check_folder(path, &err), EKSAUTH_OK);
+    assert_int_equal(rmdir(dir), 0);
+    /* Not there yet: its writer makes it, root's. */
+    assert_int_equal(eksauth_trust_check_folder(path, &err), EKSAUTH_OK);
+}
+
 EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_trusted), cmocka_unit_test(test_file_rules),
                   cmocka_unit_test(test_folder_rules), cmocka_unit_test(test_sticky_folder),
                   cmocka_unit_test(test_folder_names), cmocka_unit_test(test_explain_parts),
-                  cmocka_unit_test(test_check_opened))
+                  cmocka_unit_test(test_check_opened), cmocka_unit_test(test_check_folder))
