@@ -14,6 +14,7 @@
 
 #include "eksauth/file.h"
 #include "eksauth/hostfiles.h"
+#include "eksauth/names.h"
 #include "eksauth/strlist.h"
 
 /*
@@ -66,7 +67,9 @@ static bool has_id(void *ctx, uint32_t id)
 {
     const struct eksauth_hostfiles *hf = ctx;
 
-    return hf->n_ids > 0 && bsearch(&id, hf->ids, hf->n_ids, sizeof(id), cmp_u32) != NULL;
+    /* A reserved id is held as a local one, on every host (names.h). */
+    return eksauth_names_id_reserved(id) ||
+           (hf->n_ids > 0 && bsearch(&id, hf->ids, hf->n_ids, sizeof(id), cmp_u32) != NULL);
 }
 
 static bool add_id(struct eksauth_hostfiles *hf, size_t *cap, uint32_t id)

@@ -339,3 +339,9 @@ uint32_t eksauth_names_id(const struct eksauth_id_key *key, const char *posix_na
     span = (uint64_t)id_max - id_min + 1;
     return id_min + (uint32_t)(fold(h) % span);
 }
+
+bool eksauth_names_id_reserved(uint32_t id)
+{
+    /* Files of nobody, or an id tools read as -1: never a person's (names.h). */
+    return id == 65534 || id == 65535 || id >= UINT32_MAX - 1;
+}

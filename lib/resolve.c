@@ -205,7 +205,9 @@ static enum eksauth_status resolve_templated(const struct eksauth_plan_view *v,
     if (by_entry || by_local)
         return refuse(out, EKSAUTH_REFUSAL_ID_HELD, err,
                       "login refused: the id of '%s', %u, is held by %s", out->login, id,
-                      by_entry ? "another entry" : "a local account or group");
+                      by_entry                        ? "another entry"
+                      : eksauth_names_id_reserved(id) ? "the host: it is reserved (nobody's or -1)"
+                                                      : "a local account or group");
     out->uid = id;
     return EKSAUTH_OK;
 }

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "eksauth/names.h"
 #include "local_files.h"
 
 /*
@@ -83,6 +84,7 @@ static bool nss_local_file_has_id(const char *file, uint32_t id, bool gid_too)
 bool nss_local_id(void *ctx, uint32_t id)
 {
     (void)ctx;
-    return nss_local_file_has_id("/etc/passwd", id, true) ||
+    /* A reserved id is held as a local one, as lib/hostfiles.c holds it. */
+    return eksauth_names_id_reserved(id) || nss_local_file_has_id("/etc/passwd", id, true) ||
            nss_local_file_has_id("/etc/group", id, false);
 }

@@ -123,4 +123,13 @@ void eksauth_names_id_key_derive(const void *secret, size_t len, struct eksauth_
 uint32_t eksauth_names_id(const struct eksauth_id_key *key, const char *posix_name, unsigned probe,
                           uint32_t id_min, uint32_t id_max);
 
+/*
+ * An id eksauth never gives, whatever the range: 65534 (nobody: the
+ * kernel's overflow id, which an id outside a user namespace's map and
+ * NFS's squashed root show as), 65535 ((uint16_t)-1, "no id" to 16-bit
+ * interfaces) and the 32-bit -1 and -2.  The host counts them as held
+ * (lib/hostfiles.c, the NSS module's local files), as a local id.
+ */
+bool eksauth_names_id_reserved(uint32_t id);
+
 #endif

@@ -158,6 +158,8 @@ void host_fixture_reopen(struct host_fixture *h)
     eksauth_ctx_init(&h->ctx, EKSAUTH_CTX_CONFIG_REQUIRED);
     if (eksauth_ctx_load(&h->ctx, h->config, &err) != EKSAUTH_OK)
         fail_msg("config: %s", err.msg);
+    h->ctx.passwd_path = h->passwd_path;
+    h->ctx.group_path = h->group_path;
     h->ctx.services.sts_get_caller_identity = fake_sts;
     h->ctx.services.cluster_fetch = fake_cluster;
     h->ctx.services.kube_watch = fake_watch;

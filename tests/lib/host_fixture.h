@@ -79,6 +79,8 @@ struct host_fixture {
     /* Called as stream i starts, before it sends anything (may be NULL). */
     void (*watch_started)(struct host_fixture *h, unsigned i);
     uint32_t random;
+    /* The host's /etc/passwd and /etc/group (NULL: the system's), from the next reopen on. */
+    const char *passwd_path, *group_path;
 };
 
 /*

@@ -590,6 +590,20 @@ static void test_kept(void **state)
     assert_true(eksauth_names_kept(""));
 }
 
+/* Ids eksauth never gives: nobody's, 16-bit -1, 32-bit -1 and -2; their neighbours are fine. */
+static void test_id_reserved(void **state)
+{
+    (void)state;
+    assert_true(eksauth_names_id_reserved(65534));
+    assert_true(eksauth_names_id_reserved(65535));
+    assert_true(eksauth_names_id_reserved(UINT32_MAX));
+    assert_true(eksauth_names_id_reserved(UINT32_MAX - 1));
+    assert_false(eksauth_names_id_reserved(65533));
+    assert_false(eksauth_names_id_reserved(65536));
+    assert_false(eksauth_names_id_reserved(UINT32_MAX - 2));
+    assert_false(eksauth_names_id_reserved(1900000000));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -620,6 +634,7 @@ int main(void)
         cmocka_unit_test(test_id_key_derive),
         cmocka_unit_test(test_keyed_ids),
         cmocka_unit_test(test_keyed_ids_cannot_be_aimed),
+        cmocka_unit_test(test_id_reserved),
         cmocka_unit_test(test_kept),
     };
 

@@ -900,6 +900,100 @@ static void test_untrusted_db_folder_refused(void **state)
     host_fixture_free(h);
 }
 
+/* Every user and group id of the DB at path, none reserved (names.h); how many there are. */
+static unsigned assert_no_reserved_id(const char *path)
+{
+    struct eksauth_iddb_user u;
+    struct eksauth_iddb_group g;
+    struct eksauth_error err;
+    struct eksauth_iddb *db;
+    unsigned n = 0;
+    uint32_t i;
+
+    assert_int_equal(eksauth_iddb_open(path, &db, &err), EKSAUTH_OK);
+    for (i = 0; i < eksauth_iddb_user_count(db); i++, n++) {
+        assert_int_equal(eksauth_iddb_user_at(db, i, &u), EKSAUTH_OK);
+        assert_false(eksauth_names_id_reserved(u.uid));
+    }
+    for (i = 0; i < eksauth_iddb_group_count(db); i++, n++) {
+        assert_int_equal(eksauth_iddb_group_at(db, i, &g), EKSAUTH_OK);
+        assert_false(eksauth_names_id_reserved(g.gid));
+    }
+    eksauth_iddb_close(db);
+    return n;
+}
+
+/* The host's passwd and group files hold root alone: no local nobody (65534). */
+static void root_only_host(struct host_fixture *h, char *passwd, char *group, size_t n)
+{
+    FILE *f;
+
+    snprintf(passwd, n, "%s/passwd", h->dir);
+    snprintf(group, n, "%s/group", h->dir);
+    assert_non_null(f = fopen(passwd, "w"));
+    fputs("root:x:0:0:root:/root:/bin/sh\n", f);
+    assert_int_equal(fclose(f), 0);
+    assert_non_null(f = fopen(group, "w"));
+    fputs("root:x:0:\n", f);
+    assert_int_equal(fclose(f), 0);
+    h->passwd_path = passwd;
+    h->group_path = group;
+}
+
+/*
+ * 65534 (nobody, the overflow id) and 65535 ((uint16_t)-1) inside a
+ * configured range, on a host with no local account holding them: no
+ * static name gets one, and a templated login whose one id is one is
+ * refused, as on a local id.
+ */
+static void test_reserved_ids_never_given(void **state)
+{
+    /* build and eks-users in 65534-65536: one of them could only get a reserved id. */
+    struct host_fixture *h = host_fixture_new("uid_min = 65534\nuid_max = 65536\n",
+                                              "mapRoles: |\n"
+                                              "  - rolearn: arn:aws:iam::123456789012:role/Build\n"
+                                              "    username: build\n");
+    char passwd[128], group[128], login[32], arn[128];
+    const struct eksauth_id_key *key;
+    struct eksauth_sync_report r;
+    enum eksauth_refusal why;
+    struct eksauth_error err;
+    unsigned i;
+
+    (void)state;
+    root_only_host(h, passwd, group, sizeof(passwd));
+    assert_int_equal(run(h, false, &r, &err), EKSAUTH_OK);
+    /* build takes 65536; eks-users finds no other (and build then has no primary group). */
+    assert_true(listed_containing(&r.warnings, "no free id for 'eks-users'"));
+    eksauth_sync_report_free(&r);
+    assert_int_equal(assert_no_reserved_id(h->db), 0);
+    host_fixture_free(h);
+
+    /* eks-users and build get 65533, 65536 or 65537; a template's login may land on 65534. */
+    h = host_fixture_new("uid_min = 65533\nuid_max = 65537\n",
+                         "mapRoles: |\n" FIXTURE_MAP_ROLE_BUILD
+                         "  - rolearn: arn:aws:iam::123456789012:role/Dev\n"
+                         "    username: dev:{{SessionName}}\n");
+    root_only_host(h, passwd, group, sizeof(passwd));
+    assert_int_equal(run(h, false, &r, &err), EKSAUTH_OK);
+    eksauth_sync_report_free(&r);
+    assert_int_equal(assert_no_reserved_id(h->db), 3);
+    /* A session name whose login's one id is reserved. */
+    assert_int_equal(eksauth_ctx_id_key(&h->ctx, &err), EKSAUTH_OK);
+    key = h->ctx.cfg.id_key_set ? &h->ctx.cfg.id_key : NULL;
+    for (i = 0; i < 1000; i++) {
+        snprintf(login, sizeof(login), "dev-s%u", i);
+        if (eksauth_names_id_reserved(eksauth_names_id(key, login, 0, 65533, 65537)))
+            break;
+    }
+    assert_true(i < 1000);
+    snprintf(arn, sizeof(arn), "arn:aws:sts::123456789012:assumed-role/Dev/s%u", i);
+    assert_int_not_equal(try_log_in(h, arn, login, &why), EKSAUTH_OK);
+    assert_int_equal(why, EKSAUTH_REFUSAL_ID_HELD);
+    assert_int_equal(assert_no_reserved_id(h->db), 3);
+    host_fixture_free(h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -911,6 +1005,7 @@ int main(void)
         cmocka_unit_test(test_template_groups_never_merge),
         cmocka_unit_test(test_group_collision_denied_in_db),
         cmocka_unit_test(test_revoked_uid_held),
+        cmocka_unit_test(test_reserved_ids_never_given),
         cmocka_unit_test(test_damaged_db_is_said),
         cmocka_unit_test(test_bad_key_file_fails_closed),
         cmocka_unit_test(test_cluster_source_snapshot),
