@@ -492,8 +492,18 @@ enum eksauth_status eksauth_cluster_fetch(const struct eksauth_config *cfg, stru
         want_eks = auth != EKSAUTH_AUTH_CONFIG_MAP;
         snprintf(mode, sizeof(mode), " (authentication mode %s)", eksauth_auth_mode_name(auth));
     }
-    if (want_k8s &&
-        (st = eksauth_kube_list_configmap(cfg, f->since_rv, f->budget, &cm, err)) != EKSAUTH_OK)
+    if (want_k8s)
+        st = eksauth_kube_list_configmap(cfg, f->since_rv, f->budget, &cm, err);
+    /*
+     * With access entries, a cluster without aws-auth maps by its entries
+     * alone (API_AND_CONFIG_MAP: the ConfigMap maps nobody); failing here
+     * would keep every entry EKS deleted since.  Said as a warning.
+     */
+    if (st == EKSAUTH_ENOTFOUND && cm.absent && want_eks)
+        st = eksauth_strv_addf(&out->warnings, &out->n_warnings, err,
+                               "%s: not found: only the access entries map, as the cluster maps",
+                               cm.what);
+    if (st != EKSAUTH_OK)
         goto out;
     memcpy(out->rv, cm.list_rv, sizeof(out->rv));
     if (!want_eks) {
@@ -527,7 +537,9 @@ enum eksauth_status eksauth_cluster_fetch(const struct eksauth_config *cfg, stru
         goto out;
     short_hash(out->data, out->len, hash);
     if (want_k8s) {
-        snprintf(out->version, sizeof(out->version), "k8s:%s+eks:%s", cm.rv, hash);
+        /* No ConfigMap: a version no resourceVersion can be (kube.c's alphabet has no '!'). */
+        snprintf(out->version, sizeof(out->version), "k8s:%s+eks:%s", cm.absent ? "!absent" : cm.rv,
+                 hash);
         snprintf(out->what, sizeof(out->what), "%.300s and access entries of %.60s (%.80s)%s",
                  cm.what, cfg->cluster_name, eks.host, mode);
     } else {

@@ -487,7 +487,8 @@ enum eksauth_status eksauth_kube_list_configmap(const struct eksauth_config *cfg
         goto out;
     st = eksauth_kube_parse_list(resp.body, resp.len, &out->data, &out->len, out->rv,
                                  sizeof(out->rv), out->list_rv, sizeof(out->list_rv), err);
-    if (st == EKSAUTH_OK && out->data == NULL)
+    out->absent = st == EKSAUTH_OK && out->data == NULL;
+    if (out->absent)
         st = eksauth_fail(err, EKSAUTH_ENOTFOUND,
                           "Kubernetes API: list configmaps: there is no ConfigMap "
                           "kube-system/aws-auth");

@@ -109,6 +109,7 @@ struct eksauth_kube_configmap {
     char rv[EKSAUTH_KUBE_RV_MAX];      /* its resourceVersion (its own: the snapshot's version) */
     char list_rv[EKSAUTH_KUBE_RV_MAX]; /* the list's: where a watch starts */
     char what[512]; /* for messages: "<endpoint> ConfigMap kube-system/aws-auth" */
+    bool absent;    /* EKSAUTH_ENOTFOUND from a list that answered, without aws-auth */
 };
 
 /*
@@ -134,8 +135,9 @@ void eksauth_kube_connection(const struct eksauth_config *cfg, const char *ca_pe
  * budget.h says.  Failures: EKSAUTH_EUNAVAIL (network, timeouts, 5xx,
  * throttling, the budget spent), EKSAUTH_EREJECTED (401/403: the message
  * names the RBAC the host needs), EKSAUTH_ENOTFOUND (no aws-auth
- * ConfigMap), EKSAUTH_EINVAL (config, bad answers).  Free out whatever
- * the result.
+ * ConfigMap: out->absent, with out->list_rv and out->what, when the list
+ * answered without it), EKSAUTH_EINVAL (config, bad answers).  Free out
+ * whatever the result.
  */
 enum eksauth_status eksauth_kube_list_configmap(const struct eksauth_config *cfg,
                                                 const char *since_rv, struct eksauth_budget *budget,

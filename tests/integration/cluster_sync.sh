@@ -701,12 +701,16 @@ run "$tmp/e-small.conf" sync
 is "$rc" "4" "a budget smaller than the list's pages: the sync fails (exit 4)"
 like "$(cat "$tmp/err")" "not sent: this sync's 2 requests \\(sync_max_requests\\) are spent.*keeping the last good snapshot" \
     "... and says the budget stopped it, and that the last snapshot stays"
-# An entry deleted in EKS: gone at the next sync, whatever its cache age.
-"$PYTHON" - "$tmp/entries.json" <<'EOF'
+# drop_entry SUFFIX: delete the access entry whose principal ends in SUFFIX, as EKS does.
+drop_entry() {
+    "$PYTHON" - "$tmp/entries.json" "$1" <<'EOF'
 import json, sys
-d = [e for e in json.load(open(sys.argv[1])) if not e["principalArn"].endswith(":user/frank")]
+d = [e for e in json.load(open(sys.argv[1])) if not e["principalArn"].endswith(sys.argv[2])]
 json.dump(d, open(sys.argv[1], "w"))
 EOF
+}
+# An entry deleted in EKS: gone at the next sync, whatever its cache age.
+drop_entry ":user/frank"
 run "$tmp/e.conf" sync
 like "$(cat "$tmp/out")" "removed: +arn-aws-iam-[^ ]+ \\(no longer in aws-auth\\)" \
     "an access entry deleted in EKS (frank's) leaves the DB at the next sync"
@@ -750,6 +754,35 @@ unlike "$u_ke" "(^| )ops " "role ops: the access entry's username wins over aws-
 like "$(cat "$tmp/out")" "overridden by its access entry" "the override is reported as a warning"
 like "$(sed -n 's/^version=//p' "$tmp/db4/aws-auth.state")" "^k8s:[0-9]+\\+eks:[0-9a-f]{16}$" \
     "the version joins the ConfigMap's resourceVersion and the access entries' hash"
+
+# 12b. kubernetes+eks-api, the ConfigMap deleted (on the way to API mode): the
+# cluster maps by its access entries alone, and so does the sync (it used to
+# fail on the missing ConfigMap, keeping every access entry deleted since).
+start kube2 fake_kube.py --cert "$tmp/tls/server.crt" --key "$tmp/tls/server.key" \
+    --ca "$tmp/tls/ca.crt" --configmap "$tmp/no-such-cm.yaml" --sts-addr "127.0.0.1:$STS" \
+    --cluster-id prod --entries "$tmp/entries.json"
+mkdir -p "$tmp/db4b"
+KUBE1=$KUBE
+KUBE=$PORT
+conf "$tmp/ke2.conf" "$tmp/db4b" kubernetes+eks-api "cluster_ca_file = $tmp/tls/ca.crt" \
+    "cluster_name = prod" "eks_connect_to = eks.us-east-1.amazonaws.com:443:127.0.0.1:$EKS" \
+    "eks_ca_file = $tmp/tls/ca.crt"
+KUBE=$KUBE1
+run "$tmp/ke2.conf" sync
+is "$rc" "0" "kubernetes+eks-api without the ConfigMap: exit 0"
+like "$(cat "$tmp/out")" "ConfigMap kube-system/aws-auth: not found: only the access entries map" \
+    "the missing ConfigMap is a warning"
+u_ke2=$("$EKSAUTH" --config "$tmp/ke2.conf" users | cut -d: -f1 | sort | tr '\n' ' ')
+like "$u_ke2" "alice .*ops-ae" "the access entries' users"
+unlike "$u_ke2" "(^| )bob " "none of aws-auth's (bob)"
+like "$(sed -n 's/^version=//p' "$tmp/db4b/aws-auth.state")" "^k8s:!absent\\+eks:[0-9a-f]{16}$" \
+    "the version says the ConfigMap is absent"
+drop_entry ":user/alice"
+run "$tmp/ke2.conf" sync
+is "$rc" "0" "an access entry deleted, still no ConfigMap: exit 0"
+unlike "$("$EKSAUTH" --config "$tmp/ke2.conf" users | cut -d: -f1 | tr '\n' ' ')" "(^| )alice " \
+    "the deleted access entry's user (alice) is revoked"
+cp "$CL_FIX/access-entries.json" "$tmp/entries.json"
 
 # 13. source = auto: the sources the cluster's authentication mode names
 # (DescribeCluster), access policies as groups, and the calls one sync makes.

@@ -13,7 +13,10 @@ tests/lib/fake_sts.py, reached at --sts-addr with the token's Host, SNI and the 
 CA) with "x-k8s-aws-id: <--cluster-id>"; the ARN STS answers is canonicalised and
 mapped through the served aws-auth (mapRoles, mapUsers; a value that does not parse
 is dropped, as the cluster drops it; {{SessionName}} in a username is rendered).  No
-answer, a refusal or no mapping: 401.  As the API server's webhook authenticator, an
+answer, a refusal or no mapping: 401.  With --entries (the EKS stand-in's access
+entries, tests/lib/fake_eks.py's file), a principal with an access entry is mapped by
+it (its username, else the ARN, and its kubernetesGroups; a role's entry matches
+whatever its path), before aws-auth, as an API_AND_CONFIG_MAP cluster maps it.  As the API server's webhook authenticator, an
 answer is cached for the token for 120 s (--authentication-token-webhook-cache-ttl).
 Authorisation (RBAC): the mapped groups must hold one of --reader-group (default
 eksauth:aws-auth-readers) or system:masters, else 403; a list or watch must name
@@ -331,6 +334,11 @@ class Handler(FleetHandler):
                 st.auth_cache[auth] = (now + TOKEN_CACHE_TTL, answer)
         arn = res["Arn"]
         can = canonical(arn).lower()
+        ident = {"arn": arn, "canonical": canonical(arn), "account": res["Account"],
+                 "user_id": res["UserId"], "akid": akid}
+        entry = self.access_entry(can)
+        if entry is not None:
+            return (entry.get("username", arn), entry.get("kubernetesGroups") or [], ident)
         data = (st.obj or {}).get("data", {})
         for key, field in (("mapRoles", "rolearn"), ("mapUsers", "userarn")):
             try:
@@ -339,9 +347,23 @@ class Handler(FleetHandler):
                 continue  # as the cluster: a value it cannot parse is dropped, the others map
             for e in entries if isinstance(entries, list) else []:
                 if isinstance(e, dict) and str(e.get(field, "")).lower() == can:
-                    ident = {"arn": arn, "canonical": canonical(arn), "account": res["Account"],
-                             "user_id": res["UserId"], "akid": akid}
                     return (e.get("username", arn), e.get("groups") or [], ident)
+        return None
+
+    def access_entry(self, can):
+        """The access entry of the canonical ARN can (lower case) in --entries, or None."""
+        path = self.server.state.a.entries
+        try:
+            entries = json.load(open(path)) if path else []
+        except FileNotFoundError:
+            return None
+        for e in entries:
+            p = str(e.get("principalArn", "")).lower()
+            head, _, name = p.partition(":role/")
+            if name:  # EKS matches a role's entry whatever the role's path
+                p = head + ":role/" + name.rsplit("/", 1)[-1]
+            if p == can:
+                return e
         return None
 
     @staticmethod
@@ -561,6 +583,7 @@ def main():
     p.add_argument("--sts-addr", required=True)
     p.add_argument("--cluster-id", required=True)
     p.add_argument("--reader-group", default="eksauth:aws-auth-readers")
+    p.add_argument("--entries", help="access entries (JSON) that map before aws-auth")
     p.add_argument("--review-versions", default="v1,v1beta1")
     p.add_argument("--state", help="keeps the store's resourceVersion across restarts")
     p.add_argument("--served", help="gets the version served and its file's SHA-256")
