@@ -67,6 +67,12 @@ static bool digest_local(EVP_MD_CTX *md, const struct eksauth_hostfiles *local)
 void eksauth_snapshot_inputs(const struct eksauth_config *cfg,
                              const struct eksauth_hostfiles *local, char out[64 + 1])
 {
+    eksauth_snapshot_inputs_by(PACKAGE_VERSION, cfg, local, out);
+}
+
+void eksauth_snapshot_inputs_by(const char *planner, const struct eksauth_config *cfg,
+                                const struct eksauth_hostfiles *local, char out[64 + 1])
+{
     EVP_MD_CTX *md = EVP_MD_CTX_new();
     unsigned char key[1 + 8], sum[EVP_MAX_MD_SIZE];
     unsigned int n = 0;
@@ -77,6 +83,8 @@ void eksauth_snapshot_inputs(const struct eksauth_config *cfg,
     ok = md != NULL && EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1 &&
          EVP_DigestUpdate(md, cfg->file_sha256, sizeof(cfg->file_sha256)) == 1 &&
          EVP_DigestUpdate(md, key, sizeof(key)) == 1 && digest_local(md, local) &&
+         /* Another eksauth may plan otherwise (a rule fixed): an upgrade plans again. */
+         EVP_DigestUpdate(md, planner, strlen(planner) + 1) == 1 &&
          EVP_DigestFinal_ex(md, sum, &n) == 1 && n == 32;
     EVP_MD_CTX_free(md);
     /* "" matches no state: the sync plans again. */

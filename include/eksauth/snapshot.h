@@ -65,12 +65,17 @@ struct eksauth_snapshot_state {
 /*
  * The host's own inputs to the DB, beside aws-auth, as lower-case hex: the
  * config file's digest, the id key's public check value (cfg after
- * eksauth_ctx_id_key) and the names and ids the local accounts own.  A
- * sync writes nothing for an unchanged source only while these are the
- * same as when the DB was written.
+ * eksauth_ctx_id_key), the names and ids the local accounts own and the
+ * version of eksauth that plans (PACKAGE_VERSION).  A sync writes nothing
+ * for an unchanged source only while these are the same as when the DB
+ * was written.
  */
 void eksauth_snapshot_inputs(const struct eksauth_config *cfg,
                              const struct eksauth_hostfiles *local, char out[64 + 1]);
+
+/* The same, as the eksauth of version planner would have them. */
+void eksauth_snapshot_inputs_by(const char *planner, const struct eksauth_config *cfg,
+                                const struct eksauth_hostfiles *local, char out[64 + 1]);
 
 /* Whether data[0..len) is the snapshot state names (its SHA-256). */
 bool eksauth_snapshot_is(const struct eksauth_snapshot_state *state, const char *data, size_t len);

@@ -489,6 +489,12 @@ static void test_inputs(void **state)
     assert_string_not_equal(other, base);
     in.ids[1] = 1000;
 
+    /* The eksauth that plans: an upgrade plans again. */
+    eksauth_snapshot_inputs_by(PACKAGE_VERSION, &in.cfg, &in.local, again);
+    assert_string_equal(again, base);
+    eksauth_snapshot_inputs_by(PACKAGE_VERSION ".1", &in.cfg, &in.local, other);
+    assert_string_not_equal(other, base);
+
     /* "alice", "bob" is not "alic", "ebob": each name ends where it ends. */
     in.users[0] = (char *)"alic";
     in.users[1] = (char *)"ebob";

@@ -646,7 +646,7 @@ static void test_cluster_source_snapshot(void **state)
  * line existed has none).
  */
 static void write_state_as(struct host_fixture *h, const char *version, long long fetched_at,
-                           long long checked_at, bool with_host)
+                           long long checked_at, bool with_host, const char *inputs)
 {
     struct eksauth_snapshot_state was;
     char path[256];
@@ -661,7 +661,7 @@ static void write_state_as(struct host_fixture *h, const char *version, long lon
             "version=%s\nrv=7\nfetched_at=%lld\nchecked_at=%lld\nfrom=fake\ngeneration=%llu\n"
             "sha256=%s\ninputs=%s\n",
             version, fetched_at, checked_at, (unsigned long long)was.generation, was.sha256,
-            was.inputs);
+            inputs != NULL ? inputs : was.inputs);
     if (with_host)
         fprintf(f, "host=%s\n", was.host);
     assert_int_equal(fclose(f), 0);
@@ -670,7 +670,21 @@ static void write_state_as(struct host_fixture *h, const char *version, long lon
 static void write_state(struct host_fixture *h, const char *version, long long fetched_at,
                         long long checked_at)
 {
-    write_state_as(h, version, fetched_at, checked_at, true);
+    write_state_as(h, version, fetched_at, checked_at, true, NULL);
+}
+
+/* The next sync plans again, and the one after it finds the source unchanged. */
+static void plans_once_then_unchanged(struct host_fixture *h)
+{
+    struct eksauth_sync_report r;
+    struct eksauth_error err;
+
+    assert_int_equal(run(h, false, &r, &err), EKSAUTH_OK);
+    assert_false(r.unchanged);
+    eksauth_sync_report_free(&r);
+    assert_int_equal(run(h, false, &r, &err), EKSAUTH_OK);
+    assert_true(r.unchanged);
+    eksauth_sync_report_free(&r);
 }
 
 /*
@@ -682,6 +696,7 @@ static void test_unchanged_source_replans(void **state)
 {
     struct host_fixture *h = host_fixture_new(K8S_CONFIG, NULL);
     struct eksauth_snapshot_state st;
+    char inputs[64 + 1];
     struct eksauth_sync_report r;
     struct eksauth_error err;
     FILE *f;
@@ -715,13 +730,16 @@ static void test_unchanged_source_replans(void **state)
     eksauth_snapshot_state_read(&h->ctx.paths, true, &st);
     assert_true(st.host_read);
     assert_string_equal(st.host, ""); /* no template needs the host here */
-    write_state_as(h, "k8s:100", st.fetched_at, st.checked_at, false);
-    assert_int_equal(run(h, false, &r, &err), EKSAUTH_OK);
-    assert_false(r.unchanged);
-    eksauth_sync_report_free(&r);
-    assert_int_equal(run(h, false, &r, &err), EKSAUTH_OK);
-    assert_true(r.unchanged);
-    eksauth_sync_report_free(&r);
+    write_state_as(h, "k8s:100", st.fetched_at, st.checked_at, false, NULL);
+    plans_once_then_unchanged(h);
+    /*
+     * Written by another eksauth (before an upgrade): planned again, so the
+     * package's sync applies the new version's rules at once.
+     */
+    eksauth_snapshot_state_read(&h->ctx.paths, true, &st);
+    eksauth_snapshot_inputs_by("0.1-before", &h->ctx.cfg, &h->ctx.local, inputs);
+    write_state_as(h, "k8s:100", st.fetched_at, st.checked_at, true, inputs);
+    plans_once_then_unchanged(h);
     /* Written a day ago: planned again, though version and inputs are the same. */
     eksauth_snapshot_state_read(&h->ctx.paths, true, &st);
     write_state(h, "k8s:100", (long long)time(NULL) - EKSAUTH_SNAPSHOT_REPLAN_S, st.checked_at);
