@@ -41,6 +41,7 @@ struct apply {
     struct eksauth_iddb_builder *b;
     const struct eksauth_cluster_snapshot *snap; /* the document applied, kept beside the DB */
     struct eksauth_snapshot_state *state;        /* updated when the snapshot is written */
+    const struct eksauth_snapshot_state *expect; /* as read before the source, or NULL */
     char bound_host[EKSAUTH_SNAPSHOT_HOST_MAX];  /* the templates' instance (host_binding) */
 };
 
@@ -413,6 +414,9 @@ static enum eksauth_status write_login_index(struct apply *a, const char *inputs
                                 a->ctx->paths.index, e.msg);
 }
 
+/* Reads of the source when other syncs keep writing first (report->superseded). */
+#define SUPERSEDED_TRIES 3
+
 /* Under the writer's lock: the current DB, the plan, the new DB. */
 static enum eksauth_status apply_locked(struct apply *a, struct eksauth_error *err)
 {
@@ -421,6 +425,24 @@ static enum eksauth_status apply_locked(struct apply *a, struct eksauth_error *e
     enum eksauth_status st;
     size_t i;
 
+    /*
+     * Another sync wrote since this one read the state, before its fetch:
+     * what it applied may be newer than what this one read, and writing
+     * over it would undo it (a revocation) until the next sync.
+     */
+    if (a->expect != NULL) {
+        struct eksauth_snapshot_state now;
+
+        eksauth_snapshot_state_read(&a->ctx->paths, a->ctx->trust_files, &now);
+        if (now.generation != a->expect->generation ||
+            strcmp(now.version, a->expect->version) != 0) {
+            r->superseded = true;
+            return eksauth_fail(err, EKSAUTH_EUNAVAIL,
+                                "another sync wrote the identity DB after this one read %s: "
+                                "nothing written (what it read may be older)",
+                                r->source);
+        }
+    }
     /* A DB of an older format is read too: its recorded ids are kept in the new one. */
     st = eksauth_iddb_open_upgrade(a->ctx->paths.db, &a->old, NULL, err);
     if (st == EKSAUTH_EREJECTED) {
@@ -538,6 +560,7 @@ enum eksauth_status eksauth_sync_apply(struct eksauth_ctx *ctx,
     a.report = report;
     a.snap = &kept;
     a.state = state != NULL ? state : &own_state;
+    a.expect = state;
     snprintf(report->db, sizeof(report->db), "%s", ctx->paths.db);
     snprintf(report->source, sizeof(report->source), "%s", label);
     /* 1. The new aws-auth, fully parsed before anything is touched. */
@@ -699,10 +722,10 @@ static uint32_t ctx_random(void *arg)
     return ((struct eksauth_ctx *)arg)->services.random_u32();
 }
 
-enum eksauth_status eksauth_sync_fetch(struct eksauth_ctx *ctx,
-                                       const struct eksauth_sync_options *opts,
-                                       struct eksauth_snapshot_state *state,
-                                       struct eksauth_sync_report *r, struct eksauth_error *err)
+static enum eksauth_status fetch_once(struct eksauth_ctx *ctx,
+                                      const struct eksauth_sync_options *opts,
+                                      struct eksauth_snapshot_state *state,
+                                      struct eksauth_sync_report *r, struct eksauth_error *err)
 {
     struct eksauth_cluster_snapshot snap;
     struct eksauth_entry_cache cache;
@@ -755,7 +778,38 @@ enum eksauth_status eksauth_sync_fetch(struct eksauth_ctx *ctx,
     return st;
 }
 
-enum eksauth_status eksauth_sync_run(struct eksauth_ctx *ctx,
+/*
+ * After a try another sync superseded (report->superseded): a fresh report
+ * and the state as it is now, for one more read of the source; false when
+ * the try was not superseded or SUPERSEDED_TRIES are spent.
+ */
+static bool read_again(struct eksauth_ctx *ctx, struct eksauth_snapshot_state *state,
+                       struct eksauth_sync_report *r, enum eksauth_status st, unsigned *tries)
+{
+    if (st == EKSAUTH_OK || !r->superseded || ++*tries >= SUPERSEDED_TRIES)
+        return false;
+    eksauth_sync_report_free(r);
+    memset(r, 0, sizeof(*r));
+    eksauth_snapshot_state_read(&ctx->paths, ctx->trust_files, state);
+    return true;
+}
+
+enum eksauth_status eksauth_sync_fetch(struct eksauth_ctx *ctx,
+                                       const struct eksauth_sync_options *opts,
+                                       struct eksauth_snapshot_state *state,
+                                       struct eksauth_sync_report *r, struct eksauth_error *err)
+{
+    enum eksauth_status st;
+    unsigned tries = 0;
+
+    do
+        st = fetch_once(ctx, opts, state, r, err);
+    while (read_again(ctx, state, r, st, &tries));
+    return st;
+}
+
+/* One sync of the file source: read, then applied unless --if-changed finds it applied. */
+static enum eksauth_status file_once(struct eksauth_ctx *ctx,
                                      const struct eksauth_sync_options *opts,
                                      struct eksauth_sync_report *report, struct eksauth_error *err)
 {
@@ -764,12 +818,9 @@ enum eksauth_status eksauth_sync_run(struct eksauth_ctx *ctx,
     char label[EKSAUTH_PATH_MAX + 64];
     enum eksauth_status st;
 
-    memset(report, 0, sizeof(*report));
-    if (opts->aws_auth_path == NULL && ctx->cfg.source != EKSAUTH_SOURCE_FILE) {
-        eksauth_snapshot_state_read(&ctx->paths, ctx->trust_files, &state);
-        return eksauth_sync_fetch(ctx, opts, &state, report, err);
-    }
     memset(&snap, 0, sizeof(snap));
+    /* Before the file: a sync that writes after this read makes ours superseded (apply_locked). */
+    eksauth_snapshot_state_read(&ctx->paths, ctx->trust_files, &state);
     st = eksauth_mapping_read(ctx, opts->aws_auth_path, &snap.data, &snap.len, label, err);
     if (st != EKSAUTH_OK) {
         /* A source that cannot be read is this host's setup to fix (exit 2). */
@@ -780,7 +831,6 @@ enum eksauth_status eksauth_sync_run(struct eksauth_ctx *ctx,
     }
     snprintf(snap.what, sizeof(snap.what), "%.*s", (int)sizeof(snap.what) - 1, label);
     snprintf(snap.version, sizeof(snap.version), "file");
-    eksauth_snapshot_state_read(&ctx->paths, ctx->trust_files, &state);
     if (opts->if_changed && already_applied(ctx, opts, &state, &snap)) {
         report->unchanged = true;
         snprintf(report->version, sizeof(report->version), "%s", snap.version);
@@ -789,6 +839,24 @@ enum eksauth_status eksauth_sync_run(struct eksauth_ctx *ctx,
         st = eksauth_sync_apply(ctx, &snap, opts->allow_empty, &state, report, err);
     }
     free(snap.data);
+    return st;
+}
+
+enum eksauth_status eksauth_sync_run(struct eksauth_ctx *ctx,
+                                     const struct eksauth_sync_options *opts,
+                                     struct eksauth_sync_report *report, struct eksauth_error *err)
+{
+    struct eksauth_snapshot_state state;
+    enum eksauth_status st;
+    unsigned tries = 0;
+
+    memset(report, 0, sizeof(*report));
+    eksauth_snapshot_state_read(&ctx->paths, ctx->trust_files, &state);
+    if (opts->aws_auth_path == NULL && ctx->cfg.source != EKSAUTH_SOURCE_FILE)
+        return eksauth_sync_fetch(ctx, opts, &state, report, err);
+    do
+        st = file_once(ctx, opts, report, err);
+    while (read_again(ctx, &state, report, st, &tries));
     return st;
 }
 

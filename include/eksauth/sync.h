@@ -50,6 +50,13 @@ struct eksauth_sync_report {
     char db[EKSAUTH_PATH_MAX];
     char source[EKSAUTH_PATH_MAX + 64]; /* where the aws-auth came from */
     bool unchanged;                     /* the source's version was already applied: no write */
+    /*
+     * Another sync wrote the snapshot after this one read its state (before
+     * its fetch): nothing written, as what this one read may be older
+     * (EKSAUTH_EUNAVAIL); eksauth_sync_run and eksauth_sync_fetch read the
+     * source again.
+     */
+    bool superseded;
     char version[EKSAUTH_CLUSTER_VERSION_MAX]; /* of a cluster source, else "" */
     uint64_t generation;                       /* of the DB written */
     uint32_t users, groups;                    /* in the DB written */

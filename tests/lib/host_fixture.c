@@ -65,10 +65,15 @@ static enum eksauth_status fake_cluster(const struct eksauth_config *cfg, struct
                                         struct eksauth_error *err)
 {
     struct host_fixture *h = current;
+    const char *doc = h->cluster_doc;
+    char version[sizeof(h->cluster_version)];
 
     (void)cfg;
     memset(out, 0, sizeof(*out));
     h->cluster_calls++;
+    snprintf(version, sizeof(version), "%s", h->cluster_version);
+    if (h->cluster_fetching != NULL)
+        h->cluster_fetching(h, h->cluster_calls);
     snprintf(h->cluster_since, sizeof(h->cluster_since), "%s",
              f->since_rv != NULL ? f->since_rv : "");
     h->cluster_budget = f->budget != NULL ? f->budget->max : 0;
@@ -77,10 +82,10 @@ static enum eksauth_status fake_cluster(const struct eksauth_config *cfg, struct
         return EKSAUTH_EUNAVAIL;
     if (h->cluster_status != EKSAUTH_OK)
         return eksauth_fail(err, h->cluster_status, "kubernetes: fake: HTTP 500");
-    out->data = strdup(h->cluster_doc);
+    out->data = strdup(doc);
     assert_non_null(out->data);
     out->len = strlen(out->data);
-    snprintf(out->version, sizeof(out->version), "%s", h->cluster_version);
+    snprintf(out->version, sizeof(out->version), "%s", version);
     snprintf(out->rv, sizeof(out->rv), "%s", h->cluster_rv);
     snprintf(out->what, sizeof(out->what), "fake cluster");
     if (h->cluster_stale != NULL)

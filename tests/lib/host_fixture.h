@@ -79,6 +79,12 @@ struct host_fixture {
     /* Called as stream i starts, before it sends anything (may be NULL). */
     void (*watch_started)(struct host_fixture *h, unsigned i);
     uint32_t random;
+    /*
+     * Called as a fetch of the fake cluster starts, after it took the
+     * document and version it answers (may be NULL): what the hook changes
+     * is the cluster's from the next fetch on.
+     */
+    void (*cluster_fetching)(struct host_fixture *h, unsigned call);
     /* The host's /etc/passwd and /etc/group (NULL: the system's), from the next reopen on. */
     const char *passwd_path, *group_path;
 };

@@ -1012,6 +1012,64 @@ static void test_reserved_ids_never_given(void **state)
     host_fixture_free(h);
 }
 
+/*
+ * Another sync (eksauth sync by hand) fetches a newer ConfigMap and writes
+ * it while this one (the timer's) is between its fetch and its lock.
+ */
+static void other_sync_meanwhile(struct host_fixture *h, unsigned call)
+{
+    struct eksauth_sync_options opts;
+    struct eksauth_sync_report r;
+    struct eksauth_error err;
+    struct eksauth_ctx other;
+
+    if (call != 2)
+        return;
+    h->cluster_doc = AWS_AUTH_SMALLER; /* carol revoked */
+    snprintf(h->cluster_version, sizeof(h->cluster_version), "k8s:102");
+    eksauth_ctx_init(&other, EKSAUTH_CTX_CONFIG_REQUIRED);
+    assert_int_equal(eksauth_ctx_load(&other, h->config, &err), EKSAUTH_OK);
+    other.services = h->ctx.services;
+    memset(&opts, 0, sizeof(opts));
+    if (eksauth_sync_run(&other, &opts, &r, &err) != EKSAUTH_OK)
+        fail_msg("the other sync: %s", err.msg);
+    assert_false(r.unchanged);
+    eksauth_sync_report_free(&r);
+    eksauth_ctx_close(&other);
+}
+
+/*
+ * Two syncs at once: the one whose fetch is older must not write over the
+ * newer one's DB (a revocation undone until the next sync); it reads the
+ * source again.
+ */
+static void test_older_fetch_never_overwrites(void **state)
+{
+    struct host_fixture *h = host_fixture_new(K8S_CONFIG, NULL);
+    struct eksauth_sync_report r;
+    struct eksauth_iddb_user u;
+    struct eksauth_error err;
+    struct eksauth_iddb *db;
+
+    (void)state;
+    h->cluster_doc = AWS_AUTH;
+    snprintf(h->cluster_version, sizeof(h->cluster_version), "k8s:100");
+    sync_ok(h);
+    /* This sync reads version 101 (carol still in); 102 revokes her before it writes. */
+    snprintf(h->cluster_version, sizeof(h->cluster_version), "k8s:101");
+    h->cluster_fetching = other_sync_meanwhile;
+    assert_int_equal(run(h, false, &r, &err), EKSAUTH_OK);
+    /* Its own fetch, the other's, and its second: 102, which the other applied. */
+    assert_int_equal(h->cluster_calls, 4);
+    assert_true(r.unchanged);
+    eksauth_sync_report_free(&r);
+    assert_int_equal(eksauth_iddb_open(h->db, &db, &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_iddb_user_by_name(db, "carol", &u), EKSAUTH_ENOTFOUND);
+    assert_int_equal(eksauth_iddb_user_by_name(db, "build", &u), EKSAUTH_OK);
+    eksauth_iddb_close(db);
+    host_fixture_free(h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1029,6 +1087,7 @@ int main(void)
         cmocka_unit_test(test_cluster_source_snapshot),
         cmocka_unit_test(test_cluster_fetch_asks_only_what_changed),
         cmocka_unit_test(test_unchanged_source_replans),
+        cmocka_unit_test(test_older_fetch_never_overwrites),
         cmocka_unit_test(test_seeds_skip_private_and_local_groups),
     };
 
