@@ -9,6 +9,8 @@
 #    name is NOTFOUND and useradd of a new local account works;
 #  - uid_min = 1000 with a local uid where a templated name lands: the sync
 #    warns, NSS does not answer the name and its login is refused;
+#  - 65534 and 65535 in the range, with no local nobody: no static name
+#    gets one, and NSS does not answer a templated name whose one uid is one;
 #  - keyed ids (id_key_file): root gets the keyed uid of a templated name,
 #    another user gets no answer; without a key the sync warns.
 # TAP output.
@@ -159,6 +161,40 @@ for n in admin wheel docker; do
     fi
 done
 grep -v '^svc:' "$T/passwd" >"$T/passwd.new" && cat "$T/passwd.new" >"$T/passwd"
+
+# ---- reserved ids: 65534 and 65535 are never given, even with no local nobody -------
+cp "$T/passwd" "$T/passwd.keep"
+cp "$T/group" "$T/group.keep"
+awk -F: '$3 != 65534 && $3 != 65535 && $4 != 65534 && $4 != 65535' "$T/passwd.keep" >"$T/passwd"
+awk -F: '$3 != 65534 && $3 != 65535' "$T/group.keep" >"$T/group"
+conf reserved "id_key_file = $ETC/no-such.key
+uid_min = 65530
+uid_max = 65540"
+rm -f "$DB"
+if sync_with reserved; then pass "eksauth sync with uid_min = 65530, uid_max = 65540"; else
+    fail "eksauth sync with uid_min = 65530"; sed 's/^/# /' "$T/sync.out"; fi
+used=""
+for n in admin wheel docker; do used="$used $(ns_run getent passwd "$n" | cut -d: -f3)"; done
+for g in eks-devs eks-users; do used="$used $(ns_run getent group "$g" | cut -d: -f3)"; done
+case " $used " in
+*" 65534 "* | *" 65535 "*) fail "static users and groups got no reserved id ($used)" ;;
+*) pass "static users and groups got no reserved id ($used)" ;;
+esac
+reserved_name="" free_name=""
+i=0
+while [ "$i" -lt 2000 ] && { [ -z "$reserved_name" ] || [ -z "$free_name" ]; }; do
+    i=$((i + 1))
+    id=$("$IDDB_TOOL" id "sso-r$i" 65530 65540)
+    case " 65534 65535 " in *" $id "*) [ -n "$reserved_name" ] || reserved_name="sso-r$i"; continue ;; esac
+    case " $used " in *" $id "*) continue ;; esac
+    [ -n "$free_name" ] || free_name="sso-r$i"
+done
+ns_run getent passwd "$reserved_name" >/dev/null
+same 2 $? "getpwnam $reserved_name: NOTFOUND (its one uid is reserved: nobody's or 16-bit -1)"
+ns_run getent passwd "$free_name" >/dev/null
+same 0 $? "getpwnam $free_name: served (control)"
+cp "$T/passwd.keep" "$T/passwd"
+cp "$T/group.keep" "$T/group"
 
 # ---- keyed ids: only root gets a templated name's uid -------------------------------
 rm -f "$DB"
