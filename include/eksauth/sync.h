@@ -92,9 +92,11 @@ enum eksauth_status eksauth_sync_run(struct eksauth_ctx *ctx,
  * One aws-auth document (snap: its bytes, where it came from, its version
  * and the warnings of reading it) into the DB, and kept beside it as the
  * snapshot every login maps with (snapshot.h); *state (may be NULL) is
- * updated.  A document with dropped values (report->dropped) is written
- * without them, as the cluster maps without them, and then EKSAUTH_EINVAL
- * names them.
+ * updated.  *state is the state as read before snap was: when the state
+ * on disk is another by the time the writer's lock is held, another sync
+ * wrote meanwhile and nothing is written (report->superseded).  A document
+ * with dropped values (report->dropped) is written without them, as the
+ * cluster maps without them, and then EKSAUTH_EINVAL names them.
  */
 enum eksauth_status eksauth_sync_apply(struct eksauth_ctx *ctx,
                                        const struct eksauth_cluster_snapshot *snap,

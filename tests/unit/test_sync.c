@@ -1070,6 +1070,38 @@ static void test_older_fetch_never_overwrites(void **state)
     host_fixture_free(h);
 }
 
+/* A file source the same: a state read before another sync wrote is superseded, nothing written. */
+static void test_stale_state_writes_nothing(void **state)
+{
+    struct host_fixture *h = host_fixture_new(NULL, AWS_AUTH);
+    struct eksauth_cluster_snapshot snap;
+    struct eksauth_snapshot_state was;
+    struct eksauth_sync_report r;
+    struct eksauth_error err;
+    struct stat before, after;
+
+    (void)state;
+    sync_ok(h);
+    eksauth_snapshot_state_read(&h->ctx.paths, true, &was);
+    /* Another sync, of a smaller aws-auth, after this one read the state. */
+    host_fixture_write_aws_auth(h, AWS_AUTH_SMALLER);
+    sync_ok(h);
+    assert_int_equal(stat(h->db, &before), 0);
+    memset(&snap, 0, sizeof(snap));
+    snap.data = (char *)AWS_AUTH;
+    snap.len = strlen(AWS_AUTH);
+    snprintf(snap.what, sizeof(snap.what), "%s", h->aws_auth);
+    snprintf(snap.version, sizeof(snap.version), "file");
+    memset(&r, 0, sizeof(r));
+    assert_int_equal(eksauth_sync_apply(&h->ctx, &snap, false, &was, &r, &err), EKSAUTH_EUNAVAIL);
+    assert_true(r.superseded);
+    assert_non_null(strstr(err.msg, "another sync wrote the identity DB"));
+    eksauth_sync_report_free(&r);
+    assert_int_equal(stat(h->db, &after), 0);
+    assert_true(before.st_ino == after.st_ino && before.st_mtime == after.st_mtime);
+    host_fixture_free(h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1088,6 +1120,7 @@ int main(void)
         cmocka_unit_test(test_cluster_fetch_asks_only_what_changed),
         cmocka_unit_test(test_unchanged_source_replans),
         cmocka_unit_test(test_older_fetch_never_overwrites),
+        cmocka_unit_test(test_stale_state_writes_nothing),
         cmocka_unit_test(test_seeds_skip_private_and_local_groups),
     };
 
