@@ -49,6 +49,14 @@ void pe_options_parse(pam_handle_t *pamh, int argc, const char **argv, struct pe
             /* Only for these services (sshd,login): sudo's NOPASSWD rules ask for no token. */
             opt->require_token = true;
             opt->require_token_services = v;
+            /* A list that names no service must not turn the gate off: every service. */
+            if (v[strspn(v, ",")] == '\0') {
+                pam_syslog(pamh, LOG_ERR,
+                           "require_token=%s: names no service; a token is required for every "
+                           "service",
+                           v);
+                opt->require_token_services = NULL;
+            }
         } else if ((v = skip_prefix(arg, "config=")) != NULL) {
             /* A relative path would depend on the caller's working folder. */
             if (v[0] != '/')

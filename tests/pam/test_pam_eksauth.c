@@ -217,6 +217,13 @@ static void make_services(void)
             "auth required MOD config=DIR/eksauth.conf\n"
             "account required MOD config=DIR/eksauth.conf require_group=eks-devs\n");
     service("eksauth-group-bad", "account required MOD config=DIR/eksauth.conf require_group=\n");
+    service("eksauth-token", "auth required MOD config=DIR/eksauth.conf\n"
+                             "account required MOD config=DIR/eksauth.conf require_token\n");
+    service("eksauth-token-login",
+            "account required MOD config=DIR/eksauth.conf require_token=login,su\n");
+    service("eksauth-token-empty", "account required MOD config=DIR/eksauth.conf require_token=\n");
+    service("eksauth-token-commas",
+            "account required MOD config=DIR/eksauth.conf require_token=,\n");
     service("eksauth-faults", "auth required MOD config=DIR/faults.conf\n");
     service("eksauth-nodb", "auth required MOD config=DIR/nodb.conf\n"
                             "account required MOD config=DIR/nodb.conf\n");
@@ -863,6 +870,44 @@ static void case_first_pass(void)
     pd_conv_free(&cv);
 }
 
+/* The account stage of a handle that never asked bob for a token (an ssh key, say). */
+static int account_without_token(const char *svc)
+{
+    struct tx t;
+    int rc;
+
+    tx_start(&t, svc, "bob");
+    rc = pam_acct_mgmt(t.pamh, 0);
+    tx_end(&t, rc);
+    return rc;
+}
+
+static void case_require_token(void)
+{
+    struct tx t;
+
+    tx_start(&t, "eksauth-token", "bob");
+    tx_answer(&t, TOK_BOB);
+    is_rc(pam_authenticate(t.pamh, 0), PAM_SUCCESS, "authenticate bob for require_token");
+    is_rc(pam_acct_mgmt(t.pamh, 0), PAM_SUCCESS, "require_token: this handle gave a token");
+    tx_end(&t, PAM_SUCCESS);
+    pd_log_mark();
+    is_rc(account_without_token("eksauth-token"), PAM_PERM_DENIED,
+          "require_token: no token in this login, refused");
+    ok(pd_log_find("event=account result=denied user=bob", "not a key or another method", NULL) !=
+           NULL,
+       "logged with the reason");
+    is_rc(account_without_token("eksauth-token-login"), PAM_SUCCESS,
+          "require_token=login,su: not for this service");
+    /* An empty list is a mistake (a template's empty variable): the gate stays shut. */
+    pd_log_mark();
+    is_rc(account_without_token("eksauth-token-empty"), PAM_PERM_DENIED,
+          "require_token= (no service named): every service, refused");
+    ok(pd_log_find("require_token=: names no service", NULL) != NULL, "and logged");
+    is_rc(account_without_token("eksauth-token-commas"), PAM_PERM_DENIED,
+          "require_token=, (no service named): every service, refused");
+}
+
 static void case_options(void)
 {
     struct tx t;
@@ -891,6 +936,7 @@ static void case_options(void)
     tx_start(&t, "eksauth-group-bad", "bob");
     is_rc(pam_acct_mgmt(t.pamh, 0), PAM_PERM_DENIED, "an empty require_group= fails closed");
     tx_end(&t, PAM_SUCCESS);
+    case_require_token();
 }
 
 /* Last: it rewrites aws-auth and the DB. */
