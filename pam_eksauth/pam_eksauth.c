@@ -754,37 +754,53 @@ out:
     return rc;
 }
 
+/*
+ * The identity of a session that closes in a handle that kept none: the
+ * DB's record (pe_identity_from_db), never the environment, which a pam_env
+ * line may have filled from the user's own ~/.pam_environment by now.  NULL
+ * when eksauth does not serve c->user (nothing to log).
+ */
+static const struct pe_identity *closing_identity(struct pe_ctx *c, struct pe_identity *pi,
+                                                  struct pe_result *r)
+{
+    struct eksauth_error err;
+
+    if (!ctx_load(c, r))
+        return NULL;
+    if (pe_identity_from_db(c->pamh, &c->host, c->user, false, pi, &err) != EKSAUTH_OK)
+        return NULL;
+    return pi;
+}
+
 static int close_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
     const struct pe_identity *state;
+    struct pe_identity taken;
     struct pe_result r = {PE_IGNORE, ""};
     struct pe_ctx c;
     struct pe_audit a;
     int rc;
 
     memset(&a, 0, sizeof(a));
-    if (!ctx_init(&c, pamh, flags, argc, argv, &r)) {
-        r.kind = PE_IGNORE;
+    memset(&taken, 0, sizeof(taken));
+    if (!ctx_init(&c, pamh, flags, argc, argv, &r))
         goto out;
-    }
     state = pe_identity_session(pamh, c.user);
-    if (state != NULL) {
-        a.k8s_user = state->k8s_username;
-        audit_identity(&a, state);
-    } else if (pam_getenv(pamh, "EKS_USERNAME") != NULL) {
-        /* The session's own record, set at open_session (sshd's parent process). */
-        a.k8s_user = pam_getenv(pamh, "EKS_USERNAME");
-        a.arn = pam_getenv(pamh, "EKS_ARN");
-        a.session = pam_getenv(pamh, "EKS_SESSION_NAME");
-        a.account = pam_getenv(pamh, "EKS_ACCOUNT_ID");
-    } else {
+    if (state == NULL)
+        state = closing_identity(&c, &taken, &r);
+    if (state == NULL)
         goto out;
-    }
+    a.k8s_user = state->k8s_username;
+    audit_identity(&a, state);
     r.kind = PE_SUCCESS;
     audit_outcome(&a, "close_session", &c, &r);
     pe_audit_log(pamh, &a);
 out:
+    /* Not a gate: a session with no identity of ours is someone else's. */
+    if (r.kind != PE_SUCCESS)
+        r.kind = PE_IGNORE;
     rc = pam_code(&c, r.kind, PAM_SESSION_ERR, PAM_SESSION_ERR);
+    pe_identity_free(&taken);
     ctx_free(&c);
     return rc;
 }

@@ -533,6 +533,40 @@ static void env_free(char *saved[N_EKS_VARS])
 }
 
 /*
+ * The session closes in a handle that kept no identity, with EKS_* in the
+ * environment that a pam_env line read from the user's ~/.pam_environment:
+ * the close line says what the DB records, or nothing for a user eksauth
+ * does not serve, never what the environment says.
+ */
+static void case_close_from_env(void)
+{
+    struct tx t;
+
+    pd_log_mark();
+    tx_start(&t, "eksauth", "nosuchuser");
+    pam_putenv(t.pamh, "EKS_USERNAME=admin:mallory");
+    pam_putenv(t.pamh, "EKS_ARN=arn:aws:sts::111122223333:assumed-role/eks-admins/mallory");
+    is_rc(pam_close_session(t.pamh, 0), PAM_PERM_DENIED,
+          "close_session of a user eksauth does not serve, EKS_* set: PAM_IGNORE");
+    tx_end(&t, PAM_SUCCESS);
+    ok(pd_log_find("event=close_session", NULL) == NULL,
+       "no close line names the environment's k8s user for someone else's user");
+
+    pd_log_mark();
+    tx_start(&t, "eksauth", "admin-alice");
+    pam_putenv(t.pamh, "EKS_USERNAME=admin:mallory");
+    pam_putenv(t.pamh, "EKS_SESSION_NAME=mallory");
+    pam_putenv(t.pamh, "EKS_ARN=arn:aws:sts::111122223333:assumed-role/eks-admins/mallory");
+    is_rc(pam_close_session(t.pamh, 0), PAM_SUCCESS, "close_session of admin-alice, EKS_* forged");
+    tx_end(&t, PAM_SUCCESS);
+    ok(pd_log_find("event=close_session result=success user=admin-alice k8s_user=admin:alice "
+                   "arn=arn:aws:sts::111122223333:assumed-role/eks-admins/alice session=alice",
+                   NULL) != NULL,
+       "the close line is the DB's record");
+    ok(pd_log_find("mallory", NULL) == NULL, "and nothing of the environment's values");
+}
+
+/*
  * sshd authenticates in a child process and hands only the PAM environment
  * to the process that opens the session: no pam_data there.
  */
@@ -608,6 +642,7 @@ static void case_session_elsewhere(void)
           "open_session of a user eksauth does not serve: PAM_IGNORE (the stack alone fails)");
     tx_end(&t, PAM_SUCCESS);
     env_free(saved);
+    case_close_from_env();
 }
 
 static void case_pieces(void)
