@@ -600,6 +600,10 @@ enum eksauth_status eksauth_login_account(struct eksauth_ctx *ctx, const char *u
     if (eksauth_names_reserved(user) || listed(ctx->cfg.deny_users, user) ||
         eksauth_iddb_is_denied(db, user))
         return eksauth_fail(err, EKSAUTH_EREJECTED, "login '%s' is denied", user);
+    /* deny_user names a k8s user too (identity.c): its recorded login, whatever it is called. */
+    if (listed(ctx->cfg.deny_users, u.k8s_username) || eksauth_iddb_is_denied(db, u.k8s_username))
+        return eksauth_fail(err, EKSAUTH_EREJECTED, "login '%s' is denied (k8s user '%s')", user,
+                            u.k8s_username);
     if (n_require > 0 && !in_any_group(db, &u, require_groups, n_require))
         return eksauth_fail(err, EKSAUTH_EREJECTED, "not in any require_group group");
     return EKSAUTH_OK;

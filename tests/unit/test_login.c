@@ -640,12 +640,14 @@ static void test_serves_and_account(void **state)
 }
 
 /*
- * The host's DB with build's record copied as the user named as (NULL: none),
- * in a private group of its own name and id when private (as DBs before
- * version 3 gave each user), and deny (NULL: none) on its denied list, as a
- * sync could not write it: login.c must refuse on its own.
+ * The host's DB with build's record copied as the user named as (NULL: none)
+ * for the k8s user k8s (NULL: as), in a private group of its own name and id
+ * when private (as DBs before version 3 gave each user), and deny (NULL:
+ * none) on its denied list, as a sync could not write it: login.c must
+ * refuse on its own.
  */
-static void rewrite_db(struct t *t, const char *as, bool private, const char *deny)
+static void rewrite_db_k8s(struct t *t, const char *as, const char *k8s, bool private,
+                           const char *deny)
 {
     struct eksauth_iddb_builder *b = NULL;
     struct eksauth_iddb *db = NULL;
@@ -659,7 +661,7 @@ static void rewrite_db(struct t *t, const char *as, bool private, const char *de
         assert_int_equal(eksauth_iddb_user_by_name(db, "build", &u), EKSAUTH_OK);
         memset(&in, 0, sizeof(in));
         in.login = as;
-        in.k8s_username = as;
+        in.k8s_username = k8s != NULL ? k8s : as;
         in.uid = u.uid + 1;
         if (private) {
             struct eksauth_iddb_group_in g = {as, "", in.uid, EKSAUTH_IDDB_GROUP_PRIVATE};
@@ -677,6 +679,22 @@ static void rewrite_db(struct t *t, const char *as, bool private, const char *de
     host_fixture_reopen(t->h);
 }
 
+static void rewrite_db(struct t *t, const char *as, bool private, const char *deny)
+{
+    rewrite_db_k8s(t, as, NULL, private, deny);
+}
+
+/* deny_user = name appended to the host's config after its last sync. */
+static void deny_in_config(struct t *t, const char *name)
+{
+    FILE *f = fopen(t->h->config, "a");
+
+    assert_non_null(f);
+    assert_true(fprintf(f, "deny_user = %s\n", name) > 0);
+    assert_int_equal(fclose(f), 0);
+    host_fixture_reopen(t->h);
+}
+
 /*
  * The account stage applies the host's policy of now to a recorded user:
  * a deny_user added after the last sync refuses build before the next sync,
@@ -687,7 +705,6 @@ static void test_account_denies_before_next_sync(void **state)
     struct t *t = *state;
     struct eksauth_error err;
     const char *k8s = NULL;
-    FILE *f;
 
     assert_int_equal(eksauth_login_account(&t->h->ctx, "build", NULL, NULL, 0, &k8s, &err),
                      EKSAUTH_OK);
@@ -704,14 +721,43 @@ static void test_account_denies_before_next_sync(void **state)
     /* deny_user added to the config after the sync: carol's record is still in the DB. */
     assert_int_equal(eksauth_login_account(&t->h->ctx, "carol", NULL, NULL, 0, &k8s, &err),
                      EKSAUTH_OK);
-    f = fopen(t->h->config, "a");
-    assert_non_null(f);
-    assert_true(fputs("deny_user = carol\n", f) >= 0);
-    assert_int_equal(fclose(f), 0);
-    host_fixture_reopen(t->h);
+    deny_in_config(t, "carol");
     assert_int_equal(eksauth_login_account(&t->h->ctx, "carol", NULL, NULL, 0, &k8s, &err),
                      EKSAUTH_EREJECTED);
     assert_non_null(strstr(err.msg, "login 'carol' is denied"));
+}
+
+/*
+ * deny_user names a k8s user as well as a login (eksauth.conf(5)): one
+ * added after the last sync refuses that k8s user's recorded login, named
+ * otherwise, before the next sync (sudo's cached credential asks only the
+ * account stage); so does a k8s user on the DB's denied list.
+ */
+static void test_account_denies_k8s_user_before_next_sync(void **state)
+{
+    struct t *t = *state;
+    struct eksauth_error err;
+    const char *k8s = NULL;
+
+    rewrite_db_k8s(t, "dave", "corp:dave", false, NULL);
+    assert_int_equal(eksauth_login_account(&t->h->ctx, "dave", NULL, NULL, 0, &k8s, &err),
+                     EKSAUTH_OK);
+    deny_in_config(t, "corp:dave");
+    assert_int_equal(eksauth_login_account(&t->h->ctx, "dave", NULL, NULL, 0, &k8s, &err),
+                     EKSAUTH_EREJECTED);
+    assert_non_null(strstr(err.msg, "login 'dave' is denied (k8s user 'corp:dave')"));
+}
+
+static void test_account_denies_k8s_user_on_db_list(void **state)
+{
+    struct t *t = *state;
+    struct eksauth_error err;
+    const char *k8s = NULL;
+
+    rewrite_db_k8s(t, "dave", "corp:dave", false, "corp:dave");
+    assert_int_equal(eksauth_login_account(&t->h->ctx, "dave", NULL, NULL, 0, &k8s, &err),
+                     EKSAUTH_EREJECTED);
+    assert_non_null(strstr(err.msg, "(k8s user 'corp:dave')"));
 }
 
 /* login_serves never answers for a reserved name, even one the DB holds. */
@@ -1078,6 +1124,9 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_serves_and_account, setup, teardown),
         cmocka_unit_test_setup_teardown(test_account_denies_before_next_sync, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_account_denies_k8s_user_before_next_sync, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_account_denies_k8s_user_on_db_list, setup, teardown),
         cmocka_unit_test_setup_teardown(test_serves_no_reserved_name, setup, teardown),
         cmocka_unit_test_setup_teardown(test_private_group_never_required, setup, teardown),
         cmocka_unit_test_setup_teardown(test_no_db_is_unavailable, setup, teardown),
