@@ -224,6 +224,9 @@ like "$(cat "$T/root.out")" 'ok +sudoers +/etc/sudoers: 1 rule names eks- groups
 
 "$EKSAUTH" doctor --bogus >/dev/null 2>&1
 is "$?" "2" "an unknown option: exit 2"
+"$EKSAUTH" doctor --root >/dev/null 2>"$T/err"
+is "$?" "2" "--root without its value: exit 2"
+like "$(head -n 1 "$T/err")" '^eksauth: doctor: --root needs a value$' "--root without its value: says so"
 "$EKSAUTH" doctor --root "$T/no-such-folder" >/dev/null 2>"$T/err"
 is "$?" "2" "--root of a missing folder: exit 2"
 "$EKSAUTH" doctor --help >"$T/out" 2>&1

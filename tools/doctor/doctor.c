@@ -36,7 +36,12 @@ static int parse_args(struct doctor *d, int argc, char **argv, bool *json)
             d->network = true;
         } else if (strcmp(argv[i], "--json") == 0) {
             *json = true;
-        } else if (strcmp(argv[i], "--root") == 0 && i + 1 < argc) {
+        } else if (strcmp(argv[i], "--root") == 0) {
+            if (i + 1 == argc) {
+                cli_error("doctor", "--root needs a value");
+                usage(stderr);
+                return EXIT_USAGE;
+            }
             root = argv[++i];
         } else if (strncmp(argv[i], "--root=", 7) == 0) {
             root = argv[i] + 7;
