@@ -1,0 +1,124 @@
+#!/bin/sh
+# cli_options.sh - each subcommand's long options agree wherever an operator
+# reads them and with the code that takes them: the options its source
+# parses (tools/cmd_*.c, tools/doctor/doctor.c: getopt_long tables and
+# strcmp'd arguments), the ones `eksauth CMD --help` declares (its usage
+# lines and option lines), the command's entry in eksauth(1) and its line in
+# README.md's command summary.  --config, --aws-auth and --help belong to
+# every command (eksauth(1), GLOBAL OPTIONS) and are left out.  ssh, scp and
+# sftp pass their arguments to ssh: they have no options of their own.
+# TAP output.
+set -u
+. "$top_srcdir/tests/install/install_common.sh"
+
+[ -x "$EKSAUTH" ] || skip_all "eksauth is not built"
+GLOBALS='--config --aws-auth --help'
+
+# The long options in standard input, one a line, sorted, globals left out.
+opts() {
+    grep -o -- '--[a-z][a-z-]*' | sort -u | while read -r o; do
+        case " $GLOBALS " in *" $o "*) ;; *) echo "$o" ;; esac
+    done
+}
+
+src_of() {
+    case $1 in
+    users | groups) echo "$top_srcdir/tools/cmd_users.c" ;;
+    doctor) echo "$top_srcdir/tools/doctor/doctor.c" ;;
+    *) echo "$top_srcdir/tools/cmd_$(echo "$1" | tr - _).c" ;;
+    esac
+}
+
+# What the source parses: {"name", x_argument ...} entries, strcmp'd
+# "--name" arguments, and the shared --now (CLI_NOW_OPTION, tools/cli.h).
+code_opts() {
+    f=$(src_of "$1")
+    {
+        sed -n 's/.*{"\([a-z][a-z-]*\)", *\(no\|required\|optional\)_argument.*/--\1/p' "$f"
+        grep -o 'str\(n\)\{0,1\}cmp([a-z_]*\(\[[a-z]*\]\)\{0,1\}, "--[a-z][a-z-]*' "$f"
+        grep -q 'CLI_NOW_OPTION,' "$f" && echo --now
+    } | opts
+}
+
+# The usage lines of --help: "usage: ..." and the lines after it that go on with "[".
+usage_opts() {
+    "$EKSAUTH" "$1" --help 2>/dev/null |
+        awk '/^usage:/ { u = 1; print; next } u && /^ +\[/ { print; next } { u = 0 }' | opts
+}
+
+# The usage lines and the option lines ("  --name ...") of --help.
+help_opts() {
+    "$EKSAUTH" "$1" --help 2>/dev/null |
+        awk '/^usage:/ { u = 1; print; next } u && /^ +\[/ { print; next } { u = 0 } /^ +--[a-z]/' |
+        opts
+}
+
+# eksauth(1) as text: no \- or font escapes.
+sed 's/\\-/-/g; s/\\f[BIRP]//g' "$top_srcdir/man/eksauth.1" >"$T/man"
+
+# The command's entry in eksauth(1): from the .TP (or .TQ) line that names it
+# to the next command's, or the next section.
+man_entry() {
+    awk -v c="$1" '
+        NR > 1 && /^\.SH/ { on = 0 }
+        (prev == ".TP" || prev == ".TQ") && ($0 ~ /^[a-z]/ || $0 ~ /^\.B[IR]* "?[a-z]/) {
+            line = $0
+            sub(/^\.B[IR]* "?/, "", line)
+            split(line, w, /[ "]/)
+            on = w[1] == c || (on && prev == ".TQ")
+        }
+        started && /^\.SH/ { started = 0 }
+        /^\.SH COMMANDS/ { started = 1 }
+        started && on { print }
+        { prev = $0 }' "$T/man"
+}
+
+# The command's line in README.md's summary ("eksauth users | groups  ...").
+readme_line() {
+    awk -v c="$1" '
+        /^## The command line/ { s = 1; next }
+        s && /^```$/ { n++; if (n == 2) exit; next }
+        s && n == 1 && /^eksauth / {
+            syn = $0
+            sub(/   .*/, "", syn)
+            k = split(syn, w, /[ |]+/)
+            for (i = 2; i <= k; i++) if (w[i] == c) { print syn; break }
+        }' "$top_srcdir/README.md"
+}
+
+# subset A B WHAT: every line of file A is a line of file B.
+subset() {
+    missing=$(comm -23 "$1" "$2" | tr '\n' ' ')
+    [ -z "$missing" ]
+    ok $? "$3${missing:+ (missing: $missing)}"
+}
+
+"$EKSAUTH" --help | sed -n 's/^  \([a-z][a-z-]*\)  .*/\1/p' >"$T/commands"
+[ -s "$T/commands" ] || fail "eksauth --help lists its commands"
+while read -r cmd; do
+    case $cmd in ssh | scp | sftp) continue ;; esac
+    code_opts "$cmd" >"$T/code"
+    help_opts "$cmd" >"$T/help"
+    usage_opts "$cmd" >"$T/usage"
+    man_entry "$cmd" >"$T/entry"
+    readme_line "$cmd" >"$T/readme_line"
+    opts <"$T/entry" >"$T/man_opts"
+    head -n 1 "$T/entry" | opts >"$T/man_synopsis"
+    opts <"$T/readme_line" >"$T/readme"
+    { cat "$T/code"; echo --version; } | sort >"$T/code_version"
+
+    "$EKSAUTH" "$cmd" --help >/dev/null 2>&1
+    ok $? "$cmd --help: exit 0"
+    [ -s "$T/entry" ]
+    ok $? "$cmd: eksauth(1) has its entry"
+    [ -s "$T/readme_line" ]
+    ok $? "$cmd: README.md's summary has its line"
+    subset "$T/code" "$T/help" "$cmd: --help declares every option the code takes"
+    subset "$T/help" "$T/code_version" "$cmd: the code takes every option --help declares"
+    subset "$T/help" "$T/man_opts" "$cmd: eksauth(1) documents every option --help declares"
+    subset "$T/man_synopsis" "$T/code" "$cmd: the code takes every option of eksauth(1)'s synopsis"
+    subset "$T/usage" "$T/readme" "$cmd: README.md's line has every option of the usage line"
+    subset "$T/readme" "$T/code" "$cmd: the code takes every option of README.md's line"
+done <"$T/commands"
+
+done_testing
