@@ -586,12 +586,15 @@ enum eksauth_status eksauth_login_account(struct eksauth_ctx *ctx, const char *u
     if (st != EKSAUTH_OK)
         return eksauth_fail(err, EKSAUTH_EUNAVAIL, "identity DB %s: bad record for %s",
                             ctx->paths.db, user);
-    /* Ours: a record no sync has confirmed lately may be one aws-auth revoked since. */
+    /*
+     * Ours (*k8s_user says so, whatever follows): a record no sync has
+     * confirmed lately may be one aws-auth revoked since.
+     */
+    if (k8s_user != NULL)
+        *k8s_user = u.k8s_username;
     st = snapshot_fresh(ctx, false, time(NULL), err);
     if (st != EKSAUTH_OK)
         return st;
-    if (k8s_user != NULL)
-        *k8s_user = u.k8s_username;
     /* The name now belongs to another k8s user: this login is not that one. */
     if (authenticated_k8s_user != NULL && strcmp(authenticated_k8s_user, u.k8s_username) != 0)
         return eksauth_fail(err, EKSAUTH_EREJECTED,

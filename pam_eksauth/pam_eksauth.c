@@ -636,6 +636,7 @@ static int acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
     struct pe_ctx c;
     struct pe_audit a;
     enum eksauth_status st;
+    bool recorded = false;
     int rc;
 
     memset(&a, 0, sizeof(a));
@@ -650,6 +651,8 @@ static int acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
                                c.opt.require_group, c.opt.n_require_group, &a.k8s_user, &err);
     if (st != EKSAUTH_OK) {
         fail(&c, &r, status_kind(st), &err);
+        /* The DB records this user (login.h: k8s_user is set): eksauth's to refuse. */
+        recorded = a.k8s_user != NULL;
         goto out;
     }
     /* An unusable require_group= must not open the door it was meant to narrow. */
@@ -670,6 +673,14 @@ out:
     if (r.kind != PE_UNKNOWN || c.opt.debug)
         pe_audit_log(pamh, &a);
     rc = pam_code(&c, r.kind, PAM_PERM_DENIED, PAM_AUTHINFO_UNAVAIL);
+    /*
+     * ignore_authinfo_unavail lets the stack go on for a user this host
+     * cannot place; one its DB records would be let in by the next module
+     * (pam_unix's account stage takes an NSS user without a shadow entry),
+     * on a mapping no sync has confirmed (max_snapshot_age).
+     */
+    if (rc == PAM_IGNORE && r.kind == PE_UNAVAIL && recorded)
+        rc = PAM_AUTHINFO_UNAVAIL;
     ctx_free(&c);
     return rc;
 }

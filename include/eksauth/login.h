@@ -139,7 +139,9 @@ void eksauth_login_free(struct eksauth_login *l);
  * decides).  require_groups: POSIX group names of which the user must
  * have one (none: no condition), by membership (the users' group counts),
  * never by the login's own name.  *k8s_user (may be NULL) receives the
- * DB's k8s username for the audit line (valid until ctx is closed).
+ * DB's k8s username for the audit line (valid until ctx is closed) as soon
+ * as the DB records user, whatever the status: set, an EKSAUTH_EUNAVAIL
+ * (max_snapshot_age) is about a user that is eksauth's.
  * EKSAUTH_OK; EKSAUTH_ENOTFOUND not ours; EKSAUTH_EREJECTED with the
  * reason; EKSAUTH_EUNAVAIL.
  */

@@ -2,6 +2,7 @@
 # STS stand-in over TLS (tests/lib/sts_common.sh), a prepared folder $PE_DIR
 # for the C driver (tests/pam/test_pam_eksauth.c) and for pamtester:
 #   eksauth.conf down.conf nodb.conf badperm.conf   configs (root's, 0644; badperm 0666)
+#   stale.conf, stale-db/                            a cluster source no sync confirmed
 #   faults.conf                                      a second stand-in, its fault in fault.json
 #   aws-auth.yaml aws-auth-revoked.yaml              tests/fixtures/pam
 #   db/identity.db                                   made by `eksauth sync`
@@ -101,6 +102,12 @@ pam_setup() {
     sed -i "s/127\.0\.0\.1:[0-9]*\$/127.0.0.1:$FAULT_PORT/" "$PE_DIR/faults.conf"
     "$EKSAUTH" --config "$PE_DIR/eksauth.conf" sync >"$PE_DIR/sync.out" 2>&1 ||
         { echo "Bail out! eksauth sync failed: $(cat "$PE_DIR/sync.out")"; exit 1; }
+    # The same DB for a cluster source with max_snapshot_age, and no sync's
+    # state beside it: no snapshot has been confirmed, so eksauth logins stop.
+    mkdir -p "$PE_DIR/stale-db"
+    cp -p "$PE_DIR/db/identity.db" "$PE_DIR/stale-db/"
+    pam_conf "$PE_DIR/stale.conf" "db_path = $PE_DIR/stale-db/identity.db" "source = kubernetes" \
+        "cluster_endpoint = https://127.0.0.1:1" "max_snapshot_age = 120"
 
     mint alice ASIAFAKEEXAMPLE00001
     mint bobex ASIAFAKEEXAMPLE00002

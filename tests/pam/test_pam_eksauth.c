@@ -228,6 +228,13 @@ static void make_services(void)
     service("eksauth-nodb", "auth required MOD config=DIR/nodb.conf\n"
                             "account required MOD config=DIR/nodb.conf\n");
     service("eksauth-noconfig", "auth required MOD config=DIR/no-such.conf\n");
+    service("eksauth-nodb-ignore",
+            "account required MOD config=DIR/nodb.conf ignore_authinfo_unavail\n"
+            "account required pam_permit.so\n");
+    service("eksauth-stale", "account required MOD config=DIR/stale.conf\n");
+    service("eksauth-stale-ignore",
+            "account required MOD config=DIR/stale.conf ignore_authinfo_unavail\n"
+            "account required pam_permit.so\n");
     service("eksauth-badperm", "auth required MOD config=DIR/badperm.conf\n");
 }
 
@@ -844,6 +851,37 @@ static void case_unavailable(void)
     ok(pd_log_find("writable", NULL) != NULL, "logged: writable by group or others");
 }
 
+/* The account stage of user in a fresh handle (no authentication in it). */
+static int account_once(const char *svc, const char *user)
+{
+    struct tx t;
+    int rc;
+
+    tx_start(&t, svc, user);
+    rc = pam_acct_mgmt(t.pamh, 0);
+    tx_end(&t, rc);
+    return rc;
+}
+
+/*
+ * ignore_authinfo_unavail lets the account stack go on for a user this host
+ * cannot place (no DB); never for one the DB records, whom the next module
+ * (pam_unix's account stage takes any NSS user without a shadow entry)
+ * would let in on a mapping no sync has confirmed (max_snapshot_age).
+ */
+static void case_account_unavailable(void)
+{
+    is_rc(account_once("eksauth-nodb-ignore", "bob"), PAM_SUCCESS,
+          "account, no identity DB, ignore_authinfo_unavail: the next module decides");
+    pd_log_mark();
+    is_rc(account_once("eksauth-stale", "bob"), PAM_AUTHINFO_UNAVAIL,
+          "account of a recorded user, no snapshot confirmed under max_snapshot_age");
+    ok(pd_log_find("event=account result=unavailable user=bob", "max_snapshot_age", NULL) != NULL,
+       "logged with the reason");
+    is_rc(account_once("eksauth-stale-ignore", "bob"), PAM_AUTHINFO_UNAVAIL,
+          "the same with ignore_authinfo_unavail: still refused, not PAM_IGNORE");
+}
+
 /* What STS answers decides the code: "try later" or "no". */
 static void case_sts_faults(void)
 {
@@ -906,17 +944,6 @@ static void case_first_pass(void)
 }
 
 /* The account stage of a handle that never asked bob for a token (an ssh key, say). */
-static int account_without_token(const char *svc)
-{
-    struct tx t;
-    int rc;
-
-    tx_start(&t, svc, "bob");
-    rc = pam_acct_mgmt(t.pamh, 0);
-    tx_end(&t, rc);
-    return rc;
-}
-
 static void case_require_token(void)
 {
     struct tx t;
@@ -927,19 +954,19 @@ static void case_require_token(void)
     is_rc(pam_acct_mgmt(t.pamh, 0), PAM_SUCCESS, "require_token: this handle gave a token");
     tx_end(&t, PAM_SUCCESS);
     pd_log_mark();
-    is_rc(account_without_token("eksauth-token"), PAM_PERM_DENIED,
+    is_rc(account_once("eksauth-token", "bob"), PAM_PERM_DENIED,
           "require_token: no token in this login, refused");
     ok(pd_log_find("event=account result=denied user=bob", "not a key or another method", NULL) !=
            NULL,
        "logged with the reason");
-    is_rc(account_without_token("eksauth-token-login"), PAM_SUCCESS,
+    is_rc(account_once("eksauth-token-login", "bob"), PAM_SUCCESS,
           "require_token=login,su: not for this service");
     /* An empty list is a mistake (a template's empty variable): the gate stays shut. */
     pd_log_mark();
-    is_rc(account_without_token("eksauth-token-empty"), PAM_PERM_DENIED,
+    is_rc(account_once("eksauth-token-empty", "bob"), PAM_PERM_DENIED,
           "require_token= (no service named): every service, refused");
     ok(pd_log_find("require_token=: names no service", NULL) != NULL, "and logged");
-    is_rc(account_without_token("eksauth-token-commas"), PAM_PERM_DENIED,
+    is_rc(account_once("eksauth-token-commas", "bob"), PAM_PERM_DENIED,
           "require_token=, (no service named): every service, refused");
 }
 
@@ -1062,6 +1089,7 @@ static int suite(void)
     case_refusals();
     case_unknown_fallthrough();
     case_unavailable();
+    case_account_unavailable();
     case_sts_faults();
     case_first_pass();
     case_options();
