@@ -25,7 +25,7 @@
 #define EXIT_REJECTED   1 /* token rejected or login denied */
 #define EXIT_USAGE      2 /* usage or config error */
 #define EXIT_NOT_MAPPED 3
-#define EXIT_UNAVAIL    4 /* STS unavailable */
+#define EXIT_UNAVAIL    4 /* STS, the cluster or the identity DB unavailable */
 
 struct eksauth_cli {
     const char *argv0;         /* how eksauth was run (eksauth ssh finds itself by it) */

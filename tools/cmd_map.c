@@ -23,7 +23,8 @@ static const char usage_text[] =
     "Map an IAM or STS ARN through aws-auth and print the identity as JSON.\n"
     "An assumed-role ARN is canonicalised and its session name is used.\n"
     "exit: 0 mapped, 1 the entry exists but the login is refused,\n"
-    "      2 usage or config error, 3 not mapped\n";
+    "      2 usage or config error, 3 not mapped,\n"
+    "      4 no identity DB or aws-auth of the last sync (run eksauth sync)\n";
 
 int cmd_map(struct eksauth_cli *cli, int argc, char **argv)
 {

@@ -4,7 +4,7 @@
  * local checks, the mapping, STS GetCallerIdentity over TLS, the POSIX
  * names); prints the identity JSON of eksauth(1).  Exit 0 verified and mapped,
  * 1 token rejected or login refused, 2 usage or config, 3 not mapped,
- * 4 STS unavailable.
+ * 4 unavailable (STS, the identity DB or the last sync's aws-auth).
  */
 #include "config.h"
 
@@ -24,7 +24,8 @@ static const char usage_text[] =
     "  Check a token locally, ask STS who signed it, map that through aws-auth and\n"
     "  print the identity.  The token comes from the argument, or standard input for\n"
     "  \"-\" or none.  --cluster-id overrides the config's cluster_id.\n"
-    "  exit: 0 ok, 1 rejected or denied, 2 usage or config, 3 not mapped, 4 STS unavailable\n";
+    "  exit: 0 ok, 1 rejected or denied, 2 usage or config, 3 not mapped, 4 unavailable (STS,\n"
+    "        the identity DB or the aws-auth of the last sync)\n";
 
 int cmd_verify(struct eksauth_cli *cli, int argc, char **argv)
 {

@@ -49,7 +49,7 @@ static void usage(FILE *out)
     for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
         fprintf(out, "  %-12s %s\n", commands[i].name, commands[i].summary);
     fprintf(out, "\nexit: 0 ok, 1 token rejected or login denied, 2 usage or config error,\n"
-                 "      3 not mapped, 4 STS unavailable\n");
+                 "      3 not mapped, 4 unavailable (STS, the cluster, the identity DB)\n");
 }
 
 /* Commands whose arguments belong to another program (ssh's, scp's, sftp's, a prompt). */

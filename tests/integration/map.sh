@@ -99,4 +99,11 @@ like "$(rc):$(head -n 1 "$tmp/err")" '^2:eksauth: map: --session-name needs a va
 run map
 like "$(rc):$(head -n 1 "$tmp/err")" '^2:eksauth: map: the ARN is required$' "no ARN: eksauth: map: the ARN is required"
 
+# Without --aws-auth, the aws-auth of the last sync: none yet is "unavailable", exit 4, as --help says.
+printf 'cluster_id = test-cluster\ndb_path = %s/no-db/identity.db\n' "$tmp" > "$tmp/nodb.conf"
+"$EKSAUTH" --config "$tmp/nodb.conf" map arn:aws:iam::123456789012:role/admins > /dev/null 2> "$tmp/err"
+echo $? > "$tmp/rc"
+like "$(rc):$(head -n 1 "$tmp/err")" '^4:eksauth: map: no identity DB yet .*run eksauth sync first$' "no sync yet: exit 4, and what to run"
+like "$("$EKSAUTH" map --help)" '4 no identity DB' "map --help lists exit 4"
+
 done_testing
