@@ -317,22 +317,35 @@ static void pam_check_auth(struct doctor *d, const char *service, const struct p
                "auth: pam_eksauth before the local modules; local accounts pass through");
 }
 
-/* Whether module arguments hold require_token for service (bare: every service). */
-static bool requires_token(const char *args, const char *service)
+/* A require_token= list that names no service ("", ","). */
+static bool token_list_empty(const char *list)
+{
+    return list[strspn(list, ",")] == '\0';
+}
+
+/*
+ * Whether module arguments hold require_token for service: bare, or a list
+ * that names no service, means every service, as pam_eksauth/options.c
+ * reads them.  *empty: such a list is there.
+ */
+static bool requires_token(const char *args, const char *service, bool *empty)
 {
     char buf[1024], *p = buf, *w, *list, *name;
+    bool found = false;
 
+    *empty = false;
     fmt(buf, sizeof(buf), "%s", args);
     while ((w = next_word(&p)) != NULL) {
         if (strcmp(w, "require_token") == 0)
-            return true;
+            found = true;
         if (strncmp(w, "require_token=", 14) != 0)
             continue;
+        if (token_list_empty(w + 14))
+            found = *empty = true;
         for (list = w + 14; (name = strsep(&list, ",")) != NULL;)
-            if (strcmp(name, service) == 0)
-                return true;
+            found = found || strcmp(name, service) == 0;
     }
-    return false;
+    return found;
 }
 
 static void pam_check_account(struct doctor *d, const char *host, const struct pam_stack *st)
@@ -341,7 +354,7 @@ static void pam_check_account(struct doctor *d, const char *host, const struct p
     struct finding *f;
     ssize_t ie;
     enum act a;
-    bool ok = true;
+    bool ok = true, empty = false;
 
     ie = pam_find(st, "account", "pam_eksauth.so", 0);
     if (ie < 0) {
@@ -368,12 +381,19 @@ static void pam_check_account(struct doctor *d, const char *host, const struct p
                    "account: local accounts (root too) are refused at pam_eksauth");
         ok = false;
     }
-    if (!requires_token(e->args, "sshd")) {
+    if (!requires_token(e->args, "sshd", &empty)) {
         f = report(d, LV_ERROR, "pam", e->where,
                    "account: pam_eksauth has no require_token for sshd: an eksauth user passes "
                    "the account stage without having given a token, so a key planted in "
                    "~/.ssh/authorized_keys (or .shosts) after one token login logs in again");
         set_fix(d, f, "add require_token=sshd to the line: \"%s\"", PAM_ACCOUNT_LINE);
+        ok = false;
+    }
+    if (empty) {
+        f = report(d, LV_WARNING, "pam", e->where,
+                   "account: require_token= names no service: pam_eksauth then asks every "
+                   "service for a token (sudo's NOPASSWD rules too) and logs an error each time");
+        set_fix(d, f, "name the services: \"%s\"", PAM_ACCOUNT_LINE);
         ok = false;
     }
     if (ok)
