@@ -95,6 +95,9 @@ like "$(cat "$H/out/main.syslog")" "sshd: pam_eksauth\(sshd:session\): event=ope
     "sshd's log: the session line"
 like "$(cat "$H/out/main.syslog")" "sudo: pam_eksauth\(sudo:account\): event=account result=success user=admin-alice" \
     "sudo's log: the account stage passed for the mapped user"
+syslog_since "$n0" 'sshd: pam_eksauth\(sshd:session\): event=close_session' >"$H/out/main-close.syslog"
+like "$(cat "$H/out/main-close.syslog")" "sshd: pam_eksauth\(sshd:session\): event=close_session result=success user=admin-alice k8s_user=admin:alice arn=arn:aws:sts::111122223333:assumed-role/eks-admins/alice session=alice " \
+    "sshd's log: the session's close line names the identity that logged in"
 like "$(cat "$H/out/sshd.log")" "Accepted keyboard-interactive/pam for admin-alice from 127.0.0.1" \
     "sshd accepted keyboard-interactive/pam"
 left=$(find "$H/client" -name 'eksauth-ssh.*' -o -name 'askpass-*' | wc -l)
