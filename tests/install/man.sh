@@ -39,10 +39,15 @@ else
     skip "eksauth is not built"
 fi
 
-# Every key of lib/config.c's table is an entry of eksauth.conf(5).
-sed -n 's/^ *\(STRING\|SECONDS\)("\([a-z_]*\)".*/\2/p; s/^ *{"\([a-z_]*\)", KIND_.*/\1/p' \
-    "$top_srcdir/lib/config.c" | sort -u >"$T/keys"
+# Every key of lib/config.c's table is an entry of eksauth.conf(5): each
+# entry of keys[] (an initializer or a macro such as STRING, SECONDS, DAYS)
+# names its key first.
+awk '/^static const struct key keys\[\] = \{/, /^\};/' "$top_srcdir/lib/config.c" |
+    grep '^    [A-Z{]' >"$T/entries"
+sed -n 's/^ *\([A-Z_]*(\|{\)"\([a-z_]*\)",.*/\2/p' "$T/entries" | sort -u >"$T/keys"
 [ -s "$T/keys" ] || fail "the config keys are found in lib/config.c"
+is "$(wc -l <"$T/keys" | tr -d ' ')" "$(wc -l <"$T/entries" | tr -d ' ')" \
+    "every entry of lib/config.c's keys[] gives its key"
 while read -r key; do
     esc=$(printf '%s' "$key" | sed 's/_/\\\\?_/g')
     grep -Eq "^(\.B[IR]* \"?|\\\\fB)$esc( |\"|\\\\fR|\$)" "$top_srcdir/man/eksauth.conf.5"
