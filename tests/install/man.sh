@@ -1,8 +1,9 @@
 #!/bin/sh
 # man.sh - the man pages: each renders with groff -man -ww (every warning
 # on) without a single warning, has the sections a man page needs;
-# eksauth(1) names every subcommand `eksauth --help` lists, and
-# eksauth.conf(5) every key the config parser knows.  TAP output.
+# eksauth(1) names every subcommand `eksauth --help` lists,
+# eksauth.conf(5) every key the config parser knows, and pam_eksauth(8)
+# exactly the module's options.  TAP output.
 set -u
 . "$top_srcdir/tests/install/install_common.sh"
 
@@ -53,5 +54,14 @@ while read -r key; do
     grep -Eq "^(\.B[IR]* \"?|\\\\fB)$esc( |\"|\\\\fR|\$)" "$top_srcdir/man/eksauth.conf.5"
     ok $? "eksauth.conf(5) documents '$key'"
 done <"$T/keys"
+
+# pam_eksauth(8)'s OPTIONS are exactly the arguments pam_eksauth/options.c takes.
+sed -n 's/.*strcmp(arg, "\([a-z_]*\)").*/\1/p; s/.*skip_prefix(arg, "\([a-z_]*\)=").*/\1/p' \
+    "$top_srcdir/pam_eksauth/options.c" | sort -u >"$T/pam_code"
+awk '/^\.SH OPTIONS/ { on = 1; next } /^\.SH/ { on = 0 } on && prev == ".TP" { print } { prev = $0 }' \
+    "$top_srcdir/man/pam_eksauth.8" | sed 's/^\.B[IR]* //; s/[^a-z_].*//' | sort -u >"$T/pam_man"
+[ -s "$T/pam_code" ] || fail "the module options are found in pam_eksauth/options.c"
+is "$(comm -3 "$T/pam_code" "$T/pam_man" | tr -d '\t' | tr '\n' ' ')" "" \
+    "pam_eksauth(8) OPTIONS lists exactly the options of pam_eksauth/options.c"
 
 done_testing
