@@ -394,13 +394,19 @@ static void put_proof(struct pe_ctx *c, const char *login)
     unsigned char key[EKSAUTH_PROOF_KEY_LEN];
     char proof[sizeof(EKSAUTH_PROOF_ENV) + EKSAUTH_PROOF_MAX];
     size_t n = strlen(EKSAUTH_PROOF_ENV) + 1;
-    struct eksauth_error err;
+    struct eksauth_error err = {EKSAUTH_OK, ""};
+    int rc;
 
     snprintf(proof, sizeof(proof), "%s=", EKSAUTH_PROOF_ENV);
-    if (eksauth_proof_key(&c->host.paths, true, key, &err) != EKSAUTH_OK ||
-        eksauth_proof_make(key, login, time(NULL), proof + n, sizeof(proof) - n, &err) !=
-            EKSAUTH_OK ||
-        pam_putenv(c->pamh, proof) != PAM_SUCCESS)
+    if (eksauth_proof_key(&c->host.paths, true, key, &err) == EKSAUTH_OK &&
+        eksauth_proof_make(key, login, time(NULL), proof + n, sizeof(proof) - n, &err) ==
+            EKSAUTH_OK) {
+        rc = pam_putenv(c->pamh, proof);
+        /* err says nothing yet: the log must say why, never what the stack held. */
+        if (rc != PAM_SUCCESS)
+            eksauth_fail(&err, EKSAUTH_ENOMEM, "pam_putenv: %s", pam_strerror(c->pamh, rc));
+    }
+    if (err.status != EKSAUTH_OK)
         pam_syslog(c->pamh, LOG_ERR, "no token proof for the account stage: %s", err.msg);
     OPENSSL_cleanse(key, sizeof(key));
     OPENSSL_cleanse(proof, sizeof(proof));

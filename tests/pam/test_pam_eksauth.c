@@ -102,6 +102,25 @@ static void log_dump_since_mark(void)
         diag("log: %s", pd_log_line(i));
 }
 
+/*
+ * pam_putenv as libpam's, but PAM_BUF_ERR for a "NAME=value" that starts
+ * with fail_putenv (NULL: none): a case makes one of the module's
+ * environment writes fail.  The driver is linked with -export-dynamic, so
+ * the module's calls come here first.
+ */
+static const char *fail_putenv;
+
+int pam_putenv(pam_handle_t *pamh, const char *name_value)
+{
+    static int (*real)(pam_handle_t *, const char *);
+
+    if (fail_putenv != NULL && strncmp(name_value, fail_putenv, strlen(fail_putenv)) == 0)
+        return PAM_BUF_ERR;
+    if (real == NULL)
+        *(void **)&real = dlsym(RTLD_NEXT, "pam_putenv");
+    return real != NULL ? real(pamh, name_value) : PAM_SYSTEM_ERR;
+}
+
 /* -------------------------------------------------------- environment */
 
 static const char *DIR_;
@@ -943,6 +962,27 @@ static void case_first_pass(void)
     pd_conv_free(&cv);
 }
 
+/*
+ * The proof cannot be put in the environment: the login goes on (the account
+ * stage refuses without it), and the log says why, not what the module's
+ * stack held.
+ */
+static void case_proof_not_kept(void)
+{
+    const char *line;
+
+    pd_log_mark();
+    fail_putenv = "EKSAUTH_PROOF=";
+    is_rc(auth_once("eksauth-token", "bob", (const char *[]){TOK_BOB}, 1, NULL), PAM_SUCCESS,
+          "authenticate bob while pam_putenv refuses the token proof");
+    fail_putenv = NULL;
+    line = pd_log_find("no token proof for the account stage: ", NULL);
+    ok(line != NULL && strstr(line, "no token proof for the account stage: pam_putenv: ") != NULL,
+       "logged: no token proof, because pam_putenv failed");
+    if (line != NULL)
+        diag("log: %s", line);
+}
+
 /* The account stage of a handle that never asked bob for a token (an ssh key, say). */
 static void case_require_token(void)
 {
@@ -968,6 +1008,7 @@ static void case_require_token(void)
     ok(pd_log_find("require_token=: names no service", NULL) != NULL, "and logged");
     is_rc(account_once("eksauth-token-commas", "bob"), PAM_PERM_DENIED,
           "require_token=, (no service named): every service, refused");
+    case_proof_not_kept();
 }
 
 static void case_options(void)
