@@ -522,6 +522,16 @@ static enum eksauth_status apply_locked(struct apply *a, struct eksauth_error *e
 }
 
 /* The values of aa dropped as the cluster drops them, into report->dropped and one failure. */
+/* "dropped, as the cluster drops them: V (why), ..." appended to err. */
+static void append_dropped(const struct eksauth_awsauth *aa, struct eksauth_error *err)
+{
+    size_t i, n = eksauth_awsauth_dropped_count(aa);
+
+    eksauth_error_append(err, "dropped, as the cluster drops them: ");
+    for (i = 0; i < n; i++)
+        eksauth_error_append(err, "%s%s", i > 0 ? ", " : "", eksauth_awsauth_dropped_at(aa, i));
+}
+
 static enum eksauth_status dropped_failure(const struct eksauth_awsauth *aa, const char *label,
                                            struct eksauth_sync_report *report,
                                            struct eksauth_error *err)
@@ -533,11 +543,26 @@ static enum eksauth_status dropped_failure(const struct eksauth_awsauth *aa, con
             EKSAUTH_OK)
             return EKSAUTH_ENOMEM;
     }
-    eksauth_fail(err, EKSAUTH_EINVAL, "%s: dropped, as the cluster drops them: ", label);
-    for (i = 0; i < n; i++)
-        eksauth_error_append(err, "%s%s", i > 0 ? ", " : "", eksauth_awsauth_dropped_at(aa, i));
+    eksauth_fail(err, EKSAUTH_EINVAL, "%s: ", label);
+    append_dropped(aa, err);
     eksauth_error_append(err, "; the identity DB was written without their entries, as the "
                               "cluster maps without them: fix the value");
+    return EKSAUTH_EINVAL;
+}
+
+/* An aws-auth that maps nobody would revoke everyone: only on purpose; say why it maps nobody. */
+static enum eksauth_status maps_nobody(const struct eksauth_awsauth *aa, const char *label,
+                                       struct eksauth_error *err)
+{
+    eksauth_fail(err, EKSAUTH_EINVAL, "%s maps nobody", label);
+    /* A malformed value, dropped: the fix is there, not in --allow-empty. */
+    if (eksauth_awsauth_dropped_count(aa) > 0) {
+        eksauth_error_append(err, " (");
+        append_dropped(aa, err);
+        eksauth_error_append(err, ")");
+    }
+    eksauth_error_append(err, ": refusing to empty the identity DB (--allow-empty does it); the "
+                              "identity DB is unchanged");
     return EKSAUTH_EINVAL;
 }
 
@@ -581,12 +606,8 @@ enum eksauth_status eksauth_sync_apply(struct eksauth_ctx *ctx,
         st = eksauth_strlist_add(&report->warnings, snap->warnings[i], err);
     for (i = 0; st == EKSAUTH_OK && i < eksauth_awsauth_warning_count(a.m.aa); i++)
         st = eksauth_strlist_add(&report->warnings, eksauth_awsauth_warning_at(a.m.aa, i), err);
-    /* An aws-auth that maps nobody would revoke everyone: only on purpose. */
     if (st == EKSAUTH_OK && eksauth_awsauth_count(a.m.aa) == 0 && !allow_empty)
-        st = eksauth_fail(err, EKSAUTH_EINVAL,
-                          "%s maps nobody: refusing to empty the identity DB (--allow-empty does "
-                          "it); the identity DB is unchanged",
-                          label);
+        st = maps_nobody(a.m.aa, label, err);
     if (st == EKSAUTH_OK)
         st = eksauth_ctx_local_names(ctx, &a.host, err);
     if (st != EKSAUTH_OK)

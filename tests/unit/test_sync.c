@@ -174,6 +174,8 @@ static void test_refusals_leave_the_db(void **state)
     host_fixture_write_aws_auth(h, "mapRoles: |\n  - rolearn: [unclosed\n");
     assert_int_equal(run(h, false, &r, &err), EKSAUTH_EINVAL);
     assert_non_null(strstr(err.msg, "the identity DB is unchanged"));
+    /* Nobody is mapped because the cluster drops the value: the refusal says which, and why. */
+    assert_non_null(strstr(err.msg, "maps nobody (dropped, as the cluster drops them: mapRoles ("));
     eksauth_sync_report_free(&r);
     /* One that maps nobody, without allow_empty. */
     host_fixture_write_aws_auth(h, "mapRoles: |\n  []\n");
