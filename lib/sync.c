@@ -554,12 +554,17 @@ static enum eksauth_status dropped_failure(const struct eksauth_awsauth *aa, con
 static enum eksauth_status maps_nobody(const struct eksauth_awsauth *aa, const char *label,
                                        struct eksauth_error *err)
 {
+    size_t n = eksauth_awsauth_warning_count(aa);
+
     eksauth_fail(err, EKSAUTH_EINVAL, "%s maps nobody", label);
-    /* A malformed value, dropped: the fix is there, not in --allow-empty. */
+    /* A malformed value, dropped, or entries skipped: the fix is there, not in --allow-empty. */
     if (eksauth_awsauth_dropped_count(aa) > 0) {
         eksauth_error_append(err, " (");
         append_dropped(aa, err);
         eksauth_error_append(err, ")");
+    } else if (n > 0) {
+        eksauth_error_append(err, " (%zu warning%s; the first: %s)", n, n == 1 ? "" : "s",
+                             eksauth_awsauth_warning_at(aa, 0));
     }
     eksauth_error_append(err, ": refusing to empty the identity DB (--allow-empty does it); the "
                               "identity DB is unchanged");

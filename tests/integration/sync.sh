@@ -128,6 +128,19 @@ cp "$DB" "$T/before.db"
 "$EKSAUTH" $CONF sync --aws-auth "$T/aws-auth-empty.yaml" >"$T/out" 2>"$T/err"
 same 2 $? "an aws-auth that maps nobody: refused without --allow-empty"
 cmp -s "$DB" "$T/before.db" && pass "the DB is untouched" || fail "the DB is untouched"
+# Every entry malformed (skipped, each with a warning): the one-line refusal says why.
+printf 'mapRoles: |\n  - rolearn: arn:aws:iam::{{id}}:role/x\n    username: a\n  - rolearn: notanarn\n    username: b\n' \
+    >"$T/aws-auth-all-skipped.yaml"
+chmod 0644 "$T/aws-auth-all-skipped.yaml"
+"$EKSAUTH" $CONF sync --aws-auth "$T/aws-auth-all-skipped.yaml" >"$T/out" 2>"$T/err"
+same 2 $? "an aws-auth whose every entry is skipped: refused as mapping nobody"
+if [ "$(wc -l <"$T/err")" = 1 ] && grep -q 'maps nobody (2 warnings; the first: aws-auth: mapRoles: .*entry skipped)' "$T/err"; then
+    pass "the refusal says why: both entries skipped, and the first warning"
+else
+    fail "the refusal says why: both entries skipped, and the first warning"
+    sed 's/^/# /' "$T/err"
+fi
+cmp -s "$DB" "$T/before.db" && pass "the DB is still untouched" || fail "the DB is still untouched"
 sync_ok "--allow-empty writes it" --allow-empty --aws-auth "$T/aws-auth-empty.yaml"
 same "" "$(users)" "no users left"
 
