@@ -708,6 +708,12 @@ static int setcred(pam_handle_t *pamh, int flags, int argc, const char **argv)
     struct pe_ctx c;
     int rc;
 
+    /*
+     * The proof is for pam_eksauth's account stage, which comes before
+     * setcred; where the account stage is another module's (sudo's stack),
+     * nothing else would take it out before the session's environment.
+     */
+    drop_proof(pamh);
     if (!ctx_init(&c, pamh, flags, argc, argv, &r)) {
         r.kind = PE_IGNORE;
         goto out;

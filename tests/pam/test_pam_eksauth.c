@@ -255,6 +255,10 @@ static void make_services(void)
             "account required MOD config=DIR/stale.conf ignore_authinfo_unavail\n"
             "account required pam_permit.so\n");
     service("eksauth-badperm", "auth required MOD config=DIR/badperm.conf\n");
+    /* sudo's shape: pam_eksauth in auth alone, another module's account and session. */
+    service("eksauth-auth-only", "auth required MOD config=DIR/eksauth.conf\n"
+                                 "account required pam_permit.so\n"
+                                 "session required pam_permit.so\n");
 }
 
 /* ------------------------------------------------------------- helpers */
@@ -983,6 +987,28 @@ static void case_proof_not_kept(void)
         diag("log: %s", line);
 }
 
+/*
+ * A stack whose account and session stages are other modules' (sudo's
+ * shape): the proof is for pam_eksauth's account stage alone, so setcred,
+ * which every application calls after the account stage, takes it out
+ * before the session's environment is made of the PAM environment.
+ */
+static void case_proof_not_in_session(void)
+{
+    struct tx t;
+
+    tx_start(&t, "eksauth-auth-only", "bob");
+    tx_answer(&t, TOK_BOB);
+    is_rc(pam_authenticate(t.pamh, 0), PAM_SUCCESS, "auth-only stack: authenticate bob");
+    ok(pam_getenv(t.pamh, "EKSAUTH_PROOF") != NULL, "auth-only stack: the proof is made");
+    is_rc(pam_acct_mgmt(t.pamh, 0), PAM_SUCCESS, "auth-only stack: another module's account");
+    is_rc(pam_setcred(t.pamh, PAM_ESTABLISH_CRED), PAM_SUCCESS, "auth-only stack: setcred");
+    is_rc(pam_open_session(t.pamh, 0), PAM_SUCCESS, "auth-only stack: another module's session");
+    ok(pam_getenv(t.pamh, "EKSAUTH_PROOF") == NULL,
+       "auth-only stack: no proof in the session's environment");
+    tx_end(&t, PAM_SUCCESS);
+}
+
 /* The account stage of a handle that never asked bob for a token (an ssh key, say). */
 static void case_require_token(void)
 {
@@ -1040,6 +1066,7 @@ static void case_options(void)
     is_rc(pam_acct_mgmt(t.pamh, 0), PAM_PERM_DENIED, "an empty require_group= fails closed");
     tx_end(&t, PAM_SUCCESS);
     case_require_token();
+    case_proof_not_in_session();
 }
 
 /* Last: it rewrites aws-auth and the DB. */
