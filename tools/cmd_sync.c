@@ -97,6 +97,11 @@ static int parse_args(struct eksauth_cli *cli, int argc, char **argv, struct syn
             return sync_usage(stderr);
         }
     }
+    /* The usage line offers one or the other: taking both, one would be silently dropped. */
+    if (a->opts.force && a->opts.if_changed) {
+        cli_error("usage", "sync: --force and --if-changed ask for opposite things; give one");
+        return sync_usage(stderr);
+    }
     a->opts.aws_auth_path = cli->aws_auth_path;
     return -1;
 }

@@ -23,6 +23,14 @@ same "0" "$?" "eksauth sync --help exits 0"
 if grep -q '^usage: eksauth sync ' "$T/out"; then pass "eksauth sync --help prints its usage"; else
     fail "eksauth sync --help prints its usage"; sed 's/^/# /' "$T/out"; fi
 
+# Usage errors say which option is wrong, and change nothing.
+"$EKSAUTH" sync --force --if-changed >"$T/out" 2>&1
+same "2" "$?" "eksauth sync --force --if-changed: a usage error (the usage line has one or the other)"
+if grep -q '^eksauth: usage: sync: --force and --if-changed ask for opposite things; give one$' "$T/out"; then
+    pass "... which names both options"; else
+    fail "... which names both options"; sed 's/^/# /' "$T/out"; fi
+[ ! -e "$DB" ] && pass "... and no identity DB was written" || fail "... and no identity DB was written"
+
 # The CLI refuses aws-auth files others can write when run as root: use copies.
 for f in "$FIX"/aws-auth-*.yaml "$top_srcdir/tests/fixtures/aws-auth-empty.yaml"; do
     cp "$f" "$T/" && chmod 0644 "$T/$(basename "$f")"
