@@ -495,24 +495,37 @@ enum eksauth_status eksauth_cluster_fetch(const struct eksauth_config *cfg, stru
     if (want_k8s)
         st = eksauth_kube_list_configmap(cfg, f->since_rv, f->budget, &cm, err);
     /*
-     * With access entries, a cluster without aws-auth maps by its entries
-     * alone (API_AND_CONFIG_MAP: the ConfigMap maps nobody); failing here
-     * would keep every entry EKS deleted since.  Said as a warning.
+     * A cluster without aws-auth maps nobody by it: with access entries, by
+     * its entries alone (API_AND_CONFIG_MAP), and without, nobody at all,
+     * which the sync applies only with --allow-empty, as a watch's DELETED
+     * event.  Failing here instead would keep every entry EKS deleted since,
+     * or make --allow-empty mean nothing.  Said as a warning.
      */
-    if (st == EKSAUTH_ENOTFOUND && cm.absent && want_eks)
-        st = eksauth_strv_addf(&out->warnings, &out->n_warnings, err,
-                               "%s: not found: only the access entries map, as the cluster maps",
-                               cm.what);
+    if (st == EKSAUTH_ENOTFOUND && cm.absent)
+        st = eksauth_strv_addf(&out->warnings, &out->n_warnings, err, "%s: not found: %s", cm.what,
+                               want_eks ? "only the access entries map, as the cluster maps"
+                                        : "it maps nobody, as the cluster maps nobody");
     if (st != EKSAUTH_OK)
         goto out;
     memcpy(out->rv, cm.list_rv, sizeof(out->rv));
     if (!want_eks) {
-        /* The ConfigMap as it came: its JSON is an aws-auth document. */
-        out->data = cm.data;
-        out->len = cm.len;
-        cm.data = NULL;
-        snprintf(out->what, sizeof(out->what), "%.400s%s", cm.what, mode);
-        snprintf(out->version, sizeof(out->version), "k8s:%s", cm.rv);
+        if (cm.absent) {
+            out->data = strdup(EKSAUTH_KUBE_NO_AWS_AUTH);
+            if (out->data == NULL) {
+                st = eksauth_fail(err, EKSAUTH_ENOMEM, "cluster: out of memory");
+                goto out;
+            }
+            out->len = strlen(out->data);
+        } else {
+            /* The ConfigMap as it came: its JSON is an aws-auth document. */
+            out->data = cm.data;
+            out->len = cm.len;
+            cm.data = NULL;
+        }
+        snprintf(out->what, sizeof(out->what), "%.400s%s%s", cm.what,
+                 cm.absent ? " (not found)" : "", mode);
+        /* No ConfigMap: a version no resourceVersion can be (kube.c's alphabet has no '!'). */
+        snprintf(out->version, sizeof(out->version), "k8s:%s", cm.absent ? "!absent" : cm.rv);
         goto out;
     }
     st =

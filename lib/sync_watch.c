@@ -24,7 +24,6 @@
 
 #define BACKOFF_BASE_MS 1000  /* the window of the first reconnect */
 #define BACKOFF_CAP_MS  30000 /* reconnects are at most this far apart */
-#define EMPTY_AWS_AUTH  "{\"mapRoles\": \"[]\", \"mapUsers\": \"[]\", \"mapAccounts\": \"[]\"}"
 
 struct watcher {
     struct eksauth_ctx *ctx;
@@ -212,8 +211,8 @@ static int on_event(void *arg, const struct eksauth_kube_event *ev)
     if (ev->type == EKSAUTH_KUBE_DELETED) {
         eksauth_fail(&note, EKSAUTH_ENOTFOUND, "the aws-auth ConfigMap was deleted");
         tell_failed(w, &note);
-        snap.data = (char *)EMPTY_AWS_AUTH;
-        snap.len = strlen(EMPTY_AWS_AUTH);
+        snap.data = (char *)EKSAUTH_KUBE_NO_AWS_AUTH;
+        snap.len = strlen(EKSAUTH_KUBE_NO_AWS_AUTH);
         snprintf(snap.what, sizeof(snap.what), "%.300s (deleted aws-auth)",
                  w->ctx->cfg.cluster_endpoint);
     } else {

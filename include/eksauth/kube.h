@@ -34,6 +34,10 @@
 #define EKSAUTH_KUBE_TIMEOUT_MS 10000
 #define EKSAUTH_KUBE_LINE_MAX   EKSAUTH_KUBE_MAX_BODY /* one watch event */
 
+/* The aws-auth document of a cluster without the ConfigMap (gone, or deleted): it maps nobody. */
+#define EKSAUTH_KUBE_NO_AWS_AUTH                                                                   \
+    "{\"mapRoles\": \"[]\", \"mapUsers\": \"[]\", \"mapAccounts\": \"[]\"}"
+
 /* The RBAC a host needs, for the 401/403 messages and the docs. */
 #define EKSAUTH_KUBE_RBAC_HINT                                                                     \
     "a Role in kube-system with rules [{apiGroups: [\"\"], resources: [\"configmaps\"], "          \

@@ -761,6 +761,7 @@ like "$(sed -n 's/^version=//p' "$tmp/db4/aws-auth.state")" "^k8s:[0-9]+\\+eks:[
 start kube2 fake_kube.py --cert "$tmp/tls/server.crt" --key "$tmp/tls/server.key" \
     --ca "$tmp/tls/ca.crt" --configmap "$tmp/no-such-cm.yaml" --sts-addr "127.0.0.1:$STS" \
     --cluster-id prod --entries "$tmp/entries.json"
+KUBE2=$PORT
 mkdir -p "$tmp/db4b"
 KUBE1=$KUBE
 KUBE=$PORT
@@ -783,6 +784,30 @@ is "$rc" "0" "an access entry deleted, still no ConfigMap: exit 0"
 unlike "$("$EKSAUTH" --config "$tmp/ke2.conf" users | cut -d: -f1 | tr '\n' ' ')" "(^| )alice " \
     "the deleted access entry's user (alice) is revoked"
 cp "$CL_FIX/access-entries.json" "$tmp/entries.json"
+
+# 12c. source = kubernetes, the ConfigMap deleted: the cluster maps nobody. As
+# for a watch's DELETED event, the DB is kept (exit 2, the reason named)
+# unless --allow-empty, which applies it.
+mkdir -p "$tmp/db4c"
+conf "$tmp/k4c.conf" "$tmp/db4c" kubernetes "cluster_ca_file = $tmp/tls/ca.crt"
+run "$tmp/k4c.conf" sync
+is "$rc" "0" "source = kubernetes, the ConfigMap there: exit 0"
+k4c_db=$(cksum <"$tmp/db4c/identity.db")
+KUBE1=$KUBE
+KUBE=$KUBE2
+conf "$tmp/k4c-gone.conf" "$tmp/db4c" kubernetes "cluster_ca_file = $tmp/tls/ca.crt"
+KUBE=$KUBE1
+run "$tmp/k4c-gone.conf" sync
+is "$rc" "2" "source = kubernetes, the ConfigMap deleted: exit 2"
+like "$(cat "$tmp/err")" "ConfigMap kube-system/aws-auth \\(not found\\) maps nobody: refusing" \
+    "the refusal says it maps nobody because the ConfigMap is not found"
+is "$(cksum <"$tmp/db4c/identity.db")" "$k4c_db" "the identity DB is as it was"
+run "$tmp/k4c-gone.conf" sync --allow-empty
+is "$rc" "0" "the same with --allow-empty: exit 0"
+is "$("$EKSAUTH" --config "$tmp/k4c-gone.conf" users | wc -l | tr -d ' ')" "0" \
+    "nobody is mapped, as the cluster maps nobody"
+like "$(sed -n 's/^version=//p' "$tmp/db4c/aws-auth.state")" "^k8s:!absent$" \
+    "the version says the ConfigMap is absent"
 
 # 13. source = auto: the sources the cluster's authentication mode names
 # (DescribeCluster), access policies as groups, and the calls one sync makes.
