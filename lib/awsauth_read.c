@@ -8,7 +8,9 @@
  * values are YAML strings, parsed again with libyaml.  In a bare file a
  * value may be a YAML list or such a string.  What the cluster makes of a
  * value (a scalar's type, a key's folding, an ARN it never matches) is
- * awsauth_rules.c's; this file walks the document and applies it.
+ * awsauth_rules.c's; what its YAML reader reads otherwise than libyaml or
+ * fails on (tags, merge keys, aliases, nesting) is awsauth_yaml_compat.c's;
+ * this file walks the document and applies them.
  *
  * Positions: LINE:COL are 1-based.  For the input document and for a
  * literal block scalar in it ("mapRoles: |", what kubectl -o yaml prints)
@@ -36,6 +38,7 @@
 #include "eksauth/ascii.h"
 #include "eksauth/awsauth_read.h"
 #include "eksauth/awsauth_rules.h"
+#include "eksauth/awsauth_yaml_compat.h"
 #include "eksauth/template.h"
 
 #define N_SOURCES EKSAUTH_N_MAP_SOURCES
@@ -169,16 +172,8 @@ static bool scalar_is(const yaml_node_t *n, const char *word)
 /* A plain scalar that YAML reads as null: "", "~", "null", "Null", "NULL". */
 static bool is_null(const yaml_node_t *n)
 {
-    const char *v;
-
-    if (n->type != YAML_SCALAR_NODE || n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
-        return false;
-    v = (const char *)n->data.scalar.value;
-    /* Every field of every entry is asked: the first byte settles most without a call. */
-    if (v[0] != '~' && v[0] != 'n' && v[0] != 'N')
-        return v[0] == '\0';
-    return strcmp(v, "~") == 0 || strcmp(v, "null") == 0 || strcmp(v, "Null") == 0 ||
-           strcmp(v, "NULL") == 0;
+    return n->type == YAML_SCALAR_NODE && n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+           eksauth_awsauth_plain_null((const char *)n->data.scalar.value);
 }
 
 static bool is_space(char c)
@@ -320,69 +315,17 @@ static enum eksauth_status yaml_error(struct parser *ps, const struct ydoc *d,
                         yp->context != NULL ? ")" : "");
 }
 
-/* A node's explicit tag, or NULL: libyaml gives an untagged node (and "!!str", "!") its default. */
-static const char *explicit_tag(const yaml_node_t *n)
-{
-    const char *tag = (const char *)n->tag, *dflt;
-
-    dflt = n->type == YAML_SCALAR_NODE     ? YAML_DEFAULT_SCALAR_TAG
-           : n->type == YAML_SEQUENCE_NODE ? YAML_DEFAULT_SEQUENCE_TAG
-                                           : YAML_DEFAULT_MAPPING_TAG;
-    return tag != NULL && strcmp(tag, dflt) != 0 ? tag : NULL;
-}
-
-/* The plain key "<<" of a mapping, which go-yaml reads as a merge key; or NULL. */
-static yaml_node_t *merge_key(struct ydoc *d, const yaml_node_t *map)
-{
-    yaml_node_pair_t *pair;
-    yaml_node_t *key;
-
-    for (pair = map->data.mapping.pairs.start; pair < map->data.mapping.pairs.top; pair++) {
-        key = ynode(d, pair->key);
-        if (scalar_is(key, "<<") && key->data.scalar.style == YAML_PLAIN_SCALAR_STYLE)
-            return key;
-    }
-    return NULL;
-}
-
 /*
- * Refuse what the cluster's YAML reader (go-yaml v2) reads its own way and
- * eksauth does not: a merge key, which it applies in place, so a "<<" after
- * an entry's own keys overrides them (its rolearn too); and an explicit tag,
- * which it decodes (!!binary), types (!!int, !!bool, !!null: no string) or
- * fails the whole value on; and a version other than 1.1, which it fails.
- * Mapping such a document by its keys as written would map what the
- * cluster does not.  One pass over the nodes: linear.
+ * Refuse what the cluster's YAML reader reads its own way and eksauth does
+ * not (awsauth_yaml_compat.h): mapping such a document by its keys as
+ * written would map what the cluster does not.
  */
 static enum eksauth_status refuse_unread_yaml(struct parser *ps, struct ydoc *d)
 {
-    const char *core = "tag:yaml.org,2002:", *tag;
-    const yaml_version_directive_t *v = d->doc.version_directive;
-    char why[160];
-    yaml_node_t *n, *key;
+    struct eksauth_awsauth_yaml_refusal r;
 
-    /* go-yaml v2 fails a document that names another version; libyaml also reads 1.2. */
-    if (v != NULL && (v->major != 1 || v->minor != 1)) {
-        say(why, sizeof(why),
-            "a %%YAML %d.%d directive: the cluster's YAML reader reads YAML 1.1 only", v->major,
-            v->minor);
-        return doc_error(ps, d, yaml_document_get_root_node(&d->doc), why);
-    }
-    for (n = d->doc.nodes.start; n < d->doc.nodes.top; n++) {
-        tag = explicit_tag(n);
-        if (tag != NULL) {
-            if (strncmp(tag, core, strlen(core)) == 0)
-                say(why, sizeof(why), "the YAML tag !!%.40s", tag + strlen(core));
-            else
-                say(why, sizeof(why), "the YAML tag %.40s", tag);
-            say(why + strlen(why), sizeof(why) - strlen(why),
-                ": eksauth reads no YAML tags; remove it");
-            return doc_error(ps, d, n, why);
-        }
-        if (n->type == YAML_MAPPING_NODE && (key = merge_key(d, n)) != NULL)
-            return doc_error(ps, d, key,
-                             "a YAML merge key (<<): eksauth does not merge; write the keys out");
-    }
+    if (eksauth_awsauth_yaml_unread(&d->doc, &r) != EKSAUTH_OK)
+        return doc_error(ps, d, r.node, r.why);
     return EKSAUTH_OK;
 }
 
@@ -936,262 +879,22 @@ static enum eksauth_status add_account(struct parser *ps, struct ydoc *d, yaml_n
 }
 
 /*
- * Why the cluster's YAML-to-JSON step fails on key k (sigs.k8s.io/yaml
- * turns go-yaml's keys into JSON keys and has none for these), or NULL.
- */
-static const char *unjsonable_key(const yaml_node_t *k, char *why, size_t whylen)
-{
-    const char *v;
-
-    if (k->type != YAML_SCALAR_NODE)
-        return "a key that is a list or a mapping";
-    if (is_null(k))
-        return "a null key";
-    v = (const char *)k->data.scalar.value;
-    if (k->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
-        eksauth_awsauth_plain_uint64_only(v, k->data.scalar.length)) {
-        say(why, whylen, "the key %.24s is an unsigned integer above int64", v);
-        return why;
-    }
-    return NULL;
-}
-
-/*
- * go-yaml fails a document when more than 100 of its node decodes happen
- * inside aliases and they are most of them ("excessive aliasing"); eksauth
- * refuses a value past 100 such decodes whatever the share, the safe side,
- * and leaves smaller uses to the entry rules.
- */
-#define ALIAS_DECODES_MAX 100
-
-/* go-yaml's scanner refuses more flow collections open at once, or indentation levels. */
-#define NESTING_MAX 10000
-
-/* One collection being walked: the next of its children and its size, decoded. */
-struct frame {
-    yaml_node_t *n;
-    size_t next;        /* the next child: an item, or a key (even) or value (odd) of a pair */
-    uint64_t size;      /* the node decodes go-yaml makes for it, aliases expanded (saturating) */
-    size_t flow, block; /* the flow and block collections open, this one included */
-};
-
-static bool is_flow(const yaml_node_t *n)
-{
-    return (n->type == YAML_SEQUENCE_NODE && n->data.sequence.style == YAML_FLOW_SEQUENCE_STYLE) ||
-           (n->type == YAML_MAPPING_NODE && n->data.mapping.style == YAML_FLOW_MAPPING_STYLE);
-}
-
-/* The frame of collection n, opened inside parent (NULL for the root). */
-static struct frame open_frame(yaml_node_t *n, const struct frame *parent)
-{
-    struct frame f = {n, 0, 1, 0, 0};
-
-    f.flow = (parent != NULL ? parent->flow : 0) + is_flow(n);
-    f.block = (parent != NULL ? parent->block : 0) + !is_flow(n);
-    return f;
-}
-
-static uint64_t sat_add(uint64_t a, uint64_t b)
-{
-    return a > UINT64_MAX - b ? UINT64_MAX : a + b;
-}
-
-/* The next child of f's collection, or NULL; *is_key for a mapping's key. */
-static yaml_node_t *next_child(struct ydoc *d, struct frame *f, bool *is_key)
-{
-    const yaml_node_t *n = f->n;
-    size_t i = f->next++;
-
-    *is_key = false;
-    if (n->type == YAML_SEQUENCE_NODE) {
-        if (i < (size_t)(n->data.sequence.items.top - n->data.sequence.items.start))
-            return ynode(d, n->data.sequence.items.start[i]);
-    } else if (n->type == YAML_MAPPING_NODE) {
-        if (i / 2 < (size_t)(n->data.mapping.pairs.top - n->data.mapping.pairs.start)) {
-            *is_key = i % 2 == 0;
-            return ynode(d, *is_key ? n->data.mapping.pairs.start[i / 2].key
-                                    : n->data.mapping.pairs.start[i / 2].value);
-        }
-    }
-    return NULL;
-}
-
-/*
- * Why go-yaml's scanner reads scalar c otherwise than libyaml and fails,
- * or NULL.  Inside a flow collection (in_flow) it ends a plain scalar at a
- * '?' (libyaml 0.2.5 reads on); the key indicator that then follows a
- * scalar is a syntax error there.
- */
-static const char *scanned_otherwise(const yaml_node_t *c, bool in_flow, char *why, size_t whylen)
-{
-    if (c->type != YAML_SCALAR_NODE || c->data.scalar.style != YAML_PLAIN_SCALAR_STYLE ||
-        !in_flow || memchr(c->data.scalar.value, '?', c->data.scalar.length) == NULL)
-        return NULL;
-    say(why, whylen, "'?' in a plain scalar inside a flow collection ('%.20s'); quote it",
-        (const char *)c->data.scalar.value);
-    return why;
-}
-
-/* Whether s[0..len) holds a backslash followed by '/' (memmem is not everywhere). */
-static bool has_backslash_slash(const char *s, size_t len)
-{
-    const char *p = s, *end = s + len;
-
-    while (p < end && (p = memchr(p, '\\', (size_t)(end - p))) != NULL) {
-        if (++p < end && *p == '/')
-            return true;
-    }
-    return false;
-}
-
-/* Where libyaml's character index idx is in d->text: cur moves on from the last answer. */
-static size_t byte_at(const struct ydoc *d, size_t *cur_chars, size_t *cur_bytes, size_t idx)
-{
-    if (idx < *cur_chars)
-        *cur_chars = *cur_bytes = 0;
-    if (*cur_bytes == 0 && d->len >= 3 && memcmp(d->text, "\xef\xbb\xbf", 3) == 0)
-        *cur_bytes = 3; /* libyaml counts no character for the BOM */
-    while (*cur_chars < idx && *cur_bytes < d->len) {
-        /* One character: a lead byte and its continuation bytes. */
-        for ((*cur_bytes)++;
-             *cur_bytes < d->len && ((unsigned char)d->text[*cur_bytes] & 0xc0) == 0x80;
-             (*cur_bytes)++)
-            ;
-        (*cur_chars)++;
-    }
-    return *cur_bytes;
-}
-
-/*
- * Whether the double-quoted scalar c is written with the escape "\/",
- * which JSON has and YAML 1.1 has not: go-yaml fails on it, libyaml 0.2.5
- * reads '/'.  The decoded value does not show it: its text in d does.
- */
-static bool has_slash_escape(const struct ydoc *d, const yaml_node_t *c, size_t *cur_chars,
-                             size_t *cur_bytes)
-{
-    size_t i, end;
-
-    if (c->type != YAML_SCALAR_NODE || c->data.scalar.style != YAML_DOUBLE_QUOTED_SCALAR_STYLE)
-        return false;
-    i = byte_at(d, cur_chars, cur_bytes, c->start_mark.index);
-    end = byte_at(d, cur_chars, cur_bytes, c->end_mark.index);
-    while (i < end && d->text[i] != '"')
-        i++; /* past a tag or an anchor */
-    for (i++; i + 1 < end && d->text[i] != '"'; i++) {
-        if (d->text[i] != '\\')
-            continue;
-        if (d->text[i + 1] == '/')
-            return true;
-        i++; /* the escaped character, which may be a quote */
-    }
-    return false;
-}
-
-/* Why the cluster's reading of child c fails, or NULL. */
-static const char *child_fails(const yaml_node_t *c, bool is_key, char *why, size_t whylen)
-{
-    if (is_key)
-        return unjsonable_key(c, why, whylen);
-    if (c->type == YAML_SCALAR_NODE && c->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
-        eksauth_awsauth_plain_nonfinite((const char *)c->data.scalar.value)) {
-        say(why, whylen,
-            "%.8s is an infinity or NaN to the cluster's YAML reader, and JSON has none",
-            (const char *)c->data.scalar.value);
-        return why;
-    }
-    return NULL;
-}
-
-/*
- * What the cluster's reading of a value fails on, and so drops the value
- * whole: go-yaml's scanner refuses more than NESTING_MAX flow collections
- * open at once or indentation levels (eksauth counts block collections,
- * which are at least as many: the safe side), and scans some scalars into
- * a syntax error (scanned_otherwise), in any value.  mapRoles and
- * mapUsers (json) are then decoded whole and turned into JSON, which fails
- * on an alias inside the node it names, on aliases that expand too far,
- * on an infinity or NaN anywhere and on a key that is null, a list, a
- * mapping or an unsigned integer above int64; mapAccounts is decoded item
- * by item into text, which fails on none of these.  Skipping only the
- * entry would map the rest, which the cluster maps none of: refuse the
- * value (EKSAUTH_EINVAL).  A walk in document order, so the first reach of
- * a node is where it is written and a later one an alias; iterative and
- * each node walked once: linear, whatever the nesting.
+ * Refuse a value the cluster's reading fails on, and so drops whole
+ * (awsauth_yaml_compat.h): skipping only the entry would map the rest,
+ * which the cluster maps none of.  json: the value is mapRoles or mapUsers,
+ * decoded whole and turned into JSON (mapAccounts is read item by item).
  */
 static enum eksauth_status refuse_what_cluster_fails(struct parser *ps, struct ydoc *d,
                                                      yaml_node_t *root, bool json)
 {
-    size_t n_nodes = (size_t)(d->doc.nodes.top - d->doc.nodes.start), top = 0, i;
-    struct frame *stack = malloc((n_nodes + 1) * sizeof(*stack));
-    unsigned char *state = calloc(n_nodes + 1, 1); /* 0 not reached, 1 being walked, 2 walked */
-    uint64_t *size = calloc(n_nodes + 1, sizeof(*size)), aliased = 0;
-    const char *bad = NULL;
-    char why[EKSAUTH_ERROR_MAX], cwhy[96];
-    yaml_node_t *c, *at = root;
-    /* Most texts have no "\/" at all: then no scalar needs its text looked at. */
-    bool is_key, slashes = d->cluster_text && has_backslash_slash(d->text, d->len);
-    size_t cur_chars = 0, cur_bytes = 0;
-    enum eksauth_status st = EKSAUTH_OK;
+    struct eksauth_awsauth_yaml_refusal r;
+    enum eksauth_status st;
 
-    if (stack == NULL || state == NULL || size == NULL) {
-        st = oom(ps);
-        goto out;
-    }
-    state[root - d->doc.nodes.start] = 1;
-    stack[top++] = open_frame(root, NULL);
-    while (top > 0 && bad == NULL) {
-        c = next_child(d, &stack[top - 1], &is_key);
-        if (c == NULL) {
-            i = (size_t)(stack[top - 1].n - d->doc.nodes.start);
-            state[i] = 2;
-            size[i] = stack[--top].size;
-            if (top > 0)
-                stack[top - 1].size = sat_add(stack[top - 1].size, size[i]);
-            continue;
-        }
-        at = c;
-        bad = scanned_otherwise(c, stack[top - 1].flow > 0, cwhy, sizeof(cwhy));
-        if (bad == NULL && slashes && state[c - d->doc.nodes.start] == 0 &&
-            has_slash_escape(d, c, &cur_chars, &cur_bytes))
-            bad = "the escape \\/ in a double-quoted scalar: YAML 1.1 has none, so the "
-                  "cluster's YAML reader fails on it; write /";
-        if (bad == NULL && json)
-            bad = child_fails(c, is_key, cwhy, sizeof(cwhy));
-        i = (size_t)(c - d->doc.nodes.start);
-        /* An alias is one decode, and the node it names is decoded again, inside the alias. */
-        if (bad != NULL || c->type == YAML_SCALAR_NODE) {
-            stack[top - 1].size = sat_add(stack[top - 1].size, state[i] != 0 ? 2 : 1);
-            aliased = sat_add(aliased, state[i] != 0 ? 1 : 0);
-            state[i] = 2;
-        } else if (state[i] == 0) {
-            state[i] = 1;
-            stack[top] = open_frame(c, &stack[top - 1]);
-            if (stack[top].flow > NESTING_MAX || stack[top].block > NESTING_MAX)
-                bad = "collections nested deeper than 10000";
-            top++;
-        } else if (state[i] == 1 && json) {
-            bad = "a YAML alias inside the node it names";
-            at = stack[top - 1].n; /* libyaml keeps no position of an alias */
-        } else {
-            stack[top - 1].size = sat_add(stack[top - 1].size, sat_add(1, size[i]));
-            aliased = sat_add(aliased, size[i]);
-        }
-        if (bad == NULL && json && aliased > ALIAS_DECODES_MAX) {
-            bad = "YAML aliases expand to more than 100 nodes";
-            at = stack[top - 1].n;
-        }
-    }
-    if (bad != NULL) {
-        say(why, sizeof(why), "%s: the cluster's reading fails on it and drops the whole value",
-            bad);
-        st = doc_error(ps, d, at, why);
-    }
-out:
-    free(stack);
-    free(state);
-    free(size);
-    return st;
+    st = eksauth_awsauth_yaml_cluster_fails(&d->doc, root, d->cluster_text ? d->text : NULL, d->len,
+                                            json, &r);
+    if (st == EKSAUTH_EINVAL)
+        return doc_error(ps, d, r.node, r.why);
+    return st == EKSAUTH_OK ? st : oom(ps);
 }
 
 /* A list of entries: each item is kept or skipped with a warning. */

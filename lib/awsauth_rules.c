@@ -10,7 +10,6 @@
 #include "config.h"
 
 #include <stdbool.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -75,53 +74,13 @@ bool eksauth_awsauth_plain_nonfinite(const char *v)
     return false;
 }
 
-/* The value of c as a digit of bases up to 36, or 36 when it is none. */
-static unsigned digit_value(char c)
+bool eksauth_awsauth_plain_null(const char *v)
 {
-    if (c >= '0' && c <= '9')
-        return (unsigned)(c - '0');
-    c = (char)(c | 0x20);
-    return c >= 'a' && c <= 'z' ? (unsigned)(c - 'a' + 10) : 36;
-}
-
-/*
- * go-yaml drops every '_', then reads an integer as Go's ParseInt and
- * ParseUint do with base 0 ("0x", "0o", "0b", a leading "0" for octal); a
- * value that only ParseUint takes is above int64.  It tries numbers only
- * from a digit, and ParseUint takes no sign.
- */
-bool eksauth_awsauth_plain_uint64_only(const char *v, size_t len)
-{
-    unsigned base = 10, d;
-    uint64_t x = 0;
-    size_t i, seen = 0, digits = 0;
-    char c;
-
-    if (len == 0 || v[0] < '0' || v[0] > '9')
-        return false;
-    for (i = 0; i < len; i++) {
-        if (v[i] == '_')
-            continue;
-        seen++;
-        if (seen == 1 && v[i] == '0') {
-            base = 8; /* "0" alone, octal, or a prefix next */
-            digits++;
-            continue;
-        }
-        c = (char)(v[i] | 0x20);
-        if (seen == 2 && base == 8 && (c == 'x' || c == 'o' || c == 'b')) {
-            base = c == 'x' ? 16 : c == 'o' ? 8 : 2;
-            digits = 0; /* the prefix's 0 is no digit */
-            continue;
-        }
-        d = digit_value(v[i]);
-        /* Beyond uint64 go-yaml reads a float, which has a JSON key. */
-        if (d >= base || x > (UINT64_MAX - d) / base)
-            return false;
-        x = x * base + d;
-        digits++;
-    }
-    return digits > 0 && x > (uint64_t)INT64_MAX;
+    /* Every field of every entry is asked: the first byte settles most without a compare. */
+    if (v[0] != '~' && v[0] != 'n' && v[0] != 'N')
+        return v[0] == '\0';
+    return strcmp(v, "~") == 0 || strcmp(v, "null") == 0 || strcmp(v, "Null") == 0 ||
+           strcmp(v, "NULL") == 0;
 }
 
 /*

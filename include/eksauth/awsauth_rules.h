@@ -30,11 +30,10 @@ const char *eksauth_awsauth_plain_kind(const char *v, size_t len);
 bool eksauth_awsauth_plain_nonfinite(const char *v);
 
 /*
- * Whether the plain scalar v[0..len) is one go-yaml reads as an unsigned
- * integer above int64's range (9223372036854775808, 0xFFFF_FFFF_FFFF_FFFF):
- * as a mapping key the cluster's YAML-to-JSON step has no key for it.
+ * Whether the plain scalar v, NUL-terminated, is one YAML reads as null:
+ * "", "~", "null", "Null", "NULL".
  */
-bool eksauth_awsauth_plain_uint64_only(const char *v, size_t len);
+bool eksauth_awsauth_plain_null(const char *v);
 
 /*
  * k[0..klen) folded as the cluster's JSON decoder folds a key before it

@@ -2,8 +2,9 @@
  * test_awsauth_read.c - reading aws-auth (lib/awsauth_read.c): malformed
  * documents (YAML and kubectl -o json) with their positions, empty values,
  * positions in other shapes, YAML aliases, entry details, and the rules of
- * lib/awsauth_rules.c as they show in a document (the rules themselves:
- * test_awsauth_rules.c).  Every form and what it maps: test_awsauth.c.
+ * lib/awsauth_rules.c and lib/awsauth_yaml_compat.c as they show in a
+ * document (the rules themselves: test_awsauth_rules.c,
+ * test_awsauth_yaml_compat.c).  Every form and what it maps: test_awsauth.c.
  */
 #include "config.h"
 

@@ -1,6 +1,6 @@
 /*
  * test_awsauth_rules.c - lib/awsauth_rules.c: the plain scalars the
- * cluster's YAML 1.1 reader takes for booleans or numbers, keys folded as
+ * cluster's YAML 1.1 reader takes for booleans, numbers or null, keys folded as
  * its JSON decoder folds them, entry ARNs read with their case-insensitive
  * sections, the ARNs it never matches with the one to write instead, and
  * templates rendered without a session name.  The same rules applied to
@@ -130,35 +130,15 @@ static void test_empty_session(void **state)
 }
 
 /*
- * The plain scalars go-yaml reads as an infinity or NaN (which JSON cannot
- * carry) and the plain keys it reads as an unsigned integer above int64's
- * range (which the cluster's YAML-to-JSON step has no key for).
+ * The plain scalars go-yaml reads as an infinity or NaN, which JSON cannot
+ * carry (the keys it has no JSON key for: test_awsauth_yaml_compat.c).
  */
-static void test_unjsonable_scalars(void **state)
+static void test_nonfinite_scalars(void **state)
 {
     static const char *const nonfinite[] = {".inf", ".Inf", "+.INF", "-.inf",
                                             ".nan", ".NaN", ".NAN"};
     static const char *const finite[] = {"inf",       "NaN",   "+Inf", ".in",
                                          ".infinity", "1e400", "",     ".5"};
-    static const char *const big[] = {"9223372036854775808",
-                                      "18446744073709551615",
-                                      "0x8000000000000000",
-                                      "0xFFFF_FFFF_FFFF_FFFF",
-                                      "0o1000000000000000000000",
-                                      "0b1"
-                                      "000000000000000"
-                                      "000000000000000000000000000000000000000000000000",
-                                      "10_000_000_000_000_000_000"};
-    static const char *const not_big[] = {"9223372036854775807",
-                                          "18446744073709551616",
-                                          "-9223372036854775809",
-                                          "+9223372036854775808",
-                                          "09223372036854775808",
-                                          "0x",
-                                          "12",
-                                          "abc",
-                                          "",
-                                          "0x1_0000_0000_0000_0000"};
     size_t i;
 
     (void)state;
@@ -170,16 +150,26 @@ static void test_unjsonable_scalars(void **state)
         if (eksauth_awsauth_plain_nonfinite(finite[i]))
             fail_msg("%s is read as an infinity or NaN", finite[i]);
     }
-    for (i = 0; i < sizeof(big) / sizeof(big[0]); i++) {
-        if (!eksauth_awsauth_plain_uint64_only(big[i], strlen(big[i])))
-            fail_msg("%s is not read as an unsigned integer above int64", big[i]);
+}
+
+/* The plain scalars YAML reads as null: the empty one and three spellings of null, and ~. */
+static void test_plain_nulls(void **state)
+{
+    static const char *const nulls[] = {"", "~", "null", "Null", "NULL"};
+    static const char *const not_null[] = {"nULL", "nul", "nulls", "~~", "N", "n", " ", "none"};
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(nulls) / sizeof(nulls[0]); i++) {
+        if (!eksauth_awsauth_plain_null(nulls[i]))
+            fail_msg("'%s' is not read as null", nulls[i]);
     }
-    for (i = 0; i < sizeof(not_big) / sizeof(not_big[0]); i++) {
-        if (eksauth_awsauth_plain_uint64_only(not_big[i], strlen(not_big[i])))
-            fail_msg("%s is read as an unsigned integer above int64", not_big[i]);
+    for (i = 0; i < sizeof(not_null) / sizeof(not_null[0]); i++) {
+        if (eksauth_awsauth_plain_null(not_null[i]))
+            fail_msg("'%s' is read as null", not_null[i]);
     }
 }
 
 EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_plain_kinds), cmocka_unit_test(test_fold_key),
                   cmocka_unit_test(test_entry_arn), cmocka_unit_test(test_empty_session),
-                  cmocka_unit_test(test_unjsonable_scalars))
+                  cmocka_unit_test(test_nonfinite_scalars), cmocka_unit_test(test_plain_nulls))

@@ -1,0 +1,51 @@
+/*
+ * awsauth_yaml_compat.h - the YAML the cluster reads otherwise: what in an
+ * aws-auth document the cluster's YAML reader (go-yaml v2, then the
+ * YAML-to-JSON step of its ConfigMap decoding) fails on or reads otherwise
+ * than libyaml, found in a libyaml document so that awsauth_read.h can
+ * refuse it (docs/aws-auth.md).  Pure: a loaded document in, a reason and
+ * the node it is about out.
+ */
+#ifndef EKSAUTH_AWSAUTH_YAML_COMPAT_H
+#define EKSAUTH_AWSAUTH_YAML_COMPAT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <yaml.h>
+
+#include "eksauth/status.h"
+
+/* What the cluster reads otherwise, and where: the node to point at. */
+struct eksauth_awsauth_yaml_refusal {
+    const yaml_node_t *node;
+    char why[EKSAUTH_ERROR_MAX];
+};
+
+/*
+ * What go-yaml reads its own way and eksauth does not, anywhere in doc: a
+ * %YAML directive other than 1.1 (node: the root), an explicit tag, a
+ * merge key "<<".  EKSAUTH_EINVAL with *r set; EKSAUTH_OK when there is
+ * none.  doc has a root node.
+ */
+enum eksauth_status eksauth_awsauth_yaml_unread(yaml_document_t *doc,
+                                                struct eksauth_awsauth_yaml_refusal *r);
+
+/*
+ * What the cluster's reading of the value under root (a list of doc)
+ * fails on, so that it drops the value whole: collections nested deeper
+ * than go-yaml's scanner takes, plain scalars it scans into an error, and
+ * when text is not NULL (text[0..len): the text doc was parsed from, when
+ * it is the very text the cluster parses: a ConfigMap's value) the escape
+ * \/.  When decoded (mapRoles, mapUsers: decoded whole and turned into
+ * JSON) also an alias inside the node it names, aliases expanding past
+ * 100 nodes, an infinity or NaN, and a key that is null, a list, a mapping
+ * or an unsigned integer above int64.  EKSAUTH_EINVAL with *r set
+ * ("<what>: the cluster's reading fails on it and drops the whole value"),
+ * EKSAUTH_ENOMEM, or EKSAUTH_OK.  Linear in the document.
+ */
+enum eksauth_status eksauth_awsauth_yaml_cluster_fails(yaml_document_t *doc, yaml_node_t *root,
+                                                       const char *text, size_t len, bool decoded,
+                                                       struct eksauth_awsauth_yaml_refusal *r);
+
+#endif

@@ -1,0 +1,367 @@
+/*
+ * test_awsauth_yaml_compat.c - lib/awsauth_yaml_compat.c: the YAML the
+ * cluster reads otherwise, found in a document libyaml loaded, each rule
+ * with its reason and the node it points at: a merge key, a tag, a %YAML
+ * other than 1.1; an alias inside the node it names and aliases expanding
+ * past 100 nodes; collections nested deeper than 10000; a '?' in a plain
+ * scalar inside a flow collection; the escape \/; an infinity or NaN; a
+ * null, list, mapping or above-int64 key.  What the reader makes of them
+ * in a whole aws-auth (the value dropped, with its warning):
+ * test_awsauth_read.c.
+ */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <yaml.h>
+
+#include "eksauth/awsauth_yaml_compat.h"
+#include "unit.h"
+
+/* ------------------------------------------------------------------------ */
+/* Helpers. */
+
+static void load(const char *text, yaml_document_t *doc)
+{
+    yaml_parser_t p;
+
+    assert_true(yaml_parser_initialize(&p));
+    yaml_parser_set_input_string(&p, (const unsigned char *)text, strlen(text));
+    if (!yaml_parser_load(&p, doc))
+        fail_msg("libyaml: %s", p.problem != NULL ? p.problem : "error");
+    yaml_parser_delete(&p);
+    assert_non_null(yaml_document_get_root_node(doc));
+}
+
+/* "LINE:COL: why" of a refusal (1-based, where libyaml marks the node), or "" for none. */
+static const char *said(enum eksauth_status st, const struct eksauth_awsauth_yaml_refusal *r,
+                        char *out, size_t outlen)
+{
+    if (st == EKSAUTH_OK)
+        return strcpy(out, "");
+    assert_status(st, EKSAUTH_EINVAL);
+    assert_non_null(r->node);
+    snprintf(out, outlen, "%zu:%zu: %s", r->node->start_mark.line + 1,
+             r->node->start_mark.column + 1, r->why);
+    return out;
+}
+
+/* What eksauth_awsauth_yaml_unread says of text. */
+static const char *unread(const char *text, char *out, size_t outlen)
+{
+    struct eksauth_awsauth_yaml_refusal r = {0};
+    yaml_document_t doc;
+    enum eksauth_status st;
+
+    load(text, &doc);
+    st = eksauth_awsauth_yaml_unread(&doc, &r);
+    said(st, &r, out, outlen);
+    yaml_document_delete(&doc);
+    return out;
+}
+
+/* What eksauth_awsauth_yaml_cluster_fails says of text's root, given its text or not. */
+static const char *fails(const char *text, bool with_text, bool decoded, char *out, size_t outlen)
+{
+    struct eksauth_awsauth_yaml_refusal r = {0};
+    yaml_document_t doc;
+    enum eksauth_status st;
+
+    load(text, &doc);
+    st = eksauth_awsauth_yaml_cluster_fails(&doc, yaml_document_get_root_node(&doc),
+                                            with_text ? text : NULL, strlen(text), decoded, &r);
+    said(st, &r, out, outlen);
+    yaml_document_delete(&doc);
+    return out;
+}
+
+#define TAIL ": the cluster's reading fails on it and drops the whole value"
+
+/* ------------------------------------------------------------------------ */
+/* What go-yaml applies and eksauth does not. */
+
+/* A plain "<<" is go-yaml's merge key, wherever the mapping is; a quoted one a key. */
+static void test_merge_keys(void **state)
+{
+    static const char *const why =
+        "a YAML merge key (<<): eksauth does not merge; write the keys out";
+    char out[1024], want[512];
+
+    (void)state;
+    snprintf(want, sizeof(want), "3:3: %s", why);
+    assert_string_equal(unread("- &ro {rolearn: r, username: viewer}\n"
+                               "- rolearn: s\n"
+                               "  <<: *ro\n",
+                               out, sizeof(out)),
+                        want);
+    snprintf(want, sizeof(want), "1:18: %s", why);
+    assert_string_equal(unread("- {a: [x, {b: y, <<: {c: d}}]}\n", out, sizeof(out)), want);
+    assert_string_equal(unread("- {'<<': x, \"<<\": y, <: z, <<<: w}\n", out, sizeof(out)), "");
+    assert_string_equal(unread("- [<<]\n", out, sizeof(out)), "");
+}
+
+/* Every explicit tag but the defaults ("!!str" on a scalar, "!"). */
+static void test_tags(void **state)
+{
+    char out[1024];
+
+    (void)state;
+    assert_string_equal(unread("- username: !!binary YWRtaW4=\n", out, sizeof(out)),
+                        "1:13: the YAML tag !!binary: eksauth reads no YAML tags; remove it");
+    assert_string_equal(unread("- [!!int \"12\"]\n", out, sizeof(out)),
+                        "1:4: the YAML tag !!int: eksauth reads no YAML tags; remove it");
+    assert_string_equal(unread("- !!map {}\n", out, sizeof(out)), "");
+    assert_string_equal(unread("- !!seq {}\n", out, sizeof(out)),
+                        "1:3: the YAML tag !!seq: eksauth reads no YAML tags; remove it");
+    assert_string_equal(unread("- x: !custom y\n", out, sizeof(out)),
+                        "1:6: the YAML tag !custom: eksauth reads no YAML tags; remove it");
+    assert_string_equal(unread("- !!null x\n", out, sizeof(out)),
+                        "1:3: the YAML tag !!null: eksauth reads no YAML tags; remove it");
+    assert_string_equal(unread("- {!!str a: ! b, c: !!seq [d]}\n", out, sizeof(out)), "");
+}
+
+/* go-yaml v2 reads YAML 1.1 only: another %YAML points at the root. */
+static void test_yaml_versions(void **state)
+{
+    char out[1024];
+
+    (void)state;
+    assert_string_equal(
+        unread("%YAML 1.2\n---\n- a\n", out, sizeof(out)),
+        "3:1: a %YAML 1.2 directive: the cluster's YAML reader reads YAML 1.1 only");
+    assert_string_equal(unread("%YAML 1.1\n---\n- a\n", out, sizeof(out)), "");
+    assert_string_equal(unread("- a\n", out, sizeof(out)), "");
+}
+
+/* ------------------------------------------------------------------------ */
+/* What the cluster's reading fails on. */
+
+/* An alias inside the node it names: only a value decoded whole fails on it. */
+static void test_alias_inside_its_node(void **state)
+{
+    char out[1024];
+
+    (void)state;
+    assert_string_equal(fails("- a: b\n  c: &r [x, *r]\n", false, true, out, sizeof(out)),
+                        "2:6: a YAML alias inside the node it names" TAIL);
+    assert_string_equal(fails("- &e {a: b, c: *e}\n", false, true, out, sizeof(out)),
+                        "1:3: a YAML alias inside the node it names" TAIL);
+    assert_string_equal(fails("- &r [x, *r]\n", false, false, out, sizeof(out)), "");
+    /* An alias after its node is no loop. */
+    assert_string_equal(fails("- &r [x]\n- *r\n", false, true, out, sizeof(out)), "");
+}
+
+/* 50 aliases of a two-node list decode 100 nodes inside aliases; 51, 102. */
+static void test_alias_expansion(void **state)
+{
+    char text[1024], out[1024];
+    size_t n, i;
+
+    (void)state;
+    for (n = 50; n <= 51; n++) {
+        snprintf(text, sizeof(text), "- [&s [g]");
+        for (i = 0; i < n; i++)
+            snprintf(text + strlen(text), sizeof(text) - strlen(text), ", *s");
+        snprintf(text + strlen(text), sizeof(text) - strlen(text), "]\n");
+        assert_string_equal(fails(text, false, true, out, sizeof(out)),
+                            n == 50 ? "" : "1:3: YAML aliases expand to more than 100 nodes" TAIL);
+        /* mapAccounts is read item by item: no expansion to count. */
+        assert_string_equal(fails(text, false, false, out, sizeof(out)), "");
+    }
+    /* 101: one more alias, of a scalar. */
+    assert_string_equal(fails("- [&s [g], *s, *s, *s, *s, *s, *s, *s, *s, *s, *s, *s, *s, *s, *s, "
+                              "*s, *s, *s, *s, *s, *s, *s, *s, *s, *s, *s, *s, *s, *s, *s, *s, *s, "
+                              "*s, *s, *s, *s, *s, *s, *s, *s, *s, *s, *s, *s, *s, *s, *s, *s, *s, "
+                              "*s, *s, &t x, *t]\n",
+                              false, true, out, sizeof(out)),
+                        "1:3: YAML aliases expand to more than 100 nodes" TAIL);
+    /* Aliases of aliases multiply: 10 x 10 x 10 (a counter that saturates, never wraps). */
+    assert_string_equal(fails("- a: &a [x, x, x, x, x, x, x, x, x, x]\n"
+                              "  b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+                              "  c: [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\n",
+                              false, true, out, sizeof(out)),
+                        "2:6: YAML aliases expand to more than 100 nodes" TAIL);
+}
+
+/* text: n times open, "x", n times close, each after prefix. */
+static char *nested(const char *prefix, size_t n, const char *open, const char *close)
+{
+    size_t lp = strlen(prefix), lo = strlen(open), lc = strlen(close), k;
+    char *text = malloc(lp + n * (lo + lc) + 3), *p;
+
+    assert_non_null(text);
+    p = text + lp;
+    memcpy(text, prefix, lp);
+    for (k = 0; k < n; k++, p += lo)
+        memcpy(p, open, lo);
+    *p++ = 'x';
+    for (k = 0; k < n; k++, p += lc)
+        memcpy(p, close, lc);
+    memcpy(p, "\n", 2);
+    return text;
+}
+
+/* go-yaml's scanner takes 10000 flow collections open at once, or indentation levels. */
+static void test_nesting(void **state)
+{
+    static const struct {
+        const char *prefix, *open, *close;
+        size_t most; /* the most that go-yaml reads, the prefix's block list included */
+    } cases[] = {
+        {"- ", "[", "]", 10000},
+        {"- ", "{a: ", "}", 10000},
+        {"", "- ", "", 10000},
+    };
+    char out[1024];
+    char *text;
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        text = nested(cases[i].prefix, cases[i].most, cases[i].open, cases[i].close);
+        assert_string_equal(fails(text, false, false, out, sizeof(out)), "");
+        free(text);
+        text = nested(cases[i].prefix, cases[i].most + 1, cases[i].open, cases[i].close);
+        /* mapAccounts too: the scanner fails before anything is decoded. */
+        assert_non_null(strstr(fails(text, false, false, out, sizeof(out)),
+                               ": collections nested deeper than 10000" TAIL));
+        free(text);
+    }
+}
+
+/* Inside a flow collection go-yaml ends a plain scalar at '?', then fails. */
+static void test_question_mark_in_flow(void **state)
+{
+    char out[1024];
+
+    (void)state;
+    assert_string_equal(
+        fails("- [dev, a?b]\n", false, false, out, sizeof(out)),
+        "1:9: '?' in a plain scalar inside a flow collection ('a?b'); quote it" TAIL);
+    assert_string_equal(
+        fails("- {username: who?}\n", false, true, out, sizeof(out)),
+        "1:14: '?' in a plain scalar inside a flow collection ('who?'); quote it" TAIL);
+    assert_string_equal(
+        fails("- ['a?b', \"c?\"]\n- a?b\n- x:\n  - y?\n", false, true, out, sizeof(out)), "");
+}
+
+/*
+ * The escape \/ (JSON's, no YAML 1.1 escape) in a double-quoted scalar,
+ * looked for only in the cluster's own text.  libyaml marks characters,
+ * not bytes: the non-ASCII before the scalar must not move the window.
+ */
+static void test_slash_escape(void **state)
+{
+    static const char *const slash =
+        "the escape \\/ in a double-quoted scalar: YAML 1.1 has none, so the cluster's YAML "
+        "reader fails on it; write /" TAIL;
+    char out[1024], want[512];
+
+    (void)state;
+    snprintf(want, sizeof(want), "1:13: %s", slash);
+    assert_string_equal(
+        fails("- {rolearn: \"role\\/A\", username: a}\n", true, false, out, sizeof(out)), want);
+    snprintf(want, sizeof(want), "1:16: %s", slash);
+    /* Eight 2-byte characters before it: counted as bytes, the window would miss it. */
+    assert_string_equal(fails("- [\"\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+                              "\xc3\xa9\", \"a\\/b\"]\n",
+                              true, false, out, sizeof(out)),
+                        want);
+    /* After a byte order mark, which libyaml counts as no character. */
+    snprintf(want, sizeof(want), "1:8: %s", slash);
+    assert_string_equal(fails("\xef\xbb\xbf- [\"x\",\"a\\/b\"]\n", true, false, out, sizeof(out)),
+                        want);
+    /* Not the cluster's text (a bare file's list): libyaml's reading stands. */
+    assert_string_equal(fails("- \"a\\/b\"\n", false, true, out, sizeof(out)), "");
+    /* An escaped backslash then '/', a single-quoted or plain one: no escape. */
+    assert_string_equal(fails("- \"a\\\\/b\"\n- 'a\\/b'\n- a\\/b\n", true, true, out, sizeof(out)),
+                        "");
+}
+
+/* JSON has no infinity or NaN: only a value decoded into JSON fails on one. */
+static void test_infinity_and_nan(void **state)
+{
+    static const char *const specials[] = {".inf", "-.Inf", "+.INF", ".nan", ".NaN"};
+    char text[64], want[256], out[1024];
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(specials) / sizeof(specials[0]); i++) {
+        snprintf(text, sizeof(text), "- {a: [x, %s]}\n", specials[i]);
+        snprintf(want, sizeof(want),
+                 "1:11: %s is an infinity or NaN to the cluster's YAML reader, and JSON has "
+                 "none" TAIL,
+                 specials[i]);
+        assert_string_equal(fails(text, false, true, out, sizeof(out)), want);
+        assert_string_equal(fails(text, false, false, out, sizeof(out)), "");
+    }
+    assert_string_equal(
+        fails("- ['.inf', \".nan\", inf, .infinity]\n", false, true, out, sizeof(out)), "");
+}
+
+/*
+ * Keys the YAML-to-JSON step has no JSON key for: null, a list, a mapping,
+ * an unsigned integer above int64 (go-yaml drops '_' and reads base 0).
+ */
+static void test_keys_json_cannot_carry(void **state)
+{
+    static const char *const big[] = {"9223372036854775808",
+                                      "18446744073709551615",
+                                      "0x8000000000000000",
+                                      "0xFFFF_FFFF_FFFF_FFFF",
+                                      "0o1000000000000000000000",
+                                      "0b1"
+                                      "000000000000000"
+                                      "000000000000000000000000000000000000000000000000",
+                                      "10_000_000_000_000_000_000"};
+    static const char *const not_big[] = {"9223372036854775807",
+                                          "18446744073709551616",
+                                          "-9223372036854775809",
+                                          "+9223372036854775808",
+                                          "09223372036854775808",
+                                          "0x",
+                                          "12",
+                                          "abc",
+                                          "0x1_0000_0000_0000_0000",
+                                          "'18446744073709551615'"};
+    char text[256], want[256], out[1024];
+    size_t i;
+
+    (void)state;
+    assert_string_equal(fails("- {a: b, ~: x}\n", false, true, out, sizeof(out)),
+                        "1:10: a null key" TAIL);
+    assert_string_equal(fails("- a: b\n  null: x\n", false, true, out, sizeof(out)),
+                        "2:3: a null key" TAIL);
+    assert_string_equal(fails("- a: b\n  ? [k]\n  : x\n", false, true, out, sizeof(out)),
+                        "2:5: a key that is a list or a mapping" TAIL);
+    assert_string_equal(fails("- {a: b, {k: v}: x}\n", false, true, out, sizeof(out)),
+                        "1:10: a key that is a list or a mapping" TAIL);
+    for (i = 0; i < sizeof(big) / sizeof(big[0]); i++) {
+        snprintf(text, sizeof(text), "- %s: x\n", big[i]);
+        snprintf(want, sizeof(want), "1:3: the key %.24s is an unsigned integer above int64" TAIL,
+                 big[i]);
+        assert_string_equal(fails(text, false, true, out, sizeof(out)), want);
+        assert_string_equal(fails(text, false, false, out, sizeof(out)), "");
+    }
+    for (i = 0; i < sizeof(not_big) / sizeof(not_big[0]); i++) {
+        snprintf(text, sizeof(text), "- %s: x\n", not_big[i]);
+        assert_string_equal(fails(text, false, true, out, sizeof(out)), "");
+    }
+    /* Quoted null words are strings. */
+    assert_string_equal(fails("- {'~': x, \"null\": y}\n", false, true, out, sizeof(out)), "");
+}
+
+EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_merge_keys), cmocka_unit_test(test_tags),
+                  cmocka_unit_test(test_yaml_versions),
+                  cmocka_unit_test(test_alias_inside_its_node),
+                  cmocka_unit_test(test_alias_expansion), cmocka_unit_test(test_nesting),
+                  cmocka_unit_test(test_question_mark_in_flow), cmocka_unit_test(test_slash_escape),
+                  cmocka_unit_test(test_infinity_and_nan),
+                  cmocka_unit_test(test_keys_json_cannot_carry))
