@@ -897,14 +897,20 @@ static enum eksauth_status refuse_what_cluster_fails(struct parser *ps, struct y
     return st == EKSAUTH_OK ? st : oom(ps);
 }
 
-/* A list of entries: each item is kept or skipped with a warning. */
+/*
+ * A list of entries: refused whole when the cluster's reading of it fails
+ * (EKSAUTH_EINVAL), else each item is kept or skipped with a warning.
+ */
 static enum eksauth_status walk_entries(struct parser *ps, struct ydoc *d,
                                         enum eksauth_map_source src, yaml_node_t *seq)
 {
     yaml_node_item_t *i;
     yaml_node_t *n;
-    enum eksauth_status st = EKSAUTH_OK;
+    enum eksauth_status st;
 
+    st = refuse_what_cluster_fails(ps, d, seq, src != EKSAUTH_SRC_MAPACCOUNTS);
+    if (st != EKSAUTH_OK)
+        return st;
     if (!first_walk(d, seq))
         return doc_error(ps, d, seq, "a YAML alias repeats a list (aliases are not supported)");
     for (i = seq->data.sequence.items.start; i < seq->data.sequence.items.top && st == EKSAUTH_OK;
@@ -982,9 +988,7 @@ static enum eksauth_status walk_string(struct parser *ps, enum eksauth_map_sourc
         st = doc_error(ps, &d, root, "the value is not a list");
         goto out;
     }
-    st = refuse_what_cluster_fails(ps, &d, root, src != EKSAUTH_SRC_MAPACCOUNTS);
-    if (st == EKSAUTH_OK)
-        st = walk_entries(ps, &d, src, root);
+    st = walk_entries(ps, &d, src, root);
 out:
     ydoc_free(&d);
     if (st == EKSAUTH_EINVAL)
@@ -1048,11 +1052,7 @@ static enum eksauth_status walk_value(struct parser *ps, struct ydoc *d,
     }
     if (!configmap && n->type == YAML_SEQUENCE_NODE) {
         size_t before = ps->doc->n_entries;
-        enum eksauth_status st = EKSAUTH_OK;
-
-        st = refuse_what_cluster_fails(ps, d, n, src != EKSAUTH_SRC_MAPACCOUNTS);
-        if (st == EKSAUTH_OK)
-            st = walk_entries(ps, d, src, n);
+        enum eksauth_status st = walk_entries(ps, d, src, n);
 
         return st == EKSAUTH_EINVAL ? drop_value(ps, src, before) : st;
     }
