@@ -14,7 +14,7 @@ run() { "$EKSAUTH" --config "$tmp/eksauth.conf" "$@" > "$tmp/out" 2> "$tmp/err";
 rc() { cat "$tmp/rc"; }
 field() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(json.dumps(d[sys.argv[2]]) if not isinstance(d[sys.argv[2]], str) else d[sys.argv[2]])' "$tmp/out" "$1"; }
 
-plan 28
+plan 30
 
 run map arn:aws:iam::123456789012:role/EksCodeBuildKubectlRole --aws-auth "$sample"
 is "$(rc)" 0 "the CodeBuild role maps"
