@@ -264,6 +264,12 @@ static void plan_edit(struct eksauth_setup_file *f, const char *cur, char **want
 }
 
 /* What one file becomes. */
+/* A refusal over what a file holds ("line 2 names ...") names the file, with --root's prefix. */
+static void name_the_file(struct eksauth_error *err, const struct eksauth_setup_file *f)
+{
+    eksauth_error_prefix(err, "%s", f->path);
+}
+
 static enum eksauth_status plan_file(const struct eksauth_setup_options *o, size_t index,
                                      struct eksauth_setup_file *f, struct eksauth_error *err)
 {
@@ -296,6 +302,8 @@ static enum eksauth_status plan_file(const struct eksauth_setup_options *o, size
         }
         st = kind == KIND_NSSWITCH ? eksauth_setup_nsswitch(cur, o->undo, &want, err)
                                    : eksauth_setup_pam_sshd(cur, o->undo, &want, &foreign, err);
+        if (st == EKSAUTH_EINVAL && kind == KIND_PAM_SSHD)
+            name_the_file(err, f);
         if (st != EKSAUTH_OK)
             goto out;
         if (foreign != 0)
@@ -385,6 +393,8 @@ static enum eksauth_status plan_file(const struct eksauth_setup_options *o, size
         if (cur == NULL)
             f->mode = 0644;
         st = eksauth_setup_sudo_conf(cur, o->undo, &want, err);
+        if (st == EKSAUTH_EINVAL)
+            name_the_file(err, f);
         if (st != EKSAUTH_OK)
             goto out;
         plan_edit(f, cur, &want);

@@ -237,6 +237,30 @@ static void test_plan_conflict_writes_nothing(void **state)
     remove_root(&r);
 }
 
+/*
+ * A refusal over a file's content names the file: "line 2" alone leaves the
+ * operator to guess which of the five files setup reads holds it.
+ */
+static void test_plan_refusal_names_the_file(void **state)
+{
+    struct eksauth_setup_options o = {NULL, false, "eks-system-masters", NULL, "eks-users"};
+    struct eksauth_setup_plan p;
+    struct eksauth_error err;
+    struct root r;
+
+    (void)state;
+    make_root(&r);
+    o.root = r.dir;
+    put(&r, "/etc/pam.d/sshd", "# theirs\nauth sufficient pam_eksauth.so\n@include common-auth\n");
+    assert_int_equal(eksauth_setup_plan(&o, &p, &err), EKSAUTH_EINVAL);
+    assert_non_null(strstr(err.msg, "/etc/pam.d/sshd: line 2 names pam_eksauth.so"));
+    put(&r, "/etc/pam.d/sshd", debian_sshd);
+    put(&r, "/etc/sudo.conf", "Set group_source static\n");
+    assert_int_equal(eksauth_setup_plan(&o, &p, &err), EKSAUTH_EINVAL);
+    assert_non_null(strstr(err.msg, "/etc/sudo.conf: a line sets group_source static"));
+    remove_root(&r);
+}
+
 /* sudo.conf made and taken back whole; the users group a local group; an earlier drop-in. */
 static void test_plan_sudo_conf_users_group_and_earlier_dropin(void **state)
 {
@@ -592,6 +616,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_plan_setup_again_and_undo),
         cmocka_unit_test(test_plan_conflict_writes_nothing),
+        cmocka_unit_test(test_plan_refusal_names_the_file),
         cmocka_unit_test(test_plan_sudo_conf_users_group_and_earlier_dropin),
         cmocka_unit_test(test_plan_moves_an_earlier_dropin),
         cmocka_unit_test(test_plan_earlier_dropin_removed_after_the_write),
