@@ -6,8 +6,9 @@
 # files, nsswitch.conf, the ldconfig trigger, `eksauth --version`, an eksauth
 # user resolved through glibc there and the pam-auth-update profile; log in
 # over the root's real sshd through the pam-auth-update route (the home made
-# by pam_mkhomedir), then through `eksauth setup`'s files; remove the
-# package with those files still in place and check that the local
+# by pam_mkhomedir), then through `eksauth setup`'s files; a removal is
+# refused while a hand-made PAM line would fail without the module; remove the
+# package with setup's files still in place and check that the local
 # break-glass account still logs in with a key and with a password (prerm
 # names the PAM lines left); `eksauth setup --undo` gives every file back;
 # purge it and check that nsswitch.conf is back byte for byte and nothing of
@@ -377,19 +378,28 @@ for how in key keyboard-interactive password; do
     is "$(bg_login "$how")" breakglass "before removal: the break-glass account logs in ($how)"
 done
 
-# Removal with setup's lines still in place: the module goes, the lines stay,
-# prerm names them; a hand-made line without module_unknown=ignore is flagged.
+# A hand-made line without module_unknown=ignore would lock everyone out once
+# the module is gone: prerm refuses the removal and names it.
 printf 'auth [success=done ignore=ignore default=die] pam_eksauth.so ignore_unknown_user\n' \
     >"$R/etc/pam.d/eksauth-handmade"
+inroot dpkg --remove eksauth >"$T/refused.log" 2>&1
+rc=$?
+[ "$rc" -ne 0 ] && [ -e "$R/lib/$MA/security/pam_eksauth.so" ]
+ok $? "dpkg --remove eksauth is refused while a PAM line would fail without the module" ||
+    diag_tail "$T/refused.log"
+like "$(cat "$T/refused.log")" "eksauth-handmade:1: auth .*pam_eksauth.so" "prerm names the hand-made line"
+inroot dpkg --audit >"$T/audit.log" 2>&1
+is "$?:$(wc -c <"$T/audit.log")" "0:0" "after the refusal, dpkg --audit finds the package installed and configured"
+rm -f "$R/etc/pam.d/eksauth-handmade"
+
+# Removal with setup's lines still in place: the module goes, the lines stay
+# (each steps aside without it), prerm names them.
 inroot dpkg --remove eksauth >"$T/remove.log" 2>&1
 ok $? "dpkg --remove eksauth, with eksauth setup's files in place" || diag_tail "$T/remove.log"
 [ ! -e "$R/lib/$MA/security/pam_eksauth.so" ] && grep -q pam_eksauth.so "$R/etc/pam.d/sshd"
 ok $? "removed: pam_eksauth.so is gone, pam.d/sshd still names it"
-like "$(cat "$T/remove.log")" "/etc/pam.d/sshd:[0-9]+:auth .*pam_eksauth.so" "prerm names the lines left in pam.d/sshd"
-like "$(grep -A1 'eksauth-handmade' "$T/remove.log" | tr '\n' ' ')" \
-    "eksauth-handmade:1:auth .*refuses every login" "prerm flags the hand-made line that would lock everyone out"
+like "$(cat "$T/remove.log")" "/etc/pam.d/sshd:[0-9]+: auth .*pam_eksauth.so" "prerm names the lines left in pam.d/sshd"
 like "$(cat "$T/remove.log")" "eksauth setup --undo" "prerm says how to take setup's lines out"
-rm -f "$R/etc/pam.d/eksauth-handmade"
 for how in key keyboard-interactive password; do
     is "$(bg_login "$how")" breakglass "after removal: the break-glass account still logs in ($how)"
 done

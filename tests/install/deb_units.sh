@@ -27,9 +27,10 @@ P="$T/pkg"
 mkdir -p "$P/debian/eksauth/lib/systemd/system"
 cp -R "$top_srcdir/debian/." "$P/debian/"
 for u in $UNITS; do cp "$top_builddir/systemd/$u" "$P/debian/eksauth/lib/systemd/system/"; done
-(cd "$P" && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -f debian/rules override_dh_installsystemd &&
-    dh_installdeb) >"$T/dh.out" 2>&1
-if [ $? -eq 0 ]; then pass "debian/rules override_dh_installsystemd and dh_installdeb run"; else
+if (cd "$P" && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -f debian/rules override_dh_installsystemd &&
+    dh_installdeb) >"$T/dh.out" 2>&1; then
+    pass "debian/rules override_dh_installsystemd and dh_installdeb run"
+else
     fail "debian/rules override_dh_installsystemd and dh_installdeb run"
     diag "$T/dh.out"
 fi
@@ -69,7 +70,7 @@ chmod 0755 "$B"/*
 run() {
     s=$1
     shift
-    PATH="$B:$PATH" DPKG_ROOT= sh "$T/$s" "$@" >>"$T/run.out" 2>&1
+    PATH="$B:$PATH" DPKG_ROOT='' sh "$T/$s" "$@" >>"$T/run.out" 2>&1
 }
 running() { grep -qx "$1" "$T/running"; }
 
