@@ -348,6 +348,29 @@ static bool requires_token(const char *args, const char *service, bool *empty)
     return found;
 }
 
+/*
+ * pam_nologin after pam_eksauth's account line: the line's success=done
+ * (or a jump) ends the stack for an eksauth user before pam_nologin runs,
+ * so /run/nologin (shutdown, maintenance) no longer stops eksauth users,
+ * while it stops local ones.  eksauth setup refuses such a file.
+ */
+static bool pam_check_nologin_after(struct doctor *d, const struct pam_stack *st, size_t ie)
+{
+    const struct pam_entry *e = &st->v[ie];
+    struct finding *f;
+    ssize_t in = pam_find(st, "account", "pam_nologin.so", ie + 1);
+
+    if (in < 0 || !ends_stack(pam_action(e->control, "success")))
+        return true;
+    f = report(d, LV_ERROR, "pam", st->v[in].where,
+               "account: pam_nologin runs after pam_eksauth's account line (%s), whose success "
+               "ends the stack: /run/nologin does not stop eksauth users",
+               e->where);
+    set_fix(d, f, "move the pam_nologin line above %s (eksauth setup puts pam_eksauth after it)",
+            e->where);
+    return false;
+}
+
 static void pam_check_account(struct doctor *d, const char *host, const struct pam_stack *st)
 {
     const struct pam_entry *e;
@@ -389,6 +412,8 @@ static void pam_check_account(struct doctor *d, const char *host, const struct p
         set_fix(d, f, "add require_token=sshd to the line: \"%s\"", PAM_ACCOUNT_LINE);
         ok = false;
     }
+    if (!pam_check_nologin_after(d, st, (size_t)ie))
+        ok = false;
     if (empty) {
         f = report(d, LV_WARNING, "pam", e->where,
                    "account: require_token= names no service: pam_eksauth then asks every "
