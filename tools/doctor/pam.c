@@ -16,6 +16,7 @@
 #include <sys/types.h>
 
 #include "doctor.h"
+#include "eksauth/ascii.h"
 #include "eksauth/setup.h"
 
 /* The lines the fixes ask for: eksauth setup's (the same as pam_eksauth(8) and the examples). */
@@ -76,6 +77,18 @@ nomem:
     return false;
 }
 
+static void lower_word(char *w)
+{
+    for (; *w != '\0'; w++)
+        *w = eksauth_ascii_lower(*w);
+}
+
+/* A keyword control, in any case as libpam reads it (ASCII: no locale's rules). */
+static bool is_keyword(const char *control, const char *keyword)
+{
+    return eksauth_ascii_eq_nocase(control, strlen(control), keyword);
+}
+
 /*
  * Read the service's file, following "@include X" and "include"/"substack"
  * controls into /etc/pam.d/X, into one flat list in the order libpam runs
@@ -123,6 +136,8 @@ static void pam_read(struct doctor *d, const char *service, const char *only_typ
         }
         if (type[0] == '-')
             type++;
+        /* libpam reads the type and a keyword control in any case: so does doctor. */
+        lower_word(type);
         s = skip_blank(s);
         if (*s == '[') {
             char *end = strchr(s, ']');
@@ -143,7 +158,7 @@ static void pam_read(struct doctor *d, const char *service, const char *only_typ
             continue;
         if (only_type != NULL && strcmp(type, only_type) != 0)
             continue;
-        if (strcmp(ctl, "include") == 0 || strcmp(ctl, "substack") == 0) {
+        if (is_keyword(ctl, "include") || is_keyword(ctl, "substack")) {
             if (depth < INCLUDE_DEPTH)
                 pam_read(d, module, type, depth + 1, st);
             continue;
@@ -184,13 +199,14 @@ static enum act pam_action(const char *control, const char *ret)
     bool success = strcmp(ret, "success") == 0, ignore = strcmp(ret, "ignore") == 0;
     size_t rlen = strlen(ret);
 
-    if (strcmp(control, "required") == 0)
+    /* Keywords in any case, as libpam reads them. */
+    if (is_keyword(control, "required"))
         return success ? ACT_OK : ignore ? ACT_IGNORE : ACT_BAD;
-    if (strcmp(control, "requisite") == 0)
+    if (is_keyword(control, "requisite"))
         return success ? ACT_OK : ignore ? ACT_IGNORE : ACT_DIE;
-    if (strcmp(control, "sufficient") == 0)
+    if (is_keyword(control, "sufficient"))
         return success ? ACT_DONE : ACT_IGNORE;
-    if (strcmp(control, "optional") == 0)
+    if (is_keyword(control, "optional"))
         return success ? ACT_OK : ACT_IGNORE;
     if (control[0] != '[')
         return ACT_BAD;
