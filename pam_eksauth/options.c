@@ -2,7 +2,8 @@
  * options.c - the module arguments of pam_eksauth.so (pam_eksauth(8)):
  * config=FILE, debug, use_first_pass, try_first_pass, ignore_unknown_user,
  * ignore_authinfo_unavail, require_group=NAME (repeatable, at most
- * PE_MAX_REQUIRE_GROUPS), require_token[=SERVICE,...].  Linux-PAM
+ * PE_MAX_REQUIRE_GROUPS), require_token[=SERVICE,...] (repeatable: the lists
+ * add up).  Linux-PAM
  * convention: an unknown option is logged and ignored, never fatal.
  */
 #include "config.h"
@@ -20,6 +21,31 @@ static const char *skip_prefix(const char *arg, const char *key)
     size_t n = strlen(key);
 
     return strncmp(arg, key, n) == 0 ? arg + n : NULL;
+}
+
+/*
+ * One require_token= list: only for these services (sshd,login), since
+ * sudo's NOPASSWD rules ask for no token.  Lists add up: a later option
+ * never narrows an earlier one (doctor reads them so too), and a list that
+ * names no service, or one past PE_MAX_REQUIRE_TOKEN, must not turn the
+ * gate off: every service.
+ */
+static void add_token_list(pam_handle_t *pamh, struct pe_options *opt, const char *v)
+{
+    opt->require_token = true;
+    if (v[strspn(v, ",")] == '\0') {
+        pam_syslog(pamh, LOG_ERR,
+                   "require_token=%s: names no service; a token is required for every service", v);
+        opt->require_token_every = true;
+    } else if (opt->n_require_token_lists == PE_MAX_REQUIRE_TOKEN) {
+        pam_syslog(pamh, LOG_ERR,
+                   "require_token=%s: more than %d require_token= options; a token is required "
+                   "for every service",
+                   v, PE_MAX_REQUIRE_TOKEN);
+        opt->require_token_every = true;
+    } else {
+        opt->require_token_lists[opt->n_require_token_lists++] = v;
+    }
 }
 
 void pe_options_parse(pam_handle_t *pamh, int argc, const char **argv, struct pe_options *opt)
@@ -44,19 +70,9 @@ void pe_options_parse(pam_handle_t *pamh, int argc, const char **argv, struct pe
         } else if (strcmp(arg, "ignore_authinfo_unavail") == 0) {
             opt->ignore_authinfo_unavail = true;
         } else if (strcmp(arg, "require_token") == 0) {
-            opt->require_token = true;
+            opt->require_token = opt->require_token_every = true;
         } else if ((v = skip_prefix(arg, "require_token=")) != NULL) {
-            /* Only for these services (sshd,login): sudo's NOPASSWD rules ask for no token. */
-            opt->require_token = true;
-            opt->require_token_services = v;
-            /* A list that names no service must not turn the gate off: every service. */
-            if (v[strspn(v, ",")] == '\0') {
-                pam_syslog(pamh, LOG_ERR,
-                           "require_token=%s: names no service; a token is required for every "
-                           "service",
-                           v);
-                opt->require_token_services = NULL;
-            }
+            add_token_list(pamh, opt, v);
         } else if ((v = skip_prefix(arg, "config=")) != NULL) {
             /* A relative path would depend on the caller's working folder. */
             if (v[0] != '/')

@@ -419,26 +419,29 @@ static void drop_proof(pam_handle_t *pamh)
         (void)pam_putenv(pamh, EKSAUTH_PROOF_ENV);
 }
 
-/* require_token applies to this PAM service (all when none is named). */
+/* require_token applies to this PAM service (every one, or one a list names). */
 static bool token_required_here(const struct pe_ctx *c)
 {
     const void *item = NULL;
     const char *service, *p;
-    size_t n;
+    size_t i, n;
 
     if (!c->opt.require_token)
         return false;
-    if (c->opt.require_token_services == NULL)
+    if (c->opt.require_token_every)
         return true;
     if (pam_get_item(c->pamh, PAM_SERVICE, &item) != PAM_SUCCESS || item == NULL)
         return true; /* a service we cannot name: the stricter answer */
     service = item;
     n = strlen(service);
-    for (p = c->opt.require_token_services; p != NULL && *p != '\0'; p = strchr(p, ',')) {
-        if (*p == ',')
-            p++;
-        if (strncmp(p, service, n) == 0 && (p[n] == ',' || p[n] == '\0'))
-            return true;
+    /* Any list that names it (options.c: they add up). */
+    for (i = 0; i < c->opt.n_require_token_lists; i++) {
+        for (p = c->opt.require_token_lists[i]; p != NULL && *p != '\0'; p = strchr(p, ',')) {
+            if (*p == ',')
+                p++;
+            if (strncmp(p, service, n) == 0 && (p[n] == ',' || p[n] == '\0'))
+                return true;
+        }
     }
     return false;
 }

@@ -18,6 +18,7 @@
 #include "eksauth/token.h"
 
 #define PE_MAX_REQUIRE_GROUPS 32
+#define PE_MAX_REQUIRE_TOKEN  32 /* require_token= lists; past that, every service */
 #define PE_DATA_IDENTITY      "pam_eksauth_identity" /* pam_set_data key: this handle's auth */
 #define PE_DATA_TAKEN         "pam_eksauth_taken"    /* ... one taken later (see below) */
 #define PE_DATA_SESSION_OPEN  "pam_eksauth_session"  /* ... set once a session opened here */
@@ -35,11 +36,15 @@ struct pe_options {
     bool bad_require_group; /* an empty or surplus require_group=: account fails closed */
     /*
      * require_token[=SERVICE,...]: the account stage takes an eksauth user
-     * only when this login gave a token (proof.h), for these PAM services
-     * (all when none is named).
+     * only when this login gave a token (proof.h), for the PAM services of
+     * every list given (the options add up, as require_group's do), or for
+     * every service (require_token_every: a bare require_token, a list that
+     * names none, or more lists than fit).
      */
     bool require_token;
-    const char *require_token_services;
+    bool require_token_every;
+    const char *require_token_lists[PE_MAX_REQUIRE_TOKEN];
+    size_t n_require_token_lists;
 };
 
 /* Parse argv the Linux-PAM way: an unknown option is logged and ignored. */

@@ -243,6 +243,13 @@ static void make_services(void)
     service("eksauth-token-empty", "account required MOD config=DIR/eksauth.conf require_token=\n");
     service("eksauth-token-commas",
             "account required MOD config=DIR/eksauth.conf require_token=,\n");
+    /* Two lists add up, and a bare require_token beside a list still means every service. */
+    service("eksauth-token-lists", "account required MOD config=DIR/eksauth.conf "
+                                   "require_token=eksauth-token-lists require_token=login\n");
+    service("eksauth-token-bare-first",
+            "account required MOD config=DIR/eksauth.conf require_token require_token=login\n");
+    service("eksauth-token-bare-last",
+            "account required MOD config=DIR/eksauth.conf require_token=login require_token\n");
     service("eksauth-faults", "auth required MOD config=DIR/faults.conf\n");
     service("eksauth-nodb", "auth required MOD config=DIR/nodb.conf\n"
                             "account required MOD config=DIR/nodb.conf\n");
@@ -1034,6 +1041,13 @@ static void case_require_token(void)
     ok(pd_log_find("require_token=: names no service", NULL) != NULL, "and logged");
     is_rc(account_once("eksauth-token-commas", "bob"), PAM_PERM_DENIED,
           "require_token=, (no service named): every service, refused");
+    /* Options add up, as require_group= does and doctor reads them: the later never narrows. */
+    is_rc(account_once("eksauth-token-lists", "bob"), PAM_PERM_DENIED,
+          "require_token=THIS require_token=login: this service too, refused");
+    is_rc(account_once("eksauth-token-bare-first", "bob"), PAM_PERM_DENIED,
+          "require_token require_token=login: every service, refused");
+    is_rc(account_once("eksauth-token-bare-last", "bob"), PAM_PERM_DENIED,
+          "require_token=login require_token: every service, refused");
     case_proof_not_kept();
 }
 
