@@ -521,7 +521,6 @@ static enum eksauth_status apply_locked(struct apply *a, struct eksauth_error *e
     return st;
 }
 
-/* The values of aa dropped as the cluster drops them, into report->dropped and one failure. */
 /* "dropped, as the cluster drops them: V (why), ..." appended to err. */
 static void append_dropped(const struct eksauth_awsauth *aa, struct eksauth_error *err)
 {
@@ -532,6 +531,7 @@ static void append_dropped(const struct eksauth_awsauth *aa, struct eksauth_erro
         eksauth_error_append(err, "%s%s", i > 0 ? ", " : "", eksauth_awsauth_dropped_at(aa, i));
 }
 
+/* The values of aa dropped as the cluster drops them, into report->dropped and one failure. */
 static enum eksauth_status dropped_failure(const struct eksauth_awsauth *aa, const char *label,
                                            struct eksauth_sync_report *report,
                                            struct eksauth_error *err)

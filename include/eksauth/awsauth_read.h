@@ -73,7 +73,6 @@ struct eksauth_awsauth_entry {
     unsigned line, column;
 };
 
-/* What a document holds: its strings live in arena, freed with it. */
 /*
  * A mapRoles or mapUsers entry eksauth skips that the cluster keeps (its
  * ARN decodes to a string): in the cluster's map, keyed by the ARN, it
@@ -86,6 +85,7 @@ struct eksauth_awsauth_override {
     unsigned line, column;
 };
 
+/* What a document holds: its strings live in arena, freed with it. */
 struct eksauth_awsauth_doc {
     struct eksauth_arena arena;
     struct eksauth_awsauth_entry *entries; /* valid ones, document order, duplicates kept */
