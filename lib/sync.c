@@ -834,19 +834,21 @@ enum eksauth_status eksauth_sync_fetch(struct eksauth_ctx *ctx,
     return st;
 }
 
-/* One sync of the file source: read, then applied unless --if-changed finds it applied. */
+/*
+ * One sync of the file source: read, then applied unless --if-changed
+ * finds it applied.  *state was read before the file: a sync that writes
+ * after that read makes this one superseded (apply_locked).
+ */
 static enum eksauth_status file_once(struct eksauth_ctx *ctx,
                                      const struct eksauth_sync_options *opts,
+                                     struct eksauth_snapshot_state *state,
                                      struct eksauth_sync_report *report, struct eksauth_error *err)
 {
     struct eksauth_cluster_snapshot snap;
-    struct eksauth_snapshot_state state;
     char label[EKSAUTH_PATH_MAX + 64];
     enum eksauth_status st;
 
     memset(&snap, 0, sizeof(snap));
-    /* Before the file: a sync that writes after this read makes ours superseded (apply_locked). */
-    eksauth_snapshot_state_read(&ctx->paths, ctx->trust_files, &state);
     st = eksauth_mapping_read(ctx, opts->aws_auth_path, &snap.data, &snap.len, label, err);
     if (st != EKSAUTH_OK) {
         /* A source that cannot be read is this host's setup to fix (exit 2). */
@@ -857,12 +859,12 @@ static enum eksauth_status file_once(struct eksauth_ctx *ctx,
     }
     snprintf(snap.what, sizeof(snap.what), "%.*s", (int)sizeof(snap.what) - 1, label);
     snprintf(snap.version, sizeof(snap.version), "file");
-    if (opts->if_changed && already_applied(ctx, opts, &state, &snap)) {
+    if (opts->if_changed && already_applied(ctx, opts, state, &snap)) {
         report->unchanged = true;
         snprintf(report->version, sizeof(report->version), "%s", snap.version);
-        st = confirm_unchanged(ctx, &state, NULL, report, err);
+        st = confirm_unchanged(ctx, state, NULL, report, err);
     } else {
-        st = eksauth_sync_apply(ctx, &snap, opts->allow_empty, &state, report, err);
+        st = eksauth_sync_apply(ctx, &snap, opts->allow_empty, state, report, err);
     }
     free(snap.data);
     return st;
@@ -877,11 +879,12 @@ enum eksauth_status eksauth_sync_run(struct eksauth_ctx *ctx,
     unsigned tries = 0;
 
     memset(report, 0, sizeof(*report));
+    /* Before the source is read (apply_locked compares it with the state on disk then). */
     eksauth_snapshot_state_read(&ctx->paths, ctx->trust_files, &state);
     if (opts->aws_auth_path == NULL && ctx->cfg.source != EKSAUTH_SOURCE_FILE)
         return eksauth_sync_fetch(ctx, opts, &state, report, err);
     do
-        st = file_once(ctx, opts, report, err);
+        st = file_once(ctx, opts, &state, report, err);
     while (read_again(ctx, &state, report, st, &tries));
     return st;
 }
