@@ -48,6 +48,7 @@
 #include "eksauth/iddb_template.h"
 #include "eksauth/idkey.h"
 #include "eksauth/names.h"
+#include "eksauth/trust.h"
 #include "local_files.h"
 #include "nss_eksauth.h"
 
@@ -141,6 +142,17 @@ static bool recent(const struct timespec *last, const struct timespec *now, bool
     return clock_ok && now->tv_sec >= last->tv_sec && now->tv_sec - last->tv_sec < RECHECK_S;
 }
 
+/* The file stamped now was refused at t (lock held): not tried again for RECHECK_S; NULL. */
+static struct eksauth_iddb *refuse_bad(const struct eksauth_iddb_stamp *now,
+                                       const struct timespec *t, int *errnop)
+{
+    cache_bad = *now;
+    cache_bad_at = *t;
+    cache_bad_valid = true;
+    *errnop = EIO;
+    return NULL;
+}
+
 /*
  * The current DB (lock held), or NULL with *errnop set: missing, untrusted
  * or corrupt.  Without a stale mark and within RECHECK_S of the last check
@@ -165,9 +177,19 @@ static struct eksauth_iddb *current_db(const struct timespec *t, bool clock_ok, 
         cache_bad_valid = false;
         return NULL;
     }
-    /* Same file, same owner and mode: still current (a stale one until its writer renames). */
-    if (cache_db != NULL && eksauth_iddb_stamp_equal(eksauth_iddb_get_stamp(cache_db), &now))
-        return cache_db;
+    /*
+     * Same file, same owner and mode: still current (a stale one until its
+     * writer renames), while its folder passes the open's rule (lib/iddb.c):
+     * one made writable since lets anyone move the DB aside before a sync and
+     * put it back after, this very file with this very stamp.
+     */
+    if (cache_db != NULL && eksauth_iddb_stamp_equal(eksauth_iddb_get_stamp(cache_db), &now)) {
+        if (eksauth_trust_check_folder(path, &err) == EKSAUTH_OK)
+            return cache_db;
+        eksauth_iddb_close(cache_db);
+        cache_db = NULL;
+        return refuse_bad(&now, t, errnop);
+    }
     /*
      * The same broken file as last time: refuse again without re-reading
      * it, for RECHECK_S.  Not for longer: the failure may have been the
@@ -182,9 +204,7 @@ static struct eksauth_iddb *current_db(const struct timespec *t, bool clock_ok, 
     eksauth_iddb_close(cache_db);
     cache_db = NULL;
     if (eksauth_iddb_open(path, &db, &err) != EKSAUTH_OK) {
-        cache_bad = now;
-        cache_bad_at = *t;
-        cache_bad_valid = true;
+        refuse_bad(&now, t, errnop);
         *errnop = err.status == EKSAUTH_EUNAVAIL ? ENOENT : EIO;
         return NULL;
     }

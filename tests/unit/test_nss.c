@@ -495,6 +495,33 @@ static void test_stale_mark(void **state)
 }
 
 /*
+ * The DB's folder given mode bad (and the DB written again when rewrite,
+ * else the same file left as it is): "build" refused with EIO; the mode
+ * put back: served again within the recheck interval.
+ */
+static void refused_until_folder_fixed(mode_t bad, bool rewrite)
+{
+    char buf[1024];
+    struct passwd pw;
+    struct stat dir;
+    int e = 0;
+
+    assert_int_equal(stat(tmpdir, &dir), 0);
+    assert_int_equal(chmod(tmpdir, bad), 0);
+    if (rewrite)
+        write_db(true);
+    else
+        wait_recheck();
+    assert_int_equal(_nss_eksauth_getpwnam_r("build", &pw, buf, sizeof(buf), &e),
+                     NSS_STATUS_UNAVAIL);
+    assert_int_equal(e, EIO);
+    assert_int_equal(chmod(tmpdir, dir.st_mode & 07777), 0);
+    wait_recheck();
+    assert_int_equal(_nss_eksauth_getpwnam_r("build", &pw, buf, sizeof(buf), &e),
+                     NSS_STATUS_SUCCESS);
+}
+
+/*
  * A refused open is cached only for the recheck interval: a process (sshd,
  * cron, logind) that met a passing failure, or a DB refused for its folder
  * until the administrator fixed the folder, is served again within that
@@ -506,7 +533,6 @@ static void test_refusal_retried(void **state)
     char buf[1024];
     struct passwd pw;
     struct rlimit lim, low;
-    struct stat dir;
     int e = 0, fd;
 
     (void)state;
@@ -529,16 +555,26 @@ static void test_refusal_retried(void **state)
                      NSS_STATUS_SUCCESS);
 
     /* a DB written into a folder its group could write: refused; the folder fixed: served */
-    assert_int_equal(stat(tmpdir, &dir), 0);
-    assert_int_equal(chmod(tmpdir, 0775), 0);
-    write_db(true);
-    assert_int_equal(_nss_eksauth_getpwnam_r("build", &pw, buf, sizeof(buf), &e),
-                     NSS_STATUS_UNAVAIL);
-    assert_int_equal(e, EIO);
-    assert_int_equal(chmod(tmpdir, dir.st_mode & 07777), 0);
-    wait_recheck();
+    refused_until_folder_fixed(0775, true);
+}
+
+/*
+ * A mapping already cached is judged by the open's rule too when its path
+ * is checked again: a folder made writable since lets anyone move the DB
+ * aside before a sync and put it back after, the same file with the same
+ * stamp, which a process that cached it would otherwise serve for ever
+ * (a new process refuses it: lib/iddb.c).
+ */
+static void test_cached_db_folder_made_writable(void **state)
+{
+    char buf[1024];
+    struct passwd pw;
+    int e = 0;
+
+    (void)state;
     assert_int_equal(_nss_eksauth_getpwnam_r("build", &pw, buf, sizeof(buf), &e),
                      NSS_STATUS_SUCCESS);
+    refused_until_folder_fixed(0777, false);
 }
 
 /* getpwnam of name in a process that has dropped root: its status, and the uid it gave. */
@@ -645,6 +681,7 @@ int main(void)
         cmocka_unit_test_setup(test_unavailable_and_remap, each),
         cmocka_unit_test_setup(test_stale_mark, each),
         cmocka_unit_test_setup(test_refusal_retried, each),
+        cmocka_unit_test_setup(test_cached_db_folder_made_writable, each),
         cmocka_unit_test_setup(test_templated_keyed_root_only, each),
     };
 
