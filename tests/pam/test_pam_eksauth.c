@@ -203,6 +203,20 @@ static void service(const char *name, const char *body)
     free(text);
 }
 
+/* More require_token= lists than the module keeps (32), none naming the service: every service. */
+static void token_lists_past_the_limit(void)
+{
+    char body[1024];
+    size_t n;
+    int i;
+
+    n = (size_t)snprintf(body, sizeof(body), "account required MOD config=DIR/eksauth.conf");
+    for (i = 0; i < 33; i++)
+        n += (size_t)snprintf(body + n, sizeof(body) - n, " require_token=x");
+    snprintf(body + n, sizeof(body) - n, "\n");
+    service("eksauth-token-33", body);
+}
+
 static void make_services(void)
 {
     snprintf(SERVICES, sizeof(SERVICES), "%s/services", DIR_);
@@ -250,6 +264,7 @@ static void make_services(void)
             "account required MOD config=DIR/eksauth.conf require_token require_token=login\n");
     service("eksauth-token-bare-last",
             "account required MOD config=DIR/eksauth.conf require_token=login require_token\n");
+    token_lists_past_the_limit();
     service("eksauth-faults", "auth required MOD config=DIR/faults.conf\n");
     service("eksauth-nodb", "auth required MOD config=DIR/nodb.conf\n"
                             "account required MOD config=DIR/nodb.conf\n");
@@ -1048,6 +1063,10 @@ static void case_require_token(void)
           "require_token require_token=login: every service, refused");
     is_rc(account_once("eksauth-token-bare-last", "bob"), PAM_PERM_DENIED,
           "require_token=login require_token: every service, refused");
+    pd_log_mark();
+    is_rc(account_once("eksauth-token-33", "bob"), PAM_PERM_DENIED,
+          "33 require_token= lists, none for this service: every service, refused");
+    ok(pd_log_find("more than 32 require_token= options", NULL) != NULL, "and logged");
     case_proof_not_kept();
 }
 
