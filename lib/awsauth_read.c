@@ -329,14 +329,37 @@ static enum eksauth_status refuse_unread_yaml(struct parser *ps, struct ydoc *d)
     return EKSAUTH_OK;
 }
 
+/*
+ * Refuse, before libyaml loads it, a text nested deeper in flow
+ * collections than the cluster's reader takes: libyaml would take hours
+ * over it (awsauth_yaml_compat.h), keeping the last snapshot meanwhile.
+ */
+static enum eksauth_status refuse_deep_flow(struct parser *ps, const struct ydoc *d)
+{
+    struct eksauth_awsauth_yaml_refusal r;
+    enum eksauth_status st = eksauth_awsauth_yaml_flow_too_deep(d->text, d->len, &r);
+    unsigned line, col;
+
+    if (st == EKSAUTH_ENOMEM)
+        return oom(ps);
+    if (st != EKSAUTH_EINVAL)
+        return st;
+    mark_pos(d, r.mark, &line, &col);
+    return eksauth_fail(ps->err, EKSAUTH_EINVAL, "aws-auth: %u:%u: %s%s", line, col, d->what,
+                        r.why);
+}
+
 /* Load the one YAML document of d->text; a second document is an error. */
 static enum eksauth_status ydoc_load(struct parser *ps, struct ydoc *d)
 {
     yaml_parser_t yp;
     yaml_document_t extra;
     yaml_node_t *root;
-    enum eksauth_status st = EKSAUTH_OK;
+    enum eksauth_status st;
 
+    st = refuse_deep_flow(ps, d);
+    if (st != EKSAUTH_OK)
+        return st;
     if (!yaml_parser_initialize(&yp))
         return oom(ps);
     yaml_parser_set_input_string(&yp, (const unsigned char *)d->text, d->len);

@@ -11,7 +11,9 @@
  * than 1.1, tags, merge keys: what go-yaml applies and eksauth does not),
  * and eksauth_awsauth_yaml_cluster_fails (what makes the cluster's reading
  * of a value fail, so that it drops the value whole).  Each is linear in
- * the document, whatever its aliases and nesting.
+ * the document, whatever its aliases and nesting.  One pass before the
+ * load, eksauth_awsauth_yaml_flow_too_deep: the flow nesting that libyaml
+ * would take hours to load and go-yaml refuses at once.
  */
 #include "config.h"
 
@@ -121,6 +123,69 @@ enum eksauth_status eksauth_awsauth_yaml_unread(yaml_document_t *doc,
 
 /* go-yaml's scanner refuses more flow collections open at once, or indentation levels. */
 #define NESTING_MAX 10000
+
+/* The number of '[' and '{' in text[0..len), counted up to limit + 1 (a bound on flow nesting). */
+static size_t flow_opens(const char *text, size_t len, size_t limit)
+{
+    size_t i, n = 0;
+
+    for (i = 0; i < len && n <= limit; i++)
+        n += text[i] == '[' || text[i] == '{';
+    return n;
+}
+
+/* Whether event ev opens a flow collection, given flow already open (they nest only flow ones). */
+static bool opens_flow(const yaml_event_t *ev, size_t flow)
+{
+    if (ev->type == YAML_SEQUENCE_START_EVENT)
+        return flow > 0 || ev->data.sequence_start.style == YAML_FLOW_SEQUENCE_STYLE;
+    if (ev->type == YAML_MAPPING_START_EVENT)
+        return flow > 0 || ev->data.mapping_start.style == YAML_FLOW_MAPPING_STYLE;
+    return false;
+}
+
+enum eksauth_status eksauth_awsauth_yaml_flow_too_deep(const char *text, size_t len,
+                                                       struct eksauth_awsauth_yaml_refusal *r)
+{
+    yaml_parser_t yp;
+    yaml_event_t ev;
+    size_t flow = 0;
+    enum eksauth_status st = EKSAUTH_OK;
+    bool end = false;
+
+    /* Most texts: too few brackets to nest that deep, and no second parse. */
+    if (flow_opens(text, len, NESTING_MAX) <= NESTING_MAX)
+        return EKSAUTH_OK;
+    if (!yaml_parser_initialize(&yp))
+        return EKSAUTH_ENOMEM;
+    yaml_parser_set_input_string(&yp, (const unsigned char *)text, len);
+    /* Events, not a load: stopped at the first level past the bound, as go-yaml stops. */
+    while (!end && st == EKSAUTH_OK) {
+        if (!yaml_parser_parse(&yp, &ev)) {
+            /* A YAML error before the bound: the load that follows says it. */
+            st = yp.error == YAML_MEMORY_ERROR ? EKSAUTH_ENOMEM : EKSAUTH_OK;
+            break;
+        }
+        if (opens_flow(&ev, flow))
+            flow++;
+        else if ((ev.type == YAML_SEQUENCE_END_EVENT || ev.type == YAML_MAPPING_END_EVENT) &&
+                 flow > 0)
+            flow--;
+        end = ev.type == YAML_STREAM_END_EVENT;
+        if (flow > NESTING_MAX) {
+            r->node = NULL;
+            r->mark = ev.start_mark;
+            snprintf(r->why, sizeof(r->why),
+                     "flow collections nested deeper than %d: the cluster's YAML reader fails "
+                     "on it",
+                     NESTING_MAX);
+            st = EKSAUTH_EINVAL;
+        }
+        yaml_event_delete(&ev);
+    }
+    yaml_parser_delete(&yp);
+    return st;
+}
 
 /* The value of c as a digit of bases up to 36, or 36 when it is none. */
 static unsigned digit_value(char c)

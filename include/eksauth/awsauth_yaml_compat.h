@@ -16,11 +16,26 @@
 
 #include "eksauth/status.h"
 
-/* What the cluster reads otherwise, and where: the node to point at. */
+/* What the cluster reads otherwise, and where: the node to point at (or, before a load, mark). */
 struct eksauth_awsauth_yaml_refusal {
     const yaml_node_t *node;
+    yaml_mark_t mark; /* where, when node is NULL */
     char why[EKSAUTH_ERROR_MAX];
 };
+
+/*
+ * Whether text[0..len), before libyaml loads it, opens more than 10000 flow
+ * collections at once: go-yaml's scanner refuses that as it reaches it,
+ * while libyaml's scans on in time quadratic in the depth (its simple-key
+ * bookkeeping walks every open flow level at each token: hours for a
+ * value within EKSAUTH_AWSAUTH_MAX).  Asked first, it bounds the time to
+ * what 10000 levels take.  A text with at most 10000 '[' and '{' cannot
+ * reach the bound and is not parsed; a YAML error is left to the load.
+ * EKSAUTH_EINVAL with *r set (node NULL, mark: the collection past the
+ * bound), EKSAUTH_ENOMEM, or EKSAUTH_OK.
+ */
+enum eksauth_status eksauth_awsauth_yaml_flow_too_deep(const char *text, size_t len,
+                                                       struct eksauth_awsauth_yaml_refusal *r);
 
 /*
  * What go-yaml reads its own way and eksauth does not, anywhere in doc: a

@@ -868,6 +868,15 @@ static void test_nesting_the_cluster_refuses(void **state)
         doc_free(expect_dropped(text, cases[i].key, "nested deeper than 10000"));
         free(text);
     }
+    /*
+     * Far deeper in flow, found before libyaml loads the value, which would
+     * take time quadratic in the depth (hours within EKSAUTH_AWSAUTH_MAX):
+     * pointed at the first collection past the bound.
+     */
+    text = nested(cases[0].head, 50000, "[", "]");
+    doc_free(expect_dropped(text, "mapRoles",
+                            "4:10013: mapRoles: flow collections nested deeper than 10000"));
+    free(text);
 }
 
 /*

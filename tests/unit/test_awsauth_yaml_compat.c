@@ -3,7 +3,8 @@
  * cluster reads otherwise, found in a document libyaml loaded, each rule
  * with its reason and the node it points at: a merge key, a tag, a %YAML
  * other than 1.1; an alias inside the node it names and aliases expanding
- * past 100 nodes; collections nested deeper than 10000; a '?' in a plain
+ * past 100 nodes; collections nested deeper than 10000 (flow ones also
+ * before the load); a '?' in a plain
  * scalar inside a flow collection; the escape \/; an infinity or NaN; a
  * null, list, mapping or above-int64 key.  What the reader makes of them
  * in a whole aws-auth (the value dropped, with its warning):
@@ -236,6 +237,46 @@ static void test_nesting(void **state)
     }
 }
 
+/*
+ * Before the load: flow collections past 10000 are found by events, so
+ * that libyaml never scans the rest (quadratic in the depth); the first
+ * one past the bound is pointed at.  Brackets in a scalar nest nothing,
+ * block collections are not counted here, and a YAML error is the load's.
+ */
+static void test_flow_depth_before_load(void **state)
+{
+    struct eksauth_awsauth_yaml_refusal r;
+    char *text, *quoted;
+    size_t n = 20000;
+
+    (void)state;
+    memset(&r, 0, sizeof(r));
+    text = nested("- ", 10000, "[", "]");
+    assert_status(eksauth_awsauth_yaml_flow_too_deep(text, strlen(text), &r), EKSAUTH_OK);
+    free(text);
+    text = nested("- ", 10001, "[", "]");
+    assert_status(eksauth_awsauth_yaml_flow_too_deep(text, strlen(text), &r), EKSAUTH_EINVAL);
+    assert_null(r.node);
+    assert_int_equal(r.mark.line, 0);
+    assert_int_equal(r.mark.column, 2 + 10000);
+    assert_non_null(strstr(r.why, "flow collections nested deeper than 10000"));
+    free(text);
+    /* As many brackets in a quoted scalar, then block lists: nothing nested in flow. */
+    quoted = malloc(n + 16);
+    assert_non_null(quoted);
+    memcpy(quoted, "- '", 3);
+    memset(quoted + 3, '[', n);
+    memcpy(quoted + 3 + n, "'\n", 3);
+    assert_status(eksauth_awsauth_yaml_flow_too_deep(quoted, strlen(quoted), &r), EKSAUTH_OK);
+    text = nested("", n, "- ", "");
+    assert_status(eksauth_awsauth_yaml_flow_too_deep(text, strlen(text), &r), EKSAUTH_OK);
+    free(text);
+    /* A YAML error (the stray ']') before the bound is left to the load. */
+    quoted[0] = ']';
+    assert_status(eksauth_awsauth_yaml_flow_too_deep(quoted, strlen(quoted), &r), EKSAUTH_OK);
+    free(quoted);
+}
+
 /* Inside a flow collection go-yaml ends a plain scalar at '?', then fails. */
 static void test_question_mark_in_flow(void **state)
 {
@@ -362,6 +403,7 @@ EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_merge_keys), cmocka_unit_test(test_tags)
                   cmocka_unit_test(test_yaml_versions),
                   cmocka_unit_test(test_alias_inside_its_node),
                   cmocka_unit_test(test_alias_expansion), cmocka_unit_test(test_nesting),
+                  cmocka_unit_test(test_flow_depth_before_load),
                   cmocka_unit_test(test_question_mark_in_flow), cmocka_unit_test(test_slash_escape),
                   cmocka_unit_test(test_infinity_and_nan),
                   cmocka_unit_test(test_keys_json_cannot_carry))
