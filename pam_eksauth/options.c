@@ -2,9 +2,9 @@
  * options.c - the module arguments of pam_eksauth.so (pam_eksauth(8)):
  * config=FILE, debug, use_first_pass, try_first_pass, ignore_unknown_user,
  * ignore_authinfo_unavail, require_group=NAME (repeatable, at most
- * PE_MAX_REQUIRE_GROUPS), require_token[=SERVICE,...] (repeatable: the lists
- * add up).  Linux-PAM
- * convention: an unknown option is logged and ignored, never fatal.
+ * PE_MAX_REQUIRE_GROUPS), require_token[=SERVICE,...] (repeatable: the
+ * lists add up).  Linux-PAM convention: an unknown option is logged and
+ * ignored, never fatal.
  */
 #include "config.h"
 
