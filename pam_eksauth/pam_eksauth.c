@@ -33,6 +33,7 @@
 #include <security/pam_modules.h>
 
 #include "eksauth/context.h"
+#include "eksauth/iddb.h"
 #include "eksauth/login.h"
 #include "eksauth/pieces.h"
 #include "eksauth/proof.h"
@@ -633,6 +634,28 @@ static const struct pe_identity *later_identity(struct pe_ctx *c, struct pe_resu
 }
 
 /*
+ * Whether the NSS module serves user from the identity DB it reads
+ * (eksauth_iddb_default_path: it cannot read the config), for a stage
+ * that could not place the user itself (no config, the config's DB
+ * missing): the account modules after this one (pam_unix) take any user
+ * NSS knows.  Never for a local account, whose name NSS serves from files.
+ */
+static bool nss_serves(struct pe_ctx *c)
+{
+    struct eksauth_iddb *db = NULL;
+    struct eksauth_iddb_user u;
+    struct eksauth_error err;
+    bool local = true, found;
+
+    if (c->user == NULL || eksauth_login_is_local(&c->host, c->user, &local, &err) != EKSAUTH_OK ||
+        local || eksauth_iddb_open(eksauth_iddb_default_path(), &db, NULL) != EKSAUTH_OK)
+        return false;
+    found = eksauth_iddb_user_by_name(db, c->user, &u) == EKSAUTH_OK;
+    eksauth_iddb_close(db);
+    return found;
+}
+
+/*
  * The mapping must still hold (login.h: the identity DB is what `eksauth
  * sync` last recorded), for the same k8s user when this handle
  * authenticated; require_group= on top.
@@ -684,11 +707,13 @@ out:
     rc = pam_code(&c, r.kind, PAM_PERM_DENIED, PAM_AUTHINFO_UNAVAIL);
     /*
      * ignore_authinfo_unavail lets the stack go on for a user this host
-     * cannot place; one its DB records would be let in by the next module
+     * cannot place; one its DB records, or the DB NSS reads when the config
+     * or its DB cannot be read, would be let in by the next module
      * (pam_unix's account stage takes an NSS user without a shadow entry),
-     * on a mapping no sync has confirmed (max_snapshot_age).
+     * on a mapping no sync has confirmed (max_snapshot_age) or a config
+     * (deny_user, require_token) this stage could not apply.
      */
-    if (rc == PAM_IGNORE && r.kind == PE_UNAVAIL && recorded)
+    if (rc == PAM_IGNORE && r.kind == PE_UNAVAIL && (recorded || nss_serves(&c)))
         rc = PAM_AUTHINFO_UNAVAIL;
     ctx_free(&c);
     return rc;

@@ -272,6 +272,9 @@ static void make_services(void)
     service("eksauth-nodb-ignore",
             "account required MOD config=DIR/nodb.conf ignore_authinfo_unavail\n"
             "account required pam_permit.so\n");
+    service("eksauth-noconfig-ignore",
+            "account required MOD config=DIR/no-such.conf ignore_authinfo_unavail\n"
+            "account required pam_permit.so\n");
     service("eksauth-stale", "account required MOD config=DIR/stale.conf\n");
     service("eksauth-stale-ignore",
             "account required MOD config=DIR/stale.conf ignore_authinfo_unavail\n"
@@ -916,8 +919,13 @@ static int account_once(const char *svc, const char *user)
  */
 static void case_account_unavailable(void)
 {
+    char *db = path_in("db/identity.db"), *nodb = path_in("no-such-db/identity.db");
+
+    /* nodb.conf's DB, which NSS reads too: none, whatever this host has at the default path. */
+    ok(setenv("EKSAUTH_DB", nodb, 1) == 0, "EKSAUTH_DB names nodb.conf's missing DB");
     is_rc(account_once("eksauth-nodb-ignore", "bob"), PAM_SUCCESS,
           "account, no identity DB, ignore_authinfo_unavail: the next module decides");
+    unsetenv("EKSAUTH_DB");
     pd_log_mark();
     is_rc(account_once("eksauth-stale", "bob"), PAM_AUTHINFO_UNAVAIL,
           "account of a recorded user, no snapshot confirmed under max_snapshot_age");
@@ -925,6 +933,18 @@ static void case_account_unavailable(void)
        "logged with the reason");
     is_rc(account_once("eksauth-stale-ignore", "bob"), PAM_AUTHINFO_UNAVAIL,
           "the same with ignore_authinfo_unavail: still refused, not PAM_IGNORE");
+    /*
+     * No config to read, but the DB the NSS module reads (EKSAUTH_DB here,
+     * whatever a config says) records bob: pam_unix would take him.
+     */
+    ok(setenv("EKSAUTH_DB", db, 1) == 0, "EKSAUTH_DB names the DB NSS reads");
+    is_rc(account_once("eksauth-noconfig-ignore", "bob"), PAM_AUTHINFO_UNAVAIL,
+          "no config, ignore_authinfo_unavail, a user NSS serves from the DB: refused");
+    is_rc(account_once("eksauth-noconfig-ignore", "nosuchuser"), PAM_SUCCESS,
+          "the same for a name NSS does not serve: the next module decides");
+    unsetenv("EKSAUTH_DB");
+    free(db);
+    free(nodb);
 }
 
 /* What STS answers decides the code: "try later" or "no". */
