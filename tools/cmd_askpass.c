@@ -34,6 +34,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -107,6 +108,30 @@ static bool this_host_is(const char *named)
 }
 
 /*
+ * Whether the process that asks (our parent: ssh and sudo start askpass
+ * themselves) is sudo.  Only sudo passes a bare prompt that is this
+ * machine's own: an ssh before OpenSSH 8.4 passes a server's prompt bare
+ * too, without the "(user@host) " that says which host it reached.
+ */
+static bool asked_by_sudo(void)
+{
+    char path[64], comm[32];
+    ssize_t got;
+    int fd;
+
+    snprintf(path, sizeof(path), "/proc/%ld/comm", (long)getppid());
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    got = read(fd, comm, sizeof(comm) - 1);
+    close(fd);
+    if (got <= 0)
+        return false;
+    comm[got] = '\0';
+    return strcmp(comm, "sudo\n") == 0;
+}
+
+/*
  * Whom to mint for: the audience the host's prompt names, only when it is
  * a host audience (audience.h: a token for the cluster itself would hand
  * the host the user's cluster access), of the cluster the user means
@@ -114,7 +139,10 @@ static bool this_host_is(const char *named)
  * name they gave ssh (ssh writes it before the prompt, the server cannot),
  * a name the user put in EKSAUTH_HOST, or for
  * sudo, where neither is known, this machine's own names.  So a host can
- * obtain a token for itself only, never for another host.
+ * obtain a token for itself only, never for another host.  A bare prompt
+ * from anything but sudo (an ssh before OpenSSH 8.4) names no host the
+ * user reached: refused unless EKSAUTH_HOST names it, or the server that
+ * ssh reached could ask for this machine's audience.
  */
 static enum eksauth_status check_audience(const char *audience, const char *ssh_host,
                                           struct eksauth_error *err)
@@ -141,14 +169,28 @@ static enum eksauth_status check_audience(const char *audience, const char *ssh_
         if (eksauth_host_name_matches(name, named))
             return EKSAUTH_OK;
     }
-    /* sudo on this machine: no ssh destination, so the host must be this one. */
-    if (ssh_host[0] == '\0' && hosts == NULL && this_host_is(named))
-        return EKSAUTH_OK;
-    return eksauth_fail(
-        err, EKSAUTH_EREJECTED,
-        "the host calls itself \"%s\", but you reached \"%s\": a token for it is "
-        "not sent; if that is the host you mean, set EKSAUTH_HOST=%s",
-        named, ssh_host[0] != '\0' ? ssh_host : (hosts != NULL ? hosts : "this machine"), named);
+    if (ssh_host[0] == '\0' && hosts == NULL) {
+        /* sudo on this machine: no ssh destination, so the host must be this one. */
+        if (asked_by_sudo())
+            return this_host_is(named)
+                       ? EKSAUTH_OK
+                       : eksauth_fail(err, EKSAUTH_EREJECTED,
+                                      "sudo asks for a token for \"%s\", which is not this "
+                                      "machine; if that is the host you mean, set "
+                                      "EKSAUTH_HOST=%s",
+                                      named, named);
+        /* Why: an old ssh's bare prompt comes from the server; "this machine" is not its name. */
+        return eksauth_fail(err, EKSAUTH_EREJECTED,
+                            "the prompt for \"%s\" does not say which host you reached (ssh "
+                            "before OpenSSH 8.4 leaves out its \"(user@host) \", and only sudo "
+                            "asks without it): a token for it is not sent; if that is the host "
+                            "you mean, set EKSAUTH_HOST=%s (or update OpenSSH)",
+                            named, named);
+    }
+    return eksauth_fail(err, EKSAUTH_EREJECTED,
+                        "the host calls itself \"%s\", but you reached \"%s\": a token for it is "
+                        "not sent; if that is the host you mean, set EKSAUTH_HOST=%s",
+                        named, ssh_host[0] != '\0' ? ssh_host : hosts, named);
 }
 
 /* ------------------------------------------------------------- answers */

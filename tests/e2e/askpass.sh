@@ -8,6 +8,8 @@
 # piece or on expiry, a fresh token on every first prompt, the default
 # `aws eks get-token` command and the built-in signer, bad token commands, a
 # missing AWS CLI (named, with the two ways out), unsafe folders; the
+# bare prompt (sudo's) answered for this machine only when a process named sudo asks
+# (an ssh before OpenSSH 8.4 passes the server's prompt bare too); the
 # identity of the kubeconfig's exec section for the host's cluster (a
 # stand-in aws shows the --role-arn, --profile, --region and AWS_PROFILE it
 # gets; the real aws and the built-in signer sign for the section's region;
@@ -127,9 +129,10 @@ unlike "$(cat "$T/refused.err")" $'\033' "a refused prompt is quoted without its
 
 # Prompts that name no host audience, or another host than the one reached:
 # never a token, and the token command never runs.
+# ASK=sudo_ask: asked as sudo asks.
 refused_why() { # PROMPT REGEX DESCRIPTION
     rm -f "$T/refused"
-    ask refused "$1"
+    "${ASK:-ask}" refused "$1"
     if [ "$rc" = 1 ] && [ ! -s "$T/refused" ] && [ ! -e "$T/runs" ] && grep -Eq -- "$2" "$T/refused.err"; then
         pass "$3"
     else
@@ -146,8 +149,32 @@ refused_why "(u@h.example) EKS token for eksauth:prod:bastion2.example: " \
     "a host asking for another host's audience (a relay): refused, and how to name it if meant"
 EKSAUTH_CLUSTER=staging refused_why "(u@h.example) $P1" 'maps through cluster "prod", not EKSAUTH_CLUSTER=staging' \
     "a host of another cluster than EKSAUTH_CLUSTER: refused"
-refused_why "$P1" 'calls itself "h.example", but you reached "this machine"' \
-    "a bare (sudo) prompt naming a host that is not this machine: refused"
+# sudo_ask OUT PROMPT: one askpass call as sudo makes it, from a stand-in named sudo
+# (askpass reads its parent's name); rc, $T/OUT, $T/OUT.err.
+mkdir -p "$T/fakesudo"
+ln -sf "$BASH" "$T/fakesudo/sudo"
+sudo_ask() {
+    "$SETSID" "$T/fakesudo/sudo" -c '"$1" askpass "$2" >>"$3" 2>"$3.err"; exit $?' sudo \
+        "$EKSAUTH" "$2" "$T/$1"
+    rc=$?
+}
+ASK=sudo_ask refused_why "$P1" \
+    'sudo asks for a token for "h.example", which is not this machine.*EKSAUTH_HOST=h.example' \
+    "a bare prompt from sudo naming a host that is not this machine: refused"
+# A bare prompt naming this machine, asked by a process that is not sudo: an ssh
+# before OpenSSH 8.4 passes a server's prompt without its "(user@host) ", so on an
+# eksauth host the server it reached could ask for this host's own audience.
+SELF=$(hostname)
+refused_why "EKS token for eksauth:prod:$SELF: " \
+    "does not say which host you reached.*OpenSSH 8\.4.*EKSAUTH_HOST=$SELF" \
+    "a bare prompt for this machine from a process that is not sudo (an old ssh): refused"
+# The same prompt from sudo: this machine's own.
+mint "$T/tok/self" AKIAFAKEUSER00000001 "eksauth:prod:$SELF"
+rm -f "$T/self"
+EKSAUTH_TOKEN_COMMAND="cat $T/tok/self" sudo_ask self "EKS token for eksauth:prod:$SELF: "
+is "$rc:$(cat "$T/self")" "0:$(cat "$T/tok/self")" "the same bare prompt from sudo: answered with a token for this machine"
+[ "$rc" = 0 ] || sed 's/^/#   /' "$T/self.err"
+new_ssh
 
 # ssh's question about a host key it does not know, with no terminal: shown whole (the
 # fingerprint is what to compare), and the ways to accept it name the host and port.
