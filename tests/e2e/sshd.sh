@@ -223,6 +223,8 @@ n0=$(syslog_lines)
 login sudo-dave dave "sudo -n true 2>/dev/null; echo \"nopw=\$?\";
     . $H/dave.env; export EKSAUTH_CLUSTER=$CLUSTER EKSAUTH_HOST=$E2E_HOST EKSAUTH_BUILTIN=1;
     mkdir -m 0700 \$HOME/askpass; export EKSAUTH_ASKPASS_DIR=\$HOME/askpass;
+    echo \"notself=\$(EKSAUTH_HOST= SUDO_ASKPASS=$H/bin/eksauth-askpass sudo -A -k true 2>&1 |
+        grep -c 'sudo asks for a token for .$E2E_HOST., which is not this machine')\" >&2;
     SUDO_ASKPASS=$H/bin/eksauth-askpass sudo -A -k id -u; echo \"sudo=\$?\";
     ls -A \$HOME/askpass | grep -v -e '^last-mint\$' -e '\.done\$' | wc -l" "$(with_token dave)"
 syslog_since "$n0" >"$H/out/sudo-dave.syslog"
@@ -231,6 +233,10 @@ is "$(out sudo-dave | grep '^nopw=')" "nopw=1" "dave's rule needs authentication
 is "$(out sudo-dave | sed -n 2,3p | tr '\n' ' ')" "0 sudo=0 " "sudo -A with SUDO_ASKPASS=eksauth askpass: id -u is 0"
 [ "$(out sudo-dave | sed -n 3p)" = "sudo=0" ] || sed 's/^/#   /' "$H/out/sudo-dave.err" "$H/out/sudo-dave.syslog" | tail -n 12
 is "$(out sudo-dave | tail -n 1)" 0 "no token file left in dave's folder after the last piece"
+# Without EKSAUTH_HOST, the bare prompt of the real (setuid) sudo is taken as sudo's: this
+# machine's audience only, and the bastion's host_name is not this machine's name here.
+is "$(grep '^notself=' "$H/out/sudo-dave.err")" "notself=1" \
+    "sudo -A without EKSAUTH_HOST: askpass sees sudo asking, and refuses a name that is not this machine"
 pieces=$(sed -n 's/.*sudo: pam_eksauth(sudo:auth): token of \([0-9]*\) bytes in \([0-9]*\) answer(s).*/\1 \2/p' "$H/out/sudo-dave.syslog")
 if [ -n "$pieces" ] && [ "${pieces% *}" -gt 1023 ] && [ "${pieces#* }" -ge 4 ]; then
     pass "sudo's module got ${pieces% *} bytes in ${pieces#* } answers of at most 500"
