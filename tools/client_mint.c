@@ -564,12 +564,19 @@ static enum eksauth_status mint_builtin(const char *audience, const char *cluste
     opt.getenv_fn = builtin_getenv;
     opt.getenv_arg = id;
     st = eksauth_creds_region(mint_region(id), &opt, region, sizeof(region), err);
-    if (st == EKSAUTH_OK && (st = eksauth_creds_load(&opt, &creds, err)) != EKSAUTH_OK)
+    if (st == EKSAUTH_OK && (st = eksauth_creds_load(&opt, &creds, err)) != EKSAUTH_OK) {
         /* An SSO or role profile is the AWS CLI's to read, not ours: say which way out. */
-        eksauth_error_append(err,
-                             " (EKSAUTH_BUILTIN=1 signs with keys only, from the "
-                             "environment or ~/.aws/credentials; unset it to mint with the "
-                             "AWS CLI, which reads SSO, credential_process and role profiles)");
+        if (id->kind == EKSAUTH_EXEC_EKSAUTH)
+            eksauth_error_append(err, " (eksauth token, which kubectl runs for this cluster, "
+                                      "signs with keys only: it cannot either; give it keys, or "
+                                      "set EKSAUTH_TOKEN_COMMAND)");
+        else
+            eksauth_error_append(err,
+                                 " (EKSAUTH_BUILTIN=1 signs with keys only, from the "
+                                 "environment or ~/.aws/credentials; unset it to mint with the "
+                                 "AWS CLI, which reads SSO, credential_process and role "
+                                 "profiles)");
+    }
     if (st != EKSAUTH_OK) {
         explain_failure(id, cluster, err);
         goto out;
@@ -619,6 +626,14 @@ enum eksauth_status client_mint_token(bool builtin, const char *audience, const 
             return st;
         }
     }
+    /*
+     * kubectl runs eksauth token, our own signer: sign with it too, never
+     * with aws.  aws would read what eksauth token never runs (a
+     * credential_process in an AWS_CONFIG_FILE of the section's env), so a
+     * kubeconfig from a repo could have a command run that kubectl does not.
+     */
+    if (id.kind == EKSAUTH_EXEC_EKSAUTH)
+        builtin = true;
     now = time(NULL);
     turn = dir != NULL ? take_mint_turn(dir, &now) : -1;
     st = builtin ? mint_builtin(audience, cluster, &id, now, t, err)

@@ -466,6 +466,35 @@ FAKE_AWS_FAIL=1 kask k9 "$P1"
 like "$(cat "$T/k9.err")" "kubectl runs kubelogin for cluster prod .*EKSAUTH_TOKEN_COMMAND can run it" \
     "a kubeconfig running another command: aws as before; the failure names that command"
 is "$(awsargs)" "eks get-token --cluster-name $AUD --output json" "... aws without a role"
+# eksauth token as the plugin: kubectl runs eksauth's own signer, so askpass signs with
+# it, never aws.  aws would read a credential_process that eksauth token never runs: a
+# kubeconfig from a repo must not make askpass run a command kubectl would not.
+cat >"$T/kube/aws-config" <<EOF
+[profile repo]
+credential_process = sh -c 'echo ran >$T/cp.ran'
+EOF
+kube "$T/kube/config" prod eksauth "token, --cluster-id, prod, --host, h.example" \
+    "      env:
+      - {name: AWS_CONFIG_FILE, value: $T/kube/aws-config}
+      - {name: AWS_PROFILE, value: repo}"
+rm -f "$T/cp.ran"
+AWS_REGION=us-east-1 kask k11 "$P1"
+is "$rc:$(wc -c <"$T/k11" | tr -d ' '):$([ -e "$T/aws.args" ] && echo aws-ran):$([ -e "$T/cp.ran" ] && echo cp-ran)" \
+    "2:0::" "eksauth token with a credential_process profile: aws never runs (nor the process); no token"
+like "$(cat "$T/k11.err")" "no token: AWS credentials: profile .repo. .*\(eksauth token, which kubectl runs for this cluster, signs with keys only: it cannot either; give it keys, or set EKSAUTH_TOKEN_COMMAND\)" \
+    "... saying that kubectl's eksauth token could not sign either, and the way out"
+# Its keys, from the profile files its env names: the token is theirs, aws never ran.
+printf '[kp]\naws_access_key_id = AKIAKUBEEXAMPLE00001\naws_secret_access_key = x\n' >"$T/kube/aws-creds"
+kube "$T/kube/config" prod eksauth "token, --cluster-id, prod, --host, h.example" \
+    "      env:
+      - {name: AWS_SHARED_CREDENTIALS_FILE, value: $T/kube/aws-creds}
+      - {name: AWS_PROFILE, value: kp}"
+AWS_REGION=us-east-1 kask k12 "$P1"
+k12=$("$PYTHON" -c 'import base64, sys
+t = open(sys.argv[1]).read().strip()[len("k8s-aws-v1."):]
+print(base64.urlsafe_b64decode(t + "=" * (-len(t) % 4)).decode())' "$T/k12" 2>/dev/null)
+is "$rc:$([ -e "$T/aws.args" ] && echo aws-ran)" "0:" "eksauth token with a key profile: answered, aws never ran"
+like "$k12" "Credential=AKIAKUBEEXAMPLE00001%2F" "... signed with the keys of the profile its env names, as eksauth token signs"
 # login-name mints for the cluster's name as the same identity (its API server then
 # answers nothing here: only what aws was asked is looked at).
 kube "$T/kube/config" prod aws "eks, get-token, --cluster-name, prod, --role-arn, $ROLE"
