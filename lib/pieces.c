@@ -162,3 +162,35 @@ enum eksauth_prompt_kind eksauth_prompt_classify(const char *prompt, char *ssh_h
     }
     return kind;
 }
+
+/* A decimal number of at most 4 digits at *p, moved past it; -1 when there is none. */
+static int small_number(const char **p)
+{
+    int n = 0, digits = 0;
+
+    while (**p >= '0' && **p <= '9') {
+        if (++digits > 4)
+            return -1;
+        n = n * 10 + (**p - '0');
+        (*p)++;
+    }
+    return digits > 0 ? n : -1;
+}
+
+bool eksauth_openssh_writes_prefix(const char *version)
+{
+    const char *p = version;
+    int major, minor = -1;
+
+    if (p == NULL || strncmp(p, "OpenSSH_", 8) != 0)
+        return false;
+    p += 8;
+    major = small_number(&p);
+    if (major >= 0 && *p == '.') {
+        p++;
+        minor = small_number(&p);
+    }
+    /* OpenSSH 8.4 is the first to write "(user@host) " itself; an older one passes the server's
+     * text bare. */
+    return minor >= 0 && (major > 8 || (major == 8 && minor >= 4));
+}

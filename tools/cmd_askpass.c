@@ -40,6 +40,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -107,13 +108,8 @@ static bool this_host_is(const char *named)
     return same;
 }
 
-/*
- * Whether the process that asks (our parent: ssh and sudo start askpass
- * themselves) is sudo.  Only sudo passes a bare prompt that is this
- * machine's own: an ssh before OpenSSH 8.4 passes a server's prompt bare
- * too, without the "(user@host) " that says which host it reached.
- */
-static bool asked_by_sudo(void)
+/* Whether the process that asks (our parent: ssh and sudo start askpass themselves) is name. */
+static bool parent_named(const char *name)
 {
     char path[64], comm[32];
     ssize_t got;
@@ -128,7 +124,74 @@ static bool asked_by_sudo(void)
     if (got <= 0)
         return false;
     comm[got] = '\0';
-    return strcmp(comm, "sudo\n") == 0;
+    comm[strcspn(comm, "\n")] = '\0';
+    return strcmp(comm, name) == 0;
+}
+
+/*
+ * Only sudo passes a bare prompt that is this machine's own: an ssh
+ * before OpenSSH 8.4 passes a server's prompt bare too, without the
+ * "(user@host) " that says which host it reached.
+ */
+static bool asked_by_sudo(void)
+{
+    return parent_named("sudo");
+}
+
+/* What the asking process's program prints for -V (ssh: its version), into out. */
+static void parent_version(char *out, size_t outlen)
+{
+    char exe[64];
+    size_t len = 0;
+    ssize_t n;
+    int fds[2], devnull;
+    pid_t pid;
+
+    out[0] = '\0';
+    snprintf(exe, sizeof(exe), "/proc/%ld/exe", (long)getppid());
+    if (pipe(fds) != 0)
+        return;
+    fflush(NULL);
+    pid = fork();
+    if (pid == 0) {
+        /* Our standard output is ssh's answer: the child writes nothing there. */
+        devnull = open("/dev/null", O_RDWR);
+        if (devnull < 0 || dup2(devnull, STDIN_FILENO) < 0 || dup2(devnull, STDOUT_FILENO) < 0 ||
+            dup2(fds[1], STDERR_FILENO) < 0)
+            _exit(127);
+        close(fds[0]);
+        execl(exe, "ssh", "-V", (char *)NULL);
+        _exit(127);
+    }
+    close(fds[1]);
+    while (pid > 0 && len + 1 < outlen && (n = read(fds[0], out + len, outlen - 1 - len)) != 0) {
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            break;
+        len += (size_t)n;
+    }
+    out[len] = '\0';
+    close(fds[0]);
+    if (pid > 0)
+        while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+            ;
+}
+
+/*
+ * Whether the "(user@host) " before the prompt can be the server's: the
+ * asking process is ssh, but not an OpenSSH that writes it itself (8.4 and
+ * later); an older one passes the server's text as it came, prefix and
+ * all.  Where the asker's name cannot be read (no /proc), as before.
+ */
+static bool prefix_is_servers(void)
+{
+    char version[256];
+
+    if (!parent_named("ssh"))
+        return false;
+    parent_version(version, sizeof(version));
+    return !eksauth_openssh_writes_prefix(version);
 }
 
 /*
@@ -136,7 +199,8 @@ static bool asked_by_sudo(void)
  * a host audience (audience.h: a token for the cluster itself would hand
  * the host the user's cluster access), of the cluster the user means
  * (EKSAUTH_CLUSTER, when set), and of a host the user meant to reach: the
- * name they gave ssh (ssh writes it before the prompt, the server cannot),
+ * name they gave ssh (an OpenSSH of 8.4 or later writes it before the
+ * prompt, the server cannot; an older one's prompt counts as bare),
  * a name the user put in EKSAUTH_HOST, or for
  * sudo, where neither is known, this machine's own names.  So a host can
  * obtain a token for itself only, never for another host.  A bare prompt
@@ -266,6 +330,9 @@ int cmd_askpass(struct eksauth_cli *cli, int argc, char **argv)
     }
     kind = eksauth_prompt_classify(argv[optind], ssh_host, sizeof(ssh_host), audience,
                                    sizeof(audience));
+    /* Why: only ssh's own "(user@host) " names the host the user reached. */
+    if (kind == EKSAUTH_PROMPT_FOR && ssh_host[0] != '\0' && prefix_is_servers())
+        ssh_host[0] = '\0';
     if (kind == EKSAUTH_PROMPT_OLD) {
         /* It names no audience: whatever we minted, a cluster token would be the only fit. */
         cli_error(WHAT, "the host asks with a prompt that names no audience (an eksauth before "

@@ -83,6 +83,15 @@ enum eksauth_prompt_kind eksauth_prompt_classify(const char *prompt, char *ssh_h
                                                  size_t ssh_host_len, char *audience,
                                                  size_t audience_len);
 
+/*
+ * Whether the OpenSSH client whose `ssh -V` printed version writes the
+ * "(user@HOST) " before a server's prompt: OpenSSH 8.4 and later.  An
+ * older one passes the server's text bare, so a "(user@HOST) " in it is
+ * the server's own, and names whatever host the server likes.  False for
+ * anything that is not "OpenSSH_MAJOR.MINOR...".  Pure.
+ */
+bool eksauth_openssh_writes_prefix(const char *version);
+
 /* Overwrite the token (OPENSSL_cleanse) and reset. */
 void eksauth_pieces_wipe(struct eksauth_pieces *p);
 

@@ -149,15 +149,19 @@ refused_why "(u@h.example) EKS token for eksauth:prod:bastion2.example: " \
     "a host asking for another host's audience (a relay): refused, and how to name it if meant"
 EKSAUTH_CLUSTER=staging refused_why "(u@h.example) $P1" 'maps through cluster "prod", not EKSAUTH_CLUSTER=staging' \
     "a host of another cluster than EKSAUTH_CLUSTER: refused"
-# sudo_ask OUT PROMPT: one askpass call as sudo makes it, from a stand-in named sudo
-# (askpass reads its parent's name); rc, $T/OUT, $T/OUT.err.
-mkdir -p "$T/fakesudo"
-ln -sf "$BASH" "$T/fakesudo/sudo"
-sudo_ask() {
-    "$SETSID" "$T/fakesudo/sudo" -c '"$1" askpass "$2" >>"$3" 2>"$3.err"; exit $?' sudo \
-        "$EKSAUTH" "$2" "$T/$1"
+# named_ask NAME OUT PROMPT: one askpass call from a stand-in process named NAME (bash
+# under that name; askpass reads its parent's name); rc, $T/OUT, $T/OUT.err.
+# sudo_ask: as sudo asks; oldssh_ask: as an ssh that is no OpenSSH 8.4 or later asks
+# (its -V, bash's, names no such version).
+mkdir -p "$T/parent"
+named_ask() {
+    ln -sf "$BASH" "$T/parent/$1"
+    "$SETSID" "$T/parent/$1" -c '"$1" askpass "$2" >>"$3" 2>"$3.err"; exit $?' "$1" \
+        "$EKSAUTH" "$3" "$T/$2"
     rc=$?
 }
+sudo_ask() { named_ask sudo "$@"; }
+oldssh_ask() { named_ask ssh "$@"; }
 ASK=sudo_ask refused_why "$P1" \
     'sudo asks for a token for "h.example", which is not this machine.*EKSAUTH_HOST=h.example' \
     "a bare prompt from sudo naming a host that is not this machine: refused"
@@ -168,6 +172,11 @@ SELF=$(hostname)
 refused_why "EKS token for eksauth:prod:$SELF: " \
     "does not say which host you reached.*OpenSSH 8\.4.*EKSAUTH_HOST=$SELF" \
     "a bare prompt for this machine from a process that is not sudo (an old ssh): refused"
+# An ssh before OpenSSH 8.4 writes no "(user@host) ": one in its prompt is the server's,
+# naming whatever host it likes (here the one askpass would mint for).
+ASK=oldssh_ask refused_why "(u@h.example) $P1" \
+    'the prompt for "h.example" does not say which host you reached.*OpenSSH 8\.4.*EKSAUTH_HOST=h.example' \
+    "a \"(user@host) \" under an ssh that does not write one (before OpenSSH 8.4): the server's, refused"
 # The same prompt from sudo: this machine's own.
 mint "$T/tok/self" AKIAFAKEUSER00000001 "eksauth:prod:$SELF"
 rm -f "$T/self"

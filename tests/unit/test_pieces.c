@@ -1,8 +1,8 @@
 /*
  * test_pieces.c - the token-piece protocol of pam_eksauth
  * (lib/pieces.c): reassembly, blanks, the 4096-byte and 16-piece
- * limits, NUL bytes, answers after the end, and the lengths at which
- * clients cut answers.
+ * limits, NUL bytes, answers after the end, the lengths at which
+ * clients cut answers, and the OpenSSH versions that write "(user@host) ".
  */
 #include "config.h"
 
@@ -237,9 +237,38 @@ static void result_names(void **state)
     assert_non_null(eksauth_pieces_result_name((enum eksauth_pieces_result)99));
 }
 
+/* ssh's "(user@host) " is ssh's own from OpenSSH 8.4 on; before, the server writes it. */
+static void openssh_prefix_versions(void **state)
+{
+    (void)state;
+    assert_true(eksauth_openssh_writes_prefix("OpenSSH_8.4p1, OpenSSL 1.1.1k  25 Mar 2021"));
+    assert_true(eksauth_openssh_writes_prefix(
+        "OpenSSH_9.2p1 Debian-2+deb12u10, OpenSSL 3.0.22 25 Aug 2026\n"));
+    assert_true(eksauth_openssh_writes_prefix("OpenSSH_10.0p2, LibreSSL 3.3.6"));
+    assert_true(eksauth_openssh_writes_prefix("OpenSSH_8.10"));
+    /* Ubuntu 20.04, RHEL 8, Amazon Linux 2, macOS 11: the prompt comes bare. */
+    assert_false(eksauth_openssh_writes_prefix(
+        "OpenSSH_8.2p1 Ubuntu-4ubuntu0.11, OpenSSL 1.1.1f  31 Mar 2020"));
+    assert_false(eksauth_openssh_writes_prefix("OpenSSH_8.0p1, OpenSSL 1.1.1k  FIPS 25 Mar 2021"));
+    assert_false(eksauth_openssh_writes_prefix("OpenSSH_7.4p1, OpenSSL 1.0.2k-fips  26 Jan 2017"));
+    assert_false(eksauth_openssh_writes_prefix("OpenSSH_8.3"));
+    /* Not OpenSSH, or not a version: never taken for one that writes it. */
+    assert_false(eksauth_openssh_writes_prefix("Dropbear v2022.83"));
+    assert_false(eksauth_openssh_writes_prefix("bash: -V: invalid option"));
+    assert_false(eksauth_openssh_writes_prefix("OpenSSH_"));
+    assert_false(eksauth_openssh_writes_prefix("OpenSSH_9"));
+    assert_false(eksauth_openssh_writes_prefix("OpenSSH_9."));
+    assert_false(eksauth_openssh_writes_prefix("OpenSSH_x.4"));
+    assert_false(eksauth_openssh_writes_prefix("OpenSSH_99999999999999999999.1"));
+    assert_false(eksauth_openssh_writes_prefix(" OpenSSH_9.2p1"));
+    assert_false(eksauth_openssh_writes_prefix(""));
+    assert_false(eksauth_openssh_writes_prefix(NULL));
+}
+
 EKSAUTH_UNIT_MAIN(cmocka_unit_test(one_answer), cmocka_unit_test(blanks_are_dropped),
                   cmocka_unit_test(four_pieces), cmocka_unit_test(limit_4096),
                   cmocka_unit_test(limit_16), cmocka_unit_test(nul_byte),
                   cmocka_unit_test(nothing_after_the_end), cmocka_unit_test(not_nul_terminated),
                   cmocka_unit_test(empty_and_backslash_only), cmocka_unit_test(client_cut_lengths),
-                  cmocka_unit_test(wipe), cmocka_unit_test(result_names))
+                  cmocka_unit_test(wipe), cmocka_unit_test(result_names),
+                  cmocka_unit_test(openssh_prefix_versions))
