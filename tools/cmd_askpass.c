@@ -188,7 +188,8 @@ static bool prefix_is_servers(void)
 {
     char version[256];
 
-    if (!parent_named("ssh"))
+    /* slogin: another name of ssh (a link to it on Debian, for one). */
+    if (!parent_named("ssh") && !parent_named("slogin"))
         return false;
     parent_version(version, sizeof(version));
     return !eksauth_openssh_writes_prefix(version);

@@ -162,6 +162,7 @@ named_ask() {
 }
 sudo_ask() { named_ask sudo "$@"; }
 oldssh_ask() { named_ask ssh "$@"; }
+oldslogin_ask() { named_ask slogin "$@"; }
 ASK=sudo_ask refused_why "$P1" \
     'sudo asks for a token for "h.example", which is not this machine.*EKSAUTH_HOST=h.example' \
     "a bare prompt from sudo naming a host that is not this machine: refused"
@@ -177,6 +178,8 @@ refused_why "EKS token for eksauth:prod:$SELF: " \
 ASK=oldssh_ask refused_why "(u@h.example) $P1" \
     'the prompt for "h.example" does not say which host you reached.*OpenSSH 8\.4.*EKSAUTH_HOST=h.example' \
     "a \"(user@host) \" under an ssh that does not write one (before OpenSSH 8.4): the server's, refused"
+ASK=oldslogin_ask refused_why "(u@h.example) $P1" 'the prompt for "h.example" does not say which host' \
+    "... and under the same ssh started as slogin"
 # The same prompt from sudo: this machine's own.
 mint "$T/tok/self" AKIAFAKEUSER00000001 "eksauth:prod:$SELF"
 rm -f "$T/self"
