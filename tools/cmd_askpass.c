@@ -160,6 +160,8 @@ static void parent_version(char *out, size_t outlen)
             dup2(fds[1], STDERR_FILENO) < 0)
             _exit(127);
         close(fds[0]);
+        /* ssh -V answers at once; whatever else it is must not hold up the prompt. */
+        alarm(5);
         execl(exe, "ssh", "-V", (char *)NULL);
         _exit(127);
     }
