@@ -92,7 +92,11 @@ bool eksauth_host_name_matches(const char *reached, const char *named)
     if (n == 0 || !eksauth_host_name_valid(reached) || !eksauth_host_name_valid(named))
         return false;
     /* ASCII's case, never the locale's (ascii.h): a Turkish locale's would refuse "I". */
-    return eksauth_ascii_eq_nocase(named, strlen(named), reached) ||
-           (strlen(named) > n && eksauth_ascii_prefix_nocase(named, strlen(named), reached) &&
-            named[n] == '.');
+    if (eksauth_ascii_eq_nocase(named, strlen(named), reached))
+        return true;
+    /* An absolute name ("bastion.example.com.") is that name whole: never its first labels. */
+    if (n > 1 && reached[n - 1] == '.' && reached[n - 2] != '.')
+        return eksauth_ascii_eq_nocase(reached, n - 1, named);
+    return strlen(named) > n && eksauth_ascii_prefix_nocase(named, strlen(named), reached) &&
+           named[n] == '.';
 }

@@ -54,7 +54,8 @@ bool eksauth_audience_parse(const char *audience, char *cluster_id, size_t clust
  * Whether a client that reached a host as `reached` (the name the user gave
  * ssh, or EKSAUTH_HOST) may mint for a host that calls itself `named`:
  * equal ignoring case, or `reached` is its first labels ("bastion1" for
- * "bastion1.example.com").  A host can then only obtain a token for itself:
+ * "bastion1.example.com"); `reached` with a trailing dot (an absolute name)
+ * is equal, without it, or nothing.  A host can then only obtain a token for itself:
  * one that names another host is refused by the client.
  */
 bool eksauth_host_name_matches(const char *reached, const char *named);

@@ -79,6 +79,15 @@ static void test_host_name_matches(void **state)
     assert_false(eksauth_host_name_matches("example.com", "bastion1.example.com"));
     assert_false(eksauth_host_name_matches("bastion1.example.com.evil", "bastion1.example.com"));
     assert_false(eksauth_host_name_matches("", "bastion1"));
+    /* An absolute name (a trailing dot, as ssh passes it on) is that very name, no other. */
+    assert_true(eksauth_host_name_matches("bastion1.example.com.", "bastion1.example.com"));
+    assert_true(eksauth_host_name_matches("BASTION1.Example.COM.", "bastion1.example.com"));
+    assert_true(eksauth_host_name_matches("bastion1.", "bastion1"));
+    assert_false(eksauth_host_name_matches("bastion1.", "bastion1.example.com"));
+    assert_false(eksauth_host_name_matches("bastion1.example.com..", "bastion1.example.com"));
+    assert_false(eksauth_host_name_matches("bastion1.example.com.", "bastion1.example.com.evil"));
+    assert_false(eksauth_host_name_matches(".", "bastion1"));
+    assert_true(eksauth_host_name_matches("bastion1.example.com.", "bastion1.example.com."));
 }
 
 /* ASCII's case rules in every locale: a Turkish one lower-cases "I" to a dotless i. */
