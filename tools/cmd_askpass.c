@@ -4,7 +4,8 @@
  * "The client half").
  *
  * ssh and sudo start a new askpass process for every prompt, with the
- * prompt as the only argument (ssh prefixes it with "(user@host) ").  So:
+ * prompt as the only argument (ssh, from OpenSSH 8.4, prefixes it with
+ * "(user@host) "; before, it passes the server's text bare).  So:
  *   "EKS token for AUDIENCE: "  check that AUDIENCE is a host audience of
  *                               the host the user meant (check_audience),
  *                               mint a fresh token for it (the configured
