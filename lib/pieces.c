@@ -190,6 +190,6 @@ bool eksauth_openssh_writes_prefix(const char *version)
         p++;
         minor = small_number(&p);
     }
-    /* OpenSSH 8.4 is the first to write "(user@host) " itself; before, the text is the server's. */
-    return minor >= 0 && (major > 8 || (major == 8 && minor >= 4));
+    /* OpenSSH 8.5 is the first to write "(user@host) " itself; before, the text is the server's. */
+    return minor >= 0 && (major > 8 || (major == 8 && minor >= 5));
 }

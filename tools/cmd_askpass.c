@@ -4,7 +4,7 @@
  * "The client half").
  *
  * ssh and sudo start a new askpass process for every prompt, with the
- * prompt as the only argument (ssh, from OpenSSH 8.4, prefixes it with
+ * prompt as the only argument (ssh, from OpenSSH 8.5, prefixes it with
  * "(user@host) "; before, it passes the server's text bare).  So:
  *   "EKS token for AUDIENCE: "  check that AUDIENCE is a host audience of
  *                               the host the user meant (check_audience),
@@ -131,7 +131,7 @@ static bool parent_named(const char *name)
 
 /*
  * Only sudo passes a bare prompt that is this machine's own: an ssh
- * before OpenSSH 8.4 passes a server's prompt bare too, without the
+ * before OpenSSH 8.5 passes a server's prompt bare too, without the
  * "(user@host) " that says which host it reached.
  */
 static bool asked_by_sudo(void)
@@ -183,7 +183,7 @@ static void parent_version(char *out, size_t outlen)
 
 /*
  * Whether the "(user@host) " before the prompt can be the server's: the
- * asking process is ssh, but not an OpenSSH that writes it itself (8.4 and
+ * asking process is ssh, but not an OpenSSH that writes it itself (8.5 and
  * later); an older one passes the server's text as it came, prefix and
  * all.  Where the asker's name cannot be read (no /proc), as before.
  */
@@ -203,12 +203,12 @@ static bool prefix_is_servers(void)
  * a host audience (audience.h: a token for the cluster itself would hand
  * the host the user's cluster access), of the cluster the user means
  * (EKSAUTH_CLUSTER, when set), and of a host the user meant to reach: the
- * name they gave ssh (an OpenSSH of 8.4 or later writes it before the
+ * name they gave ssh (an OpenSSH of 8.5 or later writes it before the
  * prompt, the server cannot; an older one's prompt counts as bare),
  * a name the user put in EKSAUTH_HOST, or for
  * sudo, where neither is known, this machine's own names.  So a host can
  * obtain a token for itself only, never for another host.  A bare prompt
- * from anything but sudo (an ssh before OpenSSH 8.4) names no host the
+ * from anything but sudo (an ssh before OpenSSH 8.5) names no host the
  * user reached: refused unless EKSAUTH_HOST names it, or the server that
  * ssh reached could ask for this machine's audience.
  */
@@ -250,7 +250,7 @@ static enum eksauth_status check_audience(const char *audience, const char *ssh_
         /* Why: an old ssh's bare prompt comes from the server; "this machine" is not its name. */
         return eksauth_fail(err, EKSAUTH_EREJECTED,
                             "the prompt for \"%s\" does not say which host you reached (ssh "
-                            "before OpenSSH 8.4 leaves out its \"(user@host) \", and only sudo "
+                            "before OpenSSH 8.5 leaves out its \"(user@host) \", and only sudo "
                             "asks without it): a token for it is not sent; if that is the host "
                             "you mean, set EKSAUTH_HOST=%s (or update OpenSSH)",
                             named, named);

@@ -85,7 +85,7 @@ enum eksauth_prompt_kind eksauth_prompt_classify(const char *prompt, char *ssh_h
 
 /*
  * Whether the OpenSSH client whose `ssh -V` printed version writes the
- * "(user@HOST) " before a server's prompt: OpenSSH 8.4 and later.  An
+ * "(user@HOST) " before a server's prompt: OpenSSH 8.5 and later.  An
  * older one passes the server's text bare, so a "(user@HOST) " in it is
  * the server's own, and names whatever host the server likes.  False for
  * anything that is not "OpenSSH_MAJOR.MINOR...".  Pure.

@@ -9,7 +9,7 @@
 # `aws eks get-token` command and the built-in signer, bad token commands, a
 # missing AWS CLI (named, with the two ways out), unsafe folders; the
 # bare prompt (sudo's) answered for this machine only when a process named sudo asks
-# (an ssh before OpenSSH 8.4 passes the server's prompt bare too); the
+# (an ssh before OpenSSH 8.5 passes the server's prompt bare too); the
 # identity of the kubeconfig's exec section for the host's cluster (a
 # stand-in aws shows the --role-arn, --profile, --region and AWS_PROFILE it
 # gets; the real aws and the built-in signer sign for the section's region;
@@ -151,7 +151,7 @@ EKSAUTH_CLUSTER=staging refused_why "(u@h.example) $P1" 'maps through cluster "p
     "a host of another cluster than EKSAUTH_CLUSTER: refused"
 # named_ask NAME OUT PROMPT: one askpass call from a stand-in process named NAME (bash
 # under that name; askpass reads its parent's name); rc, $T/OUT, $T/OUT.err.
-# sudo_ask: as sudo asks; oldssh_ask: as an ssh that is no OpenSSH 8.4 or later asks
+# sudo_ask: as sudo asks; oldssh_ask: as an ssh that is no OpenSSH 8.5 or later asks
 # (its -V, bash's, names no such version).
 mkdir -p "$T/parent"
 named_ask() {
@@ -167,17 +167,17 @@ ASK=sudo_ask refused_why "$P1" \
     'sudo asks for a token for "h.example", which is not this machine.*EKSAUTH_HOST=h.example' \
     "a bare prompt from sudo naming a host that is not this machine: refused"
 # A bare prompt naming this machine, asked by a process that is not sudo: an ssh
-# before OpenSSH 8.4 passes a server's prompt without its "(user@host) ", so on an
+# before OpenSSH 8.5 passes a server's prompt without its "(user@host) ", so on an
 # eksauth host the server it reached could ask for this host's own audience.
 SELF=$(hostname)
 refused_why "EKS token for eksauth:prod:$SELF: " \
-    "does not say which host you reached.*OpenSSH 8\.4.*EKSAUTH_HOST=$SELF" \
+    "does not say which host you reached.*OpenSSH 8\.5.*EKSAUTH_HOST=$SELF" \
     "a bare prompt for this machine from a process that is not sudo (an old ssh): refused"
-# An ssh before OpenSSH 8.4 writes no "(user@host) ": one in its prompt is the server's,
+# An ssh before OpenSSH 8.5 writes no "(user@host) ": one in its prompt is the server's,
 # naming whatever host it likes (here the one askpass would mint for).
 ASK=oldssh_ask refused_why "(u@h.example) $P1" \
-    'the prompt for "h.example" does not say which host you reached.*OpenSSH 8\.4.*EKSAUTH_HOST=h.example' \
-    "a \"(user@host) \" under an ssh that does not write one (before OpenSSH 8.4): the server's, refused"
+    'the prompt for "h.example" does not say which host you reached.*OpenSSH 8\.5.*EKSAUTH_HOST=h.example' \
+    "a \"(user@host) \" under an ssh that does not write one (before OpenSSH 8.5): the server's, refused"
 ASK=oldslogin_ask refused_why "(u@h.example) $P1" 'the prompt for "h.example" does not say which host' \
     "... and under the same ssh started as slogin"
 # The same prompt from sudo: this machine's own.

@@ -237,16 +237,17 @@ static void result_names(void **state)
     assert_non_null(eksauth_pieces_result_name((enum eksauth_pieces_result)99));
 }
 
-/* ssh's "(user@host) " is ssh's own from OpenSSH 8.4 on; before, the server writes it. */
+/* ssh's "(user@host) " is ssh's own from OpenSSH 8.5 on; before, the server writes it. */
 static void openssh_prefix_versions(void **state)
 {
     (void)state;
-    assert_true(eksauth_openssh_writes_prefix("OpenSSH_8.4p1, OpenSSL 1.1.1k  25 Mar 2021"));
+    assert_true(eksauth_openssh_writes_prefix("OpenSSH_8.5p1, OpenSSL 1.1.1k  25 Mar 2021"));
     assert_true(eksauth_openssh_writes_prefix(
         "OpenSSH_9.2p1 Debian-2+deb12u10, OpenSSL 3.0.22 25 Aug 2026\n"));
     assert_true(eksauth_openssh_writes_prefix("OpenSSH_10.0p2, LibreSSL 3.3.6"));
     assert_true(eksauth_openssh_writes_prefix("OpenSSH_8.10"));
-    /* Ubuntu 20.04, RHEL 8, Amazon Linux 2, macOS 11: the prompt comes bare. */
+    /* Debian 11, Ubuntu 20.04, RHEL 8, Amazon Linux 2, macOS 11: the prompt comes bare. */
+    assert_false(eksauth_openssh_writes_prefix("OpenSSH_8.4p1 Debian-5+deb11u3, OpenSSL 1.1.1w"));
     assert_false(eksauth_openssh_writes_prefix(
         "OpenSSH_8.2p1 Ubuntu-4ubuntu0.11, OpenSSL 1.1.1f  31 Mar 2020"));
     assert_false(eksauth_openssh_writes_prefix("OpenSSH_8.0p1, OpenSSL 1.1.1k  FIPS 25 Mar 2021"));
