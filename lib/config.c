@@ -761,6 +761,17 @@ bool eksauth_config_file_changed(const struct eksauth_config *cfg, const char *p
     return changed;
 }
 
+bool eksauth_config_denies(const struct eksauth_config *cfg, const char *name)
+{
+    char *const *d;
+
+    for (d = cfg->deny_users; d != NULL && *d != NULL; d++) {
+        if (strcmp(*d, name) == 0)
+            return true;
+    }
+    return false;
+}
+
 const char *eksauth_config_map_find(const struct eksauth_name_map *map, size_t n, const char *from)
 {
     size_t i;

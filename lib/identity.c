@@ -57,15 +57,6 @@ static enum eksauth_status add_refused(struct eksauth_plan *plan, const char *lo
     return EKSAUTH_OK;
 }
 
-static bool name_listed(char *const *list, const char *name)
-{
-    for (; list != NULL && *list != NULL; list++) {
-        if (strcmp(*list, name) == 0)
-            return true;
-    }
-    return false;
-}
-
 static bool is_system_user(const char *k8s_username)
 {
     return strncmp(k8s_username, SYSTEM_PREFIX, strlen(SYSTEM_PREFIX)) == 0;
@@ -99,8 +90,8 @@ enum eksauth_status eksauth_plan_login_for(const struct eksauth_config *cfg,
                                 k8s_username);
     }
     /* root and the system accounts must never be reachable with a token. */
-    if (eksauth_names_reserved(login) || name_listed(cfg->deny_users, login) ||
-        name_listed(cfg->deny_users, k8s_username))
+    if (eksauth_names_reserved(login) || eksauth_config_denies(cfg, login) ||
+        eksauth_config_denies(cfg, k8s_username))
         return eksauth_fail(err, EKSAUTH_EREJECTED, "login '%s' is denied", login);
     /* A local account keeps its own password path; a token never takes it over. */
     if (host != NULL && host->local_user != NULL && host->local_user(host->ctx, login))

@@ -511,15 +511,6 @@ out:
 
 /* -------------------------------------------------------------- account */
 
-static bool listed(char *const *list, const char *name)
-{
-    for (; list != NULL && *list != NULL; list++) {
-        if (strcmp(*list, name) == 0)
-            return true;
-    }
-    return false;
-}
-
 /*
  * Any one of names among u's POSIX groups in the DB: its primary group (the
  * users' group) and its supplementary groups.  Group membership only, never
@@ -600,11 +591,12 @@ enum eksauth_status eksauth_login_account(struct eksauth_ctx *ctx, const char *u
         return eksauth_fail(err, EKSAUTH_EREJECTED,
                             "mapping changed: the identity DB gives k8s user '%s'", u.k8s_username);
     /* The host policy of now, even before the next sync applies it. */
-    if (eksauth_names_reserved(user) || listed(ctx->cfg.deny_users, user) ||
+    if (eksauth_names_reserved(user) || eksauth_config_denies(&ctx->cfg, user) ||
         eksauth_iddb_is_denied(db, user))
         return eksauth_fail(err, EKSAUTH_EREJECTED, "login '%s' is denied", user);
     /* deny_user names a k8s user too (identity.c): its recorded login, whatever it is called. */
-    if (listed(ctx->cfg.deny_users, u.k8s_username) || eksauth_iddb_is_denied(db, u.k8s_username))
+    if (eksauth_config_denies(&ctx->cfg, u.k8s_username) ||
+        eksauth_iddb_is_denied(db, u.k8s_username))
         return eksauth_fail(err, EKSAUTH_EREJECTED, "login '%s' is denied (k8s user '%s')", user,
                             u.k8s_username);
     if (n_require > 0 && !in_any_group(db, &u, require_groups, n_require))

@@ -156,6 +156,9 @@ enum eksauth_status eksauth_config_load(struct eksauth_config *cfg, const char *
  */
 bool eksauth_config_file_changed(const struct eksauth_config *cfg, const char *path);
 
+/* Whether a deny_user line names name (exactly: a login or a Kubernetes username). */
+bool eksauth_config_denies(const struct eksauth_config *cfg, const char *name);
+
 void eksauth_config_free(struct eksauth_config *cfg);
 
 const char *eksauth_source_name(enum eksauth_source src);

@@ -90,6 +90,7 @@ static void test_defaults(void **state)
     assert_string_equal(cfg.shell, "/bin/bash");
     assert_null(cfg.sts_hosts);
     assert_null(cfg.deny_users);
+    assert_false(eksauth_config_denies(&cfg, "root"));
     assert_int_equal(cfg.n_group_map, 0);
     assert_int_equal(cfg.n_user_map, 0);
     assert_false(cfg.allow_system_users);
@@ -433,6 +434,11 @@ static void test_lists(void **state)
     assert_string_equal(cfg.deny_users[1], "b");
     assert_string_equal(cfg.deny_users[2], "a");
     assert_null(cfg.deny_users[3]);
+    /* Exact names only: no prefix, no case folding. */
+    assert_true(eksauth_config_denies(&cfg, "b"));
+    assert_false(eksauth_config_denies(&cfg, "B"));
+    assert_false(eksauth_config_denies(&cfg, "bb"));
+    assert_false(eksauth_config_denies(&cfg, ""));
     assert_string_equal(cfg.sts_hosts[0], "sts.eu-west-1.amazonaws.com");
     assert_null(cfg.sts_hosts[1]);
     eksauth_config_free(&cfg);
