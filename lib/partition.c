@@ -120,6 +120,44 @@ enum eksauth_sts_host_match eksauth_partition_sts_host(const struct eksauth_part
     return best;
 }
 
+/*
+ * The STS domains of each partition as the cluster's authenticator lists
+ * them, apart from the SDK's data (docs/token-rules.md, "Hosts"): a host it
+ * takes ends, after its service and region labels, in one of them.  The
+ * ISO partitions have no dual-stack domain there.
+ */
+static const struct {
+    const char *partition, *domain, *dualstack_domain;
+} cluster_domains[] = {
+    {"aws", "amazonaws.com", "api.aws"},
+    {"aws-cn", "amazonaws.com.cn", "api.amazonwebservices.com.cn"},
+    {"aws-us-gov", "amazonaws.com", "api.aws"},
+    {"aws-iso", "c2s.ic.gov", NULL},
+    {"aws-iso-b", "sc2s.sgov.gov", NULL},
+    {"aws-iso-e", "cloud.adc-e.uk", NULL},
+    {"aws-iso-f", "csp.hci.ic.gov", NULL},
+    {"aws-eusc", "amazonaws.eu", "api.amazonwebservices.eu"},
+};
+
+bool eksauth_partition_cluster_domain(const struct eksauth_partition *p, const char *host)
+{
+    const char *domain;
+    size_t i;
+
+    if (p == NULL || host == NULL || (domain = strchr(host, '.')) == NULL ||
+        (domain = strchr(domain + 1, '.')) == NULL)
+        return false;
+    domain++;
+    for (i = 0; i < sizeof(cluster_domains) / sizeof(cluster_domains[0]); i++) {
+        if (strcmp(cluster_domains[i].partition, p->name) != 0)
+            continue;
+        return strcmp(domain, cluster_domains[i].domain) == 0 ||
+               (cluster_domains[i].dualstack_domain != NULL &&
+                strcmp(domain, cluster_domains[i].dualstack_domain) == 0);
+    }
+    return false;
+}
+
 static bool is_lower(char c)
 {
     return c >= 'a' && c <= 'z';

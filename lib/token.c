@@ -177,6 +177,16 @@ static enum eksauth_status regional_host(const char *host, const struct eksauth_
 
     switch (eksauth_partition_sts_host(part, host, region, region_len)) {
     case EKSAUTH_STS_HOST_OK:
+        /*
+         * Decision 1: a host the cluster refuses opens no host here.  The
+         * cluster also wants its own list's domain for the partition, and
+         * lists no dual-stack one for the ISO partitions.
+         */
+        if (!eksauth_partition_cluster_domain(part, host))
+            return eksauth_fail(err, EKSAUTH_EREJECTED,
+                                "host: \"%.255s\" is not under a domain the cluster takes for "
+                                "partition %s (it takes no dual-stack STS host there)",
+                                host, part->name);
         return EKSAUTH_OK;
     case EKSAUTH_STS_HOST_NOT_REGION:
         /* Upstream takes any label here; a region's shape keeps out names AWS never serves. */

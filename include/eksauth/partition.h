@@ -77,6 +77,16 @@ enum eksauth_sts_host_match eksauth_partition_sts_host(const struct eksauth_part
                                                        size_t *region_len);
 
 /*
+ * Whether the cluster's authenticator takes host's domain for partition p:
+ * what follows host's first two labels (service, region) is p's domain or
+ * its dual-stack domain in the authenticator's own list, which is not the
+ * SDK's: it has no dual-stack domain for the ISO partitions, so it refuses
+ * every dual-stack host there that the SDK makes.  Hand-written beside the
+ * generated table (lib/partition.c); false for a partition it lacks.
+ */
+bool eksauth_partition_cluster_domain(const struct eksauth_partition *p, const char *host);
+
+/*
  * Whether AWS's data lists region (exact) in any partition.  A host check
  * never asks (the cluster takes any label of a region's shape, and a region
  * newer than the data must keep working); a failed STS call does (lib/sts.c).

@@ -10,6 +10,9 @@
 #     `eksauth check-token` under each partition: accepted with the SDK's
 #     signing region exactly under the partition that produces it, refused
 #     under every other; and names the SDK never produces refused everywhere.
+#     Except where the cluster's own domain list refuses what the SDK makes:
+#     the ISO partitions' dual-stack hosts are refused everywhere
+#     (docs/token-rules.md, "Hosts"; decision 1).
 #
 # Environment: EKSAUTH (the built CLI), top_srcdir (set by make check).  TAP.
 set -u
@@ -115,13 +118,40 @@ def check(partition, host, region):
     return r.returncode, r.stdout, r.stderr
 
 
+# The cluster's own STS domains per partition (its list, not the SDK's): the
+# part of a host after its service and region labels must be one of them.
+cluster_domains = {
+    "aws": ("amazonaws.com", "api.aws"),
+    "aws-cn": ("amazonaws.com.cn", "api.amazonwebservices.com.cn"),
+    "aws-us-gov": ("amazonaws.com", "api.aws"),
+    "aws-iso": ("c2s.ic.gov",),
+    "aws-iso-b": ("sc2s.sgov.gov",),
+    "aws-iso-e": ("cloud.adc-e.uk",),
+    "aws-iso-f": ("csp.hci.ic.gov",),
+    "aws-eusc": ("amazonaws.eu", "api.amazonwebservices.eu"),
+}
+
+
+def cluster_takes(partition, host):
+    return host == "sts.amazonaws.com" or \
+        host.split(".", 2)[-1] in cluster_domains.get(partition, ())
+
+
 names = [p["id"] for p in partitions]
+ok(sorted(names) == sorted(cluster_domains), "the cluster's domain list names botocore's "
+   "partitions", "%s vs %s" % (sorted(names), sorted(cluster_domains)))
+dropped = [h for h, (o, _) in produced.items() if not cluster_takes(o, h)]
+ok(any(".api.aws.ic.gov" in h for h in dropped) and
+   not any(o in ("aws", "aws-cn", "aws-us-gov", "aws-eusc") for h, (o, _) in produced.items()
+           if h in dropped),
+   "the cluster refuses %d SDK hosts, all dual-stack in an ISO partition" % len(dropped),
+   "\n".join(sorted(dropped)))
 bad = []
 for partition in names:
     accepted = refused = 0
     for host, (owner, region) in sorted(produced.items()):
         rc, out, err = check(partition, host, region)
-        if owner == partition:
+        if owner == partition and cluster_takes(partition, host):
             good = rc == 0 and json.loads(out).get("region") == region
             accepted += good
         else:
@@ -136,9 +166,9 @@ for partition in names:
         refused += good
         if not good:
             bad.append("%s under %s (never produced): rc %d" % (host, partition, rc))
-    mine = sum(1 for o, _ in produced.values() if o == partition)
+    mine = sum(1 for h, (o, _) in produced.items() if o == partition and cluster_takes(o, h))
     ok(accepted == mine and refused == len(produced) - mine + len(never),
-       "partition %s: its %d SDK hosts accepted, the other %d refused" %
+       "partition %s: its %d SDK hosts the cluster takes accepted, the other %d refused" %
        (partition, mine, len(produced) - mine + len(never)), "\n".join(bad[-20:]))
 
 print("1..%d" % n)

@@ -208,7 +208,48 @@ static void test_upstream_region_validator(void **state)
     }
 }
 
+/* The cluster's own domain list: every partition's domains, no dual-stack one for ISO. */
+static void test_cluster_domain(void **state)
+{
+    static const struct {
+        const char *partition, *host;
+        bool ok;
+    } cases[] = {
+        {"aws", "sts.us-east-1.amazonaws.com", true},
+        {"aws", "sts-fips.us-east-1.api.aws", true},
+        {"aws-us-gov", "sts-fips.us-gov-west-1.api.aws", true},
+        {"aws-cn", "sts.cn-north-1.api.amazonwebservices.com.cn", true},
+        {"aws-eusc", "sts-fips.eusc-de-east-1.api.amazonwebservices.eu", true},
+        {"aws-iso", "sts-fips.us-iso-east-1.c2s.ic.gov", true},
+        {"aws-iso-b", "sts.us-isob-east-1.sc2s.sgov.gov", true},
+        {"aws-iso-e", "sts.eu-isoe-west-1.cloud.adc-e.uk", true},
+        {"aws-iso-f", "sts.us-isof-south-1.csp.hci.ic.gov", true},
+        /* The SDK makes these; the cluster lists no dual-stack domain for ISO. */
+        {"aws-iso", "sts.us-iso-east-1.api.aws.ic.gov", false},
+        {"aws-iso-b", "sts-fips.us-isob-east-1.api.aws.scloud", false},
+        {"aws-iso-e", "sts.eu-isoe-west-1.api.cloud-aws.adc-e.uk", false},
+        {"aws-iso-f", "sts.us-isof-south-1.api.aws.hci.ic.gov", false},
+        /* The domain is what follows exactly two labels. */
+        {"aws", "sts.amazonaws.com", false},
+        {"aws", "sts.x.us-east-1.amazonaws.com", false},
+        {"aws", "sts.us-east-1.amazonaws.com.cn", false},
+        {"aws-cn", "sts.cn-north-1.amazonaws.com", false},
+        {"aws", "sts", false},
+    };
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        if (eksauth_partition_cluster_domain(eksauth_partition_find(cases[i].partition),
+                                             cases[i].host) != cases[i].ok)
+            fail_msg("%s under %s: want %s", cases[i].host, cases[i].partition,
+                     cases[i].ok ? "taken" : "refused");
+    }
+    assert_false(eksauth_partition_cluster_domain(NULL, "sts.us-east-1.amazonaws.com"));
+    assert_false(eksauth_partition_cluster_domain(eksauth_partition_find("aws"), NULL));
+}
+
 EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_find_is_exact), cmocka_unit_test(test_partition_of_region),
                   cmocka_unit_test(test_sts_hosts), cmocka_unit_test(test_region_valid),
                   cmocka_unit_test(test_upstream_region_validator),
-                  cmocka_unit_test(test_sts_host_listed))
+                  cmocka_unit_test(test_sts_host_listed), cmocka_unit_test(test_cluster_domain))

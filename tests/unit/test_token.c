@@ -590,6 +590,19 @@ static void test_hosts_other_partitions(void **state)
         {"sts-fips.cn-northwest-1.api.amazonwebservices.com.cn", "cn-northwest-1", "aws-cn", NULL,
          NULL},
         {"sts.eusc-de-east-1.amazonaws.eu", "eusc-de-east-1", "aws-eusc", NULL, NULL},
+        {"sts.eusc-de-east-1.api.amazonwebservices.eu", "eusc-de-east-1", "aws-eusc", NULL, NULL},
+        /*
+         * The ISO partitions: the SDK makes dual-stack hosts there, but the
+         * cluster knows no dual-stack domain for them and refuses every one.
+         */
+        {"sts-fips.us-iso-east-1.c2s.ic.gov", "us-iso-east-1", "aws-iso", NULL, NULL},
+        {"sts.us-iso-east-1.api.aws.ic.gov", "us-iso-east-1", "aws-iso", NULL, "host"},
+        {"sts-fips.us-iso-east-1.api.aws.ic.gov", "us-iso-east-1", "aws-iso", NULL, "host"},
+        {"sts.us-isob-east-1.api.aws.scloud", "us-isob-east-1", "aws-iso-b", NULL, "host"},
+        {"sts.eu-isoe-west-1.api.cloud-aws.adc-e.uk", "eu-isoe-west-1", "aws-iso-e", NULL, "host"},
+        {"sts-fips.us-isof-south-1.api.aws.hci.ic.gov", "us-isof-south-1", "aws-iso-f", NULL,
+         "host"},
+        {"sts.us-isof-south-1.csp.hci.ic.gov", "us-isof-south-1", "aws-iso-f", NULL, NULL},
     };
 
     (void)state;
