@@ -119,6 +119,55 @@ static enum eksauth_status find_duplicates(struct eksauth_awsauth *aa, bool *dea
     return EKSAUTH_OK;
 }
 
+/*
+ * Why a skipped entry that the cluster keeps and matches maps nobody here
+ * (apply_override's entries, when no later entry replaces them).
+ */
+#define HOLDS_WHY                                                                                  \
+    "was skipped (see its warning), but the cluster keeps it and maps this principal by it, "      \
+    "never by a later list or mapAccounts: it maps nobody here"
+
+/*
+ * Whether e, an entry kept out of the tables, is one the cluster matches:
+ * its ARN is the principal's key itself (a never-matching entry is keyed
+ * by the ARN it should have been, which is never its own).  Such an entry
+ * holds its principal: the cluster looks no further (lookup).
+ */
+static bool entry_holds(const struct eksauth_awsauth_entry *e)
+{
+    return e->ignored != NULL && e->source != EKSAUTH_SRC_MAPACCOUNTS && e->arn != NULL &&
+           e->key != NULL && strcmp(e->arn, e->key) == 0;
+}
+
+/*
+ * Into aa->ignored, first, the skipped entries of source src that no later
+ * entry of src replaces: in the cluster each is the entry its principal
+ * maps by.  Before the tables are compacted: they give each key's last
+ * valid entry.
+ */
+static void add_holding(struct eksauth_awsauth *aa, enum eksauth_map_source src)
+{
+    const struct eksauth_awsauth_override *o;
+    struct eksauth_awsauth_entry *h;
+    size_t i, last;
+
+    for (i = 0; i < aa->doc.n_overrides; i++) {
+        o = &aa->doc.overrides[i];
+        if (o->source != src)
+            continue;
+        last = eksauth_strmap_get(&aa->tables[src], o->key);
+        if (last != EKSAUTH_STRMAP_NONE && last >= o->after)
+            continue;
+        h = &aa->ignored[aa->n_ignored++];
+        memset(h, 0, sizeof(*h));
+        h->source = src;
+        h->arn = h->key = o->key;
+        h->ignored = HOLDS_WHY;
+        h->line = o->line;
+        h->column = o->column;
+    }
+}
+
 /* Drop the overridden entries and index the rest. */
 static enum eksauth_status build_index(struct eksauth_awsauth *aa, struct eksauth_error *err)
 {
@@ -139,11 +188,14 @@ static enum eksauth_status build_index(struct eksauth_awsauth *aa, struct eksaut
     st = find_duplicates(aa, dead, err);
     if (st != EKSAUTH_OK)
         goto out;
-    aa->ignored = calloc(doc->n_entries + 1, sizeof(*aa->ignored));
+    aa->ignored = calloc(doc->n_entries + doc->n_overrides + 1, sizeof(*aa->ignored));
     if (aa->ignored == NULL) {
         st = oom(err);
         goto out;
     }
+    /* The entries that hold their principal first: a key's first ignored entry is read first. */
+    add_holding(aa, EKSAUTH_SRC_MAPROLES);
+    add_holding(aa, EKSAUTH_SRC_MAPUSERS);
     for (i = n = 0; i < doc->n_entries; i++) {
         if (doc->entries[i].ignored != NULL)
             aa->ignored[aa->n_ignored++] = doc->entries[i];
@@ -355,20 +407,40 @@ static const struct eksauth_awsauth_entry *table_get(const struct eksauth_awsaut
     return i != EKSAUTH_STRMAP_NONE ? &aa->doc.entries[i] : NULL;
 }
 
+/* Whether an entry of src that the cluster matches, skipped here, holds the principal key. */
+static bool held(const struct eksauth_awsauth *aa, enum eksauth_map_source src, const char *key)
+{
+    size_t i;
+
+    for (i = 0; i < aa->n_ignored; i++) {
+        if (aa->ignored[i].source == src && entry_holds(&aa->ignored[i]) &&
+            strcmp(aa->ignored[i].key, key) == 0)
+            return true;
+    }
+    return false;
+}
+
 const struct eksauth_awsauth_entry *eksauth_awsauth_lookup(const struct eksauth_awsauth *aa,
                                                            const char *arn_key, const char *account)
 {
+    static const enum eksauth_map_source by_arn[] = {EKSAUTH_SRC_MAPROLES, EKSAUTH_SRC_MAPUSERS};
     const struct eksauth_awsauth_entry *e = NULL;
+    size_t i;
 
     if (aa == NULL)
         return NULL;
     /* Upstream's order: mapRoles, then mapUsers, then mapAccounts. */
-    if (arn_key != NULL && arn_key[0] != '\0') {
-        e = table_get(aa, EKSAUTH_SRC_MAPROLES, arn_key);
-        if (e == NULL)
-            e = table_get(aa, EKSAUTH_SRC_MAPUSERS, arn_key);
+    for (i = 0; arn_key != NULL && arn_key[0] != '\0' && i < 2; i++) {
+        e = table_get(aa, by_arn[i], arn_key);
+        /*
+         * The cluster stops at the first list whose entry matches, one
+         * skipped here too: the principal maps by that entry there, so by
+         * none here, and never by mapAccounts' default.
+         */
+        if (e != NULL || held(aa, by_arn[i], arn_key))
+            return e;
     }
-    if (e == NULL && account != NULL && account[0] != '\0')
+    if (account != NULL && account[0] != '\0')
         e = table_get(aa, EKSAUTH_SRC_MAPACCOUNTS, account);
     return e;
 }

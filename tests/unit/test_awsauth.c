@@ -20,6 +20,7 @@
 
 #include "awsauth_big.h"
 #include "fixture_file.h"
+#include "plan_fixture.h"
 #include "unit.h"
 
 #include "eksauth/arn.h"
@@ -817,6 +818,92 @@ static void test_skipped_entry_replaces_earlier(void **state)
     eksauth_awsauth_free(aa);
 }
 
+/*
+ * An entry the cluster keeps and matches, and eksauth skips, holds its
+ * principal there: the cluster maps it by that entry and never reaches
+ * mapUsers or mapAccounts.  Here it maps nobody, and mapAccounts must not
+ * hand it the account's login instead.
+ */
+static void test_skipped_entry_holds_its_principal(void **state)
+{
+    struct eksauth_awsauth *aa;
+
+    (void)state;
+    aa = parse_str("mapRoles: |\n"
+                   "  - rolearn: arn:aws:iam::123456789012:role/Dev\n"
+                   "    username: dev\n"
+                   "    groups: developers\n"
+                   "  - rolearn: arn:aws:iam::123456789012:role/Empty\n"
+                   "    username: \"\"\n"
+                   "  - rolearn: arn:aws:iam::123456789012:role/Back\n"
+                   "    username: yes\n"
+                   "  - rolearn: arn:aws:iam::123456789012:role/Back\n"
+                   "    username: back\n"
+                   "  - rolearn: arn:aws:iam::123456789012:role/Both\n"
+                   "    username: \"\"\n"
+                   "  - rolearn: arn:aws:iam::123456789012:role/team/Path\n"
+                   "    username: path\n"
+                   "mapUsers: |\n"
+                   "  - userarn: arn:aws:iam::123456789012:role/Both\n"
+                   "    username: both\n"
+                   "  - userarn: arn:aws:iam::123456789012:user/eve\n"
+                   "    username: \"{{Session}}\"\n"
+                   "  - userarn: arn:aws:iam::123456789012:role/Later\n"
+                   "    username: later\n"
+                   "mapAccounts: |\n"
+                   "  - \"123456789012\"\n");
+    /* Each skipped entry: not mapped, and says which entry holds it. */
+    expect_map_fails(aa, "arn:aws:sts::123456789012:assumed-role/Dev/s", EKSAUTH_ENOTMAPPED,
+                     "the mapRoles entry at 2:5");
+    expect_map_fails(aa, "arn:aws:sts::123456789012:assumed-role/Empty/s", EKSAUTH_ENOTMAPPED,
+                     "the mapRoles entry at 5:5");
+    expect_map_fails(aa, "arn:aws:iam::123456789012:user/eve", EKSAUTH_ENOTMAPPED,
+                     "the mapUsers entry at 18:5");
+    /* A held mapRoles entry wins over a valid mapUsers one, as the cluster asks mapRoles first. */
+    expect_map_fails(aa, "arn:aws:sts::123456789012:assumed-role/Both/s", EKSAUTH_ENOTMAPPED,
+                     "the mapRoles entry at 11:5");
+    /* A later valid entry replaces the skipped one, as in the cluster. */
+    expect_map(aa, "arn:aws:sts::123456789012:assumed-role/Back/s", EKSAUTH_SRC_MAPROLES, "back", 0,
+               NULL);
+    /* An entry the cluster never matches holds nothing: the account maps the role. */
+    expect_map(aa, "arn:aws:sts::123456789012:assumed-role/Path/s", EKSAUTH_SRC_MAPACCOUNTS,
+               "arn:aws:iam::123456789012:role/Path", 0, NULL);
+    expect_map(aa, "arn:aws:iam::123456789012:role/Later", EKSAUTH_SRC_MAPUSERS, "later", 0, NULL);
+    expect_map(aa, "arn:aws:iam::123456789012:user/other", EKSAUTH_SRC_MAPACCOUNTS,
+               "arn:aws:iam::123456789012:user/other", 0, NULL);
+    eksauth_awsauth_free(aa);
+}
+
+/* The same through a login's index (plan_fixture resolves both ways, and they must agree). */
+static void test_skipped_entry_holds_through_the_index(void **state)
+{
+    struct plan_fixture *f = *state;
+
+    plan_fixture_load(f, "mapUsers: |\n"
+                         "  - userarn: arn:aws:iam::" PLAN_ACCOUNT ":role/Dev\n"
+                         "    username: dev-user\n"
+                         "  - userarn: arn:aws:iam::" PLAN_ACCOUNT ":user/eve\n"
+                         "    username: \"\"\n"
+                         "mapRoles: |\n"
+                         "  - rolearn: arn:aws:iam::" PLAN_ACCOUNT ":role/team/Dev\n"
+                         "    username: path\n"
+                         "  - rolearn: arn:aws:iam::" PLAN_ACCOUNT ":role/Dev\n"
+                         "    username: dev\n"
+                         "    groups: developers\n"
+                         "  - rolearn: arn:aws:iam::" PLAN_ACCOUNT ":role/Ok\n"
+                         "    username: ok\n"
+                         "mapAccounts: |\n"
+                         "  - \"" PLAN_ACCOUNT "\"\n");
+    assert_int_equal(plan_fixture_role(f, "Dev", "s"), EKSAUTH_ENOTMAPPED);
+    if (strstr(f->err.msg, "the mapRoles entry at 9:5") == NULL)
+        fail_msg("%s", f->err.msg);
+    assert_int_equal(plan_fixture_user(f, "eve"), EKSAUTH_ENOTMAPPED);
+    assert_non_null(strstr(f->err.msg, "the mapUsers entry at 4:5"));
+    assert_int_equal(plan_fixture_role(f, "Ok", "s"), EKSAUTH_OK);
+    assert_int_equal(plan_fixture_user(f, "other"), EKSAUTH_OK);
+    assert_int_equal(f->id.k8s.source, EKSAUTH_SRC_MAPACCOUNTS);
+}
+
 EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_sample_yaml), cmocka_unit_test(test_sample_json),
                   cmocka_unit_test(test_ec2_private_dns_name), cmocka_unit_test(test_bare_file),
                   cmocka_unit_test(test_full_configmap),
@@ -827,4 +914,7 @@ EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_sample_yaml), cmocka_unit_test(test_samp
                   cmocka_unit_test(test_empty_documents), cmocka_unit_test(test_lookup),
                   cmocka_unit_test(test_map_principal_checks), cmocka_unit_test(test_misc_api),
                   cmocka_unit_test(test_ten_thousand_entries),
-                  cmocka_unit_test(test_skipped_entry_replaces_earlier))
+                  cmocka_unit_test(test_skipped_entry_replaces_earlier),
+                  cmocka_unit_test(test_skipped_entry_holds_its_principal),
+                  cmocka_unit_test_setup_teardown(test_skipped_entry_holds_through_the_index,
+                                                  plan_fixture_setup, plan_fixture_teardown))
