@@ -127,14 +127,9 @@ static enum eksauth_status find_duplicates(struct eksauth_awsauth *aa, bool *dea
     "was skipped (see its warning), but the cluster keeps it and maps this principal by it, "      \
     "never by a later list or mapAccounts: it maps nobody here"
 
-/*
- * Whether e, an entry kept out of the tables, is one the cluster matches:
- * its ARN is the principal's key itself (a never-matching entry is keyed
- * by the ARN it should have been, which is never its own).  Such an entry
- * holds its principal: the cluster looks no further (lookup).
- */
-static bool entry_holds(const struct eksauth_awsauth_entry *e)
+bool eksauth_awsauth_entry_holds(const struct eksauth_awsauth_entry *e)
 {
+    /* A never-matching entry is keyed by the ARN it should have been, which is never its own. */
     return e->ignored != NULL && e->source != EKSAUTH_SRC_MAPACCOUNTS && e->arn != NULL &&
            e->key != NULL && strcmp(e->arn, e->key) == 0;
 }
@@ -413,7 +408,7 @@ static bool held(const struct eksauth_awsauth *aa, enum eksauth_map_source src, 
     size_t i;
 
     for (i = 0; i < aa->n_ignored; i++) {
-        if (aa->ignored[i].source == src && entry_holds(&aa->ignored[i]) &&
+        if (aa->ignored[i].source == src && eksauth_awsauth_entry_holds(&aa->ignored[i]) &&
             strcmp(aa->ignored[i].key, key) == 0)
             return true;
     }

@@ -717,6 +717,34 @@ static char *cluster_key(struct eksauth_arena *ar, const char *arn, size_t len)
     return key;
 }
 
+/* Append an override of key (the ARN as written) for src, after the entries read so far. */
+static enum eksauth_status push_override(struct parser *ps, enum eksauth_map_source src,
+                                         const char *arn, size_t len, unsigned line, unsigned col)
+{
+    struct eksauth_awsauth_doc *doc = ps->doc;
+    struct eksauth_awsauth_override *o;
+    size_t cap;
+
+    if (doc->n_overrides == doc->cap_overrides) {
+        cap = doc->cap_overrides ? 2 * doc->cap_overrides : 16;
+        o = realloc(doc->overrides, cap * sizeof(*o));
+        if (o == NULL)
+            return oom(ps);
+        doc->overrides = o;
+        doc->cap_overrides = cap;
+    }
+    o = &doc->overrides[doc->n_overrides];
+    o->source = src;
+    o->after = doc->n_entries;
+    o->line = line;
+    o->column = col;
+    o->key = cluster_key(&doc->arena, arn, len);
+    if (o->key == NULL)
+        return oom(ps);
+    doc->n_overrides++;
+    return EKSAUTH_OK;
+}
+
 /*
  * An entry skipped here that the cluster keeps: its decoder keeps every
  * entry whose ARN is a string and that has no sso, keyed by that ARN, so
@@ -730,12 +758,10 @@ static enum eksauth_status add_overrides(struct parser *ps, struct ydoc *d,
                                          enum eksauth_map_source src, yaml_node_t *map,
                                          const yaml_node_t *sso, unsigned line, unsigned col)
 {
-    struct eksauth_awsauth_doc *doc = ps->doc;
-    struct eksauth_awsauth_override *o;
+    enum eksauth_status st;
     yaml_node_pair_t *pair;
     yaml_node_t *k, *v;
     bool unicode;
-    size_t cap;
 
     if (sso != NULL && !is_null(sso))
         return EKSAUTH_OK;
@@ -747,24 +773,10 @@ static enum eksauth_status add_overrides(struct parser *ps, struct ydoc *d,
             key_field(src, (const char *)k->data.scalar.value, k->data.scalar.length, &unicode) !=
                 F_ARN)
             continue;
-        if (doc->n_overrides == doc->cap_overrides) {
-            cap = doc->cap_overrides ? 2 * doc->cap_overrides : 16;
-            o = realloc(doc->overrides, cap * sizeof(*o));
-            if (o == NULL)
-                return oom(ps);
-            doc->overrides = o;
-            doc->cap_overrides = cap;
-        }
-        o = &doc->overrides[doc->n_overrides];
-        o->source = src;
-        o->after = doc->n_entries;
-        o->line = line;
-        o->column = col;
-        o->key =
-            cluster_key(&doc->arena, (const char *)v->data.scalar.value, v->data.scalar.length);
-        if (o->key == NULL)
-            return oom(ps);
-        doc->n_overrides++;
+        st = push_override(ps, src, (const char *)v->data.scalar.value, v->data.scalar.length, line,
+                           col);
+        if (st != EKSAUTH_OK)
+            return st;
     }
     return EKSAUTH_OK;
 }
@@ -1084,31 +1096,67 @@ static enum eksauth_status walk_value(struct parser *ps, struct ydoc *d,
     return doc_error(ps, d, n, why);
 }
 
-/*
- * EKSAUTH_AWSAUTH_DROPPED_KEY of a bare document: what a merge found
- * dropped in the ConfigMap, back into doc->dropped.  Anything but a list
- * of strings is a malformed document.
- */
-static enum eksauth_status read_dropped_key(struct parser *ps, struct ydoc *d, yaml_node_t *map)
+/* One item of EKSAUTH_AWSAUTH_DROPPED_KEY: a dropped value's text, into doc->dropped. */
+static enum eksauth_status add_dropped(struct parser *ps, const char *item, size_t len)
 {
+    (void)len;
+    return eksauth_strlist_add(&ps->doc->dropped, item, NULL) == EKSAUTH_OK ? EKSAUTH_OK : oom(ps);
+}
+
+/* One item of EKSAUTH_AWSAUTH_HELD_KEY ("mapRoles 3:7 KEY") into doc->overrides. */
+static enum eksauth_status add_held(struct parser *ps, const char *item, size_t len)
+{
+    enum eksauth_map_source src;
+    unsigned line = 0, col = 0;
+    const char *key;
+    int at = 0;
+
+    if (strncmp(item, "mapRoles ", 9) == 0)
+        src = EKSAUTH_SRC_MAPROLES;
+    else if (strncmp(item, "mapUsers ", 9) == 0)
+        src = EKSAUTH_SRC_MAPUSERS;
+    else
+        return EKSAUTH_EINVAL;
+    if (strlen(item) != len || sscanf(item + 9, "%u:%u %n", &line, &col, &at) != 2 || at == 0)
+        return EKSAUTH_EINVAL;
+    key = item + 9 + at;
+    if (key[0] == '\0')
+        return EKSAUTH_EINVAL;
+    /* Read before every entry: only a valid entry of its own key replaces it. */
+    return push_override(ps, src, key, strlen(key), line, col);
+}
+
+/*
+ * The list under key of a bare document, each item given to add:
+ * EKSAUTH_AWSAUTH_DROPPED_KEY (what a merge found dropped in the ConfigMap)
+ * and EKSAUTH_AWSAUTH_HELD_KEY (the skipped entries that hold their
+ * principal).  Anything but a list of strings add takes is a malformed
+ * document, never a list read in part.
+ */
+static enum eksauth_status
+read_list_key(struct parser *ps, struct ydoc *d, yaml_node_t *map, const char *key, const char *bad,
+              enum eksauth_status (*add)(struct parser *, const char *, size_t))
+{
+    enum eksauth_status st;
     yaml_node_pair_t *pair;
     yaml_node_item_t *i;
     yaml_node_t *v, *item;
 
     for (pair = map->data.mapping.pairs.start; pair < map->data.mapping.pairs.top; pair++) {
-        if (!scalar_is(ynode(d, pair->key), EKSAUTH_AWSAUTH_DROPPED_KEY))
+        if (!scalar_is(ynode(d, pair->key), key))
             continue;
         v = ynode(d, pair->value);
         if (v == NULL || v->type != YAML_SEQUENCE_NODE || !first_walk(d, v))
-            return doc_error(ps, d, v != NULL ? v : map,
-                             EKSAUTH_AWSAUTH_DROPPED_KEY " is not a list of strings");
+            return doc_error(ps, d, v != NULL ? v : map, bad);
         for (i = v->data.sequence.items.start; i < v->data.sequence.items.top; i++) {
             item = ynode(d, *i);
             if (item == NULL || item->type != YAML_SCALAR_NODE)
-                return doc_error(ps, d, v, EKSAUTH_AWSAUTH_DROPPED_KEY " is not a list of strings");
-            if (eksauth_strlist_add(&ps->doc->dropped, (const char *)item->data.scalar.value,
-                                    NULL) != EKSAUTH_OK)
-                return oom(ps);
+                return doc_error(ps, d, v, bad);
+            st = add(ps, (const char *)item->data.scalar.value, item->data.scalar.length);
+            if (st == EKSAUTH_EINVAL)
+                return doc_error(ps, d, item, bad);
+            if (st != EKSAUTH_OK)
+                return st;
         }
     }
     return EKSAUTH_OK;
@@ -1158,7 +1206,12 @@ static enum eksauth_status walk_yaml(struct parser *ps, struct ydoc *d)
     }
     st = find_sources(ps, d, map, val);
     if (st == EKSAUTH_OK && !configmap)
-        st = read_dropped_key(ps, d, root);
+        st = read_list_key(ps, d, root, EKSAUTH_AWSAUTH_DROPPED_KEY,
+                           EKSAUTH_AWSAUTH_DROPPED_KEY " is not a list of strings", add_dropped);
+    if (st == EKSAUTH_OK && !configmap)
+        st = read_list_key(ps, d, root, EKSAUTH_AWSAUTH_HELD_KEY,
+                           EKSAUTH_AWSAUTH_HELD_KEY " is not a list of \"SOURCE LINE:COL KEY\"",
+                           add_held);
     if (st == EKSAUTH_OK && val[0] == NULL && val[1] == NULL && val[2] == NULL)
         st = add_warning(ps, "aws-auth: no mapRoles, mapUsers or mapAccounts: nothing is mapped");
     for (s = 0; s < N_SOURCES && st == EKSAUTH_OK; s++)

@@ -181,6 +181,45 @@ static struct json_object *configmap_entry_json(const struct eksauth_awsauth_ent
     return o;
 }
 
+/*
+ * Into held, the ConfigMap's skipped entries that hold their principal
+ * (eksauth_awsauth_entry_holds) and that no access entry replaces (keys):
+ * the merged document keeps them, so the principal still maps by nothing
+ * rather than by mapAccounts.  False when out of memory.
+ */
+static bool add_held(const struct eksauth_awsauth *aa, const struct eksauth_strlist *keys,
+                     struct json_object *held)
+{
+    const struct eksauth_awsauth_entry *e;
+    struct json_object *s;
+    char *item;
+    bool shadowed;
+    size_t i, j, len;
+
+    for (i = 0; i < eksauth_awsauth_ignored_count(aa); i++) {
+        e = eksauth_awsauth_ignored_at(aa, i);
+        if (!eksauth_awsauth_entry_holds(e))
+            continue;
+        for (j = 0, shadowed = false; j < keys->n && !shadowed; j++)
+            shadowed = strcmp(keys->v[j], e->key) == 0;
+        if (shadowed)
+            continue; /* API_AND_CONFIG_MAP: the access entry maps it */
+        /* Sized for the whole key: a cut one would hold another principal, or none. */
+        len = strlen(e->key) + 48;
+        if ((item = malloc(len)) == NULL)
+            return false;
+        snprintf(item, len, "%s %u:%u %s", eksauth_map_source_name(e->source), e->line, e->column,
+                 e->key);
+        s = json_object_new_string(item);
+        free(item);
+        if (s == NULL || json_object_array_add(held, s) != 0) {
+            json_object_put(s);
+            return false;
+        }
+    }
+    return true;
+}
+
 enum eksauth_status eksauth_cluster_merge(const char *configmap, size_t cm_len,
                                           const struct eksauth_access_entry *entries, size_t n,
                                           const char *const *listed, size_t n_listed, char **out,
@@ -191,7 +230,7 @@ enum eksauth_status eksauth_cluster_merge(const char *configmap, size_t cm_len,
     struct eksauth_awsauth *aa = NULL;
     struct json_object *roles = json_object_new_array(), *users = json_object_new_array();
     struct json_object *accounts = json_object_new_array(), *doc = json_object_new_object();
-    struct json_object *dropped = json_object_new_array();
+    struct json_object *dropped = json_object_new_array(), *held = json_object_new_array();
     struct eksauth_arn *arn = calloc(1, sizeof(*arn));
     struct eksauth_strlist keys = {0}; /* the principals the access entries name */
     size_t i, j;
@@ -201,7 +240,7 @@ enum eksauth_status eksauth_cluster_merge(const char *configmap, size_t cm_len,
     *out = NULL;
     *outlen = 0;
     if (roles == NULL || users == NULL || accounts == NULL || doc == NULL || dropped == NULL ||
-        arn == NULL)
+        held == NULL || arn == NULL)
         goto nomem;
     /* 1. Access entries: each a mapRoles or mapUsers entry; keys remembered. */
     for (i = 0; i < n; i++) {
@@ -266,6 +305,8 @@ enum eksauth_status eksauth_cluster_merge(const char *configmap, size_t cm_len,
                 goto nomem;
             json_object_array_add(en->source == EKSAUTH_SRC_MAPROLES ? roles : users, o);
         }
+        if (!add_held(aa, &keys, held))
+            goto nomem;
     }
     /* Each value is a string of YAML (JSON is YAML), as in a ConfigMap's data. */
     json_object_object_add(
@@ -281,6 +322,10 @@ enum eksauth_status eksauth_cluster_merge(const char *configmap, size_t cm_len,
         json_object_object_add(doc, EKSAUTH_AWSAUTH_DROPPED_KEY, dropped);
         dropped = NULL;
     }
+    if (json_object_array_length(held) > 0) {
+        json_object_object_add(doc, EKSAUTH_AWSAUTH_HELD_KEY, held);
+        held = NULL;
+    }
     text = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_SPACED);
     if (text == NULL || (*out = strdup(text)) == NULL)
         goto nomem;
@@ -293,6 +338,7 @@ out:
     json_object_put(users);
     json_object_put(accounts);
     json_object_put(dropped);
+    json_object_put(held);
     json_object_put(doc);
     eksauth_awsauth_free(aa);
     eksauth_strlist_free(&keys);

@@ -53,6 +53,14 @@ const struct eksauth_awsauth_entry *eksauth_awsauth_ignored_at(const struct eksa
                                                                size_t i);
 
 /*
+ * Whether an ignored entry holds its principal: a mapRoles or mapUsers
+ * entry skipped here that the cluster keeps and matches (its key is its
+ * ARN), so that the principal maps by nothing, not by a later list or
+ * mapAccounts, as in the cluster, which stops at that entry.
+ */
+bool eksauth_awsauth_entry_holds(const struct eksauth_awsauth_entry *e);
+
+/*
  * A mapping of the given entries alone (copied): valid ones, at most one
  * per key and source, and ignored ones (entry->ignored set), with the
  * dropped values' texts: what a login looks its principal up in when the

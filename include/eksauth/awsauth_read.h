@@ -40,6 +40,16 @@
  */
 #define EKSAUTH_AWSAUTH_DROPPED_KEY "eksauthDropped"
 
+/*
+ * Another top-level key of a bare document: the mapRoles and mapUsers
+ * entries of the ConfigMap that eksauth skipped but the cluster keeps and
+ * matches, which no access entry replaced ("mapRoles 3:7 KEY", KEY the
+ * principal's lookup key), read back as overrides, so that each still
+ * holds its principal after a merge: the cluster maps it by that entry, so
+ * by no later list and never by mapAccounts (lib/awsauth.c, lookup).
+ */
+#define EKSAUTH_AWSAUTH_HELD_KEY "eksauthHeld"
+
 enum eksauth_map_source {
     EKSAUTH_SRC_MAPROLES,
     EKSAUTH_SRC_MAPUSERS,

@@ -175,6 +175,86 @@ static void test_merge_keeps_dropped(void **state)
 }
 
 /*
+ * A ConfigMap entry eksauth skips but the cluster keeps (groups written as
+ * a string) holds its principal through the merge: the merged document
+ * says so (eksauthHeld), and the principal maps by nothing, not by
+ * mapAccounts' default, unless an access entry names it.
+ */
+static void test_merge_keeps_held(void **state)
+{
+    static const char cm[] =
+        "{\"kind\":\"ConfigMap\",\"data\":{\"mapRoles\":\"- rolearn: "
+        "arn:aws:iam::111122223333:role/Dev\\n  username: dev\\n  groups: developers\\n\","
+        "\"mapAccounts\":\"- '111122223333'\\n\"}}";
+    struct eksauth_access_entry dev[] = {
+        {.principal_arn = "arn:aws:iam::111122223333:role/Dev",
+         .username = "dev-by-entry",
+         .groups = NULL,
+         .n_groups = 0,
+         .type = "STANDARD"},
+    };
+    static const char *const bad_held[] = {
+        "{\"mapRoles\": \"[]\", \"eksauthHeld\": \"mapRoles 1:3 x\"}",
+        "{\"mapRoles\": \"[]\", \"eksauthHeld\": [ \"mapAccounts 1:3 x\" ]}",
+        "{\"mapRoles\": \"[]\", \"eksauthHeld\": [ \"mapRoles 1 x\" ]}",
+        "{\"mapRoles\": \"[]\", \"eksauthHeld\": [ \"mapRoles 1:3 \" ]}",
+        "{\"mapRoles\": \"[]\", \"eksauthHeld\": [ [ \"mapRoles 1:3 x\" ] ]}",
+    };
+    const char *role = "arn:aws:iam::111122223333:role/dev";
+    const struct eksauth_awsauth_entry *e;
+    struct eksauth_awsauth *aa = NULL;
+    struct eksauth_error err;
+    char *doc = NULL, **warnings = NULL;
+    size_t len = 0, nw = 0, i;
+
+    (void)state;
+    /* The ConfigMap alone: held, as the cluster holds it. */
+    assert_status(eksauth_awsauth_parse(cm, strlen(cm), &aa, &err), EKSAUTH_OK);
+    assert_null(eksauth_awsauth_lookup(aa, role, "111122223333"));
+    eksauth_awsauth_free(aa);
+    aa = NULL;
+    /* Merged with no access entry for it: still held. */
+    assert_status(
+        eksauth_cluster_merge(cm, strlen(cm), NULL, 0, NULL, 0, &doc, &len, &warnings, &nw, &err),
+        EKSAUTH_OK);
+    assert_non_null(strstr(doc, "\"eksauthHeld\": [ \"mapRoles 1:3 " /* line:col of the entry */));
+    assert_status(eksauth_awsauth_parse(doc, len, &aa, &err), EKSAUTH_OK);
+    assert_null(eksauth_awsauth_lookup(aa, role, "111122223333"));
+    /* Another role of the account still gets mapAccounts' default. */
+    e = eksauth_awsauth_lookup(aa, "arn:aws:iam::111122223333:role/ops", "111122223333");
+    assert_non_null(e);
+    assert_int_equal(e->source, EKSAUTH_SRC_MAPACCOUNTS);
+    eksauth_awsauth_free(aa);
+    aa = NULL;
+    free(doc);
+    doc = NULL;
+    for (i = 0; i < nw; i++)
+        free(warnings[i]);
+    free(warnings);
+    warnings = NULL;
+    nw = 0;
+    /* An access entry for the principal replaces the skipped entry: it maps by that. */
+    assert_status(
+        eksauth_cluster_merge(cm, strlen(cm), dev, 1, NULL, 0, &doc, &len, NULL, NULL, &err),
+        EKSAUTH_OK);
+    assert_null(strstr(doc, "eksauthHeld"));
+    assert_status(eksauth_awsauth_parse(doc, len, &aa, &err), EKSAUTH_OK);
+    e = eksauth_awsauth_lookup(aa, role, "111122223333");
+    assert_non_null(e);
+    assert_string_equal(e->username, "dev-by-entry");
+    eksauth_awsauth_free(aa);
+    free(doc);
+    /* A malformed list is a malformed document, never a list read in part. */
+    for (i = 0; i < sizeof(bad_held) / sizeof(bad_held[0]); i++) {
+        aa = NULL;
+        assert_status(eksauth_awsauth_parse(bad_held[i], strlen(bad_held[i]), &aa, &err),
+                      EKSAUTH_EINVAL);
+        assert_non_null(strstr(err.msg, "eksauthHeld is not a list"));
+        eksauth_awsauth_free(aa);
+    }
+}
+
+/*
  * Access policies become groups (one per namespace of a namespace scope),
  * after the entry's kubernetesGroups; a node type's username and groups are
  * EKS's; a kubernetesGroup or an aws-auth group spelled policy:... is
@@ -253,4 +333,5 @@ static void test_merge_policies_and_types(void **state)
 
 EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_merge), cmocka_unit_test(test_merge_listed_but_unread),
                   cmocka_unit_test(test_merge_keeps_dropped),
+                  cmocka_unit_test(test_merge_keeps_held),
                   cmocka_unit_test(test_merge_policies_and_types))
