@@ -283,16 +283,17 @@ out:
     return st;
 }
 
-/* eksauth_file_write_atomic's worker; sync_folder false: no fsync of the folder. */
-static enum eksauth_status write_atomic(const char *path, const void *data, size_t len, mode_t mode,
-                                        bool sync_folder, struct eksauth_error *err)
+enum eksauth_status eksauth_file_prepare(const char *path, const void *data, size_t len,
+                                         mode_t mode, struct eksauth_file_pending *p,
+                                         struct eksauth_error *err)
 {
     enum eksauth_status st;
     size_t plen = strlen(path);
-    bool remove_tmp = false;
     char *tmp;
     int fd = -1;
 
+    p->path = path;
+    p->tmp = NULL;
     tmp = malloc(plen + sizeof(TMP_SUFFIX));
     if (tmp == NULL)
         return eksauth_fail(err, EKSAUTH_ENOMEM, "%s: out of memory", path);
@@ -304,9 +305,10 @@ static enum eksauth_status write_atomic(const char *path, const void *data, size
     if (fd < 0) {
         st = eksauth_fail(err, EKSAUTH_EIO, "%s: cannot create a temporary file: %s", path,
                           strerror(errno));
-        goto out;
+        free(tmp);
+        return st;
     }
-    remove_tmp = true;
+    p->tmp = tmp;
     if (write_all(fd, data, len) != 0) {
         st = eksauth_fail(err, EKSAUTH_EIO, "%s: write: %s", path, strerror(errno));
         goto out;
@@ -321,24 +323,54 @@ static enum eksauth_status write_atomic(const char *path, const void *data, size
         st = eksauth_fail(err, EKSAUTH_EIO, "%s: fsync: %s", path, strerror(errno));
         goto out;
     }
-    if (close(fd) != 0) {
-        fd = -1;
-        st = eksauth_fail(err, EKSAUTH_EIO, "%s: close: %s", path, strerror(errno));
-        goto out;
-    }
+    st = close(fd) == 0 ? EKSAUTH_OK
+                        : eksauth_fail(err, EKSAUTH_EIO, "%s: close: %s", path, strerror(errno));
     fd = -1;
-    if (rename(tmp, path) != 0) {
-        st = eksauth_fail(err, EKSAUTH_EIO, "%s: rename: %s", path, strerror(errno));
-        goto out;
-    }
-    remove_tmp = false;
-    st = sync_folder ? sync_dir(path, err) : EKSAUTH_OK;
 out:
     if (fd >= 0)
         close(fd);
-    if (remove_tmp)
-        unlink(tmp);
-    free(tmp);
+    if (st != EKSAUTH_OK)
+        eksauth_file_discard(p);
+    return st;
+}
+
+enum eksauth_status eksauth_file_commit(struct eksauth_file_pending *p, bool sync_folder,
+                                        struct eksauth_error *err)
+{
+    enum eksauth_status st;
+
+    if (p->tmp == NULL)
+        return eksauth_fail(err, EKSAUTH_EINVAL, "%s: nothing prepared to replace it",
+                            p->path != NULL ? p->path : "(none)");
+    if (rename(p->tmp, p->path) != 0) {
+        st = eksauth_fail(err, EKSAUTH_EIO, "%s: rename: %s", p->path, strerror(errno));
+        eksauth_file_discard(p);
+        return st;
+    }
+    free(p->tmp);
+    p->tmp = NULL;
+    return sync_folder ? sync_dir(p->path, err) : EKSAUTH_OK;
+}
+
+void eksauth_file_discard(struct eksauth_file_pending *p)
+{
+    if (p->tmp != NULL)
+        (void)unlink(p->tmp);
+    free(p->tmp);
+    p->tmp = NULL;
+}
+
+/* eksauth_file_write_atomic's worker; sync_folder false: no fsync of the folder. */
+static enum eksauth_status write_atomic(const char *path, const void *data, size_t len, mode_t mode,
+                                        bool sync_folder, struct eksauth_error *err)
+{
+    struct eksauth_file_pending p;
+    enum eksauth_status st;
+
+    st = eksauth_file_prepare(path, data, len, mode, &p, err);
+    if (st == EKSAUTH_OK)
+        st = eksauth_file_commit(&p, sync_folder, err);
+    eksauth_file_discard(&p);
     return st;
 }
 

@@ -86,14 +86,16 @@ static bool set_stale(const char *path, uint32_t value)
     return done;
 }
 
-enum eksauth_status eksauth_iddb_write_locked(const struct eksauth_iddb_builder *b,
-                                              const char *path, struct eksauth_error *err)
+enum eksauth_status eksauth_iddb_prepare_locked(const struct eksauth_iddb_builder *b,
+                                                const char *path, struct eksauth_file_pending *p,
+                                                struct eksauth_error *err)
 {
     enum eksauth_status st;
     void *data = NULL;
     size_t len = 0;
-    bool marked;
 
+    p->path = path;
+    p->tmp = NULL;
     st = eksauth_iddb_builder_serialize(b, &data, &len, err);
     if (st == EKSAUTH_OK)
         st = ensure_dir(path, err);
@@ -107,22 +109,47 @@ enum eksauth_status eksauth_iddb_write_locked(const struct eksauth_iddb_builder 
      * must not stop the DB being replaced.
      */
     (void)eksauth_file_remove_stale_temps(path, NULL, NULL);
+    /* 0644: every process reads it (NSS); only root writes it. */
+    st = eksauth_file_prepare(path, data, len, 0644, p, err);
+    if (st != EKSAUTH_OK)
+        eksauth_error_prefix(err, "identity DB");
+out:
+    free(data);
+    return st;
+}
+
+enum eksauth_status eksauth_iddb_commit_locked(struct eksauth_file_pending *p,
+                                               struct eksauth_error *err)
+{
+    enum eksauth_status st;
+    bool marked;
+
     /*
      * Before the rename: from now on a reader that maps the old file checks
      * the path on each lookup, so it meets the new file as soon as it is
      * there (the old one stays valid until then).
      */
-    marked = set_stale(path, 1);
-    /* 0644: every process reads it (NSS); only root writes it. */
-    st = eksauth_file_write_atomic(path, data, len, 0644, err);
+    marked = p->tmp != NULL && set_stale(p->path, 1);
+    st = eksauth_file_commit(p, true, err);
     if (st != EKSAUTH_OK) {
         eksauth_error_prefix(err, "identity DB");
         /* Not replaced: the old file is current again (we hold the lock). */
         if (marked)
-            (void)set_stale(path, 0);
+            (void)set_stale(p->path, 0);
     }
-out:
-    free(data);
+    return st;
+}
+
+enum eksauth_status eksauth_iddb_write_locked(const struct eksauth_iddb_builder *b,
+                                              const char *path, struct eksauth_error *err)
+{
+    struct eksauth_file_pending p;
+    enum eksauth_status st;
+
+    st = eksauth_iddb_prepare_locked(b, path, &p, err);
+    if (st == EKSAUTH_OK)
+        st = eksauth_iddb_commit_locked(&p, err);
+    eksauth_file_discard(&p);
     return st;
 }
 

@@ -136,45 +136,55 @@ void eksauth_snapshot_state_read(const struct eksauth_paths *paths, bool trusted
     free(text);
 }
 
-/*
- * *state into the state file (the caller holds the writer's lock); rewrite:
- * only its checked_at and rv move (a confirm), so the folder is not fsynced
- * (eksauth_file_rewrite_atomic).
- */
-static enum eksauth_status write_state(const struct eksauth_paths *paths,
-                                       const struct eksauth_snapshot_state *state, bool rewrite,
-                                       struct eksauth_error *err)
+/* *state as the state file's text, into text[EKSAUTH_SNAPSHOT_STATE_MAX]; its length in *len. */
+static enum eksauth_status state_text(const struct eksauth_snapshot_state *state, char *text,
+                                      size_t *len, struct eksauth_error *err)
 {
-    char text[EKSAUTH_SNAPSHOT_STATE_MAX];
-    int n = snprintf(text, sizeof(text),
+    int n = snprintf(text, EKSAUTH_SNAPSHOT_STATE_MAX,
                      "# eksauth sync: the aws-auth the identity DB was written from\n"
                      "version=%s\nrv=%s\nfetched_at=%lld\nchecked_at=%lld\ngeneration=%" PRIu64
                      "\nsha256=%s\ninputs=%s\nhost=%s\nfrom=%s\n",
                      state->version, state->rv, state->fetched_at, state->checked_at,
                      state->generation, state->sha256, state->inputs, state->host, state->what);
 
-    if (n < 0 || (size_t)n >= sizeof(text))
+    if (n < 0 || (size_t)n >= EKSAUTH_SNAPSHOT_STATE_MAX)
         return eksauth_fail(err, EKSAUTH_EINVAL, "sync: state too long");
-    if (rewrite)
-        return eksauth_file_rewrite_atomic(paths->state, text, (size_t)n, 0644, err);
-    return eksauth_file_write_atomic(paths->state, text, (size_t)n, 0644, err);
+    *len = (size_t)n;
+    return EKSAUTH_OK;
 }
 
-enum eksauth_status eksauth_snapshot_write_locked(const struct eksauth_paths *paths,
-                                                  const struct eksauth_cluster_snapshot *snap,
-                                                  time_t now, uint64_t generation,
-                                                  const char *inputs, const char *host,
-                                                  struct eksauth_snapshot_state *state,
-                                                  struct eksauth_error *err)
+/*
+ * *state into the state file (the caller holds the writer's lock), a
+ * confirm: only its checked_at and rv move, so the folder is not fsynced
+ * (eksauth_file_rewrite_atomic).
+ */
+static enum eksauth_status rewrite_state(const struct eksauth_paths *paths,
+                                         const struct eksauth_snapshot_state *state,
+                                         struct eksauth_error *err)
 {
+    char text[EKSAUTH_SNAPSHOT_STATE_MAX];
     enum eksauth_status st;
+    size_t len = 0;
 
+    st = state_text(state, text, &len, err);
+    if (st == EKSAUTH_OK)
+        st = eksauth_file_rewrite_atomic(paths->state, text, len, 0644, err);
+    return st;
+}
+
+enum eksauth_status eksauth_snapshot_prepare_locked(
+    const struct eksauth_paths *paths, const struct eksauth_cluster_snapshot *snap, time_t now,
+    uint64_t generation, const char *inputs, const char *host, struct eksauth_snapshot_state *state,
+    struct eksauth_snapshot_pending *p, struct eksauth_error *err)
+{
+    char text[EKSAUTH_SNAPSHOT_STATE_MAX];
+    enum eksauth_status st;
+    size_t len = 0;
+
+    memset(p, 0, sizeof(*p));
     /* A temp file of ours found under the lock is a killed writer's: it would hold disk. */
     (void)eksauth_file_remove_stale_temps(paths->snapshot, NULL, NULL);
     (void)eksauth_file_remove_stale_temps(paths->state, NULL, NULL);
-    st = eksauth_file_write_atomic(paths->snapshot, snap->data, snap->len, 0644, err);
-    if (st != EKSAUTH_OK)
-        return st;
     snprintf(state->version, sizeof(state->version), "%s", snap->version);
     snprintf(state->rv, sizeof(state->rv), "%s", snap->rv);
     snprintf(state->what, sizeof(state->what), "%s", snap->what);
@@ -186,7 +196,50 @@ enum eksauth_status eksauth_snapshot_write_locked(const struct eksauth_paths *pa
     state->host_read = true;
     if (!sha256_hex(snap->data, snap->len, state->sha256))
         return eksauth_fail(err, EKSAUTH_EIO, "sync: cannot hash the snapshot");
-    return write_state(paths, state, false, err);
+    st = state_text(state, text, &len, err);
+    if (st == EKSAUTH_OK)
+        st = eksauth_file_prepare(paths->snapshot, snap->data, snap->len, 0644, &p->snapshot, err);
+    if (st == EKSAUTH_OK)
+        st = eksauth_file_prepare(paths->state, text, len, 0644, &p->state, err);
+    if (st != EKSAUTH_OK)
+        eksauth_snapshot_discard(p);
+    return st;
+}
+
+enum eksauth_status eksauth_snapshot_commit_locked(struct eksauth_snapshot_pending *p,
+                                                   struct eksauth_error *err)
+{
+    enum eksauth_status st;
+
+    st = eksauth_file_commit(&p->snapshot, true, err);
+    /* A snapshot without its state is one no login takes (eksauth_snapshot_read): fails closed. */
+    if (st == EKSAUTH_OK)
+        st = eksauth_file_commit(&p->state, true, err);
+    eksauth_snapshot_discard(p);
+    return st;
+}
+
+void eksauth_snapshot_discard(struct eksauth_snapshot_pending *p)
+{
+    eksauth_file_discard(&p->snapshot);
+    eksauth_file_discard(&p->state);
+}
+
+enum eksauth_status eksauth_snapshot_write_locked(const struct eksauth_paths *paths,
+                                                  const struct eksauth_cluster_snapshot *snap,
+                                                  time_t now, uint64_t generation,
+                                                  const char *inputs, const char *host,
+                                                  struct eksauth_snapshot_state *state,
+                                                  struct eksauth_error *err)
+{
+    struct eksauth_snapshot_pending p;
+    enum eksauth_status st;
+
+    st =
+        eksauth_snapshot_prepare_locked(paths, snap, now, generation, inputs, host, state, &p, err);
+    if (st == EKSAUTH_OK)
+        st = eksauth_snapshot_commit_locked(&p, err);
+    return st;
 }
 
 enum eksauth_status eksauth_snapshot_read(const struct eksauth_paths *paths, bool trusted,
@@ -250,7 +303,7 @@ enum eksauth_status eksauth_snapshot_confirm(const struct eksauth_paths *paths, 
          * vouches for what no sync checked.  A sync that writes a new
          * snapshot fsyncs the folder (eksauth_snapshot_write_locked).
          */
-        st = write_state(paths, &on_disk, true, err);
+        st = rewrite_state(paths, &on_disk, err);
         if (st == EKSAUTH_OK)
             *state = on_disk;
     }

@@ -43,6 +43,8 @@ struct apply {
     struct eksauth_snapshot_state *state;        /* updated when the snapshot is written */
     const struct eksauth_snapshot_state *expect; /* as read before the source, or NULL */
     char bound_host[EKSAUTH_SNAPSHOT_HOST_MAX];  /* the templates' instance (host_binding) */
+    struct eksauth_file_pending db_file;         /* the new DB, written, not yet renamed */
+    struct eksauth_snapshot_pending snap_files;  /* the snapshot and state, likewise */
 };
 
 /*
@@ -495,20 +497,28 @@ static enum eksauth_status apply_locked(struct apply *a, struct eksauth_error *e
      * The document first, then the DB written from it, under the same lock:
      * a login takes the snapshot only with a DB of its generation or later
      * (record_login adds generations), so it never maps with a snapshot
-     * newer than the DB (snapshot.h).  A DB that could not be written after
-     * it: the state goes, and logins wait for the next sync (fail closed).
+     * newer than the DB (snapshot.h).  All three files are written to their
+     * temp files before any is renamed: a full disk, a quota or an I/O error
+     * then leaves the DB, its snapshot and the state as they were, and
+     * logins go on with them (tests/hardening/sync_disk_full.sh).  A DB
+     * that could not be renamed after the snapshot: the state goes, and
+     * logins wait for the next sync (fail closed).
      */
+    if (st == EKSAUTH_OK)
+        st = eksauth_iddb_prepare_locked(a->b, a->ctx->paths.db, &a->db_file, err);
     if (st == EKSAUTH_OK) {
         char inputs[64 + 1];
 
         eksauth_snapshot_inputs(&a->ctx->cfg, &a->ctx->local, inputs);
-        st = eksauth_snapshot_write_locked(&a->ctx->paths, a->snap, time(NULL), r->generation,
-                                           inputs, a->bound_host, a->state, err);
+        st = eksauth_snapshot_prepare_locked(&a->ctx->paths, a->snap, time(NULL), r->generation,
+                                             inputs, a->bound_host, a->state, &a->snap_files, err);
+        if (st == EKSAUTH_OK)
+            st = eksauth_snapshot_commit_locked(&a->snap_files, err);
         if (st == EKSAUTH_OK)
             st = write_login_index(a, inputs, err);
     }
     if (st == EKSAUTH_OK) {
-        st = eksauth_iddb_write_locked(a->b, a->ctx->paths.db, err);
+        st = eksauth_iddb_commit_locked(&a->db_file, err);
         if (st != EKSAUTH_OK) {
             (void)unlink(a->ctx->paths.state);
             (void)unlink(a->ctx->paths.index);
@@ -637,6 +647,9 @@ enum eksauth_status eksauth_sync_apply(struct eksauth_ctx *ctx,
                                   "(sudo eksauth sync)");
     if (st == EKSAUTH_OK)
         st = apply_locked(&a, err);
+    /* What was written and not renamed (a failure): no temp file stays; under the lock. */
+    eksauth_file_discard(&a.db_file);
+    eksauth_snapshot_discard(&a.snap_files);
     eksauth_iddb_unlock(lock);
     /* 3. What the cluster drops is dropped here too (written without it), and named: a failure. */
     if (st == EKSAUTH_OK && eksauth_awsauth_dropped_count(a.m.aa) > 0)

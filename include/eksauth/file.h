@@ -60,6 +60,30 @@ enum eksauth_status eksauth_file_write_atomic(const char *path, const void *data
                                               mode_t mode, struct eksauth_error *err);
 
 /*
+ * eksauth_file_write_atomic in two steps, for a writer that replaces
+ * several files together (the sync: the DB, its aws-auth snapshot and the
+ * snapshot's state): eksauth_file_prepare writes data to a temp file beside
+ * path (mode, fsync'ed) and keeps its name in *p; eksauth_file_commit
+ * renames it over path (and fsyncs the folder when sync_folder).  Preparing
+ * every file before committing any means a full disk, a quota or an I/O
+ * error fails before anything is replaced: the files stay a consistent set.
+ * eksauth_file_discard removes a temp file that was not committed (a no-op
+ * after a commit, or after a failure, which removes it itself); p->path
+ * must outlive *p.
+ */
+struct eksauth_file_pending {
+    const char *path;
+    char *tmp; /* the prepared temp file, NULL when there is none */
+};
+
+enum eksauth_status eksauth_file_prepare(const char *path, const void *data, size_t len,
+                                         mode_t mode, struct eksauth_file_pending *p,
+                                         struct eksauth_error *err);
+enum eksauth_status eksauth_file_commit(struct eksauth_file_pending *p, bool sync_folder,
+                                        struct eksauth_error *err);
+void eksauth_file_discard(struct eksauth_file_pending *p);
+
+/*
  * eksauth_file_write_atomic without the fsync of the folder: the new
  * file's data is on disk before its name points at it, so a crash never
  * leaves a torn or empty file under path, but after a crash path may still

@@ -7,6 +7,7 @@
 #ifndef EKSAUTH_IDDB_REPLACE_H
 #define EKSAUTH_IDDB_REPLACE_H
 
+#include "eksauth/file.h"
 #include "eksauth/iddb.h"
 #include "eksauth/status.h"
 
@@ -32,6 +33,20 @@ void eksauth_iddb_unlock(int fd);
  */
 enum eksauth_status eksauth_iddb_write_locked(const struct eksauth_iddb_builder *b,
                                               const char *path, struct eksauth_error *err);
+/*
+ * eksauth_iddb_write_locked in two steps (eksauth_file_prepare,
+ * eksauth_file_commit), for the sync, which replaces the DB together with
+ * its aws-auth snapshot: _prepare serialises b and writes the temp file
+ * (after sweeping killed writers' ones), _commit marks the current file
+ * stale and renames the temp file over it.  A failure of either leaves
+ * path as it was and no temp file; eksauth_file_discard(p) drops a
+ * prepared file that is not committed.  The caller holds the lock.
+ */
+enum eksauth_status eksauth_iddb_prepare_locked(const struct eksauth_iddb_builder *b,
+                                                const char *path, struct eksauth_file_pending *p,
+                                                struct eksauth_error *err);
+enum eksauth_status eksauth_iddb_commit_locked(struct eksauth_file_pending *p,
+                                               struct eksauth_error *err);
 enum eksauth_status eksauth_iddb_write(const struct eksauth_iddb_builder *b, const char *path,
                                        struct eksauth_error *err);
 

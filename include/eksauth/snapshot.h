@@ -21,6 +21,7 @@
 
 #include "eksauth/cluster.h"
 #include "eksauth/config.h"
+#include "eksauth/file.h"
 #include "eksauth/hostfiles.h"
 #include "eksauth/paths.h"
 #include "eksauth/status.h"
@@ -102,6 +103,29 @@ enum eksauth_status eksauth_snapshot_write_locked(const struct eksauth_paths *pa
                                                   const char *inputs, const char *host,
                                                   struct eksauth_snapshot_state *state,
                                                   struct eksauth_error *err);
+
+/*
+ * eksauth_snapshot_write_locked in two steps, for the sync, which replaces
+ * the identity DB with them: _prepare updates *state and writes the
+ * snapshot's and the state's temp files (eksauth_file_prepare), replacing
+ * nothing; _commit renames them into place, the snapshot first.  The sync
+ * prepares the DB, the snapshot and the state before it commits any, so a
+ * full disk or an I/O error leaves all three as they were (before, the
+ * snapshot was replaced first, and a DB that then did not fit left logins
+ * refused until a sync succeeded).  eksauth_snapshot_discard drops what was
+ * prepared and not committed.
+ */
+struct eksauth_snapshot_pending {
+    struct eksauth_file_pending snapshot, state;
+};
+
+enum eksauth_status eksauth_snapshot_prepare_locked(
+    const struct eksauth_paths *paths, const struct eksauth_cluster_snapshot *snap, time_t now,
+    uint64_t generation, const char *inputs, const char *host, struct eksauth_snapshot_state *state,
+    struct eksauth_snapshot_pending *p, struct eksauth_error *err);
+enum eksauth_status eksauth_snapshot_commit_locked(struct eksauth_snapshot_pending *p,
+                                                   struct eksauth_error *err);
+void eksauth_snapshot_discard(struct eksauth_snapshot_pending *p);
 
 /*
  * Read the snapshot into *data (free it) and its state, the snapshot whole

@@ -564,30 +564,108 @@ static void test_write_rename_fails_cleans_up(void **state)
     assert_int_equal(unlink(inner), 0);
 }
 
+/* A 1 KiB file size limit (write() then fails with EFBIG, SIGXFSZ ignored), and back. */
+struct small_files {
+    struct rlimit old;
+    void (*old_handler)(int);
+};
+
+static void small_files_begin(struct small_files *lim)
+{
+    struct rlimit small;
+
+    assert_int_equal(getrlimit(RLIMIT_FSIZE, &lim->old), 0);
+    small = lim->old;
+    small.rlim_cur = 1024;
+    lim->old_handler = signal(SIGXFSZ, SIG_IGN);
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &small), 0);
+}
+
+static void small_files_end(struct small_files *lim)
+{
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim->old), 0);
+    signal(SIGXFSZ, lim->old_handler);
+}
+
 static void test_write_fails_midway_cleans_up(void **state)
 {
     struct scratch *fx = *state;
     struct eksauth_error err = {0};
-    struct rlimit old, small;
+    struct small_files lim;
     char big[4096], want[256];
-    void (*old_handler)(int);
 
     put(fx->path, "old", 3, 0600);
     memset(big, 'x', sizeof(big));
     /* A file size limit makes write() fail (EFBIG) once the temp file exists. */
-    assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
-    small = old;
-    small.rlim_cur = 1024;
-    old_handler = signal(SIGXFSZ, SIG_IGN);
-    assert_int_equal(setrlimit(RLIMIT_FSIZE, &small), 0);
+    small_files_begin(&lim);
     assert_int_equal(eksauth_file_write_atomic(fx->path, big, sizeof(big), 0600, &err),
                      EKSAUTH_EIO);
-    assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
-    signal(SIGXFSZ, old_handler);
+    small_files_end(&lim);
 
     snprintf(want, sizeof(want), "%s: write: File too large", fx->path);
     assert_string_equal(err.msg, want);
     /* The old file is untouched and the temp file is gone. */
+    assert_content(fx->path, "old");
+    assert_int_equal(count_entries(fx->dir), 1);
+}
+
+/* Prepared, the new bytes are on disk beside path, and path is the old file until the commit. */
+static void test_prepare_then_commit(void **state)
+{
+    struct scratch *fx = *state;
+    struct eksauth_file_pending p;
+    struct stat sb;
+
+    put(fx->path, "old", 3, 0600);
+    assert_int_equal(eksauth_file_prepare(fx->path, "new", 3, 0640, &p, NULL), EKSAUTH_OK);
+    assert_non_null(p.tmp);
+    assert_content(fx->path, "old");
+    assert_content(p.tmp, "new");
+    assert_int_equal(count_entries(fx->dir), 2);
+    assert_int_equal(eksauth_file_commit(&p, true, NULL), EKSAUTH_OK);
+    assert_null(p.tmp);
+    assert_content(fx->path, "new");
+    assert_int_equal(stat(fx->path, &sb), 0);
+    assert_int_equal(sb.st_mode & 07777, 0640);
+    assert_int_equal(count_entries(fx->dir), 1);
+    /* After a commit, a discard is nothing, and a second commit refuses. */
+    eksauth_file_discard(&p);
+    assert_int_equal(eksauth_file_commit(&p, true, NULL), EKSAUTH_EINVAL);
+    assert_content(fx->path, "new");
+}
+
+/* A prepared file not committed: the discard removes it, path never changed. */
+static void test_prepare_then_discard(void **state)
+{
+    struct scratch *fx = *state;
+    struct eksauth_file_pending p;
+
+    put(fx->path, "old", 3, 0600);
+    assert_int_equal(eksauth_file_prepare(fx->path, "new", 3, 0644, &p, NULL), EKSAUTH_OK);
+    eksauth_file_discard(&p);
+    assert_null(p.tmp);
+    assert_content(fx->path, "old");
+    assert_int_equal(count_entries(fx->dir), 1);
+}
+
+/* A prepare that fails (no room: a file size limit) leaves no temp file and nothing to discard. */
+static void test_prepare_fails_cleans_up(void **state)
+{
+    struct scratch *fx = *state;
+    struct eksauth_file_pending p;
+    struct eksauth_error err = {0};
+    struct small_files lim;
+    char big[4096], want[256];
+
+    put(fx->path, "old", 3, 0600);
+    memset(big, 'x', sizeof(big));
+    small_files_begin(&lim);
+    assert_int_equal(eksauth_file_prepare(fx->path, big, sizeof(big), 0600, &p, &err), EKSAUTH_EIO);
+    small_files_end(&lim);
+    snprintf(want, sizeof(want), "%s: write: File too large", fx->path);
+    assert_string_equal(err.msg, want);
+    assert_null(p.tmp);
+    eksauth_file_discard(&p);
     assert_content(fx->path, "old");
     assert_int_equal(count_entries(fx->dir), 1);
 }
@@ -724,6 +802,9 @@ EKSAUTH_UNIT_MAIN(
     cmocka_unit_test_setup_teardown(test_write_missing_dir, setup, teardown),
     cmocka_unit_test_setup_teardown(test_write_rename_fails_cleans_up, setup, teardown),
     cmocka_unit_test_setup_teardown(test_write_fails_midway_cleans_up, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_prepare_then_commit, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_prepare_then_discard, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_prepare_fails_cleans_up, setup, teardown),
     cmocka_unit_test_setup_teardown(test_remove_stale_temps, setup, teardown),
     cmocka_unit_test_setup_teardown(test_remove_stale_matches_writer, setup, teardown),
     cmocka_unit_test_setup_teardown(test_remove_stale_errors, setup, teardown))
