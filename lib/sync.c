@@ -734,7 +734,8 @@ enum eksauth_status eksauth_sync_snapshot(struct eksauth_ctx *ctx,
 /*
  * Unchanged is news too: the snapshot is current as of now (max_snapshot_age,
  * doctor).  rv: the latest resourceVersion seen, or NULL.  A state that
- * cannot be written is a warning: the DB is right either way.
+ * cannot be written is a warning here, kept in r->unconfirmed: the DB is
+ * right either way, and the watch goes on; eksauth_sync_run fails on it.
  */
 static enum eksauth_status confirm_unchanged(struct eksauth_ctx *ctx,
                                              struct eksauth_snapshot_state *state, const char *rv,
@@ -746,8 +747,25 @@ static enum eksauth_status confirm_unchanged(struct eksauth_ctx *ctx,
     if (eksauth_snapshot_confirm(&ctx->paths, ctx->trust_files, state, rv, time(NULL), &cerr) ==
         EKSAUTH_OK)
         return EKSAUTH_OK;
+    snprintf(r->unconfirmed, sizeof(r->unconfirmed), "%s", cerr.msg);
     return eksauth_strlist_addf(&r->warnings, err, "the snapshot's state was not updated: %s",
                                 cerr.msg);
+}
+
+/*
+ * The failure of a sync that found its source unchanged and could not say
+ * so in the state (a full disk, EIO): its checked_at is what
+ * max_snapshot_age counts from, so logins are refused once it is too old,
+ * and the timer's sync must not report success until then.
+ */
+static enum eksauth_status unconfirmed_failure(const struct eksauth_sync_report *r,
+                                               struct eksauth_error *err)
+{
+    return eksauth_fail(err, EKSAUTH_EIO,
+                        "%s: aws-auth (%s) is unchanged, but the snapshot's state was not "
+                        "updated: the identity DB is unchanged and in force; max_snapshot_age "
+                        "counts from the last update, so fix this before it refuses logins",
+                        r->unconfirmed, r->version[0] != '\0' ? r->version : "file");
 }
 
 /* The budget's waiting and dice are the context's (fakes in tests). */
@@ -894,11 +912,15 @@ enum eksauth_status eksauth_sync_run(struct eksauth_ctx *ctx,
     memset(report, 0, sizeof(*report));
     /* Before the source is read (apply_locked compares it with the state on disk then). */
     eksauth_snapshot_state_read(&ctx->paths, ctx->trust_files, &state);
-    if (opts->aws_auth_path == NULL && ctx->cfg.source != EKSAUTH_SOURCE_FILE)
-        return eksauth_sync_fetch(ctx, opts, &state, report, err);
-    do
-        st = file_once(ctx, opts, &state, report, err);
-    while (read_again(ctx, &state, report, st, &tries));
+    if (opts->aws_auth_path == NULL && ctx->cfg.source != EKSAUTH_SOURCE_FILE) {
+        st = eksauth_sync_fetch(ctx, opts, &state, report, err);
+    } else {
+        do
+            st = file_once(ctx, opts, &state, report, err);
+        while (read_again(ctx, &state, report, st, &tries));
+    }
+    if (st == EKSAUTH_OK && report->unconfirmed[0] != '\0')
+        st = unconfirmed_failure(report, err);
     return st;
 }
 

@@ -177,6 +177,12 @@ static enum eksauth_status relist(struct watcher *w)
         tell_failed(w, &err);
     else
         tell(w, &report);
+    /* Unchanged, and not confirmed: said (max_snapshot_age counts from the state), not fatal. */
+    if (st == EKSAUTH_OK && report.unconfirmed[0] != '\0') {
+        eksauth_fail(&err, EKSAUTH_EIO, "the snapshot's state was not updated: %s",
+                     report.unconfirmed);
+        tell_failed(w, &err);
+    }
     eksauth_sync_report_free(&report);
     if (st == EKSAUTH_OK)
         snprintf(w->rv, sizeof(w->rv), "%s", w->state.rv);

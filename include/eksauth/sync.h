@@ -51,6 +51,12 @@ struct eksauth_sync_report {
     char source[EKSAUTH_PATH_MAX + 64]; /* where the aws-auth came from */
     bool unchanged;                     /* the source's version was already applied: no write */
     /*
+     * Unchanged, but the state could not record that it was found current
+     * (its checked_at, which max_snapshot_age counts from): why, else "".
+     * eksauth_sync_run fails then (EKSAUTH_EIO); the watch says so and goes on.
+     */
+    char unconfirmed[EKSAUTH_ERROR_MAX];
+    /*
      * Another sync wrote the snapshot after this one read its state (before
      * its fetch): nothing written, as what this one read may be older
      * (EKSAUTH_EUNAVAIL); eksauth_sync_run and eksauth_sync_fetch read the

@@ -5,7 +5,10 @@
 # folder and the errno, and leave what logins decide with as it was: the old
 # DB, and the old snapshot and state beside it, so `eksauth map` (a login's
 # mapping, from the snapshot of the DB's sync) still answers with the old
-# aws-auth.  No temp file is left; with room again the sync works.
+# aws-auth.  No temp file is left; with room again the sync works.  Then
+# no room at all when the timer's sync finds the source unchanged: the
+# confirmation of the snapshot (the state's checked_at, which
+# max_snapshot_age counts from) cannot be written, and the sync fails.
 # TAP output.
 set -u
 . "$top_srcdir/tests/hardening/common.sh"
@@ -60,7 +63,13 @@ cmp -s "\$D/aws-auth.snapshot" "$tmp/a.yaml"; echo "snapshot=\$?"
 cmp -s "\$D/aws-auth.state" "$tmp/a.state"; echo "state=\$?"
 "$EKSAUTH" --config "$tmp/fa.conf" map arn:aws:iam::111122223333:role/a0001 >"$tmp/map-a.out" 2>&1; echo "map=\$?"
 echo "left=\$(find "\$D" -maxdepth 1 -name '*.tmp.*' | wc -l)"
-rm -f "\$D/filler"
+# Not a page left: the timer's sync finds A unchanged and cannot confirm it.
+dd if=/dev/zero of="\$D/filler2" bs=4k >/dev/null 2>&1
+"$EKSAUTH" --config "$tmp/fa.conf" sync --if-changed >"$tmp/confirm.out" 2>&1; echo "confirm=\$?"
+cmp -s "\$D/aws-auth.state" "$tmp/a.state"; echo "confirm_state=\$?"
+echo "confirm_left=\$(find "\$D" -maxdepth 1 -name '*.tmp.*' | wc -l)"
+rm -f "\$D/filler" "\$D/filler2"
+"$EKSAUTH" --config "$tmp/fa.conf" sync --if-changed >"$tmp/confirm2.out" 2>&1; echo "confirm2=\$?"
 "$EKSAUTH" --config "$tmp/fb.conf" sync >"$tmp/full-b2.out" 2>&1; echo "b2=\$?"
 "$EKSAUTH" --config "$tmp/fb.conf" map arn:aws:iam::111122223333:role/b0007 >"$tmp/map-b.out" 2>&1; echo "mapb=\$?"
 EOF
@@ -84,6 +93,19 @@ else
     sed 's/^/#   /' "$tmp/map-a.out" | head -n 5
 fi
 is "$(rc_of left)" 0 "disk full: no temp file left behind"
+# The state's checked_at is what max_snapshot_age counts from: a confirmation
+# that cannot be written is a failure to see (exit 2, naming the file and the
+# errno), not an "unchanged" that lets logins be refused later without a word.
+if [ "$(rc_of confirm)" = 2 ] && grep -q "$tmp/small/aws-auth.state.*No space left" "$tmp/confirm.out"; then
+    pass "disk full: an unchanged sync that cannot confirm the snapshot fails, naming the state file and the errno"
+else
+    fail "disk full: an unchanged sync that cannot confirm the snapshot fails, naming the state file and the errno (exit $(rc_of confirm))"
+    sed 's/^/#   /' "$tmp/confirm.out" | head -n 5
+fi
+is "$(rc_of confirm_state):$(rc_of confirm_left)" "0:0" "disk full: ... the state is as it was, no temp file left"
+is "$(rc_of confirm2)" 0 "with room again, the unchanged sync confirms"
+grep -q "unchanged" "$tmp/confirm2.out"
+ok $? "... and says it is unchanged"
 is "$(rc_of b2)" 0 "with room again, the sync of B succeeds"
 if [ "$(rc_of mapb)" = 0 ] && grep -q '"b-user-0007"' "$tmp/map-b.out"; then
     pass "... and logins map with B"

@@ -356,7 +356,8 @@ static void test_failure_at_each_step(void **state)
  * rewritten, its data fsynced before the rename, the folder not fsynced
  * (a crash may leave the state it replaced: same snapshot, an earlier
  * checked_at).  Its fsync or rename failing leaves that state whole and no
- * temp file, and the sync warns.
+ * temp file, and the sync warns and fails (EKSAUTH_EIO: the timer's run must
+ * not look fine while max_snapshot_age runs out).
  */
 static void test_unchanged_confirm(void **state)
 {
@@ -374,7 +375,9 @@ static void test_unchanged_confirm(void **state)
     for (fail = 0; fail <= 2; fail++) {
         eksauth_snapshot_state_read(&h->ctx.paths, false, &before);
         record(fail);
-        assert_int_equal(eksauth_sync_run(&h->ctx, &opts, &r, &err), EKSAUTH_OK);
+        /* Not confirmed is a failure (max_snapshot_age counts from the state). */
+        assert_int_equal(eksauth_sync_run(&h->ctx, &opts, &r, &err),
+                         fail == 0 ? EKSAUTH_OK : EKSAUTH_EIO);
         recording = false;
         assert_true(r.unchanged);
         /* The state's fsync and its rename, nothing else (a failed fsync stops it). */
@@ -394,6 +397,9 @@ static void test_unchanged_confirm(void **state)
             assert_true(after.checked_at == before.checked_at);
             assert_true(r.warnings.n == 1 &&
                         strstr(r.warnings.v[0], "the snapshot's state was not updated") != NULL);
+            assert_non_null(strstr(r.unconfirmed, EKSAUTH_STATE_NAME));
+            assert_non_null(strstr(err.msg, r.unconfirmed));
+            assert_non_null(strstr(err.msg, "the snapshot's state was not updated"));
         }
         eksauth_sync_report_free(&r);
     }
