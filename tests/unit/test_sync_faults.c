@@ -6,7 +6,9 @@
  * EIO, as a full or failing disk would.
  *
  * The order (SECURITY.md, "One snapshot"): each temp file fsynced before
- * its rename; the snapshot, its state and the login index renamed in and
+ * its rename, the DB's and the state's before the snapshot's rename (all
+ * written before any is renamed); the snapshot, its state and the login
+ * index renamed in and
  * their folder fsynced before the DB that names their generation is
  * renamed in.  After a failure at any step: no temp file is left, and the
  * DB is the old one or the new one with either the snapshot it was
@@ -201,6 +203,13 @@ static void test_order(void **state)
     }
     /* The snapshot before its state (a crash between leaves a pair readers refuse). */
     assert_true(at[0] < at[1]);
+    /*
+     * The DB's data and the state's on disk before the first rename: a full
+     * disk or EIO fails the sync before any of the set is replaced, and
+     * logins go on with the old one (tests/hardening/sync_disk_full.sh).
+     */
+    assert_true(fsynced_before(events[db].ino, at[0]));
+    assert_true(fsynced_before(events[at[1]].ino, at[0]));
     /* Their renames durable before the DB's: one folder fsync after the last of them. */
     assert_true(dir_synced_between(at[2] > at[1] ? at[2] : at[1], db));
     assert_true(fsynced_before(events[db].ino, db));
