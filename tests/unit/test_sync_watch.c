@@ -16,12 +16,14 @@
 #include "config.h"
 
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -421,6 +423,65 @@ static bool stop_after_lists(void *arg)
     return w->h->cluster_calls >= w->stop_at;
 }
 
+/*
+ * The stop question of test_watch_unconfirmed_is_told: from the second
+ * list on, no file may grow past a byte (RLIMIT_FSIZE, as a full disk):
+ * the state that confirms the snapshot cannot be written.  Stops, and lifts
+ * the limit, after w->stop_at lists.
+ */
+static struct rlimit unconfirmed_old_limit;
+static struct eksauth_snapshot_state unconfirmed_first; /* the state the first list wrote */
+
+static bool full_disk_after_first_list(void *arg)
+{
+    struct watch_run *w = arg;
+    struct rlimit small = unconfirmed_old_limit;
+
+    if (w->h->cluster_calls == 1) {
+        eksauth_snapshot_state_read(&w->h->ctx.paths, false, &unconfirmed_first);
+        small.rlim_cur = 1;
+        assert_int_equal(setrlimit(RLIMIT_FSIZE, &small), 0);
+    }
+    if (w->h->cluster_calls < w->stop_at)
+        return false;
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &unconfirmed_old_limit), 0);
+    return true;
+}
+
+/*
+ * A poll that finds the source unchanged and cannot confirm it in the state
+ * (what max_snapshot_age counts from) says so, and the watch goes on; the
+ * state is the one before, whole (before, the warning went nowhere).
+ */
+static void test_watch_unconfirmed_is_told(void **state)
+{
+    struct host_fixture *h = watched_host("source = eks-api\n");
+    struct eksauth_snapshot_state now;
+    struct eksauth_error err;
+    struct watch_run w;
+    void (*old_handler)(int) = signal(SIGXFSZ, SIG_IGN);
+
+    (void)state;
+    assert_int_equal(getrlimit(RLIMIT_FSIZE, &unconfirmed_old_limit), 0);
+    memset(&w, 0, sizeof(w));
+    w.stop_at = 3;
+    assert_int_equal(watch_until(h, full_disk_after_first_list, &w, &err), EKSAUTH_OK);
+    signal(SIGXFSZ, old_handler);
+    assert_int_equal(h->cluster_calls, 3);
+    assert_int_equal(w.applied, 1); /* the first list; the others found it unchanged */
+    assert_int_equal(w.failed, 2);  /* each told, the watch going on */
+    assert_non_null(strstr(w.last_error, "the snapshot's state was not updated"));
+    assert_non_null(strstr(w.last_error, EKSAUTH_STATE_NAME));
+    assert_non_null(strstr(w.last_error, "File too large"));
+    /* The state the first list wrote, whole. */
+    eksauth_snapshot_state_read(&h->ctx.paths, false, &now);
+    assert_true(unconfirmed_first.generation > 0);
+    assert_int_equal(now.generation, unconfirmed_first.generation);
+    assert_string_equal(now.sha256, unconfirmed_first.sha256);
+    assert_true(now.checked_at == unconfirmed_first.checked_at);
+    host_fixture_free(h);
+}
+
 /* A file has no watch: refused before anything is read, as is --aws-auth FILE. */
 static void test_watch_needs_a_cluster_source(void **state)
 {
@@ -703,4 +764,5 @@ EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_watch_needs_a_cluster_source),
                   cmocka_unit_test(test_watch_replans_when_local_accounts_change),
                   cmocka_unit_test(test_watch_unreadable_local_accounts),
                   cmocka_unit_test(test_watch_merged_source_lists),
-                  cmocka_unit_test(test_watch_polls_without_a_watch))
+                  cmocka_unit_test(test_watch_polls_without_a_watch),
+                  cmocka_unit_test(test_watch_unconfirmed_is_told))
