@@ -390,18 +390,24 @@ static void log_index_fallback(struct pe_ctx *c, const struct eksauth_login *l)
  * require_token in another process (sshd's): see proof.h.  Without it the
  * account stage refuses, so a failure here is logged, not fatal.
  */
-static void put_proof(struct pe_ctx *c, const char *login)
+static bool put_proof(struct pe_ctx *c, const char *login)
 {
     unsigned char key[EKSAUTH_PROOF_KEY_LEN];
     char proof[sizeof(EKSAUTH_PROOF_ENV) + EKSAUTH_PROOF_MAX];
     size_t n = strlen(EKSAUTH_PROOF_ENV) + 1;
     struct eksauth_error err = {EKSAUTH_OK, ""};
+    struct pe_shield shield;
+    enum eksauth_status st;
+    bool lowered;
     int rc;
 
     snprintf(proof, sizeof(proof), "%s=", EKSAUTH_PROOF_ENV);
-    if (eksauth_proof_key(&c->host.paths, true, key, &err) == EKSAUTH_OK &&
-        eksauth_proof_make(key, login, time(NULL), proof + n, sizeof(proof) - n, &err) ==
-            EKSAUTH_OK) {
+    /* The first login makes the key under its lock: the caller may not freeze it there. */
+    pe_shield_raise(c->pamh, &shield);
+    st = eksauth_proof_key(&c->host.paths, true, key, &err);
+    lowered = pe_shield_lower(c->pamh, &shield);
+    if (st == EKSAUTH_OK && eksauth_proof_make(key, login, time(NULL), proof + n, sizeof(proof) - n,
+                                               &err) == EKSAUTH_OK) {
         rc = pam_putenv(c->pamh, proof);
         /* err says nothing yet: the log must say why, never what the stack held. */
         if (rc != PAM_SUCCESS)
@@ -411,6 +417,7 @@ static void put_proof(struct pe_ctx *c, const char *login)
         pam_syslog(c->pamh, LOG_ERR, "no token proof for the account stage: %s", err.msg);
     OPENSSL_cleanse(key, sizeof(key));
     OPENSSL_cleanse(proof, sizeof(proof));
+    return lowered;
 }
 
 /* Take the proof out of the PAM environment. */
@@ -500,6 +507,7 @@ static int authenticate(pam_handle_t *pamh, int flags, int argc, const char **ar
     struct eksauth_login *l = NULL;
     const char *audience = NULL;
     struct eksauth_error err;
+    struct pe_shield shield;
     struct pe_audit a;
     enum eksauth_status st;
     int rc;
@@ -528,11 +536,21 @@ static int authenticate(pam_handle_t *pamh, int flags, int argc, const char **ar
     req.token = pieces->buf;
     req.len = pieces->len;
     req.now = time(NULL);
+    /*
+     * The login takes locks every other login and the sync wait for (the
+     * DB's, the single-use record's): the caller of sudo or su may not
+     * freeze it while it holds one (shield.c).
+     */
+    pe_shield_raise(pamh, &shield);
     st = eksauth_login_check(&c.host, &req, &l, &err);
-    if (l != NULL)
-        log_index_fallback(&c, l);
     if (st == EKSAUTH_OK)
         st = eksauth_login_commit(&c.host, l, c.user, time(NULL), &err);
+    if (!pe_shield_lower(pamh, &shield)) {
+        set_result(&r, PE_SYSERR, "cannot restore the caller's real uid");
+        goto out;
+    }
+    if (l != NULL)
+        log_index_fallback(&c, l);
     if (st != EKSAUTH_OK) {
         if (l == NULL) {
             set_result(&r, status_kind(st), "%s", err.msg);
@@ -553,7 +571,11 @@ static int authenticate(pam_handle_t *pamh, int flags, int argc, const char **ar
         pam_failed(&r, pamh, rc, "keeping the identity");
         goto out;
     }
-    put_proof(&c, l->id.login);
+    if (!put_proof(&c, l->id.login)) {
+        pe_identity_clear(pamh); /* a failed stage leaves no identity to the later ones */
+        set_result(&r, PE_SYSERR, "cannot restore the caller's real uid");
+        goto out;
+    }
     set_result(&r, PE_SUCCESS, "uid %u", (unsigned)l->id.uid);
 out:
     audit_outcome(&a, "auth", &c, &r);

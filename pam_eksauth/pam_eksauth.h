@@ -11,6 +11,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <signal.h>
+#include <sys/types.h>
+
 #include <security/pam_modules.h>
 
 #include "eksauth/context.h"
@@ -145,5 +148,23 @@ void pe_audit_log(pam_handle_t *pamh, const struct pe_audit *a);
 
 /* Copy src into dst (dstlen > 0) as one log field value would show it. */
 void pe_audit_clean(char *dst, size_t dstlen, const char *src, bool quoted);
+
+/*
+ * shield.c: the caller of a setuid program (sudo, su) held off a login
+ * while it holds the locks every other login and the sync wait for: the
+ * real uid root's (the caller's SIGSTOP refused) and the terminal's stop
+ * signals held pending, from pe_shield_raise to pe_shield_lower.
+ */
+struct pe_shield {
+    bool pinned; /* the real uid was made root's: ruid is the caller's */
+    uid_t ruid;
+    bool masked; /* the stop signals were blocked: old_mask is the caller's */
+    sigset_t old_mask;
+};
+
+void pe_shield_raise(pam_handle_t *pamh, struct pe_shield *s);
+
+/* False (and logged) when the caller's real uid could not be put back: fail the stage. */
+bool pe_shield_lower(pam_handle_t *pamh, struct pe_shield *s);
 
 #endif
