@@ -8,6 +8,7 @@
 #   hard_mint NAME AKID [eksauth token options]   $PE_DIR/tok/NAME, fresh
 #   hard_services [options]   a PAM service folder $SVC with eksauth-hard
 #       (auth, account, session) for pam_batch
+#   hard_suid   $SUID/pam_batch, a setuid-root copy of the driver
 #   PB   the batch PAM driver (tests/hardening/pam_batch)
 # Needs root (the module trusts root-owned files only): callers run
 # hard_require first, before any TAP line.
@@ -53,6 +54,17 @@ hard_services() {
         echo "account  required $PAM_MODULE config=$PE_DIR/eksauth.conf $*"
         echo "session  required $PAM_MODULE config=$PE_DIR/eksauth.conf $*"
     } >"$SVC/eksauth-hard"
+}
+
+# hard_suid: $SUID, a folder with a setuid-root copy of the driver
+# ($SUID/pam_batch) for a caller of uid 65534 to run, as sudo and su are run:
+# in /tmp, not TMPDIR, so that uid 65534 reaches it through every folder
+# above it, on a file system mounted without nosuid.  The caller removes it.
+hard_suid() {
+    SUID=$(mktemp -d /tmp/eksauth-suid.XXXXXX) || bail "mktemp failed"
+    chmod 0755 "$SUID"
+    cp "$PB" "$SUID/pam_batch"
+    chmod 4755 "$SUID/pam_batch"
 }
 
 # ---- a private mount namespace for NSS (tests/lib/nss_ns.sh) ----

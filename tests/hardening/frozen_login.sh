@@ -28,12 +28,7 @@ mkdir -p "$SVC"
 echo "auth required $PAM_MODULE config=$PE_DIR/eksauth.conf" >"$SVC/plain"
 hard_mint alice ASIAFAKEEXAMPLE00001
 
-# In /tmp, not TMPDIR: the setuid copy must be reachable by uid 65534 through
-# every folder above it, on a file system mounted without nosuid.
-SUID=$(mktemp -d /tmp/eksauth-suid.XXXXXX) || bail "mktemp failed"
-chmod 0755 "$SUID"
-cp "$PB" "$SUID/pam_batch"
-chmod 4755 "$SUID/pam_batch"
+hard_suid
 cp "$PE_DIR/tok/alice" "$SUID/alice"
 chmod 0644 "$SUID/alice"
 # The driver the caller starts; on success "RESULT PID" and the driver's

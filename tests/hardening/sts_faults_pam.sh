@@ -201,12 +201,7 @@ run "unlisted FIPS name+ignore, then permit" ignore2 fips PAM_AUTH_ERR "sts: .*n
 # TLS secrets there as root; the module refuses the STS call instead, as a
 # refusal (PAM_AUTH_ERR): the caller chose it, so it must not read as
 # "unavailable", which ignore_authinfo_unavail would step aside for.
-# In /tmp, not TMPDIR: the setuid copy must be reachable by uid 65534 through every
-# folder above it, on a file system mounted without nosuid.
-SUID=$(mktemp -d /tmp/eksauth-suid.XXXXXX) || bail "mktemp failed"
-chmod 0755 "$SUID"
-cp "$PB" "$SUID/pam_batch"
-chmod 4755 "$SUID/pam_batch"
+hard_suid
 cp "$PE_DIR/tok/alice" "$SUID/alice"
 chmod 0600 "$SUID/alice"
 mkdir -m 0755 "$SUID/keys"
