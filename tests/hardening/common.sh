@@ -8,6 +8,7 @@
 #   hard_mint NAME AKID [eksauth token options]   $PE_DIR/tok/NAME, fresh
 #   hard_services [options]   a PAM service folder $SVC with eksauth-hard
 #       (auth, account, session) for pam_batch
+#   hard_single_use [stages]   $SVC/single, a service under single_use
 #   hard_suid   $SUID/pam_batch, a setuid-root copy of the driver
 #   PB   the batch PAM driver (tests/hardening/pam_batch)
 # Needs root (the module trusts root-owned files only): callers run
@@ -54,6 +55,20 @@ hard_services() {
         echo "account  required $PAM_MODULE config=$PE_DIR/eksauth.conf $*"
         echo "session  required $PAM_MODULE config=$PE_DIR/eksauth.conf $*"
     } >"$SVC/eksauth-hard"
+}
+
+# hard_single_use [stages]: $PE_DIR/single.conf (single_use = yes) and the
+# service "single" in $SVC for it: the auth line, and with "stages" the
+# account (require_token) and session lines too.
+hard_single_use() {
+    pam_conf "$PE_DIR/single.conf" "db_path = $PE_DIR/db/identity.db" "single_use = yes"
+    SVC=$tmp/services
+    mkdir -p "$SVC"
+    echo "auth     required $PAM_MODULE config=$PE_DIR/single.conf" >"$SVC/single"
+    if [ "${1:-}" = stages ]; then
+        echo "account  required $PAM_MODULE config=$PE_DIR/single.conf require_token"
+        echo "session  required $PAM_MODULE config=$PE_DIR/single.conf"
+    fi >>"$SVC/single"
 }
 
 # hard_suid: $SUID, a folder with a setuid-root copy of the driver

@@ -22,14 +22,7 @@ set -u
 hard_require
 
 hard_setup
-pam_conf "$PE_DIR/single.conf" "db_path = $PE_DIR/db/identity.db" "single_use = yes"
-SVC=$tmp/services
-mkdir -p "$SVC"
-{
-    echo "auth     required $PAM_MODULE config=$PE_DIR/single.conf"
-    echo "account  required $PAM_MODULE config=$PE_DIR/single.conf require_token"
-    echo "session  required $PAM_MODULE config=$PE_DIR/single.conf"
-} >"$SVC/single"
+hard_single_use stages
 DB=$PE_DIR/db
 
 hard_suid

@@ -14,10 +14,7 @@ set -u
 hard_require
 
 hard_setup
-pam_conf "$PE_DIR/single.conf" "db_path = $PE_DIR/db/identity.db" "single_use = yes"
-SVC=$tmp/services
-mkdir -p "$SVC"
-echo "auth required $PAM_MODULE config=$PE_DIR/single.conf" >"$SVC/single"
+hard_single_use
 hard_mint alice ASIAFAKEEXAMPLE00001
 
 "$PB" "$SVC" single admin-alice -p 500 "$PE_DIR/tok/alice" >"$tmp/probe.tsv" 2>&1
