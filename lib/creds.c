@@ -280,60 +280,96 @@ static bool profile_valid(const char *p)
     return true;
 }
 
+/*
+ * The options of a profile botocore reads in the two files: the keys, and
+ * the options that have it get credentials elsewhere.
+ */
+enum profile_key {
+    K_ACCESS_KEY,
+    K_SECRET_KEY,
+    K_SESSION_TOKEN,
+    K_SECURITY_TOKEN, /* the old name; botocore still reads it */
+    K_ROLE_ARN,
+    K_WEB_IDENTITY,
+    K_SSO_SESSION,
+    K_SSO_START_URL,
+    K_SSO_ACCOUNT,
+    K_SSO_ROLE,
+    K_PROCESS,
+    K_COUNT
+};
+
+static void profile_wants(struct ini_want want[K_COUNT])
+{
+    static const char *const keys[K_COUNT] = {
+        "aws_access_key_id", "aws_secret_access_key",   "aws_session_token",  "aws_security_token",
+        "role_arn",          "web_identity_token_file", "sso_session",        "sso_start_url",
+        "sso_account_id",    "sso_role_name",           "credential_process",
+    };
+    size_t i;
+
+    for (i = 0; i < K_COUNT; i++) {
+        want[i].key = keys[i];
+        want[i].value = NULL;
+        want[i].line = 0;
+    }
+}
+
+/*
+ * Move the key pair of want into out: EKSAUTH_ENOTFOUND when neither key is
+ * there; EKSAUTH_EINVAL for half a pair.
+ */
+static enum eksauth_status take_keys(struct ini_want want[K_COUNT], const char *profile,
+                                     struct eksauth_creds *out, struct eksauth_error *err)
+{
+    bool ak = want[K_ACCESS_KEY].value != NULL && want[K_ACCESS_KEY].value[0] != '\0';
+    bool sk = want[K_SECRET_KEY].value != NULL && want[K_SECRET_KEY].value[0] != '\0';
+    struct ini_want *tok = &want[K_SESSION_TOKEN];
+
+    if (want[K_ACCESS_KEY].value == NULL && want[K_SECRET_KEY].value == NULL)
+        return eksauth_fail(err, EKSAUTH_ENOTFOUND, "profile [%s] has no static keys", profile);
+    /* Half a key pair is a mistake to report, not a reason to look elsewhere. */
+    if (!ak || !sk)
+        return eksauth_fail(err, EKSAUTH_EINVAL, "profile [%s] has %s without %s", profile,
+                            ak ? "aws_access_key_id" : "aws_secret_access_key",
+                            ak ? "aws_secret_access_key" : "aws_access_key_id");
+    out->access_key_id = want[K_ACCESS_KEY].value;
+    out->secret_access_key = want[K_SECRET_KEY].value;
+    want[K_ACCESS_KEY].value = want[K_SECRET_KEY].value = NULL;
+    if (tok->value == NULL || tok->value[0] == '\0')
+        tok = &want[K_SECURITY_TOKEN];
+    if (tok->value != NULL && tok->value[0] != '\0') {
+        out->session_token = tok->value;
+        tok->value = NULL;
+    }
+    out->source = EKSAUTH_CREDS_PROFILE;
+    snprintf(out->origin, sizeof(out->origin), "profile \"%s\"", profile);
+    return EKSAUTH_OK;
+}
+
 enum eksauth_status eksauth_creds_parse_ini(const char *text, size_t len, const char *profile,
                                             struct eksauth_creds *out, struct eksauth_error *err)
 {
-    struct ini_want want[] = {
-        {"aws_access_key_id", NULL, 0},
-        {"aws_secret_access_key", NULL, 0},
-        {"aws_session_token", NULL, 0},
-        {"aws_security_token", NULL, 0}, /* the old name; botocore still reads it */
-    };
+    struct ini_want want[K_COUNT];
     enum eksauth_status st;
     bool found = false;
 
     memset(out, 0, sizeof(*out));
+    profile_wants(want);
     if (!profile_valid(profile))
         return eksauth_fail(err, EKSAUTH_EINVAL, "bad profile name");
-    st = ini_lookup(text, len, profile, NULL, want, 4, &found, err);
+    st = ini_lookup(text, len, profile, NULL, want, K_COUNT, &found, err);
     if (st != EKSAUTH_OK)
         goto out;
     if (!found) {
         st = eksauth_fail(err, EKSAUTH_ENOTFOUND, "no profile [%s]", profile);
         goto out;
     }
-    if (want[0].value == NULL && want[1].value == NULL) {
-        st = eksauth_fail(err, EKSAUTH_ENOTFOUND,
-                          "profile [%s] has no static keys (role_arn, sso_* and "
-                          "credential_process are not supported)",
-                          profile);
-        goto out;
-    }
-    /* Half a key pair is a mistake to report, not a reason to look elsewhere. */
-    if (want[0].value == NULL || want[0].value[0] == '\0' || want[1].value == NULL ||
-        want[1].value[0] == '\0') {
-        st = eksauth_fail(
-            err, EKSAUTH_EINVAL, "profile [%s] has %s without %s", profile,
-            want[0].value != NULL && want[0].value[0] != '\0' ? "aws_access_key_id"
-                                                              : "aws_secret_access_key",
-            want[0].value != NULL && want[0].value[0] != '\0' ? "aws_secret_access_key"
-                                                              : "aws_access_key_id");
-        goto out;
-    }
-    out->access_key_id = want[0].value;
-    out->secret_access_key = want[1].value;
-    want[0].value = want[1].value = NULL;
-    if (want[2].value != NULL && want[2].value[0] != '\0') {
-        out->session_token = want[2].value;
-        want[2].value = NULL;
-    } else if (want[3].value != NULL && want[3].value[0] != '\0') {
-        out->session_token = want[3].value;
-        want[3].value = NULL;
-    }
-    out->source = EKSAUTH_CREDS_PROFILE;
-    snprintf(out->origin, sizeof(out->origin), "profile \"%s\"", profile);
+    st = take_keys(want, profile, out, err);
+    if (st == EKSAUTH_ENOTFOUND)
+        eksauth_error_append(err, " (role_arn, sso_* and credential_process are not supported)");
 out:
-    wants_free(want, 4);
+    wants_free(want, K_COUNT);
     return st;
 }
 
@@ -386,52 +422,202 @@ static const char *profile_name(const struct eksauth_creds_options *opt)
     return NULL;
 }
 
+/*
+ * A file of the AWS CLI: the option's path (given), else the variable's,
+ * else $HOME/<rel>.
+ */
+static enum eksauth_status aws_file_path(const struct eksauth_creds_options *opt, const char *given,
+                                         const char *variable, const char *rel, char *path,
+                                         size_t pathlen, struct eksauth_error *err)
+{
+    const char *v = given != NULL ? given : env_get(opt, variable);
+
+    if (v == NULL)
+        return home_path(opt, rel, path, pathlen, err);
+    snprintf(path, pathlen, "%s", v);
+    return EKSAUTH_OK;
+}
+
+/* The shared credentials file: the option, AWS_SHARED_CREDENTIALS_FILE or ~/.aws/credentials. */
+static enum eksauth_status credentials_path(const struct eksauth_creds_options *opt, char *path,
+                                            size_t pathlen, struct eksauth_error *err)
+{
+    return aws_file_path(opt, opt != NULL ? opt->credentials_file : NULL,
+                         "AWS_SHARED_CREDENTIALS_FILE", ".aws/credentials", path, pathlen, err);
+}
+
+/* The AWS config file: the option, AWS_CONFIG_FILE or ~/.aws/config. */
+static enum eksauth_status config_path(const struct eksauth_creds_options *opt, char *path,
+                                       size_t pathlen, struct eksauth_error *err)
+{
+    return aws_file_path(opt, opt != NULL ? opt->config_file : NULL, "AWS_CONFIG_FILE",
+                         ".aws/config", path, pathlen, err);
+}
+
+/*
+ * One file's section of a profile: in the credentials file "[NAME]", in the
+ * config file "[profile NAME]" (the default's also "[default]"), as
+ * botocore names them.
+ */
+struct profile_file {
+    char path[4096];
+    bool exists, found;
+    struct ini_want want[K_COUNT];
+};
+
+static enum eksauth_status profile_file_read(struct profile_file *f, const char *section,
+                                             const char *alt_section, struct eksauth_error *err)
+{
+    char *text = NULL;
+    size_t len = 0;
+    struct eksauth_error e2;
+    enum eksauth_status st = read_file(f->path, &text, &len, &e2);
+
+    if (st == EKSAUTH_ENOTFOUND)
+        return EKSAUTH_OK;
+    if (st != EKSAUTH_OK)
+        return eksauth_fail(err, st, "AWS credentials: %s", e2.msg);
+    f->exists = true;
+    st = ini_lookup(text, len, section, alt_section, f->want, K_COUNT, &f->found, &e2);
+    free_file(text, len);
+    if (st != EKSAUTH_OK)
+        return eksauth_fail(err, st, "AWS credentials: %s: %s", f->path, e2.msg);
+    return EKSAUTH_OK;
+}
+
+/*
+ * The option of the profile (the credentials file's over the config
+ * file's, as botocore merges them) that has botocore sign with other
+ * credentials than the keys: a role to assume, web identity or SSO, tried
+ * before any keys, and a credential_process, tried before the config
+ * file's keys (keys_first: the credentials file has keys).  NULL: none.
+ */
+static const struct ini_want *other_source(const struct profile_file *cred,
+                                           const struct profile_file *conf, bool keys_first,
+                                           const char **path)
+{
+    static const enum profile_key others[] = {K_ROLE_ARN,      K_WEB_IDENTITY, K_SSO_SESSION,
+                                              K_SSO_START_URL, K_SSO_ACCOUNT,  K_SSO_ROLE,
+                                              K_PROCESS};
+    size_t i;
+
+    for (i = 0; i < sizeof(others) / sizeof(others[0]); i++) {
+        if (others[i] == K_PROCESS && keys_first)
+            continue;
+        *path = cred->path;
+        if (cred->want[others[i]].value != NULL)
+            return &cred->want[others[i]];
+        *path = conf->path;
+        if (conf->want[others[i]].value != NULL)
+            return &conf->want[others[i]];
+    }
+    return NULL;
+}
+
+/* The keys of the profile, from the two files read (cred, conf). */
+static enum eksauth_status profile_keys(const char *profile, bool named, struct profile_file *cred,
+                                        struct profile_file *conf, struct eksauth_creds *out,
+                                        char *tried, struct eksauth_error *err)
+{
+    bool keys_first =
+        cred->want[K_ACCESS_KEY].value != NULL || cred->want[K_SECRET_KEY].value != NULL;
+    const struct ini_want *other;
+    struct profile_file *from = keys_first ? cred : conf;
+    const char *opath = NULL;
+    char what[4200], origin[sizeof(out->origin)];
+    struct eksauth_error e2;
+    enum eksauth_status st;
+
+    snprintf(what, sizeof(what), "shared credentials file %s", cred->path);
+    if (!cred->found && !conf->found) {
+        /* A profile named on purpose (AWS_PROFILE) that is missing is an error, as in botocore. */
+        if (named)
+            return eksauth_fail(err, EKSAUTH_EINVAL,
+                                "AWS credentials: profile \"%s\" was asked for but %s %s, and "
+                                "%s has no [profile %s]",
+                                profile, cred->path,
+                                cred->exists ? "has no such profile" : "does not exist", conf->path,
+                                profile);
+        tried_add(tried, what, cred->exists ? "no profile [default]" : "no such file");
+        return EKSAUTH_ENOTFOUND;
+    }
+    /*
+     * botocore would sign with what that option gives (an assumed role, an
+     * SSO role, a process's keys): signing with the keys beside it, or with
+     * the next source's (the instance's role), would be someone the person
+     * did not mean.
+     */
+    if ((other = other_source(cred, conf, keys_first, &opath)) != NULL)
+        return eksauth_fail(err, EKSAUTH_EINVAL,
+                            "AWS credentials: profile \"%s\" has %s (%s line %u), which the AWS "
+                            "CLI signs with before %s; eksauth signs with keys only, and will "
+                            "not sign as someone else instead: give the profile keys, or mint "
+                            "with the AWS CLI",
+                            profile, other->key, opath, other->line,
+                            keys_first ? "the profile's keys" : "any other credentials");
+    st = take_keys(from->want, profile, out, &e2);
+    if (st == EKSAUTH_ENOTFOUND && !named) {
+        tried_add(tried, what,
+                  cred->found    ? "profile [default] has no static keys"
+                  : cred->exists ? "no profile [default]"
+                                 : "no such file");
+        return EKSAUTH_ENOTFOUND;
+    }
+    if (st != EKSAUTH_OK)
+        return eksauth_fail(err, st == EKSAUTH_ENOTFOUND ? EKSAUTH_EINVAL : st,
+                            "AWS credentials: %s: %s", from->found ? from->path : cred->path,
+                            e2.msg);
+    memcpy(origin, out->origin, sizeof(origin));
+    if (snprintf(out->origin, sizeof(out->origin), "%s in %s", origin, from->path) < 0)
+        out->origin[0] = '\0';
+    return EKSAUTH_OK;
+}
+
+/*
+ * The profile's keys, from the credentials file, else the config file (as
+ * botocore's shared-credentials and config-file providers read them).
+ */
 static enum eksauth_status from_profile(const struct eksauth_creds_options *opt,
                                         struct eksauth_creds *out, char *tried,
                                         struct eksauth_error *err)
 {
     const char *named = profile_name(opt);
     const char *profile = named != NULL ? named : "default";
-    char path[4096], what[4200], *text = NULL;
-    size_t len = 0;
-    enum eksauth_status st;
+    struct profile_file *cred = NULL, *conf = NULL;
+    char section[160];
     struct eksauth_error e2;
-    char origin[sizeof(out->origin)];
+    enum eksauth_status st;
 
-    if (opt != NULL && opt->credentials_file != NULL)
-        snprintf(path, sizeof(path), "%s", opt->credentials_file);
-    else if (env_get(opt, "AWS_SHARED_CREDENTIALS_FILE") != NULL)
-        snprintf(path, sizeof(path), "%s", env_get(opt, "AWS_SHARED_CREDENTIALS_FILE"));
-    else if ((st = home_path(opt, ".aws/credentials", path, sizeof(path), &e2)) != EKSAUTH_OK) {
+    if (!profile_valid(profile))
+        return eksauth_fail(err, EKSAUTH_EINVAL, "AWS credentials: bad profile name");
+    cred = calloc(1, sizeof(*cred));
+    conf = calloc(1, sizeof(*conf));
+    if (cred == NULL || conf == NULL) {
+        st = eksauth_fail(err, EKSAUTH_ENOMEM, "AWS credentials: out of memory");
+        goto out;
+    }
+    profile_wants(cred->want);
+    profile_wants(conf->want);
+    if (credentials_path(opt, cred->path, sizeof(cred->path), &e2) != EKSAUTH_OK ||
+        config_path(opt, conf->path, sizeof(conf->path), &e2) != EKSAUTH_OK) {
         tried_add(tried, "shared credentials file", e2.msg);
-        return EKSAUTH_ENOTFOUND;
+        st = EKSAUTH_ENOTFOUND;
+        goto out;
     }
-    snprintf(what, sizeof(what), "shared credentials file %s", path);
-    st = read_file(path, &text, &len, &e2);
-    if (st == EKSAUTH_ENOTFOUND && named == NULL) {
-        tried_add(tried, what, "no such file");
-        return EKSAUTH_ENOTFOUND;
-    }
-    if (st == EKSAUTH_ENOTFOUND)
-        return eksauth_fail(err, EKSAUTH_EINVAL,
-                            "AWS credentials: profile \"%s\" was asked for but %s does not exist",
-                            profile, path);
-    if (st != EKSAUTH_OK)
-        return eksauth_fail(err, st, "AWS credentials: %s", e2.msg);
-    st = eksauth_creds_parse_ini(text, len, profile, out, &e2);
-    free_file(text, len);
-    if (st == EKSAUTH_ENOTFOUND && named == NULL) {
-        tried_add(tried, what, e2.msg);
-        return EKSAUTH_ENOTFOUND;
-    }
-    /* A profile named on purpose (AWS_PROFILE) that is missing is an error, as in botocore. */
-    if (st != EKSAUTH_OK)
-        return eksauth_fail(err, st == EKSAUTH_ENOTFOUND ? EKSAUTH_EINVAL : st,
-                            "AWS credentials: %s: %s", path, e2.msg);
-    memcpy(origin, out->origin, sizeof(origin));
-    if (snprintf(out->origin, sizeof(out->origin), "%s in %s", origin, path) < 0)
-        out->origin[0] = '\0';
-    return EKSAUTH_OK;
+    snprintf(section, sizeof(section), "profile %s", profile);
+    if ((st = profile_file_read(cred, profile, NULL, err)) != EKSAUTH_OK ||
+        (st = profile_file_read(conf, section, strcmp(profile, "default") == 0 ? "default" : NULL,
+                                err)) != EKSAUTH_OK)
+        goto out;
+    st = profile_keys(profile, named != NULL, cred, conf, out, tried, err);
+out:
+    if (cred != NULL)
+        wants_free(cred->want, K_COUNT);
+    if (conf != NULL)
+        wants_free(conf->want, K_COUNT);
+    free(cred);
+    free(conf);
+    return st;
 }
 
 /* ------------------------------------------------------------------ */
@@ -618,6 +804,42 @@ static enum eksauth_status from_imds(const struct eksauth_creds_options *opt,
     return EKSAUTH_OK;
 }
 
+/*
+ * A variable that has botocore sign with credentials eksauth cannot get:
+ * web identity (AWS_WEB_IDENTITY_TOKEN_FILE with AWS_ROLE_ARN, read before
+ * the profile's keys, unless a profile was given explicitly: botocore then
+ * reads no variables for it) when later is EKSAUTH_CREDS_PROFILE; container
+ * credentials (read after the profile's keys, before instance metadata)
+ * when later is EKSAUTH_CREDS_IMDS.  EKSAUTH_EINVAL naming it, else
+ * EKSAUTH_OK.
+ */
+static enum eksauth_status refuse_other_env(const struct eksauth_creds_options *opt, unsigned later,
+                                            struct eksauth_error *err)
+{
+    const char *name = NULL;
+
+    if (later == EKSAUTH_CREDS_PROFILE && (opt == NULL || opt->profile == NULL) &&
+        env_get(opt, "AWS_WEB_IDENTITY_TOKEN_FILE") != NULL && env_get(opt, "AWS_ROLE_ARN") != NULL)
+        name = "AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN";
+    if (later == EKSAUTH_CREDS_IMDS) {
+        if (env_get(opt, "AWS_CONTAINER_CREDENTIALS_FULL_URI") != NULL)
+            name = "AWS_CONTAINER_CREDENTIALS_FULL_URI";
+        else if (env_get(opt, "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI") != NULL)
+            name = "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI";
+    }
+    if (name == NULL)
+        return EKSAUTH_OK;
+    /* The AWS SDK would sign as that role; the next source is someone else (the instance's role).
+     */
+    return eksauth_fail(err, EKSAUTH_EINVAL,
+                        "AWS credentials: %s set: the AWS CLI signs as the role they give, which "
+                        "eksauth cannot get; it will not sign as %s instead: unset them, or give "
+                        "it keys (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)",
+                        name,
+                        later == EKSAUTH_CREDS_IMDS ? "this instance's role"
+                                                    : "a profile's keys or this instance's role");
+}
+
 enum eksauth_status eksauth_creds_load(const struct eksauth_creds_options *opt,
                                        struct eksauth_creds *out, struct eksauth_error *err)
 {
@@ -627,17 +849,26 @@ enum eksauth_status eksauth_creds_load(const struct eksauth_creds_options *opt,
     enum eksauth_status st;
 
     memset(out, 0, sizeof(*out));
-    if (sources & EKSAUTH_CREDS_ENV) {
+    /*
+     * A profile given explicitly (the kubeconfig's `--profile P`) is that
+     * profile's keys: botocore drops the environment's for it, and so does
+     * kubectl's aws.  AWS_PROFILE alone leaves them first.
+     */
+    if ((sources & EKSAUTH_CREDS_ENV) && (opt == NULL || opt->profile == NULL)) {
         st = from_env(opt, out, tried, err);
         if (st != EKSAUTH_ENOTFOUND)
             return st;
     }
     if (sources & EKSAUTH_CREDS_PROFILE) {
+        if ((st = refuse_other_env(opt, EKSAUTH_CREDS_PROFILE, err)) != EKSAUTH_OK)
+            return st;
         st = from_profile(opt, out, tried, err);
         if (st != EKSAUTH_ENOTFOUND)
             return st;
     }
     if (sources & EKSAUTH_CREDS_IMDS) {
+        if ((st = refuse_other_env(opt, EKSAUTH_CREDS_IMDS, err)) != EKSAUTH_OK)
+            return st;
         st = from_imds(opt, out, tried, err);
         if (st != EKSAUTH_ENOTFOUND)
             return st;
@@ -685,11 +916,7 @@ enum eksauth_status eksauth_creds_region(const char *option,
     if ((v = env_get(opt, "AWS_DEFAULT_REGION")) != NULL)
         return region_take(v, "AWS_DEFAULT_REGION", out, outlen, err);
 
-    if (opt != NULL && opt->config_file != NULL)
-        snprintf(path, sizeof(path), "%s", opt->config_file);
-    else if (env_get(opt, "AWS_CONFIG_FILE") != NULL)
-        snprintf(path, sizeof(path), "%s", env_get(opt, "AWS_CONFIG_FILE"));
-    else if (home_path(opt, ".aws/config", path, sizeof(path), &e2) != EKSAUTH_OK)
+    if (config_path(opt, path, sizeof(path), &e2) != EKSAUTH_OK)
         return eksauth_fail(err, EKSAUTH_ENOTFOUND,
                             "no AWS region: tried --region, AWS_REGION, AWS_DEFAULT_REGION and "
                             "the AWS config file (%s)",

@@ -1,14 +1,26 @@
 /*
  * creds.h - the AWS credentials and region that `eksauth token` signs with,
  * found the way the AWS CLI finds them: the environment
- * (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN), then the
- * shared credentials file (AWS_SHARED_CREDENTIALS_FILE or ~/.aws/credentials,
- * profile AWS_PROFILE, AWS_DEFAULT_PROFILE or "default", static keys only),
- * then EC2 instance metadata with IMDSv2 (imds.h; endpoint imds_endpoint,
- * else AWS_EC2_METADATA_SERVICE_ENDPOINT, else 169.254.169.254; skipped
- * when AWS_EC2_METADATA_DISABLED=true).  Credentials from instance metadata
+ * (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN; not read
+ * when a profile is given explicitly, as botocore drops it for one), then
+ * the profile's static keys (profile AWS_PROFILE, AWS_DEFAULT_PROFILE or
+ * "default") in the shared credentials file (AWS_SHARED_CREDENTIALS_FILE
+ * or ~/.aws/credentials, "[NAME]"), else in the config file (AWS_CONFIG_FILE
+ * or ~/.aws/config, "[profile NAME]"), then EC2 instance metadata with
+ * IMDSv2 (imds.h; endpoint imds_endpoint, else
+ * AWS_EC2_METADATA_SERVICE_ENDPOINT, else 169.254.169.254; skipped when
+ * AWS_EC2_METADATA_DISABLED=true).  Credentials from instance metadata
  * are cached in the process until EKSAUTH_CREDS_REFRESH_MARGIN seconds
  * before they expire.
+ *
+ * Where botocore would sign with credentials eksauth cannot get, the chain
+ * stops with EKSAUTH_EINVAL naming why, never signing as the next source
+ * (the keys underneath, the instance's role): a profile with role_arn,
+ * web_identity_token_file or sso_* in either file, or with a
+ * credential_process and no keys in the credentials file;
+ * AWS_WEB_IDENTITY_TOKEN_FILE with AWS_ROLE_ARN (before the profile);
+ * AWS_CONTAINER_CREDENTIALS_FULL_URI or _RELATIVE_URI (before instance
+ * metadata).
  *
  * Environment variables are read with secure_getenv (or a caller's lookup
  * function, for tests).  Secrets are wiped when the credentials are freed.
@@ -45,9 +57,10 @@ struct eksauth_creds {
 
 struct eksauth_creds_options {
     unsigned sources;             /* EKSAUTH_CREDS_* bits; 0 means EKSAUTH_CREDS_DEFAULT_CHAIN */
-    const char *profile;          /* NULL: AWS_PROFILE, AWS_DEFAULT_PROFILE, "default" */
+    const char *profile;          /* explicit (--profile); NULL: AWS_PROFILE, AWS_DEFAULT_PROFILE,
+                                     "default", after the environment's keys */
     const char *credentials_file; /* NULL: AWS_SHARED_CREDENTIALS_FILE or $HOME/.aws/credentials */
-    const char *config_file;      /* NULL: AWS_CONFIG_FILE or $HOME/.aws/config (region only) */
+    const char *config_file;      /* NULL: AWS_CONFIG_FILE or $HOME/.aws/config */
     const char *imds_endpoint;    /* NULL: AWS_EC2_METADATA_SERVICE_ENDPOINT or 169.254.169.254 */
     /* Environment lookup, given getenv_arg; NULL means secure_getenv.  Tests pass their own. */
     const char *(*getenv_fn)(const void *getenv_arg, const char *name);
@@ -59,7 +72,8 @@ struct eksauth_creds_options {
  * Failures: EKSAUTH_ENOTFOUND "no AWS credentials: tried <source> (<why>),
  * <source> (<why>)" when no source had any; EKSAUTH_EINVAL for a partial or
  * malformed source (one key without the other, a bad line, a named profile
- * that does not exist); EKSAUTH_EIO when a file exists but cannot be read.
+ * that does not exist) and for a source botocore would read that eksauth
+ * cannot (above); EKSAUTH_EIO when a file exists but cannot be read.
  * opt may be NULL.  Free with eksauth_creds_free() whatever the result.
  */
 enum eksauth_status eksauth_creds_load(const struct eksauth_creds_options *opt,

@@ -333,10 +333,12 @@ static void test_profile_file(void **state)
     /* A named profile that is missing, or a file that is missing, is an error. */
     env_set("AWS_PROFILE", "nosuch");
     assert_status_err(eksauth_creds_load(&fake_env, &c, &err), EKSAUTH_EINVAL);
-    assert_non_null(strstr(err.msg, "no profile [nosuch]"));
+    assert_non_null(strstr(err.msg, "profile \"nosuch\" was asked for but"));
+    assert_non_null(strstr(err.msg, "has no such profile"));
+    /* A profile botocore signs for with SSO: refused, never the next source. */
     env_set("AWS_PROFILE", "sso");
     assert_status_err(eksauth_creds_load(&fake_env, &c, &err), EKSAUTH_EINVAL);
-    assert_non_null(strstr(err.msg, "has no static keys"));
+    assert_non_null(strstr(err.msg, "has sso_start_url"));
     env_set("AWS_PROFILE", "dev");
     env_set("AWS_SHARED_CREDENTIALS_FILE", path_in("missing"));
     assert_status_err(eksauth_creds_load(&fake_env, &c, &err), EKSAUTH_EINVAL);
@@ -547,9 +549,161 @@ static void test_imds_document_refused(void **state)
     assert_status_err(eksauth_creds_parse_imds("{\0}", 3, &c, &err), EKSAUTH_EINVAL);
 }
 
+/*
+ * An explicit profile (kubeconfig's `aws eks get-token --profile P`, which
+ * the built-in signer follows) is the profile's keys, not the
+ * environment's: botocore drops its environment source when the profile is
+ * given (create_credential_resolver), so kubectl's aws signs as P.  Only
+ * AWS_PROFILE leaves the environment's keys first.
+ */
+static void test_explicit_profile_over_env(void **state)
+{
+    struct eksauth_creds c;
+    struct eksauth_error err;
+    struct eksauth_creds_options opt = fake_env;
+
+    (void)state;
+    write_file(path_in("home/.aws/credentials"), sample);
+    env_set("AWS_ACCESS_KEY_ID", "AKIASHELL00000000001");
+    env_set("AWS_SECRET_ACCESS_KEY", "shell/secret");
+    opt.profile = "dev";
+    assert_status_err(eksauth_creds_load(&opt, &c, &err), EKSAUTH_OK);
+    assert_string_equal(c.access_key_id, "ASIADEV0000000000001");
+    assert_int_equal(c.source, EKSAUTH_CREDS_PROFILE);
+    eksauth_creds_free(&c);
+    /* An explicit profile that is not there is an error, not the environment's keys. */
+    opt.profile = "nosuch";
+    assert_status_err(eksauth_creds_load(&opt, &c, &err), EKSAUTH_EINVAL);
+    assert_null(c.access_key_id);
+    /* AWS_PROFILE: the environment's keys still come first, as in botocore. */
+    env_set("AWS_PROFILE", "dev");
+    assert_status_err(eksauth_creds_load(&fake_env, &c, &err), EKSAUTH_OK);
+    assert_string_equal(c.access_key_id, "AKIASHELL00000000001");
+    eksauth_creds_free(&c);
+}
+
+/* A load refused with EINVAL, its message holding needle and no secret of the files. */
+static void expect_other_source(const struct eksauth_creds_options *opt, const char *needle)
+{
+    struct eksauth_creds c;
+    struct eksauth_error err;
+
+    assert_status_err(eksauth_creds_load(opt, &c, &err), EKSAUTH_EINVAL);
+    if (strstr(err.msg, needle) == NULL)
+        fail_msg("\"%s\" not in \"%s\"", needle, err.msg);
+    assert_null(strstr(err.msg, "secret"));
+    assert_null(c.access_key_id);
+}
+
+/*
+ * Sources botocore reads before the keys eksauth can sign with (a role to
+ * assume, SSO, a credential_process, web identity) or before instance
+ * metadata (container credentials): eksauth refuses rather than sign with
+ * the keys underneath or as the instance's role, someone the person did not
+ * mean.  Keys in the config file are botocore's too (after those of the
+ * credentials file).
+ */
+static void test_other_sources(void **state)
+{
+    struct eksauth_creds c;
+    struct eksauth_error err;
+    struct eksauth_creds_options opt = fake_env;
+    char expect[700];
+
+    (void)state;
+    env_set("AWS_EC2_METADATA_DISABLED", "true");
+    /* A role in the config file's profile: botocore assumes it, over the profile's keys. */
+    write_file(path_in("home/.aws/credentials"), sample);
+    write_file(path_in("home/.aws/config"), "[default]\nregion = eu-west-1\n"
+                                            "[profile dev]\nrole_arn = arn:aws:iam::1:role/r\n"
+                                            "source_profile = default\n");
+    env_set("AWS_PROFILE", "dev");
+    expect_other_source(&fake_env, "profile \"dev\" has role_arn");
+    opt.profile = "dev";
+    expect_other_source(&opt, "has role_arn");
+    /* ... or in the credentials file's own, next to the keys. */
+    env_set("AWS_PROFILE", "");
+    write_file(path_in("home/.aws/credentials"), "[default]\naws_access_key_id = AKIADEF\n"
+                                                 "aws_secret_access_key = secretkey\n"
+                                                 "role_arn = arn:aws:iam::1:role/r\n"
+                                                 "source_profile = base\n");
+    expect_other_source(&fake_env, "has role_arn");
+    /* SSO (a role name and account, or a session) comes before the keys too. */
+    write_file(path_in("home/.aws/credentials"), sample);
+    write_file(path_in("home/.aws/config"), "[default]\nsso_session = corp\n"
+                                            "sso_account_id = 111122223333\n"
+                                            "sso_role_name = Admin\n");
+    expect_other_source(&fake_env, "has sso_");
+    /* A credential_process alone: botocore runs it; eksauth fell to instance metadata. */
+    unlink(path_in("home/.aws/config"));
+    write_file(path_in("home/.aws/credentials"), "[default]\ncredential_process = /bin/creds\n");
+    expect_other_source(&fake_env, "has credential_process");
+    write_file(path_in("home/.aws/credentials"), "");
+    write_file(path_in("home/.aws/config"), "[profile default]\ncredential_process = /bin/c\n");
+    expect_other_source(&fake_env, "has credential_process");
+    /* ... but the credentials file's keys come before a credential_process in botocore. */
+    write_file(path_in("home/.aws/credentials"), "[default]\naws_access_key_id = AKIADEF\n"
+                                                 "aws_secret_access_key = s\n");
+    assert_status_err(eksauth_creds_load(&fake_env, &c, &err), EKSAUTH_OK);
+    assert_string_equal(c.access_key_id, "AKIADEF");
+    eksauth_creds_free(&c);
+
+    /* Keys in the config file alone are botocore's; eksauth fell to instance metadata. */
+    unlink(path_in("home/.aws/credentials"));
+    write_file(path_in("home/.aws/config"), "[default]\naws_access_key_id = AKIACONF\n"
+                                            "aws_secret_access_key = conf\n"
+                                            "[profile dev]\naws_access_key_id = AKIACONFDEV\n"
+                                            "aws_secret_access_key = confdev\n"
+                                            "aws_session_token = confdevtoken\n");
+    assert_status_err(eksauth_creds_load(&fake_env, &c, &err), EKSAUTH_OK);
+    assert_string_equal(c.access_key_id, "AKIACONF");
+    snprintf(expect, sizeof(expect), "profile \"default\" in %s", path_in("home/.aws/config"));
+    assert_string_equal(c.origin, expect);
+    eksauth_creds_free(&c);
+    env_set("AWS_PROFILE", "dev");
+    assert_status_err(eksauth_creds_load(&fake_env, &c, &err), EKSAUTH_OK);
+    assert_string_equal(c.access_key_id, "AKIACONFDEV");
+    assert_string_equal(c.session_token, "confdevtoken");
+    eksauth_creds_free(&c);
+    /* In the config file a named profile is "[profile NAME]": "[NAME]" is no profile. */
+    write_file(path_in("home/.aws/config"), "[dev]\naws_access_key_id = AKIACONFDEV\n"
+                                            "aws_secret_access_key = confdev\n");
+    assert_status_err(eksauth_creds_load(&fake_env, &c, &err), EKSAUTH_EINVAL);
+    assert_null(c.access_key_id);
+    env_set("AWS_PROFILE", "");
+    unlink(path_in("home/.aws/config"));
+
+    /* Web identity from the environment comes before the files' keys. */
+    write_file(path_in("home/.aws/credentials"), sample);
+    env_set("AWS_WEB_IDENTITY_TOKEN_FILE", "/var/run/secrets/token");
+    assert_status_err(eksauth_creds_load(&fake_env, &c, &err), EKSAUTH_OK); /* no role: off */
+    eksauth_creds_free(&c);
+    env_set("AWS_ROLE_ARN", "arn:aws:iam::1:role/pod");
+    expect_other_source(&fake_env, "AWS_WEB_IDENTITY_TOKEN_FILE");
+    /* ... but not before an explicit profile, whose providers read no variables. */
+    opt.profile = "dev";
+    assert_status_err(eksauth_creds_load(&opt, &c, &err), EKSAUTH_OK);
+    assert_string_equal(c.access_key_id, "ASIADEV0000000000001");
+    eksauth_creds_free(&c);
+    env_set("AWS_ROLE_ARN", "");
+
+    /* Container credentials come after the files' keys, before instance metadata. */
+    env_set("AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://169.254.170.23/v1/credentials");
+    assert_status_err(eksauth_creds_load(&fake_env, &c, &err), EKSAUTH_OK);
+    assert_string_equal(c.access_key_id, "AKIADEFAULT000000001");
+    eksauth_creds_free(&c);
+    unlink(path_in("home/.aws/credentials"));
+    expect_other_source(&fake_env, "AWS_CONTAINER_CREDENTIALS_FULL_URI");
+    env_set("AWS_CONTAINER_CREDENTIALS_FULL_URI", "");
+    env_set("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "/v2/credentials/x");
+    expect_other_source(&fake_env, "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI");
+}
+
 EKSAUTH_UNIT_MAIN_WITH(
     setup, teardown, cmocka_unit_test_setup(test_ini_profiles, each),
     cmocka_unit_test_setup(test_ini_absent, each), cmocka_unit_test_setup(test_ini_errors, each),
     cmocka_unit_test_setup(test_env, each), cmocka_unit_test_setup(test_profile_file, each),
     cmocka_unit_test_setup(test_nothing_found, each), cmocka_unit_test_setup(test_region, each),
-    cmocka_unit_test(test_imds_document), cmocka_unit_test(test_imds_document_refused))
+    cmocka_unit_test(test_imds_document), cmocka_unit_test(test_imds_document_refused),
+    cmocka_unit_test_setup(test_explicit_profile_over_env, each),
+    cmocka_unit_test_setup(test_other_sources, each))
