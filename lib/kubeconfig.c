@@ -17,6 +17,7 @@
 #include "eksauth/array.h"
 #include "eksauth/file.h"
 #include "eksauth/kubeconfig.h"
+#include "eksauth/printable.h"
 
 #define ARN_CLUSTER ":cluster/"
 
@@ -116,6 +117,140 @@ static bool add_entry(yaml_document_t *doc, yaml_node_t *item, const char *name,
     return e->name != NULL && e->from != NULL;
 }
 
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/*
+ * The first string given twice among the n in v (sorted here), or NULL.
+ * Sorting keeps a hostile file's long mapping or list from costing n^2.
+ */
+static const char *twice(const char **v, size_t n)
+{
+    size_t i;
+
+    qsort(v, n, sizeof(*v), cmp_str);
+    for (i = 1; i < n; i++) {
+        if (strcmp(v[i - 1], v[i]) == 0)
+            return v[i];
+    }
+    return NULL;
+}
+
+/* name, from the file, into out for a message: it reaches a terminal, so plain text only. */
+static const char *shown(const char *name, char *out, size_t outlen)
+{
+    snprintf(out, outlen, "%.64s", name);
+    if (!eksauth_visible_ascii(out, outlen))
+        snprintf(out, outlen, "(unprintable)");
+    return out;
+}
+
+/* Refuse, at node, what kubectl reads otherwise: "<path>:<line>: <why>: ...". */
+static enum eksauth_status otherwise(const char *path, const yaml_node_t *node, const char *why,
+                                     struct eksauth_error *err)
+{
+    return eksauth_fail(err, EKSAUTH_EINVAL,
+                        "%s:%zu: %s: kubectl reads this file otherwise than eksauth; fix it "
+                        "rather than have eksauth guess whom kubectl signs as",
+                        path, (size_t)node->start_mark.line + 1, why);
+}
+
+/*
+ * A node go-yaml reads its own way: an explicit tag (!!binary is decoded
+ * by go-yaml, kept as text by libyaml), a mapping's plain "<<" key (a
+ * merge, which go-yaml applies and libyaml does not) or a key given twice
+ * (go-yaml keeps the later value, get() the first).  keys: room for the
+ * keys of the largest mapping.
+ */
+static enum eksauth_status node_otherwise(yaml_document_t *doc, const yaml_node_t *node,
+                                          const char *path, const char **keys,
+                                          struct eksauth_error *err)
+{
+    const char *dflt = node->type == YAML_SCALAR_NODE     ? YAML_DEFAULT_SCALAR_TAG
+                       : node->type == YAML_SEQUENCE_NODE ? YAML_DEFAULT_SEQUENCE_TAG
+                                                          : YAML_DEFAULT_MAPPING_TAG;
+    yaml_node_pair_t *p;
+    const char *dup;
+    size_t n = 0;
+
+    char why[128], name[80];
+
+    if (node->tag != NULL && strcmp((const char *)node->tag, dflt) != 0) {
+        snprintf(why, sizeof(why), "a tag (%s)",
+                 shown((const char *)node->tag, name, sizeof(name)));
+        return otherwise(path, node, why, err);
+    }
+    if (node->type != YAML_MAPPING_NODE)
+        return EKSAUTH_OK;
+    for (p = node->data.mapping.pairs.start; p < node->data.mapping.pairs.top; p++) {
+        yaml_node_t *k = yaml_document_get_node(doc, p->key);
+
+        if (k == NULL || k->type != YAML_SCALAR_NODE)
+            continue;
+        if (k->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+            strcmp((const char *)k->data.scalar.value, "<<") == 0)
+            return otherwise(path, k, "a merge key (<<)", err);
+        keys[n++] = (const char *)k->data.scalar.value;
+    }
+    if ((dup = twice(keys, n)) == NULL)
+        return EKSAUTH_OK;
+    snprintf(why, sizeof(why), "the key \"%s\" is given twice", shown(dup, name, sizeof(name)));
+    return otherwise(path, node, why, err);
+}
+
+/* A name given to two entries of the list under key: client-go refuses the whole file. */
+static enum eksauth_status list_otherwise(yaml_document_t *doc, yaml_node_t *root, const char *key,
+                                          const char *path, const char **names,
+                                          struct eksauth_error *err)
+{
+    yaml_node_t *list = get(doc, root, key);
+    yaml_node_item_t *it;
+    const char *dup;
+    char why[128], name[80];
+    size_t n = 0;
+
+    if (list == NULL || list->type != YAML_SEQUENCE_NODE)
+        return EKSAUTH_OK;
+    for (it = list->data.sequence.items.start; it < list->data.sequence.items.top; it++) {
+        const char *one = scalar(get(doc, yaml_document_get_node(doc, *it), "name"));
+
+        if (one != NULL)
+            names[n++] = one;
+    }
+    if ((dup = twice(names, n)) == NULL)
+        return EKSAUTH_OK;
+    snprintf(why, sizeof(why), "%s: two named \"%s\"", key, shown(dup, name, sizeof(name)));
+    return otherwise(path, list, why, err);
+}
+
+/*
+ * What kubectl (client-go: go-yaml v2, then JSON) reads otherwise than
+ * this file's reader, anywhere in doc: eksauth would sign as, or send a
+ * token to, what kubectl does not use.
+ */
+static enum eksauth_status doc_otherwise(yaml_document_t *doc, yaml_node_t *root, const char *path,
+                                         struct eksauth_error *err)
+{
+    static const char *const lists[] = {"clusters", "contexts", "users"};
+    enum eksauth_status st = EKSAUTH_OK;
+    const char **room;
+    yaml_node_t *node;
+    size_t i;
+
+    /* Room for the most keys or names any one node can have: one per node of the document. */
+    room = calloc((size_t)(doc->nodes.top - doc->nodes.start) + 1, sizeof(*room));
+    if (room == NULL)
+        return eksauth_fail(err, EKSAUTH_ENOMEM, "%s: out of memory", path);
+    for (node = doc->nodes.start; st == EKSAUTH_OK && node < doc->nodes.top; node++)
+        st = node_otherwise(doc, node, path, room, err);
+    for (i = 0; st == EKSAUTH_OK && i < sizeof(lists) / sizeof(lists[0]); i++)
+        st = list_otherwise(doc, root, lists[i], path, room, err);
+    free(room);
+    return st;
+}
+
 /*
  * text as a YAML document into *doc (deleted by the caller when this
  * succeeds); *root is its root mapping, NULL for an empty file.
@@ -156,6 +291,10 @@ static enum eksauth_status load_doc(const char *text, size_t len, const char *pa
             yaml_document_delete(doc);
             return st;
         }
+    }
+    if (*root != NULL && (st = doc_otherwise(doc, *root, path, err)) != EKSAUTH_OK) {
+        yaml_document_delete(doc);
+        return st;
     }
     return EKSAUTH_OK;
 }

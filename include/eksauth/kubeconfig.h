@@ -10,7 +10,11 @@
  * region (when given); else it is an error that says how to choose.  The
  * server must be https and its certificate is always checked:
  * insecure-skip-tls-verify is refused.  The first file of KUBECONFIG that
- * names an entry wins, as kubectl merges them.
+ * names an entry wins, as kubectl merges them.  A file that kubectl
+ * (client-go: go-yaml v2, then JSON) reads otherwise than libyaml is
+ * refused, naming its line: an explicit tag, a merge key "<<", a key given
+ * twice in a mapping (kubectl keeps the later), two clusters, contexts or
+ * users of one name (client-go refuses the file).
  *
  * The same search gives the client half whom kubectl signs as for that
  * cluster (eksauth_kubeconfig_identity): the contexts of the chosen entry

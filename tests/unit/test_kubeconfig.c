@@ -663,6 +663,90 @@ static void test_current_context_across_files(void **state)
     rmdir(dir);
 }
 
+/* Both scans of text refuse it (EKSAUTH_EINVAL), the message holding needle. */
+static void refused_both(const char *text, const char *needle)
+{
+    struct eksauth_kubeconfig_entry *v = NULL;
+    struct eksauth_kubeconfig_auth a;
+    struct eksauth_error err;
+    size_t n = 0;
+
+    memset(&a, 0, sizeof(a));
+    assert_status(eksauth_kubeconfig_scan(text, strlen(text), "/k/config", "prod", &v, &n, &err),
+                  EKSAUTH_EINVAL);
+    if (strstr(err.msg, needle) == NULL || strstr(err.msg, "/k/config:") == NULL)
+        fail_msg("\"%s\" not in \"%s\"", needle, err.msg);
+    assert_int_equal(n, 0);
+    assert_status(eksauth_kubeconfig_scan_auth(text, strlen(text), "/k/config", &a, &err),
+                  EKSAUTH_EINVAL);
+    if (strstr(err.msg, needle) == NULL)
+        fail_msg("\"%s\" not in \"%s\"", needle, err.msg);
+    eksauth_kubeconfig_auth_free(&a);
+}
+
+/*
+ * What kubectl (client-go: go-yaml v2, then JSON) reads otherwise than
+ * libyaml, refused rather than read as eksauth would: the file of a
+ * cluster, context or user named twice (client-go refuses the file, so
+ * kubectl runs nothing; eksauth took the first), a key given twice in a
+ * mapping (kubectl takes the later; eksauth took the first), a merge key
+ * (kubectl applies it; eksauth read "<<" as a key), a tag.  Each made
+ * eksauth sign as an identity kubectl does not use.
+ */
+static void test_read_otherwise(void **state)
+{
+    static const char head[] = "clusters:\n- name: prod\n  cluster: {server: 'https://p'}\n"
+                               "contexts:\n- name: a\n  context: {cluster: prod, user: u}\n"
+                               "current-context: a\n";
+    static const char *const bad[][2] = {
+        {"users:\n"
+         "- name: u\n  user: {exec: {command: aws, args: [eks, get-token, --role-arn, "
+         "'arn:aws:iam::111122223333:role/a']}}\n"
+         "- name: u\n  user: {exec: {command: aws, args: [eks, get-token, --role-arn, "
+         "'arn:aws:iam::111122223333:role/b']}}\n",
+         "users: two named \"u\""},
+        {"users:\n- name: u\n  user:\n"
+         "    exec: {command: aws, args: [eks, get-token, --role-arn, "
+         "'arn:aws:iam::111122223333:role/a']}\n"
+         "    exec: {command: aws, args: [eks, get-token, --role-arn, "
+         "'arn:aws:iam::111122223333:role/b']}\n",
+         "the key \"exec\" is given twice"},
+        {"x-base: &base\n  exec: {command: aws, args: [eks, get-token, --role-arn, "
+         "'arn:aws:iam::111122223333:role/a']}\n"
+         "users:\n- name: u\n  user:\n    <<: *base\n",
+         "merge key"},
+        {"users:\n- name: u\n  user: {exec: {command: aws, args: [eks, get-token, --profile, "
+         "!!binary ZGV2MA==]}}\n",
+         "tag"},
+    };
+    struct eksauth_exec_identity id;
+    struct eksauth_error err;
+    char text[2048];
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        snprintf(text, sizeof(text), "%s%s", head, bad[i][0]);
+        refused_both(text, bad[i][1]);
+    }
+    /* A cluster or context named twice in one file too (client-go refuses the file). */
+    refused_both("clusters:\n- name: prod\n  cluster: {server: 'https://p'}\n"
+                 "- name: prod\n  cluster: {server: 'https://elsewhere'}\n",
+                 "clusters: two named \"prod\"");
+    refused_both("contexts:\n- name: a\n  context: {cluster: prod, user: u}\n"
+                 "- name: a\n  context: {cluster: prod, user: v}\n",
+                 "contexts: two named \"a\"");
+    refused_both("clusters:\n- name: prod\n  cluster: {server: 'https://p', server: 'https://q'}\n",
+                 "the key \"server\" is given twice");
+    /* Across files a name may repeat: the first file wins, as kubectl merges them. */
+    snprintf(text, sizeof(text),
+             "%susers:\n- name: u\n  user: {exec: {command: aws, args: [eks, "
+             "get-token, --cluster-name, prod]}}\n- name: v\n  user: {token: t}\n",
+             head);
+    assert_status(identity_of(text, NULL, &id, &err), EKSAUTH_OK);
+    eksauth_exec_identity_free(&id);
+}
+
 EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_names), cmocka_unit_test(test_scan_and_choose),
                   cmocka_unit_test(test_choose_long_region), cmocka_unit_test(test_scan_refusals),
                   cmocka_unit_test(test_find_in_files), cmocka_unit_test(test_ca_pem),
@@ -670,4 +754,5 @@ EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_names), cmocka_unit_test(test_scan_and_c
                   cmocka_unit_test(test_identity_several_contexts),
                   cmocka_unit_test(test_identity_malformed),
                   cmocka_unit_test(test_identity_in_files),
-                  cmocka_unit_test(test_current_context_across_files))
+                  cmocka_unit_test(test_current_context_across_files),
+                  cmocka_unit_test(test_read_otherwise))
