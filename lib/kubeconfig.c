@@ -251,6 +251,57 @@ static enum eksauth_status doc_otherwise(yaml_document_t *doc, yaml_node_t *root
     return st;
 }
 
+/* go-yaml's bound on nested flow collections; libyaml's scanner is quadratic in the nesting. */
+#define FLOW_NESTING_MAX 10000
+
+/*
+ * Whether text nests flow collections ("[", "{") deeper than go-yaml takes:
+ * kubectl refuses such a file at once, while libyaml would scan a hostile
+ * one (a kubeconfig from a repository) for half an hour.  Read as events
+ * and stopped at the first level past the bound; a text with too few
+ * brackets to get there is not parsed twice.
+ */
+static enum eksauth_status flow_too_deep(const char *text, size_t len, const char *path,
+                                         struct eksauth_error *err)
+{
+    enum eksauth_status st = EKSAUTH_OK;
+    size_t i, brackets = 0, depth = 0;
+    yaml_parser_t yp;
+    yaml_event_t ev;
+    bool flow_start, end;
+
+    for (i = 0; i < len && brackets <= FLOW_NESTING_MAX; i++)
+        brackets += text[i] == '[' || text[i] == '{';
+    if (brackets <= FLOW_NESTING_MAX)
+        return EKSAUTH_OK;
+    if (!yaml_parser_initialize(&yp))
+        return eksauth_fail(err, EKSAUTH_ENOMEM, "%s: out of memory", path);
+    yaml_parser_set_input_string(&yp, (const unsigned char *)text, len);
+    while (st == EKSAUTH_OK && yaml_parser_parse(&yp, &ev)) {
+        /* Inside a flow collection every collection is a flow one. */
+        flow_start = (ev.type == YAML_SEQUENCE_START_EVENT &&
+                      (depth > 0 || ev.data.sequence_start.style == YAML_FLOW_SEQUENCE_STYLE)) ||
+                     (ev.type == YAML_MAPPING_START_EVENT &&
+                      (depth > 0 || ev.data.mapping_start.style == YAML_FLOW_MAPPING_STYLE));
+        if (flow_start && ++depth > FLOW_NESTING_MAX)
+            st = eksauth_fail(err, EKSAUTH_EINVAL,
+                              "%s:%zu: collections nested deeper than %d: kubectl refuses it", path,
+                              (size_t)ev.start_mark.line + 1, FLOW_NESTING_MAX);
+        else if (depth > 0 &&
+                 (ev.type == YAML_SEQUENCE_END_EVENT || ev.type == YAML_MAPPING_END_EVENT))
+            depth--;
+        end = ev.type == YAML_STREAM_END_EVENT;
+        yaml_event_delete(&ev);
+        if (end)
+            break;
+    }
+    /* A YAML error before the bound: the load that follows says it. */
+    if (st == EKSAUTH_OK && yp.error == YAML_MEMORY_ERROR)
+        st = eksauth_fail(err, EKSAUTH_ENOMEM, "%s: out of memory", path);
+    yaml_parser_delete(&yp);
+    return st;
+}
+
 /*
  * text as a YAML document into *doc (deleted by the caller when this
  * succeeds); *root is its root mapping, NULL for an empty file.
@@ -263,6 +314,8 @@ static enum eksauth_status load_doc(const char *text, size_t len, const char *pa
     yaml_parser_t yp;
     yaml_node_t *node;
 
+    if ((st = flow_too_deep(text, len, path, err)) != EKSAUTH_OK)
+        return st;
     if (!yaml_parser_initialize(&yp))
         return eksauth_fail(err, EKSAUTH_ENOMEM, "%s: out of memory", path);
     yaml_parser_set_input_string(&yp, (const unsigned char *)text, len);

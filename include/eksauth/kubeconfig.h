@@ -14,7 +14,9 @@
  * (client-go: go-yaml v2, then JSON) reads otherwise than libyaml is
  * refused, naming its line: an explicit tag, a merge key "<<", a key given
  * twice in a mapping (kubectl keeps the later), two clusters, contexts or
- * users of one name (client-go refuses the file).
+ * users of one name (client-go refuses the file), flow collections nested
+ * deeper than go-yaml's 10000 (found before libyaml loads the file, whose
+ * scan is quadratic in that depth).
  *
  * The same search gives the client half whom kubectl signs as for that
  * cluster (eksauth_kubeconfig_identity): the contexts of the chosen entry

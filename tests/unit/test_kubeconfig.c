@@ -738,6 +738,27 @@ static void test_read_otherwise(void **state)
                  "contexts: two named \"a\"");
     refused_both("clusters:\n- name: prod\n  cluster: {server: 'https://p', server: 'https://q'}\n",
                  "the key \"server\" is given twice");
+    /*
+     * Flow collections nested deeper than go-yaml takes: kubectl refuses
+     * the file at once; libyaml alone would scan it for half an hour (1 MiB).
+     */
+    {
+        size_t depth = 10001, k;
+        char *deep = malloc(depth + 8);
+
+        assert_non_null(deep);
+        memcpy(deep, "a: ", 3);
+        for (k = 0; k < depth; k++)
+            deep[3 + k] = k % 2 == 0 ? '[' : '{';
+        memcpy(deep + 3 + depth, "\n", 2);
+        refused_both(deep, "nested deeper than 10000: kubectl refuses it");
+        /* ... not a shallower one, with as many brackets: a YAML error is the load's. */
+        for (k = 0; k < depth; k++)
+            deep[3 + k] = k % 2 == 0 ? '[' : ']';
+        deep[3 + depth - 1] = '[';
+        refused_both(deep, "not YAML");
+        free(deep);
+    }
     /* Across files a name may repeat: the first file wins, as kubectl merges them. */
     snprintf(text, sizeof(text),
              "%susers:\n- name: u\n  user: {exec: {command: aws, args: [eks, "
