@@ -507,6 +507,19 @@ t = open(sys.argv[1]).read().strip()[len("k8s-aws-v1."):]
 print(base64.urlsafe_b64decode(t + "=" * (-len(t) % 4)).decode())' "$T/k12" 2>/dev/null)
 is "$rc:$([ -e "$T/aws.args" ] && echo aws-ran)" "0:" "eksauth token with a key profile: answered, aws never ran"
 like "$k12" "Credential=AKIAKUBEEXAMPLE00001%2F" "... signed with the keys of the profile its env names, as eksauth token signs"
+# aws eks get-token --profile kp, signed by the built-in signer with the shell's own
+# keys exported: kubectl's aws --profile kp drops the environment's keys (botocore:
+# an explicit profile), so the token is kp's, not the shell's.
+kube "$T/kube/config" prod aws "eks, get-token, --cluster-name, prod, --profile, kp" \
+    "      env:
+      - {name: AWS_SHARED_CREDENTIALS_FILE, value: $T/kube/aws-creds}"
+AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=AKIASHELLEXAMPLE0001 AWS_SECRET_ACCESS_KEY=shell \
+    EKSAUTH_BUILTIN=1 kask k13 "$P1"
+k13=$("$PYTHON" -c 'import base64, sys
+t = open(sys.argv[1]).read().strip()[len("k8s-aws-v1."):]
+print(base64.urlsafe_b64decode(t + "=" * (-len(t) % 4)).decode())' "$T/k13" 2>/dev/null)
+is "$rc:$([ -e "$T/aws.args" ] && echo aws-ran)" "0:" "EKSAUTH_BUILTIN=1 with the kubeconfig's --profile and the shell's keys: answered"
+like "$k13" "Credential=AKIAKUBEEXAMPLE00001%2F" "... signed with the profile's keys, as aws --profile signs, not the shell's"
 # login-name mints for the cluster's name as the same identity (its API server then
 # answers nothing here: only what aws was asked is looked at).
 kube "$T/kube/config" prod aws "eks, get-token, --cluster-name, prod, --role-arn, $ROLE"
