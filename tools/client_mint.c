@@ -571,11 +571,11 @@ static enum eksauth_status mint_builtin(const char *audience, const char *cluste
                                       "signs with keys only: it cannot either; give it keys, or "
                                       "set EKSAUTH_TOKEN_COMMAND)");
         else
-            eksauth_error_append(err,
-                                 " (EKSAUTH_BUILTIN=1 signs with keys only, from the "
-                                 "environment or ~/.aws/credentials; unset it to mint with the "
-                                 "AWS CLI, which reads SSO, credential_process and role "
-                                 "profiles)");
+            eksauth_error_append(
+                err, " (EKSAUTH_BUILTIN=1 signs with keys only, from the "
+                     "environment or ~/.aws/credentials or config; unset it to mint with the "
+                     "AWS CLI, which reads SSO, credential_process and role "
+                     "profiles)");
     }
     if (st != EKSAUTH_OK) {
         explain_failure(id, cluster, err);

@@ -1,7 +1,8 @@
 /*
  * cmd_token.c - `eksauth token --cluster-id ID [--region R] [--global]
  * [--json] [--now TIME]`: mint an EKS token from the AWS credentials of the
- * environment or the shared credentials file, byte for byte the token
+ * chain of lib/creds.c (environment, profile files, instance metadata),
+ * byte for byte the token
  * `aws eks get-token` makes for the same credentials, region, cluster id and
  * time.  --json prints the ExecCredential that `aws eks get-token` prints
  * (same keys, order and indentation) in the apiVersion the Kubernetes client
@@ -32,7 +33,9 @@ static const char usage_text[] =
     "usage: eksauth token --cluster-id ID [--host NAME] [--region R] [--global] [--json]\n"
     "                     [--now TIME]\n"
     "  Mint an EKS token from AWS credentials (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY/\n"
-    "  AWS_SESSION_TOKEN, else the shared credentials file, profile AWS_PROFILE or default).\n"
+    "  AWS_SESSION_TOKEN, else the keys of profile AWS_PROFILE or default in ~/.aws/credentials\n"
+    "  or ~/.aws/config, else instance metadata; a role, SSO or credential_process profile is\n"
+    "  refused, never signed for with other keys).\n"
     "  --cluster-id ID  the cluster the token is for (x-k8s-aws-id); alias --cluster-name\n"
     "  --host NAME      a token for that host alone, not the cluster: audience\n"
     "                   eksauth:ID:NAME (what eksauth askpass sends; the cluster refuses it)\n"
