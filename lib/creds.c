@@ -288,7 +288,7 @@ enum profile_key {
     K_ACCESS_KEY,
     K_SECRET_KEY,
     K_SESSION_TOKEN,
-    K_SECURITY_TOKEN, /* the old name; botocore still reads it */
+    K_SECURITY_TOKEN, /* the old name; botocore still reads it, before the new one */
     K_ROLE_ARN,
     K_WEB_IDENTITY,
     K_SSO_SESSION,
@@ -324,7 +324,8 @@ static enum eksauth_status take_keys(struct ini_want want[K_COUNT], const char *
 {
     bool ak = want[K_ACCESS_KEY].value != NULL && want[K_ACCESS_KEY].value[0] != '\0';
     bool sk = want[K_SECRET_KEY].value != NULL && want[K_SECRET_KEY].value[0] != '\0';
-    struct ini_want *tok = &want[K_SESSION_TOKEN];
+    /* botocore reads the old name first (TOKENS of its providers). */
+    struct ini_want *tok = &want[K_SECURITY_TOKEN];
 
     if (want[K_ACCESS_KEY].value == NULL && want[K_SECRET_KEY].value == NULL)
         return eksauth_fail(err, EKSAUTH_ENOTFOUND, "profile [%s] has no static keys", profile);
@@ -337,7 +338,7 @@ static enum eksauth_status take_keys(struct ini_want want[K_COUNT], const char *
     out->secret_access_key = want[K_SECRET_KEY].value;
     want[K_ACCESS_KEY].value = want[K_SECRET_KEY].value = NULL;
     if (tok->value == NULL || tok->value[0] == '\0')
-        tok = &want[K_SECURITY_TOKEN];
+        tok = &want[K_SESSION_TOKEN];
     if (tok->value != NULL && tok->value[0] != '\0') {
         out->session_token = tok->value;
         tok->value = NULL;
@@ -382,10 +383,11 @@ static enum eksauth_status from_env(const struct eksauth_creds_options *opt,
 {
     const char *ak = env_get(opt, "AWS_ACCESS_KEY_ID");
     const char *sk = env_get(opt, "AWS_SECRET_ACCESS_KEY");
-    const char *tok = env_get(opt, "AWS_SESSION_TOKEN");
+    /* botocore's EnvProvider reads the old name first. */
+    const char *tok = env_get(opt, "AWS_SECURITY_TOKEN");
 
     if (tok == NULL)
-        tok = env_get(opt, "AWS_SECURITY_TOKEN");
+        tok = env_get(opt, "AWS_SESSION_TOKEN");
     if (ak == NULL && sk == NULL) {
         tried_add(tried, "environment", "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY not set");
         return EKSAUTH_ENOTFOUND;

@@ -283,10 +283,29 @@ static void test_env(void **state)
     assert_status_err(eksauth_creds_load(&fake_env, &c, &err), EKSAUTH_OK);
     assert_string_equal(c.session_token, "oldtoken");
     eksauth_creds_free(&c);
+    /* Both set: botocore takes AWS_SECURITY_TOKEN (EnvProvider reads it first); so do we. */
+    env_set("AWS_SESSION_TOKEN", "newtoken");
+    assert_status_err(eksauth_creds_load(&fake_env, &c, &err), EKSAUTH_OK);
+    assert_string_equal(c.session_token, "oldtoken");
+    eksauth_creds_free(&c);
+    env_set("AWS_SESSION_TOKEN", "");
     env_set("AWS_SECURITY_TOKEN", "");
     assert_status_err(eksauth_creds_load(&fake_env, &c, &err), EKSAUTH_OK);
     assert_null(c.session_token);
     eksauth_creds_free(&c);
+    /* In a file too: aws_security_token before aws_session_token, as botocore reads them. */
+    write_file(path_in("home/.aws/credentials"), "[default]\naws_access_key_id = AKIAF\n"
+                                                 "aws_secret_access_key = s\n"
+                                                 "aws_session_token = newtoken\n"
+                                                 "aws_security_token = oldtoken\n");
+    env_set("AWS_ACCESS_KEY_ID", "");
+    env_set("AWS_SECRET_ACCESS_KEY", "");
+    assert_status_err(eksauth_creds_load(&fake_env, &c, &err), EKSAUTH_OK);
+    assert_string_equal(c.access_key_id, "AKIAF");
+    assert_string_equal(c.session_token, "oldtoken");
+    eksauth_creds_free(&c);
+    env_set("AWS_ACCESS_KEY_ID", "ASIAENV0000000000001");
+    env_set("AWS_SECRET_ACCESS_KEY", "env/secret");
 
     /* Half a pair is an error, not a reason to read the file. */
     env_set("AWS_SECRET_ACCESS_KEY", "");
