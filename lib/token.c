@@ -581,14 +581,18 @@ static enum eksauth_status check_session_token(const struct eksauth_url_param *p
 }
 
 /*
- * 15 minutes after signing, the token is dead (upstream: now > date + 900 is
- * refused, exactly 900 s passes).  A date ahead of our clock by more than the
- * skew (decision 4) would stretch that window past 15 minutes.
+ * 15 minutes after signing, the token is dead.  Upstream refuses now > date
+ * + 900 with its clock's fraction of a second; now is whole seconds here
+ * (the real time is in [now, now + 1)), so the second that starts at date +
+ * 900 is refused whole: upstream refuses all of it but its first instant,
+ * and a token the cluster refuses must not open a host (decision 1).  A
+ * date ahead of our clock by more than the skew (decision 4) would stretch
+ * that window past 15 minutes.
  */
 static enum eksauth_status check_window(const struct eksauth_token *tok, time_t now, long skew,
                                         struct eksauth_error *err)
 {
-    if (now > tok->expires_at)
+    if (now >= tok->expires_at)
         return eksauth_fail(err, EKSAUTH_EREJECTED, "expired: signed %lld s ago, tokens live %d s",
                             (long long)(now - tok->signed_at), EKSAUTH_TOKEN_LIFETIME);
     if (skew < 0)

@@ -473,7 +473,9 @@ static void test_date_window(void **state)
     struct eksauth_token_policy negative_skew = {"aws", -60, NULL};
 
     (void)state;
-    assert_parts_accepted(&p, SIGNED_AT + 900, NULL); /* exactly 15 minutes */
+    assert_parts_accepted(&p, SIGNED_AT + 899, NULL);
+    /* The second from 15 minutes on: the cluster refuses all of it but its first instant. */
+    assert_parts_rejected(&p, SIGNED_AT + 900, NULL, "expired");
     assert_parts_rejected(&p, SIGNED_AT + 901, NULL, "expired");
     assert_parts_rejected(&p, SIGNED_AT + 16 * 60, NULL, "expired");
     assert_parts_accepted(&p, SIGNED_AT, NULL);
