@@ -20,6 +20,7 @@
 #include "eksauth/iddb.h"
 #include "eksauth/iddb_format.h"
 #include "eksauth/iddb_replace.h"
+#include "eksauth/nscd.h"
 
 /* Create the DB's folder (one level, 0755: every process reads the DB). */
 static enum eksauth_status ensure_dir(const char *path, struct eksauth_error *err)
@@ -136,7 +137,17 @@ enum eksauth_status eksauth_iddb_commit_locked(struct eksauth_file_pending *p,
         /* Not replaced: the old file is current again (we hold the lock). */
         if (marked)
             (void)set_stale(p->path, 0);
+        return st;
     }
+    /*
+     * A running nscd (or unscd) answers passwd and group lookups before any
+     * NSS module is asked, from what it cached of the old DB: without this a
+     * user the new DB removed would stay known, with its groups (sudo's
+     * rules), for the cache's time to live (600 s and 3600 s in Debian's
+     * nscd.conf).  Best effort: the DB is replaced whatever nscd says, and
+     * eksauth doctor reports a caching nscd with its fix.
+     */
+    (void)eksauth_nscd_invalidate(EKSAUTH_NSCD_SOCKET, NULL);
     return st;
 }
 

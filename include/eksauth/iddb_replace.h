@@ -28,6 +28,8 @@ void eksauth_iddb_unlock(int fd);
  * removed (eksauth_file_remove_stale_temps), and the current file, when it
  * is a root-owned DB of this version, is marked stale so readers that map
  * it re-check the path (the mark is cleared again when the replace fails).
+ * Once replaced, a running nscd is told to drop its passwd and group
+ * caches (eksauth_nscd_invalidate, nscd.h; best effort).
  * _locked expects the caller to hold eksauth_iddb_lock(); eksauth_iddb_write
  * takes it.
  */

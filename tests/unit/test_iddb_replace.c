@@ -15,7 +15,9 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sched.h>
 #include <sys/file.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -24,6 +26,8 @@
 
 #include "eksauth/iddb.h"
 #include "eksauth/iddb_replace.h"
+#include "eksauth/nscd.h"
+#include "fake_nscd.h"
 #include "iddb_sample.h"
 #include "tmpdir.h"
 
@@ -116,12 +120,57 @@ static void test_replace_marks_old_and_sweeps(void **state)
     eksauth_iddb_builder_free(b);
 }
 
+/*
+ * In a child with a mount namespace of its own (a tmpfs over /run, where
+ * nscd's socket is: nothing on this host sees it): a stand-in nscd listens
+ * at glibc's socket, and a replace of the DB asks it to drop its passwd and
+ * group caches, which would otherwise serve a user the new DB no longer
+ * has for their time to live.  The child's exit code is the verdict.
+ */
+static int replace_under_fake_nscd(const char *path, char *log, size_t loglen)
+{
+    struct eksauth_iddb_builder *b = iddb_sample_builder();
+    struct eksauth_error err = {0};
+    struct fake_nscd f;
+
+    if (unshare(CLONE_NEWNS) != 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0 ||
+        mount("tmpfs", "/run", "tmpfs", 0, "mode=0755") != 0 || mkdir("/run/nscd", 0755) != 0)
+        return 2;
+    if (fake_nscd_start(&f, EKSAUTH_NSCD_SOCKET, 2, FAKE_NSCD_DONE) != 0)
+        return 3;
+    if (eksauth_iddb_write(b, path, &err) != EKSAUTH_OK)
+        return 4;
+    /* Each request was answered before the write returned: nothing is cut by the kill. */
+    fake_nscd_stop(&f, 1, log, loglen);
+    eksauth_iddb_builder_free(b);
+    return strcmp(log, "2 10 passwd\n2 10 group\n") == 0 ? 0 : 1;
+}
+
+static void test_replace_invalidates_nscd(void **state)
+{
+    char path[512], log[1024];
+    int status;
+    pid_t pid;
+
+    (void)state;
+    snprintf(path, sizeof(path), "%s/nscd/identity.db", tmpdir);
+    pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0)
+        _exit(replace_under_fake_nscd(path, log, sizeof(log)));
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status));
+    /* 1: the stand-in was not asked for both caches. */
+    assert_int_equal(WEXITSTATUS(status), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_lock),
         cmocka_unit_test(test_lock_refuses_foreign),
         cmocka_unit_test(test_replace_marks_old_and_sweeps),
+        cmocka_unit_test(test_replace_invalidates_nscd),
     };
 
     return cmocka_run_group_tests(tests, tmpdir_setup, tmpdir_teardown);

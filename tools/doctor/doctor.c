@@ -75,6 +75,7 @@ static void run_checks(struct doctor *d)
     check_modules(d);
     check_nsswitch(d);
     check_db(d);
+    check_caches(d);
     check_pam_sshd(d);
     check_sshd(d);
     if (d->cfg_usable) {

@@ -24,6 +24,8 @@
  *   sudoers.c   rules naming group_prefix groups (each must exist; one
  *               that asks a password needs pam_eksauth in /etc/pam.d/sudo;
  *               sudo.conf's group_source dynamic)
+ *   caches.c    nscd/unscd and SSSD caching what eksauth serves (a revoked
+ *               user kept; keyed templated ids told to everyone)
  *   db.c        the identity DB (present, trusted, valid, its age), a
  *               cluster source's snapshot (its age, max_snapshot_age), the
  *               login index (whether logins map through it, by the rule of
@@ -152,6 +154,7 @@ void check_pam_sshd(struct doctor *d);
 void check_sshd(struct doctor *d); /* after nsswitch and db: a member for sshd -T */
 void check_snapshot(struct doctor *d);
 void check_login_index(struct doctor *d); /* db.c; after check_db */
+void check_caches(struct doctor *d);      /* caches.c; after check_db */
 void check_sync_enabled(struct doctor *d);
 void check_sudoers(struct doctor *d);
 void check_network(struct doctor *d); /* --network */

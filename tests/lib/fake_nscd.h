@@ -1,0 +1,37 @@
+/*
+ * fake_nscd.h - a stand-in for nscd's socket (tests of lib/nscd.c and of
+ * the DB writer that calls it): a child process that takes each request
+ * on a Unix socket, notes it in a file, and answers as asked.
+ */
+#ifndef EKSAUTH_TEST_FAKE_NSCD_H
+#define EKSAUTH_TEST_FAKE_NSCD_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+enum fake_nscd_answer {
+    FAKE_NSCD_DONE,   /* answers 0 */
+    FAKE_NSCD_REFUSE, /* answers -1 */
+    FAKE_NSCD_CLOSE,  /* closes without an answer (older nscd) */
+};
+
+struct fake_nscd {
+    pid_t pid;
+    char log[512]; /* one line per request: "VERSION TYPE KEY" */
+};
+
+/*
+ * Listen on socket_path (made here; its folder must exist) and serve
+ * `requests` connections in a child, each answered as `answer`; the log
+ * is socket_path + ".log".  0, or -1 when the socket cannot be made.
+ */
+int fake_nscd_start(struct fake_nscd *f, const char *socket_path, unsigned requests,
+                    enum fake_nscd_answer answer);
+
+/*
+ * Wait for the child (it is killed first when kill_it: fewer requests
+ * came than it waits for) and read its log into buf (NUL-terminated).
+ */
+void fake_nscd_stop(struct fake_nscd *f, int kill_it, char *buf, size_t buflen);
+
+#endif

@@ -1,0 +1,107 @@
+/*
+ * test_nscd.c - telling nscd the identity DB changed (lib/nscd.c): the
+ * passwd and the group cache are each invalidated with glibc's request;
+ * no daemon is nothing to do; a daemon that refuses is an error naming the
+ * cache and the command that does it by hand.
+ */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "eksauth/nscd.h"
+#include "fake_nscd.h"
+#include "tmpdir.h"
+
+/*
+ * invalidate against a stand-in that answers as `answer`: the status, and
+ * both caches asked in two requests of glibc's form (version 2,
+ * INVALIDATE = 10, the name and its NUL), the group cache even after a
+ * refusal of the passwd one.
+ */
+static enum eksauth_status against(const char *name, enum fake_nscd_answer answer,
+                                   struct eksauth_error *err)
+{
+    struct fake_nscd f;
+    enum eksauth_status st;
+    char path[512], log[1024];
+
+    snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
+    assert_int_equal(fake_nscd_start(&f, path, 2, answer), 0);
+    st = eksauth_nscd_invalidate(path, err);
+    fake_nscd_stop(&f, 0, log, sizeof(log));
+    assert_string_equal(log, "2 10 passwd\n2 10 group\n");
+    return st;
+}
+
+static void test_invalidates_passwd_and_group(void **state)
+{
+    struct eksauth_error err = {0};
+
+    (void)state;
+    assert_int_equal(against("socket", FAKE_NSCD_DONE, &err), EKSAUTH_OK);
+}
+
+/* An older nscd closes the connection once done, without an answer: done too. */
+static void test_closed_without_answer(void **state)
+{
+    struct eksauth_error err = {0};
+
+    (void)state;
+    assert_int_equal(against("socket-old", FAKE_NSCD_CLOSE, &err), EKSAUTH_OK);
+}
+
+/* A refusal is an error that names the cache and what to run. */
+static void test_refused(void **state)
+{
+    struct eksauth_error err = {0};
+
+    (void)state;
+    assert_int_equal(against("socket-refuse", FAKE_NSCD_REFUSE, &err), EKSAUTH_EIO);
+    assert_non_null(strstr(err.msg, "the passwd cache was not invalidated (refused)"));
+    assert_non_null(strstr(err.msg, "run nscd -i passwd"));
+}
+
+/* No daemon: no socket, or a socket no one listens on any more (nscd stopped). */
+static void test_no_daemon(void **state)
+{
+    struct eksauth_error err = {0};
+    struct sockaddr_un sa;
+    char path[512];
+    int fd;
+
+    (void)state;
+    snprintf(path, sizeof(path), "%s/no-such-socket", tmpdir);
+    assert_int_equal(eksauth_nscd_invalidate(path, &err), EKSAUTH_OK);
+    snprintf(path, sizeof(path), "%s/dead-socket", tmpdir);
+    memset(&sa, 0, sizeof(sa));
+    sa.sun_family = AF_UNIX;
+    assert_true(strlen(path) < sizeof(sa.sun_path));
+    memcpy(sa.sun_path, path, strlen(path) + 1);
+    fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    assert_true(fd >= 0);
+    assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+    close(fd);
+    assert_int_equal(eksauth_nscd_invalidate(path, &err), EKSAUTH_OK);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_invalidates_passwd_and_group),
+        cmocka_unit_test(test_closed_without_answer),
+        cmocka_unit_test(test_refused),
+        cmocka_unit_test(test_no_daemon),
+    };
+
+    return cmocka_run_group_tests(tests, tmpdir_setup, tmpdir_teardown);
+}
