@@ -73,7 +73,20 @@ static struct timespec cache_checked; /* CLOCK_MONOTONIC_COARSE of the last stat
 static bool cache_bad_valid; /* the file at cache_bad failed to open: not retried for RECHECK_S */
 static struct eksauth_iddb_stamp cache_bad;
 static struct timespec cache_bad_at; /* CLOCK_MONOTONIC_COARSE of that failed open */
-static uint32_t pw_next, gr_next;    /* enumeration positions */
+
+/*
+ * An enumeration lists the DB mapped at its first get*ent, whole, even when
+ * a sync replaces the file meanwhile, as nss_files lists the /etc/passwd it
+ * opened even when useradd renames a new one over it: an index into
+ * whichever DB is current would skip an entry or give one twice.  Its
+ * mapping is kept until set*ent, end*ent or its last entry (release()).
+ */
+struct enumeration {
+    struct eksauth_iddb *db; /* NULL: not started (or done) */
+    uint32_t next;           /* the position in db */
+    bool done;               /* its last entry given: NOTFOUND until set*ent or end*ent */
+};
+static struct enumeration pw_enum, gr_enum;
 
 /*
  * DB entries whose names the local files hold (see "Local names"): found by
@@ -142,6 +155,22 @@ static bool recent(const struct timespec *last, const struct timespec *now, bool
     return clock_ok && now->tv_sec >= last->tv_sec && now->tv_sec - last->tv_sec < RECHECK_S;
 }
 
+/* Unmap db (lock held) unless it is still the current DB or an enumeration's. */
+static void release(struct eksauth_iddb *db)
+{
+    if (db != NULL && db != cache_db && db != pw_enum.db && db != gr_enum.db)
+        eksauth_iddb_close(db);
+}
+
+/* The current DB is no longer current (lock held). */
+static void drop_cache_db(void)
+{
+    struct eksauth_iddb *old = cache_db;
+
+    cache_db = NULL;
+    release(old);
+}
+
 /* The file stamped now was refused at t (lock held): not tried again for RECHECK_S; NULL. */
 static struct eksauth_iddb *refuse_bad(const struct eksauth_iddb_stamp *now,
                                        const struct timespec *t, int *errnop)
@@ -172,8 +201,7 @@ static struct eksauth_iddb *current_db(const struct timespec *t, bool clock_ok, 
     if (!eksauth_iddb_stat(path, &now)) {
         *errnop = errno;
         /* Gone: drop the old mapping, or a revoked user would stay served. */
-        eksauth_iddb_close(cache_db);
-        cache_db = NULL;
+        drop_cache_db();
         cache_bad_valid = false;
         return NULL;
     }
@@ -186,8 +214,7 @@ static struct eksauth_iddb *current_db(const struct timespec *t, bool clock_ok, 
     if (cache_db != NULL && eksauth_iddb_stamp_equal(eksauth_iddb_get_stamp(cache_db), &now)) {
         if (eksauth_trust_check_folder(path, &err) == EKSAUTH_OK)
             return cache_db;
-        eksauth_iddb_close(cache_db);
-        cache_db = NULL;
+        drop_cache_db();
         return refuse_bad(&now, t, errnop);
     }
     /*
@@ -201,8 +228,7 @@ static struct eksauth_iddb *current_db(const struct timespec *t, bool clock_ok, 
         *errnop = EIO;
         return NULL;
     }
-    eksauth_iddb_close(cache_db);
-    cache_db = NULL;
+    drop_cache_db();
     if (eksauth_iddb_open(path, &db, &err) != EKSAUTH_OK) {
         refuse_bad(&now, t, errnop);
         *errnop = err.status == EKSAUTH_EUNAVAIL ? ENOENT : EIO;
@@ -334,22 +360,32 @@ static bool has_id(const uint32_t *ids, unsigned n, uint32_t id)
     return found;
 }
 
-/* Is this DB user's login free of local names (refresh_clashes done)? */
-static bool user_served(const char *login, uint32_t uid)
+/*
+ * Whether db's names are checked against the local files one by one: more
+ * clashes than the list holds, or db is not the mapping the list was found
+ * in (an enumeration's DB, replaced since).
+ */
+static bool clash_by_name(const struct eksauth_iddb *db)
+{
+    return clash.overflow || db != cache_db;
+}
+
+/* Is this user of db's login free of local names (refresh_clashes done)? */
+static bool user_served(const struct eksauth_iddb *db, const char *login, uint32_t uid)
 {
     if (clash.unreadable)
         return false;
-    if (clash.overflow)
+    if (clash_by_name(db))
         return !nss_local_name(login);
     return !has_id(clash.uids, clash.n_uids, uid);
 }
 
-/* Is this DB group eksauth's to serve: not group_map's, and not named like a local group? */
-static bool group_served(const struct eksauth_iddb_group *g)
+/* Is this group of db eksauth's to serve: not group_map's, and not named like a local group? */
+static bool group_served(const struct eksauth_iddb *db, const struct eksauth_iddb_group *g)
 {
     if ((g->flags & EKSAUTH_IDDB_GROUP_LOCAL) != 0 || clash.unreadable)
         return false;
-    if (clash.overflow)
+    if (clash_by_name(db))
         return !nss_local_file_has("/etc/group", g->name);
     return !has_id(clash.gids, clash.n_gids, g->gid);
 }
@@ -359,9 +395,9 @@ static bool member_served(const struct eksauth_iddb *db, const char *m)
 {
     struct eksauth_iddb_user u;
 
-    if (clash.n_uids == 0 && !clash.overflow)
+    if (clash.n_uids == 0 && !clash_by_name(db))
         return true;
-    return eksauth_iddb_user_by_name(db, m, &u) != EKSAUTH_OK || user_served(u.login, u.uid);
+    return eksauth_iddb_user_by_name(db, m, &u) != EKSAUTH_OK || user_served(db, u.login, u.uid);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -428,12 +464,13 @@ static enum nss_status fill_pw(const struct pw_view *v, struct passwd *pw, char 
 }
 
 /* The answer for a DB user lookup that ended in st: the entry, or why not. */
-static enum nss_status pw_answer(enum eksauth_status st, const struct eksauth_iddb_user *u,
-                                 struct passwd *pw, char *buf, size_t buflen, int *errnop)
+static enum nss_status pw_answer(const struct eksauth_iddb *db, enum eksauth_status st,
+                                 const struct eksauth_iddb_user *u, struct passwd *pw, char *buf,
+                                 size_t buflen, int *errnop)
 {
     struct pw_view v;
 
-    if (st == EKSAUTH_OK && !user_served(u->login, u->uid))
+    if (st == EKSAUTH_OK && !user_served(db, u->login, u->uid))
         st = EKSAUTH_ENOTFOUND;
     if (st != EKSAUTH_OK)
         return from_status(st, errnop);
@@ -505,11 +542,11 @@ static enum nss_status gr_answer(const struct eksauth_iddb *db, enum eksauth_sta
     size_t need, pad;
     char **mem, *names, *p;
 
-    if (st == EKSAUTH_OK && !group_served(g))
+    if (st == EKSAUTH_OK && !group_served(db, g))
         st = EKSAUTH_ENOTFOUND;
     if (st != EKSAUTH_OK)
         return from_status(st, errnop);
-    if (clash.n_uids > 0 || clash.overflow)
+    if (clash.n_uids > 0 || clash_by_name(db))
         return gr_fill_filtered(db, g, gr, buf, buflen, errnop);
     /*
      * The member logins are one run of NUL-terminated names in the record
@@ -617,6 +654,54 @@ static struct eksauth_iddb *db_for_lookup(int *errnop)
     return db;
 }
 
+/* The DB enumeration e lists (lock held): the one it started in, else current, from now on. */
+static struct eksauth_iddb *enum_db(struct enumeration *e, struct eksauth_iddb *current)
+{
+    if (e->db == NULL)
+        e->db = current;
+    return e->db;
+}
+
+/* e rewound (set*ent, end*ent) or, done, past its last entry: its DB unmapped unless current. */
+static void enum_stop(struct enumeration *e, bool done)
+{
+    struct eksauth_iddb *old = e->db;
+
+    e->db = NULL;
+    e->next = 0;
+    e->done = done;
+    release(old);
+}
+
+/*
+ * The next user of the enumeration (lock held).  It skips what no lookup
+ * serves, a malformed record included, as nss_files skips a bad line:
+ * glibc takes UNAVAIL from get*ent as this source's end and moves on to the
+ * next source.  ERANGE stays on the entry, so the retry gets it.
+ */
+static enum nss_status pw_next_entry(struct eksauth_iddb *current, struct passwd *pw, char *buf,
+                                     size_t buflen, int *errnop)
+{
+    struct eksauth_iddb_user u;
+    struct eksauth_iddb *db;
+    enum nss_status ret;
+
+    if (pw_enum.done)
+        return from_status(EKSAUTH_ENOTFOUND, errnop);
+    db = enum_db(&pw_enum, current);
+    for (; pw_enum.next < eksauth_iddb_user_count(db); pw_enum.next++) {
+        if (eksauth_iddb_user_at(db, pw_enum.next, &u) != EKSAUTH_OK ||
+            !user_served(db, u.login, u.uid))
+            continue;
+        ret = pw_answer(db, EKSAUTH_OK, &u, pw, buf, buflen, errnop);
+        if (ret == NSS_STATUS_SUCCESS)
+            pw_enum.next++;
+        return ret;
+    }
+    enum_stop(&pw_enum, true);
+    return from_status(EKSAUTH_ENOTFOUND, errnop);
+}
+
 static enum nss_status pw_lookup(enum by by, const char *name, uint32_t uid, struct passwd *pw,
                                  char *buf, size_t buflen, int *errnop)
 {
@@ -642,23 +727,10 @@ static enum nss_status pw_lookup(enum by by, const char *name, uint32_t uid, str
     } else if (by == BY_ID) {
         st = eksauth_iddb_user_by_uid(db, uid, &u);
     } else {
-        /*
-         * Enumeration skips what no lookup serves, a malformed record
-         * included, as nss_files skips a bad line: glibc takes UNAVAIL from
-         * get*ent as this source's end and moves on to the next source.
-         */
-        while (pw_next < eksauth_iddb_user_count(db)) {
-            st = eksauth_iddb_user_at(db, pw_next, &u);
-            if (st == EKSAUTH_OK && user_served(u.login, u.uid))
-                break;
-            pw_next++;
-            st = EKSAUTH_ENOTFOUND;
-        }
+        ret = pw_next_entry(db, pw, buf, buflen, errnop);
+        goto out;
     }
-    ret = pw_answer(st, &u, pw, buf, buflen, errnop);
-    /* ERANGE: stay on this entry so the retry gets it. */
-    if (by == BY_NEXT && st == EKSAUTH_OK && ret == NSS_STATUS_SUCCESS)
-        pw_next++;
+    ret = pw_answer(db, st, &u, pw, buf, buflen, errnop);
 out:
     unlock_cache();
     return ret;
@@ -670,25 +742,27 @@ out:
  * skipped as nss_files skips a bad line: glibc takes UNAVAIL from getgrent
  * as this source's end.  ERANGE stays on the entry, so the retry gets it.
  */
-static enum nss_status gr_next_entry(const struct eksauth_iddb *db, struct group *gr, char *buf,
+static enum nss_status gr_next_entry(struct eksauth_iddb *current, struct group *gr, char *buf,
                                      size_t buflen, int *errnop)
 {
     struct eksauth_iddb_group g;
-    enum eksauth_status st;
-    enum nss_status ret = from_status(EKSAUTH_ENOTFOUND, errnop);
+    struct eksauth_iddb *db;
+    enum nss_status ret;
 
-    for (; gr_next < eksauth_iddb_group_count(db); gr_next++) {
-        st = eksauth_iddb_group_at(db, gr_next, &g);
-        if (st != EKSAUTH_OK || !group_served(&g))
+    if (gr_enum.done)
+        return from_status(EKSAUTH_ENOTFOUND, errnop);
+    db = enum_db(&gr_enum, current);
+    for (; gr_enum.next < eksauth_iddb_group_count(db); gr_enum.next++) {
+        if (eksauth_iddb_group_at(db, gr_enum.next, &g) != EKSAUTH_OK || !group_served(db, &g))
             continue;
-        ret = gr_answer(db, st, &g, gr, buf, buflen, errnop);
+        ret = gr_answer(db, EKSAUTH_OK, &g, gr, buf, buflen, errnop);
         if (ret == NSS_STATUS_SUCCESS)
-            gr_next++;
+            gr_enum.next++;
         if (ret != NSS_STATUS_UNAVAIL)
-            break;
-        ret = from_status(EKSAUTH_ENOTFOUND, errnop);
+            return ret;
     }
-    return ret;
+    enum_stop(&gr_enum, true);
+    return from_status(EKSAUTH_ENOTFOUND, errnop);
 }
 
 static enum nss_status gr_lookup(enum by by, const char *name, uint32_t gid, struct group *gr,
@@ -721,11 +795,11 @@ out:
     return ret;
 }
 
-/* set*ent and end*ent: the next get*ent starts at the first entry. */
-static enum nss_status rewind_enum(uint32_t *pos)
+/* set*ent and end*ent: the next get*ent starts at the first entry of the DB current then. */
+static enum nss_status rewind_enum(struct enumeration *e)
 {
     lock_cache();
-    *pos = 0;
+    enum_stop(e, false);
     unlock_cache();
     return NSS_STATUS_SUCCESS;
 }
@@ -748,12 +822,12 @@ enum nss_status _nss_eksauth_getpwuid_r(uid_t uid, struct passwd *pw, char *buf,
 enum nss_status _nss_eksauth_setpwent(int stayopen)
 {
     (void)stayopen;
-    return rewind_enum(&pw_next);
+    return rewind_enum(&pw_enum);
 }
 
 enum nss_status _nss_eksauth_endpwent(void)
 {
-    return rewind_enum(&pw_next);
+    return rewind_enum(&pw_enum);
 }
 
 enum nss_status _nss_eksauth_getpwent_r(struct passwd *pw, char *buf, size_t buflen, int *errnop)
@@ -779,12 +853,12 @@ enum nss_status _nss_eksauth_getgrgid_r(gid_t gid, struct group *gr, char *buf, 
 enum nss_status _nss_eksauth_setgrent(int stayopen)
 {
     (void)stayopen;
-    return rewind_enum(&gr_next);
+    return rewind_enum(&gr_enum);
 }
 
 enum nss_status _nss_eksauth_endgrent(void)
 {
-    return rewind_enum(&gr_next);
+    return rewind_enum(&gr_enum);
 }
 
 enum nss_status _nss_eksauth_getgrent_r(struct group *gr, char *buf, size_t buflen, int *errnop)
@@ -829,7 +903,7 @@ enum nss_status _nss_eksauth_initgroups_dyn(const char *user, gid_t group, long 
     }
     st = eksauth_iddb_user_by_name(db, user, &u);
     /* A local user of that name is not ours: never hand it eksauth's groups. */
-    if (st == EKSAUTH_OK && !user_served(u.login, u.uid))
+    if (st == EKSAUTH_OK && !user_served(db, u.login, u.uid))
         st = EKSAUTH_ENOTFOUND;
     if (st != EKSAUTH_OK) {
         ret = from_status(st, errnop);
@@ -857,7 +931,7 @@ enum nss_status _nss_eksauth_initgroups_dyn(const char *user, gid_t group, long 
                     ret = from_status(EKSAUTH_EINVAL, errnop);
                     goto out;
                 }
-                if (!group_served(&g))
+                if (!group_served(db, &g))
                     continue;
             } else if (clash.unreadable || has_id(clash.gids, clash.n_gids, gid)) {
                 continue;

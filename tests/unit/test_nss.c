@@ -47,9 +47,10 @@ static char tmpdir[SCRATCH_DIR_MAX], dbpath[300];
 /*
  * iddb_sample.h's groups, users build (eks-system-masters, eks-devs) and
  * zoe (eks-devs, local wheel), both with eks-users as primary group; with
- * key, templated ids are keyed by it.
+ * key, templated ids are keyed by it; with extra, that group too.
  */
-static void write_db_keyed(bool with_build, const struct eksauth_id_key *key)
+static void write_db_extra(bool with_build, const struct eksauth_id_key *key,
+                           const struct eksauth_iddb_group_in *extra)
 {
     struct eksauth_iddb_params p = {
         LO, HI, "/home/%u", "/bin/bash", USERS_GID, key != NULL, key != NULL ? key->check : 0};
@@ -59,6 +60,8 @@ static void write_db_keyed(bool with_build, const struct eksauth_id_key *key)
     const char *zg[] = {"eks-devs", "wheel"};
     struct eksauth_iddb_user_in u = {0};
 
+    if (extra != NULL)
+        assert_int_equal(eksauth_iddb_builder_add_group(b, extra, &err), EKSAUTH_OK);
     if (with_build) {
         u.login = "build";
         u.k8s_username = "build";
@@ -79,6 +82,19 @@ static void write_db_keyed(bool with_build, const struct eksauth_id_key *key)
     assert_int_equal(eksauth_iddb_builder_add_denied(b, "admin-root", &err), EKSAUTH_OK);
     assert_int_equal(eksauth_iddb_write(b, dbpath, &err), EKSAUTH_OK);
     eksauth_iddb_builder_free(b);
+}
+
+static void write_db_keyed(bool with_build, const struct eksauth_id_key *key)
+{
+    write_db_extra(with_build, key, NULL);
+}
+
+/* Without build, with a group eks-aaa (LO + 12), listed before every other group. */
+static void write_db_with_group_aaa(void)
+{
+    const struct eksauth_iddb_group_in aaa = {"eks-aaa", "aaa", LO + 12, 0};
+
+    write_db_extra(false, NULL, &aaa);
 }
 
 static void write_db(bool with_build)
@@ -294,6 +310,57 @@ static void test_enumeration(void **state)
     }
     /* wheel (local) is not listed */
     assert_int_equal(_nss_eksauth_getgrent_r(&gr, buf, sizeof(buf), &e), NSS_STATUS_NOTFOUND);
+    _nss_eksauth_endgrent();
+}
+
+/*
+ * An enumeration lists the DB it started in, whole, as nss_files lists the
+ * /etc/passwd it opened at setpwent even when useradd renames a new one
+ * over it: a DB replaced halfway (a sync) neither skips an entry nor lists
+ * one twice.  (It did: the position was an index into whichever DB was
+ * current, so a user removed before it skipped the next, a group added
+ * before it repeated one.)  Lookups by name meanwhile answer from the new
+ * DB and leave the position alone; the next setpwent starts in the new DB.
+ */
+static void test_enumeration_across_replace(void **state)
+{
+    const char *old_groups[] = {"eks-devs", "eks-system-masters", "eks-users"};
+    char buf[1024];
+    struct passwd pw;
+    struct group gr;
+    int e, i;
+
+    (void)state;
+    assert_int_equal(_nss_eksauth_setpwent(0), NSS_STATUS_SUCCESS);
+    assert_int_equal(_nss_eksauth_getpwent_r(&pw, buf, sizeof(buf), &e), NSS_STATUS_SUCCESS);
+    assert_string_equal(pw.pw_name, "build");
+    write_db(false); /* build removed: zoe is now the first user */
+    assert_int_equal(_nss_eksauth_getpwnam_r("build", &pw, buf, sizeof(buf), &e),
+                     NSS_STATUS_NOTFOUND); /* a lookup sees the new DB at once */
+    assert_int_equal(_nss_eksauth_getpwent_r(&pw, buf, sizeof(buf), &e), NSS_STATUS_SUCCESS);
+    assert_string_equal(pw.pw_name, "zoe");
+    assert_int_equal(_nss_eksauth_getpwent_r(&pw, buf, sizeof(buf), &e), NSS_STATUS_NOTFOUND);
+    assert_int_equal(_nss_eksauth_setpwent(0), NSS_STATUS_SUCCESS);
+    assert_int_equal(_nss_eksauth_getpwent_r(&pw, buf, sizeof(buf), &e), NSS_STATUS_SUCCESS);
+    assert_string_equal(pw.pw_name, "zoe");
+    assert_int_equal(_nss_eksauth_getpwent_r(&pw, buf, sizeof(buf), &e), NSS_STATUS_NOTFOUND);
+    _nss_eksauth_endpwent();
+
+    write_db(true);
+    _nss_eksauth_setgrent(0);
+    assert_int_equal(_nss_eksauth_getgrent_r(&gr, buf, sizeof(buf), &e), NSS_STATUS_SUCCESS);
+    assert_string_equal(gr.gr_name, old_groups[0]);
+    write_db_with_group_aaa(); /* eks-aaa is now the first group */
+    for (i = 1; i < 3; i++) {
+        assert_int_equal(_nss_eksauth_getgrent_r(&gr, buf, sizeof(buf), &e), NSS_STATUS_SUCCESS);
+        assert_string_equal(gr.gr_name, old_groups[i]);
+    }
+    assert_int_equal(_nss_eksauth_getgrent_r(&gr, buf, sizeof(buf), &e), NSS_STATUS_NOTFOUND);
+    /* endgrent without setgrent, then a new enumeration: the new DB */
+    _nss_eksauth_endgrent();
+    _nss_eksauth_endgrent();
+    assert_int_equal(_nss_eksauth_getgrent_r(&gr, buf, sizeof(buf), &e), NSS_STATUS_SUCCESS);
+    assert_string_equal(gr.gr_name, "eks-aaa");
     _nss_eksauth_endgrent();
 }
 
@@ -677,6 +744,7 @@ int main(void)
         cmocka_unit_test_setup(test_getgrnam_sizes, each),
         cmocka_unit_test_setup(test_lookups, each),
         cmocka_unit_test_setup(test_enumeration, each),
+        cmocka_unit_test_setup(test_enumeration_across_replace, each),
         cmocka_unit_test_setup(test_initgroups, each),
         cmocka_unit_test_setup(test_unavailable_and_remap, each),
         cmocka_unit_test_setup(test_stale_mark, each),
