@@ -19,7 +19,7 @@
 
 /*
  * Ask the daemon at socket_path to invalidate its passwd cache, then its
- * group cache (what `nscd -i passwd -i group` asks), each on its own
+ * group cache (what `nscd -i passwd` and `nscd -i group` ask), each on its own
  * connection, waiting up to 5 seconds for each answer.  EKSAUTH_OK when
  * both were dropped, and when no daemon listens there (nothing to drop);
  * EKSAUTH_EIO, naming the cache, when one listens but refuses or does not

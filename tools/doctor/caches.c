@@ -91,8 +91,8 @@ static void check_nscd(struct doctor *d)
         return;
     report(d, LV_INFO, "caches", NSCD_CONF,
            "nscd caches%s%s: eksauth sync (and a login it records) has it drop both caches "
-           "each time it writes the identity DB; a DB put in place by hand needs nscd -i passwd "
-           "-i group",
+           "each time it writes the identity DB; a DB put in place by hand needs, a second "
+           "later, nscd -i passwd and nscd -i group (one command each)",
            c.passwd ? " passwd" : "", c.group ? " group" : "");
     if (!c.passwd || !keyed_templates(d))
         return;
