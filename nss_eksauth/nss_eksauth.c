@@ -497,7 +497,7 @@ static enum nss_status gr_fill_filtered(const struct eksauth_iddb *db,
                                         char *buf, size_t buflen, int *errnop)
 {
     size_t need, strings, pad, mlen;
-    uint32_t j, n = 0;
+    uint32_t j, k, n = 0;
     const char *m;
     char **mem, *p;
 
@@ -521,14 +521,24 @@ static enum nss_status gr_fill_filtered(const struct eksauth_iddb *db,
     p = (char *)(mem + n + 1);
     gr->gr_name = put(&p, g->name, g->name_len);
     gr->gr_passwd = put(&p, NO_PASSWORD, sizeof(NO_PASSWORD) - 1);
-    n = 0;
-    for (j = 0; j < g->n_members; j++) {
+    for (j = 0, k = 0; j < g->n_members; j++) {
         /* Checked in the first pass; the mapping cannot change while we hold the lock. */
         eksauth_iddb_group_member(db, g, j, &m, &mlen);
-        if (member_served(db, m))
-            mem[n++] = put(&p, m, mlen);
+        if (!member_served(db, m))
+            continue;
+        /*
+         * The local files are read again for each member, and root may add
+         * or remove a local user between the two passes: a member served
+         * now that was not then has no room.  Never past what the first
+         * pass sized (the caller's buffer); the answer changed, ask again.
+         */
+        if (k == n || (size_t)(p - buf) + mlen + 1 > need) {
+            *errnop = EAGAIN;
+            return NSS_STATUS_TRYAGAIN;
+        }
+        mem[k++] = put(&p, m, mlen);
     }
-    mem[n] = NULL;
+    mem[k] = NULL;
     gr->gr_mem = mem;
     gr->gr_gid = g->gid;
     return NSS_STATUS_SUCCESS;

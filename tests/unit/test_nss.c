@@ -17,6 +17,7 @@
 #include <nss.h>
 #include <pwd.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -24,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -36,6 +38,7 @@
 #include "eksauth/iddb_replace.h"
 #include "eksauth/names.h"
 #include "iddb_sample.h" /* LO, HI, USERS_GID and the groups */
+#include "local_files.h"
 #include "nss_eksauth.h"
 #include "scratch.h"
 
@@ -362,6 +365,88 @@ static void test_enumeration_across_replace(void **state)
     assert_int_equal(_nss_eksauth_getgrent_r(&gr, buf, sizeof(buf), &e), NSS_STATUS_SUCCESS);
     assert_string_equal(gr.gr_name, "eks-aaa");
     _nss_eksauth_endgrent();
+}
+
+/*
+ * nss_local_name wrapped (-Wl,--wrap, mk/tests.am): while flip_name is
+ * set, that name is a local one at every call, or, with flip, at the first
+ * call and not at the second, as if root added and removed such a local
+ * user between two reads.
+ */
+static const char *flip_name;
+static bool flip;
+static unsigned flip_calls;
+bool __real_nss_local_name(const char *name);
+bool __wrap_nss_local_name(const char *name);
+
+bool __wrap_nss_local_name(const char *name)
+{
+    if (flip_name != NULL && strcmp(name, flip_name) == 0)
+        return !flip || flip_calls++ % 2 == 0;
+    return __real_nss_local_name(name);
+}
+
+/*
+ * getgrent of eks-system-masters (member build) from an enumeration's DB
+ * replaced since, whose members are checked against the local files one
+ * by one, into a buffer of len bytes that ends at a page no one may touch;
+ * flip: build is local to the first check and not to the second.  The
+ * status, or -1 when the process died (a write past the buffer).
+ */
+static int filtered_group_at_guard(size_t len, bool flip_it)
+{
+    long page = sysconf(_SC_PAGESIZE);
+    char *area, *buf;
+    struct group gr;
+    int e = 0, status;
+    pid_t pid;
+
+    pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        /* Die of a write past the buffer: cmocka's handler would go on to the next test. */
+        signal(SIGSEGV, SIG_DFL);
+        signal(SIGBUS, SIG_DFL);
+        area = mmap(NULL, (size_t)page * 2, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
+                    0);
+        if (area == MAP_FAILED || mprotect(area + page, (size_t)page, PROT_NONE) != 0)
+            _exit(100);
+        buf = area + page - len;
+        write_db(true);
+        _nss_eksauth_setgrent(0);
+        if (_nss_eksauth_getgrent_r(&gr, area, (size_t)page, &e) != NSS_STATUS_SUCCESS)
+            _exit(101); /* eks-devs, from the DB as it is: the enumeration's DB */
+        write_db(true); /* replaced: the enumeration keeps the old one */
+        flip_name = "build";
+        flip = flip_it;
+        _exit((int)_nss_eksauth_getgrent_r(&gr, buf, len, &e) + 10);
+    }
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    if (!WIFEXITED(status))
+        return -1;
+    assert_true(WEXITSTATUS(status) >= 8 && WEXITSTATUS(status) < 100);
+    return WEXITSTATUS(status) - 10;
+}
+
+/*
+ * A group whose members are checked one by one is sized by one pass over
+ * them and written by a second: a member local to the first check and not
+ * to the second (root adding and removing a local user meanwhile) was
+ * written past the size the first pass gave, past the caller's buffer (in
+ * sshd, sudo, id).  Now the second pass never writes more than the first
+ * counted: a changed answer is EAGAIN, ask again.
+ */
+static void test_filtered_group_never_past_the_buffer(void **state)
+{
+    size_t len;
+
+    (void)state;
+    /* The size of the answer without build (local at both checks). */
+    for (len = 1; len < 256 && filtered_group_at_guard(len, false) != NSS_STATUS_SUCCESS; len++)
+        ;
+    assert_true(len < 256);
+    assert_int_equal(filtered_group_at_guard(len - 1, false), NSS_STATUS_TRYAGAIN);
+    assert_int_equal(filtered_group_at_guard(len, true), NSS_STATUS_TRYAGAIN);
 }
 
 static void test_initgroups(void **state)
@@ -745,6 +830,7 @@ int main(void)
         cmocka_unit_test_setup(test_lookups, each),
         cmocka_unit_test_setup(test_enumeration, each),
         cmocka_unit_test_setup(test_enumeration_across_replace, each),
+        cmocka_unit_test_setup(test_filtered_group_never_past_the_buffer, each),
         cmocka_unit_test_setup(test_initgroups, each),
         cmocka_unit_test_setup(test_unavailable_and_remap, each),
         cmocka_unit_test_setup(test_stale_mark, each),
