@@ -7,17 +7,21 @@
  * templated names, and re-mapping when the DB is replaced (at once with the
  * writer's stale mark, within the recheck interval without it), removed,
  * corrupted or made untrusted, and a refused open retried after the
- * recheck interval (a passing failure, a folder fixed).  The DB lives in
- * a private temp folder (EKSAUTH_DB).
+ * recheck interval (a passing failure, a folder fixed); an enumeration
+ * across a replace, a group filtered against local files that change
+ * between its two passes, fork() while other threads look up.  The DB
+ * lives in a private temp folder (EKSAUTH_DB).
  */
 #include "config.h"
 
 #include <errno.h>
 #include <grp.h>
 #include <nss.h>
+#include <pthread.h>
 #include <pwd.h>
 #include <setjmp.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -449,6 +453,64 @@ static void test_filtered_group_never_past_the_buffer(void **state)
     assert_int_equal(filtered_group_at_guard(len, true), NSS_STATUS_TRYAGAIN);
 }
 
+static atomic_bool lookers_stop;
+
+/* A thread of a program that looks users up while another thread forks (sshd, cron). */
+static void *looker(void *arg)
+{
+    char buf[1024];
+    struct passwd pw;
+    int e;
+
+    (void)arg;
+    while (!atomic_load(&lookers_stop))
+        (void)_nss_eksauth_getpwnam_r("build", &pw, buf, sizeof(buf), &e);
+    return NULL;
+}
+
+/*
+ * fork() while other threads are inside a lookup: the child inherits no
+ * held lock (pthread_atfork takes it across the fork), so its own lookup
+ * answers.  A child that hangs is killed by its alarm and counts as a
+ * deadlock.
+ */
+static void test_fork_during_lookups(void **state)
+{
+    pthread_t t[4];
+    unsigned i, hung = 0, wrong = 0;
+    int status;
+    pid_t pid;
+
+    (void)state;
+    atomic_store(&lookers_stop, false);
+    for (i = 0; i < 4; i++)
+        assert_int_equal(pthread_create(&t[i], NULL, looker, NULL), 0);
+    for (i = 0; i < 200 && hung + wrong == 0; i++) {
+        pid = fork();
+        assert_true(pid >= 0);
+        if (pid == 0) {
+            char buf[1024];
+            struct passwd pw;
+            int e;
+
+            alarm(10);
+            _exit(_nss_eksauth_getpwnam_r("build", &pw, buf, sizeof(buf), &e) ==
+                              NSS_STATUS_SUCCESS &&
+                          pw.pw_uid == LO + 100
+                      ? 0
+                      : 1);
+        }
+        assert_int_equal(waitpid(pid, &status, 0), pid);
+        hung += WIFSIGNALED(status);
+        wrong += WIFEXITED(status) && WEXITSTATUS(status) != 0;
+    }
+    atomic_store(&lookers_stop, true);
+    for (i = 0; i < 4; i++)
+        assert_int_equal(pthread_join(t[i], NULL), 0);
+    assert_int_equal(hung, 0);
+    assert_int_equal(wrong, 0);
+}
+
 static void test_initgroups(void **state)
 {
     long int start, size;
@@ -831,6 +893,7 @@ int main(void)
         cmocka_unit_test_setup(test_enumeration, each),
         cmocka_unit_test_setup(test_enumeration_across_replace, each),
         cmocka_unit_test_setup(test_filtered_group_never_past_the_buffer, each),
+        cmocka_unit_test_setup(test_fork_during_lookups, each),
         cmocka_unit_test_setup(test_initgroups, each),
         cmocka_unit_test_setup(test_unavailable_and_remap, each),
         cmocka_unit_test_setup(test_stale_mark, each),
