@@ -70,6 +70,7 @@ static enum eksauth_status invalidate_one(const char *socket_path, const char *c
 {
     struct nscd_request req;
     struct iovec iov[2];
+    struct msghdr msg;
     size_t want;
     ssize_t n;
     int32_t answer = 0;
@@ -93,7 +94,12 @@ static enum eksauth_status invalidate_one(const char *socket_path, const char *c
     iov[1].iov_base = (void *)cache;
     iov[1].iov_len = strlen(cache) + 1;
     want = iov[0].iov_len + iov[1].iov_len;
-    n = writev(fd, iov, 2);
+    memset(&msg, 0, sizeof(msg));
+    msg.msg_iov = iov;
+    msg.msg_iovlen = 2;
+    /* MSG_NOSIGNAL: a daemon gone meanwhile is EPIPE, not a SIGPIPE that kills the sync (or sudo).
+     */
+    n = sendmsg(fd, &msg, MSG_NOSIGNAL);
     if (n == (ssize_t)want)
         n = read(fd, &answer, sizeof(answer));
     else

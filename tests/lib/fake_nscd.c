@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -58,11 +59,14 @@ int fake_nscd_start(struct fake_nscd *f, const char *socket_path, unsigned reque
     if (f->pid < 0)
         return -1;
     if (f->pid == 0) {
+        /* Gone with the test, whatever kills it. */
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
         for (i = 0; i < requests; i++) {
             cfd = accept(fd, NULL, NULL);
             if (cfd < 0)
                 _exit(1);
-            serve_one(cfd, log, answer);
+            if (answer != FAKE_NSCD_HANGUP)
+                serve_one(cfd, log, answer);
             close(cfd);
         }
         _exit(0);

@@ -13,6 +13,7 @@ enum fake_nscd_answer {
     FAKE_NSCD_DONE,   /* answers 0 */
     FAKE_NSCD_REFUSE, /* answers -1 */
     FAKE_NSCD_CLOSE,  /* closes without an answer (older nscd) */
+    FAKE_NSCD_HANGUP, /* closes before reading the request (nscd going away) */
 };
 
 struct fake_nscd {

@@ -6,8 +6,10 @@
  */
 #include "config.h"
 
+#include <poll.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -71,6 +73,46 @@ static void test_refused(void **state)
     assert_non_null(strstr(err.msg, "run nscd -i passwd"));
 }
 
+/*
+ * connect wrapped (-Wl,--wrap, mk/tests.am): with wait_hangup, it returns
+ * only once the daemon has closed its end, so the request is written to a
+ * connection already closed.
+ */
+static bool wait_hangup;
+int __real_connect(int fd, const struct sockaddr *sa, socklen_t len);
+int __wrap_connect(int fd, const struct sockaddr *sa, socklen_t len);
+
+int __wrap_connect(int fd, const struct sockaddr *sa, socklen_t len)
+{
+    int rc = __real_connect(fd, sa, len);
+    struct pollfd p = {fd, POLLRDHUP, 0};
+
+    if (rc == 0 && wait_hangup)
+        (void)poll(&p, 1, 5000);
+    return rc;
+}
+
+/*
+ * A daemon that closes the connection before reading (nscd stopping): the
+ * request's write fails, and that is an error, not a SIGPIPE that kills
+ * the process (the sync, or the login recording itself, in sudo).
+ */
+static void test_hangup_is_no_sigpipe(void **state)
+{
+    struct eksauth_error err = {0};
+    struct fake_nscd f;
+    char path[512], log[64];
+
+    (void)state;
+    snprintf(path, sizeof(path), "%s/socket-hangup", tmpdir);
+    assert_int_equal(fake_nscd_start(&f, path, 2, FAKE_NSCD_HANGUP), 0);
+    wait_hangup = true;
+    assert_int_equal(eksauth_nscd_invalidate(path, &err), EKSAUTH_EIO);
+    wait_hangup = false;
+    fake_nscd_stop(&f, 0, log, sizeof(log));
+    assert_non_null(strstr(err.msg, "the passwd cache was not invalidated"));
+}
+
 /* No daemon: no socket, or a socket no one listens on any more (nscd stopped). */
 static void test_no_daemon(void **state)
 {
@@ -100,6 +142,7 @@ int main(void)
         cmocka_unit_test(test_invalidates_passwd_and_group),
         cmocka_unit_test(test_closed_without_answer),
         cmocka_unit_test(test_refused),
+        cmocka_unit_test(test_hangup_is_no_sigpipe),
         cmocka_unit_test(test_no_daemon),
     };
 
