@@ -251,15 +251,21 @@ static enum eksauth_status doc_otherwise(yaml_document_t *doc, yaml_node_t *root
     return st;
 }
 
-/* go-yaml's bound on nested flow collections; libyaml's scanner is quadratic in the nesting. */
-#define FLOW_NESTING_MAX 10000
+/*
+ * eksauth's bound on nested flow collections, far below go-yaml's 10000:
+ * libyaml's scanner walks every open level for each token, so a 1 MiB
+ * file of 9999 levels and half a million items, which kubectl reads, takes
+ * it tens of seconds.  No kubeconfig nests flow collections past a few.
+ */
+#define FLOW_NESTING_MAX 64
 
 /*
- * Whether text nests flow collections ("[", "{") deeper than go-yaml takes:
- * kubectl refuses such a file at once, while libyaml would scan a hostile
- * one (a kubeconfig from a repository) for half an hour.  Read as events
- * and stopped at the first level past the bound; a text with too few
- * brackets to get there is not parsed twice.
+ * Whether text nests flow collections ("[", "{") deeper than
+ * FLOW_NESTING_MAX: libyaml would scan a hostile one (a kubeconfig from a
+ * repository) for seconds to half an hour, where kubectl refuses one past
+ * 10000 at once and reads the rest quickly.  Read as events and stopped at
+ * the first level past the bound; a text with too few brackets to get
+ * there is not parsed twice.
  */
 static enum eksauth_status flow_too_deep(const char *text, size_t len, const char *path,
                                          struct eksauth_error *err)
@@ -284,9 +290,11 @@ static enum eksauth_status flow_too_deep(const char *text, size_t len, const cha
                      (ev.type == YAML_MAPPING_START_EVENT &&
                       (depth > 0 || ev.data.mapping_start.style == YAML_FLOW_MAPPING_STYLE));
         if (flow_start && ++depth > FLOW_NESTING_MAX)
-            st = eksauth_fail(err, EKSAUTH_EINVAL,
-                              "%s:%zu: collections nested deeper than %d: kubectl refuses it", path,
-                              (size_t)ev.start_mark.line + 1, FLOW_NESTING_MAX);
+            st = eksauth_fail(
+                err, EKSAUTH_EINVAL,
+                "%s:%zu: collections nested deeper than %d: eksauth refuses it (kubectl "
+                "past 10000; libyaml's scan is slow in the depth)",
+                path, (size_t)ev.start_mark.line + 1, FLOW_NESTING_MAX);
         else if (depth > 0 &&
                  (ev.type == YAML_SEQUENCE_END_EVENT || ev.type == YAML_MAPPING_END_EVENT))
             depth--;
