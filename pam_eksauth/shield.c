@@ -25,13 +25,34 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include <linux/capability.h>
+#include <sys/syscall.h>
+
 #include <security/pam_ext.h>
 
 #include "pam_eksauth.h"
 
+/*
+ * Whether CAP_SETUID is in the effective set.  Without it a setuid root
+ * program may still make its real uid root's (the effective uid is root's),
+ * but may not put the caller's back (setresuid(2)): a bounding set without
+ * it (a container's --cap-drop SETUID, systemd's CapabilityBoundingSet).
+ */
+static bool may_restore_ruid(void)
+{
+    struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
+    struct __user_cap_data_struct d[_LINUX_CAPABILITY_U32S_3];
+
+    memset(d, 0, sizeof(d));
+    if (syscall(SYS_capget, &h, d) != 0)
+        return false;
+    return (d[CAP_TO_INDEX(CAP_SETUID)].effective & CAP_TO_MASK(CAP_SETUID)) != 0;
+}
+
 void pe_shield_raise(pam_handle_t *pamh, struct pe_shield *s)
 {
     uid_t ruid = getuid();
+    const char *why;
     sigset_t stops;
 
     memset(s, 0, sizeof(*s));
@@ -43,16 +64,21 @@ void pe_shield_raise(pam_handle_t *pamh, struct pe_shield *s)
     /* Only a setuid root program run by someone else: sshd's and cron's real uid is root's. */
     if (ruid == 0 || geteuid() != 0)
         return;
-    if (setresuid(0, (uid_t)-1, (uid_t)-1) == 0) {
+    /* A real uid that could not be given back would fail every such login: none taken then. */
+    if (!may_restore_ruid()) {
+        why = "no CAP_SETUID to give the caller's real uid back";
+    } else if (setresuid(0, (uid_t)-1, (uid_t)-1) != 0) {
+        why = strerror(errno);
+    } else {
         s->ruid = ruid;
         s->pinned = true;
-    } else {
-        /* Without CAP_SETUID (a container): the login goes on as before, and the log says so. */
-        pam_syslog(pamh, LOG_WARNING,
-                   "cannot hold the caller off the login's locks: setresuid: %s; a caller "
-                   "that stops this process while it holds one holds up every eksauth login",
-                   strerror(errno));
+        return;
     }
+    /* Without CAP_SETUID (a container): the login goes on as before, and the log says so. */
+    pam_syslog(pamh, LOG_WARNING,
+               "cannot hold the caller off the login's locks: %s; a caller that stops this "
+               "process while it holds one holds up every eksauth login",
+               why);
 }
 
 bool pe_shield_lower(pam_handle_t *pamh, struct pe_shield *s)

@@ -15,7 +15,9 @@
 #   - RLIMIT_NOFILE too low: no success, a reason;
 #   - an environment naming proxies, CAs, an OpenSSL config, eksauth paths,
 #     AWS settings, a time zone, a locale and a home of the caller's, in a
-#     deleted folder: the login succeeds, as without them.
+#     deleted folder: the login succeeds, as without them;
+#   - a bounding set without CAP_SETUID: the login succeeds, unshielded
+#     (pam_eksauth/shield.c), with the caller's real uid its own again.
 # TAP output.
 set -u
 . "$top_srcdir/tests/hardening/common.sh"
@@ -131,6 +133,20 @@ login 'mkdir /tmp/eksauth-gone.$$ && cd /tmp/eksauth-gone.$$ && rmdir /tmp/eksau
     AWS_CONFIG_FILE=/nonexistent AWS_SHARED_CREDENTIALS_FILE=/nonexistent \
     TZ=XXX-14 LC_ALL=tr_TR.UTF-8 LANG=tr_TR.UTF-8 HOME=/nonexistent "$@"'
 is "$code" PAM_SUCCESS "the caller's proxies, CAs, OpenSSL config, eksauth paths, AWS settings, TZ, locale and HOME, in a deleted folder: the login succeeds${reason:+ ($reason)}"
+
+# 6. A bounding set without CAP_SETUID (a container's --cap-drop SETUID,
+# systemd's CapabilityBoundingSet): the setuid driver's effective uid is
+# root's, so it may make its real uid root's, but not put the caller's back.
+# The shield must not take a real uid it cannot return: the login succeeds
+# unshielded, and the log says so.
+fresh
+saved_as_caller=$AS_CALLER
+AS_CALLER="setpriv --bounding-set -setuid --reuid=65534 --regid=65534 --clear-groups"
+login 'exec "$@"'
+AS_CALLER=$saved_as_caller
+is "$code" PAM_SUCCESS "no CAP_SETUID in the bounding set: the login succeeds${reason:+ ($reason)}"
+grep -q 'cannot hold the caller off' "$tmp/pb.log"
+ok $? "... unshielded, and the log says so"
 
 rm -rf "$SUID"
 no_token_in "$tmp/pb.log" "$tmp/pb.err"
