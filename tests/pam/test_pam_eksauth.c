@@ -32,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
@@ -119,6 +120,38 @@ int pam_putenv(pam_handle_t *pamh, const char *name_value)
     if (real == NULL)
         *(void **)&real = dlsym(RTLD_NEXT, "pam_putenv");
     return real != NULL ? real(pamh, name_value) : PAM_SYSTEM_ERR;
+}
+
+/*
+ * getuid and setresuid as libc's, but, while fake_ruid is not 0, those of a
+ * setuid program run by uid fake_ruid (pam_eksauth/shield.c): its real uid
+ * made root's and put back by pretence, and the put back that comes after
+ * restores_ok more refused (EPERM; -1: none refused).
+ */
+static uid_t fake_ruid;
+static int restores_ok = -1;
+
+uid_t getuid(void)
+{
+    return fake_ruid != 0 ? fake_ruid : (uid_t)syscall(SYS_getuid);
+}
+
+int setresuid(uid_t r, uid_t e, uid_t s)
+{
+    static int (*real)(uid_t, uid_t, uid_t);
+
+    if (fake_ruid != 0 && r == 0)
+        return 0;
+    if (fake_ruid != 0) {
+        if (restores_ok >= 0 && restores_ok-- == 0) {
+            errno = EPERM;
+            return -1;
+        }
+        return 0;
+    }
+    if (real == NULL)
+        *(void **)&real = dlsym(RTLD_NEXT, "setresuid");
+    return real != NULL ? real(r, e, s) : -1;
 }
 
 /* -------------------------------------------------------- environment */
@@ -1030,6 +1063,30 @@ static void case_proof_not_kept(void)
 }
 
 /*
+ * A setuid caller's real uid that cannot be put back after the proof's key
+ * is made: the stage fails, and leaves no proof in the PAM environment for
+ * a later account stage (require_token) to take as this login's.
+ */
+static void case_proof_unrestored(void)
+{
+    struct tx t;
+
+    tx_start(&t, "eksauth-auth-only", "bob");
+    tx_answer(&t, TOK_BOB);
+    pd_log_mark();
+    fake_ruid = 4242;
+    restores_ok = 1; /* the login's own put back works, the proof key's does not */
+    is_rc(pam_authenticate(t.pamh, 0), PAM_SYSTEM_ERR,
+          "the real uid not restored after the proof key: authenticate fails");
+    fake_ruid = 0;
+    restores_ok = -1;
+    ok(pam_getenv(t.pamh, "EKSAUTH_PROOF") == NULL, "... and leaves no token proof");
+    ok(pam_getenv(t.pamh, "EKS_USERNAME") == NULL, "... nor an identity");
+    ok(pd_log_find("cannot restore the real uid 4242", NULL) != NULL, "... and the log says why");
+    tx_end(&t, PAM_SYSTEM_ERR);
+}
+
+/*
  * A stack whose account and session stages are other modules' (sudo's
  * shape): the proof is for pam_eksauth's account stage alone, so setcred,
  * which every application calls after the account stage, takes it out
@@ -1088,6 +1145,7 @@ static void case_require_token(void)
           "33 require_token= lists, none for this service: every service, refused");
     ok(pd_log_find("more than 32 require_token= options", NULL) != NULL, "and logged");
     case_proof_not_kept();
+    case_proof_unrestored();
 }
 
 static void case_options(void)
