@@ -23,6 +23,15 @@ HANG=20   # a login or sync still waiting after this is hung
 TRIES=50 # first logins the caller starts to catch one holding the lock
 
 hard_setup
+# 20,000 more users: a first login rewrites the whole DB under its lock,
+# which then lasts long enough for the caller's /proc/locks watch to see it
+# every time (a DB of a few users is written within a moment that 50 tries
+# can all miss on a busy machine).
+awk '{ print } /^  mapUsers: \|$/ { for (i = 0; i < 20000; i++)
+        printf "    - userarn: arn:aws:iam::111122223333:user/bulk%d\n      username: bulk%d\n", i, i }' \
+    "$PAM_FIX/aws-auth.yaml" >"$PE_DIR/aws-auth.yaml" || bail "cannot write the big aws-auth"
+"$EKSAUTH" --config "$PE_DIR/eksauth.conf" sync >"$PE_DIR/sync.out" 2>&1 ||
+    bail "eksauth sync of the big aws-auth failed: $(cat "$PE_DIR/sync.out")"
 SVC=$tmp/services
 mkdir -p "$SVC"
 echo "auth required $PAM_MODULE config=$PE_DIR/eksauth.conf" >"$SVC/plain"
