@@ -13,8 +13,14 @@
 # docs/identity-db.md tells the operator.  TAP output.
 . "$top_srcdir/tests/integration/iddb_common.sh"
 
+# As tests/integration/nss.sh: the sanitizer tree's module loads into no
+# uninstrumented program (its skip is listed by .ci/run; the main tree's
+# counts as a failure).
 why=$(ns_unsupported)
-[ -z "$why" ] || bail "$why"
+if [ -n "$why" ]; then
+    echo "1..0 # SKIP $why"
+    exit 0
+fi
 NSCD=${EKSAUTH_TEST_NSCD:-/var/cache/eksauth-tests/nscd/usr/sbin/nscd}
 [ -x "$NSCD" ] || bail "$NSCD is missing: scripts/install-deps unpacks Debian's nscd there"
 
