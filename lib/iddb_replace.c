@@ -120,10 +120,14 @@ out:
 }
 
 enum eksauth_status eksauth_iddb_commit_locked(struct eksauth_file_pending *p,
+                                               struct eksauth_error *cache_err,
                                                struct eksauth_error *err)
 {
     enum eksauth_status st;
     bool marked;
+
+    if (cache_err != NULL)
+        memset(cache_err, 0, sizeof(*cache_err));
 
     /*
      * Before the rename: from now on a reader that maps the old file checks
@@ -144,10 +148,11 @@ enum eksauth_status eksauth_iddb_commit_locked(struct eksauth_file_pending *p,
      * NSS module is asked, from what it cached of the old DB: without this a
      * user the new DB removed would stay known, with its groups (sudo's
      * rules), for the cache's time to live (600 s and 3600 s in Debian's
-     * nscd.conf).  Best effort: the DB is replaced whatever nscd says, and
-     * eksauth doctor reports a caching nscd with its fix.
+     * nscd.conf).  Best effort: the DB is replaced whatever nscd says; a
+     * caller that can tell the operator (the sync) gets why not in
+     * cache_err, with the commands that drop the caches by hand.
      */
-    (void)eksauth_nscd_invalidate(EKSAUTH_NSCD_SOCKET, NULL);
+    (void)eksauth_nscd_invalidate(EKSAUTH_NSCD_SOCKET, cache_err);
     return st;
 }
 
@@ -159,7 +164,7 @@ enum eksauth_status eksauth_iddb_write_locked(const struct eksauth_iddb_builder 
 
     st = eksauth_iddb_prepare_locked(b, path, &p, err);
     if (st == EKSAUTH_OK)
-        st = eksauth_iddb_commit_locked(&p, err);
+        st = eksauth_iddb_commit_locked(&p, NULL, err);
     eksauth_file_discard(&p);
     return st;
 }

@@ -120,12 +120,13 @@ static enum eksauth_status invalidate_one(const char *socket_path, const char *c
 
 enum eksauth_status eksauth_nscd_invalidate(const char *socket_path, struct eksauth_error *err)
 {
-    enum eksauth_status st;
+    enum eksauth_status pw, gr;
 
     /* Both, even when the first fails: the group cache also holds initgroups' answers (sudo). */
-    st = invalidate_one(socket_path, "passwd", err);
-    if (invalidate_one(socket_path, "group", st == EKSAUTH_OK ? err : NULL) != EKSAUTH_OK &&
-        st == EKSAUTH_OK)
-        st = EKSAUTH_EIO;
-    return st;
+    pw = invalidate_one(socket_path, "passwd", err);
+    gr = invalidate_one(socket_path, "group", pw == EKSAUTH_OK ? err : NULL);
+    /* The operator runs what the message says: both commands when both failed. */
+    if (pw != EKSAUTH_OK && gr != EKSAUTH_OK && err != NULL)
+        eksauth_error_append(err, "; nor the group cache: run nscd -i group too");
+    return pw != EKSAUTH_OK ? pw : gr;
 }

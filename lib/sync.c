@@ -423,7 +423,7 @@ static enum eksauth_status write_login_index(struct apply *a, const char *inputs
 static enum eksauth_status apply_locked(struct apply *a, struct eksauth_error *err)
 {
     struct eksauth_sync_report *r = a->report;
-    struct eksauth_error damage;
+    struct eksauth_error damage, cache_err = {0};
     enum eksauth_status st;
     size_t i;
 
@@ -518,12 +518,19 @@ static enum eksauth_status apply_locked(struct apply *a, struct eksauth_error *e
             st = write_login_index(a, inputs, err);
     }
     if (st == EKSAUTH_OK) {
-        st = eksauth_iddb_commit_locked(&a->db_file, err);
+        st = eksauth_iddb_commit_locked(&a->db_file, &cache_err, err);
         if (st != EKSAUTH_OK) {
             (void)unlink(a->ctx->paths.state);
             (void)unlink(a->ctx->paths.index);
         }
     }
+    /*
+     * Why: an nscd that kept its caches serves a user this sync removed,
+     * with its groups (sudo's rules), for its time to live; the operator
+     * must know, and the message says what drops them by hand.
+     */
+    if (st == EKSAUTH_OK && cache_err.status != EKSAUTH_OK)
+        (void)eksauth_strlist_addf(&r->warnings, NULL, "%s", cache_err.msg);
     if (st == EKSAUTH_OK) {
         r->users = eksauth_iddb_builder_user_count(a->b);
         r->groups = eksauth_iddb_builder_group_count(a->b);

@@ -43,11 +43,16 @@ enum eksauth_status eksauth_iddb_write_locked(const struct eksauth_iddb_builder 
  * stale and renames the temp file over it.  A failure of either leaves
  * path as it was and no temp file; eksauth_file_discard(p) drops a
  * prepared file that is not committed.  The caller holds the lock.
+ * cache_err (may be NULL) gets why a running nscd did not drop its caches
+ * once the DB was replaced, with the commands that do it by hand
+ * (cache_err->status EKSAUTH_OK when it did, or when none runs): the
+ * replace stands all the same, and the sync reports it as a warning.
  */
 enum eksauth_status eksauth_iddb_prepare_locked(const struct eksauth_iddb_builder *b,
                                                 const char *path, struct eksauth_file_pending *p,
                                                 struct eksauth_error *err);
 enum eksauth_status eksauth_iddb_commit_locked(struct eksauth_file_pending *p,
+                                               struct eksauth_error *cache_err,
                                                struct eksauth_error *err);
 enum eksauth_status eksauth_iddb_write(const struct eksauth_iddb_builder *b, const char *path,
                                        struct eksauth_error *err);

@@ -22,8 +22,11 @@
  * group cache (what `nscd -i passwd` and `nscd -i group` ask), each on its own
  * connection, waiting up to 5 seconds for each answer.  EKSAUTH_OK when
  * both were dropped, and when no daemon listens there (nothing to drop);
- * EKSAUTH_EIO, naming the cache, when one listens but refuses or does not
- * answer (a caller that is not root is refused).
+ * EKSAUTH_EIO, naming the caches and the commands that drop them by hand,
+ * when one listens but refuses or does not answer.  A daemon that closes
+ * the connection without an answer counts as done, as `nscd -i` counts it
+ * (unscd always does so); glibc's nscd does so too for a caller that is
+ * not root, whose request it ignores: only root's writers count.
  */
 enum eksauth_status eksauth_nscd_invalidate(const char *socket_path, struct eksauth_error *err);
 

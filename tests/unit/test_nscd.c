@@ -62,7 +62,7 @@ static void test_closed_without_answer(void **state)
     assert_int_equal(against("socket-old", FAKE_NSCD_CLOSE, &err), EKSAUTH_OK);
 }
 
-/* A refusal is an error that names the cache and what to run. */
+/* A refusal is an error that names the caches and what to run. */
 static void test_refused(void **state)
 {
     struct eksauth_error err = {0};
@@ -71,6 +71,8 @@ static void test_refused(void **state)
     assert_int_equal(against("socket-refuse", FAKE_NSCD_REFUSE, &err), EKSAUTH_EIO);
     assert_non_null(strstr(err.msg, "the passwd cache was not invalidated (refused)"));
     assert_non_null(strstr(err.msg, "run nscd -i passwd"));
+    /* The group cache was refused too: the message names its command as well. */
+    assert_non_null(strstr(err.msg, "run nscd -i group"));
 }
 
 /*

@@ -19,7 +19,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -33,8 +36,10 @@
 #include "eksauth/login.h"
 #include "eksauth/mapping.h"
 #include "eksauth/names.h"
+#include "eksauth/nscd.h"
 #include "eksauth/sigv4.h"
 #include "eksauth/sync.h"
+#include "fake_nscd.h"
 #include "host_fixture.h"
 
 /* Dev's template, build, and carol in builders too (host_fixture.h). */
@@ -1104,6 +1109,68 @@ static void test_stale_state_writes_nothing(void **state)
     host_fixture_free(h);
 }
 
+/*
+ * In a child with a mount namespace of its own (a tmpfs over /run: nothing
+ * on this host sees it), a sync under a stand-in nscd that answers as
+ * `answer`: 0 when the report's warnings name nscd exactly when want_warning
+ * (and then the command that drops the caches by hand), 1 when not, 2 and
+ * more when the setup or the sync failed.
+ */
+static int sync_under_fake_nscd(struct host_fixture *h, enum fake_nscd_answer answer,
+                                bool want_warning)
+{
+    struct eksauth_sync_report r;
+    struct eksauth_error err;
+    struct fake_nscd f;
+    char log[256];
+    bool warned;
+
+    if (unshare(CLONE_NEWNS) != 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0 ||
+        mount("tmpfs", "/run", "tmpfs", 0, "mode=0755") != 0 || mkdir("/run/nscd", 0755) != 0)
+        return 2;
+    if (fake_nscd_start(&f, EKSAUTH_NSCD_SOCKET, 2, answer) != 0)
+        return 3;
+    if (run(h, false, &r, &err) != EKSAUTH_OK)
+        return 4;
+    fake_nscd_stop(&f, 1, log, sizeof(log));
+    warned = listed_containing(&r.warnings, "the passwd cache was not invalidated") &&
+             listed_containing(&r.warnings, "run nscd -i passwd");
+    eksauth_sync_report_free(&r);
+    return warned == want_warning ? 0 : 1;
+}
+
+static int child_verdict(struct host_fixture *h, enum fake_nscd_answer answer, bool want_warning)
+{
+    int status;
+    pid_t pid = fork();
+
+    assert_true(pid >= 0);
+    if (pid == 0)
+        _exit(sync_under_fake_nscd(h, answer, want_warning));
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status));
+    return WEXITSTATUS(status);
+}
+
+/*
+ * An nscd that did not drop its caches after the sync replaced the DB
+ * (refused, or no answer within its time) still serves a removed user with
+ * its groups for its time to live: the sync says so among its warnings,
+ * with the commands that drop them by hand.  (It said nothing: the message
+ * lib/nscd.c makes was thrown away, and the operator could not know.)  An
+ * nscd that dropped them is no warning.
+ */
+static void test_nscd_not_invalidated_is_a_warning(void **state)
+{
+    struct host_fixture *h = host_fixture_new(NULL, AWS_AUTH);
+
+    (void)state;
+    /* 1: the warning is missing, or there when nscd did its part. */
+    assert_int_equal(child_verdict(h, FAKE_NSCD_REFUSE, true), 0);
+    assert_int_equal(child_verdict(h, FAKE_NSCD_DONE, false), 0);
+    host_fixture_free(h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1123,6 +1190,7 @@ int main(void)
         cmocka_unit_test(test_unchanged_source_replans),
         cmocka_unit_test(test_older_fetch_never_overwrites),
         cmocka_unit_test(test_stale_state_writes_nothing),
+        cmocka_unit_test(test_nscd_not_invalidated_is_a_warning),
         cmocka_unit_test(test_seeds_skip_private_and_local_groups),
     };
 
