@@ -221,6 +221,7 @@ eksauth_iddb_record_login(const char *path, const struct eksauth_iddb_user_in *u
     struct eksauth_iddb_group_in *joined = NULL;
     enum eksauth_iddb_verdict v;
     size_t i, nn = 0;
+    bool wrote = false;
     int lfd = -1;
 
     if (verdict != NULL)
@@ -303,6 +304,7 @@ eksauth_iddb_record_login(const char *path, const struct eksauth_iddb_user_in *u
     if (st != EKSAUTH_OK)
         goto out;
     st = eksauth_iddb_write_locked(b, path, err);
+    wrote = st == EKSAUTH_OK;
     if (st == EKSAUTH_OK && uid_out != NULL)
         *uid_out = in.uid;
 out:
@@ -311,5 +313,8 @@ out:
     eksauth_iddb_builder_free(b);
     eksauth_iddb_close(db);
     eksauth_iddb_unlock(lfd);
+    /* nscd told once the lock is free: a stuck one holds up this login alone. */
+    if (wrote)
+        (void)eksauth_iddb_replaced(NULL);
     return st;
 }

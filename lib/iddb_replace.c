@@ -120,14 +120,10 @@ out:
 }
 
 enum eksauth_status eksauth_iddb_commit_locked(struct eksauth_file_pending *p,
-                                               struct eksauth_error *cache_err,
                                                struct eksauth_error *err)
 {
     enum eksauth_status st;
     bool marked;
-
-    if (cache_err != NULL)
-        memset(cache_err, 0, sizeof(*cache_err));
 
     /*
      * Before the rename: from now on a reader that maps the old file checks
@@ -143,16 +139,6 @@ enum eksauth_status eksauth_iddb_commit_locked(struct eksauth_file_pending *p,
             (void)set_stale(p->path, 0);
         return st;
     }
-    /*
-     * A running nscd (or unscd) answers passwd and group lookups before any
-     * NSS module is asked, from what it cached of the old DB: without this a
-     * user the new DB removed would stay known, with its groups (sudo's
-     * rules), for the cache's time to live (600 s and 3600 s in Debian's
-     * nscd.conf).  Best effort: the DB is replaced whatever nscd says; a
-     * caller that can tell the operator (the sync) gets why not in
-     * cache_err, with the commands that drop the caches by hand.
-     */
-    (void)eksauth_nscd_invalidate(EKSAUTH_NSCD_SOCKET, cache_err);
     return st;
 }
 
@@ -164,7 +150,7 @@ enum eksauth_status eksauth_iddb_write_locked(const struct eksauth_iddb_builder 
 
     st = eksauth_iddb_prepare_locked(b, path, &p, err);
     if (st == EKSAUTH_OK)
-        st = eksauth_iddb_commit_locked(&p, NULL, err);
+        st = eksauth_iddb_commit_locked(&p, err);
     eksauth_file_discard(&p);
     return st;
 }
@@ -180,5 +166,23 @@ enum eksauth_status eksauth_iddb_write(const struct eksauth_iddb_builder *b, con
         return st;
     st = eksauth_iddb_write_locked(b, path, err);
     eksauth_iddb_unlock(lfd);
+    if (st == EKSAUTH_OK)
+        (void)eksauth_iddb_replaced(NULL);
     return st;
+}
+
+enum eksauth_status eksauth_iddb_replaced(struct eksauth_error *cache_err)
+{
+    /*
+     * A running nscd (or unscd) answers passwd and group lookups before any
+     * NSS module is asked, from what it cached of the old DB: without this a
+     * user the new DB removed would stay known, with its groups (sudo's
+     * rules), for the cache's time to live (600 s and 3600 s in Debian's
+     * nscd.conf).  After the rename, so what nscd fetches again is the new
+     * DB's (its module sees the stale mark); after the lock, so a stuck nscd
+     * holds up no other writer.
+     */
+    if (cache_err != NULL)
+        memset(cache_err, 0, sizeof(*cache_err));
+    return eksauth_nscd_invalidate(EKSAUTH_NSCD_SOCKET, cache_err);
 }

@@ -45,6 +45,7 @@ struct apply {
     char bound_host[EKSAUTH_SNAPSHOT_HOST_MAX];  /* the templates' instance (host_binding) */
     struct eksauth_file_pending db_file;         /* the new DB, written, not yet renamed */
     struct eksauth_snapshot_pending snap_files;  /* the snapshot and state, likewise */
+    bool replaced;                               /* the new DB renamed in place */
 };
 
 /*
@@ -423,7 +424,7 @@ static enum eksauth_status write_login_index(struct apply *a, const char *inputs
 static enum eksauth_status apply_locked(struct apply *a, struct eksauth_error *err)
 {
     struct eksauth_sync_report *r = a->report;
-    struct eksauth_error damage, cache_err = {0};
+    struct eksauth_error damage;
     enum eksauth_status st;
     size_t i;
 
@@ -518,19 +519,13 @@ static enum eksauth_status apply_locked(struct apply *a, struct eksauth_error *e
             st = write_login_index(a, inputs, err);
     }
     if (st == EKSAUTH_OK) {
-        st = eksauth_iddb_commit_locked(&a->db_file, &cache_err, err);
+        st = eksauth_iddb_commit_locked(&a->db_file, err);
         if (st != EKSAUTH_OK) {
             (void)unlink(a->ctx->paths.state);
             (void)unlink(a->ctx->paths.index);
         }
+        a->replaced = st == EKSAUTH_OK;
     }
-    /*
-     * Why: an nscd that kept its caches serves a user this sync removed,
-     * with its groups (sudo's rules), for its time to live; the operator
-     * must know, and the message says what drops them by hand.
-     */
-    if (st == EKSAUTH_OK && cache_err.status != EKSAUTH_OK)
-        (void)eksauth_strlist_addf(&r->warnings, NULL, "%s", cache_err.msg);
     if (st == EKSAUTH_OK) {
         r->users = eksauth_iddb_builder_user_count(a->b);
         r->groups = eksauth_iddb_builder_group_count(a->b);
@@ -597,6 +592,7 @@ enum eksauth_status eksauth_sync_apply(struct eksauth_ctx *ctx,
     const char *label = snap->what;
     struct eksauth_cluster_snapshot kept = *snap;
     struct eksauth_snapshot_state own_state;
+    struct eksauth_error cache_err;
     struct apply a;
     enum eksauth_status st;
     size_t i;
@@ -658,6 +654,14 @@ enum eksauth_status eksauth_sync_apply(struct eksauth_ctx *ctx,
     eksauth_file_discard(&a.db_file);
     eksauth_snapshot_discard(&a.snap_files);
     eksauth_iddb_unlock(lock);
+    /*
+     * nscd told once the lock is free (a stuck one holds up this sync
+     * alone).  Why a warning: an nscd that kept its caches serves a user
+     * this sync removed, with its groups (sudo's rules), for its time to
+     * live; the operator must know, and the message says what drops them.
+     */
+    if (a.replaced && eksauth_iddb_replaced(&cache_err) != EKSAUTH_OK)
+        (void)eksauth_strlist_addf(&report->warnings, NULL, "%s", cache_err.msg);
     /* 3. What the cluster drops is dropped here too (written without it), and named: a failure. */
     if (st == EKSAUTH_OK && eksauth_awsauth_dropped_count(a.m.aa) > 0)
         st = dropped_failure(a.m.aa, label, report, err);

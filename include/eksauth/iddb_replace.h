@@ -28,8 +28,9 @@ void eksauth_iddb_unlock(int fd);
  * removed (eksauth_file_remove_stale_temps), and the current file, when it
  * is a root-owned DB of this version, is marked stale so readers that map
  * it re-check the path (the mark is cleared again when the replace fails).
- * Once replaced, a running nscd is told to drop its passwd and group
- * caches (eksauth_nscd_invalidate, nscd.h; best effort).
+ * Once replaced, and the lock released, a running nscd is to be told to
+ * drop its passwd and group caches: eksauth_iddb_write does it,
+ * eksauth_iddb_write_locked's caller calls eksauth_iddb_replaced.
  * _locked expects the caller to hold eksauth_iddb_lock(); eksauth_iddb_write
  * takes it.
  */
@@ -42,19 +43,26 @@ enum eksauth_status eksauth_iddb_write_locked(const struct eksauth_iddb_builder 
  * (after sweeping killed writers' ones), _commit marks the current file
  * stale and renames the temp file over it.  A failure of either leaves
  * path as it was and no temp file; eksauth_file_discard(p) drops a
- * prepared file that is not committed.  The caller holds the lock.
- * cache_err (may be NULL) gets why a running nscd did not drop its caches
- * once the DB was replaced, with the commands that do it by hand
- * (cache_err->status EKSAUTH_OK when it did, or when none runs): the
- * replace stands all the same, and the sync reports it as a warning.
+ * prepared file that is not committed.  The caller holds the lock, and
+ * calls eksauth_iddb_replaced once it has released it.
  */
 enum eksauth_status eksauth_iddb_prepare_locked(const struct eksauth_iddb_builder *b,
                                                 const char *path, struct eksauth_file_pending *p,
                                                 struct eksauth_error *err);
 enum eksauth_status eksauth_iddb_commit_locked(struct eksauth_file_pending *p,
-                                               struct eksauth_error *cache_err,
                                                struct eksauth_error *err);
 enum eksauth_status eksauth_iddb_write(const struct eksauth_iddb_builder *b, const char *path,
                                        struct eksauth_error *err);
+/*
+ * After a DB was replaced, with the writer's lock released: a running nscd
+ * (or unscd) drops its passwd and group caches (eksauth_nscd_invalidate,
+ * nscd.h; best effort: the replace stands whatever it says).  Not under the
+ * lock: a daemon that takes the request and does not answer holds up this
+ * writer alone, for up to 5 s per cache, not every login and sync queued
+ * on the lock.  cache_err (may be NULL) gets why it did not, with the
+ * commands that do it by hand (the sync lists it among its warnings);
+ * EKSAUTH_OK when it did, or when no daemon runs.
+ */
+enum eksauth_status eksauth_iddb_replaced(struct eksauth_error *cache_err);
 
 #endif

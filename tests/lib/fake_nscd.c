@@ -4,11 +4,14 @@
  */
 #include "config.h"
 
+#include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -30,6 +33,9 @@ static void serve_one(int cfd, FILE *log, enum fake_nscd_answer answer)
     fprintf(log, "%d %d %s%s\n", head[0], head[1], key,
             n == head[2] && n > 0 && key[n - 1] == '\0' ? "" : " (no NUL)");
     fflush(log);
+    /* Stuck: until fake_nscd_stop kills it. */
+    while (answer == FAKE_NSCD_SILENT)
+        pause();
     if (answer != FAKE_NSCD_CLOSE && write(cfd, &reply, sizeof(reply)) != (ssize_t)sizeof(reply))
         fprintf(log, "answer not sent\n");
 }
@@ -90,4 +96,22 @@ void fake_nscd_stop(struct fake_nscd *f, int kill_it, char *buf, size_t buflen)
         fclose(log);
     }
     buf[n] = '\0';
+}
+
+int fake_nscd_in_namespace(int (*fn)(void *), void *arg)
+{
+    int status;
+    pid_t pid = fork();
+
+    if (pid < 0)
+        return -1;
+    if (pid == 0) {
+        if (unshare(CLONE_NEWNS) != 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0 ||
+            mount("tmpfs", "/run", "tmpfs", 0, "mode=0755") != 0 || mkdir("/run/nscd", 0755) != 0)
+            _exit(99);
+        _exit(fn(arg));
+    }
+    if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+        return -1;
+    return WEXITSTATUS(status);
 }

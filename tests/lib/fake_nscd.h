@@ -14,6 +14,7 @@ enum fake_nscd_answer {
     FAKE_NSCD_REFUSE, /* answers -1 */
     FAKE_NSCD_CLOSE,  /* closes without an answer (older nscd) */
     FAKE_NSCD_HANGUP, /* closes before reading the request (nscd going away) */
+    FAKE_NSCD_SILENT, /* reads and notes the first request, then never answers (nscd stuck) */
 };
 
 struct fake_nscd {
@@ -34,5 +35,14 @@ int fake_nscd_start(struct fake_nscd *f, const char *socket_path, unsigned reque
  * came than it waits for) and read its log into buf (NUL-terminated).
  */
 void fake_nscd_stop(struct fake_nscd *f, int kill_it, char *buf, size_t buflen);
+
+/*
+ * Run fn(arg) in a child process with a mount namespace of its own, where
+ * a tmpfs is over /run with an empty /run/nscd (nothing on this host sees
+ * the socket made there): fn's return is the child's exit code, 99 when
+ * the namespace could not be made.  The exit code, or -1 when the child
+ * did not exit (a crash).
+ */
+int fake_nscd_in_namespace(int (*fn)(void *), void *arg);
 
 #endif

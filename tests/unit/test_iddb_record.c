@@ -23,6 +23,8 @@
 #include "eksauth/iddb_record.h"
 #include "eksauth/iddb_replace.h"
 #include "eksauth/names.h"
+#include "eksauth/nscd.h"
+#include "fake_nscd.h"
 #include "iddb_sample.h"
 #include "tmpdir.h"
 
@@ -342,6 +344,51 @@ static void test_keyed_without_key(void **state)
     eksauth_iddb_builder_free(b);
 }
 
+/*
+ * In a mount namespace of its own (fake_nscd_in_namespace): a login recorded under a stand-in nscd,
+ * then the same login again, which writes nothing.  0 when the stand-in was asked for both caches
+ * once (the write) and not again, 1 when not, 2 and more when the setup failed.
+ */
+static int record_under_fake_nscd(void *arg)
+{
+    const char *path = arg;
+    struct eksauth_iddb_builder *b = iddb_sample_builder();
+    struct eksauth_iddb_user_in in = {0};
+    struct eksauth_iddb_group_in g = {"eks-ops", "ops", LO + 12, 0};
+    struct eksauth_iddb_id_rules rules = {NULL, 0, NULL, NULL};
+    struct eksauth_error err = {0};
+    struct fake_nscd f;
+    char log[256];
+    uint32_t uid;
+
+    if (eksauth_iddb_write(b, path, &err) != EKSAUTH_OK) /* no nscd yet: nothing asked */
+        return 3;
+    if (fake_nscd_start(&f, EKSAUTH_NSCD_SOCKET, 4, FAKE_NSCD_DONE) != 0)
+        return 4;
+    admin_session(&in, "nscd");
+    if (eksauth_iddb_record_login(path, &in, &g, 1, &rules, &uid, NULL, &err) != EKSAUTH_OK ||
+        eksauth_iddb_record_login(path, &in, &g, 1, &rules, &uid, NULL, &err) != EKSAUTH_OK)
+        return 5;
+    /* Killed: it waits for 4 requests, and only the write's 2 may come. */
+    fake_nscd_stop(&f, 1, log, sizeof(log));
+    eksauth_iddb_builder_free(b);
+    return strcmp(log, "2 10 passwd\n2 10 group\n") == 0 ? 0 : 1;
+}
+
+/*
+ * A login recorded (PAM) has nscd drop its passwd and group caches, once
+ * the writer's lock is released; a login already current writes nothing
+ * and asks nothing.
+ */
+static void test_recorded_login_tells_nscd(void **state)
+{
+    char path[512];
+
+    (void)state;
+    snprintf(path, sizeof(path), "%s/nscd/identity.db", tmpdir);
+    assert_int_equal(fake_nscd_in_namespace(record_under_fake_nscd, path), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -350,6 +397,7 @@ int main(void)
         cmocka_unit_test(test_local_group_joined_on_purpose),
         cmocka_unit_test(test_held_id_refused),
         cmocka_unit_test(test_keyed_without_key),
+        cmocka_unit_test(test_recorded_login_tells_nscd),
     };
 
     return cmocka_run_group_tests(tests, tmpdir_setup, tmpdir_teardown);

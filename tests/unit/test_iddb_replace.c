@@ -11,13 +11,12 @@
 #include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include <sched.h>
 #include <sys/file.h>
-#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -127,41 +126,110 @@ static void test_replace_marks_old_and_sweeps(void **state)
  * group caches, which would otherwise serve a user the new DB no longer
  * has for their time to live.  The child's exit code is the verdict.
  */
-static int replace_under_fake_nscd(const char *path, char *log, size_t loglen)
+static int replace_under_fake_nscd(void *arg)
 {
     struct eksauth_iddb_builder *b = iddb_sample_builder();
     struct eksauth_error err = {0};
+    const char *path = arg;
     struct fake_nscd f;
+    char log[1024];
 
-    if (unshare(CLONE_NEWNS) != 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0 ||
-        mount("tmpfs", "/run", "tmpfs", 0, "mode=0755") != 0 || mkdir("/run/nscd", 0755) != 0)
-        return 2;
     if (fake_nscd_start(&f, EKSAUTH_NSCD_SOCKET, 2, FAKE_NSCD_DONE) != 0)
         return 3;
     if (eksauth_iddb_write(b, path, &err) != EKSAUTH_OK)
         return 4;
     /* Each request was answered before the write returned: nothing is cut by the kill. */
-    fake_nscd_stop(&f, 1, log, loglen);
+    fake_nscd_stop(&f, 1, log, sizeof(log));
     eksauth_iddb_builder_free(b);
     return strcmp(log, "2 10 passwd\n2 10 group\n") == 0 ? 0 : 1;
 }
 
 static void test_replace_invalidates_nscd(void **state)
 {
-    char path[512], log[1024];
-    int status;
-    pid_t pid;
+    char path[512];
 
     (void)state;
     snprintf(path, sizeof(path), "%s/nscd/identity.db", tmpdir);
-    pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0)
-        _exit(replace_under_fake_nscd(path, log, sizeof(log)));
-    assert_int_equal(waitpid(pid, &status, 0), pid);
-    assert_true(WIFEXITED(status));
     /* 1: the stand-in was not asked for both caches. */
-    assert_int_equal(WEXITSTATUS(status), 0);
+    assert_int_equal(fake_nscd_in_namespace(replace_under_fake_nscd, path), 0);
+}
+
+/* Whether the fake's log holds line, waiting for it up to 10 s. */
+static bool log_gets(const char *log_path, const char *line)
+{
+    char buf[256];
+    size_t n;
+    FILE *f;
+    int i;
+
+    for (i = 0; i < 1000; i++) {
+        f = fopen(log_path, "r");
+        n = f != NULL ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
+        if (f != NULL)
+            fclose(f);
+        buf[n] = '\0';
+        if (strstr(buf, line) != NULL)
+            return true;
+        usleep(10000);
+    }
+    return false;
+}
+
+/*
+ * In a mount namespace of its own, as above: a writer replaces the
+ * DB under a stand-in nscd that takes the request and never answers; once
+ * the stand-in has the request, is the writer's lock free?  0 when it is,
+ * 1 when the writer still holds it, 2 and more when the setup failed.
+ */
+static int lock_while_nscd_stuck(void *arg)
+{
+    struct eksauth_iddb_builder *b = iddb_sample_builder();
+    struct eksauth_error err = {0};
+    const char *path = arg;
+    struct fake_nscd f;
+    char lock[600], log[256];
+    int fd, verdict, status;
+    pid_t writer;
+
+    if (fake_nscd_start(&f, EKSAUTH_NSCD_SOCKET, 2, FAKE_NSCD_SILENT) != 0)
+        return 3;
+    writer = fork();
+    if (writer < 0)
+        return 4;
+    if (writer == 0)
+        _exit(eksauth_iddb_write(b, path, &err) == EKSAUTH_OK ? 0 : 1);
+    if (!log_gets(f.log, "2 10 passwd"))
+        return 5;
+    snprintf(lock, sizeof(lock), "%s.lock", path);
+    fd = open(lock, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return 6;
+    verdict = flock(fd, LOCK_EX | LOCK_NB) == 0 ? 0 : 1;
+    close(fd);
+    /* The stand-in gone, the writer finds no daemon for the group cache and returns. */
+    fake_nscd_stop(&f, 1, log, sizeof(log));
+    if (waitpid(writer, &status, 0) != writer || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        return 7;
+    eksauth_iddb_builder_free(b);
+    return verdict;
+}
+
+/*
+ * nscd is told after the writer's lock is released: a daemon that takes
+ * the request and does not answer (stuck, or every thread of it busy with
+ * slow lookups, which any local user can cause) holds up that writer
+ * alone.  (It held the lock for up to 5 s per cache, and every other login
+ * recording itself and every sync queued behind it, each adding its own
+ * wait.)
+ */
+static void test_nscd_told_after_the_lock(void **state)
+{
+    char path[512];
+
+    (void)state;
+    snprintf(path, sizeof(path), "%s/nscd-stuck/identity.db", tmpdir);
+    /* 1: the writer held its lock while it waited for nscd. */
+    assert_int_equal(fake_nscd_in_namespace(lock_while_nscd_stuck, path), 0);
 }
 
 int main(void)
@@ -171,6 +239,7 @@ int main(void)
         cmocka_unit_test(test_lock_refuses_foreign),
         cmocka_unit_test(test_replace_marks_old_and_sweeps),
         cmocka_unit_test(test_replace_invalidates_nscd),
+        cmocka_unit_test(test_nscd_told_after_the_lock),
     };
 
     return cmocka_run_group_tests(tests, tmpdir_setup, tmpdir_teardown);

@@ -19,10 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
-#include <sched.h>
-#include <sys/mount.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -1109,47 +1106,37 @@ static void test_stale_state_writes_nothing(void **state)
     host_fixture_free(h);
 }
 
+struct nscd_case {
+    struct host_fixture *h;
+    enum fake_nscd_answer answer;
+    bool want_warning;
+};
+
 /*
- * In a child with a mount namespace of its own (a tmpfs over /run: nothing
- * on this host sees it), a sync under a stand-in nscd that answers as
- * `answer`: 0 when the report's warnings name nscd exactly when want_warning
- * (and then the command that drops the caches by hand), 1 when not, 2 and
- * more when the setup or the sync failed.
+ * In a mount namespace of its own (fake_nscd_in_namespace), a sync under a
+ * stand-in nscd that answers as c->answer: 0 when the report's warnings
+ * name nscd exactly when c->want_warning (and then the command that drops
+ * the caches by hand), 1 when not, 2 and more when the setup or the sync
+ * failed.
  */
-static int sync_under_fake_nscd(struct host_fixture *h, enum fake_nscd_answer answer,
-                                bool want_warning)
+static int sync_under_fake_nscd(void *arg)
 {
+    const struct nscd_case *c = arg;
     struct eksauth_sync_report r;
     struct eksauth_error err;
     struct fake_nscd f;
     char log[256];
     bool warned;
 
-    if (unshare(CLONE_NEWNS) != 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0 ||
-        mount("tmpfs", "/run", "tmpfs", 0, "mode=0755") != 0 || mkdir("/run/nscd", 0755) != 0)
-        return 2;
-    if (fake_nscd_start(&f, EKSAUTH_NSCD_SOCKET, 2, answer) != 0)
+    if (fake_nscd_start(&f, EKSAUTH_NSCD_SOCKET, 2, c->answer) != 0)
         return 3;
-    if (run(h, false, &r, &err) != EKSAUTH_OK)
+    if (run(c->h, false, &r, &err) != EKSAUTH_OK)
         return 4;
     fake_nscd_stop(&f, 1, log, sizeof(log));
     warned = listed_containing(&r.warnings, "the passwd cache was not invalidated") &&
              listed_containing(&r.warnings, "run nscd -i passwd");
     eksauth_sync_report_free(&r);
-    return warned == want_warning ? 0 : 1;
-}
-
-static int child_verdict(struct host_fixture *h, enum fake_nscd_answer answer, bool want_warning)
-{
-    int status;
-    pid_t pid = fork();
-
-    assert_true(pid >= 0);
-    if (pid == 0)
-        _exit(sync_under_fake_nscd(h, answer, want_warning));
-    assert_int_equal(waitpid(pid, &status, 0), pid);
-    assert_true(WIFEXITED(status));
-    return WEXITSTATUS(status);
+    return warned == c->want_warning ? 0 : 1;
 }
 
 /*
@@ -1162,13 +1149,14 @@ static int child_verdict(struct host_fixture *h, enum fake_nscd_answer answer, b
  */
 static void test_nscd_not_invalidated_is_a_warning(void **state)
 {
-    struct host_fixture *h = host_fixture_new(NULL, AWS_AUTH);
+    struct nscd_case refused = {host_fixture_new(NULL, AWS_AUTH), FAKE_NSCD_REFUSE, true};
+    struct nscd_case done = {refused.h, FAKE_NSCD_DONE, false};
 
     (void)state;
     /* 1: the warning is missing, or there when nscd did its part. */
-    assert_int_equal(child_verdict(h, FAKE_NSCD_REFUSE, true), 0);
-    assert_int_equal(child_verdict(h, FAKE_NSCD_DONE, false), 0);
-    host_fixture_free(h);
+    assert_int_equal(fake_nscd_in_namespace(sync_under_fake_nscd, &refused), 0);
+    assert_int_equal(fake_nscd_in_namespace(sync_under_fake_nscd, &done), 0);
+    host_fixture_free(refused.h);
 }
 
 int main(void)
