@@ -35,7 +35,9 @@ static void nscd_line(struct nscd_conf *c, char *s, unsigned no)
         return;
     if (strcmp(kw, "server-user") == 0) {
         fmt(c->user, sizeof(c->user), "%s", strcmp(a1, "root") == 0 ? "" : a1);
-    } else if (strcmp(kw, "enable-cache") == 0 && a2 != NULL) {
+    } else if (strcmp(kw, "enable-cache") == 0 && a2 != NULL &&
+               (strcmp(a2, "yes") == 0 || strcmp(a2, "no") == 0)) {
+        /* As nscd reads it: "yes" or "no", case and all; any other value changes nothing. */
         bool on = strcmp(a2, "yes") == 0;
 
         if (strcmp(a1, "passwd") == 0) {
