@@ -68,6 +68,20 @@ static void map_one(const struct eksauth_awsauth *aa, const char *arn, const cha
     eksauth_k8s_identity_free(&id);
 }
 
+/* Whether a mapRoles entry skipped here that the cluster keeps holds key (lookup stops there). */
+static bool held_by_roles(const struct eksauth_awsauth *aa, const char *key)
+{
+    const struct eksauth_awsauth_entry *h;
+
+    for (size_t i = 0; i < eksauth_awsauth_ignored_count(aa); i++) {
+        h = eksauth_awsauth_ignored_at(aa, i);
+        if (h->source == EKSAUTH_SRC_MAPROLES && eksauth_awsauth_entry_holds(h) &&
+            strcmp(h->key, key) == 0)
+            return true;
+    }
+    return false;
+}
+
 static void try_entry(const struct eksauth_awsauth *aa, const struct eksauth_awsauth_entry *e)
 {
     static struct eksauth_arn arn; /* 6 KiB */
@@ -86,6 +100,11 @@ static void try_entry(const struct eksauth_awsauth *aa, const struct eksauth_aws
     FUZZ_ASSERT(e->username != NULL);
     FUZZ_ASSERT(e->n_groups == 0 || e->groups != NULL);
     found = eksauth_awsauth_lookup(aa, e->key, NULL);
+    /* A mapRoles entry the cluster keeps, skipped here, holds the key: mapUsers is not reached. */
+    if (e->source == EKSAUTH_SRC_MAPUSERS && held_by_roles(aa, e->key)) {
+        FUZZ_ASSERT(found == NULL);
+        return;
+    }
     /* mapRoles wins over mapUsers for one key, and the last duplicate wins. */
     FUZZ_ASSERT(found != NULL && strcmp(found->key, e->key) == 0);
     if (eksauth_arn_parse(e->key, &arn, NULL) != EKSAUTH_OK)
