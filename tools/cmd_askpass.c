@@ -24,8 +24,8 @@
  * Pieces are at most EKSAUTH_ASKPASS_PIECE_MAX bytes; all but the last end
  * with '\'.  The file is keyed by the asking process (ssh or sudo: our
  * parent) and removed when its last piece is sent or when it expires; a
- * first prompt again from the same process right after is a refusal, and
- * is not answered with another token.
+ * first prompt again from the same process right after, or while pieces
+ * remain, is a refusal, and is not answered with another token.
  *
  * This file is the command: which prompt it is, whom a token may go to,
  * and the answer.  Its parts: client_mint.c makes the token,
@@ -272,6 +272,23 @@ static size_t piece_len(const struct askpass_state *s, bool *more)
     return *more ? EKSAUTH_ASKPASS_PIECE_MAX - 1 : left;
 }
 
+/*
+ * Whether this process's token was still being sent (its file, alive, with
+ * pieces left): then its file goes, and the mark says a token was sent, so
+ * that no later first prompt of this process mints either.
+ */
+static bool restarted_mid_token(const char *path, struct askpass_state *s, time_t now)
+{
+    bool mid = askpass_state_load(path, s, NULL) == EKSAUTH_OK && s->t.expires > now;
+
+    OPENSSL_cleanse(s, sizeof(*s));
+    if (mid) {
+        (void)unlink(path);
+        askpass_mark_done(path, ASKPASS_DONE_SENT);
+    }
+    return mid;
+}
+
 /* One line on standard output: ssh and sudo read the answer up to the newline. */
 static bool write_piece(const char *p, size_t n, bool more)
 {
@@ -387,6 +404,19 @@ int cmd_askpass(struct eksauth_cli *cli, int argc, char **argv)
             goto out;
         case ASKPASS_DONE_NONE:
             break;
+        }
+        /*
+         * Why: a host that asks the first prompt again while pieces remain
+         * (pam_eksauth asks for all of them) would otherwise have askpass mint
+         * once a second for as long as it likes: an AssumeRole of the
+         * person's role, or an STS check of a command's token, each time.
+         */
+        if (restarted_mid_token(path, s, now)) {
+            cli_error(WHAT, "the host asked for a new token before the last one was whole (a "
+                            "host that starts over is broken, or wants tokens): not making "
+                            "another; run ssh again to retry");
+            rc = EXIT_REJECTED;
+            goto out;
         }
         /* A new authentication: a fresh token, whatever an earlier attempt left. */
         (void)unlink(path);

@@ -5,7 +5,8 @@
 # Covers: the prompts it answers and the ones it refuses (without ever
 # running the token command), pieces of at most 500 bytes that rebuild the
 # token, the 0600 file in a 0700 folder and its removal after the last
-# piece or on expiry, a fresh token on every first prompt, the default
+# piece or on expiry, a fresh token on the first prompt of each process (none
+# when it asks again while pieces remain), the default
 # `aws eks get-token` command and the built-in signer, bad token commands, a
 # missing AWS CLI (named, with the two ways out), unsafe folders; the
 # bare prompt (sudo's) answered for this machine only when a process named sudo asks
@@ -251,12 +252,25 @@ sh -c '"$0" askpass "$2" >>"$1"; exit $?' "$EKSAUTH" "$T/other" "$P1" 2>"$T/othe
 is "$?:$(head -c 11 "$T/other"):$(wc -l <"$T/runs" | tr -d ' ')" "0:k8s-aws-v1.:2" \
     "a first prompt from another process: a fresh token"
 
-# A new first prompt while pieces remain (the server started over) makes a fresh token.
+# A first prompt again while pieces remain (the server started over): no second token.
+# Each would be a mint (an AssumeRole of the person's role, an STS check of a token
+# command's output), and a host that asks the first prompt over and over would
+# have askpass mint once a second for as long as it likes.
 new_ssh
 : >"$T/p2"
 ask p2 "(u@h.example) $P1"
+is "$rc:$(lengths "$T/p2"):$(wc -l <"$T/runs" | tr -d ' ')" "0:500:3" \
+    "a first prompt: its first piece, a third run of the command"
 ask p2 "(u@h.example) $P1"
-is "$(wc -l <"$T/runs" | tr -d ' ')" 4 "a first prompt before the last piece: a fresh token each time"
+is "$rc:$(lengths "$T/p2"):$(wc -l <"$T/runs" | tr -d ' ')" "1:500:3" \
+    "a first prompt again before the last piece: refused, nothing sent, no mint"
+like "$(cat "$T/p2.err")" "asked for a new token before the last one was whole.*not making another.*run ssh again" \
+    "and askpass says why and what to do"
+unlike "$(cat "$T/p2.err")" "k8s-aws-v1" "... without any of the token"
+is "$(ls -A "$T/dir" | grep -c "^askpass-$$-[0-9]*\$")" 0 "the unfinished token's file is removed"
+for _ in 1 2 3; do ask p2 "(u@h.example) $P1"; ask p2 "(u@h.example) $PC"; done
+is "$(lengths "$T/p2"):$(wc -l <"$T/runs" | tr -d ' ')" "500:3" \
+    "three more first and continued prompts from that ssh: nothing sent, no mint"
 rm -f "$T/dir"/* "$T/dir"/.askpass-* "$T/runs"
 
 # A short token: one answer, no file at all.
