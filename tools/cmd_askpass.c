@@ -199,6 +199,33 @@ static bool prefix_is_servers(void)
 }
 
 /*
+ * Whether one of the names in hosts (EKSAUTH_HOST: blanks or commas between
+ * them) is named or a first part of it.  The list is read whole: a copy
+ * cut to a buffer would end in the first letters of a name ("h" of
+ * h.example.org), which would take any host h.*.
+ */
+static bool hosts_name(const char *hosts, const char *named)
+{
+    const char *p = hosts;
+    char name[EKSAUTH_HOST_NAME_MAX + 1];
+    size_t n;
+
+    while (p != NULL && *p != '\0') {
+        p += strspn(p, " ,");
+        n = strcspn(p, " ,");
+        /* A name too long to be one matches nothing (eksauth_host_name_matches). */
+        if (n > 0 && n < sizeof(name)) {
+            memcpy(name, p, n);
+            name[n] = '\0';
+            if (eksauth_host_name_matches(name, named))
+                return true;
+        }
+        p += n;
+    }
+    return false;
+}
+
+/*
  * Whom to mint for: the audience the host's prompt names, only when it is
  * a host audience (audience.h: a token for the cluster itself would hand
  * the host the user's cluster access), of the cluster the user means
@@ -217,7 +244,6 @@ static enum eksauth_status check_audience(const char *audience, const char *ssh_
 {
     const char *cluster = client_env("EKSAUTH_CLUSTER"), *hosts = client_env("EKSAUTH_HOST");
     char want_cluster[EKSAUTH_CLUSTER_ID_MAX + 1], named[EKSAUTH_HOST_NAME_MAX + 1];
-    char list[1024], *name, *save = NULL;
 
     if (!eksauth_audience_parse(audience, want_cluster, sizeof(want_cluster), named, sizeof(named)))
         return eksauth_fail(err, EKSAUTH_EREJECTED,
@@ -232,11 +258,8 @@ static enum eksauth_status check_audience(const char *audience, const char *ssh_
                             want_cluster, cluster);
     if (ssh_host[0] != '\0' && eksauth_host_name_matches(ssh_host, named))
         return EKSAUTH_OK;
-    snprintf(list, sizeof(list), "%s", hosts != NULL ? hosts : "");
-    for (name = strtok_r(list, " ,", &save); name != NULL; name = strtok_r(NULL, " ,", &save)) {
-        if (eksauth_host_name_matches(name, named))
-            return EKSAUTH_OK;
-    }
+    if (hosts_name(hosts, named))
+        return EKSAUTH_OK;
     if (ssh_host[0] == '\0' && hosts == NULL) {
         /* sudo on this machine: no ssh destination, so the host must be this one. */
         if (asked_by_sudo())

@@ -150,6 +150,12 @@ refused_why "(u@h.example) EKS token for eksauth:prod:bastion2.example: " \
     "a host asking for another host's audience (a relay): refused, and how to name it if meant"
 EKSAUTH_CLUSTER=staging refused_why "(u@h.example) $P1" 'maps through cluster "prod", not EKSAUTH_CLUSTER=staging' \
     "a host of another cluster than EKSAUTH_CLUSTER: refused"
+# EKSAUTH_HOST past 1 KB: each name whole, never cut to its first letters ("h" of
+# h.example.org would take every host h.*).
+filler=$(printf 'x%.0s' $(seq 1 1021))
+EKSAUTH_HOST="$filler h.example.org" refused_why "EKS token for eksauth:prod:h.example: " \
+    'calls itself "h\.example"' \
+    "an EKSAUTH_HOST over 1 KB naming h.example.org last: a host calling itself h.example refused"
 # named_ask NAME OUT PROMPT: one askpass call from a stand-in process named NAME (bash
 # under that name; askpass reads its parent's name); rc, $T/OUT, $T/OUT.err.
 # sudo_ask: as sudo asks; oldssh_ask: as an ssh that is no OpenSSH 8.5 or later asks
