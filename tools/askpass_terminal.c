@@ -98,6 +98,56 @@ int askpass_ask_terminal(const char *prompt)
     return rc;
 }
 
+/* Whether the n bytes at s are all of set (the ASCII letters and digits, and set's others). */
+static bool only_of(const char *s, size_t n, const char *others)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        char c = s[i];
+
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              (c != '\0' && strchr(others, c) != NULL)))
+            return false;
+    }
+    return true;
+}
+
+/*
+ * The host and "-p PORT " of ssh's question about an unknown host key:
+ * "host '[NAME]:PORT (ADDR)'" or "host 'NAME (ADDR)'".  False when the text
+ * is not one: a server's keyboard-interactive prompt may pose as it, and
+ * what it names goes into commands offered to paste, so a name is a host
+ * name's or an address's characters and a port is digits.
+ */
+static bool host_key_target(const char *prompt, char host[256], char port[16])
+{
+    const char *h = strstr(prompt, "authenticity of host '"), *p, *port_at = NULL;
+    size_t len, hlen, plen = 0;
+
+    if (h == NULL)
+        return false;
+    h += strlen("authenticity of host '");
+    len = strcspn(h, " '");
+    hlen = len;
+    if (h[0] == '[' && (p = memchr(h, ']', len)) != NULL && p[1] == ':') {
+        hlen = (size_t)(p - h - 1);
+        port_at = p + 2;
+        plen = len - (size_t)(port_at - h);
+        h++;
+    }
+    /* Why: these go into commands the person may paste, and to their terminal. */
+    if (hlen == 0 || hlen > 253 || !only_of(h, hlen, ".-_:"))
+        return false;
+    if (port_at != NULL && (plen == 0 || plen > 5 || strspn(port_at, "0123456789") < plen))
+        return false;
+    snprintf(host, 256, "%.*s", (int)hlen, h);
+    port[0] = '\0';
+    if (port_at != NULL)
+        snprintf(port, 16, "-p %.*s ", (int)plen, port_at);
+    return true;
+}
+
 /*
  * No terminal for a prompt that is not ours.  A host key question is
  * shown whole (the fingerprint is what the person must compare) with the
@@ -105,31 +155,16 @@ int askpass_ask_terminal(const char *prompt)
  */
 void askpass_refuse_prompt(const char *prompt)
 {
-    char shown[PROMPT_SHOW_MAX + 8], host[256] = "", port[16] = "";
-    const char *h = strstr(prompt, "authenticity of host '"), *p;
-    size_t i, len;
+    char shown[PROMPT_SHOW_MAX + 8], host[256], port[16];
+    const char *p;
 
-    if (h == NULL) {
+    if (!host_key_target(prompt, host, port)) {
         printable(shown, sizeof(shown), prompt);
         cli_error(WHAT,
                   "not an eksauth prompt, not answered, and no terminal to ask you: \"%s\" "
                   "(answer it with ssh or sudo on a terminal)",
                   shown);
         return;
-    }
-    /* "host '[NAME]:PORT (ADDR)'" or "host 'NAME (ADDR)'": the name and port ssh connects to. */
-    h += strlen("authenticity of host '");
-    len = strcspn(h, " '");
-    if (h[0] == '[' && (p = memchr(h, ']', len)) != NULL && p[1] == ':') {
-        snprintf(host, sizeof(host), "%.*s", (int)(p - h - 1), h + 1);
-        snprintf(port, sizeof(port), "-p %.*s ", (int)(len - (size_t)(p + 2 - h)), p + 2);
-    } else {
-        snprintf(host, sizeof(host), "%.*s", (int)len, h);
-    }
-    for (i = 0; host[i] != '\0'; i++) {
-        if (!((host[i] >= 'a' && host[i] <= 'z') || (host[i] >= 'A' && host[i] <= 'Z') ||
-              (host[i] >= '0' && host[i] <= '9') || strchr(".-_:", host[i]) != NULL))
-            host[i] = '?';
     }
     fprintf(stderr,
             "eksauth: %s: ssh does not know this host's key, and there is no terminal to "

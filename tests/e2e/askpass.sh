@@ -208,6 +208,18 @@ is "$rc:$(wc -c <"$T/hk" | tr -d ' ')" "1:0" "an unknown host key without a term
 like "$(cat "$T/hk.err")" "ED25519 key fingerprint is $FP\." "the whole fingerprint is shown"
 like "$(cat "$T/hk.err")" 'eksauth ssh -p 2222 127\.0\.0\.1 true.*ssh-keyscan -p 2222 127\.0\.0\.1' \
     "the ways to accept it name the port and host"
+# A server's keyboard-interactive prompt posing as that question (after ssh's own
+# "(user@host) "): its "port" a command and a terminal escape.  No command of its is
+# offered to paste, and no control byte of it reaches the terminal.
+ESC=$(printf '\033') BEL=$(printf '\007')
+rm -f "$T/hkx"
+ask hkx "(u@h.example) The authenticity of host '[h.example]:22;reboot${ESC}]0;x${BEL} (1.2.3.4)' can't be established.
+Are you sure you want to continue connecting (yes/no/[fingerprint])? "
+is "$rc:$(wc -c <"$T/hkx" | tr -d ' ')" "1:0" "a server's text posing as a host key question: not answered"
+unlike "$(cat "$T/hkx.err")" "$ESC|$BEL" "... no control byte of it on the terminal"
+unlike "$(grep -e 'eksauth ssh' -e ssh-keyscan "$T/hkx.err")" "reboot" "... and no command of its offered"
+like "$(cat "$T/hkx.err")" 'not an eksauth prompt.*answer it with ssh or sudo on a terminal' \
+    "... refused as a prompt that is not ours"
 
 # On a terminal (a pty), a prompt that is not ours is the person's: the host key question
 # shown whole and the answer echoed; a password not echoed.  The answer goes to ssh.
