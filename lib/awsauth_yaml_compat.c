@@ -27,6 +27,7 @@
 
 #include "eksauth/awsauth_rules.h"
 #include "eksauth/awsauth_yaml_compat.h"
+#include "eksauth/yaml_shape.h"
 
 static yaml_node_t *ynode(yaml_document_t *doc, yaml_node_item_t i)
 {
@@ -35,33 +36,6 @@ static yaml_node_t *ynode(yaml_document_t *doc, yaml_node_item_t i)
 
 /* ------------------------------------------------------------------------ */
 /* What go-yaml reads its own way: tags, merge keys, another YAML version. */
-
-/* A node's explicit tag, or NULL: libyaml gives an untagged node (and "!!str", "!") its default. */
-static const char *explicit_tag(const yaml_node_t *n)
-{
-    const char *tag = (const char *)n->tag, *dflt;
-
-    dflt = n->type == YAML_SCALAR_NODE     ? YAML_DEFAULT_SCALAR_TAG
-           : n->type == YAML_SEQUENCE_NODE ? YAML_DEFAULT_SEQUENCE_TAG
-                                           : YAML_DEFAULT_MAPPING_TAG;
-    return tag != NULL && strcmp(tag, dflt) != 0 ? tag : NULL;
-}
-
-/* The plain key "<<" of a mapping, which go-yaml reads as a merge key; or NULL. */
-static yaml_node_t *merge_key(yaml_document_t *doc, const yaml_node_t *map)
-{
-    yaml_node_pair_t *pair;
-    yaml_node_t *key;
-
-    for (pair = map->data.mapping.pairs.start; pair < map->data.mapping.pairs.top; pair++) {
-        key = ynode(doc, pair->key);
-        if (key != NULL && key->type == YAML_SCALAR_NODE &&
-            key->data.scalar.style == YAML_PLAIN_SCALAR_STYLE && key->data.scalar.length == 2 &&
-            memcmp(key->data.scalar.value, "<<", 2) == 0)
-            return key;
-    }
-    return NULL;
-}
 
 /*
  * Refuse what the cluster's YAML reader (go-yaml v2) reads its own way and
@@ -89,7 +63,7 @@ enum eksauth_status eksauth_awsauth_yaml_unread(yaml_document_t *doc,
         return EKSAUTH_EINVAL;
     }
     for (n = doc->nodes.start; n < doc->nodes.top; n++) {
-        tag = explicit_tag(n);
+        tag = eksauth_yaml_explicit_tag(n);
         if (tag != NULL) {
             if (strncmp(tag, core, strlen(core)) == 0)
                 snprintf(r->why, sizeof(r->why), "the YAML tag !!%.40s", tag + strlen(core));
@@ -100,7 +74,7 @@ enum eksauth_status eksauth_awsauth_yaml_unread(yaml_document_t *doc,
             r->node = n;
             return EKSAUTH_EINVAL;
         }
-        if (n->type == YAML_MAPPING_NODE && (key = merge_key(doc, n)) != NULL) {
+        if (n->type == YAML_MAPPING_NODE && (key = eksauth_yaml_merge_key(doc, n)) != NULL) {
             snprintf(r->why, sizeof(r->why),
                      "a YAML merge key (<<): eksauth does not merge; write the keys out");
             r->node = key;
@@ -124,66 +98,17 @@ enum eksauth_status eksauth_awsauth_yaml_unread(yaml_document_t *doc,
 /* go-yaml's scanner refuses more flow collections open at once, or indentation levels. */
 #define NESTING_MAX 10000
 
-/* The number of '[' and '{' in text[0..len), counted up to limit + 1 (a bound on flow nesting). */
-static size_t flow_opens(const char *text, size_t len, size_t limit)
-{
-    size_t i, n = 0;
-
-    for (i = 0; i < len && n <= limit; i++)
-        n += text[i] == '[' || text[i] == '{';
-    return n;
-}
-
-/* Whether event ev opens a flow collection, given flow already open (they nest only flow ones). */
-static bool opens_flow(const yaml_event_t *ev, size_t flow)
-{
-    if (ev->type == YAML_SEQUENCE_START_EVENT)
-        return flow > 0 || ev->data.sequence_start.style == YAML_FLOW_SEQUENCE_STYLE;
-    if (ev->type == YAML_MAPPING_START_EVENT)
-        return flow > 0 || ev->data.mapping_start.style == YAML_FLOW_MAPPING_STYLE;
-    return false;
-}
-
 enum eksauth_status eksauth_awsauth_yaml_flow_too_deep(const char *text, size_t len,
                                                        struct eksauth_awsauth_yaml_refusal *r)
 {
-    yaml_parser_t yp;
-    yaml_event_t ev;
-    size_t flow = 0;
-    enum eksauth_status st = EKSAUTH_OK;
-    bool end = false;
+    enum eksauth_status st = eksauth_yaml_flow_deeper(text, len, NESTING_MAX, &r->mark);
 
-    /* Most texts: too few brackets to nest that deep, and no second parse. */
-    if (flow_opens(text, len, NESTING_MAX) <= NESTING_MAX)
-        return EKSAUTH_OK;
-    if (!yaml_parser_initialize(&yp))
-        return EKSAUTH_ENOMEM;
-    yaml_parser_set_input_string(&yp, (const unsigned char *)text, len);
-    /* Events, not a load: stopped at the first level past the bound, as go-yaml stops. */
-    while (!end && st == EKSAUTH_OK) {
-        if (!yaml_parser_parse(&yp, &ev)) {
-            /* A YAML error before the bound: the load that follows says it. */
-            st = yp.error == YAML_MEMORY_ERROR ? EKSAUTH_ENOMEM : EKSAUTH_OK;
-            break;
-        }
-        if (opens_flow(&ev, flow))
-            flow++;
-        else if ((ev.type == YAML_SEQUENCE_END_EVENT || ev.type == YAML_MAPPING_END_EVENT) &&
-                 flow > 0)
-            flow--;
-        end = ev.type == YAML_STREAM_END_EVENT;
-        if (flow > NESTING_MAX) {
-            r->node = NULL;
-            r->mark = ev.start_mark;
-            snprintf(r->why, sizeof(r->why),
-                     "flow collections nested deeper than %d: the cluster's YAML reader fails "
-                     "on it",
-                     NESTING_MAX);
-            st = EKSAUTH_EINVAL;
-        }
-        yaml_event_delete(&ev);
+    if (st == EKSAUTH_EINVAL) {
+        r->node = NULL;
+        snprintf(r->why, sizeof(r->why),
+                 "flow collections nested deeper than %d: the cluster's YAML reader fails on it",
+                 NESTING_MAX);
     }
-    yaml_parser_delete(&yp);
     return st;
 }
 

@@ -18,6 +18,7 @@
 #include "eksauth/file.h"
 #include "eksauth/kubeconfig.h"
 #include "eksauth/printable.h"
+#include "eksauth/yaml_shape.h"
 
 #define ARN_CLUSTER ":cluster/"
 
@@ -168,31 +169,27 @@ static enum eksauth_status node_otherwise(yaml_document_t *doc, const yaml_node_
                                           const char *path, const char **keys,
                                           struct eksauth_error *err)
 {
-    const char *dflt = node->type == YAML_SCALAR_NODE     ? YAML_DEFAULT_SCALAR_TAG
-                       : node->type == YAML_SEQUENCE_NODE ? YAML_DEFAULT_SEQUENCE_TAG
-                                                          : YAML_DEFAULT_MAPPING_TAG;
+    const char *tag = eksauth_yaml_explicit_tag(node);
+    const yaml_node_t *merge;
     yaml_node_pair_t *p;
     const char *dup;
     size_t n = 0;
 
     char why[128], name[80];
 
-    if (node->tag != NULL && strcmp((const char *)node->tag, dflt) != 0) {
-        snprintf(why, sizeof(why), "a tag (%s)",
-                 shown((const char *)node->tag, name, sizeof(name)));
+    if (tag != NULL) {
+        snprintf(why, sizeof(why), "a tag (%s)", shown(tag, name, sizeof(name)));
         return otherwise(path, node, why, err);
     }
     if (node->type != YAML_MAPPING_NODE)
         return EKSAUTH_OK;
+    if ((merge = eksauth_yaml_merge_key(doc, node)) != NULL)
+        return otherwise(path, merge, "a merge key (<<)", err);
     for (p = node->data.mapping.pairs.start; p < node->data.mapping.pairs.top; p++) {
         yaml_node_t *k = yaml_document_get_node(doc, p->key);
 
-        if (k == NULL || k->type != YAML_SCALAR_NODE)
-            continue;
-        if (k->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
-            strcmp((const char *)k->data.scalar.value, "<<") == 0)
-            return otherwise(path, k, "a merge key (<<)", err);
-        keys[n++] = (const char *)k->data.scalar.value;
+        if (k != NULL && k->type == YAML_SCALAR_NODE)
+            keys[n++] = (const char *)k->data.scalar.value;
     }
     if ((dup = twice(keys, n)) == NULL)
         return EKSAUTH_OK;
@@ -260,54 +257,24 @@ static enum eksauth_status doc_otherwise(yaml_document_t *doc, yaml_node_t *root
 #define FLOW_NESTING_MAX 64
 
 /*
- * Whether text nests flow collections ("[", "{") deeper than
- * FLOW_NESTING_MAX: libyaml would scan a hostile one (a kubeconfig from a
- * repository) for seconds to half an hour, where kubectl refuses one past
- * 10000 at once and reads the rest quickly.  Read as events and stopped at
- * the first level past the bound; a text with too few brackets to get
- * there is not parsed twice.
+ * Whether text nests flow collections deeper than FLOW_NESTING_MAX: libyaml
+ * would scan a hostile one (a kubeconfig from a repository) for seconds to
+ * half an hour, where kubectl refuses one past 10000 at once.
  */
 static enum eksauth_status flow_too_deep(const char *text, size_t len, const char *path,
                                          struct eksauth_error *err)
 {
-    enum eksauth_status st = EKSAUTH_OK;
-    size_t i, brackets = 0, depth = 0;
-    yaml_parser_t yp;
-    yaml_event_t ev;
-    bool flow_start, end;
+    yaml_mark_t at = {0, 0, 0};
+    enum eksauth_status st = eksauth_yaml_flow_deeper(text, len, FLOW_NESTING_MAX, &at);
 
-    for (i = 0; i < len && brackets <= FLOW_NESTING_MAX; i++)
-        brackets += text[i] == '[' || text[i] == '{';
-    if (brackets <= FLOW_NESTING_MAX)
-        return EKSAUTH_OK;
-    if (!yaml_parser_initialize(&yp))
-        return eksauth_fail(err, EKSAUTH_ENOMEM, "%s: out of memory", path);
-    yaml_parser_set_input_string(&yp, (const unsigned char *)text, len);
-    while (st == EKSAUTH_OK && yaml_parser_parse(&yp, &ev)) {
-        /* Inside a flow collection every collection is a flow one. */
-        flow_start = (ev.type == YAML_SEQUENCE_START_EVENT &&
-                      (depth > 0 || ev.data.sequence_start.style == YAML_FLOW_SEQUENCE_STYLE)) ||
-                     (ev.type == YAML_MAPPING_START_EVENT &&
-                      (depth > 0 || ev.data.mapping_start.style == YAML_FLOW_MAPPING_STYLE));
-        if (flow_start && ++depth > FLOW_NESTING_MAX)
-            st = eksauth_fail(
-                err, EKSAUTH_EINVAL,
-                "%s:%zu: collections nested deeper than %d: eksauth refuses it (kubectl "
-                "past 10000; libyaml's scan is slow in the depth)",
-                path, (size_t)ev.start_mark.line + 1, FLOW_NESTING_MAX);
-        else if (depth > 0 &&
-                 (ev.type == YAML_SEQUENCE_END_EVENT || ev.type == YAML_MAPPING_END_EVENT))
-            depth--;
-        end = ev.type == YAML_STREAM_END_EVENT;
-        yaml_event_delete(&ev);
-        if (end)
-            break;
-    }
-    /* A YAML error before the bound: the load that follows says it. */
-    if (st == EKSAUTH_OK && yp.error == YAML_MEMORY_ERROR)
-        st = eksauth_fail(err, EKSAUTH_ENOMEM, "%s: out of memory", path);
-    yaml_parser_delete(&yp);
-    return st;
+    if (st == EKSAUTH_ENOMEM)
+        return eksauth_fail(err, st, "%s: out of memory", path);
+    if (st != EKSAUTH_OK)
+        return eksauth_fail(err, st,
+                            "%s:%zu: collections nested deeper than %d: eksauth refuses it "
+                            "(kubectl past 10000; libyaml's scan is slow in the depth)",
+                            path, (size_t)at.line + 1, FLOW_NESTING_MAX);
+    return EKSAUTH_OK;
 }
 
 /*

@@ -25,19 +25,14 @@
 
 #include "eksauth/awsauth_yaml_compat.h"
 #include "unit.h"
+#include "yaml_doc.h"
 
 /* ------------------------------------------------------------------------ */
 /* Helpers. */
 
 static void load(const char *text, yaml_document_t *doc)
 {
-    yaml_parser_t p;
-
-    assert_true(yaml_parser_initialize(&p));
-    yaml_parser_set_input_string(&p, (const unsigned char *)text, strlen(text));
-    if (!yaml_parser_load(&p, doc))
-        fail_msg("libyaml: %s", p.problem != NULL ? p.problem : "error");
-    yaml_parser_delete(&p);
+    yaml_doc_load(text, doc);
     assert_non_null(yaml_document_get_root_node(doc));
 }
 

@@ -1,0 +1,105 @@
+/*
+ * test_yaml_shape.c - lib/yaml_shape.c: flow collections nested past a
+ * bound, found before a load (block collections do not count, a collection
+ * inside a flow one does, a YAML error before the bound is the load's to
+ * say); explicit tags (libyaml's defaults are none); the plain merge key
+ * "<<" (a quoted one is an ordinary key).  The readers' own refusals:
+ * test_awsauth_yaml_compat.c, test_kubeconfig.c.
+ */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <yaml.h>
+
+#include "eksauth/yaml_shape.h"
+#include "unit.h"
+#include "yaml_doc.h"
+
+/* "a: " then depth '[' and as many ']'. */
+static const char *nested(char *buf, size_t depth)
+{
+    size_t i, n = 0;
+
+    n += (size_t)sprintf(buf, "a: ");
+    for (i = 0; i < depth; i++)
+        buf[n++] = '[';
+    for (i = 0; i < depth; i++)
+        buf[n++] = ']';
+    buf[n++] = '\n';
+    buf[n] = '\0';
+    return buf;
+}
+
+static void test_flow_deeper(void **state)
+{
+    static char buf[256];
+    yaml_mark_t at = {0, 0, 0};
+    const char *t;
+
+    (void)state;
+    t = nested(buf, 8);
+    assert_int_equal(eksauth_yaml_flow_deeper(t, strlen(t), 8, &at), EKSAUTH_OK);
+    t = nested(buf, 9);
+    assert_int_equal(eksauth_yaml_flow_deeper(t, strlen(t), 8, &at), EKSAUTH_EINVAL);
+    assert_int_equal(at.line, 0);
+    assert_int_equal(at.column, 3 + 8); /* the ninth '[' */
+    /* Brackets in scalars and block collections are no flow nesting. */
+    t = "a: '[[[[[[[[[['\nb:\n  - c:\n      - d: [x]\n";
+    assert_int_equal(eksauth_yaml_flow_deeper(t, strlen(t), 1, &at), EKSAUTH_OK);
+    /* Inside a flow collection, every collection is a flow one. */
+    t = "a: [{b: [c]}]\n";
+    assert_int_equal(eksauth_yaml_flow_deeper(t, strlen(t), 2, &at), EKSAUTH_EINVAL);
+    assert_int_equal(eksauth_yaml_flow_deeper(t, strlen(t), 3, &at), EKSAUTH_OK);
+    /* A YAML error before the bound is left to the load. */
+    t = "a: ]\nb: [[x]]\n";
+    assert_int_equal(eksauth_yaml_flow_deeper(t, strlen(t), 1, &at), EKSAUTH_OK);
+}
+
+static void test_explicit_tag(void **state)
+{
+    yaml_document_t doc;
+    yaml_node_t *root, *v;
+
+    (void)state;
+    yaml_doc_load("a: !!binary aGk=\nb: plain\nc: !!str s\nd: !custom x\n", &doc);
+    root = yaml_document_get_root_node(&doc);
+    assert_null(eksauth_yaml_explicit_tag(root));
+    v = yaml_document_get_node(&doc, root->data.mapping.pairs.start[0].value);
+    assert_string_equal(eksauth_yaml_explicit_tag(v), "tag:yaml.org,2002:binary");
+    v = yaml_document_get_node(&doc, root->data.mapping.pairs.start[1].value);
+    assert_null(eksauth_yaml_explicit_tag(v));
+    /* !!str is libyaml's default for a scalar: no tag of its own. */
+    v = yaml_document_get_node(&doc, root->data.mapping.pairs.start[2].value);
+    assert_null(eksauth_yaml_explicit_tag(v));
+    v = yaml_document_get_node(&doc, root->data.mapping.pairs.start[3].value);
+    assert_string_equal(eksauth_yaml_explicit_tag(v), "!custom");
+    yaml_document_delete(&doc);
+}
+
+static void test_merge_key(void **state)
+{
+    yaml_document_t doc;
+    yaml_node_t *root, *key;
+
+    (void)state;
+    yaml_doc_load("base: &b {x: 1}\nm: {<<: *b, y: 2}\nq: {'<<': 1}\n", &doc);
+    root = yaml_document_get_root_node(&doc);
+    assert_null(eksauth_yaml_merge_key(&doc, root));
+    key = eksauth_yaml_merge_key(
+        &doc, yaml_document_get_node(&doc, root->data.mapping.pairs.start[1].value));
+    assert_non_null(key);
+    assert_string_equal((const char *)key->data.scalar.value, "<<");
+    /* Quoted, it is an ordinary key to go-yaml too. */
+    assert_null(eksauth_yaml_merge_key(
+        &doc, yaml_document_get_node(&doc, root->data.mapping.pairs.start[2].value)));
+    yaml_document_delete(&doc);
+}
+
+EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_flow_deeper), cmocka_unit_test(test_explicit_tag),
+                  cmocka_unit_test(test_merge_key))
