@@ -124,6 +124,8 @@ static int print_json(const struct eksauth_sync_report *r)
     if (r->unchanged) {
         json_object_object_add(o, "unchanged", json_object_new_boolean(1));
         json_object_object_add(o, "version", json_object_new_string(r->version));
+        /* An unchanged source still has news: a cache or state that could not be kept. */
+        json_object_object_add(o, "warnings", json_list(&r->warnings));
     } else {
         json_object_object_add(o, "db", json_object_new_string(r->db));
         json_object_object_add(o, "aws_auth", json_object_new_string(r->source));
@@ -166,6 +168,10 @@ static int print_text(const struct eksauth_sync_report *r)
     if (r->unchanged) {
         printf("eksauth sync: unchanged (%s); the identity DB is not rewritten\n", r->version);
         print_some(&r->stale, "  stale:     ");
+        if (r->warnings.n > 0) {
+            printf("  warnings:  %zu\n", r->warnings.n);
+            print_some(&r->warnings, "    ");
+        }
         return fflush(stdout) == 0 ? 0 : EXIT_USAGE;
     }
     printf("eksauth sync: %s (generation %llu) from %s\n", r->db, (unsigned long long)r->generation,

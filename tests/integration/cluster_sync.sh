@@ -667,6 +667,19 @@ is "$(eks_calls)" "3 0 0" \
     "the next sync asks only ListAccessEntries: the entries read less than access_entry_max_age ago come from the cache beside the DB"
 [ "$(stat -c %a "$tmp/db3/access-entries.cache")" = 600 ]
 ok $? "the cache of access entries is root's alone (0600)"
+# A cache that cannot be read: the sync reads every entry again, finds nothing
+# changed, and says why it asked more (it used to print "unchanged" alone).
+cp -p "$tmp/db3/access-entries.cache" "$tmp/cache.bak"
+printf 'not a cache\n' >"$tmp/db3/access-entries.cache"
+run "$tmp/e.conf" sync
+is "$rc" "0" "an unreadable access entry cache: the sync still runs (exit 0)"
+like "$(tr "\n" " " <"$tmp/out")" "unchanged \\(eks:[0-9a-f]{16}\\).*warnings: +1 .*access entry cache" \
+    "... says unchanged and names the cache it could not read among its warnings"
+printf 'not a cache\n' >"$tmp/db3/access-entries.cache"
+run "$tmp/e.conf" sync --json
+like "$rc:$(field unchanged):$(field warnings)" "^0:True:.*access entry cache" \
+    "... and --json lists that warning beside unchanged"
+cp -p "$tmp/cache.bak" "$tmp/db3/access-entries.cache"
 # An entry changed in EKS: used as cached until access_entry_max_age, then read again.
 "$PYTHON" - "$tmp/entries.json" <<'EOF'
 import json, sys
