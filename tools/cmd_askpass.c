@@ -328,72 +328,191 @@ static bool write_piece(const char *p, size_t n, bool more)
     return ok;
 }
 
-int cmd_askpass(struct eksauth_cli *cli, int argc, char **argv)
+/* The options and the one argument: -1 to go on, else the exit status. */
+static int parse_args(int argc, char **argv, bool *builtin)
 {
     static const struct option opts[] = {
         {"builtin", no_argument, NULL, 'b'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    struct eksauth_error err = {EKSAUTH_OK, ""};
-    struct askpass_state *s = NULL;
-    enum eksauth_prompt_kind kind;
-    enum eksauth_status st;
-    char dir[4096], path[4096];
-    char ssh_host[EKSAUTH_HOST_NAME_MAX + 1], audience[EKSAUTH_AUDIENCE_MAX + 1];
     const char *builtin_env = client_env("EKSAUTH_BUILTIN");
-    bool builtin = builtin_env != NULL && strcmp(builtin_env, "0") != 0;
-    bool more = false;
-    time_t now = time(NULL);
-    size_t n;
-    int c, rc = EXIT_USAGE;
+    int c;
 
-    (void)cli;
+    *builtin = builtin_env != NULL && strcmp(builtin_env, "0") != 0;
     optind = 1; /* the first getopt of this process (portable, unlike glibc's 0) */
     opterr = 0;
     /* "+": the prompt is never taken for an option, wherever it stands. */
     while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
         switch (c) {
         case 'b':
-            builtin = true;
+            *builtin = true;
             break;
         case 'h':
             fputs(usage_text, stdout);
-            rc = 0;
-            goto out;
+            return 0;
         default:
             cli_error(WHAT, "unknown option %s", argv[optind - 1]);
             fputs(usage_text, stderr);
-            goto out;
+            return EXIT_USAGE;
         }
     }
     if (argc - optind != 1) {
         cli_error(WHAT, "expected one argument, the prompt (ssh and sudo pass it)");
         fputs(usage_text, stderr);
-        goto out;
+        return EXIT_USAGE;
     }
-    kind = eksauth_prompt_classify(argv[optind], ssh_host, sizeof(ssh_host), audience,
-                                   sizeof(audience));
-    /* Why: only ssh's own "(user@host) " names the host the user reached. */
-    if (kind == EKSAUTH_PROMPT_FOR && ssh_host[0] != '\0' && prefix_is_servers())
-        ssh_host[0] = '\0';
+    return -1;
+}
+
+/*
+ * A prompt that is not one a token answers: the exit status.  The old
+ * prompt is refused; any other is the person's, asked on the terminal.
+ */
+static int answer_not_ours(enum eksauth_prompt_kind kind, const char *prompt)
+{
+    int rc;
+
     if (kind == EKSAUTH_PROMPT_OLD) {
         /* It names no audience: whatever we minted, a cluster token would be the only fit. */
         cli_error(WHAT, "the host asks with a prompt that names no audience (an eksauth before "
                         "host tokens): it would take a token the cluster accepts too; not "
                         "answered (update eksauth on the host)");
+        return EXIT_REJECTED;
+    }
+    /* A host key question, a password, a passphrase: the token is never the answer. */
+    rc = askpass_ask_terminal(prompt);
+    if (rc < 0) {
+        askpass_refuse_prompt(prompt);
         rc = EXIT_REJECTED;
+    }
+    return rc;
+}
+
+/*
+ * The first prompt, for audience (checked by the caller): a fresh token in
+ * s, -1; or the exit status of a refusal, with nothing minted.
+ */
+static int start_token(const char *dir, const char *path, const char *audience, bool builtin,
+                       struct askpass_state *s, time_t now)
+{
+    struct eksauth_error err = {EKSAUTH_OK, ""};
+    enum eksauth_status st;
+
+    switch (askpass_done_before(path, now)) {
+    case ASKPASS_DONE_SENT:
+        cli_error(WHAT, "the host refused the token sent a moment ago (its reason, when it "
+                        "gives one, is above): not making another.  Check the login name "
+                        "(eksauth login-name) and your AWS credentials");
+        return EXIT_REJECTED;
+    case ASKPASS_DONE_FAILED:
+        cli_error(WHAT, "no token (see the first error above): not trying again");
+        return EXIT_USAGE;
+    case ASKPASS_DONE_NONE:
+        break;
+    }
+    /*
+     * Why: a host that asks the first prompt again while pieces remain
+     * (pam_eksauth asks for all of them) would otherwise have askpass mint
+     * once a second for as long as it likes: an AssumeRole of the person's
+     * role, or an STS check of a command's token, each time.
+     */
+    if (restarted_mid_token(path, s, now)) {
+        cli_error(WHAT, "the host asked for a new token before the last one was whole (a "
+                        "host that starts over is broken, or wants tokens): not making "
+                        "another; run ssh again to retry");
+        return EXIT_REJECTED;
+    }
+    /* A new authentication: a fresh token, whatever an earlier attempt left. */
+    (void)unlink(path);
+    st = client_mint_token(builtin, audience, dir, &s->t, &err);
+    /* A command's token is the user's command's: STS must take it for this host. */
+    if (st == EKSAUTH_OK && !builtin && client_env("EKSAUTH_TOKEN_COMMAND") != NULL)
+        st = client_check_minted_for(&s->t, audience, now, &err);
+    if (st != EKSAUTH_OK) {
+        cli_error(WHAT, "no token: %s", err.msg);
+        askpass_mark_done(path, ASKPASS_DONE_FAILED);
+        return EXIT_USAGE;
+    }
+    return -1;
+}
+
+/* The continued prompt: the token in progress in s, -1; or the exit status. */
+static int resume_token(const char *path, struct askpass_state *s, time_t now)
+{
+    struct eksauth_error err = {EKSAUTH_OK, ""};
+    enum eksauth_status st;
+
+    st = askpass_state_load(path, s, &err);
+    if (st == EKSAUTH_ENOTFOUND) {
+        cli_error(WHAT, "asked to continue, but no token is in progress for this %s",
+                  "ssh or sudo (was the first prompt answered by eksauth askpass?)");
+        return EXIT_REJECTED;
+    }
+    if (st != EKSAUTH_OK) {
+        (void)unlink(path);
+        return cli_fail(WHAT, &err);
+    }
+    if (s->t.expires <= now) {
+        /* A dead token is of no use to anyone: drop it and let ssh start over. */
+        (void)unlink(path);
+        cli_error(WHAT, "the token expired between prompts; try again");
+        return EXIT_REJECTED;
+    }
+    return -1;
+}
+
+/* The next piece of s on standard output: the exit status. */
+static int send_piece(const char *path, struct askpass_state *s)
+{
+    struct eksauth_error err = {EKSAUTH_OK, ""};
+    bool more = false;
+    size_t n = piece_len(s, &more);
+
+    /* The file first, then the answer: never send a piece the next prompt cannot follow. */
+    if (more) {
+        s->offset += n;
+        if (askpass_state_save(path, s, &err) != EKSAUTH_OK)
+            return cli_fail("askpass: token file", &err);
+        s->offset -= n;
+    }
+    if (!write_piece(s->t.token + s->offset, n, more)) {
+        cli_error(WHAT, "cannot write the answer: %s", strerror(errno));
+        (void)unlink(path);
+        return EXIT_USAGE;
+    }
+    if (!more) {
+        (void)unlink(path); /* the last piece is sent: the token leaves the disk */
+        askpass_mark_done(path, ASKPASS_DONE_SENT);
+    }
+    return 0;
+}
+
+int cmd_askpass(struct eksauth_cli *cli, int argc, char **argv)
+{
+    struct eksauth_error err = {EKSAUTH_OK, ""};
+    struct askpass_state *s = NULL;
+    enum eksauth_prompt_kind kind;
+    char dir[4096], path[4096];
+    char ssh_host[EKSAUTH_HOST_NAME_MAX + 1], audience[EKSAUTH_AUDIENCE_MAX + 1];
+    const char *prompt;
+    time_t now = time(NULL);
+    bool builtin;
+    int rc;
+
+    (void)cli;
+    rc = parse_args(argc, argv, &builtin);
+    if (rc >= 0)
+        goto out;
+    prompt = argv[optind];
+    kind = eksauth_prompt_classify(prompt, ssh_host, sizeof(ssh_host), audience, sizeof(audience));
+    if (kind == EKSAUTH_PROMPT_OLD || kind == EKSAUTH_PROMPT_OTHER) {
+        rc = answer_not_ours(kind, prompt);
         goto out;
     }
-    if (kind == EKSAUTH_PROMPT_OTHER) {
-        /* A host key question, a password, a passphrase: the token is never the answer. */
-        rc = askpass_ask_terminal(argv[optind]);
-        if (rc < 0) {
-            askpass_refuse_prompt(argv[optind]);
-            rc = EXIT_REJECTED;
-        }
-        goto out;
-    }
+    /* Why: only ssh's own "(user@host) " names the host the user reached. */
+    if (kind == EKSAUTH_PROMPT_FOR && ssh_host[0] != '\0' && prefix_is_servers())
+        ssh_host[0] = '\0';
     /* Only the host the user meant gets a token, and only one for it alone. */
     if (kind == EKSAUTH_PROMPT_FOR && check_audience(audience, ssh_host, &err) != EKSAUTH_OK) {
         rc = cli_fail(WHAT, &err);
@@ -402,101 +521,21 @@ int cmd_askpass(struct eksauth_cli *cli, int argc, char **argv)
     s = calloc(1, sizeof(*s));
     if (s == NULL) {
         cli_error(WHAT, "out of memory");
+        rc = EXIT_USAGE;
         goto out;
     }
-    st = askpass_state_dir(dir, sizeof(dir), &err);
-    if (st == EKSAUTH_OK)
-        st = askpass_state_path(dir, path, sizeof(path), &err);
-    if (st != EKSAUTH_OK) {
+    if (askpass_state_dir(dir, sizeof(dir), &err) != EKSAUTH_OK ||
+        askpass_state_path(dir, path, sizeof(path), &err) != EKSAUTH_OK) {
         rc = cli_fail("askpass: token folder", &err);
         goto out;
     }
     askpass_sweep_expired(dir, now);
-
-    if (kind == EKSAUTH_PROMPT_FOR) {
-        switch (askpass_done_before(path, now)) {
-        case ASKPASS_DONE_SENT:
-            cli_error(WHAT, "the host refused the token sent a moment ago (its reason, when it "
-                            "gives one, is above): not making another.  Check the login name "
-                            "(eksauth login-name) and your AWS credentials");
-            rc = EXIT_REJECTED;
-            goto out;
-        case ASKPASS_DONE_FAILED:
-            cli_error(WHAT, "no token (see the first error above): not trying again");
-            rc = EXIT_USAGE;
-            goto out;
-        case ASKPASS_DONE_NONE:
-            break;
-        }
-        /*
-         * Why: a host that asks the first prompt again while pieces remain
-         * (pam_eksauth asks for all of them) would otherwise have askpass mint
-         * once a second for as long as it likes: an AssumeRole of the
-         * person's role, or an STS check of a command's token, each time.
-         */
-        if (restarted_mid_token(path, s, now)) {
-            cli_error(WHAT, "the host asked for a new token before the last one was whole (a "
-                            "host that starts over is broken, or wants tokens): not making "
-                            "another; run ssh again to retry");
-            rc = EXIT_REJECTED;
-            goto out;
-        }
-        /* A new authentication: a fresh token, whatever an earlier attempt left. */
-        (void)unlink(path);
-        st = client_mint_token(builtin, audience, dir, &s->t, &err);
-        /* A command's token is the user's command's: STS must take it for this host. */
-        if (st == EKSAUTH_OK && !builtin && client_env("EKSAUTH_TOKEN_COMMAND") != NULL)
-            st = client_check_minted_for(&s->t, audience, now, &err);
-        if (st != EKSAUTH_OK) {
-            cli_error(WHAT, "no token: %s", err.msg);
-            askpass_mark_done(path, ASKPASS_DONE_FAILED);
-            rc = EXIT_USAGE;
-            goto out;
-        }
-    } else {
-        st = askpass_state_load(path, s, &err);
-        if (st == EKSAUTH_ENOTFOUND) {
-            cli_error(WHAT, "asked to continue, but no token is in progress for this %s",
-                      "ssh or sudo (was the first prompt answered by eksauth askpass?)");
-            rc = EXIT_REJECTED;
-            goto out;
-        }
-        if (st != EKSAUTH_OK) {
-            (void)unlink(path);
-            rc = cli_fail(WHAT, &err);
-            goto out;
-        }
-        if (s->t.expires <= now) {
-            /* A dead token is of no use to anyone: drop it and let ssh start over. */
-            (void)unlink(path);
-            cli_error(WHAT, "the token expired between prompts; try again");
-            rc = EXIT_REJECTED;
-            goto out;
-        }
-    }
-
-    /* The file first, then the answer: never send a piece the next prompt cannot follow. */
-    n = piece_len(s, &more);
-    if (more) {
-        s->offset += n;
-        st = askpass_state_save(path, s, &err);
-        s->offset -= n;
-        if (st != EKSAUTH_OK) {
-            rc = cli_fail("askpass: token file", &err);
-            goto out;
-        }
-    }
-    if (!write_piece(s->t.token + s->offset, n, more)) {
-        cli_error(WHAT, "cannot write the answer: %s", strerror(errno));
-        (void)unlink(path);
-        rc = EXIT_USAGE;
-        goto out;
-    }
-    if (!more) {
-        (void)unlink(path); /* the last piece is sent: the token leaves the disk */
-        askpass_mark_done(path, ASKPASS_DONE_SENT);
-    }
-    rc = 0;
+    if (kind == EKSAUTH_PROMPT_FOR)
+        rc = start_token(dir, path, audience, builtin, s, now);
+    else
+        rc = resume_token(path, s, now);
+    if (rc < 0)
+        rc = send_piece(path, s);
 out:
     if (s != NULL) {
         OPENSSL_cleanse(s, sizeof(*s));
