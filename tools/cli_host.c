@@ -42,41 +42,52 @@ static bool is_space(char c)
     return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
-enum eksauth_status cli_read_token(const char *command, const char *arg, char **token, size_t *len,
-                                   struct eksauth_error *err)
+/* The argument, or standard input when it is "-" or absent, into buf: at most TOKEN_READ_MAX. */
+static enum eksauth_status read_raw(const char *arg, char *buf, size_t *n,
+                                    struct eksauth_error *err)
 {
-    char *buf = NULL;
-    size_t n = 0, start = 0, end;
     ssize_t got;
 
-    *token = NULL;
-    *len = 0;
-    buf = malloc(TOKEN_READ_MAX + 1);
-    if (buf == NULL)
-        return eksauth_fail(err, EKSAUTH_ENOMEM, "out of memory");
+    *n = 0;
     if (arg != NULL && strcmp(arg, "-") != 0) {
         /* Still taken (scripts use it), but never silently: argv is public on a host. */
         if (arg[0] != '\0')
             fputs("eksauth: warning: a token in the arguments can be read by every user of "
                   "this host (ps, /proc): pass it on standard input (\"-\")\n",
                   stderr);
-        n = strnlen(arg, TOKEN_READ_MAX);
-        memcpy(buf, arg, n);
-    } else {
-        while (n < TOKEN_READ_MAX) {
-            got = read(STDIN_FILENO, buf + n, TOKEN_READ_MAX - n);
-            if (got < 0 && errno == EINTR)
-                continue;
-            if (got < 0) {
-                OPENSSL_cleanse(buf, TOKEN_READ_MAX + 1);
-                free(buf);
-                return eksauth_fail(err, EKSAUTH_EIO, "standard input: %s", strerror(errno));
-            }
-            if (got == 0)
-                break;
-            n += (size_t)got;
-        }
+        *n = strnlen(arg, TOKEN_READ_MAX);
+        memcpy(buf, arg, *n);
+        return EKSAUTH_OK;
     }
+    while (*n < TOKEN_READ_MAX) {
+        got = read(STDIN_FILENO, buf + *n, TOKEN_READ_MAX - *n);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0)
+            return eksauth_fail(err, EKSAUTH_EIO, "standard input: %s", strerror(errno));
+        if (got == 0)
+            break;
+        *n += (size_t)got;
+    }
+    return EKSAUTH_OK;
+}
+
+enum eksauth_status cli_read_token(const char *command, const char *arg, char **token, size_t *len,
+                                   struct eksauth_error *err)
+{
+    char *buf, *tok = NULL;
+    size_t n = 0, start = 0, end, tlen = 0;
+    enum eksauth_status st;
+    time_t expires;
+
+    *token = NULL;
+    *len = 0;
+    buf = malloc(TOKEN_READ_MAX + 1);
+    if (buf == NULL)
+        return eksauth_fail(err, EKSAUTH_ENOMEM, "out of memory");
+    st = read_raw(arg, buf, &n, err);
+    if (st != EKSAUTH_OK)
+        goto out;
     end = n;
     while (start < end && is_space(buf[start]))
         start++;
@@ -88,43 +99,41 @@ enum eksauth_status cli_read_token(const char *command, const char *arg, char **
      * (lib/audience.c), never one for the cluster's name.
      */
     if (end == start) {
-        OPENSSL_cleanse(buf, TOKEN_READ_MAX + 1);
-        free(buf);
-        return eksauth_fail(
+        st = eksauth_fail(
             err, EKSAUTH_EINVAL,
             "no token: %s is empty; give the token as the argument, or on "
             "standard input: aws eks get-token --cluster-name eksauth:CLUSTER:HOST --query "
             "status.token --output text | eksauth %s -",
             arg != NULL && strcmp(arg, "-") != 0 ? "the argument" : "standard input", command);
+        goto out;
     }
     /* What `aws eks get-token` printed whole (some AWS CLIs ignore --query): its token. */
     if (eksauth_exec_credential_is_json(buf + start, end - start)) {
-        char *tok = malloc(TOKEN_READ_MAX + 1);
-        size_t tlen = 0;
-        time_t expires;
-        enum eksauth_status st =
-            tok == NULL ? eksauth_fail(err, EKSAUTH_ENOMEM, "out of memory")
-                        : eksauth_exec_credential_token(buf + start, end - start, tok,
-                                                        TOKEN_READ_MAX + 1, &tlen, &expires, err);
-
-        OPENSSL_cleanse(buf, TOKEN_READ_MAX + 1);
-        free(buf);
-        if (st != EKSAUTH_OK) {
-            if (tok != NULL)
-                OPENSSL_cleanse(tok, TOKEN_READ_MAX + 1);
-            free(tok);
-            return st;
+        tok = malloc(TOKEN_READ_MAX + 1);
+        st = tok == NULL ? eksauth_fail(err, EKSAUTH_ENOMEM, "out of memory")
+                         : eksauth_exec_credential_token(buf + start, end - start, tok,
+                                                         TOKEN_READ_MAX + 1, &tlen, &expires, err);
+        if (st == EKSAUTH_OK) {
+            *token = tok;
+            *len = tlen;
+            tok = NULL;
         }
-        *token = tok;
-        *len = tlen;
-        return EKSAUTH_OK;
+        goto out;
     }
     memmove(buf, buf + start, end - start);
     OPENSSL_cleanse(buf + (end - start), TOKEN_READ_MAX + 1 - (end - start));
     buf[end - start] = '\0';
     *token = buf;
     *len = end - start;
-    return EKSAUTH_OK;
+    buf = NULL;
+out:
+    if (tok != NULL)
+        OPENSSL_cleanse(tok, TOKEN_READ_MAX + 1);
+    free(tok);
+    if (buf != NULL)
+        OPENSSL_cleanse(buf, TOKEN_READ_MAX + 1);
+    free(buf);
+    return st;
 }
 
 void cli_token_free(char *token, size_t len)
