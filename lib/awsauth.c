@@ -27,6 +27,8 @@ struct eksauth_awsauth {
     /* Entries the cluster never matches (awsauth_read.h), to say why a principal is not mapped. */
     struct eksauth_awsauth_entry *ignored;
     size_t n_ignored;
+    /* key -> index in ignored, of the entries that hold their principal (held()) */
+    struct eksauth_strmap holding[N_SOURCES];
 };
 
 static const char *entry_key(const void *ctx, size_t i)
@@ -34,6 +36,13 @@ static const char *entry_key(const void *ctx, size_t i)
     const struct eksauth_awsauth_doc *doc = ctx;
 
     return doc->entries[i].key;
+}
+
+static const char *ignored_key(const void *ctx, size_t i)
+{
+    const struct eksauth_awsauth *aa = ctx;
+
+    return aa->ignored[i].key;
 }
 
 static enum eksauth_status oom(struct eksauth_error *err)
@@ -214,6 +223,24 @@ out:
     return st;
 }
 
+/* The skipped entries that hold their principal, by key: a lookup's miss stays O(1). */
+static enum eksauth_status index_holding(struct eksauth_awsauth *aa, struct eksauth_error *err)
+{
+    size_t i, src;
+
+    for (src = 0; src < N_SOURCES; src++) {
+        if (eksauth_strmap_init(&aa->holding[src], 0, ignored_key, aa, NULL) != EKSAUTH_OK)
+            return oom(err);
+    }
+    for (i = 0; i < aa->n_ignored; i++) {
+        if (eksauth_awsauth_entry_holds(&aa->ignored[i]) &&
+            eksauth_strmap_put(&aa->holding[aa->ignored[i].source], aa->ignored[i].key, i, NULL,
+                               NULL) != EKSAUTH_OK)
+            return oom(err);
+    }
+    return EKSAUTH_OK;
+}
+
 /* ------------------------------------------------------------------------ */
 /* The interface. */
 
@@ -223,6 +250,8 @@ static enum eksauth_status index_into(struct eksauth_awsauth *aa, enum eksauth_s
 {
     if (st == EKSAUTH_OK)
         st = build_index(aa, err);
+    if (st == EKSAUTH_OK)
+        st = index_holding(aa, err);
     if (st == EKSAUTH_OK)
         *out = aa;
     else
@@ -252,8 +281,10 @@ void eksauth_awsauth_free(struct eksauth_awsauth *aa)
 
     if (aa == NULL)
         return;
-    for (i = 0; i < N_SOURCES; i++)
+    for (i = 0; i < N_SOURCES; i++) {
         eksauth_strmap_free(&aa->tables[i]);
+        eksauth_strmap_free(&aa->holding[i]);
+    }
     eksauth_awsauth_doc_free(&aa->doc);
     free(aa->ignored);
     free(aa);
@@ -405,14 +436,7 @@ static const struct eksauth_awsauth_entry *table_get(const struct eksauth_awsaut
 /* Whether an entry of src that the cluster matches, skipped here, holds the principal key. */
 static bool held(const struct eksauth_awsauth *aa, enum eksauth_map_source src, const char *key)
 {
-    size_t i;
-
-    for (i = 0; i < aa->n_ignored; i++) {
-        if (aa->ignored[i].source == src && eksauth_awsauth_entry_holds(&aa->ignored[i]) &&
-            strcmp(aa->ignored[i].key, key) == 0)
-            return true;
-    }
-    return false;
+    return eksauth_strmap_get(&aa->holding[src], key) != EKSAUTH_STRMAP_NONE;
 }
 
 const struct eksauth_awsauth_entry *eksauth_awsauth_lookup(const struct eksauth_awsauth *aa,
