@@ -497,9 +497,17 @@ void eksauth_login_reason(const struct eksauth_login *l, const struct eksauth_er
                  l->id.login);
         return;
     case EKSAUTH_LOGIN_REPLAY:
-        r = err->status == EKSAUTH_EREJECTED
-                ? "this token was already used here (single_use): get a fresh one"
-                : "this host cannot check logins now; tell its administrator";
+        /*
+         * A full record refuses fresh tokens too (replay.h): "get a fresh
+         * one" would send the person round in circles.
+         */
+        if (err->status != EKSAUTH_EREJECTED)
+            r = "this host cannot check logins now; tell its administrator";
+        else if (strcmp(err->msg, EKSAUTH_REPLAY_USED) == 0)
+            r = "this token was already used here (single_use): get a fresh one";
+        else
+            r = "this host has taken too many logins of your AWS identity in the last half "
+                "hour (single_use): try again later, or tell its administrator";
         break;
     case EKSAUTH_LOGIN_CHECKED:
     case EKSAUTH_LOGIN_DONE:

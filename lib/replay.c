@@ -186,8 +186,7 @@ enum eksauth_status eksauth_replay_add(struct eksauth_replay *r,
 
     at = find(r, hash, &found);
     if (found)
-        return eksauth_fail(err, EKSAUTH_EREJECTED,
-                            "replay: this token was already used on this host");
+        return eksauth_fail(err, EKSAUTH_EREJECTED, "%s", EKSAUTH_REPLAY_USED);
     /*
      * Bounded: refuse (and so the login) rather than forget a live token.
      * The record is this principal's alone: only its own logins wait.

@@ -50,6 +50,10 @@
 #define EKSAUTH_REPLAY_MAX         4096u /* live tokens of one principal on one host */
 #define EKSAUTH_REPLAY_MARGIN      900   /* seconds kept past a token's expiry */
 
+/* The refusal of a replay, word for word: a full record is refused otherwise (login.c says which).
+ */
+#define EKSAUTH_REPLAY_USED "replay: this token was already used on this host"
+
 struct eksauth_replay;
 
 /* SHA-256 of sig[0..len): the key of a token in the record. */
@@ -78,8 +82,9 @@ bool eksauth_replay_seen(const struct eksauth_replay *r,
 
 /*
  * Record hash until keep_until.  EKSAUTH_EREJECTED when it is already there
- * (the replay), EKSAUTH_EUNAVAIL when the table holds EKSAUTH_REPLAY_MAX
- * entries.  The table is unchanged on failure.
+ * (the replay: the message is EKSAUTH_REPLAY_USED) or when the table holds
+ * EKSAUTH_REPLAY_MAX entries (another message).  The table is unchanged on
+ * failure.
  */
 enum eksauth_status eksauth_replay_add(struct eksauth_replay *r,
                                        const unsigned char hash[EKSAUTH_REPLAY_HASH_LEN],
@@ -102,9 +107,10 @@ enum eksauth_status eksauth_replay_path(const char *dir, const char *principal, 
  * path (a missing file is an empty record), prune it at now, and add the
  * signature's hash until expires_at + EKSAUTH_REPLAY_MARGIN.
  *   EKSAUTH_OK         first use: recorded on disk before returning
- *   EKSAUTH_EREJECTED  "replay: this token was already used on this host"
+ *   EKSAUTH_EREJECTED  EKSAUTH_REPLAY_USED; or the record is full of live
+ *                      tokens (this principal's logins wait for them)
  *   EKSAUTH_EUNAVAIL   the record cannot be trusted or written (not
- *                      root-only, corrupt, full, folder missing, I/O):
+ *                      root-only, corrupt, folder missing, I/O):
  *                      the caller must refuse the login (fail closed)
  * Messages never hold the signature.
  */

@@ -514,6 +514,9 @@ static void test_commit_refuses_another_login(void **state)
     eksauth_login_free(l);
 }
 
+static void expect_reason(struct eksauth_login *l, const struct eksauth_error *err,
+                          const char *want);
+
 static void test_single_use_claims_once(void **state)
 {
     struct t *t = *state;
@@ -543,6 +546,7 @@ static void test_single_use_claims_once(void **state)
                      EKSAUTH_EREJECTED);
     assert_int_equal(l->step, EKSAUTH_LOGIN_REPLAY);
     assert_non_null(strstr(err.msg, "already used"));
+    expect_reason(l, &err, "this token was already used here (single_use): get a fresh one");
     eksauth_login_free(l);
 }
 
@@ -587,6 +591,11 @@ static void test_single_use_full_record_is_its_own(void **state)
                      EKSAUTH_EREJECTED);
     assert_int_equal(l->step, EKSAUTH_LOGIN_REPLAY);
     assert_non_null(strstr(err.msg, "this principal already has"));
+    /*
+     * The person is told what is so: a fresh token (what "already used" asks
+     * for) is refused the same way until the identity's recorded tokens expire.
+     */
+    expect_reason(l, &err, "too many logins of your AWS identity");
     eksauth_login_free(l);
     l = NULL;
     /* Another principal logs in meanwhile (a fresh token: the same one would be a replay). */
