@@ -373,7 +373,8 @@ out:
 
 /*
  * single_use: the token's first use here, in its principal's own record
- * (replay.h), so one principal filling its record stops no one else.
+ * (replay.h), so one principal filling its record stops no other principal
+ * (a role's sessions are one: the canonical ARN).
  */
 static enum eksauth_status claim(struct eksauth_ctx *ctx, const struct eksauth_login *l, time_t now,
                                  struct eksauth_error *err)
@@ -506,8 +507,9 @@ void eksauth_login_reason(const struct eksauth_login *l, const struct eksauth_er
         else if (strcmp(err->msg, EKSAUTH_REPLAY_USED) == 0)
             r = "this token was already used here (single_use): get a fresh one";
         else
-            r = "this host has taken too many logins of your AWS identity in the last half "
-                "hour (single_use): try again later, or tell its administrator";
+            r = "this host has taken too many logins of your AWS identity (every session of "
+                "your role counts) in the last half hour (single_use): try again later, or tell "
+                "its administrator";
         break;
     case EKSAUTH_LOGIN_CHECKED:
     case EKSAUTH_LOGIN_DONE:

@@ -189,13 +189,16 @@ enum eksauth_status eksauth_replay_add(struct eksauth_replay *r,
         return eksauth_fail(err, EKSAUTH_EREJECTED, "%s", EKSAUTH_REPLAY_USED);
     /*
      * Bounded: refuse (and so the login) rather than forget a live token.
-     * The record is this principal's alone: only its own logins wait.
+     * The record is this principal's alone: only its own logins wait (a
+     * role's sessions are one principal, SECURITY.md's known gaps).
      */
     if (r->n >= EKSAUTH_REPLAY_MAX)
-        return eksauth_fail(err, EKSAUTH_EREJECTED,
-                            "replay: this principal already has %u live tokens recorded on this "
-                            "host; its next login waits until they expire (no one else's does)",
-                            EKSAUTH_REPLAY_MAX);
+        return eksauth_fail(
+            err, EKSAUTH_EREJECTED,
+            "replay: this principal already has %u live tokens recorded on this host "
+            "(a role's sessions count together); its next logins wait until they "
+            "expire (other principals' do not)",
+            EKSAUTH_REPLAY_MAX);
     if (r->n == r->cap) {
         cap = r->cap < 16 ? 16 : r->cap * 2;
         if (cap > EKSAUTH_REPLAY_MAX)

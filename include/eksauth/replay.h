@@ -16,8 +16,11 @@
  * the identity DB, a file named by a hash of the canonical ARN), each of at
  * most EKSAUTH_REPLAY_MAX entries (160 KB): a principal that fills its own
  * record with live tokens has its own next logins refused until they
- * expire, and no one else's.  Only mapped principals reach the claim, so
- * the number of records is bounded by who may log in.
+ * expire, and no other principal's.  A principal is the canonical ARN, so
+ * every session of one role shares one record: one holder of a role many
+ * people assume can hold up the others' logins (SECURITY.md, known gaps).
+ * Only mapped principals reach the claim, so the number of records is
+ * bounded by who may log in.
  *
  * Each file is root-only: owned by the caller's euid, mode 0600, in a
  * folder no one else can write.  A claim runs under an exclusive flock on

@@ -598,6 +598,18 @@ static void test_single_use_full_record_is_its_own(void **state)
     expect_reason(l, &err, "too many logins of your AWS identity");
     eksauth_login_free(l);
     l = NULL;
+    /*
+     * A principal is the canonical ARN: another session of the role shares
+     * the record, and waits too (SECURITY.md, known gaps).
+     */
+    host_fixture_sts_answer(t->h, "arn:aws:sts::123456789012:assumed-role/Build/someone-else");
+    mint(t, FIXTURE_AUDIENCE, FIXTURE_NOW + 2);
+    assert_int_equal(check(t, FIXTURE_NOW + 10, &l, &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_login_commit(&t->h->ctx, l, "build", FIXTURE_NOW + 10, &err),
+                     EKSAUTH_EREJECTED);
+    assert_non_null(strstr(err.msg, "this principal already has"));
+    eksauth_login_free(l);
+    l = NULL;
     /* Another principal logs in meanwhile (a fresh token: the same one would be a replay). */
     host_fixture_sts_answer(t->h, "arn:aws:sts::123456789012:assumed-role/Admin/alice");
     mint(t, FIXTURE_AUDIENCE, FIXTURE_NOW + 1);
