@@ -25,6 +25,7 @@
 #include "eksauth/creds.h"
 #include "eksauth/file.h"
 #include "eksauth/imds.h"
+#include "eksauth/json_secret.h"
 #include "eksauth/partition.h"
 #include "eksauth/printable.h"
 #include "eksauth/timeutil.h"
@@ -655,7 +656,8 @@ enum eksauth_status eksauth_creds_parse_imds(const char *body, size_t len,
     memset(out, 0, sizeof(*out));
     if (body == NULL || len == 0 || len > EKSAUTH_IMDS_MAX_BODY || memchr(body, '\0', len) != NULL)
         return eksauth_fail(err, EKSAUTH_EINVAL, "instance metadata: empty or oversized answer");
-    tk = json_tokener_new_ex(8);
+    /* json-c's copies of the keys are wiped before they are freed (json_secret.h). */
+    tk = eksauth_json_secret_tokener(8, len);
     if (tk == NULL)
         return eksauth_fail(err, EKSAUTH_ENOMEM, "instance metadata: out of memory");
     root = json_tokener_parse_ex(tk, body, (int)len);
@@ -695,19 +697,8 @@ enum eksauth_status eksauth_creds_parse_imds(const char *body, size_t len,
     out->expiration = expiration;
     out->source = EKSAUTH_CREDS_IMDS;
 out:
-    if (root != NULL) {
-        /* json-c copied the secrets: wipe its copies before they are freed. */
-        struct json_object *v = NULL;
-
-        if (json_object_object_get_ex(root, "SecretAccessKey", &v) &&
-            json_object_is_type(v, json_type_string))
-            OPENSSL_cleanse((void *)json_object_get_string(v),
-                            (size_t)json_object_get_string_len(v));
-        if (json_object_object_get_ex(root, "Token", &v) &&
-            json_object_is_type(v, json_type_string))
-            OPENSSL_cleanse((void *)json_object_get_string(v),
-                            (size_t)json_object_get_string_len(v));
-    }
+    /* json-c copied the secrets: into the strings, and into its tokener's buffer. */
+    eksauth_json_secret_wipe(tk, root);
     json_object_put(root);
     json_tokener_free(tk);
     return st;

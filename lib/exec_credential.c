@@ -7,9 +7,9 @@
 #include <string.h>
 
 #include <json-c/json.h>
-#include <openssl/crypto.h>
 
 #include "eksauth/exec_credential.h"
+#include "eksauth/json_secret.h"
 #include "eksauth/timeutil.h"
 
 static bool is_blank(char c)
@@ -30,7 +30,7 @@ enum eksauth_status eksauth_exec_credential_token(const char *json, size_t len, 
                                                   size_t tokenmax, size_t *tlen, time_t *expires,
                                                   struct eksauth_error *err)
 {
-    struct json_tokener *jt = json_tokener_new();
+    struct json_tokener *jt = NULL;
     struct json_object *root = NULL, *status = NULL, *tok = NULL, *exp = NULL;
     enum eksauth_status st = EKSAUTH_EINVAL;
     size_t n;
@@ -38,10 +38,12 @@ enum eksauth_status eksauth_exec_credential_token(const char *json, size_t len, 
 
     *tlen = 0;
     *expires = 0;
-    if (jt == NULL)
-        return eksauth_fail(err, EKSAUTH_ENOMEM, "out of memory");
-    if (len <= (size_t)0x7fffffff)
+    /* json-c's copies of the token are wiped before they are freed (json_secret.h). */
+    if (len <= EKSAUTH_JSON_SECRET_MAX) {
+        if ((jt = eksauth_json_secret_tokener(JSON_TOKENER_DEFAULT_DEPTH, len)) == NULL)
+            return eksauth_fail(err, EKSAUTH_ENOMEM, "out of memory");
         root = json_tokener_parse_ex(jt, json, (int)len);
+    }
     if (root == NULL || !json_object_object_get_ex(root, "status", &status) ||
         !json_object_object_get_ex(status, "token", &tok) ||
         !json_object_is_type(tok, json_type_string)) {
@@ -63,12 +65,10 @@ enum eksauth_status eksauth_exec_credential_token(const char *json, size_t len, 
         *expires = t;
     st = EKSAUTH_OK;
 out:
-    /* json-c's copy is a token too. */
-    if (tok != NULL && json_object_is_type(tok, json_type_string))
-        OPENSSL_cleanse((char *)json_object_get_string(tok),
-                        (size_t)json_object_get_string_len(tok));
-    if (root != NULL)
-        json_object_put(root);
-    json_tokener_free(jt);
+    /* json-c's copies are the token too: its string, its tokener's buffer. */
+    eksauth_json_secret_wipe(jt, root);
+    json_object_put(root);
+    if (jt != NULL)
+        json_tokener_free(jt);
     return st;
 }

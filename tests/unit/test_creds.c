@@ -23,6 +23,7 @@
 #include <cmocka.h>
 
 #include "eksauth/creds.h"
+#include "freed_scan.h"
 #include "scratch.h"
 #include "unit.h"
 
@@ -568,6 +569,67 @@ static void test_imds_document_refused(void **state)
     assert_status_err(eksauth_creds_parse_imds("{\0}", 3, &c, &err), EKSAUTH_EINVAL);
 }
 
+/* A document of instance metadata's size, its session token 640 bytes. */
+static int imds_doc(char *doc, size_t len, char *secret, char *token, const char *expiration)
+{
+    size_t i;
+
+    for (i = 0; i < 40; i++)
+        secret[i] = "abcdefghijklmnopqrstuvwxyzABCDEF0123456789+/"[(i * 7) % 44];
+    secret[40] = '\0';
+    for (i = 0; i < 640; i++)
+        token[i] =
+            "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"[(i * 13) % 64];
+    token[640] = '\0';
+    return snprintf(doc, len,
+                    "{\n  \"Code\" : \"Success\",\n  \"LastUpdated\" : \"2026-11-30T05:00:00Z\",\n"
+                    "  \"Type\" : \"AWS-HMAC\",\n  \"AccessKeyId\" : \"ASIAFAKEIMDS00000001\",\n"
+                    "  \"SecretAccessKey\" : \"%s\",\n  \"Token\" : \"%s\",\n"
+                    "  \"Expiration\" : \"%s\"\n}",
+                    secret, token, expiration);
+}
+
+/* Parse doc[0..len) with each of the two secrets armed: the blocks freed that held it. */
+static unsigned long imds_freed_hits(const char *doc, size_t len, const char *secret,
+                                     const char *token, enum eksauth_status want)
+{
+    struct eksauth_creds c;
+    struct eksauth_error err;
+    unsigned long hits;
+    int k;
+
+    for (hits = 0, k = 0; k < 2; k++) {
+        /* A middle piece of each: the whole string is not needed to be a leak. */
+        freed_scan_arm(k == 0 ? secret + 4 : token + 100, k == 0 ? 32 : 64);
+        assert_status_err(eksauth_creds_parse_imds(doc, len, &c, &err), want);
+        eksauth_creds_free(&c);
+        hits += freed_scan_disarm();
+    }
+    return hits;
+}
+
+/*
+ * The keys are wiped from every copy json-c made before it is freed: their
+ * strings, the tokener's buffer (which holds the last long string read,
+ * and which grows: the block it leaves held the secret key), and the
+ * pieces of a document that ends too soon.
+ */
+static void test_imds_document_no_copy_freed(void **state)
+{
+    char doc[2048], secret[41], token[641];
+    int n;
+
+    (void)state;
+    n = imds_doc(doc, sizeof(doc), secret, token, "2026-11-30T11:00:00Z");
+    assert_int_equal(imds_freed_hits(doc, (size_t)n, secret, token, EKSAUTH_OK), 0);
+    /* Refused after both were read. */
+    n = imds_doc(doc, sizeof(doc), secret, token, "tomorrow");
+    assert_int_equal(imds_freed_hits(doc, (size_t)n, secret, token, EKSAUTH_EINVAL), 0);
+    /* Cut before its end: no JSON object, the keys read so far still wiped. */
+    n = imds_doc(doc, sizeof(doc), secret, token, "2026-11-30T11:00:00Z");
+    assert_int_equal(imds_freed_hits(doc, (size_t)n - 30, secret, token, EKSAUTH_EINVAL), 0);
+}
+
 /*
  * An explicit profile (kubeconfig's `aws eks get-token --profile P`, which
  * the built-in signer follows) is the profile's keys, not the
@@ -724,5 +786,6 @@ EKSAUTH_UNIT_MAIN_WITH(
     cmocka_unit_test_setup(test_env, each), cmocka_unit_test_setup(test_profile_file, each),
     cmocka_unit_test_setup(test_nothing_found, each), cmocka_unit_test_setup(test_region, each),
     cmocka_unit_test(test_imds_document), cmocka_unit_test(test_imds_document_refused),
+    cmocka_unit_test(test_imds_document_no_copy_freed),
     cmocka_unit_test_setup(test_explicit_profile_over_env, each),
     cmocka_unit_test_setup(test_other_sources, each))

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "eksauth/exec_credential.h"
+#include "freed_scan.h"
 
 static const char AWS_CLI[] =
     "{\n    \"kind\": \"ExecCredential\",\n"
@@ -83,12 +84,50 @@ static void test_not_an_exec_credential(void **state)
     assert_non_null(strstr(err.msg, "too long"));
 }
 
+/*
+ * The token is wiped from every copy json-c made before it is freed: its
+ * string, and the tokener's buffer, which holds the last string it read
+ * (the token, in `aws eks get-token`'s order) whole.  So is a token in
+ * JSON that ends before its object does (the pieces json-c had built).
+ */
+static void test_no_copy_of_the_token_freed(void **state)
+{
+    static const char token[] = "k8s-aws-v1.aHR0cHM6Ly9zdHMudXMtZWFzdC0xLmFtYXpvbmF3cy5jb20vP0Fj"
+                                "dGlvbj1HZXRDYWxsZXJJZGVudGl0eSZWZXJzaW9uPTIwMTEtMDYtMTUmWC1BbXot"
+                                "U2lnbmF0dXJlPWZyZWVkc2Nhbg";
+    char json[1024], tok[512];
+    struct eksauth_error err;
+    size_t len = 0;
+    time_t expires;
+    int n;
+
+    (void)state;
+    n = snprintf(json, sizeof(json),
+                 "{\"kind\": \"ExecCredential\", \"apiVersion\": "
+                 "\"client.authentication.k8s.io/v1beta1\", \"spec\": {}, \"status\": "
+                 "{\"expirationTimestamp\": \"2026-12-04T23:29:45Z\", \"token\": \"%s\"}}",
+                 token);
+    freed_scan_arm(token + 20, 40);
+    assert_int_equal(
+        eksauth_exec_credential_token(json, (size_t)n, tok, sizeof(tok), &len, &expires, &err),
+        EKSAUTH_OK);
+    assert_int_equal(freed_scan_disarm(), 0);
+    assert_string_equal(tok, token);
+    /* Cut after the token: not an ExecCredential, and still nothing of it left behind. */
+    freed_scan_arm(token + 20, 40);
+    assert_int_equal(
+        eksauth_exec_credential_token(json, (size_t)n - 2, tok, sizeof(tok), &len, &expires, &err),
+        EKSAUTH_EINVAL);
+    assert_int_equal(freed_scan_disarm(), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_token_and_expiry),
         cmocka_unit_test(test_v1_without_expiry),
         cmocka_unit_test(test_not_an_exec_credential),
+        cmocka_unit_test(test_no_copy_of_the_token_freed),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
