@@ -14,6 +14,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <openssl/crypto.h>
+
 #include "eksauth/login.h"
 #include "cli.h"
 
@@ -35,11 +37,13 @@ int cmd_verify(struct eksauth_cli *cli, int argc, char **argv)
         CLI_SHARED_OPTIONS,
         {NULL, 0, NULL, 0},
     };
-    const char *cluster_id = NULL, *arg = NULL;
+    const char *cluster_id = NULL;
+    char *arg = NULL;
     struct eksauth_error err = {EKSAUTH_OK, ""};
     struct eksauth_login_request req;
     struct eksauth_login *l = NULL;
     struct json_object *obj;
+    enum eksauth_status st;
     char *token = NULL;
     size_t len = 0;
     int c, rc = EXIT_USAGE;
@@ -73,7 +77,14 @@ int cmd_verify(struct eksauth_cli *cli, int argc, char **argv)
          eksauth_ctx_set_cluster_id(&cli->ctx, cluster_id, &err) != EKSAUTH_OK))
         return cli_fail(WHAT, &err);
 
-    if (cli_read_token("verify", arg, &token, &len, &err) != EKSAUTH_OK)
+    st = cli_read_token("verify", arg, &token, &len, &err);
+    /*
+     * Read: the copy in the arguments goes, since every user of the host
+     * reads them in /proc/PID/cmdline, for as long as STS takes to answer.
+     */
+    if (arg != NULL)
+        OPENSSL_cleanse(arg, strlen(arg));
+    if (st != EKSAUTH_OK)
         return cli_fail(WHAT, &err);
     /* The login's own check (login.h), without logging in. */
     req.token = token;

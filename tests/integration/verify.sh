@@ -26,7 +26,7 @@ HANG=30   # verify killed after this: a hang fails, it is no time limit
 HOLD=20   # the stand-in closes a connection it held this long: a client with no
           # timeout shows as "stand-in" (sts_cut), before the hang protection
 
-plan 67
+plan 69
 
 "$EKSAUTH" verify --help >/dev/null 2>&1 ||
     { echo "Bail out! '$EKSAUTH verify' does not run (is the command dispatched?)"; exit 1; }
@@ -211,6 +211,25 @@ is "$rc" "0" "fault delay 3 s with sts_timeout = 60: exit 0 (the configured time
 echo '{"fault": "none"}' >"$tmp/control.json"
 verify "$TOKEN"
 is "$rc" "0" "no fault again: exit 0"
+# A token given as the argument is in /proc/PID/cmdline, which every user of the
+# host reads: once read, verify wipes it there, so while it waits on STS (here
+# held 30 s) its command line no longer holds it.  The stand-in's log says the
+# request came, so verify has read the token; the process is then stopped.
+printf '{"fault": "delay", "delay": 30}\n' >"$tmp/control.json"
+from=$(wc -l <"$tmp/main.log")
+"$EKSAUTH" --config "$tmp/slow.conf" verify "$TOKEN" >/dev/null 2>"$tmp/argv.err" &
+vpid=$!
+end=$((SECONDS + HANG))
+while ! tail -n +"$((from + 1))" "$tmp/main.log" | grep -q '"method": "GET"' && [ "$SECONDS" -lt "$end" ]; do
+    sleep 0.05
+done
+tr '\0' '\n' <"/proc/$vpid/cmdline" >"$tmp/argv.cmdline"
+kill "$vpid"
+wait "$vpid"
+echo '{"fault": "none"}' >"$tmp/control.json"
+is "$(grep -cx verify "$tmp/argv.cmdline")" "1" "the command line of verify was read while it waited on STS"
+is "$(grep -cF -- "${TOKEN: -40}" "$tmp/argv.cmdline")" "0" \
+    "a token given as the argument is gone from /proc/PID/cmdline once read"
 # A fault chosen on the command line at start.
 sts_start flag --fault 503
 sts_config "$tmp/flag.conf" "$STS_PORT"
