@@ -1,9 +1,9 @@
 /*
  * freed_scan.c - see freed_scan.h.  free() is defined here, so a program
- * linked with this file (it is pulled from libtest.a only by a call to
- * freed_scan_arm) has every free() of every library come here first; the
- * real one is the next in the lookup order (the C library's, or a
- * sanitizer's), found with dlsym.
+ * built with this file (mk/tests.am: FREED_SCAN, never in libtest.a) has
+ * every free() of every library come here first; the real one is the next
+ * in the lookup order (the C library's, or a sanitizer's), found with
+ * dlsym.
  */
 #define _GNU_SOURCE
 #include "config.h"

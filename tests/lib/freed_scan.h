@@ -1,11 +1,12 @@
 /*
  * freed_scan.h - whether a secret was left in heap memory that was freed
- * without being wiped.  A test program that calls these gets the free() of
- * tests/lib/freed_scan.c in place of the C library's, for every library it
- * loads (json-c, libcurl, OpenSSL, lib/): while armed, each block is
- * searched for the armed bytes before it is handed back, and the blocks
- * that still held them are counted.  For the tests of SECURITY.md,
- * invariant 2 ("wipe buffers that held one").
+ * without being wiped.  A test program built with tests/lib/freed_scan.c
+ * (mk/tests.am: FREED_SCAN) has its free() in place of the C library's,
+ * for every library it loads (json-c, libcurl, OpenSSL, lib/): while
+ * armed, each block is searched for the armed bytes before it is handed
+ * back, and the blocks that still held them are counted (a block realloc
+ * moves is freed inside the C library: not seen).  For the tests of
+ * SECURITY.md, invariant 2 ("wipe buffers that held one").
  */
 #ifndef EKSAUTH_TEST_FREED_SCAN_H
 #define EKSAUTH_TEST_FREED_SCAN_H
