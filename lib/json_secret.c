@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <json-c/printbuf.h>
 #include <openssl/crypto.h>
 
 #include "eksauth/json_secret.h"

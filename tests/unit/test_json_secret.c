@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <json-c/printbuf.h>
 
 #include "eksauth/json_secret.h"
 
