@@ -77,6 +77,29 @@ enum eksauth_status eksauth_login_is_local(struct eksauth_ctx *ctx, const char *
     return st;
 }
 
+/*
+ * A user name that is no login: quoted only when it could be one.  A token
+ * or a password typed at the login prompt is a secret, and this message is
+ * logged.
+ */
+static enum eksauth_status not_served(const char *user, struct eksauth_error *err)
+{
+    char fp[EKSAUTH_FINGERPRINT_LEN + 1];
+    size_t len = strlen(user);
+
+    if (eksauth_token_shaped(user, len)) {
+        eksauth_token_fingerprint(user, len, fp);
+        return eksauth_fail(err, EKSAUTH_ENOTFOUND,
+                            "a token was given as the user name (token_fp %s): give the login "
+                            "name (eksauth login-name), and the token at the token prompt",
+                            fp);
+    }
+    if (len > EKSAUTH_NAME_MAX)
+        return eksauth_fail(err, EKSAUTH_ENOTFOUND,
+                            "a user name of %zu bytes is not a name eksauth serves", len);
+    return eksauth_fail(err, EKSAUTH_ENOTFOUND, "'%s' is not a name eksauth serves", user);
+}
+
 enum eksauth_status eksauth_login_serves(struct eksauth_ctx *ctx, const char *user,
                                          struct eksauth_error *err)
 {
@@ -87,7 +110,7 @@ enum eksauth_status eksauth_login_serves(struct eksauth_ctx *ctx, const char *us
 
     /* Only names NSS could serve: never a reserved or malformed one. */
     if (!eksauth_names_valid(user) || eksauth_names_reserved(user))
-        return eksauth_fail(err, EKSAUTH_ENOTFOUND, "'%s' is not a name eksauth serves", user);
+        return not_served(user, err);
     st = eksauth_ctx_db(ctx, true, &db, err);
     if (st != EKSAUTH_OK)
         return st == EKSAUTH_ENOMEM ? st : EKSAUTH_EUNAVAIL;

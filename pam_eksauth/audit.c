@@ -7,11 +7,13 @@
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <string.h>
 #include <syslog.h>
 
 #include <security/pam_ext.h>
 
+#include "eksauth/token.h"
 #include "pam_eksauth.h"
 
 #define FIELD_MAX  256 /* bytes of a plain field value */
@@ -35,13 +37,29 @@ void pe_audit_clean(char *dst, size_t dstlen, const char *src, bool quoted)
     dst[i] = '\0';
 }
 
+/*
+ * The user name as a field.  A token pasted at the login prompt is named by
+ * its fingerprint: the name is logged even when the login is refused.
+ */
+static void audit_user(char *dst, size_t dstlen, const char *user)
+{
+    char fp[EKSAUTH_FINGERPRINT_LEN + 1];
+
+    if (user != NULL && eksauth_token_shaped(user, strlen(user))) {
+        eksauth_token_fingerprint(user, strlen(user), fp);
+        snprintf(dst, dstlen, "(token:%s)", fp);
+        return;
+    }
+    pe_audit_clean(dst, dstlen, user, false);
+}
+
 void pe_audit_log(pam_handle_t *pamh, const struct pe_audit *a)
 {
     char user[FIELD_MAX], k8s_user[FIELD_MAX], arn[FIELD_MAX * 2], session[FIELD_MAX];
     char akid[FIELD_MAX], account[FIELD_MAX], rhost[FIELD_MAX], fp[FIELD_MAX], aud[FIELD_MAX];
     char reason[REASON_MAX];
 
-    pe_audit_clean(user, sizeof(user), a->user, false);
+    audit_user(user, sizeof(user), a->user);
     pe_audit_clean(k8s_user, sizeof(k8s_user), a->k8s_user, false);
     pe_audit_clean(arn, sizeof(arn), a->arn, false);
     pe_audit_clean(session, sizeof(session), a->session, false);

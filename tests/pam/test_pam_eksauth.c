@@ -913,6 +913,31 @@ static void case_unknown_fallthrough(void)
           PAM_AUTH_ERR, "and still refuses their bad tokens");
 }
 
+/*
+ * A token pasted at the login name's prompt: refused as no user of ours, and
+ * logged by its fingerprint only (case_no_token_in_logs reads every line).
+ */
+static void case_token_as_user(void)
+{
+    char fp[9], want[64];
+    struct tx t;
+
+    sha_fp(TOK_BOB, fp);
+    snprintf(want, sizeof(want), "user=(token:%s)", fp);
+    pd_log_mark();
+    /* debug: a user eksauth does not serve is logged too. */
+    is_rc(auth_once("eksauth-debug", TOK_BOB, (const char *[]){TOK_BOB}, 1, NULL),
+          PAM_USER_UNKNOWN, "a token as the user name: USER_UNKNOWN");
+    ok(pd_log_find(want, NULL) != NULL, "the audit line names it by its fingerprint: %s", want);
+    ok(pd_log_find("a token was given as the user name", NULL) != NULL,
+       "and says a token was given as the user name");
+    tx_start(&t, "eksauth", TOK_BOB);
+    is_rc(pam_acct_mgmt(t.pamh, 0), PAM_USER_UNKNOWN, "account: USER_UNKNOWN");
+    tx_end(&t, PAM_SUCCESS);
+    is_rc(auth_once("eksauth-unknown", TOK_BOB, NULL, 0, NULL), PAM_SUCCESS,
+          "ignore_unknown_user: the stack goes on");
+}
+
 static void case_unavailable(void)
 {
     pd_log_mark();
@@ -1267,6 +1292,7 @@ static int suite(void)
     case_cut();
     case_refusals();
     case_unknown_fallthrough();
+    case_token_as_user();
     case_unavailable();
     case_account_unavailable();
     case_sts_faults();
