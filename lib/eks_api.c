@@ -555,6 +555,47 @@ void eksauth_eks_close(struct eksauth_eks_session *c)
     c->open = false;
 }
 
+/*
+ * The nextTokens of one pagination, for a circle: a service that answers a
+ * token it gave before (a page back to the first, a token echoed) would be
+ * asked the same pages for ever, and the sync would end on its spent
+ * budget, blaming sync_max_requests.  Brent's way: one token kept, taken
+ * anew at pages 1, 2, 4, 8...; a circle of any length meets it again
+ * within a few rounds.  EKS's own tokens never come again.
+ */
+struct pages {
+    char kept[2048];
+    size_t seen, round; /* tokens since the kept one; the round's length */
+    size_t n;           /* pages asked */
+};
+
+static void pages_init(struct pages *p)
+{
+    memset(p, 0, sizeof(*p));
+    p->round = 1;
+}
+
+/* Count a page asked for and the nextToken it answered; EKSAUTH_EINVAL when the token came before.
+ */
+static enum eksauth_status pages_next(struct pages *p, const char *what, const char *next,
+                                      struct eksauth_error *err)
+{
+    p->n++;
+    if (next[0] == '\0')
+        return EKSAUTH_OK;
+    if (strcmp(next, p->kept) == 0)
+        return eksauth_fail(err, EKSAUTH_EINVAL,
+                            "EKS API: %s: the nextToken of page %zu came before: the pages go "
+                            "round in a circle, so none of them is used",
+                            what, p->n);
+    if (++p->seen == p->round) {
+        snprintf(p->kept, sizeof(p->kept), "%s", next);
+        p->round *= 2;
+        p->seen = 0;
+    }
+    return EKSAUTH_OK;
+}
+
 /* "maxResults=100" and, after the first page, "&nextToken=<next, encoded>". */
 static enum eksauth_status page_query(const char *next, char *query, size_t querylen,
                                       struct eksauth_error *err)
@@ -591,21 +632,23 @@ enum eksauth_status eksauth_eks_list_entries(struct eksauth_eks_session *c, char
     struct eksauth_http_response resp = {0, NULL, 0, 0};
     char next[2048] = "", path[4096], query[6300];
     enum eksauth_status st = EKSAUTH_OK;
-    size_t pages = 0;
+    struct pages pages;
 
     *arns = NULL;
     *n = 0;
+    pages_init(&pages);
     snprintf(path, sizeof(path), "/clusters/%s/access-entries", c->cluster);
     /* Every page: an access entry left out would be a login wrongly refused or kept. */
     do {
-        if (++pages > EKSAUTH_EKS_MAX_ENTRIES) {
+        if (pages.n >= EKSAUTH_EKS_MAX_ENTRIES) {
             st = eksauth_fail(err, EKSAUTH_EINVAL, "EKS API: too many pages");
             break;
         }
         if ((st = page_query(next, query, sizeof(query), err)) != EKSAUTH_OK ||
             (st = eks_call(c, "ListAccessEntries", path, query, &resp, err)) != EKSAUTH_OK ||
             (st = eksauth_eks_parse_list(resp.body, resp.len, arns, n, next, sizeof(next), err)) !=
-                EKSAUTH_OK)
+                EKSAUTH_OK ||
+            (st = pages_next(&pages, "ListAccessEntries", next, err)) != EKSAUTH_OK)
             break;
     } while (next[0] != '\0');
     eksauth_http_response_free(&resp);
@@ -624,9 +667,10 @@ enum eksauth_status eksauth_eks_read_entry(struct eksauth_eks_session *c, const 
     struct eksauth_http_response resp = {0, NULL, 0, 0};
     char next[2048] = "", path[8192], query[6300];
     enum eksauth_status st;
-    size_t pages = 0;
+    struct pages pages;
 
     memset(e, 0, sizeof(*e));
+    pages_init(&pages);
     if ((st = entry_path(c, arn, "", path, sizeof(path), err)) != EKSAUTH_OK ||
         (st = eks_call(c, "DescribeAccessEntry", path, "", &resp, err)) != EKSAUTH_OK ||
         (st = eksauth_eks_parse_describe(resp.body, resp.len, e, err)) != EKSAUTH_OK)
@@ -641,7 +685,7 @@ enum eksauth_status eksauth_eks_read_entry(struct eksauth_eks_session *c, const 
         goto out;
     /* Every page: a policy left out would be a group wrongly missing, one too many a guess. */
     do {
-        if (++pages > EKSAUTH_EKS_MAX_POLICIES) {
+        if (pages.n >= EKSAUTH_EKS_MAX_POLICIES) {
             st = eksauth_fail(err, EKSAUTH_EINVAL, "EKS API: too many pages");
             break;
         }
@@ -649,7 +693,8 @@ enum eksauth_status eksauth_eks_read_entry(struct eksauth_eks_session *c, const 
             (st = eks_call(c, "ListAssociatedAccessPolicies", path, query, &resp, err)) !=
                 EKSAUTH_OK ||
             (st = eksauth_eks_parse_policies(resp.body, resp.len, e, next, sizeof(next), err)) !=
-                EKSAUTH_OK)
+                EKSAUTH_OK ||
+            (st = pages_next(&pages, "ListAssociatedAccessPolicies", next, err)) != EKSAUTH_OK)
             break;
     } while (next[0] != '\0');
 out:

@@ -738,6 +738,17 @@ like "$(cat "$tmp/err")" "ThrottlingException.*keeping the last good snapshot \\
     "throttling: the old snapshot and DB stay, and it says so"
 cmp -s "$tmp/db3/identity.db" "$tmp/before3.db"
 ok $? "throttling: the DB is untouched"
+# A pagination that goes round (the last page's nextToken back to the first):
+# stopped once a token comes again, not after the whole budget, and said so.
+echo '{"fault": "token-cycle"}' >"$tmp/eks.json"
+eks_before=$(wc -l <"$tmp/eks.log")
+run "$tmp/e.conf" sync --force
+is "$rc:$(eks_calls)" "2:6 0 0" \
+    "ListAccessEntries going round in a circle: refused as a bad answer after 6 pages (exit 2), not after sync_max_requests"
+like "$(cat "$tmp/err")" "ListAccessEntries: the nextToken of page 6 came before.*keeping the last good snapshot" \
+    "... it says the pages go round, and that the last snapshot stays"
+cmp -s "$tmp/db3/identity.db" "$tmp/before3.db"
+ok $? "a circular pagination: the DB is untouched"
 echo '{"fault": "none"}' >"$tmp/eks.json"
 conf "$tmp/e-badsig.conf" "$tmp/db4" eks-api "cluster_name = prod" \
     "eks_connect_to = eks.us-east-1.amazonaws.com:443:127.0.0.1:$EKS" "eks_ca_file = $tmp/tls/ca.crt"

@@ -22,7 +22,9 @@ As EKS does, DescribeAccessEntry answers the username EKS gives when the entry s
 none (a role's session ARN, a user's ARN; system:node:... for node types), the
 groups it gives node types, and a modifiedAt that moves when the entry's username,
 groups or type change (or the entry's own "modifiedAt").  --control FILE.json:
-{"fault": "none" | "500" | "throttle", "authenticationMode": MODE}.
+{"fault": "none" | "500" | "throttle" | "token-cycle", "authenticationMode": MODE};
+"token-cycle" is a broken pagination: the last page of ListAccessEntries answers a
+nextToken back to the first page, so the pages go round for ever.
 
 Throttling as AWS does it (--rate R --burst B): a token bucket per account over every
 request (EKS does not publish its limits; docs/fleet.md says what is known); a request
@@ -136,6 +138,7 @@ class Handler(FleetHandler):
         except (OSError, ValueError):
             control = {}
         fault = control.get("fault", "none")
+        self.fault = fault
         bad = self.verify()
         if bad:
             return self.error(403 if bad[0] != "UnrecognizedClientException" else 401, *bad)
@@ -195,6 +198,8 @@ class Handler(FleetHandler):
         nxt = None
         if start + size < len(items):
             nxt = "tok+" + base64.b64encode(str(start + size).encode()).decode() + "/="
+        elif key == "accessEntries" and self.fault == "token-cycle":
+            nxt = "tok+" + base64.b64encode(b"0").decode() + "/="
         body = dict(extra)
         body[key] = items[start:start + size]
         body["nextToken"] = nxt
