@@ -22,6 +22,9 @@
 
 #define DEFAULT_CONNECT_MS 3000L
 #define RETRY_AFTER_MAX_S  86400
+/* TCP keepalive: the first probe after this much silence, then one every KEEPALIVE_INTERVAL_S. */
+#define KEEPALIVE_IDLE_S     20L
+#define KEEPALIVE_INTERVAL_S 5L
 /* A value shorter than this is not worth hiding (a cluster id, "60"), and hides too much. */
 #define SECRET_MIN 8
 
@@ -381,6 +384,17 @@ static enum eksauth_status setup(const struct eksauth_curl_api *curl, CURL *h,
         SETOPT(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
         SETOPT(h, CURLOPT_LOW_SPEED_TIME, req->low_speed_s);
     }
+    /*
+     * A watch's stream is quiet for minutes.  A peer gone without a word (a
+     * connection a NAT or load balancer dropped at its idle timer, a host
+     * that vanished) would hold it, and every revocation, until the
+     * stream's own limit: keepalive notices within about a minute (the
+     * kernel's probe count times the interval after the idle time), and
+     * its probes keep those idle timers from dropping the connection.
+     */
+    SETOPT(h, CURLOPT_TCP_KEEPALIVE, 1L);
+    SETOPT(h, CURLOPT_TCP_KEEPIDLE, KEEPALIVE_IDLE_S);
+    SETOPT(h, CURLOPT_TCP_KEEPINTVL, KEEPALIVE_INTERVAL_S);
     if (req->on_data == NULL)
         SETOPT(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)req->max_body);
     SETOPT(h, CURLOPT_WRITEFUNCTION, write_cb);

@@ -5,7 +5,8 @@
  * verified (a configured CA file or in-memory PEM replaces the system store),
  * no redirects, on a host no proxy from the environment (only the one
  * passed in; the client's own requests take HTTPS_PROXY as the AWS CLI does),
- * connect and total timeouts, a bounded body, no signals, no connection kept,
+ * connect and total timeouts, TCP keepalive (a peer gone silent is noticed
+ * within about a minute), a bounded body, no signals, no connection kept,
  * and no call at all when a setuid process's caller set SSLKEYLOGFILE.
  * Plain http is allowed only when the caller asks for it (IMDS is an http
  * service on a link-local address).

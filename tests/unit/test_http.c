@@ -6,7 +6,8 @@
  * the request as sent (method, headers, User-Agent), the body returned,
  * Retry-After (seconds, a date, capped), the body cap (Content-Length and
  * streamed), an answer cut short, no answer, a redirect never followed,
- * streaming stopped by the caller, proxies from the environment ignored
+ * streaming stopped by the caller, TCP keepalive on every connection,
+ * proxies from the environment ignored
  * and from the request used, plain HTTP where TLS is expected, a
  * connection refused, a server that never answers (the connect limit never
  * above the total), and an unreadable CA file named by its config key.
@@ -26,6 +27,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <dirent.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 
 #include <cmocka.h>
@@ -86,7 +89,39 @@ struct server {
     const char *answer; /* NULL: close without answering */
     size_t answer_len;
     char request[4096];
+    /* The client's socket as the request came (keepalive_seen): its TCP keepalive settings. */
+    bool keepalive_seen;
+    int keepalive, keepidle, keepintvl;
 };
+
+/*
+ * The client's end of the connection the server accepted as c: the socket
+ * of this process whose peer is the server's port and which is not c.
+ */
+static void client_keepalive(struct server *s, int c)
+{
+    struct sockaddr_in peer;
+    socklen_t plen, olen;
+    DIR *d = opendir("/proc/self/fd");
+    struct dirent *e;
+    int fd;
+
+    assert_non_null(d);
+    while ((e = readdir(d)) != NULL) {
+        fd = atoi(e->d_name);
+        plen = sizeof(peer);
+        if (e->d_name[0] == '.' || fd == c || fd == s->fd ||
+            getpeername(fd, (struct sockaddr *)&peer, &plen) != 0 || peer.sin_family != AF_INET ||
+            ntohs(peer.sin_port) != s->port)
+            continue;
+        olen = sizeof(int);
+        assert_int_equal(getsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &s->keepalive, &olen), 0);
+        assert_int_equal(getsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &s->keepidle, &olen), 0);
+        assert_int_equal(getsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &s->keepintvl, &olen), 0);
+        s->keepalive_seen = true;
+    }
+    closedir(d);
+}
 
 static void *serve_one(void *p)
 {
@@ -107,6 +142,7 @@ static void *serve_one(void *p)
         if (s->request[0] == 0x16 || strstr(s->request, "\r\n\r\n") != NULL)
             break;
     }
+    client_keepalive(s, c);
     /* MSG_NOSIGNAL: the client may hang up first (the body cap), which is no test failure. */
     while (s->answer != NULL && off < s->answer_len) {
         n = send(c, s->answer + off, s->answer_len - off, MSG_NOSIGNAL);
@@ -340,6 +376,16 @@ static int stop_at_once(void *ctx, const char *data, size_t len)
     return 1;
 }
 
+/* A stream's reader that counts what it is given and reads on. */
+static int count_only(void *ctx, const char *data, size_t len)
+{
+    size_t *seen = ctx;
+
+    (void)data;
+    *seen += len;
+    return 0;
+}
+
 static void test_streaming_stopped(void **state)
 {
     size_t seen = 0;
@@ -369,6 +415,39 @@ static void test_streaming_error_answer(void **state)
     assert_int_equal(t_run(&t), EKSAUTH_OK);
     assert_int_equal(t.resp.status, 500);
     assert_int_equal(seen, 0);
+    eksauth_http_response_free(&t.resp);
+}
+
+/*
+ * Every connection has TCP keepalive: a watch's stream may be quiet for
+ * minutes, and a peer gone without a word (a connection dropped by a NAT's
+ * or a load balancer's idle timer, a host that vanished) is noticed within
+ * about a minute, not at the end of the stream's own limit.
+ */
+static void test_keepalive(void **state)
+{
+    size_t seen = 0;
+    struct t t;
+
+    (void)state;
+    t_serve(&t, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", 0);
+    assert_int_equal(t_run(&t), EKSAUTH_OK);
+    assert_true(t.s.keepalive_seen);
+    assert_int_equal(t.s.keepalive, 1);
+    assert_int_equal(t.s.keepidle, 20);
+    assert_int_equal(t.s.keepintvl, 5);
+    eksauth_http_response_free(&t.resp);
+    /* The same for a stream (the watch) with no total limit. */
+    t_serve(&t, "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nline", 0);
+    t.req.on_data = count_only;
+    t.req.ctx = &seen;
+    t.req.max_body = 0;
+    t.req.timeout_ms = 0;
+    assert_int_equal(t_run(&t), EKSAUTH_OK);
+    assert_true(t.s.keepalive_seen);
+    assert_int_equal(t.s.keepalive, 1);
+    assert_int_equal(t.s.keepidle, 20);
+    assert_int_equal(seen, 4);
     eksauth_http_response_free(&t.resp);
 }
 
@@ -513,6 +592,7 @@ int main(void)
         cmocka_unit_test(test_broken_answers),
         cmocka_unit_test(test_streaming_stopped),
         cmocka_unit_test(test_streaming_error_answer),
+        cmocka_unit_test(test_keepalive),
         cmocka_unit_test(test_proxies),
         cmocka_unit_test(test_plain_http_on_tls),
         cmocka_unit_test(test_refused),
