@@ -749,6 +749,13 @@ like "$(cat "$tmp/err")" "ListAccessEntries: the nextToken of page 6 came before
     "... it says the pages go round, and that the last snapshot stays"
 cmp -s "$tmp/db3/identity.db" "$tmp/before3.db"
 ok $? "a circular pagination: the DB is untouched"
+echo '{"fault": "policy-token-cycle"}' >"$tmp/eks.json"
+eks_before=$(wc -l <"$tmp/eks.log")
+run "$tmp/e0.conf" sync --force
+is "$rc:$(eks_calls)" "2:3 1 2" \
+    "ListAssociatedAccessPolicies going round: refused after its 2nd page (exit 2), not taken for a spent budget"
+like "$(cat "$tmp/err")" "ListAssociatedAccessPolicies: the nextToken of page 2 came before.*keeping the last good snapshot" \
+    "... it says so, and that the last snapshot stays"
 echo '{"fault": "none"}' >"$tmp/eks.json"
 conf "$tmp/e-badsig.conf" "$tmp/db4" eks-api "cluster_name = prod" \
     "eks_connect_to = eks.us-east-1.amazonaws.com:443:127.0.0.1:$EKS" "eks_ca_file = $tmp/tls/ca.crt"

@@ -22,9 +22,10 @@ As EKS does, DescribeAccessEntry answers the username EKS gives when the entry s
 none (a role's session ARN, a user's ARN; system:node:... for node types), the
 groups it gives node types, and a modifiedAt that moves when the entry's username,
 groups or type change (or the entry's own "modifiedAt").  --control FILE.json:
-{"fault": "none" | "500" | "throttle" | "token-cycle", "authenticationMode": MODE};
-"token-cycle" is a broken pagination: the last page of ListAccessEntries answers a
-nextToken back to the first page, so the pages go round for ever.
+{"fault": "none" | "500" | "throttle" | "token-cycle" | "policy-token-cycle",
+"authenticationMode": MODE}; "token-cycle" is a broken pagination: the last page of
+ListAccessEntries answers a nextToken back to the first page, so the pages go round
+for ever ("policy-token-cycle": ListAssociatedAccessPolicies).
 
 Throttling as AWS does it (--rate R --burst B): a token bucket per account over every
 request (EKS does not publish its limits; docs/fleet.md says what is known); a request
@@ -198,7 +199,8 @@ class Handler(FleetHandler):
         nxt = None
         if start + size < len(items):
             nxt = "tok+" + base64.b64encode(str(start + size).encode()).decode() + "/="
-        elif key == "accessEntries" and self.fault == "token-cycle":
+        elif (key, self.fault) in (("accessEntries", "token-cycle"),
+                                   ("associatedAccessPolicies", "policy-token-cycle")):
             nxt = "tok+" + base64.b64encode(b"0").decode() + "/="
         body = dict(extra)
         body[key] = items[start:start + size]
