@@ -740,22 +740,23 @@ cmp -s "$tmp/db3/identity.db" "$tmp/before3.db"
 ok $? "throttling: the DB is untouched"
 # A pagination that goes round (the last page's nextToken back to the first):
 # stopped once a token comes again, not after the whole budget, and said so.
-echo '{"fault": "token-cycle"}' >"$tmp/eks.json"
-eks_before=$(wc -l <"$tmp/eks.log")
-run "$tmp/e.conf" sync --force
-is "$rc:$(eks_calls)" "2:6 0 0" \
-    "ListAccessEntries going round in a circle: refused as a bad answer after 6 pages (exit 2), not after sync_max_requests"
-like "$(cat "$tmp/err")" "ListAccessEntries: the nextToken of page 6 came before.*keeping the last good snapshot" \
-    "... it says the pages go round, and that the last snapshot stays"
-cmp -s "$tmp/db3/identity.db" "$tmp/before3.db"
-ok $? "a circular pagination: the DB is untouched"
-echo '{"fault": "policy-token-cycle"}' >"$tmp/eks.json"
-eks_before=$(wc -l <"$tmp/eks.log")
-run "$tmp/e0.conf" sync --force
-is "$rc:$(eks_calls)" "2:3 1 2" \
-    "ListAssociatedAccessPolicies going round: refused after its 2nd page (exit 2), not taken for a spent budget"
-like "$(cat "$tmp/err")" "ListAssociatedAccessPolicies: the nextToken of page 2 came before.*keeping the last good snapshot" \
-    "... it says so, and that the last snapshot stays"
+# going_round FAULT CONF CALLS CALL PAGE: the sync with the stand-in's FAULT
+# refused (exit 2: a bad answer) after CALLS ("lists describes policies"),
+# naming CALL and the PAGE whose token came again; the DB untouched.
+going_round() {
+    echo "{\"fault\": \"$1\"}" >"$tmp/eks.json"
+    eks_before=$(wc -l <"$tmp/eks.log")
+    run "$2" sync --force
+    is "$rc:$(eks_calls)" "2:$3" \
+        "$4 going round in a circle: refused as a bad answer (exit 2) after the calls $3, not after sync_max_requests"
+    like "$(cat "$tmp/err")" "$4: the nextToken of page $5 came before.*keeping the last good snapshot" \
+        "... it says the pages go round, and that the last snapshot stays"
+    cmp -s "$tmp/db3/identity.db" "$tmp/before3.db"
+    ok $? "... and the DB is untouched"
+}
+going_round token-cycle "$tmp/e.conf" "6 0 0" ListAccessEntries 6
+# (without the check the policies' circle spent the budget and the sync exited 0)
+going_round policy-token-cycle "$tmp/e0.conf" "3 1 2" ListAssociatedAccessPolicies 2
 echo '{"fault": "none"}' >"$tmp/eks.json"
 conf "$tmp/e-badsig.conf" "$tmp/db4" eks-api "cluster_name = prod" \
     "eks_connect_to = eks.us-east-1.amazonaws.com:443:127.0.0.1:$EKS" "eks_ca_file = $tmp/tls/ca.crt"
