@@ -2,6 +2,8 @@
  * hostfiles.c - the names and ids of local accounts and groups, read from
  * /etc/passwd and /etc/group with fgetpwent/fgetgrent: asking NSS instead
  * would ask eksauth itself, and the point is to know what the files own.
+ * Also the blocks of subordinate ids of /etc/subuid and /etc/subgid, which
+ * local accounts act as in user namespaces of their own.
  */
 #include "config.h"
 
@@ -63,13 +65,31 @@ static int cmp_u32(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+/* Whether id is in one of the subordinate blocks (sorted, apart): the last that starts at or below
+ * it. */
+static bool in_subs(const struct eksauth_hostfiles *hf, uint32_t id)
+{
+    size_t lo = 0, hi = hf->n_subs, mid;
+
+    while (lo < hi) {
+        mid = lo + (hi - lo) / 2;
+        if (hf->subs[mid].lo <= id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo > 0 && id <= hf->subs[lo - 1].hi;
+}
+
 static bool has_id(void *ctx, uint32_t id)
 {
     const struct eksauth_hostfiles *hf = ctx;
 
     /* A reserved id is held as a local one, on every host (names.h). */
     return eksauth_names_id_reserved(id) ||
-           (hf->n_ids > 0 && bsearch(&id, hf->ids, hf->n_ids, sizeof(id), cmp_u32) != NULL);
+           (hf->n_ids > 0 && bsearch(&id, hf->ids, hf->n_ids, sizeof(id), cmp_u32) != NULL) ||
+           /* A local account acts as its subordinate ids in a user namespace of its own. */
+           in_subs(hf, id);
 }
 
 static bool add_id(struct eksauth_hostfiles *hf, size_t *cap, uint32_t id)
@@ -128,6 +148,137 @@ static enum eksauth_status open_in_memory(const char *path, char **data, FILE **
     return EKSAUTH_OK;
 }
 
+/* A decimal number of s[0..n), digits only, into *v; false for anything else or above 2^64. */
+static bool decimal(const char *s, size_t n, uint64_t *v)
+{
+    size_t i;
+
+    *v = 0;
+    if (n == 0 || n > 19)
+        return false;
+    for (i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+        *v = *v * 10 + (uint64_t)(s[i] - '0');
+    }
+    return true;
+}
+
+/*
+ * One line of subuid or subgid, "owner:start:count", into *r; false for a
+ * line that delegates no id (malformed, a count of 0, a start beyond 32
+ * bits).  A trailing CR is taken as the end of the line: a block read too
+ * widely only holds an id more.
+ */
+static bool sub_line(const char *line, size_t n, struct eksauth_id_range *r)
+{
+    const char *c1, *c2, *end = line + n;
+    uint64_t start, count;
+
+    if (n > 0 && line[n - 1] == '\r')
+        end--;
+    c1 = memchr(line, ':', (size_t)(end - line));
+    c2 = c1 != NULL ? memchr(c1 + 1, ':', (size_t)(end - c1 - 1)) : NULL;
+    if (c1 == NULL || c1 == line || c2 == NULL || !decimal(c1 + 1, (size_t)(c2 - c1 - 1), &start) ||
+        !decimal(c2 + 1, (size_t)(end - c2 - 1), &count) || count == 0 || start > UINT32_MAX)
+        return false;
+    r->lo = (uint32_t)start;
+    r->hi = start + count - 1 > UINT32_MAX ? UINT32_MAX : (uint32_t)(start + count - 1);
+    return true;
+}
+
+static bool add_sub(struct eksauth_hostfiles *hf, size_t *cap, const struct eksauth_id_range *r)
+{
+    if (hf->n_subs == *cap) {
+        size_t nc = *cap > 0 ? *cap * 2 : 16;
+        struct eksauth_id_range *grown = realloc(hf->subs, nc * sizeof(*grown));
+
+        if (grown == NULL)
+            return false;
+        hf->subs = grown;
+        *cap = nc;
+    }
+    hf->subs[hf->n_subs++] = *r;
+    return true;
+}
+
+/* The largest subuid or subgid file read: a line per local account. */
+#define SUBIDS_MAX (16u << 20)
+
+/*
+ * The blocks of the file called name in the folder of beside (subuid beside
+ * passwd), added to hf->subs.  A missing file delegates nothing; one that
+ * exists but cannot be read is EKSAUTH_EIO naming it: taken for empty, its
+ * blocks would be given out.
+ */
+static enum eksauth_status load_subs(struct eksauth_hostfiles *hf, size_t *cap, const char *beside,
+                                     const char *name, struct eksauth_error *err)
+{
+    const char *slash = strrchr(beside, '/'), *line, *nl;
+    size_t dir = slash != NULL ? (size_t)(slash - beside) + 1 : 0, len = 0;
+    struct eksauth_id_range r;
+    enum eksauth_status st;
+    char *path, *data = NULL;
+
+    path = malloc(dir + strlen(name) + 1);
+    if (path == NULL)
+        return eksauth_fail(err, EKSAUTH_ENOMEM, "hostfiles: out of memory");
+    memcpy(path, beside, dir);
+    strcpy(path + dir, name);
+    st = eksauth_file_read(path, SUBIDS_MAX, false, &data, &len, err);
+    if (st == EKSAUTH_ENOTFOUND) {
+        st = EKSAUTH_OK;
+        goto out;
+    }
+    if (st != EKSAUTH_OK) {
+        /* The message names the file and why; a broken host, as for passwd. */
+        st = EKSAUTH_EIO;
+        if (err != NULL)
+            err->status = st;
+        goto out;
+    }
+    for (line = data; line < data + len; line = nl + 1) {
+        nl = memchr(line, '\n', (size_t)(data + len - line));
+        if (nl == NULL)
+            nl = data + len;
+        if (sub_line(line, (size_t)(nl - line), &r) && !add_sub(hf, cap, &r)) {
+            st = eksauth_fail(err, EKSAUTH_ENOMEM, "hostfiles: out of memory");
+            goto out;
+        }
+    }
+out:
+    free(data);
+    free(path);
+    return st;
+}
+
+static int cmp_range(const void *a, const void *b)
+{
+    const struct eksauth_id_range *x = a, *y = b;
+
+    return x->lo < y->lo ? -1 : x->lo > y->lo;
+}
+
+/* Sort the blocks and merge those that overlap or touch. */
+static void merge_subs(struct eksauth_hostfiles *hf)
+{
+    size_t i, n = 0;
+
+    if (hf->n_subs == 0)
+        return;
+    qsort(hf->subs, hf->n_subs, sizeof(*hf->subs), cmp_range);
+    for (i = 0; i < hf->n_subs; i++) {
+        if (n > 0 &&
+            (hf->subs[i].lo <= hf->subs[n - 1].hi || hf->subs[i].lo - hf->subs[n - 1].hi == 1)) {
+            if (hf->subs[i].hi > hf->subs[n - 1].hi)
+                hf->subs[n - 1].hi = hf->subs[i].hi;
+        } else {
+            hf->subs[n++] = hf->subs[i];
+        }
+    }
+    hf->n_subs = n;
+}
+
 enum eksauth_status eksauth_hostfiles_load(struct eksauth_hostfiles *hf, const char *passwd_path,
                                            const char *group_path, struct eksauth_error *err)
 {
@@ -136,7 +287,7 @@ enum eksauth_status eksauth_hostfiles_load(struct eksauth_hostfiles *hf, const c
     struct group *gr;
     FILE *f = NULL;
     char *data = NULL;
-    size_t id_cap = 0;
+    size_t id_cap = 0, sub_cap = 0;
 
     memset(hf, 0, sizeof(*hf));
     passwd_path = passwd_path != NULL ? passwd_path : EKSAUTH_HOSTFILES_PASSWD;
@@ -182,6 +333,12 @@ enum eksauth_status eksauth_hostfiles_load(struct eksauth_hostfiles *hf, const c
             goto out;
         }
     }
+    st = load_subs(hf, &sub_cap, passwd_path, "subuid", err);
+    if (st == EKSAUTH_OK)
+        st = load_subs(hf, &sub_cap, group_path, "subgid", err);
+    if (st != EKSAUTH_OK)
+        goto out;
+    merge_subs(hf);
     if (hf->n_users > 0)
         qsort(hf->users, hf->n_users, sizeof(char *), cmp_str);
     if (hf->n_groups > 0)
@@ -204,7 +361,10 @@ bool eksauth_hostfiles_equal(const struct eksauth_hostfiles *a, const struct eks
 {
     size_t i;
 
-    if (a->n_users != b->n_users || a->n_groups != b->n_groups || a->n_ids != b->n_ids)
+    if (a->n_users != b->n_users || a->n_groups != b->n_groups || a->n_ids != b->n_ids ||
+        a->n_subs != b->n_subs)
+        return false;
+    if (a->n_subs > 0 && memcmp(a->subs, b->subs, a->n_subs * sizeof(*a->subs)) != 0)
         return false;
     /* Each list is sorted (eksauth_hostfiles_load): the same accounts are the same order. */
     for (i = 0; i < a->n_users; i++)
@@ -238,5 +398,6 @@ void eksauth_hostfiles_free(struct eksauth_hostfiles *hf)
         free(hf->groups[i].name);
     free(hf->groups);
     free(hf->ids);
+    free(hf->subs);
     memset(hf, 0, sizeof(*hf));
 }

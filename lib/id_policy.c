@@ -44,6 +44,8 @@ void eksauth_login_defs_parse(const char *text, size_t len, struct eksauth_login
     out->uid_max = out->gid_max = 60000;
     out->sys_uid_min = out->sys_gid_min = 101;
     out->sys_uid_max = out->sys_gid_max = 0; /* below: UID_MIN - 1 */
+    out->sub_uid_min = out->sub_gid_min = 100000;
+    out->sub_uid_max = out->sub_gid_max = 600100000;
     while (i < len) {
         for (n = 0; i < len && text[i] != '\n'; i++)
             if (n + 1 < sizeof(line))
@@ -58,6 +60,10 @@ void eksauth_login_defs_parse(const char *text, size_t len, struct eksauth_login
         defs_number(line, "GID_MAX", &out->gid_max);
         defs_number(line, "SYS_GID_MIN", &out->sys_gid_min);
         defs_number(line, "SYS_GID_MAX", &out->sys_gid_max);
+        defs_number(line, "SUB_UID_MIN", &out->sub_uid_min);
+        defs_number(line, "SUB_UID_MAX", &out->sub_uid_max);
+        defs_number(line, "SUB_GID_MIN", &out->sub_gid_min);
+        defs_number(line, "SUB_GID_MAX", &out->sub_gid_max);
     }
     if (out->sys_uid_max == 0)
         out->sys_uid_max = out->uid_min > 0 ? out->uid_min - 1 : 0;
@@ -78,6 +84,8 @@ enum eksauth_status eksauth_id_policy_range(uint32_t id_min, uint32_t id_max,
 {
     uint32_t lo = defs->sys_uid_min < defs->sys_gid_min ? defs->sys_uid_min : defs->sys_gid_min;
     uint32_t hi = defs->uid_max > defs->gid_max ? defs->uid_max : defs->gid_max;
+    uint32_t sub_lo = defs->sub_uid_min < defs->sub_gid_min ? defs->sub_uid_min : defs->sub_gid_min;
+    uint32_t sub_hi = defs->sub_uid_max > defs->sub_gid_max ? defs->sub_uid_max : defs->sub_gid_max;
     enum eksauth_status st = EKSAUTH_OK;
     size_t i, inside = 0;
     uint32_t first = 0;
@@ -90,6 +98,19 @@ enum eksauth_status eksauth_id_policy_range(uint32_t id_min, uint32_t id_max,
                                   "give (/etc/login.defs: %u-%u): a local account made later may "
                                   "get an id eksauth gave; set uid_min above %u",
                                   id_min, id_max, lo, hi, hi);
+    /*
+     * useradd gives each new account a block of subordinate ids, which it
+     * can act as in a user namespace of its own (newuidmap): an eksauth id
+     * in such a block is that local account's to read, write and signal.
+     */
+    if (st == EKSAUTH_OK && (overlaps(id_min, id_max, defs->sub_uid_min, defs->sub_uid_max) ||
+                             overlaps(id_min, id_max, defs->sub_gid_min, defs->sub_gid_max)))
+        st = eksauth_strlist_addf(
+            findings, err,
+            "uid_min..uid_max (%u-%u) overlaps the subordinate ids useradd gives (/etc/login.defs: "
+            "%u-%u, written to /etc/subuid and /etc/subgid): a local account's user namespace "
+            "could act as an eksauth user; set uid_min above %u",
+            id_min, id_max, sub_lo, sub_hi, sub_hi);
     for (i = 0; i < n_local; i++) {
         if (local_ids[i] >= id_min && local_ids[i] <= id_max && inside++ == 0)
             first = local_ids[i];
@@ -101,6 +122,30 @@ enum eksauth_status eksauth_id_policy_range(uint32_t id_min, uint32_t id_max,
                                   "on one is refused; move the range clear of the local ids",
                                   id_min, id_max, inside, first);
     return st;
+}
+
+enum eksauth_status eksauth_id_policy_subordinate(uint32_t id_min, uint32_t id_max,
+                                                  const struct eksauth_id_range *subs,
+                                                  size_t n_subs, struct eksauth_strlist *findings,
+                                                  struct eksauth_error *err)
+{
+    size_t i, inside = 0, first = 0;
+
+    for (i = 0; i < n_subs; i++) {
+        if (overlaps(id_min, id_max, subs[i].lo, subs[i].hi) && inside++ == 0)
+            first = i;
+    }
+    if (inside == 0)
+        return EKSAUTH_OK;
+    /* Held like local ids (lib/hostfiles.c): say so, or templated logins fail unexplained. */
+    return eksauth_strlist_addf(findings, err,
+                                "uid_min..uid_max (%u-%u) holds subordinate ids of local accounts "
+                                "(/etc/subuid, /etc/subgid: %zu block%s, e.g. %u-%u), which they "
+                                "act as in user namespaces of their own: eksauth never gives them, "
+                                "and a templated login that lands on one is refused; move the "
+                                "range clear of them",
+                                id_min, id_max, inside, inside == 1 ? "" : "s", subs[first].lo,
+                                subs[first].hi);
 }
 
 enum eksauth_status eksauth_id_policy_warnings(struct eksauth_ctx *ctx, size_t n_templates,
@@ -129,6 +174,9 @@ enum eksauth_status eksauth_id_policy_warnings(struct eksauth_ctx *ctx, size_t n
     free(text);
     st = eksauth_id_policy_range(ctx->cfg.uid_min, ctx->cfg.uid_max, &defs, ctx->local.ids,
                                  ctx->local.n_ids, warnings, err);
+    if (st == EKSAUTH_OK)
+        st = eksauth_id_policy_subordinate(ctx->cfg.uid_min, ctx->cfg.uid_max, ctx->local.subs,
+                                           ctx->local.n_subs, warnings, err);
     if (st == EKSAUTH_OK && n_templates > 0 && !ctx->cfg.id_key_set)
         st = eksauth_strlist_add(warnings, eksauth_id_policy_unkeyed, err);
     /* The NSS module reads no config: a key elsewhere leaves it without one (fail closed). */

@@ -107,6 +107,62 @@ static void test_edges_of_the_files(void **state)
 }
 
 /*
+ * Subordinate ids (subuid and subgid beside passwd and group, as
+ * /etc/subuid beside /etc/passwd) are held like local ids: their owner acts
+ * as them in a user namespace of its own (newuidmap), so an eksauth id
+ * among them would be that local account's to read and write.  Lines
+ * shadow-utils would not take hold nothing; no file holds nothing.
+ */
+static void test_subordinate_ids_are_held(void **state)
+{
+    struct files *t = *state;
+    struct eksauth_hostfiles hf, again;
+    struct eksauth_error err = {0};
+    char subuid[SCRATCH_DIR_MAX + 8], subgid[SCRATCH_DIR_MAX + 8];
+
+    snprintf(subuid, sizeof(subuid), "%s/subuid", t->dir);
+    snprintf(subgid, sizeof(subgid), "%s/subgid", t->dir);
+    write_text(t->passwd, "root:x:0:0:root:/root:/bin/bash\n");
+    write_text(t->group, "root:x:0:\n");
+    /* No subuid or subgid file: none held. */
+    assert_int_equal(eksauth_hostfiles_load(&hf, t->passwd, t->group, &err), EKSAUTH_OK);
+    assert_false(hf.host.local_id(hf.host.ctx, 100000));
+    write_text(subuid, "alice:100000:65536\n"
+                       "1001:300000:10\n"
+                       "# not a line of subuid\n"
+                       "bad:x:5\n"
+                       "zero:400000:0\n"
+                       "top:4294967290:100\n"
+                       "last:500000:2");
+    write_text(subgid, "alice:200000:65536\r\n");
+    assert_int_equal(eksauth_hostfiles_load(&again, t->passwd, t->group, &err), EKSAUTH_OK);
+    assert_true(again.host.local_id(again.host.ctx, 100000));
+    assert_true(again.host.local_id(again.host.ctx, 165535));
+    assert_false(again.host.local_id(again.host.ctx, 165536));
+    assert_false(again.host.local_id(again.host.ctx, 99999));
+    assert_true(again.host.local_id(again.host.ctx, 300009));
+    assert_false(again.host.local_id(again.host.ctx, 300010));
+    assert_false(again.host.local_id(again.host.ctx, 400000));
+    assert_true(again.host.local_id(again.host.ctx, 500001));
+    assert_false(again.host.local_id(again.host.ctx, 500002));
+    assert_true(again.host.local_id(again.host.ctx, 4294967293u));
+    /* A gid's block holds the id for users too: users and groups share eksauth's range. */
+    assert_true(again.host.local_id(again.host.ctx, 200000));
+    assert_true(again.host.local_id(again.host.ctx, 265535));
+    assert_false(again.host.local_id(again.host.ctx, 265536));
+    /* A new block is a change of what the host holds (a watch plans again). */
+    assert_false(eksauth_hostfiles_equal(&hf, &again));
+    eksauth_hostfiles_free(&hf);
+    eksauth_hostfiles_free(&again);
+    /* One that cannot be read fails the read, as passwd does: never "none held". */
+    assert_int_equal(unlink(subgid), 0);
+    assert_int_equal(mkdir(subgid, 0700), 0);
+    assert_int_equal(eksauth_hostfiles_load(&hf, t->passwd, t->group, &err), EKSAUTH_EIO);
+    assert_non_null(strstr(err.msg, subgid));
+    assert_int_equal(rmdir(subgid), 0);
+}
+
+/*
  * A file that cannot be read is an I/O error naming it, never an empty list:
  * the login and the sync would otherwise serve a name the host owns.
  */
@@ -213,6 +269,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_names_and_ids, files_setup, files_teardown),
         cmocka_unit_test_setup_teardown(test_edges_of_the_files, files_setup, files_teardown),
+        cmocka_unit_test_setup_teardown(test_subordinate_ids_are_held, files_setup, files_teardown),
         cmocka_unit_test_setup_teardown(test_unreadable_files_fail, files_setup, files_teardown),
         cmocka_unit_test_setup_teardown(test_equal, files_setup, files_teardown),
         cmocka_unit_test_setup_teardown(test_move, files_setup, files_teardown),

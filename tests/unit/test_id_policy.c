@@ -71,7 +71,8 @@ static void test_range(void **state)
     assert_int_equal(f.n, 0);
     /* uid_min = 1000: what useradd gives, and local accounts already there. */
     assert_int_equal(eksauth_id_policy_range(1000, 2000000, &d, local, 4, &f, NULL), EKSAUTH_OK);
-    assert_int_equal(f.n, 2);
+    assert_int_equal(f.n, 3);
+    assert_true(has(&f, "overlaps the subordinate ids useradd gives"));
     assert_true(has(&f, "overlaps the ids useradd and groupadd give (/etc/login.defs: 101-60000)"));
     assert_true(has(&f, "set uid_min above 60000"));
     assert_true(has(&f, "uid_min..uid_max (1000-2000000) holds local uids or gids (3, e.g. 1000)"));
@@ -81,6 +82,99 @@ static void test_range(void **state)
     assert_int_equal(f.n, 1);
     assert_true(has(&f, "holds local uids or gids (1, e.g. 65534)"));
     eksauth_strlist_free(&f);
+}
+
+/*
+ * useradd also gives every new account a block of subordinate ids
+ * (/etc/subuid, /etc/subgid: SUB_UID_MIN..SUB_UID_MAX of login.defs, by
+ * default 100000-600100000), which its owner acts as in a user namespace:
+ * an eksauth id among them is that account's to read and write.
+ */
+static void test_range_subordinate_ids(void **state)
+{
+    static const char text[] = "SUB_UID_MIN 200000\n"
+                               "SUB_UID_MAX 300000\n"
+                               "SUB_GID_MIN 400000\n"
+                               "SUB_GID_MAX 500000\n";
+    struct eksauth_login_defs d;
+    struct eksauth_strlist f = {0};
+
+    (void)state;
+    eksauth_login_defs_parse("", 0, &d);
+    assert_int_equal(d.sub_uid_min, 100000);
+    assert_int_equal(d.sub_uid_max, 600100000);
+    assert_int_equal(d.sub_gid_min, 100000);
+    assert_int_equal(d.sub_gid_max, 600100000);
+    /* A range above UID_MAX, the natural choice, is where useradd gives subordinate ids. */
+    assert_int_equal(eksauth_id_policy_range(100000, 200000, &d, NULL, 0, &f, NULL), EKSAUTH_OK);
+    assert_int_equal(f.n, 1);
+    assert_true(has(&f, "overlaps the subordinate ids useradd gives (/etc/login.defs: "
+                        "100000-600100000, "));
+    assert_true(has(&f, "set uid_min above 600100000"));
+    eksauth_strlist_free(&f);
+    eksauth_login_defs_parse(text, strlen(text), &d);
+    assert_int_equal(d.sub_uid_min, 200000);
+    assert_int_equal(d.sub_gid_max, 500000);
+    /* Between the two ranges: clear. */
+    assert_int_equal(eksauth_id_policy_range(300001, 399999, &d, NULL, 0, &f, NULL), EKSAUTH_OK);
+    assert_int_equal(f.n, 0);
+    /* Only the gids' range counts too: users and groups share eksauth's one range. */
+    assert_int_equal(eksauth_id_policy_range(450000, 460000, &d, NULL, 0, &f, NULL), EKSAUTH_OK);
+    assert_int_equal(f.n, 1);
+    assert_true(has(&f, "(/etc/login.defs: 200000-500000, "));
+    eksauth_strlist_free(&f);
+    /* The default range is clear of the defaults. */
+    eksauth_login_defs_parse("", 0, &d);
+    assert_int_equal(eksauth_id_policy_range(1900000000u, 1999999999u, &d, NULL, 0, &f, NULL),
+                     EKSAUTH_OK);
+    assert_int_equal(f.n, 0);
+}
+
+/* Write text to dir/name. */
+static void write_beside(const char *dir, const char *name, const char *text, char *path,
+                         size_t cap)
+{
+    FILE *f;
+
+    snprintf(path, cap, "%s/%s", dir, name);
+    f = fopen(path, "w");
+    assert_non_null(f);
+    assert_true(fputs(text, f) >= 0);
+    assert_int_equal(fclose(f), 0);
+}
+
+/*
+ * Blocks /etc/subuid and /etc/subgid already delegate inside the range: a
+ * sync says so (eksauth never gives those ids; a templated login landing on
+ * one is refused), with an example block.  None there, nothing said.
+ */
+static void test_subordinate_blocks_in_range(void **state)
+{
+    struct host_fixture *h = host_fixture_new("uid_min = 1000000\nuid_max = 1999999\n", NULL);
+    char passwd[256], group[256], subuid[256], subgid[256];
+    struct eksauth_strlist w = {0};
+    struct eksauth_error err;
+
+    (void)state;
+    write_beside(h->dir, "passwd", "root:x:0:0:root:/root:/bin/bash\n", passwd, sizeof(passwd));
+    write_beside(h->dir, "group", "root:x:0:\n", group, sizeof(group));
+    write_beside(h->dir, "subuid", "alice:100000:65536\n", subuid, sizeof(subuid));
+    write_beside(h->dir, "subgid", "alice:100000:65536\nbob:1065536:65536\n", subgid,
+                 sizeof(subgid));
+    h->passwd_path = passwd;
+    h->group_path = group;
+    host_fixture_reopen(h);
+    assert_int_equal(eksauth_id_policy_warnings(&h->ctx, 0, "/nonexistent", &w, &err), EKSAUTH_OK);
+    assert_true(has(&w, "uid_min..uid_max (1000000-1999999) holds subordinate ids of local "
+                        "accounts (/etc/subuid, /etc/subgid: 1 block, e.g. 1065536-1131071)"));
+    eksauth_strlist_free(&w);
+    /* Outside the range: not a word of it. */
+    write_beside(h->dir, "subgid", "alice:100000:65536\n", subgid, sizeof(subgid));
+    host_fixture_reopen(h);
+    assert_int_equal(eksauth_id_policy_warnings(&h->ctx, 0, "/nonexistent", &w, &err), EKSAUTH_OK);
+    assert_false(has(&w, "holds subordinate ids"));
+    eksauth_strlist_free(&w);
+    host_fixture_free(h);
 }
 
 /*
@@ -126,6 +220,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_login_defs),
+        cmocka_unit_test(test_range_subordinate_ids),
+        cmocka_unit_test(test_subordinate_blocks_in_range),
         cmocka_unit_test(test_range),
         cmocka_unit_test(test_key_nss_does_not_read),
     };
