@@ -11,6 +11,8 @@
 #    warns, NSS does not answer the name and its login is refused;
 #  - 65534 and 65535 in the range, with no local nobody: no static name
 #    gets one, and NSS does not answer a templated name whose one uid is one;
+#  - uid_min = 100000 with a block of /etc/subuid and /etc/subgid in the
+#    range: the sync warns, and no static name gets an id of the blocks;
 #  - keyed ids (id_key_file): root gets the keyed uid of a templated name,
 #    another user gets no answer; without a key the sync warns.
 # TAP output.
@@ -195,6 +197,41 @@ ns_run getent passwd "$free_name" >/dev/null
 same 0 $? "getpwnam $free_name: served (control)"
 cp "$T/passwd.keep" "$T/passwd"
 cp "$T/group.keep" "$T/group"
+
+# ---- subordinate ids: a block of /etc/subuid or /etc/subgid is never given ----------
+# uid_min = 100000, above UID_MAX: where useradd gives each account a block of
+# subordinate ids, which it acts as in a user namespace of its own.  The
+# static names probe past alice's block; the sync says why.
+printf 'alice:100000:60\n' >"$T/subuid"
+printf 'alice:100060:41\n' >"$T/subgid"
+conf sub "id_key_file = $ETC/no-such.key
+uid_min = 100000
+uid_max = 100199"
+rm -f "$DB"
+if ns_run sh -c 'mount --bind "$1" /etc/subuid && mount --bind "$2" /etc/subgid && shift 2 && exec "$@"' \
+    sh "$T/subuid" "$T/subgid" "$EKSAUTH" --config "$ETC/sub.conf" sync >"$T/sync.out" 2>&1; then
+    pass "eksauth sync with uid_min = 100000 and blocks of subordinate ids in the range"
+else
+    fail "eksauth sync with uid_min = 100000"; sed 's/^/# /' "$T/sync.out"
+fi
+if grep -q "overlaps the subordinate ids useradd gives (/etc/login.defs: 100000-600100000" "$T/sync.out" &&
+    grep -q "holds subordinate ids of local accounts (/etc/subuid, /etc/subgid: 1 block, e.g. 100000-100100)" \
+        "$T/sync.out"; then
+    pass "sync warns: the range is where useradd gives subordinate ids, and holds alice's"
+else
+    fail "sync warns about subordinate ids"; sed 's/^/# /' "$T/sync.out"
+fi
+used=""
+for n in admin wheel docker; do used="$used $(ns_run getent passwd "$n" | cut -d: -f3)"; done
+for g in eks-devs eks-users; do used="$used $(ns_run getent group "$g" | cut -d: -f3)"; done
+inside=""
+for id in $used; do [ "$id" -le 100100 ] && inside="$inside $id"; done
+if [ -z "$inside" ] && [ "$(echo $used | wc -w)" -eq 5 ]; then
+    pass "static users and groups got no id of alice's blocks ($used)"
+else
+    fail "static users and groups got no id of alice's blocks ($used)"
+fi
+rm -f "$T/subuid" "$T/subgid"
 
 # ---- keyed ids: only root gets a templated name's uid -------------------------------
 rm -f "$DB"
