@@ -40,9 +40,8 @@ void eksauth_login_defs_parse(const char *text, size_t len, struct eksauth_login
 /*
  * Findings about the range [id_min, id_max]: overlaps with the ranges of
  * defs (local accounts made later could get an id eksauth gave, or
- * subordinate ids over one), and the
- * local ids (sorted) inside it (names landing on them are refused), each one
- * line with what to do.  Pure.
+ * subordinate ids over one), and the local ids (sorted) inside it (names
+ * landing on them are refused), each one line with what to do.  Pure.
  */
 enum eksauth_status eksauth_id_policy_range(uint32_t id_min, uint32_t id_max,
                                             const struct eksauth_login_defs *defs,
@@ -64,8 +63,9 @@ enum eksauth_status eksauth_id_policy_subordinate(uint32_t id_min, uint32_t id_m
 /*
  * The warnings of a sync: the range against login_defs_path (NULL:
  * EKSAUTH_LOGIN_DEFS_PATH; a missing file: shadow-utils' defaults), the
- * local ids and the delegated subordinate ids; with templates served and no id key, that templated
- * uids can be aimed; an id_key_file other than the one the NSS module reads.
+ * local ids and the delegated subordinate ids; with templates served and
+ * no id key, that templated uids can be aimed; an id_key_file other than
+ * the one the NSS module reads.
  */
 enum eksauth_status eksauth_id_policy_warnings(struct eksauth_ctx *ctx, size_t n_templates,
                                                const char *login_defs_path,
