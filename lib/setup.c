@@ -239,7 +239,7 @@ static bool nss_word_char(char c)
     return c != '\0' && !is_blank(c) && c != '#' && c != '[' && c != ']';
 }
 
-/* One service or [action] item of a passwd:/group: line's services: [start, start + len). */
+/* One service or [action] item of an nsswitch.conf line's services: [start, start + len). */
 struct nss_tok {
     size_t start, len;
     bool action;
@@ -369,7 +369,7 @@ static bool nss_asked(const char *s, const struct nss_tok *t, size_t n, size_t e
 }
 
 /*
- * One passwd:/group: line (line number no) with eksauth added or taken
+ * One passwd:/group:/initgroups: line (line number no) with eksauth added or taken
  * out, to t.  Added right after files (else compat), and after an [action]
  * of theirs unless it ends the lookup at NOTFOUND: then before it, so
  * eksauth is asked and the action ends the lookup after eksauth instead.
@@ -433,8 +433,13 @@ static enum eksauth_status nss_edit_line(struct text *t, const struct line *ln, 
 enum eksauth_status eksauth_setup_nsswitch(const char *text, bool undo, char **out,
                                            struct eksauth_error *err)
 {
-    static const char *const keys[] = {"passwd:", "group:"};
-    bool seen[2] = {false, false};
+    /*
+     * initgroups: is optional; where there is one, glibc's initgroups
+     * (getgrouplist: the groups sshd, su and sudo give a login) reads it
+     * instead of group:, so eksauth goes there too (eksauth doctor's error).
+     */
+    static const char *const keys[] = {"passwd:", "group:", "initgroups:"};
+    bool seen[3] = {false, false, false};
     struct line *lines = NULL;
     struct text t;
     size_t n = 0, i, k;
@@ -447,12 +452,12 @@ enum eksauth_status eksauth_setup_nsswitch(const char *text, bool undo, char **o
         return eksauth_fail(err, EKSAUTH_ENOMEM, "nsswitch.conf: out of memory");
     }
     for (i = 0; i < n; i++) {
-        for (k = 0; k < 2; k++) {
+        for (k = 0; k < 3; k++) {
             if (lines[i].len >= strlen(keys[k]) &&
                 memcmp(lines[i].start, keys[k], strlen(keys[k])) == 0)
                 break;
         }
-        if (k < 2 && !seen[k] && st == EKSAUTH_OK) {
+        if (k < 3 && !seen[k] && st == EKSAUTH_OK) {
             /* glibc reads the first line of each database only. */
             seen[k] = true;
             st = nss_edit_line(&t, &lines[i], strlen(keys[k]), undo, (unsigned)i + 1, err);

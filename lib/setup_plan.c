@@ -36,7 +36,8 @@ static const struct {
     enum file_kind kind;
     const char *what;
 } setup_files[EKSAUTH_SETUP_FILES] = {
-    {"/etc/nsswitch.conf", KIND_NSSWITCH, "eksauth after files on passwd: and group:"},
+    {"/etc/nsswitch.conf", KIND_NSSWITCH,
+     "eksauth after files on passwd: and group: (and initgroups:, if there is one)"},
     {"/etc/pam.d/sshd", KIND_PAM_SSHD,
      "pam_eksauth before common-auth and common-account (or the first auth line and the account "
      "include, after pam_nologin; require_token=sshd); in the session, pam_eksauth after every "

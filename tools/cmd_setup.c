@@ -26,7 +26,8 @@
 static const char usage_text[] =
     "usage: eksauth setup [--undo] [--dry-run] [--root DIR]\n"
     "  Write the host files of a bastion (README.md, \"Setting up a bastion\", steps 4-7):\n"
-    "    /etc/nsswitch.conf      eksauth after files on passwd: and group:\n"
+    "    /etc/nsswitch.conf      eksauth after files on passwd: and group: (and\n"
+    "                            initgroups:, if there is one)\n"
     "    /etc/pam.d/sshd         pam_eksauth (auth; account with require_token; session\n"
     "                            after pam_env) and pam_mkhomedir, each line safe when the\n"
     "                            module is gone (module_unknown=ignore)\n"

@@ -3,6 +3,7 @@
  * to 7) that `eksauth setup` writes and `eksauth setup --undo` takes back:
  *
  *   /etc/nsswitch.conf                   eksauth after files on passwd: and group:
+ *                                        (and initgroups:, if there is one)
  *                                        (before an [action] that would end the
  *                                        lookup first)
  *   /etc/pam.d/sshd                      pam_eksauth before common-auth and
@@ -66,9 +67,10 @@
 /* One file's text in, its new text out (malloc'd; NUL-terminated). */
 
 /*
- * eksauth right after files (else compat) on passwd: and group:, and after
- * an [action] of theirs unless that action ends the lookup at NOTFOUND
- * (eksauth would never be asked): then in front of it.  An eksauth that
+ * eksauth right after files (else compat) on passwd:, group: and (when the
+ * file has one) initgroups:, and after an [action] of theirs unless that
+ * action ends the lookup at NOTFOUND (eksauth would never be asked): then
+ * in front of it.  An eksauth that
  * would not be asked is moved there.  EKSAUTH_EINVAL when a line lists
  * neither files nor compat.  undo: out again (an action setup put it in
  * front of stays).

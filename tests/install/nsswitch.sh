@@ -2,9 +2,9 @@
 # nsswitch.sh - the Debian maintainer scripts' edits of /etc/nsswitch.conf,
 # run for real (postinst configure, postrm purge) with DPKG_ROOT pointing at
 # a private folder: eksauth goes right after "files" on the passwd: and
-# group: lines, only on the first configure, nothing else in the file
-# changes (bytes, mode, owner, a symlink), and purge gives back the file
-# byte for byte.  The fix that `eksauth doctor` prints is the same line.
+# group: lines (and initgroups:, when there is one), only on the first
+# configure, nothing else in the file changes (bytes, mode, owner, a
+# symlink), and purge gives back the file byte for byte.  The fix that `eksauth doctor` prints is the same line.
 # TAP output.
 set -u
 . "$top_srcdir/tests/install/install_common.sh"
@@ -106,6 +106,17 @@ case_ "files later on the line" 'passwd: sss files
 group: ldap filesystem
 ' 'passwd: sss files eksauth
 group: ldap filesystem eksauth
+'
+# glibc's own example file has an initgroups: line, which glibc's
+# initgroups (a login's groups) reads instead of group:.
+case_ "an initgroups: line" 'passwd:     files
+group:      files
+initgroups: files
+hosts:      files dns
+' 'passwd:     files eksauth
+group:      files eksauth
+initgroups: files eksauth
+hosts:      files dns
 '
 case_ "no final newline" 'hosts: files dns
 passwd: files' 'hosts: files dns

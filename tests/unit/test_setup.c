@@ -54,6 +54,23 @@ static unsigned count_of(const char *text, const char *needle)
     return n;
 }
 
+/* in becomes want, twice is once, and --undo gives in back byte for byte. */
+static void nsswitch_round_trip(const char *in, const char *want)
+{
+    struct eksauth_error err;
+    char *out = NULL, *again = NULL, *back = NULL;
+
+    assert_int_equal(eksauth_setup_nsswitch(in, false, &out, &err), EKSAUTH_OK);
+    assert_string_equal(out, want);
+    assert_int_equal(eksauth_setup_nsswitch(out, false, &again, &err), EKSAUTH_OK);
+    assert_string_equal(again, want);
+    assert_int_equal(eksauth_setup_nsswitch(out, true, &back, &err), EKSAUTH_OK);
+    assert_string_equal(back, in);
+    free(out);
+    free(again);
+    free(back);
+}
+
 /* ---------------------------------------------------------- nsswitch.conf */
 
 static void test_nsswitch_after_files_and_back(void **state)
@@ -112,18 +129,10 @@ static void test_nsswitch_before_an_action_that_ends_the_lookup(void **state)
     static const char want[] = "passwd: files eksauth [NOTFOUND=return] systemd\n"
                                "group:\tfiles eksauth\t[ !success = RETURN ]\tsss\n";
     struct eksauth_error err;
-    char *out = NULL, *again = NULL, *back = NULL;
+    char *out = NULL;
 
     (void)state;
-    assert_int_equal(eksauth_setup_nsswitch(in, false, &out, &err), EKSAUTH_OK);
-    assert_string_equal(out, want);
-    assert_int_equal(eksauth_setup_nsswitch(out, false, &again, &err), EKSAUTH_OK);
-    assert_string_equal(again, want);
-    assert_int_equal(eksauth_setup_nsswitch(out, true, &back, &err), EKSAUTH_OK);
-    assert_string_equal(back, in);
-    free(out);
-    free(again);
-    free(back);
+    nsswitch_round_trip(in, want);
     /* One put where it is never asked (the package's postinst does so) is moved; so is one before
      * files. */
     assert_int_equal(eksauth_setup_nsswitch("passwd: files [NOTFOUND=return] eksauth systemd\n"
@@ -191,6 +200,35 @@ static void test_nsswitch_without_a_passwd_line(void **state)
                      EKSAUTH_EINVAL);
     assert_null(out);
     assert_non_null(strstr(err.msg, "no passwd: line"));
+}
+
+/*
+ * An initgroups: line is the one glibc's initgroups (getgrouplist, sshd's
+ * and sudo's groups) reads instead of group: (glibc's own nsswitch.conf
+ * has "initgroups: files"): eksauth goes there too, as eksauth doctor
+ * requires, and back out with --undo.  A file without one keeps none.
+ */
+static void test_nsswitch_initgroups_line(void **state)
+{
+    static const char in[] = "passwd:     files\n"
+                             "group:      files\n"
+                             "initgroups: files\n"
+                             "hosts:      files dns\n";
+    static const char want[] = "passwd:     files eksauth\n"
+                               "group:      files eksauth\n"
+                               "initgroups: files eksauth\n"
+                               "hosts:      files dns\n";
+    struct eksauth_error err;
+    char *out = NULL;
+
+    (void)state;
+    nsswitch_round_trip(in, want);
+    /* Neither files nor compat there: the local accounts' groups first, as on group:. */
+    assert_int_equal(
+        eksauth_setup_nsswitch("passwd: files\ngroup: files\ninitgroups: sss\n", false, &out, &err),
+        EKSAUTH_EINVAL);
+    assert_null(out);
+    assert_non_null(strstr(err.msg, "line 3 of nsswitch.conf, initgroups:, lists neither files"));
 }
 
 /* ------------------------------------------------------------ pam.d/sshd */
@@ -652,6 +690,7 @@ int main(void)
         cmocka_unit_test(test_nsswitch_action_stops),
         cmocka_unit_test(test_nsswitch_undo_takes_its_action_and_keeps_no_newline),
         cmocka_unit_test(test_nsswitch_without_a_passwd_line),
+        cmocka_unit_test(test_nsswitch_initgroups_line),
         cmocka_unit_test(test_pam_blocks_in_place_and_undo),
         cmocka_unit_test(test_pam_takes_over_an_earlier_setup),
         cmocka_unit_test(test_pam_refuses_a_line_of_someone_else),
