@@ -161,7 +161,7 @@ roles() {
         -e 's,^/usr/share/doc/eksauth/README\.md(\.gz)?$,doc:README,' \
         -e 's,^/usr/share/doc/eksauth/operating\.md(\.gz)?$,doc:operating,' \
         -e '# the setup guide of the system: README.Debian, docs/al2023.md' \
-        -e 's,^/usr/share/doc/eksauth/(README\.Debian|al2023\.md)$,doc:system-guide,' \
+        -e 's,^/usr/share/doc/eksauth/(README\.Debian|al2023\.md)(\.gz)?$,doc:system-guide,' \
         -e '# Debian only: the pam-auth-update profile (Amazon Linux has no such' \
         -e '# tool: PAM lines there are the operator'"'"'s), the copyright file and' \
         -e '# changelogs that Debian policy asks for (an RPM carries its' \
@@ -317,6 +317,14 @@ group: files eksauth [!UNAVAIL=return] systemd
 '
 variant "this machine's nsswitch.conf" "$(cat /etc/nsswitch.conf)
 "
+# glibc's own example file has initgroups: (read instead of group: for a login's groups).
+variant "an initgroups: line" 'passwd: files
+group: files
+initgroups: files
+' 'passwd: files eksauth
+group: files eksauth
+initgroups: files eksauth
+'
 variant "compat" 'passwd: compat
 group: compat
 '
