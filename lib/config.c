@@ -12,12 +12,14 @@
 
 #include <openssl/evp.h>
 
+#include "eksauth/ascii.h"
 #include "eksauth/audience.h"
 #include "eksauth/config.h"
 #include "eksauth/file.h"
 #include "eksauth/names.h"
 #include "eksauth/partition.h"
 #include "eksauth/paths.h"
+#include "eksauth/printable.h"
 
 #define CONFIG_FILE_MAX      (1024 * 1024)
 #define ID_LIMIT             2147483647L /* uids >= 2^31 break the kernel's and many tools' signed ids */
@@ -551,6 +553,81 @@ static enum eksauth_status set_value(struct parser *ps, const struct key *k, cha
     return EKSAUTH_OK;
 }
 
+#define SUGGEST_MAX 64 /* longer than any key: no key is two edits from it */
+
+/*
+ * How many one-letter edits (insert, delete, change) make a into b, at
+ * most SUGGEST_MAX long each; a case or a '-' or ' ' for '_' counts none.
+ */
+static size_t edits(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b), row[SUGGEST_MAX + 1], i, j, diag, up;
+
+    for (j = 0; j <= lb; j++)
+        row[j] = j;
+    for (i = 1; i <= la; i++) {
+        char c = a[i - 1] == '-' || a[i - 1] == ' ' ? '_' : eksauth_ascii_lower(a[i - 1]);
+
+        diag = row[0];
+        row[0] = i;
+        for (j = 1; j <= lb; j++) {
+            up = row[j];
+            row[j] = diag + (c != b[j - 1]);
+            if (up + 1 < row[j])
+                row[j] = up + 1;
+            if (row[j - 1] + 1 < row[j])
+                row[j] = row[j - 1] + 1;
+            diag = up;
+        }
+    }
+    return row[lb];
+}
+
+/* The key name is a misspelling of (two edits at most), or NULL. */
+static const char *suggest_key(const char *name)
+{
+    const char *best = NULL;
+    size_t i, d, best_d = 3;
+
+    if (strlen(name) > SUGGEST_MAX)
+        return NULL;
+    for (i = 0; i < NKEYS; i++) {
+        d = edits(name, keys[i].name);
+        if (d < best_d && d < strlen(keys[i].name)) {
+            best_d = d;
+            best = keys[i].name;
+        }
+    }
+    return best;
+}
+
+/*
+ * A key that is not one: refused (a misspelt security setting must not
+ * vanish), with the key it was likely meant to be.
+ */
+static enum eksauth_status unknown_key(struct parser *ps, const char *name, bool malformed)
+{
+    const char *near = suggest_key(name);
+    char shown[SUGGEST_MAX + 1];
+
+    /* The name goes to a terminal or syslog: its control bytes as '?'. */
+    eksauth_printable(name, shown, sizeof(shown));
+    name = shown;
+
+    if (malformed)
+        return near != NULL ? LINE_FAIL(ps,
+                                        "malformed key \"%s\": keys are lower-case letters, "
+                                        "digits and '_': did you mean %s? (eksauth.conf(5))",
+                                        name, near)
+                            : LINE_FAIL(ps,
+                                        "malformed key \"%s\": keys are lower-case letters, "
+                                        "digits and '_' (eksauth.conf(5))",
+                                        name);
+    return near != NULL
+               ? LINE_FAIL(ps, "unknown key \"%s\": did you mean %s? (eksauth.conf(5))", name, near)
+               : LINE_FAIL(ps, "unknown key \"%s\": not a key of eksauth.conf(5)", name);
+}
+
 /* One line, NUL-terminated and writable (comments are cut in place). */
 static enum eksauth_status parse_line(struct parser *ps, char *line)
 {
@@ -578,7 +655,7 @@ static enum eksauth_status parse_line(struct parser *ps, char *line)
     if (name[0] == '\0')
         return LINE_FAIL(ps, "missing key before '='");
     if (strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789_") != strlen(name))
-        return LINE_FAIL(ps, "malformed key");
+        return unknown_key(ps, name, true);
     for (i = 0; i < NKEYS; i++) {
         if (strcmp(keys[i].name, name) == 0) {
             k = &keys[i];
@@ -587,12 +664,13 @@ static enum eksauth_status parse_line(struct parser *ps, char *line)
     }
     /* An unknown key is an error, not a warning: a misspelt security setting must not vanish. */
     if (k == NULL)
-        return LINE_FAIL(ps, "unknown key \"%.64s\"", name);
+        return unknown_key(ps, name, false);
     if (value[0] == '\0')
         return LINE_FAIL(ps, "%s: missing value", k->name);
     if (k->kind != KIND_LIST && k->kind != KIND_MAP) {
         if (ps->seen[i] != 0)
-            return LINE_FAIL(ps, "%s: repeated (first set on line %u)", k->name, ps->seen[i]);
+            return LINE_FAIL(ps, "%s: repeated (first set on line %u): keep one of the two lines",
+                             k->name, ps->seen[i]);
         ps->seen[i] = ps->lineno;
     }
     return set_value(ps, k, value);

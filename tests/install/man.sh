@@ -2,8 +2,8 @@
 # man.sh - the man pages: each renders with groff -man -ww (every warning
 # on) without a single warning, has the sections a man page needs;
 # eksauth(1) names every subcommand `eksauth --help` lists,
-# eksauth.conf(5) every key the config parser knows, and pam_eksauth(8)
-# exactly the module's options.  TAP output.
+# eksauth.conf(5) every key the config parser knows and no other, and
+# pam_eksauth(8) exactly the module's options.  TAP output.
 set -u
 . "$top_srcdir/tests/install/install_common.sh"
 
@@ -54,6 +54,14 @@ while read -r key; do
     grep -Eq "^(\.B[IR]* \"?|\\\\fB)$esc( |\"|\\\\fR|\$)" "$top_srcdir/man/eksauth.conf.5"
     ok $? "eksauth.conf(5) documents '$key'"
 done <"$T/keys"
+
+# ... and no more: every key eksauth.conf(5) gives an entry of (".TP" then
+# ".BI key ...") under KEYS is a key of lib/config.c's table.
+awk '/^\.SH KEYS/ { on = 1; next } /^\.SH/ { on = 0 } on && prev == ".TP" { print } { prev = $0 }' \
+    "$top_srcdir/man/eksauth.conf.5" | sed -n 's/^\.BI \([a-z_]*\) .*/\1/p' | sort -u >"$T/man_keys"
+[ -s "$T/man_keys" ] || fail "the keys are found in eksauth.conf(5)"
+is "$(comm -13 "$T/keys" "$T/man_keys" | tr '\n' ' ')" "" \
+    "eksauth.conf(5) documents no key lib/config.c does not take"
 
 # pam_eksauth(8)'s OPTIONS are exactly the arguments pam_eksauth/options.c takes.
 sed -n 's/.*strcmp(arg, "\([a-z_]*\)").*/\1/p; s/.*skip_prefix(arg, "\([a-z_]*\)=").*/\1/p' \

@@ -380,11 +380,37 @@ static void test_line_errors(void **state)
     (void)state;
     expect_error(BASE "\nregion us-east-1\n",
                  "config: t.conf:3: missing '=' (lines are \"key = value\")");
-    expect_error(BASE "# x\n\nfoo = bar\n", "config: t.conf:4: unknown key \"foo\"");
-    expect_error(BASE "deny_users = bob\n", "config: t.conf:2: unknown key \"deny_users\"");
     expect_error(BASE "= value\n", "config: t.conf:2: missing key before '='");
-    expect_error(BASE "Region = us-east-1\n", "config: t.conf:2: malformed key");
-    expect_error(BASE "cluster id = x\n", "config: t.conf:2: malformed key");
+}
+
+/*
+ * A misspelt key is refused (a security setting must not vanish) with the
+ * way out: the key it is one or two letters away from, else the page that
+ * lists them.
+ */
+static void test_unknown_key_names_the_fix(void **state)
+{
+    (void)state;
+    expect_error(BASE "# x\n\nfoo = bar\n",
+                 "config: t.conf:4: unknown key \"foo\": not a key of eksauth.conf(5)");
+    expect_error(BASE "deny_users = bob\n",
+                 "config: t.conf:2: unknown key \"deny_users\": did you mean deny_user? "
+                 "(eksauth.conf(5))");
+    expect_error(BASE "singel_use = yes\n",
+                 "config: t.conf:2: unknown key \"singel_use\": did you mean single_use? "
+                 "(eksauth.conf(5))");
+    expect_error(BASE "Region = us-east-1\n",
+                 "config: t.conf:2: malformed key \"Region\": keys are lower-case letters, "
+                 "digits and '_': did you mean region? (eksauth.conf(5))");
+    expect_error(BASE "cluster id = x\n",
+                 "config: t.conf:2: malformed key \"cluster id\": keys are lower-case letters, "
+                 "digits and '_': did you mean cluster_id? (eksauth.conf(5))");
+    /* Shown without its control bytes (the message goes to a terminal or syslog). */
+    expect_error(BASE "re\033[2Jgion = x\n",
+                 "config: t.conf:2: malformed key \"re?[2Jgion\": keys are lower-case letters, "
+                 "digits and '_' (eksauth.conf(5))");
+    expect_error(BASE "X-Y = 1\n", "config: t.conf:2: malformed key \"X-Y\": keys are lower-case "
+                                   "letters, digits and '_' (eksauth.conf(5))");
 }
 
 static void test_nul_byte(void **state)
@@ -405,11 +431,14 @@ static void test_repeated(void **state)
 {
     (void)state;
     expect_error(BASE "region = us-east-1\ncluster_id = other\n",
-                 "config: t.conf:3: cluster_id: repeated (first set on line 1)");
+                 "config: t.conf:3: cluster_id: repeated (first set on line 1): keep one of the "
+                 "two lines");
     expect_error(BASE "single_use = yes\nsingle_use = yes\n",
-                 "config: t.conf:3: single_use: repeated (first set on line 2)");
+                 "config: t.conf:3: single_use: repeated (first set on line 2): keep one of the "
+                 "two lines");
     expect_error(BASE "uid_min = 5000\nuid_min = 6000\n",
-                 "config: t.conf:3: uid_min: repeated (first set on line 2)");
+                 "config: t.conf:3: uid_min: repeated (first set on line 2): keep one of the two "
+                 "lines");
 }
 
 static void test_missing_cluster_id(void **state)
@@ -537,7 +566,8 @@ static void test_load(void **state)
     write_conf(dir, path, BASE "bogus = 1\n", 0644);
     assert_int_equal(eksauth_config_init(&cfg, NULL), EKSAUTH_OK);
     assert_int_equal(eksauth_config_load(&cfg, path, false, &err), EKSAUTH_EINVAL);
-    snprintf(want, sizeof(want), "config: %s:2: unknown key \"bogus\"", path);
+    snprintf(want, sizeof(want),
+             "config: %s:2: unknown key \"bogus\": not a key of eksauth.conf(5)", path);
     assert_string_equal(err.msg, want);
     eksauth_config_free(&cfg);
     remove_conf(dir, path);
@@ -622,6 +652,7 @@ int main(void)
         cmocka_unit_test(test_white_space_and_controls),
         cmocka_unit_test(test_comments_and_blanks),
         cmocka_unit_test(test_line_errors),
+        cmocka_unit_test(test_unknown_key_names_the_fix),
         cmocka_unit_test(test_nul_byte),
         cmocka_unit_test(test_repeated),
         cmocka_unit_test(test_missing_cluster_id),
