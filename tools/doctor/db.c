@@ -5,7 +5,7 @@
  * local ids: lib/id_policy.c), the cluster source's last good snapshot
  * (its age, max_snapshot_age), the login index (whether logins read it:
  * lib/login_index_fit.c decides) and a sync that keeps them current
- * (eksauth-sync.timer or eksauth-watch.service).
+ * (eksauth-sync.timer or eksauth-watch.service enabled, and not masked).
  */
 #include "config.h"
 
@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "doctor.h"
 #include "eksauth/hostfiles.h"
@@ -337,20 +338,65 @@ void check_snapshot(struct doctor *d)
         f->age_seconds = age;
 }
 
+/*
+ * The file that masks unit (a link to /dev/null or an empty file in
+ * /etc/systemd/system or /run/systemd/system, as systemd.unit(5) says), or
+ * NULL.  A masked unit is never started, its enable link kept or not.
+ */
+static const char *unit_mask(const struct doctor *d, const char *unit, char *host, size_t n)
+{
+    static const char *const dirs[] = {"/etc/systemd/system", "/run/systemd/system"};
+    char real[PATH_MAX], target[16];
+    struct stat st;
+    ssize_t len;
+    size_t i;
+
+    for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+        fmt(host, n, "%s/%s", dirs[i], unit);
+        if (lstat(rooted(d, host, real), &st) != 0)
+            continue;
+        if (S_ISREG(st.st_mode) && st.st_size == 0)
+            return host;
+        len = S_ISLNK(st.st_mode) ? readlink(real, target, sizeof(target) - 1) : -1;
+        if (len > 0 && (size_t)len == strlen("/dev/null") && memcmp(target, "/dev/null", 9) == 0)
+            return host;
+    }
+    return NULL;
+}
+
 void check_sync_enabled(struct doctor *d)
 {
     static const char *const links[] = {
         "/etc/systemd/system/timers.target.wants/eksauth-sync.timer",
         "/etc/systemd/system/multi-user.target.wants/eksauth-watch.service",
     };
+    char mask[PATH_MAX], masked[PATH_MAX] = "";
+    const char *unit, *masked_unit = NULL;
     struct finding *f;
     size_t i;
 
     for (i = 0; i < sizeof(links) / sizeof(links[0]); i++) {
-        if (path_exists(d, links[i])) {
-            report(d, LV_OK, "sync", links[i], "%s is enabled", base_name(links[i]));
+        if (!path_exists(d, links[i]))
+            continue;
+        unit = base_name(links[i]);
+        /* systemctl mask keeps the enable link: "enabled" alone would hide a sync that never runs.
+         */
+        if (unit_mask(d, unit, mask, sizeof(mask)) == NULL) {
+            report(d, LV_OK, "sync", links[i], "%s is enabled", unit);
             return;
         }
+        if (masked_unit == NULL) {
+            masked_unit = unit;
+            fmt(masked, sizeof(masked), "%s", mask);
+        }
+    }
+    if (masked_unit != NULL) {
+        f = report(d, LV_WARNING, "sync", masked,
+                   "%s is enabled but masked: it never runs, so changes to aws-auth (revocations "
+                   "too) reach this host only when someone runs eksauth sync",
+                   masked_unit);
+        set_fix(d, f, "systemctl unmask %s && systemctl start %s", masked_unit, masked_unit);
+        return;
     }
     f = report(d, LV_WARNING, "sync", NULL,
                "neither eksauth-sync.timer nor eksauth-watch.service is enabled: changes to "
