@@ -222,6 +222,30 @@ unlike "$(cat "$T/nobody.out")" 'no rule names' "as nobody: still no claim about
 like "$(cat "$T/root.out")" 'ok +sudoers +/etc/sudoers: 1 rule names eks- groups, all known' \
     "as root the same tree's rules are read"
 
+# The clock tokens are checked against: on this host (not under --root),
+# whether a time service keeps it, as the kernel says (adjtimex, read only).
+clock_findings() {
+    python3 -c '
+import json, sys
+for f in json.load(open(sys.argv[1]))["findings"]:
+    if f["check"] == "clock":
+        print(f["level"], f["problem"], "fix:", f["fix"])' "$1"
+}
+is "$(clock_findings "$T/good.json")" "" "--root: no clock finding (the clock is this machine's)"
+"$EKSAUTH" --config "$T/base/etc/eksauth/eksauth.conf" doctor --json >"$T/clock.json" 2>/dev/null
+kernel_state=$(python3 -c '
+import ctypes
+buf = ctypes.create_string_buffer(1024)  # struct timex, modes = 0: read only
+print(ctypes.CDLL(None, use_errno=True).adjtimex(buf))')
+if [ "$kernel_state" = 5 ]; then # TIME_ERROR: not synchronized
+    like "$(clock_findings "$T/clock.json")" \
+        '^warning the kernel says the system clock is not synchronized.*"future date".*fix: systemctl enable --now chronyd' \
+        "an unsynchronized clock (as the kernel says here): a warning with the fix"
+else
+    like "$(clock_findings "$T/clock.json")" '^ok the system clock is synchronized' \
+        "a synchronized clock (as the kernel says here): ok"
+fi
+
 "$EKSAUTH" doctor --bogus >/dev/null 2>&1
 is "$?" "2" "an unknown option: exit 2"
 "$EKSAUTH" doctor --root >/dev/null 2>"$T/err"

@@ -72,6 +72,7 @@ static void run_checks(struct doctor *d)
         check_source(d);
         check_tokens(d);
     }
+    check_clock(d);
     check_modules(d);
     check_nsswitch(d);
     check_db(d);

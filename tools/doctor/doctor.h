@@ -11,7 +11,9 @@
  *   files.c     the config (present, trusted, valid, cluster_id set), its
  *               aws-auth source, the modules on disk, and the trust rule
  *               of lib/trust.c they share with the identity DB
- *   tokens.c    which tokens the host takes (accept_cluster_tokens)
+ *   tokens.c    which tokens the host takes (accept_cluster_tokens), and
+ *               whether a time service keeps the clock they are checked
+ *               against (not under --root)
  *   nsswitch.c  eksauth after files on passwd:, group: (and initgroups:)
  *   pam.c       /etc/pam.d/sshd (pam_eksauth in auth, account with
  *               require_token, and session after every pam_env, in an
@@ -148,6 +150,7 @@ const char *base_name(const char *path);
 void check_config(struct doctor *d);  /* files.c; sets cfg, cfg_usable, conf_host */
 void check_source(struct doctor *d);  /* files.c; when cfg_usable */
 void check_tokens(struct doctor *d);  /* tokens.c; when cfg_usable */
+void check_clock(struct doctor *d);   /* tokens.c; not under --root */
 void check_modules(struct doctor *d); /* files.c */
 void check_nsswitch(struct doctor *d);
 void check_db(struct doctor *d); /* db.c; opens d->db */
