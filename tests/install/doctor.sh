@@ -222,6 +222,17 @@ unlike "$(cat "$T/nobody.out")" 'no rule names' "as nobody: still no claim about
 like "$(cat "$T/root.out")" 'ok +sudoers +/etc/sudoers: 1 rule names eks- groups, all known' \
     "as root the same tree's rules are read"
 
+# No sudoers rule names an eks- group: said with the group system:masters
+# maps to and how to give it sudo (a choice: an info, not a warning).
+S="$T/nosudo"
+make_host "$S"
+rm -f "$S/etc/sudoers.d/eksauth"
+"$EKSAUTH" doctor --root "$S" 2>&1 | grep -A1 '^info *sudoers' | sed 's/^ *//' >"$T/nosudo.out"
+like "$(head -n 1 "$T/nosudo.out")" 'info +sudoers +/etc/sudoers: no rule names a group starting with eks-: system:masters \(%eks-system-masters\) gets no sudo on this host' \
+    "no sudoers rule: the group system:masters maps to is named"
+like "$(tail -n 1 "$T/nosudo.out")" '^fix: if it should, eksauth setup writes /etc/sudoers.d/eksauth \(%eks-system-masters ALL=' \
+    "no sudoers rule: the fix that writes one"
+
 # The clock tokens are checked against: on this host (not under --root),
 # whether a time service keeps it, as the kernel says (adjtimex, read only).
 clock_findings() {

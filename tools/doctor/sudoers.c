@@ -340,6 +340,34 @@ static void check_group_source(struct doctor *d, const struct sudo_scan *sc)
                 EKSAUTH_SETUP_GROUP_SOURCE, host);
 }
 
+/*
+ * No rule names a group of eksauth's: sudo for none of its logins, which
+ * may be the operator's choice (an info), but the cluster's admins
+ * (system:masters) then lose it on this host: say so, and how to give it.
+ */
+static void no_rules(struct doctor *d, const char *prefix)
+{
+    char group[EKSAUTH_NAME_MAX + 1], *text = NULL, *rule;
+    struct eksauth_error err;
+    struct finding *f;
+
+    if (eksauth_setup_sudo_group(&d->cfg, group, &err) != EKSAUTH_OK ||
+        (text = eksauth_setup_sudoers(group)) == NULL || (rule = strstr(text, "\n%")) == NULL) {
+        report(d, LV_INFO, "sudoers", "/etc/sudoers", "no rule names a group starting with %s",
+               prefix);
+        free(text);
+        return;
+    }
+    rule++;
+    rule[strcspn(rule, "\n")] = '\0';
+    f = report(d, LV_INFO, "sudoers", "/etc/sudoers",
+               "no rule names a group starting with %s: system:masters (%%%s) gets no sudo on "
+               "this host",
+               prefix, group);
+    set_fix(d, f, "if it should, eksauth setup writes /etc/sudoers.d/eksauth (%s)", rule);
+    free(text);
+}
+
 void check_sudoers(struct doctor *d)
 {
     const char *prefix = d->cfg.group_prefix != NULL ? d->cfg.group_prefix : "eks-";
@@ -364,7 +392,7 @@ void check_sudoers(struct doctor *d)
         else
             set_fix(d, f, "check %s (visudo -c)", sc.unreadable);
     } else if (sc.n == 0) {
-        report(d, LV_INFO, "sudoers", "/etc/sudoers", "no rule names a %s group", prefix);
+        no_rules(d, prefix);
     }
     if (sc.n > 0 && good == sc.n)
         report(d, LV_OK, "sudoers", "/etc/sudoers", "%zu %s %s groups, all known", sc.n,
