@@ -54,28 +54,61 @@ static const struct {
 };
 
 /*
- * The current text of f (NULL when there is none) and its mode.  A symbolic
- * link is refused: replacing it would cut the link, and its target may lie
- * outside the root.
+ * Where the symbolic link f points, one step, read as the host would
+ * (an absolute target inside root): into f->link_target (the host's
+ * name) and real (where to read it).  False when that is no regular file.
  */
-static enum eksauth_status read_current(struct eksauth_setup_file *f, char **text, mode_t *mode,
-                                        struct eksauth_error *err)
+static bool follow_link(const char *root, struct eksauth_setup_file *f, char real[EKSAUTH_PATH_MAX])
 {
+    char target[EKSAUTH_PATH_MAX];
+    const char *slash = strrchr(f->name, '/');
+    struct stat st;
+    ssize_t n = readlink(f->path, target, sizeof(target) - 1);
+    int k;
+
+    if (n <= 0 || slash == NULL)
+        return false;
+    target[n] = '\0';
+    k = target[0] == '/' ? snprintf(f->link_target, sizeof(f->link_target), "%s", target)
+                         : snprintf(f->link_target, sizeof(f->link_target), "%.*s/%s",
+                                    (int)(slash - f->name), f->name, target);
+    if (k < 0 || (size_t)k >= sizeof(f->link_target))
+        return false;
+    k = snprintf(real, EKSAUTH_PATH_MAX, "%s%s", root, f->link_target);
+    return k > 0 && (size_t)k < EKSAUTH_PATH_MAX && lstat(real, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/*
+ * The current text of f (NULL when there is none) and its mode.  A symbolic
+ * link is never replaced (that would cut it): nsswitch.conf's, authselect's,
+ * is read through (f->link_target; plan_file refuses a change to it), any
+ * other refused.
+ */
+static enum eksauth_status read_current(const char *root, bool follow, struct eksauth_setup_file *f,
+                                        char **text, mode_t *mode, struct eksauth_error *err)
+{
+    char real[EKSAUTH_PATH_MAX];
+    const char *from = f->path;
     struct stat st;
     size_t len;
     enum eksauth_status rc;
 
     *text = NULL;
+    f->link_target[0] = '\0';
     if (lstat(f->path, &st) != 0) {
         if (errno == ENOENT)
             return EKSAUTH_OK;
         return eksauth_fail(err, EKSAUTH_EIO, "%s: %s", f->path, strerror(errno));
     }
-    if (S_ISLNK(st.st_mode))
-        return eksauth_fail(err, EKSAUTH_EINVAL,
-                            "%s is a symbolic link: edit the file it points to by hand", f->path);
+    if (S_ISLNK(st.st_mode)) {
+        if (!follow || !follow_link(root, f, real))
+            return eksauth_fail(err, EKSAUTH_EINVAL,
+                                "%s is a symbolic link: edit the file it points to by hand",
+                                f->path);
+        from = real;
+    }
     *mode = st.st_mode & 07777;
-    rc = eksauth_file_read(f->path, TEXT_MAX, false, text, &len, err);
+    rc = eksauth_file_read(from, TEXT_MAX, false, text, &len, err);
     if (rc == EKSAUTH_OK && strlen(*text) != len) {
         free(*text);
         *text = NULL;
@@ -264,6 +297,33 @@ static void plan_edit(struct eksauth_setup_file *f, const char *cur, char **want
     }
 }
 
+/*
+ * A file read through a symbolic link (nsswitch.conf, authselect's) that
+ * would change: setup refuses, --undo leaves it (the package's purge takes
+ * eksauth out of it, through the link).
+ */
+static enum eksauth_status plan_linked(struct eksauth_setup_file *f, bool undo,
+                                       struct eksauth_error *err)
+{
+    if (f->action == EKSAUTH_SETUP_UNCHANGED)
+        return EKSAUTH_OK;
+    free(f->text);
+    f->text = NULL;
+    if (!undo)
+        return eksauth_fail(err, EKSAUTH_EINVAL,
+                            "%s is a symbolic link to %s, which setup does not replace: put "
+                            "eksauth after files on its passwd: and group: lines by hand (with "
+                            "authselect, in a custom profile: docs/al2023.md), then run setup "
+                            "again",
+                            f->path, f->link_target);
+    f->action = EKSAUTH_SETUP_SKIP;
+    snprintf(f->note, sizeof(f->note),
+             "a symbolic link to %s: eksauth left there (take it out by hand, or purge the "
+             "package)",
+             f->link_target);
+    return EKSAUTH_OK;
+}
+
 /* What one file becomes. */
 /* A refusal over what a file holds ("line 2 names ...") names the file, with --root's prefix. */
 static void name_the_file(struct eksauth_error *err, const struct eksauth_setup_file *f)
@@ -281,7 +341,7 @@ static enum eksauth_status plan_file(const struct eksauth_setup_options *o, size
     unsigned foreign = 0;
     enum eksauth_status st;
 
-    st = read_current(f, &cur, &mode, err);
+    st = read_current(root, kind == KIND_NSSWITCH, f, &cur, &mode, err);
     if (st != EKSAUTH_OK)
         goto out;
     f->mode = mode;
@@ -317,6 +377,8 @@ static enum eksauth_status plan_file(const struct eksauth_setup_options *o, size
                      "pam-auth-update's eksauth profile is enabled too (common-auth): one route "
                      "is enough, pam-auth-update --disable eksauth");
         plan_edit(f, cur, &want);
+        if (f->link_target[0] != '\0')
+            st = plan_linked(f, o->undo, err);
         break;
     case KIND_SSHD_DROPIN:
         if (!o->undo && cur == NULL && !folder_exists(f->path)) {

@@ -52,6 +52,12 @@ struct eksauth_setup_file {
      * report when it is not there (UNCHANGED).
      */
     bool legacy;
+    /*
+     * /etc/nsswitch.conf as a symbolic link (authselect's): the file it
+     * points to, as on the host (its text is what was read), else "".
+     * Never written through: a change to it is refused, or left by --undo.
+     */
+    char link_target[EKSAUTH_PATH_MAX];
 };
 
 struct eksauth_setup_plan {

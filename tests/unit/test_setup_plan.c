@@ -6,7 +6,8 @@
  * the drop-in moved from eksauth.conf to 40-eksauth.conf (never the
  * operator's, and never without a Match block on the way); a root without
  * sudo or sshd; a write that fails halfway, then setup again or --undo; an
- * sshd_config that does not include the drop-in.
+ * sshd_config that does not include the drop-in; a symlinked nsswitch.conf
+ * (authselect's), read through and never replaced.
  */
 #include "config.h"
 
@@ -55,6 +56,16 @@ static char *get(struct root *r, const char *name)
     if (eksauth_file_read(at(r, name), 1 << 20, false, &text, &len, NULL) != EKSAUTH_OK)
         return NULL;
     return text;
+}
+
+/* The file name of root r holds exactly want. */
+static void expect_file(struct root *r, const char *name, const char *want)
+{
+    char *text = get(r, name);
+
+    assert_non_null(text);
+    assert_string_equal(text, want);
+    free(text);
 }
 
 static void make_root(struct root *r)
@@ -234,6 +245,61 @@ static void test_plan_conflict_writes_nothing(void **state)
     assert_int_equal(symlink("/etc/nsswitch.conf", at(&r, "/etc/nsswitch.conf")), 0);
     assert_int_equal(eksauth_setup_plan(&o, &p, &err), EKSAUTH_EINVAL);
     assert_non_null(strstr(err.msg, "is a symbolic link"));
+    remove_root(&r);
+}
+
+/*
+ * authselect makes /etc/nsswitch.conf a symbolic link (to
+ * /etc/authselect/nsswitch.conf, absolute: under --root it is read inside
+ * the root), and the package's install put eksauth in the file it points
+ * to.  Setup reads through the link: with eksauth where it goes, the rest
+ * of setup goes on and the link stays a link; without, setup refuses
+ * (replacing the link would cut it), naming the file to edit.  --undo
+ * leaves such a file to the package's purge and takes out the rest.
+ */
+static void test_plan_symlinked_nsswitch(void **state)
+{
+    struct eksauth_setup_options o = {NULL, false, "eks-system-masters", NULL, "eks-users"};
+    struct eksauth_setup_plan p;
+    struct eksauth_error err;
+    struct root r;
+    char *added = NULL;
+    struct stat st;
+
+    (void)state;
+    make_root(&r);
+    o.root = r.dir;
+    assert_int_equal(mkdir(at(&r, "/etc/authselect"), 0755), 0);
+    assert_int_equal(eksauth_setup_nsswitch(debian_nsswitch, false, &added, &err), EKSAUTH_OK);
+    put(&r, "/etc/authselect/nsswitch.conf", added);
+    assert_int_equal(remove(at(&r, "/etc/nsswitch.conf")), 0);
+    assert_int_equal(symlink("/etc/authselect/nsswitch.conf", at(&r, "/etc/nsswitch.conf")), 0);
+
+    plan_apply(&r, false, &p);
+    assert_int_equal(action_of(&p, "/etc/nsswitch.conf"), EKSAUTH_SETUP_UNCHANGED);
+    assert_int_equal(action_of(&p, "/etc/pam.d/sshd"), EKSAUTH_SETUP_WRITE);
+    eksauth_setup_plan_free(&p);
+    assert_int_equal(lstat(at(&r, "/etc/nsswitch.conf"), &st), 0);
+    assert_true(S_ISLNK(st.st_mode));
+
+    /* --undo: the rest taken out, the linked file left as it is, and said. */
+    plan_apply(&r, true, &p);
+    assert_int_equal(action_of(&p, "/etc/nsswitch.conf"), EKSAUTH_SETUP_SKIP);
+    assert_non_null(strstr(p.files[0].note, "/etc/authselect/nsswitch.conf"));
+    assert_int_equal(action_of(&p, "/etc/pam.d/sshd"), EKSAUTH_SETUP_WRITE);
+    eksauth_setup_plan_free(&p);
+    expect_file(&r, "/etc/authselect/nsswitch.conf", added);
+    expect_file(&r, "/etc/pam.d/sshd", debian_sshd);
+
+    /* Without eksauth there: refused, nothing written, the file to edit named. */
+    put(&r, "/etc/authselect/nsswitch.conf", debian_nsswitch);
+    assert_int_equal(eksauth_setup_plan(&o, &p, &err), EKSAUTH_EINVAL);
+    assert_non_null(strstr(err.msg, "is a symbolic link to /etc/authselect/nsswitch.conf"));
+    expect_file(&r, "/etc/pam.d/sshd", debian_sshd);
+
+    free(added);
+    (void)remove(at(&r, "/etc/authselect/nsswitch.conf"));
+    (void)remove(at(&r, "/etc/authselect"));
     remove_root(&r);
 }
 
@@ -617,6 +683,7 @@ int main(void)
         cmocka_unit_test(test_plan_setup_again_and_undo),
         cmocka_unit_test(test_plan_conflict_writes_nothing),
         cmocka_unit_test(test_plan_refusal_names_the_file),
+        cmocka_unit_test(test_plan_symlinked_nsswitch),
         cmocka_unit_test(test_plan_sudo_conf_users_group_and_earlier_dropin),
         cmocka_unit_test(test_plan_moves_an_earlier_dropin),
         cmocka_unit_test(test_plan_earlier_dropin_removed_after_the_write),
