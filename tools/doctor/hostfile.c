@@ -1,6 +1,7 @@
 /*
  * hostfile.c - the host's files as doctor reads them: host paths under
- * --root, whole text files, and their lines and blank-separated words.
+ * --root (a symbolic link followed inside it), whole text files, and
+ * their lines and blank-separated words.
  */
 #include "config.h"
 
@@ -9,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "doctor.h"
 
@@ -73,11 +75,47 @@ out:
     return 0;
 }
 
+#define LINK_HOPS 8 /* links followed to a file (authselect's: one) */
+
+/*
+ * Under --root, a file that is a symbolic link is read where the host
+ * would read it: an absolute target inside the root, not on this machine
+ * (authselect links /etc/nsswitch.conf and /etc/pam.d/password-auth to
+ * /etc/authselect/...).  real is the rooted path, followed in place.
+ */
+static void follow_in_root(const struct doctor *d, char real[PATH_MAX])
+{
+    char target[PATH_MAX], next[PATH_MAX];
+    const char *slash;
+    struct stat st;
+    ssize_t n;
+    int hops;
+
+    for (hops = 0; hops < LINK_HOPS; hops++) {
+        if (lstat(real, &st) != 0 || !S_ISLNK(st.st_mode))
+            return;
+        n = readlink(real, target, sizeof(target) - 1);
+        if (n <= 0)
+            return;
+        target[n] = '\0';
+        slash = strrchr(real, '/');
+        if (target[0] == '/')
+            rooted(d, target, next);
+        else
+            fmt(next, sizeof(next), "%.*s/%s", slash != NULL ? (int)(slash - real) : 0, real,
+                target);
+        memcpy(real, next, sizeof(next));
+    }
+}
+
 int slurp(const struct doctor *d, const char *host, char **out, size_t *outlen)
 {
     char real[PATH_MAX];
 
-    return slurp_path(rooted(d, host, real), TEXT_MAX, out, outlen);
+    rooted(d, host, real);
+    if (d->root[0] != '\0')
+        follow_in_root(d, real);
+    return slurp_path(real, TEXT_MAX, out, outlen);
 }
 
 bool path_exists(const struct doctor *d, const char *host)
