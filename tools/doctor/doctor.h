@@ -125,8 +125,7 @@ const char *unrooted(const struct doctor *d, const char *real);
 /* Read a whole text file (at most max bytes) NUL-terminated.  0, or an errno value. */
 int slurp_path(const char *real, size_t max, char **out, size_t *outlen);
 
-/* slurp_path of a host path under the root (its links followed inside it), at most TEXT_MAX bytes.
- */
+/* slurp_path of a host path under the root (links followed inside it), at most TEXT_MAX bytes. */
 int slurp(const struct doctor *d, const char *host, char **out, size_t *outlen);
 
 bool path_exists(const struct doctor *d, const char *host);
