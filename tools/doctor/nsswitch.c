@@ -109,6 +109,113 @@ static void nss_fixed_line(const char *line, size_t from, char *out, size_t outl
     fmt(out, outlen, "%.*s eksauth%s", (int)ins, tmp, tmp + ins);
 }
 
+/*
+ * Services that answer for this host's own accounts only: a name they
+ * know is not one a directory (sss, ldap, winbind, nis, ...) hands out.
+ */
+static bool local_service(const char *line, const struct nss_tok *t)
+{
+    static const char *const local[] = {"files", "compat",     "systemd",   "altfiles",
+                                        "db",    "extrausers", "mymachines"};
+    size_t i;
+
+    for (i = 0; i < sizeof(local) / sizeof(local[0]); i++) {
+        if (tok_is(line, t, local[i]))
+            return true;
+    }
+    return false;
+}
+
+/* Cut t (and the blanks before it) out of tmp, whose services start at from. */
+static void cut_tok(char *tmp, size_t from, const struct nss_tok *t)
+{
+    size_t s = t->start, e = t->start + t->len;
+
+    while (s > from && is_blank(tmp[s - 1]))
+        s--;
+    memmove(tmp + s, tmp + e, strlen(tmp + e) + 1);
+}
+
+/*
+ * The passwd: line with eksauth after files and in front of the directory
+ * service dir (by name): files moves there too when it came after it.
+ */
+static void nss_before_directory(const char *line, size_t from, const char *dir, char *out,
+                                 size_t outlen)
+{
+    struct nss_tok t[NSS_TOKS];
+    char tmp[1024];
+    size_t n, i, k = 0, fl = 0;
+    bool files_first;
+
+    fmt(tmp, sizeof(tmp), "%s", line);
+    n = nss_tokens(tmp, from, t, NSS_TOKS);
+    for (i = n; i-- > 0;) {
+        if (tok_is(tmp, &t[i], "eksauth"))
+            cut_tok(tmp, from, &t[i]);
+    }
+    n = nss_tokens(tmp, from, t, NSS_TOKS);
+    for (i = 0; i < n; i++) {
+        if (tok_is(tmp, &t[i], dir) && k == 0)
+            k = i + 1;
+        if ((tok_is(tmp, &t[i], "files") || tok_is(tmp, &t[i], "compat")) && fl == 0)
+            fl = i + 1;
+    }
+    if (k == 0 || fl == 0) {
+        fmt(out, outlen, "%s", line);
+        return;
+    }
+    files_first = fl < k;
+    if (files_first) {
+        fmt(out, outlen, "%.*seksauth %s", (int)t[k - 1].start, tmp, tmp + t[k - 1].start);
+        return;
+    }
+    fmt(out, outlen, "%.*s%.*s eksauth %s", (int)t[k - 1].start, tmp, (int)t[fl - 1].len,
+        tmp + t[fl - 1].start, tmp + t[k - 1].start);
+    /* files now stands in front: its old place goes. */
+    n = nss_tokens(out, from, t, NSS_TOKS);
+    for (i = n; i-- > 1;) {
+        if (tok_is(out, &t[i], "files") || tok_is(out, &t[i], "compat")) {
+            cut_tok(out, from, &t[i]);
+            break;
+        }
+    }
+}
+
+/*
+ * A directory service (sss, ldap, ...) before eksauth on passwd: a name
+ * both serve (an aws-auth username, or one a {{SessionName}} template
+ * gives, which the person assuming the role chooses) is the directory's
+ * account for sshd, while pam_eksauth checks the token against eksauth's
+ * name: the token logs in to the directory's account.  True when said.
+ */
+static bool check_directory_first(struct doctor *d, const char *host, const char *line, size_t from,
+                                  const struct nss_tok *t, size_t ie, unsigned lineno)
+{
+    char where[WHERE_MAX], fixed[1200], dir[64];
+    struct finding *f;
+    size_t i;
+
+    for (i = 0; i < ie; i++) {
+        if (!t[i].action && !local_service(line, &t[i]))
+            break;
+    }
+    if (i == ie)
+        return false;
+    fmt(dir, sizeof(dir), "%.*s", (int)t[i].len, line + t[i].start);
+    nss_before_directory(line, from, dir, fixed, sizeof(fixed));
+    f = report(d, LV_WARNING, "nsswitch", at_line(where, host, lineno),
+               "passwd: %s comes before eksauth: a name both serve (an aws-auth username, or one "
+               "a {{SessionName}} template gives) is %s's account for sshd, so an eksauth token "
+               "for it logs in to the %s account of that name",
+               dir, dir, dir);
+    set_fix(d, f,
+            "change line %u of %s to: %s (eksauth after files, before %s; with authselect, in a "
+            "custom profile: docs/al2023.md)",
+            lineno, host, fixed, dir);
+    return true;
+}
+
 static void check_nss_line(struct doctor *d, const char *host, const char *db, const char *line,
                            unsigned lineno, bool optional)
 {
@@ -163,6 +270,9 @@ static void check_nss_line(struct doctor *d, const char *host, const char *db, c
             return;
         }
     }
+    if (strcmp(db, "passwd") == 0 &&
+        check_directory_first(d, host, line, from, t, (size_t)ie, lineno))
+        return;
     report(d, LV_OK, "nsswitch", where, "%s: eksauth comes after files", db);
 }
 
