@@ -6,7 +6,9 @@
  */
 #include "config.h"
 
+#include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -695,11 +697,62 @@ static bool host_in_partition(const char *host, const struct eksauth_partition *
     return false;
 }
 
+/* The line a single-valued key was set on, 0 when it has its default. */
+static unsigned key_line(const struct parser *ps, const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < NKEYS; i++) {
+        if (strcmp(keys[i].name, name) == 0)
+            return ps->seen[i];
+    }
+    return 0;
+}
+
+/* "line N" or "the default", into buf: where a key of a rule over two got its value. */
+static const char *set_where(const struct parser *ps, const char *name, char *buf, size_t n)
+{
+    unsigned line = key_line(ps, name);
+
+    if (line == 0)
+        snprintf(buf, n, "the default");
+    else
+        snprintf(buf, n, "line %u", line);
+    return buf;
+}
+
+/* The later of the lines keys a and b were set on (0: neither was), where a rule over both fails.
+ */
+static unsigned later_line(const struct parser *ps, const char *a, const char *b)
+{
+    unsigned la = key_line(ps, a), lb = key_line(ps, b);
+
+    return la > lb ? la : lb;
+}
+
+/* EKSAUTH_EINVAL "config: FILE[:LINE]: <why>" for a rule over the whole file. */
+static enum eksauth_status whole_fail(struct parser *ps, unsigned line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static enum eksauth_status whole_fail(struct parser *ps, unsigned line, const char *fmt, ...)
+{
+    char why[EKSAUTH_ERROR_MAX];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(why, sizeof(why), fmt, ap);
+    va_end(ap);
+    if (line == 0)
+        return eksauth_fail(ps->err, EKSAUTH_EINVAL, "config: %s: %s", ps->filename, why);
+    return eksauth_fail(ps->err, EKSAUTH_EINVAL, "config: %s:%u: %s", ps->filename, line, why);
+}
+
 /* Rules that span keys, checked once the whole file is read. */
 static enum eksauth_status check_whole(struct parser *ps)
 {
     const struct eksauth_config *cfg = ps->cfg;
     const struct eksauth_partition *part;
+    char wa[32], wb[32];
     size_t i;
 
     /* Tokens are bound to a cluster; without its id any cluster's token would do. */
@@ -707,23 +760,26 @@ static enum eksauth_status check_whole(struct parser *ps)
         return eksauth_fail(ps->err, EKSAUTH_EINVAL, "config: %s: cluster_id is required",
                             ps->filename);
     if (cfg->uid_min >= cfg->uid_max)
-        return eksauth_fail(ps->err, EKSAUTH_EINVAL,
-                            "config: %s: uid_min (%u) must be below uid_max (%u)", ps->filename,
-                            (unsigned)cfg->uid_min, (unsigned)cfg->uid_max);
+        return whole_fail(ps, later_line(ps, "uid_min", "uid_max"),
+                          "uid_min (%u, %s) must be below uid_max (%u, %s)", (unsigned)cfg->uid_min,
+                          set_where(ps, "uid_min", wa, sizeof(wa)), (unsigned)cfg->uid_max,
+                          set_where(ps, "uid_max", wb, sizeof(wb)));
     if (cfg->sts_timeout < cfg->sts_connect_timeout)
-        return eksauth_fail(ps->err, EKSAUTH_EINVAL,
-                            "config: %s: sts_timeout (%ld) is less than sts_connect_timeout (%ld)",
-                            ps->filename, cfg->sts_timeout, cfg->sts_connect_timeout);
+        return whole_fail(ps, later_line(ps, "sts_timeout", "sts_connect_timeout"),
+                          "sts_timeout (%ld, %s) is less than sts_connect_timeout (%ld, %s)",
+                          cfg->sts_timeout, set_where(ps, "sts_timeout", wa, sizeof(wa)),
+                          cfg->sts_connect_timeout,
+                          set_where(ps, "sts_connect_timeout", wb, sizeof(wb)));
     /* A sync runs once a minute at most: a shorter limit would refuse logins between two. */
     if (cfg->max_snapshot_age != 0 && cfg->max_snapshot_age < MAX_SNAPSHOT_AGE_MIN)
-        return eksauth_fail(ps->err, EKSAUTH_EINVAL,
-                            "config: %s: max_snapshot_age (%ld) must be 0 (no limit) or at least "
-                            "%d seconds",
-                            ps->filename, cfg->max_snapshot_age, MAX_SNAPSHOT_AGE_MIN);
+        return whole_fail(ps, key_line(ps, "max_snapshot_age"),
+                          "max_snapshot_age (%ld) must be 0 (no limit) or at least %d seconds",
+                          cfg->max_snapshot_age, MAX_SNAPSHOT_AGE_MIN);
     if (cfg->cluster_ca_file != NULL && cfg->cluster_ca_data != NULL)
-        return eksauth_fail(ps->err, EKSAUTH_EINVAL,
-                            "config: %s: set cluster_ca_file or cluster_ca_data, not both",
-                            ps->filename);
+        return whole_fail(ps, later_line(ps, "cluster_ca_file", "cluster_ca_data"),
+                          "set cluster_ca_file (%s) or cluster_ca_data (%s), not both",
+                          set_where(ps, "cluster_ca_file", wa, sizeof(wa)),
+                          set_where(ps, "cluster_ca_data", wb, sizeof(wb)));
     part = eksauth_partition_find(cfg->partition);
     if (part == NULL)
         return eksauth_fail(ps->err, EKSAUTH_EINVAL, "config: %s: no known partition",

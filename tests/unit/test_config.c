@@ -275,7 +275,7 @@ static void test_bad_values(void **state)
                "max_snapshot_age: must be a whole number of seconds from 0 to 31536000");
     /* Shorter than two timer runs would refuse logins between two good syncs. */
     expect_error(BASE "max_snapshot_age = 119\n",
-                 "config: t.conf: max_snapshot_age (119) must be 0 (no limit) or at least 120 "
+                 "config: t.conf:2: max_snapshot_age (119) must be 0 (no limit) or at least 120 "
                  "seconds");
     expect_bad("single_use = maybe", "single_use: must be yes, no, true or false");
     expect_bad("single_use = YES", "single_use: must be yes, no, true or false");
@@ -494,14 +494,20 @@ static void test_maps(void **state)
 static void test_whole_file_rules(void **state)
 {
     (void)state;
+    /* A rule over two keys names the line of each (or its default), at the later one's line. */
     expect_error(BASE "uid_min = 5000\nuid_max = 5000\n",
-                 "config: t.conf: uid_min (5000) must be below uid_max (5000)");
+                 "config: t.conf:3: uid_min (5000, line 2) must be below uid_max (5000, line 3)");
+    expect_error(BASE "uid_max = 5000\n# x\nuid_min = 6000\n",
+                 "config: t.conf:4: uid_min (6000, line 4) must be below uid_max (5000, line 2)");
     expect_error(BASE "uid_min = 1999999999\n",
-                 "config: t.conf: uid_min (1999999999) must be below uid_max (1999999999)");
+                 "config: t.conf:2: uid_min (1999999999, line 2) must be below uid_max "
+                 "(1999999999, the default)");
     expect_error(BASE "sts_connect_timeout = 20\n",
-                 "config: t.conf: sts_timeout (10) is less than sts_connect_timeout (20)");
+                 "config: t.conf:2: sts_timeout (10, the default) is less than "
+                 "sts_connect_timeout (20, line 2)");
     expect_error(BASE "cluster_ca_file = /a.pem\ncluster_ca_data = QUJD\n",
-                 "config: t.conf: set cluster_ca_file or cluster_ca_data, not both");
+                 "config: t.conf:3: set cluster_ca_file (line 2) or cluster_ca_data (line 3), "
+                 "not both");
     expect_error(BASE "sts_host = sts.evil.example\n",
                  "config: t.conf: sts_host sts.evil.example is not under partition aws's domain");
     expect_error(BASE "sts_host = sts.cn-north-1.amazonaws.com.cn\n",
