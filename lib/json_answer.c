@@ -19,15 +19,49 @@ bool eksauth_json_answer_visible(const char *s, size_t len)
     return true;
 }
 
+/*
+ * Whether every string in o is whole as a C string: "\u0000" decodes to a
+ * NUL inside one, and a name read as a C string would be cut there (an
+ * access entry's username, a group) into another name.  Nesting is the
+ * tokener's, bounded by its depth.
+ */
+static bool strings_whole(struct json_object *o)
+{
+    size_t i, n;
+
+    switch (json_object_get_type(o)) {
+    case json_type_string:
+        return strlen(json_object_get_string(o)) == (size_t)json_object_get_string_len(o);
+    case json_type_object: {
+        json_object_object_foreach(o, key, v)
+        {
+            (void)key;
+            if (!strings_whole(v))
+                return false;
+        }
+        return true;
+    }
+    case json_type_array:
+        n = json_object_array_length(o);
+        for (i = 0; i < n; i++) {
+            if (!strings_whole(json_object_array_get_idx(o, i)))
+                return false;
+        }
+        return true;
+    default:
+        return true;
+    }
+}
+
 struct json_object *eksauth_json_answer_read(const char *body, size_t len, size_t max, int depth,
-                                             bool *truncated)
+                                             const char **why)
 {
     struct json_tokener *tk;
     struct json_object *obj = NULL;
     size_t i, end;
 
-    if (truncated != NULL)
-        *truncated = false;
+    if (why != NULL)
+        *why = "not JSON";
     if (body == NULL || len == 0 || len > max || len > INT32_MAX || memchr(body, '\0', len) != NULL)
         return NULL;
     tk = json_tokener_new_ex(depth);
@@ -35,12 +69,17 @@ struct json_object *eksauth_json_answer_read(const char *body, size_t len, size_
         return NULL;
     obj = json_tokener_parse_ex(tk, body, (int)len);
     if (json_tokener_get_error(tk) == json_tokener_continue) {
-        if (truncated != NULL)
-            *truncated = true;
+        if (why != NULL)
+            *why = "truncated JSON";
         goto fail;
     }
     if (obj == NULL || json_tokener_get_error(tk) != json_tokener_success)
         goto fail;
+    if (!strings_whole(obj)) {
+        if (why != NULL)
+            *why = "a string holding \\u0000";
+        goto fail;
+    }
     /* Trailing data would be a second answer: which one counts would be a guess. */
     end = json_tokener_get_parse_end(tk);
     for (i = end; i < len; i++) {

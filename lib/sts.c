@@ -66,9 +66,9 @@ static bool code_valid(const char *s, size_t len)
 }
 
 /* body[0..len) as one JSON value (json_answer.h); STS answers nest 32 levels at most. */
-static struct json_object *parse_json(const char *body, size_t len, bool *truncated)
+static struct json_object *parse_json(const char *body, size_t len, const char **why)
 {
-    return eksauth_json_answer_read(body, len, EKSAUTH_STS_MAX_BODY, 32, truncated);
+    return eksauth_json_answer_read(body, len, EKSAUTH_STS_MAX_BODY, 32, why);
 }
 
 /* obj[k1] (a string), or obj[k1][k2] when k2 is given; NULL when not there. */
@@ -87,13 +87,12 @@ static void error_code(const char *body, size_t len, char *code, size_t codelen)
 {
     struct json_object *root, *er = NULL;
     const char *c = NULL, *p, *q;
-    bool truncated;
     size_t n = 0;
 
     code[0] = '\0';
     if (len > EKSAUTH_STS_MAX_BODY)
         len = EKSAUTH_STS_MAX_BODY;
-    root = parse_json(body, len, &truncated);
+    root = parse_json(body, len, NULL);
     if (root != NULL) {
         c = json_str_at(root, "Error", "Code");
         if (c == NULL && json_object_object_get_ex(root, "ErrorResponse", &er))
@@ -180,16 +179,8 @@ static enum eksauth_status result_string(struct json_object *result, const char 
         return eksauth_fail(err, EKSAUTH_EREJECTED,
                             ERR_PREFIX ": bad answer: GetCallerIdentityResult.%s is not a string",
                             key);
+    /* Whole as a C string: parse_json refuses "\u0000" ("alice\u0000bob" is no session alice). */
     *out = json_object_get_string(v);
-    /*
-     * An escaped NUL ("\u0000") stays inside json-c's string, and C reads
-     * only what comes before it: "alice\u0000bob" would be taken as the
-     * session alice.  What we read must be all STS said.
-     */
-    if (strlen(*out) != (size_t)json_object_get_string_len(v))
-        return eksauth_fail(err, EKSAUTH_EREJECTED,
-                            ERR_PREFIX ": bad answer: GetCallerIdentityResult.%s holds a NUL byte",
-                            key);
     return EKSAUTH_OK;
 }
 
@@ -201,7 +192,7 @@ enum eksauth_status eksauth_sts_parse_response(long http_status, const char *bod
     struct json_object *root = NULL, *resp = NULL, *result = NULL;
     const char *arn = NULL, *account = NULL, *user_id = NULL, *colon;
     struct eksauth_error aerr;
-    bool truncated = false;
+    const char *why = NULL;
 
     memset(out, 0, sizeof(*out));
     out->http_status = http_status;
@@ -215,10 +206,9 @@ enum eksauth_status eksauth_sts_parse_response(long http_status, const char *bod
                             EKSAUTH_STS_MAX_BODY);
     if (len == 0)
         return eksauth_fail(err, EKSAUTH_EREJECTED, ERR_PREFIX ": bad answer: empty");
-    root = parse_json(body, len, &truncated);
+    root = parse_json(body, len, &why);
     if (root == NULL) {
-        st = eksauth_fail(err, EKSAUTH_EREJECTED, ERR_PREFIX ": bad answer: %s",
-                          truncated ? "truncated JSON" : "not JSON");
+        st = eksauth_fail(err, EKSAUTH_EREJECTED, ERR_PREFIX ": bad answer: %s", why);
         goto out;
     }
     if (!json_object_is_type(root, json_type_object) ||

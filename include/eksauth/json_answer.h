@@ -13,7 +13,8 @@
 
 /*
  * body[0..len) as one JSON value with only white space after it; NULL for
- * anything else: empty, longer than max, a NUL byte, bad or trailing data.
+ * anything else: empty, longer than max, a NUL byte (raw, or "\u0000" in a
+ * string), bad or trailing data.
  * Free with json_object_put.
  */
 struct json_object *eksauth_json_answer_parse(const char *body, size_t len, size_t max);
@@ -23,11 +24,12 @@ struct json_object *eksauth_json_answer_parse(const char *body, size_t len, size
 
 /*
  * eksauth_json_answer_parse with the protocol's own nesting limit (depth
- * levels); *truncated (when not NULL) is set when body ends inside the
- * value, so a cut answer can be told apart from one that is not JSON.
+ * levels); on NULL, *why (when not NULL) says which refusal: "truncated
+ * JSON" (body ends inside the value), "a string holding \u0000", or "not
+ * JSON".
  */
 struct json_object *eksauth_json_answer_read(const char *body, size_t len, size_t max, int depth,
-                                             bool *truncated);
+                                             const char **why);
 
 /* o[key] when o is an object and that member is a string (an object); else NULL. */
 const char *eksauth_json_answer_str(struct json_object *o, const char *key);

@@ -41,6 +41,18 @@ static void test_parse(void **state)
     assert_false(parses("not json", 8));
 }
 
+/* "\u0000" decodes to a NUL inside a string: read as a C string, the value would be cut short. */
+static void test_escaped_nul_refused(void **state)
+{
+    (void)state;
+    assert_false(parses("{\"username\":\"admin\\u0000x\"}", 27));
+    assert_false(parses("[[\"a\", {\"b\": [\"\\u0000\"]}]]", 26));
+    assert_false(parses("\"\\u0000\"", 8));
+    /* An escaped backslash then "u0000" is text, not a NUL. */
+    assert_true(parses("{\"a\":\"\\\\u0000\"}", 15));
+    assert_true(parses("{\"a\":\"\\u0041\"}", 14));
+}
+
 static void test_parse_cap(void **state)
 {
     char big[65];
@@ -59,17 +71,18 @@ static void test_parse_cap(void **state)
 static void test_read_truncated_and_depth(void **state)
 {
     struct json_object *o;
-    bool truncated = true;
+    const char *why = NULL;
 
     (void)state;
     /* A body that stops inside the value says so; a bad one does not. */
-    assert_null(eksauth_json_answer_read("{\"a\":[1,", 8, 64, 8, &truncated));
-    assert_true(truncated);
-    assert_null(eksauth_json_answer_read("{\"a\" 1}", 7, 64, 8, &truncated));
-    assert_false(truncated);
-    o = eksauth_json_answer_read("[[1]]", 5, 64, 8, &truncated);
+    assert_null(eksauth_json_answer_read("{\"a\":[1,", 8, 64, 8, &why));
+    assert_string_equal(why, "truncated JSON");
+    assert_null(eksauth_json_answer_read("{\"a\" 1}", 7, 64, 8, &why));
+    assert_string_equal(why, "not JSON");
+    assert_null(eksauth_json_answer_read("[\"a\\u0000\"]", 11, 64, 8, &why));
+    assert_string_equal(why, "a string holding \\u0000");
+    o = eksauth_json_answer_read("[[1]]", 5, 64, 8, &why);
     assert_non_null(o);
-    assert_false(truncated);
     json_object_put(o);
     /* Deeper than the protocol allows is refused. */
     assert_null(eksauth_json_answer_read("[[[[1]]]]", 9, 64, 2, NULL));
@@ -116,6 +129,6 @@ static void test_server_text(void **state)
     assert_string_equal(out, "");
 }
 
-EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_parse), cmocka_unit_test(test_parse_cap),
-                  cmocka_unit_test(test_read_truncated_and_depth), cmocka_unit_test(test_members),
-                  cmocka_unit_test(test_server_text))
+EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_parse), cmocka_unit_test(test_escaped_nul_refused),
+                  cmocka_unit_test(test_parse_cap), cmocka_unit_test(test_read_truncated_and_depth),
+                  cmocka_unit_test(test_members), cmocka_unit_test(test_server_text))
