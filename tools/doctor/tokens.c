@@ -5,14 +5,99 @@
  */
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <sys/timex.h>
+#include <unistd.h>
 
 #include "doctor.h"
+
+/* Whether s[0..n) is "ip-A-B-C-D", the name EC2 gives an instance from its private address. */
+static bool ec2_address_name(const char *s, size_t n)
+{
+    size_t i, parts = 1;
+
+    if (n < 10 || strncmp(s, "ip-", 3) != 0)
+        return false;
+    for (i = 3; i < n; i++) {
+        if (s[i] == '-' && s[i - 1] != '-')
+            parts++;
+        else if (s[i] < '0' || s[i] > '9')
+            return false;
+    }
+    return parts == 4 && s[n - 1] != '-';
+}
+
+/*
+ * Whether name is one many hosts have: localhost, or EC2's name from a
+ * private address alone or in EC2's own domains (two VPCs with the same
+ * range, each account's and region's default VPC, give hosts the same one).
+ */
+static bool name_shared(const char *name)
+{
+    const char *dot = strchr(name, '.');
+    size_t label = dot != NULL ? (size_t)(dot - name) : strlen(name);
+
+    if (strcmp(name, "localhost") == 0 || strncmp(name, "localhost.", 10) == 0)
+        return true;
+    if (!ec2_address_name(name, label))
+        return false;
+    return dot == NULL || strcmp(dot, ".ec2.internal") == 0 ||
+           (strlen(dot) > 17 && strcmp(dot + strlen(dot) - 17, ".compute.internal") == 0);
+}
+
+/* The machine's name: the root's /etc/hostname under --root, else gethostname.  "" unknown. */
+static void machine_name(const struct doctor *d, char *name, size_t len)
+{
+    char *text = NULL;
+    size_t n = 0;
+
+    name[0] = '\0';
+    if (d->root[0] == '\0') {
+        if (gethostname(name, len) != 0 || memchr(name, '\0', len) == NULL)
+            name[0] = '\0';
+        return;
+    }
+    if (slurp(d, "/etc/hostname", &text, &n) == 0) {
+        n = strcspn(text, " \t\r\n");
+        if (n < len) {
+            memcpy(name, text, n);
+            name[n] = '\0';
+        }
+    }
+    free(text);
+}
+
+/*
+ * The name in this host's audience (eksauth:CLUSTER:NAME): a token for it is
+ * taken by every host of that name and cluster id, so root on one can relay
+ * its users' tokens to another (SECURITY.md, known gaps).  The machine's
+ * name is used when host_name is not set, and some are everyone's.
+ */
+static void check_host_name(struct doctor *d)
+{
+    char name[256];
+    struct finding *f;
+
+    if (d->cfg.host_name != NULL)
+        return;
+    machine_name(d, name, sizeof(name));
+    if (name[0] == '\0' || !name_shared(name))
+        return;
+    f = report(d, LV_WARNING, "config", d->conf_host,
+               "host_name is not set, so tokens are for this machine's name, %s, which other "
+               "hosts have too: a token for this host is taken by every host of that name "
+               "that maps its holder, and root on one can relay it to another",
+               name);
+    set_fix(d, f, "set \"host_name = NAME\" in %s, NAME this host's own (the name people type)",
+            d->conf_host);
+}
 
 void check_tokens(struct doctor *d)
 {
     struct finding *f;
+
+    check_host_name(d);
 
     if (!d->cfg.accept_cluster_tokens) {
         report(d, LV_OK, "config", d->conf_host,
