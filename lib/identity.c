@@ -694,6 +694,18 @@ static enum eksauth_status plan_assign_ids(struct eksauth_plan *plan,
 
         if (seed != NULL) {
             id = seed->id;
+            /*
+             * Kept, as every recorded id is (files on the host are its
+             * owner's); but a local account that took it since reaches the
+             * same files, and only the administrator can part them.
+             */
+            if (local_id(host, id) &&
+                (st = add_warning(plan, err,
+                                  "'%s' keeps its recorded id %u, which a local account, group "
+                                  "or subordinate id block of this host has too: each reaches "
+                                  "the other's files; give the local one another id",
+                                  todo[i].name, id)) != EKSAUTH_OK)
+                goto out;
         } else {
             for (probe = 0; probe < EKSAUTH_ID_MAX_PROBES; probe++) {
                 id = eksauth_names_id(plan->keyed ? &plan->key : NULL, todo[i].name, probe,

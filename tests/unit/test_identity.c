@@ -399,6 +399,27 @@ static void test_plan_skips_local_ids(void **state)
                      eksauth_names_id(NULL, "build", 1, 0, 0));
 }
 
+/*
+ * A local account that took a recorded id since: the id stays (files on the
+ * host are its owner's), and the sync says that two accounts now share it.
+ */
+static void test_plan_recorded_id_now_local(void **state)
+{
+    struct plan_fixture *f = *state;
+    struct eksauth_id_seed seeds[] = {{.name = "build", .id = 1900000001, .is_group = false}};
+    struct eksauth_error err;
+
+    plan_fixture_load(f, PLAN_SAMPLE);
+    eksauth_plan_free(&f->plan);
+    f->fake.ids[0] = 1900000001;
+    assert_int_equal(eksauth_plan_build(&f->cfg, f->aa, &f->host, seeds, 1, &f->plan, &err),
+                     EKSAUTH_OK);
+    assert_int_equal(eksauth_plan_find_user(&f->plan, "build")->uid, 1900000001);
+    assert_true(plan_has_warning(&f->plan, "'build' keeps its recorded id 1900000001, which a "
+                                           "local account, group or subordinate id block of "
+                                           "this host has too"));
+}
+
 /* A template without fixed text first would answer for any name: never served. */
 static void test_bare_template_not_served(void **state)
 {
@@ -446,6 +467,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_plan_sorted_by_name, plan_fixture_setup,
                                         plan_fixture_teardown),
         cmocka_unit_test_setup_teardown(test_plan_keyed_ids, plan_fixture_setup,
+                                        plan_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_plan_recorded_id_now_local, plan_fixture_setup,
                                         plan_fixture_teardown),
         cmocka_unit_test_setup_teardown(test_plan_skips_local_ids, plan_fixture_setup,
                                         plan_fixture_teardown),
