@@ -91,12 +91,15 @@ else
 fi
 
 # 5. Serve the synced users and groups.  The package put eksauth right after
-# "files" on the passwd: and group: lines when it was first installed
-# (debian/eksauth.postinst: local accounts first, the break-glass path, and
-# before an [action] that would end the lookup).  Missing, it was taken out
-# on purpose, or the file is not the distribution's: stop, and let doctor
-# say which line to write, rather than guess at it here.
-for db in passwd group; do
+# "files" on the passwd: and group: lines, and on initgroups: when the file
+# has one (glibc reads a login's groups from it then), when it was first
+# installed (debian/eksauth.postinst: local accounts first, the break-glass
+# path, and before an [action] that would end the lookup).  Missing, it was
+# taken out on purpose, or the file is not the distribution's: stop, and let
+# doctor say which line to write, rather than guess at it here.
+dbs="passwd group"
+grep -Eq '^initgroups:' /etc/nsswitch.conf && dbs="$dbs initgroups"
+for db in $dbs; do
     if ! grep -Eq "^$db:([^#]*[[:space:]])?eksauth([[:space:]#[]|$)" /etc/nsswitch.conf; then
         echo "node-bootstrap: the $db: line of /etc/nsswitch.conf does not list eksauth;" \
             "eksauth doctor prints the line to write" >&2
