@@ -5,8 +5,10 @@
  * The PAM side only: the conversation (the token, in pieces), the PAM
  * codes, the identity kept between stages, the session's environment and
  * the audit line.  The login itself is the library's (eksauth/login.h):
- *   pam_sm_authenticate   eksauth_login_check, then eksauth_login_commit
- *                         for PAM_USER; keep the identity
+ *   pam_sm_authenticate   eksauth_login_check; the account NSS gives
+ *                         PAM_USER must be that login's (nss_agrees); then
+ *                         eksauth_login_commit for PAM_USER; keep the
+ *                         identity
  *   pam_sm_setcred        EKS_* again (groups come from NSS initgroups)
  *   pam_sm_acct_mgmt      eksauth_login_account; require_group=; require_token=
  *   pam_sm_open_session   EKS_* environment (set again, over whatever an
@@ -20,12 +22,15 @@
  */
 #include "config.h"
 
+#include <errno.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <openssl/crypto.h>
 
@@ -498,6 +503,100 @@ static void tell_reason(struct pe_ctx *c, const struct eksauth_login *l,
     pam_error(c->pamh, "%s", why);
 }
 
+/*
+ * The account glibc's NSS gives name, as sshd, login and su get it:
+ * *found, and its uid.  0, or the errno of a lookup that failed.  A buffer
+ * too small is grown (to PE_PW_BUF_MAX), an interrupted or busy lookup
+ * tried again (PE_NSS_TRIES in all); ENOENT and ESRCH mean "no such name"
+ * (getpwnam(3)).
+ */
+#define PE_PW_BUF_MAX (1024 * 1024)
+#define PE_NSS_TRIES  3
+
+static int nss_account(const char *name, bool *found, uid_t *uid)
+{
+    long hint = sysconf(_SC_GETPW_R_SIZE_MAX);
+    size_t len = hint > 0 && hint < PE_PW_BUF_MAX ? (size_t)hint : 4096;
+    struct passwd pw, *res = NULL;
+    char *buf = NULL, *grown;
+    int rc, tries = 0;
+
+    *found = false;
+    for (;;) {
+        grown = realloc(buf, len);
+        if (grown == NULL) {
+            rc = ENOMEM;
+            break;
+        }
+        buf = grown;
+        res = NULL;
+        rc = getpwnam_r(name, &pw, buf, len, &res);
+        if (rc == ERANGE && len < PE_PW_BUF_MAX)
+            len *= 2;
+        else if ((rc == EINTR || rc == EAGAIN) && ++tries < PE_NSS_TRIES)
+            continue;
+        else
+            break;
+    }
+    if (rc == ENOENT || rc == ESRCH)
+        rc = 0;
+    if (rc == 0 && res != NULL) {
+        *found = true;
+        *uid = res->pw_uid;
+    }
+    free(buf);
+    return rc;
+}
+
+/*
+ * sshd logs in to the account NSS gives the name first.  With a directory
+ * service before eksauth on the passwd: line (authselect's sssd profile:
+ * `sss files eksauth`), a name both serve is the directory's account, and a
+ * token eksauth maps to its own user of that name would log in there: the
+ * name is an aws-auth username, or one a {{SessionName}} template gives,
+ * which whoever assumes the role chooses.  So the account NSS gives must
+ * be eksauth's own uid, checked before the login is recorded.  A name NSS
+ * does not know is no refusal: nothing else owns it (nsswitch.conf without
+ * eksauth, as the test driver outside a namespace; sshd then refuses the
+ * user itself).  A lookup that fails cannot tell whose account sshd has:
+ * unavailable (fail closed, as for an STS outage).
+ */
+static enum eksauth_status nss_agrees(const struct eksauth_login *l, struct eksauth_error *err)
+{
+    uid_t uid = 0;
+    bool found;
+    int rc = nss_account(l->id.login, &found, &uid);
+
+    if (rc != 0)
+        return eksauth_fail(err, rc == ENOMEM ? EKSAUTH_ENOMEM : EKSAUTH_EUNAVAIL,
+                            "NSS: the account of '%s' cannot be looked up (getpwnam_r: %s), so "
+                            "whose account sshd logs in to is not known",
+                            l->id.login, strerror(rc));
+    if (found && uid != (uid_t)l->id.uid)
+        return eksauth_fail(err, EKSAUTH_EREJECTED,
+                            "NSS gives '%s' to another account (uid %u), not eksauth's (uid %u): "
+                            "a service on the passwd: line of nsswitch.conf before eksauth serves "
+                            "that name; put eksauth before it (see eksauth doctor)",
+                            l->id.login, (unsigned)uid, (unsigned)l->id.uid);
+    return EKSAUTH_OK;
+}
+
+/* A login nss_agrees stopped: logged for the operator, and one line for the person. */
+static void nss_result(struct pe_ctx *c, enum eksauth_status st, const struct eksauth_error *err,
+                       struct pe_result *r)
+{
+    enum pe_kind kind = status_kind(st);
+
+    pam_syslog(c->pamh, LOG_ERR, "%s", err->msg);
+    set_result(r, kind, "%s", err->msg);
+    if (c->flags & PAM_SILENT)
+        return;
+    pam_error(c->pamh, "eksauth: login refused: %s",
+              kind == PE_DENIED ? "this login name belongs to another account here; ask the "
+                                  "host's administrator"
+                                : "this host cannot check logins now; tell its administrator");
+}
+
 static int authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
     struct pe_ctx c;
@@ -510,6 +609,7 @@ static int authenticate(pam_handle_t *pamh, int flags, int argc, const char **ar
     struct pe_shield shield;
     struct pe_audit a;
     enum eksauth_status st;
+    bool nss_refused = false;
     int rc;
 
     memset(&a, 0, sizeof(a));
@@ -543,6 +643,11 @@ static int authenticate(pam_handle_t *pamh, int flags, int argc, const char **ar
      */
     pe_shield_raise(pamh, &shield);
     st = eksauth_login_check(&c.host, &req, &l, &err);
+    /* Another login name is the commit's to refuse, with its own reason. */
+    if (st == EKSAUTH_OK && strcmp(l->id.login, c.user) == 0) {
+        st = nss_agrees(l, &err);
+        nss_refused = st != EKSAUTH_OK;
+    }
     if (st == EKSAUTH_OK)
         st = eksauth_login_commit(&c.host, l, c.user, time(NULL), &err);
     if (!pe_shield_lower(pamh, &shield)) {
@@ -554,6 +659,10 @@ static int authenticate(pam_handle_t *pamh, int flags, int argc, const char **ar
     if (st != EKSAUTH_OK) {
         if (l == NULL) {
             set_result(&r, status_kind(st), "%s", err.msg);
+            goto out;
+        }
+        if (nss_refused) {
+            nss_result(&c, st, &err, &r);
             goto out;
         }
         login_result(&c, l, st, &err, &r);

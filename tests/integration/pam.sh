@@ -12,7 +12,11 @@
 #      of our own (overlay on /dev) that captures the real syslog lines;
 #   4. the driver's pam_env cases (pam_env.so user_readenv=1 in the session,
 #      a hostile ~/.pam_environment) in a namespace where glibc's NSS asks
-#      the eksauth module, so that pam_env finds the user's home.
+#      the eksauth module, so that pam_env finds the user's home;
+#   5. a name that a directory service (tests/lib/nss_directory.c) and
+#      eksauth both serve: the driver's directory cases, in namespaces whose
+#      passwd: line puts the directory before eksauth, after it, or has it
+#      fail.
 # Nothing on the host changes; every process started here is stopped by pid.
 . "$top_srcdir/tests/pam/pam_common.sh"
 
@@ -21,18 +25,23 @@ ALICE=$(cat "$PE_DIR/tok/alice")
 ALICE_FP=$(printf '%s' "$ALICE" | sha256sum | cut -c1-8)
 pass "setup: stand-in on port $STS_PORT, identity DB synced, tokens minted (alice: ${#ALICE} bytes)"
 
+# carry NAME TAP RC ERR: a driver run's TAP lines as this test's, each named
+# "NAME: ..."; its exit status RC must be 0; its stderr ERR is shown.
+carry() {
+    while IFS= read -r line; do
+        case $line in
+        "ok "*) pass "$1: ${line#* - }" ;;
+        "not ok "*) fail "$1: ${line#* - }" ;;
+        "#"*) echo "$line" ;;
+        esac
+    done <"$2"
+    is "$3" 0 "$1: driver exit status"
+    [ -s "$4" ] && sed 's/^/# driver stderr: /' "$4"
+}
+
 # --------------------------------------------------------------- 1. driver
 PE_LOG="$PE_DIR/driver.log" "$PAM_DRIVER" suite >"$PE_DIR/driver.tap" 2>"$PE_DIR/driver.err"
-driver_rc=$?
-while IFS= read -r line; do
-    case $line in
-    "ok "*) pass "driver: ${line#* - }" ;;
-    "not ok "*) fail "driver: ${line#* - }" ;;
-    "#"*) echo "$line" ;;
-    esac
-done <"$PE_DIR/driver.tap"
-is "$driver_rc" 0 "driver exit status"
-[ -s "$PE_DIR/driver.err" ] && sed 's/^/# driver stderr: /' "$PE_DIR/driver.err"
+carry driver "$PE_DIR/driver.tap" $? "$PE_DIR/driver.err"
 no_token_in "$PE_DIR/driver.log" "$PE_DIR/driver.tap" "$PE_DIR/driver.err"
 ok $? "driver: no token in its captured syslog, TAP or stderr"
 
@@ -197,19 +206,49 @@ mount --bind $ENVNS/home /home || exit 92
 EKSAUTH_DB=$PE_DIR/db/identity.db PE_LOG=$ENVNS/driver.log exec "$PAM_DRIVER" pam_env
 EOF
 unshare -m sh "$ENVNS/run.sh" >"$ENVNS/driver.tap" 2>"$ENVNS/driver.err"
-env_rc=$?
-while IFS= read -r line; do
-    case $line in
-    "ok "*) pass "pam_env: ${line#* - }" ;;
-    "not ok "*) fail "pam_env: ${line#* - }" ;;
-    "#"*) echo "$line" ;;
-    esac
-done <"$ENVNS/driver.tap"
-is "$env_rc" 0 "pam_env: driver exit status"
-[ -s "$ENVNS/driver.err" ] && sed 's/^/# driver stderr: /' "$ENVNS/driver.err"
+carry pam_env "$ENVNS/driver.tap" $? "$ENVNS/driver.err"
 no_token_in "$ENVNS/driver.log" "$ENVNS/driver.tap" "$ENVNS/driver.err"
 ok $? "pam_env: no token in the driver's captured syslog, TAP or stderr"
 [ ! -e /home/admin-alice ]
 ok $? "pam_env: the host's /home is untouched"
+
+# ------------------- 5. a directory service and eksauth serve the same name
+# sshd logs in to the account NSS gives first: with the directory before
+# eksauth on passwd:, a token for eksauth's admin-alice must not log in to
+# the directory's admin-alice (libnss_directory.so.2 serves it, uid
+# 1999999991).  The build's tests/lib, where that module is, joins the
+# namespace's ld.so.cache.
+DIRNS="$PE_DIR/dirns"
+mkdir -p "$DIRNS"
+# The DB as a sync writes it: section 1's revocation left admin-alice's
+# tombstone beside its record again, which the next write of a login refuses
+# until a sync drops it.
+"$EKSAUTH" --config "$PE_DIR/eksauth.conf" sync >"$DIRNS/sync.out" 2>&1 ||
+    bail "eksauth sync failed: $(cat "$DIRNS/sync.out")"
+{ cat "$ENVNS/ld.so.conf"; echo "$top_builddir/tests/lib"; } >"$DIRNS/ld.so.conf"
+ldconfig -X -C "$DIRNS/ld.so.cache" -f "$DIRNS/ld.so.conf" 2>/dev/null ||
+    bail "ldconfig could not make the namespace's ld.so.cache"
+# dir_case HOW SOURCES USERS FAILING: the driver's directory HOW cases in a
+# namespace whose passwd: line is SOURCES, the directory serving USERS and
+# failing (EIO) for FAILING.
+dir_case() {
+    sed -e "s/^passwd:.*/passwd: $2/" -e '/^initgroups:/d' /etc/nsswitch.conf >"$DIRNS/nsswitch.$1"
+    cat >"$DIRNS/run.$1.sh" <<EOF
+# Runs inside unshare -m: private mounts, dropped with the namespace.
+mount --bind $DIRNS/nsswitch.$1 /etc/nsswitch.conf || exit 90
+mount --bind $DIRNS/ld.so.cache /etc/ld.so.cache || exit 91
+NSS_DIRECTORY_USERS='$3' NSS_DIRECTORY_FAIL='$4' EKSAUTH_DB=$PE_DIR/db/identity.db \\
+    PE_LOG=$DIRNS/driver.$1.log exec "$PAM_DRIVER" directory $1
+EOF
+    unshare -m sh "$DIRNS/run.$1.sh" >"$DIRNS/driver.$1.tap" 2>"$DIRNS/driver.$1.err"
+    carry "directory $1 (passwd: $2)" "$DIRNS/driver.$1.tap" $? "$DIRNS/driver.$1.err"
+}
+dir_case first "directory files eksauth" admin-alice ""
+dir_case last "files eksauth directory" admin-alice ""
+dir_case fail "directory [UNAVAIL=return] files eksauth" "" admin-alice
+no_token_in "$DIRNS"/driver.*
+ok $? "directory: no token in the driver's captured syslog, TAP or stderr"
+! grep -q '^passwd:.*directory' /etc/nsswitch.conf
+ok $? "directory: the host's nsswitch.conf is untouched"
 
 done_testing

@@ -10,6 +10,12 @@
  *                                    hostile ~/.pam_environment (needs NSS to
  *                                    answer for eksauth users: pam.sh runs it in
  *                                    a namespace)
+ *        test_pam_eksauth directory first|last|fail
+ *                                    a name both a directory service
+ *                                    (tests/lib/nss_directory.c) and eksauth
+ *                                    serve, with the directory before eksauth
+ *                                    on passwd:, after it, or failing (pam.sh
+ *                                    runs each in a namespace)
  *        test_pam_eksauth loop N     N whole transactions (valgrind)
  * environment: PE_DIR (the prepared folder), PE_MODULE (pam_eksauth.so),
  *              EKSAUTH (the CLI, for `eksauth sync`), PE_LOG (optional: a
@@ -926,8 +932,8 @@ static void case_token_as_user(void)
     snprintf(want, sizeof(want), "user=(token:%s)", fp);
     pd_log_mark();
     /* debug: a user eksauth does not serve is logged too. */
-    is_rc(auth_once("eksauth-debug", TOK_BOB, (const char *[]){TOK_BOB}, 1, NULL),
-          PAM_USER_UNKNOWN, "a token as the user name: USER_UNKNOWN");
+    is_rc(auth_once("eksauth-debug", TOK_BOB, (const char *[]){TOK_BOB}, 1, NULL), PAM_USER_UNKNOWN,
+          "a token as the user name: USER_UNKNOWN");
     ok(pd_log_find(want, NULL) != NULL, "the audit line names it by its fingerprint: %s", want);
     ok(pd_log_find("a token was given as the user name", NULL) != NULL,
        "and says a token was given as the user name");
@@ -1428,6 +1434,135 @@ static int pam_env_suite(void)
     return T_failed == 0 ? 0 : 1;
 }
 
+/* ------------------------------------------------ directory (its own runs) */
+
+/* What tests/lib/nss_directory.c gives every name it serves. */
+#define DIRECTORY_UID 1999999991u
+
+/* The uid eksauth gives login: its DB record, else its templated id; 0 when neither. */
+static uint32_t eksauth_uid(const char *login)
+{
+    struct eksauth_iddb_id_rules rules = {NULL, (uint64_t)time(NULL), NULL, NULL};
+    struct eksauth_iddb *db = db_open();
+    struct eksauth_iddb_user u;
+    uint32_t uid = 0;
+
+    if (db != NULL && eksauth_iddb_user_by_name(db, login, &u) == EKSAUTH_OK)
+        uid = u.uid;
+    else if (db != NULL &&
+             eksauth_iddb_template_user(db, login, &rules, &uid) != EKSAUTH_IDDB_TEMPLATED)
+        uid = 0;
+    eksauth_iddb_close(db);
+    return uid;
+}
+
+/* The uid glibc's NSS gives name now (through nsswitch.conf); 0 when it gives none. */
+static uint32_t nss_uid(const char *name)
+{
+    struct passwd *pw = getpwnam(name);
+
+    return pw != NULL ? (uint32_t)pw->pw_uid : 0;
+}
+
+/* bob (static, served by eksauth alone) logs in with his token; the log when he does not. */
+static void bob_logs_in(const char *what)
+{
+    int rc;
+
+    pd_log_mark();
+    rc = auth_once("eksauth", "bob", (const char *[]){TOK_BOB}, 1, NULL);
+    is_rc(rc, PAM_SUCCESS, what);
+    if (rc != PAM_SUCCESS)
+        log_dump_since_mark();
+}
+
+/*
+ * passwd: directory files eksauth, the directory serving admin-alice: sshd
+ * would log in to the directory's admin-alice, so alice's token, which
+ * eksauth maps to its own admin-alice, is refused; bob, whom the directory
+ * does not serve, still logs in.
+ */
+static void directory_first(uint32_t alice_uid)
+{
+    char want[128];
+    struct tx t;
+    int rc;
+
+    ok(nss_uid("admin-alice") == DIRECTORY_UID,
+       "NSS gives admin-alice to the directory (uid %u), not eksauth (uid %u)",
+       (unsigned)nss_uid("admin-alice"), (unsigned)alice_uid);
+    ok(nss_uid("bob") == eksauth_uid("bob") && nss_uid("bob") != 0,
+       "NSS gives bob to eksauth (uid %u)", (unsigned)nss_uid("bob"));
+    pd_log_mark();
+    tx_start(&t, "eksauth", "admin-alice");
+    tx_answer(&t, TOK_ALICE);
+    rc = pam_authenticate(t.pamh, 0);
+    is_rc(rc, PAM_AUTH_ERR, "alice's token for admin-alice, the directory's account for NSS");
+    ok(pam_getenv(t.pamh, "EKS_USERNAME") == NULL, "no identity is kept for the later stages");
+    ok(pd_conv_info_has(&t.cv, "belongs to another account"),
+       "the person is told the name belongs to another account here");
+    tx_end(&t, rc);
+    snprintf(want, sizeof(want), "(uid %u)", (unsigned)alice_uid);
+    ok(pd_log_find("event=auth result=denied user=admin-alice k8s_user=admin:alice",
+                   "(uid 1999999991)", want, "nsswitch.conf", "eksauth doctor", NULL) != NULL,
+       "the audit line says why: both uids, and eksauth before the directory on passwd:");
+    if (pd_log_find("event=auth result=denied user=admin-alice", NULL) == NULL)
+        log_dump_since_mark();
+    bob_logs_in("bob, whom the directory does not serve, still logs in");
+}
+
+/* passwd: files eksauth directory: eksauth answers first, so its admin-alice is sshd's. */
+static void directory_last(uint32_t alice_uid)
+{
+    ok(nss_uid("admin-alice") == alice_uid && alice_uid != 0,
+       "NSS gives admin-alice to eksauth (uid %u): it comes before the directory",
+       (unsigned)alice_uid);
+    is_rc(auth_once("eksauth", "admin-alice", (const char *[]){TOK_ALICE}, 1, NULL), PAM_SUCCESS,
+          "alice's token logs in to admin-alice");
+}
+
+/*
+ * passwd: directory [UNAVAIL=return] files eksauth, the directory failing
+ * for admin-alice (EIO): whose admin-alice sshd has cannot be told, so the
+ * login is unavailable, as when STS cannot be reached.
+ */
+static void directory_fails(void)
+{
+    errno = 0;
+    ok(getpwnam("admin-alice") == NULL && errno == EIO, "NSS fails for admin-alice (EIO)");
+    pd_log_mark();
+    is_rc(auth_once("eksauth", "admin-alice", (const char *[]){TOK_ALICE}, 1, NULL),
+          PAM_AUTHINFO_UNAVAIL, "alice's token while NSS cannot answer: AUTHINFO_UNAVAIL");
+    ok(pd_log_find("event=auth result=unavailable user=admin-alice", "admin-alice", NULL) != NULL,
+       "the audit line says unavailable");
+    service("eksauth-ignore-unavail",
+            "auth required MOD config=DIR/eksauth.conf ignore_authinfo_unavail\n"
+            "auth required pam_permit.so\n");
+    is_rc(auth_once("eksauth-ignore-unavail", "admin-alice", (const char *[]){TOK_ALICE}, 1, NULL),
+          PAM_SUCCESS, "ignore_authinfo_unavail: PAM_IGNORE (the next module decides)");
+    bob_logs_in("bob, for whom the directory answers NOTFOUND, logs in");
+}
+
+static int directory_suite(const char *how)
+{
+    uint32_t alice_uid = eksauth_uid("admin-alice");
+
+    TOK_ALICE = slurp("tok/alice");
+    TOK_BOB = slurp("tok/bob");
+    ok(alice_uid != 0 && alice_uid != DIRECTORY_UID, "eksauth's admin-alice has uid %u",
+       (unsigned)alice_uid);
+    if (strcmp(how, "first") == 0)
+        directory_first(alice_uid);
+    else if (strcmp(how, "last") == 0)
+        directory_last(alice_uid);
+    else
+        directory_fails();
+    free(TOK_ALICE);
+    free(TOK_BOB);
+    printf("1..%u\n", T_n);
+    return T_failed == 0 ? 0 : 1;
+}
+
 /* N whole transactions in one process: what valgrind watches for leaks and errors. */
 static int loop(unsigned n)
 {
@@ -1485,7 +1620,8 @@ int main(int argc, char **argv)
     MODULE = getenv("PE_MODULE");
     if (DIR_ == NULL || MODULE == NULL || argc < 2) {
         fprintf(stderr,
-                "usage: PE_DIR=... PE_MODULE=... test_pam_eksauth suite | pam_env | loop N\n");
+                "usage: PE_DIR=... PE_MODULE=... test_pam_eksauth suite | pam_env | directory "
+                "first|last|fail | loop N\n");
         return 2;
     }
     if (logpath != NULL && !pd_log_open(logpath)) {
@@ -1497,6 +1633,8 @@ int main(int argc, char **argv)
         rc = suite();
     else if (strcmp(argv[1], "pam_env") == 0)
         rc = pam_env_suite();
+    else if (strcmp(argv[1], "directory") == 0 && argc == 3)
+        rc = directory_suite(argv[2]);
     else if (strcmp(argv[1], "loop") == 0 && argc == 3)
         rc = loop((unsigned)strtoul(argv[2], NULL, 10));
     else

@@ -186,8 +186,9 @@ static void nss_before_directory(const char *line, size_t from, const char *dir,
  * A directory service (sss, ldap, ...) before eksauth on passwd: a name
  * both serve (an aws-auth username, or one a {{SessionName}} template
  * gives, which the person assuming the role chooses) is the directory's
- * account for sshd, while pam_eksauth checks the token against eksauth's
- * name: the token logs in to the directory's account.  True when said.
+ * account for sshd, so pam_eksauth refuses eksauth's token for it (it would
+ * log in to the directory's account): eksauth's user of that name cannot
+ * log in.  True when said.
  */
 static bool check_directory_first(struct doctor *d, const char *host, const char *line, size_t from,
                                   const struct nss_tok *t, size_t ie, unsigned lineno)
@@ -206,8 +207,8 @@ static bool check_directory_first(struct doctor *d, const char *host, const char
     nss_before_directory(line, from, dir, fixed, sizeof(fixed));
     f = report(d, LV_WARNING, "nsswitch", at_line(where, host, lineno),
                "passwd: %s comes before eksauth: a name both serve (an aws-auth username, or one "
-               "a {{SessionName}} template gives) is %s's account for sshd, so an eksauth token "
-               "for it logs in to the %s account of that name",
+               "a {{SessionName}} template gives) is %s's account for sshd, so pam_eksauth refuses "
+               "eksauth's token for it (it would log in to the %s account of that name)",
                dir, dir, dir);
     set_fix(d, f,
             "change line %u of %s to: %s (eksauth after files, before %s; with authselect, in a "
