@@ -116,8 +116,8 @@ static enum eksauth_login_index_fit check_tie(const struct eksauth_paths *paths,
     if (strcmp(tie->inputs, inputs) != 0)
         return unfit(why, EKSAUTH_LOGIN_INDEX_INPUTS_CHANGED,
                      "login index: %s: planned with other host inputs than now: %s, the id key "
-                     "or the local accounts (/etc/passwd, /etc/group) changed since the "
-                     "sync" RUN_SYNC,
+                     "or the local accounts (/etc/passwd, /etc/group, /etc/subuid, /etc/subgid) "
+                     "changed since the sync" RUN_SYNC,
                      paths->index, paths->config[0] != '\0' ? paths->config : "the config");
     if (!snapshot_unchanged(paths->snapshot, trusted, tie))
         return unfit(why, EKSAUTH_LOGIN_INDEX_SNAPSHOT_CHANGED,

@@ -36,19 +36,22 @@ static bool sha256_hex(const char *data, size_t len, char out[64 + 1])
 }
 
 /*
- * The names and ids the local accounts own, into md: each list's length,
- * then its sorted items, so the same accounts give the same bytes and
- * different ones never do.
+ * The names and ids the local accounts own, and the blocks of subordinate
+ * ids they were delegated, into md: each list's length, then its sorted
+ * items, so the same accounts give the same bytes and different ones never
+ * do.  The blocks count: a login index planned before a block was
+ * delegated would let a templated login land in it (lib/login_index_fit.c).
  */
 static bool digest_local(EVP_MD_CTX *md, const struct eksauth_hostfiles *local)
 {
-    unsigned char id[4], counts[12];
+    unsigned char id[4], counts[16], range[8];
     size_t i;
     bool ok;
 
     eksauth_le32_put(counts, (uint32_t)local->n_users);
     eksauth_le32_put(counts + 4, (uint32_t)local->n_groups);
     eksauth_le32_put(counts + 8, (uint32_t)local->n_ids);
+    eksauth_le32_put(counts + 12, (uint32_t)local->n_subs);
     ok = EVP_DigestUpdate(md, counts, sizeof(counts)) == 1;
     for (i = 0; ok && i < local->n_users; i++)
         ok = EVP_DigestUpdate(md, local->users[i], strlen(local->users[i]) + 1) == 1;
@@ -60,6 +63,11 @@ static bool digest_local(EVP_MD_CTX *md, const struct eksauth_hostfiles *local)
     for (i = 0; ok && i < local->n_ids; i++) {
         eksauth_le32_put(id, local->ids[i]);
         ok = EVP_DigestUpdate(md, id, sizeof(id)) == 1;
+    }
+    for (i = 0; ok && i < local->n_subs; i++) {
+        eksauth_le32_put(range, local->subs[i].lo);
+        eksauth_le32_put(range + 4, local->subs[i].hi);
+        ok = EVP_DigestUpdate(md, range, sizeof(range)) == 1;
     }
     return ok;
 }

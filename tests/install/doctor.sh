@@ -33,9 +33,11 @@ export EKSAUTH_ID_KEY="$T/id.key"
 # $HOST_SYNC ROOT [SYNC ARGS]: eksauth sync of ROOT's config and aws-auth
 # into ROOT's identity DB (and the snapshot and login index beside it),
 # with ROOT's /etc/passwd and /etc/group bound over this host's in a
-# private mount namespace (nothing on this host changes): the login index
-# is then planned with the local accounts doctor reads under --root.
-# Case setups run it too.
+# private mount namespace (nothing on this host changes), and its
+# /etc/subuid and /etc/subgid (empty ones when it has none) over this
+# host's, where this host has them: the login index is then planned with
+# the local accounts doctor reads under --root, whatever blocks this host
+# delegates.  Case setups run it too.
 command -v unshare >/dev/null && unshare -m true 2>/dev/null ||
     bail "unshare -m is needed (a sync that reads the fixture's /etc/passwd)"
 HOST_SYNC="$T/host-sync"
@@ -46,8 +48,15 @@ shift
 exec unshare -m sh -c '
     r=$1
     shift
-    mount --bind "$r/etc/passwd" /etc/passwd && mount --bind "$r/etc/group" /etc/group &&
-        EKSAUTH_DB="$r/var/lib/eksauth/identity.db" exec "$EKSAUTH" \
+    mount --bind "$r/etc/passwd" /etc/passwd && mount --bind "$r/etc/group" /etc/group || exit 1
+    for f in subuid subgid; do
+        [ -e "/etc/$f" ] || continue
+        src="$r/etc/$f"
+        [ -e "$src" ] || src=$(mktemp) || exit 1
+        mount --bind "$src" "/etc/$f" || exit 1
+        [ "$src" = "$r/etc/$f" ] || rm -f "$src"
+    done
+    EKSAUTH_DB="$r/var/lib/eksauth/identity.db" exec "$EKSAUTH" \
             --config "$r/etc/eksauth/eksauth.conf" --aws-auth "$r/etc/eksauth/aws-auth.yaml" \
             sync "$@"' sh "$r" "$@"
 SH

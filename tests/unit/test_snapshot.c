@@ -422,6 +422,7 @@ struct inputs {
     char *users[2];
     struct eksauth_local_group groups[1];
     uint32_t ids[2];
+    struct eksauth_id_range subs[2];
     struct eksauth_hostfiles local;
 };
 
@@ -432,7 +433,7 @@ static void inputs_of(struct inputs *in, char out[64 + 1])
 
 /*
  * The digest of the host's own inputs tells every change apart (config
- * file, id key, local names and ids), and nothing else: a key's check
+ * file, id key, local names and ids, blocks of subordinate ids), and nothing else: a key's check
  * value counts only when a key is set.  The same inputs, the same digest.
  */
 static void test_inputs(void **state)
@@ -455,6 +456,12 @@ static void test_inputs(void **state)
     in.local.n_groups = 1;
     in.local.ids = in.ids;
     in.local.n_ids = 2;
+    in.subs[0].lo = 100000;
+    in.subs[0].hi = 165535;
+    in.subs[1].lo = 200000;
+    in.subs[1].hi = 265535;
+    in.local.subs = in.subs;
+    in.local.n_subs = 1;
     inputs_of(&in, base);
     assert_int_equal(strlen(base), 64);
     for (i = 0; i < 64; i++)
@@ -488,6 +495,27 @@ static void test_inputs(void **state)
     inputs_of(&in, other);
     assert_string_not_equal(other, base);
     in.ids[1] = 1000;
+
+    /*
+     * A block delegated since the sync (usermod --add-subuids, useradd):
+     * an index planned without it would let a templated login land in it.
+     */
+    in.local.n_subs = 2;
+    inputs_of(&in, other);
+    assert_string_not_equal(other, base);
+    in.local.n_subs = 1;
+    in.subs[0].hi = 165536; /* a block grown by one id */
+    inputs_of(&in, other);
+    assert_string_not_equal(other, base);
+    in.subs[0].hi = 165535;
+    in.subs[0].lo = 99999;
+    inputs_of(&in, other);
+    assert_string_not_equal(other, base);
+    in.subs[0].lo = 100000;
+    in.local.n_subs = 0; /* none: not the same as one */
+    inputs_of(&in, other);
+    assert_string_not_equal(other, base);
+    in.local.n_subs = 1;
 
     /* The eksauth that plans: an upgrade plans again. */
     eksauth_snapshot_inputs_by(PACKAGE_VERSION, &in.cfg, &in.local, again);
