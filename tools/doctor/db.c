@@ -189,7 +189,10 @@ static void check_id_key(struct doctor *d)
     }
 }
 
-/* uid_min..uid_max against /etc/login.defs and the ids of the local accounts (lib/id_policy.c). */
+/*
+ * uid_min..uid_max against /etc/login.defs, the ids of the local accounts and
+ * their blocks of subordinate ids (lib/id_policy.c).
+ */
 static void check_id_range(struct doctor *d)
 {
     char pw[PATH_MAX], gr[PATH_MAX], *text = NULL;
@@ -212,12 +215,16 @@ static void check_id_range(struct doctor *d)
         set_fix(d, f, "run eksauth doctor as root");
         return;
     }
+    /* Delegated blocks are held like local ids (lib/hostfiles.c): say which the range holds. */
     if (eksauth_id_policy_range(d->cfg.uid_min, d->cfg.uid_max, &defs, hf.ids, hf.n_ids, &findings,
-                                &err) != EKSAUTH_OK) {
+                                &err) != EKSAUTH_OK ||
+        eksauth_id_policy_subordinate(d->cfg.uid_min, d->cfg.uid_max, hf.subs, hf.n_subs, &findings,
+                                      &err) != EKSAUTH_OK) {
         d->nomem = true;
     } else if (findings.n == 0) {
         report(d, LV_OK, "ids", d->conf_host,
-               "uid_min..uid_max (%u-%u) is clear of /etc/login.defs' ranges and the local ids",
+               "uid_min..uid_max (%u-%u) is clear of /etc/login.defs' ranges, the local ids and "
+               "the subordinate ids of /etc/subuid and /etc/subgid",
                d->cfg.uid_min, d->cfg.uid_max);
     }
     for (i = 0; i < findings.n; i++)
