@@ -1,6 +1,7 @@
 /*
  * local_files.c - whether a name or an id belongs to the host's own
- * accounts, read from /etc/passwd and /etc/group directly: never through
+ * accounts, read from /etc/passwd and /etc/group directly, or to the
+ * blocks of subordinate ids of /etc/subuid and /etc/subgid: never through
  * NSS (no recursion), no allocation.  An unreadable file counts as "yes"
  * (fail closed).  See local_files.h.
  */
@@ -14,32 +15,72 @@
 #include "eksauth/names.h"
 #include "local_files.h"
 
+/* White space as glibc's isspace has it in the C locale. */
+#define BLANKS " \t\n\v\f\r"
+
+bool nss_local_open(struct nss_local_lines *r, const char *file)
+{
+    r->tail = false;
+    r->f = fopen(file, "re");
+    return r->f != NULL;
+}
+
+/*
+ * The next entry as glibc reads the file (nss/nss_readline.c, which
+ * nss_files and fgetpwent share, and so lib/hostfiles.c): leading white
+ * space skipped, blank lines and '#' comments skipped.  A line longer than
+ * the buffer is cut: its tail is never taken for a line of its own.
+ */
+char *nss_local_next(struct nss_local_lines *r)
+{
+    size_t l;
+    char *p;
+    bool whole;
+
+    while (fgets(r->line, sizeof(r->line), r->f) != NULL) {
+        l = strlen(r->line);
+        whole = l > 0 && r->line[l - 1] == '\n';
+        if (r->tail) {
+            r->tail = !whole;
+            continue;
+        }
+        p = r->line + strspn(r->line, BLANKS);
+        /* Blank so far: the next piece is still the start of this line. */
+        if (*p == '\0')
+            continue;
+        r->tail = !whole;
+        if (*p != '#')
+            return p;
+    }
+    return NULL;
+}
+
+/* Close r: false when reading failed (fail closed). */
+bool nss_local_close(struct nss_local_lines *r)
+{
+    bool ok = !ferror(r->f);
+
+    fclose(r->f);
+    return ok;
+}
+
 /*
  * Does /etc/passwd or /etc/group hold name?  Read directly (never through
  * NSS: no recursion).  Unreadable counts as "yes": fail closed.
  */
 bool nss_local_file_has(const char *file, const char *name)
 {
-    char line[1024];
+    struct nss_local_lines r;
     size_t nlen = strlen(name);
-    bool at_start = true, found = false;
-    FILE *f;
+    bool found = false;
+    char *line;
 
-    f = fopen(file, "re");
-    if (f == NULL)
+    if (!nss_local_open(&r, file))
         return errno != ENOENT;
-    while (!found && fgets(line, sizeof(line), f) != NULL) {
-        size_t l = strlen(line);
-
-        /* Only the first field of a line; the tail of an over-long line is skipped. */
-        if (at_start && strncmp(line, name, nlen) == 0 && line[nlen] == ':')
-            found = true;
-        at_start = l > 0 && line[l - 1] == '\n';
-    }
-    if (ferror(f))
-        found = true;
-    fclose(f);
-    return found;
+    /* Only the first field of an entry. */
+    while (!found && (line = nss_local_next(&r)) != NULL)
+        found = strncmp(line, name, nlen) == 0 && line[nlen] == ':';
+    return !nss_local_close(&r) || found;
 }
 
 bool nss_local_name(const char *name)
@@ -54,18 +95,14 @@ bool nss_local_name(const char *name)
  */
 static bool nss_local_file_has_id(const char *file, uint32_t id, bool gid_too)
 {
-    char line[1024], *f3, *f4, *end;
-    bool at_start = true, start, found = false;
-    FILE *fp = fopen(file, "re");
+    struct nss_local_lines r;
+    char *line, *f3, *f4, *end;
+    bool found = false;
 
-    if (fp == NULL)
+    if (!nss_local_open(&r, file))
         return errno != ENOENT;
-    while (!found && fgets(line, sizeof(line), fp) != NULL) {
-        size_t l = strlen(line);
-
-        start = at_start;
-        at_start = l > 0 && line[l - 1] == '\n';
-        if (!start || (f3 = strchr(line, ':')) == NULL || (f3 = strchr(f3 + 1, ':')) == NULL)
+    while (!found && (line = nss_local_next(&r)) != NULL) {
+        if ((f3 = strchr(line, ':')) == NULL || (f3 = strchr(f3 + 1, ':')) == NULL)
             continue;
         f3++;
         found = strtoul(f3, &end, 10) == id && end != f3 && *end == ':';
@@ -74,17 +111,203 @@ static bool nss_local_file_has_id(const char *file, uint32_t id, bool gid_too)
             found = strtoul(f4, &end, 10) == id && end != f4 && *end == ':';
         }
     }
-    if (ferror(fp))
-        found = true;
-    fclose(fp);
-    return found;
+    return !nss_local_close(&r) || found;
 }
 
-/* A uid or gid the local files hold: eksauth never answers a templated name with it. */
-bool nss_local_id(void *ctx, uint32_t id)
+/* ------------------------------------------------------------------------ */
+/* Subordinate ids.                                                          */
+
+/*
+ * The format of a line, "owner:start:count", is lib/hostfiles.c's reading
+ * (sub_line), which the sync and the login hold: the same lines must give
+ * the same blocks here, or NSS would answer a name whose login is refused.
+ * It is read again here because that file is not in this module (mk/nss.am
+ * compiles in only what needs libc alone, and it reads a whole file into
+ * memory it allocates, which a lookup here never does); tests/unit/
+ * test_nss.c feeds both the same lines and requires the same blocks.
+ */
+
+/*
+ * The longest tail of a line after its owner that can still be a block:
+ * ':', 19 digits, ':', 19 digits, CR.
+ */
+#define SUB_TAIL_MAX (1 + 19 + 1 + 19 + 1)
+
+/* A decimal number of s[0..n), 1 to 19 digits only, into *v. */
+static bool sub_decimal(const char *s, size_t n, uint64_t *v)
 {
-    (void)ctx;
+    size_t i;
+
+    *v = 0;
+    if (n == 0 || n > 19)
+        return false;
+    for (i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+        *v = *v * 10 + (uint64_t)(s[i] - '0');
+    }
+    return true;
+}
+
+/*
+ * The block of a line whose owner is not empty, from what follows the
+ * owner (tail[0] is the first colon): ":start:count", one CR allowed at
+ * the end; false when it delegates no id (malformed, a count of 0, a start
+ * beyond 32 bits).
+ */
+static bool sub_tail(const char *tail, size_t n, struct nss_subid_block *b)
+{
+    const char *c2;
+    uint64_t start, count;
+
+    if (n > 0 && tail[n - 1] == '\r')
+        n--;
+    if (n < 1 || tail[0] != ':')
+        return false;
+    c2 = memchr(tail + 1, ':', n - 1);
+    if (c2 == NULL || !sub_decimal(tail + 1, (size_t)(c2 - tail - 1), &start) ||
+        !sub_decimal(c2 + 1, (size_t)(tail + n - c2 - 1), &count) || count == 0 ||
+        start > UINT32_MAX)
+        return false;
+    b->lo = (uint32_t)start;
+    b->hi = start + count - 1 > UINT32_MAX ? UINT32_MAX : (uint32_t)(start + count - 1);
+    return true;
+}
+
+/*
+ * Call fn for each block of file until it returns false; a line of any
+ * length is read (its owner is only checked to be there).  False when the
+ * file is there but cannot be read: fail closed.  A missing file delegates
+ * nothing.
+ */
+static bool each_block(const char *file, bool (*fn)(void *, const struct nss_subid_block *),
+                       void *arg)
+{
+    char tail[SUB_TAIL_MAX + 1];
+    size_t pos = 0, n = 0;
+    bool owner = false, more = true, ok;
+    struct nss_subid_block b;
+    FILE *f = fopen(file, "re");
+    int c;
+
+    if (f == NULL)
+        return errno == ENOENT;
+    while (more) {
+        c = getc(f);
+        if (c == EOF || c == '\n') {
+            /* A line: its owner (before the first colon) is there, and its tail is short enough. */
+            if (owner && n <= SUB_TAIL_MAX && sub_tail(tail, n, &b))
+                more = fn(arg, &b);
+            if (c == EOF)
+                break;
+            pos = n = 0;
+            owner = false;
+            continue;
+        }
+        if (n > 0 || c == ':') {
+            if (n == 0)
+                owner = pos > 0;
+            if (n < sizeof(tail))
+                tail[n] = (char)c;
+            n++;
+        }
+        pos++;
+    }
+    ok = !ferror(f);
+    fclose(f);
+    return ok;
+}
+
+const char *nss_subid_file(bool gids)
+{
+    return gids ? "/etc/subgid" : "/etc/subuid";
+}
+
+/* Add *b to the set: merged with a block it overlaps or touches, else kept apart, or overflow. */
+static bool add_block(void *arg, const struct nss_subid_block *b)
+{
+    struct nss_subids *s = arg;
+    struct nss_subid_block *k;
+    unsigned i;
+
+    for (i = 0; i < s->n; i++) {
+        k = &s->blocks[i];
+        if (b->lo <= k->hi && k->lo <= b->hi) /* overlapping */
+            break;
+        if ((k->hi < UINT32_MAX && b->lo == k->hi + 1) ||
+            (b->hi < UINT32_MAX && k->lo == b->hi + 1))
+            break; /* touching */
+    }
+    if (i < s->n) {
+        k = &s->blocks[i];
+        k->lo = b->lo < k->lo ? b->lo : k->lo;
+        k->hi = b->hi > k->hi ? b->hi : k->hi;
+    } else if (s->n < NSS_SUBIDS_MAX) {
+        s->blocks[s->n++] = *b;
+    } else {
+        s->overflow = true;
+    }
+    return !s->overflow;
+}
+
+void nss_subids_read(struct nss_subids *s, const char *subuid, const char *subgid)
+{
+    memset(s, 0, sizeof(*s));
+    s->files[0] = subuid;
+    s->files[1] = subgid;
+    s->unreadable = !each_block(subuid, add_block, s) || !each_block(subgid, add_block, s);
+}
+
+struct id_search {
+    uint32_t id;
+    bool found;
+};
+
+static bool find_block(void *arg, const struct nss_subid_block *b)
+{
+    struct id_search *q = arg;
+
+    q->found = q->id >= b->lo && q->id <= b->hi;
+    return !q->found;
+}
+
+/* Is id in a block of file, read now?  Unreadable counts as "yes": fail closed. */
+static bool subid_file_holds(const char *file, uint32_t id)
+{
+    struct id_search q = {id, false};
+
+    return !each_block(file, find_block, &q) || q.found;
+}
+
+bool nss_subids_hold(const struct nss_subids *s, uint32_t id)
+{
+    unsigned i;
+
+    if (s->unreadable)
+        return true;
+    /* More blocks than the set keeps: the files themselves, as a set of none would miss some. */
+    if (s->overflow)
+        return subid_file_holds(s->files[0], id) || subid_file_holds(s->files[1], id);
+    for (i = 0; i < s->n; i++)
+        if (id >= s->blocks[i].lo && id <= s->blocks[i].hi)
+            return true;
+    return false;
+}
+
+/*
+ * A uid or gid the local files hold, or a subordinate id a local account
+ * was delegated: eksauth never answers a templated name with it.
+ */
+bool nss_local_id(const struct nss_subids *subs, uint32_t id)
+{
     /* A reserved id is held as a local one, as lib/hostfiles.c holds it. */
-    return eksauth_names_id_reserved(id) || nss_local_file_has_id("/etc/passwd", id, true) ||
-           nss_local_file_has_id("/etc/group", id, false);
+    if (eksauth_names_id_reserved(id) || nss_local_file_has_id("/etc/passwd", id, true) ||
+        nss_local_file_has_id("/etc/group", id, false))
+        return true;
+    /*
+     * A local account acts as its subordinate ids in a user namespace of its
+     * own (newuidmap): an eksauth user given one would be that account's to
+     * read, write and signal, as lib/hostfiles.c holds them.
+     */
+    return nss_subids_hold(subs, id);
 }

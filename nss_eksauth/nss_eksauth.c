@@ -11,12 +11,12 @@
  *  - no network, no syslog, no allocation except initgroups' array (the
  *    caller's), descriptors close-on-exec, and no call into NSS (no
  *    recursion): local names are read from /etc/passwd and /etc/group
- *    directly.
+ *    directly, and subordinate ids from /etc/subuid and /etc/subgid.
  * A name that fits a username template of the current aws-auth, and that
  * neither the DB nor a local file holds, is answered by getpwnam_r only
  * (never enumerated), with the one uid its first login will record and the
  * users' group as its gid (lib/iddb_template.c): its id held by anyone, a
- * local account's included, means no answer.  When the DB's ids are keyed,
+ * local account's or its subordinate ids included, means no answer.  When the DB's ids are keyed,
  * only root reads the key (sshd resolves names as root, before PAM): any
  * other process gets no answer for such a name, so nobody can ask which
  * uid a session name would get.
@@ -96,12 +96,18 @@ static struct enumeration pw_enum, gr_enum;
  * cache_lock like the rest.
  */
 #define CLASH_MAX 32
+
+/* Two local files as last stat()ed: a change to either is a change. */
+struct file_pair {
+    struct eksauth_iddb_stamp st[2];
+    bool seen[2]; /* whether each file existed */
+};
+
 struct clashes {
     bool valid;
-    struct timespec checked; /* CLOCK_MONOTONIC_COARSE of the last stat of the files */
-    unsigned long serial;    /* the mapping (cache_serial) they were found in */
-    struct eksauth_iddb_stamp pw, gr;
-    bool pw_seen, gr_seen;    /* whether each file existed */
+    struct timespec checked;  /* CLOCK_MONOTONIC_COARSE of the last stat of the files */
+    unsigned long serial;     /* the mapping (cache_serial) they were found in */
+    struct file_pair files;   /* /etc/passwd, /etc/group */
     uint32_t uids[CLASH_MAX]; /* DB users named like a local user or group */
     uint32_t gids[CLASH_MAX]; /* DB groups named like a local group */
     unsigned n_uids, n_gids;
@@ -109,6 +115,21 @@ struct clashes {
     bool unreadable; /* a file could not be read: serve nothing */
 };
 static struct clashes clash;
+
+/*
+ * The blocks of subordinate ids (local_files.h), asked about by templated
+ * names alone: read by a process's first such lookup, then again when the
+ * DB or either file changes, the files stat()ed at most once every
+ * RECHECK_S seconds, as the local names above.  Other lookups never touch
+ * them.  Guarded by cache_lock like the rest.
+ */
+static struct {
+    bool valid;
+    struct timespec checked; /* CLOCK_MONOTONIC_COARSE of the last stat of the files */
+    unsigned long serial;    /* the mapping (cache_serial) they were last checked with */
+    struct file_pair files;  /* /etc/subuid, /etc/subgid */
+    struct nss_subids set;
+} subids;
 
 /* fork() waits for a lookup in progress, so the child never inherits a held mutex. */
 static void atfork_prepare(void)
@@ -268,19 +289,15 @@ static bool scan_local(const struct eksauth_iddb *db, const char *file, bool gro
 {
     struct eksauth_iddb_user u;
     struct eksauth_iddb_group g;
-    char line[1024], *colon;
-    bool at_start = true, start, ok;
-    FILE *f = fopen(file, "re");
+    struct nss_local_lines r;
+    char *line, *colon;
 
-    if (f == NULL)
+    if (!nss_local_open(&r, file))
         return errno == ENOENT;
-    while (fgets(line, sizeof(line), f) != NULL) {
-        size_t l = strlen(line);
-
-        start = at_start; /* the tail of an over-long line is no name */
-        at_start = l > 0 && line[l - 1] == '\n';
+    /* As glibc reads the file: " alice:x:..." is alice's entry (local_files.c). */
+    while ((line = nss_local_next(&r)) != NULL) {
         colon = strchr(line, ':');
-        if (!start || colon == NULL)
+        if (colon == NULL)
             continue;
         *colon = '\0';
         /* Most local names are no DB name: the filter says so without touching the indexes. */
@@ -293,9 +310,7 @@ static bool scan_local(const struct eksauth_iddb *db, const char *file, bool gro
             (g.flags & EKSAUTH_IDDB_GROUP_LOCAL) == 0)
             clash_add(clash.gids, &clash.n_gids, g.gid);
     }
-    ok = !ferror(f);
-    fclose(f);
-    return ok;
+    return nss_local_close(&r);
 }
 
 static bool stat_or_zero(const char *path, struct eksauth_iddb_stamp *st)
@@ -309,18 +324,28 @@ static bool stat_or_zero(const char *path, struct eksauth_iddb_stamp *st)
     return seen;
 }
 
+/* Stamp files a and b into *p. */
+static void stat_pair(struct file_pair *p, const char *a, const char *b)
+{
+    p->seen[0] = stat_or_zero(a, &p->st[0]);
+    p->seen[1] = stat_or_zero(b, &p->st[1]);
+}
+
+static bool pair_equal(const struct file_pair *x, const struct file_pair *y)
+{
+    return x->seen[0] == y->seen[0] && x->seen[1] == y->seen[1] &&
+           eksauth_iddb_stamp_equal(&x->st[0], &y->st[0]) &&
+           eksauth_iddb_stamp_equal(&x->st[1], &y->st[1]);
+}
+
 /* Rebuild clash for db and the files as stamped (stat first, then read: a later change is seen). */
 static void rescan_clashes(const struct eksauth_iddb *db, const struct timespec *now,
-                           const struct eksauth_iddb_stamp *pw, bool pw_seen,
-                           const struct eksauth_iddb_stamp *gr, bool gr_seen)
+                           const struct file_pair *files)
 {
     memset(&clash, 0, sizeof(clash));
     clash.checked = *now;
     clash.serial = cache_serial;
-    clash.pw = *pw;
-    clash.gr = *gr;
-    clash.pw_seen = pw_seen;
-    clash.gr_seen = gr_seen;
+    clash.files = *files;
     clash.unreadable = !scan_local(db, "/etc/passwd", false) || !scan_local(db, "/etc/group", true);
     clash.valid = true;
 }
@@ -333,21 +358,46 @@ static void rescan_clashes(const struct eksauth_iddb *db, const struct timespec 
 static void refresh_clashes(const struct eksauth_iddb *db, const struct timespec *now,
                             bool clock_ok)
 {
-    struct eksauth_iddb_stamp pw, gr;
+    struct file_pair files;
     bool same_db = clash.valid && clash.serial == cache_serial;
-    bool pw_seen, gr_seen;
 
     if (same_db && recent(&clash.checked, now, clock_ok))
         goto out;
-    pw_seen = stat_or_zero("/etc/passwd", &pw);
-    gr_seen = stat_or_zero("/etc/group", &gr);
-    if (same_db && pw_seen == clash.pw_seen && gr_seen == clash.gr_seen &&
-        eksauth_iddb_stamp_equal(&clash.pw, &pw) && eksauth_iddb_stamp_equal(&clash.gr, &gr))
+    stat_pair(&files, "/etc/passwd", "/etc/group");
+    if (same_db && pair_equal(&clash.files, &files))
         clash.checked = *now;
     else
-        rescan_clashes(db, now, &pw, pw_seen, &gr, gr_seen);
+        rescan_clashes(db, now, &files);
 out:
     return;
+}
+
+/*
+ * Bring subids up to date (lock held): within RECHECK_S of the last check
+ * and with the same DB mapped, no system call; then a stat of each file,
+ * and a read only when one changed (stat first, then read: a later change
+ * is seen).
+ */
+static const struct nss_subids *current_subids(void)
+{
+    struct timespec now;
+    bool clock_ok = coarse_now(&now);
+    bool same_db = subids.valid && subids.serial == cache_serial;
+    struct file_pair files;
+
+    if (same_db && recent(&subids.checked, &now, clock_ok))
+        goto out;
+    subids.checked = now;
+    subids.serial = cache_serial;
+    stat_pair(&files, nss_subid_file(false), nss_subid_file(true));
+    /* Unreadable last time (perhaps out of descriptors): tried again, not kept. */
+    if (subids.valid && !subids.set.unreadable && pair_equal(&subids.files, &files))
+        goto out;
+    subids.files = files;
+    nss_subids_read(&subids.set, nss_subid_file(false), nss_subid_file(true));
+    subids.valid = true;
+out:
+    return &subids.set;
 }
 
 static bool has_id(const uint32_t *ids, unsigned n, uint32_t id)
@@ -587,10 +637,21 @@ static enum nss_status gr_answer(const struct eksauth_iddb *db, enum eksauth_sta
 /* ------------------------------------------------------------------------ */
 /* Templated names.                                                          */
 
+/*
+ * iddb_template.h's local_id rule (lock held): the local files, and the
+ * blocks of subordinate ids as current_subids keeps them, looked at only
+ * when a templated name has an id to check.
+ */
+static bool held_locally(void *ctx, uint32_t id)
+{
+    (void)ctx;
+    return nss_local_id(current_subids(), id);
+}
+
 static enum nss_status template_pw(const struct eksauth_iddb *db, const char *name,
                                    struct passwd *pw, char *buf, size_t buflen, int *errnop)
 {
-    struct eksauth_iddb_id_rules rules = {NULL, 0, nss_local_id, NULL};
+    struct eksauth_iddb_id_rules rules = {NULL, 0, held_locally, NULL};
     struct eksauth_id_key key;
     struct eksauth_error err;
     enum eksauth_iddb_verdict verdict;

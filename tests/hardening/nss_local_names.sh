@@ -130,4 +130,23 @@ is "$(nsr getent passwd "$UID_DAVE" | field 1)" dave "... and eksauth dave"
 like "$(nsr sudo -l -U bob 2>&1)" "/bin/false" "... and bob matches %eks-ops again"
 like "$(setuid_sudo_l "$UID_ALICE")" "User alice may run|User alice is not allowed|a password is required" \
     "... and setuid sudo by eksauth alice's uid knows alice again"
+
+# ---- the same names written after blanks: glibc's files reader skips them ----
+# nss_files (and fgetpwent, which the sync reads with) take " eks-ops:x:..."
+# as the group eks-ops: a check that read the name from the first byte would
+# serve eksauth's eks-ops by gid, and sudo would match the local one's rule.
+printf ' eks-ops:x:5556:\n' >>"$NS/group"
+printf '\tdave:x:5557:5557:local dave:/home/dave:/bin/sh\n' >>"$NS/passwd"
+is "$(nsr getent group eks-ops)" "eks-ops:x:5556:" "glibc: ' eks-ops' in /etc/group is the local group eks-ops"
+is "$(nsr getent passwd dave | field 3)" 5557 "glibc: a tab before dave in /etc/passwd is the local dave"
+nsr getent group "$GID_OPS" >"$tmp/out" 2>&1
+is "$?:$(cat "$tmp/out")" "2:" "getgrgid of eksauth's eks-ops: not found (' eks-ops' is a local group's name)"
+nsr getent passwd "$UID_DAVE" >"$tmp/out" 2>&1
+is "$?:$(cat "$tmp/out")" "2:" "getpwuid of eksauth dave: not found ('\tdave' is the local dave)"
+unlike "$(nsr sudo -l -U bob 2>&1)" "/bin/false" "sudo -l -U bob: no %eks-ops rule through eksauth's eks-ops"
+# A comment is no account for glibc: "#alice" names nobody, and alice stays served.
+printf '#alice:x:5555:\n' >>"$NS/group"
+is "$(nsr getent passwd "$UID_ALICE" | field 1)" alice "a '#alice' comment line in /etc/group: eksauth alice still served"
+cat "$NS/passwd.orig" >"$NS/passwd"
+cat "$NS/group.orig" >"$NS/group"
 done_testing

@@ -208,8 +208,12 @@ conf sub "id_key_file = $ETC/no-such.key
 uid_min = 100000
 uid_max = 100199"
 rm -f "$DB"
-if ns_run sh -c 'mount --bind "$1" /etc/subuid && mount --bind "$2" /etc/subgid && shift 2 && exec "$@"' \
-    sh "$T/subuid" "$T/subgid" "$EKSAUTH" --config "$ETC/sub.conf" sync >"$T/sync.out" 2>&1; then
+# ns_sub CMD...: CMD in the namespace, with $T/subuid and $T/subgid over /etc's.
+ns_sub() {
+    ns_run sh -c 'mount --bind "$1" /etc/subuid && mount --bind "$2" /etc/subgid && shift 2 && exec "$@"' \
+        sh "$T/subuid" "$T/subgid" "$@"
+}
+if ns_sub "$EKSAUTH" --config "$ETC/sub.conf" sync >"$T/sync.out" 2>&1; then
     pass "eksauth sync with uid_min = 100000 and blocks of subordinate ids in the range"
 else
     fail "eksauth sync with uid_min = 100000"; sed 's/^/# /' "$T/sync.out"
@@ -231,6 +235,29 @@ if [ -z "$inside" ] && [ "$(echo $used | wc -w)" -eq 5 ]; then
 else
     fail "static users and groups got no id of alice's blocks ($used)"
 fi
+# A templated name whose one uid is in a block: NSS does not answer it (its
+# login is refused), read from /etc/subuid or /etc/subgid between syncs.
+in_uid="" in_gid="" free_name=""
+i=0
+while [ "$i" -lt 2000 ] && { [ -z "$in_uid" ] || [ -z "$in_gid" ] || [ -z "$free_name" ]; }; do
+    i=$((i + 1))
+    id=$("$IDDB_TOOL" id "sso-s$i" 100000 100199)
+    if [ "$id" -le 100059 ]; then [ -n "$in_uid" ] || in_uid="sso-s$i"; continue; fi
+    if [ "$id" -le 100100 ]; then [ -n "$in_gid" ] || in_gid="sso-s$i"; continue; fi
+    case " $used " in *" $id "*) continue ;; esac
+    [ -n "$free_name" ] || free_name="sso-s$i"
+done
+ns_sub getent passwd "$in_uid" >/dev/null
+same 2 $? "getpwnam $in_uid: NOTFOUND (its one uid is in alice's block of /etc/subuid)"
+ns_sub getent passwd "$in_gid" >/dev/null
+same 2 $? "getpwnam $in_gid: NOTFOUND (its one uid is in alice's block of /etc/subgid)"
+ns_sub getent passwd "$free_name" >/dev/null
+same 0 $? "getpwnam $free_name: served (control: its uid is in no block)"
+ns_run getent passwd "$in_uid" >/dev/null
+same 0 $? "getpwnam $in_uid without the blocks: served (the block, not the name, held it)"
+ns_sub "$IDDB_TOOL" record "$DB" "$in_uid" "sso:${in_uid#sso-}" \
+    "arn:aws:sts::111122223333:assumed-role/sso/${in_uid#sso-}" >/dev/null 2>"$T/rec.err"
+same 1 $? "the login of $in_uid is refused too: NSS and the login agree"
 rm -f "$T/subuid" "$T/subgid"
 
 # ---- keyed ids: only root gets a templated name's uid -------------------------------

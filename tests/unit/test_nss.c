@@ -9,8 +9,9 @@
  * corrupted or made untrusted, and a refused open retried after the
  * recheck interval (a passing failure, a folder fixed); an enumeration
  * across a replace, a group filtered against local files that change
- * between its two passes, fork() while other threads look up.  The DB
- * lives in a private temp folder (EKSAUTH_DB).
+ * between its two passes, fork() while other threads look up; blocks of
+ * subordinate ids held as lib/hostfiles.c holds them, read only for a
+ * templated name.  The DB lives in a private temp folder (EKSAUTH_DB).
  */
 #include "config.h"
 
@@ -38,6 +39,7 @@
 
 #include <cmocka.h>
 
+#include "eksauth/hostfiles.h"
 #include "eksauth/iddb.h"
 #include "eksauth/iddb_replace.h"
 #include "eksauth/names.h"
@@ -884,6 +886,244 @@ static void test_templated_keyed_root_only(void **state)
     assert_int_equal(chmod(tmpdir, 0700), 0);
 }
 
+/* ---- subordinate ids ---- */
+
+/*
+ * nss_subid_file wrapped (-Wl,--wrap, mk/tests.am): while subid_dir is set,
+ * subuid and subgid are read there; each call counted.
+ */
+static char subid_dir[300], subid_paths[2][400];
+static unsigned subid_calls;
+const char *__real_nss_subid_file(bool gids);
+const char *__wrap_nss_subid_file(bool gids);
+
+const char *__wrap_nss_subid_file(bool gids)
+{
+    subid_calls++;
+    if (subid_dir[0] == '\0')
+        return __real_nss_subid_file(gids);
+    snprintf(subid_paths[gids], sizeof(subid_paths[gids]), "%s/%s", subid_dir,
+             gids ? "subgid" : "subuid");
+    return subid_paths[gids];
+}
+
+/* Write len bytes of text to the file name of subid_dir (replaced: a new inode). */
+static void put_subid_file(const char *name, const char *text, size_t len)
+{
+    char path[400], tmp[420];
+    FILE *f;
+
+    snprintf(path, sizeof(path), "%s/%s", subid_dir, name);
+    snprintf(tmp, sizeof(tmp), "%s.new", path);
+    f = fopen(tmp, "we");
+    assert_non_null(f);
+    assert_int_equal(fwrite(text, 1, len, f), len);
+    assert_int_equal(fclose(f), 0);
+    assert_int_equal(rename(tmp, path), 0);
+}
+
+static void use_subid_dir(void)
+{
+    snprintf(subid_dir, sizeof(subid_dir), "%s/subids", tmpdir);
+    if (mkdir(subid_dir, 0755) != 0)
+        assert_int_equal(errno, EEXIST);
+}
+
+/* Does hf's list of blocks (lib/hostfiles.c) hold id? */
+static bool hostfiles_hold(const struct eksauth_hostfiles *hf, uint32_t id)
+{
+    size_t i;
+
+    for (i = 0; i < hf->n_subs; i++)
+        if (id >= hf->subs[i].lo && id <= hf->subs[i].hi)
+            return true;
+    return false;
+}
+
+/* Every edge of each block of either reading, and a few ids besides: both hold the same. */
+static void assert_same_blocks(const struct nss_subids *s, const struct eksauth_hostfiles *hf)
+{
+    uint32_t probes[4 * (NSS_SUBIDS_MAX + 64) + 4];
+    size_t n = 0, i;
+
+    for (i = 0; i < hf->n_subs && i < 64; i++) {
+        probes[n++] = hf->subs[i].lo - 1;
+        probes[n++] = hf->subs[i].lo;
+        probes[n++] = hf->subs[i].hi;
+        probes[n++] = hf->subs[i].hi + 1;
+    }
+    for (i = 0; i < s->n; i++) {
+        probes[n++] = s->blocks[i].lo - 1;
+        probes[n++] = s->blocks[i].lo;
+        probes[n++] = s->blocks[i].hi;
+        probes[n++] = s->blocks[i].hi + 1;
+    }
+    probes[n++] = 0;
+    probes[n++] = 1;
+    probes[n++] = 99999;
+    probes[n++] = UINT32_MAX;
+    for (i = 0; i < n; i++) {
+        if (nss_subids_hold(s, probes[i]) != hostfiles_hold(hf, probes[i]))
+            fail_msg("id %u: NSS %d, lib/hostfiles.c %d", probes[i], nss_subids_hold(s, probes[i]),
+                     hostfiles_hold(hf, probes[i]));
+    }
+}
+
+/*
+ * The NSS module reads /etc/subuid and /etc/subgid with a parser of its
+ * own (no allocation; local_files.c says why): it must find the very blocks
+ * lib/hostfiles.c finds, whatever the lines, or NSS would answer a name
+ * whose login is refused (or the other way round).
+ */
+static void test_subids_read_as_hostfiles(void **state)
+{
+    static const char subuid[] = "alice:100000:65536\n"
+                                 "bob:165536:65536\r\n"             /* CRLF; touches alice's */
+                                 ":250000:10\n"                     /* no owner */
+                                 "carol:300000:0\n"                 /* no id */
+                                 "dave:4294967296:5\n"              /* beyond 32 bits */
+                                 "erin:4294967290:100\n"            /* cut at the last id */
+                                 "frank:+5000:10\nfrank: 5000:10\n" /* not digits alone */
+                                 "frank:5000:10:extra\nfrank:5000:1x\nfrank:5000\n"
+                                 "frank:00000000000000000006000:10\n" /* 20 digits */
+                                 "gina:0000000000000006000:10\n"      /* 19 digits */
+                                 "hank\r\nivan:9000:10\r\r\n\n\n"
+                                 "judy:7000:10\r"; /* no newline at the end */
+    char owner[6000], passwd[400], group[400];
+    struct eksauth_hostfiles hf;
+    struct eksauth_error err;
+    struct nss_subids s;
+    FILE *f;
+
+    (void)state;
+    use_subid_dir();
+    put_subid_file("subuid", subuid, sizeof(subuid) - 1);
+    /* An owner far longer than a line of the other local files. */
+    memset(owner, 'x', sizeof(owner));
+    memcpy(owner + sizeof(owner) - 12, ":8000:10\nk:", 12);
+    put_subid_file("subgid", owner, sizeof(owner));
+    snprintf(passwd, sizeof(passwd), "%s/passwd", subid_dir);
+    snprintf(group, sizeof(group), "%s/group", subid_dir);
+    f = fopen(passwd, "we");
+    assert_non_null(f);
+    fputs("root:x:0:0::/root:/bin/sh\n", f);
+    fclose(f);
+    f = fopen(group, "we");
+    assert_non_null(f);
+    fputs("root:x:0:\n", f);
+    fclose(f);
+
+    assert_int_equal(eksauth_hostfiles_load(&hf, passwd, group, &err), EKSAUTH_OK);
+    nss_subids_read(&s, __wrap_nss_subid_file(false), __wrap_nss_subid_file(true));
+    assert_false(s.unreadable);
+    assert_false(s.overflow);
+    assert_true(nss_subids_hold(&s, 100000) && nss_subids_hold(&s, 231071));
+    assert_false(nss_subids_hold(&s, 231072));
+    assert_true(nss_subids_hold(&s, 8000) && nss_subids_hold(&s, 7009) &&
+                nss_subids_hold(&s, 6009));
+    assert_true(nss_subids_hold(&s, UINT32_MAX));
+    assert_false(nss_subids_hold(&s, 5000) || nss_subids_hold(&s, 9000) ||
+                 nss_subids_hold(&s, 250000) || nss_subids_hold(&s, 300000));
+    assert_same_blocks(&s, &hf);
+    eksauth_hostfiles_free(&hf);
+    subid_dir[0] = '\0';
+}
+
+/*
+ * More blocks than the module keeps, apart: the files are read at each
+ * question, and still hold every block.
+ */
+static void test_subids_overflow(void **state)
+{
+    char text[(NSS_SUBIDS_MAX + 8) * 32];
+    struct nss_subids s;
+    size_t len = 0;
+    unsigned i;
+
+    (void)state;
+    use_subid_dir();
+    for (i = 0; i < NSS_SUBIDS_MAX + 5; i++)
+        len +=
+            (size_t)snprintf(text + len, sizeof(text) - len, "u%u:%u:10\n", i, 1000000 + i * 100);
+    put_subid_file("subuid", text, len);
+    put_subid_file("subgid", "", 0);
+    nss_subids_read(&s, __wrap_nss_subid_file(false), __wrap_nss_subid_file(true));
+    assert_true(s.overflow);
+    for (i = 0; i < NSS_SUBIDS_MAX + 5; i++) {
+        assert_true(nss_subids_hold(&s, 1000000 + i * 100 + 9));
+        assert_false(nss_subids_hold(&s, 1000000 + i * 100 + 10));
+    }
+    subid_dir[0] = '\0';
+}
+
+/*
+ * A templated name whose one uid is in a block of /etc/subuid or
+ * /etc/subgid gets no answer, as its login is refused (lib/hostfiles.c):
+ * the local account that was delegated the block acts as that uid in a
+ * user namespace of its own.  A subordinate file there but unreadable
+ * holds every id (fail closed).  Only a templated name reads the files:
+ * other lookups cost what they cost before.
+ */
+static void test_templated_in_subordinate_block(void **state)
+{
+    uint32_t bob = eksauth_names_id(NULL, "admin-bob", 0, LO, HI);
+    char line[64], dir[420];
+    struct passwd pw;
+    struct group gr;
+    char buf[1024];
+    int e = 0;
+
+    (void)state;
+    use_subid_dir();
+    put_subid_file("subgid", "", 0);
+    snprintf(line, sizeof(line), "alice:%u:1\n", bob);
+    put_subid_file("subuid", line, strlen(line));
+    write_db(true); /* a new mapping: the files are looked at again */
+    assert_int_equal(_nss_eksauth_getpwnam_r("admin-bob", &pw, buf, sizeof(buf), &e),
+                     NSS_STATUS_NOTFOUND);
+    assert_int_equal(_nss_eksauth_getpwnam_r("admin-carol", &pw, buf, sizeof(buf), &e),
+                     NSS_STATUS_SUCCESS);
+
+    /* In subgid alone: held all the same (the block is the account's as a gid). */
+    put_subid_file("subuid", "", 0);
+    snprintf(line, sizeof(line), "alice:%u:10\n", bob - 5);
+    put_subid_file("subgid", line, strlen(line));
+    write_db(true);
+    assert_int_equal(_nss_eksauth_getpwnam_r("admin-bob", &pw, buf, sizeof(buf), &e),
+                     NSS_STATUS_NOTFOUND);
+
+    /* The block gone: answered again. */
+    put_subid_file("subgid", "", 0);
+    write_db(true);
+    assert_int_equal(_nss_eksauth_getpwnam_r("admin-bob", &pw, buf, sizeof(buf), &e),
+                     NSS_STATUS_SUCCESS);
+    assert_int_equal(pw.pw_uid, bob);
+
+    /* Lookups of DB entries never read or stat them. */
+    subid_calls = 0;
+    assert_int_equal(_nss_eksauth_getpwnam_r("zoe", &pw, buf, sizeof(buf), &e), NSS_STATUS_SUCCESS);
+    assert_int_equal(_nss_eksauth_getpwuid_r(LO + 200, &pw, buf, sizeof(buf), &e),
+                     NSS_STATUS_SUCCESS);
+    assert_int_equal(_nss_eksauth_getgrnam_r("eks-devs", &gr, buf, sizeof(buf), &e),
+                     NSS_STATUS_SUCCESS);
+    assert_int_equal(_nss_eksauth_getpwnam_r("nobody-such", &pw, buf, sizeof(buf), &e),
+                     NSS_STATUS_NOTFOUND);
+    assert_int_equal(subid_calls, 0);
+
+    /* There but unreadable (a folder where the file goes): no templated answer at all. */
+    snprintf(dir, sizeof(dir), "%s/subuid", subid_dir);
+    assert_int_equal(unlink(dir), 0);
+    assert_int_equal(mkdir(dir, 0755), 0);
+    write_db(true);
+    assert_int_equal(_nss_eksauth_getpwnam_r("admin-carol", &pw, buf, sizeof(buf), &e),
+                     NSS_STATUS_NOTFOUND);
+    assert_int_equal(rmdir(dir), 0);
+    write_db(true);
+    assert_int_equal(_nss_eksauth_getpwnam_r("admin-carol", &pw, buf, sizeof(buf), &e),
+                     NSS_STATUS_SUCCESS);
+    subid_dir[0] = '\0';
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -900,6 +1140,9 @@ int main(void)
         cmocka_unit_test_setup(test_refusal_retried, each),
         cmocka_unit_test_setup(test_cached_db_folder_made_writable, each),
         cmocka_unit_test_setup(test_templated_keyed_root_only, each),
+        cmocka_unit_test_setup(test_subids_read_as_hostfiles, each),
+        cmocka_unit_test_setup(test_subids_overflow, each),
+        cmocka_unit_test_setup(test_templated_in_subordinate_block, each),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);
