@@ -226,9 +226,16 @@ struct eksauth_iddb_builder {
     char **denied;
     size_t n_denied;
     struct b_tomb *tombs;
-    size_t n_tombs;
+    size_t n_tombs, cap_tombs;
     /* id_owner: id -> 1 user, 2 group, 3 private group (version 2's, read back) */
     struct hmap user_by_name, group_by_name, id_owner;
+    /*
+     * The ids tombstones hold, as a uid ([0]) and as a gid ([1]), to the
+     * index of the tombstone: one id and kind, one tombstone, found in O(1)
+     * (a DB may carry a million: a scan per add made every sync and first
+     * login quadratic in them).
+     */
+    struct hmap tomb_ids[2];
     /*
      * Every user's and group's strings: one allocation per 64 KiB, freed at
      * once, rather than seven per user (a sync adds 100,000 users).  What a
@@ -347,6 +354,8 @@ void eksauth_iddb_builder_free(struct eksauth_iddb_builder *b)
         free(b->denied[i]);
     free(b->denied);
     free(b->tombs);
+    free(b->tomb_ids[0].slots);
+    free(b->tomb_ids[1].slots);
     free(b->user_by_name.slots);
     free(b->group_by_name.slots);
     free(b->id_owner.slots);
@@ -732,8 +741,11 @@ void eksauth_iddb_builder_clear_templates(struct eksauth_iddb_builder *b)
 void eksauth_iddb_builder_clear_tombstones(struct eksauth_iddb_builder *b)
 {
     free(b->tombs);
+    free(b->tomb_ids[0].slots);
+    free(b->tomb_ids[1].slots);
     b->tombs = NULL;
-    b->n_tombs = 0;
+    b->n_tombs = b->cap_tombs = 0;
+    memset(b->tomb_ids, 0, sizeof(b->tomb_ids));
 }
 
 enum eksauth_status eksauth_iddb_builder_add_denied(struct eksauth_iddb_builder *b,
@@ -755,8 +767,9 @@ enum eksauth_status eksauth_iddb_builder_add_tombstone(struct eksauth_iddb_build
                                                        const struct eksauth_iddb_tombstone_in *t,
                                                        struct eksauth_error *err)
 {
-    struct b_tomb *grown;
-    size_t i;
+    struct hmap *held = &b->tomb_ids[t->is_group ? 1 : 0];
+    struct hkey id = hkey_id(t->id);
+    struct b_tomb *nt;
 
     /* Only a name NSS could have served holds an id; never root's id. */
     if (t->name == NULL || !eksauth_names_valid(t->name) || t->id == 0)
@@ -767,21 +780,22 @@ enum eksauth_status eksauth_iddb_builder_add_tombstone(struct eksauth_iddb_build
         return eksauth_fail(err, EKSAUTH_EINVAL,
                             "identity DB: tombstone %s: id %u belongs to a current entry", t->name,
                             t->id);
-    for (i = 0; i < b->n_tombs; i++)
-        if (b->tombs[i].id == t->id && b->tombs[i].is_group == t->is_group)
-            return eksauth_fail(err, EKSAUTH_EINVAL,
-                                "identity DB: tombstone %s: %s %u already held", t->name,
-                                t->is_group ? "gid" : "uid", t->id);
-    grown = realloc(b->tombs, (b->n_tombs + 1) * sizeof(*grown));
-    if (grown == NULL)
+    /* The first tombstone of an id and kind holds it; another is refused (the header's rule). */
+    if (hmap_find(held, &id) != NULL)
+        return eksauth_fail(err, EKSAUTH_EINVAL, "identity DB: tombstone %s: %s %u already held",
+                            t->name, t->is_group ? "gid" : "uid", t->id);
+    /* The header counts tombstones in 32 bits; the hash map's values are below UINT32_MAX - 1. */
+    if (b->n_tombs >= UINT32_MAX - 1 ||
+        !eksauth_array_reserve((void **)&b->tombs, &b->cap_tombs, b->n_tombs, 1,
+                               sizeof(*b->tombs)) ||
+        !hmap_put(held, &id, (uint32_t)b->n_tombs))
         return eksauth_fail(err, EKSAUTH_ENOMEM, "identity DB: out of memory");
-    b->tombs = grown;
-    memset(&b->tombs[b->n_tombs], 0, sizeof(*b->tombs));
-    memcpy(b->tombs[b->n_tombs].name, t->name, strlen(t->name));
-    b->tombs[b->n_tombs].id = t->id;
-    b->tombs[b->n_tombs].is_group = t->is_group;
-    b->tombs[b->n_tombs].until = t->until;
-    b->n_tombs++;
+    nt = &b->tombs[b->n_tombs++];
+    memset(nt, 0, sizeof(*nt));
+    memcpy(nt->name, t->name, strlen(t->name));
+    nt->id = t->id;
+    nt->is_group = t->is_group;
+    nt->until = t->until;
     return EKSAUTH_OK;
 }
 

@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -385,6 +386,87 @@ static void test_last_login_and_tombstones(void **state)
     eksauth_iddb_builder_free(b);
     free(data);
     free(data2);
+}
+
+/*
+ * Tombstones by the hundred thousand (a DB carries every removal of
+ * id_tombstone_days: CI session names, a hostile aws-auth's churn): each
+ * id and kind held once, by the first tombstone added (a later one, even
+ * one lasting longer, is refused), through serialise and from_db.  Each
+ * add used to scan all the others and grow the array by one: 200,000 of
+ * them and their 200,000 duplicates took minutes; now well under a second.
+ * alarm() is only a watchdog, far above what they need (well under a second).
+ */
+#define MANY_TOMBS 100000u
+
+static void test_many_tombstones(void **state)
+{
+    struct eksauth_iddb_builder *b = iddb_sample_builder(), *b2 = NULL;
+    struct eksauth_iddb *db = NULL;
+    struct eksauth_iddb_tombstone t;
+    struct eksauth_error err = {0};
+    void *data = NULL, *data2 = NULL, *data3 = NULL;
+    size_t len, len2;
+    uint64_t until;
+    uint32_t i, kind;
+    char name[32];
+
+    (void)state;
+    alarm(60);
+    /* Each id as a uid and as a gid: two tombstones, both kept. */
+    for (kind = 0; kind < 2; kind++) {
+        for (i = 0; i < MANY_TOMBS; i++) {
+            struct eksauth_iddb_tombstone_in in = {name, LO + 1000 + i, kind == 1, 1800000000u + i};
+
+            snprintf(name, sizeof(name), "gone%u", i);
+            assert_status(eksauth_iddb_builder_add_tombstone(b, &in, &err), EKSAUTH_OK);
+        }
+    }
+    /* The same id and kind again, lasting longer and under another name: refused, the first kept.
+     */
+    for (kind = 0; kind < 2; kind++) {
+        for (i = 0; i < MANY_TOMBS; i++) {
+            struct eksauth_iddb_tombstone_in in = {"again", LO + 1000 + i, kind == 1, UINT64_MAX};
+
+            assert_status(eksauth_iddb_builder_add_tombstone(b, &in, &err), EKSAUTH_EINVAL);
+        }
+    }
+    assert_non_null(strstr(err.msg, "gid 1900100999 already held"));
+    db = iddb_sample_open(b, &data);
+    assert_int_equal(eksauth_iddb_tombstone_count(db), 2 * MANY_TOMBS);
+    /* Sorted by id, the uid's before the gid's; names and times the first ones'. */
+    assert_status(eksauth_iddb_tombstone_at(db, 2 * 777, &t), EKSAUTH_OK);
+    assert_int_equal(t.id, LO + 1000 + 777);
+    assert_false(t.is_group);
+    assert_string_equal(t.name, "gone777");
+    assert_true(t.until == 1800000000u + 777);
+    assert_status(eksauth_iddb_tombstone_at(db, 2 * 777 + 1, &t), EKSAUTH_OK);
+    assert_true(t.is_group);
+    assert_true(eksauth_iddb_id_held(db, LO + 1000 + MANY_TOMBS - 1, &until));
+    assert_true(until == 1800000000u + MANY_TOMBS - 1);
+    assert_false(eksauth_iddb_id_held(db, LO + 1000 + MANY_TOMBS, NULL));
+    /* What a first login does under the DB's lock: all of them again, the same bytes. */
+    assert_status(eksauth_iddb_builder_from_db(db, &b2, &err), EKSAUTH_OK);
+    eksauth_iddb_builder_set_generation(b2, eksauth_iddb_generation(db));
+    assert_status(eksauth_iddb_builder_serialize(b2, &data2, &len2, &err), EKSAUTH_OK);
+    assert_status(eksauth_iddb_builder_serialize(b, &data3, &len, &err), EKSAUTH_OK);
+    assert_int_equal(len, len2);
+    assert_memory_equal(data3, data2, len);
+    /* Cleared, the ids are free to hold again. */
+    eksauth_iddb_builder_clear_tombstones(b2);
+    {
+        struct eksauth_iddb_tombstone_in in = {"again", LO + 1000, false, 1};
+
+        assert_status(eksauth_iddb_builder_add_tombstone(b2, &in, &err), EKSAUTH_OK);
+        assert_status(eksauth_iddb_builder_add_tombstone(b2, &in, &err), EKSAUTH_EINVAL);
+    }
+    alarm(0);
+    eksauth_iddb_close(db);
+    eksauth_iddb_builder_free(b2);
+    eksauth_iddb_builder_free(b);
+    free(data);
+    free(data2);
+    free(data3);
 }
 
 /* A reserve is a hint: the same bytes whether it was too small, too large or late. */
@@ -821,4 +903,4 @@ EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_params_defaults), cmocka_unit_test(test_
                   cmocka_unit_test(test_users_gid_is_a_served_group),
                   cmocka_unit_test(test_same_group), cmocka_unit_test(test_builder_remove),
                   cmocka_unit_test(test_last_login_and_tombstones),
-                  cmocka_unit_test(test_builder_reserve))
+                  cmocka_unit_test(test_many_tombstones), cmocka_unit_test(test_builder_reserve))
