@@ -896,6 +896,14 @@ enum eksauth_status eksauth_iddb_builder_from_db(const struct eksauth_iddb *db,
             st = eksauth_fail(err, EKSAUTH_EINVAL, "identity DB: malformed tombstone");
             goto out;
         }
+        /*
+         * An id an entry uses again: its own login came back and was
+         * recorded beside it (iddb_template.h).  Dropped, as the sync's
+         * carry drops it (tombstone.h); refusing the DB failed every later
+         * login's record until the next sync.  The entry holds the id now.
+         */
+        if (id_owner(b, t.id) != NULL)
+            continue;
         ti.name = t.name;
         ti.id = t.id;
         ti.is_group = t.is_group;

@@ -298,7 +298,11 @@ struct eksauth_iddb_tombstone_in {
 enum eksauth_status eksauth_iddb_builder_new(const struct eksauth_iddb_params *params,
                                              struct eksauth_iddb_builder **out,
                                              struct eksauth_error *err);
-/* A builder holding every entry of db, with its header data; generation + 1. */
+/*
+ * A builder holding every entry of db, with its header data; generation + 1.
+ * A tombstone whose id an entry of db uses is left out (its own login came
+ * back and was recorded: eksauth_tombstones_carry drops it too).
+ */
 enum eksauth_status eksauth_iddb_builder_from_db(const struct eksauth_iddb *db,
                                                  struct eksauth_iddb_builder **out,
                                                  struct eksauth_error *err);
@@ -332,7 +336,9 @@ enum eksauth_status eksauth_iddb_builder_add_denied(struct eksauth_iddb_builder 
                                                     const char *name, struct eksauth_error *err);
 /*
  * Hold the id of a removed name.  Refused (EKSAUTH_EINVAL): an invalid
- * name, id 0, an id an entry of b uses, the same id and kind twice.
+ * name, id 0, an id an entry of b uses, the same id and kind twice (the
+ * first added holds it, whatever the later one's until).  O(1): a DB may
+ * carry millions.
  */
 enum eksauth_status eksauth_iddb_builder_add_tombstone(struct eksauth_iddb_builder *b,
                                                        const struct eksauth_iddb_tombstone_in *t,

@@ -469,6 +469,53 @@ static void test_many_tombstones(void **state)
     free(data3);
 }
 
+/*
+ * A removed login that comes back within id_tombstone_days gets its own id
+ * again while its tombstone is still in the DB (iddb_template.h): the
+ * first login records the user beside it (lib/iddb_record.c).  from_db,
+ * what every later recorded login starts with, drops that tombstone as the
+ * sync's carry does (tombstone.h); it used to refuse the DB ("belongs to a
+ * current entry"), and every first login and daily refresh on the host
+ * then failed until the next sync.
+ */
+static void test_from_db_login_back_on_its_tombstone(void **state)
+{
+    struct eksauth_iddb_builder *b = iddb_sample_builder(), *b2 = NULL;
+    struct eksauth_iddb_tombstone_in own = {"admin-bob", LO + 300, false, 1800000000u};
+    struct eksauth_iddb_tombstone_in group = {"eks-ops", LO + 301, true, 1800000000u};
+    struct eksauth_iddb_user_in bob = {0};
+    struct eksauth_iddb_user u;
+    struct eksauth_iddb_tombstone t;
+    struct eksauth_iddb *db = NULL, *db2 = NULL;
+    struct eksauth_error err = {0};
+    void *data = NULL, *data2 = NULL;
+
+    (void)state;
+    assert_status(eksauth_iddb_builder_add_tombstone(b, &own, &err), EKSAUTH_OK);
+    assert_status(eksauth_iddb_builder_add_tombstone(b, &group, &err), EKSAUTH_OK);
+    bob.login = "admin-bob";
+    bob.k8s_username = "admin:bob";
+    bob.uid = LO + 300;
+    bob.flags = EKSAUTH_IDDB_USER_TEMPLATED;
+    assert_status(eksauth_iddb_builder_add_user(b, &bob, &err), EKSAUTH_OK);
+    db = iddb_sample_open(b, &data);
+    assert_int_equal(eksauth_iddb_tombstone_count(db), 2);
+    assert_status(eksauth_iddb_builder_from_db(db, &b2, &err), EKSAUTH_OK);
+    db2 = iddb_sample_open(b2, &data2);
+    assert_status(eksauth_iddb_user_by_name(db2, "admin-bob", &u), EKSAUTH_OK);
+    assert_int_equal(u.uid, LO + 300);
+    /* Only the tombstone no entry uses again is left. */
+    assert_int_equal(eksauth_iddb_tombstone_count(db2), 1);
+    assert_status(eksauth_iddb_tombstone_at(db2, 0, &t), EKSAUTH_OK);
+    assert_string_equal(t.name, "eks-ops");
+    eksauth_iddb_close(db2);
+    eksauth_iddb_close(db);
+    eksauth_iddb_builder_free(b2);
+    eksauth_iddb_builder_free(b);
+    free(data);
+    free(data2);
+}
+
 /* A reserve is a hint: the same bytes whether it was too small, too large or late. */
 static void test_builder_reserve(void **state)
 {
@@ -903,4 +950,6 @@ EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_params_defaults), cmocka_unit_test(test_
                   cmocka_unit_test(test_users_gid_is_a_served_group),
                   cmocka_unit_test(test_same_group), cmocka_unit_test(test_builder_remove),
                   cmocka_unit_test(test_last_login_and_tombstones),
-                  cmocka_unit_test(test_many_tombstones), cmocka_unit_test(test_builder_reserve))
+                  cmocka_unit_test(test_many_tombstones),
+                  cmocka_unit_test(test_from_db_login_back_on_its_tombstone),
+                  cmocka_unit_test(test_builder_reserve))
