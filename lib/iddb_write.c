@@ -230,10 +230,10 @@ struct eksauth_iddb_builder {
     /* id_owner: id -> 1 user, 2 group, 3 private group (version 2's, read back) */
     struct hmap user_by_name, group_by_name, id_owner;
     /*
-     * The ids tombstones hold, as a uid ([0]) and as a gid ([1]), to the
-     * index of the tombstone: one id and kind, one tombstone, found in O(1)
-     * (a DB may carry a million: a scan per add made every sync and first
-     * login quadratic in them).
+     * The ids tombstones hold, as a uid ([0]) and as a gid ([1]); a set
+     * (the values are not read): one id and kind, one tombstone, found in
+     * O(1) (a DB may carry a million: a scan per add made every sync and
+     * first login quadratic in them).
      */
     struct hmap tomb_ids[2];
     /*
@@ -784,11 +784,11 @@ enum eksauth_status eksauth_iddb_builder_add_tombstone(struct eksauth_iddb_build
     if (hmap_find(held, &id) != NULL)
         return eksauth_fail(err, EKSAUTH_EINVAL, "identity DB: tombstone %s: %s %u already held",
                             t->name, t->is_group ? "gid" : "uid", t->id);
-    /* The header counts tombstones in 32 bits; the hash map's values are below UINT32_MAX - 1. */
-    if (b->n_tombs >= UINT32_MAX - 1 ||
+    /* The header counts tombstones in 32 bits. */
+    if (b->n_tombs >= UINT32_MAX ||
         !eksauth_array_reserve((void **)&b->tombs, &b->cap_tombs, b->n_tombs, 1,
                                sizeof(*b->tombs)) ||
-        !hmap_put(held, &id, (uint32_t)b->n_tombs))
+        !hmap_put(held, &id, 0))
         return eksauth_fail(err, EKSAUTH_ENOMEM, "identity DB: out of memory");
     nt = &b->tombs[b->n_tombs++];
     memset(nt, 0, sizeof(*nt));
@@ -1033,6 +1033,34 @@ static int cmp_tomb(const void *a, const void *b)
     if (x->id != y->id)
         return x->id < y->id ? -1 : 1;
     return (int)x->is_group - (int)y->is_group;
+}
+
+/* The tombstones that end last first; among equals, by id and kind (every host keeps the same). */
+static int cmp_tomb_keep(const void *a, const void *b)
+{
+    const struct b_tomb *x = a, *y = b;
+
+    if (x->until != y->until)
+        return x->until > y->until ? -1 : 1;
+    return cmp_tomb(a, b);
+}
+
+size_t eksauth_iddb_builder_keep_tombstones(struct eksauth_iddb_builder *b, size_t max)
+{
+    size_t i;
+
+    if (b->n_tombs <= max)
+        return 0;
+    qsort(b->tombs, b->n_tombs, sizeof(*b->tombs), cmp_tomb_keep);
+    /* Out of the sets too: no allocation, so nothing here can fail. */
+    for (i = max; i < b->n_tombs; i++) {
+        struct hkey id = hkey_id(b->tombs[i].id);
+
+        hmap_del(&b->tomb_ids[b->tombs[i].is_group ? 1 : 0], &id);
+    }
+    i = b->n_tombs - max;
+    b->n_tombs = max;
+    return i;
 }
 
 /* Whether the n elements of a are already sorted by cmp (one pass; qsort is n log n). */

@@ -33,17 +33,15 @@ static enum eksauth_status hold(struct eksauth_iddb_builder *b, const char *name
     return EKSAUTH_OK;
 }
 
-enum eksauth_status eksauth_tombstones_carry(const struct eksauth_iddb *old,
-                                             struct eksauth_iddb_builder *b, uint64_t now,
-                                             uint32_t days, size_t *added,
-                                             struct eksauth_error *err)
+/* eksauth_tombstones_carry_max without the bound. */
+static enum eksauth_status carry(const struct eksauth_iddb *old, struct eksauth_iddb_builder *b,
+                                 uint64_t now, uint32_t days, size_t *added,
+                                 struct eksauth_error *err)
 {
     uint64_t until = now + (uint64_t)days * DAY_SECONDS;
     enum eksauth_status st = EKSAUTH_OK;
     uint32_t i, n;
 
-    if (added != NULL)
-        *added = 0;
     if (old == NULL)
         return EKSAUTH_OK;
     n = eksauth_iddb_tombstone_count(old);
@@ -73,4 +71,37 @@ enum eksauth_status eksauth_tombstones_carry(const struct eksauth_iddb *old,
             st = hold(b, g.name, g.gid, true, until, added, err);
     }
     return st;
+}
+
+enum eksauth_status eksauth_tombstones_carry_max(const struct eksauth_iddb *old,
+                                                 struct eksauth_iddb_builder *b, uint64_t now,
+                                                 uint32_t days, size_t max, size_t *added,
+                                                 size_t *dropped, struct eksauth_error *err)
+{
+    enum eksauth_status st;
+    size_t d = 0;
+
+    if (added != NULL)
+        *added = 0;
+    st = carry(old, b, now, days, added, err);
+    /*
+     * Bounded, so that no churn of names grows the DB past its cap (every
+     * sync and first login would fail for id_tombstone_days).  The ones
+     * that end first go first: held longest, their files have had the
+     * most time to be found.
+     */
+    if (st == EKSAUTH_OK)
+        d = eksauth_iddb_builder_keep_tombstones(b, max);
+    if (dropped != NULL)
+        *dropped = d;
+    return st;
+}
+
+enum eksauth_status eksauth_tombstones_carry(const struct eksauth_iddb *old,
+                                             struct eksauth_iddb_builder *b, uint64_t now,
+                                             uint32_t days, size_t *added,
+                                             struct eksauth_error *err)
+{
+    return eksauth_tombstones_carry_max(old, b, now, days, EKSAUTH_TOMBSTONES_MAX, added, NULL,
+                                        err);
 }

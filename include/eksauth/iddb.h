@@ -350,6 +350,11 @@ bool eksauth_iddb_builder_remove_user(struct eksauth_iddb_builder *b, const char
 void eksauth_iddb_builder_clear_templates(struct eksauth_iddb_builder *b);
 /* Drop every tombstone. */
 void eksauth_iddb_builder_clear_tombstones(struct eksauth_iddb_builder *b);
+/*
+ * Keep at most max tombstones: those that end last (among equals, the
+ * lower id, a uid before a gid); how many were dropped.  Never fails.
+ */
+size_t eksauth_iddb_builder_keep_tombstones(struct eksauth_iddb_builder *b, size_t max);
 
 uint32_t eksauth_iddb_builder_user_count(const struct eksauth_iddb_builder *b);
 uint32_t eksauth_iddb_builder_group_count(const struct eksauth_iddb_builder *b);

@@ -9,8 +9,10 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -42,6 +44,21 @@ static struct eksauth_iddb_builder *next_db(const char *const *logins, const uin
         assert_int_equal(eksauth_iddb_builder_add_user(b, &u, NULL), EKSAUTH_OK);
     }
     return b;
+}
+
+/* What b would write holds one tombstone, name's. */
+static void only_tombstone_is(const struct eksauth_iddb_builder *b, const char *name)
+{
+    struct eksauth_iddb_tombstone t;
+    struct eksauth_iddb *db;
+    void *data = NULL;
+
+    db = iddb_sample_open(b, &data);
+    assert_int_equal(eksauth_iddb_tombstone_count(db), 1);
+    assert_int_equal(eksauth_iddb_tombstone_at(db, 0, &t), EKSAUTH_OK);
+    assert_string_equal(t.name, name);
+    eksauth_iddb_close(db);
+    free(data);
 }
 
 static void test_removed_names_are_held(void **state)
@@ -108,12 +125,7 @@ static void test_removed_names_are_held(void **state)
         b = next_db(back, back_uid, 2);
         assert_int_equal(eksauth_tombstones_carry(old, b, NOW + DAY, 180, &added, NULL),
                          EKSAUTH_OK);
-        db = iddb_sample_open(b, &data);
-        assert_int_equal(eksauth_iddb_tombstone_count(db), 1);
-        assert_int_equal(eksauth_iddb_tombstone_at(db, 0, &t), EKSAUTH_OK);
-        assert_string_equal(t.name, "eks-system-masters");
-        eksauth_iddb_close(db);
-        free(data);
+        only_tombstone_is(b, "eks-system-masters");
         eksauth_iddb_builder_free(b);
     }
     eksauth_iddb_close(old);
@@ -139,11 +151,140 @@ static void test_no_days(void **state)
     eksauth_iddb_builder_free(b);
 }
 
+/* An old DB of the sample's groups and n user tombstones gone<i> (id LO + 1000 + i), each until
+ * until(i). */
+static struct eksauth_iddb *old_with(uint32_t n, uint64_t (*until)(uint32_t), void **data)
+{
+    struct eksauth_iddb_builder *b = next_db(NULL, NULL, 0);
+    struct eksauth_iddb *db;
+    char name[32];
+    uint32_t i;
+
+    for (i = 0; i < n; i++) {
+        struct eksauth_iddb_tombstone_in t = {name, LO + 1000 + i, false, until(i)};
+
+        snprintf(name, sizeof(name), "gone%u", i);
+        assert_int_equal(eksauth_iddb_builder_add_tombstone(b, &t, NULL), EKSAUTH_OK);
+    }
+    db = iddb_sample_open(b, data);
+    eksauth_iddb_builder_free(b);
+    return db;
+}
+
+/* One in four ended yesterday; the others end i seconds after a day from now. */
+static uint64_t quarter_ended(uint32_t i)
+{
+    return i % 4 == 0 ? NOW - DAY : NOW + DAY + i;
+}
+
+/*
+ * A sync carries 300,000 tombstones in well under a second (each add used
+ * to scan all those before it: minutes).  alarm() is only a watchdog.
+ */
+#define MANY 300000u
+
+static void test_many_carried(void **state)
+{
+    struct eksauth_iddb_builder *b = next_db(NULL, NULL, 0);
+    struct eksauth_iddb *old, *db;
+    void *old_data = NULL, *data = NULL;
+    size_t added = 7, dropped = 7;
+
+    (void)state;
+    alarm(60);
+    old = old_with(MANY, quarter_ended, &old_data);
+    assert_int_equal(eksauth_tombstones_carry_max(old, b, NOW, 180, EKSAUTH_TOMBSTONES_MAX, &added,
+                                                  &dropped, NULL),
+                     EKSAUTH_OK);
+    assert_int_equal(added, 0);
+    assert_int_equal(dropped, 0);
+    db = iddb_sample_open(b, &data);
+    assert_int_equal(eksauth_iddb_tombstone_count(db), MANY / 4 * 3);
+    assert_false(eksauth_iddb_id_held(db, LO + 1000, NULL));
+    assert_true(eksauth_iddb_id_held(db, LO + 1000 + MANY - 1, NULL));
+    alarm(0);
+    eksauth_iddb_close(db);
+    eksauth_iddb_close(old);
+    free(data);
+    free(old_data);
+    eksauth_iddb_builder_free(b);
+}
+
+/* Five of them end at NOW + DAY, the others later: ties to break by id. */
+static uint64_t five_tied(uint32_t i)
+{
+    return i < 5 ? NOW + DAY : NOW + 2 * DAY + i;
+}
+
+/*
+ * At most max are kept: those that end last, among equals the lower
+ * ids; the ids of the others are free
+ * again (docs/names-and-ids.md, "Tombstones").
+ */
+static void test_bounded(void **state)
+{
+    const char *const keep[] = {"build"};
+    const uint32_t keep_uid[] = {LO + 100};
+    struct eksauth_iddb_builder *b = next_db(keep, keep_uid, 1), *old_b = iddb_sample_builder();
+    struct eksauth_iddb_tombstone_in gone = {"gone0", LO + 1000, false, NOW};
+    struct eksauth_iddb_tombstone t;
+    struct eksauth_iddb *old, *db;
+    void *old_data = NULL, *data = NULL;
+    size_t added = 0, dropped = 0;
+
+    (void)state;
+    /* The sample's admin-alice (LO + 50) and eks-system-masters (LO + 10) removed: a tie. */
+    old = iddb_sample_open(old_b, &old_data);
+    assert_int_equal(eksauth_tombstones_carry_max(old, b, NOW, 180, 1, &added, &dropped, NULL),
+                     EKSAUTH_OK);
+    assert_int_equal(added, 2);
+    assert_int_equal(dropped, 1);
+    only_tombstone_is(b, "eks-system-masters");
+    eksauth_iddb_close(old);
+    free(old_data);
+    eksauth_iddb_builder_free(old_b);
+    eksauth_iddb_builder_free(b);
+
+    /* 8 old ones (gone0..gone4 tied at NOW + DAY, gone5..gone7 later), kept 4 of 8. */
+    old = old_with(8, five_tied, &old_data);
+    b = next_db(NULL, NULL, 0);
+    assert_int_equal(eksauth_tombstones_carry_max(old, b, NOW, 180, 4, &added, &dropped, NULL),
+                     EKSAUTH_OK);
+    assert_int_equal(dropped, 4);
+    /* Dropped ids are free to hold again: gone0 stays, gone3 went. */
+    assert_int_equal(eksauth_iddb_builder_add_tombstone(b, &gone, NULL), EKSAUTH_EINVAL);
+    gone.id = LO + 1003;
+    assert_int_equal(eksauth_iddb_builder_add_tombstone(b, &gone, NULL), EKSAUTH_OK);
+    eksauth_iddb_builder_clear_tombstones(b);
+    assert_int_equal(eksauth_tombstones_carry_max(old, b, NOW, 180, 4, &added, &dropped, NULL),
+                     EKSAUTH_OK);
+    db = iddb_sample_open(b, &data);
+    assert_int_equal(eksauth_iddb_tombstone_count(db), 4);
+    assert_int_equal(eksauth_iddb_tombstone_at(db, 0, &t), EKSAUTH_OK);
+    assert_string_equal(t.name, "gone0");
+    assert_int_equal(eksauth_iddb_tombstone_at(db, 1, &t), EKSAUTH_OK);
+    assert_string_equal(t.name, "gone5");
+    assert_int_equal(eksauth_iddb_tombstone_at(db, 3, &t), EKSAUTH_OK);
+    assert_string_equal(t.name, "gone7");
+    /* The default keeps them all. */
+    eksauth_iddb_builder_clear_tombstones(b);
+    assert_int_equal(eksauth_tombstones_carry(old, b, NOW, 180, &added, NULL), EKSAUTH_OK);
+    assert_false(eksauth_iddb_builder_keep_tombstones(b, 8) != 0);
+    assert_int_equal(eksauth_iddb_builder_keep_tombstones(b, 7), 1);
+    eksauth_iddb_close(db);
+    eksauth_iddb_close(old);
+    free(data);
+    free(old_data);
+    eksauth_iddb_builder_free(b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_removed_names_are_held),
         cmocka_unit_test(test_no_days),
+        cmocka_unit_test(test_many_carried),
+        cmocka_unit_test(test_bounded),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
