@@ -186,6 +186,69 @@ static void hmap_del(struct hmap *m, const struct hkey *k)
 }
 
 /* ------------------------------------------------------------------------ */
+/* Strings kept once, in the order added: the templates and denied names.    */
+
+/*
+ * A hostile or generated aws-auth may give tens of thousands of each (one
+ * template a templated entry, one denied name a collision), and every
+ * first login copies them all (eksauth_iddb_builder_from_db): a scan per
+ * add was quadratic (30,000 of each: 5 s a first login, under the lock).
+ */
+struct strset {
+    char **v;
+    size_t n, cap;
+    struct hmap index; /* each string to its place in v */
+};
+
+static const char *strset_at(const void *ctx, uint32_t i)
+{
+    return ((const struct strset *)ctx)->v[i];
+}
+
+/* Empty; s must stay where it is (its index reads its strings through it). */
+static void strset_init(struct strset *s)
+{
+    memset(s, 0, sizeof(*s));
+    s->index.name_at = strset_at;
+    s->index.ctx = s;
+}
+
+static void strset_clear(struct strset *s)
+{
+    size_t i;
+
+    for (i = 0; i < s->n; i++)
+        free(s->v[i]);
+    free(s->v);
+    free(s->index.slots);
+    strset_init(s);
+}
+
+/* str added unless already there; false when memory is short (s unchanged). */
+static bool strset_add(struct strset *s, const char *str)
+{
+    struct hkey k = hkey_name(str);
+    char *c;
+
+    if (hmap_find(&s->index, &k) != NULL)
+        return true;
+    if (s->n >= UINT32_MAX - 1 ||
+        !eksauth_array_reserve((void **)&s->v, &s->cap, s->n, 1, sizeof(*s->v)))
+        return false;
+    c = strdup(str);
+    if (c == NULL)
+        return false;
+    /* In place before it is indexed: a rehash reads it from there. */
+    s->v[s->n] = c;
+    if (!hmap_put(&s->index, &k, (uint32_t)s->n)) {
+        free(c);
+        return false;
+    }
+    s->n++;
+    return true;
+}
+
+/* ------------------------------------------------------------------------ */
 /* The builder.                                                              */
 
 /* A user's and a group's strings live in the builder's arena (strs). */
@@ -221,10 +284,7 @@ struct eksauth_iddb_builder {
     size_t n_users, cap_users, live_users;
     struct b_group *groups;
     size_t n_groups, cap_groups, live_groups;
-    char **templates;
-    size_t n_templates;
-    char **denied;
-    size_t n_denied;
+    struct strset templates, denied;
     struct b_tomb *tombs;
     size_t n_tombs, cap_tombs;
     /* id_owner: id -> 1 user, 2 group, 3 private group (version 2's, read back) */
@@ -259,21 +319,6 @@ static bool path_ok(const char *s)
 static char *keep_str(struct eksauth_iddb_builder *b, const char *s)
 {
     return eksauth_arena_strndup(&b->strs, s, strlen(s));
-}
-
-static bool push_str(char ***arr, size_t *n, const char *s)
-{
-    char **na = realloc(*arr, (*n + 1) * sizeof(**arr));
-    char *c;
-
-    if (na == NULL)
-        return false;
-    *arr = na;
-    c = strdup(s);
-    if (c == NULL)
-        return false;
-    na[(*n)++] = c;
-    return true;
 }
 
 /* The names the name maps read back (hmap), by index into the builder's users and groups. */
@@ -328,6 +373,8 @@ enum eksauth_status eksauth_iddb_builder_new(const struct eksauth_iddb_params *p
     b->generation = 1;
     b->user_by_name = (struct hmap){.name_at = user_login_at, .ctx = b};
     b->group_by_name = (struct hmap){.name_at = group_name_at, .ctx = b};
+    strset_init(&b->templates);
+    strset_init(&b->denied);
     b->home = strdup(home);
     b->shell = strdup(shell);
     if (b->home == NULL || b->shell == NULL) {
@@ -340,19 +387,13 @@ enum eksauth_status eksauth_iddb_builder_new(const struct eksauth_iddb_params *p
 
 void eksauth_iddb_builder_free(struct eksauth_iddb_builder *b)
 {
-    size_t i;
-
     if (b == NULL)
         return;
     free(b->users);
     free(b->groups);
     eksauth_arena_free(&b->strs);
-    for (i = 0; i < b->n_templates; i++)
-        free(b->templates[i]);
-    free(b->templates);
-    for (i = 0; i < b->n_denied; i++)
-        free(b->denied[i]);
-    free(b->denied);
+    strset_clear(&b->templates);
+    strset_clear(&b->denied);
     free(b->tombs);
     free(b->tomb_ids[0].slots);
     free(b->tomb_ids[1].slots);
@@ -715,27 +756,16 @@ bool eksauth_iddb_builder_remove_user(struct eksauth_iddb_builder *b, const char
 enum eksauth_status eksauth_iddb_builder_add_template(struct eksauth_iddb_builder *b,
                                                       const char *tmpl, struct eksauth_error *err)
 {
-    size_t i;
-
     if (tmpl == NULL || tmpl[0] == '\0' || !str_ok(tmpl, "\n"))
         return eksauth_fail(err, EKSAUTH_EINVAL, "identity DB: bad template");
-    for (i = 0; i < b->n_templates; i++)
-        if (strcmp(b->templates[i], tmpl) == 0)
-            return EKSAUTH_OK;
-    if (!push_str(&b->templates, &b->n_templates, tmpl))
+    if (!strset_add(&b->templates, tmpl))
         return eksauth_fail(err, EKSAUTH_ENOMEM, "identity DB: out of memory");
     return EKSAUTH_OK;
 }
 
 void eksauth_iddb_builder_clear_templates(struct eksauth_iddb_builder *b)
 {
-    size_t i;
-
-    for (i = 0; i < b->n_templates; i++)
-        free(b->templates[i]);
-    free(b->templates);
-    b->templates = NULL;
-    b->n_templates = 0;
+    strset_clear(&b->templates);
 }
 
 void eksauth_iddb_builder_clear_tombstones(struct eksauth_iddb_builder *b)
@@ -751,14 +781,9 @@ void eksauth_iddb_builder_clear_tombstones(struct eksauth_iddb_builder *b)
 enum eksauth_status eksauth_iddb_builder_add_denied(struct eksauth_iddb_builder *b,
                                                     const char *name, struct eksauth_error *err)
 {
-    size_t i;
-
     if (name == NULL || name[0] == '\0' || !str_ok(name, "\n"))
         return eksauth_fail(err, EKSAUTH_EINVAL, "identity DB: bad denied name");
-    for (i = 0; i < b->n_denied; i++)
-        if (strcmp(b->denied[i], name) == 0)
-            return EKSAUTH_OK;
-    if (!push_str(&b->denied, &b->n_denied, name))
+    if (!strset_add(&b->denied, name))
         return eksauth_fail(err, EKSAUTH_ENOMEM, "identity DB: out of memory");
     return EKSAUTH_OK;
 }
@@ -1467,7 +1492,7 @@ enum eksauth_status eksauth_iddb_builder_serialize(const struct eksauth_iddb_bui
     if (b->users_gid != 0 && !users_group_served(b))
         return eksauth_fail(err, EKSAUTH_EINVAL,
                             "identity DB: no served group has the users' gid %u", b->users_gid);
-    denied = calloc(b->n_denied + 1, sizeof(*denied));
+    denied = calloc(b->denied.n + 1, sizeof(*denied));
     tombs = calloc(b->n_tombs + 1, sizeof(*tombs));
     if (denied == NULL || tombs == NULL)
         goto out;
@@ -1476,13 +1501,13 @@ enum eksauth_status eksauth_iddb_builder_serialize(const struct eksauth_iddb_bui
     at = o.len;
     ob_str(&o, b->home);
     ob_str(&o, b->shell);
-    for (i = 0; i < b->n_templates; i++)
-        ob_str(&o, b->templates[i]);
-    if (b->n_denied > 0)
-        memcpy(denied, b->denied, b->n_denied * sizeof(*denied));
+    for (i = 0; i < b->templates.n; i++)
+        ob_str(&o, b->templates.v[i]);
+    if (b->denied.n > 0)
+        memcpy(denied, b->denied.v, b->denied.n * sizeof(*denied));
     /* Sorted, so a reader can search it. */
-    qsort(denied, b->n_denied, sizeof(*denied), cmp_str);
-    for (i = 0; i < b->n_denied; i++)
+    qsort(denied, b->denied.n, sizeof(*denied), cmp_str);
+    for (i = 0; i < b->denied.n; i++)
         ob_str(&o, denied[i]);
     set_section(&o, IDDB_S_CONFIG, at);
     ob_align(&o, IDDB_ALIGN);
@@ -1563,8 +1588,8 @@ enum eksauth_status eksauth_iddb_builder_serialize(const struct eksauth_iddb_bui
     wr32(&o, IDDB_H_ID_MAX, b->id_max);
     wr32(&o, IDDB_H_N_USERS, (uint32_t)l.nu);
     wr32(&o, IDDB_H_N_GROUPS, (uint32_t)l.ng);
-    wr32(&o, IDDB_H_N_TEMPLATES, (uint32_t)b->n_templates);
-    wr32(&o, IDDB_H_N_DENIED, (uint32_t)b->n_denied);
+    wr32(&o, IDDB_H_N_TEMPLATES, (uint32_t)b->templates.n);
+    wr32(&o, IDDB_H_N_DENIED, (uint32_t)b->denied.n);
     wr32(&o, IDDB_H_N_TOMBSTONES, (uint32_t)b->n_tombs);
     wr32(&o, IDDB_H_MAX_PROBE, l.max_probe);
     wr64(&o, IDDB_H_HASH_SEED, l.seed);

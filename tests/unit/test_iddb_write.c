@@ -388,6 +388,26 @@ static void test_last_login_and_tombstones(void **state)
     free(data2);
 }
 
+/* A builder from_db makes of db, b's image: it writes the same bytes as b. */
+static struct eksauth_iddb_builder *same_through_from_db(const struct eksauth_iddb_builder *b,
+                                                         const struct eksauth_iddb *db)
+{
+    struct eksauth_iddb_builder *b2 = NULL;
+    struct eksauth_error err = {0};
+    void *data = NULL, *data2 = NULL;
+    size_t len, len2;
+
+    assert_status(eksauth_iddb_builder_from_db(db, &b2, &err), EKSAUTH_OK);
+    eksauth_iddb_builder_set_generation(b2, eksauth_iddb_generation(db));
+    assert_status(eksauth_iddb_builder_serialize(b2, &data2, &len2, &err), EKSAUTH_OK);
+    assert_status(eksauth_iddb_builder_serialize(b, &data, &len, &err), EKSAUTH_OK);
+    assert_int_equal(len, len2);
+    assert_memory_equal(data, data2, len);
+    free(data);
+    free(data2);
+    return b2;
+}
+
 /*
  * Tombstones by the hundred thousand (a DB carries every removal of
  * id_tombstone_days: CI session names, a hostile aws-auth's churn): each
@@ -405,8 +425,7 @@ static void test_many_tombstones(void **state)
     struct eksauth_iddb *db = NULL;
     struct eksauth_iddb_tombstone t;
     struct eksauth_error err = {0};
-    void *data = NULL, *data2 = NULL, *data3 = NULL;
-    size_t len, len2;
+    void *data = NULL;
     uint64_t until;
     uint32_t i, kind;
     char name[32];
@@ -446,12 +465,7 @@ static void test_many_tombstones(void **state)
     assert_true(until == 1800000000u + MANY_TOMBS - 1);
     assert_false(eksauth_iddb_id_held(db, LO + 1000 + MANY_TOMBS, NULL));
     /* What a first login does under the DB's lock: all of them again, the same bytes. */
-    assert_status(eksauth_iddb_builder_from_db(db, &b2, &err), EKSAUTH_OK);
-    eksauth_iddb_builder_set_generation(b2, eksauth_iddb_generation(db));
-    assert_status(eksauth_iddb_builder_serialize(b2, &data2, &len2, &err), EKSAUTH_OK);
-    assert_status(eksauth_iddb_builder_serialize(b, &data3, &len, &err), EKSAUTH_OK);
-    assert_int_equal(len, len2);
-    assert_memory_equal(data3, data2, len);
+    b2 = same_through_from_db(b, db);
     /* Cleared, the ids are free to hold again. */
     eksauth_iddb_builder_clear_tombstones(b2);
     {
@@ -465,8 +479,6 @@ static void test_many_tombstones(void **state)
     eksauth_iddb_builder_free(b2);
     eksauth_iddb_builder_free(b);
     free(data);
-    free(data2);
-    free(data3);
 }
 
 /*
@@ -514,6 +526,63 @@ static void test_from_db_login_back_on_its_tombstone(void **state)
     eksauth_iddb_builder_free(b);
     free(data);
     free(data2);
+}
+
+/*
+ * Templates and denied names by the hundred thousand (a generated or
+ * hostile aws-auth: one template a templated entry, one denied name a
+ * collision): each kept once, in the order first added, through
+ * serialise and from_db.  Each add used to scan all the others: 30,000
+ * of each took 5 s a first login, under the DB's lock.  alarm() is only
+ * a watchdog.
+ */
+#define MANY_STRS 100000u
+
+static void test_many_templates_and_denied(void **state)
+{
+    struct eksauth_iddb_params p = {LO, HI, NULL, NULL, 0, false, 0};
+    struct eksauth_iddb_builder *b = NULL, *b2 = NULL;
+    struct eksauth_iddb *db = NULL;
+    struct eksauth_error err = {0};
+    void *data = NULL;
+    uint32_t i, pass;
+    char s[64];
+
+    (void)state;
+    alarm(60);
+    assert_status(eksauth_iddb_builder_new(&p, &b, &err), EKSAUTH_OK);
+    for (pass = 0; pass < 2; pass++) {
+        for (i = 0; i < MANY_STRS; i++) {
+            /* Backwards: the templates keep this order, the denied names are sorted. */
+            snprintf(s, sizeof(s), "t%u-{{SessionName}}", MANY_STRS - 1 - i);
+            assert_status(eksauth_iddb_builder_add_template(b, s, &err), EKSAUTH_OK);
+            snprintf(s, sizeof(s), "refused%06u", MANY_STRS - 1 - i);
+            assert_status(eksauth_iddb_builder_add_denied(b, s, &err), EKSAUTH_OK);
+        }
+    }
+    db = iddb_sample_open(b, &data);
+    assert_int_equal(eksauth_iddb_template_count(db), MANY_STRS);
+    assert_int_equal(eksauth_iddb_denied_count(db), MANY_STRS);
+    assert_string_equal(eksauth_iddb_template_at(db, 0), "t99999-{{SessionName}}");
+    assert_string_equal(eksauth_iddb_template_at(db, MANY_STRS - 1), "t0-{{SessionName}}");
+    assert_string_equal(eksauth_iddb_denied_at(db, 0), "refused000000");
+    assert_true(eksauth_iddb_is_denied(db, "refused054321"));
+    assert_false(eksauth_iddb_is_denied(db, "refused100000"));
+    /* What a first login does under the DB's lock: all of them again, the same bytes. */
+    b2 = same_through_from_db(b, db);
+    /* Cleared, a template is new again. */
+    eksauth_iddb_builder_clear_templates(b2);
+    assert_status(eksauth_iddb_builder_add_template(b2, "t5-{{SessionName}}", &err), EKSAUTH_OK);
+    assert_status(eksauth_iddb_builder_add_template(b2, "t5-{{SessionName}}", &err), EKSAUTH_OK);
+    eksauth_iddb_close(db);
+    free(data);
+    db = iddb_sample_open(b2, &data);
+    assert_int_equal(eksauth_iddb_template_count(db), 1);
+    alarm(0);
+    eksauth_iddb_close(db);
+    eksauth_iddb_builder_free(b2);
+    eksauth_iddb_builder_free(b);
+    free(data);
 }
 
 /* A reserve is a hint: the same bytes whether it was too small, too large or late. */
@@ -939,17 +1008,15 @@ static void test_same_group(void **state)
     eksauth_iddb_builder_free(b);
 }
 
-EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_params_defaults), cmocka_unit_test(test_keyed_header),
-                  cmocka_unit_test(test_generation),
-                  cmocka_unit_test(test_deterministic_and_from_db), cmocka_unit_test(test_empty_db),
-                  cmocka_unit_test(test_gecos_printable), cmocka_unit_test(test_builder_refusals),
-                  cmocka_unit_test(test_group_flags),
-                  cmocka_unit_test(test_private_group_of_its_user),
-                  cmocka_unit_test(test_user_groups_once), cmocka_unit_test(test_user_limits),
-                  cmocka_unit_test(test_templates_denied_and_clearing),
-                  cmocka_unit_test(test_users_gid_is_a_served_group),
-                  cmocka_unit_test(test_same_group), cmocka_unit_test(test_builder_remove),
-                  cmocka_unit_test(test_last_login_and_tombstones),
-                  cmocka_unit_test(test_many_tombstones),
-                  cmocka_unit_test(test_from_db_login_back_on_its_tombstone),
-                  cmocka_unit_test(test_builder_reserve))
+EKSAUTH_UNIT_MAIN(
+    cmocka_unit_test(test_params_defaults), cmocka_unit_test(test_keyed_header),
+    cmocka_unit_test(test_generation), cmocka_unit_test(test_deterministic_and_from_db),
+    cmocka_unit_test(test_empty_db), cmocka_unit_test(test_gecos_printable),
+    cmocka_unit_test(test_builder_refusals), cmocka_unit_test(test_group_flags),
+    cmocka_unit_test(test_private_group_of_its_user), cmocka_unit_test(test_user_groups_once),
+    cmocka_unit_test(test_user_limits), cmocka_unit_test(test_templates_denied_and_clearing),
+    cmocka_unit_test(test_users_gid_is_a_served_group), cmocka_unit_test(test_same_group),
+    cmocka_unit_test(test_builder_remove), cmocka_unit_test(test_last_login_and_tombstones),
+    cmocka_unit_test(test_many_tombstones), cmocka_unit_test(test_many_templates_and_denied),
+    cmocka_unit_test(test_from_db_login_back_on_its_tombstone),
+    cmocka_unit_test(test_builder_reserve))
