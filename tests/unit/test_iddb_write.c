@@ -9,7 +9,10 @@
  * home its pattern makes too long, a supplementary group unknown or
  * another user's private one, bad group flags, a users' gid no plain
  * served group has, too many groups; templates and denied names kept
- * once; one POSIX group one k8s group (eksauth_iddb_same_group).
+ * once; one POSIX group one k8s group (eksauth_iddb_same_group); one
+ * tombstone an id and kind, the first; hundreds of thousands of
+ * tombstones, templates and denied names in linear time; from_db leaves
+ * out the tombstone of a login that came back.
  */
 #include "config.h"
 
