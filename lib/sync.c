@@ -426,7 +426,7 @@ static enum eksauth_status apply_locked(struct apply *a, struct eksauth_error *e
     struct eksauth_sync_report *r = a->report;
     struct eksauth_error damage;
     enum eksauth_status st;
-    size_t i;
+    size_t i, dropped = 0;
 
     /*
      * Another sync wrote since this one read the state, before its fetch:
@@ -490,8 +490,16 @@ static enum eksauth_status apply_locked(struct apply *a, struct eksauth_error *e
         st = carry_over(a, err);
     /* What this sync removed keeps its id for id_tombstone_days (tombstone.h). */
     if (st == EKSAUTH_OK)
-        st = eksauth_tombstones_carry(a->old, a->b, (uint64_t)time(NULL),
-                                      a->ctx->cfg.id_tombstone_days, NULL, err);
+        st = eksauth_tombstones_carry_max(a->old, a->b, (uint64_t)time(NULL),
+                                          a->ctx->cfg.id_tombstone_days, EKSAUTH_TOMBSTONES_MAX,
+                                          NULL, &dropped, err);
+    /* Ids given back early: files of those names could go to a new name (names-and-ids.md). */
+    if (st == EKSAUTH_OK && dropped > 0)
+        st = eksauth_strlist_addf(&r->warnings, err,
+                                  "%zu tombstones ended early: at most %u removed names' ids are "
+                                  "held (those that end last); the ids of the others may be given "
+                                  "to new names",
+                                  dropped, EKSAUTH_TOMBSTONES_MAX);
     if (st == EKSAUTH_OK)
         st = eksauth_id_policy_warnings(a->ctx, r->templates.n, NULL, &r->warnings, err);
     /*

@@ -36,6 +36,7 @@
 #include "eksauth/nscd.h"
 #include "eksauth/sigv4.h"
 #include "eksauth/sync.h"
+#include "eksauth/tombstone.h"
 #include "fake_nscd.h"
 #include "host_fixture.h"
 
@@ -542,6 +543,45 @@ static void test_revoked_uid_held(void **state)
     assert_int_equal(eksauth_iddb_tombstone_count(db), 0);
     eksauth_iddb_close(db);
     assert_int_equal(try_log_in(h, arn, login, &why), EKSAUTH_OK);
+    host_fixture_free(h);
+}
+
+/*
+ * More tombstones than a DB keeps (tombstone.h): the sync keeps those that
+ * end last and says how many ids it gave back early.
+ */
+static void test_tombstones_over_the_bound_said(void **state)
+{
+    struct host_fixture *h = host_fixture_new(NULL, AWS_AUTH);
+    struct eksauth_iddb_builder *b = NULL;
+    struct eksauth_iddb_tombstone_in in;
+    struct eksauth_sync_report r;
+    struct eksauth_iddb *db = NULL;
+    struct eksauth_error err;
+    char name[32];
+    uint32_t i;
+
+    (void)state;
+    sync_ok(h);
+    assert_int_equal(eksauth_iddb_open(h->db, &db, &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_iddb_builder_from_db(db, &b, &err), EKSAUTH_OK);
+    for (i = 0; i < EKSAUTH_TOMBSTONES_MAX + 2; i++) {
+        snprintf(name, sizeof(name), "gone%u", i);
+        in.name = name;
+        in.id = 3000000000u + i;
+        in.is_group = false;
+        in.until = (uint64_t)time(NULL) + 86400 + i;
+        assert_int_equal(eksauth_iddb_builder_add_tombstone(b, &in, &err), EKSAUTH_OK);
+    }
+    assert_int_equal(eksauth_iddb_write(b, h->db, &err), EKSAUTH_OK);
+    eksauth_iddb_builder_free(b);
+    eksauth_iddb_close(db);
+    assert_int_equal(run(h, false, &r, &err), EKSAUTH_OK);
+    assert_true(listed(&r.warnings, "2 tombstones ended early: at most 1000000 "));
+    eksauth_sync_report_free(&r);
+    assert_int_equal(eksauth_iddb_open(h->db, &db, &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_iddb_tombstone_count(db), EKSAUTH_TOMBSTONES_MAX);
+    eksauth_iddb_close(db);
     host_fixture_free(h);
 }
 
@@ -1170,6 +1210,7 @@ int main(void)
         cmocka_unit_test(test_template_groups_never_merge),
         cmocka_unit_test(test_group_collision_denied_in_db),
         cmocka_unit_test(test_revoked_uid_held),
+        cmocka_unit_test(test_tombstones_over_the_bound_said),
         cmocka_unit_test(test_reserved_ids_never_given),
         cmocka_unit_test(test_damaged_db_is_said),
         cmocka_unit_test(test_bad_key_file_fails_closed),
