@@ -148,43 +148,17 @@ static enum eksauth_status open_in_memory(const char *path, char **data, FILE **
     return EKSAUTH_OK;
 }
 
-/* A decimal number of s[0..n), digits only, into *v; false for anything else or above 2^64. */
-static bool decimal(const char *s, size_t n, uint64_t *v)
-{
-    size_t i;
-
-    *v = 0;
-    if (n == 0 || n > 19)
-        return false;
-    for (i = 0; i < n; i++) {
-        if (s[i] < '0' || s[i] > '9')
-            return false;
-        *v = *v * 10 + (uint64_t)(s[i] - '0');
-    }
-    return true;
-}
-
 /*
  * One line of subuid or subgid, "owner:start:count", into *r; false for a
- * line that delegates no id (malformed, a count of 0, a start beyond 32
- * bits).  A trailing CR is taken as the end of the line: a block read too
- * widely only holds an id more.
+ * line that delegates no id (no owner, or what eksauth_names_subid_block
+ * refuses).
  */
 static bool sub_line(const char *line, size_t n, struct eksauth_id_range *r)
 {
-    const char *c1, *c2, *end = line + n;
-    uint64_t start, count;
+    const char *c1 = memchr(line, ':', n);
 
-    if (n > 0 && line[n - 1] == '\r')
-        end--;
-    c1 = memchr(line, ':', (size_t)(end - line));
-    c2 = c1 != NULL ? memchr(c1 + 1, ':', (size_t)(end - c1 - 1)) : NULL;
-    if (c1 == NULL || c1 == line || c2 == NULL || !decimal(c1 + 1, (size_t)(c2 - c1 - 1), &start) ||
-        !decimal(c2 + 1, (size_t)(end - c2 - 1), &count) || count == 0 || start > UINT32_MAX)
-        return false;
-    r->lo = (uint32_t)start;
-    r->hi = start + count - 1 > UINT32_MAX ? UINT32_MAX : (uint32_t)(start + count - 1);
-    return true;
+    return c1 != NULL && c1 != line &&
+           eksauth_names_subid_block(c1 + 1, n - (size_t)(c1 - line) - 1, &r->lo, &r->hi);
 }
 
 static bool add_sub(struct eksauth_hostfiles *hf, size_t *cap, const struct eksauth_id_range *r)

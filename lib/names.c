@@ -7,6 +7,8 @@
  */
 #include "config.h"
 
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "eksauth/names.h"
@@ -344,4 +346,43 @@ bool eksauth_names_id_reserved(uint32_t id)
 {
     /* Files of nobody, or an id tools read as -1: never a person's (names.h). */
     return id == 65534 || id == 65535 || id >= UINT32_MAX - 1;
+}
+
+/* A field of a subid line as shadow's getulong reads it: strtoul base 0, whole, 32 bits. */
+static bool subid_number(const char *s, size_t n, uint32_t *v)
+{
+    char buf[64], *end;
+    unsigned long long x;
+    int saved = errno;
+    bool ok;
+
+    if (n == 0 || n >= sizeof(buf) || memchr(s, '\0', n) != NULL)
+        return false;
+    memcpy(buf, s, n);
+    buf[n] = '\0';
+    errno = 0;
+    x = strtoull(buf, &end, 0);
+    ok = *end == '\0' && errno == 0 && x <= UINT32_MAX;
+    errno = saved; /* the NSS module's callers read errno */
+    if (ok)
+        *v = (uint32_t)x;
+    return ok;
+}
+
+bool eksauth_names_subid_block(const char *s, size_t n, uint32_t *lo, uint32_t *hi)
+{
+    const char *colon;
+    uint32_t start, count;
+
+    if (n > 0 && s[n - 1] == '\r')
+        n--;
+    colon = memchr(s, ':', n);
+    /* Exactly two fields: newuidmap refuses a line with more, and delegates nothing by it. */
+    if (colon == NULL || memchr(colon + 1, ':', n - (size_t)(colon - s) - 1) != NULL ||
+        !subid_number(s, (size_t)(colon - s), &start) ||
+        !subid_number(colon + 1, n - (size_t)(colon - s) - 1, &count) || count == 0)
+        return false;
+    *lo = start;
+    *hi = (uint64_t)start + count - 1 > UINT32_MAX ? UINT32_MAX : start + count - 1;
+    return true;
 }

@@ -118,60 +118,28 @@ static bool nss_local_file_has_id(const char *file, uint32_t id, bool gid_too)
 /* Subordinate ids.                                                          */
 
 /*
- * The format of a line, "owner:start:count", is lib/hostfiles.c's reading
- * (sub_line), which the sync and the login hold: the same lines must give
- * the same blocks here, or NSS would answer a name whose login is refused.
- * It is read again here because that file is not in this module (mk/nss.am
- * compiles in only what needs libc alone, and it reads a whole file into
- * memory it allocates, which a lookup here never does); tests/unit/
- * test_nss.c feeds both the same lines and requires the same blocks.
+ * A line, "owner:start:count", is read as lib/hostfiles.c reads it for the
+ * sync and the login: the same lines must give the same blocks here, or NSS
+ * would answer a name whose login is refused.  The fields are one function
+ * (eksauth_names_subid_block); only the line is split here, streaming,
+ * because lib/hostfiles.c is not in this module (mk/nss.am compiles in only
+ * what needs libc alone, and it reads a whole file into memory it
+ * allocates, which a lookup here never does); tests/unit/test_nss.c feeds
+ * both the same lines and requires the same blocks.
  */
 
 /*
- * The longest tail of a line after its owner that can still be a block:
- * ':', 19 digits, ':', 19 digits, CR.
+ * The longest tail of a line after its owner read as a block: ':' and the
+ * two fields, each at most what eksauth_names_subid_block reads (63 bytes:
+ * white space, a sign, 0x, digits), ':' and a CR.  A longer tail delegates
+ * nothing here.
  */
-#define SUB_TAIL_MAX (1 + 19 + 1 + 19 + 1)
+#define SUB_TAIL_MAX (1 + 63 + 1 + 63 + 1)
 
-/* A decimal number of s[0..n), 1 to 19 digits only, into *v. */
-static bool sub_decimal(const char *s, size_t n, uint64_t *v)
-{
-    size_t i;
-
-    *v = 0;
-    if (n == 0 || n > 19)
-        return false;
-    for (i = 0; i < n; i++) {
-        if (s[i] < '0' || s[i] > '9')
-            return false;
-        *v = *v * 10 + (uint64_t)(s[i] - '0');
-    }
-    return true;
-}
-
-/*
- * The block of a line whose owner is not empty, from what follows the
- * owner (tail[0] is the first colon): ":start:count", one CR allowed at
- * the end; false when it delegates no id (malformed, a count of 0, a start
- * beyond 32 bits).
- */
+/* The block of a line whose owner is not empty, from its tail (tail[0] is the first colon). */
 static bool sub_tail(const char *tail, size_t n, struct nss_subid_block *b)
 {
-    const char *c2;
-    uint64_t start, count;
-
-    if (n > 0 && tail[n - 1] == '\r')
-        n--;
-    if (n < 1 || tail[0] != ':')
-        return false;
-    c2 = memchr(tail + 1, ':', n - 1);
-    if (c2 == NULL || !sub_decimal(tail + 1, (size_t)(c2 - tail - 1), &start) ||
-        !sub_decimal(c2 + 1, (size_t)(tail + n - c2 - 1), &count) || count == 0 ||
-        start > UINT32_MAX)
-        return false;
-    b->lo = (uint32_t)start;
-    b->hi = start + count - 1 > UINT32_MAX ? UINT32_MAX : (uint32_t)(start + count - 1);
-    return true;
+    return n > 0 && tail[0] == ':' && eksauth_names_subid_block(tail + 1, n - 1, &b->lo, &b->hi);
 }
 
 /*

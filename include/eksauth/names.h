@@ -132,4 +132,15 @@ uint32_t eksauth_names_id(const struct eksauth_id_key *key, const char *posix_na
  */
 bool eksauth_names_id_reserved(uint32_t id);
 
+/*
+ * The ids a line of /etc/subuid or /etc/subgid delegates, from what follows
+ * its owner and colon, s[0..n) = "START:COUNT" (one CR at the end taken as
+ * the line's end): lo..hi, or false when the line delegates none.  The
+ * numbers are read as shadow's newuidmap reads them (strtoul, base 0: white
+ * space before, a sign, 0x hex, 0 octal; the whole field; 32 bits), so the
+ * ids held are the ones the owner acts as.  Shared by lib/hostfiles.c and
+ * the NSS module.
+ */
+bool eksauth_names_subid_block(const char *s, size_t n, uint32_t *lo, uint32_t *hi);
+
 #endif

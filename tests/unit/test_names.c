@@ -604,6 +604,46 @@ static void test_id_reserved(void **state)
     assert_false(eksauth_names_id_reserved(1900000000));
 }
 
+/* block(s) is "lo-hi", or "none": what eksauth_names_subid_block makes of s. */
+static const char *block(const char *s)
+{
+    static char out[32];
+    uint32_t lo = 0, hi = 0;
+
+    if (!eksauth_names_subid_block(s, strlen(s), &lo, &hi))
+        return "none";
+    snprintf(out, sizeof(out), "%u-%u", lo, hi);
+    return out;
+}
+
+/*
+ * A subuid/subgid line's fields as shadow's newuidmap reads them (strtoul,
+ * base 0, the whole field, 32 bits): the ids held are the ones the owner
+ * acts as, whatever way the line writes them.
+ */
+static void test_subid_block(void **state)
+{
+    (void)state;
+    assert_string_equal(block("100000:65536"), "100000-165535");
+    assert_string_equal(block("100000:65536\r"), "100000-165535");
+    assert_string_equal(block("0x186a0:0x10"), "100000-100015");
+    /* Octal, as strtoul reads a leading 0: newuidmap maps 32768, not 100000. */
+    assert_string_equal(block("0100000:010"), "32768-32775");
+    assert_string_equal(block(" \t100000:+16"), "100000-100015");
+    assert_string_equal(block("4294967295:16"), "4294967295-4294967295");
+    /* What newuidmap refuses delegates nothing. */
+    assert_string_equal(block("100000:0"), "none");
+    assert_string_equal(block("100000:16:1"), "none");
+    assert_string_equal(block("4294967296:1"), "none");
+    assert_string_equal(block("100000:4294967296"), "none");
+    assert_string_equal(block("-1:16"), "none");
+    assert_string_equal(block("100000 :16"), "none");
+    assert_string_equal(block("1e5:16"), "none");
+    assert_string_equal(block(":16"), "none");
+    assert_string_equal(block("100000:"), "none");
+    assert_string_equal(block("100000"), "none");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -636,6 +676,7 @@ int main(void)
         cmocka_unit_test(test_keyed_ids_cannot_be_aimed),
         cmocka_unit_test(test_id_reserved),
         cmocka_unit_test(test_kept),
+        cmocka_unit_test(test_subid_block),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -983,10 +983,10 @@ static void test_subids_read_as_hostfiles(void **state)
                                  "carol:300000:0\n"                 /* no id */
                                  "dave:4294967296:5\n"              /* beyond 32 bits */
                                  "erin:4294967290:100\n"            /* cut at the last id */
-                                 "frank:+5000:10\nfrank: 5000:10\n" /* not digits alone */
+                                 "frank:+5000:10\nfrank: 5000:10\n" /* strtoul's sign, space */
                                  "frank:5000:10:extra\nfrank:5000:1x\nfrank:5000\n"
-                                 "frank:00000000000000000006000:10\n" /* 20 digits */
-                                 "gina:0000000000000006000:10\n"      /* 19 digits */
+                                 "frank:00000000000000000006000:10\n" /* octal: 3072 */
+                                 "gina:0x1b58:10\n"                   /* hex: 7000 */
                                  "hank\r\nivan:9000:10\r\r\n\n\n"
                                  "judy:7000:10\r"; /* no newline at the end */
     char owner[6000], passwd[400], group[400];
@@ -1020,10 +1020,11 @@ static void test_subids_read_as_hostfiles(void **state)
     assert_true(nss_subids_hold(&s, 100000) && nss_subids_hold(&s, 231071));
     assert_false(nss_subids_hold(&s, 231072));
     assert_true(nss_subids_hold(&s, 8000) && nss_subids_hold(&s, 7009) &&
-                nss_subids_hold(&s, 6009));
+                nss_subids_hold(&s, 5009) && nss_subids_hold(&s, 3081));
     assert_true(nss_subids_hold(&s, UINT32_MAX));
-    assert_false(nss_subids_hold(&s, 5000) || nss_subids_hold(&s, 9000) ||
-                 nss_subids_hold(&s, 250000) || nss_subids_hold(&s, 300000));
+    assert_false(nss_subids_hold(&s, 5010) || nss_subids_hold(&s, 6000) ||
+                 nss_subids_hold(&s, 9000) || nss_subids_hold(&s, 250000) ||
+                 nss_subids_hold(&s, 300000));
     assert_same_blocks(&s, &hf);
     eksauth_hostfiles_free(&hf);
     subid_dir[0] = '\0';
