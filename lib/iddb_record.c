@@ -168,7 +168,9 @@ static void describe_holder(const struct eksauth_iddb *db, uint32_t id, const ch
     if (eksauth_names_id_reserved(id))
         snprintf(out, outlen, "the host: it is reserved (nobody's or -1)");
     else if (rules != NULL && rules->local_id != NULL && rules->local_id(rules->ctx, id))
-        snprintf(out, outlen, "a local account or group (/etc/passwd, /etc/group)");
+        snprintf(out, outlen,
+                 "a local account or group, or a block of subordinate ids "
+                 "(/etc/passwd, /etc/group, /etc/subuid, /etc/subgid)");
     else
         snprintf(out, outlen, "an entry that cannot be read");
 }

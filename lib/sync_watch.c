@@ -90,7 +90,7 @@ static enum local_accounts check_local(const struct watcher *w, const char *then
     }
     if (!changed)
         return LOCAL_SAME;
-    snprintf(why, sizeof(why), "local accounts (%.400s, %.400s) %s: %s",
+    snprintf(why, sizeof(why), "local accounts (%.400s, %.400s, subuid, subgid) %s: %s",
              w->ctx->passwd_path != NULL ? w->ctx->passwd_path : EKSAUTH_HOSTFILES_PASSWD,
              w->ctx->group_path != NULL ? w->ctx->group_path : EKSAUTH_HOSTFILES_GROUP,
              had ? "changed" : "can be read again", then);

@@ -446,7 +446,7 @@ if eventually user_gone gina; then pass "watch: a mapped name that became a loca
     fail "watch: gina still an eksauth user, or eksauth users failing, after $HANG s (hang protection)"
     sed 's/^/# users: /' "$tmp/users.err"; watch_dump watchl; fi
 eventually replanned watchl.out 'local accounts .* changed: planning again'
-like "$(cat "$tmp/watchl.out")" "eksauth sync: local accounts \\(/etc/passwd, /etc/group\\) changed: planning again" \
+like "$(cat "$tmp/watchl.out")" "eksauth sync: local accounts \\(/etc/passwd, /etc/group, subuid, subgid\\) changed: planning again" \
     "watch: it says the local accounts changed and it plans again"
 sed -n '/local accounts .* changed: planning again/,$p' "$tmp/watchl.out" >"$tmp/replan.out"
 like "$(cat "$tmp/replan.out")" "user/gina \\(mapUsers line [0-9]+\\): login 'gina' belongs to a local account; not served" \

@@ -266,8 +266,8 @@ static void test_watch_replans_when_local_accounts_change(void **state)
     assert_int_equal(w.applied, 2);
     assert_int_equal(w.failed, 0);
     assert_int_equal(w.replans, 1);
-    snprintf(expect, sizeof(expect), "local accounts (%s, %s) changed: planning again", passwd,
-             group);
+    snprintf(expect, sizeof(expect),
+             "local accounts (%s, %s, subuid, subgid) changed: planning again", passwd, group);
     assert_string_equal(w.last_replan, expect);
     assert_true(w.refused_local);
     assert_int_equal(eksauth_iddb_open(h->db, &db, &err), EKSAUTH_OK);
