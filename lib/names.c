@@ -348,11 +348,15 @@ bool eksauth_names_id_reserved(uint32_t id)
     return id == 65534 || id == 65535 || id >= UINT32_MAX - 1;
 }
 
-/* A field of a subid line as shadow's getulong reads it: strtoul base 0, whole, 32 bits. */
-static bool subid_number(const char *s, size_t n, uint32_t *v)
+/*
+ * A field of a subid line as shadow reads it (getulong up to 4.15, str2ul
+ * from 4.16): strtoul, base 0, the whole field, no ERANGE; all 64 bits
+ * kept, as 4.15 to 4.17 keep them (older shadow refused what passed 32).
+ * strtoull is strtoul on 64-bit Linux, a minus sign's wrap included.
+ */
+static bool subid_number(const char *s, size_t n, unsigned long long *v)
 {
-    char buf[64], *end;
-    unsigned long long x;
+    char buf[EKSAUTH_NAMES_SUBID_TAIL_MAX + 1], *end;
     int saved = errno;
     bool ok;
 
@@ -361,28 +365,48 @@ static bool subid_number(const char *s, size_t n, uint32_t *v)
     memcpy(buf, s, n);
     buf[n] = '\0';
     errno = 0;
-    x = strtoull(buf, &end, 0);
-    ok = *end == '\0' && errno == 0 && x <= UINT32_MAX;
+    *v = strtoull(buf, &end, 0);
+    ok = *end == '\0' && errno == 0;
     errno = saved; /* the NSS module's callers read errno */
-    if (ok)
-        *v = (uint32_t)x;
     return ok;
 }
 
+/*
+ * Where shadow's versions differ, the line is read as the one that
+ * delegates more would read it: an id held that no version delegates only
+ * refuses a templated login, one delegated but not held is a local
+ * account's to act as.
+ */
 bool eksauth_names_subid_block(const char *s, size_t n, uint32_t *lo, uint32_t *hi)
 {
-    const char *colon;
-    uint32_t start, count;
+    const char *colon, *end;
+    unsigned long long start, count;
 
+    /* subordinate_parse refuses a line of 1024 bytes or more, a CR counted. */
+    if (n > EKSAUTH_NAMES_SUBID_TAIL_MAX)
+        return false;
     if (n > 0 && s[n - 1] == '\r')
         n--;
     colon = memchr(s, ':', n);
-    /* Exactly two fields: newuidmap refuses a line with more, and delegates nothing by it. */
-    if (colon == NULL || memchr(colon + 1, ':', n - (size_t)(colon - s) - 1) != NULL ||
-        !subid_number(s, (size_t)(colon - s), &start) ||
-        !subid_number(colon + 1, n - (size_t)(colon - s) - 1, &count) || count == 0)
+    if (colon == NULL)
         return false;
-    *lo = start;
-    *hi = (uint64_t)start + count - 1 > UINT32_MAX ? UINT32_MAX : start + count - 1;
+    /* The count ends at a third colon: shadow up to 4.17 ignores what follows (4.18 refuses). */
+    end = memchr(colon + 1, ':', n - (size_t)(colon + 1 - s));
+    if (end == NULL)
+        end = s + n;
+    /* A start past 32 bits holds no id. */
+    if (!subid_number(s, (size_t)(colon - s), &start) ||
+        !subid_number(colon + 1, (size_t)(end - colon - 1), &count) || start > UINT32_MAX)
+        return false;
+    /*
+     * A count of 0 holds nothing, but from 0 it is every id: shadow's
+     * find_range computes the block's last id as start + count - 1, which
+     * wraps (fixed in shadow after July 2026).
+     */
+    if (count == 0 && start != 0)
+        return false;
+    *lo = (uint32_t)start;
+    *hi =
+        count == 0 || count - 1 >= UINT32_MAX - start ? UINT32_MAX : (uint32_t)(start + count - 1);
     return true;
 }

@@ -129,12 +129,11 @@ static bool nss_local_file_has_id(const char *file, uint32_t id, bool gid_too)
  */
 
 /*
- * The longest tail of a line after its owner read as a block: ':' and the
- * two fields, each at most what eksauth_names_subid_block reads (63 bytes:
- * white space, a sign, 0x, digits), ':' and a CR.  A longer tail delegates
- * nothing here.
+ * The longest tail of a line after its owner read as a block: ':' and what
+ * eksauth_names_subid_block reads.  A longer tail is a line shadow never
+ * reads, and it delegates nothing there either.
  */
-#define SUB_TAIL_MAX (1 + 63 + 1 + 63 + 1)
+#define SUB_TAIL_MAX (1 + EKSAUTH_NAMES_SUBID_TAIL_MAX)
 
 /* The block of a line whose owner is not empty, from its tail (tail[0] is the first colon). */
 static bool sub_tail(const char *tail, size_t n, struct nss_subid_block *b)

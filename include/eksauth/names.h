@@ -137,10 +137,17 @@ bool eksauth_names_id_reserved(uint32_t id);
  * its owner and colon, s[0..n) = "START:COUNT" (one CR at the end taken as
  * the line's end): lo..hi, or false when the line delegates none.  The
  * numbers are read as shadow's newuidmap reads them (strtoul, base 0: white
- * space before, a sign, 0x hex, 0 octal; the whole field; 32 bits), so the
- * ids held are the ones the owner acts as.  Shared by lib/hostfiles.c and
- * the NSS module.
+ * space before, a sign, 0x hex, 0 octal; the whole field), so the ids held
+ * are the ones the owner acts as; where shadow's versions differ (a fourth
+ * field, a count past 32 bits, 0:0), the reading that delegates more.
+ * Shared by lib/hostfiles.c and the NSS module.
  */
 bool eksauth_names_subid_block(const char *s, size_t n, uint32_t *lo, uint32_t *hi);
+
+/*
+ * The longest s eksauth_names_subid_block reads: shadow reads no line of
+ * 1024 bytes or more, and an owner is at least one byte before the colon.
+ */
+#define EKSAUTH_NAMES_SUBID_TAIL_MAX 1021
 
 #endif

@@ -618,11 +618,15 @@ static const char *block(const char *s)
 
 /*
  * A subuid/subgid line's fields as shadow's newuidmap reads them (strtoul,
- * base 0, the whole field, 32 bits): the ids held are the ones the owner
- * acts as, whatever way the line writes them.
+ * base 0, the whole field): the ids held are the ones the owner acts as,
+ * whatever way the line writes them, under any shadow version a host may
+ * run (names.c, eksauth_names_subid_block).
  */
 static void test_subid_block(void **state)
 {
+    char wide[1100];
+    uint32_t lo = 0, hi = 0;
+
     (void)state;
     assert_string_equal(block("100000:65536"), "100000-165535");
     assert_string_equal(block("100000:65536\r"), "100000-165535");
@@ -631,11 +635,29 @@ static void test_subid_block(void **state)
     assert_string_equal(block("0100000:010"), "32768-32775");
     assert_string_equal(block(" \t100000:+16"), "100000-100015");
     assert_string_equal(block("4294967295:16"), "4294967295-4294967295");
+    /* shadow up to 4.17 reads the first three fields and ignores the rest. */
+    assert_string_equal(block("100000:16:1"), "100000-100015");
+    assert_string_equal(block("100000:16:"), "100000-100015");
+    /* shadow 4.15 to 4.17 read a count of 64 bits: the block runs to the last id. */
+    assert_string_equal(block("100000:4294967296"), "100000-4294967295");
+    assert_string_equal(block("100000:18446744073709551615"), "100000-4294967295");
+    /* strtoul wraps a minus sign, and shadow up to 4.14 took what fits 32 bits. */
+    assert_string_equal(block("-18446744073709451616:16"), "100000-100015");
+    /* 0:0 is every id to shadow's find_range (first + 0 - 1 wraps) before its July 2026 fix. */
+    assert_string_equal(block("0:0"), "0-4294967295");
+    /* White space strtoul skips, however much of it a line shadow reads holds. */
+    memset(wide, ' ', sizeof(wide));
+    memcpy(wide + EKSAUTH_NAMES_SUBID_TAIL_MAX - 12, "100000:65536", 12);
+    assert_int_equal(eksauth_names_subid_block(wide, EKSAUTH_NAMES_SUBID_TAIL_MAX, &lo, &hi), true);
+    assert_int_equal(lo, 100000);
+    assert_int_equal(hi, 165535);
+    /* A line of 1024 bytes or more is refused by every shadow (subordinate_parse). */
+    memcpy(wide + EKSAUTH_NAMES_SUBID_TAIL_MAX + 1 - 12, "100000:65536", 12);
+    assert_false(eksauth_names_subid_block(wide, EKSAUTH_NAMES_SUBID_TAIL_MAX + 1, &lo, &hi));
     /* What newuidmap refuses delegates nothing. */
     assert_string_equal(block("100000:0"), "none");
-    assert_string_equal(block("100000:16:1"), "none");
     assert_string_equal(block("4294967296:1"), "none");
-    assert_string_equal(block("100000:4294967296"), "none");
+    assert_string_equal(block("100000:18446744073709551616"), "none");
     assert_string_equal(block("-1:16"), "none");
     assert_string_equal(block("100000 :16"), "none");
     assert_string_equal(block("1e5:16"), "none");

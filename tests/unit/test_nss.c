@@ -988,8 +988,12 @@ static void test_subids_read_as_hostfiles(void **state)
                                  "frank:00000000000000000006000:10\n" /* octal: 3072 */
                                  "gina:0x1b58:10\n"                   /* hex: 7000 */
                                  "hank\r\nivan:9000:10\r\r\n\n\n"
+                                 "lena:20000:10:later fields\n" /* shadow <= 4.17 reads it */
+                                 "mike:                                                      "
+                                 "                                        30000:10\n"
                                  "judy:7000:10\r"; /* no newline at the end */
-    char owner[6000], passwd[400], group[400];
+    char owner[6000], passwd[400], group[400], text[sizeof(subuid) + 1200];
+    size_t len = sizeof(subuid) - 1;
     struct eksauth_hostfiles hf;
     struct eksauth_error err;
     struct nss_subids s;
@@ -997,7 +1001,10 @@ static void test_subids_read_as_hostfiles(void **state)
 
     (void)state;
     use_subid_dir();
-    put_subid_file("subuid", subuid, sizeof(subuid) - 1);
+    /* A line shadow never reads (1024 bytes or more): its block is no one's. */
+    memcpy(text, subuid, len);
+    len += (size_t)snprintf(text + len, sizeof(text) - len, "\nolga:40000:10:%01100d\n", 0);
+    put_subid_file("subuid", text, len);
     /* An owner far longer than a line of the other local files. */
     memset(owner, 'x', sizeof(owner));
     memcpy(owner + sizeof(owner) - 12, ":8000:10\nk:", 12);
@@ -1022,6 +1029,8 @@ static void test_subids_read_as_hostfiles(void **state)
     assert_true(nss_subids_hold(&s, 8000) && nss_subids_hold(&s, 7009) &&
                 nss_subids_hold(&s, 5009) && nss_subids_hold(&s, 3081));
     assert_true(nss_subids_hold(&s, UINT32_MAX));
+    assert_true(nss_subids_hold(&s, 20009) && nss_subids_hold(&s, 30009));
+    assert_false(nss_subids_hold(&s, 40000));
     assert_false(nss_subids_hold(&s, 5010) || nss_subids_hold(&s, 6000) ||
                  nss_subids_hold(&s, 9000) || nss_subids_hold(&s, 250000) ||
                  nss_subids_hold(&s, 300000));
