@@ -351,8 +351,8 @@ bool eksauth_names_id_reserved(uint32_t id)
 /*
  * A field of a subid line as shadow reads it (getulong up to 4.15, str2ul
  * from 4.16): strtoul, base 0, the whole field, no ERANGE; all 64 bits
- * kept, as 4.15 to 4.17 keep them (older shadow refused what passed 32).
- * strtoull is strtoul on 64-bit Linux, a minus sign's wrap included.
+ * kept, as every shadow up to 4.17 keeps them.  strtoull is strtoul on
+ * 64-bit Linux, the wrap of a minus sign included (taken up to 4.14).
  */
 static bool subid_number(const char *s, size_t n, unsigned long long *v)
 {

@@ -638,10 +638,10 @@ static void test_subid_block(void **state)
     /* shadow up to 4.17 reads the first three fields and ignores the rest. */
     assert_string_equal(block("100000:16:1"), "100000-100015");
     assert_string_equal(block("100000:16:"), "100000-100015");
-    /* shadow 4.15 to 4.17 read a count of 64 bits: the block runs to the last id. */
+    /* shadow up to 4.17 reads a count of 64 bits: the block runs to the last id. */
     assert_string_equal(block("100000:4294967296"), "100000-4294967295");
     assert_string_equal(block("100000:18446744073709551615"), "100000-4294967295");
-    /* strtoul wraps a minus sign, and shadow up to 4.14 took what fits 32 bits. */
+    /* strtoul wraps a minus sign, and shadow up to 4.14 takes what it gives. */
     assert_string_equal(block("-18446744073709451616:16"), "100000-100015");
     /* 0:0 is every id to shadow's find_range (first + 0 - 1 wraps) before its July 2026 fix. */
     assert_string_equal(block("0:0"), "0-4294967295");
