@@ -5,7 +5,8 @@
  * local ids: lib/id_policy.c), the cluster source's last good snapshot
  * (its age, max_snapshot_age), the login index (whether logins read it:
  * lib/login_index_fit.c decides) and a sync that keeps them current
- * (eksauth-sync.timer or eksauth-watch.service enabled, and not masked).
+ * (eksauth-sync.timer or eksauth-watch.service enabled, and neither it nor
+ * the eksauth-sync.service the timer starts masked).
  */
 #include "config.h"
 
@@ -345,6 +346,11 @@ void check_snapshot(struct doctor *d)
         f->age_seconds = age;
 }
 
+/* An enable link of a sync, its unit and the unit that unit starts (itself for a service). */
+struct sync_unit {
+    const char *link, *unit, *starts;
+};
+
 /*
  * The file that masks unit (a link to /dev/null or an empty file in
  * /etc/systemd/system or /run/systemd/system, as systemd.unit(5) says), or
@@ -371,38 +377,61 @@ static const char *unit_mask(const struct doctor *d, const char *unit, char *hos
     return NULL;
 }
 
+/*
+ * The unit of u that is masked, its file in *host, or NULL: u itself, or
+ * the unit it starts (the timer's eksauth-sync.service, which `systemctl
+ * mask eksauth-sync` masks): either way no sync runs.
+ */
+static const char *masked_part(const struct doctor *d, const struct sync_unit *u, char *host,
+                               size_t n)
+{
+    if (unit_mask(d, u->unit, host, n) != NULL)
+        return u->unit;
+    if (strcmp(u->starts, u->unit) != 0 && unit_mask(d, u->starts, host, n) != NULL)
+        return u->starts;
+    return NULL;
+}
+
 void check_sync_enabled(struct doctor *d)
 {
-    static const char *const links[] = {
-        "/etc/systemd/system/timers.target.wants/eksauth-sync.timer",
-        "/etc/systemd/system/multi-user.target.wants/eksauth-watch.service",
+    static const struct sync_unit units[] = {
+        {"/etc/systemd/system/timers.target.wants/eksauth-sync.timer", "eksauth-sync.timer",
+         "eksauth-sync.service"},
+        {"/etc/systemd/system/multi-user.target.wants/eksauth-watch.service",
+         "eksauth-watch.service", "eksauth-watch.service"},
     };
-    char mask[PATH_MAX], masked[PATH_MAX] = "";
-    const char *unit, *masked_unit = NULL;
+    char mask[PATH_MAX], masked[PATH_MAX] = "", why[96];
+    const char *part, *masked_name = NULL;
+    const struct sync_unit *masked_unit = NULL;
     struct finding *f;
     size_t i;
 
-    for (i = 0; i < sizeof(links) / sizeof(links[0]); i++) {
-        if (!path_exists(d, links[i]))
+    for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+        if (!path_exists(d, units[i].link))
             continue;
-        unit = base_name(links[i]);
         /* systemctl mask keeps the enable link: "enabled" alone would hide a sync that never runs.
          */
-        if (unit_mask(d, unit, mask, sizeof(mask)) == NULL) {
-            report(d, LV_OK, "sync", links[i], "%s is enabled", unit);
+        part = masked_part(d, &units[i], mask, sizeof(mask));
+        if (part == NULL) {
+            report(d, LV_OK, "sync", units[i].link, "%s is enabled", units[i].unit);
             return;
         }
         if (masked_unit == NULL) {
-            masked_unit = unit;
+            masked_unit = &units[i];
+            masked_name = part;
             fmt(masked, sizeof(masked), "%s", mask);
         }
     }
     if (masked_unit != NULL) {
+        if (strcmp(masked_name, masked_unit->unit) == 0)
+            fmt(why, sizeof(why), "masked");
+        else
+            fmt(why, sizeof(why), "%s, which it starts, is masked", masked_name);
         f = report(d, LV_WARNING, "sync", masked,
-                   "%s is enabled but masked: it never runs, so changes to aws-auth (revocations "
-                   "too) reach this host only when someone runs eksauth sync",
-                   masked_unit);
-        set_fix(d, f, "systemctl unmask %s && systemctl start %s", masked_unit, masked_unit);
+                   "%s is enabled but %s: no sync runs, so changes to aws-auth (revocations too) "
+                   "reach this host only when someone runs eksauth sync",
+                   masked_unit->unit, why);
+        set_fix(d, f, "systemctl unmask %s && systemctl start %s", masked_name, masked_unit->unit);
         return;
     }
     f = report(d, LV_WARNING, "sync", NULL,

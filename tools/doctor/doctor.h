@@ -32,7 +32,8 @@
  *               cluster source's snapshot (its age, max_snapshot_age), the
  *               login index (whether logins map through it, by the rule of
  *               lib/login_index_fit.c) and a sync that keeps them current
- *               (a unit enabled and not masked)
+ *               (a unit enabled, and neither it nor the service it
+ *               starts masked)
  *   network.c   --network: STS and the sync source answer over TLS
  *
  * Everything is read from files, never through NSS or PAM: doctor must
