@@ -20,37 +20,27 @@ bool eksauth_json_answer_visible(const char *s, size_t len)
 }
 
 /*
- * Whether every string in o is whole as a C string: "\u0000" decodes to a
- * NUL inside one, and a name read as a C string would be cut there (an
- * access entry's username, a group) into another name.  Nesting is the
- * tokener's, bounded by its depth.
+ * Whether body holds "\u0000", the escape of a NUL, in a string or a key.
+ * json-c keeps it inside a value's string, where C reads only what comes
+ * before it (an access entry's username, a group: cut into another name),
+ * and cuts a key at it ("username\u0000" a second "username", whose value
+ * replaces the first's): read on the text, since a key's cut is gone once
+ * parsed.  In valid JSON a '\' is in a string, and of a run of them the
+ * last escapes the next byte when the run is odd.
  */
-static bool strings_whole(struct json_object *o)
+static bool escaped_nul(const char *body, size_t len)
 {
-    size_t i, n;
+    size_t i = 0, run;
 
-    switch (json_object_get_type(o)) {
-    case json_type_string:
-        return strlen(json_object_get_string(o)) == (size_t)json_object_get_string_len(o);
-    case json_type_object: {
-        json_object_object_foreach(o, key, v)
-        {
-            (void)key;
-            if (!strings_whole(v))
-                return false;
-        }
-        return true;
+    while (i < len) {
+        for (run = 0; i < len && body[i] == '\\'; i++)
+            run++;
+        if (run % 2 == 1 && len - i >= 5 && memcmp(body + i, "u0000", 5) == 0)
+            return true;
+        if (run == 0)
+            i++;
     }
-    case json_type_array:
-        n = json_object_array_length(o);
-        for (i = 0; i < n; i++) {
-            if (!strings_whole(json_object_array_get_idx(o, i)))
-                return false;
-        }
-        return true;
-    default:
-        return true;
-    }
+    return false;
 }
 
 struct json_object *eksauth_json_answer_read(const char *body, size_t len, size_t max, int depth,
@@ -75,7 +65,7 @@ struct json_object *eksauth_json_answer_read(const char *body, size_t len, size_
     }
     if (obj == NULL || json_tokener_get_error(tk) != json_tokener_success)
         goto fail;
-    if (!strings_whole(obj)) {
+    if (escaped_nul(body, len)) {
         if (why != NULL)
             *why = "a string holding \\u0000";
         goto fail;

@@ -14,7 +14,7 @@
 /*
  * body[0..len) as one JSON value with only white space after it; NULL for
  * anything else: empty, longer than max, a NUL byte (raw, or "\u0000" in a
- * string), bad or trailing data.
+ * string or a key), bad or trailing data.
  * Free with json_object_put.
  */
 struct json_object *eksauth_json_answer_parse(const char *body, size_t len, size_t max);

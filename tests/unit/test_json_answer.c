@@ -53,6 +53,25 @@ static void test_escaped_nul_refused(void **state)
     assert_true(parses("{\"a\":\"\\u0041\"}", 14));
 }
 
+/*
+ * A key is a string too: json-c keeps it up to the NUL, so "username\u0000"
+ * would be a second "username" whose value replaces the first.
+ */
+static void test_escaped_nul_in_key_refused(void **state)
+{
+    static const char dup[] = "{\"username\":\"alice\",\"username\\u0000\":\"admin\"}";
+    static const char odd[] = "{\"a\\\\\\u0000\":1}";
+    static const char even[] = "{\"a\\\\u0000\":1}";
+    const char *why = NULL;
+
+    (void)state;
+    assert_null(eksauth_json_answer_read(dup, sizeof(dup) - 1, 64, 8, &why));
+    assert_string_equal(why, "a string holding \\u0000");
+    /* Three backslashes: an escaped one, then the escape of a NUL; two: text. */
+    assert_false(parses(odd, sizeof(odd) - 1));
+    assert_true(parses(even, sizeof(even) - 1));
+}
+
 static void test_parse_cap(void **state)
 {
     char big[65];
@@ -130,5 +149,6 @@ static void test_server_text(void **state)
 }
 
 EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_parse), cmocka_unit_test(test_escaped_nul_refused),
+                  cmocka_unit_test(test_escaped_nul_in_key_refused),
                   cmocka_unit_test(test_parse_cap), cmocka_unit_test(test_read_truncated_and_depth),
                   cmocka_unit_test(test_members), cmocka_unit_test(test_server_text))
