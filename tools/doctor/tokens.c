@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "doctor.h"
+#include "eksauth/ascii.h"
 
 /* Whether s[0..n) is "ip-A-B-C-D", the name EC2 gives an instance from its private address. */
 static bool ec2_address_name(const char *s, size_t n)
@@ -76,13 +77,15 @@ static void machine_name(const struct doctor *d, char *name, size_t len)
  */
 static void check_host_name(struct doctor *d)
 {
-    char name[256];
+    char name[256], lower[256];
     struct finding *f;
 
     if (d->cfg.host_name != NULL)
         return;
     machine_name(d, name, sizeof(name));
-    if (name[0] == '\0' || !name_shared(name))
+    /* The audience has the name in lower case (lib/audience.c): LocalHost is localhost's. */
+    eksauth_ascii_lower_copy(lower, name, strlen(name));
+    if (name[0] == '\0' || !name_shared(lower))
         return;
     f = report(d, LV_WARNING, "config", d->conf_host,
                "host_name is not set, so tokens are for this machine's name, %s, which other "
