@@ -119,11 +119,11 @@ void check_tokens(struct doctor *d)
 
 /*
  * Whether a time service keeps this host's clock: the kernel's NTP state
- * (adjtimex, read only), which chronyd, ntpd and systemd-timesyncd set.  A
- * token's signing time is checked against this clock (lib/token.c): one
- * max_clock_skew behind refuses every token as "future date", one 15
- * minutes ahead as "expired", and nothing else says why.  Not under
- * --root: the clock is this machine's, not the root's.
+ * (adjtimex, read only), which chronyd (with rtcsync), ntpd and
+ * systemd-timesyncd set.  A token's signing time is checked against this
+ * clock (lib/token.c): one max_clock_skew behind refuses every token as
+ * "future date", one 15 minutes ahead as "expired", and nothing else says
+ * why.  Not under --root: the clock is this machine's, not the root's.
  */
 void check_clock(struct doctor *d)
 {
@@ -141,14 +141,21 @@ void check_clock(struct doctor *d)
         report(d, LV_OK, "clock", NULL, "the system clock is synchronized by a time service");
         return;
     }
+    /*
+     * Why chronyd is named: on Linux it clears the kernel's flag only with
+     * rtcsync in chrony.conf, so a clock it keeps without it reads as this.
+     */
     f = report(d, LV_WARNING, "clock", NULL,
                "the kernel says the system clock is not synchronized (no time service such "
-               "as chronyd or systemd-timesyncd keeps it): tokens are checked against it, so "
+               "as chronyd or systemd-timesyncd keeps it, or chronyd runs without rtcsync, "
+               "which leaves the kernel's flag unset): tokens are checked against it, so "
                "once it is %ld s behind every token is refused as \"future date\", and 15 "
                "minutes ahead as \"expired\"",
                d->cfg.max_clock_skew);
     set_fix(d, f,
             "systemctl enable --now chronyd (Debian: chrony, or timedatectl set-ntp true for "
             "systemd-timesyncd; on EC2 chrony uses the Amazon Time Sync Service, "
-            "169.254.169.123); chronyc tracking then shows the offset");
+            "169.254.169.123); chronyc tracking then shows the offset; when chronyd already "
+            "keeps it (chronyc tracking: Leap status Normal), add rtcsync to chrony.conf and "
+            "restart chronyd, so the kernel, and this check, know");
 }
