@@ -5,6 +5,9 @@
  * tokener's buffer, which grows by realloc (the block it leaves is freed
  * by the C library, out of anyone's reach) and keeps the last long string
  * whole, and into the string's object; it frees both without wiping.
+ * Not covered: a key repeated in one object, whose earlier value json-c
+ * frees as it reads the later one (json-c has no hook for it); aws eks
+ * get-token and instance metadata repeat no key.
  * Pure.
  *
  *   tk = eksauth_json_secret_tokener(depth, len);
