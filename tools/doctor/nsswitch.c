@@ -277,6 +277,35 @@ static void check_nss_line(struct doctor *d, const char *host, const char *db, c
     report(d, LV_OK, "nsswitch", where, "%s: eksauth comes after files", db);
 }
 
+/*
+ * A subid: line naming a service (FreeIPA's sss): newuidmap asks it for the
+ * blocks of subordinate ids instead of /etc/subuid and /etc/subgid, which
+ * are all eksauth reads (lib/hostfiles.c), so ids of those blocks may go to
+ * eksauth's logins, and their owners act as them (SECURITY.md, known gaps).
+ */
+static void check_subid_line(struct doctor *d, const char *host, const char *line, unsigned no)
+{
+    struct nss_tok t[NSS_TOKS];
+    char where[WHERE_MAX];
+    struct finding *f;
+    size_t n, i;
+
+    n = nss_tokens(line, (size_t)(strchr(line, ':') - line) + 1, t, NSS_TOKS);
+    for (i = 0; i < n; i++) {
+        if (!t[i].action && !tok_is(line, &t[i], "files"))
+            break;
+    }
+    if (i == n)
+        return;
+    f = report(d, LV_WARNING, "nsswitch", at_line(where, host, no),
+               "subid: %.*s gives out subordinate ids, which eksauth does not read (only "
+               "/etc/subuid and /etc/subgid): an eksauth uid in one of its blocks is one its "
+               "owner acts as in a user namespace",
+               (int)t[i].len, line + t[i].start);
+    set_fix(d, f, "keep uid_min..uid_max in %s clear of the ranges %.*s gives out", d->conf_host,
+            (int)t[i].len, line + t[i].start);
+}
+
 void check_nsswitch(struct doctor *d)
 {
     static const char *const dbs[] = {"passwd", "group", "initgroups"};
@@ -309,6 +338,8 @@ void check_nsswitch(struct doctor *d)
                 nos[i] = l.no;
             }
         }
+        if (strncmp(s, "subid:", 6) == 0)
+            check_subid_line(d, host, line, l.no);
     }
     for (i = 0; i < 3; i++)
         check_nss_line(d, host, dbs[i], found[i], nos[i], i == 2);
