@@ -2,7 +2,8 @@
  * test_sync.c - one sync, whole (lib/sync.c, lib/snapshot.c): a file
  * source into the identity DB with its report, refusals that leave the DB
  * as it was, the carry-over and revocation of recorded logins (idle ones
- * too), and a cluster source with its snapshot, "unchanged" and a failing
+ * too, and one whose uid a local account took), and a cluster source with
+ * its snapshot, "unchanged" and a failing
  * fetch, the version and budget a fetch is given, the state it confirms
  * (the snapshot's own rules: tests/unit/test_snapshot.c); plus the id seeds
  * a plan keeps (lib/mapping.c).  The watch: test_sync_watch.c.  A throwaway
@@ -247,6 +248,23 @@ static void log_in(struct host_fixture *h, const char *arn, const char *login)
         fail_msg("login %s refused (reason class %d)", login, (int)why);
 }
 
+/* A first sync, then dev-bob's first login (Dev/bob); its recorded uid. */
+static uint32_t bob_recorded(struct host_fixture *h)
+{
+    struct eksauth_iddb_user u;
+    struct eksauth_error err;
+    struct eksauth_iddb *db;
+    uint32_t uid;
+
+    sync_ok(h);
+    log_in(h, "arn:aws:sts::123456789012:assumed-role/Dev/bob", "dev-bob");
+    assert_int_equal(eksauth_iddb_open(h->db, &db, &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_iddb_user_by_name(db, "dev-bob", &u), EKSAUTH_OK);
+    uid = u.uid;
+    eksauth_iddb_close(db);
+    return uid;
+}
+
 static void test_recorded_logins_kept_then_revoked(void **state)
 {
     struct host_fixture *h = host_fixture_new(NULL, AWS_AUTH);
@@ -257,12 +275,7 @@ static void test_recorded_logins_kept_then_revoked(void **state)
     uint32_t uid;
 
     (void)state;
-    sync_ok(h);
-    log_in(h, "arn:aws:sts::123456789012:assumed-role/Dev/bob", "dev-bob");
-    assert_int_equal(eksauth_iddb_open(h->db, &db, &err), EKSAUTH_OK);
-    assert_int_equal(eksauth_iddb_user_by_name(db, "dev-bob", &u), EKSAUTH_OK);
-    uid = u.uid;
-    eksauth_iddb_close(db);
+    uid = bob_recorded(h);
     /* The mapping still holds: kept, with its uid. */
     assert_int_equal(run(h, false, &r, &err), EKSAUTH_OK);
     assert_true(listed(&r.kept, "dev-bob"));
@@ -1003,6 +1016,50 @@ static void root_only_host(struct host_fixture *h, char *passwd, char *group, si
 }
 
 /*
+ * A recorded templated login whose uid a local account took since: not
+ * kept beside it (a login that lands on a local id is refused,
+ * lib/resolve.c), but revoked, the reason naming the id and its holder,
+ * and the uid held by its tombstone; a static name keeps its recorded id
+ * with a warning instead (test_identity.c test_plan_recorded_id_now_local).
+ */
+static void test_recorded_login_id_now_local(void **state)
+{
+    struct host_fixture *h = host_fixture_new(NULL, AWS_AUTH);
+    char passwd[128], group[128], want[160];
+    struct eksauth_sync_report r;
+    struct eksauth_iddb_user u;
+    enum eksauth_refusal why;
+    struct eksauth_error err;
+    struct eksauth_iddb *db;
+    uint32_t uid;
+    FILE *f;
+
+    (void)state;
+    uid = bob_recorded(h);
+    root_only_host(h, passwd, group, sizeof(passwd));
+    assert_non_null(f = fopen(passwd, "a"));
+    fprintf(f, "squatter:x:%u:%u::/home/s:/bin/sh\n", uid, uid);
+    assert_int_equal(fclose(f), 0);
+    assert_int_equal(run(h, false, &r, &err), EKSAUTH_OK);
+    snprintf(want, sizeof(want),
+             "dev-bob (revoked: login refused: the id of 'dev-bob', %u, is held by a local "
+             "account or group)",
+             uid);
+    assert_true(listed(&r.removed, want));
+    assert_false(listed(&r.kept, "dev-bob"));
+    eksauth_sync_report_free(&r);
+    assert_int_equal(eksauth_iddb_open(h->db, &db, &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_iddb_user_by_name(db, "dev-bob", &u), EKSAUTH_ENOTFOUND);
+    assert_true(eksauth_iddb_id_held_from(db, uid, "dev-mallory", (uint64_t)time(NULL)));
+    eksauth_iddb_close(db);
+    assert_int_equal(
+        try_log_in(h, "arn:aws:sts::123456789012:assumed-role/Dev/bob", "dev-bob", &why),
+        EKSAUTH_EREJECTED);
+    assert_int_equal(why, EKSAUTH_REFUSAL_ID_HELD);
+    host_fixture_free(h);
+}
+
+/*
  * 65534 (nobody, the overflow id) and 65535 ((uint16_t)-1) inside a
  * configured range, on a host with no local account holding them: no
  * static name gets one, and a templated login whose one id is one is
@@ -1211,6 +1268,7 @@ int main(void)
         cmocka_unit_test(test_group_collision_denied_in_db),
         cmocka_unit_test(test_revoked_uid_held),
         cmocka_unit_test(test_tombstones_over_the_bound_said),
+        cmocka_unit_test(test_recorded_login_id_now_local),
         cmocka_unit_test(test_reserved_ids_never_given),
         cmocka_unit_test(test_damaged_db_is_said),
         cmocka_unit_test(test_bad_key_file_fails_closed),
