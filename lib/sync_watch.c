@@ -56,13 +56,25 @@ static void tell_failed(const struct watcher *w, const struct eksauth_error *err
         w->watch->failed(w->watch->arg, err);
 }
 
-/* What a list, a poll or an event did, told to the caller. */
+/*
+ * What a list, a poll or an event did, told to the caller.  An unchanged
+ * one's warnings (an access entry cache that could not be read or kept, a
+ * state not confirmed) are told one by one as the failures the watch goes
+ * on after: eksauth sync prints them beside "unchanged" (tools/cmd_sync.c).
+ */
 static void tell(const struct watcher *w, const struct eksauth_sync_report *report)
 {
+    struct eksauth_error e;
+    size_t i;
+
     if (!report->unchanged && w->watch->applied != NULL)
         w->watch->applied(w->watch->arg, report);
     if (report->stale.n > 0 && w->watch->stale != NULL)
         w->watch->stale(w->watch->arg, report);
+    for (i = 0; report->unchanged && i < report->warnings.n; i++) {
+        eksauth_fail(&e, EKSAUTH_EIO, "%s", report->warnings.v[i]);
+        tell_failed(w, &e);
+    }
 }
 
 /* The local accounts on disk against those the last plan was made with. */
@@ -177,12 +189,10 @@ static enum eksauth_status relist(struct watcher *w)
         tell_failed(w, &err);
     else
         tell(w, &report);
-    /* Unchanged, and not confirmed: said (max_snapshot_age counts from the state), not fatal. */
-    if (st == EKSAUTH_OK && report.unconfirmed[0] != '\0') {
-        eksauth_fail(&err, EKSAUTH_EIO, "the snapshot's state was not updated: %s",
-                     report.unconfirmed);
-        tell_failed(w, &err);
-    }
+    /*
+     * Unchanged, and not confirmed: said by tell() among the warnings
+     * (max_snapshot_age counts from the state), not fatal.
+     */
     eksauth_sync_report_free(&report);
     if (st == EKSAUTH_OK)
         snprintf(w->rv, sizeof(w->rv), "%s", w->state.rv);

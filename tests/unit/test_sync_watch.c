@@ -10,7 +10,7 @@
  * ends the watch, an event heard after the edit unapplied; local accounts
  * planned with again when they change, never confirmed when unreadable;
  * sources with access entries listed at each change and stream's end, a
- * source without a watch polled.  A throwaway host with fakes for the
+ * source without a watch polled; an unchanged poll's warnings told.  A throwaway host with fakes for the
  * cluster's API and the clock (tests/lib/host_fixture.c).
  */
 #include "config.h"
@@ -482,6 +482,46 @@ static void test_watch_unconfirmed_is_told(void **state)
     host_fixture_free(h);
 }
 
+/* The stop question of test_watch_unchanged_warning_is_told: garbles the entry cache after the
+ * first list. */
+static bool garbled_cache_after_first_list(void *arg)
+{
+    struct watch_run *w = arg;
+    FILE *f;
+
+    if (w->h->cluster_calls == 1) {
+        assert_non_null(f = fopen(w->h->ctx.paths.entry_cache, "w"));
+        fputs("not a cache\n", f);
+        assert_int_equal(fclose(f), 0);
+    }
+    return w->h->cluster_calls >= w->stop_at;
+}
+
+/*
+ * A poll that finds the source unchanged tells its warnings, as a sync
+ * does (tools/cmd_sync.c): an access entry cache it could not read (every
+ * entry read again, the budget spent on them) was said by eksauth sync
+ * and went nowhere in the watch.
+ */
+static void test_watch_unchanged_warning_is_told(void **state)
+{
+    struct host_fixture *h = watched_host("source = eks-api\n");
+    struct eksauth_error err;
+    struct watch_run w;
+
+    (void)state;
+    memset(&w, 0, sizeof(w));
+    w.stop_at = 3;
+    assert_int_equal(watch_until(h, garbled_cache_after_first_list, &w, &err), EKSAUTH_OK);
+    assert_int_equal(h->cluster_calls, 3);
+    assert_int_equal(w.applied, 1); /* the first list; the others found it unchanged */
+    /* Each poll after the cache was garbled (the fake API reads no entry to write it anew). */
+    assert_int_equal(w.failed, 2);
+    assert_non_null(strstr(w.last_error, "access entry cache: "));
+    assert_non_null(strstr(w.last_error, "every access entry is read again"));
+    host_fixture_free(h);
+}
+
 /* A file has no watch: refused before anything is read, as is --aws-auth FILE. */
 static void test_watch_needs_a_cluster_source(void **state)
 {
@@ -765,4 +805,5 @@ EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_watch_needs_a_cluster_source),
                   cmocka_unit_test(test_watch_unreadable_local_accounts),
                   cmocka_unit_test(test_watch_merged_source_lists),
                   cmocka_unit_test(test_watch_polls_without_a_watch),
-                  cmocka_unit_test(test_watch_unconfirmed_is_told))
+                  cmocka_unit_test(test_watch_unconfirmed_is_told),
+                  cmocka_unit_test(test_watch_unchanged_warning_is_told))
