@@ -1060,6 +1060,18 @@ static int cmp_tomb(const void *a, const void *b)
     return (int)x->is_group - (int)y->is_group;
 }
 
+/* Whether the n elements of a are already sorted by cmp (one pass; qsort is n log n). */
+static bool in_order(const void *a, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+    const char *p = a;
+    size_t i;
+
+    for (i = 1; i < n; i++)
+        if (cmp(p + (i - 1) * size, p + i * size) > 0)
+            return false;
+    return true;
+}
+
 /* The tombstones that end last first; among equals, by id and kind (every host keeps the same). */
 static int cmp_tomb_keep(const void *a, const void *b)
 {
@@ -1072,32 +1084,23 @@ static int cmp_tomb_keep(const void *a, const void *b)
 
 size_t eksauth_iddb_builder_keep_tombstones(struct eksauth_iddb_builder *b, size_t max)
 {
-    size_t i;
+    size_t i, dropped = 0;
 
-    if (b->n_tombs <= max)
-        return 0;
-    qsort(b->tombs, b->n_tombs, sizeof(*b->tombs), cmp_tomb_keep);
-    /* Out of the sets too: no allocation, so nothing here can fail. */
-    for (i = max; i < b->n_tombs; i++) {
-        struct hkey id = hkey_id(b->tombs[i].id);
+    if (b->n_tombs > max) {
+        qsort(b->tombs, b->n_tombs, sizeof(*b->tombs), cmp_tomb_keep);
+        /* Out of the sets too: no allocation, so nothing here can fail. */
+        for (i = max; i < b->n_tombs; i++) {
+            struct hkey id = hkey_id(b->tombs[i].id);
 
-        hmap_del(&b->tomb_ids[b->tombs[i].is_group ? 1 : 0], &id);
+            hmap_del(&b->tomb_ids[b->tombs[i].is_group ? 1 : 0], &id);
+        }
+        dropped = b->n_tombs - max;
+        b->n_tombs = max;
     }
-    i = b->n_tombs - max;
-    b->n_tombs = max;
-    return i;
-}
-
-/* Whether the n elements of a are already sorted by cmp (one pass; qsort is n log n). */
-static bool in_order(const void *a, size_t n, size_t size, int (*cmp)(const void *, const void *))
-{
-    const char *p = a;
-    size_t i;
-
-    for (i = 1; i < n; i++)
-        if (cmp(p + (i - 1) * size, p + i * size) > 0)
-            return false;
-    return true;
+    /* In the file's order, so serialize need not sort them (tombs_by_id). */
+    if (!in_order(b->tombs, b->n_tombs, sizeof(*b->tombs), cmp_tomb))
+        qsort(b->tombs, b->n_tombs, sizeof(*b->tombs), cmp_tomb);
+    return dropped;
 }
 
 /* A hash index under construction: slots of {key or tag, record offset}. */
@@ -1464,6 +1467,32 @@ static size_t image_size_hint(const struct eksauth_iddb_builder *b, const struct
     return n + n / IDDB_BLOCK_SIZE * 8 + IDDB_BLOCK_SIZE;
 }
 
+static int cmp_tomb_at(const void *a, const void *b)
+{
+    return cmp_tomb(*(const struct b_tomb *const *)a, *(const struct b_tomb *const *)b);
+}
+
+/*
+ * The tombstones sorted by id, so eksauth_iddb_id_held can search them:
+ * pointers (8 bytes each), not a copy of the records (56: at the bound of
+ * a million, 56 MB more in a sync's peak and in a first login's, under the
+ * DB's lock).  A builder read back from a DB has them in order already.
+ * NULL when memory is short.
+ */
+static const struct b_tomb **tombs_by_id(const struct eksauth_iddb_builder *b)
+{
+    const struct b_tomb **v = calloc(b->n_tombs + 1, sizeof(*v));
+    size_t i;
+
+    if (v == NULL)
+        return NULL;
+    for (i = 0; i < b->n_tombs; i++)
+        v[i] = &b->tombs[i];
+    if (!in_order(b->tombs, b->n_tombs, sizeof(*b->tombs), cmp_tomb))
+        qsort(v, b->n_tombs, sizeof(*v), cmp_tomb_at);
+    return v;
+}
+
 static bool users_group_served(const struct eksauth_iddb_builder *b)
 {
     size_t i;
@@ -1483,7 +1512,7 @@ enum eksauth_status eksauth_iddb_builder_serialize(const struct eksauth_iddb_bui
     char **denied = NULL;
     enum eksauth_status ret = EKSAUTH_ENOMEM;
     size_t i, at, users_at, groups_at, end, blocks_at;
-    struct b_tomb *tombs = NULL;
+    const struct b_tomb **tombs = NULL;
 
     *out = NULL;
     *outlen = 0;
@@ -1493,7 +1522,7 @@ enum eksauth_status eksauth_iddb_builder_serialize(const struct eksauth_iddb_bui
         return eksauth_fail(err, EKSAUTH_EINVAL,
                             "identity DB: no served group has the users' gid %u", b->users_gid);
     denied = calloc(b->denied.n + 1, sizeof(*denied));
-    tombs = calloc(b->n_tombs + 1, sizeof(*tombs));
+    tombs = tombs_by_id(b);
     if (denied == NULL || tombs == NULL)
         goto out;
     /* The header page, then the config section. */
@@ -1533,19 +1562,15 @@ enum eksauth_status eksauth_iddb_builder_serialize(const struct eksauth_iddb_bui
     set_section(&o, IDDB_S_GROUP_BY_NAME, write_index(&o, &l.idx[2]));
     set_section(&o, IDDB_S_GROUP_BY_GID, write_index(&o, &l.idx[3]));
     set_section(&o, IDDB_S_GROUP_ORDER, write_order(&o, l.grec, l.ng));
-    /* Tombstones sorted by id, so eksauth_iddb_id_held can search them. */
-    if (b->n_tombs > 0)
-        memcpy(tombs, b->tombs, b->n_tombs * sizeof(*tombs));
-    qsort(tombs, b->n_tombs, sizeof(*tombs), cmp_tomb);
     ob_align(&o, IDDB_ALIGN);
     at = ob_reserve(&o, b->n_tombs * IDDB_T_SIZE);
     for (i = 0; i < b->n_tombs && !o.oom; i++) {
         size_t e = at + i * IDDB_T_SIZE;
 
-        wr32(&o, e + IDDB_T_ID, tombs[i].id);
-        wr32(&o, e + IDDB_T_FLAGS, tombs[i].is_group ? 1u : 0u);
-        wr64(&o, e + IDDB_T_UNTIL, tombs[i].until);
-        memcpy(o.p + e + IDDB_T_NAME_AT, tombs[i].name, strlen(tombs[i].name));
+        wr32(&o, e + IDDB_T_ID, tombs[i]->id);
+        wr32(&o, e + IDDB_T_FLAGS, tombs[i]->is_group ? 1u : 0u);
+        wr64(&o, e + IDDB_T_UNTIL, tombs[i]->until);
+        memcpy(o.p + e + IDDB_T_NAME_AT, tombs[i]->name, strlen(tombs[i]->name));
     }
     set_section(&o, IDDB_S_TOMBSTONES, at);
     /* The name filter: 16 bits a name at least, two set per name. */

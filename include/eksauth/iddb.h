@@ -353,6 +353,7 @@ void eksauth_iddb_builder_clear_tombstones(struct eksauth_iddb_builder *b);
 /*
  * Keep at most max tombstones: those that end last (among equals, the
  * lower id, a uid before a gid); how many were dropped.  Never fails.
+ * Leaves them in id order (the file's), so writing b sorts nothing.
  */
 size_t eksauth_iddb_builder_keep_tombstones(struct eksauth_iddb_builder *b, size_t max);
 
