@@ -824,6 +824,23 @@ enum eksauth_status eksauth_iddb_builder_add_tombstone(struct eksauth_iddb_build
     return EKSAUTH_OK;
 }
 
+enum eksauth_status eksauth_iddb_builder_carry_tombstone(struct eksauth_iddb_builder *b,
+                                                         const struct eksauth_iddb_tombstone_in *t,
+                                                         bool *added, struct eksauth_error *err)
+{
+    /*
+     * Its own login came back and was recorded beside it (iddb_template.h):
+     * the entry holds the id now.  Refusing it (as add_tombstone does)
+     * failed every later login's record until the next sync.
+     */
+    bool used = id_owner(b, t->id) != NULL;
+    enum eksauth_status st = used ? EKSAUTH_OK : eksauth_iddb_builder_add_tombstone(b, t, err);
+
+    if (added != NULL)
+        *added = !used && st == EKSAUTH_OK;
+    return st;
+}
+
 enum eksauth_status eksauth_iddb_builder_from_db(const struct eksauth_iddb *db,
                                                  struct eksauth_iddb_builder **out,
                                                  struct eksauth_error *err)
@@ -921,19 +938,11 @@ enum eksauth_status eksauth_iddb_builder_from_db(const struct eksauth_iddb *db,
             st = eksauth_fail(err, EKSAUTH_EINVAL, "identity DB: malformed tombstone");
             goto out;
         }
-        /*
-         * An id an entry uses again: its own login came back and was
-         * recorded beside it (iddb_template.h).  Dropped, as the sync's
-         * carry drops it (tombstone.h); refusing the DB failed every later
-         * login's record until the next sync.  The entry holds the id now.
-         */
-        if (id_owner(b, t.id) != NULL)
-            continue;
         ti.name = t.name;
         ti.id = t.id;
         ti.is_group = t.is_group;
         ti.until = t.until;
-        st = eksauth_iddb_builder_add_tombstone(b, &ti, err);
+        st = eksauth_iddb_builder_carry_tombstone(b, &ti, NULL, err);
         if (st != EKSAUTH_OK)
             goto out;
     }

@@ -11,9 +11,9 @@
 #define DAY_SECONDS 86400u
 
 /*
- * Hold id for name until until.  An id an entry of b uses again, or one
- * already held as that kind, needs no tombstone: only running out of
- * memory is a failure.
+ * Hold id for name until until.  An id an entry of b uses again
+ * (eksauth_iddb_builder_carry_tombstone), or one already held as that
+ * kind, needs no tombstone: only running out of memory is a failure.
  */
 static enum eksauth_status hold(struct eksauth_iddb_builder *b, const char *name, uint32_t id,
                                 bool is_group, uint64_t until, size_t *added,
@@ -22,13 +22,12 @@ static enum eksauth_status hold(struct eksauth_iddb_builder *b, const char *name
     struct eksauth_iddb_tombstone_in t = {name, id, is_group, until};
     struct eksauth_error e;
     enum eksauth_status st;
+    bool was = false;
 
-    if (eksauth_iddb_builder_id_used(b, id))
-        return EKSAUTH_OK;
-    st = eksauth_iddb_builder_add_tombstone(b, &t, &e);
+    st = eksauth_iddb_builder_carry_tombstone(b, &t, &was, &e);
     if (st == EKSAUTH_ENOMEM)
         return eksauth_fail(err, st, "%s", e.msg);
-    if (st == EKSAUTH_OK && added != NULL)
+    if (was && added != NULL)
         (*added)++;
     return EKSAUTH_OK;
 }

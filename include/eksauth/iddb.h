@@ -343,6 +343,16 @@ enum eksauth_status eksauth_iddb_builder_add_denied(struct eksauth_iddb_builder 
 enum eksauth_status eksauth_iddb_builder_add_tombstone(struct eksauth_iddb_builder *b,
                                                        const struct eksauth_iddb_tombstone_in *t,
                                                        struct eksauth_error *err);
+/*
+ * The one rule for a tombstone whose id an entry of b uses again (its own
+ * name came back and holds the id now): none is needed, and it is left
+ * out, by a sync's carry (tombstone.h) and by a login's record alike
+ * (eksauth_iddb_builder_from_db).  Otherwise eksauth_iddb_builder_add_tombstone.
+ * *added (may be NULL): whether t was added.
+ */
+enum eksauth_status eksauth_iddb_builder_carry_tombstone(struct eksauth_iddb_builder *b,
+                                                         const struct eksauth_iddb_tombstone_in *t,
+                                                         bool *added, struct eksauth_error *err);
 
 /* Drop a user (and its private group, in a DB from before version 3); false when not there. */
 bool eksauth_iddb_builder_remove_user(struct eksauth_iddb_builder *b, const char *login);
