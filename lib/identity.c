@@ -855,9 +855,13 @@ enum eksauth_status eksauth_plan_build(const struct eksauth_config *cfg,
             st = eksauth_fail(err, EKSAUTH_ENOMEM, "identity: out of memory");
             goto out;
         }
+        /*
+         * Their names in the plan's arena, not one allocation each: a DB's
+         * tombstones are seeds too, up to EKSAUTH_TOMBSTONES_MAX of them.
+         */
         for (i = 0; i < n_seeds; i++) {
             out->seeds[i] = seeds[i];
-            out->seeds[i].name = strdup(seeds[i].name);
+            out->seeds[i].name = plan_strdup(out, seeds[i].name);
             out->n_seeds++;
             if (out->seeds[i].name == NULL) {
                 st = eksauth_fail(err, EKSAUTH_ENOMEM, "identity: out of memory");
@@ -912,8 +916,6 @@ out:
 
 void eksauth_plan_free(struct eksauth_plan *plan)
 {
-    size_t i;
-
     if (plan == NULL)
         return;
     eksauth_arena_free(&plan->strs);
@@ -921,8 +923,6 @@ void eksauth_plan_free(struct eksauth_plan *plan)
     eksauth_strv_free(plan->warnings, plan->n_warnings);
     eksauth_strv_free(plan->refused, plan->n_refused);
     eksauth_strv_free(plan->refused_groups, plan->n_refused_groups);
-    for (i = 0; i < plan->n_seeds; i++)
-        free(plan->seeds[i].name);
     free(plan->users);
     free(plan->groups);
     free(plan->seeds);
