@@ -695,15 +695,17 @@ static enum eksauth_status plan_assign_ids(struct eksauth_plan *plan,
         if (seed != NULL) {
             id = seed->id;
             /*
-             * Kept, as every recorded id is (files on the host are its
-             * owner's); but a local account that took it since reaches the
-             * same files, and only the administrator can part them.
+             * Kept, as a static name's and a group's recorded id is (files
+             * on the host are its owner's); but a local account, group or
+             * block that took it since reaches the same files, and only the
+             * administrator can part them: said at every sync until then.
              */
             if (local_id(host, id) &&
                 (st = add_warning(plan, err,
                                   "'%s' keeps its recorded id %u, which a local account, group "
-                                  "or subordinate id block of this host has too: each reaches "
-                                  "the other's files; give the local one another id",
+                                  "or subordinate id block of this host has too: the two share "
+                                  "the files that id owns; give the local account or group "
+                                  "another id, or move the block (/etc/subuid, /etc/subgid)",
                                   todo[i].name, id)) != EKSAUTH_OK)
                 goto out;
         } else {

@@ -417,7 +417,9 @@ static void test_plan_recorded_id_now_local(void **state)
     assert_int_equal(eksauth_plan_find_user(&f->plan, "build")->uid, 1900000001);
     assert_true(plan_has_warning(&f->plan, "'build' keeps its recorded id 1900000001, which a "
                                            "local account, group or subordinate id block of "
-                                           "this host has too"));
+                                           "this host has too: the two share the files that id "
+                                           "owns; give the local account or group another id, "
+                                           "or move the block (/etc/subuid, /etc/subgid)"));
 }
 
 /* A template without fixed text first would answer for any name: never served. */
