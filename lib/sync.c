@@ -497,8 +497,9 @@ static enum eksauth_status apply_locked(struct apply *a, struct eksauth_error *e
     if (st == EKSAUTH_OK && dropped > 0)
         st = eksauth_strlist_addf(&r->warnings, err,
                                   "%zu tombstones ended early: at most %u removed names' ids are "
-                                  "held (those that end last); the ids of the others may be given "
-                                  "to new names",
+                                  "held (those that end last), so the others' ids may be given to "
+                                  "new names; find what removes so many names (the removed list "
+                                  "of eksauth sync --json)",
                                   dropped, EKSAUTH_TOMBSTONES_MAX);
     if (st == EKSAUTH_OK)
         st = eksauth_id_policy_warnings(a->ctx, r->templates.n, NULL, &r->warnings, err);
