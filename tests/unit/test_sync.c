@@ -3,8 +3,8 @@
  * source into the identity DB with its report, refusals that leave the DB
  * as it was, the carry-over and revocation of recorded logins (idle ones
  * too, and one whose uid a local account took), and a cluster source with
- * its snapshot, "unchanged" and a failing
- * fetch, the version and budget a fetch is given, the state it confirms
+ * its snapshot, "unchanged" and a failing fetch, the version and budget a
+ * fetch is given, the state it confirms
  * (the snapshot's own rules: tests/unit/test_snapshot.c); plus the id seeds
  * a plan keeps (lib/mapping.c).  The watch: test_sync_watch.c.  A throwaway
  * host with fakes for STS, the cluster's API and the clock

@@ -10,8 +10,9 @@
  * ends the watch, an event heard after the edit unapplied; local accounts
  * planned with again when they change, never confirmed when unreadable;
  * sources with access entries listed at each change and stream's end, a
- * source without a watch polled; an unchanged poll's warnings told.  A throwaway host with fakes for the
- * cluster's API and the clock (tests/lib/host_fixture.c).
+ * source without a watch polled; an unchanged poll's warnings told.  A
+ * throwaway host with fakes for the cluster's API and the clock
+ * (tests/lib/host_fixture.c).
  */
 #include "config.h"
 
