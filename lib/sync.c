@@ -490,9 +490,8 @@ static enum eksauth_status apply_locked(struct apply *a, struct eksauth_error *e
         st = carry_over(a, err);
     /* What this sync removed keeps its id for id_tombstone_days (tombstone.h). */
     if (st == EKSAUTH_OK)
-        st = eksauth_tombstones_carry_max(a->old, a->b, (uint64_t)time(NULL),
-                                          a->ctx->cfg.id_tombstone_days, EKSAUTH_TOMBSTONES_MAX,
-                                          NULL, &dropped, err);
+        st = eksauth_tombstones_carry(a->old, a->b, (uint64_t)time(NULL),
+                                      a->ctx->cfg.id_tombstone_days, NULL, &dropped, err);
     /* Ids given back early: files of those names could go to a new name (names-and-ids.md). */
     if (st == EKSAUTH_OK && dropped > 0)
         st = eksauth_strlist_addf(&r->warnings, err,

@@ -98,9 +98,9 @@ enum eksauth_status eksauth_tombstones_carry_max(const struct eksauth_iddb *old,
 
 enum eksauth_status eksauth_tombstones_carry(const struct eksauth_iddb *old,
                                              struct eksauth_iddb_builder *b, uint64_t now,
-                                             uint32_t days, size_t *added,
+                                             uint32_t days, size_t *added, size_t *dropped,
                                              struct eksauth_error *err)
 {
-    return eksauth_tombstones_carry_max(old, b, now, days, EKSAUTH_TOMBSTONES_MAX, added, NULL,
+    return eksauth_tombstones_carry_max(old, b, now, days, EKSAUTH_TOMBSTONES_MAX, added, dropped,
                                         err);
 }

@@ -33,7 +33,8 @@
  * days 0 makes no new ones.  *added (may be NULL): how many new ones were
  * made.  Then at most max are kept, those that end last
  * (eksauth_iddb_builder_keep_tombstones): *dropped (may be NULL), how
- * many were not.  eksauth_tombstones_carry: max EKSAUTH_TOMBSTONES_MAX.
+ * many were not.  eksauth_tombstones_carry: max EKSAUTH_TOMBSTONES_MAX,
+ * what the sync keeps.
  */
 enum eksauth_status eksauth_tombstones_carry_max(const struct eksauth_iddb *old,
                                                  struct eksauth_iddb_builder *b, uint64_t now,
@@ -41,7 +42,7 @@ enum eksauth_status eksauth_tombstones_carry_max(const struct eksauth_iddb *old,
                                                  size_t *dropped, struct eksauth_error *err);
 enum eksauth_status eksauth_tombstones_carry(const struct eksauth_iddb *old,
                                              struct eksauth_iddb_builder *b, uint64_t now,
-                                             uint32_t days, size_t *added,
+                                             uint32_t days, size_t *added, size_t *dropped,
                                              struct eksauth_error *err);
 
 #endif

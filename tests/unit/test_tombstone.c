@@ -77,7 +77,7 @@ static void test_removed_names_are_held(void **state)
     (void)state;
     old = iddb_sample_open(old_b, &old_data);
     /* admin-alice (revoked) and eks-system-masters left; the local wheel holds nothing. */
-    assert_int_equal(eksauth_tombstones_carry(old, b, NOW, 180, &added, NULL), EKSAUTH_OK);
+    assert_int_equal(eksauth_tombstones_carry(old, b, NOW, 180, &added, NULL, NULL), EKSAUTH_OK);
     assert_int_equal(added, 2);
     db = iddb_sample_open(b, &data);
     eksauth_iddb_builder_free(b); /* the DB lives in data */
@@ -103,7 +103,8 @@ static void test_removed_names_are_held(void **state)
     old = db;
     old_data = data;
     b = next_db(keep, keep_uid, 1);
-    assert_int_equal(eksauth_tombstones_carry(old, b, NOW + DAY, 180, &added, NULL), EKSAUTH_OK);
+    assert_int_equal(eksauth_tombstones_carry(old, b, NOW + DAY, 180, &added, NULL, NULL),
+                     EKSAUTH_OK);
     assert_int_equal(added, 0);
     db = iddb_sample_open(b, &data);
     assert_int_equal(eksauth_iddb_tombstone_count(db), 2);
@@ -111,7 +112,7 @@ static void test_removed_names_are_held(void **state)
     free(data);
     eksauth_iddb_builder_free(b);
     b = next_db(keep, keep_uid, 1);
-    assert_int_equal(eksauth_tombstones_carry(old, b, NOW + 180 * DAY, 180, &added, NULL),
+    assert_int_equal(eksauth_tombstones_carry(old, b, NOW + 180 * DAY, 180, &added, NULL, NULL),
                      EKSAUTH_OK);
     db = iddb_sample_open(b, &data);
     assert_int_equal(eksauth_iddb_tombstone_count(db), 0);
@@ -125,7 +126,7 @@ static void test_removed_names_are_held(void **state)
         const uint32_t back_uid[] = {LO + 100, LO + 50};
 
         b = next_db(back, back_uid, 2);
-        assert_int_equal(eksauth_tombstones_carry(old, b, NOW + DAY, 180, &added, NULL),
+        assert_int_equal(eksauth_tombstones_carry(old, b, NOW + DAY, 180, &added, NULL, NULL),
                          EKSAUTH_OK);
         only_tombstone_is(b, "eks-system-masters");
         eksauth_iddb_builder_free(b);
@@ -144,9 +145,9 @@ static void test_no_days(void **state)
 
     (void)state;
     old = iddb_sample_open(old_b, &old_data);
-    assert_int_equal(eksauth_tombstones_carry(old, b, NOW, 0, &added, NULL), EKSAUTH_OK);
+    assert_int_equal(eksauth_tombstones_carry(old, b, NOW, 0, &added, NULL, NULL), EKSAUTH_OK);
     assert_int_equal(added, 0);
-    assert_int_equal(eksauth_tombstones_carry(NULL, b, NOW, 180, &added, NULL), EKSAUTH_OK);
+    assert_int_equal(eksauth_tombstones_carry(NULL, b, NOW, 180, &added, NULL, NULL), EKSAUTH_OK);
     eksauth_iddb_close(old);
     free(old_data);
     eksauth_iddb_builder_free(old_b);
@@ -270,7 +271,7 @@ static void test_bounded(void **state)
     assert_string_equal(t.name, "gone7");
     /* The default keeps them all. */
     eksauth_iddb_builder_clear_tombstones(b);
-    assert_int_equal(eksauth_tombstones_carry(old, b, NOW, 180, &added, NULL), EKSAUTH_OK);
+    assert_int_equal(eksauth_tombstones_carry(old, b, NOW, 180, &added, NULL, NULL), EKSAUTH_OK);
     assert_false(eksauth_iddb_builder_keep_tombstones(b, 8) != 0);
     assert_int_equal(eksauth_iddb_builder_keep_tombstones(b, 7), 1);
     eksauth_iddb_close(db);
