@@ -305,11 +305,19 @@ enum eksauth_status eksauth_entry_cache_read(const struct eksauth_paths *paths, 
     st = eksauth_file_read(paths->entry_cache, EKSAUTH_ENTRY_CACHE_MAX, trusted, &text, &len, err);
     if (st == EKSAUTH_ENOTFOUND)
         return EKSAUTH_OK;
-    if (st == EKSAUTH_OK)
+    if (st == EKSAUTH_OK) {
         st = eksauth_entry_cache_parse(text, len, c, err);
+        if (st != EKSAUTH_OK) {
+            /* The file's own errors name it (file.c); a parse error names what is wrong inside. */
+            eksauth_error_prefix(err, "%s", paths->entry_cache);
+            eksauth_error_append(err, "; every access entry is read again, and a sync that reads "
+                                      "one writes a whole cache (if this warning repeats, "
+                                      "remove the file)");
+        }
+    } else if (st != EKSAUTH_OK) {
+        eksauth_error_append(err, "; every access entry is read again until it is fixed");
+    }
     free(text);
-    if (st != EKSAUTH_OK)
-        eksauth_error_append(err, "; every access entry is read again");
     return st;
 }
 

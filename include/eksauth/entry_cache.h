@@ -83,7 +83,8 @@ void eksauth_entry_cache_free(struct eksauth_entry_cache *c);
  * Read paths->entry_cache into *c.  A missing file is an empty cache
  * (EKSAUTH_OK); one that cannot be read, is not root's alone (with
  * trusted) or does not parse is an empty cache too, and the status and
- * message say why (the caller warns and goes on).
+ * message say why, naming the file and what to do (the caller warns and
+ * goes on).
  */
 enum eksauth_status eksauth_entry_cache_read(const struct eksauth_paths *paths, bool trusted,
                                              struct eksauth_entry_cache *c,

@@ -224,6 +224,7 @@ static void test_file(void **state)
         assert_int_not_equal(eksauth_entry_cache_read(&paths, true, &back, &err), EKSAUTH_OK);
         assert_int_equal(back.n, 0);
         assert_non_null(strstr(err.msg, "every access entry is read again"));
+        assert_non_null(strstr(err.msg, paths.entry_cache));
         assert_int_equal(chmod(paths.entry_cache, 0600), 0);
     }
     /* Corrupt: no cache either. */
@@ -233,6 +234,10 @@ static void test_file(void **state)
     fclose(f);
     assert_int_equal(eksauth_entry_cache_read(&paths, true, &back, &err), EKSAUTH_EINVAL);
     assert_int_equal(back.n, 0);
+    /* The operator is told which file, and what happens to it. */
+    assert_non_null(strstr(err.msg, paths.entry_cache));
+    assert_non_null(strstr(err.msg, "not a cache of version"));
+    assert_non_null(strstr(err.msg, "remove the file"));
     eksauth_entry_cache_free(&c);
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
     assert_int_equal(system(cmd), 0);
