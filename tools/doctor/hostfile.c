@@ -1,6 +1,6 @@
 /*
  * hostfile.c - the host's files as doctor reads them: host paths under
- * --root (a symbolic link followed inside it), whole text files, and
+ * --root (symbolic links followed inside it, as a chroot would), whole text files, and
  * their lines and blank-separated words.
  */
 #include "config.h"
@@ -75,47 +75,101 @@ out:
     return 0;
 }
 
-#define LINK_HOPS 8 /* links followed to a file (authselect's: one) */
+#define LINK_HOPS 40 /* links followed on one path, as the kernel's ELOOP limit */
 
 /*
- * Under --root, a file that is a symbolic link is read where the host
- * would read it: an absolute target inside the root, not on this machine
- * (authselect links /etc/nsswitch.conf and /etc/pam.d/password-auth to
- * /etc/authselect/...).  real is the rooted path, followed in place.
+ * The next component of *rest (its slashes skipped) into comp; false at
+ * the end.  *rest moves past it.
  */
-static void follow_in_root(const struct doctor *d, char real[PATH_MAX])
+static bool next_component(const char **rest, char comp[NAME_MAX + 1], int *rc)
 {
-    char target[PATH_MAX], next[PATH_MAX];
-    const char *slash;
+    const char *p = *rest;
+    size_t n;
+
+    while (*p == '/')
+        p++;
+    if (*p == '\0')
+        return false;
+    n = strcspn(p, "/");
+    if (n > NAME_MAX) {
+        *rc = ENAMETOOLONG;
+        return false;
+    }
+    memcpy(comp, p, n);
+    comp[n] = '\0';
+    *rest = p + n;
+    return true;
+}
+
+/*
+ * Under --root, host is resolved as a chroot into the root would resolve
+ * it, every component: an absolute link starts again at the root, and
+ * ".." at the root stays there (authselect links /etc/nsswitch.conf and
+ * /etc/pam.d/password-auth to /etc/authselect/...).  Why: a link that
+ * leaves the root (../../../etc/nsswitch.conf) must not make doctor read
+ * and report on the machine it runs on as if it were the root's.  path
+ * holds the host path resolved so far ("" is /), real where to read it.
+ * 0, or ELOOP past LINK_HOPS links, ENAMETOOLONG.
+ */
+static int resolve_in_root(const struct doctor *d, const char *host, char real[PATH_MAX])
+{
+    char path[PATH_MAX] = "", todo[PATH_MAX], next[PATH_MAX], target[PATH_MAX];
+    char comp[NAME_MAX + 1];
+    const char *rest = todo;
+    size_t len = 0;
+    int hops = 0, rc = 0;
     struct stat st;
     ssize_t n;
-    int hops;
 
-    for (hops = 0; hops < LINK_HOPS; hops++) {
-        if (lstat(real, &st) != 0 || !S_ISLNK(st.st_mode))
-            return;
+    if (!fmt(todo, sizeof(todo), "%s", host))
+        return ENAMETOOLONG;
+    while (next_component(&rest, comp, &rc)) {
+        if (strcmp(comp, ".") == 0)
+            continue;
+        if (strcmp(comp, "..") == 0) {
+            while (len > 0 && path[--len] != '/')
+                ;
+            path[len] = '\0';
+            continue;
+        }
+        if (!fmt(path + len, sizeof(path) - len, "/%s", comp) ||
+            !fmt(real, PATH_MAX, "%s%s", d->root, path))
+            return ENAMETOOLONG;
+        if (lstat(real, &st) != 0 || !S_ISLNK(st.st_mode)) {
+            len = strlen(path);
+            continue;
+        }
+        if (++hops > LINK_HOPS)
+            return ELOOP;
         n = readlink(real, target, sizeof(target) - 1);
         if (n <= 0)
-            return;
+            return n == 0 ? ENOENT : errno;
         target[n] = '\0';
-        slash = strrchr(real, '/');
+        /* The link's own name is replaced by its target, read from its folder or the root. */
         if (target[0] == '/')
-            rooted(d, target, next);
-        else
-            fmt(next, sizeof(next), "%.*s/%s", slash != NULL ? (int)(slash - real) : 0, real,
-                target);
-        memcpy(real, next, sizeof(next));
+            len = 0;
+        path[len] = '\0';
+        if (!fmt(next, sizeof(next), "%s/%s", target, rest))
+            return ENAMETOOLONG;
+        memcpy(todo, next, sizeof(todo));
+        rest = todo;
     }
+    if (rc == 0 && !fmt(real, PATH_MAX, "%s%s", d->root, len > 0 ? path : "/"))
+        rc = ENAMETOOLONG;
+    return rc;
 }
 
 int slurp(const struct doctor *d, const char *host, char **out, size_t *outlen)
 {
     char real[PATH_MAX];
+    int rc;
 
-    rooted(d, host, real);
-    if (d->root[0] != '\0')
-        follow_in_root(d, real);
-    return slurp_path(real, TEXT_MAX, out, outlen);
+    *out = NULL;
+    *outlen = 0;
+    if (d->root[0] == '\0')
+        return slurp_path(host, TEXT_MAX, out, outlen);
+    rc = resolve_in_root(d, host, real);
+    return rc != 0 ? rc : slurp_path(real, TEXT_MAX, out, outlen);
 }
 
 bool path_exists(const struct doctor *d, const char *host)
