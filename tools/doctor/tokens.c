@@ -47,26 +47,51 @@ static bool name_shared(const char *name)
            (strlen(dot) > 17 && strcmp(dot + strlen(dot) - 17, ".compute.internal") == 0);
 }
 
-/* The machine's name: the root's /etc/hostname under --root, else gethostname.  "" unknown. */
-static void machine_name(const struct doctor *d, char *name, size_t len)
+/* This machine's name (gethostname).  "" unknown. */
+static void machine_name(char *name, size_t len)
 {
-    char *text = NULL;
-    size_t n = 0;
+    if (gethostname(name, len) != 0 || memchr(name, '\0', len) == NULL)
+        name[0] = '\0';
+}
 
-    name[0] = '\0';
-    if (d->root[0] == '\0') {
-        if (gethostname(name, len) != 0 || memchr(name, '\0', len) == NULL)
-            name[0] = '\0';
+#define CLOUD_INIT_HOST_NAME "cloud-init: runcmd: [sh, -c, 'echo \"host_name = NAME\" >> %s']"
+
+/*
+ * Under --root, the root is an image (an AMI packer builds): every
+ * instance launched from it gets its eksauth.conf, and its own name only
+ * when it boots.  A host_name set in the image is every instance's, so a
+ * token for one is taken by all (SECURITY.md, known gaps: worse than
+ * unset).  Unset, each instance's own name is used, which the image cannot
+ * tell: said as information, with where to check it.  The root's
+ * /etc/hostname is not asked: an instance's is written at its boot.
+ */
+static void check_image_host_name(struct doctor *d)
+{
+    const char *cluster = d->cfg.cluster_id != NULL ? d->cfg.cluster_id : "CLUSTER";
+    struct finding *f;
+
+    if (d->cfg.host_name != NULL) {
+        f = report(d, LV_WARNING, "config", d->conf_host,
+                   "host_name is set to %s in this root: every instance of an image made from "
+                   "it takes tokens for eksauth:%s:%s, so a token for one is taken by every "
+                   "other that maps its holder, and root on one can relay it to another",
+                   d->cfg.host_name, cluster, d->cfg.host_name);
+        set_fix(d, f,
+                "take host_name out of %s in the image and set it on each instance as it "
+                "boots, to a name unique to that instance (" CLOUD_INIT_HOST_NAME
+                "); when this root is one host's disk, not an image, leave it",
+                d->conf_host, d->conf_host);
         return;
     }
-    if (slurp(d, "/etc/hostname", &text, &n) == 0) {
-        n = strcspn(text, " \t\r\n");
-        if (n < len) {
-            memcpy(name, text, n);
-            name[n] = '\0';
-        }
-    }
-    free(text);
+    f = report(d, LV_INFO, "config", d->conf_host,
+               "host_name is not set: each instance of an image made from this root takes "
+               "tokens for its own name at runtime, which no other host with cluster_id %s "
+               "may have (EC2's default names, ip-A-B-C-D, repeat across VPCs and regions)",
+               cluster);
+    set_fix(d, f,
+            "run eksauth doctor on an instance (it warns when the name is one many hosts "
+            "have), or set host_name on each instance as it boots (" CLOUD_INIT_HOST_NAME ")",
+            d->conf_host);
 }
 
 /*
@@ -80,9 +105,13 @@ static void check_host_name(struct doctor *d)
     char name[256], lower[256];
     struct finding *f;
 
+    if (d->root[0] != '\0') {
+        check_image_host_name(d);
+        return;
+    }
     if (d->cfg.host_name != NULL)
         return;
-    machine_name(d, name, sizeof(name));
+    machine_name(name, sizeof(name));
     /* The audience has the name in lower case (lib/audience.c): LocalHost is localhost's. */
     eksauth_ascii_lower_copy(lower, name, strlen(name));
     if (name[0] == '\0' || !name_shared(lower))
