@@ -126,7 +126,7 @@ static void check_id_key(struct doctor *d)
 
     if (keyed)
         eksauth_iddb_keyed(d->db, &check);
-    rooted(d, host, real);
+    rooted_file(d, host, real);
     st = eksauth_idkey_load(real, &key, &present, &err);
     if (st != EKSAUTH_OK) {
         fmt(msg, sizeof(msg), "%s", err.msg);
@@ -209,8 +209,8 @@ static void check_id_range(struct doctor *d)
         len = 0;
     eksauth_login_defs_parse(text != NULL ? text : "", len, &defs);
     free(text);
-    if (eksauth_hostfiles_load(&hf, rooted(d, "/etc/passwd", pw), rooted(d, "/etc/group", gr),
-                               &err) != EKSAUTH_OK) {
+    if (eksauth_hostfiles_load(&hf, rooted_file(d, "/etc/passwd", pw),
+                               rooted_file(d, "/etc/group", gr), &err) != EKSAUTH_OK) {
         f = report(d, LV_WARNING, "ids", "/etc/passwd", "cannot read the local accounts: %s",
                    err.msg);
         set_fix(d, f, "run eksauth doctor as root");
@@ -245,7 +245,7 @@ static void check_db_file(struct doctor *d)
     uint32_t users, groups, templates;
     bool trusted;
 
-    rooted(d, host, real);
+    rooted_file(d, host, real);
     if (stat(real, &sb) != 0) {
         f = report(d, LV_ERROR, "db", host,
                    "%s: NSS serves nobody (sshd logs \"Invalid user\") and PAM refuses every "
@@ -314,7 +314,7 @@ void check_snapshot(struct doctor *d)
     fmt(host, sizeof(host), "%.*s/%s", slash != NULL ? (int)(slash - db) : 0, db,
         EKSAUTH_STATE_NAME);
     memset(&paths, 0, sizeof(paths));
-    fmt(paths.state, sizeof(paths.state), "%s", rooted(d, host, real));
+    fmt(paths.state, sizeof(paths.state), "%s", rooted_file(d, host, real));
     eksauth_snapshot_state_read(&paths, false, &state);
     if (state.version[0] == '\0' || state.checked_at <= 0) {
         f = report(d, LV_ERROR, "snapshot", host,
@@ -463,12 +463,13 @@ static bool host_inputs(struct doctor *d, const char *config, char inputs[64 + 1
     }
     if (eksauth_config_load(&cfg, config, false, &err) != EKSAUTH_OK)
         goto out;
-    st = eksauth_idkey_load(rooted(d, id_key_path(d), key), &cfg.id_key, &cfg.id_key_set, &err);
+    st =
+        eksauth_idkey_load(rooted_file(d, id_key_path(d), key), &cfg.id_key, &cfg.id_key_set, &err);
     /* Root's alone by design: another user cannot compare it (the fit says so). */
     ok = st == EKSAUTH_OK || st == EKSAUTH_EIO;
     if (st == EKSAUTH_OK &&
-        eksauth_hostfiles_load(&hf, rooted(d, "/etc/passwd", pw), rooted(d, "/etc/group", gr),
-                               &err) == EKSAUTH_OK) {
+        eksauth_hostfiles_load(&hf, rooted_file(d, "/etc/passwd", pw),
+                               rooted_file(d, "/etc/group", gr), &err) == EKSAUTH_OK) {
         eksauth_snapshot_inputs(&cfg, &hf, inputs);
         eksauth_hostfiles_free(&hf);
     }
@@ -500,16 +501,16 @@ void check_login_index(struct doctor *d)
     if (d->db == NULL)
         return;
     memset(&paths, 0, sizeof(paths));
-    rooted(d, d->conf_host, paths.config);
+    rooted_file(d, d->conf_host, paths.config);
     if (!host_inputs(d, paths.config, inputs))
         return;
-    rooted(d, db, paths.db);
+    rooted_file(d, db, paths.db);
     fmt(host, sizeof(host), "%.*s/%s", dir, db, EKSAUTH_STATE_NAME);
-    rooted(d, host, paths.state);
+    rooted_file(d, host, paths.state);
     fmt(host, sizeof(host), "%.*s/%s", dir, db, EKSAUTH_SNAPSHOT_NAME);
-    rooted(d, host, paths.snapshot);
+    rooted_file(d, host, paths.snapshot);
     fmt(host, sizeof(host), "%.*s/%s", dir, db, EKSAUTH_INDEX_NAME);
-    rooted(d, host, paths.index);
+    rooted_file(d, host, paths.index);
     /* Judged as PAM judges it: root's files alone. */
     fit = eksauth_login_index_fit(&paths, true, d->db, inputs, true, &ix, &why);
     if (fit == EKSAUTH_LOGIN_INDEX_FITS) {

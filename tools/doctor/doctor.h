@@ -7,7 +7,8 @@
  * One file per area, each with its checks:
  *   doctor.c    the entry: arguments, the checks in order, the exit code
  *   report.c    findings and their output (text, JSON)
- *   hostfile.c  host files under --root, cut into lines and words
+ *   hostfile.c  host files under --root (links followed as a chroot
+ *               would), cut into lines and words
  *   files.c     the config (present, trusted, valid, cluster_id set), its
  *               aws-auth source, the modules on disk, and the trust rule
  *               of lib/trust.c they share with the identity DB
@@ -117,8 +118,15 @@ void free_findings(struct doctor *d);
 
 /* ---- hostfile.c: the host's files, lines and words ---- */
 
-/* DIR + host into buf (PATH_MAX bytes; host as is when there is no root). */
+/*
+ * Where doctor finds host under --root, into buf (PATH_MAX bytes; host as
+ * is when there is no root): its folders resolved as a chroot into DIR
+ * would resolve them, never out of DIR.  rooted keeps a link in the last
+ * component (for lstat, readlink, glob patterns); rooted_file follows it
+ * too (for stat and open).  "" when it cannot be resolved (a link loop).
+ */
 const char *rooted(const struct doctor *d, const char *host, char *buf);
+const char *rooted_file(const struct doctor *d, const char *host, char *buf);
 
 /* The host path of a path found under the root (glob results). */
 const char *unrooted(const struct doctor *d, const char *real);

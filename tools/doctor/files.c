@@ -82,7 +82,7 @@ static const char *config_path(struct doctor *d, char *real)
     if (d->root[0] != '\0' ||
         eksauth_paths_config(NULL, &d->paths, &from_default, NULL) != EKSAUTH_OK)
         fmt(d->paths.config, sizeof(d->paths.config), "%s", EKSAUTH_CONFIG_PATH);
-    rooted(d, d->paths.config, real);
+    rooted_file(d, d->paths.config, real);
     return d->paths.config;
 }
 
@@ -166,7 +166,7 @@ static void check_aws_auth_file(struct doctor *d)
         fmt(real, sizeof(real), "%s", host);
     } else if (d->cfg.aws_auth_file != NULL) {
         host = d->cfg.aws_auth_file;
-        rooted(d, host, real);
+        rooted_file(d, host, real);
     } else {
         f = report(d, LV_ERROR, "source", d->conf_host,
                    "source = file, but no aws_auth_file: eksauth sync has nothing to read");
@@ -246,7 +246,7 @@ static bool check_cluster_keys(struct doctor *d, bool kube, bool eks)
         ok = false;
     }
     if (kube && d->cfg.cluster_ca_file != NULL &&
-        access(rooted(d, d->cfg.cluster_ca_file, real), R_OK) != 0) {
+        access(rooted_file(d, d->cfg.cluster_ca_file, real), R_OK) != 0) {
         f = report(d, LV_ERROR, "source", d->cfg.cluster_ca_file, "cluster_ca_file: %s",
                    strerror(errno));
         set_fix(d, f,

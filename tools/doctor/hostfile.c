@@ -14,12 +14,6 @@
 
 #include "doctor.h"
 
-const char *rooted(const struct doctor *d, const char *host, char *buf)
-{
-    fmt(buf, PATH_MAX, "%s%s%s", d->root, host[0] == '/' || d->root[0] == '\0' ? "" : "/", host);
-    return buf;
-}
-
 const char *unrooted(const struct doctor *d, const char *real)
 {
     size_t n = strlen(d->root);
@@ -101,17 +95,25 @@ static bool next_component(const char **rest, char comp[NAME_MAX + 1], int *rc)
     return true;
 }
 
+/* Whether rest holds no further component. */
+static bool at_end(const char *rest)
+{
+    return rest[strspn(rest, "/")] == '\0';
+}
+
 /*
  * Under --root, host is resolved as a chroot into the root would resolve
- * it, every component: an absolute link starts again at the root, and
- * ".." at the root stays there (authselect links /etc/nsswitch.conf and
+ * it: an absolute link starts again at the root, and ".." at the root
+ * stays there (authselect links /etc/nsswitch.conf and
  * /etc/pam.d/password-auth to /etc/authselect/...).  Why: a link that
- * leaves the root (../../../etc/nsswitch.conf) must not make doctor read
- * and report on the machine it runs on as if it were the root's.  path
- * holds the host path resolved so far ("" is /), real where to read it.
- * 0, or ELOOP past LINK_HOPS links, ENAMETOOLONG.
+ * leaves the root (../../../etc/nsswitch.conf), or an absolute one the
+ * kernel would follow on this machine, must not make doctor read and
+ * report on the machine it runs on as if it were the root's.  The last
+ * component is followed only with last (lstat and readlink want the link
+ * itself).  path holds the host path resolved so far ("" is /), real where
+ * to read it.  0, or ELOOP past LINK_HOPS links, ENAMETOOLONG.
  */
-static int resolve_in_root(const struct doctor *d, const char *host, char real[PATH_MAX])
+static int resolve_in_root(const struct doctor *d, const char *host, bool last, char real[PATH_MAX])
 {
     char path[PATH_MAX] = "", todo[PATH_MAX], next[PATH_MAX], target[PATH_MAX];
     char comp[NAME_MAX + 1];
@@ -135,7 +137,7 @@ static int resolve_in_root(const struct doctor *d, const char *host, char real[P
         if (!fmt(path + len, sizeof(path) - len, "/%s", comp) ||
             !fmt(real, PATH_MAX, "%s%s", d->root, path))
             return ENAMETOOLONG;
-        if (lstat(real, &st) != 0 || !S_ISLNK(st.st_mode)) {
+        if ((!last && at_end(rest)) || lstat(real, &st) != 0 || !S_ISLNK(st.st_mode)) {
             len = strlen(path);
             continue;
         }
@@ -159,6 +161,31 @@ static int resolve_in_root(const struct doctor *d, const char *host, char real[P
     return rc;
 }
 
+/*
+ * host under the root into buf: as is on this host; under --root resolved
+ * there (the last component too with last).  A path that cannot be
+ * resolved (ELOOP, too long) is "", which no call opens: never a path the
+ * kernel would resolve on this machine.
+ */
+static const char *in_root(const struct doctor *d, const char *host, bool last, char *buf)
+{
+    if (d->root[0] == '\0')
+        fmt(buf, PATH_MAX, "%s", host);
+    else if (resolve_in_root(d, host, last, buf) != 0)
+        buf[0] = '\0';
+    return buf;
+}
+
+const char *rooted(const struct doctor *d, const char *host, char *buf)
+{
+    return in_root(d, host, false, buf);
+}
+
+const char *rooted_file(const struct doctor *d, const char *host, char *buf)
+{
+    return in_root(d, host, true, buf);
+}
+
 int slurp(const struct doctor *d, const char *host, char **out, size_t *outlen)
 {
     char real[PATH_MAX];
@@ -168,7 +195,7 @@ int slurp(const struct doctor *d, const char *host, char **out, size_t *outlen)
     *outlen = 0;
     if (d->root[0] == '\0')
         return slurp_path(host, TEXT_MAX, out, outlen);
-    rc = resolve_in_root(d, host, real);
+    rc = resolve_in_root(d, host, true, real);
     return rc != 0 ? rc : slurp_path(real, TEXT_MAX, out, outlen);
 }
 

@@ -55,7 +55,7 @@ static void probe(struct doctor *d, struct eksauth_http_request *req, const char
 
     req->what = what;
     req->url = url;
-    req->ca_file = ca_file != NULL ? rooted(d, ca_file, ca_buf) : NULL;
+    req->ca_file = ca_file != NULL ? rooted_file(d, ca_file, ca_buf) : NULL;
     req->on_data = discard;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     eksauth_http_perform(req, &resp, &err);

@@ -558,7 +558,7 @@ static void sshd_check_dropin_read(struct doctor *d, const char *host, struct ss
     char real[PATH_MAX];
     struct finding *f;
 
-    c->dropin_unread = !c->dropin_read && access(rooted(d, c->dropin, real), F_OK) == 0;
+    c->dropin_unread = !c->dropin_read && access(rooted_file(d, c->dropin, real), F_OK) == 0;
     if (!c->dropin_unread)
         return;
     f = report(d, LV_ERROR, "sshd", host,

@@ -128,7 +128,7 @@ static void sudo_includedir(struct doctor *d, const char *dir, int depth, struct
     int n, i;
     size_t len;
 
-    n = scandir(rooted(d, dir, real), &names, NULL, alphasort);
+    n = scandir(rooted_file(d, dir, real), &names, NULL, alphasort);
     if (n < 0)
         sudo_unreadable(sc, dir, errno);
     for (i = 0; i < n; i++) {
@@ -253,8 +253,8 @@ static size_t check_group_refs(struct doctor *d, const struct sudo_scan *sc, con
 
     if (sc->n == 0)
         return 0;
-    local = eksauth_hostfiles_load(&hf, rooted(d, "/etc/passwd", passwd),
-                                   rooted(d, "/etc/group", group), &err) == EKSAUTH_OK;
+    local = eksauth_hostfiles_load(&hf, rooted_file(d, "/etc/passwd", passwd),
+                                   rooted_file(d, "/etc/group", group), &err) == EKSAUTH_OK;
     if (!local) {
         f = report(d, LV_WARNING, "sudoers", "/etc/group",
                    "cannot read the local accounts (%s): a local group named in sudoers is "
