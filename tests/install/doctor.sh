@@ -220,17 +220,30 @@ same_words source "$T/words.lib" "aws-auth mode 0666: a doctor ERROR in the word
 N="$T/nobody"
 make_host "$N"
 chmod 0750 "$N/etc/sudoers.d"
-setpriv --reuid=nobody --regid=nogroup --clear-groups "$EKSAUTH" doctor --root "$N" >"$T/nobody.out" 2>&1
+# doctor_as_nobody: doctor --root $N as nobody, into $T/nobody.out.
+doctor_as_nobody() {
+    setpriv --reuid=nobody --regid=nogroup --clear-groups "$EKSAUTH" doctor --root "$N" >"$T/nobody.out" 2>&1
+}
+doctor_as_nobody
 is "$?" "0" "as nobody: exit 0 (doctor could not check sudoers, it found nothing wrong)"
 like "$(cat "$T/nobody.out")" 'WARNING sudoers +/etc/sudoers: cannot read it \(Permission denied\): the sudo rules in it were not checked' \
     "as nobody: /etc/sudoers could not be read, said plainly"
 like "$(cat "$T/nobody.out")" 'fix: run eksauth doctor as root' "as nobody: the fix is to run as root"
 unlike "$(cat "$T/nobody.out")" 'no rule names' "as nobody: no claim that no rule names an eks- group"
 chmod 0444 "$N/etc/sudoers"
-setpriv --reuid=nobody --regid=nogroup --clear-groups "$EKSAUTH" doctor --root "$N" >"$T/nobody.out" 2>&1
+doctor_as_nobody
 like "$(cat "$T/nobody.out")" 'WARNING sudoers +/etc/sudoers.d: cannot read it \(Permission denied\)' \
     "as nobody: an unreadable /etc/sudoers.d is said too"
 unlike "$(cat "$T/nobody.out")" 'no rule names' "as nobody: still no claim about the rules"
+# A config only root reads (0600, which eksauth allows): not a problem of the
+# host, so said as not checked, as sudoers is, and not an error.
+chmod 0600 "$N/etc/eksauth/eksauth.conf"
+doctor_as_nobody
+is "$?" "0" "as nobody, a config of mode 0600: exit 0 (not checked, not wrong)"
+like "$(grep ' config ' "$T/nobody.out")" 'WARNING config +/etc/eksauth/eksauth.conf: cannot read it \(Permission denied\): it, and what depends on it, were not checked' \
+    "as nobody, a config of mode 0600: said plainly"
+is "$(grep -c '^ERROR *config' "$T/nobody.out")" "0" "as nobody, a config of mode 0600: no config error"
+chmod 0644 "$N/etc/eksauth/eksauth.conf"
 "$EKSAUTH" doctor --root "$N" >"$T/root.out" 2>&1
 like "$(cat "$T/root.out")" 'ok +sudoers +/etc/sudoers: 1 rule names eks- groups, all known' \
     "as root the same tree's rules are read"

@@ -60,8 +60,19 @@ static bool read_file(struct doctor *d, const char *check, const char *host, con
 
     if (rc == 0)
         return true;
+    /*
+     * Not root, denied: a limit of this run, not of the host (the PAM module
+     * and the sync read it as root), said as the unread sudoers is.
+     */
+    if (rc == EACCES && geteuid() != 0) {
+        f = report(d, LV_WARNING, check, host,
+                   "cannot read it (%s): it, and what depends on it, were not checked",
+                   strerror(rc));
+        set_fix(d, f, "run eksauth doctor as root (sudo eksauth doctor)");
+        return false;
+    }
     f = report(d, LV_ERROR, check, host, "cannot read it: %s", strerror(rc));
-    set_fix(d, f, rc == EACCES ? "run eksauth doctor as root" : "check the file (%s)", host);
+    set_fix(d, f, "check the file (%s): root must be able to read it", host);
     return false;
 }
 
@@ -87,6 +98,37 @@ static const char *config_path(struct doctor *d, char *real)
 }
 
 /*
+ * A config the library refuses, "config: FILE[:LINE]: WHY" (lib/config.c):
+ * the finding is at FILE:LINE, says WHY, and the fix names the line.
+ */
+static void report_config_error(struct doctor *d, const char *host, const char *msg)
+{
+    char where[WHERE_MAX];
+    const char *why = msg;
+    size_t n = strlen(host);
+    unsigned long line = 0;
+    struct finding *f;
+    char *end;
+
+    if (strncmp(msg, "config: ", 8) == 0 && strncmp(msg + 8, host, n) == 0) {
+        end = (char *)msg + 8 + n;
+        if (end[0] == ':' && end[1] >= '0' && end[1] <= '9')
+            line = strtoul(end + 1, &end, 10);
+        if (strncmp(end, ": ", 2) == 0)
+            why = end + 2;
+        else
+            line = 0;
+    }
+    if (line > 0 && line <= UINT_MAX) {
+        f = report(d, LV_ERROR, "config", at_line(where, host, (unsigned)line), "%s", why);
+        set_fix(d, f, "correct line %lu of %s (keys and values: eksauth.conf(5))", line, host);
+        return;
+    }
+    f = report(d, LV_ERROR, "config", host, "%s", why);
+    set_fix(d, f, "correct %s (keys and values: eksauth.conf(5))", host);
+}
+
+/*
  * The config's lines into d->cfg: true when valid.  One without cluster_id
  * is still usable for the other checks.
  */
@@ -100,8 +142,7 @@ static bool parse_config(struct doctor *d, const char *host, const char *text, s
         return true;
     }
     if (strstr(err.msg, "cluster_id is required") == NULL) {
-        f = report(d, LV_ERROR, "config", host, "%s", err.msg);
-        set_fix(d, f, "correct that line of %s (keys and values: eksauth.conf(5))", host);
+        report_config_error(d, host, err.msg);
         return false;
     }
     /* The lines parsed: the rest of the settings are usable for the other checks. */
