@@ -123,12 +123,19 @@ static int cmp_u32(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+/* By name, kind, held last, then id: a name's own seeds first, its lowest id first. */
 static int cmp_seed(const void *a, const void *b)
 {
     const struct eksauth_id_seed *x = a, *y = b;
     int c = strcmp(x->name, y->name);
 
-    return c != 0 ? c : (int)x->is_group - (int)y->is_group;
+    if (c != 0)
+        return c;
+    if (x->is_group != y->is_group)
+        return (int)x->is_group - (int)y->is_group;
+    if (x->held != y->held)
+        return (int)x->held - (int)y->held;
+    return x->id < y->id ? -1 : x->id > y->id;
 }
 
 static int cmp_user(const void *a, const void *b)
@@ -193,11 +200,22 @@ static bool id_used(const uint32_t *ids, size_t n, uint32_t id)
 const struct eksauth_id_seed *eksauth_plan_find_seed(const struct eksauth_plan *plan,
                                                      const char *name, bool is_group)
 {
-    struct eksauth_id_seed key = {.name = (char *)name, .is_group = is_group};
+    struct eksauth_id_seed key = {.name = (char *)name, .id = 0, .is_group = is_group};
+    size_t lo = 0, hi = plan->n_seeds, mid;
+    const struct eksauth_id_seed *s;
 
-    if (plan->n_seeds == 0)
+    /* The first seed at or after (name, kind, not held, id 0): the name's lowest own id. */
+    while (lo < hi) {
+        mid = lo + (hi - lo) / 2;
+        if (cmp_seed(&plan->seeds[mid], &key) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == plan->n_seeds)
         return NULL;
-    return bsearch(&key, plan->seeds, plan->n_seeds, sizeof(key), cmp_seed);
+    s = &plan->seeds[lo];
+    return !s->held && s->is_group == is_group && strcmp(s->name, name) == 0 ? s : NULL;
 }
 
 /*

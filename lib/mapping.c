@@ -58,20 +58,25 @@ enum eksauth_status eksauth_mapping_seeds(const struct eksauth_iddb *db, uint64_
     /*
      * A live tombstone holds its id: as a seed of its removed name, no other
      * name probes onto it, and the name itself gets its id back if it
-     * returns.  Not when the name is in the DB again with an id of its own.
+     * returns.  When the name is in the DB again with an id of its own (the
+     * id key changed meanwhile), the id is still held from every new name:
+     * else a new name could get it, and the carry (lib/tombstone.c), seeing
+     * it used, would drop the tombstone and give that person the removed
+     * one's files before id_tombstone_days.
      */
     for (i = 0; i < nt; i++) {
         struct eksauth_iddb_tombstone t;
         struct eksauth_iddb_user u;
         struct eksauth_iddb_group g;
 
-        if (eksauth_iddb_tombstone_at(db, i, &t) != EKSAUTH_OK || t.until <= now ||
-            (t.is_group ? eksauth_iddb_group_by_name(db, t.name, &g)
-                        : eksauth_iddb_user_by_name(db, t.name, &u)) != EKSAUTH_ENOTFOUND)
+        if (eksauth_iddb_tombstone_at(db, i, &t) != EKSAUTH_OK || t.until <= now)
             continue;
         s[*n].name = (char *)t.name;
         s[*n].id = t.id;
-        s[(*n)++].is_group = t.is_group;
+        s[*n].is_group = t.is_group;
+        s[(*n)++].held =
+            (t.is_group ? eksauth_iddb_group_by_name(db, t.name, &g)
+                        : eksauth_iddb_user_by_name(db, t.name, &u)) != EKSAUTH_ENOTFOUND;
     }
     *seeds = s;
     return EKSAUTH_OK;

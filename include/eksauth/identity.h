@@ -94,11 +94,17 @@ struct eksauth_plan {
  */
 const char *eksauth_plan_template_unservable(const struct eksauth_config *cfg, const char *tmpl);
 
-/* A recorded assignment (from the identity DB) that the plan must keep. */
+/*
+ * A recorded assignment (from the identity DB) that the plan must keep.
+ * held: the id alone is kept from every new name, and name does not get
+ * it back (a tombstone whose name is in the DB again under another id:
+ * eksauth_mapping_seeds); eksauth_plan_find_seed never returns it.
+ */
 struct eksauth_id_seed {
     char *name;
     uint32_t id;
     bool is_group;
+    bool held;
 };
 
 /*
@@ -117,7 +123,11 @@ const struct eksauth_plan_user *eksauth_plan_find_user(const struct eksauth_plan
 const struct eksauth_plan_group *eksauth_plan_find_group(const struct eksauth_plan *plan,
                                                          const char *name);
 
-/* The recorded (or tombstoned) id of name in the plan's seeds; NULL when it has none. */
+/*
+ * The recorded (or tombstoned) id of name in the plan's seeds, not a held
+ * one; the lowest when a name has several (tombstones of one name removed
+ * twice); NULL when it has none.
+ */
 const struct eksauth_id_seed *eksauth_plan_find_seed(const struct eksauth_plan *plan,
                                                      const char *name, bool is_group);
 

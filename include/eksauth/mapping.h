@@ -57,7 +57,9 @@ struct eksauth_mapping {
  * already a seed, and its name is the login's: as a group seed it would
  * hand that uid to a k8s group of the same name) nor a local group
  * (group_map: the host's gid), and the id of every tombstone that lasts
- * beyond now under its removed name (so no other name gets it).  db may be
+ * beyond now under its removed name (so no other name gets it), held
+ * (identity.h) when that name is in db again: the id stays the removed
+ * one's until the tombstone ends, whatever its name does.  db may be
  * NULL (no seeds).  The names point into db: keep it open while the seeds
  * are used; free(*seeds).
  */

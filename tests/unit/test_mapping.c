@@ -2,7 +2,9 @@
  * test_mapping.c - lib/mapping.c: when a login's mapping reads this host's
  * own instance for {{EC2PrivateDNSName}} (never for other logins; once; a
  * failure refuses); what reading aws-auth says when there is nothing to read
- * (no config file, a missing aws_auth_file, a missing --aws-auth file).
+ * (no config file, a missing aws_auth_file, a missing --aws-auth file);
+ * the seeds a DB gives a plan (a tombstoned id stays held whatever its
+ * name does meanwhile).
  * Reading, planning and resolving whole: test_login.c and test_sync.c.
  */
 #include "config.h"
@@ -12,11 +14,15 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
 
+#include "eksauth/iddb.h"
 #include "eksauth/mapping.h"
+#include "eksauth/names.h"
+#include "plan_fixture.h"
 #include "unit.h"
 
 /*
@@ -107,4 +113,77 @@ static void test_read_missing(void **state)
     eksauth_ctx_close(&ctx);
 }
 
-EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_bind_host_instance), cmocka_unit_test(test_read_missing))
+/*
+ * A tombstone whose name is in the DB again under another id (the id key
+ * changed, then the name was recorded anew) still holds its id: a new name
+ * the sync plans never gets it, or the carry (lib/tombstone.c) would drop
+ * the tombstone and hand the removed user's files to that new person.
+ */
+static void test_seeds_hold_tombstone_of_name_back(void **state)
+{
+    struct plan_fixture *f = *state;
+    struct eksauth_iddb_params params;
+    struct eksauth_iddb_builder *b = NULL;
+    struct eksauth_iddb *db = NULL;
+    struct eksauth_id_seed *seeds = NULL;
+    struct eksauth_error err;
+    const uint64_t now = 1764500000;
+    /* The id newbie would get first: the removed bob's tombstone holds it. */
+    const uint32_t held = eksauth_names_id(NULL, "newbie", 0, 0, 0);
+    const struct eksauth_plan_user *newbie, *bob;
+    uint32_t uid;
+    void *img = NULL;
+    size_t len = 0, n = 0;
+
+    memset(&params, 0, sizeof(params));
+    params.id_min = EKSAUTH_ID_MIN;
+    params.id_max = EKSAUTH_ID_MAX;
+    assert_status(eksauth_iddb_builder_new(&params, &b, &err), EKSAUTH_OK);
+    {
+        struct eksauth_iddb_group_in users = {"eks-users", NULL, held + 2, 0};
+        struct eksauth_iddb_user_in bob_in = {
+            .login = "bob", .k8s_username = "bob", .uid = held + 1, .gid = held + 2};
+        struct eksauth_iddb_tombstone_in tomb = {"bob", held, false, now + 86400};
+
+        assert_status(eksauth_iddb_builder_add_group(b, &users, &err), EKSAUTH_OK);
+        assert_status(eksauth_iddb_builder_add_user(b, &bob_in, &err), EKSAUTH_OK);
+        assert_status(eksauth_iddb_builder_add_tombstone(b, &tomb, &err), EKSAUTH_OK);
+    }
+    assert_status(eksauth_iddb_builder_serialize(b, &img, &len, &err), EKSAUTH_OK);
+    eksauth_iddb_builder_free(b);
+    assert_status(eksauth_iddb_open_owned(img, len, &db, &err), EKSAUTH_OK);
+    assert_status(eksauth_mapping_seeds(db, now, &seeds, &n, &err), EKSAUTH_OK);
+    plan_fixture_load(f, "mapUsers: |\n"
+                         "  - userarn: arn:aws:iam::" PLAN_ACCOUNT ":user/bob\n"
+                         "    username: bob\n"
+                         "  - userarn: arn:aws:iam::" PLAN_ACCOUNT ":user/newbie\n"
+                         "    username: newbie\n");
+    eksauth_plan_free(&f->plan);
+    assert_status(eksauth_plan_build(&f->cfg, f->aa, &f->host, seeds, n, &f->plan, &err),
+                  EKSAUTH_OK);
+    newbie = eksauth_plan_find_user(&f->plan, "newbie");
+    bob = eksauth_plan_find_user(&f->plan, "bob");
+    assert_non_null(newbie);
+    assert_non_null(bob);
+    /* bob keeps the id the DB gives it now; the tombstone's id goes to nobody. */
+    assert_int_equal(bob->uid, held + 1);
+    assert_int_not_equal(newbie->uid, held);
+    assert_true(eksauth_plan_id_taken(&f->plan, NULL, held));
+    /* Nor is it bob's seed: the name does not take the held id back either. */
+    assert_non_null(eksauth_plan_find_seed(&f->plan, "bob", false));
+    assert_int_equal(eksauth_plan_find_seed(&f->plan, "bob", false)->id, held + 1);
+    /* Once it ends, the id is free again. */
+    free(seeds);
+    assert_status(eksauth_mapping_seeds(db, now + 86400, &seeds, &n, &err), EKSAUTH_OK);
+    eksauth_plan_free(&f->plan);
+    assert_status(eksauth_plan_build(&f->cfg, f->aa, &f->host, seeds, n, &f->plan, &err),
+                  EKSAUTH_OK);
+    uid = eksauth_plan_find_user(&f->plan, "newbie")->uid;
+    assert_int_equal(uid, held);
+    free(seeds);
+    eksauth_iddb_close(db);
+}
+
+EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_bind_host_instance), cmocka_unit_test(test_read_missing),
+                  cmocka_unit_test_setup_teardown(test_seeds_hold_tombstone_of_name_back,
+                                                  plan_fixture_setup, plan_fixture_teardown))
