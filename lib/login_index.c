@@ -656,6 +656,16 @@ struct eksauth_login_index {
     const struct eksauth_iddb *db;
     uint64_t now;
     bool failed;
+    /*
+     * The DB's tombstones that last beyond now, by name: each its name's
+     * hash (key_hash) in the high 32 bits and its place in the DB in the
+     * low, sorted (tombs_find builds it at a view's second lookup); tombstone_reads
+     * counts the tombstones read (eksauth_login_index_tombstone_reads).
+     */
+    uint64_t *tombs;
+    uint32_t n_tombs;
+    bool tombs_scanned, tombs_built;
+    uint64_t tombstone_reads;
 };
 
 /* Whether data[off, off+n) lies in the data and its blocks match their sums. */
@@ -1000,12 +1010,18 @@ void eksauth_login_index_close(struct eksauth_login_index *ix)
     if (ix->mapped)
         munmap((void *)ix->base, ix->size);
     free(ix->checked);
+    free(ix->tombs);
     free(ix);
 }
 
 const struct eksauth_login_index_tie *eksauth_login_index_tie(const struct eksauth_login_index *ix)
 {
     return &ix->tie;
+}
+
+uint64_t eksauth_login_index_tombstone_reads(const struct eksauth_login_index *ix)
+{
+    return ix->tombstone_reads;
 }
 
 bool eksauth_login_index_failed(const struct eksauth_login_index *ix)
@@ -1171,20 +1187,114 @@ static const char *ix_template_at(void *ctx, size_t i)
     return tmpl;
 }
 
+/* Tombstone i of the view's DB, counted; false (the index failed) when it cannot be read. */
+static bool ix_tombstone(struct eksauth_login_index *ix, uint32_t i,
+                         struct eksauth_iddb_tombstone *t)
+{
+    ix->tombstone_reads++;
+    return eksauth_iddb_tombstone_at(ix->db, i, t) == EKSAUTH_OK || broken(ix);
+}
+
+/*
+ * ix->tombs, once a view: one pass over the DB's tombstones, then a radix
+ * sort by the name's hash (stable, so a name's tombstones stay in id
+ * order).  The section is sorted by id, not name, and a first login's
+ * lookups of names not in the DB (the login and each group it renders)
+ * each read every tombstone before, up to EKSAUTH_TOMBSTONES_MAX, under
+ * the DB's lock.  Names a person chose to share a hash make a run one
+ * lookup reads whole: no worse than that pass.  False (the index failed)
+ * when a tombstone cannot be read or there is no memory: the whole
+ * snapshot decides.
+ */
+static bool tombs_build(struct eksauth_login_index *ix)
+{
+    struct eksauth_iddb_tombstone t;
+    uint32_t i, n = eksauth_iddb_tombstone_count(ix->db);
+
+    ix->tombs_built = true;
+    ix->tombs = malloc(((size_t)n + 1) * sizeof(*ix->tombs));
+    if (ix->tombs == NULL)
+        return broken(ix);
+    for (i = 0; i < n; i++) {
+        if (!ix_tombstone(ix, i, &t))
+            return false;
+        if (t.until > ix->now)
+            ix->tombs[ix->n_tombs++] =
+                (uint64_t)key_hash(t.name, strlen(t.name)) << 32 | (uint64_t)i;
+    }
+    return radix_sort(ix->tombs, ix->n_tombs, 32) || broken(ix);
+}
+
+/* tombs_find's answer by one pass over the section (in id order). */
+static bool tombs_scan(struct eksauth_login_index *ix, const char *name, bool is_group,
+                       uint32_t *id)
+{
+    struct eksauth_iddb_tombstone t;
+    uint32_t i, n = eksauth_iddb_tombstone_count(ix->db);
+
+    for (i = 0; i < n; i++) {
+        if (!ix_tombstone(ix, i, &t))
+            return false;
+        if (t.is_group == is_group && t.until > ix->now && strcmp(t.name, name) == 0) {
+            *id = t.id;
+            return true;
+        }
+    }
+    return false;
+}
+
+/*
+ * The first live tombstone (the lowest id) of name and kind: its id in
+ * *id.  The first lookup of a view reads the section once, as it is (the
+ * view by name costs about two such passes); from the second, the view
+ * by name (tombs_build) answers.
+ */
+static bool tombs_find(struct eksauth_login_index *ix, const char *name, bool is_group,
+                       uint32_t *id)
+{
+    uint32_t want = key_hash(name, strlen(name)), lo = 0, hi, mid;
+    struct eksauth_iddb_tombstone t;
+
+    if (!ix->tombs_scanned) {
+        ix->tombs_scanned = true;
+        return tombs_scan(ix, name, is_group, id);
+    }
+    if (!ix->tombs_built && !tombs_build(ix))
+        return false;
+    if (ix->failed)
+        return false;
+    hi = ix->n_tombs;
+    while (lo < hi) {
+        mid = lo + (hi - lo) / 2;
+        if ((uint32_t)(ix->tombs[mid] >> 32) < want)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (; lo < ix->n_tombs && (uint32_t)(ix->tombs[lo] >> 32) == want; lo++) {
+        if (!ix_tombstone(ix, (uint32_t)ix->tombs[lo], &t))
+            return false;
+        if (t.is_group == is_group && strcmp(t.name, name) == 0) {
+            *id = t.id;
+            return true;
+        }
+    }
+    return false;
+}
+
 /*
  * The recorded or tombstoned id of name as eksauth_mapping_seeds gives it
  * from the DB of now: a user's uid; a group's gid unless it is a local
- * group (or a private one of an old DB); else a tombstone of the name
- * that lasts beyond now, when the name is not in the DB.
+ * group (or a private one of an old DB); else the lowest id of a
+ * tombstone of the name that lasts beyond now, when the name is not in the
+ * DB (a held one, identity.h, is no seed of its name).
  */
 static bool ix_seed(void *ctx, const char *name, bool is_group, uint32_t *id)
 {
     struct eksauth_login_index *ix = ctx;
-    struct eksauth_iddb_tombstone t;
     struct eksauth_iddb_user u;
     struct eksauth_iddb_group g;
     enum eksauth_status st;
-    uint32_t i, n;
 
     if (ix->db == NULL)
         return broken(ix);
@@ -1202,16 +1312,7 @@ static bool ix_seed(void *ctx, const char *name, bool is_group, uint32_t *id)
     }
     if (st != EKSAUTH_ENOTFOUND)
         return broken(ix);
-    n = eksauth_iddb_tombstone_count(ix->db);
-    for (i = 0; i < n; i++) {
-        if (eksauth_iddb_tombstone_at(ix->db, i, &t) != EKSAUTH_OK)
-            return broken(ix);
-        if (t.is_group == is_group && t.until > ix->now && strcmp(t.name, name) == 0) {
-            *id = t.id;
-            return true;
-        }
-    }
-    return false;
+    return tombs_find(ix, name, is_group, id);
 }
 
 /*
@@ -1262,6 +1363,11 @@ void eksauth_login_index_view(struct eksauth_login_index *ix, const struct eksau
                               struct eksauth_plan_view *v)
 {
     memset(v, 0, sizeof(*v));
+    /* The tombstones by name are those of the DB and time before: built again if asked. */
+    free(ix->tombs);
+    ix->tombs = NULL;
+    ix->n_tombs = 0;
+    ix->tombs_scanned = ix->tombs_built = false;
     ix->db = db;
     ix->now = now;
     /* Ids keyed by another key than the sync's (or none) are not the plan's: decide nothing. */

@@ -103,6 +103,14 @@ void eksauth_login_index_reseal(void *data, size_t len);
 /* The sync the index was written for. */
 const struct eksauth_login_index_tie *eksauth_login_index_tie(const struct eksauth_login_index *ix);
 
+/*
+ * How many of the view's DB's tombstones ix has read (tests and bench):
+ * the first seed lookup of a name not in the DB reads each once, the
+ * second each once more (a view of them by name), later ones only those
+ * of the name's hash.
+ */
+uint64_t eksauth_login_index_tombstone_reads(const struct eksauth_login_index *ix);
+
 /* True once a record ix was asked for did not check: its answers are not to be used. */
 bool eksauth_login_index_failed(const struct eksauth_login_index *ix);
 

@@ -436,6 +436,98 @@ static void test_db_seeds_are_the_plans(void **state)
     eksauth_iddb_close(db);
 }
 
+/*
+ * A seed's lookup among many tombstones (the section is sorted by id, not
+ * name): the name's own live one, of its kind, the lowest id of two, as
+ * the plan built from eksauth_mapping_seeds finds it; and the tombstones
+ * are read at most twice a view, not once a lookup (a first login of a
+ * templated name asks for the login and each group it renders, under the
+ * DB's lock).
+ */
+static void test_seed_lookup_reads_tombstones_once(void **state)
+{
+    enum { N = 2000, LOOKUPS = 50 };
+    struct fixture *f = *state;
+    struct eksauth_iddb_params params;
+    struct eksauth_iddb_builder *b = NULL;
+    struct eksauth_iddb *db = NULL;
+    struct eksauth_login_index *ix = NULL;
+    struct eksauth_id_seed *seeds = NULL;
+    struct eksauth_plan plan;
+    struct eksauth_plan_view view;
+    struct eksauth_error err;
+    const uint64_t now = 1764500000;
+    char name[32];
+    void *img = NULL;
+    size_t len = 0, n = 0;
+    uint32_t i, id;
+
+    memset(&params, 0, sizeof(params));
+    params.id_min = 100000;
+    params.id_max = 200000;
+    assert_status(eksauth_iddb_builder_new(&params, &b, &err), EKSAUTH_OK);
+    for (i = 0; i < N; i++) {
+        struct eksauth_iddb_tombstone_in t = {name, 100000 + 2 * i, i % 3 == 0,
+                                              i % 7 == 0 ? now : now + 100};
+
+        snprintf(name, sizeof(name), "gone-%u", i);
+        assert_status(eksauth_iddb_builder_add_tombstone(b, &t, &err), EKSAUTH_OK);
+    }
+    {
+        /* Removed twice, under two ids: the lower comes back, added last or not. */
+        struct eksauth_iddb_tombstone_in twice[] = {{"twice", 190001, false, now + 100},
+                                                    {"twice", 190000, false, now + 100},
+                                                    {"twice", 190002, true, now + 100}};
+
+        for (i = 0; i < 3; i++)
+            assert_status(eksauth_iddb_builder_add_tombstone(b, &twice[i], &err), EKSAUTH_OK);
+    }
+    assert_status(eksauth_iddb_builder_serialize(b, &img, &len, &err), EKSAUTH_OK);
+    eksauth_iddb_builder_free(b);
+    assert_status(eksauth_iddb_open_owned(img, len, &db, &err), EKSAUTH_OK);
+    build(f, DOC);
+    assert_status(eksauth_login_index_open_mem(f->img, f->len, &ix, &err), EKSAUTH_OK);
+    eksauth_login_index_view(ix, db, now, NULL, &view);
+    /* Names not in the DB (a first login's): every tombstone read once in all. */
+    for (i = 0; i < LOOKUPS; i++) {
+        snprintf(name, sizeof(name), "admin-new%u", i);
+        assert_false(view.find_seed(view.ctx, name, false, &id));
+    }
+    assert_in_range(eksauth_login_index_tombstone_reads(ix), N, 2 * (N + 3) + LOOKUPS);
+    /* Each kind its own; an ended one none. */
+    assert_true(view.find_seed(view.ctx, "gone-1", false, &id));
+    assert_int_equal(id, 100002);
+    assert_false(view.find_seed(view.ctx, "gone-1", true, &id));
+    assert_true(view.find_seed(view.ctx, "gone-3", true, &id));
+    assert_int_equal(id, 100006);
+    assert_false(view.find_seed(view.ctx, "gone-7", false, &id));
+    assert_true(view.find_seed(view.ctx, "twice", false, &id));
+    assert_int_equal(id, 190000);
+    assert_true(view.find_seed(view.ctx, "twice", true, &id));
+    assert_int_equal(id, 190002);
+    /* The plan of the same seeds answers alike. */
+    assert_status(eksauth_mapping_seeds(db, now, &seeds, &n, &err), EKSAUTH_OK);
+    assert_status(eksauth_plan_build(&f->cfg, f->aa, NULL, seeds, n, &plan, &err), EKSAUTH_OK);
+    for (i = 0; i < N; i += 97) {
+        const struct eksauth_id_seed *seed;
+
+        snprintf(name, sizeof(name), "gone-%u", i);
+        seed = eksauth_plan_find_seed(&plan, name, i % 3 == 0);
+        assert_int_equal(view.find_seed(view.ctx, name, i % 3 == 0, &id), seed != NULL);
+        if (seed != NULL)
+            assert_int_equal(id, seed->id);
+    }
+    assert_int_equal(eksauth_plan_find_seed(&plan, "twice", false)->id, 190000);
+    /* Another view (another time) reads them again, as of its own now. */
+    eksauth_login_index_view(ix, db, now + 100, NULL, &view);
+    assert_false(view.find_seed(view.ctx, "twice", false, &id));
+    assert_false(eksauth_login_index_failed(ix));
+    eksauth_plan_free(&plan);
+    free(seeds);
+    eksauth_login_index_close(ix);
+    eksauth_iddb_close(db);
+}
+
 /* ------------------------------------------------------------------------ */
 /* Random documents: collisions, templates, group_map, denied names, seeds.  */
 
@@ -564,4 +656,5 @@ EKSAUTH_UNIT_MAIN_WITH(setup, teardown, cmocka_unit_test(test_entries_as_the_doc
                        cmocka_unit_test(test_corrupt_or_cut_never_answers_otherwise),
                        cmocka_unit_test(test_key_disagreement_decides_nothing),
                        cmocka_unit_test(test_db_seeds_are_the_plans),
+                       cmocka_unit_test(test_seed_lookup_reads_tombstones_once),
                        cmocka_unit_test(test_random_documents_decide_alike))
