@@ -381,6 +381,17 @@ static enum eksauth_status parse_header(struct eksauth_iddb *db, const char *wha
     if (memcmp(h + IDDB_H_MAGIC, EKSAUTH_IDDB_MAGIC, 8) != 0)
         return eksauth_fail(err, EKSAUTH_EINVAL, "identity DB: %s: not an identity DB (bad magic)",
                             what);
+    /*
+     * A newer version is a later eksauth's (this one rolled back): its layout
+     * is unknown here, and a sync of this version must not rewrite it, which
+     * would forget its recorded ids and id holds (lib/iddb_upgrade.c).
+     */
+    if (eksauth_le32_get(h + IDDB_H_VERSION) > EKSAUTH_IDDB_VERSION)
+        return eksauth_fail(err, EKSAUTH_EINVAL,
+                            "identity DB: %s: version %u, written by a later eksauth (this one "
+                            "reads version %u); upgrade eksauth again, or see \"Upgrading and "
+                            "rolling back\" in docs/operating.md",
+                            what, eksauth_le32_get(h + IDDB_H_VERSION), EKSAUTH_IDDB_VERSION);
     if (eksauth_le32_get(h + IDDB_H_VERSION) != EKSAUTH_IDDB_VERSION)
         return eksauth_fail(err, EKSAUTH_EINVAL,
                             "identity DB: %s: version %u; run eksauth sync to rewrite it", what,

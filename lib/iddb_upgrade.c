@@ -240,6 +240,15 @@ enum eksauth_status eksauth_iddb_open_upgrade(const char *path, struct eksauth_i
             data = NULL;
         }
     } else {
+        /*
+         * A later eksauth's DB (this one rolled back): the sync must neither
+         * build on a layout it does not know nor replace it, which would
+         * forget its recorded ids and id holds and give a removed login's
+         * uid, and its files, to the next one.  Refused, unchanged
+         * (lib/sync.c); iddb_open's message says what to do.
+         */
+        if (version > EKSAUTH_IDDB_VERSION)
+            st = EKSAUTH_EREJECTED;
         goto out;
     }
     /* The handle owns the image, on failure too. */

@@ -19,6 +19,9 @@
  *   iddb_tool rewrite DB COUNT    replace DB COUNT times, alternating two
  *                                 versions A and B (see nss_threads.c)
  *   iddb_tool dump DB             users and groups in getent form
+ *   iddb_tool version DB N        give DB the format version N, its header
+ *                                 sealed again (a later or earlier eksauth's
+ *                                 file, for tests/integration/iddb_upgrade.sh)
  *   iddb_tool template-uid DB NAME
  *                                 the uid NSS gives root for the templated
  *                                 NAME (the key of EKSAUTH_ID_KEY or
@@ -48,6 +51,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "eksauth/byteorder.h"
+#include "eksauth/file.h"
 #include "eksauth/hostfiles.h"
 #include "eksauth/iddb.h"
 #include "eksauth/iddb_record.h"
@@ -445,6 +450,34 @@ static int cmd_record(const char *path, int argc, char **argv)
     return 0;
 }
 
+static int cmd_version(const char *path, uint32_t version)
+{
+    struct eksauth_error err = {0};
+    unsigned char *data = NULL;
+    size_t len = 0;
+    int rc = 1;
+    FILE *out;
+
+    if (eksauth_file_read(path, EKSAUTH_IDDB_MAX_SIZE, false, (char **)&data, &len, &err) !=
+        EKSAUTH_OK)
+        return fail(&err);
+    if (len < 16) {
+        fprintf(stderr, "iddb_tool: %s: too short\n", path);
+        goto out;
+    }
+    eksauth_le32_put(data + 8, version); /* the version's offset (docs/identity-db.md) */
+    eksauth_iddb_reseal(data, len);
+    out = fopen(path, "wb");
+    if (out == NULL || fwrite(data, 1, len, out) != len || fclose(out) != 0) {
+        fprintf(stderr, "iddb_tool: %s: cannot write\n", path);
+        goto out;
+    }
+    rc = 0;
+out:
+    free(data);
+    return rc;
+}
+
 static int cmd_aim(const char *victim, const char *prefix, uint32_t lo, uint32_t hi)
 {
     uint32_t target = eksauth_names_id(NULL, victim, 0, lo, hi);
@@ -472,6 +505,8 @@ int main(int argc, char **argv)
         return cmd_rewrite(argv[2], strtoul(argv[3], NULL, 10));
     if (argc == 3 && strcmp(argv[1], "dump") == 0)
         return cmd_dump(argv[2]);
+    if (argc == 4 && strcmp(argv[1], "version") == 0)
+        return cmd_version(argv[2], (uint32_t)strtoul(argv[3], NULL, 10));
     if (argc >= 6 && strcmp(argv[1], "record") == 0)
         return cmd_record(argv[2], argc - 3, argv + 3);
     if (argc == 4 && strcmp(argv[1], "template-uid") == 0)
@@ -486,7 +521,8 @@ int main(int argc, char **argv)
     }
     fprintf(stderr,
             "usage: iddb_tool make DB SPEC | gen DB N PASSWD GROUP [nobig] | rewrite DB COUNT | "
-            "dump DB | template-uid DB NAME | record DB LOGIN K8S ARN [G|GID|K8S...] | id NAME "
+            "dump DB | version DB N | template-uid DB NAME | record DB LOGIN K8S ARN "
+            "[G|GID|K8S...] | id NAME "
             "LO HI | aim VICTIM PREFIX LO HI\n");
     return 2;
 }

@@ -129,11 +129,45 @@ static void test_version_2(void **state)
     free(data);
 }
 
+/*
+ * A later version's DB, on a host whose eksauth was rolled back: the reader
+ * says whose it is and what to do, and the sync's open refuses it
+ * (EKSAUTH_EREJECTED: lib/sync.c then leaves it unchanged) rather than
+ * rebuilding it from aws-auth without its recorded ids and id holds.
+ */
+static void test_later_version(void **state)
+{
+    struct eksauth_iddb *db = NULL;
+    struct eksauth_error err = {0};
+    unsigned char *data;
+    char path[600];
+    unsigned from = 99;
+    uint32_t v4 = htole32(EKSAUTH_IDDB_VERSION + 1);
+    size_t len = 0;
+
+    (void)state;
+    data = iddb_sample_bytes(&len);
+    memcpy(data + IDDB_H_VERSION, &v4, 4);
+    eksauth_iddb_reseal(data, len);
+    snprintf(path, sizeof(path), "%s/v4.db", tmpdir);
+    write_file(path, data, len);
+    assert_int_equal(eksauth_iddb_open(path, &db, &err), EKSAUTH_EINVAL);
+    assert_non_null(strstr(err.msg, "v4.db: version 4, written by a later eksauth (this one "
+                                    "reads version 3); upgrade eksauth again"));
+    assert_null(strstr(err.msg, "run eksauth sync"));
+    assert_int_equal(eksauth_iddb_open_upgrade(path, &db, &from, &err), EKSAUTH_EREJECTED);
+    assert_null(db);
+    assert_int_equal(from, 0);
+    assert_non_null(strstr(err.msg, "written by a later eksauth"));
+    free(data);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_version_and_upgrade),
         cmocka_unit_test(test_version_2),
+        cmocka_unit_test(test_later_version),
     };
 
     return cmocka_run_group_tests(tests, tmpdir_setup, tmpdir_teardown);
