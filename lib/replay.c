@@ -21,6 +21,7 @@
 #include "eksauth/byteorder.h"
 #include "eksauth/file.h"
 #include "eksauth/replay.h"
+#include "eksauth/token.h"
 
 #define FILE_MAX                                                                                   \
     ((size_t)EKSAUTH_REPLAY_HEADER_SIZE + (size_t)EKSAUTH_REPLAY_MAX * EKSAUTH_REPLAY_RECORD_SIZE)
@@ -88,9 +89,21 @@ enum eksauth_status eksauth_replay_parse(const void *data, size_t len, struct ek
     }
     version = eksauth_le32_get(p + 8);
     count = eksauth_le32_get(p + 12);
+    /*
+     * Another eksauth's record (rolled back, or a format of before an
+     * upgrade): it may hold live tokens in a layout unknown here, so the
+     * claim fails closed; nothing rewrites it, so say when removing it is
+     * safe: a record unchanged for that long holds no token a login could
+     * still accept (replay.h: expiry + margin, the token dated at most
+     * max_clock_skew ahead).
+     */
     if (version != EKSAUTH_REPLAY_VERSION) {
-        st = eksauth_fail(err, EKSAUTH_EINVAL, "replay: version %u, expected %u", version,
-                          EKSAUTH_REPLAY_VERSION);
+        st = eksauth_fail(err, EKSAUTH_EINVAL,
+                          "replay: version %u, expected %u: another eksauth's record; this "
+                          "principal's single_use logins are refused until it is removed, which "
+                          "is safe %d minutes plus max_clock_skew after its last change",
+                          version, EKSAUTH_REPLAY_VERSION,
+                          (EKSAUTH_TOKEN_LIFETIME + EKSAUTH_REPLAY_MARGIN) / 60);
         goto out;
     }
     /* The count bounds the allocation: check it against the cap and the real size first. */

@@ -179,6 +179,10 @@ static void test_parse_refusals(void **state)
         memcpy(c + 8, &v, 4);
         assert_int_equal(eksauth_replay_parse(c, len, &r, &err), EKSAUTH_EINVAL);
         assert_non_null(strstr(err.msg, "version 2"));
+        /* Nothing rewrites another version's record: the message says when removing it is safe. */
+        assert_non_null(strstr(err.msg, "another eksauth's record"));
+        assert_non_null(strstr(err.msg, "removed, which is safe 30 minutes plus max_clock_skew "
+                                        "after its last change"));
 
         memcpy(c, b, len);
         v = htole32(3);
