@@ -1,0 +1,83 @@
+#!/bin/sh
+# pam_classifiers.sh - the two copies of the check that refuses to remove
+# the package while a PAM line would fail without pam_eksauth.so (the awk
+# program of debian/eksauth.prerm and of rpm/eksauth.spec's %preun) are
+# the same text, and each, fed the same lines, says of each what Linux-PAM
+# does when the module cannot be loaded: a bracket control takes its last
+# module_unknown=, else its first default=, else bad, and a word Linux-PAM
+# cannot parse (an empty action, an upper-case name) makes every value bad
+# (pam_handlers.c's _pam_parse_control); "optional" and "sufficient" go on.
+# Both package tests (deb_prerm.sh, rpm.sh) run the scripts whole; this one
+# needs no package build.  TAP output.
+set -u
+. "$top_srcdir/tests/install/install_common.sh"
+
+PRERM="$top_srcdir/debian/eksauth.prerm"
+SPEC="$top_srcdir/rpm/eksauth.spec"
+[ -f "$PRERM" ] && [ -f "$SPEC" ] || skip_all "no debian/ or rpm/ maintainer scripts"
+
+# The program between "awk '" and its closing "}' $FILES" in each file.
+sed -n "/^    awk '\$/,/^        }' \\\$files\$/p" "$PRERM" | sed '1d;$d' >"$T/deb.awk"
+sed -n "/|| awk '\$/,/^        }' \\\$pam_files)\$/p" "$SPEC" | sed '1d;$d' >"$T/rpm.awk"
+echo '        }' | tee -a "$T/deb.awk" >>"$T/rpm.awk"
+[ "$(wc -l <"$T/deb.awk")" -gt 20 ]
+ok $? "the prerm's program is found ($(wc -l <"$T/deb.awk") lines)"
+cmp -s "$T/deb.awk" "$T/rpm.awk"
+ok $? "the prerm's and the %preun's programs are the same text" ||
+    diff "$T/deb.awk" "$T/rpm.awk" | sed 's/^/#   /'
+
+# A quote in the program would end the shell's single-quoted text around it.
+is "$(grep -c "'" "$T/deb.awk")" 0 "the program holds no single quote"
+
+mkdir -p "$T/pam.d"
+# verdict PROGRAM: "refused" when PROGRAM marks a line of $T/pam.d/sshd
+# (or $T/pam.conf) as failing without the module, else "allowed".
+verdict() {
+    awk -f "$1" "$T/pam.d/sshd" ${2:+"$2"} >"$T/out" 2>&1 || { echo "awk failed"; return; }
+    if grep -q '^    ^ ' "$T/out"; then echo refused; else echo allowed; fi
+}
+# case EXPECT NAME LINE: both programs say EXPECT of LINE.
+case_() {
+    printf '%s\n' "$3" >"$T/pam.d/sshd"
+    is "$(verdict "$T/deb.awk")" "$1" "prerm: $2"
+    is "$(verdict "$T/rpm.awk")" "$1" "%preun: $2"
+}
+
+case_ refused "required" 'auth required pam_eksauth.so'
+case_ refused "Requisite (keywords in any case)" 'auth Requisite pam_eksauth.so'
+case_ allowed "optional" 'session optional pam_eksauth.so'
+case_ allowed "SUFFICIENT" 'auth SUFFICIENT pam_eksauth.so'
+case_ refused "-auth required (the dash only silences the log)" '-auth required pam_eksauth.so'
+case_ allowed "eksauth setup's line" \
+    'auth [success=done ignore=ignore module_unknown=ignore default=die] pam_eksauth.so ignore_unknown_user'
+case_ allowed "the pam-auth-update profile's auth line" 'auth [success=2 default=ignore] pam_eksauth.so'
+case_ refused "a bracket control with no default (bad)" 'account [success=ok ignore=ignore] pam_eksauth.so'
+case_ allowed "blanks around =" 'auth [success=done default = die module_unknown = ignore] pam_eksauth.so'
+case_ allowed "the first default= decides" 'auth [success=ok default=ignore default=die] pam_eksauth.so'
+case_ refused "the first default= decides (the other way)" 'auth [success=ok default=die default=ignore] pam_eksauth.so'
+case_ allowed "module_unknown= overrides an earlier default=" 'auth [default=die module_unknown=ignore] pam_eksauth.so'
+case_ refused "the last module_unknown= decides" \
+    'auth [module_unknown=ignore success=ok module_unknown=die] pam_eksauth.so'
+case_ refused "module_unknown=ok (the stack takes PAM_MODULE_UNKNOWN)" \
+    'auth [success=ok module_unknown=ok default=ignore] pam_eksauth.so'
+case_ refused "module_unknown=done" 'auth [success=ok module_unknown=done default=ignore] pam_eksauth.so'
+case_ refused "MODULE_UNKNOWN=ignore (not a name Linux-PAM knows: every value bad)" \
+    'auth [success=ok MODULE_UNKNOWN=ignore default=ignore] pam_eksauth.so'
+case_ refused "a module_unknown= left empty after one that ignores (every value bad)" \
+    'auth [module_unknown=ignore success=ok module_unknown=] pam_eksauth.so'
+case_ refused "an empty action beside default=ignore (every value bad)" \
+    'auth [success=ok default=ignore module_unknown=] pam_eksauth.so'
+case_ refused "a line continued with a backslash" 'auth required \
+    pam_eksauth.so'
+case_ allowed "a comment" '# auth required pam_eksauth.so'
+case_ allowed "another module" 'auth required pam_eksauth_other.so'
+case_ allowed "pam_eksauth.so as another module's argument" 'auth required pam_exec.so /bin/true pam_eksauth.so'
+case_ refused "a full path" 'auth required /lib/x86_64-linux-gnu/security/pam_eksauth.so'
+
+# /etc/pam.conf: a service name first.
+printf '\n' >"$T/pam.d/sshd"
+printf 'sshd auth required pam_eksauth.so\n' >"$T/pam.conf"
+is "$(verdict "$T/deb.awk" "$T/pam.conf"):$(verdict "$T/rpm.awk" "$T/pam.conf")" "refused:refused" \
+    "both: a failing line in pam.conf, after its service name"
+
+done_testing
