@@ -19,6 +19,8 @@
 
 #include <cmocka.h>
 
+#include "eksauth/byteorder.h"
+#include "eksauth/file.h"
 #include "eksauth/iddb.h"
 #include "eksauth/iddb_replace.h"
 #include "eksauth/login.h"
@@ -825,6 +827,35 @@ static void test_no_db_is_unavailable(void **state)
                      EKSAUTH_EUNAVAIL);
 }
 
+/*
+ * The DB replaced by a later eksauth's format (this one rolled back, or a
+ * module loaded before an upgrade): no login and no account stage passes on
+ * a file this version cannot check, and the refusal says whose it is.
+ */
+static void test_later_db_format_refused(void **state)
+{
+    struct t *t = *state;
+    struct eksauth_login *l = NULL;
+    struct eksauth_error err;
+    char *data = NULL;
+    size_t len = 0;
+
+    assert_int_equal(eksauth_file_read(t->h->db, EKSAUTH_IDDB_MAX_SIZE, false, &data, &len, &err),
+                     EKSAUTH_OK);
+    eksauth_le32_put((unsigned char *)data + 8, EKSAUTH_IDDB_VERSION + 1);
+    eksauth_iddb_reseal(data, len);
+    assert_int_equal(eksauth_file_write_atomic(t->h->db, data, len, 0644, &err), EKSAUTH_OK);
+    free(data);
+    host_fixture_reopen(t->h);
+    host_fixture_sts_answer(t->h, BUILD_CI);
+    assert_int_not_equal(check(t, FIXTURE_NOW + 10, &l, &err), EKSAUTH_OK);
+    assert_non_null(strstr(err.msg, "written by a later eksauth"));
+    eksauth_login_free(l);
+    assert_int_not_equal(eksauth_login_account(&t->h->ctx, "build", NULL, NULL, 0, NULL, &err),
+                         EKSAUTH_OK);
+    assert_int_not_equal(eksauth_login_serves(&t->h->ctx, "build", &err), EKSAUTH_OK);
+}
+
 /* A token for the cluster itself, or for another host: never a login here by default. */
 static void test_audience_is_this_host(void **state)
 {
@@ -1151,6 +1182,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_serves_no_reserved_name, setup, teardown),
         cmocka_unit_test_setup_teardown(test_private_group_never_required, setup, teardown),
         cmocka_unit_test_setup_teardown(test_no_db_is_unavailable, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_later_db_format_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_audience_is_this_host, setup, teardown),
         cmocka_unit_test_setup_teardown(test_request_audience_gets_no_host_hint, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cluster_tokens_behind_the_key, setup_compat, teardown),
