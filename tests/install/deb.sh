@@ -6,7 +6,9 @@
 # files, nsswitch.conf, the ldconfig trigger, `eksauth --version`, an eksauth
 # user resolved through glibc there and the pam-auth-update profile; log in
 # over the root's real sshd through the pam-auth-update route (the home made
-# by pam_mkhomedir), then through `eksauth setup`'s files; a removal is
+# by pam_mkhomedir), then through `eksauth setup`'s files; an upgrade (the
+# package over itself) keeps eksauth.conf, nsswitch.conf and the profile's
+# PAM lines as they were and syncs again; a removal is
 # refused while a hand-made PAM line would fail without the module; remove the
 # package with setup's files still in place and check that the local
 # break-glass account still logs in with a key and with a password (prerm
@@ -182,6 +184,28 @@ awk '/pam_eksauth/ { e = NR } /pam_unix/ && !u { u = NR } END { exit !(e && u &&
 ok $? "common-auth: pam_eksauth before pam_unix" || diag "$R/etc/pam.d/common-auth"
 grep -q pam_eksauth "$R/etc/pam.d/common-account" && grep -q pam_eksauth "$R/etc/pam.d/common-session"
 ok $? "common-account and common-session: pam_eksauth"
+
+# An upgrade (dpkg -i over the installed package: prerm upgrade, then
+# postinst configure with the version before): the operator's eksauth.conf
+# kept (a conffile), nsswitch.conf and the enabled profile's common-* lines
+# as they were (eksauth once each), and postinst's sync rewrote the DB.
+cp "$R/etc/nsswitch.conf" "$T/nsswitch.installed"
+for f in common-auth common-account common-session; do cp "$R/etc/pam.d/$f" "$T/$f.installed"; done
+cp "$R/var/lib/eksauth/identity.db" "$T/identity.db.installed"
+inroot dpkg -i /tmp/eksauth.deb >"$T/upgrade.log" 2>&1
+ok $? "dpkg -i over the installed package (an upgrade)" || diag_tail "$T/upgrade.log"
+cmp -s "$T/nsswitch.installed" "$R/etc/nsswitch.conf"
+ok $? "upgrade: nsswitch.conf as it was (eksauth once on each line)" ||
+    diff "$T/nsswitch.installed" "$R/etc/nsswitch.conf" | sed 's/^/#   /'
+for f in common-auth common-account common-session; do
+    cmp -s "$T/$f.installed" "$R/etc/pam.d/$f" && [ "$(grep -c pam_eksauth "$R/etc/pam.d/$f")" = 1 ]
+    ok $? "upgrade: $f as it was, pam_eksauth on one line" || diag "$R/etc/pam.d/$f"
+done
+grep -q '^aws_auth_file = /root/aws-auth.yaml$' "$R/etc/eksauth/eksauth.conf"
+ok $? "upgrade: the operator's eksauth.conf is kept (a conffile)"
+cmp -s "$T/identity.db.installed" "$R/var/lib/eksauth/identity.db"
+ok $((!$?)) "upgrade: postinst's eksauth sync rewrote the identity DB" || diag_tail "$T/upgrade.log"
+like "$(inroot getent passwd build 2>&1)" '^build:\*:[0-9]+:[0-9]+:' "upgrade: getent passwd build still resolves"
 # doctor_errors: eksauth doctor --json in the root; its config, module,
 # nsswitch, PAM and DB errors, one a line (status 1 when there is one).
 doctor_errors() {
