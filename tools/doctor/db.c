@@ -69,22 +69,6 @@ static void unroot(const struct doctor *d, char *msg)
         memmove(p, p + rlen, strlen(p + rlen) + 1);
 }
 
-/* The DB reader's refusal, naming the host path rather than the one under --root. */
-static void report_open_failure(struct doctor *d, const char *host, enum eksauth_status st,
-                                const struct eksauth_error *err)
-{
-    char msg[EKSAUTH_ERROR_MAX];
-    struct finding *f;
-
-    fmt(msg, sizeof(msg), "%s", err->msg);
-    unroot(d, msg);
-    f = report(d, LV_ERROR, "db", host, "%s", msg);
-    if (st == EKSAUTH_EREJECTED)
-        set_fix(d, f, "chown root:root %s && chmod 0644 %s", host, host);
-    else
-        set_fix(d, f, "eksauth sync (it rebuilds a damaged DB)");
-}
-
 /* A finding whose text ends in "; what to do": the problem, then its fix. */
 static void report_split(struct doctor *d, enum level lv, const char *check, const char *where,
                          char *text)
@@ -97,6 +81,30 @@ static void report_split(struct doctor *d, enum level lv, const char *check, con
     f = report(d, lv, check, where, "%s", text);
     if (semi != NULL)
         set_fix(d, f, "%s", semi + 1 + strspn(semi + 1, " "));
+}
+
+/* The DB reader's refusal, naming the host path rather than the one under --root. */
+static void report_open_failure(struct doctor *d, const char *host, enum eksauth_status st,
+                                const struct eksauth_error *err)
+{
+    char msg[EKSAUTH_ERROR_MAX];
+    struct finding *f;
+
+    fmt(msg, sizeof(msg), "%s", err->msg);
+    unroot(d, msg);
+    /*
+     * A refusal that says what to do (a later eksauth's DB: a sync would
+     * not rebuild it, lib/iddb.c) keeps its own fix.
+     */
+    if (st != EKSAUTH_EREJECTED && strchr(msg, ';') != NULL) {
+        report_split(d, LV_ERROR, "db", host, msg);
+        return;
+    }
+    f = report(d, LV_ERROR, "db", host, "%s", msg);
+    if (st == EKSAUTH_EREJECTED)
+        set_fix(d, f, "chown root:root %s && chmod 0644 %s", host, host);
+    else
+        set_fix(d, f, "eksauth sync (it rebuilds a damaged DB)");
 }
 
 /*
