@@ -16,6 +16,7 @@
 #include <strings.h>
 
 #include "eksauth/arn.h"
+#include "eksauth/ascii.h"
 #include "eksauth/array.h"
 #include "eksauth/identity.h"
 #include "eksauth/login_template.h"
@@ -460,23 +461,25 @@ const char *eksauth_plan_template_unservable(const struct eksauth_config *cfg, c
     return NULL;
 }
 
-static enum eksauth_status plan_add_template(struct eksauth_plan *plan, const char *tmpl,
-                                             struct eksauth_error *err)
+static const char *template_at(const void *plan, size_t i)
 {
-    size_t i;
+    return ((const struct eksauth_plan *)plan)->templates[i];
+}
 
-    for (i = 0; i < plan->n_templates; i++) {
-        if (strcmp(plan->templates[i], tmpl) == 0)
-            return EKSAUTH_OK;
-    }
+/* tmpl once, in aws-auth's order; tix (over plan->templates) finds it again. */
+static enum eksauth_status plan_add_template(struct eksauth_plan *plan, struct eksauth_strmap *tix,
+                                             const char *tmpl, struct eksauth_error *err)
+{
+    if (eksauth_strmap_get(tix, tmpl) != EKSAUTH_STRMAP_NONE)
+        return EKSAUTH_OK;
     if (eksauth_strv_add(&plan->templates, &plan->n_templates, tmpl, NULL) != EKSAUTH_OK)
         return eksauth_fail(err, EKSAUTH_ENOMEM, "identity: out of memory");
-    return EKSAUTH_OK;
+    return index_put(tix, tmpl, plan->n_templates - 1, err);
 }
 
 static enum eksauth_status plan_add_entry(struct eksauth_plan *plan, struct eksauth_strmap *uix,
-                                          struct eksauth_strmap *gix, struct group_memo *memo,
-                                          const struct eksauth_config *cfg,
+                                          struct eksauth_strmap *gix, struct eksauth_strmap *tix,
+                                          struct group_memo *memo, const struct eksauth_config *cfg,
                                           const struct eksauth_host *host,
                                           const struct eksauth_awsauth_entry *e,
                                           struct eksauth_error *err)
@@ -512,7 +515,7 @@ static enum eksauth_status plan_add_entry(struct eksauth_plan *plan, struct eksa
                  ? add_warning(plan, err,
                                "%s (%s line %u): template '%s' is not served: %s; skipped", e->arn,
                                eksauth_map_source_name(e->source), e->line, e->username, why)
-                 : plan_add_template(plan, e->username, err);
+                 : plan_add_template(plan, tix, e->username, err);
         goto out;
     }
     if (eksauth_plan_login_for(cfg, host, e->username, login, &lerr) != EKSAUTH_OK) {
@@ -811,44 +814,299 @@ out:
 }
 
 /*
+ * The fixed ends of a served template, as lib/login_template.c compares
+ * them (login_template.h): its literal text before the first placeholder
+ * (names.h rule 1, then rule 2's leading '_') and after the last one,
+ * reversed.  A login a template fits begins with its head and ends with
+ * its tail, and two templates overlap only when one head begins the other
+ * and one tail ends the other: sorted by head then reversed tail, the
+ * templates a name or a template can meet are a few ranges, not all of
+ * them (an aws-auth of 7,000 templates made 24 million pairs).  The ranges
+ * only choose whom to ask: eksauth_login_template_overlap and _fits decide.
+ */
+#define ENDS_MAX 48 /* a template past EKSAUTH_NAME_MAX + 4 pieces fits nothing */
+
+struct tmpl_ends {
+    char head[ENDS_MAX];
+    char tail_rev[ENDS_MAX];
+    size_t index; /* into plan->templates */
+};
+
+/* names.h rule 1 on one character of a template's literal text. */
+static char rule1(char c)
+{
+    c = eksauth_ascii_lower(c);
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-'
+               ? c
+               : '-';
+}
+
+/* tmpl's ends, cut as lib/login_template.c cuts it; false when too long to fit anything. */
+static bool template_ends(const char *tmpl, struct tmpl_ends *e)
+{
+    char tail[ENDS_MAX];
+    size_t nh = 0, nt = 0, i;
+    const char *p = tmpl, *close;
+    bool head = true;
+
+    while (*p != '\0') {
+        if (p[0] == '{' && p[1] == '{' && (close = strstr(p + 2, "}}")) != NULL) {
+            head = false;
+            nt = 0;
+            p = close + 2;
+            continue;
+        }
+        if ((head ? nh : nt) + 2 >= ENDS_MAX)
+            return false;
+        if (head)
+            e->head[nh++ + 1] = rule1(*p++); /* room for rule 2's '_' */
+        else
+            tail[nt++] = rule1(*p++);
+    }
+    /* Rule 2: a first character that is not a letter or '_' gets a '_'. */
+    if (nh > 0 && !((e->head[1] >= 'a' && e->head[1] <= 'z') || e->head[1] == '_'))
+        e->head[0] = '_', nh++;
+    else
+        memmove(e->head, e->head + 1, nh);
+    e->head[nh] = '\0';
+    for (i = 0; i < nt; i++)
+        e->tail_rev[i] = tail[nt - 1 - i];
+    e->tail_rev[nt] = '\0';
+    return true;
+}
+
+static int cmp_ends(const void *a, const void *b)
+{
+    const struct tmpl_ends *x = a, *y = b;
+    int c = strcmp(x->head, y->head);
+
+    return c != 0 ? c : strcmp(x->tail_rev, y->tail_rev);
+}
+
+/* The field (head or tail_rev) of v against key[0, n), as strcmp orders them. */
+static int ends_cmp(const struct tmpl_ends *v, bool tail, const char *key, size_t n)
+{
+    const char *f = tail ? v->tail_rev : v->head;
+    int c = strncmp(f, key, n);
+
+    return c != 0 ? c : f[n] != '\0';
+}
+
+/*
+ * In [lo, hi), sorted by the field: the first whose field is not below
+ * key[0, n) (upto 0), not at or below it (upto 1), or does not begin with
+ * it and is above it (upto 2).
+ */
+static size_t ends_bound(const struct tmpl_ends *v, size_t lo, size_t hi, bool tail,
+                         const char *key, size_t n, int upto)
+{
+    size_t mid;
+    int c;
+
+    while (lo < hi) {
+        mid = lo + (hi - lo) / 2;
+        c = upto == 2 ? strncmp(tail ? v[mid].tail_rev : v[mid].head, key, n)
+                      : ends_cmp(&v[mid], tail, key, n);
+        if (c < 0 || (upto > 0 && c == 0))
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* [*lo, *hi): those of [from, to) whose field is key[0, n) (exact) or begins with it. */
+static void ends_range(const struct tmpl_ends *v, size_t from, size_t to, bool tail,
+                       const char *key, size_t n, bool exact, size_t *lo, size_t *hi)
+{
+    *lo = ends_bound(v, from, to, tail, key, n, 0);
+    *hi = ends_bound(v, *lo, to, tail, key, n, exact ? 1 : 2);
+}
+
+/* The templates sorted by their ends; n_out may be below n_templates (one that fits nothing). */
+struct tmpl_index {
+    struct tmpl_ends *v;
+    size_t n;
+};
+
+static enum eksauth_status tmpl_index_build(const struct eksauth_plan *plan, struct tmpl_index *ix,
+                                            struct eksauth_error *err)
+{
+    size_t i;
+
+    ix->n = 0;
+    ix->v = calloc(plan->n_templates + 1, sizeof(*ix->v));
+    if (ix->v == NULL)
+        return eksauth_fail(err, EKSAUTH_ENOMEM, "identity: out of memory");
+    for (i = 0; i < plan->n_templates; i++) {
+        /* One that overlaps not even itself gives no login (login_template.h): no rival. */
+        if (!eksauth_login_template_overlap(plan->templates[i], plan->templates[i]) ||
+            !template_ends(plan->templates[i], &ix->v[ix->n]))
+            continue;
+        ix->v[ix->n++].index = i;
+    }
+    if (ix->n > 1)
+        qsort(ix->v, ix->n, sizeof(*ix->v), cmp_ends);
+    return EKSAUTH_OK;
+}
+
+/*
+ * Visit, with fn, the ranges of ix whose templates' heads are head[0, l)
+ * for some l (a head that begins head) and whose tails end rev (reversed,
+ * a prefix of it) or are ended by it (begin with all of it): those that
+ * may overlap a template of those ends, or fit a login of them.
+ */
+static void ends_visit(const struct tmpl_index *ix, const char *head, const char *rev,
+                       void (*fn)(const struct tmpl_index *, size_t, size_t, void *), void *arg)
+{
+    size_t n = strlen(head), nr = strlen(rev), l, m, glo, ghi, lo, hi;
+
+    for (l = 0; l <= n; l++) {
+        ends_range(ix->v, 0, ix->n, false, head, l, true, &glo, &ghi);
+        for (m = 0; m <= nr && glo < ghi; m++) {
+            ends_range(ix->v, glo, ghi, true, rev, m, m < nr, &lo, &hi);
+            if (lo < hi)
+                fn(ix, lo, hi, arg);
+        }
+    }
+}
+
+/* The overlap check's state: which template each was said with, and which are said. */
+struct meet {
+    const struct eksauth_plan *plan;
+    size_t self;     /* the position in ix of the template asking */
+    size_t *partner; /* by template index: the index + 1 of one it overlaps, 0 none */
+    size_t *next;    /* by position: itself, or toward the next not yet said (skipped) */
+};
+
+/* The first position at or after x not yet said. */
+static size_t next_unsaid(size_t *next, size_t x)
+{
+    size_t r = x, t;
+
+    while (next[r] != r)
+        r = next[r];
+    while (next[x] != r) {
+        t = next[x];
+        next[x] = r;
+        x = t;
+    }
+    return r;
+}
+
+/*
+ * Every template of [lo, hi) overlaps the asking one, by their ends
+ * (lib/login_template.c decides, still): the asking one gets the first
+ * other as its partner, and each not yet said gets it as theirs and is
+ * said.  So a template whose only rivals have longer heads (the ones that
+ * ask it) is named too, and each template is walked past once in all.
+ */
+static void meet_range(const struct tmpl_index *ix, size_t lo, size_t hi, void *arg)
+{
+    struct meet *m = arg;
+    size_t self = ix->v[m->self].index, q, other;
+    const char *mine = m->plan->templates[self];
+
+    q = lo != m->self ? lo : lo + 1;
+    if (m->partner[self] == 0 && q < hi &&
+        eksauth_login_template_overlap(mine, m->plan->templates[ix->v[q].index])) {
+        m->partner[self] = ix->v[q].index + 1;
+        m->next[m->self] = m->self + 1;
+    }
+    for (q = next_unsaid(m->next, lo); q < hi; q = next_unsaid(m->next, q + 1)) {
+        other = ix->v[q].index;
+        if (q == m->self || !eksauth_login_template_overlap(mine, m->plan->templates[other]))
+            continue;
+        if (m->partner[other] == 0)
+            m->partner[other] = self + 1;
+        m->next[q] = q + 1;
+    }
+}
+
+/* A static user and the plan it is in; best: the lowest template that takes its login. */
+struct user_rival {
+    const struct eksauth_plan *plan;
+    const struct eksauth_plan_user *u;
+    size_t best;
+};
+
+static void takes_login(const struct tmpl_index *ix, size_t lo, size_t hi, void *arg)
+{
+    struct user_rival *r = arg;
+    const char *t;
+    size_t k;
+
+    /* Every candidate: the lowest names the warning, as in aws-auth's order. */
+    for (k = lo; k < hi; k++) {
+        t = r->plan->templates[ix->v[k].index];
+        if (ix->v[k].index < r->best && eksauth_login_template_fits(t, r->u->login) &&
+            !eksauth_login_template_renders(t, r->u->k8s_username))
+            r->best = ix->v[k].index;
+    }
+}
+
+/*
  * Templates that may give one login to two people (docs/names-and-ids.md,
- * "One login, one person"): two served templates whose logins can overlap
- * are reported (a login that fits both is then served to nobody, NSS and
- * login alike); a static user whose login a template also fits, with a
- * Kubernetes username that template never renders, is not served, and its
- * login is refused to the template too, whoever would come first.
+ * "One login, one person"): a served template whose logins can overlap
+ * another's is reported with one of them (a login that fits both is then
+ * served to nobody, NSS and login alike: lib/resolve.c); a static user
+ * whose login a template also fits, with a Kubernetes username that
+ * template never renders, is not served, and its login is refused to the
+ * template too, whoever would come first.  One warning at most a
+ * template: 7,000 templates that all overlap made 24 million.
  */
 static enum eksauth_status plan_check_templates(struct eksauth_plan *plan,
                                                 struct eksauth_error *err)
 {
-    enum eksauth_status st = EKSAUTH_OK;
+    struct tmpl_index ix = {NULL, 0};
+    struct meet m = {plan, 0, NULL, NULL};
     size_t i, j;
+    enum eksauth_status st;
 
+    st = tmpl_index_build(plan, &ix, err);
+    m.partner = calloc(plan->n_templates + 1, sizeof(*m.partner));
+    m.next = calloc(ix.n + 1, sizeof(*m.next));
+    if (st == EKSAUTH_OK && (m.partner == NULL || m.next == NULL))
+        st = eksauth_fail(err, EKSAUTH_ENOMEM, "identity: out of memory");
+    for (i = 0; i <= ix.n && st == EKSAUTH_OK; i++)
+        m.next[i] = i;
+    for (m.self = 0; m.self < ix.n && st == EKSAUTH_OK; m.self++)
+        ends_visit(&ix, ix.v[m.self].head, ix.v[m.self].tail_rev, meet_range, &m);
     for (i = 0; i < plan->n_templates && st == EKSAUTH_OK; i++) {
-        for (j = i + 1; j < plan->n_templates && st == EKSAUTH_OK; j++) {
-            if (eksauth_login_template_overlap(plan->templates[i], plan->templates[j]))
-                st = add_warning(plan, err,
-                                 "templates '%s' and '%s' can give the same login: a login that "
-                                 "fits both is served to nobody; give one of them another prefix",
-                                 plan->templates[i], plan->templates[j]);
-        }
+        /* Each pair said once, the earlier of aws-auth first. */
+        j = m.partner[i] - 1;
+        if (m.partner[i] == 0 || (j < i && m.partner[j] == i + 1))
+            continue;
+        st = add_warning(plan, err,
+                         "templates '%s' and '%s' can give the same login: a login that "
+                         "fits both is served to nobody; give one of them another prefix",
+                         plan->templates[i < j ? i : j], plan->templates[i < j ? j : i]);
     }
     for (i = 0; i < plan->n_users && st == EKSAUTH_OK; i++) {
         struct eksauth_plan_user *u = &plan->users[i];
+        struct user_rival r = {plan, u, SIZE_MAX};
+        char rev[EKSAUTH_NAME_MAX + 1];
+        size_t n = strlen(u->login), k;
 
-        for (j = 0; j < plan->n_templates && u->uid != UINT32_MAX && st == EKSAUTH_OK; j++) {
-            if (!eksauth_login_template_fits(plan->templates[j], u->login) ||
-                eksauth_login_template_renders(plan->templates[j], u->k8s_username))
-                continue;
-            u->uid = UINT32_MAX;
-            st = add_warning(plan, err,
-                             "template '%s' and k8s user '%s' (%s) can give the same login '%s'; "
-                             "'%s' is not served: give the template or the user another prefix",
-                             plan->templates[j], u->k8s_username, u->arn, u->login, u->login);
-            if (st == EKSAUTH_OK)
-                st = add_refused(plan, u->login, err);
-        }
+        if (u->uid == UINT32_MAX || ix.n == 0)
+            continue;
+        for (k = 0; k < n; k++)
+            rev[k] = u->login[n - 1 - k];
+        rev[n] = '\0';
+        ends_visit(&ix, u->login, rev, takes_login, &r);
+        if (r.best == SIZE_MAX)
+            continue;
+        u->uid = UINT32_MAX;
+        st = add_warning(plan, err,
+                         "template '%s' and k8s user '%s' (%s) can give the same login '%s'; "
+                         "'%s' is not served: give the template or the user another prefix",
+                         plan->templates[r.best], u->k8s_username, u->arn, u->login, u->login);
+        if (st == EKSAUTH_OK)
+            st = add_refused(plan, u->login, err);
     }
+    free(m.partner);
+    free(m.next);
+    free(ix.v);
     return st;
 }
 
@@ -859,7 +1117,7 @@ enum eksauth_status eksauth_plan_build(const struct eksauth_config *cfg,
                                        struct eksauth_plan *out, struct eksauth_error *err)
 {
     size_t i, n = eksauth_awsauth_count(aa);
-    struct eksauth_strmap uix = {0}, gix = {0};
+    struct eksauth_strmap uix = {0}, gix = {0}, tix = {0};
     struct group_memo memo = {{NULL}, {0}};
     enum eksauth_status st = EKSAUTH_OK;
 
@@ -891,11 +1149,12 @@ enum eksauth_status eksauth_plan_build(const struct eksauth_config *cfg,
         qsort(out->seeds, out->n_seeds, sizeof(*out->seeds), cmp_seed);
     }
     if (eksauth_strmap_init(&uix, n, user_name_at, out, NULL) != EKSAUTH_OK ||
-        eksauth_strmap_init(&gix, n * 2, group_name_at, out, NULL) != EKSAUTH_OK)
+        eksauth_strmap_init(&gix, n * 2, group_name_at, out, NULL) != EKSAUTH_OK ||
+        eksauth_strmap_init(&tix, 16, template_at, out, NULL) != EKSAUTH_OK)
         st = eksauth_fail(err, EKSAUTH_ENOMEM, "identity: out of memory");
     for (i = 0; i < n && st == EKSAUTH_OK; i++)
-        st =
-            plan_add_entry(out, &uix, &gix, &memo, cfg, host, eksauth_awsauth_entry_at(aa, i), err);
+        st = plan_add_entry(out, &uix, &gix, &tix, &memo, cfg, host,
+                            eksauth_awsauth_entry_at(aa, i), err);
     if (st != EKSAUTH_OK)
         goto out;
     st = plan_add_users_group(out, &gix, cfg, host, err);
@@ -929,6 +1188,7 @@ enum eksauth_status eksauth_plan_build(const struct eksauth_config *cfg,
 out:
     eksauth_strmap_free(&uix);
     eksauth_strmap_free(&gix);
+    eksauth_strmap_free(&tix);
     if (st != EKSAUTH_OK)
         eksauth_plan_free(out);
     return st;

@@ -21,6 +21,7 @@
 #include "eksauth/awsauth.h"
 #include "eksauth/config.h"
 #include "eksauth/identity.h"
+#include "eksauth/login_template.h"
 #include "eksauth/resolve.h"
 #include "eksauth/names.h"
 #include "plan_fixture.h"
@@ -444,6 +445,139 @@ static void test_bare_template_not_served(void **state)
     assert_login(f, "sso", "newsvc", "sso-newsvc");
 }
 
+/*
+ * Templates that all overlap one another (a hostile aws-auth's): each is
+ * named in a warning, and there is at most one warning a template, not
+ * one a pair (300 templates made 44,850; 7,000, 24 million).
+ */
+static void test_overlapping_templates_said_once_each(void **state)
+{
+    enum { N = 300 };
+    struct plan_fixture *f = *state;
+    size_t len = 64 + N * 160, at = 0, i, j, said = 0;
+    char *doc = malloc(len), tmpl[96];
+
+    assert_non_null(doc);
+    at += (size_t)snprintf(doc + at, len - at, "mapRoles: |\n");
+    for (i = 0; i < N; i++)
+        at += (size_t)snprintf(doc + at, len - at,
+                               "  - rolearn: arn:aws:iam::" PLAN_ACCOUNT ":role/r%zu\n"
+                               "    username: sso-{{SessionName}}-m%zu-{{SessionName}}\n",
+                               i, i);
+    plan_fixture_load(f, doc);
+    assert_int_equal(f->plan.n_templates, N);
+    for (i = 0; i < f->plan.n_warnings; i++)
+        said += strstr(f->plan.warnings[i], "can give the same login") != NULL;
+    assert_in_range(said, N / 2, N);
+    for (i = 0; i < N; i++) {
+        snprintf(tmpl, sizeof(tmpl), "'sso-{{SessionName}}-m%zu-{{SessionName}}'", i);
+        for (j = 0; j < f->plan.n_warnings && strstr(f->plan.warnings[j], tmpl) == NULL; j++)
+            ;
+        assert_true(j < f->plan.n_warnings);
+    }
+    free(doc);
+}
+
+/* The warning of a template and a user: the template's name in it. */
+static bool template_user_warning(const struct eksauth_plan *plan, const char *tmpl,
+                                  const char *k8s)
+{
+    char want[256];
+
+    snprintf(want, sizeof(want), "template '%s' and k8s user '%s'", tmpl, k8s);
+    return plan_has_warning(plan, want);
+}
+
+/*
+ * The checks of templates, against every pair asked: random aws-auths of
+ * templates whose fixed ends begin and end one another in every way (rule
+ * 1 and rule 2 among them) and static users those may fit.  Every
+ * template that overlaps another is named in a warning of two that do;
+ * a static user is refused exactly when a template fits its login without
+ * rendering its username, the first such template in aws-auth's order
+ * named.
+ */
+static void test_template_checks_ask_every_rival(void **state)
+{
+    static const char *const HEADS[] = {
+        "sso-", "sso", "SSO:", "1a", "_1a", "a", "ab-", "ab.c", "x{{EC2PrivateDNSName}}-", "sso-b"};
+    static const char *const MIDS[] = {"{{SessionName}}", "{{AccountID}}",
+                                       "{{SessionName}}-{{AccountID}}", "{{SessionNameRaw}}",
+                                       "{{SessionName}}q{{SessionName}}"};
+    static const char *const TAILS[] = {"", "-x", "x", "-adm", "@corp", ".X", "b-x"};
+    static const char *const USERS[] = {"sso-bob",   "ssobob", "sso-bob-x", "a12",
+                                        "_1abc",     "abx",    "ab-cx",     "ab.cdx",
+                                        "sso-bqb-x", "ssox",   "sso-b@corp"};
+    struct plan_fixture *f = *state;
+    unsigned long long seed = 42;
+    char doc[8192], login[EKSAUTH_NAME_MAX + 1];
+    size_t round, i, j, at, n;
+    struct eksauth_error err;
+
+    for (round = 0; round < 300; round++) {
+        at = (size_t)snprintf(doc, sizeof(doc), "mapRoles: |\n");
+        for (n = 1 + (seed >> 33) % 8, i = 0; i < n; i++) {
+            seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+            at += (size_t)snprintf(doc + at, sizeof(doc) - at,
+                                   "  - rolearn: arn:aws:iam::" PLAN_ACCOUNT ":role/t%zu\n"
+                                   "    username: \"%s%s%s\"\n",
+                                   i, HEADS[(seed >> 33) % 10], MIDS[(seed >> 40) % 5],
+                                   TAILS[(seed >> 50) % 7]);
+        }
+        at += (size_t)snprintf(doc + at, sizeof(doc) - at, "mapUsers: |\n");
+        for (i = 0; i < 11; i++) {
+            seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+            if ((seed >> 33) % 2 == 0)
+                at += (size_t)snprintf(doc + at, sizeof(doc) - at,
+                                       "  - userarn: arn:aws:iam::" PLAN_ACCOUNT ":user/u%zu\n"
+                                       "    username: \"%s\"\n",
+                                       i, USERS[i]);
+        }
+        plan_fixture_load(f, doc);
+        for (i = 0; i < f->plan.n_templates; i++) {
+            const char *ti = f->plan.templates[i];
+            char quoted[128];
+            bool rival = false;
+
+            for (j = 0; j < f->plan.n_templates; j++)
+                rival =
+                    rival || (j != i && eksauth_login_template_overlap(ti, f->plan.templates[j]));
+            snprintf(quoted, sizeof(quoted), "'%s'", ti);
+            for (j = 0; j < f->plan.n_warnings; j++)
+                if (strstr(f->plan.warnings[j], "can give the same login:") != NULL &&
+                    strstr(f->plan.warnings[j], quoted) != NULL)
+                    break;
+            if (rival != (j < f->plan.n_warnings))
+                fail_msg("round %zu: '%s' overlaps another: %d, said: %d\n%s", round, ti, rival,
+                         j < f->plan.n_warnings, doc);
+        }
+        for (i = 0; i < 11; i++) {
+            const char *first = NULL;
+
+            if (strstr(doc, USERS[i]) == NULL || strstr(doc, "user/u") == NULL)
+                continue;
+            {
+                char arn[64];
+
+                snprintf(arn, sizeof(arn), "user/u%zu\n", i);
+                if (strstr(doc, arn) == NULL)
+                    continue;
+            }
+            assert_int_equal(eksauth_plan_login_for(&f->cfg, &f->host, USERS[i], login, &err),
+                             EKSAUTH_OK);
+            for (j = 0; j < f->plan.n_templates && first == NULL; j++)
+                if (eksauth_login_template_fits(f->plan.templates[j], login) &&
+                    !eksauth_login_template_renders(f->plan.templates[j], USERS[i]))
+                    first = f->plan.templates[j];
+            if ((first != NULL) != eksauth_plan_refuses(&f->plan, login) ||
+                (first != NULL) != (eksauth_plan_find_user(&f->plan, login) == NULL) ||
+                (first != NULL && !template_user_warning(&f->plan, first, USERS[i])))
+                fail_msg("round %zu: user '%s' (login %s): first rival %s\n%s", round, USERS[i],
+                         login, first != NULL ? first : "none", doc);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -475,6 +609,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_plan_skips_local_ids, plan_fixture_setup,
                                         plan_fixture_teardown),
         cmocka_unit_test_setup_teardown(test_bare_template_not_served, plan_fixture_setup,
+                                        plan_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_overlapping_templates_said_once_each,
+                                        plan_fixture_setup, plan_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_template_checks_ask_every_rival, plan_fixture_setup,
                                         plan_fixture_teardown),
     };
 
