@@ -821,16 +821,26 @@ out:
  * its tail, and two templates overlap only when one head begins the other
  * and one tail ends the other: sorted by head then reversed tail, the
  * templates a name or a template can meet are a few ranges, not all of
- * them (an aws-auth of 7,000 templates made 24 million pairs).  The ranges
- * only choose whom to ask: eksauth_login_template_overlap and _fits decide.
+ * them (an aws-auth of 7,000 templates made 24 million pairs); a login is
+ * asked only of those whose anchor is a text of it.  The ranges only
+ * choose whom to ask: eksauth_login_template_overlap and _fits decide.
  */
 #define ENDS_MAX 48 /* a template past EKSAUTH_NAME_MAX + 4 pieces fits nothing */
 
 struct tmpl_ends {
     char head[ENDS_MAX];
     char tail_rev[ENDS_MAX];
-    size_t index; /* into plan->templates */
+    char anchor[ENDS_MAX]; /* its longest literal text between placeholders: in any login it fits */
+    size_t index;          /* into plan->templates */
 };
+
+/* The field of a tmpl_ends a search compares. */
+enum ends_field { F_HEAD, F_TAIL, F_ANCHOR };
+
+static const char *ends_field(const struct tmpl_ends *e, enum ends_field f)
+{
+    return f == F_HEAD ? e->head : f == F_TAIL ? e->tail_rev : e->anchor;
+}
 
 /* names.h rule 1 on one character of a template's literal text. */
 static char rule1(char c)
@@ -845,12 +855,17 @@ static char rule1(char c)
 static bool template_ends(const char *tmpl, struct tmpl_ends *e)
 {
     char tail[ENDS_MAX];
-    size_t nh = 0, nt = 0, i;
+    size_t nh = 0, nt = 0, na = 0, i;
     const char *p = tmpl, *close;
     bool head = true;
 
     while (*p != '\0') {
         if (p[0] == '{' && p[1] == '{' && (close = strstr(p + 2, "}}")) != NULL) {
+            /* The text since the last placeholder lies between two. */
+            if (!head && nt > na) {
+                memcpy(e->anchor, tail, nt);
+                na = nt;
+            }
             head = false;
             nt = 0;
             p = close + 2;
@@ -872,6 +887,7 @@ static bool template_ends(const char *tmpl, struct tmpl_ends *e)
     for (i = 0; i < nt; i++)
         e->tail_rev[i] = tail[nt - 1 - i];
     e->tail_rev[nt] = '\0';
+    e->anchor[na] = '\0';
     return true;
 }
 
@@ -880,13 +896,15 @@ static int cmp_ends(const void *a, const void *b)
     const struct tmpl_ends *x = a, *y = b;
     int c = strcmp(x->head, y->head);
 
-    return c != 0 ? c : strcmp(x->tail_rev, y->tail_rev);
+    if (c == 0)
+        c = strcmp(x->tail_rev, y->tail_rev);
+    return c != 0 ? c : strcmp(x->anchor, y->anchor);
 }
 
-/* The field (head or tail_rev) of v against key[0, n), as strcmp orders them. */
-static int ends_cmp(const struct tmpl_ends *v, bool tail, const char *key, size_t n)
+/* A field of v against key[0, n), as strcmp orders them. */
+static int ends_cmp(const struct tmpl_ends *v, enum ends_field field, const char *key, size_t n)
 {
-    const char *f = tail ? v->tail_rev : v->head;
+    const char *f = ends_field(v, field);
     int c = strncmp(f, key, n);
 
     return c != 0 ? c : f[n] != '\0';
@@ -897,7 +915,7 @@ static int ends_cmp(const struct tmpl_ends *v, bool tail, const char *key, size_
  * key[0, n) (upto 0), not at or below it (upto 1), or does not begin with
  * it and is above it (upto 2).
  */
-static size_t ends_bound(const struct tmpl_ends *v, size_t lo, size_t hi, bool tail,
+static size_t ends_bound(const struct tmpl_ends *v, size_t lo, size_t hi, enum ends_field field,
                          const char *key, size_t n, int upto)
 {
     size_t mid;
@@ -905,8 +923,8 @@ static size_t ends_bound(const struct tmpl_ends *v, size_t lo, size_t hi, bool t
 
     while (lo < hi) {
         mid = lo + (hi - lo) / 2;
-        c = upto == 2 ? strncmp(tail ? v[mid].tail_rev : v[mid].head, key, n)
-                      : ends_cmp(&v[mid], tail, key, n);
+        c = upto == 2 ? strncmp(ends_field(&v[mid], field), key, n)
+                      : ends_cmp(&v[mid], field, key, n);
         if (c < 0 || (upto > 0 && c == 0))
             lo = mid + 1;
         else
@@ -916,14 +934,14 @@ static size_t ends_bound(const struct tmpl_ends *v, size_t lo, size_t hi, bool t
 }
 
 /* [*lo, *hi): those of [from, to) whose field is key[0, n) (exact) or begins with it. */
-static void ends_range(const struct tmpl_ends *v, size_t from, size_t to, bool tail,
+static void ends_range(const struct tmpl_ends *v, size_t from, size_t to, enum ends_field field,
                        const char *key, size_t n, bool exact, size_t *lo, size_t *hi)
 {
-    *lo = ends_bound(v, from, to, tail, key, n, 0);
-    *hi = ends_bound(v, *lo, to, tail, key, n, exact ? 1 : 2);
+    *lo = ends_bound(v, from, to, field, key, n, 0);
+    *hi = ends_bound(v, *lo, to, field, key, n, exact ? 1 : 2);
 }
 
-/* The templates sorted by their ends; n_out may be below n_templates (one that fits nothing). */
+/* The templates sorted by their ends; n may be below plan->n_templates (one that fits nothing). */
 struct tmpl_index {
     struct tmpl_ends *v;
     size_t n;
@@ -956,17 +974,18 @@ static enum eksauth_status tmpl_index_build(const struct eksauth_plan *plan, str
  * a prefix of it) or are ended by it (begin with all of it): those that
  * may overlap a template of those ends, or fit a login of them.
  */
-static void ends_visit(const struct tmpl_index *ix, const char *head, const char *rev,
-                       void (*fn)(const struct tmpl_index *, size_t, size_t, void *), void *arg)
+static void
+ends_visit(const struct tmpl_index *ix, const char *head, const char *rev,
+           void (*fn)(const struct tmpl_index *, size_t, size_t, size_t, size_t, void *), void *arg)
 {
     size_t n = strlen(head), nr = strlen(rev), l, m, glo, ghi, lo, hi;
 
     for (l = 0; l <= n; l++) {
-        ends_range(ix->v, 0, ix->n, false, head, l, true, &glo, &ghi);
+        ends_range(ix->v, 0, ix->n, F_HEAD, head, l, true, &glo, &ghi);
         for (m = 0; m <= nr && glo < ghi; m++) {
-            ends_range(ix->v, glo, ghi, true, rev, m, m < nr, &lo, &hi);
+            ends_range(ix->v, glo, ghi, F_TAIL, rev, m, m < nr, &lo, &hi);
             if (lo < hi)
-                fn(ix, lo, hi, arg);
+                fn(ix, lo, hi, l, m, arg);
         }
     }
 }
@@ -1001,12 +1020,15 @@ static size_t next_unsaid(size_t *next, size_t x)
  * said.  So a template whose only rivals have longer heads (the ones that
  * ask it) is named too, and each template is walked past once in all.
  */
-static void meet_range(const struct tmpl_index *ix, size_t lo, size_t hi, void *arg)
+static void meet_range(const struct tmpl_index *ix, size_t lo, size_t hi, size_t head_len,
+                       size_t tail_len, void *arg)
 {
     struct meet *m = arg;
     size_t self = ix->v[m->self].index, q, other;
     const char *mine = m->plan->templates[self];
 
+    (void)head_len;
+    (void)tail_len;
     q = lo != m->self ? lo : lo + 1;
     if (m->partner[self] == 0 && q < hi &&
         eksauth_login_template_overlap(mine, m->plan->templates[ix->v[q].index])) {
@@ -1030,18 +1052,33 @@ struct user_rival {
     size_t best;
 };
 
-static void takes_login(const struct tmpl_index *ix, size_t lo, size_t hi, void *arg)
+/*
+ * The templates of [lo, hi), of head login[0, l) and tail the last m of
+ * login, sorted by anchor: only those whose anchor is some text of the
+ * login between the two can fit it (a text of it, or none), so each text
+ * there is looked up, not every template of those ends asked.
+ */
+static void takes_login(const struct tmpl_index *ix, size_t lo, size_t hi, size_t l, size_t m,
+                        void *arg)
 {
     struct user_rival *r = arg;
-    const char *t;
-    size_t k;
+    const char *login = r->u->login, *t;
+    size_t n = strlen(login), from, len, k, alo, ahi;
 
-    /* Every candidate: the lowest names the warning, as in aws-auth's order. */
-    for (k = lo; k < hi; k++) {
-        t = r->plan->templates[ix->v[k].index];
-        if (ix->v[k].index < r->best && eksauth_login_template_fits(t, r->u->login) &&
-            !eksauth_login_template_renders(t, r->u->k8s_username))
-            r->best = ix->v[k].index;
+    /* A tail of all of the login (or more) leaves no room for a placeholder. */
+    if (l + m >= n)
+        return;
+    for (from = l; from <= n - m; from++) {
+        for (len = from == l ? 0 : 1; from + len <= n - m; len++) {
+            ends_range(ix->v, lo, hi, F_ANCHOR, login + from, len, true, &alo, &ahi);
+            /* Every candidate: the lowest names the warning, as in aws-auth's order. */
+            for (k = alo; k < ahi; k++) {
+                t = r->plan->templates[ix->v[k].index];
+                if (ix->v[k].index < r->best && eksauth_login_template_fits(t, login) &&
+                    !eksauth_login_template_renders(t, r->u->k8s_username))
+                    r->best = ix->v[k].index;
+            }
+        }
     }
 }
 
@@ -1093,6 +1130,10 @@ static enum eksauth_status plan_check_templates(struct eksauth_plan *plan,
         for (k = 0; k < n; k++)
             rev[k] = u->login[n - 1 - k];
         rev[n] = '\0';
+        /*
+         * A login begins with a letter or '_' (names.h), so a template it
+         * fits has its head, rule 2's '_' included, at its start.
+         */
         ends_visit(&ix, u->login, rev, takes_login, &r);
         if (r.best == SIZE_MAX)
             continue;

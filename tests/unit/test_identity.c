@@ -501,31 +501,42 @@ static void test_template_checks_ask_every_rival(void **state)
 {
     static const char *const HEADS[] = {
         "sso-", "sso", "SSO:", "1a", "_1a", "a", "ab-", "ab.c", "x{{EC2PrivateDNSName}}-", "sso-b"};
-    static const char *const MIDS[] = {"{{SessionName}}", "{{AccountID}}",
-                                       "{{SessionName}}-{{AccountID}}", "{{SessionNameRaw}}",
-                                       "{{SessionName}}q{{SessionName}}"};
+    static const char *const MIDS[] = {"{{SessionName}}",
+                                       "{{AccountID}}",
+                                       "{{SessionName}}-{{AccountID}}",
+                                       "{{SessionNameRaw}}",
+                                       "{{SessionName}}q{{SessionName}}",
+                                       "{{SessionName}}ob{{SessionName}}",
+                                       "{{SessionName}}-b{{AccountID}}",
+                                       "{{SessionName}}b{{SessionName}}ob{{SessionName}}"};
     static const char *const TAILS[] = {"", "-x", "x", "-adm", "@corp", ".X", "b-x"};
-    static const char *const USERS[] = {"sso-bob",   "ssobob", "sso-bob-x", "a12",
-                                        "_1abc",     "abx",    "ab-cx",     "ab.cdx",
-                                        "sso-bqb-x", "ssox",   "sso-b@corp"};
+    static const char *const USERS[] = {"sso-bob",        "ssobob",
+                                        "sso-bob-x",      "a12",
+                                        "_1abc",          "abx",
+                                        "ab-cx",          "ab.cdx",
+                                        "sso-bqb-x",      "ssox",
+                                        "sso-b@corp",     "sso-xxobyy",
+                                        "ssoxxqyyx",      "a-xx-b123456789012-adm",
+                                        "sso-bbbbobbbb-x"};
+    const size_t n_users = sizeof(USERS) / sizeof(USERS[0]);
     struct plan_fixture *f = *state;
     unsigned long long seed = 42;
     char doc[8192], login[EKSAUTH_NAME_MAX + 1];
     size_t round, i, j, at, n;
     struct eksauth_error err;
 
-    for (round = 0; round < 300; round++) {
+    for (round = 0; round < 600; round++) {
         at = (size_t)snprintf(doc, sizeof(doc), "mapRoles: |\n");
         for (n = 1 + (seed >> 33) % 8, i = 0; i < n; i++) {
             seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
             at += (size_t)snprintf(doc + at, sizeof(doc) - at,
                                    "  - rolearn: arn:aws:iam::" PLAN_ACCOUNT ":role/t%zu\n"
                                    "    username: \"%s%s%s\"\n",
-                                   i, HEADS[(seed >> 33) % 10], MIDS[(seed >> 40) % 5],
+                                   i, HEADS[(seed >> 33) % 10], MIDS[(seed >> 40) % 8],
                                    TAILS[(seed >> 50) % 7]);
         }
         at += (size_t)snprintf(doc + at, sizeof(doc) - at, "mapUsers: |\n");
-        for (i = 0; i < 11; i++) {
+        for (i = 0; i < n_users; i++) {
             seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
             if ((seed >> 33) % 2 == 0)
                 at += (size_t)snprintf(doc + at, sizeof(doc) - at,
@@ -551,7 +562,7 @@ static void test_template_checks_ask_every_rival(void **state)
                 fail_msg("round %zu: '%s' overlaps another: %d, said: %d\n%s", round, ti, rival,
                          j < f->plan.n_warnings, doc);
         }
-        for (i = 0; i < 11; i++) {
+        for (i = 0; i < n_users; i++) {
             const char *first = NULL;
 
             if (strstr(doc, USERS[i]) == NULL || strstr(doc, "user/u") == NULL)
