@@ -208,8 +208,8 @@ bool eksauth_login_template_renders(const char *tmpl, const char *k8s_username)
     return !s.never && !s.host && len <= EKSAUTH_NAME_MAX && match(&s, 0, k8s_username, 0, len);
 }
 
-/* The literal text of s before its first wildcard (from) or after its last (to the end). */
-static size_t literal_run(const struct shape *s, bool head, char *out, size_t cap)
+/* The literal text of s before its first placeholder (head) or after its last; cap fits it all. */
+static void literal_run(const struct shape *s, bool head, char *out)
 {
     size_t i, n = 0, start = 0, end = s->n;
 
@@ -223,10 +223,48 @@ static size_t literal_run(const struct shape *s, bool head, char *out, size_t ca
     /* Rule 2 on the head: a first character that is not a letter or '_' gets a '_'. */
     if (head && end > 0 && !((s->p[0].c >= 'a' && s->p[0].c <= 'z') || s->p[0].c == '_'))
         out[n++] = '_';
-    for (i = start; i < end && n + 1 < cap; i++)
+    for (i = start; i < end; i++)
         out[n++] = s->p[i].c;
     out[n] = '\0';
-    return n;
+}
+
+/* The longest literal text of s between two placeholders: every login s fits holds it. */
+static void longest_middle(const struct shape *s, char *out)
+{
+    size_t i, start = 0, best = 0, at = 0;
+    bool inside = false;
+
+    for (i = 0; i < s->n; i++) {
+        if (s->p[i].kind == P_LITERAL)
+            continue;
+        if (inside && i - start > best) {
+            best = i - start;
+            at = start;
+        }
+        inside = true;
+        start = i + 1;
+    }
+    for (i = 0; i < best; i++)
+        out[i] = s->p[at + i].c;
+    out[best] = '\0';
+}
+
+/* A head, rule 2's '_' included, and the NUL: the ends hold any shape cut() lets through. */
+_Static_assert(MAX_PIECES + 2 <= EKSAUTH_LOGIN_TEMPLATE_END_MAX, "an end fits its buffer");
+
+bool eksauth_login_template_ends(const char *tmpl, struct eksauth_login_template_ends *out)
+{
+    struct shape s;
+
+    if (tmpl == NULL || strstr(tmpl, "{{") == NULL)
+        return false;
+    cut(tmpl, true, &s);
+    if (s.never)
+        return false;
+    literal_run(&s, true, out->head);
+    literal_run(&s, false, out->tail);
+    longest_middle(&s, out->middle);
+    return true;
 }
 
 static bool starts_with(const char *s, size_t n, const char *p, size_t m)
@@ -241,16 +279,11 @@ static bool ends_with(const char *s, size_t n, const char *p, size_t m)
 
 bool eksauth_login_template_overlap(const char *a, const char *b)
 {
-    char ha[MAX_PIECES + 2], hb[MAX_PIECES + 2], ta[MAX_PIECES + 2], tb[MAX_PIECES + 2];
+    struct eksauth_login_template_ends ea, eb;
     char fixed[EKSAUTH_NAME_MAX + 1];
-    struct shape sa, sb;
     size_t nha, nhb, nta, ntb;
 
     if (a == NULL || b == NULL)
-        return false;
-    cut(a, true, &sa);
-    cut(b, true, &sb);
-    if (sa.never || sb.never)
         return false;
     /* A template without placeholders is one login: does the other give it? */
     if (strstr(a, "{{") == NULL || strstr(b, "{{") == NULL) {
@@ -266,10 +299,12 @@ bool eksauth_login_template_overlap(const char *a, const char *b)
         return eksauth_login_template_fits(other, fixed);
     }
     /* Every placeholder is a wildcard here (an unbound host name too): compare the ends. */
-    nha = literal_run(&sa, true, ha, sizeof(ha));
-    nhb = literal_run(&sb, true, hb, sizeof(hb));
-    nta = literal_run(&sa, false, ta, sizeof(ta));
-    ntb = literal_run(&sb, false, tb, sizeof(tb));
-    return (starts_with(ha, nha, hb, nhb) || starts_with(hb, nhb, ha, nha)) &&
-           (ends_with(ta, nta, tb, ntb) || ends_with(tb, ntb, ta, nta));
+    if (!eksauth_login_template_ends(a, &ea) || !eksauth_login_template_ends(b, &eb))
+        return false;
+    nha = strlen(ea.head);
+    nhb = strlen(eb.head);
+    nta = strlen(ea.tail);
+    ntb = strlen(eb.tail);
+    return (starts_with(ea.head, nha, eb.head, nhb) || starts_with(eb.head, nhb, ea.head, nha)) &&
+           (ends_with(ea.tail, nta, eb.tail, ntb) || ends_with(eb.tail, ntb, ea.tail, nta));
 }

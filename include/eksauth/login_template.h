@@ -17,6 +17,8 @@
 
 #include <stdbool.h>
 
+#include "eksauth/names.h"
+
 /*
  * True when login can come from tmpl (the rules above).  A bare template
  * fits nothing.  A template without placeholders fits exactly the login
@@ -51,5 +53,32 @@ bool eksauth_login_template_renders(const char *tmpl, const char *k8s_username);
  * wildcards is compared by its one login.
  */
 bool eksauth_login_template_overlap(const char *a, const char *b);
+
+/* Room for an end: a template of more than EKSAUTH_NAME_MAX + 4 pieces gives no login. */
+#define EKSAUTH_LOGIN_TEMPLATE_END_MAX (EKSAUTH_NAME_MAX + 8)
+
+/*
+ * The fixed text of a template with placeholders, mapped by rule 1, as
+ * eksauth_login_template_overlap compares it: head, before the first
+ * placeholder (and rule 2's '_'), which every login it fits begins with;
+ * tail, after the last, which every such login ends with; middle, its
+ * longest text between two placeholders ("" when none), which every such
+ * login holds between the two.  An unbound {{EC2PrivateDNSName}} counts as
+ * a placeholder.  lib/template_rivals.c sorts templates by these, so they
+ * are cut here, by the rules that decide, and nowhere else.
+ */
+struct eksauth_login_template_ends {
+    char head[EKSAUTH_LOGIN_TEMPLATE_END_MAX];
+    char tail[EKSAUTH_LOGIN_TEMPLATE_END_MAX];
+    char middle[EKSAUTH_LOGIN_TEMPLATE_END_MAX];
+};
+
+/*
+ * Fills out and returns true for a template with placeholders that can
+ * give a login (or could once its host name is bound); false, out
+ * untouched, for one without placeholders (one login: eksauth_names_login)
+ * or one that gives none ({{AccessKeyID}}, unknown, too long).
+ */
+bool eksauth_login_template_ends(const char *tmpl, struct eksauth_login_template_ends *out);
 
 #endif

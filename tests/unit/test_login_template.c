@@ -90,6 +90,45 @@ static void test_overlap(void **state)
     /* A template that gives no login overlaps nothing. */
     assert_false(eksauth_login_template_overlap("x:{{AccessKeyID}}", "x:{{SessionName}}"));
     assert_false(eksauth_login_template_overlap(NULL, "x:{{SessionName}}"));
+    /* Longer than a login, it is still one: the one names.h cuts and hashes it to. */
+    assert_true(eksauth_login_template_overlap("a234567890123456789012345678901234567890",
+                                               "a234567890123456789012345678901234567890"));
+    /* A template of more pieces than a login could hold gives none. */
+    assert_false(
+        eksauth_login_template_overlap("a2345678901234567890123456789012345678{{SessionName}}",
+                                       "a2345678901234567890123456789012345678"));
+}
+
+/* The ends lib/template_rivals.c sorts by are the ones _overlap and _fits go by. */
+static void test_ends(void **state)
+{
+    struct eksauth_login_template_ends e;
+
+    (void)state;
+    assert_true(
+        eksauth_login_template_ends("SSO:{{SessionName}}x{{AccountID}}yz{{SessionName}}@C", &e));
+    assert_string_equal(e.head, "sso-");
+    assert_string_equal(e.tail, "-c");
+    assert_string_equal(e.middle, "yz");
+    /* Rule 2 on the head; an unbound host name is a placeholder; no middle. */
+    assert_true(eksauth_login_template_ends("1a{{EC2PrivateDNSName}}.{{SessionName}}", &e));
+    assert_string_equal(e.head, "_1a");
+    assert_string_equal(e.tail, "");
+    assert_string_equal(e.middle, ".");
+    assert_true(eksauth_login_template_ends("{{SessionName}}", &e));
+    assert_string_equal(e.head, "");
+    assert_string_equal(e.middle, "");
+    /* The longest head a template that gives a login can have: 35 and a placeholder. */
+    assert_true(
+        eksauth_login_template_ends("12345678901234567890123456789012345{{SessionName}}", &e));
+    assert_string_equal(e.head, "_12345678901234567890123456789012345");
+    /* No ends: no placeholder (one login), or no login at all. */
+    assert_false(eksauth_login_template_ends("alice", &e));
+    assert_false(
+        eksauth_login_template_ends("123456789012345678901234567890123456{{SessionName}}", &e));
+    assert_false(eksauth_login_template_ends("x{{AccessKeyID}}", &e));
+    assert_false(eksauth_login_template_ends("x{{SessionName", &e));
+    assert_false(eksauth_login_template_ends(NULL, &e));
 }
 
 static void test_renders(void **state)
@@ -107,10 +146,8 @@ static void test_renders(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_fits),
-        cmocka_unit_test(test_bare),
-        cmocka_unit_test(test_overlap),
-        cmocka_unit_test(test_renders),
+        cmocka_unit_test(test_fits), cmocka_unit_test(test_bare),    cmocka_unit_test(test_overlap),
+        cmocka_unit_test(test_ends), cmocka_unit_test(test_renders),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
