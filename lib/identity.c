@@ -16,10 +16,10 @@
 #include <strings.h>
 
 #include "eksauth/arn.h"
-#include "eksauth/ascii.h"
 #include "eksauth/array.h"
 #include "eksauth/identity.h"
 #include "eksauth/login_template.h"
+#include "eksauth/template_rivals.h"
 #include "eksauth/strlist.h"
 #include "eksauth/strmap.h"
 
@@ -814,275 +814,6 @@ out:
 }
 
 /*
- * The fixed ends of a served template, as lib/login_template.c compares
- * them (login_template.h): its literal text before the first placeholder
- * (names.h rule 1, then rule 2's leading '_') and after the last one,
- * reversed.  A login a template fits begins with its head and ends with
- * its tail, and two templates overlap only when one head begins the other
- * and one tail ends the other: sorted by head then reversed tail, the
- * templates a name or a template can meet are a few ranges, not all of
- * them (an aws-auth of 7,000 templates made 24 million pairs); a login is
- * asked only of those whose anchor is a text of it.  The ranges only
- * choose whom to ask: eksauth_login_template_overlap and _fits decide.
- */
-#define ENDS_MAX 48 /* a template past EKSAUTH_NAME_MAX + 4 pieces fits nothing */
-
-struct tmpl_ends {
-    char head[ENDS_MAX];
-    char tail_rev[ENDS_MAX];
-    char anchor[ENDS_MAX]; /* its longest literal text between placeholders: in any login it fits */
-    size_t index;          /* into plan->templates */
-};
-
-/* The field of a tmpl_ends a search compares. */
-enum ends_field { F_HEAD, F_TAIL, F_ANCHOR };
-
-static const char *ends_field(const struct tmpl_ends *e, enum ends_field f)
-{
-    return f == F_HEAD ? e->head : f == F_TAIL ? e->tail_rev : e->anchor;
-}
-
-/* names.h rule 1 on one character of a template's literal text. */
-static char rule1(char c)
-{
-    c = eksauth_ascii_lower(c);
-    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-'
-               ? c
-               : '-';
-}
-
-/* tmpl's ends, cut as lib/login_template.c cuts it; false when too long to fit anything. */
-static bool template_ends(const char *tmpl, struct tmpl_ends *e)
-{
-    char tail[ENDS_MAX];
-    size_t nh = 0, nt = 0, na = 0, i;
-    const char *p = tmpl, *close;
-    bool head = true;
-
-    while (*p != '\0') {
-        if (p[0] == '{' && p[1] == '{' && (close = strstr(p + 2, "}}")) != NULL) {
-            /* The text since the last placeholder lies between two. */
-            if (!head && nt > na) {
-                memcpy(e->anchor, tail, nt);
-                na = nt;
-            }
-            head = false;
-            nt = 0;
-            p = close + 2;
-            continue;
-        }
-        if ((head ? nh : nt) + 2 >= ENDS_MAX)
-            return false;
-        if (head)
-            e->head[nh++ + 1] = rule1(*p++); /* room for rule 2's '_' */
-        else
-            tail[nt++] = rule1(*p++);
-    }
-    /* Rule 2: a first character that is not a letter or '_' gets a '_'. */
-    if (nh > 0 && !((e->head[1] >= 'a' && e->head[1] <= 'z') || e->head[1] == '_'))
-        e->head[0] = '_', nh++;
-    else
-        memmove(e->head, e->head + 1, nh);
-    e->head[nh] = '\0';
-    for (i = 0; i < nt; i++)
-        e->tail_rev[i] = tail[nt - 1 - i];
-    e->tail_rev[nt] = '\0';
-    e->anchor[na] = '\0';
-    return true;
-}
-
-static int cmp_ends(const void *a, const void *b)
-{
-    const struct tmpl_ends *x = a, *y = b;
-    int c = strcmp(x->head, y->head);
-
-    if (c == 0)
-        c = strcmp(x->tail_rev, y->tail_rev);
-    return c != 0 ? c : strcmp(x->anchor, y->anchor);
-}
-
-/* A field of v against key[0, n), as strcmp orders them. */
-static int ends_cmp(const struct tmpl_ends *v, enum ends_field field, const char *key, size_t n)
-{
-    const char *f = ends_field(v, field);
-    int c = strncmp(f, key, n);
-
-    return c != 0 ? c : f[n] != '\0';
-}
-
-/*
- * In [lo, hi), sorted by the field: the first whose field is not below
- * key[0, n) (upto 0), not at or below it (upto 1), or does not begin with
- * it and is above it (upto 2).
- */
-static size_t ends_bound(const struct tmpl_ends *v, size_t lo, size_t hi, enum ends_field field,
-                         const char *key, size_t n, int upto)
-{
-    size_t mid;
-    int c;
-
-    while (lo < hi) {
-        mid = lo + (hi - lo) / 2;
-        c = upto == 2 ? strncmp(ends_field(&v[mid], field), key, n)
-                      : ends_cmp(&v[mid], field, key, n);
-        if (c < 0 || (upto > 0 && c == 0))
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
-}
-
-/* [*lo, *hi): those of [from, to) whose field is key[0, n) (exact) or begins with it. */
-static void ends_range(const struct tmpl_ends *v, size_t from, size_t to, enum ends_field field,
-                       const char *key, size_t n, bool exact, size_t *lo, size_t *hi)
-{
-    *lo = ends_bound(v, from, to, field, key, n, 0);
-    *hi = ends_bound(v, *lo, to, field, key, n, exact ? 1 : 2);
-}
-
-/* The templates sorted by their ends; n may be below plan->n_templates (one that fits nothing). */
-struct tmpl_index {
-    struct tmpl_ends *v;
-    size_t n;
-};
-
-static enum eksauth_status tmpl_index_build(const struct eksauth_plan *plan, struct tmpl_index *ix,
-                                            struct eksauth_error *err)
-{
-    size_t i;
-
-    ix->n = 0;
-    ix->v = calloc(plan->n_templates + 1, sizeof(*ix->v));
-    if (ix->v == NULL)
-        return eksauth_fail(err, EKSAUTH_ENOMEM, "identity: out of memory");
-    for (i = 0; i < plan->n_templates; i++) {
-        /* One that overlaps not even itself gives no login (login_template.h): no rival. */
-        if (!eksauth_login_template_overlap(plan->templates[i], plan->templates[i]) ||
-            !template_ends(plan->templates[i], &ix->v[ix->n]))
-            continue;
-        ix->v[ix->n++].index = i;
-    }
-    if (ix->n > 1)
-        qsort(ix->v, ix->n, sizeof(*ix->v), cmp_ends);
-    return EKSAUTH_OK;
-}
-
-/*
- * Visit, with fn, the ranges of ix whose templates' heads are head[0, l)
- * for some l (a head that begins head) and whose tails end rev (reversed,
- * a prefix of it) or are ended by it (begin with all of it): those that
- * may overlap a template of those ends, or fit a login of them.
- */
-static void
-ends_visit(const struct tmpl_index *ix, const char *head, const char *rev,
-           void (*fn)(const struct tmpl_index *, size_t, size_t, size_t, size_t, void *), void *arg)
-{
-    size_t n = strlen(head), nr = strlen(rev), l, m, glo, ghi, lo, hi;
-
-    for (l = 0; l <= n; l++) {
-        ends_range(ix->v, 0, ix->n, F_HEAD, head, l, true, &glo, &ghi);
-        for (m = 0; m <= nr && glo < ghi; m++) {
-            ends_range(ix->v, glo, ghi, F_TAIL, rev, m, m < nr, &lo, &hi);
-            if (lo < hi)
-                fn(ix, lo, hi, l, m, arg);
-        }
-    }
-}
-
-/* The overlap check's state: which template each was said with, and which are said. */
-struct meet {
-    const struct eksauth_plan *plan;
-    size_t self;     /* the position in ix of the template asking */
-    size_t *partner; /* by template index: the index + 1 of one it overlaps, 0 none */
-    size_t *next;    /* by position: itself, or toward the next not yet said (skipped) */
-};
-
-/* The first position at or after x not yet said. */
-static size_t next_unsaid(size_t *next, size_t x)
-{
-    size_t r = x, t;
-
-    while (next[r] != r)
-        r = next[r];
-    while (next[x] != r) {
-        t = next[x];
-        next[x] = r;
-        x = t;
-    }
-    return r;
-}
-
-/*
- * Every template of [lo, hi) overlaps the asking one, by their ends
- * (lib/login_template.c decides, still): the asking one gets the first
- * other as its partner, and each not yet said gets it as theirs and is
- * said.  So a template whose only rivals have longer heads (the ones that
- * ask it) is named too, and each template is walked past once in all.
- */
-static void meet_range(const struct tmpl_index *ix, size_t lo, size_t hi, size_t head_len,
-                       size_t tail_len, void *arg)
-{
-    struct meet *m = arg;
-    size_t self = ix->v[m->self].index, q, other;
-    const char *mine = m->plan->templates[self];
-
-    (void)head_len;
-    (void)tail_len;
-    q = lo != m->self ? lo : lo + 1;
-    if (m->partner[self] == 0 && q < hi &&
-        eksauth_login_template_overlap(mine, m->plan->templates[ix->v[q].index])) {
-        m->partner[self] = ix->v[q].index + 1;
-        m->next[m->self] = m->self + 1;
-    }
-    for (q = next_unsaid(m->next, lo); q < hi; q = next_unsaid(m->next, q + 1)) {
-        other = ix->v[q].index;
-        if (q == m->self || !eksauth_login_template_overlap(mine, m->plan->templates[other]))
-            continue;
-        if (m->partner[other] == 0)
-            m->partner[other] = self + 1;
-        m->next[q] = q + 1;
-    }
-}
-
-/* A static user and the plan it is in; best: the lowest template that takes its login. */
-struct user_rival {
-    const struct eksauth_plan *plan;
-    const struct eksauth_plan_user *u;
-    size_t best;
-};
-
-/*
- * The templates of [lo, hi), of head login[0, l) and tail the last m of
- * login, sorted by anchor: only those whose anchor is some text of the
- * login between the two can fit it (a text of it, or none), so each text
- * there is looked up, not every template of those ends asked.
- */
-static void takes_login(const struct tmpl_index *ix, size_t lo, size_t hi, size_t l, size_t m,
-                        void *arg)
-{
-    struct user_rival *r = arg;
-    const char *login = r->u->login, *t;
-    size_t n = strlen(login), from, len, k, alo, ahi;
-
-    /* A tail of all of the login (or more) leaves no room for a placeholder. */
-    if (l + m >= n)
-        return;
-    for (from = l; from <= n - m; from++) {
-        for (len = from == l ? 0 : 1; from + len <= n - m; len++) {
-            ends_range(ix->v, lo, hi, F_ANCHOR, login + from, len, true, &alo, &ahi);
-            /* Every candidate: the lowest names the warning, as in aws-auth's order. */
-            for (k = alo; k < ahi; k++) {
-                t = r->plan->templates[ix->v[k].index];
-                if (ix->v[k].index < r->best && eksauth_login_template_fits(t, login) &&
-                    !eksauth_login_template_renders(t, r->u->k8s_username))
-                    r->best = ix->v[k].index;
-            }
-        }
-    }
-}
-
-/*
  * Templates that may give one login to two people (docs/names-and-ids.md,
  * "One login, one person"): a served template whose logins can overlap
  * another's is reported with one of them (a login that fits both is then
@@ -1095,24 +826,15 @@ static void takes_login(const struct tmpl_index *ix, size_t lo, size_t hi, size_
 static enum eksauth_status plan_check_templates(struct eksauth_plan *plan,
                                                 struct eksauth_error *err)
 {
-    struct tmpl_index ix = {NULL, 0};
-    struct meet m = {plan, 0, NULL, NULL};
-    size_t i, j;
-    enum eksauth_status st;
+    struct eksauth_template_rivals *r;
+    size_t i, j, t;
+    enum eksauth_status st =
+        eksauth_template_rivals_build(plan->templates, plan->n_templates, &r, err);
 
-    st = tmpl_index_build(plan, &ix, err);
-    m.partner = calloc(plan->n_templates + 1, sizeof(*m.partner));
-    m.next = calloc(ix.n + 1, sizeof(*m.next));
-    if (st == EKSAUTH_OK && (m.partner == NULL || m.next == NULL))
-        st = eksauth_fail(err, EKSAUTH_ENOMEM, "identity: out of memory");
-    for (i = 0; i <= ix.n && st == EKSAUTH_OK; i++)
-        m.next[i] = i;
-    for (m.self = 0; m.self < ix.n && st == EKSAUTH_OK; m.self++)
-        ends_visit(&ix, ix.v[m.self].head, ix.v[m.self].tail_rev, meet_range, &m);
     for (i = 0; i < plan->n_templates && st == EKSAUTH_OK; i++) {
+        j = eksauth_template_rivals_partner(r, i);
         /* Each pair said once, the earlier of aws-auth first. */
-        j = m.partner[i] - 1;
-        if (m.partner[i] == 0 || (j < i && m.partner[j] == i + 1))
+        if (j == SIZE_MAX || (j < i && eksauth_template_rivals_partner(r, j) == i))
             continue;
         st = add_warning(plan, err,
                          "templates '%s' and '%s' can give the same login: a login that "
@@ -1121,33 +843,19 @@ static enum eksauth_status plan_check_templates(struct eksauth_plan *plan,
     }
     for (i = 0; i < plan->n_users && st == EKSAUTH_OK; i++) {
         struct eksauth_plan_user *u = &plan->users[i];
-        struct user_rival r = {plan, u, SIZE_MAX};
-        char rev[EKSAUTH_NAME_MAX + 1];
-        size_t n = strlen(u->login), k;
 
-        if (u->uid == UINT32_MAX || ix.n == 0)
-            continue;
-        for (k = 0; k < n; k++)
-            rev[k] = u->login[n - 1 - k];
-        rev[n] = '\0';
-        /*
-         * A login begins with a letter or '_' (names.h), so a template it
-         * fits has its head, rule 2's '_' included, at its start.
-         */
-        ends_visit(&ix, u->login, rev, takes_login, &r);
-        if (r.best == SIZE_MAX)
+        if (u->uid == UINT32_MAX ||
+            (t = eksauth_template_rivals_taker(r, u->login, u->k8s_username)) == SIZE_MAX)
             continue;
         u->uid = UINT32_MAX;
         st = add_warning(plan, err,
                          "template '%s' and k8s user '%s' (%s) can give the same login '%s'; "
                          "'%s' is not served: give the template or the user another prefix",
-                         plan->templates[r.best], u->k8s_username, u->arn, u->login, u->login);
+                         plan->templates[t], u->k8s_username, u->arn, u->login, u->login);
         if (st == EKSAUTH_OK)
             st = add_refused(plan, u->login, err);
     }
-    free(m.partner);
-    free(m.next);
-    free(ix.v);
+    eksauth_template_rivals_free(r);
     return st;
 }
 
