@@ -118,3 +118,37 @@ bool eksauth_visible_ascii(const char *s, size_t max)
     n = strnlen(s, max + 1);
     return n <= max && eksauth_visible_ascii_len(s, n);
 }
+
+/* Whether c stands for itself in a log value (printable.h). */
+static bool log_plain(unsigned char c, bool quoted)
+{
+    if (c == ' ')
+        return quoted;
+    return c > 0x20 && c < 0x7f && c != '%' && c != '"' && c != '\\' && c != '=';
+}
+
+bool eksauth_log_value(const char *in, bool quoted, char *out, size_t outlen)
+{
+    static const char hexd[] = "0123456789ABCDEF";
+    const unsigned char *s = (const unsigned char *)in;
+    size_t o = 0;
+
+    if (s == NULL || s[0] == '\0')
+        s = (const unsigned char *)"-";
+    for (; *s != '\0'; s++) {
+        /* A name the client chose must not end the line or forge a field. */
+        if (log_plain(*s, quoted)) {
+            if (o + 1 >= outlen)
+                break;
+            out[o++] = (char)*s;
+            continue;
+        }
+        if (o + 3 >= outlen)
+            break;
+        out[o++] = '%';
+        out[o++] = hexd[*s >> 4];
+        out[o++] = hexd[*s & 0x0f];
+    }
+    out[o] = '\0';
+    return *s == '\0';
+}

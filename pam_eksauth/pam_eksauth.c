@@ -68,6 +68,7 @@ struct pe_ctx {
     struct pe_options opt;
     const char *user;
     const char *rhost;
+    const char *ruser;       /* PAM_RUSER: su's and sudo's caller (the audit line) */
     struct eksauth_ctx host; /* the library's view of this host (context.h) */
 };
 
@@ -159,6 +160,7 @@ static enum pe_kind status_kind(enum eksauth_status st)
 static void audit_identity(struct pe_audit *a, const struct pe_identity *id)
 {
     a->arn = id->arn;
+    a->canonical_arn = id->canonical_arn;
     a->session = id->session_name;
     a->access_key_id = id->access_key_id;
     a->account = id->account;
@@ -173,6 +175,7 @@ static void audit_outcome(struct pe_audit *a, const char *event, const struct pe
     a->result = kind_word(r->kind);
     a->user = c->user;
     a->rhost = c->rhost;
+    a->ruser = c->ruser;
     a->reason = r->reason;
 }
 
@@ -197,6 +200,9 @@ static bool ctx_init(struct pe_ctx *c, pam_handle_t *pamh, int flags, int argc, 
     pe_options_parse(pamh, argc, argv, &c->opt);
     if (pam_get_item(pamh, PAM_RHOST, &item) == PAM_SUCCESS && item != NULL)
         c->rhost = item;
+    item = NULL;
+    if (pam_get_item(pamh, PAM_RUSER, &item) == PAM_SUCCESS && item != NULL)
+        c->ruser = item;
     if (pam_get_user(pamh, &c->user, NULL) != PAM_SUCCESS || c->user == NULL ||
         c->user[0] == '\0') {
         c->user = NULL;
@@ -696,6 +702,7 @@ out:
         if (l->step > EKSAUTH_LOGIN_STS) {
             a.audience = l->cluster_token ? "cluster" : "host";
             a.arn = l->sid.arn;
+            a.canonical_arn = l->principal.canonical_arn;
             a.session = l->principal.session_name;
             a.account = l->principal.account;
         }
@@ -923,7 +930,7 @@ static int open_session(pam_handle_t *pamh, int flags, int argc, const char **ar
         pam_failed(&r, pamh, rc, "pam_putenv");
         goto out;
     }
-    set_result(&r, PE_SUCCESS, "groups=%s", state->k8s_groups);
+    set_result(&r, PE_SUCCESS, "groups %s", state->k8s_groups);
 out:
     audit_outcome(&a, "open_session", &c, &r);
     /* A session of someone else's user is not ours to log or to refuse. */

@@ -134,20 +134,20 @@ struct pe_audit {
     const char *token_fp;
     const char
         *audience; /* "host", or "cluster" for a plain cluster token (accept_cluster_tokens) */
+    const char *canonical_arn; /* the IAM principal aws-auth matched (role, not session) */
+    const char *ruser;         /* PAM_RUSER: who ran su or sudo, as the caller says */
     const char *reason;
 };
 
 /*
  * Write a at LOG_NOTICE with pam_syslog (facility authpriv):
  * "event=E result=R user=U k8s_user=K arn=A session=S access_key_id=I
- *  account=N rhost=H token_fp=F audience=T reason="...""
- * Values are cleaned: no blank, quote, control or non-ASCII byte reaches the
- * log, and each is bounded, so a caller-chosen name cannot forge a field.
+ *  account=N rhost=H token_fp=F audience=T canonical_arn=C ruser=W reason="...""
+ * Values are escaped (eksauth_log_value: no blank outside the reason, no
+ * quote, '=', control or non-ASCII byte but as %XX) and each is bounded, so
+ * a caller-chosen name cannot forge a field or a line.
  */
 void pe_audit_log(pam_handle_t *pamh, const struct pe_audit *a);
-
-/* Copy src into dst (dstlen > 0) as one log field value would show it. */
-void pe_audit_clean(char *dst, size_t dstlen, const char *src, bool quoted);
 
 /*
  * shield.c: the caller of a setuid program (sudo, su) held off a login

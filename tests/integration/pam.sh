@@ -76,7 +76,7 @@ command -v pamtester >/dev/null 2>&1 ||
 printf '%s\n' "$ALICE" | pw "$PE_DIR/pw1.out" admin-alice authenticate acct_mgmt open_session close_session
 ok $? "pam_wrapper: whole token, authenticate acct_mgmt open_session close_session"
 line=$(grep 'event=auth ' "$PE_DIR/pw1.out" | head -n 1)
-like "$line" "event=auth result=success user=admin-alice k8s_user=admin:alice arn=arn:aws:sts::111122223333:assumed-role/eks-admins/alice session=alice access_key_id=ASIAFAKEEXAMPLE00001 account=111122223333 rhost=- token_fp=$ALICE_FP audience=host reason=\"" \
+like "$line" "event=auth result=success user=admin-alice k8s_user=admin:alice arn=arn:aws:sts::111122223333:assumed-role/eks-admins/alice session=alice access_key_id=ASIAFAKEEXAMPLE00001 account=111122223333 rhost=- token_fp=$ALICE_FP audience=host canonical_arn=arn:aws:iam::111122223333:role/eks-admins ruser=- reason=\"uid " \
     "pam_wrapper: the audit line has every field"
 like "$(cat "$PE_DIR/pw1.out")" "event=open_session result=success user=admin-alice" "pam_wrapper: session audit line"
 like "$(cat "$PE_DIR/pw1.out")" "event=close_session result=success user=admin-alice" "pam_wrapper: close audit line"

@@ -518,6 +518,8 @@ static void case_success(void)
     tx_start(&t, "eksauth", "admin-alice");
     tx_answer(&t, TOK_ALICE);
     pam_set_item(t.pamh, PAM_RHOST, "192.0.2.7");
+    /* su's and sudo's caller: the audit line names who ran them. */
+    pam_set_item(t.pamh, PAM_RUSER, "ops-bob");
     rc = pam_authenticate(t.pamh, 0);
     is_rc(rc, PAM_SUCCESS, "authenticate admin-alice");
     ok(t.cv.n_prompts == 1 && strcmp(t.cv.prompts[0], FIRST_PROMPT) == 0,
@@ -554,7 +556,10 @@ static void case_success(void)
     line = pd_log_find("event=auth result=success user=admin-alice k8s_user=admin:alice "
                        "arn=arn:aws:sts::111122223333:assumed-role/eks-admins/alice session=alice "
                        "access_key_id=ASIAFAKEEXAMPLE00001 account=111122223333 rhost=192.0.2.7 ",
-                       want, "reason=\"", NULL);
+                       want,
+                       " audience=host canonical_arn=arn:aws:iam::111122223333:role/eks-admins "
+                       "ruser=ops-bob reason=\"uid ",
+                       NULL);
     ok(line != NULL, "audit line of the login with every field (token_fp=%s)", fp);
     if (line == NULL)
         log_dump_since_mark();
@@ -878,8 +883,9 @@ static void case_refusals(void)
     pd_log_mark();
     is_rc(auth_once("eksauth", "admin-carol", (const char *[]){TOK_CAROL}, 1, NULL), PAM_AUTH_ERR,
           "an unmapped role");
-    ok(pd_log_find("result=denied user=admin-carol", "not mapped", NULL) != NULL,
-       "logged: not mapped");
+    ok(pd_log_find("result=denied user=admin-carol", "not mapped",
+                   "canonical_arn=arn:aws:", NULL) != NULL,
+       "logged: not mapped, with the principal aws-auth did not map (canonical_arn)");
 
     is_rc(auth_once("eksauth", "admin-alice", NULL, 0, NULL), PAM_AUTH_ERR,
           "a conversation that gives no answer");
@@ -1249,6 +1255,75 @@ static void case_revocation(void)
     free(orig);
 }
 
+/* Lines since the mark that hold a control byte (C0, DEL) or are longer than max bytes. */
+static size_t lines_unsafe(size_t max)
+{
+    size_t i, bad = 0;
+
+    for (i = pd_log_marked(); i < pd_log_count(); i++) {
+        const unsigned char *p = (const unsigned char *)pd_log_line(i);
+        bool ctl = false;
+
+        for (; *p != '\0'; p++)
+            ctl = ctl || *p < 0x20 || *p == 0x7f;
+        if (ctl || strlen(pd_log_line(i)) > max) {
+            bad++;
+            diag("unsafe line (%zu bytes): %.300s", strlen(pd_log_line(i)), pd_log_line(i));
+        }
+    }
+    return bad;
+}
+
+/*
+ * Log injection: the name typed at the prompt (PAM_USER), PAM_RHOST and
+ * PAM_RUSER come from whoever logs in.  Through every stage and every path
+ * that logs (a refusal, no DB, no config, a stale snapshot, debug), no line
+ * may hold a control byte (a second line, a terminal escape) or grow with
+ * what the client sent, and no refusal may read as result=success.
+ */
+static void case_log_injection(void)
+{
+    static const char *const svcs[] = {"eksauth",        "eksauth-nodb",  "eksauth-noconfig",
+                                       "eksauth-stale",  "eksauth-debug", "eksauth-down",
+                                       "eksauth-badperm"};
+    char *long_name = malloc(8193);
+    const char *names[4];
+    size_t i, j;
+    struct tx t;
+    int rc;
+
+    if (long_name == NULL)
+        abort();
+    memset(long_name, 'a', 8192);
+    long_name[8192] = '\0';
+    names[0] = "x\nevent=auth result=success user=root";
+    names[1] = "alice result=success";
+    names[2] = "x\r\x1b[1A\"q\\ \t\x7f";
+    names[3] = long_name;
+    diag("log injection");
+    pd_log_mark();
+    for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        for (j = 0; j < sizeof(svcs) / sizeof(svcs[0]); j++) {
+            tx_start(&t, svcs[j], names[i]);
+            tx_answer(&t, "k8s-aws-v1.bad");
+            pam_set_item(t.pamh, PAM_RHOST, "h\nevent=auth result=success");
+            pam_set_item(t.pamh, PAM_RUSER, "r\nevent=auth result=success");
+            rc = pam_authenticate(t.pamh, 0);
+            (void)pam_acct_mgmt(t.pamh, 0);
+            (void)pam_open_session(t.pamh, 0);
+            (void)pam_close_session(t.pamh, 0);
+            tx_end(&t, rc);
+        }
+    }
+    ok(pd_log_count() > pd_log_marked(), "hostile names logged %zu lines",
+       pd_log_count() - pd_log_marked());
+    ok(lines_unsafe(4096) == 0, "no line holds a control byte or passes 4096 bytes");
+    ok(pd_log_find("result=success", NULL) == NULL, "no line says result=success");
+    if (pd_log_find("result=success", NULL) != NULL)
+        log_dump_since_mark();
+    free(long_name);
+}
+
 static void case_no_token_in_logs(void)
 {
     const char *secrets[8] = {TOK_ALICE, TOK_BOB,     TOK_BOBEX,   TOK_CAROL,
@@ -1305,6 +1380,7 @@ static int suite(void)
     case_first_pass();
     case_options();
     case_revocation();
+    case_log_injection();
     case_no_token_in_logs();
     printf("1..%u\n", T_n);
     free(TOK_ALICE);

@@ -95,5 +95,52 @@ static void test_visible_ascii(void **state)
     assert_false(eksauth_visible_ascii_len("", 0));
 }
 
+static void expect_log(const char *in, bool quoted, const char *want)
+{
+    char out[64];
+
+    assert_true(eksauth_log_value(in, quoted, out, sizeof(out)));
+    assert_string_equal(out, want);
+}
+
+/* A log value holds no blank (unless quoted), quote, '=', control or non-ASCII byte. */
+static void test_log_value(void **state)
+{
+    (void)state;
+    expect_log("arn:aws:sts::111122223333:assumed-role/eks-admins/alice", false,
+               "arn:aws:sts::111122223333:assumed-role/eks-admins/alice");
+    expect_log("admin:alice", false, "admin:alice");
+    expect_log(NULL, false, "-");
+    expect_log("", true, "-");
+    /* A typed name cannot add a field ... */
+    expect_log("alice result=success", false, "alice%20result%3Dsuccess");
+    /* ... nor can a session name, which whoever assumes the role picks ([\w+=,.@-]). */
+    expect_log("x,result=success", false, "x,result%3Dsuccess");
+    /* ... nor a line, an escape sequence, or the end of the quotes. */
+    expect_log("x\nevent=auth", false, "x%0Aevent%3Dauth");
+    expect_log("\x1b[1A\r\t\x7f", false, "%1B[1A%0D%09%7F");
+    expect_log("a \"b\" \\ c", true, "a %22b%22 %5C c");
+    /* '%' itself, so that a reader can decode every value. */
+    expect_log("100%", false, "100%25");
+    expect_log("Jos\xc3\xa9", false, "Jos%C3%A9");
+}
+
+static void test_log_value_short(void **state)
+{
+    char out[6];
+
+    (void)state;
+    /* Cut before an escape that does not fit, never inside one. */
+    assert_false(eksauth_log_value("abc=d", false, out, sizeof(out)));
+    assert_string_equal(out, "abc");
+    assert_true(eksauth_log_value("abcde", false, out, sizeof(out)));
+    assert_string_equal(out, "abcde");
+    assert_false(eksauth_log_value("abcdef", false, out, sizeof(out)));
+    assert_string_equal(out, "abcde");
+    assert_false(eksauth_log_value("abc", false, out, 1));
+    assert_string_equal(out, "");
+}
+
 EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_kept), cmocka_unit_test(test_replaced),
-                  cmocka_unit_test(test_short_buffer), cmocka_unit_test(test_visible_ascii))
+                  cmocka_unit_test(test_short_buffer), cmocka_unit_test(test_visible_ascii),
+                  cmocka_unit_test(test_log_value), cmocka_unit_test(test_log_value_short))
