@@ -124,6 +124,9 @@ static bool log_plain(unsigned char c, bool quoted)
 {
     if (c == ' ')
         return quoted;
+    /* "(token:FP)" is how the audit line names a token typed as the user name. */
+    if (c == '(' || c == ')')
+        return quoted;
     return c > 0x20 && c < 0x7f && c != '%' && c != '"' && c != '\\' && c != '=';
 }
 

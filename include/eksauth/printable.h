@@ -38,11 +38,12 @@ bool eksauth_visible_ascii_len(const char *s, size_t len);
  * in as one value of a key=value log line (pam_eksauth's audit line): every
  * byte outside visible ASCII (controls, non-ASCII), '%', '"', '\\', '='
  * and, unless quoted (a value the line puts between double quotes), the
- * blank become %XX (two upper-case hex digits), so that no value can end
- * the line, end its quotes or hold a "key=value" lookalike: a user name
- * "alice result=success" is "alice%20result%3Dsuccess".  NULL or "" is
- * "-".  Into out (outlen > 0), always NUL-terminated, never cutting an
- * escape.  Returns true when all of in fitted.
+ * blank, '(' and ')' (the audit line's own "(token:FP)") become %XX (two
+ * upper-case hex digits), so that no value can end the line, end its
+ * quotes or hold a "key=value" lookalike: a user name "alice
+ * result=success" is "alice%20result%3Dsuccess".  NULL or "" is "-".  Into
+ * out (outlen > 0), always NUL-terminated, never cutting an escape.
+ * Returns true when all of in fitted.
  */
 bool eksauth_log_value(const char *in, bool quoted, char *out, size_t outlen);
 

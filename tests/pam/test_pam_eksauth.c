@@ -1287,7 +1287,7 @@ static void case_log_injection(void)
                                        "eksauth-stale",  "eksauth-debug", "eksauth-down",
                                        "eksauth-badperm"};
     char *long_name = malloc(8193);
-    const char *names[4];
+    const char *names[5];
     size_t i, j;
     struct tx t;
     int rc;
@@ -1300,6 +1300,7 @@ static void case_log_injection(void)
     names[1] = "alice result=success";
     names[2] = "x\r\x1b[1A\"q\\ \t\x7f";
     names[3] = long_name;
+    names[4] = "(token:deadbeef)"; /* the mark of a token typed as the name (case_token_as_user) */
     diag("log injection");
     pd_log_mark();
     for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
@@ -1319,6 +1320,8 @@ static void case_log_injection(void)
        pd_log_count() - pd_log_marked());
     ok(lines_unsafe(4096) == 0, "no line holds a control byte or passes 4096 bytes");
     ok(pd_log_find("result=success", NULL) == NULL, "no line says result=success");
+    ok(pd_log_find("user=(token:deadbeef)", NULL) == NULL,
+       "a name typed as (token:FP) does not read as a token's fingerprint");
     if (pd_log_find("result=success", NULL) != NULL)
         log_dump_since_mark();
     free(long_name);

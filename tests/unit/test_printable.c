@@ -123,6 +123,9 @@ static void test_log_value(void **state)
     /* '%' itself, so that a reader can decode every value. */
     expect_log("100%", false, "100%25");
     expect_log("Jos\xc3\xa9", false, "Jos%C3%A9");
+    /* Parentheses mark a token typed as the name, user=(token:FP): never a value's own. */
+    expect_log("(token:deadbeef)", false, "%28token:deadbeef%29");
+    expect_log("uid 5 (x)", true, "uid 5 (x)");
 }
 
 static void test_log_value_short(void **state)
