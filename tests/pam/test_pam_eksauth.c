@@ -1363,6 +1363,41 @@ static bool token_param(const char *tok, const char *name, char *out, size_t max
     return found;
 }
 
+/*
+ * One attempt, one line: a token refused here (no STS call), one STS
+ * refuses, an unmapped role, an expired token and a success each leave
+ * exactly one line, the audit line, so that a spray of bad tokens costs
+ * one bounded line each and a count of lines is a count of attempts.
+ */
+static void case_one_line_per_attempt(void)
+{
+    struct {
+        const char *user, *token, *want;
+        int rc;
+    } att[] = {
+        {"admin-alice", "k8s-aws-v1.bm90IGEgdG9rZW4", "event=auth result=denied ", PAM_AUTH_ERR},
+        {"admin-alice", NULL, "event=auth result=denied ", PAM_AUTH_ERR}, /* TOK_EXPIRED */
+        {"admin-alice", NULL, "event=auth result=denied ", PAM_AUTH_ERR}, /* TOK_OTHER */
+        {"admin-carol", NULL, "event=auth result=denied ", PAM_AUTH_ERR}, /* TOK_CAROL */
+        {"admin-alice", NULL, "event=auth result=success ", PAM_SUCCESS}, /* TOK_ALICE */
+    };
+    size_t i, n;
+
+    att[1].token = TOK_EXPIRED;
+    att[2].token = TOK_OTHER;
+    att[3].token = TOK_CAROL;
+    att[4].token = TOK_ALICE;
+    for (i = 0; i < sizeof(att) / sizeof(att[0]); i++) {
+        pd_log_mark();
+        is_rc(auth_once("eksauth", att[i].user, &att[i].token, 1, NULL), att[i].rc, "one attempt");
+        n = pd_log_count() - pd_log_marked();
+        ok(n == 1 && pd_log_find(att[i].want, NULL) != NULL, "attempt %zu: one line, %s(%zu lines)",
+           i, att[i].want, n);
+        if (n != 1)
+            log_dump_since_mark();
+    }
+}
+
 static void case_no_token_in_logs(void)
 {
     const char *secrets[8] = {TOK_ALICE, TOK_BOB,     TOK_BOBEX,   TOK_CAROL,
@@ -1445,6 +1480,7 @@ static int suite(void)
     case_options();
     case_revocation();
     case_log_injection();
+    case_one_line_per_attempt();
     case_no_token_in_logs();
     printf("1..%u\n", T_n);
     free(TOK_ALICE);
