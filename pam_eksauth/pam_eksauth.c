@@ -387,11 +387,15 @@ static void login_result(struct pe_ctx *c, const struct eksauth_login *l, enum e
  * the level of the audit line beside it: it shows where the operator reads
  * logins without raising an alert for every login while it lasts, and it
  * says why and what to run (eksauth doctor says the same).  The message
- * names files and generations, never the token.
+ * names files and generations, never the token.  Only for a login that
+ * STS vouched for and the snapshot mapped: a token refused before that
+ * mapped nothing, and a spray of bad tokens must cost one line each (the
+ * audit line), not two.
  */
 static void log_index_fallback(struct pe_ctx *c, const struct eksauth_login *l)
 {
-    if (l->mapping.index == NULL && l->mapping.index_fit != EKSAUTH_LOGIN_INDEX_FITS)
+    if (l->step > EKSAUTH_LOGIN_STS && l->mapping.index == NULL &&
+        l->mapping.index_fit != EKSAUTH_LOGIN_INDEX_FITS)
         pam_syslog(c->pamh, LOG_NOTICE, "mapped with the whole snapshot (slower): %s",
                    l->mapping.index_unfit.msg);
 }

@@ -89,6 +89,13 @@ printf '%s\n' "$ALICE" | pw "$PE_DIR/pw-noindex.out" admin-alice authenticate
 ok $? "pam_wrapper: without the login index the login still succeeds"
 is "$(grep -c 'mapped with the whole snapshot (slower): login index: .*/aws-auth.index: missing .*; run: eksauth sync' "$PE_DIR/pw-noindex.out")" 1 \
     "pam_wrapper: a login without the index logs why, once, and what to run"
+# A token STS refuses was never mapped: its one line is the audit line (a spray of
+# bad tokens must not log two lines each).
+pw "$PE_DIR/pw-noindex-bad.out" admin-alice authenticate <"$PE_DIR/tok/other"
+is $? 1 "pam_wrapper: without the index, a token STS refuses is refused"
+n=$(grep -c 'SYSLOG(' "$PE_DIR/pw-noindex-bad.out")
+is "$n" 1 "pam_wrapper: ... with one line, the audit line, and no fallback line"
+[ "$n" = 1 ] || grep 'SYSLOG(' "$PE_DIR/pw-noindex-bad.out" | cut -c1-200 | sed 's/^/# /'
 mv "$PE_DIR/db/aws-auth.index.kept" "$PE_DIR/db/aws-auth.index"
 
 pieces "$PE_DIR/tok/alice" 500 | pw "$PE_DIR/pw2.out" admin-alice authenticate
