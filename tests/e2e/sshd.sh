@@ -89,8 +89,8 @@ if [ -n "$pieces" ] && [ "${pieces% *}" -gt 1023 ] && [ "${pieces#* }" -ge 3 ]; 
 else
     fail "the module got the whole token in pieces (saw: '$pieces')"
 fi
-like "$(cat "$H/out/main.syslog")" "sshd: pam_eksauth\(sshd:auth\): event=auth result=success user=admin-alice k8s_user=admin:alice arn=arn:aws:sts::111122223333:assumed-role/eks-admins/alice session=alice access_key_id=ASIAE2EADMINALICE001 account=111122223333 rhost=127.0.0.1 token_fp=[0-9a-f]{8} " \
-    "sshd's log: the audit line of the login, with a token fingerprint"
+like "$(cat "$H/out/main.syslog")" "sshd: pam_eksauth\(sshd:auth\): event=auth result=success user=admin-alice k8s_user=admin:alice arn=arn:aws:sts::111122223333:assumed-role/eks-admins/alice session=alice access_key_id=ASIAE2EADMINALICE001 account=111122223333 rhost=127.0.0.1 token_fp=[0-9a-f]{8} audience=host canonical_arn=arn:aws:iam::111122223333:role/eks-admins ruser=- reason=\"uid [0-9]+\"" \
+    "sshd's log: the audit line of the login, with a token fingerprint and the role"
 like "$(cat "$H/out/main.syslog")" "sshd: pam_eksauth\(sshd:session\): event=open_session result=success user=admin-alice" \
     "sshd's log: the session line"
 like "$(cat "$H/out/main.syslog")" "sudo: pam_eksauth\(sudo:account\): event=account result=success user=admin-alice" \
@@ -243,8 +243,8 @@ if [ -n "$pieces" ] && [ "${pieces% *}" -gt 1023 ] && [ "${pieces#* }" -ge 4 ]; 
 else
     fail "sudo's module got the token in pieces (saw: '$pieces')"
 fi
-like "$(cat "$H/out/sudo-dave.syslog")" "sudo: pam_eksauth\(sudo:auth\): event=auth result=success user=dave k8s_user=dave arn=arn:aws:sts::111122223333:assumed-role/eks-oncall/dave" \
-    "sudo's log: the audit line of the token authentication"
+like "$(cat "$H/out/sudo-dave.syslog")" "sudo: pam_eksauth\(sudo:auth\): event=auth result=success user=dave k8s_user=dave arn=arn:aws:sts::111122223333:assumed-role/eks-oncall/dave .* canonical_arn=arn:aws:iam::111122223333:role/eks-oncall ruser=dave reason=" \
+    "sudo's log: the audit line of the token authentication, with the role and who ran sudo"
 
 # single_use = yes on the bastion: a token works once on this host.  The ssh
 # login gets a fresh token from the real `aws eks get-token`, and each of three
