@@ -836,9 +836,18 @@ static int acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
     }
     if (token_required_here(&c) && !gave_token(&c, &r))
         goto out;
-    /* Taken now, while the environment is the authentication's: not fatal when it fails. */
-    if (state == NULL && stage_identity(&c, &r) == NULL)
-        pam_syslog(pamh, LOG_ERR, "the identity for the session: %s", r.reason);
+    /*
+     * Taken now, while the environment is the authentication's: not fatal
+     * when it fails.  The audit line names it, so that sshd's account line
+     * (the authentication ran in another process) says whose login passed.
+     */
+    if (state == NULL) {
+        state = stage_identity(&c, &r);
+        if (state == NULL)
+            pam_syslog(pamh, LOG_ERR, "the identity for the session: %s", r.reason);
+        else
+            audit_identity(&a, state);
+    }
     set_result(&r, PE_SUCCESS, "mapped");
 out:
     /* The proof has done its work: it never reaches the session. */

@@ -688,6 +688,10 @@ static void case_session_elsewhere(void)
     env_restore(t.pamh, saved);
     /* sshd's parent runs the account stage, then opens the session. */
     is_rc(pam_acct_mgmt(t.pamh, 0), PAM_SUCCESS, "acct_mgmt in the 'parent'");
+    ok(pd_log_find("event=account result=success user=admin-alice k8s_user=admin:alice "
+                   "arn=arn:aws:sts::111122223333:assumed-role/eks-admins/alice session=alice ",
+                   "canonical_arn=arn:aws:iam::111122223333:role/eks-admins ", NULL) != NULL,
+       "the account line names the identity the authentication established elsewhere");
     is_rc(pam_open_session(t.pamh, 0), PAM_SUCCESS, "open_session in the 'parent'");
     is_str(pam_getenv(t.pamh, "EKS_SESSION_NAME"), "alice", "EKS_SESSION_NAME carried over");
     is_str(pam_getenv(t.pamh, "EKS_GROUPS"), "system:masters,ops", "EKS_GROUPS from the DB");
@@ -1573,6 +1577,10 @@ static int pam_env_suite(void)
     tx_start(&t, "eksauth-env", "admin-alice");
     env_restore(t.pamh, saved);
     is_rc(pam_acct_mgmt(t.pamh, 0), PAM_SUCCESS, "acct_mgmt in the 'parent'");
+    ok(pd_log_find("event=account result=success user=admin-alice k8s_user=admin:alice "
+                   "arn=arn:aws:sts::111122223333:assumed-role/eks-admins/alice session=alice ",
+                   "canonical_arn=arn:aws:iam::111122223333:role/eks-admins ", NULL) != NULL,
+       "the account line names the identity the authentication established elsewhere");
     is_rc(pam_open_session(t.pamh, 0), PAM_SUCCESS, "open_session in the 'parent'");
     is_str(pam_getenv(t.pamh, "PAM_ENV_CANARY"), "read", "pam_env read the user's file");
     is_str(pam_getenv(t.pamh, "EKS_USERNAME"), "admin:alice", "EKS_USERNAME is the module's");
