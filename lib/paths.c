@@ -73,7 +73,8 @@ enum eksauth_status eksauth_paths_db(const struct eksauth_config *cfg, struct ek
         !beside(out->replay, db, EKSAUTH_REPLAY_NAME) ||
         !beside(out->proof_key, db, EKSAUTH_PROOF_KEY_NAME) ||
         !beside(out->entry_cache, db, EKSAUTH_ENTRY_CACHE_NAME) ||
-        !beside(out->tls_session, db, EKSAUTH_TLS_SESSION_NAME))
+        !beside(out->tls_session, db, EKSAUTH_TLS_SESSION_NAME) ||
+        !beside(out->nscd_pending, db, EKSAUTH_NSCD_PENDING_NAME))
         return eksauth_fail(err, EKSAUTH_EINVAL, "identity DB: path too long");
     return EKSAUTH_OK;
 }

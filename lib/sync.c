@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -591,6 +592,70 @@ static enum eksauth_status maps_nobody(const struct eksauth_awsauth *aa, const c
     return EKSAUTH_EINVAL;
 }
 
+/* The wait before nscd is asked again within a sync: a daemon restarting listens by then. */
+#define NSCD_RETRY_MS 2000
+
+/* The mark of caches owed a drop, made; a warning when it cannot be. */
+static void owe_nscd(struct eksauth_ctx *ctx, struct eksauth_sync_report *r)
+{
+    int fd = open(ctx->paths.nscd_pending, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+
+    if (fd >= 0) {
+        close(fd);
+        return;
+    }
+    (void)eksauth_strlist_addf(&r->warnings, NULL,
+                               "%s: not written (%s): the next sync will not ask nscd again; run "
+                               "nscd -i passwd and nscd -i group as root",
+                               ctx->paths.nscd_pending, strerror(errno));
+}
+
+/*
+ * nscd's passwd and group caches dropped: after this sync replaced the DB,
+ * or because an earlier sync could not (the mark beside the DB, paths.h: a
+ * file, as a timer's sync is a process that exits).  Why it matters: an
+ * nscd that kept its caches serves a user a sync removed, with its groups
+ * (sudo's rules), for its time to live (600 s for passwd in Debian's
+ * nscd.conf), and a daemon busy or restarting at that moment is common.
+ * So: asked again once after NSCD_RETRY_MS; still not done, a warning
+ * naming the commands that drop them by hand, and the mark, so the next
+ * sync asks again even when it writes nothing.  A mark someone else made
+ * costs one request to nscd; nothing else trusts it.
+ */
+static void drop_nscd_caches(struct eksauth_ctx *ctx, bool replaced, struct eksauth_sync_report *r)
+{
+    struct eksauth_error e;
+    struct stat sb;
+    bool owed = lstat(ctx->paths.nscd_pending, &sb) == 0, retried = false;
+
+    /* Nothing owed, or this sync asked already (what came of it is in r->nscd). */
+    if (!replaced && (!owed || r->nscd != NULL))
+        return;
+    if (eksauth_iddb_replaced(&e) != EKSAUTH_OK) {
+        ctx->services.sleep_ms(NSCD_RETRY_MS);
+        retried = true;
+        if (eksauth_iddb_replaced(&e) != EKSAUTH_OK) {
+            r->nscd = "pending";
+            (void)eksauth_strlist_addf(&r->warnings, NULL,
+                                       "%s (asked again after %d s; the next sync asks again)",
+                                       e.msg, NSCD_RETRY_MS / 1000);
+            if (!owed)
+                owe_nscd(ctx, r);
+            return;
+        }
+    }
+    r->nscd = retried ? "dropped on a retry" : owed ? "dropped (an earlier sync could not)" : NULL;
+    if (owed && unlink(ctx->paths.nscd_pending) != 0 && errno != ENOENT)
+        (void)eksauth_strlist_addf(&r->warnings, NULL,
+                                   "%s: not removed (%s): the next sync asks nscd again",
+                                   ctx->paths.nscd_pending, strerror(errno));
+}
+
+void eksauth_sync_nscd_owed(struct eksauth_ctx *ctx, struct eksauth_sync_report *r)
+{
+    drop_nscd_caches(ctx, false, r);
+}
+
 enum eksauth_status eksauth_sync_apply(struct eksauth_ctx *ctx,
                                        const struct eksauth_cluster_snapshot *snap,
                                        bool allow_empty, struct eksauth_snapshot_state *state,
@@ -600,7 +665,6 @@ enum eksauth_status eksauth_sync_apply(struct eksauth_ctx *ctx,
     const char *label = snap->what;
     struct eksauth_cluster_snapshot kept = *snap;
     struct eksauth_snapshot_state own_state;
-    struct eksauth_error cache_err;
     struct apply a;
     enum eksauth_status st;
     size_t i;
@@ -662,14 +726,8 @@ enum eksauth_status eksauth_sync_apply(struct eksauth_ctx *ctx,
     eksauth_file_discard(&a.db_file);
     eksauth_snapshot_discard(&a.snap_files);
     eksauth_iddb_unlock(lock);
-    /*
-     * nscd told once the lock is free (a stuck one holds up this sync
-     * alone).  Why a warning: an nscd that kept its caches serves a user
-     * this sync removed, with its groups (sudo's rules), for its time to
-     * live; the operator must know, and the message says what drops them.
-     */
-    if (a.replaced && eksauth_iddb_replaced(&cache_err) != EKSAUTH_OK)
-        (void)eksauth_strlist_addf(&report->warnings, NULL, "%s", cache_err.msg);
+    /* nscd told once the lock is free (a stuck one holds up this sync alone). */
+    drop_nscd_caches(ctx, a.replaced, report);
     /* 3. What the cluster drops is dropped here too (written without it), and named: a failure. */
     if (st == EKSAUTH_OK && eksauth_awsauth_dropped_count(a.m.aa) > 0)
         st = dropped_failure(a.m.aa, label, report, err);
@@ -881,6 +939,8 @@ enum eksauth_status eksauth_sync_fetch(struct eksauth_ctx *ctx,
     do
         st = fetch_once(ctx, opts, state, r, err);
     while (read_again(ctx, state, r, st, &tries));
+    /* Owed by an earlier sync: asked whatever this one did (an unchanged source, an outage). */
+    drop_nscd_caches(ctx, false, r);
     return st;
 }
 
@@ -937,6 +997,7 @@ enum eksauth_status eksauth_sync_run(struct eksauth_ctx *ctx,
         do
             st = file_once(ctx, opts, &state, report, err);
         while (read_again(ctx, &state, report, st, &tries));
+        drop_nscd_caches(ctx, false, report);
     }
     if (st == EKSAUTH_OK && report->unconfirmed[0] != '\0')
         st = unconfirmed_failure(report, err);

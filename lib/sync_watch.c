@@ -143,6 +143,22 @@ static bool check_instance(const struct watcher *w, const char *then)
     return true;
 }
 
+/*
+ * nscd's caches, when an earlier write could not have them dropped
+ * (sync.h): asked again at each stream's end, as a timer's sync asks at
+ * each run; the watch may not list again for days.  Still refused: told.
+ */
+static void nscd_owed(const struct watcher *w)
+{
+    struct eksauth_sync_report report;
+
+    memset(&report, 0, sizeof(report));
+    report.unchanged = true;
+    eksauth_sync_nscd_owed(w->ctx, &report);
+    tell(w, &report);
+    eksauth_sync_report_free(&report);
+}
+
 static void wait_ms(const struct watcher *w, long ms)
 {
     w->ctx->services.sleep_ms(ms);
@@ -317,6 +333,7 @@ static void follow(struct watcher *w)
                 eksauth_snapshot_confirm(&w->ctx->paths, w->ctx->trust_files, &w->state, w->rv,
                                          time(NULL), &cerr) != EKSAUTH_OK)
                 tell_failed(w, &cerr);
+            nscd_owed(w);
             /* Access entries are due for their poll. */
             if (w->ctx->cfg.source != EKSAUTH_SOURCE_KUBERNETES)
                 return;

@@ -139,6 +139,9 @@ static int print_json(const struct eksauth_sync_report *r)
         json_object_object_add(o, "warnings", json_list(&r->warnings));
         json_object_object_add(o, "dropped", json_list(&r->dropped));
     }
+    /* Only when there is news: a retry that worked, a drop an earlier sync owed, or one pending. */
+    if (r->nscd != NULL)
+        json_object_object_add(o, "nscd", json_object_new_string(r->nscd));
     if (r->version[0] != '\0') {
         json_object_object_add(o, "requests", json_object_new_int64(r->requests));
         json_object_object_add(o, "retries", json_object_new_int64(r->retries));
@@ -161,12 +164,20 @@ static void print_some(const struct eksauth_strlist *l, const char *prefix)
         printf("%s... and %zu more (--json lists all)\n", prefix, l->n - SUMMARY_LINES);
 }
 
+/* nscd's caches, when there is news of them (sync.h). */
+static void print_nscd(const struct eksauth_sync_report *r)
+{
+    if (r->nscd != NULL)
+        printf("  nscd:      caches %s\n", r->nscd);
+}
+
 static int print_text(const struct eksauth_sync_report *r)
 {
     size_t k;
 
     if (r->unchanged) {
         printf("eksauth sync: unchanged (%s); the identity DB is not rewritten\n", r->version);
+        print_nscd(r);
         print_some(&r->stale, "  stale:     ");
         if (r->warnings.n > 0) {
             printf("  warnings:  %zu\n", r->warnings.n);
@@ -184,6 +195,7 @@ static int print_text(const struct eksauth_sync_report *r)
         printf("%s%s", k == 0 ? " (" : ", ", r->templates.v[k]);
     printf("%s\n", r->templates.n == 0 ? "" : (r->templates.n > 5 ? ", ...)" : ")"));
     print_some(&r->removed, "  removed:   ");
+    print_nscd(r);
     if (r->version[0] != '\0')
         printf("  requests:  %u to the cluster's APIs (%u retries, %u throttled)\n", r->requests,
                r->retries, r->throttled);

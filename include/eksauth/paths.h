@@ -10,7 +10,8 @@
  * login_index.h), the access entries read from the EKS API
  * ("access-entries.cache", entry_cache.h), the single_use records (the
  * folder "replay"), the key of the token proof ("proof.key", proof.h) and
- * the STS call's TLS session ("sts.tls-session", tls_resume.h).
+ * the STS call's TLS session ("sts.tls-session", tls_resume.h), and the mark
+ * of nscd's caches owed a drop by a sync that could not ("nscd.pending", sync.h).
  *
  * The environment is read with secure_getenv: in a setuid program (sudo)
  * the caller's environment never chooses a file.  A path from the
@@ -27,24 +28,26 @@
 #define EKSAUTH_PATH_MAX    4096
 
 /* The names of the files kept beside the identity DB. */
-#define EKSAUTH_SNAPSHOT_NAME    "aws-auth.snapshot"
-#define EKSAUTH_STATE_NAME       "aws-auth.state"
-#define EKSAUTH_INDEX_NAME       "aws-auth.index"
-#define EKSAUTH_REPLAY_NAME      "replay"
-#define EKSAUTH_PROOF_KEY_NAME   "proof.key"
-#define EKSAUTH_ENTRY_CACHE_NAME "access-entries.cache"
-#define EKSAUTH_TLS_SESSION_NAME "sts.tls-session"
+#define EKSAUTH_SNAPSHOT_NAME     "aws-auth.snapshot"
+#define EKSAUTH_STATE_NAME        "aws-auth.state"
+#define EKSAUTH_INDEX_NAME        "aws-auth.index"
+#define EKSAUTH_REPLAY_NAME       "replay"
+#define EKSAUTH_PROOF_KEY_NAME    "proof.key"
+#define EKSAUTH_ENTRY_CACHE_NAME  "access-entries.cache"
+#define EKSAUTH_TLS_SESSION_NAME  "sts.tls-session"
+#define EKSAUTH_NSCD_PENDING_NAME "nscd.pending"
 
 struct eksauth_paths {
-    char config[EKSAUTH_PATH_MAX];      /* the config file to read */
-    char db[EKSAUTH_PATH_MAX];          /* the identity DB */
-    char snapshot[EKSAUTH_PATH_MAX];    /* the last good aws-auth of a cluster sync */
-    char state[EKSAUTH_PATH_MAX];       /* its version, fetch time and origin */
-    char index[EKSAUTH_PATH_MAX];       /* its login index (login_index.h) */
-    char replay[EKSAUTH_PATH_MAX];      /* the folder of the single_use records (replay.h) */
-    char proof_key[EKSAUTH_PATH_MAX];   /* the key of the account stage's token proof (proof.h) */
-    char entry_cache[EKSAUTH_PATH_MAX]; /* access entries read before (entry_cache.h) */
-    char tls_session[EKSAUTH_PATH_MAX]; /* the STS call's TLS session (tls_resume.h) */
+    char config[EKSAUTH_PATH_MAX];       /* the config file to read */
+    char db[EKSAUTH_PATH_MAX];           /* the identity DB */
+    char snapshot[EKSAUTH_PATH_MAX];     /* the last good aws-auth of a cluster sync */
+    char state[EKSAUTH_PATH_MAX];        /* its version, fetch time and origin */
+    char index[EKSAUTH_PATH_MAX];        /* its login index (login_index.h) */
+    char replay[EKSAUTH_PATH_MAX];       /* the folder of the single_use records (replay.h) */
+    char proof_key[EKSAUTH_PATH_MAX];    /* the key of the account stage's token proof (proof.h) */
+    char entry_cache[EKSAUTH_PATH_MAX];  /* access entries read before (entry_cache.h) */
+    char tls_session[EKSAUTH_PATH_MAX];  /* the STS call's TLS session (tls_resume.h) */
+    char nscd_pending[EKSAUTH_PATH_MAX]; /* there: nscd's caches are owed a drop (sync.h) */
 };
 
 /*

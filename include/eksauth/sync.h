@@ -78,6 +78,13 @@ struct eksauth_sync_report {
      */
     struct eksauth_strlist dropped;
     bool db_not_served; /* the DB is not the one the NSS module reads (paths.h) */
+    /*
+     * nscd's caches, when there is news of them (NULL: none, or dropped at
+     * the first ask): "dropped on a retry", "dropped (an earlier sync could
+     * not)", or "pending" (not dropped: kept beside the DB as owed, and the
+     * next sync, changed or not, asks again; the warnings say why).
+     */
+    const char *nscd;
     /* A cluster source: what the sync asked of it (budget.h) and what it left stale. */
     unsigned requests, retries, throttled;
     struct eksauth_strlist stale; /* freshness the budget or throttling delayed (cluster.h) */
@@ -137,6 +144,14 @@ enum eksauth_status eksauth_sync_snapshot(struct eksauth_ctx *ctx,
                                           struct eksauth_error *err);
 
 void eksauth_sync_report_free(struct eksauth_sync_report *report);
+
+/*
+ * Drop nscd's caches when an earlier sync could not (the mark
+ * EKSAUTH_NSCD_PENDING_NAME beside the DB, paths.h): the watch asks at
+ * each stream's end, as a timer's sync does at each run.  r->nscd and
+ * r->warnings say what came of it; nothing when nothing was owed.
+ */
+void eksauth_sync_nscd_owed(struct eksauth_ctx *ctx, struct eksauth_sync_report *r);
 
 /*
  * What a watch tells its caller: each applied change, each list or poll

@@ -1228,7 +1228,8 @@ static int sync_under_fake_nscd(void *arg)
     char log[256];
     bool warned;
 
-    if (fake_nscd_start(&f, EKSAUTH_NSCD_SOCKET, 2, c->answer) != 0)
+    /* Both caches; asked twice when refused (test_nscd_failure_is_asked_again). */
+    if (fake_nscd_start(&f, EKSAUTH_NSCD_SOCKET, c->want_warning ? 4 : 2, c->answer) != 0)
         return 3;
     if (run(c->h, false, &r, &err) != EKSAUTH_OK)
         return 4;
@@ -1259,6 +1260,91 @@ static void test_nscd_not_invalidated_is_a_warning(void **state)
     host_fixture_free(refused.h);
 }
 
+/* Lines of text (a fake nscd's log: one per request). */
+static unsigned lines_of(const char *text)
+{
+    unsigned n = 0;
+
+    for (; *text != '\0'; text++)
+        n += *text == '\n';
+    return n;
+}
+
+/*
+ * In a mount namespace of its own: a sync whose nscd refuses, then one
+ * that finds the source unchanged, under an nscd that answers.  0 when
+ * all went as test_nscd_failure_is_asked_again says, else the step that
+ * did not (its number).
+ */
+static int nscd_owed_across_syncs(void *arg)
+{
+    struct host_fixture *h = arg;
+    struct eksauth_sync_report r;
+    struct eksauth_error err;
+    struct fake_nscd f;
+    struct stat sb;
+    char log[256];
+    int bad = 0;
+
+    if (fake_nscd_start(&f, EKSAUTH_NSCD_SOCKET, 4, FAKE_NSCD_REFUSE) != 0)
+        return 2;
+    if (run_if_changed(h, &r, &err) != EKSAUTH_OK || r.unchanged)
+        return 3;
+    fake_nscd_stop(&f, 1, log, sizeof(log));
+    /* Asked, refused, asked again after the short wait (both caches each time), then owed. */
+    if (lines_of(log) != 4 || h->n_sleeps != 1 || h->sleeps[0] != 2000)
+        bad = 4;
+    else if (r.nscd == NULL || strcmp(r.nscd, "pending") != 0 ||
+             !listed_containing(&r.warnings, "the next sync asks again"))
+        bad = 5;
+    else if (lstat(h->ctx.paths.nscd_pending, &sb) != 0)
+        bad = 6;
+    eksauth_sync_report_free(&r);
+    if (bad != 0)
+        return bad;
+    /* The next run: aws-auth unchanged, nothing written, and still the caches are dropped. */
+    if (fake_nscd_start(&f, EKSAUTH_NSCD_SOCKET, 2, FAKE_NSCD_DONE) != 0)
+        return 7;
+    if (run_if_changed(h, &r, &err) != EKSAUTH_OK || !r.unchanged)
+        return 8;
+    fake_nscd_stop(&f, 1, log, sizeof(log));
+    if (lines_of(log) != 2 || strstr(log, "passwd") == NULL || strstr(log, "group") == NULL)
+        bad = 9;
+    else if (r.nscd == NULL || strcmp(r.nscd, "dropped (an earlier sync could not)") != 0)
+        bad = 10;
+    else if (lstat(h->ctx.paths.nscd_pending, &sb) == 0)
+        bad = 11;
+    eksauth_sync_report_free(&r);
+    if (bad != 0)
+        return bad;
+    /* Owed nothing now: an unchanged run asks nscd nothing. */
+    if (fake_nscd_start(&f, EKSAUTH_NSCD_SOCKET, 1, FAKE_NSCD_DONE) != 0)
+        return 12;
+    if (run_if_changed(h, &r, &err) != EKSAUTH_OK || !r.unchanged || r.nscd != NULL)
+        bad = 13;
+    fake_nscd_stop(&f, 1, log, sizeof(log));
+    eksauth_sync_report_free(&r);
+    return bad != 0 ? bad : (lines_of(log) == 0 ? 0 : 14);
+}
+
+/*
+ * An nscd that could not drop its caches when the sync replaced the DB
+ * (busy, or restarting at that moment) serves the users it removed, with
+ * their groups (sudo's), for its time to live.  The sync asks again after
+ * a short wait; still refused, it keeps the drop owed beside the DB, and
+ * the next run (a timer's: another process) asks again though aws-auth is
+ * unchanged.  (The failure was a warning, and nothing asked again until a
+ * sync next wrote the DB.)
+ */
+static void test_nscd_failure_is_asked_again(void **state)
+{
+    struct host_fixture *h = host_fixture_new(NULL, AWS_AUTH);
+
+    (void)state;
+    assert_int_equal(fake_nscd_in_namespace(nscd_owed_across_syncs, h), 0);
+    host_fixture_free(h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1281,6 +1367,7 @@ int main(void)
         cmocka_unit_test(test_older_fetch_never_overwrites),
         cmocka_unit_test(test_stale_state_writes_nothing),
         cmocka_unit_test(test_nscd_not_invalidated_is_a_warning),
+        cmocka_unit_test(test_nscd_failure_is_asked_again),
         cmocka_unit_test(test_seeds_skip_private_and_local_groups),
     };
 

@@ -31,8 +31,10 @@
 #include <cmocka.h>
 
 #include "eksauth/iddb.h"
+#include "eksauth/nscd.h"
 #include "eksauth/snapshot.h"
 #include "eksauth/sync.h"
+#include "fake_nscd.h"
 #include "host_fixture.h"
 #include "unit.h"
 
@@ -791,6 +793,59 @@ static void test_watch_delivering_stream_resets_backoff(void **state)
     host_fixture_free(h);
 }
 
+static struct fake_nscd owed_nscd; /* nscd_owed_at_stream_end's, started by its hook */
+
+/*
+ * The hook of nscd_owed_at_stream_end: as the first stream starts (the
+ * first list wrote the DB with no nscd listening), an earlier write owes a
+ * drop, and nscd listens from now on.
+ */
+static void owe_nscd_a_drop(struct host_fixture *h, unsigned i)
+{
+    FILE *f;
+
+    if (i != 0)
+        return;
+    f = fopen(h->ctx.paths.nscd_pending, "w");
+    assert_non_null(f);
+    assert_int_equal(fclose(f), 0);
+    assert_int_equal(fake_nscd_start(&owed_nscd, EKSAUTH_NSCD_SOCKET, 2, FAKE_NSCD_DONE), 0);
+}
+
+/*
+ * In a mount namespace of its own: one stream that runs its course after a
+ * write that could not have nscd drop its caches; 0 when the stream's end
+ * asked nscd (both caches) and the drop is no longer owed.
+ */
+static int nscd_owed_at_stream_end(void *arg)
+{
+    struct host_fixture *h = arg;
+    struct watch_run w;
+    struct stat sb;
+    char log[256];
+
+    h->watch_started = owe_nscd_a_drop;
+    watch(h, 1, &w);
+    fake_nscd_stop(&owed_nscd, 1, log, sizeof(log));
+    if (strstr(log, "passwd") == NULL || strstr(log, "group") == NULL)
+        return 3;
+    return lstat(h->ctx.paths.nscd_pending, &sb) == 0 ? 4 : 0;
+}
+
+/*
+ * A drop of nscd's caches an earlier write owes (it failed: lib/sync.c) is
+ * asked for at a stream's end: the watch may not list again for days, and
+ * meanwhile nscd serves removed users (before, only the next write asked).
+ */
+static void test_watch_asks_nscd_owed_drop(void **state)
+{
+    struct host_fixture *h = watched_host(K8S_CONFIG);
+
+    (void)state;
+    assert_int_equal(fake_nscd_in_namespace(nscd_owed_at_stream_end, h), 0);
+    host_fixture_free(h);
+}
+
 EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_watch_needs_a_cluster_source),
                   cmocka_unit_test(test_watch_resumes_and_spreads_relists),
                   cmocka_unit_test(test_watch_backoff),
@@ -807,4 +862,5 @@ EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_watch_needs_a_cluster_source),
                   cmocka_unit_test(test_watch_merged_source_lists),
                   cmocka_unit_test(test_watch_polls_without_a_watch),
                   cmocka_unit_test(test_watch_unconfirmed_is_told),
-                  cmocka_unit_test(test_watch_unchanged_warning_is_told))
+                  cmocka_unit_test(test_watch_unchanged_warning_is_told),
+                  cmocka_unit_test(test_watch_asks_nscd_owed_drop))
