@@ -696,8 +696,10 @@ enum eksauth_status eksauth_sync_apply(struct eksauth_ctx *ctx,
         st = eksauth_strlist_add(&report->warnings, snap->warnings[i], err);
     for (i = 0; st == EKSAUTH_OK && i < eksauth_awsauth_warning_count(a.m.aa); i++)
         st = eksauth_strlist_add(&report->warnings, eksauth_awsauth_warning_at(a.m.aa, i), err);
-    if (st == EKSAUTH_OK && eksauth_awsauth_count(a.m.aa) == 0 && !allow_empty)
+    if (st == EKSAUTH_OK && eksauth_awsauth_count(a.m.aa) == 0 && !allow_empty) {
+        report->refused_empty = true;
         st = maps_nobody(a.m.aa, label, err);
+    }
     if (st == EKSAUTH_OK)
         st = eksauth_ctx_local_names(ctx, &a.host, err);
     if (st != EKSAUTH_OK)
@@ -902,6 +904,7 @@ static enum eksauth_status fetch_once(struct eksauth_ctx *ctx,
         eksauth_error_append(err, "; %s", age);
         return st;
     }
+    snprintf(r->rv, sizeof(r->rv), "%s", snap.rv);
     for (i = 0; st == EKSAUTH_OK && i < snap.n_stale; i++)
         st = eksauth_strlist_add(&r->stale, snap.stale[i], err);
     if (st == EKSAUTH_OK)

@@ -3,12 +3,13 @@
  * eksauth_sync_watch in sync.h; docs/fleet.md): list and apply, then the
  * Kubernetes watch API from the list's resourceVersion, resumed from the
  * latest version seen when a stream ends or breaks off; only a 410 Gone
- * lists again, spread over sync_spread.  Access entries, which have no
- * watch, are polled.  The local accounts are read again at each wake-up:
- * changed ones are planned with at once; so is this host's instance when
- * instance metadata did not answer before ({{EC2PrivateDNSName}} templates
- * left unbound), until it answers.  An edited eksauth.conf ends it
- * (with an error, so that systemd starts it again with the new settings).
+ * lists again, spread over sync_spread.  A source that maps nobody (a
+ * deleted ConfigMap), refused, is watched for its fix, never listed again
+ * until then.  Access entries, which have no watch, are polled.  The local accounts are read again
+ * at each wake-up: changed ones are planned with at once; so is this host's instance when instance
+ * metadata did not answer before ({{EC2PrivateDNSName}} templates left unbound), until it answers.
+ * An edited eksauth.conf ends it (with an error, so that systemd starts it again with the new
+ * settings).
  */
 #include "config.h"
 
@@ -31,6 +32,14 @@ struct watcher {
     const struct eksauth_sync_watch *watch;
     struct eksauth_snapshot_state state;
     struct eksauth_backoff backoff;
+    /*
+     * The source maps nobody (a deleted ConfigMap, or every entry dropped)
+     * and allow_empty is off: refused, the DB kept as last applied, never
+     * confirmed as current.  Its fix is awaited on the watch, else polled
+     * after refused_wait, which grows to the interval.
+     */
+    bool refused;
+    struct eksauth_backoff refused_wait;
     long interval;
     bool k8s;    /* the source has the ConfigMap: watched */
     bool relist; /* an event needs the whole source read again (access entries too) */
@@ -159,6 +168,22 @@ static void nscd_owed(const struct watcher *w)
     eksauth_sync_report_free(&report);
 }
 
+/*
+ * A stream that ran its course while the source maps nobody: said at each
+ * end, and never confirmed, so max_snapshot_age counts on from the last
+ * document applied (docs/fleet.md, "A deleted aws-auth").
+ */
+static void tell_refused(const struct watcher *w)
+{
+    struct eksauth_error e;
+
+    eksauth_fail(&e, EKSAUTH_EINVAL,
+                 "aws-auth still maps nobody: the identity DB stays as applied from %s, not "
+                 "confirmed current; restore aws-auth (or run with --allow-empty to empty the DB)",
+                 w->state.version[0] != '\0' ? w->state.version : "none");
+    tell_failed(w, &e);
+}
+
 static void wait_ms(const struct watcher *w, long ms)
 {
     w->ctx->services.sleep_ms(ms);
@@ -182,6 +207,7 @@ static enum eksauth_status apply(struct watcher *w, const struct eksauth_cluster
 
     memset(&report, 0, sizeof(report));
     st = eksauth_sync_snapshot(w->ctx, w->opts, &w->state, snap, &report, &err);
+    w->refused = st != EKSAUTH_OK && report.refused_empty;
     if (st != EKSAUTH_OK)
         tell_failed(w, &err);
     else
@@ -201,6 +227,7 @@ static enum eksauth_status relist(struct watcher *w)
     if (w->rv[0] != '\0')
         snprintf(w->state.rv, sizeof(w->state.rv), "%s", w->rv);
     st = eksauth_sync_fetch(w->ctx, w->opts, &w->state, &report, &err);
+    w->refused = st != EKSAUTH_OK && report.refused_empty;
     if (st != EKSAUTH_OK)
         tell_failed(w, &err);
     else
@@ -209,9 +236,12 @@ static enum eksauth_status relist(struct watcher *w)
      * Unchanged, and not confirmed: said by tell() among the warnings
      * (max_snapshot_age counts from the state), not fatal.
      */
-    eksauth_sync_report_free(&report);
     if (st == EKSAUTH_OK)
         snprintf(w->rv, sizeof(w->rv), "%s", w->state.rv);
+    /* Refused: the list answered, and its version is where the watch for the fix starts. */
+    else if (w->refused && report.rv[0] != '\0')
+        snprintf(w->rv, sizeof(w->rv), "%s", report.rv);
+    eksauth_sync_report_free(&report);
     return st;
 }
 
@@ -260,9 +290,15 @@ static int on_event(void *arg, const struct eksauth_kube_event *ev)
      * document refused): the stream has moved past this change and would
      * never send it again, and a stream that ends well would confirm the
      * old snapshot.  List instead, after the backoff while it fails, so a
-     * revocation lands once the host can write it.
+     * revocation lands once the host can write it.  But a document refused
+     * because it maps nobody (a deleted ConfigMap) is the source as it is:
+     * a list would answer the same, every 30 s on every host until it is
+     * fixed; its fix is the next event of this stream, and a stream that
+     * ends refused confirms nothing (follow).
      */
     if (apply(w, &snap) != EKSAUTH_OK) {
+        if (w->refused)
+            return 0;
         w->relist = true;
         return 1;
     }
@@ -326,13 +362,22 @@ static void follow(struct watcher *w)
              * sees other host inputs, or another host, than the state's
              * (sync.c).
              */
-            local = check_local(w, "planning again");
-            if (local == LOCAL_CHANGED || check_instance(w, "planning again"))
-                return;
-            if (local == LOCAL_SAME &&
-                eksauth_snapshot_confirm(&w->ctx->paths, w->ctx->trust_files, &w->state, w->rv,
-                                         time(NULL), &cerr) != EKSAUTH_OK)
-                tell_failed(w, &cerr);
+            if (w->refused) {
+                /*
+                 * Refused: the document maps nobody whatever this host's
+                 * accounts or instance (a plan would refuse it again), and
+                 * the DB is not the source's to confirm.
+                 */
+                tell_refused(w);
+            } else {
+                local = check_local(w, "planning again");
+                if (local == LOCAL_CHANGED || check_instance(w, "planning again"))
+                    return;
+                if (local == LOCAL_SAME &&
+                    eksauth_snapshot_confirm(&w->ctx->paths, w->ctx->trust_files, &w->state, w->rv,
+                                             time(NULL), &cerr) != EKSAUTH_OK)
+                    tell_failed(w, &cerr);
+            }
             nscd_owed(w);
             /* Access entries are due for their poll. */
             if (w->ctx->cfg.source != EKSAUTH_SOURCE_KUBERNETES)
@@ -388,6 +433,8 @@ enum eksauth_status eksauth_sync_watch(struct eksauth_ctx *ctx,
     w.k8s = ctx->cfg.source == EKSAUTH_SOURCE_KUBERNETES ||
             ctx->cfg.source == EKSAUTH_SOURCE_KUBERNETES_EKS_API;
     eksauth_backoff_init(&w.backoff, BACKOFF_BASE_MS, BACKOFF_CAP_MS);
+    /* A fix noticed soon after a slip (a delete and apply), the interval's load while it lasts. */
+    eksauth_backoff_init(&w.refused_wait, BACKOFF_BASE_MS, w.interval * 1000);
     eksauth_snapshot_state_read(&ctx->paths, ctx->trust_files, &w.state);
     snprintf(w.rv, sizeof(w.rv), "%s", w.state.rv);
     while (!stopped(&w)) {
@@ -402,14 +449,20 @@ enum eksauth_status eksauth_sync_watch(struct eksauth_ctx *ctx,
             (void)check_local(&w, "planning again");
         /* And with this host's instance if instance metadata answers now (the answer is kept). */
         (void)check_instance(&w, "planning again");
-        if (relist(&w) != EKSAUTH_OK) {
+        if (relist(&w) != EKSAUTH_OK && !w.refused) {
             /* The fetch tried again already (budget.h): this is the wait between syncs. */
             wait_ms(&w, eksauth_backoff_next(&w.backoff, 0, ctx->services.random_u32()));
             continue;
         }
+        /* The source answered (refused or not): its failures are over. */
         eksauth_backoff_reset(&w.backoff);
+        if (!w.refused)
+            eksauth_backoff_reset(&w.refused_wait);
         if (!w.k8s || w.rv[0] == '\0') {
-            wait_ms(&w, jittered_s(&w) * 1000); /* access entries have no watch: polled */
+            /* Access entries have no watch: polled; a refused source sooner at first. */
+            wait_ms(&w, w.refused
+                            ? eksauth_backoff_next(&w.refused_wait, 0, ctx->services.random_u32())
+                            : jittered_s(&w) * 1000);
             continue;
         }
         follow(&w);

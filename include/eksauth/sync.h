@@ -79,6 +79,14 @@ struct eksauth_sync_report {
     struct eksauth_strlist dropped;
     bool db_not_served; /* the DB is not the one the NSS module reads (paths.h) */
     /*
+     * The document maps nobody and allow_empty is off (a deleted ConfigMap
+     * included): refused, the DB kept.  The watch follows the source for
+     * its fix rather than list it again (lib/sync_watch.c).
+     */
+    bool refused_empty;
+    /* A cluster source that answered: the list's resourceVersion ("" none), a watch's start. */
+    char rv[EKSAUTH_KUBE_RV_MAX];
+    /*
      * nscd's caches, when there is news of them (NULL: none, or dropped at
      * the first ask): "dropped on a retry", "dropped (an earlier sync could
      * not)", or "pending" (not dropped: kept beside the DB as owed, and the
@@ -180,7 +188,11 @@ struct eksauth_sync_watch {
  * is resumed from it after capped exponential backoff with full jitter
  * (and the server's Retry-After); only a 410 Gone lists again, after a
  * random wait of up to sync_spread seconds, so a fleet whose API server
- * restarted does not list again in the same second.  The local accounts
+ * restarted does not list again in the same second.  A document that maps
+ * nobody (a deleted ConfigMap) without opts->allow_empty is refused, the DB
+ * kept and never confirmed, and the watch goes on from its version for the
+ * fix (a polled source: after a wait that grows to interval), never listed
+ * again after each failure's backoff (docs/fleet.md).  The local accounts
  * (/etc/passwd, /etc/group) are read again before each event is applied,
  * at the end of each stream and before each list (eksauth_ctx_reload_local):
  * accounts that changed are planned with at once (a stream's end lists

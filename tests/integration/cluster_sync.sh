@@ -834,6 +834,29 @@ is "$rc" "2" "source = kubernetes, the ConfigMap deleted: exit 2"
 like "$(cat "$tmp/err")" "ConfigMap kube-system/aws-auth \\(not found\\) maps nobody: refusing" \
     "the refusal says it maps nobody because the ConfigMap is not found"
 is "$(cksum <"$tmp/db4c/identity.db")" "$k4c_db" "the identity DB is as it was"
+# 12d. --watch while the ConfigMap stays deleted: a list, then watches from
+# its version, on which its return would come (it listed again after each
+# backoff, up to 30 s apart on every host, for as long as it stayed deleted).
+k2_at=$(wc -l <"$tmp/kube2.log")
+"$EKSAUTH" --config "$tmp/k4c-gone.conf" sync --watch --interval 2 \
+    >"$tmp/watchg.out" 2>"$tmp/watchg.err" &
+WATCHG=$!
+_sts_pids="$_sts_pids $WATCHG"
+sleep 7
+kill "$WATCHG" 2>/dev/null
+wait "$WATCHG" 2>/dev/null
+k2_kind() { tail -n +"$((k2_at + 1))" "$tmp/kube2.log" | grep -c "\"kind\": \"$1\""; }
+# Its one list is two requests: the state's version is the other server's (12c), so the
+# first is answered 504 and the next asks as a host that has seen nothing (decision 2).
+if [ "$(k2_kind list)" -le 2 ] && [ "$(tail -n +"$((k2_at + 1))" "$tmp/kube2.log" |
+    sed -n '/"kind": "watch"/,$p' | grep -c '"kind": "list"')" -eq 0 ]; then
+    pass "watch, the ConfigMap deleted: listed once in 7 s, never again once watching"
+else fail "watch, the ConfigMap deleted: $(k2_kind list) list requests in 7 s"; fi
+if [ "$(k2_kind watch)" -ge 2 ]; then pass "watch, the ConfigMap deleted: ... then watched for its return ($(k2_kind watch) streams)"; else
+    fail "watch, the ConfigMap deleted: $(k2_kind watch) watch requests in 7 s"; sed 's/^/# /' "$tmp/watchg.err"; fi
+like "$(cat "$tmp/watchg.err")" "aws-auth still maps nobody: the identity DB stays as applied from k8s:[0-9]+, not confirmed current" \
+    "watch, the ConfigMap deleted: each stream's end says the DB is kept and not confirmed"
+is "$(cksum <"$tmp/db4c/identity.db")" "$k4c_db" "watch, the ConfigMap deleted: the identity DB is as it was"
 run "$tmp/k4c-gone.conf" sync --allow-empty
 is "$rc" "0" "the same with --allow-empty: exit 0"
 is "$("$EKSAUTH" --config "$tmp/k4c-gone.conf" users | wc -l | tr -d ' ')" "0" \

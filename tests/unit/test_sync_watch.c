@@ -6,7 +6,9 @@
  * too), started over by a stream that delivered or a list that worked, and
  * between lists that fail; streams of jittered length, those cut short
  * taken as drops; an event not applied is listed again; a deleted
- * ConfigMap maps nobody (the DB kept unless allow_empty); an edited config
+ * ConfigMap maps nobody (the DB kept unless allow_empty, never confirmed,
+ * watched for its return without a list; a polled one asked after a wait
+ * that grows to the interval); an edited config
  * ends the watch, an event heard after the edit unapplied; local accounts
  * planned with again when they change, never confirmed when unreadable;
  * sources with access entries listed at each change and stream's end, a
@@ -31,6 +33,7 @@
 #include <cmocka.h>
 
 #include "eksauth/iddb.h"
+#include "eksauth/kube.h"
 #include "eksauth/nscd.h"
 #include "eksauth/snapshot.h"
 #include "eksauth/sync.h"
@@ -575,9 +578,16 @@ static void test_watch_deleted_configmap_maps_nobody(void **state)
             assert_non_null(strstr(w.errors, "maps nobody: refusing to empty the identity DB"));
             assert_true(in_db(h, "build") && in_db(h, "carol"));
             assert_string_equal(st.version, "k8s:100");
-            /* Listed again: the refused event is not passed over. */
-            assert_int_equal(h->cluster_calls, 2);
-            assert_string_equal(h->cluster_since, "160");
+            /*
+             * Not listed again (a list would say the same, every 30 s on
+             * every host): the stream goes on from the deletion, and the
+             * stream that ends while aws-auth is gone confirms nothing.
+             */
+            assert_int_equal(h->cluster_calls, 1);
+            assert_string_equal(h->watch_rv[1], "160");
+            assert_string_equal(st.rv, "100");
+            assert_non_null(strstr(w.errors, "aws-auth still maps nobody: the identity DB stays "
+                                             "as applied from k8s:100, not confirmed current"));
         } else {
             assert_false(in_db(h, "build"));
             assert_false(in_db(h, "carol"));
@@ -587,6 +597,103 @@ static void test_watch_deleted_configmap_maps_nobody(void **state)
         }
         host_fixture_free(h);
     }
+}
+
+/*
+ * aws-auth deleted, then created again: the deletion is refused (the DB
+ * kept), the watch goes on without listing, and the ConfigMap's return is
+ * applied the moment its event comes; only then is a stream's end a
+ * confirmation again.
+ */
+static void test_watch_deleted_then_recreated(void **state)
+{
+    struct host_fixture *h = watched_host(K8S_CONFIG);
+    struct eksauth_snapshot_state st;
+    struct watch_run w;
+
+    (void)state;
+    snprintf(h->watch_event_rv[0], sizeof(h->watch_event_rv[0]), "160");
+    h->watch_deleted[0] = true;
+    snprintf(h->watch_event_rv[2], sizeof(h->watch_event_rv[2]), "170");
+    h->cluster_doc = AWS_AUTH_SMALLER; /* what the re-created ConfigMap holds */
+    watch(h, 4, &w);
+    assert_int_equal(h->cluster_calls, 1);
+    assert_string_equal(h->watch_rv[1], "160");
+    assert_string_equal(h->watch_rv[2], "160");
+    assert_string_equal(h->watch_rv[3], "170");
+    eksauth_snapshot_state_read(&h->ctx.paths, true, &st);
+    assert_string_equal(st.version, "k8s:170");
+    assert_string_equal(st.rv, "170");
+    assert_true(in_db(h, "build"));
+    assert_false(in_db(h, "carol"));
+    assert_int_equal(w.applied, 2); /* the first list, the return */
+    assert_int_equal(h->n_sleeps, 0);
+    host_fixture_free(h);
+}
+
+/* A stop question: after w->streams streams or w->stop_at lists, whichever comes first. */
+static bool streams_or_lists(void *arg)
+{
+    struct watch_run *w = arg;
+
+    return w->h->watch_calls >= w->streams || w->h->cluster_calls >= w->stop_at;
+}
+
+/*
+ * A watch (re)started while aws-auth is gone: the list answers without it,
+ * refused (the DB kept); the watch follows from that list's version for
+ * its return rather than list again after each backoff (every 30 s at most,
+ * from every host, for as long as it stays deleted: before).
+ */
+static void test_watch_starts_while_aws_auth_is_gone(void **state)
+{
+    struct host_fixture *h = watched_host(K8S_CONFIG);
+    struct eksauth_sync_options opts;
+    struct eksauth_sync_report r;
+    struct eksauth_error err;
+    struct watch_run w;
+
+    (void)state;
+    memset(&opts, 0, sizeof(opts));
+    assert_int_equal(eksauth_sync_run(&h->ctx, &opts, &r, &err), EKSAUTH_OK);
+    eksauth_sync_report_free(&r);
+    h->cluster_doc = EKSAUTH_KUBE_NO_AWS_AUTH;
+    snprintf(h->cluster_version, sizeof(h->cluster_version), "k8s:!absent");
+    snprintf(h->cluster_rv, sizeof(h->cluster_rv), "200");
+    host_fixture_reopen(h); /* a new process: the local accounts not read yet */
+    memset(&w, 0, sizeof(w));
+    w.streams = 3;
+    w.stop_at = 6;
+    assert_int_equal(watch_until(h, streams_or_lists, &w, &err), EKSAUTH_OK);
+    assert_int_equal(h->cluster_calls, 2); /* the sync, and the watch's one list */
+    assert_string_equal(h->watch_rv[0], "200");
+    assert_string_equal(h->watch_rv[2], "200");
+    assert_int_equal(h->n_sleeps, 0);
+    assert_true(in_db(h, "build") && in_db(h, "carol"));
+    assert_non_null(strstr(w.errors, "aws-auth still maps nobody"));
+    host_fixture_free(h);
+}
+
+/*
+ * A polled source (no watch) that maps nobody: asked again after a wait
+ * that grows, with full jitter, to the interval (not the 30 s cap of a
+ * failure: 500 hosts polling a deleted aws-auth every 30 s for hours).
+ */
+static void test_watch_refused_poll_backs_off_to_the_interval(void **state)
+{
+    struct host_fixture *h = watched_host("source = eks-api\n");
+    struct eksauth_error err;
+    struct watch_run w;
+
+    (void)state;
+    h->cluster_doc = EKSAUTH_KUBE_NO_AWS_AUTH;
+    h->random = UINT32_MAX; /* the end of every window */
+    memset(&w, 0, sizeof(w));
+    w.stop_at = 9;
+    assert_int_equal(watch_until(h, stop_after_lists, &w, &err), EKSAUTH_OK);
+    assert_sleeps(h, (const long[]){999, 1999, 3999, 7999, 15999, 31999, 59999, 59999, 59999}, 9);
+    assert_non_null(strstr(w.last_error, "maps nobody"));
+    host_fixture_free(h);
 }
 
 /* The hook of test_watch_event_after_config_edit: as the first stream starts, both change. */
@@ -855,6 +962,9 @@ EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_watch_needs_a_cluster_source),
                   cmocka_unit_test(test_watch_failed_lists_back_off),
                   cmocka_unit_test(test_watch_relists_after_a_failed_apply),
                   cmocka_unit_test(test_watch_deleted_configmap_maps_nobody),
+                  cmocka_unit_test(test_watch_deleted_then_recreated),
+                  cmocka_unit_test(test_watch_starts_while_aws_auth_is_gone),
+                  cmocka_unit_test(test_watch_refused_poll_backs_off_to_the_interval),
                   cmocka_unit_test(test_watch_ends_when_config_changes),
                   cmocka_unit_test(test_watch_event_after_config_edit),
                   cmocka_unit_test(test_watch_replans_when_local_accounts_change),
