@@ -437,6 +437,16 @@ enum eksauth_status eksauth_sync_watch(struct eksauth_ctx *ctx,
     eksauth_backoff_init(&w.refused_wait, BACKOFF_BASE_MS, w.interval * 1000);
     eksauth_snapshot_state_read(&ctx->paths, ctx->trust_files, &w.state);
     snprintf(w.rv, sizeof(w.rv), "%s", w.state.rv);
+    /*
+     * A restart, with a snapshot in force (eksauth.conf pushed to a fleet
+     * ends every watch, and systemd starts them 5 s later; a package
+     * upgrade): the first list at a random moment of the next sync_spread
+     * seconds, as after a 410, or a fleet restarted together lists (and
+     * has its tokens checked) in the same second.  A first start lists at
+     * once: until then no DB serves anyone.
+     */
+    if (w.state.version[0] != '\0' && !stopped(&w))
+        wait_ms(&w, eksauth_jitter_ms(ctx->cfg.sync_spread * 1000, ctx->services.random_u32()));
     while (!stopped(&w)) {
         /* Exit, to be started again with the new settings (systemd's Restart=on-failure). */
         if (config_changed(&w))

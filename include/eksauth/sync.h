@@ -188,7 +188,9 @@ struct eksauth_sync_watch {
  * is resumed from it after capped exponential backoff with full jitter
  * (and the server's Retry-After); only a 410 Gone lists again, after a
  * random wait of up to sync_spread seconds, so a fleet whose API server
- * restarted does not list again in the same second.  A document that maps
+ * restarted does not list again in the same second; so does a watch
+ * started with a snapshot already in force (a fleet restarted together),
+ * before its first list.  A document that maps
  * nobody (a deleted ConfigMap) without opts->allow_empty is refused, the DB
  * kept and never confirmed, and the watch goes on from its version for the
  * fix (a polled source: after a wait that grows to interval), never listed

@@ -837,8 +837,12 @@ is "$(cksum <"$tmp/db4c/identity.db")" "$k4c_db" "the identity DB is as it was"
 # 12d. --watch while the ConfigMap stays deleted: a list, then watches from
 # its version, on which its return would come (it listed again after each
 # backoff, up to 30 s apart on every host, for as long as it stayed deleted).
+# (sync_spread = 1: a restarted watch lists within 1 s, not the default 10)
+KUBE=$KUBE2
+conf "$tmp/k4d.conf" "$tmp/db4c" kubernetes "cluster_ca_file = $tmp/tls/ca.crt" "sync_spread = 1"
+KUBE=$KUBE1
 k2_at=$(wc -l <"$tmp/kube2.log")
-"$EKSAUTH" --config "$tmp/k4c-gone.conf" sync --watch --interval 2 \
+"$EKSAUTH" --config "$tmp/k4d.conf" sync --watch --interval 2 \
     >"$tmp/watchg.out" 2>"$tmp/watchg.err" &
 WATCHG=$!
 _sts_pids="$_sts_pids $WATCHG"

@@ -668,7 +668,7 @@ static void test_watch_starts_while_aws_auth_is_gone(void **state)
     assert_int_equal(h->cluster_calls, 2); /* the sync, and the watch's one list */
     assert_string_equal(h->watch_rv[0], "200");
     assert_string_equal(h->watch_rv[2], "200");
-    assert_int_equal(h->n_sleeps, 0);
+    assert_sleeps(h, (const long[]){0}, 1); /* the restart's spread (random 0), nothing more */
     assert_true(in_db(h, "build") && in_db(h, "carol"));
     assert_non_null(strstr(w.errors, "aws-auth still maps nobody"));
     host_fixture_free(h);
@@ -693,6 +693,34 @@ static void test_watch_refused_poll_backs_off_to_the_interval(void **state)
     assert_int_equal(watch_until(h, stop_after_lists, &w, &err), EKSAUTH_OK);
     assert_sleeps(h, (const long[]){999, 1999, 3999, 7999, 15999, 31999, 59999, 59999, 59999}, 9);
     assert_non_null(strstr(w.last_error, "maps nobody"));
+    host_fixture_free(h);
+}
+
+/*
+ * A watch started again with a snapshot in force (eksauth.conf pushed to
+ * the fleet, a package upgrade: every host at once) lists at a random
+ * moment of the next sync_spread seconds; a first start, with no DB yet,
+ * at once.  (Every restarted host listed in the same second.)
+ */
+static void test_watch_restart_spreads_its_first_list(void **state)
+{
+    struct host_fixture *h = watched_host(K8S_CONFIG);
+    struct eksauth_sync_options opts;
+    struct eksauth_sync_report r;
+    struct eksauth_error err;
+    struct watch_run w;
+
+    (void)state;
+    h->random = 0x80000000u; /* the middle of every window */
+    watch(h, 1, &w);
+    assert_int_equal(h->n_sleeps, 0); /* the first start */
+    memset(&opts, 0, sizeof(opts));
+    assert_int_equal(eksauth_sync_run(&h->ctx, &opts, &r, &err), EKSAUTH_OK);
+    eksauth_sync_report_free(&r);
+    h->watch_calls = 0;
+    host_fixture_reopen(h);
+    watch(h, 1, &w);
+    assert_sleeps(h, (const long[]){5000}, 1); /* sync_spread = 10 s */
     host_fixture_free(h);
 }
 
@@ -964,6 +992,7 @@ EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_watch_needs_a_cluster_source),
                   cmocka_unit_test(test_watch_deleted_configmap_maps_nobody),
                   cmocka_unit_test(test_watch_deleted_then_recreated),
                   cmocka_unit_test(test_watch_starts_while_aws_auth_is_gone),
+                  cmocka_unit_test(test_watch_restart_spreads_its_first_list),
                   cmocka_unit_test(test_watch_refused_poll_backs_off_to_the_interval),
                   cmocka_unit_test(test_watch_ends_when_config_changes),
                   cmocka_unit_test(test_watch_event_after_config_edit),
