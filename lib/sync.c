@@ -898,7 +898,15 @@ static enum eksauth_status fetch_once(struct eksauth_ctx *ctx,
     eksauth_entry_cache_free(&cache);
     if (st != EKSAUTH_OK) {
         eksauth_cluster_snapshot_free(&snap);
-        /* Fail closed on the source, open on the DB: the last good mapping stays in force. */
+        /*
+         * The last answer is the message; that it came after retries, and
+         * how many the server throttled, is what tells an operator the
+         * fleet is too many for the API (docs/fleet.md, decision 5), not
+         * that eksauth gave up at the first 429.
+         */
+        if (r->retries > 0)
+            eksauth_error_append(err, " (after %u retries, %u answers throttled)", r->retries,
+                                 r->throttled);
         eksauth_snapshot_state_read(&ctx->paths, ctx->trust_files, state);
         eksauth_snapshot_state_age(state, time(NULL), age, sizeof(age));
         eksauth_error_append(err, "; %s", age);

@@ -80,6 +80,16 @@ static enum eksauth_status fake_cluster(const struct eksauth_config *cfg, struct
     /* One request of the budget, as a list is. */
     if (eksauth_budget_take(f->budget, "fake cluster", err) != EKSAUTH_OK)
         return EKSAUTH_EUNAVAIL;
+    if (h->cluster_status != EKSAUTH_OK && h->cluster_throttled) {
+        struct eksauth_backoff backoff;
+        unsigned attempt = 0;
+
+        /* As kube.c does with a 429: tried again while the budget's attempts last. */
+        eksauth_backoff_init(&backoff, EKSAUTH_RETRY_BASE_MS, EKSAUTH_RETRY_CAP_MS);
+        while (eksauth_budget_retry(f->budget, &backoff, &attempt, 0, true))
+            assert_int_equal(eksauth_budget_take(f->budget, "fake cluster", err), EKSAUTH_OK);
+        return eksauth_fail(err, h->cluster_status, "kubernetes: fake: HTTP 429");
+    }
     if (h->cluster_status != EKSAUTH_OK)
         return eksauth_fail(err, h->cluster_status, "kubernetes: fake: HTTP 500");
     out->data = strdup(doc);

@@ -54,6 +54,8 @@ struct host_fixture {
     char cluster_rv[64];       /* the list's resourceVersion it answers ("" none) */
     const char *cluster_stale; /* a line of freshness delayed, or NULL */
     enum eksauth_status cluster_status;
+    bool
+        cluster_throttled; /* a failing cluster_status is a 429, tried again as the budget allows */
     unsigned cluster_calls;
     char cluster_since[64];  /* the since_rv it was last asked with ("" none) */
     unsigned cluster_budget; /* the budget it was last given (max) */

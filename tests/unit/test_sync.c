@@ -692,8 +692,20 @@ static void test_cluster_source_snapshot(void **state)
     h->cluster_status = EKSAUTH_EUNAVAIL;
     assert_int_equal(run(h, false, &r, &err), EKSAUTH_EUNAVAIL);
     assert_non_null(strstr(err.msg, "keeping the last good snapshot (k8s:100, "));
+    assert_null(strstr(err.msg, "retries"));
     eksauth_sync_report_free(&r);
-    assert_int_equal(h->cluster_calls, 3);
+    /*
+     * Throttled (429) at every try: the message says it was tried again and
+     * throttled, so the operator reads a fleet too large for the API, not a
+     * sync that gave up at the first 429 (it said only the last answer).
+     */
+    h->cluster_throttled = true;
+    assert_int_equal(run(h, false, &r, &err), EKSAUTH_EUNAVAIL);
+    assert_non_null(strstr(err.msg, "HTTP 429 (after 2 retries, 3 answers throttled); keeping the "
+                                    "last good snapshot (k8s:100, "));
+    assert_int_equal(r.retries, 2);
+    eksauth_sync_report_free(&r);
+    assert_int_equal(h->cluster_calls, 4);
     host_fixture_free(h);
 }
 
