@@ -164,21 +164,148 @@ static void wants_free(struct ini_want *want, size_t n)
 }
 
 /*
- * Scan text for the options of section (or alt_section, may be NULL).  The
- * whole text must be well-formed, as botocore refuses a malformed file.
- * Errors: EKSAUTH_EINVAL "line N: <why>".
+ * The two files name a profile's section differently (botocore's
+ * configloader.py): the credentials file "[NAME]" exactly; the config file
+ * "[default]" for the default, and for any profile a header that starts
+ * with "profile" (case and all) and splits, as Python's shlex.split does,
+ * into exactly two words, the second the name: "[profile dev]",
+ * "[profile    dev]", "[profile \"dev\"]", "[profile 'dev']", "[profile dev ]".
+ * In either file "[DEFAULT]" is configparser's: no profile, but its options
+ * are every section's defaults.
  */
-static enum eksauth_status ini_lookup(const char *text, size_t len, const char *section,
-                                      const char *alt_section, struct ini_want *want, size_t n_want,
+enum ini_file { INI_CREDENTIALS, INI_CONFIG };
+
+#define SHLEX_WORD_MAX 160 /* longer than any name profile_valid passes */
+
+/*
+ * Python's shlex.split (POSIX mode, no comments) of s..e: whether it gives
+ * exactly two words, the second copied into word (NUL-terminated; a word
+ * too long for it cannot be a profile name, and the header is then none).
+ * An unclosed quote or a final backslash is shlex's ValueError: no words.
+ */
+static bool shlex_two(const char *s, const char *e, char word[SHLEX_WORD_MAX])
+{
+    size_t words = 0, n = 0;
+    bool in_word = false, too_long = false;
+    char quote = 0;
+
+    for (; s < e; s++) {
+        char c = *s, put = c;
+
+        if (quote == 0 && (c == ' ' || c == '\t' || c == '\r' || c == '\n')) {
+            if (in_word)
+                words++;
+            in_word = false;
+            continue;
+        }
+        if (!in_word) {
+            in_word = true;
+            n = 0;
+        }
+        if (c == quote) { /* the closing quote */
+            quote = 0;
+            continue;
+        }
+        if (quote == 0 && (c == '"' || c == '\'')) {
+            quote = c;
+            continue;
+        }
+        if (c == '\\' && quote != '\'') {
+            if (s + 1 == e)
+                return false; /* "No escaped character" */
+            put = *++s;
+            /* Between double quotes a backslash escapes only '"' and itself. */
+            if (quote == '"' && put != '"' && put != '\\') {
+                if (words == 1 && n + 1 < SHLEX_WORD_MAX)
+                    word[n++] = '\\';
+                else
+                    too_long = too_long || words == 1;
+            }
+        }
+        if (words == 1 && n + 1 < SHLEX_WORD_MAX)
+            word[n++] = put;
+        else
+            too_long = too_long || words == 1;
+    }
+    if (quote != 0)
+        return false; /* "No closing quotation" */
+    if (in_word)
+        words++;
+    word[n < SHLEX_WORD_MAX ? n : SHLEX_WORD_MAX - 1] = '\0';
+    return words == 2 && !too_long;
+}
+
+/* Whether the header s..e (between the brackets) is profile's section in a file of kind. */
+static bool section_is(enum ini_file kind, const char *profile, const char *s, const char *e)
+{
+    char word[SHLEX_WORD_MAX];
+
+    if (span_eq(s, e, "DEFAULT"))
+        return false;
+    if (kind == INI_CREDENTIALS)
+        return span_eq(s, e, profile);
+    if (strcmp(profile, "default") == 0 && span_eq(s, e, "default"))
+        return true;
+    return (size_t)(e - s) >= 7 && memcmp(s, "profile", 7) == 0 && shlex_two(s, e, word) &&
+           strcmp(word, profile) == 0;
+}
+
+/* The options [DEFAULT] gives: for each wanted one the section left unset. */
+static void take_defaults(struct ini_want *want, struct ini_want *defaults, size_t n_want)
+{
+    size_t i;
+
+    for (i = 0; i < n_want; i++) {
+        if (want[i].value == NULL && defaults[i].value != NULL) {
+            want[i] = defaults[i];
+            defaults[i].value = NULL;
+        }
+    }
+}
+
+/* Forget what an earlier section of the profile set: the last section botocore reads wins. */
+static void wants_reset(struct ini_want *want, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        free_secret(&want[i].value);
+        want[i].line = 0;
+    }
+}
+
+#define INI_WANT_MAX 16 /* options one lookup asks for (K_COUNT) */
+
+/*
+ * Scan text for the options of profile's section in a file of kind
+ * (section_is).  When several sections are the profile's (botocore maps
+ * "[profile dev]" and "[profile \"dev\"]" both to dev), the last one wins
+ * whole, as botocore's dict of them keeps the last; "[default]" and
+ * "[profile default]" alike.  The same header twice is an error
+ * (configparser's DuplicateSectionError).  The whole text must be
+ * well-formed, as botocore refuses a malformed file.  Errors:
+ * EKSAUTH_EINVAL "line N: <why>".
+ */
+static enum eksauth_status ini_lookup(const char *text, size_t len, enum ini_file kind,
+                                      const char *profile, struct ini_want *want, size_t n_want,
                                       bool *found, struct eksauth_error *err)
 {
     const char *p = text, *end = text + len;
-    bool in_section = false, have_section = false, have_option = false;
+    const char *seen_s[INI_WANT_MAX], *seen_e[INI_WANT_MAX]; /* the profile's headers so far */
+    struct ini_want defaults[INI_WANT_MAX], *target = NULL;
+    bool have_section = false, have_option = false;
     struct ini_want *cur = NULL; /* the wanted option the last line set */
+    enum eksauth_status st = EKSAUTH_OK;
     unsigned line = 0;
-    size_t i;
+    size_t i, n_seen = 0;
 
     *found = false;
+    if (n_want > INI_WANT_MAX)
+        return eksauth_fail(err, EKSAUTH_EINVAL, "too many options asked for");
+    for (i = 0; i < n_want; i++) {
+        defaults[i] = want[i];
+        defaults[i].value = NULL;
+    }
     if (memchr(text, '\0', len) != NULL)
         return eksauth_fail(err, EKSAUTH_EINVAL, "contains a NUL byte");
     while (p < end) {
@@ -202,10 +329,12 @@ static enum eksauth_status ini_lookup(const char *text, size_t len, const char *
             continue;
         if (indented && have_option) {
             /* A continuation: botocore joins it to the previous value (nested settings). */
-            if (cur != NULL)
-                return eksauth_fail(err, EKSAUTH_EINVAL,
-                                    "line %u: the value of %s continues on an indented line", line,
-                                    cur->key);
+            if (cur != NULL) {
+                st = eksauth_fail(err, EKSAUTH_EINVAL,
+                                  "line %u: the value of %s continues on an indented line", line,
+                                  cur->key);
+                goto out;
+            }
             continue;
         }
         cur = NULL;
@@ -214,18 +343,36 @@ static enum eksauth_status ini_lookup(const char *text, size_t len, const char *
 
             while (close > s && close[-1] != ']')
                 close--;
-            if (close <= s + 2)
-                return eksauth_fail(err, EKSAUTH_EINVAL, "line %u: bad section header", line);
+            if (close <= s + 2) {
+                st = eksauth_fail(err, EKSAUTH_EINVAL, "line %u: bad section header", line);
+                goto out;
+            }
             close--; /* at the last ']' */
             have_section = true;
             have_option = false;
-            in_section = span_eq(s + 1, close, section) ||
-                         (alt_section != NULL && span_eq(s + 1, close, alt_section));
-            if (in_section) {
-                /* configparser refuses a section given twice; so do we, for the one we read. */
-                if (*found)
-                    return eksauth_fail(err, EKSAUTH_EINVAL, "line %u: section [%s] repeated", line,
-                                        section);
+            target = NULL;
+            if (span_eq(s + 1, close, "DEFAULT")) {
+                target = defaults;
+            } else if (section_is(kind, profile, s + 1, close)) {
+                /* configparser refuses a section given twice; so do we, for the ones we read. */
+                for (i = 0; i < n_seen; i++) {
+                    if (seen_e[i] - seen_s[i] == close - (s + 1) &&
+                        memcmp(seen_s[i], s + 1, (size_t)(close - (s + 1))) == 0) {
+                        st = eksauth_fail(err, EKSAUTH_EINVAL, "line %u: section [%.*s] repeated",
+                                          line, (int)(close - (s + 1)), s + 1);
+                        goto out;
+                    }
+                }
+                if (n_seen == INI_WANT_MAX) {
+                    st = eksauth_fail(err, EKSAUTH_EINVAL,
+                                      "line %u: more than %d sections for profile %s", line,
+                                      INI_WANT_MAX, profile);
+                    goto out;
+                }
+                seen_s[n_seen] = s + 1;
+                seen_e[n_seen++] = close;
+                wants_reset(want, n_want);
+                target = want;
                 *found = true;
             }
             continue;
@@ -233,38 +380,52 @@ static enum eksauth_status ini_lookup(const char *text, size_t len, const char *
         sep = s;
         while (sep < e && *sep != '=' && *sep != ':')
             sep++;
-        if (sep == e)
-            return eksauth_fail(err, EKSAUTH_EINVAL,
-                                "line %u: neither a [section], a key = value nor a comment", line);
-        if (!have_section)
-            return eksauth_fail(err, EKSAUTH_EINVAL, "line %u: an option before any [section]",
-                                line);
+        if (sep == e) {
+            st = eksauth_fail(err, EKSAUTH_EINVAL,
+                              "line %u: neither a [section], a key = value nor a comment", line);
+            goto out;
+        }
+        if (!have_section) {
+            st = eksauth_fail(err, EKSAUTH_EINVAL, "line %u: an option before any [section]", line);
+            goto out;
+        }
         {
             const char *ks = s, *ke = sep, *vs = sep + 1, *ve = e;
 
             trim(&ks, &ke);
             trim(&vs, &ve);
-            if (ks == ke)
-                return eksauth_fail(err, EKSAUTH_EINVAL, "line %u: an option without a name", line);
+            if (ks == ke) {
+                st = eksauth_fail(err, EKSAUTH_EINVAL, "line %u: an option without a name", line);
+                goto out;
+            }
             have_option = true;
-            if (!in_section)
+            if (target == NULL)
                 continue;
             for (i = 0; i < n_want; i++) {
-                if (!eksauth_ascii_eq_nocase(ks, (size_t)(ke - ks), want[i].key))
+                if (!eksauth_ascii_eq_nocase(ks, (size_t)(ke - ks), target[i].key))
                     continue;
-                if (want[i].value != NULL)
-                    return eksauth_fail(err, EKSAUTH_EINVAL,
-                                        "line %u: %s repeated (first on line %u)", line,
-                                        want[i].key, want[i].line);
-                want[i].value = strndup(vs, (size_t)(ve - vs));
-                if (want[i].value == NULL)
-                    return eksauth_fail(err, EKSAUTH_ENOMEM, "out of memory");
-                want[i].line = line;
-                cur = &want[i];
+                if (target[i].value != NULL) {
+                    st =
+                        eksauth_fail(err, EKSAUTH_EINVAL, "line %u: %s repeated (first on line %u)",
+                                     line, target[i].key, target[i].line);
+                    goto out;
+                }
+                target[i].value = strndup(vs, (size_t)(ve - vs));
+                if (target[i].value == NULL) {
+                    st = eksauth_fail(err, EKSAUTH_ENOMEM, "out of memory");
+                    goto out;
+                }
+                target[i].line = line;
+                cur = &target[i];
             }
         }
     }
-    return EKSAUTH_OK;
+    /* configparser gives every section [DEFAULT]'s options it does not set itself. */
+    if (*found)
+        take_defaults(want, defaults, n_want);
+out:
+    wants_free(defaults, n_want);
+    return st;
 }
 
 /* A profile name that can be written between brackets on one line. */
@@ -360,7 +521,7 @@ enum eksauth_status eksauth_creds_parse_ini(const char *text, size_t len, const 
     profile_wants(want);
     if (!profile_valid(profile))
         return eksauth_fail(err, EKSAUTH_EINVAL, "bad profile name");
-    st = ini_lookup(text, len, profile, NULL, want, K_COUNT, &found, err);
+    st = ini_lookup(text, len, INI_CREDENTIALS, profile, want, K_COUNT, &found, err);
     if (st != EKSAUTH_OK)
         goto out;
     if (!found) {
@@ -468,8 +629,8 @@ struct profile_file {
     struct ini_want want[K_COUNT];
 };
 
-static enum eksauth_status profile_file_read(struct profile_file *f, const char *section,
-                                             const char *alt_section, struct eksauth_error *err)
+static enum eksauth_status profile_file_read(struct profile_file *f, enum ini_file kind,
+                                             const char *profile, struct eksauth_error *err)
 {
     char *text = NULL;
     size_t len = 0;
@@ -481,7 +642,7 @@ static enum eksauth_status profile_file_read(struct profile_file *f, const char 
     if (st != EKSAUTH_OK)
         return eksauth_fail(err, st, "AWS credentials: %s", e2.msg);
     f->exists = true;
-    st = ini_lookup(text, len, section, alt_section, f->want, K_COUNT, &f->found, &e2);
+    st = ini_lookup(text, len, kind, profile, f->want, K_COUNT, &f->found, &e2);
     free_file(text, len);
     if (st != EKSAUTH_OK)
         return eksauth_fail(err, st, "AWS credentials: %s: %s", f->path, e2.msg);
@@ -587,7 +748,6 @@ static enum eksauth_status from_profile(const struct eksauth_creds_options *opt,
     const char *named = profile_name(opt);
     const char *profile = named != NULL ? named : "default";
     struct profile_file *cred = NULL, *conf = NULL;
-    char section[160];
     struct eksauth_error e2;
     enum eksauth_status st;
 
@@ -607,10 +767,8 @@ static enum eksauth_status from_profile(const struct eksauth_creds_options *opt,
         st = EKSAUTH_ENOTFOUND;
         goto out;
     }
-    snprintf(section, sizeof(section), "profile %s", profile);
-    if ((st = profile_file_read(cred, profile, NULL, err)) != EKSAUTH_OK ||
-        (st = profile_file_read(conf, section, strcmp(profile, "default") == 0 ? "default" : NULL,
-                                err)) != EKSAUTH_OK)
+    if ((st = profile_file_read(cred, INI_CREDENTIALS, profile, err)) != EKSAUTH_OK ||
+        (st = profile_file_read(conf, INI_CONFIG, profile, err)) != EKSAUTH_OK)
         goto out;
     st = profile_keys(profile, named != NULL, cred, conf, out, tried, err);
 out:
@@ -892,7 +1050,7 @@ enum eksauth_status eksauth_creds_region(const char *option,
     struct ini_want want[] = {{"region", NULL, 0}};
     const char *named = profile_name(opt);
     const char *profile = named != NULL ? named : "default";
-    char path[4096], section[160], from[4300];
+    char path[4096], from[4300];
     char *text = NULL;
     size_t len = 0;
     bool found = false;
@@ -926,10 +1084,8 @@ enum eksauth_status eksauth_creds_region(const char *option,
         st = eksauth_fail(err, EKSAUTH_EINVAL, "region: bad profile name");
         goto out;
     }
-    /* In the config file a profile's section is "[profile NAME]", the default's "[default]". */
-    snprintf(section, sizeof(section), "profile %s", profile);
-    st = ini_lookup(text, len, section, strcmp(profile, "default") == 0 ? "default" : NULL, want, 1,
-                    &found, &e2);
+    /* The profile's section as botocore names it in the config file (section_is). */
+    st = ini_lookup(text, len, INI_CONFIG, profile, want, 1, &found, &e2);
     if (st != EKSAUTH_OK) {
         st = eksauth_fail(err, st, "region: %s: %s", path, e2.msg);
         goto out;

@@ -6,7 +6,10 @@
  * the profile's static keys (profile AWS_PROFILE, AWS_DEFAULT_PROFILE or
  * "default") in the shared credentials file (AWS_SHARED_CREDENTIALS_FILE
  * or ~/.aws/credentials, "[NAME]"), else in the config file (AWS_CONFIG_FILE
- * or ~/.aws/config, "[profile NAME]"), then EC2 instance metadata with
+ * or ~/.aws/config, "[profile NAME]" as botocore reads such a header:
+ * quotes and blanks as Python's shlex.split takes them, the last of a
+ * profile's sections winning, "[default]" too for the default, and
+ * "[DEFAULT]" the defaults of every section), then EC2 instance metadata with
  * IMDSv2 (imds.h; endpoint imds_endpoint, else
  * AWS_EC2_METADATA_SERVICE_ENDPOINT, else 169.254.169.254; skipped when
  * AWS_EC2_METADATA_DISABLED=true).  Credentials from instance metadata

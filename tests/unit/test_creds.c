@@ -780,6 +780,136 @@ static void test_other_sources(void **state)
     expect_other_source(&fake_env, "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI");
 }
 
+/* ------------------------------------------------------------------ */
+/*
+ * Section names of ~/.aws/config, each case as botocore 1.43.11 (aws-cli
+ * 1.45.11) read it on the machine these were written on:
+ * Session(profile=P).get_credentials().access_key and
+ * get_config_variable('region'), with AWS_CONFIG_FILE the text and no
+ * credentials file.  "ProfileNotFound" there is a named profile eksauth
+ * refuses (EKSAUTH_EINVAL, "was asked for"); "None" for the default is no
+ * keys (EKSAUTH_ENOTFOUND).
+ */
+struct config_case {
+    const char *text;
+    const char *profile; /* NULL: the default */
+    const char *key;     /* the key botocore signs with; NULL: none (see above) */
+    const char *region;  /* the region botocore reads; NULL: none */
+};
+
+#define KEYS(k) "aws_access_key_id = " k "\naws_secret_access_key = s\n"
+
+static const struct config_case config_cases[] = {
+    /* key=AKQ region=eu-west-1: shlex.split drops the quotes */
+    {"[profile \"dev\"]\n" KEYS("AKQ") "region = eu-west-1\n", "dev", "AKQ", "eu-west-1"},
+    /* key=AKQ region=eu-west-1 */
+    {"[profile 'dev']\n" KEYS("AKQ") "region = eu-west-1\n", "dev", "AKQ", "eu-west-1"},
+    /* key=AKS region=eu-west-1: any run of blanks between the words */
+    {"[profile    dev]\n" KEYS("AKS") "region = eu-west-1\n", "dev", "AKS", "eu-west-1"},
+    /* key=AKT region=eu-west-1 */
+    {"[profile\tdev]\n" KEYS("AKT") "region = eu-west-1\n", "dev", "AKT", "eu-west-1"},
+    /* key=AKU region=eu-west-1: a blank before ']' */
+    {"[profile dev ]\n" KEYS("AKU") "region = eu-west-1\n", "dev", "AKU", "eu-west-1"},
+    /* key=AKQ region=None */
+    {"[profile \"dev\" ]\n" KEYS("AKQ"), "dev", "AKQ", NULL},
+    /* ProfileNotFound: the header must start with "profile", a blank first is not it */
+    {"[ profile dev ]\n" KEYS("AKV") "region = eu-west-1\n", "dev", NULL, NULL},
+    /* ProfileNotFound: "profile" in its case only */
+    {"[Profile dev]\n" KEYS("AKC") "region = eu-west-1\n", "dev", NULL, NULL},
+    /* ProfileNotFound */
+    {"[PROFILE dev]\n" KEYS("AKC") "region = eu-west-1\n", "dev", NULL, NULL},
+    /* ProfileNotFound: in the config file "[dev]" is no profile */
+    {"[dev]\n" KEYS("AKN") "region = eu-west-1\n", "dev", NULL, NULL},
+    /* ProfileNotFound: three words */
+    {"[profile dev extra]\n" KEYS("AK3") "region = eu-west-1\n", "dev", NULL, NULL},
+    /* ProfileNotFound: shlex does not read '#' as a comment, so three words */
+    {"[profile dev #x]\n" KEYS("AKH"), "dev", NULL, NULL},
+    /* ProfileNotFound: an unclosed quote is shlex's ValueError */
+    {"[profile \"dev]\n" KEYS("AKQ") "region = eu-west-1\n", "dev", NULL, NULL},
+    /* ProfileNotFound: a final backslash too */
+    {"[profile dev\\]\n" KEYS("AKQ"), "dev", NULL, NULL},
+    /* ProfileNotFound: "[profile]" is one word */
+    {"[profile]\n" KEYS("AK1"), "profile", NULL, NULL},
+    /* key=AKX region=eu-west-1: any first word that starts with "profile" */
+    {"[profiledev x]\n" KEYS("AKX") "region = eu-west-1\n", "x", "AKX", "eu-west-1"},
+    /* key=AKM region=eu-west-1 */
+    {"[profile \"my dev\"]\n" KEYS("AKM") "region = eu-west-1\n", "my dev", "AKM", "eu-west-1"},
+    /* key=AKQ region=eu-west-1: quotes inside a word */
+    {"[profile d\"e\"v]\n" KEYS("AKQ") "region = eu-west-1\n", "dev", "AKQ", "eu-west-1"},
+    /* key=AKBS region=None: a backslash escapes the blank */
+    {"[profile dev\\ x]\n" KEYS("AKBS"), "dev x", "AKBS", NULL},
+    /* key=AKC: between double quotes "\e" stays "\e", so that section is d\ev, not dev */
+    {"[profile dev]\n" KEYS("AKC") "[profile \"d\\ev\"]\n" KEYS("AKE"), "dev", "AKC", NULL},
+    /* key=AKC: between single quotes nothing is escaped */
+    {"[profile 'd\\ev']\n" KEYS("AKC"), "d\\ev", "AKC", NULL},
+    /* key=AKCm region=eu-west-1: text after the ']' is no part of the name */
+    {"[profile dev] # c\n" KEYS("AKCm") "region = eu-west-1\n", "dev", "AKCm", "eu-west-1"},
+    /* key=AK2 region=eu-west-2: two sections of one profile, the last wins */
+    {"[profile dev]\n" KEYS("AK1") "region = eu-west-1\n[profile \"dev\"]\n" KEYS(
+         "AK2") "region = eu-west-2\n",
+     "dev", "AK2", "eu-west-2"},
+    /* key=AK1 region=None: ... whole, nothing of the first is kept */
+    {"[profile \"dev\"]\n" KEYS("AK2") "region = eu-west-2\n[profile dev]\n" KEYS("AK1"), "dev",
+     "AK1", NULL},
+    /* key=AKPD region=eu-west-2: [default] then [profile default], the last wins */
+    {"[default]\n" KEYS("AKD") "region = eu-west-1\n[profile default]\n" KEYS(
+         "AKPD") "region = eu-west-2\n",
+     NULL, "AKPD", "eu-west-2"},
+    /* key=AKD region=eu-west-1: the other way round */
+    {"[profile default]\n" KEYS("AKPD") "region = eu-west-2\n[default]\n" KEYS(
+         "AKD") "region = eu-west-1\n",
+     NULL, "AKD", "eu-west-1"},
+    /* key=AKPD region=eu-west-2: [profile default] alone */
+    {"[profile default]\n" KEYS("AKPD") "region = eu-west-2\n", NULL, "AKPD", "eu-west-2"},
+    /* key=AKDEF region=eu-west-1: [DEFAULT] gives every section what it does not set */
+    {"[DEFAULT]\n" KEYS("AKDEF") "region = eu-west-3\n[profile dev]\nregion = eu-west-1\n", "dev",
+     "AKDEF", "eu-west-1"},
+    /* key=None: [DEFAULT] is no profile, not even the default */
+    {"[DEFAULT]\n" KEYS("AKDEF"), NULL, NULL, NULL},
+};
+
+static void test_config_sections(void **state)
+{
+    struct eksauth_creds_options opt = fake_env;
+    struct eksauth_creds c;
+    struct eksauth_error err;
+    char region[64];
+    size_t i;
+
+    (void)state;
+    opt.sources = EKSAUTH_CREDS_PROFILE;
+    for (i = 0; i < sizeof(config_cases) / sizeof(config_cases[0]); i++) {
+        const struct config_case *k = &config_cases[i];
+        enum eksauth_status st, want;
+
+        write_file(path_in("home/.aws/config"), k->text);
+        opt.profile = k->profile;
+        st = eksauth_creds_load(&opt, &c, &err);
+        want = k->key != NULL       ? EKSAUTH_OK
+               : k->profile != NULL ? EKSAUTH_EINVAL
+                                    : EKSAUTH_ENOTFOUND;
+        if (st != want)
+            fail_msg("case %zu (%s): status %d, expected %d: %s", i, k->text, (int)st, (int)want,
+                     err.msg);
+        if (k->key != NULL && strcmp(c.access_key_id, k->key) != 0)
+            fail_msg("case %zu (%s): key %s, expected %s", i, k->text, c.access_key_id, k->key);
+        if (k->key == NULL && k->profile != NULL && strstr(err.msg, "was asked for") == NULL)
+            fail_msg("case %zu: %s", i, err.msg);
+        eksauth_creds_free(&c);
+        st = eksauth_creds_region(NULL, &opt, region, sizeof(region), &err);
+        if (k->region != NULL ? st != EKSAUTH_OK || strcmp(region, k->region) != 0
+                              : st != EKSAUTH_ENOTFOUND)
+            fail_msg("case %zu (%s): region %d \"%s\", expected %s", i, k->text, (int)st, region,
+                     k->region != NULL ? k->region : "none");
+    }
+    /* The same header twice is configparser's DuplicateSectionError (botocore: ConfigParseError).
+     */
+    write_file(path_in("home/.aws/config"), "[profile dev]\n" KEYS("AK1") "[profile dev]\n");
+    opt.profile = "dev";
+    assert_status_err(eksauth_creds_load(&opt, &c, &err), EKSAUTH_EINVAL);
+    assert_non_null(strstr(err.msg, "line 4: section [profile dev] repeated"));
+}
+
 EKSAUTH_UNIT_MAIN_WITH(
     setup, teardown, cmocka_unit_test_setup(test_ini_profiles, each),
     cmocka_unit_test_setup(test_ini_absent, each), cmocka_unit_test_setup(test_ini_errors, each),
@@ -788,4 +918,5 @@ EKSAUTH_UNIT_MAIN_WITH(
     cmocka_unit_test(test_imds_document), cmocka_unit_test(test_imds_document_refused),
     cmocka_unit_test(test_imds_document_no_copy_freed),
     cmocka_unit_test_setup(test_explicit_profile_over_env, each),
-    cmocka_unit_test_setup(test_other_sources, each))
+    cmocka_unit_test_setup(test_other_sources, each),
+    cmocka_unit_test_setup(test_config_sections, each))
