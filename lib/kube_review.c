@@ -151,19 +151,20 @@ static enum eksauth_status review_once(const struct eksauth_kube_target *t, cons
                                        struct eksauth_error *err)
 {
     struct eksauth_http_request req;
-    const char *headers[4];
+    const char *headers[5];
     char url[700], body[160];
     int n;
 
     n = snprintf(body, sizeof(body),
                  "{\"apiVersion\":\"authentication.k8s.io/%s\",\"kind\":\"SelfSubjectReview\"}",
                  version);
-    if ((size_t)snprintf(url, sizeof(url), "%s" REVIEW_PATH, t->server, version) >= sizeof(url))
+    if ((size_t)snprintf(url, sizeof(url), "%s" REVIEW_PATH, t->base, version) >= sizeof(url))
         return eksauth_fail(err, EKSAUTH_EINVAL, "the API server URL is too long");
     headers[0] = auth;
     headers[1] = "Content-Type: application/json";
     headers[2] = "Accept: application/json";
-    headers[3] = NULL;
+    headers[3] = t->host_header[0] != '\0' ? t->host_header : NULL;
+    headers[4] = NULL;
     memset(&req, 0, sizeof(req));
     req.what = "Kubernetes API";
     req.method = "POST";
@@ -173,7 +174,12 @@ static enum eksauth_status review_once(const struct eksauth_kube_target *t, cons
     req.headers = headers;
     req.ca_pem = t->ca_pem;
     req.ca_pem_len = t->ca_len;
-    req.proxy_from_env = true; /* the engineer's own command, as kubectl */
+    /* The cluster's proxy-url, else the environment's proxy: the engineer's own command, as
+     * kubectl. */
+    req.proxy = t->proxy[0] != '\0' ? t->proxy : NULL;
+    req.proxy_from_env = true;
+    /* tls-server-name: the URL names it (SNI, the certificate's name); connect to the server. */
+    req.connect_to = t->connect_to[0] != '\0' ? t->connect_to : NULL;
     req.connect_timeout_ms = CONNECT_MS;
     req.timeout_ms = TIMEOUT_MS;
     req.max_body = EKSAUTH_KUBE_REVIEW_MAX;

@@ -15,6 +15,7 @@
 #include <yaml.h>
 
 #include "eksauth/array.h"
+#include "eksauth/ascii.h"
 #include "eksauth/file.h"
 #include "eksauth/kubeconfig.h"
 #include "eksauth/printable.h"
@@ -101,6 +102,8 @@ static bool add_entry(yaml_document_t *doc, yaml_node_t *item, const char *name,
     yaml_node_t *c = get(doc, item, "cluster");
     struct eksauth_kubeconfig_entry *grown, *e;
     const char *insecure = scalar(get(doc, c, "insecure-skip-tls-verify"));
+    const char *proxy = scalar(get(doc, c, "proxy-url"));
+    const char *sni = scalar(get(doc, c, "tls-server-name"));
 
     grown = realloc(*v, (*n + 1) * sizeof(*grown));
     if (grown == NULL)
@@ -113,9 +116,12 @@ static bool add_entry(yaml_document_t *doc, yaml_node_t *item, const char *name,
     e->ca_data = dup_or_null(scalar(get(doc, c, "certificate-authority-data")));
     e->ca_file = ca_path(path, scalar(get(doc, c, "certificate-authority")));
     e->insecure = insecure != NULL && strcmp(insecure, "true") == 0;
+    e->proxy_url = dup_or_null(proxy);
+    e->tls_server_name = dup_or_null(sni);
     e->from = strdup(path);
     (*n)++;
-    return e->name != NULL && e->from != NULL;
+    return e->name != NULL && e->from != NULL && (proxy == NULL || e->proxy_url != NULL) &&
+           (sni == NULL || e->tls_server_name != NULL);
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -809,6 +815,8 @@ void eksauth_kubeconfig_entries_free(struct eksauth_kubeconfig_entry *v, size_t 
         free(v[i].server);
         free(v[i].ca_data);
         free(v[i].ca_file);
+        free(v[i].proxy_url);
+        free(v[i].tls_server_name);
         free(v[i].from);
     }
     free(v);
@@ -879,6 +887,128 @@ static enum eksauth_status set_server(struct eksauth_kube_target *t, const char 
     return EKSAUTH_OK;
 }
 
+/* A host name a certificate can be checked against: letters, digits, '.', '-' (an IPv4 too). */
+static bool server_name_valid(const char *s)
+{
+    size_t i, n = strlen(s);
+
+    if (n == 0 || n > 253 || s[0] == '-' || s[0] == '.')
+        return false;
+    for (i = 0; i < n; i++) {
+        char c = s[i];
+
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '.' || c == '-'))
+            return false;
+    }
+    return true;
+}
+
+/*
+ * The host ("[v6]" kept in brackets), port and path of t->server:
+ * https://HOST[:PORT][/PATH].  false when it has a user part or a port
+ * that is not a number.
+ */
+static bool server_parts(const char *server, char *host, size_t hostlen, char *port, size_t portlen,
+                         const char **path)
+{
+    const char *a = server + strlen("https://"), *end = a + strcspn(a, "/?#"), *colon;
+
+    *path = end;
+    if (memchr(a, '@', (size_t)(end - a)) != NULL)
+        return false;
+    colon = a[0] == '[' ? memchr(a, ']', (size_t)(end - a)) : a;
+    if (colon == NULL)
+        return false;
+    colon = memchr(colon, ':', (size_t)(end - colon));
+    if (colon == NULL)
+        colon = end;
+    if (colon == a || (size_t)(colon - a) >= hostlen)
+        return false;
+    snprintf(host, hostlen, "%.*s", (int)(colon - a), a);
+    if (colon == end) {
+        snprintf(port, portlen, "443");
+        return true;
+    }
+    if (end - colon < 2 || end - colon > 6 ||
+        strspn(colon + 1, "0123456789") != (size_t)(end - colon - 1))
+        return false;
+    snprintf(port, portlen, "%.*s", (int)(end - colon - 1), colon + 1);
+    return true;
+}
+
+/* tls-server-name: base, connect_to and host_header of t. */
+static enum eksauth_status route_server_name(struct eksauth_kube_target *t, const char *name,
+                                             struct eksauth_error *err)
+{
+    char host[300], port[8];
+    const char *path;
+    int n;
+
+    if (!server_name_valid(name))
+        return eksauth_fail(err, EKSAUTH_EINVAL,
+                            "tls-server-name '%.100s' is not a host name; give the name the API "
+                            "server's certificate is for",
+                            name);
+    if (!server_parts(t->server, host, sizeof(host), port, sizeof(port), &path))
+        return eksauth_fail(err, EKSAUTH_EINVAL,
+                            "with tls-server-name, the server must be https://HOST[:PORT][/PATH], "
+                            "not '%.100s'",
+                            t->server);
+    n = snprintf(t->base, sizeof(t->base), "https://%s:%s%s", name, port, path);
+    if (n < 0 || (size_t)n >= sizeof(t->base) ||
+        (size_t)snprintf(t->connect_to, sizeof(t->connect_to), "%s:%s:%s:%s", name, port, host,
+                         port) >= sizeof(t->connect_to))
+        return eksauth_fail(err, EKSAUTH_EINVAL, "tls-server-name: the API server URL is too long");
+    /* kubectl sends the server's own host; only the TLS name is tls-server-name. */
+    snprintf(t->host_header, sizeof(t->host_header), "Host: %s:%s", host, port);
+    return EKSAUTH_OK;
+}
+
+/* proxy-url: t->proxy, as libcurl names that proxy. */
+static enum eksauth_status route_proxy(struct eksauth_kube_target *t, const char *url,
+                                       struct eksauth_error *err)
+{
+    static const char *const schemes[][2] = {
+        {"http", "http"}, {"https", "https"}, {"socks5", "socks5h"}};
+    const char *sep = strstr(url, "://");
+    size_t i, k = sizeof(schemes) / sizeof(schemes[0]);
+
+    for (i = 0; sep != NULL && i < k; i++) {
+        if (eksauth_ascii_eq_nocase(url, (size_t)(sep - url), schemes[i][0]))
+            break;
+    }
+    /* kubectl refuses any other scheme; going direct instead would leave the proxy out. */
+    if (sep == NULL || i == k)
+        return eksauth_fail(err, EKSAUTH_EINVAL,
+                            "proxy-url: kubectl takes an http://, https:// or socks5:// proxy "
+                            "only, not '%.*s'",
+                            sep != NULL ? (int)(sep - url) : 0, url);
+    if (sep[3] == '\0' || !eksauth_visible_ascii_len(sep + 3, strlen(sep + 3)) ||
+        (size_t)snprintf(t->proxy, sizeof(t->proxy), "%s://%s", schemes[i][1], sep + 3) >=
+            sizeof(t->proxy)) {
+        t->proxy[0] = '\0';
+        return eksauth_fail(err, EKSAUTH_EINVAL,
+                            "proxy-url: not a proxy URL (empty, too long or not visible ASCII)");
+    }
+    return EKSAUTH_OK;
+}
+
+enum eksauth_status eksauth_kube_target_route(struct eksauth_kube_target *t, const char *proxy_url,
+                                              const char *tls_server_name,
+                                              struct eksauth_error *err)
+{
+    enum eksauth_status st = EKSAUTH_OK;
+
+    snprintf(t->base, sizeof(t->base), "%s", t->server);
+    t->connect_to[0] = t->host_header[0] = t->proxy[0] = '\0';
+    if (tls_server_name != NULL)
+        st = route_server_name(t, tls_server_name, err);
+    if (st == EKSAUTH_OK && proxy_url != NULL)
+        st = route_proxy(t, proxy_url, err);
+    return st;
+}
+
 static enum eksauth_status read_ca_file(const char *path, struct eksauth_kube_target *t,
                                         struct eksauth_error *err)
 {
@@ -903,6 +1033,8 @@ enum eksauth_status eksauth_kube_target_set(const char *server, const char *ca_f
                             "the API server's CA is needed: set EKSAUTH_CLUSTER_CA_FILE too");
     st = set_server(out, server, err);
     if (st == EKSAUTH_OK)
+        st = eksauth_kube_target_route(out, NULL, NULL, err);
+    if (st == EKSAUTH_OK)
         st = read_ca_file(ca_file, out, err);
     if (st == EKSAUTH_OK)
         snprintf(out->what, sizeof(out->what), "%s", out->server);
@@ -923,6 +1055,9 @@ static enum eksauth_status target_of(const struct eksauth_kubeconfig_entry *e,
                             "the API server's certificate (give certificate-authority-data)",
                             e->from, e->name);
     st = set_server(t, e->server, err);
+    /* Both change where the bearer token goes, or whom it is checked for: never skipped. */
+    if (st == EKSAUTH_OK)
+        st = eksauth_kube_target_route(t, e->proxy_url, e->tls_server_name, err);
     if (st != EKSAUTH_OK) {
         eksauth_error_prefix(err, "%s: cluster %s", e->from, e->name);
         return st;
@@ -936,8 +1071,8 @@ static enum eksauth_status target_of(const struct eksauth_kubeconfig_entry *e,
     if (st != EKSAUTH_OK)
         eksauth_error_prefix(err, "%s: cluster %s", e->from, e->name);
     else
-        snprintf(t->what, sizeof(t->what), "%.300s (cluster %.200s in %.200s)", t->server, e->name,
-                 e->from);
+        snprintf(t->what, sizeof(t->what), "%.300s (cluster %.200s in %.200s%s)", t->server,
+                 e->name, e->from, t->proxy[0] != '\0' ? ", through its proxy-url" : "");
     return st;
 }
 

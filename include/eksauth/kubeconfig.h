@@ -9,14 +9,13 @@
  * several match, the one of the current context wins, else the one in
  * region (when given); else it is an error that says how to choose.  The
  * server must be https and its certificate is always checked:
- * insecure-skip-tls-verify is refused.  The first file of KUBECONFIG that
- * names an entry wins, as kubectl merges them.  A file that kubectl
- * (client-go: go-yaml v2, then JSON) reads otherwise than libyaml is
- * refused, naming its line: an explicit tag, a merge key "<<", a key given
- * twice in a mapping (kubectl keeps the later), two clusters, contexts or
- * users of one name (client-go refuses the file), flow collections nested
- * deeper than go-yaml's 10000 (found before libyaml loads the file, whose
- * scan is quadratic in that depth).
+ * insecure-skip-tls-verify is refused; tls-server-name and proxy-url are
+ * honoured as kubectl honours them (eksauth_kube_target_route), or refused.  The first file of
+ * KUBECONFIG that names an entry wins, as kubectl merges them.  A file that kubectl (client-go:
+ * go-yaml v2, then JSON) reads otherwise than libyaml is refused, naming its line: an explicit tag,
+ * a merge key "<<", a key given twice in a mapping (kubectl keeps the later), two clusters,
+ * contexts or users of one name (client-go refuses the file), flow collections nested deeper than
+ * go-yaml's 10000 (found before libyaml loads the file, whose scan is quadratic in that depth).
  *
  * The same search gives the client half whom kubectl signs as for that
  * cluster (eksauth_kubeconfig_identity): the contexts of the chosen entry
@@ -38,10 +37,12 @@
 struct eksauth_kubeconfig_entry {
     char *name;
     char *server;
-    char *ca_data; /* certificate-authority-data: base64 of PEM */
-    char *ca_file; /* certificate-authority: a path, made absolute against the file's folder */
-    bool insecure; /* insecure-skip-tls-verify: true */
-    char *from;    /* the kubeconfig file */
+    char *ca_data;   /* certificate-authority-data: base64 of PEM */
+    char *ca_file;   /* certificate-authority: a path, made absolute against the file's folder */
+    bool insecure;   /* insecure-skip-tls-verify: true */
+    char *proxy_url; /* proxy-url */
+    char *tls_server_name; /* tls-server-name */
+    char *from;            /* the kubeconfig file */
 };
 
 /* One contexts: entry (strings malloc'd; cluster and user NULL when absent). */
@@ -73,12 +74,24 @@ struct eksauth_kubeconfig_auth {
     char *current_context;
 };
 
-/* A cluster's API server, ready to call. */
+/*
+ * A cluster's API server, ready to call.  With a tls-server-name the
+ * requests go to base, https://TLS-SERVER-NAME:PORT/PATH (SNI and the
+ * certificate's name: that name), connected to the server's host and port
+ * (connect_to, CURLOPT_CONNECT_TO), with the server's "host:port" as the
+ * Host header, as kubectl sends it.  With a proxy-url, through that proxy
+ * (socks5:// as socks5h://: the proxy resolves the name, as kubectl's
+ * SOCKS dialer has it do).
+ */
 struct eksauth_kube_target {
     char server[512]; /* https://..., without a trailing '/' */
     char *ca_pem;     /* the CA certificates, PEM (malloc'd) */
     size_t ca_len;
-    char what[768]; /* for messages: "<server> (cluster NAME in FILE)" */
+    char what[768];        /* for messages: "<server> (cluster NAME in FILE)" */
+    char base[512];        /* where requests go: server, or with tls-server-name as its host */
+    char connect_to[600];  /* "" or NAME:PORT:HOST:PORT */
+    char host_header[560]; /* "" or "Host: HOST:PORT" (the server's) */
+    char proxy[512];       /* "" or the proxy-url, for libcurl */
 };
 
 /* ---- pure ---- */
@@ -110,6 +123,19 @@ enum eksauth_status eksauth_kubeconfig_choose(const struct eksauth_kubeconfig_en
                                               struct eksauth_error *err);
 
 void eksauth_kubeconfig_entries_free(struct eksauth_kubeconfig_entry *v, size_t n);
+
+/*
+ * A cluster's proxy-url and tls-server-name (either may be NULL) into t,
+ * whose server is set: base, connect_to, host_header and proxy above.
+ * EKSAUTH_EINVAL for what kubectl refuses or eksauth cannot honour: a
+ * proxy-url not http://, https:// or socks5:// (kubectl takes those
+ * only), a tls-server-name not a host name, a server URL whose host and
+ * port cannot be read.  Never ignored: the request would go elsewhere
+ * than kubectl's, or be checked against another name.
+ */
+enum eksauth_status eksauth_kube_target_route(struct eksauth_kube_target *t, const char *proxy_url,
+                                              const char *tls_server_name,
+                                              struct eksauth_error *err);
 
 /*
  * One kubeconfig text (from path): its contexts and users are appended to

@@ -147,7 +147,8 @@ start_kube() {
     e2e_wait_for "$H/$name.ready" $! "$H/out/$name.err" "fake_kube.py did not start"
     KUBE_PORT=$(cat "$H/$name.ready")
 }
-# kubeconfig FILE PORT: what `aws eks update-kubeconfig --name $CLUSTER` writes.
+# kubeconfig FILE PORT [LINES]: what `aws eks update-kubeconfig --name $CLUSTER` writes,
+# with LINES (more keys of the cluster, each "    key: value" and a newline) after server.
 kubeconfig() {
     local arn="arn:aws:eks:us-east-1:111122223333:cluster/$CLUSTER"
     cat >"$1" <<EOF
@@ -156,7 +157,7 @@ clusters:
 - cluster:
     certificate-authority-data: $(base64 -w0 <"$H/tls/ca.crt")
     server: https://127.0.0.1:$2
-  name: $arn
+${3:-}  name: $arn
 contexts:
 - context:
     cluster: $arn
@@ -228,18 +229,74 @@ env $(creds_env ASIAE2EADMINALICE001) EKSAUTH_CLUSTER="$CLUSTER" KUBECONFIG="$H/
 is "$?:$(cat "$H/out/who-127.out")" "0:admin-alice" "login-name on an API server with only v1beta1"
 like "$(cut -d, -f1 "$H/out/kube-127.log" | tr '\n' ' ')" "/v1/selfsubjectreviews.*/v1beta1/selfsubjectreviews" \
     "... asked v1 (404) and then v1beta1"
+# start_proxy NAME TO: an http:// CONNECT proxy to port TO, logging to $H/out/NAME.log.
+start_proxy() {
+    "$PYTHON" "$top_srcdir/tests/lib/fake_tls_proxy.py" --plain --cert "$H/tls/server.crt" \
+        --key "$H/tls/server.key" --to "$2" --ready-file "$H/$1.ready" \
+        --log "$H/out/$1.log" >/dev/null 2>"$H/out/$1.err" &
+    e2e_track "$1" $!
+    e2e_wait_for "$H/$1.ready" $! "$H/out/$1.err" "fake_tls_proxy.py did not start"
+}
 # Through the laptop's HTTPS_PROXY (an http:// CONNECT proxy), as kubectl goes.
-"$PYTHON" "$top_srcdir/tests/lib/fake_tls_proxy.py" --plain --cert "$H/tls/server.crt" \
-    --key "$H/tls/server.key" --to "$KUBE_PORT" --ready-file "$H/proxy.ready" \
-    --log "$H/out/proxy.log" >/dev/null 2>"$H/out/proxy.err" &
-e2e_track proxy $!
-e2e_wait_for "$H/proxy.ready" $! "$H/out/proxy.err" "fake_tls_proxy.py did not start"
+start_proxy proxy "$KUBE_PORT"
 env $(creds_env ASIAE2EADMINALICE001) EKSAUTH_CLUSTER="$CLUSTER" KUBECONFIG="$H/client/kubeconfig-127" \
     HTTPS_PROXY="http://127.0.0.1:$(cat "$H/proxy.ready")" \
     "$EKSAUTH" login-name >"$H/out/who-proxy.out" 2>&1 </dev/null
 is "$?:$(cat "$H/out/who-proxy.out")" "0:admin-alice" "login-name with HTTPS_PROXY set: answered"
 like "$(cat "$H/out/proxy.log")" "\"request\": \"CONNECT 127.0.0.1:$KUBE_PORT HTTP/1.1\"" \
     "... through the proxy, as kubectl would go"
+
+# The cluster's proxy-url wins over HTTPS_PROXY (a dead one here), as in kubectl.
+start_proxy proxy2 "$KUBE_PORT"
+# login_name_with NAME KUBECONFIG VAR=VALUE...: login-name as alice; "rc:output" is $H/out/NAME.out.
+login_name_with() {
+    local name=$1 file=$2
+    shift 2
+    env $(creds_env ASIAE2EADMINALICE001) EKSAUTH_CLUSTER="$CLUSTER" KUBECONFIG="$file" "$@" \
+        "$EKSAUTH" login-name >"$H/out/$name.out" 2>&1 </dev/null
+    echo "$?:$(cat "$H/out/$name.out")"
+}
+kubeconfig "$H/client/kubeconfig-proxy" "$KUBE_PORT" \
+    "    proxy-url: http://127.0.0.1:$(cat "$H/proxy2.ready")
+"
+is "$(login_name_with who-proxy-url "$H/client/kubeconfig-proxy" HTTPS_PROXY=http://127.0.0.1:1)" \
+    "0:admin-alice" "login-name with the cluster's proxy-url: answered"
+like "$(cat "$H/out/proxy2.log" 2>/dev/null)" "\"request\": \"CONNECT 127.0.0.1:$KUBE_PORT HTTP/1.1\"" \
+    "... through that proxy, not HTTPS_PROXY and not direct"
+kubeconfig "$H/client/kubeconfig-socks4" "$KUBE_PORT" "    proxy-url: socks4://127.0.0.1:1080
+"
+like "$(login_name_with who-socks4 "$H/client/kubeconfig-socks4")" \
+    "^2:.*cluster arn:.*proxy-url: kubectl takes an http://, https:// or socks5:// proxy only, not 'socks4'" \
+    "a proxy-url kubectl refuses: refused, naming it (not gone around)"
+# tls-server-name: the API server reached at 127.0.0.1 with a certificate for another name.
+"$PYTHON" "$top_srcdir/tests/lib/fake_kube.py" --cert "$H/tls/wrongname.crt" \
+    --key "$H/tls/wrongname.key" --ca "$H/tls/ca.crt" --configmap "$H/etc/aws-auth.yaml" \
+    --sts-addr "127.0.0.1:$STS_PORT" --cluster-id "$CLUSTER" --ready-file "$H/kube-sni.ready" \
+    --log "$H/out/kube-sni.log" >/dev/null 2>"$H/out/kube-sni.err" &
+e2e_track kube-sni $!
+e2e_wait_for "$H/kube-sni.ready" $! "$H/out/kube-sni.err" "fake_kube.py did not start"
+SNI_PORT=$(cat "$H/kube-sni.ready")
+kubeconfig "$H/client/kubeconfig-sni-none" "$SNI_PORT"
+like "$(login_name_with who-sni-none "$H/client/kubeconfig-sni-none")" \
+    "^4:.*Kubernetes API: 127.0.0.1:$SNI_PORT: TLS: the server's certificate failed verification.*'127.0.0.1'" \
+    "login-name to a server whose certificate is for another name, no tls-server-name: refused"
+kubeconfig "$H/client/kubeconfig-sni" "$SNI_PORT" "    tls-server-name: sts.wrong.example
+"
+is "$(login_name_with who-sni "$H/client/kubeconfig-sni")" "0:admin-alice" \
+    "... with tls-server-name naming the certificate's name: answered"
+kubeconfig "$H/client/kubeconfig-sni-other" "$SNI_PORT" "    tls-server-name: other.example
+"
+like "$(login_name_with who-sni-other "$H/client/kubeconfig-sni-other")" \
+    "^4:.*Kubernetes API: other.example:$SNI_PORT: TLS: the server's certificate failed verification.*'other.example'" \
+    "... with a tls-server-name the certificate is not for: refused (checked against that name)"
+start_proxy proxy3 "$SNI_PORT"
+kubeconfig "$H/client/kubeconfig-sni-proxy" "$SNI_PORT" "    tls-server-name: sts.wrong.example
+    proxy-url: http://127.0.0.1:$(cat "$H/proxy3.ready")
+"
+is "$(login_name_with who-sni-proxy "$H/client/kubeconfig-sni-proxy")" "0:admin-alice" \
+    "... and through the proxy-url too: answered"
+like "$(cat "$H/out/proxy3.log" 2>/dev/null)" "\"request\": \"CONNECT 127.0.0.1:$SNI_PORT HTTP/1.1\"" \
+    "... the proxy asked for the server's host, not the TLS name"
 
 # eksauth ssh HOST: the login name from the cluster, the login through the real sshd.
 env "${alice_env[@]}" EKSAUTH_CLUSTER="$CLUSTER" KUBECONFIG="$H/client/kubeconfig" \

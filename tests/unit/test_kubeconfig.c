@@ -773,6 +773,122 @@ static void test_read_otherwise(void **state)
     eksauth_exec_identity_free(&id);
 }
 
+/* route SERVER through PROXY and NAME: EKSAUTH_OK, t filled. */
+static void route_ok(struct eksauth_kube_target *t, const char *server, const char *proxy,
+                     const char *name)
+{
+    struct eksauth_error err;
+
+    memset(t, 0, sizeof(*t));
+    snprintf(t->server, sizeof(t->server), "%s", server);
+    assert_status(eksauth_kube_target_route(t, proxy, name, &err), EKSAUTH_OK);
+}
+
+static void route_refused(const char *server, const char *proxy, const char *name,
+                          const char *needle)
+{
+    struct eksauth_kube_target t;
+    struct eksauth_error err;
+
+    memset(&t, 0, sizeof(t));
+    snprintf(t.server, sizeof(t.server), "%s", server);
+    assert_status(eksauth_kube_target_route(&t, proxy, name, &err), EKSAUTH_EINVAL);
+    if (strstr(err.msg, needle) == NULL)
+        fail_msg("\"%s\" lacks \"%s\"", err.msg, needle);
+}
+
+/*
+ * proxy-url and tls-server-name, as kubectl honours them: the request to
+ * the name (SNI, the certificate's name) connected to the server's host, the
+ * server's host as Host; the proxy as libcurl names it.  What kubectl
+ * refuses, or eksauth cannot honour, is refused, never left out.
+ */
+static void test_target_route(void **state)
+{
+    struct eksauth_kube_target t;
+
+    (void)state;
+    route_ok(&t, "https://10.0.0.5:6443/k8s", NULL, NULL);
+    assert_string_equal(t.base, "https://10.0.0.5:6443/k8s");
+    assert_string_equal(t.connect_to, "");
+    assert_string_equal(t.host_header, "");
+    assert_string_equal(t.proxy, "");
+
+    route_ok(&t, "https://10.0.0.5:6443/k8s", NULL, "api.internal.example");
+    assert_string_equal(t.base, "https://api.internal.example:6443/k8s");
+    assert_string_equal(t.connect_to, "api.internal.example:6443:10.0.0.5:6443");
+    assert_string_equal(t.host_header, "Host: 10.0.0.5:6443");
+    route_ok(&t, "https://[fd00::1]", NULL, "API.example");
+    assert_string_equal(t.base, "https://API.example:443");
+    assert_string_equal(t.connect_to, "API.example:443:[fd00::1]:443");
+    route_ok(&t, "https://eks.example", NULL, "10.1.2.3");
+    assert_string_equal(t.connect_to, "10.1.2.3:443:eks.example:443");
+
+    route_refused("https://10.0.0.5", NULL, "", "is not a host name");
+    route_refused("https://10.0.0.5", NULL, "a b", "is not a host name");
+    route_refused("https://10.0.0.5", NULL, "-x", "is not a host name");
+    route_refused("https://10.0.0.5", NULL, "x/y", "is not a host name");
+    route_refused("https://10.0.0.5", NULL, "x:1", "is not a host name");
+    route_refused("https://user@10.0.0.5", NULL, "api", "https://HOST[:PORT][/PATH]");
+    route_refused("https://10.0.0.5:x", NULL, "api", "https://HOST[:PORT][/PATH]");
+    route_refused("https://10.0.0.5:", NULL, "api", "https://HOST[:PORT][/PATH]");
+    route_refused("https://[fd00::1", NULL, "api", "https://HOST[:PORT][/PATH]");
+
+    route_ok(&t, "https://10.0.0.5", "http://proxy.corp:3128", NULL);
+    assert_string_equal(t.proxy, "http://proxy.corp:3128");
+    assert_string_equal(t.base, "https://10.0.0.5");
+    route_ok(&t, "https://10.0.0.5", "HTTPS://proxy.corp", NULL);
+    assert_string_equal(t.proxy, "https://proxy.corp");
+    /* kubectl's SOCKS5 dialer has the proxy resolve the name: libcurl's socks5h. */
+    route_ok(&t, "https://10.0.0.5", "socks5://127.0.0.1:1080", "api");
+    assert_string_equal(t.proxy, "socks5h://127.0.0.1:1080");
+    assert_string_equal(t.connect_to, "api:443:10.0.0.5:443");
+
+    route_refused("https://10.0.0.5", "socks4://p:1080", NULL, "not 'socks4'");
+    route_refused("https://10.0.0.5", "socks5h://p:1080", NULL, "socks5:// proxy only");
+    route_refused("https://10.0.0.5", "proxy.corp:3128", NULL, "socks5:// proxy only");
+    route_refused("https://10.0.0.5", "http://", NULL, "not a proxy URL");
+    route_refused("https://10.0.0.5", "http://p q", NULL, "not a proxy URL");
+}
+
+/* A kubeconfig's proxy-url and tls-server-name reach the target, or refuse it naming the file. */
+static void test_find_route(void **state)
+{
+    char dir[SCRATCH_DIR_MAX], a[256], text[1024];
+    struct eksauth_kube_target t;
+    struct eksauth_error err;
+
+    (void)state;
+    scratch_make(dir, sizeof(dir), "kubeconfig");
+    snprintf(text, sizeof(text),
+             "clusters:\n- name: prod\n  cluster:\n    server: https://10.0.0.5:6443\n"
+             "    proxy-url: socks5://127.0.0.1:1080\n    tls-server-name: api.prod.example\n"
+             "    certificate-authority-data: %s\n",
+             CA_DATA);
+    put(dir, "a", text, a, sizeof(a));
+    setenv("KUBECONFIG", a, 1);
+    assert_status(eksauth_kubeconfig_find("prod", NULL, &t, &err), EKSAUTH_OK);
+    assert_string_equal(t.server, "https://10.0.0.5:6443");
+    assert_string_equal(t.base, "https://api.prod.example:6443");
+    assert_string_equal(t.connect_to, "api.prod.example:6443:10.0.0.5:6443");
+    assert_string_equal(t.proxy, "socks5h://127.0.0.1:1080");
+    assert_non_null(strstr(t.what, "through its proxy-url"));
+    eksauth_kube_target_free(&t);
+
+    snprintf(text, sizeof(text),
+             "clusters:\n- name: prod\n  cluster:\n    server: https://10.0.0.5:6443\n"
+             "    proxy-url: ftp://proxy\n    certificate-authority-data: %s\n",
+             CA_DATA);
+    put(dir, "a", text, a, sizeof(a));
+    assert_status(eksauth_kubeconfig_find("prod", NULL, &t, &err), EKSAUTH_EINVAL);
+    assert_non_null(strstr(err.msg, a));
+    assert_non_null(strstr(err.msg, "cluster prod"));
+    assert_non_null(strstr(err.msg, "not 'ftp'"));
+    unsetenv("KUBECONFIG");
+    unlink(a);
+    rmdir(dir);
+}
+
 EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_names), cmocka_unit_test(test_scan_and_choose),
                   cmocka_unit_test(test_choose_long_region), cmocka_unit_test(test_scan_refusals),
                   cmocka_unit_test(test_find_in_files), cmocka_unit_test(test_ca_pem),
@@ -781,4 +897,5 @@ EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_names), cmocka_unit_test(test_scan_and_c
                   cmocka_unit_test(test_identity_malformed),
                   cmocka_unit_test(test_identity_in_files),
                   cmocka_unit_test(test_current_context_across_files),
-                  cmocka_unit_test(test_read_otherwise))
+                  cmocka_unit_test(test_read_otherwise), cmocka_unit_test(test_target_route),
+                  cmocka_unit_test(test_find_route))
