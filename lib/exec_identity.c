@@ -315,6 +315,21 @@ static enum eksauth_status put_env(struct eksauth_exec_identity *out, const char
     return EKSAUTH_OK;
 }
 
+/*
+ * Whether name, in the exec env of a section eksauth follows with the AWS
+ * CLI, moves where the AWS CLI sends its STS calls or whom it trusts for
+ * them: the AWS CLI's get-token honours AWS_ENDPOINT_URL and
+ * AWS_ENDPOINT_URL_STS (its token is then for that host, and with a role
+ * its signed AssumeRole, the person's session token in it, goes there,
+ * over plain http if the URL says so) and AWS_CA_BUNDLE.  A kubeconfig
+ * from a repository could set them; the person's own environment may.
+ */
+static bool moves_sts(const char *name)
+{
+    return strcmp(name, "AWS_ENDPOINT_URL") == 0 || strcmp(name, "AWS_ENDPOINT_URL_STS") == 0 ||
+           strcmp(name, "AWS_CA_BUNDLE") == 0;
+}
+
 /* The AWS_* variables of the exec env, checked; DEFAULT_ROLE for aws-iam-authenticator. */
 static enum eksauth_status read_env(const struct eksauth_kube_exec *e, const char *from,
                                     struct eksauth_exec_identity *out, struct eksauth_error *err)
@@ -343,6 +358,14 @@ static enum eksauth_status read_env(const struct eksauth_kube_exec *e, const cha
             st = eksauth_fail(err, EKSAUTH_EINVAL,
                               "%s: env %s has a control character or more than %d bytes", from,
                               name, EKSAUTH_EXEC_ENV_VALUE_MAX);
+        /* Signed STS calls go to STS, checked against the person's trust: never a kubeconfig's. */
+        else if (out->kind != EKSAUTH_EXEC_EKSAUTH && moves_sts(name))
+            st = eksauth_fail(err, EKSAUTH_EINVAL,
+                              "%s: env %s: the AWS CLI would send its signed STS calls there or "
+                              "trust that CA for them, and mint for another host than STS; "
+                              "eksauth takes no STS endpoint or CA from a kubeconfig: remove it "
+                              "from the exec env (set it in your own environment if you mean it)",
+                              from, name);
         else if ((strcmp(name, "AWS_PROFILE") == 0 || strcmp(name, "AWS_DEFAULT_PROFILE") == 0) &&
                  !eksauth_exec_profile_valid(value))
             st = take_profile(value, name, from, out, err); /* refuses it, naming the profile */

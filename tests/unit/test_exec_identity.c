@@ -269,6 +269,63 @@ static void test_env_filtered(void **state)
     assert_null(id.env);
 }
 
+/*
+ * What moves the AWS CLI's STS calls.  aws-cli 1.45.11 (botocore 1.43.11)
+ * on the machine this was written on: `aws eks get-token --cluster-name x
+ * --region us-east-1` with AWS_ENDPOINT_URL_STS=https://evil2.example, or
+ * AWS_ENDPOINT_URL=https://evil3.example, printed a token for that host;
+ * with --role-arn the signed AssumeRole went there.  --endpoint-url and
+ * --no-verify-ssl changed nothing: the token was for
+ * sts.us-east-1.amazonaws.com, and the AssumeRole to a server of an
+ * unknown CA still failed "CERTIFICATE_VERIFY_FAILED" (get-token gives
+ * neither to its STS client).  So the variables are refused, and the two
+ * options are left as the AWS CLI leaves them: unread, never passed on.
+ */
+static void test_sts_endpoint(void **state)
+{
+    static const char *const moved[] = {"AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL",
+                                        "AWS_CA_BUNDLE"};
+    struct eksauth_exec_identity id;
+    struct eksauth_error err;
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(moved) / sizeof(moved[0]); i++) {
+        assert_status(read_one("aws", ARGS("eks", "get-token", "--cluster-name", "prod"),
+                               ENV(moved[i], "http://evil.example"), &id, &err),
+                      EKSAUTH_EINVAL);
+        assert_non_null(strstr(err.msg, FROM));
+        assert_non_null(strstr(err.msg, moved[i]));
+        assert_non_null(strstr(err.msg, "takes no STS endpoint or CA from a kubeconfig"));
+        assert_null(strstr(err.msg, "evil")); /* a value is never quoted */
+        assert_status(read_one("aws-iam-authenticator", ARGS("token", "-i", "prod"),
+                               ENV(moved[i], "http://evil.example"), &id, &err),
+                      EKSAUTH_EINVAL);
+        /* eksauth token, which kubectl runs, reads neither: nothing moves. */
+        assert_status(read_one("eksauth", ARGS("token", "--cluster-id", "prod"),
+                               ENV(moved[i], "http://evil.example"), &id, &err),
+                      EKSAUTH_OK);
+        eksauth_exec_identity_free(&id);
+    }
+    /* Other AWS_ENDPOINT_URL_* services: get-token calls STS only. */
+    assert_status(read_one("aws", ARGS("eks", "get-token", "--cluster-name", "prod"),
+                           ENV("AWS_ENDPOINT_URL_EKS", "https://eks.example"), &id, &err),
+                  EKSAUTH_OK);
+    eksauth_exec_identity_free(&id);
+
+    assert_status(read_one("aws",
+                           ARGS("--endpoint-url", "http://evil.example", "--no-verify-ssl",
+                                "--ca-bundle", "/tmp/evil.pem", "eks", "get-token",
+                                "--cluster-name", "prod", "--role-arn", ROLE),
+                           NULL, &id, &err),
+                  EKSAUTH_OK);
+    assert_string_equal(id.role_arn, ROLE);
+    assert_string_equal(id.profile, "");
+    assert_string_equal(id.region, "");
+    assert_int_equal(id.n_env, 0);
+    eksauth_exec_identity_free(&id);
+}
+
 static void test_authenticator(void **state)
 {
     static const char *const spellings[][4] = {
@@ -548,6 +605,7 @@ static void test_same_and_describe(void **state)
 
 EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_validators), cmocka_unit_test(test_aws_role_and_profile),
                   cmocka_unit_test(test_region), cmocka_unit_test(test_aws_abbreviations),
-                  cmocka_unit_test(test_env_filtered), cmocka_unit_test(test_authenticator),
-                  cmocka_unit_test(test_eksauth_token), cmocka_unit_test(test_other_commands),
-                  cmocka_unit_test(test_refusals), cmocka_unit_test(test_same_and_describe))
+                  cmocka_unit_test(test_env_filtered), cmocka_unit_test(test_sts_endpoint),
+                  cmocka_unit_test(test_authenticator), cmocka_unit_test(test_eksauth_token),
+                  cmocka_unit_test(test_other_commands), cmocka_unit_test(test_refusals),
+                  cmocka_unit_test(test_same_and_describe))
