@@ -1043,17 +1043,53 @@ static enum eksauth_status region_take(const char *v, const char *from, char *ou
     return EKSAUTH_OK;
 }
 
+/*
+ * The region of profile's section (section_is of kind) in the file path:
+ * EKSAUTH_OK when taken; EKSAUTH_ENOTFOUND when the file (*exists false),
+ * the section or the option is not there; else the error, naming the file.
+ */
+static enum eksauth_status region_in_file(const char *path, enum ini_file kind, const char *profile,
+                                          char *out, size_t outlen, bool *exists,
+                                          struct eksauth_error *err)
+{
+    struct ini_want want[] = {{"region", NULL, 0}};
+    char from[4300];
+    char *text = NULL;
+    size_t len = 0;
+    bool found = false;
+    struct eksauth_error e2;
+    enum eksauth_status st = read_file(path, &text, &len, &e2);
+
+    *exists = st != EKSAUTH_ENOTFOUND;
+    if (st == EKSAUTH_ENOTFOUND)
+        return st;
+    if (st != EKSAUTH_OK)
+        return eksauth_fail(err, st, "region: %s", e2.msg);
+    st = ini_lookup(text, len, kind, profile, want, 1, &found, &e2);
+    if (st != EKSAUTH_OK) {
+        st = eksauth_fail(err, st, "region: %s: %s", path, e2.msg);
+        goto out;
+    }
+    if (want[0].value == NULL || want[0].value[0] == '\0') {
+        st = EKSAUTH_ENOTFOUND;
+        goto out;
+    }
+    snprintf(from, sizeof(from), "%s line %u", path, want[0].line);
+    st = region_take(want[0].value, from, out, outlen, err);
+out:
+    wants_free(want, 1);
+    free_file(text, len);
+    return st;
+}
+
 enum eksauth_status eksauth_creds_region(const char *option,
                                          const struct eksauth_creds_options *opt, char *out,
                                          size_t outlen, struct eksauth_error *err)
 {
-    struct ini_want want[] = {{"region", NULL, 0}};
     const char *named = profile_name(opt);
     const char *profile = named != NULL ? named : "default";
-    char path[4096], from[4300];
-    char *text = NULL;
-    size_t len = 0;
-    bool found = false;
+    char path[4096];
+    bool exists = false;
     enum eksauth_status st;
     struct eksauth_error e2;
     const char *v;
@@ -1066,41 +1102,28 @@ enum eksauth_status eksauth_creds_region(const char *option,
         return region_take(v, "AWS_REGION", out, outlen, err);
     if ((v = env_get(opt, "AWS_DEFAULT_REGION")) != NULL)
         return region_take(v, "AWS_DEFAULT_REGION", out, outlen, err);
-
+    if (!profile_valid(profile))
+        return eksauth_fail(err, EKSAUTH_EINVAL, "region: bad profile name");
+    /* botocore merges the credentials file's section into the profile, over the config file's. */
+    if (credentials_path(opt, path, sizeof(path), &e2) == EKSAUTH_OK &&
+        (st = region_in_file(path, INI_CREDENTIALS, profile, out, outlen, &exists, err)) !=
+            EKSAUTH_ENOTFOUND)
+        return st;
     if (config_path(opt, path, sizeof(path), &e2) != EKSAUTH_OK)
         return eksauth_fail(err, EKSAUTH_ENOTFOUND,
                             "no AWS region: tried --region, AWS_REGION, AWS_DEFAULT_REGION and "
                             "the AWS config file (%s)",
                             e2.msg);
-    st = read_file(path, &text, &len, &e2);
-    if (st == EKSAUTH_ENOTFOUND)
+    st = region_in_file(path, INI_CONFIG, profile, out, outlen, &exists, err);
+    if (st == EKSAUTH_ENOTFOUND && !exists)
         return eksauth_fail(err, EKSAUTH_ENOTFOUND,
                             "no AWS region: tried --region, AWS_REGION, AWS_DEFAULT_REGION and %s "
                             "(no such file)",
                             path);
-    if (st != EKSAUTH_OK)
-        return eksauth_fail(err, st, "region: %s", e2.msg);
-    if (!profile_valid(profile)) {
-        st = eksauth_fail(err, EKSAUTH_EINVAL, "region: bad profile name");
-        goto out;
-    }
-    /* The profile's section as botocore names it in the config file (section_is). */
-    st = ini_lookup(text, len, INI_CONFIG, profile, want, 1, &found, &e2);
-    if (st != EKSAUTH_OK) {
-        st = eksauth_fail(err, st, "region: %s: %s", path, e2.msg);
-        goto out;
-    }
-    if (want[0].value == NULL || want[0].value[0] == '\0') {
-        st = eksauth_fail(err, EKSAUTH_ENOTFOUND,
-                          "no AWS region: tried --region, AWS_REGION, AWS_DEFAULT_REGION and "
-                          "profile \"%s\" in %s",
-                          profile, path);
-        goto out;
-    }
-    snprintf(from, sizeof(from), "%s line %u", path, want[0].line);
-    st = region_take(want[0].value, from, out, outlen, err);
-out:
-    wants_free(want, 1);
-    free_file(text, len);
+    if (st == EKSAUTH_ENOTFOUND)
+        return eksauth_fail(err, EKSAUTH_ENOTFOUND,
+                            "no AWS region: tried --region, AWS_REGION, AWS_DEFAULT_REGION and "
+                            "profile \"%s\" in %s",
+                            profile, path);
     return st;
 }

@@ -113,7 +113,9 @@ void eksauth_creds_free(struct eksauth_creds *creds);
 
 /*
  * The region to sign for: option (--region), else AWS_REGION, else
- * AWS_DEFAULT_REGION, else the profile's "region" in the AWS config file.
+ * AWS_DEFAULT_REGION, else the profile's "region" in the shared credentials
+ * file (botocore merges that file's section over the config file's), else
+ * in the AWS config file.
  * It must have the shape of a region name.  EKSAUTH_ENOTFOUND names what was
  * tried.
  */

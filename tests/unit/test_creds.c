@@ -910,6 +910,59 @@ static void test_config_sections(void **state)
     assert_non_null(strstr(err.msg, "line 4: section [profile dev] repeated"));
 }
 
+/*
+ * The region of a profile's section in the credentials file: botocore
+ * merges that section into the profile over the config file's, option by
+ * option.  Each case as botocore 1.43.11 read it (get_config_variable
+ * ('region'), as above).
+ */
+struct region_case {
+    const char *config, *credentials, *profile, *region;
+};
+
+static const struct region_case region_cases[] = {
+    /* region=eu-west-2: the credentials file's over the config file's */
+    {"[profile dev]\nregion = eu-west-1\n", "[dev]\n" KEYS("AKC") "region = eu-west-2\n", "dev",
+     "eu-west-2"},
+    /* region=eu-west-1: none there, the config file's */
+    {"[profile dev]\nregion = eu-west-1\n", "[dev]\n" KEYS("AKC"), "dev", "eu-west-1"},
+    /* region=eu-west-2: no profile in the config file */
+    {"", "[dev]\n" KEYS("AKC") "region = eu-west-2\n", "dev", "eu-west-2"},
+    /* region=eu-west-2: the default too */
+    {"[default]\nregion = eu-west-1\n", "[default]\n" KEYS("AKC") "region = eu-west-2\n", NULL,
+     "eu-west-2"},
+    /* region=eu-west-3: the credentials file's [DEFAULT] is its [dev]'s */
+    {"[profile dev]\nregion = eu-west-1\n", "[DEFAULT]\nregion = eu-west-3\n[dev]\n" KEYS("AKC"),
+     "dev", "eu-west-3"},
+};
+
+static void test_region_in_credentials(void **state)
+{
+    struct eksauth_creds_options opt = fake_env;
+    struct eksauth_error err;
+    char region[64];
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(region_cases) / sizeof(region_cases[0]); i++) {
+        const struct region_case *k = &region_cases[i];
+
+        write_file(path_in("home/.aws/config"), k->config);
+        write_file(path_in("home/.aws/credentials"), k->credentials);
+        opt.profile = k->profile;
+        assert_status_err(eksauth_creds_region(NULL, &opt, region, sizeof(region), &err),
+                          EKSAUTH_OK);
+        if (strcmp(region, k->region) != 0)
+            fail_msg("case %zu: region %s, expected %s", i, region, k->region);
+    }
+    /* A region there is checked as any other, naming its line. */
+    write_file(path_in("home/.aws/credentials"), "[dev]\nregion = evil.example.com\n");
+    opt.profile = "dev";
+    assert_status_err(eksauth_creds_region(NULL, &opt, region, sizeof(region), &err),
+                      EKSAUTH_EINVAL);
+    assert_non_null(strstr(err.msg, "credentials line 2"));
+}
+
 EKSAUTH_UNIT_MAIN_WITH(
     setup, teardown, cmocka_unit_test_setup(test_ini_profiles, each),
     cmocka_unit_test_setup(test_ini_absent, each), cmocka_unit_test_setup(test_ini_errors, each),
@@ -919,4 +972,5 @@ EKSAUTH_UNIT_MAIN_WITH(
     cmocka_unit_test(test_imds_document_no_copy_freed),
     cmocka_unit_test_setup(test_explicit_profile_over_env, each),
     cmocka_unit_test_setup(test_other_sources, each),
-    cmocka_unit_test_setup(test_config_sections, each))
+    cmocka_unit_test_setup(test_config_sections, each),
+    cmocka_unit_test_setup(test_region_in_credentials, each))
