@@ -153,6 +153,7 @@ static enum eksauth_status review_once(const struct eksauth_kube_target *t, cons
     struct eksauth_http_request req;
     const char *headers[5];
     char url[700], body[160];
+    enum eksauth_status st;
     int n;
 
     n = snprintf(body, sizeof(body),
@@ -183,7 +184,12 @@ static enum eksauth_status review_once(const struct eksauth_kube_target *t, cons
     req.connect_timeout_ms = CONNECT_MS;
     req.timeout_ms = TIMEOUT_MS;
     req.max_body = EKSAUTH_KUBE_REVIEW_MAX;
-    return eksauth_http_perform(&req, resp, err);
+    st = eksauth_http_perform(&req, resp, err);
+    /* libcurl's words do not tell the proxy's failure from the server's. */
+    if (st == EKSAUTH_EUNAVAIL && req.proxy != NULL)
+        eksauth_error_append(err, " (through the cluster's proxy-url: is it reachable and, for an "
+                                  "https:// one, is its certificate trusted by the system store?)");
+    return st;
 }
 
 enum eksauth_status eksauth_kube_self_review(const struct eksauth_kube_target *t,

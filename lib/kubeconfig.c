@@ -961,7 +961,8 @@ static enum eksauth_status route_server_name(struct eksauth_kube_target *t, cons
                          port) >= sizeof(t->connect_to))
         return eksauth_fail(err, EKSAUTH_EINVAL, "tls-server-name: the API server URL is too long");
     /* kubectl sends the server's own host; only the TLS name is tls-server-name. */
-    snprintf(t->host_header, sizeof(t->host_header), "Host: %s:%s", host, port);
+    snprintf(t->host_header, sizeof(t->host_header), "Host: %.*s",
+             (int)(path - (t->server + strlen("https://"))), t->server + strlen("https://"));
     return EKSAUTH_OK;
 }
 

@@ -78,8 +78,8 @@ struct eksauth_kubeconfig_auth {
  * A cluster's API server, ready to call.  With a tls-server-name the
  * requests go to base, https://TLS-SERVER-NAME:PORT/PATH (SNI and the
  * certificate's name: that name), connected to the server's host and port
- * (connect_to, CURLOPT_CONNECT_TO), with the server's "host:port" as the
- * Host header, as kubectl sends it.  With a proxy-url, through that proxy
+ * (connect_to, CURLOPT_CONNECT_TO), with the server's host (and port, as
+ * written) as the Host header, as kubectl sends it.  With a proxy-url, through that proxy
  * (socks5:// as socks5h://: the proxy resolves the name, as kubectl's
  * SOCKS dialer has it do).
  */
@@ -90,7 +90,7 @@ struct eksauth_kube_target {
     char what[768];        /* for messages: "<server> (cluster NAME in FILE)" */
     char base[512];        /* where requests go: server, or with tls-server-name as its host */
     char connect_to[600];  /* "" or NAME:PORT:HOST:PORT */
-    char host_header[560]; /* "" or "Host: HOST:PORT" (the server's) */
+    char host_header[560]; /* "" or "Host: HOST[:PORT]" (the server's, as written) */
     char proxy[512];       /* "" or the proxy-url, for libcurl */
 };
 

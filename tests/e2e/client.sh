@@ -229,16 +229,17 @@ env $(creds_env ASIAE2EADMINALICE001) EKSAUTH_CLUSTER="$CLUSTER" KUBECONFIG="$H/
 is "$?:$(cat "$H/out/who-127.out")" "0:admin-alice" "login-name on an API server with only v1beta1"
 like "$(cut -d, -f1 "$H/out/kube-127.log" | tr '\n' ' ')" "/v1/selfsubjectreviews.*/v1beta1/selfsubjectreviews" \
     "... asked v1 (404) and then v1beta1"
-# start_proxy NAME TO: an http:// CONNECT proxy to port TO, logging to $H/out/NAME.log.
+# start_proxy NAME TO [--plain]: a CONNECT proxy to port TO (https://, with the test CA's
+# certificate; http:// with --plain), logging to $H/out/NAME.log.
 start_proxy() {
-    "$PYTHON" "$top_srcdir/tests/lib/fake_tls_proxy.py" --plain --cert "$H/tls/server.crt" \
+    "$PYTHON" "$top_srcdir/tests/lib/fake_tls_proxy.py" ${3:-} --cert "$H/tls/server.crt" \
         --key "$H/tls/server.key" --to "$2" --ready-file "$H/$1.ready" \
         --log "$H/out/$1.log" >/dev/null 2>"$H/out/$1.err" &
     e2e_track "$1" $!
     e2e_wait_for "$H/$1.ready" $! "$H/out/$1.err" "fake_tls_proxy.py did not start"
 }
 # Through the laptop's HTTPS_PROXY (an http:// CONNECT proxy), as kubectl goes.
-start_proxy proxy "$KUBE_PORT"
+start_proxy proxy "$KUBE_PORT" --plain
 env $(creds_env ASIAE2EADMINALICE001) EKSAUTH_CLUSTER="$CLUSTER" KUBECONFIG="$H/client/kubeconfig-127" \
     HTTPS_PROXY="http://127.0.0.1:$(cat "$H/proxy.ready")" \
     "$EKSAUTH" login-name >"$H/out/who-proxy.out" 2>&1 </dev/null
@@ -247,7 +248,7 @@ like "$(cat "$H/out/proxy.log")" "\"request\": \"CONNECT 127.0.0.1:$KUBE_PORT HT
     "... through the proxy, as kubectl would go"
 
 # The cluster's proxy-url wins over HTTPS_PROXY (a dead one here), as in kubectl.
-start_proxy proxy2 "$KUBE_PORT"
+start_proxy proxy2 "$KUBE_PORT" --plain
 # login_name_with NAME KUBECONFIG VAR=VALUE...: login-name as alice; "rc:output" is $H/out/NAME.out.
 login_name_with() {
     local name=$1 file=$2
@@ -263,6 +264,15 @@ is "$(login_name_with who-proxy-url "$H/client/kubeconfig-proxy" HTTPS_PROXY=htt
     "0:admin-alice" "login-name with the cluster's proxy-url: answered"
 like "$(cat "$H/out/proxy2.log" 2>/dev/null)" "\"request\": \"CONNECT 127.0.0.1:$KUBE_PORT HTTP/1.1\"" \
     "... through that proxy, not HTTPS_PROXY and not direct"
+# An https:// proxy is checked against the system store: one of the test CA is not trusted.
+start_proxy proxy-tls "$KUBE_PORT"
+kubeconfig "$H/client/kubeconfig-proxy-tls" "$KUBE_PORT" \
+    "    proxy-url: https://127.0.0.1:$(cat "$H/proxy-tls.ready")
+"
+like "$(login_name_with who-proxy-tls "$H/client/kubeconfig-proxy-tls")" \
+    "^4:.*Kubernetes API.*certificate.*through the cluster's proxy-url.*trusted by the system store" \
+    "an https:// proxy-url whose certificate the system store does not trust: refused"
+is "$(grep -c CONNECT "$H/out/proxy-tls.log" 2>/dev/null)" "0" "... nothing asked of it"
 kubeconfig "$H/client/kubeconfig-socks4" "$KUBE_PORT" "    proxy-url: socks4://127.0.0.1:1080
 "
 like "$(login_name_with who-socks4 "$H/client/kubeconfig-socks4")" \
@@ -289,7 +299,7 @@ kubeconfig "$H/client/kubeconfig-sni-other" "$SNI_PORT" "    tls-server-name: ot
 like "$(login_name_with who-sni-other "$H/client/kubeconfig-sni-other")" \
     "^4:.*Kubernetes API: other.example:$SNI_PORT: TLS: the server's certificate failed verification.*'other.example'" \
     "... with a tls-server-name the certificate is not for: refused (checked against that name)"
-start_proxy proxy3 "$SNI_PORT"
+start_proxy proxy3 "$SNI_PORT" --plain
 kubeconfig "$H/client/kubeconfig-sni-proxy" "$SNI_PORT" "    tls-server-name: sts.wrong.example
     proxy-url: http://127.0.0.1:$(cat "$H/proxy3.ready")
 "

@@ -821,6 +821,7 @@ static void test_target_route(void **state)
     route_ok(&t, "https://[fd00::1]", NULL, "API.example");
     assert_string_equal(t.base, "https://API.example:443");
     assert_string_equal(t.connect_to, "API.example:443:[fd00::1]:443");
+    assert_string_equal(t.host_header, "Host: [fd00::1]");
     route_ok(&t, "https://eks.example", NULL, "10.1.2.3");
     assert_string_equal(t.connect_to, "10.1.2.3:443:eks.example:443");
 
