@@ -12,7 +12,8 @@
 #   eksauth login-name: the Kubernetes SelfSubjectReview (tests/lib/fake_kube.py, its
 #   bearer token checked with the STS stand-in) on the API server of a kubeconfig as
 #   `aws eks update-kubeconfig` writes it, or EKSAUTH_CLUSTER_ENDPOINT; v1beta1 when
-#   the server has no v1; refusals; and `eksauth ssh HOST` logging in with that name.
+#   the server has no v1; HTTPS_PROXY, and the cluster's proxy-url (http, https, socks5)
+#   and tls-server-name; refusals; and `eksauth ssh HOST` logging in with that name.
 # No token or secret in any output.  TAP output.
 #
 # Environment: EKSAUTH, FIXTURES, top_srcdir, top_builddir (set by make check).
@@ -264,6 +265,16 @@ is "$(login_name_with who-proxy-url "$H/client/kubeconfig-proxy" HTTPS_PROXY=htt
     "0:admin-alice" "login-name with the cluster's proxy-url: answered"
 like "$(cat "$H/out/proxy2.log" 2>/dev/null)" "\"request\": \"CONNECT 127.0.0.1:$KUBE_PORT HTTP/1.1\"" \
     "... through that proxy, not HTTPS_PROXY and not direct"
+# socks5:// as kubectl's SOCKS dialer has it: the proxy resolves the API server's name.
+start_proxy proxy-socks "$KUBE_PORT" --socks5
+kubeconfig "$H/client/kubeconfig-socks" "$KUBE_PORT" \
+    "    proxy-url: socks5://127.0.0.1:$(cat "$H/proxy-socks.ready")
+"
+sed -i "s#server: https://127.0.0.1:#server: https://localhost:#" "$H/client/kubeconfig-socks"
+is "$(login_name_with who-socks "$H/client/kubeconfig-socks")" "0:admin-alice" \
+    "login-name with a socks5:// proxy-url: answered"
+like "$(cat "$H/out/proxy-socks.log" 2>/dev/null)" "\"request\": \"SOCKS5 CONNECT domain localhost:$KUBE_PORT\"" \
+    "... the proxy asked for the name, to resolve it itself"
 # An https:// proxy is checked against the system store: one of the test CA is not trusted.
 start_proxy proxy-tls "$KUBE_PORT"
 kubeconfig "$H/client/kubeconfig-proxy-tls" "$KUBE_PORT" \

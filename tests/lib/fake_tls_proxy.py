@@ -5,10 +5,12 @@ bytes relayed both ways to the one backend given (--to PORT on 127.0.0.1),
 whatever host the CONNECT names.  Each connection is logged as a JSON line:
 the CONNECT target and whether the client resumed a TLS session with the
 proxy.  With --plain it is an http:// proxy (no TLS to the proxy itself), the
-kind HTTPS_PROXY names on most laptops.
+kind HTTPS_PROXY names on most laptops.  With --socks5 it is a SOCKS5 proxy
+(no authentication, CONNECT only), logging the address it was asked for and
+its type: "domain" when the client left the name for the proxy to resolve.
 
-usage: fake_tls_proxy.py --cert CRT --key KEY --to PORT [--plain] [--port 0]
-                         [--ready-file FILE] [--log FILE.jsonl]
+usage: fake_tls_proxy.py --cert CRT --key KEY --to PORT [--plain | --socks5]
+                         [--port 0] [--ready-file FILE] [--log FILE.jsonl]
 """
 import select
 import socket
@@ -36,7 +38,58 @@ def relay(a, b):
             (b if s is a else a).sendall(data)
 
 
+def recv_exact(conn, n):
+    """n bytes from conn, or None when it closes first."""
+    data = b""
+    while len(data) < n:
+        piece = conn.recv(n - len(data))
+        if not piece:
+            return None
+        data += piece
+    return data
+
+
+def socks5_target(conn):
+    """The SOCKS5 greeting and CONNECT request on conn: (type, host, port) or None."""
+    head = recv_exact(conn, 2)
+    if head is None or head[0] != 5 or recv_exact(conn, head[1]) is None:
+        return None
+    conn.sendall(b"\x05\x00")  # no authentication
+    req = recv_exact(conn, 4)
+    if req is None or req[:2] != b"\x05\x01":
+        return None
+    if req[3] == 1:
+        kind, host = "ipv4", socket.inet_ntop(socket.AF_INET, recv_exact(conn, 4))
+    elif req[3] == 4:
+        kind, host = "ipv6", socket.inet_ntop(socket.AF_INET6, recv_exact(conn, 16))
+    elif req[3] == 3:
+        kind, host = "domain", recv_exact(conn, recv_exact(conn, 1)[0]).decode("latin-1")
+    else:
+        return None
+    return kind, host, int.from_bytes(recv_exact(conn, 2), "big")
+
+
+def handle_socks5(conn, opts, log):
+    try:
+        target = socks5_target(conn)
+        log({"time": time.time(),
+             "request": None if target is None else "SOCKS5 CONNECT %s %s:%d" % target})
+        if target is None:
+            return
+        back = socket.create_connection(("127.0.0.1", opts.to))
+        conn.sendall(b"\x05\x00\x00\x01\x7f\x00\x00\x01" + opts.to.to_bytes(2, "big"))
+        relay(conn, back)
+        back.close()
+    except (OSError, TypeError):
+        pass
+    finally:
+        conn.close()
+
+
 def handle(conn, opts, ctx, log):
+    if opts.socks5:
+        handle_socks5(conn, opts, log)
+        return
     try:
         tls = conn if opts.plain else ctx.wrap_socket(conn, server_side=True)
     except OSError as e:
@@ -77,6 +130,7 @@ def main():
     ap = arguments("https:// CONNECT proxy stand-in")
     ap.add_argument("--to", type=int, required=True)
     ap.add_argument("--plain", action="store_true", help="an http:// proxy: no TLS to it")
+    ap.add_argument("--socks5", action="store_true", help="a SOCKS5 proxy: no TLS to it")
     opts = ap.parse_args()
     ctx = tls_context(opts.cert, opts.key)
     log = RequestLog(opts.log)
