@@ -941,15 +941,17 @@ static bool server_parts(const char *server, char *host, size_t hostlen, char *p
 static enum eksauth_status route_server_name(struct eksauth_kube_target *t, const char *name,
                                              struct eksauth_error *err)
 {
-    char host[300], port[8];
+    char host[300], port[8], shown[104];
     const char *path;
     int n;
 
-    if (!server_name_valid(name))
+    if (!server_name_valid(name)) {
+        eksauth_printable(name, shown, sizeof(shown));
         return eksauth_fail(err, EKSAUTH_EINVAL,
-                            "tls-server-name '%.100s' is not a host name; give the name the API "
+                            "tls-server-name '%s' is not a host name; give the name the API "
                             "server's certificate is for",
-                            name);
+                            shown);
+    }
     if (!server_parts(t->server, host, sizeof(host), port, sizeof(port), &path))
         return eksauth_fail(err, EKSAUTH_EINVAL,
                             "with tls-server-name, the server must be https://HOST[:PORT][/PATH], "
@@ -974,17 +976,24 @@ static enum eksauth_status route_proxy(struct eksauth_kube_target *t, const char
         {"http", "http"}, {"https", "https"}, {"socks5", "socks5h"}};
     const char *sep = strstr(url, "://");
     size_t i, k = sizeof(schemes) / sizeof(schemes[0]);
+    char scheme[24] = "";
 
     for (i = 0; sep != NULL && i < k; i++) {
         if (eksauth_ascii_eq_nocase(url, (size_t)(sep - url), schemes[i][0]))
             break;
     }
     /* kubectl refuses any other scheme; going direct instead would leave the proxy out. */
-    if (sep == NULL || i == k)
+    if (sep == NULL || i == k) {
+        /* Only a scheme is shown: the rest may hold the proxy's password. */
+        if (sep != NULL && (size_t)(sep - url) < sizeof(scheme) &&
+            strspn(url, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-") ==
+                (size_t)(sep - url))
+            snprintf(scheme, sizeof(scheme), "'%.*s'", (int)(sep - url), url);
         return eksauth_fail(err, EKSAUTH_EINVAL,
                             "proxy-url: kubectl takes an http://, https:// or socks5:// proxy "
-                            "only, not '%.*s'",
-                            sep != NULL ? (int)(sep - url) : 0, url);
+                            "only, not %s",
+                            scheme[0] != '\0' ? scheme : "one without a scheme");
+    }
     if (sep[3] == '\0' || !eksauth_visible_ascii_len(sep + 3, strlen(sep + 3)) ||
         (size_t)snprintf(t->proxy, sizeof(t->proxy), "%s://%s", schemes[i][1], sep + 3) >=
             sizeof(t->proxy)) {

@@ -830,6 +830,7 @@ static void test_target_route(void **state)
     route_refused("https://10.0.0.5", NULL, "-x", "is not a host name");
     route_refused("https://10.0.0.5", NULL, "x/y", "is not a host name");
     route_refused("https://10.0.0.5", NULL, "x:1", "is not a host name");
+    route_refused("https://10.0.0.5", NULL, "a\x1b[2Jb", "'a?[2Jb' is not a host name");
     route_refused("https://user@10.0.0.5", NULL, "api", "https://HOST[:PORT][/PATH]");
     route_refused("https://10.0.0.5:x", NULL, "api", "https://HOST[:PORT][/PATH]");
     route_refused("https://10.0.0.5:", NULL, "api", "https://HOST[:PORT][/PATH]");
@@ -847,7 +848,10 @@ static void test_target_route(void **state)
 
     route_refused("https://10.0.0.5", "socks4://p:1080", NULL, "not 'socks4'");
     route_refused("https://10.0.0.5", "socks5h://p:1080", NULL, "socks5:// proxy only");
-    route_refused("https://10.0.0.5", "proxy.corp:3128", NULL, "socks5:// proxy only");
+    route_refused("https://10.0.0.5", "proxy.corp:3128", NULL, "not one without a scheme");
+    /* Only a scheme is shown: what else is there may be the proxy's password. */
+    route_refused("https://10.0.0.5", "ftp\x1b://user:secret@p", NULL, "not one without a scheme");
+    route_refused("https://10.0.0.5", "user:secret@p://x", NULL, "not one without a scheme");
     route_refused("https://10.0.0.5", "http://", NULL, "not a proxy URL");
     route_refused("https://10.0.0.5", "http://p q", NULL, "not a proxy URL");
 }
