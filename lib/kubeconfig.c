@@ -906,8 +906,8 @@ static bool server_name_valid(const char *s)
 
 /*
  * The host ("[v6]" kept in brackets), port and path of t->server:
- * https://HOST[:PORT][/PATH].  false when it has a user part or a port
- * that is not a number.
+ * https://HOST[:PORT][/PATH].  false when it has a user part, a byte that
+ * is not visible ASCII or a port that is not a number.
  */
 static bool server_parts(const char *server, char *host, size_t hostlen, char *port, size_t portlen,
                          const char **path)
@@ -915,7 +915,10 @@ static bool server_parts(const char *server, char *host, size_t hostlen, char *p
     const char *a = server + strlen("https://"), *end = a + strcspn(a, "/?#"), *colon;
 
     *path = end;
-    if (memchr(a, '@', (size_t)(end - a)) != NULL)
+    /* The authority becomes a Host header line and a CURLOPT_CONNECT_TO entry: no CR, LF or blank.
+     */
+    if (memchr(a, '@', (size_t)(end - a)) != NULL ||
+        !eksauth_visible_ascii_len(a, (size_t)(end - a)))
         return false;
     colon = a[0] == '[' ? memchr(a, ']', (size_t)(end - a)) : a;
     if (colon == NULL)

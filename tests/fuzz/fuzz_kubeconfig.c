@@ -19,8 +19,9 @@
  * profile of the allowed alphabet, and AWS_[A-Z0-9_]+ variables (at most
  * EKSAUTH_EXEC_ENV_MAX, once each) whose values have no control byte, all
  * of it as the section wrote it, and nothing from a command not followed;
- * a refusal is one line naming the file and leaves the identity empty; and
- * everything frees cleanly (LeakSanitizer).
+ * a refusal is one line naming the file and leaves the identity empty; a
+ * cluster's proxy-url and tls-server-name route its requests as
+ * check_routes says; and everything frees cleanly (LeakSanitizer).
  */
 #include "config.h"
 
@@ -367,6 +368,48 @@ static void spelled(const char *text, const char *after, const char *stop, char 
     out[len] = '\0';
 }
 
+/*
+ * Each entry's proxy-url and tls-server-name over its server
+ * (eksauth_kube_target_route): taken, the request goes to https://NAME:...,
+ * connected to the server's host, through a proxy of a scheme kubectl
+ * takes, and nothing that reaches libcurl or a header holds a control byte
+ * or a blank; refused, one clean line.
+ */
+static void check_routes(const struct eksauth_kubeconfig_entry *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        struct eksauth_kube_target t;
+        struct eksauth_error err;
+        size_t len = v[i].server != NULL ? strlen(v[i].server) : 0;
+
+        if (len < 8 || len >= sizeof(t.server) || strncmp(v[i].server, "https://", 8) != 0)
+            continue;
+        memset(&t, 0, sizeof(t));
+        memcpy(t.server, v[i].server, len + 1);
+        if (eksauth_kube_target_route(&t, v[i].proxy_url, v[i].tls_server_name, &err) !=
+            EKSAUTH_OK) {
+            fuzz_check_message(err.msg);
+            continue;
+        }
+        FUZZ_ASSERT(strncmp(t.base, "https://", 8) == 0);
+        FUZZ_ASSERT(eksauth_visible_ascii_len(t.connect_to, strlen(t.connect_to)) ||
+                    t.connect_to[0] == '\0');
+        FUZZ_ASSERT(strchr(t.host_header, '\r') == NULL && strchr(t.host_header, '\n') == NULL);
+        if (v[i].tls_server_name != NULL) {
+            size_t k = strlen(v[i].tls_server_name);
+
+            FUZZ_ASSERT(strncmp(t.base + 8, v[i].tls_server_name, k) == 0 && t.base[8 + k] == ':');
+            FUZZ_ASSERT(strncmp(t.connect_to, v[i].tls_server_name, k) == 0);
+        } else {
+            FUZZ_ASSERT(strcmp(t.base, t.server) == 0 && t.connect_to[0] == '\0');
+        }
+        FUZZ_ASSERT((v[i].proxy_url == NULL) == (t.proxy[0] == '\0'));
+        FUZZ_ASSERT(t.proxy[0] == '\0' || strncmp(t.proxy, "http://", 7) == 0 ||
+                    strncmp(t.proxy, "https://", 8) == 0 ||
+                    strncmp(t.proxy, "socks5h://", 10) == 0);
+    }
+}
+
 /* Scan the files (as scan_files does: the first one that fails ends it) for cluster, then choose.
  */
 static void run(char *const *files, const size_t *lens, size_t n_files, const char *cluster,
@@ -394,6 +437,7 @@ static void run(char *const *files, const size_t *lens, size_t n_files, const ch
     if (st != EKSAUTH_OK)
         goto out;
     check_scan(v, n, cluster, &a);
+    check_routes(v, n);
     choose(v, n, &a, cluster, NULL);
     if (region != NULL)
         choose(v, n, &a, cluster, region);

@@ -243,6 +243,17 @@ current-context: prod
 users:
 - {name: u, user: {exec: {command: aws, args: [eks, get-token, --profile, dev]}}}
 EOF
+# proxy-url and tls-server-name (kubeconfig.h, eksauth_kube_target_route).
+cat >"$K/route" <<EOF
+clusters:
+- {name: prod, cluster: {server: 'https://10.0.0.5:6443/k8s', tls-server-name: api.prod.example, proxy-url: 'socks5://127.0.0.1:1080', certificate-authority-data: $CA}}
+- {name: 'arn:aws:eks:us-west-2:111122223333:cluster/prod', cluster: {server: 'https://[fd00::1]', tls-server-name: w, proxy-url: 'ftp://x', certificate-authority-data: $CA}}
+contexts:
+- {name: prod, context: {cluster: prod, user: u}}
+current-context: prod
+users:
+- {name: u, user: {exec: {command: aws, args: [eks, get-token, --cluster-name, prod]}}}
+EOF
 printf -- '- not\n- a mapping\n' >"$K/sequence"
 printf 'clusters: [\n' >"$K/not-yaml"
 du -sh "$C"

@@ -832,6 +832,7 @@ static void test_target_route(void **state)
     route_refused("https://10.0.0.5", NULL, "x:1", "is not a host name");
     route_refused("https://10.0.0.5", NULL, "a\x1b[2Jb", "'a?[2Jb' is not a host name");
     route_refused("https://user@10.0.0.5", NULL, "api", "https://HOST[:PORT][/PATH]");
+    route_refused("https://10.0.0.5\r\nX-Evil", NULL, "api", "https://HOST[:PORT][/PATH]");
     route_refused("https://10.0.0.5:x", NULL, "api", "https://HOST[:PORT][/PATH]");
     route_refused("https://10.0.0.5:", NULL, "api", "https://HOST[:PORT][/PATH]");
     route_refused("https://[fd00::1", NULL, "api", "https://HOST[:PORT][/PATH]");
