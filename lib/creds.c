@@ -274,6 +274,125 @@ static void wants_reset(struct ini_want *want, size_t n)
     }
 }
 
+/*
+ * Every section header and option name of a file, for configparser's
+ * strictness: botocore refuses a whole file with a section given twice
+ * (DuplicateSectionError) or an option given twice in one section
+ * (DuplicateOptionError, names compared lower-cased), wherever they are.
+ */
+struct ini_name {
+    const char *s;
+    size_t n;
+    size_t section; /* options: the section's number ([DEFAULT]: 0, each header its own) */
+    unsigned line;
+};
+
+struct ini_names {
+    struct ini_name *v;
+    size_t n, cap;
+};
+
+static bool names_add(struct ini_names *l, const char *s, size_t n, size_t section, unsigned line)
+{
+    if (l->n == l->cap) {
+        size_t cap = l->cap > 0 ? l->cap * 2 : 64;
+        struct ini_name *grown = realloc(l->v, cap * sizeof(*grown));
+
+        if (grown == NULL)
+            return false;
+        l->v = grown;
+        l->cap = cap;
+    }
+    l->v[l->n++] = (struct ini_name){s, n, section, line};
+    return true;
+}
+
+/* By section, then name (ASCII case folded: configparser lower-cases option names), then line. */
+static int name_cmp(const void *a, const void *b)
+{
+    const struct ini_name *x = a, *y = b;
+    size_t i;
+
+    if (x->section != y->section)
+        return x->section < y->section ? -1 : 1;
+    for (i = 0; i < x->n && i < y->n; i++) {
+        unsigned char cx = (unsigned char)eksauth_ascii_lower(x->s[i]);
+        unsigned char cy = (unsigned char)eksauth_ascii_lower(y->s[i]);
+
+        if (cx != cy)
+            return cx < cy ? -1 : 1;
+    }
+    if (x->n != y->n)
+        return x->n < y->n ? -1 : 1;
+    return x->line < y->line ? -1 : x->line > y->line;
+}
+
+/* Headers as written: configparser compares section names exactly. */
+static int header_cmp(const void *a, const void *b)
+{
+    const struct ini_name *x = a, *y = b;
+    int c = memcmp(x->s, y->s, x->n < y->n ? x->n : y->n);
+
+    if (c != 0)
+        return c;
+    if (x->n != y->n)
+        return x->n < y->n ? -1 : 1;
+    return x->line < y->line ? -1 : x->line > y->line;
+}
+
+/*
+ * The earliest line that repeats a name of l (sorted here by cmp), *first
+ * the line it repeats; NULL when none does.  cmp orders alike names by line.
+ */
+static const struct ini_name *names_repeat(struct ini_names *l,
+                                           int (*cmp)(const void *, const void *),
+                                           const struct ini_name **first)
+{
+    const struct ini_name *later = NULL;
+    size_t i;
+
+    qsort(l->v, l->n, sizeof(*l->v), cmp);
+    for (i = 1; i < l->n; i++) {
+        struct ini_name a = l->v[i - 1];
+
+        a.line = l->v[i].line; /* alike but for the line */
+        if (cmp(&a, &l->v[i]) == 0 && (later == NULL || l->v[i].line < later->line)) {
+            later = &l->v[i];
+            *first = &l->v[i - 1];
+        }
+    }
+    return later;
+}
+
+/* "line N: <what> repeated": the name shown printable (it is no secret, but may be anything). */
+static enum eksauth_status repeated(const struct ini_name *n, const struct ini_name *first,
+                                    bool header, struct eksauth_error *err)
+{
+    char raw[64], shown[64];
+
+    snprintf(raw, sizeof(raw), "%.*s", (int)(n->n < 60 ? n->n : 60), n->s);
+    eksauth_printable(raw, shown, sizeof(shown));
+    if (header)
+        return eksauth_fail(err, EKSAUTH_EINVAL, "line %u: section [%s] repeated", n->line, shown);
+    return eksauth_fail(err, EKSAUTH_EINVAL, "line %u: %s repeated (first on line %u)", n->line,
+                        shown, first->line);
+}
+
+/* The first section, or option of one section, given twice in the file (in file order). */
+static enum eksauth_status names_check(struct ini_names *headers, struct ini_names *options,
+                                       struct eksauth_error *err)
+{
+    const struct ini_name *hf = NULL, *of = NULL;
+    const struct ini_name *h = names_repeat(headers, header_cmp, &hf);
+    const struct ini_name *o = names_repeat(options, name_cmp, &of);
+
+    if (h != NULL && (o == NULL || h->line < o->line))
+        return repeated(h, hf, true, err);
+    if (o != NULL)
+        return repeated(o, of, false, err);
+    return EKSAUTH_OK;
+}
+
 #define INI_WANT_MAX 16 /* options one lookup asks for (K_COUNT) */
 
 /*
@@ -281,9 +400,9 @@ static void wants_reset(struct ini_want *want, size_t n)
  * (section_is).  When several sections are the profile's (botocore maps
  * "[profile dev]" and "[profile \"dev\"]" both to dev), the last one wins
  * whole, as botocore's dict of them keeps the last; "[default]" and
- * "[profile default]" alike.  The same header twice is an error
- * (configparser's DuplicateSectionError).  The whole text must be
- * well-formed, as botocore refuses a malformed file.  Errors:
+ * "[profile default]" alike.  The whole text must be well-formed, as
+ * botocore refuses a malformed file: a bad line, a section given twice, an
+ * option given twice in one section (names_check).  Errors:
  * EKSAUTH_EINVAL "line N: <why>".
  */
 static enum eksauth_status ini_lookup(const char *text, size_t len, enum ini_file kind,
@@ -291,13 +410,13 @@ static enum eksauth_status ini_lookup(const char *text, size_t len, enum ini_fil
                                       bool *found, struct eksauth_error *err)
 {
     const char *p = text, *end = text + len;
-    const char *seen_s[INI_WANT_MAX], *seen_e[INI_WANT_MAX]; /* the profile's headers so far */
+    struct ini_names headers = {NULL, 0, 0}, options = {NULL, 0, 0};
     struct ini_want defaults[INI_WANT_MAX], *target = NULL;
     bool have_section = false, have_option = false;
     struct ini_want *cur = NULL; /* the wanted option the last line set */
     enum eksauth_status st = EKSAUTH_OK;
     unsigned line = 0;
-    size_t i, n_seen = 0;
+    size_t i, section = 0, n_sections = 0;
 
     *found = false;
     if (n_want > INI_WANT_MAX)
@@ -351,29 +470,21 @@ static enum eksauth_status ini_lookup(const char *text, size_t len, enum ini_fil
             have_section = true;
             have_option = false;
             target = NULL;
+            /* [DEFAULT] may come again (configparser adds to it); any other header may not. */
             if (span_eq(s + 1, close, "DEFAULT")) {
                 target = defaults;
-            } else if (section_is(kind, profile, s + 1, close)) {
-                /* configparser refuses a section given twice; so do we, for the ones we read. */
-                for (i = 0; i < n_seen; i++) {
-                    if (seen_e[i] - seen_s[i] == close - (s + 1) &&
-                        memcmp(seen_s[i], s + 1, (size_t)(close - (s + 1))) == 0) {
-                        st = eksauth_fail(err, EKSAUTH_EINVAL, "line %u: section [%.*s] repeated",
-                                          line, (int)(close - (s + 1)), s + 1);
-                        goto out;
-                    }
-                }
-                if (n_seen == INI_WANT_MAX) {
-                    st = eksauth_fail(err, EKSAUTH_EINVAL,
-                                      "line %u: more than %d sections for profile %s", line,
-                                      INI_WANT_MAX, profile);
+                section = 0;
+            } else {
+                section = ++n_sections;
+                if (!names_add(&headers, s + 1, (size_t)(close - (s + 1)), 0, line)) {
+                    st = eksauth_fail(err, EKSAUTH_ENOMEM, "out of memory");
                     goto out;
                 }
-                seen_s[n_seen] = s + 1;
-                seen_e[n_seen++] = close;
-                wants_reset(want, n_want);
-                target = want;
-                *found = true;
+                if (section_is(kind, profile, s + 1, close)) {
+                    wants_reset(want, n_want);
+                    target = want;
+                    *found = true;
+                }
             }
             continue;
         }
@@ -399,6 +510,10 @@ static enum eksauth_status ini_lookup(const char *text, size_t len, enum ini_fil
                 goto out;
             }
             have_option = true;
+            if (!names_add(&options, ks, (size_t)(ke - ks), section, line)) {
+                st = eksauth_fail(err, EKSAUTH_ENOMEM, "out of memory");
+                goto out;
+            }
             if (target == NULL)
                 continue;
             for (i = 0; i < n_want; i++) {
@@ -420,11 +535,14 @@ static enum eksauth_status ini_lookup(const char *text, size_t len, enum ini_fil
             }
         }
     }
+    st = names_check(&headers, &options, err);
     /* configparser gives every section [DEFAULT]'s options it does not set itself. */
-    if (*found)
+    if (st == EKSAUTH_OK && *found)
         take_defaults(want, defaults, n_want);
 out:
     wants_free(defaults, n_want);
+    free(headers.v);
+    free(options.v);
     return st;
 }
 

@@ -963,6 +963,50 @@ static void test_region_in_credentials(void **state)
     assert_non_null(strstr(err.msg, "credentials line 2"));
 }
 
+/*
+ * configparser's strictness over the whole file, each case as botocore
+ * 1.43.11 read it (Session(profile='dev').get_credentials(), AWS_CONFIG_FILE
+ * the text): NULL is "ConfigParseError" (a section, or an option of one
+ * section, given twice anywhere), else the key it signed with.
+ */
+static const struct {
+    const char *text, *key, *needle;
+} strict_cases[] = {
+    {"[profile dev]\n" KEYS("AKC") "[x]\na=1\n[x]\nb=1\n", NULL, "line 6: section [x] repeated"},
+    {"[profile dev]\n" KEYS("AKC") "[x]\nA=1\na=2\n", NULL, "line 6: a repeated (first on line 5)"},
+    {"[profile dev]\n" KEYS("AKC") "[x]\nA=1\n[y]\na=2\n", "AKC", NULL},
+    /* [DEFAULT] may come again, adding to itself, but not with the same option */
+    {"[DEFAULT]\na=1\n[profile dev]\n" KEYS("AKC") "[DEFAULT]\nb=2\n", "AKC", NULL},
+    {"[DEFAULT]\na=1\n[profile dev]\n" KEYS("AKC") "[DEFAULT]\na=2\n", NULL,
+     "line 7: a repeated (first on line 2)"},
+    /* two headers of one profile are two sections */
+    {"[profile dev]\n" KEYS("AKC") "[profile \"dev\"]\n" KEYS("AKC"), "AKC", NULL},
+};
+
+static void test_config_strict(void **state)
+{
+    struct eksauth_creds_options opt = fake_env;
+    struct eksauth_creds c;
+    struct eksauth_error err;
+    size_t i;
+
+    (void)state;
+    opt.sources = EKSAUTH_CREDS_PROFILE;
+    opt.profile = "dev";
+    for (i = 0; i < sizeof(strict_cases) / sizeof(strict_cases[0]); i++) {
+        write_file(path_in("home/.aws/config"), strict_cases[i].text);
+        if (strict_cases[i].key != NULL) {
+            assert_status_err(eksauth_creds_load(&opt, &c, &err), EKSAUTH_OK);
+            assert_string_equal(c.access_key_id, strict_cases[i].key);
+        } else {
+            assert_status_err(eksauth_creds_load(&opt, &c, &err), EKSAUTH_EINVAL);
+            if (strstr(err.msg, strict_cases[i].needle) == NULL)
+                fail_msg("case %zu: \"%s\" lacks \"%s\"", i, err.msg, strict_cases[i].needle);
+        }
+        eksauth_creds_free(&c);
+    }
+}
+
 EKSAUTH_UNIT_MAIN_WITH(
     setup, teardown, cmocka_unit_test_setup(test_ini_profiles, each),
     cmocka_unit_test_setup(test_ini_absent, each), cmocka_unit_test_setup(test_ini_errors, each),
@@ -973,4 +1017,5 @@ EKSAUTH_UNIT_MAIN_WITH(
     cmocka_unit_test_setup(test_explicit_profile_over_env, each),
     cmocka_unit_test_setup(test_other_sources, each),
     cmocka_unit_test_setup(test_config_sections, each),
-    cmocka_unit_test_setup(test_region_in_credentials, each))
+    cmocka_unit_test_setup(test_region_in_credentials, each),
+    cmocka_unit_test_setup(test_config_strict, each))
