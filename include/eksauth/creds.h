@@ -9,7 +9,9 @@
  * or ~/.aws/config, "[profile NAME]" as botocore reads such a header:
  * quotes and blanks as Python's shlex.split takes them, the last of a
  * profile's sections winning, "[default]" too for the default, and
- * "[DEFAULT]" the defaults of every section), then EC2 instance metadata with
+ * "[DEFAULT]" the defaults of every section; a file with a section, or an
+ * option of one section, given twice is refused, as configparser refuses
+ * it), then EC2 instance metadata with
  * IMDSv2 (imds.h; endpoint imds_endpoint, else
  * AWS_EC2_METADATA_SERVICE_ENDPOINT, else 169.254.169.254; skipped when
  * AWS_EC2_METADATA_DISABLED=true).  Credentials from instance metadata
