@@ -7,6 +7,10 @@
 # module_unknown=, else its first default=, else bad, and a word Linux-PAM
 # cannot parse (an empty action, an upper-case name) makes every value bad
 # (pam_handlers.c's _pam_parse_control); "optional" and "sufficient" go on.
+# `eksauth doctor` (tools/doctor/pam.c) is held to the same verdicts: each
+# line is also the /etc/pam.d/sshd of a root doctor reads (--root), and its
+# missing-module warning there means "refused".  A few lines after those
+# are judged by doctor alone: Linux-PAM reads them otherwise than the awk.
 # Both package tests (deb_prerm.sh, rpm.sh) run the scripts whole; this one
 # needs no package build.  TAP output.
 set -u
@@ -15,6 +19,7 @@ set -u
 PRERM="$top_srcdir/debian/eksauth.prerm"
 SPEC="$top_srcdir/rpm/eksauth.spec"
 [ -f "$PRERM" ] && [ -f "$SPEC" ] || skip_all "no debian/ or rpm/ maintainer scripts"
+[ -x "$EKSAUTH" ] || bail "$EKSAUTH is not built"
 
 # The program between "awk '" and its closing "}' $FILES" in each file.
 sed -n "/^    awk '\$/,/^        }' \\\$files\$/p" "$PRERM" | sed '1d;$d' >"$T/deb.awk"
@@ -29,18 +34,34 @@ ok $? "the prerm's and the %preun's programs are the same text" ||
 # A quote in the program would end the shell's single-quoted text around it.
 is "$(grep -c "'" "$T/deb.awk")" 0 "the program holds no single quote"
 
-mkdir -p "$T/pam.d"
-# verdict PROGRAM: "refused" when PROGRAM marks a line of $T/pam.d/sshd
+# The lines are the /etc/pam.d/sshd of a root for doctor too.
+P="$T/root/etc/pam.d"
+mkdir -p "$P"
+# verdict PROGRAM: "refused" when PROGRAM marks a line of $P/sshd
 # (or $T/pam.conf) as failing without the module, else "allowed".
 verdict() {
-    awk -f "$1" "$T/pam.d/sshd" ${2:+"$2"} >"$T/out" 2>&1 || { echo "awk failed"; return; }
+    awk -f "$1" "$P/sshd" ${2:+"$2"} >"$T/out" 2>&1 || { echo "awk failed"; return; }
     if grep -q '^    ^ ' "$T/out"; then echo refused; else echo allowed; fi
 }
-# case EXPECT NAME LINE: both programs say EXPECT of LINE.
+# doctor_verdict: "refused" when eksauth doctor, reading $P/sshd as
+# the /etc/pam.d/sshd of a root, warns that a line fails without the module.
+doctor_verdict() {
+    "$EKSAUTH" doctor --json --root "$T/root" >"$T/doctor.json" 2>"$T/doctor.err"
+    [ $? -le 1 ] || { echo "doctor failed: $(cat "$T/doctor.err")"; return; }
+    if grep -q 'without pam_eksauth.so (the package removed) this line refuses every login' \
+        "$T/doctor.json"; then echo refused; else echo allowed; fi
+}
+# doctor_case EXPECT NAME LINE: doctor says EXPECT of LINE.
+doctor_case() {
+    printf '%s\n' "$3" >"$P/sshd"
+    is "$(doctor_verdict)" "$1" "doctor: $2"
+}
+# case EXPECT NAME LINE: both programs and doctor say EXPECT of LINE.
 case_() {
-    printf '%s\n' "$3" >"$T/pam.d/sshd"
+    printf '%s\n' "$3" >"$P/sshd"
     is "$(verdict "$T/deb.awk")" "$1" "prerm: $2"
     is "$(verdict "$T/rpm.awk")" "$1" "%preun: $2"
+    doctor_case "$@"
 }
 
 case_ refused "required" 'auth required pam_eksauth.so'
@@ -73,9 +94,45 @@ case_ allowed "a comment" '# auth required pam_eksauth.so'
 case_ allowed "another module" 'auth required pam_eksauth_other.so'
 case_ allowed "pam_eksauth.so as another module's argument" 'auth required pam_exec.so /bin/true pam_eksauth.so'
 case_ refused "a full path" 'auth required /lib/x86_64-linux-gnu/security/pam_eksauth.so'
+case_ refused "session required (every type counts)" 'session required pam_eksauth.so'
+case_ refused "password requisite" 'password requisite pam_eksauth.so'
+case_ refused "the second auth line fails" 'auth optional pam_eksauth.so
+auth required pam_eksauth.so'
+case_ refused "module_unknown=reset (only ignore goes on)" \
+    'auth [success=ok module_unknown=reset default=ignore] pam_eksauth.so'
+case_ refused "module_unknown=1 (a jump: only ignore goes on)" \
+    'account [success=ok module_unknown=1 default=ignore] pam_eksauth.so'
+case_ allowed "default = ignore, blanks around =" 'auth [success=ok default = ignore] pam_eksauth.so'
+case_ refused "default = die, blanks around =" 'auth [success=ok default = die] pam_eksauth.so'
+case_ refused "Default=ignore (not a name Linux-PAM knows: every value bad)" \
+    'auth [success=ok Default=ignore] pam_eksauth.so'
+case_ refused "module_unknown=IGNORE (not an action Linux-PAM knows: every value bad)" \
+    'auth [success=ok module_unknown=IGNORE] pam_eksauth.so'
 
-# /etc/pam.conf: a service name first.
-printf '\n' >"$T/pam.d/sshd"
+# Lines Linux-PAM reads otherwise than the awk, judged by doctor alone, by
+# Linux-PAM's verdict.  On the first three, the \] and the blanks after a
+# backslash the awk lets the removal go on where Linux-PAM refuses every
+# login (SECURITY.md, "Removal and eksauth setup"); on the two it refuses,
+# Linux-PAM reads module_unknown=ignore.
+doctor_case refused "an unknown value name (every value bad)" \
+    'auth [success=ok bogus=ignore module_unknown=ignore] pam_eksauth.so'
+doctor_case refused "an unknown action beside module_unknown=ignore (every value bad)" \
+    'auth [module_unknown=ignore default=dei] pam_eksauth.so'
+doctor_case refused "a jump of 0 (every value bad)" \
+    'auth [success=0 module_unknown=ignore] pam_eksauth.so'
+doctor_case allowed "a bare value=action control, not a keyword" 'auth module_unknown=ignore pam_eksauth.so'
+doctor_case allowed "words with no blank between them" \
+    'auth [success=okmodule_unknown=ignoredefault=die] pam_eksauth.so'
+doctor_case refused "\\] inside the brackets (kept, as a ], which makes every value bad)" \
+    'auth [module_unknown=ignore success=ok\] default=die] pam_eksauth.so'
+doctor_case refused "blanks after the continuing backslash" \
+    "$(printf 'auth required \\  \n    pam_eksauth.so')"
+doctor_case allowed "a comment ends the line, backslash or not" 'auth required # a comment \
+    pam_eksauth.so'
+
+# /etc/pam.conf: a service name first (Linux-PAM reads it only when there
+# is no /etc/pam.d, which doctor reads: the awk's alone).
+printf '\n' >"$P/sshd"
 printf 'sshd auth required pam_eksauth.so\n' >"$T/pam.conf"
 is "$(verdict "$T/deb.awk" "$T/pam.conf"):$(verdict "$T/rpm.awk" "$T/pam.conf")" "refused:refused" \
     "both: a failing line in pam.conf, after its service name"

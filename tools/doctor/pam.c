@@ -9,10 +9,10 @@
  */
 #include "config.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/types.h>
 
 #include "doctor.h"
@@ -53,7 +53,7 @@ static void pam_stack_free(struct pam_stack *st)
 }
 
 static bool pam_add(struct doctor *d, struct pam_stack *st, const char *where, const char *type,
-                    const char *control, const char *module, const char *args)
+                    const char *control, size_t control_len, const char *module, const char *args)
 {
     struct pam_entry *grown, *e;
 
@@ -65,7 +65,7 @@ static bool pam_add(struct doctor *d, struct pam_stack *st, const char *where, c
     memset(e, 0, sizeof(*e));
     fmt(e->type, sizeof(e->type), "%s", type);
     e->where = strdup(where);
-    e->control = strdup(control);
+    e->control = strndup(control, control_len);
     e->module = strdup(module);
     e->args = strdup(args);
     st->n++;
@@ -90,6 +90,59 @@ static bool is_keyword(const char *control, const char *keyword)
 }
 
 /*
+ * The next line of a PAM file as libpam assembles it, joined in place: a
+ * '#' ends it (the comment cut off); a line without one whose text ends
+ * in a backslash (blanks may follow) goes on on the next line, the
+ * backslash read as a blank.  *no: the number of its first line.
+ */
+static char *pam_next_line(struct lines *l, unsigned *no)
+{
+    char *line = next_line(l), *part = line, *end, *next;
+
+    if (line == NULL)
+        return NULL;
+    *no = l->no;
+    for (;;) {
+        end = strchr(part, '#');
+        if (end != NULL) {
+            *end = '\0';
+            break;
+        }
+        for (end = part + strlen(part); end > part && (end[-1] == ' ' || end[-1] == '\t'); end--)
+            ;
+        if (end == part || end[-1] != '\\' || (next = next_line(l)) == NULL)
+            break;
+        end[-1] = ' ';
+        next[-1] = ' '; /* the line's end, where next_line cut the newline */
+        part = next;
+    }
+    return line;
+}
+
+/*
+ * A [...] control as libpam cuts it from *s (at its '['): up to the first
+ * ']' not after a backslash, "\]" kept as "]".  Rewritten in place as
+ * "[...]"; *len its length, *s after it.  NULL when no ']' ends it (libpam
+ * then finds no module on the line).
+ */
+static char *pam_bracket(char **s, size_t *len)
+{
+    char *ctl = *s, *from, *to;
+
+    for (from = to = ctl + 1; *from != '\0' && *from != ']'; from++, to++) {
+        if (from[0] == '\\' && from[1] == ']')
+            from++;
+        *to = *from;
+    }
+    if (*from == '\0')
+        return NULL;
+    *to = ']';
+    *len = (size_t)(to - ctl + 1);
+    *s = from + 1;
+    return ctl;
+}
+
+/*
  * Read the service's file, following "@include X" and "include"/"substack"
  * controls into /etc/pam.d/X, into one flat list in the order libpam runs
  * it.  only_type: keep that type alone (an include control), or NULL.
@@ -97,11 +150,12 @@ static bool is_keyword(const char *control, const char *keyword)
 static void pam_read(struct doctor *d, const char *service, const char *only_type, int depth,
                      struct pam_stack *st)
 {
-    char host[PATH_MAX], where[WHERE_MAX], ctl[256];
+    char host[PATH_MAX], where[WHERE_MAX];
     struct finding *f;
     struct lines l;
-    char *text, *line, *s, *type, *module, *hash;
-    size_t len;
+    char *text, *line, *s, *type, *module, *ctl;
+    size_t len, ctl_len;
+    unsigned no;
     int rc;
 
     if (service[0] == '/')
@@ -119,14 +173,11 @@ static void pam_read(struct doctor *d, const char *service, const char *only_typ
     if (depth == 0)
         st->found = true;
     l = (struct lines){text, text + len, 0};
-    while ((line = next_line(&l)) != NULL && !d->nomem) {
-        hash = strchr(line, '#');
-        if (hash != NULL)
-            *hash = '\0';
+    while ((line = pam_next_line(&l, &no)) != NULL && !d->nomem) {
         s = skip_blank(line);
         if (*s == '\0')
             continue;
-        at_line(where, host, l.no);
+        at_line(where, host, no);
         type = next_word(&s);
         if (strcmp(type, "@include") == 0) {
             module = next_word(&s);
@@ -139,38 +190,100 @@ static void pam_read(struct doctor *d, const char *service, const char *only_typ
         /* libpam reads the type and a keyword control in any case: so does doctor. */
         lower_word(type);
         s = skip_blank(s);
-        if (*s == '[') {
-            char *end = strchr(s, ']');
-
-            if (end == NULL)
-                continue;
-            fmt(ctl, sizeof(ctl), "%.*s", (int)(end - s + 1), s);
-            s = end + 1;
-        } else {
-            char *w = next_word(&s);
-
-            if (w == NULL)
-                continue;
-            fmt(ctl, sizeof(ctl), "%s", w);
-        }
+        if (*s == '[')
+            ctl = pam_bracket(&s, &ctl_len);
+        else if ((ctl = next_word(&s)) != NULL)
+            ctl_len = strlen(ctl);
+        if (ctl == NULL)
+            continue;
         module = next_word(&s);
         if (module == NULL)
             continue;
         if (only_type != NULL && strcmp(type, only_type) != 0)
             continue;
-        if (is_keyword(ctl, "include") || is_keyword(ctl, "substack")) {
+        /* A bracket control keeps its ']': never a keyword.  (Its text is not cut: the
+           module may follow the ']' with no blank.) */
+        if (eksauth_ascii_eq_nocase(ctl, ctl_len, "include") ||
+            eksauth_ascii_eq_nocase(ctl, ctl_len, "substack")) {
             if (depth < INCLUDE_DEPTH)
                 pam_read(d, module, type, depth + 1, st);
             continue;
         }
-        pam_add(d, st, where, type, ctl, base_name(module), skip_blank(s));
+        pam_add(d, st, where, type, ctl, ctl_len, base_name(module), skip_blank(s));
     }
     free(text);
 }
 
-enum act { ACT_IGNORE, ACT_OK, ACT_DONE, ACT_BAD, ACT_DIE, ACT_RESET, ACT_JUMP };
+/* ACT_UNSET: no action given yet, while a control is read. */
+enum act { ACT_IGNORE, ACT_OK, ACT_DONE, ACT_BAD, ACT_DIE, ACT_RESET, ACT_JUMP, ACT_UNSET };
 
-static enum act act_word(const char *v, size_t n)
+/* The values a [value=action] control may name, as libpam spells them. */
+static const char *const pam_values[] = {
+    "success",
+    "open_err",
+    "symbol_err",
+    "service_err",
+    "system_err",
+    "buf_err",
+    "perm_denied",
+    "auth_err",
+    "cred_insufficient",
+    "authinfo_unavail",
+    "user_unknown",
+    "maxtries",
+    "new_authtok_reqd",
+    "acct_expired",
+    "session_err",
+    "cred_unavail",
+    "cred_expired",
+    "cred_err",
+    "no_module_data",
+    "conv_err",
+    "authtok_err",
+    "authtok_recover_err",
+    "authtok_lock_busy",
+    "authtok_disable_aging",
+    "try_again",
+    "ignore",
+    "abort",
+    "authtok_expired",
+    "module_unknown",
+    "bad_item",
+    "conv_again",
+    "incomplete",
+    "default",
+};
+
+static bool word_is(const char *w, size_t n, const char *word)
+{
+    return n == strlen(word) && memcmp(w, word, n) == 0;
+}
+
+/* A value name libpam knows: in lower case, as written (it compares case-sensitively). */
+static bool pam_value_known(const char *w, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < sizeof(pam_values) / sizeof(pam_values[0]); i++)
+        if (word_is(w, n, pam_values[i]))
+            return true;
+    return false;
+}
+
+/* libpam's blanks inside a control (isspace in the C locale). */
+static const char *pam_skip_space(const char *p, const char *end)
+{
+    while (p < end && (is_blank(*p) || *p == '\n'))
+        p++;
+    return p;
+}
+
+/*
+ * The action at *p, as libpam reads it: the first action word the text
+ * starts with (no blank needed after it), else a jump of 1 or more steps
+ * (up to INT_MAX).  false when there is none.
+ */
+static bool pam_read_action(const char **p, const char *end, enum act *a)
 {
     static const struct {
         const char *word;
@@ -179,27 +292,73 @@ static enum act act_word(const char *v, size_t n)
         {"ignore", ACT_IGNORE}, {"ok", ACT_OK},   {"done", ACT_DONE},
         {"bad", ACT_BAD},       {"die", ACT_DIE}, {"reset", ACT_RESET},
     };
-    size_t i;
+    long steps = 0;
+    size_t i, n;
 
-    for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
-        if (strlen(words[i].word) == n && strncmp(v, words[i].word, n) == 0)
-            return words[i].act;
-    return n > 0 && v[0] >= '0' && v[0] <= '9' ? ACT_JUMP : ACT_BAD;
+    for (i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+        n = strlen(words[i].word);
+        if ((size_t)(end - *p) >= n && memcmp(*p, words[i].word, n) == 0) {
+            *p += n;
+            *a = words[i].act;
+            return true;
+        }
+    }
+    for (; *p < end && **p >= '0' && **p <= '9'; (*p)++) {
+        steps = steps * 10 + (**p - '0');
+        if (steps > INT_MAX)
+            return false;
+    }
+    *a = ACT_JUMP;
+    return steps > 0;
+}
+
+/*
+ * What libpam does with ret under a control of value=action words (a
+ * [...] control's text, or a word that is no keyword): ret's last
+ * action, else the first default= (which fills only the values not named
+ * before it), else bad.  Blanks may stand around '='.  A word libpam
+ * cannot read (a name it does not know, upper case, no action) makes
+ * every value bad: so a line the removal of the package refuses
+ * (debian/eksauth.prerm) is one doctor warns about, and the other way
+ * round (tests/install/pam_classifiers.sh).
+ */
+static enum act pam_control_action(const char *p, const char *end, const char *ret)
+{
+    enum act a, named = ACT_UNSET, dflt = ACT_UNSET;
+    const char *name;
+    size_t n;
+
+    while ((p = pam_skip_space(p, end)) < end) {
+        for (name = p; p < end && !is_blank(*p) && *p != '\n' && *p != '='; p++)
+            ;
+        n = (size_t)(p - name);
+        if (!pam_value_known(name, n))
+            return ACT_BAD;
+        p = pam_skip_space(p, end);
+        if (p == end || *p != '=')
+            return ACT_BAD;
+        p = pam_skip_space(p + 1, end);
+        if (!pam_read_action(&p, end, &a))
+            return ACT_BAD;
+        if (word_is(name, n, ret))
+            named = a;
+        else if (word_is(name, n, "default") && dflt == ACT_UNSET)
+            dflt = a;
+    }
+    return named != ACT_UNSET ? named : dflt != ACT_UNSET ? dflt : ACT_BAD;
 }
 
 /*
  * What libpam does with the return value ret (a pam.conf(5) name such as
- * "success", "user_unknown", "ignore") under control, keyword or
- * [value=action ...] (an unlisted value takes default=, else bad).
+ * "success", "user_unknown", "ignore") under control: a keyword, in any
+ * case, or value=action words, in brackets or not.
  */
 static enum act pam_action(const char *control, const char *ret)
 {
-    const char *p, *eq, *end;
-    enum act dflt = ACT_BAD;
-    bool success = strcmp(ret, "success") == 0, ignore = strcmp(ret, "ignore") == 0;
-    size_t rlen = strlen(ret);
+    bool success = strcmp(ret, "success") == 0 || strcmp(ret, "new_authtok_reqd") == 0;
+    bool ignore = strcmp(ret, "ignore") == 0;
+    size_t n = strlen(control);
 
-    /* Keywords in any case, as libpam reads them. */
     if (is_keyword(control, "required"))
         return success ? ACT_OK : ignore ? ACT_IGNORE : ACT_BAD;
     if (is_keyword(control, "requisite"))
@@ -208,25 +367,10 @@ static enum act pam_action(const char *control, const char *ret)
         return success ? ACT_DONE : ACT_IGNORE;
     if (is_keyword(control, "optional"))
         return success ? ACT_OK : ACT_IGNORE;
-    if (control[0] != '[')
-        return ACT_BAD;
-    for (p = control + 1; *p != '\0' && *p != ']';) {
-        while (is_blank(*p))
-            p++;
-        for (end = p; *end != '\0' && *end != ']' && !is_blank(*end); end++)
-            ;
-        eq = memchr(p, '=', (size_t)(end - p));
-        if (eq != NULL) {
-            size_t klen = (size_t)(eq - p);
-
-            if (klen == rlen && strncasecmp(p, ret, klen) == 0)
-                return act_word(eq + 1, (size_t)(end - eq - 1));
-            if (klen == 7 && strncasecmp(p, "default", 7) == 0)
-                dflt = act_word(eq + 1, (size_t)(end - eq - 1));
-        }
-        p = end;
-    }
-    return dflt;
+    /* pam_read keeps a bracket control whole, "[...]". */
+    if (control[0] == '[')
+        return pam_control_action(control + 1, control + n - 1, ret);
+    return pam_control_action(control, control + n, ret);
 }
 
 static bool ends_stack(enum act a)
@@ -249,21 +393,42 @@ static ssize_t pam_find(const struct pam_stack *st, const char *type, const char
 /*
  * A line that fails the stack when the module cannot be loaded (the
  * package removed, a broken build) locks every account out, break-glass
- * included: say so, with the line that survives it.
+ * included: say so, with the line that survives it.  libpam then gives
+ * the line PAM_MODULE_UNKNOWN: only "ignore" steps aside (ok and done
+ * make it the stack's answer, a jump or reset leaves the outcome to the
+ * lines it lands on), as the package's removal check reads it.  Every
+ * type counts: the removal refuses a session line too.
  */
-static void pam_check_missing_module(struct doctor *d, const struct pam_entry *e,
-                                     const char *fix_line)
+static void pam_check_missing_module(struct doctor *d, const struct pam_entry *e)
 {
     struct finding *f;
-    enum act a = pam_action(e->control, "module_unknown");
 
-    if (a != ACT_BAD && a != ACT_DIE)
+    if (pam_action(e->control, "module_unknown") == ACT_IGNORE)
         return;
     f = report(d, LV_WARNING, "pam", e->where,
                "%s: without pam_eksauth.so (the package removed) this line refuses every login, "
                "local accounts too",
                e->type);
-    set_fix(d, f, "make the line \"%s\" (module_unknown=ignore), or run eksauth setup", fix_line);
+    if (strcmp(e->type, "auth") == 0 || strcmp(e->type, "account") == 0 ||
+        strcmp(e->type, "session") == 0)
+        set_fix(d, f, "make the line \"%s\" (module_unknown=ignore), or run eksauth setup",
+                strcmp(e->type, "auth") == 0      ? PAM_AUTH_LINE
+                : strcmp(e->type, "account") == 0 ? PAM_ACCOUNT_LINE
+                                                  : PAM_SESSION_LINE);
+    else
+        set_fix(d, f,
+                "add module_unknown=ignore to the line's control, or take the line out "
+                "(pam_eksauth has no %s stage)",
+                e->type);
+}
+
+static void pam_check_missing_modules(struct doctor *d, const struct pam_stack *st)
+{
+    size_t i;
+
+    for (i = 0; i < st->n; i++)
+        if (strcmp(st->v[i].module, "pam_eksauth.so") == 0)
+            pam_check_missing_module(d, &st->v[i]);
 }
 
 /* A pam_eksauth line that does not do its job: an error, mended by the line as documented. */
@@ -300,7 +465,6 @@ static void pam_check_auth(struct doctor *d, const char *service, const struct p
         return;
     }
     e = &st->v[ie];
-    pam_check_missing_module(d, e, PAM_AUTH_LINE);
     /* A local account must pass pam_eksauth untouched: that is the break-glass path. */
     if (pam_action(e->control, local_return(e)) != ACT_IGNORE) {
         wrong_line(d, e, PAM_AUTH_LINE,
@@ -405,7 +569,6 @@ static void pam_check_account(struct doctor *d, const char *host, const struct p
         return;
     }
     e = &st->v[ie];
-    pam_check_missing_module(d, e, PAM_ACCOUNT_LINE);
     a = pam_action(e->control, "perm_denied");
     if (a == ACT_IGNORE || a == ACT_RESET) {
         /* Not wrong_line: this message names the line's control. */
@@ -499,6 +662,7 @@ void check_pam_sshd(struct doctor *d)
         f = report(d, LV_ERROR, "pam", host, "missing: sshd has no PAM service");
         set_fix(d, f, "install -m 0644 %s/pam.d/sshd %s", EXAMPLES, host);
     } else {
+        pam_check_missing_modules(d, &st);
         pam_check_auth(d, "sshd", &st, LV_ERROR);
         pam_check_account(d, host, &st);
         pam_check_session(d, host, &st);
@@ -512,7 +676,9 @@ void check_pam_sudo(struct doctor *d)
 
     /* eksauth users have no password: sudo must ask pam_eksauth (or the rule be NOPASSWD). */
     pam_read(d, "sudo", NULL, 0, &st);
-    if (st.found)
+    if (st.found) {
+        pam_check_missing_modules(d, &st);
         pam_check_auth(d, "sudo", &st, LV_WARNING);
+    }
     pam_stack_free(&st);
 }
