@@ -48,6 +48,14 @@ guard refused "MODULE_UNKNOWN=ignore (not a word Linux-PAM knows)" \
     'auth [success=ok MODULE_UNKNOWN=ignore default=die] pam_eksauth.so'
 guard refused "a line continued with a backslash" 'auth required \
     pam_eksauth.so'
+guard refused "an unknown value name beside module_unknown=ignore (every value bad)" \
+    'auth [success=ok bogus=ignore module_unknown=ignore] pam_eksauth.so'
+guard refused "a \\] inside the brackets (a ] Linux-PAM cannot read: every value bad)" \
+    'auth [module_unknown=ignore success=ok\] default=die] pam_eksauth.so'
+guard refused "blanks after the continuing backslash" \
+    "$(printf 'auth required \\  \n    pam_eksauth.so')"
+guard allowed "a bare module_unknown=ignore control (not a keyword)" \
+    'auth module_unknown=ignore pam_eksauth.so'
 guard allowed "eksauth setup's auth line" \
     'auth    [success=done ignore=ignore module_unknown=ignore default=die] pam_eksauth.so ignore_unknown_user'
 guard allowed "eksauth setup's account line" \

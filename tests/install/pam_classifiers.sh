@@ -7,10 +7,10 @@
 # module_unknown=, else its first default=, else bad, and a word Linux-PAM
 # cannot parse (an empty action, an upper-case name) makes every value bad
 # (pam_handlers.c's _pam_parse_control); "optional" and "sufficient" go on.
-# `eksauth doctor` (tools/doctor/pam.c) is held to the same verdicts: each
-# line is also the /etc/pam.d/sshd of a root doctor reads (--root), and its
-# missing-module warning there means "refused".  A few lines after those
-# are judged by doctor alone: Linux-PAM reads them otherwise than the awk.
+# Each program runs under every awk here of mawk (Debian's default) and
+# gawk (the RPM side's).  `eksauth doctor` (tools/doctor/pam.c) is held to
+# the same verdicts: each line is also the /etc/pam.d/sshd of a root doctor
+# reads (--root), and its missing-module warning there means "refused".
 # Both package tests (deb_prerm.sh, rpm.sh) run the scripts whole; this one
 # needs no package build.  TAP output.
 set -u
@@ -37,10 +37,18 @@ is "$(grep -c "'" "$T/deb.awk")" 0 "the program holds no single quote"
 # The lines are the /etc/pam.d/sshd of a root for doctor too.
 P="$T/root/etc/pam.d"
 mkdir -p "$P"
-# verdict PROGRAM: "refused" when PROGRAM marks a line of $P/sshd
-# (or $T/pam.conf) as failing without the module, else "allowed".
+# The awks to run each program with: mawk and gawk, those installed.
+AWKS=
+for a in mawk gawk; do
+    command -v "$a" >/dev/null 2>&1 && AWKS="$AWKS $a"
+done
+[ -n "$AWKS" ] || AWKS="awk"
+echo "# awks: $AWKS"
+# verdict PROGRAM [PAM_CONF] [AWK]: "refused" when PROGRAM, run by AWK
+# (awk), marks a line of $P/sshd (or PAM_CONF) as failing without the
+# module, else "allowed".
 verdict() {
-    awk -f "$1" "$P/sshd" ${2:+"$2"} >"$T/out" 2>&1 || { echo "awk failed"; return; }
+    "${3:-awk}" -f "$1" "$P/sshd" ${2:+"$2"} >"$T/out" 2>&1 || { echo "awk failed: $(cat "$T/out")"; return; }
     if grep -q '^    ^ ' "$T/out"; then echo refused; else echo allowed; fi
 }
 # doctor_verdict: "refused" when eksauth doctor, reading $P/sshd as
@@ -56,11 +64,19 @@ doctor_case() {
     printf '%s\n' "$3" >"$P/sshd"
     is "$(doctor_verdict)" "$1" "doctor: $2"
 }
-# case EXPECT NAME LINE: both programs and doctor say EXPECT of LINE.
-case_() {
+# awk_case EXPECT NAME LINE: both programs, under each awk, say EXPECT of
+# LINE.
+awk_case() {
     printf '%s\n' "$3" >"$P/sshd"
-    is "$(verdict "$T/deb.awk")" "$1" "prerm: $2"
-    is "$(verdict "$T/rpm.awk")" "$1" "%preun: $2"
+    for a in $AWKS; do
+        is "$(verdict "$T/deb.awk" "" "$a")" "$1" "prerm ($a): $2"
+        is "$(verdict "$T/rpm.awk" "" "$a")" "$1" "%preun ($a): $2"
+    done
+}
+# case EXPECT NAME LINE: both programs, under each awk, and doctor say
+# EXPECT of LINE.
+case_() {
+    awk_case "$@"
     doctor_case "$@"
 }
 
@@ -109,32 +125,68 @@ case_ refused "Default=ignore (not a name Linux-PAM knows: every value bad)" \
 case_ refused "module_unknown=IGNORE (not an action Linux-PAM knows: every value bad)" \
     'auth [success=ok module_unknown=IGNORE] pam_eksauth.so'
 
-# Lines Linux-PAM reads otherwise than the awk, judged by doctor alone, by
-# Linux-PAM's verdict.  On the first three, the \] and the blanks after a
-# backslash the awk lets the removal go on where Linux-PAM refuses every
-# login (SECURITY.md, "Removal and eksauth setup"); on the two it refuses,
-# Linux-PAM reads module_unknown=ignore.
-doctor_case refused "an unknown value name (every value bad)" \
+# Words Linux-PAM cannot read beside module_unknown=ignore: every value
+# bad, so the line fails without the module.
+case_ refused "an unknown value name (every value bad)" \
     'auth [success=ok bogus=ignore module_unknown=ignore] pam_eksauth.so'
-doctor_case refused "an unknown action beside module_unknown=ignore (every value bad)" \
+case_ refused "an unknown action beside module_unknown=ignore (every value bad)" \
     'auth [module_unknown=ignore default=dei] pam_eksauth.so'
-doctor_case refused "a jump of 0 (every value bad)" \
+case_ refused "an action with more after it (every value bad)" \
+    'auth [module_unknown=ignore default=dief] pam_eksauth.so'
+case_ refused "a jump of 0 (every value bad)" \
     'auth [success=0 module_unknown=ignore] pam_eksauth.so'
-doctor_case allowed "a bare value=action control, not a keyword" 'auth module_unknown=ignore pam_eksauth.so'
-doctor_case allowed "words with no blank between them" \
-    'auth [success=okmodule_unknown=ignoredefault=die] pam_eksauth.so'
-doctor_case refused "\\] inside the brackets (kept, as a ], which makes every value bad)" \
+case_ refused "a jump past INT_MAX (every value bad)" \
+    'auth [success=2147483648 module_unknown=ignore] pam_eksauth.so'
+case_ allowed "a jump of INT_MAX" 'auth [success=2147483647 module_unknown=ignore] pam_eksauth.so'
+case_ refused "a word with no = (every value bad)" \
+    'auth [module_unknown=ignore success] pam_eksauth.so'
+case_ refused "\\] inside the brackets (kept, as a ], which makes every value bad)" \
     'auth [module_unknown=ignore success=ok\] default=die] pam_eksauth.so'
-doctor_case refused "blanks after the continuing backslash" \
+case_ refused "[optional] (a keyword only outside brackets)" 'auth [optional] pam_eksauth.so'
+case_ refused "[] (every value bad)" 'auth [] pam_eksauth.so'
+case_ allowed "a bare value=action control, not a keyword" 'auth module_unknown=ignore pam_eksauth.so'
+case_ refused "a bare value=action control that does not ignore" 'auth success=ok pam_eksauth.so'
+case_ allowed "words with no blank between them" \
+    'auth [success=okmodule_unknown=ignoredefault=die] pam_eksauth.so'
+case_ allowed "jump then word with no blank between them" \
+    'auth [success=2default=ignore] pam_eksauth.so'
+case_ allowed "the module right after the ]" 'auth [module_unknown=ignore]pam_eksauth.so'
+case_ allowed "include reads a file, loads no module" 'auth include pam_eksauth.so'
+case_ refused "blanks after the continuing backslash" \
     "$(printf 'auth required \\  \n    pam_eksauth.so')"
-doctor_case allowed "a comment ends the line, backslash or not" 'auth required # a comment \
+case_ allowed "a comment ends the line, backslash or not" 'auth required # a comment \
     pam_eksauth.so'
+case_ allowed "a control continued on the next line" 'auth [success=ok \
+    module_unknown=ignore] pam_eksauth.so'
+
+# Linux-PAM 1.5 and before (Debian 12, Amazon Linux 2023) pass over blank
+# and comment-only lines inside a continued line; 1.6 and later (which
+# doctor follows) end the line there.  The awk reads both ways and refuses
+# what either refuses: these lines are the awk's alone.
+awk_case refused "a blank line inside a continued line (1.5 joins past it)" 'auth required \
+
+    pam_eksauth.so'
+awk_case refused "a comment line inside a continued line (1.5 joins past it)" 'auth required \
+# the module
+    pam_eksauth.so'
+awk_case refused "a line 1.6 starts after a blank line, where 1.5 goes on" 'auth optional pam_unix.so \
+
+auth required pam_eksauth.so'
+awk_case allowed "a control continued past a blank line" 'auth [module_unknown=ignore \
+
+    success=ok] pam_eksauth.so'
+awk_case refused "a control continued past a comment line (1.6 reads its last line alone)" \
+    'auth [success=ok \
+# it steps aside without the module
+    module_unknown=ignore default=die] pam_eksauth.so'
 
 # /etc/pam.conf: a service name first (Linux-PAM reads it only when there
 # is no /etc/pam.d, which doctor reads: the awk's alone).
 printf '\n' >"$P/sshd"
 printf 'sshd auth required pam_eksauth.so\n' >"$T/pam.conf"
-is "$(verdict "$T/deb.awk" "$T/pam.conf"):$(verdict "$T/rpm.awk" "$T/pam.conf")" "refused:refused" \
-    "both: a failing line in pam.conf, after its service name"
+for a in $AWKS; do
+    is "$(verdict "$T/deb.awk" "$T/pam.conf" "$a"):$(verdict "$T/rpm.awk" "$T/pam.conf" "$a")" \
+        "refused:refused" "both ($a): a failing line in pam.conf, after its service name"
+done
 
 done_testing
