@@ -180,6 +180,11 @@ awk_case refused "a control continued past a comment line (1.6 reads its last li
 # it steps aside without the module
     module_unknown=ignore default=die] pam_eksauth.so'
 
+# Linux-PAM cuts "[...]" as one word wherever it stands, the module's too
+# (pam_misc.c's _pam_tokenize): this line loads pam_eksauth.so.  Doctor
+# takes "[pam_eksauth.so]" for another module: the awk's alone.
+awk_case refused "the module in brackets" 'auth required [pam_eksauth.so]'
+
 # /etc/pam.conf: a service name first (Linux-PAM reads it only when there
 # is no /etc/pam.d, which doctor reads: the awk's alone).
 printf '\n' >"$P/sshd"
