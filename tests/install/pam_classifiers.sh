@@ -37,12 +37,12 @@ is "$(grep -c "'" "$T/deb.awk")" 0 "the program holds no single quote"
 # The lines are the /etc/pam.d/sshd of a root for doctor too.
 P="$T/root/etc/pam.d"
 mkdir -p "$P"
-# The awks to run each program with: mawk and gawk, those installed.
-AWKS=
-for a in mawk gawk; do
-    command -v "$a" >/dev/null 2>&1 && AWKS="$AWKS $a"
+# The awks to run each program with: mawk (Debian's prerm) and gawk (the
+# RPM's %preun requires it); scripts/install-deps installs both.
+AWKS="mawk gawk"
+for a in $AWKS; do
+    command -v "$a" >/dev/null 2>&1 || bail "$a is needed (scripts/install-deps installs it)"
 done
-[ -n "$AWKS" ] || AWKS="awk"
 echo "# awks: $AWKS"
 # verdict PROGRAM [PAM_CONF] [AWK]: "refused" when PROGRAM, run by AWK
 # (awk), marks a line of $P/sshd (or PAM_CONF) as failing without the
