@@ -382,6 +382,18 @@ static enum eksauth_status parse_header(struct eksauth_iddb *db, const char *wha
         return eksauth_fail(err, EKSAUTH_EINVAL, "identity DB: %s: not an identity DB (bad magic)",
                             what);
     /*
+     * A version past any a later eksauth can have written is damage, not a
+     * rollback: refused as a later eksauth's, it would be refused by every
+     * sync, for good, with a fix (upgrade) that cannot come.  A sync
+     * rebuilds it, as any damaged DB.
+     */
+    if (eksauth_le32_get(h + IDDB_H_VERSION) > EKSAUTH_IDDB_VERSION_LATER_MAX)
+        return eksauth_fail(err, EKSAUTH_EINVAL,
+                            "identity DB: %s: version %u, which no eksauth writes: a damaged "
+                            "header; run eksauth sync to rebuild it (its recorded ids and id "
+                            "holds are lost)",
+                            what, eksauth_le32_get(h + IDDB_H_VERSION));
+    /*
      * A newer version is a later eksauth's (this one rolled back): its layout
      * is unknown here, and a sync of this version must not rewrite it, which
      * would forget its recorded ids and id holds (lib/iddb_upgrade.c).

@@ -41,6 +41,14 @@
 #define EKSAUTH_IDDB_STR_MAX    4096u                   /* longest string field */
 #define EKSAUTH_IDDB_MAX_GROUPS 1024u                   /* groups per user */
 
+/*
+ * The last version a later eksauth may have written: a format change adds
+ * one, so a number further on is a damaged header, rebuilt by a sync, not
+ * a later eksauth's DB, refused by every sync until an upgrade that can
+ * never come (lib/iddb.c).
+ */
+#define EKSAUTH_IDDB_VERSION_LATER_MAX (EKSAUTH_IDDB_VERSION + 64u)
+
 /* header flags */
 #define EKSAUTH_IDDB_KEYED 0x1u /* templated ids are keyed by the id key of this check value */
 /* user flags */

@@ -162,12 +162,51 @@ static void test_later_version(void **state)
     free(data);
 }
 
+/*
+ * A version number no eksauth wrote (a damaged header: one high bit set)
+ * is no later eksauth's: read as one, it was refused by every sync, for
+ * good, and the message sent the operator to upgrade an eksauth that never
+ * existed.  It is damage: the reader says so and the sync rebuilds it as
+ * any damaged DB (EKSAUTH_EINVAL), with its warning.
+ */
+static void test_damaged_version(void **state)
+{
+    struct eksauth_iddb *db = NULL;
+    struct eksauth_error err = {0};
+    unsigned char *data;
+    char path[600];
+    unsigned from = 99;
+    uint32_t flipped = htole32(EKSAUTH_IDDB_VERSION | 0x01000000u);
+    size_t len = 0;
+
+    (void)state;
+    data = iddb_sample_bytes(&len);
+    memcpy(data + IDDB_H_VERSION, &flipped, 4);
+    snprintf(path, sizeof(path), "%s/flipped.db", tmpdir);
+    write_file(path, data, len);
+    assert_int_equal(eksauth_iddb_open(path, &db, &err), EKSAUTH_EINVAL);
+    assert_null(strstr(err.msg, "later eksauth"));
+    assert_non_null(strstr(err.msg, "flipped.db: version 16777219, which no eksauth writes: "
+                                    "a damaged header; run eksauth sync to rebuild it"));
+    assert_int_equal(eksauth_iddb_open_upgrade(path, &db, &from, &err), EKSAUTH_EINVAL);
+    assert_null(db);
+    assert_int_equal(from, 0);
+    /* The last version a later eksauth may have written is still refused as one. */
+    flipped = htole32(EKSAUTH_IDDB_VERSION_LATER_MAX);
+    memcpy(data + IDDB_H_VERSION, &flipped, 4);
+    write_file(path, data, len);
+    assert_int_equal(eksauth_iddb_open_upgrade(path, &db, &from, &err), EKSAUTH_EREJECTED);
+    assert_non_null(strstr(err.msg, "written by a later eksauth"));
+    free(data);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_version_and_upgrade),
         cmocka_unit_test(test_version_2),
         cmocka_unit_test(test_later_version),
+        cmocka_unit_test(test_damaged_version),
     };
 
     return cmocka_run_group_tests(tests, tmpdir_setup, tmpdir_teardown);
