@@ -601,6 +601,37 @@ static void test_tombstones_over_the_bound_said(void **state)
     host_fixture_free(h);
 }
 
+/*
+ * A DB whose version field took a high bit (no eksauth writes such a
+ * version) is damage, rebuilt with the warning any damaged DB gets (was:
+ * read as a later eksauth's, refused by every sync for good, the operator
+ * told to upgrade again).
+ */
+static void test_damaged_version_rebuilt(void **state)
+{
+    struct host_fixture *h = host_fixture_new(NULL, AWS_AUTH);
+    struct eksauth_sync_report r;
+    struct eksauth_iddb *db = NULL;
+    struct eksauth_error err;
+    unsigned char v[4];
+    int fd;
+
+    (void)state;
+    sync_ok(h);
+    fd = open(h->db, O_RDWR | O_CLOEXEC);
+    assert_true(fd >= 0);
+    eksauth_le32_put(v, EKSAUTH_IDDB_VERSION | 0x01000000u);
+    assert_int_equal(pwrite(fd, v, 4, IDDB_H_VERSION), 4);
+    close(fd);
+    assert_int_equal(run(h, false, &r, &err), EKSAUTH_OK);
+    assert_true(listed_containing(&r.warnings, "which no eksauth writes: a damaged header"));
+    assert_true(listed_containing(&r.warnings, "rebuilt without its recorded ids and logins"));
+    eksauth_sync_report_free(&r);
+    assert_int_equal(eksauth_iddb_open(h->db, &db, &err), EKSAUTH_OK);
+    eksauth_iddb_close(db);
+    host_fixture_free(h);
+}
+
 /* Flip one byte of the DB at h, at the start of section sec, without resealing its block. */
 static void damage_section(struct host_fixture *h, enum iddb_section sec)
 {
@@ -1372,6 +1403,7 @@ int main(void)
         cmocka_unit_test(test_recorded_login_id_now_local),
         cmocka_unit_test(test_reserved_ids_never_given),
         cmocka_unit_test(test_damaged_db_is_said),
+        cmocka_unit_test(test_damaged_version_rebuilt),
         cmocka_unit_test(test_bad_key_file_fails_closed),
         cmocka_unit_test(test_cluster_source_snapshot),
         cmocka_unit_test(test_cluster_fetch_asks_only_what_changed),
