@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "eksauth/login_template.h"
+#include "eksauth/names.h"
 #include "eksauth/template_rivals.h"
 
 static struct eksauth_template_rivals *build(char *const *t, size_t n)
@@ -224,6 +225,85 @@ static void test_every_rival_found(void **state)
     }
 }
 
+/* tmpl with each placeholder given a value: 12 digits, or 2 to 41 of a session name's characters.
+ */
+static void render(unsigned long long *seed, const char *tmpl, char *out, size_t cap)
+{
+    static const char SESSION[] = "abz019._-";
+    const char *p = tmpl, *end;
+    size_t at = 0, k, len;
+
+    while (*p != '\0' && at + 42 < cap) {
+        if (p[0] == '{' && p[1] == '{' && (end = strstr(p + 2, "}}")) != NULL) {
+            len = (size_t)(end - p - 2) == 9 ? 12 : 2 + pick(seed, pick(seed, 2) ? 4 : 40);
+            for (k = 0; k < len; k++)
+                out[at++] = len == 12 && (size_t)(end - p - 2) == 9 ? (char)('0' + pick(seed, 10))
+                                                                    : SESSION[pick(seed, 9)];
+            p = end + 2;
+        } else {
+            out[at++] = *p++;
+        }
+    }
+    out[at] = '\0';
+}
+
+/*
+ * Logins as hosts see them: a template's rendering, or any text, through
+ * names.h (upper case, '_', '.', '@', ':' and non-ASCII in the literal
+ * text; rule 2's '_'; long names cut and hashed), against templates whose
+ * heads begin one another, with {{AccountID}} between wildcards: every
+ * taker as asking every template finds it.  Many logins fit a template,
+ * so a range the index leaves out is met.
+ */
+static void test_rendered_logins_found(void **state)
+{
+    static const char *const TMPL[] = {"a",
+                                       "b",
+                                       "A",
+                                       "_",
+                                       ".",
+                                       "1",
+                                       "-",
+                                       ":",
+                                       "@",
+                                       "ab",
+                                       "Ab",
+                                       "\xc3\xa9",
+                                       "{{SessionName}}",
+                                       "{{SessionNameRaw}}",
+                                       "{{AccountID}}"};
+    unsigned long long seed = 11;
+    char buf[8][400], *t[8], text[400], login[EKSAUTH_NAME_MAX + 1];
+    struct eksauth_template_rivals *r;
+    size_t round, i, n, got, want, fitting = 0;
+
+    (void)state;
+    for (round = 0; round < 2000; round++) {
+        for (n = 1 + pick(&seed, 8), i = 0; i < n; i++) {
+            do
+                random_text(&seed, TMPL, 15, 1 + pick(&seed, 2) * 12, buf[i], sizeof(buf[i]));
+            while (strstr(buf[i], "{{") == NULL);
+            t[i] = buf[i];
+        }
+        r = build(t, n);
+        assert_partners(r, t, n);
+        for (i = 0; i < 20; i++) {
+            render(&seed, t[pick(&seed, n)], text, sizeof(text));
+            if (eksauth_names_login(text, login, NULL) != EKSAUTH_OK)
+                continue;
+            got = eksauth_template_rivals_taker(r, login, "k8s-user");
+            want = first_taker(t, n, login, "k8s-user");
+            fitting += want != SIZE_MAX;
+            if (got != want)
+                fail_msg("round %zu: login '%s' taken by %zu, every template asked: %zu", round,
+                         login, got, want);
+        }
+        eksauth_template_rivals_free(r);
+    }
+    /* The logins met the templates: one in four fits one (one in eight asked). */
+    assert_true(fitting > 2000 * 20 / 8);
+}
+
 /* A template without placeholders is a static user's name: refused, never left unchecked. */
 static void test_no_placeholder_refused(void **state)
 {
@@ -245,6 +325,7 @@ int main(void)
         cmocka_unit_test(test_placeholders_between),
         cmocka_unit_test(test_all_overlapping),
         cmocka_unit_test(test_every_rival_found),
+        cmocka_unit_test(test_rendered_logins_found),
         cmocka_unit_test(test_no_placeholder_refused),
     };
 
