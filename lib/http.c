@@ -105,6 +105,13 @@ bool eksauth_http_detail_safe(const char *detail, const struct eksauth_http_requ
     /* A query or an AWS signing parameter in the text: libcurl may be quoting the URL. */
     if (strpbrk(detail, "?=&") != NULL || eksauth_ascii_contains_nocase(detail, len, "amz"))
         safe = false;
+    /*
+     * Nor a URL's user part: libcurl quotes a proxy URL it cannot parse
+     * ("Unsupported proxy syntax in 'http://user:PASSWORD@...'"), the
+     * request's (a kubeconfig's proxy-url) or the environment's.
+     */
+    if (strchr(detail, '@') != NULL)
+        safe = false;
     /* Nor any header value or word of one ("Bearer <token>", signatures, session tokens) ... */
     for (i = 0; safe && req != NULL && req->headers != NULL && req->headers[i] != NULL; i++) {
         v = strchr(req->headers[i], ':');

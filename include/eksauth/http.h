@@ -85,7 +85,8 @@ enum eksauth_status eksauth_http_perform(const struct eksauth_http_request *req,
 
 /*
  * Whether libcurl's error text may go into a message: visible ASCII, no
- * '?', '=', '&' or "amz" (it might be quoting the URL), and none of req's
+ * '?', '=', '&' or "amz" (it might be quoting the URL), no '@' (a proxy
+ * URL's user and password, quoted when libcurl cannot parse it), and none of req's
  * header values, words of them ("Bearer <token>") or URL query values
  * (of 8 bytes or more) in it.
  */

@@ -485,6 +485,32 @@ static void test_proxies(void **state)
     net_proxy_env_clear();
 }
 
+/*
+ * libcurl quotes a proxy URL it cannot parse ("Unsupported proxy syntax in
+ * 'http://user:PASSWORD@...'"): neither the request's proxy (a kubeconfig's
+ * proxy-url) nor the environment's may bring its password into a message.
+ */
+static void test_proxy_password_never_shown(void **state)
+{
+    static const char proxy[] = "http://alice:s3cretPW@127.0.0.1:notaport";
+    struct t t;
+
+    (void)state;
+    t_init(&t, net_closed_port());
+    t.req.proxy = proxy;
+    assert_int_not_equal(t_run(&t), EKSAUTH_OK);
+    assert_null(strstr(t.err.msg, "s3cretPW"));
+    assert_non_null(strstr(t.err.msg, "proxy"));
+    net_proxy_env_set(proxy, 0);
+    t_init(&t, net_closed_port());
+    t.req.proxy_from_env = true;
+    assert_int_not_equal(t_run(&t), EKSAUTH_OK);
+    assert_null(strstr(t.err.msg, "s3cretPW"));
+    net_proxy_env_clear();
+    assert_false(eksauth_http_detail_safe(
+        "Unsupported proxy syntax in 'http://alice:s3cretPW@proxy:x': bad port", NULL));
+}
+
 /* ------------------------------------------------------------------ */
 /* connections that fail */
 
@@ -585,6 +611,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_detail_safe),
+        cmocka_unit_test(test_proxy_password_never_shown),
         cmocka_unit_test(test_request_checks),
         cmocka_unit_test(test_ok),
         cmocka_unit_test(test_body_cap),
