@@ -4,8 +4,9 @@
  * IMDSv2 and a process cache for it) and the signing region, with a small INI
  * reader that reads those files the way botocore's configparser does:
  * "[section]" headers, "key = value" or "key: value" options (keys
- * case-insensitive), '#' and ';' comment lines, indented continuation
- * lines; a line that is none of these is an error naming its number.
+ * case-insensitive), '#' and ';' comment lines, continuation lines
+ * (indented deeper than their option's line); a line that is none of these is an error naming its
+ * number.
  */
 #include "config.h"
 
@@ -414,6 +415,7 @@ static enum eksauth_status ini_lookup(const char *text, size_t len, enum ini_fil
     struct ini_want defaults[INI_WANT_MAX], *target = NULL;
     bool have_section = false, have_option = false;
     struct ini_want *cur = NULL; /* the wanted option the last line set */
+    size_t indent_level = 0;     /* the indent of the last header or option line */
     enum eksauth_status st = EKSAUTH_OK;
     unsigned line = 0;
     size_t i, section = 0, n_sections = 0;
@@ -430,7 +432,7 @@ static enum eksauth_status ini_lookup(const char *text, size_t len, enum ini_fil
     while (p < end) {
         const char *ls = p, *le = memchr(p, '\n', (size_t)(end - p));
         const char *s, *e, *sep;
-        bool indented;
+        size_t indent;
 
         if (le == NULL)
             le = end;
@@ -440,14 +442,19 @@ static enum eksauth_status ini_lookup(const char *text, size_t len, enum ini_fil
             le--;
         s = ls;
         e = le;
-        indented = s < e && is_space(*s);
         trim(&s, &e);
+        indent = (size_t)(s - ls);
         if (s == e)
             continue;
         if (*s == '#' || *s == ';')
             continue;
-        if (indented && have_option) {
-            /* A continuation: botocore joins it to the previous value (nested settings). */
+        /*
+         * A continuation: indented deeper than its option's line, as
+         * configparser reads it (lines indented alike are options each:
+         * reading them as one value would sign with another region or key
+         * than the AWS CLI's).  botocore joins it to the previous value.
+         */
+        if (have_option && indent > indent_level) {
             if (cur != NULL) {
                 st = eksauth_fail(err, EKSAUTH_EINVAL,
                                   "line %u: the value of %s continues on an indented line", line,
@@ -457,6 +464,7 @@ static enum eksauth_status ini_lookup(const char *text, size_t len, enum ini_fil
             continue;
         }
         cur = NULL;
+        indent_level = indent;
         if (*s == '[') {
             const char *close = e;
 

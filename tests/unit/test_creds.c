@@ -934,6 +934,15 @@ static const struct region_case region_cases[] = {
     /* region=eu-west-3: the credentials file's [DEFAULT] is its [dev]'s */
     {"[profile dev]\nregion = eu-west-1\n", "[DEFAULT]\nregion = eu-west-3\n[dev]\n" KEYS("AKC"),
      "dev", "eu-west-3"},
+    /*
+     * region=eu-west-1: lines indented alike are options, not one value
+     * continued (configparser continues a value only on a line indented
+     * deeper than its option's)
+     */
+    {"[profile dev]\n  output = json\n  region = eu-west-1\n", "[dev]\n" KEYS("AKC"), "dev",
+     "eu-west-1"},
+    {"  [profile dev]\n\toutput = json\n\n\t# note\n\tregion = eu-west-1\n", "[dev]\n" KEYS("AKC"),
+     "dev", "eu-west-1"},
 };
 
 static void test_region_in_credentials(void **state)
