@@ -321,13 +321,15 @@ static enum eksauth_status put_env(struct eksauth_exec_identity *out, const char
  * them: the AWS CLI's get-token honours AWS_ENDPOINT_URL and
  * AWS_ENDPOINT_URL_STS (its token is then for that host, and with a role
  * its signed AssumeRole, the person's session token in it, goes there,
- * over plain http if the URL says so) and AWS_CA_BUNDLE.  A kubeconfig
- * from a repository could set them; the person's own environment may.
+ * over plain http if the URL says so) and AWS_CA_BUNDLE; AWS_DATA_PATH
+ * too, as botocore reads STS's endpoint rules from there before its own,
+ * and a rule may name any URL.  A kubeconfig from a repository could set
+ * them; the person's own environment may.
  */
 static bool moves_sts(const char *name)
 {
     return strcmp(name, "AWS_ENDPOINT_URL") == 0 || strcmp(name, "AWS_ENDPOINT_URL_STS") == 0 ||
-           strcmp(name, "AWS_CA_BUNDLE") == 0;
+           strcmp(name, "AWS_CA_BUNDLE") == 0 || strcmp(name, "AWS_DATA_PATH") == 0;
 }
 
 /* The AWS_* variables of the exec env, checked; DEFAULT_ROLE for aws-iam-authenticator. */

@@ -26,10 +26,11 @@
  * the AWS CLI (or its own signer), not the exec command, so only the AWS
  * CLI's own variables mean the same to it (any other is the exec command's
  * business).  As kubectl does, they override the engineer's environment.
- * For aws and aws-iam-authenticator, AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_STS
- * and AWS_CA_BUNDLE there are refused: the AWS CLI would send its signed
- * STS calls (a role's AssumeRole) to that endpoint, or trust that CA for
- * them, and mint for a host other than STS.  The AWS CLI's global
+ * For aws and aws-iam-authenticator, AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_STS,
+ * AWS_CA_BUNDLE and AWS_DATA_PATH (where botocore reads STS's endpoint
+ * rules) there are refused: the AWS CLI would send its signed STS calls (a
+ * role's AssumeRole) to that endpoint, or trust that CA for them, and mint
+ * for a host other than STS.  The AWS CLI's global
  * --endpoint-url, --no-verify-ssl and --ca-bundle in the args are not
  * read, as `aws eks get-token` gives none of them to its STS client (the
  * token is for STS, its AssumeRole verified): nothing is passed on, and

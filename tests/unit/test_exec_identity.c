@@ -283,8 +283,13 @@ static void test_env_filtered(void **state)
  */
 static void test_sts_endpoint(void **state)
 {
-    static const char *const moved[] = {"AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL",
-                                        "AWS_CA_BUNDLE"};
+    /*
+     * AWS_DATA_PATH: botocore 1.43.11 read sts/2011-06-15/endpoint-rule-set-1.json
+     * from it before its own, and a rule set naming http://evil.invalid:8080
+     * had generate_presigned_url('get_caller_identity') give that URL.
+     */
+    static const char *const moved[] = {"AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL", "AWS_CA_BUNDLE",
+                                        "AWS_DATA_PATH"};
     struct eksauth_exec_identity id;
     struct eksauth_error err;
     size_t i;
