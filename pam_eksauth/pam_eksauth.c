@@ -798,6 +798,22 @@ static bool nss_serves(struct pe_ctx *c)
 }
 
 /*
+ * Whether id, taken by stage_identity, is the one this login's
+ * authentication put in the PAM environment (sshd's other process:
+ * pe_identity_from_db takes EKS_* when they name the recorded k8s user).
+ * Else it is the identity DB's record, the principal of the user's last
+ * token login: not whoever logs in now with no token (a key), and the audit
+ * line must not pin this login on them.
+ */
+static bool identity_from_auth(pam_handle_t *pamh, const struct pe_identity *id)
+{
+    const char *user = pam_getenv(pamh, "EKS_USERNAME"), *arn = pam_getenv(pamh, "EKS_ARN");
+
+    return user != NULL && arn != NULL && strcmp(user, id->k8s_username) == 0 &&
+           strcmp(arn, id->arn) == 0;
+}
+
+/*
  * The mapping must still hold (login.h: the identity DB is what `eksauth
  * sync` last recorded), for the same k8s user when this handle
  * authenticated; require_group= on top.
@@ -810,7 +826,7 @@ static int acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
     struct pe_ctx c;
     struct pe_audit a;
     enum eksauth_status st;
-    bool recorded = false;
+    bool recorded = false, no_token = false;
     int rc;
 
     memset(&a, 0, sizeof(a));
@@ -845,10 +861,13 @@ static int acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
         state = stage_identity(&c, &r);
         if (state == NULL)
             pam_syslog(pamh, LOG_ERR, "the identity for the session: %s", r.reason);
-        else
+        else if (identity_from_auth(pamh, state))
             audit_identity(&a, state);
+        else
+            no_token = true;
     }
-    set_result(&r, PE_SUCCESS, "mapped");
+    set_result(&r, PE_SUCCESS,
+               no_token ? "mapped; no token in this login: the principal is not known" : "mapped");
 out:
     /* The proof has done its work: it never reaches the session. */
     drop_proof(pamh);

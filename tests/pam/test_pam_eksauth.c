@@ -1165,8 +1165,19 @@ static void case_require_token(void)
     ok(pd_log_find("event=account result=denied user=bob", "not a key or another method", NULL) !=
            NULL,
        "logged with the reason");
+    pd_log_mark();
     is_rc(account_once("eksauth-token-login", "bob"), PAM_SUCCESS,
           "require_token=login,su: not for this service");
+    /*
+     * bob's last token login is in the DB, but this handle gave no token (a
+     * key, say): whoever holds the key is not that principal, so the line
+     * names none.
+     */
+    ok(pd_log_find("event=account result=success user=bob k8s_user=",
+                   " arn=- session=- access_key_id=- account=- ", " canonical_arn=- ",
+                   "reason=\"mapped; no token in this login: the principal is not known\"",
+                   NULL) != NULL,
+       "a login without a token: the account line names no principal");
     /* An empty list is a mistake (a template's empty variable): the gate stays shut. */
     pd_log_mark();
     is_rc(account_once("eksauth-token-empty", "bob"), PAM_PERM_DENIED,
