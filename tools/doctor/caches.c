@@ -133,7 +133,8 @@ static void sssd_file(struct doctor *d, const char *real)
     struct lines l;
     size_t len, n;
 
-    if (slurp_path(real, TEXT_MAX, &text, &len) != 0)
+    /* Read as the host reads it: a link that leaves --root names the root's file, not ours. */
+    if (slurp(d, host, &text, &len) != 0)
         return;
     l = (struct lines){text, text + len, 0};
     while ((line = next_line(&l)) != NULL) {
