@@ -332,6 +332,31 @@ static bool moves_sts(const char *name)
            strcmp(name, "AWS_CA_BUNDLE") == 0 || strcmp(name, "AWS_DATA_PATH") == 0;
 }
 
+/*
+ * Whether name, in such an exec env, moves where the AWS CLI takes its
+ * credentials from: the container credential provider's URL and the
+ * token it sends there (AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: the
+ * contents of any file the person can read, as a header, to a URL the
+ * kubeconfig names), and the instance metadata endpoint (credentials an
+ * attacker serves: the person would sign, and log in, as them).  The
+ * runtime that needs them sets them in the environment, never a
+ * kubeconfig.
+ */
+static bool moves_credentials(const char *name)
+{
+    static const char *const names[] = {
+        "AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+        "AWS_CONTAINER_AUTHORIZATION_TOKEN",  "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
+        "AWS_EC2_METADATA_SERVICE_ENDPOINT",  "AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE",
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+        if (strcmp(name, names[i]) == 0)
+            return true;
+    return false;
+}
+
 /* The AWS_* variables of the exec env, checked; DEFAULT_ROLE for aws-iam-authenticator. */
 static enum eksauth_status read_env(const struct eksauth_kube_exec *e, const char *from,
                                     struct eksauth_exec_identity *out, struct eksauth_error *err)
@@ -366,6 +391,14 @@ static enum eksauth_status read_env(const struct eksauth_kube_exec *e, const cha
                               "%s: env %s: the AWS CLI would send its signed STS calls there or "
                               "trust that CA for them, and mint for another host than STS; "
                               "eksauth takes no STS endpoint or CA from a kubeconfig: remove it "
+                              "from the exec env (set it in your own environment if you mean it)",
+                              from, name);
+        /* Nor where the credentials come from, nor a file to send there. */
+        else if (out->kind != EKSAUTH_EXEC_EKSAUTH && moves_credentials(name))
+            st = eksauth_fail(err, EKSAUTH_EINVAL,
+                              "%s: env %s: the AWS CLI would take its credentials from the "
+                              "endpoint it names (and send it a token or a file's contents); "
+                              "eksauth takes no credential source from a kubeconfig: remove it "
                               "from the exec env (set it in your own environment if you mean it)",
                               from, name);
         else if ((strcmp(name, "AWS_PROFILE") == 0 || strcmp(name, "AWS_DEFAULT_PROFILE") == 0) &&

@@ -312,6 +312,22 @@ static void test_sts_endpoint(void **state)
                       EKSAUTH_OK);
         eksauth_exec_identity_free(&id);
     }
+    /* Where the credentials come from, and a file sent there, neither. */
+    static const char *const sources[] = {
+        "AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+        "AWS_CONTAINER_AUTHORIZATION_TOKEN",  "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
+        "AWS_EC2_METADATA_SERVICE_ENDPOINT",  "AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE"};
+    for (i = 0; i < sizeof(sources) / sizeof(sources[0]); i++) {
+        assert_status(read_one("aws", ARGS("eks", "get-token", "--cluster-name", "prod"),
+                               ENV(sources[i], "https://evil.example"), &id, &err),
+                      EKSAUTH_EINVAL);
+        assert_non_null(strstr(err.msg, sources[i]));
+        assert_non_null(strstr(err.msg, "takes no credential source from a kubeconfig"));
+        assert_null(strstr(err.msg, "evil"));
+        assert_status(read_one("aws-iam-authenticator", ARGS("token", "-i", "prod"),
+                               ENV(sources[i], "https://evil.example"), &id, &err),
+                      EKSAUTH_EINVAL);
+    }
     /* Other AWS_ENDPOINT_URL_* services: get-token calls STS only. */
     assert_status(read_one("aws", ARGS("eks", "get-token", "--cluster-name", "prod"),
                            ENV("AWS_ENDPOINT_URL_EKS", "https://eks.example"), &id, &err),
