@@ -390,11 +390,12 @@ static void login_result(struct pe_ctx *c, const struct eksauth_login *l, enum e
  * names files and generations, never the token.  Only for a login that
  * STS vouched for and the snapshot mapped: a token refused before that
  * mapped nothing, and a spray of bad tokens must cost one line each (the
- * audit line), not two.
+ * audit line), not two; so must a spray of good ones from an AWS account
+ * aws-auth does not map (any account can have STS vouch for its token).
  */
 static void log_index_fallback(struct pe_ctx *c, const struct eksauth_login *l)
 {
-    if (l->step > EKSAUTH_LOGIN_STS && l->mapping.index == NULL &&
+    if (l->step > EKSAUTH_LOGIN_MAPPING && l->mapping.index == NULL &&
         l->mapping.index_fit != EKSAUTH_LOGIN_INDEX_FITS)
         pam_syslog(c->pamh, LOG_NOTICE, "mapped with the whole snapshot (slower): %s",
                    l->mapping.index_unfit.msg);

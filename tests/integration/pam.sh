@@ -96,6 +96,12 @@ is $? 1 "pam_wrapper: without the index, a token STS refuses is refused"
 n=$(grep -c 'SYSLOG(' "$PE_DIR/pw-noindex-bad.out")
 is "$n" 1 "pam_wrapper: ... with one line, the audit line, and no fallback line"
 [ "$n" = 1 ] || grep 'SYSLOG(' "$PE_DIR/pw-noindex-bad.out" | cut -c1-200 | sed 's/^/# /'
+# Nor a token STS vouches for that aws-auth maps to nobody (any AWS account has one).
+pw "$PE_DIR/pw-noindex-unmapped.out" admin-alice authenticate <"$PE_DIR/tok/carol"
+is $? 1 "pam_wrapper: without the index, an unmapped principal is refused"
+n=$(grep -c 'SYSLOG(' "$PE_DIR/pw-noindex-unmapped.out")
+is "$n" 1 "pam_wrapper: ... with one line, the audit line, and no fallback line"
+[ "$n" = 1 ] || grep 'SYSLOG(' "$PE_DIR/pw-noindex-unmapped.out" | cut -c1-200 | sed 's/^/# /'
 mv "$PE_DIR/db/aws-auth.index.kept" "$PE_DIR/db/aws-auth.index"
 
 pieces "$PE_DIR/tok/alice" 500 | pw "$PE_DIR/pw2.out" admin-alice authenticate
