@@ -352,6 +352,9 @@ static const struct ini_name *names_repeat(struct ini_names *l,
     const struct ini_name *later = NULL;
     size_t i;
 
+    /* No names: no array (qsort's pointer must never be NULL). */
+    if (l->n < 2)
+        return NULL;
     qsort(l->v, l->n, sizeof(*l->v), cmp);
     for (i = 1; i < l->n; i++) {
         struct ini_name a = l->v[i - 1];
