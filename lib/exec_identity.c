@@ -316,45 +316,54 @@ static enum eksauth_status put_env(struct eksauth_exec_identity *out, const char
 }
 
 /*
- * Whether name, in the exec env of a section eksauth follows with the AWS
- * CLI, moves where the AWS CLI sends its STS calls or whom it trusts for
- * them: the AWS CLI's get-token honours AWS_ENDPOINT_URL and
- * AWS_ENDPOINT_URL_STS (its token is then for that host, and with a role
- * its signed AssumeRole, the person's session token in it, goes there,
- * over plain http if the URL says so) and AWS_CA_BUNDLE; AWS_DATA_PATH
- * too, as botocore reads STS's endpoint rules from there before its own,
- * and a rule may name any URL.  A kubeconfig from a repository could set
- * them; the person's own environment may.
+ * What the AWS CLI would do with a variable a kubeconfig's exec env must
+ * never set, for a section eksauth follows with the AWS CLI (a kubeconfig
+ * from a repository could set them; the person's own environment may):
+ *
+ * - where it sends its STS calls or whom it trusts for them: get-token
+ *   honours AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_STS (its token is then
+ *   for that host, and with a role its signed AssumeRole, the person's
+ *   session token in it, goes there, over plain http if the URL says so)
+ *   and AWS_CA_BUNDLE; AWS_DATA_PATH too, as botocore reads STS's endpoint
+ *   rules from there before its own, and a rule may name any URL;
+ * - where it takes its credentials from: the container credential
+ *   provider's URL and the token it sends there
+ *   (AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: the contents of any file the
+ *   person can read, as a header, to a URL the kubeconfig names), and the
+ *   instance metadata endpoint (credentials an attacker serves: the person
+ *   would sign, and log in, as them).  The runtime that needs them sets
+ *   them in the environment, never a kubeconfig.
+ *
+ * NULL for any other name.
  */
-static bool moves_sts(const char *name)
+static const char *refused_env(const char *name)
 {
-    return strcmp(name, "AWS_ENDPOINT_URL") == 0 || strcmp(name, "AWS_ENDPOINT_URL_STS") == 0 ||
-           strcmp(name, "AWS_CA_BUNDLE") == 0 || strcmp(name, "AWS_DATA_PATH") == 0;
-}
-
-/*
- * Whether name, in such an exec env, moves where the AWS CLI takes its
- * credentials from: the container credential provider's URL and the
- * token it sends there (AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: the
- * contents of any file the person can read, as a header, to a URL the
- * kubeconfig names), and the instance metadata endpoint (credentials an
- * attacker serves: the person would sign, and log in, as them).  The
- * runtime that needs them sets them in the environment, never a
- * kubeconfig.
- */
-static bool moves_credentials(const char *name)
-{
-    static const char *const names[] = {
-        "AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
-        "AWS_CONTAINER_AUTHORIZATION_TOKEN",  "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
-        "AWS_EC2_METADATA_SERVICE_ENDPOINT",  "AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE",
+    static const char sts[] = "the AWS CLI would send its signed STS calls there or trust that "
+                              "CA for them, and mint for another host than STS; eksauth takes no "
+                              "STS endpoint or CA from a kubeconfig";
+    static const char creds[] = "the AWS CLI would take its credentials from the endpoint it "
+                                "names (and send it a token or a file's contents); eksauth takes "
+                                "no credential source from a kubeconfig";
+    static const struct {
+        const char *name, *why;
+    } refused[] = {
+        {"AWS_ENDPOINT_URL", sts},
+        {"AWS_ENDPOINT_URL_STS", sts},
+        {"AWS_CA_BUNDLE", sts},
+        {"AWS_DATA_PATH", sts},
+        {"AWS_CONTAINER_CREDENTIALS_FULL_URI", creds},
+        {"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", creds},
+        {"AWS_CONTAINER_AUTHORIZATION_TOKEN", creds},
+        {"AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", creds},
+        {"AWS_EC2_METADATA_SERVICE_ENDPOINT", creds},
+        {"AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE", creds},
     };
     size_t i;
 
-    for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-        if (strcmp(name, names[i]) == 0)
-            return true;
-    return false;
+    for (i = 0; i < sizeof(refused) / sizeof(refused[0]); i++)
+        if (strcmp(name, refused[i].name) == 0)
+            return refused[i].why;
+    return NULL;
 }
 
 /* The AWS_* variables of the exec env, checked; DEFAULT_ROLE for aws-iam-authenticator. */
@@ -362,7 +371,7 @@ static enum eksauth_status read_env(const struct eksauth_kube_exec *e, const cha
                                     struct eksauth_exec_identity *out, struct eksauth_error *err)
 {
     enum eksauth_status st = EKSAUTH_OK;
-    const char *default_role = NULL;
+    const char *default_role = NULL, *why;
     char q[128];
     size_t i;
 
@@ -385,22 +394,12 @@ static enum eksauth_status read_env(const struct eksauth_kube_exec *e, const cha
             st = eksauth_fail(err, EKSAUTH_EINVAL,
                               "%s: env %s has a control character or more than %d bytes", from,
                               name, EKSAUTH_EXEC_ENV_VALUE_MAX);
-        /* Signed STS calls go to STS, checked against the person's trust: never a kubeconfig's. */
-        else if (out->kind != EKSAUTH_EXEC_EKSAUTH && moves_sts(name))
+        /* STS calls go to STS, signed with the person's own credentials: never a kubeconfig's. */
+        else if (out->kind != EKSAUTH_EXEC_EKSAUTH && (why = refused_env(name)) != NULL)
             st = eksauth_fail(err, EKSAUTH_EINVAL,
-                              "%s: env %s: the AWS CLI would send its signed STS calls there or "
-                              "trust that CA for them, and mint for another host than STS; "
-                              "eksauth takes no STS endpoint or CA from a kubeconfig: remove it "
-                              "from the exec env (set it in your own environment if you mean it)",
-                              from, name);
-        /* Nor where the credentials come from, nor a file to send there. */
-        else if (out->kind != EKSAUTH_EXEC_EKSAUTH && moves_credentials(name))
-            st = eksauth_fail(err, EKSAUTH_EINVAL,
-                              "%s: env %s: the AWS CLI would take its credentials from the "
-                              "endpoint it names (and send it a token or a file's contents); "
-                              "eksauth takes no credential source from a kubeconfig: remove it "
-                              "from the exec env (set it in your own environment if you mean it)",
-                              from, name);
+                              "%s: env %s: %s: remove it from the exec env (set it in your own "
+                              "environment if you mean it)",
+                              from, name, why);
         else if ((strcmp(name, "AWS_PROFILE") == 0 || strcmp(name, "AWS_DEFAULT_PROFILE") == 0) &&
                  !eksauth_exec_profile_valid(value))
             st = take_profile(value, name, from, out, err); /* refuses it, naming the profile */
