@@ -11,8 +11,12 @@
 # gawk (the RPM side's).  `eksauth doctor` (tools/doctor/pam.c) is held to
 # the same verdicts: each line is also the /etc/pam.d/sshd of a root doctor
 # reads (--root), and its missing-module warning there means "refused".
-# Both package tests (deb_prerm.sh, rpm.sh) run the scripts whole; this one
-# needs no package build.  TAP output.
+# Where a line's reading is in doubt (continued lines, words in brackets,
+# \r \v \f), this machine's libpam says what it does too: pamtester runs
+# the lines as /etc/pam.d/sshd in a private mount namespace, with no
+# pam_eksauth.so installed, as once the package is removed.  Both package
+# tests (deb_prerm.sh, rpm.sh) run the scripts whole; this one needs no
+# package build.  TAP output.
 set -u
 . "$top_srcdir/tests/install/install_common.sh"
 
@@ -80,31 +84,80 @@ case_() {
     doctor_case "$@"
 }
 
-case_ refused "required" 'auth required pam_eksauth.so'
-case_ refused "Requisite (keywords in any case)" 'auth Requisite pam_eksauth.so'
+# libpam: this machine's, its module folder (where pam_permit.so is) without
+# pam_eksauth.so; its version decides how it joins a continued line.
+[ "$(id -u)" = 0 ] && unshare -m true 2>/dev/null ||
+    bail "root and unshare -m are needed (libpam reads only /etc/pam.d)"
+command -v pamtester >/dev/null 2>&1 || bail "pamtester is needed (scripts/install-deps installs it)"
+PAM_VERSION=$(pkg-config --modversion pam) || bail "pkg-config cannot find pam's version"
+for m in /lib*/security/pam_permit.so /usr/lib*/security/pam_permit.so \
+    /lib/*/security/pam_permit.so /usr/lib/*/security/pam_permit.so; do
+    [ -f "$m" ] || continue
+    [ ! -e "${m%/*}/pam_eksauth.so" ] || bail "${m%/*}/pam_eksauth.so is installed: libpam would load it"
+done
+echo "# libpam $PAM_VERSION"
+case $PAM_VERSION in
+0.* | 1.[0-5] | 1.[0-5].*) JOIN=1.5 ;;
+*) JOIN=1.6 ;;
+esac
+# libpam_verdict: "refused" when libpam, reading $P/sshd and then "auth
+# required pam_permit.so" as the service sshd, fails root's authentication
+# (pamtester then prints libpam's one-line reason; pam_permit passes it:
+# only the lines before it can fail it).
+libpam_verdict() {
+    cp "$P/sshd" "$T/libpam.d/sshd"
+    echo 'auth required pam_permit.so' >>"$T/libpam.d/sshd"
+    if unshare -m sh -c 'mount --bind "$0" /etc/pam.d && exec pamtester sshd root authenticate' \
+        "$T/libpam.d" </dev/null >"$T/libpam.out" 2>&1; then
+        echo allowed
+    elif [ "$(wc -l <"$T/libpam.out")" = 1 ] && grep -q '^pamtester: ' "$T/libpam.out"; then
+        echo refused
+    else
+        echo "pamtester failed: $(cat "$T/libpam.out")"
+    fi
+}
+mkdir -p "$T/libpam.d"
+# libpam_case EXPECT NAME LINE [EXPECT_16]: libpam says EXPECT of LINE
+# (EXPECT_16 where 1.6 and later, which end a continued line at a blank or
+# comment line, say otherwise).
+libpam_case() {
+    printf '%s\n' "$3" >"$P/sshd"
+    _want=$1
+    [ "$JOIN" = 1.5 ] || _want=${4:-$1}
+    is "$(libpam_verdict)" "$_want" "libpam $PAM_VERSION: $2"
+}
+# all_case EXPECT NAME LINE [EXPECT_16]: both programs, doctor and libpam
+# say EXPECT of LINE.
+all_case() {
+    case_ "$1" "$2" "$3"
+    libpam_case "$@"
+}
+
+all_case refused "required" 'auth required pam_eksauth.so'
+all_case refused "Requisite (keywords in any case)" 'auth Requisite pam_eksauth.so'
 case_ allowed "optional" 'session optional pam_eksauth.so'
-case_ allowed "SUFFICIENT" 'auth SUFFICIENT pam_eksauth.so'
-case_ refused "-auth required (the dash only silences the log)" '-auth required pam_eksauth.so'
-case_ allowed "eksauth setup's line" \
+all_case allowed "SUFFICIENT" 'auth SUFFICIENT pam_eksauth.so'
+all_case refused "-auth required (the dash only silences the log)" '-auth required pam_eksauth.so'
+all_case allowed "eksauth setup's line" \
     'auth [success=done ignore=ignore module_unknown=ignore default=die] pam_eksauth.so ignore_unknown_user'
-case_ allowed "the pam-auth-update profile's auth line" 'auth [success=2 default=ignore] pam_eksauth.so'
+all_case allowed "the pam-auth-update profile's auth line" 'auth [success=2 default=ignore] pam_eksauth.so'
 case_ refused "a bracket control with no default (bad)" 'account [success=ok ignore=ignore] pam_eksauth.so'
 case_ allowed "blanks around =" 'auth [success=done default = die module_unknown = ignore] pam_eksauth.so'
-case_ allowed "the first default= decides" 'auth [success=ok default=ignore default=die] pam_eksauth.so'
-case_ refused "the first default= decides (the other way)" 'auth [success=ok default=die default=ignore] pam_eksauth.so'
+all_case allowed "the first default= decides" 'auth [success=ok default=ignore default=die] pam_eksauth.so'
+all_case refused "the first default= decides (the other way)" 'auth [success=ok default=die default=ignore] pam_eksauth.so'
 case_ allowed "module_unknown= overrides an earlier default=" 'auth [default=die module_unknown=ignore] pam_eksauth.so'
 case_ refused "the last module_unknown= decides" \
     'auth [module_unknown=ignore success=ok module_unknown=die] pam_eksauth.so'
-case_ refused "module_unknown=ok (the stack takes PAM_MODULE_UNKNOWN)" \
+all_case refused "module_unknown=ok (the stack takes PAM_MODULE_UNKNOWN)" \
     'auth [success=ok module_unknown=ok default=ignore] pam_eksauth.so'
 case_ refused "module_unknown=done" 'auth [success=ok module_unknown=done default=ignore] pam_eksauth.so'
-case_ refused "MODULE_UNKNOWN=ignore (not a name Linux-PAM knows: every value bad)" \
+all_case refused "MODULE_UNKNOWN=ignore (not a name Linux-PAM knows: every value bad)" \
     'auth [success=ok MODULE_UNKNOWN=ignore default=ignore] pam_eksauth.so'
 case_ refused "a module_unknown= left empty after one that ignores (every value bad)" \
     'auth [module_unknown=ignore success=ok module_unknown=] pam_eksauth.so'
 case_ refused "an empty action beside default=ignore (every value bad)" \
     'auth [success=ok default=ignore module_unknown=] pam_eksauth.so'
-case_ refused "a line continued with a backslash" 'auth required \
+all_case refused "a line continued with a backslash" 'auth required \
     pam_eksauth.so'
 case_ allowed "a comment" '# auth required pam_eksauth.so'
 case_ allowed "another module" 'auth required pam_eksauth_other.so'
@@ -138,52 +191,111 @@ case_ refused "a jump of 0 (every value bad)" \
 case_ refused "a jump past INT_MAX (every value bad)" \
     'auth [success=2147483648 module_unknown=ignore] pam_eksauth.so'
 case_ allowed "a jump of INT_MAX" 'auth [success=2147483647 module_unknown=ignore] pam_eksauth.so'
-case_ refused "a word with no = (every value bad)" \
+all_case refused "a word with no = (every value bad)" \
     'auth [module_unknown=ignore success] pam_eksauth.so'
 case_ refused "\\] inside the brackets (kept, as a ], which makes every value bad)" \
     'auth [module_unknown=ignore success=ok\] default=die] pam_eksauth.so'
-case_ refused "[optional] (a keyword only outside brackets)" 'auth [optional] pam_eksauth.so'
-case_ refused "[] (every value bad)" 'auth [] pam_eksauth.so'
-case_ allowed "a bare value=action control, not a keyword" 'auth module_unknown=ignore pam_eksauth.so'
+all_case allowed "[optional] (the brackets cut off before the keyword is read)" \
+    'auth [optional] pam_eksauth.so'
+all_case allowed "[Sufficient]" 'auth [Sufficient] pam_eksauth.so'
+all_case refused "[required]" 'auth [required] pam_eksauth.so'
+case_ allowed "[include] reads a file, loads no module" 'auth [include] pam_eksauth.so'
+all_case refused "[] (every value bad)" 'auth [] pam_eksauth.so'
+all_case allowed "a bare value=action control, not a keyword" 'auth module_unknown=ignore pam_eksauth.so'
 case_ refused "a bare value=action control that does not ignore" 'auth success=ok pam_eksauth.so'
-case_ allowed "words with no blank between them" \
+all_case allowed "words with no blank between them" \
     'auth [success=okmodule_unknown=ignoredefault=die] pam_eksauth.so'
 case_ allowed "jump then word with no blank between them" \
     'auth [success=2default=ignore] pam_eksauth.so'
-case_ allowed "the module right after the ]" 'auth [module_unknown=ignore]pam_eksauth.so'
+all_case allowed "the module right after the ]" 'auth [module_unknown=ignore]pam_eksauth.so'
 case_ allowed "include reads a file, loads no module" 'auth include pam_eksauth.so'
-case_ refused "blanks after the continuing backslash" \
+all_case refused "blanks after the continuing backslash" \
     "$(printf 'auth required \\  \n    pam_eksauth.so')"
 case_ allowed "a comment ends the line, backslash or not" 'auth required # a comment \
     pam_eksauth.so'
-case_ allowed "a control continued on the next line" 'auth [success=ok \
+all_case allowed "a control continued on the next line" 'auth [success=ok \
     module_unknown=ignore] pam_eksauth.so'
 
 # Linux-PAM 1.5 and before (Debian 12, Amazon Linux 2023) pass over blank
-# and comment-only lines inside a continued line; 1.6 and later (which
-# doctor follows) end the line there.  The awk reads both ways and refuses
-# what either refuses: these lines are the awk's alone.
-awk_case refused "a blank line inside a continued line (1.5 joins past it)" 'auth required \
+# and comment-only lines inside a continued line; 1.6 and later end the
+# line there.  The awk and doctor read both ways and refuse what either
+# refuses.  libpam says what its version does (the second verdict 1.6's,
+# where its lines fail with or without the module).
+all_case refused "a blank line inside a continued line (1.5 joins past it)" 'auth required \
 
     pam_eksauth.so'
-awk_case refused "a comment line inside a continued line (1.5 joins past it)" 'auth required \
+all_case refused "a comment line inside a continued line (1.5 joins past it)" 'auth required \
 # the module
     pam_eksauth.so'
-awk_case refused "a line 1.6 starts after a blank line, where 1.5 goes on" 'auth optional pam_unix.so \
+case_ refused "a line 1.6 starts after a blank line, where 1.5 goes on" 'auth optional pam_permit.so \
 
 auth required pam_eksauth.so'
-awk_case allowed "a control continued past a blank line" 'auth [module_unknown=ignore \
+libpam_case allowed "a line 1.6 starts after a blank line, where 1.5 goes on" 'auth optional pam_permit.so \
+
+auth required pam_eksauth.so' refused
+case_ allowed "a control continued past a blank line" 'auth [module_unknown=ignore \
 
     success=ok] pam_eksauth.so'
-awk_case refused "a control continued past a comment line (1.6 reads its last line alone)" \
+libpam_case allowed "a control continued past a blank line" 'auth [module_unknown=ignore \
+
+    success=ok] pam_eksauth.so' refused
+case_ refused "a control continued past a comment line (1.6 reads its last line alone)" \
     'auth [success=ok \
 # it steps aside without the module
     module_unknown=ignore default=die] pam_eksauth.so'
+libpam_case allowed "a control continued past a comment line" 'auth [success=ok \
+# it steps aside without the module
+    module_unknown=ignore default=die] pam_eksauth.so' refused
+all_case refused "the same line read both ways" 'auth required pam_eksauth.so \
 
-# Linux-PAM cuts "[...]" as one word wherever it stands, the module's too
-# (pam_misc.c's _pam_tokenize): this line loads pam_eksauth.so.  Doctor
-# takes "[pam_eksauth.so]" for another module: the awk's alone.
-awk_case refused "the module in brackets" 'auth required [pam_eksauth.so]'
+    debug'
+printf '%s\n' 'auth required pam_eksauth.so \' '' '    debug' >"$P/sshd"
+doctor_verdict >/dev/null
+is "$(grep -o 'this line refuses every login' "$T/doctor.json" | wc -l)" 1 \
+    "doctor: the same line read both ways is one warning"
+
+# Linux-PAM cuts "[...]" as one word wherever it stands, the type's and
+# the module's too.
+all_case refused "the module in brackets" 'auth required [pam_eksauth.so]'
+all_case allowed "the module in brackets, optional" 'auth optional [pam_eksauth.so] debug'
+all_case refused "the type in brackets" '[auth] required pam_eksauth.so'
+# A "[" with no "]" runs to the line's end, its newline too: no module of
+# that name loads.  The awk, reading no newline, takes the module (it
+# refuses more, never less); doctor reads as libpam does.
+doctor_case allowed "an unclosed [ before the module (libpam keeps the newline)" \
+    'auth required [pam_eksauth.so'
+printf 'auth required [pam_eksauth.so' >"$P/sshd"
+is "$(doctor_verdict)" refused "doctor: an unclosed [ before the module on a last line without a newline"
+
+# Inside a control libpam takes \r, \v and \f for blanks (isspace); between
+# words it does not (only space, tab and newline part them), so a CRLF
+# line's last word ends in \r.
+all_case allowed "\\v between a bracket control's words" \
+    "$(printf 'auth [success=ok\vmodule_unknown=ignore] pam_eksauth.so')"
+all_case allowed "\\r and \\f around a control's =" \
+    "$(printf 'auth [success=ok module_unknown\f=\rignore] pam_eksauth.so')"
+all_case allowed "\\f between a bare control's words" \
+    "$(printf 'auth module_unknown=ignore\fsuccess=ok pam_eksauth.so')"
+all_case refused "\\v inside a control beside a failing action" \
+    "$(printf 'auth [module_unknown=ignore\vdefault=die\vmodule_unknown=die] pam_eksauth.so')"
+case_ allowed "\\v between the control and the module (one word: no module)" \
+    "$(printf 'auth required\vpam_eksauth.so')"
+case_ allowed "a CRLF line (the module pam_eksauth.so\\r, which never loads)" \
+    "$(printf 'auth required pam_eksauth.so\r')"
+all_case refused "a CRLF line with arguments (the module loads)" \
+    "$(printf 'auth required pam_eksauth.so debug\r')"
+
+# A module's arguments are cut alike (the same tokenizer): in a CRLF
+# file pam_eksauth gets "ignore_unknown_user\r", no option it knows, so a
+# local account's answer is user_unknown, which setup's line makes die.
+printf 'auth [success=done ignore=ignore module_unknown=ignore default=die] pam_eksauth.so ignore_unknown_user\r\n' >"$P/sshd"
+doctor_verdict >/dev/null
+grep -q 'auth: local accounts (root too) are refused at pam_eksauth' "$T/doctor.json"
+ok $? "doctor: ignore_unknown_user\\r in a CRLF line is not that option"
+printf 'auth [success=done ignore=ignore module_unknown=ignore default=die] pam_eksauth.so ignore_unknown_user\n' >"$P/sshd"
+doctor_verdict >/dev/null
+! grep -q 'auth: local accounts (root too) are refused at pam_eksauth' "$T/doctor.json"
+ok $? "doctor: ignore_unknown_user, the same line without the \\r"
 
 # /etc/pam.conf: a service name first (Linux-PAM reads it only when there
 # is no /etc/pam.d, which doctor reads: the awk's alone).

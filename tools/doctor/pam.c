@@ -25,11 +25,13 @@
 #define PAM_SESSION_LINE EKSAUTH_SETUP_PAM_SESSION
 
 struct pam_entry {
-    char *where;   /* host path:line */
-    char type[16]; /* auth, account, session, password */
-    char *control;
-    char *module; /* as written */
-    char *args;
+    char *where;      /* host path:line */
+    char type[16];    /* auth, account, session, password */
+    char *control;    /* as libpam cuts it: a bracket control without its brackets */
+    char *module;     /* as written */
+    char *args;       /* as written: pam_has_arg cuts them */
+    bool newline;     /* the line ends in the newline libpam keeps (pam_next_line) */
+    bool passed_over; /* Linux-PAM 1.5 joined it past a blank or comment line */
 };
 
 struct pam_stack {
@@ -37,6 +39,14 @@ struct pam_stack {
     size_t n;
     bool found; /* the service file itself exists */
 };
+
+/*
+ * How a continued line goes on past a blank or comment-only line: Linux-PAM
+ * 1.5 and before (Debian 12, Amazon Linux 2023) pass over it and go on, 1.6
+ * and later end the line there.  doctor checks the stack as 1.6 reads it and
+ * the missing-module warning both ways, as debian/eksauth.prerm does.
+ */
+enum pam_join { PAM_JOIN_16, PAM_JOIN_15 };
 
 static void pam_stack_free(struct pam_stack *st)
 {
@@ -53,7 +63,8 @@ static void pam_stack_free(struct pam_stack *st)
 }
 
 static bool pam_add(struct doctor *d, struct pam_stack *st, const char *where, const char *type,
-                    const char *control, size_t control_len, const char *module, const char *args)
+                    const char *control, const char *module, const char *args, bool newline,
+                    bool passed_over)
 {
     struct pam_entry *grown, *e;
 
@@ -65,9 +76,11 @@ static bool pam_add(struct doctor *d, struct pam_stack *st, const char *where, c
     memset(e, 0, sizeof(*e));
     fmt(e->type, sizeof(e->type), "%s", type);
     e->where = strdup(where);
-    e->control = strndup(control, control_len);
+    e->control = strdup(control);
     e->module = strdup(module);
     e->args = strdup(args);
+    e->newline = newline;
+    e->passed_over = passed_over;
     st->n++;
     if (e->where == NULL || e->control == NULL || e->module == NULL || e->args == NULL)
         goto nomem;
@@ -90,29 +103,71 @@ static bool is_keyword(const char *control, const char *keyword)
 }
 
 /*
+ * libpam's blanks between the words of a line (its tokenizer splits at
+ * " \n\t"): \r, \v and \f belong to a word, so a line of a CRLF file
+ * ends in a word with a \r (a module libpam cannot load, an option the
+ * module does not know).
+ */
+static bool pam_blank(char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+static char *pam_skip_blank(char *s)
+{
+    while (pam_blank(*s))
+        s++;
+    return s;
+}
+
+/* A line Linux-PAM 1.5 passes over inside a continued line: blank, or a comment. */
+static bool pam_empty_line(const char *line)
+{
+    line += strspn(line, " \t");
+    return *line == '\0' || *line == '#';
+}
+
+/*
  * The next line of a PAM file as libpam assembles it, joined in place: a
  * '#' ends it (the comment cut off); a line without one whose text ends
  * in a backslash (blanks may follow) goes on on the next line, the
- * backslash read as a blank.  *no: the number of its first line.
+ * backslash read as a blank; under PAM_JOIN_15 it passes over blank and
+ * comment lines (*passed_over set), under PAM_JOIN_16 one ends it.
+ * *no: the number of its first line; *newline: it ends in the newline
+ * libpam keeps in its last word (no '#' cut it, and the file's last line
+ * had one).
  */
-static char *pam_next_line(struct lines *l, unsigned *no)
+static char *pam_next_line(struct lines *l, enum pam_join join, unsigned *no, bool *passed_over,
+                           bool *newline)
 {
     char *line = next_line(l), *part = line, *end, *next;
 
+    *passed_over = false;
     if (line == NULL)
         return NULL;
     *no = l->no;
     for (;;) {
+        /* next_line cut the newline unless the file ended first. */
+        *newline = l->p[-1] == '\0';
         end = strchr(part, '#');
         if (end != NULL) {
             *end = '\0';
+            *newline = false;
             break;
         }
-        for (end = part + strlen(part); end > part && (end[-1] == ' ' || end[-1] == '\t'); end--)
+        for (end = part + strlen(part); end > part && pam_blank(end[-1]); end--)
             ;
-        if (end == part || end[-1] != '\\' || (next = next_line(l)) == NULL)
+        if (end == part || end[-1] != '\\')
             break;
         end[-1] = ' ';
+        while ((next = next_line(l)) != NULL && join == PAM_JOIN_15 && pam_empty_line(next)) {
+            /* Blanked out, so that the line joins past it. */
+            memset(next, ' ', strlen(next));
+            next[-1] = ' ';
+            *passed_over = true;
+        }
+        if (next == NULL)
+            break;
         next[-1] = ' '; /* the line's end, where next_line cut the newline */
         part = next;
     }
@@ -120,42 +175,55 @@ static char *pam_next_line(struct lines *l, unsigned *no)
 }
 
 /*
- * A [...] control as libpam cuts it from *s (at its '['): up to the first
- * ']' not after a backslash, "\]" kept as "]".  Rewritten in place as
- * "[...]"; *len its length, *s after it.  NULL when no ']' ends it (libpam
- * then finds no module on the line).
+ * The next word of *s as libpam cuts it, NUL-terminated in place; NULL at
+ * the line's end.  A word that starts with '[' runs to the first ']' not
+ * after a backslash, "\]" kept as "]", and is given without its brackets,
+ * whatever it is (a type, a keyword control, a module, an argument); the
+ * next word may follow its ']' with no blank.  With no ']' it is the rest
+ * of the line, and the newline libpam keeps in it when the line has one
+ * (newline, from pam_next_line) names no module or file: given as "".
  */
-static char *pam_bracket(char **s, size_t *len)
+static char *pam_word(char **s, bool newline)
 {
-    char *ctl = *s, *from, *to;
+    char *w = pam_skip_blank(*s), *from, *to;
 
-    for (from = to = ctl + 1; *from != '\0' && *from != ']'; from++, to++) {
+    if (*w == '\0')
+        return NULL;
+    if (*w != '[') {
+        for (from = w; *from != '\0' && !pam_blank(*from); from++)
+            ;
+        *s = *from != '\0' ? from + 1 : from;
+        *from = '\0';
+        return w;
+    }
+    for (from = to = ++w; *from != '\0' && *from != ']'; from++, to++) {
         if (from[0] == '\\' && from[1] == ']')
             from++;
         *to = *from;
     }
-    if (*from == '\0')
-        return NULL;
-    *to = ']';
-    *len = (size_t)(to - ctl + 1);
-    *s = from + 1;
-    return ctl;
+    *s = *from != '\0' ? from + 1 : from;
+    if (*from == '\0' && newline)
+        to = w;
+    *to = '\0';
+    return w;
 }
 
 /*
  * Read the service's file, following "@include X" and "include"/"substack"
  * controls into /etc/pam.d/X, into one flat list in the order libpam runs
- * it.  only_type: keep that type alone (an include control), or NULL.
+ * it, its lines joined as join says.  only_type: keep that type alone (an
+ * include control), or NULL.
  */
 static void pam_read(struct doctor *d, const char *service, const char *only_type, int depth,
-                     struct pam_stack *st)
+                     enum pam_join join, struct pam_stack *st)
 {
     char host[PATH_MAX], where[WHERE_MAX];
     struct finding *f;
     struct lines l;
     char *text, *line, *s, *type, *module, *ctl;
-    size_t len, ctl_len;
+    size_t len;
     unsigned no;
+    bool passed_over, newline;
     int rc;
 
     if (service[0] == '/')
@@ -164,7 +232,8 @@ static void pam_read(struct doctor *d, const char *service, const char *only_typ
         fmt(host, sizeof(host), "/etc/pam.d/%s", service);
     rc = slurp(d, host, &text, &len);
     if (rc != 0) {
-        if (depth > 0) {
+        /* Said once: the PAM_JOIN_15 reading follows the same includes. */
+        if (depth > 0 && join == PAM_JOIN_16) {
             f = report(d, LV_WARNING, "pam", host, "included, but %s", strerror(rc));
             set_fix(d, f, "restore %s (pam-auth-update --force writes the common-* files)", host);
         }
@@ -173,45 +242,53 @@ static void pam_read(struct doctor *d, const char *service, const char *only_typ
     if (depth == 0)
         st->found = true;
     l = (struct lines){text, text + len, 0};
-    while ((line = pam_next_line(&l, &no)) != NULL && !d->nomem) {
-        s = skip_blank(line);
-        if (*s == '\0')
+    while ((line = pam_next_line(&l, join, &no, &passed_over, &newline)) != NULL && !d->nomem) {
+        s = line;
+        if ((type = pam_word(&s, newline)) == NULL)
             continue;
         at_line(where, host, no);
-        type = next_word(&s);
+        /* Debian's "@include", its words cut alike. */
         if (strcmp(type, "@include") == 0) {
-            module = next_word(&s);
+            module = pam_word(&s, newline);
             if (module != NULL && depth < INCLUDE_DEPTH)
-                pam_read(d, module, only_type, depth + 1, st);
+                pam_read(d, module, only_type, depth + 1, join, st);
             continue;
         }
         if (type[0] == '-')
             type++;
         /* libpam reads the type and a keyword control in any case: so does doctor. */
         lower_word(type);
-        s = skip_blank(s);
-        if (*s == '[')
-            ctl = pam_bracket(&s, &ctl_len);
-        else if ((ctl = next_word(&s)) != NULL)
-            ctl_len = strlen(ctl);
-        if (ctl == NULL)
-            continue;
-        module = next_word(&s);
+        ctl = pam_word(&s, newline);
+        module = pam_word(&s, newline);
         if (module == NULL)
             continue;
         if (only_type != NULL && strcmp(type, only_type) != 0)
             continue;
-        /* A bracket control keeps its ']': never a keyword.  (Its text is not cut: the
-           module may follow the ']' with no blank.) */
-        if (eksauth_ascii_eq_nocase(ctl, ctl_len, "include") ||
-            eksauth_ascii_eq_nocase(ctl, ctl_len, "substack")) {
+        if (is_keyword(ctl, "include") || is_keyword(ctl, "substack")) {
             if (depth < INCLUDE_DEPTH)
-                pam_read(d, module, type, depth + 1, st);
+                pam_read(d, module, type, depth + 1, join, st);
             continue;
         }
-        pam_add(d, st, where, type, ctl, ctl_len, base_name(module), skip_blank(s));
+        pam_add(d, st, where, type, ctl, base_name(module), pam_skip_blank(s), newline,
+                passed_over);
     }
     free(text);
+}
+
+/*
+ * Whether e's module gets the argument word: its arguments cut as libpam
+ * cuts them for it (pam_word), so "ignore_unknown_user\r" in a CRLF file
+ * is not that option.
+ */
+static bool pam_has_arg(const struct pam_entry *e, const char *word)
+{
+    char buf[1024], *p = buf, *w;
+
+    fmt(buf, sizeof(buf), "%s", e->args);
+    while ((w = pam_word(&p, e->newline)) != NULL)
+        if (strcmp(w, word) == 0)
+            return true;
+    return false;
 }
 
 /* ACT_UNSET: no action given yet, while a control is read. */
@@ -350,14 +427,14 @@ static enum act pam_control_action(const char *p, const char *end, const char *r
 
 /*
  * What libpam does with the return value ret (a pam.conf(5) name such as
- * "success", "user_unknown", "ignore") under control: a keyword, in any
- * case, or value=action words, in brackets or not.
+ * "success", "user_unknown", "ignore") under control (its brackets cut
+ * off, as libpam cuts them before it looks for a keyword): a keyword, in
+ * any case, or value=action words.
  */
 static enum act pam_action(const char *control, const char *ret)
 {
     bool success = strcmp(ret, "success") == 0 || strcmp(ret, "new_authtok_reqd") == 0;
     bool ignore = strcmp(ret, "ignore") == 0;
-    size_t n = strlen(control);
 
     if (is_keyword(control, "required"))
         return success ? ACT_OK : ignore ? ACT_IGNORE : ACT_BAD;
@@ -367,10 +444,7 @@ static enum act pam_action(const char *control, const char *ret)
         return success ? ACT_DONE : ACT_IGNORE;
     if (is_keyword(control, "optional"))
         return success ? ACT_OK : ACT_IGNORE;
-    /* pam_read keeps a bracket control whole, "[...]". */
-    if (control[0] == '[')
-        return pam_control_action(control + 1, control + n - 1, ret);
-    return pam_control_action(control, control + n, ret);
+    return pam_control_action(control, control + strlen(control), ret);
 }
 
 static bool ends_stack(enum act a)
@@ -422,13 +496,35 @@ static void pam_check_missing_module(struct doctor *d, const struct pam_entry *e
                 e->type);
 }
 
-static void pam_check_missing_modules(struct doctor *d, const struct pam_stack *st)
+/* Whether st holds e's line read alike: then its warning is said once. */
+static bool pam_has_entry(const struct pam_stack *st, const struct pam_entry *e)
+{
+    size_t i;
+
+    for (i = 0; i < st->n; i++)
+        if (strcmp(st->v[i].where, e->where) == 0 && strcmp(st->v[i].type, e->type) == 0 &&
+            strcmp(st->v[i].control, e->control) == 0 && strcmp(st->v[i].module, e->module) == 0)
+            return true;
+    return false;
+}
+
+/*
+ * Every pam_eksauth line of the stack as Linux-PAM 1.6 reads it (st), and
+ * of the one 1.5 reads (old) where a line passed over a blank or comment
+ * line, so that the two differ.
+ */
+static void pam_check_missing_modules(struct doctor *d, const struct pam_stack *st,
+                                      const struct pam_stack *old)
 {
     size_t i;
 
     for (i = 0; i < st->n; i++)
         if (strcmp(st->v[i].module, "pam_eksauth.so") == 0)
             pam_check_missing_module(d, &st->v[i]);
+    for (i = 0; i < old->n; i++)
+        if (old->v[i].passed_over && strcmp(old->v[i].module, "pam_eksauth.so") == 0 &&
+            !pam_has_entry(st, &old->v[i]))
+            pam_check_missing_module(d, &old->v[i]);
 }
 
 /* A pam_eksauth line that does not do its job: an error, mended by the line as documented. */
@@ -443,7 +539,7 @@ static void wrong_line(struct doctor *d, const struct pam_entry *e, const char *
 /* What pam_eksauth returns for a user it does not serve, under its options. */
 static const char *local_return(const struct pam_entry *e)
 {
-    return has_word(e->args, "ignore_unknown_user") ? "ignore" : "user_unknown";
+    return pam_has_arg(e, "ignore_unknown_user") ? "ignore" : "user_unknown";
 }
 
 static void pam_check_auth(struct doctor *d, const char *service, const struct pam_stack *st,
@@ -504,18 +600,18 @@ static bool token_list_empty(const char *list)
 }
 
 /*
- * Whether module arguments hold require_token for service: bare, or a list
+ * Whether e's arguments hold require_token for service: bare, or a list
  * that names no service, means every service, as pam_eksauth/options.c
  * reads them.  *empty: such a list is there.
  */
-static bool requires_token(const char *args, const char *service, bool *empty)
+static bool requires_token(const struct pam_entry *e, const char *service, bool *empty)
 {
     char buf[1024], *p = buf, *w, *list, *name;
     bool found = false;
 
     *empty = false;
-    fmt(buf, sizeof(buf), "%s", args);
-    while ((w = next_word(&p)) != NULL) {
+    fmt(buf, sizeof(buf), "%s", e->args);
+    while ((w = pam_word(&p, e->newline)) != NULL) {
         if (strcmp(w, "require_token") == 0)
             found = true;
         if (strncmp(w, "require_token=", 14) != 0)
@@ -583,7 +679,7 @@ static void pam_check_account(struct doctor *d, const char *host, const struct p
                    "account: local accounts (root too) are refused at pam_eksauth");
         ok = false;
     }
-    if (!requires_token(e->args, "sshd", &empty)) {
+    if (!requires_token(e, "sshd", &empty)) {
         f = report(d, LV_ERROR, "pam", e->where,
                    "account: pam_eksauth has no require_token for sshd: an eksauth user passes "
                    "the account stage without having given a token, so a key planted in "
@@ -618,7 +714,7 @@ static bool pam_check_env_after(struct doctor *d, const struct pam_stack *st, si
 
     for (ie = pam_find(st, "session", "pam_env.so", is + 1); ie >= 0;
          ie = pam_find(st, "session", "pam_env.so", (size_t)ie + 1)) {
-        if (!has_word(st->v[ie].args, "user_readenv=1"))
+        if (!pam_has_arg(&st->v[ie], "user_readenv=1"))
             continue;
         f = report(d, LV_ERROR, "pam", st->v[ie].where,
                    "session: pam_env with user_readenv=1 runs after pam_eksauth (%s): a user's "
@@ -654,31 +750,35 @@ static void pam_check_session(struct doctor *d, const char *host, const struct p
 void check_pam_sshd(struct doctor *d)
 {
     const char *host = "/etc/pam.d/sshd";
-    struct pam_stack st = {NULL, 0, false};
+    struct pam_stack st = {NULL, 0, false}, old = {NULL, 0, false};
     struct finding *f;
 
-    pam_read(d, "sshd", NULL, 0, &st);
+    pam_read(d, "sshd", NULL, 0, PAM_JOIN_16, &st);
+    pam_read(d, "sshd", NULL, 0, PAM_JOIN_15, &old);
     if (!st.found) {
         f = report(d, LV_ERROR, "pam", host, "missing: sshd has no PAM service");
         set_fix(d, f, "install -m 0644 %s/pam.d/sshd %s", EXAMPLES, host);
     } else {
-        pam_check_missing_modules(d, &st);
+        pam_check_missing_modules(d, &st, &old);
         pam_check_auth(d, "sshd", &st, LV_ERROR);
         pam_check_account(d, host, &st);
         pam_check_session(d, host, &st);
     }
     pam_stack_free(&st);
+    pam_stack_free(&old);
 }
 
 void check_pam_sudo(struct doctor *d)
 {
-    struct pam_stack st = {NULL, 0, false};
+    struct pam_stack st = {NULL, 0, false}, old = {NULL, 0, false};
 
     /* eksauth users have no password: sudo must ask pam_eksauth (or the rule be NOPASSWD). */
-    pam_read(d, "sudo", NULL, 0, &st);
+    pam_read(d, "sudo", NULL, 0, PAM_JOIN_16, &st);
+    pam_read(d, "sudo", NULL, 0, PAM_JOIN_15, &old);
     if (st.found) {
-        pam_check_missing_modules(d, &st);
+        pam_check_missing_modules(d, &st, &old);
         pam_check_auth(d, "sudo", &st, LV_WARNING);
     }
     pam_stack_free(&st);
+    pam_stack_free(&old);
 }
