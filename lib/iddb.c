@@ -343,6 +343,15 @@ uint64_t eksauth_iddb_header_sum(const void *page)
     return eksauth_iddb_checksum(copy, sizeof(copy), 0);
 }
 
+bool eksauth_iddb_is_later(const void *data, size_t len)
+{
+    const unsigned char *h = data;
+
+    /* The prefix every version from 2 on keeps: the header page and its checksum. */
+    return len >= IDDB_DATA_START && eksauth_le32_get(h + IDDB_H_VERSION) > EKSAUTH_IDDB_VERSION &&
+           eksauth_iddb_header_sum(h) == eksauth_le64_get(h + IDDB_H_CHECKSUM);
+}
+
 void eksauth_iddb_reseal(void *data, size_t len)
 {
     unsigned char *p = data;
@@ -382,22 +391,20 @@ static enum eksauth_status parse_header(struct eksauth_iddb *db, const char *wha
         return eksauth_fail(err, EKSAUTH_EINVAL, "identity DB: %s: not an identity DB (bad magic)",
                             what);
     /*
-     * A version past any a later eksauth can have written is damage, not a
-     * rollback: refused as a later eksauth's, it would be refused by every
-     * sync, for good, with a fix (upgrade) that cannot come.  A sync
-     * rebuilds it, as any damaged DB.
+     * A later version is a later eksauth's (this one rolled back) only when
+     * its header checksum holds: its layout is unknown here, and a sync of
+     * this version must not rewrite it, which would forget its recorded ids
+     * and id holds (lib/iddb_upgrade.c).  Without it, the version word is
+     * damage: called a later eksauth's, it would be refused by every sync,
+     * with a fix (upgrade) that cannot come; a sync rebuilds it.
      */
-    if (eksauth_le32_get(h + IDDB_H_VERSION) > EKSAUTH_IDDB_VERSION_LATER_MAX)
+    if (eksauth_le32_get(h + IDDB_H_VERSION) > EKSAUTH_IDDB_VERSION &&
+        !eksauth_iddb_is_later(h, db->size))
         return eksauth_fail(err, EKSAUTH_EINVAL,
-                            "identity DB: %s: version %u, which no eksauth writes: a damaged "
-                            "header; run eksauth sync to rebuild it (its recorded ids and id "
-                            "holds are lost)",
+                            "identity DB: %s: version %u with a header checksum that does not "
+                            "hold, which no eksauth writes: a damaged header; run eksauth sync to "
+                            "rebuild it (its recorded ids and id holds are lost)",
                             what, eksauth_le32_get(h + IDDB_H_VERSION));
-    /*
-     * A newer version is a later eksauth's (this one rolled back): its layout
-     * is unknown here, and a sync of this version must not rewrite it, which
-     * would forget its recorded ids and id holds (lib/iddb_upgrade.c).
-     */
     if (eksauth_le32_get(h + IDDB_H_VERSION) > EKSAUTH_IDDB_VERSION)
         return eksauth_fail(err, EKSAUTH_EINVAL,
                             "identity DB: %s: version %u, written by a later eksauth (this one "

@@ -245,10 +245,10 @@ enum eksauth_status eksauth_iddb_open_upgrade(const char *path, struct eksauth_i
          * build on a layout it does not know nor replace it, which would
          * forget its recorded ids and id holds and give a removed login's
          * uid, and its files, to the next one.  Refused, unchanged
-         * (lib/sync.c); iddb_open's message says what to do.  A version
-         * past EKSAUTH_IDDB_VERSION_LATER_MAX is a damaged header: rebuilt.
+         * (lib/sync.c); iddb_open's message says what to do.  A later
+         * version whose header checksum fails is a damaged header: rebuilt.
          */
-        if (version > EKSAUTH_IDDB_VERSION && version <= EKSAUTH_IDDB_VERSION_LATER_MAX)
+        if (eksauth_iddb_is_later(data, len))
             st = EKSAUTH_EREJECTED;
         goto out;
     }

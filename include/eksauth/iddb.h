@@ -41,14 +41,6 @@
 #define EKSAUTH_IDDB_STR_MAX    4096u                   /* longest string field */
 #define EKSAUTH_IDDB_MAX_GROUPS 1024u                   /* groups per user */
 
-/*
- * The last version a later eksauth may have written: a format change adds
- * one, so a number further on is a damaged header, rebuilt by a sync, not
- * a later eksauth's DB, refused by every sync until an upgrade that can
- * never come (lib/iddb.c).
- */
-#define EKSAUTH_IDDB_VERSION_LATER_MAX (EKSAUTH_IDDB_VERSION + 64u)
-
 /* header flags */
 #define EKSAUTH_IDDB_KEYED 0x1u /* templated ids are keyed by the id key of this check value */
 /* user flags */
@@ -244,6 +236,16 @@ uint64_t eksauth_iddb_checksum(const void *data, size_t len, uint64_t seed);
  * the checksum and stale words as zero (docs/identity-db.md).
  */
 uint64_t eksauth_iddb_header_sum(const void *page);
+
+/*
+ * True when data (len bytes, starting with the magic) is a DB of a version
+ * after this one whose header checksum holds: a later eksauth's, which a
+ * sync must leave as it is.  Every version from 2 on keeps the checksum of
+ * eksauth_iddb_header_sum at the same place (docs/identity-db.md,
+ * "Versioning"), so a version word damaged to a later number fails it: the
+ * word is damage, which a sync rebuilds, not a later eksauth's.
+ */
+bool eksauth_iddb_is_later(const void *data, size_t len);
 
 /*
  * Recompute the block checksums and the header checksum of a DB image in

@@ -6,7 +6,9 @@
 # holds, and give a removed login's uid to the next one), and a process
 # that mapped the DB of its own format fails closed for eksauth's names,
 # silently, once a later one replaces it, and serves again when its own
-# format is back.  TAP output.
+# format is back.  A version word damaged to a later number (its header
+# checksum not sealed again) is damage: NSS fails closed on it and eksauth
+# sync rebuilds it.  TAP output.
 
 . "$top_srcdir/tests/integration/iddb_common.sh"
 
@@ -22,9 +24,10 @@ check "build the test DB" "$IDDB_TOOL" make "$DB" "$SPEC"
 # The next format: this build's version (the u32 at offset 8) plus one.
 later=$(($(od -An -tu4 -j8 -N4 "$DB" | tr -d ' ') + 1))
 cp "$DB" "$T/current.db"
+cp "$DB" "$T/damaged.db"
 cp "$DB" "$T/later.db"
 check "give a copy the next format version" "$IDDB_TOOL" version "$T/later.db" "$later"
-chmod 0644 "$DB" "$T/current.db" "$T/later.db"
+chmod 0644 "$DB" "$T/current.db" "$T/damaged.db" "$T/later.db"
 
 # ---- eksauth sync refuses a later format, and changes nothing --------------
 mkdir -p "$T/up"
@@ -100,5 +103,38 @@ same "" "$(cat "$T/long.err")" "... and nothing written to stderr"
 cp "$T/up/identity.db" "$DB"
 ns_run getent passwd build >/dev/null 2>"$T/getent.err"
 same "2:" "$?:$(cat "$T/getent.err")" "getent passwd build on a later format: exit 2, silent"
+
+# ---- a version word damaged to the next version: damage, rebuilt ------------
+# The header checksum covers the version word, and every format from 2 on
+# keeps it (docs/identity-db.md, "Versioning"): the same word as the later
+# format's above, its checksum not sealed again, is no later eksauth's.
+python3 -c '
+import struct, sys
+with open(sys.argv[1], "r+b") as f:
+    f.seek(8)
+    f.write(struct.pack("<I", int(sys.argv[2])))
+' "$T/damaged.db" "$later"
+"$IDDB_TOOL" dump "$T/damaged.db" >"$T/up/dump" 2>&1
+case $(cat "$T/up/dump") in
+*"later eksauth"*) fail "a damaged version word is damage, not a later eksauth's"; sed 's/^/# /' "$T/up/dump" ;;
+*"version $later with a header checksum that does not hold, which no eksauth writes: a damaged header; run eksauth sync to rebuild it"*)
+    pass "a damaged version word is damage, not a later eksauth's" ;;
+*) fail "a damaged version word is damage, not a later eksauth's"; sed 's/^/# /' "$T/up/dump" ;;
+esac
+cp "$T/damaged.db" "$DB"
+ns_run getent passwd build >/dev/null 2>"$T/getent.err"
+same "2:" "$?:$(cat "$T/getent.err")" "getent passwd build on it: exit 2, silent"
+cp "$T/damaged.db" "$T/up/identity.db"
+"$EKSAUTH" --config "$T/up/eksauth.conf" sync >"$T/up/sync.out" 2>&1
+rc=$?
+if [ "$rc" -eq 0 ] && grep -q 'a damaged header' "$T/up/sync.out" &&
+    grep -q 'rebuilt without its recorded ids and logins' "$T/up/sync.out"; then
+    pass "eksauth sync rebuilds it, saying so (exit $rc)"
+else
+    fail "eksauth sync rebuilds it, saying so (exit $rc)"
+    sed 's/^/# /' "$T/up/sync.out"
+fi
+same "$((later - 1))" "$(od -An -tu4 -j8 -N4 "$T/up/identity.db" | tr -d ' ')" \
+    "... in this eksauth's format"
 
 done_testing

@@ -163,40 +163,62 @@ static void test_later_version(void **state)
 }
 
 /*
- * A version number no eksauth wrote (a damaged header: one high bit set)
- * is no later eksauth's: read as one, it was refused by every sync, for
- * good, and the message sent the operator to upgrade an eksauth that never
- * existed.  It is damage: the reader says so and the sync rebuilds it as
- * any damaged DB (EKSAUTH_EINVAL), with its warning.
+ * A version word damaged to a later number, with the header checksum that
+ * covers it left as it was, is no later eksauth's: every version from 2 on
+ * keeps that checksum (docs/identity-db.md, "Versioning").  Read as a
+ * later eksauth's (as any number from 4 to 67 was), it was refused by every
+ * sync until the operator acted, and the message sent them to upgrade to
+ * an eksauth that never existed.  It is damage: the reader says so and the
+ * sync rebuilds it as any damaged DB (EKSAUTH_EINVAL), with its warning.
+ * The same words with the checksum sealed again are a later eksauth's.
  */
 static void test_damaged_version(void **state)
 {
+    static const uint32_t versions[] = {EKSAUTH_IDDB_VERSION + 1, EKSAUTH_IDDB_VERSION + 2, 67, 68,
+                                        EKSAUTH_IDDB_VERSION | 0x01000000u};
     struct eksauth_iddb *db = NULL;
     struct eksauth_error err = {0};
-    unsigned char *data;
-    char path[600];
+    unsigned char *data, *sealed;
+    char path[600], want[200];
     unsigned from = 99;
-    uint32_t flipped = htole32(EKSAUTH_IDDB_VERSION | 0x01000000u);
-    size_t len = 0;
+    uint32_t v;
+    size_t len = 0, i;
 
     (void)state;
     data = iddb_sample_bytes(&len);
-    memcpy(data + IDDB_H_VERSION, &flipped, 4);
+    sealed = malloc(len);
+    assert_non_null(sealed);
     snprintf(path, sizeof(path), "%s/flipped.db", tmpdir);
-    write_file(path, data, len);
-    assert_int_equal(eksauth_iddb_open(path, &db, &err), EKSAUTH_EINVAL);
-    assert_null(strstr(err.msg, "later eksauth"));
-    assert_non_null(strstr(err.msg, "flipped.db: version 16777219, which no eksauth writes: "
-                                    "a damaged header; run eksauth sync to rebuild it"));
+    for (i = 0; i < sizeof(versions) / sizeof(versions[0]); i++) {
+        v = htole32(versions[i]);
+        memcpy(data + IDDB_H_VERSION, &v, 4);
+        write_file(path, data, len);
+        assert_int_equal(eksauth_iddb_open(path, &db, &err), EKSAUTH_EINVAL);
+        assert_null(db);
+        assert_null(strstr(err.msg, "later eksauth"));
+        snprintf(want, sizeof(want),
+                 "flipped.db: version %u with a header checksum that does not hold, which no "
+                 "eksauth writes: a damaged header; run eksauth sync to rebuild it",
+                 versions[i]);
+        assert_non_null(strstr(err.msg, want));
+        assert_int_equal(eksauth_iddb_open_upgrade(path, &db, &from, &err), EKSAUTH_EINVAL);
+        assert_null(db);
+        assert_int_equal(from, 0);
+        /* Sealed again, the same word is a later eksauth's: refused, for the sync to keep. */
+        memcpy(sealed, data, len);
+        eksauth_iddb_reseal(sealed, len);
+        write_file(path, sealed, len);
+        assert_int_equal(eksauth_iddb_open_upgrade(path, &db, &from, &err), EKSAUTH_EREJECTED);
+        assert_null(db);
+        assert_non_null(strstr(err.msg, "written by a later eksauth"));
+    }
+    /* A later version too short for the header page its checksum covers: damage. */
+    v = htole32(EKSAUTH_IDDB_VERSION + 1);
+    memcpy(data + IDDB_H_VERSION, &v, 4);
+    write_file(path, data, IDDB_DATA_START - 8);
     assert_int_equal(eksauth_iddb_open_upgrade(path, &db, &from, &err), EKSAUTH_EINVAL);
-    assert_null(db);
-    assert_int_equal(from, 0);
-    /* The last version a later eksauth may have written is still refused as one. */
-    flipped = htole32(EKSAUTH_IDDB_VERSION_LATER_MAX);
-    memcpy(data + IDDB_H_VERSION, &flipped, 4);
-    write_file(path, data, len);
-    assert_int_equal(eksauth_iddb_open_upgrade(path, &db, &from, &err), EKSAUTH_EREJECTED);
-    assert_non_null(strstr(err.msg, "written by a later eksauth"));
+    assert_non_null(strstr(err.msg, "a damaged header"));
+    free(sealed);
     free(data);
 }
 
