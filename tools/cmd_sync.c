@@ -2,7 +2,8 @@
  * cmd_sync.c - `eksauth sync [--aws-auth FILE] [--allow-empty] [--json]
  * [--watch] [--interval S] [--force | --if-changed]`: aws-auth -> identity DB, the source
  * of everything NSS serves.  The sync is the library's (eksauth/sync.h);
- * this file reads the options and prints the one-screen summary or JSON.
+ * this file reads the options and prints the one-screen summary or JSON,
+ * and for a failed sync its warnings before its error.
  * Exit 0 written (or unchanged), 2 a source or document refused (the DB
  * is unchanged), or the status of a cluster source that cannot be read.
  */
@@ -116,6 +117,20 @@ static struct json_object *json_list(const struct eksauth_strlist *l)
     return arr;
 }
 
+/* What there is news of besides the DB: nscd's caches, and a cluster source's requests. */
+static void add_news(struct json_object *o, const struct eksauth_sync_report *r)
+{
+    /* Only when there is news: a retry that worked, a drop an earlier sync owed, or one pending. */
+    if (r->nscd != NULL)
+        json_object_object_add(o, "nscd", json_object_new_string(r->nscd));
+    if (r->version[0] != '\0') {
+        json_object_object_add(o, "requests", json_object_new_int64(r->requests));
+        json_object_object_add(o, "retries", json_object_new_int64(r->retries));
+        json_object_object_add(o, "throttled", json_object_new_int64(r->throttled));
+        json_object_object_add(o, "stale", json_list(&r->stale));
+    }
+}
+
 static int print_json(const struct eksauth_sync_report *r)
 {
     struct json_object *o = json_object_new_object();
@@ -139,29 +154,21 @@ static int print_json(const struct eksauth_sync_report *r)
         json_object_object_add(o, "warnings", json_list(&r->warnings));
         json_object_object_add(o, "dropped", json_list(&r->dropped));
     }
-    /* Only when there is news: a retry that worked, a drop an earlier sync owed, or one pending. */
-    if (r->nscd != NULL)
-        json_object_object_add(o, "nscd", json_object_new_string(r->nscd));
-    if (r->version[0] != '\0') {
-        json_object_object_add(o, "requests", json_object_new_int64(r->requests));
-        json_object_object_add(o, "retries", json_object_new_int64(r->retries));
-        json_object_object_add(o, "throttled", json_object_new_int64(r->throttled));
-        json_object_object_add(o, "stale", json_list(&r->stale));
-    }
+    add_news(o, r);
     rc = cli_print_json(o);
     json_object_put(o);
     return rc;
 }
 
-/* At most SUMMARY_LINES lines of l, each "<prefix><item>", then how many more. */
-static void print_some(const struct eksauth_strlist *l, const char *prefix)
+/* At most SUMMARY_LINES lines of l to out, each "<prefix><item>", then how many more. */
+static void print_some(FILE *out, const struct eksauth_strlist *l, const char *prefix)
 {
     size_t k;
 
     for (k = 0; k < l->n && k < SUMMARY_LINES; k++)
-        printf("%s%s\n", prefix, l->v[k]);
+        fprintf(out, "%s%s\n", prefix, l->v[k]);
     if (l->n > SUMMARY_LINES)
-        printf("%s... and %zu more (--json lists all)\n", prefix, l->n - SUMMARY_LINES);
+        fprintf(out, "%s... and %zu more (--json lists all)\n", prefix, l->n - SUMMARY_LINES);
 }
 
 /* nscd's caches, when there is news of them (sync.h). */
@@ -178,10 +185,10 @@ static int print_text(const struct eksauth_sync_report *r)
     if (r->unchanged) {
         printf("eksauth sync: unchanged (%s); the identity DB is not rewritten\n", r->version);
         print_nscd(r);
-        print_some(&r->stale, "  stale:     ");
+        print_some(stdout, &r->stale, "  stale:     ");
         if (r->warnings.n > 0) {
             printf("  warnings:  %zu\n", r->warnings.n);
-            print_some(&r->warnings, "    ");
+            print_some(stdout, &r->warnings, "    ");
         }
         return fflush(stdout) == 0 ? 0 : EXIT_USAGE;
     }
@@ -194,14 +201,14 @@ static int print_text(const struct eksauth_sync_report *r)
     for (k = 0; k < r->templates.n && k < 5; k++)
         printf("%s%s", k == 0 ? " (" : ", ", r->templates.v[k]);
     printf("%s\n", r->templates.n == 0 ? "" : (r->templates.n > 5 ? ", ...)" : ")"));
-    print_some(&r->removed, "  removed:   ");
+    print_some(stdout, &r->removed, "  removed:   ");
     print_nscd(r);
     if (r->version[0] != '\0')
         printf("  requests:  %u to the cluster's APIs (%u retries, %u throttled)\n", r->requests,
                r->retries, r->throttled);
-    print_some(&r->stale, "  stale:     ");
+    print_some(stdout, &r->stale, "  stale:     ");
     printf("  warnings:  %zu\n", r->warnings.n);
-    print_some(&r->warnings, "    ");
+    print_some(stdout, &r->warnings, "    ");
     return fflush(stdout) == 0 ? 0 : EXIT_USAGE;
 }
 
@@ -212,6 +219,32 @@ static int print_report(const struct eksauth_sync_report *r, bool json)
                 "eksauth: sync: warning: the NSS module reads %s only; db_path %s is not served\n",
                 EKSAUTH_DB_PATH, r->db);
     return json ? print_json(r) : print_text(r);
+}
+
+/*
+ * A sync that failed with no summary to print: its error, and before it
+ * what the sync still has to tell (nscd's caches not dropped, the access
+ * entry cache not kept, entries skipped, freshness throttling delayed),
+ * which the error alone would hide.  --json: also one object, "error"
+ * with the same lists.
+ */
+static int print_failure(const struct eksauth_sync_report *r, bool json,
+                         const struct eksauth_error *err)
+{
+    struct json_object *o;
+
+    if (json) {
+        o = json_object_new_object();
+        json_object_object_add(o, "error", json_object_new_string(err->msg));
+        json_object_object_add(o, "warnings", json_list(&r->warnings));
+        add_news(o, r);
+        (void)cli_print_json(o);
+        json_object_put(o);
+    } else {
+        print_some(stderr, &r->stale, "eksauth: sync: stale: ");
+        print_some(stderr, &r->warnings, "eksauth: sync: warning: ");
+    }
+    return cli_fail("sync", err);
 }
 
 /* --watch: each change applied, and each failure the watch goes on after. */
@@ -294,9 +327,12 @@ int cmd_sync(struct eksauth_cli *cli, int argc, char **argv)
     memset(&report, 0, sizeof(report));
     if (eksauth_sync_run(&cli->ctx, &a.opts, &report, &err) != EKSAUTH_OK) {
         /* Written without what the cluster drops: the summary, then the failure naming it. */
-        if (report.dropped.n > 0)
+        if (report.dropped.n > 0) {
             (void)print_report(&report, a.json);
-        rc = cli_fail("sync", &err);
+            rc = cli_fail("sync", &err);
+        } else {
+            rc = print_failure(&report, a.json, &err);
+        }
     } else {
         rc = print_report(&report, a.json);
     }

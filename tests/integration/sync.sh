@@ -4,8 +4,9 @@
 # naming both sources; recorded templated logins kept (same uid, groups
 # recomputed) or revoked; removed users dropped; a parse error and an empty
 # aws-auth (without --allow-empty) leave the DB byte for byte as it was; an
-# untrusted DB is refused; --json; a YAML error inside mapRoles drops
-# mapRoles alone, as the cluster does, and sync exits 2 naming it.  Then the
+# untrusted DB is refused; --json; a failed sync prints its warnings; a
+# YAML error inside mapRoles drops mapRoles alone, as the cluster does, and
+# sync exits 2 naming it.  Then the
 # synced DB through the real glibc: getent, id with eks-system-masters, a
 # templated name and a setuid sudo -l -U build, in a private mount
 # namespace.  TAP output.
@@ -142,12 +143,26 @@ printf 'mapRoles: |\n  - rolearn: arn:aws:iam::{{id}}:role/x\n    username: a\n 
 chmod 0644 "$T/aws-auth-all-skipped.yaml"
 "$EKSAUTH" $CONF sync --aws-auth "$T/aws-auth-all-skipped.yaml" >"$T/out" 2>"$T/err"
 same 2 $? "an aws-auth whose every entry is skipped: refused as mapping nobody"
-if [ "$(wc -l <"$T/err")" = 1 ] && grep -q 'maps nobody (2 warnings; the first: aws-auth: mapRoles: .*entry skipped)' "$T/err"; then
+if tail -n 1 "$T/err" | grep -q '^eksauth: sync: .* maps nobody (2 warnings; the first: aws-auth: mapRoles: .*entry skipped)'; then
     pass "the refusal says why: both entries skipped, and the first warning"
 else
     fail "the refusal says why: both entries skipped, and the first warning"
     sed 's/^/# /' "$T/err"
 fi
+# A failed sync prints its warnings too, before its error (it printed the
+# error alone, so what only a warning says, nscd's caches not dropped
+# among them, was never seen).
+if [ "$(wc -l <"$T/err")" = 3 ] && [ "$(grep -c '^eksauth: sync: warning: aws-auth: mapRoles: .*entry skipped' "$T/err")" = 2 ]; then
+    pass "a failed sync prints its warnings before its error"
+else
+    fail "a failed sync prints its warnings before its error"
+    sed 's/^/# /' "$T/err"
+fi
+"$EKSAUTH" $CONF sync --json --aws-auth "$T/aws-auth-all-skipped.yaml" >"$T/json" 2>"$T/err"
+same 2 $? "... --json: refused the same"
+if python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert "maps nobody" in d["error"], d; assert len(d["warnings"]) == 2 and all("entry skipped" in w for w in d["warnings"]), d' "$T/json"
+then pass "... --json: an object with the error and both warnings"
+else fail "... --json: an object with the error and both warnings"; sed 's/^/# /' "$T/json" "$T/err"; fi
 cmp -s "$DB" "$T/before.db" && pass "the DB is still untouched" || fail "the DB is still untouched"
 sync_ok "--allow-empty writes it" --allow-empty --aws-auth "$T/aws-auth-empty.yaml"
 same "" "$(users)" "no users left"
