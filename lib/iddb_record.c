@@ -6,15 +6,18 @@
  */
 #include "config.h"
 
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "eksauth/iddb.h"
 #include "eksauth/iddb_record.h"
 #include "eksauth/iddb_replace.h"
+#include "eksauth/paths.h"
 
 /* NULL and "" are the same ARN to the DB (the builder stores NULL as ""). */
 static bool same_str(const char *a, const char *b)
@@ -208,6 +211,33 @@ static enum eksauth_status refuse_templated(const struct eksauth_iddb *db, const
                         "identity DB: %s: not a templated name of the current aws-auth", login);
 }
 
+/*
+ * Have nscd drop its caches of the DB at path, just replaced; when it does
+ * not, leave the mark a sync leaves (EKSAUTH_NSCD_PENDING_NAME beside the
+ * DB, paths.h), so the next sync, or the watch at its stream's end, asks
+ * again: the caches would otherwise keep what this write replaced until
+ * their time to live, and no sync would know.  The mark is never removed
+ * here: a sync that failed to drop them after this login did still owes
+ * it.  Best effort, as the drop itself: the login is recorded.
+ */
+static void tell_nscd(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    char mark[EKSAUTH_PATH_MAX];
+    int n, fd;
+
+    if (eksauth_iddb_replaced(NULL) == EKSAUTH_OK)
+        return;
+    n = slash == NULL ? snprintf(mark, sizeof(mark), "%s", EKSAUTH_NSCD_PENDING_NAME)
+                      : snprintf(mark, sizeof(mark), "%.*s/%s", (int)(slash - path), path,
+                                 EKSAUTH_NSCD_PENDING_NAME);
+    if (n < 0 || (size_t)n >= sizeof(mark))
+        return;
+    fd = open(mark, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd >= 0)
+        close(fd);
+}
+
 enum eksauth_status
 eksauth_iddb_record_login(const char *path, const struct eksauth_iddb_user_in *u,
                           const struct eksauth_iddb_group_in *groups, size_t n_groups,
@@ -317,6 +347,6 @@ out:
     eksauth_iddb_unlock(lfd);
     /* nscd told once the lock is free: a stuck one holds up this login alone. */
     if (wrote)
-        (void)eksauth_iddb_replaced(NULL);
+        tell_nscd(path);
     return st;
 }

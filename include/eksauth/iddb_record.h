@@ -44,7 +44,10 @@ bool eksauth_iddb_login_is_current(const struct eksauth_iddb *db,
  * them now; one not in the DB is added with its gid (refused when that gid
  * is taken); one present keeps its gid.  A record that is written gets
  * last_login = u->last_login, or the current time when that is 0.
- * *uid_out (may be NULL) receives the recorded uid.
+ * *uid_out (may be NULL) receives the recorded uid.  After a write, once
+ * the lock is released, nscd is asked to drop its caches; when it does
+ * not, the mark EKSAUTH_NSCD_PENDING_NAME is left beside the DB (paths.h)
+ * for the next sync to ask again.
  */
 enum eksauth_status
 eksauth_iddb_record_login(const char *path, const struct eksauth_iddb_user_in *u,

@@ -24,6 +24,7 @@
 #include "eksauth/iddb_replace.h"
 #include "eksauth/names.h"
 #include "eksauth/nscd.h"
+#include "eksauth/paths.h"
 #include "fake_nscd.h"
 #include "iddb_sample.h"
 #include "tmpdir.h"
@@ -389,6 +390,72 @@ static void test_recorded_login_tells_nscd(void **state)
     assert_int_equal(fake_nscd_in_namespace(record_under_fake_nscd, path), 0);
 }
 
+/*
+ * In a mount namespace of its own: a login recorded under a stand-in nscd
+ * that refuses, then one under a stand-in that drops its caches.  0 when
+ * the refusal left the mark of caches owed a drop beside the DB and the
+ * drop that worked did not remove it, else the step that did not (its
+ * number).
+ */
+static int record_under_refusing_nscd(void *arg)
+{
+    const char *path = arg;
+    struct eksauth_iddb_builder *b = iddb_sample_builder();
+    struct eksauth_iddb_user_in in = {0};
+    struct eksauth_iddb_id_rules rules = {NULL, 0, NULL, NULL};
+    struct eksauth_error err = {0};
+    struct fake_nscd f;
+    struct stat sb;
+    char log[256], mark[600];
+    uint32_t uid;
+    int bad = 0;
+
+    snprintf(mark, sizeof(mark), "%.*s/%s", (int)(strrchr(path, '/') - path), path,
+             EKSAUTH_NSCD_PENDING_NAME);
+    if (eksauth_iddb_write(b, path, &err) != EKSAUTH_OK || lstat(mark, &sb) == 0)
+        return 2;
+    if (fake_nscd_start(&f, EKSAUTH_NSCD_SOCKET, 2, FAKE_NSCD_REFUSE) != 0)
+        return 3;
+    admin_session(&in, "refused");
+    if (eksauth_iddb_record_login(path, &in, NULL, 0, &rules, &uid, NULL, &err) != EKSAUTH_OK)
+        bad = 4;
+    fake_nscd_stop(&f, 1, log, sizeof(log));
+    if (bad == 0 && strcmp(log, "2 10 passwd\n2 10 group\n") != 0)
+        bad = 5;
+    else if (bad == 0 && (lstat(mark, &sb) != 0 || !S_ISREG(sb.st_mode)))
+        bad = 6;
+    /* A later drop that works leaves the mark: the sync, which may owe one since, removes it. */
+    if (bad == 0 && fake_nscd_start(&f, EKSAUTH_NSCD_SOCKET, 2, FAKE_NSCD_DONE) != 0)
+        bad = 7;
+    if (bad == 0) {
+        admin_session(&in, "dropped");
+        if (eksauth_iddb_record_login(path, &in, NULL, 0, &rules, &uid, NULL, &err) != EKSAUTH_OK)
+            bad = 8;
+        fake_nscd_stop(&f, 1, log, sizeof(log));
+        if (bad == 0 && lstat(mark, &sb) != 0)
+            bad = 9;
+    }
+    eksauth_iddb_builder_free(b);
+    return bad;
+}
+
+/*
+ * A login that records itself and whose nscd does not drop its caches
+ * leaves the mark a sync leaves (nscd.pending beside the DB), so the next
+ * sync, or the watch, asks again: it left nothing, and the caches kept
+ * what the write replaced for their time to live, the next sync not
+ * knowing.  A login whose nscd dropped them leaves none
+ * (test_recorded_login_tells_nscd).
+ */
+static void test_recorded_login_nscd_refused_is_owed(void **state)
+{
+    char path[512];
+
+    (void)state;
+    snprintf(path, sizeof(path), "%s/nscd-refused/identity.db", tmpdir);
+    assert_int_equal(fake_nscd_in_namespace(record_under_refusing_nscd, path), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -398,6 +465,7 @@ int main(void)
         cmocka_unit_test(test_held_id_refused),
         cmocka_unit_test(test_keyed_without_key),
         cmocka_unit_test(test_recorded_login_tells_nscd),
+        cmocka_unit_test(test_recorded_login_nscd_refused_is_owed),
     };
 
     return cmocka_run_group_tests(tests, tmpdir_setup, tmpdir_teardown);
