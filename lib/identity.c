@@ -814,20 +814,109 @@ out:
 }
 
 /*
+ * The served templates as a login renders them on this host, for the
+ * check of static users: {{EC2PrivateDNSName}} bound to the host's name
+ * (a login renders no other: lib/template.c), or kept when that is
+ * unknown (eksauth_login_template_may_fit takes it for any DNS name: fail
+ * closed).  A template bound to no placeholder at all is one login: its
+ * user, taken by it, is marked in fixed; the others are v, with at their
+ * index in plan->templates.  v is NULL when no template was bound: the
+ * plan's own templates then serve as they are.
+ */
+struct on_host {
+    char **v;
+    size_t *at, n;
+    size_t *fixed; /* by plan user: the lowest bound template of one login that takes it */
+};
+
+static void on_host_free(struct on_host *h)
+{
+    eksauth_strv_free(h->v, h->n);
+    free(h->at);
+    free(h->fixed);
+}
+
+/* tmpl, plan->templates[i] bound to dns_name, into h; ENOMEM only. */
+static enum eksauth_status on_host_add(struct eksauth_plan *plan, const struct eksauth_config *cfg,
+                                       const struct eksauth_host *host,
+                                       const struct eksauth_strmap *uix, const char *tmpl, size_t i,
+                                       struct on_host *h, struct eksauth_error *err)
+{
+    char login[EKSAUTH_NAME_MAX + 1];
+    struct eksauth_error lerr;
+    size_t u;
+
+    if (eksauth_template_has_placeholder(tmpl)) {
+        if (eksauth_strv_add(&h->v, &h->n, tmpl, NULL) != EKSAUTH_OK)
+            return eksauth_fail(err, EKSAUTH_ENOMEM, "identity: out of memory");
+        h->at[h->n - 1] = i;
+        return EKSAUTH_OK;
+    }
+    /* One login, as a login through it would get it (user_map included), or none. */
+    if (eksauth_plan_login_for(cfg, host, tmpl, login, &lerr) != EKSAUTH_OK)
+        return EKSAUTH_OK;
+    u = eksauth_strmap_get(uix, login);
+    if (u != EKSAUTH_STRMAP_NONE && h->fixed[u] == SIZE_MAX &&
+        strcmp(plan->users[u].k8s_username, tmpl) != 0)
+        h->fixed[u] = i;
+    return EKSAUTH_OK;
+}
+
+static enum eksauth_status on_host_build(struct eksauth_plan *plan,
+                                         const struct eksauth_config *cfg,
+                                         const struct eksauth_host *host,
+                                         const struct eksauth_strmap *uix, struct on_host *h,
+                                         struct eksauth_error *err)
+{
+    const char *dns = host != NULL ? host->private_dns_name : NULL;
+    char bound[EKSAUTH_TEMPLATE_BOUND_MAX];
+    struct eksauth_error berr;
+    enum eksauth_status st = EKSAUTH_OK;
+    size_t i, k;
+    bool any = false;
+
+    memset(h, 0, sizeof(*h));
+    for (i = 0; i < plan->n_templates && dns != NULL && !any; i++)
+        any = eksauth_template_needs_host_instance(plan->templates[i]);
+    if (!any)
+        return EKSAUTH_OK;
+    h->at = calloc(plan->n_templates + 1, sizeof(*h->at));
+    h->fixed = calloc(plan->n_users + 1, sizeof(*h->fixed));
+    if (h->at == NULL || h->fixed == NULL)
+        st = eksauth_fail(err, EKSAUTH_ENOMEM, "identity: out of memory");
+    for (k = 0; k < plan->n_users && st == EKSAUTH_OK; k++)
+        h->fixed[k] = SIZE_MAX;
+    for (i = 0; i < plan->n_templates && st == EKSAUTH_OK; i++) {
+        const char *tmpl = plan->templates[i];
+
+        /* Too long to bind: the sync does not serve it (lib/sync.c); kept, it is a wildcard. */
+        if (eksauth_template_needs_host_instance(tmpl) &&
+            eksauth_template_bind_host(tmpl, dns, bound, sizeof(bound), &berr) == EKSAUTH_OK)
+            tmpl = bound;
+        st = on_host_add(plan, cfg, host, uix, tmpl, i, h, err);
+    }
+    return st;
+}
+
+/*
  * Templates that may give one login to two people (docs/names-and-ids.md,
  * "One login, one person"): a served template whose logins can overlap
  * another's is reported with one of them (a login that fits both is then
  * served to nobody, NSS and login alike: lib/resolve.c); a static user
- * whose login a template also fits, with a Kubernetes username that
- * template never renders, is not served, and its login is refused to the
- * template too, whoever would come first.  One warning at most a
- * template: 7,000 templates that all overlap made 24 million.
- * lib/template_rivals.c finds both without asking every pair.
+ * whose login a template also fits as it renders on this host (on_host),
+ * with a Kubernetes username that template never renders, is not served,
+ * and its login is refused to the template too, whoever would come first.
+ * One warning at most a template: 7,000 templates that all overlap made
+ * 24 million.  lib/template_rivals.c finds both without asking every pair.
  */
 static enum eksauth_status plan_check_templates(struct eksauth_plan *plan,
+                                                const struct eksauth_config *cfg,
+                                                const struct eksauth_host *host,
+                                                const struct eksauth_strmap *uix,
                                                 struct eksauth_error *err)
 {
-    struct eksauth_template_rivals *r;
+    struct eksauth_template_rivals *r, *takers = NULL;
+    struct on_host h = {0};
     size_t i, j, t;
     enum eksauth_status st =
         eksauth_template_rivals_build(plan->templates, plan->n_templates, &r, err);
@@ -842,11 +931,22 @@ static enum eksauth_status plan_check_templates(struct eksauth_plan *plan,
                          "fits both is served to nobody; give one of them another prefix",
                          plan->templates[i < j ? i : j], plan->templates[i < j ? j : i]);
     }
+    if (st == EKSAUTH_OK)
+        st = on_host_build(plan, cfg, host, uix, &h, err);
+    if (st == EKSAUTH_OK && h.at != NULL)
+        st = eksauth_template_rivals_build(h.v, h.n, &takers, err);
     for (i = 0; i < plan->n_users && st == EKSAUTH_OK; i++) {
         struct eksauth_plan_user *u = &plan->users[i];
 
-        if (u->uid == UINT32_MAX ||
-            (t = eksauth_template_rivals_taker(r, u->login, u->k8s_username)) == SIZE_MAX)
+        if (u->uid == UINT32_MAX)
+            continue;
+        t = eksauth_template_rivals_taker(takers != NULL ? takers : r, u->login, u->k8s_username);
+        if (takers != NULL && t != SIZE_MAX)
+            t = h.at[t];
+        /* The lowest of either kind is named, as in aws-auth's order. */
+        if (h.fixed != NULL && h.fixed[i] < t)
+            t = h.fixed[i];
+        if (t == SIZE_MAX)
             continue;
         u->uid = UINT32_MAX;
         st = add_warning(plan, err,
@@ -856,7 +956,9 @@ static enum eksauth_status plan_check_templates(struct eksauth_plan *plan,
         if (st == EKSAUTH_OK)
             st = add_refused(plan, u->login, err);
     }
+    eksauth_template_rivals_free(takers);
     eksauth_template_rivals_free(r);
+    on_host_free(&h);
     return st;
 }
 
@@ -909,7 +1011,7 @@ enum eksauth_status eksauth_plan_build(const struct eksauth_config *cfg,
         goto out;
     st = plan_add_users_group(out, &gix, cfg, host, err);
     if (st == EKSAUTH_OK)
-        st = plan_check_templates(out, err);
+        st = plan_check_templates(out, cfg, host, &uix, err);
     if (st != EKSAUTH_OK)
         goto out;
     /* A group may not take the name of a user's private group. */

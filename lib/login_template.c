@@ -16,7 +16,7 @@ enum kind {
     P_LITERAL,
     P_ACCOUNT, /* {{AccountID}}: 12 digits */
     P_SESSION, /* {{SessionName}}, {{SessionNameRaw}}: 2 to 64 of [a-z0-9._-] */
-    P_HOST,    /* {{EC2PrivateDNSName}} not bound: no login, but literal text for bareness */
+    P_HOST,    /* {{EC2PrivateDNSName}} not bound: no login (or any DNS name: _may_fit) */
     P_NEVER,   /* {{AccessKeyID}}, unknown, unterminated: no login at all */
 };
 
@@ -34,6 +34,7 @@ struct shape {
     unsigned wildcards; /* P_ACCOUNT and P_SESSION pieces */
     bool never;         /* a piece that gives no login, or too many pieces */
     bool host;          /* an unbound {{EC2PrivateDNSName}} */
+    bool host_wildcard; /* it matches any DNS name (_may_fit), not nothing */
 };
 
 static char map_char(char c)
@@ -48,6 +49,12 @@ static char map_char(char c)
 static bool is_name_char(char c)
 {
     return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
+}
+
+/* A byte of a lower-case DNS name (template.h): rule 1 keeps each as it is. */
+static bool is_dns_char(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '-';
 }
 
 static bool is_alnum(char c)
@@ -131,6 +138,12 @@ static bool match(const struct shape *s, size_t pi, const char *login, size_t li
         }
         return false;
     case P_HOST:
+        /* Unbound, as _may_fit asks: any DNS name, one byte or more. */
+        for (k = 0; s->host_wildcard && li + k < llen && is_dns_char(login[li + k]); k++) {
+            if (match(s, pi + 1, login, li + k + 1, llen))
+                return true;
+        }
+        return false;
     case P_NEVER:
         break;
     }
@@ -161,7 +174,8 @@ bool eksauth_login_template_bare(const char *tmpl)
     return s.wildcards > 0 && !prefix_has_alnum(&s);
 }
 
-bool eksauth_login_template_fits(const char *tmpl, const char *login)
+/* _fits, or with host_wildcard _may_fit. */
+static bool fits(const char *tmpl, const char *login, bool host_wildcard)
 {
     struct shape s;
     size_t llen;
@@ -182,8 +196,9 @@ bool eksauth_login_template_fits(const char *tmpl, const char *login)
         return eksauth_names_login(tmpl, want, NULL) == EKSAUTH_OK && strcmp(want, login) == 0;
     }
     cut(tmpl, true, &s);
+    s.host_wildcard = host_wildcard;
     /* A bare template would answer for almost any name: it fits none. */
-    if (s.never || s.host || !prefix_has_alnum(&s))
+    if (s.never || (s.host && !host_wildcard) || !prefix_has_alnum(&s))
         return false;
     if (match(&s, 0, login, 0, llen))
         return true;
@@ -195,7 +210,18 @@ bool eksauth_login_template_fits(const char *tmpl, const char *login)
            login[1] != '_' && match(&s, 0, login, 1, llen);
 }
 
-bool eksauth_login_template_renders(const char *tmpl, const char *k8s_username)
+bool eksauth_login_template_fits(const char *tmpl, const char *login)
+{
+    return fits(tmpl, login, false);
+}
+
+bool eksauth_login_template_may_fit(const char *tmpl, const char *login)
+{
+    return fits(tmpl, login, true);
+}
+
+/* _renders, or with host_wildcard _may_render. */
+static bool renders(const char *tmpl, const char *k8s_username, bool host_wildcard)
 {
     struct shape s;
     size_t len;
@@ -204,8 +230,20 @@ bool eksauth_login_template_renders(const char *tmpl, const char *k8s_username)
         return tmpl != NULL && k8s_username != NULL && strcmp(tmpl, k8s_username) == 0;
     len = strlen(k8s_username);
     cut(tmpl, false, &s);
+    s.host_wildcard = host_wildcard;
     /* The same bound as logins: a longer username is cut, and cut names fit no template. */
-    return !s.never && !s.host && len <= EKSAUTH_NAME_MAX && match(&s, 0, k8s_username, 0, len);
+    return !s.never && (!s.host || host_wildcard) && len <= EKSAUTH_NAME_MAX &&
+           match(&s, 0, k8s_username, 0, len);
+}
+
+bool eksauth_login_template_renders(const char *tmpl, const char *k8s_username)
+{
+    return renders(tmpl, k8s_username, false);
+}
+
+bool eksauth_login_template_may_render(const char *tmpl, const char *k8s_username)
+{
+    return renders(tmpl, k8s_username, true);
 }
 
 /* The literal text of s before its first placeholder (head) or after its last; cap fits it all. */

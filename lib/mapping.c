@@ -137,28 +137,80 @@ enum eksauth_status eksauth_mapping_parse(const char *label, const char *data, s
     return st;
 }
 
+void eksauth_mapping_host_binding(struct eksauth_ctx *ctx, char out[EKSAUTH_SNAPSHOT_HOST_MAX])
+{
+    struct eksauth_error e;
+
+    if (eksauth_imds_host_instance(ctx->cfg.imds_endpoint, &ctx->instance, &e) == EKSAUTH_OK)
+        snprintf(out, EKSAUTH_SNAPSHOT_HOST_MAX, "%s %s", ctx->instance.instance_id,
+                 ctx->instance.private_dns_name);
+    else
+        snprintf(out, EKSAUTH_SNAPSHOT_HOST_MAX, "%s", EKSAUTH_SNAPSHOT_HOST_UNKNOWN);
+}
+
+/* Whether a template hosts serve (identity.h) holds {{EC2PrivateDNSName}}. */
+static bool serves_host_template(const struct eksauth_config *cfg, const struct eksauth_awsauth *aa)
+{
+    size_t i, n = eksauth_awsauth_count(aa);
+
+    for (i = 0; i < n; i++) {
+        const struct eksauth_awsauth_entry *e = eksauth_awsauth_entry_at(aa, i);
+
+        if (e->source != EKSAUTH_SRC_MAPACCOUNTS &&
+            eksauth_template_needs_host_instance(e->username) &&
+            eksauth_plan_template_unservable(cfg, e->username) == NULL)
+            return true;
+    }
+    return false;
+}
+
+void eksauth_mapping_bind_instance(struct eksauth_ctx *ctx, struct eksauth_mapping *m)
+{
+    if (serves_host_template(&ctx->cfg, m->aa))
+        eksauth_mapping_host_binding(ctx, m->host);
+    m->host_given = true;
+}
+
 enum eksauth_status eksauth_mapping_plan(struct eksauth_ctx *ctx, const struct eksauth_iddb *db,
                                          struct eksauth_mapping *m, struct eksauth_error *err)
 {
-    const struct eksauth_host *host = NULL;
+    const struct eksauth_host *local = NULL;
+    struct eksauth_snapshot_state state;
+    struct eksauth_host host;
     struct eksauth_id_seed *seeds = NULL;
+    const char *dns;
     size_t n_seeds = 0;
     enum eksauth_status st;
 
-    st = eksauth_ctx_local_names(ctx, &host, err);
+    st = eksauth_ctx_local_names(ctx, &local, err);
     /* The fleet's id key, so ids here are those of every host with the same key. */
     if (st == EKSAUTH_OK)
         st = eksauth_ctx_id_key(ctx, err);
     if (st == EKSAUTH_OK)
         st = eksauth_mapping_seeds(db, (uint64_t)time(NULL), &seeds, &n_seeds, err);
-    if (st == EKSAUTH_OK)
-        st = eksauth_plan_build(&ctx->cfg, m->aa, host, seeds, n_seeds, &m->plan, err);
+    if (st != EKSAUTH_OK)
+        goto out;
+    /*
+     * Neither the sync's nor a snapshot's: the instance the last sync bound.
+     * Never instance metadata: a login whose entry does not need it never
+     * waits for it.
+     */
+    if (!m->host_given && serves_host_template(&ctx->cfg, m->aa)) {
+        eksauth_snapshot_state_read(&ctx->paths, ctx->trust_files, &state);
+        snprintf(m->host, sizeof(m->host), "%s", state.host);
+    }
+    /* "<instance id> <name>": the name; unknown or none, NULL (any name: identity.h). */
+    dns = strchr(m->host, ' ');
+    host = *local;
+    host.private_dns_name = dns != NULL ? dns + 1 : NULL;
+    st = eksauth_plan_build(&ctx->cfg, m->aa, &host, seeds, n_seeds, &m->plan, err);
     /* Not root: the ids shown for names not yet recorded are not this host's. */
     if (st == EKSAUTH_OK && ctx->id_key_unreadable)
         st = eksauth_strv_addf(&m->plan.warnings, &m->plan.n_warnings, err,
                                "the id key cannot be read as this user: the ids of names not yet "
                                "in the identity DB are shown unkeyed, not as this host gives them "
                                "(run as root)");
+out:
     free(seeds);
     return st;
 }
@@ -182,6 +234,7 @@ enum eksauth_status eksauth_mapping_load(struct eksauth_ctx *ctx, const char *pa
                                          const struct eksauth_iddb *db, struct eksauth_mapping *m,
                                          struct eksauth_error *err)
 {
+    struct eksauth_snapshot_state state;
     char label[EKSAUTH_PATH_MAX + 64];
     enum eksauth_status st;
     char *data = NULL;
@@ -191,8 +244,6 @@ enum eksauth_status eksauth_mapping_load(struct eksauth_ctx *ctx, const char *pa
     if (path != NULL) {
         st = eksauth_mapping_read(ctx, path, &data, &len, label, err);
     } else {
-        struct eksauth_snapshot_state state;
-
         /* The aws-auth db was written from: NSS, the account stage and logins agree. */
         if (db == NULL)
             return eksauth_fail(err, EKSAUTH_EUNAVAIL,
@@ -202,7 +253,16 @@ enum eksauth_status eksauth_mapping_load(struct eksauth_ctx *ctx, const char *pa
         snprintf(label, sizeof(label), "%s (the aws-auth of the last sync)", ctx->paths.snapshot);
     }
     if (st == EKSAUTH_OK)
-        st = eksauth_mapping_build(ctx, label, data, len, db, m, err);
+        st = eksauth_mapping_parse(label, data, len, m, err);
+    /* Planned with the instance the sync bound, not asked again: the plan is the sync's. */
+    if (st == EKSAUTH_OK && path == NULL) {
+        snprintf(m->host, sizeof(m->host), "%s", state.host);
+        m->host_given = true;
+    }
+    if (st == EKSAUTH_OK)
+        st = eksauth_mapping_plan(ctx, db, m, err);
+    if (st != EKSAUTH_OK)
+        eksauth_mapping_free(m);
     free(data);
     return st;
 }

@@ -30,8 +30,6 @@
 #include "eksauth/tombstone.h"
 #include "eksauth/trust.h"
 
-#define BOUND_TEMPLATE_MAX 1024
-
 /* One application of a document: what it reads and builds, released by apply_free. */
 struct apply {
     struct eksauth_ctx *ctx;
@@ -43,28 +41,10 @@ struct apply {
     const struct eksauth_cluster_snapshot *snap; /* the document applied, kept beside the DB */
     struct eksauth_snapshot_state *state;        /* updated when the snapshot is written */
     const struct eksauth_snapshot_state *expect; /* as read before the source, or NULL */
-    char bound_host[EKSAUTH_SNAPSHOT_HOST_MAX];  /* the templates' instance (host_binding) */
     struct eksauth_file_pending db_file;         /* the new DB, written, not yet renamed */
     struct eksauth_snapshot_pending snap_files;  /* the snapshot and state, likewise */
     bool replaced;                               /* the new DB renamed in place */
 };
-
-/*
- * The instance this host's templates are bound to, as the state keeps it
- * (snapshot.h): "<instance id> <private DNS name>", or
- * EKSAUTH_SNAPSHOT_HOST_UNKNOWN when instance metadata did not answer (the templates are then not
- * served).
- */
-static void host_binding(struct eksauth_ctx *ctx, char out[EKSAUTH_SNAPSHOT_HOST_MAX])
-{
-    struct eksauth_error e;
-
-    if (eksauth_imds_host_instance(ctx->cfg.imds_endpoint, &ctx->instance, &e) == EKSAUTH_OK)
-        snprintf(out, EKSAUTH_SNAPSHOT_HOST_MAX, "%s %s", ctx->instance.instance_id,
-                 ctx->instance.private_dns_name);
-    else
-        snprintf(out, EKSAUTH_SNAPSHOT_HOST_MAX, "%s", EKSAUTH_SNAPSHOT_HOST_UNKNOWN);
-}
 
 /*
  * tmpl with {{EC2PrivateDNSName}} bound to this host's own private DNS name
@@ -75,27 +55,13 @@ static void host_binding(struct eksauth_ctx *ctx, char out[EKSAUTH_SNAPSHOT_HOST
 static enum eksauth_status bind_host_template(struct eksauth_ctx *ctx, const char *tmpl, char *out,
                                               size_t outlen, struct eksauth_error *err)
 {
-    const char *ph = EKSAUTH_TEMPLATE_EC2_PRIVATE_DNS_NAME, *c = tmpl, *at;
-    size_t len = 0;
-    enum eksauth_status st;
-    int n;
+    enum eksauth_status st =
+        eksauth_imds_host_instance(ctx->cfg.imds_endpoint, &ctx->instance, err);
 
     out[0] = '\0';
-    st = eksauth_imds_host_instance(ctx->cfg.imds_endpoint, &ctx->instance, err);
-    if (st != EKSAUTH_OK)
-        return st;
-    for (;;) {
-        at = strstr(c, ph);
-        n = snprintf(out + len, outlen - len, "%.*s%s",
-                     (int)(at != NULL ? at - c : (long)strlen(c)), c,
-                     at != NULL ? ctx->instance.private_dns_name : "");
-        if (n < 0 || (size_t)n >= outlen - len)
-            return eksauth_fail(err, EKSAUTH_EINVAL, "the bound template is too long");
-        len += (size_t)n;
-        if (at == NULL)
-            return EKSAUTH_OK;
-        c = at + strlen(ph);
-    }
+    if (st == EKSAUTH_OK)
+        st = eksauth_template_bind_host(tmpl, ctx->instance.private_dns_name, out, outlen, err);
+    return st;
 }
 
 /* Header data: the id range, home and shell; the templates NSS serves; denied names. */
@@ -127,12 +93,10 @@ static enum eksauth_status start_builder(struct apply *a, struct eksauth_error *
     for (i = 0; i < plan->n_templates; i++) {
         const char *tmpl = plan->templates[i];
         struct eksauth_error berr;
-        char bound[BOUND_TEMPLATE_MAX];
+        char bound[EKSAUTH_TEMPLATE_BOUND_MAX];
 
+        /* Its instance, a->m.host, kept in the state: a DB made on another is planned again. */
         if (eksauth_template_needs_host_instance(tmpl)) {
-            /* Kept in the state: a DB made on another instance (a baked image) is planned again. */
-            if (a->bound_host[0] == '\0')
-                host_binding(a->ctx, a->bound_host);
             if (bind_host_template(a->ctx, tmpl, bound, sizeof(bound), &berr) != EKSAUTH_OK) {
                 st = eksauth_strlist_addf(
                     &r->warnings, err, "template '%s' cannot be served on this host: %s; skipped",
@@ -480,6 +444,8 @@ static enum eksauth_status apply_locked(struct apply *a, struct eksauth_error *e
         return EKSAUTH_ENOMEM;
     }
     r->generation = a->old != NULL ? eksauth_iddb_generation(a->old) + 1 : 1;
+    /* This host's instance, for the plan and the templates NSS serves: one reading. */
+    eksauth_mapping_bind_instance(a->ctx, &a->m);
     st = eksauth_mapping_plan(a->ctx, a->old, &a->m, err);
     for (i = 0; st == EKSAUTH_OK && i < a->m.plan.n_warnings; i++)
         st = eksauth_strlist_add(&r->warnings, a->m.plan.warnings[i], err);
@@ -521,7 +487,7 @@ static enum eksauth_status apply_locked(struct apply *a, struct eksauth_error *e
 
         eksauth_snapshot_inputs(&a->ctx->cfg, &a->ctx->local, inputs);
         st = eksauth_snapshot_prepare_locked(&a->ctx->paths, a->snap, time(NULL), r->generation,
-                                             inputs, a->bound_host, a->state, &a->snap_files, err);
+                                             inputs, a->m.host, a->state, &a->snap_files, err);
         if (st == EKSAUTH_OK)
             st = eksauth_snapshot_commit_locked(&a->snap_files, err);
         if (st == EKSAUTH_OK)
@@ -783,7 +749,7 @@ static bool already_applied(struct eksauth_ctx *ctx, const struct eksauth_sync_o
     if (!state->host_read)
         return false;
     if (state->host[0] != '\0') {
-        host_binding(ctx, host);
+        eksauth_mapping_host_binding(ctx, host);
         if (strcmp(host, state->host) != 0)
             return false;
     }

@@ -13,6 +13,7 @@
 #include "config.h"
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "eksauth/template.h"
@@ -105,6 +106,27 @@ out:
 bool eksauth_template_needs_host_instance(const char *s)
 {
     return s != NULL && strstr(s, EKSAUTH_TEMPLATE_EC2_PRIVATE_DNS_NAME) != NULL;
+}
+
+enum eksauth_status eksauth_template_bind_host(const char *tmpl, const char *dns_name, char *out,
+                                               size_t outlen, struct eksauth_error *err)
+{
+    const char *ph = EKSAUTH_TEMPLATE_EC2_PRIVATE_DNS_NAME, *c = tmpl, *at;
+    size_t len = 0;
+    int n;
+
+    out[0] = '\0';
+    for (;;) {
+        at = strstr(c, ph);
+        n = snprintf(out + len, outlen - len, "%.*s%s",
+                     (int)(at != NULL ? at - c : (long)strlen(c)), c, at != NULL ? dns_name : "");
+        if (n < 0 || (size_t)n >= outlen - len)
+            return eksauth_fail(err, EKSAUTH_EINVAL, "the bound template is too long");
+        len += (size_t)n;
+        if (at == NULL)
+            return EKSAUTH_OK;
+        c = at + strlen(ph);
+    }
 }
 
 /*

@@ -265,8 +265,8 @@ static void take_range(const struct eksauth_template_rivals *r, size_t lo, size_
             /* Every candidate: the lowest is the one named, as in aws-auth's order. */
             for (k = mlo; k < mhi; k++) {
                 tmpl = r->templates[r->v[k].index];
-                if (r->v[k].index < t->best && eksauth_login_template_fits(tmpl, t->login) &&
-                    !eksauth_login_template_renders(tmpl, t->k8s_username))
+                if (r->v[k].index < t->best && eksauth_login_template_may_fit(tmpl, t->login) &&
+                    !eksauth_login_template_may_render(tmpl, t->k8s_username))
                     t->best = r->v[k].index;
             }
         }

@@ -33,6 +33,12 @@ struct eksauth_host {
     bool (*local_group)(void *ctx, const char *name, uint32_t *gid); /* /etc/group has name */
     bool (*local_id)(void *ctx, uint32_t id); /* a uid or gid of /etc/passwd, /etc/group */
     void *ctx;
+    /*
+     * The name {{EC2PrivateDNSName}} renders on this host, as the sync
+     * bound it (lib/mapping.c); NULL when unknown (instance metadata did
+     * not answer), and then the plan takes it for any DNS name.
+     */
+    const char *private_dns_name;
 };
 
 struct eksauth_plan_group {

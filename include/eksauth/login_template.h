@@ -45,6 +45,17 @@ bool eksauth_login_template_bare(const char *tmpl);
 bool eksauth_login_template_renders(const char *tmpl, const char *k8s_username);
 
 /*
+ * _fits and _renders for a template whose {{EC2PrivateDNSName}} may be
+ * bound to a name not known yet (the plan's check of static users when
+ * instance metadata did not answer: lib/identity.c): an unbound one
+ * matches any lower-case DNS name, [a-z0-9.-] once or more, where _fits
+ * and _renders match nothing.  Never for what a host serves: NSS would
+ * answer for every node's name.
+ */
+bool eksauth_login_template_may_fit(const char *tmpl, const char *login);
+bool eksauth_login_template_may_render(const char *tmpl, const char *k8s_username);
+
+/*
  * True when a and b may give the same login: their literal text before the
  * first wildcard (rule 1 and 2 applied) is one the start of the other, and
  * their literal text after the last wildcard one the end of the other.

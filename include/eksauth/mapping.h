@@ -26,6 +26,7 @@
 #include "eksauth/login_index.h"
 #include "eksauth/login_index_fit.h"
 #include "eksauth/paths.h"
+#include "eksauth/snapshot.h"
 #include "eksauth/status.h"
 
 struct eksauth_mapping {
@@ -48,6 +49,16 @@ struct eksauth_mapping {
      */
     enum eksauth_login_index_fit index_fit;
     struct eksauth_error index_unfit;
+    /*
+     * The instance the plan binds {{EC2PrivateDNSName}} to, as the
+     * snapshot's state keeps it ("<instance id> <private DNS name>",
+     * EKSAUTH_SNAPSHOT_HOST_UNKNOWN, or "" when no served template needs
+     * it).  host_given: the sync's (eksauth_mapping_bind_instance), or read
+     * from the state of the snapshot mapped (eksauth_mapping_load), so a
+     * login plans as the sync did; otherwise eksauth_mapping_plan fills it.
+     */
+    char host[EKSAUTH_SNAPSHOT_HOST_MAX];
+    bool host_given;
 };
 
 /*
@@ -86,10 +97,29 @@ enum eksauth_status eksauth_mapping_parse(const char *label, const char *data, s
 
 /*
  * Plan m->aa for this host with the ids db gave (db may be NULL), the
- * host's local names and ids, and the fleet's id key (eksauth_ctx_id_key).
+ * host's local names and ids, the fleet's id key (eksauth_ctx_id_key) and
+ * the name {{EC2PrivateDNSName}} renders here: m->host's when
+ * m->host_given, else (a file or the source named on the command line)
+ * the one the last sync bound, from the snapshot's state, when a served
+ * template holds it; never instance metadata.  Unknown, the plan takes it
+ * for any DNS name (identity.h).
  */
 enum eksauth_status eksauth_mapping_plan(struct eksauth_ctx *ctx, const struct eksauth_iddb *db,
                                          struct eksauth_mapping *m, struct eksauth_error *err);
+
+/*
+ * This host's instance, read once per context (imds.h), as the state of a
+ * snapshot keeps it (m->host): "<instance id> <private DNS name>", or
+ * EKSAUTH_SNAPSHOT_HOST_UNKNOWN when instance metadata does not answer.
+ */
+void eksauth_mapping_host_binding(struct eksauth_ctx *ctx, char out[EKSAUTH_SNAPSHOT_HOST_MAX]);
+
+/*
+ * The sync's binding, before eksauth_mapping_plan: when a template hosts
+ * serve holds {{EC2PrivateDNSName}}, this host's instance
+ * (eksauth_mapping_host_binding) into m->host; else "".  m->host_given.
+ */
+void eksauth_mapping_bind_instance(struct eksauth_ctx *ctx, struct eksauth_mapping *m);
 
 /*
  * eksauth_mapping_parse then eksauth_mapping_plan: parse data[0..len) (named label) and plan it for

@@ -47,6 +47,17 @@ bool eksauth_template_has_placeholder(const char *s);
 /* True when s holds {{EC2PrivateDNSName}}: rendering it needs the host's own instance. */
 bool eksauth_template_needs_host_instance(const char *s);
 
+/* Room for a template bound to a host (DNS names are 253 bytes at most). */
+#define EKSAUTH_TEMPLATE_BOUND_MAX 1024
+
+/*
+ * tmpl with every {{EC2PrivateDNSName}} replaced by dns_name (this host's
+ * own: on this host a login renders no other), the other placeholders
+ * kept, into out.  EKSAUTH_EINVAL when it does not fit outlen.  Pure.
+ */
+enum eksauth_status eksauth_template_bind_host(const char *tmpl, const char *dns_name, char *out,
+                                               size_t outlen, struct eksauth_error *err);
+
 /*
  * True when s is an instance id as the authenticator accepts it in a
  * session name: ^i-(\w{8}|\w{17})$ (\w: [0-9A-Za-z_]).  Pure.

@@ -5,7 +5,7 @@
  * (eksauth_login_template_ends), so a template or a login asks only the few
  * ranges whose ends can meet its own (an aws-auth of 7,000 templates made
  * 24 million pairs).  The ranges only choose whom to ask:
- * eksauth_login_template_overlap, _fits and _renders decide.
+ * eksauth_login_template_overlap, _may_fit and _may_render decide.
  * Pure: no I/O.
  */
 #ifndef EKSAUTH_TEMPLATE_RIVALS_H
@@ -37,7 +37,9 @@ size_t eksauth_template_rivals_partner(const struct eksauth_template_rivals *r, 
 /*
  * The lowest index of a template that fits login and never renders
  * k8s_username (then the two are different people for one login), or
- * SIZE_MAX when none does.
+ * SIZE_MAX when none does.  An unbound {{EC2PrivateDNSName}} is any DNS
+ * name here (eksauth_login_template_may_fit): a caller that knows the
+ * host's name binds it first (eksauth_template_bind_host).
  */
 size_t eksauth_template_rivals_taker(const struct eksauth_template_rivals *r, const char *login,
                                      const char *k8s_username);

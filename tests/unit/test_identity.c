@@ -24,6 +24,7 @@
 #include "eksauth/login_template.h"
 #include "eksauth/resolve.h"
 #include "eksauth/names.h"
+#include "eksauth/template.h"
 #include "plan_fixture.h"
 #include "unit.h"
 
@@ -445,6 +446,93 @@ static void test_bare_template_not_served(void **state)
     assert_login(f, "sso", "newsvc", "sso-newsvc");
 }
 
+/* The warning of a template and a user: the template's name in it. */
+static bool template_user_warning(const struct eksauth_plan *plan, const char *tmpl,
+                                  const char *k8s)
+{
+    char want[256];
+
+    snprintf(want, sizeof(want), "template '%s' and k8s user '%s'", tmpl, k8s);
+    return plan_has_warning(plan, want);
+}
+
+/* An aws-auth of a node template, one bound to a wildcard, and static users near their logins. */
+static const char *const HOST_DOC = "mapRoles: |\n"
+                                    "  - rolearn: arn:aws:iam::" PLAN_ACCOUNT ":role/Node\n"
+                                    "    username: node:{{EC2PrivateDNSName}}\n"
+                                    "  - rolearn: arn:aws:iam::" PLAN_ACCOUNT ":role/Adm\n"
+                                    "    username: adm-{{SessionName}}.{{EC2PrivateDNSName}}\n"
+                                    "mapUsers: |\n"
+                                    "  - userarn: arn:aws:iam::" PLAN_ACCOUNT ":user/here\n"
+                                    "    username: node-ip-10-0-1-23.ec2.internal\n"
+                                    "  - userarn: arn:aws:iam::" PLAN_ACCOUNT ":user/there\n"
+                                    "    username: node-ip-10-0-9-8.ec2.internal\n"
+                                    "  - userarn: arn:aws:iam::" PLAN_ACCOUNT ":user/same\n"
+                                    "    username: node:ip-10-0-7-7.ec2.internal\n"
+                                    "  - userarn: arn:aws:iam::" PLAN_ACCOUNT ":user/bob\n"
+                                    "    username: adm:bo.ip-10-0-1-23.ec2.internal\n"
+                                    "  - userarn: arn:aws:iam::" PLAN_ACCOUNT ":user/amy\n"
+                                    "    username: adm:amy.n9\n";
+
+/* Whether plan serves login, or refuses it to everyone (never both). */
+static bool serves(const struct eksauth_plan *plan, const char *login)
+{
+    bool served = eksauth_plan_find_user(plan, login) != NULL;
+
+    assert_true(served != eksauth_plan_refuses(plan, login));
+    return served;
+}
+
+/*
+ * {{EC2PrivateDNSName}} checked against static users as a login renders
+ * it on this host, bound to the host's name: a static user whose login
+ * it gives is served to nobody, whoever comes first, as for any template
+ * (it stayed served, unbound templates fitting no login); another node's
+ * name is not this host's, and the same Kubernetes user shares the login.
+ */
+static void test_host_template_checked_as_bound(void **state)
+{
+    struct plan_fixture *f = *state;
+
+    f->host.private_dns_name = "ip-10-0-1-23.ec2.internal";
+    plan_fixture_load(f, HOST_DOC);
+    assert_int_equal(f->plan.n_templates, 2);
+    /* The template bound to no placeholder left: one login. */
+    assert_false(serves(&f->plan, "node-ip-10-0-1-23.ec2.internal"));
+    assert_true(template_user_warning(&f->plan, "node:{{EC2PrivateDNSName}}",
+                                      "node-ip-10-0-1-23.ec2.internal"));
+    /* One still with a wildcard once bound. */
+    assert_false(serves(&f->plan, "adm-bo.ip-10-0-1-23.ec2.internal"));
+    assert_true(template_user_warning(&f->plan, "adm-{{SessionName}}.{{EC2PrivateDNSName}}",
+                                      "adm:bo.ip-10-0-1-23.ec2.internal"));
+    /* Logins the template gives on other hosts only. */
+    assert_true(serves(&f->plan, "node-ip-10-0-9-8.ec2.internal"));
+    assert_true(serves(&f->plan, "node-ip-10-0-7-7.ec2.internal"));
+    assert_true(serves(&f->plan, "adm-amy.n9"));
+}
+
+/*
+ * The host's name unknown (instance metadata did not answer the sync):
+ * {{EC2PrivateDNSName}} may be any DNS name, so every static user whose
+ * login it could give is served to nobody (fail closed), except the very
+ * Kubernetes user it could render.
+ */
+static void test_host_template_unknown_is_any_name(void **state)
+{
+    struct plan_fixture *f = *state;
+
+    f->host.private_dns_name = NULL;
+    plan_fixture_load(f, HOST_DOC);
+    assert_false(serves(&f->plan, "node-ip-10-0-1-23.ec2.internal"));
+    assert_false(serves(&f->plan, "node-ip-10-0-9-8.ec2.internal"));
+    assert_false(serves(&f->plan, "adm-bo.ip-10-0-1-23.ec2.internal"));
+    assert_false(serves(&f->plan, "adm-amy.n9"));
+    assert_true(template_user_warning(&f->plan, "node:{{EC2PrivateDNSName}}",
+                                      "node-ip-10-0-9-8.ec2.internal"));
+    /* "node:ip-10-0-7-7.ec2.internal" is what the template renders on that node: one person. */
+    assert_true(serves(&f->plan, "node-ip-10-0-7-7.ec2.internal"));
+}
+
 /*
  * Templates that all overlap one another (a hostile aws-auth's): each is
  * named in a warning, and there is at most one warning a template, not
@@ -478,16 +566,6 @@ static void test_overlapping_templates_said_once_each(void **state)
     free(doc);
 }
 
-/* The warning of a template and a user: the template's name in it. */
-static bool template_user_warning(const struct eksauth_plan *plan, const char *tmpl,
-                                  const char *k8s)
-{
-    char want[256];
-
-    snprintf(want, sizeof(want), "template '%s' and k8s user '%s'", tmpl, k8s);
-    return plan_has_warning(plan, want);
-}
-
 /*
  * The checks of templates, against every pair asked: random aws-auths of
  * templates whose fixed ends begin and end one another in every way (rule
@@ -495,7 +573,8 @@ static bool template_user_warning(const struct eksauth_plan *plan, const char *t
  * template that overlaps another is named in a warning of two that do;
  * a static user is refused exactly when a template fits its login without
  * rendering its username, the first such template in aws-auth's order
- * named.
+ * named; a template as it renders on the host, {{EC2PrivateDNSName}}
+ * bound to the host's name ("n1"), or any name when that is unknown.
  */
 static void test_template_checks_ask_every_rival(void **state)
 {
@@ -510,14 +589,15 @@ static void test_template_checks_ask_every_rival(void **state)
                                        "{{SessionName}}-b{{AccountID}}",
                                        "{{SessionName}}b{{SessionName}}ob{{SessionName}}"};
     static const char *const TAILS[] = {"", "-x", "x", "-adm", "@corp", ".X", "b-x"};
-    static const char *const USERS[] = {"sso-bob",        "ssobob",
-                                        "sso-bob-x",      "a12",
-                                        "_1abc",          "abx",
-                                        "ab-cx",          "ab.cdx",
-                                        "sso-bqb-x",      "ssox",
-                                        "sso-b@corp",     "sso-xxobyy",
-                                        "ssoxxqyyx",      "a-xx-b123456789012-adm",
-                                        "sso-bbbbobbbb-x"};
+    static const char *const USERS[] = {"sso-bob",         "ssobob",
+                                        "sso-bob-x",       "a12",
+                                        "_1abc",           "abx",
+                                        "ab-cx",           "ab.cdx",
+                                        "sso-bqb-x",       "ssox",
+                                        "sso-b@corp",      "sso-xxobyy",
+                                        "ssoxxqyyx",       "a-xx-b123456789012-adm",
+                                        "sso-bbbbobbbb-x", "xn1-bob",
+                                        "xn2-bob-x",       "xn1:bo"};
     const size_t n_users = sizeof(USERS) / sizeof(USERS[0]);
     struct plan_fixture *f = *state;
     unsigned long long seed = 42;
@@ -526,6 +606,8 @@ static void test_template_checks_ask_every_rival(void **state)
     struct eksauth_error err;
 
     for (round = 0; round < 600; round++) {
+        /* Every other round, the host's name unknown: any name. */
+        f->host.private_dns_name = round % 2 == 0 ? "n1" : NULL;
         at = (size_t)snprintf(doc, sizeof(doc), "mapRoles: |\n");
         for (n = 1 + (seed >> 33) % 8, i = 0; i < n; i++) {
             seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
@@ -576,10 +658,21 @@ static void test_template_checks_ask_every_rival(void **state)
             }
             assert_int_equal(eksauth_plan_login_for(&f->cfg, &f->host, USERS[i], login, &err),
                              EKSAUTH_OK);
-            for (j = 0; j < f->plan.n_templates && first == NULL; j++)
-                if (eksauth_login_template_fits(f->plan.templates[j], login) &&
-                    !eksauth_login_template_renders(f->plan.templates[j], USERS[i]))
-                    first = f->plan.templates[j];
+            for (j = 0; j < f->plan.n_templates && first == NULL; j++) {
+                const char *tj = f->plan.templates[j];
+                char bound[EKSAUTH_TEMPLATE_BOUND_MAX];
+
+                /* As it renders here: bound to the host's name, or any name when unknown. */
+                if (f->host.private_dns_name != NULL && eksauth_template_needs_host_instance(tj))
+                    assert_status(eksauth_template_bind_host(tj, f->host.private_dns_name, bound,
+                                                             sizeof(bound), &err),
+                                  EKSAUTH_OK);
+                else
+                    snprintf(bound, sizeof(bound), "%s", tj);
+                if (eksauth_login_template_may_fit(bound, login) &&
+                    !eksauth_login_template_may_render(bound, USERS[i]))
+                    first = tj;
+            }
             if ((first != NULL) != eksauth_plan_refuses(&f->plan, login) ||
                 (first != NULL) != (eksauth_plan_find_user(&f->plan, login) == NULL) ||
                 (first != NULL && !template_user_warning(&f->plan, first, USERS[i])))
@@ -624,6 +717,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_overlapping_templates_said_once_each,
                                         plan_fixture_setup, plan_fixture_teardown),
         cmocka_unit_test_setup_teardown(test_template_checks_ask_every_rival, plan_fixture_setup,
+                                        plan_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_host_template_checked_as_bound, plan_fixture_setup,
+                                        plan_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_host_template_unknown_is_any_name, plan_fixture_setup,
                                         plan_fixture_teardown),
     };
 

@@ -5,7 +5,8 @@
  * values), every corrupt or cut file refused or answering as the intact one
  * (never another answer), the ids taken from the DB the seeds a plan built
  * now gets (lib/mapping.c), and random documents resolved alike through the
- * index and with the plan (tests/lib/resolve_both.c).
+ * index and with the plan (tests/lib/resolve_both.c), a template of the
+ * host's own name among them.
  */
 #include "config.h"
 
@@ -599,7 +600,7 @@ static bool low_ids_local(void *ctx, uint32_t id)
 static void test_random_documents_decide_alike(void **state)
 {
     struct fixture *f = *state;
-    struct eksauth_host host = {no_local_user, wheel_is_local, low_ids_local, NULL};
+    struct eksauth_host host = {no_local_user, wheel_is_local, low_ids_local, NULL, NULL};
     unsigned long long seed = 20261205;
     struct eksauth_id_seed seeds[2];
     struct eksauth_identity id;
@@ -651,10 +652,66 @@ static void test_random_documents_decide_alike(void **state)
     assert_true(granted > 100 && refused > 100 && not_mapped > 100);
 }
 
+/*
+ * A template with {{EC2PrivateDNSName}} and static users near its logins,
+ * planned with this host's name and without it (instance metadata
+ * silent: any name), decided alike through the index and with the plan:
+ * the static user whose login the template gives here is served to
+ * nobody, nor is the template's own login; another node's name is served
+ * only when this host's is known.
+ */
+static void test_host_template_decides_alike(void **state)
+{
+    static const char *const doc = "mapRoles: |\n"
+                                   "  - rolearn: arn:aws:iam::123456789012:role/Node\n"
+                                   "    username: node:{{EC2PrivateDNSName}}\n"
+                                   "mapUsers: |\n"
+                                   "  - userarn: arn:aws:iam::123456789012:user/carol\n"
+                                   "    username: node-ip-10-0-1-23.ec2.internal\n"
+                                   "  - userarn: arn:aws:iam::123456789012:user/dave\n"
+                                   "    username: node-ip-10-0-9-8.ec2.internal\n";
+    struct fixture *f = *state;
+    struct eksauth_host host = {no_local_user, wheel_is_local, low_ids_local, NULL, NULL};
+    struct eksauth_principal carol = principal("arn:aws:iam::123456789012:user/carol",
+                                               "arn:aws:iam::123456789012:user/carol",
+                                               "123456789012", ""),
+                             dave = principal("arn:aws:iam::123456789012:user/dave",
+                                              "arn:aws:iam::123456789012:user/dave", "123456789012",
+                                              ""),
+                             node = principal(
+                                 "arn:aws:sts::123456789012:assumed-role/Node/i-0123456789abcdef0",
+                                 "arn:aws:iam::123456789012:role/Node", "123456789012",
+                                 "i-0123456789abcdef0");
+    struct eksauth_identity id;
+    struct eksauth_error err;
+    int known;
+
+    node.self_instance_id = "i-0123456789abcdef0";
+    node.self_private_dns_name = "ip-10-0-1-23.ec2.internal";
+    assert_status(eksauth_awsauth_parse(doc, strlen(doc), &f->aa, &err), EKSAUTH_OK);
+    for (known = 1; known >= 0; known--) {
+        host.private_dns_name = known ? "ip-10-0-1-23.ec2.internal" : NULL;
+        eksauth_plan_free(&f->plan);
+        assert_status(eksauth_plan_build(&f->cfg, f->aa, &host, NULL, 0, &f->plan, &err),
+                      EKSAUTH_OK);
+        assert_status(resolve_both(&f->cfg, f->aa, &f->plan, &host, &carol, NULL, &id, &err),
+                      EKSAUTH_EREJECTED);
+        eksauth_identity_free(&id);
+        assert_status(resolve_both(&f->cfg, f->aa, &f->plan, &host, &node, NULL, &id, &err),
+                      EKSAUTH_EREJECTED);
+        assert_status(id.refusal, EKSAUTH_REFUSAL_AMBIGUOUS);
+        eksauth_identity_free(&id);
+        assert_status(resolve_both(&f->cfg, f->aa, &f->plan, &host, &dave, NULL, &id, &err),
+                      known ? EKSAUTH_OK : EKSAUTH_EREJECTED);
+        eksauth_identity_free(&id);
+    }
+}
+
 EKSAUTH_UNIT_MAIN_WITH(setup, teardown, cmocka_unit_test(test_entries_as_the_document_gives_them),
                        cmocka_unit_test(test_dropped_values_named),
                        cmocka_unit_test(test_corrupt_or_cut_never_answers_otherwise),
                        cmocka_unit_test(test_key_disagreement_decides_nothing),
                        cmocka_unit_test(test_db_seeds_are_the_plans),
                        cmocka_unit_test(test_seed_lookup_reads_tombstones_once),
-                       cmocka_unit_test(test_random_documents_decide_alike))
+                       cmocka_unit_test(test_random_documents_decide_alike),
+                       cmocka_unit_test(test_host_template_decides_alike))

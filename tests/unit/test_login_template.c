@@ -143,11 +143,37 @@ static void test_renders(void **state)
     assert_false(eksauth_login_template_renders("x:{{AccessKeyID}}", "x:AKIA"));
 }
 
+/*
+ * An unbound {{EC2PrivateDNSName}} as the plan checks it when the host's
+ * name is unknown: any lower-case DNS name, where _fits and _renders (what
+ * NSS and a login ask) match nothing.
+ */
+static void test_may_fit_any_host_name(void **state)
+{
+    (void)state;
+    assert_true(eksauth_login_template_may_fit("node:{{EC2PrivateDNSName}}", "node-ip-10-0-9-8"));
+    assert_true(eksauth_login_template_may_fit("node:{{EC2PrivateDNSName}}", "node-a"));
+    assert_false(eksauth_login_template_fits("node:{{EC2PrivateDNSName}}", "node-a"));
+    assert_false(eksauth_login_template_may_fit("node:{{EC2PrivateDNSName}}", "node-"));
+    assert_false(eksauth_login_template_may_fit("node:{{EC2PrivateDNSName}}", "node-a_b"));
+    /* Rule 2: a name that starts with a digit gets a '_'. */
+    assert_true(eksauth_login_template_may_fit("{{EC2PrivateDNSName}}", "_10-0-1-2.internal"));
+    assert_true(eksauth_login_template_may_fit("a{{SessionName}}.{{EC2PrivateDNSName}}", "abo.n1"));
+    /* Without the host placeholder, the same as _fits. */
+    assert_true(eksauth_login_template_may_fit("admin:{{SessionName}}", "admin-bob"));
+    assert_false(eksauth_login_template_may_fit("{{SessionName}}", "bob"));
+    assert_true(eksauth_login_template_may_render("node:{{EC2PrivateDNSName}}", "node:ip-1"));
+    assert_false(eksauth_login_template_renders("node:{{EC2PrivateDNSName}}", "node:ip-1"));
+    assert_false(eksauth_login_template_may_render("node:{{EC2PrivateDNSName}}", "node-ip-1"));
+    assert_false(eksauth_login_template_may_render("node:{{EC2PrivateDNSName}}", "node:IP-1"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_fits), cmocka_unit_test(test_bare),    cmocka_unit_test(test_overlap),
-        cmocka_unit_test(test_ends), cmocka_unit_test(test_renders),
+        cmocka_unit_test(test_fits),    cmocka_unit_test(test_bare),
+        cmocka_unit_test(test_overlap), cmocka_unit_test(test_ends),
+        cmocka_unit_test(test_renders), cmocka_unit_test(test_may_fit_any_host_name),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

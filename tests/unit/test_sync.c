@@ -40,6 +40,7 @@
 #include "eksauth/tombstone.h"
 #include "fake_nscd.h"
 #include "host_fixture.h"
+#include "unit.h"
 
 /* Dev's template, build, and carol in builders too (host_fixture.h). */
 static const char *const AWS_AUTH =
@@ -48,6 +49,10 @@ static const char *const AWS_AUTH =
     "    username: dev:{{SessionName}}\n"
     "    groups:\n"
     "      - developers\n" FIXTURE_MAP_ROLE_BUILD FIXTURE_MAP_USER_CAROL "      - builders\n";
+
+/* This host's instance, for {{EC2PrivateDNSName}} (set_instance). */
+#define NODE_INSTANCE "i-0123456789abcdef0"
+#define NODE_DNS_NAME "ip-10-0-1-23.ec2.internal"
 
 /* The same without the Dev role and carol: their logins are revoked. */
 static const char *const AWS_AUTH_SMALLER = "mapRoles: |\n" FIXTURE_MAP_ROLE_BUILD;
@@ -213,9 +218,33 @@ static void test_refusals_leave_the_db(void **state)
     host_fixture_free(h);
 }
 
-/* A login attempt's outcome: the status, and the reason class of a refusal. */
-static enum eksauth_status try_log_in(struct host_fixture *h, const char *arn, const char *login,
-                                      enum eksauth_refusal *why)
+/*
+ * This host's instance as instance metadata answers it (or, answers
+ * false, does not), set where a context reads it once (imds.h): no
+ * network asked.
+ */
+static void set_instance(struct host_fixture *h, bool answers)
+{
+    struct eksauth_host_instance *inst = &h->ctx.instance;
+
+    memset(inst, 0, sizeof(*inst));
+    inst->tried = true;
+    inst->status = answers ? EKSAUTH_OK : EKSAUTH_EUNAVAIL;
+    if (answers) {
+        snprintf(inst->instance_id, sizeof(inst->instance_id), "%s", NODE_INSTANCE);
+        snprintf(inst->private_dns_name, sizeof(inst->private_dns_name), "%s", NODE_DNS_NAME);
+    } else {
+        snprintf(inst->failure.msg, sizeof(inst->failure.msg), "instance metadata: no answer");
+    }
+}
+
+/*
+ * A login attempt's outcome: the status, and the reason class of a
+ * refusal; with instance, on a host whose instance metadata answers
+ * (set_instance), else on one that was never asked.
+ */
+static enum eksauth_status try_log_in_on(struct host_fixture *h, const char *arn, const char *login,
+                                         bool instance, enum eksauth_refusal *why)
 {
     char token[EKSAUTH_SIGV4_TOKEN_MAX];
     struct eksauth_login_request req;
@@ -225,6 +254,8 @@ static enum eksauth_status try_log_in(struct host_fixture *h, const char *arn, c
     size_t len;
 
     host_fixture_reopen(h);
+    if (instance)
+        set_instance(h, true);
     host_fixture_sts_answer(h, arn);
     host_fixture_token(h, FIXTURE_AUDIENCE, FIXTURE_NOW, token, sizeof(token), &len);
     memset(&req, 0, sizeof(req));
@@ -237,6 +268,12 @@ static enum eksauth_status try_log_in(struct host_fixture *h, const char *arn, c
     *why = l->refusal;
     eksauth_login_free(l);
     return st;
+}
+
+static enum eksauth_status try_log_in(struct host_fixture *h, const char *arn, const char *login,
+                                      enum eksauth_refusal *why)
+{
+    return try_log_in_on(h, arn, login, false, why);
 }
 
 /* A templated login, as PAM records it. */
@@ -440,6 +477,69 @@ static void test_template_groups_never_merge(void **state)
     eksauth_sync_report_free(&r);
     group_in_db(h, "eks-x-bob", "x-bob", "one-bob", true);
     group_in_db(h, "eks-x-bob", "x-bob", "two-bob", false);
+    host_fixture_free(h);
+}
+
+/*
+ * A template with {{EC2PrivateDNSName}} and a static user whose login it
+ * gives on this host (docs/names-and-ids.md, "One login, one person"):
+ * neither is served, through the login index or the whole snapshot (a
+ * login plans with the instance the sync bound, from the state), and the
+ * DB denies the login to NSS.  Instance metadata silent at the sync: the
+ * template may be any node's, so the static user is refused all the same
+ * (fail closed), and so is every login its template could give, another
+ * node's too, even when instance metadata answers the login.
+ */
+static void test_host_template_takes_no_static_login(void **state)
+{
+    static const char *const aws_auth =
+        "mapRoles: |\n"
+        "  - rolearn: arn:aws:iam::123456789012:role/Node\n"
+        "    username: node:{{EC2PrivateDNSName}}\n" FIXTURE_MAP_ROLE_BUILD "mapUsers: |\n"
+        "  - userarn: arn:aws:iam::123456789012:user/carol\n"
+        "    username: node-" NODE_DNS_NAME "\n"
+        "  - userarn: arn:aws:iam::123456789012:user/dave\n"
+        "    username: node-ip-10-0-9-8.ec2.internal\n";
+    const char *carol = "arn:aws:iam::123456789012:user/carol",
+               *node = "arn:aws:sts::123456789012:assumed-role/Node/" NODE_INSTANCE;
+    struct host_fixture *h = host_fixture_new(NULL, aws_auth);
+    struct eksauth_sync_options opts;
+    struct eksauth_sync_report r;
+    struct eksauth_iddb *db = NULL;
+    struct eksauth_iddb_user u;
+    enum eksauth_refusal why;
+    struct eksauth_error err;
+    int answers, indexed;
+
+    (void)state;
+    memset(&opts, 0, sizeof(opts));
+    for (answers = 1; answers >= 0; answers--) {
+        host_fixture_reopen(h);
+        set_instance(h, answers != 0);
+        assert_status(eksauth_sync_run(&h->ctx, &opts, &r, &err), EKSAUTH_OK);
+        assert_true(listed_containing(&r.warnings, "template 'node:{{EC2PrivateDNSName}}' and "
+                                                   "k8s user 'node-" NODE_DNS_NAME "'"));
+        eksauth_sync_report_free(&r);
+        assert_status(eksauth_iddb_open(h->db, &db, &err), EKSAUTH_OK);
+        assert_status(eksauth_iddb_user_by_name(db, "node-" NODE_DNS_NAME, &u), EKSAUTH_ENOTFOUND);
+        assert_true(eksauth_iddb_is_denied(db, "node-" NODE_DNS_NAME));
+        eksauth_iddb_close(db);
+        /* Through the index, then the whole snapshot: the same answers. */
+        for (indexed = 1; indexed >= 0; indexed--) {
+            if (!indexed)
+                assert_int_equal(unlink(h->ctx.paths.index), 0);
+            assert_status(try_log_in_on(h, carol, "node-" NODE_DNS_NAME, true, &why),
+                          EKSAUTH_EREJECTED);
+            assert_status(try_log_in_on(h, node, "node-" NODE_DNS_NAME, true, &why),
+                          EKSAUTH_EREJECTED);
+            assert_status(why, EKSAUTH_REFUSAL_AMBIGUOUS);
+            log_in(h, "arn:aws:sts::123456789012:assumed-role/Build/ci", "build");
+            /* Another node's name: served only where the sync knew this one's. */
+            assert_status(try_log_in_on(h, "arn:aws:iam::123456789012:user/dave",
+                                        "node-ip-10-0-9-8.ec2.internal", true, &why),
+                          answers ? EKSAUTH_OK : EKSAUTH_EREJECTED);
+        }
+    }
     host_fixture_free(h);
 }
 
@@ -1397,6 +1497,7 @@ int main(void)
         cmocka_unit_test(test_recorded_logins_kept_then_revoked),
         cmocka_unit_test(test_idle_logins_expire),
         cmocka_unit_test(test_template_groups_never_merge),
+        cmocka_unit_test(test_host_template_takes_no_static_login),
         cmocka_unit_test(test_group_collision_denied_in_db),
         cmocka_unit_test(test_revoked_uid_held),
         cmocka_unit_test(test_tombstones_over_the_bound_said),

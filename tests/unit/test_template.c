@@ -360,6 +360,31 @@ static void test_has_placeholder(void **state)
     assert_false(eksauth_template_has_placeholder(NULL));
 }
 
+/* {{EC2PrivateDNSName}} bound to a host's name, the other placeholders kept. */
+static void test_bind_host(void **state)
+{
+    struct eksauth_error err;
+    char out[40];
+
+    (void)state;
+    assert_status(eksauth_template_bind_host("n:{{EC2PrivateDNSName}}", "ip-1.internal", out,
+                                             sizeof(out), &err),
+                  EKSAUTH_OK);
+    assert_string_equal(out, "n:ip-1.internal");
+    assert_status(eksauth_template_bind_host("{{EC2PrivateDNSName}}-{{SessionName}}.{{"
+                                             "EC2PrivateDNSName}}",
+                                             "h1", out, sizeof(out), &err),
+                  EKSAUTH_OK);
+    assert_string_equal(out, "h1-{{SessionName}}.h1");
+    assert_status(eksauth_template_bind_host("plain", "h1", out, sizeof(out), &err), EKSAUTH_OK);
+    assert_string_equal(out, "plain");
+    assert_status(eksauth_template_bind_host("{{EC2PrivateDNSName}}",
+                                             "a-name-longer-than-forty-bytes.ec2.internal", out,
+                                             sizeof(out), &err),
+                  EKSAUTH_EINVAL);
+    assert_string_equal(err.msg, "the bound template is too long");
+}
+
 EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_upstream_vectors), cmocka_unit_test(test_common_templates),
                   cmocka_unit_test(test_single_pass),
                   cmocka_unit_test(test_access_key_id_refused_in_usernames),
@@ -368,4 +393,5 @@ EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_upstream_vectors), cmocka_unit_test(test
                   cmocka_unit_test(test_instance_id_and_dns_name_shapes),
                   cmocka_unit_test(test_unknown_and_unterminated),
                   cmocka_unit_test(test_empty_values), cmocka_unit_test(test_output_bounds),
-                  cmocka_unit_test(test_validate), cmocka_unit_test(test_has_placeholder))
+                  cmocka_unit_test(test_validate), cmocka_unit_test(test_has_placeholder),
+                  cmocka_unit_test(test_bind_host))

@@ -41,13 +41,17 @@ static int overlaps_any(char *const *t, size_t n, size_t i)
     return 0;
 }
 
-/* The lowest template that takes login from k8s, asked of every template. */
+/*
+ * The lowest template that takes login from k8s, asked of every template
+ * (an unbound {{EC2PrivateDNSName}} as any name: the caller binds it).
+ */
 static size_t first_taker(char *const *t, size_t n, const char *login, const char *k8s)
 {
     size_t j;
 
     for (j = 0; j < n; j++)
-        if (eksauth_login_template_fits(t[j], login) && !eksauth_login_template_renders(t[j], k8s))
+        if (eksauth_login_template_may_fit(t[j], login) &&
+            !eksauth_login_template_may_render(t[j], k8s))
             return j;
     return SIZE_MAX;
 }
@@ -136,8 +140,11 @@ static void test_placeholders_between(void **state)
                      SIZE_MAX);
     assert_int_equal(eksauth_template_rivals_taker(r, "uabq123456789012z", "uab:q123456789012z"),
                      2);
-    assert_int_equal(eksauth_template_rivals_taker(r, "sso-123456789012-x", "bob"), 1);
+    /* An unbound host name is any name: the first template gives it ("12", "3", "4..."). */
+    assert_int_equal(eksauth_template_rivals_taker(r, "sso-123456789012-x", "bob"), 0);
     assert_int_equal(eksauth_template_rivals_taker(r, "n-ab", "bob"), 5);
+    assert_int_equal(eksauth_template_rivals_taker(r, "nip-1-", "bob"), 4);
+    assert_int_equal(eksauth_template_rivals_taker(r, "nip-1-", "nip-1-"), SIZE_MAX);
     assert_int_equal(eksauth_template_rivals_taker(r, "bob", "bob"), SIZE_MAX);
     eksauth_template_rivals_free(r);
 }
