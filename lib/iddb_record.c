@@ -17,6 +17,7 @@
 #include "eksauth/iddb.h"
 #include "eksauth/iddb_record.h"
 #include "eksauth/iddb_replace.h"
+#include "eksauth/nscd.h"
 #include "eksauth/paths.h"
 
 /* NULL and "" are the same ARN to the DB (the builder stores NULL as ""). */
@@ -224,18 +225,15 @@ static void tell_nscd(const char *path)
 {
     const char *slash = strrchr(path, '/');
     char mark[EKSAUTH_PATH_MAX];
-    int n, fd;
+    int n;
 
     if (eksauth_iddb_replaced(NULL) == EKSAUTH_OK)
         return;
     n = slash == NULL ? snprintf(mark, sizeof(mark), "%s", EKSAUTH_NSCD_PENDING_NAME)
                       : snprintf(mark, sizeof(mark), "%.*s/%s", (int)(slash - path), path,
                                  EKSAUTH_NSCD_PENDING_NAME);
-    if (n < 0 || (size_t)n >= sizeof(mark))
-        return;
-    fd = open(mark, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-    if (fd >= 0)
-        close(fd);
+    if (n >= 0 && (size_t)n < sizeof(mark))
+        (void)eksauth_nscd_owe(mark, NULL);
 }
 
 enum eksauth_status

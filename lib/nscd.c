@@ -10,8 +10,10 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -129,4 +131,15 @@ enum eksauth_status eksauth_nscd_invalidate(const char *socket_path, struct eksa
     if (pw != EKSAUTH_OK && gr != EKSAUTH_OK && err != NULL)
         eksauth_error_append(err, "; nor the group cache: run nscd -i group too");
     return pw != EKSAUTH_OK ? pw : gr;
+}
+
+enum eksauth_status eksauth_nscd_owe(const char *mark_path, struct eksauth_error *err)
+{
+    /* O_NOFOLLOW: the DB's folder is root's, but never create through a planted link. */
+    int fd = open(mark_path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+
+    if (fd < 0)
+        return eksauth_fail(err, EKSAUTH_EIO, "%s: not written (%s)", mark_path, strerror(errno));
+    close(fd);
+    return EKSAUTH_OK;
 }

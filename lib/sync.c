@@ -24,6 +24,7 @@
 #include "eksauth/imds.h"
 #include "eksauth/login_index.h"
 #include "eksauth/mapping.h"
+#include "eksauth/nscd.h"
 #include "eksauth/snapshot.h"
 #include "eksauth/sync.h"
 #include "eksauth/template.h"
@@ -564,16 +565,13 @@ static enum eksauth_status maps_nobody(const struct eksauth_awsauth *aa, const c
 /* The mark of caches owed a drop, made; a warning when it cannot be. */
 static void owe_nscd(struct eksauth_ctx *ctx, struct eksauth_sync_report *r)
 {
-    int fd = open(ctx->paths.nscd_pending, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+    struct eksauth_error e;
 
-    if (fd >= 0) {
-        close(fd);
-        return;
-    }
-    (void)eksauth_strlist_addf(&r->warnings, NULL,
-                               "%s: not written (%s): the next sync will not ask nscd again; run "
-                               "nscd -i passwd and nscd -i group as root",
-                               ctx->paths.nscd_pending, strerror(errno));
+    if (eksauth_nscd_owe(ctx->paths.nscd_pending, &e) != EKSAUTH_OK)
+        (void)eksauth_strlist_addf(&r->warnings, NULL,
+                                   "%s: the next sync will not ask nscd again; run nscd -i passwd "
+                                   "and nscd -i group as root",
+                                   e.msg);
 }
 
 /*

@@ -65,25 +65,40 @@ static void tell_failed(const struct watcher *w, const struct eksauth_error *err
         w->watch->failed(w->watch->arg, err);
 }
 
-/*
- * What a list, a poll or an event did, told to the caller.  An unchanged
- * one's warnings (an access entry cache that could not be read or kept, a
- * state not confirmed) are told one by one as the failures the watch goes
- * on after: eksauth sync prints them beside "unchanged" (tools/cmd_sync.c).
- */
-static void tell(const struct watcher *w, const struct eksauth_sync_report *report)
+/* A report's warnings, told one by one as failures the watch goes on after. */
+static void tell_warnings(const struct watcher *w, const struct eksauth_sync_report *report)
 {
     struct eksauth_error e;
     size_t i;
 
+    for (i = 0; i < report->warnings.n; i++) {
+        eksauth_fail(&e, EKSAUTH_EIO, "%s", report->warnings.v[i]);
+        tell_failed(w, &e);
+    }
+}
+
+/*
+ * What a list, a poll or an event did, told to the caller.  An unchanged
+ * one's warnings (an access entry cache that could not be read or kept, a
+ * state not confirmed) are told as failures: eksauth sync prints them
+ * beside "unchanged" (tools/cmd_sync.c).  A failed one's warnings come
+ * before its error, as a failed eksauth sync prints them: what only a
+ * warning says (nscd's caches not dropped, entries skipped) is not lost.
+ */
+static void tell(const struct watcher *w, enum eksauth_status st,
+                 const struct eksauth_sync_report *report, const struct eksauth_error *err)
+{
+    if (st != EKSAUTH_OK) {
+        tell_warnings(w, report);
+        tell_failed(w, err);
+        return;
+    }
     if (!report->unchanged && w->watch->applied != NULL)
         w->watch->applied(w->watch->arg, report);
     if (report->stale.n > 0 && w->watch->stale != NULL)
         w->watch->stale(w->watch->arg, report);
-    for (i = 0; report->unchanged && i < report->warnings.n; i++) {
-        eksauth_fail(&e, EKSAUTH_EIO, "%s", report->warnings.v[i]);
-        tell_failed(w, &e);
-    }
+    if (report->unchanged)
+        tell_warnings(w, report);
 }
 
 /* The local accounts on disk against those the last plan was made with. */
@@ -164,7 +179,7 @@ static void nscd_owed(const struct watcher *w)
     memset(&report, 0, sizeof(report));
     report.unchanged = true;
     eksauth_sync_nscd_owed(w->ctx, &report);
-    tell(w, &report);
+    tell(w, EKSAUTH_OK, &report, NULL);
     eksauth_sync_report_free(&report);
 }
 
@@ -208,10 +223,7 @@ static enum eksauth_status apply(struct watcher *w, const struct eksauth_cluster
     memset(&report, 0, sizeof(report));
     st = eksauth_sync_snapshot(w->ctx, w->opts, &w->state, snap, &report, &err);
     w->refused = st != EKSAUTH_OK && report.refused_empty;
-    if (st != EKSAUTH_OK)
-        tell_failed(w, &err);
-    else
-        tell(w, &report);
+    tell(w, st, &report, &err);
     eksauth_sync_report_free(&report);
     return st;
 }
@@ -228,10 +240,7 @@ static enum eksauth_status relist(struct watcher *w)
         snprintf(w->state.rv, sizeof(w->state.rv), "%s", w->rv);
     st = eksauth_sync_fetch(w->ctx, w->opts, &w->state, &report, &err);
     w->refused = st != EKSAUTH_OK && report.refused_empty;
-    if (st != EKSAUTH_OK)
-        tell_failed(w, &err);
-    else
-        tell(w, &report);
+    tell(w, st, &report, &err);
     /*
      * Unchanged, and not confirmed: said by tell() among the warnings
      * (max_snapshot_age counts from the state), not fatal.

@@ -30,4 +30,13 @@
  */
 enum eksauth_status eksauth_nscd_invalidate(const char *socket_path, struct eksauth_error *err);
 
+/*
+ * Leave the mark at mark_path (EKSAUTH_NSCD_PENDING_NAME beside the DB,
+ * paths.h) that nscd's caches are owed a drop: a writer whose drop failed
+ * leaves it, and the next sync, or the watch at a stream's end, asks nscd
+ * again and removes it (lib/sync.c).  An empty file, private, never
+ * through a link.  EKSAUTH_EIO, naming the file, when it cannot be made.
+ */
+enum eksauth_status eksauth_nscd_owe(const char *mark_path, struct eksauth_error *err);
+
 #endif

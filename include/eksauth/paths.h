@@ -11,7 +11,8 @@
  * ("access-entries.cache", entry_cache.h), the single_use records (the
  * folder "replay"), the key of the token proof ("proof.key", proof.h) and
  * the STS call's TLS session ("sts.tls-session", tls_resume.h), and the mark
- * of nscd's caches owed a drop by a sync that could not ("nscd.pending", sync.h).
+ * of nscd's caches owed a drop by a writer that could not give it, a sync or a
+ * login that records itself ("nscd.pending", nscd.h).
  *
  * The environment is read with secure_getenv: in a setuid program (sudo)
  * the caller's environment never chooses a file.  A path from the

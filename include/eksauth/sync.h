@@ -154,7 +154,7 @@ enum eksauth_status eksauth_sync_snapshot(struct eksauth_ctx *ctx,
 void eksauth_sync_report_free(struct eksauth_sync_report *report);
 
 /*
- * Drop nscd's caches when an earlier sync could not (the mark
+ * Drop nscd's caches when an earlier writer could not (the mark
  * EKSAUTH_NSCD_PENDING_NAME beside the DB, paths.h): the watch asks at
  * each stream's end, as a timer's sync does at each run.  r->nscd and
  * r->warnings say what came of it; nothing when nothing was owed.

@@ -675,6 +675,35 @@ static void test_watch_starts_while_aws_auth_is_gone(void **state)
 }
 
 /*
+ * A snapshot the sync refuses tells its warnings before its error, as a
+ * failed eksauth sync prints them (before: the error alone, so what only a
+ * warning said was lost in a watch's log): here an aws-auth whose every
+ * entry is skipped, so that it maps nobody.
+ */
+static void test_watch_failure_tells_its_warnings(void **state)
+{
+    struct host_fixture *h = watched_host(K8S_CONFIG);
+    struct eksauth_error err;
+    struct watch_run w;
+    const char *skipped, *refused;
+
+    (void)state;
+    h->cluster_doc = "mapRoles: |\n  - rolearn: arn:aws:iam::{{id}}:role/x\n    username: a\n"
+                     "  - rolearn: notanarn\n    username: b\n";
+    memset(&w, 0, sizeof(w));
+    w.stop_at = 1;
+    assert_int_equal(watch_until(h, stop_after_lists, &w, &err), EKSAUTH_OK);
+    skipped = strstr(w.errors, "entry skipped");
+    refused = strstr(w.errors, "maps nobody");
+    assert_non_null(skipped);
+    assert_non_null(refused);
+    /* The warning on a line of its own, before the error's. */
+    assert_true(skipped < refused);
+    assert_true(w.failed >= 3);
+    host_fixture_free(h);
+}
+
+/*
  * A polled source (no watch) that maps nobody: asked again after a wait
  * that grows, with full jitter, to the interval (not the 30 s cap of a
  * failure: 500 hosts polling a deleted aws-auth every 30 s for hours).
@@ -987,6 +1016,7 @@ EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_watch_needs_a_cluster_source),
                   cmocka_unit_test(test_watch_deleted_then_recreated),
                   cmocka_unit_test(test_watch_starts_while_aws_auth_is_gone),
                   cmocka_unit_test(test_watch_restart_spreads_its_first_list),
+                  cmocka_unit_test(test_watch_failure_tells_its_warnings),
                   cmocka_unit_test(test_watch_refused_poll_backs_off_to_the_interval),
                   cmocka_unit_test(test_watch_ends_when_config_changes),
                   cmocka_unit_test(test_watch_event_after_config_edit),
