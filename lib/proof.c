@@ -23,63 +23,130 @@
 
 #define MAC_HEX 64
 
-/* hex(HMAC-SHA256(key, "eksauth-proof-v1" NUL login NUL time)) */
-static bool mac_hex(const unsigned char key[EKSAUTH_PROOF_KEY_LEN], const char *login,
-                    long long when, char out[MAC_HEX + 1])
+/* The n parts, each ended by its NUL, into out (unless NULL): the length of the message. */
+static size_t message(char *out, const char *const *parts, size_t n)
 {
-    unsigned char msg[EKSAUTH_PROOF_MAX], mac[32];
-    unsigned int maclen = 0;
-    int n;
+    size_t len = 0, i;
 
-    n = snprintf((char *)msg, sizeof(msg), "eksauth-proof-v1%c%s%c%lld", '\0', login, '\0', when);
-    if (n < 0 || (size_t)n >= sizeof(msg) ||
-        HMAC(EVP_sha256(), key, EKSAUTH_PROOF_KEY_LEN, msg, (size_t)n, mac, &maclen) == NULL ||
+    for (i = 0; i < n; i++) {
+        size_t k = strlen(parts[i]) + 1;
+
+        if (out != NULL)
+            memcpy(out + len, parts[i], k);
+        len += k;
+    }
+    return len;
+}
+
+/*
+ * hex(HMAC-SHA256(key, "eksauth-proof-v2" NUL login NUL time NUL token_fp
+ * NUL identity[0] NUL ... identity[n-1] NUL)): no string holds a NUL, so
+ * no two claims give one message.  False for a NULL string.
+ */
+static bool mac_hex(const unsigned char key[EKSAUTH_PROOF_KEY_LEN], const char *login,
+                    long long when, const char *token_fp, const char *const *identity, size_t n,
+                    char out[MAC_HEX + 1])
+{
+    char when_s[32];
+    const char *head[] = {"eksauth-proof-v2", login, when_s, token_fp};
+    size_t nhead = sizeof(head) / sizeof(head[0]), i, len;
+    const char **parts = NULL;
+    unsigned char mac[32];
+    unsigned int maclen = 0;
+    char *msg = NULL;
+    bool done = false;
+
+    snprintf(when_s, sizeof(when_s), "%lld", when);
+    parts = calloc(nhead + n, sizeof(*parts));
+    if (parts == NULL)
+        goto out;
+    for (i = 0; i < nhead + n; i++) {
+        parts[i] = i < nhead ? head[i] : identity[i - nhead];
+        if (parts[i] == NULL)
+            goto out;
+    }
+    len = message(NULL, parts, nhead + n);
+    msg = malloc(len);
+    if (msg == NULL)
+        goto out;
+    (void)message(msg, parts, nhead + n);
+    if (HMAC(EVP_sha256(), key, EKSAUTH_PROOF_KEY_LEN, (const unsigned char *)msg, len, mac,
+             &maclen) == NULL ||
         maclen != sizeof(mac))
-        return false;
+        goto out;
     eksauth_hex_lower(mac, sizeof(mac), out);
+    done = true;
+out:
     OPENSSL_cleanse(mac, sizeof(mac));
+    free(msg);
+    free(parts);
+    return done;
+}
+
+/* A fingerprint as eksauth_token_fingerprint writes it: lower-case hex digits, so never a ':'. */
+static bool fingerprint_shaped(const char *s, size_t len)
+{
+    size_t i;
+
+    if (len != EKSAUTH_FINGERPRINT_LEN)
+        return false;
+    for (i = 0; i < len; i++) {
+        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+            return false;
+    }
     return true;
 }
 
 enum eksauth_status eksauth_proof_make(const unsigned char key[EKSAUTH_PROOF_KEY_LEN],
-                                       const char *login, time_t now, char *out, size_t outlen,
-                                       struct eksauth_error *err)
+                                       const char *login, const char *token_fp,
+                                       const char *const *identity, size_t n, time_t now, char *out,
+                                       size_t outlen, struct eksauth_error *err)
 {
     char mac[MAC_HEX + 1];
-    int n;
+    int k;
 
-    if (strchr(login, ':') != NULL || !mac_hex(key, login, (long long)now, mac))
+    if (strchr(login, ':') != NULL || !fingerprint_shaped(token_fp, strlen(token_fp)) ||
+        !mac_hex(key, login, (long long)now, token_fp, identity, n, mac))
         return eksauth_fail(err, EKSAUTH_EINVAL, "proof: cannot make one for this login");
-    n = snprintf(out, outlen, "%s:%lld:%s", login, (long long)now, mac);
-    if (n < 0 || (size_t)n >= outlen)
+    k = snprintf(out, outlen, "%s:%lld:%s:%s", login, (long long)now, token_fp, mac);
+    if (k < 0 || (size_t)k >= outlen)
         return eksauth_fail(err, EKSAUTH_EINVAL, "proof: longer than its buffer");
     return EKSAUTH_OK;
 }
 
 enum eksauth_status eksauth_proof_check(const unsigned char key[EKSAUTH_PROOF_KEY_LEN],
-                                        const char *proof, const char *login, time_t now,
-                                        long max_age, struct eksauth_error *err)
+                                        const char *proof, const char *login,
+                                        const char *const *identity, size_t n, time_t now,
+                                        long max_age, char token_fp[EKSAUTH_FINGERPRINT_LEN + 1],
+                                        struct eksauth_error *err)
 {
-    char want[MAC_HEX + 1], *end;
+    char want[MAC_HEX + 1], fp[EKSAUTH_FINGERPRINT_LEN + 1], *end;
     const char *when_s, *mac;
     size_t llen = strlen(login);
     long long when;
 
     if (proof == NULL)
         return eksauth_fail(err, EKSAUTH_EREJECTED, "no token was given in this login");
-    /* "login:time:mac", for this login and no other. */
+    /* "login:time:token_fp:mac", for this login and no other. */
     if (strncmp(proof, login, llen) != 0 || proof[llen] != ':')
         return eksauth_fail(err, EKSAUTH_EREJECTED, "the token proof is for another login");
     when_s = proof + llen + 1;
     when = strtoll(when_s, &end, 10);
-    if (end == when_s || *end != ':')
+    if (end == when_s || *end != ':' || !fingerprint_shaped(end + 1, strcspn(end + 1, ":")) ||
+        end[1 + EKSAUTH_FINGERPRINT_LEN] != ':')
         return eksauth_fail(err, EKSAUTH_EREJECTED, "the token proof is malformed");
-    mac = end + 1;
-    if (strlen(mac) != MAC_HEX || !mac_hex(key, login, when, want) ||
+    memcpy(fp, end + 1, EKSAUTH_FINGERPRINT_LEN);
+    fp[EKSAUTH_FINGERPRINT_LEN] = '\0';
+    mac = end + 1 + EKSAUTH_FINGERPRINT_LEN + 1;
+    /* The MAC covers the identity beside it: EKS_* set by anyone else do not match. */
+    if (strlen(mac) != MAC_HEX || !mac_hex(key, login, when, fp, identity, n, want) ||
         CRYPTO_memcmp(mac, want, MAC_HEX) != 0)
-        return eksauth_fail(err, EKSAUTH_EREJECTED, "the token proof is not this host's");
+        return eksauth_fail(
+            err, EKSAUTH_EREJECTED,
+            "the token proof is not this host's, or not for the identity beside it");
     if (when > (long long)now + 5 || (long long)now - when > max_age)
         return eksauth_fail(err, EKSAUTH_EREJECTED, "the token proof is stale");
+    memcpy(token_fp, fp, sizeof(fp));
     return EKSAUTH_OK;
 }
 

@@ -3,14 +3,20 @@
  * for the later stages of the same PAM handle (pam_set_data) and carried in
  * the PAM environment (EKS_*), because sshd authenticates in a child
  * process and hands only the environment to the session (pam_eksauth.h).
- * The account or setcred stage takes those EKS_* over into pam_data, before
- * any session module (pam_env) can change the environment.
+ * The first later stage in the other process (account or setcred) takes
+ * those EKS_* over into pam_data, before any session module (pam_env) can
+ * change the environment, and only with the token proof the authentication
+ * put beside them (proof.h): EKS_* anyone else set name no token login.
  */
 #include "config.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
+#include <time.h>
+
+#include <openssl/crypto.h>
 
 #include <security/pam_ext.h>
 #include <security/pam_modules.h>
@@ -20,10 +26,12 @@
 #include "eksauth/proof.h"
 #include "pam_eksauth.h"
 
+/* The identity in the environment, in this order: the values a token proof vouches for. */
 static const char *const ENV_NAMES[] = {
     "EKS_USERNAME",     "EKS_GROUPS",     "EKS_ARN",        "EKS_CANONICAL_ARN",
     "EKS_SESSION_NAME", "EKS_ACCOUNT_ID", "EKS_CLUSTER_ID",
 };
+#define N_ENV (sizeof(ENV_NAMES) / sizeof(ENV_NAMES[0]))
 
 void pe_identity_free(struct pe_identity *id)
 {
@@ -150,7 +158,7 @@ void pe_identity_clear(pam_handle_t *pamh)
     (void)pam_set_data(pamh, PE_DATA_TAKEN, NULL, NULL);
     if (pam_getenv(pamh, EKSAUTH_PROOF_ENV) != NULL)
         (void)pam_putenv(pamh, EKSAUTH_PROOF_ENV);
-    for (i = 0; i < sizeof(ENV_NAMES) / sizeof(ENV_NAMES[0]); i++) {
+    for (i = 0; i < N_ENV; i++) {
         if (pam_getenv(pamh, ENV_NAMES[i]) != NULL)
             (void)pam_putenv(pamh, ENV_NAMES[i]); /* a bare name deletes it */
     }
@@ -165,7 +173,7 @@ int pe_identity_put_env(pam_handle_t *pamh, const struct pe_identity *id)
     size_t i;
     int rc;
 
-    for (i = 0; i < sizeof(ENV_NAMES) / sizeof(ENV_NAMES[0]); i++) {
+    for (i = 0; i < N_ENV; i++) {
         rc = put_env(pamh, ENV_NAMES[i], values[i]);
         if (rc != PAM_SUCCESS)
             return rc;
@@ -192,6 +200,7 @@ int pe_identity_keep(pam_handle_t *pamh, const struct eksauth_login *l, const ch
     pi->cluster_id = dup0(cluster_id);
     snprintf(pi->token_fp, sizeof(pi->token_fp), "%s", l->token_fp);
     pi->uid = id->uid;
+    pi->gave_token = true;
     if (!identity_complete(pi)) {
         identity_cleanup(pamh, pi, 0);
         return PAM_BUF_ERR;
@@ -207,11 +216,95 @@ int pe_identity_keep(pam_handle_t *pamh, const struct eksauth_login *l, const ch
     return rc;
 }
 
+/* The EKS_* in the environment now, in ENV_NAMES' order (NULL for one that is not set). */
+static void env_values(pam_handle_t *pamh, const char *values[N_ENV])
+{
+    size_t i;
+
+    for (i = 0; i < N_ENV; i++)
+        values[i] = pam_getenv(pamh, ENV_NAMES[i]);
+}
+
+enum eksauth_status pe_proof_put(pam_handle_t *pamh, const unsigned char key[EKSAUTH_PROOF_KEY_LEN],
+                                 const char *login, const char *token_fp, struct eksauth_error *err)
+{
+    char proof[sizeof(EKSAUTH_PROOF_ENV) + EKSAUTH_PROOF_MAX];
+    size_t n = strlen(EKSAUTH_PROOF_ENV) + 1;
+    const char *values[N_ENV];
+    enum eksauth_status st;
+    int rc;
+
+    /* What the environment holds, as put_env wrote it: what the other process will read. */
+    env_values(pamh, values);
+    snprintf(proof, sizeof(proof), "%s=", EKSAUTH_PROOF_ENV);
+    st = eksauth_proof_make(key, login, token_fp, values, N_ENV, time(NULL), proof + n,
+                            sizeof(proof) - n, err);
+    if (st == EKSAUTH_OK) {
+        rc = pam_putenv(pamh, proof);
+        if (rc != PAM_SUCCESS)
+            st = eksauth_fail(err, EKSAUTH_ENOMEM, "pam_putenv: %s", pam_strerror(pamh, rc));
+    }
+    OPENSSL_cleanse(proof, sizeof(proof));
+    return st;
+}
+
+enum eksauth_status pe_proof_check_env(pam_handle_t *pamh, const struct eksauth_paths *paths,
+                                       const char *user, char token_fp[EKSAUTH_FINGERPRINT_LEN + 1],
+                                       struct eksauth_error *err)
+{
+    unsigned char key[EKSAUTH_PROOF_KEY_LEN];
+    const char *proof = pam_getenv(pamh, EKSAUTH_PROOF_ENV), *values[N_ENV];
+    enum eksauth_status st;
+
+    /* Said so before the key is read: a host where no token login made one yet has none. */
+    if (proof == NULL)
+        return eksauth_fail(err, EKSAUTH_EREJECTED, "no token was given in this login");
+    env_values(pamh, values);
+    st = eksauth_proof_key(paths, false, key, err);
+    if (st == EKSAUTH_OK)
+        st = eksauth_proof_check(key, proof, user, values, N_ENV, time(NULL), EKSAUTH_PROOF_MAX_AGE,
+                                 token_fp, err);
+    OPENSSL_cleanse(key, sizeof(key));
+    return st;
+}
+
+/*
+ * Whether the environment holds the identity our authentication of user
+ * put there in another process, for the k8s user the DB records: its token
+ * proof checks (fp: the token's fingerprint).  EKS_* there without one were
+ * set by someone else (a user's ~/.pam_environment, through pam_env):
+ * logged, as a try to pass for a token login.
+ */
+static bool env_proved(pam_handle_t *pamh, const struct eksauth_paths *paths, const char *user,
+                       const char *k8s_username, char fp[EKSAUTH_FINGERPRINT_LEN + 1])
+{
+    const char *env_user = pam_getenv(pamh, "EKS_USERNAME");
+    struct eksauth_error err;
+
+    if (env_user == NULL && pam_getenv(pamh, EKSAUTH_PROOF_ENV) == NULL)
+        return false; /* nothing there: a login that gave no token (a key) */
+    if (pe_proof_check_env(pamh, paths, user, fp, &err) != EKSAUTH_OK) {
+        pam_syslog(pamh, LOG_WARNING,
+                   "the EKS_* in the PAM environment are not taken as this login's (%s): its "
+                   "audit lines name no principal",
+                   err.msg);
+        return false;
+    }
+    /* A sync since the authentication mapped the login to another k8s user: not that one. */
+    if (env_user == NULL || strcmp(env_user, k8s_username) != 0) {
+        pam_syslog(pamh, LOG_WARNING,
+                   "the EKS_* in the PAM environment name another k8s user than the identity "
+                   "DB's: its audit lines name no principal");
+        return false;
+    }
+    return true;
+}
+
 enum eksauth_status pe_identity_from_db(pam_handle_t *pamh, struct eksauth_ctx *host,
                                         const char *user, bool trust_env, struct pe_identity *pi,
                                         struct eksauth_error *err)
 {
-    const char *env_user = trust_env ? pam_getenv(pamh, "EKS_USERNAME") : NULL;
+    char fp[EKSAUTH_FINGERPRINT_LEN + 1] = "";
     struct eksauth_login_record rec;
     enum eksauth_status st;
     bool from_env;
@@ -220,7 +313,7 @@ enum eksauth_status pe_identity_from_db(pam_handle_t *pamh, struct eksauth_ctx *
     st = eksauth_login_recorded(host, user, &rec, err);
     if (st != EKSAUTH_OK)
         return st;
-    from_env = env_user != NULL && strcmp(env_user, rec.k8s_username) == 0;
+    from_env = trust_env && env_proved(pamh, &host->paths, user, rec.k8s_username, fp);
     pi->login = dup0(user);
     pi->k8s_username = dup0(rec.k8s_username);
     pi->k8s_groups = dup0(rec.k8s_groups);
@@ -231,6 +324,8 @@ enum eksauth_status pe_identity_from_db(pam_handle_t *pamh, struct eksauth_ctx *
     pi->canonical_arn = dup0(from_env ? pam_getenv(pamh, "EKS_CANONICAL_ARN") : rec.canonical_arn);
     pi->session_name = dup0(from_env ? pam_getenv(pamh, "EKS_SESSION_NAME") : rec.session_name);
     pi->account = dup0(from_env ? pam_getenv(pamh, "EKS_ACCOUNT_ID") : rec.account);
+    snprintf(pi->token_fp, sizeof(pi->token_fp), "%s", fp);
+    pi->gave_token = from_env;
     eksauth_login_record_free(&rec);
     if (!identity_complete(pi)) {
         pe_identity_free(pi);

@@ -18,7 +18,9 @@
  * The identity passes from authentication to the later stages of the same
  * handle with pam_set_data, and through the PAM environment when sshd runs
  * authentication in a child process (the first later stage in the parent
- * takes it from there into pam_data: stage_identity).
+ * takes it from there into pam_data, with its token proof: stage_identity).
+ * The audit lines name a principal and a token only for a login that gave
+ * that token (pe_identity.gave_token); a key login's name none.
  */
 #include "config.h"
 
@@ -156,9 +158,20 @@ static enum pe_kind status_kind(enum eksauth_status st)
 
 /* ----------------------------------------------------------- the audit line */
 
-/* What the audit line says of the identity (its k8s user is the caller's to set). */
+/*
+ * The reason's words for a login that gave no token (a key): the identity
+ * DB's last recorded principal is not whoever holds the key.
+ */
+#define PE_NO_TOKEN "no token in this login: the principal is not known"
+
+/*
+ * What the audit line says of the identity (its k8s user is the caller's to
+ * set): its principal and token only when this login gave that token.
+ */
 static void audit_identity(struct pe_audit *a, const struct pe_identity *id)
 {
+    if (!id->gave_token)
+        return;
     a->arn = id->arn;
     a->canonical_arn = id->canonical_arn;
     a->session = id->session_name;
@@ -402,37 +415,29 @@ static void log_index_fallback(struct pe_ctx *c, const struct eksauth_login *l)
 }
 
 /*
- * The proof that this login gave a token, for an account stage with
- * require_token in another process (sshd's): see proof.h.  Without it the
- * account stage refuses, so a failure here is logged, not fatal.
+ * The proof that this login gave a token, for the later stages in another
+ * process (sshd's): see proof.h.  Without it they name no principal and
+ * an account stage with require_token refuses, so a failure here is
+ * logged, not fatal.
  */
-static bool put_proof(struct pe_ctx *c, const char *login)
+static bool put_proof(struct pe_ctx *c, const struct eksauth_login *l)
 {
     unsigned char key[EKSAUTH_PROOF_KEY_LEN];
-    char proof[sizeof(EKSAUTH_PROOF_ENV) + EKSAUTH_PROOF_MAX];
-    size_t n = strlen(EKSAUTH_PROOF_ENV) + 1;
     struct eksauth_error err = {EKSAUTH_OK, ""};
     struct pe_shield shield;
     enum eksauth_status st;
     bool lowered;
-    int rc;
 
-    snprintf(proof, sizeof(proof), "%s=", EKSAUTH_PROOF_ENV);
     /* The first login makes the key under its lock: the caller may not freeze it there. */
     pe_shield_raise(c->pamh, &shield);
     st = eksauth_proof_key(&c->host.paths, true, key, &err);
     lowered = pe_shield_lower(c->pamh, &shield);
-    if (st == EKSAUTH_OK && eksauth_proof_make(key, login, time(NULL), proof + n, sizeof(proof) - n,
-                                               &err) == EKSAUTH_OK) {
-        rc = pam_putenv(c->pamh, proof);
-        /* err says nothing yet: the log must say why, never what the stack held. */
-        if (rc != PAM_SUCCESS)
-            eksauth_fail(&err, EKSAUTH_ENOMEM, "pam_putenv: %s", pam_strerror(c->pamh, rc));
-    }
-    if (err.status != EKSAUTH_OK)
+    if (st == EKSAUTH_OK)
+        st = pe_proof_put(c->pamh, key, l->id.login, l->token_fp, &err);
+    /* err says why, never what the stack held. */
+    if (st != EKSAUTH_OK)
         pam_syslog(c->pamh, LOG_ERR, "no token proof for the account stage: %s", err.msg);
     OPENSSL_cleanse(key, sizeof(key));
-    OPENSSL_cleanse(proof, sizeof(proof));
     return lowered;
 }
 
@@ -478,25 +483,17 @@ static bool token_required_here(const struct pe_ctx *c)
  */
 static bool gave_token(struct pe_ctx *c, struct pe_result *r)
 {
-    unsigned char key[EKSAUTH_PROOF_KEY_LEN];
+    char fp[EKSAUTH_FINGERPRINT_LEN + 1];
     struct eksauth_error err;
-    enum eksauth_status st;
 
-    if (pe_identity_get(c->pamh, c->user) != NULL)
+    if (pe_identity_get(c->pamh, c->user) != NULL ||
+        pe_proof_check_env(c->pamh, &c->host.paths, c->user, fp, &err) == EKSAUTH_OK)
         return true;
-    st = eksauth_proof_key(&c->host.paths, false, key, &err);
-    if (st == EKSAUTH_OK)
-        st = eksauth_proof_check(key, pam_getenv(c->pamh, EKSAUTH_PROOF_ENV), c->user, time(NULL),
-                                 EKSAUTH_PROOF_MAX_AGE, &err);
-    OPENSSL_cleanse(key, sizeof(key));
-    if (st != EKSAUTH_OK) {
-        set_result(r, PE_DENIED,
-                   "%s: eksauth users log in with a token (keyboard-interactive), not a key or "
-                   "another method",
-                   err.msg);
-        return false;
-    }
-    return true;
+    set_result(r, PE_DENIED,
+               "%s: eksauth users log in with a token (keyboard-interactive), not a key or "
+               "another method",
+               err.msg);
+    return false;
 }
 
 /*
@@ -691,7 +688,7 @@ static int authenticate(pam_handle_t *pamh, int flags, int argc, const char **ar
         pam_failed(&r, pamh, rc, "keeping the identity");
         goto out;
     }
-    if (!put_proof(&c, l->id.login)) {
+    if (!put_proof(&c, l)) {
         pe_identity_clear(pamh); /* a failed stage leaves no identity to the later ones */
         set_result(&r, PE_SYSERR, "cannot restore the caller's real uid");
         goto out;
@@ -733,10 +730,11 @@ out:
  * The identity the stages after authentication use: this handle's own, or
  * one taken by an earlier stage, or taken now and kept in pam_data.  Taken
  * means the DB's record plus, until a session has opened in this handle,
- * the EKS_* in the environment (sshd authenticates in a child process and
- * passes only the environment; it calls setcred before opening the
- * session).  After that a session module may have filled the environment
- * from the user's own files (pam_env user_readenv=1): the record alone.
+ * the EKS_* in the environment with their token proof (sshd authenticates
+ * in a child process and passes only the environment; it calls setcred
+ * before opening the session).  After that a session module may have
+ * filled the environment from the user's own files (pam_env
+ * user_readenv=1): the record alone, naming no token login.
  * NULL with r set when there is none (not our user, or the DB failed).
  * Needs ctx_load.
  */
@@ -799,22 +797,6 @@ static bool nss_serves(struct pe_ctx *c)
 }
 
 /*
- * Whether id, taken by stage_identity, is the one this login's
- * authentication put in the PAM environment (sshd's other process:
- * pe_identity_from_db takes EKS_* when they name the recorded k8s user).
- * Else it is the identity DB's record, the principal of the user's last
- * token login: not whoever logs in now with no token (a key), and the audit
- * line must not pin this login on them.
- */
-static bool identity_from_auth(pam_handle_t *pamh, const struct pe_identity *id)
-{
-    const char *user = pam_getenv(pamh, "EKS_USERNAME"), *arn = pam_getenv(pamh, "EKS_ARN");
-
-    return user != NULL && arn != NULL && strcmp(user, id->k8s_username) == 0 &&
-           strcmp(arn, id->arn) == 0;
-}
-
-/*
  * The mapping must still hold (login.h: the identity DB is what `eksauth
  * sync` last recorded), for the same k8s user when this handle
  * authenticated; require_group= on top.
@@ -855,23 +837,28 @@ static int acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
         goto out;
     /*
      * Taken now, while the environment is the authentication's: not fatal
-     * when it fails.  The audit line names it, so that sshd's account line
-     * (the authentication ran in another process) says whose login passed.
+     * when it fails.  The audit line names it when the authentication ran
+     * in another process and proved it, so that the account line says whose
+     * login passed; for a login that gave no token (a key) it names none.
      */
     if (state == NULL) {
         state = stage_identity(&c, &r);
         if (state == NULL)
             pam_syslog(pamh, LOG_ERR, "the identity for the session: %s", r.reason);
-        else if (identity_from_auth(pamh, state))
-            audit_identity(&a, state);
         else
-            no_token = true;
+            audit_identity(&a, state);
+        no_token = state != NULL && !state->gave_token;
     }
-    set_result(&r, PE_SUCCESS,
-               no_token ? "mapped; no token in this login: the principal is not known" : "mapped");
+    set_result(&r, PE_SUCCESS, no_token ? "mapped; " PE_NO_TOKEN : "mapped");
 out:
-    /* The proof has done its work: it never reaches the session. */
-    drop_proof(pamh);
+    /*
+     * The proof has done its work here, unless this handle made it: sshd's
+     * child runs the account stage after the authentication, and the
+     * process that opens the session takes the identity with it
+     * (stage_identity at setcred), then takes it out.
+     */
+    if (pe_identity_get(pamh, c.user) == NULL)
+        drop_proof(pamh);
     audit_outcome(&a, "account", &c, &r);
     if (r.kind != PE_UNKNOWN || c.opt.debug)
         pe_audit_log(pamh, &a);
@@ -907,12 +894,6 @@ static int setcred(pam_handle_t *pamh, int flags, int argc, const char **argv)
     struct pe_ctx c;
     int rc;
 
-    /*
-     * The proof is for pam_eksauth's account stage, which comes before
-     * setcred; where the account stage is another module's (sudo's stack),
-     * nothing else would take it out before the session's environment.
-     */
-    drop_proof(pamh);
     if (!ctx_init(&c, pamh, flags, argc, argv, &r)) {
         r.kind = PE_IGNORE;
         goto out;
@@ -927,6 +908,13 @@ static int setcred(pam_handle_t *pamh, int flags, int argc, const char **argv)
     if (rc != PAM_SUCCESS)
         pam_failed(&r, pamh, rc, "pam_putenv");
 out:
+    /*
+     * The proof is for the stages before the session: taken (later_identity)
+     * by now.  Every application calls setcred before the session, where
+     * the account stage kept it for another process (sshd's child) or is
+     * another module's (sudo's stack) and nothing else takes it out.
+     */
+    drop_proof(pamh);
     rc = pam_code(&c, r.kind, PAM_CRED_ERR, PAM_CRED_UNAVAIL);
     ctx_free(&c);
     return rc;
@@ -963,7 +951,8 @@ static int open_session(pam_handle_t *pamh, int flags, int argc, const char **ar
         pam_failed(&r, pamh, rc, "pam_putenv");
         goto out;
     }
-    set_result(&r, PE_SUCCESS, "groups %s", state->k8s_groups);
+    set_result(&r, PE_SUCCESS, "groups %s%s", state->k8s_groups,
+               state->gave_token ? "" : "; " PE_NO_TOKEN);
 out:
     audit_outcome(&a, "open_session", &c, &r);
     /* A session of someone else's user is not ours to log or to refuse. */
@@ -1014,7 +1003,7 @@ static int close_session(pam_handle_t *pamh, int flags, int argc, const char **a
         goto out;
     a.k8s_user = state->k8s_username;
     audit_identity(&a, state);
-    r.kind = PE_SUCCESS;
+    set_result(&r, PE_SUCCESS, "%s", state->gave_token ? "" : PE_NO_TOKEN);
     audit_outcome(&a, "close_session", &c, &r);
     pe_audit_log(pamh, &a);
 out:

@@ -18,6 +18,7 @@
 
 #include "eksauth/context.h"
 #include "eksauth/login.h"
+#include "eksauth/proof.h"
 #include "eksauth/token.h"
 
 #define PE_MAX_REQUIRE_GROUPS 32
@@ -56,7 +57,11 @@ void pe_options_parse(pam_handle_t *pamh, int argc, const char **argv, struct pe
 /*
  * The identity a successful authentication established, kept with
  * pam_set_data for the later stages of the same handle.  Strings are never
- * NULL ("" when unknown).  No token, no secret.
+ * NULL ("" when unknown).  No token, no secret.  gave_token: this login
+ * presented a token that was checked (this handle's authentication, or
+ * another process's with its proof, proof.h); without it the principal
+ * fields are the identity DB's record of the user's last token login, for
+ * EKS_*, and the audit lines name no principal.
  */
 struct pe_identity {
     char *login;
@@ -70,6 +75,7 @@ struct pe_identity {
     char *cluster_id;
     char token_fp[EKSAUTH_FINGERPRINT_LEN + 1];
     uint32_t uid;
+    bool gave_token;
 };
 
 /* identity.c: the identity between stages (pam_data) and in the PAM environment (EKS_*). */
@@ -110,15 +116,35 @@ int pe_identity_put_env(pam_handle_t *pamh, const struct pe_identity *id);
 
 /*
  * The identity of a login whose authentication ran elsewhere (sshd's child
- * process, or another module): the DB's record (login.h), plus, with
- * trust_env, what our authentication put in the PAM environment when it
- * names the same k8s user.  Only before a session opens is the environment
- * trusted: a session stage's pam_env may fill it from the user's own files.
+ * process, or another module): the DB's record (login.h); with trust_env,
+ * what our authentication put in the PAM environment, when the token proof
+ * beside it is fresh, for this user and over those values (pe_proof_check_env),
+ * and names the recorded k8s user: then gave_token, and the token's
+ * fingerprint.  Only before a session opens is the environment trusted: a
+ * session stage's pam_env may fill it from the user's own files.
  * EKSAUTH_ENOTFOUND when the DB has no such login.
  */
 enum eksauth_status pe_identity_from_db(pam_handle_t *pamh, struct eksauth_ctx *host,
                                         const char *user, bool trust_env, struct pe_identity *pi,
                                         struct eksauth_error *err);
+
+/*
+ * The token proof (proof.h) of login, which the token whose fingerprint is
+ * token_fp authenticated, over the EKS_* pe_identity_keep put in the PAM
+ * environment, put there beside them.  EKSAUTH_OK, or why not.
+ */
+enum eksauth_status pe_proof_put(pam_handle_t *pamh, const unsigned char key[EKSAUTH_PROOF_KEY_LEN],
+                                 const char *login, const char *token_fp,
+                                 struct eksauth_error *err);
+
+/*
+ * EKSAUTH_OK when the PAM environment holds a fresh token proof for user
+ * over the EKS_* there now (what our authentication put there in another
+ * process): token_fp gets the token's fingerprint.  Else why not.
+ */
+enum eksauth_status pe_proof_check_env(pam_handle_t *pamh, const struct eksauth_paths *paths,
+                                       const char *user, char token_fp[EKSAUTH_FINGERPRINT_LEN + 1],
+                                       struct eksauth_error *err);
 
 /* One decision or event, logged as fixed key=value fields (NULL or "" prints "-"). */
 struct pe_audit {

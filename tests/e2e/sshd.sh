@@ -12,8 +12,9 @@
 #   NOPASSWD for one role, refused for another, and `sudo -A` with
 #   `eksauth askpass` for a rule that needs a token; single_use (fresh tokens
 #   for ssh and each sudo pass, a replayed token is refused); revocation in a session
-#   that stays open; the audit lines; no token in any log or output; the host
-#   as it was.  TAP output.
+#   that stays open; the audit lines (a token login's session lines name its
+#   principal and token, a key login's none); no token in any log or output;
+#   the host as it was.  TAP output.
 #
 # Environment: EKSAUTH, FIXTURES, top_srcdir, top_builddir (set by make check).
 # bash (arrays, process substitution), whatever shell make check starts us with.
@@ -98,6 +99,14 @@ like "$(cat "$H/out/main.syslog")" "sudo: pam_eksauth\(sudo:account\): event=acc
 syslog_since "$n0" 'sshd: pam_eksauth\(sshd:session\): event=close_session' >"$H/out/main-close.syslog"
 like "$(cat "$H/out/main-close.syslog")" "sshd: pam_eksauth\(sshd:session\): event=close_session result=success user=admin-alice k8s_user=admin:alice arn=arn:aws:sts::111122223333:assumed-role/eks-admins/alice session=alice " \
     "sshd's log: the session's close line names the identity that logged in"
+# sshd opens the session in another process than the authentication's: the
+# token's fingerprint crosses with its proof, and both session lines name it.
+main_fp=$(sed -n 's/.*pam_eksauth(sshd:auth): event=auth result=success user=admin-alice .* token_fp=\([0-9a-f]\{8\}\) .*/\1/p' "$H/out/main.syslog")
+like "$main_fp" "^[0-9a-f]{8}$" "sshd's auth line gives the token's fingerprint ($main_fp)"
+like "$(cat "$H/out/main.syslog")" "sshd: pam_eksauth\(sshd:session\): event=open_session result=success user=admin-alice k8s_user=admin:alice arn=arn:aws:sts::111122223333:assumed-role/eks-admins/alice session=alice access_key_id=- account=111122223333 rhost=127.0.0.1 token_fp=$main_fp audience=- canonical_arn=arn:aws:iam::111122223333:role/eks-admins ruser=- reason=\"groups system:masters\"" \
+    "sshd's open line names the principal and the token of this login (token_fp=$main_fp)"
+like "$(cat "$H/out/main-close.syslog")" "event=close_session result=success user=admin-alice k8s_user=admin:alice arn=arn:aws:sts::111122223333:assumed-role/eks-admins/alice .* token_fp=$main_fp " \
+    "sshd's close line names the token too"
 like "$(cat "$H/out/sshd.log")" "Accepted keyboard-interactive/pam for admin-alice from 127.0.0.1" \
     "sshd accepted keyboard-interactive/pam"
 left=$(find "$H/client" -name 'eksauth-ssh.*' -o -name 'askpass-*' | wc -l)
@@ -186,13 +195,17 @@ like "$(cat "$H/out/sshd.log")" "Failed keyboard-interactive/pam for root from 1
 # write ~/.ssh/authorized_keys): the key alone must not log the user in.
 mkdir -p "$H/keys"
 ssh-keygen -q -t ed25519 -N '' -f "$H/client/planted" || bail "ssh-keygen failed"
+# key_login NAME USER CMD: ssh with the planted key alone; rc, $H/out/NAME.out and .err.
+key_login() {
+    ssh $(SSH_OPTS) $AS_BASTION -i "$H/client/planted" -o PreferredAuthentications=publickey \
+        -o IdentitiesOnly=yes "$2@127.0.0.1" "$3" >"$H/out/$1.out" 2>"$H/out/$1.err" </dev/null
+    rc=$?
+}
 login proof-env admin-alice 'env | grep -c "^EKSAUTH_PROOF=" ; true' "$(with_token alice)"
 is "$rc:$(out proof-env)" "0:0" "a token login: the account stage's proof is not in the session's environment"
 install -m 0644 "$H/client/planted.pub" "$H/keys/admin-alice"
 n0=$(syslog_lines)
-ssh $(SSH_OPTS) $AS_BASTION -i "$H/client/planted" -o PreferredAuthentications=publickey \
-    -o IdentitiesOnly=yes admin-alice@127.0.0.1 'id -un' >"$H/out/planted.out" 2>"$H/out/planted.err" </dev/null
-rc=$?
+key_login planted admin-alice 'id -un'
 syslog_since "$n0" 'pam_eksauth\(sshd:account\): event=account result=denied' >"$H/out/planted.syslog"
 is "$rc:$(cat "$H/out/planted.out")" "255:" "a key planted after a token login: the eksauth user is refused"
 like "$(cat "$H/out/planted.syslog")" "pam_eksauth\(sshd:account\): event=account result=denied user=admin-alice .*no token was given in this login" \
@@ -202,10 +215,32 @@ grep -q "Postponed publickey for admin-alice" "$H/out/sshd.log" &&
 ok $? "... though the key itself matched (sshd: postponed, then failed by the account stage)"
 # The break-glass local account logs in with its key.
 install -m 0644 "$H/client/planted.pub" "$H/keys/root"
-ssh $(SSH_OPTS) $AS_BASTION -i "$H/client/planted" -o PreferredAuthentications=publickey \
-    -o IdentitiesOnly=yes root@127.0.0.1 'id -u' >"$H/out/breakglass.out" 2>"$H/out/breakglass.err" </dev/null
-is "$?:$(cat "$H/out/breakglass.out")" "0:0" "the break-glass root logs in with its key (pam_eksauth ignores local accounts)"
+key_login breakglass root 'id -u'
+is "$rc:$(cat "$H/out/breakglass.out")" "0:0" "the break-glass root logs in with its key (pam_eksauth ignores local accounts)"
 rm -f "$H/keys/admin-alice" "$H/keys/root"
+
+# --------------------------------------------- 3c. the lines of a key login
+# A stack without require_token lets the key in.  Whoever holds it is not
+# known to eksauth: the lines name the k8s user and no principal, not the
+# one of admin-alice's last token login, which the identity DB records.
+cp "$H/ns/pam.d/sshd" "$H/pam.d-sshd.orig"
+sed -i 's/ require_token=sshd$//' "$H/ns/pam.d/sshd"
+install -m 0644 "$H/client/planted.pub" "$H/keys/admin-alice"
+n0=$(syslog_lines)
+key_login keylogin admin-alice 'id -un'
+syslog_since "$n0" 'pam_eksauth\(sshd:session\): event=close_session' >"$H/out/keylogin.syslog"
+cp "$H/pam.d-sshd.orig" "$H/ns/pam.d/sshd"
+rm -f "$H/keys/admin-alice"
+is "$rc:$(cat "$H/out/keylogin.out")" "0:admin-alice" "without require_token, the planted key logs admin-alice in"
+grep -q "Accepted publickey for admin-alice" "$H/out/sshd.log"
+ok $? "... by its key (sshd: Accepted publickey)"
+nobody="k8s_user=admin:alice arn=- session=- access_key_id=- account=- rhost=127.0.0.1 token_fp=- audience=- canonical_arn=- ruser=- reason=\"([a-z:, ]*; )?no token in this login: the principal is not known\""
+for line in 'account\): event=account' 'session\): event=open_session' 'session\): event=close_session'; do
+    like "$(cat "$H/out/keylogin.syslog")" "pam_eksauth\(sshd:$line result=success user=admin-alice $nobody" \
+        "a key login: the ${line##*=} line names no principal"
+done
+unlike "$(cat "$H/out/keylogin.syslog")" "eks-admins/alice|ASIAE2E|token_fp=[0-9a-f]" \
+    "a key login: no line names the principal or a token of admin-alice's token logins"
 
 # --------------------------------------------- 4. sudo in the session
 login sudo-erin erin 'id -Gn; sudo -n id -u; echo "sudo=$?"' "$(with_token erin)"

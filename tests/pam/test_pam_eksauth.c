@@ -600,11 +600,15 @@ static void case_static_user(void)
           PAM_SUCCESS, "authenticate admin-bob-example.com");
 }
 
-/* The EKS_* the module sets, as "NAME=value" (NULL when unset), to carry to another handle. */
-#define N_EKS_VARS 7
+/*
+ * What the module puts in the PAM environment, as "NAME=value" (NULL when
+ * unset), to carry to another handle as sshd carries its child's: EKS_*
+ * and the token proof beside them.
+ */
+#define N_EKS_VARS 8
 static const char *const EKS_VARS[N_EKS_VARS] = {
     "EKS_USERNAME",     "EKS_GROUPS",     "EKS_ARN",        "EKS_CANONICAL_ARN",
-    "EKS_SESSION_NAME", "EKS_ACCOUNT_ID", "EKS_CLUSTER_ID",
+    "EKS_SESSION_NAME", "EKS_ACCOUNT_ID", "EKS_CLUSTER_ID", "EKSAUTH_PROOF",
 };
 
 static void env_save(pam_handle_t *pamh, char *saved[N_EKS_VARS])
@@ -634,8 +638,9 @@ static void env_free(char *saved[N_EKS_VARS])
 /*
  * The session closes in a handle that kept no identity, with EKS_* in the
  * environment that a pam_env line read from the user's ~/.pam_environment:
- * the close line says what the DB records, or nothing for a user eksauth
- * does not serve, never what the environment says.
+ * the close line names the k8s user the DB records and no principal (no
+ * token was seen in this handle), or nothing for a user eksauth does not
+ * serve, never what the environment says.
  */
 static void case_close_from_env(void)
 {
@@ -659,49 +664,79 @@ static void case_close_from_env(void)
     is_rc(pam_close_session(t.pamh, 0), PAM_SUCCESS, "close_session of admin-alice, EKS_* forged");
     tx_end(&t, PAM_SUCCESS);
     ok(pd_log_find("event=close_session result=success user=admin-alice k8s_user=admin:alice "
-                   "arn=arn:aws:sts::111122223333:assumed-role/eks-admins/alice session=alice",
-                   NULL) != NULL,
-       "the close line is the DB's record");
+                   "arn=- session=- access_key_id=- account=- ",
+                   " token_fp=- audience=- canonical_arn=- ",
+                   "reason=\"no token in this login: the principal is not known\"", NULL) != NULL,
+       "the close line names the DB's k8s user and no principal");
     ok(pd_log_find("mallory", NULL) == NULL, "and nothing of the environment's values");
 }
 
+/* The audit lines of a login whose principal is not known: k8s_user, then every principal field
+ * "-". */
+#define NO_PRINCIPAL " arn=- session=- access_key_id=- account=- "
+#define NO_TOKEN     " token_fp=- audience=- canonical_arn=- "
+#define NO_TOKEN_WHY "no token in this login: the principal is not known\""
+
 /*
- * sshd authenticates in a child process and hands only the PAM environment
- * to the process that opens the session: no pam_data there.
+ * sshd authenticates in a child process (where OpenSSH runs the account
+ * stage too) and hands only the PAM environment to the process that opens
+ * the session: no pam_data there.  That process's first stage takes the
+ * identity with its token proof, and every line names the token.
  */
 static void case_session_elsewhere(void)
 {
-    char *saved[N_EKS_VARS];
+    char *saved[N_EKS_VARS], fp[9], want[32];
     struct tx t;
 
     diag("the session opens in another process than the authentication (sshd)");
+    sha_fp(TOK_ALICE, fp);
+    snprintf(want, sizeof(want), " token_fp=%s ", fp);
     tx_start(&t, "eksauth", "admin-alice");
     tx_answer(&t, TOK_ALICE);
     is_rc(pam_authenticate(t.pamh, 0), PAM_SUCCESS, "authenticate in the 'child'");
+    is_rc(pam_acct_mgmt(t.pamh, 0), PAM_SUCCESS, "acct_mgmt in the 'child' (OpenSSH's order)");
     env_save(t.pamh, saved);
     ok(saved[0] != NULL && saved[4] != NULL,
        "the authentication stage already put EKS_* in the PAM environment");
+    ok(saved[7] != NULL, "the child's account stage left the token proof for the other process");
     tx_end(&t, PAM_SUCCESS);
 
     pd_log_mark();
     tx_start(&t, "eksauth", "admin-alice");
     env_restore(t.pamh, saved);
-    /* sshd's parent runs the account stage, then opens the session. */
-    is_rc(pam_acct_mgmt(t.pamh, 0), PAM_SUCCESS, "acct_mgmt in the 'parent'");
-    ok(pd_log_find("event=account result=success user=admin-alice k8s_user=admin:alice "
-                   "arn=arn:aws:sts::111122223333:assumed-role/eks-admins/alice session=alice ",
-                   "canonical_arn=arn:aws:iam::111122223333:role/eks-admins ", NULL) != NULL,
-       "the account line names the identity the authentication established elsewhere");
+    /* sshd's parent: setcred, then the session. */
+    is_rc(pam_setcred(t.pamh, PAM_ESTABLISH_CRED), PAM_SUCCESS, "setcred in the 'parent'");
+    ok(pam_getenv(t.pamh, "EKSAUTH_PROOF") == NULL, "setcred took the proof out");
     is_rc(pam_open_session(t.pamh, 0), PAM_SUCCESS, "open_session in the 'parent'");
     is_str(pam_getenv(t.pamh, "EKS_SESSION_NAME"), "alice", "EKS_SESSION_NAME carried over");
     is_str(pam_getenv(t.pamh, "EKS_GROUPS"), "system:masters,ops", "EKS_GROUPS from the DB");
     ok(pd_log_find("event=open_session result=success user=admin-alice k8s_user=admin:alice "
                    "arn=arn:aws:sts::111122223333:assumed-role/eks-admins/alice session=alice",
-                   NULL) != NULL,
-       "the session's audit line names the session");
+                   want, "canonical_arn=arn:aws:iam::111122223333:role/eks-admins ",
+                   "reason=\"groups system:masters,ops\"", NULL) != NULL,
+       "the session's open line names the principal and the token (%s)", want);
     is_rc(pam_close_session(t.pamh, 0), PAM_SUCCESS, "close_session in the 'parent'");
-    ok(pd_log_find("event=close_session result=success user=admin-alice", NULL) != NULL,
-       "close audit line");
+    ok(pd_log_find("event=close_session result=success user=admin-alice k8s_user=admin:alice "
+                   "arn=arn:aws:sts::111122223333:assumed-role/eks-admins/alice",
+                   want, NULL) != NULL,
+       "the close line too");
+    tx_end(&t, PAM_SUCCESS);
+
+    /* An sshd whose parent runs the account stage: it takes the identity there. */
+    pd_log_mark();
+    tx_start(&t, "eksauth", "admin-alice");
+    env_restore(t.pamh, saved);
+    is_rc(pam_acct_mgmt(t.pamh, 0), PAM_SUCCESS, "acct_mgmt in the 'parent'");
+    ok(pd_log_find("event=account result=success user=admin-alice k8s_user=admin:alice "
+                   "arn=arn:aws:sts::111122223333:assumed-role/eks-admins/alice session=alice ",
+                   want, "canonical_arn=arn:aws:iam::111122223333:role/eks-admins ", NULL) != NULL,
+       "the account line names the identity the authentication established elsewhere");
+    ok(pam_getenv(t.pamh, "EKSAUTH_PROOF") == NULL, "and took the proof out");
+    is_rc(pam_open_session(t.pamh, 0), PAM_SUCCESS, "open_session in the 'parent'");
+    ok(pd_log_find("event=open_session result=success user=admin-alice k8s_user=admin:alice "
+                   "arn=arn:aws:sts::111122223333:assumed-role/eks-admins/alice session=alice",
+                   want, NULL) != NULL,
+       "the session's audit line names the session and the token");
     tx_end(&t, PAM_SUCCESS);
 
     tx_start(&t, "eksauth", "admin-alice");
@@ -746,6 +781,117 @@ static void case_session_elsewhere(void)
     tx_end(&t, PAM_SUCCESS);
     env_free(saved);
     case_close_from_env();
+}
+
+/*
+ * A login that gave no token (an ssh key: no authentication stage of ours),
+ * of a user whose last token login the DB records: every line names the k8s
+ * user and no principal, for whoever holds the key is not known to eksauth.
+ */
+static void case_key_login(void)
+{
+    struct tx t;
+
+    diag("a key login of a user the DB records (no token in this login)");
+    is_rc(auth_once("eksauth", "bob", (const char *[]){TOK_BOB}, 1, NULL), PAM_SUCCESS,
+          "bob logs in with a token first: the DB records his principal");
+    pd_log_mark();
+    tx_start(&t, "eksauth", "bob");
+    pam_set_item(t.pamh, PAM_RHOST, "192.0.2.9");
+    is_rc(pam_acct_mgmt(t.pamh, 0), PAM_SUCCESS, "key login: acct_mgmt");
+    is_rc(pam_setcred(t.pamh, PAM_ESTABLISH_CRED), PAM_SUCCESS, "key login: setcred");
+    is_rc(pam_open_session(t.pamh, 0), PAM_SUCCESS, "key login: open_session");
+    is_str(pam_getenv(t.pamh, "EKS_USERNAME"), "bob", "key login: the session gets EKS_USERNAME");
+    is_rc(pam_close_session(t.pamh, 0), PAM_SUCCESS, "key login: close_session");
+    tx_end(&t, PAM_SUCCESS);
+    ok(pd_log_find("event=account result=success user=bob k8s_user=bob" NO_PRINCIPAL
+                   "rhost=192.0.2.9" NO_TOKEN,
+                   "reason=\"mapped; " NO_TOKEN_WHY, NULL) != NULL,
+       "key login: the account line names no principal");
+    ok(pd_log_find("event=open_session result=success user=bob k8s_user=bob" NO_PRINCIPAL
+                   "rhost=192.0.2.9" NO_TOKEN,
+                   "reason=\"groups devs; " NO_TOKEN_WHY, NULL) != NULL,
+       "key login: the open line names no principal, and says why");
+    ok(pd_log_find("event=close_session result=success user=bob k8s_user=bob" NO_PRINCIPAL
+                   "rhost=192.0.2.9" NO_TOKEN,
+                   "reason=\"" NO_TOKEN_WHY, NULL) != NULL,
+       "key login: the close line names no principal, and says why");
+    ok(pd_log_find("user/bob", NULL) == NULL, "key login: no line names bob's recorded ARN");
+    if (pd_log_find("user/bob", NULL) != NULL)
+        log_dump_since_mark();
+}
+
+/*
+ * EKS_* that did not come from this login's authentication (a user's
+ * ~/.pam_environment through pam_env, another module): without the token
+ * proof, or beside a real proof made for other values, the stage that takes
+ * the identity names no principal, and says so in the log.
+ */
+static void case_forged_env(void)
+{
+    const char *mallory = "EKS_ARN=arn:aws:sts::111122223333:assumed-role/eks-admins/mallory";
+    char *saved[N_EKS_VARS];
+    struct tx t;
+    size_t i;
+
+    diag("EKS_* in the environment without a proof, or not the proof's");
+    for (i = 0; i < 2; i++) {
+        const char *stage = i == 0 ? "acct_mgmt" : "setcred";
+
+        pd_log_mark();
+        tx_start(&t, "eksauth", "admin-alice");
+        pam_putenv(t.pamh, "EKS_USERNAME=admin:alice");
+        pam_putenv(t.pamh, mallory);
+        pam_putenv(t.pamh, "EKS_SESSION_NAME=mallory");
+        is_rc(i == 0 ? pam_acct_mgmt(t.pamh, 0) : pam_setcred(t.pamh, PAM_ESTABLISH_CRED),
+              PAM_SUCCESS, stage);
+        is_rc(pam_open_session(t.pamh, 0), PAM_SUCCESS, "open_session");
+        tx_end(&t, PAM_SUCCESS);
+        ok(pd_log_find("event=open_session result=success user=admin-alice "
+                       "k8s_user=admin:alice" NO_PRINCIPAL,
+                       NO_TOKEN, NULL) != NULL,
+           "no proof, taken at %s: the open line names no principal", stage);
+        ok(pd_log_find("mallory", NULL) == NULL, "no proof, taken at %s: nothing of the forgery",
+           stage);
+        ok(pd_log_find("EKS_* in the PAM environment are not taken as this login's (no token was "
+                       "given in this login)",
+                       NULL) != NULL,
+           "no proof, taken at %s: logged", stage);
+    }
+
+    /* A real proof of alice's login, carried with one value changed. */
+    tx_start(&t, "eksauth", "admin-alice");
+    tx_answer(&t, TOK_ALICE);
+    is_rc(pam_authenticate(t.pamh, 0), PAM_SUCCESS, "authenticate in the 'child'");
+    env_save(t.pamh, saved);
+    tx_end(&t, PAM_SUCCESS);
+    pd_log_mark();
+    tx_start(&t, "eksauth", "admin-alice");
+    env_restore(t.pamh, saved);
+    pam_putenv(t.pamh, mallory);
+    is_rc(pam_acct_mgmt(t.pamh, 0), PAM_SUCCESS, "acct_mgmt: a real proof, EKS_ARN changed");
+    is_rc(pam_open_session(t.pamh, 0), PAM_SUCCESS, "open_session");
+    tx_end(&t, PAM_SUCCESS);
+    ok(pd_log_find("event=account result=success user=admin-alice "
+                   "k8s_user=admin:alice" NO_PRINCIPAL,
+                   NO_TOKEN, "reason=\"mapped; " NO_TOKEN_WHY, NULL) != NULL,
+       "a proof for other values: the account line names no principal");
+    ok(pd_log_find("event=open_session result=success user=admin-alice "
+                   "k8s_user=admin:alice" NO_PRINCIPAL,
+                   NO_TOKEN, NULL) != NULL,
+       "a proof for other values: the open line names no principal");
+    ok(pd_log_find("mallory", NULL) == NULL, "a proof for other values: nothing of the forgery");
+    ok(pd_log_find("not taken as this login's (the token proof is not this host's, or not for "
+                   "the identity beside it)",
+                   NULL) != NULL,
+       "a proof for other values: logged");
+    /* require_token: the same forgery is no token either. */
+    tx_start(&t, "eksauth-token", "admin-alice");
+    env_restore(t.pamh, saved);
+    pam_putenv(t.pamh, mallory);
+    is_rc(pam_acct_mgmt(t.pamh, 0), PAM_PERM_DENIED, "require_token: a proof for other values");
+    tx_end(&t, PAM_SUCCESS);
+    env_free(saved);
 }
 
 static void case_pieces(void)
@@ -1483,6 +1629,8 @@ static int suite(void)
     case_success();
     case_static_user();
     case_session_elsewhere();
+    case_key_login();
+    case_forged_env();
     case_pieces();
     case_cut();
     case_refusals();
@@ -1565,6 +1713,11 @@ static int pam_env_suite(void)
                                 "account required MOD config=DIR/eksauth.conf\n"
                                 "session required MOD config=DIR/eksauth.conf\n"
                                 "session required pam_env.so user_readenv=1\n");
+    /* pam_env in the auth stack sets the user's file at setcred, before pam_eksauth's. */
+    service("eksauth-env-auth", "auth required pam_env.so user_readenv=1\n"
+                                "auth required MOD config=DIR/eksauth.conf\n"
+                                "account required pam_permit.so\n"
+                                "session required MOD config=DIR/eksauth.conf\n");
     ok(write_user_env("admin-alice", HOSTILE_ENV),
        "admin-alice's ~/.pam_environment (home from NSS) sets EKS_USERNAME=evil and the rest");
 
@@ -1573,6 +1726,8 @@ static int pam_env_suite(void)
     tx_answer(&t, TOK_ALICE);
     is_rc(pam_authenticate(t.pamh, 0), PAM_SUCCESS, "authenticate admin-alice");
     is_rc(pam_acct_mgmt(t.pamh, 0), PAM_SUCCESS, "acct_mgmt");
+    /* What sshd's child hands its parent: EKS_* and the token proof. */
+    env_save(t.pamh, saved);
     is_rc(pam_open_session(t.pamh, 0), PAM_SUCCESS, "open_session (pam_env, then pam_eksauth)");
     is_str(pam_getenv(t.pamh, "PAM_ENV_CANARY"), "read",
            "pam_env read the user's file (its canary is set)");
@@ -1581,7 +1736,6 @@ static int pam_env_suite(void)
     is_str(pam_getenv(t.pamh, "EKS_ARN"), alice_arn, "EKS_ARN is the module's");
     is_str(pam_getenv(t.pamh, "EKS_SESSION_NAME"), "alice", "EKS_SESSION_NAME is the module's");
     is_str(pam_getenv(t.pamh, "EKS_CLUSTER_ID"), "test-cluster", "EKS_CLUSTER_ID is the module's");
-    env_save(t.pamh, saved);
     tx_end(&t, PAM_SUCCESS);
 
     diag("as sshd: authentication in one process, account and session in another");
@@ -1609,6 +1763,30 @@ static int pam_env_suite(void)
            "EKS_SESSION_NAME is the recorded one, not the file's");
     is_str(pam_getenv(t.pamh, "EKS_ARN"), alice_arn, "EKS_ARN is the recorded one, not the file's");
     tx_end(&t, PAM_SUCCESS);
+
+    /*
+     * A login with no token (a key) whose account stage is another module's:
+     * pam_env's setcred puts the file's EKS_* in before pam_eksauth's setcred
+     * takes the identity.  The session lines must not name the file's ARN.
+     */
+    diag("no token, pam_env before pam_eksauth at setcred, the right k8s user in the file");
+    pd_log_mark();
+    tx_start(&t, "eksauth-env-auth", "admin-alice");
+    is_rc(pam_acct_mgmt(t.pamh, 0), PAM_SUCCESS, "acct_mgmt (pam_permit)");
+    is_rc(pam_setcred(t.pamh, PAM_ESTABLISH_CRED), PAM_SUCCESS, "setcred (pam_env, then ours)");
+    is_rc(pam_open_session(t.pamh, 0), PAM_SUCCESS, "open_session");
+    is_rc(pam_close_session(t.pamh, 0), PAM_SUCCESS, "close_session");
+    tx_end(&t, PAM_SUCCESS);
+    ok(pd_log_find("event=open_session result=success user=admin-alice k8s_user=admin:alice "
+                   "arn=- session=- access_key_id=- account=- ",
+                   " token_fp=- audience=- canonical_arn=- ", NULL) != NULL,
+       "the open line names no principal");
+    ok(pd_log_find("event=close_session result=success user=admin-alice k8s_user=admin:alice "
+                   "arn=- session=- ",
+                   NULL) != NULL,
+       "the close line names no principal");
+    ok(pd_log_find("999999999999", NULL) == NULL && pd_log_find("mallory", NULL) == NULL,
+       "no line names the file's ARN or session");
 
     diag("the wrong order: pam_env after pam_eksauth in the session");
     ok(write_user_env("admin-alice", HOSTILE_ENV), "the hostile file again");

@@ -1,7 +1,8 @@
 /*
- * test_proof.c - lib/proof.c: the token proof of the account stage, made
- * and checked (login, age, key, tampering), and its key file (private,
- * made once, refused when others can read it).
+ * test_proof.c - lib/proof.c: the token proof of the later stages, made
+ * and checked (login, age, key, the identity and fingerprint it vouches
+ * for, tampering), and its key file (private, made once, refused when
+ * others can read it).
  */
 #include "config.h"
 
@@ -25,60 +26,143 @@
 static const unsigned char KEY[EKSAUTH_PROOF_KEY_LEN] = "0123456789abcdef0123456789abcde";
 static const unsigned char OTHER[EKSAUTH_PROOF_KEY_LEN] = "fedcba9876543210fedcba987654321";
 
+/* The identity a proof vouches for (pam_eksauth: its EKS_* values, in its order). */
+static const char *const ALICE[] = {"admin:alice", "system:masters",
+                                    "arn:aws:sts::111122223333:assumed-role/eks-admins/alice"};
+#define N_ALICE (sizeof(ALICE) / sizeof(ALICE[0]))
+
+/* eksauth_proof_check with the usual age (600 s), for a case that wants only its status. */
+static enum eksauth_status check(const unsigned char *key, const char *proof, const char *login,
+                                 const char *const *identity, size_t n, time_t now,
+                                 struct eksauth_error *err)
+{
+    char fp[EKSAUTH_FINGERPRINT_LEN + 1];
+
+    return eksauth_proof_check(key, proof, login, identity, n, now, 600, fp, err);
+}
+
 static void test_made_and_checked(void **state)
 {
     struct eksauth_error err;
-    char proof[EKSAUTH_PROOF_MAX];
+    char proof[EKSAUTH_PROOF_MAX], fp[EKSAUTH_FINGERPRINT_LEN + 1] = "";
 
     (void)state;
-    assert_int_equal(eksauth_proof_make(KEY, "admin-alice", 1000, proof, sizeof(proof), &err),
+    assert_int_equal(eksauth_proof_make(KEY, "admin-alice", "1a2b3c4d", ALICE, N_ALICE, 1000, proof,
+                                        sizeof(proof), &err),
                      EKSAUTH_OK);
-    assert_true(strncmp(proof, "admin-alice:1000:", 17) == 0);
-    assert_int_equal(strlen(proof), 17 + 64);
-    assert_int_equal(eksauth_proof_check(KEY, proof, "admin-alice", 1010, 600, &err), EKSAUTH_OK);
+    assert_true(strncmp(proof, "admin-alice:1000:1a2b3c4d:", 26) == 0);
+    assert_int_equal(strlen(proof), 26 + 64);
+    assert_int_equal(
+        eksauth_proof_check(KEY, proof, "admin-alice", ALICE, N_ALICE, 1010, 600, fp, &err),
+        EKSAUTH_OK);
+    /* What the session's audit lines name as the token. */
+    assert_string_equal(fp, "1a2b3c4d");
     /* Another login, another host's key, too old, from the future: refused. */
-    assert_int_equal(eksauth_proof_check(KEY, proof, "admin-bob", 1010, 600, &err),
+    assert_int_equal(check(KEY, proof, "admin-bob", ALICE, N_ALICE, 1010, &err), EKSAUTH_EREJECTED);
+    assert_int_equal(check(KEY, proof, "admin-alic", ALICE, N_ALICE, 1010, &err),
                      EKSAUTH_EREJECTED);
-    assert_int_equal(eksauth_proof_check(KEY, proof, "admin-alic", 1010, 600, &err),
-                     EKSAUTH_EREJECTED);
-    assert_int_equal(eksauth_proof_check(OTHER, proof, "admin-alice", 1010, 600, &err),
+    assert_int_equal(check(OTHER, proof, "admin-alice", ALICE, N_ALICE, 1010, &err),
                      EKSAUTH_EREJECTED);
     assert_non_null(strstr(err.msg, "not this host's"));
-    assert_int_equal(eksauth_proof_check(KEY, proof, "admin-alice", 1601, 600, &err),
+    assert_int_equal(check(KEY, proof, "admin-alice", ALICE, N_ALICE, 1601, &err),
                      EKSAUTH_EREJECTED);
     assert_non_null(strstr(err.msg, "stale"));
-    assert_int_equal(eksauth_proof_check(KEY, proof, "admin-alice", 900, 600, &err),
+    assert_int_equal(check(KEY, proof, "admin-alice", ALICE, N_ALICE, 900, &err),
                      EKSAUTH_EREJECTED);
-    assert_int_equal(eksauth_proof_check(KEY, NULL, "admin-alice", 1010, 600, &err),
+    assert_int_equal(check(KEY, NULL, "admin-alice", ALICE, N_ALICE, 1010, &err),
                      EKSAUTH_EREJECTED);
     assert_non_null(strstr(err.msg, "no token"));
 }
 
-static void test_tampering(void **state)
+/*
+ * The proof names the identity beside it: EKS_* that a user's
+ * ~/.pam_environment (pam_env) set, one value changed, a value missing, or
+ * bytes moved from one value to the next, do not pass with a real proof.
+ */
+static void test_identity_bound(void **state)
 {
+    const char *forged[] = {"admin:alice", "system:masters",
+                            "arn:aws:sts::111122223333:assumed-role/eks-admins/mallory"};
+    const char *moved[] = {"admin:alicesystem:masters", "",
+                           "arn:aws:sts::111122223333:assumed-role/eks-admins/alice"};
+    const char *missing[] = {"admin:alice", NULL,
+                             "arn:aws:sts::111122223333:assumed-role/eks-admins/alice"};
+    char proof[EKSAUTH_PROOF_MAX], fp[EKSAUTH_FINGERPRINT_LEN + 1] = "";
     struct eksauth_error err;
-    char proof[EKSAUTH_PROOF_MAX], forged[EKSAUTH_PROOF_MAX];
 
     (void)state;
-    assert_int_equal(eksauth_proof_make(KEY, "dev-bob", 5000, proof, sizeof(proof), &err),
+    assert_int_equal(eksauth_proof_make(KEY, "admin-alice", "1a2b3c4d", ALICE, N_ALICE, 1000, proof,
+                                        sizeof(proof), &err),
+                     EKSAUTH_OK);
+    assert_int_equal(
+        eksauth_proof_check(KEY, proof, "admin-alice", forged, N_ALICE, 1010, 600, fp, &err),
+        EKSAUTH_EREJECTED);
+    assert_non_null(strstr(err.msg, "not for the identity beside it"));
+    /* Nothing of a refused proof reaches the caller. */
+    assert_string_equal(fp, "");
+    assert_int_equal(check(KEY, proof, "admin-alice", moved, N_ALICE, 1010, &err),
+                     EKSAUTH_EREJECTED);
+    assert_int_equal(check(KEY, proof, "admin-alice", missing, N_ALICE, 1010, &err),
+                     EKSAUTH_EREJECTED);
+    assert_int_equal(check(KEY, proof, "admin-alice", ALICE, N_ALICE - 1, 1010, &err),
+                     EKSAUTH_EREJECTED);
+    /* A value that is not there cannot be vouched for. */
+    assert_int_equal(eksauth_proof_make(KEY, "admin-alice", "1a2b3c4d", missing, N_ALICE, 1000,
+                                        proof, sizeof(proof), &err),
+                     EKSAUTH_EINVAL);
+}
+
+/* proof with its fingerprint and the rest (":mac") put after prefix. */
+static void reshape(char *out, size_t outlen, const char *proof, const char *prefix)
+{
+    snprintf(out, outlen, "%s%s", prefix, strrchr(proof, ':'));
+}
+
+static void test_tampering(void **state)
+{
+    char proof[EKSAUTH_PROOF_MAX], forged[EKSAUTH_PROOF_MAX];
+    struct eksauth_error err;
+
+    (void)state;
+    assert_int_equal(eksauth_proof_make(KEY, "dev-bob", "00ff00ff", ALICE, N_ALICE, 5000, proof,
+                                        sizeof(proof), &err),
                      EKSAUTH_OK);
     /* A later time with the old MAC: the MAC covers the time. */
-    snprintf(forged, sizeof(forged), "dev-bob:5500:%s", proof + strlen("dev-bob:5000:"));
-    assert_int_equal(eksauth_proof_check(KEY, forged, "dev-bob", 5501, 600, &err),
-                     EKSAUTH_EREJECTED);
+    reshape(forged, sizeof(forged), proof, "dev-bob:5500:00ff00ff");
+    assert_int_equal(check(KEY, forged, "dev-bob", ALICE, N_ALICE, 5501, &err), EKSAUTH_EREJECTED);
+    /* Another token's fingerprint with the old MAC: the MAC covers it too. */
+    reshape(forged, sizeof(forged), proof, "dev-bob:5000:1a2b3c4d");
+    assert_int_equal(check(KEY, forged, "dev-bob", ALICE, N_ALICE, 5001, &err), EKSAUTH_EREJECTED);
+    assert_non_null(strstr(err.msg, "not this host's"));
     /* One flipped digit of the MAC. */
     snprintf(forged, sizeof(forged), "%s", proof);
     forged[strlen(forged) - 1] = forged[strlen(forged) - 1] == '0' ? '1' : '0';
-    assert_int_equal(eksauth_proof_check(KEY, forged, "dev-bob", 5001, 600, &err),
-                     EKSAUTH_EREJECTED);
+    assert_int_equal(check(KEY, forged, "dev-bob", ALICE, N_ALICE, 5001, &err), EKSAUTH_EREJECTED);
+    /* No fingerprint, one too short, one not lower-case hex. */
+    reshape(forged, sizeof(forged), proof, "dev-bob:5000");
+    assert_int_equal(check(KEY, forged, "dev-bob", ALICE, N_ALICE, 5001, &err), EKSAUTH_EREJECTED);
+    assert_non_null(strstr(err.msg, "malformed"));
+    reshape(forged, sizeof(forged), proof, "dev-bob:5000:00ff00f");
+    assert_int_equal(check(KEY, forged, "dev-bob", ALICE, N_ALICE, 5001, &err), EKSAUTH_EREJECTED);
+    assert_non_null(strstr(err.msg, "malformed"));
+    reshape(forged, sizeof(forged), proof, "dev-bob:5000:00FF00FF");
+    assert_int_equal(check(KEY, forged, "dev-bob", ALICE, N_ALICE, 5001, &err), EKSAUTH_EREJECTED);
+    assert_non_null(strstr(err.msg, "malformed"));
     /* Cut short, or no time. */
     proof[strlen(proof) - 2] = '\0';
-    assert_int_equal(eksauth_proof_check(KEY, proof, "dev-bob", 5001, 600, &err),
+    assert_int_equal(check(KEY, proof, "dev-bob", ALICE, N_ALICE, 5001, &err), EKSAUTH_EREJECTED);
+    assert_int_equal(check(KEY, "dev-bob::abc", "dev-bob", ALICE, N_ALICE, 5001, &err),
                      EKSAUTH_EREJECTED);
-    assert_int_equal(eksauth_proof_check(KEY, "dev-bob::abc", "dev-bob", 5001, 600, &err),
-                     EKSAUTH_EREJECTED);
-    /* A login with ':' could fake the split: none is made. */
-    assert_int_equal(eksauth_proof_make(KEY, "a:b", 1, proof, sizeof(proof), &err), EKSAUTH_EINVAL);
+    /* A login with ':' could fake the split, and so could a fingerprint that is not one. */
+    assert_int_equal(
+        eksauth_proof_make(KEY, "a:b", "00ff00ff", ALICE, N_ALICE, 1, proof, sizeof(proof), &err),
+        EKSAUTH_EINVAL);
+    assert_int_equal(eksauth_proof_make(KEY, "dev-bob", "00ff:0ff", ALICE, N_ALICE, 1, proof,
+                                        sizeof(proof), &err),
+                     EKSAUTH_EINVAL);
+    assert_int_equal(
+        eksauth_proof_make(KEY, "dev-bob", "-", ALICE, N_ALICE, 1, proof, sizeof(proof), &err),
+        EKSAUTH_EINVAL);
 }
 
 static void test_key_file(void **state)
@@ -177,5 +261,6 @@ static void test_key_made_once_by_many(void **state)
     assert_int_equal(failed, 0);
 }
 
-EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_made_and_checked), cmocka_unit_test(test_tampering),
-                  cmocka_unit_test(test_key_file), cmocka_unit_test(test_key_made_once_by_many))
+EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_made_and_checked), cmocka_unit_test(test_identity_bound),
+                  cmocka_unit_test(test_tampering), cmocka_unit_test(test_key_file),
+                  cmocka_unit_test(test_key_made_once_by_many))
