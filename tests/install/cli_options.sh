@@ -3,8 +3,9 @@
 # reads them and with the code that takes them: the options its source
 # parses (tools/cmd_*.c, tools/doctor/doctor.c: getopt_long tables and
 # strcmp'd arguments), the ones `eksauth CMD --help` declares (its usage
-# lines and option lines), the command's entry in eksauth(1) and its line in
-# README.md's command summary.  --config, --aws-auth and --help belong to
+# lines and option lines; when it has option lines, one for every option of
+# its usage), the command's entry in eksauth(1) and its line in README.md's
+# command summary.  --config, --aws-auth and --help belong to
 # every command (eksauth(1), GLOBAL OPTIONS) and are left out.  ssh, scp and
 # sftp pass their arguments to ssh: they have no options of their own.
 # TAP output.
@@ -51,6 +52,11 @@ help_opts() {
     "$EKSAUTH" "$1" --help 2>/dev/null |
         awk '/^usage:/ { u = 1; print; next } u && /^ +\[/ { print; next } { u = 0 } /^ +--[a-z]/' |
         opts
+}
+
+# The option lines of --help ("  --name ..."), where an option is explained.
+option_line_opts() {
+    "$EKSAUTH" "$1" --help 2>/dev/null | grep -E '^ +--[a-z]' | sed 's/^ *\(--[a-z][a-z-]*\).*/\1/' | opts
 }
 
 # eksauth(1) as text: no \- or font escapes.
@@ -115,6 +121,11 @@ while read -r cmd; do
     ok $? "$cmd: README.md's summary has its line"
     subset "$T/code" "$T/help" "$cmd: --help declares every option the code takes"
     subset "$T/help" "$T/code_version" "$cmd: the code takes every option --help declares"
+    # A --help that explains its options in option lines explains each one.
+    option_line_opts "$cmd" >"$T/option_lines"
+    if [ -s "$T/option_lines" ]; then
+        subset "$T/usage" "$T/option_lines" "$cmd: --help has an option line for every option of its usage"
+    fi
     subset "$T/help" "$T/man_opts" "$cmd: eksauth(1) documents every option --help declares"
     subset "$T/man_synopsis" "$T/code" "$cmd: the code takes every option of eksauth(1)'s synopsis"
     subset "$T/usage" "$T/readme" "$cmd: README.md's line has every option of the usage line"
