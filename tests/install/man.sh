@@ -3,7 +3,8 @@
 # on) without a single warning, has the sections a man page needs;
 # eksauth(1) names every subcommand `eksauth --help` lists,
 # eksauth.conf(5) every key the config parser knows and no other, and
-# pam_eksauth(8) exactly the module's options.  TAP output.
+# pam_eksauth(8) exactly the module's options, and eksauth(1) exactly the
+# keys of doctor --json.  TAP output.
 set -u
 . "$top_srcdir/tests/install/install_common.sh"
 
@@ -38,6 +39,33 @@ if [ -x "$EKSAUTH" ]; then
     done <"$T/commands"
 else
     skip "eksauth is not built"
+fi
+
+# eksauth(1)'s doctor entry names exactly the keys of doctor --json: the
+# words of its "prints the findings as JSON (...)" list, against the keys
+# of the object and of its findings, for a root whose identity DB is sound
+# (its finding has age_seconds).  Root's files: doctor trusts no other.
+if [ -x "$EKSAUTH" ] && [ "$(id -u)" = 0 ]; then
+    r="$T/doctor-root"
+    mkdir -p "$r/etc/eksauth" "$r/var/lib/eksauth"
+    printf 'cluster_id = test\naws_auth_file = /etc/eksauth/aws-auth.yaml\n' >"$r/etc/eksauth/eksauth.conf"
+    install -m 0644 "$top_srcdir/tests/fixtures/aws-auth-sample.yaml" "$r/etc/eksauth/aws-auth.yaml"
+    chmod 0644 "$r/etc/eksauth/eksauth.conf"
+    EKSAUTH_DB="$r/var/lib/eksauth/identity.db" "$EKSAUTH" --config "$r/etc/eksauth/eksauth.conf" \
+        --aws-auth "$r/etc/eksauth/aws-auth.yaml" sync >"$T/doctor-sync" 2>&1 ||
+        { diag "$T/doctor-sync"; fail "eksauth sync writes the doctor root's identity DB"; }
+    "$EKSAUTH" doctor --json --root "$r" >"$T/doctor.json" 2>"$T/doctor.err"
+    python3 -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+print("\n".join(sorted(set(d) | {k for f in d["findings"] for k in f})))' "$T/doctor.json" >"$T/doctor_keys" ||
+        diag "$T/doctor.err"
+    sed -n '/prints the findings as JSON/,/);/p' "$top_srcdir/man/eksauth.1" |
+        sed -n 's/^\.[BIR]* *(\{0,1\} *\([a-z_][a-z_]*\).*/\1/p' | sort -u >"$T/doctor_man"
+    [ -s "$T/doctor_keys" ] || fail "doctor --json's keys are found"
+    is "$(comm -3 "$T/doctor_keys" "$T/doctor_man" | tr -d '\t' | tr '\n' ' ')" "" \
+        "eksauth(1) names exactly the keys of doctor --json"
+else
+    skip "doctor --json's keys: eksauth is not built, or this is not root"
 fi
 
 # Every key of lib/config.c's table is an entry of eksauth.conf(5): each
