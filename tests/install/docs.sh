@@ -1,0 +1,68 @@
+#!/bin/sh
+# docs.sh - what the documentation names is there: every page of docs/ is in
+# docs/README.md's index; every file or folder of this repository that
+# README.md, HACKING.md, SECURITY.md, docs/*.md or the man pages cite
+# (lib/..., tests/..., a `test_name` of a test file) exists; and the
+# EKSAUTH_* variables that the command line reads or sets are exactly those
+# of eksauth(1)'s ENVIRONMENT.  TAP output.
+set -u
+. "$top_srcdir/tests/install/install_common.sh"
+
+command -v python3 >/dev/null 2>&1 || bail "python3 is needed (scripts/install-deps installs it)"
+cd "$top_srcdir" || bail "cannot enter $top_srcdir"
+
+# Every docs/*.md but the index itself is linked from the index.
+for page in docs/*.md; do
+    name=${page#docs/}
+    [ "$name" = README.md ] && continue
+    grep -q "](${name})" docs/README.md
+    ok $? "docs/README.md indexes $name"
+done
+
+# Cited paths: a word starting with one of the repository's top folders,
+# not inside a longer path (/etc/eksauth is the host's, not etc/), and not
+# a pattern (tools/cmd_*.c, tests/unit/test_<module>.c); a program of the
+# tree is there when its source is.  The man pages are
+# read with their escapes taken out.
+python3 - README.md HACKING.md SECURITY.md docs/*.md man/*.[158] >"$T/missing" <<'EOF'
+import os, re, sys
+top = ("lib|tools|tests|pam_eksauth|nss_eksauth|include|contrib|scripts|mk|"
+       "rpm|debian|systemd|bench|docs|etc|man|m4|build-aux")
+path = re.compile(r"(?<![\w./~$-])(?:%s)/[\w./-]*[\w]" % top)
+for f in sys.argv[1:]:
+    text = open(f, encoding="utf-8").read()
+    if f.startswith("man/"):
+        text = re.sub(r"\\f[BIRP]|\\&", "", text).replace("\\-", "-")
+    for m in path.finditer(text):
+        p, rest = m.group(0), re.match(r"[^\s`'\")]*", text[m.end():]).group(0)
+        if re.search(r"[*<{]", rest) or p.endswith("_"):
+            continue
+        # A program of the tree (make check TESTS=tests/unit/test_login) is its source's.
+        if not os.path.exists(p) and not os.path.exists(p + ".c"):
+            print("%s: %s" % (f, p))
+EOF
+[ ! -s "$T/missing" ]
+ok $? "every repository path the documentation cites exists"
+[ -s "$T/missing" ] && diag "$T/missing"
+
+# Cited tests: a `test_name` in back quotes is a test of tests/ or bench/.
+grep -ho '`test_[a-z0-9_]*[a-z0-9]`' README.md HACKING.md docs/*.md | tr -d '`' | sort -u |
+    while read -r t; do
+        grep -rqw -- "$t" tests bench || echo "$t"
+    done >"$T/tests"
+[ ! -s "$T/tests" ]
+ok $? "every test the documentation names by its function exists"
+[ -s "$T/tests" ] && diag "$T/tests"
+
+# The EKSAUTH_* variables of the command line and the library (read with
+# getenv, secure_getenv or tools' own readers, or set for a child) against
+# eksauth(1)'s ENVIRONMENT section.
+grep -ho '"EKSAUTH_[A-Z_]*[A-Z]' tools/*.c lib/*.c nss_eksauth/*.c | tr -d '"' | sort -u >"$T/env_code"
+sed 's/\\-/-/g; s/\\f[BIRP]//g' man/eksauth.1 |
+    awk '/^\.SH ENVIRONMENT/ { on = 1; next } /^\.SH/ { on = 0 } on && prev == ".TP" { print } { prev = $0 }' |
+    grep -o 'EKSAUTH_[A-Z_]*[A-Z]' | sort -u >"$T/env_man"
+[ -s "$T/env_code" ] && [ -s "$T/env_man" ] || fail "the variables are found in the code and in eksauth(1)"
+is "$(comm -3 "$T/env_code" "$T/env_man" | tr -d '\t' | tr '\n' ' ')" "" \
+    "eksauth(1)'s ENVIRONMENT names exactly the EKSAUTH_* variables of the code"
+
+done_testing
