@@ -83,6 +83,9 @@ static const char usage_text[] =
     "                         get-token --cluster-name $EKSAUTH_AUDIENCE --output json, with\n"
     "                         the --role-arn, --profile and AWS_* variables of the exec\n"
     "                         section kubectl runs for the host's cluster (your kubeconfig)\n"
+    "  EKSAUTH_PARTITION, EKSAUTH_STS_CONNECT_TO, EKSAUTH_STS_CA_FILE\n"
+    "                         how STS is asked about that command's token: a host's\n"
+    "                         partition, sts_connect_to and sts_ca_file (eksauth.conf(5))\n"
     "  EKSAUTH_BUILTIN=1      sign with eksauth's own signer, as --builtin\n"
     "  EKSAUTH_ASKPASS_DIR    the private folder of the token between prompts\n";
 

@@ -4,7 +4,8 @@
 # README.md, HACKING.md, SECURITY.md, docs/*.md or the man pages cite
 # (lib/..., tests/..., a `test_name` of a test file) exists; and the
 # EKSAUTH_* variables that the command line reads or sets are exactly those
-# of eksauth(1)'s ENVIRONMENT.  TAP output.
+# of eksauth(1)'s ENVIRONMENT, and the --help of askpass, ssh and login-name
+# names each one that section gives the command.  TAP output.
 set -u
 . "$top_srcdir/tests/install/install_common.sh"
 
@@ -64,5 +65,27 @@ sed 's/\\-/-/g; s/\\f[BIRP]//g' man/eksauth.1 |
 [ -s "$T/env_code" ] && [ -s "$T/env_man" ] || fail "the variables are found in the code and in eksauth(1)"
 is "$(comm -3 "$T/env_code" "$T/env_man" | tr -d '\t' | tr '\n' ' ')" "" \
     "eksauth(1)'s ENVIRONMENT names exactly the EKSAUTH_* variables of the code"
+
+# Each EKSAUTH_* variable that eksauth(1)'s ENVIRONMENT gives to askpass,
+# ssh or login-name (the words before the first ':' of its entry, "askpass
+# and ssh: ...") is named by that command's --help too.
+sed 's/\\-/-/g; s/\\f[BIRP]//g' man/eksauth.1 |
+    awk '/^\.SH ENVIRONMENT/ { on = 1; next } /^\.SH/ { on = 0 } !on { next }
+        prev == ".TP" { vars = $0; want = 1; prev = $0; next }
+        want && !/^\./ { split($0, a, ":"); print a[1] "\t" vars; want = 0 }
+        { prev = $0 }' >"$T/env_entries"
+[ -s "$T/env_entries" ] || fail "eksauth(1)'s ENVIRONMENT entries are found"
+for cmd in askpass ssh login-name; do
+    if [ -x "$EKSAUTH" ]; then
+        "$EKSAUTH" "$cmd" --help >"$T/help" 2>&1
+        awk -F '\t' -v c="$cmd" '{ n = split($1, w, /[ ,]+/); for (i = 1; i <= n; i++) if (w[i] == c) { print $2; break } }' \
+            "$T/env_entries" | grep -o 'EKSAUTH_[A-Z_]*[A-Z]' | sort -u | while read -r v; do
+            grep -q "$v" "$T/help" || echo "$v"
+        done >"$T/unnamed"
+        is "$(tr '\n' ' ' <"$T/unnamed")" "" "$cmd --help names every variable eksauth(1) gives it"
+    else
+        skip "$cmd --help: eksauth is not built"
+    fi
+done
 
 done_testing
