@@ -491,6 +491,14 @@ ok $rc "bash scripts/demo in the bare root: install-deps, build and the demo in 
     diag_tail "$T/demo.log" 40
 [ -x "$B/usr/bin/aws" ] && [ ! -e "$B/usr/local/bin/aws" ]
 ok $? "the demo's install-deps installed Debian's awscli"
+# Debian 12's kubectl (1.20) knows no exec v1: install-deps brings Debian
+# 13's kubectl package alone, and leaves no Debian 13 apt source behind.
+kminor=$(chroot "$B" kubectl version --client -o json 2>/dev/null |
+    sed -n '/"minor"/{s/^ *"minor": *"\([0-9]*\).*/\1/p;q;}')
+[ -n "$kminor" ] && [ "$kminor" -ge 22 ]
+ok $? "the demo's install-deps installed kubectl 1.22 or later (1.${kminor:-none})"
+! grep -rqs trixie "$B/etc/apt/sources.list" "$B/etc/apt/sources.list.d"
+ok $? "... and left no Debian 13 source in the root's apt"
 like "$(cat "$T/demo.log")" "build may use sudo" "the demo: eksauth ssh logs in and sudo is allowed for build"
 like "$(cat "$T/demo.log")" "refused: build no longer exists on this host" "the demo: revocation refuses build"
 tail -n 1 "$T/demo.log" | grep -q '^Done\.'
