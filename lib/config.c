@@ -46,6 +46,7 @@ struct key {
     long min, max;       /* KIND_LONG, KIND_ID */
     /* NULL when value is fine, else why not; for KIND_MAP it checks TO. */
     const char *(*check)(const char *value);
+    const char *unit; /* KIND_LONG: what the number counts, for its error */
 };
 
 /* ---- value checks: each returns NULL or the reason, in words ---- */
@@ -234,14 +235,17 @@ static const char *check_shell(const char *v)
 #define FIELD(f) offsetof(struct eksauth_config, f)
 #define STRING(name, f, check)                                                                     \
     {                                                                                              \
-        name, KIND_STRING, FIELD(f), 0, 0, 0, check                                                \
+        name, KIND_STRING, FIELD(f), 0, 0, 0, check, NULL                                          \
     }
 /* A number of seconds or of days, in [lo, hi]. */
 #define SECONDS(name, f, lo, hi)                                                                   \
     {                                                                                              \
-        name, KIND_LONG, FIELD(f), 0, lo, hi, NULL                                                 \
+        name, KIND_LONG, FIELD(f), 0, lo, hi, NULL, "seconds"                                      \
     }
-#define DAYS SECONDS
+#define DAYS(name, f, lo, hi)                                                                      \
+    {                                                                                              \
+        name, KIND_LONG, FIELD(f), 0, lo, hi, NULL, "days"                                         \
+    }
 
 static const struct key keys[] = {
     STRING("cluster_id", cluster_id, check_cluster_id),
@@ -252,13 +256,13 @@ static const struct key keys[] = {
     STRING("sts_connect_to", sts_connect_to, check_connect_to),
     STRING("sts_ca_file", sts_ca_file, check_abs_path),
     STRING("https_proxy", https_proxy, check_proxy),
-    {"sts_host", KIND_LIST, FIELD(sts_hosts), 0, 0, 0, check_host},
+    {"sts_host", KIND_LIST, FIELD(sts_hosts), 0, 0, 0, check_host, NULL},
     SECONDS("max_clock_skew", max_clock_skew, 0, 3600),
     STRING("host_name", host_name, check_host_name),
-    {"accept_cluster_tokens", KIND_BOOL, FIELD(accept_cluster_tokens), 0, 0, 0, NULL},
+    {"accept_cluster_tokens", KIND_BOOL, FIELD(accept_cluster_tokens), 0, 0, 0, NULL, NULL},
     DAYS("login_idle_days", login_idle_days, 0, 3650),
-    {"single_use", KIND_BOOL, FIELD(single_use), 0, 0, 0, NULL},
-    {"source", KIND_SOURCE, FIELD(source), 0, 0, 0, NULL},
+    {"single_use", KIND_BOOL, FIELD(single_use), 0, 0, 0, NULL, NULL},
+    {"source", KIND_SOURCE, FIELD(source), 0, 0, 0, NULL, NULL},
     STRING("aws_auth_file", aws_auth_file, check_abs_path),
     STRING("cluster_name", cluster_name, check_cluster_name),
     STRING("cluster_endpoint", cluster_endpoint, check_https_url),
@@ -268,19 +272,19 @@ static const struct key keys[] = {
     STRING("eks_connect_to", eks_connect_to, check_connect_to),
     STRING("eks_ca_file", eks_ca_file, check_abs_path),
     STRING("db_path", db_path, check_abs_path),
-    {"uid_min", KIND_ID, FIELD(uid_min), 0, 1000, ID_LIMIT, NULL},
-    {"uid_max", KIND_ID, FIELD(uid_max), 0, 1000, ID_LIMIT, NULL},
+    {"uid_min", KIND_ID, FIELD(uid_min), 0, 1000, ID_LIMIT, NULL, NULL},
+    {"uid_max", KIND_ID, FIELD(uid_max), 0, 1000, ID_LIMIT, NULL, NULL},
     STRING("id_key_file", id_key_file, check_abs_path),
-    {"id_tombstone_days", KIND_ID, FIELD(id_tombstone_days), 0, 0, TOMBSTONE_DAYS_MAX, NULL},
+    {"id_tombstone_days", KIND_ID, FIELD(id_tombstone_days), 0, 0, TOMBSTONE_DAYS_MAX, NULL, NULL},
     STRING("group_prefix", group_prefix, check_group_prefix),
     STRING("users_group", users_group, check_group_name),
-    {"group_map", KIND_MAP, FIELD(group_map), FIELD(n_group_map), 0, 0, check_map_target},
-    {"user_map", KIND_MAP, FIELD(user_map), FIELD(n_user_map), 0, 0, check_map_target},
+    {"group_map", KIND_MAP, FIELD(group_map), FIELD(n_group_map), 0, 0, check_map_target, NULL},
+    {"user_map", KIND_MAP, FIELD(user_map), FIELD(n_user_map), 0, 0, check_map_target, NULL},
     STRING("home", home, check_home),
     STRING("shell", shell, check_shell),
-    {"deny_user", KIND_LIST, FIELD(deny_users), 0, 0, 0, check_word},
-    {"allow_system_users", KIND_BOOL, FIELD(allow_system_users), 0, 0, 0, NULL},
-    {"sync_max_requests", KIND_ID, FIELD(sync_max_requests), 0, 1, 1000000, NULL},
+    {"deny_user", KIND_LIST, FIELD(deny_users), 0, 0, 0, check_word, NULL},
+    {"allow_system_users", KIND_BOOL, FIELD(allow_system_users), 0, 0, 0, NULL, NULL},
+    {"sync_max_requests", KIND_ID, FIELD(sync_max_requests), 0, 1, 1000000, NULL, NULL},
     SECONDS("access_entry_max_age", access_entry_max_age, 0, 604800),
     SECONDS("sync_spread", sync_spread, 0, 3600),
     SECONDS("max_snapshot_age", max_snapshot_age, 0, 31536000),
@@ -530,8 +534,8 @@ static enum eksauth_status set_value(struct parser *ps, const struct key *k, cha
         break;
     case KIND_LONG:
         if (!parse_number(value, k->min, k->max, &number))
-            return LINE_FAIL(ps, "%s: must be a whole number of seconds from %ld to %ld", k->name,
-                             k->min, k->max);
+            return LINE_FAIL(ps, "%s: must be a whole number of %s from %ld to %ld", k->name,
+                             k->unit, k->min, k->max);
         *(long *)field(ps->cfg, k->offset) = number;
         break;
     case KIND_ID:

@@ -251,6 +251,9 @@ static void test_bad_values(void **state)
     expect_bad("sts_connect_timeout = 3s",
                "sts_connect_timeout: must be a whole number of seconds from 1 to 60");
     expect_bad("sts_timeout = 121", "sts_timeout: must be a whole number of seconds from 1 to 120");
+    /* Days, not seconds (the message said seconds for every number it bounds). */
+    expect_bad("login_idle_days = 3651",
+               "login_idle_days: must be a whole number of days from 0 to 3650");
     expect_bad("sts_timeout = 99999999999999999999999",
                "sts_timeout: must be a whole number of seconds from 1 to 120");
     expect_bad("sts_connect_to = sts.amazonaws.com:443",
