@@ -22,6 +22,14 @@ enum kind {
 
 #define MAX_PLACEHOLDERS 4 /* more would make the backtracking costly: fit nothing */
 #define MAX_PIECES       (EKSAUTH_NAME_MAX + MAX_PLACEHOLDERS)
+#define DNS_NAME_MAX     253 /* an unbound {{EC2PrivateDNSName}}'s most bytes (template.h) */
+/*
+ * The longest username a template renders: its literal text (a template
+ * of more pieces gives no login) and four placeholders, host names the
+ * longest.  A longer one is cut to a login too (names.h rule 3), so it is
+ * compared whole, not refused for its length.
+ */
+#define RENDERED_MAX (MAX_PIECES + MAX_PLACEHOLDERS * DNS_NAME_MAX)
 
 struct piece {
     enum kind kind;
@@ -112,16 +120,35 @@ static void cut(const char *tmpl, bool map, struct shape *s)
     }
 }
 
-/* Match login[li..] against pieces[pi..]; placeholders backtrack, bounded by a 32-byte login. */
-static bool match(const struct shape *s, size_t pi, const char *login, size_t li, size_t llen)
+/*
+ * What match has found not to match: bit pi * (llen + 1) + li is set when
+ * pieces[pi..] do not match login[li..].  Each placeholder is then tried
+ * once from each place, so a name of RENDERED_MAX bytes costs little
+ * however its placeholders sit.
+ */
+struct tried {
+    size_t cols; /* llen + 1 */
+    unsigned char dead[((MAX_PIECES + 1) * (RENDERED_MAX + 1) + 7) / 8];
+};
+
+static void tried_init(struct tried *t, const struct shape *s, size_t llen)
+{
+    t->cols = llen + 1;
+    memset(t->dead, 0, ((s->n + 1) * t->cols + 7) / 8);
+}
+
+static bool match(const struct shape *s, struct tried *t, size_t pi, const char *login, size_t li,
+                  size_t llen);
+
+/* Match login[li..] against pieces[pi..], pieces[pi] first; placeholders backtrack. */
+static bool match_piece(const struct shape *s, struct tried *t, size_t pi, const char *login,
+                        size_t li, size_t llen)
 {
     size_t k;
 
-    if (pi == s->n)
-        return li == llen;
     switch (s->p[pi].kind) {
     case P_LITERAL:
-        return li < llen && login[li] == s->p[pi].c && match(s, pi + 1, login, li + 1, llen);
+        return li < llen && login[li] == s->p[pi].c && match(s, t, pi + 1, login, li + 1, llen);
     case P_ACCOUNT:
         /* An AWS account id: exactly 12 digits. */
         if (llen - li < 12)
@@ -129,24 +156,42 @@ static bool match(const struct shape *s, size_t pi, const char *login, size_t li
         for (k = 0; k < 12; k++)
             if (login[li + k] < '0' || login[li + k] > '9')
                 return false;
-        return match(s, pi + 1, login, li + 12, llen);
+        return match(s, t, pi + 1, login, li + 12, llen);
     case P_SESSION:
         /* A role session name is 2 to 64 characters; sanitised, they are [a-z0-9._-]. */
         for (k = 0; li + k < llen && k < 64 && is_name_char(login[li + k]); k++) {
-            if (k + 1 >= 2 && match(s, pi + 1, login, li + k + 1, llen))
+            if (k + 1 >= 2 && match(s, t, pi + 1, login, li + k + 1, llen))
                 return true;
         }
         return false;
     case P_HOST:
         /* Unbound, as _may_fit asks: any DNS name, one byte or more. */
-        for (k = 0; s->host_wildcard && li + k < llen && is_dns_char(login[li + k]); k++) {
-            if (match(s, pi + 1, login, li + k + 1, llen))
+        for (k = 0;
+             s->host_wildcard && li + k < llen && k < DNS_NAME_MAX && is_dns_char(login[li + k]);
+             k++) {
+            if (match(s, t, pi + 1, login, li + k + 1, llen))
                 return true;
         }
         return false;
     case P_NEVER:
         break;
     }
+    return false;
+}
+
+/* Match login[li..] against pieces[pi..], each (pi, li) decided once (struct tried). */
+static bool match(const struct shape *s, struct tried *t, size_t pi, const char *login, size_t li,
+                  size_t llen)
+{
+    size_t bit = pi * t->cols + li;
+
+    if (pi == s->n)
+        return li == llen;
+    if ((t->dead[bit / 8] & (1u << (bit % 8))) != 0)
+        return false;
+    if (match_piece(s, t, pi, login, li, llen))
+        return true;
+    t->dead[bit / 8] |= (unsigned char)(1u << (bit % 8));
     return false;
 }
 
@@ -177,6 +222,7 @@ bool eksauth_login_template_bare(const char *tmpl)
 /* _fits, or with host_wildcard _may_fit. */
 static bool fits(const char *tmpl, const char *login, bool host_wildcard)
 {
+    struct tried t;
     struct shape s;
     size_t llen;
 
@@ -200,14 +246,15 @@ static bool fits(const char *tmpl, const char *login, bool host_wildcard)
     /* A bare template would answer for almost any name: it fits none. */
     if (s.never || (s.host && !host_wildcard) || !prefix_has_alnum(&s))
         return false;
-    if (match(&s, 0, login, 0, llen))
+    tried_init(&t, &s, llen);
+    if (match(&s, &t, 0, login, 0, llen))
         return true;
     /*
      * names.h rule 2: a rendered name whose first character is a digit, '.'
      * or '-' gets a leading '_'.  So "_1ops" fits "1{{SessionName}}" too.
      */
     return login[0] == '_' && llen > 1 && !(login[1] >= 'a' && login[1] <= 'z') &&
-           login[1] != '_' && match(&s, 0, login, 1, llen);
+           login[1] != '_' && match(&s, &t, 0, login, 1, llen);
 }
 
 bool eksauth_login_template_fits(const char *tmpl, const char *login)
@@ -223,6 +270,7 @@ bool eksauth_login_template_may_fit(const char *tmpl, const char *login)
 /* _renders, or with host_wildcard _may_render. */
 static bool renders(const char *tmpl, const char *k8s_username, bool host_wildcard)
 {
+    struct tried t;
     struct shape s;
     size_t len;
 
@@ -231,9 +279,10 @@ static bool renders(const char *tmpl, const char *k8s_username, bool host_wildca
     len = strlen(k8s_username);
     cut(tmpl, false, &s);
     s.host_wildcard = host_wildcard;
-    /* The same bound as logins: a longer username is cut, and cut names fit no template. */
-    return !s.never && (!s.host || host_wildcard) && len <= EKSAUTH_NAME_MAX &&
-           match(&s, 0, k8s_username, 0, len);
+    if (s.never || (s.host && !host_wildcard) || len > RENDERED_MAX)
+        return false;
+    tried_init(&t, &s, len);
+    return match(&s, &t, 0, k8s_username, 0, len);
 }
 
 bool eksauth_login_template_renders(const char *tmpl, const char *k8s_username)

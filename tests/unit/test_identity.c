@@ -456,6 +456,9 @@ static bool template_user_warning(const struct eksauth_plan *plan, const char *t
     return plan_has_warning(plan, want);
 }
 
+/* User west's username: longer than a login (names.h rule 3). */
+#define WEST_K8S "node:ip-10-0-5-5.us-west-2.compute.internal"
+
 /* An aws-auth of a node template, one bound to a wildcard, and static users near their logins. */
 static const char *const HOST_DOC = "mapRoles: |\n"
                                     "  - rolearn: arn:aws:iam::" PLAN_ACCOUNT ":role/Node\n"
@@ -472,7 +475,9 @@ static const char *const HOST_DOC = "mapRoles: |\n"
                                     "  - userarn: arn:aws:iam::" PLAN_ACCOUNT ":user/bob\n"
                                     "    username: adm:bo.ip-10-0-1-23.ec2.internal\n"
                                     "  - userarn: arn:aws:iam::" PLAN_ACCOUNT ":user/amy\n"
-                                    "    username: adm:amy.n9\n";
+                                    "    username: adm:amy.n9\n"
+                                    "  - userarn: arn:aws:iam::" PLAN_ACCOUNT ":user/west\n"
+                                    "    username: " WEST_K8S "\n";
 
 /* Whether plan serves login, or refuses it to everyone (never both). */
 static bool serves(const struct eksauth_plan *plan, const char *login)
@@ -481,6 +486,16 @@ static bool serves(const struct eksauth_plan *plan, const char *login)
 
     assert_true(served != eksauth_plan_refuses(plan, login));
     return served;
+}
+
+/* serves for the login of k8s, as names.h gives it (cut to 23 bytes and a hash when long). */
+static bool serves_k8s(const struct eksauth_plan *plan, const char *k8s)
+{
+    char login[EKSAUTH_NAME_MAX + 1];
+    struct eksauth_error err;
+
+    assert_status(eksauth_names_login(k8s, login, &err), EKSAUTH_OK);
+    return serves(plan, login);
 }
 
 /*
@@ -509,6 +524,7 @@ static void test_host_template_checked_as_bound(void **state)
     assert_true(serves(&f->plan, "node-ip-10-0-9-8.ec2.internal"));
     assert_true(serves(&f->plan, "node-ip-10-0-7-7.ec2.internal"));
     assert_true(serves(&f->plan, "adm-amy.n9"));
+    assert_true(serves_k8s(&f->plan, WEST_K8S));
 }
 
 /*
@@ -531,6 +547,8 @@ static void test_host_template_unknown_is_any_name(void **state)
                                       "node-ip-10-0-9-8.ec2.internal"));
     /* "node:ip-10-0-7-7.ec2.internal" is what the template renders on that node: one person. */
     assert_true(serves(&f->plan, "node-ip-10-0-7-7.ec2.internal"));
+    /* So is a regional name, whose login is cut (it was refused: longer than a login). */
+    assert_true(serves_k8s(&f->plan, WEST_K8S));
 }
 
 /*

@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <cmocka.h>
 
@@ -168,12 +169,48 @@ static void test_may_fit_any_host_name(void **state)
     assert_false(eksauth_login_template_may_render("node:{{EC2PrivateDNSName}}", "node:IP-1"));
 }
 
+/*
+ * A username longer than a login is still rendered (its login is cut to
+ * 23 bytes and a hash, names.h rule 3, and fits the template all the
+ * same): a regional node name is what its node renders, one person with
+ * the template's login there; so is a long session.  Four host names
+ * side by side against a long name that fits none answer at once: each
+ * placeholder is tried once from each place.
+ */
+static void test_renders_long_names(void **state)
+{
+    static const char *const four =
+        "x{{EC2PrivateDNSName}}{{EC2PrivateDNSName}}{{EC2PrivateDNSName}}{{EC2PrivateDNSName}}";
+    char name[1001];
+
+    (void)state;
+    assert_true(eksauth_login_template_may_render("node:{{EC2PrivateDNSName}}",
+                                                  "node:ip-10-0-1-23.us-west-2.compute.internal"));
+    assert_true(eksauth_login_template_may_fit("node:{{EC2PrivateDNSName}}",
+                                               "node-ip-10-0-1-23.us-we-99c1654e"));
+    assert_true(eksauth_login_template_renders("team:{{SessionName}}",
+                                               "team:a-session-name-longer-than-a-login"));
+    assert_false(eksauth_login_template_renders("team:{{SessionName}}",
+                                                "team:a-session-name-longer-than-a-login:x"));
+    memset(name, 'a', sizeof(name) - 1);
+    name[0] = 'x';
+    name[sizeof(name) - 2] = '!';
+    name[sizeof(name) - 1] = '\0';
+    assert_false(eksauth_login_template_may_render(four, name));
+    name[sizeof(name) - 2] = 'a';
+    assert_true(eksauth_login_template_may_render(four, name));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_fits),    cmocka_unit_test(test_bare),
-        cmocka_unit_test(test_overlap), cmocka_unit_test(test_ends),
-        cmocka_unit_test(test_renders), cmocka_unit_test(test_may_fit_any_host_name),
+        cmocka_unit_test(test_fits),
+        cmocka_unit_test(test_bare),
+        cmocka_unit_test(test_overlap),
+        cmocka_unit_test(test_ends),
+        cmocka_unit_test(test_renders),
+        cmocka_unit_test(test_may_fit_any_host_name),
+        cmocka_unit_test(test_renders_long_names),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
