@@ -20,6 +20,7 @@
 #include "eksauth/mapping.h"
 #include "eksauth/snapshot.h"
 #include "eksauth/strlist.h"
+#include "eksauth/template.h"
 #include "eksauth/trust.h"
 
 enum eksauth_status eksauth_mapping_seeds(const struct eksauth_iddb *db, uint64_t now,
@@ -171,6 +172,24 @@ void eksauth_mapping_bind_instance(struct eksauth_ctx *ctx, struct eksauth_mappi
     m->host_given = true;
 }
 
+/*
+ * The name in host, "<instance id> <private DNS name>" as the state keeps
+ * it, or NULL (any name: identity.h) when host is
+ * EKSAUTH_SNAPSHOT_HOST_UNKNOWN, "" or does not read so: a damaged state
+ * binds no name a login never renders (lib/template.c renders only a
+ * valid one).
+ */
+static const char *host_dns_name(const char *host)
+{
+    char id[EKSAUTH_SNAPSHOT_HOST_MAX];
+    const char *name = strchr(host, ' ');
+
+    if (name == NULL || !eksauth_template_dns_name_valid(name + 1))
+        return NULL;
+    snprintf(id, sizeof(id), "%.*s", (int)(name - host), host);
+    return eksauth_template_instance_id_valid(id) ? name + 1 : NULL;
+}
+
 enum eksauth_status eksauth_mapping_plan(struct eksauth_ctx *ctx, const struct eksauth_iddb *db,
                                          struct eksauth_mapping *m, struct eksauth_error *err)
 {
@@ -178,7 +197,6 @@ enum eksauth_status eksauth_mapping_plan(struct eksauth_ctx *ctx, const struct e
     struct eksauth_snapshot_state state;
     struct eksauth_host host;
     struct eksauth_id_seed *seeds = NULL;
-    const char *dns;
     size_t n_seeds = 0;
     enum eksauth_status st;
 
@@ -199,10 +217,8 @@ enum eksauth_status eksauth_mapping_plan(struct eksauth_ctx *ctx, const struct e
         eksauth_snapshot_state_read(&ctx->paths, ctx->trust_files, &state);
         snprintf(m->host, sizeof(m->host), "%s", state.host);
     }
-    /* "<instance id> <name>": the name; unknown or none, NULL (any name: identity.h). */
-    dns = strchr(m->host, ' ');
     host = *local;
-    host.private_dns_name = dns != NULL ? dns + 1 : NULL;
+    host.private_dns_name = host_dns_name(m->host);
     st = eksauth_plan_build(&ctx->cfg, m->aa, &host, seeds, n_seeds, &m->plan, err);
     /* Not root: the ids shown for names not yet recorded are not this host's. */
     if (st == EKSAUTH_OK && ctx->id_key_unreadable)

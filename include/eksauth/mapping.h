@@ -101,8 +101,9 @@ enum eksauth_status eksauth_mapping_parse(const char *label, const char *data, s
  * the name {{EC2PrivateDNSName}} renders here: m->host's when
  * m->host_given, else (a file or the source named on the command line)
  * the one the last sync bound, from the snapshot's state, when a served
- * template holds it; never instance metadata.  Unknown, the plan takes it
- * for any DNS name (identity.h).
+ * template holds it; never instance metadata.  Unknown, or a host that
+ * does not read "<instance id> <DNS name>", the plan takes it for any DNS
+ * name (identity.h).
  */
 enum eksauth_status eksauth_mapping_plan(struct eksauth_ctx *ctx, const struct eksauth_iddb *db,
                                          struct eksauth_mapping *m, struct eksauth_error *err);

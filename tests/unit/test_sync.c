@@ -480,6 +480,16 @@ static void test_template_groups_never_merge(void **state)
     host_fixture_free(h);
 }
 
+/* A node template, carol's login the one it gives here, dave's another node's. */
+static const char *const HOST_AWS_AUTH =
+    "mapRoles: |\n"
+    "  - rolearn: arn:aws:iam::123456789012:role/Node\n"
+    "    username: node:{{EC2PrivateDNSName}}\n" FIXTURE_MAP_ROLE_BUILD "mapUsers: |\n"
+    "  - userarn: arn:aws:iam::123456789012:user/carol\n"
+    "    username: node-" NODE_DNS_NAME "\n"
+    "  - userarn: arn:aws:iam::123456789012:user/dave\n"
+    "    username: node-ip-10-0-9-8.ec2.internal\n";
+
 /*
  * A template with {{EC2PrivateDNSName}} and a static user whose login it
  * gives on this host (docs/names-and-ids.md, "One login, one person"):
@@ -492,17 +502,9 @@ static void test_template_groups_never_merge(void **state)
  */
 static void test_host_template_takes_no_static_login(void **state)
 {
-    static const char *const aws_auth =
-        "mapRoles: |\n"
-        "  - rolearn: arn:aws:iam::123456789012:role/Node\n"
-        "    username: node:{{EC2PrivateDNSName}}\n" FIXTURE_MAP_ROLE_BUILD "mapUsers: |\n"
-        "  - userarn: arn:aws:iam::123456789012:user/carol\n"
-        "    username: node-" NODE_DNS_NAME "\n"
-        "  - userarn: arn:aws:iam::123456789012:user/dave\n"
-        "    username: node-ip-10-0-9-8.ec2.internal\n";
     const char *carol = "arn:aws:iam::123456789012:user/carol",
                *node = "arn:aws:sts::123456789012:assumed-role/Node/" NODE_INSTANCE;
-    struct host_fixture *h = host_fixture_new(NULL, aws_auth);
+    struct host_fixture *h = host_fixture_new(NULL, HOST_AWS_AUTH);
     struct eksauth_sync_options opts;
     struct eksauth_sync_report r;
     struct eksauth_iddb *db = NULL;
@@ -539,6 +541,60 @@ static void test_host_template_takes_no_static_login(void **state)
                                         "node-ip-10-0-9-8.ec2.internal", true, &why),
                           answers ? EKSAUTH_OK : EKSAUTH_EREJECTED);
         }
+    }
+    host_fixture_free(h);
+}
+
+/* The state's host line as host (a damaged state's), every other line kept. */
+static void set_state_host(struct host_fixture *h, const char *host)
+{
+    char text[4096], *at, *end;
+    size_t n;
+    FILE *f;
+
+    assert_non_null(f = fopen(h->ctx.paths.state, "r"));
+    n = fread(text, 1, sizeof(text) - 1, f);
+    assert_int_equal(fclose(f), 0);
+    text[n] = '\0';
+    assert_non_null(at = strstr(text, "\nhost="));
+    assert_non_null(end = strchr(at + 1, '\n'));
+    assert_non_null(f = fopen(h->ctx.paths.state, "w"));
+    fprintf(f, "%.*s\nhost=%s%s", (int)(at - text), text, host, end);
+    assert_int_equal(fclose(f), 0);
+}
+
+/*
+ * A state whose host line does not read "<instance id> <DNS name>" (a
+ * damaged one) binds no name: a login from the whole snapshot takes the
+ * template for any node's, as a sync without instance metadata would,
+ * and refuses carol as the sync's index did (it bound an empty name, or
+ * one no login renders, and served her).
+ */
+static void test_damaged_state_host_binds_no_name(void **state)
+{
+    static const char *const damaged[] = {NODE_INSTANCE " ", NODE_INSTANCE " node x",
+                                          "i-x " NODE_DNS_NAME};
+    const char *carol = "arn:aws:iam::123456789012:user/carol",
+               *dave = "arn:aws:iam::123456789012:user/dave";
+    struct host_fixture *h = host_fixture_new(NULL, HOST_AWS_AUTH);
+    struct eksauth_sync_options opts;
+    struct eksauth_sync_report r;
+    enum eksauth_refusal why;
+    struct eksauth_error err;
+    size_t i;
+
+    (void)state;
+    memset(&opts, 0, sizeof(opts));
+    set_instance(h, true);
+    assert_status(eksauth_sync_run(&h->ctx, &opts, &r, &err), EKSAUTH_OK);
+    eksauth_sync_report_free(&r);
+    assert_int_equal(unlink(h->ctx.paths.index), 0);
+    for (i = 0; i < sizeof(damaged) / sizeof(damaged[0]); i++) {
+        set_state_host(h, damaged[i]);
+        assert_status(try_log_in_on(h, carol, "node-" NODE_DNS_NAME, true, &why),
+                      EKSAUTH_EREJECTED);
+        assert_status(try_log_in_on(h, dave, "node-ip-10-0-9-8.ec2.internal", true, &why),
+                      EKSAUTH_EREJECTED);
     }
     host_fixture_free(h);
 }
@@ -1498,6 +1554,7 @@ int main(void)
         cmocka_unit_test(test_idle_logins_expire),
         cmocka_unit_test(test_template_groups_never_merge),
         cmocka_unit_test(test_host_template_takes_no_static_login),
+        cmocka_unit_test(test_damaged_state_host_binds_no_name),
         cmocka_unit_test(test_group_collision_denied_in_db),
         cmocka_unit_test(test_revoked_uid_held),
         cmocka_unit_test(test_tombstones_over_the_bound_said),
