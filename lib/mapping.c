@@ -138,7 +138,7 @@ enum eksauth_status eksauth_mapping_parse(const char *label, const char *data, s
     return st;
 }
 
-void eksauth_mapping_host_binding(struct eksauth_ctx *ctx, char out[EKSAUTH_SNAPSHOT_HOST_MAX])
+void eksauth_mapping_instance_line(struct eksauth_ctx *ctx, char out[EKSAUTH_SNAPSHOT_HOST_MAX])
 {
     struct eksauth_error e;
 
@@ -165,10 +165,10 @@ static bool serves_host_template(const struct eksauth_config *cfg, const struct 
     return false;
 }
 
-void eksauth_mapping_bind_instance(struct eksauth_ctx *ctx, struct eksauth_mapping *m)
+void eksauth_mapping_plan_instance(struct eksauth_ctx *ctx, struct eksauth_mapping *m)
 {
     if (serves_host_template(&ctx->cfg, m->aa))
-        eksauth_mapping_host_binding(ctx, m->host);
+        eksauth_mapping_instance_line(ctx, m->host);
     m->host_given = true;
 }
 
@@ -355,11 +355,11 @@ enum eksauth_status eksauth_mapping_fetch(struct eksauth_ctx *ctx, const struct 
     return st;
 }
 
-enum eksauth_status eksauth_mapping_bind_host_instance(const char *endpoint,
-                                                       const struct eksauth_awsauth *aa,
-                                                       struct eksauth_principal *p,
-                                                       struct eksauth_host_instance *inst,
-                                                       struct eksauth_error *err)
+enum eksauth_status eksauth_mapping_bind_principal_instance(const char *endpoint,
+                                                            const struct eksauth_awsauth *aa,
+                                                            struct eksauth_principal *p,
+                                                            struct eksauth_host_instance *inst,
+                                                            struct eksauth_error *err)
 {
     enum eksauth_status st = EKSAUTH_OK;
 
@@ -394,8 +394,8 @@ static enum eksauth_status resolve_indexed(struct eksauth_ctx *ctx, struct eksau
     m->aa = NULL;
     st = eksauth_login_index_awsauth(m->index, p, &m->aa, err);
     if (st == EKSAUTH_OK)
-        st = eksauth_mapping_bind_host_instance(ctx->cfg.imds_endpoint, m->aa, p, &ctx->instance,
-                                                err);
+        st = eksauth_mapping_bind_principal_instance(ctx->cfg.imds_endpoint, m->aa, p,
+                                                     &ctx->instance, err);
     if (st == EKSAUTH_OK)
         st = eksauth_ctx_local_names(ctx, &host, err);
     if (st == EKSAUTH_OK) {
@@ -435,7 +435,8 @@ enum eksauth_status eksauth_mapping_resolve(struct eksauth_ctx *ctx, struct eksa
                      ctx->paths.index);
     }
     /* {{EC2PrivateDNSName}}: this host's own instance, read only when the entry needs it. */
-    st = eksauth_mapping_bind_host_instance(ctx->cfg.imds_endpoint, m->aa, p, &ctx->instance, err);
+    st = eksauth_mapping_bind_principal_instance(ctx->cfg.imds_endpoint, m->aa, p, &ctx->instance,
+                                                 err);
     if (st == EKSAUTH_OK)
         st = eksauth_ctx_local_names(ctx, &host, err);
     if (st == EKSAUTH_OK)

@@ -446,7 +446,7 @@ static enum eksauth_status apply_locked(struct apply *a, struct eksauth_error *e
     }
     r->generation = a->old != NULL ? eksauth_iddb_generation(a->old) + 1 : 1;
     /* This host's instance, for the plan and the templates NSS serves: one reading. */
-    eksauth_mapping_bind_instance(a->ctx, &a->m);
+    eksauth_mapping_plan_instance(a->ctx, &a->m);
     st = eksauth_mapping_plan(a->ctx, a->old, &a->m, err);
     for (i = 0; st == EKSAUTH_OK && i < a->m.plan.n_warnings; i++)
         st = eksauth_strlist_add(&r->warnings, a->m.plan.warnings[i], err);
@@ -747,7 +747,7 @@ static bool already_applied(struct eksauth_ctx *ctx, const struct eksauth_sync_o
     if (!state->host_read)
         return false;
     if (state->host[0] != '\0') {
-        eksauth_mapping_host_binding(ctx, host);
+        eksauth_mapping_instance_line(ctx, host);
         if (strcmp(host, state->host) != 0)
             return false;
     }

@@ -53,7 +53,7 @@ struct eksauth_mapping {
      * The instance the plan binds {{EC2PrivateDNSName}} to, as the
      * snapshot's state keeps it ("<instance id> <private DNS name>",
      * EKSAUTH_SNAPSHOT_HOST_UNKNOWN, or "" when no served template needs
-     * it).  host_given: the sync's (eksauth_mapping_bind_instance), or read
+     * it).  host_given: the sync's (eksauth_mapping_plan_instance), or read
      * from the state of the snapshot mapped (eksauth_mapping_load), so a
      * login plans as the sync did; otherwise eksauth_mapping_plan fills it.
      */
@@ -113,14 +113,14 @@ enum eksauth_status eksauth_mapping_plan(struct eksauth_ctx *ctx, const struct e
  * snapshot keeps it (m->host): "<instance id> <private DNS name>", or
  * EKSAUTH_SNAPSHOT_HOST_UNKNOWN when instance metadata does not answer.
  */
-void eksauth_mapping_host_binding(struct eksauth_ctx *ctx, char out[EKSAUTH_SNAPSHOT_HOST_MAX]);
+void eksauth_mapping_instance_line(struct eksauth_ctx *ctx, char out[EKSAUTH_SNAPSHOT_HOST_MAX]);
 
 /*
  * The sync's binding, before eksauth_mapping_plan: when a template hosts
  * serve holds {{EC2PrivateDNSName}}, this host's instance
- * (eksauth_mapping_host_binding) into m->host; else "".  m->host_given.
+ * (eksauth_mapping_instance_line) into m->host; else "".  m->host_given.
  */
-void eksauth_mapping_bind_instance(struct eksauth_ctx *ctx, struct eksauth_mapping *m);
+void eksauth_mapping_plan_instance(struct eksauth_ctx *ctx, struct eksauth_mapping *m);
 
 /*
  * eksauth_mapping_parse then eksauth_mapping_plan: parse data[0..len) (named label) and plan it for
@@ -173,11 +173,11 @@ enum eksauth_status eksauth_mapping_fetch(struct eksauth_ctx *ctx, const struct 
  * A failed read is EKSAUTH_EREJECTED naming the placeholder and the cause:
  * the login that needs it is refused, no other.
  */
-enum eksauth_status eksauth_mapping_bind_host_instance(const char *endpoint,
-                                                       const struct eksauth_awsauth *aa,
-                                                       struct eksauth_principal *p,
-                                                       struct eksauth_host_instance *inst,
-                                                       struct eksauth_error *err);
+enum eksauth_status eksauth_mapping_bind_principal_instance(const char *endpoint,
+                                                            const struct eksauth_awsauth *aa,
+                                                            struct eksauth_principal *p,
+                                                            struct eksauth_host_instance *inst,
+                                                            struct eksauth_error *err);
 
 /*
  * p's identity on this host under m (identity.h), with this host's own

@@ -26,7 +26,7 @@
 #include "unit.h"
 
 /*
- * eksauth_mapping_bind_host_instance without a network: the endpoint "ftp://"
+ * eksauth_mapping_bind_principal_instance without a network: the endpoint "ftp://"
  * is refused before any request, so a read that happens shows as its error.
  */
 static void test_bind_host_instance(void **state)
@@ -47,13 +47,13 @@ static void test_bind_host_instance(void **state)
     memset(&p, 0, sizeof(p));
     /* A login whose entry does not need it: nothing read, nothing bound. */
     p.arn = "arn:aws:sts::123456789012:assumed-role/Dev/i-0123456789abcdef0";
-    assert_status(eksauth_mapping_bind_host_instance("ftp://nowhere", aa, &p, &inst, &err),
+    assert_status(eksauth_mapping_bind_principal_instance("ftp://nowhere", aa, &p, &inst, &err),
                   EKSAUTH_OK);
     assert_false(inst.tried);
     assert_null(p.self_instance_id);
     /* One that needs it, with instance metadata failing: refused with the cause. */
     p.arn = "arn:aws:sts::123456789012:assumed-role/NodeRole/i-0123456789abcdef0";
-    assert_status(eksauth_mapping_bind_host_instance("ftp://nowhere", aa, &p, &inst, &err),
+    assert_status(eksauth_mapping_bind_principal_instance("ftp://nowhere", aa, &p, &inst, &err),
                   EKSAUTH_EREJECTED);
     assert_true(inst.tried);
     assert_non_null(strstr(err.msg, "{{EC2PrivateDNSName}}: this host's own instance is unknown: "
@@ -61,8 +61,9 @@ static void test_bind_host_instance(void **state)
     assert_null(p.self_instance_id);
     /* The failure is kept: a second login does not wait for instance metadata again. */
     memset(&err, 0, sizeof(err));
-    assert_status(eksauth_mapping_bind_host_instance("http://127.0.0.1:1", aa, &p, &inst, &err),
-                  EKSAUTH_EREJECTED);
+    assert_status(
+        eksauth_mapping_bind_principal_instance("http://127.0.0.1:1", aa, &p, &inst, &err),
+        EKSAUTH_EREJECTED);
     assert_non_null(strstr(err.msg, "the endpoint must be"));
     /* An answer read before is bound without another read. */
     memset(&inst, 0, sizeof(inst));
@@ -70,7 +71,7 @@ static void test_bind_host_instance(void **state)
     inst.status = EKSAUTH_OK;
     snprintf(inst.instance_id, sizeof(inst.instance_id), "i-0123456789abcdef0");
     snprintf(inst.private_dns_name, sizeof(inst.private_dns_name), "ip-10-0-1-23.ec2.internal");
-    assert_status(eksauth_mapping_bind_host_instance("ftp://nowhere", aa, &p, &inst, &err),
+    assert_status(eksauth_mapping_bind_principal_instance("ftp://nowhere", aa, &p, &inst, &err),
                   EKSAUTH_OK);
     assert_string_equal(p.self_instance_id, "i-0123456789abcdef0");
     assert_string_equal(p.self_private_dns_name, "ip-10-0-1-23.ec2.internal");
