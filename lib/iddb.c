@@ -292,7 +292,9 @@ static const char *config_str(const struct eksauth_iddb *db, const unsigned char
     return s;
 }
 
-/* Home pattern, shell, templates and denied names, read once at open. */
+#define BAD_CONFIG "identity DB: %s: bad config section (home, shell, templates, denied)"
+
+/* Home pattern, shell, templates and denied names, read once at open into db->templates. */
 static bool parse_config(struct eksauth_iddb *db)
 {
     const struct section *c = &db->sec[IDDB_S_CONFIG];
@@ -306,12 +308,6 @@ static bool parse_config(struct eksauth_iddb *db)
     /* Home pattern and shell are served in passwd entries: absolute, no ':'. */
     if (db->home == NULL || db->shell == NULL || db->home[0] != '/' || db->shell[0] != '/' ||
         strchr(db->home, ':') != NULL || strchr(db->shell, ':') != NULL)
-        return false;
-    /* Each entry takes two bytes at least: the counts cannot ask for more than the section. */
-    if ((uint64_t)db->n_templates + db->n_denied > c->size / 2)
-        return false;
-    db->templates = calloc((size_t)db->n_templates + db->n_denied + 1, sizeof(char *));
-    if (db->templates == NULL)
         return false;
     db->denied = db->templates + db->n_templates;
     for (i = 0; i < db->n_templates; i++)
@@ -465,10 +461,19 @@ static enum eksauth_status parse_header(struct eksauth_iddb *db, const char *wha
     db->checked = calloc((size_t)db->n_blocks / 64 + 1, sizeof(uint64_t));
     if (db->checked == NULL)
         return eksauth_fail(err, EKSAUTH_ENOMEM, "identity DB: out of memory");
+    /*
+     * Each config entry takes two bytes at least: the counts cannot ask for
+     * more than the section.  Out of memory is no damage: the sync rebuilds
+     * a DB that opens as EINVAL, forgetting its recorded ids and id holds,
+     * and keeps one that opens as ENOMEM (lib/sync.c).
+     */
+    if ((uint64_t)db->n_templates + db->n_denied > db->sec[IDDB_S_CONFIG].size / 2)
+        return eksauth_fail(err, EKSAUTH_EINVAL, BAD_CONFIG, what);
+    db->templates = calloc((size_t)db->n_templates + db->n_denied + 1, sizeof(char *));
+    if (db->templates == NULL)
+        return eksauth_fail(err, EKSAUTH_ENOMEM, "identity DB: out of memory");
     if (!parse_config(db))
-        return eksauth_fail(err, EKSAUTH_EINVAL,
-                            "identity DB: %s: bad config section (home, shell, templates, denied)",
-                            what);
+        return eksauth_fail(err, EKSAUTH_EINVAL, BAD_CONFIG, what);
     return EKSAUTH_OK;
 }
 

@@ -698,6 +698,59 @@ static void test_write_and_open(void **state)
 }
 
 /*
+ * calloc wrapped (-Wl,--wrap, mk/tests.am): while calloc_fail_at is n > 0,
+ * the nth call from here on fails, as under a caller's tight RLIMIT_AS or a
+ * cgroup out of memory.
+ */
+static unsigned calloc_fail_at;
+void *__real_calloc(size_t n, size_t size);
+void *__wrap_calloc(size_t n, size_t size);
+
+void *__wrap_calloc(size_t n, size_t size)
+{
+    if (calloc_fail_at > 0 && --calloc_fail_at == 0) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    return __real_calloc(n, size);
+}
+
+/*
+ * Out of memory at any allocation of an open is ENOMEM, never EINVAL: the
+ * sync rebuilds a DB that opens as EINVAL, forgetting its recorded ids and
+ * id holds (lib/sync.c), and keeps one that fails for want of memory.  (The
+ * config section's allocation failed as "bad config section", EINVAL.)
+ */
+static void test_open_out_of_memory_is_not_damage(void **state)
+{
+    struct eksauth_iddb_builder *b = iddb_sample_builder();
+    struct eksauth_iddb *db = NULL;
+    struct eksauth_error err = {0};
+    enum eksauth_status st;
+    char path[512];
+    unsigned n, failed = 0;
+
+    (void)state;
+    snprintf(path, sizeof(path), "%s/oom/identity.db", tmpdir);
+    assert_int_equal(eksauth_iddb_write(b, path, &err), EKSAUTH_OK);
+    eksauth_iddb_builder_free(b);
+    for (n = 1; n < 64; n++) {
+        calloc_fail_at = n;
+        st = eksauth_iddb_open(path, &db, &err);
+        calloc_fail_at = 0;
+        if (st == EKSAUTH_OK)
+            break;
+        if (st != EKSAUTH_ENOMEM)
+            fail_msg("calloc %u failing: status %d, \"%s\"", n, (int)st, err.msg);
+        assert_null(db);
+        failed++;
+    }
+    assert_int_equal(st, EKSAUTH_OK);
+    assert_true(failed >= 3); /* the handle, its checked blocks, its config strings */
+    eksauth_iddb_close(db);
+}
+
+/*
  * The DB's folder is judged like the file (lib/trust.c, as for the config
  * and the id key): whoever can write the folder can rename entries in it,
  * so can move the current DB aside before a sync and rename it back after,
@@ -877,6 +930,7 @@ int main(void)
         cmocka_unit_test(test_reader_refuses_comma_in_gecos),
         cmocka_unit_test(test_damaged_name_filter_fails_closed),
         cmocka_unit_test(test_damaged_tombstones_fail_closed),
+        cmocka_unit_test(test_open_out_of_memory_is_not_damage),
     };
 
     return cmocka_run_group_tests(tests, tmpdir_setup, tmpdir_teardown);
