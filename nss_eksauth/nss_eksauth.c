@@ -6,7 +6,7 @@
  *  - a short buffer gives ERANGE + NSS_STATUS_TRYAGAIN with nothing written,
  *    and the same call with a bigger buffer gives the same answer;
  *  - NSS_STATUS_NOTFOUND only for "no such entry", NSS_STATUS_UNAVAIL when
- *    the DB is missing, untrusted or corrupt;
+ *    the DB is missing, untrusted or corrupt, or the local files unreadable;
  *  - thread-safe: one process-wide mapping behind one mutex (below);
  *  - no network, no syslog, no allocation except initgroups' array (the
  *    caller's), descriptors close-on-exec, and no call into NSS (no
@@ -112,7 +112,7 @@ struct clashes {
     uint32_t gids[CLASH_MAX]; /* DB groups named like a local group */
     unsigned n_uids, n_gids;
     bool overflow;   /* more than CLASH_MAX: read the files per answer */
-    bool unreadable; /* a file could not be read: serve nothing */
+    bool unreadable; /* a file could not be read: UNAVAIL, and read again next lookup */
 };
 static struct clashes clash;
 
@@ -353,13 +353,15 @@ static void rescan_clashes(const struct eksauth_iddb *db, const struct timespec 
 /*
  * Bring clash up to date with db and the local files (lock held).  A new
  * local name is seen within RECHECK_S by a process that already looked up;
- * a process's first lookup always checks (sudo, login, id).
+ * a process's first lookup always checks (sudo, login, id).  Files that
+ * could not be read (perhaps out of descriptors for a moment) are read
+ * again by the next lookup, not kept.
  */
 static void refresh_clashes(const struct eksauth_iddb *db, const struct timespec *now,
                             bool clock_ok)
 {
     struct file_pair files;
-    bool same_db = clash.valid && clash.serial == cache_serial;
+    bool same_db = clash.valid && !clash.unreadable && clash.serial == cache_serial;
 
     if (same_db && recent(&clash.checked, now, clock_ok))
         goto out;
@@ -420,11 +422,9 @@ static bool clash_by_name(const struct eksauth_iddb *db)
     return clash.overflow || db != cache_db;
 }
 
-/* Is this user of db's login free of local names (refresh_clashes done)? */
+/* Is this user of db's login free of local names (db_for_lookup done)? */
 static bool user_served(const struct eksauth_iddb *db, const char *login, uint32_t uid)
 {
-    if (clash.unreadable)
-        return false;
     if (clash_by_name(db))
         return !nss_local_name(login);
     return !has_id(clash.uids, clash.n_uids, uid);
@@ -433,7 +433,7 @@ static bool user_served(const struct eksauth_iddb *db, const char *login, uint32
 /* Is this group of db eksauth's to serve: not group_map's, and not named like a local group? */
 static bool group_served(const struct eksauth_iddb *db, const struct eksauth_iddb_group *g)
 {
-    if ((g->flags & EKSAUTH_IDDB_GROUP_LOCAL) != 0 || clash.unreadable)
+    if ((g->flags & EKSAUTH_IDDB_GROUP_LOCAL) != 0)
         return false;
     if (clash_by_name(db))
         return !nss_local_file_has("/etc/group", g->name);
@@ -713,15 +713,25 @@ static bool never_ours(enum by by, const char *name, uint32_t id)
     return (by == BY_NAME && (name == NULL || name[0] == '\0')) || (by == BY_ID && id == 0);
 }
 
-/* The current DB with its clashes up to date (lock held), or NULL: UNAVAIL. */
+/*
+ * The current DB with its clashes up to date (lock held), or NULL: UNAVAIL.
+ * Local files that cannot be read leave no entry known to be free of a
+ * local name: UNAVAIL too, never NOTFOUND (no such user).
+ */
 static struct eksauth_iddb *db_for_lookup(int *errnop)
 {
     struct timespec now;
     bool clock_ok = coarse_now(&now);
     struct eksauth_iddb *db = current_db(&now, clock_ok, errnop);
 
-    if (db != NULL)
-        refresh_clashes(db, &now, clock_ok);
+    if (db == NULL)
+        goto out;
+    refresh_clashes(db, &now, clock_ok);
+    if (clash.unreadable) {
+        *errnop = EIO;
+        db = NULL;
+    }
+out:
     return db;
 }
 
@@ -1004,7 +1014,7 @@ enum nss_status _nss_eksauth_initgroups_dyn(const char *user, gid_t group, long 
                 }
                 if (!group_served(db, &g))
                     continue;
-            } else if (clash.unreadable || has_id(clash.gids, clash.n_gids, gid)) {
+            } else if (has_id(clash.gids, clash.n_gids, gid)) {
                 continue;
             }
         }

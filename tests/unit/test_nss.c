@@ -127,9 +127,12 @@ static int teardown(void **state)
     return 0;
 }
 
+static bool local_open_fails;
+
 static int each(void **state)
 {
     (void)state;
+    local_open_fails = false; /* a failed test's fault injection ends with it */
     setenv("EKSAUTH_DB", dbpath, 1);
     write_db(true);
     return 0;
@@ -793,6 +796,72 @@ static void test_cached_db_folder_made_writable(void **state)
     refused_until_folder_fixed(0777, false);
 }
 
+/*
+ * nss_local_open wrapped (-Wl,--wrap, mk/tests.am): while local_open_fails,
+ * the module's read of /etc/passwd and /etc/group for local names fails as
+ * fopen does out of descriptors (a caller's RLIMIT_NOFILE, a busy daemon).
+ */
+bool __real_nss_local_open(struct nss_local_lines *r, const char *file);
+bool __wrap_nss_local_open(struct nss_local_lines *r, const char *file);
+
+bool __wrap_nss_local_open(struct nss_local_lines *r, const char *file)
+{
+    if (local_open_fails) {
+        errno = EMFILE;
+        return false;
+    }
+    return __real_nss_local_open(r, file);
+}
+
+/*
+ * Local files that cannot be read leave the module unable to tell which
+ * entries a local name took: every lookup is UNAVAIL (EIO), as for a DB
+ * that cannot be read, never NOTFOUND ("no such user", which glibc reports
+ * as no error), and the files are read again by the next lookup.  (They
+ * were NOTFOUND for every eksauth user, and kept so in that process until
+ * the DB or a local file changed: one passing EMFILE in a daemon refused
+ * eksauth's users there for good.)
+ */
+static void test_local_files_unreadable(void **state)
+{
+    char buf[1024];
+    struct passwd pw;
+    struct group gr;
+    long int start = 1, size = 1;
+    gid_t *groups = calloc(1, sizeof(gid_t));
+    int e = 0;
+
+    (void)state;
+    assert_int_equal(_nss_eksauth_getpwnam_r("build", &pw, buf, sizeof(buf), &e),
+                     NSS_STATUS_SUCCESS);
+    write_db(true); /* a new mapping: the local files are read again */
+    local_open_fails = true;
+    assert_int_equal(_nss_eksauth_getpwnam_r("build", &pw, buf, sizeof(buf), &e),
+                     NSS_STATUS_UNAVAIL);
+    assert_int_equal(e, EIO);
+    assert_int_equal(_nss_eksauth_getpwuid_r(LO + 200, &pw, buf, sizeof(buf), &e),
+                     NSS_STATUS_UNAVAIL);
+    assert_int_equal(_nss_eksauth_getgrnam_r("eks-devs", &gr, buf, sizeof(buf), &e),
+                     NSS_STATUS_UNAVAIL);
+    assert_int_equal(_nss_eksauth_getgrgid_r(LO + 11, &gr, buf, sizeof(buf), &e),
+                     NSS_STATUS_UNAVAIL);
+    assert_int_equal(_nss_eksauth_initgroups_dyn("build", USERS_GID, &start, &size, &groups, 0, &e),
+                     NSS_STATUS_UNAVAIL);
+    assert_int_equal(start, 1);
+    _nss_eksauth_setpwent(0);
+    assert_int_equal(_nss_eksauth_getpwent_r(&pw, buf, sizeof(buf), &e), NSS_STATUS_UNAVAIL);
+    _nss_eksauth_endpwent();
+    _nss_eksauth_setgrent(0);
+    assert_int_equal(_nss_eksauth_getgrent_r(&gr, buf, sizeof(buf), &e), NSS_STATUS_UNAVAIL);
+    _nss_eksauth_endgrent();
+    /* Readable again: served by the very next lookup, with no change to any file. */
+    local_open_fails = false;
+    assert_int_equal(_nss_eksauth_getpwnam_r("build", &pw, buf, sizeof(buf), &e),
+                     NSS_STATUS_SUCCESS);
+    assert_int_equal(pw.pw_uid, LO + 100);
+    free(groups);
+}
+
 /* getpwnam of name in a process that has dropped root: its status, and the uid it gave. */
 static enum nss_status lookup_as_nobody(const char *name, uid_t *uid)
 {
@@ -1149,6 +1218,7 @@ int main(void)
         cmocka_unit_test_setup(test_stale_mark, each),
         cmocka_unit_test_setup(test_refusal_retried, each),
         cmocka_unit_test_setup(test_cached_db_folder_made_writable, each),
+        cmocka_unit_test_setup(test_local_files_unreadable, each),
         cmocka_unit_test_setup(test_templated_keyed_root_only, each),
         cmocka_unit_test_setup(test_subids_read_as_hostfiles, each),
         cmocka_unit_test_setup(test_subids_overflow, each),
