@@ -2,8 +2,8 @@
  * local_files.c - whether a name or an id belongs to the host's own
  * accounts, read from /etc/passwd and /etc/group directly, or to the
  * blocks of subordinate ids of /etc/subuid and /etc/subgid: never through
- * NSS (no recursion), no allocation.  An unreadable file counts as "yes"
- * (fail closed).  See local_files.h.
+ * NSS (no recursion), no allocation.  An unreadable file is said so of a
+ * name, and counts as "yes" for an id (fail closed).  See local_files.h.
  */
 #include "config.h"
 
@@ -66,9 +66,9 @@ bool nss_local_close(struct nss_local_lines *r)
 
 /*
  * Does /etc/passwd or /etc/group hold name?  Read directly (never through
- * NSS: no recursion).  Unreadable counts as "yes": fail closed.
+ * NSS: no recursion).  A missing file holds nothing.
  */
-bool nss_local_file_has(const char *file, const char *name)
+enum nss_local nss_local_file_has(const char *file, const char *name)
 {
     struct nss_local_lines r;
     size_t nlen = strlen(name);
@@ -76,16 +76,23 @@ bool nss_local_file_has(const char *file, const char *name)
     char *line;
 
     if (!nss_local_open(&r, file))
-        return errno != ENOENT;
+        return errno == ENOENT ? NSS_LOCAL_NO : NSS_LOCAL_UNREADABLE;
     /* Only the first field of an entry. */
     while (!found && (line = nss_local_next(&r)) != NULL)
         found = strncmp(line, name, nlen) == 0 && line[nlen] == ':';
-    return !nss_local_close(&r) || found;
+    if (!nss_local_close(&r) && !found)
+        return NSS_LOCAL_UNREADABLE;
+    return found ? NSS_LOCAL_YES : NSS_LOCAL_NO;
 }
 
-bool nss_local_name(const char *name)
+enum nss_local nss_local_name(const char *name)
 {
-    return nss_local_file_has("/etc/passwd", name) || nss_local_file_has("/etc/group", name);
+    enum nss_local u = nss_local_file_has("/etc/passwd", name), g;
+
+    if (u == NSS_LOCAL_YES)
+        return u;
+    g = nss_local_file_has("/etc/group", name);
+    return g == NSS_LOCAL_NO ? u : g;
 }
 
 /*

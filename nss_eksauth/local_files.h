@@ -27,11 +27,18 @@ bool nss_local_open(struct nss_local_lines *r, const char *file);
 char *nss_local_next(struct nss_local_lines *r);
 bool nss_local_close(struct nss_local_lines *r);
 
+/* What the local files say of a name: not there, there, or nothing (a file could not be read). */
+enum nss_local {
+    NSS_LOCAL_NO,
+    NSS_LOCAL_YES,
+    NSS_LOCAL_UNREADABLE,
+};
+
 /* Does file (/etc/passwd or /etc/group) have an entry for name? */
-bool nss_local_file_has(const char *file, const char *name);
+enum nss_local nss_local_file_has(const char *file, const char *name);
 
 /* Is name a local user's or a local group's? */
-bool nss_local_name(const char *name);
+enum nss_local nss_local_name(const char *name);
 
 /* A block of subordinate ids (a line of /etc/subuid or /etc/subgid): lo..hi, both included. */
 struct nss_subid_block {

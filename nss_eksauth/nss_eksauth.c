@@ -112,7 +112,8 @@ struct clashes {
     uint32_t gids[CLASH_MAX]; /* DB groups named like a local group */
     unsigned n_uids, n_gids;
     bool overflow;   /* more than CLASH_MAX: read the files per answer */
-    bool unreadable; /* a file could not be read: UNAVAIL, and read again next lookup */
+    bool unreadable; /* a file could not be read, by the scan or for a name: UNAVAIL, and read
+                        again next lookup */
 };
 static struct clashes clash;
 
@@ -422,11 +423,23 @@ static bool clash_by_name(const struct eksauth_iddb *db)
     return clash.overflow || db != cache_db;
 }
 
+/*
+ * Is l, the local files' word on a name, "not there"?  When they could not
+ * be read, the lookup that asked is UNAVAIL (lookup_status), not an answer
+ * without that entry.
+ */
+static bool not_local(enum nss_local l)
+{
+    if (l == NSS_LOCAL_UNREADABLE)
+        clash.unreadable = true;
+    return l == NSS_LOCAL_NO;
+}
+
 /* Is this user of db's login free of local names (db_for_lookup done)? */
 static bool user_served(const struct eksauth_iddb *db, const char *login, uint32_t uid)
 {
     if (clash_by_name(db))
-        return !nss_local_name(login);
+        return not_local(nss_local_name(login));
     return !has_id(clash.uids, clash.n_uids, uid);
 }
 
@@ -436,7 +449,7 @@ static bool group_served(const struct eksauth_iddb *db, const struct eksauth_idd
     if ((g->flags & EKSAUTH_IDDB_GROUP_LOCAL) != 0)
         return false;
     if (clash_by_name(db))
-        return !nss_local_file_has("/etc/group", g->name);
+        return not_local(nss_local_file_has("/etc/group", g->name));
     return !has_id(clash.gids, clash.n_gids, g->gid);
 }
 
@@ -677,7 +690,7 @@ static enum nss_status template_pw(const struct eksauth_iddb *db, const char *na
         return from_status(EKSAUTH_ENOTFOUND, errnop);
     /* A local account's name is never served through eksauth (docs/names-and-ids.md, "Names eksauth
      * never serves"). */
-    if (nss_local_name(name))
+    if (!not_local(nss_local_name(name)))
         return from_status(EKSAUTH_ENOTFOUND, errnop);
     hl = eksauth_iddb_expand_home(eksauth_iddb_home_pattern(db), name, home, sizeof(home));
     if (hl >= sizeof(home))
@@ -733,6 +746,15 @@ static struct eksauth_iddb *db_for_lookup(int *errnop)
     }
 out:
     return db;
+}
+
+/* ret, the status of a lookup in the current DB, unless a local file could not be read for it. */
+static enum nss_status lookup_status(enum nss_status ret, int *errnop)
+{
+    if (!clash.unreadable)
+        return ret;
+    *errnop = EIO;
+    return NSS_STATUS_UNAVAIL;
 }
 
 /* The DB enumeration e lists (lock held): the one it started in, else current, from now on. */
@@ -803,15 +825,17 @@ static enum nss_status pw_lookup(enum by by, const char *name, uint32_t uid, str
         st = eksauth_iddb_user_by_name(db, name, &u);
         if (st == EKSAUTH_ENOTFOUND) {
             ret = template_pw(db, name, pw, buf, buflen, errnop);
-            goto out;
+            goto answered;
         }
     } else if (by == BY_ID) {
         st = eksauth_iddb_user_by_uid(db, uid, &u);
     } else {
         ret = pw_next_entry(db, pw, buf, buflen, errnop);
-        goto out;
+        goto answered;
     }
     ret = pw_answer(db, st, &u, pw, buf, buflen, errnop);
+answered:
+    ret = lookup_status(ret, errnop);
 out:
     unlock_cache();
     return ret;
@@ -868,9 +892,11 @@ static enum nss_status gr_lookup(enum by by, const char *name, uint32_t gid, str
         st = eksauth_iddb_group_by_gid(db, gid, &g);
     } else {
         ret = gr_next_entry(db, gr, buf, buflen, errnop);
-        goto out;
+        goto answered;
     }
     ret = gr_answer(db, st, &g, gr, buf, buflen, errnop);
+answered:
+    ret = lookup_status(ret, errnop);
 out:
     unlock_cache();
     return ret;
@@ -988,7 +1014,7 @@ enum nss_status _nss_eksauth_initgroups_dyn(const char *user, gid_t group, long 
         st = EKSAUTH_ENOTFOUND;
     if (st != EKSAUTH_OK) {
         ret = from_status(st, errnop);
-        goto out;
+        goto answered;
     }
     /*
      * The gids come from the user's own record.  Only when there are more
@@ -1043,6 +1069,8 @@ enum nss_status _nss_eksauth_initgroups_dyn(const char *user, gid_t group, long 
         *errnop = ENOENT;
         ret = NSS_STATUS_NOTFOUND;
     }
+answered:
+    ret = lookup_status(ret, errnop);
 out:
     unlock_cache();
     return ret;

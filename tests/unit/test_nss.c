@@ -128,11 +128,13 @@ static int teardown(void **state)
 }
 
 static bool local_open_fails;
+static const char *unreadable_name;
 
 static int each(void **state)
 {
     (void)state;
     local_open_fails = false; /* a failed test's fault injection ends with it */
+    unreadable_name = NULL;
     setenv("EKSAUTH_DB", dbpath, 1);
     write_db(true);
     return 0;
@@ -380,18 +382,21 @@ static void test_enumeration_across_replace(void **state)
  * nss_local_name wrapped (-Wl,--wrap, mk/tests.am): while flip_name is
  * set, that name is a local one at every call, or, with flip, at the first
  * call and not at the second, as if root added and removed such a local
- * user between two reads.
+ * user between two reads; while unreadable_name is set, the files cannot
+ * be read when asked about that name (out of descriptors).
  */
 static const char *flip_name;
 static bool flip;
 static unsigned flip_calls;
-bool __real_nss_local_name(const char *name);
-bool __wrap_nss_local_name(const char *name);
+enum nss_local __real_nss_local_name(const char *name);
+enum nss_local __wrap_nss_local_name(const char *name);
 
-bool __wrap_nss_local_name(const char *name)
+enum nss_local __wrap_nss_local_name(const char *name)
 {
+    if (unreadable_name != NULL && strcmp(name, unreadable_name) == 0)
+        return NSS_LOCAL_UNREADABLE;
     if (flip_name != NULL && strcmp(name, flip_name) == 0)
-        return !flip || flip_calls++ % 2 == 0;
+        return !flip || flip_calls++ % 2 == 0 ? NSS_LOCAL_YES : NSS_LOCAL_NO;
     return __real_nss_local_name(name);
 }
 
@@ -862,6 +867,41 @@ static void test_local_files_unreadable(void **state)
     free(groups);
 }
 
+/*
+ * The local files read for one name (a templated name; a group's members
+ * when some DB user is named like a local one, or from an enumeration's DB
+ * replaced since) and unreadable then: UNAVAIL, as when the list of local
+ * names cannot be read.  (A templated name was NOTFOUND, and the group was
+ * served without the members that could not be checked: a partial answer.)
+ */
+static void test_local_name_unreadable_per_answer(void **state)
+{
+    char buf[1024];
+    struct passwd pw;
+    struct group gr;
+    int e = 0;
+
+    (void)state;
+    unreadable_name = "admin-bob";
+    assert_int_equal(_nss_eksauth_getpwnam_r("admin-bob", &pw, buf, sizeof(buf), &e),
+                     NSS_STATUS_UNAVAIL);
+    assert_int_equal(e, EIO);
+    assert_int_equal(_nss_eksauth_getpwnam_r("zoe", &pw, buf, sizeof(buf), &e), NSS_STATUS_SUCCESS);
+
+    _nss_eksauth_setgrent(0);
+    assert_int_equal(_nss_eksauth_getgrent_r(&gr, buf, sizeof(buf), &e), NSS_STATUS_SUCCESS);
+    assert_string_equal(gr.gr_name, "eks-devs");
+    write_db(true); /* replaced: the enumeration's DB is checked name by name */
+    unreadable_name = "build";
+    assert_int_equal(_nss_eksauth_getgrent_r(&gr, buf, sizeof(buf), &e), NSS_STATUS_UNAVAIL);
+    assert_int_equal(e, EIO);
+    _nss_eksauth_endgrent();
+    unreadable_name = NULL;
+    assert_int_equal(_nss_eksauth_getgrnam_r("eks-system-masters", &gr, buf, sizeof(buf), &e),
+                     NSS_STATUS_SUCCESS);
+    assert_string_equal(gr.gr_mem[0], "build");
+}
+
 /* getpwnam of name in a process that has dropped root: its status, and the uid it gave. */
 static enum nss_status lookup_as_nobody(const char *name, uid_t *uid)
 {
@@ -1219,6 +1259,7 @@ int main(void)
         cmocka_unit_test_setup(test_refusal_retried, each),
         cmocka_unit_test_setup(test_cached_db_folder_made_writable, each),
         cmocka_unit_test_setup(test_local_files_unreadable, each),
+        cmocka_unit_test_setup(test_local_name_unreadable_per_answer, each),
         cmocka_unit_test_setup(test_templated_keyed_root_only, each),
         cmocka_unit_test_setup(test_subids_read_as_hostfiles, each),
         cmocka_unit_test_setup(test_subids_overflow, each),
