@@ -677,12 +677,16 @@ static enum nss_status template_pw(const struct eksauth_iddb *db, const char *na
     /*
      * Keyed ids: only root reads the key, and only when the DB asks for it.
      * Anyone else gets no answer, so no one can search for a session name
-     * that lands on a uid of their choosing by asking NSS.
+     * that lands on a uid of their choosing by asking NSS.  A key root
+     * cannot read (out of descriptors, or refused) is no answer either,
+     * and not "no such user" (UNAVAIL).
      */
-    if (eksauth_iddb_keyed(db, NULL) && geteuid() == 0 &&
-        eksauth_idkey_load(eksauth_idkey_default_path(), &key, &present, &err) == EKSAUTH_OK &&
-        present)
-        rules.key = &key;
+    if (eksauth_iddb_keyed(db, NULL) && geteuid() == 0) {
+        if (eksauth_idkey_load(eksauth_idkey_default_path(), &key, &present, &err) != EKSAUTH_OK)
+            return from_status(EKSAUTH_EIO, errnop); /* no key derived: nothing to wipe */
+        if (present)
+            rules.key = &key;
+    }
     rules.now = (uint64_t)time(NULL);
     verdict = eksauth_iddb_template_user(db, name, &rules, &uid);
     explicit_bzero(&key, sizeof(key));

@@ -981,6 +981,34 @@ static void test_templated_keyed_root_only(void **state)
     assert_int_equal(lookup_as_nobody("zoe", &uid), NSS_STATUS_SUCCESS); /* recorded: no key */
     assert_int_equal(uid, LO + 200);
 
+    /*
+     * The key there but unreadable to root: UNAVAIL, not "no such user" (a
+     * caller's RLIMIT_NOFILE before su, a key file made world-readable).
+     */
+    {
+        struct rlimit lim, low;
+        enum nss_status st;
+        int fd2 = dup(0);
+
+        assert_true(fd2 >= 0);
+        close(fd2);
+        assert_int_equal(getrlimit(RLIMIT_NOFILE, &lim), 0);
+        low = lim;
+        low.rlim_cur = (rlim_t)fd2;
+        assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
+        e = 0;
+        st = _nss_eksauth_getpwnam_r("admin-bob", &pw, buf, sizeof(buf), &e);
+        assert_int_equal(setrlimit(RLIMIT_NOFILE, &lim), 0);
+        assert_int_equal(st, NSS_STATUS_UNAVAIL);
+        assert_int_equal(e, EIO);
+    }
+    assert_int_equal(chmod(keypath, 0644), 0);
+    assert_int_equal(_nss_eksauth_getpwnam_r("admin-bob", &pw, buf, sizeof(buf), &e),
+                     NSS_STATUS_UNAVAIL);
+    assert_int_equal(chmod(keypath, 0400), 0);
+    assert_int_equal(_nss_eksauth_getpwnam_r("admin-bob", &pw, buf, sizeof(buf), &e),
+                     NSS_STATUS_SUCCESS);
+
     /* Another key file, or none: the DB's key is unknown, so no answer (never unkeyed). */
     secret[0] ^= 1;
     eksauth_names_id_key_derive(secret, sizeof(secret), &other);
