@@ -2,9 +2,10 @@
  * test_nss.c - the NSS module's entry points called directly (its source
  * is compiled into this test, so ASan checks it too): the buffer contract
  * at every size from 0 bytes up (ERANGE + TRYAGAIN, nothing written, same
- * answer on retry), aligned and misaligned buffers, NOTFOUND vs UNAVAIL,
- * enumeration, initgroups_dyn (growth, limit, duplicates, primary group),
- * templated names, and re-mapping when the DB is replaced (at once with the
+ * answer on retry), aligned and misaligned buffers, NOTFOUND vs UNAVAIL
+ * (local files or the id key that cannot be read: UNAVAIL), names and ids
+ * at the edges, enumeration, initgroups_dyn (growth, limit, duplicates,
+ * primary group), templated names, and re-mapping when the DB is replaced (at once with the
  * writer's stale mark, within the recheck interval without it), removed,
  * corrupted or made untrusted, and a refused open retried after the
  * recheck interval (a passing failure, a folder fixed); an enumeration
@@ -288,6 +289,73 @@ static void test_lookups(void **state)
     /* NULL buffer */
     assert_int_equal(_nss_eksauth_getgrnam_r("eks-devs", &gr, NULL, 0, &e), NSS_STATUS_TRYAGAIN);
     assert_int_equal(e, ERANGE);
+}
+
+/*
+ * Names and ids at the edges are no one's here: (uid_t)-1 and its 16-bit
+ * form (setresuid and chown read -1 as "no change"), nobody's 65534, gid 0,
+ * compat syntax ('+', '-', '@' leading: nss_files never matches those
+ * either), another case, a name past the longest login, and one far past
+ * any buffer.  Each is NOTFOUND with ENOENT, for users and groups alike.
+ */
+static void test_edges_are_no_ones(void **state)
+{
+    static const char *names[] = {"+build", "-build",  "@eks-devs", "+",        "-",
+                                  "@",      "BUILD",   "Build",     "EKS-DEVS", "admin-BOB",
+                                  "+zoe:",  "build\n", " build",    "build ",   "admin-bob\n"};
+    static const uint32_t ids[] = {UINT32_MAX, UINT32_MAX - 1, 65535, 65534, 0};
+    char buf[1024], *long_name;
+    struct passwd pw;
+    struct group gr;
+    size_t i;
+    int e;
+
+    (void)state;
+    for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        e = 0;
+        if (_nss_eksauth_getpwnam_r(names[i], &pw, buf, sizeof(buf), &e) != NSS_STATUS_NOTFOUND ||
+            e != ENOENT)
+            fail_msg("getpwnam \"%s\": not NOTFOUND/ENOENT", names[i]);
+        e = 0;
+        if (_nss_eksauth_getgrnam_r(names[i], &gr, buf, sizeof(buf), &e) != NSS_STATUS_NOTFOUND ||
+            e != ENOENT)
+            fail_msg("getgrnam \"%s\": not NOTFOUND/ENOENT", names[i]);
+    }
+    for (i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
+        e = 0;
+        assert_int_equal(_nss_eksauth_getpwuid_r((uid_t)ids[i], &pw, buf, sizeof(buf), &e),
+                         NSS_STATUS_NOTFOUND);
+        assert_int_equal(e, ENOENT);
+        e = 0;
+        assert_int_equal(_nss_eksauth_getgrgid_r((gid_t)ids[i], &gr, buf, sizeof(buf), &e),
+                         NSS_STATUS_NOTFOUND);
+        assert_int_equal(e, ENOENT);
+    }
+    /* The longest login plus one, fitting the template; then 1 MiB of it. */
+    long_name = malloc((1u << 20) + 1);
+    assert_non_null(long_name);
+    memset(long_name, 'b', 1u << 20);
+    memcpy(long_name, "admin-", 6);
+    long_name[EKSAUTH_NAME_MAX + 1] = '\0';
+    assert_int_equal(_nss_eksauth_getpwnam_r(long_name, &pw, buf, sizeof(buf), &e),
+                     NSS_STATUS_NOTFOUND);
+    long_name[EKSAUTH_NAME_MAX + 1] = 'b';
+    long_name[1u << 20] = '\0';
+    assert_int_equal(_nss_eksauth_getpwnam_r(long_name, &pw, buf, sizeof(buf), &e),
+                     NSS_STATUS_NOTFOUND);
+    assert_int_equal(_nss_eksauth_getgrnam_r(long_name, &gr, buf, sizeof(buf), &e),
+                     NSS_STATUS_NOTFOUND);
+    free(long_name);
+    /* The longest login that fits is served: the edge is where it should be. */
+    memset(buf, 'b', EKSAUTH_NAME_MAX);
+    memcpy(buf, "admin-", 6);
+    buf[EKSAUTH_NAME_MAX] = '\0';
+    long_name = strdup(buf);
+    assert_non_null(long_name);
+    assert_int_equal(_nss_eksauth_getpwnam_r(long_name, &pw, buf, sizeof(buf), &e),
+                     NSS_STATUS_SUCCESS);
+    assert_string_equal(pw.pw_name, long_name);
+    free(long_name);
 }
 
 static void test_enumeration(void **state)
@@ -1277,6 +1345,7 @@ int main(void)
         cmocka_unit_test_setup(test_getpwnam_sizes, each),
         cmocka_unit_test_setup(test_getgrnam_sizes, each),
         cmocka_unit_test_setup(test_lookups, each),
+        cmocka_unit_test_setup(test_edges_are_no_ones, each),
         cmocka_unit_test_setup(test_enumeration, each),
         cmocka_unit_test_setup(test_enumeration_across_replace, each),
         cmocka_unit_test_setup(test_filtered_group_never_past_the_buffer, each),
