@@ -24,81 +24,126 @@
 /* ------------------------------------------------------------------ */
 /* pure */
 
+/*
+ * Every value made is checked, and an entry that could not be made whole
+ * (out of memory) is none: a cache written without one of its policies or
+ * groups would read back as a whole entry.  add and append give v to o or
+ * a, or free it; false when v is NULL (its own allocation failed) or it
+ * could not be given.
+ */
+static bool add(struct json_object *o, const char *key, struct json_object *v)
+{
+    if (v != NULL && json_object_object_add(o, key, v) == 0)
+        return true;
+    json_object_put(v);
+    return false;
+}
+
+static bool append(struct json_object *a, struct json_object *v)
+{
+    if (v != NULL && json_object_array_add(a, v) == 0)
+        return true;
+    json_object_put(v);
+    return false;
+}
+
 static struct json_object *strings_json(char *const *v, size_t n)
 {
     struct json_object *a = json_object_new_array();
     size_t i;
 
-    for (i = 0; a != NULL && i < n; i++)
-        json_object_array_add(a, json_object_new_string(v[i]));
+    for (i = 0; a != NULL && i < n; i++) {
+        if (!append(a, json_object_new_string(v[i]))) {
+            json_object_put(a);
+            a = NULL;
+        }
+    }
     return a;
 }
 
-/* One entry as EKS would answer it: {"readAt", "accessEntry", "associatedAccessPolicies"}. */
+/* One policy as EKS answers it: {"policyArn", "accessScope": {"type", "namespaces"}}, or NULL. */
+static struct json_object *policy_json(const struct eksauth_access_policy *p)
+{
+    struct json_object *po = json_object_new_object(), *scope = json_object_new_object();
+    bool ok = po != NULL;
+
+    if (!ok) {
+        json_object_put(scope);
+        goto out;
+    }
+    /* scope is po's from here on, freed with it. */
+    ok = add(po, "policyArn", json_object_new_string(p->arn));
+    ok = add(po, "accessScope", scope) && ok;
+    ok = ok &&
+         add(scope, "type", json_object_new_string(p->cluster_scope ? "cluster" : "namespace"));
+    ok = ok && add(scope, "namespaces", strings_json(p->namespaces, p->n_namespaces));
+out:
+    if (!ok) {
+        json_object_put(po);
+        po = NULL;
+    }
+    return po;
+}
+
+/* One entry as EKS answers it: {"readAt", "accessEntry", "associatedAccessPolicies"}, or NULL. */
 static struct json_object *entry_json(const struct eksauth_cached_entry *ce)
 {
     const struct eksauth_access_entry *e = &ce->entry;
     struct json_object *o = json_object_new_object(), *ae = json_object_new_object();
     struct json_object *pols = json_object_new_array();
+    bool ok = o != NULL;
     size_t i;
 
-    if (o == NULL || ae == NULL || pols == NULL) {
-        json_object_put(o);
+    if (!ok) {
         json_object_put(ae);
         json_object_put(pols);
-        return NULL;
+        goto out;
     }
-    json_object_object_add(ae, "principalArn", json_object_new_string(e->principal_arn));
-    json_object_object_add(ae, "username",
-                           e->username != NULL ? json_object_new_string(e->username) : NULL);
-    json_object_object_add(ae, "kubernetesGroups", strings_json(e->groups, e->n_groups));
-    if (e->type != NULL)
-        json_object_object_add(ae, "type", json_object_new_string(e->type));
-    if (e->modified_at != 0)
-        json_object_object_add(ae, "modifiedAt", json_object_new_double(e->modified_at));
-    for (i = 0; i < e->n_policies; i++) {
-        const struct eksauth_access_policy *p = &e->policies[i];
-        struct json_object *po = json_object_new_object(), *scope = json_object_new_object();
-
-        if (po == NULL || scope == NULL) {
-            json_object_put(po);
-            json_object_put(scope);
-            continue;
-        }
-        json_object_object_add(scope, "type",
-                               json_object_new_string(p->cluster_scope ? "cluster" : "namespace"));
-        json_object_object_add(scope, "namespaces", strings_json(p->namespaces, p->n_namespaces));
-        json_object_object_add(po, "policyArn", json_object_new_string(p->arn));
-        json_object_object_add(po, "accessScope", scope);
-        json_object_array_add(pols, po);
+    /* ae and pols are o's from here on, freed with it. */
+    ok = add(o, "readAt", json_object_new_int64(ce->read_at));
+    ok = add(o, "accessEntry", ae) && ok;
+    ok = add(o, "associatedAccessPolicies", pols) && ok;
+    ok = ok && add(ae, "principalArn", json_object_new_string(e->principal_arn));
+    /* No username is null, as EKS writes it: EKS's default applies. */
+    if (ok && e->username == NULL)
+        ok = json_object_object_add(ae, "username", NULL) == 0;
+    else if (ok)
+        ok = add(ae, "username", json_object_new_string(e->username));
+    ok = ok && add(ae, "kubernetesGroups", strings_json(e->groups, e->n_groups));
+    if (ok && e->type != NULL)
+        ok = add(ae, "type", json_object_new_string(e->type));
+    if (ok && e->modified_at != 0)
+        ok = add(ae, "modifiedAt", json_object_new_double(e->modified_at));
+    for (i = 0; ok && i < e->n_policies; i++)
+        ok = append(pols, policy_json(&e->policies[i]));
+out:
+    if (!ok) {
+        json_object_put(o);
+        o = NULL;
     }
-    json_object_object_add(o, "readAt", json_object_new_int64(ce->read_at));
-    json_object_object_add(o, "accessEntry", ae);
-    json_object_object_add(o, "associatedAccessPolicies", pols);
     return o;
 }
 
 enum eksauth_status eksauth_entry_cache_format(const struct eksauth_entry_cache *c, char **text,
                                                size_t *len, struct eksauth_error *err)
 {
-    struct json_object *root = json_object_new_object(), *list = json_object_new_array(), *o;
+    struct json_object *root = json_object_new_object(), *list = json_object_new_array();
     enum eksauth_status st = EKSAUTH_OK;
     const char *s;
     size_t i;
 
     *text = NULL;
     *len = 0;
-    if (root == NULL || list == NULL) {
+    if (root == NULL || !add(root, CACHE_KEY, json_object_new_int(CACHE_VERSION))) {
         json_object_put(list);
         goto nomem;
     }
-    json_object_object_add(root, CACHE_KEY, json_object_new_int(CACHE_VERSION));
-    json_object_object_add(root, "entries", list);
+    /* list is root's from here on, freed with it. */
+    if (!add(root, "entries", list))
+        goto nomem;
     for (i = 0; i < c->n; i++) {
-        if ((o = entry_json(&c->v[i])) == NULL || json_object_array_add(list, o) != 0) {
-            json_object_put(o);
+        if (!append(list, entry_json(&c->v[i])))
             goto nomem;
-        }
     }
     s = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN);
     if (s == NULL || (*text = strdup(s)) == NULL)

@@ -1,11 +1,11 @@
 /*
  * test_entry_cache.c - the access entries a host read (lib/entry_cache.c):
  * the file's JSON round trip (no username, groups, policies of both scopes,
- * modifiedAt, when read) read back through the EKS API's own parsers, bad
- * files refused; what a sync reads (new entries first in list order, then
- * those older than access_entry_max_age, oldest first; all of them at 0);
- * entries EKS no longer lists dropped; and the file itself: missing is
- * empty, untrusted or corrupt is empty with a reason, written 0600.
+ * modifiedAt, when read) read back through the EKS API's own parsers, and
+ * written whole or not at all when memory runs out; bad files refused; what a sync reads (new
+ * entries first in list order, then those older than access_entry_max_age, oldest first; all of
+ * them at 0); entries EKS no longer lists dropped; and the file itself: missing is empty, untrusted
+ * or corrupt is empty with a reason, written 0600.
  */
 #include "config.h"
 
@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <json-c/json.h>
 
 #include "scratch.h"
 #include "eksauth/entry_cache.h"
@@ -96,6 +97,94 @@ static void test_round_trip(void **state)
     assert_null(eksauth_entry_cache_find(&back, ARN("carol")));
     free(text);
     eksauth_entry_cache_free(&back);
+    eksauth_entry_cache_free(&c);
+}
+
+/*
+ * json-c's constructors wrapped (-Wl,--wrap, mk/tests.am): while
+ * json_fail_at is n > 0, the nth call from here on fails (out of memory).
+ */
+static unsigned json_fail_at;
+struct json_object *__real_json_object_new_object(void);
+struct json_object *__wrap_json_object_new_object(void);
+struct json_object *__real_json_object_new_array(void);
+struct json_object *__wrap_json_object_new_array(void);
+struct json_object *__real_json_object_new_string(const char *s);
+struct json_object *__wrap_json_object_new_string(const char *s);
+
+static bool json_fails(void)
+{
+    return json_fail_at > 0 && --json_fail_at == 0;
+}
+
+struct json_object *__wrap_json_object_new_object(void)
+{
+    return json_fails() ? NULL : __real_json_object_new_object();
+}
+
+struct json_object *__wrap_json_object_new_array(void)
+{
+    return json_fails() ? NULL : __real_json_object_new_array();
+}
+
+struct json_object *__wrap_json_object_new_string(const char *s)
+{
+    return json_fails() ? NULL : __real_json_object_new_string(s);
+}
+
+/*
+ * Out of memory anywhere in writing the cache is ENOMEM, never a cache
+ * that reads back without a policy, a namespace or a group: a policy or a
+ * group that could not be made was left out, and the rest written as if
+ * whole, for logins to be mapped from until the entry was read again.
+ */
+static void test_format_whole_or_nothing(void **state)
+{
+    struct eksauth_entry_cache c = {0}, back = {0};
+    struct eksauth_access_entry e;
+    struct eksauth_cached_entry *ce;
+    struct eksauth_error err;
+    enum eksauth_status st;
+    char *text = NULL;
+    size_t len = 0;
+    unsigned n, failed = 0;
+    bool done = false;
+
+    (void)state;
+    entry(&e, ARN("alice"), "alice", 0);
+    e.policies = calloc(2, sizeof(*e.policies));
+    e.n_policies = 2;
+    e.policies[0].arn = strdup("arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy");
+    e.policies[1].arn = strdup("arn:aws:eks::aws:cluster-access-policy/AmazonEKSEditPolicy");
+    assert_int_equal(
+        eksauth_strv_add(&e.policies[1].namespaces, &e.policies[1].n_namespaces, "dev", &err),
+        EKSAUTH_OK);
+    assert_int_equal(eksauth_entry_cache_put(&c, &e, 1764500000, &err), EKSAUTH_OK);
+    for (n = 1; n < 200; n++) {
+        json_fail_at = n;
+        st = eksauth_entry_cache_format(&c, &text, &len, &err);
+        done = json_fail_at > 0; /* fewer than n constructors: every one was tried */
+        json_fail_at = 0;
+        if (st != EKSAUTH_OK) {
+            assert_int_equal(st, EKSAUTH_ENOMEM);
+            assert_null(text);
+            failed++;
+            continue;
+        }
+        /* What was written is the whole cache. */
+        assert_int_equal(eksauth_entry_cache_parse(text, len, &back, &err), EKSAUTH_OK);
+        free(text);
+        text = NULL;
+        ce = eksauth_entry_cache_find(&back, ARN("alice"));
+        if (ce == NULL || ce->entry.n_groups != 1 || ce->entry.n_policies != 2 ||
+            ce->entry.policies[1].n_namespaces != 1)
+            fail_msg("constructor %u failing: a cache written without part of alice's entry", n);
+        eksauth_entry_cache_free(&back);
+        if (done)
+            break;
+    }
+    assert_true(done);
+    assert_true(failed >= 10);
     eksauth_entry_cache_free(&c);
 }
 
@@ -246,8 +335,11 @@ static void test_file(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_round_trip), cmocka_unit_test(test_bad_files),
-        cmocka_unit_test(test_plan),       cmocka_unit_test(test_plan_read_in_the_future),
+        cmocka_unit_test(test_round_trip),
+        cmocka_unit_test(test_format_whole_or_nothing),
+        cmocka_unit_test(test_bad_files),
+        cmocka_unit_test(test_plan),
+        cmocka_unit_test(test_plan_read_in_the_future),
         cmocka_unit_test(test_file),
     };
 
