@@ -999,6 +999,7 @@ enum nss_status _nss_eksauth_initgroups_dyn(const char *user, gid_t group, long 
     struct eksauth_iddb *db;
     enum eksauth_status st;
     enum nss_status ret;
+    long int start0 = *start;
     bool any = false;
     uint32_t j;
 
@@ -1040,7 +1041,7 @@ enum nss_status _nss_eksauth_initgroups_dyn(const char *user, gid_t group, long 
             if (clash.overflow) {
                 if (eksauth_iddb_user_group(db, &u, j, &g) != EKSAUTH_OK) {
                     ret = from_status(EKSAUTH_EINVAL, errnop);
-                    goto out;
+                    goto answered;
                 }
                 if (!group_served(db, &g))
                     continue;
@@ -1061,7 +1062,7 @@ enum nss_status _nss_eksauth_initgroups_dyn(const char *user, gid_t group, long 
             if (ng == NULL) {
                 *errnop = ENOMEM;
                 ret = NSS_STATUS_TRYAGAIN;
-                goto out;
+                goto answered;
             }
             *groupsp = ng;
             *size = nsize;
@@ -1075,6 +1076,9 @@ enum nss_status _nss_eksauth_initgroups_dyn(const char *user, gid_t group, long 
     }
 answered:
     ret = lookup_status(ret, errnop);
+    /* The groups whole or none: glibc keeps *start whatever the status. */
+    if (ret != NSS_STATUS_SUCCESS)
+        *start = start0;
 out:
     unlock_cache();
     return ret;

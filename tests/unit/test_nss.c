@@ -5,11 +5,10 @@
  * answer on retry), aligned and misaligned buffers, NOTFOUND vs UNAVAIL
  * (local files or the id key that cannot be read: UNAVAIL), names and ids
  * at the edges, enumeration, initgroups_dyn (growth, limit, duplicates,
- * primary group), templated names, and re-mapping when the DB is replaced (at once with the
- * writer's stale mark, within the recheck interval without it), removed,
- * corrupted or made untrusted, and a refused open retried after the
- * recheck interval (a passing failure, a folder fixed); an enumeration
- * across a replace, a group filtered against local files that change
+ * primary group, whole or nothing), templated names, and re-mapping when the DB is replaced (at
+ * once with the writer's stale mark, within the recheck interval without it), removed, corrupted or
+ * made untrusted, and a refused open retried after the recheck interval (a passing failure, a
+ * folder fixed); an enumeration across a replace, a group filtered against local files that change
  * between its two passes, fork() while other threads look up; blocks of
  * subordinate ids held as lib/hostfiles.c holds them, read only for a
  * templated name.  The DB lives in a private temp folder (EKSAUTH_DB).
@@ -128,7 +127,7 @@ static int teardown(void **state)
     return 0;
 }
 
-static bool local_open_fails;
+static bool local_open_fails, realloc_fails;
 static const char *unreadable_name;
 
 static int each(void **state)
@@ -136,6 +135,7 @@ static int each(void **state)
     (void)state;
     local_open_fails = false; /* a failed test's fault injection ends with it */
     unreadable_name = NULL;
+    realloc_fails = false;
     setenv("EKSAUTH_DB", dbpath, 1);
     write_db(true);
     return 0;
@@ -637,6 +637,53 @@ static void test_initgroups(void **state)
                      NSS_STATUS_NOTFOUND);
     assert_int_equal(_nss_eksauth_initgroups_dyn("admin-bob", 5, &start, &size, &groups, 0, &e),
                      NSS_STATUS_NOTFOUND);
+    free(groups);
+}
+
+/*
+ * realloc wrapped (-Wl,--wrap, mk/tests.am): while realloc_fails, it fails
+ * as out of memory.
+ */
+void *__real_realloc(void *p, size_t n);
+void *__wrap_realloc(void *p, size_t n);
+
+void *__wrap_realloc(void *p, size_t n)
+{
+    if (realloc_fails) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    return __real_realloc(p, n);
+}
+
+/*
+ * initgroups_dyn adds the user's groups whole or not at all: out of memory
+ * halfway is TRYAGAIN (ENOMEM) with *start as it came.  (The groups added
+ * before the failure stayed, and glibc, which keeps *start whatever the
+ * status, set those alone.)
+ */
+static void test_initgroups_whole_or_nothing(void **state)
+{
+    long int start = 1, size = 2;
+    gid_t *groups = calloc(2, sizeof(gid_t));
+    enum nss_status st;
+    int e = 0;
+
+    (void)state;
+    groups[0] = USERS_GID;
+    /* Room for build's first group, not its second: the array must grow, and cannot. */
+    realloc_fails = true;
+    st = _nss_eksauth_initgroups_dyn("build", USERS_GID, &start, &size, &groups, 0, &e);
+    realloc_fails = false;
+    assert_int_equal(st, NSS_STATUS_TRYAGAIN);
+    assert_int_equal(e, ENOMEM);
+    assert_int_equal(start, 1);
+    assert_int_equal(size, 2);
+    assert_int_equal(_nss_eksauth_initgroups_dyn("build", USERS_GID, &start, &size, &groups, 0, &e),
+                     NSS_STATUS_SUCCESS);
+    assert_int_equal(start, 3);
+    assert_int_equal(groups[1], LO + 10);
+    assert_int_equal(groups[2], LO + 11);
     free(groups);
 }
 
@@ -1351,6 +1398,7 @@ int main(void)
         cmocka_unit_test_setup(test_filtered_group_never_past_the_buffer, each),
         cmocka_unit_test_setup(test_fork_during_lookups, each),
         cmocka_unit_test_setup(test_initgroups, each),
+        cmocka_unit_test_setup(test_initgroups_whole_or_nothing, each),
         cmocka_unit_test_setup(test_unavailable_and_remap, each),
         cmocka_unit_test_setup(test_stale_mark, each),
         cmocka_unit_test_setup(test_refusal_retried, each),
