@@ -944,8 +944,6 @@ static int open_session(pam_handle_t *pamh, int flags, int argc, const char **ar
         goto out;
     a.k8s_user = state->k8s_username;
     audit_identity(&a, state);
-    /* The account stage's proof is no part of a session's environment. */
-    drop_proof(pamh);
     rc = pe_identity_put_env(pamh, state);
     if (rc != PAM_SUCCESS) {
         pam_failed(&r, pamh, rc, "pam_putenv");
@@ -954,6 +952,12 @@ static int open_session(pam_handle_t *pamh, int flags, int argc, const char **ar
     set_result(&r, PE_SUCCESS, "groups %s%s", state->k8s_groups,
                state->gave_token ? "" : "; " PE_NO_TOKEN);
 out:
+    /*
+     * The proof is no part of a session's environment, whoever's session it
+     * is: sudo without setcred (Defaults !pam_setcred) opens the command
+     * user's (root's) after an account stage that kept it.
+     */
+    drop_proof(pamh);
     audit_outcome(&a, "open_session", &c, &r);
     /* A session of someone else's user is not ours to log or to refuse. */
     if (r.kind == PE_UNKNOWN)

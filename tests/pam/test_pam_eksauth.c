@@ -1293,6 +1293,26 @@ static void case_proof_not_in_session(void)
     ok(pam_getenv(t.pamh, "EKSAUTH_PROOF") == NULL,
        "auth-only stack: no proof in the session's environment");
     tx_end(&t, PAM_SUCCESS);
+
+    /*
+     * sudo with "Defaults !pam_setcred": no setcred, and PAM_USER is the
+     * command's user (root) by the session, a user whose session is not
+     * ours.  The account stage kept the proof (this handle made it), so the
+     * session stage must take it out on that path too: sudo hands the PAM
+     * environment to the command.
+     */
+    tx_start(&t, "eksauth", "bob");
+    tx_answer(&t, TOK_BOB);
+    is_rc(pam_authenticate(t.pamh, 0), PAM_SUCCESS, "sudo, no setcred: authenticate bob");
+    is_rc(pam_acct_mgmt(t.pamh, 0), PAM_SUCCESS, "sudo, no setcred: acct_mgmt");
+    ok(pam_getenv(t.pamh, "EKSAUTH_PROOF") != NULL,
+       "sudo, no setcred: the account stage kept the proof of the handle that made it");
+    pam_set_item(t.pamh, PAM_USER, "root");
+    is_rc(pam_open_session(t.pamh, 0), PAM_PERM_DENIED,
+          "sudo, no setcred: open_session as root, not ours (PAM_IGNORE: the stack alone fails)");
+    ok(pam_getenv(t.pamh, "EKSAUTH_PROOF") == NULL,
+       "sudo, no setcred: no proof in the command's environment");
+    tx_end(&t, PAM_SUCCESS);
 }
 
 /* The account stage of a handle that never asked bob for a token (an ssh key, say). */
