@@ -21,7 +21,8 @@
 #include "eksauth/hex.h"
 #include "eksauth/proof.h"
 
-#define MAC_HEX 64
+#define MAC_HEX  64
+#define WHEN_MAX 24 /* "%lld" of any time, and its NUL */
 
 /* The n parts, each ended by its NUL, into out (unless NULL): the length of the message. */
 static size_t message(char *out, const char *const *parts, size_t n)
@@ -41,14 +42,15 @@ static size_t message(char *out, const char *const *parts, size_t n)
 /*
  * hex(HMAC-SHA256(key, "eksauth-proof-v2" NUL login NUL time NUL token_fp
  * NUL identity[0] NUL ... identity[n-1] NUL)): no string holds a NUL, so
- * no two claims give one message.  False for a NULL string.
+ * no two claims give one message.  The time as the proof spells it, so
+ * that a MAC passes one proof string only (not " 60", "+60" or "060" for
+ * "60").  False for a NULL string.
  */
 static bool mac_hex(const unsigned char key[EKSAUTH_PROOF_KEY_LEN], const char *login,
-                    long long when, const char *token_fp, const char *const *identity, size_t n,
+                    const char *when, const char *token_fp, const char *const *identity, size_t n,
                     char out[MAC_HEX + 1])
 {
-    char when_s[32];
-    const char *head[] = {"eksauth-proof-v2", login, when_s, token_fp};
+    const char *head[] = {"eksauth-proof-v2", login, when, token_fp};
     size_t nhead = sizeof(head) / sizeof(head[0]), i, len;
     const char **parts = NULL;
     unsigned char mac[32];
@@ -56,7 +58,6 @@ static bool mac_hex(const unsigned char key[EKSAUTH_PROOF_KEY_LEN], const char *
     char *msg = NULL;
     bool done = false;
 
-    snprintf(when_s, sizeof(when_s), "%lld", when);
     parts = calloc(nhead + n, sizeof(*parts));
     if (parts == NULL)
         goto out;
@@ -102,13 +103,14 @@ enum eksauth_status eksauth_proof_make(const unsigned char key[EKSAUTH_PROOF_KEY
                                        const char *const *identity, size_t n, time_t now, char *out,
                                        size_t outlen, struct eksauth_error *err)
 {
-    char mac[MAC_HEX + 1];
+    char mac[MAC_HEX + 1], when[WHEN_MAX];
     int k;
 
+    snprintf(when, sizeof(when), "%lld", (long long)now);
     if (strchr(login, ':') != NULL || !fingerprint_shaped(token_fp, strlen(token_fp)) ||
-        !mac_hex(key, login, (long long)now, token_fp, identity, n, mac))
+        !mac_hex(key, login, when, token_fp, identity, n, mac))
         return eksauth_fail(err, EKSAUTH_EINVAL, "proof: cannot make one for this login");
-    k = snprintf(out, outlen, "%s:%lld:%s:%s", login, (long long)now, token_fp, mac);
+    k = snprintf(out, outlen, "%s:%s:%s:%s", login, when, token_fp, mac);
     if (k < 0 || (size_t)k >= outlen)
         return eksauth_fail(err, EKSAUTH_EINVAL, "proof: longer than its buffer");
     return EKSAUTH_OK;
@@ -120,7 +122,7 @@ enum eksauth_status eksauth_proof_check(const unsigned char key[EKSAUTH_PROOF_KE
                                         long max_age, char token_fp[EKSAUTH_FINGERPRINT_LEN + 1],
                                         struct eksauth_error *err)
 {
-    char want[MAC_HEX + 1], fp[EKSAUTH_FINGERPRINT_LEN + 1], *end;
+    char want[MAC_HEX + 1], fp[EKSAUTH_FINGERPRINT_LEN + 1], when_txt[WHEN_MAX], *end;
     const char *when_s, *mac;
     size_t llen = strlen(login);
     long long when;
@@ -132,14 +134,17 @@ enum eksauth_status eksauth_proof_check(const unsigned char key[EKSAUTH_PROOF_KE
         return eksauth_fail(err, EKSAUTH_EREJECTED, "the token proof is for another login");
     when_s = proof + llen + 1;
     when = strtoll(when_s, &end, 10);
-    if (end == when_s || *end != ':' || !fingerprint_shaped(end + 1, strcspn(end + 1, ":")) ||
+    if (end == when_s || *end != ':' || (size_t)(end - when_s) >= sizeof(when_txt) ||
+        !fingerprint_shaped(end + 1, strcspn(end + 1, ":")) ||
         end[1 + EKSAUTH_FINGERPRINT_LEN] != ':')
         return eksauth_fail(err, EKSAUTH_EREJECTED, "the token proof is malformed");
+    memcpy(when_txt, when_s, (size_t)(end - when_s));
+    when_txt[end - when_s] = '\0';
     memcpy(fp, end + 1, EKSAUTH_FINGERPRINT_LEN);
     fp[EKSAUTH_FINGERPRINT_LEN] = '\0';
     mac = end + 1 + EKSAUTH_FINGERPRINT_LEN + 1;
     /* The MAC covers the identity beside it: EKS_* set by anyone else do not match. */
-    if (strlen(mac) != MAC_HEX || !mac_hex(key, login, when, fp, identity, n, want) ||
+    if (strlen(mac) != MAC_HEX || !mac_hex(key, login, when_txt, fp, identity, n, want) ||
         CRYPTO_memcmp(mac, want, MAC_HEX) != 0)
         return eksauth_fail(
             err, EKSAUTH_EREJECTED,

@@ -130,6 +130,19 @@ static void test_tampering(void **state)
     /* A later time with the old MAC: the MAC covers the time. */
     reshape(forged, sizeof(forged), proof, "dev-bob:5500:00ff00ff");
     assert_int_equal(check(KEY, forged, "dev-bob", ALICE, N_ALICE, 5501, &err), EKSAUTH_EREJECTED);
+    /* The same time spelt otherwise: the MAC passes the one proof string it was made for. */
+    reshape(forged, sizeof(forged), proof, "dev-bob: 5000:00ff00ff");
+    assert_int_equal(check(KEY, forged, "dev-bob", ALICE, N_ALICE, 5001, &err), EKSAUTH_EREJECTED);
+    reshape(forged, sizeof(forged), proof, "dev-bob:+5000:00ff00ff");
+    assert_int_equal(check(KEY, forged, "dev-bob", ALICE, N_ALICE, 5001, &err), EKSAUTH_EREJECTED);
+    reshape(forged, sizeof(forged), proof, "dev-bob:05000:00ff00ff");
+    assert_int_equal(check(KEY, forged, "dev-bob", ALICE, N_ALICE, 5001, &err), EKSAUTH_EREJECTED);
+    reshape(forged, sizeof(forged), proof, "dev-bob:5000:00ff00ff");
+    assert_int_equal(check(KEY, forged, "dev-bob", ALICE, N_ALICE, 5001, &err), EKSAUTH_OK);
+    /* A time longer than any time: malformed, never copied. */
+    reshape(forged, sizeof(forged), proof, "dev-bob:0000000000000000000000000005000:00ff00ff");
+    assert_int_equal(check(KEY, forged, "dev-bob", ALICE, N_ALICE, 5001, &err), EKSAUTH_EREJECTED);
+    assert_non_null(strstr(err.msg, "malformed"));
     /* Another token's fingerprint with the old MAC: the MAC covers it too. */
     reshape(forged, sizeof(forged), proof, "dev-bob:5000:1a2b3c4d");
     assert_int_equal(check(KEY, forged, "dev-bob", ALICE, N_ALICE, 5001, &err), EKSAUTH_EREJECTED);
