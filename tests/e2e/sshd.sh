@@ -281,6 +281,21 @@ fi
 like "$(cat "$H/out/sudo-dave.syslog")" "sudo: pam_eksauth\(sudo:auth\): event=auth result=success user=dave k8s_user=dave arn=arn:aws:sts::111122223333:assumed-role/eks-oncall/dave .* canonical_arn=arn:aws:iam::111122223333:role/eks-oncall ruser=dave reason=" \
     "sudo's log: the audit line of the token authentication, with the role and who ran sudo"
 
+# sudo with "Defaults !pam_setcred": no setcred, and the session is root's, not
+# eksauth's user's.  pam_eksauth's account stage keeps the token proof in the handle that
+# made it (sshd's child hands it on), so its session stage must take it out for root
+# too: sudo gives the command the PAM environment.
+cp "$H/ns/sudoers" "$H/sudoers.orig"
+printf 'Defaults:dave !pam_setcred\n' >>"$H/ns/sudoers"
+visudo -cqf "$H/ns/sudoers" || bail "the sudoers with !pam_setcred does not parse"
+login sudo-nosetcred dave ". $H/dave.env; export EKSAUTH_CLUSTER=$CLUSTER EKSAUTH_HOST=$E2E_HOST EKSAUTH_BUILTIN=1;
+    export EKSAUTH_ASKPASS_DIR=\$HOME/askpass;
+    SUDO_ASKPASS=$H/bin/eksauth-askpass sudo -A -k env >\$HOME/sudo-env; echo \"sudo=\$?\";
+    grep -c '^EKSAUTH_PROOF=' \$HOME/sudo-env" "$(with_token dave)"
+cat "$H/sudoers.orig" >"$H/ns/sudoers" # in place: /etc/sudoers is bound to this file
+is "$(out sudo-nosetcred | tr '\n' ' ')" "sudo=0 0 " \
+    "sudo -A without pam_setcred: the command's environment holds no token proof"
+
 # single_use = yes on the bastion: a token works once on this host.  The ssh
 # login gets a fresh token from the real `aws eks get-token`, and each of three
 # `sudo -A -k` in a row a fresh one from eksauth askpass: all pass.  The same
