@@ -15,8 +15,10 @@
  * a fresh proof for that login over the values there now; an account stage
  * with require_token takes an eksauth user only with one.  A key planted in
  * authorized_keys, .shosts or any method that never asked for a token, or
- * EKS_* a user's ~/.pam_environment set, cannot stand in for one.  The
- * variable is removed before the session starts, so no user ever sees one.
+ * EKS_* a user's ~/.pam_environment set, cannot stand in for one.
+ * pam_eksauth's setcred and open_session remove the variable, so no
+ * session's environment holds one; the account stage leaves it in the
+ * handle that made it, for sshd's other process (SECURITY.md, section 2).
  */
 #ifndef EKSAUTH_PROOF_H
 #define EKSAUTH_PROOF_H
@@ -32,7 +34,7 @@
 #define EKSAUTH_PROOF_ENV     "EKSAUTH_PROOF"
 #define EKSAUTH_PROOF_KEY_LEN 32
 #define EKSAUTH_PROOF_MAX     400 /* bytes of "login:time:token_fp:mac" */
-#define EKSAUTH_PROOF_MAX_AGE 600 /* seconds from authentication to the account stage */
+#define EKSAUTH_PROOF_MAX_AGE 600 /* seconds from authentication to the stage that checks it */
 
 /*
  * "login:time:token_fp:mac" for login authenticated at now with the token
