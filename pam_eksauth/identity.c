@@ -90,6 +90,13 @@ const struct pe_identity *pe_identity_get(pam_handle_t *pamh, const char *user)
     return identity_data(pamh, PE_DATA_IDENTITY, user);
 }
 
+bool pe_identity_authenticated_here(pam_handle_t *pamh)
+{
+    const void *data = NULL;
+
+    return pam_get_data(pamh, PE_DATA_IDENTITY, &data) == PAM_SUCCESS && data != NULL;
+}
+
 const struct pe_identity *pe_identity_session(pam_handle_t *pamh, const char *user)
 {
     const struct pe_identity *id = identity_data(pamh, PE_DATA_IDENTITY, user);

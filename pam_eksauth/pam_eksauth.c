@@ -748,7 +748,14 @@ static const struct pe_identity *stage_identity(struct pe_ctx *c, struct pe_resu
 
     if (state != NULL)
         return state;
-    st = pe_identity_from_db(c->pamh, &c->host, c->user, !pe_session_opened(c->pamh), &pi, &err);
+    /*
+     * The environment is another process's authentication's only in a
+     * handle that ran none: after its own (for another user, sudo -u) its
+     * EKS_* and proof are that login's, not a claim of this user's to check.
+     */
+    st = pe_identity_from_db(
+        c->pamh, &c->host, c->user,
+        !pe_session_opened(c->pamh) && !pe_identity_authenticated_here(c->pamh), &pi, &err);
     if (st != EKSAUTH_OK) {
         set_result(r, status_kind(st), "%s", err.msg);
         return NULL;

@@ -85,6 +85,13 @@ void pe_identity_free(struct pe_identity *id);
 const struct pe_identity *pe_identity_get(pam_handle_t *pamh, const char *user);
 
 /*
+ * Whether this handle's authentication established an identity, for any
+ * user: its EKS_* and token proof are then its own login's, even where
+ * PAM_USER changed since (sudo -u: the command's user).
+ */
+bool pe_identity_authenticated_here(pam_handle_t *pamh);
+
+/*
  * The identity the later stages of user take their EKS_* from: this
  * handle's authentication, else one taken since (pe_identity_keep_taken);
  * NULL when neither.

@@ -1313,6 +1313,29 @@ static void case_proof_not_in_session(void)
     ok(pam_getenv(t.pamh, "EKSAUTH_PROOF") == NULL,
        "sudo, no setcred: no proof in the command's environment");
     tx_end(&t, PAM_SUCCESS);
+
+    /*
+     * sudo -u bob after admin-alice's token: setcred and the session are
+     * bob's, in a handle whose EKS_* and proof are admin-alice's own login's.
+     * Nobody tried to pass for a token login: no warning, and bob's lines
+     * name no principal (he gave no token), nothing of admin-alice's.
+     */
+    tx_start(&t, "eksauth", "admin-alice");
+    tx_answer(&t, TOK_ALICE);
+    is_rc(pam_authenticate(t.pamh, 0), PAM_SUCCESS, "sudo -u bob: authenticate admin-alice");
+    is_rc(pam_acct_mgmt(t.pamh, 0), PAM_SUCCESS, "sudo -u bob: acct_mgmt of admin-alice");
+    pd_log_mark();
+    pam_set_item(t.pamh, PAM_USER, "bob");
+    is_rc(pam_setcred(t.pamh, PAM_ESTABLISH_CRED), PAM_SUCCESS, "sudo -u bob: setcred of bob");
+    is_rc(pam_open_session(t.pamh, 0), PAM_SUCCESS, "sudo -u bob: open_session of bob");
+    is_str(pam_getenv(t.pamh, "EKS_USERNAME"), "bob", "sudo -u bob: the command gets bob's EKS_*");
+    tx_end(&t, PAM_SUCCESS);
+    ok(pd_log_find("not taken as this login's", NULL) == NULL,
+       "sudo -u bob: no warning of EKS_* not taken (they are admin-alice's own login's)");
+    ok(pd_log_find("event=open_session result=success user=bob k8s_user=bob" NO_PRINCIPAL, NO_TOKEN,
+                   NULL) != NULL,
+       "sudo -u bob: the open line names bob and no principal");
+    ok(pd_log_find("eks-admins/alice", NULL) == NULL, "sudo -u bob: nothing of admin-alice's");
 }
 
 /* The account stage of a handle that never asked bob for a token (an ssh key, say). */
