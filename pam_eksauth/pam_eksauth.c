@@ -436,7 +436,7 @@ static bool put_proof(struct pe_ctx *c, const struct eksauth_login *l)
         st = pe_proof_put(c->pamh, key, l->id.login, l->token_fp, &err);
     /* err says why, never what the stack held. */
     if (st != EKSAUTH_OK)
-        pam_syslog(c->pamh, LOG_ERR, "no token proof for the account stage: %s", err.msg);
+        pam_syslog(c->pamh, LOG_ERR, "no token proof for the later stages: %s", err.msg);
     OPENSSL_cleanse(key, sizeof(key));
     return lowered;
 }

@@ -1242,8 +1242,8 @@ static void case_proof_not_kept(void)
     is_rc(auth_once("eksauth-token", "bob", (const char *[]){TOK_BOB}, 1, NULL), PAM_SUCCESS,
           "authenticate bob while pam_putenv refuses the token proof");
     fail_putenv = NULL;
-    line = pd_log_find("no token proof for the account stage: ", NULL);
-    ok(line != NULL && strstr(line, "no token proof for the account stage: pam_putenv: ") != NULL,
+    line = pd_log_find("no token proof for the later stages: ", NULL);
+    ok(line != NULL && strstr(line, "no token proof for the later stages: pam_putenv: ") != NULL,
        "logged: no token proof, because pam_putenv failed");
     if (line != NULL)
         diag("log: %s", line);
