@@ -25,9 +25,11 @@ def main():
     def frozen(remove_tzinfo=True):
         return fixed.replace(tzinfo=None) if remove_tzinfo else fixed
 
-    import botocore.auth
+    # awscli first: AWS CLI v2 (Debian 12's 2.9) carries its own botocore,
+    # which "import botocore" names only once awscli is imported.
     import awscli.clidriver
     import awscli.customizations.eks.get_token as get_token
+    import botocore.auth
 
     # Both the signer and the ExecCredential's expiry read this clock.
     botocore.auth.get_current_datetime = frozen
