@@ -6,7 +6,8 @@
  * caches after each write (lib/nscd.c), but a keyed DB's templated names
  * are answered to root alone, and nscd asks as root for everyone (or as its
  * server-user, who gets no answer).  SSSD's proxy cache is cleared by
- * nothing eksauth runs.  docs/identity-db.md, "nscd, unscd and sssd".
+ * nothing eksauth runs.  systemd-userdbd asks NSS as root for any local
+ * user too.  docs/identity-db.md, "nscd, unscd and sssd".
  */
 #include "config.h"
 
@@ -180,8 +181,41 @@ static void check_sssd(struct doctor *d)
     }
 }
 
+/*
+ * systemd-userdbd: its io.systemd.NameServiceSwitch service (systemd-userwork,
+ * root) answers any local user's `userdbctl user NAME` by asking NSS as
+ * root, so a keyed DB's templated ids, which the module tells root alone,
+ * are told to everyone, as through nscd.  Socket-activated wherever it is
+ * installed and enabled (Fedora and Amazon Linux by preset).
+ */
+static void check_userdbd(struct doctor *d)
+{
+    static const char *const units[] = {
+        "/etc/systemd/system/sockets.target.wants/systemd-userdbd.socket",
+        "/run/systemd/userdb/io.systemd.NameServiceSwitch",
+    };
+    struct finding *f;
+    size_t i;
+
+    if (!keyed_templates(d))
+        return;
+    for (i = 0; i < sizeof(units) / sizeof(units[0]) && !path_exists(d, units[i]); i++)
+        ;
+    if (i == sizeof(units) / sizeof(units[0]))
+        return;
+    f = report(d, LV_WARNING, "caches", units[i],
+               "systemd-userdbd answers any local user's user lookups (userdbctl user NAME) "
+               "by asking NSS as root: the uid a templated name would get, which eksauth tells "
+               "root alone (keyed ids), is told to every local user, who can then search "
+               "session names for the uid they want");
+    set_fix(d, f,
+            "systemctl disable --now systemd-userdbd.socket systemd-userdbd.service, where "
+            "systemd-homed is not used");
+}
+
 void check_caches(struct doctor *d)
 {
     check_nscd(d);
     check_sssd(d);
+    check_userdbd(d);
 }
