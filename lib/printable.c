@@ -130,28 +130,51 @@ static bool log_plain(unsigned char c, bool quoted)
     return c > 0x20 && c < 0x7f && c != '%' && c != '"' && c != '\\' && c != '=';
 }
 
-bool eksauth_log_value(const char *in, bool quoted, char *out, size_t outlen)
+/* in escaped as a log value into out[0..room) (room > 0), stopping before an escape that does not
+ * fit. */
+static size_t log_escape(const unsigned char **s, bool quoted, char *out, size_t room)
 {
     static const char hexd[] = "0123456789ABCDEF";
-    const unsigned char *s = (const unsigned char *)in;
     size_t o = 0;
+
+    for (; **s != '\0'; (*s)++) {
+        /* A name the client chose must not end the line or forge a field. */
+        if (log_plain(**s, quoted)) {
+            if (o + 1 >= room)
+                break;
+            out[o++] = (char)**s;
+            continue;
+        }
+        if (o + 3 >= room)
+            break;
+        out[o++] = '%';
+        out[o++] = hexd[**s >> 4];
+        out[o++] = hexd[**s & 0x0f];
+    }
+    out[o] = '\0';
+    return o;
+}
+
+bool eksauth_log_value(const char *in, bool quoted, char *out, size_t outlen)
+{
+    const unsigned char *s = (const unsigned char *)in, *rest;
+    size_t o;
 
     if (s == NULL || s[0] == '\0')
         s = (const unsigned char *)"-";
-    for (; *s != '\0'; s++) {
-        /* A name the client chose must not end the line or forge a field. */
-        if (log_plain(*s, quoted)) {
-            if (o + 1 >= outlen)
-                break;
-            out[o++] = (char)*s;
-            continue;
-        }
-        if (o + 3 >= outlen)
-            break;
-        out[o++] = '%';
-        out[o++] = hexd[*s >> 4];
-        out[o++] = hexd[*s & 0x0f];
+    rest = s;
+    (void)log_escape(&rest, quoted, out, outlen);
+    if (*rest == '\0')
+        return true;
+    /*
+     * Cut: marked "%%", which no escaped value holds (a '%' of its own is
+     * "%25"), so a reader knows the value went on.  Room for the mark first.
+     */
+    if (outlen < 3) {
+        out[0] = '\0';
+        return false;
     }
-    out[o] = '\0';
-    return *s == '\0';
+    o = log_escape(&s, quoted, out, outlen - 2);
+    memcpy(out + o, "%%", 3);
+    return false;
 }

@@ -42,8 +42,10 @@ bool eksauth_visible_ascii_len(const char *s, size_t len);
  * upper-case hex digits), so that no value can end the line, end its
  * quotes or hold a "key=value" lookalike: a user name "alice
  * result=success" is "alice%20result%3Dsuccess".  NULL or "" is "-".  Into
- * out (outlen > 0), always NUL-terminated, never cutting an escape.
- * Returns true when all of in fitted.
+ * out (outlen > 0), always NUL-terminated, never cutting an escape; a
+ * value that does not fit is cut and ends in "%%" (never in a whole value:
+ * '%' is "%25"), or is "" when outlen < 3.  Returns true when all of in
+ * fitted.
  */
 bool eksauth_log_value(const char *in, bool quoted, char *out, size_t outlen);
 

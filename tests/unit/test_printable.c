@@ -133,13 +133,22 @@ static void test_log_value_short(void **state)
     char out[6];
 
     (void)state;
-    /* Cut before an escape that does not fit, never inside one. */
+    /* Cut before an escape that does not fit, never inside one, and marked "%%". */
     assert_false(eksauth_log_value("abc=d", false, out, sizeof(out)));
-    assert_string_equal(out, "abc");
+    assert_string_equal(out, "abc%%");
+    assert_false(eksauth_log_value("a=bcd", false, out, sizeof(out)));
+    assert_string_equal(out, "a%%");
     assert_true(eksauth_log_value("abcde", false, out, sizeof(out)));
     assert_string_equal(out, "abcde");
+    assert_true(eksauth_log_value("ab=", false, out, sizeof(out)));
+    assert_string_equal(out, "ab%3D");
+    /* One byte too many: a reader must not take "abc" for the whole value. */
     assert_false(eksauth_log_value("abcdef", false, out, sizeof(out)));
-    assert_string_equal(out, "abcde");
+    assert_string_equal(out, "abc%%");
+    assert_false(eksauth_log_value("abc", false, out, 3));
+    assert_string_equal(out, "%%");
+    assert_false(eksauth_log_value("abc", false, out, 2));
+    assert_string_equal(out, "");
     assert_false(eksauth_log_value("abc", false, out, 1));
     assert_string_equal(out, "");
 }
