@@ -137,12 +137,15 @@ rfc3339() {
     date -u -d "@$1" +%Y-%m-%dT%H:%M:%SZ
 }
 
-# mint NAME [VAR=VALUE...]: a token from the real CLI into $tmp/NAME.token.
+# mint NAME [VAR=VALUE...]: a token from the real CLI into $tmp/NAME.token,
+# run in process by aws_get_token.py: AWS CLI v2 (Debian 12's 2.9) ignores
+# AWS_STS_REGIONAL_ENDPOINTS=legacy, and the helper then signs for the global
+# host itself, as v1 does.
 mint() {
     local name=$1
     shift
-    if env "$@" bash -c '. "$0"; aws_eks_token --cluster-name test-cluster --region us-west-2' \
-        "$top_srcdir/tests/lib/aws_token.sh" >"$tmp/$name.token" 2>"$tmp/$name.mint-err" &&
+    if env "$@" python3 "$top_srcdir/tests/lib/aws_get_token.py" --now "$(date +%s)" --cluster-name test-cluster \
+        --region us-west-2 --query status.token --output text >"$tmp/$name.token" 2>"$tmp/$name.mint-err" &&
         grep -q '^k8s-aws-v1\.' "$tmp/$name.token"; then
         pass "aws eks get-token minted the $name token ($(wc -c <"$tmp/$name.token") bytes)"
     else
