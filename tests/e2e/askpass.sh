@@ -432,8 +432,8 @@ awsargs() { tr '\n' ' ' <"$T/aws.args" 2>/dev/null | sed 's/ $//'; }
 # role as "--role ROLE" and the region in args, the profile in env (over the shell's).
 rm -f "$T/kube/config"
 "$PYTHON" "$top_srcdir/tests/lib/aws_update_kubeconfig.py" --name prod --region us-east-1 \
-    --role-arn "$ROLE" --profile kube-profile --kubeconfig "$T/kube/config" >/dev/null ||
-    bail "aws eks update-kubeconfig failed"
+    --role-arn "$ROLE" --profile kube-profile --kubeconfig "$T/kube/config" >"$T/update-kubeconfig.out" 2>&1 ||
+    bail "aws eks update-kubeconfig failed: $(tail -n 1 "$T/update-kubeconfig.out")"
 grep -q -- "- --role$" "$T/kube/config" || bail "update-kubeconfig no longer writes --role: see this test"
 kask k0 "$P1"
 is "$rc:$(awsargs)" "0:eks get-token --cluster-name $AUD --role-arn $ROLE --output json --region us-east-1" \

@@ -22,7 +22,8 @@ def main():
 
     def describe(client):
         name = client._cluster_name
-        region = client._parsed_globals.region
+        # AWS CLI v1 keeps the global options in _parsed_globals, v2 (Debian 12's 2.9) in _globals.
+        region = getattr(client, "_parsed_globals", getattr(client, "_globals", None)).region
         return {
             "name": name,
             "arn": "arn:aws:eks:%s:111122223333:cluster/%s" % (region, name),
@@ -31,7 +32,11 @@ def main():
             "status": "ACTIVE",
         }
 
-    uk.EKSClient.cluster_description = property(describe)
+    # DescribeCluster's answer: a property in AWS CLI v1, a method in v2.
+    if hasattr(uk.EKSClient, "cluster_description"):
+        uk.EKSClient.cluster_description = property(describe)
+    else:
+        uk.EKSClient._get_cluster_description = describe
     return awscli.clidriver.create_clidriver().main(["eks", "update-kubeconfig"] + sys.argv[1:])
 
 
