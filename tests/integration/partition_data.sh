@@ -3,7 +3,11 @@
 # SDK's data can produce (docs/token-rules.md decision 3).
 #
 #  1. lib/partition_data.c is what lib/partition_data.py makes from the
-#     installed botocore: the test fails when AWS's data moved on.
+#     installed botocore: the test fails when AWS's data moved on.  A botocore
+#     older than the one the table was made from (TABLE_BOTOCORE; Debian 12's
+#     python3-botocore 1.29) knows fewer partitions, regions and hosts: then
+#     every partition and region it lists must be in the table, and (2) every
+#     host it produces accepted as the table says.
 #  2. Every host botocore's endpoint rules give STS (each region of each
 #     partition, plain, FIPS, dual-stack and FIPS dual-stack, and the global
 #     host), in a token presigned by botocore's own SigV4 signer, checked by
@@ -27,9 +31,11 @@ import base64
 import itertools
 import json
 import os
+import re
 import subprocess
 import sys
 
+import botocore
 from botocore.auth import SigV4QueryAuth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
@@ -50,11 +56,41 @@ def ok(cond, what, detail=""):
             print("#   " + line)
 
 
-# 1. The committed table is the installed botocore's.
-gen = subprocess.run([sys.executable, os.path.join(top, "lib/partition_data.py"), "--check",
-                      os.path.join(top, "lib/partition_data.c")], capture_output=True, text=True)
-ok(gen.returncode == 0, "lib/partition_data.c is what botocore's data gives",
-   (gen.stdout + gen.stderr)[-3000:])
+# The botocore lib/partition_data.c was last made from (the file names none:
+# lib/partition_data.py says why); raise it when regenerating.
+TABLE_BOTOCORE = (1, 43)
+older = tuple(int(x) for x in botocore.__version__.split(".")[:2]) < TABLE_BOTOCORE
+
+
+def table_regions(path):
+    """{partition: set of its regions} of the C table at PATH."""
+    with open(path) as f:
+        blocks = f.read().split(".name = ")[1:]
+    return {re.match(r'"([^"]*)"', b).group(1):
+            set(re.findall(r'"([^"]*)"', re.search(r"\.regions =(.*?)\}", b, re.S).group(1)))
+            for b in blocks}
+
+
+# 1. The committed table is the installed botocore's (or holds all of an older one's).
+table_c = os.path.join(top, "lib/partition_data.c")
+if not older:
+    gen = subprocess.run([sys.executable, os.path.join(top, "lib/partition_data.py"), "--check",
+                          table_c], capture_output=True, text=True)
+    ok(gen.returncode == 0, "lib/partition_data.c is what botocore's data gives",
+       (gen.stdout + gen.stderr)[-3000:])
+else:
+    gen = subprocess.run([sys.executable, os.path.join(top, "lib/partition_data.py"), "--regions"],
+                         capture_output=True, text=True)
+    table = table_regions(table_c)
+    missing = []
+    for line in gen.stdout.splitlines():
+        name, *regions = line.split()
+        missing += ["%s %s" % (name, r) for r in regions if r not in table.get(name, ())]
+        if name not in table:
+            missing.append("partition " + name)
+    ok(gen.returncode == 0 and gen.stdout and not missing,
+       "lib/partition_data.c holds every partition and region of botocore %s's older data"
+       % botocore.__version__, gen.stderr[-3000:] + "\n".join(missing))
 
 # 2. Every SDK host, under every partition.
 loader = create_loader()
@@ -138,10 +174,12 @@ def cluster_takes(partition, host):
 
 
 names = [p["id"] for p in partitions]
-ok(sorted(names) == sorted(cluster_domains), "the cluster's domain list names botocore's "
-   "partitions", "%s vs %s" % (sorted(names), sorted(cluster_domains)))
+# An older botocore knows some of them; its ISO partitions may have no dual-stack hosts yet.
+ok(set(names) <= set(cluster_domains) if older else sorted(names) == sorted(cluster_domains),
+   "the cluster's domain list names botocore's partitions",
+   "%s vs %s" % (sorted(names), sorted(cluster_domains)))
 dropped = [h for h, (o, _) in produced.items() if not cluster_takes(o, h)]
-ok(any(".api.aws.ic.gov" in h for h in dropped) and
+ok((older or any(".api.aws.ic.gov" in h for h in dropped)) and
    not any(o in ("aws", "aws-cn", "aws-us-gov", "aws-eusc") for h, (o, _) in produced.items()
            if h in dropped),
    "the cluster refuses %d SDK hosts, all dual-stack in an ISO partition" % len(dropped),
