@@ -108,8 +108,16 @@ if [ "$(id -u)" = 0 ] && ! setpriv --reuid=65534 --regid=65534 --clear-groups te
     rm -rf "$H"
     exit 1
 fi
-mkdir -p "$H/etc" "$H/tok" "$H/out" "$H/db" "$H/home" "$H/bin" "$H/client"
+mkdir -p "$H/etc" "$H/tok" "$H/out" "$H/db" "$H/home" "$H/bin" "$H/client" "$H/nss"
 chmod 0700 "$H/tok" "$H/client"
+# The mapped users' own processes load the NSS module (id -Gn, sudo's group
+# rules) and run eksauth (askpass under sudo -A).  A build in a private folder
+# (/root/eksauth: Debian's /root is 0700) is out of their reach, and glibc then
+# resolves no eksauth name for them, silently: copies in $H are what they run.
+cp "$NSS_DIR/libnss_eksauth.so.2" "$H/nss/" && cp "$EKSAUTH" "$H/bin/eksauth" ||
+    { echo "Bail out! could not copy the NSS module and eksauth into $H"; rm -rf "$H"; exit 1; }
+NSS_DIR=$H/nss
+EKSAUTH=$H/bin/eksauth
 
 # A listing of what must not change on the host: eksauth's part of /etc, a few
 # runtime folders, the mount table.
@@ -350,7 +358,9 @@ EOF
 # ns CMD...: run CMD inside the namespace.  --root: entering a mount namespace
 # starts at its root, so in a chroot (scripts/demo in tests/install/deb.sh's
 # Debian root) the holder's root is taken along; elsewhere it is "/" anyway.
-ns() { nsenter -t "$HOLD_PID" -m --root -- "$@"; }
+# --wd=/: in a chroot the caller's folder is out of reach in there (sh says
+# "getcwd() failed"); elsewhere CMD starts in "/" anyway.
+ns() { nsenter -t "$HOLD_PID" -m --root --wd=/ -- "$@"; }
 
 # e2e_start_syslog: a /dev/log inside the namespace; every line lands in $H/out/syslog.
 e2e_start_syslog() {

@@ -34,9 +34,17 @@ nss_ns_prepare() {
     grep -q "^passwd: $2\$" "$1/nsswitch.conf" || echo "passwd: $2" >>"$1/nsswitch.conf"
     grep -q "^group: $2\$" "$1/nsswitch.conf" || echo "group: $2" >>"$1/nsswitch.conf"
     if [ ! -f "$1/ld.so.cache" ]; then
+        # Other users' processes (setpriv to nobody) load the module too.  A
+        # build in a private folder (/root/eksauth: Debian's /root is 0700) is
+        # out of their reach, and glibc then answers them nothing, silently:
+        # they load a copy in DIR then.
+        _nss_so_dir=$top_builddir/nss_eksauth
+        if ! setpriv --reuid=65534 --regid=65534 --clear-groups test -r "$NSS_SO" 2>/dev/null; then
+            mkdir -p "$1/nss" && cp "$NSS_SO" "$1/nss/" && chmod 0755 "$1/nss" && _nss_so_dir=$1/nss
+        fi
         {
             cat /etc/ld.so.conf.d/*.conf 2>/dev/null | grep -v '^#'
-            echo "$top_builddir/nss_eksauth"
+            echo "$_nss_so_dir"
         } >"$1/ld.so.conf"
         # -X: never create or change links, neither in the build nor in system folders.
         ldconfig -X -C "$1/ld.so.cache" -f "$1/ld.so.conf" 2>/dev/null
