@@ -462,7 +462,7 @@ inputs_after=$(sed -n 's/^inputs=//p' "$tmp/db/aws-auth.state")
 if [ "$gen_after" -gt "$gen_before" ] && [ "$inputs_after" != "$inputs_before" ]; then
     pass "watch: a new generation ($gen_before -> $gen_after) with the new accounts' inputs in the state"
 else fail "watch: generation $gen_before -> $gen_after, inputs $inputs_before -> $inputs_after"; fi
-nsenter -t "$WATCHL" -m "$EKSAUTH" --config "$tmp/k.conf" sync --if-changed >"$tmp/out" 2>"$tmp/err"
+nsenter -t "$WATCHL" -m --root --wd=/ "$EKSAUTH" --config "$tmp/k.conf" sync --if-changed >"$tmp/out" 2>"$tmp/err"
 is "$?" "0" "a one-shot sync --if-changed in the watch's namespace: exit 0"
 like "$(cat "$tmp/out")" "unchanged \\(k8s:[0-9]+\\)" \
     "... the snapshot unchanged: the watch's state carries the current local accounts"
