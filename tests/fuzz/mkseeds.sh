@@ -18,7 +18,7 @@ PYTHON=$(python3 -c 'import sys; print(sys.executable)')
 NOW=1767225600 # FUZZ_SIGNED in fuzz.h
 
 rm -rf "$C"
-mkdir -p "$C"/{token,query,pieces,awsauth,template,names,arn,config,sts,iddb,login_index,replay,kubeconfig}
+mkdir -p "$C"/{token,query,pieces,awsauth,template,names,arn,config,sts,iddb,login_index,replay,kubeconfig,creds,kube_api,exec_credential}
 
 for v in $(env | sed -n 's/^\(AWS_[A-Za-z0-9_]*\)=.*/\1/p'); do unset "$v"; done
 HOME=$(mktemp -d)
@@ -256,4 +256,100 @@ users:
 EOF
 printf -- '- not\n- a mapping\n' >"$K/sequence"
 printf 'clusters: [\n' >"$K/not-yaml"
+
+# creds: byte 0 picks the reader (bits 0-1: 0 the credentials file, 2 the chain of
+# credentials and config split at "#--", 3 instance metadata) and the profile
+# (bits 2-3: default, dev, prod, "a b"; bit 4: named). The files are what the real
+# `aws configure set` writes (fuzz_creds.c).
+A=$(mktemp -d) || exit 1
+awsset() { AWS_SHARED_CREDENTIALS_FILE=$A/credentials AWS_CONFIG_FILE=$A/config aws configure set "$@" || exit 1; }
+awsset aws_access_key_id AKIAFAKEUSER00000001
+awsset aws_secret_access_key fake/secret+key
+awsset region us-east-1
+awsset aws_access_key_id ASIAFAKEEXAMPLE00001 --profile dev
+awsset aws_secret_access_key fake/dev+secret --profile dev
+awsset aws_session_token FwoGZXIvYXdzEFAKEsessiontoken --profile dev
+awsset region eu-west-1 --profile dev
+awsset role_arn arn:aws:iam::111122223333:role/ops --profile prod
+awsset source_profile dev --profile prod
+awsset region us-gov-west-1 --profile 'a b'
+awsset aws_access_key_id AKIAFAKEUSER00000002 --profile 'a b'
+awsset aws_secret_access_key spaced/secret --profile 'a b'
+{ printf '\0'; cat "$A/credentials"; } >"$C/creds/credentials-default"
+{ printf '\4'; cat "$A/credentials"; } >"$C/creds/credentials-dev"
+{ printf '\14'; cat "$A/credentials"; } >"$C/creds/credentials-a-b"
+{ printf '\2'; cat "$A/credentials"; printf '#--\n'; cat "$A/config"; } >"$C/creds/chain-default"
+{ printf '\26'; cat "$A/credentials"; printf '#--\n'; cat "$A/config"; } >"$C/creds/chain-dev-named"
+{ printf '\32'; cat "$A/credentials"; printf '#--\n'; cat "$A/config"; } >"$C/creds/chain-prod-role"
+{ printf '\36'; printf '#--\n'; cat "$A/config"; } >"$C/creds/chain-a-b-config-only"
+rm -rf "$A"
+printf '\0[DEFAULT]\nregion = us-east-1\n[default]\naws_access_key_id = AKIAFAKEUSER00000001\naws_secret_access_key =\n    continued\n; comment\n# comment\n' >"$C/creds/defaults-continuation"
+printf '\0[default]\r\naws_access_key_id: AKIAFAKEUSER00000001\r\nAWS_SECRET_ACCESS_KEY : s\r\n[default]\r\n' >"$C/creds/crlf-repeated"
+printf '\2#--\n[profile "dev"]\nregion = us-west-2\n[profile dev]\nregion = us-east-2\n[default]\nregion=ap-southeast-2\n' >"$C/creds/config-quoted"
+"$PYTHON" - "$C/creds" <<'PY'
+import json, os, sys
+d = sys.argv[1]
+doc = {"Code": "Success", "LastUpdated": "2026-01-01T00:00:00Z", "Type": "AWS-HMAC",
+       "AccessKeyId": "ASIAFAKEEXAMPLE00001", "SecretAccessKey": "fake/imds+secret",
+       "Token": "FwoGZXIvYXdzEFAKEimdstoken", "Expiration": "2026-01-01T06:00:00Z"}
+open(os.path.join(d, "imds"), "wb").write(b"\3" + json.dumps(doc, indent=2).encode())
+open(os.path.join(d, "imds-failed"), "wb").write(b"\3" + json.dumps({"Code": "AssumeRoleUnauthorizedAccess"}).encode())
+PY
+
+# kube_api: byte 0 picks the reader (fuzz_kube_api.c); the answers have the shapes
+# the API servers send (tests/lib/fake_kube.py, tests/lib/fake_eks.py).
+"$PYTHON" - "$C/kube_api" "$top/tests/fixtures/cluster" <<'PY'
+import json, os, sys
+d, fx = sys.argv[1], sys.argv[2]
+def put(name, reader, obj, raw=False):
+    body = obj if raw else json.dumps(obj).encode() + b"\n"
+    open(os.path.join(d, name), "wb").write(bytes([reader]) + body)
+cm = json.load(open(os.path.join(fx, "configmap.json")))
+entries = json.load(open(os.path.join(fx, "access-entries.json")))
+put("configmap", 0, cm)
+put("list", 1, {"kind": "ConfigMapList", "apiVersion": "v1", "metadata": {"resourceVersion": "4243"}, "items": [cm]})
+put("list-empty", 1, {"kind": "ConfigMapList", "apiVersion": "v1", "metadata": {"resourceVersion": "17"}, "items": []})
+put("event-modified", 2, {"type": "MODIFIED", "object": cm})
+put("event-bookmark", 2, {"type": "BOOKMARK", "object": {"kind": "ConfigMap", "apiVersion": "v1", "metadata": {"resourceVersion": "4250"}}})
+gone = {"type": "ERROR", "object": {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
+        "message": "too old resource version: 1 (4242)", "reason": "Expired", "code": 410}}
+put("event-gone", 2, gone)
+stream = b"".join(json.dumps(e).encode() + b"\n" for e in [
+    {"type": "ADDED", "object": cm}, {"type": "BOOKMARK", "object": {"metadata": {"resourceVersion": "4244"}}},
+    {"type": "DELETED", "object": cm}, gone]) + b'{"type": "ADD'
+put("stream", 3, b"\x07" + stream, raw=True)
+put("entries", 4, {"accessEntries": [e["principalArn"] for e in entries], "nextToken": "tok+Mg==/="})
+put("entries-last", 4, {"accessEntries": [], "nextToken": None})
+put("cluster", 5, {"cluster": {"name": "prod", "arn": "arn:aws:eks:us-east-1:111122223333:cluster/prod",
+    "status": "ACTIVE", "accessConfig": {"bootstrapClusterCreatorAdminPermissions": True,
+    "authenticationMode": "API_AND_CONFIG_MAP"}}})
+put("cluster-old", 5, {"cluster": {"name": "prod", "status": "ACTIVE"}})
+put("policies", 6, {"clusterName": "prod", "principalArn": "arn:aws:iam::111122223333:role/ops",
+    "associatedAccessPolicies": [
+        {"policyArn": "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy",
+         "accessScope": {"type": "cluster", "namespaces": []}, "associatedAt": 1767225600.0},
+        {"policyArn": "arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy",
+         "accessScope": {"type": "namespace", "namespaces": ["dev", "web-*"]}}],
+    "nextToken": None})
+for i, e in enumerate(entries):
+    ae = dict(e, clusterName="prod", modifiedAt=1767225600.5,
+              accessEntryArn="arn:aws:eks:us-east-1:111122223333:access-entry/prod/x")
+    put("describe-%d" % i, 7, {"accessEntry": ae})
+put("review", 8, {"kind": "SelfSubjectReview", "apiVersion": "authentication.k8s.io/v1",
+    "metadata": {"creationTimestamp": None}, "status": {"userInfo": {"username": "alice",
+    "uid": "aws-iam-authenticator:111122223333:AIDAFAKE", "groups": ["devs", "system:authenticated"],
+    "extra": {"arn": ["arn:aws:iam::111122223333:user/alice"], "canonicalArn": ["arn:aws:iam::111122223333:user/alice"]}}}})
+put("status", 9, gone["object"])
+PY
+
+# exec_credential: byte 0 picks the caller's buffer (5: the real one); what the
+# real `aws eks get-token` prints, and `eksauth token --json`.
+(creds ASIAFAKEEXAMPLE00001; AWS_DEFAULT_REGION=us-east-1 "$PYTHON" "$top/tests/lib/aws_get_token.py" \
+    --now $NOW --cluster-name prod --output json) >"$C/exec_credential/aws.json.tmp" || exit 1
+{ printf '\5'; cat "$C/exec_credential/aws.json.tmp"; } >"$C/exec_credential/aws-eks-get-token"
+{ printf '\2'; cat "$C/exec_credential/aws.json.tmp"; } >"$C/exec_credential/aws-short-buffer"
+rm -f "$C/exec_credential/aws.json.tmp"
+{ printf '\5'; creds AKIAFAKEUSER00000001; "$EKSAUTH" token --now $NOW --cluster-id prod --region us-east-1 --json; } \
+    >"$C/exec_credential/eksauth-token-json" || exit 1
+printf '\5  {"status": {"token": "k8s-aws-v1.x", "expirationTimestamp": null}}\n' >"$C/exec_credential/minimal"
 du -sh "$C"

@@ -33,6 +33,9 @@ dict_of() {
     config) echo "$here/dict/config.dict" ;;
     sts) echo "$here/dict/sts.dict" ;;
     kubeconfig) echo "$here/dict/kubeconfig.dict" ;;
+    creds) echo "$here/dict/creds.dict" ;;
+    kube_api) echo "$here/dict/kube_api.dict" ;;
+    exec_credential) echo "$here/dict/exec_credential.dict" ;;
     *) echo "" ;;
     esac
 }

@@ -1,0 +1,277 @@
+/*
+ * fuzz_creds.c - libFuzzer target: lib/creds.c's readers of what `eksauth
+ * token`, whoami and sync sign with: the shared credentials and config
+ * files (INI as botocore reads them) and the instance-metadata credentials
+ * document.  Byte 0 picks what is read: bits 0-1 the reader, bits 2-3 the
+ * profile; the rest is the text.
+ *
+ *   reader 0, 1: a credentials file, by eksauth_creds_parse_ini and, written
+ *            to a file, by the chain (eksauth_creds_load, the profile
+ *            named, the file as AWS_SHARED_CREDENTIALS_FILE, no config):
+ *            both read the same keys or refuse alike;
+ *   reader 2: a credentials file and a config file split at a line "#--"
+ *            (an INI comment: a seed of one file is a plain credentials
+ *            file), read by the chain and by eksauth_creds_region;
+ *   reader 3: the instance-metadata document (eksauth_creds_parse_imds).
+ *
+ * Promises checked (creds.h): accepted keys are non-empty with no control
+ * byte (they go into a SigV4 header and a URL), a session token likewise
+ * when there is one; the source is the reader's; a region has the shape
+ * eksauth_region_valid passes (it becomes a host name); instance metadata
+ * sets an expiration; reading twice gives the same; a refusal is one line
+ * (fuzz_check_message) that names the file it is about when there is one
+ * and holds no secret; and every secret frees cleanly (LeakSanitizer).
+ */
+#include "config.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "eksauth/creds.h"
+#include "eksauth/partition.h"
+#include "fuzz.h"
+
+#define FILE_SEP "\n#--\n"
+
+static const char *const profiles[] = {"default", "dev", "prod", "a b"};
+
+/* The two files the chain reads, in a folder of this process's (removed at exit). */
+static char dir[64], cred_path[96], conf_path[96];
+
+static void files_remove(void)
+{
+    unlink(cred_path);
+    unlink(conf_path);
+    rmdir(dir);
+}
+
+static bool files_ready(void)
+{
+    const char *tmp = getenv("TMPDIR");
+
+    if (dir[0] != '\0')
+        return true;
+    snprintf(dir, sizeof(dir), "%s/fuzz-creds.XXXXXX",
+             tmp != NULL && tmp[0] != '\0' && strlen(tmp) < 40 ? tmp : "/tmp");
+    if (mkdtemp(dir) == NULL) {
+        dir[0] = '\0';
+        return false;
+    }
+    snprintf(cred_path, sizeof(cred_path), "%s/credentials", dir);
+    snprintf(conf_path, sizeof(conf_path), "%s/config", dir);
+    atexit(files_remove);
+    return true;
+}
+
+/* Write text[0..len) to path; len 0 with text NULL: no file at all. */
+static bool file_put(const char *path, const uint8_t *text, size_t len)
+{
+    FILE *f;
+    bool ok;
+
+    unlink(path);
+    if (text == NULL)
+        return true;
+    f = fopen(path, "w");
+    if (f == NULL)
+        return false;
+    ok = fwrite(text, 1, len, f) == len;
+    return fclose(f) == 0 && ok;
+}
+
+/* No environment: only the files given count. */
+static const char *no_env(const void *arg, const char *name)
+{
+    (void)arg;
+    (void)name;
+    return NULL;
+}
+
+static bool clean(const char *s)
+{
+    if (s == NULL || s[0] == '\0')
+        return false;
+    for (size_t i = 0; s[i] != '\0'; i++) {
+        if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+            return false;
+    }
+    return true;
+}
+
+static void check_creds(const struct eksauth_creds *c, enum eksauth_creds_source source)
+{
+    FUZZ_ASSERT(c->source == source);
+    FUZZ_ASSERT(clean(c->access_key_id));
+    FUZZ_ASSERT(clean(c->secret_access_key));
+    FUZZ_ASSERT(c->session_token == NULL || clean(c->session_token));
+    FUZZ_ASSERT(memchr(c->origin, '\0', sizeof(c->origin)) != NULL);
+    FUZZ_ASSERT(source == EKSAUTH_CREDS_IMDS ? c->expiration > 0 : c->expiration == 0);
+}
+
+static bool same_creds(const struct eksauth_creds *a, const struct eksauth_creds *b)
+{
+    return strcmp(a->access_key_id, b->access_key_id) == 0 &&
+           strcmp(a->secret_access_key, b->secret_access_key) == 0 &&
+           (a->session_token == NULL) == (b->session_token == NULL) &&
+           (a->session_token == NULL || strcmp(a->session_token, b->session_token) == 0);
+}
+
+/* A refusal is one line; a secret never reaches it (a value of 8 bytes or more is checked). */
+static void check_refusal(const struct eksauth_error *err, const char *text, const char *path)
+{
+    static const char *const secrets[] = {"aws_secret_access_key", "aws_session_token",
+                                          "aws_security_token", "SecretAccessKey", "Token"};
+
+    fuzz_check_message(err->msg);
+    if (path != NULL && err->status != EKSAUTH_ENOTFOUND)
+        FUZZ_ASSERT(strstr(err->msg, path) != NULL);
+    for (size_t i = 0; i < sizeof(secrets) / sizeof(secrets[0]); i++) {
+        const char *k = strstr(text, secrets[i]);
+        const char *v, *e;
+        char value[64];
+
+        if (k == NULL)
+            continue;
+        v = k + strlen(secrets[i]);
+        v += strspn(v, " \t\"=:");
+        e = v + strcspn(v, "\"\r\n,}");
+        if (e - v < 8 || e - v >= (long)sizeof(value))
+            continue;
+        memcpy(value, v, (size_t)(e - v));
+        value[e - v] = '\0';
+        FUZZ_ASSERT(strstr(err->msg, value) == NULL);
+    }
+}
+
+static void read_ini(const char *text, size_t len, const char *profile)
+{
+    struct eksauth_creds a, b, c;
+    struct eksauth_error ea, eb, ec;
+    struct eksauth_creds_options opt = {0};
+    enum eksauth_status sa, sb, sc;
+
+    sa = eksauth_creds_parse_ini(text, len, profile, &a, &ea);
+    sb = eksauth_creds_parse_ini(text, len, profile, &b, &eb);
+    FUZZ_ASSERT(sa == sb);
+    if (sa == EKSAUTH_OK) {
+        check_creds(&a, EKSAUTH_CREDS_PROFILE);
+        FUZZ_ASSERT(same_creds(&a, &b));
+    } else {
+        check_refusal(&ea, text, NULL);
+        FUZZ_ASSERT(strcmp(ea.msg, eb.msg) == 0);
+    }
+    /* The chain reads the file as the parser reads its text. */
+    if (files_ready() && file_put(cred_path, (const uint8_t *)text, len) &&
+        file_put(conf_path, NULL, 0)) {
+        opt.sources = EKSAUTH_CREDS_PROFILE;
+        opt.profile = profile;
+        opt.credentials_file = cred_path;
+        opt.config_file = conf_path;
+        opt.getenv_fn = no_env;
+        sc = eksauth_creds_load(&opt, &c, &ec);
+        if (sa == EKSAUTH_OK) {
+            FUZZ_ASSERT(sc == EKSAUTH_OK);
+            check_creds(&c, EKSAUTH_CREDS_PROFILE);
+            FUZZ_ASSERT(same_creds(&a, &c));
+        } else {
+            FUZZ_ASSERT(sc != EKSAUTH_OK);
+            check_refusal(&ec, text, cred_path);
+        }
+        eksauth_creds_free(&c);
+    }
+    eksauth_creds_free(&a);
+    eksauth_creds_free(&b);
+}
+
+static void read_chain(const uint8_t *data, size_t size, const char *profile, bool named)
+{
+    const uint8_t *sep = NULL;
+    struct eksauth_creds_options opt = {0};
+    struct eksauth_creds c;
+    struct eksauth_error err;
+    enum eksauth_status st;
+    char region[64];
+
+    for (size_t i = 0; i + strlen(FILE_SEP) <= size; i++) {
+        if (memcmp(data + i, FILE_SEP, strlen(FILE_SEP)) == 0) {
+            sep = data + i;
+            break;
+        }
+    }
+    if (!files_ready() || !file_put(cred_path, data, sep != NULL ? (size_t)(sep - data) : size))
+        return;
+    if (!file_put(conf_path, sep != NULL ? sep + strlen(FILE_SEP) : NULL,
+                  sep != NULL ? size - (size_t)(sep - data) - strlen(FILE_SEP) : 0))
+        return;
+    opt.sources = EKSAUTH_CREDS_PROFILE;
+    opt.profile = named ? profile : NULL;
+    opt.credentials_file = cred_path;
+    opt.config_file = conf_path;
+    opt.getenv_fn = no_env;
+    st = eksauth_creds_load(&opt, &c, &err);
+    if (st == EKSAUTH_OK)
+        check_creds(&c, EKSAUTH_CREDS_PROFILE);
+    else
+        check_refusal(&err, (const char *)data, NULL); /* data: NUL-terminated by the caller */
+    eksauth_creds_free(&c);
+
+    st = eksauth_creds_region(NULL, &opt, region, sizeof(region), &err);
+    if (st == EKSAUTH_OK) {
+        FUZZ_ASSERT(eksauth_region_valid(region, strlen(region)));
+        FUZZ_ASSERT(clean(region));
+    } else {
+        check_refusal(&err, (const char *)data, NULL); /* data: NUL-terminated by the caller */
+        FUZZ_ASSERT(region[0] == '\0');
+    }
+}
+
+static void read_imds(const char *body, size_t len)
+{
+    struct eksauth_creds a, b;
+    struct eksauth_error ea, eb;
+    enum eksauth_status sa, sb;
+
+    sa = eksauth_creds_parse_imds(body, len, &a, &ea);
+    sb = eksauth_creds_parse_imds(body, len, &b, &eb);
+    FUZZ_ASSERT(sa == sb);
+    if (sa == EKSAUTH_OK) {
+        check_creds(&a, EKSAUTH_CREDS_IMDS);
+        FUZZ_ASSERT(a.session_token != NULL);
+        FUZZ_ASSERT(same_creds(&a, &b) && a.expiration == b.expiration);
+    } else {
+        check_refusal(&ea, body, NULL);
+    }
+    eksauth_creds_free(&a);
+    eksauth_creds_free(&b);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    const char *profile;
+    char *text;
+
+    if (size < 1 || size > EKSAUTH_CREDS_FILE_MAX)
+        return 0;
+    profile = profiles[(data[0] >> 2) % (sizeof(profiles) / sizeof(profiles[0]))];
+    text = fuzz_dup(data + 1, size - 1);
+    if (text == NULL)
+        return 0;
+    switch (data[0] & 3) {
+    case 0:
+    case 1:
+        read_ini(text, size - 1, profile);
+        break;
+    case 2:
+        read_chain((const uint8_t *)text, size - 1, profile, (data[0] & 0x10) != 0);
+        break;
+    default:
+        read_imds(text, size - 1);
+        break;
+    }
+    free(text);
+    return 0;
+}

@@ -1,0 +1,72 @@
+/*
+ * fuzz_exec_credential.c - libFuzzer target: the token read out of an
+ * ExecCredential (lib/exec_credential.c), what `aws eks get-token` prints
+ * and eksauth askpass, login-name and `eksauth check -` read from a
+ * pipe or a token command.  Byte 0 picks the caller's buffer (tokenmax:
+ * a short one, one a token fills exactly, the real one); the rest is the
+ * text.
+ *
+ * Promises checked (exec_credential.h): a token taken is what status.token
+ * holds, NUL-terminated inside tokenmax, with no NUL inside its tlen bytes
+ * (every caller hands it on as a C string too); only text that
+ * eksauth_exec_credential_is_json calls JSON is ever read as an
+ * ExecCredential; a larger buffer takes the same token and expiry (an
+ * expiry before 1970 is negative: an expired token, which callers refuse); a
+ * refusal is one line, leaves nothing taken and never holds the token;
+ * and the json-c copies free cleanly (LeakSanitizer).
+ */
+#include "config.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "eksauth/exec_credential.h"
+#include "eksauth/token.h"
+#include "fuzz.h"
+
+#define BIG (EKSAUTH_TOKEN_MAX_LEN + 1)
+
+static const size_t maxes[] = {1, 2, 20, 64, EKSAUTH_TOKEN_MAX_LEN, BIG};
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    static char token[BIG], big[BIG];
+    struct eksauth_error err, e2;
+    enum eksauth_status st, st2;
+    size_t max, tlen = 99, blen = 99;
+    time_t expires = 99, bexp = 99;
+    char *text;
+
+    if (size < 1)
+        return 0;
+    max = maxes[data[0] % (sizeof(maxes) / sizeof(maxes[0]))];
+    text = fuzz_dup(data + 1, size - 1);
+    if (text == NULL)
+        return 0;
+    memset(token, 'X', sizeof(token));
+    st = eksauth_exec_credential_token(text, size - 1, token, max, &tlen, &expires, &err);
+    st2 = eksauth_exec_credential_token(text, size - 1, big, sizeof(big), &blen, &bexp, &e2);
+    if (st == EKSAUTH_OK) {
+        FUZZ_ASSERT(eksauth_exec_credential_is_json(text, size - 1));
+        FUZZ_ASSERT(tlen < max && token[tlen] == '\0');
+        FUZZ_ASSERT(memchr(token, '\0', tlen) == NULL);
+        /* Nothing past the token's NUL is written. */
+        for (size_t i = max; i < sizeof(token); i++)
+            FUZZ_ASSERT(token[i] == 'X');
+        FUZZ_ASSERT(st2 == EKSAUTH_OK && blen == tlen && memcmp(big, token, tlen + 1) == 0 &&
+                    bexp == expires);
+    } else {
+        fuzz_check_message(err.msg);
+        FUZZ_ASSERT(tlen == 0 && expires == 0);
+        if (st2 == EKSAUTH_OK) {
+            /* Refused only for its size: the buffer was too short. */
+            FUZZ_ASSERT(blen + 1 > max);
+            if (blen >= 8)
+                FUZZ_ASSERT(strstr(err.msg, big) == NULL);
+        }
+    }
+    free(text);
+    return 0;
+}
