@@ -5,8 +5,9 @@
  * reader that reads those files the way botocore's configparser does:
  * "[section]" headers, "key = value" or "key: value" options (keys
  * case-insensitive), '#' and ';' comment lines, continuation lines
- * (indented deeper than their option's line); a line that is none of these is an error naming its
- * number.
+ * (indented deeper than their option's line), lines ended by LF, CRLF or a
+ * lone CR (Python's text mode); a line that is none of these, or a value
+ * taken that holds a control byte, is an error naming its number.
  */
 #include "config.h"
 
@@ -147,6 +148,15 @@ static void trim(const char **s, const char **e)
         (*s)++;
     while (*e > *s && is_space((*e)[-1]))
         (*e)--;
+}
+
+static bool has_control(const char *s, const char *e)
+{
+    for (; s < e; s++) {
+        if ((unsigned char)*s < 0x20 || *s == 0x7f)
+            return true;
+    }
+    return false;
 }
 
 static bool span_eq(const char *s, const char *e, const char *lit)
@@ -400,6 +410,27 @@ static enum eksauth_status names_check(struct ini_names *headers, struct ini_nam
 #define INI_WANT_MAX 16 /* options one lookup asks for (K_COUNT) */
 
 /*
+ * The end of the line at p, *next where the next one starts: "\n", "\r\n"
+ * and a lone "\r" each end a line, as in the Python text mode botocore
+ * reads the files in (a lone "\r" read otherwise would hide from eksauth
+ * the option after it, a role_arn botocore would assume).
+ */
+static const char *line_end(const char *p, const char *end, const char **next)
+{
+    const char *e = p;
+
+    while (e < end && *e != '\n' && *e != '\r')
+        e++;
+    *next = e;
+    if (e < end) {
+        (*next)++;
+        if (*e == '\r' && *next < end && **next == '\n')
+            (*next)++;
+    }
+    return e;
+}
+
+/*
  * Scan text for the options of profile's section in a file of kind
  * (section_is).  When several sections are the profile's (botocore maps
  * "[profile dev]" and "[profile \"dev\"]" both to dev), the last one wins
@@ -433,16 +464,11 @@ static enum eksauth_status ini_lookup(const char *text, size_t len, enum ini_fil
     if (memchr(text, '\0', len) != NULL)
         return eksauth_fail(err, EKSAUTH_EINVAL, "contains a NUL byte");
     while (p < end) {
-        const char *ls = p, *le = memchr(p, '\n', (size_t)(end - p));
+        const char *ls = p, *le = line_end(p, end, &p);
         const char *s, *e, *sep;
         size_t indent;
 
-        if (le == NULL)
-            le = end;
-        p = le < end ? le + 1 : end;
         line++;
-        if (le > ls && le[-1] == '\r')
-            le--;
         s = ls;
         e = le;
         trim(&s, &e);
@@ -530,6 +556,12 @@ static enum eksauth_status ini_lookup(const char *text, size_t len, enum ini_fil
             for (i = 0; i < n_want; i++) {
                 if (!eksauth_ascii_eq_nocase(ks, (size_t)(ke - ks), target[i].key))
                     continue;
+                /* A key or token goes into a signed header or URL: no control byte. */
+                if (has_control(vs, ve)) {
+                    st = eksauth_fail(err, EKSAUTH_EINVAL, "line %u: %s holds a control byte", line,
+                                      target[i].key);
+                    goto out;
+                }
                 if (target[i].value != NULL) {
                     st =
                         eksauth_fail(err, EKSAUTH_EINVAL, "line %u: %s repeated (first on line %u)",

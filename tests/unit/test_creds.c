@@ -1016,6 +1016,50 @@ static void test_config_strict(void **state)
     }
 }
 
+/*
+ * botocore reads the files in Python's text mode, where a lone CR ends a
+ * line as LF does: a profile's options behind one are its options, and a
+ * role_arn so written is still the role botocore would assume.
+ */
+static void test_ini_lone_cr(void **state)
+{
+    struct eksauth_creds c;
+    struct eksauth_error err;
+    struct eksauth_creds_options opt = fake_env;
+    static const char text[] = "[default]\raws_access_key_id = AKIACR00000000000001\r"
+                               "aws_secret_access_key = cr/secret\r\r\n[dev]\r\n"
+                               "aws_access_key_id = AKIADEV0000000000001\n"
+                               "aws_secret_access_key = dev/secret\r";
+
+    (void)state;
+    assert_status_err(eksauth_creds_parse_ini(text, sizeof(text) - 1, "default", &c, &err),
+                      EKSAUTH_OK);
+    assert_string_equal(c.access_key_id, "AKIACR00000000000001");
+    assert_string_equal(c.secret_access_key, "cr/secret");
+    eksauth_creds_free(&c);
+    assert_status_err(eksauth_creds_parse_ini(text, sizeof(text) - 1, "dev", &c, &err), EKSAUTH_OK);
+    assert_string_equal(c.secret_access_key, "dev/secret");
+    eksauth_creds_free(&c);
+    /* Lines are counted as botocore counts them. */
+    expect_ini_error("[default]\rx = 1\r\noops\n", "line 3: neither a [section]");
+    env_set("AWS_EC2_METADATA_DISABLED", "true");
+    write_file(path_in("home/.aws/credentials"), text);
+    write_file(path_in("home/.aws/config"), "[profile dev]\rrole_arn = arn:aws:iam::1:role/r\r");
+    opt.profile = "dev";
+    expect_other_source(&opt, "has role_arn");
+}
+
+/* A value taken holding a control byte is refused: keys and tokens go into signed headers. */
+static void test_ini_control_value(void **state)
+{
+    (void)state;
+    expect_ini_error("[default]\naws_access_key_id = AKIA\001X\naws_secret_access_key = s\n",
+                     "line 2: aws_access_key_id holds a control byte");
+    expect_ini_error("[default]\naws_access_key_id = AKIAX\naws_secret_access_key = s\n"
+                     "aws_session_token = tok\tand\n",
+                     "line 4: aws_session_token holds a control byte");
+}
+
 EKSAUTH_UNIT_MAIN_WITH(
     setup, teardown, cmocka_unit_test_setup(test_ini_profiles, each),
     cmocka_unit_test_setup(test_ini_absent, each), cmocka_unit_test_setup(test_ini_errors, each),
@@ -1027,4 +1071,6 @@ EKSAUTH_UNIT_MAIN_WITH(
     cmocka_unit_test_setup(test_other_sources, each),
     cmocka_unit_test_setup(test_config_sections, each),
     cmocka_unit_test_setup(test_region_in_credentials, each),
-    cmocka_unit_test_setup(test_config_strict, each))
+    cmocka_unit_test_setup(test_config_strict, each),
+    cmocka_unit_test_setup(test_ini_lone_cr, each),
+    cmocka_unit_test_setup(test_ini_control_value, each))
