@@ -242,10 +242,11 @@ int eksauth_kube_lines_feed(struct eksauth_kube_lines *l, const char *data, size
     for (i = 0; i < n; i++) {
         if (data[i] != '\n')
             continue;
+        /* Bounded however the network cut it (l->len: what came of it before). */
+        if (i - start > EKSAUTH_KUBE_LINE_MAX - l->len)
+            return -1;
         if (l->len > 0) {
             /* The first part of this line came earlier: join it in the buffer. */
-            if (i - start > EKSAUTH_KUBE_LINE_MAX - l->len)
-                return -1;
             if (l->len + (i - start) > l->cap) {
                 char *grown = realloc(l->buf, l->len + (i - start));
 

@@ -226,6 +226,43 @@ static void test_lines(void **state)
     eksauth_kube_lines_free(&l);
 }
 
+static int count_line(void *ctx, const char *line, size_t len)
+{
+    (void)line;
+    (void)len;
+    (*(int *)ctx)++;
+    return 0;
+}
+
+/*
+ * A line over the bound is refused when it comes in one piece as when it
+ * comes cut: what the watch reads does not hang on where the network cut.
+ */
+static void test_long_line_whole(void **state)
+{
+    struct eksauth_kube_lines l = {NULL, 0, 0};
+    char *big = malloc(EKSAUTH_KUBE_LINE_MAX + 2);
+    int n = 0;
+
+    (void)state;
+    assert_non_null(big);
+    memset(big, 'x', EKSAUTH_KUBE_LINE_MAX + 1);
+    big[EKSAUTH_KUBE_LINE_MAX + 1] = '\n';
+    assert_int_equal(eksauth_kube_lines_feed(&l, big, EKSAUTH_KUBE_LINE_MAX + 2, count_line, &n),
+                     -1);
+    assert_int_equal(n, 0);
+    eksauth_kube_lines_free(&l);
+    /* The most a line may hold passes, whole or cut. */
+    assert_int_equal(
+        eksauth_kube_lines_feed(&l, big + 1, EKSAUTH_KUBE_LINE_MAX + 1, count_line, &n), 0);
+    assert_int_equal(eksauth_kube_lines_feed(&l, big + 1, EKSAUTH_KUBE_LINE_MAX, count_line, &n),
+                     0);
+    assert_int_equal(eksauth_kube_lines_feed(&l, "\n", 1, count_line, &n), 0);
+    assert_int_equal(n, 2);
+    free(big);
+    eksauth_kube_lines_free(&l);
+}
+
 /* Stops the watch at its first event (none comes: the call is refused first). */
 static int stop(void *ctx, const struct eksauth_kube_event *ev)
 {
@@ -266,11 +303,9 @@ static void test_no_cluster_ca_refused(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_configmap),
-        cmocka_unit_test(test_list),
-        cmocka_unit_test(test_events),
-        cmocka_unit_test(test_lines),
-        cmocka_unit_test(test_no_cluster_ca_refused),
+        cmocka_unit_test(test_configmap),       cmocka_unit_test(test_list),
+        cmocka_unit_test(test_events),          cmocka_unit_test(test_lines),
+        cmocka_unit_test(test_long_line_whole), cmocka_unit_test(test_no_cluster_ca_refused),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
