@@ -49,6 +49,15 @@ void eksauth_kube_user_free(struct eksauth_kube_user *u)
     memset(u, 0, sizeof(*u));
 }
 
+static bool has_control(const char *s)
+{
+    for (; *s != '\0'; s++) {
+        if ((unsigned char)*s < 0x20 || *s == 0x7f)
+            return true;
+    }
+    return false;
+}
+
 /* The strings of a JSON array into *v (*n of them); false when out of memory. */
 static bool string_array(struct json_object *a, char ***v, size_t *n)
 {
@@ -87,6 +96,12 @@ enum eksauth_status eksauth_kube_parse_review(const char *body, size_t len,
         username[0] == '\0') {
         st = eksauth_fail(err, EKSAUTH_EINVAL,
                           "Kubernetes API: the answer is not a SelfSubjectReview with a username");
+        goto out;
+    }
+    /* login-name quotes it when it maps to no login: no control byte reaches that line. */
+    if (has_control(username)) {
+        st = eksauth_fail(err, EKSAUTH_EINVAL,
+                          "Kubernetes API: the SelfSubjectReview's username holds a control byte");
         goto out;
     }
     uid = eksauth_json_answer_str(info, "uid");

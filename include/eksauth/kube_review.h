@@ -34,7 +34,10 @@ struct eksauth_kube_user {
 
 /* ---- pure ---- */
 
-/* A SelfSubjectReview answer into out; EKSAUTH_EINVAL names what is missing. */
+/*
+ * A SelfSubjectReview answer into out; EKSAUTH_EINVAL names what is missing,
+ * or a username holding a control byte.
+ */
 enum eksauth_status eksauth_kube_parse_review(const char *body, size_t len,
                                               struct eksauth_kube_user *out,
                                               struct eksauth_error *err);

@@ -20,7 +20,8 @@
  * nextToken and every ARN taken are visible ASCII that fit; counts stay
  * within their caps and are what the arrays hold; a mode is a known one;
  * the username of an entry fits its buffer and is the ARN or its role's
- * session ARN when EKS gives none; a Status message is visible ASCII;
+ * session ARN when EKS gives none; a SelfSubjectReview's username has no
+ * control byte (login-name quotes it); a Status message is visible ASCII;
  * every refusal is one line; every reader is deterministic; and
  * everything frees cleanly (LeakSanitizer).
  */
@@ -319,6 +320,8 @@ static void read_review(const char *body, size_t len)
 
     if (st == EKSAUTH_OK) {
         FUZZ_ASSERT(u.username != NULL && u.username[0] != '\0');
+        for (size_t i = 0; u.username[i] != '\0'; i++)
+            FUZZ_ASSERT((unsigned char)u.username[i] >= 0x20 && u.username[i] != 0x7f);
         FUZZ_ASSERT(u.n_groups == 0 || u.groups != NULL);
         for (size_t i = 0; i < u.n_groups; i++)
             FUZZ_ASSERT(u.groups[i] != NULL);

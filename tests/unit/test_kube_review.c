@@ -62,6 +62,24 @@ static void test_not_a_review(void **state)
     }
 }
 
+/*
+ * A username holding a control byte is refused: login-name quotes it in its
+ * message when it maps to no login, and a newline or an escape from the
+ * cluster would forge a line or drive the terminal.
+ */
+static void test_review_control_username(void **state)
+{
+    static const char body[] = "{\"kind\":\"SelfSubjectReview\",\"status\":{\"userInfo\":{"
+                               "\"username\":\"dave\\n\\u001b[2Jroot\"}}}";
+    struct eksauth_kube_user u;
+    struct eksauth_error err;
+
+    (void)state;
+    assert_status(eksauth_kube_parse_review(body, strlen(body), &u, &err), EKSAUTH_EINVAL);
+    assert_non_null(strstr(err.msg, "control"));
+    assert_null(u.username);
+}
+
 static void test_review_without_extra(void **state)
 {
     static const char body[] = "{\"kind\":\"SelfSubjectReview\",\"status\":{\"userInfo\":{"
@@ -94,4 +112,5 @@ static void test_status_message(void **state)
 
 EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_review), cmocka_unit_test(test_not_a_review),
                   cmocka_unit_test(test_review_without_extra),
+                  cmocka_unit_test(test_review_control_username),
                   cmocka_unit_test(test_status_message))
