@@ -51,6 +51,11 @@ enum eksauth_status eksauth_exec_credential_token(const char *json, size_t len, 
         goto out;
     }
     n = (size_t)json_object_get_string_len(tok);
+    /* Callers hand the token on by length and as a C string: the two must agree. */
+    if (memchr(json_object_get_string(tok), '\0', n) != NULL) {
+        st = eksauth_fail(err, EKSAUTH_EINVAL, "the ExecCredential's token holds a NUL byte");
+        goto out;
+    }
     if (n + 1 > tokenmax) {
         st = eksauth_fail(err, EKSAUTH_EINVAL, "the ExecCredential's token is too long (%zu bytes)",
                           n);

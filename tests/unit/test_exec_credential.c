@@ -85,6 +85,27 @@ static void test_not_an_exec_credential(void **state)
 }
 
 /*
+ * A token holding "\u0000" is refused: every caller hands the token on as
+ * a C string as well as by length, and the two would differ.
+ */
+static void test_token_with_nul(void **state)
+{
+    static const char json[] = "{\"status\": {\"token\": \"k8s-aws-v1.abc\\u0000def\"}}";
+    struct eksauth_error err;
+    char tok[64];
+    size_t len = 9;
+    time_t expires = 9;
+
+    (void)state;
+    assert_int_equal(
+        eksauth_exec_credential_token(json, strlen(json), tok, sizeof(tok), &len, &expires, &err),
+        EKSAUTH_EINVAL);
+    assert_non_null(strstr(err.msg, "NUL"));
+    assert_int_equal(len, 0);
+    assert_int_equal(expires, 0);
+}
+
+/*
  * The token is wiped from every copy json-c made before it is freed: its
  * string, and the tokener's buffer, which holds the last string it read
  * (the token, in `aws eks get-token`'s order) whole.  So is a token in
@@ -124,9 +145,8 @@ static void test_no_copy_of_the_token_freed(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_token_and_expiry),
-        cmocka_unit_test(test_v1_without_expiry),
-        cmocka_unit_test(test_not_an_exec_credential),
+        cmocka_unit_test(test_token_and_expiry),           cmocka_unit_test(test_v1_without_expiry),
+        cmocka_unit_test(test_not_an_exec_credential),     cmocka_unit_test(test_token_with_nul),
         cmocka_unit_test(test_no_copy_of_the_token_freed),
     };
 
