@@ -6,8 +6,10 @@
  * "[section]" headers, "key = value" or "key: value" options (keys
  * case-insensitive), '#' and ';' comment lines, continuation lines
  * (indented deeper than their option's line), lines ended by LF, CRLF or a
- * lone CR (Python's text mode); a line that is none of these, or a value
- * taken that holds a control byte, is an error naming its number.
+ * lone CR (Python's text mode); a line that is none of these, an option
+ * name or a value taken holding a control byte or a non-ASCII character
+ * (where Python's Unicode rules would read another name or value), is an
+ * error naming its number.
  */
 #include "config.h"
 
@@ -150,13 +152,14 @@ static void trim(const char **s, const char **e)
         (*e)--;
 }
 
-static bool has_control(const char *s, const char *e)
+/* Whether s..e is ASCII without a control byte (0x20..0x7e). */
+static bool plain_ascii(const char *s, const char *e)
 {
     for (; s < e; s++) {
-        if ((unsigned char)*s < 0x20 || *s == 0x7f)
-            return true;
+        if ((unsigned char)*s < 0x20 || (unsigned char)*s > 0x7e)
+            return false;
     }
-    return false;
+    return true;
 }
 
 static bool span_eq(const char *s, const char *e, const char *lit)
@@ -546,6 +549,18 @@ static enum eksauth_status ini_lookup(const char *text, size_t len, enum ini_fil
                 st = eksauth_fail(err, EKSAUTH_EINVAL, "line %u: an option without a name", line);
                 goto out;
             }
+            /*
+             * Python strips more around a name ("role_arn\x1c", "role_arn" and
+             * U+00A0) and lower-cases more into ASCII (U+212A KELVIN SIGN is
+             * "k"): botocore would read an option eksauth would not see.
+             */
+            if (!plain_ascii(ks, ke)) {
+                st = eksauth_fail(err, EKSAUTH_EINVAL,
+                                  "line %u: an option name with a control byte or a non-ASCII "
+                                  "character",
+                                  line);
+                goto out;
+            }
             have_option = true;
             if (!names_add(&options, ks, (size_t)(ke - ks), section, line)) {
                 st = eksauth_fail(err, EKSAUTH_ENOMEM, "out of memory");
@@ -557,9 +572,10 @@ static enum eksauth_status ini_lookup(const char *text, size_t len, enum ini_fil
                 if (!eksauth_ascii_eq_nocase(ks, (size_t)(ke - ks), target[i].key))
                     continue;
                 /* A key or token goes into a signed header or URL: no control byte. */
-                if (has_control(vs, ve)) {
-                    st = eksauth_fail(err, EKSAUTH_EINVAL, "line %u: %s holds a control byte", line,
-                                      target[i].key);
+                if (!plain_ascii(vs, ve)) {
+                    st = eksauth_fail(err, EKSAUTH_EINVAL,
+                                      "line %u: %s holds a control byte or a non-ASCII character",
+                                      line, target[i].key);
                     goto out;
                 }
                 if (target[i].value != NULL) {
