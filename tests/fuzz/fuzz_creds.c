@@ -1,8 +1,8 @@
 /*
  * fuzz_creds.c - libFuzzer target: lib/creds.c's readers of what `eksauth
  * token`, whoami and sync sign with: the shared credentials and config
- * files (INI as botocore reads them) and the instance-metadata credentials
- * document.  Byte 0 picks what is read: bits 0-1 the reader, bits 2-3 the
+ * files (INI as botocore reads them) and instance metadata's answers.
+ * Byte 0 picks what is read: bits 0-1 the reader, bits 2-3 the
  * profile; the rest is the text.
  *
  *   reader 0, 1: a credentials file, by eksauth_creds_parse_ini and, written
@@ -12,13 +12,18 @@
  *   reader 2: a credentials file and a config file split at a line "#--"
  *            (an INI comment: a seed of one file is a plain credentials
  *            file), read by the chain and by eksauth_creds_region;
- *   reader 3: the instance-metadata document (eksauth_creds_parse_imds).
+ *   reader 3: an instance-metadata answer: the credentials document
+ *            (eksauth_creds_parse_imds), the role's name
+ *            (eksauth_imds_parse_role) and the session token
+ *            (eksauth_imds_token_valid).
  *
- * Promises checked (creds.h): accepted keys are non-empty with no control
- * byte (they go into a SigV4 header and a URL), a session token likewise
- * when there is one; the source is the reader's; a region has the shape
- * eksauth_region_valid passes (it becomes a host name); instance metadata
- * sets an expiration; reading twice gives the same; a refusal is one line
+ * Promises checked (creds.h, imds.h): accepted keys are non-empty with no
+ * control byte (they go into a SigV4 header and a URL), a session token
+ * likewise when there is one; the source is the reader's; a region has the
+ * shape eksauth_region_valid passes (it becomes a host name); instance
+ * metadata sets an expiration; a role name is IAM's alphabet, at most 64
+ * bytes, the answer's first line; a session token has no blank or line
+ * end; reading twice gives the same; a refusal is one line
  * (fuzz_check_message) that names the file it is about when there is one
  * and holds no secret; and every secret frees cleanly (LeakSanitizer).
  */
@@ -32,6 +37,7 @@
 #include <unistd.h>
 
 #include "eksauth/creds.h"
+#include "eksauth/imds.h"
 #include "eksauth/partition.h"
 #include "fuzz.h"
 
@@ -233,6 +239,7 @@ static void read_chain(const uint8_t *data, size_t size, const char *profile, bo
 
 static void read_imds(const char *body, size_t len)
 {
+    char role[128];
     struct eksauth_creds a, b;
     struct eksauth_error ea, eb;
     enum eksauth_status sa, sb;
@@ -249,6 +256,18 @@ static void read_imds(const char *body, size_t len)
     }
     eksauth_creds_free(&a);
     eksauth_creds_free(&b);
+    /* The same answer as the role's name (it goes into the next URL's path). */
+    if (eksauth_imds_parse_role(body, len, role, sizeof(role), &ea) == EKSAUTH_OK) {
+        FUZZ_ASSERT(role[0] != '\0' && strlen(role) <= 64);
+        FUZZ_ASSERT(strspn(role, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+                                 "+=,.@_-") == strlen(role));
+        FUZZ_ASSERT(strncmp(body, role, strlen(role)) == 0);
+    } else {
+        fuzz_check_message(ea.msg);
+        FUZZ_ASSERT(role[0] == '\0');
+    }
+    if (eksauth_imds_token_valid(body, len))
+        FUZZ_ASSERT(strpbrk(body, "\r\n ") == NULL && strlen(body) == len);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
