@@ -451,6 +451,7 @@ static enum eksauth_status ini_lookup(const char *text, size_t len, enum ini_fil
     struct ini_names headers = {NULL, 0, 0}, options = {NULL, 0, 0};
     struct ini_want defaults[INI_WANT_MAX], *target = NULL;
     bool have_section = false, have_option = false;
+    bool nested = false; /* the last option line had no value: its indented lines are pairs */
     struct ini_want *cur = NULL; /* the wanted option the last line set */
     size_t indent_level = 0;     /* the indent of the last header or option line */
     enum eksauth_status st = EKSAUTH_OK;
@@ -493,9 +494,19 @@ static enum eksauth_status ini_lookup(const char *text, size_t len, enum ini_fil
                                   cur->key);
                 goto out;
             }
+            /* botocore reads "name =" and indented lines as "key = value" pairs, or refuses the
+             * file. */
+            if (nested && memchr(s, '=', (size_t)(e - s)) == NULL) {
+                st = eksauth_fail(err, EKSAUTH_EINVAL,
+                                  "line %u: an indented line without '=' under an option with no "
+                                  "value",
+                                  line);
+                goto out;
+            }
             continue;
         }
         cur = NULL;
+        nested = false;
         indent_level = indent;
         if (*s == '[') {
             const char *close = e;
@@ -562,6 +573,7 @@ static enum eksauth_status ini_lookup(const char *text, size_t len, enum ini_fil
                 goto out;
             }
             have_option = true;
+            nested = vs == ve;
             if (!names_add(&options, ks, (size_t)(ke - ks), section, line)) {
                 st = eksauth_fail(err, EKSAUTH_ENOMEM, "out of memory");
                 goto out;

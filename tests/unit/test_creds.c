@@ -249,6 +249,10 @@ static void test_ini_errors(void **state)
     expect_ini_error("[default\n", "line 1: bad section header");
     expect_ini_error("[default]\naws_secret_access_key = abc\n    def\n",
                      "line 3: the value of aws_secret_access_key continues");
+    /* botocore refuses the whole file when a nested value has a line that is no pair. */
+    expect_ini_error("[default]\naws_access_key_id = A\naws_secret_access_key = B\ns3 =\n"
+                     "    max_concurrent_requests = 10\n    # a comment\n\n    oops\n",
+                     "line 8: an indented line without '='");
     /* Errors anywhere in the file count, as botocore refuses the whole file. */
     expect_ini_error("[default]\naws_access_key_id = A\naws_secret_access_key = B\n[x]\noops\n",
                      "line 5");
