@@ -20,8 +20,8 @@
  * Promises checked (creds.h, imds.h): accepted keys are non-empty with no
  * control byte (they go into a SigV4 header and a URL), a session token
  * likewise when there is one; the source is the reader's; a region has the
- * shape eksauth_region_valid passes (it becomes a host name); instance
- * metadata sets an expiration; a role name is IAM's alphabet, at most 64
+ * shape eksauth_region_valid passes (it becomes a host name); only
+ * instance metadata sets an expiration; a role name is IAM's alphabet, at most 64
  * bytes, the answer's first line; a session token has no blank or line
  * end; reading twice gives the same; a refusal is one line
  * (fuzz_check_message) that names the file it is about when there is one
@@ -115,7 +115,9 @@ static void check_creds(const struct eksauth_creds *c, enum eksauth_creds_source
     FUZZ_ASSERT(clean(c->secret_access_key));
     FUZZ_ASSERT(c->session_token == NULL || clean(c->session_token));
     FUZZ_ASSERT(memchr(c->origin, '\0', sizeof(c->origin)) != NULL);
-    FUZZ_ASSERT(source == EKSAUTH_CREDS_IMDS ? c->expiration > 0 : c->expiration == 0);
+    /* Static keys do not expire; instance metadata's say when (any time: only the cache reads it).
+     */
+    FUZZ_ASSERT(source == EKSAUTH_CREDS_IMDS || c->expiration == 0);
 }
 
 static bool same_creds(const struct eksauth_creds *a, const struct eksauth_creds *b)
