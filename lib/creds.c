@@ -494,8 +494,7 @@ static enum eksauth_status ini_lookup(const char *text, size_t len, enum ini_fil
                                   cur->key);
                 goto out;
             }
-            /* botocore reads "name =" and indented lines as "key = value" pairs, or refuses the
-             * file. */
+            /* Under "name =", botocore reads indented "key = value" pairs or refuses the file. */
             if (nested && memchr(s, '=', (size_t)(e - s)) == NULL) {
                 st = eksauth_fail(err, EKSAUTH_EINVAL,
                                   "line %u: an indented line without '=' under an option with no "

@@ -15,6 +15,7 @@
 #include "eksauth/http.h"
 #include "eksauth/json_answer.h"
 #include "eksauth/kube_review.h"
+#include "eksauth/printable.h"
 #include "eksauth/strlist.h"
 
 #define REVIEW_PATH "/apis/authentication.k8s.io/%s/selfsubjectreviews"
@@ -47,15 +48,6 @@ void eksauth_kube_user_free(struct eksauth_kube_user *u)
     eksauth_strv_free(u->groups, u->n_groups);
     free(u->arn);
     memset(u, 0, sizeof(*u));
-}
-
-static bool has_control(const char *s)
-{
-    for (; *s != '\0'; s++) {
-        if ((unsigned char)*s < 0x20 || *s == 0x7f)
-            return true;
-    }
-    return false;
 }
 
 /* The strings of a JSON array into *v (*n of them); false when out of memory. */
@@ -98,10 +90,11 @@ enum eksauth_status eksauth_kube_parse_review(const char *body, size_t len,
                           "Kubernetes API: the answer is not a SelfSubjectReview with a username");
         goto out;
     }
-    /* login-name quotes it when it maps to no login: no control byte reaches that line. */
-    if (has_control(username)) {
+    /* login-name quotes it when it maps to no login: nothing there may forge a line or hide. */
+    if (!eksauth_is_printable(username)) {
         st = eksauth_fail(err, EKSAUTH_EINVAL,
-                          "Kubernetes API: the SelfSubjectReview's username holds a control byte");
+                          "Kubernetes API: the SelfSubjectReview's username holds a control or "
+                          "invisible character, or is not UTF-8");
         goto out;
     }
     uid = eksauth_json_answer_str(info, "uid");

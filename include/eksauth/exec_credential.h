@@ -21,8 +21,8 @@ bool eksauth_exec_credential_is_json(const char *text, size_t len);
  * The status.token of the ExecCredential json[0..len) into token (tokenmax
  * bytes with its NUL; *tlen its length) and status.expirationTimestamp
  * into *expires (0 when absent or unreadable).  EKSAUTH_EINVAL when it is
- * not JSON with a string status.token that fits and holds no NUL.  json-c's own copy of the
- * token is wiped before it is freed.
+ * not JSON with a string status.token that fits and holds no NUL.  json-c's
+ * own copy of the token is wiped before it is freed.
  */
 enum eksauth_status eksauth_exec_credential_token(const char *json, size_t len, char *token,
                                                   size_t tokenmax, size_t *tlen, time_t *expires,

@@ -36,7 +36,7 @@ struct eksauth_kube_user {
 
 /*
  * A SelfSubjectReview answer into out; EKSAUTH_EINVAL names what is missing,
- * or a username holding a control byte.
+ * or a username that is not printable (eksauth_is_printable, printable.h).
  */
 enum eksauth_status eksauth_kube_parse_review(const char *body, size_t len,
                                               struct eksauth_kube_user *out,

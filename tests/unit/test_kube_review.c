@@ -63,20 +63,26 @@ static void test_not_a_review(void **state)
 }
 
 /*
- * A username holding a control byte is refused: login-name quotes it in its
- * message when it maps to no login, and a newline or an escape from the
- * cluster would forge a line or drive the terminal.
+ * A username that is not printable is refused: login-name quotes it in its
+ * message when it maps to no login, and a newline, an escape or a BiDi
+ * override from the cluster would forge a line, drive the terminal or read
+ * backwards.
  */
 static void test_review_control_username(void **state)
 {
     static const char body[] = "{\"kind\":\"SelfSubjectReview\",\"status\":{\"userInfo\":{"
                                "\"username\":\"dave\\n\\u001b[2Jroot\"}}}";
+    static const char bidi[] = "{\"kind\":\"SelfSubjectReview\",\"status\":{\"userInfo\":{"
+                               "\"username\":\"admin\\u202enimda\"}}}";
     struct eksauth_kube_user u;
     struct eksauth_error err;
 
     (void)state;
     assert_status(eksauth_kube_parse_review(body, strlen(body), &u, &err), EKSAUTH_EINVAL);
     assert_non_null(strstr(err.msg, "control"));
+    assert_null(u.username);
+    /* Nor one that reads backwards on the terminal. */
+    assert_status(eksauth_kube_parse_review(bidi, strlen(bidi), &u, &err), EKSAUTH_EINVAL);
     assert_null(u.username);
 }
 
