@@ -142,9 +142,13 @@ static void check_refusal(const struct eksauth_error *err, const char *text, con
         const char *v, *e;
         char value[64];
 
-        if (k == NULL)
+        /* The name of an option or a member: at a line's start or after a quote, then = : or ". */
+        if (k == NULL || (k != text && strchr("\n\r\t \"", k[-1]) == NULL))
             continue;
         v = k + strlen(secrets[i]);
+        v += strspn(v, " \t");
+        if (*v != '=' && *v != ':' && *v != '"')
+            continue;
         v += strspn(v, " \t\"=:");
         e = v + strcspn(v, "\"\r\n,}");
         if (e - v < 8 || e - v >= (long)sizeof(value))
