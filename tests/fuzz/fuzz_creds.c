@@ -142,12 +142,19 @@ static void check_refusal(const struct eksauth_error *err, const char *text, con
         const char *v, *e;
         char value[64];
 
-        /* The name of an option or a member: at a line's start or after a quote, then = : or ". */
-        if (k == NULL || (k != text && strchr("\n\r\t \"", k[-1]) == NULL))
+        bool member;
+
+        /* An option's name at a line's start, or a JSON member's name; then its separator. */
+        if (k == NULL)
+            continue;
+        member = k != text && k[-1] == '"';
+        if (k != text && !member && strchr("\n\r\t ", k[-1]) == NULL)
             continue;
         v = k + strlen(secrets[i]);
+        if (member && *v++ != '"')
+            continue;
         v += strspn(v, " \t");
-        if (*v != '=' && *v != ':' && *v != '"')
+        if (*v != ':' && (member || *v != '='))
             continue;
         v += strspn(v, " \t\"=:");
         e = v + strcspn(v, "\"\r\n,}");
