@@ -128,7 +128,8 @@ static bool same_creds(const struct eksauth_creds *a, const struct eksauth_creds
            (a->session_token == NULL || strcmp(a->session_token, b->session_token) == 0);
 }
 
-/* A refusal is one line; a secret never reaches it (a value of 8 bytes or more is checked). */
+/* A refusal is one line; a secret never reaches it (a value of 16 bytes or more: a shorter one may
+ * be any word). */
 static void check_refusal(const struct eksauth_error *err, const char *text, const char *path)
 {
     static const char *const secrets[] = {"aws_secret_access_key", "aws_session_token",
@@ -158,7 +159,7 @@ static void check_refusal(const struct eksauth_error *err, const char *text, con
             continue;
         v += strspn(v, " \t\"=:");
         e = v + strcspn(v, "\"\r\n,}");
-        if (e - v < 8 || e - v >= (long)sizeof(value))
+        if (e - v < 16 || e - v >= (long)sizeof(value))
             continue;
         memcpy(value, v, (size_t)(e - v));
         value[e - v] = '\0';
