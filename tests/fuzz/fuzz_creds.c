@@ -128,8 +128,10 @@ static bool same_creds(const struct eksauth_creds *a, const struct eksauth_creds
            (a->session_token == NULL || strcmp(a->session_token, b->session_token) == 0);
 }
 
-/* A refusal is one line; a secret never reaches it (a value of 16 bytes or more: a shorter one may
- * be any word). */
+/*
+ * A refusal is one line; a secret never reaches it (a value of 16 bytes or
+ * more is checked: a shorter one may be any word a message holds).
+ */
 static void check_refusal(const struct eksauth_error *err, const char *text, const char *path)
 {
     static const char *const secrets[] = {"aws_secret_access_key", "aws_session_token",
