@@ -50,6 +50,9 @@ void eksauth_error_prefix(struct eksauth_error *err, const char *fmt, ...)
     va_end(ap);
     if (n < 0)
         return;
+    /* As eksauth_fail and _append: a prefix quoting input cannot forge a line or drive a terminal.
+     */
+    eksauth_message_clean(prefix);
     /* "<prefix>: <msg>", cut at the end of the buffer. */
     plen = strnlen(prefix, sizeof(err->msg) - 3);
     mlen = strnlen(err->msg, sizeof(err->msg) - 1);

@@ -40,7 +40,8 @@ enum eksauth_status eksauth_fail(struct eksauth_error *err, enum eksauth_status 
 /*
  * The rule of every message, errors and warnings alike: each control byte
  * (below 0x20, and 0x7f) becomes '?', so quoted input cannot forge a log
- * line or drive a terminal.  eksauth_fail applies it itself.
+ * line or drive a terminal.  eksauth_fail, eksauth_error_prefix and
+ * eksauth_error_append apply it themselves.
  */
 void eksauth_message_clean(char *msg);
 

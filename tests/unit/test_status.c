@@ -52,6 +52,10 @@ static void test_prefix(void **state)
     assert_string_equal(err.msg, "token abc12345: expired: 901 s");
     assert_int_equal(err.status, EKSAUTH_EREJECTED);
     eksauth_error_prefix(NULL, "nothing"); /* no crash */
+    /* A prefix quoting input (a name a cluster answered) is cleaned as the message is. */
+    eksauth_fail(&err, EKSAUTH_EREJECTED, "not mapped");
+    eksauth_error_prefix(&err, "user %s", "evil\n\x1b[2Jx");
+    assert_string_equal(err.msg, "user evil??[2Jx: not mapped");
 }
 
 static void test_prefix_truncates(void **state)
