@@ -197,8 +197,15 @@ static void read_ini(const char *text, size_t len, const char *profile)
         opt.config_file = conf_path;
         opt.getenv_fn = no_env;
         sc = eksauth_creds_load(&opt, &c, &ec);
-        if (sa == EKSAUTH_OK) {
-            FUZZ_ASSERT(sc == EKSAUTH_OK);
+        if (sa == EKSAUTH_OK && sc != EKSAUTH_OK) {
+            /*
+             * The parser takes the keys alone; the chain also refuses keys
+             * beside an option botocore signs with first (role_arn, sso_*,
+             * credential_process), and says so.
+             */
+            FUZZ_ASSERT(strstr(ec.msg, "which the AWS CLI signs with before") != NULL);
+            check_refusal(&ec, text, cred_path);
+        } else if (sa == EKSAUTH_OK) {
             check_creds(&c, EKSAUTH_CREDS_PROFILE);
             FUZZ_ASSERT(same_creds(&a, &c));
         } else {
