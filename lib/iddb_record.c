@@ -223,16 +223,11 @@ static enum eksauth_status refuse_templated(const struct eksauth_iddb *db, const
  */
 static void tell_nscd(const char *path)
 {
-    const char *slash = strrchr(path, '/');
     char mark[EKSAUTH_PATH_MAX];
-    int n;
 
     if (eksauth_iddb_replaced(NULL) == EKSAUTH_OK)
         return;
-    n = slash == NULL ? snprintf(mark, sizeof(mark), "%s", EKSAUTH_NSCD_PENDING_NAME)
-                      : snprintf(mark, sizeof(mark), "%.*s/%s", (int)(slash - path), path,
-                                 EKSAUTH_NSCD_PENDING_NAME);
-    if (n >= 0 && (size_t)n < sizeof(mark))
+    if (eksauth_paths_beside(mark, path, EKSAUTH_NSCD_PENDING_NAME))
         (void)eksauth_nscd_owe(mark, NULL);
 }
 

@@ -18,7 +18,7 @@ static int copy_path(char out[EKSAUTH_PATH_MAX], const char *src)
 }
 
 /* "<folder of db>/<name>" */
-static int beside(char out[EKSAUTH_PATH_MAX], const char *db, const char *name)
+bool eksauth_paths_beside(char out[EKSAUTH_PATH_MAX], const char *db, const char *name)
 {
     const char *slash = strrchr(db, '/');
     int n;
@@ -67,14 +67,15 @@ enum eksauth_status eksauth_paths_db(const struct eksauth_config *cfg, struct ek
     } else if (cfg != NULL && cfg->db_path != NULL) {
         db = cfg->db_path;
     }
-    if (!copy_path(out->db, db) || !beside(out->snapshot, db, EKSAUTH_SNAPSHOT_NAME) ||
-        !beside(out->state, db, EKSAUTH_STATE_NAME) ||
-        !beside(out->index, db, EKSAUTH_INDEX_NAME) ||
-        !beside(out->replay, db, EKSAUTH_REPLAY_NAME) ||
-        !beside(out->proof_key, db, EKSAUTH_PROOF_KEY_NAME) ||
-        !beside(out->entry_cache, db, EKSAUTH_ENTRY_CACHE_NAME) ||
-        !beside(out->tls_session, db, EKSAUTH_TLS_SESSION_NAME) ||
-        !beside(out->nscd_pending, db, EKSAUTH_NSCD_PENDING_NAME))
+    if (!copy_path(out->db, db) ||
+        !eksauth_paths_beside(out->snapshot, db, EKSAUTH_SNAPSHOT_NAME) ||
+        !eksauth_paths_beside(out->state, db, EKSAUTH_STATE_NAME) ||
+        !eksauth_paths_beside(out->index, db, EKSAUTH_INDEX_NAME) ||
+        !eksauth_paths_beside(out->replay, db, EKSAUTH_REPLAY_NAME) ||
+        !eksauth_paths_beside(out->proof_key, db, EKSAUTH_PROOF_KEY_NAME) ||
+        !eksauth_paths_beside(out->entry_cache, db, EKSAUTH_ENTRY_CACHE_NAME) ||
+        !eksauth_paths_beside(out->tls_session, db, EKSAUTH_TLS_SESSION_NAME) ||
+        !eksauth_paths_beside(out->nscd_pending, db, EKSAUTH_NSCD_PENDING_NAME))
         return eksauth_fail(err, EKSAUTH_EINVAL, "identity DB: path too long");
     return EKSAUTH_OK;
 }

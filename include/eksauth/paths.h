@@ -21,6 +21,8 @@
 #ifndef EKSAUTH_PATHS_H
 #define EKSAUTH_PATHS_H
 
+#include <stdbool.h>
+
 #include "eksauth/config.h"
 #include "eksauth/status.h"
 
@@ -68,5 +70,8 @@ enum eksauth_status eksauth_paths_config(const char *named, struct eksauth_paths
  */
 enum eksauth_status eksauth_paths_db(const struct eksauth_config *cfg, struct eksauth_paths *out,
                                      struct eksauth_error *err);
+
+/* out = the file name in db's folder (db without a '/': name alone); false when too long. */
+bool eksauth_paths_beside(char out[EKSAUTH_PATH_MAX], const char *db, const char *name);
 
 #endif
