@@ -157,7 +157,8 @@ static void add_holding(struct eksauth_awsauth *aa, enum eksauth_map_source src)
 
     for (i = 0; i < aa->doc.n_overrides; i++) {
         o = &aa->doc.overrides[i];
-        if (o->source != src)
+        /* One that matches nobody only replaced: its principal goes on to later lists. */
+        if (o->source != src || !o->holds)
             continue;
         last = eksauth_strmap_get(&aa->tables[src], o->key);
         if (last != EKSAUTH_STRMAP_NONE && last >= o->after)

@@ -691,25 +691,37 @@ static enum eksauth_status add_ignored(struct parser *ps, enum eksauth_map_sourc
 }
 
 /*
- * key[0..) for arn[0..len) as the cluster keys an entry: Go's ToLower,
- * which maps two non-ASCII characters into ASCII, U+0130 to 'i' and the
- * Kelvin sign to 'k' (any other leaves the key unlike every valid one).
+ * key[0..) for arn[0..len) as the cluster keys and matches an entry.  It
+ * keys it by Go's ToLower, which maps two non-ASCII characters into ASCII,
+ * U+0130 to 'i' and the Kelvin sign to 'k', and matches a principal by
+ * strings.EqualFold, which folds the Kelvin sign and 'ſ' (U+017F) to k and
+ * s, and nothing else non-ASCII to ASCII.  So 'ſ' becomes 's' here too: the
+ * entry holds that principal, and replacing an entry of that ARN is the safe
+ * side.  *matches is false when a character folds to nothing ASCII (every
+ * other non-ASCII one, 'İ' too): no principal's ARN is EqualFold to it.
  */
-static char *cluster_key(struct eksauth_arena *ar, const char *arn, size_t len)
+static char *cluster_key(struct eksauth_arena *ar, const char *arn, size_t len, bool *matches)
 {
     char *key = eksauth_arena_alloc(ar, len + 1), *k = key;
     size_t i = 0;
 
+    *matches = true;
     if (key == NULL)
         return NULL;
     while (i < len) {
         if (len - i >= 2 && memcmp(arn + i, "\xc4\xb0", 2) == 0) {
             *k++ = 'i';
+            *matches = false;
+            i += 2;
+        } else if (len - i >= 2 && memcmp(arn + i, "\xc5\xbf", 2) == 0) {
+            *k++ = 's';
             i += 2;
         } else if (len - i >= 3 && memcmp(arn + i, "\xe2\x84\xaa", 3) == 0) {
             *k++ = 'k';
             i += 3;
         } else {
+            if ((unsigned char)arn[i] >= 0x80)
+                *matches = false;
             *k++ = eksauth_ascii_lower(arn[i++]);
         }
     }
@@ -738,7 +750,7 @@ static enum eksauth_status push_override(struct parser *ps, enum eksauth_map_sou
     o->after = doc->n_entries;
     o->line = line;
     o->column = col;
-    o->key = cluster_key(&doc->arena, arn, len);
+    o->key = cluster_key(&doc->arena, arn, len, &o->holds);
     if (o->key == NULL)
         return oom(ps);
     doc->n_overrides++;

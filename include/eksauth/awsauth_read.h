@@ -18,6 +18,7 @@
 #ifndef EKSAUTH_AWSAUTH_READ_H
 #define EKSAUTH_AWSAUTH_READ_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "eksauth/arena.h"
@@ -93,6 +94,7 @@ struct eksauth_awsauth_override {
     const char *key; /* the ARN as the cluster's key lower-cases it */
     size_t after;    /* it comes after entries[0..after) of the document */
     unsigned line, column;
+    bool holds; /* the cluster matches some principal by it (key), not only replaces */
 };
 
 /* What a document holds: its strings live in arena, freed with it. */

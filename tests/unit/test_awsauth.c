@@ -874,6 +874,51 @@ static void test_skipped_entry_holds_its_principal(void **state)
     eksauth_awsauth_free(aa);
 }
 
+/*
+ * The cluster matches an entry to a principal with strings.EqualFold (its
+ * config/mapper.go, since 2025-09; before, both sides lower-cased), which
+ * also folds two non-ASCII characters to ASCII letters: 'ſ' (U+017F) to s
+ * and the Kelvin sign to k.  So an entry for role/ſupport, which eksauth
+ * skips, is the one the cluster maps role/support by: here that principal
+ * maps by nothing, neither the later list nor mapAccounts.  'İ' (U+0130)
+ * folds to nothing ASCII: Go lower-cases it to 'i' for the role's key, so
+ * its entry replaces role/infra's, but it matches nobody, and the cluster
+ * goes on to mapUsers and mapAccounts, as eksauth does.
+ */
+static void test_skipped_entry_folds_as_equal_fold(void **state)
+{
+    struct eksauth_awsauth *aa;
+
+    (void)state;
+    aa = parse_str("mapRoles: |\n"
+                   "  - rolearn: arn:aws:iam::123456789012:role/Infra\n"
+                   "    username: infra\n"
+                   "    groups: [system:masters]\n"
+                   "  - rolearn: \"arn:aws:iam::123456789012:role/\xc5\xbfupport\"\n"
+                   "    username: x\n"
+                   "  - rolearn: \"arn:aws:iam::123456789012:role/\xc4\xb0nfra\"\n"
+                   "    username: y\n"
+                   "  - rolearn: \"arn:aws:iam::123456789012:role/\xc5\xbf"
+                   "econd\xc4\xb0\"\n"
+                   "    username: z\n"
+                   "mapUsers: |\n"
+                   "  - userarn: arn:aws:iam::123456789012:role/Infra\n"
+                   "    username: infra-user\n"
+                   "mapAccounts: |\n"
+                   "  - \"123456789012\"\n");
+    expect_map_fails(aa, "arn:aws:sts::123456789012:assumed-role/support/s", EKSAUTH_ENOTMAPPED,
+                     "the mapRoles entry at 5:5");
+    expect_map_fails(aa, "arn:aws:sts::123456789012:assumed-role/Support/s", EKSAUTH_ENOTMAPPED,
+                     "the mapRoles entry at 5:5");
+    /* role/Infra's entry is replaced (never system:masters); the principal goes on to mapUsers. */
+    expect_map(aa, "arn:aws:iam::123456789012:role/Infra", EKSAUTH_SRC_MAPUSERS, "infra-user", 0,
+               NULL);
+    /* An ARN that also holds an 'İ' matches nobody, whatever else it folds. */
+    expect_map(aa, "arn:aws:iam::123456789012:role/secondi", EKSAUTH_SRC_MAPACCOUNTS,
+               "arn:aws:iam::123456789012:role/secondi", 0, NULL);
+    eksauth_awsauth_free(aa);
+}
+
 /* The same through a login's index (plan_fixture resolves both ways, and they must agree). */
 static void test_skipped_entry_holds_through_the_index(void **state)
 {
@@ -916,5 +961,6 @@ EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_sample_yaml), cmocka_unit_test(test_samp
                   cmocka_unit_test(test_ten_thousand_entries),
                   cmocka_unit_test(test_skipped_entry_replaces_earlier),
                   cmocka_unit_test(test_skipped_entry_holds_its_principal),
+                  cmocka_unit_test(test_skipped_entry_folds_as_equal_fold),
                   cmocka_unit_test_setup_teardown(test_skipped_entry_holds_through_the_index,
                                                   plan_fixture_setup, plan_fixture_teardown))
