@@ -444,7 +444,46 @@ static void test_server_mappings(void **state)
     eksauth_awsauth_free(accounts);
 }
 
+/*
+ * upstream pkg/server/server_test.go TestReservedPrefixExists and
+ * configmap_test.go TestConfigMapMapperReservedPrefixesFromConfig,
+ * ...EmptyByDefault: the cluster refuses a mapped username that begins with
+ * a prefix of reservedPrefixConfig, for the ConfigMap backend since its
+ * commit 1f4ef7d3 (May 2026), only when that server setting names the
+ * EKSConfigMap backend.  EKS does not set it (upstream pull request 1047),
+ * so EKS maps the four usernames of that table as written, and so does
+ * eksauth's mapping.  A system: username is then refused as a login on the
+ * host, a host's rule of its own (docs/names-and-ids.md, "Names eksauth never
+ * serves"), not the cluster's.
+ */
+static void test_reserved_prefixes_unset_on_eks(void **state)
+{
+    struct eksauth_awsauth *aa = parse_str("mapUsers: |\n"
+                                           "  - userarn: arn:aws:iam::012345678912:user/a\n"
+                                           "    username: system:masters\n"
+                                           "  - userarn: arn:aws:iam::012345678912:user/b\n"
+                                           "    username: test\n"
+                                           "  - userarn: arn:aws:iam::012345678912:user/c\n"
+                                           "    username: eksb:test\n"
+                                           "  - userarn: arn:aws:iam::012345678912:user/d\n"
+                                           "    username: eks:test\n"
+                                           "  - userarn: arn:aws:iam::012345678912:user/e\n"
+                                           "    username: aws:x\n"
+                                           "  - userarn: arn:aws:iam::012345678912:user/f\n"
+                                           "    username: amazon:iam:x\n");
+
+    (void)state;
+    expect_map(aa, "arn:aws:iam::012345678912:user/a", NULL, NULL, "system:masters", 0, NULL);
+    expect_map(aa, "arn:aws:iam::012345678912:user/b", NULL, NULL, "test", 0, NULL);
+    expect_map(aa, "arn:aws:iam::012345678912:user/c", NULL, NULL, "eksb:test", 0, NULL);
+    expect_map(aa, "arn:aws:iam::012345678912:user/d", NULL, NULL, "eks:test", 0, NULL);
+    expect_map(aa, "arn:aws:iam::012345678912:user/e", NULL, NULL, "aws:x", 0, NULL);
+    expect_map(aa, "arn:aws:iam::012345678912:user/f", NULL, NULL, "amazon:iam:x", 0, NULL);
+    eksauth_awsauth_free(aa);
+}
+
 EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_configmap_fixtures), cmocka_unit_test(test_configmap_store),
                   cmocka_unit_test(test_sso_entries), cmocka_unit_test(test_load_configmap),
                   cmocka_unit_test(test_parse_map), cmocka_unit_test(test_config_mapping_keys),
-                  cmocka_unit_test(test_server_mappings))
+                  cmocka_unit_test(test_server_mappings),
+                  cmocka_unit_test(test_reserved_prefixes_unset_on_eks))
