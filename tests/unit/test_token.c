@@ -427,6 +427,13 @@ static void test_signed_headers(void **state)
         /* x-k8s-aws-id compares case-insensitively; more headers are fine. */
         {PART(signed_headers), "host%3BX-K8S-AWS-ID", NULL},
         {PART(signed_headers), "content-type%3Bhost%3Bx-k8s-aws-id", NULL},
+        /*
+         * The cluster compares with strings.EqualFold since 2025-09, which takes
+         * 'ſ' for s and the Kelvin sign for k; no signer writes them, and the
+         * query rule refuses their escaped non-ASCII bytes first.
+         */
+        {PART(signed_headers), "host%3Bx-k8%C5%BF-aws-id", "url query"},
+        {PART(signed_headers), "host%3Bx-%E2%84%AA8s-aws-id", "url query"},
     };
 
     (void)state;
