@@ -33,7 +33,11 @@ struct upstream_host {
     const char *why; /* the decision, when ok differs from upstream_ok */
 };
 
-/* upstream TestSTSEndpoints, then TestSTSEndpointResolution: every row, in order. */
+/*
+ * upstream TestSTSEndpoints, then TestSTSEndpointResolution: every row, in
+ * order; then the hosts of TestVerifyHostCaching and
+ * Test_getDefaultHostNameForRegion.
+ */
 static const struct upstream_host upstream_hosts[] = {
     {"aws", "sts.amazonaws.com", "", true, true, NULL},
     {"aws-cn", "sts.amazonaws.com", "", false, false, NULL},
@@ -95,6 +99,24 @@ static const struct upstream_host upstream_hosts[] = {
     {"aws", "sts.us-west-2.amazonaws.com.cn", "", false, false, NULL},
     {"aws", "sts.us-west-2.amazonaws.com.cn", "us-west-2", false, false, NULL},
     {"aws-cn", "sts.not-a-region.amazonaws.com", "not-a-region", false, false, NULL},
+    /* TestVerifyHostCaching: each host it verifies, cached or not. */
+    {"aws", "sts.us-east-1.amazonaws.com", "", true, true, NULL},
+    {"aws", "sts.eu-west-2.amazonaws.com", "", true, true, NULL},
+    {"aws", "sts.ap-southeast-1.amazonaws.com", "", true, true, NULL},
+    {"aws", "invalid.amazonaws.com", "", false, false, NULL},
+    {"aws", "invalid2.amazonaws.com", "", false, false, NULL},
+    {"aws", "sts.sa-east-1.amazonaws.com", "", true, true, NULL},
+    {"aws", "sts.eu-central-1.amazonaws.com", "", true, true, NULL},
+    /*
+     * Test_getDefaultHostNameForRegion: the hosts upstream adds for the
+     * verifier's own region, real or not, in its partition's domain.  These
+     * labels are the partition's by its region regex, so the SDK makes the
+     * host and both accept it whatever the verifier's region; test_123 is
+     * no region label.
+     */
+    {"aws-iso-e", "sts.eu-isoe-test-1.cloud.adc-e.uk", "eu-isoe-test-1", true, true, NULL},
+    {"aws-iso", "sts.us-iso-test-1.c2s.ic.gov", "us-iso-test-1", true, true, NULL},
+    {"aws-iso", "sts.test_123.c2s.ic.gov", "test_123", false, false, NULL},
 };
 
 static void test_upstream_sts_endpoints(void **state)
