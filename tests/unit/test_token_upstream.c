@@ -299,6 +299,41 @@ static void test_upstream_pre_sts_validations(void **state)
                       "duplicate parameter");
 }
 
+/*
+ * upstream TestGetWithSTS: the token the reference's own client makes since
+ * its move to the SDK v2 (and its fix of X-Amz-Expires to 60, which read 0
+ * before), for an ASIA key without a session token, checked a minute after
+ * it was signed (2023-04-28T00:00:00Z), and after its 15 minutes.
+ */
+static void test_upstream_get_with_sts(void **state)
+{
+    static const char token[] =
+        "k8s-aws-v1.aHR0cHM6Ly9zdHMudXMtd2VzdC0yLmFtYXpvbmF3cy5jb20vP0FjdGlvbj1HZ"
+        "XRDYWxsZXJJZGVudGl0eSZWZXJzaW9uPTIwMTEtMDYtMTUmWC1BbXotQWxnb3JpdGhtPUFXU"
+        "zQtSE1BQy1TSEEyNTYmWC1BbXotQ3JlZGVudGlhbD1BU0lBUjJURzQ0VjZBUzNaWkU3QyUyR"
+        "jIwMjMwNDI4JTJGdXMtd2VzdC0yJTJGc3RzJTJGYXdzNF9yZXF1ZXN0JlgtQW16LURhdGU9M"
+        "jAyMzA0MjhUMDAwMDAwWiZYLUFtei1FeHBpcmVzPTYwJlgtQW16LVNpZ25lZEhlYWRlcnM9a"
+        "G9zdCUzQngtazhzLWF3cy1pZCZYLUFtei1TaWduYXR1cmU9ZTIxMWRiYTc3YWJhOWRjNDRiM"
+        "GI2YmUzOGI4ZWFhZDA5MjU5OWM1MTU3ZjYzMTQ0NDRjNWI5ZDg1NzQ3ZjVjZQ";
+    const time_t signed_at = 1682640000;
+    struct eksauth_token tok;
+    struct eksauth_error err;
+
+    (void)state;
+    assert_int_equal(
+        eksauth_token_check(token, sizeof(token) - 1, signed_at + 60, NULL, &tok, &err),
+        EKSAUTH_OK);
+    assert_string_equal(tok.host, "sts.us-west-2.amazonaws.com");
+    assert_string_equal(tok.region, "us-west-2");
+    assert_int_equal(tok.expires_param, 60);
+    assert_false(tok.has_session_token);
+    assert_int_equal(tok.expires_at, signed_at + 900);
+    eksauth_token_wipe(&tok);
+    assert_rule(eksauth_token_check(token, sizeof(token) - 1, signed_at + 900, NULL, &tok, &err),
+                &err, "expired");
+}
+
 EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_upstream_sts_endpoints),
                   cmocka_unit_test(test_upstream_sts_region),
-                  cmocka_unit_test(test_upstream_pre_sts_validations))
+                  cmocka_unit_test(test_upstream_pre_sts_validations),
+                  cmocka_unit_test(test_upstream_get_with_sts))
