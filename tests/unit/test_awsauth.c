@@ -949,6 +949,26 @@ static void test_skipped_entry_holds_through_the_index(void **state)
     assert_int_equal(f->id.k8s.source, EKSAUTH_SRC_MAPACCOUNTS);
 }
 
+/* test_skipped_entry_folds_as_equal_fold through a login's index. */
+static void test_skipped_entry_folds_through_the_index(void **state)
+{
+    struct plan_fixture *f = *state;
+
+    plan_fixture_load(f, "mapRoles: |\n"
+                         "  - rolearn: \"arn:aws:iam::" PLAN_ACCOUNT ":role/\xc5\xbfupport\"\n"
+                         "    username: x\n"
+                         "  - rolearn: arn:aws:iam::" PLAN_ACCOUNT ":role/infra\n"
+                         "    username: infra\n"
+                         "  - rolearn: \"arn:aws:iam::" PLAN_ACCOUNT ":role/\xc4\xb0nfra\"\n"
+                         "    username: y\n"
+                         "mapAccounts: |\n"
+                         "  - \"" PLAN_ACCOUNT "\"\n");
+    assert_int_equal(plan_fixture_role(f, "support", "s"), EKSAUTH_ENOTMAPPED);
+    assert_non_null(strstr(f->err.msg, "the mapRoles entry at 2:5"));
+    assert_int_equal(plan_fixture_role(f, "infra", "s"), EKSAUTH_OK);
+    assert_int_equal(f->id.k8s.source, EKSAUTH_SRC_MAPACCOUNTS);
+}
+
 EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_sample_yaml), cmocka_unit_test(test_sample_json),
                   cmocka_unit_test(test_ec2_private_dns_name), cmocka_unit_test(test_bare_file),
                   cmocka_unit_test(test_full_configmap),
@@ -963,4 +983,6 @@ EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_sample_yaml), cmocka_unit_test(test_samp
                   cmocka_unit_test(test_skipped_entry_holds_its_principal),
                   cmocka_unit_test(test_skipped_entry_folds_as_equal_fold),
                   cmocka_unit_test_setup_teardown(test_skipped_entry_holds_through_the_index,
+                                                  plan_fixture_setup, plan_fixture_teardown),
+                  cmocka_unit_test_setup_teardown(test_skipped_entry_folds_through_the_index,
                                                   plan_fixture_setup, plan_fixture_teardown))
