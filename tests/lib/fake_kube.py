@@ -35,8 +35,11 @@ aws-auth with the field selector (resourceNames).
       older API server) -> 201 with status.userInfo as aws-iam-authenticator makes it:
       the username and groups with their templates filled in ({{AccountID}},
       {{SessionName}} with '@' as '-', {{SessionNameRaw}}, {{AccessKeyID}}),
-      "system:authenticated" added, uid "aws-iam-authenticator:ACCOUNT:USERID" and extra
-      (arn, canonicalArn, sessionName, accessKeyId, principalId).  Every authenticated
+      "system:authenticated" added, uid "aws-iam-authenticator:ACCOUNT:PRINCIPALID" and
+      extra (arn, canonicalArn, sessionName raw, accessKeyId, principalId and
+      sigs.k8s.io/aws-iam-authenticator/principalId; PRINCIPALID is an assumed role's
+      UserId before its ':', a user's, the root's or a federated user's UserId whole; an
+      assumed role whose UserId has not exactly one ':' is 401).  Every authenticated
       user may ask (system:basic-user); a body that is not a SelfSubjectReview of that
       version is 400.
   (the watch: &allowWatchBookmarks=true asks for a BOOKMARK with the store's version
@@ -259,11 +262,32 @@ class StsConn(http.client.HTTPSConnection):
         self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
 
 
-def canonical(arn):
+def principal(arn, user_id):
+    """(canonical ARN, principal id, session name) of an STS answer as aws-iam-authenticator
+    takes it (pkg/arn Canonicalize, pkg/token getIdentityFromSTSResponse), or None where it
+    refuses the answer: an assumed role is its role's ARN, and its UserId splits at the one
+    ':' into the role's id and the session name, raw; a user's, the root's or a federated
+    user's UserId is the principal id whole ("ACCOUNT:Name" for a federated user, whose
+    account alone would name the root) with no session name."""
+    if not isinstance(arn, str) or not isinstance(user_id, str):
+        return None
     p = arn.split(":", 5)
-    if len(p) == 6 and p[2] == "sts" and p[5].startswith("assumed-role/"):
-        return "arn:%s:iam::%s:role/%s" % (p[1], p[4], p[5].split("/")[1])
-    return arn
+    if len(p) != 6 or p[0] != "arn" or not p[5]:
+        return None
+    kind = (p[2], p[5].split("/")[0])
+    if kind in (("sts", "federated-user"), ("iam", "user"), ("iam", "root")):
+        return arn, user_id, ""
+    if kind == ("sts", "assumed-role"):
+        parts = p[5].split("/")
+        if len(parts) < 3:
+            return None
+        arn_c = "arn:%s:iam::%s:role/%s" % (p[1], p[4], "/".join(parts[1:-1]))
+    elif kind == ("iam", "role"):
+        arn_c = arn
+    else:
+        return None
+    ids = user_id.split(":")
+    return (arn_c, ids[0], ids[1]) if len(ids) == 2 else None
 
 
 class Handler(FleetHandler):
@@ -333,9 +357,12 @@ class Handler(FleetHandler):
                     st.auth_cache = {k: v for k, v in st.auth_cache.items() if v[0] > now}
                 st.auth_cache[auth] = (now + TOKEN_CACHE_TTL, answer)
         arn = res["Arn"]
-        can = canonical(arn).lower()
-        ident = {"arn": arn, "canonical": canonical(arn), "account": res["Account"],
-                 "user_id": res["UserId"], "akid": akid}
+        who = principal(arn, res["UserId"])
+        if who is None:
+            return None  # as the reference: an ARN or a UserId it cannot read is no identity
+        ident = {"arn": arn, "canonical": who[0], "account": res["Account"],
+                 "principal_id": who[1], "session": who[2], "akid": akid}
+        can = who[0].lower()
         entry = self.access_entry(can)
         if entry is not None:
             return (entry.get("username", arn), entry.get("kubernetesGroups") or [], ident)
@@ -369,8 +396,7 @@ class Handler(FleetHandler):
     @staticmethod
     def render(text, ident):
         """A template of aws-auth filled in as aws-iam-authenticator fills it."""
-        p = ident["arn"].split(":", 5)
-        session = p[5].split("/")[2] if len(p) == 6 and p[5].startswith("assumed-role/") else ""
+        session = ident["session"]  # from the UserId, as the reference takes it
         for k, v in (("{{AccountID}}", ident["account"]), ("{{SessionNameRaw}}", session),
                      ("{{SessionName}}", session.replace("@", "-")),
                      ("{{AccessKeyID}}", ident["akid"])):
@@ -406,12 +432,15 @@ class Handler(FleetHandler):
         st.log(dict(rec, status=201))
         info = {
             "username": rec["user"],
-            "uid": "aws-iam-authenticator:%s:%s" % (ident["account"], ident["user_id"]),
+            "uid": "aws-iam-authenticator:%s:%s" % (ident["account"], ident["principal_id"]),
             "groups": [self.render(g, ident) for g in groups] + ["system:authenticated"],
+            # pkg/server/server.go: the session name raw ("" where there is none), both
+            # principal id keys; the API server passes them on as they are.
             "extra": {"accessKeyId": [ident["akid"]], "arn": [ident["arn"]],
                       "canonicalArn": [ident["canonical"]],
-                      "principalId": [ident["user_id"].split(":")[0]],
-                      "sessionName": [self.render("{{SessionName}}", ident)]},
+                      "principalId": [ident["principal_id"]],
+                      "sigs.k8s.io/aws-iam-authenticator/principalId": [ident["principal_id"]],
+                      "sessionName": [ident["session"]]},
         }
         self.send_json(201, {"kind": "SelfSubjectReview", "apiVersion": api,
                              "metadata": {"creationTimestamp": None},
