@@ -62,6 +62,8 @@ struct parser {
     struct eksauth_error *err;
     /* The ARN of the entry being read: one for the whole parse (6 KiB, not allocated per entry). */
     struct eksauth_arn arn;
+    /* The last YAML error is libyaml's alone: the cluster reads that value (drop_value). */
+    bool cluster_reads;
 };
 
 /* One YAML document, the text it came from and where that text sits in the input. */
@@ -303,16 +305,21 @@ static enum eksauth_status yaml_error(struct parser *ps, const struct ydoc *d,
 {
     yaml_mark_t m = yp->problem_mark;
     unsigned line, col;
+    /* Only the text the cluster parses itself (a ConfigMap's value) can be read there. */
+    const char *only =
+        d->cluster_text ? eksauth_awsauth_yaml_libyaml_only(yp, d->text, d->len) : NULL;
 
     if (yp->error == YAML_MEMORY_ERROR)
         return oom(ps);
     if (yp->error == YAML_READER_ERROR)
         offset_pos(d->text, d->len, yp->problem_offset, &m.line, &m.column);
     mark_pos(d, m, &line, &col);
-    return eksauth_fail(ps->err, EKSAUTH_EINVAL, "aws-auth: %u:%u: %s%s%s%s%s", line, col, d->what,
-                        yp->problem != NULL ? yp->problem : "YAML error",
+    ps->cluster_reads = only != NULL;
+    return eksauth_fail(ps->err, EKSAUTH_EINVAL, "aws-auth: %u:%u: %s%s%s%s%s%s%s", line, col,
+                        d->what, yp->problem != NULL ? yp->problem : "YAML error",
                         yp->context != NULL ? " (" : "", yp->context != NULL ? yp->context : "",
-                        yp->context != NULL ? ")" : "");
+                        yp->context != NULL ? ")" : "", only != NULL ? ": " : "",
+                        only != NULL ? only : "");
 }
 
 /*
@@ -375,6 +382,8 @@ static enum eksauth_status ydoc_load(struct parser *ps, struct ydoc *d)
     }
     if (yaml_document_get_root_node(&d->doc) == NULL)
         goto out; /* an empty stream */
+    /* "! 12" is the string "12" to the cluster: read it so before any rule takes its look. */
+    eksauth_awsauth_yaml_tagged_strings(&d->doc, d->text, d->len);
     st = refuse_unread_yaml(ps, d);
     if (st != EKSAUTH_OK)
         goto out;
@@ -995,10 +1004,17 @@ static enum eksauth_status drop_value(struct parser *ps, enum eksauth_map_source
     say(msg, sizeof(msg), "%s (%s)", source_names[src], why);
     if (eksauth_strlist_add(&ps->doc->dropped, msg, NULL) != EKSAUTH_OK)
         return oom(ps);
-    say(msg, sizeof(msg),
-        "aws-auth: %s dropped: %s; the cluster drops a value it cannot read, so none of its "
-        "entries maps, here as there",
-        source_names[src], why);
+    if (ps->cluster_reads)
+        say(msg, sizeof(msg),
+            "aws-auth: %s dropped: %s; the cluster reads on there, so its entries may map "
+            "there, and none maps here",
+            source_names[src], why);
+    else
+        say(msg, sizeof(msg),
+            "aws-auth: %s dropped: %s; the cluster drops a value it cannot read, so none of its "
+            "entries maps, here as there",
+            source_names[src], why);
+    ps->cluster_reads = false;
     return add_warning(ps, msg);
 }
 

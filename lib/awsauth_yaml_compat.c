@@ -287,6 +287,86 @@ static size_t byte_at(struct text_cursor *t, size_t idx)
     return t->bytes;
 }
 
+/* ------------------------------------------------------------------------ */
+/* What go-yaml reads as a string whatever it looks like. */
+
+/* A character of an anchor's name: libyaml's (and go-yaml's) ASCII letters, digits, '-', '_'. */
+static bool anchor_char(char c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '-' ||
+           c == '_';
+}
+
+/* Whether the node whose properties start at text[b] has a tag among them ('!'). */
+static bool written_with_tag(const char *text, size_t len, size_t b)
+{
+    while (b < len && text[b] == '&') {
+        /* The anchor's name, then blanks, breaks and comments before what follows. */
+        for (b++; b < len && anchor_char(text[b]); b++)
+            ;
+        while (b < len) {
+            if (text[b] == '#')
+                while (b < len && text[b] != '\n' && text[b] != '\r')
+                    b++;
+            else if (text[b] == ' ' || text[b] == '\t' || text[b] == '\n' || text[b] == '\r')
+                b++;
+            else
+                break;
+        }
+    }
+    /* A plain scalar cannot start with '!': here it is a tag. */
+    return b < len && text[b] == '!';
+}
+
+void eksauth_awsauth_yaml_tagged_strings(yaml_document_t *doc, const char *text, size_t len)
+{
+    struct text_cursor cur = {text, len, 0, 0};
+    const char *v;
+    yaml_node_t *n;
+
+    /* Nodes are made in document order: the cursor only moves on. */
+    for (n = doc->nodes.start; n < doc->nodes.top; n++) {
+        if (n->type != YAML_SCALAR_NODE || n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE ||
+            eksauth_yaml_explicit_tag(n) != NULL)
+            continue;
+        v = (const char *)n->data.scalar.value;
+        /* Only a look eksauth would misread; none has '?', whose scan fails go-yaml all the same.
+         */
+        if ((!eksauth_awsauth_plain_null(v) &&
+             eksauth_awsauth_plain_kind(v, n->data.scalar.length) == NULL) ||
+            memchr(v, '?', n->data.scalar.length) != NULL)
+            continue;
+        if (written_with_tag(text, len, byte_at(&cur, n->start_mark.index)))
+            n->data.scalar.style = YAML_SINGLE_QUOTED_SCALAR_STYLE;
+    }
+}
+
+/* ------------------------------------------------------------------------ */
+/* What libyaml fails on and go-yaml reads. */
+
+const char *eksauth_awsauth_yaml_libyaml_only(const yaml_parser_t *yp, const char *text, size_t len)
+{
+    struct text_cursor cur = {text, len, 0, 0};
+    size_t b;
+
+    if (yp->error != YAML_SCANNER_ERROR || yp->problem == NULL)
+        return NULL;
+    /* Both errors point at the character they stop at: the '\\' or the ':'. */
+    b = byte_at(&cur, yp->problem_mark.index);
+    if (b + 1 >= len)
+        return NULL;
+    if (strcmp(yp->problem, "found unknown escape character") == 0 && text[b] == '\\' &&
+        text[b + 1] == '\'')
+        return "go-yaml, the cluster's YAML reader, reads the escape \\' as ', libyaml does not: "
+               "write ' without the backslash";
+    /* After '[' or '{' go-yaml fails too: the scalar ends there, and a collection follows it. */
+    if (strcmp(yp->problem, "found unexpected ':'") == 0 && text[b] == ':' &&
+        strchr(",]}", text[b + 1]) != NULL)
+        return "go-yaml, the cluster's YAML reader, reads a ':' that ends a plain scalar before "
+               "',', ']' or '}', libyaml does not: quote the scalar";
+    return NULL;
+}
+
 /*
  * Whether the double-quoted scalar c is written with the escape "\/",
  * which JSON has and YAML 1.1 has not: go-yaml fails on it, libyaml 0.2.5

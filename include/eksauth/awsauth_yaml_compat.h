@@ -38,6 +38,28 @@ enum eksauth_status eksauth_awsauth_yaml_flow_too_deep(const char *text, size_t 
                                                        struct eksauth_awsauth_yaml_refusal *r);
 
 /*
+ * Make each plain scalar of doc that go-yaml reads as a string for its tag
+ * "!" or "!!str" ("! 12", "!!str on", "! ~") read as one here: libyaml's
+ * loader gives it its default tag, so only the text shows the tag, and
+ * eksauth's rules would take its look (null, a boolean, a number:
+ * awsauth_rules.h).  Such a scalar becomes single-quoted, which every
+ * rule reads as the string it is.  "<<" stays plain (a merge key to
+ * go-yaml after "!": refused).  text[0..len) is the text doc was loaded
+ * from.  Linear in the document.
+ */
+void eksauth_awsauth_yaml_tagged_strings(yaml_document_t *doc, const char *text, size_t len);
+
+/*
+ * Whether yp's error on text[0..len) is one that libyaml 0.2.5 makes where
+ * go-yaml reads on, so that the cluster reads the value: the escape \' in
+ * a double-quoted scalar (go-yaml reads '), or a plain scalar ending in ':'
+ * just before ',', ']' or '}' inside a flow collection (go-yaml keeps the
+ * ':' as its last character).  Then what to write instead; else NULL.
+ */
+const char *eksauth_awsauth_yaml_libyaml_only(const yaml_parser_t *yp, const char *text,
+                                              size_t len);
+
+/*
  * What go-yaml reads its own way and eksauth does not, anywhere in doc: a
  * %YAML directive other than 1.1 (node: the root), an explicit tag, a
  * merge key "<<".  EKSAUTH_EINVAL with *r set; EKSAUTH_OK when there is

@@ -526,6 +526,208 @@ static void test_yaml11_non_strings(void **state)
 }
 
 /*
+ * A plain scalar tagged "!" or "!!str" is the string written to the
+ * cluster (kubectl 1.32, the same go-yaml: "! 12" is "12", "! ~" is "~",
+ * "!<tag:yaml.org,2002:str> .inf" is ".inf", "! ~: x" a key "~"): mapped
+ * as written, the value not dropped, no warning to quote it.
+ */
+static void test_tagged_strings(void **state)
+{
+    struct eksauth_awsauth_doc *aa;
+    const struct eksauth_awsauth_entry *e;
+
+    (void)state;
+    aa = parse_str("mapRoles: |\n"
+                   "  - rolearn: arn:aws:iam::123456789012:role/A\n"
+                   "    username: ! 12\n"
+                   "    groups: [! ~, !!str on, &g ! 0x1F, !<tag:yaml.org,2002:str> .inf]\n"
+                   "    ! ~: x\n"
+                   "  - rolearn: arn:aws:iam::123456789012:role/B\n"
+                   "    username: &u # a comment between the anchor and the tag\n"
+                   "      !!str 1_000\n");
+    assert_int_equal(aa->dropped.n, 0);
+    assert_int_equal(aa->warnings.n, 0);
+    assert_int_equal(aa->n_entries, 2);
+    e = entry_at(aa, 0);
+    assert_string_equal(e->username, "12");
+    assert_int_equal(e->n_groups, 4);
+    assert_string_equal(e->groups[0], "~");
+    assert_string_equal(e->groups[1], "on");
+    assert_string_equal(e->groups[2], "0x1F");
+    assert_string_equal(e->groups[3], ".inf");
+    assert_string_equal(entry_at(aa, 1)->username, "1_000");
+    doc_free(aa);
+}
+
+/*
+ * Scanning, as the cluster reads it (each case checked against kubectl
+ * 1.32, whose YAML reader is the cluster's, docs/aws-auth.md "Forms"), in a
+ * ConfigMap's value as kubectl -o json writes it: line breaks (CR, NEL, LS),
+ * characters YAML takes or refuses, tabs, document markers, dates, escapes.
+ * want: the username mapped; "-": the entry skipped (a NUL, by decision);
+ * NULL: the value dropped, as the cluster drops it.
+ */
+static void test_scanned_as_the_cluster_scans(void **state)
+{
+    static const struct {
+        const char *name, *doc, *want;
+    } cases[] = {
+        {"CR ends a line",
+         "{\"kind\": \"ConfigMap\", \"data\": {\"mapRoles\": \"- rolearn: "
+         "arn:aws:iam::123456789012:role/A\\r  username: a\"}}",
+         "a"},
+        {"NEL ends a line",
+         "{\"kind\": \"ConfigMap\", \"data\": {\"mapRoles\": \"- rolearn: "
+         "arn:aws:iam::123456789012:role/A\\u0085  username: a\"}}",
+         "a"},
+        {"LS ends a line",
+         "{\"kind\": \"ConfigMap\", \"data\": {\"mapRoles\": \"- rolearn: "
+         "arn:aws:iam::123456789012:role/A\\u2028  username: a\"}}",
+         "a"},
+        {"LS inside a plain scalar ends its line",
+         "{\"kind\": \"ConfigMap\", \"data\": {\"mapRoles\": \"- rolearn: "
+         "arn:aws:iam::123456789012:role/A\\n  username: a\\u2028b\"}}",
+         NULL},
+        {"BOM inside a scalar",
+         "{\"kind\": \"ConfigMap\", \"data\": {\"mapRoles\": \"- rolearn: "
+         "arn:aws:iam::123456789012:role/A\\n  username: a\\ufeffb\"}}",
+         "a\xef\xbb\xbf"
+         "b"},
+        {"no-break space",
+         "{\"kind\": \"ConfigMap\", \"data\": {\"mapRoles\": \"- rolearn: "
+         "arn:aws:iam::123456789012:role/A\\n  username: a\\u00a0b\"}}",
+         "a\xc2\xa0"
+         "b"},
+        {"astral character",
+         "{\"kind\": \"ConfigMap\", \"data\": {\"mapRoles\": \"- rolearn: "
+         "arn:aws:iam::123456789012:role/A\\n  username: a\\ud83d\\ude00b\"}}",
+         "a\xf0\x9f\x98\x80"
+         "b"},
+        {"tab after ':'",
+         "{\"kind\": \"ConfigMap\", \"data\": {\"mapRoles\": \"- rolearn: "
+         "arn:aws:iam::123456789012:role/A\\n  username:\\ta\"}}",
+         "a"},
+        {"tab in the indentation",
+         "{\"kind\": \"ConfigMap\", \"data\": {\"mapRoles\": \"- rolearn: "
+         "arn:aws:iam::123456789012:role/A\\n\\tusername: a\"}}",
+         NULL},
+        {"a date",
+         "{\"kind\": \"ConfigMap\", \"data\": {\"mapRoles\": \"- rolearn: "
+         "arn:aws:iam::123456789012:role/A\\n  username: 2001-12-14\"}}",
+         "2001-12-14"},
+        {"a date and time",
+         "{\"kind\": \"ConfigMap\", \"data\": {\"mapRoles\": \"- rolearn: "
+         "arn:aws:iam::123456789012:role/A\\n  username: 2001-12-14t21:59:43.10-05:00\"}}",
+         "2001-12-14t21:59:43.10-05:00"},
+        {"document end marker",
+         "{\"kind\": \"ConfigMap\", \"data\": {\"mapRoles\": \"- rolearn: "
+         "arn:aws:iam::123456789012:role/A\\n  username: a\\n...\\n\"}}",
+         "a"},
+        {"document start marker",
+         "{\"kind\": \"ConfigMap\", \"data\": {\"mapRoles\": \"---\\n- rolearn: "
+         "arn:aws:iam::123456789012:role/A\\n  username: a\\n\"}}",
+         "a"},
+        {"raw control character",
+         "{\"kind\": \"ConfigMap\", \"data\": {\"mapRoles\": \"- rolearn: "
+         "arn:aws:iam::123456789012:role/A\\n  username: a\\u0001b\"}}",
+         NULL},
+        {"U+FFFE",
+         "{\"kind\": \"ConfigMap\", \"data\": {\"mapRoles\": \"- rolearn: "
+         "arn:aws:iam::123456789012:role/A\\n  username: a\\ufffeb\"}}",
+         NULL},
+        {"escaped NUL",
+         "{\"kind\": \"ConfigMap\", \"data\": {\"mapRoles\": \"- rolearn: "
+         "arn:aws:iam::123456789012:role/A\\n  username: \\\"a\\\\0b\\\"\"}}",
+         "-"},
+        {"'#' without a space before",
+         "{\"kind\": \"ConfigMap\", \"data\": {\"mapRoles\": \"- rolearn: "
+         "arn:aws:iam::123456789012:role/A\\n  username: a#b\"}}",
+         "a#b"},
+        {"explicit key",
+         "{\"kind\": \"ConfigMap\", \"data\": {\"mapRoles\": \"- rolearn: "
+         "arn:aws:iam::123456789012:role/A\\n  ? username\\n  : a\"}}",
+         "a"},
+        {"escaped line break",
+         "{\"kind\": \"ConfigMap\", \"data\": {\"mapRoles\": \"- rolearn: "
+         "arn:aws:iam::123456789012:role/A\\n  username: \\\"a\\\\\\n    b\\\"\"}}",
+         "ab"},
+        {"'' in single quotes",
+         "{\"kind\": \"ConfigMap\", \"data\": {\"mapRoles\": \"- rolearn: "
+         "arn:aws:iam::123456789012:role/A\\n  username: 'a''b'\"}}",
+         "a'b"},
+        {"'-' leading a scalar",
+         "{\"kind\": \"ConfigMap\", \"data\": {\"mapRoles\": \"- rolearn: "
+         "arn:aws:iam::123456789012:role/A\\n  username: -a\"}}",
+         "-a"},
+        {"':' leading a scalar",
+         "{\"kind\": \"ConfigMap\", \"data\": {\"mapRoles\": \"- rolearn: "
+         "arn:aws:iam::123456789012:role/A\\n  username: :a\"}}",
+         ":a"},
+    };
+    struct eksauth_awsauth_doc *aa;
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        aa = parse_str(cases[i].doc);
+        if (cases[i].want == NULL) {
+            if (aa->dropped.n != 1)
+                fail_msg("%s: not dropped", cases[i].name);
+        } else if (strcmp(cases[i].want, "-") == 0) {
+            if (aa->dropped.n != 0 || aa->n_entries != 0)
+                fail_msg("%s: not skipped", cases[i].name);
+        } else if (aa->dropped.n != 0 || aa->n_entries != 1 ||
+                   strcmp(entry_at(aa, 0)->username, cases[i].want) != 0) {
+            fail_msg("%s: not mapped to %s", cases[i].name, cases[i].want);
+        }
+        doc_free(aa);
+    }
+}
+
+/*
+ * A value libyaml fails on and the cluster reads (the escape \' in a
+ * double-quoted scalar, "admin:" ending a plain scalar in a flow list) is
+ * dropped here, and the warning says the cluster reads it, not "here as
+ * there"; mapUsers still maps.  A bare file is eksauth's own: no cluster
+ * reads it, and the usual drop says so.
+ */
+static void test_values_libyaml_fails_alone(void **state)
+{
+    static const char *const values[] = {
+        "    - rolearn: arn:aws:iam::123456789012:role/A\n      username: \"a\\'b\"\n",
+        "    - rolearn: arn:aws:iam::123456789012:role/A\n      username: a\n"
+        "      groups: [ops, admin:]\n",
+    };
+    char doc[512];
+    struct eksauth_awsauth_doc *aa;
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
+        snprintf(doc, sizeof(doc),
+                 "kind: ConfigMap\n"
+                 "data:\n"
+                 "  mapRoles: |\n"
+                 "%s"
+                 "  mapUsers: |\n"
+                 "    - userarn: arn:aws:iam::123456789012:user/bob\n"
+                 "      username: bob\n",
+                 values[i]);
+        aa = expect_dropped(doc, "mapRoles", "go-yaml, the cluster's YAML reader, reads");
+        find_warning(aa, "; the cluster reads on there, so its entries may map there, and none "
+                         "maps here");
+        assert_int_equal(aa->n_entries, 1);
+        assert_string_equal(entry_at(aa, 0)->username, "bob");
+        doc_free(aa);
+    }
+    aa = expect_dropped("mapRoles: |\n  - rolearn: arn:aws:iam::123456789012:role/A\n"
+                        "    username: a\n    groups: [ops, admin:]\n",
+                        "mapRoles", "found unexpected ':'");
+    find_warning(aa, "here as there");
+    doc_free(aa);
+}
+
+/*
  * The cluster compares an entry's ARN as written, whole, ignoring case: an
  * upper-case ARN maps, and an entry with a role path or a session's ARN is
  * ignored with a warning saying what to write instead.
@@ -952,8 +1154,10 @@ EKSAUTH_UNIT_MAIN(
     cmocka_unit_test(test_entry_details), cmocka_unit_test(test_control_bytes_anywhere),
     cmocka_unit_test(test_dropped_values), cmocka_unit_test(test_repeated_and_case_variant_keys),
     cmocka_unit_test(test_unicode_key_folding), cmocka_unit_test(test_yaml11_non_strings),
-    cmocka_unit_test(test_entry_arns), cmocka_unit_test(test_empty_session_warning),
-    cmocka_unit_test(test_merge_keys_and_tags), cmocka_unit_test(test_values_json_cannot_carry),
+    cmocka_unit_test(test_tagged_strings), cmocka_unit_test(test_values_libyaml_fails_alone),
+    cmocka_unit_test(test_scanned_as_the_cluster_scans), cmocka_unit_test(test_entry_arns),
+    cmocka_unit_test(test_empty_session_warning), cmocka_unit_test(test_merge_keys_and_tags),
+    cmocka_unit_test(test_values_json_cannot_carry),
     cmocka_unit_test(test_aliases_the_cluster_refuses),
     cmocka_unit_test(test_nesting_the_cluster_refuses),
     cmocka_unit_test(test_scalars_the_cluster_scans_otherwise))

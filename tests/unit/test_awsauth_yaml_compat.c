@@ -6,7 +6,9 @@
  * past 100 nodes; collections nested deeper than 10000 (flow ones also
  * before the load); a '?' in a plain
  * scalar inside a flow collection; the escape \/; an infinity or NaN; a
- * null, list, mapping or above-int64 key.  What the reader makes of them
+ * null, list, mapping or above-int64 key; a plain scalar tagged "!" or
+ * "!!str", a string; the errors of libyaml that go-yaml reads past.  What
+ * the reader makes of them
  * in a whole aws-auth (the value dropped, with its warning):
  * test_awsauth_read.c.
  */
@@ -79,6 +81,112 @@ static const char *fails(const char *text, bool with_text, bool decoded, char *o
 }
 
 #define TAIL ": the cluster's reading fails on it and drops the whole value"
+
+/* ------------------------------------------------------------------------ */
+/* What go-yaml reads as a string whatever it looks like. */
+
+/* The style eksauth_awsauth_yaml_tagged_strings leaves on the value of key k in a mapping. */
+static yaml_scalar_style_t style_of(yaml_document_t *doc, const char *k)
+{
+    yaml_node_t *root = yaml_document_get_root_node(doc), *key, *v;
+    yaml_node_pair_t *p;
+
+    for (p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top; p++) {
+        key = yaml_document_get_node(doc, p->key);
+        v = yaml_document_get_node(doc, p->value);
+        if (strcmp((const char *)key->data.scalar.value, k) == 0)
+            return v->data.scalar.style;
+    }
+    fail_msg("no key %s", k);
+    return YAML_ANY_SCALAR_STYLE;
+}
+
+/*
+ * A plain scalar tagged "!" or "!!str" is the string written to go-yaml
+ * (kubectl 1.32, sigs.k8s.io/yaml v1.4.0: "! 12" is "12", "!!str on" is
+ * "on", "! ~" is "~"), where libyaml's loader leaves no trace of either tag:
+ * such a scalar that eksauth's rules would read as null, a boolean or a
+ * number becomes single-quoted, whatever properties and comments come
+ * first; the text is walked by characters (the "é" before them).  The
+ * plain look is kept otherwise: no tag, an anchor alone, "<<" (merged by
+ * go-yaml after "!"), a string anyway.
+ */
+static void test_tagged_strings(void **state)
+{
+    static const char text[] = "\xc3\xa9: x\n"
+                               "a: ! 12\n"
+                               "b: !!str on\n"
+                               "c: &x ! ~\n"
+                               "d: &y # why\n"
+                               "  !<tag:yaml.org,2002:str>\n"
+                               "  .inf\n"
+                               "e: ! &z 0x1F\n"
+                               "f: 12\n"
+                               "g: &w 12\n"
+                               "h: ! <<\n"
+                               "i: ! abc\n"
+                               "j: !!str\n";
+    static const char *const quoted[] = {"a", "b", "c", "d", "e", "j"};
+    static const char *const plain[] = {"f", "g", "h", "i"};
+    yaml_document_t doc;
+    size_t i;
+
+    (void)state;
+    load(text, &doc);
+    eksauth_awsauth_yaml_tagged_strings(&doc, text, strlen(text));
+    for (i = 0; i < sizeof(quoted) / sizeof(quoted[0]); i++) {
+        if (style_of(&doc, quoted[i]) != YAML_SINGLE_QUOTED_SCALAR_STYLE)
+            fail_msg("%s: not read as a string", quoted[i]);
+    }
+    for (i = 0; i < sizeof(plain) / sizeof(plain[0]); i++) {
+        if (style_of(&doc, plain[i]) != YAML_PLAIN_SCALAR_STYLE)
+            fail_msg("%s: not plain", plain[i]);
+    }
+    yaml_document_delete(&doc);
+}
+
+/* What eksauth_awsauth_yaml_libyaml_only says of the error libyaml's load of text makes. */
+static const char *libyaml_only(const char *text)
+{
+    yaml_parser_t yp;
+    yaml_document_t doc;
+    const char *only;
+
+    assert_true(yaml_parser_initialize(&yp));
+    yaml_parser_set_input_string(&yp, (const unsigned char *)text, strlen(text));
+    assert_false(yaml_parser_load(&yp, &doc));
+    only = eksauth_awsauth_yaml_libyaml_only(&yp, text, strlen(text));
+    yaml_parser_delete(&yp);
+    return only != NULL ? only : "";
+}
+
+/*
+ * What libyaml 0.2.5 fails on and go-yaml reads (kubectl 1.32, sigs.k8s.io/yaml
+ * v1.4.0: "a\'b" is "a'b"; [ops, admin:] is "ops", "admin:"), each error found
+ * past a character ("é") of two bytes; what both fail on is no such case:
+ * ':' before '[', '{' or '?', another escape, a block ':' error.
+ */
+static void test_libyaml_only(void **state)
+{
+    static const char *const both_fail[] = {
+        "- [a:[b]]\n", "- [a:{b: c}]\n", "- [a:?]\n", "- \"a\\qb\"\n", "- a: b: c\n",
+    };
+    size_t i;
+
+    (void)state;
+    assert_string_equal(libyaml_only("- \"\xc3\xa9 a\\'b\"\n"),
+                        "go-yaml, the cluster's YAML reader, reads the escape \\' as ', libyaml "
+                        "does not: write ' without the backslash");
+    assert_string_equal(libyaml_only("- [\xc3\xa9, admin:]\n"),
+                        "go-yaml, the cluster's YAML reader, reads a ':' that ends a plain scalar "
+                        "before ',', ']' or '}', libyaml does not: quote the scalar");
+    assert_string_not_equal(libyaml_only("- [a:, b]\n"), "");
+    assert_string_not_equal(libyaml_only("- {username: a:}\n"), "");
+    for (i = 0; i < sizeof(both_fail) / sizeof(both_fail[0]); i++) {
+        if (strcmp(libyaml_only(both_fail[i]), "") != 0)
+            fail_msg("%s: said to be read by the cluster", both_fail[i]);
+    }
+}
 
 /* ------------------------------------------------------------------------ */
 /* What go-yaml applies and eksauth does not. */
@@ -394,7 +502,8 @@ static void test_keys_json_cannot_carry(void **state)
     assert_string_equal(fails("- {'~': x, \"null\": y}\n", false, true, out, sizeof(out)), "");
 }
 
-EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_merge_keys), cmocka_unit_test(test_tags),
+EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_tagged_strings), cmocka_unit_test(test_libyaml_only),
+                  cmocka_unit_test(test_merge_keys), cmocka_unit_test(test_tags),
                   cmocka_unit_test(test_yaml_versions),
                   cmocka_unit_test(test_alias_inside_its_node),
                   cmocka_unit_test(test_alias_expansion), cmocka_unit_test(test_nesting),
