@@ -13,6 +13,7 @@
 
 #include "eksauth/arn.h"
 #include "eksauth/awsauth.h"
+#include "eksauth/awsauth_yaml_compat.h"
 #include "eksauth/strlist.h"
 #include "eksauth/strmap.h"
 #include "eksauth/template.h"
@@ -399,6 +400,24 @@ const char *eksauth_awsauth_dropped_at(const struct eksauth_awsauth *aa, size_t 
     return aa != NULL && i < aa->doc.dropped.n ? aa->doc.dropped.v[i] : NULL;
 }
 
+bool eksauth_awsauth_dropped_cluster_reads(const struct eksauth_awsauth *aa, size_t i)
+{
+    const char *v = eksauth_awsauth_dropped_at(aa, i);
+
+    /* The why in the value says so (kept whole in a snapshot, so it holds for one read back). */
+    return v != NULL && strstr(v, EKSAUTH_AWSAUTH_CLUSTER_READS) != NULL;
+}
+
+bool eksauth_awsauth_cluster_drops_all(const struct eksauth_awsauth *aa)
+{
+    size_t i;
+
+    for (i = 0; i < eksauth_awsauth_dropped_count(aa); i++)
+        if (eksauth_awsauth_dropped_cluster_reads(aa, i))
+            return false;
+    return true;
+}
+
 /*
  * "identity is not mapped: ARN", and why when the document says: an entry
  * the cluster never matches meant this principal, or a whole value was
@@ -421,7 +440,11 @@ static enum eksauth_status not_mapped(const struct eksauth_awsauth *aa,
         }
     }
     for (i = 0; i < aa->doc.dropped.n; i++)
-        eksauth_error_append(err, "%s%s", i == 0 ? "; dropped, as the cluster drops them: " : ", ",
+        eksauth_error_append(err, "%s%s",
+                             i > 0                                   ? ", "
+                             : eksauth_awsauth_cluster_drops_all(aa) ? "; dropped, as the cluster "
+                                                                       "drops them: "
+                                                                     : "; dropped here: ",
                              aa->doc.dropped.v[i]);
     return EKSAUTH_ENOTMAPPED;
 }

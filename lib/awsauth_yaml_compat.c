@@ -357,13 +357,13 @@ const char *eksauth_awsauth_yaml_libyaml_only(const yaml_parser_t *yp, const cha
         return NULL;
     if (strcmp(yp->problem, "found unknown escape character") == 0 && text[b] == '\\' &&
         text[b + 1] == '\'')
-        return "go-yaml, the cluster's YAML reader, reads the escape \\' as ', libyaml does not: "
-               "write ' without the backslash";
+        return EKSAUTH_AWSAUTH_CLUSTER_READS "the escape \\' as ', libyaml does not: "
+                                             "write ' without the backslash";
     /* After '[' or '{' go-yaml fails too: the scalar ends there, and a collection follows it. */
     if (strcmp(yp->problem, "found unexpected ':'") == 0 && text[b] == ':' &&
         strchr(",]}", text[b + 1]) != NULL)
-        return "go-yaml, the cluster's YAML reader, reads a ':' that ends a plain scalar before "
-               "',', ']' or '}', libyaml does not: quote the scalar";
+        return EKSAUTH_AWSAUTH_CLUSTER_READS "a ':' that ends a plain scalar before "
+                                             "',', ']' or '}', libyaml does not: quote the scalar";
     return NULL;
 }
 

@@ -307,10 +307,20 @@ enum eksauth_status eksauth_login_check(struct eksauth_ctx *ctx,
     st = eksauth_mapping_resolve(ctx, &l->mapping, &l->principal, l->sid.principal_id, &l->id, err);
     if (st == EKSAUTH_ENOTMAPPED)
         eksauth_error_prefix(err, "not mapped");
-    /* An entry in a value the cluster drops maps no one, here as there: say which value. */
-    if (st == EKSAUTH_ENOTMAPPED && eksauth_awsauth_dropped_count(l->mapping.aa) > 0)
-        eksauth_error_append(err, " (aws-auth's %s was dropped, as the cluster drops it)",
-                             eksauth_awsauth_dropped_at(l->mapping.aa, 0));
+    /*
+     * An entry in a dropped value maps no one here: name the value (its why
+     * can be long; the mapping's message may hold it already) and say
+     * whether the cluster drops it as well.
+     */
+    if (st == EKSAUTH_ENOTMAPPED && eksauth_awsauth_dropped_count(l->mapping.aa) > 0) {
+        const char *dropped = eksauth_awsauth_dropped_at(l->mapping.aa, 0);
+
+        eksauth_error_append(err, " (aws-auth's %.*s was dropped, %s)", (int)strcspn(dropped, " "),
+                             dropped,
+                             eksauth_awsauth_dropped_cluster_reads(l->mapping.aa, 0)
+                                 ? "here only: the cluster reads it"
+                                 : "as the cluster drops it");
+    }
     if (st == EKSAUTH_EREJECTED) {
         l->refusal = l->id.refusal;
         keep_cluster_identity(l);

@@ -509,12 +509,15 @@ static enum eksauth_status apply_locked(struct apply *a, struct eksauth_error *e
     return st;
 }
 
-/* "dropped, as the cluster drops them: V (why), ..." appended to err. */
+/* "dropped, as the cluster drops them: V (why), ..." appended to err ("dropped here" when it reads
+ * one). */
 static void append_dropped(const struct eksauth_awsauth *aa, struct eksauth_error *err)
 {
     size_t i, n = eksauth_awsauth_dropped_count(aa);
 
-    eksauth_error_append(err, "dropped, as the cluster drops them: ");
+    eksauth_error_append(err, eksauth_awsauth_cluster_drops_all(aa)
+                                  ? "dropped, as the cluster drops them: "
+                                  : "dropped here: ");
     for (i = 0; i < n; i++)
         eksauth_error_append(err, "%s%s", i > 0 ? ", " : "", eksauth_awsauth_dropped_at(aa, i));
 }
@@ -533,8 +536,11 @@ static enum eksauth_status dropped_failure(const struct eksauth_awsauth *aa, con
     }
     eksauth_fail(err, EKSAUTH_EINVAL, "%s: ", label);
     append_dropped(aa, err);
-    eksauth_error_append(err, "; the identity DB was written without their entries, as the "
-                              "cluster maps without them: fix the value");
+    eksauth_error_append(err, eksauth_awsauth_cluster_drops_all(aa)
+                                  ? "; the identity DB was written without their entries, as the "
+                                    "cluster maps without them: fix the value"
+                                  : "; the identity DB was written without their entries, some of "
+                                    "which the cluster maps: write the value as said");
     return EKSAUTH_EINVAL;
 }
 

@@ -46,6 +46,14 @@ const char *eksauth_awsauth_warning_at(const struct eksauth_awsauth *aa, size_t 
  */
 size_t eksauth_awsauth_dropped_count(const struct eksauth_awsauth *aa);
 const char *eksauth_awsauth_dropped_at(const struct eksauth_awsauth *aa, size_t i);
+/*
+ * Whether the cluster reads dropped value i all the same: libyaml alone
+ * failed on it (awsauth_yaml_compat.h, eksauth_awsauth_yaml_libyaml_only),
+ * so its entries may map there while none maps here.
+ */
+bool eksauth_awsauth_dropped_cluster_reads(const struct eksauth_awsauth *aa, size_t i);
+/* Whether the cluster drops every dropped value too (true when none is dropped). */
+bool eksauth_awsauth_cluster_drops_all(const struct eksauth_awsauth *aa);
 
 /* The entries the cluster never matches (awsauth_read.h), in document order. */
 size_t eksauth_awsauth_ignored_count(const struct eksauth_awsauth *aa);

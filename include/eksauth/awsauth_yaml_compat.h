@@ -59,6 +59,9 @@ void eksauth_awsauth_yaml_tagged_strings(yaml_document_t *doc, const char *text,
 const char *eksauth_awsauth_yaml_libyaml_only(const yaml_parser_t *yp, const char *text,
                                               size_t len);
 
+/* How each of those answers begins: the mark of a value the cluster reads (awsauth.h). */
+#define EKSAUTH_AWSAUTH_CLUSTER_READS "go-yaml, the cluster's YAML reader, reads "
+
 /*
  * What go-yaml reads its own way and eksauth does not, anywhere in doc: a
  * %YAML directive other than 1.1 (node: the root), an explicit tag, a

@@ -464,7 +464,40 @@ static void test_dropped_value(void **state)
     expect_map_fails(aa, "arn:aws:sts::123456789012:assumed-role/A/s", EKSAUTH_ENOTMAPPED,
                      "identity is not mapped: arn:aws:iam::123456789012:role/A; dropped, as the "
                      "cluster drops them: mapRoles (7:5: mapRoles: ");
+    assert_false(eksauth_awsauth_dropped_cluster_reads(aa, 0));
+    assert_true(eksauth_awsauth_cluster_drops_all(aa));
     assert_int_equal(eksauth_awsauth_dropped_count(NULL), 0);
+    eksauth_awsauth_free(aa);
+}
+
+/*
+ * A value libyaml alone cannot read (the escape \' in a double-quoted
+ * scalar; awsauth_yaml_compat.h) is dropped here while the cluster maps
+ * its entries: the refusal says "dropped here", never "as the cluster
+ * drops them".
+ */
+static void test_dropped_value_the_cluster_reads(void **state)
+{
+    struct eksauth_awsauth *aa = parse_str("kind: ConfigMap\n"
+                                           "data:\n"
+                                           "  mapRoles: |\n"
+                                           "    - rolearn: arn:aws:iam::123456789012:role/A\n"
+                                           "      username: \"a\\'b\"\n"
+                                           "  mapUsers: |\n"
+                                           "    - userarn: arn:aws:iam::123456789012:user/bob\n"
+                                           "      username: bob\n");
+    struct eksauth_k8s_identity id;
+    struct eksauth_error err = {0};
+
+    (void)state;
+    assert_int_equal(eksauth_awsauth_dropped_count(aa), 1);
+    assert_true(eksauth_awsauth_dropped_cluster_reads(aa, 0));
+    assert_false(eksauth_awsauth_dropped_cluster_reads(aa, 1));
+    assert_false(eksauth_awsauth_cluster_drops_all(aa));
+    assert_int_equal(map_arn(aa, "arn:aws:sts::123456789012:assumed-role/A/s", NULL, &id, &err),
+                     EKSAUTH_ENOTMAPPED);
+    assert_non_null(strstr(err.msg, "; dropped here: mapRoles ("));
+    assert_null(strstr(err.msg, "as the cluster drops"));
     eksauth_awsauth_free(aa);
 }
 
@@ -973,8 +1006,9 @@ EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_sample_yaml), cmocka_unit_test(test_samp
                   cmocka_unit_test(test_ec2_private_dns_name), cmocka_unit_test(test_bare_file),
                   cmocka_unit_test(test_full_configmap),
                   cmocka_unit_test(test_never_matching_entries),
-                  cmocka_unit_test(test_dropped_value), cmocka_unit_test(test_case),
-                  cmocka_unit_test(test_upper_case_top_keys_ignored),
+                  cmocka_unit_test(test_dropped_value),
+                  cmocka_unit_test(test_dropped_value_the_cluster_reads),
+                  cmocka_unit_test(test_case), cmocka_unit_test(test_upper_case_top_keys_ignored),
                   cmocka_unit_test(test_duplicates), cmocka_unit_test(test_malformed_entries),
                   cmocka_unit_test(test_empty_documents), cmocka_unit_test(test_lookup),
                   cmocka_unit_test(test_map_principal_checks), cmocka_unit_test(test_misc_api),

@@ -239,11 +239,16 @@ static void check_aws_auth_file(struct doctor *d)
     }
     /* What the cluster drops, sync drops too, and fails: the same verdict here. */
     for (n = 0; n < eksauth_awsauth_dropped_count(aa); n++) {
+        bool cluster_reads = eksauth_awsauth_dropped_cluster_reads(aa, n);
+
         f = report(d, LV_ERROR, "source", host,
-                   "%s is dropped, as the cluster drops it: its entries map nobody and eksauth "
-                   "sync fails",
-                   eksauth_awsauth_dropped_at(aa, n));
-        set_fix(d, f, "correct that value in aws-auth (the cluster ignores it too)");
+                   "%s is dropped, %s: its entries map nobody here and eksauth sync fails",
+                   eksauth_awsauth_dropped_at(aa, n),
+                   cluster_reads ? "though the cluster reads it" : "as the cluster drops it");
+        set_fix(d, f,
+                cluster_reads ? "write that value in aws-auth as its message says (the cluster "
+                                "reads it either way)"
+                              : "correct that value in aws-auth (the cluster ignores it too)");
     }
     n = eksauth_awsauth_warning_count(aa);
     if (n > 0) {
