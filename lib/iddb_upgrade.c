@@ -222,9 +222,20 @@ enum eksauth_status eksauth_iddb_open_upgrade(const char *path, struct eksauth_i
         *upgraded_from = 0;
     st = eksauth_iddb_open(path, out, err);
     /* Only a trusted file that opens as another version takes the conversion path. */
-    if (st != EKSAUTH_EINVAL ||
-        eksauth_file_read(path, EKSAUTH_IDDB_MAX_SIZE, true, &data, &len, &e2) != EKSAUTH_OK)
+    if (st != EKSAUTH_EINVAL)
         goto out;
+    /*
+     * The reader's EINVAL is no verdict on a file this read could not get
+     * (out of memory or descriptors, gone meanwhile): the sync rebuilds an
+     * EINVAL DB, forgetting its recorded ids and id holds, and keeps others.
+     */
+    if (eksauth_file_read(path, EKSAUTH_IDDB_MAX_SIZE, true, &data, &len, &e2) != EKSAUTH_OK) {
+        if (e2.status != EKSAUTH_EINVAL) {
+            *err = e2;
+            st = e2.status;
+        }
+        goto out;
+    }
     if (len < 12 || memcmp(data, EKSAUTH_IDDB_MAGIC, 8) != 0)
         goto out;
     version = v1_u32((const unsigned char *)data + 8);

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <errno.h>
 
 #include "eksauth/iddb.h"
 #include "eksauth/iddb_format.h"
@@ -35,6 +36,18 @@ static void write_file(const char *path, const void *data, size_t len)
     assert_int_equal(chmod(path, 0644), 0);
 }
 
+/* tests/fixtures/iddb/v1-nss.db (nss.spec written by the version 1 writer) at tmpdir/name, in path.
+ */
+static void write_v1(const char *name, char *path, size_t size)
+{
+    size_t len = 0;
+    char *data = fixture_read("iddb/v1-nss.db", &len);
+
+    snprintf(path, size, "%s/%s", tmpdir, name);
+    write_file(path, data, len);
+    free(data);
+}
+
 /* ---- versions: refused with what to do; eksauth sync's upgrade keeps everything ---- */
 
 static void test_version_and_upgrade(void **state)
@@ -43,16 +56,11 @@ static void test_version_and_upgrade(void **state)
     struct eksauth_iddb_user u;
     struct eksauth_iddb_group g;
     struct eksauth_error err = {0};
-    char path[600], *data;
+    char path[600];
     unsigned from = 99;
-    size_t len = 0;
 
     (void)state;
-    /* tests/fixtures/iddb/v1-nss.db: nss.spec written by the version 1 writer */
-    data = fixture_read("iddb/v1-nss.db", &len);
-    snprintf(path, sizeof(path), "%s/v1.db", tmpdir);
-    write_file(path, data, len);
-    free(data);
+    write_v1("v1.db", path, sizeof(path));
 
     assert_int_equal(eksauth_iddb_open(path, &db, &err), EKSAUTH_EINVAL);
     assert_non_null(strstr(err.msg, "v1.db: version 1; run eksauth sync to rewrite it"));
@@ -222,6 +230,102 @@ static void test_damaged_version(void **state)
     free(data);
 }
 
+/*
+ * malloc, calloc and realloc wrapped (-Wl,--wrap, mk/tests.am): while
+ * alloc_fail_at is n > 0, the nth call from here on fails, as under a
+ * caller's tight RLIMIT_AS or a cgroup out of memory.
+ */
+static unsigned alloc_fail_at;
+void *__real_malloc(size_t size);
+void *__real_calloc(size_t n, size_t size);
+void *__real_realloc(void *p, size_t size);
+void *__wrap_malloc(size_t size);
+void *__wrap_calloc(size_t n, size_t size);
+void *__wrap_realloc(void *p, size_t size);
+
+static bool alloc_fails(void)
+{
+    if (alloc_fail_at > 0 && --alloc_fail_at == 0) {
+        errno = ENOMEM;
+        return true;
+    }
+    return false;
+}
+
+void *__wrap_malloc(size_t size)
+{
+    return alloc_fails() ? NULL : __real_malloc(size);
+}
+
+void *__wrap_calloc(size_t n, size_t size)
+{
+    return alloc_fails() ? NULL : __real_calloc(n, size);
+}
+
+void *__wrap_realloc(void *p, size_t size)
+{
+    return alloc_fails() ? NULL : __real_realloc(p, size);
+}
+
+/* Open path for the sync with the nth allocation failing, for n = 1 on until one passes. */
+static void upgrade_out_of_memory(const char *path, enum eksauth_status want)
+{
+    struct eksauth_iddb *db = NULL;
+    struct eksauth_error err = {0};
+    enum eksauth_status st;
+    unsigned n, failed = 0;
+
+    for (n = 1; n < 4096; n++) {
+        alloc_fail_at = n;
+        st = eksauth_iddb_open_upgrade(path, &db, NULL, &err);
+        alloc_fail_at = 0;
+        if (st == want)
+            break;
+        if (st != EKSAUTH_ENOMEM)
+            fail_msg("%s, allocation %u failing: status %d, \"%s\"", path, n, (int)st, err.msg);
+        assert_null(db);
+        failed++;
+    }
+    assert_int_equal(st, want);
+    assert_true(failed >= 2);
+    eksauth_iddb_close(db);
+}
+
+/*
+ * Out of memory while a DB of another version is read for the sync is
+ * ENOMEM, never EINVAL: the sync rebuilds a DB that opens as EINVAL,
+ * forgetting its recorded ids and id holds, or a later eksauth's, and keeps
+ * one that fails for want of memory (lib/sync.c).  (The read of the whole
+ * file, after the reader said "another version", failed as the reader's
+ * EINVAL.)
+ */
+static void test_upgrade_out_of_memory_is_not_damage(void **state)
+{
+    unsigned char *data;
+    char path[600];
+    uint32_t v = htole32(2);
+    size_t len = 0;
+
+    (void)state;
+    write_v1("oom-v1.db", path, sizeof(path));
+    upgrade_out_of_memory(path, EKSAUTH_OK);
+
+    data = iddb_sample_bytes(&len);
+    memcpy(data + IDDB_H_VERSION, &v, 4);
+    eksauth_iddb_reseal(data, len);
+    snprintf(path, sizeof(path), "%s/oom-v2.db", tmpdir);
+    write_file(path, data, len);
+    upgrade_out_of_memory(path, EKSAUTH_OK);
+
+    v = htole32(EKSAUTH_IDDB_VERSION + 1);
+    memcpy(data + IDDB_H_VERSION, &v, 4);
+    eksauth_iddb_reseal(data, len);
+    snprintf(path, sizeof(path), "%s/oom-later.db", tmpdir);
+    write_file(path, data, len);
+    upgrade_out_of_memory(path, EKSAUTH_EREJECTED);
+    free(data);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -229,6 +333,7 @@ int main(void)
         cmocka_unit_test(test_version_2),
         cmocka_unit_test(test_later_version),
         cmocka_unit_test(test_damaged_version),
+        cmocka_unit_test(test_upgrade_out_of_memory_is_not_damage),
     };
 
     return cmocka_run_group_tests(tests, tmpdir_setup, tmpdir_teardown);
