@@ -670,7 +670,7 @@ static enum nss_status template_pw(const struct eksauth_iddb *db, const char *na
     enum eksauth_iddb_verdict verdict;
     char home[PATH_MAX];
     struct pw_view v;
-    bool present = false;
+    bool present = false, key_unread = false;
     uint32_t uid;
     size_t hl;
 
@@ -678,18 +678,21 @@ static enum nss_status template_pw(const struct eksauth_iddb *db, const char *na
      * Keyed ids: only root reads the key, and only when the DB asks for it.
      * Anyone else gets no answer, so no one can search for a session name
      * that lands on a uid of their choosing by asking NSS.  A key root
-     * cannot read (out of descriptors, or refused) is no answer either,
-     * and not "no such user" (UNAVAIL).
+     * cannot read (out of descriptors, or refused) is no answer either for
+     * a name a template gives, and not "no such user" (UNAVAIL); any other
+     * name needs no key, and is no such user.
      */
     if (eksauth_iddb_keyed(db, NULL) && geteuid() == 0) {
-        if (eksauth_idkey_load(eksauth_idkey_default_path(), &key, &present, &err) != EKSAUTH_OK)
-            return from_status(EKSAUTH_EIO, errnop); /* no key derived: nothing to wipe */
-        if (present)
+        key_unread =
+            eksauth_idkey_load(eksauth_idkey_default_path(), &key, &present, &err) != EKSAUTH_OK;
+        if (!key_unread && present)
             rules.key = &key;
     }
     rules.now = (uint64_t)time(NULL);
     verdict = eksauth_iddb_template_user(db, name, &rules, &uid);
     explicit_bzero(&key, sizeof(key));
+    if (verdict == EKSAUTH_IDDB_NO_KEY && key_unread)
+        return from_status(EKSAUTH_EIO, errnop);
     if (verdict != EKSAUTH_IDDB_TEMPLATED)
         return from_status(EKSAUTH_ENOTFOUND, errnop);
     /* A local account's name is never served through eksauth (docs/names-and-ids.md, "Names eksauth

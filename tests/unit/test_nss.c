@@ -1120,6 +1120,10 @@ static void test_templated_keyed_root_only(void **state)
     assert_int_equal(chmod(keypath, 0644), 0);
     assert_int_equal(_nss_eksauth_getpwnam_r("admin-bob", &pw, buf, sizeof(buf), &e),
                      NSS_STATUS_UNAVAIL);
+    /* A name no template gives needs no key: no such user, as ever (it was UNAVAIL too). */
+    assert_int_equal(_nss_eksauth_getpwnam_r("nosuchuser", &pw, buf, sizeof(buf), &e),
+                     NSS_STATUS_NOTFOUND);
+    assert_int_equal(e, ENOENT);
     assert_int_equal(chmod(keypath, 0400), 0);
     assert_int_equal(_nss_eksauth_getpwnam_r("admin-bob", &pw, buf, sizeof(buf), &e),
                      NSS_STATUS_SUCCESS);
