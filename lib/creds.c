@@ -162,6 +162,70 @@ static bool plain_ascii(const char *s, const char *e)
     return true;
 }
 
+/*
+ * The length of the character at s (before e) when Python's str.isspace
+ * holds for it, in UTF-8, else 0: what configparser and botocore strip.
+ * With breaks, only those str.splitlines also breaks a nested value at
+ * (the file's own line ends, '\n' and '\r', are gone by then).
+ */
+static size_t py_space(const char *s, const char *e, bool breaks)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t n = (size_t)(e - s);
+
+    if (n >= 1 && (u[0] == 0x0b || u[0] == 0x0c || (u[0] >= 0x1c && u[0] <= 0x1e)))
+        return 1;
+    if (n >= 1 && !breaks && (u[0] == ' ' || u[0] == '\t' || u[0] == 0x1f))
+        return 1;
+    if (n >= 2 && u[0] == 0xc2 && (u[1] == 0x85 || (!breaks && u[1] == 0xa0)))
+        return 2; /* U+0085, U+00A0 */
+    if (n >= 3 && u[0] == 0xe2 && u[1] == 0x80 && (u[2] == 0xa8 || u[2] == 0xa9))
+        return 3; /* U+2028, U+2029 */
+    if (breaks || n < 3)
+        return 0;
+    if ((u[0] == 0xe1 && u[1] == 0x9a && u[2] == 0x80) ||                   /* U+1680 */
+        (u[0] == 0xe2 && u[1] == 0x80 && (u[2] <= 0x8a || u[2] == 0xaf)) || /* U+2000-200A, 202F */
+        (u[0] == 0xe2 && u[1] == 0x81 && u[2] == 0x9f) ||                   /* U+205F */
+        (u[0] == 0xe3 && u[1] == 0x80 && u[2] == 0x80))                     /* U+3000 */
+        return 3;
+    return 0;
+}
+
+/* Whether s..e is nothing but Python's white space: a value botocore reads as empty. */
+static bool py_blank(const char *s, const char *e)
+{
+    size_t n;
+
+    while (s < e && (n = py_space(s, e, false)) > 0)
+        s += n;
+    return s == e;
+}
+
+/*
+ * Whether botocore's _parse_nested takes s..e, a line of a nested value:
+ * it splits the value with str.splitlines, so at \v, \f, \x1c-\x1e, U+0085,
+ * U+2028 and U+2029 too, and each piece not blank must hold '='.
+ */
+static bool nested_line_ok(const char *s, const char *e)
+{
+    bool text = false, eq = false;
+    size_t n;
+
+    while (s < e) {
+        if ((n = py_space(s, e, true)) > 0) {
+            if (text && !eq)
+                return false;
+            text = eq = false;
+        } else if ((n = py_space(s, e, false)) == 0) {
+            n = 1;
+            text = true;
+            eq = eq || *s == '=';
+        }
+        s += n;
+    }
+    return !text || eq;
+}
+
 static bool span_eq(const char *s, const char *e, const char *lit)
 {
     size_t n = strlen(lit);
@@ -495,7 +559,7 @@ static enum eksauth_status ini_lookup(const char *text, size_t len, enum ini_fil
                 goto out;
             }
             /* Under "name =", botocore reads indented "key = value" pairs or refuses the file. */
-            if (nested && memchr(s, '=', (size_t)(e - s)) == NULL) {
+            if (nested && !nested_line_ok(s, e)) {
                 st = eksauth_fail(err, EKSAUTH_EINVAL,
                                   "line %u: an indented line without '=' under an option with no "
                                   "value",
@@ -572,7 +636,7 @@ static enum eksauth_status ini_lookup(const char *text, size_t len, enum ini_fil
                 goto out;
             }
             have_option = true;
-            nested = vs == ve;
+            nested = py_blank(vs, ve); /* as Python strips it: U+00A0 or \x1c alone is no value */
             if (!names_add(&options, ks, (size_t)(ke - ks), section, line)) {
                 st = eksauth_fail(err, EKSAUTH_ENOMEM, "out of memory");
                 goto out;

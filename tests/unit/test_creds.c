@@ -253,6 +253,29 @@ static void test_ini_errors(void **state)
     expect_ini_error("[default]\naws_access_key_id = A\naws_secret_access_key = B\ns3 =\n"
                      "    max_concurrent_requests = 10\n    # a comment\n\n    oops\n",
                      "line 8: an indented line without '='");
+    /*
+     * botocore splits a nested value at str.splitlines' breaks (\v, \f, \x1c-\x1e, U+0085,
+     * U+2028, U+2029) and strips with Python's Unicode white space, so "=" on the line is not
+     * enough, and a value of U+00A0 or \x1c alone is no value.
+     */
+    expect_ini_error("[default]\ns3 =\n    a = 1\vb\n", "line 3: an indented line without '='");
+    expect_ini_error("[default]\ns3 =\n    a = 1\xe2\x80\xa8"
+                     "b\n",
+                     "line 3: an indented line");
+    expect_ini_error("[default]\ns3 =\n    a = 1\xc2\x85"
+                     "b\n",
+                     "line 3: an indented line");
+    expect_ini_error("[default]\ns3 = \xc2\xa0\n    oops\n", "line 3: an indented line");
+    expect_ini_error("[default]\ns3 = \x1c\n    oops\n", "line 3: an indented line");
+    {
+        /* Pieces that are pairs, and a line Python strips to nothing: botocore reads them. */
+        static const char ok[] = "[default]\naws_access_key_id = A\naws_secret_access_key = B\n"
+                                 "s3 =\n    a = 1\fb = 2\n    \xc2\xa0\n";
+
+        assert_int_equal(eksauth_creds_parse_ini(ok, strlen(ok), "default", &c, NULL), EKSAUTH_OK);
+        assert_string_equal(c.access_key_id, "A");
+        eksauth_creds_free(&c);
+    }
     /* Errors anywhere in the file count, as botocore refuses the whole file. */
     expect_ini_error("[default]\naws_access_key_id = A\naws_secret_access_key = B\n[x]\noops\n",
                      "line 5");
