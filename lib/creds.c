@@ -6,7 +6,7 @@
  * "[section]" headers, "key = value" or "key: value" options (keys
  * case-insensitive), '#' and ';' comment lines, continuation lines
  * (indented deeper than their option's line), lines ended by LF, CRLF or a
- * lone CR (Python's text mode); a line that is none of these, an option
+ * lone CR (Python's text mode), UTF-8; a line that is none of these, an option
  * name or a value taken holding a control byte or a non-ASCII character
  * (where Python's Unicode rules would read another name or value), is an
  * error naming its number.
@@ -537,6 +537,11 @@ static enum eksauth_status ini_lookup(const char *text, size_t len, enum ini_fil
         size_t indent;
 
         line++;
+        /* Python reads the files as UTF-8 and botocore refuses one that is not. */
+        if (!eksauth_utf8_valid(ls, (size_t)(le - ls))) {
+            st = eksauth_fail(err, EKSAUTH_EINVAL, "line %u: not UTF-8", line);
+            goto out;
+        }
         s = ls;
         e = le;
         trim(&s, &e);

@@ -98,6 +98,17 @@ bool eksauth_is_printable(const char *in)
     return true;
 }
 
+bool eksauth_utf8_valid(const char *s, size_t len)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t i = 0, n;
+    uint32_t cp;
+
+    while (i < len && (n = utf8_next(u + i, len - i, &cp)) > 0)
+        i += n;
+    return i == len;
+}
+
 bool eksauth_visible_ascii_len(const char *s, size_t len)
 {
     size_t i;

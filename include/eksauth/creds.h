@@ -88,8 +88,8 @@ enum eksauth_status eksauth_creds_load(const struct eksauth_creds_options *opt,
  * The static keys of one profile in the text of a shared credentials file
  * (INI as botocore's configparser reads it).  EKSAUTH_ENOTFOUND when the
  * profile is absent or holds no keys; EKSAUTH_EINVAL "LINE: <why>" when the
- * text is malformed (for botocore, or an option name or a value taken
- * holding a control byte or a non-ASCII character) or the profile holds a
+ * text is malformed (for botocore, not UTF-8 included, or an option name
+ * or a value taken holding a control byte or a non-ASCII character) or the profile holds a
  * partial pair.  Pure.
  */
 enum eksauth_status eksauth_creds_parse_ini(const char *text, size_t len, const char *profile,

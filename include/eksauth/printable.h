@@ -24,6 +24,9 @@ size_t eksauth_printable(const char *in, char *out, size_t outlen);
 /* True when in needs no replacement. */
 bool eksauth_is_printable(const char *in);
 
+/* True when the len bytes at s are UTF-8 as Python decodes it: no overlong form, no surrogate. */
+bool eksauth_utf8_valid(const char *s, size_t len);
+
 /*
  * True when s is 1..max bytes of visible ASCII (0x21..0x7e): nothing that
  * could end a line or a header, no blank.  What may go into a signed

@@ -276,6 +276,11 @@ static void test_ini_errors(void **state)
         assert_string_equal(c.access_key_id, "A");
         eksauth_creds_free(&c);
     }
+    /* Python reads the files as UTF-8 (its UTF-8 mode under the C locale too): botocore refuses
+     * a file that is not, a Latin-1 comment or a surrogate's bytes. */
+    expect_ini_error("[default]\naws_access_key_id = A\naws_secret_access_key = B\n# caf\xe9\n",
+                     "line 4: not UTF-8");
+    expect_ini_error("[default]\n# \xed\xa0\x80\naws_access_key_id = A\n", "line 2: not UTF-8");
     /* Errors anywhere in the file count, as botocore refuses the whole file. */
     expect_ini_error("[default]\naws_access_key_id = A\naws_secret_access_key = B\n[x]\noops\n",
                      "line 5");
