@@ -2,8 +2,8 @@
  * local_files.c - whether a name or an id belongs to the host's own
  * accounts, read from /etc/passwd and /etc/group directly, or to the
  * blocks of subordinate ids of /etc/subuid and /etc/subgid: never through
- * NSS (no recursion), no allocation.  An unreadable file is said so of a
- * name, and counts as "yes" for an id (fail closed).  See local_files.h.
+ * NSS (no recursion), no allocation.  An unreadable file is said so, of a
+ * name or an id (the caller fails closed).  See local_files.h.
  */
 #include "config.h"
 
@@ -98,16 +98,16 @@ enum nss_local nss_local_name(const char *name)
 /*
  * Does a line of file hold id in its third field (passwd: uid, group: gid)
  * or, with gid_too, its fourth (passwd: the primary gid)?  Read directly,
- * as above; unreadable counts as "yes": fail closed.
+ * as above.
  */
-static bool nss_local_file_has_id(const char *file, uint32_t id, bool gid_too)
+static enum nss_local nss_local_file_has_id(const char *file, uint32_t id, bool gid_too)
 {
     struct nss_local_lines r;
     char *line, *f3, *f4, *end;
     bool found = false;
 
     if (!nss_local_open(&r, file))
-        return errno != ENOENT;
+        return errno == ENOENT ? NSS_LOCAL_NO : NSS_LOCAL_UNREADABLE;
     while (!found && (line = nss_local_next(&r)) != NULL) {
         if ((f3 = strchr(line, ':')) == NULL || (f3 = strchr(f3 + 1, ':')) == NULL)
             continue;
@@ -118,7 +118,9 @@ static bool nss_local_file_has_id(const char *file, uint32_t id, bool gid_too)
             found = strtoul(f4, &end, 10) == id && end != f4 && *end == ':';
         }
     }
-    return !nss_local_close(&r) || found;
+    if (!nss_local_close(&r) && !found)
+        return NSS_LOCAL_UNREADABLE;
+    return found ? NSS_LOCAL_YES : NSS_LOCAL_NO;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -245,43 +247,65 @@ static bool find_block(void *arg, const struct nss_subid_block *b)
     return !q->found;
 }
 
-/* Is id in a block of file, read now?  Unreadable counts as "yes": fail closed. */
-static bool subid_file_holds(const char *file, uint32_t id)
+/* Is id in a block of file, read now? */
+static enum nss_local subid_file_holds(const char *file, uint32_t id)
 {
     struct id_search q = {id, false};
+    bool read = each_block(file, find_block, &q);
 
-    return !each_block(file, find_block, &q) || q.found;
+    if (q.found)
+        return NSS_LOCAL_YES;
+    return read ? NSS_LOCAL_NO : NSS_LOCAL_UNREADABLE;
 }
 
-bool nss_subids_hold(const struct nss_subids *s, uint32_t id)
+/* a and b, the files' words on one id: held by either, else unknown if either is. */
+static enum nss_local either(enum nss_local a, enum nss_local b)
+{
+    if (a == NSS_LOCAL_YES || b == NSS_LOCAL_YES)
+        return NSS_LOCAL_YES;
+    return a == NSS_LOCAL_UNREADABLE ? a : b;
+}
+
+/* Does s hold id: yes, no, or unknown (a file there but unreadable). */
+static enum nss_local subids_word(const struct nss_subids *s, uint32_t id)
 {
     unsigned i;
 
     if (s->unreadable)
-        return true;
+        return NSS_LOCAL_UNREADABLE;
     /* More blocks than the set keeps: the files themselves, as a set of none would miss some. */
     if (s->overflow)
-        return subid_file_holds(s->files[0], id) || subid_file_holds(s->files[1], id);
+        return either(subid_file_holds(s->files[0], id), subid_file_holds(s->files[1], id));
     for (i = 0; i < s->n; i++)
         if (id >= s->blocks[i].lo && id <= s->blocks[i].hi)
-            return true;
-    return false;
+            return NSS_LOCAL_YES;
+    return NSS_LOCAL_NO;
+}
+
+bool nss_subids_hold(const struct nss_subids *s, uint32_t id)
+{
+    return subids_word(s, id) != NSS_LOCAL_NO;
 }
 
 /*
  * A uid or gid the local files hold, or a subordinate id a local account
  * was delegated: eksauth never answers a templated name with it.
  */
-bool nss_local_id(const struct nss_subids *subs, uint32_t id)
+enum nss_local nss_local_id(const struct nss_subids *subs, uint32_t id)
 {
+    enum nss_local w;
+
     /* A reserved id is held as a local one, as lib/hostfiles.c holds it. */
-    if (eksauth_names_id_reserved(id) || nss_local_file_has_id("/etc/passwd", id, true) ||
-        nss_local_file_has_id("/etc/group", id, false))
-        return true;
+    if (eksauth_names_id_reserved(id))
+        return NSS_LOCAL_YES;
+    w = either(nss_local_file_has_id("/etc/passwd", id, true),
+               nss_local_file_has_id("/etc/group", id, false));
+    if (w == NSS_LOCAL_YES)
+        return w;
     /*
      * A local account acts as its subordinate ids in a user namespace of its
      * own (newuidmap): an eksauth user given one would be that account's to
      * read, write and signal, as lib/hostfiles.c holds them.
      */
-    return nss_subids_hold(subs, id);
+    return either(w, subids_word(subs, id));
 }

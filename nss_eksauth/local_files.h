@@ -27,7 +27,8 @@ bool nss_local_open(struct nss_local_lines *r, const char *file);
 char *nss_local_next(struct nss_local_lines *r);
 bool nss_local_close(struct nss_local_lines *r);
 
-/* What the local files say of a name: not there, there, or nothing (a file could not be read). */
+/* What the local files say of a name or an id: not there, there, or nothing (a file could not be
+ * read). */
 enum nss_local {
     NSS_LOCAL_NO,
     NSS_LOCAL_YES,
@@ -66,14 +67,15 @@ const char *nss_subid_file(bool gids);
 /* Read the files subuid and subgid (kept, not copied) into *s, with no allocation. */
 void nss_subids_read(struct nss_subids *s, const char *subuid, const char *subgid);
 
-/* Does s (as read by nss_subids_read) hold id? */
+/* Does s (as read by nss_subids_read) hold id?  A file there but unreadable holds every id. */
 bool nss_subids_hold(const struct nss_subids *s, uint32_t id);
 
 /*
  * Is id a local uid or gid (/etc/passwd's uid and primary gid fields,
  * /etc/group's gid), or in a block of subs (the subordinate ids as last
- * read)?
+ * read)?  NSS_LOCAL_UNREADABLE when none holds it and a file could not be
+ * read.
  */
-bool nss_local_id(const struct nss_subids *subs, uint32_t id);
+enum nss_local nss_local_id(const struct nss_subids *subs, uint32_t id);
 
 #endif

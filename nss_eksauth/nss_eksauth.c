@@ -653,12 +653,14 @@ static enum nss_status gr_answer(const struct eksauth_iddb *db, enum eksauth_sta
 /*
  * iddb_template.h's local_id rule (lock held): the local files, and the
  * blocks of subordinate ids as current_subids keeps them, looked at only
- * when a templated name has an id to check.
+ * when a templated name has an id to check.  A file that cannot be read
+ * holds it (no answer), and the lookup is UNAVAIL (not_local), not "no
+ * such user".
  */
 static bool held_locally(void *ctx, uint32_t id)
 {
     (void)ctx;
-    return nss_local_id(current_subids(), id);
+    return !not_local(nss_local_id(current_subids(), id));
 }
 
 static enum nss_status template_pw(const struct eksauth_iddb *db, const char *name,

@@ -1327,7 +1327,7 @@ static void test_subids_overflow(void **state)
  * /etc/subgid gets no answer, as its login is refused (lib/hostfiles.c):
  * the local account that was delegated the block acts as that uid in a
  * user namespace of its own.  A subordinate file there but unreadable
- * holds every id (fail closed).  Only a templated name reads the files:
+ * answers no templated name (fail closed): UNAVAIL.  Only a templated name reads the files:
  * other lookups cost what they cost before.
  */
 static void test_templated_in_subordinate_block(void **state)
@@ -1376,13 +1376,19 @@ static void test_templated_in_subordinate_block(void **state)
                      NSS_STATUS_NOTFOUND);
     assert_int_equal(subid_calls, 0);
 
-    /* There but unreadable (a folder where the file goes): no templated answer at all. */
+    /*
+     * There but unreadable (a folder where the file goes): no templated answer at all, and not
+     * "no such user" either (UNAVAIL, as for local names that cannot be read; it was NOTFOUND).
+     */
     snprintf(dir, sizeof(dir), "%s/subuid", subid_dir);
     assert_int_equal(unlink(dir), 0);
     assert_int_equal(mkdir(dir, 0755), 0);
     write_db(true);
     assert_int_equal(_nss_eksauth_getpwnam_r("admin-carol", &pw, buf, sizeof(buf), &e),
-                     NSS_STATUS_NOTFOUND);
+                     NSS_STATUS_UNAVAIL);
+    assert_int_equal(e, EIO);
+    /* Other lookups never read the files: served as ever. */
+    assert_int_equal(_nss_eksauth_getpwnam_r("zoe", &pw, buf, sizeof(buf), &e), NSS_STATUS_SUCCESS);
     assert_int_equal(rmdir(dir), 0);
     write_db(true);
     assert_int_equal(_nss_eksauth_getpwnam_r("admin-carol", &pw, buf, sizeof(buf), &e),
