@@ -17,7 +17,7 @@ sts_require
 T=1796017305 # 2026-11-30T05:41:45Z
 AWSTOK="$PYTHON $STS_LIB/aws_get_token.py"
 
-plan 47
+plan 51
 
 "$EKSAUTH" token --help >/dev/null 2>&1 ||
     { echo "Bail out! '$EKSAUTH token' does not run (is the command dispatched?)"; exit 1; }
@@ -111,6 +111,30 @@ a=$(AWS_SHARED_CREDENTIALS_FILE="$tmp/creds.ini" AWS_PROFILE=eks "$EKSAUTH" toke
 sts_creds ASIAFAKEEXAMPLE00002
 b=$("$EKSAUTH" token --now $T --cluster-id prod --region us-east-1)
 is "$a" "$b" "AWS_SHARED_CREDENTIALS_FILE gives the same token as the environment"
+
+# Config files botocore refuses whole, which eksauth once took: a nested
+# value's line that str.splitlines cuts into a piece without '=' (at U+2028 or
+# \v), a value of U+00A0 alone (Python strips it: nested), a Latin-1 comment
+# (not UTF-8).  Both refuse, with the profile's keys in the credentials file.
+cp "$tmp/creds.ini" "$HOME/.aws/credentials"
+for c in 'ls:4:s3 =\n    a = 1\xe2\x80\xa8b' 'vt:4:s3 =\n    a = 1\vb' \
+    'nbsp:4:s3 = \xc2\xa0\n    oops' 'latin1:3:# caf\xe9'; do
+    name=${c%%:*} c=${c#*:}
+    line=${c%%:*} c=${c#*:}
+    printf "[default]\nregion = us-west-2\n$c\n" >"$HOME/.aws/config"
+    AWS_PROFILE=eks $AWSTOK --now $T --cluster-name prod >/dev/null 2>&1
+    aws_rc=$?
+    AWS_PROFILE=eks "$EKSAUTH" token --now $T --cluster-id prod >/dev/null 2>"$tmp/ours.err"
+    ours_rc=$?
+    if [ "$aws_rc" -ne 0 ] && [ "$ours_rc" -ne 0 ] && grep -q "config: line $line: " "$tmp/ours.err"; then
+        pass "a config botocore refuses ($name): eksauth refuses it too, naming line $line"
+    else
+        fail "a config botocore refuses ($name): eksauth refuses it too, naming line $line"
+        echo "# aws: $aws_rc, eksauth: $ours_rc: $(cat "$tmp/ours.err")"
+    fi
+done
+rm -f "$HOME/.aws/credentials"
+printf '[default]\nregion = us-west-2\n' >"$HOME/.aws/config"
 
 # The apiVersion follows KUBERNETES_EXEC_INFO as `aws eks get-token` decides it:
 # the JSON kubectl sends for v1 and v1beta1 (with and without cluster info),
