@@ -601,6 +601,16 @@ static void drop_nscd_caches(struct eksauth_ctx *ctx, bool replaced, struct eksa
     /* Nothing owed, or this sync asked already (what came of it is in r->nscd). */
     if (!replaced && (!owed || r->nscd != NULL))
         return;
+    /*
+     * The mark goes before nscd is asked, never after: a login that records
+     * itself meanwhile and cannot drop the caches makes it again
+     * (lib/iddb_record.c), and removed after this request it would take
+     * that login's owed drop with it.
+     */
+    if (owed && unlink(ctx->paths.nscd_pending) != 0 && errno != ENOENT)
+        (void)eksauth_strlist_addf(&r->warnings, NULL,
+                                   "%s: not removed (%s): the next sync asks nscd again",
+                                   ctx->paths.nscd_pending, strerror(errno));
     if (eksauth_iddb_replaced(&e) != EKSAUTH_OK) {
         ctx->services.sleep_ms(NSCD_RETRY_MS);
         retried = true;
@@ -609,16 +619,11 @@ static void drop_nscd_caches(struct eksauth_ctx *ctx, bool replaced, struct eksa
             (void)eksauth_strlist_addf(&r->warnings, NULL,
                                        "%s (asked again after %d s; the next sync asks again)",
                                        e.msg, NSCD_RETRY_MS / 1000);
-            if (!owed)
-                owe_nscd(ctx, r);
+            owe_nscd(ctx, r);
             return;
         }
     }
     r->nscd = retried ? "dropped on a retry" : owed ? "dropped (an earlier sync could not)" : NULL;
-    if (owed && unlink(ctx->paths.nscd_pending) != 0 && errno != ENOENT)
-        (void)eksauth_strlist_addf(&r->warnings, NULL,
-                                   "%s: not removed (%s): the next sync asks nscd again",
-                                   ctx->paths.nscd_pending, strerror(errno));
 }
 
 void eksauth_sync_nscd_owed(struct eksauth_ctx *ctx, struct eksauth_sync_report *r)

@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdint.h>
@@ -43,10 +44,16 @@ static void serve_one(int cfd, FILE *log, enum fake_nscd_answer answer)
 int fake_nscd_start(struct fake_nscd *f, const char *socket_path, unsigned requests,
                     enum fake_nscd_answer answer)
 {
+    return fake_nscd_start_touching(f, socket_path, requests, answer, NULL);
+}
+
+int fake_nscd_start_touching(struct fake_nscd *f, const char *socket_path, unsigned requests,
+                             enum fake_nscd_answer answer, const char *touch)
+{
     struct sockaddr_un sa;
     FILE *log;
     unsigned i;
-    int fd, cfd;
+    int fd, cfd, tfd;
 
     memset(&sa, 0, sizeof(sa));
     sa.sun_family = AF_UNIX;
@@ -71,6 +78,8 @@ int fake_nscd_start(struct fake_nscd *f, const char *socket_path, unsigned reque
             cfd = accept(fd, NULL, NULL);
             if (cfd < 0)
                 _exit(1);
+            if (touch != NULL && (tfd = open(touch, O_WRONLY | O_CREAT | O_CLOEXEC, 0600)) >= 0)
+                close(tfd);
             if (answer != FAKE_NSCD_HANGUP)
                 serve_one(cfd, log, answer);
             close(cfd);

@@ -31,6 +31,14 @@ int fake_nscd_start(struct fake_nscd *f, const char *socket_path, unsigned reque
                     enum fake_nscd_answer answer);
 
 /*
+ * fake_nscd_start, and the child makes the file touch (when not there) as
+ * each request comes, before it answers: what a login that records itself
+ * and cannot drop the caches meanwhile leaves (lib/iddb_record.c).
+ */
+int fake_nscd_start_touching(struct fake_nscd *f, const char *socket_path, unsigned requests,
+                             enum fake_nscd_answer answer, const char *touch);
+
+/*
  * Wait for the child (it is killed first when kill_it: fewer requests
  * came than it waits for) and read its log into buf (NUL-terminated).
  */

@@ -1544,6 +1544,56 @@ static void test_nscd_failure_is_asked_again(void **state)
     host_fixture_free(h);
 }
 
+/*
+ * In a mount namespace of its own: a sync owed a drop (the mark there),
+ * during whose request a login records itself and, its own request
+ * refused, makes the mark.  0 when the mark is still there after the
+ * sync, else the step that failed (its number).
+ */
+static int mark_made_while_asked(void *arg)
+{
+    struct host_fixture *h = arg;
+    const char *mark = h->ctx.paths.nscd_pending;
+    int fd = open(mark, O_WRONLY | O_CREAT | O_CLOEXEC, 0600), bad = 0;
+    struct eksauth_sync_report r;
+    struct eksauth_error err;
+    struct fake_nscd f;
+    char log[256];
+
+    if (fd < 0)
+        return 2;
+    close(fd);
+    if (fake_nscd_start_touching(&f, EKSAUTH_NSCD_SOCKET, 2, FAKE_NSCD_DONE, mark) != 0)
+        return 3;
+    memset(&r, 0, sizeof(r));
+    if (run_if_changed(h, &r, &err) != EKSAUTH_OK)
+        bad = 4;
+    fake_nscd_stop(&f, 1, log, sizeof(log));
+    if (bad == 0 && (lines_of(log) != 2 || r.nscd == NULL ||
+                     strcmp(r.nscd, "dropped (an earlier sync could not)") != 0))
+        bad = 5;
+    else if (bad == 0 && access(mark, F_OK) != 0)
+        bad = 6;
+    eksauth_sync_report_free(&r);
+    return bad;
+}
+
+/*
+ * A login that records itself while a sync asks nscd, and cannot drop the
+ * caches itself, leaves the mark (lib/iddb_record.c): the sync must not
+ * take it away with its own, or the next sync owes nscd nothing and the
+ * caches keep what the login's write replaced.  The sync removes its mark
+ * before it asks, not after.  (It removed it after: the login's was lost.)
+ */
+static void test_nscd_mark_made_while_asked_stays(void **state)
+{
+    struct host_fixture *h = host_fixture_new(NULL, AWS_AUTH);
+
+    (void)state;
+    assert_int_equal(fake_nscd_in_namespace(mark_made_while_asked, h), 0);
+    host_fixture_free(h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1570,6 +1620,7 @@ int main(void)
         cmocka_unit_test(test_stale_state_writes_nothing),
         cmocka_unit_test(test_nscd_not_invalidated_is_a_warning),
         cmocka_unit_test(test_nscd_failure_is_asked_again),
+        cmocka_unit_test(test_nscd_mark_made_while_asked_stays),
         cmocka_unit_test(test_seeds_skip_private_and_local_groups),
     };
 
