@@ -539,7 +539,10 @@ static enum eksauth_status ini_lookup(const char *text, size_t len, enum ini_fil
         line++;
         /* Python reads the files as UTF-8 and botocore refuses one that is not. */
         if (!eksauth_utf8_valid(ls, (size_t)(le - ls))) {
-            st = eksauth_fail(err, EKSAUTH_EINVAL, "line %u: not UTF-8", line);
+            st = eksauth_fail(
+                err, EKSAUTH_EINVAL,
+                "line %u: not UTF-8 (the AWS CLI reads the file as UTF-8 and refuses it too)",
+                line);
             goto out;
         }
         s = ls;
@@ -565,10 +568,18 @@ static enum eksauth_status ini_lookup(const char *text, size_t len, enum ini_fil
             }
             /* Under "name =", botocore reads indented "key = value" pairs or refuses the file. */
             if (nested && !nested_line_ok(s, e)) {
-                st = eksauth_fail(err, EKSAUTH_EINVAL,
-                                  "line %u: an indented line without '=' under an option with no "
-                                  "value",
-                                  line);
+                /* With an '=' on the line, say where Python cuts it, or the message reads false. */
+                if (memchr(s, '=', (size_t)(e - s)) == NULL)
+                    st = eksauth_fail(err, EKSAUTH_EINVAL,
+                                      "line %u: an indented line without '=' under an option with "
+                                      "no value",
+                                      line);
+                else
+                    st = eksauth_fail(err, EKSAUTH_EINVAL,
+                                      "line %u: an indented line under an option with no value "
+                                      "has a piece without '=' (Python also ends lines at \\v, "
+                                      "\\f, \\x1c-\\x1e, U+0085, U+2028 and U+2029)",
+                                      line);
                 goto out;
             }
             continue;

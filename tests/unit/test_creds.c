@@ -258,7 +258,10 @@ static void test_ini_errors(void **state)
      * U+2028, U+2029) and strips with Python's Unicode white space, so "=" on the line is not
      * enough, and a value of U+00A0 or \x1c alone is no value.
      */
-    expect_ini_error("[default]\ns3 =\n    a = 1\vb\n", "line 3: an indented line without '='");
+    expect_ini_error("[default]\ns3 =\n    a = 1\vb\n",
+                     "line 3: an indented line under an option with no value has a piece "
+                     "without '=' (Python also ends lines at \\v, \\f, \\x1c-\\x1e, U+0085, "
+                     "U+2028 and U+2029)");
     expect_ini_error("[default]\ns3 =\n    a = 1\xe2\x80\xa8"
                      "b\n",
                      "line 3: an indented line");
