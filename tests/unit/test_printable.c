@@ -153,6 +153,33 @@ static void test_log_value_short(void **state)
     assert_string_equal(out, "");
 }
 
+/* UTF-8 as Python's codec decodes it (lib/creds.c refuses AWS files that are not). */
+static void test_utf8_valid(void **state)
+{
+    static const char *const good[] = {"", "ascii", "caf\xc3\xa9", "\xe2\x80\xa8",
+                                       "\xf4\x8f\xbf\xbf"};
+    static const char *const bad[] = {"caf\xe9",
+                                      "\xc0\xaf",
+                                      "\xe0\x80\xaf",
+                                      "\xed\xa0\x80",
+                                      "\xf4\x90\x80\x80",
+                                      "\xf8\x88\x80\x80\x80",
+                                      "\xe2\x80",
+                                      "\x80",
+                                      "\xff"};
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+        assert_true(eksauth_utf8_valid(good[i], strlen(good[i])));
+    for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        if (eksauth_utf8_valid(bad[i], strlen(bad[i])))
+            fail_msg("bad[%zu] taken for UTF-8", i);
+    /* By length: a sequence cut at the end is not whole. */
+    assert_false(eksauth_utf8_valid("\xc3\xa9", 1));
+}
+
 EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_kept), cmocka_unit_test(test_replaced),
                   cmocka_unit_test(test_short_buffer), cmocka_unit_test(test_visible_ascii),
-                  cmocka_unit_test(test_log_value), cmocka_unit_test(test_log_value_short))
+                  cmocka_unit_test(test_log_value), cmocka_unit_test(test_log_value_short),
+                  cmocka_unit_test(test_utf8_valid))
