@@ -75,7 +75,8 @@ size_t eksauth_printable(const char *in, char *out, size_t outlen)
         }
         if (o + len >= outlen)
             break;
-        memcpy(out + o, s + i, len);
+        /* out may be in itself (o <= i always): memmove. */
+        memmove(out + o, s + i, len);
         o += len;
         i += len;
     }

@@ -7,18 +7,18 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "eksauth/printable.h"
 #include "eksauth/status.h"
 
 /*
  * Messages reach logs and terminals and may quote input (a name, a host):
- * a control byte must never forge a log line or drive a terminal.
+ * a control character must never forge a log line or drive a terminal
+ * (U+009B, written in UTF-8, is CSI to xterm), nor a BiDi control make it
+ * read otherwise.  printable.h's rule, in place.
  */
 void eksauth_message_clean(char *msg)
 {
-    for (; *msg != '\0'; msg++) {
-        if ((unsigned char)*msg < 0x20 || (unsigned char)*msg == 0x7f)
-            *msg = '?';
-    }
+    (void)eksauth_printable(msg, msg, strlen(msg) + 1);
 }
 
 enum eksauth_status eksauth_fail(struct eksauth_error *err, enum eksauth_status st, const char *fmt,

@@ -16,8 +16,9 @@
 
 /*
  * in, cleaned, into out (outlen > 0): always NUL-terminated, cut at a
- * character boundary when out is short.  Returns the number of characters
- * replaced.
+ * character boundary when out is short.  out may be in (each character
+ * becomes itself or one '?', never longer).  Returns the number of
+ * characters replaced.
  */
 size_t eksauth_printable(const char *in, char *out, size_t outlen);
 

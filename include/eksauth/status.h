@@ -38,10 +38,11 @@ enum eksauth_status eksauth_fail(struct eksauth_error *err, enum eksauth_status 
                                  ...) __attribute__((format(printf, 3, 4)));
 
 /*
- * The rule of every message, errors and warnings alike: each control byte
- * (below 0x20, and 0x7f) becomes '?', so quoted input cannot forge a log
- * line or drive a terminal.  eksauth_fail, eksauth_error_prefix and
- * eksauth_error_append apply it themselves.
+ * The rule of every message, errors and warnings alike: each control
+ * character (C0, DEL, C1), BiDi control, invisible character and byte that
+ * is not UTF-8 becomes '?' (printable.h), so quoted input cannot forge a
+ * log line, drive a terminal or read backwards.  eksauth_fail,
+ * eksauth_error_prefix and eksauth_error_append apply it themselves.
  */
 void eksauth_message_clean(char *msg);
 

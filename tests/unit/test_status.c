@@ -58,6 +58,27 @@ static void test_prefix(void **state)
     assert_string_equal(err.msg, "user evil??[2Jx: not mapped");
 }
 
+/*
+ * Input quoted in a message that is UTF-8 but no text: C1's CSI (U+009B,
+ * "\xc2\x9b", which xterm takes as ESC [), a right-to-left override, a
+ * line separator, and a byte that is not UTF-8 each become one '?'; a
+ * letter that is not ASCII stays.  In eksauth_fail, _prefix and _append.
+ */
+static void test_clean_beyond_ascii(void **state)
+{
+    struct eksauth_error err;
+
+    (void)state;
+    eksauth_fail(&err, EKSAUTH_EINVAL, "host %s",
+                 "a\xc2\x9b"
+                 "2Jb");
+    assert_string_equal(err.msg, "host a?2Jb");
+    eksauth_error_append(&err, " user %s", "adm\xe2\x80\xaenimda\xe2\x80\xa8x\xff");
+    assert_string_equal(err.msg, "host a?2Jb user adm?nimda?x?");
+    eksauth_error_prefix(&err, "role/\xc5\xbfupport caf\xc3\xa9 \xc2\x85");
+    assert_string_equal(err.msg, "role/\xc5\xbfupport caf\xc3\xa9 ?: host a?2Jb user adm?nimda?x?");
+}
+
 static void test_prefix_truncates(void **state)
 {
     struct eksauth_error err;
@@ -112,5 +133,6 @@ static void test_exit_codes(void **state)
 
 EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_fail_formats_and_returns_status),
                   cmocka_unit_test(test_fail_truncates), cmocka_unit_test(test_prefix),
+                  cmocka_unit_test(test_clean_beyond_ascii),
                   cmocka_unit_test(test_prefix_truncates), cmocka_unit_test(test_status_names),
                   cmocka_unit_test(test_exit_codes))
