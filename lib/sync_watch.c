@@ -77,26 +77,34 @@ static void tell_warnings(const struct watcher *w, const struct eksauth_sync_rep
     }
 }
 
+/* What a sync left stale (budget, throttling), told to the caller. */
+static void tell_stale(const struct watcher *w, const struct eksauth_sync_report *report)
+{
+    if (report->stale.n > 0 && w->watch->stale != NULL)
+        w->watch->stale(w->watch->arg, report);
+}
+
 /*
  * What a list, a poll or an event did, told to the caller.  An unchanged
  * one's warnings (an access entry cache that could not be read or kept, a
  * state not confirmed) are told as failures: eksauth sync prints them
- * beside "unchanged" (tools/cmd_sync.c).  A failed one's warnings come
- * before its error, as a failed eksauth sync prints them: what only a
- * warning says (nscd's caches not dropped, entries skipped) is not lost.
+ * beside "unchanged" (tools/cmd_sync.c).  A failed one's stale entries and
+ * warnings come before its error, as a failed eksauth sync prints them:
+ * what only they say (nscd's caches not dropped, entries skipped, access
+ * entries not read again) is not lost.
  */
 static void tell(const struct watcher *w, enum eksauth_status st,
                  const struct eksauth_sync_report *report, const struct eksauth_error *err)
 {
     if (st != EKSAUTH_OK) {
+        tell_stale(w, report);
         tell_warnings(w, report);
         tell_failed(w, err);
         return;
     }
     if (!report->unchanged && w->watch->applied != NULL)
         w->watch->applied(w->watch->arg, report);
-    if (report->stale.n > 0 && w->watch->stale != NULL)
-        w->watch->stale(w->watch->arg, report);
+    tell_stale(w, report);
     if (report->unchanged)
         tell_warnings(w, report);
 }

@@ -65,7 +65,8 @@ struct watch_run {
     char last_error[EKSAUTH_ERROR_MAX];
     char errors[4 * EKSAUTH_ERROR_MAX]; /* every failure told, one a line (cut when full) */
     char last_replan[1024];
-    bool refused_local; /* an applied plan refused a login a local account owns */
+    unsigned stale_told; /* the failures told (failed) when stale entries were last told */
+    bool refused_local;  /* an applied plan refused a login a local account owns */
     /* edit_after_first_stream: the line it appends to the file. */
     const char *edit_path, *edit_line;
     unsigned stop_at; /* the streams (stop_after_lists: the lists) a stop question stops at */
@@ -108,6 +109,14 @@ static void watch_failed(void *arg, const struct eksauth_error *err)
     snprintf(w->errors + used, sizeof(w->errors) - used, "%s\n", err->msg);
 }
 
+static void watch_stale(void *arg, const struct eksauth_sync_report *r)
+{
+    struct watch_run *w = arg;
+
+    (void)r;
+    w->stale_told = w->failed + 1;
+}
+
 /* eksauth_sync_watch on h with w->opts until stop says so, telling w. */
 static enum eksauth_status watch_until(struct host_fixture *h, bool (*stop)(void *),
                                        struct watch_run *w, struct eksauth_error *err)
@@ -120,6 +129,7 @@ static enum eksauth_status watch_until(struct host_fixture *h, bool (*stop)(void
     sw.applied = watch_applied;
     sw.replanning = watch_replanning;
     sw.failed = watch_failed;
+    sw.stale = watch_stale;
     sw.stop = stop;
     sw.arg = w;
     return eksauth_sync_watch(&h->ctx, &w->opts, &sw, err);
@@ -704,6 +714,29 @@ static void test_watch_failure_tells_its_warnings(void **state)
 }
 
 /*
+ * A failed sync that left access entries stale says so, before its
+ * warnings and error, as a failed eksauth sync prints them (was: told
+ * only of a sync that worked).
+ */
+static void test_watch_failure_tells_its_stale_entries(void **state)
+{
+    struct host_fixture *h = watched_host(K8S_CONFIG);
+    struct eksauth_error err;
+    struct watch_run w;
+
+    (void)state;
+    h->cluster_doc = "mapRoles: |\n  - rolearn: notanarn\n    username: b\n";
+    h->cluster_stale = "2 access entries older than access_entry_max_age were not read again";
+    memset(&w, 0, sizeof(w));
+    w.stop_at = 1;
+    assert_int_equal(watch_until(h, stop_after_lists, &w, &err), EKSAUTH_OK);
+    assert_non_null(strstr(w.errors, "maps nobody"));
+    /* Told, and before the first failure line (the warning, then the error). */
+    assert_int_equal(w.stale_told, 1);
+    host_fixture_free(h);
+}
+
+/*
  * A polled source (no watch) that maps nobody: asked again after a wait
  * that grows, with full jitter, to the interval (not the 30 s cap of a
  * failure: 500 hosts polling a deleted aws-auth every 30 s for hours).
@@ -1017,6 +1050,7 @@ EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_watch_needs_a_cluster_source),
                   cmocka_unit_test(test_watch_starts_while_aws_auth_is_gone),
                   cmocka_unit_test(test_watch_restart_spreads_its_first_list),
                   cmocka_unit_test(test_watch_failure_tells_its_warnings),
+                  cmocka_unit_test(test_watch_failure_tells_its_stale_entries),
                   cmocka_unit_test(test_watch_refused_poll_backs_off_to_the_interval),
                   cmocka_unit_test(test_watch_ends_when_config_changes),
                   cmocka_unit_test(test_watch_event_after_config_edit),
