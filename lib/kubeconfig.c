@@ -16,6 +16,7 @@
 
 #include "eksauth/array.h"
 #include "eksauth/ascii.h"
+#include "eksauth/awsauth_rules.h"
 #include "eksauth/file.h"
 #include "eksauth/kubeconfig.h"
 #include "eksauth/printable.h"
@@ -41,11 +42,20 @@ bool eksauth_kubeconfig_names(const char *entry_name, const char *cluster)
            strstr(entry_name, ":eks:") != NULL;
 }
 
-/* The scalar text of node, or NULL (a mapping, a sequence, no node). */
+/*
+ * The scalar text of node, or NULL (a mapping, a sequence, no node).  A
+ * plain null (~, null, nothing) is "": kubectl's YAML reader gives a
+ * string field "" for it, never the word.
+ */
 static const char *scalar(yaml_node_t *node)
 {
-    return node != NULL && node->type == YAML_SCALAR_NODE ? (const char *)node->data.scalar.value
-                                                          : NULL;
+    const char *v;
+
+    if (node == NULL || node->type != YAML_SCALAR_NODE)
+        return NULL;
+    v = (const char *)node->data.scalar.value;
+    return node->data.scalar.style == YAML_PLAIN_SCALAR_STYLE && eksauth_awsauth_plain_null(v) ? ""
+                                                                                               : v;
 }
 
 /* mapping[key], or NULL. */
@@ -165,6 +175,20 @@ static enum eksauth_status otherwise(const char *path, const yaml_node_t *node, 
 }
 
 /*
+ * A value go-yaml reads as an infinity or NaN (.inf, -.Inf, .nan): its
+ * YAML-to-JSON step fails on it wherever it is, even in a field client-go
+ * ignores, and kubectl refuses the whole KUBECONFIG.
+ */
+#define NONFINITE "an infinity or NaN (.inf, .nan): kubectl refuses the file (quote it)"
+
+static bool nonfinite(const yaml_node_t *v)
+{
+    return v != NULL && v->type == YAML_SCALAR_NODE &&
+           v->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+           eksauth_awsauth_plain_nonfinite((const char *)v->data.scalar.value);
+}
+
+/*
  * A node go-yaml reads its own way: an explicit tag (!!binary is decoded
  * by go-yaml, kept as text by libyaml), a mapping's plain "<<" key (a
  * merge, which go-yaml applies and libyaml does not) or a key given twice
@@ -177,6 +201,7 @@ static enum eksauth_status node_otherwise(yaml_document_t *doc, const yaml_node_
 {
     const char *tag = eksauth_yaml_explicit_tag(node);
     const yaml_node_t *merge;
+    yaml_node_item_t *it;
     yaml_node_pair_t *p;
     const char *dup;
     size_t n = 0;
@@ -187,6 +212,12 @@ static enum eksauth_status node_otherwise(yaml_document_t *doc, const yaml_node_
         snprintf(why, sizeof(why), "a tag (%s)", shown(tag, name, sizeof(name)));
         return otherwise(path, node, why, err);
     }
+    if (node->type == YAML_SEQUENCE_NODE) {
+        for (it = node->data.sequence.items.start; it < node->data.sequence.items.top; it++) {
+            if (nonfinite(yaml_document_get_node(doc, *it)))
+                return otherwise(path, node, NONFINITE, err);
+        }
+    }
     if (node->type != YAML_MAPPING_NODE)
         return EKSAUTH_OK;
     if ((merge = eksauth_yaml_merge_key(doc, node)) != NULL)
@@ -194,6 +225,8 @@ static enum eksauth_status node_otherwise(yaml_document_t *doc, const yaml_node_
     for (p = node->data.mapping.pairs.start; p < node->data.mapping.pairs.top; p++) {
         yaml_node_t *k = yaml_document_get_node(doc, p->key);
 
+        if (nonfinite(yaml_document_get_node(doc, p->value)))
+            return otherwise(path, node, NONFINITE, err);
         if (k != NULL && k->type == YAML_SCALAR_NODE)
             keys[n++] = (const char *)k->data.scalar.value;
     }
@@ -229,6 +262,110 @@ static enum eksauth_status list_otherwise(yaml_document_t *doc, yaml_node_t *roo
 }
 
 /*
+ * A plain scalar at node that go-yaml types as a bool or a number (yes,
+ * on, 123, 0x10, 1e3, .inf: eksauth_awsauth_plain_kind) where client-go
+ * wants a string: kubectl refuses the whole KUBECONFIG (json: cannot
+ * unmarshal ...), where eksauth would read the word.
+ */
+static enum eksauth_status typed(const yaml_node_t *node, const char *what, const char *path,
+                                 struct eksauth_error *err)
+{
+    const char *kind;
+    char why[160], name[80];
+
+    if (node == NULL || node->type != YAML_SCALAR_NODE ||
+        node->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+        return EKSAUTH_OK;
+    kind =
+        eksauth_awsauth_plain_kind((const char *)node->data.scalar.value, node->data.scalar.length);
+    if (kind == NULL)
+        return EKSAUTH_OK;
+    snprintf(why, sizeof(why), "%s %s is %s, not a string: kubectl refuses the file (quote it)",
+             what, shown((const char *)node->data.scalar.value, name, sizeof(name)), kind);
+    return otherwise(path, node, why, err);
+}
+
+/* typed() for each of the keys (NULL-ended) of mapping map, and each item of a list among them. */
+static enum eksauth_status typed_keys(yaml_document_t *doc, yaml_node_t *map,
+                                      const char *const *keys, const char *path,
+                                      struct eksauth_error *err)
+{
+    enum eksauth_status st = EKSAUTH_OK;
+    yaml_node_item_t *it;
+    yaml_node_t *v;
+
+    for (; st == EKSAUTH_OK && *keys != NULL; keys++) {
+        v = get(doc, map, *keys);
+        if (v == NULL || v->type != YAML_SEQUENCE_NODE) {
+            st = typed(v, *keys, path, err);
+            continue;
+        }
+        for (it = v->data.sequence.items.start; st == EKSAUTH_OK && it < v->data.sequence.items.top;
+             it++)
+            st = typed(yaml_document_get_node(doc, *it), *keys, path, err);
+    }
+    return st;
+}
+
+/* The string fields of one entry of list (clusters, contexts, users) and what is under it. */
+static enum eksauth_status typed_entry(yaml_document_t *doc, yaml_node_t *item, size_t list,
+                                       const char *path, struct eksauth_error *err)
+{
+    static const char *const name[] = {"name", NULL};
+    static const char *const body[][12] = {
+        {"server", "certificate-authority", "certificate-authority-data", "tls-server-name",
+         "proxy-url", NULL},
+        {"cluster", "user", "namespace", NULL},
+        {"client-certificate", "client-certificate-data", "client-key", "client-key-data", "token",
+         "tokenFile", "as", "as-uid", "as-groups", "username", "password", NULL},
+    };
+    static const char *const inner[] = {"cluster", "context", "user"};
+    static const char *const exec_keys[] = {"command", "apiVersion",      "installHint",
+                                            "args",    "interactiveMode", NULL};
+    static const char *const env_keys[] = {"name", "value", NULL};
+    yaml_node_t *in = get(doc, item, inner[list]), *exec, *env;
+    enum eksauth_status st;
+    yaml_node_item_t *it;
+
+    st = typed_keys(doc, item, name, path, err);
+    if (st == EKSAUTH_OK)
+        st = typed_keys(doc, in, body[list], path, err);
+    if (st != EKSAUTH_OK || list != 2)
+        return st;
+    exec = get(doc, in, "exec");
+    st = typed_keys(doc, exec, exec_keys, path, err);
+    env = get(doc, exec, "env");
+    if (st != EKSAUTH_OK || env == NULL || env->type != YAML_SEQUENCE_NODE)
+        return st;
+    for (it = env->data.sequence.items.start; st == EKSAUTH_OK && it < env->data.sequence.items.top;
+         it++)
+        st = typed_keys(doc, yaml_document_get_node(doc, *it), env_keys, path, err);
+    return st;
+}
+
+/* typed() over the string fields of a kubeconfig that kubectl decodes (client-go's v1 Config). */
+static enum eksauth_status typed_doc(yaml_document_t *doc, yaml_node_t *root, const char *path,
+                                     struct eksauth_error *err)
+{
+    static const char *const top[] = {"current-context", "kind", "apiVersion", NULL};
+    static const char *const lists[] = {"clusters", "contexts", "users"};
+    enum eksauth_status st = typed_keys(doc, root, top, path, err);
+    yaml_node_item_t *it;
+    yaml_node_t *list;
+    size_t i;
+
+    for (i = 0; st == EKSAUTH_OK && i < sizeof(lists) / sizeof(lists[0]); i++) {
+        list = get(doc, root, lists[i]);
+        if (list == NULL || list->type != YAML_SEQUENCE_NODE)
+            continue;
+        for (it = list->data.sequence.items.start;
+             st == EKSAUTH_OK && it < list->data.sequence.items.top; it++)
+            st = typed_entry(doc, yaml_document_get_node(doc, *it), i, path, err);
+    }
+    return st;
+}
+
+/*
  * What kubectl (client-go: go-yaml v2, then JSON) reads otherwise than
  * this file's reader, anywhere in doc: eksauth would sign as, or send a
  * token to, what kubectl does not use.
@@ -250,6 +387,8 @@ static enum eksauth_status doc_otherwise(yaml_document_t *doc, yaml_node_t *root
         st = node_otherwise(doc, node, path, room, err);
     for (i = 0; st == EKSAUTH_OK && i < sizeof(lists) / sizeof(lists[0]); i++)
         st = list_otherwise(doc, root, lists[i], path, room, err);
+    if (st == EKSAUTH_OK)
+        st = typed_doc(doc, root, path, err);
     free(room);
     return st;
 }
@@ -418,7 +557,7 @@ static int scalar_dup(yaml_node_t *node, char **out)
 
     *out = NULL;
     /* A NUL would cut the text here where kubectl would not: never a shorter string. */
-    if (v == NULL || strlen(v) != node->data.scalar.length)
+    if (v == NULL || (v[0] != '\0' && strlen(v) != node->data.scalar.length))
         return 1;
     *out = strdup(v);
     return *out != NULL ? 0 : -1;

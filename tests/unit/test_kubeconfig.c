@@ -335,7 +335,7 @@ static enum eksauth_status identity_of(const char *text, const char *region,
 static void test_scan_auth(void **state)
 {
     static const char text[] = AUTH_KUBECONFIG("e1-dev");
-    static const char other[] = "contexts:\n- name: e1-dev\n  context: {cluster: x, user: y}\n"
+    static const char other[] = "contexts:\n- name: e1-dev\n  context: {cluster: x, user: 'y'}\n"
                                 "users:\n- name: dev\n  user: {token: abc}\n"
                                 "- name: new\n  user: {exec: {command: aws}}\n"
                                 "current-context: e1-dev\n";
@@ -647,8 +647,8 @@ static void test_current_context_across_files(void **state)
     /* a names x current and defines nothing; b defines x (east) and names y (west) current. */
     current_is(dir, "current-context: x\n",
                TWO_ENTRIES "contexts:\n- {name: x, context: {cluster: " ARN_E1 ", user: e1}}\n"
-                           "- {name: y, context: {cluster: " ARN_W2 ", user: w2}}\n"
-                           "current-context: y\n",
+                           "- {name: 'y', context: {cluster: " ARN_W2 ", user: w2}}\n"
+                           "current-context: 'y'\n",
                ROLE_E1, "https://e1");
     /* A current context of 300 bytes, and another of the entry named by its first 255. */
     memset(longname, 'c', 300);
@@ -770,6 +770,71 @@ static void test_read_otherwise(void **state)
              "get-token, --cluster-name, prod]}}\n- name: v\n  user: {token: t}\n",
              head);
     assert_status(identity_of(text, NULL, &id, &err), EKSAUTH_OK);
+    eksauth_exec_identity_free(&id);
+}
+
+/*
+ * Plain scalars that go-yaml types (kubectl 1.32, config view): in a field
+ * of type string a bool or number (yes, on, y, 123, 0x10, 1_0, 1e3, .inf)
+ * makes kubectl refuse the whole KUBECONFIG; a null (~, null, empty) is
+ * "" to it.  eksauth read both as their text: it minted with
+ * --profile yes, AWS_PROFILE=123 or the user "null" where kubectl runs
+ * nothing or passes "" (found by a differential run against kubectl).
+ */
+static void test_typed_scalars(void **state)
+{
+    static const char head[] = "clusters:\n- name: prod\n  cluster: {server: 'https://p'}\n"
+                               "contexts:\n- name: a\n  context: {cluster: prod, user: u}\n"
+                               "current-context: a\n";
+    static const char *const refused[] = {
+        "users:\n- name: u\n  user: {exec: {command: aws, args: [eks, get-token, --profile, "
+        "yes]}}\n",
+        "users:\n- name: u\n  user: {exec: {command: aws, args: [eks, get-token], env: [{name: "
+        "AWS_PROFILE, value: 123}]}}\n",
+        "users:\n- name: u\n  user: {exec: {command: aws, args: [eks, get-token], env: [{name: "
+        "AWS_PROFILE, value: 0x1_0}]}}\n",
+        "users:\n- name: u\n  user: {exec: {command: aws, args: [eks, get-token, --region, "
+        ".inf]}}\n",
+        "users:\n- name: 1e3\n  user: {token: t}\n",
+        /* .inf or .nan anywhere, even where client-go reads nothing (its YAML-to-JSON fails). */
+        "x-note: {a: [-.Inf]}\nusers: []\n",
+        "users:\n- name: u\n  user: {Exec: {x: .nan}}\n",
+    };
+    struct eksauth_exec_identity id;
+    struct eksauth_error err;
+    char text[1024];
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+        snprintf(text, sizeof(text), "%s%s", head, refused[i]);
+        refused_both(text, "kubectl refuses");
+    }
+    /* Text that only looks typed is a string to go-yaml too. */
+    snprintf(text, sizeof(text),
+             "%susers:\n- name: u\n  user: {exec: {command: aws, args: [eks, get-token, "
+             "--profile, yEs], env: [{name: AWS_REGION, value: 0x1G}, {name: AWS_X, value: "
+             "'1'}]}}\n",
+             head);
+    assert_status(identity_of(text, NULL, &id, &err), EKSAUTH_OK);
+    assert_string_equal(id.profile, "yEs");
+    assert_string_equal(eksauth_exec_identity_env(&id, "AWS_REGION"), "0x1G");
+    eksauth_exec_identity_free(&id);
+    /* A null arg is "" to kubectl: --profile "" is refused, never the profile "null". */
+    snprintf(text, sizeof(text),
+             "%susers:\n- name: u\n  user: {exec: {command: aws, args: [eks, get-token, "
+             "--profile, null]}}\n",
+             head);
+    assert_status(identity_of(text, NULL, &id, &err), EKSAUTH_EINVAL);
+    assert_non_null(strstr(err.msg, "--profile ''"));
+    /* A null user is "": not the user named "null". */
+    snprintf(text, sizeof(text),
+             "clusters:\n- name: prod\n  cluster: {server: 'https://p'}\n"
+             "contexts:\n- name: a\n  context: {cluster: prod, user: null}\n"
+             "current-context: a\nusers:\n- name: 'null'\n  user: {exec: {command: aws, args: "
+             "[eks, get-token, --profile, p]}}\n");
+    assert_status(identity_of(text, NULL, &id, &err), EKSAUTH_OK);
+    assert_string_equal(id.profile, "");
     eksauth_exec_identity_free(&id);
 }
 
@@ -903,5 +968,5 @@ EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_names), cmocka_unit_test(test_scan_and_c
                   cmocka_unit_test(test_identity_malformed),
                   cmocka_unit_test(test_identity_in_files),
                   cmocka_unit_test(test_current_context_across_files),
-                  cmocka_unit_test(test_read_otherwise), cmocka_unit_test(test_target_route),
-                  cmocka_unit_test(test_find_route))
+                  cmocka_unit_test(test_read_otherwise), cmocka_unit_test(test_typed_scalars),
+                  cmocka_unit_test(test_target_route), cmocka_unit_test(test_find_route))
