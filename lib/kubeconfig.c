@@ -261,107 +261,124 @@ static enum eksauth_status list_otherwise(yaml_document_t *doc, yaml_node_t *roo
     return otherwise(path, list, why, err);
 }
 
-/*
- * A plain scalar at node that go-yaml types as a bool or a number (yes,
- * on, 123, 0x10, 1e3, .inf: eksauth_awsauth_plain_kind) where client-go
- * wants a string: kubectl refuses the whole KUBECONFIG (json: cannot
- * unmarshal ...), where eksauth would read the word.
- */
-static enum eksauth_status typed(const yaml_node_t *node, const char *what, const char *path,
-                                 struct eksauth_error *err)
+/* A plain null (~, null, nothing): Go's zero value for whatever client-go decodes it into. */
+static bool is_plain_null(const yaml_node_t *node)
 {
-    const char *kind;
-    char why[160], name[80];
+    return node->type == YAML_SCALAR_NODE && node->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+           eksauth_awsauth_plain_null((const char *)node->data.scalar.value);
+}
 
-    if (node == NULL || node->type != YAML_SCALAR_NODE ||
-        node->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+/*
+ * The shape client-go decodes a kubeconfig into (its v1 Config), as far
+ * as eksauth reads it: each key of a mapping and what its value must be.
+ * A value of another shape (users: {}, env: {}, context: 12, a name
+ * [n]) or a plain scalar go-yaml types as a bool or a number (yes, on,
+ * 123, 0x10, 1e3: eksauth_awsauth_plain_kind) where a string is wanted
+ * makes kubectl refuse the whole KUBECONFIG (json: cannot unmarshal ...),
+ * where eksauth would skip it or read the word, and follow another file's
+ * user.  A plain null is Go's zero value for any of them: taken.
+ */
+enum shape { STRING, STRINGS, MAPPING, MAPPINGS };
+
+struct field {
+    const char *key;
+    enum shape shape;
+    const struct field *inner; /* the keys of a MAPPING, or of each of the MAPPINGS; NULL-ended */
+};
+
+static const struct field env_fields[] = {{"name", STRING, NULL}, {"value", STRING, NULL}, {0}};
+static const struct field exec_fields[] = {{"command", STRING, NULL},
+                                           {"apiVersion", STRING, NULL},
+                                           {"installHint", STRING, NULL},
+                                           {"interactiveMode", STRING, NULL},
+                                           {"args", STRINGS, NULL},
+                                           {"env", MAPPINGS, env_fields},
+                                           {0}};
+static const struct field user_fields[] = {{"client-certificate", STRING, NULL},
+                                           {"client-key", STRING, NULL},
+                                           {"token", STRING, NULL},
+                                           {"tokenFile", STRING, NULL},
+                                           {"as", STRING, NULL},
+                                           {"as-uid", STRING, NULL},
+                                           {"as-groups", STRINGS, NULL},
+                                           {"username", STRING, NULL},
+                                           {"password", STRING, NULL},
+                                           {"exec", MAPPING, exec_fields},
+                                           {"auth-provider", MAPPING, NULL},
+                                           {0}};
+static const struct field context_fields[] = {
+    {"cluster", STRING, NULL}, {"user", STRING, NULL}, {"namespace", STRING, NULL}, {0}};
+static const struct field cluster_fields[] = {{"server", STRING, NULL},
+                                              {"certificate-authority", STRING, NULL},
+                                              {"tls-server-name", STRING, NULL},
+                                              {"proxy-url", STRING, NULL},
+                                              {0}};
+static const struct field named_user[] = {
+    {"name", STRING, NULL}, {"user", MAPPING, user_fields}, {0}};
+static const struct field named_context[] = {
+    {"name", STRING, NULL}, {"context", MAPPING, context_fields}, {0}};
+static const struct field named_cluster[] = {
+    {"name", STRING, NULL}, {"cluster", MAPPING, cluster_fields}, {0}};
+static const struct field config_fields[] = {
+    {"current-context", STRING, NULL},     {"kind", STRING, NULL},
+    {"apiVersion", STRING, NULL},          {"clusters", MAPPINGS, named_cluster},
+    {"contexts", MAPPINGS, named_context}, {"users", MAPPINGS, named_user},
+    {"preferences", MAPPING, NULL},        {0}};
+
+static const char *const shape_names[] = {"a string", "a list of strings", "a mapping",
+                                          "a list of mappings"};
+
+static enum eksauth_status shape_walk(yaml_document_t *doc, yaml_node_t *map,
+                                      const struct field *fields, const char *path,
+                                      struct eksauth_error *err);
+
+/* node (the value of key, or an item of its list) against shape; recursing into inner. */
+static enum eksauth_status shape_node(yaml_document_t *doc, yaml_node_t *node, const char *key,
+                                      enum shape shape, const struct field *inner, const char *path,
+                                      struct eksauth_error *err)
+{
+    char why[200], name[80];
+    const char *kind = NULL;
+    bool item = shape == STRINGS || shape == MAPPINGS;
+    yaml_node_item_t *it;
+    enum eksauth_status st = EKSAUTH_OK;
+
+    if (node == NULL || is_plain_null(node))
         return EKSAUTH_OK;
-    kind =
-        eksauth_awsauth_plain_kind((const char *)node->data.scalar.value, node->data.scalar.length);
-    if (kind == NULL)
-        return EKSAUTH_OK;
-    snprintf(why, sizeof(why), "%s %s is %s, not a string: kubectl refuses the file (quote it)",
-             what, shown((const char *)node->data.scalar.value, name, sizeof(name)), kind);
+    if (item && node->type == YAML_SEQUENCE_NODE) {
+        for (it = node->data.sequence.items.start;
+             st == EKSAUTH_OK && it < node->data.sequence.items.top; it++)
+            st = shape_node(doc, yaml_document_get_node(doc, *it), key,
+                            shape == STRINGS ? STRING : MAPPING, inner, path, err);
+        return st;
+    }
+    if (!item && shape == STRING && node->type == YAML_SCALAR_NODE) {
+        if (node->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+            return EKSAUTH_OK;
+        kind = eksauth_awsauth_plain_kind((const char *)node->data.scalar.value,
+                                          node->data.scalar.length);
+        if (kind == NULL)
+            return EKSAUTH_OK;
+        snprintf(why, sizeof(why), "%s %s is %s, not a string: kubectl refuses the file (quote it)",
+                 key, shown((const char *)node->data.scalar.value, name, sizeof(name)), kind);
+        return otherwise(path, node, why, err);
+    }
+    if (!item && shape == MAPPING && node->type == YAML_MAPPING_NODE)
+        return inner != NULL ? shape_walk(doc, node, inner, path, err) : EKSAUTH_OK;
+    snprintf(why, sizeof(why), "%s is not %s: kubectl refuses the file", key, shape_names[shape]);
     return otherwise(path, node, why, err);
 }
 
-/* typed() for each of the keys (NULL-ended) of mapping map, and each item of a list among them. */
-static enum eksauth_status typed_keys(yaml_document_t *doc, yaml_node_t *map,
-                                      const char *const *keys, const char *path,
+/* The values of map's keys that fields name, against their shapes. */
+static enum eksauth_status shape_walk(yaml_document_t *doc, yaml_node_t *map,
+                                      const struct field *fields, const char *path,
                                       struct eksauth_error *err)
 {
     enum eksauth_status st = EKSAUTH_OK;
-    yaml_node_item_t *it;
-    yaml_node_t *v;
 
-    for (; st == EKSAUTH_OK && *keys != NULL; keys++) {
-        v = get(doc, map, *keys);
-        if (v == NULL || v->type != YAML_SEQUENCE_NODE) {
-            st = typed(v, *keys, path, err);
-            continue;
-        }
-        for (it = v->data.sequence.items.start; st == EKSAUTH_OK && it < v->data.sequence.items.top;
-             it++)
-            st = typed(yaml_document_get_node(doc, *it), *keys, path, err);
-    }
-    return st;
-}
-
-/* The string fields of one entry of list (clusters, contexts, users) and what is under it. */
-static enum eksauth_status typed_entry(yaml_document_t *doc, yaml_node_t *item, size_t list,
-                                       const char *path, struct eksauth_error *err)
-{
-    static const char *const name[] = {"name", NULL};
-    static const char *const body[][12] = {
-        {"server", "certificate-authority", "certificate-authority-data", "tls-server-name",
-         "proxy-url", NULL},
-        {"cluster", "user", "namespace", NULL},
-        {"client-certificate", "client-certificate-data", "client-key", "client-key-data", "token",
-         "tokenFile", "as", "as-uid", "as-groups", "username", "password", NULL},
-    };
-    static const char *const inner[] = {"cluster", "context", "user"};
-    static const char *const exec_keys[] = {"command", "apiVersion",      "installHint",
-                                            "args",    "interactiveMode", NULL};
-    static const char *const env_keys[] = {"name", "value", NULL};
-    yaml_node_t *in = get(doc, item, inner[list]), *exec, *env;
-    enum eksauth_status st;
-    yaml_node_item_t *it;
-
-    st = typed_keys(doc, item, name, path, err);
-    if (st == EKSAUTH_OK)
-        st = typed_keys(doc, in, body[list], path, err);
-    if (st != EKSAUTH_OK || list != 2)
-        return st;
-    exec = get(doc, in, "exec");
-    st = typed_keys(doc, exec, exec_keys, path, err);
-    env = get(doc, exec, "env");
-    if (st != EKSAUTH_OK || env == NULL || env->type != YAML_SEQUENCE_NODE)
-        return st;
-    for (it = env->data.sequence.items.start; st == EKSAUTH_OK && it < env->data.sequence.items.top;
-         it++)
-        st = typed_keys(doc, yaml_document_get_node(doc, *it), env_keys, path, err);
-    return st;
-}
-
-/* typed() over the string fields of a kubeconfig that kubectl decodes (client-go's v1 Config). */
-static enum eksauth_status typed_doc(yaml_document_t *doc, yaml_node_t *root, const char *path,
-                                     struct eksauth_error *err)
-{
-    static const char *const top[] = {"current-context", "kind", "apiVersion", NULL};
-    static const char *const lists[] = {"clusters", "contexts", "users"};
-    enum eksauth_status st = typed_keys(doc, root, top, path, err);
-    yaml_node_item_t *it;
-    yaml_node_t *list;
-    size_t i;
-
-    for (i = 0; st == EKSAUTH_OK && i < sizeof(lists) / sizeof(lists[0]); i++) {
-        list = get(doc, root, lists[i]);
-        if (list == NULL || list->type != YAML_SEQUENCE_NODE)
-            continue;
-        for (it = list->data.sequence.items.start;
-             st == EKSAUTH_OK && it < list->data.sequence.items.top; it++)
-            st = typed_entry(doc, yaml_document_get_node(doc, *it), i, path, err);
-    }
+    for (; st == EKSAUTH_OK && fields->key != NULL; fields++)
+        st = shape_node(doc, get(doc, map, fields->key), fields->key, fields->shape, fields->inner,
+                        path, err);
     return st;
 }
 
@@ -388,7 +405,7 @@ static enum eksauth_status doc_otherwise(yaml_document_t *doc, yaml_node_t *root
     for (i = 0; st == EKSAUTH_OK && i < sizeof(lists) / sizeof(lists[0]); i++)
         st = list_otherwise(doc, root, lists[i], path, room, err);
     if (st == EKSAUTH_OK)
-        st = typed_doc(doc, root, path, err);
+        st = shape_walk(doc, root, config_fields, path, err);
     free(room);
     return st;
 }

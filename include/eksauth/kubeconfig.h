@@ -16,8 +16,9 @@
  * a merge key "<<", a key given twice in a mapping (kubectl keeps the later), two clusters,
  * contexts or users of one name (client-go refuses the file), a bool or number go-yaml reads in a
  * string field (yes, on, 123, 0x10 unquoted: client-go refuses the file; a plain null is "" to
- * both), .inf or .nan anywhere (go-yaml's JSON step fails), flow collections nested deeper than
- * go-yaml's 10000 (found before libyaml loads the file, whose scan is quadratic in that depth).
+ * both), a value of another shape than client-go's (users: {}, context: 12), .inf or .nan anywhere
+ * (go-yaml's JSON step fails), flow collections nested deeper than go-yaml's 10000 (found before
+ * libyaml loads the file, whose scan is quadratic in that depth).
  *
  * The same search gives the client half whom kubectl signs as for that
  * cluster (eksauth_kubeconfig_identity): the contexts of the chosen entry

@@ -313,6 +313,8 @@ static void test_ca_pem(void **state)
     "      args: [token, -i, prod, -r, " ROLE_DEV "]\n"
 
 /* Scan text (from path) and choose for prod in region; the status, *id filled. */
+static void refused_both(const char *text, const char *needle);
+
 static enum eksauth_status identity_of(const char *text, const char *region,
                                        struct eksauth_exec_identity *id, struct eksauth_error *err)
 {
@@ -458,15 +460,20 @@ static void test_identity_several_contexts(void **state)
 static void test_identity_malformed(void **state)
 {
     static const char *const bad[][2] = {
-        {"      args: --role-arn\n", "exec: args is not a list"},
-        {"      args: [eks, get-token, [x]]\n", "exec: an arg is not a string"},
-        {"      args: [eks, get-token]\n      env: {AWS_PROFILE: x}\n", "exec: env is not a list"},
         {"      args: [eks, get-token]\n      env: [{value: x}]\n",
          "exec: an env entry has no name"},
-        {"      args: [eks, get-token]\n      env: [{name: AWS_PROFILE, value: [x]}]\n",
-         "exec: an env value is not a string"},
         {"      args: [eks, get-token, --role-arn, 'arn:aws:iam::111122223333:user/a']\n",
          "--role-arn 'arn:aws:iam::111122223333:user/a' is not an IAM role ARN"},
+    };
+    /* A section of another shape than client-go's: kubectl refuses the file, and so does the load.
+     */
+    static const char *const shape[][2] = {
+        {"      args: --role-arn\n", "args is not a list of strings"},
+        {"      args: [eks, get-token, [x]]\n", "args is not a string"},
+        {"      args: [eks, get-token]\n      env: {AWS_PROFILE: x}\n",
+         "env is not a list of mappings"},
+        {"      args: [eks, get-token]\n      env: [{name: AWS_PROFILE, value: [x]}]\n",
+         "value is not a string"},
     };
     struct eksauth_exec_identity id;
     struct eksauth_error err;
@@ -485,6 +492,11 @@ static void test_identity_malformed(void **state)
         assert_non_null(strstr(err.msg, "/k/config (user u): "));
         assert_non_null(strstr(err.msg, bad[i][1]));
         assert_int_equal(id.kind, EKSAUTH_EXEC_NONE);
+    }
+    for (i = 0; i < sizeof(shape) / sizeof(shape[0]); i++) {
+        snprintf(text, sizeof(text),
+                 "users:\n- name: u\n  user:\n    exec:\n      command: aws\n%s", shape[i][0]);
+        refused_both(text, shape[i][1]);
     }
     /*
      * A NUL byte anywhere: names are compared as C strings, so "u\0x" would
@@ -800,6 +812,12 @@ static void test_typed_scalars(void **state)
         "x-note: {a: [-.Inf]}\nusers: []\n",
         "users:\n- name: u\n  user: {Exec: {x: .nan}}\n",
     };
+    /* Another shape than client-go's, in any file of KUBECONFIG: kubectl runs nothing. */
+    static const char *const shape[] = {
+        "users: {u: {exec: {command: aws}}}\n",      "users:\n- name: u\n  user: []\n",
+        "contexts:\n- name: b\n  context: 12\n",     "current-context: [a]\n",
+        "users:\n- name: [u]\n  user: {token: t}\n", "clusters: [prod]\n",
+    };
     struct eksauth_exec_identity id;
     struct eksauth_error err;
     char text[1024];
@@ -810,6 +828,8 @@ static void test_typed_scalars(void **state)
         snprintf(text, sizeof(text), "%s%s", head, refused[i]);
         refused_both(text, "kubectl refuses");
     }
+    for (i = 0; i < sizeof(shape) / sizeof(shape[0]); i++)
+        refused_both(shape[i], "kubectl refuses");
     /* Text that only looks typed is a string to go-yaml too. */
     snprintf(text, sizeof(text),
              "%susers:\n- name: u\n  user: {exec: {command: aws, args: [eks, get-token, "
