@@ -635,6 +635,30 @@ static bool read_env_list(yaml_document_t *doc, yaml_node_t *env, struct eksauth
     return true;
 }
 
+#define EXEC_API "client.authentication.k8s.io/"
+
+/*
+ * What makes kubectl 1.32 run no plugin at all for the section (client-go's
+ * exec checks; kubectl get fails): an apiVersion other than v1 or v1beta1,
+ * an interactiveMode other than Never, IfAvailable or Always, v1 without
+ * one.  eksauth then signs as nobody either.  A section without apiVersion,
+ * which kubectl refuses too, is still followed (a known gap: SECURITY.md).
+ */
+static void plugin_refused(yaml_document_t *doc, yaml_node_t *exec, struct eksauth_kube_exec *e)
+{
+    const char *api = scalar(get(doc, exec, "apiVersion"));
+    const char *mode = scalar(get(doc, exec, "interactiveMode"));
+    bool v1 = api != NULL && strcmp(api, EXEC_API "v1") == 0;
+
+    if (api != NULL && api[0] != '\0' && !v1 && strcmp(api, EXEC_API "v1beta1") != 0)
+        e->problem = "apiVersion is not " EXEC_API "v1 or v1beta1: kubectl runs no plugin";
+    else if (mode != NULL && mode[0] != '\0' && strcmp(mode, "Never") != 0 &&
+             strcmp(mode, "IfAvailable") != 0 && strcmp(mode, "Always") != 0)
+        e->problem = "interactiveMode is not Never, IfAvailable or Always: kubectl runs no plugin";
+    else if (v1 && (mode == NULL || mode[0] == '\0'))
+        e->problem = "apiVersion v1 without interactiveMode: kubectl runs no plugin";
+}
+
 /* The exec: section of a users: entry into e; false when out of memory. */
 static bool read_exec(yaml_document_t *doc, yaml_node_t *exec, struct eksauth_kube_exec *e)
 {
@@ -659,6 +683,7 @@ static bool read_exec(yaml_document_t *doc, yaml_node_t *exec, struct eksauth_ku
         e->problem = "env is not a list";
     else if (!is_null(env) && !read_env_list(doc, env, e))
         return false;
+    plugin_refused(doc, exec, e);
     return true;
 }
 

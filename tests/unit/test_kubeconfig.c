@@ -464,6 +464,14 @@ static void test_identity_malformed(void **state)
          "exec: an env entry has no name"},
         {"      args: [eks, get-token, --role-arn, 'arn:aws:iam::111122223333:user/a']\n",
          "--role-arn 'arn:aws:iam::111122223333:user/a' is not an IAM role ARN"},
+        /* kubectl 1.32 runs no plugin for these (kubectl get: invalid apiVersion, ...). */
+        {"      apiVersion: client.authentication.k8s.io/v1alpha1\n      args: [eks, get-token]\n",
+         "apiVersion is not"},
+        {"      apiVersion: client.authentication.k8s.io/v1\n      args: [eks, get-token]\n",
+         "without interactiveMode"},
+        {"      apiVersion: client.authentication.k8s.io/v1beta1\n      interactiveMode: never\n"
+         "      args: [eks, get-token]\n",
+         "interactiveMode is not"},
     };
     /* A section of another shape than client-go's: kubectl refuses the file, and so does the load.
      */
@@ -526,6 +534,17 @@ static void test_identity_malformed(void **state)
             assert_int_equal(n, 0);
         }
     }
+    /* v1 with its interactiveMode: kubectl runs it. */
+    assert_status(identity_of("clusters:\n- name: prod\n  cluster: {server: 'https://p'}\n"
+                              "contexts:\n- name: a\n  context: {cluster: prod, user: u}\n"
+                              "users:\n- name: u\n  user:\n    exec:\n      command: aws\n"
+                              "      apiVersion: client.authentication.k8s.io/v1\n"
+                              "      interactiveMode: Never\n"
+                              "      args: [eks, get-token, --profile, p]\n",
+                              NULL, &id, &err),
+                  EKSAUTH_OK);
+    assert_string_equal(id.profile, "p");
+    eksauth_exec_identity_free(&id);
     /* An empty args: or env: is none, as kubectl reads it. */
     assert_status(identity_of("clusters:\n- name: prod\n  cluster: {server: 'https://p'}\n"
                               "contexts:\n- name: a\n  context: {cluster: prod, user: u}\n"
