@@ -124,6 +124,18 @@ static void say(char *buf, size_t len, const char *fmt, ...)
     va_end(ap);
 }
 
+/* Add to ps's error what the cluster reads of that value, and mark it so (drop_value). */
+static void error_append(struct parser *ps, const char *text)
+{
+    size_t used;
+
+    if (ps->err == NULL)
+        return;
+    used = strlen(ps->err->msg);
+    say(ps->err->msg + used, sizeof(ps->err->msg) - used, "%s", text);
+    ps->cluster_reads = true;
+}
+
 static enum eksauth_status oom(struct parser *ps)
 {
     return eksauth_fail(ps->err, EKSAUTH_ENOMEM, "aws-auth: out of memory");
@@ -331,9 +343,18 @@ static enum eksauth_status refuse_unread_yaml(struct parser *ps, struct ydoc *d)
 {
     struct eksauth_awsauth_yaml_refusal r;
 
-    if (eksauth_awsauth_yaml_unread(&d->doc, &r) != EKSAUTH_OK)
-        return doc_error(ps, d, r.node, r.why);
-    return EKSAUTH_OK;
+    size_t len;
+
+    if (eksauth_awsauth_yaml_unread(&d->doc, &r) == EKSAUTH_OK)
+        return EKSAUTH_OK;
+    /* Refused here, read there: the drop must not say "here as there" (drop_value). */
+    if (r.cluster_reads && d->cluster_text) {
+        len = strlen(r.why);
+        snprintf(r.why + len, sizeof(r.why) - len,
+                 "; " EKSAUTH_AWSAUTH_CLUSTER_READS "its node as if untagged");
+        ps->cluster_reads = true;
+    }
+    return doc_error(ps, d, r.node, r.why);
 }
 
 /*
@@ -387,9 +408,16 @@ static enum eksauth_status ydoc_load(struct parser *ps, struct ydoc *d)
     st = refuse_unread_yaml(ps, d);
     if (st != EKSAUTH_OK)
         goto out;
-    /* Two documents would leave which one counts to chance: refuse. */
+    /*
+     * Two documents would leave which one counts to chance: refuse.  The
+     * cluster reads the first of a value and stops there, whatever follows.
+     */
     if (!yaml_parser_load(&yp, &extra)) {
         st = yaml_error(ps, d, &yp);
+        if (st == EKSAUTH_EINVAL && d->cluster_text && !ps->cluster_reads) {
+            error_append(ps, ", after the first YAML document; " EKSAUTH_AWSAUTH_CLUSTER_READS
+                             "the first one only: remove the rest");
+        }
         goto out;
     }
     root = yaml_document_get_root_node(&extra);
@@ -397,8 +425,12 @@ static enum eksauth_status ydoc_load(struct parser *ps, struct ydoc *d)
         unsigned line, col;
 
         mark_pos(d, root->start_mark, &line, &col);
-        st = eksauth_fail(ps->err, EKSAUTH_EINVAL, "aws-auth: %u:%u: %smore than one YAML document",
-                          line, col, d->what);
+        st = eksauth_fail(ps->err, EKSAUTH_EINVAL,
+                          "aws-auth: %u:%u: %smore than one YAML document%s", line, col, d->what,
+                          d->cluster_text ? "; " EKSAUTH_AWSAUTH_CLUSTER_READS
+                                            "the first one only: remove the rest"
+                                          : "");
+        ps->cluster_reads = d->cluster_text;
     }
     yaml_document_delete(&extra);
 out:

@@ -54,6 +54,7 @@ enum eksauth_status eksauth_awsauth_yaml_unread(yaml_document_t *doc,
     size_t len;
     yaml_node_t *n, *key;
 
+    r->cluster_reads = false;
     /* go-yaml v2 fails a document that names another version; libyaml also reads 1.2. */
     if (v != NULL && (v->major != 1 || v->minor != 1)) {
         snprintf(r->why, sizeof(r->why),
@@ -71,6 +72,8 @@ enum eksauth_status eksauth_awsauth_yaml_unread(yaml_document_t *doc,
                 snprintf(r->why, sizeof(r->why), "the YAML tag %.40s", tag);
             len = strlen(r->why);
             snprintf(r->why + len, sizeof(r->why) - len, ": eksauth reads no YAML tags; remove it");
+            /* go-yaml resolves no local tag: it reads the node as if untagged. */
+            r->cluster_reads = strncmp(tag, core, strlen(core)) != 0;
             r->node = n;
             return EKSAUTH_EINVAL;
         }
@@ -349,6 +352,12 @@ const char *eksauth_awsauth_yaml_libyaml_only(const yaml_parser_t *yp, const cha
     struct text_cursor cur = {text, len, 0, 0};
     size_t b;
 
+    /* go-yaml keeps the anchors in a map: a later one replaces the earlier for the aliases after
+     * it. */
+    if (yp->error == YAML_COMPOSER_ERROR && yp->context != NULL &&
+        strcmp(yp->context, "found duplicate anchor; first occurrence") == 0)
+        return EKSAUTH_AWSAUTH_CLUSTER_READS "an anchor given again, the aliases after it naming "
+                                             "the later node, libyaml does not: rename one";
     if (yp->error != YAML_SCANNER_ERROR || yp->problem == NULL)
         return NULL;
     /* Both errors point at the character they stop at: the '\\' or the ':'. */

@@ -21,6 +21,8 @@ struct eksauth_awsauth_yaml_refusal {
     const yaml_node_t *node;
     yaml_mark_t mark; /* where, when node is NULL */
     char why[EKSAUTH_ERROR_MAX];
+    bool cluster_reads; /* eksauth_awsauth_yaml_unread: go-yaml reads it all the same (a local tag)
+                         */
 };
 
 /*
@@ -52,9 +54,10 @@ void eksauth_awsauth_yaml_tagged_strings(yaml_document_t *doc, const char *text,
 /*
  * Whether yp's error on text[0..len) is one that libyaml 0.2.5 makes where
  * go-yaml reads on, so that the cluster reads the value: the escape \' in
- * a double-quoted scalar (go-yaml reads '), or a plain scalar ending in ':'
+ * a double-quoted scalar (go-yaml reads '), a plain scalar ending in ':'
  * just before ',', ']' or '}' inside a flow collection (go-yaml keeps the
- * ':' as its last character).  Then what to write instead; else NULL.
+ * ':' as its last character), or an anchor given twice (go-yaml lets the
+ * later one replace the earlier).  Then what to write instead; else NULL.
  */
 const char *eksauth_awsauth_yaml_libyaml_only(const yaml_parser_t *yp, const char *text,
                                               size_t len);
@@ -65,8 +68,9 @@ const char *eksauth_awsauth_yaml_libyaml_only(const yaml_parser_t *yp, const cha
 /*
  * What go-yaml reads its own way and eksauth does not, anywhere in doc: a
  * %YAML directive other than 1.1 (node: the root), an explicit tag, a
- * merge key "<<".  EKSAUTH_EINVAL with *r set; EKSAUTH_OK when there is
- * none.  doc has a root node.
+ * merge key "<<".  EKSAUTH_EINVAL with *r set (r->cluster_reads for a
+ * local tag, "!x": go-yaml reads its node as if untagged); EKSAUTH_OK when
+ * there is none.  doc has a root node.
  */
 enum eksauth_status eksauth_awsauth_yaml_unread(yaml_document_t *doc,
                                                 struct eksauth_awsauth_yaml_refusal *r);

@@ -691,6 +691,34 @@ static void test_scanned_as_the_cluster_scans(void **state)
  * there"; mapUsers still maps.  A bare file is eksauth's own: no cluster
  * reads it, and the usual drop says so.
  */
+/*
+ * A ConfigMap whose mapRoles value (mapRoles_lines) is dropped here, want
+ * in why, while the warning says the cluster reads it; mapUsers still maps.
+ */
+static void expect_dropped_cluster_reads(const char *mapRoles_lines, const char *want)
+{
+    char doc[512];
+    struct eksauth_awsauth_doc *aa;
+
+    snprintf(doc, sizeof(doc),
+             "kind: ConfigMap\n"
+             "data:\n"
+             "  mapRoles: |\n"
+             "%s"
+             "  mapUsers: |\n"
+             "    - userarn: arn:aws:iam::123456789012:user/bob\n"
+             "      username: bob\n",
+             mapRoles_lines);
+    aa = expect_dropped(doc, "mapRoles", want);
+    if (strstr(aa->dropped.v[0], "go-yaml, the cluster's YAML reader, reads") == NULL)
+        fail_msg("dropped \"%s\" does not say the cluster reads it", aa->dropped.v[0]);
+    find_warning(aa, "; the cluster reads on there, so its entries may map there, and none "
+                     "maps here");
+    assert_int_equal(aa->n_entries, 1);
+    assert_string_equal(entry_at(aa, 0)->username, "bob");
+    doc_free(aa);
+}
+
 static void test_values_libyaml_fails_alone(void **state)
 {
     static const char *const values[] = {
@@ -698,31 +726,56 @@ static void test_values_libyaml_fails_alone(void **state)
         "    - rolearn: arn:aws:iam::123456789012:role/A\n      username: a\n"
         "      groups: [ops, admin:]\n",
     };
-    char doc[512];
+    struct eksauth_awsauth_doc *aa;
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(values) / sizeof(values[0]); i++)
+        expect_dropped_cluster_reads(values[i], "go-yaml, the cluster's YAML reader, reads");
+    aa = expect_dropped("mapRoles: |\n  - rolearn: arn:aws:iam::123456789012:role/A\n"
+                        "    username: a\n    groups: [ops, admin:]\n",
+                        "mapRoles", "found unexpected ':'");
+    find_warning(aa, "here as there");
+    doc_free(aa);
+}
+
+/*
+ * Values eksauth drops that the cluster reads (kubectl 1.32): an anchor given
+ * again, which libyaml fails on and go-yaml lets replace the earlier one; a
+ * second document, eksauth's refusal, where the cluster reads the first; a
+ * local tag, eksauth's refusal, whose value the cluster reads as untagged.
+ * The warning must say the cluster reads on there, never "here as there":
+ * that would tell the operator that nobody maps where the cluster maps.
+ */
+static void test_values_refused_the_cluster_reads(void **state)
+{
+    static const char *const values[][2] = {
+        {"      username: &u a\n      groups: [&u b]\n", "found duplicate anchor"},
+        {"      username: a\n    ---\n    - x\n", "more than one YAML document"},
+        {"      username: a\n    --- [\n", "after the first YAML document"},
+        {"      username: a\n      groups: [!local b]\n", "the YAML tag !local"},
+    };
+    char lines[256];
     struct eksauth_awsauth_doc *aa;
     size_t i;
 
     (void)state;
     for (i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
-        snprintf(doc, sizeof(doc),
-                 "kind: ConfigMap\n"
-                 "data:\n"
-                 "  mapRoles: |\n"
-                 "%s"
-                 "  mapUsers: |\n"
-                 "    - userarn: arn:aws:iam::123456789012:user/bob\n"
-                 "      username: bob\n",
-                 values[i]);
-        aa = expect_dropped(doc, "mapRoles", "go-yaml, the cluster's YAML reader, reads");
-        find_warning(aa, "; the cluster reads on there, so its entries may map there, and none "
-                         "maps here");
-        assert_int_equal(aa->n_entries, 1);
-        assert_string_equal(entry_at(aa, 0)->username, "bob");
-        doc_free(aa);
+        snprintf(lines, sizeof(lines), "    - rolearn: arn:aws:iam::123456789012:role/A\n%s",
+                 values[i][0]);
+        expect_dropped_cluster_reads(lines, values[i][1]);
     }
-    aa = expect_dropped("mapRoles: |\n  - rolearn: arn:aws:iam::123456789012:role/A\n"
-                        "    username: a\n    groups: [ops, admin:]\n",
-                        "mapRoles", "found unexpected ':'");
+    /* A tag the cluster fails on, and a bare file's value (eksauth's own form), say "here as
+     * there". */
+    aa = expect_dropped("kind: ConfigMap\ndata:\n  mapRoles: |\n    - !!null x\n", "mapRoles",
+                        "the YAML tag !!null");
+    find_warning(aa, "here as there");
+    doc_free(aa);
+    aa = expect_dropped("mapRoles: |\n  - !local x\n", "mapRoles", "the YAML tag !local");
+    find_warning(aa, "here as there");
+    doc_free(aa);
+    aa = expect_dropped("mapRoles: |\n  - a\n  ---\n  - b\n", "mapRoles",
+                        "more than one YAML document");
     find_warning(aa, "here as there");
     doc_free(aa);
 }
@@ -1155,6 +1208,7 @@ EKSAUTH_UNIT_MAIN(
     cmocka_unit_test(test_dropped_values), cmocka_unit_test(test_repeated_and_case_variant_keys),
     cmocka_unit_test(test_unicode_key_folding), cmocka_unit_test(test_yaml11_non_strings),
     cmocka_unit_test(test_tagged_strings), cmocka_unit_test(test_values_libyaml_fails_alone),
+    cmocka_unit_test(test_values_refused_the_cluster_reads),
     cmocka_unit_test(test_scanned_as_the_cluster_scans), cmocka_unit_test(test_entry_arns),
     cmocka_unit_test(test_empty_session_warning), cmocka_unit_test(test_merge_keys_and_tags),
     cmocka_unit_test(test_values_json_cannot_carry),
