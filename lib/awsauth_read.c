@@ -72,9 +72,15 @@ struct ydoc {
     bool loaded;
     const char *text;
     size_t len;
-    size_t line0, col0;  /* added to libyaml's 0-based marks: see "Positions" */
-    const char *what;    /* "" for the input, "mapRoles: " for a value parsed again */
-    bool cluster_text;   /* a value of a ConfigMap, as the cluster reads it (not a bare file's) */
+    size_t line0, col0; /* added to libyaml's 0-based marks: see "Positions" */
+    const char *what;   /* "" for the input, "mapRoles: " for a value parsed again */
+    bool cluster_text;  /* a value of a ConfigMap, as the cluster reads it (not a bare file's) */
+    /*
+     * ydoc_load refused the loaded document for what the cluster reads
+     * all the same (a second document, a local tag): what it reads, said
+     * only once the document passes the cluster's own checks (walk_string).
+     */
+    const char *read_there;
     unsigned char *seen; /* per node: a collection already walked (an alias) */
 };
 
@@ -343,17 +349,10 @@ static enum eksauth_status refuse_unread_yaml(struct parser *ps, struct ydoc *d)
 {
     struct eksauth_awsauth_yaml_refusal r;
 
-    size_t len;
-
     if (eksauth_awsauth_yaml_unread(&d->doc, &r) == EKSAUTH_OK)
         return EKSAUTH_OK;
-    /* Refused here, read there: the drop must not say "here as there" (drop_value). */
-    if (r.cluster_reads && d->cluster_text) {
-        len = strlen(r.why);
-        snprintf(r.why + len, sizeof(r.why) - len,
-                 "; " EKSAUTH_AWSAUTH_CLUSTER_READS "its node as if untagged");
-        ps->cluster_reads = true;
-    }
+    if (r.cluster_reads && d->cluster_text)
+        d->read_there = "; " EKSAUTH_AWSAUTH_CLUSTER_READS "its node as if untagged";
     return doc_error(ps, d, r.node, r.why);
 }
 
@@ -410,14 +409,15 @@ static enum eksauth_status ydoc_load(struct parser *ps, struct ydoc *d)
         goto out;
     /*
      * Two documents would leave which one counts to chance: refuse.  The
-     * cluster reads the first of a value and stops there, whatever follows.
+     * cluster reads the first of a value and stops at its end, whatever
+     * follows ("  - a\n- b" is [a] there): libyaml ended it on the same
+     * token go-yaml ends it on.  Not past a byte libyaml's reader refused.
      */
     if (!yaml_parser_load(&yp, &extra)) {
         st = yaml_error(ps, d, &yp);
-        if (st == EKSAUTH_EINVAL && d->cluster_text && !ps->cluster_reads) {
-            error_append(ps, ", after the first YAML document; " EKSAUTH_AWSAUTH_CLUSTER_READS
-                             "the first one only: remove the rest");
-        }
+        if (d->cluster_text && !ps->cluster_reads && yp.error != YAML_READER_ERROR)
+            d->read_there = ", after the first YAML document; " EKSAUTH_AWSAUTH_CLUSTER_READS
+                            "the first one only: remove the rest";
         goto out;
     }
     root = yaml_document_get_root_node(&extra);
@@ -425,12 +425,11 @@ static enum eksauth_status ydoc_load(struct parser *ps, struct ydoc *d)
         unsigned line, col;
 
         mark_pos(d, root->start_mark, &line, &col);
-        st = eksauth_fail(ps->err, EKSAUTH_EINVAL,
-                          "aws-auth: %u:%u: %smore than one YAML document%s", line, col, d->what,
-                          d->cluster_text ? "; " EKSAUTH_AWSAUTH_CLUSTER_READS
-                                            "the first one only: remove the rest"
-                                          : "");
-        ps->cluster_reads = d->cluster_text;
+        st = eksauth_fail(ps->err, EKSAUTH_EINVAL, "aws-auth: %u:%u: %smore than one YAML document",
+                          line, col, d->what);
+        if (d->cluster_text)
+            d->read_there =
+                "; " EKSAUTH_AWSAUTH_CLUSTER_READS "the first one only: remove the rest";
     }
     yaml_document_delete(&extra);
 out:
@@ -986,6 +985,28 @@ static enum eksauth_status refuse_what_cluster_fails(struct parser *ps, struct y
 }
 
 /*
+ * d was refused (ps->err) for what the cluster reads all the same
+ * (d->read_there): say so when the cluster's reading of the loaded
+ * document does not fail on something else, which then is the error.
+ * EKSAUTH_EINVAL either way, or EKSAUTH_ENOMEM.
+ */
+static enum eksauth_status say_read_there(struct parser *ps, struct ydoc *d,
+                                          enum eksauth_map_source src)
+{
+    yaml_node_t *root = yaml_document_get_root_node(&d->doc);
+    enum eksauth_status st;
+
+    /* A value that is no list maps nothing there either. */
+    if (root == NULL || root->type != YAML_SEQUENCE_NODE)
+        return EKSAUTH_EINVAL;
+    st = refuse_what_cluster_fails(ps, d, root, src != EKSAUTH_SRC_MAPACCOUNTS);
+    if (st != EKSAUTH_OK)
+        return st;
+    error_append(ps, d->read_there);
+    return EKSAUTH_EINVAL;
+}
+
+/*
  * A list of entries: refused whole when the cluster's reading of it fails
  * (EKSAUTH_EINVAL), else each item is kept or skipped with a warning.
  */
@@ -1074,6 +1095,8 @@ static enum eksauth_status walk_string(struct parser *ps, enum eksauth_map_sourc
         return EKSAUTH_OK;
     say(what, sizeof(what), "%s: ", source_names[src]);
     st = ydoc_load(ps, &d);
+    if (st == EKSAUTH_EINVAL && d.read_there != NULL)
+        st = say_read_there(ps, &d, src);
     if (st != EKSAUTH_OK)
         goto out;
     root = yaml_document_get_root_node(&d.doc);

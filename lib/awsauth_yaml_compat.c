@@ -52,7 +52,7 @@ enum eksauth_status eksauth_awsauth_yaml_unread(yaml_document_t *doc,
     const char *core = "tag:yaml.org,2002:", *tag;
     const yaml_version_directive_t *v = doc->version_directive;
     size_t len;
-    yaml_node_t *n, *key;
+    yaml_node_t *n, *key, *local = NULL;
 
     r->cluster_reads = false;
     /* go-yaml v2 fails a document that names another version; libyaml also reads 1.2. */
@@ -72,19 +72,35 @@ enum eksauth_status eksauth_awsauth_yaml_unread(yaml_document_t *doc,
                 snprintf(r->why, sizeof(r->why), "the YAML tag %.40s", tag);
             len = strlen(r->why);
             snprintf(r->why + len, sizeof(r->why) - len, ": eksauth reads no YAML tags; remove it");
-            /* go-yaml resolves no local tag: it reads the node as if untagged. */
-            r->cluster_reads = strncmp(tag, core, strlen(core)) != 0;
             r->node = n;
+            /*
+             * go-yaml resolves no local tag: it reads the node as if
+             * untagged.  Go on: another refusal may be one it fails on.
+             */
+            if (strncmp(tag, core, strlen(core)) != 0) {
+                if (local == NULL)
+                    local = n;
+                continue;
+            }
+            r->cluster_reads = false;
             return EKSAUTH_EINVAL;
         }
         if (n->type == YAML_MAPPING_NODE && (key = eksauth_yaml_merge_key(doc, n)) != NULL) {
             snprintf(r->why, sizeof(r->why),
                      "a YAML merge key (<<): eksauth does not merge; write the keys out");
             r->node = key;
+            r->cluster_reads = false;
             return EKSAUTH_EINVAL;
         }
     }
-    return EKSAUTH_OK;
+    if (local == NULL)
+        return EKSAUTH_OK;
+    tag = eksauth_yaml_explicit_tag(local);
+    snprintf(r->why, sizeof(r->why), "the YAML tag %.40s: eksauth reads no YAML tags; remove it",
+             tag);
+    r->node = local;
+    r->cluster_reads = true;
+    return EKSAUTH_EINVAL;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -324,15 +340,23 @@ static bool written_with_tag(const char *text, size_t len, size_t b)
 void eksauth_awsauth_yaml_tagged_strings(yaml_document_t *doc, const char *text, size_t len)
 {
     struct text_cursor cur = {text, len, 0, 0};
-    const char *v;
+    const char *core = "tag:yaml.org,2002:", *v, *tag;
     yaml_node_t *n;
 
     /* Nodes are made in document order: the cursor only moves on. */
     for (n = doc->nodes.start; n < doc->nodes.top; n++) {
-        if (n->type != YAML_SCALAR_NODE || n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE ||
-            eksauth_yaml_explicit_tag(n) != NULL)
+        if (n->type != YAML_SCALAR_NODE || n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
             continue;
         v = (const char *)n->data.scalar.value;
+        tag = eksauth_yaml_explicit_tag(n);
+        if (tag != NULL) {
+            /* go-yaml resolves no local tag: "!x +.inf" is the text "+.inf" there (refused later).
+             */
+            if (strncmp(tag, core, strlen(core)) != 0 &&
+                memchr(v, '?', n->data.scalar.length) == NULL)
+                n->data.scalar.style = YAML_SINGLE_QUOTED_SCALAR_STYLE;
+            continue;
+        }
         /* Only a look eksauth would misread; none has '?', whose scan fails go-yaml all the same.
          */
         if ((!eksauth_awsauth_plain_null(v) &&

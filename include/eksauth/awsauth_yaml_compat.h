@@ -41,7 +41,8 @@ enum eksauth_status eksauth_awsauth_yaml_flow_too_deep(const char *text, size_t 
 
 /*
  * Make each plain scalar of doc that go-yaml reads as a string for its tag
- * "!" or "!!str" ("! 12", "!!str on", "! ~") read as one here: libyaml's
+ * "!" or "!!str" ("! 12", "!!str on", "! ~"), or for a local tag ("!x
+ * +.inf", which is refused all the same), read as one here: libyaml's
  * loader gives it its default tag, so only the text shows the tag, and
  * eksauth's rules would take its look (null, a boolean, a number:
  * awsauth_rules.h).  Such a scalar becomes single-quoted, which every

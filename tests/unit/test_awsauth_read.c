@@ -754,6 +754,8 @@ static void test_values_refused_the_cluster_reads(void **state)
         {"      username: a\n    ---\n    - x\n", "more than one YAML document"},
         {"      username: a\n    --- [\n", "after the first YAML document"},
         {"      username: a\n      groups: [!local b]\n", "the YAML tag !local"},
+        /* The text written, not an infinity the cluster fails on. */
+        {"      username: a\n      userid: !local +.inf\n", "the YAML tag !local"},
     };
     char lines[256];
     struct eksauth_awsauth_doc *aa;
@@ -765,6 +767,27 @@ static void test_values_refused_the_cluster_reads(void **state)
                  values[i][0]);
         expect_dropped_cluster_reads(lines, values[i][1]);
     }
+    /* A first document ended by a line less indented: the cluster reads it alone. */
+    aa = expect_dropped("{\"kind\": \"ConfigMap\", \"data\": {\"mapRoles\": \"  - a\\n- b\\n\"}}",
+                        "mapRoles",
+                        "after the first YAML document; go-yaml, the cluster's YAML reader, "
+                        "reads the first one only");
+    find_warning(aa, "the cluster reads on there");
+    doc_free(aa);
+    /*
+     * Not where the cluster fails all the same: the first document holds
+     * what the cluster fails on (\/), another tag the cluster fails on
+     * beside the local one.
+     */
+    aa =
+        expect_dropped("kind: ConfigMap\ndata:\n  mapRoles: |\n    - \"a\\/b\"\n    ---\n    - c\n",
+                       "mapRoles", "\\/");
+    find_warning(aa, "here as there");
+    doc_free(aa);
+    aa = expect_dropped("kind: ConfigMap\ndata:\n  mapRoles: |\n    - !local a\n    - !!null b\n",
+                        "mapRoles", "the YAML tag !!null");
+    find_warning(aa, "here as there");
+    doc_free(aa);
     /* A tag the cluster fails on, and a bare file's value (eksauth's own form), say "here as
      * there". */
     aa = expect_dropped("kind: ConfigMap\ndata:\n  mapRoles: |\n    - !!null x\n", "mapRoles",
