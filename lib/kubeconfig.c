@@ -337,7 +337,7 @@ static enum eksauth_status shape_node(yaml_document_t *doc, yaml_node_t *node, c
                                       enum shape shape, const struct field *inner, const char *path,
                                       struct eksauth_error *err)
 {
-    char why[200], name[80];
+    char why[200];
     const char *kind = NULL;
     bool item = shape == STRINGS || shape == MAPPINGS;
     yaml_node_item_t *it;
@@ -359,8 +359,9 @@ static enum eksauth_status shape_node(yaml_document_t *doc, yaml_node_t *node, c
                                           node->data.scalar.length);
         if (kind == NULL)
             return EKSAUTH_OK;
-        snprintf(why, sizeof(why), "%s %s is %s, not a string: kubectl refuses the file (quote it)",
-                 key, shown((const char *)node->data.scalar.value, name, sizeof(name)), kind);
+        /* The value is not shown: a token, a password or an env value may be a secret. */
+        snprintf(why, sizeof(why), "%s is %s, not a string: kubectl refuses the file (quote it)",
+                 key, kind);
         return otherwise(path, node, why, err);
     }
     if (!item && shape == MAPPING && node->type == YAML_MAPPING_NODE)

@@ -837,10 +837,11 @@ static void test_typed_scalars(void **state)
         "contexts:\n- name: b\n  context: 12\n",     "current-context: [a]\n",
         "users:\n- name: [u]\n  user: {token: t}\n", "clusters: [prod]\n",
     };
+    struct eksauth_kubeconfig_entry *v = NULL;
     struct eksauth_exec_identity id;
     struct eksauth_error err;
     char text[1024];
-    size_t i;
+    size_t i, n = 0;
 
     (void)state;
     for (i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
@@ -849,6 +850,12 @@ static void test_typed_scalars(void **state)
     }
     for (i = 0; i < sizeof(shape) / sizeof(shape[0]); i++)
         refused_both(shape[i], "kubectl refuses");
+    /* A password or token that is a number: refused, and never quoted in the message. */
+    snprintf(text, sizeof(text), "%susers:\n- name: u\n  user: {password: 8675309421}\n", head);
+    refused_both(text, "password is a number, not a string");
+    assert_status(eksauth_kubeconfig_scan(text, strlen(text), "/k/config", "prod", &v, &n, &err),
+                  EKSAUTH_EINVAL);
+    assert_null(strstr(err.msg, "8675309421"));
     /* Text that only looks typed is a string to go-yaml too. */
     snprintf(text, sizeof(text),
              "%susers:\n- name: u\n  user: {exec: {command: aws, args: [eks, get-token, "
