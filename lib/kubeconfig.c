@@ -261,11 +261,16 @@ static enum eksauth_status list_otherwise(yaml_document_t *doc, yaml_node_t *roo
     return otherwise(path, list, why, err);
 }
 
-/* A plain null (~, null, nothing): Go's zero value for whatever client-go decodes it into. */
-static bool is_plain_null(const yaml_node_t *node)
+/*
+ * A YAML null: no node, or a plain empty scalar, ~ or null (eksauth_awsauth_plain_null),
+ * as kubectl reads `args:` with nothing after: Go's zero value for whatever client-go
+ * decodes it into.
+ */
+static bool is_null(const yaml_node_t *node)
 {
-    return node->type == YAML_SCALAR_NODE && node->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
-           eksauth_awsauth_plain_null((const char *)node->data.scalar.value);
+    return node == NULL ||
+           (node->type == YAML_SCALAR_NODE && node->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+            eksauth_awsauth_plain_null((const char *)node->data.scalar.value));
 }
 
 /*
@@ -343,7 +348,7 @@ static enum eksauth_status shape_node(yaml_document_t *doc, yaml_node_t *node, c
     yaml_node_item_t *it;
     enum eksauth_status st = EKSAUTH_OK;
 
-    if (node == NULL || is_plain_null(node))
+    if (is_null(node))
         return EKSAUTH_OK;
     if (item && node->type == YAML_SEQUENCE_NODE) {
         for (it = node->data.sequence.items.start;
@@ -553,17 +558,6 @@ enum eksauth_status eksauth_kubeconfig_scan(const char *text, size_t len, const 
 }
 
 /* ---- contexts, users and their exec: sections ---- */
-
-/* A YAML null: an empty plain scalar, "~" or "null", as kubectl reads `args:` with nothing after.
- */
-static bool is_null(yaml_node_t *node)
-{
-    const char *v = scalar(node);
-
-    return node == NULL || (v != NULL && node->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
-                            (v[0] == '\0' || strcmp(v, "~") == 0 || strcmp(v, "null") == 0 ||
-                             strcmp(v, "Null") == 0 || strcmp(v, "NULL") == 0));
-}
 
 /*
  * A copy of a scalar node's text into *out: 0, or 1 (*out NULL) when it is
