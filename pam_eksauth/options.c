@@ -3,8 +3,9 @@
  * config=FILE, debug, use_first_pass, try_first_pass, ignore_unknown_user,
  * ignore_authinfo_unavail, require_group=NAME (repeatable, at most
  * PE_MAX_REQUIRE_GROUPS), require_token[=SERVICE,...] (repeatable: the
- * lists add up).  Linux-PAM convention: an unknown option is logged and
- * ignored, never fatal.
+ * lists add up); lib/pam_args.c names them.  Linux-PAM convention: an
+ * unknown option is logged and ignored, never fatal, but one named like a
+ * gate ("require...") shuts the account stage (pam_args.h says why).
  */
 #include "config.h"
 
@@ -13,29 +14,24 @@
 
 #include <security/pam_ext.h>
 
+#include "eksauth/pam_args.h"
 #include "pam_eksauth.h"
-
-/* The value after "key=" when arg starts with it, else NULL. */
-static const char *skip_prefix(const char *arg, const char *key)
-{
-    size_t n = strlen(key);
-
-    return strncmp(arg, key, n) == 0 ? arg + n : NULL;
-}
 
 /*
  * One require_token= list: only for these services (sshd,login), since
  * sudo's NOPASSWD rules ask for no token.  Lists add up: a later option
  * never narrows an earlier one (doctor reads them so too), and a list that
- * names no service, or one past PE_MAX_REQUIRE_TOKEN, must not turn the
- * gate off: every service.
+ * names no service, holds a CR or a blank, or one past PE_MAX_REQUIRE_TOKEN,
+ * must not turn the gate off: every service.
  */
 static void add_token_list(pam_handle_t *pamh, struct pe_options *opt, const char *v)
 {
     opt->require_token = true;
-    if (v[strspn(v, ",")] == '\0') {
+    if (eksauth_pam_token_list_every(v)) {
         pam_syslog(pamh, LOG_ERR,
-                   "require_token=%s: names no service; a token is required for every service", v);
+                   "require_token=%s: names no service, or holds a control character or a "
+                   "blank; a token is required for every service",
+                   v);
         opt->require_token_every = true;
     } else if (opt->n_require_token_lists == PE_MAX_REQUIRE_TOKEN) {
         pam_syslog(pamh, LOG_ERR,
@@ -59,37 +55,56 @@ void pe_options_parse(pam_handle_t *pamh, int argc, const char **argv, struct pe
 
         if (arg == NULL)
             continue;
-        if (strcmp(arg, "debug") == 0) {
+        switch (eksauth_pam_arg_parse(arg, &v)) {
+        case EKSAUTH_PAM_ARG_DEBUG:
             opt->debug = true;
-        } else if (strcmp(arg, "use_first_pass") == 0) {
+            break;
+        case EKSAUTH_PAM_ARG_USE_FIRST_PASS:
             opt->use_first_pass = true;
-        } else if (strcmp(arg, "try_first_pass") == 0) {
+            break;
+        case EKSAUTH_PAM_ARG_TRY_FIRST_PASS:
             opt->try_first_pass = true;
-        } else if (strcmp(arg, "ignore_unknown_user") == 0) {
+            break;
+        case EKSAUTH_PAM_ARG_IGNORE_UNKNOWN_USER:
             opt->ignore_unknown_user = true;
-        } else if (strcmp(arg, "ignore_authinfo_unavail") == 0) {
+            break;
+        case EKSAUTH_PAM_ARG_IGNORE_AUTHINFO_UNAVAIL:
             opt->ignore_authinfo_unavail = true;
-        } else if (strcmp(arg, "require_token") == 0) {
+            break;
+        case EKSAUTH_PAM_ARG_REQUIRE_TOKEN:
             opt->require_token = opt->require_token_every = true;
-        } else if ((v = skip_prefix(arg, "require_token=")) != NULL) {
+            break;
+        case EKSAUTH_PAM_ARG_REQUIRE_TOKEN_LIST:
             add_token_list(pamh, opt, v);
-        } else if ((v = skip_prefix(arg, "config=")) != NULL) {
+            break;
+        case EKSAUTH_PAM_ARG_CONFIG:
             /* A relative path would depend on the caller's working folder. */
             if (v[0] != '/')
                 pam_syslog(pamh, LOG_ERR, "config=%s: not an absolute path; ignored", v);
             else
                 opt->config = v;
-        } else if ((v = skip_prefix(arg, "require_group=")) != NULL) {
+            break;
+        case EKSAUTH_PAM_ARG_REQUIRE_GROUP:
             /* A gate that cannot be read must not open: account refuses everyone. */
             if (v[0] == '\0' || opt->n_require_group == PE_MAX_REQUIRE_GROUPS) {
                 pam_syslog(pamh, LOG_ERR, "require_group=%s: %s; account refuses every user", v,
                            v[0] == '\0' ? "empty" : "too many require_group options");
-                opt->bad_require_group = true;
+                opt->bad_gate = true;
             } else {
                 opt->require_group[opt->n_require_group++] = v;
             }
-        } else {
+            break;
+        case EKSAUTH_PAM_ARG_UNKNOWN_GATE:
+            /* A misspelt gate (pam_args.h): the door it was meant to narrow stays shut. */
+            pam_syslog(pamh, LOG_ERR,
+                       "unknown option: %s: its name says it narrows who logs in; account "
+                       "refuses every user",
+                       arg);
+            opt->bad_gate = true;
+            break;
+        case EKSAUTH_PAM_ARG_UNKNOWN:
             pam_syslog(pamh, LOG_ERR, "unknown option: %s", arg);
+            break;
         }
     }
     /* use_first_pass is the stricter of the two: it never prompts. */

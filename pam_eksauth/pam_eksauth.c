@@ -835,9 +835,9 @@ static int acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
         recorded = a.k8s_user != NULL;
         goto out;
     }
-    /* An unusable require_group= must not open the door it was meant to narrow. */
-    if (c.opt.bad_require_group) {
-        set_result(&r, PE_DENIED, "a require_group option is unusable");
+    /* An unusable require_group= or require... must not open the door it was meant to narrow. */
+    if (c.opt.bad_gate) {
+        set_result(&r, PE_DENIED, "a require option is unusable (logged when read)");
         goto out;
     }
     if (token_required_here(&c) && !gave_token(&c, &r))

@@ -37,7 +37,8 @@ struct pe_options {
     bool ignore_authinfo_unavail;
     const char *require_group[PE_MAX_REQUIRE_GROUPS];
     size_t n_require_group;
-    bool bad_require_group; /* an empty or surplus require_group=: account fails closed */
+    bool bad_gate; /* an empty or surplus require_group=, an unknown require...: account fails
+                      closed */
     /*
      * require_token[=SERVICE,...]: the account stage takes an eksauth user
      * only when this login gave a token (proof.h), for the PAM services of
@@ -51,7 +52,7 @@ struct pe_options {
     size_t n_require_token_lists;
 };
 
-/* Parse argv the Linux-PAM way: an unknown option is logged and ignored. */
+/* Parse argv the Linux-PAM way: an unknown option is logged and ignored, unless it is a gate's. */
 void pe_options_parse(pam_handle_t *pamh, int argc, const char **argv, struct pe_options *opt);
 
 /*

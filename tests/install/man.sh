@@ -91,13 +91,13 @@ awk '/^\.SH KEYS/ { on = 1; next } /^\.SH/ { on = 0 } on && prev == ".TP" { prin
 is "$(comm -13 "$T/keys" "$T/man_keys" | tr '\n' ' ')" "" \
     "eksauth.conf(5) documents no key lib/config.c does not take"
 
-# pam_eksauth(8)'s OPTIONS are exactly the arguments pam_eksauth/options.c takes.
-sed -n 's/.*strcmp(arg, "\([a-z_]*\)").*/\1/p; s/.*skip_prefix(arg, "\([a-z_]*\)=").*/\1/p' \
-    "$top_srcdir/pam_eksauth/options.c" | sort -u >"$T/pam_code"
+# pam_eksauth(8)'s OPTIONS are exactly the arguments lib/pam_args.c's table names.
+sed -n 's/^ *{"\([a-z_]*\)=*", EKSAUTH_PAM_ARG_.*/\1/p' \
+    "$top_srcdir/lib/pam_args.c" | sort -u >"$T/pam_code"
 awk '/^\.SH OPTIONS/ { on = 1; next } /^\.SH/ { on = 0 } on && prev == ".TP" { print } { prev = $0 }' \
     "$top_srcdir/man/pam_eksauth.8" | sed 's/^\.B[IR]* //; s/[^a-z_].*//' | sort -u >"$T/pam_man"
-[ -s "$T/pam_code" ] || fail "the module options are found in pam_eksauth/options.c"
+[ -s "$T/pam_code" ] || fail "the module options are found in lib/pam_args.c"
 is "$(comm -3 "$T/pam_code" "$T/pam_man" | tr -d '\t' | tr '\n' ' ')" "" \
-    "pam_eksauth(8) OPTIONS lists exactly the options of pam_eksauth/options.c"
+    "pam_eksauth(8) OPTIONS lists exactly the options of lib/pam_args.c"
 
 done_testing

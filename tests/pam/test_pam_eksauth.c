@@ -289,6 +289,13 @@ static void make_services(void)
             "auth required MOD config=DIR/eksauth.conf\n"
             "account required MOD config=DIR/eksauth.conf require_group=eks-devs\n");
     service("eksauth-group-bad", "account required MOD config=DIR/eksauth.conf require_group=\n");
+    /* Gates misspelt, in another case or without a value (lib/pam_args.c), and a plain typo. */
+    service("eksauth-gate-typo",
+            "account required MOD config=DIR/eksauth.conf require_grop=eks-devs\n");
+    service("eksauth-gate-bare", "account required MOD config=DIR/eksauth.conf require_group\n");
+    service("eksauth-gate-case",
+            "account required MOD config=DIR/eksauth.conf Require_Group=eks-devs\n");
+    service("eksauth-account-bogus", "account required MOD config=DIR/eksauth.conf bogus_option\n");
     service("eksauth-token", "auth required MOD config=DIR/eksauth.conf\n"
                              "account required MOD config=DIR/eksauth.conf require_token\n");
     service("eksauth-token-login",
@@ -296,6 +303,9 @@ static void make_services(void)
     service("eksauth-token-empty", "account required MOD config=DIR/eksauth.conf require_token=\n");
     service("eksauth-token-commas",
             "account required MOD config=DIR/eksauth.conf require_token=,\n");
+    /* A CRLF file: libpam hands the line's last argument on with its '\r'. */
+    service("eksauth-token-crlf",
+            "account required MOD config=DIR/eksauth.conf require_token=eksauth-token-crlf\r\n");
     /* Two lists add up, and a bare require_token beside a list still means every service. */
     service("eksauth-token-lists", "account required MOD config=DIR/eksauth.conf "
                                    "require_token=eksauth-token-lists require_token=login\n");
@@ -1374,6 +1384,10 @@ static void case_require_token(void)
     ok(pd_log_find("require_token=: names no service", NULL) != NULL, "and logged");
     is_rc(account_once("eksauth-token-commas", "bob"), PAM_PERM_DENIED,
           "require_token=, (no service named): every service, refused");
+    pd_log_mark();
+    is_rc(account_once("eksauth-token-crlf", "bob"), PAM_PERM_DENIED,
+          "require_token=THIS\\r (a CRLF file): every service, refused");
+    ok(pd_log_find("holds a control character", NULL) != NULL, "and logged");
     /* Options add up, as require_group= does and doctor reads them: the later never narrows. */
     is_rc(account_once("eksauth-token-lists", "bob"), PAM_PERM_DENIED,
           "require_token=THIS require_token=login: this service too, refused");
@@ -1417,6 +1431,18 @@ static void case_options(void)
     tx_start(&t, "eksauth-group-bad", "bob");
     is_rc(pam_acct_mgmt(t.pamh, 0), PAM_PERM_DENIED, "an empty require_group= fails closed");
     tx_end(&t, PAM_SUCCESS);
+    pd_log_mark();
+    is_rc(account_once("eksauth-gate-typo", "bob"), PAM_PERM_DENIED,
+          "require_grop= (a misspelt gate) fails closed");
+    ok(pd_log_find("unknown option: require_grop=eks-devs", "account refuses every user", NULL) !=
+           NULL,
+       "and logged");
+    is_rc(account_once("eksauth-gate-bare", "bob"), PAM_PERM_DENIED,
+          "require_group without a value fails closed");
+    is_rc(account_once("eksauth-gate-case", "bob"), PAM_PERM_DENIED,
+          "Require_Group= (another case) fails closed");
+    is_rc(account_once("eksauth-account-bogus", "bob"), PAM_SUCCESS,
+          "an unknown option that is no gate is ignored at account too");
     case_require_token();
     case_proof_not_in_session();
 }

@@ -17,6 +17,7 @@
 
 #include "doctor.h"
 #include "eksauth/ascii.h"
+#include "eksauth/pam_args.h"
 #include "eksauth/setup.h"
 
 /* The lines the fixes ask for: eksauth setup's (the same as pam_eksauth(8) and the examples). */
@@ -593,35 +594,72 @@ static void pam_check_auth(struct doctor *d, const char *service, const struct p
                "auth: pam_eksauth before the local modules; local accounts pass through");
 }
 
-/* A require_token= list that names no service ("", ","). */
-static bool token_list_empty(const char *list)
+/*
+ * Whether e's arguments hold require_token for service: bare, or a list
+ * that names no service or a name no service has, means every service, as
+ * pam_eksauth reads them (lib/pam_args.c).  *every_list: such a list is there.
+ */
+static bool requires_token(const struct pam_entry *e, const char *service, bool *every_list)
 {
-    return list[strspn(list, ",")] == '\0';
+    char buf[1024], *p = buf, *w, *list, *name;
+    const char *v;
+    bool found = false;
+
+    *every_list = false;
+    fmt(buf, sizeof(buf), "%s", e->args);
+    while ((w = pam_word(&p, e->newline)) != NULL) {
+        switch (eksauth_pam_arg_parse(w, &v)) {
+        case EKSAUTH_PAM_ARG_REQUIRE_TOKEN:
+            found = true;
+            break;
+        case EKSAUTH_PAM_ARG_REQUIRE_TOKEN_LIST:
+            if (eksauth_pam_token_list_every(v))
+                found = *every_list = true;
+            /* v, as the writable copy it points into */
+            for (list = w + (v - w); (name = strsep(&list, ",")) != NULL;)
+                found = found || strcmp(name, service) == 0;
+            break;
+        default:
+            break;
+        }
+    }
+    return found;
 }
 
 /*
- * Whether e's arguments hold require_token for service: bare, or a list
- * that names no service, means every service, as pam_eksauth/options.c
- * reads them.  *empty: such a list is there.
+ * pam_eksauth's arguments that are no option of its (lib/pam_args.c): it
+ * ignores them, except one named like a gate ("require..."), for which its
+ * account stage refuses every eksauth user.
  */
-static bool requires_token(const struct pam_entry *e, const char *service, bool *empty)
+static void pam_check_args(struct doctor *d, const struct pam_stack *st)
 {
-    char buf[1024], *p = buf, *w, *list, *name;
-    bool found = false;
+    char buf[1024], *p, *w;
+    const char *v;
+    enum eksauth_pam_arg a;
+    struct finding *f;
+    size_t i;
 
-    *empty = false;
-    fmt(buf, sizeof(buf), "%s", e->args);
-    while ((w = pam_word(&p, e->newline)) != NULL) {
-        if (strcmp(w, "require_token") == 0)
-            found = true;
-        if (strncmp(w, "require_token=", 14) != 0)
+    for (i = 0; i < st->n; i++) {
+        if (strcmp(st->v[i].module, "pam_eksauth.so") != 0)
             continue;
-        if (token_list_empty(w + 14))
-            found = *empty = true;
-        for (list = w + 14; (name = strsep(&list, ",")) != NULL;)
-            found = found || strcmp(name, service) == 0;
+        fmt(buf, sizeof(buf), "%s", st->v[i].args);
+        for (p = buf; (w = pam_word(&p, st->v[i].newline)) != NULL;) {
+            a = eksauth_pam_arg_parse(w, &v);
+            if (a == EKSAUTH_PAM_ARG_UNKNOWN_GATE && strcmp(st->v[i].type, "account") == 0) {
+                f = report(d, LV_ERROR, "pam", st->v[i].where,
+                           "account: \"%s\" is no option of pam_eksauth, and its name says it "
+                           "narrows who logs in: pam_eksauth refuses every eksauth user",
+                           w);
+                set_fix(d, f,
+                        "write it as pam_eksauth(8) spells it (require_group=NAME, "
+                        "require_token=SERVICE,...), or take it out");
+            } else if (a == EKSAUTH_PAM_ARG_UNKNOWN || a == EKSAUTH_PAM_ARG_UNKNOWN_GATE) {
+                f = report(d, LV_WARNING, "pam", st->v[i].where,
+                           "%s: \"%s\" is no option of pam_eksauth: ignored", st->v[i].type, w);
+                set_fix(d, f, "write it as pam_eksauth(8) spells it, or take it out");
+            }
+        }
     }
-    return found;
 }
 
 /*
@@ -653,7 +691,7 @@ static void pam_check_account(struct doctor *d, const char *host, const struct p
     struct finding *f;
     ssize_t ie;
     enum act a;
-    bool ok = true, empty = false;
+    bool ok = true, every_list = false;
 
     ie = pam_find(st, "account", "pam_eksauth.so", 0);
     if (ie < 0) {
@@ -679,7 +717,7 @@ static void pam_check_account(struct doctor *d, const char *host, const struct p
                    "account: local accounts (root too) are refused at pam_eksauth");
         ok = false;
     }
-    if (!requires_token(e, "sshd", &empty)) {
+    if (!requires_token(e, "sshd", &every_list)) {
         f = report(d, LV_ERROR, "pam", e->where,
                    "account: pam_eksauth has no require_token for sshd: an eksauth user passes "
                    "the account stage without having given a token, so a key planted in "
@@ -689,10 +727,11 @@ static void pam_check_account(struct doctor *d, const char *host, const struct p
     }
     if (!pam_check_nologin_after(d, st, (size_t)ie))
         ok = false;
-    if (empty) {
+    if (every_list) {
         f = report(d, LV_WARNING, "pam", e->where,
-                   "account: require_token= names no service: pam_eksauth then asks every "
-                   "service for a token (sudo's NOPASSWD rules too) and logs an error each time");
+                   "account: a require_token= list names no service, or holds a control "
+                   "character or a blank: pam_eksauth then asks every service for a token "
+                   "(sudo's NOPASSWD rules too) and logs an error each time");
         set_fix(d, f, "name the services: \"%s\"", PAM_ACCOUNT_LINE);
         ok = false;
     }
@@ -760,6 +799,7 @@ void check_pam_sshd(struct doctor *d)
         set_fix(d, f, "install -m 0644 %s/pam.d/sshd %s", EXAMPLES, host);
     } else {
         pam_check_missing_modules(d, &st, &old);
+        pam_check_args(d, &st);
         pam_check_auth(d, "sshd", &st, LV_ERROR);
         pam_check_account(d, host, &st);
         pam_check_session(d, host, &st);
@@ -777,6 +817,7 @@ void check_pam_sudo(struct doctor *d)
     pam_read(d, "sudo", NULL, 0, PAM_JOIN_15, &old);
     if (st.found) {
         pam_check_missing_modules(d, &st, &old);
+        pam_check_args(d, &st);
         pam_check_auth(d, "sudo", &st, LV_WARNING);
     }
     pam_stack_free(&st);
