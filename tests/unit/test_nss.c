@@ -128,13 +128,14 @@ static int teardown(void **state)
 }
 
 static bool local_open_fails, realloc_fails;
-static const char *unreadable_name;
+static const char *unreadable_name, *open_fails_for;
 
 static int each(void **state)
 {
     (void)state;
     local_open_fails = false; /* a failed test's fault injection ends with it */
     unreadable_name = NULL;
+    open_fails_for = NULL;
     realloc_fails = false;
     setenv("EKSAUTH_DB", dbpath, 1);
     write_db(true);
@@ -1297,11 +1298,13 @@ static void test_subids_read_as_hostfiles(void **state)
 
 /*
  * More blocks than the module keeps, apart: the files are read at each
- * question, and still hold every block.
+ * question, and still hold every block.  One that cannot be read then gives
+ * no word on an id (NSS_LOCAL_UNREADABLE: the lookup UNAVAIL), neither
+ * "free" nor "held" (it was held: NOTFOUND, which nscd caches).
  */
 static void test_subids_overflow(void **state)
 {
-    char text[(NSS_SUBIDS_MAX + 8) * 32];
+    char text[(NSS_SUBIDS_MAX + 8) * 32], path[420];
     struct nss_subids s;
     size_t len = 0;
     unsigned i;
@@ -1319,7 +1322,63 @@ static void test_subids_overflow(void **state)
         assert_true(nss_subids_hold(&s, 1000000 + i * 100 + 9));
         assert_false(nss_subids_hold(&s, 1000000 + i * 100 + 10));
     }
+    assert_int_equal(nss_local_id(&s, 1000000 + 9), NSS_LOCAL_YES);
+    assert_int_equal(nss_local_id(&s, 1000000 + 10), NSS_LOCAL_NO);
+    /* A folder where subgid goes: read at the question, it cannot be. */
+    snprintf(path, sizeof(path), "%s/subgid", subid_dir);
+    assert_int_equal(unlink(path), 0);
+    assert_int_equal(mkdir(path, 0755), 0);
+    assert_int_equal(nss_local_id(&s, 1000000 + 10), NSS_LOCAL_UNREADABLE);
+    assert_int_equal(nss_local_id(&s, 1000000 + 9), NSS_LOCAL_YES);
+    assert_true(nss_subids_hold(&s, 1000000 + 10));
+    assert_int_equal(rmdir(path), 0);
     subid_dir[0] = '\0';
+}
+
+/*
+ * fopen wrapped (-Wl,--wrap, mk/tests.am): while open_fails_for names a
+ * file, its opening fails as out of descriptors, wherever the module opens
+ * it (local_files.c's own calls to nss_local_open are not wrapped).
+ */
+FILE *__real_fopen(const char *path, const char *mode);
+FILE *__wrap_fopen(const char *path, const char *mode);
+
+FILE *__wrap_fopen(const char *path, const char *mode)
+{
+    if (open_fails_for != NULL && strcmp(path, open_fails_for) == 0) {
+        errno = EMFILE;
+        return NULL;
+    }
+    return __real_fopen(path, mode);
+}
+
+/*
+ * The local files read for a templated name's one id, after the list of
+ * local names was read whole: /etc/passwd (or /etc/group) failing then, out
+ * of descriptors for a moment, is UNAVAIL, not "no such user", which nscd
+ * would cache (it was NOTFOUND: the id counted as held).
+ */
+static void test_templated_id_unreadable(void **state)
+{
+    static const char *const files[] = {"/etc/passwd", "/etc/group"};
+    char buf[1024];
+    struct passwd pw;
+    unsigned i;
+    int e = 0;
+
+    (void)state;
+    for (i = 0; i < 2; i++) {
+        write_db(true); /* a new mapping: the local names are read now, whole */
+        assert_int_equal(_nss_eksauth_getpwnam_r("zoe", &pw, buf, sizeof(buf), &e),
+                         NSS_STATUS_SUCCESS);
+        open_fails_for = files[i];
+        assert_int_equal(_nss_eksauth_getpwnam_r("admin-carol", &pw, buf, sizeof(buf), &e),
+                         NSS_STATUS_UNAVAIL);
+        assert_int_equal(e, EIO);
+        open_fails_for = NULL;
+        assert_int_equal(_nss_eksauth_getpwnam_r("admin-carol", &pw, buf, sizeof(buf), &e),
+                         NSS_STATUS_SUCCESS);
+    }
 }
 
 /*
@@ -1418,6 +1477,7 @@ int main(void)
         cmocka_unit_test_setup(test_templated_keyed_root_only, each),
         cmocka_unit_test_setup(test_subids_read_as_hostfiles, each),
         cmocka_unit_test_setup(test_subids_overflow, each),
+        cmocka_unit_test_setup(test_templated_id_unreadable, each),
         cmocka_unit_test_setup(test_templated_in_subordinate_block, each),
     };
 
