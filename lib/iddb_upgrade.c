@@ -14,6 +14,7 @@
 #include "eksauth/iddb.h"
 #include "eksauth/iddb_format.h"
 #include "eksauth/iddb_upgrade.h"
+#include "eksauth/printable.h"
 
 /* ---------------------------------------------------------------- version 1 */
 
@@ -149,6 +150,13 @@ static enum eksauth_status builder_from_v1(const unsigned char *d, size_t len,
             u.home == NULL || u.shell == NULL || gn > EKSAUTH_IDDB_MAX_GROUPS ||
             (uint64_t)goff + gn > v.n_refs)
             goto bad;
+        /*
+         * A gecos printable.h's rule of today refuses (written when a
+         * variation selector or a tag passed) is made again from the k8s
+         * username: never the reason the DB's recorded ids are lost.
+         */
+        if (!eksauth_is_printable(u.gecos))
+            u.gecos = NULL;
         for (j = 0; j < gn; j++) {
             uint32_t gi = v1_u32(refs + ((size_t)goff + j) * 4);
 

@@ -8,16 +8,33 @@
 
 #include "eksauth/printable.h"
 
-/* Code points that reorder, hide or break a line of text. */
+/*
+ * Code points that reorder, hide or break a line of text: the C1 controls,
+ * the line and paragraph separators, the interlinear annotation marks
+ * (what lies between them may not be drawn) and every
+ * Default_Ignorable_Code_Point of Unicode's DerivedCoreProperties.txt (drawn
+ * as nothing: tags spell ASCII unseen, a variation selector or a filler
+ * after "admin" still reads "admin").
+ */
 static bool hidden(uint32_t c)
 {
-    return (c >= 0x80 && c <= 0x9f) ||     /* C1 controls */
-           c == 0x00ad ||                  /* soft hyphen */
-           c == 0x061c ||                  /* Arabic letter mark */
-           (c >= 0x200b && c <= 0x200f) || /* zero-width, LRM, RLM */
-           (c >= 0x2028 && c <= 0x202e) || /* separators, LRE RLE PDF LRO RLO */
-           (c >= 0x2060 && c <= 0x2069) || /* word joiner .. isolates */
-           c == 0xfeff;                    /* zero-width no-break space */
+    return (c >= 0x80 && c <= 0x9f) ||       /* C1 controls */
+           c == 0x00ad ||                    /* soft hyphen */
+           c == 0x034f ||                    /* combining grapheme joiner */
+           c == 0x061c ||                    /* Arabic letter mark */
+           c == 0x115f || c == 0x1160 ||     /* Hangul fillers */
+           c == 0x17b4 || c == 0x17b5 ||     /* Khmer inherent vowels */
+           (c >= 0x180b && c <= 0x180f) ||   /* Mongolian selectors, vowel separator */
+           (c >= 0x200b && c <= 0x200f) ||   /* zero-width, LRM, RLM */
+           (c >= 0x2028 && c <= 0x202e) ||   /* separators, LRE RLE PDF LRO RLO */
+           (c >= 0x2060 && c <= 0x206f) ||   /* word joiner .. isolates, deprecated formats */
+           c == 0x3164 || c == 0xffa0 ||     /* Hangul fillers */
+           (c >= 0xfe00 && c <= 0xfe0f) ||   /* variation selectors */
+           c == 0xfeff ||                    /* zero-width no-break space */
+           (c >= 0xfff0 && c <= 0xfffb) ||   /* unassigned specials, interlinear annotation */
+           (c >= 0x1bca0 && c <= 0x1bca3) || /* shorthand format controls */
+           (c >= 0x1d173 && c <= 0x1d17a) || /* musical beam, tie, slur, phrase */
+           (c >= 0xe0000 && c <= 0xe0fff);   /* tags, variation selectors 17-256 */
 }
 
 /* One UTF-8 character at s (n bytes left): its length and code point, or 0 when invalid. */

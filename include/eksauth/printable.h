@@ -2,9 +2,10 @@
  * printable.h - text that reaches a terminal, a passwd field or an
  * environment variable (gecos, EKS_*) shows what it says: every control
  * character (C0, DEL, C1), every character that reorders or hides text
- * (the BiDi controls such as U+202E, zero-width and invisible format
- * characters, the line and paragraph separators) and every byte that is
- * not UTF-8 becomes '?'.  An aws-auth username such as "admin\u202Enimda"
+ * (the BiDi controls such as U+202E, every Default_Ignorable_Code_Point:
+ * zero-width and format characters, tags, variation selectors, fillers;
+ * the line and paragraph separators, the interlinear annotation marks) and
+ * every byte that is not UTF-8 becomes '?'.  An aws-auth username such as "admin\u202Enimda"
  * would otherwise read backwards in `getent passwd` or a shell prompt.
  * Pure, libc only (the NSS module's writer uses it too).
  */

@@ -36,16 +36,42 @@ static void write_file(const char *path, const void *data, size_t len)
     assert_int_equal(chmod(path, 0644), 0);
 }
 
-/* tests/fixtures/iddb/v1-nss.db (nss.spec written by the version 1 writer) at tmpdir/name, in path.
+/*
+ * tests/fixtures/iddb/v1-nss.db (nss.spec written by the version 1 writer)
+ * at tmpdir/name, in path; with gecos, its first user's gecos is that (its
+ * own string, added at the end of the strings section, which ends the
+ * file), the file resealed.
  */
-static void write_v1(const char *name, char *path, size_t size)
+static void write_v1(const char *name, const char *gecos, char *path, size_t size)
 {
-    size_t len = 0;
+    size_t len = 0, n = gecos != NULL ? strlen(gecos) + 1 : 0;
     char *data = fixture_read("iddb/v1-nss.db", &len);
+    unsigned char *d = realloc(data, len + n);
+    uint32_t soff, slen, users, v;
+    uint64_t w;
 
+    assert_non_null(d);
+    if (gecos != NULL) {
+        memcpy(&soff, d + 108, 4);
+        memcpy(&slen, d + 112, 4);
+        memcpy(&users, d + 68, 4);
+        assert_int_equal(le32toh(soff) + le32toh(slen), len);
+        memcpy(d + len, gecos, n);
+        v = htole32(le32toh(slen));
+        memcpy(d + le32toh(users) + 24, &v, 4); /* the gecos ref: offset, length */
+        v = htole32((uint32_t)n - 1);
+        memcpy(d + le32toh(users) + 28, &v, 4);
+        v = htole32(le32toh(slen) + (uint32_t)n);
+        memcpy(d + 112, &v, 4);
+        len += n;
+        w = htole64(len);
+        memcpy(d + 16, &w, 8);
+        w = htole64(eksauth_iddb_checksum(d + 32, len - 32, 0));
+        memcpy(d + 24, &w, 8);
+    }
     snprintf(path, size, "%s/%s", tmpdir, name);
-    write_file(path, data, len);
-    free(data);
+    write_file(path, d, len);
+    free(d);
 }
 
 /* ---- versions: refused with what to do; eksauth sync's upgrade keeps everything ---- */
@@ -60,7 +86,7 @@ static void test_version_and_upgrade(void **state)
     unsigned from = 99;
 
     (void)state;
-    write_v1("v1.db", path, sizeof(path));
+    write_v1("v1.db", NULL, path, sizeof(path));
 
     assert_int_equal(eksauth_iddb_open(path, &db, &err), EKSAUTH_EINVAL);
     assert_non_null(strstr(err.msg, "v1.db: version 1; run eksauth sync to rewrite it"));
@@ -231,6 +257,37 @@ static void test_damaged_version(void **state)
 }
 
 /*
+ * A version 1 gecos that printable.h's rule of today refuses (it was
+ * written when a variation selector or a tag character passed) is made
+ * again from the user's k8s username, as for any user: the upgrade keeps
+ * every recorded id (it failed as EINVAL, and the sync rebuilt the DB
+ * without them).
+ */
+static void test_v1_gecos_of_an_older_rule(void **state)
+{
+    struct eksauth_iddb *db = NULL;
+    struct eksauth_iddb_user u;
+    struct eksauth_error err = {0};
+    char path[600];
+    unsigned from = 99;
+
+    (void)state;
+    write_v1("v1-gecos.db", "Alice\xef\xb8\x8f\xf3\xa0\x81\x81", path, sizeof(path));
+    assert_int_equal(eksauth_iddb_open_upgrade(path, &db, &from, &err), EKSAUTH_OK);
+    assert_int_equal(from, 1);
+    assert_int_equal(eksauth_iddb_user_by_name(db, "admin-alice", &u), EKSAUTH_OK);
+    assert_int_equal(u.uid, LO + 200);
+    assert_string_equal(u.gecos, "admin-alice");
+    eksauth_iddb_close(db);
+    /* One the rule takes is kept as written. */
+    write_v1("v1-gecos-kept.db", "Alice Jos\xc3\xa9", path, sizeof(path));
+    assert_int_equal(eksauth_iddb_open_upgrade(path, &db, &from, &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_iddb_user_by_name(db, "admin-alice", &u), EKSAUTH_OK);
+    assert_string_equal(u.gecos, "Alice Jos\xc3\xa9");
+    eksauth_iddb_close(db);
+}
+
+/*
  * malloc, calloc and realloc wrapped (-Wl,--wrap, mk/tests.am): while
  * alloc_fail_at is n > 0, the nth call from here on fails, as under a
  * caller's tight RLIMIT_AS or a cgroup out of memory.
@@ -307,7 +364,7 @@ static void test_upgrade_out_of_memory_is_not_damage(void **state)
     size_t len = 0;
 
     (void)state;
-    write_v1("oom-v1.db", path, sizeof(path));
+    write_v1("oom-v1.db", NULL, path, sizeof(path));
     upgrade_out_of_memory(path, EKSAUTH_OK);
 
     data = iddb_sample_bytes(&len);
@@ -334,6 +391,7 @@ int main(void)
         cmocka_unit_test(test_later_version),
         cmocka_unit_test(test_damaged_version),
         cmocka_unit_test(test_upgrade_out_of_memory_is_not_damage),
+        cmocka_unit_test(test_v1_gecos_of_an_older_rule),
     };
 
     return cmocka_run_group_tests(tests, tmpdir_setup, tmpdir_teardown);

@@ -8,6 +8,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -63,6 +64,59 @@ static void test_replaced(void **state)
            "b",
            "a???b", 3);            /* a surrogate */
     expect("a\xe2\x80", "a??", 2); /* cut short */
+}
+
+/*
+ * Every Default_Ignorable_Code_Point (Unicode's DerivedCoreProperties.txt:
+ * drawn as nothing where a font has no glyph for it) and the interlinear
+ * annotation marks, which hide the text between them: "admin" followed by
+ * tag characters (U+E0020..E007F spell ASCII unseen) reads as "admin".
+ * (Only the BiDi, zero-width and separator ones were replaced: tags,
+ * variation selectors, fillers and U+2061..206F went through.)
+ */
+static void test_invisible_replaced(void **state)
+{
+    static const char *const invisible[] = {
+        "\xcd\x8f",         /* U+034F combining grapheme joiner */
+        "\xe1\x85\x9f",     /* U+115F Hangul choseong filler */
+        "\xe1\x85\xa0",     /* U+1160 */
+        "\xe1\x9e\xb4",     /* U+17B4 Khmer vowel inherent aq */
+        "\xe1\x9e\xb5",     /* U+17B5 */
+        "\xe1\xa0\x8b",     /* U+180B Mongolian free variation selector */
+        "\xe1\xa0\x8e",     /* U+180E Mongolian vowel separator */
+        "\xe1\xa0\x8f",     /* U+180F */
+        "\xe2\x81\xaa",     /* U+206A inhibit symmetric swapping */
+        "\xe2\x81\xaf",     /* U+206F nominal digit shapes */
+        "\xe3\x85\xa4",     /* U+3164 Hangul filler */
+        "\xef\xb8\x80",     /* U+FE00 variation selector 1 */
+        "\xef\xb8\x8f",     /* U+FE0F variation selector 16 */
+        "\xef\xbe\xa0",     /* U+FFA0 halfwidth Hangul filler */
+        "\xef\xbf\xb0",     /* U+FFF0 */
+        "\xef\xbf\xb8",     /* U+FFF8 */
+        "\xef\xbf\xb9",     /* U+FFF9 interlinear annotation anchor */
+        "\xef\xbf\xbb",     /* U+FFFB interlinear annotation terminator */
+        "\xf0\x9b\xb2\xa0", /* U+1BCA0 shorthand format letter overlap */
+        "\xf0\x9b\xb2\xa3", /* U+1BCA3 */
+        "\xf0\x9d\x85\xb3", /* U+1D173 musical symbol begin beam */
+        "\xf0\x9d\x85\xba", /* U+1D17A */
+        "\xf3\xa0\x80\x80", /* U+E0000 */
+        "\xf3\xa0\x80\x81", /* U+E0001 language tag */
+        "\xf3\xa0\x81\x81", /* U+E0041 tag latin capital letter a */
+        "\xf3\xa0\x81\xbf", /* U+E007F cancel tag */
+        "\xf3\xa0\x84\x80", /* U+E0100 variation selector 17 */
+        "\xf3\xa0\xbf\xbf", /* U+E0FFF */
+    };
+    char in[32];
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(invisible) / sizeof(invisible[0]); i++) {
+        snprintf(in, sizeof(in), "a%sb", invisible[i]);
+        expect(in, "a?b", 1);
+    }
+    /* Their neighbours show. */
+    expect("\xcd\x8e\xe1\x85\xa1\xef\xbf\xbc\xf3\xa1\x80\x80",
+           "\xcd\x8e\xe1\x85\xa1\xef\xbf\xbc\xf3\xa1\x80\x80", 0);
 }
 
 static void test_short_buffer(void **state)
@@ -180,6 +234,6 @@ static void test_utf8_valid(void **state)
 }
 
 EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_kept), cmocka_unit_test(test_replaced),
-                  cmocka_unit_test(test_short_buffer), cmocka_unit_test(test_visible_ascii),
-                  cmocka_unit_test(test_log_value), cmocka_unit_test(test_log_value_short),
-                  cmocka_unit_test(test_utf8_valid))
+                  cmocka_unit_test(test_invisible_replaced), cmocka_unit_test(test_short_buffer),
+                  cmocka_unit_test(test_visible_ascii), cmocka_unit_test(test_log_value),
+                  cmocka_unit_test(test_log_value_short), cmocka_unit_test(test_utf8_valid))
