@@ -5,8 +5,9 @@
  * (the BiDi controls such as U+202E, every Default_Ignorable_Code_Point:
  * zero-width and format characters, tags, variation selectors, fillers;
  * the line and paragraph separators, the interlinear annotation marks) and
- * every byte that is not UTF-8 becomes '?'.  An aws-auth username such as "admin\u202Enimda"
- * would otherwise read backwards in `getent passwd` or a shell prompt.
+ * every byte that is not UTF-8 becomes '?'.  An aws-auth username such
+ * as "admin\u202Enimda" would otherwise read backwards in `getent passwd`
+ * or a shell prompt.
  * Pure, libc only (the NSS module's writer uses it too).
  */
 #ifndef EKSAUTH_PRINTABLE_H
