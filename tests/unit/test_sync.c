@@ -1501,6 +1501,18 @@ static int nscd_owed_across_syncs(void *arg)
     eksauth_sync_report_free(&r);
     if (bad != 0)
         return bad;
+    /* An unchanged run refused too: still owed, the mark it removed before asking made again. */
+    if (fake_nscd_start(&f, EKSAUTH_NSCD_SOCKET, 4, FAKE_NSCD_REFUSE) != 0)
+        return 15;
+    if (run_if_changed(h, &r, &err) != EKSAUTH_OK || !r.unchanged)
+        return 16;
+    fake_nscd_stop(&f, 1, log, sizeof(log));
+    if (lines_of(log) != 4 || r.nscd == NULL || strcmp(r.nscd, "pending") != 0 ||
+        lstat(h->ctx.paths.nscd_pending, &sb) != 0)
+        bad = 17;
+    eksauth_sync_report_free(&r);
+    if (bad != 0)
+        return bad;
     /* The next run: aws-auth unchanged, nothing written, and still the caches are dropped. */
     if (fake_nscd_start(&f, EKSAUTH_NSCD_SOCKET, 2, FAKE_NSCD_DONE) != 0)
         return 7;
@@ -1532,8 +1544,10 @@ static int nscd_owed_across_syncs(void *arg)
  * their groups (sudo's), for its time to live.  The sync asks again after
  * a short wait; still refused, it keeps the drop owed beside the DB, and
  * the next run (a timer's: another process) asks again though aws-auth is
- * unchanged.  (The failure was a warning, and nothing asked again until a
- * sync next wrote the DB.)
+ * unchanged, and keeps it owed when refused again.  (The failure was a
+ * warning, and nothing asked again until a sync next wrote the DB; since
+ * e88a1bf removes the mark before asking, a refused owed run must make it
+ * again.)
  */
 static void test_nscd_failure_is_asked_again(void **state)
 {
