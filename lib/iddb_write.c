@@ -907,7 +907,12 @@ enum eksauth_status eksauth_iddb_builder_from_db(const struct eksauth_iddb *db,
         ui.login = u.login;
         ui.k8s_username = u.k8s_username;
         ui.arn = u.arn;
-        ui.gecos = u.gecos;
+        /*
+         * A gecos an earlier eksauth wrote and printable.h's rule of today
+         * refuses is made again from the k8s username: a login's record
+         * must not fail on it until the next sync.
+         */
+        ui.gecos = eksauth_is_printable(u.gecos) ? u.gecos : NULL;
         ui.home = u.home;
         ui.shell = u.shell;
         ui.uid = u.uid;

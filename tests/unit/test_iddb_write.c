@@ -182,6 +182,53 @@ static void test_gecos_printable(void **state)
     eksauth_iddb_builder_free(b);
 }
 
+/*
+ * A DB an earlier eksauth wrote may hold a gecos printable.h's rule of
+ * today refuses (a variation selector passed before 5df24ec): copying it
+ * for a login's record makes it again from the k8s username, never fails
+ * the login until the next sync.
+ */
+static void test_from_db_gecos_of_an_older_rule(void **state)
+{
+    struct eksauth_iddb_params p = {LO, HI, "/home/%u", "/bin/bash", LO + 1, false, 0};
+    struct eksauth_iddb_group_in users = {"eks-users", "", LO + 1, 0};
+    struct eksauth_iddb_builder *b = NULL, *b2 = NULL;
+    struct eksauth_iddb_user_in in = {0};
+    struct eksauth_iddb *db = NULL;
+    struct eksauth_iddb_user u;
+    struct eksauth_error err = {0};
+    void *data = NULL;
+    unsigned char *at;
+    size_t len = 0;
+
+    (void)state;
+    assert_int_equal(eksauth_iddb_builder_new(&p, &b, &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_iddb_builder_add_group(b, &users, &err), EKSAUTH_OK);
+    in.login = "dev-alice";
+    in.k8s_username = "dev:alice";
+    in.uid = LO + 300;
+    in.gecos = "AlicexyZ";
+    assert_int_equal(eksauth_iddb_builder_add_user(b, &in, &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_iddb_builder_serialize(b, &data, &len, &err), EKSAUTH_OK);
+    /* What the earlier rule wrote: "Alice" and U+FE0F, in the same bytes. */
+    at = memmem(data, len, "AlicexyZ", 8);
+    assert_non_null(at);
+    memcpy(at + 5, "\xef\xb8\x8f", 3);
+    eksauth_iddb_reseal(data, len);
+    assert_int_equal(eksauth_iddb_open_mem(data, len, &db, &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_iddb_builder_from_db(db, &b2, &err), EKSAUTH_OK);
+    eksauth_iddb_close(db);
+    free(data);
+    db = iddb_sample_open(b2, &data);
+    assert_int_equal(eksauth_iddb_user_by_name(db, "dev-alice", &u), EKSAUTH_OK);
+    assert_string_equal(u.gecos, "dev-alice");
+    assert_int_equal(u.uid, LO + 300);
+    eksauth_iddb_close(db);
+    free(data);
+    eksauth_iddb_builder_free(b2);
+    eksauth_iddb_builder_free(b);
+}
+
 static void test_builder_refusals(void **state)
 {
     struct eksauth_iddb_builder *b = iddb_sample_builder();
@@ -1015,9 +1062,10 @@ EKSAUTH_UNIT_MAIN(
     cmocka_unit_test(test_params_defaults), cmocka_unit_test(test_keyed_header),
     cmocka_unit_test(test_generation), cmocka_unit_test(test_deterministic_and_from_db),
     cmocka_unit_test(test_empty_db), cmocka_unit_test(test_gecos_printable),
-    cmocka_unit_test(test_builder_refusals), cmocka_unit_test(test_group_flags),
-    cmocka_unit_test(test_private_group_of_its_user), cmocka_unit_test(test_user_groups_once),
-    cmocka_unit_test(test_user_limits), cmocka_unit_test(test_templates_denied_and_clearing),
+    cmocka_unit_test(test_from_db_gecos_of_an_older_rule), cmocka_unit_test(test_builder_refusals),
+    cmocka_unit_test(test_group_flags), cmocka_unit_test(test_private_group_of_its_user),
+    cmocka_unit_test(test_user_groups_once), cmocka_unit_test(test_user_limits),
+    cmocka_unit_test(test_templates_denied_and_clearing),
     cmocka_unit_test(test_users_gid_is_a_served_group), cmocka_unit_test(test_same_group),
     cmocka_unit_test(test_builder_remove), cmocka_unit_test(test_last_login_and_tombstones),
     cmocka_unit_test(test_many_tombstones), cmocka_unit_test(test_many_templates_and_denied),
