@@ -631,6 +631,22 @@ void eksauth_sync_nscd_owed(struct eksauth_ctx *ctx, struct eksauth_sync_report 
     drop_nscd_caches(ctx, false, r);
 }
 
+/*
+ * The report is read on a terminal, in a journal and as JSON: an aws-auth
+ * template or username quoted in it (a U+202E in a username template) must
+ * not reorder or hide what it says (status.h, eksauth_message_clean).
+ */
+static void clean_report(struct eksauth_sync_report *r)
+{
+    struct eksauth_strlist *lists[] = {&r->templates, &r->added,    &r->removed,
+                                       &r->kept,      &r->warnings, &r->dropped};
+    size_t i, j;
+
+    for (i = 0; i < sizeof(lists) / sizeof(lists[0]); i++)
+        for (j = 0; j < lists[i]->n; j++)
+            eksauth_message_clean(lists[i]->v[j]);
+}
+
 enum eksauth_status eksauth_sync_apply(struct eksauth_ctx *ctx,
                                        const struct eksauth_cluster_snapshot *snap,
                                        bool allow_empty, struct eksauth_snapshot_state *state,
@@ -712,6 +728,7 @@ enum eksauth_status eksauth_sync_apply(struct eksauth_ctx *ctx,
     report->db_not_served =
         strcmp(ctx->paths.db, EKSAUTH_DB_PATH) != 0 && secure_getenv("EKSAUTH_DB") == NULL;
 out:
+    clean_report(report);
     eksauth_iddb_builder_free(a.b);
     eksauth_iddb_close(a.old);
     eksauth_mapping_free(&a.m);

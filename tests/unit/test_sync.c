@@ -239,6 +239,36 @@ static void set_instance(struct host_fixture *h, bool answers)
 }
 
 /*
+ * The report quotes aws-auth's templates: one holding U+202E (right-to-left
+ * override) is shown with '?' there, in the templates and the warnings,
+ * never with the character that would reorder the line it is printed on.
+ */
+static void test_report_shows_what_it_says(void **state)
+{
+    struct host_fixture *h = host_fixture_new(
+        NULL, "mapRoles: |\n"
+              "  - rolearn: arn:aws:iam::123456789012:role/Dev\n"
+              "    username: \"dev-{{SessionName}}\xe2\x80\xae-x\"\n"
+              "  - rolearn: arn:aws:iam::123456789012:role/Node\n"
+              "    username: \"node:{{EC2PrivateDNSName}}\xe2\x80\xae\"\n" FIXTURE_MAP_ROLE_BUILD);
+    struct eksauth_sync_options opts;
+    struct eksauth_sync_report r;
+    struct eksauth_error err;
+
+    (void)state;
+    memset(&opts, 0, sizeof(opts));
+    host_fixture_reopen(h);
+    set_instance(h, false);
+    assert_status(eksauth_sync_run(&h->ctx, &opts, &r, &err), EKSAUTH_OK);
+    assert_true(listed(&r.templates, "dev-{{SessionName}}?-x"));
+    assert_true(listed_containing(&r.warnings, "template 'node:{{EC2PrivateDNSName}}?' cannot"));
+    assert_false(listed_containing(&r.templates, "\xe2\x80\xae"));
+    assert_false(listed_containing(&r.warnings, "\xe2\x80\xae"));
+    eksauth_sync_report_free(&r);
+    host_fixture_free(h);
+}
+
+/*
  * A login attempt's outcome: the status, and the reason class of a
  * refusal; with instance, on a host whose instance metadata answers
  * (set_instance), else on one that was never asked.
@@ -1612,6 +1642,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_file_source_writes_the_db),
+        cmocka_unit_test(test_report_shows_what_it_says),
         cmocka_unit_test(test_refusals_leave_the_db),
         cmocka_unit_test(test_untrusted_db_folder_refused),
         cmocka_unit_test(test_recorded_logins_kept_then_revoked),
