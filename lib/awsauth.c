@@ -55,87 +55,320 @@ static enum eksauth_status oom(struct eksauth_error *err)
 /* Duplicates and the index. */
 
 /*
- * An entry the cluster keeps and eksauth skips (awsauth_read.h) replaces,
- * in the cluster, the entry before it with its key: mark that one dead, so
- * that the principal maps here as there (not at all), and say why.
- */
-static enum eksauth_status apply_override(struct eksauth_awsauth *aa, bool *dead,
-                                          const struct eksauth_awsauth_override *o,
-                                          struct eksauth_error *err)
-{
-    const struct eksauth_awsauth_entry *old;
-    char msg[EKSAUTH_ERROR_MAX];
-    size_t prev = eksauth_strmap_get(&aa->tables[o->source], o->key);
-
-    if (prev == EKSAUTH_STRMAP_NONE || dead[prev])
-        return EKSAUTH_OK;
-    dead[prev] = true;
-    old = &aa->doc.entries[prev];
-    snprintf(msg, sizeof(msg),
-             "aws-auth: %s: %u:%u: the entry skipped here has the same ARN as the entry at %u:%u "
-             "(%s): the cluster keeps the later entry, so neither maps",
-             eksauth_map_source_name(o->source), o->line, o->column, old->line, old->column,
-             old->key);
-    eksauth_message_clean(msg);
-    if (eksauth_strlist_add(&aa->doc.warnings, msg, NULL) != EKSAUTH_OK)
-        return oom(err);
-    return EKSAUTH_OK;
-}
-
-/*
- * Index every entry in its source's table and mark in dead[] the ones a
- * later entry overrides.  Same key twice in one source: the later entry
- * wins (decision 6) and a warning names both; a later skipped entry the
- * cluster keeps wins too (apply_override).
- */
-static enum eksauth_status find_duplicates(struct eksauth_awsauth *aa, bool *dead,
-                                           struct eksauth_error *err)
-{
-    struct eksauth_awsauth_doc *doc = &aa->doc;
-    const struct eksauth_awsauth_entry *e, *old;
-    char msg[EKSAUTH_ERROR_MAX];
-    size_t i, prev, o = 0;
-
-    for (i = 0; i < doc->n_entries; i++) {
-        for (; o < doc->n_overrides && doc->overrides[o].after <= i; o++) {
-            if (apply_override(aa, dead, &doc->overrides[o], err) != EKSAUTH_OK)
-                return EKSAUTH_ENOMEM;
-        }
-        e = &doc->entries[i];
-        if (e->ignored != NULL) {
-            dead[i] = true; /* never matched: out of the tables */
-            continue;
-        }
-        if (eksauth_strmap_put(&aa->tables[e->source], e->key, i, &prev, NULL) != EKSAUTH_OK)
-            return oom(err);
-        if (prev == EKSAUTH_STRMAP_NONE)
-            continue;
-        old = &doc->entries[prev];
-        dead[prev] = true;
-        /* Cut like every other message: a key may be long. */
-        snprintf(msg, sizeof(msg),
-                 "aws-auth: %s: %u:%u: same %s as the entry at %u:%u (%s); the later entry wins",
-                 eksauth_map_source_name(e->source), e->line, e->column,
-                 e->source == EKSAUTH_SRC_MAPACCOUNTS ? "account" : "ARN", old->line, old->column,
-                 e->key);
-        eksauth_message_clean(msg);
-        if (eksauth_strlist_add(&doc->warnings, msg, NULL) != EKSAUTH_OK)
-            return oom(err);
-    }
-    for (; o < doc->n_overrides; o++) {
-        if (apply_override(aa, dead, &doc->overrides[o], err) != EKSAUTH_OK)
-            return EKSAUTH_ENOMEM;
-    }
-    return EKSAUTH_OK;
-}
-
-/*
  * Why a skipped entry that the cluster keeps and matches maps nobody here
- * (apply_override's entries, when no later entry replaces them).
+ * (fold_in's skipped entries, when no later entry replaces them).
  */
 #define HOLDS_WHY                                                                                  \
     "was skipped (see its warning), but the cluster keeps it and maps this principal by it, "      \
     "never by a later list or mapAccounts: it maps nobody here"
+
+/*
+ * One key of the cluster's map (an override's cluster_key) among a
+ * principal's entries of one list.  The cluster keeps the later entry of a
+ * key, and its lookup walks a Go map, comparing by strings.EqualFold
+ * (docs/aws-auth.md, "Duplicates"): a principal that two keys match maps by
+ * either, in no set order.
+ */
+struct fold_slot {
+    const char *key; /* the principal's lookup key */
+    const char *ck;  /* the key of the cluster's map; NULL: any spelling (a held item read back) */
+    size_t entry;    /* the entry in doc.entries, or EKSAUTH_STRMAP_NONE: skipped here */
+    bool matches;    /* the cluster matches the principal by it */
+    bool head;       /* the principal's first slot */
+    unsigned line, column;
+    size_t next; /* the principal's next slot, or EKSAUTH_STRMAP_NONE */
+};
+
+struct folds {
+    struct fold_slot *v;
+    size_t n;
+    struct eksauth_strmap heads[2]; /* key -> its first slot, for mapRoles and mapUsers */
+};
+
+static const char *slot_key(const void *ctx, size_t i)
+{
+    const struct folds *f = ctx;
+
+    return f->v[i].key;
+}
+
+static bool same_map_key(const char *a, const char *b)
+{
+    return a == NULL || b == NULL || strcmp(a, b) == 0;
+}
+
+static enum eksauth_status warn(struct eksauth_awsauth *aa, char *msg, struct eksauth_error *err)
+{
+    eksauth_message_clean(msg);
+    return eksauth_strlist_add(&aa->doc.warnings, msg, NULL) == EKSAUTH_OK ? EKSAUTH_OK : oom(err);
+}
+
+/*
+ * The entry or skipped entry n (a slot's fields) into its principal's
+ * slots: one of the same key of the cluster's map is replaced, as the
+ * cluster keeps the later, and a valid entry so replaced is marked dead
+ * with a warning naming both.
+ */
+static enum eksauth_status fold_in(struct eksauth_awsauth *aa, struct folds *f, bool *dead,
+                                   enum eksauth_map_source src, const struct fold_slot *n,
+                                   struct eksauth_error *err)
+{
+    char msg[EKSAUTH_ERROR_MAX];
+    struct fold_slot *s;
+    size_t i, last = EKSAUTH_STRMAP_NONE, old;
+
+    for (i = eksauth_strmap_get(&f->heads[src], n->key); i != EKSAUTH_STRMAP_NONE;
+         i = f->v[i].next) {
+        last = i;
+        if (same_map_key(f->v[i].ck, n->ck))
+            break;
+    }
+    if (i == EKSAUTH_STRMAP_NONE) {
+        s = &f->v[f->n];
+        *s = *n;
+        s->next = EKSAUTH_STRMAP_NONE;
+        s->head = last == EKSAUTH_STRMAP_NONE;
+        if (s->head) {
+            if (eksauth_strmap_put(&f->heads[src], s->key, f->n, NULL, NULL) != EKSAUTH_OK)
+                return oom(err);
+        } else {
+            f->v[last].next = f->n;
+        }
+        f->n++;
+        return EKSAUTH_OK;
+    }
+    s = &f->v[i];
+    old = s->entry;
+    if (old != EKSAUTH_STRMAP_NONE) {
+        dead[old] = true;
+        if (n->entry != EKSAUTH_STRMAP_NONE)
+            snprintf(msg, sizeof(msg),
+                     "aws-auth: %s: %u:%u: same ARN as the entry at %u:%u (%s); the later entry "
+                     "wins",
+                     eksauth_map_source_name(src), n->line, n->column, s->line, s->column, n->key);
+        else
+            snprintf(msg, sizeof(msg),
+                     "aws-auth: %s: %u:%u: the entry skipped here has the same ARN as the entry "
+                     "at %u:%u (%s): the cluster keeps the later entry, so neither maps",
+                     eksauth_map_source_name(src), n->line, n->column, s->line, s->column, n->key);
+        if (warn(aa, msg, err) != EKSAUTH_OK)
+            return EKSAUTH_ENOMEM;
+    }
+    s->ck = n->ck;
+    s->entry = n->entry;
+    s->matches = n->matches;
+    s->line = n->line;
+    s->column = n->column;
+    return EKSAUTH_OK;
+}
+
+/* mapAccounts: the same account twice, the later wins (the cluster keeps a set). */
+static enum eksauth_status account_in(struct eksauth_awsauth *aa, bool *dead, size_t i,
+                                      struct eksauth_error *err)
+{
+    const struct eksauth_awsauth_entry *e = &aa->doc.entries[i], *old;
+    char msg[EKSAUTH_ERROR_MAX];
+    size_t prev;
+
+    if (eksauth_strmap_put(&aa->tables[e->source], e->key, i, &prev, NULL) != EKSAUTH_OK)
+        return oom(err);
+    if (prev == EKSAUTH_STRMAP_NONE)
+        return EKSAUTH_OK;
+    old = &aa->doc.entries[prev];
+    dead[prev] = true;
+    snprintf(msg, sizeof(msg),
+             "aws-auth: %s: %u:%u: same account as the entry at %u:%u (%s); the later entry wins",
+             eksauth_map_source_name(e->source), e->line, e->column, old->line, old->column,
+             e->key);
+    return warn(aa, msg, err);
+}
+
+/* The override o, an entry the cluster keeps and eksauth skips, into its principal's slots. */
+static enum eksauth_status override_in(struct eksauth_awsauth *aa, struct folds *f, bool *dead,
+                                       const struct eksauth_awsauth_override *o,
+                                       struct eksauth_error *err)
+{
+    struct fold_slot n = {o->key, o->cluster_key, EKSAUTH_STRMAP_NONE, o->holds,
+                          false,  o->line,        o->column,           EKSAUTH_STRMAP_NONE};
+
+    return fold_in(aa, f, dead, o->source, &n, err);
+}
+
+/* Whether two valid entries map a principal alike (same templates, same render). */
+static bool maps_alike(const struct eksauth_awsauth_entry *a, const struct eksauth_awsauth_entry *b)
+{
+    size_t i;
+
+    if (strcmp(a->username, b->username) != 0 || a->n_groups != b->n_groups)
+        return false;
+    for (i = 0; i < a->n_groups; i++) {
+        if (strcmp(a->groups[i], b->groups[i]) != 0)
+            return false;
+    }
+    return true;
+}
+
+/* Whether slots a and b, both matching the principal, map it alike here. */
+static bool slots_alike(const struct eksauth_awsauth *aa, const struct fold_slot *a,
+                        const struct fold_slot *b)
+{
+    if (a->entry == EKSAUTH_STRMAP_NONE || b->entry == EKSAUTH_STRMAP_NONE)
+        return a->entry == b->entry; /* two skipped entries map nobody, either of them */
+    return maps_alike(&aa->doc.entries[a->entry], &aa->doc.entries[b->entry]);
+}
+
+/* A held principal into aa->ignored: the cluster matches key at line:col and it maps nobody here.
+ */
+static void add_held(struct eksauth_awsauth *aa, enum eksauth_map_source src, const char *key,
+                     unsigned line, unsigned col, const char *why)
+{
+    struct eksauth_awsauth_entry *h = &aa->ignored[aa->n_ignored++];
+
+    memset(h, 0, sizeof(*h));
+    h->source = src;
+    h->arn = h->key = key;
+    h->ignored = why;
+    h->line = line;
+    h->column = col;
+}
+
+/* Warn that the cluster matches b's and a's entries to one principal in no set order, then how. */
+static enum eksauth_status warn_folds(struct eksauth_awsauth *aa, enum eksauth_map_source src,
+                                      const struct fold_slot *b, const struct fold_slot *a,
+                                      const char *how, struct eksauth_error *err)
+{
+    char msg[EKSAUTH_ERROR_MAX];
+
+    snprintf(msg, sizeof(msg),
+             "aws-auth: %s: %u:%u: the cluster matches this entry and the entry at %u:%u (%s) to "
+             "one principal, in no fixed order%s",
+             eksauth_map_source_name(src), b->line, b->column, a->line, a->column, a->key, how);
+    return warn(aa, msg, err);
+}
+
+/*
+ * Two keys of the cluster's map match the principal and map it
+ * differently (one maybe skipped here): the cluster maps it by either, in
+ * no set order, so neither maps here (refusing beats guessing which the
+ * cluster meets first); it is held, so no later list maps it either.
+ */
+static enum eksauth_status refuse_folds(struct eksauth_awsauth *aa, struct folds *f, bool *dead,
+                                        enum eksauth_map_source src, const struct fold_slot *a,
+                                        const struct fold_slot *b, struct eksauth_error *err)
+{
+    char msg[EKSAUTH_ERROR_MAX];
+    const char *why;
+    size_t i;
+
+    for (i = (size_t)(a - f->v); i != EKSAUTH_STRMAP_NONE; i = f->v[i].next) {
+        if (f->v[i].entry != EKSAUTH_STRMAP_NONE)
+            dead[f->v[i].entry] = true;
+    }
+    snprintf(msg, sizeof(msg),
+             "and the entry at %u:%u map it differently: the cluster maps this principal by "
+             "either entry, in no fixed order, so neither maps here",
+             a->line, a->column);
+    why = eksauth_arena_strndup(&aa->doc.arena, msg, strlen(msg));
+    if (why == NULL)
+        return oom(err);
+    add_held(aa, src, b->key, b->line, b->column, why);
+    return warn_folds(aa, src, b, a, ", and they map it differently: neither maps here", err);
+}
+
+/*
+ * The principal whose slots begin at head: mapped by its one valid entry,
+ * or by the later of valid entries that map it alike; held by the entries
+ * skipped here; refused when its keys map it differently.
+ */
+static enum eksauth_status settle(struct eksauth_awsauth *aa, struct folds *f, bool *dead,
+                                  enum eksauth_map_source src, size_t head,
+                                  struct eksauth_error *err)
+{
+    const struct fold_slot *a = NULL, *s, *keep = NULL;
+    size_t i;
+
+    for (i = head; i != EKSAUTH_STRMAP_NONE; i = f->v[i].next) {
+        s = &f->v[i];
+        if (!s->matches)
+            continue;
+        if (a == NULL)
+            a = s;
+        else if (!slots_alike(aa, a, s))
+            return refuse_folds(aa, f, dead, src, a, s, err);
+    }
+    if (a == NULL)
+        return EKSAUTH_OK;
+    if (a->entry == EKSAUTH_STRMAP_NONE) {
+        for (s = a; s != NULL; s = s->next != EKSAUTH_STRMAP_NONE ? &f->v[s->next] : NULL) {
+            if (s->matches)
+                add_held(aa, src, s->key, s->line, s->column, HOLDS_WHY);
+        }
+        return EKSAUTH_OK;
+    }
+    /* Alike: the later entry maps; the warning says the cluster keeps both. */
+    for (s = a; s != NULL; s = s->next != EKSAUTH_STRMAP_NONE ? &f->v[s->next] : NULL) {
+        if (s->entry == EKSAUTH_STRMAP_NONE)
+            continue;
+        if (keep != NULL && s->entry < keep->entry) {
+            dead[s->entry] = true;
+            continue;
+        }
+        if (keep != NULL)
+            dead[keep->entry] = true;
+        keep = s;
+    }
+    if (keep == a)
+        return EKSAUTH_OK;
+    return warn_folds(aa, src, keep, a, "; both map it alike, so it maps", err);
+}
+
+/*
+ * Every entry into its principal's slots, in document order, the overrides
+ * between them; then each principal settled (settle), mapRoles' first.
+ * Marks in dead[] the entries that map nothing, and adds to aa->ignored
+ * the principals held.
+ */
+static enum eksauth_status find_duplicates(struct eksauth_awsauth *aa, struct folds *f, bool *dead,
+                                           struct eksauth_error *err)
+{
+    struct eksauth_awsauth_doc *doc = &aa->doc;
+    const struct eksauth_awsauth_entry *e;
+    struct fold_slot n;
+    enum eksauth_status st = EKSAUTH_OK;
+    size_t i, o = 0, src;
+
+    for (i = 0; i <= doc->n_entries && st == EKSAUTH_OK; i++) {
+        for (; o < doc->n_overrides && (i == doc->n_entries || doc->overrides[o].after <= i) &&
+               st == EKSAUTH_OK;
+             o++)
+            st = override_in(aa, f, dead, &doc->overrides[o], err);
+        if (i == doc->n_entries || st != EKSAUTH_OK)
+            break;
+        e = &doc->entries[i];
+        if (e->ignored != NULL) {
+            dead[i] = true; /* never matched: out of the tables */
+        } else if (e->source == EKSAUTH_SRC_MAPACCOUNTS) {
+            st = account_in(aa, dead, i, err);
+        } else {
+            /* A valid ARN is ASCII: Go's lower case is the key's, as written is mapUsers'. */
+            memset(&n, 0, sizeof(n));
+            n.key = e->key;
+            n.ck = e->source == EKSAUTH_SRC_MAPROLES ? e->key : e->arn;
+            n.entry = i;
+            n.matches = true;
+            n.line = e->line;
+            n.column = e->column;
+            st = fold_in(aa, f, dead, e->source, &n, err);
+        }
+    }
+    for (src = EKSAUTH_SRC_MAPROLES; src <= EKSAUTH_SRC_MAPUSERS && st == EKSAUTH_OK; src++) {
+        for (i = 0; i < f->n && st == EKSAUTH_OK; i++) {
+            if (f->v[i].head && eksauth_strmap_get(&f->heads[src], f->v[i].key) == i)
+                st = settle(aa, f, dead, src, i, err);
+        }
+    }
+    return st;
+}
 
 bool eksauth_awsauth_entry_holds(const struct eksauth_awsauth_entry *e)
 {
@@ -144,42 +377,13 @@ bool eksauth_awsauth_entry_holds(const struct eksauth_awsauth_entry *e)
            e->key != NULL && strcmp(e->arn, e->key) == 0;
 }
 
-/*
- * Into aa->ignored, first, the skipped entries of source src that no later
- * entry of src replaces: in the cluster each is the entry its principal
- * maps by.  Before the tables are compacted: they give each key's last
- * valid entry.
- */
-static void add_holding(struct eksauth_awsauth *aa, enum eksauth_map_source src)
-{
-    const struct eksauth_awsauth_override *o;
-    struct eksauth_awsauth_entry *h;
-    size_t i, last;
-
-    for (i = 0; i < aa->doc.n_overrides; i++) {
-        o = &aa->doc.overrides[i];
-        /* One that matches nobody only replaced: its principal goes on to later lists. */
-        if (o->source != src || !o->holds)
-            continue;
-        last = eksauth_strmap_get(&aa->tables[src], o->key);
-        if (last != EKSAUTH_STRMAP_NONE && last >= o->after)
-            continue;
-        h = &aa->ignored[aa->n_ignored++];
-        memset(h, 0, sizeof(*h));
-        h->source = src;
-        h->arn = h->key = o->key;
-        h->ignored = HOLDS_WHY;
-        h->line = o->line;
-        h->column = o->column;
-    }
-}
-
 /* Drop the overridden entries and index the rest. */
 static enum eksauth_status build_index(struct eksauth_awsauth *aa, struct eksauth_error *err)
 {
     struct eksauth_awsauth_doc *doc = &aa->doc;
     size_t count[N_SOURCES] = {0, 0, 0}, i, n;
     enum eksauth_status st = EKSAUTH_OK;
+    struct folds f = {0};
     bool *dead;
 
     for (i = 0; i < doc->n_entries; i++)
@@ -189,30 +393,29 @@ static enum eksauth_status build_index(struct eksauth_awsauth *aa, struct eksaut
             return oom(err);
     }
     dead = calloc(doc->n_entries + 1, sizeof(*dead));
-    if (dead == NULL)
-        return oom(err);
-    st = find_duplicates(aa, dead, err);
-    if (st != EKSAUTH_OK)
-        goto out;
+    f.v = calloc(doc->n_entries + doc->n_overrides + 1, sizeof(*f.v));
+    /* Every slot is a valid entry or an override; each principal held or refused at most once. */
     aa->ignored = calloc(doc->n_entries + doc->n_overrides + 1, sizeof(*aa->ignored));
-    if (aa->ignored == NULL) {
+    if (dead == NULL || f.v == NULL || aa->ignored == NULL ||
+        eksauth_strmap_init(&f.heads[0], count[EKSAUTH_SRC_MAPROLES], slot_key, &f, NULL) !=
+            EKSAUTH_OK ||
+        eksauth_strmap_init(&f.heads[1], count[EKSAUTH_SRC_MAPUSERS], slot_key, &f, NULL) !=
+            EKSAUTH_OK) {
         st = oom(err);
         goto out;
     }
     /* The entries that hold their principal first: a key's first ignored entry is read first. */
-    add_holding(aa, EKSAUTH_SRC_MAPROLES);
-    add_holding(aa, EKSAUTH_SRC_MAPUSERS);
+    st = find_duplicates(aa, &f, dead, err);
+    if (st != EKSAUTH_OK)
+        goto out;
     for (i = n = 0; i < doc->n_entries; i++) {
         if (doc->entries[i].ignored != NULL)
             aa->ignored[aa->n_ignored++] = doc->entries[i];
         else if (!dead[i])
             doc->entries[n++] = doc->entries[i];
     }
-    /* Nothing dropped: every index is where the tables have it already. */
-    if (n == doc->n_entries)
-        goto out;
     doc->n_entries = n;
-    /* Indices moved: fill the tables again, now without duplicates. */
+    /* Indices moved, and mapRoles and mapUsers are not in the tables yet: fill them. */
     for (i = 0; i < N_SOURCES; i++)
         eksauth_strmap_clear(&aa->tables[i]);
     for (i = 0; i < doc->n_entries && st == EKSAUTH_OK; i++) {
@@ -221,6 +424,9 @@ static enum eksauth_status build_index(struct eksauth_awsauth *aa, struct eksaut
             st = oom(err);
     }
 out:
+    eksauth_strmap_free(&f.heads[0]);
+    eksauth_strmap_free(&f.heads[1]);
+    free(f.v);
     free(dead);
     return st;
 }

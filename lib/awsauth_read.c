@@ -739,8 +739,10 @@ static enum eksauth_status add_ignored(struct parser *ps, enum eksauth_map_sourc
  * entry holds that principal, and replacing an entry of that ARN is the safe
  * side.  *matches is false when a character folds to nothing ASCII (every
  * other non-ASCII one, 'İ' too): no principal's ARN is EqualFold to it.
+ * go_lower: Go's ToLower alone, which keeps 'ſ' (map_key).
  */
-static char *cluster_key(struct eksauth_arena *ar, const char *arn, size_t len, bool *matches)
+static char *cluster_key(struct eksauth_arena *ar, const char *arn, size_t len, bool go_lower,
+                         bool *matches)
 {
     char *key = eksauth_arena_alloc(ar, len + 1), *k = key;
     size_t i = 0;
@@ -753,7 +755,7 @@ static char *cluster_key(struct eksauth_arena *ar, const char *arn, size_t len, 
             *k++ = 'i';
             *matches = false;
             i += 2;
-        } else if (len - i >= 2 && memcmp(arn + i, "\xc5\xbf", 2) == 0) {
+        } else if (!go_lower && len - i >= 2 && memcmp(arn + i, "\xc5\xbf", 2) == 0) {
             *k++ = 's';
             i += 2;
         } else if (len - i >= 3 && memcmp(arn + i, "\xe2\x84\xaa", 3) == 0) {
@@ -769,9 +771,30 @@ static char *cluster_key(struct eksauth_arena *ar, const char *arn, size_t len, 
     return key;
 }
 
-/* Append an override of key (the ARN as written) for src, after the entries read so far. */
+/*
+ * The key of the cluster's map for arn[0..len) in src: mapUsers keys an
+ * entry by its ARN as written, mapRoles by Go's ToLower of it, which is
+ * cluster_key's but for 'ſ', lower case already.  Other non-ASCII
+ * characters are kept: such an entry matches nobody, and no valid entry
+ * (ASCII) shares its key.
+ */
+static char *map_key(struct eksauth_arena *ar, enum eksauth_map_source src, const char *arn,
+                     size_t len)
+{
+    bool matches;
+
+    if (src == EKSAUTH_SRC_MAPROLES)
+        return cluster_key(ar, arn, len, true, &matches);
+    return eksauth_arena_strndup(ar, arn, len);
+}
+
+/*
+ * Append an override of key (the ARN as written) for src, after the entries
+ * read so far; held: one read back from EKSAUTH_AWSAUTH_HELD_KEY.
+ */
 static enum eksauth_status push_override(struct parser *ps, enum eksauth_map_source src,
-                                         const char *arn, size_t len, unsigned line, unsigned col)
+                                         const char *arn, size_t len, unsigned line, unsigned col,
+                                         bool held)
 {
     struct eksauth_awsauth_doc *doc = ps->doc;
     struct eksauth_awsauth_override *o;
@@ -790,8 +813,9 @@ static enum eksauth_status push_override(struct parser *ps, enum eksauth_map_sou
     o->after = doc->n_entries;
     o->line = line;
     o->column = col;
-    o->key = cluster_key(&doc->arena, arn, len, &o->holds);
-    if (o->key == NULL)
+    o->key = cluster_key(&doc->arena, arn, len, false, &o->holds);
+    o->cluster_key = held ? NULL : map_key(&doc->arena, src, arn, len);
+    if (o->key == NULL || (!held && o->cluster_key == NULL))
         return oom(ps);
     doc->n_overrides++;
     return EKSAUTH_OK;
@@ -826,7 +850,7 @@ static enum eksauth_status add_overrides(struct parser *ps, struct ydoc *d,
                 F_ARN)
             continue;
         st = push_override(ps, src, (const char *)v->data.scalar.value, v->data.scalar.length, line,
-                           col);
+                           col, false);
         if (st != EKSAUTH_OK)
             return st;
     }
@@ -1206,7 +1230,7 @@ static enum eksauth_status add_held(struct parser *ps, const char *item, size_t 
     if (key[0] == '\0')
         return EKSAUTH_EINVAL;
     /* Read before every entry: only a valid entry of its own key replaces it. */
-    return push_override(ps, src, key, strlen(key), line, col);
+    return push_override(ps, src, key, strlen(key), line, col, true);
 }
 
 /*

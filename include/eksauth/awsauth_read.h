@@ -92,7 +92,13 @@ struct eksauth_awsauth_entry {
 struct eksauth_awsauth_override {
     enum eksauth_map_source source;
     const char *key; /* the ARN as the cluster's key lower-cases it */
-    size_t after;    /* it comes after entries[0..after) of the document */
+    /*
+     * The key of the cluster's map: for mapRoles the ARN in Go's lower
+     * case (which keeps 'ſ'), for mapUsers the ARN as written; NULL for one
+     * read back from EKSAUTH_AWSAUTH_HELD_KEY, which any entry of key replaces.
+     */
+    const char *cluster_key;
+    size_t after; /* it comes after entries[0..after) of the document */
     unsigned line, column;
     bool holds; /* the cluster matches some principal by it (key), not only replaces */
 };

@@ -550,20 +550,23 @@ static void test_duplicates(void **state)
     size_t i;
 
     (void)state;
-    /* Deployer x3 -> 1, Other, Carol x2 -> 1, account x2 -> 1. */
-    assert_int_equal(eksauth_awsauth_count(aa), 4);
+    /* Deployer x3 -> 1, Other, Carol and carol -> none (they differ), account x2 -> 1. */
+    assert_int_equal(eksauth_awsauth_count(aa), 3);
     find_warning(aa, "aws-auth: mapRoles: 6:5: same ARN as the entry at 2:5 "
                      "(arn:aws:iam::123456789012:role/deployer); the later entry wins");
     find_warning(aa, "aws-auth: mapRoles: 8:5: same ARN as the entry at 6:5");
-    find_warning(aa, "aws-auth: mapUsers: 13:5: same ARN as the entry at 11:5");
+    /* Two keys of the cluster's map (mapUsers keys as written), matched in no set order. */
+    find_warning(aa, "aws-auth: mapUsers: 13:5: the cluster matches this entry and the entry at "
+                     "11:5 (arn:aws:iam::123456789012:user/carol) to one principal, in no fixed "
+                     "order, and they map it differently: neither maps here");
     find_warning(aa, "aws-auth: mapAccounts: 17:5: same account as the entry at 16:5 "
                      "(444455556666); the later entry wins");
     assert_int_equal(eksauth_awsauth_warning_count(aa), 4);
     expect_map(aa, "arn:aws:sts::123456789012:assumed-role/Deployer/s", EKSAUTH_SRC_MAPROLES,
                "third", 0, NULL);
     expect_map(aa, "arn:aws:iam::123456789012:role/Other", EKSAUTH_SRC_MAPROLES, "other", 0, NULL);
-    expect_map(aa, "arn:aws:iam::123456789012:user/CAROL", EKSAUTH_SRC_MAPUSERS, "carol-2", 0,
-               NULL);
+    expect_map_fails(aa, "arn:aws:iam::123456789012:user/CAROL", EKSAUTH_ENOTMAPPED,
+                     "in no fixed order");
     /* The overridden entries are gone from the list, and the order is kept. */
     assert_string_equal(eksauth_awsauth_entry_at(aa, 0)->username, "other");
     assert_string_equal(eksauth_awsauth_entry_at(aa, 1)->username, "third");
@@ -952,6 +955,99 @@ static void test_skipped_entry_folds_as_equal_fold(void **state)
     eksauth_awsauth_free(aa);
 }
 
+/*
+ * Two entries of one list whose ARNs differ as strings but that the
+ * cluster's EqualFold matches to one principal are two keys of its map
+ * (mapUsers keys as written, mapRoles in Go's lower case, which keeps 'ſ'),
+ * and it maps the principal by either in no set order: when they map it
+ * differently (or one is skipped here), neither maps here; when alike, it
+ * maps.  Entries with one key of the cluster's map: the later wins.
+ */
+static void test_fold_equal_duplicates(void **state)
+{
+    const char *const dev[] = {"dev"};
+    struct eksauth_awsauth *aa;
+
+    (void)state;
+    aa = parse_str("mapRoles: |\n"
+                   "  - rolearn: arn:aws:iam::123456789012:role/Admin\n"
+                   "    username: a1\n"
+                   "  - rolearn: arn:aws:iam::123456789012:role/ADMIN\n"
+                   "    username: a2\n"
+                   "mapUsers: |\n"
+                   "  - userarn: arn:aws:iam::123456789012:user/Bob\n"
+                   "    username: bob-admin\n"
+                   "    groups: [system:masters]\n"
+                   "  - userarn: arn:aws:iam::123456789012:user/bob\n"
+                   "    username: bob\n"
+                   "  - userarn: arn:aws:iam::123456789012:user/Alice\n"
+                   "    username: alice\n"
+                   "    groups: [dev]\n"
+                   "  - userarn: arn:aws:iam::123456789012:user/alice\n"
+                   "    username: alice\n"
+                   "    groups: [dev]\n"
+                   "  - userarn: arn:aws:iam::123456789012:user/carol\n"
+                   "    username: c1\n"
+                   "  - userarn: arn:aws:iam::123456789012:user/carol\n"
+                   "    username: c2\n"
+                   "mapAccounts: |\n"
+                   "  - \"123456789012\"\n");
+    /* One key of the cluster's map (mapRoles keys in lower case): the later wins. */
+    expect_map(aa, "arn:aws:iam::123456789012:role/admin", EKSAUTH_SRC_MAPROLES, "a2", 0, NULL);
+    /* user/Bob and user/bob: two keys there; an admin at some times, not at others. */
+    expect_map_fails(aa, "arn:aws:iam::123456789012:user/bob", EKSAUTH_ENOTMAPPED,
+                     "the mapUsers entry at 10:5, arn:aws:iam::123456789012:user/bob, and the "
+                     "entry at 7:5 map it differently: the cluster maps this principal by either "
+                     "entry, in no fixed order, so neither maps here");
+    expect_map_fails(aa, "arn:aws:iam::123456789012:user/BOB", EKSAUTH_ENOTMAPPED,
+                     "in no fixed order");
+    find_warning(aa, "aws-auth: mapUsers: 10:5: the cluster matches this entry and the entry at "
+                     "7:5 (arn:aws:iam::123456789012:user/bob) to one principal, in no fixed "
+                     "order, and they map it differently: neither maps here");
+    /* Alike: it maps, either way the same. */
+    expect_map(aa, "arn:aws:iam::123456789012:user/alice", EKSAUTH_SRC_MAPUSERS, "alice", 1, dev);
+    find_warning(aa, "aws-auth: mapUsers: 15:5: the cluster matches this entry and the entry at "
+                     "12:5 (arn:aws:iam::123456789012:user/alice) to one principal, in no fixed "
+                     "order; both map it alike, so it maps");
+    /* The very same ARN: one key there, the later wins. */
+    expect_map(aa, "arn:aws:iam::123456789012:user/carol", EKSAUTH_SRC_MAPUSERS, "c2", 0, NULL);
+    find_warning(aa, "aws-auth: mapUsers: 20:5: same ARN as the entry at 18:5");
+    eksauth_awsauth_free(aa);
+
+    aa = parse_str("mapRoles: |\n"
+                   "  - rolearn: \"arn:aws:iam::123456789012:role/\xc5\xbfupport\"\n"
+                   "    username: s\n"
+                   "    groups: dev\n"
+                   "  - rolearn: arn:aws:iam::123456789012:role/Support\n"
+                   "    username: support\n"
+                   "    groups: [system:masters]\n"
+                   "  - rolearn: \"arn:aws:iam::123456789012:role/\xe2\x84\xaa"
+                   "ube\"\n"
+                   "    username: k\n"
+                   "    groups: dev\n"
+                   "  - rolearn: arn:aws:iam::123456789012:role/kube\n"
+                   "    username: kube\n"
+                   "mapUsers: |\n"
+                   "  - userarn: arn:aws:iam::123456789012:user/dake\n"
+                   "    username: dave\n"
+                   "  - userarn: \"arn:aws:iam::123456789012:user/Da\xe2\x84\xaa"
+                   "e\"\n"
+                   "    username: dave\n"
+                   "mapAccounts: |\n"
+                   "  - \"123456789012\"\n");
+    /* role/ſupport (skipped here) and role/Support: Go's lower case keeps 'ſ', two keys. */
+    expect_map_fails(aa, "arn:aws:sts::123456789012:assumed-role/support/s", EKSAUTH_ENOTMAPPED,
+                     "in no fixed order");
+    find_warning(aa, "(arn:aws:iam::123456789012:role/support) to one principal, in no fixed "
+                     "order, and they map it differently: neither maps here");
+    /* The Kelvin sign lower-cases to 'k' in a role's key: one key, the later wins. */
+    expect_map(aa, "arn:aws:iam::123456789012:role/Kube", EKSAUTH_SRC_MAPROLES, "kube", 0, NULL);
+    /* A user's key is as written: two keys; the entry here with the Kelvin sign is skipped. */
+    expect_map_fails(aa, "arn:aws:iam::123456789012:user/dake", EKSAUTH_ENOTMAPPED,
+                     "in no fixed order");
+    eksauth_awsauth_free(aa);
+}
+
 /* The same through a login's index (plan_fixture resolves both ways, and they must agree). */
 static void test_skipped_entry_holds_through_the_index(void **state)
 {
@@ -1002,6 +1098,39 @@ static void test_skipped_entry_folds_through_the_index(void **state)
     assert_int_equal(f->id.k8s.source, EKSAUTH_SRC_MAPACCOUNTS);
 }
 
+/* test_fold_equal_duplicates through a login's index. */
+static void test_fold_equal_through_the_index(void **state)
+{
+    struct plan_fixture *f = *state;
+
+    plan_fixture_load(f, "mapUsers: |\n"
+                         "  - userarn: arn:aws:iam::" PLAN_ACCOUNT ":user/Bob\n"
+                         "    username: bob-admin\n"
+                         "    groups: [system:masters]\n"
+                         "  - userarn: arn:aws:iam::" PLAN_ACCOUNT ":user/bob\n"
+                         "    username: bob\n"
+                         "  - userarn: arn:aws:iam::" PLAN_ACCOUNT ":user/Ann\n"
+                         "    username: ann\n"
+                         "  - userarn: arn:aws:iam::" PLAN_ACCOUNT ":user/ann\n"
+                         "    username: ann\n"
+                         "mapRoles: |\n"
+                         "  - rolearn: \"arn:aws:iam::" PLAN_ACCOUNT ":role/\xc5\xbfupport\"\n"
+                         "    username: x\n"
+                         "    groups: dev\n"
+                         "  - rolearn: arn:aws:iam::" PLAN_ACCOUNT ":role/support\n"
+                         "    username: support\n"
+                         "mapAccounts: |\n"
+                         "  - \"" PLAN_ACCOUNT "\"\n");
+    assert_int_equal(plan_fixture_user(f, "bob"), EKSAUTH_ENOTMAPPED);
+    if (strstr(f->err.msg, "in no fixed order") == NULL)
+        fail_msg("%s", f->err.msg);
+    assert_int_equal(plan_fixture_role(f, "support", "s"), EKSAUTH_ENOTMAPPED);
+    if (strstr(f->err.msg, "in no fixed order") == NULL)
+        fail_msg("%s", f->err.msg);
+    assert_int_equal(plan_fixture_user(f, "ann"), EKSAUTH_OK);
+    assert_int_equal(f->id.k8s.source, EKSAUTH_SRC_MAPUSERS);
+}
+
 EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_sample_yaml), cmocka_unit_test(test_sample_json),
                   cmocka_unit_test(test_ec2_private_dns_name), cmocka_unit_test(test_bare_file),
                   cmocka_unit_test(test_full_configmap),
@@ -1016,6 +1145,9 @@ EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_sample_yaml), cmocka_unit_test(test_samp
                   cmocka_unit_test(test_skipped_entry_replaces_earlier),
                   cmocka_unit_test(test_skipped_entry_holds_its_principal),
                   cmocka_unit_test(test_skipped_entry_folds_as_equal_fold),
+                  cmocka_unit_test(test_fold_equal_duplicates),
+                  cmocka_unit_test_setup_teardown(test_fold_equal_through_the_index,
+                                                  plan_fixture_setup, plan_fixture_teardown),
                   cmocka_unit_test_setup_teardown(test_skipped_entry_holds_through_the_index,
                                                   plan_fixture_setup, plan_fixture_teardown),
                   cmocka_unit_test_setup_teardown(test_skipped_entry_folds_through_the_index,
