@@ -75,6 +75,7 @@ struct ydoc {
     size_t line0, col0; /* added to libyaml's 0-based marks: see "Positions" */
     const char *what;   /* "" for the input, "mapRoles: " for a value parsed again */
     bool cluster_text;  /* a value of a ConfigMap, as the cluster reads it (not a bare file's) */
+    bool accounts;      /* mapAccounts, which the cluster reads into a list of strings */
     /*
      * ydoc_load refused the loaded document for what the cluster reads
      * all the same (a second document, a local tag): what it reads, said
@@ -353,6 +354,10 @@ static enum eksauth_status refuse_unread_yaml(struct parser *ps, struct ydoc *d)
         return EKSAUTH_OK;
     if (r.cluster_reads && d->cluster_text)
         d->read_there = "; " EKSAUTH_AWSAUTH_CLUSTER_READS "its node as if untagged";
+    else if (r.strings_read && d->accounts && d->cluster_text)
+        d->read_there = "; " EKSAUTH_AWSAUTH_CLUSTER_READS
+                        "mapAccounts into a list of strings: a tagged item as the text written "
+                        "(!!binary decoded), an item that is a mapping skipped, the others kept";
     return doc_error(ps, d, r.node, r.why);
 }
 
@@ -1110,7 +1115,8 @@ static enum eksauth_status walk_string(struct parser *ps, enum eksauth_map_sourc
                      .line0 = line0,
                      .col0 = col0,
                      .what = what,
-                     .cluster_text = cluster_text};
+                     .cluster_text = cluster_text,
+                     .accounts = src == EKSAUTH_SRC_MAPACCOUNTS};
     size_t before = ps->doc->n_entries;
     yaml_node_t *root;
     enum eksauth_status st;

@@ -38,6 +38,30 @@ static yaml_node_t *ynode(yaml_document_t *doc, yaml_node_item_t i)
 /* What go-yaml reads its own way: tags, merge keys, another YAML version. */
 
 /*
+ * Whether go-yaml v2 resolves the core tag (its name after "!!") on n, so
+ * that decoding n into a string gives the text written (resolve.go: a
+ * bool, int, float or null tag on a scalar of another kind fails the
+ * whole decoding there; any other tag, or one on a collection, does not).
+ * A number's int or float is not told apart: saying the cluster reads a
+ * value is the side that asks for a fix.
+ */
+static bool go_resolves(const char *tag, const yaml_node_t *n)
+{
+    const char *v = (const char *)n->data.scalar.value, *kind;
+
+    if (n->type != YAML_SCALAR_NODE)
+        return true;
+    kind = eksauth_awsauth_plain_kind(v, n->data.scalar.length);
+    if (strcmp(tag, "bool") == 0)
+        return kind != NULL && strcmp(kind, "a boolean") == 0;
+    if (strcmp(tag, "int") == 0 || strcmp(tag, "float") == 0)
+        return kind != NULL && strcmp(kind, "a number") == 0;
+    if (strcmp(tag, "null") == 0)
+        return eksauth_awsauth_plain_null(v);
+    return true;
+}
+
+/*
  * Refuse what the cluster's YAML reader (go-yaml v2) reads its own way and
  * eksauth does not: a merge key, which it applies in place, so a "<<" after
  * an entry's own keys overrides them (its rolearn too); and an explicit tag,
@@ -54,7 +78,7 @@ enum eksauth_status eksauth_awsauth_yaml_unread(yaml_document_t *doc,
     size_t len;
     yaml_node_t *n, *key, *local = NULL;
 
-    r->cluster_reads = false;
+    r->cluster_reads = r->strings_read = false;
     /* go-yaml v2 fails a document that names another version; libyaml also reads 1.2. */
     if (v != NULL && (v->major != 1 || v->minor != 1)) {
         snprintf(r->why, sizeof(r->why),
@@ -83,6 +107,8 @@ enum eksauth_status eksauth_awsauth_yaml_unread(yaml_document_t *doc,
                 continue;
             }
             r->cluster_reads = false;
+            /* Into a string go-yaml v2 decodes the text written (decode.go, scalar). */
+            r->strings_read = go_resolves(tag + strlen(core), n);
             return EKSAUTH_EINVAL;
         }
         if (n->type == YAML_MAPPING_NODE && (key = eksauth_yaml_merge_key(doc, n)) != NULL) {
@@ -90,6 +116,8 @@ enum eksauth_status eksauth_awsauth_yaml_unread(yaml_document_t *doc,
                      "a YAML merge key (<<): eksauth does not merge; write the keys out");
             r->node = key;
             r->cluster_reads = false;
+            /* A mapping is no string: go-yaml v2 skips that item and keeps the others. */
+            r->strings_read = true;
             return EKSAUTH_EINVAL;
         }
     }
@@ -99,7 +127,7 @@ enum eksauth_status eksauth_awsauth_yaml_unread(yaml_document_t *doc,
     snprintf(r->why, sizeof(r->why), "the YAML tag %.40s: eksauth reads no YAML tags; remove it",
              tag);
     r->node = local;
-    r->cluster_reads = true;
+    r->cluster_reads = r->strings_read = true;
     return EKSAUTH_EINVAL;
 }
 

@@ -23,6 +23,12 @@ struct eksauth_awsauth_yaml_refusal {
     char why[EKSAUTH_ERROR_MAX];
     bool cluster_reads; /* eksauth_awsauth_yaml_unread: go-yaml reads it all the same (a local tag)
                          */
+    /*
+     * eksauth_awsauth_yaml_unread: go-yaml reads it all the same into a list
+     * of strings, as the cluster reads mapAccounts (a core tag: the text
+     * written, !!binary decoded; a merge key: its mapping item skipped).
+     */
+    bool strings_read;
 };
 
 /*
@@ -70,7 +76,8 @@ const char *eksauth_awsauth_yaml_libyaml_only(const yaml_parser_t *yp, const cha
  * What go-yaml reads its own way and eksauth does not, anywhere in doc: a
  * %YAML directive other than 1.1 (node: the root), an explicit tag, a
  * merge key "<<".  EKSAUTH_EINVAL with *r set (r->cluster_reads for a
- * local tag, "!x": go-yaml reads its node as if untagged); EKSAUTH_OK when
+ * local tag, "!x": go-yaml reads its node as if untagged; r->strings_read
+ * for any tag or merge key); EKSAUTH_OK when
  * there is none.  doc has a root node.
  */
 enum eksauth_status eksauth_awsauth_yaml_unread(yaml_document_t *doc,

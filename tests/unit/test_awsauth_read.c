@@ -740,6 +740,63 @@ static void test_values_libyaml_fails_alone(void **state)
 }
 
 /*
+ * The cluster reads mapAccounts with go-yaml v2 into a list of strings
+ * (pkg/mapper/configmap/configmap.go, ParseMap): a tagged item is the text
+ * written (a !!binary one decoded), and an item that is a mapping, a merge
+ * key's too, is skipped while the others are kept.  eksauth drops such a
+ * value (it reads no tags or merge keys), but must say the cluster reads it:
+ * the accounts map there (found by the mapAccounts differential against
+ * kubectl 1.32 and go-yaml v2's decode.go).  A %YAML 1.2 directive the
+ * cluster fails on: here as there.
+ */
+static void test_accounts_refused_the_cluster_reads(void **state)
+{
+    static const char *const values[][2] = {
+        {"    - !!float 123456789012\n", "the YAML tag !!float"},
+        {"    - !!binary MTIzNDU2Nzg5MDEy\n", "the YAML tag !!binary"},
+        {"    - !!str 123456789012\n    - !!int \"210987654321\"\n", "the YAML tag !!int"},
+        {"    - {<<: {a: b}}\n    - \"123456789012\"\n", "a YAML merge key"},
+    };
+    char doc[512];
+    struct eksauth_awsauth_doc *aa;
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
+        snprintf(doc, sizeof(doc),
+                 "kind: ConfigMap\n"
+                 "data:\n"
+                 "  mapAccounts: |\n"
+                 "%s"
+                 "  mapUsers: |\n"
+                 "    - userarn: arn:aws:iam::123456789012:user/bob\n"
+                 "      username: bob\n",
+                 values[i][0]);
+        aa = expect_dropped(doc, "mapAccounts", values[i][1]);
+        if (strstr(aa->dropped.v[0], "go-yaml, the cluster's YAML reader, reads") == NULL)
+            fail_msg("dropped \"%s\" does not say the cluster reads it", aa->dropped.v[0]);
+        find_warning(aa, "the cluster reads on there");
+        assert_int_equal(aa->n_entries, 1);
+        doc_free(aa);
+    }
+    /* A tag go-yaml cannot resolve on its item fails the cluster's decoding there. */
+    aa = expect_dropped("kind: ConfigMap\ndata:\n  mapAccounts: |\n    - !!bool 123456789012\n",
+                        "mapAccounts", "the YAML tag !!bool");
+    find_warning(aa, "here as there");
+    doc_free(aa);
+    aa = expect_dropped("kind: ConfigMap\ndata:\n  mapAccounts: |\n    %YAML 1.2\n    ---\n"
+                        "    - \"123456789012\"\n",
+                        "mapAccounts", "%YAML 1.2");
+    find_warning(aa, "here as there");
+    doc_free(aa);
+    /* A bare file is eksauth's own: no cluster reads it. */
+    aa = expect_dropped("mapAccounts: |\n  - !!float 123456789012\n", "mapAccounts",
+                        "the YAML tag !!float");
+    find_warning(aa, "here as there");
+    doc_free(aa);
+}
+
+/*
  * Values eksauth drops that the cluster reads (kubectl 1.32): an anchor given
  * again, which libyaml fails on and go-yaml lets replace the earlier one; a
  * second document, eksauth's refusal, where the cluster reads the first; a
@@ -1232,6 +1289,7 @@ EKSAUTH_UNIT_MAIN(
     cmocka_unit_test(test_unicode_key_folding), cmocka_unit_test(test_yaml11_non_strings),
     cmocka_unit_test(test_tagged_strings), cmocka_unit_test(test_values_libyaml_fails_alone),
     cmocka_unit_test(test_values_refused_the_cluster_reads),
+    cmocka_unit_test(test_accounts_refused_the_cluster_reads),
     cmocka_unit_test(test_scanned_as_the_cluster_scans), cmocka_unit_test(test_entry_arns),
     cmocka_unit_test(test_empty_session_warning), cmocka_unit_test(test_merge_keys_and_tags),
     cmocka_unit_test(test_values_json_cannot_carry),
