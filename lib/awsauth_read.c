@@ -454,7 +454,8 @@ out:
 static bool literal_origin(const struct ydoc *d, const yaml_node_t *n, size_t *line0, size_t *col0)
 {
     const char *t = d->text;
-    size_t i = n->start_mark.index, indent;
+    /* libyaml's index counts characters: the '|' is that many characters in. */
+    size_t i = eksauth_awsauth_yaml_byte_offset(t, d->len, n->start_mark.index), indent;
 
     if (n->data.scalar.style != YAML_LITERAL_SCALAR_STYLE || i >= d->len || t[i] != '|')
         return false;

@@ -334,6 +334,13 @@ static size_t byte_at(struct text_cursor *t, size_t idx)
     return t->bytes;
 }
 
+size_t eksauth_awsauth_yaml_byte_offset(const char *text, size_t len, size_t idx)
+{
+    struct text_cursor cur = {text, len, 0, 0};
+
+    return byte_at(&cur, idx);
+}
+
 /* ------------------------------------------------------------------------ */
 /* What go-yaml reads as a string whatever it looks like. */
 

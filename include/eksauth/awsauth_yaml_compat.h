@@ -69,6 +69,13 @@ void eksauth_awsauth_yaml_tagged_strings(yaml_document_t *doc, const char *text,
 const char *eksauth_awsauth_yaml_libyaml_only(const yaml_parser_t *yp, const char *text,
                                               size_t len);
 
+/*
+ * The byte of text[0..len) at libyaml's mark index idx, which counts
+ * characters (a UTF-8 one of several bytes counts one, a BOM none); len
+ * when idx is past the end.  Linear in idx.
+ */
+size_t eksauth_awsauth_yaml_byte_offset(const char *text, size_t len, size_t idx);
+
 /* How each of those answers begins: the mark of a value the cluster reads (awsauth.h). */
 #define EKSAUTH_AWSAUTH_CLUSTER_READS "go-yaml, the cluster's YAML reader, reads "
 

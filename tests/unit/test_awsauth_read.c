@@ -245,6 +245,23 @@ static void test_positions(void **state)
     assert_int_equal(entry_at(aa, 0)->line, 1);
     assert_int_equal(entry_at(aa, 0)->column, 3);
     doc_free(aa);
+
+    /*
+     * Non-ASCII text before a literal block: libyaml's marks count
+     * characters, not bytes (was: the '|' looked for at the wrong byte, so
+     * every later value's positions were relative to the value).
+     */
+    aa = parse_str("data:\n"
+                   "  mapRoles: |\n"
+                   "    - rolearn: \"arn:aws:iam::123456789012:role/\xc5\xbf\xc3\xa9\"\n"
+                   "      username: x\n"
+                   "  mapUsers: |\n"
+                   "    - userarn: arn:aws:iam::123456789012:user/bob\n"
+                   "      username: bob\n");
+    assert_int_equal(entry_at(aa, 0)->line, 6);
+    assert_int_equal(entry_at(aa, 0)->column, 7);
+    find_warning(aa, "aws-auth: mapRoles: 3:7: ");
+    doc_free(aa);
 }
 
 /* Aliases may not make us walk a collection twice (no "billion laughs"). */
