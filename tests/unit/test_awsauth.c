@@ -1046,6 +1046,15 @@ static void test_fold_equal_duplicates(void **state)
     expect_map_fails(aa, "arn:aws:iam::123456789012:user/dake", EKSAUTH_ENOTMAPPED,
                      "in no fixed order");
     eksauth_awsauth_free(aa);
+    /* 'İ' folds to nothing ASCII: user/İnfra is another key that matches nobody, user/infra maps.
+     */
+    aa = parse_str("mapUsers: |\n"
+                   "  - userarn: arn:aws:iam::123456789012:user/infra\n"
+                   "    username: infra\n"
+                   "  - userarn: \"arn:aws:iam::123456789012:user/\xc4\xb0nfra\"\n"
+                   "    username: x\n");
+    expect_map(aa, "arn:aws:iam::123456789012:user/infra", EKSAUTH_SRC_MAPUSERS, "infra", 0, NULL);
+    eksauth_awsauth_free(aa);
 }
 
 /* The same through a login's index (plan_fixture resolves both ways, and they must agree). */
