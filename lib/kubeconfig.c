@@ -634,10 +634,10 @@ static bool read_env_list(yaml_document_t *doc, yaml_node_t *env, struct eksauth
 
 /*
  * What makes kubectl 1.32 run no plugin at all for the section (client-go's
- * exec checks; kubectl get fails): an apiVersion other than v1 or v1beta1,
- * an interactiveMode other than Never, IfAvailable or Always, v1 without
- * one.  eksauth then signs as nobody either.  A section without apiVersion,
- * which kubectl refuses too, is still followed (a known gap: SECURITY.md).
+ * exec checks; kubectl get fails): no apiVersion ("apiVersion must be
+ * specified"), one other than v1 or v1beta1, an interactiveMode other than
+ * Never, IfAvailable or Always, v1 without one.  eksauth then signs as
+ * nobody either.
  */
 static void plugin_refused(yaml_document_t *doc, yaml_node_t *exec, struct eksauth_kube_exec *e)
 {
@@ -645,7 +645,10 @@ static void plugin_refused(yaml_document_t *doc, yaml_node_t *exec, struct eksau
     const char *mode = scalar(get(doc, exec, "interactiveMode"));
     bool v1 = api != NULL && strcmp(api, EXEC_API "v1") == 0;
 
-    if (api != NULL && api[0] != '\0' && !v1 && strcmp(api, EXEC_API "v1beta1") != 0)
+    if (api == NULL || api[0] == '\0')
+        e->problem = "no apiVersion: kubectl runs no plugin (\"apiVersion must be specified\"); "
+                     "add apiVersion: " EXEC_API "v1beta1 to the exec section";
+    else if (!v1 && strcmp(api, EXEC_API "v1beta1") != 0)
         e->problem = "apiVersion is not " EXEC_API "v1 or v1beta1: kubectl runs no plugin";
     else if (mode != NULL && mode[0] != '\0' && strcmp(mode, "Never") != 0 &&
              strcmp(mode, "IfAvailable") != 0 && strcmp(mode, "Always") != 0)

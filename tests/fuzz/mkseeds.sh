@@ -173,6 +173,8 @@ ukc "$K/update-kubeconfig-other-current" --name staging --region us-east-1
 # Two files: the first names the context current, the second its user.
 { cat "$K/update-kubeconfig"; printf '#--\n'; cat "$K/update-kubeconfig-profile"; } >"$K/two-files"
 CA=LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCk1JSUIKLS0tLS1FTkQgQ0VSVElGSUNBVEUtLS0tLQo=
+# An exec: section's apiVersion: without one kubectl runs no plugin (seed no-api-version).
+API='      apiVersion: client.authentication.k8s.io/v1beta1'
 # kc NAME LINE...: one cluster prod, its context current, user u of the lines given.
 kc() {
     local name=$1
@@ -185,40 +187,41 @@ kc() {
         printf '%s\n' "$@"
     } >"$K/$name"
 }
-kc authenticator '    exec:' '      apiVersion: client.authentication.k8s.io/v1beta1' \
+kc authenticator '    exec:' "$API" \
     '      command: aws-iam-authenticator' "      args: [token, -i, prod, -r, $ROLE]"
-kc authenticator-short '    exec:' '      command: /usr/local/bin/aws-iam-authenticator' \
+kc authenticator-short '    exec:' "$API" '      command: /usr/local/bin/aws-iam-authenticator' \
     "      args: [token, -i, prod, -r$ROLE]"
-kc authenticator-default-role '    exec:' '      command: aws-iam-authenticator' \
+kc authenticator-default-role '    exec:' "$API" '      command: aws-iam-authenticator' \
     '      args: [token, --cluster-id, prod]' '      env:' \
     "      - {name: DEFAULT_ROLE, value: \"$ROLE\"}" '      - {name: AWS_PROFILE, value: dev}'
-kc authenticator-session '    exec:' '      command: aws-iam-authenticator' \
+kc authenticator-session '    exec:' "$API" '      command: aws-iam-authenticator' \
     "      args: [token, -i, prod, --role=$ROLE, --session-name, me]"
-kc eksauth-token '    exec:' '      command: eksauth' '      args: [token, --cluster-id, prod, --json]' \
+kc eksauth-token '    exec:' "$API" '      command: eksauth' '      args: [token, --cluster-id, prod, --json]' \
     '      env:' '      - name: AWS_PROFILE' '        value: ops' '      - name: AWS_REGION' \
     '        value: us-east-1' '      - name: KUBE_ONLY' '        value: x'
-kc aws-equals '    exec:' '      command: aws' \
+kc aws-equals '    exec:' "$API" '      command: aws' \
     "      args: [--region, us-east-1, eks, get-token, --cluster-name, prod, --role-arn=$ROLE, --profile=p.1]" \
     '      env:' '      - {name: AWS_STS_REGIONAL_ENDPOINTS, value: regional}'
-kc aws-secrets '    exec:' '      command: aws' '      args: [eks, get-token, --cluster-name, prod]' \
+kc aws-secrets '    exec:' "$API" '      command: aws' '      args: [eks, get-token, --cluster-name, prod]' \
     '      env:' '      - {name: AWS_ACCESS_KEY_ID, value: AKIAFAKEUSER00000001}' \
     '      - {name: AWS_SECRET_ACCESS_KEY, value: "fake/secret+key"}' '      - {name: AWS_SESSION_TOKEN}'
-kc other-command '    exec:' '      command: kubelogin' '      args: [get-token, --login, azurecli]'
+kc other-command '    exec:' "$API" '      command: kubelogin' '      args: [get-token, --login, azurecli]'
 kc token-user '    token: abc'
-kc bad-role '    exec:' '      command: aws' \
+kc bad-role '    exec:' "$API" '      command: aws' \
     '      args: [eks, get-token, --role-arn, "arn:aws:iam::111122223333:user/bob"]'
-kc bad-profile '    exec:' '      command: aws' '      args: [eks, get-token, --profile, --debug]'
-kc bad-env-name '    exec:' '      command: aws' '      args: [eks, get-token]' '      env:' \
+kc bad-profile '    exec:' "$API" '      command: aws' '      args: [eks, get-token, --profile, --debug]'
+kc bad-env-name '    exec:' "$API" '      command: aws' '      args: [eks, get-token]' '      env:' \
     '      - {name: AWS_profile, value: x}'
-kc control-value '    exec:' '      command: aws' '      args: [eks, get-token]' '      env:' \
+kc control-value '    exec:' "$API" '      command: aws' '      args: [eks, get-token]' '      env:' \
     '      - {name: AWS_REGION, value: "us-east-1\nX=1"}'
-kc nul-arg '    exec:' '      command: aws' "      args: [eks, get-token, --role-arn, \"$ROLE\\0x\"]"
-kc args-not-list '    exec:' '      command: aws' '      args: eks get-token'
-kc env-no-name '    exec:' '      command: aws' '      args: [eks, get-token]' '      env: [{value: x}]'
-kc env-value-not-string '    exec:' '      command: aws' '      args: [eks, get-token]' \
+kc nul-arg '    exec:' "$API" '      command: aws' "      args: [eks, get-token, --role-arn, \"$ROLE\\0x\"]"
+kc args-not-list '    exec:' "$API" '      command: aws' '      args: eks get-token'
+kc env-no-name '    exec:' "$API" '      command: aws' '      args: [eks, get-token]' '      env: [{value: x}]'
+kc env-value-not-string '    exec:' "$API" '      command: aws' '      args: [eks, get-token]' \
     '      env: [{name: AWS_PROFILE, value: [x]}]'
 kc exec-scalar '    exec: aws eks get-token'
-kc anchors '    exec: &e' '      command: aws' '      args: &a [eks, get-token, --role-arn, *a]'
+kc no-api-version '    exec:' '      command: aws' "      args: [eks, get-token, --role-arn, $ROLE]"
+kc anchors '    exec: &e' "$API" '      command: aws' '      args: &a [eks, get-token, --role-arn, *a]'
 # Contexts of one cluster that disagree, none current; a JSON kubeconfig; not a kubeconfig.
 cat >"$K/contexts-disagree" <<EOF
 clusters:
@@ -227,10 +230,10 @@ contexts:
 - {name: a, context: {cluster: prod, user: ua}}
 - {name: b, context: {cluster: prod, user: ub}}
 users:
-- {name: ua, user: {exec: {command: aws, args: [eks, get-token, --role-arn, '$ROLE']}}}
-- {name: ub, user: {exec: {command: aws, args: [eks, get-token, --profile, other]}}}
+- {name: ua, user: {exec: {apiVersion: client.authentication.k8s.io/v1beta1, command: aws, args: [eks, get-token, --role-arn, '$ROLE']}}}
+- {name: ub, user: {exec: {apiVersion: client.authentication.k8s.io/v1beta1, command: aws, args: [eks, get-token, --profile, other]}}}
 EOF
-printf '%s' '{"apiVersion":"v1","kind":"Config","clusters":[{"name":"arn:aws:eks:eu-west-1:111122223333:cluster/prod","cluster":{"server":"https://p","insecure-skip-tls-verify":true}}],"contexts":[{"name":"c","context":{"cluster":"arn:aws:eks:eu-west-1:111122223333:cluster/prod","user":"u"}}],"current-context":"c","users":[{"name":"u","user":{"exec":{"command":"aws","args":["eks","get-token","--cluster-name","prod"]}}}]}' \
+printf '%s' '{"apiVersion":"v1","kind":"Config","clusters":[{"name":"arn:aws:eks:eu-west-1:111122223333:cluster/prod","cluster":{"server":"https://p","insecure-skip-tls-verify":true}}],"contexts":[{"name":"c","context":{"cluster":"arn:aws:eks:eu-west-1:111122223333:cluster/prod","user":"u"}}],"current-context":"c","users":[{"name":"u","user":{"exec":{"apiVersion":"client.authentication.k8s.io/v1beta1","command":"aws","args":["eks","get-token","--cluster-name","prod"]}}}]}' \
     >"$K/json"
 # certificate-authority: a path, relative to the kubeconfig's folder or not.
 cat >"$K/ca-file" <<EOF
@@ -241,7 +244,7 @@ contexts:
 - {name: prod, context: {cluster: prod, user: u}}
 current-context: prod
 users:
-- {name: u, user: {exec: {command: aws, args: [eks, get-token, --profile, dev]}}}
+- {name: u, user: {exec: {apiVersion: client.authentication.k8s.io/v1beta1, command: aws, args: [eks, get-token, --profile, dev]}}}
 EOF
 # proxy-url and tls-server-name (kubeconfig.h, eksauth_kube_target_route).
 cat >"$K/route" <<EOF
@@ -252,7 +255,7 @@ contexts:
 - {name: prod, context: {cluster: prod, user: u}}
 current-context: prod
 users:
-- {name: u, user: {exec: {command: aws, args: [eks, get-token, --cluster-name, prod]}}}
+- {name: u, user: {exec: {apiVersion: client.authentication.k8s.io/v1beta1, command: aws, args: [eks, get-token, --cluster-name, prod]}}}
 EOF
 printf -- '- not\n- a mapping\n' >"$K/sequence"
 printf 'clusters: [\n' >"$K/not-yaml"

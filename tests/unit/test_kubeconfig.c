@@ -30,7 +30,11 @@
 #define ARN_E1 "arn:aws:eks:us-east-1:111122223333:cluster/prod"
 #define ARN_W2 "arn:aws:eks:us-west-2:111122223333:cluster/prod"
 /* base64 of "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n" */
-#define CA_DATA "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCk1JSUIKLS0tLS1FTkQgQ0VSVElGSUNBVEUtLS0tLQo="
+/* What a followed exec: section needs for kubectl 1.32 to run it at all (a block line, a flow key).
+ */
+#define EXEC_API      "      apiVersion: client.authentication.k8s.io/v1beta1\n"
+#define EXEC_API_FLOW "apiVersion: client.authentication.k8s.io/v1beta1, "
+#define CA_DATA       "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCk1JSUIKLS0tLS1FTkQgQ0VSVElGSUNBVEUtLS0tLQo="
 
 /* What aws eks update-kubeconfig writes for two regions, the second one current. */
 static const char two_regions[] =
@@ -57,8 +61,7 @@ static const char two_regions[] =
     "users:\n"
     "- name: " ARN_W2 "\n"
     "  user:\n"
-    "    exec:\n"
-    "      command: aws\n"
+    "    exec:\n" EXEC_API "      command: aws\n"
     "      args: [--region, us-west-2, eks, get-token, --cluster-name, prod]\n";
 
 static void test_names(void **state)
@@ -300,16 +303,14 @@ static void test_ca_pem(void **state)
     "      - " ROLE_E1 "\n"                                                                        \
     "- name: " ARN_W2 "\n"                                                                         \
     "  user:\n"                                                                                    \
-    "    exec:\n"                                                                                  \
-    "      command: aws\n"                                                                         \
+    "    exec:\n" EXEC_API "      command: aws\n"                                                  \
     "      args: [--region, us-west-2, eks, get-token, --cluster-name, prod, --output, json]\n"    \
     "      env:\n"                                                                                 \
     "      - name: AWS_PROFILE\n"                                                                  \
     "        value: w2\n"                                                                          \
     "- name: dev\n"                                                                                \
     "  user:\n"                                                                                    \
-    "    exec:\n"                                                                                  \
-    "      command: aws-iam-authenticator\n"                                                       \
+    "    exec:\n" EXEC_API "      command: aws-iam-authenticator\n"                                \
     "      args: [token, -i, prod, -r, " ROLE_DEV "]\n"
 
 /* Scan text (from path) and choose for prod in region; the status, *id filled. */
@@ -339,7 +340,7 @@ static void test_scan_auth(void **state)
     static const char text[] = AUTH_KUBECONFIG("e1-dev");
     static const char other[] = "contexts:\n- name: e1-dev\n  context: {cluster: x, user: 'y'}\n"
                                 "users:\n- name: dev\n  user: {token: abc}\n"
-                                "- name: new\n  user: {exec: {command: aws}}\n"
+                                "- name: new\n  user: {exec: {" EXEC_API_FLOW "command: aws}}\n"
                                 "current-context: e1-dev\n";
     struct eksauth_kubeconfig_auth a;
     struct eksauth_error err;
@@ -423,24 +424,25 @@ static void test_identity_current_context(void **state)
 static void test_identity_several_contexts(void **state)
 {
     /* Two contexts for one cluster, none current, the same user: one identity. */
-    static const char agree[] = "clusters:\n- name: prod\n  cluster: {server: 'https://p'}\n"
-                                "contexts:\n- name: a\n  context: {cluster: prod, user: u}\n"
-                                "- name: b\n  context: {cluster: prod, user: u2}\n"
-                                "users:\n- name: u\n  user:\n    exec:\n      command: aws\n"
-                                "      args: [eks, get-token, --role-arn, " ROLE_E1 "]\n"
-                                "- name: u2\n  user:\n    exec:\n      command: aws\n"
-                                "      args: [--role-arn=" ROLE_E1 ", eks, get-token]\n";
+    static const char agree[] =
+        "clusters:\n- name: prod\n  cluster: {server: 'https://p'}\n"
+        "contexts:\n- name: a\n  context: {cluster: prod, user: u}\n"
+        "- name: b\n  context: {cluster: prod, user: u2}\n"
+        "users:\n- name: u\n  user:\n    exec:\n" EXEC_API "      command: aws\n"
+        "      args: [eks, get-token, --role-arn, " ROLE_E1 "]\n"
+        "- name: u2\n  user:\n    exec:\n" EXEC_API "      command: aws\n"
+        "      args: [--role-arn=" ROLE_E1 ", eks, get-token]\n";
     /* The cluster's context has no user, or a user without exec: nothing to follow. */
     static const char no_user[] = "clusters:\n- name: prod\n  cluster: {server: 'https://p'}\n"
                                   "contexts:\n- name: a\n  context: {cluster: prod}\n"
                                   "- name: b\n  context: {cluster: prod, user: tok}\n"
                                   "users:\n- name: tok\n  user: {token: abc}\n";
     /* A cluster without a context, and a context of a cluster not in the file. */
-    static const char no_context[] = "clusters:\n- name: prod\n  cluster: {server: 'https://p'}\n"
-                                     "contexts:\n- name: a\n  context: {cluster: gone, user: u}\n"
-                                     "users:\n- name: u\n  user:\n    exec:\n"
-                                     "      command: aws\n"
-                                     "      args: [eks, get-token, --role-arn, " ROLE_E1 "]\n";
+    static const char no_context[] =
+        "clusters:\n- name: prod\n  cluster: {server: 'https://p'}\n"
+        "contexts:\n- name: a\n  context: {cluster: gone, user: u}\n"
+        "users:\n- name: u\n  user:\n    exec:\n" EXEC_API "      command: aws\n"
+        "      args: [eks, get-token, --role-arn, " ROLE_E1 "]\n";
     struct eksauth_exec_identity id;
     struct eksauth_error err;
 
@@ -460,11 +462,18 @@ static void test_identity_several_contexts(void **state)
 static void test_identity_malformed(void **state)
 {
     static const char *const bad[][2] = {
-        {"      args: [eks, get-token]\n      env: [{value: x}]\n",
+        {EXEC_API "      args: [eks, get-token]\n      env: [{value: x}]\n",
          "exec: an env entry has no name"},
-        {"      args: [eks, get-token, --role-arn, 'arn:aws:iam::111122223333:user/a']\n",
+        {EXEC_API "      args: [eks, get-token, --role-arn, 'arn:aws:iam::111122223333:user/a']\n",
          "--role-arn 'arn:aws:iam::111122223333:user/a' is not an IAM role ARN"},
         /* kubectl 1.32 runs no plugin for these (kubectl get: invalid apiVersion, ...). */
+        {"      args: [eks, get-token, --role-arn, " ROLE_E1 "]\n",
+         "no apiVersion: kubectl runs no plugin (\"apiVersion must be specified\"); add "
+         "apiVersion: client.authentication.k8s.io/v1beta1"},
+        {"      apiVersion: ''\n      args: [eks, get-token, --role-arn, " ROLE_E1 "]\n",
+         "no apiVersion"},
+        {"      apiVersion: ~\n      args: [eks, get-token, --role-arn, " ROLE_E1 "]\n",
+         "no apiVersion"},
         {"      apiVersion: client.authentication.k8s.io/v1alpha1\n      args: [eks, get-token]\n",
          "apiVersion is not"},
         {"      apiVersion: client.authentication.k8s.io/v1\n      args: [eks, get-token]\n",
@@ -503,7 +512,8 @@ static void test_identity_malformed(void **state)
     }
     for (i = 0; i < sizeof(shape) / sizeof(shape[0]); i++) {
         snprintf(text, sizeof(text),
-                 "users:\n- name: u\n  user:\n    exec:\n      command: aws\n%s", shape[i][0]);
+                 "users:\n- name: u\n  user:\n    exec:\n" EXEC_API "      command: aws\n%s",
+                 shape[i][0]);
         refused_both(text, shape[i][1]);
     }
     /*
@@ -514,7 +524,7 @@ static void test_identity_malformed(void **state)
         static const char *const nul[] = {
             "users:\n- name: \"u\\0x\"\n  user: {token: t}\n",
             "contexts:\n- name: a\n  context: {cluster: prod, user: \"u\\0x\"}\n",
-            "users:\n- name: u\n  user:\n    exec:\n      command: aws\n"
+            "users:\n- name: u\n  user:\n    exec:\n" EXEC_API "      command: aws\n"
             "      args: [eks, get-token, --role-arn, \"arn:aws:iam::111122223333:role/a\\0b\"]\n",
         };
         struct eksauth_kubeconfig_entry *v = NULL;
@@ -548,7 +558,8 @@ static void test_identity_malformed(void **state)
     /* An empty args: or env: is none, as kubectl reads it. */
     assert_status(identity_of("clusters:\n- name: prod\n  cluster: {server: 'https://p'}\n"
                               "contexts:\n- name: a\n  context: {cluster: prod, user: u}\n"
-                              "users:\n- name: u\n  user:\n    exec:\n      command: aws\n"
+                              "users:\n- name: u\n  user:\n    exec:\n" EXEC_API
+                              "      command: aws\n"
                               "      args:\n      env: ~\n",
                               NULL, &id, &err),
                   EKSAUTH_OK);
@@ -558,10 +569,10 @@ static void test_identity_malformed(void **state)
 static void test_identity_in_files(void **state)
 {
     char dir[SCRATCH_DIR_MAX], a[256], b[256], c[256], list[900];
-    static const char first[] = "users:\n- name: " ARN_E1 "\n  user:\n    exec:\n"
+    static const char first[] = "users:\n- name: " ARN_E1 "\n  user:\n    exec:\n" EXEC_API
                                 "      command: aws\n      args: [eks, get-token, --profile, "
                                 "first]\n";
-    static const char authenticator[] = "users:\n- name: " ARN_E1 "\n  user:\n    exec:\n"
+    static const char authenticator[] = "users:\n- name: " ARN_E1 "\n  user:\n    exec:\n" EXEC_API
                                         "      command: aws-iam-authenticator\n"
                                         "      args: [token, -i, prod]\n";
     struct eksauth_exec_identity id;
@@ -628,10 +639,10 @@ static void test_identity_in_files(void **state)
     "- {name: " ARN_W2 ", cluster: {server: 'https://w2', certificate-authority-data: " CA_DATA    \
     "}}\n"                                                                                         \
     "users:\n"                                                                                     \
-    "- {name: e1, user: {exec: {command: aws, args: [eks, get-token, --role-arn, " ROLE_E1         \
-    "]}}}\n"                                                                                       \
-    "- {name: w2, user: {exec: {command: aws, args: [eks, get-token, --role-arn, " ROLE_DEV        \
-    "]}}}\n"
+    "- {name: e1, user: {exec: {" EXEC_API_FLOW                                                    \
+    "command: aws, args: [eks, get-token, --role-arn, " ROLE_E1 "]}}}\n"                           \
+    "- {name: w2, user: {exec: {" EXEC_API_FLOW                                                    \
+    "command: aws, args: [eks, get-token, --role-arn, " ROLE_DEV "]}}}\n"
 
 /* KUBECONFIG of files a and b: whom kubectl signs as for prod is role, at server. */
 static void current_is(const char *dir, const char *a_text, const char *b_text, const char *role,
@@ -731,22 +742,26 @@ static void test_read_otherwise(void **state)
                                "current-context: a\n";
     static const char *const bad[][2] = {
         {"users:\n"
-         "- name: u\n  user: {exec: {command: aws, args: [eks, get-token, --role-arn, "
+         "- name: u\n  user: {exec: {" EXEC_API_FLOW
+         "command: aws, args: [eks, get-token, --role-arn, "
          "'arn:aws:iam::111122223333:role/a']}}\n"
-         "- name: u\n  user: {exec: {command: aws, args: [eks, get-token, --role-arn, "
+         "- name: u\n  user: {exec: {" EXEC_API_FLOW
+         "command: aws, args: [eks, get-token, --role-arn, "
          "'arn:aws:iam::111122223333:role/b']}}\n",
          "users: two named \"u\""},
         {"users:\n- name: u\n  user:\n"
-         "    exec: {command: aws, args: [eks, get-token, --role-arn, "
+         "    exec: {" EXEC_API_FLOW "command: aws, args: [eks, get-token, --role-arn, "
          "'arn:aws:iam::111122223333:role/a']}\n"
-         "    exec: {command: aws, args: [eks, get-token, --role-arn, "
+         "    exec: {" EXEC_API_FLOW "command: aws, args: [eks, get-token, --role-arn, "
          "'arn:aws:iam::111122223333:role/b']}\n",
          "the key \"exec\" is given twice"},
-        {"x-base: &base\n  exec: {command: aws, args: [eks, get-token, --role-arn, "
+        {"x-base: &base\n  exec: {" EXEC_API_FLOW
+         "command: aws, args: [eks, get-token, --role-arn, "
          "'arn:aws:iam::111122223333:role/a']}\n"
          "users:\n- name: u\n  user:\n    <<: *base\n",
          "merge key"},
-        {"users:\n- name: u\n  user: {exec: {command: aws, args: [eks, get-token, --profile, "
+        {"users:\n- name: u\n  user: {exec: {" EXEC_API_FLOW
+         "command: aws, args: [eks, get-token, --profile, "
          "!!binary ZGV2MA==]}}\n",
          "tag"},
     };
@@ -797,7 +812,7 @@ static void test_read_otherwise(void **state)
     }
     /* Across files a name may repeat: the first file wins, as kubectl merges them. */
     snprintf(text, sizeof(text),
-             "%susers:\n- name: u\n  user: {exec: {command: aws, args: [eks, "
+             "%susers:\n- name: u\n  user: {exec: {" EXEC_API_FLOW "command: aws, args: [eks, "
              "get-token, --cluster-name, prod]}}\n- name: v\n  user: {token: t}\n",
              head);
     assert_status(identity_of(text, NULL, &id, &err), EKSAUTH_OK);
@@ -818,13 +833,17 @@ static void test_typed_scalars(void **state)
                                "contexts:\n- name: a\n  context: {cluster: prod, user: u}\n"
                                "current-context: a\n";
     static const char *const refused[] = {
-        "users:\n- name: u\n  user: {exec: {command: aws, args: [eks, get-token, --profile, "
+        "users:\n- name: u\n  user: {exec: {" EXEC_API_FLOW
+        "command: aws, args: [eks, get-token, --profile, "
         "yes]}}\n",
-        "users:\n- name: u\n  user: {exec: {command: aws, args: [eks, get-token], env: [{name: "
+        "users:\n- name: u\n  user: {exec: {" EXEC_API_FLOW
+        "command: aws, args: [eks, get-token], env: [{name: "
         "AWS_PROFILE, value: 123}]}}\n",
-        "users:\n- name: u\n  user: {exec: {command: aws, args: [eks, get-token], env: [{name: "
+        "users:\n- name: u\n  user: {exec: {" EXEC_API_FLOW
+        "command: aws, args: [eks, get-token], env: [{name: "
         "AWS_PROFILE, value: 0x1_0}]}}\n",
-        "users:\n- name: u\n  user: {exec: {command: aws, args: [eks, get-token, --region, "
+        "users:\n- name: u\n  user: {exec: {" EXEC_API_FLOW
+        "command: aws, args: [eks, get-token, --region, "
         ".inf]}}\n",
         "users:\n- name: 1e3\n  user: {token: t}\n",
         /* .inf or .nan anywhere, even where client-go reads nothing (its YAML-to-JSON fails). */
@@ -858,7 +877,8 @@ static void test_typed_scalars(void **state)
     assert_null(strstr(err.msg, "8675309421"));
     /* Text that only looks typed is a string to go-yaml too. */
     snprintf(text, sizeof(text),
-             "%susers:\n- name: u\n  user: {exec: {command: aws, args: [eks, get-token, "
+             "%susers:\n- name: u\n  user: {exec: {" EXEC_API_FLOW
+             "command: aws, args: [eks, get-token, "
              "--profile, yEs], env: [{name: AWS_REGION, value: 0x1G}, {name: AWS_X, value: "
              "'1'}]}}\n",
              head);
@@ -868,7 +888,8 @@ static void test_typed_scalars(void **state)
     eksauth_exec_identity_free(&id);
     /* A null arg is "" to kubectl: --profile "" is refused, never the profile "null". */
     snprintf(text, sizeof(text),
-             "%susers:\n- name: u\n  user: {exec: {command: aws, args: [eks, get-token, "
+             "%susers:\n- name: u\n  user: {exec: {" EXEC_API_FLOW
+             "command: aws, args: [eks, get-token, "
              "--profile, null]}}\n",
              head);
     assert_status(identity_of(text, NULL, &id, &err), EKSAUTH_EINVAL);
@@ -877,7 +898,8 @@ static void test_typed_scalars(void **state)
     snprintf(text, sizeof(text),
              "clusters:\n- name: prod\n  cluster: {server: 'https://p'}\n"
              "contexts:\n- name: a\n  context: {cluster: prod, user: null}\n"
-             "current-context: a\nusers:\n- name: 'null'\n  user: {exec: {command: aws, args: "
+             "current-context: a\nusers:\n- name: 'null'\n  user: {exec: {" EXEC_API_FLOW
+             "command: aws, args: "
              "[eks, get-token, --profile, p]}}\n");
     assert_status(identity_of(text, NULL, &id, &err), EKSAUTH_OK);
     assert_string_equal(id.profile, "");
