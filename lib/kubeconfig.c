@@ -105,6 +105,24 @@ static bool known(const struct eksauth_kubeconfig_entry *v, size_t n, const char
     return false;
 }
 
+/*
+ * Whether a bool field's value is true as go-yaml reads it (YAML 1.1):
+ * yes, On and y are true to kubectl too.  The shape walk has refused a
+ * value that is no plain bool before this is read.
+ */
+static bool go_true(const char *v)
+{
+    static const char *const words[] = {"true", "True", "TRUE", "yes", "Yes", "YES",
+                                        "on",   "On",   "ON",   "y",   "Y"};
+    size_t i;
+
+    for (i = 0; v != NULL && i < sizeof(words) / sizeof(words[0]); i++) {
+        if (strcmp(v, words[i]) == 0)
+            return true;
+    }
+    return false;
+}
+
 /* Append one clusters: entry; false when out of memory. */
 static bool add_entry(yaml_document_t *doc, yaml_node_t *item, const char *name, const char *path,
                       struct eksauth_kubeconfig_entry **v, size_t *n)
@@ -125,7 +143,7 @@ static bool add_entry(yaml_document_t *doc, yaml_node_t *item, const char *name,
     e->server = dup_or_null(scalar(get(doc, c, "server")));
     e->ca_data = dup_or_null(scalar(get(doc, c, "certificate-authority-data")));
     e->ca_file = ca_path(path, scalar(get(doc, c, "certificate-authority")));
-    e->insecure = insecure != NULL && strcmp(insecure, "true") == 0;
+    e->insecure = go_true(insecure);
     e->proxy_url = dup_or_null(proxy);
     e->tls_server_name = dup_or_null(sni);
     e->from = strdup(path);
@@ -281,9 +299,13 @@ static bool is_null(const yaml_node_t *node)
  * 123, 0x10, 1e3: eksauth_awsauth_plain_kind) where a string is wanted
  * makes kubectl refuse the whole KUBECONFIG (json: cannot unmarshal ...),
  * where eksauth would skip it or read the word, and follow another file's
- * user.  A plain null is Go's zero value for any of them: taken.
+ * user.  So do the fields eksauth does not read, where the type differs
+ * (a bool "true" quoted, certificate data that is not base64, an
+ * auth-provider's config that is not a mapping of strings).  A plain null
+ * is Go's zero value for any of them: taken.  An extension's value is
+ * anything (a runtime.RawExtension): not listed.
  */
-enum shape { STRING, STRINGS, MAPPING, MAPPINGS };
+enum shape { STRING, STRINGS, MAPPING, MAPPINGS, BOOL, BYTES, STRING_MAP, STRINGS_MAP };
 
 struct field {
     const char *key;
@@ -292,12 +314,18 @@ struct field {
 };
 
 static const struct field env_fields[] = {{"name", STRING, NULL}, {"value", STRING, NULL}, {0}};
+static const struct field extension_fields[] = {{"name", STRING, NULL}, {0}};
+static const struct field auth_provider_fields[] = {
+    {"name", STRING, NULL}, {"config", STRING_MAP, NULL}, {0}};
+static const struct field preferences_fields[] = {
+    {"colors", BOOL, NULL}, {"extensions", MAPPINGS, extension_fields}, {0}};
 static const struct field exec_fields[] = {{"command", STRING, NULL},
                                            {"apiVersion", STRING, NULL},
                                            {"installHint", STRING, NULL},
                                            {"interactiveMode", STRING, NULL},
                                            {"args", STRINGS, NULL},
                                            {"env", MAPPINGS, env_fields},
+                                           {"provideClusterInfo", BOOL, NULL},
                                            {0}};
 static const struct field user_fields[] = {{"client-certificate", STRING, NULL},
                                            {"client-key", STRING, NULL},
@@ -309,14 +337,25 @@ static const struct field user_fields[] = {{"client-certificate", STRING, NULL},
                                            {"username", STRING, NULL},
                                            {"password", STRING, NULL},
                                            {"exec", MAPPING, exec_fields},
-                                           {"auth-provider", MAPPING, NULL},
+                                           {"auth-provider", MAPPING, auth_provider_fields},
+                                           {"client-certificate-data", BYTES, NULL},
+                                           {"client-key-data", BYTES, NULL},
+                                           {"as-user-extra", STRINGS_MAP, NULL},
+                                           {"extensions", MAPPINGS, extension_fields},
                                            {0}};
-static const struct field context_fields[] = {
-    {"cluster", STRING, NULL}, {"user", STRING, NULL}, {"namespace", STRING, NULL}, {0}};
+static const struct field context_fields[] = {{"cluster", STRING, NULL},
+                                              {"user", STRING, NULL},
+                                              {"namespace", STRING, NULL},
+                                              {"extensions", MAPPINGS, extension_fields},
+                                              {0}};
 static const struct field cluster_fields[] = {{"server", STRING, NULL},
                                               {"certificate-authority", STRING, NULL},
                                               {"tls-server-name", STRING, NULL},
                                               {"proxy-url", STRING, NULL},
+                                              {"certificate-authority-data", BYTES, NULL},
+                                              {"insecure-skip-tls-verify", BOOL, NULL},
+                                              {"disable-compression", BOOL, NULL},
+                                              {"extensions", MAPPINGS, extension_fields},
                                               {0}};
 static const struct field named_user[] = {
     {"name", STRING, NULL}, {"user", MAPPING, user_fields}, {0}};
@@ -324,14 +363,50 @@ static const struct field named_context[] = {
     {"name", STRING, NULL}, {"context", MAPPING, context_fields}, {0}};
 static const struct field named_cluster[] = {
     {"name", STRING, NULL}, {"cluster", MAPPING, cluster_fields}, {0}};
-static const struct field config_fields[] = {
-    {"current-context", STRING, NULL},     {"kind", STRING, NULL},
-    {"apiVersion", STRING, NULL},          {"clusters", MAPPINGS, named_cluster},
-    {"contexts", MAPPINGS, named_context}, {"users", MAPPINGS, named_user},
-    {"preferences", MAPPING, NULL},        {0}};
+static const struct field config_fields[] = {{"current-context", STRING, NULL},
+                                             {"kind", STRING, NULL},
+                                             {"apiVersion", STRING, NULL},
+                                             {"clusters", MAPPINGS, named_cluster},
+                                             {"contexts", MAPPINGS, named_context},
+                                             {"users", MAPPINGS, named_user},
+                                             {"preferences", MAPPING, preferences_fields},
+                                             {"extensions", MAPPINGS, extension_fields},
+                                             {0}};
 
-static const char *const shape_names[] = {"a string", "a list of strings", "a mapping",
-                                          "a list of mappings"};
+static const char *const shape_names[] = {"a string",
+                                          "a list of strings",
+                                          "a mapping",
+                                          "a list of mappings",
+                                          "a bool",
+                                          "base64",
+                                          "a mapping of strings",
+                                          "a mapping of lists of strings"};
+
+/*
+ * Whether v (len bytes) decodes as Go's base64.StdEncoding decodes a
+ * []byte field from JSON: CR and LF skipped, the alphabet, padding to a
+ * multiple of 4 and '=' only at the end.
+ */
+static bool go_base64(const char *v, size_t len)
+{
+    size_t i, n = 0, pad = 0;
+
+    for (i = 0; i < len; i++) {
+        char c = v[i];
+
+        if (c == '\r' || c == '\n')
+            continue;
+        n++;
+        if (c == '=') {
+            pad++;
+            continue;
+        }
+        if (pad > 0 || !((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+                         (c >= '0' && c <= '9') || c == '+' || c == '/'))
+            return false;
+    }
+    return n % 4 == 0 && pad <= 2;
+}
 
 static enum eksauth_status shape_walk(yaml_document_t *doc, yaml_node_t *map,
                                       const struct field *fields, const char *path,
@@ -344,32 +419,46 @@ static enum eksauth_status shape_node(yaml_document_t *doc, yaml_node_t *node, c
 {
     char why[200];
     const char *kind = NULL;
-    bool item = shape == STRINGS || shape == MAPPINGS;
     yaml_node_item_t *it;
+    yaml_node_pair_t *p;
     enum eksauth_status st = EKSAUTH_OK;
 
     if (is_null(node))
         return EKSAUTH_OK;
-    if (item && node->type == YAML_SEQUENCE_NODE) {
+    if ((shape == STRINGS || shape == MAPPINGS) && node->type == YAML_SEQUENCE_NODE) {
         for (it = node->data.sequence.items.start;
              st == EKSAUTH_OK && it < node->data.sequence.items.top; it++)
             st = shape_node(doc, yaml_document_get_node(doc, *it), key,
                             shape == STRINGS ? STRING : MAPPING, inner, path, err);
         return st;
     }
-    if (!item && shape == STRING && node->type == YAML_SCALAR_NODE) {
-        if (node->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
-            return EKSAUTH_OK;
+    if ((shape == STRING_MAP || shape == STRINGS_MAP) && node->type == YAML_MAPPING_NODE) {
+        for (p = node->data.mapping.pairs.start;
+             st == EKSAUTH_OK && p < node->data.mapping.pairs.top; p++)
+            st = shape_node(doc, yaml_document_get_node(doc, p->value), key,
+                            shape == STRING_MAP ? STRING : STRINGS, NULL, path, err);
+        return st;
+    }
+    if (node->type == YAML_SCALAR_NODE && node->data.scalar.style == YAML_PLAIN_SCALAR_STYLE)
         kind = eksauth_awsauth_plain_kind((const char *)node->data.scalar.value,
                                           node->data.scalar.length);
-        if (kind == NULL)
-            return EKSAUTH_OK;
+    if ((shape == STRING || shape == BYTES) && node->type == YAML_SCALAR_NODE) {
         /* The value is not shown: a token, a password or an env value may be a secret. */
-        snprintf(why, sizeof(why), "%s is %s, not a string: kubectl refuses the file (quote it)",
-                 key, kind);
+        if (kind != NULL)
+            snprintf(why, sizeof(why),
+                     "%s is %s, not a string: kubectl refuses the file (quote it)", key, kind);
+        else if (shape == BYTES &&
+                 !go_base64((const char *)node->data.scalar.value, node->data.scalar.length))
+            snprintf(why, sizeof(why),
+                     "%s is not base64: kubectl refuses the file (illegal base64 data)", key);
+        else
+            return EKSAUTH_OK;
         return otherwise(path, node, why, err);
     }
-    if (!item && shape == MAPPING && node->type == YAML_MAPPING_NODE)
+    /* A bool is a plain true, yes, on...: quoted it is a string, which client-go refuses. */
+    if (shape == BOOL && kind != NULL && strcmp(kind, "a boolean") == 0)
+        return EKSAUTH_OK;
+    if (shape == MAPPING && node->type == YAML_MAPPING_NODE)
         return inner != NULL ? shape_walk(doc, node, inner, path, err) : EKSAUTH_OK;
     snprintf(why, sizeof(why), "%s is not %s: kubectl refuses the file", key, shape_names[shape]);
     return otherwise(path, node, why, err);
@@ -616,6 +705,10 @@ static bool read_env_list(yaml_document_t *doc, yaml_node_t *env, struct eksauth
         /* value: absent or null is "", as kubectl takes it. */
         int rv = is_null(value) ? ((val = strdup("")) != NULL ? 0 : -1) : scalar_dup(value, &val);
 
+        /* A name "" or null is none: client-go refuses it ("env variable name must be specified").
+         */
+        if (rn == 0 && name[0] == '\0')
+            rn = 1;
         if (rn < 0 || rv < 0 || rn > 0 || rv > 0) {
             free(name);
             free(val);
@@ -727,11 +820,57 @@ static bool add_context(yaml_document_t *doc, yaml_node_t *item, const char *nam
     return ctx->name != NULL && ctx->from != NULL;
 }
 
+/* Whether the string field key of user is set: neither absent, null nor "". */
+static bool user_has(yaml_document_t *doc, yaml_node_t *user, const char *key)
+{
+    const char *v = scalar(get(doc, user, key));
+
+    return v != NULL && v[0] != '\0';
+}
+
+/* Whether the list or mapping field key of user holds an item. */
+static bool user_has_items(yaml_document_t *doc, yaml_node_t *user, const char *key)
+{
+    yaml_node_t *v = get(doc, user, key);
+
+    return v != NULL && ((v->type == YAML_SEQUENCE_NODE &&
+                          v->data.sequence.items.top > v->data.sequence.items.start) ||
+                         (v->type == YAML_MAPPING_NODE &&
+                          v->data.mapping.pairs.top > v->data.mapping.pairs.start));
+}
+
+/*
+ * What in the rest of user makes kubectl 1.32 run no plugin for its exec
+ * section (client-go's validateAuthInfo, then the exec authenticator,
+ * which steps aside for a token, a username or a client certificate):
+ * kubectl signs as nobody the section names.
+ */
+static void user_refused(yaml_document_t *doc, yaml_node_t *user, struct eksauth_kube_exec *e)
+{
+    if (e->problem != NULL)
+        return;
+    if (!is_null(get(doc, user, "auth-provider")))
+        e->problem = "an auth-provider beside exec: kubectl runs no plugin (\"authProvider "
+                     "cannot be provided in combination with an exec plugin\")";
+    else if (!user_has(doc, user, "as") &&
+             (user_has(doc, user, "as-uid") || user_has_items(doc, user, "as-groups") ||
+              user_has_items(doc, user, "as-user-extra")))
+        e->problem = "as-uid, as-groups or as-user-extra without as: kubectl runs no plugin "
+                     "(\"requesting uid, groups or user-extra ... without impersonating a user\")";
+    else if (user_has(doc, user, "token") || user_has(doc, user, "tokenFile"))
+        e->problem = "kubectl sends the user's token (token, tokenFile) and runs no plugin";
+    else if (user_has(doc, user, "username"))
+        e->problem = "kubectl sends the user's username and password and runs no plugin";
+    else if (user_has(doc, user, "client-certificate") ||
+             user_has(doc, user, "client-certificate-data"))
+        e->problem = "kubectl uses the user's client certificate and runs no plugin";
+}
+
 /* Append one users: entry with its exec: section; false when out of memory. */
 static bool add_user(yaml_document_t *doc, yaml_node_t *item, const char *name, const char *path,
                      struct eksauth_kubeconfig_auth *a)
 {
-    yaml_node_t *exec = get(doc, get(doc, item, "user"), "exec");
+    yaml_node_t *user = get(doc, item, "user"), *exec = get(doc, user, "exec");
     struct eksauth_kubeconfig_user *u;
 
     if (!eksauth_array_reserve((void **)&a->users, &a->cap_users, a->n_users, 1, sizeof(*u)))
@@ -742,7 +881,12 @@ static bool add_user(yaml_document_t *doc, yaml_node_t *item, const char *name, 
     u->from = strdup(path);
     if (u->name == NULL || u->from == NULL)
         return false;
-    return is_null(exec) || read_exec(doc, exec, &u->exec);
+    if (is_null(exec))
+        return true;
+    if (!read_exec(doc, exec, &u->exec))
+        return false;
+    user_refused(doc, user, &u->exec);
+    return true;
 }
 
 /* The contexts: and users: of one document into a. */

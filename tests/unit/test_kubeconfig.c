@@ -176,6 +176,27 @@ static void test_scan_refusals(void **state)
     assert_int_equal(n, 1);
     assert_true(v[0].insecure);
     eksauth_kubeconfig_entries_free(v, n);
+    /* go-yaml's bools: yes and On are true to kubectl too, so never a checked connection. */
+    {
+        static const char *const word[][2] = {{"yes", "1"},  {"On", "1"}, {"Y", "1"},
+                                              {"TRUE", "1"}, {"no", "0"}, {"false", "0"}};
+        char text[200];
+        size_t i;
+
+        for (i = 0; i < sizeof(word) / sizeof(word[0]); i++) {
+            snprintf(text, sizeof(text),
+                     "clusters:\n- name: prod\n  cluster:\n    server: https://x\n"
+                     "    insecure-skip-tls-verify: %s\n",
+                     word[i][0]);
+            n = 0;
+            v = NULL;
+            assert_status(eksauth_kubeconfig_scan(text, strlen(text), "f", "prod", &v, &n, &err),
+                          EKSAUTH_OK);
+            assert_int_equal(n, 1);
+            assert_int_equal(v[0].insecure, word[i][1][0] == '1');
+            eksauth_kubeconfig_entries_free(v, n);
+        }
+    }
 }
 
 /* Write text to a new file in dir; its path in path. */
@@ -333,6 +354,18 @@ static enum eksauth_status identity_of(const char *text, const char *region,
     eksauth_kubeconfig_auth_free(&a);
     eksauth_kubeconfig_entries_free(v, n);
     return st;
+}
+
+/* The identity of user u for prod in text: refused, naming the file and user, and empty. */
+static void refused_identity(const char *text, const char *needle)
+{
+    struct eksauth_exec_identity id;
+    struct eksauth_error err;
+
+    assert_status(identity_of(text, NULL, &id, &err), EKSAUTH_EINVAL);
+    if (strstr(err.msg, needle) == NULL || strstr(err.msg, "/k/config (user u): ") == NULL)
+        fail_msg("\"%s\" not in \"%s\"", needle, err.msg);
+    assert_int_equal(id.kind, EKSAUTH_EXEC_NONE);
 }
 
 static void test_scan_auth(void **state)
@@ -505,10 +538,7 @@ static void test_identity_malformed(void **state)
                  "current-context: a\n"
                  "users:\n- name: u\n  user:\n    exec:\n      command: aws\n%s",
                  bad[i][0]);
-        assert_status(identity_of(text, NULL, &id, &err), EKSAUTH_EINVAL);
-        assert_non_null(strstr(err.msg, "/k/config (user u): "));
-        assert_non_null(strstr(err.msg, bad[i][1]));
-        assert_int_equal(id.kind, EKSAUTH_EXEC_NONE);
+        refused_identity(text, bad[i][1]);
     }
     for (i = 0; i < sizeof(shape) / sizeof(shape[0]); i++) {
         snprintf(text, sizeof(text),
@@ -936,6 +966,139 @@ static void route_refused(const char *server, const char *proxy, const char *nam
  * server's host as Host; the proxy as libcurl names it.  What kubectl
  * refuses, or eksauth cannot honour, is refused, never left out.
  */
+/*
+ * The fields of client-go's v1 Config that eksauth does not use, with
+ * another type than client-go's: kubectl 1.32 refuses the whole file
+ * ("json: cannot unmarshal ...", "illegal base64 data"), so askpass
+ * does too, naming the line, never the value.
+ */
+static void test_unread_fields(void **state)
+{
+    static const char head[] = "clusters:\n- name: prod\n  cluster:\n    server: 'https://p'\n";
+    static const char user[] = "users:\n- name: u\n  user:\n    exec: {" EXEC_API_FLOW
+                               "command: aws, args: [eks, get-token, --profile, p]}\n";
+    static const char *const bad[][2] = {
+        {"    insecure-skip-tls-verify: 'true'\n", "insecure-skip-tls-verify is not a bool"},
+        {"    insecure-skip-tls-verify: 1\n", "insecure-skip-tls-verify is not a bool"},
+        {"    disable-compression: x\n", "disable-compression is not a bool"},
+        {"    disable-compression: [yes]\n", "disable-compression is not a bool"},
+        {"    certificate-authority-data: 'Zm9v YmFy'\n",
+         "certificate-authority-data is not base64"},
+        {"    certificate-authority-data: YWJ\n", "certificate-authority-data is not base64"},
+        {"    certificate-authority-data: YQ=A\n", "certificate-authority-data is not base64"},
+        {"    certificate-authority-data: 1234\n", "certificate-authority-data is a number"},
+        {"    extensions: x\n", "extensions is not a list of mappings"},
+        {"    extensions: [{name: 1, extension: x}]\n", "name is a number"},
+        {"contexts:\n- name: a\n  context: {cluster: prod, extensions: {a: b}}\n",
+         "extensions is not a list of mappings"},
+        {"extensions: [x]\n", "extensions is not a mapping"},
+        {"preferences: {colors: 'no'}\n", "colors is not a bool"},
+        {"preferences: {extensions: x}\n", "extensions is not a list of mappings"},
+    };
+    static const char *const bad_user[][2] = {
+        {"    client-certificate-data: 'not base64!'\n", "client-certificate-data is not base64"},
+        {"    client-key-data: YQ\n", "client-key-data is not base64"},
+        {"    auth-provider: {name: 1}\n", "name is a number"},
+        {"    auth-provider: {name: oidc, config: x}\n", "config is not a mapping of strings"},
+        {"    auth-provider: {name: oidc, config: {client-secret: 8675309421}}\n",
+         "config is a number"},
+        {"    auth-provider: {name: oidc, config: {a: [x]}}\n", "config is not a string"},
+        {"    as-user-extra: x\n", "as-user-extra is not a mapping of lists of strings"},
+        {"    as-user-extra: {a: x}\n", "as-user-extra is not a list of strings"},
+        {"    as-user-extra: {a: [1]}\n", "as-user-extra is a number"},
+        {"    extensions: {a: b}\n", "extensions is not a list of mappings"},
+    };
+    /* What kubectl reads as these fields' types: taken. */
+    static const char *const fine[][2] = {
+        {"    insecure-skip-tls-verify: false\n    disable-compression: yes\n"
+         "    certificate-authority-data: \"YWJj\\nZA==\"\n"
+         "    extensions: [{name: a, extension: x}, {name: b, extension: {c: [1]}}, {name: c}]\n"
+         "preferences: {colors: on, extensions: []}\nextensions: ~\n",
+         ""},
+        {"", "    as: bob\n    as-user-extra: {a: [x], b: []}\n    auth-provider: ~\n"
+             "    client-key-data: ''\n    extensions: [{name: e, extension: 1}]\n"},
+    };
+    struct eksauth_kubeconfig_auth a;
+    struct eksauth_exec_identity id;
+    struct eksauth_error err;
+    char text[1024];
+    size_t i;
+
+    (void)state;
+    memset(&a, 0, sizeof(a));
+    for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        snprintf(text, sizeof(text), "%s%s%s", head, bad[i][0], user);
+        refused_both(text, bad[i][1]);
+    }
+    for (i = 0; i < sizeof(bad_user) / sizeof(bad_user[0]); i++) {
+        snprintf(text, sizeof(text), "%s%s%s", head, user, bad_user[i][0]);
+        refused_both(text, bad_user[i][1]);
+        assert_status(eksauth_kubeconfig_scan_auth(text, strlen(text), "/k/config", &a, &err),
+                      EKSAUTH_EINVAL);
+        assert_null(strstr(err.msg, "8675309421"));
+    }
+    refused_both("users:\n- name: u\n  user:\n    exec: {" EXEC_API_FLOW
+                 "command: aws, provideClusterInfo: 'true'}\n",
+                 "provideClusterInfo is not a bool");
+    for (i = 0; i < sizeof(fine) / sizeof(fine[0]); i++) {
+        snprintf(text, sizeof(text),
+                 "%s%scontexts: [{name: a, context: {cluster: prod, user: u}}]\n%s%s", head,
+                 fine[i][0], user, fine[i][1]);
+        assert_status(identity_of(text, NULL, &id, &err), EKSAUTH_OK);
+        assert_string_equal(id.profile, "p");
+        eksauth_exec_identity_free(&id);
+    }
+}
+
+/*
+ * What client-go makes of the whole user before any plugin runs: kubectl
+ * 1.32 refuses the user (an auth-provider beside exec, as-groups, as-uid
+ * or as-user-extra without as, an env name "") or uses its token,
+ * tokenFile, username or client certificate instead of the plugin.
+ * Either way kubectl signs as nobody the exec section names: refused.
+ */
+static void test_user_beside_exec(void **state)
+{
+    static const char head[] = "clusters:\n- name: prod\n  cluster: {server: 'https://p'}\n"
+                               "contexts:\n- name: a\n  context: {cluster: prod, user: u}\n"
+                               "users:\n- name: u\n  user:\n    exec:\n" EXEC_API
+                               "      command: aws\n      args: [eks, get-token, --profile, p]\n";
+    static const char *const bad[][2] = {
+        {"    auth-provider: {}\n", "an auth-provider beside exec"},
+        {"    as-groups: [g]\n", "without as"},
+        {"    as-uid: '1'\n", "without as"},
+        {"    as-user-extra: {a: []}\n", "without as"},
+        {"      env: [{name: '', value: x}]\n", "an env entry has no name"},
+        {"    token: t\n", "kubectl sends the user's token"},
+        {"    tokenFile: /t\n", "kubectl sends the user's token"},
+        {"    username: me\n", "kubectl sends the user's username"},
+        {"    client-certificate: /c.pem\n", "client certificate"},
+        {"    client-certificate-data: YWJj\n    client-key-data: YWJj\n", "client certificate"},
+    };
+    /* None of these stops kubectl running the plugin. */
+    static const char *const fine[] = {
+        "    password: p\n", "    client-key-data: YWJj\n", "    as-groups: []\n",
+        "    token: ''\n",   "    as-user-extra: {}\n",     "    as: bob\n    as-groups: [g]\n",
+        "    username: ~\n",
+    };
+    struct eksauth_exec_identity id;
+    struct eksauth_error err;
+    char text[1024];
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        snprintf(text, sizeof(text), "%s%s", head, bad[i][0]);
+        refused_identity(text, bad[i][1]);
+    }
+    for (i = 0; i < sizeof(fine) / sizeof(fine[0]); i++) {
+        snprintf(text, sizeof(text), "%s%s", head, fine[i]);
+        assert_status(identity_of(text, NULL, &id, &err), EKSAUTH_OK);
+        assert_string_equal(id.profile, "p");
+        eksauth_exec_identity_free(&id);
+    }
+}
+
 static void test_target_route(void **state)
 {
     struct eksauth_kube_target t;
@@ -1037,4 +1200,5 @@ EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_names), cmocka_unit_test(test_scan_and_c
                   cmocka_unit_test(test_identity_in_files),
                   cmocka_unit_test(test_current_context_across_files),
                   cmocka_unit_test(test_read_otherwise), cmocka_unit_test(test_typed_scalars),
+                  cmocka_unit_test(test_unread_fields), cmocka_unit_test(test_user_beside_exec),
                   cmocka_unit_test(test_target_route), cmocka_unit_test(test_find_route))
