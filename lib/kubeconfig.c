@@ -85,7 +85,8 @@ static char *ca_path(const char *file, const char *path)
     const char *slash = strrchr(file, '/');
     char *out = NULL;
 
-    if (path == NULL)
+    /* "" is none to client-go, not the kubeconfig's folder. */
+    if (path == NULL || path[0] == '\0')
         return NULL;
     if (path[0] == '/' || slash == NULL)
         return strdup(path);
@@ -1039,6 +1040,24 @@ static bool in_region(const struct eksauth_kubeconfig_entry *e, const char *regi
     return region == NULL || r[0] == '\0' || strcmp(r, region) == 0;
 }
 
+/*
+ * What client-go's validation refuses in cluster entry e before any plugin
+ * runs (validateClusterInfo, then the TLS config), or NULL.
+ */
+static const char *cluster_refused(const struct eksauth_kubeconfig_entry *e)
+{
+    bool data = e->ca_data != NULL && e->ca_data[0] != '\0', file = e->ca_file != NULL;
+
+    if (e->server == NULL || e->server[0] == '\0')
+        return "no server (\"no server found for cluster\")";
+    if (data && file)
+        return "both certificate-authority and certificate-authority-data (\"both specified\")";
+    if (e->insecure && (data || file))
+        return "insecure-skip-tls-verify beside a certificate authority (\"specifying a root "
+               "certificates file with the insecure flag is not allowed\")";
+    return NULL;
+}
+
 /* The identity of context ctx: its user's exec: section. */
 static enum eksauth_status context_identity(const struct eksauth_kubeconfig_auth *a,
                                             const struct eksauth_kubeconfig_context *ctx,
@@ -1052,6 +1071,29 @@ static enum eksauth_status context_identity(const struct eksauth_kubeconfig_auth
     snprintf(from, sizeof(from), "%.300s (user %.250s)", u != NULL ? u->from : ctx->from,
              ctx->user != NULL ? ctx->user : "");
     return eksauth_exec_identity_read(u != NULL ? &u->exec : NULL, from, out, err);
+}
+
+/*
+ * The identity of context ctx of cluster entry e: its user's exec: section,
+ * refused when it is followed and kubectl refuses e (then it runs nothing).
+ */
+static enum eksauth_status entry_identity(const struct eksauth_kubeconfig_auth *a,
+                                          const struct eksauth_kubeconfig_context *ctx,
+                                          const struct eksauth_kubeconfig_entry *e,
+                                          struct eksauth_exec_identity *out,
+                                          struct eksauth_error *err)
+{
+    enum eksauth_status st = context_identity(a, ctx, out, err);
+    const char *why = cluster_refused(e);
+
+    if (st != EKSAUTH_OK || why == NULL || out->kind == EKSAUTH_EXEC_NONE ||
+        out->kind == EKSAUTH_EXEC_OTHER)
+        return st;
+    st = eksauth_fail(err, EKSAUTH_EINVAL, "%s: cluster %s: %s: kubectl runs no plugin for it",
+                      e->from, e->name, why);
+    eksauth_exec_identity_free(out);
+    snprintf(out->from, sizeof(out->from), "%s", e->from);
+    return st;
 }
 
 enum eksauth_status eksauth_kubeconfig_identity_choose(const struct eksauth_kubeconfig_entry *v,
@@ -1086,7 +1128,7 @@ enum eksauth_status eksauth_kubeconfig_identity_choose(const struct eksauth_kube
         for (j = 0; j < n; j++) {
             if (strcmp(v[j].name, c->cluster) == 0 &&
                 (one ? j == chosen : in_region(&v[j], region)))
-                return context_identity(a, c, out, err);
+                return entry_identity(a, c, &v[j], out, err);
         }
     }
     /* Else every context of those entries, which must give one identity. */
@@ -1100,7 +1142,7 @@ enum eksauth_status eksauth_kubeconfig_identity_choose(const struct eksauth_kube
         }
         if (c->cluster == NULL || j == n)
             continue;
-        st = context_identity(a, c, hits == 0 ? out : &other, err);
+        st = entry_identity(a, c, &v[j], hits == 0 ? out : &other, err);
         if (st != EKSAUTH_OK)
             goto out;
         if (hits++ == 0) {

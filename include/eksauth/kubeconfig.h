@@ -163,7 +163,9 @@ const char *eksauth_kubeconfig_current_cluster(const struct eksauth_kubeconfig_a
  * then agree), their users' exec: sections (exec_identity.h).  No entry,
  * or no context for it: EKSAUTH_OK with out->kind EKSAUTH_EXEC_NONE.
  * EKSAUTH_EINVAL, naming the file, for an exec section that cannot be
- * followed or for contexts that disagree.
+ * followed, a followed one of a cluster client-go refuses (no server, both
+ * CA fields, insecure-skip-tls-verify beside a CA: kubectl runs nothing)
+ * or for contexts that disagree.
  */
 enum eksauth_status eksauth_kubeconfig_identity_choose(const struct eksauth_kubeconfig_entry *v,
                                                        size_t n,

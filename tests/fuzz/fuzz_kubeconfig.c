@@ -14,7 +14,7 @@
  * cluster, a name is kept once (the first file wins), the current context
  * is named by the first file that names one and is the first file's of
  * that name, and when its cluster is an entry of the region its user is
- * whom kubectl signs as; a choice is an entry of the region; what is
+ * whom kubectl signs as (no one when client-go refuses that cluster); a choice is an entry of the region; what is
  * taken from an exec section is a role that parses as an IAM role ARN, a
  * profile of the allowed alphabet, and AWS_[A-Z0-9_]+ variables (at most
  * EKSAUTH_EXEC_ENV_MAX, once each) whose values have no control byte, all
@@ -232,6 +232,23 @@ static void check_scan(const struct eksauth_kubeconfig_entry *v, size_t n, const
 }
 
 /* Whether entry e is one a choice in region may take (an ARN of another region is not). */
+/*
+ * Whether client-go's validation refuses cluster e before any plugin runs
+ * (no server, both CA fields, insecure-skip-tls-verify beside a CA).
+ */
+static bool kubectl_refuses(const struct eksauth_kubeconfig_entry *e)
+{
+    bool data = e->ca_data != NULL && e->ca_data[0] != '\0', file = e->ca_file != NULL;
+
+    return e->server == NULL || e->server[0] == '\0' || (data && file) ||
+           (e->insecure && (data || file));
+}
+
+static bool followed(enum eksauth_exec_kind kind)
+{
+    return kind != EKSAUTH_EXEC_NONE && kind != EKSAUTH_EXEC_OTHER;
+}
+
 static bool in_region(const struct eksauth_kubeconfig_entry *e, const char *region)
 {
     const char *r = strstr(e->name, ":eks:"), *end;
@@ -280,7 +297,7 @@ static void choose(const struct eksauth_kubeconfig_entry *v, size_t n,
     struct eksauth_error err;
     enum eksauth_status st, ref_st;
     size_t chosen = n, hits = 0;
-    bool decides = false;
+    const struct eksauth_kubeconfig_entry *decides = NULL;
 
     for (size_t i = 0; i < n; i++)
         hits += in_region(&v[i], region);
@@ -304,10 +321,15 @@ static void choose(const struct eksauth_kubeconfig_entry *v, size_t n,
     st = eksauth_kubeconfig_identity_choose(v, n, a, cluster, region, &id, &err);
     /* kubectl's own choice: the current context, when its cluster is an entry of the region. */
     for (size_t i = 0; cur != NULL && cur->cluster != NULL && i < n; i++)
-        decides = decides || (strcmp(v[i].name, cur->cluster) == 0 && in_region(&v[i], region));
-    if (decides) {
+        if (decides == NULL && strcmp(v[i].name, cur->cluster) == 0 && in_region(&v[i], region))
+            decides = &v[i];
+    if (decides != NULL) {
         ref_st = user_identity(a, cur, &ref);
-        FUZZ_ASSERT(st == ref_st);
+        /* A followed section of a cluster kubectl refuses: kubectl runs nothing, so no token. */
+        if (ref_st == EKSAUTH_OK && followed(ref.kind) && kubectl_refuses(decides))
+            FUZZ_ASSERT(st == EKSAUTH_EINVAL);
+        else
+            FUZZ_ASSERT(st == ref_st);
         FUZZ_ASSERT(st != EKSAUTH_OK ||
                     (id.kind == ref.kind && eksauth_exec_identity_same(&id, &ref)));
         eksauth_exec_identity_free(&ref);

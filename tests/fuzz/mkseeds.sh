@@ -257,6 +257,14 @@ current-context: prod
 users:
 - {name: u, user: {exec: {apiVersion: client.authentication.k8s.io/v1beta1, command: aws, args: [eks, get-token, --cluster-name, prod]}}}
 EOF
+# A cluster client-go refuses before any plugin runs: insecure beside a CA.
+cat >"$K/insecure-with-ca" <<EOF
+clusters:
+- {name: prod, cluster: {server: 'https://p', insecure-skip-tls-verify: yes, certificate-authority-data: $CA}}
+contexts: [{name: i, context: {cluster: prod, user: ui}}]
+current-context: i
+users: [{name: ui, user: {exec: {apiVersion: client.authentication.k8s.io/v1beta1, command: aws, args: [eks, get-token, --role-arn, '$ROLE']}}}]
+EOF
 printf -- '- not\n- a mapping\n' >"$K/sequence"
 printf 'clusters: [\n' >"$K/not-yaml"
 

@@ -1099,6 +1099,66 @@ static void test_user_beside_exec(void **state)
     }
 }
 
+/*
+ * The cluster of the context, as client-go validates it before any plugin
+ * runs: insecure-skip-tls-verify beside a CA, both CA fields, no server.
+ * kubectl then signs as nobody; neither does askpass for a followed section.
+ */
+static void test_cluster_beside_exec(void **state)
+{
+    static const char tail[] = "contexts:\n- name: a\n  context: {cluster: prod, user: u}\n"
+                               "users:\n- name: u\n  user:\n    exec:\n" EXEC_API
+                               "      command: %s\n      args: [eks, get-token, --profile, p]\n";
+    static const char *const bad[][2] = {
+        {"    server: https://p\n    insecure-skip-tls-verify: true\n"
+         "    certificate-authority-data: " CA_DATA "\n",
+         "insecure-skip-tls-verify beside a certificate authority"},
+        {"    server: https://p\n    insecure-skip-tls-verify: yes\n"
+         "    certificate-authority: /ca.pem\n",
+         "insecure-skip-tls-verify beside a certificate authority"},
+        {"    server: https://p\n    certificate-authority: /ca.pem\n"
+         "    certificate-authority-data: " CA_DATA "\n",
+         "both certificate-authority and certificate-authority-data"},
+        {"    server: ''\n    certificate-authority-data: " CA_DATA "\n", "no server"},
+        {"    certificate-authority-data: " CA_DATA "\n", "no server"},
+    };
+    /* kubectl runs the plugin for these. */
+    static const char *const fine[] = {
+        "    server: https://p\n    insecure-skip-tls-verify: true\n",
+        "    server: https://p\n    certificate-authority: ''\n"
+        "    certificate-authority-data: " CA_DATA "\n",
+        "    server: https://p\n    insecure-skip-tls-verify: false\n"
+        "    certificate-authority: /ca.pem\n",
+    };
+    struct eksauth_exec_identity id;
+    struct eksauth_error err;
+    char text[2048], users[512];
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        snprintf(users, sizeof(users), tail, "aws");
+        snprintf(text, sizeof(text), "clusters:\n- name: prod\n  cluster:\n%s%s", bad[i][0], users);
+        assert_status(identity_of(text, NULL, &id, &err), EKSAUTH_EINVAL);
+        if (strstr(err.msg, bad[i][1]) == NULL || strstr(err.msg, "/k/config") == NULL)
+            fail_msg("\"%s\" not in \"%s\"", bad[i][1], err.msg);
+        assert_int_equal(id.kind, EKSAUTH_EXEC_NONE);
+        /* A command not followed: askpass does not mint as the file says, nothing to refuse. */
+        snprintf(users, sizeof(users), tail, "kubelogin");
+        snprintf(text, sizeof(text), "clusters:\n- name: prod\n  cluster:\n%s%s", bad[i][0], users);
+        assert_status(identity_of(text, NULL, &id, &err), EKSAUTH_OK);
+        assert_int_equal(id.kind, EKSAUTH_EXEC_OTHER);
+        eksauth_exec_identity_free(&id);
+    }
+    for (i = 0; i < sizeof(fine) / sizeof(fine[0]); i++) {
+        snprintf(users, sizeof(users), tail, "aws");
+        snprintf(text, sizeof(text), "clusters:\n- name: prod\n  cluster:\n%s%s", fine[i], users);
+        assert_status(identity_of(text, NULL, &id, &err), EKSAUTH_OK);
+        assert_string_equal(id.profile, "p");
+        eksauth_exec_identity_free(&id);
+    }
+}
+
 static void test_target_route(void **state)
 {
     struct eksauth_kube_target t;
@@ -1201,4 +1261,5 @@ EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_names), cmocka_unit_test(test_scan_and_c
                   cmocka_unit_test(test_current_context_across_files),
                   cmocka_unit_test(test_read_otherwise), cmocka_unit_test(test_typed_scalars),
                   cmocka_unit_test(test_unread_fields), cmocka_unit_test(test_user_beside_exec),
-                  cmocka_unit_test(test_target_route), cmocka_unit_test(test_find_route))
+                  cmocka_unit_test(test_cluster_beside_exec), cmocka_unit_test(test_target_route),
+                  cmocka_unit_test(test_find_route))
