@@ -773,11 +773,9 @@ static void test_read_otherwise(void **state)
     static const char *const bad[][2] = {
         {"users:\n"
          "- name: u\n  user: {exec: {" EXEC_API_FLOW
-         "command: aws, args: [eks, get-token, --role-arn, "
-         "'arn:aws:iam::111122223333:role/a']}}\n"
+         "command: aws, args: [eks, get-token, --role-arn, 'arn:aws:iam::111122223333:role/a']}}\n"
          "- name: u\n  user: {exec: {" EXEC_API_FLOW
-         "command: aws, args: [eks, get-token, --role-arn, "
-         "'arn:aws:iam::111122223333:role/b']}}\n",
+         "command: aws, args: [eks, get-token, --role-arn, 'arn:aws:iam::111122223333:role/b']}}\n",
          "users: two named \"u\""},
         {"users:\n- name: u\n  user:\n"
          "    exec: {" EXEC_API_FLOW "command: aws, args: [eks, get-token, --role-arn, "
@@ -786,13 +784,11 @@ static void test_read_otherwise(void **state)
          "'arn:aws:iam::111122223333:role/b']}\n",
          "the key \"exec\" is given twice"},
         {"x-base: &base\n  exec: {" EXEC_API_FLOW
-         "command: aws, args: [eks, get-token, --role-arn, "
-         "'arn:aws:iam::111122223333:role/a']}\n"
+         "command: aws, args: [eks, get-token, --role-arn, 'arn:aws:iam::111122223333:role/a']}\n"
          "users:\n- name: u\n  user:\n    <<: *base\n",
          "merge key"},
         {"users:\n- name: u\n  user: {exec: {" EXEC_API_FLOW
-         "command: aws, args: [eks, get-token, --profile, "
-         "!!binary ZGV2MA==]}}\n",
+         "command: aws, args: [eks, get-token, --profile, !!binary ZGV2MA==]}}\n",
          "tag"},
     };
     struct eksauth_exec_identity id;
@@ -864,17 +860,13 @@ static void test_typed_scalars(void **state)
                                "current-context: a\n";
     static const char *const refused[] = {
         "users:\n- name: u\n  user: {exec: {" EXEC_API_FLOW
-        "command: aws, args: [eks, get-token, --profile, "
-        "yes]}}\n",
+        "command: aws, args: [eks, get-token, --profile, yes]}}\n",
         "users:\n- name: u\n  user: {exec: {" EXEC_API_FLOW
-        "command: aws, args: [eks, get-token], env: [{name: "
-        "AWS_PROFILE, value: 123}]}}\n",
+        "command: aws, args: [eks, get-token], env: [{name: AWS_PROFILE, value: 123}]}}\n",
         "users:\n- name: u\n  user: {exec: {" EXEC_API_FLOW
-        "command: aws, args: [eks, get-token], env: [{name: "
-        "AWS_PROFILE, value: 0x1_0}]}}\n",
+        "command: aws, args: [eks, get-token], env: [{name: AWS_PROFILE, value: 0x1_0}]}}\n",
         "users:\n- name: u\n  user: {exec: {" EXEC_API_FLOW
-        "command: aws, args: [eks, get-token, --region, "
-        ".inf]}}\n",
+        "command: aws, args: [eks, get-token, --region, .inf]}}\n",
         "users:\n- name: 1e3\n  user: {token: t}\n",
         /* .inf or .nan anywhere, even where client-go reads nothing (its YAML-to-JSON fails). */
         "x-note: {a: [-.Inf]}\nusers: []\n",
@@ -919,8 +911,7 @@ static void test_typed_scalars(void **state)
     /* A null arg is "" to kubectl: --profile "" is refused, never the profile "null". */
     snprintf(text, sizeof(text),
              "%susers:\n- name: u\n  user: {exec: {" EXEC_API_FLOW
-             "command: aws, args: [eks, get-token, "
-             "--profile, null]}}\n",
+             "command: aws, args: [eks, get-token, --profile, null]}}\n",
              head);
     assert_status(identity_of(text, NULL, &id, &err), EKSAUTH_EINVAL);
     assert_non_null(strstr(err.msg, "--profile ''"));
@@ -929,8 +920,7 @@ static void test_typed_scalars(void **state)
              "clusters:\n- name: prod\n  cluster: {server: 'https://p'}\n"
              "contexts:\n- name: a\n  context: {cluster: prod, user: null}\n"
              "current-context: a\nusers:\n- name: 'null'\n  user: {exec: {" EXEC_API_FLOW
-             "command: aws, args: "
-             "[eks, get-token, --profile, p]}}\n");
+             "command: aws, args: [eks, get-token, --profile, p]}}\n");
     assert_status(identity_of(text, NULL, &id, &err), EKSAUTH_OK);
     assert_string_equal(id.profile, "");
     eksauth_exec_identity_free(&id);
