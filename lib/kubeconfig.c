@@ -940,12 +940,18 @@ enum eksauth_status eksauth_kubeconfig_scan_auth(const char *text, size_t len, c
     return scan_text(text, len, path, NULL, NULL, NULL, a, err);
 }
 
+/* kubectl's current context: with none set (or ""), the context named "" when there is one. */
+static const char *current_name(const struct eksauth_kubeconfig_auth *a)
+{
+    return a->current_context != NULL ? a->current_context : "";
+}
+
 const char *eksauth_kubeconfig_current_cluster(const struct eksauth_kubeconfig_auth *a)
 {
     size_t i;
 
-    for (i = 0; a->current_context != NULL && i < a->n_contexts; i++) {
-        if (strcmp(a->contexts[i].name, a->current_context) == 0)
+    for (i = 0; i < a->n_contexts; i++) {
+        if (strcmp(a->contexts[i].name, current_name(a)) == 0)
             return a->contexts[i].cluster;
     }
     return NULL;
@@ -1064,7 +1070,8 @@ static enum eksauth_status context_identity(const struct eksauth_kubeconfig_auth
                                             struct eksauth_exec_identity *out,
                                             struct eksauth_error *err)
 {
-    const struct eksauth_kubeconfig_user *u = find_user(a, ctx->user);
+    /* A context without user: runs the user named "", as kubectl does. */
+    const struct eksauth_kubeconfig_user *u = find_user(a, ctx->user != NULL ? ctx->user : "");
     char from[600];
 
     /* No user (or one kubectl would not find): nothing to follow, as without a kubeconfig. */
@@ -1120,10 +1127,10 @@ enum eksauth_status eksauth_kubeconfig_identity_choose(const struct eksauth_kube
     one = st == EKSAUTH_OK;
     st = EKSAUTH_OK;
     /* The current context, when it names one of those entries: kubectl's own choice. */
-    for (i = 0; a->current_context != NULL && i < a->n_contexts; i++) {
+    for (i = 0; i < a->n_contexts; i++) {
         const struct eksauth_kubeconfig_context *c = &a->contexts[i];
 
-        if (strcmp(c->name, a->current_context) != 0 || c->cluster == NULL)
+        if (strcmp(c->name, current_name(a)) != 0 || c->cluster == NULL)
             continue;
         for (j = 0; j < n; j++) {
             if (strcmp(v[j].name, c->cluster) == 0 &&

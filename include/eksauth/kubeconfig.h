@@ -152,7 +152,10 @@ enum eksauth_status eksauth_kubeconfig_scan_auth(const char *text, size_t len, c
                                                  struct eksauth_kubeconfig_auth *a,
                                                  struct eksauth_error *err);
 
-/* The cluster of a's current context (the first file's that defines it), or NULL. */
+/*
+ * The cluster of a's current context (the first file's that defines it;
+ * with none set, the context named "", as kubectl takes it), or NULL.
+ */
 const char *eksauth_kubeconfig_current_cluster(const struct eksauth_kubeconfig_auth *a);
 
 /*

@@ -14,14 +14,13 @@
  * cluster, a name is kept once (the first file wins), the current context
  * is named by the first file that names one and is the first file's of
  * that name, and when its cluster is an entry of the region its user is
- * whom kubectl signs as (no one when client-go refuses that cluster); a choice is an entry of the region; what is
- * taken from an exec section is a role that parses as an IAM role ARN, a
- * profile of the allowed alphabet, and AWS_[A-Z0-9_]+ variables (at most
- * EKSAUTH_EXEC_ENV_MAX, once each) whose values have no control byte, all
- * of it as the section wrote it, and nothing from a command not followed;
- * a refusal is one line naming the file and leaves the identity empty; a
- * cluster's proxy-url and tls-server-name route its requests as
- * check_routes says; and everything frees cleanly (LeakSanitizer).
+ * whom kubectl signs as (no one when client-go refuses that cluster); a choice is an entry of the
+ * region; what is taken from an exec section is a role that parses as an IAM role ARN, a profile of
+ * the allowed alphabet, and AWS_[A-Z0-9_]+ variables (at most EKSAUTH_EXEC_ENV_MAX, once each)
+ * whose values have no control byte, all of it as the section wrote it, and nothing from a command
+ * not followed; a refusal is one line naming the file and leaves the identity empty; a cluster's
+ * proxy-url and tls-server-name route its requests as check_routes says; and everything frees
+ * cleanly (LeakSanitizer).
  */
 #include "config.h"
 
@@ -187,11 +186,13 @@ static void check_empty(const struct eksauth_exec_identity *id)
     FUZZ_ASSERT(!eksauth_exec_identity_applies(id));
 }
 
-/* The context of a named name, or NULL. */
+/* The context of a named name (NULL: "", kubectl's current context when none is set), or NULL. */
 static const struct eksauth_kubeconfig_context *
 context_named(const struct eksauth_kubeconfig_auth *a, const char *name)
 {
-    for (size_t i = 0; name != NULL && i < a->n_contexts; i++) {
+    if (name == NULL)
+        name = "";
+    for (size_t i = 0; i < a->n_contexts; i++) {
         if (strcmp(a->contexts[i].name, name) == 0)
             return &a->contexts[i];
     }
@@ -281,8 +282,9 @@ static enum eksauth_status user_identity(const struct eksauth_kubeconfig_auth *a
 {
     struct eksauth_error err;
 
-    for (size_t i = 0; c->user != NULL && i < a->n_users; i++) {
-        if (strcmp(a->users[i].name, c->user) == 0)
+    /* A context without user: has kubectl run the user named "". */
+    for (size_t i = 0; i < a->n_users; i++) {
+        if (strcmp(a->users[i].name, c->user != NULL ? c->user : "") == 0)
             return eksauth_exec_identity_read(&a->users[i].exec, "ref", ref, &err);
     }
     return eksauth_exec_identity_read(NULL, "ref", ref, &err);

@@ -265,6 +265,14 @@ contexts: [{name: i, context: {cluster: prod, user: ui}}]
 current-context: i
 users: [{name: ui, user: {exec: {apiVersion: client.authentication.k8s.io/v1beta1, command: aws, args: [eks, get-token, --role-arn, '$ROLE']}}}]
 EOF
+# The name "": the context named "" is current when none is set, and runs the user named "".
+cat >"$K/empty-names" <<EOF
+clusters: [{name: prod, cluster: {server: 'https://p', certificate-authority-data: $CA}}]
+contexts: [{name: '', context: {cluster: prod}}, {name: b, context: {cluster: prod, user: ub}}]
+users:
+- {name: '', user: {exec: {apiVersion: client.authentication.k8s.io/v1beta1, command: aws, args: [eks, get-token, --profile, none]}}}
+- {name: ub, user: {exec: {apiVersion: client.authentication.k8s.io/v1beta1, command: aws, args: [eks, get-token, --profile, b]}}}
+EOF
 printf -- '- not\n- a mapping\n' >"$K/sequence"
 printf 'clusters: [\n' >"$K/not-yaml"
 

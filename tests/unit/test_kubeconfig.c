@@ -962,6 +962,49 @@ static void route_refused(const char *server, const char *proxy, const char *nam
  * ("json: cannot unmarshal ...", "illegal base64 data"), so askpass
  * does too, naming the line, never the value.
  */
+/*
+ * The name "" is a name to kubectl: a context without user: (or user: ~)
+ * runs the user named "", and with no current-context (or "") the
+ * context named "" is current.
+ */
+static void test_empty_names(void **state)
+{
+    static const char users[] = "users:\n"
+                                "- {name: '', user: {exec: {" EXEC_API_FLOW
+                                "command: aws, args: [eks, get-token, --profile, none]}}}\n"
+                                "- {name: u2, user: {exec: {" EXEC_API_FLOW
+                                "command: aws, args: [eks, get-token, --profile, two]}}}\n";
+    static const char *const contexts[][2] = {
+        {"contexts: [{name: a, context: {cluster: prod}}]\ncurrent-context: a\n", "none"},
+        {"contexts: [{name: a, context: {cluster: prod, user: ~}}]\n", "none"},
+        {"contexts:\n- {name: '', context: {cluster: prod, user: ''}}\n"
+         "- {name: b, context: {cluster: prod, user: u2}}\n",
+         "none"},
+        {"contexts:\n- {name: '', context: {cluster: prod, user: ''}}\n"
+         "- {name: b, context: {cluster: prod, user: u2}}\ncurrent-context: ''\n",
+         "none"},
+        {"contexts:\n- {name: '', context: {cluster: prod, user: ''}}\n"
+         "- {name: b, context: {cluster: prod, user: u2}}\ncurrent-context: b\n",
+         "two"},
+    };
+    struct eksauth_exec_identity id;
+    struct eksauth_error err;
+    char text[1024];
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(contexts) / sizeof(contexts[0]); i++) {
+        snprintf(text, sizeof(text),
+                 "clusters:\n- name: prod\n  cluster: {server: 'https://p'}\n%s%s", contexts[i][0],
+                 users);
+        if (identity_of(text, NULL, &id, &err) != EKSAUTH_OK)
+            fail_msg("%zu: %s", i, err.msg);
+        if (strcmp(id.profile, contexts[i][1]) != 0)
+            fail_msg("%zu: profile '%s', not '%s'", i, id.profile, contexts[i][1]);
+        eksauth_exec_identity_free(&id);
+    }
+}
+
 static void test_unread_fields(void **state)
 {
     static const char head[] = "clusters:\n- name: prod\n  cluster:\n    server: 'https://p'\n";
@@ -1250,6 +1293,7 @@ EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_names), cmocka_unit_test(test_scan_and_c
                   cmocka_unit_test(test_identity_in_files),
                   cmocka_unit_test(test_current_context_across_files),
                   cmocka_unit_test(test_read_otherwise), cmocka_unit_test(test_typed_scalars),
-                  cmocka_unit_test(test_unread_fields), cmocka_unit_test(test_user_beside_exec),
+                  cmocka_unit_test(test_empty_names), cmocka_unit_test(test_unread_fields),
+                  cmocka_unit_test(test_user_beside_exec),
                   cmocka_unit_test(test_cluster_beside_exec), cmocka_unit_test(test_target_route),
                   cmocka_unit_test(test_find_route))
