@@ -9,8 +9,8 @@ Used by tests/integration/creds_botocore.sh:
 makes COUNT cases from SEED: a credentials file and a config file built from
 the pieces users write (headers of both files' forms, keys, role_arn and other
 sources eksauth refuses, comments, continuation lines, DEFAULT) with random
-edits (blanks, control and non-ASCII characters, quotes, CR, broken UTF-8),
-half of them with headers fuzzed alone; the profile named by --profile,
+edits (blanks, control and non-ASCII characters, quotes, CR, broken UTF-8), or
+(a third) a config header fuzzed alone; the profile named by --profile,
 AWS_PROFILE, AWS_DEFAULT_PROFILE or none; sometimes keys in the environment and
 AWS_DEFAULT_REGION.  tests/integration/creds_dump prints what eksauth signs with;
 botocore's session, given the same files and environment, what it would.  Prints
