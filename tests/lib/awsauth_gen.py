@@ -471,11 +471,12 @@ def main():
         feed += b"%d\n" % len(doc) + doc
     q = subprocess.run([dump], input=feed, capture_output=True)
     eks = [json.loads(line) for line in q.stdout.decode().split("\n") if line]
-    n = 0
+    n = failed = 0
 
     def ok(cond, what, detail=""):
-        nonlocal n
+        nonlocal n, failed
         n += 1
+        failed += not cond
         print("%s %d - %s" % ("ok" if cond else "not ok", n, what))
         for line in ([] if cond else detail.splitlines()):
             print("#   " + line)
@@ -528,7 +529,7 @@ def main():
        "every entry the cluster maps and eksauth does not has a warning saying why")
     ok(len(batch) * 10 >= len(cases) * 9, "kubectl's one run answered for %d of the values" % len(batch))
     print("1..%d" % n)
-    return 0
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

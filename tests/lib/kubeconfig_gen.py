@@ -338,11 +338,12 @@ def main():
             for part in detail if isinstance(detail, tuple) else (detail,):
                 for line in str(part).splitlines():
                     print('#     ' + line)
-    n = 0
+    n = failed = 0
 
     def ok(cond, what):
-        nonlocal n
+        nonlocal n, failed
         n += 1
+        failed += not cond
         print('%s %d - %s' % ('ok' if cond else 'not ok', n, what))
 
     # A reader that refused every file, with a message, would pass the rest.
@@ -358,7 +359,7 @@ def main():
     ok(not counts['refused-without-message'] and not counts['crash'],
        'every refusal has a message, and kubeconfig_dump never crashed')
     print('1..%d' % n)
-    return 0
+    return 1 if failed else 0
 
 
 if __name__ == '__main__':
