@@ -291,6 +291,11 @@ def wrapped(i, v):
     return pre + head + (" " if body.lstrip(" ").startswith(("[", "{")) else "\n") + body
 
 
+def kubectl_env(work):
+    """kubectl with no kubeconfig of the caller's (--local needs none; a broken one fails it)."""
+    return {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": work}
+
+
 def kubectl_batch(cases, work):
     """{i: ("json", TEXT) | ("err", WHY) | ("other", LINE)}: one kubectl run over every case."""
     d = os.path.join(work, "docs")
@@ -299,7 +304,7 @@ def kubectl_batch(cases, work):
         with open(os.path.join(d, "c%05d.yaml" % i), "w", encoding="utf-8", newline="") as f:
             f.write(wrapped(i, v))
     p = subprocess.run(["kubectl", "annotate", "--local", "-o", "json", "-f", d, "x=y"],
-                       capture_output=True)
+                       capture_output=True, env=kubectl_env(work))
     got = {}
     for line in p.stderr.decode("utf-8", "replace").split("\n"):
         m = re.match(r'unable to decode "[^"]*/c(\d+)\.yaml": Object \'Kind\' is missing in '
@@ -329,7 +334,8 @@ def kubectl_patch(v, work):
         with open(patch, "w", encoding="utf-8", newline="") as f:
             f.write(text)
         return subprocess.run(["kubectl", "patch", "--local", "-f", cm, "--type", "merge",
-                               "--patch-file", patch, "-o", "json"], capture_output=True)
+                               "--patch-file", patch, "-o", "json"], capture_output=True,
+                              env=kubectl_env(work))
 
     w = wrapped(None, v)
     body = v[1:] if v.startswith("\ufeff") else v
