@@ -5,8 +5,8 @@
 
 #include <stddef.h>
 #include <string.h>
-#include <strings.h>
 
+#include "eksauth/ascii.h"
 #include "eksauth/pam_args.h"
 
 static const struct {
@@ -39,8 +39,8 @@ enum eksauth_pam_arg eksauth_pam_arg_parse(const char *arg, const char **value)
         return pam_args[i].arg;
     }
     /* A misspelt or value-less gate must not leave the door it was meant to narrow open. */
-    return strncasecmp(arg, "require", 7) == 0 ? EKSAUTH_PAM_ARG_UNKNOWN_GATE
-                                               : EKSAUTH_PAM_ARG_UNKNOWN;
+    return eksauth_ascii_prefix_nocase(arg, strlen(arg), "require") ? EKSAUTH_PAM_ARG_UNKNOWN_GATE
+                                                                    : EKSAUTH_PAM_ARG_UNKNOWN;
 }
 
 bool eksauth_pam_token_list_every(const char *list)

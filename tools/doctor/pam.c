@@ -18,6 +18,7 @@
 #include "doctor.h"
 #include "eksauth/ascii.h"
 #include "eksauth/pam_args.h"
+#include "eksauth/printable.h"
 #include "eksauth/setup.h"
 
 /* The lines the fixes ask for: eksauth setup's (the same as pam_eksauth(8) and the examples). */
@@ -633,7 +634,7 @@ static bool requires_token(const struct pam_entry *e, const char *service, bool 
  */
 static void pam_check_args(struct doctor *d, const struct pam_stack *st)
 {
-    char buf[1024], *p, *w;
+    char buf[1024], shown[256], *p, *w;
     const char *v;
     enum eksauth_pam_arg a;
     struct finding *f;
@@ -645,17 +646,19 @@ static void pam_check_args(struct doctor *d, const struct pam_stack *st)
         fmt(buf, sizeof(buf), "%s", st->v[i].args);
         for (p = buf; (w = pam_word(&p, st->v[i].newline)) != NULL;) {
             a = eksauth_pam_arg_parse(w, &v);
+            /* Shown with '?' for what would drive the terminal (the CR of a CRLF file). */
+            eksauth_printable(w, shown, sizeof(shown));
             if (a == EKSAUTH_PAM_ARG_UNKNOWN_GATE && strcmp(st->v[i].type, "account") == 0) {
                 f = report(d, LV_ERROR, "pam", st->v[i].where,
                            "account: \"%s\" is no option of pam_eksauth, and its name says it "
                            "narrows who logs in: pam_eksauth refuses every eksauth user",
-                           w);
+                           shown);
                 set_fix(d, f,
                         "write it as pam_eksauth(8) spells it (require_group=NAME, "
                         "require_token=SERVICE,...), or take it out");
             } else if (a == EKSAUTH_PAM_ARG_UNKNOWN || a == EKSAUTH_PAM_ARG_UNKNOWN_GATE) {
                 f = report(d, LV_WARNING, "pam", st->v[i].where,
-                           "%s: \"%s\" is no option of pam_eksauth: ignored", st->v[i].type, w);
+                           "%s: \"%s\" is no option of pam_eksauth: ignored", st->v[i].type, shown);
                 set_fix(d, f, "write it as pam_eksauth(8) spells it, or take it out");
             }
         }

@@ -14,7 +14,6 @@
 
 #include "cli.h"
 #include "doctor.h"
-#include "eksauth/status.h"
 
 bool fmt(char *buf, size_t n, const char *format, ...)
 {
@@ -40,8 +39,6 @@ struct finding *report(struct doctor *d, enum level lv, const char *check, const
     va_end(ap);
     if (problem == NULL || (where != NULL && (w = strdup(where)) == NULL))
         goto nomem;
-    /* A value read from a file (a PAM argument ending in a CR) must not drive the terminal. */
-    eksauth_message_clean(problem);
     grown = realloc(d->findings, (d->n_findings + 1) * sizeof(*grown));
     if (grown == NULL)
         goto nomem;
@@ -74,9 +71,7 @@ void set_fix(struct doctor *d, struct finding *f, const char *format, ...)
     if (n < 0) {
         f->fix = NULL;
         d->nomem = true;
-        return;
     }
-    eksauth_message_clean(f->fix);
 }
 
 const char *at_line(char *buf, const char *path, unsigned line)
