@@ -8,9 +8,12 @@
  * keyboard-interactive logs it in: no key, no host-based login, no GSSAPI,
  * which would let one token login become permanent access.  That check
  * asks sshd itself (sshd -T -C user=A MEMBER,...) on this host when it can,
- * and reads the files otherwise.  eksauth setup's drop-in that no Include
- * line reads is named as the cause, and one an earlier setup wrote under
- * the name that sorts after the distributions' drop-ins is said.
+ * and reads the files otherwise, split and matched as sshd does; a Match
+ * block that holds only some logins or connections (which one sshd -T
+ * cannot show) counts on both paths when it lets one in.  eksauth setup's
+ * drop-in that no Include line reads is named as the cause, and one an
+ * earlier setup wrote under the name that sorts after the distributions'
+ * drop-ins is said.
  */
 #include "config.h"
 
@@ -72,12 +75,19 @@ static const struct {
     [K_GSSAPI] = {"gssapiauthentication", "no"},
 };
 
-/* Where a line is: outside any Match, in a block that holds every eksauth login, or another. */
-enum scope { SCOPE_GLOBAL, SCOPE_MEMBER, SCOPE_OTHER };
+/*
+ * Where a line is: outside any Match, in a block that holds every eksauth
+ * login on every connection, in one that may hold some (some logins, or
+ * some connections: Address, Host, a User pattern, ...), or one that holds
+ * none.
+ */
+enum scope { SCOPE_GLOBAL, SCOPE_MEMBER, SCOPE_SOME, SCOPE_OTHER };
 
 struct sshd_conf {
     struct sshd_value global[K_N];
     struct sshd_value member[K_N]; /* from Match blocks that hold every eksauth login */
+    /* The first value that lets a login in without a token, from a block that may hold some. */
+    struct sshd_value some[K_N];
     const char *users_group;
     bool found;
     const char *dropin; /* SSHD_DROPIN, else SSHD_DROPIN_OLD when only that one is there */
@@ -97,39 +107,197 @@ static int sshd_keyword(const char *kw)
     return -1;
 }
 
-/*
- * Whether a Match line's criteria hold every eksauth login: "All", or
- * "Group" lists naming the group of every login (a negated pattern could
- * exclude some of them; any other criterion depends on the connection).
- */
-static enum scope match_scope(char *criteria, const char *users_group)
+/* sshd's match_pattern: '*' and '?' only, case kept (fnmatch's [...] and \\ are literal there). */
+static bool sshd_pattern(const char *s, const char *p)
 {
-    enum scope sc = SCOPE_OTHER;
-    char *kw, *list, *pat;
+    for (; *p != '\0'; s++, p++) {
+        if (*p == '*') {
+            for (; *s != '\0'; s++)
+                if (sshd_pattern(s, p + 1))
+                    return true;
+            return sshd_pattern(s, p + 1);
+        }
+        if (*s == '\0' || (*p != '?' && *p != *s))
+            return false;
+    }
+    return *s == '\0';
+}
+
+/* sshd's match_pattern_list: -1 when a !pattern matches s, 1 when a pattern does, else 0. */
+static int sshd_pattern_list(const char *s, const char *list)
+{
+    const char *p = list, *end;
+    char pat[256];
+    int got = 0;
+    bool neg;
+
+    for (; *p != '\0'; p = *end != '\0' ? end + 1 : end) {
+        end = p + strcspn(p, ",");
+        neg = *p == '!';
+        if (!fmt(pat, sizeof(pat), "%.*s", (int)(end - p - neg), p + neg))
+            continue;
+        if (sshd_pattern(s, pat)) {
+            if (neg)
+                return -1;
+            got = 1;
+        }
+    }
+    return got;
+}
+
+/* Some name of the identity DB's logins (users) or groups that list holds: "may hold one". */
+static bool db_some_name(const struct doctor *d, bool users, const char *list)
+{
+    struct eksauth_iddb_group g;
+    struct eksauth_iddb_user u;
+    char name[EKSAUTH_NAME_MAX + 1];
+    uint32_t i, n;
+
+    if (d->db == NULL)
+        return true; /* cannot tell: some may */
+    n = users ? eksauth_iddb_user_count(d->db) : eksauth_iddb_group_count(d->db);
+    for (i = 0; i < n; i++) {
+        if (users ? eksauth_iddb_user_at(d->db, i, &u) == EKSAUTH_OK &&
+                        fmt(name, sizeof(name), "%.*s", (int)u.login_len, u.login)
+                  : eksauth_iddb_group_at(d->db, i, &g) == EKSAUTH_OK &&
+                        fmt(name, sizeof(name), "%.*s", (int)g.name_len, g.name))
+            if (sshd_pattern_list(name, list) == 1)
+                return true;
+    }
+    return false;
+}
+
+/*
+ * Which eksauth logins one Match criterion holds, as sshd matches it: a
+ * Group list holds every one when it names users_group (every login is in
+ * it) and no !pattern could drop one by another group, none when a
+ * !pattern names users_group; "*" alone holds every user, host and address;
+ * a pattern of the identity DB's logins or groups some; the connection's
+ * others (LocalPort, LocalAddress, RDomain) some.
+ */
+static enum scope match_criterion(const struct doctor *d, const char *kw, const char *list,
+                                  const char *users_group)
+{
+    bool neg = strchr(list, '!') != NULL;
+    int m;
+
+    if (strcasecmp(kw, "group") == 0) {
+        m = sshd_pattern_list(users_group, list);
+        if (m != 0)
+            return m < 0 ? SCOPE_OTHER : neg ? SCOPE_SOME : SCOPE_MEMBER;
+        return db_some_name(d, false, list) ? SCOPE_SOME : SCOPE_OTHER;
+    }
+    if (!neg && strcmp(list, "*") == 0 &&
+        (strcasecmp(kw, "user") == 0 || strcasecmp(kw, "host") == 0 ||
+         strcasecmp(kw, "address") == 0))
+        return SCOPE_MEMBER;
+    if (strcasecmp(kw, "user") == 0)
+        return db_some_name(d, true, list) ? SCOPE_SOME : SCOPE_OTHER;
+    return SCOPE_SOME;
+}
+
+/* The scope of a Match line: "All", or every criterion's (the narrowest wins). */
+static enum scope match_scope(const struct doctor *d, char *criteria, const char *users_group)
+{
+    enum scope sc = SCOPE_MEMBER, one;
+    char *kw, *list;
 
     while ((kw = next_word(&criteria)) != NULL) {
-        if (strcasecmp(kw, "all") == 0) {
-            sc = SCOPE_MEMBER;
+        if (strcasecmp(kw, "all") == 0)
             continue;
-        }
         list = next_word(&criteria);
-        if (strcasecmp(kw, "group") != 0 || list == NULL)
+        if (list == NULL)
+            return SCOPE_OTHER; /* sshd refuses the line */
+        one = match_criterion(d, kw, list, users_group);
+        if (one == SCOPE_OTHER)
             return SCOPE_OTHER;
-        sc = SCOPE_OTHER;
-        while ((pat = strsep(&list, ",")) != NULL) {
-            if (pat[0] == '!')
-                return SCOPE_OTHER;
-            if (fnmatch(pat, users_group, 0) == 0)
-                sc = SCOPE_MEMBER;
-        }
-        if (sc != SCOPE_MEMBER)
-            return SCOPE_OTHER;
+        if (one == SCOPE_SOME)
+            sc = SCOPE_SOME;
     }
     return sc;
 }
 
+/* Every list of AuthenticationMethods ("a,b c") holds keyboard-interactive. */
+static bool methods_need_kbdint(const char *methods)
+{
+    const char *p = methods, *end;
+
+    if (strcasecmp(methods, "any") == 0)
+        return false;
+    while (*p != '\0') {
+        while (is_blank(*p))
+            p++;
+        if (*p == '\0')
+            break;
+        for (end = p; *end != '\0' && !is_blank(*end); end++)
+            ;
+        if (memmem(p, (size_t)(end - p), "keyboard-interactive", 20) == NULL)
+            return false;
+        p = end;
+    }
+    return true;
+}
+
+/* Whether value of keyword k could let an eksauth login in without a token. */
+static bool lets_in(int k, const char *value)
+{
+    switch (k) {
+    case K_METHODS:
+        return !methods_need_kbdint(value);
+    case K_PUBKEY:
+    case K_HOSTBASED:
+    case K_GSSAPI:
+        return strcasecmp(value, "yes") == 0;
+    case K_KEYSFILE:
+    case K_KEYSCMD:
+    case K_USERCA:
+        return strcasecmp(value, "none") != 0;
+    default:
+        return false;
+    }
+}
+
 static void sshd_read(struct doctor *d, const char *host, int depth, enum scope scope,
                       struct sshd_conf *c);
+
+/*
+ * A line's arguments as sshd splits them (OpenSSH's argv_split): blanks
+ * part words, "..." and '...' quote, a backslash escapes a quote, a
+ * backslash or (unquoted) a blank, and a word that starts with '#' ends the
+ * line.  Rewritten in place as the words with one space between (so
+ * "PubkeyAuthentication \"yes\"\t# c" is "yes", as sshd takes it); false
+ * for a quote left open, a line sshd refuses.
+ */
+static bool sshd_args(char *s)
+{
+    char *in = s, *out = s, quote;
+
+    while (*in != '\0') {
+        if (is_blank(*in)) {
+            in++;
+            continue;
+        }
+        if (*in == '#')
+            break;
+        if (out != s)
+            *out++ = ' ';
+        for (quote = '\0'; *in != '\0' && (quote != '\0' || !is_blank(*in)); in++) {
+            if (*in == '\\' &&
+                (in[1] == '\'' || in[1] == '"' || in[1] == '\\' || (quote == '\0' && in[1] == ' ')))
+                *out++ = *++in;
+            else if (quote == '\0' && (*in == '"' || *in == '\''))
+                quote = *in;
+            else if (quote != '\0' && *in == quote)
+                quote = '\0';
+            else
+                *out++ = *in;
+        }
+        if (quote != '\0')
+            return false;
+    }
+    *out = '\0';
+    return true;
+}
 
 /* "Include" arguments: globs, relative to /etc/ssh, in sorted order, read in the current scope. */
 static void sshd_include(struct doctor *d, char *args, int depth, enum scope scope,
@@ -175,7 +343,7 @@ static void sshd_read(struct doctor *d, const char *host, int depth, enum scope 
 {
     char where[WHERE_MAX];
     struct lines l;
-    char *text, *line, *s, *kw, *hash;
+    char *text, *line, *s, *kw;
     size_t len, n;
     int k;
 
@@ -190,9 +358,6 @@ static void sshd_read(struct doctor *d, const char *host, int depth, enum scope 
         s = skip_blank(line);
         if (*s == '#' || *s == '\0')
             continue;
-        hash = strstr(s, " #");
-        if (hash != NULL)
-            *hash = '\0';
         n = strcspn(s, " \t=");
         kw = s;
         s += n;
@@ -201,10 +366,10 @@ static void sshd_read(struct doctor *d, const char *host, int depth, enum scope 
         s = skip_blank(s);
         if (*s == '=')
             s = skip_blank(s + 1);
-        for (n = strlen(s); n > 0 && is_blank(s[n - 1]); n--)
-            s[n - 1] = '\0';
+        if (!sshd_args(s))
+            continue;
         if (strcasecmp(kw, "match") == 0) {
-            scope = match_scope(s, c->users_group);
+            scope = match_scope(d, s, c->users_group);
             continue;
         }
         if (strcasecmp(kw, "include") == 0) {
@@ -216,7 +381,12 @@ static void sshd_read(struct doctor *d, const char *host, int depth, enum scope 
         if (k < 0 || scope == SCOPE_OTHER)
             continue;
         at_line(where, host, l.no);
-        sshd_set(d, scope == SCOPE_GLOBAL ? &c->global[k] : &c->member[k], s, where);
+        if (scope == SCOPE_GLOBAL)
+            sshd_set(d, &c->global[k], s, where);
+        else if (scope == SCOPE_MEMBER)
+            sshd_set(d, &c->member[k], s, where);
+        else if (c->member[k].value == NULL && lets_in(k, s))
+            sshd_set(d, &c->some[k], s, where); /* (a value of every login's block came first) */
     }
     free(text);
 }
@@ -309,25 +479,14 @@ static const char *member_value(const struct sshd_conf *c, int k, const char **w
     return v->value != NULL ? v->value : keywords[k].dflt;
 }
 
-/* Every list of AuthenticationMethods ("a,b c") holds keyboard-interactive. */
-static bool methods_need_kbdint(const char *methods)
+/*
+ * Whether keyword k could let an eksauth login in without a token: its
+ * value for every login does, or a block that may hold some sets one that
+ * does before any block of every login's sets it.
+ */
+static bool could_let_in(const struct sshd_conf *c, int k)
 {
-    const char *p = methods, *end;
-
-    if (strcasecmp(methods, "any") == 0)
-        return false;
-    while (*p != '\0') {
-        while (is_blank(*p))
-            p++;
-        if (*p == '\0')
-            break;
-        for (end = p; *end != '\0' && !is_blank(*end); end++)
-            ;
-        if (memmem(p, (size_t)(end - p), "keyboard-interactive", 20) == NULL)
-            return false;
-        p = end;
-    }
-    return true;
+    return lets_in(k, member_value(c, k, NULL)) || c->some[k].value != NULL;
 }
 
 /*
@@ -337,12 +496,11 @@ static bool methods_need_kbdint(const char *methods)
  */
 static void other_methods(const struct sshd_conf *c, char *buf, size_t n)
 {
-    bool key = strcasecmp(member_value(c, K_PUBKEY, NULL), "yes") == 0 &&
-               (strcasecmp(member_value(c, K_KEYSFILE, NULL), "none") != 0 ||
-                strcasecmp(member_value(c, K_KEYSCMD, NULL), "none") != 0 ||
-                strcasecmp(member_value(c, K_USERCA, NULL), "none") != 0);
-    bool hostbased = strcasecmp(member_value(c, K_HOSTBASED, NULL), "yes") == 0;
-    bool gssapi = strcasecmp(member_value(c, K_GSSAPI, NULL), "yes") == 0;
+    bool key =
+        could_let_in(c, K_PUBKEY) &&
+        (could_let_in(c, K_KEYSFILE) || could_let_in(c, K_KEYSCMD) || could_let_in(c, K_USERCA));
+    bool hostbased = could_let_in(c, K_HOSTBASED);
+    bool gssapi = could_let_in(c, K_GSSAPI);
 
     fmt(buf, n, "%s%s%s%s%s", key ? "by a key" : "", key && (hostbased || gssapi) ? ", " : "",
         hostbased ? "by host-based login (.shosts)" : "", hostbased && gssapi ? ", " : "",
@@ -509,6 +667,12 @@ static void sshd_check_member(struct doctor *d, const char *host, struct sshd_co
         fmt(how, sizeof(how), "Match Group %s, as the files say", c->users_group);
     }
     methods = member_value(c, K_METHODS, &where);
+    if (c->some[K_METHODS].value != NULL) {
+        /* A block of some logins lets them use other methods. */
+        methods = c->some[K_METHODS].value;
+        where = c->some[K_METHODS].where;
+        fmt(how, sizeof(how), "a Match block that holds some of them");
+    }
     other_methods(c, others, sizeof(others));
     /* (Off for everyone is the global finding's.) */
     if (methods_need_kbdint(methods) && sshd_yes(&c->global[K_KBDINT], true) &&
@@ -541,6 +705,12 @@ static void sshd_check_member(struct doctor *d, const char *host, struct sshd_co
                 "add \"Include /etc/ssh/sshd_config.d/*.conf\" at the top of /etc/ssh/sshd_config: "
                 "%s, which has the Match Group block, is never read; then systemctl reload ssh",
                 c->dropin);
+    else if (c->some[K_METHODS].value != NULL)
+        set_fix(d, f,
+                "leave eksauth logins out of the Match block of %s (add \"Group *,!%s\" to its "
+                "Match line), or move it after the Match Group %s block (sshd takes the first "
+                "value); then systemctl reload ssh",
+                c->some[K_METHODS].where, c->users_group, c->users_group);
     else
         set_fix(d, f,
                 "add the Match Group %s block of %s/sshd_config.d/40-eksauth.conf to %s (eksauth "
@@ -624,4 +794,5 @@ void check_sshd(struct doctor *d)
 out:
     sshd_values_free(c.global);
     sshd_values_free(c.member);
+    sshd_values_free(c.some);
 }
