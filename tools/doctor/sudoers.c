@@ -1,12 +1,13 @@
 /*
  * sudoers.c - the sudo rules that name group_prefix groups, read as sudo
- * reads /etc/sudoers (@include, #includedir with its skipped names): each
- * group must exist (in the identity DB or /etc/group), a rule that asks
- * for a password needs pam_eksauth in /etc/pam.d/sudo (eksauth users have
- * none), and /etc/sudo.conf must make sudo ask NSS for the groups at every
- * use (Set group_source dynamic), or a group taken from a role keeps its
- * rules in sessions already open.  A file doctor cannot read (not run as
- * root) is said, never taken for a file without rules.
+ * reads /etc/sudoers (@include, a quoted path too, #includedir with its
+ * skipped names, a line continued by a backslash, "%group" in quotes, a
+ * Runas_Spec's groups, a User_Alias defined before or after its rule, a
+ * tag that holds until another): each group must exist (in the identity DB or /etc/group), a rule
+ * that asks for a password needs pam_eksauth in /etc/pam.d/sudo (eksauth users have none), and
+ * /etc/sudo.conf must make sudo ask NSS for the groups at every use (Set group_source dynamic), or
+ * a group taken from a role keeps its rules in sessions already open.  A file doctor cannot read
+ * (not run as root) is said, never taken for a file without rules.
  */
 #include "config.h"
 
@@ -28,10 +29,17 @@ struct group_ref {
     char *where;
 };
 
+struct names {
+    char **v;
+    size_t n;
+};
+
 struct sudo_scan {
     struct group_ref *refs;
     size_t n;
     bool asks_password;        /* a rule for one of them runs without NOPASSWD */
+    struct names aliases;      /* User_Alias names whose list holds one of them */
+    struct names asking;       /* alias names of the rules that ask for a password */
     char unreadable[PATH_MAX]; /* the first file or folder that could not be read; "" */
     int unreadable_errno;
 };
@@ -45,6 +53,40 @@ static void sudo_unreadable(struct sudo_scan *sc, const char *host, int err)
     sc->unreadable_errno = err;
 }
 
+static void names_free(struct names *l)
+{
+    size_t i;
+
+    for (i = 0; i < l->n; i++)
+        free(l->v[i]);
+    free(l->v);
+}
+
+static bool names_has(const struct names *l, const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < l->n; i++)
+        if (strcmp(l->v[i], name) == 0)
+            return true;
+    return false;
+}
+
+static void names_add(struct doctor *d, struct names *l, const char *name)
+{
+    char **grown = realloc(l->v, (l->n + 1) * sizeof(*grown));
+
+    if (grown == NULL) {
+        d->nomem = true;
+        return;
+    }
+    l->v = grown;
+    if ((grown[l->n] = strdup(name)) == NULL)
+        d->nomem = true;
+    else
+        l->n++;
+}
+
 static void sudo_scan_free(struct sudo_scan *sc)
 {
     size_t i;
@@ -54,6 +96,8 @@ static void sudo_scan_free(struct sudo_scan *sc)
         free(sc->refs[i].where);
     }
     free(sc->refs);
+    names_free(&sc->aliases);
+    names_free(&sc->asking);
 }
 
 static void sudo_add_ref(struct doctor *d, struct sudo_scan *sc, const char *name, size_t len,
@@ -80,41 +124,199 @@ static bool sudo_name_char(char c)
            c == '_' || c == '-';
 }
 
-/* The %group names of one sudoers line that start with the group prefix. */
+/*
+ * The group name after a '%' at s (into name): "%name" in double quotes
+ * holds any character but '"', a bare one sudo's name characters, a
+ * backslash escaping one.  Returns where it ends.
+ */
+static const char *sudo_group_name(const char *s, bool quoted, char *name, size_t size)
+{
+    size_t n = 0;
+
+    for (; *s != '\0' && n < size - 1; s++) {
+        if (*s == '\\' && s[1] != '\0')
+            name[n++] = *++s;
+        else if (quoted ? *s != '"' : sudo_name_char(*s))
+            name[n++] = *s;
+        else
+            break;
+    }
+    name[n] = '\0';
+    return s;
+}
+
+/* One user, host or alias item at *s (to a blank, ',', '=' or ':' outside quotes), into item. */
+static void sudo_item(const char **s, char *item, size_t size)
+{
+    const char *p = *s;
+    bool quoted = false;
+    size_t n = 0;
+
+    for (; *p != '\0'; p++) {
+        if (*p == '\\' && p[1] != '\0')
+            p++;
+        else if (*p == '"')
+            quoted = !quoted;
+        else if (!quoted && (is_blank(*p) || *p == ',' || *p == '=' ||
+                             (*p == ':' && (p == *s || p[-1] != '%'))))
+            break; /* (%:group is one item) */
+        if (n < size - 1)
+            item[n++] = *p;
+    }
+    item[n] = '\0';
+    *s = p;
+}
+
+/* Whether a user list item (not negated) is one of our groups, or an alias that names one. */
+static bool sudo_item_ours(const struct sudo_scan *sc, const char *item, const char *prefix)
+{
+    char name[256];
+
+    if (item[0] == '%' || (item[0] == '"' && item[1] == '%')) {
+        sudo_group_name(item + (item[0] == '"' ? 2 : 1), item[0] == '"', name, sizeof(name));
+        return strncmp(name, prefix, strlen(prefix)) == 0;
+    }
+    return names_has(&sc->aliases, item);
+}
+
+/*
+ * A User_List from *s: whether it holds one of ours; *s after it.  An
+ * alias name not yet defined goes to pending (when not NULL): sudo takes
+ * an alias defined further on too.
+ */
+static bool sudo_user_list(struct doctor *d, const struct sudo_scan *sc, const char **s,
+                           const char *prefix, struct names *pending)
+{
+    char item[256];
+    bool ours = false, neg;
+
+    for (;;) {
+        *s = skip_blank((char *)*s);
+        for (neg = false; **s == '!'; (*s)++)
+            neg = !neg;
+        sudo_item(s, item, sizeof(item));
+        ours = ours || (!neg && sudo_item_ours(sc, item, prefix));
+        if (!neg && pending != NULL && item[0] >= 'A' && item[0] <= 'Z')
+            names_add(d, pending, item);
+        *s = skip_blank((char *)*s);
+        if (**s != ',')
+            return ours;
+        (*s)++;
+    }
+}
+
+/*
+ * Whether a Cmnd_Spec_List (after the '=') runs a command without
+ * NOPASSWD: a tag holds for the commands after it until another says
+ * otherwise ("NOPASSWD: /bin/ls, PASSWD: ALL" asks for ALL).
+ */
+static bool sudo_asks(const char *p)
+{
+    static const char *const tags[] = {"NOPASSWD",   "PASSWD",       "SETENV",    "NOSETENV",
+                                       "EXEC",       "NOEXEC",       "LOG_INPUT", "NOLOG_INPUT",
+                                       "LOG_OUTPUT", "NOLOG_OUTPUT", "MAIL",      "NOMAIL",
+                                       "FOLLOW",     "NOFOLLOW",     "INTERCEPT", "NOINTERCEPT"};
+    bool nopasswd = false, tag;
+    size_t i, n;
+
+    while (*(p = skip_blank((char *)p)) != '\0') {
+        if (*p == '(') { /* a Runas_Spec */
+            p += strcspn(p, ")");
+            p += *p == ')';
+            continue;
+        }
+        for (tag = false, i = 0; i < sizeof(tags) / sizeof(tags[0]) && !tag; i++) {
+            n = strlen(tags[i]);
+            tag = strncmp(p, tags[i], n) == 0 && p[n] == ':';
+            if (tag) {
+                nopasswd = i == 0 ? true : i == 1 ? false : nopasswd;
+                p += n + 1;
+            }
+        }
+        if (tag)
+            continue;
+        if (*p != ',' && !nopasswd)
+            return true;
+        p += strcspn(p, ",");
+        p += *p == ',';
+    }
+    return false;
+}
+
+/* "User_Alias NAME = list : NAME2 = list": note each NAME whose list holds one of ours. */
+static void sudo_user_alias(struct doctor *d, const char *s, const char *prefix,
+                            struct sudo_scan *sc)
+{
+    char name[256];
+
+    do {
+        s = skip_blank((char *)s + (*s == ':'));
+        sudo_item(&s, name, sizeof(name));
+        s = skip_blank((char *)s);
+        if (*s != '=')
+            return;
+        s++;
+        if (sudo_user_list(d, sc, &s, prefix, NULL) && name[0] != '\0')
+            names_add(d, &sc->aliases, name);
+    } while (*s == ':' && !d->nomem);
+}
+
+/*
+ * The %group names of one sudoers line that start with the group prefix
+ * (anywhere: a user list, a Runas_Spec, an alias, Defaults), and whether a
+ * rule whose users hold one of them (or an alias of one) asks for a password.
+ */
 static void sudo_scan_line(struct doctor *d, const char *s, const char *where, struct sudo_scan *sc)
 {
     const char *prefix = d->cfg.group_prefix != NULL ? d->cfg.group_prefix : "eks-";
-    /* A rule (not Defaults, not an alias) without NOPASSWD asks for a password. */
-    bool rule = strncmp(s, "Defaults", 8) != 0 && strstr(s, "_Alias") == NULL &&
-                strstr(s, "NOPASSWD") == NULL;
+    struct names users;
+    const char *p;
     char name[256];
-    size_t i, n;
+    bool ours;
+    size_t i;
 
     for (i = 0; s[i] != '\0'; i++) {
-        if (s[i] != '%' || (i > 0 && strchr(" \t,=!:(", s[i - 1]) == NULL))
+        if (s[i] != '%' || (i > 0 && strchr(" \t,=!:(\"", s[i - 1]) == NULL))
             continue;
         /* %:group is a non-Unix group, %#gid a number: neither is ours. */
         if (s[i + 1] == ':' || s[i + 1] == '#')
             continue;
-        n = 0;
-        for (i++; s[i] != '\0' && n < sizeof(name) - 1; i++) {
-            if (s[i] == '\\' && s[i + 1] != '\0')
-                name[n++] = s[++i];
-            else if (s[i] == '"')
-                continue;
-            else if (sudo_name_char(s[i]))
-                name[n++] = s[i];
-            else
-                break;
-        }
-        name[n] = '\0';
-        if (strncmp(name, prefix, strlen(prefix)) == 0) {
-            sudo_add_ref(d, sc, name, n, where);
-            sc->asks_password = sc->asks_password || rule;
-        }
+        p = sudo_group_name(s + i + 1, i > 0 && s[i - 1] == '"', name, sizeof(name));
+        if (strncmp(name, prefix, strlen(prefix)) == 0)
+            sudo_add_ref(d, sc, name, strlen(name), where);
+        i = (size_t)(p - s);
         if (s[i] == '\0')
             break;
     }
+    if (strncmp(s, "Defaults", 8) == 0)
+        return;
+    if (strncmp(s, "User_Alias", 10) == 0 && is_blank(s[10])) {
+        sudo_user_alias(d, s + 10, prefix, sc);
+        return;
+    }
+    if (strstr(s, "_Alias") != NULL && strstr(s, "_Alias") < s + strcspn(s, " \t"))
+        return;
+    /* A Runas_Spec's groups, "(user:group,...)", are named without '%'. */
+    for (p = strchr(s, '('); p != NULL; p = strchr(p, '(')) {
+        p += strcspn(p, ":)");
+        while (*p == ':' || *p == ',') {
+            p = skip_blank((char *)p + 1);
+            p += *p == '!';
+            p = sudo_group_name(p, false, name, sizeof(name));
+            if (strncmp(name, prefix, strlen(prefix)) == 0)
+                sudo_add_ref(d, sc, name, strlen(name), where);
+            p = skip_blank((char *)p);
+        }
+    }
+    memset(&users, 0, sizeof(users));
+    p = s;
+    ours = sudo_user_list(d, sc, &p, prefix, &users);
+    if ((p = strchr(p, '=')) != NULL && sudo_asks(p + 1)) {
+        sc->asks_password = sc->asks_password || ours;
+        for (i = 0; i < users.n && !d->nomem; i++)
+            names_add(d, &sc->asking, users.v[i]);
+    }
+    names_free(&users);
 }
 
 static void sudo_read(struct doctor *d, const char *host, int depth, struct sudo_scan *sc);
@@ -160,6 +362,23 @@ static void sudo_includedir(struct doctor *d, const char *dir, int depth, struct
     free(names);
 }
 
+/* An include's path in double quotes (sudo's way to hold a blank), unquoted in place; NULL if open.
+ */
+static char *sudo_unquote(char *s)
+{
+    char *in = s + 1, *out = s;
+
+    for (; *in != '"'; in++) {
+        if (*in == '\\' && in[1] != '\0')
+            in++;
+        if (*in == '\0')
+            return NULL;
+        *out++ = *in;
+    }
+    *out = '\0';
+    return s;
+}
+
 static void sudo_read(struct doctor *d, const char *host, int depth, struct sudo_scan *sc)
 {
     char where[WHERE_MAX], dir[PATH_MAX], target[PATH_MAX];
@@ -186,8 +405,8 @@ static void sudo_read(struct doctor *d, const char *host, int depth, struct sudo
         if (strncmp(s, "@include", 8) == 0 || strncmp(s, "#include", 8) == 0) {
             bool isdir = strncmp(s + 8, "dir", 3) == 0;
 
-            s += isdir ? 11 : 8;
-            w = next_word(&s);
+            s = skip_blank(s + (isdir ? 11 : 8));
+            w = *s == '"' ? sudo_unquote(s) : next_word(&s);
             if (w == NULL)
                 continue;
             if (w[0] == '/')
@@ -202,6 +421,12 @@ static void sudo_read(struct doctor *d, const char *host, int depth, struct sudo
         }
         if (*s == '#')
             continue;
+        /* A line that ends in a backslash goes on in the next one. */
+        while ((n = strlen(s)) > 0 && s[n - 1] == '\\' && l.p < l.end) {
+            s[n - 1] = ' ';
+            s[n] = ' '; /* the newline next_line cut */
+            (void)next_line(&l);
+        }
         /* A trailing comment: '#' after a blank, unless it is a #uid. */
         for (n = 0; s[n] != '\0'; n++) {
             if (s[n] == '#' && n > 0 && is_blank(s[n - 1]) &&
@@ -373,7 +598,7 @@ void check_sudoers(struct doctor *d)
     const char *prefix = d->cfg.group_prefix != NULL ? d->cfg.group_prefix : "eks-";
     struct sudo_scan sc;
     struct finding *f;
-    size_t good;
+    size_t good, i;
 
     if (!path_exists(d, "/etc/sudoers")) {
         report(d, LV_INFO, "sudoers", "/etc/sudoers", "missing: sudo is not installed");
@@ -381,6 +606,9 @@ void check_sudoers(struct doctor *d)
     }
     memset(&sc, 0, sizeof(sc));
     sudo_read(d, "/etc/sudoers", 0, &sc);
+    /* A rule may name an alias defined further on. */
+    for (i = 0; i < sc.asking.n && !sc.asks_password; i++)
+        sc.asks_password = names_has(&sc.aliases, sc.asking.v[i]);
     good = check_group_refs(d, &sc, prefix);
     if (sc.unreadable[0] != '\0') {
         /* A file doctor cannot read is not a file without rules: say so, and how to read it. */
