@@ -39,14 +39,22 @@
 /* ------------------------------------------------------------------ */
 /* helpers */
 
+/*
+ * The variable as set, an empty value too: where botocore takes an empty
+ * AWS_PROFILE or region as the value (and fails), eksauth must not read on.
+ */
+static const char *env_raw(const struct eksauth_creds_options *opt, const char *name)
+{
+    return (opt != NULL && opt->getenv_fn != NULL) ? opt->getenv_fn(opt->getenv_arg, name)
+                                                   : secure_getenv(name);
+}
+
 static const char *env_get(const struct eksauth_creds_options *opt, const char *name)
 {
-    const char *v;
-
     /* secure_getenv: in a setuid process the caller's environment is not trusted. */
-    v = (opt != NULL && opt->getenv_fn != NULL) ? opt->getenv_fn(opt->getenv_arg, name)
-                                                : secure_getenv(name);
-    /* botocore treats an empty variable as unset. */
+    const char *v = env_raw(opt, name);
+
+    /* botocore treats an empty variable as unset (not AWS_PROFILE or a region: env_raw). */
     return (v != NULL && v[0] != '\0') ? v : NULL;
 }
 
@@ -841,17 +849,37 @@ static enum eksauth_status from_env(const struct eksauth_creds_options *opt,
     return EKSAUTH_OK;
 }
 
-static const char *profile_name(const struct eksauth_creds_options *opt)
+/*
+ * The profile asked for (*named; NULL: none, "default"): the option, else
+ * AWS_PROFILE or AWS_DEFAULT_PROFILE.  Both set to different profiles is
+ * refused: botocore (AWS CLI v1) takes AWS_DEFAULT_PROFILE, AWS CLI v2
+ * AWS_PROFILE, so either pick signs as someone one of them would not.  Set
+ * but empty is refused too: botocore looks for a profile "" and fails.
+ * what prefixes the messages.
+ */
+static enum eksauth_status profile_name(const struct eksauth_creds_options *opt, const char *what,
+                                        const char **named, struct eksauth_error *err)
 {
-    const char *p;
+    const char *p = env_raw(opt, "AWS_PROFILE"), *d = env_raw(opt, "AWS_DEFAULT_PROFILE");
 
-    if (opt != NULL && opt->profile != NULL)
-        return opt->profile;
-    if ((p = env_get(opt, "AWS_PROFILE")) != NULL)
-        return p;
-    if ((p = env_get(opt, "AWS_DEFAULT_PROFILE")) != NULL)
-        return p;
-    return NULL;
+    *named = NULL;
+    if (opt != NULL && opt->profile != NULL) {
+        *named = opt->profile;
+        return EKSAUTH_OK;
+    }
+    if (p != NULL && d != NULL && strcmp(p, d) != 0)
+        return eksauth_fail(err, EKSAUTH_EINVAL,
+                            "%s: AWS_PROFILE (\"%.128s\") and AWS_DEFAULT_PROFILE (\"%.128s\") "
+                            "name different profiles, and AWS CLI v1 signs as the second, v2 as "
+                            "the first: unset one",
+                            what, p, d);
+    *named = p != NULL ? p : d;
+    if (*named != NULL && (*named)[0] == '\0')
+        return eksauth_fail(err, EKSAUTH_EINVAL,
+                            "%s: %s is set but empty, and the AWS CLI then looks for a profile "
+                            "named \"\" and fails: unset it or name a profile",
+                            what, p != NULL ? "AWS_PROFILE" : "AWS_DEFAULT_PROFILE");
+    return EKSAUTH_OK;
 }
 
 /*
@@ -895,10 +923,12 @@ struct profile_file {
     char path[4096];
     bool exists, found;
     struct ini_want want[K_COUNT];
+    size_t n_want; /* of want asked for */
 };
 
 static enum eksauth_status profile_file_read(struct profile_file *f, enum ini_file kind,
-                                             const char *profile, struct eksauth_error *err)
+                                             const char *profile, const char *what,
+                                             struct eksauth_error *err)
 {
     char *text = NULL;
     size_t len = 0;
@@ -908,12 +938,57 @@ static enum eksauth_status profile_file_read(struct profile_file *f, enum ini_fi
     if (st == EKSAUTH_ENOTFOUND)
         return EKSAUTH_OK;
     if (st != EKSAUTH_OK)
-        return eksauth_fail(err, st, "AWS credentials: %s", e2.msg);
+        return eksauth_fail(err, st, "%s: %s", what, e2.msg);
     f->exists = true;
-    st = ini_lookup(text, len, kind, profile, f->want, K_COUNT, &f->found, &e2);
+    st = ini_lookup(text, len, kind, profile, f->want, f->n_want, &f->found, &e2);
     free_file(text, len);
     if (st != EKSAUTH_OK)
-        return eksauth_fail(err, st, "AWS credentials: %s: %s", f->path, e2.msg);
+        return eksauth_fail(err, st, "%s: %s: %s", what, f->path, e2.msg);
+    return EKSAUTH_OK;
+}
+
+/* A profile asked for by name that neither file has: botocore's ProfileNotFound. */
+static enum eksauth_status profile_missing(const char *profile, const struct profile_file *cred,
+                                           const struct profile_file *conf, const char *what,
+                                           struct eksauth_error *err)
+{
+    return eksauth_fail(
+        err, EKSAUTH_EINVAL,
+        "%s: profile \"%s\" was asked for but %s %s, and %s has no [profile %s]", what, profile,
+        cred->path, cred->exists ? "has no such profile" : "does not exist", conf->path, profile);
+}
+
+/*
+ * Both files of the profile asked for (profile_name), read whole: botocore
+ * reads both (its full_config) before any source, the environment's keys
+ * and the files' region too, and refuses a malformed one or a profile
+ * asked for by name that neither has.  The profile's section of each in
+ * cred and conf (their want and n_want set by the caller).  EKSAUTH_ENOTFOUND
+ * (tried says why) when no path can be made; *named NULL: the default.
+ */
+static enum eksauth_status profile_files(const struct eksauth_creds_options *opt, const char *what,
+                                         struct profile_file *cred, struct profile_file *conf,
+                                         const char **named, const char **profile, char *tried,
+                                         struct eksauth_error *err)
+{
+    struct eksauth_error e2;
+    enum eksauth_status st;
+
+    if ((st = profile_name(opt, what, named, err)) != EKSAUTH_OK)
+        return st;
+    *profile = *named != NULL ? *named : "default";
+    if (!profile_valid(*profile))
+        return eksauth_fail(err, EKSAUTH_EINVAL, "%s: bad profile name", what);
+    if (credentials_path(opt, cred->path, sizeof(cred->path), &e2) != EKSAUTH_OK ||
+        config_path(opt, conf->path, sizeof(conf->path), &e2) != EKSAUTH_OK) {
+        tried_add(tried, "shared credentials file", e2.msg);
+        return EKSAUTH_ENOTFOUND;
+    }
+    if ((st = profile_file_read(cred, INI_CREDENTIALS, *profile, what, err)) != EKSAUTH_OK ||
+        (st = profile_file_read(conf, INI_CONFIG, *profile, what, err)) != EKSAUTH_OK)
+        return st;
+    if (*named != NULL && !cred->found && !conf->found)
+        return profile_missing(*profile, cred, conf, what, err);
     return EKSAUTH_OK;
 }
 
@@ -964,12 +1039,7 @@ static enum eksauth_status profile_keys(const char *profile, bool named, struct 
     if (!cred->found && !conf->found) {
         /* A profile named on purpose (AWS_PROFILE) that is missing is an error, as in botocore. */
         if (named)
-            return eksauth_fail(err, EKSAUTH_EINVAL,
-                                "AWS credentials: profile \"%s\" was asked for but %s %s, and "
-                                "%s has no [profile %s]",
-                                profile, cred->path,
-                                cred->exists ? "has no such profile" : "does not exist", conf->path,
-                                profile);
+            return profile_missing(profile, cred, conf, "AWS credentials", err);
         tried_add(tried, what, cred->exists ? "no profile [default]" : "no such file");
         return EKSAUTH_ENOTFOUND;
     }
@@ -1008,37 +1078,27 @@ static enum eksauth_status profile_keys(const char *profile, bool named, struct 
 /*
  * The profile's keys, from the credentials file, else the config file (as
  * botocore's shared-credentials and config-file providers read them).
+ * keys false: the environment has the keys; only check the files as
+ * botocore does before signing with them (profile_files).
  */
-static enum eksauth_status from_profile(const struct eksauth_creds_options *opt,
+static enum eksauth_status from_profile(const struct eksauth_creds_options *opt, bool keys,
                                         struct eksauth_creds *out, char *tried,
                                         struct eksauth_error *err)
 {
-    const char *named = profile_name(opt);
-    const char *profile = named != NULL ? named : "default";
-    struct profile_file *cred = NULL, *conf = NULL;
-    struct eksauth_error e2;
+    const char *named = NULL, *profile = NULL;
+    struct profile_file *cred = calloc(1, sizeof(*cred)), *conf = calloc(1, sizeof(*conf));
     enum eksauth_status st;
 
-    if (!profile_valid(profile))
-        return eksauth_fail(err, EKSAUTH_EINVAL, "AWS credentials: bad profile name");
-    cred = calloc(1, sizeof(*cred));
-    conf = calloc(1, sizeof(*conf));
     if (cred == NULL || conf == NULL) {
         st = eksauth_fail(err, EKSAUTH_ENOMEM, "AWS credentials: out of memory");
         goto out;
     }
     profile_wants(cred->want);
     profile_wants(conf->want);
-    if (credentials_path(opt, cred->path, sizeof(cred->path), &e2) != EKSAUTH_OK ||
-        config_path(opt, conf->path, sizeof(conf->path), &e2) != EKSAUTH_OK) {
-        tried_add(tried, "shared credentials file", e2.msg);
-        st = EKSAUTH_ENOTFOUND;
-        goto out;
-    }
-    if ((st = profile_file_read(cred, INI_CREDENTIALS, profile, err)) != EKSAUTH_OK ||
-        (st = profile_file_read(conf, INI_CONFIG, profile, err)) != EKSAUTH_OK)
-        goto out;
-    st = profile_keys(profile, named != NULL, cred, conf, out, tried, err);
+    cred->n_want = conf->n_want = keys ? K_COUNT : 0;
+    st = profile_files(opt, "AWS credentials", cred, conf, &named, &profile, tried, err);
+    if (st == EKSAUTH_OK && keys)
+        st = profile_keys(profile, named != NULL, cred, conf, out, tried, err);
 out:
     if (cred != NULL)
         wants_free(cred->want, K_COUNT);
@@ -1275,13 +1335,19 @@ enum eksauth_status eksauth_creds_load(const struct eksauth_creds_options *opt,
      */
     if ((sources & EKSAUTH_CREDS_ENV) && (opt == NULL || opt->profile == NULL)) {
         st = from_env(opt, out, tried, err);
+        /* botocore signs with them only when the files and the profile asked for are sound. */
+        if (st == EKSAUTH_OK && (sources & EKSAUTH_CREDS_PROFILE) &&
+            (st = from_profile(opt, false, out, tried, err)) == EKSAUTH_ENOTFOUND)
+            st = EKSAUTH_OK;
+        if (st != EKSAUTH_OK && st != EKSAUTH_ENOTFOUND)
+            eksauth_creds_free(out);
         if (st != EKSAUTH_ENOTFOUND)
             return st;
     }
     if (sources & EKSAUTH_CREDS_PROFILE) {
         if ((st = refuse_other_env(opt, EKSAUTH_CREDS_PROFILE, err)) != EKSAUTH_OK)
             return st;
-        st = from_profile(opt, out, tried, err);
+        st = from_profile(opt, true, out, tried, err);
         if (st != EKSAUTH_ENOTFOUND)
             return st;
     }
@@ -1311,87 +1377,92 @@ static enum eksauth_status region_take(const char *v, const char *from, char *ou
     return EKSAUTH_OK;
 }
 
-/*
- * The region of profile's section (section_is of kind) in the file path:
- * EKSAUTH_OK when taken; EKSAUTH_ENOTFOUND when the file (*exists false),
- * the section or the option is not there; else the error, naming the file.
- */
-static enum eksauth_status region_in_file(const char *path, enum ini_file kind, const char *profile,
-                                          char *out, size_t outlen, bool *exists,
-                                          struct eksauth_error *err)
+/* A region variable (env_raw) set: taken, or refused when empty. */
+static enum eksauth_status region_env(const char *v, const char *name, char *out, size_t outlen,
+                                      struct eksauth_error *err)
 {
-    struct ini_want want[] = {{"region", NULL, 0}};
-    char from[4300];
-    char *text = NULL;
-    size_t len = 0;
-    bool found = false;
-    struct eksauth_error e2;
-    enum eksauth_status st = read_file(path, &text, &len, &e2);
-
-    *exists = st != EKSAUTH_ENOTFOUND;
-    if (st == EKSAUTH_ENOTFOUND)
-        return st;
-    if (st != EKSAUTH_OK)
-        return eksauth_fail(err, st, "region: %s", e2.msg);
-    st = ini_lookup(text, len, kind, profile, want, 1, &found, &e2);
-    if (st != EKSAUTH_OK) {
-        st = eksauth_fail(err, st, "region: %s: %s", path, e2.msg);
-        goto out;
-    }
-    if (want[0].value == NULL || want[0].value[0] == '\0') {
-        st = EKSAUTH_ENOTFOUND;
-        goto out;
-    }
-    snprintf(from, sizeof(from), "%s line %u", path, want[0].line);
-    st = region_take(want[0].value, from, out, outlen, err);
-out:
-    wants_free(want, 1);
-    free_file(text, len);
-    return st;
+    /* botocore takes the empty value as the region, and get-token signs for no host. */
+    if (v[0] == '\0')
+        return eksauth_fail(err, EKSAUTH_EINVAL,
+                            "region: %s is set but empty, and the AWS CLI then signs for no "
+                            "region and fails: unset it or name a region",
+                            name);
+    return region_take(v, name, out, outlen, err);
 }
 
 enum eksauth_status eksauth_creds_region(const char *option,
                                          const struct eksauth_creds_options *opt, char *out,
                                          size_t outlen, struct eksauth_error *err)
 {
-    const char *named = profile_name(opt);
-    const char *profile = named != NULL ? named : "default";
-    char path[4096];
-    bool exists = false;
+    const char *named = NULL, *profile = NULL, *v;
+    struct profile_file *cred = calloc(1, sizeof(*cred)), *conf = calloc(1, sizeof(*conf));
+    const struct profile_file *from;
+    char tried[TRIED_MAX] = "", at[4300];
     enum eksauth_status st;
-    struct eksauth_error e2;
-    const char *v;
 
     if (outlen > 0)
         out[0] = '\0';
-    if (option != NULL && option[0] != '\0')
-        return region_take(option, "--region", out, outlen, err);
-    if ((v = env_get(opt, "AWS_REGION")) != NULL)
-        return region_take(v, "AWS_REGION", out, outlen, err);
-    if ((v = env_get(opt, "AWS_DEFAULT_REGION")) != NULL)
-        return region_take(v, "AWS_DEFAULT_REGION", out, outlen, err);
-    if (!profile_valid(profile))
-        return eksauth_fail(err, EKSAUTH_EINVAL, "region: bad profile name");
+    if (cred == NULL || conf == NULL) {
+        st = eksauth_fail(err, EKSAUTH_ENOMEM, "region: out of memory");
+        goto out;
+    }
+    if (option != NULL && option[0] != '\0') {
+        st = region_take(option, "--region", out, outlen, err);
+        goto out;
+    }
+    /* The first set decides, as in AWS CLI v2 (botocore reads AWS_DEFAULT_REGION only). */
+    if ((v = env_raw(opt, "AWS_REGION")) != NULL) {
+        st = region_env(v, "AWS_REGION", out, outlen, err);
+        goto out;
+    }
+    if ((v = env_raw(opt, "AWS_DEFAULT_REGION")) != NULL) {
+        st = region_env(v, "AWS_DEFAULT_REGION", out, outlen, err);
+        goto out;
+    }
+    cred->want[0] = conf->want[0] = (struct ini_want){"region", NULL, 0};
+    cred->n_want = conf->n_want = 1;
+    /* Both files read, and refused as botocore refuses them, whichever holds the region. */
+    st = profile_files(opt, "region", cred, conf, &named, &profile, tried, err);
+    if (st == EKSAUTH_ENOTFOUND) {
+        st = eksauth_fail(err, EKSAUTH_ENOTFOUND,
+                          "no AWS region: tried --region, AWS_REGION, AWS_DEFAULT_REGION and "
+                          "the AWS config file (%s)",
+                          tried);
+        goto out;
+    }
+    if (st != EKSAUTH_OK)
+        goto out;
     /* botocore merges the credentials file's section into the profile, over the config file's. */
-    if (credentials_path(opt, path, sizeof(path), &e2) == EKSAUTH_OK &&
-        (st = region_in_file(path, INI_CREDENTIALS, profile, out, outlen, &exists, err)) !=
-            EKSAUTH_ENOTFOUND)
-        return st;
-    if (config_path(opt, path, sizeof(path), &e2) != EKSAUTH_OK)
-        return eksauth_fail(err, EKSAUTH_ENOTFOUND,
-                            "no AWS region: tried --region, AWS_REGION, AWS_DEFAULT_REGION and "
-                            "the AWS config file (%s)",
-                            e2.msg);
-    st = region_in_file(path, INI_CONFIG, profile, out, outlen, &exists, err);
-    if (st == EKSAUTH_ENOTFOUND && !exists)
-        return eksauth_fail(err, EKSAUTH_ENOTFOUND,
-                            "no AWS region: tried --region, AWS_REGION, AWS_DEFAULT_REGION and %s "
-                            "(no such file)",
-                            path);
-    if (st == EKSAUTH_ENOTFOUND)
-        return eksauth_fail(err, EKSAUTH_ENOTFOUND,
-                            "no AWS region: tried --region, AWS_REGION, AWS_DEFAULT_REGION and "
-                            "profile \"%s\" in %s",
-                            profile, path);
+    from = cred->want[0].value != NULL ? cred : conf;
+    if (from->want[0].value == NULL && !conf->exists) {
+        st = eksauth_fail(err, EKSAUTH_ENOTFOUND,
+                          "no AWS region: tried --region, AWS_REGION, AWS_DEFAULT_REGION and %s "
+                          "(no such file)",
+                          conf->path);
+        goto out;
+    }
+    if (from->want[0].value == NULL) {
+        st = eksauth_fail(err, EKSAUTH_ENOTFOUND,
+                          "no AWS region: tried --region, AWS_REGION, AWS_DEFAULT_REGION and "
+                          "profile \"%s\" in %s",
+                          profile, conf->path);
+        goto out;
+    }
+    snprintf(at, sizeof(at), "%s line %u", from->path, from->want[0].line);
+    /* "region =" is botocore's region too: get-token then signs for no host. */
+    if (from->want[0].value[0] == '\0')
+        st = eksauth_fail(err, EKSAUTH_EINVAL,
+                          "region: %s: region is empty, and the AWS CLI then signs for no region "
+                          "and fails: remove the line or name a region",
+                          at);
+    else
+        st = region_take(from->want[0].value, at, out, outlen, err);
+out:
+    if (cred != NULL)
+        wants_free(cred->want, 1);
+    if (conf != NULL)
+        wants_free(conf->want, 1);
+    free(cred);
+    free(conf);
     return st;
 }

@@ -18,6 +18,14 @@
  * are cached in the process until EKSAUTH_CREDS_REFRESH_MARGIN seconds
  * before they expire.
  *
+ * Where botocore (aws eks get-token) fails, so does eksauth, with
+ * EKSAUTH_EINVAL naming why, never reading on to another source: both files
+ * are read whole before any source, the environment's keys included (a
+ * file botocore refuses, or a profile AWS_PROFILE or AWS_DEFAULT_PROFILE
+ * names that neither file has, refuses them); AWS_PROFILE and
+ * AWS_DEFAULT_PROFILE set to different profiles (AWS CLI v1 takes the
+ * second, v2 the first) or either set empty is refused.
+ *
  * Where botocore would sign with credentials eksauth cannot get, the chain
  * stops with EKSAUTH_EINVAL naming why, never signing as the next source
  * (the keys underneath, the instance's role): a profile with role_arn,
@@ -119,7 +127,12 @@ void eksauth_creds_free(struct eksauth_creds *creds);
  * The region to sign for: option (--region), else AWS_REGION, else
  * AWS_DEFAULT_REGION, else the profile's "region" in the shared credentials
  * file (botocore merges that file's section over the config file's), else
- * in the AWS config file.
+ * in the AWS config file.  The first of AWS_REGION and AWS_DEFAULT_REGION
+ * set decides, and set empty is EKSAUTH_EINVAL, as "region =" in a file is
+ * (botocore takes the empty region and get-token fails).  Both files are
+ * read whole, a file botocore refuses or a profile asked for that neither
+ * has being EKSAUTH_EINVAL whichever holds the region (profile as for
+ * eksauth_creds_load).
  * It must have the shape of a region name.  EKSAUTH_ENOTFOUND names what was
  * tried.
  */

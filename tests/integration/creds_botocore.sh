@@ -4,9 +4,10 @@
 # from --profile, AWS_PROFILE and AWS_DEFAULT_PROFILE, keys and region in the
 # environment (tests/lib/awsfiles_gen.py); eksauth's answer (creds_dump)
 # against botocore's.  Fails when eksauth signs with other keys, session token
-# or region than botocore resolves, and on a refusal without a message;
-# eksauth's refusals of what botocore reads are counted.  The differences
-# found and not yet settled are TAP TODO checks (lib/creds.c's to change).
+# or region than botocore resolves (where botocore fails too: an empty region,
+# files it refuses, a missing profile, AWS_PROFILE and AWS_DEFAULT_PROFILE
+# naming different profiles), and on a refusal without a message; eksauth's
+# refusals of what botocore reads are counted.
 #
 # Seeded: CREDS_DIFF_SEED (default 5) and CREDS_DIFF_CASES (default 800,
 # about 15 s) run other or more cases by hand.

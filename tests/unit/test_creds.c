@@ -376,6 +376,7 @@ static void test_profile_file(void **state)
     assert_status_err(eksauth_creds_load(&fake_env, &c, &err), EKSAUTH_OK);
     assert_string_equal(c.access_key_id, "ASIALEGACY0000000001");
     eksauth_creds_free(&c);
+    env_set("AWS_DEFAULT_PROFILE", NULL);
     env_set("AWS_PROFILE", "dev");
     assert_status_err(eksauth_creds_load(&fake_env, &c, &err), EKSAUTH_OK);
     assert_string_equal(c.access_key_id, "ASIADEV0000000000001");
@@ -400,8 +401,8 @@ static void test_profile_file(void **state)
     assert_non_null(strstr(err.msg, "does not exist"));
 
     /* AWS_SHARED_CREDENTIALS_FILE, and the option over it. */
-    env_set("AWS_PROFILE", "");
-    env_set("AWS_DEFAULT_PROFILE", "");
+    env_set("AWS_PROFILE", NULL); /* unset: set empty, botocore looks for profile "" */
+    env_set("AWS_DEFAULT_PROFILE", NULL);
     write_file(path_in("other"), "[default]\naws_access_key_id=AKIAOTHER00000000001\n"
                                  "aws_secret_access_key=o\n");
     env_set("AWS_SHARED_CREDENTIALS_FILE", path_in("other"));
@@ -496,9 +497,10 @@ static void test_region(void **state)
     assert_status_err(eksauth_creds_region(NULL, &fake_env, region, sizeof(region), &err),
                       EKSAUTH_ENOTFOUND);
     assert_non_null(strstr(err.msg, "profile \"none\""));
-    opt.config_file = path_in("missing");
+    opt.config_file = path_in("missing"); /* profile none is in no file: botocore refuses it */
     assert_status_err(eksauth_creds_region(NULL, &opt, region, sizeof(region), &err),
-                      EKSAUTH_ENOTFOUND);
+                      EKSAUTH_EINVAL);
+    assert_non_null(strstr(err.msg, "region: profile \"none\" was asked for"));
     env_set("AWS_CONFIG_FILE", path_in("home/.aws/config"));
     env_set("AWS_PROFILE", "dev");
     assert_status_err(eksauth_creds_region(NULL, &fake_env, region, sizeof(region), &err),
@@ -738,7 +740,7 @@ static void test_other_sources(void **state)
     opt.profile = "dev";
     expect_other_source(&opt, "has role_arn");
     /* ... or in the credentials file's own, next to the keys. */
-    env_set("AWS_PROFILE", "");
+    env_set("AWS_PROFILE", NULL);
     write_file(path_in("home/.aws/credentials"), "[default]\naws_access_key_id = AKIADEF\n"
                                                  "aws_secret_access_key = secretkey\n"
                                                  "role_arn = arn:aws:iam::1:role/r\n"
@@ -786,7 +788,7 @@ static void test_other_sources(void **state)
                                             "aws_secret_access_key = confdev\n");
     assert_status_err(eksauth_creds_load(&fake_env, &c, &err), EKSAUTH_EINVAL);
     assert_null(c.access_key_id);
-    env_set("AWS_PROFILE", "");
+    env_set("AWS_PROFILE", NULL);
     unlink(path_in("home/.aws/config"));
 
     /* Web identity from the environment comes before the files' keys. */
@@ -932,8 +934,9 @@ static void test_config_sections(void **state)
             fail_msg("case %zu: %s", i, err.msg);
         eksauth_creds_free(&c);
         st = eksauth_creds_region(NULL, &opt, region, sizeof(region), &err);
-        if (k->region != NULL ? st != EKSAUTH_OK || strcmp(region, k->region) != 0
-                              : st != EKSAUTH_ENOTFOUND)
+        /* A profile asked for that is missing: no region either (botocore's ProfileNotFound). */
+        want = k->key == NULL && k->profile != NULL ? EKSAUTH_EINVAL : EKSAUTH_ENOTFOUND;
+        if (k->region != NULL ? st != EKSAUTH_OK || strcmp(region, k->region) != 0 : st != want)
             fail_msg("case %zu (%s): region %d \"%s\", expected %s", i, k->text, (int)st, region,
                      k->region != NULL ? k->region : "none");
     }
@@ -1112,6 +1115,100 @@ static void test_ini_control_value(void **state)
                      "line 4: an option name with a control byte");
 }
 
+/*
+ * Where botocore 1.43.11 (aws eks get-token) fails, eksauth signs with
+ * nothing either (tests/integration/creds_botocore.sh finds these): each
+ * case as botocore read it, with the environment's keys or region.
+ */
+static void test_botocore_refusals(void **state)
+{
+    struct eksauth_creds c;
+    struct eksauth_error err;
+    char region[64];
+
+    (void)state;
+    env_set("AWS_EC2_METADATA_DISABLED", "true");
+    write_file(
+        path_in("home/.aws/credentials"),
+        "[a]\n" KEYS("AKA") "[b]\n" KEYS("AKB") "[default]\n" KEYS("AKD") "region = eu-west-1\n");
+    write_file(path_in("home/.aws/config"), "[default]\nregion = us-east-1\n");
+
+    /* 1. AWS_PROFILE and AWS_DEFAULT_PROFILE differ: v1 takes one, v2 the other. */
+    env_set("AWS_PROFILE", "a");
+    env_set("AWS_DEFAULT_PROFILE", "b");
+    assert_status_err(eksauth_creds_load(&fake_env, &c, &err), EKSAUTH_EINVAL);
+    assert_non_null(strstr(err.msg, "AWS_PROFILE (\"a\") and AWS_DEFAULT_PROFILE (\"b\")"));
+    assert_status_err(eksauth_creds_region(NULL, &fake_env, region, sizeof(region), &err),
+                      EKSAUTH_EINVAL);
+    assert_non_null(strstr(err.msg, "AWS_DEFAULT_PROFILE"));
+    env_set("AWS_DEFAULT_PROFILE", "a"); /* the same profile: no doubt */
+    assert_status_err(eksauth_creds_load(&fake_env, &c, &err), EKSAUTH_OK);
+    assert_string_equal(c.access_key_id, "AKA");
+    eksauth_creds_free(&c);
+    env_set("AWS_PROFILE", ""); /* set empty: botocore looks for profile "" */
+    env_set("AWS_DEFAULT_PROFILE", NULL);
+    assert_status_err(eksauth_creds_load(&fake_env, &c, &err), EKSAUTH_EINVAL);
+    assert_non_null(strstr(err.msg, "AWS_PROFILE is set but empty"));
+    env_set("AWS_PROFILE", NULL);
+
+    /* 2. An empty region is botocore's region: get-token signs for no host. */
+    env_set("AWS_DEFAULT_REGION", "");
+    assert_status_err(eksauth_creds_region(NULL, &fake_env, region, sizeof(region), &err),
+                      EKSAUTH_EINVAL);
+    assert_non_null(strstr(err.msg, "AWS_DEFAULT_REGION is set but empty"));
+    env_set("AWS_REGION", "");
+    assert_status_err(eksauth_creds_region(NULL, &fake_env, region, sizeof(region), &err),
+                      EKSAUTH_EINVAL);
+    assert_non_null(strstr(err.msg, "AWS_REGION is set but empty"));
+    env_set("AWS_REGION", NULL);
+    env_set("AWS_DEFAULT_REGION", NULL);
+    assert_status_err(eksauth_creds_region(NULL, &fake_env, region, sizeof(region), &err),
+                      EKSAUTH_OK);
+    assert_string_equal(region, "eu-west-1");
+    write_file(path_in("home/.aws/credentials"), "[default]\n" KEYS("AKD") "region =\n");
+    assert_status_err(eksauth_creds_region(NULL, &fake_env, region, sizeof(region), &err),
+                      EKSAUTH_EINVAL);
+    assert_non_null(strstr(err.msg, "credentials line 4: region is empty"));
+
+    /* 3. The environment's keys, but a config file botocore refuses or no such profile. */
+    write_file(path_in("home/.aws/credentials"), "[default]\n" KEYS("AKD"));
+    env_set("AWS_ACCESS_KEY_ID", "AKIAENV");
+    env_set("AWS_SECRET_ACCESS_KEY", "envsecret");
+    assert_status_err(eksauth_creds_load(&fake_env, &c, &err), EKSAUTH_OK);
+    assert_string_equal(c.access_key_id, "AKIAENV");
+    eksauth_creds_free(&c);
+    write_file(path_in("home/.aws/config"), "[default]\nregion = us-east-1\n[default]\n");
+    assert_status_err(eksauth_creds_load(&fake_env, &c, &err), EKSAUTH_EINVAL);
+    assert_non_null(strstr(err.msg, "line 3: section [default] repeated"));
+    write_file(path_in("home/.aws/config"), "x = 1\n[default]\n");
+    assert_status_err(eksauth_creds_load(&fake_env, &c, &err), EKSAUTH_EINVAL);
+    assert_non_null(strstr(err.msg, "line 1: an option before any [section]"));
+    write_file(path_in("home/.aws/config"), "[default]\n");
+    write_file(path_in("home/.aws/credentials"), "[default]\n[default]\n");
+    assert_status_err(eksauth_creds_load(&fake_env, &c, &err), EKSAUTH_EINVAL);
+    assert_non_null(strstr(err.msg, "section [default] repeated"));
+    write_file(path_in("home/.aws/credentials"), "[default]\n" KEYS("AKD"));
+    env_set("AWS_PROFILE", "nosuch");
+    assert_status_err(eksauth_creds_load(&fake_env, &c, &err), EKSAUTH_EINVAL);
+    assert_non_null(strstr(err.msg, "profile \"nosuch\" was asked for but"));
+    env_set("AWS_PROFILE", NULL);
+    env_set("AWS_ACCESS_KEY_ID", NULL);
+    env_set("AWS_SECRET_ACCESS_KEY", NULL);
+
+    /* 4. The credentials file's region, but a config file botocore refuses. */
+    write_file(path_in("home/.aws/credentials"), "[default]\nregion = eu-west-1\n");
+    write_file(path_in("home/.aws/config"), "x = 1\n[default]\n");
+    assert_status_err(eksauth_creds_region(NULL, &fake_env, region, sizeof(region), &err),
+                      EKSAUTH_EINVAL);
+    assert_non_null(strstr(err.msg, "line 1: an option before any [section]"));
+    /* ... and a named profile in neither file, as botocore's ProfileNotFound. */
+    write_file(path_in("home/.aws/config"), "[default]\nregion = us-east-1\n");
+    env_set("AWS_PROFILE", "nosuch");
+    assert_status_err(eksauth_creds_region(NULL, &fake_env, region, sizeof(region), &err),
+                      EKSAUTH_EINVAL);
+    assert_non_null(strstr(err.msg, "profile \"nosuch\""));
+}
+
 EKSAUTH_UNIT_MAIN_WITH(
     setup, teardown, cmocka_unit_test_setup(test_ini_profiles, each),
     cmocka_unit_test_setup(test_ini_absent, each), cmocka_unit_test_setup(test_ini_errors, each),
@@ -1125,4 +1222,5 @@ EKSAUTH_UNIT_MAIN_WITH(
     cmocka_unit_test_setup(test_region_in_credentials, each),
     cmocka_unit_test_setup(test_config_strict, each),
     cmocka_unit_test_setup(test_ini_lone_cr, each),
-    cmocka_unit_test_setup(test_ini_control_value, each))
+    cmocka_unit_test_setup(test_ini_control_value, each),
+    cmocka_unit_test_setup(test_botocore_refusals, each))
