@@ -77,12 +77,19 @@ struct fold_slot {
     bool head;       /* the principal's first slot */
     unsigned line, column;
     size_t next; /* the principal's next slot, or EKSAUTH_STRMAP_NONE */
+    size_t tail; /* in a principal's first slot: its last slot */
 };
 
 struct folds {
     struct fold_slot *v;
     size_t n;
     struct eksauth_strmap heads[2]; /* key -> its first slot, for mapRoles and mapUsers */
+    /*
+     * ck -> its slot, for mapRoles and mapUsers: a principal may have as
+     * many keys of the cluster's map as spellings of its ARN (user/Bob,
+     * user/bOb, ...), and walking them for each entry took quadratic time.
+     */
+    struct eksauth_strmap cks[2];
 };
 
 static const char *slot_key(const void *ctx, size_t i)
@@ -92,9 +99,12 @@ static const char *slot_key(const void *ctx, size_t i)
     return f->v[i].key;
 }
 
-static bool same_map_key(const char *a, const char *b)
+static const char *slot_ck(const void *ctx, size_t i)
 {
-    return a == NULL || b == NULL || strcmp(a, b) == 0;
+    const struct folds *f = ctx;
+
+    /* A slot's ck turns NULL only when it is its principal's first (fold_in): "" never matches. */
+    return f->v[i].ck != NULL ? f->v[i].ck : "";
 }
 
 static enum eksauth_status warn(struct eksauth_awsauth *aa, char *msg, struct eksauth_error *err)
@@ -115,25 +125,35 @@ static enum eksauth_status fold_in(struct eksauth_awsauth *aa, struct folds *f, 
 {
     char msg[EKSAUTH_ERROR_MAX];
     struct fold_slot *s;
-    size_t i, last = EKSAUTH_STRMAP_NONE, old;
+    size_t i = EKSAUTH_STRMAP_NONE, head, old;
 
-    for (i = eksauth_strmap_get(&f->heads[src], n->key); i != EKSAUTH_STRMAP_NONE;
-         i = f->v[i].next) {
-        last = i;
-        if (same_map_key(f->v[i].ck, n->ck))
-            break;
-    }
+    /*
+     * The first of the principal's slots of the same key of the cluster's
+     * map: a NULL ck (a held item read back) matches any, and so is only
+     * ever the first slot; otherwise the one slot of that ck (a principal's
+     * key follows from its ck, so the slot is this principal's).
+     */
+    head = eksauth_strmap_get(&f->heads[src], n->key);
+    if (head != EKSAUTH_STRMAP_NONE && (f->v[head].ck == NULL || n->ck == NULL))
+        i = head;
+    else if (head != EKSAUTH_STRMAP_NONE)
+        i = eksauth_strmap_get(&f->cks[src], n->ck);
     if (i == EKSAUTH_STRMAP_NONE) {
         s = &f->v[f->n];
         *s = *n;
         s->next = EKSAUTH_STRMAP_NONE;
-        s->head = last == EKSAUTH_STRMAP_NONE;
+        s->tail = f->n;
+        s->head = head == EKSAUTH_STRMAP_NONE;
         if (s->head) {
             if (eksauth_strmap_put(&f->heads[src], s->key, f->n, NULL, NULL) != EKSAUTH_OK)
                 return oom(err);
         } else {
-            f->v[last].next = f->n;
+            f->v[f->v[head].tail].next = f->n;
+            f->v[head].tail = f->n;
         }
+        if (s->ck != NULL &&
+            eksauth_strmap_put(&f->cks[src], s->ck, f->n, NULL, NULL) != EKSAUTH_OK)
+            return oom(err);
         f->n++;
         return EKSAUTH_OK;
     }
@@ -154,6 +174,10 @@ static enum eksauth_status fold_in(struct eksauth_awsauth *aa, struct folds *f, 
         if (warn(aa, msg, err) != EKSAUTH_OK)
             return EKSAUTH_ENOMEM;
     }
+    /* A first slot that a NULL ck took gets its ck again: index it. */
+    if (s->ck == NULL && n->ck != NULL &&
+        eksauth_strmap_put(&f->cks[src], n->ck, i, NULL, NULL) != EKSAUTH_OK)
+        return oom(err);
     s->ck = n->ck;
     s->entry = n->entry;
     s->matches = n->matches;
@@ -188,8 +212,8 @@ static enum eksauth_status override_in(struct eksauth_awsauth *aa, struct folds 
                                        const struct eksauth_awsauth_override *o,
                                        struct eksauth_error *err)
 {
-    struct fold_slot n = {o->key, o->cluster_key, EKSAUTH_STRMAP_NONE, o->holds,
-                          false,  o->line,        o->column,           EKSAUTH_STRMAP_NONE};
+    struct fold_slot n = {o->key,  o->cluster_key, EKSAUTH_STRMAP_NONE, o->holds,           false,
+                          o->line, o->column,      EKSAUTH_STRMAP_NONE, EKSAUTH_STRMAP_NONE};
 
     return fold_in(aa, f, dead, o->source, &n, err);
 }
@@ -317,9 +341,15 @@ static enum eksauth_status settle(struct eksauth_awsauth *aa, struct folds *f, b
             dead[keep->entry] = true;
         keep = s;
     }
-    if (keep == a)
+    /* Another key's entry beside keep: a, or when keep is a's own, the next that matches. */
+    for (s = keep != a ? a : NULL, i = a->next; s == NULL && i != EKSAUTH_STRMAP_NONE;
+         i = f->v[i].next) {
+        if (f->v[i].matches)
+            s = &f->v[i];
+    }
+    if (s == NULL)
         return EKSAUTH_OK;
-    return warn_folds(aa, src, keep, a, "; both map it alike, so it maps", err);
+    return warn_folds(aa, src, keep, s, "; both map it alike, so it maps", err);
 }
 
 /*
@@ -400,6 +430,10 @@ static enum eksauth_status build_index(struct eksauth_awsauth *aa, struct eksaut
         eksauth_strmap_init(&f.heads[0], count[EKSAUTH_SRC_MAPROLES], slot_key, &f, NULL) !=
             EKSAUTH_OK ||
         eksauth_strmap_init(&f.heads[1], count[EKSAUTH_SRC_MAPUSERS], slot_key, &f, NULL) !=
+            EKSAUTH_OK ||
+        eksauth_strmap_init(&f.cks[0], count[EKSAUTH_SRC_MAPROLES], slot_ck, &f, NULL) !=
+            EKSAUTH_OK ||
+        eksauth_strmap_init(&f.cks[1], count[EKSAUTH_SRC_MAPUSERS], slot_ck, &f, NULL) !=
             EKSAUTH_OK) {
         st = oom(err);
         goto out;
@@ -426,6 +460,8 @@ static enum eksauth_status build_index(struct eksauth_awsauth *aa, struct eksaut
 out:
     eksauth_strmap_free(&f.heads[0]);
     eksauth_strmap_free(&f.heads[1]);
+    eksauth_strmap_free(&f.cks[0]);
+    eksauth_strmap_free(&f.cks[1]);
     free(f.v);
     free(dead);
     return st;

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -1055,6 +1056,24 @@ static void test_fold_equal_duplicates(void **state)
                    "    username: x\n");
     expect_map(aa, "arn:aws:iam::123456789012:user/infra", EKSAUTH_SRC_MAPUSERS, "infra", 0, NULL);
     eksauth_awsauth_free(aa);
+    /*
+     * Alike under two keys, the first key written again last: it maps by
+     * 6:5, and the warning still says the cluster keeps 4:5 beside it (was:
+     * only "same ARN as 2:5", 4:5 dropped without a word).
+     */
+    aa = parse_str("mapUsers: |\n"
+                   "  - userarn: arn:aws:iam::123456789012:user/Bob\n"
+                   "    username: u\n"
+                   "  - userarn: arn:aws:iam::123456789012:user/bob\n"
+                   "    username: u\n"
+                   "  - userarn: arn:aws:iam::123456789012:user/Bob\n"
+                   "    username: u\n");
+    assert_int_equal(eksauth_awsauth_lookup(aa, "arn:aws:iam::123456789012:user/bob", NULL)->line,
+                     6);
+    find_warning(aa, "mapUsers: 6:5: the cluster matches this entry and the entry at 4:5 "
+                     "(arn:aws:iam::123456789012:user/bob) to one principal, in no fixed order; "
+                     "both map it alike, so it maps");
+    eksauth_awsauth_free(aa);
 }
 
 /* The same through a login's index (plan_fixture resolves both ways, and they must agree). */
@@ -1107,6 +1126,54 @@ static void test_skipped_entry_folds_through_the_index(void **state)
     assert_int_equal(f->id.k8s.source, EKSAUTH_SRC_MAPACCOUNTS);
 }
 
+/*
+ * Many spellings of one mapUsers ARN (user/Bob, user/bOb, ...) are as many
+ * keys of the cluster's map for one principal: sorting them into that
+ * principal's keys must not take time quadratic in their number (a 16 MiB
+ * bare file holds 200,000 of them; each walked the keys before it).  CPU
+ * time, not wall time, so a loaded machine does not fail it.
+ */
+#define N_SPELLINGS 100000
+
+static void test_fold_equal_many_spellings(void **state)
+{
+    static const char name[] = "abcdefghijklmnopqrst";
+    struct eksauth_awsauth_entry *e = calloc(N_SPELLINGS, sizeof(*e));
+    char(*arn)[64] = calloc(N_SPELLINGS, sizeof(*arn));
+    const char *lower = "arn:aws:iam::123456789012:user/abcdefghijklmnopqrst";
+    struct eksauth_awsauth *aa = NULL;
+    struct eksauth_error err = {0};
+    struct timespec t0, t1;
+    size_t i, k, at;
+
+    (void)state;
+    assert_non_null(e);
+    assert_non_null(arn);
+    for (i = 0; i < N_SPELLINGS; i++) {
+        at = (size_t)snprintf(arn[i], sizeof(arn[i]), "arn:aws:iam::123456789012:user/");
+        for (k = 0; k < sizeof(name) - 1; k++)
+            arn[i][at + k] = (char)((i >> k) & 1 ? name[k] - 'a' + 'A' : name[k]);
+        arn[i][at + k] = '\0';
+        e[i].source = EKSAUTH_SRC_MAPUSERS;
+        e[i].arn = arn[i];
+        e[i].key = lower;
+        e[i].username = "u";
+        e[i].line = (unsigned)i + 2;
+        e[i].column = 5;
+    }
+    assert_int_equal(clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t0), 0);
+    assert_int_equal(eksauth_awsauth_of_entries(e, N_SPELLINGS, NULL, 0, &aa, &err), EKSAUTH_OK);
+    assert_int_equal(clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t1), 0);
+    /* About 0.1 s linear; quadratic, tens of seconds. */
+    assert_true(t1.tv_sec - t0.tv_sec < 5);
+    /* Alike, all of them: the principal maps, by the last. */
+    assert_int_equal(eksauth_awsauth_count(aa), 1);
+    assert_int_equal(eksauth_awsauth_lookup(aa, lower, NULL)->line, N_SPELLINGS + 1);
+    eksauth_awsauth_free(aa);
+    free(arn);
+    free(e);
+}
+
 /* test_fold_equal_duplicates through a login's index. */
 static void test_fold_equal_through_the_index(void **state)
 {
@@ -1155,6 +1222,7 @@ EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_sample_yaml), cmocka_unit_test(test_samp
                   cmocka_unit_test(test_skipped_entry_holds_its_principal),
                   cmocka_unit_test(test_skipped_entry_folds_as_equal_fold),
                   cmocka_unit_test(test_fold_equal_duplicates),
+                  cmocka_unit_test(test_fold_equal_many_spellings),
                   cmocka_unit_test_setup_teardown(test_fold_equal_through_the_index,
                                                   plan_fixture_setup, plan_fixture_teardown),
                   cmocka_unit_test_setup_teardown(test_skipped_entry_holds_through_the_index,
