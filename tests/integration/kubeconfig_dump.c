@@ -70,7 +70,8 @@ int main(int argc, char **argv)
     printf("kind=%s\nuser=%.*s\n", kinds[id.kind], (int)(strlen(user) ? strlen(user) - 1 : 0),
            user);
     printf("role=%s\nprofile=%s\nregion=%s\n", id.role_arn, id.profile, id.region);
-    qsort(id.env, id.n_env, sizeof(*id.env), by_string);
+    if (id.n_env > 0) /* qsort wants an array, even of none (UBSan says so) */
+        qsort(id.env, id.n_env, sizeof(*id.env), by_string);
     for (i = 0; i < id.n_env; i++)
         printf("env=%s\n", id.env[i]);
 out:
