@@ -21,6 +21,7 @@
 #include "doctor.h"
 #include "eksauth/hostfiles.h"
 #include "eksauth/setup.h"
+#include "eksauth/strlist.h"
 
 #define NAMES_SHOWN 6 /* group names listed in a fix */
 
@@ -29,18 +30,13 @@ struct group_ref {
     char *where;
 };
 
-struct names {
-    char **v;
-    size_t n;
-};
-
 struct sudo_scan {
     struct group_ref *refs;
     size_t n;
-    bool asks_password;        /* a rule for one of them runs without NOPASSWD */
-    struct names aliases;      /* User_Alias names whose list holds one of them */
-    struct names asking;       /* alias names of the rules that ask for a password */
-    char unreadable[PATH_MAX]; /* the first file or folder that could not be read; "" */
+    bool asks_password;             /* a rule for one of them runs without NOPASSWD */
+    struct eksauth_strlist aliases; /* User_Alias names whose list holds one of them */
+    struct eksauth_strlist asking;  /* alias names of the rules that ask for a password */
+    char unreadable[PATH_MAX];      /* the first file or folder that could not be read; "" */
     int unreadable_errno;
 };
 
@@ -53,16 +49,7 @@ static void sudo_unreadable(struct sudo_scan *sc, const char *host, int err)
     sc->unreadable_errno = err;
 }
 
-static void names_free(struct names *l)
-{
-    size_t i;
-
-    for (i = 0; i < l->n; i++)
-        free(l->v[i]);
-    free(l->v);
-}
-
-static bool names_has(const struct names *l, const char *name)
+static bool names_has(const struct eksauth_strlist *l, const char *name)
 {
     size_t i;
 
@@ -72,19 +59,10 @@ static bool names_has(const struct names *l, const char *name)
     return false;
 }
 
-static void names_add(struct doctor *d, struct names *l, const char *name)
+static void names_add(struct doctor *d, struct eksauth_strlist *l, const char *name)
 {
-    char **grown = realloc(l->v, (l->n + 1) * sizeof(*grown));
-
-    if (grown == NULL) {
+    if (eksauth_strlist_add(l, name, NULL) != EKSAUTH_OK)
         d->nomem = true;
-        return;
-    }
-    l->v = grown;
-    if ((grown[l->n] = strdup(name)) == NULL)
-        d->nomem = true;
-    else
-        l->n++;
 }
 
 static void sudo_scan_free(struct sudo_scan *sc)
@@ -96,8 +74,8 @@ static void sudo_scan_free(struct sudo_scan *sc)
         free(sc->refs[i].where);
     }
     free(sc->refs);
-    names_free(&sc->aliases);
-    names_free(&sc->asking);
+    eksauth_strlist_free(&sc->aliases);
+    eksauth_strlist_free(&sc->asking);
 }
 
 static void sudo_add_ref(struct doctor *d, struct sudo_scan *sc, const char *name, size_t len,
@@ -185,7 +163,7 @@ static bool sudo_item_ours(const struct sudo_scan *sc, const char *item, const c
  * an alias defined further on too.
  */
 static bool sudo_user_list(struct doctor *d, const struct sudo_scan *sc, const char **s,
-                           const char *prefix, struct names *pending)
+                           const char *prefix, struct eksauth_strlist *pending)
 {
     char item[256];
     bool ours = false, neg;
@@ -269,7 +247,7 @@ static void sudo_user_alias(struct doctor *d, const char *s, const char *prefix,
 static void sudo_scan_line(struct doctor *d, const char *s, const char *where, struct sudo_scan *sc)
 {
     const char *prefix = d->cfg.group_prefix != NULL ? d->cfg.group_prefix : "eks-";
-    struct names users;
+    struct eksauth_strlist users;
     const char *p;
     char name[256];
     bool ours;
@@ -316,7 +294,7 @@ static void sudo_scan_line(struct doctor *d, const char *s, const char *where, s
         for (i = 0; i < users.n && !d->nomem; i++)
             names_add(d, &sc->asking, users.v[i]);
     }
-    names_free(&users);
+    eksauth_strlist_free(&users);
 }
 
 static void sudo_read(struct doctor *d, const char *host, int depth, struct sudo_scan *sc);
