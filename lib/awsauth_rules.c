@@ -67,6 +67,9 @@ bool eksauth_awsauth_plain_nonfinite(const char *v)
     };
     size_t i;
 
+    /* Every scalar of a value is asked: each special starts with one of three bytes. */
+    if (v[0] != '.' && v[0] != '+' && v[0] != '-')
+        return false;
     for (i = 0; specials[i] != NULL; i++) {
         if (strcmp(v, specials[i]) == 0)
             return true;

@@ -10,6 +10,7 @@
 
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
@@ -21,16 +22,23 @@
 #include "unit.h"
 #include "yaml_doc.h"
 
-/* "a: " then depth '[' and as many ']'. */
-static const char *nested(char *buf, size_t depth)
+/*
+ * "<pad x's>: " then depth openers, '[' or "{k: ", and their closers: the
+ * brackets fall at every byte of an 8-byte word, next to each other and
+ * apart, so a count that missed one (lib/yaml_shape.c counts 8 bytes a
+ * step) would skip the parse and take a nesting past the bound.
+ */
+static const char *nested_at(char *buf, size_t pad, size_t depth, bool braces)
 {
     size_t i, n = 0;
 
-    n += (size_t)sprintf(buf, "a: ");
+    for (i = 0; i < pad + 1; i++)
+        buf[n++] = 'x';
+    n += (size_t)sprintf(buf + n, ": ");
     for (i = 0; i < depth; i++)
-        buf[n++] = '[';
+        n += (size_t)sprintf(buf + n, "%s", braces ? (i % 2 ? "{k: " : "{") : "[");
     for (i = 0; i < depth; i++)
-        buf[n++] = ']';
+        buf[n++] = braces ? '}' : ']';
     buf[n++] = '\n';
     buf[n] = '\0';
     return buf;
@@ -43,9 +51,9 @@ static void test_flow_deeper(void **state)
     const char *t;
 
     (void)state;
-    t = nested(buf, 8);
+    t = nested_at(buf, 0, 8, false);
     assert_int_equal(eksauth_yaml_flow_deeper(t, strlen(t), 8, &at), EKSAUTH_OK);
-    t = nested(buf, 9);
+    t = nested_at(buf, 0, 9, false);
     assert_int_equal(eksauth_yaml_flow_deeper(t, strlen(t), 8, &at), EKSAUTH_EINVAL);
     assert_int_equal(at.line, 0);
     assert_int_equal(at.column, 3 + 8); /* the ninth '[' */
@@ -59,6 +67,29 @@ static void test_flow_deeper(void **state)
     /* A YAML error before the bound is left to the load. */
     t = "a: ]\nb: [[x]]\n";
     assert_int_equal(eksauth_yaml_flow_deeper(t, strlen(t), 1, &at), EKSAUTH_OK);
+}
+
+static void test_flow_deeper_counts_every_bracket(void **state)
+{
+    static char buf[512];
+    yaml_mark_t at = {0, 0, 0};
+    size_t pad, max, len;
+    const char *t;
+    int braces;
+
+    (void)state;
+    for (braces = 0; braces < 2; braces++) {
+        for (max = 6; max <= 18; max++) {
+            for (pad = 0; pad < 8; pad++) {
+                t = nested_at(buf, pad, max, braces);
+                len = strlen(t);
+                assert_int_equal(eksauth_yaml_flow_deeper(t, len, max, &at), EKSAUTH_OK);
+                t = nested_at(buf, pad, max + 1, braces);
+                len = strlen(t);
+                assert_int_equal(eksauth_yaml_flow_deeper(t, len, max, &at), EKSAUTH_EINVAL);
+            }
+        }
+    }
 }
 
 static void test_explicit_tag(void **state)
@@ -101,5 +132,6 @@ static void test_merge_key(void **state)
     yaml_document_delete(&doc);
 }
 
-EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_flow_deeper), cmocka_unit_test(test_explicit_tag),
-                  cmocka_unit_test(test_merge_key))
+EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_flow_deeper),
+                  cmocka_unit_test(test_flow_deeper_counts_every_bracket),
+                  cmocka_unit_test(test_explicit_tag), cmocka_unit_test(test_merge_key))
