@@ -380,6 +380,21 @@ static bool users_group_name(const struct eksauth_config *cfg, char name[EKSAUTH
 }
 
 /*
+ * Whether login (at most EKSAUTH_NAME_MAX bytes) is users_group_name's
+ * name, without building it: asked of every entry.  A name too long to be
+ * one is equal to no login, as users_group_name's false leaves it.
+ */
+static bool is_users_group(const struct eksauth_config *cfg, const char *login)
+{
+    const char *prefix = cfg->group_prefix != NULL ? cfg->group_prefix : "";
+    size_t n = strlen(prefix);
+
+    if (cfg->users_group != NULL)
+        return strcmp(login, cfg->users_group) == 0;
+    return strncmp(login, prefix, n) == 0 && strcmp(login + n, "users") == 0;
+}
+
+/*
  * The group every login is in, so sshd_config can gate them all with one
  * "Match Group".  It is eksauth's own: a k8s group that would take its name
  * is refused (a cluster group must never stand for "every login"), and a
@@ -484,7 +499,7 @@ static enum eksauth_status plan_add_entry(struct eksauth_plan *plan, struct eksa
                                           const struct eksauth_awsauth_entry *e,
                                           struct eksauth_error *err)
 {
-    char login[EKSAUTH_NAME_MAX + 1], users[EKSAUTH_NAME_MAX + 1];
+    char login[EKSAUTH_NAME_MAX + 1];
     struct eksauth_plan_user *u;
     struct eksauth_error lerr;
     size_t *idx = NULL, n_idx = 0, k, known;
@@ -529,7 +544,7 @@ static enum eksauth_status plan_add_entry(struct eksauth_plan *plan, struct eksa
      * on every host.  A template cannot render the name either (a login
      * named like a mapped group is refused: lib/resolve.c, lib/iddb_template.c).
      */
-    if (users_group_name(cfg, users) && strcmp(login, users) == 0) {
+    if (is_users_group(cfg, login)) {
         st = add_warning(plan, err,
                          "%s (%s line %u): k8s user '%s' would be login '%s', the group of every "
                          "login; not served",
@@ -935,7 +950,8 @@ static enum eksauth_status plan_check_templates(struct eksauth_plan *plan,
         st = on_host_build(plan, cfg, host, uix, &h, err);
     if (st == EKSAUTH_OK && h.at != NULL)
         st = eksauth_template_rivals_build(h.v, h.n, &takers, err);
-    for (i = 0; i < plan->n_users && st == EKSAUTH_OK; i++) {
+    /* No template, no taker (on_host binds only templates): each search would find none. */
+    for (i = 0; i < plan->n_users && plan->n_templates > 0 && st == EKSAUTH_OK; i++) {
         struct eksauth_plan_user *u = &plan->users[i];
 
         if (u->uid == UINT32_MAX)

@@ -169,6 +169,51 @@ static void test_login_named_like_users_group_is_refused(void **state)
 }
 
 /*
+ * The group of every login named by users_group, or by another
+ * group_prefix: the login of that name is refused, and the default's
+ * name (eks-users) is an ordinary login then.
+ */
+static void test_login_named_like_configured_users_group(void **state)
+{
+    static const struct {
+        const char *users_group, *group_prefix, *refused, *warning, *served[2];
+    } cases[] = {
+        {"logins",
+         "eks-",
+         "logins",
+         "user/a (mapUsers line 2): k8s user 'logins' would be",
+         {"eks-users", "grp-users"}},
+        {NULL,
+         "grp-",
+         "grp-users",
+         "user/c (mapUsers line 6): k8s user 'grp-users' would be",
+         {"eks-users", "logins"}},
+    };
+    struct plan_fixture *f = *state;
+    size_t i;
+
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        free(f->cfg.users_group);
+        free(f->cfg.group_prefix);
+        f->cfg.users_group = cases[i].users_group ? strdup(cases[i].users_group) : NULL;
+        f->cfg.group_prefix = strdup(cases[i].group_prefix);
+        assert_non_null(f->cfg.group_prefix);
+        plan_fixture_load(f, "mapUsers: |\n"
+                             "  - userarn: arn:aws:iam::" PLAN_ACCOUNT ":user/a\n"
+                             "    username: logins\n"
+                             "  - userarn: arn:aws:iam::" PLAN_ACCOUNT ":user/b\n"
+                             "    username: eks-users\n"
+                             "  - userarn: arn:aws:iam::" PLAN_ACCOUNT ":user/c\n"
+                             "    username: grp-users\n");
+        assert_true(plan_has_warning(&f->plan, cases[i].warning));
+        assert_true(plan_has_warning(&f->plan, "the group of every login; not served"));
+        assert_null(eksauth_plan_find_user(&f->plan, cases[i].refused));
+        assert_non_null(eksauth_plan_find_user(&f->plan, cases[i].served[0]));
+        assert_non_null(eksauth_plan_find_user(&f->plan, cases[i].served[1]));
+    }
+}
+
+/*
  * Groups repeated across entries (more names than the plan remembers at
  * once) each land in their one POSIX group, and a group refused for a
  * collision stays refused for the entries that name it again.
@@ -714,6 +759,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_plan_refuses_login_collision, plan_fixture_setup,
                                         plan_fixture_teardown),
         cmocka_unit_test_setup_teardown(test_login_named_like_users_group_is_refused,
+                                        plan_fixture_setup, plan_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_login_named_like_configured_users_group,
                                         plan_fixture_setup, plan_fixture_teardown),
         cmocka_unit_test_setup_teardown(test_plan_repeated_groups, plan_fixture_setup,
                                         plan_fixture_teardown),
