@@ -17,8 +17,9 @@
  * Eight bytes a step (every aws-auth is counted twice, whole): '[' (0x5b)
  * and '{' (0x7b) are the only bytes that OR 0x20 makes 0x7b, so XOR 0x7b
  * makes exactly them zero; (b & 0x7f) + 0x7f sets a byte's top bit unless
- * its low seven bits are zero, without a carry into the next byte, so the
- * top bits left after the NOT are the zero bytes, summed by the multiply.
+ * its low seven bits are zero, without a carry into the next byte, and
+ * OR b sets it for a byte of 0x80 or more, so the top bits left after the
+ * NOT are exactly the zero bytes, summed by the multiply.
  */
 static size_t flow_opens(const char *text, size_t len, size_t limit)
 {
