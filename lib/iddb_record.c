@@ -213,22 +213,20 @@ static enum eksauth_status refuse_templated(const struct eksauth_iddb *db, const
 }
 
 /*
- * Have nscd drop its caches of the DB at path, just replaced; when it does
- * not, leave the mark a sync leaves (EKSAUTH_NSCD_PENDING_NAME beside the
- * DB, paths.h), so the next sync, or the watch at its stream's end, asks
- * again: the caches would otherwise keep what this write replaced until
- * their time to live, and no sync would know.  The mark is never removed
- * here: a sync that failed to drop them after this login did still owes
- * it.  Best effort, as the drop itself: the login is recorded.
+ * Have nscd drop its caches of the DB just replaced (d: the claim made
+ * under the lock before the write, nscd.h); when it does not, or when no
+ * write happened and d took over an earlier writer's debt, leave the mark
+ * a sync leaves, so the next sync, or the watch at its stream's end, asks
+ * again: the caches would otherwise keep what the write replaced until
+ * their time to live, and no sync would know.  A login killed before nscd
+ * answers leaves its claim, which the next sync takes over.  Best effort,
+ * as the drop itself: the login is recorded.
  */
-static void tell_nscd(const char *path)
+static void tell_nscd(struct eksauth_nscd_debt *d, bool wrote)
 {
-    char mark[EKSAUTH_PATH_MAX];
+    bool dropped = wrote ? eksauth_iddb_replaced(NULL) == EKSAUTH_OK : d->taken == 0;
 
-    if (eksauth_iddb_replaced(NULL) == EKSAUTH_OK)
-        return;
-    if (eksauth_paths_beside(mark, path, EKSAUTH_NSCD_PENDING_NAME))
-        (void)eksauth_nscd_owe(mark, NULL);
+    (void)eksauth_nscd_settle(d, dropped, NULL);
 }
 
 enum eksauth_status
@@ -246,9 +244,11 @@ eksauth_iddb_record_login(const char *path, const struct eksauth_iddb_user_in *u
     struct eksauth_iddb_group_in *joined = NULL;
     enum eksauth_iddb_verdict v;
     size_t i, nn = 0;
+    struct eksauth_nscd_debt owed;
     bool wrote = false;
     int lfd = -1;
 
+    memset(&owed, 0, sizeof(owed));
     if (verdict != NULL)
         *verdict = EKSAUTH_IDDB_TEMPLATED;
     if (u == NULL || u->login == NULL || n_groups > EKSAUTH_IDDB_MAX_GROUPS)
@@ -328,6 +328,8 @@ eksauth_iddb_record_login(const char *path, const struct eksauth_iddb_user_in *u
     st = eksauth_iddb_builder_add_user(b, &in, err);
     if (st != EKSAUTH_OK)
         goto out;
+    /* On disk before the write: a login killed before nscd answers still owes the drop. */
+    (void)eksauth_nscd_owe_locked(&owed, path, NULL);
     st = eksauth_iddb_write_locked(b, path, err);
     wrote = st == EKSAUTH_OK;
     if (st == EKSAUTH_OK && uid_out != NULL)
@@ -339,7 +341,6 @@ out:
     eksauth_iddb_close(db);
     eksauth_iddb_unlock(lfd);
     /* nscd told once the lock is free: a stuck one holds up this login alone. */
-    if (wrote)
-        tell_nscd(path);
+    tell_nscd(&owed, wrote);
     return st;
 }

@@ -9,18 +9,22 @@
  */
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/uio.h>
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "eksauth/file.h"
 #include "eksauth/nscd.h"
 
 #define NSCD_VERSION    2
@@ -133,13 +137,179 @@ enum eksauth_status eksauth_nscd_invalidate(const char *socket_path, struct eksa
     return pw != EKSAUTH_OK ? pw : gr;
 }
 
-enum eksauth_status eksauth_nscd_owe(const char *mark_path, struct eksauth_error *err)
-{
-    /* O_NOFOLLOW: the DB's folder is root's, but never create through a planted link. */
-    int fd = open(mark_path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+/* The claims' names: "<mark>.asking." and mkostemp's six characters. */
+#define CLAIM_MARK   ".asking."
+#define CLAIM_RANDOM 6
 
+/* The folder of path ("." for a bare name). */
+static void folder_of(char dir[EKSAUTH_PATH_MAX], const char *path)
+{
+    const char *slash = strrchr(path, '/');
+
+    if (slash == NULL)
+        snprintf(dir, EKSAUTH_PATH_MAX, ".");
+    else
+        snprintf(dir, EKSAUTH_PATH_MAX, "%.*s", slash == path ? 1 : (int)(slash - path), path);
+}
+
+/* fsync the folder of path: a name made or renamed there survives a power cut. */
+static int sync_folder_of(const char *path)
+{
+    char dir[EKSAUTH_PATH_MAX];
+    int fd, rc;
+
+    folder_of(dir, path);
+    fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0)
-        return eksauth_fail(err, EKSAUTH_EIO, "%s: not written (%s)", mark_path, strerror(errno));
+        return -1;
+    rc = fsync(fd);
     close(fd);
+    return rc;
+}
+
+/* A new claim of d's, empty, 0600 (mkostemp's O_EXCL never reuses a planted file). */
+static int make_claim(struct eksauth_nscd_debt *d)
+{
+    int fd, n = snprintf(d->claim, sizeof(d->claim), "%s" CLAIM_MARK "XXXXXX", d->mark);
+
+    if (n < 0 || (size_t)n >= sizeof(d->claim)) {
+        d->claim[0] = '\0';
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    fd = mkostemp(d->claim, O_CLOEXEC);
+    if (fd < 0) {
+        d->claim[0] = '\0';
+        return -1;
+    }
+    close(fd);
+    return 0;
+}
+
+/* name is a claim of the mark (base its last component), not d's own. */
+static bool is_claim(const struct eksauth_nscd_debt *d, const char *base, const char *name)
+{
+    size_t blen = strlen(base), mlen = strlen(CLAIM_MARK), i;
+    const char *own = strrchr(d->claim, '/');
+    const char *r;
+
+    own = own != NULL ? own + 1 : d->claim;
+    if (strncmp(name, base, blen) != 0 || strncmp(name + blen, CLAIM_MARK, mlen) != 0)
+        return false;
+    r = name + blen + mlen;
+    for (i = 0; i < CLAIM_RANDOM; i++)
+        if (!((r[i] >= 'a' && r[i] <= 'z') || (r[i] >= 'A' && r[i] <= 'Z') ||
+              (r[i] >= '0' && r[i] <= '9')))
+            return false;
+    return r[CLAIM_RANDOM] == '\0' && strcmp(own, name) != 0;
+}
+
+/*
+ * The claims left beside the mark (regular files of the effective uid, as
+ * every writer is root): counted, and moved into d's claim when adopt.
+ */
+static unsigned claims_left(struct eksauth_nscd_debt *d, bool adopt)
+{
+    const char *slash = strrchr(d->mark, '/');
+    const char *base = slash != NULL ? slash + 1 : d->mark;
+    char dir[EKSAUTH_PATH_MAX];
+    struct dirent *de;
+    struct stat sb;
+    unsigned n = 0;
+    DIR *dp;
+
+    folder_of(dir, d->mark);
+    dp = opendir(dir);
+    if (dp == NULL)
+        return 0;
+    while ((de = readdir(dp)) != NULL) {
+        if (!is_claim(d, base, de->d_name) ||
+            fstatat(dirfd(dp), de->d_name, &sb, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(sb.st_mode) ||
+            sb.st_uid != geteuid())
+            continue;
+        /* rename over d's claim: the debt is on disk under one name or the other throughout. */
+        if (!adopt || renameat(dirfd(dp), de->d_name, AT_FDCWD, d->claim) == 0)
+            n++;
+    }
+    closedir(dp);
+    return n;
+}
+
+/* The mark moved into d's claim (no lock needed: only a request that failed made it). */
+static void take_mark(struct eksauth_nscd_debt *d)
+{
+    if (rename(d->mark, d->claim) == 0)
+        d->taken++;
+}
+
+enum eksauth_status eksauth_nscd_owe_locked(struct eksauth_nscd_debt *d, const char *db_path,
+                                            struct eksauth_error *err)
+{
+    memset(d, 0, sizeof(*d));
+    if (!eksauth_paths_beside(d->mark, db_path, EKSAUTH_NSCD_PENDING_NAME))
+        return eksauth_fail(err, EKSAUTH_EINVAL, "%s: path too long", db_path);
+    /* On disk before the DB is replaced: a writer killed after the rename still owes the drop. */
+    if (make_claim(d) != 0 || sync_folder_of(d->claim) != 0) {
+        int e = errno;
+
+        if (d->claim[0] != '\0')
+            (void)unlink(d->claim);
+        d->claim[0] = '\0';
+        return eksauth_fail(err, EKSAUTH_EIO, "%s" CLAIM_MARK "XXXXXX: not written (%s)", d->mark,
+                            strerror(e));
+    }
+    take_mark(d);
+    d->taken += claims_left(d, true);
     return EKSAUTH_OK;
+}
+
+bool eksauth_nscd_take(struct eksauth_nscd_debt *d, const char *db_path)
+{
+    struct stat sb;
+    unsigned left;
+    bool marked;
+    int lock = -1;
+
+    memset(d, 0, sizeof(*d));
+    if (!eksauth_paths_beside(d->mark, db_path, EKSAUTH_NSCD_PENDING_NAME))
+        return false;
+    marked = lstat(d->mark, &sb) == 0;
+    left = claims_left(d, false);
+    if (!marked && left == 0)
+        return false;
+    /* No claim to move them into: asked all the same, and they stay for the next run. */
+    if (make_claim(d) != 0)
+        return true;
+    if (marked)
+        take_mark(d);
+    /* Under the DB's lock, no writer is between its claim and its replace. */
+    if (left > 0 && eksauth_file_trylock(db_path, &lock, NULL) == EKSAUTH_OK) {
+        d->taken += claims_left(d, true);
+        close(lock);
+    }
+    return true;
+}
+
+enum eksauth_status eksauth_nscd_settle(struct eksauth_nscd_debt *d, bool dropped,
+                                        struct eksauth_error *err)
+{
+    enum eksauth_status st = EKSAUTH_OK;
+    int fd;
+
+    if (dropped) {
+        if (d->claim[0] != '\0')
+            (void)unlink(d->claim);
+    } else if (d->claim[0] != '\0') {
+        if (rename(d->claim, d->mark) != 0 || sync_folder_of(d->mark) != 0)
+            st = eksauth_fail(err, EKSAUTH_EIO, "%s: not written (%s)", d->mark, strerror(errno));
+    } else if (d->mark[0] != '\0') {
+        /* O_NOFOLLOW: the DB's folder is root's, but never create through a planted link. */
+        fd = open(d->mark, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+        if (fd < 0 || fsync(fd) != 0 || sync_folder_of(d->mark) != 0)
+            st = eksauth_fail(err, EKSAUTH_EIO, "%s: not written (%s)", d->mark, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+    }
+    d->claim[0] = '\0';
+    return st;
 }

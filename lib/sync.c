@@ -44,6 +44,7 @@ struct apply {
     const struct eksauth_snapshot_state *expect; /* as read before the source, or NULL */
     struct eksauth_file_pending db_file;         /* the new DB, written, not yet renamed */
     struct eksauth_snapshot_pending snap_files;  /* the snapshot and state, likewise */
+    struct eksauth_nscd_debt nscd;               /* nscd's drop owed for it (nscd.h) */
     bool replaced;                               /* the new DB renamed in place */
 };
 
@@ -383,6 +384,25 @@ static enum eksauth_status write_login_index(struct apply *a, const char *inputs
                                 a->ctx->paths.index, e.msg);
 }
 
+/*
+ * Under the lock, before the DB is replaced: the drop this replace will owe
+ * nscd's caches, on disk (nscd.h), so a sync killed before nscd answers
+ * still owes it to the next sync or the watch.  A folder where even that
+ * empty file cannot be made (read-only, full) fails the DB's own rename
+ * too, or very nearly: a warning, and the replace goes on, as a removed
+ * user kept in the DB would be worse than one kept in nscd's cache.
+ */
+static void owe_nscd(struct apply *a)
+{
+    struct eksauth_error e;
+
+    if (eksauth_nscd_owe_locked(&a->nscd, a->ctx->paths.db, &e) != EKSAUTH_OK)
+        (void)eksauth_strlist_addf(&a->report->warnings, NULL,
+                                   "%s: a sync killed before nscd drops its caches would leave "
+                                   "that drop owed to no later sync",
+                                   e.msg);
+}
+
 /* Reads of the source when other syncs keep writing first (report->superseded). */
 #define SUPERSEDED_TRIES 3
 
@@ -495,6 +515,7 @@ static enum eksauth_status apply_locked(struct apply *a, struct eksauth_error *e
             st = write_login_index(a, inputs, err);
     }
     if (st == EKSAUTH_OK) {
+        owe_nscd(a);
         st = eksauth_iddb_commit_locked(&a->db_file, err);
         if (st != EKSAUTH_OK) {
             (void)unlink(a->ctx->paths.state);
@@ -568,67 +589,65 @@ static enum eksauth_status maps_nobody(const struct eksauth_awsauth *aa, const c
 /* The wait before nscd is asked again within a sync: a daemon restarting listens by then. */
 #define NSCD_RETRY_MS 2000
 
-/* The mark of caches owed a drop, made; a warning when it cannot be. */
-static void owe_nscd(struct eksauth_ctx *ctx, struct eksauth_sync_report *r)
+/*
+ * nscd's passwd and group caches dropped: after this sync replaced the DB
+ * (d: its claim, made under the lock), or because an earlier writer could
+ * not, or was killed before nscd answered (d NULL: taken from the mark and
+ * the claims beside the DB, nscd.h: files, as a timer's sync is a process
+ * that exits).  Why it matters: an nscd that kept its caches serves a user
+ * a sync removed, with its groups (sudo's rules), for its time to live
+ * (600 s for passwd in Debian's nscd.conf), and a daemon busy or
+ * restarting at that moment is common.  So: asked again once after
+ * NSCD_RETRY_MS; still not done, a warning naming the commands that drop
+ * them by hand, and the mark, so the next sync asks again even when it
+ * writes nothing.  A mark someone else made costs one request to nscd;
+ * nothing else trusts it.
+ */
+static void drop_nscd_caches(struct eksauth_ctx *ctx, struct eksauth_nscd_debt *d, bool replaced,
+                             struct eksauth_sync_report *r)
 {
+    struct eksauth_nscd_debt taken;
     struct eksauth_error e;
+    bool retried = false, dropped = true, earlier;
 
-    if (eksauth_nscd_owe(ctx->paths.nscd_pending, &e) != EKSAUTH_OK)
+    if (d == NULL) {
+        /* Nothing owed, or this sync asked already (what came of it is in r->nscd). */
+        if (r->nscd != NULL || !eksauth_nscd_take(&taken, ctx->paths.db))
+            return;
+        d = &taken;
+    }
+    earlier = d == &taken || d->taken > 0;
+    if (!replaced && !earlier) {
+        /* Nothing replaced, nothing owed before: the claim made for it goes. */
+        (void)eksauth_nscd_settle(d, true, NULL);
+        return;
+    }
+    if (eksauth_iddb_replaced(&e) != EKSAUTH_OK) {
+        ctx->services.sleep_ms(NSCD_RETRY_MS);
+        retried = true;
+        dropped = eksauth_iddb_replaced(&e) == EKSAUTH_OK;
+    }
+    if (!dropped) {
+        r->nscd = "pending";
+        (void)eksauth_strlist_addf(&r->warnings, NULL,
+                                   "%s (asked again after %d s; the next sync asks again)", e.msg,
+                                   NSCD_RETRY_MS / 1000);
+    }
+    /* Removed once nscd confirmed, else left as the mark. */
+    if (eksauth_nscd_settle(d, dropped, &e) != EKSAUTH_OK)
         (void)eksauth_strlist_addf(&r->warnings, NULL,
                                    "%s: the next sync will not ask nscd again; run nscd -i passwd "
                                    "and nscd -i group as root",
                                    e.msg);
-}
-
-/*
- * nscd's passwd and group caches dropped: after this sync replaced the DB,
- * or because an earlier sync could not (the mark beside the DB, paths.h: a
- * file, as a timer's sync is a process that exits).  Why it matters: an
- * nscd that kept its caches serves a user a sync removed, with its groups
- * (sudo's rules), for its time to live (600 s for passwd in Debian's
- * nscd.conf), and a daemon busy or restarting at that moment is common.
- * So: asked again once after NSCD_RETRY_MS; still not done, a warning
- * naming the commands that drop them by hand, and the mark, so the next
- * sync asks again even when it writes nothing.  A mark someone else made
- * costs one request to nscd; nothing else trusts it.
- */
-static void drop_nscd_caches(struct eksauth_ctx *ctx, bool replaced, struct eksauth_sync_report *r)
-{
-    struct eksauth_error e;
-    struct stat sb;
-    bool owed = lstat(ctx->paths.nscd_pending, &sb) == 0, retried = false;
-
-    /* Nothing owed, or this sync asked already (what came of it is in r->nscd). */
-    if (!replaced && (!owed || r->nscd != NULL))
-        return;
-    /*
-     * The mark goes before nscd is asked, never after: a login that records
-     * itself meanwhile and cannot drop the caches makes it again
-     * (lib/iddb_record.c), and removed after this request it would take
-     * that login's owed drop with it.
-     */
-    if (owed && unlink(ctx->paths.nscd_pending) != 0 && errno != ENOENT)
-        (void)eksauth_strlist_addf(&r->warnings, NULL,
-                                   "%s: not removed (%s): the next sync asks nscd again",
-                                   ctx->paths.nscd_pending, strerror(errno));
-    if (eksauth_iddb_replaced(&e) != EKSAUTH_OK) {
-        ctx->services.sleep_ms(NSCD_RETRY_MS);
-        retried = true;
-        if (eksauth_iddb_replaced(&e) != EKSAUTH_OK) {
-            r->nscd = "pending";
-            (void)eksauth_strlist_addf(&r->warnings, NULL,
-                                       "%s (asked again after %d s; the next sync asks again)",
-                                       e.msg, NSCD_RETRY_MS / 1000);
-            owe_nscd(ctx, r);
-            return;
-        }
-    }
-    r->nscd = retried ? "dropped on a retry" : owed ? "dropped (an earlier sync could not)" : NULL;
+    if (dropped)
+        r->nscd = retried   ? "dropped on a retry"
+                  : earlier ? "dropped (an earlier sync could not)"
+                            : NULL;
 }
 
 void eksauth_sync_nscd_owed(struct eksauth_ctx *ctx, struct eksauth_sync_report *r)
 {
-    drop_nscd_caches(ctx, false, r);
+    drop_nscd_caches(ctx, NULL, false, r);
 }
 
 /*
@@ -720,7 +739,7 @@ enum eksauth_status eksauth_sync_apply(struct eksauth_ctx *ctx,
     eksauth_snapshot_discard(&a.snap_files);
     eksauth_iddb_unlock(lock);
     /* nscd told once the lock is free (a stuck one holds up this sync alone). */
-    drop_nscd_caches(ctx, a.replaced, report);
+    drop_nscd_caches(ctx, &a.nscd, a.replaced, report);
     /* 3. What the cluster drops is dropped here too (written without it), and named: a failure. */
     if (st == EKSAUTH_OK && eksauth_awsauth_dropped_count(a.m.aa) > 0)
         st = dropped_failure(a.m.aa, label, report, err);
@@ -943,7 +962,7 @@ enum eksauth_status eksauth_sync_fetch(struct eksauth_ctx *ctx,
         st = fetch_once(ctx, opts, state, r, err);
     while (read_again(ctx, state, r, st, &tries));
     /* Owed by an earlier sync: asked whatever this one did (an unchanged source, an outage). */
-    drop_nscd_caches(ctx, false, r);
+    drop_nscd_caches(ctx, NULL, false, r);
     return st;
 }
 
@@ -1000,7 +1019,7 @@ enum eksauth_status eksauth_sync_run(struct eksauth_ctx *ctx,
         do
             st = file_once(ctx, opts, &state, report, err);
         while (read_again(ctx, &state, report, st, &tries));
-        drop_nscd_caches(ctx, false, report);
+        drop_nscd_caches(ctx, NULL, false, report);
     }
     if (st == EKSAUTH_OK && report->unconfirmed[0] != '\0')
         st = unconfirmed_failure(report, err);

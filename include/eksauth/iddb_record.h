@@ -44,10 +44,12 @@ bool eksauth_iddb_login_is_current(const struct eksauth_iddb *db,
  * them now; one not in the DB is added with its gid (refused when that gid
  * is taken); one present keeps its gid.  A record that is written gets
  * last_login = u->last_login, or the current time when that is 0.
- * *uid_out (may be NULL) receives the recorded uid.  After a write, once
- * the lock is released, nscd is asked to drop its caches; when it does
- * not, the mark EKSAUTH_NSCD_PENDING_NAME is left beside the DB (paths.h)
- * for the next sync to ask again.
+ * *uid_out (may be NULL) receives the recorded uid.  Before a write, under
+ * the lock, the drop of nscd's caches it owes is made durable
+ * (eksauth_nscd_owe_locked, nscd.h); after it, once the lock is released,
+ * nscd is asked to drop them; when it does not (or the login is killed
+ * first), the debt stays beside the DB (the mark EKSAUTH_NSCD_PENDING_NAME,
+ * paths.h, or its claim) for the next sync to ask again.
  */
 enum eksauth_status
 eksauth_iddb_record_login(const char *path, const struct eksauth_iddb_user_in *u,

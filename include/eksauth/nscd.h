@@ -12,6 +12,9 @@
 #ifndef EKSAUTH_NSCD_H
 #define EKSAUTH_NSCD_H
 
+#include <stdbool.h>
+
+#include "eksauth/paths.h"
 #include "eksauth/status.h"
 
 /* Where glibc's client, nscd -i and unscd find the daemon (glibc's _PATH_NSCDSOCKET). */
@@ -31,12 +34,54 @@
 enum eksauth_status eksauth_nscd_invalidate(const char *socket_path, struct eksauth_error *err);
 
 /*
- * Leave the mark at mark_path (EKSAUTH_NSCD_PENDING_NAME beside the DB,
- * paths.h) that nscd's caches are owed a drop: a writer whose drop failed
- * leaves it, and the next sync, or the watch at a stream's end, asks nscd
- * again and removes it (lib/sync.c).  An empty file, private, never
- * through a link.  EKSAUTH_EIO, naming the file, when it cannot be made.
+ * A drop of nscd's caches owed, kept on disk until nscd confirms it, so a
+ * writer killed (or a power cut) between replacing the DB and nscd's
+ * answer leaves it owed.  Its files are beside the DB: the mark
+ * (EKSAUTH_NSCD_PENDING_NAME, paths.h), a drop owed by a writer whose
+ * request failed, and each process's claim ("nscd.pending.asking.XXXXXX"),
+ * the drops it is asking for now.  A writer makes its claim under the
+ * DB's lock before it replaces the DB (eksauth_nscd_owe_locked), asks
+ * once the lock is free, then settles it (eksauth_nscd_settle): removed
+ * when nscd dropped its caches, renamed to the mark when not.  The next
+ * sync, or the watch at a stream's end, takes over the mark and the claims
+ * of killed processes (eksauth_nscd_take) and asks.  A debt is only ever
+ * moved by rename into a claim made before the request, never removed
+ * after it: a mark made while a request is under way stays
+ * (tests/unit/test_sync.c test_nscd_mark_made_while_asked_stays).
  */
-enum eksauth_status eksauth_nscd_owe(const char *mark_path, struct eksauth_error *err);
+struct eksauth_nscd_debt {
+    char mark[EKSAUTH_PATH_MAX];  /* the mark beside the DB */
+    char claim[EKSAUTH_PATH_MAX]; /* this process's claim; "" when it holds none */
+    unsigned taken;               /* earlier debts moved into it: the mark, others' claims */
+};
+
+/*
+ * Under the lock of the DB at db_path (eksauth_iddb_lock), before it is
+ * replaced: d's claim made and on disk (the folder fsync'ed), then the
+ * mark and every claim left there moved into it (the lock is held, so
+ * each is a finished writer's or a killed process's).  EKSAUTH_EIO, naming
+ * the file, when the claim cannot be made (a read-only or full
+ * filesystem: the DB's own write then fails too); d holds no claim then,
+ * and the debts found stay where they are.
+ */
+enum eksauth_status eksauth_nscd_owe_locked(struct eksauth_nscd_debt *d, const char *db_path,
+                                            struct eksauth_error *err);
+
+/*
+ * Without the DB's lock: whether a drop is owed (the mark, or a claim
+ * left), and if so, the mark moved into a new claim of d's, and the claims
+ * left too when the DB's lock is free (a writer holding it may not have
+ * replaced the DB yet: its claim waits for the next run).  Nothing owed
+ * costs an lstat and a read of the folder, and makes no file.
+ */
+bool eksauth_nscd_take(struct eksauth_nscd_debt *d, const char *db_path);
+
+/*
+ * After asking nscd: dropped, d's claim is removed; not, it becomes the
+ * mark (renamed, the folder fsync'ed), or the mark is made when d holds no
+ * claim.  EKSAUTH_EIO, naming the file, when the mark cannot be left.
+ */
+enum eksauth_status eksauth_nscd_settle(struct eksauth_nscd_debt *d, bool dropped,
+                                        struct eksauth_error *err);
 
 #endif

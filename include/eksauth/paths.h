@@ -12,7 +12,8 @@
  * folder "replay"), the key of the token proof ("proof.key", proof.h) and
  * the STS call's TLS session ("sts.tls-session", tls_resume.h), and the mark
  * of nscd's caches owed a drop by a writer that could not give it, a sync or a
- * login that records itself ("nscd.pending", nscd.h).
+ * login that records itself ("nscd.pending", and the writers' claims
+ * "nscd.pending.asking.XXXXXX", nscd.h).
  *
  * The environment is read with secure_getenv: in a setuid program (sudo)
  * the caller's environment never chooses a file.  A path from the

@@ -154,8 +154,9 @@ enum eksauth_status eksauth_sync_snapshot(struct eksauth_ctx *ctx,
 void eksauth_sync_report_free(struct eksauth_sync_report *report);
 
 /*
- * Drop nscd's caches when an earlier writer could not (the mark
- * EKSAUTH_NSCD_PENDING_NAME beside the DB, paths.h): the watch asks at
+ * Drop nscd's caches when an earlier writer could not, or was killed
+ * before nscd answered (the mark EKSAUTH_NSCD_PENDING_NAME beside the DB,
+ * paths.h, or a claim left there, nscd.h): the watch asks at
  * each stream's end, as a timer's sync does at each run.  r->nscd and
  * r->warnings say what came of it; nothing when nothing was owed.
  */

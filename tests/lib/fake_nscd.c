@@ -91,6 +91,19 @@ int fake_nscd_start_touching(struct fake_nscd *f, const char *socket_path, unsig
     return 0;
 }
 
+int fake_nscd_wait_request(const struct fake_nscd *f)
+{
+    struct stat sb;
+    int i;
+
+    for (i = 0; i < 500; i++) {
+        if (stat(f->log, &sb) == 0 && sb.st_size > 0)
+            return 0;
+        usleep(10000);
+    }
+    return -1;
+}
+
 void fake_nscd_stop(struct fake_nscd *f, int kill_it, char *buf, size_t buflen)
 {
     FILE *log;

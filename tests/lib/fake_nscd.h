@@ -39,6 +39,13 @@ int fake_nscd_start_touching(struct fake_nscd *f, const char *socket_path, unsig
                              enum fake_nscd_answer answer, const char *touch);
 
 /*
+ * Wait until the child has noted a request (up to 5 s): a client it keeps
+ * waiting (FAKE_NSCD_SILENT) is then past its write and waiting for the
+ * answer.  0, or -1 when none came.
+ */
+int fake_nscd_wait_request(const struct fake_nscd *f);
+
+/*
  * Wait for the child (it is killed first when kill_it: fewer requests
  * came than it waits for) and read its log into buf (NUL-terminated).
  */

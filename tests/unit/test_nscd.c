@@ -15,11 +15,13 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
+#include "eksauth/file.h"
 #include "eksauth/nscd.h"
 #include "fake_nscd.h"
 #include "tmpdir.h"
@@ -138,6 +140,60 @@ static void test_no_daemon(void **state)
     assert_int_equal(eksauth_nscd_invalidate(path, &err), EKSAUTH_OK);
 }
 
+/* Whether path names a file (never through a link). */
+static bool exists(const char *path)
+{
+    struct stat sb;
+
+    return lstat(path, &sb) == 0;
+}
+
+/*
+ * The files of a drop owed (nscd.h): a writer's claim, made under the
+ * DB's lock before the DB is replaced, is taken over by another run only
+ * while that lock is free (before, the writer may not have replaced the
+ * DB yet, and a drop asked then would not cover its write); taken over, it
+ * is the other run's to settle: removed when nscd dropped the caches, the
+ * mark when not, and the mark taken over in turn by the next run.
+ */
+static void test_claims_taken_over_only_unlocked(void **state)
+{
+    struct eksauth_nscd_debt w, r;
+    struct eksauth_error err = {0};
+    char dir[512], db[600];
+    int lock;
+
+    (void)state;
+    snprintf(dir, sizeof(dir), "%s/claims", tmpdir);
+    assert_int_equal(mkdir(dir, 0755), 0);
+    snprintf(db, sizeof(db), "%s/identity.db", dir);
+    /* Nothing owed: no file made. */
+    assert_false(eksauth_nscd_take(&r, db));
+    /* A writer, under the lock, before its replace. */
+    assert_int_equal(eksauth_file_lock(db, &lock, &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_nscd_owe_locked(&w, db, &err), EKSAUTH_OK);
+    assert_true(exists(w.claim));
+    assert_int_equal(w.taken, 0);
+    /* Owed, but not taken over while the writer holds the lock. */
+    assert_true(eksauth_nscd_take(&r, db));
+    assert_int_equal(r.taken, 0);
+    assert_int_equal(eksauth_nscd_settle(&r, true, &err), EKSAUTH_OK);
+    assert_true(exists(w.claim));
+    /* The writer replaced the DB, released the lock, and was killed: its claim is taken over. */
+    close(lock);
+    assert_true(eksauth_nscd_take(&r, db));
+    assert_int_equal(r.taken, 1);
+    assert_false(exists(w.claim));
+    /* nscd refused: the mark, taken over by the next run, paid. */
+    assert_int_equal(eksauth_nscd_settle(&r, false, &err), EKSAUTH_OK);
+    assert_true(exists(r.mark));
+    assert_true(eksauth_nscd_take(&r, db));
+    assert_int_equal(r.taken, 1);
+    assert_false(exists(r.mark));
+    assert_int_equal(eksauth_nscd_settle(&r, true, &err), EKSAUTH_OK);
+    assert_false(eksauth_nscd_take(&r, db));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -146,6 +202,7 @@ int main(void)
         cmocka_unit_test(test_refused),
         cmocka_unit_test(test_hangup_is_no_sigpipe),
         cmocka_unit_test(test_no_daemon),
+        cmocka_unit_test(test_claims_taken_over_only_unlocked),
     };
 
     return cmocka_run_group_tests(tests, tmpdir_setup, tmpdir_teardown);
