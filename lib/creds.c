@@ -1406,11 +1406,26 @@ enum eksauth_status eksauth_creds_region(const char *option,
         st = eksauth_fail(err, EKSAUTH_ENOMEM, "region: out of memory");
         goto out;
     }
-    if (option != NULL && option[0] != '\0') {
+    /*
+     * --region "" is the AWS CLI's region too, over the environment's: it
+     * signs for the host sts..amazonaws.com and fails ("Invalid endpoint").
+     */
+    if (option != NULL && option[0] == '\0') {
+        st = eksauth_fail(err, EKSAUTH_EINVAL,
+                          "region: --region is empty, and the AWS CLI then signs for no region "
+                          "and fails: name a region, or leave the option out");
+        goto out;
+    }
+    if (option != NULL) {
         st = region_take(option, "--region", out, outlen, err);
         goto out;
     }
-    /* The first set decides, as in AWS CLI v2 (botocore reads AWS_DEFAULT_REGION only). */
+    /*
+     * The first set decides, as in AWS CLI v2; AWS CLI v1 (botocore, 1.43
+     * too) reads AWS_DEFAULT_REGION only, and with AWS_REGION alone signs
+     * for the global endpoint: a token of AWS_REGION's regional endpoint is
+     * as good to the cluster.
+     */
     if ((v = env_raw(opt, "AWS_REGION")) != NULL) {
         st = region_env(v, "AWS_REGION", out, outlen, err);
         goto out;

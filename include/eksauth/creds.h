@@ -128,8 +128,10 @@ void eksauth_creds_free(struct eksauth_creds *creds);
  * AWS_DEFAULT_REGION, else the profile's "region" in the shared credentials
  * file (botocore merges that file's section over the config file's), else
  * in the AWS config file.  The first of AWS_REGION and AWS_DEFAULT_REGION
- * set decides, and set empty is EKSAUTH_EINVAL, as "region =" in a file is
- * (botocore takes the empty region and get-token fails).  Both files are
+ * set decides (AWS CLI v2's order; v1 reads AWS_DEFAULT_REGION only), and
+ * set empty is EKSAUTH_EINVAL, as "region =" in a file is and an empty
+ * option (--region "") is (the AWS CLI takes the empty region, over the
+ * environment's, and get-token fails).  Both files are
  * read whole, a file botocore refuses or a profile asked for that neither
  * has being EKSAUTH_EINVAL whichever holds the region (profile as for
  * eksauth_creds_load).

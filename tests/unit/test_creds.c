@@ -1116,6 +1116,43 @@ static void test_ini_control_value(void **state)
 }
 
 /*
+ * --region "" is the region the AWS CLI signs for, over AWS_REGION,
+ * AWS_DEFAULT_REGION and the files: `aws --region "" eks get-token` (AWS
+ * CLI 1.45.11, botocore 1.43.11) fails with "Invalid endpoint:
+ * https://sts..amazonaws.com", so eksauth refuses it too, saying so.  (It
+ * was taken as no option: eksauth token signed for the environment's
+ * region where the AWS CLI fails.)  AWS_REGION alone is the region, as in
+ * AWS CLI v2 (v1 reads AWS_DEFAULT_REGION only, and signs for the global
+ * endpoint then): the chosen order, pinned here.
+ */
+static void test_region_option_empty_and_aws_region(void **state)
+{
+    struct eksauth_error err;
+    char region[64];
+
+    (void)state;
+    env_set("AWS_EC2_METADATA_DISABLED", "true");
+    write_file(path_in("home/.aws/config"), "[default]\nregion = us-east-1\n");
+    env_set("AWS_REGION", "eu-central-1");
+    assert_status_err(eksauth_creds_region(NULL, &fake_env, region, sizeof(region), &err),
+                      EKSAUTH_OK);
+    assert_string_equal(region, "eu-central-1");
+    env_set("AWS_DEFAULT_REGION", "eu-west-2");
+    assert_status_err(eksauth_creds_region("", &fake_env, region, sizeof(region), &err),
+                      EKSAUTH_EINVAL);
+    assert_string_equal(region, "");
+    assert_non_null(strstr(err.msg, "region: --region is empty"));
+    assert_non_null(strstr(err.msg, "leave the option out"));
+    env_set("AWS_REGION", NULL);
+    env_set("AWS_DEFAULT_REGION", NULL);
+    assert_status_err(eksauth_creds_region("", &fake_env, region, sizeof(region), &err),
+                      EKSAUTH_EINVAL);
+    assert_status_err(eksauth_creds_region(NULL, &fake_env, region, sizeof(region), &err),
+                      EKSAUTH_OK);
+    assert_string_equal(region, "us-east-1");
+}
+
+/*
  * Where botocore 1.43.11 (aws eks get-token) fails, eksauth signs with
  * nothing either (tests/integration/creds_botocore.sh finds these): each
  * case as botocore read it, with the environment's keys or region.
@@ -1223,4 +1260,5 @@ EKSAUTH_UNIT_MAIN_WITH(
     cmocka_unit_test_setup(test_config_strict, each),
     cmocka_unit_test_setup(test_ini_lone_cr, each),
     cmocka_unit_test_setup(test_ini_control_value, each),
-    cmocka_unit_test_setup(test_botocore_refusals, each))
+    cmocka_unit_test_setup(test_botocore_refusals, each),
+    cmocka_unit_test_setup(test_region_option_empty_and_aws_region, each))
