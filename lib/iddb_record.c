@@ -329,8 +329,9 @@ eksauth_iddb_record_login(const char *path, const struct eksauth_iddb_user_in *u
     if (st != EKSAUTH_OK)
         goto out;
     /* On disk before the write: a login killed before nscd answers still owes the drop. */
-    (void)eksauth_nscd_owe_locked(&owed, path, NULL);
-    st = eksauth_iddb_write_locked(b, path, err);
+    st = eksauth_nscd_owe_locked(&owed, path, err);
+    if (st == EKSAUTH_OK)
+        st = eksauth_iddb_write_locked(b, path, err);
     wrote = st == EKSAUTH_OK;
     if (st == EKSAUTH_OK && uid_out != NULL)
         *uid_out = in.uid;

@@ -238,7 +238,9 @@ static unsigned claims_left(struct eksauth_nscd_debt *d, bool adopt)
 /* The mark moved into d's claim (no lock needed: only a request that failed made it). */
 static void take_mark(struct eksauth_nscd_debt *d)
 {
-    if (rename(d->mark, d->claim) == 0)
+    struct stat sb;
+
+    if (lstat(d->mark, &sb) == 0 && rename(d->mark, d->claim) == 0)
         d->taken++;
 }
 
@@ -249,18 +251,31 @@ enum eksauth_status eksauth_nscd_owe_locked(struct eksauth_nscd_debt *d, const c
     if (!eksauth_paths_beside(d->mark, db_path, EKSAUTH_NSCD_PENDING_NAME))
         return eksauth_fail(err, EKSAUTH_EINVAL, "%s: path too long", db_path);
     /* On disk before the DB is replaced: a writer killed after the rename still owes the drop. */
-    if (make_claim(d) != 0 || sync_folder_of(d->claim) != 0) {
+    if (make_claim(d) != 0)
+        return eksauth_fail(err, EKSAUTH_EIO, "%s" CLAIM_MARK "XXXXXX: cannot create: %s", d->mark,
+                            strerror(errno));
+    if (sync_folder_of(d->claim) != 0) {
         int e = errno;
 
-        if (d->claim[0] != '\0')
-            (void)unlink(d->claim);
+        (void)unlink(d->claim);
         d->claim[0] = '\0';
-        return eksauth_fail(err, EKSAUTH_EIO, "%s" CLAIM_MARK "XXXXXX: not written (%s)", d->mark,
-                            strerror(e));
+        return eksauth_fail(err, EKSAUTH_EIO, "%s" CLAIM_MARK "XXXXXX: fsync of its folder: %s",
+                            d->mark, strerror(e));
     }
     take_mark(d);
     d->taken += claims_left(d, true);
     return EKSAUTH_OK;
+}
+
+bool eksauth_nscd_owed(const char *db_path)
+{
+    struct eksauth_nscd_debt d;
+    struct stat sb;
+
+    memset(&d, 0, sizeof(d));
+    if (!eksauth_paths_beside(d.mark, db_path, EKSAUTH_NSCD_PENDING_NAME))
+        return false;
+    return lstat(d.mark, &sb) == 0 || claims_left(&d, false) > 0;
 }
 
 bool eksauth_nscd_take(struct eksauth_nscd_debt *d, const char *db_path)
@@ -280,8 +295,7 @@ bool eksauth_nscd_take(struct eksauth_nscd_debt *d, const char *db_path)
     /* No claim to move them into: asked all the same, and they stay for the next run. */
     if (make_claim(d) != 0)
         return true;
-    if (marked)
-        take_mark(d);
+    take_mark(d);
     /* Under the DB's lock, no writer is between its claim and its replace. */
     if (left > 0 && eksauth_file_trylock(db_path, &lock, NULL) == EKSAUTH_OK) {
         d->taken += claims_left(d, true);

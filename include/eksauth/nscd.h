@@ -60,12 +60,16 @@ struct eksauth_nscd_debt {
  * replaced: d's claim made and on disk (the folder fsync'ed), then the
  * mark and every claim left there moved into it (the lock is held, so
  * each is a finished writer's or a killed process's).  EKSAUTH_EIO, naming
- * the file, when the claim cannot be made (a read-only or full
- * filesystem: the DB's own write then fails too); d holds no claim then,
- * and the debts found stay where they are.
+ * the file and the call, when the claim cannot be made or its folder
+ * synced (a read-only or full filesystem, an I/O error); d holds no claim
+ * then, the debts found stay where they are, and the writer does not
+ * replace the DB (it fails as when its own file cannot be written).
  */
 enum eksauth_status eksauth_nscd_owe_locked(struct eksauth_nscd_debt *d, const char *db_path,
                                             struct eksauth_error *err);
+
+/* Whether a drop is owed beside the DB at db_path: the mark, or a claim left. */
+bool eksauth_nscd_owed(const char *db_path);
 
 /*
  * Without the DB's lock: whether a drop is owed (the mark, or a claim
