@@ -314,8 +314,18 @@ enum eksauth_status eksauth_nscd_settle(struct eksauth_nscd_debt *d, bool droppe
         if (d->claim[0] != '\0')
             (void)unlink(d->claim);
     } else if (d->claim[0] != '\0') {
-        if (rename(d->claim, d->mark) != 0 || sync_folder_of(d->mark) != 0)
+        /*
+         * Gone from under its name: a later run took it over under the
+         * lock (claims_left), after this one's replace, and asks after its
+         * own; the debt is that run's now, no failure of this one.
+         */
+        if (rename(d->claim, d->mark) != 0) {
+            if (errno != ENOENT)
+                st = eksauth_fail(err, EKSAUTH_EIO, "%s: not written (%s)", d->mark,
+                                  strerror(errno));
+        } else if (sync_folder_of(d->mark) != 0) {
             st = eksauth_fail(err, EKSAUTH_EIO, "%s: not written (%s)", d->mark, strerror(errno));
+        }
     } else if (d->mark[0] != '\0') {
         /* O_NOFOLLOW: the DB's folder is root's, but never create through a planted link. */
         fd = open(d->mark, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);

@@ -194,6 +194,39 @@ static void test_claims_taken_over_only_unlocked(void **state)
     assert_false(eksauth_nscd_take(&r, db));
 }
 
+/*
+ * A writer's claim taken over by the next writer (under the lock, after the
+ * first one's replace) is the next one's debt: the first one's nscd
+ * refusing is then no failure of its own and leaves no mark; the second
+ * settles it.
+ */
+static void test_claim_taken_by_next_writer(void **state)
+{
+    struct eksauth_nscd_debt first, second;
+    struct eksauth_error err = {0};
+    char dir[512], db[600];
+    int lock;
+
+    (void)state;
+    snprintf(dir, sizeof(dir), "%s/next", tmpdir);
+    assert_int_equal(mkdir(dir, 0755), 0);
+    snprintf(db, sizeof(db), "%s/identity.db", dir);
+    assert_int_equal(eksauth_file_lock(db, &lock, &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_nscd_owe_locked(&first, db, &err), EKSAUTH_OK);
+    close(lock);
+    /* The first replaced the DB and let the lock go; the second writer comes in. */
+    assert_int_equal(eksauth_file_lock(db, &lock, &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_nscd_owe_locked(&second, db, &err), EKSAUTH_OK);
+    assert_int_equal(second.taken, 1);
+    close(lock);
+    /* The first one's nscd refused: its claim went to the second, which still owes it. */
+    assert_int_equal(eksauth_nscd_settle(&first, false, &err), EKSAUTH_OK);
+    assert_false(exists(first.mark));
+    assert_true(exists(second.claim));
+    assert_int_equal(eksauth_nscd_settle(&second, false, &err), EKSAUTH_OK);
+    assert_true(exists(second.mark));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -203,6 +236,7 @@ int main(void)
         cmocka_unit_test(test_hangup_is_no_sigpipe),
         cmocka_unit_test(test_no_daemon),
         cmocka_unit_test(test_claims_taken_over_only_unlocked),
+        cmocka_unit_test(test_claim_taken_by_next_writer),
     };
 
     return cmocka_run_group_tests(tests, tmpdir_setup, tmpdir_teardown);
