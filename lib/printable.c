@@ -81,6 +81,13 @@ size_t eksauth_printable(const char *in, char *out, size_t outlen)
     uint32_t c;
 
     while (i < n) {
+        /* Printable ASCII, nearly all of every message, is itself: no decoding. */
+        if (s[i] >= 0x20 && s[i] < 0x7f) {
+            if (o + 1 >= outlen)
+                break;
+            out[o++] = (char)s[i++];
+            continue;
+        }
         len = utf8_next(s + i, n - i, &c);
         if (len == 0 || c < 0x20 || c == 0x7f || hidden(c)) {
             if (o + 1 >= outlen)

@@ -129,6 +129,13 @@ static void test_short_buffer(void **state)
     assert_string_equal(out, "ab\xc3\xa9");
     eksauth_printable("abcdefgh", out, 1);
     assert_string_equal(out, "");
+    /* ASCII alone (the fast path) cut at the same place. */
+    eksauth_printable("abcdefgh", out, sizeof(out));
+    assert_string_equal(out, "abcde");
+    eksauth_printable("a\x01"
+                      "cdefg",
+                      out, sizeof(out));
+    assert_string_equal(out, "a?cde");
 }
 
 static void test_visible_ascii(void **state)
