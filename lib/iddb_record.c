@@ -245,6 +245,7 @@ eksauth_iddb_record_login(const char *path, const struct eksauth_iddb_user_in *u
     enum eksauth_iddb_verdict v;
     size_t i, nn = 0;
     struct eksauth_nscd_debt owed;
+    struct eksauth_file_pending file = {0};
     bool wrote = false;
     int lfd = -1;
 
@@ -331,11 +332,15 @@ eksauth_iddb_record_login(const char *path, const struct eksauth_iddb_user_in *u
     /* On disk before the write: a login killed before nscd answers still owes the drop. */
     st = eksauth_nscd_owe_locked(&owed, path, err);
     if (st == EKSAUTH_OK)
-        st = eksauth_iddb_write_locked(b, path, err);
+        st = eksauth_iddb_prepare_locked(b, path, &file, err);
+    /* Written as far as nscd is concerned once the rename is tried (a folder fsync fails after). */
     wrote = st == EKSAUTH_OK;
+    if (st == EKSAUTH_OK)
+        st = eksauth_iddb_commit_locked(&file, err);
     if (st == EKSAUTH_OK && uid_out != NULL)
         *uid_out = in.uid;
 out:
+    eksauth_file_discard(&file);
     free(names);
     free(joined);
     eksauth_iddb_builder_free(b);

@@ -45,7 +45,7 @@ struct apply {
     struct eksauth_file_pending db_file;         /* the new DB, written, not yet renamed */
     struct eksauth_snapshot_pending snap_files;  /* the snapshot and state, likewise */
     struct eksauth_nscd_debt nscd;               /* nscd's drop owed for it (nscd.h) */
-    bool replaced;                               /* the new DB renamed in place */
+    bool replaced; /* the new DB's rename tried: in place, even if a later step failed */
 };
 
 /*
@@ -505,12 +505,17 @@ static enum eksauth_status apply_locked(struct apply *a, struct eksauth_error *e
             st = write_login_index(a, inputs, err);
     }
     if (st == EKSAUTH_OK) {
+        /*
+         * Replaced as far as nscd is concerned once the rename is tried: a
+         * failure of the folder's fsync after it leaves the new DB in place,
+         * and a drop asked for a DB that was not renamed costs one request.
+         */
+        a->replaced = true;
         st = eksauth_iddb_commit_locked(&a->db_file, err);
         if (st != EKSAUTH_OK) {
             (void)unlink(a->ctx->paths.state);
             (void)unlink(a->ctx->paths.index);
         }
-        a->replaced = st == EKSAUTH_OK;
     }
     if (st == EKSAUTH_OK) {
         r->users = eksauth_iddb_builder_user_count(a->b);

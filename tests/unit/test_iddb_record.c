@@ -7,15 +7,19 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -30,6 +34,45 @@
 #include "fake_nscd.h"
 #include "iddb_sample.h"
 #include "tmpdir.h"
+
+/*
+ * The wraps (mk/tests.am): armed, a folder's fsync fails with EIO once the
+ * DB at db_path is another file than db_ino (after its rename), and a
+ * request to nscd is counted, no daemon there.
+ */
+static bool armed;
+static const char *db_path;
+static ino_t db_ino;
+static unsigned nscd_asks;
+
+int __real_fsync(int fd);
+int __wrap_fsync(int fd);
+int __real_connect(int fd, const struct sockaddr *sa, socklen_t len);
+int __wrap_connect(int fd, const struct sockaddr *sa, socklen_t len);
+
+int __wrap_fsync(int fd)
+{
+    struct stat sb, db;
+
+    if (armed && fstat(fd, &sb) == 0 && S_ISDIR(sb.st_mode) && stat(db_path, &db) == 0 &&
+        db.st_ino != db_ino) {
+        errno = EIO;
+        return -1;
+    }
+    return __real_fsync(fd);
+}
+
+int __wrap_connect(int fd, const struct sockaddr *sa, socklen_t len)
+{
+    const struct sockaddr_un *un = (const struct sockaddr_un *)(const void *)sa;
+
+    if (armed && sa->sa_family == AF_UNIX && strcmp(un->sun_path, EKSAUTH_NSCD_SOCKET) == 0) {
+        nscd_asks++;
+        errno = ECONNREFUSED;
+        return -1;
+    }
+    return __real_connect(fd, sa, len);
+}
 
 /* ---- record_login ---- */
 
@@ -523,6 +566,42 @@ static void test_recorded_login_killed_still_owes(void **state)
     assert_int_equal(fake_nscd_in_namespace(record_killed_while_asking, path), 0);
 }
 
+/*
+ * A login whose write fails after the DB's rename (the folder's fsync)
+ * left the new DB in place: nscd is asked to drop its caches, or the drop
+ * is left owed.  (The failure was taken for no write: the claim was
+ * removed unasked, and nscd kept what the write replaced.)
+ */
+static void test_recorded_login_replaced_then_failed_owes(void **state)
+{
+    struct eksauth_iddb_builder *b = iddb_sample_builder();
+    struct eksauth_iddb_user_in in = {0};
+    struct eksauth_iddb_group_in g = {"eks-ops", "ops", LO + 12, 0};
+    struct eksauth_iddb_id_rules rules = {NULL, 0, NULL, NULL};
+    struct eksauth_error err = {0};
+    char path[512];
+    struct stat sb;
+    uint32_t uid;
+
+    (void)state;
+    snprintf(path, sizeof(path), "%s/fsync/identity.db", tmpdir);
+    assert_int_equal(eksauth_iddb_write(b, path, &err), EKSAUTH_OK);
+    assert_int_equal(stat(path, &sb), 0);
+    db_path = path;
+    db_ino = sb.st_ino;
+    nscd_asks = 0;
+    admin_session(&in, "fsync");
+    armed = true;
+    assert_int_equal(eksauth_iddb_record_login(path, &in, &g, 1, &rules, &uid, NULL, &err),
+                     EKSAUTH_EIO);
+    armed = false;
+    assert_int_equal(stat(path, &sb), 0);
+    assert_true(sb.st_ino != db_ino); /* replaced all the same */
+    if (nscd_asks == 0 && !eksauth_nscd_owed(path))
+        fail_msg("the DB was replaced, and nscd neither asked nor owed");
+    eksauth_iddb_builder_free(b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -534,6 +613,7 @@ int main(void)
         cmocka_unit_test(test_recorded_login_tells_nscd),
         cmocka_unit_test(test_recorded_login_nscd_refused_is_owed),
         cmocka_unit_test(test_recorded_login_killed_still_owes),
+        cmocka_unit_test(test_recorded_login_replaced_then_failed_owes),
     };
 
     return cmocka_run_group_tests(tests, tmpdir_setup, tmpdir_teardown);

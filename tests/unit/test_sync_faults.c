@@ -13,7 +13,8 @@
  * renamed in.  After a failure at any step: no temp file is left, and the
  * DB is the old one or the new one with either the snapshot it was
  * written from or none a reader takes (eksauth_snapshot_read fails
- * closed) - never another sync's.
+ * closed) - never another sync's.  A DB replaced, even by a sync that
+ * then fails, has nscd asked to drop its caches (connect is wrapped too).
  */
 #include "config.h"
 
@@ -27,13 +28,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
 #include "eksauth/iddb.h"
 #include "eksauth/login_index.h"
+#include "eksauth/nscd.h"
 #include "eksauth/snapshot.h"
 #include "eksauth/sync.h"
 #include "host_fixture.h"
@@ -59,6 +63,10 @@ static unsigned n_calls; /* fsync and rename calls while recording */
 static unsigned fail_at; /* the call (from 1) that fails with EIO; 0: none */
 static bool recording;
 
+static unsigned nscd_asks; /* connections to nscd's socket tried */
+
+int __real_connect(int fd, const struct sockaddr *sa, socklen_t len);
+int __wrap_connect(int fd, const struct sockaddr *sa, socklen_t len);
 int __real_fsync(int fd);
 int __real_rename(const char *from, const char *to);
 int __wrap_fsync(int fd);
@@ -113,6 +121,19 @@ int __wrap_rename(const char *from, const char *to)
         snprintf(ev->name, sizeof(ev->name), "%s", slash != NULL ? slash + 1 : to);
     }
     return __real_rename(from, to);
+}
+
+/* nscd's socket: counted, and no daemon there (the drop asked is done). */
+int __wrap_connect(int fd, const struct sockaddr *sa, socklen_t len)
+{
+    const struct sockaddr_un *un = (const struct sockaddr_un *)(const void *)sa;
+
+    if (sa->sa_family == AF_UNIX && strcmp(un->sun_path, EKSAUTH_NSCD_SOCKET) == 0) {
+        nscd_asks++;
+        errno = ECONNREFUSED;
+        return -1;
+    }
+    return __real_connect(fd, sa, len);
 }
 
 static void record(unsigned fail)
@@ -217,6 +238,29 @@ static void test_order(void **state)
     host_fixture_free(h);
 }
 
+/* The calls (fsync and rename) of a sync from doc A to doc B, recorded in events. */
+static unsigned calls_of_a_sync(struct host_fixture *h)
+{
+    sync_doc_ok(h, DOC_A);
+    record(0);
+    sync_doc_ok(h, DOC_B);
+    recording = false;
+    return n_calls;
+}
+
+/* The generation of the DB there now. */
+static uint64_t db_generation(struct host_fixture *h)
+{
+    struct eksauth_iddb *db;
+    struct eksauth_error err;
+    uint64_t gen;
+
+    assert_int_equal(eksauth_iddb_open(h->db, &db, &err), EKSAUTH_OK);
+    gen = eksauth_iddb_generation(db);
+    eksauth_iddb_close(db);
+    return gen;
+}
+
 /* Temp files ("<name>.tmp.XXXXXX") left in dir. */
 static unsigned temps_left(const char *dir)
 {
@@ -303,11 +347,7 @@ static void test_failure_at_each_step(void **state)
 
     (void)state;
     /* How many calls one sync makes, and which is the first rename. */
-    sync_doc_ok(h, DOC_A);
-    record(0);
-    sync_doc_ok(h, DOC_B);
-    recording = false;
-    steps = n_calls;
+    steps = calls_of_a_sync(h);
     for (first_rename = 0; first_rename < n_events && events[first_rename].kind != RENAME;
          first_rename++)
         ;
@@ -357,6 +397,41 @@ static void test_failure_at_each_step(void **state)
     assert_memory_equal(data, DOC_B, strlen(DOC_B));
     free(data);
     assert_int_equal(temps_left(h->dir), 0);
+    host_fixture_free(h);
+}
+
+/*
+ * Each fsync and rename of a sync failing in turn: when the DB was
+ * replaced all the same (the failure came after its rename: the folder's
+ * fsync), nscd is asked to drop its caches, or the drop is left owed.
+ * (The sync took the failure for no replace and removed its claim unasked:
+ * nscd served the users the new DB removed for their time to live.)
+ */
+static void test_replaced_db_owes_its_drop(void **state)
+{
+    struct host_fixture *h = host_fixture_new(NULL, DOC_A);
+    struct eksauth_sync_report r;
+    struct eksauth_error err;
+    unsigned steps = calls_of_a_sync(h), step, replaced = 0;
+    uint64_t old_gen;
+
+    (void)state;
+    for (step = 1; step <= steps; step++) {
+        sync_doc_ok(h, DOC_A);
+        old_gen = db_generation(h);
+        nscd_asks = 0;
+        record(step);
+        (void)sync_doc(h, DOC_B, &r, &err);
+        recording = false;
+        eksauth_sync_report_free(&r);
+        if (db_generation(h) == old_gen)
+            continue;
+        replaced++;
+        if (nscd_asks == 0 && !eksauth_nscd_owed(h->db))
+            fail_msg("step %u: the DB was replaced, and nscd neither asked nor owed", step);
+    }
+    /* At least the step after the DB's rename replaced it. */
+    assert_true(replaced > 0);
     host_fixture_free(h);
 }
 
@@ -420,6 +495,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_order),
         cmocka_unit_test(test_failure_at_each_step),
+        cmocka_unit_test(test_replaced_db_owes_its_drop),
         cmocka_unit_test(test_unchanged_confirm),
     };
 
