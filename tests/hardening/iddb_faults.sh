@@ -5,7 +5,9 @@
 #      timing) while two readers map and look up the DB without pause
 #      (iddb_reader watch): every read is the old DB or the new one, whole;
 #      kills landed in every phase (before the lock, holding it, writing the
-#      DB's temp file, after its rename); no kill leaves the lock held; a
+#      DB's temp file, after its rename); a kill after the DB's rename and
+#      before nscd's drop was paid leaves the drop owed on disk (a claim or
+#      the mark beside the DB, include/eksauth/nscd.h); no kill leaves the lock held; a
 #      later sync works and leaves a whole DB; the temp files killed writers
 #      left (and one planted like them) are removed by the next sync, while
 #      a planted symlink with that name, its target, a file of another owner
@@ -76,12 +78,15 @@ where() {
         /^flock\(/ && / = 0$/ { locked = 1 }
         /^openat\(.*\/identity\.db\.tmp\.[A-Za-z0-9]+"/ && / = [0-9]+$/ { made = 1 }
         /^rename\(.*\/identity\.db\.tmp\.[A-Za-z0-9]+", ".*\/identity\.db"\) = 0$/ { renamed = 1 }
+        /^unlink(at)?\(.*\/nscd\.pending\.asking\.[A-Za-z0-9]+"/ && / = 0$/ { if (renamed) paid = 1 }
         / = \?$/ { sub(/\(.*/, ""); call = $0 }
         END {
             phase = renamed ? "after-rename" : made ? "temp-file" : locked ? "locked" : "before-lock"
-            print phase, call
+            print phase, call, (renamed && !paid ? "owes" : "-")
         }' "$1"
 }
+# Files beside the DB that keep nscd's drop owed: the mark and claims (include/eksauth/nscd.h).
+nscd_owed() { find "$tmp/db" -maxdepth 1 -name 'nscd.pending*' | grep -q .; }
 rm -f "$tmp/stop"
 "$READER" watch "$tmp/db/identity.db" "$tmp/a.dump" "$tmp/b.dump" "$tmp/stop" >"$tmp/r1.out" 2>&1 &
 r1=$!
@@ -97,13 +102,16 @@ killed=0
 completed=0
 held=0
 hung=0
+lost=0
+owing=0
 : >"$tmp/kills"
 i=0
 # Every point of A's sync, then every point of B's: the DB goes back and forth.
 for v in a b; do
     while read -r call n; do
         i=$((i + 1))
-        traced -qq -o "$tmp/kill.trace" -e trace="$CALLS" -e inject="$call:signal=KILL:when=$n" \
+        # unlink traced too (not a point): where the claim paid for was removed.
+        traced -qq -o "$tmp/kill.trace" -e trace="$CALLS,unlink" -e inject="$call:signal=KILL:when=$n" \
             "$EKSAUTH" --config "$tmp/$v.conf" sync --force >/dev/null 2>&1 &
         wait $! 2>/dev/null
         rc=$?
@@ -112,6 +120,10 @@ for v in a b; do
         0) completed=$((completed + 1)) ;;
         esac
         echo "$v $call#$n $(where "$tmp/kill.trace") rc=$rc" >>"$tmp/kills"
+        # Killed after the DB's rename and before nscd's drop was paid: still owed on disk.
+        if [ "$(where "$tmp/kill.trace" | cut -d' ' -f3)" = owes ] && ! nscd_owed; then
+            lost=$((lost + 1))
+        fi
         # A killed writer must not leave the lock held: it is free at once ...
         flock -n -x "$tmp/db/identity.db.lock" true || held=$((held + 1))
         # ... and now and then a whole sync takes it (timeout: hang protection only).
@@ -148,6 +160,12 @@ is "$killed:$completed" "$KILLS:0" "every sync was killed at its point, none ran
 is "$(cut -d' ' -f3 "$tmp/kills" | sort -u | tr '\n' ' ')" "after-rename before-lock locked temp-file " \
     "kills landed before the lock, holding it, with the DB's temp file made and after its rename ($(phases))"
 is "$held:$hung" "0:0" "no killed sync left the lock held (free after every kill; every probe sync ran)"
+owing=$(grep -c ' owes rc=' "$tmp/kills")
+if [ "$owing" -gt 0 ] && [ "$lost" = 0 ]; then
+    pass "every sync killed after its DB's rename, before nscd's drop was paid, left it owed ($owing kills)"
+else
+    fail "every sync killed after its DB's rename, before nscd's drop was paid, left it owed ($lost of $owing lost)"
+fi
 "$READER" dump "$tmp/db/identity.db" >"$tmp/now.dump" 2>&1
 if cmp -s "$tmp/now.dump" "$tmp/a.dump" || cmp -s "$tmp/now.dump" "$tmp/b.dump"; then
     pass "after the kills the DB is A or B, whole"
