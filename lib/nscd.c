@@ -292,9 +292,14 @@ bool eksauth_nscd_take(struct eksauth_nscd_debt *d, const char *db_path)
     left = claims_left(d, false);
     if (!marked && left == 0)
         return false;
-    /* No claim to move them into: asked all the same, and they stay for the next run. */
+    /*
+     * No claim to move them into.  A folder this process may not write: not
+     * the DB's writer (a user's run on root's DB), whose request nscd
+     * ignores, so nothing is asked or said.  Else (full, read-only): asked
+     * all the same, and the debts stay for the next run.
+     */
     if (make_claim(d) != 0)
-        return true;
+        return errno != EACCES && errno != EPERM;
     take_mark(d);
     /* Under the DB's lock, no writer is between its claim and its replace. */
     if (left > 0 && eksauth_file_trylock(db_path, &lock, NULL) == EKSAUTH_OK) {

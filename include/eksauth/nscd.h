@@ -76,7 +76,10 @@ bool eksauth_nscd_owed(const char *db_path);
  * left), and if so, the mark moved into a new claim of d's, and the claims
  * left too when the DB's lock is free (a writer holding it may not have
  * replaced the DB yet: its claim waits for the next run).  Nothing owed
- * costs an lstat and a read of the folder, and makes no file.
+ * costs an lstat and a read of the folder, and makes no file.  false too
+ * when this process may not write the folder (a user's run on root's DB:
+ * nscd ignores its request, tests/unit/test_nscd.c
+ * test_no_take_without_a_writable_folder).
  */
 bool eksauth_nscd_take(struct eksauth_nscd_debt *d, const char *db_path);
 

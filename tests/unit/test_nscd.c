@@ -13,10 +13,12 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -227,6 +229,46 @@ static void test_claim_taken_by_next_writer(void **state)
     assert_true(exists(second.mark));
 }
 
+/*
+ * A run that cannot write beside the DB (a user's `eksauth sync` on root's
+ * DB) takes over nothing and asks nothing: nscd ignores a request that is
+ * not root's, and the mark stays root's to pay.  (It asked all the same,
+ * and its report said "dropped (an earlier sync could not)".)  As root the
+ * run is nobody's, in a child; else the folder is made read-only.
+ */
+static void test_no_take_without_a_writable_folder(void **state)
+{
+    struct eksauth_nscd_debt r;
+    char dir[512], db[600], mark[600];
+    FILE *f;
+    pid_t child;
+    int status = -1;
+
+    (void)state;
+    snprintf(dir, sizeof(dir), "%s/readonly", tmpdir);
+    assert_int_equal(mkdir(dir, 0755), 0);
+    snprintf(db, sizeof(db), "%s/identity.db", dir);
+    snprintf(mark, sizeof(mark), "%s/" EKSAUTH_NSCD_PENDING_NAME, dir);
+    f = fopen(mark, "w");
+    assert_non_null(f);
+    fclose(f);
+    /* nobody passes through the test folder (mkdtemp's 0700) to the DB's. */
+    assert_int_equal(geteuid() != 0 ? chmod(dir, 0555) : chmod(tmpdir, 0711), 0);
+    child = fork();
+    assert_true(child >= 0);
+    if (child == 0) {
+        if (geteuid() == 0 && setresuid(65534, 65534, 65534) != 0)
+            _exit(2);
+        _exit(eksauth_nscd_owed(db) && !eksauth_nscd_take(&r, db) ? 0 : 1);
+    }
+    assert_int_equal(waitpid(child, &status, 0), child);
+    (void)chmod(dir, 0755);
+    (void)chmod(tmpdir, 0700);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 0);
+    assert_true(exists(mark));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -237,6 +279,7 @@ int main(void)
         cmocka_unit_test(test_no_daemon),
         cmocka_unit_test(test_claims_taken_over_only_unlocked),
         cmocka_unit_test(test_claim_taken_by_next_writer),
+        cmocka_unit_test(test_no_take_without_a_writable_folder),
     };
 
     return cmocka_run_group_tests(tests, tmpdir_setup, tmpdir_teardown);
