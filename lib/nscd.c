@@ -325,9 +325,12 @@ enum eksauth_status eksauth_nscd_settle(struct eksauth_nscd_debt *d, bool droppe
          * own; the debt is that run's now, no failure of this one.
          */
         if (rename(d->claim, d->mark) != 0) {
-            if (errno != ENOENT)
-                st = eksauth_fail(err, EKSAUTH_EIO, "%s: not written (%s)", d->mark,
-                                  strerror(errno));
+            struct stat sb;
+            int e = errno;
+
+            /* Still there: the debt stays under the claim's name, which the next run takes. */
+            if (e != ENOENT && lstat(d->claim, &sb) != 0)
+                st = eksauth_fail(err, EKSAUTH_EIO, "%s: not written (%s)", d->mark, strerror(e));
         } else if (sync_folder_of(d->mark) != 0) {
             st = eksauth_fail(err, EKSAUTH_EIO, "%s: not written (%s)", d->mark, strerror(errno));
         }

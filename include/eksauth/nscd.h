@@ -86,7 +86,10 @@ bool eksauth_nscd_take(struct eksauth_nscd_debt *d, const char *db_path);
 /*
  * After asking nscd: dropped, d's claim is removed; not, it becomes the
  * mark (renamed, the folder fsync'ed), or the mark is made when d holds no
- * claim.  EKSAUTH_EIO, naming the file, when the mark cannot be left.
+ * claim.  EKSAUTH_EIO, naming the file, when the mark cannot be left; a
+ * claim that cannot be renamed and is still there is no failure: the next
+ * run takes it over (tests/unit/test_nscd.c
+ * test_claim_kept_when_mark_cannot_be_made).
  */
 enum eksauth_status eksauth_nscd_settle(struct eksauth_nscd_debt *d, bool dropped,
                                         struct eksauth_error *err);

@@ -269,6 +269,38 @@ static void test_no_take_without_a_writable_folder(void **state)
     assert_true(exists(mark));
 }
 
+/*
+ * A claim that cannot become the mark (here a directory holds its name)
+ * is still the debt, on disk under its own name: the next run takes it
+ * over and asks, so settling it is no failure.  (It was one, and the sync
+ * warned that the next sync would not ask nscd again.)
+ */
+static void test_claim_kept_when_mark_cannot_be_made(void **state)
+{
+    struct eksauth_nscd_debt w;
+    struct eksauth_error err = {0};
+    char dir[512], db[600], mark[600], inside[700];
+    FILE *f;
+    int lock;
+
+    (void)state;
+    snprintf(dir, sizeof(dir), "%s/markdir", tmpdir);
+    assert_int_equal(mkdir(dir, 0755), 0);
+    snprintf(db, sizeof(db), "%s/identity.db", dir);
+    snprintf(mark, sizeof(mark), "%s/" EKSAUTH_NSCD_PENDING_NAME, dir);
+    assert_int_equal(mkdir(mark, 0755), 0);
+    snprintf(inside, sizeof(inside), "%s/x", mark);
+    f = fopen(inside, "w");
+    assert_non_null(f);
+    fclose(f);
+    assert_int_equal(eksauth_file_lock(db, &lock, &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_nscd_owe_locked(&w, db, &err), EKSAUTH_OK);
+    close(lock);
+    assert_true(exists(w.claim));
+    assert_int_equal(eksauth_nscd_settle(&w, false, &err), EKSAUTH_OK);
+    assert_true(eksauth_nscd_owed(db));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -280,6 +312,7 @@ int main(void)
         cmocka_unit_test(test_claims_taken_over_only_unlocked),
         cmocka_unit_test(test_claim_taken_by_next_writer),
         cmocka_unit_test(test_no_take_without_a_writable_folder),
+        cmocka_unit_test(test_claim_kept_when_mark_cannot_be_made),
     };
 
     return cmocka_run_group_tests(tests, tmpdir_setup, tmpdir_teardown);
