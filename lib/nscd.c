@@ -235,12 +235,21 @@ static unsigned claims_left(struct eksauth_nscd_debt *d, bool adopt)
     return n;
 }
 
-/* The mark moved into d's claim (no lock needed: only a request that failed made it). */
-static void take_mark(struct eksauth_nscd_debt *d)
+/*
+ * A drop owed at mark: a file, as settle leaves it; nothing can take a
+ * directory or a link there, which every run would otherwise ask for.
+ */
+static bool marked(const char *mark)
 {
     struct stat sb;
 
-    if (lstat(d->mark, &sb) == 0 && rename(d->mark, d->claim) == 0)
+    return lstat(mark, &sb) == 0 && S_ISREG(sb.st_mode);
+}
+
+/* The mark moved into d's claim (no lock needed: only a request that failed made it). */
+static void take_mark(struct eksauth_nscd_debt *d)
+{
+    if (marked(d->mark) && rename(d->mark, d->claim) == 0)
         d->taken++;
 }
 
@@ -270,27 +279,23 @@ enum eksauth_status eksauth_nscd_owe_locked(struct eksauth_nscd_debt *d, const c
 bool eksauth_nscd_owed(const char *db_path)
 {
     struct eksauth_nscd_debt d;
-    struct stat sb;
 
     memset(&d, 0, sizeof(d));
     if (!eksauth_paths_beside(d.mark, db_path, EKSAUTH_NSCD_PENDING_NAME))
         return false;
-    return lstat(d.mark, &sb) == 0 || claims_left(&d, false) > 0;
+    return marked(d.mark) || claims_left(&d, false) > 0;
 }
 
 bool eksauth_nscd_take(struct eksauth_nscd_debt *d, const char *db_path)
 {
-    struct stat sb;
     unsigned left;
-    bool marked;
     int lock = -1;
 
     memset(d, 0, sizeof(*d));
     if (!eksauth_paths_beside(d->mark, db_path, EKSAUTH_NSCD_PENDING_NAME))
         return false;
-    marked = lstat(d->mark, &sb) == 0;
     left = claims_left(d, false);
-    if (!marked && left == 0)
+    if (!marked(d->mark) && left == 0)
         return false;
     /*
      * No claim to move them into.  A folder this process may not write: not

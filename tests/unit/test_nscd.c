@@ -229,6 +229,15 @@ static void test_claim_taken_by_next_writer(void **state)
     assert_true(exists(second.mark));
 }
 
+/* A new folder name in the test folder: dir, its DB's path and its mark's. */
+static void db_folder(const char *name, char dir[512], char db[600], char mark[600])
+{
+    snprintf(dir, 512, "%s/%s", tmpdir, name);
+    assert_int_equal(mkdir(dir, 0755), 0);
+    snprintf(db, 600, "%s/identity.db", dir);
+    snprintf(mark, 600, "%s/" EKSAUTH_NSCD_PENDING_NAME, dir);
+}
+
 /*
  * A run that cannot write beside the DB (a user's `eksauth sync` on root's
  * DB) takes over nothing and asks nothing: nscd ignores a request that is
@@ -245,10 +254,7 @@ static void test_no_take_without_a_writable_folder(void **state)
     int status = -1;
 
     (void)state;
-    snprintf(dir, sizeof(dir), "%s/readonly", tmpdir);
-    assert_int_equal(mkdir(dir, 0755), 0);
-    snprintf(db, sizeof(db), "%s/identity.db", dir);
-    snprintf(mark, sizeof(mark), "%s/" EKSAUTH_NSCD_PENDING_NAME, dir);
+    db_folder("readonly", dir, db, mark);
     f = fopen(mark, "w");
     assert_non_null(f);
     fclose(f);
@@ -284,10 +290,7 @@ static void test_claim_kept_when_mark_cannot_be_made(void **state)
     int lock;
 
     (void)state;
-    snprintf(dir, sizeof(dir), "%s/markdir", tmpdir);
-    assert_int_equal(mkdir(dir, 0755), 0);
-    snprintf(db, sizeof(db), "%s/identity.db", dir);
-    snprintf(mark, sizeof(mark), "%s/" EKSAUTH_NSCD_PENDING_NAME, dir);
+    db_folder("markdir", dir, db, mark);
     assert_int_equal(mkdir(mark, 0755), 0);
     snprintf(inside, sizeof(inside), "%s/x", mark);
     f = fopen(inside, "w");
@@ -299,6 +302,27 @@ static void test_claim_kept_when_mark_cannot_be_made(void **state)
     assert_true(exists(w.claim));
     assert_int_equal(eksauth_nscd_settle(&w, false, &err), EKSAUTH_OK);
     assert_true(eksauth_nscd_owed(db));
+}
+
+/*
+ * Only a file is the mark (settle makes or renames one there): a directory
+ * or a symlink of that name is no drop owed, or every run would ask nscd
+ * and say an earlier sync could not, for ever, as nothing can take it.
+ */
+static void test_mark_is_a_file(void **state)
+{
+    struct eksauth_nscd_debt r;
+    char dir[512], db[600], mark[600];
+
+    (void)state;
+    db_folder("oddmark", dir, db, mark);
+    assert_int_equal(mkdir(mark, 0755), 0);
+    assert_false(eksauth_nscd_owed(db));
+    assert_false(eksauth_nscd_take(&r, db));
+    assert_int_equal(rmdir(mark), 0);
+    assert_int_equal(symlink("/nonexistent", mark), 0);
+    assert_false(eksauth_nscd_owed(db));
+    assert_false(eksauth_nscd_take(&r, db));
 }
 
 int main(void)
@@ -313,6 +337,7 @@ int main(void)
         cmocka_unit_test(test_claim_taken_by_next_writer),
         cmocka_unit_test(test_no_take_without_a_writable_folder),
         cmocka_unit_test(test_claim_kept_when_mark_cannot_be_made),
+        cmocka_unit_test(test_mark_is_a_file),
     };
 
     return cmocka_run_group_tests(tests, tmpdir_setup, tmpdir_teardown);
