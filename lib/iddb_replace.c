@@ -134,7 +134,11 @@ enum eksauth_status eksauth_iddb_commit_locked(struct eksauth_file_pending *p,
     st = eksauth_file_commit(p, true, err);
     if (st != EKSAUTH_OK) {
         eksauth_error_prefix(err, "identity DB");
-        /* Not replaced: the old file is current again (we hold the lock). */
+        /*
+         * The file at the path is current and must not say stale (we hold
+         * the lock): the old one when the rename failed; the new one, whose
+         * word is already 0, when the folder's fsync after it did.
+         */
         if (marked)
             (void)set_stale(p->path, 0);
         return st;
