@@ -52,3 +52,17 @@ bool eksauth_pam_token_list_every(const char *list)
             return true;
     return list[strspn(list, ",")] == '\0';
 }
+
+bool eksauth_pam_token_list_names(const char *list, const char *service)
+{
+    size_t n = strlen(service), len;
+    const char *p;
+
+    for (p = list;; p += len + 1) {
+        len = strcspn(p, ",");
+        if (len == n && eksauth_ascii_eq_nocase(p, len, service))
+            return true;
+        if (p[len] == '\0')
+            return false;
+    }
+}

@@ -42,6 +42,7 @@
 #include "eksauth/context.h"
 #include "eksauth/iddb.h"
 #include "eksauth/login.h"
+#include "eksauth/pam_args.h"
 #include "eksauth/pieces.h"
 #include "eksauth/proof.h"
 #include "eksauth/token.h"
@@ -452,8 +453,7 @@ static void drop_proof(pam_handle_t *pamh)
 static bool token_required_here(const struct pe_ctx *c)
 {
     const void *item = NULL;
-    const char *service, *p;
-    size_t i, n;
+    size_t i;
 
     if (!c->opt.require_token)
         return false;
@@ -461,17 +461,10 @@ static bool token_required_here(const struct pe_ctx *c)
         return true;
     if (pam_get_item(c->pamh, PAM_SERVICE, &item) != PAM_SUCCESS || item == NULL)
         return true; /* a service we cannot name: the stricter answer */
-    service = item;
-    n = strlen(service);
     /* Any list that names it (options.c: they add up). */
-    for (i = 0; i < c->opt.n_require_token_lists; i++) {
-        for (p = c->opt.require_token_lists[i]; p != NULL && *p != '\0'; p = strchr(p, ',')) {
-            if (*p == ',')
-                p++;
-            if (strncmp(p, service, n) == 0 && (p[n] == ',' || p[n] == '\0'))
-                return true;
-        }
-    }
+    for (i = 0; i < c->opt.n_require_token_lists; i++)
+        if (eksauth_pam_token_list_names(c->opt.require_token_lists[i], item))
+            return true;
     return false;
 }
 

@@ -43,4 +43,11 @@ enum eksauth_pam_arg eksauth_pam_arg_parse(const char *arg, const char **value);
  */
 bool eksauth_pam_token_list_every(const char *list);
 
+/*
+ * Whether a require_token= list names service (the PAM_SERVICE item): one
+ * of its comma-separated names in any ASCII case, since libpam lowers a
+ * service's name (pam_start, pam_set_item), so "SSHD" can only mean sshd.
+ */
+bool eksauth_pam_token_list_names(const char *list, const char *service);
+
 #endif

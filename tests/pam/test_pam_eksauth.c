@@ -306,6 +306,10 @@ static void make_services(void)
     /* A CRLF file: libpam hands the line's last argument on with its '\r'. */
     service("eksauth-token-crlf",
             "account required MOD config=DIR/eksauth.conf require_token=eksauth-token-crlf\r\n");
+    /* libpam lowers the service's name: a list in capitals still names it. */
+    service(
+        "eksauth-token-upper",
+        "account required MOD config=DIR/eksauth.conf require_token=login,EKSAUTH-Token-Upper\n");
     /* Two lists add up, and a bare require_token beside a list still means every service. */
     service("eksauth-token-lists", "account required MOD config=DIR/eksauth.conf "
                                    "require_token=eksauth-token-lists require_token=login\n");
@@ -1388,6 +1392,8 @@ static void case_require_token(void)
     is_rc(account_once("eksauth-token-crlf", "bob"), PAM_PERM_DENIED,
           "require_token=THIS\\r (a CRLF file): every service, refused");
     ok(pd_log_find("holds a control character", NULL) != NULL, "and logged");
+    is_rc(account_once("eksauth-token-upper", "bob"), PAM_PERM_DENIED,
+          "require_token=login,THIS in capitals (libpam lowers the service's name): refused");
     /* Options add up, as require_group= does and doctor reads them: the later never narrows. */
     is_rc(account_once("eksauth-token-lists", "bob"), PAM_PERM_DENIED,
           "require_token=THIS require_token=login: this service too, refused");

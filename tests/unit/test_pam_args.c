@@ -83,5 +83,20 @@ static void test_token_list_every(void **state)
     assert_true(eksauth_pam_token_list_every("ss\x7fhd"));
 }
 
+/* libpam lowers the service's name: a list names it in any ASCII case, and only whole names. */
+static void test_token_list_names(void **state)
+{
+    (void)state;
+    assert_true(eksauth_pam_token_list_names("sshd", "sshd"));
+    assert_true(eksauth_pam_token_list_names("login,sshd", "sshd"));
+    assert_true(eksauth_pam_token_list_names(",,sshd,", "sshd"));
+    assert_true(eksauth_pam_token_list_names("SSHD", "sshd"));
+    assert_true(eksauth_pam_token_list_names("login,SshD", "sshd"));
+    assert_false(eksauth_pam_token_list_names("sshd2,ssh,xsshd", "sshd"));
+    assert_false(eksauth_pam_token_list_names("login", "sshd"));
+    assert_false(eksauth_pam_token_list_names("", "sshd"));
+}
+
 EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_known), cmocka_unit_test(test_unknown),
-                  cmocka_unit_test(test_unknown_gate), cmocka_unit_test(test_token_list_every))
+                  cmocka_unit_test(test_unknown_gate), cmocka_unit_test(test_token_list_every),
+                  cmocka_unit_test(test_token_list_names))

@@ -602,7 +602,7 @@ static void pam_check_auth(struct doctor *d, const char *service, const struct p
  */
 static bool requires_token(const struct pam_entry *e, const char *service, bool *every_list)
 {
-    char buf[1024], *p = buf, *w, *list, *name;
+    char buf[1024], *p = buf, *w;
     const char *v;
     bool found = false;
 
@@ -616,9 +616,7 @@ static bool requires_token(const struct pam_entry *e, const char *service, bool 
         case EKSAUTH_PAM_ARG_REQUIRE_TOKEN_LIST:
             if (eksauth_pam_token_list_every(v))
                 found = *every_list = true;
-            /* v, as the writable copy it points into */
-            for (list = w + (v - w); (name = strsep(&list, ",")) != NULL;)
-                found = found || strcmp(name, service) == 0;
+            found = found || eksauth_pam_token_list_names(v, service);
             break;
         default:
             break;
