@@ -306,6 +306,10 @@ static void make_services(void)
     /* A CRLF file: libpam hands the line's last argument on with its '\r'. */
     service("eksauth-token-crlf",
             "account required MOD config=DIR/eksauth.conf require_token=eksauth-token-crlf\r\n");
+    /* Brackets: libpam hands on "require_token=THIS login", a name with a blank in it. */
+    service(
+        "eksauth-token-blank",
+        "account required MOD config=DIR/eksauth.conf [require_token=eksauth-token-blank login]\n");
     /* libpam lowers the service's name: a list in capitals still names it. */
     service(
         "eksauth-token-upper",
@@ -1392,6 +1396,11 @@ static void case_require_token(void)
     is_rc(account_once("eksauth-token-crlf", "bob"), PAM_PERM_DENIED,
           "require_token=THIS\\r (a CRLF file): every service, refused");
     ok(pd_log_find("holds a control character", NULL) != NULL, "and logged");
+    pd_log_mark();
+    is_rc(account_once("eksauth-token-blank", "bob"), PAM_PERM_DENIED,
+          "[require_token=THIS login] (a blank in brackets): every service, refused");
+    ok(pd_log_find("require_token=eksauth-token-blank login: names no service", NULL) != NULL,
+       "and logged");
     is_rc(account_once("eksauth-token-upper", "bob"), PAM_PERM_DENIED,
           "require_token=login,THIS in capitals (libpam lowers the service's name): refused");
     /* Options add up, as require_group= does and doctor reads them: the later never narrows. */

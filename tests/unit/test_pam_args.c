@@ -81,6 +81,8 @@ static void test_token_list_every(void **state)
     assert_true(eksauth_pam_token_list_every("sshd\r"));       /* a CRLF file's last argument */
     assert_true(eksauth_pam_token_list_every("login,sshd\r")); /* one bad name: the whole list */
     assert_true(eksauth_pam_token_list_every("ss\x7fhd"));
+    /* "[require_token=sshd login]": libpam hands on the blank inside brackets. */
+    assert_true(eksauth_pam_token_list_every("sshd login"));
 }
 
 /* libpam lowers the service's name: a list names it in any ASCII case, and only whole names. */
