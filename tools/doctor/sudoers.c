@@ -19,6 +19,7 @@
 #include <strings.h>
 
 #include "doctor.h"
+#include "eksauth/ascii.h"
 #include "eksauth/hostfiles.h"
 #include "eksauth/setup.h"
 #include "eksauth/strlist.h"
@@ -103,6 +104,16 @@ static bool sudo_name_char(char c)
 }
 
 /*
+ * Whether a group name a rule holds is one of ours: sudo matches a %group
+ * in any case (case_insensitive_group, on by default), so %EKS-admins
+ * holds the members of eks-admins.
+ */
+static bool sudo_ours(const char *name, const char *prefix)
+{
+    return eksauth_ascii_prefix_nocase(name, strlen(name), prefix);
+}
+
+/*
  * The group name after a '%' at s (into name): "%name" in double quotes
  * holds any character but '"', a bare one sudo's name characters, a
  * backslash escaping one.  Returns where it ends.
@@ -152,7 +163,7 @@ static bool sudo_item_ours(const struct sudo_scan *sc, const char *item, const c
 
     if (item[0] == '%' || (item[0] == '"' && item[1] == '%')) {
         sudo_group_name(item + (item[0] == '"' ? 2 : 1), item[0] == '"', name, sizeof(name));
-        return strncmp(name, prefix, strlen(prefix)) == 0;
+        return sudo_ours(name, prefix);
     }
     return names_has(&sc->aliases, item);
 }
@@ -260,7 +271,7 @@ static void sudo_scan_line(struct doctor *d, const char *s, const char *where, s
         if (s[i + 1] == ':' || s[i + 1] == '#')
             continue;
         p = sudo_group_name(s + i + 1, i > 0 && s[i - 1] == '"', name, sizeof(name));
-        if (strncmp(name, prefix, strlen(prefix)) == 0)
+        if (sudo_ours(name, prefix))
             sudo_add_ref(d, sc, name, strlen(name), where);
         i = (size_t)(p - s);
         if (s[i] == '\0')
@@ -281,7 +292,7 @@ static void sudo_scan_line(struct doctor *d, const char *s, const char *where, s
             p = skip_blank((char *)p + 1);
             p += *p == '!';
             p = sudo_group_name(p, false, name, sizeof(name));
-            if (strncmp(name, prefix, strlen(prefix)) == 0)
+            if (sudo_ours(name, prefix))
                 sudo_add_ref(d, sc, name, strlen(name), where);
             p = skip_blank((char *)p);
         }
@@ -446,7 +457,7 @@ static void db_group_names(const struct doctor *d, const char *prefix, char *buf
  */
 static size_t check_group_refs(struct doctor *d, const struct sudo_scan *sc, const char *prefix)
 {
-    char passwd[PATH_MAX], group[PATH_MAX], names[512];
+    char passwd[PATH_MAX], group[PATH_MAX], names[512], lower[256];
     struct eksauth_hostfiles hf;
     struct eksauth_iddb_group g;
     struct eksauth_error err;
@@ -469,8 +480,11 @@ static size_t check_group_refs(struct doctor *d, const struct sudo_scan *sc, con
     for (i = 0; i < sc->n; i++) {
         const char *name = sc->refs[i].name;
 
-        if ((local && hf.host.local_group(hf.host.ctx, name, NULL)) ||
-            (d->db != NULL && eksauth_iddb_group_by_name(d->db, name, &g) == EKSAUTH_OK)) {
+        /* As sudo matches it, in any case; eksauth's names are lower case (lib/names.c). */
+        eksauth_ascii_lower_copy(lower, name, strlen(name));
+        if ((local && (hf.host.local_group(hf.host.ctx, name, NULL) ||
+                       hf.host.local_group(hf.host.ctx, lower, NULL))) ||
+            (d->db != NULL && eksauth_iddb_group_by_name(d->db, lower, &g) == EKSAUTH_OK)) {
             good++;
             continue;
         }
