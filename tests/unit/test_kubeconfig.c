@@ -1019,6 +1019,7 @@ static void test_unread_fields(void **state)
          "certificate-authority-data is not base64"},
         {"    certificate-authority-data: YWJ\n", "certificate-authority-data is not base64"},
         {"    certificate-authority-data: YQ=A\n", "certificate-authority-data is not base64"},
+        {"    certificate-authority-data: A===\n", "certificate-authority-data is not base64"},
         {"    certificate-authority-data: 1234\n", "certificate-authority-data is a number"},
         {"    extensions: x\n", "extensions is not a list of mappings"},
         {"    extensions: [{name: 1, extension: x}]\n", "name is a number"},
@@ -1031,6 +1032,7 @@ static void test_unread_fields(void **state)
     static const char *const bad_user[][2] = {
         {"    client-certificate-data: 'not base64!'\n", "client-certificate-data is not base64"},
         {"    client-key-data: YQ\n", "client-key-data is not base64"},
+        {"    client-key-data: '===='\n", "client-key-data is not base64"},
         {"    auth-provider: {name: 1}\n", "name is a number"},
         {"    auth-provider: {name: oidc, config: x}\n", "config is not a mapping of strings"},
         {"    auth-provider: {name: oidc, config: {client-secret: 8675309421}}\n",
