@@ -626,6 +626,40 @@ static bool requires_token(const struct pam_entry *e, const char *service, bool 
 }
 
 /*
+ * A require_group= value pam_eksauth cannot use as meant: empty, its
+ * account stage refuses every eksauth user (options.c); a comma, a blank
+ * or a control character (the CR of a CRLF file), one group name no group
+ * has, so no one passes by it: the man page lists groups by repeating the
+ * option.
+ */
+static void pam_check_group_arg(struct doctor *d, const struct pam_entry *e, const char *v,
+                                const char *shown)
+{
+    const unsigned char *p;
+    struct finding *f;
+
+    if (v[0] == '\0') {
+        f = report(d, LV_ERROR, "pam", e->where,
+                   "account: require_group= names no group: pam_eksauth refuses every eksauth "
+                   "user");
+        set_fix(d, f, "name the group (require_group=NAME), or take the option out");
+        return;
+    }
+    for (p = (const unsigned char *)v; *p != '\0'; p++)
+        if (*p == ',' || *p <= ' ' || *p == 0x7f)
+            break;
+    if (*p == '\0')
+        return;
+    f = report(d, LV_WARNING, "pam", e->where,
+               "account: \"%s\" names one group, and no group name holds a comma, a blank or a "
+               "control character: no eksauth user passes by it",
+               shown);
+    set_fix(d, f,
+            "give each group its own option (require_group=A require_group=B), with no "
+            "blank or CR after it");
+}
+
+/*
  * pam_eksauth's arguments that are no option of its (lib/pam_args.c): it
  * ignores them, except one named like a gate ("require..."), for which its
  * account stage refuses every eksauth user.
@@ -654,6 +688,9 @@ static void pam_check_args(struct doctor *d, const struct pam_stack *st)
                 set_fix(d, f,
                         "write it as pam_eksauth(8) spells it (require_group=NAME, "
                         "require_token=SERVICE,...), or take it out");
+            } else if (a == EKSAUTH_PAM_ARG_REQUIRE_GROUP &&
+                       strcmp(st->v[i].type, "account") == 0) {
+                pam_check_group_arg(d, &st->v[i], v, shown);
             } else if (a == EKSAUTH_PAM_ARG_UNKNOWN || a == EKSAUTH_PAM_ARG_UNKNOWN_GATE) {
                 f = report(d, LV_WARNING, "pam", st->v[i].where,
                            "%s: \"%s\" is no option of pam_eksauth: ignored", st->v[i].type, shown);
