@@ -137,14 +137,15 @@ static bool pam_empty_line(const char *line)
  * comment lines (*passed_over set), under PAM_JOIN_16 one ends it.
  * *no: the number of its first line; *newline: it ends in the newline
  * libpam keeps in its last word (no '#' cut it, and the file's last line
- * had one).
+ * had one); *cut: the file ended while the line went on, which libpam
+ * takes for a broken file (_pam_assemble_line's incomplete read).
  */
 static char *pam_next_line(struct lines *l, enum pam_join join, unsigned *no, bool *passed_over,
-                           bool *newline)
+                           bool *newline, bool *cut)
 {
     char *line = next_line(l), *part = line, *end, *next;
 
-    *passed_over = false;
+    *passed_over = *cut = false;
     if (line == NULL)
         return NULL;
     *no = l->no;
@@ -168,8 +169,10 @@ static char *pam_next_line(struct lines *l, enum pam_join join, unsigned *no, bo
             next[-1] = ' ';
             *passed_over = true;
         }
-        if (next == NULL)
+        if (next == NULL) {
+            *cut = true;
             break;
+        }
         next[-1] = ' '; /* the line's end, where next_line cut the newline */
         part = next;
     }
@@ -211,6 +214,25 @@ static char *pam_word(char **s, bool newline)
 }
 
 /*
+ * A file whose last line goes on past its end: libpam refuses the whole
+ * file (pam_start fails for the service; an included file fails the
+ * stack that includes it), so every login through it fails, root's too.
+ */
+static void pam_report_cut(struct doctor *d, const char *host, unsigned no, enum pam_join join)
+{
+    char where[WHERE_MAX];
+    struct finding *f;
+
+    at_line(where, host, no);
+    f = report(d, LV_ERROR, "pam", where,
+               "the file's last line ends in a backslash, which continues it past the end%s: "
+               "libpam refuses the whole file, so every login through it fails, root's too",
+               join == PAM_JOIN_15 ? " (past blank or comment lines, as Linux-PAM 1.5 joins them)"
+                                   : "");
+    set_fix(d, f, "take the backslash out of %s", where);
+}
+
+/*
  * Read the service's file, following "@include X" and "include"/"substack"
  * controls into /etc/pam.d/X, into one flat list in the order libpam runs
  * it, its lines joined as join says.  only_type: keep that type alone (an
@@ -225,7 +247,7 @@ static void pam_read(struct doctor *d, const char *service, const char *only_typ
     char *text, *line, *s, *type, *module, *ctl;
     size_t len;
     unsigned no;
-    bool passed_over, newline;
+    bool passed_over, newline, cut;
     int rc;
 
     if (service[0] == '/')
@@ -244,8 +266,12 @@ static void pam_read(struct doctor *d, const char *service, const char *only_typ
     if (depth == 0)
         st->found = true;
     l = (struct lines){text, text + len, 0};
-    while ((line = pam_next_line(&l, join, &no, &passed_over, &newline)) != NULL && !d->nomem) {
+    while ((line = pam_next_line(&l, join, &no, &passed_over, &newline, &cut)) != NULL &&
+           !d->nomem) {
         s = line;
+        /* Said by the 1.6 reading, and by 1.5's when only its passing over led there. */
+        if (cut && (join == PAM_JOIN_16 || passed_over))
+            pam_report_cut(d, host, no, join);
         if ((type = pam_word(&s, newline)) == NULL)
             continue;
         at_line(where, host, no);
