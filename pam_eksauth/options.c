@@ -15,6 +15,7 @@
 #include <security/pam_ext.h>
 
 #include "eksauth/pam_args.h"
+#include "eksauth/printable.h"
 #include "pam_eksauth.h"
 
 /*
@@ -24,20 +25,21 @@
  * names no service, holds a CR or a blank, or one past PE_MAX_REQUIRE_TOKEN,
  * must not turn the gate off: every service.
  */
-static void add_token_list(pam_handle_t *pamh, struct pe_options *opt, const char *v)
+static void add_token_list(pam_handle_t *pamh, struct pe_options *opt, const char *v,
+                           const char *shown)
 {
     opt->require_token = true;
     if (eksauth_pam_token_list_every(v)) {
         pam_syslog(pamh, LOG_ERR,
-                   "require_token=%s: names no service, or holds a control character or a "
-                   "blank; a token is required for every service",
-                   v);
+                   "%s: names no service, or holds a control character or a blank; a token is "
+                   "required for every service",
+                   shown);
         opt->require_token_every = true;
     } else if (opt->n_require_token_lists == PE_MAX_REQUIRE_TOKEN) {
         pam_syslog(pamh, LOG_ERR,
-                   "require_token=%s: more than %d require_token= options; a token is required "
-                   "for every service",
-                   v, PE_MAX_REQUIRE_TOKEN);
+                   "%s: more than %d require_token= options; a token is required for every "
+                   "service",
+                   shown, PE_MAX_REQUIRE_TOKEN);
         opt->require_token_every = true;
     } else {
         opt->require_token_lists[opt->n_require_token_lists++] = v;
@@ -46,6 +48,7 @@ static void add_token_list(pam_handle_t *pamh, struct pe_options *opt, const cha
 
 void pe_options_parse(pam_handle_t *pamh, int argc, const char **argv, struct pe_options *opt)
 {
+    char shown[256];
     const char *v;
     int i;
 
@@ -55,6 +58,8 @@ void pe_options_parse(pam_handle_t *pamh, int argc, const char **argv, struct pe
 
         if (arg == NULL)
             continue;
+        /* Logged as printable.h shows it: a CRLF file's CR, a '[...]' argument's newline. */
+        (void)eksauth_printable(arg, shown, sizeof(shown));
         switch (eksauth_pam_arg_parse(arg, &v)) {
         case EKSAUTH_PAM_ARG_DEBUG:
             opt->debug = true;
@@ -75,19 +80,19 @@ void pe_options_parse(pam_handle_t *pamh, int argc, const char **argv, struct pe
             opt->require_token = opt->require_token_every = true;
             break;
         case EKSAUTH_PAM_ARG_REQUIRE_TOKEN_LIST:
-            add_token_list(pamh, opt, v);
+            add_token_list(pamh, opt, v, shown);
             break;
         case EKSAUTH_PAM_ARG_CONFIG:
             /* A relative path would depend on the caller's working folder. */
             if (v[0] != '/')
-                pam_syslog(pamh, LOG_ERR, "config=%s: not an absolute path; ignored", v);
+                pam_syslog(pamh, LOG_ERR, "%s: not an absolute path; ignored", shown);
             else
                 opt->config = v;
             break;
         case EKSAUTH_PAM_ARG_REQUIRE_GROUP:
             /* A gate that cannot be read must not open: account refuses everyone. */
             if (v[0] == '\0' || opt->n_require_group == PE_MAX_REQUIRE_GROUPS) {
-                pam_syslog(pamh, LOG_ERR, "require_group=%s: %s; account refuses every user", v,
+                pam_syslog(pamh, LOG_ERR, "%s: %s; account refuses every user", shown,
                            v[0] == '\0' ? "empty" : "too many require_group options");
                 opt->bad_gate = true;
             } else {
@@ -99,11 +104,11 @@ void pe_options_parse(pam_handle_t *pamh, int argc, const char **argv, struct pe
             pam_syslog(pamh, LOG_ERR,
                        "unknown option: %s: its name says it narrows who logs in; account "
                        "refuses every user",
-                       arg);
+                       shown);
             opt->bad_gate = true;
             break;
         case EKSAUTH_PAM_ARG_UNKNOWN:
-            pam_syslog(pamh, LOG_ERR, "unknown option: %s", arg);
+            pam_syslog(pamh, LOG_ERR, "unknown option: %s", shown);
             break;
         }
     }
