@@ -1447,7 +1447,8 @@ static enum eksauth_status target_of(const struct eksauth_kubeconfig_entry *e,
         eksauth_error_prefix(err, "%s: cluster %s", e->from, e->name);
         return st;
     }
-    if (e->ca_data != NULL)
+    /* certificate-authority-data '' is none, as client-go takes it (cluster_refused too). */
+    if (e->ca_data != NULL && e->ca_data[0] != '\0')
         st = eksauth_kube_ca_pem(e->ca_data, &t->ca_pem, &t->ca_len, err);
     else if (e->ca_file != NULL)
         st = read_ca_file(e->ca_file, t, err);

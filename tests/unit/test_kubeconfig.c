@@ -208,9 +208,10 @@ static void put(const char *dir, const char *name, const char *text, char *path,
 
 static void test_find_in_files(void **state)
 {
-    char dir[SCRATCH_DIR_MAX], a[256], b[256], list[600], text[512];
+    char dir[SCRATCH_DIR_MAX], a[256], b[256], c[256], ca[256], list[600], text[512], *pem;
     struct eksauth_kube_target t;
     struct eksauth_error err;
+    size_t pem_len;
 
     (void)state;
     scratch_make(dir, sizeof(dir), "kubeconfig");
@@ -239,6 +240,23 @@ static void test_find_in_files(void **state)
     assert_non_null(strstr(t.ca_pem, "BEGIN CERTIFICATE"));
     assert_non_null(strstr(t.what, b));
     eksauth_kube_target_free(&t);
+    /* certificate-authority-data '' is none to client-go: kubectl reads the file beside it. */
+    assert_status(eksauth_kube_ca_pem(CA_DATA, &pem, &pem_len, &err), EKSAUTH_OK);
+    put(dir, "ca.pem", pem, ca, sizeof(ca));
+    free(pem);
+    snprintf(text, sizeof(text),
+             "clusters:\n- name: prod\n  cluster:\n    server: https://api.example/\n"
+             "    certificate-authority-data: ''\n    certificate-authority: %s\n",
+             ca);
+    put(dir, "c", text, c, sizeof(c));
+    setenv("KUBECONFIG", c, 1);
+    if (eksauth_kubeconfig_find("prod", NULL, &t, &err) != EKSAUTH_OK)
+        fail_msg("certificate-authority-data '' beside a file: %s", err.msg);
+    assert_non_null(strstr(t.ca_pem, "BEGIN CERTIFICATE"));
+    eksauth_kube_target_free(&t);
+    setenv("KUBECONFIG", b, 1);
+    unlink(c);
+    unlink(ca);
     /* Not there: the message names the files and the way to add the cluster. */
     assert_status(eksauth_kubeconfig_find("staging", NULL, &t, &err), EKSAUTH_ENOTFOUND);
     assert_non_null(strstr(err.msg, "aws eks update-kubeconfig --name staging"));
