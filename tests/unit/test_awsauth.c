@@ -1203,6 +1203,37 @@ static void test_fold_equal_through_the_index(void **state)
     assert_int_equal(f->id.k8s.source, EKSAUTH_SRC_MAPUSERS);
 }
 
+/*
+ * settle (lib/awsauth.c) holds a principal by the skipped entries that
+ * match it, and only those: user/İnfra's entry (4:5) is another key of the
+ * cluster's map that matches nobody, so it is not held beside user/infra's
+ * skipped entry (2:5).
+ */
+static void test_held_only_by_matching_entries(void **state)
+{
+    const struct eksauth_awsauth_entry *e;
+    struct eksauth_awsauth *aa;
+    size_t i, held = 0;
+
+    (void)state;
+    aa = parse_str("mapUsers: |\n"
+                   "  - userarn: arn:aws:iam::123456789012:user/infra\n"
+                   "    username: \"\"\n"
+                   "  - userarn: \"arn:aws:iam::123456789012:user/\xc4\xb0nfra\"\n"
+                   "    username: x\n");
+    expect_map_fails(aa, "arn:aws:iam::123456789012:user/infra", EKSAUTH_ENOTMAPPED,
+                     "the mapUsers entry at 2:5");
+    for (i = 0; i < eksauth_awsauth_ignored_count(aa); i++) {
+        e = eksauth_awsauth_ignored_at(aa, i);
+        if (eksauth_awsauth_entry_holds(e)) {
+            held++;
+            assert_int_equal(e->line, 2);
+        }
+    }
+    assert_int_equal(held, 1);
+    eksauth_awsauth_free(aa);
+}
+
 EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_sample_yaml), cmocka_unit_test(test_sample_json),
                   cmocka_unit_test(test_ec2_private_dns_name), cmocka_unit_test(test_bare_file),
                   cmocka_unit_test(test_full_configmap),
@@ -1219,6 +1250,7 @@ EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_sample_yaml), cmocka_unit_test(test_samp
                   cmocka_unit_test(test_skipped_entry_folds_as_equal_fold),
                   cmocka_unit_test(test_fold_equal_duplicates),
                   cmocka_unit_test(test_fold_equal_many_spellings),
+                  cmocka_unit_test(test_held_only_by_matching_entries),
                   cmocka_unit_test_setup_teardown(test_fold_equal_through_the_index,
                                                   plan_fixture_setup, plan_fixture_teardown),
                   cmocka_unit_test_setup_teardown(test_skipped_entry_holds_through_the_index,

@@ -331,7 +331,31 @@ static void test_merge_policies_and_types(void **state)
     free(doc);
 }
 
+/*
+ * A held item read back (eksauthHeld, its cluster key NULL) is its
+ * principal's first slot, and a valid entry of its key written after it
+ * replaces it (lib/awsauth_read.c add_held; lib/awsauth.c fold_in), so the
+ * role maps: not a second slot that differs and holds it.
+ */
+static void test_held_read_back_replaced(void **state)
+{
+    static const char doc[] =
+        "{\"mapRoles\": \"- rolearn: arn:aws:iam::111122223333:role/Dev\\n  username: dev\\n\", "
+        "\"eksauthHeld\": [ \"mapRoles 1:3 arn:aws:iam::111122223333:role/dev\" ]}";
+    const struct eksauth_awsauth_entry *e;
+    struct eksauth_awsauth *aa = NULL;
+    struct eksauth_error err;
+
+    (void)state;
+    assert_status(eksauth_awsauth_parse(doc, strlen(doc), &aa, &err), EKSAUTH_OK);
+    e = eksauth_awsauth_lookup(aa, "arn:aws:iam::111122223333:role/dev", "111122223333");
+    assert_non_null(e);
+    assert_string_equal(e->username, "dev");
+    eksauth_awsauth_free(aa);
+}
+
 EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_merge), cmocka_unit_test(test_merge_listed_but_unread),
                   cmocka_unit_test(test_merge_keeps_dropped),
                   cmocka_unit_test(test_merge_keeps_held),
+                  cmocka_unit_test(test_held_read_back_replaced),
                   cmocka_unit_test(test_merge_policies_and_types))
