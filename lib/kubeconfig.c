@@ -1197,43 +1197,65 @@ void eksauth_kubeconfig_entries_free(struct eksauth_kubeconfig_entry *v, size_t 
 enum eksauth_status eksauth_kube_ca_pem(const char *b64, char **pem, size_t *len,
                                         struct eksauth_error *err)
 {
-    size_t n, i, pad = 0;
-    unsigned char *out;
+    size_t n, i, k = 0, pad;
+    char *clean = NULL;
+    unsigned char *out = NULL;
+    enum eksauth_status st = EKSAUTH_OK;
     int r;
 
     *pem = NULL;
     *len = 0;
     n = b64 != NULL ? strlen(b64) : 0;
-    if (n == 0 || n % 4 != 0 || n > 1024 * 1024)
-        return eksauth_fail(err, EKSAUTH_EINVAL,
-                            "cluster_ca_data: not base64 (its length is not a multiple of 4)");
-    for (i = 0; i < n; i++) {
-        char c = b64[i];
-
-        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-              c == '+' || c == '/' || (c == '=' && i >= n - 2)))
-            return eksauth_fail(err, EKSAUTH_EINVAL, "cluster_ca_data: not base64");
-    }
-    pad = (b64[n - 1] == '=') + (b64[n - 2] == '=');
-    out = malloc(n / 4 * 3 + 1);
-    if (out == NULL)
+    if (n > 1024 * 1024)
+        return eksauth_fail(err, EKSAUTH_EINVAL, "cluster_ca_data: not base64 (too long)");
+    clean = malloc(n + 1);
+    if (clean == NULL)
         return eksauth_fail(err, EKSAUTH_ENOMEM, "cluster_ca_data: out of memory");
-    r = EVP_DecodeBlock(out, (const unsigned char *)b64, (int)n);
+    /*
+     * CR and LF dropped anywhere, as Go's base64 decoder (client-go) drops
+     * them: a YAML block scalar ends in one, a wrapped value has many.
+     * Nothing else is skipped: a blank is refused, as kubectl refuses it.
+     */
+    for (i = 0; i < n; i++)
+        if (b64[i] != '\r' && b64[i] != '\n')
+            clean[k++] = b64[i];
+    clean[k] = '\0';
+    if (k == 0 || k % 4 != 0) {
+        st = eksauth_fail(err, EKSAUTH_EINVAL,
+                          "cluster_ca_data: not base64 (its length is not a multiple of 4)");
+        goto out;
+    }
+    if (!go_base64(clean, k)) {
+        st = eksauth_fail(err, EKSAUTH_EINVAL, "cluster_ca_data: not base64");
+        goto out;
+    }
+    out = malloc(k / 4 * 3 + 1);
+    if (out == NULL) {
+        st = eksauth_fail(err, EKSAUTH_ENOMEM, "cluster_ca_data: out of memory");
+        goto out;
+    }
+    r = EVP_DecodeBlock(out, (const unsigned char *)clean, (int)k);
+    /* go_base64 took it: EVP_DecodeBlock counts the padding as zero bytes. */
+    pad = (clean[k - 1] == '=') + (clean[k - 2] == '=');
     if (r < 0 || (size_t)r < pad) {
-        free(out);
-        return eksauth_fail(err, EKSAUTH_EINVAL, "cluster_ca_data: not base64");
+        st = eksauth_fail(err, EKSAUTH_EINVAL, "cluster_ca_data: not base64");
+        goto out;
     }
     n = (size_t)r - pad;
     out[n] = '\0';
     if (memmem(out, n, "-----BEGIN CERTIFICATE-----", 27) == NULL) {
-        free(out);
-        return eksauth_fail(err, EKSAUTH_EINVAL,
-                            "cluster_ca_data: no PEM certificate in it (expected base64 of a PEM "
-                            "file, as in a kubeconfig's certificate-authority-data)");
+        st = eksauth_fail(err, EKSAUTH_EINVAL,
+                          "cluster_ca_data: no PEM certificate in it (expected base64 of a PEM "
+                          "file, as in a kubeconfig's certificate-authority-data)");
+        goto out;
     }
     *pem = (char *)out;
     *len = n;
-    return EKSAUTH_OK;
+    out = NULL;
+out:
+    free(out);
+    free(clean);
+    return st;
 }
 
 /* ------------------------------------------------------------------ */

@@ -292,6 +292,72 @@ static void test_ca_pem(void **state)
     assert_null(pem);
 }
 
+/*
+ * certificate-authority-data as client-go decodes it: Go's base64 skips CR
+ * and LF anywhere, so a YAML block scalar (a final newline), a value wrapped
+ * at 76 columns and CRLF are taken; a blank or a tab is not.
+ */
+#define CA_76   "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCk1JSUIKLS0tLS1FTkQgQ0VSVElGSUNBVEUtLS0t"
+#define CA_TAIL "LQo="
+
+static void test_ca_data_lines(void **state)
+{
+    static const char *const taken[] = {
+        CA_DATA "\n", CA_76 "\n" CA_TAIL "\n", CA_76 "\r\n" CA_TAIL "\r\n",
+        "\n" CA_DATA, CA_76 "LQ\no\n=\n",
+    };
+    static const char *const refused[] = {
+        CA_76 " " CA_TAIL, CA_76 "\t" CA_TAIL, CA_DATA " ", "\n", "\r\n", CA_76 "LQ=\nA=",
+    };
+    /* The same file as kubectl reads it: a block scalar, wrapped; CRLF in a quoted scalar. */
+    static const char *const files[] = {
+        "    certificate-authority-data: |\n      " CA_DATA "\n",
+        "    certificate-authority-data: |\n      " CA_76 "\n      " CA_TAIL "\n",
+        "    certificate-authority-data: \"" CA_76 "\\r\\n" CA_TAIL "\\r\\n\"\n",
+    };
+    char dir[SCRATCH_DIR_MAX], path[256], text[512], *pem = NULL;
+    struct eksauth_kube_target t;
+    struct eksauth_error err;
+    size_t i, len = 0;
+
+    (void)state;
+    for (i = 0; i < sizeof(taken) / sizeof(taken[0]); i++) {
+        if (eksauth_kube_ca_pem(taken[i], &pem, &len, &err) != EKSAUTH_OK)
+            fail_msg("taken %zu: %s", i, err.msg);
+        assert_int_equal(len, 59);
+        assert_memory_equal(pem, "-----BEGIN CERTIFICATE-----\nMIIB\n", 33);
+        free(pem);
+    }
+    for (i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+        if (eksauth_kube_ca_pem(refused[i], &pem, &len, &err) != EKSAUTH_EINVAL)
+            fail_msg("refused %zu taken", i);
+        assert_non_null(strstr(err.msg, "not base64"));
+        assert_null(pem);
+    }
+    scratch_make(dir, sizeof(dir), "kubeconfig");
+    for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+        snprintf(text, sizeof(text),
+                 "clusters:\n- name: prod\n  cluster:\n    server: https://api.example\n%s",
+                 files[i]);
+        put(dir, "c", text, path, sizeof(path));
+        setenv("KUBECONFIG", path, 1);
+        if (eksauth_kubeconfig_find("prod", NULL, &t, &err) != EKSAUTH_OK)
+            fail_msg("file %zu: %s", i, err.msg);
+        assert_non_null(strstr(t.ca_pem, "BEGIN CERTIFICATE"));
+        eksauth_kube_target_free(&t);
+    }
+    snprintf(text, sizeof(text),
+             "clusters:\n- name: prod\n  cluster:\n    server: https://api.example\n"
+             "    certificate-authority-data: '%s %s'\n",
+             CA_76, CA_TAIL);
+    put(dir, "c", text, path, sizeof(path));
+    assert_status(eksauth_kubeconfig_find("prod", NULL, &t, &err), EKSAUTH_EINVAL);
+    assert_non_null(strstr(err.msg, "not base64"));
+    unsetenv("KUBECONFIG");
+    unlink(path);
+    rmdir(dir);
+}
+
 /* ---- whom kubectl signs as ---- */
 
 #define ROLE_E1  "arn:aws:iam::111122223333:role/eks-admins"
@@ -1307,7 +1373,8 @@ static void test_find_route(void **state)
 EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_names), cmocka_unit_test(test_scan_and_choose),
                   cmocka_unit_test(test_choose_long_region), cmocka_unit_test(test_scan_refusals),
                   cmocka_unit_test(test_find_in_files), cmocka_unit_test(test_ca_pem),
-                  cmocka_unit_test(test_scan_auth), cmocka_unit_test(test_identity_current_context),
+                  cmocka_unit_test(test_ca_data_lines), cmocka_unit_test(test_scan_auth),
+                  cmocka_unit_test(test_identity_current_context),
                   cmocka_unit_test(test_identity_several_contexts),
                   cmocka_unit_test(test_identity_malformed),
                   cmocka_unit_test(test_identity_in_files),
