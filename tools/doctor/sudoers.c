@@ -2,11 +2,11 @@
  * sudoers.c - the sudo rules that name group_prefix groups, read as sudo
  * reads /etc/sudoers (@include, a quoted path too, #includedir with its
  * skipped names, a line continued by a backslash, "%group" in quotes, a
- * Runas_Spec's groups, a User_Alias defined before or after its rule, a
- * tag that holds until another): each group must exist (in the identity DB or /etc/group), a rule
- * that asks for a password needs pam_eksauth in /etc/pam.d/sudo (eksauth users have none), and
- * /etc/sudo.conf must make sudo ask NSS for the groups at every use (Set group_source dynamic), or
- * a group taken from a role keeps its rules in sessions already open.  A file doctor cannot read
+ * %#gid of an identity DB group, a Runas_Spec's groups, a User_Alias defined before or after its
+ * rule, a tag that holds until another): each group must exist (in the identity DB or /etc/group),
+ * a rule that asks for a password needs pam_eksauth in /etc/pam.d/sudo (eksauth users have none),
+ * and /etc/sudo.conf must make sudo ask NSS for the groups at every use (Set group_source dynamic),
+ * or a group taken from a role keeps its rules in sessions already open.  A file doctor cannot read
  * (not run as root) is said, never taken for a file without rules.
  */
 #include "config.h"
@@ -114,6 +114,30 @@ static bool sudo_ours(const char *name, const char *prefix)
 }
 
 /*
+ * Whether "#gid" at s (after a '%') is the gid of an identity DB group
+ * starting with prefix: sudo matches "%#2001" against the user's group
+ * ids (sudoers(5) %#group-ID), so it holds that group's members.  *end
+ * (may be NULL) after the digits.  A "%:#gid" is a group plugin's, never
+ * an NSS group: not ours.
+ */
+static bool sudo_gid_ours(const struct doctor *d, const char *s, const char *prefix,
+                          const char **end)
+{
+    struct eksauth_iddb_group g;
+    unsigned long long gid = 0;
+    const char *p = s + 1;
+
+    for (; *p >= '0' && *p <= '9'; p++)
+        if (gid <= UINT32_MAX)
+            gid = gid * 10 + (unsigned)(*p - '0');
+    if (end != NULL)
+        *end = p;
+    return *s == '#' && p > s + 1 && !sudo_name_char(*p) && gid <= UINT32_MAX && d->db != NULL &&
+           eksauth_iddb_group_by_gid(d->db, (uint32_t)gid, &g) == EKSAUTH_OK &&
+           eksauth_ascii_prefix_nocase(g.name, g.name_len, prefix);
+}
+
+/*
  * The group name after a '%' at s (into name): "%name" in double quotes
  * holds any character but '"', a bare one sudo's name characters, a
  * backslash escaping one.  Returns where it ends.
@@ -156,13 +180,20 @@ static void sudo_item(const char **s, char *item, size_t size)
     *s = p;
 }
 
-/* Whether a user list item (not negated) is one of our groups, or an alias that names one. */
-static bool sudo_item_ours(const struct sudo_scan *sc, const char *item, const char *prefix)
+/*
+ * Whether a user list item (not negated) is one of our groups (by name or
+ * %#gid), or an alias that names one.
+ */
+static bool sudo_item_ours(const struct doctor *d, const struct sudo_scan *sc, const char *item,
+                           const char *prefix)
 {
+    const char *g = item + (item[0] == '"' ? 2 : 1);
     char name[256];
 
     if (item[0] == '%' || (item[0] == '"' && item[1] == '%')) {
-        sudo_group_name(item + (item[0] == '"' ? 2 : 1), item[0] == '"', name, sizeof(name));
+        if (*g == '#')
+            return sudo_gid_ours(d, g, prefix, NULL);
+        sudo_group_name(g, item[0] == '"', name, sizeof(name));
         return sudo_ours(name, prefix);
     }
     return names_has(&sc->aliases, item);
@@ -184,7 +215,7 @@ static bool sudo_user_list(struct doctor *d, const struct sudo_scan *sc, const c
         for (neg = false; **s == '!'; (*s)++)
             neg = !neg;
         sudo_item(s, item, sizeof(item));
-        ours = ours || (!neg && sudo_item_ours(sc, item, prefix));
+        ours = ours || (!neg && sudo_item_ours(d, sc, item, prefix));
         if (!neg && pending != NULL && item[0] >= 'A' && item[0] <= 'Z')
             names_add(d, pending, item);
         *s = skip_blank((char *)*s);
@@ -267,9 +298,14 @@ static void sudo_scan_line(struct doctor *d, const char *s, const char *where, s
     for (i = 0; s[i] != '\0'; i++) {
         if (s[i] != '%' || (i > 0 && strchr(" \t,=!:(\"", s[i - 1]) == NULL))
             continue;
-        /* %:group is a non-Unix group, %#gid a number: neither is ours. */
-        if (s[i + 1] == ':' || s[i + 1] == '#')
+        /* %:group is a non-Unix group: not ours.  %#gid is, by its gid in the identity DB. */
+        if (s[i + 1] == ':')
             continue;
+        if (s[i + 1] == '#') {
+            if (sudo_gid_ours(d, s + i + 1, prefix, &p))
+                sudo_add_ref(d, sc, s + i + 1, (size_t)(p - (s + i + 1)), where);
+            continue;
+        }
         p = sudo_group_name(s + i + 1, i > 0 && s[i - 1] == '"', name, sizeof(name));
         if (sudo_ours(name, prefix))
             sudo_add_ref(d, sc, name, strlen(name), where);
@@ -482,7 +518,9 @@ static size_t check_group_refs(struct doctor *d, const struct sudo_scan *sc, con
 
         /* As sudo matches it, in any case; eksauth's names are lower case (lib/names.c). */
         eksauth_ascii_lower_copy(lower, name, strlen(name));
-        if ((local && (hf.host.local_group(hf.host.ctx, name, NULL) ||
+        /* A %#gid is a ref only when its gid is an identity DB group's (sudo_gid_ours). */
+        if (name[0] == '#' ||
+            (local && (hf.host.local_group(hf.host.ctx, name, NULL) ||
                        hf.host.local_group(hf.host.ctx, lower, NULL))) ||
             (d->db != NULL && eksauth_iddb_group_by_name(d->db, lower, &g) == EKSAUTH_OK)) {
             good++;
