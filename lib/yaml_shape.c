@@ -13,7 +13,6 @@
 #include "eksauth/yaml_shape.h"
 
 /*
- * The number of '[' and '{' in text[0..len), counted up to limit + 1.
  * Eight bytes a step (every aws-auth is counted twice, whole): '[' (0x5b)
  * and '{' (0x7b) are the only bytes that OR 0x20 makes 0x7b, so XOR 0x7b
  * makes exactly them zero; (b & 0x7f) + 0x7f sets a byte's top bit unless
@@ -21,7 +20,7 @@
  * OR b sets it for a byte of 0x80 or more, so the top bits left after the
  * NOT are exactly the zero bytes, summed by the multiply.
  */
-static size_t flow_opens(const char *text, size_t len, size_t limit)
+size_t eksauth_yaml_flow_opens(const char *text, size_t len, size_t limit)
 {
     const uint64_t ones = 0x0101010101010101ull, low7 = ones * 0x7f;
     uint64_t w;
@@ -58,7 +57,7 @@ enum eksauth_status eksauth_yaml_flow_deeper(const char *text, size_t len, size_
     bool end = false;
 
     /* Most texts: too few brackets to nest that deep, and no second parse. */
-    if (flow_opens(text, len, max) <= max)
+    if (eksauth_yaml_flow_opens(text, len, max) <= max)
         return EKSAUTH_OK;
     if (!yaml_parser_initialize(&yp))
         return EKSAUTH_ENOMEM;

@@ -17,6 +17,13 @@
 #include "eksauth/status.h"
 
 /*
+ * The number of '[' and '{' in text[0..len), counted up to limit + 1 (it
+ * may pass it): flow_deeper's sieve, shown so its test can hold its word
+ * trick to the bytewise count.
+ */
+size_t eksauth_yaml_flow_opens(const char *text, size_t len, size_t limit);
+
+/*
  * Whether text[0..len), before libyaml loads it, opens more than max flow
  * collections at once.  libyaml's scanner walks every open flow level at
  * each token, so its time grows with the depth times the tokens, where

@@ -132,6 +132,46 @@ static void test_merge_key(void **state)
     yaml_document_delete(&doc);
 }
 
+/* The bytewise count eksauth_yaml_flow_opens must equal, whatever its step. */
+static size_t opens_bytewise(const unsigned char *s, size_t len)
+{
+    size_t i, n = 0;
+
+    for (i = 0; i < len; i++)
+        n += s[i] == '[' || s[i] == '{';
+    return n;
+}
+
+/*
+ * Every byte value at every byte of a word, among every filler byte (a
+ * carry or a borrow between bytes would show), in a word read whole and in
+ * the bytewise tail after it: exactly the '[' and '{' are counted.
+ */
+static void test_flow_opens_every_byte(void **state)
+{
+    unsigned char buf[16];
+    size_t len, p;
+    unsigned v, f;
+
+    (void)state;
+    for (len = 8; len <= 15; len += 7) {
+        for (p = 0; p < len; p++) {
+            for (v = 0; v < 256; v++) {
+                for (f = 0; f < 256; f++) {
+                    memset(buf, (int)f, sizeof(buf));
+                    buf[p] = (unsigned char)v;
+                    if (eksauth_yaml_flow_opens((const char *)buf, len, len) !=
+                        opens_bytewise(buf, len))
+                        fail_msg("byte 0x%02x at %zu of %zu among 0x%02x: counted %zu, not %zu", v,
+                                 p, len, f, eksauth_yaml_flow_opens((const char *)buf, len, len),
+                                 opens_bytewise(buf, len));
+                }
+            }
+        }
+    }
+}
+
 EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_flow_deeper),
                   cmocka_unit_test(test_flow_deeper_counts_every_bracket),
-                  cmocka_unit_test(test_explicit_tag), cmocka_unit_test(test_merge_key))
+                  cmocka_unit_test(test_flow_opens_every_byte), cmocka_unit_test(test_explicit_tag),
+                  cmocka_unit_test(test_merge_key))
