@@ -47,8 +47,9 @@ bool eksauth_pam_token_list_every(const char *list)
 {
     const unsigned char *p;
 
+    /* Past ASCII: libpam lowers PAM_SERVICE in the locale's case, which ASCII cannot follow. */
     for (p = (const unsigned char *)list; *p != '\0'; p++)
-        if (*p <= ' ' || *p == 0x7f)
+        if (*p <= ' ' || *p >= 0x7f)
             return true;
     return list[strspn(list, ",")] == '\0';
 }

@@ -22,7 +22,8 @@
  * One require_token= list: only for these services (sshd,login), since
  * sudo's NOPASSWD rules ask for no token.  Lists add up: a later option
  * never narrows an earlier one (doctor reads them so too), and a list that
- * names no service, holds a CR or a blank, or one past PE_MAX_REQUIRE_TOKEN,
+ * names no service, holds a CR, a blank or a byte past ASCII, or one past
+ * PE_MAX_REQUIRE_TOKEN,
  * must not turn the gate off: every service.
  */
 static void add_token_list(pam_handle_t *pamh, struct pe_options *opt, const char *v,
@@ -31,8 +32,8 @@ static void add_token_list(pam_handle_t *pamh, struct pe_options *opt, const cha
     opt->require_token = true;
     if (eksauth_pam_token_list_every(v)) {
         pam_syslog(pamh, LOG_ERR,
-                   "%s: names no service, or holds a control character or a blank; a token is "
-                   "required for every service",
+                   "%s: names no service, or holds a control character, a blank or a byte past "
+                   "ASCII; a token is required for every service",
                    shown);
         opt->require_token_every = true;
     } else if (opt->n_require_token_lists == PE_MAX_REQUIRE_TOKEN) {

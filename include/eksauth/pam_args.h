@@ -39,7 +39,10 @@ enum eksauth_pam_arg eksauth_pam_arg_parse(const char *arg, const char **value);
  * Whether a require_token= list means every service: it names none ("",
  * ","), or it holds a byte no PAM service name has.  libpam cuts arguments
  * at blanks only, so the last one of a line in a CRLF file ends in '\r':
- * "require_token=sshd\r" must not exempt sshd.
+ * "require_token=sshd\r" must not exempt sshd.  A byte past ASCII too:
+ * libpam lowers PAM_SERVICE with the application's tolower (a Latin-1
+ * locale makes 0xc9 0xe9), so no ASCII compare can tell whether such a
+ * name is the service's.
  */
 bool eksauth_pam_token_list_every(const char *list);
 

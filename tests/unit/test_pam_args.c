@@ -83,6 +83,14 @@ static void test_token_list_every(void **state)
     assert_true(eksauth_pam_token_list_every("ss\x7fhd"));
     /* "[require_token=sshd login]": libpam hands on the blank inside brackets. */
     assert_true(eksauth_pam_token_list_every("sshd login"));
+    /*
+     * A byte past ASCII: libpam lowers PAM_SERVICE with the application's
+     * tolower, which in a Latin-1 locale makes 0xc9 (E acute) 0xe9, a case
+     * the module's ASCII compare cannot know; "SVC\xc9" would then exempt
+     * the very service it names.
+     */
+    assert_true(eksauth_pam_token_list_every("SVC\xc9"));
+    assert_true(eksauth_pam_token_list_every("sshd,svc\xc3\xa9"));
 }
 
 /* libpam lowers the service's name: a list names it in any ASCII case, and only whole names. */

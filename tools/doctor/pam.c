@@ -794,7 +794,8 @@ static void pam_check_account(struct doctor *d, const char *host, const struct p
     if (every_list) {
         f = report(d, LV_WARNING, "pam", e->where,
                    "account: a require_token= list names no service, or holds a control "
-                   "character or a blank: pam_eksauth then asks every service for a token "
+                   "character, a blank or a byte past ASCII: pam_eksauth then asks every service "
+                   "for a token "
                    "(sudo's NOPASSWD rules too) and logs an error each time");
         set_fix(d, f, "name the services: \"%s\"", PAM_ACCOUNT_LINE);
         ok = false;
