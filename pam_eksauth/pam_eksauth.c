@@ -44,6 +44,7 @@
 #include "eksauth/login.h"
 #include "eksauth/pam_args.h"
 #include "eksauth/pieces.h"
+#include "eksauth/printable.h"
 #include "eksauth/proof.h"
 #include "eksauth/token.h"
 #include "pam_eksauth.h"
@@ -237,6 +238,20 @@ static bool fail(struct pe_ctx *c, struct pe_result *r, enum pe_kind kind,
 }
 
 /*
+ * debug: the paths read, as printable.h shows them (config= is taken as
+ * libpam hands it on, and EKSAUTH_CONFIG or EKSAUTH_DB from sshd's
+ * environment: a control byte there must not reach syslog).
+ */
+static void log_paths(const struct pe_ctx *c)
+{
+    char config[EKSAUTH_PATH_MAX], db[EKSAUTH_PATH_MAX];
+
+    (void)eksauth_printable(c->host.paths.config, config, sizeof(config));
+    (void)eksauth_printable(c->host.paths.db, db, sizeof(db));
+    pam_syslog(c->pamh, LOG_DEBUG, "config %s, identity DB %s", config, db);
+}
+
+/*
  * A local account first, before any config is read: it is the host's own
  * and keeps its own path, so a broken eksauth never locks out the
  * break-glass account.  Then the config (and the paths it gives).
@@ -258,8 +273,7 @@ static bool ctx_load(struct pe_ctx *c, struct pe_result *r)
     if (st != EKSAUTH_OK)
         return fail(c, r, st == EKSAUTH_ENOMEM ? PE_NOMEM : PE_UNAVAIL, &err);
     if (c->opt.debug)
-        pam_syslog(c->pamh, LOG_DEBUG, "config %s, identity DB %s", c->host.paths.config,
-                   c->host.paths.db);
+        log_paths(c);
     return true;
 }
 

@@ -267,6 +267,8 @@ static void make_services(void)
                        "session required MOD config=DIR/eksauth.conf\n");
     service("eksauth-debug", "auth required MOD config=DIR/eksauth.conf debug bogus_option\n"
                              "account required MOD config=DIR/eksauth.conf debug\n");
+    /* The config under a name with an ESC (case_options links it): debug logs the name. */
+    service("eksauth-debug-esc", "auth required MOD config=DIR/eks\033[7mauth.conf debug\n");
     service("eksauth-down", "auth required MOD config=DIR/down.conf\n");
     service("eksauth-down-ignore",
             "auth required MOD config=DIR/down.conf ignore_authinfo_unavail\n"
@@ -1421,6 +1423,35 @@ static void case_require_token(void)
     case_proof_unrestored();
 }
 
+/*
+ * debug names the config and DB paths: a path holding a control byte (an
+ * absolute config= with the ESC a terminal takes) is shown as printable.h
+ * shows it, as every other logged argument is, never written into syslog.
+ */
+static void esc_config_logged(void)
+{
+    char *from = NULL, *to = NULL;
+    size_t i;
+    bool raw = false;
+
+    if (asprintf(&from, "%s/eksauth.conf", DIR_) < 0 ||
+        asprintf(&to, "%s/eks\033[7mauth.conf", DIR_) < 0)
+        abort();
+    if (link(from, to) != 0 && errno != EEXIST)
+        abort();
+    pd_log_mark();
+    is_rc(auth_once("eksauth-debug-esc", "admin-alice", (const char *[]){TOK_ALICE}, 1, NULL),
+          PAM_SUCCESS, "config= naming a file with an ESC in its name: read");
+    ok(pd_log_find("config ", "/eks?[7mauth.conf, identity DB ", NULL) != NULL,
+       "debug logs its path, the ESC shown as '?'");
+    for (i = pd_log_marked(); i < pd_log_count(); i++)
+        raw = raw || strchr(pd_log_line(i), '\033') != NULL;
+    ok(!raw, "and no line holds the ESC itself");
+    unlink(to);
+    free(from);
+    free(to);
+}
+
 static void case_options(void)
 {
     struct tx t;
@@ -1430,6 +1461,7 @@ static void case_options(void)
           PAM_SUCCESS, "an unknown option is ignored");
     ok(pd_log_find("unknown option: bogus_option", NULL) != NULL, "and logged");
     ok(pd_log_find("token of ", "answer(s)", NULL) != NULL, "debug adds details");
+    esc_config_logged();
 
     tx_start(&t, "eksauth-group-ok", "admin-alice");
     tx_answer(&t, TOK_ALICE);
