@@ -152,6 +152,8 @@ static enum eksauth_status refuse(struct eksauth_identity *out, enum eksauth_ref
         va_start(ap, fmt);
         vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
         va_end(ap);
+        /* As eksauth_fail: a template quoted from aws-auth cannot reorder or hide the text. */
+        eksauth_message_clean(err->msg);
     }
     return EKSAUTH_EREJECTED;
 }

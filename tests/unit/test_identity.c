@@ -491,6 +491,25 @@ static void test_bare_template_not_served(void **state)
     assert_login(f, "sso", "newsvc", "sso-newsvc");
 }
 
+/*
+ * A refusal quotes the template as aws-auth wrote it: a BiDi override or
+ * isolate in it (aws-auth takes them in a username, the cluster does)
+ * reaches the login's message and syslog shown as '?'
+ * (status.h, eksauth_message_clean), as every other message of eksauth.
+ */
+static void test_refusal_message_clean(void **state)
+{
+    struct plan_fixture *f = *state;
+
+    plan_fixture_load(f, "mapRoles: |\n"
+                         "  - rolearn: arn:aws:iam::123456789012:role/dev\n"
+                         "    username: \"{{SessionName}}\\u202e-\\u2066\"\n");
+    assert_refused(f, "dev", "newsvc", EKSAUTH_REFUSAL_BARE_TEMPLATE);
+    if (strstr(f->err.msg, "\xe2\x80\xae") != NULL || strstr(f->err.msg, "\xe2\x81\xa6") != NULL)
+        fail_msg("unclean: %s", f->err.msg);
+    assert_non_null(strstr(f->err.msg, "'{{SessionName}}?-?'"));
+}
+
 /* The warning of a template and a user: the template's name in it. */
 static bool template_user_warning(const struct eksauth_plan *plan, const char *tmpl,
                                   const char *k8s)
@@ -776,6 +795,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_plan_recorded_id_now_local, plan_fixture_setup,
                                         plan_fixture_teardown),
         cmocka_unit_test_setup_teardown(test_plan_skips_local_ids, plan_fixture_setup,
+                                        plan_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_refusal_message_clean, plan_fixture_setup,
                                         plan_fixture_teardown),
         cmocka_unit_test_setup_teardown(test_bare_template_not_served, plan_fixture_setup,
                                         plan_fixture_teardown),
