@@ -1046,13 +1046,18 @@ static bool in_region(const struct eksauth_kubeconfig_entry *e, const char *regi
     return region == NULL || r[0] == '\0' || strcmp(r, region) == 0;
 }
 
+bool eksauth_kubeconfig_ca_data_given(const struct eksauth_kubeconfig_entry *e)
+{
+    return e->ca_data != NULL && e->ca_data[strspn(e->ca_data, "\r\n")] != '\0';
+}
+
 /*
  * What client-go's validation refuses in cluster entry e before any plugin
  * runs (validateClusterInfo, then the TLS config), or NULL.
  */
 static const char *cluster_refused(const struct eksauth_kubeconfig_entry *e)
 {
-    bool data = e->ca_data != NULL && e->ca_data[0] != '\0', file = e->ca_file != NULL;
+    bool data = eksauth_kubeconfig_ca_data_given(e), file = e->ca_file != NULL;
 
     if (e->server == NULL || e->server[0] == '\0')
         return "no server (\"no server found for cluster\")";
@@ -1469,8 +1474,8 @@ static enum eksauth_status target_of(const struct eksauth_kubeconfig_entry *e,
         eksauth_error_prefix(err, "%s: cluster %s", e->from, e->name);
         return st;
     }
-    /* certificate-authority-data '' is none, as client-go takes it (cluster_refused too). */
-    if (e->ca_data != NULL && e->ca_data[0] != '\0')
+    /* certificate-authority-data '' or line breaks alone is none, as client-go takes it. */
+    if (eksauth_kubeconfig_ca_data_given(e))
         st = eksauth_kube_ca_pem(e->ca_data, &t->ca_pem, &t->ca_len, err);
     else if (e->ca_file != NULL)
         st = read_ca_file(e->ca_file, t, err);

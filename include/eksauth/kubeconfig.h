@@ -179,6 +179,13 @@ enum eksauth_status eksauth_kubeconfig_identity_choose(const struct eksauth_kube
 
 void eksauth_kubeconfig_auth_free(struct eksauth_kubeconfig_auth *a);
 
+/*
+ * Whether e's certificate-authority-data is data at all: client-go decodes
+ * '' and line breaks alone to no bytes, and then reads the
+ * certificate-authority file beside it, or the system's CAs.
+ */
+bool eksauth_kubeconfig_ca_data_given(const struct eksauth_kubeconfig_entry *e);
+
 /* cluster_ca_data (base64 of PEM, as in a kubeconfig) -> PEM bytes; must hold a certificate. */
 enum eksauth_status eksauth_kube_ca_pem(const char *b64, char **pem, size_t *len,
                                         struct eksauth_error *err);

@@ -232,14 +232,13 @@ static void check_scan(const struct eksauth_kubeconfig_entry *v, size_t n, const
     }
 }
 
-/* Whether entry e is one a choice in region may take (an ARN of another region is not). */
 /*
  * Whether client-go's validation refuses cluster e before any plugin runs
  * (no server, both CA fields, insecure-skip-tls-verify beside a CA).
  */
 static bool kubectl_refuses(const struct eksauth_kubeconfig_entry *e)
 {
-    bool data = e->ca_data != NULL && e->ca_data[0] != '\0', file = e->ca_file != NULL;
+    bool data = eksauth_kubeconfig_ca_data_given(e), file = e->ca_file != NULL;
 
     return e->server == NULL || e->server[0] == '\0' || (data && file) ||
            (e->insecure && (data || file));
@@ -250,6 +249,7 @@ static bool followed(enum eksauth_exec_kind kind)
     return kind != EKSAUTH_EXEC_NONE && kind != EKSAUTH_EXEC_OTHER;
 }
 
+/* Whether entry e is one a choice in region may take (an ARN of another region is not). */
 static bool in_region(const struct eksauth_kubeconfig_entry *e, const char *region)
 {
     const char *r = strstr(e->name, ":eks:"), *end;
