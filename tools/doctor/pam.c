@@ -304,19 +304,38 @@ static void pam_read(struct doctor *d, const char *service, const char *only_typ
 }
 
 /*
+ * e's arguments, for pam_word to cut in place: a copy as long as the line
+ * (Linux-PAM 1.6 reads a line of any length, pam_handlers.c's getline),
+ * so an argument past a fixed buffer is never read cut short, where
+ * "require_token=sshdx" would read as naming sshd.  NULL (d->nomem set)
+ * when memory runs out.
+ */
+static char *pam_args_copy(struct doctor *d, const struct pam_entry *e)
+{
+    char *copy = strdup(e->args);
+
+    if (copy == NULL)
+        d->nomem = true;
+    return copy;
+}
+
+/*
  * Whether e's module gets the argument word: its arguments cut as libpam
  * cuts them for it (pam_word), so "ignore_unknown_user\r" in a CRLF file
  * is not that option.
  */
-static bool pam_has_arg(const struct pam_entry *e, const char *word)
+static bool pam_has_arg(struct doctor *d, const struct pam_entry *e, const char *word)
 {
-    char buf[1024], *p = buf, *w;
+    char *buf = pam_args_copy(d, e), *p = buf, *w;
+    bool found = false;
 
-    fmt(buf, sizeof(buf), "%s", e->args);
-    while ((w = pam_word(&p, e->newline)) != NULL)
-        if (strcmp(w, word) == 0)
-            return true;
-    return false;
+    if (buf == NULL)
+        goto out;
+    while (!found && (w = pam_word(&p, e->newline)) != NULL)
+        found = strcmp(w, word) == 0;
+out:
+    free(buf);
+    return found;
 }
 
 /* ACT_UNSET: no action given yet, while a control is read. */
@@ -565,9 +584,9 @@ static void wrong_line(struct doctor *d, const struct pam_entry *e, const char *
 }
 
 /* What pam_eksauth returns for a user it does not serve, under its options. */
-static const char *local_return(const struct pam_entry *e)
+static const char *local_return(struct doctor *d, const struct pam_entry *e)
 {
-    return pam_has_arg(e, "ignore_unknown_user") ? "ignore" : "user_unknown";
+    return pam_has_arg(d, e, "ignore_unknown_user") ? "ignore" : "user_unknown";
 }
 
 static void pam_check_auth(struct doctor *d, const char *service, const struct pam_stack *st,
@@ -590,7 +609,7 @@ static void pam_check_auth(struct doctor *d, const char *service, const struct p
     }
     e = &st->v[ie];
     /* A local account must pass pam_eksauth untouched: that is the break-glass path. */
-    if (pam_action(e->control, local_return(e)) != ACT_IGNORE) {
+    if (pam_action(e->control, local_return(d, e)) != ACT_IGNORE) {
         wrong_line(d, e, PAM_AUTH_LINE,
                    "auth: local accounts (root too) are refused at pam_eksauth: its answer for a "
                    "user it does not serve is not ignored");
@@ -626,14 +645,17 @@ static void pam_check_auth(struct doctor *d, const char *service, const struct p
  * that names no service or a name no service has, means every service, as
  * pam_eksauth reads them (lib/pam_args.c).  *every_list: such a list is there.
  */
-static bool requires_token(const struct pam_entry *e, const char *service, bool *every_list)
+static bool requires_token(struct doctor *d, const struct pam_entry *e, const char *service,
+                           bool *every_list)
 {
-    char buf[1024], *p = buf, *w;
+    char *buf = pam_args_copy(d, e), *p = buf, *w;
     const char *v;
     bool found = false;
 
     *every_list = false;
-    fmt(buf, sizeof(buf), "%s", e->args);
+    /* Out of memory: not covered, so doctor never calls the line safe unread. */
+    if (buf == NULL)
+        goto out;
     while ((w = pam_word(&p, e->newline)) != NULL) {
         switch (eksauth_pam_arg_parse(w, &v)) {
         case EKSAUTH_PAM_ARG_REQUIRE_TOKEN:
@@ -648,6 +670,8 @@ static bool requires_token(const struct pam_entry *e, const char *service, bool 
             break;
         }
     }
+out:
+    free(buf);
     return found;
 }
 
@@ -692,7 +716,7 @@ static void pam_check_group_arg(struct doctor *d, const struct pam_entry *e, con
  */
 static void pam_check_args(struct doctor *d, const struct pam_stack *st)
 {
-    char buf[1024], shown[256], *p, *w;
+    char *buf, shown[256], *p, *w;
     const char *v;
     enum eksauth_pam_arg a;
     struct finding *f;
@@ -701,7 +725,8 @@ static void pam_check_args(struct doctor *d, const struct pam_stack *st)
     for (i = 0; i < st->n; i++) {
         if (strcmp(st->v[i].module, "pam_eksauth.so") != 0)
             continue;
-        fmt(buf, sizeof(buf), "%s", st->v[i].args);
+        if ((buf = pam_args_copy(d, &st->v[i])) == NULL)
+            return;
         for (p = buf; (w = pam_word(&p, st->v[i].newline)) != NULL;) {
             a = eksauth_pam_arg_parse(w, &v);
             /* Shown with '?' for what would drive the terminal (the CR of a CRLF file). */
@@ -723,6 +748,7 @@ static void pam_check_args(struct doctor *d, const struct pam_stack *st)
                 set_fix(d, f, "write it as pam_eksauth(8) spells it, or take it out");
             }
         }
+        free(buf);
     }
 }
 
@@ -776,12 +802,12 @@ static void pam_check_account(struct doctor *d, const char *host, const struct p
         set_fix(d, f, "make the line \"%s\"", PAM_ACCOUNT_LINE);
         ok = false;
     }
-    if (pam_action(e->control, local_return(e)) != ACT_IGNORE) {
+    if (pam_action(e->control, local_return(d, e)) != ACT_IGNORE) {
         wrong_line(d, e, PAM_ACCOUNT_LINE,
                    "account: local accounts (root too) are refused at pam_eksauth");
         ok = false;
     }
-    if (!requires_token(e, "sshd", &every_list)) {
+    if (!requires_token(d, e, "sshd", &every_list)) {
         f = report(d, LV_ERROR, "pam", e->where,
                    "account: pam_eksauth has no require_token for sshd: an eksauth user passes "
                    "the account stage without having given a token, so a key planted in "
@@ -818,7 +844,7 @@ static bool pam_check_env_after(struct doctor *d, const struct pam_stack *st, si
 
     for (ie = pam_find(st, "session", "pam_env.so", is + 1); ie >= 0;
          ie = pam_find(st, "session", "pam_env.so", (size_t)ie + 1)) {
-        if (!pam_has_arg(&st->v[ie], "user_readenv=1"))
+        if (!pam_has_arg(d, &st->v[ie], "user_readenv=1"))
             continue;
         f = report(d, LV_ERROR, "pam", st->v[ie].where,
                    "session: pam_env with user_readenv=1 runs after pam_eksauth (%s): a user's "
