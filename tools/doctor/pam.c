@@ -17,6 +17,7 @@
 
 #include "doctor.h"
 #include "eksauth/ascii.h"
+#include "eksauth/names.h"
 #include "eksauth/pam_args.h"
 #include "eksauth/printable.h"
 #include "eksauth/setup.h"
@@ -675,17 +676,55 @@ out:
     return found;
 }
 
+/* How many of e's require_group= values name a group eksauth can make (lib/names.c). */
+static size_t pam_usable_groups(struct doctor *d, const struct pam_entry *e)
+{
+    char *buf = pam_args_copy(d, e), *p = buf, *w;
+    const char *v;
+    size_t n = 0;
+
+    if (buf == NULL)
+        goto out;
+    while ((w = pam_word(&p, e->newline)) != NULL)
+        if (eksauth_pam_arg_parse(w, &v) == EKSAUTH_PAM_ARG_REQUIRE_GROUP && eksauth_names_valid(v))
+            n++;
+out:
+    free(buf);
+    return n;
+}
+
 /*
- * A require_group= value pam_eksauth cannot use as meant: empty, its
- * account stage refuses every eksauth user (options.c); a comma, a blank
- * or a control character (the CR of a CRLF file), one group name no group
- * has, so no one passes by it: the man page lists groups by repeating the
- * option.
+ * Why no group has the name v, which eksauth_names_valid refuses: the
+ * group names of the identity DB pass that rule (lib/iddb.c refuses any
+ * other) and pam_eksauth compares them bytewise (lib/login.c), so no
+ * eksauth user passes by such a require_group=.
  */
-static void pam_check_group_arg(struct doctor *d, const struct pam_entry *e, const char *v,
-                                const char *shown)
+static const char *pam_group_why(const char *v)
 {
     const unsigned char *p;
+
+    for (p = (const unsigned char *)v; *p != '\0'; p++)
+        if (*p == ',' || *p <= ' ' || *p == 0x7f)
+            return "it holds a comma, a blank or a control character: pam_eksauth takes one "
+                   "group per option";
+    for (p = (const unsigned char *)v; *p != '\0'; p++)
+        if ((*p >= 'A' && *p <= 'Z') || *p >= 0x80)
+            return "it holds a capital or a byte past ASCII, and eksauth's group names are "
+                   "lower case ASCII (pam_eksauth compares them exactly)";
+    return "eksauth's group names start with a lower case letter or '_', hold only a-z, 0-9, "
+           "'.', '_' and '-', and are at most 32 bytes";
+}
+
+/*
+ * A require_group= value pam_eksauth cannot use as meant: empty, its
+ * account stage refuses every eksauth user (options.c); a name no eksauth
+ * group has, no one passes by it: an error when the line has no other
+ * usable require_group= (usable: how many it has), as then the account
+ * stage refuses every eksauth user.
+ */
+static void pam_check_group_arg(struct doctor *d, const struct pam_entry *e, const char *v,
+                                const char *shown, size_t usable)
+{
     struct finding *f;
 
     if (v[0] == '\0') {
@@ -695,18 +734,16 @@ static void pam_check_group_arg(struct doctor *d, const struct pam_entry *e, con
         set_fix(d, f, "name the group (require_group=NAME), or take the option out");
         return;
     }
-    for (p = (const unsigned char *)v; *p != '\0'; p++)
-        if (*p == ',' || *p <= ' ' || *p == 0x7f)
-            break;
-    if (*p == '\0')
+    if (eksauth_names_valid(v))
         return;
-    f = report(d, LV_WARNING, "pam", e->where,
-               "account: \"%s\" names one group, and no group name holds a comma, a blank or a "
-               "control character: no eksauth user passes by it",
-               shown);
+    f = report(d, usable > 0 ? LV_WARNING : LV_ERROR, "pam", e->where,
+               "account: \"%s\" names no group eksauth has (%s): %s", shown, pam_group_why(v),
+               usable > 0 ? "no eksauth user passes by it"
+                          : "the line has no other require_group=, so the account stage refuses "
+                            "every eksauth user");
     set_fix(d, f,
-            "give each group its own option (require_group=A require_group=B), with no "
-            "blank or CR after it");
+            "write each group as eksauth names it (lower case, as getent group shows it), one "
+            "option each (require_group=A require_group=B), with no blank or CR after it");
 }
 
 /*
@@ -720,11 +757,12 @@ static void pam_check_args(struct doctor *d, const struct pam_stack *st)
     const char *v;
     enum eksauth_pam_arg a;
     struct finding *f;
-    size_t i;
+    size_t i, usable;
 
     for (i = 0; i < st->n; i++) {
         if (strcmp(st->v[i].module, "pam_eksauth.so") != 0)
             continue;
+        usable = pam_usable_groups(d, &st->v[i]);
         if ((buf = pam_args_copy(d, &st->v[i])) == NULL)
             return;
         for (p = buf; (w = pam_word(&p, st->v[i].newline)) != NULL;) {
@@ -741,7 +779,7 @@ static void pam_check_args(struct doctor *d, const struct pam_stack *st)
                         "require_token=SERVICE,...), or take it out");
             } else if (a == EKSAUTH_PAM_ARG_REQUIRE_GROUP &&
                        strcmp(st->v[i].type, "account") == 0) {
-                pam_check_group_arg(d, &st->v[i], v, shown);
+                pam_check_group_arg(d, &st->v[i], v, shown, usable);
             } else if (a == EKSAUTH_PAM_ARG_UNKNOWN || a == EKSAUTH_PAM_ARG_UNKNOWN_GATE) {
                 f = report(d, LV_WARNING, "pam", st->v[i].where,
                            "%s: \"%s\" is no option of pam_eksauth: ignored", st->v[i].type, shown);
