@@ -37,6 +37,7 @@ struct sudo_scan {
     bool asks_password;             /* a rule for one of them runs without NOPASSWD */
     struct eksauth_strlist aliases; /* User_Alias names whose list holds one of them */
     struct eksauth_strlist asking;  /* alias names of the rules that ask for a password */
+    char exact[WHERE_MAX];          /* the first Defaults !case_insensitive_group; "" */
     char unreadable[PATH_MAX];      /* the first file or folder that could not be read; "" */
     int unreadable_errno;
 };
@@ -282,6 +283,29 @@ static void sudo_user_alias(struct doctor *d, const char *s, const char *prefix,
 }
 
 /*
+ * A Defaults line that turns case_insensitive_group off: sudo then
+ * matches a %group's name exactly.  Taken whatever its scope (Defaults:,
+ * @, >, !) and wherever it stands: sudo applies host, user and runas
+ * Defaults before it matches the rules (sudoers(5)), and a command's or a
+ * later line turning it back on would only make doctor say a finding too
+ * many, never keep one back.
+ */
+static void sudo_defaults(const char *s, const char *where, struct sudo_scan *sc)
+{
+    static const char flag[] = "case_insensitive_group";
+    const char *p, *q;
+
+    for (p = strstr(s, flag); p != NULL && sc->exact[0] == '\0'; p = strstr(p + 1, flag)) {
+        if (sudo_name_char(p[sizeof(flag) - 1]))
+            continue;
+        for (q = p; q > s && is_blank(q[-1]); q--)
+            ;
+        if (q > s && q[-1] == '!')
+            fmt(sc->exact, sizeof(sc->exact), "%s", where);
+    }
+}
+
+/*
  * The %group names of one sudoers line that start with the group prefix
  * (anywhere: a user list, a Runas_Spec, an alias, Defaults), and whether a
  * rule whose users hold one of them (or an alias of one) asks for a password.
@@ -313,8 +337,10 @@ static void sudo_scan_line(struct doctor *d, const char *s, const char *where, s
         if (s[i] == '\0')
             break;
     }
-    if (strncmp(s, "Defaults", 8) == 0)
+    if (strncmp(s, "Defaults", 8) == 0) {
+        sudo_defaults(s + 8, where, sc);
         return;
+    }
     if (strncmp(s, "User_Alias", 10) == 0 && is_blank(s[10])) {
         sudo_user_alias(d, s + 10, prefix, sc);
         return;
@@ -516,8 +542,14 @@ static size_t check_group_refs(struct doctor *d, const struct sudo_scan *sc, con
     for (i = 0; i < sc->n; i++) {
         const char *name = sc->refs[i].name;
 
-        /* As sudo matches it, in any case; eksauth's names are lower case (lib/names.c). */
-        eksauth_ascii_lower_copy(lower, name, strlen(name));
+        /*
+         * As sudo matches it: in any case, unless case_insensitive_group is
+         * off; eksauth's names are lower case (lib/names.c).
+         */
+        if (sc->exact[0] != '\0')
+            fmt(lower, sizeof(lower), "%s", name);
+        else
+            eksauth_ascii_lower_copy(lower, name, strlen(name));
         /* A %#gid is a ref only when its gid is an identity DB group's (sudo_gid_ours). */
         if (name[0] == '#' ||
             (local && (hf.host.local_group(hf.host.ctx, name, NULL) ||
@@ -537,8 +569,9 @@ static size_t check_group_refs(struct doctor *d, const struct sudo_scan *sc, con
         }
         f = report(d, LV_ERROR, "sudoers", sc->refs[i].where,
                    "%%%s is in neither the identity DB nor /etc/group: the rule applies to "
-                   "nobody (no aws-auth group maps to it)",
-                   name);
+                   "nobody (no aws-auth group maps to it)%s%s%s",
+                   name, sc->exact[0] != '\0' ? "; sudo matches group names exactly (" : "",
+                   sc->exact, sc->exact[0] != '\0' ? ": !case_insensitive_group)" : "");
         set_fix(d, f,
                 "correct the name at %s (the identity DB's %s groups: %s), or give a role that "
                 "Kubernetes group in aws-auth and run eksauth sync",
