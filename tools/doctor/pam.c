@@ -234,6 +234,40 @@ static void pam_report_cut(struct doctor *d, const char *host, unsigned no, enum
 }
 
 /*
+ * Linux-PAM 1.5 and before (Debian 12, Amazon Linux 2023) read a file
+ * with fgets into 1024 bytes (pam_handlers.c, _pam_assemble_line): a line
+ * longer than 1023 bytes is cut there and its rest read as a line of its
+ * own, whose first word is no type libpam knows, so it puts in a line
+ * that fails when run (PAM_HT_MUST_FAIL).  1.6 reads lines of any length,
+ * as doctor's other checks do.  Said for the rest that is no blank and no
+ * comment; the file's text as read, before pam_next_line joins it.
+ */
+static void pam_report_long(struct doctor *d, const char *host, const char *text, size_t len)
+{
+    char where[WHERE_MAX];
+    struct finding *f;
+    const char *p = text, *end = text + len, *nl, *rest;
+    unsigned no;
+
+    for (no = 1; p < end; no++, p = nl + 1) {
+        if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+            nl = end;
+        if (nl - p <= 1023)
+            continue;
+        for (rest = p + 1023; rest < nl && (pam_blank(*rest)); rest++)
+            ;
+        if (rest == nl || *rest == '#')
+            continue;
+        at_line(where, host, no);
+        f = report(d, LV_WARNING, "pam", where,
+                   "the line is longer than 1023 bytes: Linux-PAM 1.5 (Debian 12, Amazon Linux "
+                   "2023) reads its rest, from byte 1024, as a line of its own, of no type it "
+                   "knows, and puts it in the stack as a line that fails when run");
+        set_fix(d, f, "shorten %s to at most 1023 bytes", where);
+    }
+}
+
+/*
  * Read the service's file, following "@include X" and "include"/"substack"
  * controls into /etc/pam.d/X, into one flat list in the order libpam runs
  * it, its lines joined as join says.  only_type: keep that type alone (an
@@ -266,6 +300,8 @@ static void pam_read(struct doctor *d, const char *service, const char *only_typ
     }
     if (depth == 0)
         st->found = true;
+    if (join == PAM_JOIN_16)
+        pam_report_long(d, host, text, len);
     l = (struct lines){text, text + len, 0};
     while ((line = pam_next_line(&l, join, &no, &passed_over, &newline, &cut)) != NULL &&
            !d->nomem) {
