@@ -259,8 +259,7 @@ static char *dir_of(const char *path)
     return dir;
 }
 
-/* fsync the folder that holds path, so the rename itself survives a crash. */
-static enum eksauth_status sync_dir(const char *path, struct eksauth_error *err)
+enum eksauth_status eksauth_file_sync_folder(const char *path, struct eksauth_error *err)
 {
     enum eksauth_status st = EKSAUTH_OK;
     char *dir = dir_of(path);
@@ -270,16 +269,24 @@ static enum eksauth_status sync_dir(const char *path, struct eksauth_error *err)
         return eksauth_fail(err, EKSAUTH_ENOMEM, "%s: out of memory", path);
     fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0) {
-        st = eksauth_fail(err, EKSAUTH_EIO, "%s: replaced, but cannot open %s to sync it: %s", path,
-                          dir, strerror(errno));
+        st = eksauth_fail(err, EKSAUTH_EIO, "cannot open %s to sync it: %s", dir, strerror(errno));
         goto out;
     }
     if (fsync(fd) != 0)
-        st = eksauth_fail(err, EKSAUTH_EIO, "%s: replaced, but fsync of %s failed: %s", path, dir,
-                          strerror(errno));
+        st = eksauth_fail(err, EKSAUTH_EIO, "fsync of %s failed: %s", dir, strerror(errno));
     close(fd);
 out:
     free(dir);
+    return st;
+}
+
+/* fsync the folder that holds path, so the rename itself survives a crash. */
+static enum eksauth_status sync_dir(const char *path, struct eksauth_error *err)
+{
+    enum eksauth_status st = eksauth_file_sync_folder(path, err);
+
+    if (st == EKSAUTH_EIO)
+        eksauth_error_prefix(err, "%s: replaced, but", path);
     return st;
 }
 
@@ -428,11 +435,11 @@ enum eksauth_status eksauth_file_trylock(const char *path, int *fdp, struct eksa
     return take_lock(path, LOCK_EX | LOCK_NB, fdp, err);
 }
 
-/* name is "<base>.tmp.XXXXXX" with XXXXXX as mkostemp fills it: a temp file of ours for base. */
-static bool is_our_temp(const char *name, const char *base, size_t blen)
+/* name is "<base><mark>XXXXXX" with XXXXXX as mkostemp fills it. */
+static bool is_left(const char *name, const char *base, size_t blen, const char *mark)
 {
-    const size_t mlen = strlen(TMP_MARK);
-    bool ours = strncmp(name, base, blen) == 0 && strncmp(name + blen, TMP_MARK, mlen) == 0;
+    const size_t mlen = strlen(mark);
+    bool ours = strncmp(name, base, blen) == 0 && strncmp(name + blen, mark, mlen) == 0;
     const char *r = ours ? name + blen + mlen : name; /* never past name's end */
     size_t i;
 
@@ -442,14 +449,16 @@ static bool is_our_temp(const char *name, const char *base, size_t blen)
     return ours && r[TMP_RANDOM] == '\0';
 }
 
-enum eksauth_status eksauth_file_remove_stale_temps(const char *path, unsigned *removed,
-                                                    struct eksauth_error *err)
+enum eksauth_status eksauth_file_each_left(const char *path, const char *mark, const char *keep,
+                                           eksauth_file_left_fn take, void *ctx, unsigned *n,
+                                           struct eksauth_error *err)
 {
     enum eksauth_status st = EKSAUTH_OK;
     const char *slash = strrchr(path, '/');
     const char *base = slash != NULL ? slash + 1 : path;
+    const char *kept = keep != NULL && strrchr(keep, '/') != NULL ? strrchr(keep, '/') + 1 : keep;
     size_t blen = strlen(base);
-    unsigned n = 0;
+    unsigned taken = 0;
     struct dirent *de;
     struct stat sb;
     char *dir = NULL;
@@ -473,26 +482,39 @@ enum eksauth_status eksauth_file_remove_stale_temps(const char *path, unsigned *
     }
     dfd = dirfd(d);
     while ((de = readdir(d)) != NULL) {
-        if (!is_our_temp(de->d_name, base, blen))
+        if (!is_left(de->d_name, base, blen, mark) ||
+            (kept != NULL && strcmp(de->d_name, kept) == 0))
             continue;
         /*
-         * Only what a killed writer of this very file leaves: a regular file
+         * Only what a process of this very file leaves: a regular file
          * (AT_SYMLINK_NOFOLLOW: never a symlink, let alone what it points
          * to) owned by us.  A file of that name that someone else owns is
-         * not ours to delete, whatever it is.  The caller holds the lock
-         * every writer of path takes, so no live writer's temp file is here.
+         * not ours to touch, whatever it is.
          */
         if (fstatat(dfd, de->d_name, &sb, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(sb.st_mode) ||
             sb.st_uid != geteuid())
             continue;
-        if (unlinkat(dfd, de->d_name, 0) == 0)
-            n++;
+        if (take(ctx, dfd, de->d_name))
+            taken++;
     }
 out:
-    if (removed != NULL)
-        *removed = n;
+    if (n != NULL)
+        *n = taken;
     if (d != NULL)
         closedir(d);
     free(dir);
     return st;
+}
+
+/* A killed writer's temp file removed (the caller holds the lock every writer of it takes). */
+static bool remove_left(void *ctx, int folder_fd, const char *name)
+{
+    (void)ctx;
+    return unlinkat(folder_fd, name, 0) == 0;
+}
+
+enum eksauth_status eksauth_file_remove_stale_temps(const char *path, unsigned *removed,
+                                                    struct eksauth_error *err)
+{
+    return eksauth_file_each_left(path, TMP_MARK, NULL, remove_left, NULL, removed, err);
 }

@@ -9,7 +9,6 @@
  */
 #include "config.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
@@ -137,35 +136,8 @@ enum eksauth_status eksauth_nscd_invalidate(const char *socket_path, struct eksa
     return pw != EKSAUTH_OK ? pw : gr;
 }
 
-/* The claims' names: "<mark>.asking." and mkostemp's six characters. */
-#define CLAIM_MARK   ".asking."
-#define CLAIM_RANDOM 6
-
-/* The folder of path ("." for a bare name). */
-static void folder_of(char dir[EKSAUTH_PATH_MAX], const char *path)
-{
-    const char *slash = strrchr(path, '/');
-
-    if (slash == NULL)
-        snprintf(dir, EKSAUTH_PATH_MAX, ".");
-    else
-        snprintf(dir, EKSAUTH_PATH_MAX, "%.*s", slash == path ? 1 : (int)(slash - path), path);
-}
-
-/* fsync the folder of path: a name made or renamed there survives a power cut. */
-static int sync_folder_of(const char *path)
-{
-    char dir[EKSAUTH_PATH_MAX];
-    int fd, rc;
-
-    folder_of(dir, path);
-    fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0)
-        return -1;
-    rc = fsync(fd);
-    close(fd);
-    return rc;
-}
+/* The claims' names: "<mark>.asking." and mkostemp's six characters (file.h). */
+#define CLAIM_MARK ".asking."
 
 /* A new claim of d's, empty, 0600 (mkostemp's O_EXCL never reuses a planted file). */
 static int make_claim(struct eksauth_nscd_debt *d)
@@ -186,52 +158,33 @@ static int make_claim(struct eksauth_nscd_debt *d)
     return 0;
 }
 
-/* name is a claim of the mark (base its last component), not d's own. */
-static bool is_claim(const struct eksauth_nscd_debt *d, const char *base, const char *name)
+/* Another claim, moved into d's by rename: the debt is on disk under one name or the other. */
+static bool adopt_claim(void *ctx, int folder_fd, const char *name)
 {
-    size_t blen = strlen(base), mlen = strlen(CLAIM_MARK), i;
-    const char *own = strrchr(d->claim, '/');
-    const char *r;
+    const struct eksauth_nscd_debt *d = ctx;
 
-    own = own != NULL ? own + 1 : d->claim;
-    if (strncmp(name, base, blen) != 0 || strncmp(name + blen, CLAIM_MARK, mlen) != 0)
-        return false;
-    r = name + blen + mlen;
-    for (i = 0; i < CLAIM_RANDOM; i++)
-        if (!((r[i] >= 'a' && r[i] <= 'z') || (r[i] >= 'A' && r[i] <= 'Z') ||
-              (r[i] >= '0' && r[i] <= '9')))
-            return false;
-    return r[CLAIM_RANDOM] == '\0' && strcmp(own, name) != 0;
+    return renameat(folder_fd, name, AT_FDCWD, d->claim) == 0;
+}
+
+static bool count_claim(void *ctx, int folder_fd, const char *name)
+{
+    (void)ctx;
+    (void)folder_fd;
+    (void)name;
+    return true;
 }
 
 /*
- * The claims left beside the mark (regular files of the effective uid, as
- * every writer is root): counted, and moved into d's claim when adopt.
+ * The claims left beside the mark other than d's own (regular files of the
+ * effective uid, as every writer is root, file.h): counted, and moved into
+ * d's claim when adopt.
  */
 static unsigned claims_left(struct eksauth_nscd_debt *d, bool adopt)
 {
-    const char *slash = strrchr(d->mark, '/');
-    const char *base = slash != NULL ? slash + 1 : d->mark;
-    char dir[EKSAUTH_PATH_MAX];
-    struct dirent *de;
-    struct stat sb;
     unsigned n = 0;
-    DIR *dp;
 
-    folder_of(dir, d->mark);
-    dp = opendir(dir);
-    if (dp == NULL)
-        return 0;
-    while ((de = readdir(dp)) != NULL) {
-        if (!is_claim(d, base, de->d_name) ||
-            fstatat(dirfd(dp), de->d_name, &sb, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(sb.st_mode) ||
-            sb.st_uid != geteuid())
-            continue;
-        /* rename over d's claim: the debt is on disk under one name or the other throughout. */
-        if (!adopt || renameat(dirfd(dp), de->d_name, AT_FDCWD, d->claim) == 0)
-            n++;
-    }
-    closedir(dp);
+    (void)eksauth_file_each_left(d->mark, CLAIM_MARK, d->claim[0] != '\0' ? d->claim : NULL,
+                                 adopt ? adopt_claim : count_claim, d, &n, NULL);
     return n;
 }
 
@@ -263,13 +216,11 @@ enum eksauth_status eksauth_nscd_owe_locked(struct eksauth_nscd_debt *d, const c
     if (make_claim(d) != 0)
         return eksauth_fail(err, EKSAUTH_EIO, "%s" CLAIM_MARK "XXXXXX: cannot create: %s", d->mark,
                             strerror(errno));
-    if (sync_folder_of(d->claim) != 0) {
-        int e = errno;
-
+    if (eksauth_file_sync_folder(d->claim, err) != EKSAUTH_OK) {
+        eksauth_error_prefix(err, "%s" CLAIM_MARK "XXXXXX", d->mark);
         (void)unlink(d->claim);
         d->claim[0] = '\0';
-        return eksauth_fail(err, EKSAUTH_EIO, "%s" CLAIM_MARK "XXXXXX: fsync of its folder: %s",
-                            d->mark, strerror(e));
+        return EKSAUTH_EIO;
     }
     take_mark(d);
     d->taken += claims_left(d, true);
@@ -314,6 +265,18 @@ bool eksauth_nscd_take(struct eksauth_nscd_debt *d, const char *db_path)
     return true;
 }
 
+/* The mark's name on disk: its folder fsync'ed (the mark itself is empty). */
+static enum eksauth_status synced(const char *mark, struct eksauth_error *err)
+{
+    enum eksauth_status st = eksauth_file_sync_folder(mark, err);
+
+    if (st != EKSAUTH_OK) {
+        eksauth_error_prefix(err, "%s: not written", mark);
+        st = EKSAUTH_EIO;
+    }
+    return st;
+}
+
 enum eksauth_status eksauth_nscd_settle(struct eksauth_nscd_debt *d, bool dropped,
                                         struct eksauth_error *err)
 {
@@ -336,14 +299,16 @@ enum eksauth_status eksauth_nscd_settle(struct eksauth_nscd_debt *d, bool droppe
             /* Still there: the debt stays under the claim's name, which the next run takes. */
             if (e != ENOENT && lstat(d->claim, &sb) != 0)
                 st = eksauth_fail(err, EKSAUTH_EIO, "%s: not written (%s)", d->mark, strerror(e));
-        } else if (sync_folder_of(d->mark) != 0) {
-            st = eksauth_fail(err, EKSAUTH_EIO, "%s: not written (%s)", d->mark, strerror(errno));
+        } else {
+            st = synced(d->mark, err);
         }
     } else if (d->mark[0] != '\0') {
         /* O_NOFOLLOW: the DB's folder is root's, but never create through a planted link. */
         fd = open(d->mark, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-        if (fd < 0 || fsync(fd) != 0 || sync_folder_of(d->mark) != 0)
+        if (fd < 0 || fsync(fd) != 0)
             st = eksauth_fail(err, EKSAUTH_EIO, "%s: not written (%s)", d->mark, strerror(errno));
+        else
+            st = synced(d->mark, err);
         if (fd >= 0)
             close(fd);
     }

@@ -110,6 +110,29 @@ enum eksauth_status eksauth_file_lock(const char *path, int *fdp, struct eksauth
 enum eksauth_status eksauth_file_trylock(const char *path, int *fdp, struct eksauth_error *err);
 
 /*
+ * fsync the folder that holds path, so that a name made, renamed or
+ * removed there survives a crash.  EKSAUTH_EIO naming the folder, or
+ * EKSAUTH_ENOMEM.
+ */
+enum eksauth_status eksauth_file_sync_folder(const char *path, struct eksauth_error *err);
+
+/* What eksauth_file_each_left does with one file: true when it took it. */
+typedef bool (*eksauth_file_left_fn)(void *ctx, int folder_fd, const char *name);
+
+/*
+ * Each file beside path that a mkostemp of "<path><mark>XXXXXX" made (its
+ * last six characters as mkostemp fills them), other than keep's (a path,
+ * or NULL), and that is a regular file owned by the effective uid
+ * (symlinks, other names and other owners' files are left alone): take
+ * (ctx, the folder's fd, its name) is called for it, and *n (may be NULL)
+ * counts those it took.  A missing folder is EKSAUTH_ENOTFOUND, an
+ * unreadable one EKSAUTH_EIO.
+ */
+enum eksauth_status eksauth_file_each_left(const char *path, const char *mark, const char *keep,
+                                           eksauth_file_left_fn take, void *ctx, unsigned *n,
+                                           struct eksauth_error *err);
+
+/*
  * Remove the temp files a killed eksauth_file_write_atomic(path, ...) left:
  * in path's folder, every "<base>.tmp.XXXXXX" (XXXXXX as mkostemp fills it,
  * base the last component of path) that is a regular file owned by the
