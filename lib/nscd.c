@@ -190,13 +190,16 @@ static unsigned claims_left(struct eksauth_nscd_debt *d, bool adopt)
 
 /*
  * A drop owed at mark: a file, as settle leaves it; nothing can take a
- * directory or a link there, which every run would otherwise ask for.
+ * directory or a link there, which every run would otherwise ask for.  Of
+ * the effective uid, as a claim (file.h): the trust rule lets the DB sit in
+ * a sticky folder, where another user's file there is no debt, and moved
+ * onto a claim would make that claim theirs to remove.
  */
 static bool marked(const char *mark)
 {
     struct stat sb;
 
-    return lstat(mark, &sb) == 0 && S_ISREG(sb.st_mode);
+    return lstat(mark, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_uid == geteuid();
 }
 
 /* The mark moved into d's claim (no lock needed: only a request that failed made it). */
@@ -281,6 +284,7 @@ enum eksauth_status eksauth_nscd_settle(struct eksauth_nscd_debt *d, bool droppe
                                         struct eksauth_error *err)
 {
     enum eksauth_status st = EKSAUTH_OK;
+    struct stat sb;
     int fd;
 
     if (dropped) {
@@ -293,7 +297,6 @@ enum eksauth_status eksauth_nscd_settle(struct eksauth_nscd_debt *d, bool droppe
          * own; the debt is that run's now, no failure of this one.
          */
         if (rename(d->claim, d->mark) != 0) {
-            struct stat sb;
             int e = errno;
 
             /* Still there: the debt stays under the claim's name, which the next run takes. */
@@ -303,9 +306,15 @@ enum eksauth_status eksauth_nscd_settle(struct eksauth_nscd_debt *d, bool droppe
             st = synced(d->mark, err);
         }
     } else if (d->mark[0] != '\0') {
-        /* O_NOFOLLOW: the DB's folder is root's, but never create through a planted link. */
-        fd = open(d->mark, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-        if (fd < 0 || fsync(fd) != 0)
+        /*
+         * O_NOFOLLOW: never create through a planted link; O_NONBLOCK: a
+         * FIFO there (a sticky folder's user) fails instead of waiting for
+         * a reader.  What was there already counts only as marked() counts.
+         */
+        fd = open(d->mark, O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
+        if (fd >= 0 && (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) || sb.st_uid != geteuid()))
+            st = eksauth_fail(err, EKSAUTH_EIO, "%s: not written (not a file of ours)", d->mark);
+        else if (fd < 0 || fsync(fd) != 0)
             st = eksauth_fail(err, EKSAUTH_EIO, "%s: not written (%s)", d->mark, strerror(errno));
         else
             st = synced(d->mark, err);

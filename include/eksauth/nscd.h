@@ -37,8 +37,9 @@ enum eksauth_status eksauth_nscd_invalidate(const char *socket_path, struct eksa
  * A drop of nscd's caches owed, kept on disk until nscd confirms it, so a
  * writer killed (or a power cut) between replacing the DB and nscd's
  * answer leaves it owed.  Its files are beside the DB: the mark
- * (EKSAUTH_NSCD_PENDING_NAME, paths.h; a file: a directory or link there
- * is none, tests/unit/test_nscd.c test_mark_is_a_file), a drop owed by a
+ * (EKSAUTH_NSCD_PENDING_NAME, paths.h; a file of the effective uid: a
+ * directory, a link or another user's file there is none,
+ * tests/unit/test_nscd.c test_mark_is_a_file, test_mark_is_ours), a drop owed by a
  * writer whose request failed, and each process's claim
  * ("nscd.pending.asking.XXXXXX"),
  * the drops it is asking for now.  A writer makes its claim under the

@@ -243,13 +243,16 @@ static void db_folder(const char *name, char dir[512], char db[600], char mark[6
  * DB) takes over nothing and asks nothing: nscd ignores a request that is
  * not root's, and the mark stays root's to pay.  (It asked all the same,
  * and its report said "dropped (an earlier sync could not)".)  As root the
- * run is nobody's, in a child; else the folder is made read-only.
+ * run is nobody's, in a child, to which root's mark is no debt at all
+ * (test_mark_is_ours); else the folder is made read-only, and the run
+ * finds the mark but cannot make its claim.
  */
 static void test_no_take_without_a_writable_folder(void **state)
 {
     struct eksauth_nscd_debt r;
     char dir[512], db[600], mark[600];
     FILE *f;
+    bool root = geteuid() == 0;
     pid_t child;
     int status = -1;
 
@@ -265,7 +268,7 @@ static void test_no_take_without_a_writable_folder(void **state)
     if (child == 0) {
         if (geteuid() == 0 && setresuid(65534, 65534, 65534) != 0)
             _exit(2);
-        _exit(eksauth_nscd_owed(db) && !eksauth_nscd_take(&r, db) ? 0 : 1);
+        _exit(eksauth_nscd_owed(db) == !root && !eksauth_nscd_take(&r, db) ? 0 : 1);
     }
     assert_int_equal(waitpid(child, &status, 0), child);
     (void)chmod(dir, 0755);
@@ -325,6 +328,94 @@ static void test_mark_is_a_file(void **state)
     assert_false(eksauth_nscd_take(&r, db));
 }
 
+/* Run f(arg) as nobody in a child: its exit status (-1 when it did not exit). */
+static int as_nobody(int (*f)(const char *), const char *arg)
+{
+    pid_t child = fork();
+    int status = -1;
+
+    assert_true(child >= 0);
+    if (child == 0) {
+        if (setresgid(65534, 65534, 65534) != 0 || setresuid(65534, 65534, 65534) != 0)
+            _exit(99);
+        _exit(f(arg));
+    }
+    assert_int_equal(waitpid(child, &status, 0), child);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static int plant_file(const char *path)
+{
+    FILE *f = fopen(path, "w");
+
+    return f != NULL && fclose(f) == 0 ? 0 : 1;
+}
+
+static int remove_file(const char *path)
+{
+    return unlink(path) == 0 ? 0 : 1;
+}
+
+/*
+ * The trust rule lets the DB sit in a root-owned sticky folder anyone may
+ * write (lib/trust.c).  There, only a mark of the effective uid is a drop
+ * owed, as only a claim of its is (file.h): another user's file at the
+ * mark is none, never moved onto a writer's claim (which it then owned, so
+ * that user could remove the claim and with it the debt, silently: settle
+ * takes a claim gone for one a later run took over), and never taken for
+ * the mark settle leaves.  (Every run asked nscd for it and said an earlier
+ * sync could not; a writer's claim became the user's.)
+ */
+static void test_mark_is_ours(void **state)
+{
+    struct eksauth_nscd_debt w, none;
+    struct eksauth_error err = {0};
+    char dir[512], db[600], mark[600];
+    int lock;
+
+    (void)state;
+    if (geteuid() != 0)
+        skip(); /* needs root to be the writer and another user to plant files */
+    db_folder("sticky", dir, db, mark);
+    assert_int_equal(chmod(dir, 01777), 0);
+    /* nobody passes through the test folder (mkdtemp's 0700) to the DB's. */
+    assert_int_equal(chmod(tmpdir, 0711), 0);
+    assert_int_equal(as_nobody(plant_file, mark), 0);
+    assert_false(eksauth_nscd_owed(db));
+    /* Nor the mark a run without a claim leaves. */
+    memset(&none, 0, sizeof(none));
+    snprintf(none.mark, sizeof(none.mark), "%s", mark);
+    assert_int_equal(eksauth_nscd_settle(&none, false, &err), EKSAUTH_EIO);
+    assert_non_null(strstr(err.msg, "not a file of ours"));
+    /* A writer's claim stays root's: nobody cannot remove it, and it is owed. */
+    assert_int_equal(eksauth_file_lock(db, &lock, &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_nscd_owe_locked(&w, db, &err), EKSAUTH_OK);
+    close(lock);
+    assert_int_equal(w.taken, 0);
+    assert_int_not_equal(as_nobody(remove_file, w.claim), 0);
+    assert_int_equal(eksauth_nscd_settle(&w, false, &err), EKSAUTH_OK);
+    (void)chmod(tmpdir, 0700);
+    assert_true(eksauth_nscd_owed(db));
+}
+
+/* A FIFO at the mark: settling without a claim fails, never waiting for a reader. */
+static void test_settle_never_waits_on_a_fifo(void **state)
+{
+    struct eksauth_nscd_debt none;
+    struct eksauth_error err = {0};
+    char dir[512], db[600], mark[600];
+
+    (void)state;
+    db_folder("fifo", dir, db, mark);
+    assert_int_equal(mkfifo(mark, 0600), 0);
+    memset(&none, 0, sizeof(none));
+    snprintf(none.mark, sizeof(none.mark), "%s", mark);
+    alarm(10); /* unfixed, open(2) waits for ever: fail the test instead */
+    assert_int_equal(eksauth_nscd_settle(&none, false, &err), EKSAUTH_EIO);
+    alarm(0);
+    assert_false(eksauth_nscd_owed(db));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -338,6 +429,8 @@ int main(void)
         cmocka_unit_test(test_no_take_without_a_writable_folder),
         cmocka_unit_test(test_claim_kept_when_mark_cannot_be_made),
         cmocka_unit_test(test_mark_is_a_file),
+        cmocka_unit_test(test_mark_is_ours),
+        cmocka_unit_test(test_settle_never_waits_on_a_fifo),
     };
 
     return cmocka_run_group_tests(tests, tmpdir_setup, tmpdir_teardown);
