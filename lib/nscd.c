@@ -311,15 +311,26 @@ enum eksauth_status eksauth_nscd_settle(struct eksauth_nscd_debt *d, bool droppe
          * FIFO there (a sticky folder's user) fails instead of waiting for
          * a reader.  What was there already counts only as marked() counts.
          */
+        const char *why = NULL;
+        int e = 0;
+
         fd = open(d->mark, O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
         if (fd >= 0 && (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) || sb.st_uid != geteuid()))
-            st = eksauth_fail(err, EKSAUTH_EIO, "%s: not written (not a file of ours)", d->mark);
+            why = "not a file of ours";
         else if (fd < 0 || fsync(fd) != 0)
-            st = eksauth_fail(err, EKSAUTH_EIO, "%s: not written (%s)", d->mark, strerror(errno));
-        else
-            st = synced(d->mark, err);
+            e = errno;
         if (fd >= 0)
             close(fd);
+        /*
+         * Not made, but the claims take found and could not move (it had
+         * none to move them into: a full or read-only disk) are still
+         * there, and the next run takes them: no failure.
+         */
+        if ((why != NULL || e != 0) && claims_left(d, false) == 0)
+            st = eksauth_fail(err, EKSAUTH_EIO, "%s: not written (%s)", d->mark,
+                              why != NULL ? why : strerror(e));
+        else if (why == NULL && e == 0)
+            st = synced(d->mark, err);
     }
     d->claim[0] = '\0';
     return st;

@@ -594,7 +594,7 @@ static enum eksauth_status maps_nobody(const struct eksauth_awsauth *aa, const c
  * restarting at that moment is common.  So: asked again once after
  * NSCD_RETRY_MS; still not done, a warning naming the commands that drop
  * them by hand, and the mark, so the next sync asks again even when it
- * writes nothing.  A mark made by root's hand costs one request to nscd;
+ * writes nothing.  A mark root made by hand costs one request to nscd;
  * nothing else trusts it, and another user's file there is none (nscd.h).
  */
 static void drop_nscd_caches(struct eksauth_ctx *ctx, struct eksauth_nscd_debt *d, bool replaced,

@@ -39,10 +39,9 @@ enum eksauth_status eksauth_nscd_invalidate(const char *socket_path, struct eksa
  * answer leaves it owed.  Its files are beside the DB: the mark
  * (EKSAUTH_NSCD_PENDING_NAME, paths.h; a file of the effective uid: a
  * directory, a link or another user's file there is none,
- * tests/unit/test_nscd.c test_mark_is_a_file, test_mark_is_ours), a drop owed by a
- * writer whose request failed, and each process's claim
- * ("nscd.pending.asking.XXXXXX"),
- * the drops it is asking for now.  A writer makes its claim under the
+ * tests/unit/test_nscd.c test_mark_is_a_file, test_mark_is_ours), a drop
+ * owed by a writer whose request failed, and each process's claim
+ * ("nscd.pending.asking.XXXXXX"), the drops it is asking for now.  A writer makes its claim under the
  * DB's lock before it replaces the DB (eksauth_nscd_owe_locked), asks
  * once the lock is free, then settles it (eksauth_nscd_settle): removed
  * when nscd dropped its caches, renamed to the mark when not.  The next
@@ -92,7 +91,9 @@ bool eksauth_nscd_take(struct eksauth_nscd_debt *d, const char *db_path);
  * claim.  EKSAUTH_EIO, naming the file, when the mark cannot be left; a
  * claim that cannot be renamed and is still there is no failure: the next
  * run takes it over (tests/unit/test_nscd.c
- * test_claim_kept_when_mark_cannot_be_made).
+ * test_claim_kept_when_mark_cannot_be_made), nor, without a claim, a mark
+ * that cannot be made beside claims take could not move
+ * (test_claims_kept_when_take_had_no_claim).
  */
 enum eksauth_status eksauth_nscd_settle(struct eksauth_nscd_debt *d, bool dropped,
                                         struct eksauth_error *err);

@@ -328,6 +328,37 @@ static void test_mark_is_a_file(void **state)
     assert_false(eksauth_nscd_take(&r, db));
 }
 
+/*
+ * A run whose take could make no claim (a full or read-only disk) asks
+ * all the same; refused, the mark it then cannot make is no failure while
+ * the claims it found are still there: the next run takes them.  (It failed, and the sync warned
+ * that the next sync would not ask nscd again, which it did.)
+ */
+static void test_claims_kept_when_take_had_no_claim(void **state)
+{
+    struct eksauth_nscd_debt r;
+    struct eksauth_error err = {0};
+    char dir[512], db[600], mark[600], left[700];
+    FILE *f;
+
+    (void)state;
+    db_folder("noclaim", dir, db, mark);
+    snprintf(left, sizeof(left), "%s.asking.Abc123", mark);
+    f = fopen(left, "w");
+    assert_non_null(f);
+    fclose(f);
+    /* The mark cannot be made: a directory holds its name, as ENOSPC or EROFS would refuse it. */
+    assert_int_equal(mkdir(mark, 0755), 0);
+    memset(&r, 0, sizeof(r));
+    snprintf(r.mark, sizeof(r.mark), "%s", mark);
+    assert_int_equal(eksauth_nscd_settle(&r, false, &err), EKSAUTH_OK);
+    assert_true(eksauth_nscd_owed(db));
+    /* Nothing left: the same mark not made is a failure. */
+    assert_int_equal(unlink(left), 0);
+    assert_int_equal(eksauth_nscd_settle(&r, false, &err), EKSAUTH_EIO);
+    assert_non_null(strstr(err.msg, "not written"));
+}
+
 /* Run f(arg) as nobody in a child: its exit status (-1 when it did not exit). */
 static int as_nobody(int (*f)(const char *), const char *arg)
 {
@@ -431,6 +462,7 @@ int main(void)
         cmocka_unit_test(test_mark_is_a_file),
         cmocka_unit_test(test_mark_is_ours),
         cmocka_unit_test(test_settle_never_waits_on_a_fifo),
+        cmocka_unit_test(test_claims_kept_when_take_had_no_claim),
     };
 
     return cmocka_run_group_tests(tests, tmpdir_setup, tmpdir_teardown);
