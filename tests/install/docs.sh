@@ -5,7 +5,8 @@
 # (lib/..., tests/..., a `test_name` of a test file) exists; and the
 # EKSAUTH_* variables that the command line reads or sets are exactly those
 # of eksauth(1)'s ENVIRONMENT, and the --help of askpass, ssh and login-name
-# names each one that section gives the command.  TAP output.
+# names each one that section gives the command; docs/fleet.md's drop-ins
+# for --interval and the timer's period fit the units of systemd/.  TAP output.
 set -u
 . "$top_srcdir/tests/install/install_common.sh"
 
@@ -87,5 +88,29 @@ for cmd in askpass ssh login-name; do
         skip "$cmd --help: eksauth is not built"
     fi
 done
+
+# docs/fleet.md's --interval and timer period reach a host as drop-ins
+# (systemctl edit): the watch service's own command
+# (systemd/eksauth-watch.service.in) again with --interval, after the empty
+# ExecStart= that drops the unit's; the timer's new OnUnitActiveSec= after
+# the empty one, which resets every timer of the unit, so each other one
+# the unit sets (OnBootSec=) is given again.
+dropin() { # dropin UNIT: the ```ini block after "systemctl edit UNIT" in docs/fleet.md
+    awk -v u="systemctl edit $1" 'index($0, u) { on = 1 } on && /^```ini$/ { b = 1; next }
+        b && /^```$/ { exit } b' docs/fleet.md
+}
+watch_cmd=$(sed -n 's|^ExecStart=@bindir@/|/usr/bin/|p' systemd/eksauth-watch.service.in)
+dropin eksauth-watch.service | grep '^ExecStart=' >"$T/watch"
+like "$(tr '\n' '|' <"$T/watch")" "^ExecStart=\|ExecStart=$watch_cmd --interval [0-9]+\|\$" \
+    "docs/fleet.md: the watch service's drop-in runs its own command with --interval"
+dropin eksauth-sync.timer | grep '^On' >"$T/timer"
+sed -n '/^On/p' systemd/eksauth-sync.timer.in | grep -v '^OnUnitActiveSec=' >"$T/timer_kept"
+like "$(head -n 1 "$T/timer")" '^OnUnitActiveSec=$' "docs/fleet.md: the timer's drop-in resets its timers first"
+sort -o "$T/timer_sorted" "$T/timer"
+sort -o "$T/timer_kept" "$T/timer_kept"
+is "$(comm -23 "$T/timer_kept" "$T/timer_sorted" | tr '\n' ' ')" "" \
+    "docs/fleet.md: the timer's drop-in gives again every other timer of eksauth-sync.timer"
+grep -Eq '^OnUnitActiveSec=[0-9]+(s|min|h)$' "$T/timer"
+ok $? "docs/fleet.md: the timer's drop-in sets a new period"
 
 done_testing
