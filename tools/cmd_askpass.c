@@ -513,6 +513,18 @@ int cmd_askpass(struct eksauth_cli *cli, int argc, char **argv)
         rc = answer_not_ours(kind, prompt);
         goto out;
     }
+    /*
+     * Why: ssh and sudo read the answer through a pipe; on a terminal a
+     * token would stay on the screen and in its scrollback.
+     */
+    if (isatty(STDOUT_FILENO)) {
+        cli_error(WHAT, "%s",
+                  "this prompt's answer is a token, and standard output is a "
+                  "terminal: not shown, none minted (ssh and sudo run askpass for you: eksauth "
+                  "ssh HOST, or SUDO_ASKPASS=eksauth-askpass sudo -A)");
+        rc = EXIT_USAGE;
+        goto out;
+    }
     /* Why: only ssh's own "(user@host) " names the host the user reached. */
     if (kind == EKSAUTH_PROMPT_FOR && ssh_host[0] != '\0' && prefix_is_servers())
         ssh_host[0] = '\0';

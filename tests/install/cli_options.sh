@@ -8,7 +8,7 @@
 # command summary.  --config, --aws-auth and --help belong to
 # every command (eksauth(1), GLOBAL OPTIONS) and are left out.  ssh, scp and
 # sftp pass their arguments to ssh: they have no options of their own.
-# TAP output.
+# And askpass run by hand on a terminal shows no token.  TAP output.
 set -u
 . "$top_srcdir/tests/install/install_common.sh"
 
@@ -131,5 +131,26 @@ while read -r cmd; do
     subset "$T/usage" "$T/readme" "$cmd: README.md's line has every option of the usage line"
     subset "$T/readme" "$T/code" "$cmd: the code takes every option of README.md's line"
 done <"$T/commands"
+
+# askpass's answer to a token prompt is a token: it goes to ssh or sudo
+# through a pipe, never to a terminal, where it would stay on the screen
+# and in its scrollback.  Run by hand on a terminal, askpass mints nothing
+# and says what to run instead.  The built-in signer with keys in the
+# environment would mint here with no network.
+if command -v script >/dev/null 2>&1; then
+    mkdir -p "$T/home"
+    for prompt in '(a@bastion) EKS token for eksauth:prod:bastion: ' 'EKS token (continued): '; do
+        script -qec "env -i PATH=\"$PATH\" HOME=\"$T/home\" TMPDIR=\"$T\" EKSAUTH_BUILTIN=1 EKSAUTH_HOST=bastion \
+            AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY \
+            AWS_REGION=us-east-1 \"$EKSAUTH\" askpass '$prompt'" /dev/null </dev/null >"$T/tty" 2>&1
+        rc=$?
+        is "$rc:$(grep -c 'k8s-aws-v1' "$T/tty")" "2:0" "askpass '$prompt' on a terminal: exit 2, no token shown"
+        grep -q 'eksauth ssh' "$T/tty"
+        ok $? "askpass '$prompt' on a terminal: says to run eksauth ssh" || diag "$T/tty"
+    done
+else
+    skip "askpass on a terminal: no script(1) (Debian: bsdutils)"
+    skip "askpass on a terminal: no script(1) (Debian: bsdutils)"
+fi
 
 done_testing
