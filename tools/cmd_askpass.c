@@ -521,7 +521,7 @@ int cmd_askpass(struct eksauth_cli *cli, int argc, char **argv)
         cli_error(WHAT, "%s",
                   "this prompt's answer is a token, and standard output is a "
                   "terminal: not shown, none minted (ssh and sudo run askpass for you: eksauth "
-                  "ssh HOST, or SUDO_ASKPASS=eksauth-askpass sudo -A)");
+                  "ssh HOST, or sudo -A with SUDO_ASKPASS the path of eksauth-askpass)");
         rc = EXIT_USAGE;
         goto out;
     }
