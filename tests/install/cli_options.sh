@@ -132,6 +132,14 @@ while read -r cmd; do
     subset "$T/readme" "$T/code" "$cmd: the code takes every option of README.md's line"
 done <"$T/commands"
 
+# token's --region line names where eksauth(1) says the region comes from,
+# in its order: a profile's region in ~/.aws/credentials wins over
+# ~/.aws/config's, as botocore merges them (lib/creds.c).
+like "$("$EKSAUTH" token --help 2>&1 | awk '/^ +--region R/ { on = 1; print; next }
+        on && /^ {5,}[^ -]/ { print; next } { on = 0 }' | tr -s ' \n' ' ')" \
+    "AWS_REGION, AWS_DEFAULT_REGION, [^~]*~/\\.aws/credentials, [^~]*~/\\.aws/config\\)" \
+    "token --help: the region's sources, as eksauth(1) gives them"
+
 # askpass's answer to a token prompt is a token: it goes to ssh or sudo
 # through a pipe, never to a terminal, where it would stay on the screen
 # and in its scrollback.  Run by hand on a terminal, askpass mints nothing
