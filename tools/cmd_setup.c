@@ -11,9 +11,11 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -154,6 +156,7 @@ int cmd_setup(struct eksauth_cli *cli, int argc, char **argv)
     char group[EKSAUTH_NAME_MAX + 1], users[EKSAUTH_NAME_MAX + 1];
     char skip[EKSAUTH_ERROR_MAX] = "", config[EKSAUTH_PATH_MAX];
     bool dry_run = false, changed = false;
+    struct stat root_st;
     enum eksauth_status st;
     size_t i;
     int c, rc = EXIT_USAGE;
@@ -175,6 +178,18 @@ int cmd_setup(struct eksauth_cli *cli, int argc, char **argv)
         cli_error(WHAT, "unexpected argument '%s'", argv[optind]);
         fputs(usage_text, stderr);
         return rc;
+    }
+    /*
+     * Why: under a root that is not there every file is missing, which
+     * --undo would report as "nothing to take out", with exit 0.
+     */
+    if (o.root != NULL && stat(o.root, &root_st) != 0) {
+        cli_error(WHAT, "--root %s: %s", o.root, strerror(errno));
+        return EXIT_USAGE;
+    }
+    if (o.root != NULL && !S_ISDIR(root_st.st_mode)) {
+        cli_error(WHAT, "--root %s: not a folder", o.root);
+        return EXIT_USAGE;
     }
     /* Under --root, the config is the root's own. */
     if (o.root != NULL && cli->config_path == NULL) {

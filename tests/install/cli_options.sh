@@ -8,7 +8,9 @@
 # command summary.  --config, --aws-auth and --help belong to
 # every command (eksauth(1), GLOBAL OPTIONS) and are left out.  ssh, scp and
 # sftp pass their arguments to ssh: they have no options of their own.
-# And askpass run by hand on a terminal shows no token.  TAP output.
+# And a few of what the commands say: setup's and doctor's --root of no
+# folder, token's --help on the region, and askpass run by hand on a
+# terminal, which shows no token.  TAP output.
 set -u
 . "$top_srcdir/tests/install/install_common.sh"
 
@@ -131,6 +133,16 @@ while read -r cmd; do
     subset "$T/usage" "$T/readme" "$cmd: README.md's line has every option of the usage line"
     subset "$T/readme" "$T/code" "$cmd: the code takes every option of README.md's line"
 done <"$T/commands"
+
+# --root of a folder that is not there (a typo, an image not mounted) is
+# said as such, exit 2, by setup as by doctor: not "nothing to take out"
+# (--undo) nor "write eksauth.conf first" under a tree that does not exist.
+for args in "setup --root $T/no-such-root" "setup --undo --root $T/no-such-root" \
+    "setup --undo --dry-run --root $T/no-such-root" "doctor --root $T/no-such-root"; do
+    "$EKSAUTH" $args >"$T/root.out" 2>&1
+    like "$?:$(head -n 1 "$T/root.out")" "^2:eksauth: [a-z]+: --root $T/no-such-root: No such file or directory\$" \
+        "$args: exit 2, the folder is not there"
+done
 
 # token's --region line names where eksauth(1) says the region comes from,
 # in its order: a profile's region in ~/.aws/credentials wins over
