@@ -60,8 +60,8 @@ static const char usage_fmt[] =
     "  PreferredAuthentications or NumberOfPasswordPrompts themselves.  Every argument\n"
     "  goes to %s untouched.%s\n"
     "  A host key %s does not know yet is shown whole and asked on the terminal.\n"
-    "  Environment: EKSAUTH_CLUSTER (the cluster's name: the login name is learnt from\n"
-    "  it), EKSAUTH_HOST, EKSAUTH_REGION, EKSAUTH_TOKEN_COMMAND, EKSAUTH_BUILTIN=1 (see\n"
+    "  Environment: EKSAUTH_CLUSTER (the cluster's name: %s),\n"
+    "  EKSAUTH_HOST, EKSAUTH_REGION, EKSAUTH_TOKEN_COMMAND, EKSAUTH_BUILTIN=1 (see\n"
     "  eksauth askpass --help).\n"
     "  --help, --version  this text; eksauth's and %s's versions\n";
 
@@ -417,14 +417,16 @@ out:
 static int own_option(const char *program, const char *arg)
 {
     char *version[] = {(char *)program, "-V", NULL};
+    bool ssh = strcmp(program, "ssh") == 0;
 
     if (strcmp(arg, "--help") == 0) {
+        /* Only ssh gets a learnt login (-l): scp's -l is a bandwidth limit. */
         printf(usage_fmt, program, program, program, program,
-               strcmp(program, "ssh") == 0
-                   ? "\n  Without a login name (NAME@HOST, -l, -o User, ssh_config), the one\n"
+               ssh ? "\n  Without a login name (NAME@HOST, -l, -o User, ssh_config), the one\n"
                      "  `eksauth login-name` learns from the cluster is used."
-                   : "",
-               program, program);
+                   : "\n  No login name is learnt for scp and sftp: give NAME@HOST.",
+               program, ssh ? "the login name is learnt from it" : "a check on the host's audience",
+               program);
         return 0;
     }
     if (strcmp(arg, "--version") == 0) {

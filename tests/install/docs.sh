@@ -5,7 +5,8 @@
 # (lib/..., tests/..., a `test_name` of a test file) exists; and the
 # EKSAUTH_* variables that the command line reads or sets are exactly those
 # of eksauth(1)'s ENVIRONMENT, and the --help of askpass, ssh and login-name
-# names each one that section gives the command; docs/fleet.md's drop-ins
+# names each one that section gives the command; scp and sftp are said to
+# learn no login name; docs/fleet.md's drop-ins
 # for --interval and the timer's period fit the units of systemd/.  TAP output.
 set -u
 . "$top_srcdir/tests/install/install_common.sh"
@@ -88,6 +89,23 @@ for cmd in askpass ssh login-name; do
         skip "$cmd --help: eksauth is not built"
     fi
 done
+
+# scp and sftp learn no login name (eksauth(1): only ssh adds the one
+# login-name learns; scp's -l is a bandwidth limit): their --help and
+# README.md's paragraph on them say so, and neither says it is learnt.
+for cmd in scp sftp; do
+    if [ -x "$EKSAUTH" ]; then
+        "$EKSAUTH" $cmd --help 2>&1 | tr '\n' ' ' | tr -s ' ' >"$T/help"
+        like "$(cat "$T/help")" "No login name is learnt for [a-z ]*$cmd[a-z ]*: give NAME@HOST" \
+            "$cmd --help: no login name is learnt, give NAME@HOST"
+        unlike "$(cat "$T/help")" "login name is learnt from it" "$cmd --help: does not say it is learnt"
+    else
+        skip "$cmd --help: eksauth is not built"
+        skip "$cmd --help: eksauth is not built"
+    fi
+done
+like "$(awk -v RS= '/`eksauth scp`/' README.md | tr '\n' ' ')" 'learn no login name' \
+    "README.md: eksauth scp and sftp learn no login name"
 
 # docs/fleet.md's --interval and timer period reach a host as drop-ins
 # (systemctl edit): the watch service's own command
