@@ -105,6 +105,13 @@ static int parse_args(struct eksauth_cli *cli, int argc, char **argv, struct syn
         cli_error("usage", "sync: --force and --if-changed ask for opposite things; give one");
         return sync_usage(stderr);
     }
+    /* Why: a one-shot sync has no stream or poll to time; dropped unsaid, it misleads. */
+    if (a->interval != 0 && !a->watch) {
+        cli_error("usage", "sync: --interval is the length of --watch's streams and polls; "
+                           "without --watch, sync runs once (a timer's period is its "
+                           "OnUnitActiveSec=: systemctl edit eksauth-sync.timer)");
+        return sync_usage(stderr);
+    }
     a->opts.aws_auth_path = cli->aws_auth_path;
     return -1;
 }

@@ -9,7 +9,8 @@
 # every command (eksauth(1), GLOBAL OPTIONS) and are left out.  ssh, scp and
 # sftp pass their arguments to ssh: they have no options of their own.
 # And a few of what the commands say: setup's and doctor's --root of no
-# folder, token's --help on the region, and askpass run by hand on a
+# folder, sync's --interval without --watch, token's --help on the
+# region, and askpass run by hand on a
 # terminal, which shows no token.  TAP output.
 set -u
 . "$top_srcdir/tests/install/install_common.sh"
@@ -143,6 +144,13 @@ for args in "setup --root $T/no-such-root" "setup --undo --root $T/no-such-root"
     like "$?:$(head -n 1 "$T/root.out")" "^2:eksauth: [a-z]+: --root $T/no-such-root: No such file or directory\$" \
         "$args: exit 2, the folder is not there"
 done
+
+# sync --interval is the length of --watch's streams and polls: without
+# --watch it would be dropped unsaid (a timer's service given --interval 300
+# still syncs at the timer's period), so it is a usage error that says so.
+"$EKSAUTH" sync --interval 300 >"$T/interval.out" 2>&1
+like "$?:$(head -n 1 "$T/interval.out")" '^2:eksauth: usage: sync: --interval .*--watch.*OnUnitActiveSec' \
+    "sync --interval without --watch: exit 2, says it is --watch's and what sets a timer's period"
 
 # token's --region line names where eksauth(1) says the region comes from,
 # in its order: a profile's region in ~/.aws/credentials wins over
