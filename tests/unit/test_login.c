@@ -19,6 +19,7 @@
 
 #include <cmocka.h>
 
+#include "eksauth/base64url.h"
 #include "eksauth/byteorder.h"
 #include "eksauth/file.h"
 #include "eksauth/iddb.h"
@@ -571,6 +572,92 @@ static void test_single_use_claims_once(void **state)
     assert_non_null(strstr(err.msg, "already used"));
     expect_reason(l, &err, "this token was already used here (single_use): get a fresh one");
     eksauth_login_free(l);
+}
+
+/* How a re-encoding changes a presigned URL, in place (room for a few more bytes). */
+enum reencoding { ESCAPED_SIGNATURE, TRAILING_AMP, ACTION_LAST, LOWER_CASE_ESCAPES };
+
+static void reencode_url(char *url, size_t cap, enum reencoding how)
+{
+    static const char action[] = "Action=GetCallerIdentity&";
+    char *p, tail[EKSAUTH_SIGV4_TOKEN_MAX];
+
+    switch (how) {
+    case ESCAPED_SIGNATURE:
+        /* The signature's first hex digit as a percent escape: "%66" for 'f'. */
+        p = strstr(url, "X-Amz-Signature=");
+        assert_non_null(p);
+        p += strlen("X-Amz-Signature=");
+        snprintf(tail, sizeof(tail), "%%%02X%s", (unsigned char)*p, p + 1);
+        snprintf(p, cap - (size_t)(p - url), "%s", tail);
+        break;
+    case TRAILING_AMP:
+        /* An empty segment, skipped (docs/token-rules.md, step 8). */
+        assert_true(strlen(url) + 1 < cap);
+        strcat(url, "&");
+        break;
+    case ACTION_LAST:
+        /* Another order of the same parameters. */
+        p = strstr(url, action);
+        assert_non_null(p);
+        memmove(p, p + strlen(action), strlen(p + strlen(action)) + 1);
+        assert_true(strlen(url) + strlen(action) < cap);
+        strcat(url, "&Action=GetCallerIdentity");
+        break;
+    case LOWER_CASE_ESCAPES:
+        for (p = strchr(url, '%'); p != NULL; p = strchr(p + 1, '%')) {
+            if (p[1] != '\0' && p[2] >= 'A' && p[2] <= 'F')
+                p[2] = (char)(p[2] - 'A' + 'a');
+        }
+        break;
+    }
+}
+
+/*
+ * single_use keys a token by its decoded signature, not by its text: the
+ * same presigned URL re-encoded (an escape, an empty segment, another order
+ * of parameters) is one request to STS, with one signature, so it is the
+ * same token, and a second login with it is a replay (SECURITY.md, "Replay").
+ */
+static void test_single_use_refuses_the_same_url_reencoded(void **state)
+{
+    static const enum reencoding hows[] = {ESCAPED_SIGNATURE, TRAILING_AMP, ACTION_LAST,
+                                           LOWER_CASE_ESCAPES};
+    struct t *t = *state;
+    struct eksauth_login *l = NULL;
+    struct eksauth_error err;
+    char first[EKSAUTH_SIGV4_TOKEN_MAX], url[EKSAUTH_SIGV4_TOKEN_MAX];
+    size_t url_len = 0, i;
+    const size_t plen = strlen(EKSAUTH_TOKEN_PREFIX);
+
+    host_fixture_sts_answer(t->h, BUILD_CI);
+    memcpy(first, t->token, t->len + 1);
+    assert_int_equal(check(t, FIXTURE_NOW + 10, &l, &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_login_commit(&t->h->ctx, l, "build", FIXTURE_NOW + 10, &err),
+                     EKSAUTH_OK);
+    eksauth_login_free(l);
+    for (i = 0; i < sizeof(hows) / sizeof(hows[0]); i++) {
+        l = NULL;
+        assert_int_equal(eksauth_b64url_decode(first + plen, strlen(first) - plen,
+                                               (unsigned char *)url, sizeof(url) - 1, &url_len,
+                                               NULL),
+                         EKSAUTH_OK);
+        url[url_len] = '\0';
+        reencode_url(url, sizeof(url), hows[i]);
+        memcpy(t->token, EKSAUTH_TOKEN_PREFIX, plen);
+        t->len = plen + eksauth_b64url_encode((const unsigned char *)url, strlen(url),
+                                              t->token + plen, sizeof(t->token) - plen);
+        assert_true(t->len > plen);
+        assert_string_not_equal(t->token, first);
+        /* Every rule passes: it is a token STS would answer as the first. */
+        if (check(t, FIXTURE_NOW + 20, &l, &err) != EKSAUTH_OK)
+            fail_msg("re-encoding %zu: %s", i, err.msg);
+        assert_int_equal(eksauth_login_commit(&t->h->ctx, l, "build", FIXTURE_NOW + 20, &err),
+                         EKSAUTH_EREJECTED);
+        assert_int_equal(l->step, EKSAUTH_LOGIN_REPLAY);
+        assert_string_equal(err.msg, EKSAUTH_REPLAY_USED);
+        eksauth_login_free(l);
+    }
 }
 
 /* A principal whose record is full of live tokens: its logins wait, no one else's. */
@@ -1194,6 +1281,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_not_mapped, setup, teardown),
         cmocka_unit_test_setup_teardown(test_commit_refuses_another_login, setup, teardown),
         cmocka_unit_test_setup_teardown(test_single_use_claims_once, setup_single_use, teardown),
+        cmocka_unit_test_setup_teardown(test_single_use_refuses_the_same_url_reencoded,
+                                        setup_single_use, teardown),
         cmocka_unit_test_setup_teardown(test_single_use_full_record_is_its_own, setup_single_use,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_serves_and_account, setup, teardown),
