@@ -507,9 +507,15 @@ void eksauth_login_reason(const struct eksauth_login *l, const struct eksauth_er
                 : "this host cannot check logins now; tell its administrator";
         break;
     case EKSAUTH_LOGIN_TOKEN:
-        r = strncmp(err->msg, "expired", 7) == 0
-                ? "the token has expired: get a fresh one (eksauth ssh does)"
-                : "that is not a usable EKS token: get a fresh one (eksauth ssh does)";
+        /* A token just made that reads as expired or ahead means two clocks differ: say so. */
+        if (strncmp(err->msg, "expired", 7) == 0)
+            r = "the token has expired (if it was just made, this host's clock and yours "
+                "differ): get a fresh one (eksauth ssh does)";
+        else if (strncmp(err->msg, "future date", 11) == 0)
+            r = "the token is dated ahead of this host's clock: this host's clock or yours is "
+                "wrong; tell its administrator if yours is right";
+        else
+            r = "that is not a usable EKS token: get a fresh one (eksauth ssh does)";
         break;
     case EKSAUTH_LOGIN_STS:
         if (err->status == EKSAUTH_EUNAVAIL)

@@ -1071,7 +1071,12 @@ static void test_reasons(void **state)
 
     host_fixture_sts_answer(t->h, BUILD_CI);
     assert_int_equal(check(t, FIXTURE_NOW + 960, &l, &err), EKSAUTH_EREJECTED);
-    expect_reason(l, &err, "the token has expired");
+    expect_reason(l, &err, "the token has expired (if it was just made, this host's clock");
+    eksauth_login_free(l);
+    /* Dated ahead of the host's clock by more than the skew: the clocks, not the token. */
+    mint(t, FIXTURE_AUDIENCE, FIXTURE_NOW + 600);
+    assert_int_equal(check(t, FIXTURE_NOW, &l, &err), EKSAUTH_EREJECTED);
+    expect_reason(l, &err, "dated ahead of this host's clock");
     eksauth_login_free(l);
     mint(t, FIXTURE_CLUSTER, FIXTURE_NOW);
     assert_int_equal(check(t, FIXTURE_NOW + 10, &l, &err), EKSAUTH_EREJECTED);
