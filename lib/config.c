@@ -6,11 +6,13 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <openssl/evp.h>
 
@@ -875,6 +877,9 @@ enum eksauth_status eksauth_config_load(struct eksauth_config *cfg, const char *
     st = eksauth_file_read(path, CONFIG_FILE_MAX, require_root_owned, &text, &len, err);
     if (st != EKSAUTH_OK) {
         eksauth_error_prefix(err, "config");
+        /* Kept out as another user: the one fix, said here for every command. */
+        if (st == EKSAUTH_EIO && geteuid() != 0 && access(path, R_OK) != 0 && errno == EACCES)
+            eksauth_error_append(err, "; it is root's: run this as root (sudo eksauth ...)");
         return st;
     }
     st = eksauth_config_parse(cfg, text, len, path, err);

@@ -29,6 +29,20 @@ int cli_fail(const char *what, const struct eksauth_error *err)
     return eksauth_status_exit_code(err->status);
 }
 
+int cli_db_fail(const char *what, const char *path, const struct eksauth_error *err)
+{
+    /* Not root and kept out: iddb.c said why; say what makes it readable again. */
+    if (err->status != EKSAUTH_EUNAVAIL && geteuid() != 0 && access(path, R_OK) != 0 &&
+        errno == EACCES)
+        cli_error(what,
+                  "%s; every user must be able to read it (NSS reads it as the user): as root, "
+                  "chmod 0644 %s, the mode eksauth sync gives it",
+                  err->msg, path);
+    else
+        cli_error(what, "%s", err->msg);
+    return err->status == EKSAUTH_EUNAVAIL ? EXIT_UNAVAIL : EXIT_USAGE;
+}
+
 int cli_print_json(struct json_object *obj)
 {
     const char *text = json_object_to_json_string_ext(

@@ -45,6 +45,14 @@ void cli_error(const char *what, const char *fmt, ...) __attribute__((format(pri
 /* Print err as "eksauth: <what>: <message>" and return the exit code of its status. */
 int cli_fail(const char *what, const struct eksauth_error *err);
 
+/*
+ * Print err, a failure to open the identity DB at path, and return its exit
+ * code: 4 when there is no DB yet (run eksauth sync), else 2, the host's
+ * setup to fix (untrusted, unreadable or corrupt; never 1, a refused login).
+ * A DB the caller may not read gets the fix: NSS reads it as every user.
+ */
+int cli_db_fail(const char *what, const char *path, const struct eksauth_error *err);
+
 /* All of buf to fd, through short writes and EINTR: false on an error. */
 bool cli_write_all(int fd, const char *buf, size_t len);
 

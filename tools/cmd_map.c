@@ -24,7 +24,8 @@ static const char usage_text[] =
     "An assumed-role ARN is canonicalised and its session name is used.\n"
     "exit: 0 mapped, 1 the entry exists but the login is refused,\n"
     "      2 usage or config error, 3 not mapped,\n"
-    "      4 no identity DB or aws-auth of the last sync (run eksauth sync)\n";
+    "      4 no identity DB or aws-auth of the last sync (run eksauth sync)\n"
+    "      (an identity DB that may not be trusted or read: 2)\n";
 
 int cmd_map(struct eksauth_cli *cli, int argc, char **argv)
 {
@@ -84,9 +85,16 @@ int cmd_map(struct eksauth_cli *cli, int argc, char **argv)
         return EXIT_USAGE;
     }
     /* The mapping a login on this host decides with, and the ids its DB already gave. */
-    if (cli_load_config(cli, false, &err) != EKSAUTH_OK ||
-        eksauth_ctx_db(&cli->ctx, false, &db, &err) != EKSAUTH_OK ||
-        eksauth_mapping_load(&cli->ctx, cli->aws_auth_path, db, &m, &err) != EKSAUTH_OK) {
+    if (cli_load_config(cli, false, &err) != EKSAUTH_OK) {
+        rc = cli_fail(WHAT, &err);
+        goto out;
+    }
+    /* An untrusted DB is the host's to fix (2, as eksauth users), not a refused login. */
+    if (eksauth_ctx_db(&cli->ctx, false, &db, &err) != EKSAUTH_OK) {
+        rc = cli_db_fail(WHAT, cli->ctx.paths.db, &err);
+        goto out;
+    }
+    if (eksauth_mapping_load(&cli->ctx, cli->aws_auth_path, db, &m, &err) != EKSAUTH_OK) {
         rc = cli_fail(WHAT, &err);
         goto out;
     }

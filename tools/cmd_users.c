@@ -19,7 +19,9 @@ static int list_usage(const char *cmd, FILE *out)
 {
     fprintf(out,
             "usage: eksauth %s [--json]\n"
-            "  the %s of the identity DB in getent form (as NSS serves them), or JSON\n",
+            "  the %s of the identity DB in getent form (as NSS serves them), or JSON\n"
+            "exit: 0 listed, 2 usage error or a DB that may not be trusted or read,\n"
+            "      4 no identity DB yet (run eksauth sync)\n",
             cmd, strcmp(cmd, "users") == 0 ? "users" : "groups");
     return out == stdout ? 0 : EXIT_USAGE;
 }
@@ -50,9 +52,9 @@ static int open_db(struct eksauth_cli *cli, const char *cmd, struct eksauth_iddb
     if (cli_load_config(cli, false, &err) != EKSAUTH_OK)
         return cli_fail(cmd, &err);
     if (eksauth_iddb_open(cli->ctx.paths.db, db, &err) != EKSAUTH_OK) {
-        cli_error(cmd, "%s%s", err.msg,
-                  err.status == EKSAUTH_EUNAVAIL ? " (run eksauth sync first)" : "");
-        return EXIT_USAGE;
+        if (err.status == EKSAUTH_EUNAVAIL)
+            eksauth_error_append(&err, " (run eksauth sync first)");
+        return cli_db_fail(cmd, cli->ctx.paths.db, &err);
     }
     return 0;
 }

@@ -14,7 +14,7 @@ run() { "$EKSAUTH" --config "$tmp/eksauth.conf" "$@" > "$tmp/out" 2> "$tmp/err";
 rc() { cat "$tmp/rc"; }
 field() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(json.dumps(d[sys.argv[2]]) if not isinstance(d[sys.argv[2]], str) else d[sys.argv[2]])' "$tmp/out" "$1"; }
 
-plan 30
+plan 31
 
 run map arn:aws:iam::123456789012:role/EksCodeBuildKubectlRole --aws-auth "$sample"
 is "$(rc)" 0 "the CodeBuild role maps"
@@ -105,5 +105,14 @@ printf 'cluster_id = test-cluster\ndb_path = %s/no-db/identity.db\n' "$tmp" > "$
 echo $? > "$tmp/rc"
 like "$(rc):$(head -n 1 "$tmp/err")" '^4:eksauth: map: no identity DB yet .*run eksauth sync first$' "no sync yet: exit 4, and what to run"
 like "$("$EKSAUTH" map --help)" '4 no identity DB' "map --help lists exit 4"
+
+# A DB that may not be trusted is the host's setup to fix: exit 2, as eksauth users (not 1, a refused login).
+mkdir -m 0755 "$tmp/db"
+"$top_builddir/tests/integration/iddb_tool" make "$tmp/db/identity.db" "$top_srcdir/tests/fixtures/iddb/nss.spec"
+chmod 0664 "$tmp/db/identity.db"
+printf 'cluster_id = test-cluster\ndb_path = %s/db/identity.db\n' "$tmp" > "$tmp/baddb.conf"
+"$EKSAUTH" --config "$tmp/baddb.conf" map arn:aws:iam::123456789012:role/admins > /dev/null 2> "$tmp/err"
+echo $? > "$tmp/rc"
+like "$(rc):$(head -n 1 "$tmp/err")" '^2:eksauth: map: identity DB: .*writable by group or others.*chmod go-w' "a group-writable DB: exit 2 and the fix"
 
 done_testing

@@ -1,7 +1,9 @@
 #!/bin/sh
 # users.sh - `eksauth users` and `eksauth groups`: getent form, --json, and
 # the same lines glibc gives through libnss_eksauth.so.2 (in a private mount
-# namespace); a missing or untrusted DB is an error (exit 2).  TAP output.
+# namespace).  No DB yet is "unavailable" (exit 4, as for eksauth map and
+# verify); an untrusted or unreadable DB, or config, is a config error
+# (exit 2), and not root, it says what to do.  TAP output.
 
 . "$top_srcdir/tests/integration/iddb_common.sh"
 
@@ -19,7 +21,7 @@ for cmd in users groups; do
 done
 
 "$EKSAUTH" users >"$T/out" 2>"$T/err"
-same 2 $? "no DB: exit 2"
+same 4 $? "no DB yet: unavailable, exit 4 (as eksauth map and verify)"
 if grep -q "eksauth sync" "$T/err"; then pass "no DB: the error says to run eksauth sync"; else
     fail "no DB: the error says to run eksauth sync"; sed 's/^/# /' "$T/err"; fi
 
@@ -62,6 +64,25 @@ chmod 0664 "$DB"
 "$EKSAUTH" users >"$T/out" 2>"$T/err"
 same 2 $? "a group-writable DB: refused, exit 2"
 chmod 0644 "$DB"
+
+# Not root: a DB or a config that only root may read says what to do, once.
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null 2>&1; then
+    nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
+    chmod 0755 "$T"
+    chmod 0600 "$DB"
+    nobody "$EKSAUTH" users >"$T/out" 2>"$T/err"
+    same "2:eksauth: users: identity DB: $DB: Permission denied; every user must be able to read it (NSS reads it as the user): as root, chmod 0644 $DB, the mode eksauth sync gives it" \
+        "$?:$(cat "$T/err")" "not root, a DB only root may read: exit 2, and the fix"
+    chmod 0644 "$DB"
+    printf 'db_path = %s\n' "$DB" >"$T/root.conf"
+    chmod 0600 "$T/root.conf"
+    nobody "$EKSAUTH" --config "$T/root.conf" groups >"$T/out" 2>"$T/err"
+    same "2:eksauth: groups: config: $T/root.conf: Permission denied; it is root's: run this as root (sudo eksauth ...)" \
+        "$?:$(cat "$T/err")" "not root, a config only root may read: exit 2, and run it as root"
+else
+    skip "not root, a DB only root may read (needs root and setpriv)"
+    skip "not root, a config only root may read (needs root and setpriv)"
+fi
 
 why=$(ns_unsupported)
 if [ -n "$why" ]; then
