@@ -1489,15 +1489,35 @@ static enum eksauth_status target_of(const struct eksauth_kubeconfig_entry *e,
     return st;
 }
 
+/* The kubeconfig files read, for the message when the cluster is in none of them. */
+struct tried {
+    char plain[1024];  /* each file, ", "-separated */
+    char marked[1280]; /* the same, a missing one marked "(not there)" */
+    size_t found;      /* how many were there */
+};
+
+static void tried_add(struct tried *t, const char *file, bool there)
+{
+    size_t p = strlen(t->plain), m = strlen(t->marked);
+
+    if (p + strlen(file) + 3 >= sizeof(t->plain))
+        return;
+    snprintf(t->plain + p, sizeof(t->plain) - p, "%s%s", p > 0 ? ", " : "", file);
+    snprintf(t->marked + m, sizeof(t->marked) - m, "%s%s%s", m > 0 ? ", " : "", file,
+             there ? "" : " (not there)");
+    if (there)
+        t->found++;
+}
+
 /*
  * Every kubeconfig file (KUBECONFIG, else $HOME/.kube/config) scanned for
  * cluster into *v and *n, and for its contexts and users into a (the
- * current context is theirs); tried lists the files read, for messages.
+ * current context is theirs); *tried lists the files read, for messages.
  * EKSAUTH_ENOTFOUND when there is no KUBECONFIG and no HOME.
  */
 static enum eksauth_status scan_files(const char *cluster, struct eksauth_kubeconfig_entry **v,
-                                      size_t *n, struct eksauth_kubeconfig_auth *a, char *tried,
-                                      size_t triedlen, struct eksauth_error *err)
+                                      size_t *n, struct eksauth_kubeconfig_auth *a,
+                                      struct tried *tried, struct eksauth_error *err)
 {
     const char *list = getenv("KUBECONFIG"), *home = getenv("HOME"), *p, *end;
     enum eksauth_status st = EKSAUTH_OK;
@@ -1518,14 +1538,9 @@ static enum eksauth_status scan_files(const char *cluster, struct eksauth_kubeco
         snprintf(file, sizeof(file), "%.*s", (int)(end != NULL ? (size_t)(end - p) : strlen(p)), p);
         if (file[0] == '\0')
             continue;
-        /* The files read, for the message when the cluster is in none of them. */
-        if (strlen(tried) + strlen(file) + 3 < triedlen) {
-            if (tried[0] != '\0')
-                strcat(tried, ", ");
-            strcat(tried, file);
-        }
         /* A kubeconfig may hold secrets (tokens, keys, an exec env): its buffers are wiped. */
         st = eksauth_file_read_secret(file, EKSAUTH_KUBECONFIG_MAX, &text, &len, err);
+        tried_add(tried, file, st != EKSAUTH_ENOTFOUND);
         if (st == EKSAUTH_ENOTFOUND) {
             st = EKSAUTH_OK;
             continue; /* kubectl skips a missing file of the list too */
@@ -1540,29 +1555,51 @@ static enum eksauth_status scan_files(const char *cluster, struct eksauth_kubeco
     return st;
 }
 
+/*
+ * The message for a cluster in none of the files: that no file was there
+ * at all (which one, and whether KUBECONFIG named it) when none was, as a
+ * person who never ran aws eks update-kubeconfig needs to hear.
+ */
+static enum eksauth_status not_found(const char *cluster, const struct tried *tried,
+                                     struct eksauth_error *err)
+{
+    static const char add[] =
+        "as kubectl does (aws eks update-kubeconfig --name %s), or set EKSAUTH_CLUSTER_ENDPOINT "
+        "and EKSAUTH_CLUSTER_CA_FILE";
+    const char *env = getenv("KUBECONFIG");
+    char how[256];
+
+    snprintf(how, sizeof(how), add, cluster);
+    if (tried->found == 0)
+        return eksauth_fail(err, EKSAUTH_ENOTFOUND,
+                            "no kubeconfig: %s (%s) %s not there: write it %s", tried->plain,
+                            env != NULL && env[0] != '\0' ? "KUBECONFIG" : "KUBECONFIG is not set",
+                            strchr(tried->plain, ',') != NULL ? "are" : "is", how);
+    return eksauth_fail(err, EKSAUTH_ENOTFOUND, "no cluster %s in %s: add it %s", cluster,
+                        tried->marked, how);
+}
+
 enum eksauth_status eksauth_kubeconfig_find(const char *cluster, const char *region,
                                             struct eksauth_kube_target *out,
                                             struct eksauth_error *err)
 {
     struct eksauth_kubeconfig_entry *v = NULL;
     struct eksauth_kubeconfig_auth a;
-    char tried[1024] = "";
+    struct tried tried;
     enum eksauth_status st;
     size_t n = 0, chosen = 0;
 
     memset(out, 0, sizeof(*out));
     memset(&a, 0, sizeof(a));
+    memset(&tried, 0, sizeof(tried));
     /* The contexts too: the current one is read from all the files merged. */
-    st = scan_files(cluster, &v, &n, &a, tried, sizeof(tried), err);
+    st = scan_files(cluster, &v, &n, &a, &tried, err);
     if (st != EKSAUTH_OK)
         goto out;
     st = eksauth_kubeconfig_choose(v, n, cluster, eksauth_kubeconfig_current_cluster(&a), region,
                                    &chosen, err);
     if (st == EKSAUTH_ENOTFOUND)
-        eksauth_fail(err, st,
-                     "no cluster %s in %s: add it as kubectl does (aws eks update-kubeconfig "
-                     "--name %s), or set EKSAUTH_CLUSTER_ENDPOINT and EKSAUTH_CLUSTER_CA_FILE",
-                     cluster, tried[0] != '\0' ? tried : "KUBECONFIG", cluster);
+        not_found(cluster, &tried, err);
     if (st == EKSAUTH_OK)
         st = target_of(&v[chosen], out, err);
 out:
@@ -1579,14 +1616,15 @@ enum eksauth_status eksauth_kubeconfig_identity(const char *cluster, const char 
 {
     struct eksauth_kubeconfig_entry *v = NULL;
     struct eksauth_kubeconfig_auth a;
-    char tried[1024] = "";
+    struct tried tried;
     enum eksauth_status st;
     size_t n = 0;
 
     memset(out, 0, sizeof(*out));
     memset(&a, 0, sizeof(a));
+    memset(&tried, 0, sizeof(tried));
     out->kind = EKSAUTH_EXEC_NONE;
-    st = scan_files(cluster, &v, &n, &a, tried, sizeof(tried), err);
+    st = scan_files(cluster, &v, &n, &a, &tried, err);
     if (st == EKSAUTH_ENOTFOUND)
         st = EKSAUTH_OK; /* no kubeconfig at all: nothing to follow */
     else if (st == EKSAUTH_OK)

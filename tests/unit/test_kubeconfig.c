@@ -265,6 +265,32 @@ static void test_find_in_files(void **state)
     assert_status(eksauth_kubeconfig_find("staging", NULL, &t, &err), EKSAUTH_ENOTFOUND);
     assert_non_null(strstr(err.msg, "aws eks update-kubeconfig --name staging"));
     assert_non_null(strstr(err.msg, b));
+    /* A file of the list that is not there is said so, not searched in vain. */
+    snprintf(list, sizeof(list), "%s/missing:%s", dir, b);
+    setenv("KUBECONFIG", list, 1);
+    assert_status(eksauth_kubeconfig_find("staging", NULL, &t, &err), EKSAUTH_ENOTFOUND);
+    snprintf(text, sizeof(text), "no cluster staging in %s/missing (not there), %s: ", dir, b);
+    if (strstr(err.msg, text) == NULL)
+        fail_msg("want \"%s\" in: %s", text, err.msg);
+    /* No kubeconfig at all: the file read, that it is not there, and how to write it. */
+    snprintf(list, sizeof(list), "%s/missing", dir);
+    setenv("KUBECONFIG", list, 1);
+    assert_status(eksauth_kubeconfig_find("prod", NULL, &t, &err), EKSAUTH_ENOTFOUND);
+    snprintf(text, sizeof(text),
+             "no kubeconfig: %s/missing (KUBECONFIG) is not there: write it as kubectl does "
+             "(aws eks update-kubeconfig --name prod), or set EKSAUTH_CLUSTER_ENDPOINT",
+             dir);
+    if (strncmp(err.msg, text, strlen(text)) != 0)
+        fail_msg("want \"%s\" at the start of: %s", text, err.msg);
+    unsetenv("KUBECONFIG");
+    setenv("HOME", dir, 1);
+    assert_status(eksauth_kubeconfig_find("prod", NULL, &t, &err), EKSAUTH_ENOTFOUND);
+    snprintf(text, sizeof(text),
+             "no kubeconfig: %s/.kube/config (KUBECONFIG is not set) is not there: write it", dir);
+    if (strncmp(err.msg, text, strlen(text)) != 0)
+        fail_msg("want \"%s\" at the start of: %s", text, err.msg);
+    unsetenv("HOME");
+    setenv("KUBECONFIG", b, 1);
     /* The explicit endpoint needs its CA. */
     assert_status(eksauth_kube_target_set("https://api.example", NULL, &t, &err), EKSAUTH_EINVAL);
     assert_non_null(strstr(err.msg, "EKSAUTH_CLUSTER_CA_FILE"));
