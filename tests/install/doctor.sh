@@ -7,8 +7,8 @@
 # findings its expect file lists ("exit N", then "LEVEL CHECK REGEX" lines;
 # REGEX is matched against "WHERE: PROBLEM fix: FIX"), each error with its
 # fix, and nothing else at warning or error level (an "info" line asks for
-# that information too, other information is not checked).  doctor writes
-# nothing.
+# that information too, other information is not checked), none of them
+# twice.  doctor writes nothing.
 # Each host is synced in its own tree ($HOST_SYNC), so its login index fits
 # that host; the index-* cases break one condition of the fit each.
 # Its trust verdicts are the library's, in the same words as the refusal of
@@ -123,7 +123,13 @@ for line in expect[1:]:
         problems.append("missing: %s" % line)
     if level != "info":
         matched.update(hits)
+seen = set()
 for i, f in enumerate(loud):
+    # A file several services include (common-*) is read for each: its finding said once.
+    key = (f["level"], f["check"], text(f))
+    if key in seen:
+        problems.append("said twice: %s %s %s" % key)
+    seen.add(key)
     if i not in matched:
         problems.append("unexpected: %s %s %s" % (f["level"], f["check"], text(f)))
     if not f["fix"]:

@@ -97,7 +97,10 @@ struct doctor {
 /* snprintf into a fixed buffer; false when the result was cut. */
 bool fmt(char *buf, size_t n, const char *format, ...) __attribute__((format(printf, 3, 4)));
 
-/* Add a finding (where may be NULL); NULL when out of memory (d->nomem is then set). */
+/*
+ * Add a finding (where may be NULL); NULL when out of memory (d->nomem is then set).  One made
+ * before alike (level, check, where, problem) is not made again: that one is returned.
+ */
 struct finding *report(struct doctor *d, enum level lv, const char *check, const char *where,
                        const char *format, ...) __attribute__((format(printf, 5, 6)));
 

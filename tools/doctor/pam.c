@@ -235,35 +235,131 @@ static void pam_report_cut(struct doctor *d, const char *host, unsigned no, enum
 
 /*
  * Linux-PAM 1.5 and before (Debian 12, Amazon Linux 2023) read a file
- * with fgets into 1024 bytes (pam_handlers.c, _pam_assemble_line): a line
- * longer than 1023 bytes is cut there and its rest read as a line of its
- * own, whose first word is no type libpam knows, so it puts in a line
- * that fails when run (PAM_HT_MUST_FAIL).  1.6 reads lines of any length,
- * as doctor's other checks do.  Said for the rest that is no blank and no
- * comment; the file's text as read, before pam_next_line joins it.
+ * into one buffer of 1024 bytes (pam_handlers.c, _pam_assemble_line),
+ * with fgets into what is left of it: a continued line's parts go each
+ * after the last (its backslash kept as a blank, the blanks and newline
+ * after it dropped; a blank or comment line between passed over).  A line,
+ * or a continued line's parts together, longer than 1023 bytes is cut
+ * where the buffer ends and its rest read as a line of its own, whose
+ * first word is no type libpam knows: a line that fails when run
+ * (PAM_HT_MUST_FAIL).  A part whose backslash lands on the buffer's last
+ * byte leaves fgets room for nothing: libpam reads nothing for ever and
+ * the login hangs (pamtester on such a file).  1.6 reads lines of any
+ * length, as doctor's other checks do.  Read here as 1.5 reads the file's
+ * text, before pam_next_line joins it.
  */
-static void pam_report_long(struct doctor *d, const char *host, const char *text, size_t len)
+#define PAM15_BUF 1024
+
+struct pam15_read {
+    const char *text, *pos, *end;
+    unsigned no; /* the line number at pos */
+};
+
+/* One fgets into room bytes (room > 1): the piece read, *len its bytes, *no its line. */
+static const char *pam15_fgets(struct pam15_read *r, size_t room, size_t *len, unsigned *no)
+{
+    const char *piece = r->pos, *nl = memchr(piece, '\n', (size_t)(r->end - piece));
+
+    *len = nl != NULL ? (size_t)(nl - piece) + 1 : (size_t)(r->end - piece);
+    if (*len > room - 1)
+        *len = room - 1;
+    *no = r->no;
+    r->pos += *len;
+    if (piece[*len - 1] == '\n')
+        r->no++;
+    return piece;
+}
+
+/* A line [first, last] Linux-PAM 1.5 cuts: its rest is a line that fails. */
+static void pam_report_long(struct doctor *d, const char *host, unsigned first, unsigned last)
 {
     char where[WHERE_MAX];
     struct finding *f;
-    const char *p = text, *end = text + len, *nl, *rest;
-    unsigned no;
 
-    for (no = 1; p < end; no++, p = nl + 1) {
-        if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
-            nl = end;
-        if (nl - p <= 1023)
-            continue;
-        for (rest = p + 1023; rest < nl && (pam_blank(*rest)); rest++)
-            ;
-        if (rest == nl || *rest == '#')
-            continue;
-        at_line(where, host, no);
+    at_line(where, host, first);
+    if (first == last) {
         f = report(d, LV_WARNING, "pam", where,
                    "the line is longer than 1023 bytes: Linux-PAM 1.5 (Debian 12, Amazon Linux "
                    "2023) reads its rest, from byte 1024, as a line of its own, of no type it "
                    "knows, and puts it in the stack as a line that fails when run");
         set_fix(d, f, "shorten %s to at most 1023 bytes", where);
+        return;
+    }
+    f = report(d, LV_WARNING, "pam", where,
+               "the line, continued to line %u, is longer than 1023 bytes joined: Linux-PAM 1.5 "
+               "(Debian 12, Amazon Linux 2023) reads its rest, from byte 1024, as a line of its "
+               "own, of no type it knows, and puts it in the stack as a line that fails when run",
+               last);
+    set_fix(d, f, "shorten the line %s and the lines continuing it to at most 1023 bytes together",
+            where);
+}
+
+/* A line [first, last] whose backslash is the buffer's last byte: Linux-PAM 1.5 hangs. */
+static void pam_report_hang(struct doctor *d, const char *host, unsigned first, unsigned last)
+{
+    static const char why[] = "Linux-PAM 1.5 (Debian 12, Amazon Linux 2023) then has no room "
+                              "left to read the next line into, reads nothing for ever and never "
+                              "ends reading the file: every login through it hangs, root's too";
+    char where[WHERE_MAX];
+    struct finding *f;
+
+    at_line(where, host, first);
+    if (first == last)
+        f = report(d, LV_ERROR, "pam", where, "the line's backslash is its 1023rd byte: %s", why);
+    else
+        f = report(d, LV_ERROR, "pam", where,
+                   "the line, continued to line %u, has a backslash at its 1023rd byte joined: %s",
+                   last, why);
+    set_fix(d, f,
+            "shorten the line %s and the lines continuing it to at most 1022 bytes together "
+            "(the backslash included)",
+            where);
+}
+
+/* Each line of the file Linux-PAM 1.5 cuts or hangs at, said once. */
+static void pam_check_long(struct doctor *d, const char *host, const char *text, size_t len)
+{
+    struct pam15_read r = {text, text, text + len, 1};
+    const char *piece, *end, *s, *b;
+    unsigned no, first, last = 0, cut_first = 0, cut_last = 0, said_to = 0;
+    size_t used, n;
+
+    while (r.pos < r.end) {
+        /* One _pam_assemble_line: its pieces go into the buffer from byte used on. */
+        for (used = 0, first = 0;;) {
+            if (used == PAM15_BUF - 1) {
+                pam_report_hang(d, host, first, last);
+                return;
+            }
+            if (r.pos >= r.end)
+                break;
+            piece = pam15_fgets(&r, PAM15_BUF - used, &n, &no);
+            end = piece + n;
+            for (s = piece; s < end && (pam_blank(*s) || *s == '\n'); s++)
+                ;
+            /* Not cut at a newline: the buffer ended in the line, the rest comes next. */
+            if (end[-1] != '\n' && r.pos < r.end) {
+                cut_first = first != 0 ? first : no;
+                cut_last = no;
+            }
+            if (s == end || *s == '#')
+                continue; /* passed over, nothing kept */
+            /* A line that starts inside a line is the rest of one cut: said for that one. */
+            if (first == 0 && piece > text && piece[-1] != '\n' && cut_first > said_to) {
+                pam_report_long(d, host, cut_first, cut_last);
+                said_to = cut_last;
+            }
+            if (first == 0)
+                first = no;
+            last = no;
+            if (memchr(s, '#', (size_t)(end - s)) != NULL)
+                break;
+            for (b = end; pam_blank(b[-1]) || b[-1] == '\n'; b--)
+                ;
+            if (b[-1] != '\\')
+                break;
+            used += (size_t)(b - piece);
+        }
     }
 }
 
@@ -301,7 +397,7 @@ static void pam_read(struct doctor *d, const char *service, const char *only_typ
     if (depth == 0)
         st->found = true;
     if (join == PAM_JOIN_16)
-        pam_report_long(d, host, text, len);
+        pam_check_long(d, host, text, len);
     l = (struct lines){text, text + len, 0};
     while ((line = pam_next_line(&l, join, &no, &passed_over, &newline, &cut)) != NULL &&
            !d->nomem) {
@@ -712,21 +808,54 @@ out:
     return found;
 }
 
-/* How many of e's require_group= values name a group eksauth can make (lib/names.c). */
-static size_t pam_usable_groups(struct doctor *d, const struct pam_entry *e)
+/*
+ * The require_group= options pam_eksauth keeps at most (pam_eksauth/pam_eksauth.h,
+ * PE_MAX_REQUIRE_GROUPS): past them it logs "too many require_group options" and its account
+ * stage refuses every eksauth user (pam_eksauth/options.c).
+ */
+#define PAM_MAX_REQUIRE_GROUPS 32
+
+/*
+ * How many of e's require_group= values pam_eksauth keeps (every one not
+ * empty: PAM_MAX_REQUIRE_GROUPS counts them whatever they name); *usable:
+ * how many name a group eksauth can make (lib/names.c).
+ */
+static size_t pam_count_groups(struct doctor *d, const struct pam_entry *e, size_t *usable)
 {
     char *buf = pam_args_copy(d, e), *p = buf, *w;
     const char *v;
     size_t n = 0;
 
+    *usable = 0;
     if (buf == NULL)
         goto out;
-    while ((w = pam_word(&p, e->newline)) != NULL)
-        if (eksauth_pam_arg_parse(w, &v) == EKSAUTH_PAM_ARG_REQUIRE_GROUP && eksauth_names_valid(v))
-            n++;
+    while ((w = pam_word(&p, e->newline)) != NULL) {
+        if (eksauth_pam_arg_parse(w, &v) != EKSAUTH_PAM_ARG_REQUIRE_GROUP || v[0] == '\0')
+            continue;
+        n++;
+        if (eksauth_names_valid(v))
+            (*usable)++;
+    }
 out:
     free(buf);
     return n;
+}
+
+/* More require_group= than pam_eksauth keeps on an account line: it refuses everyone. */
+static void pam_check_group_count(struct doctor *d, const struct pam_entry *e, size_t n)
+{
+    struct finding *f;
+
+    if (n <= PAM_MAX_REQUIRE_GROUPS || strcmp(e->type, "account") != 0)
+        return;
+    f = report(d, LV_ERROR, "pam", e->where,
+               "account: %zu require_group= options, more than the %d pam_eksauth takes: it "
+               "refuses every eksauth user",
+               n, PAM_MAX_REQUIRE_GROUPS);
+    set_fix(d, f,
+            "name at most %d groups on the line (a Kubernetes group that aws-auth gives the "
+            "roles of several can stand for them)",
+            PAM_MAX_REQUIRE_GROUPS);
 }
 
 /*
@@ -798,7 +927,7 @@ static void pam_check_args(struct doctor *d, const struct pam_stack *st)
     for (i = 0; i < st->n; i++) {
         if (strcmp(st->v[i].module, "pam_eksauth.so") != 0)
             continue;
-        usable = pam_usable_groups(d, &st->v[i]);
+        pam_check_group_count(d, &st->v[i], pam_count_groups(d, &st->v[i], &usable));
         if ((buf = pam_args_copy(d, &st->v[i])) == NULL)
             return;
         for (p = buf; (w = pam_word(&p, st->v[i].newline)) != NULL;) {

@@ -26,6 +26,26 @@ bool fmt(char *buf, size_t n, const char *format, ...)
     return len >= 0 && (size_t)len < n;
 }
 
+/*
+ * The finding already made alike, or NULL: a file several services include
+ * (pam.d's common-*) is read for each, and its line is one line to fix.
+ */
+static struct finding *said(const struct doctor *d, enum level lv, const char *check,
+                            const char *where, const char *problem)
+{
+    struct finding *f;
+    size_t i;
+
+    for (i = 0; i < d->n_findings; i++) {
+        f = &d->findings[i];
+        if (f->level == lv && strcmp(f->check, check) == 0 &&
+            (f->where == NULL ? where == NULL : where != NULL && strcmp(f->where, where) == 0) &&
+            strcmp(f->problem, problem) == 0)
+            return f;
+    }
+    return NULL;
+}
+
 struct finding *report(struct doctor *d, enum level lv, const char *check, const char *where,
                        const char *format, ...)
 {
@@ -37,7 +57,13 @@ struct finding *report(struct doctor *d, enum level lv, const char *check, const
     if (vasprintf(&problem, format, ap) < 0)
         problem = NULL;
     va_end(ap);
-    if (problem == NULL || (where != NULL && (w = strdup(where)) == NULL))
+    if (problem == NULL)
+        goto nomem;
+    if ((f = said(d, lv, check, where, problem)) != NULL) {
+        free(problem);
+        return f;
+    }
+    if (where != NULL && (w = strdup(where)) == NULL)
         goto nomem;
     grown = realloc(d->findings, (d->n_findings + 1) * sizeof(*grown));
     if (grown == NULL)
@@ -65,6 +91,8 @@ void set_fix(struct doctor *d, struct finding *f, const char *format, ...)
 
     if (f == NULL)
         return;
+    /* A finding said again (report's said) gets its fix again. */
+    free(f->fix);
     va_start(ap, format);
     n = vasprintf(&f->fix, format, ap);
     va_end(ap);
