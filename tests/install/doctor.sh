@@ -222,7 +222,7 @@ is "$?" "2" "aws-auth mode 0666: eksauth sync refuses it"
 same_words source "$T/words.lib" "aws-auth mode 0666: a doctor ERROR in the words of sync's refusal"
 
 # Not root: sudoers (0440) and sudoers.d (0750) cannot be read.  doctor says
-# so and how to read them, and never claims that no rule names an eks- group.
+# so and how to read them, and never claims that no rule gives an eks- group sudo.
 N="$T/nobody"
 make_host "$N"
 chmod 0750 "$N/etc/sudoers.d"
@@ -235,12 +235,12 @@ is "$?" "0" "as nobody: exit 0 (doctor could not check sudoers, it found nothing
 like "$(cat "$T/nobody.out")" 'WARNING sudoers +/etc/sudoers: cannot read it \(Permission denied\): the sudo rules in it were not checked' \
     "as nobody: /etc/sudoers could not be read, said plainly"
 like "$(cat "$T/nobody.out")" 'fix: run eksauth doctor as root' "as nobody: the fix is to run as root"
-unlike "$(cat "$T/nobody.out")" 'no rule names' "as nobody: no claim that no rule names an eks- group"
+unlike "$(cat "$T/nobody.out")" 'no rule gives' "as nobody: no claim that no rule names an eks- group"
 chmod 0444 "$N/etc/sudoers"
 doctor_as_nobody
 like "$(cat "$T/nobody.out")" 'WARNING sudoers +/etc/sudoers.d: cannot read it \(Permission denied\)' \
     "as nobody: an unreadable /etc/sudoers.d is said too"
-unlike "$(cat "$T/nobody.out")" 'no rule names' "as nobody: still no claim about the rules"
+unlike "$(cat "$T/nobody.out")" 'no rule gives' "as nobody: still no claim about the rules"
 # A config only root reads (0600, which eksauth allows): not a problem of the
 # host, so said as not checked, as sudoers is, and not an error.
 chmod 0600 "$N/etc/eksauth/eksauth.conf"
@@ -260,7 +260,7 @@ S="$T/nosudo"
 make_host "$S"
 rm -f "$S/etc/sudoers.d/eksauth"
 "$EKSAUTH" doctor --root "$S" 2>&1 | grep -A1 '^info *sudoers' | sed 's/^ *//' >"$T/nosudo.out"
-like "$(head -n 1 "$T/nosudo.out")" 'info +sudoers +/etc/sudoers: no rule names a group starting with eks-: system:masters \(%eks-system-masters\) gets no sudo on this host' \
+like "$(head -n 1 "$T/nosudo.out")" 'info +sudoers +/etc/sudoers: no rule gives sudo to a group starting with eks-: system:masters \(%eks-system-masters\) gets no sudo on this host' \
     "no sudoers rule: the group system:masters maps to is named"
 like "$(tail -n 1 "$T/nosudo.out")" '^fix: if it should, eksauth setup writes /etc/sudoers.d/eksauth \(%eks-system-masters ALL=' \
     "no sudoers rule: the fix that writes one"

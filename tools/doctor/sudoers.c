@@ -29,16 +29,24 @@
 struct group_ref {
     char *name;
     char *where;
+    bool runas; /* in a Runas_Spec: who the commands run as, not who may run them */
 };
 
 struct sudo_scan {
     struct group_ref *refs;
     size_t n;
+    size_t n_users;                 /* the refs not in a Runas_Spec: groups the rules give sudo */
     bool asks_password;             /* a rule for one of them runs without NOPASSWD */
     struct eksauth_strlist aliases; /* User_Alias names whose list holds one of them */
     struct eksauth_strlist asking;  /* alias names of the rules that ask for a password */
-    char exact[WHERE_MAX];          /* the first Defaults !case_insensitive_group; "" */
-    char unreadable[PATH_MAX];      /* the first file or folder that could not be read; "" */
+    /*
+     * The Defaults settings of case_insensitive_group, in the order sudo
+     * reads them: '!' (off) or '=' (on), then the line's scope ("" for a
+     * global one, else its binding, ":alice,bob", blanks dropped); and where each is.
+     */
+    struct eksauth_strlist flags, flag_wheres;
+    char exact[WHERE_MAX];     /* a !case_insensitive_group in force (sudo_exact); "" */
+    char unreadable[PATH_MAX]; /* the first file or folder that could not be read; "" */
     int unreadable_errno;
 };
 
@@ -76,12 +84,14 @@ static void sudo_scan_free(struct sudo_scan *sc)
         free(sc->refs[i].where);
     }
     free(sc->refs);
+    eksauth_strlist_free(&sc->flags);
+    eksauth_strlist_free(&sc->flag_wheres);
     eksauth_strlist_free(&sc->aliases);
     eksauth_strlist_free(&sc->asking);
 }
 
 static void sudo_add_ref(struct doctor *d, struct sudo_scan *sc, const char *name, size_t len,
-                         const char *where)
+                         const char *where, bool runas)
 {
     struct group_ref *grown;
 
@@ -93,6 +103,8 @@ static void sudo_add_ref(struct doctor *d, struct sudo_scan *sc, const char *nam
     sc->refs = grown;
     grown[sc->n].name = strndup(name, len);
     grown[sc->n].where = strdup(where);
+    grown[sc->n].runas = runas;
+    sc->n_users += !runas;
     if (grown[sc->n].name == NULL || grown[sc->n].where == NULL)
         d->nomem = true;
     sc->n++;
@@ -283,26 +295,111 @@ static void sudo_user_alias(struct doctor *d, const char *s, const char *prefix,
 }
 
 /*
- * A Defaults line that turns case_insensitive_group off: sudo then
- * matches a %group's name exactly.  Taken whatever its scope (Defaults:,
- * @, >, !) and wherever it stands: sudo applies host, user and runas
- * Defaults before it matches the rules (sudoers(5)), and a command's or a
- * later line turning it back on would only make doctor say a finding too
- * many, never keep one back.
+ * A Defaults line's binding at s (after "Defaults"): its scope into buf,
+ * the ':', '@', '>' or '!' and the names, blanks dropped ("" for a global
+ * line); returns where its options start.
  */
-static void sudo_defaults(const char *s, const char *where, struct sudo_scan *sc)
+static const char *sudo_binding(const char *s, char *buf, size_t size)
+{
+    size_t n = 0;
+
+    if (*s == '\0' || strchr(":@>!", *s) == NULL) {
+        buf[0] = '\0';
+        return s;
+    }
+    buf[n++] = *s++;
+    for (;;) {
+        for (s = skip_blank((char *)s); *s != '\0' && !is_blank(*s) && *s != ','; s++)
+            if (n < size - 1)
+                buf[n++] = *s;
+        s = skip_blank((char *)s);
+        if (*s != ',')
+            break;
+        if (n < size - 1)
+            buf[n++] = ',';
+        s++;
+    }
+    buf[n] = '\0';
+    return s;
+}
+
+static void sudo_add_flag(struct doctor *d, struct sudo_scan *sc, const char *scope,
+                          const char *where, bool off)
+{
+    char setting[1024 + 2];
+
+    fmt(setting, sizeof(setting), "%c%s", off ? '!' : '=', scope);
+    names_add(d, &sc->flags, setting);
+    names_add(d, &sc->flag_wheres, where);
+}
+
+/*
+ * The settings of case_insensitive_group on a Defaults line (s after
+ * "Defaults"), in order: an option of the list (after its start or a
+ * ','), turned off by an odd number of '!' before it ("!!" turns it on,
+ * as cvtsudoers -f json reads it).
+ */
+static void sudo_defaults(struct doctor *d, const char *s, const char *where, struct sudo_scan *sc)
 {
     static const char flag[] = "case_insensitive_group";
-    const char *p, *q;
+    const char *opts, *p, *q;
+    char scope[1024];
+    unsigned bangs;
 
-    for (p = strstr(s, flag); p != NULL && sc->exact[0] == '\0'; p = strstr(p + 1, flag)) {
+    opts = sudo_binding(s, scope, sizeof(scope));
+    for (p = strstr(opts, flag); p != NULL; p = strstr(p + 1, flag)) {
         if (sudo_name_char(p[sizeof(flag) - 1]))
             continue;
-        for (q = p; q > s && is_blank(q[-1]); q--)
-            ;
-        if (q > s && q[-1] == '!')
-            fmt(sc->exact, sizeof(sc->exact), "%s", where);
+        for (bangs = 0, q = p; q > opts && (is_blank(q[-1]) || q[-1] == '!'); q--)
+            bangs += q[-1] == '!';
+        if (q > opts && q[-1] != ',')
+            continue; /* the end of another option's name or value */
+        sudo_add_flag(d, sc, scope, where, bangs % 2 == 1);
     }
+}
+
+/*
+ * Whether sudo matches group names exactly: into sc->exact, the first
+ * setting that turns case_insensitive_group off and that no later one of
+ * the same scope turns on again (sudo applies the Defaults of a scope in
+ * order, the last holding).  Taken whatever its scope (Defaults:, @, >,
+ * !): sudo applies host, user and runas Defaults before it matches the
+ * rules, after the global ones (sudoers(5)), so a later global line does
+ * not undo a scoped one; one of another scope turning it on, which may
+ * hold for other users only, is taken to undo nothing (a finding too many,
+ * never one kept back).
+ */
+static void sudo_exact(struct sudo_scan *sc)
+{
+    size_t i, j;
+
+    /* Out of memory, the lists may not match: doctor then stops (d->nomem). */
+    if (sc->flags.n != sc->flag_wheres.n)
+        return;
+    for (i = 0; i < sc->flags.n && sc->exact[0] == '\0'; i++) {
+        if (sc->flags.v[i][0] != '!')
+            continue;
+        for (j = i + 1; j < sc->flags.n; j++)
+            if (strcmp(sc->flags.v[j] + 1, sc->flags.v[i] + 1) == 0)
+                break;
+        if (j == sc->flags.n)
+            fmt(sc->exact, sizeof(sc->exact), "%s", sc->flag_wheres.v[i]);
+    }
+}
+
+/*
+ * Whether s[i] is inside a Runas_Spec's parentheses: a %group there is a
+ * group the commands may run as (sudo -u a member of it), not one whose
+ * members may run them.
+ */
+static bool sudo_in_runas(const char *s, size_t i)
+{
+    int depth = 0;
+    size_t j;
+
+    for (j = 0; j < i; j++)
+        depth += s[j] == '(' ? 1 : s[j] == ')' && depth > 0 ? -1 : 0;
+    return depth > 0;
 }
 
 /*
@@ -327,18 +424,19 @@ static void sudo_scan_line(struct doctor *d, const char *s, const char *where, s
             continue;
         if (s[i + 1] == '#') {
             if (sudo_gid_ours(d, s + i + 1, prefix, &p))
-                sudo_add_ref(d, sc, s + i + 1, (size_t)(p - (s + i + 1)), where);
+                sudo_add_ref(d, sc, s + i + 1, (size_t)(p - (s + i + 1)), where,
+                             sudo_in_runas(s, i));
             continue;
         }
         p = sudo_group_name(s + i + 1, i > 0 && s[i - 1] == '"', name, sizeof(name));
         if (sudo_ours(name, prefix))
-            sudo_add_ref(d, sc, name, strlen(name), where);
+            sudo_add_ref(d, sc, name, strlen(name), where, sudo_in_runas(s, i));
         i = (size_t)(p - s);
         if (s[i] == '\0')
             break;
     }
     if (strncmp(s, "Defaults", 8) == 0) {
-        sudo_defaults(s + 8, where, sc);
+        sudo_defaults(d, s + 8, where, sc);
         return;
     }
     if (strncmp(s, "User_Alias", 10) == 0 && is_blank(s[10])) {
@@ -347,7 +445,14 @@ static void sudo_scan_line(struct doctor *d, const char *s, const char *where, s
     }
     if (strstr(s, "_Alias") != NULL && strstr(s, "_Alias") < s + strcspn(s, " \t"))
         return;
-    /* A Runas_Spec's groups, "(user:group,...)", are named without '%'. */
+    /*
+     * A Runas_Spec's groups, "(user:group,...)", are named without '%'.  A
+     * "#gid" there is not taken: sudo matches it by number against the
+     * group sudo -g asks for (cvtsudoers -f json: a runasgroups "#2001"),
+     * whether or not a group has it, so there is no name to find; and like
+     * any Runas_Spec group it lets no one run sudo (case
+     * sudoers-runas-group-gid).
+     */
     for (p = strchr(s, '('); p != NULL; p = strchr(p, '(')) {
         p += strcspn(p, ":)");
         while (*p == ':' || *p == ',') {
@@ -355,7 +460,7 @@ static void sudo_scan_line(struct doctor *d, const char *s, const char *where, s
             p += *p == '!';
             p = sudo_group_name(p, false, name, sizeof(name));
             if (sudo_ours(name, prefix))
-                sudo_add_ref(d, sc, name, strlen(name), where);
+                sudo_add_ref(d, sc, name, strlen(name), where, true);
             p = skip_blank((char *)p);
         }
     }
@@ -568,10 +673,12 @@ static size_t check_group_refs(struct doctor *d, const struct sudo_scan *sc, con
             continue;
         }
         f = report(d, LV_ERROR, "sudoers", sc->refs[i].where,
-                   "%%%s is in neither the identity DB nor /etc/group: the rule applies to "
-                   "nobody (no aws-auth group maps to it)%s%s%s",
-                   name, sc->exact[0] != '\0' ? "; sudo matches group names exactly (" : "",
-                   sc->exact, sc->exact[0] != '\0' ? ": !case_insensitive_group)" : "");
+                   "%%%s is in neither the identity DB nor /etc/group: %s%s%s%s", name,
+                   sc->refs[i].runas ? "no command of the rule runs as it (no aws-auth group "
+                                       "maps to it)"
+                                     : "the rule applies to nobody (no aws-auth group maps to it)",
+                   sc->exact[0] != '\0' ? "; sudo matches group names exactly (" : "", sc->exact,
+                   sc->exact[0] != '\0' ? ": !case_insensitive_group)" : "");
         set_fix(d, f,
                 "correct the name at %s (the identity DB's %s groups: %s), or give a role that "
                 "Kubernetes group in aws-auth and run eksauth sync",
@@ -593,10 +700,17 @@ static void check_group_source(struct doctor *d, const struct sudo_scan *sc)
 {
     const char *host = "/etc/sudo.conf";
     char value[32] = "adaptive", where[WHERE_MAX], *text = NULL;
+    const struct group_ref *ref = sc->refs;
     struct finding *f;
     unsigned line = 0;
     size_t len;
     int rc;
+
+    /* A Runas_Spec's group is not the user's: sudo does not match it against the user's groups. */
+    while (ref < sc->refs + sc->n && ref->runas)
+        ref++;
+    if (ref == sc->refs + sc->n)
+        return;
 
     rc = slurp(d, host, &text, &len);
     if (rc != 0 && rc != ENOENT) {
@@ -619,7 +733,7 @@ static void check_group_source(struct doctor *d, const struct sudo_scan *sc)
     f = report(d, LV_ERROR, "sudoers", where,
                "group_source is %s%s: sudo matches %%%s (%s) against the groups fixed at login, "
                "so a group taken from a role in aws-auth keeps its sudo in sessions already open",
-               value, line == 0 ? " (sudo's default)" : "", sc->refs[0].name, sc->refs[0].where);
+               value, line == 0 ? " (sudo's default)" : "", ref->name, ref->where);
     if (line != 0)
         set_fix(d, f, "change %s to \"%s\" (eksauth setup writes it)", where,
                 EKSAUTH_SETUP_GROUP_SOURCE);
@@ -629,7 +743,8 @@ static void check_group_source(struct doctor *d, const struct sudo_scan *sc)
 }
 
 /*
- * No rule names a group of eksauth's: sudo for none of its logins, which
+ * No rule gives a group of eksauth's sudo (none names one, or only as a
+ * Runas_Spec's group): sudo for none of its logins, which
  * may be the operator's choice (an info), but the cluster's admins
  * (system:masters) then lose it on this host: say so, and how to give it.
  */
@@ -641,16 +756,16 @@ static void no_rules(struct doctor *d, const char *prefix)
 
     if (eksauth_setup_sudo_group(&d->cfg, group, &err) != EKSAUTH_OK ||
         (text = eksauth_setup_sudoers(group)) == NULL || (rule = strstr(text, "\n%")) == NULL) {
-        report(d, LV_INFO, "sudoers", "/etc/sudoers", "no rule names a group starting with %s",
-               prefix);
+        report(d, LV_INFO, "sudoers", "/etc/sudoers",
+               "no rule gives sudo to a group starting with %s", prefix);
         free(text);
         return;
     }
     rule++;
     rule[strcspn(rule, "\n")] = '\0';
     f = report(d, LV_INFO, "sudoers", "/etc/sudoers",
-               "no rule names a group starting with %s: system:masters (%%%s) gets no sudo on "
-               "this host",
+               "no rule gives sudo to a group starting with %s: system:masters (%%%s) gets no sudo "
+               "on this host",
                prefix, group);
     set_fix(d, f, "if it should, eksauth setup writes /etc/sudoers.d/eksauth (%s)", rule);
     free(text);
@@ -669,6 +784,7 @@ void check_sudoers(struct doctor *d)
     }
     memset(&sc, 0, sizeof(sc));
     sudo_read(d, "/etc/sudoers", 0, &sc);
+    sudo_exact(&sc);
     /* A rule may name an alias defined further on. */
     for (i = 0; i < sc.asking.n && !sc.asks_password; i++)
         sc.asks_password = names_has(&sc.aliases, sc.asking.v[i]);
@@ -682,7 +798,8 @@ void check_sudoers(struct doctor *d)
             set_fix(d, f, "run eksauth doctor as root (sudo eksauth doctor)");
         else
             set_fix(d, f, "check %s (visudo -c)", sc.unreadable);
-    } else if (sc.n == 0) {
+    } else if (sc.n_users == 0) {
+        /* A rule may name one as a Runas_Spec's group: that gives it no sudo. */
         no_rules(d, prefix);
     }
     if (sc.n > 0 && good == sc.n)
