@@ -2,7 +2,7 @@
  * options.c - the module arguments of pam_eksauth.so (pam_eksauth(8)):
  * config=FILE, debug, use_first_pass, try_first_pass, ignore_unknown_user,
  * ignore_authinfo_unavail, require_group=NAME (repeatable, at most
- * PE_MAX_REQUIRE_GROUPS), require_token[=SERVICE,...] (repeatable: the
+ * EKSAUTH_PAM_MAX_REQUIRE_GROUPS), require_token[=SERVICE,...] (repeatable: the
  * lists add up); lib/pam_args.c names them.  Linux-PAM convention: an
  * unknown option is logged and ignored, never fatal, but one named like a
  * gate ("require...") shuts the account stage (pam_args.h says why).
@@ -92,7 +92,7 @@ void pe_options_parse(pam_handle_t *pamh, int argc, const char **argv, struct pe
             break;
         case EKSAUTH_PAM_ARG_REQUIRE_GROUP:
             /* A gate that cannot be read must not open: account refuses everyone. */
-            if (v[0] == '\0' || opt->n_require_group == PE_MAX_REQUIRE_GROUPS) {
+            if (v[0] == '\0' || opt->n_require_group == EKSAUTH_PAM_MAX_REQUIRE_GROUPS) {
                 pam_syslog(pamh, LOG_ERR, "%s: %s; account refuses every user", shown,
                            v[0] == '\0' ? "empty" : "too many require_group options");
                 opt->bad_gate = true;

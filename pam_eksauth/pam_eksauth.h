@@ -18,14 +18,14 @@
 
 #include "eksauth/context.h"
 #include "eksauth/login.h"
+#include "eksauth/pam_args.h"
 #include "eksauth/proof.h"
 #include "eksauth/token.h"
 
-#define PE_MAX_REQUIRE_GROUPS 32
-#define PE_MAX_REQUIRE_TOKEN  32 /* require_token= lists; past that, every service */
-#define PE_DATA_IDENTITY      "pam_eksauth_identity" /* pam_set_data key: this handle's auth */
-#define PE_DATA_TAKEN         "pam_eksauth_taken"    /* ... one taken later (see below) */
-#define PE_DATA_SESSION_OPEN  "pam_eksauth_session"  /* ... set once a session opened here */
+#define PE_MAX_REQUIRE_TOKEN 32 /* require_token= lists; past that, every service */
+#define PE_DATA_IDENTITY     "pam_eksauth_identity" /* pam_set_data key: this handle's auth */
+#define PE_DATA_TAKEN        "pam_eksauth_taken"    /* ... one taken later (see below) */
+#define PE_DATA_SESSION_OPEN "pam_eksauth_session"  /* ... set once a session opened here */
 
 /* Module options (man pam_eksauth(8)); parsed anew by every entry point. */
 struct pe_options {
@@ -35,7 +35,7 @@ struct pe_options {
     bool try_first_pass;
     bool ignore_unknown_user;
     bool ignore_authinfo_unavail;
-    const char *require_group[PE_MAX_REQUIRE_GROUPS];
+    const char *require_group[EKSAUTH_PAM_MAX_REQUIRE_GROUPS];
     size_t n_require_group;
     bool bad_gate; /* an empty or surplus require_group=, an unknown require...: account fails
                       closed */

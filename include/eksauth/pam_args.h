@@ -15,6 +15,12 @@
 
 #include <stdbool.h>
 
+/*
+ * The require_group= options pam_eksauth keeps; past them its account stage
+ * refuses every eksauth user (pam_eksauth/options.c), and doctor says so.
+ */
+#define EKSAUTH_PAM_MAX_REQUIRE_GROUPS 32
+
 enum eksauth_pam_arg {
     EKSAUTH_PAM_ARG_UNKNOWN,      /* logged and ignored */
     EKSAUTH_PAM_ARG_UNKNOWN_GATE, /* "require..." that is no option: account refuses everyone */

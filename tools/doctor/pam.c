@@ -809,15 +809,8 @@ out:
 }
 
 /*
- * The require_group= options pam_eksauth keeps at most (pam_eksauth/pam_eksauth.h,
- * PE_MAX_REQUIRE_GROUPS): past them it logs "too many require_group options" and its account
- * stage refuses every eksauth user (pam_eksauth/options.c).
- */
-#define PAM_MAX_REQUIRE_GROUPS 32
-
-/*
  * How many of e's require_group= values pam_eksauth keeps (every one not
- * empty: PAM_MAX_REQUIRE_GROUPS counts them whatever they name); *usable:
+ * empty: EKSAUTH_PAM_MAX_REQUIRE_GROUPS counts them whatever they name); *usable:
  * how many name a group eksauth can make (lib/names.c).
  */
 static size_t pam_count_groups(struct doctor *d, const struct pam_entry *e, size_t *usable)
@@ -846,16 +839,16 @@ static void pam_check_group_count(struct doctor *d, const struct pam_entry *e, s
 {
     struct finding *f;
 
-    if (n <= PAM_MAX_REQUIRE_GROUPS || strcmp(e->type, "account") != 0)
+    if (n <= EKSAUTH_PAM_MAX_REQUIRE_GROUPS || strcmp(e->type, "account") != 0)
         return;
     f = report(d, LV_ERROR, "pam", e->where,
                "account: %zu require_group= options, more than the %d pam_eksauth takes: it "
                "refuses every eksauth user",
-               n, PAM_MAX_REQUIRE_GROUPS);
+               n, EKSAUTH_PAM_MAX_REQUIRE_GROUPS);
     set_fix(d, f,
             "name at most %d groups on the line (a Kubernetes group that aws-auth gives the "
             "roles of several can stand for them)",
-            PAM_MAX_REQUIRE_GROUPS);
+            EKSAUTH_PAM_MAX_REQUIRE_GROUPS);
 }
 
 /*
