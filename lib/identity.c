@@ -139,12 +139,6 @@ static int cmp_seed(const void *a, const void *b)
     return x->id < y->id ? -1 : x->id > y->id;
 }
 
-static int cmp_user(const void *a, const void *b)
-{
-    return strcmp(((const struct eksauth_plan_user *)a)->login,
-                  ((const struct eksauth_plan_user *)b)->login);
-}
-
 /*
  * bsearch's comparison of a name with a user or group of the sorted plan:
  * each begins with its name, so the entry's address is its name's.
@@ -780,50 +774,130 @@ out:
     return st;
 }
 
-/* A group's position before sorting, so users' group indexes can follow it. */
-struct group_order {
-    const char *name;
-    size_t old;
+/*
+ * A name as a sort key: its bytes, zeros after them.  Names hold no NUL,
+ * so comparing keys byte by byte (unsigned) is strcmp's order.
+ */
+struct name_key {
+    unsigned char k[EKSAUTH_NAME_MAX];
+    uint32_t at; /* where the name is in the array sorted */
 };
 
-static int cmp_group_order(const void *a, const void *b)
+/* Below this many keys a bucket is sorted by insertion. */
+#define NAME_SORT_SMALL 24
+
+/*
+ * Sort a[0..n), equal in their first depth bytes, into order: a stable
+ * MSD radix sort, a byte a level (tmp: n keys of room).  Every plan is
+ * sorted twice, users and groups, and qsort's strcmp on names such as
+ * "user-12345", alike in their first bytes, was most of the plan's sort.
+ */
+static void name_sort(struct name_key *a, struct name_key *tmp, size_t n, size_t depth)
 {
-    return strcmp(((const struct group_order *)a)->name, ((const struct group_order *)b)->name);
+    uint32_t count[256], at[256];
+    struct name_key key;
+    size_t i, j, c, sum;
+
+    /* Past the key's last byte every key is equal; a short run is sorted in place. */
+    while (n > 1 && depth < EKSAUTH_NAME_MAX && n >= NAME_SORT_SMALL) {
+        memset(count, 0, sizeof(count));
+        for (i = 0; i < n; i++)
+            count[a[i].k[depth]]++;
+        /* One byte for all (a common prefix): nothing to move, on to the next byte. */
+        if (count[a[0].k[depth]] == n) {
+            depth++;
+            continue;
+        }
+        for (c = 0, sum = 0; c < 256; c++) {
+            at[c] = (uint32_t)sum;
+            sum += count[c];
+        }
+        for (i = 0; i < n; i++)
+            tmp[at[a[i].k[depth]]++] = a[i];
+        memcpy(a, tmp, n * sizeof(*a));
+        /* Bucket 0 holds names that ended: equal from here on, and already in order. */
+        for (c = 1, i = count[0]; c < 256; i += count[c], c++) {
+            if (count[c] > 1)
+                name_sort(a + i, tmp, count[c], depth + 1);
+        }
+        return;
+    }
+    if (n < 2 || depth >= EKSAUTH_NAME_MAX)
+        return;
+    for (i = 1; i < n; i++) {
+        key = a[i];
+        for (j = i;
+             j > 0 && memcmp(a[j - 1].k + depth, key.k + depth, EKSAUTH_NAME_MAX - depth) > 0; j--)
+            a[j] = a[j - 1];
+        a[j] = key;
+    }
+}
+
+/*
+ * order[i] = the index of the i-th of n names in byte order, the name of
+ * index j at base + j * stride (plan users and groups begin with theirs:
+ * the static_assert above); equal names keep their order.  False when out
+ * of memory.
+ */
+static bool sort_names(const char *base, size_t stride, size_t n, uint32_t *order)
+{
+    struct name_key *keys = malloc((n + 1) * sizeof(*keys)), *tmp = malloc((n + 1) * sizeof(*tmp));
+    size_t i, len;
+    bool ok = keys != NULL && tmp != NULL;
+
+    for (i = 0; i < n && ok; i++) {
+        len = strnlen(base + i * stride, EKSAUTH_NAME_MAX);
+        memcpy(keys[i].k, base + i * stride, len);
+        memset(keys[i].k + len, 0, EKSAUTH_NAME_MAX - len);
+        keys[i].at = (uint32_t)i;
+    }
+    if (ok)
+        name_sort(keys, tmp, n, 0);
+    for (i = 0; i < n && ok; i++)
+        order[i] = keys[i].at;
+    free(keys);
+    free(tmp);
+    return ok;
 }
 
 /* Sort users and groups by name (lookups bsearch them) and fix the group indexes. */
 static enum eksauth_status plan_sort(struct eksauth_plan *plan, struct eksauth_error *err)
 {
-    struct group_order *order = calloc(plan->n_groups + 1, sizeof(*order));
-    struct eksauth_plan_group *sorted = calloc(plan->n_groups + 1, sizeof(*sorted));
+    size_t n_max = plan->n_groups > plan->n_users ? plan->n_groups : plan->n_users;
+    uint32_t *order = calloc(n_max + 1, sizeof(*order));
+    /* Each written whole before it is read: no zeroing. */
+    struct eksauth_plan_group *sorted = malloc((plan->n_groups + 1) * sizeof(*sorted));
+    struct eksauth_plan_user *users = malloc((plan->n_users + 1) * sizeof(*users));
     size_t *remap = calloc(plan->n_groups + 1, sizeof(*remap));
     enum eksauth_status st = EKSAUTH_OK;
     size_t i, j;
 
-    if (order == NULL || sorted == NULL || remap == NULL) {
+    if (order == NULL || sorted == NULL || users == NULL || remap == NULL ||
+        !sort_names((const char *)plan->groups, sizeof(*plan->groups), plan->n_groups, order)) {
         st = eksauth_fail(err, EKSAUTH_ENOMEM, "identity: out of memory");
         goto out;
     }
     for (i = 0; i < plan->n_groups; i++) {
-        order[i].name = plan->groups[i].name;
-        order[i].old = i;
-    }
-    if (plan->n_groups > 0)
-        qsort(order, plan->n_groups, sizeof(*order), cmp_group_order);
-    for (i = 0; i < plan->n_groups; i++) {
-        sorted[i] = plan->groups[order[i].old];
-        remap[order[i].old] = i;
+        sorted[i] = plan->groups[order[i]];
+        remap[order[i]] = i;
     }
     if (plan->n_groups > 0)
         memcpy(plan->groups, sorted, plan->n_groups * sizeof(*sorted));
     for (i = 0; i < plan->n_users; i++)
         for (j = 0; j < plan->users[i].n_groups; j++)
             plan->users[i].group_idx[j] = remap[plan->users[i].group_idx[j]];
+    if (!sort_names((const char *)plan->users, sizeof(*plan->users), plan->n_users, order)) {
+        st = eksauth_fail(err, EKSAUTH_ENOMEM, "identity: out of memory");
+        goto out;
+    }
+    for (i = 0; i < plan->n_users; i++)
+        users[i] = plan->users[order[i]];
     if (plan->n_users > 0)
-        qsort(plan->users, plan->n_users, sizeof(*plan->users), cmp_user);
+        memcpy(plan->users, users, plan->n_users * sizeof(*users));
 out:
     free(order);
     free(sorted);
+    free(users);
     free(remap);
     return st;
 }

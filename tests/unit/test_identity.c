@@ -368,6 +368,50 @@ static void test_plan_sorted_by_name(void **state)
 }
 
 /*
+ * Many names, alike in their first bytes and of every length to the
+ * longest login, in no order: sorted by bytes a level at a time (past the
+ * short runs test_plan_sorted_by_name sees), they come out in strcmp
+ * order, and each user's group follows its group.
+ */
+static void test_plan_sorted_by_name_many(void **state)
+{
+    enum { N = 2000 };
+    struct plan_fixture *f = *state;
+    size_t cap = N * 160 + 64, len = 0, i, k;
+    char *yaml = malloc(cap), s[EKSAUTH_NAME_MAX + 1], want[EKSAUTH_NAME_MAX + 1];
+
+    assert_non_null(yaml);
+    len += (size_t)snprintf(yaml + len, cap - len, "mapRoles:\n");
+    for (i = 0; i < N; i++) {
+        /* "u", digits of a scrambled i, 'k' to 6-32 bytes (a group no number): prefixes shared. */
+        k = (size_t)snprintf(s, sizeof(s), "%zu", i * 7919 % N);
+        while (k < i % 29 + 5 && k < EKSAUTH_NAME_MAX - 1)
+            s[k++] = 'k';
+        s[k] = '\0';
+        len += (size_t)snprintf(yaml + len, cap - len,
+                                "  - rolearn: arn:aws:iam::123456789012:role/r%zu\n"
+                                "    username: u%s\n    groups: [%.28s]\n",
+                                i, s, s);
+    }
+    assert_true(len < cap);
+    plan_fixture_load(f, yaml);
+    free(yaml);
+    assert_int_equal(f->plan.n_users, N);
+    assert_int_equal(f->plan.n_groups, N + 1);
+    for (i = 1; i < f->plan.n_users; i++)
+        assert_true(strcmp(f->plan.users[i - 1].login, f->plan.users[i].login) < 0);
+    for (i = 1; i < f->plan.n_groups; i++)
+        assert_true(strcmp(f->plan.groups[i - 1].name, f->plan.groups[i].name) < 0);
+    for (i = 0; i < f->plan.n_users; i++) {
+        const struct eksauth_plan_user *u = &f->plan.users[i];
+
+        snprintf(want, sizeof(want), "eks-%.28s", u->login + 1);
+        assert_true(u->n_groups >= 1);
+        assert_string_equal(f->plan.groups[u->group_idx[0]].name, want);
+    }
+}
+
+/*
  * One entry with more groups than the group table was first sized for (it
  * is sized from the number of entries): every group is planned.  The table
  * grows; before lib/strmap.c it filled up and the plan never returned.
@@ -789,6 +833,8 @@ int main(void)
                                         plan_fixture_setup, plan_fixture_teardown),
         cmocka_unit_test_setup_teardown(test_plan_large, plan_fixture_setup, plan_fixture_teardown),
         cmocka_unit_test_setup_teardown(test_plan_sorted_by_name, plan_fixture_setup,
+                                        plan_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_plan_sorted_by_name_many, plan_fixture_setup,
                                         plan_fixture_teardown),
         cmocka_unit_test_setup_teardown(test_plan_keyed_ids, plan_fixture_setup,
                                         plan_fixture_teardown),
