@@ -76,8 +76,9 @@ struct fold_slot {
     bool matches;    /* the cluster matches the principal by it */
     bool head;       /* the principal's first slot */
     unsigned line, column;
-    size_t next; /* the principal's next slot, or EKSAUTH_STRMAP_NONE */
-    size_t tail; /* in a principal's first slot: its last slot */
+    size_t next;                 /* the principal's next slot, or EKSAUTH_STRMAP_NONE */
+    size_t tail;                 /* in a principal's first slot: its last slot */
+    enum eksauth_map_source src; /* the list it is of (set by fold_in) */
 };
 
 struct folds {
@@ -144,6 +145,7 @@ static enum eksauth_status fold_in(struct eksauth_awsauth *aa, struct folds *f, 
         s->next = EKSAUTH_STRMAP_NONE;
         s->tail = f->n;
         s->head = head == EKSAUTH_STRMAP_NONE;
+        s->src = src;
         if (s->head) {
             if (eksauth_strmap_put(&f->heads[src], s->key, f->n, NULL, NULL) != EKSAUTH_OK)
                 return oom(err);
@@ -212,8 +214,9 @@ static enum eksauth_status override_in(struct eksauth_awsauth *aa, struct folds 
                                        const struct eksauth_awsauth_override *o,
                                        struct eksauth_error *err)
 {
-    struct fold_slot n = {o->key,  o->cluster_key, EKSAUTH_STRMAP_NONE, o->holds,           false,
-                          o->line, o->column,      EKSAUTH_STRMAP_NONE, EKSAUTH_STRMAP_NONE};
+    struct fold_slot n = {
+        o->key,    o->cluster_key,      EKSAUTH_STRMAP_NONE, o->holds, false, o->line,
+        o->column, EKSAUTH_STRMAP_NONE, EKSAUTH_STRMAP_NONE, o->source};
 
     return fold_in(aa, f, dead, o->source, &n, err);
 }
@@ -393,7 +396,8 @@ static enum eksauth_status find_duplicates(struct eksauth_awsauth *aa, struct fo
     }
     for (src = EKSAUTH_SRC_MAPROLES; src <= EKSAUTH_SRC_MAPUSERS && st == EKSAUTH_OK; src++) {
         for (i = 0; i < f->n && st == EKSAUTH_OK; i++) {
-            if (f->v[i].head && eksauth_strmap_get(&f->heads[src], f->v[i].key) == i)
+            /* A head is put in its list's heads table once, never replaced: no lookup. */
+            if (f->v[i].head && f->v[i].src == src)
                 st = settle(aa, f, dead, src, i, err);
         }
     }

@@ -350,7 +350,7 @@ static enum eksauth_status refuse_unread_yaml(struct parser *ps, struct ydoc *d)
 {
     struct eksauth_awsauth_yaml_refusal r;
 
-    if (eksauth_awsauth_yaml_unread(&d->doc, &r) == EKSAUTH_OK)
+    if (eksauth_awsauth_yaml_unread(&d->doc, d->text, d->len, &r) == EKSAUTH_OK)
         return EKSAUTH_OK;
     if (r.cluster_reads && d->cluster_text)
         d->read_there = "; " EKSAUTH_AWSAUTH_CLUSTER_READS "its node as if untagged";
@@ -407,8 +407,7 @@ static enum eksauth_status ydoc_load(struct parser *ps, struct ydoc *d)
     }
     if (yaml_document_get_root_node(&d->doc) == NULL)
         goto out; /* an empty stream */
-    /* "! 12" is the string "12" to the cluster: read it so before any rule takes its look. */
-    eksauth_awsauth_yaml_tagged_strings(&d->doc, d->text, d->len);
+    /* "! 12" is the string "12" to the cluster: read so (here) before any rule takes its look. */
     st = refuse_unread_yaml(ps, d);
     if (st != EKSAUTH_OK)
         goto out;
@@ -946,10 +945,15 @@ static enum eksauth_status add_entry(struct parser *ps, struct ydoc *d, enum eks
     it->source = src;
     it->line = line;
     it->column = col;
-    it->arn = eksauth_arena_strndup(ar, arn_text, strlen(arn_text));
-    /* The cluster's comparison: the ARN as written, whole, ignoring case. */
-    it->key = lower_dup(ar, arn_text);
-    it->username = eksauth_arena_strndup(ar, username, strlen(username));
+    /* Lengths as libyaml gave them: field_string refused a NUL inside. */
+    it->arn = eksauth_arena_strndup(ar, arn_text, f.value[F_ARN]->data.scalar.length);
+    /*
+     * The cluster's comparison: the ARN as written, whole, ignoring case.
+     * That is arn->key, made once: an ARN other than an assumed role's
+     * (never_matches keeps none) is its own canonical form (lib/arn.c).
+     */
+    it->key = eksauth_arena_strndup(ar, arn->key, strlen(arn->key));
+    it->username = eksauth_arena_strndup(ar, username, f.value[F_USERNAME]->data.scalar.length);
     it->groups = groups;
     it->n_groups = n_groups;
     if (it->arn == NULL || it->key == NULL || it->username == NULL)

@@ -8,7 +8,8 @@
  * would map what the cluster does not.
  *
  * Two passes over a document: eksauth_awsauth_yaml_unread (a %YAML other
- * than 1.1, tags, merge keys: what go-yaml applies and eksauth does not),
+ * than 1.1, tags, merge keys: what go-yaml applies and eksauth does not;
+ * the strings only a tag in the text shows, made single-quoted),
  * and eksauth_awsauth_yaml_cluster_fails (what makes the cluster's reading
  * of a value fail, so that it drops the value whole).  Each is linear in
  * the document, whatever its aliases and nesting.  One pass before the
@@ -59,76 +60,6 @@ static bool go_resolves(const char *tag, const yaml_node_t *n)
     if (strcmp(tag, "null") == 0)
         return eksauth_awsauth_plain_null(v);
     return true;
-}
-
-/*
- * Refuse what the cluster's YAML reader (go-yaml v2) reads its own way and
- * eksauth does not: a merge key, which it applies in place, so a "<<" after
- * an entry's own keys overrides them (its rolearn too); and an explicit tag,
- * which it decodes (!!binary), types (!!int, !!bool, !!null: no string) or
- * fails the whole value on; and a version other than 1.1, which it fails.
- * Mapping such a document by its keys as written would map what the
- * cluster does not.  One pass over the nodes: linear.
- */
-enum eksauth_status eksauth_awsauth_yaml_unread(yaml_document_t *doc,
-                                                struct eksauth_awsauth_yaml_refusal *r)
-{
-    const char *core = "tag:yaml.org,2002:", *tag;
-    const yaml_version_directive_t *v = doc->version_directive;
-    size_t len;
-    yaml_node_t *n, *key, *local = NULL;
-
-    r->cluster_reads = r->strings_read = false;
-    /* go-yaml v2 fails a document that names another version; libyaml also reads 1.2. */
-    if (v != NULL && (v->major != 1 || v->minor != 1)) {
-        snprintf(r->why, sizeof(r->why),
-                 "a %%YAML %d.%d directive: the cluster's YAML reader reads YAML 1.1 only",
-                 v->major, v->minor);
-        r->node = yaml_document_get_root_node(doc);
-        return EKSAUTH_EINVAL;
-    }
-    for (n = doc->nodes.start; n < doc->nodes.top; n++) {
-        tag = eksauth_yaml_explicit_tag(n);
-        if (tag != NULL) {
-            if (strncmp(tag, core, strlen(core)) == 0)
-                snprintf(r->why, sizeof(r->why), "the YAML tag !!%.40s", tag + strlen(core));
-            else
-                snprintf(r->why, sizeof(r->why), "the YAML tag %.40s", tag);
-            len = strlen(r->why);
-            snprintf(r->why + len, sizeof(r->why) - len, ": eksauth reads no YAML tags; remove it");
-            r->node = n;
-            /*
-             * go-yaml resolves no local tag: it reads the node as if
-             * untagged.  Go on: another refusal may be one it fails on.
-             */
-            if (strncmp(tag, core, strlen(core)) != 0) {
-                if (local == NULL)
-                    local = n;
-                continue;
-            }
-            r->cluster_reads = false;
-            /* Into a string go-yaml v2 decodes the text written (decode.go, scalar). */
-            r->strings_read = go_resolves(tag + strlen(core), n);
-            return EKSAUTH_EINVAL;
-        }
-        if (n->type == YAML_MAPPING_NODE && (key = eksauth_yaml_merge_key(doc, n)) != NULL) {
-            snprintf(r->why, sizeof(r->why),
-                     "a YAML merge key (<<): eksauth does not merge; write the keys out");
-            r->node = key;
-            r->cluster_reads = false;
-            /* A mapping is no string: go-yaml v2 skips that item and keeps the others. */
-            r->strings_read = true;
-            return EKSAUTH_EINVAL;
-        }
-    }
-    if (local == NULL)
-        return EKSAUTH_OK;
-    tag = eksauth_yaml_explicit_tag(local);
-    snprintf(r->why, sizeof(r->why), "the YAML tag %.40s: eksauth reads no YAML tags; remove it",
-             tag);
-    r->node = local;
-    r->cluster_reads = r->strings_read = true;
-    return EKSAUTH_EINVAL;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -372,35 +303,145 @@ static bool written_with_tag(const char *text, size_t len, size_t b)
     return b < len && text[b] == '!';
 }
 
-void eksauth_awsauth_yaml_tagged_strings(yaml_document_t *doc, const char *text, size_t len)
+static const char core_tag[] = "tag:yaml.org,2002:";
+
+static bool is_core(const char *tag)
+{
+    return strncmp(tag, core_tag, sizeof(core_tag) - 1) == 0;
+}
+
+/*
+ * Whether plain scalar n (tag: its explicit tag or NULL) is read as a
+ * string whatever it looks like: go-yaml resolves no local tag ("!x +.inf"
+ * is the text "+.inf" there, refused later), and "!" or "!!str", which
+ * libyaml's loader leaves no trace of, show in the text alone.  Only a
+ * look eksauth would misread is looked up in the text; none has '?', whose
+ * scan fails go-yaml all the same.  cur moves on: nodes come in document
+ * order.
+ */
+static bool tagged_string(struct text_cursor *cur, const yaml_node_t *n, const char *tag)
+{
+    const char *v = (const char *)n->data.scalar.value;
+    size_t len = n->data.scalar.length;
+
+    if (tag != NULL)
+        return !is_core(tag) && memchr(v, '?', len) == NULL;
+    if ((!eksauth_awsauth_plain_null(v) && eksauth_awsauth_plain_kind(v, len) == NULL) ||
+        memchr(v, '?', len) != NULL)
+        return false;
+    return written_with_tag(cur->text, cur->len, byte_at(cur, n->start_mark.index));
+}
+
+/*
+ * The merge key of mapping map, as go-yaml takes it: a plain "<<" that
+ * tagged_string leaves plain (a local tag makes it the text "<<"), asked
+ * before the keys' own turn in the pass below.
+ */
+static yaml_node_t *merge_key(yaml_document_t *doc, const yaml_node_t *map)
+{
+    yaml_node_pair_t *pair;
+    yaml_node_t *key;
+    const char *tag;
+
+    for (pair = map->data.mapping.pairs.start; pair < map->data.mapping.pairs.top; pair++) {
+        key = ynode(doc, pair->key);
+        if (key == NULL || key->type != YAML_SCALAR_NODE ||
+            key->data.scalar.style != YAML_PLAIN_SCALAR_STYLE || key->data.scalar.length != 2 ||
+            memcmp(key->data.scalar.value, "<<", 2) != 0)
+            continue;
+        tag = eksauth_yaml_explicit_tag(key);
+        if (tag == NULL || is_core(tag))
+            return key;
+    }
+    return NULL;
+}
+
+/* r's why for tag, one of a node's. */
+static void say_tag(struct eksauth_awsauth_yaml_refusal *r, const char *tag)
+{
+    size_t len;
+
+    if (is_core(tag))
+        snprintf(r->why, sizeof(r->why), "the YAML tag !!%.40s", tag + sizeof(core_tag) - 1);
+    else
+        snprintf(r->why, sizeof(r->why), "the YAML tag %.40s", tag);
+    len = strlen(r->why);
+    snprintf(r->why + len, sizeof(r->why) - len, ": eksauth reads no YAML tags; remove it");
+}
+
+/*
+ * Refuse what the cluster's YAML reader (go-yaml v2) reads its own way and
+ * eksauth does not: a merge key, which it applies in place, so a "<<" after
+ * an entry's own keys overrides them (its rolearn too); and an explicit tag,
+ * which it decodes (!!binary), types (!!int, !!bool, !!null: no string) or
+ * fails the whole value on; and a version other than 1.1, which it fails.
+ * Mapping such a document by its keys as written would map what the
+ * cluster does not.  The same pass makes the tagged strings single-quoted
+ * (tagged_string), every one of them, a refusal found or not: one walk of
+ * the nodes, where two were a tenth of a 10,000-entry sync's own work.
+ */
+enum eksauth_status eksauth_awsauth_yaml_unread(yaml_document_t *doc, const char *text, size_t len,
+                                                struct eksauth_awsauth_yaml_refusal *r)
 {
     struct text_cursor cur = {text, len, 0, 0};
-    const char *core = "tag:yaml.org,2002:", *v, *tag;
-    yaml_node_t *n;
+    const yaml_version_directive_t *v = doc->version_directive;
+    const char *tag;
+    yaml_node_t *n, *key, *local = NULL;
+    bool found = false;
 
+    r->cluster_reads = r->strings_read = false;
+    /* go-yaml v2 fails a document that names another version; libyaml also reads 1.2. */
+    if (v != NULL && (v->major != 1 || v->minor != 1)) {
+        snprintf(r->why, sizeof(r->why),
+                 "a %%YAML %d.%d directive: the cluster's YAML reader reads YAML 1.1 only",
+                 v->major, v->minor);
+        r->node = yaml_document_get_root_node(doc);
+        found = true;
+    }
     /* Nodes are made in document order: the cursor only moves on. */
     for (n = doc->nodes.start; n < doc->nodes.top; n++) {
-        if (n->type != YAML_SCALAR_NODE || n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
-            continue;
-        v = (const char *)n->data.scalar.value;
         tag = eksauth_yaml_explicit_tag(n);
-        if (tag != NULL) {
-            /* go-yaml resolves no local tag: "!x +.inf" is the text "+.inf" there (refused later).
-             */
-            if (strncmp(tag, core, strlen(core)) != 0 &&
-                memchr(v, '?', n->data.scalar.length) == NULL)
-                n->data.scalar.style = YAML_SINGLE_QUOTED_SCALAR_STYLE;
-            continue;
-        }
-        /* Only a look eksauth would misread; none has '?', whose scan fails go-yaml all the same.
-         */
-        if ((!eksauth_awsauth_plain_null(v) &&
-             eksauth_awsauth_plain_kind(v, n->data.scalar.length) == NULL) ||
-            memchr(v, '?', n->data.scalar.length) != NULL)
-            continue;
-        if (written_with_tag(text, len, byte_at(&cur, n->start_mark.index)))
+        if (n->type == YAML_SCALAR_NODE && n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+            tagged_string(&cur, n, tag))
             n->data.scalar.style = YAML_SINGLE_QUOTED_SCALAR_STYLE;
+        if (found)
+            continue;
+        if (tag != NULL) {
+            say_tag(r, tag);
+            r->node = n;
+            /*
+             * go-yaml resolves no local tag: it reads the node as if
+             * untagged.  Go on: another refusal may be one it fails on.
+             */
+            if (!is_core(tag)) {
+                if (local == NULL)
+                    local = n;
+                continue;
+            }
+            r->cluster_reads = false;
+            /* Into a string go-yaml v2 decodes the text written (decode.go, scalar). */
+            r->strings_read = go_resolves(tag + sizeof(core_tag) - 1, n);
+            found = true;
+        } else if (n->type == YAML_MAPPING_NODE && (key = merge_key(doc, n)) != NULL) {
+            snprintf(r->why, sizeof(r->why),
+                     "a YAML merge key (<<): eksauth does not merge; write the keys out");
+            r->node = key;
+            r->cluster_reads = false;
+            /* A mapping is no string: go-yaml v2 skips that item and keeps the others. */
+            r->strings_read = true;
+            found = true;
+        }
     }
+    if (found)
+        return EKSAUTH_EINVAL;
+    if (local == NULL)
+        return EKSAUTH_OK;
+    tag = eksauth_yaml_explicit_tag(local);
+    snprintf(r->why, sizeof(r->why), "the YAML tag %.40s: eksauth reads no YAML tags; remove it",
+             tag);
+    r->node = local;
+    r->cluster_reads = r->strings_read = true;
+    return EKSAUTH_EINVAL;
 }
 
 /* ------------------------------------------------------------------------ */

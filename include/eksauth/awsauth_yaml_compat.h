@@ -46,19 +46,6 @@ enum eksauth_status eksauth_awsauth_yaml_flow_too_deep(const char *text, size_t 
                                                        struct eksauth_awsauth_yaml_refusal *r);
 
 /*
- * Make each plain scalar of doc that go-yaml reads as a string for its tag
- * "!" or "!!str" ("! 12", "!!str on", "! ~"), or for a local tag ("!x
- * +.inf", which is refused all the same), read as one here: libyaml's
- * loader gives it its default tag, so only the text shows the tag, and
- * eksauth's rules would take its look (null, a boolean, a number:
- * awsauth_rules.h).  Such a scalar becomes single-quoted, which every
- * rule reads as the string it is.  "<<" stays plain (a merge key to
- * go-yaml after "!": refused).  text[0..len) is the text doc was loaded
- * from.  Linear in the document.
- */
-void eksauth_awsauth_yaml_tagged_strings(yaml_document_t *doc, const char *text, size_t len);
-
-/*
  * Whether yp's error on text[0..len) is one that libyaml 0.2.5 makes where
  * go-yaml reads on, so that the cluster reads the value: the escape \' in
  * a double-quoted scalar (go-yaml reads '), a plain scalar ending in ':'
@@ -86,8 +73,18 @@ size_t eksauth_awsauth_yaml_byte_offset(const char *text, size_t len, size_t idx
  * local tag, "!x": go-yaml reads its node as if untagged; r->strings_read
  * for any tag or merge key); EKSAUTH_OK when
  * there is none.  doc has a root node.
+ *
+ * First, in the same walk, refused or not: each plain scalar of doc that
+ * go-yaml reads as a string for its tag "!" or "!!str" ("! 12", "!!str
+ * on", "! ~"), or for a local tag ("!x +.inf", which is refused all the
+ * same), is made to read as one here: libyaml's loader gives it its
+ * default tag, so only the text shows the tag, and eksauth's rules would
+ * take its look (null, a boolean, a number: awsauth_rules.h).  Such a
+ * scalar becomes single-quoted, which every rule reads as the string it
+ * is.  "<<" stays plain (a merge key to go-yaml after "!": refused).
+ * text[0..len) is the text doc was loaded from.  Linear in the document.
  */
-enum eksauth_status eksauth_awsauth_yaml_unread(yaml_document_t *doc,
+enum eksauth_status eksauth_awsauth_yaml_unread(yaml_document_t *doc, const char *text, size_t len,
                                                 struct eksauth_awsauth_yaml_refusal *r);
 
 /*

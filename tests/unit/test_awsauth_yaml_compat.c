@@ -51,18 +51,25 @@ static const char *said(enum eksauth_status st, const struct eksauth_awsauth_yam
     return out;
 }
 
-/* What eksauth_awsauth_yaml_unread says of text. */
-static const char *unread(const char *text, char *out, size_t outlen)
+/* What eksauth_awsauth_yaml_unread says of text; *cluster_reads (may be NULL) its flag. */
+static const char *unread_as(const char *text, char *out, size_t outlen, bool *cluster_reads)
 {
     struct eksauth_awsauth_yaml_refusal r = {0};
     yaml_document_t doc;
     enum eksauth_status st;
 
     load(text, &doc);
-    st = eksauth_awsauth_yaml_unread(&doc, &r);
+    st = eksauth_awsauth_yaml_unread(&doc, text, strlen(text), &r);
     said(st, &r, out, outlen);
+    if (cluster_reads != NULL)
+        *cluster_reads = st != EKSAUTH_OK && r.cluster_reads;
     yaml_document_delete(&doc);
     return out;
+}
+
+static const char *unread(const char *text, char *out, size_t outlen)
+{
+    return unread_as(text, out, outlen, NULL);
 }
 
 /* What eksauth_awsauth_yaml_cluster_fails says of text's root, given its text or not. */
@@ -85,7 +92,7 @@ static const char *fails(const char *text, bool with_text, bool decoded, char *o
 /* ------------------------------------------------------------------------ */
 /* What go-yaml reads as a string whatever it looks like. */
 
-/* The style eksauth_awsauth_yaml_tagged_strings leaves on the value of key k in a mapping. */
+/* The style eksauth_awsauth_yaml_unread leaves on the value of key k in a mapping. */
 static yaml_scalar_style_t style_of(yaml_document_t *doc, const char *k)
 {
     yaml_node_t *root = yaml_document_get_root_node(doc), *key, *v;
@@ -109,11 +116,13 @@ static yaml_scalar_style_t style_of(yaml_document_t *doc, const char *k)
  * number becomes single-quoted, whatever properties and comments come
  * first; the text is walked by characters (the "é" before them).  The
  * plain look is kept otherwise: no tag, an anchor alone, "<<" (merged by
- * go-yaml after "!"), a string anyway.
+ * go-yaml after "!"), a string anyway.  The walk that refuses "!!int"
+ * reads the scalars after it all the same.
  */
 static void test_tagged_strings(void **state)
 {
     static const char text[] = "\xc3\xa9: x\n"
+                               "z: !!int 5\n"
                                "a: ! 12\n"
                                "b: !!str on\n"
                                "c: &x ! ~\n"
@@ -128,12 +137,14 @@ static void test_tagged_strings(void **state)
                                "j: !!str\n";
     static const char *const quoted[] = {"a", "b", "c", "d", "e", "j"};
     static const char *const plain[] = {"f", "g", "h", "i"};
+    struct eksauth_awsauth_yaml_refusal r = {0};
     yaml_document_t doc;
     size_t i;
 
     (void)state;
     load(text, &doc);
-    eksauth_awsauth_yaml_tagged_strings(&doc, text, strlen(text));
+    /* Refused for "!!int": every scalar after it is read all the same. */
+    assert_status(eksauth_awsauth_yaml_unread(&doc, text, strlen(text), &r), EKSAUTH_EINVAL);
     for (i = 0; i < sizeof(quoted) / sizeof(quoted[0]); i++) {
         if (style_of(&doc, quoted[i]) != YAML_SINGLE_QUOTED_SCALAR_STYLE)
             fail_msg("%s: not read as a string", quoted[i]);
@@ -209,6 +220,27 @@ static void test_merge_keys(void **state)
     assert_string_equal(unread("- {a: [x, {b: y, <<: {c: d}}]}\n", out, sizeof(out)), want);
     assert_string_equal(unread("- {'<<': x, \"<<\": y, <: z, <<<: w}\n", out, sizeof(out)), "");
     assert_string_equal(unread("- [<<]\n", out, sizeof(out)), "");
+}
+
+/*
+ * A "<<" key with a local tag is the text "<<" to go-yaml (it resolves no
+ * local tag): no merge key, but a tag the cluster reads past.  The walk
+ * meets the mapping before its keys, so the key's tag is asked there.
+ */
+static void test_merge_key_local_tag(void **state)
+{
+    char out[1024], want[512];
+    bool cluster_reads;
+
+    (void)state;
+    assert_string_equal(unread_as("- {!x <<: a, b: c}\n", out, sizeof(out), &cluster_reads),
+                        "1:4: the YAML tag !x: eksauth reads no YAML tags; remove it");
+    assert_true(cluster_reads);
+    /* "!" and "!!str" leave it a merge key, as go-yaml merges it. */
+    snprintf(want, sizeof(want), "1:4: %s",
+             "a YAML merge key (<<): eksauth does not merge; write the keys out");
+    assert_string_equal(unread_as("- {! <<: {a: b}}\n", out, sizeof(out), &cluster_reads), want);
+    assert_false(cluster_reads);
 }
 
 /* Every explicit tag but the defaults ("!!str" on a scalar, "!"). */
@@ -503,8 +535,8 @@ static void test_keys_json_cannot_carry(void **state)
 }
 
 EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_tagged_strings), cmocka_unit_test(test_libyaml_only),
-                  cmocka_unit_test(test_merge_keys), cmocka_unit_test(test_tags),
-                  cmocka_unit_test(test_yaml_versions),
+                  cmocka_unit_test(test_merge_keys), cmocka_unit_test(test_merge_key_local_tag),
+                  cmocka_unit_test(test_tags), cmocka_unit_test(test_yaml_versions),
                   cmocka_unit_test(test_alias_inside_its_node),
                   cmocka_unit_test(test_alias_expansion), cmocka_unit_test(test_nesting),
                   cmocka_unit_test(test_flow_depth_before_load),
