@@ -5,32 +5,34 @@
 #include "config.h"
 
 #include <stdbool.h>
-#include <stdint.h>
 #include <string.h>
 
 #include <yaml.h>
 
 #include "eksauth/yaml_shape.h"
 
+/* Sixteen bytes, one lane each: the compiler's vectors (SSE2 on x86-64, NEON on arm64). */
+typedef unsigned char flow_lanes __attribute__((vector_size(16)));
+
 /*
- * Eight bytes a step (every aws-auth is counted twice, whole): '[' (0x5b)
- * and '{' (0x7b) are the only bytes that OR 0x20 makes 0x7b, so XOR 0x7b
- * makes exactly them zero; (b & 0x7f) + 0x7f sets a byte's top bit unless
- * its low seven bits are zero, without a carry into the next byte, and
- * OR b sets it for a byte of 0x80 or more, so the top bits left after the
- * NOT are exactly the zero bytes, summed by the multiply.
+ * Sixteen bytes a step (every aws-auth is counted twice, whole): a lane
+ * comparison gives -1 where a byte is '[' or '{', subtracted into a
+ * counter a lane; the lanes are summed every 255 steps, before one could
+ * wrap.  Bytes of 0x80 or more compare as themselves (unsigned lanes).
  */
 size_t eksauth_yaml_flow_opens(const char *text, size_t len, size_t limit)
 {
-    const uint64_t ones = 0x0101010101010101ull, low7 = ones * 0x7f;
-    uint64_t w;
-    size_t i = 0, n = 0;
+    flow_lanes w, count;
+    size_t i = 0, n = 0, k, steps;
 
-    for (; i + 8 <= len && n <= limit; i += 8) {
-        memcpy(&w, text + i, 8);
-        w = (w | ones * 0x20) ^ (ones * 0x7b);
-        w = ~(((w & low7) + low7) | w | low7);
-        n += (size_t)(((w >> 7) * ones) >> 56);
+    while (i + 16 <= len && n <= limit) {
+        memset(&count, 0, sizeof(count));
+        for (steps = 0; steps < 255 && i + 16 <= len; steps++, i += 16) {
+            memcpy(&w, text + i, 16);
+            count -= (flow_lanes)((w == '[') | (w == '{'));
+        }
+        for (k = 0; k < 16; k++)
+            n += count[k];
     }
     for (; i < len && n <= limit; i++)
         n += text[i] == '[' || text[i] == '{';

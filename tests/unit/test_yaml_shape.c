@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -143,18 +144,30 @@ static size_t opens_bytewise(const unsigned char *s, size_t len)
 }
 
 /*
- * Every byte value at every byte of a word, among every filler byte (a
- * carry or a borrow between bytes would show), in a word read whole and in
- * the bytewise tail after it: exactly the '[' and '{' are counted.
+ * Every byte value at every byte of a step, among every filler byte (a
+ * signed lane or a carry between bytes would show), in a step read whole
+ * and in the bytewise tail after it: exactly the '[' and '{' are counted.
+ * And a run of brackets longer than a lane counts before its sum (255
+ * steps), exactly.
  */
 static void test_flow_opens_every_byte(void **state)
 {
-    unsigned char buf[16];
-    size_t len, p;
+    static const size_t lens[] = {8, 15, 16, 31};
+    unsigned char buf[32], *run;
+    size_t len, p, i, n_run = 255 * 16 * 2 + 7;
     unsigned v, f;
 
     (void)state;
-    for (len = 8; len <= 15; len += 7) {
+    run = malloc(n_run);
+    assert_non_null(run);
+    memset(run, '[', n_run);
+    assert_int_equal(eksauth_yaml_flow_opens((const char *)run, n_run, n_run), n_run);
+    run[4080] = '{';
+    run[4081] = 'x';
+    assert_int_equal(eksauth_yaml_flow_opens((const char *)run, n_run, n_run), n_run - 1);
+    free(run);
+    for (i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
+        len = lens[i];
         for (p = 0; p < len; p++) {
             for (v = 0; v < 256; v++) {
                 for (f = 0; f < 256; f++) {
