@@ -37,8 +37,8 @@ static uint64_t key_hash(const char *key)
     return h;
 }
 
-/* The slot holding key (hash h), or the empty slot where it would go. */
-static struct eksauth_strmap_slot *find(const struct eksauth_strmap *m, const char *key, uint64_t h)
+/* The slot holding key (hash h, its low 32 bits), or the empty slot where it would go. */
+static struct eksauth_strmap_slot *find(const struct eksauth_strmap *m, const char *key, uint32_t h)
 {
     struct eksauth_strmap_slot *s;
     size_t i;
@@ -78,7 +78,7 @@ enum eksauth_status eksauth_strmap_init(struct eksauth_strmap *m, size_t n,
 
 size_t eksauth_strmap_get(const struct eksauth_strmap *m, const char *key)
 {
-    const struct eksauth_strmap_slot *s = find(m, key, key_hash(key));
+    const struct eksauth_strmap_slot *s = find(m, key, (uint32_t)key_hash(key));
 
     return s->index1 != 0 ? s->index1 - 1 : EKSAUTH_STRMAP_NONE;
 }
@@ -110,14 +110,19 @@ static enum eksauth_status grow(struct eksauth_strmap *m, struct eksauth_error *
 enum eksauth_status eksauth_strmap_put(struct eksauth_strmap *m, const char *key, size_t index,
                                        size_t *old, struct eksauth_error *err)
 {
-    uint64_t h = key_hash(key);
-    struct eksauth_strmap_slot *s = find(m, key, h);
+    uint32_t h;
+    struct eksauth_strmap_slot *s;
     enum eksauth_status st;
 
+    /* A slot keeps index + 1 in 32 bits: no array of the callers' comes near. */
+    if (index >= UINT32_MAX - 1)
+        return eksauth_fail(err, EKSAUTH_ENOMEM, "out of memory");
+    h = (uint32_t)key_hash(key);
+    s = find(m, key, h);
     if (old != NULL)
         *old = s->index1 != 0 ? s->index1 - 1 : EKSAUTH_STRMAP_NONE;
     if (s->index1 != 0) {
-        s->index1 = index + 1;
+        s->index1 = (uint32_t)index + 1;
         return EKSAUTH_OK;
     }
     /* A new key: keep the table at most half full, so probes stay short and end. */
@@ -127,7 +132,7 @@ enum eksauth_status eksauth_strmap_put(struct eksauth_strmap *m, const char *key
         s = find(m, key, h);
     }
     s->hash = h;
-    s->index1 = index + 1;
+    s->index1 = (uint32_t)index + 1;
     m->used++;
     return EKSAUTH_OK;
 }

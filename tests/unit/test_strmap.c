@@ -98,4 +98,31 @@ static void test_grows(void **state)
     free(names.v);
 }
 
-EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_get_put_replace), cmocka_unit_test(test_grows))
+/*
+ * A slot keeps an index in 32 bits: an index past them is refused, never
+ * cut (it would name another entry), and the map stays as it was.  No
+ * caller's array comes near; the key is never read back (no hash agrees).
+ */
+static void test_index_past_32_bits(void **state)
+{
+    struct names names = {NULL, 0};
+    struct eksauth_strmap m;
+    struct eksauth_error err;
+
+    (void)state;
+    assert_int_equal(eksauth_strmap_init(&m, 1, name_at, &names, &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_strmap_put(&m, "alice", (size_t)UINT32_MAX - 1, NULL, &err),
+                     EKSAUTH_ENOMEM);
+    assert_int_equal(eksauth_strmap_put(&m, "alice", (size_t)UINT32_MAX, NULL, &err),
+                     EKSAUTH_ENOMEM);
+    assert_int_equal(m.used, 0);
+    assert_int_equal(eksauth_strmap_get(&m, "alice"), EKSAUTH_STRMAP_NONE);
+    /* The last index that fits. */
+    assert_int_equal(eksauth_strmap_put(&m, "alice", (size_t)UINT32_MAX - 2, NULL, &err),
+                     EKSAUTH_OK);
+    assert_int_equal(m.used, 1);
+    eksauth_strmap_free(&m);
+}
+
+EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_get_put_replace), cmocka_unit_test(test_grows),
+                  cmocka_unit_test(test_index_past_32_bits))
