@@ -254,6 +254,7 @@ static bool strset_add(struct strset *s, const char *str)
 /* A user's and a group's strings live in the builder's arena (strs). */
 struct b_user {
     char *login, *k8s, *arn, *gecos, *home, *shell;
+    uint16_t len[IDDB_U_NSTR]; /* their strlen, in that order (write_user's), each <= 4096 */
     uint32_t uid, gid, flags;
     uint64_t last_login;
     uint32_t *groups; /* its groups: indexes into the builder's groups */
@@ -313,6 +314,17 @@ static bool path_ok(const char *s)
 {
     /* Served in passwd lines: absolute, no ':' or newline. */
     return str_ok(s, ":\n") && s[0] == '/';
+}
+
+/* A user's strings in the record's order (IDDB_U_NSTR of them). */
+static void user_strs(const struct b_user *u, const char *strs[IDDB_U_NSTR])
+{
+    strs[0] = u->login;
+    strs[1] = u->k8s;
+    strs[2] = u->arn;
+    strs[3] = u->gecos;
+    strs[4] = u->home;
+    strs[5] = u->shell;
 }
 
 /* A copy of s in the builder's arena, or NULL. */
@@ -602,6 +614,7 @@ enum eksauth_status eksauth_iddb_builder_add_user(struct eksauth_iddb_builder *b
     const char *k8s = in->k8s_username != NULL ? in->k8s_username : "";
     char home[PATH_MAX];
     struct hkey login, uid, group[PREFETCH_GROUPS];
+    const char *strs[IDDB_U_NSTR];
     size_t i, j;
     bool own_private;
 
@@ -711,6 +724,10 @@ enum eksauth_status eksauth_iddb_builder_add_user(struct eksauth_iddb_builder *b
     if (nu.login == NULL || nu.k8s == NULL || nu.arn == NULL || nu.gecos == NULL ||
         nu.home == NULL || nu.shell == NULL)
         goto nomem;
+    /* Measured once: the layout, the record and each group's members read them. */
+    user_strs(&nu, strs);
+    for (i = 0; i < IDDB_U_NSTR; i++)
+        nu.len[i] = (uint16_t)strlen(strs[i]);
     if (!eksauth_array_reserve((void **)&b->users, &b->cap_users, b->n_users, 1, sizeof(*b->users)))
         goto nomem;
     /* In place before it is indexed: the name map reads the login from there. */
@@ -1040,13 +1057,19 @@ static void wr64(struct outbuf *o, size_t at, uint64_t v)
         eksauth_le64_put(o->p + at, v);
 }
 
+/* Append s (len bytes, strlen(s)) and its NUL. */
+static void ob_strn(struct outbuf *o, const char *s, size_t len)
+{
+    size_t at = ob_take(o, len + 1);
+
+    if (!o->oom)
+        memcpy(o->p + at, s, len + 1);
+}
+
 /* Append s and its NUL. */
 static void ob_str(struct outbuf *o, const char *s)
 {
-    size_t n = strlen(s) + 1, at = ob_take(o, n);
-
-    if (!o->oom)
-        memcpy(o->p + at, s, n);
+    ob_strn(o, s, strlen(s));
 }
 
 /* qsort helpers: arrays of pointers into the builder. */
@@ -1344,9 +1367,10 @@ static enum eksauth_status plan_layout(const struct eksauth_iddb_builder *b, str
     at = users_at;
     for (i = 0; i < l->nu; i++) {
         const struct b_user *u = l->us[i];
-        size_t sz = IDDB_U_GROUPS + u->n_groups * IDDB_UGROUP_SIZE + strlen(u->login) +
-                    strlen(u->k8s) + strlen(u->arn) + strlen(u->gecos) + strlen(u->home) +
-                    strlen(u->shell) + IDDB_U_NSTR;
+        size_t sz = IDDB_U_GROUPS + u->n_groups * IDDB_UGROUP_SIZE + IDDB_U_NSTR;
+
+        for (j = 0; j < IDDB_U_NSTR; j++)
+            sz += u->len[j];
 
         l->urec[i] = (uint32_t)at;
         at += (sz + IDDB_ALIGN - 1) / IDDB_ALIGN * IDDB_ALIGN;
@@ -1360,7 +1384,7 @@ static enum eksauth_status plan_layout(const struct eksauth_iddb_builder *b, str
             IDDB_G_MEMBER_OFFS + (size_t)l->mem_n[i] * 4 + strlen(g->name) + strlen(g->k8s) + 2;
 
         for (j = 0; j < l->mem_n[i]; j++)
-            sz += strlen(l->us[l->mem[l->mem_first[i] + j]]->login) + 1;
+            sz += l->us[l->mem[l->mem_first[i] + j]]->len[0] + 1u;
         l->grec[i] = (uint32_t)at;
         at += (sz + IDDB_ALIGN - 1) / IDDB_ALIGN * IDDB_ALIGN;
         if (at > EKSAUTH_IDDB_MAX_SIZE)
@@ -1380,8 +1404,10 @@ out:
 static void write_user(struct outbuf *o, const struct layout *l, size_t i)
 {
     const struct b_user *u = l->us[i];
-    const char *strs[IDDB_U_NSTR] = {u->login, u->k8s, u->arn, u->gecos, u->home, u->shell};
+    const char *strs[IDDB_U_NSTR];
     size_t at = l->urec[i], start = o->len, k;
+
+    user_strs(u, strs);
 
     ob_reserve(o, IDDB_U_GROUPS + u->n_groups * IDDB_UGROUP_SIZE);
     wr32(o, at + IDDB_U_UID, u->uid);
@@ -1398,8 +1424,8 @@ static void write_user(struct outbuf *o, const struct layout *l, size_t i)
         wr32(o, e + 8, l->grec[g]);
     }
     for (k = 0; k < IDDB_U_NSTR; k++) {
-        wr16(o, at + IDDB_U_STRLENS + k * 2, (uint16_t)strlen(strs[k]));
-        ob_str(o, strs[k]);
+        wr16(o, at + IDDB_U_STRLENS + k * 2, u->len[k]);
+        ob_strn(o, strs[k], u->len[k]);
     }
     ob_align(o, IDDB_ALIGN);
     wr32(o, at + IDDB_U_LEN, (uint32_t)(o->len - start));
@@ -1422,7 +1448,8 @@ static void write_group(struct outbuf *o, const struct layout *l, size_t i)
     /* The member logins back to back: getgrnam copies them in one piece. */
     for (k = 0; k < l->mem_n[i]; k++) {
         wr32(o, at + IDDB_G_MEMBER_OFFS + k * 4, (uint32_t)(o->len - mstart));
-        ob_str(o, l->us[l->mem[l->mem_first[i] + k]]->login);
+        ob_strn(o, l->us[l->mem[l->mem_first[i] + k]]->login,
+                l->us[l->mem[l->mem_first[i] + k]]->len[0]);
     }
     wr32(o, at + IDDB_G_MEMBERS_BYTES, (uint32_t)(o->len - mstart));
     ob_align(o, IDDB_ALIGN);
