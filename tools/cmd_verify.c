@@ -3,8 +3,9 @@
  * what a login does, without logging in (eksauth_login_check: the token's
  * local checks, the mapping, STS GetCallerIdentity over TLS, the POSIX
  * names); prints the identity JSON of eksauth(1).  Exit 0 verified and mapped,
- * 1 token rejected or login refused, 2 usage or config, 3 not mapped,
- * 4 unavailable (STS, the identity DB or the last sync's aws-auth).
+ * 1 token rejected or login refused, 2 usage or config (an identity DB that
+ * may not be trusted or read too), 3 not mapped, 4 unavailable (STS, no
+ * identity DB or aws-auth of the last sync yet).
  */
 #include "config.h"
 
@@ -26,8 +27,30 @@ static const char usage_text[] =
     "  Check a token locally, ask STS who signed it, map that through aws-auth and\n"
     "  print the identity.  The token comes from the argument, or standard input for\n"
     "  \"-\" or none.  --cluster-id overrides the config's cluster_id.\n"
-    "  exit: 0 ok, 1 rejected or denied, 2 usage or config, 3 not mapped, 4 unavailable (STS,\n"
-    "        the identity DB or the aws-auth of the last sync)\n";
+    "  exit: 0 ok, 1 rejected or denied, 2 usage or config (an identity DB that may not be\n"
+    "        trusted or read too), 3 not mapped, 4 unavailable (STS, no identity DB or\n"
+    "        aws-auth of the last sync yet: run eksauth sync)\n";
+
+/*
+ * The exit of a check that failed.  One the identity DB stopped gets the rule
+ * of eksauth users and map (cli_db_fail: none yet 4, else 2), never 1, a
+ * refused token: login.c names only the step, so the DB is opened again and
+ * is the cause when it fails the same way.
+ */
+static int check_fail(struct eksauth_cli *cli, const struct eksauth_login *l,
+                      const struct eksauth_error *err)
+{
+    struct eksauth_error db_err = {EKSAUTH_OK, ""};
+    const struct eksauth_iddb *db;
+
+    if (l == NULL || l->step != EKSAUTH_LOGIN_SETUP ||
+        eksauth_ctx_db(&cli->ctx, cli->aws_auth_path == NULL, &db, &db_err) == EKSAUTH_OK ||
+        strcmp(db_err.msg, err->msg) != 0)
+        return cli_fail(WHAT, err);
+    if (db_err.status == EKSAUTH_EUNAVAIL)
+        eksauth_error_append(&db_err, " (run eksauth sync first)");
+    return cli_db_fail(WHAT, cli->ctx.paths.db, &db_err);
+}
 
 int cmd_verify(struct eksauth_cli *cli, int argc, char **argv)
 {
@@ -95,7 +118,7 @@ int cmd_verify(struct eksauth_cli *cli, int argc, char **argv)
     if (eksauth_login_check(&cli->ctx, &req, &l, &err) != EKSAUTH_OK) {
         if (l != NULL)
             cli_mapping_warnings(&l->mapping);
-        rc = cli_fail(WHAT, &err);
+        rc = check_fail(cli, l, &err);
         goto out;
     }
     cli_mapping_warnings(&l->mapping);

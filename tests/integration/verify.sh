@@ -9,7 +9,9 @@
 # cluster-id hint); an unmapped role (exit 3); STS's own refusals; every fault
 # of the stand-in ends in exit 4 or 1, never 0, and a stand-in that does not
 # answer is cut off by the client's own timeout (the stand-in logs who closed
-# the connection); no proxy from the environment; no secret in any message.
+# the connection); the identity DB's exit rule, that of eksauth users and map
+# (none yet 4, untrusted or unreadable 2, never 1); no proxy from the
+# environment; no secret in any message.
 # Nothing is timed: each verify runs under `timeout $HANG`, hang protection
 # only.  TAP output.
 #
@@ -26,7 +28,7 @@ HANG=30   # verify killed after this: a hang fails, it is no time limit
 HOLD=20   # the stand-in closes a connection it held this long: a client with no
           # timeout shows as "stand-in" (sts_cut), before the hang protection
 
-plan 69
+plan 73
 
 "$EKSAUTH" verify --help >/dev/null 2>&1 ||
     { echo "Bail out! '$EKSAUTH verify' does not run (is the command dispatched?)"; exit 1; }
@@ -274,6 +276,46 @@ is "$?:$(grep -c 'TLS' "$tmp/err.txt")" "4:1" "system store: a hashed folder alo
 printf "%s\n" "$TOKEN" | SSL_CERT_FILE="$tmp/tls/ca.crt" SSL_CERT_DIR="$tmp/store/linked" \
     "$EKSAUTH" --config "$tmp/noca.conf" verify - >/dev/null 2>"$tmp/err.txt"
 is "$?:$(grep -c 'TLS' "$tmp/err.txt")" "4:1" "SSL_CERT_FILE and SSL_CERT_DIR in the environment add no CA"
+
+# ---------------------------------------------------------------------------
+# The identity DB: the exit rule of eksauth users and map (tools/cli.c,
+# cli_db_fail).  None yet is unavailable (4, run eksauth sync); one that may
+# not be trusted or read is the host's setup to fix (2), never 1, a refused token.
+# db_verify NAME [ARGS...]: verify $TOKEN with a config whose DB is $tmp/NAME/identity.db.
+db_verify() {
+    sts_config "$tmp/$1.conf" "$MAIN_PORT" "db_path = $tmp/$1/identity.db"
+    CONF=$tmp/$1.conf
+    shift
+    verify "$@" "$TOKEN"
+    CONF=$tmp/eksauth.conf
+}
+db_verify nodb
+like "$rc:$err" "^4:eksauth: verify: identity DB: $tmp/nodb/identity.db: .*run eksauth sync" \
+    "no identity DB yet: exit 4, and run eksauth sync"
+mkdir -m 0755 "$tmp/gw"
+cp "$tmp/iddb/identity.db" "$tmp/gw/identity.db"
+chmod 0664 "$tmp/gw/identity.db"
+db_verify gw
+like "$rc:$err" "^2:eksauth: verify: identity DB: .*writable by group or others.*chmod go-w" \
+    "a group-writable DB: exit 2 and the fix (not 1, a refused token)"
+db_verify gw --aws-auth "$STS_FIX/aws-auth.yaml"
+like "$rc:$err" "^2:eksauth: verify: identity DB: .*writable by group or others" \
+    "a group-writable DB with --aws-auth: exit 2 too"
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null 2>&1; then
+    mkdir -m 0755 "$tmp/ro"
+    cp "$tmp/iddb/identity.db" "$tmp/ro/identity.db"
+    chmod 0600 "$tmp/ro/identity.db"
+    chmod 0755 "$tmp"
+    sts_config "$tmp/ro.conf" "$MAIN_PORT" "db_path = $tmp/ro/identity.db"
+    printf '%s\n' "$TOKEN" | timeout "$HANG" setpriv --reuid=65534 --regid=65534 --clear-groups \
+        "$EKSAUTH" --config "$tmp/ro.conf" verify - >/dev/null 2>"$tmp/err.txt"
+    is "$?:$(cat "$tmp/err.txt")" "2:eksauth: verify: identity DB: $tmp/ro/identity.db: Permission denied; every user must be able to read it (NSS reads it as the user): as root, chmod 0644 $tmp/ro/identity.db, the mode eksauth sync gives it" \
+        "not root, a DB only root may read: exit 2, and the fix"
+    cat "$tmp/err.txt" >>"$tmp/all-errors.txt"
+    chmod 0700 "$tmp"
+else
+    skip "not root, a DB only root may read (needs root and setpriv)"
+fi
 
 # ---------------------------------------------------------------------------
 # 64-67: proxies, and secrets.
