@@ -82,7 +82,8 @@ enum eksauth_status eksauth_mapping_seeds(const struct eksauth_iddb *db, uint64_
  * Read the aws-auth document of this host's file source (path overrides
  * it) into *data (free it) and name it in label: what a sync applies.
  * EKSAUTH_EINVAL when no file is configured (a cluster source is fetched:
- * eksauth_mapping_fetch); file errors as file.h gives them.
+ * eksauth_mapping_fetch); file errors as file.h gives them, and a file of
+ * root's that another user may not read says to run as root.
  */
 enum eksauth_status eksauth_mapping_read(struct eksauth_ctx *ctx, const char *path, char **data,
                                          size_t *len, char label[EKSAUTH_PATH_MAX + 64],

@@ -2,7 +2,8 @@
  * test_mapping.c - lib/mapping.c: when a login's mapping reads this host's
  * own instance for {{EC2PrivateDNSName}} (never for other logins; once; a
  * failure refuses); what reading aws-auth says when there is nothing to read
- * (no config file, a missing aws_auth_file, a missing --aws-auth file);
+ * (no config file, a missing aws_auth_file, a missing --aws-auth file) or
+ * a file of root's it may not read when not root (the fix: run as root);
  * the seeds a DB gives a plan (a tombstoned id stays held whatever its
  * name does meanwhile).
  * Reading, planning and resolving whole: test_login.c and test_sync.c.
@@ -16,6 +17,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -115,6 +118,62 @@ static void test_read_missing(void **state)
 }
 
 /*
+ * Read path as nobody (uid 65534; root keeps its saved uid to come back):
+ * the status, and the message into msg.  Asserted after, as root again.
+ */
+static enum eksauth_status read_as_nobody(const char *path, char *msg, size_t msglen)
+{
+    static char label[EKSAUTH_PATH_MAX + 64];
+    struct eksauth_error err = {EKSAUTH_OK, ""};
+    struct eksauth_ctx ctx;
+    enum eksauth_status st = EKSAUTH_EINVAL;
+    char *data = NULL;
+    size_t len = 0;
+
+    eksauth_ctx_init(&ctx, 0);
+    if (setresuid(65534, 65534, 0) == 0) {
+        st = eksauth_mapping_read(&ctx, path, &data, &len, label, &err);
+        if (setresuid(0, 0, 0) != 0)
+            abort(); /* the other tests must not run as nobody */
+    }
+    snprintf(msg, msglen, "%s", err.msg);
+    free(data);
+    eksauth_ctx_close(&ctx);
+    return st;
+}
+
+/* Not root, an aws-auth only root may read: one fix, run as root; someone else's gets none. */
+static void test_read_not_root(void **state)
+{
+    char dir[] = "/tmp/test_mapping.XXXXXX", path[sizeof(dir) + 32], msg[EKSAUTH_ERROR_MAX],
+         want[sizeof(msg)];
+    FILE *f;
+
+    (void)state;
+    if (geteuid() != 0)
+        skip(); /* only root makes a file of root's, then drops to another user */
+    assert_non_null(mkdtemp(dir));
+    assert_int_equal(chmod(dir, 0755), 0);
+    snprintf(path, sizeof(path), "%s/aws-auth.yaml", dir);
+    f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("mapRoles: |\n", f);
+    assert_int_equal(fclose(f), 0);
+    assert_int_equal(chmod(path, 0600), 0);
+    assert_status(read_as_nobody(path, msg, sizeof(msg)), EKSAUTH_EIO);
+    snprintf(want, sizeof(want),
+             "%s: Permission denied; it is root's: run this as root (sudo eksauth ...)", path);
+    assert_string_equal(msg, want);
+    /* Another user's file: running as root is not the fix to name. */
+    assert_int_equal(chown(path, 65533, 65533), 0);
+    assert_status(read_as_nobody(path, msg, sizeof(msg)), EKSAUTH_EIO);
+    snprintf(want, sizeof(want), "%s: Permission denied", path);
+    assert_string_equal(msg, want);
+    assert_int_equal(unlink(path), 0);
+    assert_int_equal(rmdir(dir), 0);
+}
+
+/*
  * A tombstone whose name is in the DB again under another id (the id key
  * changed, then the name was recorded anew) still holds its id: a new name
  * the sync plans never gets it, or the carry (lib/tombstone.c) would drop
@@ -186,5 +245,6 @@ static void test_seeds_hold_tombstone_of_name_back(void **state)
 }
 
 EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_bind_host_instance), cmocka_unit_test(test_read_missing),
+                  cmocka_unit_test(test_read_not_root),
                   cmocka_unit_test_setup_teardown(test_seeds_hold_tombstone_of_name_back,
                                                   plan_fixture_setup, plan_fixture_teardown))
