@@ -5,7 +5,8 @@
 # an aws_auth_file that does not exist, with an --aws-auth that does not
 # exist, run by someone other than root (the identity DB's lock), and
 # `check-token` / `verify` of an empty token.  Each names what is wrong, says
-# what to do, and exits 2 with the identity DB unchanged.  TAP output.
+# what to do, and exits 2 with the identity DB unchanged.  And check-token
+# drops the blanks around a token that a login drops, no others.  TAP output.
 #
 # Environment: EKSAUTH, top_srcdir (set by make check).
 set -u
@@ -84,5 +85,15 @@ like "$rc:$(cat "$T/emptyarg.err")" "^2:eksauth: check-token: no token: the argu
 run emptyverify "$EKSAUTH" --config "$T/eksauth.conf" verify ""
 like "$rc:$(cat "$T/emptyverify.err")" "^2:eksauth: verify: no token: the argument is empty.*get-token --cluster-name eksauth:CLUSTER:HOST .*\| eksauth verify -$" \
     "verify \"\": the same, for verify"
+
+# 5. check-token predicts a login: the blanks around a token that pam_eksauth drops from
+#    an answer (lib/pieces.c: space, tab, CR, LF) are dropped, any other is the token's.
+tok=$(AWS_ACCESS_KEY_ID=AKIAFAKEEXAMPLE00001 AWS_SECRET_ACCESS_KEY=fake AWS_SESSION_TOKEN= \
+    "$EKSAUTH" token --cluster-id prod --host h1 --region us-east-1 2>/dev/null)
+printf ' \t%s \r\n' "$tok" | "$EKSAUTH" check-token - >/dev/null 2>"$T/blanks.err"
+is "$?" 0 "check-token: space, tab, CR and LF around the token are dropped, as a login drops them"
+printf '\v%s' "$tok" | "$EKSAUTH" check-token - >/dev/null 2>"$T/vt.err"
+like "$?:$(cat "$T/vt.err")" '^1:eksauth: token rejected: prefix' \
+    "check-token: a vertical tab is the token's, as in a login (rejected)"
 
 done_testing
