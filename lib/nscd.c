@@ -312,6 +312,7 @@ enum eksauth_status eksauth_nscd_settle(struct eksauth_nscd_debt *d, bool droppe
          * a reader.  What was there already counts only as marked() counts.
          */
         const char *why = NULL;
+        bool had = marked(d->mark);
         int e = 0;
 
         fd = open(d->mark, O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
@@ -323,10 +324,11 @@ enum eksauth_status eksauth_nscd_settle(struct eksauth_nscd_debt *d, bool droppe
             close(fd);
         /*
          * Not made, but the claims take found and could not move (it had
-         * none to move them into: a full or read-only disk) are still
+         * none to move them into: a full or read-only disk), or the mark of
+         * ours there before (take leaves it without a claim), are still
          * there, and the next run takes them: no failure.
          */
-        if ((why != NULL || e != 0) && claims_left(d, false) == 0)
+        if ((why != NULL || e != 0) && !had && claims_left(d, false) == 0)
             st = eksauth_fail(err, EKSAUTH_EIO, "%s: not written (%s)", d->mark,
                               why != NULL ? why : strerror(e));
         else if (why == NULL && e == 0)

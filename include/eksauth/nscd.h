@@ -41,14 +41,12 @@ enum eksauth_status eksauth_nscd_invalidate(const char *socket_path, struct eksa
  * directory, a link or another user's file there is none,
  * tests/unit/test_nscd.c test_mark_is_a_file, test_mark_is_ours), a drop
  * owed by a writer whose request failed, and each process's claim
- * ("nscd.pending.asking.XXXXXX"), the drops it is asking for now.  A writer makes its claim under the
- * DB's lock before it replaces the DB (eksauth_nscd_owe_locked), asks
- * once the lock is free, then settles it (eksauth_nscd_settle): removed
- * when nscd dropped its caches, renamed to the mark when not.  The next
- * sync, or the watch at a stream's end, takes over the mark and the claims
- * of killed processes (eksauth_nscd_take) and asks.  A debt is only ever
- * moved by rename into a claim made before the request, never removed
- * after it: a mark made while a request is under way stays
+ * ("nscd.pending.asking.XXXXXX"), the drops it is asking for now.  A writer makes its claim under
+ * the DB's lock before it replaces the DB (eksauth_nscd_owe_locked), asks once the lock is free,
+ * then settles it (eksauth_nscd_settle): removed when nscd dropped its caches, renamed to the mark
+ * when not.  The next sync, or the watch at a stream's end, takes over the mark and the claims of
+ * killed processes (eksauth_nscd_take) and asks.  A debt is only ever moved by rename into a claim
+ * made before the request, never removed after it: a mark made while a request is under way stays
  * (tests/unit/test_sync.c test_nscd_mark_made_while_asked_stays).
  */
 struct eksauth_nscd_debt {
@@ -93,7 +91,8 @@ bool eksauth_nscd_take(struct eksauth_nscd_debt *d, const char *db_path);
  * run takes it over (tests/unit/test_nscd.c
  * test_claim_kept_when_mark_cannot_be_made), nor, without a claim, a mark
  * that cannot be made beside claims take could not move
- * (test_claims_kept_when_take_had_no_claim).
+ * (test_claims_kept_when_take_had_no_claim) or where the mark was already
+ * (test_kept_mark_when_take_had_no_claim).
  */
 enum eksauth_status eksauth_nscd_settle(struct eksauth_nscd_debt *d, bool dropped,
                                         struct eksauth_error *err);

@@ -359,6 +359,53 @@ static void test_claims_kept_when_take_had_no_claim(void **state)
     assert_non_null(strstr(err.msg, "not written"));
 }
 
+/*
+ * The same run when the mark was there already, of its uid, and cannot be
+ * opened to write (here its mode; EROFS on a read-only disk): the mark is
+ * still there, the next run asks for it, so settling is no failure.  (It
+ * failed, as for a mark never made.)  Root opens any file: then the run is
+ * nobody's, in a child, on nobody's folder.
+ */
+static int settle_beside_a_kept_mark(const char *mark)
+{
+    struct eksauth_nscd_debt r;
+    struct eksauth_error err = {0};
+    FILE *f = fopen(mark, "w");
+
+    if (f == NULL || fclose(f) != 0 || chmod(mark, 0400) != 0)
+        return 2;
+    memset(&r, 0, sizeof(r));
+    snprintf(r.mark, sizeof(r.mark), "%s", mark);
+    return eksauth_nscd_settle(&r, false, &err) == EKSAUTH_OK ? 0 : 1;
+}
+
+static void test_kept_mark_when_take_had_no_claim(void **state)
+{
+    char dir[512], db[600], mark[600];
+    pid_t child;
+    int status = -1;
+
+    (void)state;
+    db_folder("keptmark", dir, db, mark);
+    if (geteuid() == 0) {
+        assert_int_equal(chown(dir, 65534, 65534), 0);
+        assert_int_equal(chmod(tmpdir, 0711), 0);
+    }
+    child = fork();
+    assert_true(child >= 0);
+    if (child == 0) {
+        if (geteuid() == 0 &&
+            (setresgid(65534, 65534, 65534) != 0 || setresuid(65534, 65534, 65534) != 0))
+            _exit(99);
+        _exit(settle_beside_a_kept_mark(mark));
+    }
+    assert_int_equal(waitpid(child, &status, 0), child);
+    (void)chmod(tmpdir, 0700);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 0);
+    assert_true(exists(mark));
+}
+
 /* Run f(arg) as nobody in a child: its exit status (-1 when it did not exit). */
 static int as_nobody(int (*f)(const char *), const char *arg)
 {
@@ -463,6 +510,7 @@ int main(void)
         cmocka_unit_test(test_mark_is_ours),
         cmocka_unit_test(test_settle_never_waits_on_a_fifo),
         cmocka_unit_test(test_claims_kept_when_take_had_no_claim),
+        cmocka_unit_test(test_kept_mark_when_take_had_no_claim),
     };
 
     return cmocka_run_group_tests(tests, tmpdir_setup, tmpdir_teardown);
