@@ -1570,6 +1570,14 @@ static enum eksauth_status not_found(const char *cluster, const struct tried *tr
     char how[256];
 
     snprintf(how, sizeof(how), add, cluster);
+    /* Only empty items (KUBECONFIG=":"): no file to name, and kubectl reads none either. */
+    if (tried->plain[0] == '\0')
+        return eksauth_fail(err, EKSAUTH_ENOTFOUND,
+                            "no kubeconfig: KUBECONFIG (\"%s\") names no file: write one as "
+                            "kubectl does (aws eks update-kubeconfig --name %s --kubeconfig FILE) "
+                            "and name it there, or set EKSAUTH_CLUSTER_ENDPOINT and "
+                            "EKSAUTH_CLUSTER_CA_FILE",
+                            env != NULL ? env : "", cluster);
     if (tried->found == 0)
         return eksauth_fail(err, EKSAUTH_ENOTFOUND,
                             "no kubeconfig: %s (%s) %s not there: write it %s", tried->plain,

@@ -282,6 +282,15 @@ static void test_find_in_files(void **state)
              dir);
     if (strncmp(err.msg, text, strlen(text)) != 0)
         fail_msg("want \"%s\" at the start of: %s", text, err.msg);
+    /* A KUBECONFIG of empty items names no file (kubectl reads none either): said so. */
+    setenv("KUBECONFIG", ":", 1);
+    assert_status(eksauth_kubeconfig_find("prod", NULL, &t, &err), EKSAUTH_ENOTFOUND);
+    snprintf(text, sizeof(text),
+             "no kubeconfig: KUBECONFIG (\":\") names no file: write one as kubectl does "
+             "(aws eks update-kubeconfig --name prod --kubeconfig FILE) and name it there, or set "
+             "EKSAUTH_CLUSTER_ENDPOINT");
+    if (strncmp(err.msg, text, strlen(text)) != 0)
+        fail_msg("want \"%s\" at the start of: %s", text, err.msg);
     unsetenv("KUBECONFIG");
     setenv("HOME", dir, 1);
     assert_status(eksauth_kubeconfig_find("prod", NULL, &t, &err), EKSAUTH_ENOTFOUND);
