@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <openssl/evp.h>
@@ -867,6 +868,29 @@ enum eksauth_status eksauth_config_init(struct eksauth_config *cfg, struct eksau
     return EKSAUTH_OK;
 }
 
+/*
+ * Kept out as another user: the one fix, said here for every command.
+ * Whose the file is, when a stat says (root's, the usual, or another
+ * user's), else the folder on its path that stopped the stat too.
+ */
+static void say_who_may_read(const char *path, struct eksauth_error *err)
+{
+    struct stat sb;
+
+    if (geteuid() == 0 || access(path, R_OK) == 0 || errno != EACCES)
+        return;
+    if (stat(path, &sb) != 0)
+        eksauth_error_append(err, "; a folder on its path is closed to you: run this as root "
+                                  "(sudo eksauth ...)");
+    else if (sb.st_uid == 0)
+        eksauth_error_append(err, "; it is root's: run this as root (sudo eksauth ...)");
+    else
+        eksauth_error_append(err,
+                             "; it is uid %lu's: run this as root (sudo eksauth ...) or as "
+                             "uid %lu",
+                             (unsigned long)sb.st_uid, (unsigned long)sb.st_uid);
+}
+
 enum eksauth_status eksauth_config_load(struct eksauth_config *cfg, const char *path,
                                         bool require_root_owned, struct eksauth_error *err)
 {
@@ -877,9 +901,8 @@ enum eksauth_status eksauth_config_load(struct eksauth_config *cfg, const char *
     st = eksauth_file_read(path, CONFIG_FILE_MAX, require_root_owned, &text, &len, err);
     if (st != EKSAUTH_OK) {
         eksauth_error_prefix(err, "config");
-        /* Kept out as another user: the one fix, said here for every command. */
-        if (st == EKSAUTH_EIO && geteuid() != 0 && access(path, R_OK) != 0 && errno == EACCES)
-            eksauth_error_append(err, "; it is root's: run this as root (sudo eksauth ...)");
+        if (st == EKSAUTH_EIO)
+            say_who_may_read(path, err);
         return st;
     }
     st = eksauth_config_parse(cfg, text, len, path, err);

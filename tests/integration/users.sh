@@ -79,9 +79,21 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null 2>&1; then
     nobody "$EKSAUTH" --config "$T/root.conf" groups >"$T/out" 2>"$T/err"
     same "2:eksauth: groups: config: $T/root.conf: Permission denied; it is root's: run this as root (sudo eksauth ...)" \
         "$?:$(cat "$T/err")" "not root, a config only root may read: exit 2, and run it as root"
+    # Another user's, or behind a folder closed to the caller: not said to be root's.
+    chown 1 "$T/root.conf"
+    nobody "$EKSAUTH" --config "$T/root.conf" groups >"$T/out" 2>"$T/err"
+    same "2:eksauth: groups: config: $T/root.conf: Permission denied; it is uid 1's: run this as root (sudo eksauth ...) or as uid 1" \
+        "$?:$(cat "$T/err")" "not root, another user's config: exit 2, and whose it is"
+    mkdir -m 0700 "$T/closed"
+    cp "$T/root.conf" "$T/closed/e.conf"
+    nobody "$EKSAUTH" --config "$T/closed/e.conf" groups >"$T/out" 2>"$T/err"
+    same "2:eksauth: groups: config: $T/closed/e.conf: Permission denied; a folder on its path is closed to you: run this as root (sudo eksauth ...)" \
+        "$?:$(cat "$T/err")" "not root, a config in a folder closed to the caller: exit 2, and that folder"
 else
     skip "not root, a DB only root may read (needs root and setpriv)"
     skip "not root, a config only root may read (needs root and setpriv)"
+    skip "not root, another user's config (needs root and setpriv)"
+    skip "not root, a config in a folder closed to the caller (needs root and setpriv)"
 fi
 
 why=$(ns_unsupported)
