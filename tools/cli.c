@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -31,15 +32,25 @@ int cli_fail(const char *what, const struct eksauth_error *err)
 
 int cli_db_fail(const char *what, const char *path, const struct eksauth_error *err)
 {
+    struct stat sb;
+
+    if (err->status == EKSAUTH_EUNAVAIL)
+        cli_error(what, "%s (run eksauth sync first)", err->msg);
     /* Not root and kept out: iddb.c said why; say what makes it readable again. */
-    if (err->status != EKSAUTH_EUNAVAIL && geteuid() != 0 && access(path, R_OK) != 0 &&
-        errno == EACCES)
+    else if (geteuid() == 0 || access(path, R_OK) == 0 || errno != EACCES)
+        cli_error(what, "%s", err->msg);
+    /* The stat is stopped too: the file's mode is not what keeps the user out. */
+    else if (stat(path, &sb) != 0)
+        cli_error(what,
+                  "%s; a folder on its path is closed to you, and every user must reach it "
+                  "(NSS reads it as the user): as root, chmod o+x that folder (eksauth sync "
+                  "makes its own 0755)",
+                  err->msg);
+    else
         cli_error(what,
                   "%s; every user must be able to read it (NSS reads it as the user): as root, "
                   "chmod 0644 %s, the mode eksauth sync gives it",
                   err->msg, path);
-    else
-        cli_error(what, "%s", err->msg);
     return err->status == EKSAUTH_EUNAVAIL ? EXIT_UNAVAIL : EXIT_USAGE;
 }
 

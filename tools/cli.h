@@ -49,7 +49,8 @@ int cli_fail(const char *what, const struct eksauth_error *err);
  * Print err, a failure to open the identity DB at path, and return its exit
  * code: 4 when there is no DB yet (run eksauth sync), else 2, the host's
  * setup to fix (untrusted, unreadable or corrupt; never 1, a refused login).
- * A DB the caller may not read gets the fix: NSS reads it as every user.
+ * No DB yet says to run eksauth sync.  A DB the caller may not read gets
+ * the fix, its mode or a folder on its path: NSS reads it as every user.
  */
 int cli_db_fail(const char *what, const char *path, const struct eksauth_error *err);
 

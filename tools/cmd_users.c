@@ -51,11 +51,8 @@ static int open_db(struct eksauth_cli *cli, const char *cmd, struct eksauth_iddb
 
     if (cli_load_config(cli, false, &err) != EKSAUTH_OK)
         return cli_fail(cmd, &err);
-    if (eksauth_iddb_open(cli->ctx.paths.db, db, &err) != EKSAUTH_OK) {
-        if (err.status == EKSAUTH_EUNAVAIL)
-            eksauth_error_append(&err, " (run eksauth sync first)");
+    if (eksauth_iddb_open(cli->ctx.paths.db, db, &err) != EKSAUTH_OK)
         return cli_db_fail(cmd, cli->ctx.paths.db, &err);
-    }
     return 0;
 }
 

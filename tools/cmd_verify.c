@@ -47,8 +47,6 @@ static int check_fail(struct eksauth_cli *cli, const struct eksauth_login *l,
         eksauth_ctx_db(&cli->ctx, cli->aws_auth_path == NULL, &db, &db_err) == EKSAUTH_OK ||
         strcmp(db_err.msg, err->msg) != 0)
         return cli_fail(WHAT, err);
-    if (db_err.status == EKSAUTH_EUNAVAIL)
-        eksauth_error_append(&db_err, " (run eksauth sync first)");
     return cli_db_fail(WHAT, cli->ctx.paths.db, &db_err);
 }
 

@@ -22,8 +22,8 @@ done
 
 "$EKSAUTH" users >"$T/out" 2>"$T/err"
 same 4 $? "no DB yet: unavailable, exit 4 (as eksauth map and verify)"
-if grep -q "eksauth sync" "$T/err"; then pass "no DB: the error says to run eksauth sync"; else
-    fail "no DB: the error says to run eksauth sync"; sed 's/^/# /' "$T/err"; fi
+same "eksauth: users: identity DB: $DB: No such file or directory (run eksauth sync first)" \
+    "$(cat "$T/err")" "no DB: the error says to run eksauth sync, once"
 
 "$IDDB_TOOL" make "$DB" "$top_srcdir/tests/fixtures/iddb/nss.spec"
 same "admin-alice:*:1900000200:1900000005:admin-alice:/home/admin-alice:/bin/bash
@@ -74,6 +74,12 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null 2>&1; then
     same "2:eksauth: users: identity DB: $DB: Permission denied; every user must be able to read it (NSS reads it as the user): as root, chmod 0644 $DB, the mode eksauth sync gives it" \
         "$?:$(cat "$T/err")" "not root, a DB only root may read: exit 2, and the fix"
     chmod 0644 "$DB"
+    # Behind a folder closed to the caller: the file's mode is not what stops it.
+    mkdir -m 0700 "$T/closeddb"
+    cp "$DB" "$T/closeddb/identity.db"
+    EKSAUTH_DB="$T/closeddb/identity.db" nobody "$EKSAUTH" users >"$T/out" 2>"$T/err"
+    same "2:eksauth: users: identity DB: $T/closeddb/identity.db: Permission denied; a folder on its path is closed to you, and every user must reach it (NSS reads it as the user): as root, chmod o+x that folder (eksauth sync makes its own 0755)" \
+        "$?:$(cat "$T/err")" "not root, a DB in a folder closed to the caller: exit 2, and that folder"
     printf 'db_path = %s\n' "$DB" >"$T/root.conf"
     chmod 0600 "$T/root.conf"
     nobody "$EKSAUTH" --config "$T/root.conf" groups >"$T/out" 2>"$T/err"
@@ -91,6 +97,7 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null 2>&1; then
         "$?:$(cat "$T/err")" "not root, a config in a folder closed to the caller: exit 2, and that folder"
 else
     skip "not root, a DB only root may read (needs root and setpriv)"
+    skip "not root, a DB in a folder closed to the caller (needs root and setpriv)"
     skip "not root, a config only root may read (needs root and setpriv)"
     skip "not root, another user's config (needs root and setpriv)"
     skip "not root, a config in a folder closed to the caller (needs root and setpriv)"

@@ -290,8 +290,8 @@ db_verify() {
     CONF=$tmp/eksauth.conf
 }
 db_verify nodb
-like "$rc:$err" "^4:eksauth: verify: identity DB: $tmp/nodb/identity.db: .*run eksauth sync" \
-    "no identity DB yet: exit 4, and run eksauth sync"
+is "$rc:$err" "4:eksauth: verify: identity DB: $tmp/nodb/identity.db: No such file or directory (run eksauth sync first)" \
+    "no identity DB yet: exit 4, and run eksauth sync, once"
 mkdir -m 0755 "$tmp/gw"
 cp "$tmp/iddb/identity.db" "$tmp/gw/identity.db"
 chmod 0664 "$tmp/gw/identity.db"
