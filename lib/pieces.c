@@ -28,7 +28,7 @@ bool eksauth_pieces_cut_length(size_t len)
     return len == EKSAUTH_CUT_SSH || len == EKSAUTH_CUT_SUDO;
 }
 
-static bool is_blank(char c)
+bool eksauth_pieces_is_blank(char c)
 {
     return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
@@ -58,14 +58,14 @@ enum eksauth_pieces_result eksauth_pieces_add(struct eksauth_pieces *p, const ch
     /* A NUL would make the C string and the byte count disagree. */
     if (len > 0 && memchr(answer, '\0', len) != NULL)
         return fail(p, EKSAUTH_PIECES_BAD);
-    while (start < end && is_blank(answer[start]))
+    while (start < end && eksauth_pieces_is_blank(answer[start]))
         start++;
-    while (end > start && is_blank(answer[end - 1]))
+    while (end > start && eksauth_pieces_is_blank(answer[end - 1]))
         end--;
     more = end > start && answer[end - 1] == EKSAUTH_PIECE_MORE;
     if (more)
         end--;
-    while (end > start && is_blank(answer[end - 1]))
+    while (end > start && eksauth_pieces_is_blank(answer[end - 1]))
         end--;
     p->n++;
     /* The cluster's own limit: longer tokens are refused before any copy. */

@@ -16,6 +16,7 @@
 #include "cli.h"
 #include "eksauth/awsauth.h"
 #include "eksauth/exec_credential.h"
+#include "eksauth/pieces.h"
 #include "eksauth/sigv4.h"
 #include "eksauth/timeutil.h"
 #include "eksauth/token.h"
@@ -35,11 +36,6 @@ enum eksauth_status cli_load_config(struct eksauth_cli *cli, bool need_cluster_i
         cli->ctx_open = true;
     }
     return need_cluster_id ? eksauth_ctx_need_cluster_id(&cli->ctx, err) : EKSAUTH_OK;
-}
-
-static bool is_space(char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
 /* The argument, or standard input when it is "-" or absent, into buf: at most TOKEN_READ_MAX. */
@@ -89,9 +85,9 @@ enum eksauth_status cli_read_token(const char *command, const char *arg, char **
     if (st != EKSAUTH_OK)
         goto out;
     end = n;
-    while (start < end && is_space(buf[start]))
+    while (start < end && eksauth_pieces_is_blank(buf[start]))
         start++;
-    while (end > start && is_space(buf[end - 1]))
+    while (end > start && eksauth_pieces_is_blank(buf[end - 1]))
         end--;
     /*
      * Nothing to check is not a token that fails a rule: say what was missing

@@ -58,6 +58,12 @@ void eksauth_pieces_init(struct eksauth_pieces *p);
 enum eksauth_pieces_result eksauth_pieces_add(struct eksauth_pieces *p, const char *answer,
                                               size_t len);
 
+/*
+ * True for a blank dropped around an answer, or around a token eksauth
+ * verify reads (tools/cli_host.c): one rule, so both take the same token.
+ */
+bool eksauth_pieces_is_blank(char c);
+
 /* True for a length at which a client is known to cut what it sends. */
 bool eksauth_pieces_cut_length(size_t len);
 

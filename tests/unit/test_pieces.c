@@ -52,6 +52,22 @@ static void blanks_are_dropped(void **state)
     assert_string_equal(P.buf, "k8s-aws-v1.abcdef");
 }
 
+/* The one blank rule, eksauth verify's too (tools/cli_host.c): these four, no other. */
+static void the_blanks(void **state)
+{
+    (void)state;
+    assert_true(eksauth_pieces_is_blank(' '));
+    assert_true(eksauth_pieces_is_blank('\t'));
+    assert_true(eksauth_pieces_is_blank('\r'));
+    assert_true(eksauth_pieces_is_blank('\n'));
+    assert_false(eksauth_pieces_is_blank('\v'));
+    assert_false(eksauth_pieces_is_blank('\f'));
+    assert_false(eksauth_pieces_is_blank('\0'));
+    assert_false(eksauth_pieces_is_blank(EKSAUTH_PIECE_MORE));
+    assert_false(eksauth_pieces_is_blank('k'));
+    assert_false(eksauth_pieces_is_blank((char)0xa0));
+}
+
 static void four_pieces(void **state)
 {
     const char *tok = "k8s-aws-v1.aHR0cHM6Ly9zdHMuYW1hem9uYXdzLmNvbS8_QWN0aW9uPUdldA";
@@ -267,9 +283,9 @@ static void openssh_prefix_versions(void **state)
 }
 
 EKSAUTH_UNIT_MAIN(cmocka_unit_test(one_answer), cmocka_unit_test(blanks_are_dropped),
-                  cmocka_unit_test(four_pieces), cmocka_unit_test(limit_4096),
-                  cmocka_unit_test(limit_16), cmocka_unit_test(nul_byte),
-                  cmocka_unit_test(nothing_after_the_end), cmocka_unit_test(not_nul_terminated),
-                  cmocka_unit_test(empty_and_backslash_only), cmocka_unit_test(client_cut_lengths),
-                  cmocka_unit_test(wipe), cmocka_unit_test(result_names),
-                  cmocka_unit_test(openssh_prefix_versions))
+                  cmocka_unit_test(the_blanks), cmocka_unit_test(four_pieces),
+                  cmocka_unit_test(limit_4096), cmocka_unit_test(limit_16),
+                  cmocka_unit_test(nul_byte), cmocka_unit_test(nothing_after_the_end),
+                  cmocka_unit_test(not_nul_terminated), cmocka_unit_test(empty_and_backslash_only),
+                  cmocka_unit_test(client_cut_lengths), cmocka_unit_test(wipe),
+                  cmocka_unit_test(result_names), cmocka_unit_test(openssh_prefix_versions))
