@@ -158,7 +158,18 @@ enum eksauth_status eksauth_trust_check_folder(const char *path, struct eksauth_
         return errno == ENOENT
                    ? EKSAUTH_OK
                    : eksauth_fail(err, EKSAUTH_EIO, "%s: stat: %s", dir, strerror(errno));
-    if (folder_trusted(path, &folder, &v))
-        return EKSAUTH_OK;
-    return refusal(&v, err);
+    if (!folder_trusted(path, &folder, &v))
+        return refusal(&v, err);
+    /*
+     * Sticky is enough for a reader, not for a writer: it keeps its lock
+     * file and its nscd claims beside the file, and anyone who may make
+     * files in the folder could make the lock first and stop every write.
+     */
+    if ((folder.st_mode & WRITE_BITS) != 0)
+        return eksauth_fail(err, EKSAUTH_EINVAL,
+                            "%s: others may make files in it (mode %04o), so they can take the "
+                            "lock of %s first and stop every write; keep it in a folder only "
+                            "root writes; run: chmod go-w %s",
+                            dir, (unsigned)(folder.st_mode & 07777), path, dir);
+    return EKSAUTH_OK;
 }

@@ -50,6 +50,8 @@ enum eksauth_status eksauth_trust_check_opened(const char *path, const struct st
 /*
  * The folder's half of the rule alone, for a writer before it puts path
  * there: a file in a folder the rule refuses is one no reader will trust.
+ * Stricter than a reader's: a sticky folder others may write is refused
+ * too, as the writer keeps its lock there (trust.c says why).
  * EKSAUTH_OK when the folder does not exist (the writer creates it);
  * EKSAUTH_EIO when it cannot be stat()ed.
  */

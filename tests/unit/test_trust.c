@@ -281,9 +281,18 @@ static void test_check_folder(void **state)
     assert_int_equal(chmod(dir, 0755), 0);
     assert_folder_refused(dir, path, "is not owned by root (uid 1000), so its owner",
                           "chown root:root");
-    /* Sticky and root's, as /tmp: only root renames in it. */
+    /*
+     * Sticky and root's, as /tmp: only root renames in it, which a reader
+     * needs; but anyone can make the writer's lock file there first.
+     */
     assert_int_equal(chown(dir, 0, 0), 0);
     assert_int_equal(chmod(dir, 01777), 0);
+    assert_int_equal(eksauth_trust_check_folder(path, &err), EKSAUTH_EINVAL);
+    assert_non_null(strstr(err.msg, "others may make files in it (mode 1777)"));
+    assert_non_null(strstr(err.msg, "run: chmod go-w"));
+    assert_int_equal(chmod(dir, 01775), 0);
+    assert_int_equal(eksauth_trust_check_folder(path, &err), EKSAUTH_EINVAL);
+    assert_int_equal(chmod(dir, 01755), 0);
     assert_int_equal(eksauth_trust_check_folder(path, &err), EKSAUTH_OK);
     assert_int_equal(rmdir(dir), 0);
     /* Not there yet: its writer makes it, root's. */
