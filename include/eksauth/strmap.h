@@ -4,11 +4,14 @@
  * The map holds no strings: a slot keeps an index into the caller's array
  * and the key's hash, and key_at(ctx, index) gives the key back when two
  * hashes agree.  So the caller's array may grow and move while the map is in
- * use, and no key is copied.  Open addressing with linear probing over
- * FNV-1a-64 (names.h); the table doubles before it is half full.
+ * use, and no key is copied.  Open addressing with linear probing over a
+ * 64-bit multiply-xorshift hash (lib/strmap.c), of which a slot keeps the
+ * low 32 bits; the table doubles before it is half full.
  *
- * FNV-1a is not collision-resistant: the keys are names from aws-auth, which
- * only cluster administrators write, so there is no flooding to fear.
+ * The hash is not collision-resistant, so each map seeds it (lib/strmap.c,
+ * new_seed): the keys are names from aws-auth, and with a fixed hash its
+ * author could choose names that share a slot and make a sync quadratic
+ * (tests/unit/test_strmap.c test_seeded_no_chosen_cluster).
  */
 #ifndef EKSAUTH_STRMAP_H
 #define EKSAUTH_STRMAP_H
@@ -30,6 +33,7 @@ struct eksauth_strmap {
     struct eksauth_strmap_slot *slots;
     size_t mask; /* the number of slots - 1, a power of two minus one */
     size_t used;
+    uint64_t seed; /* the hash's, drawn at init, kept by clear */
     const char *(*key_at)(const void *ctx, size_t index);
     const void *ctx;
 };
