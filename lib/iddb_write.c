@@ -21,6 +21,7 @@
 #include "eksauth/byteorder.h"
 #include "eksauth/iddb.h"
 #include "eksauth/printable.h"
+#include "eksauth/strmap.h"
 #include "eksauth/names.h"
 #include "eksauth/iddb_format.h"
 
@@ -51,6 +52,7 @@ struct hmap {
     /* A name map's name of the entry value val indexes; NULL for an id map. */
     const char *(*name_at)(const void *ctx, uint32_t val);
     const void *ctx;
+    uint64_t seed; /* the builder's: see eksauth_iddb_builder_new */
 };
 
 /* Where a key's probe starts, and the tag its slot holds. */
@@ -60,16 +62,16 @@ struct hkey {
     uint32_t tag;
 };
 
-static struct hkey hkey_name(const char *name)
+static struct hkey hkey_name(uint64_t seed, const char *name)
 {
-    uint64_t h = eksauth_iddb_checksum(name, strlen(name), 0x5eed);
+    uint64_t h = eksauth_iddb_checksum(name, strlen(name), seed);
 
     return (struct hkey){name, h, (uint32_t)(h >> 32)};
 }
 
-static struct hkey hkey_id(uint32_t id)
+static struct hkey hkey_id(uint64_t seed, uint32_t id)
 {
-    return (struct hkey){NULL, eksauth_iddb_hash_id(id, 0x1d5), id};
+    return (struct hkey){NULL, eksauth_iddb_hash_id(id, seed), id};
 }
 
 static uint32_t hslot_val(const struct hslot *s)
@@ -113,8 +115,8 @@ static struct hslot *hmap_find(const struct hmap *m, const struct hkey *k)
 static size_t hslot_home(const struct hmap *m, const struct hslot *s, size_t cap)
 {
     if (m->name_at == NULL)
-        return hkey_id(s->tag).hash & (cap - 1);
-    return hkey_name(m->name_at(m->ctx, hslot_val(s))).hash & (cap - 1);
+        return hkey_id(m->seed, s->tag).hash & (cap - 1);
+    return hkey_name(m->seed, m->name_at(m->ctx, hslot_val(s))).hash & (cap - 1);
 }
 
 /* Rehash into ncap slots (a power of two, more than twice the live ones). */
@@ -206,11 +208,12 @@ static const char *strset_at(const void *ctx, uint32_t i)
 }
 
 /* Empty; s must stay where it is (its index reads its strings through it). */
-static void strset_init(struct strset *s)
+static void strset_init(struct strset *s, uint64_t seed)
 {
     memset(s, 0, sizeof(*s));
     s->index.name_at = strset_at;
     s->index.ctx = s;
+    s->index.seed = seed;
 }
 
 static void strset_clear(struct strset *s)
@@ -221,13 +224,13 @@ static void strset_clear(struct strset *s)
         free(s->v[i]);
     free(s->v);
     free(s->index.slots);
-    strset_init(s);
+    strset_init(s, s->index.seed);
 }
 
 /* str added unless already there; false when memory is short (s unchanged). */
 static bool strset_add(struct strset *s, const char *str)
 {
-    struct hkey k = hkey_name(str);
+    struct hkey k = hkey_name(s->index.seed, str);
     char *c;
 
     if (hmap_find(&s->index, &k) != NULL)
@@ -290,6 +293,7 @@ struct eksauth_iddb_builder {
     size_t n_tombs, cap_tombs;
     /* id_owner: id -> 1 user, 2 group, 3 private group (version 2's, read back) */
     struct hmap user_by_name, group_by_name, id_owner;
+    uint64_t seed; /* every map's hash seed */
     /*
      * The ids tombstones hold, as a uid ([0]) and as a gid ([1]); a set
      * (the values are not read): one id and kind, one tombstone, found in
@@ -383,10 +387,20 @@ enum eksauth_status eksauth_iddb_builder_new(const struct eksauth_iddb_params *p
     b->keyed = params != NULL && params->keyed;
     b->key_check = b->keyed ? params->key_check : 0;
     b->generation = 1;
-    b->user_by_name = (struct hmap){.name_at = user_login_at, .ctx = b};
-    b->group_by_name = (struct hmap){.name_at = group_name_at, .ctx = b};
-    strset_init(&b->templates);
-    strset_init(&b->denied);
+    /*
+     * The maps' hash is seeded: a fixed one lets whoever writes aws-auth
+     * choose logins (or, unkeyed, ids) that share a slot and make every
+     * add walk one cluster.  No slot order reaches the DB, so the seed
+     * changes no byte of it (eksauth_strmap_seed says where it comes from).
+     */
+    b->seed = eksauth_strmap_seed(b);
+    b->user_by_name = (struct hmap){.name_at = user_login_at, .ctx = b, .seed = b->seed};
+    b->group_by_name = (struct hmap){.name_at = group_name_at, .ctx = b, .seed = b->seed};
+    b->id_owner.seed = b->seed;
+    b->tomb_ids[0].seed = b->seed;
+    b->tomb_ids[1].seed = b->seed;
+    strset_init(&b->templates, b->seed);
+    strset_init(&b->denied, b->seed);
     b->home = strdup(home);
     b->shell = strdup(shell);
     if (b->home == NULL || b->shell == NULL) {
@@ -448,7 +462,7 @@ uint32_t eksauth_iddb_builder_group_count(const struct eksauth_iddb_builder *b)
 
 static struct hslot *id_owner(const struct eksauth_iddb_builder *b, uint32_t id)
 {
-    struct hkey k = hkey_id(id);
+    struct hkey k = hkey_id(b->seed, id);
 
     return hmap_find(&b->id_owner, &k);
 }
@@ -462,7 +476,7 @@ static struct b_group *find_group_key(const struct eksauth_iddb_builder *b, cons
 
 static struct b_group *find_group(const struct eksauth_iddb_builder *b, const char *name)
 {
-    struct hkey k = hkey_name(name);
+    struct hkey k = hkey_name(b->seed, name);
 
     return find_group_key(b, &k);
 }
@@ -505,7 +519,7 @@ static struct b_user *find_user_key(const struct eksauth_iddb_builder *b, const 
 
 static struct b_user *find_user(const struct eksauth_iddb_builder *b, const char *login)
 {
-    struct hkey k = hkey_name(login);
+    struct hkey k = hkey_name(b->seed, login);
 
     return find_user_key(b, &k);
 }
@@ -539,8 +553,8 @@ enum eksauth_status eksauth_iddb_builder_add_group(struct eksauth_iddb_builder *
         ((g->flags & EKSAUTH_IDDB_GROUP_LOCAL) == 0 && (g->gid < b->id_min || g->gid > b->id_max)))
         return eksauth_fail(err, EKSAUTH_EINVAL, "identity DB: group %s: gid %u out of range",
                             g->name, g->gid);
-    name = hkey_name(g->name);
-    gid = hkey_id(g->gid);
+    name = hkey_name(b->seed, g->name);
+    gid = hkey_id(b->seed, g->gid);
     hmap_prefetch(&b->group_by_name, &name);
     hmap_prefetch(&b->user_by_name, &name);
     hmap_prefetch(&b->id_owner, &gid);
@@ -623,14 +637,14 @@ enum eksauth_status eksauth_iddb_builder_add_user(struct eksauth_iddb_builder *b
         return eksauth_fail(err, EKSAUTH_EINVAL, "identity DB: user '%s': invalid name",
                             in->login != NULL ? in->login : "(null)");
     /* Every slot this user needs is asked for now: the checks below run while they load. */
-    login = hkey_name(in->login);
-    uid = hkey_id(in->uid);
+    login = hkey_name(b->seed, in->login);
+    uid = hkey_id(b->seed, in->uid);
     hmap_prefetch(&b->user_by_name, &login);
     hmap_prefetch(&b->group_by_name, &login);
     hmap_prefetch(&b->id_owner, &uid);
     for (i = 0; i < in->n_groups && i < PREFETCH_GROUPS; i++) {
         if (in->groups[i] != NULL) {
-            group[i] = hkey_name(in->groups[i]);
+            group[i] = hkey_name(b->seed, in->groups[i]);
             hmap_prefetch(&b->group_by_name, &group[i]);
         }
     }
@@ -747,18 +761,18 @@ nomem:
 
 bool eksauth_iddb_builder_remove_user(struct eksauth_iddb_builder *b, const char *login)
 {
-    struct hkey name = hkey_name(login), id;
+    struct hkey name = hkey_name(b->seed, login), id;
     struct b_user *u = find_user_key(b, &name);
     struct b_group *pg;
 
     if (u == NULL)
         return false;
-    id = hkey_id(u->uid);
+    id = hkey_id(b->seed, u->uid);
     hmap_del(&b->user_by_name, &name);
     hmap_del(&b->id_owner, &id);
     pg = find_group_key(b, &name);
     if (pg != NULL && (pg->flags & EKSAUTH_IDDB_GROUP_PRIVATE) != 0) {
-        id = hkey_id(pg->gid);
+        id = hkey_id(b->seed, pg->gid);
         hmap_del(&b->group_by_name, &name);
         hmap_del(&b->id_owner, &id);
         pg->dead = true;
@@ -810,7 +824,7 @@ enum eksauth_status eksauth_iddb_builder_add_tombstone(struct eksauth_iddb_build
                                                        struct eksauth_error *err)
 {
     struct hmap *held = &b->tomb_ids[t->is_group ? 1 : 0];
-    struct hkey id = hkey_id(t->id);
+    struct hkey id = hkey_id(b->seed, t->id);
     struct b_tomb *nt;
 
     /* Only a name NSS could have served holds an id; never root's id. */
@@ -1127,7 +1141,7 @@ size_t eksauth_iddb_builder_keep_tombstones(struct eksauth_iddb_builder *b, size
         qsort(b->tombs, b->n_tombs, sizeof(*b->tombs), cmp_tomb_keep);
         /* Out of the sets too: no allocation, so nothing here can fail. */
         for (i = max; i < b->n_tombs; i++) {
-            struct hkey id = hkey_id(b->tombs[i].id);
+            struct hkey id = hkey_id(b->seed, b->tombs[i].id);
 
             hmap_del(&b->tomb_ids[b->tombs[i].is_group ? 1 : 0], &id);
         }

@@ -67,22 +67,17 @@ static enum eksauth_status alloc_slots(struct eksauth_strmap *m, size_t n,
     return EKSAUTH_OK;
 }
 
-/*
- * A seed for the map m whose slots are at slots.  Unseeded, whoever writes
- * aws-auth could choose ARNs (or logins) whose hashes share their low bits
- * offline and make every put walk one cluster: 10,000 such mapRoles made a
- * parse 3 times slower, and the cost grows with the square of the entries.
- * The core does no I/O and keeps no global state (mk/library.am), so the
- * seed is where this code was loaded, where the map sits and where its
- * slots were allocated (ASLR), mixed (splitmix64's finaliser): no host's
- * seed is known beforehand, and no answer shows a hash.
- */
-static uint64_t new_seed(const struct eksauth_strmap *m, const void *slots)
+uint64_t eksauth_strmap_seed(const void *where)
 {
-    uint64_t s = (uint64_t)(uintptr_t)slots * 0x9e3779b97f4a7c15ull;
+    /*
+     * The core does no I/O and keeps no global state (mk/library.am), so
+     * the seed is where this code was loaded and where the caller's memory
+     * sits (ASLR), mixed (splitmix64's finaliser): no host's seed is known
+     * beforehand, and no answer shows a hash.
+     */
+    uint64_t s = (uint64_t)(uintptr_t)where * 0x9e3779b97f4a7c15ull;
 
-    s ^= ((uint64_t)(uintptr_t)m << 32) ^ (uint64_t)(uintptr_t)m ^
-         ((uint64_t)(uintptr_t)&key_hash << 17);
+    s ^= (uint64_t)(uintptr_t)&key_hash << 17;
     s ^= s >> 30;
     s *= 0xbf58476d1ce4e5b9ull;
     s ^= s >> 27;
@@ -102,7 +97,7 @@ enum eksauth_status eksauth_strmap_init(struct eksauth_strmap *m, size_t n,
     m->ctx = ctx;
     st = alloc_slots(m, n, err);
     if (st == EKSAUTH_OK)
-        m->seed = new_seed(m, m->slots);
+        m->seed = eksauth_strmap_seed(m->slots);
     return st;
 }
 

@@ -9,7 +9,7 @@
  * low 32 bits; the table doubles before it is half full.
  *
  * The hash is not collision-resistant, so each map seeds it (lib/strmap.c,
- * new_seed): the keys are names from aws-auth, and with a fixed hash its
+ * eksauth_strmap_seed): the keys are names from aws-auth, and with a fixed hash its
  * author could choose names that share a slot and make a sync quadratic
  * (tests/unit/test_strmap.c test_seeded_no_chosen_cluster).
  */
@@ -37,6 +37,14 @@ struct eksauth_strmap {
     const char *(*key_at)(const void *ctx, size_t index);
     const void *ctx;
 };
+
+/*
+ * A hash seed for a table whose memory is at where: unseeded, whoever writes
+ * aws-auth could choose names that share a slot (see the top of this file).
+ * Differs from process to process and from table to table; not a secret
+ * for cryptography, only unknown beforehand.
+ */
+uint64_t eksauth_strmap_seed(const void *where);
 
 /* An empty map sized for about n keys; key_at(ctx, i) is the key stored at index i. */
 enum eksauth_status eksauth_strmap_init(struct eksauth_strmap *m, size_t n,
