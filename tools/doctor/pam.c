@@ -774,33 +774,99 @@ static void pam_check_auth(struct doctor *d, const char *service, const struct p
 }
 
 /*
- * Whether e's arguments hold require_token for service: bare, or a list
- * that names no service or a name no service has, means every service, as
- * pam_eksauth reads them (lib/pam_args.c).  *every_list: such a list is there.
+ * The require_token= lists pam_eksauth keeps on one line; past them it asks
+ * every service for a token.  A copy of PE_MAX_REQUIRE_TOKEN in
+ * pam_eksauth/pam_eksauth.h (tests/install/doctor.sh checks the two agree),
+ * as the module's header is no library one.
  */
-static bool requires_token(struct doctor *d, const struct pam_entry *e, const char *service,
-                           bool *every_list)
+#define PAM_MAX_REQUIRE_TOKEN 32
+
+/* What e's require_token options mean, as pam_eksauth reads them (pam_eksauth/options.c). */
+struct pam_token {
+    bool covered;    /* it asks the service for a token */
+    bool every_list; /* a list that names no service or a name no service has: every service */
+    size_t n_lists;  /* the lists it keeps, and one past them (PAM_MAX_REQUIRE_TOKEN + 1) */
+};
+
+/*
+ * Whether e's arguments hold require_token for service: bare, or a list
+ * that names no service or a name no service has, or one past the lists
+ * pam_eksauth keeps, means every service (lib/pam_args.c, options.c).
+ */
+static struct pam_token requires_token(struct doctor *d, const struct pam_entry *e,
+                                       const char *service)
 {
     char *buf = pam_args_copy(d, e), *p = buf, *w;
     const char *v;
-    bool found = false;
+    struct pam_token t = {false, false, 0};
 
-    *every_list = false;
     /* Out of memory: not covered, so doctor never calls the line safe unread. */
     if (buf == NULL)
         goto out;
     while ((w = pam_word(&p, e->newline)) != NULL) {
         switch (eksauth_pam_arg_parse(w, &v)) {
         case EKSAUTH_PAM_ARG_REQUIRE_TOKEN:
-            found = true;
+            t.covered = true;
             break;
         case EKSAUTH_PAM_ARG_REQUIRE_TOKEN_LIST:
-            if (eksauth_pam_token_list_every(v))
-                found = *every_list = true;
-            found = found || eksauth_pam_token_list_names(v, service);
+            /* Such a list takes no place among the kept ones (options.c, add_token_list). */
+            if (eksauth_pam_token_list_every(v)) {
+                t.covered = t.every_list = true;
+            } else if (t.n_lists == PAM_MAX_REQUIRE_TOKEN) {
+                t.n_lists++;
+                t.covered = true;
+            } else if (t.n_lists < PAM_MAX_REQUIRE_TOKEN) {
+                t.n_lists++;
+                t.covered = t.covered || eksauth_pam_token_list_names(v, service);
+            }
             break;
         default:
             break;
+        }
+    }
+out:
+    free(buf);
+    return t;
+}
+
+/*
+ * A name in one of e's require_token= lists that is no PAM service, into
+ * name (PATH_MAX bytes): "other", libpam's file for a program with no file
+ * of its own, which pam_eksauth still gets under the program's name; or a
+ * file that host's stack st includes, whose lines run under the including
+ * service's name (pam_start's, never the file's).  Such a name matches no
+ * login.  False when the lists name none.
+ */
+static bool pam_token_no_service(struct doctor *d, const struct pam_entry *e, const char *host,
+                                 const struct pam_stack *st, char *name)
+{
+    static const char pam_d[] = "/etc/pam.d/";
+    const size_t dir = sizeof(pam_d) - 1;
+    char *buf = pam_args_copy(d, e), *p = buf, *w;
+    const char *v, *colon;
+    bool found = false;
+    size_t i, n;
+
+    if (buf == NULL)
+        goto out;
+    while (!found && (w = pam_word(&p, e->newline)) != NULL) {
+        if (eksauth_pam_arg_parse(w, &v) != EKSAUTH_PAM_ARG_REQUIRE_TOKEN_LIST ||
+            eksauth_pam_token_list_every(v))
+            continue;
+        if (eksauth_pam_token_list_names(v, "other")) {
+            fmt(name, PATH_MAX, "%s", "other");
+            found = true;
+        }
+        for (i = 0; !found && i < st->n; i++) {
+            /* An entry's where is "/etc/pam.d/FILE:LINE"; host's own file is the service's. */
+            colon = strrchr(st->v[i].where, ':');
+            n = colon == NULL ? 0 : (size_t)(colon - st->v[i].where);
+            if (n <= dir || n - dir >= PATH_MAX || strncmp(st->v[i].where, pam_d, dir) != 0 ||
+                (strncmp(st->v[i].where, host, n) == 0 && host[n] == '\0'))
+                continue;
+            memcpy(name, st->v[i].where + dir, n - dir);
+            name[n - dir] = '\0';
+            found = eksauth_pam_token_list_names(v, name);
         }
     }
 out:
@@ -977,7 +1043,9 @@ static void pam_check_account(struct doctor *d, const char *host, const struct p
     struct finding *f;
     ssize_t ie;
     enum act a;
-    bool ok = true, every_list = false;
+    struct pam_token t;
+    char name[PATH_MAX];
+    bool ok = true;
 
     ie = pam_find(st, "account", "pam_eksauth.so", 0);
     if (ie < 0) {
@@ -1003,7 +1071,8 @@ static void pam_check_account(struct doctor *d, const char *host, const struct p
                    "account: local accounts (root too) are refused at pam_eksauth");
         ok = false;
     }
-    if (!requires_token(d, e, "sshd", &every_list)) {
+    t = requires_token(d, e, "sshd");
+    if (!t.covered) {
         f = report(d, LV_ERROR, "pam", e->where,
                    "account: pam_eksauth has no require_token for sshd: an eksauth user passes "
                    "the account stage without having given a token, so a key planted in "
@@ -1013,13 +1082,34 @@ static void pam_check_account(struct doctor *d, const char *host, const struct p
     }
     if (!pam_check_nologin_after(d, st, (size_t)ie))
         ok = false;
-    if (every_list) {
+    if (t.every_list) {
         f = report(d, LV_WARNING, "pam", e->where,
                    "account: a require_token= list names no service, or holds a control "
                    "character, a blank or a byte past ASCII: pam_eksauth then asks every service "
                    "for a token "
                    "(sudo's NOPASSWD rules too) and logs an error each time");
         set_fix(d, f, "name the services: \"%s\"", PAM_ACCOUNT_LINE);
+        ok = false;
+    }
+    if (t.n_lists > PAM_MAX_REQUIRE_TOKEN) {
+        f = report(d, LV_WARNING, "pam", e->where,
+                   "account: more than %d require_token= lists, the most pam_eksauth keeps: it "
+                   "then asks every service for a token (sudo's NOPASSWD rules too) and logs an "
+                   "error each time",
+                   PAM_MAX_REQUIRE_TOKEN);
+        set_fix(d, f, "name the services in one list (require_token=sshd,login): \"%s\"",
+                PAM_ACCOUNT_LINE);
+        ok = false;
+    }
+    if (pam_token_no_service(d, e, host, st, name)) {
+        f = report(d, LV_WARNING, "pam", e->where,
+                   "account: require_token= names \"%s\", which is no PAM service: libpam gives "
+                   "pam_eksauth the name the program starts PAM with (sshd), never that of a file "
+                   "it reads (an included one, or other for a program with no file of its own), "
+                   "so no login matches it",
+                   name);
+        set_fix(d, f, "name the programs' services (require_token=sshd,login): \"%s\"",
+                PAM_ACCOUNT_LINE);
         ok = false;
     }
     if (ok)
