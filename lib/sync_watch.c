@@ -342,6 +342,7 @@ static void follow(struct watcher *w)
     long retry_after = 0, wait, timeout_s;
     long long started, lasted;
     enum local_accounts local;
+    bool cut_short;
 
     while (!stopped(w) && !config_changed(w)) {
         w->events = 0;
@@ -353,18 +354,20 @@ static void follow(struct watcher *w)
         if (w->relist)
             return;
         /*
-         * Ended well, at once, with nothing in it: a server or proxy that
-         * cuts every watch short.  Taken as a drop (the backoff, and no
-         * confirmation), or a fleet would ask as fast as it is answered.
+         * Ended well, at once: a server or proxy that cuts every watch
+         * short, with nothing in it or after a bookmark or an event of its
+         * own.  Taken as a drop (the backoff, growing, and no confirmation),
+         * or a fleet would ask (and write its state) as fast as it is
+         * answered.  Events it carried were applied (on_event).
          */
         lasted = w->ctx->services.now_ms() - started;
-        if (st == EKSAUTH_OK && w->events == 0 && lasted < timeout_s * 1000 / 2)
+        cut_short = st == EKSAUTH_OK && lasted < timeout_s * 1000 / 2;
+        if (cut_short)
             st = eksauth_fail(&err, EKSAUTH_EUNAVAIL,
-                              "Kubernetes API: watch: the stream ended after %lld ms of %ld s, "
-                              "with nothing in it",
-                              lasted, timeout_s);
+                              "Kubernetes API: watch: the stream ended after %lld ms of %ld s%s",
+                              lasted, timeout_s, w->events == 0 ? ", with nothing in it" : "");
         /* A stream that delivered something worked: a drop after it starts the backoff over. */
-        if (w->events > 0) {
+        if (w->events > 0 && !cut_short) {
             eksauth_backoff_reset(&w->backoff);
             w->gone = 0;
         }

@@ -365,6 +365,37 @@ static void test_watch_streams_cut_short_back_off(void **state)
 }
 
 /*
+ * Streams a server (or a proxy) ends well but at once after a bookmark or
+ * an event are drops too: with the backoff between them, growing (what they
+ * delivered does not start it over), and no confirmation, or such a server
+ * has a fleet reconnect (and write its state) as fast as it answers.
+ */
+static void test_watch_short_streams_with_events_back_off(void **state)
+{
+    struct host_fixture *h = watched_host(K8S_CONFIG);
+    struct eksauth_snapshot_state st;
+    struct watch_run w;
+    unsigned i;
+
+    (void)state;
+    h->random = UINT32_MAX; /* the end of every window */
+    for (i = 0; i < 4; i++) {
+        h->watch_cut_short[i] = true;
+        snprintf(h->watch_bookmark[i], sizeof(h->watch_bookmark[i]), "%u", 150 + i);
+    }
+    host_fixture_reopen(h);
+    watch(h, 4, &w);
+    assert_sleeps(h, (const long[]){999, 1999, 3999, 7999}, 4);
+    assert_non_null(strstr(w.last_error, "the stream ended after 0 ms of 72 s"));
+    assert_string_equal(h->watch_rv[3], "152"); /* resumed from the bookmark before */
+    assert_int_equal(h->cluster_calls, 1);
+    /* Confirmed by none of them: the state keeps the list's version. */
+    eksauth_snapshot_state_read(&h->ctx.paths, true, &st);
+    assert_string_equal(st.rv, "100");
+    host_fixture_free(h);
+}
+
+/*
  * The stop question of test_watch_relists_after_a_failed_apply: before the
  * first stream, aws-auth loses carol and the DB cannot be built on (mode
  * 0666: untrusted); once that stream ran, the fault is gone.
@@ -1042,6 +1073,7 @@ EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_watch_needs_a_cluster_source),
                   cmocka_unit_test(test_watch_backoff),
                   cmocka_unit_test(test_watch_retry_after_capped),
                   cmocka_unit_test(test_watch_streams_cut_short_back_off),
+                  cmocka_unit_test(test_watch_short_streams_with_events_back_off),
                   cmocka_unit_test(test_watch_delivering_stream_resets_backoff),
                   cmocka_unit_test(test_watch_failed_lists_back_off),
                   cmocka_unit_test(test_watch_relists_after_a_failed_apply),
