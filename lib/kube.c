@@ -635,6 +635,16 @@ eksauth_kube_watch(const struct eksauth_config *cfg, const char *rv, long timeou
         st = kube_http_error(cfg, resp.status, NULL, 0, "watch configmaps", err);
         goto out;
     }
+    /*
+     * Ended well with part of a line unread (a proxy that closed it so): an
+     * event lost, not a stream that ran its course, which would confirm the
+     * snapshot (sync_watch.c).  A drop: resumed from the last event whole.
+     */
+    if (w.lines.len > 0)
+        st = eksauth_fail(err, EKSAUTH_EUNAVAIL,
+                          "Kubernetes API: watch: the stream ended within an event (%zu bytes "
+                          "without their end of line)",
+                          w.lines.len);
 out:
     eksauth_http_response_free(&resp);
     eksauth_kube_lines_free(&w.lines);

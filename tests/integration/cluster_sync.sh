@@ -19,7 +19,8 @@
 # source = auto in each authentication mode, access policies as groups, the calls of
 # one sync;
 # --watch applies a change on the open stream (the API server asked nothing in between),
-# across a dropped connection and a 410 Gone, and plans again when a local account takes
+# across a dropped connection and a 410 Gone, takes a stream that ends well within an
+# event as a drop, and plans again when a local account takes
 # a mapped name (useradd in a mount namespace) or when instance metadata answers again for
 # an unbound {{EC2PrivateDNSName}} template; no secret in any message.  Nothing here is
 # timed: each wait is for an event a stand-in or eksauth records, and gives up after
@@ -404,6 +405,21 @@ kill "$WATCH" 2>/dev/null
 wait "$WATCH" 2>/dev/null
 creds_gets=$(tail -n +"$((imds_before + 1))" "$tmp/imds.log" | grep -c 'security-credentials/bastion-sync"')
 is "$creds_gets" "1" "watch: instance credentials fetched once and cached across reconnects and relists"
+# 10a. A stream that runs its course but ends well within an event (a proxy that cut
+# it between chunks, then closed it well: fake_kube.py's half-line): a drop, said,
+# never a stream that ended well, which would confirm the snapshot with a change
+# perhaps in the half unread.
+echo '{"fault": "half-line"}' >"$tmp/kube.json"
+"$EKSAUTH" --config "$tmp/k.conf" sync --watch --interval 2 >"$tmp/watchh.out" 2>"$tmp/watchh.err" &
+WATCHH=$!
+_sts_pids="$_sts_pids $WATCHH"
+half_told() { grep -q 'watch: the stream ended within an event' "$tmp/watchh.err"; }
+eventually half_told
+ok $? "watch: a stream that ends well within an event is a drop, and says so"
+half_told || watch_dump watchh
+echo '{"fault": "none"}' >"$tmp/kube.json"
+kill "$WATCHH" 2>/dev/null
+wait "$WATCHH" 2>/dev/null
 # 10b. A local account added while the watch runs (useradd; aws-auth unchanged): the
 # watch reads /etc/passwd and /etc/group again at each stream's end and plans again
 # with them: a mapped name the host now owns leaves the DB (identity.c refuses a login
@@ -975,7 +991,7 @@ like "$("$EKSAUTH" --config "$tmp/k.conf" users | cut -d: -f1 | tr '\n' ' ')" "b
 # ---------------------------------------------------------------------------
 # No secret of this host ever reached a message or an output.
 "$PYTHON" - "$tmp/creds.json" "$tmp/all-errors.txt" "$tmp/watch.err" "$tmp/all-out.txt" \
-    "$tmp/watch.out" "$tmp/watchl.err" "$tmp/watchl.out" "$tmp/watchn.err" "$tmp/watchn.out" \
+    "$tmp/watch.out" "$tmp/watchh.err" "$tmp/watchh.out" "$tmp/watchl.err" "$tmp/watchl.out" "$tmp/watchn.err" "$tmp/watchn.out" \
     <<'EOF' >"$tmp/leak.txt"
 import json, sys
 c = json.load(open(sys.argv[1]))

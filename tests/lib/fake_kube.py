@@ -63,7 +63,9 @@ Faults, from the JSON --control file (re-read at every request and every 50 ms):
   stream breaks off at once, as when a load balancer restarts) | compact (once per change of the file: open streams end
   and every version so far is compacted away: a watch from an older version gets an
   ERROR event with code 410; a watch without resourceVersion gets the current state as
-  ADDED, then changes)
+  ADDED, then changes) | half-line (a watch stream that runs its course ends well
+  with the first half of a bookmark's line before its final chunk, as a proxy that
+  cut the stream between chunks and closed it well would)
 Every request is logged as a JSON line (t, kind, path, query, user, arn, status) to
 --log.  --served FILE: the resourceVersion and the SHA-256 of the --configmap file
 it serves, "RV HEX", rewritten at each new version (a test that edits the file waits
@@ -572,6 +574,12 @@ class Handler(FleetHandler):
             while True:
                 now = time.monotonic()
                 if now >= end:
+                    if st.ctl.get("fault") == "half-line":
+                        # A proxy's fault: the stream ends well, half an event unsent.
+                        line = json.dumps({"type": "BOOKMARK", "object": {
+                            "kind": "ConfigMap", "apiVersion": "v1",
+                            "metadata": {"resourceVersion": str(st.rv)}}}).encode()
+                        self.chunk(line[:len(line) // 2])
                     break
                 with st.lock:
                     evs = [h for h in st.history if h[0] > sent]
