@@ -663,6 +663,29 @@ static bool held_locally(void *ctx, uint32_t id)
     return !not_local(nss_local_id(current_subids(), id));
 }
 
+/*
+ * Could db not say whether name is a user or group (for a name the verdict
+ * left untemplated) or whether id is held (for an id it called held)?  A
+ * lookup that fails its checks counts as found to lib/iddb_template.c (no
+ * answer, fail closed), but that is UNAVAIL here, not "no such user".
+ */
+static bool template_unreadable(const struct eksauth_iddb *db, enum eksauth_iddb_verdict verdict,
+                                const char *name, uint32_t id)
+{
+    struct eksauth_iddb_user u;
+    struct eksauth_iddb_group g;
+    enum eksauth_status su = EKSAUTH_ENOTFOUND, sg = EKSAUTH_ENOTFOUND;
+
+    if (verdict == EKSAUTH_IDDB_NOT_TEMPLATED) {
+        sg = eksauth_iddb_group_by_name(db, name, &g);
+    } else if (verdict == EKSAUTH_IDDB_ID_HELD) {
+        su = eksauth_iddb_user_by_uid(db, id, &u);
+        sg = eksauth_iddb_group_by_gid(db, id, &g);
+    }
+    return (su != EKSAUTH_OK && su != EKSAUTH_ENOTFOUND) ||
+           (sg != EKSAUTH_OK && sg != EKSAUTH_ENOTFOUND);
+}
+
 static enum nss_status template_pw(const struct eksauth_iddb *db, const char *name,
                                    struct passwd *pw, char *buf, size_t buflen, int *errnop)
 {
@@ -693,7 +716,8 @@ static enum nss_status template_pw(const struct eksauth_iddb *db, const char *na
     rules.now = (uint64_t)time(NULL);
     verdict = eksauth_iddb_template_user(db, name, &rules, &uid);
     explicit_bzero(&key, sizeof(key));
-    if (verdict == EKSAUTH_IDDB_NO_KEY && key_unread)
+    if ((verdict == EKSAUTH_IDDB_NO_KEY && key_unread) ||
+        template_unreadable(db, verdict, name, uid))
         return from_status(EKSAUTH_EIO, errnop);
     if (verdict != EKSAUTH_IDDB_TEMPLATED)
         return from_status(EKSAUTH_ENOTFOUND, errnop);

@@ -39,8 +39,10 @@
 
 #include <cmocka.h>
 
+#include "eksauth/byteorder.h"
 #include "eksauth/hostfiles.h"
 #include "eksauth/iddb.h"
+#include "eksauth/iddb_format.h"
 #include "eksauth/iddb_replace.h"
 #include "eksauth/names.h"
 #include "iddb_sample.h" /* LO, HI, USERS_GID and the groups */
@@ -690,19 +692,26 @@ static void test_initgroups_whole_or_nothing(void **state)
 
 /* ---- the DB changing under the module ---- */
 
-/* Replace the DB by a copy with one byte changed (writers never edit in place). */
-static void corrupt_db(long at)
+/* The DB's bytes, at most cap (the sample DB is far smaller). */
+static size_t read_db(unsigned char *data, size_t cap)
 {
-    char tmp[400], data[65536];
     size_t n;
     FILE *f;
 
     f = fopen(dbpath, "r");
     assert_non_null(f);
-    n = fread(data, 1, sizeof(data), f);
+    n = fread(data, 1, cap, f);
     fclose(f);
-    assert_true(n > (size_t)at);
-    data[at] ^= 0x21;
+    assert_true(n > IDDB_DATA_OFFSET && n < cap);
+    return n;
+}
+
+/* Replace the DB by data, as a new file (writers never edit in place). */
+static void replace_db(const unsigned char *data, size_t n)
+{
+    char tmp[400];
+    FILE *f;
+
     snprintf(tmp, sizeof(tmp), "%s.new", dbpath);
     f = fopen(tmp, "w");
     assert_non_null(f);
@@ -710,6 +719,17 @@ static void corrupt_db(long at)
     fclose(f);
     assert_int_equal(chmod(tmp, 0644), 0);
     assert_int_equal(rename(tmp, dbpath), 0);
+}
+
+/* Replace the DB by a copy with one byte changed. */
+static void corrupt_db(long at)
+{
+    unsigned char data[65536];
+    size_t n = read_db(data, sizeof(data));
+
+    assert_true(n > (size_t)at);
+    data[at] ^= 0x21;
+    replace_db(data, n);
 }
 
 /*
@@ -1396,6 +1416,66 @@ static void test_templated_id_unreadable(void **state)
 }
 
 /*
+ * Replace the DB by one whose index s is broken for a name or, with name
+ * NULL, an id, every checksum recomputed (a DB written wrongly): the
+ * name's home slot points where no record starts, the id's at another's
+ * record.  lib/iddb.c's lookup then fails, neither found nor not.
+ */
+static void misindex(enum iddb_section s, const char *name, uint32_t id)
+{
+    unsigned char data[65536], *slot;
+    size_t n = read_db(data, sizeof(data));
+    uint64_t seed = eksauth_le64_get(data + IDDB_H_HASH_SEED), h;
+    bool users = s == IDDB_S_USER_BY_NAME || s == IDDB_S_USER_BY_UID;
+    uint32_t slots = eksauth_le32_get(data + (users ? IDDB_H_USER_SLOTS : IDDB_H_GROUP_SLOTS));
+    uint32_t off = eksauth_le32_get(data + IDDB_H_SECTIONS + s * 8), j, rec = 0;
+
+    for (j = 0; j < slots && rec == 0; j++)
+        rec = eksauth_le32_get(data + off + (size_t)j * 8 + 4);
+    assert_int_not_equal(rec, 0);
+    h = name != NULL ? eksauth_iddb_hash_name(name, strlen(name), seed)
+                     : eksauth_iddb_hash_id(id, seed);
+    slot = data + off + (size_t)((uint32_t)h & (slots - 1)) * 8;
+    eksauth_le32_put(slot, name != NULL ? (uint32_t)(h >> 32) : id);
+    eksauth_le32_put(slot + 4, name != NULL ? rec + 1 : rec);
+    eksauth_iddb_reseal(data, n);
+    replace_db(data, n);
+}
+
+/*
+ * A templated name whose one id the DB cannot say is free or held, or
+ * whose name it cannot say is a group's (an index broken), is UNAVAIL, not
+ * "no such user", which nscd would cache (it was NOTFOUND: the id counted
+ * as held, the name as a group's).  Other names are answered as ever.
+ */
+static void test_templated_id_index_broken(void **state)
+{
+    char buf[1024];
+    struct passwd pw;
+    int e = 0;
+
+    (void)state;
+    misindex(IDDB_S_USER_BY_UID, NULL, eksauth_names_id(NULL, "admin-bob", 0, LO, HI));
+    wait_recheck(); /* replaced by hand, without the writer's stale mark */
+    assert_int_equal(_nss_eksauth_getpwnam_r("admin-bob", &pw, buf, sizeof(buf), &e),
+                     NSS_STATUS_UNAVAIL);
+    assert_int_equal(e, EIO);
+    assert_int_equal(_nss_eksauth_getpwnam_r("zoe", &pw, buf, sizeof(buf), &e), NSS_STATUS_SUCCESS);
+    assert_int_equal(_nss_eksauth_getpwnam_r("nosuchuser", &pw, buf, sizeof(buf), &e),
+                     NSS_STATUS_NOTFOUND);
+    /* Its own index is whole: another templated name is served. */
+    assert_int_equal(_nss_eksauth_getpwnam_r("admin-carol", &pw, buf, sizeof(buf), &e),
+                     NSS_STATUS_SUCCESS);
+    /* The same for the name: whether a group has it cannot be read. */
+    write_db(true);
+    misindex(IDDB_S_GROUP_BY_NAME, "admin-bob", 0);
+    wait_recheck();
+    assert_int_equal(_nss_eksauth_getpwnam_r("admin-bob", &pw, buf, sizeof(buf), &e),
+                     NSS_STATUS_UNAVAIL);
+    assert_int_equal(e, EIO);
+}
+
+/*
  * A templated name whose one uid is in a block of /etc/subuid or
  * /etc/subgid gets no answer, as its login is refused (lib/hostfiles.c):
  * the local account that was delegated the block acts as that uid in a
@@ -1492,6 +1572,7 @@ int main(void)
         cmocka_unit_test_setup(test_subids_read_as_hostfiles, each),
         cmocka_unit_test_setup(test_subids_overflow, each),
         cmocka_unit_test_setup(test_templated_id_unreadable, each),
+        cmocka_unit_test_setup(test_templated_id_index_broken, each),
         cmocka_unit_test_setup(test_templated_in_subordinate_block, each),
     };
 
