@@ -1194,6 +1194,21 @@ static bool first_tombstone(const struct eksauth_iddb *db, uint32_t id, uint32_t
     return true;
 }
 
+bool eksauth_iddb_tombstones_readable(const struct eksauth_iddb *db, uint32_t id)
+{
+    struct eksauth_iddb_tombstone t;
+    uint32_t i;
+    bool ok = first_tombstone(db, id, &i);
+
+    /* Its tombstones lie from i on: each must read, up to the first of another id. */
+    for (; ok && i < db->n_tombstones; i++) {
+        ok = eksauth_iddb_tombstone_at(db, i, &t) == EKSAUTH_OK;
+        if (ok && t.id != id)
+            break;
+    }
+    return ok;
+}
+
 bool eksauth_iddb_id_held(const struct eksauth_iddb *db, uint32_t id, uint64_t *until)
 {
     struct eksauth_iddb_tombstone t;

@@ -665,7 +665,8 @@ static bool held_locally(void *ctx, uint32_t id)
 
 /*
  * Could db not say whether name is a user or group (for a name the verdict
- * left untemplated) or whether id is held (for an id it called held)?  A
+ * left untemplated) or whether id is held, by an entry or a tombstone (for
+ * an id it called held)?  A
  * lookup that fails its checks counts as found to lib/iddb_template.c (no
  * answer, fail closed), but that is UNAVAIL here, not "no such user".
  */
@@ -683,7 +684,8 @@ static bool template_unreadable(const struct eksauth_iddb *db, enum eksauth_iddb
         sg = eksauth_iddb_group_by_gid(db, id, &g);
     }
     return (su != EKSAUTH_OK && su != EKSAUTH_ENOTFOUND) ||
-           (sg != EKSAUTH_OK && sg != EKSAUTH_ENOTFOUND);
+           (sg != EKSAUTH_OK && sg != EKSAUTH_ENOTFOUND) ||
+           (verdict == EKSAUTH_IDDB_ID_HELD && !eksauth_iddb_tombstones_readable(db, id));
 }
 
 static enum nss_status template_pw(const struct eksauth_iddb *db, const char *name,

@@ -208,6 +208,8 @@ bool eksauth_iddb_id_used(const struct eksauth_iddb *db, uint32_t id);
  * back gets its id back), or cannot be read.
  */
 bool eksauth_iddb_id_held(const struct eksauth_iddb *db, uint32_t id, uint64_t *until);
+/* Can every tombstone of id be read (false: the two above count id as held, fail closed)? */
+bool eksauth_iddb_tombstones_readable(const struct eksauth_iddb *db, uint32_t id);
 bool eksauth_iddb_id_held_from(const struct eksauth_iddb *db, uint32_t id, const char *name,
                                uint64_t now);
 uint32_t eksauth_iddb_tombstone_count(const struct eksauth_iddb *db);

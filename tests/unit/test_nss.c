@@ -60,6 +60,9 @@ static char tmpdir[SCRATCH_DIR_MAX], dbpath[300];
  * zoe (eks-devs, local wheel), both with eks-users as primary group; with
  * key, templated ids are keyed by it; with extra, that group too.
  */
+/* With it set, the next DB written holds this tombstone too. */
+static const struct eksauth_iddb_tombstone_in *extra_tombstone;
+
 static void write_db_extra(bool with_build, const struct eksauth_id_key *key,
                            const struct eksauth_iddb_group_in *extra)
 {
@@ -73,6 +76,8 @@ static void write_db_extra(bool with_build, const struct eksauth_id_key *key,
 
     if (extra != NULL)
         assert_int_equal(eksauth_iddb_builder_add_group(b, extra, &err), EKSAUTH_OK);
+    if (extra_tombstone != NULL)
+        assert_int_equal(eksauth_iddb_builder_add_tombstone(b, extra_tombstone, &err), EKSAUTH_OK);
     if (with_build) {
         u.login = "build";
         u.k8s_username = "build";
@@ -1444,9 +1449,9 @@ static void misindex(enum iddb_section s, const char *name, uint32_t id)
 
 /*
  * A templated name whose one id the DB cannot say is free or held, or
- * whose name it cannot say is a group's (an index broken), is UNAVAIL, not
- * "no such user", which nscd would cache (it was NOTFOUND: the id counted
- * as held, the name as a group's).  Other names are answered as ever.
+ * whose name it cannot say is a group's (an index or a tombstone broken), is
+ * UNAVAIL, not "no such user", which nscd would cache (it was NOTFOUND: the
+ * id counted as held, the name as a group's).  Other names are answered as ever.
  */
 static void test_templated_id_index_broken(void **state)
 {
@@ -1473,6 +1478,29 @@ static void test_templated_id_index_broken(void **state)
     assert_int_equal(_nss_eksauth_getpwnam_r("admin-bob", &pw, buf, sizeof(buf), &e),
                      NSS_STATUS_UNAVAIL);
     assert_int_equal(e, EIO);
+
+    /* And for a tombstone that cannot be read (flags no writer sets): held, or not? */
+    {
+        const struct eksauth_iddb_tombstone_in gone = {"gone", LO + 300, false, UINT64_MAX / 2};
+        unsigned char data[65536];
+        size_t n;
+
+        extra_tombstone = &gone;
+        write_db(true);
+        extra_tombstone = NULL;
+        assert_int_equal(_nss_eksauth_getpwnam_r("admin-bob", &pw, buf, sizeof(buf), &e),
+                         NSS_STATUS_SUCCESS);
+        n = read_db(data, sizeof(data));
+        eksauth_le32_put(data + eksauth_le32_get(data + IDDB_H_SECTIONS + IDDB_S_TOMBSTONES * 8) +
+                             IDDB_T_FLAGS,
+                         2);
+        eksauth_iddb_reseal(data, n);
+        replace_db(data, n);
+        wait_recheck();
+        assert_int_equal(_nss_eksauth_getpwnam_r("admin-bob", &pw, buf, sizeof(buf), &e),
+                         NSS_STATUS_UNAVAIL);
+        assert_int_equal(e, EIO);
+    }
 }
 
 /*
