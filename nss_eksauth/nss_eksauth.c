@@ -666,9 +666,9 @@ static bool held_locally(void *ctx, uint32_t id)
 /*
  * Could db not say whether name is a user or group (for a name the verdict
  * left untemplated) or whether id is held, by an entry or a tombstone (for
- * an id it called held)?  A
- * lookup that fails its checks counts as found to lib/iddb_template.c (no
- * answer, fail closed), but that is UNAVAIL here, not "no such user".
+ * an id it called held)?  A lookup that fails its checks counts as found to
+ * lib/iddb_template.c (no answer, fail closed), but that is UNAVAIL here,
+ * not "no such user".
  */
 static bool template_unreadable(const struct eksauth_iddb *db, enum eksauth_iddb_verdict verdict,
                                 const char *name, uint32_t id)

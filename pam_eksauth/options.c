@@ -23,7 +23,7 @@
  * sudo's NOPASSWD rules ask for no token.  Lists add up: a later option
  * never narrows an earlier one (doctor reads them so too), and a list that
  * names no service, holds a CR, a blank or a byte past ASCII, or one past
- * PE_MAX_REQUIRE_TOKEN,
+ * EKSAUTH_PAM_MAX_REQUIRE_TOKEN,
  * must not turn the gate off: every service.
  */
 static void add_token_list(pam_handle_t *pamh, struct pe_options *opt, const char *v,
@@ -36,11 +36,11 @@ static void add_token_list(pam_handle_t *pamh, struct pe_options *opt, const cha
                    "ASCII; a token is required for every service",
                    shown);
         opt->require_token_every = true;
-    } else if (opt->n_require_token_lists == PE_MAX_REQUIRE_TOKEN) {
+    } else if (opt->n_require_token_lists == EKSAUTH_PAM_MAX_REQUIRE_TOKEN) {
         pam_syslog(pamh, LOG_ERR,
                    "%s: more than %d require_token= options; a token is required for every "
                    "service",
-                   shown, PE_MAX_REQUIRE_TOKEN);
+                   shown, EKSAUTH_PAM_MAX_REQUIRE_TOKEN);
         opt->require_token_every = true;
     } else {
         opt->require_token_lists[opt->n_require_token_lists++] = v;

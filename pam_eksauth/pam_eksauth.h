@@ -22,7 +22,6 @@
 #include "eksauth/proof.h"
 #include "eksauth/token.h"
 
-#define PE_MAX_REQUIRE_TOKEN 32 /* require_token= lists; past that, every service */
 #define PE_DATA_IDENTITY     "pam_eksauth_identity" /* pam_set_data key: this handle's auth */
 #define PE_DATA_TAKEN        "pam_eksauth_taken"    /* ... one taken later (see below) */
 #define PE_DATA_SESSION_OPEN "pam_eksauth_session"  /* ... set once a session opened here */
@@ -48,7 +47,7 @@ struct pe_options {
      */
     bool require_token;
     bool require_token_every;
-    const char *require_token_lists[PE_MAX_REQUIRE_TOKEN];
+    const char *require_token_lists[EKSAUTH_PAM_MAX_REQUIRE_TOKEN];
     size_t n_require_token_lists;
 };
 

@@ -21,6 +21,12 @@
  */
 #define EKSAUTH_PAM_MAX_REQUIRE_GROUPS 32
 
+/*
+ * The require_token= lists pam_eksauth keeps on one line; past them it asks
+ * every service for a token (fail closed), and doctor reads them so.
+ */
+#define EKSAUTH_PAM_MAX_REQUIRE_TOKEN 32
+
 enum eksauth_pam_arg {
     EKSAUTH_PAM_ARG_UNKNOWN,      /* logged and ignored */
     EKSAUTH_PAM_ARG_UNKNOWN_GATE, /* "require..." that is no option: account refuses everyone */

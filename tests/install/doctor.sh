@@ -324,13 +324,6 @@ printf 'host_name = bastion1.example.com\n' >>"$T/named/eksauth.conf"
 is "$(live_host_name localhost "$T/named/eksauth.conf")" "" \
     "this host with host_name set: no finding (under --root, an image's, it is a warning)"
 
-# doctor's copy of the require_token= lists pam_eksauth keeps (the module's
-# header is no library one): the cases pam-require-token-lists-32 and -33 hold
-# only while the two agree.
-is "$(sed -n 's/^#define PAM_MAX_REQUIRE_TOKEN \([0-9]*\).*/\1/p' "$top_srcdir/tools/doctor/pam.c")" \
-    "$(sed -n 's/^#define PE_MAX_REQUIRE_TOKEN \([0-9]*\).*/\1/p' "$top_srcdir/pam_eksauth/pam_eksauth.h")" \
-    "doctor counts the require_token= lists pam_eksauth keeps (PE_MAX_REQUIRE_TOKEN)"
-
 "$EKSAUTH" doctor --bogus >/dev/null 2>&1
 is "$?" "2" "an unknown option: exit 2"
 "$EKSAUTH" doctor --root >/dev/null 2>"$T/err"

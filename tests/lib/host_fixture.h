@@ -76,7 +76,7 @@ struct host_fixture {
     unsigned n_sleeps;
     /* The fake monotonic clock: sleeps and streams move it (a stream runs its timeout). */
     long long clock_ms;
-    bool watch_cut_short[16]; /* stream i ends at once, with nothing in it */
+    bool watch_cut_short[16]; /* stream i ends at once, after what it was given to carry */
     bool watch_deleted[16];
     /* Called as stream i starts, before it sends anything (may be NULL). */
     void (*watch_started)(struct host_fixture *h, unsigned i);

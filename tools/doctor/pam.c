@@ -773,19 +773,11 @@ static void pam_check_auth(struct doctor *d, const char *service, const struct p
                "auth: pam_eksauth before the local modules; local accounts pass through");
 }
 
-/*
- * The require_token= lists pam_eksauth keeps on one line; past them it asks
- * every service for a token.  A copy of PE_MAX_REQUIRE_TOKEN in
- * pam_eksauth/pam_eksauth.h (tests/install/doctor.sh checks the two agree),
- * as the module's header is no library one.
- */
-#define PAM_MAX_REQUIRE_TOKEN 32
-
 /* What e's require_token options mean, as pam_eksauth reads them (pam_eksauth/options.c). */
 struct pam_token {
     bool covered;    /* it asks the service for a token */
     bool every_list; /* a list that names no service or a name no service has: every service */
-    size_t n_lists;  /* the lists it keeps, and one past them (PAM_MAX_REQUIRE_TOKEN + 1) */
+    size_t n_lists;  /* the lists it keeps, and one past them (EKSAUTH_PAM_MAX_REQUIRE_TOKEN + 1) */
 };
 
 /*
@@ -812,10 +804,10 @@ static struct pam_token requires_token(struct doctor *d, const struct pam_entry 
             /* Such a list takes no place among the kept ones (options.c, add_token_list). */
             if (eksauth_pam_token_list_every(v)) {
                 t.covered = t.every_list = true;
-            } else if (t.n_lists == PAM_MAX_REQUIRE_TOKEN) {
+            } else if (t.n_lists == EKSAUTH_PAM_MAX_REQUIRE_TOKEN) {
                 t.n_lists++;
                 t.covered = true;
-            } else if (t.n_lists < PAM_MAX_REQUIRE_TOKEN) {
+            } else if (t.n_lists < EKSAUTH_PAM_MAX_REQUIRE_TOKEN) {
                 t.n_lists++;
                 t.covered = t.covered || eksauth_pam_token_list_names(v, service);
             }
@@ -1091,12 +1083,12 @@ static void pam_check_account(struct doctor *d, const char *host, const struct p
         set_fix(d, f, "name the services: \"%s\"", PAM_ACCOUNT_LINE);
         ok = false;
     }
-    if (t.n_lists > PAM_MAX_REQUIRE_TOKEN) {
+    if (t.n_lists > EKSAUTH_PAM_MAX_REQUIRE_TOKEN) {
         f = report(d, LV_WARNING, "pam", e->where,
                    "account: more than %d require_token= lists, the most pam_eksauth keeps: it "
                    "then asks every service for a token (sudo's NOPASSWD rules too) and logs an "
                    "error each time",
-                   PAM_MAX_REQUIRE_TOKEN);
+                   EKSAUTH_PAM_MAX_REQUIRE_TOKEN);
         set_fix(d, f, "name the services in one list (require_token=sshd,login): \"%s\"",
                 PAM_ACCOUNT_LINE);
         ok = false;
