@@ -8,8 +8,9 @@
  *  - NSS_STATUS_NOTFOUND only for "no such entry", NSS_STATUS_UNAVAIL when
  *    the DB is missing, untrusted or corrupt, or the local files unreadable;
  *  - thread-safe: one process-wide mapping behind one mutex (below);
- *  - no network, no syslog, no allocation except initgroups' array (the
- *    caller's), descriptors close-on-exec, and no call into NSS (no
+ *  - no network, no syslog, no allocation per lookup but initgroups' array
+ *    (the caller's; opening the DB allocates its handle, kept for the
+ *    process), descriptors close-on-exec, and no call into NSS (no
  *    recursion): local names are read from /etc/passwd and /etc/group
  *    directly, and subordinate ids from /etc/subuid and /etc/subgid.
  * A name that fits a username template of the current aws-auth, and that
