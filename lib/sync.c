@@ -720,7 +720,7 @@ enum eksauth_status eksauth_sync_apply(struct eksauth_ctx *ctx,
      * writing one there would serve nobody, or serve what whoever can
      * rename in it puts back.  Refused before the lock file goes in it.
      */
-    if (st == EKSAUTH_OK && eksauth_trust_check_folder(ctx->paths.db, err) != EKSAUTH_OK) {
+    if (st == EKSAUTH_OK && eksauth_trust_check_writer_folder(ctx->paths.db, err) != EKSAUTH_OK) {
         eksauth_error_prefix(err, "identity DB");
         eksauth_error_append(err, "; the identity DB is unchanged");
         st = EKSAUTH_EINVAL;

@@ -144,32 +144,53 @@ enum eksauth_status eksauth_trust_check_opened(const char *path, const struct st
     return eksauth_trust_check(path, file, &folder, err);
 }
 
-enum eksauth_status eksauth_trust_check_folder(const char *path, struct eksauth_error *err)
+/* The folder of path as a reader judges it; *folder its stat, *there whether it exists. */
+static enum eksauth_status check_folder(const char *path, char *dir, size_t n, struct stat *folder,
+                                        bool *there, struct eksauth_error *err)
 {
     struct eksauth_trust_verdict v;
-    struct stat folder;
-    char dir[PATH_MAX];
 
     memset(&v, 0, sizeof(v));
-    if (!folder_of(path, dir, sizeof(dir)))
+    *there = false;
+    if (!folder_of(path, dir, n))
         return eksauth_fail(err, EKSAUTH_EINVAL, "%s: path too long", path);
     /* Not there yet: whoever writes the file creates it, as root. */
-    if (stat(dir, &folder) != 0)
+    if (stat(dir, folder) != 0)
         return errno == ENOENT
                    ? EKSAUTH_OK
                    : eksauth_fail(err, EKSAUTH_EIO, "%s: stat: %s", dir, strerror(errno));
-    if (!folder_trusted(path, &folder, &v))
-        return refusal(&v, err);
+    *there = true;
+    if (folder_trusted(path, folder, &v))
+        return EKSAUTH_OK;
+    return refusal(&v, err);
+}
+
+enum eksauth_status eksauth_trust_check_folder(const char *path, struct eksauth_error *err)
+{
+    struct stat folder;
+    char dir[PATH_MAX];
+    bool there;
+
+    return check_folder(path, dir, sizeof(dir), &folder, &there, err);
+}
+
+enum eksauth_status eksauth_trust_check_writer_folder(const char *path, struct eksauth_error *err)
+{
+    struct stat folder;
+    char dir[PATH_MAX];
+    bool there;
+    enum eksauth_status st = check_folder(path, dir, sizeof(dir), &folder, &there, err);
+
     /*
      * Sticky is enough for a reader, not for a writer: it keeps its lock
      * file and its nscd claims beside the file, and anyone who may make
      * files in the folder could make the lock first and stop every write.
      */
-    if ((folder.st_mode & WRITE_BITS) != 0)
-        return eksauth_fail(err, EKSAUTH_EINVAL,
-                            "%s: others may make files in it (mode %04o), so they can take the "
-                            "lock of %s first and stop every write; keep it in a folder only "
-                            "root writes; run: chmod go-w %s",
-                            dir, (unsigned)(folder.st_mode & 07777), path, dir);
-    return EKSAUTH_OK;
+    if (st == EKSAUTH_OK && there && (folder.st_mode & WRITE_BITS) != 0)
+        st = eksauth_fail(err, EKSAUTH_EINVAL,
+                          "%s: others may make files in it (mode %04o), so they can take the "
+                          "lock of %s first and stop every write; keep it in a folder only "
+                          "root writes; run: chmod go-w %s",
+                          dir, (unsigned)(folder.st_mode & 07777), path, dir);
+    return st;
 }

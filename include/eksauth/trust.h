@@ -48,14 +48,19 @@ enum eksauth_status eksauth_trust_check_opened(const char *path, const struct st
                                                struct eksauth_error *err);
 
 /*
- * The folder's half of the rule alone, for a writer before it puts path
- * there: a file in a folder the rule refuses is one no reader will trust.
- * Stricter than a reader's: a sticky folder others may write is refused
- * too, as the writer keeps its lock there (trust.c says why).
- * EKSAUTH_OK when the folder does not exist (the writer creates it);
- * EKSAUTH_EIO when it cannot be stat()ed.
+ * The folder's half of the rule alone, as a reader judges it: a file in a
+ * folder the rule refuses is one no reader will trust (a sticky one others
+ * may write passes).  EKSAUTH_OK when the folder does not exist (the writer
+ * creates it); EKSAUTH_EIO when it cannot be stat()ed.
  */
 enum eksauth_status eksauth_trust_check_folder(const char *path, struct eksauth_error *err);
+
+/*
+ * The same for a writer before it puts path there, stricter: a sticky
+ * folder others may write is refused too, as the writer keeps its lock
+ * there (trust.c says why).
+ */
+enum eksauth_status eksauth_trust_check_writer_folder(const char *path, struct eksauth_error *err);
 
 /*
  * eksauth_trust_check's verdict in parts: true when the file may be trusted

@@ -943,6 +943,30 @@ static void test_cached_db_folder_made_writable(void **state)
 }
 
 /*
+ * A root-owned sticky folder others may write passes the reader's rule
+ * (SECURITY.md invariant 3; only a writer refuses it, lib/trust.c): a
+ * cached DB there stays served when its path is checked again, not
+ * UNAVAIL once the recheck interval has passed.
+ */
+static void test_cached_db_sticky_folder_served(void **state)
+{
+    char buf[1024];
+    struct passwd pw;
+    struct stat dir;
+    int e = 0;
+
+    (void)state;
+    assert_int_equal(stat(tmpdir, &dir), 0);
+    assert_int_equal(chmod(tmpdir, 01777), 0);
+    assert_int_equal(_nss_eksauth_getpwnam_r("build", &pw, buf, sizeof(buf), &e),
+                     NSS_STATUS_SUCCESS);
+    wait_recheck();
+    assert_int_equal(_nss_eksauth_getpwnam_r("build", &pw, buf, sizeof(buf), &e),
+                     NSS_STATUS_SUCCESS);
+    assert_int_equal(chmod(tmpdir, dir.st_mode & 07777), 0);
+}
+
+/*
  * nss_local_open wrapped (-Wl,--wrap, mk/tests.am): while local_open_fails,
  * the module's read of /etc/passwd and /etc/group for local names fails as
  * fopen does out of descriptors (a caller's RLIMIT_NOFILE, a busy daemon).
@@ -1594,6 +1618,7 @@ int main(void)
         cmocka_unit_test_setup(test_stale_mark, each),
         cmocka_unit_test_setup(test_refusal_retried, each),
         cmocka_unit_test_setup(test_cached_db_folder_made_writable, each),
+        cmocka_unit_test_setup(test_cached_db_sticky_folder_served, each),
         cmocka_unit_test_setup(test_local_files_unreadable, each),
         cmocka_unit_test_setup(test_local_name_unreadable_per_answer, each),
         cmocka_unit_test_setup(test_templated_keyed_root_only, each),

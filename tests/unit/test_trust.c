@@ -287,16 +287,23 @@ static void test_check_folder(void **state)
      */
     assert_int_equal(chown(dir, 0, 0), 0);
     assert_int_equal(chmod(dir, 01777), 0);
-    assert_int_equal(eksauth_trust_check_folder(path, &err), EKSAUTH_EINVAL);
+    assert_int_equal(eksauth_trust_check_folder(path, &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_trust_check_writer_folder(path, &err), EKSAUTH_EINVAL);
     assert_non_null(strstr(err.msg, "others may make files in it (mode 1777)"));
     assert_non_null(strstr(err.msg, "run: chmod go-w"));
     assert_int_equal(chmod(dir, 01775), 0);
-    assert_int_equal(eksauth_trust_check_folder(path, &err), EKSAUTH_EINVAL);
-    assert_int_equal(chmod(dir, 01755), 0);
     assert_int_equal(eksauth_trust_check_folder(path, &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_trust_check_writer_folder(path, &err), EKSAUTH_EINVAL);
+    assert_int_equal(chmod(dir, 01755), 0);
+    assert_int_equal(eksauth_trust_check_writer_folder(path, &err), EKSAUTH_OK);
+    /* What a reader refuses, a writer refuses too. */
+    assert_int_equal(chmod(dir, 0775), 0);
+    assert_int_equal(eksauth_trust_check_writer_folder(path, &err), EKSAUTH_EINVAL);
+    assert_non_null(strstr(err.msg, "so its group"));
     assert_int_equal(rmdir(dir), 0);
     /* Not there yet: its writer makes it, root's. */
     assert_int_equal(eksauth_trust_check_folder(path, &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_trust_check_writer_folder(path, &err), EKSAUTH_OK);
 }
 
 EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_trusted), cmocka_unit_test(test_file_rules),
