@@ -23,10 +23,16 @@ static uint64_t key_hash(uint64_t seed, const char *key)
     size_t n = strlen(key);
     uint64_t h = EKSAUTH_FNV1A64_INIT ^ seed ^ n, w;
 
+    /*
+     * Two multiplies a word: after one, a difference in a word's top bit
+     * stays that one bit, which the next word's bytes could cancel whatever
+     * the seed; the second spreads it by carries that depend on the seed.
+     */
     for (; n >= 8; key += 8, n -= 8) {
         memcpy(&w, key, 8);
         h = (h ^ w) * 0x9e3779b97f4a7c15ull;
-        h ^= h >> 29;
+        h ^= h >> 32;
+        h *= 0xd6e8feb86659fd93ull;
     }
     w = 0;
     memcpy(&w, key, n);
