@@ -92,10 +92,18 @@ for t in $targets; do
     rc=$(cat "$out/fuzz_$t.rc" 2>/dev/null || echo 99)
     [ "$rc" = 0 ] && continue
     echo "---- fuzz_$t (exit $rc): $out/fuzz_$t.out"
-    grep -E -m 3 'ERROR|property broken|runtime error|SUMMARY' "$out/fuzz_$t.out"
+    # libFuzzer's own progress lines start with '#' and may quote dictionary
+    # words such as "ERROR"; the report is in the other lines.
+    grep -v '^#' "$out/fuzz_$t.out" |
+        grep -E -m 12 'ERROR|property broken|runtime error|SUMMARY|deadly signal|^    #[0-9]'
     for a in "$out/artifacts/$t"/*; do
         [ -f "$a" ] || continue
         echo "  reproducer: $a"
+        # The CI machine is thrown away: its bytes, so it can be kept from the log.
+        if [ "$(stat -c %s "$a")" -le 16384 ]; then
+            echo "  its bytes (base64 -d to get it back):"
+            base64 -w 76 "$a" | sed 's/^/    /'
+        fi
         echo "  replay:     $builddir/tests/fuzz/replay_$t $a   (or: $bin/fuzz_$t $a)"
         echo "  keep it:    mkdir -p $here/regressions/$t && cp $a $here/regressions/$t/"
     done
