@@ -333,24 +333,21 @@ static void read_review(const char *body, size_t len)
 }
 
 /*
- * Whether two read answers say the same: the same shape, keys and strings,
- * and numbers of the same value.  A number's text may change: json-c prints
- * a number as the text it read, and reads the malformed "041e" as the double
- * 041 (the 'e' dropped), whose text "041" reads back as the integer 41.
- * Nothing eksauth hands on is a number (a ConfigMap's data are strings).
+ * Whether two read answers say the same: the same shape, keys and strings;
+ * a number stays a number, but its text and even its value may change.
+ * json-c prints a number as the text it read, reads the malformed "041e" as
+ * the double 041 (the 'e' dropped), whose text "041" reads back as the
+ * integer 41, and clamps an integer past 64 bits, so "1000...0e" (a double
+ * of 1e120) prints as digits that read back as 2^64 - 1.  Nothing eksauth
+ * takes from an answer is such a number (docs/token-rules.md).
  */
 static bool same_answer(struct json_object *a, struct json_object *b)
 {
     enum json_type ta = json_object_get_type(a), tb = json_object_get_type(b);
-    bool numbers = (ta == json_type_int || ta == json_type_double) &&
-                   (tb == json_type_int || tb == json_type_double);
-    double da, db;
 
-    if (numbers) {
-        da = json_object_get_double(a);
-        db = json_object_get_double(b);
-        return da == db || (da != da && db != db);
-    }
+    if ((ta == json_type_int || ta == json_type_double) &&
+        (tb == json_type_int || tb == json_type_double))
+        return true;
     if (ta != tb)
         return false;
     switch (ta) {
