@@ -6,14 +6,11 @@
  */
 #include "config.h"
 
-#include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <openssl/evp.h>
 
@@ -875,20 +872,25 @@ enum eksauth_status eksauth_config_init(struct eksauth_config *cfg, struct eksau
  */
 static void say_who_may_read(const char *path, struct eksauth_error *err)
 {
-    struct stat sb;
+    uid_t owner = 0;
 
-    if (geteuid() == 0 || access(path, R_OK) == 0 || errno != EACCES)
-        return;
-    if (stat(path, &sb) != 0)
+    switch (eksauth_file_closed_by(path, &owner)) {
+    case EKSAUTH_CLOSED_BY_NOTHING:
+        break;
+    case EKSAUTH_CLOSED_BY_FOLDER:
         eksauth_error_append(err, "; a folder on its path is closed to you: run this as root "
                                   "(sudo eksauth ...)");
-    else if (sb.st_uid == 0)
-        eksauth_error_append(err, "; it is root's: run this as root (sudo eksauth ...)");
-    else
-        eksauth_error_append(err,
-                             "; it is uid %lu's: run this as root (sudo eksauth ...) or as "
-                             "uid %lu",
-                             (unsigned long)sb.st_uid, (unsigned long)sb.st_uid);
+        break;
+    case EKSAUTH_CLOSED_BY_FILE:
+        if (owner == 0)
+            eksauth_error_append(err, "; it is root's: run this as root (sudo eksauth ...)");
+        else
+            eksauth_error_append(err,
+                                 "; it is uid %lu's: run this as root (sudo eksauth ...) or as "
+                                 "uid %lu",
+                                 (unsigned long)owner, (unsigned long)owner);
+        break;
+    }
 }
 
 enum eksauth_status eksauth_config_load(struct eksauth_config *cfg, const char *path,

@@ -1,7 +1,7 @@
 /*
  * file.c - reading the files eksauth trusts (config, aws-auth, identity DB)
- * with a size cap and the trust rule of trust.h, and replacing a file
- * atomically.
+ * with a size cap and the trust rule of trust.h, replacing a file
+ * atomically, and what keeps a user who is not root out of one.
  */
 #include "config.h"
 
@@ -517,4 +517,19 @@ enum eksauth_status eksauth_file_remove_stale_temps(const char *path, unsigned *
                                                     struct eksauth_error *err)
 {
     return eksauth_file_each_left(path, TMP_MARK, NULL, remove_left, NULL, removed, err);
+}
+
+enum eksauth_closed_by eksauth_file_closed_by(const char *path, uid_t *owner)
+{
+    struct stat sb;
+
+    /* No mode keeps root out: what failed it was something else. */
+    if (geteuid() == 0 || access(path, R_OK) == 0 || errno != EACCES)
+        return EKSAUTH_CLOSED_BY_NOTHING;
+    /* A stat needs each folder's search bit, not the file's read bit. */
+    if (stat(path, &sb) != 0)
+        return errno == EACCES ? EKSAUTH_CLOSED_BY_FOLDER : EKSAUTH_CLOSED_BY_NOTHING;
+    if (owner != NULL)
+        *owner = sb.st_uid;
+    return EKSAUTH_CLOSED_BY_FILE;
 }

@@ -4,14 +4,11 @@
  */
 #include "config.h"
 
-#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "eksauth/file.h"
 #include "eksauth/imds.h"
@@ -89,7 +86,7 @@ enum eksauth_status eksauth_mapping_read(struct eksauth_ctx *ctx, const char *pa
                                          struct eksauth_error *err)
 {
     enum eksauth_status st;
-    struct stat sb;
+    uid_t owner = 0;
 
     *data = NULL;
     *len = 0;
@@ -122,9 +119,12 @@ enum eksauth_status eksauth_mapping_read(struct eksauth_ctx *ctx, const char *pa
                      path, ctx->paths.config);
     else if (st == EKSAUTH_ENOTFOUND)
         eksauth_fail(err, st, "--aws-auth %s: no such file", path);
-    /* Kept out of root's file as another user: the one fix (lib/config.c says it of the config). */
-    if (st == EKSAUTH_EIO && geteuid() != 0 && access(path, R_OK) != 0 && errno == EACCES &&
-        stat(path, &sb) == 0 && sb.st_uid == 0)
+    /*
+     * Kept out of root's file as another user: the one fix (lib/config.c says
+     * it of the config).  Another user's gets none: as root it is refused too.
+     */
+    if (st == EKSAUTH_EIO && eksauth_file_closed_by(path, &owner) == EKSAUTH_CLOSED_BY_FILE &&
+        owner == 0)
         eksauth_error_append(err, "; it is root's: run this as root (sudo eksauth ...)");
     return st;
 }

@@ -8,9 +8,9 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
+#include "eksauth/file.h"
 #include "cli.h"
 
 void cli_error(const char *what, const char *fmt, ...)
@@ -32,15 +32,15 @@ int cli_fail(const char *what, const struct eksauth_error *err)
 
 int cli_db_fail(const char *what, const char *path, const struct eksauth_error *err)
 {
-    struct stat sb;
+    enum eksauth_closed_by closed = eksauth_file_closed_by(path, NULL);
 
     if (err->status == EKSAUTH_EUNAVAIL)
         cli_error(what, "%s (run eksauth sync first)", err->msg);
     /* Not root and kept out: iddb.c said why; say what makes it readable again. */
-    else if (geteuid() == 0 || access(path, R_OK) == 0 || errno != EACCES)
+    else if (closed == EKSAUTH_CLOSED_BY_NOTHING)
         cli_error(what, "%s", err->msg);
     /* The stat is stopped too: the file's mode is not what keeps the user out. */
-    else if (stat(path, &sb) != 0)
+    else if (closed == EKSAUTH_CLOSED_BY_FOLDER)
         cli_error(what,
                   "%s; a folder on its path is closed to you, and every user must reach it "
                   "(NSS reads it as the user): as root, chmod o+x that folder (eksauth sync "

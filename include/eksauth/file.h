@@ -1,7 +1,7 @@
 /*
  * file.h - reading the files eksauth trusts (config, aws-auth, DB) and
  * writing files atomically (temp file in the same folder, fsync, rename,
- * fsync of the folder).
+ * fsync of the folder); what keeps a user who is not root out of a file.
  */
 #ifndef EKSAUTH_FILE_H
 #define EKSAUTH_FILE_H
@@ -50,6 +50,23 @@ enum eksauth_status eksauth_file_read_private(const char *path, size_t max, char
  */
 enum eksauth_status eksauth_file_read_fd(const char *path, int fd, size_t max, char **out,
                                          size_t *outlen, struct eksauth_error *err);
+
+/*
+ * What keeps a caller that is not root out of path, for the advice on its
+ * fix (each caller words its own: who may read which file differs).
+ * EKSAUTH_CLOSED_BY_NOTHING for root, a file the caller may read, and a
+ * failure that is no refused permission (missing, too long, I/O);
+ * EKSAUTH_CLOSED_BY_FOLDER when the stat is refused too, so a folder on
+ * its path is closed to the caller; EKSAUTH_CLOSED_BY_FILE when the file's
+ * own mode is, and *owner (may be NULL) is then its owner's uid.
+ */
+enum eksauth_closed_by {
+    EKSAUTH_CLOSED_BY_NOTHING,
+    EKSAUTH_CLOSED_BY_FOLDER,
+    EKSAUTH_CLOSED_BY_FILE,
+};
+
+enum eksauth_closed_by eksauth_file_closed_by(const char *path, uid_t *owner);
 
 /*
  * Write data to path atomically with the given mode: "<path>.tmp.XXXXXX" in

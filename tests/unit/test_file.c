@@ -2,7 +2,7 @@
  * test_file.c - lib/file.c: reading trusted files (size cap, regular files
  * only, the rule of lib/trust.c on the file and its folder) and atomic
  * replacement (content, exact mode, a new inode, no temp file left behind
- * on any failure).
+ * on any failure); what keeps a user who is not root out of a file.
  */
 #include "config.h"
 
@@ -28,6 +28,7 @@
 #include <cmocka.h>
 
 #include "eksauth/file.h"
+#include "as_nobody.h"
 #include "scratch.h"
 #include "smaps.h"
 #include "unit.h"
@@ -780,6 +781,82 @@ static void test_remove_stale_errors(void **state)
     assert_int_equal(eksauth_file_remove_stale_temps("/tmp/", &removed, &err), EKSAUTH_EINVAL);
 }
 
+/* What nobody was told of one path: closed by what, and whose the file (when asked). */
+struct closed_seen {
+    const char *path;
+    uid_t *owner;
+    enum eksauth_closed_by by;
+};
+
+static void closed_it(void *p)
+{
+    struct closed_seen *seen = p;
+
+    seen->by = eksauth_file_closed_by(seen->path, seen->owner);
+}
+
+/* eksauth_file_closed_by(path, owner) as nobody; owner may be NULL. */
+static enum eksauth_closed_by closed_to_nobody(const char *path, uid_t *owner)
+{
+    struct closed_seen seen = {path, owner, EKSAUTH_CLOSED_BY_NOTHING};
+
+    if (owner != NULL)
+        *owner = 99999; /* not a uid the test uses: left as is when not filled */
+    assert_true(as_nobody(closed_it, &seen));
+    return seen.by;
+}
+
+/*
+ * What keeps a user out, for the advice lib/config.c, lib/mapping.c and
+ * tools/cli.c give: the file's mode (and whose it is), a folder on its
+ * path, or nothing to advise on (root, a file the user may read, a
+ * missing one).
+ */
+static void test_closed_by(void **state)
+{
+    struct scratch *fx = *state;
+    char closed[sizeof(fx->dir) + 16], inside[sizeof(closed) + 16], missing[sizeof(fx->path) + 16];
+    uid_t owner = 99999;
+
+    if (geteuid() != 0)
+        skip(); /* only root makes a file of root's, then drops to another user */
+    /* As root: no mode keeps root out, nothing to advise. */
+    put(fx->path, "x", 1, 0600);
+    assert_int_equal(eksauth_file_closed_by(fx->path, &owner), EKSAUTH_CLOSED_BY_NOTHING);
+    assert_int_equal(owner, 99999);
+    assert_int_equal(chmod(fx->dir, 0755), 0);
+    /* Root's 0600: the file's mode, and it is root's. */
+    assert_int_equal(closed_to_nobody(fx->path, &owner), EKSAUTH_CLOSED_BY_FILE);
+    assert_int_equal(owner, 0);
+    /* Another user's: that user named. */
+    assert_int_equal(chown(fx->path, 65533, 65533), 0);
+    assert_int_equal(closed_to_nobody(fx->path, &owner), EKSAUTH_CLOSED_BY_FILE);
+    assert_int_equal(owner, 65533);
+    /* Readable: nothing to advise. */
+    assert_int_equal(chmod(fx->path, 0644), 0);
+    assert_int_equal(closed_to_nobody(fx->path, &owner), EKSAUTH_CLOSED_BY_NOTHING);
+    assert_int_equal(owner, 99999);
+    /* Missing, or under a file: refused for no permission, nothing to advise. */
+    snprintf(missing, sizeof(missing), "%s/none", fx->dir);
+    assert_int_equal(closed_to_nobody(missing, &owner), EKSAUTH_CLOSED_BY_NOTHING);
+    snprintf(missing, sizeof(missing), "%s/x", fx->path);
+    assert_int_equal(closed_to_nobody(missing, &owner), EKSAUTH_CLOSED_BY_NOTHING);
+    /* A folder nobody may not search: the folder, though the file itself is 0644. */
+    snprintf(closed, sizeof(closed), "%s/closed", fx->dir);
+    assert_int_equal(mkdir(closed, 0700), 0);
+    snprintf(inside, sizeof(inside), "%s/f", closed);
+    put(inside, "x", 1, 0644);
+    assert_int_equal(closed_to_nobody(inside, &owner), EKSAUTH_CLOSED_BY_FOLDER);
+    assert_int_equal(owner, 99999);
+    /* Searchable, not listable (0711): the stat passes, the file's own mode is left. */
+    assert_int_equal(chmod(closed, 0711), 0);
+    assert_int_equal(chmod(inside, 0600), 0);
+    assert_int_equal(closed_to_nobody(inside, &owner), EKSAUTH_CLOSED_BY_FILE);
+    assert_int_equal(owner, 0);
+    /* owner may be NULL (tools/cli.c asks no owner). */
+    assert_int_equal(closed_to_nobody(inside, NULL), EKSAUTH_CLOSED_BY_FILE);
+}
+
 EKSAUTH_UNIT_MAIN(
     cmocka_unit_test_setup_teardown(test_read, setup, teardown),
     cmocka_unit_test_setup_teardown(test_read_empty, setup, teardown),
@@ -807,4 +884,5 @@ EKSAUTH_UNIT_MAIN(
     cmocka_unit_test_setup_teardown(test_prepare_fails_cleans_up, setup, teardown),
     cmocka_unit_test_setup_teardown(test_remove_stale_temps, setup, teardown),
     cmocka_unit_test_setup_teardown(test_remove_stale_matches_writer, setup, teardown),
-    cmocka_unit_test_setup_teardown(test_remove_stale_errors, setup, teardown))
+    cmocka_unit_test_setup_teardown(test_remove_stale_errors, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_closed_by, setup, teardown))

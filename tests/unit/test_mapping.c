@@ -25,6 +25,7 @@
 #include "eksauth/iddb.h"
 #include "eksauth/mapping.h"
 #include "eksauth/names.h"
+#include "as_nobody.h"
 #include "plan_fixture.h"
 #include "unit.h"
 
@@ -117,29 +118,36 @@ static void test_read_missing(void **state)
     eksauth_ctx_close(&ctx);
 }
 
-/*
- * Read path as nobody (uid 65534; root keeps its saved uid to come back):
- * the status, and the message into msg.  Asserted after, as root again.
- */
-static enum eksauth_status read_as_nobody(const char *path, char *msg, size_t msglen)
+/* read_as_nobody's read: root's context, and what nobody saw. */
+struct read_seen {
+    struct eksauth_ctx *ctx;
+    const char *path;
+    char *data;
+    enum eksauth_status st;
+    struct eksauth_error err;
+};
+
+static void read_it(void *p)
 {
     static char label[EKSAUTH_PATH_MAX + 64];
-    struct eksauth_error err = {EKSAUTH_OK, ""};
-    struct eksauth_ctx ctx;
-    enum eksauth_status st = EKSAUTH_EINVAL;
-    char *data = NULL;
+    struct read_seen *seen = p;
     size_t len = 0;
 
+    seen->st = eksauth_mapping_read(seen->ctx, seen->path, &seen->data, &len, label, &seen->err);
+}
+
+/* Read path as nobody (as_nobody.h): the status, and the message into msg. */
+static enum eksauth_status read_as_nobody(const char *path, char *msg, size_t msglen)
+{
+    struct eksauth_ctx ctx;
+    struct read_seen seen = {&ctx, path, NULL, EKSAUTH_EINVAL, {EKSAUTH_OK, ""}};
+
     eksauth_ctx_init(&ctx, 0);
-    if (setresuid(65534, 65534, 0) == 0) {
-        st = eksauth_mapping_read(&ctx, path, &data, &len, label, &err);
-        if (setresuid(0, 0, 0) != 0)
-            abort(); /* the other tests must not run as nobody */
-    }
-    snprintf(msg, msglen, "%s", err.msg);
-    free(data);
+    as_nobody(read_it, &seen);
+    snprintf(msg, msglen, "%s", seen.err.msg);
+    free(seen.data);
     eksauth_ctx_close(&ctx);
-    return st;
+    return seen.st;
 }
 
 /* Not root, an aws-auth only root may read: one fix, run as root; someone else's gets none. */
