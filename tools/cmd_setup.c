@@ -107,6 +107,16 @@ static void say_stopped(const struct eksauth_setup_plan *plan, bool undo)
                   undo ? "" : " (eksauth setup --undo takes out what was written)");
 }
 
+/* Whether root holds an etc folder, as every system's root does. */
+static bool has_etc(const char *root)
+{
+    char etc[EKSAUTH_PATH_MAX];
+    struct stat sb;
+    int n = snprintf(etc, sizeof(etc), "%s/etc", root);
+
+    return n > 0 && (size_t)n < sizeof(etc) && stat(etc, &sb) == 0 && S_ISDIR(sb.st_mode);
+}
+
 /* The config's sudo group (or NULL and the reason in skip) and the group of every login. */
 static int load_groups(struct eksauth_cli *cli, char group[EKSAUTH_NAME_MAX + 1],
                        const char **sudo_group, char *skip, size_t skiplen,
@@ -189,6 +199,18 @@ int cmd_setup(struct eksauth_cli *cli, int argc, char **argv)
     }
     if (o.root != NULL && !S_ISDIR(root_st.st_mode)) {
         cli_error(WHAT, "--root %s: not a folder", o.root);
+        return EXIT_USAGE;
+    }
+    /*
+     * Why: an image's mount point before it is mounted is an empty folder,
+     * under which --undo says "nothing to take out" and --config elsewhere
+     * plans every file as new, both exit 0.  A system root has etc/.
+     */
+    if (o.root != NULL && !has_etc(o.root)) {
+        cli_error(WHAT,
+                  "--root %s: no etc/ folder in it, so it is not a system's root: is the "
+                  "image mounted there?",
+                  o.root);
         return EXIT_USAGE;
     }
     /* Under --root, the config is the root's own. */

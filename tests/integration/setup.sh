@@ -231,6 +231,25 @@ before=$(sums "$R")
 like "$?:$(cat "$T/err"):$(sums "$R")" "^2:eksauth: setup: $R$DROPIN exists and eksauth setup did not write it: .*; nothing was changed:$before\$" \
     "an operator's 40-eksauth.conf: setup refuses, nothing changed"
 
+# 10. A --root that is a folder but no system's root (an image's mount
+#     point before it is mounted: empty, or without etc/): refused, exit 2,
+#     naming the folder and what is missing, and nothing made in it.  (It
+#     said "nothing to take out" to --undo, and --config elsewhere planned
+#     every file as new, exit 0: the operator took the image as done.)
+mkdir "$T/unmounted"
+printf 'cluster_id = prod\n' >"$T/unmounted.conf"
+for args in "--root $T/unmounted" "--undo --root $T/unmounted" "--undo --dry-run --root $T/unmounted" \
+    "--dry-run --root $T/unmounted --config $T/unmounted.conf"; do
+    # shellcheck disable=SC2086
+    "$EKSAUTH" setup $args >"$T/out" 2>"$T/err"
+    is "$?:$(cat "$T/err"):$(cat "$T/out")" \
+        "2:eksauth: setup: --root $T/unmounted: no etc/ folder in it, so it is not a system's root: is the image mounted there?:" \
+        "setup $args on an empty folder: exit 2, no etc/, is the image mounted"
+done
+mkdir "$T/unmounted/boot"
+"$EKSAUTH" setup --undo --root "$T/unmounted" >"$T/out" 2>"$T/err"
+is "$?:$(ls -A "$T/unmounted")" "2:boot" "... a folder with no etc/ but other files: refused too, nothing made"
+
 # 10. sshd itself, with Amazon Linux 2023's 50-redhat.conf, which turns
 #     keyboard-interactive off (ChallengeResponseAuthentication, its old
 #     name).  An earlier setup's eksauth.conf is read after it: sshd -T says
