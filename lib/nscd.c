@@ -205,7 +205,10 @@ static bool marked(const char *mark)
 /* The mark moved into d's claim (no lock needed: only a request that failed made it). */
 static void take_mark(struct eksauth_nscd_debt *d)
 {
-    if (marked(d->mark) && rename(d->mark, d->claim) == 0)
+    if (!marked(d->mark))
+        return;
+    d->failed = true;
+    if (rename(d->mark, d->claim) == 0)
         d->taken++;
 }
 
@@ -242,6 +245,7 @@ bool eksauth_nscd_owed(const char *db_path)
 
 bool eksauth_nscd_take(struct eksauth_nscd_debt *d, const char *db_path)
 {
+    enum eksauth_status st;
     unsigned left;
     int lock = -1;
 
@@ -257,14 +261,22 @@ bool eksauth_nscd_take(struct eksauth_nscd_debt *d, const char *db_path)
      * ignores, so nothing is asked or said.  Else (full, read-only): asked
      * all the same, and the debts stay for the next run.
      */
-    if (make_claim(d) != 0)
-        return errno != EACCES && errno != EPERM;
+    if (make_claim(d) != 0) {
+        int e = errno;
+
+        d->failed = marked(d->mark);
+        return e != EACCES && e != EPERM;
+    }
     take_mark(d);
+    if (left == 0)
+        return true;
     /* Under the DB's lock, no writer is between its claim and its replace. */
-    if (left > 0 && eksauth_file_trylock(db_path, &lock, NULL) == EKSAUTH_OK) {
+    st = eksauth_file_trylock(db_path, &lock, NULL);
+    if (st == EKSAUTH_OK) {
         d->taken += claims_left(d, true);
         close(lock);
     }
+    d->writing = st == EKSAUTH_EUNAVAIL; /* held by another process */
     return true;
 }
 

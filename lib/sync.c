@@ -584,6 +584,21 @@ static enum eksauth_status maps_nobody(const struct eksauth_awsauth *aa, const c
 #define NSCD_RETRY_MS 2000
 
 /*
+ * Why a drop was owed before this run's write, in words true of it: a
+ * request that failed (the mark, a sync's or a login's), another writer's
+ * claim taken over (killed, or not yet answered), or only claims of a
+ * writer holding the DB's lock (whose write, if any, it asks for itself).
+ */
+static const char *owed_because(const struct eksauth_nscd_debt *d)
+{
+    if (d->failed)
+        return "dropped (an earlier sync or login could not)";
+    if (d->taken == 0 && d->writing)
+        return "dropped (asked while another sync or login held the DB's lock)";
+    return "dropped (an earlier sync or login had not been answered)";
+}
+
+/*
  * nscd's passwd and group caches dropped: after this sync replaced the DB
  * (d: its claim, made under the lock), or because an earlier writer could
  * not, or was killed before nscd answered (d NULL: taken from the mark and
@@ -640,9 +655,7 @@ static void drop_nscd_caches(struct eksauth_ctx *ctx, struct eksauth_nscd_debt *
                                    "and nscd -i group as root",
                                    e.msg);
     if (dropped)
-        r->nscd = retried   ? "dropped on a retry"
-                  : earlier ? "dropped (an earlier sync could not)"
-                            : NULL;
+        r->nscd = retried ? "dropped on a retry" : earlier ? owed_because(d) : NULL;
 }
 
 void eksauth_sync_nscd_owed(struct eksauth_ctx *ctx, struct eksauth_sync_report *r)

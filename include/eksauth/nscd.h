@@ -53,6 +53,9 @@ struct eksauth_nscd_debt {
     char mark[EKSAUTH_PATH_MAX];  /* the mark beside the DB */
     char claim[EKSAUTH_PATH_MAX]; /* this process's claim; "" when it holds none */
     unsigned taken;               /* earlier debts moved into it: the mark, others' claims */
+    /* Why it was owed, for the report's words (lib/sync.c): */
+    bool failed;  /* the mark was there: an earlier writer's request failed */
+    bool writing; /* claims take left, as the DB's lock was held: a writer at work */
 };
 
 /*
@@ -79,7 +82,8 @@ bool eksauth_nscd_owed(const char *db_path);
  * costs an lstat and a read of the folder, and makes no file.  false too
  * when this process may not write the folder (a user's run on root's DB:
  * nscd ignores its request, tests/unit/test_nscd.c
- * test_no_take_without_a_writable_folder).
+ * test_no_take_without_a_writable_folder).  d->failed and d->writing say
+ * what it found (tests/unit/test_nscd.c test_take_says_what_it_found).
  */
 bool eksauth_nscd_take(struct eksauth_nscd_debt *d, const char *db_path);
 

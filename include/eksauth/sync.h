@@ -88,9 +88,10 @@ struct eksauth_sync_report {
     char rv[EKSAUTH_KUBE_RV_MAX];
     /*
      * nscd's caches, when there is news of them (NULL: none, or dropped at
-     * the first ask): "dropped on a retry", "dropped (an earlier sync could
-     * not)", or "pending" (not dropped: kept beside the DB as owed, and the
-     * next sync, changed or not, asks again; the warnings say why).
+     * the first ask): "dropped on a retry", "dropped (...)" with why a drop
+     * was owed before this run (lib/sync.c owed_because), or "pending" (not
+     * dropped: kept beside the DB as owed, and the next sync, changed or
+     * not, asks again; the warnings say why).
      */
     const char *nscd;
     /* A cluster source: what the sync asked of it (budget.h) and what it left stale. */

@@ -239,6 +239,44 @@ static void db_folder(const char *name, char dir[512], char db[600], char mark[6
 }
 
 /*
+ * What take found, for the report's words (lib/sync.c): a writer's claim
+ * while it holds the DB's lock is a writer at work, no failure; the same
+ * claim once the lock is free is taken over, no failure either; the mark
+ * is a request that failed.  (take said only how many it moved, and the
+ * sync called every drop owed "an earlier sync could not".)
+ */
+static void test_take_says_what_it_found(void **state)
+{
+    struct eksauth_nscd_debt w, r;
+    struct eksauth_error err = {0};
+    char dir[512], db[600], mark[600];
+    int lock;
+
+    (void)state;
+    db_folder("found", dir, db, mark);
+    assert_int_equal(eksauth_file_lock(db, &lock, &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_nscd_owe_locked(&w, db, &err), EKSAUTH_OK);
+    assert_false(w.failed || w.writing);
+    assert_true(eksauth_nscd_take(&r, db));
+    assert_true(r.writing && !r.failed && r.taken == 0);
+    assert_int_equal(eksauth_nscd_settle(&r, true, &err), EKSAUTH_OK);
+    close(lock);
+    assert_true(eksauth_nscd_take(&r, db));
+    assert_true(!r.writing && !r.failed && r.taken == 1);
+    /* nscd refused: the mark, a failure, whoever takes it next. */
+    assert_int_equal(eksauth_nscd_settle(&r, false, &err), EKSAUTH_OK);
+    assert_true(eksauth_nscd_take(&r, db));
+    assert_true(r.failed && !r.writing && r.taken == 1);
+    assert_int_equal(eksauth_nscd_settle(&r, false, &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_file_lock(db, &lock, &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_nscd_owe_locked(&w, db, &err), EKSAUTH_OK);
+    close(lock);
+    assert_true(w.failed && w.taken == 1);
+    assert_int_equal(eksauth_nscd_settle(&w, true, &err), EKSAUTH_OK);
+    assert_false(eksauth_nscd_owed(db));
+}
+
+/*
  * A run that cannot write beside the DB (a user's `eksauth sync` on root's
  * DB) takes over nothing and asks nothing: nscd ignores a request that is
  * not root's, and the mark stays root's to pay.  (It asked all the same,
@@ -504,6 +542,7 @@ int main(void)
         cmocka_unit_test(test_no_daemon),
         cmocka_unit_test(test_claims_taken_over_only_unlocked),
         cmocka_unit_test(test_claim_taken_by_next_writer),
+        cmocka_unit_test(test_take_says_what_it_found),
         cmocka_unit_test(test_no_take_without_a_writable_folder),
         cmocka_unit_test(test_claim_kept_when_mark_cannot_be_made),
         cmocka_unit_test(test_mark_is_a_file),

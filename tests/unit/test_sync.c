@@ -1530,12 +1530,16 @@ static unsigned nscd_files(const struct host_fixture *h)
     return n;
 }
 
+/* What a run says of a drop owed since an earlier request failed (the mark), a sync's or a login's.
+ */
+#define SAID_FAILED "dropped (an earlier sync or login could not)"
+
 /*
  * An unchanged run (the timer's) owed a drop, under an nscd that answers:
- * 0 when it asked for both caches, said so and left nothing owed, and the
+ * 0 when it asked for both caches, said so (said) and left nothing owed, and the
  * run after it asked nothing; else the step that failed (first and on).
  */
-static int owed_run_pays(struct host_fixture *h, int first)
+static int owed_run_pays(struct host_fixture *h, int first, const char *said)
 {
     struct eksauth_sync_report r;
     struct eksauth_error err;
@@ -1552,8 +1556,7 @@ static int owed_run_pays(struct host_fixture *h, int first)
     if (bad == 0 &&
         (lines_of(log) != 2 || strstr(log, "passwd") == NULL || strstr(log, "group") == NULL))
         bad = first + 2;
-    else if (bad == 0 &&
-             (r.nscd == NULL || strcmp(r.nscd, "dropped (an earlier sync could not)") != 0))
+    else if (bad == 0 && (r.nscd == NULL || strcmp(r.nscd, said) != 0))
         bad = first + 3;
     else if (bad == 0 && nscd_files(h) != 0)
         bad = first + 4;
@@ -1615,7 +1618,7 @@ static int nscd_owed_across_syncs(void *arg)
     if (bad != 0)
         return bad;
     /* The next run: aws-auth unchanged, nothing written, and still the caches are dropped. */
-    return owed_run_pays(h, 7);
+    return owed_run_pays(h, 7, SAID_FAILED);
 }
 
 /*
@@ -1664,8 +1667,11 @@ static int killed_while_asking(void *arg)
     fake_nscd_stop(&f, 1, log, sizeof(log));
     if (lines_of(log) != 1)
         return 4;
-    /* The timer's next run: aws-auth unchanged, and the killed sync's drop still asked for. */
-    return owed_run_pays(h, 5);
+    /*
+     * The timer's next run: aws-auth unchanged, and the killed sync's drop
+     * still asked for; no request of it failed, and the report says so.
+     */
+    return owed_run_pays(h, 5, "dropped (an earlier sync or login had not been answered)");
 }
 
 /*
@@ -1707,8 +1713,7 @@ static int mark_made_while_asked(void *arg)
     if (run_if_changed(h, &r, &err) != EKSAUTH_OK)
         bad = 4;
     fake_nscd_stop(&f, 1, log, sizeof(log));
-    if (bad == 0 && (lines_of(log) != 2 || r.nscd == NULL ||
-                     strcmp(r.nscd, "dropped (an earlier sync could not)") != 0))
+    if (bad == 0 && (lines_of(log) != 2 || r.nscd == NULL || strcmp(r.nscd, SAID_FAILED) != 0))
         bad = 5;
     else if (bad == 0 && access(mark, F_OK) != 0)
         bad = 6;
@@ -1727,6 +1732,63 @@ static void test_nscd_mark_made_while_asked_stays(void **state)
 {
     (void)state;
     in_nscd_namespace(mark_made_while_asked);
+}
+
+/*
+ * In a mount namespace of its own: a run with nothing to write (the
+ * watch's at a stream's end) while another writer holds the DB's lock, its
+ * claim made and its request not yet sent.  0 when the run asked, said
+ * why in words true of it, and left the writer's claim to the writer, else
+ * the step that failed (its number).
+ */
+static int asked_while_another_writes(void *arg)
+{
+    struct host_fixture *h = arg;
+    struct eksauth_nscd_debt w;
+    struct eksauth_sync_report r;
+    struct eksauth_error err;
+    struct fake_nscd f;
+    char log[256];
+    int lock = -1, bad = 0;
+
+    sync_ok(h);
+    if (eksauth_iddb_lock(h->ctx.paths.db, &lock, &err) != EKSAUTH_OK)
+        return 2;
+    if (eksauth_nscd_owe_locked(&w, h->ctx.paths.db, &err) != EKSAUTH_OK)
+        bad = 3;
+    else if (fake_nscd_start(&f, EKSAUTH_NSCD_SOCKET, 2, FAKE_NSCD_DONE) != 0)
+        bad = 4;
+    if (bad != 0) {
+        eksauth_iddb_unlock(lock);
+        return bad;
+    }
+    memset(&r, 0, sizeof(r));
+    eksauth_sync_nscd_owed(&h->ctx, &r);
+    fake_nscd_stop(&f, 1, log, sizeof(log));
+    if (lines_of(log) != 2)
+        bad = 5;
+    else if (r.nscd == NULL ||
+             strcmp(r.nscd, "dropped (asked while another sync or login held the DB's lock)") != 0)
+        bad = 6;
+    else if (access(w.claim, F_OK) != 0)
+        bad = 7;
+    eksauth_sync_report_free(&r);
+    (void)eksauth_nscd_settle(&w, true, NULL);
+    eksauth_iddb_unlock(lock);
+    return bad;
+}
+
+/*
+ * A run that finds another writer's claim while that writer holds the
+ * DB's lock (a sync mid-write) asks nscd, and its report says so: no
+ * earlier request failed.  (It said "dropped (an earlier sync could not)",
+ * as it did of any drop owed: the mark of a failed request, a killed
+ * writer's claim, a live one's.)
+ */
+static void test_nscd_words_for_a_live_writer(void **state)
+{
+    (void)state;
+    in_nscd_namespace(asked_while_another_writes);
 }
 
 int main(void)
@@ -1758,6 +1820,7 @@ int main(void)
         cmocka_unit_test(test_nscd_failure_is_asked_again),
         cmocka_unit_test(test_nscd_mark_made_while_asked_stays),
         cmocka_unit_test(test_nscd_drop_owed_by_killed_sync),
+        cmocka_unit_test(test_nscd_words_for_a_live_writer),
         cmocka_unit_test(test_seeds_skip_private_and_local_groups),
     };
 
