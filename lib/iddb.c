@@ -292,7 +292,13 @@ static const char *config_str(const struct eksauth_iddb *db, const unsigned char
     return s;
 }
 
-#define BAD_CONFIG "identity DB: %s: bad config section (home, shell, templates, denied)"
+/*
+ * A file that fails a check of its format: said damaged, with the check,
+ * so the operator knows it is no setup of theirs (eksauth sync rebuilds it,
+ * lib/sync.c).
+ */
+#define DAMAGED(why) "identity DB: %s: damaged (" why ")"
+#define BAD_CONFIG   DAMAGED("bad config section: home, shell, templates, denied")
 
 /* Home pattern, shell, templates and denied names, read once at open into db->templates. */
 static bool parse_config(struct eksauth_iddb *db)
@@ -381,8 +387,7 @@ static enum eksauth_status parse_header(struct eksauth_iddb *db, const char *wha
 
     /* Magic and version first, so an old DB gets the message that says what to do. */
     if (db->size < 16)
-        return eksauth_fail(err, EKSAUTH_EINVAL, "identity DB: %s: truncated (%zu bytes)", what,
-                            db->size);
+        return eksauth_fail(err, EKSAUTH_EINVAL, DAMAGED("truncated to %zu bytes"), what, db->size);
     if (memcmp(h + IDDB_H_MAGIC, EKSAUTH_IDDB_MAGIC, 8) != 0)
         return eksauth_fail(err, EKSAUTH_EINVAL, "identity DB: %s: not an identity DB (bad magic)",
                             what);
@@ -413,20 +418,19 @@ static enum eksauth_status parse_header(struct eksauth_iddb *db, const char *wha
                             eksauth_le32_get(h + IDDB_H_VERSION));
     /* Too short for the header page, or bigger than any DB we write: never read past the end. */
     if (db->size < IDDB_DATA_START)
-        return eksauth_fail(err, EKSAUTH_EINVAL, "identity DB: %s: truncated (%zu bytes)", what,
-                            db->size);
+        return eksauth_fail(err, EKSAUTH_EINVAL, DAMAGED("truncated to %zu bytes"), what, db->size);
     if (db->size > EKSAUTH_IDDB_MAX_SIZE)
-        return eksauth_fail(err, EKSAUTH_EINVAL, "identity DB: %s: too large", what);
+        return eksauth_fail(err, EKSAUTH_EINVAL, DAMAGED("too large"), what);
     if (eksauth_le32_get(h + IDDB_H_HSIZE) != IDDB_HEADER_SIZE)
-        return eksauth_fail(err, EKSAUTH_EINVAL, "identity DB: %s: bad header size", what);
+        return eksauth_fail(err, EKSAUTH_EINVAL, DAMAGED("bad header size"), what);
     /* The size written in the header must be the size we have: catches truncation. */
     want = eksauth_le64_get(h + IDDB_H_FSIZE);
     if (want != db->size)
         return eksauth_fail(err, EKSAUTH_EINVAL,
-                            "identity DB: %s: truncated or padded (%zu bytes, header says %llu)",
-                            what, db->size, (unsigned long long)want);
+                            DAMAGED("truncated or padded: %zu bytes, the header says %llu"), what,
+                            db->size, (unsigned long long)want);
     if (eksauth_iddb_header_sum(h) != eksauth_le64_get(h + IDDB_H_CHECKSUM))
-        return eksauth_fail(err, EKSAUTH_EINVAL, "identity DB: %s: header checksum mismatch", what);
+        return eksauth_fail(err, EKSAUTH_EINVAL, DAMAGED("header checksum mismatch"), what);
 
     db->generation = eksauth_le64_get(h + IDDB_H_GENERATION);
     db->id_min = eksauth_le32_get(h + IDDB_H_ID_MIN);
@@ -454,10 +458,10 @@ static enum eksauth_status parse_header(struct eksauth_iddb *db, const char *wha
      */
     if (db->id_min == 0 || db->id_min > db->id_max || (db->flags & ~EKSAUTH_IDDB_KEYED) != 0 ||
         (db->users_gid != 0 && (db->users_gid < db->id_min || db->users_gid > db->id_max)))
-        return eksauth_fail(err, EKSAUTH_EINVAL, "identity DB: %s: bad id range or flags", what);
+        return eksauth_fail(err, EKSAUTH_EINVAL, DAMAGED("bad id range or flags"), what);
     /* Every section inside the file: later reads only check they stay inside their section. */
     if (!sections_ok(db))
-        return eksauth_fail(err, EKSAUTH_EINVAL, "identity DB: %s: bad section layout", what);
+        return eksauth_fail(err, EKSAUTH_EINVAL, DAMAGED("bad section layout"), what);
     db->checked = calloc((size_t)db->n_blocks / 64 + 1, sizeof(uint64_t));
     if (db->checked == NULL)
         return eksauth_fail(err, EKSAUTH_ENOMEM, "identity DB: out of memory");

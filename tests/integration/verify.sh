@@ -10,7 +10,7 @@
 # of the stand-in ends in exit 4 or 1, never 0, and a stand-in that does not
 # answer is cut off by the client's own timeout (the stand-in logs who closed
 # the connection); the identity DB's exit rule, that of eksauth users and map
-# (none yet 4, untrusted or unreadable 2, never 1); no proxy from the
+# (none yet 4, untrusted, unreadable or damaged 2, never 1); no proxy from the
 # environment; no secret in any message.
 # Nothing is timed: each verify runs under `timeout $HANG`, hang protection
 # only.  TAP output.
@@ -28,7 +28,7 @@ HANG=30   # verify killed after this: a hang fails, it is no time limit
 HOLD=20   # the stand-in closes a connection it held this long: a client with no
           # timeout shows as "stand-in" (sts_cut), before the hang protection
 
-plan 73
+plan 77
 
 "$EKSAUTH" verify --help >/dev/null 2>&1 ||
     { echo "Bail out! '$EKSAUTH verify' does not run (is the command dispatched?)"; exit 1; }
@@ -301,6 +301,27 @@ like "$rc:$err" "^2:eksauth: verify: identity DB: .*writable by group or others.
 db_verify gw --aws-auth "$STS_FIX/aws-auth.yaml"
 like "$rc:$err" "^2:eksauth: verify: identity DB: .*writable by group or others" \
     "a group-writable DB with --aws-auth: exit 2 too"
+# A damaged DB (as tests/integration/nss.sh damages one): exit 2, the host's
+# to fix, never 1; the message names the file and says it is damaged.  (No
+# case had it, and the words were the check that failed alone: "header
+# checksum mismatch", "truncated or padded (...)", "bad config section".)
+# damaged_db NAME HOW: a copy of the sync's DB at $tmp/NAME/identity.db, then HOW run on it.
+damaged_db() {
+    mkdir -m 0755 "$tmp/$1"
+    cp "$tmp/iddb/identity.db" "$tmp/$1/identity.db"
+    (cd "$tmp/$1" && eval "$2")
+}
+size=$(wc -c <"$tmp/iddb/identity.db")
+damaged_db hdrflip "printf X | dd of=identity.db bs=1 seek=400 conv=notrunc 2>/dev/null"
+damaged_db blkflip "printf X | dd of=identity.db bs=1 seek=4200 conv=notrunc 2>/dev/null"
+damaged_db trunc100 "truncate -s 100 identity.db"
+damaged_db short1 "truncate -s $((size - 1)) identity.db"
+for c in "hdrflip:with a byte of its header page changed" "blkflip:with a byte of its first data block changed" \
+    "trunc100:truncated to 100 bytes" "short1:short by one byte"; do
+    db_verify "${c%%:*}"
+    like "$rc:$err" "^2:eksauth: verify: identity DB: $tmp/${c%%:*}/identity\.db: damaged \([^)]+\)\$" \
+        "a DB ${c#*:}: exit 2, the file named and said damaged"
+done
 if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null 2>&1; then
     mkdir -m 0755 "$tmp/ro"
     cp "$tmp/iddb/identity.db" "$tmp/ro/identity.db"
