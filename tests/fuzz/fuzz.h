@@ -13,10 +13,12 @@
 #ifndef EKSAUTH_FUZZ_H
 #define EKSAUTH_FUZZ_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -63,6 +65,50 @@ static inline void fuzz_check_message(const char *msg)
         FUZZ_ASSERT(i < 512);
         FUZZ_ASSERT((unsigned char)msg[i] >= 0x20 && (unsigned char)msg[i] != 0x7f);
     }
+}
+
+/*
+ * A refusal quotes no secret.  But a message may hold a secret's text as
+ * its own words (a secret key whose value is "aws_access_key_id", refused
+ * for the key it lacks), so a secret found in a refusal is judged by a
+ * second reading: the same input with the secret's letters and digits made
+ * one letter the input lacks (the canary; its other bytes kept, so it stays
+ * as well- or ill-formed).  The secret was quoted when the canary is, or
+ * when the first refusal held the secret and the canary's does not.
+ */
+
+/* The canary of text[at, at + n) into canary[n + 1]; false when there is no letter to use. */
+static inline bool fuzz_canary(const char *text, size_t len, size_t at, size_t n, char *canary)
+{
+    static const char letters[] = "QZXJKVWYqzxjkvwy";
+    char c = 0;
+    bool changed = false;
+
+    for (size_t i = 0; i < sizeof(letters) - 1 && c == 0; i++) {
+        if (memchr(text, letters[i], len) == NULL)
+            c = letters[i];
+    }
+    if (c == 0)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        char b = text[at + i];
+        bool alnum = (b >= '0' && b <= '9') || (b >= 'A' && b <= 'Z') || (b >= 'a' && b <= 'z');
+
+        canary[i] = alnum ? c : b;
+        changed |= alnum;
+    }
+    canary[n] = '\0';
+    return changed;
+}
+
+/* msg: the first refusal; canary_msg: the second reading's, when it was refused too. */
+static inline void fuzz_check_secret_kept(const char *msg, const char *secret, const char *canary,
+                                          bool canary_refused, const char *canary_msg)
+{
+    if (canary_refused)
+        FUZZ_ASSERT(strstr(canary_msg, canary) == NULL);
+    if (strstr(msg, secret) != NULL)
+        FUZZ_ASSERT(canary_refused && strstr(canary_msg, secret) != NULL);
 }
 
 #endif

@@ -19,6 +19,9 @@
 #include "eksauth/template.h"
 #include "fuzz.h"
 
+/* A principal looked up in every mapAccounts entry's account (its key: lower case). */
+#define ACCOUNT_PROBE "arn:aws:iam::000000000000:user/nobody"
+
 #define MAX_ENTRIES 32
 
 /* Session names an attacker who may assume a role can choose (STS allows [\w+=,.@-]{2,64}). */
@@ -68,14 +71,17 @@ static void map_one(const struct eksauth_awsauth *aa, const char *arn, const cha
     eksauth_k8s_identity_free(&id);
 }
 
-/* Whether a mapRoles entry skipped here that the cluster keeps holds key (lookup stops there). */
-static bool held_by_roles(const struct eksauth_awsauth *aa, const char *key)
+/*
+ * Whether an entry skipped here that the cluster keeps holds key (lookup
+ * stops there: awsauth.h), a mapRoles one only or one of either list.
+ */
+static bool held(const struct eksauth_awsauth *aa, const char *key, bool roles_only)
 {
     const struct eksauth_awsauth_entry *h;
 
     for (size_t i = 0; i < eksauth_awsauth_ignored_count(aa); i++) {
         h = eksauth_awsauth_ignored_at(aa, i);
-        if (h->source == EKSAUTH_SRC_MAPROLES && eksauth_awsauth_entry_holds(h) &&
+        if ((h->source == EKSAUTH_SRC_MAPROLES || !roles_only) && eksauth_awsauth_entry_holds(h) &&
             strcmp(h->key, key) == 0)
             return true;
     }
@@ -91,8 +97,9 @@ static void try_entry(const struct eksauth_awsauth *aa, const struct eksauth_aws
 
     FUZZ_ASSERT(e->key != NULL && e->arn != NULL);
     if (e->source == EKSAUTH_SRC_MAPACCOUNTS) {
-        found = eksauth_awsauth_lookup(aa, "arn:aws:iam::000000000000:user/nobody", e->key);
-        FUZZ_ASSERT(found != NULL);
+        /* Any principal of the account reaches it, unless an entry holds that principal. */
+        found = eksauth_awsauth_lookup(aa, ACCOUNT_PROBE, e->key);
+        FUZZ_ASSERT(found != NULL || held(aa, ACCOUNT_PROBE, false));
         snprintf(buf, sizeof(buf), "arn:aws:iam::%s:user/someone", e->key);
         map_one(aa, buf, NULL);
         return;
@@ -101,7 +108,7 @@ static void try_entry(const struct eksauth_awsauth *aa, const struct eksauth_aws
     FUZZ_ASSERT(e->n_groups == 0 || e->groups != NULL);
     found = eksauth_awsauth_lookup(aa, e->key, NULL);
     /* A mapRoles entry the cluster keeps, skipped here, holds the key: mapUsers is not reached. */
-    if (e->source == EKSAUTH_SRC_MAPUSERS && held_by_roles(aa, e->key)) {
+    if (e->source == EKSAUTH_SRC_MAPUSERS && held(aa, e->key, true)) {
         FUZZ_ASSERT(found == NULL);
         return;
     }

@@ -128,11 +128,21 @@ static bool same_creds(const struct eksauth_creds *a, const struct eksauth_creds
            (a->session_token == NULL || strcmp(a->session_token, b->session_token) == 0);
 }
 
+/* The reading that gave a refusal, done again on other text of the same length. */
+struct reading {
+    enum eksauth_status (*again)(const struct reading *r, const char *text, size_t len,
+                                 struct eksauth_error *err);
+    const char *profile;
+    bool named;
+};
+
 /*
  * A refusal is one line; a secret never reaches it (a value of 16 bytes or
- * more is checked: a shorter one may be any word a message holds).
+ * more is checked: a shorter one may be any word a message holds; a longer
+ * one found in it is judged by fuzz_check_secret_kept).
  */
-static void check_refusal(const struct eksauth_error *err, const char *text, const char *path)
+static void check_refusal(const struct eksauth_error *err, const char *text, size_t len,
+                          const char *path, const struct reading *r)
 {
     static const char *const secrets[] = {"aws_secret_access_key", "aws_session_token",
                                           "aws_security_token", "SecretAccessKey", "Token"};
@@ -143,9 +153,9 @@ static void check_refusal(const struct eksauth_error *err, const char *text, con
     for (size_t i = 0; i < sizeof(secrets) / sizeof(secrets[0]); i++) {
         const char *k = strstr(text, secrets[i]);
         const char *v, *e;
-        char value[64];
-
-        bool member;
+        char value[64], canary[64], *changed;
+        struct eksauth_error ce;
+        bool member, refused;
 
         /* An option's name at a line's start, or a JSON member's name; then its separator. */
         if (k == NULL)
@@ -170,17 +180,113 @@ static void check_refusal(const struct eksauth_error *err, const char *text, con
          * may quote, the files' own paths included (the fuzzer can learn
          * the temporary folder's name and write it as a "secret").
          */
-        if (strstr(text, value) == v && strstr(v + 1, value) == NULL &&
-            strstr(cred_path, value) == NULL && strstr(conf_path, value) == NULL)
-            FUZZ_ASSERT(strstr(err->msg, value) == NULL);
+        if (strstr(text, value) != v || strstr(v + 1, value) != NULL ||
+            strstr(cred_path, value) != NULL || strstr(conf_path, value) != NULL ||
+            !fuzz_canary(text, len, (size_t)(v - text), (size_t)(e - v), canary))
+            continue;
+        changed = fuzz_dup((const uint8_t *)text, len);
+        if (changed == NULL)
+            continue;
+        memcpy(changed + (v - text), canary, (size_t)(e - v));
+        refused = r->again(r, changed, len, &ce) != EKSAUTH_OK;
+        fuzz_check_secret_kept(err->msg, value, canary, refused, ce.msg);
+        free(changed);
     }
+}
+
+static enum eksauth_status parse_ini_again(const struct reading *r, const char *text, size_t len,
+                                           struct eksauth_error *err)
+{
+    struct eksauth_creds c;
+    enum eksauth_status st = eksauth_creds_parse_ini(text, len, r->profile, &c, err);
+
+    eksauth_creds_free(&c);
+    return st;
+}
+
+static enum eksauth_status parse_imds_again(const struct reading *r, const char *text, size_t len,
+                                            struct eksauth_error *err)
+{
+    struct eksauth_creds c;
+    enum eksauth_status st = eksauth_creds_parse_imds(text, len, &c, err);
+
+    (void)r;
+    eksauth_creds_free(&c);
+    return st;
+}
+
+/*
+ * The chain over the files of text: split at FILE_SEP (a credentials file
+ * and a config file) or not (a credentials file alone, as read_ini writes).
+ */
+static bool chain_files(const char *text, size_t len, bool split, struct eksauth_creds_options *opt,
+                        const char *profile)
+{
+    const char *sep = NULL;
+
+    for (size_t i = 0; split && i + strlen(FILE_SEP) <= len && sep == NULL; i++) {
+        if (memcmp(text + i, FILE_SEP, strlen(FILE_SEP)) == 0)
+            sep = text + i;
+    }
+    if (!files_ready() ||
+        !file_put(cred_path, (const uint8_t *)text, sep != NULL ? (size_t)(sep - text) : len) ||
+        !file_put(conf_path, sep != NULL ? (const uint8_t *)sep + strlen(FILE_SEP) : NULL,
+                  sep != NULL ? len - (size_t)(sep - text) - strlen(FILE_SEP) : 0))
+        return false;
+    memset(opt, 0, sizeof(*opt));
+    opt->sources = EKSAUTH_CREDS_PROFILE;
+    opt->profile = profile;
+    opt->credentials_file = cred_path;
+    opt->config_file = conf_path;
+    opt->getenv_fn = no_env;
+    return true;
+}
+
+/* A file not written counts as a reading not refused: nothing is judged by it. */
+static enum eksauth_status load_again(const struct reading *r, const char *text, size_t len,
+                                      struct eksauth_error *err, bool split)
+{
+    struct eksauth_creds_options opt;
+    struct eksauth_creds c;
+    enum eksauth_status st;
+
+    if (!chain_files(text, len, split, &opt, r->named ? r->profile : NULL))
+        return EKSAUTH_OK;
+    st = eksauth_creds_load(&opt, &c, err);
+    eksauth_creds_free(&c);
+    return st;
+}
+
+static enum eksauth_status load_ini_again(const struct reading *r, const char *text, size_t len,
+                                          struct eksauth_error *err)
+{
+    return load_again(r, text, len, err, false);
+}
+
+static enum eksauth_status load_chain_again(const struct reading *r, const char *text, size_t len,
+                                            struct eksauth_error *err)
+{
+    return load_again(r, text, len, err, true);
+}
+
+static enum eksauth_status region_again(const struct reading *r, const char *text, size_t len,
+                                        struct eksauth_error *err)
+{
+    struct eksauth_creds_options opt;
+    char region[64];
+
+    if (!chain_files(text, len, true, &opt, r->named ? r->profile : NULL))
+        return EKSAUTH_OK;
+    return eksauth_creds_region(NULL, &opt, region, sizeof(region), err);
 }
 
 static void read_ini(const char *text, size_t len, const char *profile)
 {
+    const struct reading parse = {parse_ini_again, profile, true},
+                         load = {load_ini_again, profile, true};
     struct eksauth_creds a, b, c;
     struct eksauth_error ea, eb, ec;
-    struct eksauth_creds_options opt = {0};
+    struct eksauth_creds_options opt;
     enum eksauth_status sa, sb, sc;
 
     sa = eksauth_creds_parse_ini(text, len, profile, &a, &ea);
@@ -190,17 +296,11 @@ static void read_ini(const char *text, size_t len, const char *profile)
         check_creds(&a, EKSAUTH_CREDS_PROFILE);
         FUZZ_ASSERT(same_creds(&a, &b));
     } else {
-        check_refusal(&ea, text, NULL);
+        check_refusal(&ea, text, len, NULL, &parse);
         FUZZ_ASSERT(strcmp(ea.msg, eb.msg) == 0);
     }
     /* The chain reads the file as the parser reads its text. */
-    if (files_ready() && file_put(cred_path, (const uint8_t *)text, len) &&
-        file_put(conf_path, NULL, 0)) {
-        opt.sources = EKSAUTH_CREDS_PROFILE;
-        opt.profile = profile;
-        opt.credentials_file = cred_path;
-        opt.config_file = conf_path;
-        opt.getenv_fn = no_env;
+    if (chain_files(text, len, false, &opt, profile)) {
         sc = eksauth_creds_load(&opt, &c, &ec);
         if (sa == EKSAUTH_OK && sc != EKSAUTH_OK) {
             /*
@@ -209,13 +309,13 @@ static void read_ini(const char *text, size_t len, const char *profile)
              * credential_process), and says so.
              */
             FUZZ_ASSERT(strstr(ec.msg, "which the AWS CLI signs with before") != NULL);
-            check_refusal(&ec, text, cred_path);
+            check_refusal(&ec, text, len, cred_path, &load);
         } else if (sa == EKSAUTH_OK) {
             check_creds(&c, EKSAUTH_CREDS_PROFILE);
             FUZZ_ASSERT(same_creds(&a, &c));
         } else {
             FUZZ_ASSERT(sc != EKSAUTH_OK);
-            check_refusal(&ec, text, cred_path);
+            check_refusal(&ec, text, len, cred_path, &load);
         }
         eksauth_creds_free(&c);
     }
@@ -223,50 +323,41 @@ static void read_ini(const char *text, size_t len, const char *profile)
     eksauth_creds_free(&b);
 }
 
-static void read_chain(const uint8_t *data, size_t size, const char *profile, bool named)
+static void read_chain(const char *text, size_t len, const char *profile, bool named)
 {
-    const uint8_t *sep = NULL;
-    struct eksauth_creds_options opt = {0};
+    const struct reading load = {load_chain_again, profile, named},
+                         region_of = {region_again, profile, named};
+    struct eksauth_creds_options opt;
     struct eksauth_creds c;
     struct eksauth_error err;
     enum eksauth_status st;
     char region[64];
 
-    for (size_t i = 0; i + strlen(FILE_SEP) <= size; i++) {
-        if (memcmp(data + i, FILE_SEP, strlen(FILE_SEP)) == 0) {
-            sep = data + i;
-            break;
-        }
-    }
-    if (!files_ready() || !file_put(cred_path, data, sep != NULL ? (size_t)(sep - data) : size))
+    if (!chain_files(text, len, true, &opt, named ? profile : NULL))
         return;
-    if (!file_put(conf_path, sep != NULL ? sep + strlen(FILE_SEP) : NULL,
-                  sep != NULL ? size - (size_t)(sep - data) - strlen(FILE_SEP) : 0))
-        return;
-    opt.sources = EKSAUTH_CREDS_PROFILE;
-    opt.profile = named ? profile : NULL;
-    opt.credentials_file = cred_path;
-    opt.config_file = conf_path;
-    opt.getenv_fn = no_env;
     st = eksauth_creds_load(&opt, &c, &err);
     if (st == EKSAUTH_OK)
         check_creds(&c, EKSAUTH_CREDS_PROFILE);
     else
-        check_refusal(&err, (const char *)data, NULL); /* data: NUL-terminated by the caller */
+        check_refusal(&err, text, len, NULL, &load);
     eksauth_creds_free(&c);
 
+    /* check_refusal may have written other files: the input's again. */
+    if (!chain_files(text, len, true, &opt, named ? profile : NULL))
+        return;
     st = eksauth_creds_region(NULL, &opt, region, sizeof(region), &err);
     if (st == EKSAUTH_OK) {
         FUZZ_ASSERT(eksauth_region_valid(region, strlen(region)));
         FUZZ_ASSERT(clean(region));
     } else {
-        check_refusal(&err, (const char *)data, NULL); /* data: NUL-terminated by the caller */
+        check_refusal(&err, text, len, NULL, &region_of);
         FUZZ_ASSERT(region[0] == '\0');
     }
 }
 
 static void read_imds(const char *body, size_t len)
 {
+    const struct reading imds = {parse_imds_again, NULL, false};
     char role[128];
     struct eksauth_creds a, b;
     struct eksauth_error ea, eb;
@@ -280,7 +371,7 @@ static void read_imds(const char *body, size_t len)
         FUZZ_ASSERT(a.session_token != NULL);
         FUZZ_ASSERT(same_creds(&a, &b) && a.expiration == b.expiration);
     } else {
-        check_refusal(&ea, body, NULL);
+        check_refusal(&ea, body, len, NULL, &imds);
     }
     eksauth_creds_free(&a);
     eksauth_creds_free(&b);
@@ -315,7 +406,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         read_ini(text, size - 1, profile);
         break;
     case 2:
-        read_chain((const uint8_t *)text, size - 1, profile, (data[0] & 0x10) != 0);
+        read_chain(text, size - 1, profile, (data[0] & 0x10) != 0);
         break;
     default:
         read_imds(text, size - 1);
