@@ -71,44 +71,63 @@ static inline void fuzz_check_message(const char *msg)
  * A refusal quotes no secret.  But a message may hold a secret's text as
  * its own words (a secret key whose value is "aws_access_key_id", refused
  * for the key it lacks), so a secret found in a refusal is judged by a
- * second reading: the same input with the secret's letters and digits made
- * one letter the input lacks (the canary; its other bytes kept, so it stays
- * as well- or ill-formed).  The secret was quoted when the canary is, or
- * when the first refusal held the secret and the canary's does not.
+ * second reading: the same input with each letter and digit of the secret
+ * shifted by one (a to b, z to a, 9 to 0: the canary; other bytes kept, so
+ * it stays as well- or ill-formed).  Words of the message are in both
+ * refusals; a quoted secret changes with it.  So the secret was quoted, in
+ * part or whole, when a piece of the canary is in the second refusal but
+ * not in the first, or the secret is in the first and not in the second.
+ * When the canary is not refused, its letters decided: nothing is judged.
  */
+#define FUZZ_CANARY_PIECE 12
 
-/* The canary of text[at, at + n) into canary[n + 1]; false when there is no letter to use. */
-static inline bool fuzz_canary(const char *text, size_t len, size_t at, size_t n, char *canary)
+/* The canary of secret[0, n) into canary[n + 1]; false when it has no letter or digit. */
+static inline bool fuzz_canary(const char *secret, size_t n, char *canary)
 {
-    static const char letters[] = "QZXJKVWYqzxjkvwy";
-    char c = 0;
     bool changed = false;
 
-    for (size_t i = 0; i < sizeof(letters) - 1 && c == 0; i++) {
-        if (memchr(text, letters[i], len) == NULL)
-            c = letters[i];
-    }
-    if (c == 0)
-        return false;
     for (size_t i = 0; i < n; i++) {
-        char b = text[at + i];
-        bool alnum = (b >= '0' && b <= '9') || (b >= 'A' && b <= 'Z') || (b >= 'a' && b <= 'z');
+        char b = secret[i];
 
-        canary[i] = alnum ? c : b;
-        changed |= alnum;
+        if (b >= '0' && b <= '9')
+            b = b == '9' ? '0' : (char)(b + 1);
+        else if (b >= 'a' && b <= 'z')
+            b = b == 'z' ? 'a' : (char)(b + 1);
+        else if (b >= 'A' && b <= 'Z')
+            b = b == 'Z' ? 'A' : (char)(b + 1);
+        changed |= b != secret[i];
+        canary[i] = b;
     }
     canary[n] = '\0';
     return changed;
+}
+
+/* Whether a piece of s (every FUZZ_CANARY_PIECE bytes, starting each half that) is in a, not b. */
+static inline bool fuzz_piece_only_in(const char *s, const char *a, const char *b)
+{
+    size_t n = strlen(s), w = n < FUZZ_CANARY_PIECE ? n : FUZZ_CANARY_PIECE;
+    char piece[FUZZ_CANARY_PIECE + 1];
+
+    for (size_t at = 0;; at += FUZZ_CANARY_PIECE / 2) {
+        if (at + w > n)
+            at = n - w; /* the last piece ends where s does */
+        memcpy(piece, s + at, w);
+        piece[w] = '\0';
+        if (strstr(a, piece) != NULL && strstr(b, piece) == NULL)
+            return true;
+        if (at + w == n)
+            return false;
+    }
 }
 
 /* msg: the first refusal; canary_msg: the second reading's, when it was refused too. */
 static inline void fuzz_check_secret_kept(const char *msg, const char *secret, const char *canary,
                                           bool canary_refused, const char *canary_msg)
 {
-    if (canary_refused)
-        FUZZ_ASSERT(strstr(canary_msg, canary) == NULL);
-    if (strstr(msg, secret) != NULL)
-        FUZZ_ASSERT(canary_refused && strstr(canary_msg, secret) != NULL);
+    if (!canary_refused)
+        return;
+    FUZZ_ASSERT(!fuzz_piece_only_in(canary, canary_msg, msg));
+    FUZZ_ASSERT(strstr(msg, secret) == NULL || strstr(canary_msg, secret) != NULL);
 }
 
 #endif

@@ -137,9 +137,8 @@ struct reading {
 };
 
 /*
- * A refusal is one line; a secret never reaches it (a value of 16 bytes or
- * more is checked: a shorter one may be any word a message holds; a longer
- * one found in it is judged by fuzz_check_secret_kept).
+ * A refusal is one line; a secret never reaches it, in part or whole (a
+ * value of 16 bytes or more is checked, by fuzz_check_secret_kept).
  */
 static void check_refusal(const struct eksauth_error *err, const char *text, size_t len,
                           const char *path, const struct reading *r)
@@ -152,8 +151,9 @@ static void check_refusal(const struct eksauth_error *err, const char *text, siz
         FUZZ_ASSERT(strstr(err->msg, path) != NULL);
     for (size_t i = 0; i < sizeof(secrets) / sizeof(secrets[0]); i++) {
         const char *k = strstr(text, secrets[i]);
+        static char value[EKSAUTH_CREDS_FILE_MAX + 1], canary[EKSAUTH_CREDS_FILE_MAX + 1];
         const char *v, *e;
-        char value[64], canary[64], *changed;
+        char *changed;
         struct eksauth_error ce;
         bool member, refused;
 
@@ -176,13 +176,11 @@ static void check_refusal(const struct eksauth_error *err, const char *text, siz
         memcpy(value, v, (size_t)(e - v));
         value[e - v] = '\0';
         /*
-         * Text that is the secret's only: not also another value a message
-         * may quote, the files' own paths included (the fuzzer can learn
-         * the temporary folder's name and write it as a "secret").
+         * Other text like it (another value, the files' own paths, which the
+         * fuzzer can learn) is kept in the second reading: a message quoting
+         * it holds it in both refusals.
          */
-        if (strstr(text, value) != v || strstr(v + 1, value) != NULL ||
-            strstr(cred_path, value) != NULL || strstr(conf_path, value) != NULL ||
-            !fuzz_canary(text, len, (size_t)(v - text), (size_t)(e - v), canary))
+        if (!fuzz_canary(value, (size_t)(e - v), canary))
             continue;
         changed = fuzz_dup((const uint8_t *)text, len);
         if (changed == NULL)

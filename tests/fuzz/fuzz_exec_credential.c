@@ -33,9 +33,10 @@
 static const size_t maxes[] = {1, 2, 20, 64, EKSAUTH_TOKEN_MAX_LEN, BIG};
 
 /*
- * The refusal never holds the token, judged as fuzz.h says (the refusal's
- * own words can be a token: "ExecCredential"), when the token is written
- * once as it is in the text; escaped, it has no place for a canary.
+ * The refusal never holds the token, in part or whole, judged as fuzz.h
+ * says (the refusal's own words can be a token: "ExecCredential"), when the
+ * token is written as it is in the text (its first time is changed);
+ * escaped, it has no place for a canary.
  */
 static void check_token_kept(const char *text, size_t len, size_t max, const char *msg,
                              const char *tok, size_t tlen)
@@ -48,12 +49,11 @@ static void check_token_kept(const char *text, size_t len, size_t max, const cha
     time_t aexp;
     bool refused;
 
-    if (at == NULL || memmem(at + 1, len - (size_t)(at - text) - 1, tok, tlen) != NULL)
+    if (at == NULL)
         return;
     changed = fuzz_dup((const uint8_t *)text, len);
     canary = malloc(tlen + 1);
-    if (changed != NULL && canary != NULL &&
-        fuzz_canary(text, len, (size_t)(at - text), tlen, canary)) {
+    if (changed != NULL && canary != NULL && fuzz_canary(tok, tlen, canary)) {
         memcpy(changed + (at - text), canary, tlen);
         refused = eksauth_exec_credential_token(changed, len, again, max, &alen, &aexp, &ce) !=
                   EKSAUTH_OK;

@@ -333,18 +333,22 @@ static void read_review(const char *body, size_t len)
 }
 
 /*
- * Whether two read answers say the same: the same shape, keys and strings;
- * a number stays a number, but its text and even its value may change.
+ * Whether two read answers say the same: the same shape, keys and strings,
+ * and an integer read as an integer keeps its value (a Status code); other
+ * numbers stay numbers, but their text and even their value may change.
  * json-c prints a number as the text it read, reads the malformed "041e" as
  * the double 041 (the 'e' dropped), whose text "041" reads back as the
  * integer 41, and clamps an integer past 64 bits, so "1000...0e" (a double
- * of 1e120) prints as digits that read back as 2^64 - 1.  Nothing eksauth
+ * past 2^64) prints as digits that read back as 2^64 - 1.  Nothing eksauth
  * takes from an answer is such a number (docs/token-rules.md).
  */
 static bool same_answer(struct json_object *a, struct json_object *b)
 {
     enum json_type ta = json_object_get_type(a), tb = json_object_get_type(b);
 
+    if (ta == json_type_int && tb == json_type_int)
+        return json_object_get_int64(a) == json_object_get_int64(b) &&
+               json_object_get_uint64(a) == json_object_get_uint64(b);
     if ((ta == json_type_int || ta == json_type_double) &&
         (tb == json_type_int || tb == json_type_double))
         return true;
