@@ -107,14 +107,45 @@ static void say_stopped(const struct eksauth_setup_plan *plan, bool undo)
                   undo ? "" : " (eksauth setup --undo takes out what was written)");
 }
 
-/* Whether root holds an etc folder, as every system's root does. */
-static bool has_etc(const char *root)
+/*
+ * Whether root holds an etc folder of its own, as every system's root does;
+ * else says why not.  Why: an image's mount point before it is mounted is
+ * an empty folder, under which --undo says "nothing to take out" and
+ * --config elsewhere plans every file as new, both exit 0; and an etc that
+ * is a symbolic link (to /etc) would have setup write outside the image.
+ */
+static bool root_has_etc(const char *root)
 {
     char etc[EKSAUTH_PATH_MAX];
     struct stat sb;
     int n = snprintf(etc, sizeof(etc), "%s/etc", root);
 
-    return n > 0 && (size_t)n < sizeof(etc) && stat(etc, &sb) == 0 && S_ISDIR(sb.st_mode);
+    if (n < 0 || (size_t)n >= sizeof(etc)) {
+        cli_error(WHAT, "--root %s: the path is too long", root);
+        return false;
+    }
+    if (lstat(etc, &sb) != 0) {
+        if (errno != ENOENT && errno != ENOTDIR) {
+            cli_error(WHAT, "--root %s: cannot look at %s: %s", root, etc, strerror(errno));
+            return false;
+        }
+        sb.st_mode = 0; /* not there: no folder */
+    }
+    if (S_ISLNK(sb.st_mode)) {
+        cli_error(WHAT,
+                  "--root %s: %s is a symbolic link: setup would follow it out of the image; "
+                  "make it the image's own folder",
+                  root, etc);
+        return false;
+    }
+    if (!S_ISDIR(sb.st_mode)) {
+        cli_error(WHAT,
+                  "--root %s: no etc/ folder in it, so it is not a system's root: is the "
+                  "image mounted there?",
+                  root);
+        return false;
+    }
+    return true;
 }
 
 /* The config's sudo group (or NULL and the reason in skip) and the group of every login. */
@@ -201,18 +232,8 @@ int cmd_setup(struct eksauth_cli *cli, int argc, char **argv)
         cli_error(WHAT, "--root %s: not a folder", o.root);
         return EXIT_USAGE;
     }
-    /*
-     * Why: an image's mount point before it is mounted is an empty folder,
-     * under which --undo says "nothing to take out" and --config elsewhere
-     * plans every file as new, both exit 0.  A system root has etc/.
-     */
-    if (o.root != NULL && !has_etc(o.root)) {
-        cli_error(WHAT,
-                  "--root %s: no etc/ folder in it, so it is not a system's root: is the "
-                  "image mounted there?",
-                  o.root);
+    if (o.root != NULL && !root_has_etc(o.root))
         return EXIT_USAGE;
-    }
     /* Under --root, the config is the root's own. */
     if (o.root != NULL && cli->config_path == NULL) {
         snprintf(config, sizeof(config), "%s%s", o.root, EKSAUTH_CONFIG_PATH);

@@ -249,8 +249,24 @@ done
 mkdir "$T/unmounted/boot"
 "$EKSAUTH" setup --undo --root "$T/unmounted" >"$T/out" 2>"$T/err"
 is "$?:$(ls -A "$T/unmounted")" "2:boot" "... a folder with no etc/ but other files: refused too, nothing made"
+# An etc that is a symbolic link (to the host's /etc) would have setup write
+# outside the image: refused, said so.
+ln -s /etc "$T/unmounted/etc"
+"$EKSAUTH" setup --dry-run --root "$T/unmounted" >"$T/out" 2>"$T/err"
+is "$?:$(cat "$T/err")" \
+    "2:eksauth: setup: --root $T/unmounted: $T/unmounted/etc is a symbolic link: setup would follow it out of the image; make it the image's own folder" \
+    "... an etc that is a symbolic link: refused, not followed to the host's /etc"
+# A root whose etc/ the user may not look at is not said to have none.
+chmod 0711 "$T"
+mkdir -m 0700 "$T/closed" && mkdir "$T/closed/etc"
+setpriv --reuid=65534 --regid=65534 --clear-groups "$EKSAUTH" setup --dry-run --root "$T/closed" \
+    >"$T/out" 2>"$T/err"
+is "$?:$(cat "$T/err")" \
+    "2:eksauth: setup: --root $T/closed: cannot look at $T/closed/etc: Permission denied" \
+    "... an etc/ closed to the user: said so, not 'is the image mounted'"
+chmod 0700 "$T"
 
-# 10. sshd itself, with Amazon Linux 2023's 50-redhat.conf, which turns
+# 11. sshd itself, with Amazon Linux 2023's 50-redhat.conf, which turns
 #     keyboard-interactive off (ChallengeResponseAuthentication, its old
 #     name).  An earlier setup's eksauth.conf is read after it: sshd -T says
 #     no (and doctor, reading the files, agrees); after setup, 40-eksauth.conf
