@@ -586,16 +586,20 @@ static enum eksauth_status maps_nobody(const struct eksauth_awsauth *aa, const c
 /*
  * Why a drop was owed before this run's write, in words true of it: a
  * request that failed (the mark, a sync's or a login's), another writer's
- * claim taken over (killed, or not yet answered), or only claims of a
- * writer holding the DB's lock (whose write, if any, it asks for itself).
+ * claim taken over (killed, or not yet answered), only claims of a writer
+ * holding the DB's lock (whose write, if any, it asks for itself), or
+ * claims neither taken nor seen at work (the lock not ours to take, or
+ * their writer done between the count and the take).
  */
 static const char *owed_because(const struct eksauth_nscd_debt *d)
 {
     if (d->failed)
         return "dropped (an earlier sync or login could not)";
-    if (d->taken == 0 && d->writing)
+    if (d->taken > 0)
+        return "dropped (an earlier sync or login had not been answered)";
+    if (d->writing)
         return "dropped (asked while another sync or login held the DB's lock)";
-    return "dropped (an earlier sync or login had not been answered)";
+    return "dropped (another sync or login was asking too)";
 }
 
 /*

@@ -1791,6 +1791,61 @@ static void test_nscd_words_for_a_live_writer(void **state)
     in_nscd_namespace(asked_while_another_writes);
 }
 
+/*
+ * Another writer's claim beside the DB, and a lock the run cannot take for
+ * another reason than a holder (another user's lock file): nothing is
+ * taken over and no writer is seen at work.  0 when the run asked and said
+ * only that another was asking too, else the step that failed.
+ */
+static int asked_beside_a_foreign_lock(void *arg)
+{
+    struct host_fixture *h = arg;
+    struct eksauth_nscd_debt w;
+    struct eksauth_sync_report r;
+    struct eksauth_error err;
+    struct fake_nscd f;
+    char log[256], lock_path[EKSAUTH_PATH_MAX + 8];
+    int lock = -1, bad = 0;
+
+    sync_ok(h);
+    if (eksauth_iddb_lock(h->ctx.paths.db, &lock, &err) != EKSAUTH_OK)
+        return 2;
+    if (eksauth_nscd_owe_locked(&w, h->ctx.paths.db, &err) != EKSAUTH_OK)
+        bad = 3;
+    eksauth_iddb_unlock(lock);
+    snprintf(lock_path, sizeof(lock_path), "%s.lock", h->ctx.paths.db);
+    if (bad == 0 && chown(lock_path, 65534, 65534) != 0)
+        bad = 4;
+    else if (bad == 0 && fake_nscd_start(&f, EKSAUTH_NSCD_SOCKET, 2, FAKE_NSCD_DONE) != 0)
+        bad = 5;
+    if (bad != 0)
+        return bad;
+    memset(&r, 0, sizeof(r));
+    eksauth_sync_nscd_owed(&h->ctx, &r);
+    fake_nscd_stop(&f, 1, log, sizeof(log));
+    if (lines_of(log) != 2)
+        bad = 6;
+    else if (r.nscd == NULL ||
+             strcmp(r.nscd, "dropped (another sync or login was asking too)") != 0)
+        bad = 7;
+    eksauth_sync_report_free(&r);
+    if (chown(lock_path, 0, 0) != 0)
+        bad = 8;
+    (void)eksauth_nscd_settle(&w, true, NULL);
+    return bad;
+}
+
+/*
+ * When the run can neither take the other claims over nor see their
+ * writer at work, it does not say a request went unanswered.  (It said
+ * "dropped (an earlier sync or login had not been answered)": reread8.)
+ */
+static void test_nscd_words_beside_a_foreign_lock(void **state)
+{
+    (void)state;
+    in_nscd_namespace(asked_beside_a_foreign_lock);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1821,6 +1876,7 @@ int main(void)
         cmocka_unit_test(test_nscd_mark_made_while_asked_stays),
         cmocka_unit_test(test_nscd_drop_owed_by_killed_sync),
         cmocka_unit_test(test_nscd_words_for_a_live_writer),
+        cmocka_unit_test(test_nscd_words_beside_a_foreign_lock),
         cmocka_unit_test(test_seeds_skip_private_and_local_groups),
     };
 
