@@ -614,8 +614,10 @@ enum eksauth_status eksauth_iddb_open(const char *path, struct eksauth_iddb **ou
     }
     /* Size bounds before mmap: magic and version at least, and nothing absurd. */
     if (sb.st_size < 16 || sb.st_size > (off_t)EKSAUTH_IDDB_MAX_SIZE) {
-        st = eksauth_fail(err, EKSAUTH_EINVAL, "identity DB: %s: bad size (%lld bytes)", path,
-                          (long long)sb.st_size);
+        st = eksauth_fail(err, EKSAUTH_EINVAL,
+                          sb.st_size < 16 ? DAMAGED("truncated to %lld bytes")
+                                          : DAMAGED("too large: %lld bytes"),
+                          path, (long long)sb.st_size);
         goto out;
     }
     /* Shared: the writer's stale mark in this file must show in the mapping. */

@@ -316,8 +316,11 @@ damaged_db hdrflip "printf X | dd of=identity.db bs=1 seek=400 conv=notrunc 2>/d
 damaged_db blkflip "printf X | dd of=identity.db bs=1 seek=4200 conv=notrunc 2>/dev/null"
 damaged_db trunc100 "truncate -s 100 identity.db"
 damaged_db short1 "truncate -s $((size - 1)) identity.db"
+damaged_db trunc10 "truncate -s 10 identity.db"
+damaged_db empty "truncate -s 0 identity.db"
 for c in "hdrflip:with a byte of its header page changed" "blkflip:with a byte of its first data block changed" \
-    "trunc100:truncated to 100 bytes" "short1:short by one byte"; do
+    "trunc100:truncated to 100 bytes" "short1:short by one byte" "trunc10:truncated to 10 bytes" \
+    "empty:of 0 bytes (a crash's leftover)"; do
     db_verify "${c%%:*}"
     like "$rc:$err" "^2:eksauth: verify: identity DB: $tmp/${c%%:*}/identity\.db: damaged \([^)]+\)\$" \
         "a DB ${c#*:}: exit 2, the file named and said damaged"
