@@ -26,6 +26,7 @@
 #include "eksauth/timeutil.h"
 #include "eksauth/token.h"
 #include "cli.h"
+#include "cmd_client.h"
 
 #define WHAT "token"
 
@@ -138,6 +139,7 @@ int cmd_token(struct eksauth_cli *cli, int argc, char **argv)
     size_t toklen = 0;
     int c, rc = EXIT_USAGE;
 
+    client_no_core_dump(); /* the person's AWS keys and the token */
     memset(&creds, 0, sizeof(creds));
     memset(&m, 0, sizeof(m));
     optind = 0; /* glibc: start afresh at argv[1] */

@@ -69,10 +69,12 @@ mkdir -m 0700 "$T/ask" "$T/bin"
 cat >"$T/bin/aws" <<EOF
 #!/bin/sh
 printf '%s\\n' "\$*" >"$T/aws.args"
+ulimit -S -c >"$T/aws.core"
 printf '{"kind": "ExecCredential", "status": {"token": "%s"}}\\n' "$tok"
 EOF
 chmod 0755 "$T/bin/aws"
-ask() { PATH="$T/bin:$PATH" EKSAUTH_ASKPASS_DIR="$T/ask" "$E" askpass "$1"; }
+# The soft core limit raised to the hard one: askpass must take it down itself.
+ask() { (ulimit -S -c "$(ulimit -H -c)" && PATH="$T/bin:$PATH" EKSAUTH_ASKPASS_DIR="$T/ask" "$E" askpass "$1"); }
 {
     ask "(alice@h.example) EKS token for eksauth:prod:h.example: "
     ask "(alice@h.example) EKS token (continued): "
@@ -82,6 +84,13 @@ is "$(sed 's/\\$//' "$T/answers" | tr -d '\n')" "$tok" "askpass: the token in pi
     diag "$T/ask.err"
 is "$(cat "$T/aws.args")" "eks get-token --cluster-name eksauth:prod:h.example --output json" \
     "askpass: aws eks get-token for the host's audience"
+# No core file of a process with the token (SECURITY.md, invariant 2): askpass's
+# soft core limit, 0, is what the command it runs inherits.
+if [ "$(ulimit -H -c)" = 0 ]; then
+    skip "askpass: no core file (the hard core limit here is 0)"
+else
+    is "$(cat "$T/aws.core")" 0 "askpass: no core file (its soft core limit 0, as its command's)"
+fi
 ask "(alice@h.example) EKS token for eksauth:prod:other.example: " >"$T/other" 2>"$T/other.err"
 like "$?:$(cat "$T/other.err")" '^1:.*calls itself "other.example", but you reached "h.example"' \
     "askpass: a host that names another host gets no token"

@@ -17,7 +17,7 @@ sts_require
 T=1796017305 # 2026-11-30T05:41:45Z
 AWSTOK="$PYTHON $STS_LIB/aws_get_token.py"
 
-plan 51
+plan 52
 
 "$EKSAUTH" token --help >/dev/null 2>&1 ||
     { echo "Bail out! '$EKSAUTH token' does not run (is the command dispatched?)"; exit 1; }
@@ -245,5 +245,34 @@ is "$?:$(grep -c 'unknown option --bogus' "$tmp/err")" "2:1" "an unknown option:
 secret=$(sts_secret AKIAFAKEUSER00000001 secret)
 grep -rqF -e "$secret" -e "$(sts_secret ASIAFAKEEXAMPLE00001 session_token)" "$tmp"/*.err
 is "$?" "1" "no secret in any error output"
+
+# 52: no core file of a process that holds the keys and the token (SECURITY.md,
+# invariant 2).  The caller's soft limit raised to its hard one, so the test
+# fails where the program leaves it; then eksauth token waits on an instance
+# metadata stand-in that never answers, while its limits are read.
+if [ "$(ulimit -H -c)" = 0 ]; then
+    skip "eksauth token: no core file (the hard core limit here is 0)"
+else
+    stand_in imds fake_imds.py --creds "$STS_FIX/creds.json" --akid AKIAFAKEUSER00000001 \
+        --role r --fault silence
+    (
+        ulimit -S -c "$(ulimit -H -c)"
+        unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN
+        exec env AWS_EC2_METADATA_DISABLED= \
+            AWS_EC2_METADATA_SERVICE_ENDPOINT="http://127.0.0.1:$STAND_IN_PORT" \
+            AWS_SHARED_CREDENTIALS_FILE=/nonexistent AWS_CONFIG_FILE=/nonexistent \
+            "$EKSAUTH" token --now $T --cluster-id prod --region us-east-1
+    ) >/dev/null 2>&1 &
+    pid=$!
+    core=""
+    for _ in $(seq 100); do
+        grep -q 'PUT' "$tmp/imds.log" 2>/dev/null &&
+            core=$(awk '/^Max core file size/ { print $5 }' "/proc/$pid/limits" 2>/dev/null) && break
+        sleep 0.05
+    done
+    kill "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+    is "$core" "0" "eksauth token: no core file (its soft core limit 0 while it asks for keys)"
+fi
 
 done_testing
