@@ -1364,6 +1364,12 @@ enum eksauth_status eksauth_creds_load(const struct eksauth_creds_options *opt,
 /* ------------------------------------------------------------------ */
 /* region */
 
+/* The caller's name for the region option: askpass's is a variable, not --region. */
+static const char *region_option(const struct eksauth_creds_options *opt)
+{
+    return opt != NULL && opt->region_option != NULL ? opt->region_option : "--region";
+}
+
 static enum eksauth_status region_take(const char *v, const char *from, char *out, size_t outlen,
                                        struct eksauth_error *err)
 {
@@ -1412,12 +1418,13 @@ enum eksauth_status eksauth_creds_region(const char *option,
      */
     if (option != NULL && option[0] == '\0') {
         st = eksauth_fail(err, EKSAUTH_EINVAL,
-                          "region: --region is empty, and the AWS CLI then signs for no region "
-                          "and fails: name a region, or leave the option out");
+                          "region: %s is empty, and the AWS CLI then signs for no region "
+                          "and fails: name a region, or leave the option out",
+                          region_option(opt));
         goto out;
     }
     if (option != NULL) {
-        st = region_take(option, "--region", out, outlen, err);
+        st = region_take(option, region_option(opt), out, outlen, err);
         goto out;
     }
     /*
@@ -1440,9 +1447,9 @@ enum eksauth_status eksauth_creds_region(const char *option,
     st = profile_files(opt, "region", cred, conf, &named, &profile, tried, err);
     if (st == EKSAUTH_ENOTFOUND) {
         st = eksauth_fail(err, EKSAUTH_ENOTFOUND,
-                          "no AWS region: tried --region, AWS_REGION, AWS_DEFAULT_REGION and "
+                          "no AWS region: tried %s, AWS_REGION, AWS_DEFAULT_REGION and "
                           "the AWS config file (%s)",
-                          tried);
+                          region_option(opt), tried);
         goto out;
     }
     if (st != EKSAUTH_OK)
@@ -1451,16 +1458,16 @@ enum eksauth_status eksauth_creds_region(const char *option,
     from = cred->want[0].value != NULL ? cred : conf;
     if (from->want[0].value == NULL && !conf->exists) {
         st = eksauth_fail(err, EKSAUTH_ENOTFOUND,
-                          "no AWS region: tried --region, AWS_REGION, AWS_DEFAULT_REGION and %s "
+                          "no AWS region: tried %s, AWS_REGION, AWS_DEFAULT_REGION and %s "
                           "(no such file)",
-                          conf->path);
+                          region_option(opt), conf->path);
         goto out;
     }
     if (from->want[0].value == NULL) {
         st = eksauth_fail(err, EKSAUTH_ENOTFOUND,
-                          "no AWS region: tried --region, AWS_REGION, AWS_DEFAULT_REGION and "
+                          "no AWS region: tried %s, AWS_REGION, AWS_DEFAULT_REGION and "
                           "profile \"%s\" in %s",
-                          profile, conf->path);
+                          region_option(opt), profile, conf->path);
         goto out;
     }
     snprintf(at, sizeof(at), "%s line %u", from->path, from->want[0].line);

@@ -554,7 +554,7 @@ static enum eksauth_status mint_builtin(const char *audience, const char *cluste
     struct eksauth_creds creds;
     struct eksauth_mint m;
     enum eksauth_status st;
-    char region[64];
+    char region[64], region_from[300];
     size_t toklen = 0;
 
     memset(&creds, 0, sizeof(creds));
@@ -575,6 +575,12 @@ static enum eksauth_status mint_builtin(const char *audience, const char *cluste
     opt.profile = id->profile[0] != '\0' ? id->profile : NULL;
     opt.getenv_fn = builtin_getenv;
     opt.getenv_arg = id;
+    /* Messages name where mint_region looked: askpass has no --region option. */
+    if (client_env("EKSAUTH_REGION") == NULL && id->region[0] != '\0')
+        snprintf(region_from, sizeof(region_from), "the --region of %.200s", id->from);
+    else
+        snprintf(region_from, sizeof(region_from), "EKSAUTH_REGION");
+    opt.region_option = region_from;
     st = eksauth_creds_region(mint_region(id), &opt, region, sizeof(region), err);
     if (st == EKSAUTH_OK && (st = eksauth_creds_load(&opt, &creds, err)) != EKSAUTH_OK) {
         /* An SSO or role profile is the AWS CLI's to read, not ours: say which way out. */

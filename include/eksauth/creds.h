@@ -78,6 +78,8 @@ struct eksauth_creds_options {
     /* Environment lookup, given getenv_arg; NULL means secure_getenv.  Tests pass their own. */
     const char *(*getenv_fn)(const void *getenv_arg, const char *name);
     const void *getenv_arg;
+    /* What eksauth_creds_region's option is to the person, in messages (NULL: "--region"). */
+    const char *region_option;
 };
 
 /*

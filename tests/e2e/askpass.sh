@@ -613,6 +613,22 @@ env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY -u AWS_SESSION_TOKEN AWS_PROFI
     "$EKSAUTH" askpass "$P1" >"$T/sso.out" 2>"$T/sso.err"
 like "$?:$(cat "$T/sso.err")" "^[12]:.*profile \"sso-dev\" was asked for.*unset it to mint with the AWS CLI" \
     "EKSAUTH_BUILTIN=1 with an SSO profile: says the AWS CLI reads it"
+# No region, or a bad one: the message names what askpass reads, EKSAUTH_REGION,
+# never eksauth token's --region, which askpass has not.
+for region in "" us-east-1x; do
+    new_ssh
+    env -u AWS_REGION -u AWS_DEFAULT_REGION AWS_CONFIG_FILE="$T/no-config" \
+        AWS_SHARED_CREDENTIALS_FILE="$T/no-credentials" EKSAUTH_REGION="$region" \
+        EKSAUTH_BUILTIN=1 "$EKSAUTH" askpass "$P1" >"$T/region.out" 2>"$T/region.err"
+    rc=$?
+    if [ -z "$region" ]; then
+        like "$rc:$(cat "$T/region.err")" "^2:eksauth: askpass: no token: no AWS region: tried EKSAUTH_REGION, AWS_REGION, AWS_DEFAULT_REGION and $T/no-config \\(no such file\\)" \
+            "EKSAUTH_BUILTIN=1 and no region: names EKSAUTH_REGION, the AWS variables and the file"
+    else
+        like "$rc:$(cat "$T/region.err")" "^2:eksauth: askpass: no token: region: \"us-east-1x\" from EKSAUTH_REGION is not a region name" \
+            "EKSAUTH_BUILTIN=1 and EKSAUTH_REGION=us-east-1x: refused, naming EKSAUTH_REGION"
+    fi
+done
 # The region of the kubeconfig's exec section, which update-kubeconfig writes first:
 # the token is signed for that region's STS host, as kubectl's is, when the AWS
 # config names no region and when the shell's AWS_REGION names another (the

@@ -124,7 +124,8 @@ static int each(void **state)
             fail_msg("%s: status %d, expected %d: %s", #call, (int)st_, (int)(expected), err.msg); \
     } while (0)
 
-static const struct eksauth_creds_options fake_env = {0, NULL, NULL, NULL, NULL, env_get, NULL};
+static const struct eksauth_creds_options fake_env = {0,    NULL,    NULL, NULL,
+                                                      NULL, env_get, NULL, NULL};
 
 /* ------------------------------------------------------------------ */
 /* INI */
