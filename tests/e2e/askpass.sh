@@ -714,6 +714,8 @@ chmod 0777 "$T/tmp2/eksauth-askpass-$(id -u)"
 : >"$T/w"
 TMPDIR="$T/tmp2" ask w "$P1"
 is "$rc:$(wc -c <"$T/w" | tr -d ' ')" "2:0" "a folder made beforehand with mode 0777 is refused"
+like "$(cat "$T/w.err")" "lets others in.*set EKSAUTH_ASKPASS_DIR to a private folder of yours, or run eksauth ssh" \
+    "... saying why and the ways round a folder someone else made"
 
 # --------------------------------------------------------- eksauth ssh
 # A stand-in ssh: records its arguments and environment, answers one prompt
