@@ -85,6 +85,19 @@ bool eksauth_audience_parse(const char *audience, char *cluster_id, size_t clust
     return eksauth_cluster_id_valid(cluster_id) && eksauth_host_name_valid(host_name);
 }
 
+/*
+ * Whether name's last label is all digits: an IPv4 address ("10.0.0.5"),
+ * never a short host name, since no top-level domain is numeric.
+ */
+static bool is_address(const char *name, size_t n)
+{
+    size_t i = n;
+
+    while (i > 0 && name[i - 1] >= '0' && name[i - 1] <= '9')
+        i--;
+    return i < n && (i == 0 || name[i - 1] == '.');
+}
+
 bool eksauth_host_name_matches(const char *reached, const char *named)
 {
     size_t n = strlen(reached);
@@ -97,6 +110,9 @@ bool eksauth_host_name_matches(const char *reached, const char *named)
     /* An absolute name ("bastion.example.com.") is that name whole: never its first labels. */
     if (n > 1 && reached[n - 1] == '.' && reached[n - 2] != '.')
         return eksauth_ascii_eq_nocase(reached, n - 1, named);
+    /* Why: ssh 10.0.0.5 reached that address, not every host named "10.0.0.5.*". */
+    if (is_address(reached, n))
+        return false;
     return strlen(named) > n && eksauth_ascii_prefix_nocase(named, strlen(named), reached) &&
            named[n] == '.';
 }

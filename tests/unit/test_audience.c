@@ -88,6 +88,16 @@ static void test_host_name_matches(void **state)
     assert_false(eksauth_host_name_matches("bastion1.example.com.", "bastion1.example.com.evil"));
     assert_false(eksauth_host_name_matches(".", "bastion1"));
     assert_true(eksauth_host_name_matches("bastion1.example.com.", "bastion1.example.com."));
+    /* An address reached is that address: no host named after it ("10.0.0.5.evil.example"). */
+    assert_true(eksauth_host_name_matches("10.0.0.5", "10.0.0.5"));
+    assert_false(eksauth_host_name_matches("10.0.0.5", "10.0.0.5.evil.example"));
+    assert_false(eksauth_host_name_matches("10.5", "10.5.example.com"));
+    assert_false(eksauth_host_name_matches("3232235521", "3232235521.example.com"));
+    /* A name with digits in it, or one that ends in a digit but not a label of digits, is a name.
+     */
+    assert_true(eksauth_host_name_matches("web1", "web1.example.com"));
+    assert_true(eksauth_host_name_matches("10.0.0.5a", "10.0.0.5a.example.com"));
+    assert_true(eksauth_host_name_matches("bastion.1a", "bastion.1a.example.com"));
 }
 
 /* ASCII's case rules in every locale: a Turkish one lower-cases "I" to a dotless i. */
