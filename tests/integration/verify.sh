@@ -28,7 +28,7 @@ HANG=30   # verify killed after this: a hang fails, it is no time limit
 HOLD=20   # the stand-in closes a connection it held this long: a client with no
           # timeout shows as "stand-in" (sts_cut), before the hang protection
 
-plan 77
+plan 79
 
 "$EKSAUTH" verify --help >/dev/null 2>&1 ||
     { echo "Bail out! '$EKSAUTH verify' does not run (is the command dispatched?)"; exit 1; }
