@@ -54,11 +54,82 @@ static const struct {
 };
 
 /*
+ * The refusal of a symbolic link under --root: path (in the image) points
+ * to target (as written in it).
+ */
+static enum eksauth_status refuse_link(const char *path, const char *target,
+                                       struct eksauth_error *err)
+{
+    return eksauth_fail(err, EKSAUTH_EINVAL,
+                        "%s is a symbolic link to %s: setup does not follow it under --root (this "
+                        "host would resolve it, an absolute one against its own /, and could leave "
+                        "the image); make it the image's own file or folder, or run eksauth setup "
+                        "inside the image (chroot)",
+                        path, target);
+}
+
+/* Whether name has a ".." part. */
+static bool has_dotdot(const char *name)
+{
+    const char *p;
+
+    for (p = strstr(name, ".."); p != NULL; p = strstr(p + 2, "..")) {
+        if ((p == name || p[-1] == '/') && (p[2] == '/' || p[2] == '\0'))
+            return true;
+    }
+    return false;
+}
+
+enum eksauth_status eksauth_setup_check_under_root(const char *root, const char *name, bool leaf,
+                                                   struct eksauth_error *err)
+{
+    char path[EKSAUTH_PATH_MAX], target[EKSAUTH_PATH_MAX];
+    struct stat st;
+    ssize_t n;
+    size_t i;
+    int k;
+
+    if (root == NULL || root[0] == '\0' || strcmp(root, "/") == 0)
+        return EKSAUTH_OK;
+    k = snprintf(path, sizeof(path), "%s%s", root, name);
+    if (k < 0 || (size_t)k >= sizeof(path))
+        return eksauth_fail(err, EKSAUTH_EINVAL, "--root %s: too long a path", root);
+    if (has_dotdot(name))
+        return eksauth_fail(err, EKSAUTH_EINVAL,
+                            "%s: setup does not follow a \"..\" under --root (it could climb out "
+                            "of the image)",
+                            path);
+    /* Each part after root, by lstat: a link is never followed, only named. */
+    for (i = strlen(root) + 1; path[i - 1] != '\0'; i++) {
+        char c = path[i];
+
+        if ((c != '/' && c != '\0') || (c == '\0' && !leaf))
+            continue;
+        path[i] = '\0';
+        if (lstat(path, &st) != 0) {
+            if (errno == ENOENT || errno == ENOTDIR)
+                return EKSAUTH_OK; /* nothing past it to follow */
+            return eksauth_fail(err, EKSAUTH_EIO, "%s: %s", path, strerror(errno));
+        }
+        if (S_ISLNK(st.st_mode)) {
+            n = readlink(path, target, sizeof(target) - 1);
+            target[n > 0 ? n : 0] = '\0';
+            return refuse_link(path, target, err);
+        }
+        path[i] = c;
+    }
+    return EKSAUTH_OK;
+}
+
+/*
  * Where the symbolic link f points, one step, read as the host would
  * (an absolute target inside root): into f->link_target (the host's
- * name) and real (where to read it).  False when that is no regular file.
+ * name) and real (where to read it).  EKSAUTH_ENOTFOUND when that is no
+ * regular file; under --root, EKSAUTH_EINVAL when the way there passes
+ * a link or a ".." (eksauth_setup_check_under_root).
  */
-static bool follow_link(const char *root, struct eksauth_setup_file *f, char real[EKSAUTH_PATH_MAX])
+static enum eksauth_status follow_link(const char *root, struct eksauth_setup_file *f,
+                                       char real[EKSAUTH_PATH_MAX], struct eksauth_error *err)
 {
     char target[EKSAUTH_PATH_MAX];
     const char *slash = strrchr(f->name, '/');
@@ -67,44 +138,61 @@ static bool follow_link(const char *root, struct eksauth_setup_file *f, char rea
     int k;
 
     if (n <= 0 || slash == NULL)
-        return false;
+        return EKSAUTH_ENOTFOUND;
     target[n] = '\0';
     k = target[0] == '/' ? snprintf(f->link_target, sizeof(f->link_target), "%s", target)
                          : snprintf(f->link_target, sizeof(f->link_target), "%.*s/%s",
                                     (int)(slash - f->name), f->name, target);
     if (k < 0 || (size_t)k >= sizeof(f->link_target))
-        return false;
+        return EKSAUTH_ENOTFOUND;
+    if (eksauth_setup_check_under_root(root, f->link_target, true, NULL) != EKSAUTH_OK)
+        return refuse_link(f->path, target, err);
     k = snprintf(real, EKSAUTH_PATH_MAX, "%s%s", root, f->link_target);
-    return k > 0 && (size_t)k < EKSAUTH_PATH_MAX && lstat(real, &st) == 0 && S_ISREG(st.st_mode);
+    return k > 0 && (size_t)k < EKSAUTH_PATH_MAX && lstat(real, &st) == 0 && S_ISREG(st.st_mode)
+               ? EKSAUTH_OK
+               : EKSAUTH_ENOTFOUND;
 }
 
 /*
  * The current text of f (NULL when there is none) and its mode.  A symbolic
  * link is never replaced (that would cut it): nsswitch.conf's, authselect's,
  * is read through (f->link_target; plan_file refuses a change to it), any
- * other refused.
+ * other refused; under --root, so is any link on the way to f or to where
+ * nsswitch.conf's points (setup_plan.h).
  */
 static enum eksauth_status read_current(const char *root, bool follow, struct eksauth_setup_file *f,
                                         char **text, mode_t *mode, struct eksauth_error *err)
 {
-    char real[EKSAUTH_PATH_MAX];
+    char real[EKSAUTH_PATH_MAX], target[EKSAUTH_PATH_MAX];
     const char *from = f->path;
     struct stat st;
     size_t len;
+    ssize_t n;
     enum eksauth_status rc;
 
     *text = NULL;
     f->link_target[0] = '\0';
+    rc = eksauth_setup_check_under_root(root, f->name, false, err);
+    if (rc != EKSAUTH_OK)
+        return rc;
     if (lstat(f->path, &st) != 0) {
         if (errno == ENOENT)
             return EKSAUTH_OK;
         return eksauth_fail(err, EKSAUTH_EIO, "%s: %s", f->path, strerror(errno));
     }
     if (S_ISLNK(st.st_mode)) {
-        if (!follow || !follow_link(root, f, real))
+        rc = follow ? follow_link(root, f, real, err) : EKSAUTH_ENOTFOUND;
+        if (rc == EKSAUTH_ENOTFOUND && root[0] != '\0' && !follow) {
+            n = readlink(f->path, target, sizeof(target) - 1);
+            target[n > 0 ? n : 0] = '\0';
+            return refuse_link(f->path, target, err);
+        }
+        if (rc == EKSAUTH_ENOTFOUND)
             return eksauth_fail(err, EKSAUTH_EINVAL,
                                 "%s is a symbolic link: edit the file it points to by hand",
                                 f->path);
+        if (rc != EKSAUTH_OK)
+            return rc;
         from = real;
     }
     *mode = st.st_mode & 07777;
@@ -143,8 +231,14 @@ static enum eksauth_status check_users_group(const char *root, const char *group
 {
     char passwd[EKSAUTH_PATH_MAX], grp[EKSAUTH_PATH_MAX];
     struct eksauth_hostfiles hf;
+    enum eksauth_status st;
     bool local;
 
+    st = eksauth_setup_check_under_root(root, "/etc/passwd", true, err);
+    if (st == EKSAUTH_OK)
+        st = eksauth_setup_check_under_root(root, "/etc/group", true, err);
+    if (st != EKSAUTH_OK)
+        return st;
     snprintf(passwd, sizeof(passwd), "%s/etc/passwd", root);
     snprintf(grp, sizeof(grp), "%s/etc/group", root);
     if (eksauth_hostfiles_load(&hf, passwd, grp, NULL) != EKSAUTH_OK)
@@ -166,26 +260,33 @@ static enum eksauth_status check_users_group(const char *root, const char *group
 /*
  * Whether sshd, reading host (a host path; root's copy of it), reads the
  * file dropin for every login: an Include line before any Match names it,
- * or names a file that does (eksauth_setup_sshd_include).
+ * or names a file that does (eksauth_setup_sshd_include).  1 yes, 0 no,
+ * -1 a symbolic link on the way under --root (err says which).
  */
-static bool sshd_reads(const char *root, const char *host, const char *dropin, int depth)
+static int sshd_reads(const char *root, const char *host, const char *dropin, int depth,
+                      struct eksauth_error *err)
 {
     char path[EKSAUTH_PATH_MAX], pattern[EKSAUTH_PATH_MAX], *text = NULL;
     size_t len = 0, i, k;
-    bool found = false;
+    int found = 0;
     glob_t g;
 
+    if (eksauth_setup_check_under_root(root, host, true, err) != EKSAUTH_OK)
+        return -1;
     snprintf(path, sizeof(path), "%s%s", root, host);
     if (depth > SSHD_INCLUDE_DEPTH ||
         eksauth_file_read(path, TEXT_MAX, false, &text, &len, NULL) != EKSAUTH_OK)
-        return false;
-    for (i = 0; !found && eksauth_setup_sshd_include(text, i, pattern, sizeof(pattern)); i++) {
+        return 0;
+    for (i = 0; found == 0 && eksauth_setup_sshd_include(text, i, pattern, sizeof(pattern)); i++) {
         found = fnmatch(pattern, dropin, FNM_PATHNAME) == 0;
+        /* The folders glob would list: the pattern's parts that are there. */
+        if (found == 0 && eksauth_setup_check_under_root(root, pattern, false, err) != EKSAUTH_OK)
+            found = -1;
         snprintf(path, sizeof(path), "%s%s", root, pattern);
         memset(&g, 0, sizeof(g));
-        if (!found && glob(path, 0, NULL, &g) == 0) {
-            for (k = 0; k < g.gl_pathc && !found; k++)
-                found = sshd_reads(root, g.gl_pathv[k] + strlen(root), dropin, depth + 1);
+        if (found == 0 && glob(path, 0, NULL, &g) == 0) {
+            for (k = 0; k < g.gl_pathc && found == 0; k++)
+                found = sshd_reads(root, g.gl_pathv[k] + strlen(root), dropin, depth + 1, err);
         }
         globfree(&g);
     }
@@ -202,12 +303,18 @@ static enum eksauth_status check_sshd_includes(const char *root, const struct ek
                                                struct eksauth_error *err)
 {
     char config[EKSAUTH_PATH_MAX];
+    int reads;
 
     snprintf(config, sizeof(config), "%s/etc/ssh/sshd_config", root);
+    if (eksauth_setup_check_under_root(root, "/etc/ssh/sshd_config", true, err) != EKSAUTH_OK)
+        return EKSAUTH_EINVAL;
     if (access(config, F_OK) != 0)
         return eksauth_fail(err, EKSAUTH_EINVAL, "%s does not exist: install openssh-server first",
                             config);
-    if (!sshd_reads(root, "/etc/ssh/sshd_config", f->name, 0))
+    reads = sshd_reads(root, "/etc/ssh/sshd_config", f->name, 0, err);
+    if (reads < 0)
+        return EKSAUTH_EINVAL;
+    if (reads == 0)
         return eksauth_fail(err, EKSAUTH_EINVAL,
                             "%s has no Include line for %s (before any Match line), so sshd would "
                             "never read the drop-in setup writes: add the line \"Include "
@@ -228,16 +335,20 @@ static bool path_is_dir(const char *root, const char *dir)
     return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-/* Whether root's /etc/pam.d/common-auth runs pam_eksauth (the pam-auth-update route). */
+/*
+ * Whether root's /etc/pam.d/common-auth runs pam_eksauth (the
+ * pam-auth-update route).  Only a warning: a symbolic link there under
+ * --root is not read, nor refused.
+ */
 static bool common_auth_has_eksauth(const char *root)
 {
     char path[EKSAUTH_PATH_MAX], *text = NULL;
     size_t len = 0;
     bool found;
 
-    snprintf(path, sizeof(path), "%s/etc/pam.d/common-auth",
-             root != NULL && strcmp(root, "/") != 0 ? root : "");
-    if (eksauth_file_read(path, TEXT_MAX, false, &text, &len, NULL) != EKSAUTH_OK)
+    snprintf(path, sizeof(path), "%s/etc/pam.d/common-auth", root);
+    if (eksauth_setup_check_under_root(root, "/etc/pam.d/common-auth", true, NULL) != EKSAUTH_OK ||
+        eksauth_file_read(path, TEXT_MAX, false, &text, &len, NULL) != EKSAUTH_OK)
         return false;
     found = eksauth_setup_runs_pam_eksauth(text);
     free(text);
@@ -372,7 +483,7 @@ static enum eksauth_status plan_file(const struct eksauth_setup_options *o, size
                      "line %u still names pam_eksauth.so (not written by eksauth setup): without "
                      "module_unknown=ignore it refuses every login once the module is removed",
                      foreign);
-        else if (kind == KIND_PAM_SSHD && !o->undo && common_auth_has_eksauth(o->root))
+        else if (kind == KIND_PAM_SSHD && !o->undo && common_auth_has_eksauth(root))
             snprintf(f->note, sizeof(f->note),
                      "pam-auth-update's eksauth profile is enabled too (common-auth): one route "
                      "is enough, pam-auth-update --disable eksauth");

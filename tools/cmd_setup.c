@@ -234,10 +234,16 @@ int cmd_setup(struct eksauth_cli *cli, int argc, char **argv)
     }
     if (o.root != NULL && !root_has_etc(o.root))
         return EXIT_USAGE;
-    /* Under --root, the config is the root's own. */
+    /* Under --root, the config is the root's own (read through no link: setup_plan.h). */
     if (o.root != NULL && cli->config_path == NULL) {
         snprintf(config, sizeof(config), "%s%s", o.root, EKSAUTH_CONFIG_PATH);
         cli->config_path = config;
+        st = o.undo ? EKSAUTH_OK
+                    : eksauth_setup_check_under_root(o.root, EKSAUTH_CONFIG_PATH, true, &err);
+        if (st != EKSAUTH_OK) {
+            cli_error(WHAT, "%s; nothing was changed", err.msg);
+            return EXIT_USAGE;
+        }
     }
     if (!o.undo) {
         rc = load_groups(cli, group, &o.sudo_group, skip, sizeof(skip), users);

@@ -5,7 +5,8 @@
  * eksauth_setup_apply writes (atomically, file by file).  A file that
  * cannot be changed safely (a pam_eksauth line setup did not write, a
  * drop-in with other content, a sudo.conf that sets another group_source,
- * a symbolic link) fails the plan before anything is written, with a
+ * a symbolic link; under --root, any symbolic link on the way to a file
+ * it reads or writes) fails the plan before anything is written, with a
  * message naming the file and the way out.  A write that fails (a full or
  * read-only file system) stops apply there: each file's outcome says
  * whether it was written, and the plan of a second run is what is left.
@@ -97,5 +98,19 @@ enum eksauth_status eksauth_setup_plan(const struct eksauth_setup_options *o,
 enum eksauth_status eksauth_setup_apply(struct eksauth_setup_plan *plan, struct eksauth_error *err);
 
 void eksauth_setup_plan_free(struct eksauth_setup_plan *plan);
+
+/*
+ * Under --root DIR (root; NULL, "" or "/": this host, nothing checked):
+ * whether DIR + name (a host path, "/etc/ssh/sshd_config") is reached
+ * through no symbolic link below DIR, its last part too when leaf.  Why:
+ * this host's kernel resolves a link in the image, an absolute one against
+ * this host's /, so setup would read or write the host's files.  A part
+ * that is not there ends the walk (nothing past it to follow); a ".." part
+ * is refused (it could climb out of DIR).  EKSAUTH_EINVAL naming the link
+ * and its target, the same words as setup's other refusals of one.
+ * Checked, then used by path: see SECURITY.md on what that leaves.
+ */
+enum eksauth_status eksauth_setup_check_under_root(const char *root, const char *name, bool leaf,
+                                                   struct eksauth_error *err);
 
 #endif

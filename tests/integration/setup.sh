@@ -8,7 +8,9 @@
 # [NOTFOUND=return] after files; no drop-in that sshd_config does not
 # include.  The drop-in is 40-eksauth.conf: an earlier setup's eksauth.conf
 # is moved there (never an operator's), and with AL2023's 50-redhat.conf
-# beside it sshd -T says keyboard-interactive is on.  TAP output.
+# beside it sshd -T says keyboard-interactive is on.  A symbolic link under
+# --root on the way to a file setup reads or writes is refused, never
+# followed out of the image.  TAP output.
 #
 # Environment: EKSAUTH, top_srcdir (set by make check).
 set -u
@@ -266,7 +268,78 @@ is "$?:$(cat "$T/err")" \
     "... an etc/ closed to the user: said so, not 'is the image mounted'"
 chmod 0700 "$T"
 
-# 11. sshd itself, with Amazon Linux 2023's 50-redhat.conf, which turns
+# 11. A folder or file under --root that is a symbolic link out of the image
+#     (an absolute one, which this host resolves against its own /, or a
+#     relative one climbing out): setup, --dry-run and --undo refuse it,
+#     naming the link and where it points, exit 2; nothing changes in the
+#     image nor in the decoy root beside it that the link points to.  (Setup
+#     wrote the decoy's sshd_config.d and sudoers.d through such links and
+#     read its nsswitch.conf and eksauth.conf.)
+# tree_sum DIR: one checksum of every name under DIR, its type, link target and content.
+tree_sum() {
+    (cd "$1" && find . | LC_ALL=C sort | while IFS= read -r f; do
+        if [ -L "$f" ]; then
+            printf '%s -> %s\n' "$f" "$(readlink "$f")"
+        elif [ -f "$f" ]; then
+            printf '%s %s\n' "$f" "$(sha256sum <"$f" | cut -c1-16)"
+        else
+            printf '%s/\n' "$f"
+        fi
+    done) | sha256sum | cut -c1-16
+}
+# link_case MODE LINK TARGET: IMG/LINK (IMG set up for --undo, else fresh)
+# made a symbolic link to TARGET, then setup MODE --root IMG.
+link_case() {
+    rm -rf "$T/img" "$T/decoy"
+    if [ "$1" = --undo ]; then
+        cp -a "$T/whole" "$T/img" && cp -a "$T/whole" "$T/decoy"
+    else
+        make_root "$T/img" && make_root "$T/decoy"
+    fi
+    rm -rf "${T:?}/img/$2" && ln -s "$3" "$T/img/$2"
+    img=$(tree_sum "$T/img")
+    decoy=$(tree_sum "$T/decoy")
+    # shellcheck disable=SC2086
+    "$EKSAUTH" setup $1 --root "$T/img" >"$T/out" 2>"$T/err"
+    like "$?:$(cat "$T/err")" "^2:eksauth: setup: $T/img/$2 is a symbolic link to $3: setup does not follow it under --root .*; nothing was changed\$" \
+        "setup $1 with $2 -> $3: refused, naming the link and its target"
+    is "$(tree_sum "$T/img"):$(tree_sum "$T/decoy")" "$img:$decoy" \
+        "... nothing changed in the image, nor in the decoy it points to"
+}
+for mode in "" --dry-run --undo; do
+    link_case "$mode" etc/ssh "$T/decoy/etc/ssh"
+    link_case "$mode" etc/ssh/sshd_config.d ../../../decoy/etc/ssh/sshd_config.d
+    link_case "$mode" etc/sudoers.d ../../decoy/etc/sudoers.d
+    link_case "$mode" etc/pam.d/sshd "$T/decoy/etc/pam.d/sshd"
+    link_case "$mode" etc/nsswitch.conf ../../decoy/etc/nsswitch.conf
+done
+# eksauth.conf (--undo reads none): the image's own, never the decoy's.
+for mode in "" --dry-run; do
+    link_case "$mode" etc/eksauth "$T/decoy/etc/eksauth"
+    link_case "$mode" etc/eksauth/eksauth.conf ../../../decoy/etc/eksauth/eksauth.conf
+done
+# A file setup only reads: /etc/passwd, and an sshd_config Include through a link.
+link_case "" etc/passwd "$T/decoy/etc/passwd"
+rm -rf "$T/img" "$T/decoy"
+make_root "$T/img" && make_root "$T/decoy"
+sed -i 's|^Include .*|Include /etc/ssh/more/*.conf|' "$T/img/etc/ssh/sshd_config"
+printf 'Include /etc/ssh/sshd_config.d/*.conf\n' >"$T/decoy/etc/ssh/include.conf"
+mkdir "$T/img/etc/ssh/more" && ln -s "$T/decoy/etc/ssh/include.conf" "$T/img/etc/ssh/more/a.conf"
+"$EKSAUTH" setup --root "$T/img" >"$T/out" 2>"$T/err"
+like "$?:$(cat "$T/err")" "^2:eksauth: setup: $T/img/etc/ssh/more/a.conf is a symbolic link to $T/decoy/etc/ssh/include.conf: setup does not follow" \
+    "an Include'd file that is a symbolic link: refused, not read"
+# A link that stays in the image is followed by nothing either, with the same words:
+# the image's own nsswitch.conf of authselect (an absolute link into the image) still works.
+rm -rf "$T/img"
+make_root "$T/img"
+mkdir "$T/img/etc/authselect" && mv "$T/img/etc/nsswitch.conf" "$T/img/etc/authselect/"
+ln -s /etc/authselect/nsswitch.conf "$T/img/etc/nsswitch.conf"
+sed -i 's/^\(passwd\|group\):.*files/& eksauth/' "$T/img/etc/authselect/nsswitch.conf"
+"$EKSAUTH" setup --root "$T/img" >"$T/out" 2>"$T/err"
+is "$?:$(row /etc/nsswitch.conf)" "0:/etc/nsswitch.conf already set up: eksauth after files on passwd: and group: (and initgroups:, if there is one)" \
+    "authselect's nsswitch.conf, a link inside the image: read through as before" || sed 's/^/#   /' "$T/err"
+
+# 12. sshd itself, with Amazon Linux 2023's 50-redhat.conf, which turns
 #     keyboard-interactive off (ChallengeResponseAuthentication, its old
 #     name).  An earlier setup's eksauth.conf is read after it: sshd -T says
 #     no (and doctor, reading the files, agrees); after setup, 40-eksauth.conf

@@ -7,7 +7,8 @@
  * operator's, and never without a Match block on the way); a root without
  * sudo or sshd; a write that fails halfway, then setup again or --undo; an
  * sshd_config that does not include the drop-in; a symlinked nsswitch.conf
- * (authselect's), read through and never replaced.
+ * (authselect's), read through and never replaced; under --root, no
+ * symbolic link followed on the way to a file (eksauth_setup_check_under_root).
  */
 #include "config.h"
 
@@ -677,6 +678,46 @@ static void test_plan_without_sudo_or_sshd(void **state)
     remove_root(&r);
 }
 
+/*
+ * Under --root, a symbolic link on the way to a file is named, never
+ * followed: its absolute target is the host's, not the image's.  A part
+ * not there ends the walk; a ".." is refused; this host (no root) is not
+ * looked at.
+ */
+static void test_check_under_root(void **state)
+{
+    struct eksauth_error err;
+    struct root r;
+
+    (void)state;
+    make_root(&r);
+    assert_int_equal(symlink("/etc/ssh", at(&r, "/etc/ssh2")), 0);
+    assert_int_equal(symlink("sshd", at(&r, "/etc/pam.d/sshd2")), 0);
+    assert_int_equal(eksauth_setup_check_under_root(r.dir, "/etc/ssh/sshd_config", true, &err),
+                     EKSAUTH_OK);
+    assert_int_equal(eksauth_setup_check_under_root(r.dir, "/etc/ssh2/sshd_config", true, &err),
+                     EKSAUTH_EINVAL);
+    assert_non_null(strstr(err.msg, "/etc/ssh2 is a symbolic link to /etc/ssh: setup does not "
+                                    "follow it under --root"));
+    /* A link inside the image too: the leaf only when asked. */
+    assert_int_equal(eksauth_setup_check_under_root(r.dir, "/etc/pam.d/sshd2", false, &err),
+                     EKSAUTH_OK);
+    assert_int_equal(eksauth_setup_check_under_root(r.dir, "/etc/pam.d/sshd2", true, &err),
+                     EKSAUTH_EINVAL);
+    assert_non_null(strstr(err.msg, "/etc/pam.d/sshd2 is a symbolic link to sshd:"));
+    assert_int_equal(eksauth_setup_check_under_root(r.dir, "/etc/none/x", true, &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_setup_check_under_root(r.dir, "/etc/ssh/../../x", true, &err),
+                     EKSAUTH_EINVAL);
+    assert_non_null(strstr(err.msg, "does not follow a \"..\" under --root"));
+    assert_int_equal(eksauth_setup_check_under_root(r.dir, "/etc/..x/a..", true, &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_setup_check_under_root("", "/etc/ssh2/sshd_config", true, &err),
+                     EKSAUTH_OK);
+    assert_int_equal(eksauth_setup_check_under_root(NULL, "/../x", true, &err), EKSAUTH_OK);
+    (void)remove(at(&r, "/etc/ssh2"));
+    (void)remove(at(&r, "/etc/pam.d/sshd2"));
+    remove_root(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -690,6 +731,7 @@ int main(void)
         cmocka_unit_test(test_plan_without_sudo_or_sshd),
         cmocka_unit_test(test_plan_stopped_halfway),
         cmocka_unit_test(test_plan_sshd_config_without_include),
+        cmocka_unit_test(test_check_under_root),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
