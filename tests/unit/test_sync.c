@@ -1736,46 +1736,63 @@ static void test_nscd_mark_made_while_asked_stays(void **state)
 
 /*
  * In a mount namespace of its own: a run with nothing to write (the
- * watch's at a stream's end) while another writer holds the DB's lock, its
- * claim made and its request not yet sent.  0 when the run asked, said
- * why in words true of it, and left the writer's claim to the writer, else
- * the step that failed (its number).
+ * watch's at a stream's end) beside another writer's claim, made and its
+ * request not yet sent, while that writer holds the DB's lock, or
+ * (foreign) while the lock file is another user's, a lock the run cannot
+ * take for another reason than a holder.  0 when the run asked, said
+ * words, and left the writer's claim to the writer, else the step that
+ * failed (its number).
  */
-static int asked_while_another_writes(void *arg)
+static int asked_beside_a_claim(struct host_fixture *h, bool foreign, const char *words)
 {
-    struct host_fixture *h = arg;
     struct eksauth_nscd_debt w;
     struct eksauth_sync_report r;
     struct eksauth_error err;
     struct fake_nscd f;
-    char log[256];
+    char log[256], lock_path[EKSAUTH_PATH_MAX + 8];
     int lock = -1, bad = 0;
 
     sync_ok(h);
+    snprintf(lock_path, sizeof(lock_path), "%s.lock", h->ctx.paths.db);
     if (eksauth_iddb_lock(h->ctx.paths.db, &lock, &err) != EKSAUTH_OK)
         return 2;
-    if (eksauth_nscd_owe_locked(&w, h->ctx.paths.db, &err) != EKSAUTH_OK)
-        bad = 3;
-    else if (fake_nscd_start(&f, EKSAUTH_NSCD_SOCKET, 2, FAKE_NSCD_DONE) != 0)
-        bad = 4;
-    if (bad != 0) {
+    if (eksauth_nscd_owe_locked(&w, h->ctx.paths.db, &err) != EKSAUTH_OK) {
         eksauth_iddb_unlock(lock);
-        return bad;
+        return 3;
     }
+    if (foreign) {
+        eksauth_iddb_unlock(lock);
+        lock = -1;
+        if (chown(lock_path, 65534, 65534) != 0)
+            bad = 4;
+    }
+    if (bad == 0 && fake_nscd_start(&f, EKSAUTH_NSCD_SOCKET, 2, FAKE_NSCD_DONE) != 0)
+        bad = 5;
+    if (bad != 0)
+        goto out;
     memset(&r, 0, sizeof(r));
     eksauth_sync_nscd_owed(&h->ctx, &r);
     fake_nscd_stop(&f, 1, log, sizeof(log));
     if (lines_of(log) != 2)
-        bad = 5;
-    else if (r.nscd == NULL ||
-             strcmp(r.nscd, "dropped (asked while another sync or login held the DB's lock)") != 0)
         bad = 6;
-    else if (access(w.claim, F_OK) != 0)
+    else if (r.nscd == NULL || strcmp(r.nscd, words) != 0)
         bad = 7;
+    else if (access(w.claim, F_OK) != 0)
+        bad = 8;
     eksauth_sync_report_free(&r);
+out:
+    if (foreign && chown(lock_path, 0, 0) != 0 && bad == 0)
+        bad = 9;
     (void)eksauth_nscd_settle(&w, true, NULL);
-    eksauth_iddb_unlock(lock);
+    if (lock >= 0)
+        eksauth_iddb_unlock(lock);
     return bad;
+}
+
+static int asked_while_another_writes(void *arg)
+{
+    return asked_beside_a_claim(arg, false,
+                                "dropped (asked while another sync or login held the DB's lock)");
 }
 
 /*
@@ -1791,48 +1808,9 @@ static void test_nscd_words_for_a_live_writer(void **state)
     in_nscd_namespace(asked_while_another_writes);
 }
 
-/*
- * Another writer's claim beside the DB, and a lock the run cannot take for
- * another reason than a holder (another user's lock file): nothing is
- * taken over and no writer is seen at work.  0 when the run asked and said
- * only that another was asking too, else the step that failed.
- */
 static int asked_beside_a_foreign_lock(void *arg)
 {
-    struct host_fixture *h = arg;
-    struct eksauth_nscd_debt w;
-    struct eksauth_sync_report r;
-    struct eksauth_error err;
-    struct fake_nscd f;
-    char log[256], lock_path[EKSAUTH_PATH_MAX + 8];
-    int lock = -1, bad = 0;
-
-    sync_ok(h);
-    if (eksauth_iddb_lock(h->ctx.paths.db, &lock, &err) != EKSAUTH_OK)
-        return 2;
-    if (eksauth_nscd_owe_locked(&w, h->ctx.paths.db, &err) != EKSAUTH_OK)
-        bad = 3;
-    eksauth_iddb_unlock(lock);
-    snprintf(lock_path, sizeof(lock_path), "%s.lock", h->ctx.paths.db);
-    if (bad == 0 && chown(lock_path, 65534, 65534) != 0)
-        bad = 4;
-    else if (bad == 0 && fake_nscd_start(&f, EKSAUTH_NSCD_SOCKET, 2, FAKE_NSCD_DONE) != 0)
-        bad = 5;
-    if (bad != 0)
-        return bad;
-    memset(&r, 0, sizeof(r));
-    eksauth_sync_nscd_owed(&h->ctx, &r);
-    fake_nscd_stop(&f, 1, log, sizeof(log));
-    if (lines_of(log) != 2)
-        bad = 6;
-    else if (r.nscd == NULL ||
-             strcmp(r.nscd, "dropped (another sync or login was asking too)") != 0)
-        bad = 7;
-    eksauth_sync_report_free(&r);
-    if (chown(lock_path, 0, 0) != 0)
-        bad = 8;
-    (void)eksauth_nscd_settle(&w, true, NULL);
-    return bad;
+    return asked_beside_a_claim(arg, true, "dropped (another sync or login was asking too)");
 }
 
 /*
