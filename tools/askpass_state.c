@@ -79,10 +79,9 @@ enum eksauth_status askpass_state_dir(char *out, size_t outlen, struct eksauth_e
         st = eksauth_fail(err, EKSAUTH_EINVAL, "the folder for the token has too long a name");
     else if (given == NULL && mkdir(out, 0700) != 0 && errno != EEXIST)
         st = eksauth_fail(err, EKSAUTH_EIO, "%s: %s", out, strerror(errno));
-    else
-        st = client_check_private_dir(out, err);
-    /* Why: in a shared /tmp another user may have made it first; the person can get round it. */
-    if (st != EKSAUTH_OK && given == NULL)
+    else if ((st = client_check_private_dir(out, err)) != EKSAUTH_OK && given == NULL)
+        /* Why: in a shared /tmp another user may have made it first; the person can get round it.
+         * Only then: a TMPDIR that is not there fails eksauth ssh's own folder alike. */
         eksauth_error_append(err, " (set EKSAUTH_ASKPASS_DIR to a private folder of yours, or "
                                   "run eksauth ssh, which makes its own)");
     return st;

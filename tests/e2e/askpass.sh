@@ -730,6 +730,7 @@ for a in "$@"; do printf '%s\n' "$a"; done >"$FAKE_OUT.args"
     echo "dirmode=$(stat -c %a "$EKSAUTH_ASKPASS_DIR")"
     echo "launcher=$(stat -c %a "$SSH_ASKPASS")"
     case $SSH_ASKPASS in "$EKSAUTH_ASKPASS_DIR"/*) echo "launcher-inside=yes" ;; esac
+    echo "core=$(ulimit -S -c)"
 } >"$FAKE_OUT.env"
 "$SSH_ASKPASS" "(u@h.example) EKS token for eksauth:prod:h.example: " >"$FAKE_OUT.answer"
 echo "askpass=$?" >>"$FAKE_OUT.env"
@@ -749,6 +750,15 @@ unset EKSAUTH_TOKEN_COMMAND
 EKSAUTH_TOKEN_COMMAND="cat $T/tok/long" EKSAUTH_CLUSTER='' "$EKSAUTH" ssh u@host >/dev/null 2>"$T/ssh0.err"
 is "$?" 0 "eksauth ssh needs no EKSAUTH_CLUSTER (the host's prompt names its audience)"
 like "$(cat "$T/fake.env")" "askpass=0" "and askpass answered the host's prompt"
+rm -f "$T/fake.args" "$T/fake.env" "$T/fake.answer"
+# ssh holds the token as a typed password: it runs with no core file (SECURITY.md,
+# invariant 2), though the person's soft limit was raised (root may raise the hard one).
+(
+    ulimit -H -c unlimited 2>/dev/null
+    ulimit -S -c "$(ulimit -H -c)"
+    EKSAUTH_TOKEN_COMMAND="cat $T/tok/long" EKSAUTH_CLUSTER='' exec "$EKSAUTH" ssh u@host
+) >/dev/null 2>"$T/ssh0.err"
+is "$?:$(grep '^core=' "$T/fake.env")" "0:core=0" "eksauth ssh: ssh runs with a core limit of 0"
 rm -f "$T/fake.args" "$T/fake.env" "$T/fake.answer"
 
 # --help and --version are eksauth's own: ssh gets neither.

@@ -280,4 +280,25 @@ else
     not_ok "a token given as an argument: a warning to pass it on standard input"
 fi
 
+# check-token holds a token that logs in until it expires: no core file
+# (SECURITY.md, invariant 2).  Its soft limit raised (root may raise the hard
+# one), it reads the token from a pipe held open while its limits are read.
+mkfifo "$tmp/hold"
+(
+    ulimit -H -c unlimited 2>/dev/null
+    ulimit -S -c "$(ulimit -H -c)"
+    exec "$EKSAUTH" --config "$conf" check-token - <"$tmp/hold"
+) >/dev/null 2>&1 &
+pid=$!
+exec 7>"$tmp/hold"
+core=""
+for _ in $(seq 100); do
+    core=$(awk '/^Max core file size/ { print $5 }' "/proc/$pid/limits" 2>/dev/null)
+    [ "$core" = 0 ] && break
+    sleep 0.05
+done
+exec 7>&-
+wait "$pid" 2>/dev/null
+is "$core" 0 "check-token: no core file of the process that holds the token"
+
 done_testing
