@@ -5,6 +5,8 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 
 #include "eksauth/ascii.h"
 #include "eksauth/audience.h"
@@ -86,16 +88,15 @@ bool eksauth_audience_parse(const char *audience, char *cluster_id, size_t clust
 }
 
 /*
- * Whether name's last label is all digits: an IPv4 address ("10.0.0.5"),
- * never a short host name, since no top-level domain is numeric.
+ * Whether ssh takes name for an IPv4 address, not a name to resolve: every
+ * form the C library reads as one ("10.0.0.5", "0xa000005", "1234"), and
+ * no more ("web.01" is a short name its search domains complete).
  */
-static bool is_address(const char *name, size_t n)
+static bool is_address(const char *name)
 {
-    size_t i = n;
+    struct in_addr a;
 
-    while (i > 0 && name[i - 1] >= '0' && name[i - 1] <= '9')
-        i--;
-    return i < n && (i == 0 || name[i - 1] == '.');
+    return inet_aton(name, &a) != 0;
 }
 
 bool eksauth_host_name_matches(const char *reached, const char *named)
@@ -111,7 +112,7 @@ bool eksauth_host_name_matches(const char *reached, const char *named)
     if (n > 1 && reached[n - 1] == '.' && reached[n - 2] != '.')
         return eksauth_ascii_eq_nocase(reached, n - 1, named);
     /* Why: ssh 10.0.0.5 reached that address, not every host named "10.0.0.5.*". */
-    if (is_address(reached, n))
+    if (is_address(reached))
         return false;
     return strlen(named) > n && eksauth_ascii_prefix_nocase(named, strlen(named), reached) &&
            named[n] == '.';
