@@ -135,6 +135,7 @@ static enum eksauth_status follow_link(const char *root, struct eksauth_setup_fi
     const char *slash = strrchr(f->name, '/');
     struct stat st;
     ssize_t n = readlink(f->path, target, sizeof(target) - 1);
+    enum eksauth_status rc;
     int k;
 
     if (n <= 0 || slash == NULL)
@@ -145,8 +146,13 @@ static enum eksauth_status follow_link(const char *root, struct eksauth_setup_fi
                                     (int)(slash - f->name), f->name, target);
     if (k < 0 || (size_t)k >= sizeof(f->link_target))
         return EKSAUTH_ENOTFOUND;
-    if (eksauth_setup_check_under_root(root, f->link_target, true, NULL) != EKSAUTH_OK)
+    /* A ".." in it could climb out: the link is named with it. */
+    if (root[0] != '\0' && has_dotdot(f->link_target))
         return refuse_link(f->path, target, err);
+    /* The way to where it points passes no link either: one there is named (reread9). */
+    rc = eksauth_setup_check_under_root(root, f->link_target, true, err);
+    if (rc != EKSAUTH_OK)
+        return rc;
     k = snprintf(real, EKSAUTH_PATH_MAX, "%s%s", root, f->link_target);
     return k > 0 && (size_t)k < EKSAUTH_PATH_MAX && lstat(real, &st) == 0 && S_ISREG(st.st_mode)
                ? EKSAUTH_OK

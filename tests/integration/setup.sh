@@ -338,6 +338,12 @@ sed -i 's/^\(passwd\|group\):.*files/& eksauth/' "$T/img/etc/authselect/nsswitch
 "$EKSAUTH" setup --root "$T/img" >"$T/out" 2>"$T/err"
 is "$?:$(row /etc/nsswitch.conf)" "0:/etc/nsswitch.conf already set up: eksauth after files on passwd: and group: (and initgroups:, if there is one)" \
     "authselect's nsswitch.conf, a link inside the image: read through as before" || sed 's/^/#   /' "$T/err"
+# The folder it points into a link out of the image: that folder is the link named.
+mv "$T/img/etc/authselect" "$T/decoy/etc/authselect"
+ln -s "$T/decoy/etc/authselect" "$T/img/etc/authselect"
+"$EKSAUTH" setup --root "$T/img" >"$T/out" 2>"$T/err"
+like "$?:$(cat "$T/err")" "^2:eksauth: setup: $T/img/etc/authselect is a symbolic link to $T/decoy/etc/authselect: setup does not follow" \
+    "... its folder a link out of the image: that folder named, not nsswitch.conf, which is read through"
 
 # 12. sshd itself, with Amazon Linux 2023's 50-redhat.conf, which turns
 #     keyboard-interactive off (ChallengeResponseAuthentication, its old
