@@ -149,7 +149,7 @@ static enum eksauth_status follow_link(const char *root, struct eksauth_setup_fi
     /* A ".." in it could climb out: the link is named with it. */
     if (root[0] != '\0' && has_dotdot(f->link_target))
         return refuse_link(f->path, target, err);
-    /* The way to where it points passes no link either: one there is named (reread9). */
+    /* The way to where it points passes no link either: one there is named. */
     rc = eksauth_setup_check_under_root(root, f->link_target, true, err);
     if (rc != EKSAUTH_OK)
         return rc;

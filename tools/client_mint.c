@@ -18,7 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
-#include <sys/resource.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -51,17 +50,6 @@ const char *client_env(const char *name)
     const char *v = getenv(name);
 
     return v != NULL && v[0] != '\0' ? v : NULL;
-}
-
-void client_no_core_dump(void)
-{
-    struct rlimit rl;
-
-    /* setrlimit, not prctl: the client builds for macOS too (tests/install/client_only.sh). */
-    if (getrlimit(RLIMIT_CORE, &rl) == 0 && rl.rlim_cur != 0) {
-        rl.rlim_cur = 0;
-        (void)setrlimit(RLIMIT_CORE, &rl);
-    }
 }
 
 static bool is_b64url(unsigned char c)
@@ -631,7 +619,6 @@ enum eksauth_status client_mint_token(bool builtin, const char *audience, const 
     time_t now;
     int turn;
 
-    client_no_core_dump(); /* login-name: the token, and the keys of the built-in signer */
     memset(&id, 0, sizeof(id));
     id.kind = EKSAUTH_EXEC_NONE;
     if (builtin || client_env("EKSAUTH_TOKEN_COMMAND") == NULL) {

@@ -504,7 +504,6 @@ int cmd_askpass(struct eksauth_cli *cli, int argc, char **argv)
     int rc;
 
     (void)cli;
-    client_no_core_dump(); /* every path may hold a token: minted, or read back from its file */
     rc = parse_args(argc, argv, &builtin);
     if (rc >= 0)
         goto out;

@@ -11,7 +11,6 @@
 #include <time.h>
 
 #include "cli.h"
-#include "cmd_client.h"
 #include "eksauth/timeutil.h"
 #include "eksauth/token.h"
 
@@ -126,7 +125,6 @@ int cmd_check_token(struct eksauth_cli *cli, int argc, char **argv)
         return cli_fail("check-token", &err);
     eksauth_ctx_token_policy(&cli->ctx, &policy);
 
-    client_no_core_dump(); /* the token, which logs in until it expires */
     if (cli_read_token("check-token", token_arg, &token, &token_len, &err) != EKSAUTH_OK) {
         rc = cli_fail("check-token", &err);
         goto out;

@@ -94,14 +94,6 @@ enum eksauth_status client_check_minted_for(const struct client_token *t, const 
 bool client_token_shaped(const char *t, size_t len);
 
 /*
- * No core file from this process or the programs it starts (RLIMIT_CORE 0):
- * a client command holds a token, and the built-in signer the person's AWS
- * keys, which a crash would otherwise write to the current folder or hand
- * to a crash reporter.  Call it before any secret is read.
- */
-void client_no_core_dump(void);
-
-/*
  * The value of an environment variable of the person who runs ssh or sudo,
  * NULL when unset or empty: the client runs as them, never setuid.
  */

@@ -448,7 +448,6 @@ static int run_client(struct eksauth_cli *cli, const char *program, int argc, ch
 
     if (argc > 1 && (rc = own_option(program, argv[1])) >= 0)
         return rc;
-    client_no_core_dump(); /* ssh, its child, holds the token as a typed password */
     rc = EXIT_USAGE;
     if (!find_self(cli->argv0, self)) {
         cli_error(program, "cannot find the eksauth program itself: %s", strerror(errno));

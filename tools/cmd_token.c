@@ -139,7 +139,6 @@ int cmd_token(struct eksauth_cli *cli, int argc, char **argv)
     size_t toklen = 0;
     int c, rc = EXIT_USAGE;
 
-    client_no_core_dump(); /* the person's AWS keys and the token */
     memset(&creds, 0, sizeof(creds));
     memset(&m, 0, sizeof(m));
     optind = 0; /* glibc: start afresh at argv[1] */

@@ -25,7 +25,6 @@
 #include "eksauth/creds.h"
 #include "eksauth/login.h"
 #include "cli.h"
-#include "cmd_client.h"
 
 #define WHAT "whoami"
 
@@ -109,7 +108,6 @@ int cmd_whoami(struct eksauth_cli *cli, int argc, char **argv)
     m.cfg = &cli->ctx.cfg; /* the region: the config's, else the host's */
     m.audience = cli->ctx.cfg.cluster_id;
     m.now = now;
-    client_no_core_dump(); /* the host's AWS keys and the token */
     if (cli_mint_token(&copt, &m, &creds, &token, &len, &err) != EKSAUTH_OK) {
         /* No credentials is a setup problem of this host (exit 2), not a refusal. */
         if (err.status == EKSAUTH_ENOTFOUND)

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "cli.h"
 
@@ -111,6 +112,24 @@ static int take_global_options(struct eksauth_cli *cli, int argc, char **argv)
     return out;
 }
 
+/*
+ * No core file from eksauth or the programs it starts (RLIMIT_CORE 0),
+ * before any argument is read: a command may hold a token (askpass, ssh's
+ * typed password, token, check-token, verify, login-name, whoami) or AWS
+ * keys (the built-in signer, sync's), which a crash would write to the
+ * current folder or hand to a crash reporter.  setrlimit, not prctl: the
+ * client builds for macOS too (tests/install/client_only.sh).
+ */
+static void no_core_dump(void)
+{
+    struct rlimit rl;
+
+    if (getrlimit(RLIMIT_CORE, &rl) == 0 && rl.rlim_cur != 0) {
+        rl.rlim_cur = 0;
+        (void)setrlimit(RLIMIT_CORE, &rl);
+    }
+}
+
 int main(int argc, char **argv)
 {
     struct eksauth_cli cli;
@@ -118,6 +137,7 @@ int main(int argc, char **argv)
     size_t i;
     int rc = EXIT_USAGE;
 
+    no_core_dump();
     memset(&cli, 0, sizeof(cli));
     cli.argv0 = argv[0];
     argc = take_global_options(&cli, argc, argv);

@@ -55,11 +55,11 @@ bool eksauth_audience_parse(const char *audience, char *cluster_id, size_t clust
  * ssh, or EKSAUTH_HOST) may mint for a host that calls itself `named`:
  * equal ignoring case, or `reached` is its first labels ("bastion1" for
  * "bastion1.example.com"); `reached` with a trailing dot (an absolute name)
- * is equal, without it, or nothing; an address ("10.0.0.5": a last label
- * of digits) is equal or nothing.  So a host reached by its full name
- * obtains a token for itself only; one reached by a short name obtains one
- * for any host whose name begins with it ("web1" for web1.prod.example too:
- * SECURITY.md, "Known gaps", the first-label rule of askpass).
+ * is equal, without it, or nothing; an address (what inet_aton reads as
+ * one: "10.0.0.5", "0xa000005"; "web.01" is a name) is equal or nothing.  So a host reached by its
+ * full name obtains a token for itself only; one reached by a short name obtains one for any host
+ * whose name begins with it ("web1" for web1.prod.example too: SECURITY.md, "Known gaps", the
+ * first-label rule of askpass).
  */
 bool eksauth_host_name_matches(const char *reached, const char *named);
 

@@ -93,17 +93,16 @@ static void test_host_name_matches(void **state)
     assert_false(eksauth_host_name_matches("10.0.0.5", "10.0.0.5.evil.example"));
     assert_false(eksauth_host_name_matches("10.5", "10.5.example.com"));
     assert_false(eksauth_host_name_matches("3232235521", "3232235521.example.com"));
-    /* Every form the C library reads as an address (reread9: hex ones were taken for names). */
+    /* Every form the C library reads as an address (hex ones were once taken for names). */
     assert_false(eksauth_host_name_matches("0xa000005", "0xa000005.evil.example"));
     assert_false(eksauth_host_name_matches("10.0.0.0x5", "10.0.0.0x5.evil.example"));
     assert_false(eksauth_host_name_matches("012.0.0.5", "012.0.0.5.evil.example"));
-    /* A name with digits in it, or one that ends in a digit but not a label of digits, is a name.
-     */
+    /* A name with digits in it is a name: inet_aton does not read it. */
     assert_true(eksauth_host_name_matches("web1", "web1.example.com"));
     assert_true(eksauth_host_name_matches("10.0.0.5a", "10.0.0.5a.example.com"));
     assert_true(eksauth_host_name_matches("bastion.1a", "bastion.1a.example.com"));
     /* A short name whose last label is digits is no address: search domains complete it
-     * (reread9: 71f501f refused web.01 for web.01.prod.example). */
+     * (a last label of digits was once taken for an address, refusing web.01). */
     assert_true(eksauth_host_name_matches("web.01", "web.01.prod.example"));
     assert_true(eksauth_host_name_matches("db.2", "db.2.prod.example"));
 }

@@ -1816,7 +1816,7 @@ static int asked_beside_a_foreign_lock(void *arg)
 /*
  * When the run can neither take the other claims over nor see their
  * writer at work, it does not say a request went unanswered.  (It said
- * "dropped (an earlier sync or login had not been answered)": reread8.)
+ * "dropped (an earlier sync or login had not been answered)".)
  */
 static void test_nscd_words_beside_a_foreign_lock(void **state)
 {
