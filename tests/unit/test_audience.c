@@ -105,6 +105,10 @@ static void test_host_name_matches(void **state)
      * (a last label of digits was once taken for an address, refusing web.01). */
     assert_true(eksauth_host_name_matches("web.01", "web.01.prod.example"));
     assert_true(eksauth_host_name_matches("db.2", "db.2.prod.example"));
+    /* An IPv6 address is no host name: it matches nothing, not even itself (README). */
+    assert_false(eksauth_host_name_matches("::1", "::1"));
+    assert_false(eksauth_host_name_matches("fe80::1", "fe80::1.example.com"));
+    assert_false(eksauth_host_name_matches("[::1]", "[::1]"));
 }
 
 /* ASCII's case rules in every locale: a Turkish one lower-cases "I" to a dotless i. */
