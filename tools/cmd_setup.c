@@ -148,6 +148,19 @@ static bool root_has_etc(const char *root)
     return true;
 }
 
+/*
+ * --root as given, less its trailing slashes ("/" stays "/"): every path
+ * setup names is root + a host path, so IMG/ would show as IMG//etc/....
+ */
+static const char *without_trailing_slashes(char *root)
+{
+    size_t n = strlen(root);
+
+    while (n > 1 && root[n - 1] == '/')
+        root[--n] = '\0';
+    return root;
+}
+
 /* The config's sudo group (or NULL and the reason in skip) and the group of every login. */
 static int load_groups(struct eksauth_cli *cli, char group[EKSAUTH_NAME_MAX + 1],
                        const char **sudo_group, char *skip, size_t skiplen,
@@ -210,7 +223,7 @@ int cmd_setup(struct eksauth_cli *cli, int argc, char **argv)
         } else if (c == 'n') {
             dry_run = true;
         } else if (c == 'r') {
-            o.root = optarg;
+            o.root = without_trailing_slashes(optarg);
         } else if (cli_shared_option(cli, c, argv, WHAT, usage_text, &rc)) {
             return rc;
         }
@@ -236,7 +249,8 @@ int cmd_setup(struct eksauth_cli *cli, int argc, char **argv)
         return EXIT_USAGE;
     /* Under --root, the config is the root's own (read through no link: setup_plan.h). */
     if (o.root != NULL && cli->config_path == NULL) {
-        snprintf(config, sizeof(config), "%s%s", o.root, EKSAUTH_CONFIG_PATH);
+        snprintf(config, sizeof(config), "%s%s", strcmp(o.root, "/") != 0 ? o.root : "",
+                 EKSAUTH_CONFIG_PATH);
         cli->config_path = config;
         st = o.undo ? EKSAUTH_OK
                     : eksauth_setup_check_under_root(o.root, EKSAUTH_CONFIG_PATH, true, &err);

@@ -267,6 +267,23 @@ is "$?:$(cat "$T/err")" \
     "2:eksauth: setup: --root $T/closed: cannot look at $T/closed/etc: Permission denied" \
     "... an etc/ closed to the user: said so, not 'is the image mounted'"
 chmod 0700 "$T"
+# "--root IMG/": a --root with a trailing slash is the same root: every path said is
+# IMG/etc/..., never IMG//etc/... (setup joined IMG/ and /etc/... as given).
+R="$T/slash"
+make_root "$R"
+rm "$R/etc/nsswitch.conf"
+"$EKSAUTH" setup --root "$R//" >"$T/out" 2>"$T/err"
+is "$?:$(cat "$T/err")" "2:eksauth: setup: $R/etc/nsswitch.conf does not exist; nothing was changed" \
+    "--root IMG//: the file named IMG/etc/nsswitch.conf, no double slash"
+ln -s /etc/nsswitch.conf "$R/etc/nsswitch.conf"
+"$EKSAUTH" setup --root "$R/" >"$T/out" 2>"$T/err"
+like "$?:$(cat "$T/err")" "^2:eksauth: setup: $R/etc/nsswitch.conf is a symbolic link to /etc/nsswitch.conf: " \
+    "--root IMG/: a link under it named IMG/etc/nsswitch.conf"
+rm "$R/etc/nsswitch.conf"
+rm -r "$R/etc/eksauth"
+"$EKSAUTH" setup --root "$R/" >"$T/out" 2>"$T/err"
+like "$?:$(cat "$T/err")" "^2:eksauth: setup: $R/etc/eksauth/eksauth.conf does not exist: write it first" \
+    "--root IMG/: the missing config named IMG/etc/eksauth/eksauth.conf"
 
 # 11. A folder or file under --root that is a symbolic link out of the image
 #     (an absolute one, which this host resolves against its own /, or a
