@@ -586,6 +586,13 @@ out:
     return st;
 }
 
+enum eksauth_status eksauth_setup_check_root(const char *root, struct eksauth_error *err)
+{
+    if (root != NULL && root[0] != '\0' && root[0] != '/')
+        return eksauth_fail(err, EKSAUTH_EINVAL, "--root %s: must be an absolute path", root);
+    return EKSAUTH_OK;
+}
+
 enum eksauth_status eksauth_setup_plan(const struct eksauth_setup_options *o,
                                        struct eksauth_setup_plan *plan, struct eksauth_error *err)
 {
@@ -595,8 +602,8 @@ enum eksauth_status eksauth_setup_plan(const struct eksauth_setup_options *o,
 
     memset(plan, 0, sizeof(*plan));
     plan->undo = o->undo;
-    if (root[0] != '\0' && root[0] != '/')
-        return eksauth_fail(err, EKSAUTH_EINVAL, "--root %s: must be an absolute path", root);
+    if (eksauth_setup_check_root(root, err) != EKSAUTH_OK)
+        return EKSAUTH_EINVAL;
     for (i = 0; i < EKSAUTH_SETUP_FILES && st == EKSAUTH_OK; i++) {
         struct eksauth_setup_file *f = &plan->files[i];
         int n = snprintf(f->path, sizeof(f->path), "%s%s", root, setup_files[i].name);

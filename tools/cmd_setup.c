@@ -233,6 +233,11 @@ int cmd_setup(struct eksauth_cli *cli, int argc, char **argv)
         fputs(usage_text, stderr);
         return rc;
     }
+    /* Before any file is read: a relative root read the config first, then was refused. */
+    if (eksauth_setup_check_root(o.root, &err) != EKSAUTH_OK) {
+        cli_error(WHAT, "%s; nothing was changed", err.msg);
+        return EXIT_USAGE;
+    }
     /*
      * Why: under a root that is not there every file is missing, which
      * --undo would report as "nothing to take out", with exit 0.

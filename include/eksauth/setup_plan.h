@@ -81,6 +81,14 @@ struct eksauth_setup_options {
     const char *users_group;
 };
 
+/*
+ * Whether root (NULL, "" or "/": this host) is an absolute path; else
+ * EKSAUTH_EINVAL saying so.  Why: a relative one is taken against the
+ * current folder, not /.  eksauth_setup_plan checks it; `eksauth setup`
+ * before it reads any file (the config's first).
+ */
+enum eksauth_status eksauth_setup_check_root(const char *root, struct eksauth_error *err);
+
 /* Read the files and decide; EKSAUTH_EINVAL (a conflict) leaves plan empty. */
 enum eksauth_status eksauth_setup_plan(const struct eksauth_setup_options *o,
                                        struct eksauth_setup_plan *plan, struct eksauth_error *err);

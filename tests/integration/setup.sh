@@ -285,6 +285,19 @@ rm -r "$R/etc/eksauth"
 like "$?:$(cat "$T/err")" "^2:eksauth: setup: $R/etc/eksauth/eksauth.conf does not exist: write it first" \
     "--root IMG/: the missing config named IMG/etc/eksauth/eksauth.conf"
 
+# A relative --root: refused before any file is read, so a config that
+# cannot be read or does not parse still gets the --root message (it was
+# read first, and its error said instead).
+printf 'no_such_key = 1\n' >"$T/broken.conf"
+for conf in "$T/broken.conf" "$T/no-such.conf"; do
+    (cd "$T" && "$EKSAUTH" setup --dry-run --root slash --config "$conf") >"$T/out" 2>"$T/err"
+    is "$?:$(cat "$T/err")" "2:eksauth: setup: --root slash: must be an absolute path; nothing was changed" \
+        "a relative --root with --config ${conf##*/}: refused for the --root, before the config"
+done
+(cd "$T" && "$EKSAUTH" setup --undo --root no-such-folder) >"$T/out" 2>"$T/err"
+is "$?:$(cat "$T/err")" "2:eksauth: setup: --root no-such-folder: must be an absolute path; nothing was changed" \
+    "--undo --root of a relative path that is not there: the same words, not 'No such file'"
+
 # 11. A folder or file under --root that is a symbolic link out of the image
 #     (an absolute one, which this host resolves against its own /, or a
 #     relative one climbing out): setup, --dry-run and --undo refuse it,

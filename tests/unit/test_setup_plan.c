@@ -718,6 +718,28 @@ static void test_check_under_root(void **state)
     remove_root(&r);
 }
 
+/*
+ * A relative --root is refused, by the plan and by the check `eksauth
+ * setup` makes before it reads the config; this host (NULL, "", "/") is not.
+ */
+static void test_check_root(void **state)
+{
+    struct eksauth_setup_options o = {"img", true, NULL, NULL, NULL};
+    struct eksauth_setup_plan plan;
+    struct eksauth_error err;
+
+    (void)state;
+    assert_int_equal(eksauth_setup_check_root("img", &err), EKSAUTH_EINVAL);
+    assert_string_equal(err.msg, "--root img: must be an absolute path");
+    assert_int_equal(eksauth_setup_plan(&o, &plan, &err), EKSAUTH_EINVAL);
+    assert_string_equal(err.msg, "--root img: must be an absolute path");
+    assert_int_equal(plan.n, 0);
+    assert_int_equal(eksauth_setup_check_root("/img", &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_setup_check_root("/", &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_setup_check_root("", &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_setup_check_root(NULL, &err), EKSAUTH_OK);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -732,6 +754,7 @@ int main(void)
         cmocka_unit_test(test_plan_stopped_halfway),
         cmocka_unit_test(test_plan_sshd_config_without_include),
         cmocka_unit_test(test_check_under_root),
+        cmocka_unit_test(test_check_root),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
