@@ -54,12 +54,15 @@ static const struct {
 };
 
 /*
- * The refusal of a symbolic link under --root: path (in the image) points
- * to target (as written in it).
+ * The refusal of the symbolic link path (in the image) under --root,
+ * naming where it points (as written in it).
  */
-static enum eksauth_status refuse_link(const char *path, const char *target,
-                                       struct eksauth_error *err)
+static enum eksauth_status refuse_link(const char *path, struct eksauth_error *err)
 {
+    char target[EKSAUTH_PATH_MAX];
+    ssize_t n = readlink(path, target, sizeof(target) - 1);
+
+    target[n > 0 ? n : 0] = '\0';
     return eksauth_fail(err, EKSAUTH_EINVAL,
                         "%s is a symbolic link to %s: setup does not follow it under --root (this "
                         "host would resolve it, an absolute one against its own /, and could leave "
@@ -83,9 +86,8 @@ static bool has_dotdot(const char *name)
 enum eksauth_status eksauth_setup_check_under_root(const char *root, const char *name, bool leaf,
                                                    struct eksauth_error *err)
 {
-    char path[EKSAUTH_PATH_MAX], target[EKSAUTH_PATH_MAX];
+    char path[EKSAUTH_PATH_MAX];
     struct stat st;
-    ssize_t n;
     size_t i;
     int k;
 
@@ -109,13 +111,10 @@ enum eksauth_status eksauth_setup_check_under_root(const char *root, const char 
         if (lstat(path, &st) != 0) {
             if (errno == ENOENT || errno == ENOTDIR)
                 return EKSAUTH_OK; /* nothing past it to follow */
-            return eksauth_fail(err, EKSAUTH_EIO, "%s: %s", path, strerror(errno));
+            return eksauth_fail(err, EKSAUTH_EIO, "cannot look at %s: %s", path, strerror(errno));
         }
-        if (S_ISLNK(st.st_mode)) {
-            n = readlink(path, target, sizeof(target) - 1);
-            target[n > 0 ? n : 0] = '\0';
-            return refuse_link(path, target, err);
-        }
+        if (S_ISLNK(st.st_mode))
+            return refuse_link(path, err);
         path[i] = c;
     }
     return EKSAUTH_OK;
@@ -148,7 +147,7 @@ static enum eksauth_status follow_link(const char *root, struct eksauth_setup_fi
         return EKSAUTH_ENOTFOUND;
     /* A ".." in it could climb out: the link is named with it. */
     if (root[0] != '\0' && has_dotdot(f->link_target))
-        return refuse_link(f->path, target, err);
+        return refuse_link(f->path, err);
     /* The way to where it points passes no link either: one there is named. */
     rc = eksauth_setup_check_under_root(root, f->link_target, true, err);
     if (rc != EKSAUTH_OK)
@@ -169,11 +168,10 @@ static enum eksauth_status follow_link(const char *root, struct eksauth_setup_fi
 static enum eksauth_status read_current(const char *root, bool follow, struct eksauth_setup_file *f,
                                         char **text, mode_t *mode, struct eksauth_error *err)
 {
-    char real[EKSAUTH_PATH_MAX], target[EKSAUTH_PATH_MAX];
+    char real[EKSAUTH_PATH_MAX];
     const char *from = f->path;
     struct stat st;
     size_t len;
-    ssize_t n;
     enum eksauth_status rc;
 
     *text = NULL;
@@ -188,11 +186,8 @@ static enum eksauth_status read_current(const char *root, bool follow, struct ek
     }
     if (S_ISLNK(st.st_mode)) {
         rc = follow ? follow_link(root, f, real, err) : EKSAUTH_ENOTFOUND;
-        if (rc == EKSAUTH_ENOTFOUND && root[0] != '\0' && !follow) {
-            n = readlink(f->path, target, sizeof(target) - 1);
-            target[n > 0 ? n : 0] = '\0';
-            return refuse_link(f->path, target, err);
-        }
+        if (rc == EKSAUTH_ENOTFOUND && root[0] != '\0' && !follow)
+            return refuse_link(f->path, err);
         if (rc == EKSAUTH_ENOTFOUND)
             return eksauth_fail(err, EKSAUTH_EINVAL,
                                 "%s is a symbolic link: edit the file it points to by hand",

@@ -112,33 +112,22 @@ static void say_stopped(const struct eksauth_setup_plan *plan, bool undo)
  * else says why not.  Why: an image's mount point before it is mounted is
  * an empty folder, under which --undo says "nothing to take out" and
  * --config elsewhere plans every file as new, both exit 0; and an etc that
- * is a symbolic link (to /etc) would have setup write outside the image.
+ * is a symbolic link (to /etc) would have setup write outside the image,
+ * refused as any link under root (setup_plan.h).
  */
 static bool root_has_etc(const char *root)
 {
+    struct eksauth_error err = {EKSAUTH_OK, ""};
     char etc[EKSAUTH_PATH_MAX];
     struct stat sb;
-    int n = snprintf(etc, sizeof(etc), "%s/etc", root);
 
-    if (n < 0 || (size_t)n >= sizeof(etc)) {
-        cli_error(WHAT, "--root %s: the path is too long", root);
+    if (eksauth_setup_check_under_root(root, "/etc", true, &err) != EKSAUTH_OK) {
+        cli_error(WHAT, "%s", err.msg);
         return false;
     }
-    if (lstat(etc, &sb) != 0) {
-        if (errno != ENOENT && errno != ENOTDIR) {
-            cli_error(WHAT, "--root %s: cannot look at %s: %s", root, etc, strerror(errno));
-            return false;
-        }
-        sb.st_mode = 0; /* not there: no folder */
-    }
-    if (S_ISLNK(sb.st_mode)) {
-        cli_error(WHAT,
-                  "--root %s: %s is a symbolic link: setup would follow it out of the image; "
-                  "make it the image's own folder",
-                  root, etc);
-        return false;
-    }
-    if (!S_ISDIR(sb.st_mode)) {
+    /* Not there (the check above said every other failure): no folder. */
+    snprintf(etc, sizeof(etc), "%s/etc", root);
+    if (lstat(etc, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
         cli_error(WHAT,
                   "--root %s: no etc/ folder in it, so it is not a system's root: is the "
                   "image mounted there?",

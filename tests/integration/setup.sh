@@ -256,7 +256,7 @@ is "$?:$(ls -A "$T/unmounted")" "2:boot" "... a folder with no etc/ but other fi
 ln -s /etc "$T/unmounted/etc"
 "$EKSAUTH" setup --dry-run --root "$T/unmounted" >"$T/out" 2>"$T/err"
 is "$?:$(cat "$T/err")" \
-    "2:eksauth: setup: --root $T/unmounted: $T/unmounted/etc is a symbolic link: setup would follow it out of the image; make it the image's own folder" \
+    "2:eksauth: setup: $T/unmounted/etc is a symbolic link to /etc: setup does not follow it under --root (this host would resolve it, an absolute one against its own /, and could leave the image); make it the image's own file or folder, or run eksauth setup inside the image (chroot)" \
     "... an etc that is a symbolic link: refused, not followed to the host's /etc"
 # A root whose etc/ the user may not look at is not said to have none.
 chmod 0711 "$T"
@@ -264,7 +264,7 @@ mkdir -m 0700 "$T/closed" && mkdir "$T/closed/etc"
 setpriv --reuid=65534 --regid=65534 --clear-groups "$EKSAUTH" setup --dry-run --root "$T/closed" \
     >"$T/out" 2>"$T/err"
 is "$?:$(cat "$T/err")" \
-    "2:eksauth: setup: --root $T/closed: cannot look at $T/closed/etc: Permission denied" \
+    "2:eksauth: setup: cannot look at $T/closed/etc: Permission denied" \
     "... an etc/ closed to the user: said so, not 'is the image mounted'"
 chmod 0700 "$T"
 # "--root IMG/": a --root with a trailing slash is the same root: every path said is
