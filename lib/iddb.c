@@ -294,11 +294,16 @@ static const char *config_str(const struct eksauth_iddb *db, const unsigned char
 
 /*
  * A file that fails a check of its format: said damaged, with the check,
- * so the operator knows it is no setup of theirs (eksauth sync rebuilds it,
- * lib/sync.c).
+ * so the operator knows it is no setup of theirs, and the way out: every
+ * sync rebuilds a DB that opens so from aws-auth alone (lib/sync.c
+ * apply_locked), forgetting what only the DB held.  No ';': doctor would
+ * take the rest for its fix, which names the sync already
+ * (tools/doctor/db.c).
  */
-#define DAMAGED(why) "identity DB: %s: damaged (" why ")"
-#define BAD_CONFIG   DAMAGED("bad config section: home, shell, templates, denied")
+#define DAMAGED(why)                                                                               \
+    "identity DB: %s: damaged (" why "): eksauth sync rebuilds it, without its recorded logins, "  \
+    "ids and id holds"
+#define BAD_CONFIG DAMAGED("bad config section: home, shell, templates, denied")
 
 /* Home pattern, shell, templates and denied names, read once at open into db->templates. */
 static bool parse_config(struct eksauth_iddb *db)
@@ -378,6 +383,17 @@ void eksauth_iddb_reseal(void *data, size_t len)
     eksauth_le64_put(p + IDDB_H_CHECKSUM, eksauth_iddb_header_sum(p));
 }
 
+/* Whether the n bytes at p are all zero. */
+static bool all_zero(const unsigned char *p, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        if (p[i] != 0)
+            return false;
+    return true;
+}
+
 static enum eksauth_status parse_header(struct eksauth_iddb *db, const char *what,
                                         struct eksauth_error *err)
 {
@@ -388,6 +404,9 @@ static enum eksauth_status parse_header(struct eksauth_iddb *db, const char *wha
     /* Magic and version first, so an old DB gets the message that says what to do. */
     if (db->size < 16)
         return eksauth_fail(err, EKSAUTH_EINVAL, DAMAGED("truncated to %zu bytes"), what, db->size);
+    /* Zeroes alone are what a crash can leave of a file written (some file systems): damage. */
+    if (memcmp(h + IDDB_H_MAGIC, EKSAUTH_IDDB_MAGIC, 8) != 0 && all_zero(h, db->size))
+        return eksauth_fail(err, EKSAUTH_EINVAL, DAMAGED("%zu bytes, all zero"), what, db->size);
     if (memcmp(h + IDDB_H_MAGIC, EKSAUTH_IDDB_MAGIC, 8) != 0)
         return eksauth_fail(err, EKSAUTH_EINVAL, "identity DB: %s: not an identity DB (bad magic)",
                             what);

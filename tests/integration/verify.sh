@@ -28,7 +28,7 @@ HANG=30   # verify killed after this: a hang fails, it is no time limit
 HOLD=20   # the stand-in closes a connection it held this long: a client with no
           # timeout shows as "stand-in" (sts_cut), before the hang protection
 
-plan 79
+plan 81
 
 "$EKSAUTH" verify --help >/dev/null 2>&1 ||
     { echo "Bail out! '$EKSAUTH verify' does not run (is the command dispatched?)"; exit 1; }
@@ -302,9 +302,12 @@ db_verify gw --aws-auth "$STS_FIX/aws-auth.yaml"
 like "$rc:$err" "^2:eksauth: verify: identity DB: .*writable by group or others" \
     "a group-writable DB with --aws-auth: exit 2 too"
 # A damaged DB (as tests/integration/nss.sh damages one): exit 2, the host's
-# to fix, never 1; the message names the file and says it is damaged.  (No
-# case had it, and the words were the check that failed alone: "header
-# checksum mismatch", "truncated or padded (...)", "bad config section".)
+# to fix, never 1; the message names the file, says it is damaged, and what
+# eksauth sync does with it (rebuilds it: lib/sync.c).  (No case had it, and
+# the words were the check that failed alone: "header checksum mismatch",
+# "truncated or padded (...)", "bad config section"; then no remedy; and a
+# file of zero bytes alone, as a crash can leave one, was "not an identity
+# DB (bad magic)".)
 # damaged_db NAME HOW: a copy of the sync's DB at $tmp/NAME/identity.db, then HOW run on it.
 damaged_db() {
     mkdir -m 0755 "$tmp/$1"
@@ -318,13 +321,23 @@ damaged_db trunc100 "truncate -s 100 identity.db"
 damaged_db short1 "truncate -s $((size - 1)) identity.db"
 damaged_db trunc10 "truncate -s 10 identity.db"
 damaged_db empty "truncate -s 0 identity.db"
+damaged_db zeros "head -c $size /dev/zero >identity.db"
 for c in "hdrflip:with a byte of its header page changed" "blkflip:with a byte of its first data block changed" \
     "trunc100:truncated to 100 bytes" "short1:short by one byte" "trunc10:truncated to 10 bytes" \
-    "empty:of 0 bytes (a crash's leftover)"; do
+    "empty:of 0 bytes (a crash's leftover)" "zeros:of zero bytes alone (a crash's leftover too)"; do
     db_verify "${c%%:*}"
-    like "$rc:$err" "^2:eksauth: verify: identity DB: $tmp/${c%%:*}/identity\.db: damaged \([^)]+\)\$" \
-        "a DB ${c#*:}: exit 2, the file named and said damaged"
+    like "$rc:$err" "^2:eksauth: verify: identity DB: $tmp/${c%%:*}/identity\.db: damaged \([^)]+\): eksauth sync rebuilds it, without its recorded logins, ids and id holds\$" \
+        "a DB ${c#*:}: exit 2, the file named, said damaged, and that eksauth sync rebuilds it"
 done
+# ... which it does: the sync says so, and verify then passes on the new DB.
+rebuilt=
+for c in hdrflip zeros; do
+    "$EKSAUTH" --config "$tmp/$c.conf" sync >"$tmp/sync.out" 2>&1
+    rebuilt="$rebuilt$?:$(grep -c 'rebuilt without its recorded ids' "$tmp/sync.out"):"
+    db_verify "$c"
+    rebuilt="$rebuilt$rc "
+done
+is "$rebuilt" "0:1:0 0:1:0 " "eksauth sync on the header-damaged and the all-zero DB: rebuilt, said so; verify passes"
 if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null 2>&1; then
     mkdir -m 0755 "$tmp/ro"
     cp "$tmp/iddb/identity.db" "$tmp/ro/identity.db"

@@ -694,6 +694,33 @@ static void test_write_and_open(void **state)
     assert_int_equal(eksauth_iddb_open(path, &db, &err), EKSAUTH_EINVAL);
     assert_non_null(strstr(err.msg, "bad magic"));
     assert_null(db);
+    /*
+     * Zero bytes alone, what a crash can leave of a written file: damaged,
+     * as a 0-byte one, with what the sync does (was "not an identity DB").
+     * One other byte makes it no DB of ours again.
+     */
+    {
+        FILE *f = fopen(path, "w");
+
+        assert_non_null(f);
+        for (int i = 0; i < 8192; i++)
+            fputc(0, f);
+        fclose(f);
+    }
+    assert_int_equal(eksauth_iddb_open(path, &db, &err), EKSAUTH_EINVAL);
+    assert_non_null(strstr(err.msg, ": damaged (8192 bytes, all zero): eksauth sync rebuilds it, "
+                                    "without its recorded logins, ids and id holds"));
+    assert_null(db);
+    {
+        FILE *f = fopen(path, "r+");
+
+        assert_non_null(f);
+        assert_int_equal(fseek(f, 8191, SEEK_SET), 0);
+        fputc('x', f);
+        fclose(f);
+    }
+    assert_int_equal(eksauth_iddb_open(path, &db, &err), EKSAUTH_EINVAL);
+    assert_non_null(strstr(err.msg, "not an identity DB (bad magic)"));
     eksauth_iddb_builder_free(b);
 }
 
