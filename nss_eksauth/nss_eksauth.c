@@ -7,7 +7,8 @@
  *    and the same call with a bigger buffer gives the same answer;
  *  - NSS_STATUS_NOTFOUND only for "no such entry", NSS_STATUS_UNAVAIL when
  *    the DB is missing, untrusted or corrupt, or the local files unreadable;
- *  - thread-safe: one process-wide mapping behind one mutex (below);
+ *  - thread-safe and cancellation-safe: one process-wide mapping behind one
+ *    mutex, cancellation off while it is held (below);
  *  - no network, no syslog, no allocation per lookup but initgroups' array
  *    (the caller's; opening the DB allocates its handle, kept for the
  *    process), descriptors close-on-exec, and no call into NSS (no
@@ -149,15 +150,33 @@ static void register_atfork(void)
     pthread_atfork(atfork_prepare, atfork_release, atfork_release);
 }
 
+/*
+ * Every entry point that takes the lock holds it across cancellation points
+ * (open, read, fopen, fgets, close: the DB, the id key, the local files),
+ * and a thread cancelled there would leave it held: every later lookup in
+ * the process, and fork() (atfork_prepare), would wait for ever.  So
+ * cancellation is off from lock to unlock, as glibc's own modules do; the
+ * caller's state comes back at unlock, and a pending request acts at its
+ * next cancellation point.  tests/integration/nss_cancel.c holds it.
+ */
+static int cache_cancel_state; /* the holder's state before lock_cache: guarded by cache_lock */
+
 static void lock_cache(void)
 {
+    int old;
+
+    pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &old);
     pthread_once(&atfork_once, register_atfork);
     pthread_mutex_lock(&cache_lock);
+    cache_cancel_state = old;
 }
 
 static void unlock_cache(void)
 {
+    int old = cache_cancel_state;
+
     pthread_mutex_unlock(&cache_lock);
+    pthread_setcancelstate(old, NULL);
 }
 
 /*

@@ -1,12 +1,13 @@
 #!/bin/sh
 # nss.sh - libnss_eksauth.so.2 through the real glibc (getent, id, sudo,
-# and two C drivers), in a private mount namespace with its own
+# and three C drivers), in a private mount namespace with its own
 # nsswitch.conf and ld.so.cache (iddb_common.sh).  Covers: lookups by name
 # and id, id with mapped groups (initgroups), a templated name, enumeration,
 # local names never served, short buffers from 1 byte up, 8 threads during
-# 1,000 DB rewrites, a missing / corrupt / truncated / untrusted DB (getent
-# exits 2, nothing crashes; enumeration skips a damaged block's entries), revocation, and setuid sudo gated on the mapped
-# group eks-system-masters.  TAP output.
+# 1,000 DB rewrites, a thread cancelled inside a lookup (lookups and fork()
+# go on), a missing / corrupt / truncated / untrusted DB (getent exits 2,
+# nothing crashes; enumeration skips a damaged block's entries), revocation,
+# and setuid sudo gated on the mapped group eks-system-masters.  TAP output.
 
 . "$top_srcdir/tests/integration/iddb_common.sh"
 
@@ -115,6 +116,16 @@ else
     sed 's/^/# /' "$T/out"
 fi
 rm -f "$DB" && cp "$T/good.db" "$DB"
+
+# ---- a thread cancelled inside a lookup ---------------------------------------
+# A templated name reads the local files under the module's lock: a cancelled
+# lookup must leave it free for the next lookup and for fork().
+if ns_run "$top_builddir/tests/integration/nss_cancel" 300 build admin-bob >"$T/out" 2>&1; then
+    pass "300 threads cancelled in templated lookups: lookups and fork() go on ($(tail -1 "$T/out"))"
+else
+    fail "300 threads cancelled in templated lookups: lookups and fork() go on"
+    sed 's/^/# /' "$T/out"
+fi
 
 # ---- missing, corrupt, truncated, untrusted DB ------------------------------
 # getent exits 2 (not found) and nothing crashes (a signal would give >= 128).
