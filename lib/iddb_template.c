@@ -10,17 +10,9 @@
 #include "eksauth/iddb_template.h"
 #include "eksauth/login_template.h"
 
-/* How many templates of db login fits, counting to two at most. */
-static unsigned templates_fitting(const struct eksauth_iddb *db, const char *login)
+static const char *template_at(void *ctx, size_t i)
 {
-    uint32_t i, n = eksauth_iddb_template_count(db);
-    unsigned fits = 0;
-
-    for (i = 0; i < n && fits < 2; i++) {
-        if (eksauth_login_template_fits(eksauth_iddb_template_at(db, i), login))
-            fits++;
-    }
-    return fits;
+    return eksauth_iddb_template_at(*(const struct eksauth_iddb **)ctx, (uint32_t)i);
 }
 
 enum eksauth_iddb_verdict eksauth_iddb_template_user(const struct eksauth_iddb *db,
@@ -44,7 +36,13 @@ enum eksauth_iddb_verdict eksauth_iddb_template_user(const struct eksauth_iddb *
     /* Its primary group is the users' group: without one there is nothing to answer. */
     if (eksauth_iddb_users_gid(db) == 0)
         return EKSAUTH_IDDB_NOT_TEMPLATED;
-    fits = templates_fitting(db, login);
+    /*
+     * By the login alone: NSS does not know whose it is.  A cut login (names.h
+     * rule 3) can fit one template and come from two: the login, which knows
+     * the k8s username, refuses it (lib/resolve.c).
+     */
+    fits = eksauth_login_templates_giving(template_at, &db, eksauth_iddb_template_count(db), login,
+                                          NULL);
     if (fits == 0)
         return EKSAUTH_IDDB_NOT_TEMPLATED;
     /* Two templates could give it to two people: whoever came first, nobody gets it. */

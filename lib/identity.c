@@ -990,8 +990,9 @@ static enum eksauth_status on_host_build(struct eksauth_plan *plan,
 /*
  * Templates that may give one login to two people (docs/names-and-ids.md,
  * "One login, one person"): a served template whose logins can overlap
- * another's is reported with one of them (a login that fits both is then
- * served to nobody, NSS and login alike: lib/resolve.c); a static user
+ * another's is reported with one of them (a login both can give, by the
+ * login or by its k8s username when rule 3 cut it, is then served to
+ * nobody: lib/resolve.c, lib/iddb_template.c); a static user
  * whose login a template also fits as it renders on this host (on_host),
  * with a Kubernetes username that template never renders, is not served,
  * and its login is refused to the template too, whoever would come first.
@@ -1016,8 +1017,8 @@ static enum eksauth_status plan_check_templates(struct eksauth_plan *plan,
         if (j == SIZE_MAX || (j < i && eksauth_template_rivals_partner(r, j) == i))
             continue;
         st = add_warning(plan, err,
-                         "templates '%s' and '%s' can give the same login: a login that "
-                         "fits both is served to nobody; give one of them another prefix",
+                         "templates '%s' and '%s' can give the same login: a login both "
+                         "can give is served to nobody; give one of them another prefix",
                          plan->templates[i < j ? i : j], plan->templates[i < j ? j : i]);
     }
     if (st == EKSAUTH_OK)

@@ -295,6 +295,24 @@ bool eksauth_login_template_may_render(const char *tmpl, const char *k8s_usernam
     return renders(tmpl, k8s_username, true);
 }
 
+bool eksauth_login_template_gives(const char *tmpl, const char *login, const char *k8s_username)
+{
+    /* A cut login keeps only a head (names.h rule 3): its username shows every template. */
+    return eksauth_login_template_fits(tmpl, login) ||
+           (k8s_username != NULL && eksauth_login_template_renders(tmpl, k8s_username));
+}
+
+unsigned eksauth_login_templates_giving(const char *(*at)(void *ctx, size_t i), void *ctx, size_t n,
+                                        const char *login, const char *k8s_username)
+{
+    unsigned giving = 0;
+    size_t i;
+
+    for (i = 0; i < n && giving < 2; i++)
+        giving += eksauth_login_template_gives(at(ctx, i), login, k8s_username) ? 1 : 0;
+    return giving;
+}
+
 /* The literal text of s before its first placeholder (head) or after its last; cap fits it all. */
 static void literal_run(const struct shape *s, bool head, char *out)
 {

@@ -125,17 +125,6 @@ static bool session_fits_login(const char *tmpl, const char *session)
     return eksauth_names_kept(v);
 }
 
-/* How many served templates of the plan give login, counting to two. */
-static unsigned templates_fitting(const struct eksauth_plan_view *v, const char *login)
-{
-    size_t i, count = v->template_count(v->ctx);
-    unsigned n = 0;
-
-    for (i = 0; i < count && n < 2; i++)
-        n += eksauth_login_template_fits(v->template_at(v->ctx, i), login) ? 1 : 0;
-    return n;
-}
-
 /* Refuse with a reason class the person logging in is told (login.h). */
 static enum eksauth_status refuse(struct eksauth_identity *out, enum eksauth_refusal why,
                                   struct eksauth_error *err, const char *fmt, ...)
@@ -186,11 +175,13 @@ static enum eksauth_status resolve_templated(const struct eksauth_plan_view *v,
                           "login refused: session name '%.64s' has characters a login name "
                           "cannot carry (only a-z, 0-9, '.', '_' and '-' keep two people apart)",
                           p->session_name);
-        if (templates_fitting(v, out->login) > 1)
+        /* Its k8s username too: a cut login (names.h rule 3) fits fewer templates than give it. */
+        if (eksauth_login_templates_giving(v->template_at, v->ctx, v->template_count(v->ctx),
+                                           out->login, out->k8s.username) > 1)
             return refuse(out, EKSAUTH_REFUSAL_AMBIGUOUS, err,
-                          "login refused: '%s' fits more than one username template; served to "
-                          "nobody (see the warnings of eksauth sync)",
-                          out->login);
+                          "login refused: '%s' of k8s user '%.200s' can come from more than one "
+                          "username template; served to nobody (see the warnings of eksauth sync)",
+                          out->login, out->k8s.username);
     }
     if (v->refuses(v->ctx, out->login))
         return refuse(out, EKSAUTH_REFUSAL_AMBIGUOUS, err,

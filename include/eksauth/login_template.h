@@ -16,6 +16,7 @@
 #define EKSAUTH_LOGIN_TEMPLATE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "eksauth/names.h"
 
@@ -54,6 +55,26 @@ bool eksauth_login_template_renders(const char *tmpl, const char *k8s_username);
  */
 bool eksauth_login_template_may_fit(const char *tmpl, const char *login);
 bool eksauth_login_template_may_render(const char *tmpl, const char *k8s_username);
+
+/*
+ * True when tmpl can give login to the person of k8s_username: it fits
+ * login, or renders k8s_username (NULL: not known, as to NSS before a
+ * first login).  Either alone misses one: a login longer than
+ * EKSAUTH_NAME_MAX is cut (names.h rule 3) to a head and a hash, so the cut
+ * login of "dev-x...-adm" fits "dev-{{SessionName}}" but not
+ * "dev-{{SessionName}}-adm", which both render "dev-x...-adm"; and a
+ * login user_map gives fits no template at all.
+ */
+bool eksauth_login_template_gives(const char *tmpl, const char *login, const char *k8s_username);
+
+/*
+ * The rule of docs/names-and-ids.md, "One login, one person", in its one
+ * place: how many of the n templates at(ctx, i) give login to k8s_username
+ * (eksauth_login_template_gives), counting to two.  More than one: the
+ * login is served to nobody, whoever comes first.
+ */
+unsigned eksauth_login_templates_giving(const char *(*at)(void *ctx, size_t i), void *ctx, size_t n,
+                                        const char *login, const char *k8s_username);
 
 /*
  * True when a and b may give the same login: their literal text before the

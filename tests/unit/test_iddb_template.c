@@ -122,6 +122,30 @@ static void test_two_templates(void **state)
     eksauth_iddb_builder_free(b);
 }
 
+/*
+ * A cut login (names.h rule 3) is answered by the login alone: it fits
+ * dev-{{SessionName}}, not dev-{{SessionName}}-adm, though both may have
+ * given it.  NSS does not know whose it is; the login does, and refuses
+ * it (tests/unit/test_resolve.c test_overlapping_templates_cut_login).
+ */
+static void test_cut_login_by_its_name(void **state)
+{
+    struct eksauth_iddb_builder *b = iddb_sample_builder();
+    char cut[EKSAUTH_NAME_MAX + 1];
+    uint32_t uid;
+
+    (void)state;
+    local_held = 0;
+    assert_int_equal(eksauth_iddb_builder_add_template(b, "dev-{{SessionName}}", NULL), EKSAUTH_OK);
+    assert_int_equal(eksauth_iddb_builder_add_template(b, "dev-{{SessionName}}-adm", NULL),
+                     EKSAUTH_OK);
+    assert_int_equal(eksauth_names_login("dev-firstname.lastname-corp.example.com-adm", cut, NULL),
+                     EKSAUTH_OK);
+    assert_int_equal(verdict(b, cut, &plain, &uid), EKSAUTH_IDDB_TEMPLATED);
+    assert_int_equal(verdict(b, "dev-bob-adm", &plain, &uid), EKSAUTH_IDDB_AMBIGUOUS);
+    eksauth_iddb_builder_free(b);
+}
+
 static void test_keyed(void **state)
 {
     struct eksauth_iddb_params p = {LO, HI, NULL, NULL, USERS_GID, true, 0};
@@ -169,9 +193,9 @@ static void test_no_users_group(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_answer),         cmocka_unit_test(test_held_id_is_no_answer),
-        cmocka_unit_test(test_two_templates),  cmocka_unit_test(test_keyed),
-        cmocka_unit_test(test_no_users_group),
+        cmocka_unit_test(test_answer),        cmocka_unit_test(test_held_id_is_no_answer),
+        cmocka_unit_test(test_two_templates), cmocka_unit_test(test_cut_login_by_its_name),
+        cmocka_unit_test(test_keyed),         cmocka_unit_test(test_no_users_group),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -23,6 +23,7 @@
 #include "eksauth/byteorder.h"
 #include "eksauth/file.h"
 #include "eksauth/iddb.h"
+#include "eksauth/iddb_record.h"
 #include "eksauth/iddb_replace.h"
 #include "eksauth/login.h"
 #include "eksauth/names.h"
@@ -1257,6 +1258,89 @@ static void test_uid_race_refused(void **state)
     assert_int_equal(eksauth_login_serves(&t->h->ctx, name, &err), EKSAUTH_ENOTFOUND);
 }
 
+/* A sync of the aws-auth yaml on t's host, as `eksauth sync`, then a fresh token. */
+static void resync(struct t *t, const char *yaml, struct eksauth_sync_report *r)
+{
+    struct eksauth_sync_options opts;
+    struct eksauth_error err;
+
+    host_fixture_write_aws_auth(t->h, yaml);
+    host_fixture_reopen(t->h);
+    memset(&opts, 0, sizeof(opts));
+    if (eksauth_sync_run(&t->h->ctx, &opts, r, &err) != EKSAUTH_OK)
+        fail_msg("sync: %s", err.msg);
+    host_fixture_reopen(t->h);
+    mint(t, FIXTURE_AUDIENCE, FIXTURE_NOW);
+}
+
+#define ADMIN_LONG                                                                                 \
+    "arn:aws:sts::123456789012:assumed-role/admins/firstname.lastname@corp.example.com"
+#define CONTRACTOR_LONG                                                                            \
+    "arn:aws:sts::123456789012:assumed-role/contractors/firstname.lastname-corp.example.com-adm"
+
+#define TWO_TEMPLATES                                                                              \
+    "mapRoles: |\n"                                                                                \
+    "  - rolearn: arn:aws:iam::123456789012:role/contractors\n"                                    \
+    "    username: dev-{{SessionName}}\n"                                                          \
+    "  - rolearn: arn:aws:iam::123456789012:role/admins\n"                                         \
+    "    username: dev-{{SessionName}}-adm\n"
+
+/*
+ * A login cut by names.h rule 3 loses a template's text after the
+ * placeholder: the admin's session firstname.lastname@corp.example.com and
+ * a contractor's firstname.lastname-corp.example.com-adm are one k8s user,
+ * whose cut login fits dev-{{SessionName}} alone.  Whoever came first, the
+ * other got the same recorded uid, home and files; now neither is served
+ * (lib/resolve.c) and nothing is recorded.  NSS sees the cut login alone
+ * and answers it: the login decides.  One an older eksauth recorded is
+ * revoked by the next sync, which resolves it as a login does.
+ */
+static void test_cut_login_of_two_templates(void **state)
+{
+    struct t *t = *state;
+    struct eksauth_sync_report r;
+    struct eksauth_login *l = NULL;
+    struct eksauth_login_record rec;
+    struct eksauth_error err;
+    char login[EKSAUTH_NAME_MAX + 1];
+    struct eksauth_iddb_id_rules rules = {NULL, FIXTURE_NOW, NULL, NULL};
+    struct eksauth_iddb_user_in admin = {0};
+
+    admin.login = login;
+    admin.k8s_username = "dev-firstname.lastname-corp.example.com-adm";
+    admin.arn = ADMIN_LONG;
+    admin.flags = EKSAUTH_IDDB_USER_TEMPLATED;
+    assert_int_equal(
+        eksauth_names_login("dev-firstname.lastname-corp.example.com-adm", login, NULL),
+        EKSAUTH_OK);
+    resync(t, TWO_TEMPLATES, &r);
+    eksauth_sync_report_free(&r);
+    assert_int_equal(eksauth_login_serves(&t->h->ctx, login, &err), EKSAUTH_OK);
+    host_fixture_sts_answer(t->h, ADMIN_LONG);
+    assert_int_equal(check(t, FIXTURE_NOW + 10, &l, &err), EKSAUTH_EREJECTED);
+    assert_int_equal(l->refusal, EKSAUTH_REFUSAL_AMBIGUOUS);
+    eksauth_login_free(l);
+    l = NULL;
+    host_fixture_reopen(t->h);
+    host_fixture_sts_answer(t->h, CONTRACTOR_LONG);
+    assert_int_equal(check(t, FIXTURE_NOW + 10, &l, &err), EKSAUTH_EREJECTED);
+    assert_int_equal(l->refusal, EKSAUTH_REFUSAL_AMBIGUOUS);
+    eksauth_login_free(l);
+    assert_int_equal(eksauth_login_recorded(&t->h->ctx, login, &rec, &err), EKSAUTH_ENOTFOUND);
+    /* Recorded by an eksauth before this rule: the next sync revokes it. */
+    assert_int_equal(
+        eksauth_iddb_record_login(t->h->ctx.paths.db, &admin, NULL, 0, &rules, NULL, NULL, &err),
+        EKSAUTH_OK);
+    host_fixture_reopen(t->h);
+    assert_int_equal(eksauth_login_recorded(&t->h->ctx, login, &rec, &err), EKSAUTH_OK);
+    eksauth_login_record_free(&rec);
+    resync(t, TWO_TEMPLATES, &r);
+    assert_int_equal(r.removed.n, 1);
+    assert_non_null(strstr(r.removed.v[0], "can come from more than one username template"));
+    eksauth_sync_report_free(&r);
+    assert_int_equal(eksauth_login_recorded(&t->h->ctx, login, &rec, &err), EKSAUTH_ENOTFOUND);
+}
+
 static void test_join_groups(void **state)
 {
     char *groups[] = {"a", "b:c", "d"};
@@ -1275,6 +1359,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_templated_login_whole, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cut_login_of_two_templates, setup, teardown),
         cmocka_unit_test_setup_teardown(test_current_record_takes_no_lock, setup, teardown),
         cmocka_unit_test_setup_teardown(test_local_rule_never_reaches_sts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_login_maps_with_the_last_sync, setup, teardown),

@@ -201,6 +201,49 @@ static void test_renders_long_names(void **state)
     assert_true(eksauth_login_template_may_render(four, name));
 }
 
+static const char *const GIVING[] = {"dev-{{SessionName}}", "dev-{{SessionName}}-adm",
+                                     "ops-{{SessionName}}"};
+
+static const char *giving_at(void *ctx, size_t i)
+{
+    return ((const char *const *)ctx)[i];
+}
+
+/* How many of GIVING give login to k8s (NULL: the login alone, as NSS asks). */
+static unsigned giving(const char *login, const char *k8s)
+{
+    return eksauth_login_templates_giving(giving_at, (void *)GIVING, 3, login, k8s);
+}
+
+/*
+ * A cut login (names.h rule 3) keeps a head and a hash: it fits
+ * dev-{{SessionName}} alone, though both dev- templates render its k8s
+ * username; the username counts them both.  Short, the login fits both.
+ */
+static void test_gives_cut_logins(void **state)
+{
+    static const char ADM[] = "dev-firstname.lastname-corp.example.com-adm";
+    char cut[EKSAUTH_NAME_MAX + 1];
+
+    (void)state;
+    assert_int_equal(eksauth_names_login(ADM, cut, NULL), EKSAUTH_OK);
+    assert_true(eksauth_login_template_fits("dev-{{SessionName}}", cut));
+    assert_false(eksauth_login_template_fits("dev-{{SessionName}}-adm", cut));
+    assert_true(eksauth_login_template_gives("dev-{{SessionName}}-adm", cut, ADM));
+    assert_false(eksauth_login_template_gives("dev-{{SessionName}}-adm", cut, NULL));
+    assert_false(eksauth_login_template_gives("ops-{{SessionName}}", cut, ADM));
+    assert_int_equal(giving(cut, NULL), 1);
+    assert_int_equal(giving(cut, ADM), 2);
+    assert_int_equal(giving("dev-bob-adm", NULL), 2);
+    assert_int_equal(giving("dev-bob-adm", "dev-bob-adm"), 2);
+    /* One template renders the long name of a session without -adm: one. */
+    assert_int_equal(eksauth_names_login("dev-firstname.lastname-corp.example.com", cut, NULL),
+                     EKSAUTH_OK);
+    assert_int_equal(giving(cut, "dev-firstname.lastname-corp.example.com"), 1);
+    assert_int_equal(giving("ops-bob", "ops-bob"), 1);
+    assert_int_equal(giving("web-bob", "web-bob"), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -211,6 +254,7 @@ int main(void)
         cmocka_unit_test(test_renders),
         cmocka_unit_test(test_may_fit_any_host_name),
         cmocka_unit_test(test_renders_long_names),
+        cmocka_unit_test(test_gives_cut_logins),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -413,6 +413,24 @@ static void test_resolve_session_chars(void **state)
     assert_login(f, "dev", "alice@example.com", "admin-alice-example.com");
 }
 
+/* Role a's template ta and role b's tb, which overlap: the sync says so. */
+static void load_rivals(struct plan_fixture *f, const char *a, const char *ta, const char *b,
+                        const char *tb)
+{
+    char yaml[512], says[256];
+
+    snprintf(yaml, sizeof(yaml),
+             "mapRoles: |\n"
+             "  - rolearn: arn:aws:iam::" PLAN_ACCOUNT ":role/%s\n"
+             "    username: %s\n"
+             "  - rolearn: arn:aws:iam::" PLAN_ACCOUNT ":role/%s\n"
+             "    username: %s\n",
+             a, ta, b, tb);
+    plan_fixture_load(f, yaml);
+    snprintf(says, sizeof(says), "templates '%s' and '%s' can give the same login", ta, tb);
+    assert_true(plan_has_warning(&f->plan, says));
+}
+
 /* The squat of issue 16: a dev's session name that gives an admin's login. */
 static void test_overlapping_templates(void **state)
 {
@@ -427,15 +445,40 @@ static void test_overlapping_templates(void **state)
     assert_int_equal(plan_fixture_role(f, "devs", "admin@alice"), EKSAUTH_EREJECTED);
     assert_login(f, "admins", "alice", "admin-alice");
     /* Prefixes that overlap: reported, and a login both give goes to nobody, in either order. */
-    plan_fixture_load(f, "mapRoles: |\n"
-                         "  - rolearn: arn:aws:iam::123456789012:role/admins\n"
-                         "    username: admin:{{SessionName}}\n"
-                         "  - rolearn: arn:aws:iam::123456789012:role/devs\n"
-                         "    username: admin-{{SessionName}}\n");
-    assert_true(plan_has_warning(&f->plan, "templates 'admin:{{SessionName}}' and "
-                                           "'admin-{{SessionName}}' can give the same login"));
+    load_rivals(f, "admins", "admin:{{SessionName}}", "devs", "admin-{{SessionName}}");
     assert_refused(f, "devs", "alice", EKSAUTH_REFUSAL_AMBIGUOUS);
     assert_refused(f, "admins", "alice", EKSAUTH_REFUSAL_AMBIGUOUS);
+}
+
+/*
+ * A login longer than 32 bytes is cut (names.h rule 3), which drops a
+ * template's fixed text after its placeholder: the cut login fits only
+ * dev-{{SessionName}}, yet its Kubernetes username is one both templates
+ * render (a contractor's session firstname.lastname-corp.example.com-adm is
+ * the admin's k8s user).  So is the short pair: refused to both, whoever
+ * comes first.  A long session of one template alone is served, cut.
+ */
+static void test_overlapping_templates_cut_login(void **state)
+{
+    static const char ADM[] = "dev-firstname.lastname-corp.example.com-adm";
+    struct plan_fixture *f = *state;
+    char cut[EKSAUTH_NAME_MAX + 1], says[256];
+
+    load_rivals(f, "contractors", "dev-{{SessionName}}", "admins", "dev-{{SessionName}}-adm");
+    assert_refused(f, "admins", "bob", EKSAUTH_REFUSAL_AMBIGUOUS);
+    assert_refused(f, "contractors", "bob-adm", EKSAUTH_REFUSAL_AMBIGUOUS);
+    assert_refused(f, "admins", "firstname.lastname@corp.example.com", EKSAUTH_REFUSAL_AMBIGUOUS);
+    assert_int_equal(eksauth_names_login(ADM, cut, NULL), EKSAUTH_OK);
+    snprintf(says, sizeof(says), "'%s' of k8s user '%s' can come from more than one", cut, ADM);
+    assert_non_null(strstr(f->err.msg, says));
+    assert_refused(f, "contractors", "firstname.lastname-corp.example.com-adm",
+                   EKSAUTH_REFUSAL_AMBIGUOUS);
+    assert_int_equal(f->id.uid, 0);
+    /* Only dev-{{SessionName}} renders dev-firstname.lastname-corp.example.com: served, cut. */
+    assert_status(plan_fixture_role(f, "contractors", "firstname.lastname@corp.example.com"),
+                  EKSAUTH_OK);
+    assert_int_equal(strlen(f->id.login), EKSAUTH_NAME_MAX);
+    assert_string_equal(f->id.k8s.username, "dev-firstname.lastname-corp.example.com");
 }
 
 /* No private groups: a login named admin, wheel or docker is in no group of that name. */
@@ -667,19 +710,17 @@ static void test_static_login_not_planned(void **state)
 
 #define T(name) cmocka_unit_test_setup_teardown(name, plan_fixture_setup, plan_fixture_teardown)
 
-EKSAUTH_UNIT_MAIN(T(test_group_collision_grants_no_one),
-                  T(test_login_named_like_mapped_group_is_refused),
-                  T(test_no_login_without_users_group),
-                  T(test_group_map_joins_local_group_on_purpose), T(test_resolve_static_user),
-                  T(test_resolve_templated_user),
-                  T(test_resolve_template_cannot_take_a_static_login),
-                  T(test_resolve_session_cannot_take_another_users_login), T(test_resolve_refusals),
-                  T(test_resolve_deny_user_names_k8s_user),
-                  T(test_resolve_system_user_allowed_by_config), T(test_resolve_own_node),
-                  T(test_resolve_map_accounts),
-                  T(test_resolve_templated_takes_probe_zero_or_nothing),
-                  T(test_resolve_session_chars), T(test_overlapping_templates),
-                  T(test_no_group_named_by_a_login), T(test_rendered_group_takes_no_other_name),
-                  T(test_group_map_to_a_missing_local_group), T(test_view_id_for),
-                  T(test_rendered_group_without_an_id), T(test_view_that_failed_decides_nothing),
-                  T(test_identity_keeps_the_signer), T(test_static_login_not_planned))
+EKSAUTH_UNIT_MAIN(
+    T(test_group_collision_grants_no_one), T(test_login_named_like_mapped_group_is_refused),
+    T(test_no_login_without_users_group), T(test_group_map_joins_local_group_on_purpose),
+    T(test_resolve_static_user), T(test_resolve_templated_user),
+    T(test_resolve_template_cannot_take_a_static_login),
+    T(test_resolve_session_cannot_take_another_users_login), T(test_resolve_refusals),
+    T(test_resolve_deny_user_names_k8s_user), T(test_resolve_system_user_allowed_by_config),
+    T(test_resolve_own_node), T(test_resolve_map_accounts),
+    T(test_resolve_templated_takes_probe_zero_or_nothing), T(test_resolve_session_chars),
+    T(test_overlapping_templates), T(test_overlapping_templates_cut_login),
+    T(test_no_group_named_by_a_login), T(test_rendered_group_takes_no_other_name),
+    T(test_group_map_to_a_missing_local_group), T(test_view_id_for),
+    T(test_rendered_group_without_an_id), T(test_view_that_failed_decides_nothing),
+    T(test_identity_keeps_the_signer), T(test_static_login_not_planned))
