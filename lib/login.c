@@ -415,7 +415,11 @@ static enum eksauth_status claim(struct eksauth_ctx *ctx, const struct eksauth_l
     char path[EKSAUTH_PATH_MAX];
     enum eksauth_status st;
 
-    /* Root's alone, as the records in it: check_folder refuses anything looser. */
+    /*
+     * Root's alone, as the records in it.  EEXIST may be a link or another's
+     * folder planted in a sticky DB folder: the claim's check_folder (lstat)
+     * refuses anything but a real folder of root's, not group/world-writable.
+     */
     if (mkdir(ctx->paths.replay, 0700) != 0 && errno != EEXIST)
         return eksauth_fail(err, EKSAUTH_EUNAVAIL, "replay: %s: %s", ctx->paths.replay,
                             strerror(errno));

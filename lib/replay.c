@@ -282,12 +282,19 @@ enum eksauth_status eksauth_replay_path(const char *dir, const char *principal, 
 /*
  * Whoever can write the record, or swap it through its folder, can make a
  * used token usable again: the folder must be the caller's and not group-
- * or world-writable, the file the caller's and private.
+ * or world-writable, the file the caller's and private.  lstat, never stat:
+ * beside the DB in a sticky folder others may write (docs/identity-db.md,
+ * "Integrity"), anyone can make the folder's name a link before root does;
+ * followed, it would put root's records (and .lock files) where they chose,
+ * and re-pointing it would make a record "missing", read as empty, so a
+ * used token would pass again.  A real folder of root's in a sticky folder
+ * cannot be renamed or replaced by anyone else, so the check holds for
+ * the paths opened after it.
  */
 static enum eksauth_status check_folder(const char *path, struct eksauth_error *err)
 {
     const char *slash = strrchr(path, '/');
-    char dir[PATH_MAX];
+    char dir[PATH_MAX], problem[64];
     struct stat st;
 
     if (slash == NULL)
@@ -298,13 +305,23 @@ static enum eksauth_status check_folder(const char *path, struct eksauth_error *
         snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
     else
         return eksauth_fail(err, EKSAUTH_EUNAVAIL, "replay: %s: path too long", path);
-    if (stat(dir, &st) != 0)
+    if (lstat(dir, &st) != 0)
         return eksauth_fail(err, EKSAUTH_EUNAVAIL, "replay: %s: %s", dir, strerror(errno));
-    if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & (S_IWGRP | S_IWOTH)) != 0)
-        return eksauth_fail(err, EKSAUTH_EUNAVAIL,
-                            "replay: %s: the folder must be %s's and not group- or world-writable",
-                            dir, geteuid() == 0 ? "root" : "the caller");
-    return EKSAUTH_OK;
+    if (S_ISLNK(st.st_mode))
+        snprintf(problem, sizeof(problem), "is a symbolic link");
+    else if (!S_ISDIR(st.st_mode))
+        snprintf(problem, sizeof(problem), "is not a folder");
+    else if (st.st_uid != geteuid())
+        snprintf(problem, sizeof(problem), "is owned by uid %lu", (unsigned long)st.st_uid);
+    else if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0)
+        snprintf(problem, sizeof(problem), "is writable by group or others (mode %04o)",
+                 (unsigned)(st.st_mode & 07777));
+    else
+        return EKSAUTH_OK;
+    return eksauth_fail(err, EKSAUTH_EUNAVAIL,
+                        "replay: %s: %s; the folder must be a real folder (no link), %s's, and "
+                        "not group- or world-writable",
+                        dir, problem, geteuid() == 0 ? "root" : "the caller");
 }
 
 /* The record's lock (file.h); failing to take it is "cannot tell": EKSAUTH_EUNAVAIL. */

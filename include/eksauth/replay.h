@@ -23,10 +23,12 @@
  * bounded by who may log in.
  *
  * Each file is root-only: owned by the caller's euid, mode 0600, in a
- * folder no one else can write.  A claim runs under an exclusive flock on
- * "<path>.lock" and replaces the file atomically (temp file, fsync, rename,
- * fsync of the folder), so concurrent logins of one token see exactly one
- * success and a crash leaves the old or the new record, whole.
+ * folder no one else can write: a real folder, the caller's, never a link
+ * to one (whoever made the link would choose where the records are).  A
+ * claim runs under an exclusive flock on "<path>.lock" and replaces the
+ * file atomically (temp file, fsync, rename, fsync of the folder), so
+ * concurrent logins of one token see exactly one success and a crash
+ * leaves the old or the new record, whole.
  *
  * File format, version 1 (integers little-endian):
  *   header 16 bytes: magic "EKSRPLY\n", u32 version (1), u32 count
@@ -113,7 +115,9 @@ enum eksauth_status eksauth_replay_path(const char *dir, const char *principal, 
  *   EKSAUTH_EREJECTED  EKSAUTH_REPLAY_USED; or the record is full of live
  *                      tokens (this principal's logins wait for them)
  *   EKSAUTH_EUNAVAIL   the record cannot be trusted or written (not
- *                      root-only, corrupt, folder missing, I/O):
+ *                      root-only, corrupt, folder missing, a link or
+ *                      not the caller's alone, I/O), the message naming
+ *                      the folder or file and what is wrong:
  *                      the caller must refuse the login (fail closed)
  * Messages never hold the signature.
  */

@@ -730,6 +730,41 @@ static void test_single_use_full_record_is_its_own(void **state)
     eksauth_login_free(l);
 }
 
+/*
+ * The replay folder's name made a link before root made the folder (the
+ * DB's folder may be sticky and writable by others): the login fails
+ * closed, the log's message names the folder and the link, the person is
+ * told the host cannot check, and nothing is written where the link points
+ * (re-pointed, it would make the record "missing" and the token usable again).
+ */
+static void test_single_use_refuses_a_linked_folder(void **state)
+{
+    struct t *t = *state;
+    struct eksauth_login *l = NULL;
+    struct eksauth_error err;
+    char real[256], link[256], want[320];
+    struct stat st;
+
+    snprintf(real, sizeof(real), "%s/chosen", t->h->dir);
+    snprintf(link, sizeof(link), "%s/replay", t->h->dir);
+    assert_int_equal(mkdir(real, 0700), 0);
+    assert_int_equal(symlink(real, link), 0);
+    host_fixture_sts_answer(t->h, BUILD_CI);
+    assert_int_equal(check(t, FIXTURE_NOW + 10, &l, &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_login_commit(&t->h->ctx, l, "build", FIXTURE_NOW + 10, &err),
+                     EKSAUTH_EUNAVAIL);
+    assert_int_equal(l->step, EKSAUTH_LOGIN_REPLAY);
+    snprintf(want, sizeof(want), "replay: %s: is a symbolic link", link);
+    if (strstr(err.msg, want) == NULL)
+        fail_msg("\"%s\" does not say \"%s\"", err.msg, want);
+    expect_reason(l, &err, "this host cannot check logins now; tell its administrator");
+    eksauth_login_free(l);
+    assert_int_equal(rmdir(real), 0); /* empty: no record, no lock was made there */
+    /* The link is left as it is, for the administrator to see. */
+    assert_int_equal(lstat(link, &st), 0);
+    assert_true(S_ISLNK(st.st_mode));
+}
+
 static void test_serves_and_account(void **state)
 {
     struct t *t = *state;
@@ -1374,6 +1409,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_single_use_refuses_the_same_url_reencoded,
                                         setup_single_use, teardown),
         cmocka_unit_test_setup_teardown(test_single_use_full_record_is_its_own, setup_single_use,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_single_use_refuses_a_linked_folder, setup_single_use,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_serves_and_account, setup, teardown),
         cmocka_unit_test_setup_teardown(test_account_denies_before_next_sync, setup, teardown),

@@ -3,7 +3,8 @@
  * round trips, every refusal of the parser, duplicates, pruning, the bound.
  * The file: first use passes and second use is refused; the record is
  * private (0600) and refused when it is not, or when its folder is
- * writable by others, or a symlink, or corrupt (fail closed, file kept);
+ * writable by others, or a symlink, or corrupt (fail closed, file kept),
+ * and when its folder is a link or not a folder (named in the message);
  * no temporary file is left; the signature never reaches a message; and
  * concurrent claims of one token from many processes: exactly one wins.
  */
@@ -428,6 +429,45 @@ static void test_claim_fails_closed(void **state)
     assert_int_equal(stray_files(fx), 0);
 }
 
+/*
+ * The record's folder as a link to a real folder of the caller's (where
+ * others may write the DB's sticky folder, anyone can make "replay" a link
+ * before root makes it): refused, naming the folder and the link, and
+ * nothing is written where it points (no record, no lock).  Followed, the
+ * first claim would pass and a re-pointed link would bring the token back.
+ */
+static void test_claim_refuses_a_linked_folder(void **state)
+{
+    struct scratch *fx = *state;
+    struct eksauth_error err;
+    char real[160], link[160], path[200], want[256];
+
+    snprintf(real, sizeof(real), "%s/elsewhere", fx->dir);
+    snprintf(link, sizeof(link), "%s/replay", fx->dir);
+    snprintf(path, sizeof(path), "%s/replay.db", link);
+    assert_int_equal(mkdir(real, 0700), 0);
+    assert_int_equal(symlink(real, link), 0);
+    assert_int_equal(eksauth_replay_claim(path, SIG_A, 64, NOW + 600, NOW, &err), EKSAUTH_EUNAVAIL);
+    snprintf(want, sizeof(want), "replay: %s: is a symbolic link; the folder must be a real folder",
+             link);
+    if (strstr(err.msg, want) == NULL)
+        fail_msg("\"%s\" does not say \"%s\"", err.msg, want);
+    assert_int_equal(unlink(link), 0);
+    assert_int_equal(rmdir(real), 0); /* empty: no record, no lock was made there */
+
+    /* A file where the folder should be: named as such. */
+    write_bytes(link, "", 0, 0600);
+    assert_int_equal(eksauth_replay_claim(path, SIG_A, 64, NOW + 600, NOW, &err), EKSAUTH_EUNAVAIL);
+    snprintf(want, sizeof(want), "replay: %s: is not a folder", link);
+    if (strstr(err.msg, want) == NULL)
+        fail_msg("\"%s\" does not say \"%s\"", err.msg, want);
+    assert_int_equal(unlink(link), 0);
+
+    /* The real folder itself, the caller's and private: taken. */
+    assert_int_equal(mkdir(link, 0700), 0);
+    assert_int_equal(eksauth_replay_claim(path, SIG_A, 64, NOW + 600, NOW, &err), EKSAUTH_OK);
+}
+
 /* N processes wait on a pipe, then claim sig at once; returns how many won. */
 static int race(const struct scratch *fx, int n, bool same_sig)
 {
@@ -491,4 +531,6 @@ EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_hash_is_sha256), cmocka_unit_test(test_r
                   cmocka_unit_test(test_path), cmocka_unit_test(test_path_same_in_every_locale),
                   cmocka_unit_test_setup_teardown(test_claim_once, setup, teardown),
                   cmocka_unit_test_setup_teardown(test_claim_fails_closed, setup, teardown),
+                  cmocka_unit_test_setup_teardown(test_claim_refuses_a_linked_folder, setup,
+                                                  teardown),
                   cmocka_unit_test_setup_teardown(test_concurrent_claims, setup, teardown))
