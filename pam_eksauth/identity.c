@@ -287,6 +287,8 @@ static bool env_proved(pam_handle_t *pamh, const struct eksauth_paths *paths, co
 {
     const char *env_user = pam_getenv(pamh, "EKS_USERNAME");
     struct eksauth_error err;
+    char *shown;
+    bool same;
 
     if (env_user == NULL && pam_getenv(pamh, EKSAUTH_PROOF_ENV) == NULL)
         return false; /* nothing there: a login that gave no token (a key) */
@@ -297,8 +299,19 @@ static bool env_proved(pam_handle_t *pamh, const struct eksauth_paths *paths, co
                    err.msg);
         return false;
     }
-    /* A sync since the authentication mapped the login to another k8s user: not that one. */
-    if (env_user == NULL || strcmp(env_user, k8s_username) != 0) {
+    /*
+     * A sync since the authentication mapped the login to another k8s user:
+     * not that one.  EKS_USERNAME holds the name as put_env cleaned it (the
+     * proof covers that), so the DB's name is cleaned alike before they are
+     * compared: a name with U+202E is still the same k8s user.
+     */
+    shown = strdup(k8s_username);
+    if (shown == NULL)
+        return false;
+    (void)eksauth_printable(shown, shown, strlen(shown) + 1);
+    same = env_user != NULL && strcmp(env_user, shown) == 0;
+    free(shown);
+    if (!same) {
         pam_syslog(pamh, LOG_WARNING,
                    "the EKS_* in the PAM environment name another k8s user than the identity "
                    "DB's: its audit lines name no principal");

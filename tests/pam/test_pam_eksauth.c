@@ -698,6 +698,25 @@ static void case_close_from_env(void)
 #define NO_TOKEN_WHY "no token in this login: the principal is not known\""
 
 /*
+ * sshd's child: user authenticates with tok and the account stage runs, in
+ * t (left open); the PAM environment it leaves into saved, and the
+ * " token_fp=FP " its audit lines carry into want.
+ */
+static void child_login(struct tx *t, const char *user, const char *tok, char *saved[N_EKS_VARS],
+                        char want[32])
+{
+    char fp[9];
+
+    sha_fp(tok, fp);
+    snprintf(want, 32, " token_fp=%s ", fp);
+    tx_start(t, "eksauth", user);
+    tx_answer(t, tok);
+    is_rc(pam_authenticate(t->pamh, 0), PAM_SUCCESS, "authenticate in the 'child'");
+    is_rc(pam_acct_mgmt(t->pamh, 0), PAM_SUCCESS, "acct_mgmt in the 'child' (OpenSSH's order)");
+    env_save(t->pamh, saved);
+}
+
+/*
  * sshd authenticates in a child process (where OpenSSH runs the account
  * stage too) and hands only the PAM environment to the process that opens
  * the session: no pam_data there.  That process's first stage takes the
@@ -705,17 +724,11 @@ static void case_close_from_env(void)
  */
 static void case_session_elsewhere(void)
 {
-    char *saved[N_EKS_VARS], fp[9], want[32];
+    char *saved[N_EKS_VARS], want[32];
     struct tx t;
 
     diag("the session opens in another process than the authentication (sshd)");
-    sha_fp(TOK_ALICE, fp);
-    snprintf(want, sizeof(want), " token_fp=%s ", fp);
-    tx_start(&t, "eksauth", "admin-alice");
-    tx_answer(&t, TOK_ALICE);
-    is_rc(pam_authenticate(t.pamh, 0), PAM_SUCCESS, "authenticate in the 'child'");
-    is_rc(pam_acct_mgmt(t.pamh, 0), PAM_SUCCESS, "acct_mgmt in the 'child' (OpenSSH's order)");
-    env_save(t.pamh, saved);
+    child_login(&t, "admin-alice", TOK_ALICE, saved, want);
     ok(saved[0] != NULL && saved[4] != NULL,
        "the authentication stage already put EKS_* in the PAM environment");
     ok(saved[7] != NULL, "the child's account stage left the token proof for the other process");
@@ -1535,6 +1548,52 @@ static void case_revocation(void)
     free(orig);
 }
 
+/*
+ * A k8s username with a character EKS_* show as '?' (U+202E, which aws-auth
+ * takes): the token proof covers the environment's cleaned EKS_USERNAME, so
+ * sshd's parent compares it with the DB's name cleaned alike, and the
+ * session names the principal and the token.  Compared with the DB's raw
+ * name, it logged a false "another k8s user than the identity DB's" and
+ * named neither (arn=- token_fp=-).
+ */
+static void case_unprintable_k8s_user(void)
+{
+    static const char bob[] = "      username: bob\n";
+    char *live = path_in("aws-auth.yaml"), *orig = slurp("aws-auth.yaml"), *changed = NULL;
+    char *saved[N_EKS_VARS], want[32];
+    const char *at = strstr(orig, bob);
+    struct tx t;
+
+    diag("a k8s username with U+202E, the session in another process (sshd)");
+    if (at == NULL || asprintf(&changed, "%.*s      username: bob\xe2\x80\xae\n%s",
+                               (int)(at - orig), orig, at + strlen(bob)) < 0)
+        abort();
+    write_file(live, changed);
+    ok(run_sync() == 0, "bob's k8s username ends in U+202E and eksauth sync runs");
+    child_login(&t, "bob---", TOK_BOB, saved, want);
+    is_str(pam_getenv(t.pamh, "EKS_USERNAME"), "bob?", "EKS_USERNAME shows U+202E as '?'");
+    tx_end(&t, PAM_SUCCESS);
+
+    pd_log_mark();
+    tx_start(&t, "eksauth", "bob---");
+    env_restore(t.pamh, saved);
+    is_rc(pam_setcred(t.pamh, PAM_ESTABLISH_CRED), PAM_SUCCESS, "setcred in the 'parent'");
+    is_rc(pam_open_session(t.pamh, 0), PAM_SUCCESS, "open_session in the 'parent'");
+    ok(pd_log_find("another k8s user than the identity DB's", NULL) == NULL,
+       "no warning of another k8s user: the same name, cleaned alike");
+    ok(pd_log_find("event=open_session result=success user=bob--- ",
+                   "arn=arn:aws:iam::111122223333:user/bob ", want, NULL) != NULL,
+       "the session's open line names the principal and the token (%s)", want);
+    tx_end(&t, PAM_SUCCESS);
+    env_free(saved);
+
+    write_file(live, orig);
+    ok(run_sync() == 0, "aws-auth restored");
+    free(live);
+    free(orig);
+    free(changed);
+}
+
 /* Lines since the mark that hold a control byte (C0, DEL) or are longer than max bytes. */
 static size_t lines_unsafe(size_t max)
 {
@@ -1761,6 +1820,7 @@ static int suite(void)
     case_first_pass();
     case_options();
     case_revocation();
+    case_unprintable_k8s_user();
     case_log_injection();
     case_one_line_per_attempt();
     case_no_token_in_logs();
