@@ -531,10 +531,18 @@ void eksauth_login_reason(const struct eksauth_login *l, const struct eksauth_er
             r = "AWS STS refused the token (its credentials expired or are unknown)";
         break;
     case EKSAUTH_LOGIN_MAPPING:
-        /* STS vouched for the caller: its own mapping is no one else's secret. */
-        r = err->status == EKSAUTH_ENOTMAPPED
-                ? "your AWS identity is not mapped in this cluster's aws-auth"
-                : "your identity is mapped, but this host does not take it as a login";
+        /*
+         * STS vouched for the caller: its own mapping is no one else's secret.
+         * Instance metadata down is this host's outage, not a verdict on the
+         * mapping: the login stays refused, and the person is told to retry.
+         */
+        if (err->status == EKSAUTH_ENOTMAPPED)
+            r = "your AWS identity is not mapped in this cluster's aws-auth";
+        else if (l->mapping.instance_unknown)
+            r = "this host could not read its own instance (instance metadata), which your "
+                "mapping needs: try again later, or tell its administrator";
+        else
+            r = "your identity is mapped, but this host does not take it as a login";
         break;
     case EKSAUTH_LOGIN_USER:
         snprintf(out, outlen, "eksauth: login refused: your identity logs in as '%s' here",

@@ -399,9 +399,11 @@ static enum eksauth_status resolve_indexed(struct eksauth_ctx *ctx, struct eksau
     eksauth_awsauth_free(m->aa);
     m->aa = NULL;
     st = eksauth_login_index_awsauth(m->index, p, &m->aa, err);
-    if (st == EKSAUTH_OK)
+    if (st == EKSAUTH_OK) {
         st = eksauth_mapping_bind_principal_instance(ctx->cfg.imds_endpoint, m->aa, p,
                                                      &ctx->instance, err);
+        m->instance_unknown = st != EKSAUTH_OK;
+    }
     if (st == EKSAUTH_OK)
         st = eksauth_ctx_local_names(ctx, &host, err);
     if (st == EKSAUTH_OK) {
@@ -423,6 +425,7 @@ enum eksauth_status eksauth_mapping_resolve(struct eksauth_ctx *ctx, struct eksa
     bool index_failed = false;
 
     memset(out, 0, sizeof(*out));
+    m->instance_unknown = false;
     if (m->index != NULL) {
         st = resolve_indexed(ctx, m, p, user_id, out, &index_failed, err);
         if (!index_failed)
@@ -443,6 +446,7 @@ enum eksauth_status eksauth_mapping_resolve(struct eksauth_ctx *ctx, struct eksa
     /* {{EC2PrivateDNSName}}: this host's own instance, read only when the entry needs it. */
     st = eksauth_mapping_bind_principal_instance(ctx->cfg.imds_endpoint, m->aa, p, &ctx->instance,
                                                  err);
+    m->instance_unknown = st != EKSAUTH_OK;
     if (st == EKSAUTH_OK)
         st = eksauth_ctx_local_names(ctx, &host, err);
     if (st == EKSAUTH_OK)

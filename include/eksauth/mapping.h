@@ -59,6 +59,13 @@ struct eksauth_mapping {
      */
     char host[EKSAUTH_SNAPSHOT_HOST_MAX];
     bool host_given;
+    /*
+     * The last eksauth_mapping_resolve was refused because the principal's
+     * entry needs this host's own instance and instance metadata did not
+     * give it: the host could not check (an outage), which is not the
+     * person's mapping refused (login.c tells them so).
+     */
+    bool instance_unknown;
 };
 
 /*
@@ -172,7 +179,8 @@ enum eksauth_status eksauth_mapping_fetch(struct eksauth_ctx *ctx, const struct 
  * self_instance_id and self_private_dns_name at it.  Otherwise nothing is
  * read, so logins that do not need it never wait for instance metadata.
  * A failed read is EKSAUTH_EREJECTED naming the placeholder and the cause:
- * the login that needs it is refused, no other.
+ * the login that needs it is refused, no other (eksauth_mapping_resolve
+ * then sets m->instance_unknown).
  */
 enum eksauth_status eksauth_mapping_bind_principal_instance(const char *endpoint,
                                                             const struct eksauth_awsauth *aa,

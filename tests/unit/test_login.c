@@ -1146,6 +1146,52 @@ static void test_reasons(void **state)
     eksauth_login_free(l);
 }
 
+/* A node role whose login needs this host's own instance, where instance metadata never answers. */
+static int setup_no_imds(void **state)
+{
+    struct t *t = calloc(1, sizeof(*t));
+
+    assert_non_null(t);
+    t->h = host_fixture_new(
+        "imds_endpoint = http://127.0.0.1:1\n",
+        "mapRoles: |\n"
+        "  - rolearn: arn:aws:iam::123456789012:role/Node\n"
+        "    username: node:{{EC2PrivateDNSName}}\n" FIXTURE_MAP_ROLE_BUILD FIXTURE_MAP_USER_CAROL);
+    synced(t);
+    *state = t;
+    return 0;
+}
+
+/*
+ * Instance metadata down: the login whose entry needs {{EC2PrivateDNSName}}
+ * stays refused (fail closed), and the person is told the host could not
+ * check, not that the host does not take their identity (they were told
+ * that, untrue during an outage); other logins go on.
+ */
+static void test_instance_unknown_is_the_hosts(void **state)
+{
+    struct t *t = *state;
+    struct eksauth_login *l = NULL;
+    struct eksauth_error err;
+    char why[256];
+
+    host_fixture_sts_answer(t->h,
+                            "arn:aws:sts::123456789012:assumed-role/Node/i-0123456789abcdef0");
+    assert_int_equal(check(t, FIXTURE_NOW + 10, &l, &err), EKSAUTH_EREJECTED);
+    assert_int_equal(l->step, EKSAUTH_LOGIN_MAPPING);
+    assert_non_null(strstr(err.msg, "this host's own instance is unknown")); /* for the log */
+    expect_reason(l, &err,
+                  "this host could not read its own instance (instance metadata), which "
+                  "your mapping needs: try again later, or tell its administrator");
+    eksauth_login_reason(l, &err, why, sizeof(why));
+    assert_null(strstr(why, "does not take it"));
+    eksauth_login_free(l);
+    l = NULL;
+    host_fixture_sts_answer(t->h, BUILD_CI);
+    assert_int_equal(check(t, FIXTURE_NOW + 10, &l, &err), EKSAUTH_OK);
+    eksauth_login_free(l);
+}
+
 /* A host whose source is the cluster, synced, refusing logins on a snapshot 600 s old. */
 static int setup_max_age(void **state)
 {
@@ -1425,6 +1471,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_request_audience_gets_no_host_hint, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cluster_tokens_behind_the_key, setup_compat, teardown),
         cmocka_unit_test_setup_teardown(test_reasons, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_instance_unknown_is_the_hosts, setup_no_imds,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_stale_snapshot_refuses, setup_max_age, teardown),
         cmocka_unit_test_setup_teardown(test_uid_race_refused, setup_small_range, teardown),
         cmocka_unit_test(test_join_groups),
