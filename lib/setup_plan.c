@@ -83,6 +83,11 @@ static bool has_dotdot(const char *name)
     return false;
 }
 
+const char *eksauth_setup_root_prefix(const char *root)
+{
+    return root != NULL && strcmp(root, "/") != 0 ? root : "";
+}
+
 enum eksauth_status eksauth_setup_check_under_root(const char *root, const char *name, bool leaf,
                                                    struct eksauth_error *err)
 {
@@ -91,7 +96,7 @@ enum eksauth_status eksauth_setup_check_under_root(const char *root, const char 
     size_t i;
     int k;
 
-    if (root == NULL || root[0] == '\0' || strcmp(root, "/") == 0)
+    if (eksauth_setup_root_prefix(root)[0] == '\0')
         return EKSAUTH_OK;
     k = snprintf(path, sizeof(path), "%s%s", root, name);
     if (k < 0 || (size_t)k >= sizeof(path))
@@ -447,7 +452,7 @@ static enum eksauth_status plan_file(const struct eksauth_setup_options *o, size
                                      struct eksauth_setup_file *f, struct eksauth_error *err)
 {
     enum file_kind kind = setup_files[index].kind;
-    const char *root = o->root != NULL && strcmp(o->root, "/") != 0 ? o->root : "";
+    const char *root = eksauth_setup_root_prefix(o->root);
     char *cur = NULL, *want = NULL;
     mode_t mode = 0644;
     unsigned foreign = 0;
@@ -591,7 +596,7 @@ enum eksauth_status eksauth_setup_check_root(const char *root, struct eksauth_er
 enum eksauth_status eksauth_setup_plan(const struct eksauth_setup_options *o,
                                        struct eksauth_setup_plan *plan, struct eksauth_error *err)
 {
-    const char *root = o->root != NULL && strcmp(o->root, "/") != 0 ? o->root : "";
+    const char *root = eksauth_setup_root_prefix(o->root);
     enum eksauth_status st = EKSAUTH_OK;
     size_t i;
 

@@ -126,7 +126,7 @@ static bool root_has_etc(const char *root)
         return false;
     }
     /* Not there (the check above said every other failure): no folder. */
-    snprintf(etc, sizeof(etc), "%s/etc", root);
+    snprintf(etc, sizeof(etc), "%s/etc", eksauth_setup_root_prefix(root));
     if (lstat(etc, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
         cli_error(WHAT,
                   "--root %s: no etc/ folder in it, so it is not a system's root: is the "
@@ -243,7 +243,7 @@ int cmd_setup(struct eksauth_cli *cli, int argc, char **argv)
         return EXIT_USAGE;
     /* Under --root, the config is the root's own (read through no link: setup_plan.h). */
     if (o.root != NULL && cli->config_path == NULL) {
-        snprintf(config, sizeof(config), "%s%s", strcmp(o.root, "/") != 0 ? o.root : "",
+        snprintf(config, sizeof(config), "%s%s", eksauth_setup_root_prefix(o.root),
                  EKSAUTH_CONFIG_PATH);
         cli->config_path = config;
         st = o.undo ? EKSAUTH_OK

@@ -89,6 +89,12 @@ struct eksauth_setup_options {
  */
 enum eksauth_status eksauth_setup_check_root(const char *root, struct eksauth_error *err);
 
+/*
+ * What goes before a host path for root: "" for this host (NULL, "" or
+ * "/"), else root itself, so that "/" + "/etc" is never "//etc".
+ */
+const char *eksauth_setup_root_prefix(const char *root);
+
 /* Read the files and decide; EKSAUTH_EINVAL (a conflict) leaves plan empty. */
 enum eksauth_status eksauth_setup_plan(const struct eksauth_setup_options *o,
                                        struct eksauth_setup_plan *plan, struct eksauth_error *err);
