@@ -206,6 +206,7 @@ static enum eksauth_status refuse_templated(const struct eksauth_iddb *db, const
                             login);
     case EKSAUTH_IDDB_NOT_TEMPLATED:
     case EKSAUTH_IDDB_TEMPLATED:
+    case EKSAUTH_IDDB_CHANGED:
         break;
     }
     return eksauth_fail(err, EKSAUTH_EREJECTED,
@@ -229,11 +230,40 @@ static void tell_nscd(struct eksauth_nscd_debt *d, bool wrote)
     (void)eksauth_nscd_settle(d, dropped, NULL);
 }
 
+/*
+ * The refusal of a login the DB changed under (eksauth_iddb_record_mapped):
+ * the person can log in again, mapped with the DB as it is now; the log
+ * says what changed.
+ */
+static enum eksauth_status refuse_changed(const struct eksauth_iddb *db, uint64_t mapped,
+                                          const char *login, const char *what,
+                                          enum eksauth_iddb_verdict *verdict,
+                                          struct eksauth_error *err)
+{
+    if (verdict != NULL)
+        *verdict = EKSAUTH_IDDB_CHANGED;
+    return eksauth_fail(err, EKSAUTH_EREJECTED,
+                        "identity DB: %s: %s since this login mapped it (generation %llu, now "
+                        "%llu): aws-auth changed during this login; log in again",
+                        login, what, (unsigned long long)mapped,
+                        (unsigned long long)eksauth_iddb_generation(db));
+}
+
 enum eksauth_status
 eksauth_iddb_record_login(const char *path, const struct eksauth_iddb_user_in *u,
                           const struct eksauth_iddb_group_in *groups, size_t n_groups,
                           const struct eksauth_iddb_id_rules *rules, uint32_t *uid_out,
                           enum eksauth_iddb_verdict *verdict, struct eksauth_error *err)
+{
+    return eksauth_iddb_record_mapped(path, EKSAUTH_IDDB_ANY_GENERATION, u, groups, n_groups, rules,
+                                      uid_out, verdict, err);
+}
+
+enum eksauth_status
+eksauth_iddb_record_mapped(const char *path, uint64_t mapped, const struct eksauth_iddb_user_in *u,
+                           const struct eksauth_iddb_group_in *groups, size_t n_groups,
+                           const struct eksauth_iddb_id_rules *rules, uint32_t *uid_out,
+                           enum eksauth_iddb_verdict *verdict, struct eksauth_error *err)
 {
     struct eksauth_iddb *db = NULL;
     struct eksauth_iddb_builder *b = NULL;
@@ -246,7 +276,7 @@ eksauth_iddb_record_login(const char *path, const struct eksauth_iddb_user_in *u
     size_t i, nn = 0;
     struct eksauth_nscd_debt owed;
     struct eksauth_file_pending file = {0};
-    bool wrote = false;
+    bool wrote = false, same;
     int lfd = -1;
 
     memset(&owed, 0, sizeof(owed));
@@ -275,6 +305,8 @@ eksauth_iddb_record_login(const char *path, const struct eksauth_iddb_user_in *u
     }
     n_groups = joinable_groups(db, groups, n_groups, joined);
     groups = joined;
+    /* The DB the login mapped with: nothing replaced it since (iddb_record.h). */
+    same = mapped == EKSAUTH_IDDB_ANY_GENERATION || eksauth_iddb_generation(db) == mapped;
     in = *u;
     in.gid = 0;
     /* When PAM last recorded this login (docs/identity-db.md, "last_login"). */
@@ -294,8 +326,22 @@ eksauth_iddb_record_login(const char *path, const struct eksauth_iddb_user_in *u
                               "identity DB: login %s belongs to another k8s user", u->login);
             goto out;
         }
+        /* Replaced since the mapping: only the DB's own record, last_login aside, is written. */
+        if (!same && !record_is_current(db, &old, u, groups, n_groups)) {
+            st = refuse_changed(db, mapped, u->login, "its record in the identity DB changed",
+                                verdict, err);
+            goto out;
+        }
         /* An id never changes once given. */
         in.uid = old.uid;
+    } else if ((u->flags & EKSAUTH_IDDB_USER_TEMPLATED) == 0) {
+        /* Only a sync adds a static user: one missing now was removed since the mapping. */
+        st = refuse_changed(db, mapped, u->login, "no longer in the identity DB", verdict, err);
+        goto out;
+    } else if (!same) {
+        /* Its groups are the old mapping's: the DB's templates and groups may differ now. */
+        st = refuse_changed(db, mapped, u->login, "the identity DB was replaced", verdict, err);
+        goto out;
     } else if (in.uid == 0) {
         /* The id NSS answered for this templated name, from the same DB: that one or none. */
         v = eksauth_iddb_template_user(db, u->login, rules, &in.uid);

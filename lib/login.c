@@ -388,7 +388,14 @@ static enum eksauth_status record(struct eksauth_ctx *ctx, struct eksauth_login 
         st = EKSAUTH_OK;
         goto out;
     }
-    st = eksauth_iddb_record_login(ctx->paths.db, &u, groups, id->n_groups, &rules, &uid, &v, err);
+    /*
+     * Else written under the lock, refused when a sync replaced the DB this
+     * login mapped with (ctx's, kept since the check) in a way the record
+     * cannot follow: it would bring back what the sync revoked (0, no DB:
+     * no generation is 0, so fail closed).
+     */
+    st = eksauth_iddb_record_mapped(ctx->paths.db, db != NULL ? eksauth_iddb_generation(db) : 0, &u,
+                                    groups, id->n_groups, &rules, &uid, &v, err);
 out:
     free(groups);
     if (st != EKSAUTH_OK) {
@@ -396,6 +403,8 @@ out:
             l->refusal = EKSAUTH_REFUSAL_ID_HELD;
         else if (v == EKSAUTH_IDDB_AMBIGUOUS)
             l->refusal = EKSAUTH_REFUSAL_AMBIGUOUS;
+        else if (v == EKSAUTH_IDDB_CHANGED)
+            l->refusal = EKSAUTH_REFUSAL_CHANGED;
         eksauth_error_prefix(err, "identity DB: recording the login failed");
         return st;
     }
@@ -499,6 +508,9 @@ void eksauth_login_reason(const struct eksauth_login *l, const struct eksauth_er
     case EKSAUTH_REFUSAL_AMBIGUOUS:
         r = "your login name can come from more than one mapping here, so nobody gets it; ask "
             "the cluster's administrator";
+        goto out;
+    case EKSAUTH_REFUSAL_CHANGED:
+        r = "aws-auth changed during this login; log in again";
         goto out;
     case EKSAUTH_REFUSAL_NONE:
         break;

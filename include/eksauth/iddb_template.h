@@ -40,6 +40,12 @@ enum eksauth_iddb_verdict {
     EKSAUTH_IDDB_AMBIGUOUS, /* fits more than one template: served to nobody */
     EKSAUTH_IDDB_NO_KEY,    /* the DB's ids are keyed and the caller has no key of its check */
     EKSAUTH_IDDB_ID_HELD,   /* its one id is held by someone else: *uid is that id */
+    /*
+     * Not the template's verdict but a recorded login's
+     * (eksauth_iddb_record_mapped, iddb_record.h): the DB was replaced
+     * since the login mapped, in a way its record cannot follow.
+     */
+    EKSAUTH_IDDB_CHANGED,
 };
 
 /*

@@ -33,6 +33,7 @@ enum eksauth_refusal {
     EKSAUTH_REFUSAL_SESSION_CHARS, /* the session name has characters a login cannot carry */
     EKSAUTH_REFUSAL_BARE_TEMPLATE, /* its username template is not served on hosts */
     EKSAUTH_REFUSAL_AMBIGUOUS,     /* its login can come from two mappings: served to nobody */
+    EKSAUTH_REFUSAL_CHANGED,       /* a sync replaced the DB while it logged in: log in again */
 };
 
 struct eksauth_identity {

@@ -276,14 +276,12 @@ static void test_report_shows_what_it_says(void **state)
  * refusal; with instance, on a host whose instance metadata answers
  * (set_instance), else on one that was never asked.
  */
-static enum eksauth_status try_log_in_on(struct host_fixture *h, const char *arn, const char *login,
-                                         bool instance, enum eksauth_refusal *why)
+/* The check of a login as arn, in a fresh context (with instance: set_instance) into *l. */
+static enum eksauth_status check_login(struct host_fixture *h, const char *arn, bool instance,
+                                       struct eksauth_login **l, struct eksauth_error *err)
 {
     char token[EKSAUTH_SIGV4_TOKEN_MAX];
     struct eksauth_login_request req;
-    struct eksauth_login *l = NULL;
-    struct eksauth_error err;
-    enum eksauth_status st;
     size_t len;
 
     host_fixture_reopen(h);
@@ -295,7 +293,17 @@ static enum eksauth_status try_log_in_on(struct host_fixture *h, const char *arn
     req.token = token;
     req.len = len;
     req.now = FIXTURE_NOW + 5;
-    st = eksauth_login_check(&h->ctx, &req, &l, &err);
+    return eksauth_login_check(&h->ctx, &req, l, err);
+}
+
+static enum eksauth_status try_log_in_on(struct host_fixture *h, const char *arn, const char *login,
+                                         bool instance, enum eksauth_refusal *why)
+{
+    struct eksauth_login *l = NULL;
+    struct eksauth_error err;
+    enum eksauth_status st;
+
+    st = check_login(h, arn, instance, &l, &err);
     if (st == EKSAUTH_OK)
         st = eksauth_login_commit(&h->ctx, l, login, FIXTURE_NOW + 5, &err);
     *why = l->refusal;
@@ -1824,6 +1832,132 @@ static void test_nscd_words_beside_a_foreign_lock(void **state)
     in_nscd_namespace(asked_beside_a_foreign_lock);
 }
 
+/*
+ * A login's check (its mapping, from the DB and snapshot of the last sync,
+ * and STS), then a sync of next_aws_auth while the login waited on STS
+ * (the same context: a sync does not touch the DB the login mapped with),
+ * then its commit: its status, the reason the person is given, and
+ * whether the DB has login after.
+ */
+static enum eksauth_status commit_across_sync(struct host_fixture *h, const char *arn,
+                                              const char *login, const char *next_aws_auth,
+                                              char *reason, size_t reason_len)
+{
+    struct eksauth_sync_options opts;
+    struct eksauth_sync_report r;
+    struct eksauth_login *l = NULL;
+    struct eksauth_error err;
+    enum eksauth_status st;
+
+    assert_status(check_login(h, arn, false, &l, &err), EKSAUTH_OK);
+    host_fixture_write_aws_auth(h, next_aws_auth);
+    memset(&opts, 0, sizeof(opts));
+    assert_status(eksauth_sync_run(&h->ctx, &opts, &r, &err), EKSAUTH_OK);
+    eksauth_sync_report_free(&r);
+    st = eksauth_login_commit(&h->ctx, l, login, FIXTURE_NOW + 5, &err);
+    if (st != EKSAUTH_OK) {
+        assert_non_null(strstr(err.msg, "aws-auth changed during this login; log in again"));
+        eksauth_login_reason(l, &err, reason, reason_len);
+    }
+    eksauth_login_free(l);
+    return st;
+}
+
+/* login's supplementary groups in the DB now, by name, comma-separated ("" when none). */
+static bool groups_of(struct host_fixture *h, const char *login, char *out, size_t outlen)
+{
+    struct eksauth_iddb *db = NULL;
+    struct eksauth_iddb_user u;
+    struct eksauth_iddb_group g;
+    struct eksauth_error err;
+    bool found;
+    uint32_t i;
+
+    out[0] = '\0';
+    assert_int_equal(eksauth_iddb_open(h->db, &db, &err), EKSAUTH_OK);
+    found = eksauth_iddb_user_by_name(db, login, &u) == EKSAUTH_OK;
+    for (i = 0; found && i < u.n_groups; i++) {
+        assert_int_equal(eksauth_iddb_user_group(db, &u, i, &g), EKSAUTH_OK);
+        snprintf(out + strlen(out), outlen - strlen(out), "%s%.*s", i > 0 ? "," : "",
+                 (int)g.name_len, g.name);
+    }
+    eksauth_iddb_close(db);
+    return found;
+}
+
+/* The timer's next run finds nothing to do, and writes nothing back. */
+static void timer_sync_unchanged(struct host_fixture *h)
+{
+    struct eksauth_sync_report r;
+    struct eksauth_error err;
+
+    assert_status(run_if_changed(h, &r, &err), EKSAUTH_OK);
+    assert_true(r.unchanged);
+    eksauth_sync_report_free(&r);
+}
+
+/*
+ * Revocation at the next sync holds for a login in progress: one that
+ * mapped before a sync removed its user (or a group of it) and records
+ * after is refused, and writes nothing back.  (Its record wrote carol back,
+ * with her old groups, into a DB of a later generation than the sync's,
+ * which every timer sync then called applied: carol stayed served until
+ * aws-auth changed again, or a day.)
+ */
+static void test_login_across_a_revoking_sync(void **state)
+{
+    static const char *const carol_arn = "arn:aws:iam::123456789012:user/carol";
+    static const char *const dev_bob = "arn:aws:sts::123456789012:assumed-role/Dev/bob";
+    /* carol without builders; Dev's template in readers instead of developers. */
+    static const char *const fewer_groups =
+        "mapRoles: |\n"
+        "  - rolearn: arn:aws:iam::123456789012:role/Dev\n"
+        "    username: dev:{{SessionName}}\n"
+        "    groups:\n"
+        "      - readers\n" FIXTURE_MAP_ROLE_BUILD FIXTURE_MAP_USER_CAROL;
+    struct host_fixture *h = host_fixture_new(NULL, AWS_AUTH);
+    char reason[512], groups[256];
+
+    (void)state;
+    /* carol's first login (a synced static user's last_login is 0), carol removed meanwhile. */
+    sync_ok(h);
+    assert_status(
+        commit_across_sync(h, carol_arn, "carol", AWS_AUTH_SMALLER, reason, sizeof(reason)),
+        EKSAUTH_EREJECTED);
+    assert_string_equal(reason, "eksauth: login refused: aws-auth changed during this login; log "
+                                "in again");
+    assert_false(groups_of(h, "carol", groups, sizeof(groups)));
+    timer_sync_unchanged(h);
+    assert_false(groups_of(h, "carol", groups, sizeof(groups)));
+    /* A group taken from her meanwhile: not written back. */
+    host_fixture_write_aws_auth(h, AWS_AUTH);
+    sync_ok(h);
+    assert_true(groups_of(h, "carol", groups, sizeof(groups)));
+    assert_string_equal(groups, "eks-viewers,eks-builders");
+    assert_status(commit_across_sync(h, carol_arn, "carol", fewer_groups, reason, sizeof(reason)),
+                  EKSAUTH_EREJECTED);
+    assert_true(groups_of(h, "carol", groups, sizeof(groups)));
+    assert_string_equal(groups, "eks-viewers");
+    timer_sync_unchanged(h);
+    assert_true(groups_of(h, "carol", groups, sizeof(groups)));
+    assert_string_equal(groups, "eks-viewers");
+    /* A templated first login, its template's groups changed meanwhile: not in developers. */
+    host_fixture_write_aws_auth(h, AWS_AUTH);
+    sync_ok(h);
+    assert_status(commit_across_sync(h, dev_bob, "dev-bob", fewer_groups, reason, sizeof(reason)),
+                  EKSAUTH_EREJECTED);
+    assert_false(groups_of(h, "dev-bob", groups, sizeof(groups)));
+    /* Logging in again maps with the DB as it is: readers. */
+    log_in(h, dev_bob, "dev-bob");
+    assert_true(groups_of(h, "dev-bob", groups, sizeof(groups)));
+    assert_string_equal(groups, "eks-readers");
+    /* A sync that changed nothing of hers: carol's first login of the day is recorded. */
+    assert_status(commit_across_sync(h, carol_arn, "carol", fewer_groups, reason, sizeof(reason)),
+                  EKSAUTH_OK);
+    assert_true(last_login_of(h, "carol") > 0);
+    host_fixture_free(h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1832,6 +1966,7 @@ int main(void)
         cmocka_unit_test(test_refusals_leave_the_db),
         cmocka_unit_test(test_untrusted_db_folder_refused),
         cmocka_unit_test(test_recorded_logins_kept_then_revoked),
+        cmocka_unit_test(test_login_across_a_revoking_sync),
         cmocka_unit_test(test_idle_logins_expire),
         cmocka_unit_test(test_template_groups_never_merge),
         cmocka_unit_test(test_host_template_takes_no_static_login),
