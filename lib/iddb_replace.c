@@ -128,7 +128,10 @@ enum eksauth_status eksauth_iddb_commit_locked(struct eksauth_file_pending *p,
     /*
      * Before the rename: from now on a reader that maps the old file checks
      * the path on each lookup, so it meets the new file as soon as it is
-     * there (the old one stays valid until then).
+     * there (the old one stays valid until then).  A writer killed before
+     * the rename leaves the mark on the current file, and every lookup
+     * stat()s the path: the next sync writes the DB again (lib/sync.c,
+     * already_applied).
      */
     marked = p->tmp != NULL && set_stale(p->path, 1);
     st = eksauth_file_commit(p, true, err);

@@ -774,7 +774,7 @@ out:
 /*
  * Whether snap is the document of state and the DB is the one written from
  * it (or a login's later one), by a sync with this host's inputs, less than
- * a day ago: only then is the source nothing to do.  A new deny_user,
+ * a day ago, and carries no stale mark: only then is the source nothing to do.  A new deny_user,
  * group_map or id key counts at the next sync, and idle logins and ended
  * tombstones go within a day, even while aws-auth stays the same.
  */
@@ -817,7 +817,13 @@ static bool already_applied(struct eksauth_ctx *ctx, const struct eksauth_sync_o
     }
     if (eksauth_iddb_open(ctx->paths.db, &db, NULL) != EKSAUTH_OK)
         return false;
-    applied = state->generation <= eksauth_iddb_generation(db);
+    /*
+     * A DB still marked stale was left so by a writer killed between the
+     * mark and its rename (lib/iddb_replace.c), or is being replaced now:
+     * every lookup of every process stat()s the path while the mark stays,
+     * so it is written again (under the lock, after any live writer).
+     */
+    applied = !eksauth_iddb_is_stale(db) && state->generation <= eksauth_iddb_generation(db);
     eksauth_iddb_close(db);
     return applied;
 }

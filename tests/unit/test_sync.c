@@ -1958,6 +1958,50 @@ static void test_login_across_a_revoking_sync(void **state)
     host_fixture_free(h);
 }
 
+/* Set the stale word of the DB at path, as a writer does before its rename. */
+static void mark_stale(const char *path)
+{
+    unsigned char word[4];
+    int fd = open(path, O_RDWR | O_CLOEXEC);
+
+    assert_true(fd >= 0);
+    eksauth_le32_put(word, 1);
+    assert_int_equal(pwrite(fd, word, sizeof(word), IDDB_H_STALE), (ssize_t)sizeof(word));
+    assert_int_equal(close(fd), 0);
+}
+
+/*
+ * A writer killed between its stale mark and its rename leaves the current
+ * DB marked, and every lookup of every process stat()s the path while the
+ * mark stays: the timer's next sync (--if-changed) writes the DB again,
+ * unmarked, though aws-auth is the same.  (It called the source unchanged
+ * and left the mark until some writer replaced the DB: up to a day.)
+ */
+static void test_stale_mark_of_a_killed_writer_cleared(void **state)
+{
+    struct host_fixture *h = host_fixture_new(NULL, AWS_AUTH);
+    struct eksauth_sync_report r;
+    struct eksauth_error err;
+    struct eksauth_iddb *db;
+
+    (void)state;
+    sync_ok(h);
+    timer_sync_unchanged(h);
+    mark_stale(h->db);
+    assert_int_equal(eksauth_iddb_open(h->db, &db, &err), EKSAUTH_OK);
+    assert_true(eksauth_iddb_is_stale(db));
+    eksauth_iddb_close(db);
+    assert_status(run_if_changed(h, &r, &err), EKSAUTH_OK);
+    assert_false(r.unchanged);
+    eksauth_sync_report_free(&r);
+    assert_int_equal(eksauth_iddb_open(h->db, &db, &err), EKSAUTH_OK);
+    assert_false(eksauth_iddb_is_stale(db));
+    eksauth_iddb_close(db);
+    /* Unmarked: the next one has nothing to do. */
+    timer_sync_unchanged(h);
+    host_fixture_free(h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1967,6 +2011,7 @@ int main(void)
         cmocka_unit_test(test_untrusted_db_folder_refused),
         cmocka_unit_test(test_recorded_logins_kept_then_revoked),
         cmocka_unit_test(test_login_across_a_revoking_sync),
+        cmocka_unit_test(test_stale_mark_of_a_killed_writer_cleared),
         cmocka_unit_test(test_idle_logins_expire),
         cmocka_unit_test(test_template_groups_never_merge),
         cmocka_unit_test(test_host_template_takes_no_static_login),
