@@ -151,6 +151,7 @@ static void describe_holder(const struct eksauth_iddb *db, uint32_t id, const ch
     struct eksauth_iddb_user u;
     struct eksauth_iddb_group g;
     struct eksauth_iddb_tombstone t;
+    uint64_t now = rules != NULL ? rules->now : 0;
     uint32_t i;
 
     if (eksauth_iddb_user_by_uid(db, id, &u) == EKSAUTH_OK) {
@@ -162,7 +163,8 @@ static void describe_holder(const struct eksauth_iddb *db, uint32_t id, const ch
         return;
     }
     for (i = 0; i < eksauth_iddb_tombstone_count(db); i++) {
-        if (eksauth_iddb_tombstone_at(db, i, &t) == EKSAUTH_OK && t.id == id &&
+        /* As eksauth_iddb_id_held_from: one that ended before now holds nothing. */
+        if (eksauth_iddb_tombstone_at(db, i, &t) == EKSAUTH_OK && t.id == id && t.until > now &&
             (t.is_group || strcmp(t.name, login) != 0)) {
             snprintf(out, outlen, "the tombstone of removed %s %s until %llu",
                      t.is_group ? "group" : "user", t.name, (unsigned long long)t.until);
@@ -209,6 +211,13 @@ static enum eksauth_status refuse_templated(const struct eksauth_iddb *db, const
     case EKSAUTH_IDDB_CHANGED:
         break;
     }
+    /* No group of every login (iddb_template.c): no templated name has a record to take. */
+    if (eksauth_iddb_users_gid(db) == 0)
+        return eksauth_fail(err, EKSAUTH_EREJECTED,
+                            "identity DB: %s: no templated login is served: the DB has no group "
+                            "of every login (users_group; a local group of that name keeps it "
+                            "out: see the warnings of eksauth sync)",
+                            login);
     return eksauth_fail(err, EKSAUTH_EREJECTED,
                         "identity DB: %s: not a templated name of the current aws-auth", login);
 }

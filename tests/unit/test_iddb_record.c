@@ -361,33 +361,119 @@ static void test_held_id_refused(void **state)
     eksauth_iddb_builder_free(b);
 }
 
+/*
+ * A DB at tmpdir/<dir>/identity.db (its path into path) with p's
+ * parameters, the users' group when p gives it a gid, the template
+ * sso:{{SessionName}}, and t when not NULL.
+ */
+static void write_sso_db(const char *dir, const struct eksauth_iddb_params *p,
+                         const struct eksauth_iddb_tombstone_in *t, char *path, size_t pathlen)
+{
+    struct eksauth_iddb_group_in users = {"eks-users", "", p->users_gid, 0};
+    struct eksauth_iddb_builder *b = NULL;
+    struct eksauth_error err = {0};
+
+    snprintf(path, pathlen, "%s/%s/identity.db", tmpdir, dir);
+    assert_int_equal(eksauth_iddb_builder_new(p, &b, &err), EKSAUTH_OK);
+    if (p->users_gid != 0)
+        assert_int_equal(eksauth_iddb_builder_add_group(b, &users, &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_iddb_builder_add_template(b, "sso:{{SessionName}}", &err), EKSAUTH_OK);
+    if (t != NULL)
+        assert_int_equal(eksauth_iddb_builder_add_tombstone(b, t, &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_iddb_write(b, path, &err), EKSAUTH_OK);
+    eksauth_iddb_builder_free(b);
+}
+
+/* The first login of sso-bob (k8s user sso:bob), templated, into the DB at path. */
+static enum eksauth_status record_sso_bob(const char *path,
+                                          const struct eksauth_iddb_id_rules *rules,
+                                          enum eksauth_iddb_verdict *v, struct eksauth_error *err)
+{
+    struct eksauth_iddb_user_in in = {0};
+    uint32_t uid;
+
+    in.login = "sso-bob";
+    in.k8s_username = "sso:bob";
+    in.flags = EKSAUTH_IDDB_USER_TEMPLATED;
+    return eksauth_iddb_record_login(path, &in, NULL, 0, rules, &uid, v, err);
+}
+
 /* A DB keyed by a key the caller does not have: no templated login is recorded. */
 static void test_keyed_without_key(void **state)
 {
     struct eksauth_iddb_params p = {LO, HI, NULL, NULL, LO + 5, true, 42};
-    struct eksauth_iddb_group_in users = {"eks-users", "", LO + 5, 0};
     struct eksauth_iddb_id_rules rules = {NULL, 0, NULL, NULL};
-    struct eksauth_iddb_user_in in = {0};
-    struct eksauth_iddb_builder *b = NULL;
     struct eksauth_error err = {0};
     enum eksauth_iddb_verdict v;
     char path[512];
-    uint32_t uid;
 
     (void)state;
-    snprintf(path, sizeof(path), "%s/keyed/identity.db", tmpdir);
-    assert_int_equal(eksauth_iddb_builder_new(&p, &b, &err), EKSAUTH_OK);
-    assert_int_equal(eksauth_iddb_builder_add_group(b, &users, &err), EKSAUTH_OK);
-    assert_int_equal(eksauth_iddb_builder_add_template(b, "sso:{{SessionName}}", &err), EKSAUTH_OK);
-    assert_int_equal(eksauth_iddb_write(b, path, &err), EKSAUTH_OK);
-    in.login = "sso-bob";
-    in.k8s_username = "sso:bob";
-    in.flags = EKSAUTH_IDDB_USER_TEMPLATED;
-    assert_int_equal(eksauth_iddb_record_login(path, &in, NULL, 0, &rules, &uid, &v, &err),
-                     EKSAUTH_EUNAVAIL);
+    write_sso_db("keyed", &p, NULL, path, sizeof(path));
+    assert_int_equal(record_sso_bob(path, &rules, &v, &err), EKSAUTH_EUNAVAIL);
     assert_int_equal(v, EKSAUTH_IDDB_NO_KEY);
     assert_non_null(strstr(err.msg, "run eksauth sync"));
-    eksauth_iddb_builder_free(b);
+}
+
+/*
+ * A DB with no group of every login (users_group clashed with a local
+ * group) serves no templated name: a templated login's refusal says so.
+ * (It said "not a templated name of the current aws-auth", though the name
+ * fits the template.)
+ */
+static void test_no_users_group_said(void **state)
+{
+    struct eksauth_iddb_params p = {LO, HI, NULL, NULL, 0, false, 0};
+    struct eksauth_iddb_id_rules rules = {NULL, 0, NULL, NULL};
+    struct eksauth_error err = {0};
+    enum eksauth_iddb_verdict v;
+    char path[512];
+
+    (void)state;
+    write_sso_db("nousers", &p, NULL, path, sizeof(path));
+    assert_int_equal(record_sso_bob(path, &rules, &v, &err), EKSAUTH_EREJECTED);
+    assert_int_equal(v, EKSAUTH_IDDB_NOT_TEMPLATED);
+    assert_non_null(strstr(err.msg, "sso-bob: no templated login is served: the DB has no group "
+                                    "of every login (users_group"));
+    assert_null(strstr(err.msg, "not a templated name"));
+}
+
+/* The one id local_held holds: as a local account's (rules.local_id). */
+static uint32_t local_held;
+
+static bool held_locally(void *ctx, uint32_t id)
+{
+    (void)ctx;
+    return id == local_held;
+}
+
+/*
+ * The log names what truly holds a templated name's id: a tombstone of it
+ * that ended holds nothing, so the local account holding it is named.
+ * (The ended tombstone was named, between its end and the next sync.)
+ */
+static void test_holder_ended_tombstone_not_named(void **state)
+{
+    struct eksauth_iddb_params p = {LO, HI, NULL, NULL, LO + 5, false, 0};
+    uint64_t now = (uint64_t)time(NULL);
+    struct eksauth_iddb_id_rules rules = {NULL, now, held_locally, NULL};
+    struct eksauth_iddb_tombstone_in t = {"sso-gone", 0, false, 0};
+    struct eksauth_error err = {0};
+    enum eksauth_iddb_verdict v;
+    char path[512];
+
+    (void)state;
+    local_held = eksauth_names_id(NULL, "sso-bob", 0, LO, HI);
+    t.id = local_held;
+    t.until = now - 60;
+    write_sso_db("ended", &p, &t, path, sizeof(path));
+    assert_int_equal(record_sso_bob(path, &rules, &v, &err), EKSAUTH_EREJECTED);
+    assert_int_equal(v, EKSAUTH_IDDB_ID_HELD);
+    assert_non_null(strstr(err.msg, "is held by a local account or group"));
+    assert_null(strstr(err.msg, "tombstone"));
+    /* While it lasts, the tombstone is what holds it, and is named. */
+    rules.now = now - 120;
+    assert_int_equal(record_sso_bob(path, &rules, &v, &err), EKSAUTH_EREJECTED);
+    assert_non_null(strstr(err.msg, "is held by the tombstone of removed user sso-gone"));
 }
 
 /*
@@ -610,6 +696,8 @@ int main(void)
         cmocka_unit_test(test_local_group_joined_on_purpose),
         cmocka_unit_test(test_held_id_refused),
         cmocka_unit_test(test_keyed_without_key),
+        cmocka_unit_test(test_no_users_group_said),
+        cmocka_unit_test(test_holder_ended_tombstone_not_named),
         cmocka_unit_test(test_recorded_login_tells_nscd),
         cmocka_unit_test(test_recorded_login_nscd_refused_is_owed),
         cmocka_unit_test(test_recorded_login_killed_still_owes),
