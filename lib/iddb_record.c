@@ -253,7 +253,7 @@ static enum eksauth_status refuse_changed(const struct eksauth_iddb *db, uint64_
         *verdict = EKSAUTH_IDDB_CHANGED;
     return eksauth_fail(err, EKSAUTH_EREJECTED,
                         "identity DB: %s: %s since this login mapped it (generation %llu, now "
-                        "%llu): aws-auth changed during this login; log in again",
+                        "%llu); log in again",
                         login, what, (unsigned long long)mapped,
                         (unsigned long long)eksauth_iddb_generation(db));
 }

@@ -510,7 +510,7 @@ void eksauth_login_reason(const struct eksauth_login *l, const struct eksauth_er
             "the cluster's administrator";
         goto out;
     case EKSAUTH_REFUSAL_CHANGED:
-        r = "aws-auth changed during this login; log in again";
+        r = "the identity DB changed during this login; log in again";
         goto out;
     case EKSAUTH_REFUSAL_NONE:
         break;

@@ -1856,7 +1856,7 @@ static enum eksauth_status commit_across_sync(struct host_fixture *h, const char
     eksauth_sync_report_free(&r);
     st = eksauth_login_commit(&h->ctx, l, login, FIXTURE_NOW + 5, &err);
     if (st != EKSAUTH_OK) {
-        assert_non_null(strstr(err.msg, "aws-auth changed during this login; log in again"));
+        assert_non_null(strstr(err.msg, "since this login mapped it"));
         eksauth_login_reason(l, &err, reason, reason_len);
     }
     eksauth_login_free(l);
@@ -1924,8 +1924,8 @@ static void test_login_across_a_revoking_sync(void **state)
     assert_status(
         commit_across_sync(h, carol_arn, "carol", AWS_AUTH_SMALLER, reason, sizeof(reason)),
         EKSAUTH_EREJECTED);
-    assert_string_equal(reason, "eksauth: login refused: aws-auth changed during this login; log "
-                                "in again");
+    assert_string_equal(reason, "eksauth: login refused: the identity DB changed during this "
+                                "login; log in again");
     assert_false(groups_of(h, "carol", groups, sizeof(groups)));
     timer_sync_unchanged(h);
     assert_false(groups_of(h, "carol", groups, sizeof(groups)));
