@@ -304,6 +304,16 @@ static const char *config_str(const struct eksauth_iddb *db, const unsigned char
     "identity DB: %s: damaged (" why "): eksauth sync rebuilds it, without its recorded logins, "  \
     "ids and id holds"
 #define BAD_CONFIG DAMAGED("bad config section: home, shell, templates, denied")
+/*
+ * A file that is not, and never was, an identity DB (eksauth_iddb_is_foreign):
+ * a typo in db_path, or another product's file.  Every sync refuses to write
+ * over it (lib/sync.c apply_locked); the fix after the ';' is doctor's
+ * (tools/doctor/db.c).
+ */
+#define FOREIGN                                                                                    \
+    "identity DB: %s: not an identity DB (bad magic), and eksauth sync leaves it as it is; "       \
+    "check db_path in the config, or, if it was an identity DB damaged at its start, move it "     \
+    "away and run eksauth sync again"
 
 /* Home pattern, shell, templates and denied names, read once at open into db->templates. */
 static bool parse_config(struct eksauth_iddb *db)
@@ -394,6 +404,64 @@ static bool all_zero(const unsigned char *p, size_t n)
     return true;
 }
 
+/* The head rule of eksauth_iddb_is_foreign: the first bytes (up to 8) are no start of the magic. */
+static bool head_foreign(const unsigned char *p, size_t n)
+{
+    return n > 0 && memcmp(p, EKSAUTH_IDDB_MAGIC, n < 8 ? n : 8) != 0;
+}
+
+bool eksauth_iddb_is_foreign(const void *data, size_t len)
+{
+    return head_foreign(data, len) && !all_zero(data, len);
+}
+
+enum eksauth_status eksauth_iddb_check_ours(const char *path, struct eksauth_error *err)
+{
+    unsigned char buf[4096];
+    size_t have = 0;
+    bool foreign = false, zero = true;
+    ssize_t n;
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+
+    if (fd < 0)
+        return eksauth_fail(err, errno == ENOENT ? EKSAUTH_EUNAVAIL : EKSAUTH_EIO,
+                            "identity DB: %s: %s", path, strerror(errno));
+    /* The head first (a short read included), then the rest until a byte that is not zero. */
+    for (;;) {
+        n = read(fd, buf + (have < 8 ? have : 0), have < 8 ? 8 - have : sizeof(buf));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        if (have < 8) {
+            have += (size_t)n;
+            if (have < 8)
+                continue;
+            foreign = head_foreign(buf, have);
+            zero = all_zero(buf, have);
+        } else {
+            zero = all_zero(buf, (size_t)n);
+        }
+        if (!foreign || !zero)
+            break;
+    }
+    if (n < 0) {
+        int e = errno;
+
+        close(fd);
+        return eksauth_fail(err, EKSAUTH_EIO, "identity DB: %s: %s", path, strerror(e));
+    }
+    close(fd);
+    /* Shorter than the magic: no start of it, and not zero bytes alone. */
+    if (have < 8)
+        foreign = eksauth_iddb_is_foreign(buf, have);
+    else
+        foreign = foreign && !zero;
+    if (foreign)
+        return eksauth_fail(err, EKSAUTH_EINVAL, FOREIGN, path);
+    return EKSAUTH_OK;
+}
+
 static enum eksauth_status parse_header(struct eksauth_iddb *db, const char *what,
                                         struct eksauth_error *err)
 {
@@ -401,15 +469,21 @@ static enum eksauth_status parse_header(struct eksauth_iddb *db, const char *wha
     uint64_t want;
     int s;
 
+    /*
+     * Another file first, whatever its size: a sync never writes over it,
+     * and no message may say it does.
+     */
+    if (eksauth_iddb_is_foreign(h, db->size))
+        return eksauth_fail(err, EKSAUTH_EINVAL, FOREIGN, what);
     /* Magic and version first, so an old DB gets the message that says what to do. */
     if (db->size < 16)
         return eksauth_fail(err, EKSAUTH_EINVAL, DAMAGED("truncated to %zu bytes"), what, db->size);
-    /* Zeroes alone are what a crash can leave of a file written (some file systems): damage. */
-    if (memcmp(h + IDDB_H_MAGIC, EKSAUTH_IDDB_MAGIC, 8) != 0 && all_zero(h, db->size))
-        return eksauth_fail(err, EKSAUTH_EINVAL, DAMAGED("%zu bytes, all zero"), what, db->size);
+    /*
+     * No magic, yet not another file's: zero bytes alone, what a crash can
+     * leave of a file written (some file systems): damage.
+     */
     if (memcmp(h + IDDB_H_MAGIC, EKSAUTH_IDDB_MAGIC, 8) != 0)
-        return eksauth_fail(err, EKSAUTH_EINVAL, "identity DB: %s: not an identity DB (bad magic)",
-                            what);
+        return eksauth_fail(err, EKSAUTH_EINVAL, DAMAGED("%zu bytes, all zero"), what, db->size);
     /*
      * A later version is a later eksauth's (this one rolled back) only when
      * its header checksum holds: its layout is unknown here, and a sync of
@@ -631,12 +705,21 @@ enum eksauth_status eksauth_iddb_open(const char *path, struct eksauth_iddb **ou
         }
         goto out;
     }
-    /* Size bounds before mmap: magic and version at least, and nothing absurd. */
-    if (sb.st_size < 16 || sb.st_size > (off_t)EKSAUTH_IDDB_MAX_SIZE) {
-        st = eksauth_fail(err, EKSAUTH_EINVAL,
-                          sb.st_size < 16 ? DAMAGED("truncated to %lld bytes")
-                                          : DAMAGED("too large: %lld bytes"),
-                          path, (long long)sb.st_size);
+    /*
+     * Size bounds before mmap: a byte at least (parse_header judges a short
+     * file by its bytes: another file's, or a DB's start), and nothing
+     * absurd, unless its first bytes say it is another file.
+     */
+    if (sb.st_size == 0 || sb.st_size > (off_t)EKSAUTH_IDDB_MAX_SIZE) {
+        unsigned char head[8];
+
+        if (sb.st_size > 0 && pread(fd, head, 8, 0) == 8 && eksauth_iddb_is_foreign(head, 8))
+            st = eksauth_fail(err, EKSAUTH_EINVAL, FOREIGN, path);
+        else
+            st = eksauth_fail(err, EKSAUTH_EINVAL,
+                              sb.st_size == 0 ? DAMAGED("truncated to %lld bytes")
+                                              : DAMAGED("too large: %lld bytes"),
+                              path, (long long)sb.st_size);
         goto out;
     }
     /* Shared: the writer's stale mark in this file must show in the mapping. */

@@ -425,6 +425,16 @@ static enum eksauth_status apply_locked(struct apply *a, struct eksauth_error *e
         eksauth_error_append(err, "; the identity DB is unchanged");
         return EKSAUTH_EINVAL;
     }
+    /*
+     * Only what is, or was, an identity DB is rebuilt: never a file a typo
+     * in db_path names (/etc/passwd), left as it is with what to do.
+     */
+    if (st == EKSAUTH_EINVAL && eksauth_iddb_check_ours(a->ctx->paths.db, &damage) != EKSAUTH_OK) {
+        *err = damage;
+        if (err->status == EKSAUTH_EINVAL)
+            return EKSAUTH_EINVAL;
+        st = err->status;
+    }
     /* Out of memory or descriptors, an I/O error: the file may be sound, and a rebuild forgets. */
     if (st != EKSAUTH_OK && st != EKSAUTH_EUNAVAIL && st != EKSAUTH_EINVAL) {
         eksauth_error_append(err, "; the identity DB is unchanged");

@@ -250,6 +250,25 @@ uint64_t eksauth_iddb_header_sum(const void *page);
 bool eksauth_iddb_is_later(const void *data, size_t len);
 
 /*
+ * True when data (a whole file, len bytes) is not, and never was, an
+ * identity DB: its first bytes (up to 8) are no start of the magic, and it
+ * is not zero bytes alone.  A file of 0 bytes, of zero bytes alone (what a
+ * crash can leave) or starting with the magic, of any version, damaged or
+ * not, is or was one: a sync may rebuild it.  The rest is a typo in
+ * db_path or another product's file, which no sync writes over.
+ */
+bool eksauth_iddb_is_foreign(const void *data, size_t len);
+/*
+ * The same rule on the file at path, read from its start until its bytes
+ * decide (not mapped, so of any size): EKSAUTH_OK when it is or may have
+ * been an identity DB, EKSAUTH_EINVAL when it is foreign ("identity DB:
+ * PATH: not an identity DB (bad magic), and eksauth sync leaves it as it
+ * is; check db_path ..."), EKSAUTH_EUNAVAIL or EKSAUTH_EIO when it cannot
+ * be read.  For the sync, before it rebuilds what eksauth_iddb_open refused.
+ */
+enum eksauth_status eksauth_iddb_check_ours(const char *path, struct eksauth_error *err);
+
+/*
  * Recompute the block checksums and the header checksum of a DB image in
  * memory (the writer's last step; tests and the fuzzer use it to reach the
  * structural checks behind the checksums).  Sets the header's file size to

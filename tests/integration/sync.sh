@@ -4,7 +4,8 @@
 # naming both sources; recorded templated logins kept (same uid, groups
 # recomputed) or revoked; removed users dropped; a parse error and an empty
 # aws-auth (without --allow-empty) leave the DB byte for byte as it was; an
-# untrusted DB is refused; --json; a failed sync prints its warnings; a
+# untrusted DB is refused, and so is a file at db_path that is no identity
+# DB (left byte for byte); --json; a failed sync prints its warnings; a
 # YAML error inside mapRoles drops mapRoles alone, as the cluster does, and
 # sync exits 2 naming it.  Then the
 # synced DB through the real glibc: getent, id with eks-system-masters, a
@@ -174,6 +175,25 @@ chmod 0666 "$DB"
 same 2 $? "a world-writable DB: sync refuses"
 same 666 "$(stat -c %a "$DB")" "and leaves it for the admin to look at"
 rm -f "$DB"
+
+# ---- a file at db_path that is no identity DB is never written over ---------------------
+# db_path naming another file (a typo: /etc/passwd) was rebuilt over, as a
+# damaged DB is (lib/sync.c): refused now, byte for byte as it was.
+mkdir -m 0755 "$T/etc"
+printf 'root:x:0:0:root:/root:/bin/bash\nbin:x:1:1:bin:/bin:/usr/sbin/nologin\n' >"$T/etc/passwd"
+chmod 0644 "$T/etc/passwd"
+cp "$T/etc/passwd" "$T/passwd.before"
+{ cat "$T/eksauth.conf"; echo "db_path = $T/etc/passwd"; } >"$T/foreign.conf"
+chmod 0600 "$T/foreign.conf"
+env -u EKSAUTH_DB "$EKSAUTH" --config "$T/foreign.conf" sync --aws-auth "$T/aws-auth-sync.yaml" >"$T/out" 2>"$T/err"
+same 2 $? "db_path naming a file that is no identity DB: sync refuses (exit 2)"
+cmp -s "$T/etc/passwd" "$T/passwd.before" && pass "... and leaves it byte for byte as it was" ||
+    fail "... and leaves it byte for byte as it was"
+if grep -q "^eksauth: sync: identity DB: $T/etc/passwd: not an identity DB (bad magic), and eksauth sync leaves it as it is; check db_path in the config, or, if it was an identity DB damaged at its start, move it away and run eksauth sync again\$" "$T/err"; then
+    pass "... saying so: the path, no identity DB, left as it is, what to do"
+else
+    fail "... saying so: the path, no identity DB, left as it is, what to do"; sed 's/^/# /' "$T/out" "$T/err"
+fi
 
 # ---- collisions, local names, reserved names (needs a namespace for local names) ----------
 why=$(ns_unsupported)

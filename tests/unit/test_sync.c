@@ -2002,6 +2002,123 @@ static void test_stale_mark_of_a_killed_writer_cleared(void **state)
     host_fixture_free(h);
 }
 
+/* Put len bytes of data at h's DB path, root's and 0644 as a DB is (so only its bytes decide). */
+static void put_at_db(struct host_fixture *h, const void *data, size_t len)
+{
+    int fd;
+
+    (void)unlink(h->db);
+    fd = open(h->db, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, data, len), (ssize_t)len);
+    assert_int_equal(fchmod(fd, 0644), 0);
+    close(fd);
+}
+
+/* Whether the file at h's DB path holds exactly len bytes of data. */
+static bool db_holds(struct host_fixture *h, const void *data, size_t len)
+{
+    static char got[16384];
+    ssize_t n;
+    int fd = open(h->db, O_RDONLY | O_CLOEXEC);
+
+    assert_true(fd >= 0);
+    n = read(fd, got, sizeof(got));
+    close(fd);
+    return n == (ssize_t)len && memcmp(got, data, len) == 0;
+}
+
+/*
+ * A file at db_path that is not, and never was, an identity DB (db_path
+ * set to /etc/passwd by a typo, another product's file) is refused and left
+ * byte for byte as it is (was: opened as "not an identity DB (bad magic)",
+ * an EKSAUTH_EINVAL as a damaged DB's, and written over with a DB rebuilt
+ * from aws-auth).  Its first bytes decide (eksauth_iddb_check_ours): short
+ * files, and zero bytes followed by others, are no DB either.
+ */
+static void test_foreign_file_at_db_path_left(void **state)
+{
+    static const char passwd[] = "root:x:0:0:root:/root:/bin/bash\n"
+                                 "daemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n";
+    static const char shortish[] = "a=1\n";
+    static char zero_head[8192];
+    const struct {
+        const void *data;
+        size_t len;
+    } cases[] = {
+        {passwd, sizeof(passwd) - 1},
+        {shortish, sizeof(shortish) - 1},
+        {zero_head, sizeof(zero_head)},
+    };
+    struct host_fixture *h = host_fixture_new(NULL, AWS_AUTH);
+    struct eksauth_sync_report r;
+    struct eksauth_iddb *db = NULL;
+    struct eksauth_error err;
+    struct stat before, after;
+    size_t i;
+
+    (void)state;
+    memcpy(zero_head + 4096, "[section]\n", 10);
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        put_at_db(h, cases[i].data, cases[i].len);
+        assert_int_equal(stat(h->db, &before), 0);
+        assert_int_equal(run(h, false, &r, &err), EKSAUTH_EINVAL);
+        assert_non_null(strstr(err.msg, h->db));
+        assert_non_null(strstr(err.msg, ": not an identity DB (bad magic), and eksauth sync leaves "
+                                        "it as it is; check db_path in the config"));
+        assert_non_null(strstr(err.msg, "move it away and run eksauth sync again"));
+        eksauth_sync_report_free(&r);
+        assert_int_equal(stat(h->db, &after), 0);
+        assert_true(before.st_ino == after.st_ino && before.st_mtime == after.st_mtime);
+        assert_true(db_holds(h, cases[i].data, cases[i].len));
+        /* What NSS, verify and doctor are told says the same, never "damaged": sync rebuilds. */
+        assert_int_equal(eksauth_iddb_open(h->db, &db, &err), EKSAUTH_EINVAL);
+        assert_non_null(strstr(err.msg, "not an identity DB (bad magic), and eksauth sync leaves"));
+        assert_null(strstr(err.msg, "damaged ("));
+    }
+    host_fixture_free(h);
+}
+
+/*
+ * What is, or was, an identity DB is still rebuilt: a crash's leftovers (0
+ * bytes, zero bytes alone, a start of the magic) and a DB damaged past its
+ * magic.
+ */
+static void test_leftover_or_damaged_db_rebuilt(void **state)
+{
+    static char zeros[8192];
+    struct host_fixture *h = host_fixture_new(NULL, AWS_AUTH);
+    struct eksauth_sync_report r;
+    struct eksauth_iddb *db = NULL;
+    struct eksauth_error err;
+    unsigned i;
+    int fd;
+
+    (void)state;
+    for (i = 0; i < 4; i++) {
+        if (i == 0)
+            put_at_db(h, "", 0);
+        else if (i == 1)
+            put_at_db(h, zeros, sizeof(zeros));
+        else if (i == 2)
+            put_at_db(h, EKSAUTH_IDDB_MAGIC, 5);
+        else {
+            /* A DB with a byte of its header page changed: a header checksum mismatch. */
+            sync_ok(h);
+            fd = open(h->db, O_RDWR | O_CLOEXEC);
+            assert_true(fd >= 0);
+            assert_int_equal(pwrite(fd, "X", 1, 400), 1);
+            close(fd);
+        }
+        assert_int_equal(run(h, false, &r, &err), EKSAUTH_OK);
+        assert_true(listed_containing(&r.warnings, "rebuilt without its recorded ids and logins"));
+        eksauth_sync_report_free(&r);
+        assert_int_equal(eksauth_iddb_open(h->db, &db, &err), EKSAUTH_OK);
+        eksauth_iddb_close(db);
+    }
+    host_fixture_free(h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -2036,6 +2153,8 @@ int main(void)
         cmocka_unit_test(test_nscd_words_for_a_live_writer),
         cmocka_unit_test(test_nscd_words_beside_a_foreign_lock),
         cmocka_unit_test(test_seeds_skip_private_and_local_groups),
+        cmocka_unit_test(test_foreign_file_at_db_path_left),
+        cmocka_unit_test(test_leftover_or_damaged_db_rebuilt),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
