@@ -39,12 +39,25 @@ static enum eksauth_status ensure_dir(const char *path, struct eksauth_error *er
 /* The file layer's lock (file.h: never through a symlink, only a private lock file counts). */
 enum eksauth_status eksauth_iddb_lock(const char *path, int *fdp, struct eksauth_error *err)
 {
+    struct eksauth_error mine = {EKSAUTH_OK, ""};
     enum eksauth_status st;
 
     *fdp = -1;
     st = ensure_dir(path, err);
     if (st != EKSAUTH_OK)
         return st;
+    /*
+     * No lock file beside a file that is no identity DB (db_path naming
+     * /etc/passwd by a typo): nothing would be written there, and
+     * /etc/passwd.lock is shadow's own lock, which useradd and passwd would
+     * then find held.  A missing file or one this process cannot read is
+     * left to the writer's own checks.
+     */
+    if (eksauth_iddb_check_ours(path, &mine) == EKSAUTH_EINVAL) {
+        if (err != NULL)
+            *err = mine;
+        return EKSAUTH_EINVAL;
+    }
     st = eksauth_file_lock(path, fdp, err);
     if (st != EKSAUTH_OK)
         eksauth_error_prefix(err, "identity DB");

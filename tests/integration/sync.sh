@@ -194,6 +194,9 @@ if grep -q "^eksauth: sync: identity DB: $T/etc/passwd: not an identity DB (bad 
 else
     fail "... saying so: the path, no identity DB, left as it is, what to do"; sed 's/^/# /' "$T/out" "$T/err"
 fi
+# /etc/passwd.lock is shadow's own lock: useradd and passwd would find it held.
+[ ! -e "$T/etc/passwd.lock" ] && pass "... and makes no lock file beside it (passwd.lock)" ||
+    fail "... and makes no lock file beside it (passwd.lock)"
 
 # ---- collisions, local names, reserved names (needs a namespace for local names) ----------
 why=$(ns_unsupported)
