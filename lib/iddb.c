@@ -300,10 +300,8 @@ static const char *config_str(const struct eksauth_iddb *db, const unsigned char
  * take the rest for its fix, which names the sync already
  * (tools/doctor/db.c).
  */
-#define DAMAGED(why)                                                                               \
-    "identity DB: %s: damaged (" why "): eksauth sync rebuilds it, without its recorded logins, "  \
-    "ids and id holds"
-#define BAD_CONFIG DAMAGED("bad config section: home, shell, templates, denied")
+#define DAMAGED(why) "identity DB: %s: damaged (" why ")" EKSAUTH_IDDB_REBUILDS
+#define BAD_CONFIG   DAMAGED("bad config section: home, shell, templates, denied")
 /*
  * A file that is not, and never was, an identity DB (eksauth_iddb_is_foreign):
  * a typo in db_path, or another product's file.  Every sync refuses to write

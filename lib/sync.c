@@ -441,7 +441,12 @@ static enum eksauth_status apply_locked(struct apply *a, struct eksauth_error *e
         return st;
     }
     if (st != EKSAUTH_OK) {
+        size_t n = strlen(err->msg), k = strlen(EKSAUTH_IDDB_REBUILDS);
+
         a->old = NULL;
+        /* Done, not to do: the warning says what the rebuild left out, once. */
+        if (n >= k && strcmp(err->msg + n - k, EKSAUTH_IDDB_REBUILDS) == 0)
+            err->msg[n - k] = '\0';
         if (st != EKSAUTH_EUNAVAIL &&
             eksauth_strlist_addf(&r->warnings, err,
                                  "%s: rebuilt without its recorded ids and logins",

@@ -41,6 +41,13 @@
 #define EKSAUTH_IDDB_STR_MAX    4096u                   /* longest string field */
 #define EKSAUTH_IDDB_MAX_GROUPS 1024u                   /* groups per user */
 
+/*
+ * How a damaged DB's message ends: what eksauth sync does with it (the
+ * sync's own warning, having done it, says so in its own words instead).
+ */
+#define EKSAUTH_IDDB_REBUILDS                                                                      \
+    ": eksauth sync rebuilds it, without its recorded logins, ids and id holds"
+
 /* header flags */
 #define EKSAUTH_IDDB_KEYED 0x1u /* templated ids are keyed by the id key of this check value */
 /* user flags */
