@@ -240,11 +240,12 @@ static void tell_nscd(struct eksauth_nscd_debt *d, bool wrote)
 }
 
 /*
- * The refusal of a login the DB changed under (eksauth_iddb_record_mapped):
- * the person can log in again, mapped with the DB as it is now; the log
- * says what changed.
+ * The refusal of a login a sync changed the DB under
+ * (eksauth_iddb_record_mapped): the person can log in again, mapped with
+ * the DB as it is now; the log says what changed, and the sync generations
+ * (0 now: no state could be read).
  */
-static enum eksauth_status refuse_changed(const struct eksauth_iddb *db, uint64_t mapped,
+static enum eksauth_status refuse_changed(const struct eksauth_iddb_basis *basis, uint64_t now,
                                           const char *login, const char *what,
                                           enum eksauth_iddb_verdict *verdict,
                                           struct eksauth_error *err)
@@ -252,10 +253,10 @@ static enum eksauth_status refuse_changed(const struct eksauth_iddb *db, uint64_
     if (verdict != NULL)
         *verdict = EKSAUTH_IDDB_CHANGED;
     return eksauth_fail(err, EKSAUTH_EREJECTED,
-                        "identity DB: %s: %s since this login mapped it (generation %llu, now "
-                        "%llu); log in again",
-                        login, what, (unsigned long long)mapped,
-                        (unsigned long long)eksauth_iddb_generation(db));
+                        "identity DB: %s: %s since this login mapped it (sync generation %llu, "
+                        "now %llu); log in again",
+                        login, what, (unsigned long long)(basis != NULL ? basis->mapped : 0),
+                        (unsigned long long)now);
 }
 
 enum eksauth_status
@@ -264,12 +265,13 @@ eksauth_iddb_record_login(const char *path, const struct eksauth_iddb_user_in *u
                           const struct eksauth_iddb_id_rules *rules, uint32_t *uid_out,
                           enum eksauth_iddb_verdict *verdict, struct eksauth_error *err)
 {
-    return eksauth_iddb_record_mapped(path, EKSAUTH_IDDB_ANY_GENERATION, u, groups, n_groups, rules,
-                                      uid_out, verdict, err);
+    return eksauth_iddb_record_mapped(path, NULL, u, groups, n_groups, rules, uid_out, verdict,
+                                      err);
 }
 
 enum eksauth_status
-eksauth_iddb_record_mapped(const char *path, uint64_t mapped, const struct eksauth_iddb_user_in *u,
+eksauth_iddb_record_mapped(const char *path, const struct eksauth_iddb_basis *basis,
+                           const struct eksauth_iddb_user_in *u,
                            const struct eksauth_iddb_group_in *groups, size_t n_groups,
                            const struct eksauth_iddb_id_rules *rules, uint32_t *uid_out,
                            enum eksauth_iddb_verdict *verdict, struct eksauth_error *err)
@@ -286,6 +288,7 @@ eksauth_iddb_record_mapped(const char *path, uint64_t mapped, const struct eksau
     struct eksauth_nscd_debt owed;
     struct eksauth_file_pending file = {0};
     bool wrote = false, same;
+    uint64_t synced = 0;
     int lfd = -1;
 
     memset(&owed, 0, sizeof(owed));
@@ -314,8 +317,12 @@ eksauth_iddb_record_mapped(const char *path, uint64_t mapped, const struct eksau
     }
     n_groups = joinable_groups(db, groups, n_groups, joined);
     groups = joined;
-    /* The DB the login mapped with: nothing replaced it since (iddb_record.h). */
-    same = mapped == EKSAUTH_IDDB_ANY_GENERATION || eksauth_iddb_generation(db) == mapped;
+    /*
+     * No sync since the mapping, asked under the lock (iddb_record.h): a
+     * login's write is none, so a concurrent login refuses no other.
+     */
+    same = basis == NULL ||
+           (basis->synced(basis->arg, &synced) && synced != 0 && synced == basis->mapped);
     in = *u;
     in.gid = 0;
     /* When PAM last recorded this login (docs/identity-db.md, "last_login"). */
@@ -337,7 +344,7 @@ eksauth_iddb_record_mapped(const char *path, uint64_t mapped, const struct eksau
         }
         /* Replaced since the mapping: only the DB's own record, last_login aside, is written. */
         if (!same && !record_is_current(db, &old, u, groups, n_groups)) {
-            st = refuse_changed(db, mapped, u->login, "its record in the identity DB changed",
+            st = refuse_changed(basis, synced, u->login, "its record in the identity DB changed",
                                 verdict, err);
             goto out;
         }
@@ -345,11 +352,11 @@ eksauth_iddb_record_mapped(const char *path, uint64_t mapped, const struct eksau
         in.uid = old.uid;
     } else if ((u->flags & EKSAUTH_IDDB_USER_TEMPLATED) == 0) {
         /* Only a sync adds a static user: one missing now was removed since the mapping. */
-        st = refuse_changed(db, mapped, u->login, "no longer in the identity DB", verdict, err);
+        st = refuse_changed(basis, synced, u->login, "no longer in the identity DB", verdict, err);
         goto out;
     } else if (!same) {
         /* Its groups are the old mapping's: the DB's templates and groups may differ now. */
-        st = refuse_changed(db, mapped, u->login, "the identity DB was replaced", verdict, err);
+        st = refuse_changed(basis, synced, u->login, "the identity DB was replaced", verdict, err);
         goto out;
     } else if (in.uid == 0) {
         /* The id NSS answered for this templated name, from the same DB: that one or none. */

@@ -230,17 +230,41 @@ static enum eksauth_status load_mapping(struct eksauth_ctx *ctx, const struct ek
 }
 
 /*
+ * The generation of the last sync, from its state (snapshot.h; 0 when it
+ * cannot be read).  Only a sync changes it, under the DB writer's lock.
+ */
+static uint64_t sync_generation(const struct eksauth_ctx *ctx)
+{
+    struct eksauth_snapshot_state state;
+
+    eksauth_snapshot_state_read(&ctx->paths, ctx->trust_files, &state);
+    return state.generation;
+}
+
+/* eksauth_iddb_basis's synced (iddb_record.h): arg is the context. */
+static bool synced_now(void *arg, uint64_t *now)
+{
+    *now = sync_generation(arg);
+    return *now != 0;
+}
+
+/*
  * The mapping of the last sync with the DB it wrote (mapping.h): one truth
  * with NSS and the account stage.  A sync that replaced them between the
- * two reads is waited for once, under its lock.
+ * two reads is waited for once, under its lock.  *sync: the last sync's
+ * generation read before the mapping (a mapping read after is of that
+ * sync or a later one, never an earlier one: a later one only makes the
+ * commit stricter).
  */
 static enum eksauth_status load_synced(struct eksauth_ctx *ctx, bool whole,
-                                       struct eksauth_mapping *m, struct eksauth_error *err)
+                                       struct eksauth_mapping *m, uint64_t *sync,
+                                       struct eksauth_error *err)
 {
     const struct eksauth_iddb *db = NULL;
     enum eksauth_status st;
     int lock = -1;
 
+    *sync = sync_generation(ctx);
     st = eksauth_ctx_db(ctx, true, &db, err);
     if (st == EKSAUTH_OK)
         st = load_mapping(ctx, db, whole, m, err);
@@ -248,6 +272,7 @@ static enum eksauth_status load_synced(struct eksauth_ctx *ctx, bool whole,
         return st;
     eksauth_mapping_free(m);
     eksauth_ctx_db_forget(ctx);
+    *sync = sync_generation(ctx);
     st = eksauth_ctx_db(ctx, true, &db, err);
     if (st == EKSAUTH_OK)
         st = load_mapping(ctx, db, whole, m, err);
@@ -286,13 +311,14 @@ enum eksauth_status eksauth_login_check(struct eksauth_ctx *ctx,
     if (st == EKSAUTH_OK)
         st = snapshot_fresh(ctx, req->aws_auth_path != NULL || req->fetch_source, req->now, err);
     if (st == EKSAUTH_OK && (req->fetch_source || req->aws_auth_path != NULL)) {
+        l->mapped_sync = sync_generation(ctx);
         st = eksauth_ctx_db(ctx, false, &db, err);
         if (st == EKSAUTH_OK)
             st = req->fetch_source
                      ? eksauth_mapping_fetch(ctx, db, &l->mapping, err)
                      : eksauth_mapping_load(ctx, req->aws_auth_path, db, &l->mapping, err);
     } else if (st == EKSAUTH_OK) {
-        st = load_synced(ctx, req->whole_snapshot, &l->mapping, err);
+        st = load_synced(ctx, req->whole_snapshot, &l->mapping, &l->mapped_sync, err);
     }
     if (st != EKSAUTH_OK)
         return stop(l, EKSAUTH_LOGIN_SETUP, st);
@@ -345,6 +371,7 @@ static enum eksauth_status record(struct eksauth_ctx *ctx, struct eksauth_login 
     const struct eksauth_iddb *db = NULL;
     struct eksauth_iddb_group_in *groups;
     struct eksauth_iddb_id_rules rules;
+    struct eksauth_iddb_basis basis;
     struct eksauth_iddb_user_in u;
     enum eksauth_iddb_verdict v = EKSAUTH_IDDB_TEMPLATED;
     enum eksauth_status st;
@@ -389,13 +416,16 @@ static enum eksauth_status record(struct eksauth_ctx *ctx, struct eksauth_login 
         goto out;
     }
     /*
-     * Else written under the lock, refused when a sync replaced the DB this
-     * login mapped with (ctx's, kept since the check) in a way the record
-     * cannot follow: it would bring back what the sync revoked (0, no DB:
-     * no generation is 0, so fail closed).
+     * Else written under the lock, refused when a sync ran since the check
+     * read its state (l->mapped_sync, what the mapping used, not whatever
+     * ctx holds now) and the record cannot follow it: it would bring back
+     * what the sync revoked.  Another login's write is no sync.
      */
-    st = eksauth_iddb_record_mapped(ctx->paths.db, db != NULL ? eksauth_iddb_generation(db) : 0, &u,
-                                    groups, id->n_groups, &rules, &uid, &v, err);
+    basis.mapped = l->mapped_sync;
+    basis.synced = synced_now;
+    basis.arg = ctx;
+    st = eksauth_iddb_record_mapped(ctx->paths.db, &basis, &u, groups, id->n_groups, &rules, &uid,
+                                    &v, err);
 out:
     free(groups);
     if (st != EKSAUTH_OK) {

@@ -57,32 +57,46 @@ eksauth_iddb_record_login(const char *path, const struct eksauth_iddb_user_in *u
                           const struct eksauth_iddb_id_rules *rules, uint32_t *uid_out,
                           enum eksauth_iddb_verdict *verdict, struct eksauth_error *err);
 
-/* Any generation: the caller mapped with the DB at path as the lock finds it (tests, tools). */
-#define EKSAUTH_IDDB_ANY_GENERATION UINT64_MAX
+/*
+ * What a login mapped with, asked again under the writer's lock
+ * (eksauth_iddb_record_mapped): the generation of the last sync it mapped
+ * with (a login: the snapshot state's, read before its mapping,
+ * lib/login.c), and how to read the last sync's generation now.  Only a
+ * sync changes it (it writes the state under this lock before it renames
+ * the DB, lib/sync.c apply_locked); a login's write never does, so another
+ * login's record is no change.  synced returns false when it cannot say (no
+ * state, unreadable): taken as a change (fail closed).
+ */
+struct eksauth_iddb_basis {
+    uint64_t mapped;
+    bool (*synced)(void *arg, uint64_t *now);
+    void *arg;
+};
 
 /*
  * eksauth_iddb_record_login for a login that mapped u and groups with the
- * DB of generation `mapped` (a login: the one it read the snapshot with).
+ * sync basis names (NULL: the DB as the lock finds it, tests and tools).
  * A sync may have replaced the DB while the login waited on STS, removing
  * the user or some of its groups: writing the login's record then would
  * bring back what the sync revoked, and the next sync, finding a DB of its
  * generation or later, would call it applied (lib/sync.c,
  * already_applied).  So, fail closed, the login is refused
- * (EKSAUTH_EREJECTED, *verdict EKSAUTH_IDDB_CHANGED, "aws-auth changed
- * during this login; log in again") when
+ * (EKSAUTH_EREJECTED, *verdict EKSAUTH_IDDB_CHANGED, "the identity DB
+ * changed during this login; log in again") when
  *   - u is a static user (no EKSAUTH_IDDB_USER_TEMPLATED) the DB lacks:
  *     only a sync adds static users, so one missing was removed since the
- *     mapping (whatever the generation);
- *   - the DB is not of generation `mapped` and the record would change
- *     more than last_login: a templated user's first record, or a user
- *     whose groups, ARN, flags, home or shell the DB holds otherwise.
- * A login that only refreshes last_login writes the DB's own record.  A
- * concurrent login's write changes the generation too: a templated user's
- * first login that races it is refused the same way (log in again).
- * EKSAUTH_IDDB_ANY_GENERATION skips the generation's check.
+ *     mapping (whatever the sync);
+ *   - a sync ran since the mapping (basis->synced, under the lock, gives
+ *     another generation than basis->mapped, or none) and the record would
+ *     change more than last_login: a templated user's first record, or a
+ *     user whose groups, ARN, flags, home or shell the DB holds otherwise.
+ * A login that only refreshes last_login writes the DB's own record.
+ * Another login's write since the mapping is no sync: a templated first
+ * login is recorded (its template's check runs on the DB as it is).
  */
 enum eksauth_status
-eksauth_iddb_record_mapped(const char *path, uint64_t mapped, const struct eksauth_iddb_user_in *u,
+eksauth_iddb_record_mapped(const char *path, const struct eksauth_iddb_basis *basis,
+                           const struct eksauth_iddb_user_in *u,
                            const struct eksauth_iddb_group_in *groups, size_t n_groups,
                            const struct eksauth_iddb_id_rules *rules, uint32_t *uid_out,
                            enum eksauth_iddb_verdict *verdict, struct eksauth_error *err);

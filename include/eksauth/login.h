@@ -79,7 +79,14 @@ struct eksauth_login {
     struct eksauth_principal principal;         /* step > STS; points into tok and sid */
     bool cluster_token;             /* step > STS: a plain cluster token (accept_cluster_tokens) */
     struct eksauth_mapping mapping; /* step > SETUP */
-    struct eksauth_identity id;     /* step > MAPPING */
+    /*
+     * step > SETUP: the generation of the last sync as its state said
+     * before the mapping was read (snapshot.h; 0: none).  The commit
+     * records a change beyond last_login only while the state still says
+     * so (eksauth_iddb_record_mapped): a later sync may have revoked it.
+     */
+    uint64_t mapped_sync;
+    struct eksauth_identity id; /* step > MAPPING */
     /*
      * When the host refuses a login the cluster maps (a node's system:
      * name, a local account's name): the cluster's identity, for `eksauth

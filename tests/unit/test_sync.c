@@ -1958,6 +1958,68 @@ static void test_login_across_a_revoking_sync(void **state)
     host_fixture_free(h);
 }
 
+/* Another process's login as arn, recorded: it writes the DB, and no sync runs. */
+static void other_login_meanwhile(struct host_fixture *h, const char *arn, const char *login)
+{
+    pid_t pid;
+    int ws = 0;
+
+    pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        enum eksauth_refusal why;
+
+        /* Its own context (the child's copy): the parent's login keeps the one it mapped with. */
+        _exit(try_log_in(h, arn, login, &why) == EKSAUTH_OK ? 0 : 1);
+    }
+    assert_int_equal(waitpid(pid, &ws, 0), pid);
+    assert_true(WIFEXITED(ws) && WEXITSTATUS(ws) == 0);
+}
+
+/*
+ * Only a sync revokes: another login's write while a templated user's
+ * first login waited on STS changes the DB's generation, not the sync's
+ * (its state), and the first login is recorded, with its template's
+ * groups.  (It was refused, "the identity DB changed during this login",
+ * whenever anyone's first login of a day was written meanwhile: with
+ * single_use, its token already spent.)  A state that cannot be read under
+ * the lock is a change: refused.
+ */
+static void test_login_across_another_login(void **state)
+{
+    static const char *const carol_arn = "arn:aws:iam::123456789012:user/carol";
+    static const char *const dev_bob = "arn:aws:sts::123456789012:assumed-role/Dev/bob";
+    struct host_fixture *h = host_fixture_new(NULL, AWS_AUTH);
+    struct eksauth_login *l = NULL;
+    struct eksauth_error err;
+    char reason[512], groups[256];
+
+    (void)state;
+    sync_ok(h);
+    assert_status(check_login(h, dev_bob, false, &l, &err), EKSAUTH_OK);
+    /* carol's first login (a synced static user's last_login is 0) writes the DB. */
+    other_login_meanwhile(h, carol_arn, "carol");
+    assert_true(last_login_of(h, "carol") > 0);
+    assert_status(eksauth_login_commit(&h->ctx, l, "dev-bob", FIXTURE_NOW + 5, &err), EKSAUTH_OK);
+    eksauth_login_free(l);
+    assert_true(groups_of(h, "dev-bob", groups, sizeof(groups)));
+    assert_string_equal(groups, "eks-developers");
+
+    /* No state under the lock (a sync that failed after its snapshot removes it): refused. */
+    assert_status(check_login(h, "arn:aws:sts::123456789012:assumed-role/Dev/eve", false, &l, &err),
+                  EKSAUTH_OK);
+    assert_int_equal(unlink(h->ctx.paths.state), 0);
+    assert_status(eksauth_login_commit(&h->ctx, l, "dev-eve", FIXTURE_NOW + 5, &err),
+                  EKSAUTH_EREJECTED);
+    assert_non_null(strstr(err.msg, "since this login mapped it"));
+    eksauth_login_reason(l, &err, reason, sizeof(reason));
+    assert_string_equal(reason, "eksauth: login refused: the identity DB changed during this "
+                                "login; log in again");
+    eksauth_login_free(l);
+    assert_false(groups_of(h, "dev-eve", groups, sizeof(groups)));
+    host_fixture_free(h);
+}
+
 /* Set the stale word of the DB at path, as a writer does before its rename. */
 static void mark_stale(const char *path)
 {
@@ -2130,6 +2192,7 @@ int main(void)
         cmocka_unit_test(test_untrusted_db_folder_refused),
         cmocka_unit_test(test_recorded_logins_kept_then_revoked),
         cmocka_unit_test(test_login_across_a_revoking_sync),
+        cmocka_unit_test(test_login_across_another_login),
         cmocka_unit_test(test_stale_mark_of_a_killed_writer_cleared),
         cmocka_unit_test(test_idle_logins_expire),
         cmocka_unit_test(test_template_groups_never_merge),
