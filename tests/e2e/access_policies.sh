@@ -105,7 +105,7 @@ is "$rc" 0 "eksauth ssh platform-admin: the admin role (its access entry names i
 like "$(sed -n 1p "$H/out/ssh.out")" "(^| )eks-policy-cluster-admin( |$)" \
     "the session's groups hold eks-policy-cluster-admin"
 is "$(tail -n 1 "$H/out/ssh.out")" "0" "sudo -n id -u in the session: 0"
-syslog_since "$n0" >"$H/out/ssh.syslog"
+syslog_since "$n0" "event=auth result=success user=platform-admin " >"$H/out/ssh.syslog"
 like "$(cat "$H/out/ssh.syslog")" "event=auth result=success user=platform-admin k8s_user=platform-admin arn=arn:aws:sts::111122223333:assumed-role/eks-admins/alice" \
     "sshd's log: the audit line of the login"
 

@@ -127,7 +127,7 @@ n0=$(syslog_lines)
 plain plain-long admin-alice alice
 isnt_zero=$([ "$rc" != 0 ] && echo refused || echo "logged in")
 is "$isnt_zero" refused "sshpass at the plain prompt: the assumed-role token is cut by ssh and refused"
-syslog_since "$n0" >"$H/out/plain-long.syslog"
+syslog_since "$n0" "event=auth result=denied user=admin-alice " >"$H/out/plain-long.syslog"
 like "$(cat "$H/out/plain-long.syslog")" "event=auth result=denied user=admin-alice .*answer of 1023 bytes: the client cut the token; use eksauth ssh" \
     "the log says the client cut the token at 1023 bytes and what to use instead"
 
@@ -262,7 +262,8 @@ login sudo-dave dave "sudo -n true 2>/dev/null; echo \"nopw=\$?\";
         grep -c 'sudo asks for a token for .$E2E_HOST., which is not this machine')\" >&2;
     SUDO_ASKPASS=$H/bin/eksauth-askpass sudo -A -k id -u; echo \"sudo=\$?\";
     ls -A \$HOME/askpass | grep -v -e '^last-mint\$' -e '\.done\$' | wc -l" "$(with_token dave)"
-syslog_since "$n0" >"$H/out/sudo-dave.syslog"
+# sudo's audit line comes after the line of the token's pieces: wait for it.
+syslog_since "$n0" 'sudo: pam_eksauth\(sudo:auth\): event=auth result=success user=dave ' >"$H/out/sudo-dave.syslog"
 is "$rc" 0 "dave (eks-oncall) logs in"
 is "$(out sudo-dave | grep '^nopw=')" "nopw=1" "dave's rule needs authentication: sudo -n is refused"
 is "$(out sudo-dave | sed -n 2,3p | tr '\n' ' ')" "0 sudo=0 " "sudo -A with SUDO_ASKPASS=eksauth askpass: id -u is 0"

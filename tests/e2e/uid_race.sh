@@ -109,7 +109,7 @@ is "$(cat "$H/out/victim.out")" "$TARGET" "... with uid $TARGET"
 touch "$H/go"
 wait "$ATTACKER"
 rc=$?
-syslog_since "$n0" >"$H/out/race.syslog"
+syslog_since "$n0" "event=auth result=denied user=dev-$SESSION " >"$H/out/race.syslog"
 if [ "$rc" != 0 ] && [ ! -s "$H/out/attacker.out" ]; then
     pass "the attacker's login is refused (ssh exit $rc), no shell ran"
 else
