@@ -72,8 +72,8 @@ is "$rc" 0 "eksauth ssh admin-alice through setup's files: logged in"
 like "$(out first | sed -n 1p)" "(^| )eks-users( |$)" "id -Gn: the user is in eks-users"
 is "$(out first | sed -n 2,3p | tr '\n' ' ')" "EKS_USERNAME=admin:alice 0 " \
     "EKS_USERNAME set; sudo -n id -u is 0 through setup's sudoers file"
-like "$(cat "$H/out/sshd.log")" "Accepted keyboard-interactive/pam for admin-alice from 127.0.0.1" \
-    "sshd accepted keyboard-interactive/pam"
+sshd_log_has 0 "Accepted keyboard-interactive/pam for admin-alice from 127.0.0.1"
+ok $? "sshd accepted keyboard-interactive/pam"
 
 # ------------------------------------- 2. no key for eksauth users, root keeps its own
 # sshd_config_for USER: sshd -T for USER connecting from 127.0.0.1, in the namespace.
@@ -103,6 +103,8 @@ rc=$?
 is "$rc:$(cat "$H/out/planted.out")" "255:" "a key planted in admin-alice's authorized_keys: refused"
 like "$(cat "$H/out/planted.err")" "Permission denied \(keyboard-interactive\)" \
     "... sshd offers eksauth users keyboard-interactive alone"
+# (once sshd logged the connection's end: a publickey line would come before it)
+sshd_log_has "$before" "Connection closed by authenticating user admin-alice "
 tail -n +"$((before + 1))" "$H/out/sshd.log" | grep -q 'publickey for admin-alice'
 ok $((!$?)) "... and never looks at the key (no publickey line for admin-alice in sshd's log)"
 install -m 0644 "$H/client/planted.pub" "$H/keys/root"

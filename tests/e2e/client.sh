@@ -53,6 +53,7 @@ failed_logins() { grep -c "Failed keyboard-interactive/pam for $1 " "$H/out/sshd
 # --------------------------------------------- 1. a refusal: one attempt, the reason
 : >"$H/out/runs"
 before=$(failed_logins erin)
+at=$(wc -l <"$H/out/sshd.log")
 t0=$(date +%s%N)
 env EKSAUTH_TOKEN_COMMAND="echo run >>$H/out/runs; cat $H/tok/alice" \
     "$SETSID" "$EKSAUTH" ssh "${OPTS[@]}" erin@127.0.0.1 true >"$H/out/refused.out" \
@@ -61,6 +62,8 @@ rc=$?
 took=$((($(date +%s%N) - t0) / 1000000))
 is "$rc:$(wc -l <"$H/out/runs" | tr -d ' ')" "255:1" \
     "eksauth ssh, a token the host refuses (another login's): one token made (${took} ms)"
+# The connection's end is logged after its every attempt.
+sshd_log_has "$at" "Connection closed by authenticating user erin "
 is "$(($(failed_logins erin) - before))" 1 "... and one keyboard-interactive attempt in sshd's log"
 like "$(cat "$H/out/refused.err")" "Permission denied" "... then ssh's refusal"
 # What pam_eksauth sends through the conversation when it refuses (PAM_ERROR_MSG) reaches the
@@ -320,11 +323,13 @@ like "$(cat "$H/out/proxy3.log" 2>/dev/null)" "\"request\": \"CONNECT 127.0.0.1:
     "... the proxy asked for the server's host, not the TLS name"
 
 # eksauth ssh HOST: the login name from the cluster, the login through the real sshd.
+at=$(wc -l <"$H/out/sshd.log")
 env "${alice_env[@]}" EKSAUTH_CLUSTER="$CLUSTER" KUBECONFIG="$H/client/kubeconfig" \
     "$SETSID" "$EKSAUTH" ssh "${OPTS[@]}" 127.0.0.1 'id -un' >"$H/out/nouser.out" 2>"$H/out/nouser.err" </dev/null
 is "$?:$(cat "$H/out/nouser.out")" "0:admin-alice" \
     "eksauth ssh 127.0.0.1 (no user@): logged in as admin-alice, the name login-name learns"
-like "$(grep 'Accepted keyboard-interactive/pam for admin-alice' "$H/out/sshd.log" | tail -n 1)" "admin-alice" \
+sshd_log_has "$at" 'Accepted keyboard-interactive/pam for admin-alice'
+ok $? \
     "... with a token, as sshd says"
 
 # --------------------------------------------- 6. secrets and the host

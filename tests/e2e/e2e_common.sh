@@ -481,6 +481,18 @@ session_waits() {
     return 1
 }
 
+# sshd_log_has FROM ERE: 0 once a line after line FROM of sshd's log matches
+# ERE (30 s at most, hang protection only); 1 when none came.  sshd may write a
+# connection's lines after the client it answered has exited: never read the
+# log at once for a line.
+sshd_log_has() {
+    for _ in $(seq 300); do
+        tail -n +"$(($1 + 1))" "$H/out/sshd.log" | grep -Eq -- "$2" && return 0
+        sleep 0.1
+    done
+    return 1
+}
+
 # e2e_stopped_all: e2e_stop, then a test line: every process started here is gone.
 e2e_stopped_all() {
     local p gone=yes

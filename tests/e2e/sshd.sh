@@ -187,8 +187,8 @@ refused refuse-login erin alice \
 refused refuse-root root alice \
     "pam_eksauth\(sshd:auth\): event=auth result=unknown_user user=root .*'root' is a local account" \
     "refused: root, a local account (never served by eksauth)"
-like "$(cat "$H/out/sshd.log")" "Failed keyboard-interactive/pam for root from 127.0.0.1" \
-    "sshd logged the failed root login"
+sshd_log_has 0 "Failed keyboard-interactive/pam for root from 127.0.0.1"
+ok $? "sshd logged the failed root login"
 
 # --------------------------------------------- 3b. no login without a token
 # One token login, then a key planted where sshd looks (as the user could
@@ -210,8 +210,8 @@ syslog_since "$n0" 'pam_eksauth\(sshd:account\): event=account result=denied' >"
 is "$rc:$(cat "$H/out/planted.out")" "255:" "a key planted after a token login: the eksauth user is refused"
 like "$(cat "$H/out/planted.syslog")" "pam_eksauth\(sshd:account\): event=account result=denied user=admin-alice .*no token was given in this login" \
     "... at the account stage: no token was given in this login"
-grep -q "Postponed publickey for admin-alice" "$H/out/sshd.log" &&
-    grep -q "Failed publickey for admin-alice" "$H/out/sshd.log"
+sshd_log_has 0 "Failed publickey for admin-alice" &&
+    grep -q "Postponed publickey for admin-alice" "$H/out/sshd.log"
 ok $? "... though the key itself matched (sshd: postponed, then failed by the account stage)"
 # The break-glass local account logs in with its key.
 install -m 0644 "$H/client/planted.pub" "$H/keys/root"
@@ -232,7 +232,7 @@ syslog_since "$n0" 'pam_eksauth\(sshd:session\): event=close_session' >"$H/out/k
 cp "$H/pam.d-sshd.orig" "$H/ns/pam.d/sshd"
 rm -f "$H/keys/admin-alice"
 is "$rc:$(cat "$H/out/keylogin.out")" "0:admin-alice" "without require_token, the planted key logs admin-alice in"
-grep -q "Accepted publickey for admin-alice" "$H/out/sshd.log"
+sshd_log_has 0 "Accepted publickey for admin-alice"
 ok $? "... by its key (sshd: Accepted publickey)"
 nobody="k8s_user=admin:alice arn=- session=- access_key_id=- account=- rhost=127.0.0.1 token_fp=- audience=- canonical_arn=- ruser=- reason=\"([a-z:, ]*; )?no token in this login: the principal is not known\""
 for line in 'account\): event=account' 'session\): event=open_session' 'session\): event=close_session'; do
@@ -367,8 +367,8 @@ like "$(cat "$H/out/revoke.err")" "sudo: (you do not exist in the passwd databas
 ns getent passwd admin-alice >/dev/null
 is "$?" 2 "revocation: NSS no longer resolves admin-alice"
 refused revoke-new admin-alice alice "." "revocation: a new login of the removed role is refused"
-like "$(cat "$H/out/sshd.log")" "Invalid user admin-alice from 127.0.0.1" \
-    "revocation: sshd no longer knows the user"
+sshd_log_has 0 "Invalid user admin-alice from 127.0.0.1"
+ok $? "revocation: sshd no longer knows the user"
 login after-revoke dave 'id -un' "$(with_token dave)"
 is "$rc:$(out after-revoke)" "0:dave" "revocation: other roles still log in"
 
