@@ -74,6 +74,9 @@ class Bucket:
 class Handler(FleetHandler):
     def send(self, status, obj, etype=None, headers=()):
         body = json.dumps(obj).encode()
+        # Logged before the answer: a test reads the log once the client is done with it.
+        self.logged = True
+        self.server.log(dict(self.log_rec, t=round(time.time(), 3)))
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
@@ -128,10 +131,12 @@ class Handler(FleetHandler):
         a = self.server.args
         u = urlsplit(self.path)
         self.log_rec = {"path": u.path, "query": dict(parse_qsl(u.query))}
+        self.logged = False
         try:
             self.handle_get(a, u)
         finally:
-            self.server.log(dict(self.log_rec, t=round(time.time(), 3)))
+            if not self.logged:  # no answer sent (an exception)
+                self.server.log(dict(self.log_rec, t=round(time.time(), 3)))
 
     def handle_get(self, a, u):
         try:
