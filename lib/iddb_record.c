@@ -297,7 +297,7 @@ eksauth_iddb_record_mapped(const char *path, const struct eksauth_iddb_basis *ba
     if (u == NULL || u->login == NULL || n_groups > EKSAUTH_IDDB_MAX_GROUPS)
         return eksauth_fail(err, EKSAUTH_EINVAL, "identity DB: bad login record");
     /* The whole read-modify-write under the lock: a concurrent sync or login is not lost. */
-    st = eksauth_iddb_lock(path, &lfd, err);
+    st = basis != NULL && basis->locked ? EKSAUTH_OK : eksauth_iddb_lock(path, &lfd, err);
     if (st != EKSAUTH_OK)
         goto out;
     st = eksauth_iddb_open(path, &db, err);
@@ -323,6 +323,16 @@ eksauth_iddb_record_mapped(const char *path, const struct eksauth_iddb_basis *ba
      */
     same = basis == NULL ||
            (basis->synced(basis->arg, &synced) && synced != 0 && synced == basis->mapped);
+    /*
+     * A sync that died between its state and its DB's rename left the DB
+     * behind the state: any write would carry the DB to the state's
+     * generation, and the next sync would call what it never wrote applied.
+     * Nothing is written until a sync finishes.
+     */
+    if (basis != NULL && synced > eksauth_iddb_generation(db)) {
+        st = refuse_changed(basis, synced, u->login, "the last sync did not finish", verdict, err);
+        goto out;
+    }
     in = *u;
     in.gid = 0;
     /* When PAM last recorded this login (docs/identity-db.md, "last_login"). */

@@ -257,7 +257,7 @@ static bool synced_now(void *arg, uint64_t *now)
  * commit stricter).
  */
 static enum eksauth_status load_synced(struct eksauth_ctx *ctx, bool whole,
-                                       struct eksauth_mapping *m, uint64_t *sync,
+                                       struct eksauth_mapping *m, uint64_t *sync, bool locked,
                                        struct eksauth_error *err)
 {
     const struct eksauth_iddb *db = NULL;
@@ -268,7 +268,9 @@ static enum eksauth_status load_synced(struct eksauth_ctx *ctx, bool whole,
     st = eksauth_ctx_db(ctx, true, &db, err);
     if (st == EKSAUTH_OK)
         st = load_mapping(ctx, db, whole, m, err);
-    if (st != EKSAUTH_EUNAVAIL || eksauth_iddb_lock(ctx->paths.db, &lock, NULL) != EKSAUTH_OK)
+    /* Under the lock already (locked): no sync can be between the two reads. */
+    if (st != EKSAUTH_EUNAVAIL || locked ||
+        eksauth_iddb_lock(ctx->paths.db, &lock, NULL) != EKSAUTH_OK)
         return st;
     eksauth_mapping_free(m);
     eksauth_ctx_db_forget(ctx);
@@ -318,7 +320,9 @@ enum eksauth_status eksauth_login_check(struct eksauth_ctx *ctx,
                      ? eksauth_mapping_fetch(ctx, db, &l->mapping, err)
                      : eksauth_mapping_load(ctx, req->aws_auth_path, db, &l->mapping, err);
     } else if (st == EKSAUTH_OK) {
-        st = load_synced(ctx, req->whole_snapshot, &l->mapping, &l->mapped_sync, err);
+        l->mapped_synced = true;
+        l->mapped_whole = req->whole_snapshot;
+        st = load_synced(ctx, req->whole_snapshot, &l->mapping, &l->mapped_sync, false, err);
     }
     if (st != EKSAUTH_OK)
         return stop(l, EKSAUTH_LOGIN_SETUP, st);
@@ -364,7 +368,7 @@ enum eksauth_status eksauth_login_check(struct eksauth_ctx *ctx,
  * the mapping gives them now, so sshd's initgroups sees them; a templated
  * user gets its persistent uid here.
  */
-static enum eksauth_status record(struct eksauth_ctx *ctx, struct eksauth_login *l,
+static enum eksauth_status record(struct eksauth_ctx *ctx, struct eksauth_login *l, bool locked,
                                   struct eksauth_error *err)
 {
     struct eksauth_identity *id = &l->id;
@@ -424,6 +428,7 @@ static enum eksauth_status record(struct eksauth_ctx *ctx, struct eksauth_login 
     basis.mapped = l->mapped_sync;
     basis.synced = synced_now;
     basis.arg = ctx;
+    basis.locked = locked;
     st = eksauth_iddb_record_mapped(ctx->paths.db, &basis, &u, groups, id->n_groups, &rules, &uid,
                                     &v, err);
 out:
@@ -440,6 +445,46 @@ out:
     }
     if (uid != 0)
         id->uid = uid;
+    return EKSAUTH_OK;
+}
+
+/*
+ * A sync overtook this login between its mapping and its record: map the
+ * principal STS vouched for again, with what that sync wrote (no new STS
+ * call), and keep that mapping when it is still this login, with the
+ * groups the sync gives it now.  Else the refusal stands: the next login
+ * is told what the new aws-auth says.
+ */
+static enum eksauth_status map_again(struct eksauth_ctx *ctx, struct eksauth_login *l,
+                                     struct eksauth_error *err)
+{
+    struct eksauth_mapping m;
+    struct eksauth_identity id;
+    uint64_t sync = 0;
+    enum eksauth_status st;
+
+    memset(&m, 0, sizeof(m));
+    memset(&id, 0, sizeof(id));
+    eksauth_ctx_db_forget(ctx);
+    st = load_synced(ctx, l->mapped_whole, &m, &sync, true, err);
+    if (st == EKSAUTH_OK)
+        st = eksauth_mapping_resolve(ctx, &m, &l->principal, l->sid.principal_id, &id, err);
+    if (st == EKSAUTH_OK && strcmp(id.login, l->id.login) != 0)
+        st = eksauth_fail(err, EKSAUTH_EREJECTED,
+                          "the identity DB changed during this login: "
+                          "it now maps to login '%s'",
+                          id.login);
+    if (st != EKSAUTH_OK) {
+        eksauth_identity_free(&id);
+        eksauth_mapping_free(&m);
+        return st;
+    }
+    eksauth_identity_free(&l->id);
+    eksauth_mapping_free(&l->mapping);
+    l->id = id;
+    l->mapping = m;
+    l->mapped_sync = sync;
+    l->refusal = EKSAUTH_REFUSAL_NONE;
     return EKSAUTH_OK;
 }
 
@@ -474,6 +519,7 @@ enum eksauth_status eksauth_login_commit(struct eksauth_ctx *ctx, struct eksauth
                                          const char *user, time_t now, struct eksauth_error *err)
 {
     enum eksauth_status st;
+    int lock = -1;
 
     if (l->step != EKSAUTH_LOGIN_CHECKED)
         return eksauth_fail(err, EKSAUTH_EINVAL, "login: commit of an unchecked login");
@@ -494,7 +540,23 @@ enum eksauth_status eksauth_login_commit(struct eksauth_ctx *ctx, struct eksauth
             return stop(l, EKSAUTH_LOGIN_REPLAY, st);
     }
     /* Recorded, so NSS (initgroups) sees the user and its current groups. */
-    st = record(ctx, l, err);
+    st = record(ctx, l, false, err);
+    /*
+     * Overtaken by a sync: mapped again with what it wrote, and recorded if
+     * still this login, both under the writer's lock, so that no other sync
+     * overtakes it again (syncs back to back, a watch during a rollout,
+     * would otherwise refuse first logins for as long as they last).  A
+     * local step: STS has vouched for the principal already.
+     */
+    if (st != EKSAUTH_OK && l->refusal == EKSAUTH_REFUSAL_CHANGED && l->mapped_synced &&
+        eksauth_iddb_lock(ctx->paths.db, &lock, NULL) == EKSAUTH_OK) {
+        st = map_again(ctx, l, err);
+        if (st == EKSAUTH_OK)
+            st = record(ctx, l, true, err);
+        else
+            l->refusal = EKSAUTH_REFUSAL_CHANGED;
+        eksauth_iddb_unlock(lock);
+    }
     if (st != EKSAUTH_OK)
         return stop(l, EKSAUTH_LOGIN_RECORD, st);
     l->step = EKSAUTH_LOGIN_DONE;

@@ -71,6 +71,12 @@ struct eksauth_iddb_basis {
     uint64_t mapped;
     bool (*synced)(void *arg, uint64_t *now);
     void *arg;
+    /*
+     * The caller holds the writer's lock already (eksauth_iddb_lock): a
+     * login that mapped again under it, so that no sync can overtake it a
+     * second time (lib/login.c).
+     */
+    bool locked;
 };
 
 /*
@@ -92,7 +98,9 @@ struct eksauth_iddb_basis {
  *     user whose groups, ARN, flags, home or shell the DB holds otherwise.
  * A login that only refreshes last_login writes the DB's own record.
  * Another login's write since the mapping is no sync: a templated first
- * login is recorded (its template's check runs on the DB as it is).
+ * login is recorded (its template's check runs on the DB as it is).  And
+ * nothing is written while the DB is behind the state (a sync died before
+ * its rename).  lib/login.c maps a refused login again under the lock.
  */
 enum eksauth_status
 eksauth_iddb_record_mapped(const char *path, const struct eksauth_iddb_basis *basis,

@@ -86,6 +86,12 @@ struct eksauth_login {
      * so (eksauth_iddb_record_mapped): a later sync may have revoked it.
      */
     uint64_t mapped_sync;
+    /*
+     * step > SETUP: mapped with the last sync's files (not --aws-auth or a
+     * fetch), and whether from the whole snapshot: how a commit a sync
+     * overtook maps again.
+     */
+    bool mapped_synced, mapped_whole;
     struct eksauth_identity id; /* step > MAPPING */
     /*
      * When the host refuses a login the cluster maps (a node's system:
