@@ -551,10 +551,15 @@ enum eksauth_status eksauth_login_commit(struct eksauth_ctx *ctx, struct eksauth
     if (st != EKSAUTH_OK && l->refusal == EKSAUTH_REFUSAL_CHANGED && l->mapped_synced &&
         eksauth_iddb_lock(ctx->paths.db, &lock, NULL) == EKSAUTH_OK) {
         st = map_again(ctx, l, err);
-        if (st == EKSAUTH_OK)
+        if (st == EKSAUTH_OK) {
             st = record(ctx, l, true, err);
-        else
-            l->refusal = EKSAUTH_REFUSAL_CHANGED;
+        } else {
+            /* What the sync gives now is no login for it; else the host cannot check now. */
+            l->refusal = st == EKSAUTH_ENOTMAPPED || st == EKSAUTH_EREJECTED
+                             ? EKSAUTH_REFUSAL_CHANGED
+                             : EKSAUTH_REFUSAL_NONE;
+            eksauth_error_prefix(err, "a sync overtook this login; mapped again");
+        }
         eksauth_iddb_unlock(lock);
     }
     if (st != EKSAUTH_OK)
