@@ -417,13 +417,30 @@ enum eksauth_status eksauth_iddb_check_ours(const char *path, struct eksauth_err
 {
     unsigned char buf[4096];
     size_t have = 0;
+    uint64_t total = 0;
     bool foreign = false, zero = true;
-    ssize_t n;
+    ssize_t n = 0;
+    struct stat sb;
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 
     if (fd < 0)
         return eksauth_fail(err, errno == ENOENT ? EKSAUTH_EUNAVAIL : EKSAUTH_EIO,
                             "identity DB: %s: %s", path, strerror(errno));
+    if (fstat(fd, &sb) != 0) {
+        int e = errno;
+
+        close(fd);
+        return eksauth_fail(err, EKSAUTH_EIO, "identity DB: %s: %s", path, strerror(e));
+    }
+    /*
+     * Only a regular file is judged: /dev/zero would never end, a blank
+     * device would be read whole on every record.  The writer's own open
+     * refuses the rest ("not a regular file").
+     */
+    if (!S_ISREG(sb.st_mode)) {
+        close(fd);
+        return EKSAUTH_OK;
+    }
     /* The head first (a short read included), then the rest until a byte that is not zero. */
     for (;;) {
         n = read(fd, buf + (have < 8 ? have : 0), have < 8 ? 8 - have : sizeof(buf));
@@ -431,16 +448,21 @@ enum eksauth_status eksauth_iddb_check_ours(const char *path, struct eksauth_err
             continue;
         if (n <= 0)
             break;
+        total += (uint64_t)n;
         if (have < 8) {
             have += (size_t)n;
             if (have < 8)
                 continue;
             foreign = head_foreign(buf, have);
             zero = all_zero(buf, have);
+            /* Larger than any DB: its head alone decides, as eksauth_iddb_open does. */
+            if (sb.st_size > (off_t)EKSAUTH_IDDB_MAX_SIZE)
+                break;
         } else {
             zero = all_zero(buf, (size_t)n);
         }
-        if (!foreign || !zero)
+        /* Never past the largest DB (a file growing while read). */
+        if (!foreign || !zero || total >= EKSAUTH_IDDB_MAX_SIZE)
             break;
     }
     if (n < 0) {

@@ -50,8 +50,9 @@ enum eksauth_status eksauth_iddb_lock(const char *path, int *fdp, struct eksauth
      * No lock file beside a file that is no identity DB (db_path naming
      * /etc/passwd by a typo): nothing would be written there, and
      * /etc/passwd.lock is shadow's own lock, which useradd and passwd would
-     * then find held.  A missing file or one this process cannot read is
-     * left to the writer's own checks.
+     * then find held.  A missing file, one this process cannot read, or
+     * no regular file (db_path=/dev/zero) is left to the writer's own
+     * checks.
      */
     if (eksauth_iddb_check_ours(path, &mine) == EKSAUTH_EINVAL) {
         if (err != NULL)

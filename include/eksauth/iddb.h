@@ -267,8 +267,11 @@ bool eksauth_iddb_is_later(const void *data, size_t len);
 bool eksauth_iddb_is_foreign(const void *data, size_t len);
 /*
  * The same rule on the file at path, read from its start until its bytes
- * decide (not mapped, so of any size): EKSAUTH_OK when it is or may have
- * been an identity DB, EKSAUTH_EINVAL when it is foreign ("identity DB:
+ * decide (not mapped), never past EKSAUTH_IDDB_MAX_SIZE: a larger file is
+ * judged by its first 8 bytes, as eksauth_iddb_open does.  What is no
+ * regular file (/dev/zero, a fifo) is left to the writer's own checks.
+ * EKSAUTH_OK when it is or may have been an identity DB (or is no regular
+ * file), EKSAUTH_EINVAL when it is foreign ("identity DB:
  * PATH: not an identity DB (bad magic), and eksauth sync leaves it as it
  * is; check db_path ..."), EKSAUTH_EUNAVAIL or EKSAUTH_EIO when it cannot
  * be read.  For the sync, before it rebuilds what eksauth_iddb_open refused.

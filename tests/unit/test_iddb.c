@@ -939,6 +939,45 @@ static void test_many(void **state)
     free(data);
 }
 
+/*
+ * eksauth_iddb_check_ours, which every writer's lock runs, ends promptly on
+ * what is no regular file (/dev/zero never ends) and reads no further than
+ * the largest DB: a larger file is judged by its head, as
+ * eksauth_iddb_open does.  alarm(): a regression fails here rather than
+ * hangs.
+ */
+static void test_check_ours_bounded(void **state)
+{
+    struct eksauth_error err = {0};
+    char path[512];
+    int fd;
+
+    (void)state;
+    alarm(20);
+    assert_int_equal(eksauth_iddb_check_ours("/dev/zero", &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_iddb_check_ours("/dev/null", &err), EKSAUTH_OK);
+    snprintf(path, sizeof(path), "%s/fifo.db", tmpdir);
+    assert_int_equal(mkfifo(path, 0600), 0);
+    assert_int_equal(eksauth_iddb_check_ours(path, &err), EKSAUTH_OK);
+    assert_int_equal(unlink(path), 0);
+    /* Zero bytes past the largest DB, then text: its zero head decides (may be ours). */
+    snprintf(path, sizeof(path), "%s/huge.db", tmpdir);
+    fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    assert_true(fd >= 0);
+    assert_int_equal(pwrite(fd, "root:x:0:0", 10, (off_t)EKSAUTH_IDDB_MAX_SIZE + 4096), 10);
+    assert_int_equal(close(fd), 0);
+    assert_int_equal(eksauth_iddb_check_ours(path, &err), EKSAUTH_OK);
+    /* Text at its head: another file's, whatever its size. */
+    fd = open(path, O_WRONLY | O_CLOEXEC);
+    assert_true(fd >= 0);
+    assert_int_equal(pwrite(fd, "root:x:0:0", 10, 0), 10);
+    assert_int_equal(close(fd), 0);
+    assert_int_equal(eksauth_iddb_check_ours(path, &err), EKSAUTH_EINVAL);
+    assert_non_null(strstr(err.msg, "not an identity DB"));
+    assert_int_equal(unlink(path), 0);
+    alarm(0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -958,6 +997,7 @@ int main(void)
         cmocka_unit_test(test_damaged_name_filter_fails_closed),
         cmocka_unit_test(test_damaged_tombstones_fail_closed),
         cmocka_unit_test(test_open_out_of_memory_is_not_damage),
+        cmocka_unit_test(test_check_ours_bounded),
     };
 
     return cmocka_run_group_tests(tests, tmpdir_setup, tmpdir_teardown);
