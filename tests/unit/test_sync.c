@@ -2230,6 +2230,64 @@ static void test_leftover_or_damaged_db_rebuilt(void **state)
     host_fixture_free(h);
 }
 
+/*
+ * A damaged DB at a db_path so long that the open's message was cut
+ * (EKSAUTH_ERROR_MAX) inside its "eksauth sync rebuilds it" hint: the
+ * warning still says it once, as done, with no piece of the hint (was: the
+ * hint was cut only when whole, so the warning said both).
+ */
+static void test_long_db_path_rebuilt_warning(void **state)
+{
+    struct host_fixture *h = host_fixture_new(NULL, AWS_AUTH);
+    struct eksauth_sync_report r;
+    struct eksauth_error err;
+    char path[512];
+    char text[2048], *line, *end;
+    size_t want = 423, i, n; /* the message is then cut 30 bytes into the hint */
+    FILE *f;
+    int fd;
+
+    (void)state;
+    snprintf(path, sizeof(path), "%s", h->dir);
+    while (strlen(path) + 1 + 100 + strlen("/identity.db") < want) {
+        strcat(path, "/");
+        for (i = 0; i < 100; i++)
+            strcat(path, "d");
+        assert_int_equal(mkdir(path, 0755), 0);
+    }
+    strcat(path, "/");
+    while (strlen(path) + strlen("/identity.db") < want)
+        strcat(path, "e");
+    assert_int_equal(mkdir(path, 0755), 0);
+    strcat(path, "/identity.db");
+    assert_int_equal(strlen(path), want);
+    /* The config's db_path line, and it alone, names the long path. */
+    f = fopen(h->config, "r");
+    assert_non_null(f);
+    n = fread(text, 1, sizeof(text) - 1, f);
+    text[n] = '\0';
+    assert_int_equal(fclose(f), 0);
+    line = strstr(text, "db_path = ");
+    assert_non_null(line);
+    end = strchr(line, '\n');
+    assert_non_null(end);
+    f = fopen(h->config, "w");
+    assert_non_null(f);
+    fprintf(f, "%.*sdb_path = %s%s", (int)(line - text), text, path, end);
+    assert_int_equal(fclose(f), 0);
+    /* 0 bytes: what a crash can leave, "damaged (truncated to 0 bytes)". */
+    fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    assert_true(fd >= 0);
+    close(fd);
+    if (run(h, false, &r, &err) != EKSAUTH_OK)
+        fail_msg("sync: %s", err.msg);
+    assert_true(listed_containing(&r.warnings, "rebuilt without its recorded ids and logins"));
+    assert_true(listed_containing(&r.warnings, "truncated to 0 bytes"));
+    assert_false(listed_containing(&r.warnings, ": eksauth sync"));
+    eksauth_sync_report_free(&r);
+    host_fixture_free(h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -2267,6 +2325,7 @@ int main(void)
         cmocka_unit_test(test_nscd_words_beside_a_foreign_lock),
         cmocka_unit_test(test_seeds_skip_private_and_local_groups),
         cmocka_unit_test(test_foreign_file_at_db_path_left),
+        cmocka_unit_test(test_long_db_path_rebuilt_warning),
         cmocka_unit_test(test_leftover_or_damaged_db_rebuilt),
     };
 
