@@ -469,7 +469,19 @@ static enum eksauth_status apply_locked(struct apply *a, struct eksauth_error *e
                                     a->ctx->paths.db, damage.msg) != EKSAUTH_OK) {
         return EKSAUTH_ENOMEM;
     }
-    r->generation = a->old != NULL ? eksauth_iddb_generation(a->old) + 1 : 1;
+    /*
+     * Above both the DB's and the snapshot state's: a rebuilt DB (no old
+     * one) or one left behind by a failed rename must not take a generation
+     * again, or a login's "a sync ran since" check (lib/iddb_record.c) could
+     * take the new DB for the one it read.  A missing state counts 0.
+     */
+    {
+        struct eksauth_snapshot_state cur;
+        uint64_t g = a->old != NULL ? eksauth_iddb_generation(a->old) : 0;
+
+        eksauth_snapshot_state_read(&a->ctx->paths, a->ctx->trust_files, &cur);
+        r->generation = (cur.generation > g ? cur.generation : g) + 1;
+    }
     /* This host's instance, for the plan and the templates NSS serves: one reading. */
     eksauth_mapping_plan_instance(a->ctx, &a->m);
     st = eksauth_mapping_plan(a->ctx, a->old, &a->m, err);

@@ -2288,6 +2288,48 @@ static void test_long_db_path_rebuilt_warning(void **state)
     host_fixture_free(h);
 }
 
+/*
+ * A DB moved away, or damaged, after a sync is rebuilt with a generation
+ * above the snapshot state's, never one a DB had before (was: 1, so a
+ * login's "a sync ran since" check, which compares generations, could take
+ * the new DB for the one it read).
+ */
+static void test_rebuilt_db_generation_above_state(void **state)
+{
+    static char zeros[8192];
+    struct host_fixture *h = host_fixture_new(NULL, AWS_AUTH);
+    struct eksauth_snapshot_state st;
+    struct eksauth_sync_report r;
+    struct eksauth_error err;
+    char aside[512];
+    uint64_t before;
+    unsigned i;
+
+    (void)state;
+    sync_ok(h);
+    sync_ok(h); /* unchanged: the state keeps its generation */
+    host_fixture_write_aws_auth(h, AWS_AUTH_SMALLER);
+    sync_ok(h);
+    for (i = 0; i < 2; i++) {
+        eksauth_snapshot_state_read(&h->ctx.paths, true, &st);
+        before = st.generation;
+        assert_true(before >= 1);
+        if (i == 0) {
+            snprintf(aside, sizeof(aside), "%s.aside", h->db);
+            assert_int_equal(rename(h->db, aside), 0);
+        } else {
+            put_at_db(h, zeros, sizeof(zeros));
+        }
+        if (run(h, false, &r, &err) != EKSAUTH_OK)
+            fail_msg("sync: %s", err.msg);
+        assert_true(r.generation > before);
+        eksauth_sync_report_free(&r);
+        eksauth_snapshot_state_read(&h->ctx.paths, true, &st);
+        assert_true(st.generation > before);
+    }
+    host_fixture_free(h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -2326,6 +2368,7 @@ int main(void)
         cmocka_unit_test(test_seeds_skip_private_and_local_groups),
         cmocka_unit_test(test_foreign_file_at_db_path_left),
         cmocka_unit_test(test_long_db_path_rebuilt_warning),
+        cmocka_unit_test(test_rebuilt_db_generation_above_state),
         cmocka_unit_test(test_leftover_or_damaged_db_rebuilt),
     };
 
