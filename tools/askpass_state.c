@@ -283,9 +283,14 @@ enum askpass_done_mark askpass_done_before(const char *path, time_t now)
     fd = open(done, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0)
         return ASKPASS_DONE_NONE;
-    /* Ours and fresh only: anything else is someone else's or stale. */
+    /*
+     * Ours and fresh only: anything else is someone else's or stale.  A
+     * second ahead is fresh: the kernel stamps files from a finer clock than
+     * time()'s, so a mark written just after a second boundary can be dated
+     * the next second.
+     */
     if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == geteuid() &&
-        st.st_mtime <= now && now - st.st_mtime <= RETRY_WINDOW &&
+        st.st_mtime <= now + 1 && now - st.st_mtime <= RETRY_WINDOW &&
         (n = read(fd, buf, sizeof(buf) - 1)) > 0) {
         buf[n] = '\0';
         mark = strcmp(buf, "sent\n") == 0 ? ASKPASS_DONE_SENT : ASKPASS_DONE_FAILED;
