@@ -455,9 +455,15 @@ enum eksauth_status eksauth_iddb_check_ours(const char *path, struct eksauth_err
                 continue;
             foreign = head_foreign(buf, have);
             zero = all_zero(buf, have);
-            /* Larger than any DB: its head alone decides, as eksauth_iddb_open does. */
-            if (sb.st_size > (off_t)EKSAUTH_IDDB_MAX_SIZE)
+            /*
+             * Larger than any DB a writer makes, leftovers of a crash
+             * included: ours only if it starts as one (a swap file or a disk
+             * image starts with zero bytes).
+             */
+            if (sb.st_size > (off_t)EKSAUTH_IDDB_MAX_SIZE) {
+                zero = false;
                 break;
+            }
         } else {
             zero = all_zero(buf, (size_t)n);
         }

@@ -942,8 +942,8 @@ static void test_many(void **state)
 /*
  * eksauth_iddb_check_ours, which every writer's lock runs, ends promptly on
  * what is no regular file (/dev/zero never ends) and reads no further than
- * the largest DB: a larger file is judged by its head, as
- * eksauth_iddb_open does.  alarm(): a regression fails here rather than
+ * the largest DB: a larger file is ours only if it starts with the
+ * magic.  alarm(): a regression fails here rather than
  * hangs.
  */
 static void test_check_ours_bounded(void **state)
@@ -960,11 +960,17 @@ static void test_check_ours_bounded(void **state)
     assert_int_equal(mkfifo(path, 0600), 0);
     assert_int_equal(eksauth_iddb_check_ours(path, &err), EKSAUTH_OK);
     assert_int_equal(unlink(path), 0);
-    /* Zero bytes past the largest DB, then text: its zero head decides (may be ours). */
+    /* Zero bytes past the largest DB, then text (a swap file, a disk image): never ours. */
     snprintf(path, sizeof(path), "%s/huge.db", tmpdir);
     fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     assert_true(fd >= 0);
     assert_int_equal(pwrite(fd, "root:x:0:0", 10, (off_t)EKSAUTH_IDDB_MAX_SIZE + 4096), 10);
+    assert_int_equal(close(fd), 0);
+    assert_int_equal(eksauth_iddb_check_ours(path, &err), EKSAUTH_EINVAL);
+    /* The magic at its head: a DB grown wrong, rebuilt. */
+    fd = open(path, O_WRONLY | O_CLOEXEC);
+    assert_true(fd >= 0);
+    assert_int_equal(pwrite(fd, EKSAUTH_IDDB_MAGIC, 8, 0), 8);
     assert_int_equal(close(fd), 0);
     assert_int_equal(eksauth_iddb_check_ours(path, &err), EKSAUTH_OK);
     /* Text at its head: another file's, whatever its size. */
