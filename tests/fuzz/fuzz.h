@@ -120,6 +120,19 @@ static inline bool fuzz_piece_only_in(const char *s, const char *a, const char *
     }
 }
 
+/*
+ * Whether secret[0, n) is in text[0, len) once only.  A second copy (a
+ * profile's name, another field) is other text the canary leaves as it was:
+ * a message quoting that copy, which the changed reading may no longer
+ * reach, would read as the secret quoted.  Such a secret is not judged.
+ */
+static inline bool fuzz_occurs_once(const char *text, size_t len, const char *secret, size_t n)
+{
+    const char *at = memmem(text, len, secret, n);
+
+    return at != NULL && memmem(at + 1, len - (size_t)(at + 1 - text), secret, n) == NULL;
+}
+
 /* msg: the first refusal; canary_msg: the second reading's, when it was refused too. */
 static inline void fuzz_check_secret_kept(const char *msg, const char *secret, const char *canary,
                                           bool canary_refused, const char *canary_msg)

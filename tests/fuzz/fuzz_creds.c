@@ -175,6 +175,8 @@ static void check_refusal(const struct eksauth_error *err, const char *text, siz
             continue;
         memcpy(value, v, (size_t)(e - v));
         value[e - v] = '\0';
+        if (!fuzz_occurs_once(text, len, value, (size_t)(e - v)))
+            continue;
         /*
          * Other text like it (another value, the files' own paths, which the
          * fuzzer can learn) is kept in the second reading: a message quoting

@@ -49,7 +49,7 @@ static void check_token_kept(const char *text, size_t len, size_t max, const cha
     time_t aexp;
     bool refused;
 
-    if (at == NULL)
+    if (at == NULL || !fuzz_occurs_once(text, len, tok, tlen))
         return;
     changed = fuzz_dup((const uint8_t *)text, len);
     canary = malloc(tlen + 1);
