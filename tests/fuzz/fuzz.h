@@ -77,9 +77,22 @@ static inline void fuzz_check_message(const char *msg)
  * refusals; a quoted secret changes with it.  So the secret was quoted, in
  * part or whole, when a piece of the canary is in the second refusal but
  * not in the first, or the secret is in the first and not in the second.
- * When the canary is not refused, its letters decided: nothing is judged.
+ * When the canary is not refused, or the two refusals took different paths
+ * (fuzz_same_path), its letters decided: nothing is judged.
  */
 #define FUZZ_CANARY_PIECE 12
+
+/* One byte of the canary: a letter or digit shifted by one (z to a, 9 to 0), others kept. */
+static inline char fuzz_canary_byte(char b)
+{
+    if (b >= '0' && b <= '9')
+        return b == '9' ? '0' : (char)(b + 1);
+    if (b >= 'a' && b <= 'z')
+        return b == 'z' ? 'a' : (char)(b + 1);
+    if (b >= 'A' && b <= 'Z')
+        return b == 'Z' ? 'A' : (char)(b + 1);
+    return b;
+}
 
 /* The canary of secret[0, n) into canary[n + 1]; false when it has no letter or digit. */
 static inline bool fuzz_canary(const char *secret, size_t n, char *canary)
@@ -87,19 +100,31 @@ static inline bool fuzz_canary(const char *secret, size_t n, char *canary)
     bool changed = false;
 
     for (size_t i = 0; i < n; i++) {
-        char b = secret[i];
-
-        if (b >= '0' && b <= '9')
-            b = b == '9' ? '0' : (char)(b + 1);
-        else if (b >= 'a' && b <= 'z')
-            b = b == 'z' ? 'a' : (char)(b + 1);
-        else if (b >= 'A' && b <= 'Z')
-            b = b == 'Z' ? 'A' : (char)(b + 1);
-        changed |= b != secret[i];
-        canary[i] = b;
+        canary[i] = fuzz_canary_byte(secret[i]);
+        changed |= canary[i] != secret[i];
     }
     canary[n] = '\0';
     return changed;
+}
+
+/*
+ * Whether the two refusals took one path: the same length, and where they
+ * differ, the second holds the canary of the first's byte (text quoted
+ * from the input's changed bytes).  Else the secret's text decided the
+ * path (a value that holds an option's name, "_profile"), and what either
+ * quotes is no evidence either way: nothing is judged.
+ */
+static inline bool fuzz_same_path(const char *msg, const char *canary_msg)
+{
+    size_t n = strlen(msg);
+
+    if (strlen(canary_msg) != n)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        if (msg[i] != canary_msg[i] && canary_msg[i] != fuzz_canary_byte(msg[i]))
+            return false;
+    }
+    return true;
 }
 
 /* Whether a piece of s (every FUZZ_CANARY_PIECE bytes, starting each half that) is in a, not b. */
@@ -137,7 +162,7 @@ static inline bool fuzz_occurs_once(const char *text, size_t len, const char *se
 static inline void fuzz_check_secret_kept(const char *msg, const char *secret, const char *canary,
                                           bool canary_refused, const char *canary_msg)
 {
-    if (!canary_refused)
+    if (!canary_refused || !fuzz_same_path(msg, canary_msg))
         return;
     FUZZ_ASSERT(!fuzz_piece_only_in(canary, canary_msg, msg));
     FUZZ_ASSERT(strstr(msg, secret) == NULL || strstr(canary_msg, secret) != NULL);

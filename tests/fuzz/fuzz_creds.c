@@ -163,6 +163,20 @@ static void check_refusal(const struct eksauth_error *err, const char *text, siz
         member = k != text && k[-1] == '"';
         if (k != text && !member && strchr("\n\r\t ", k[-1]) == NULL)
             continue;
+        /* A JSON member's name inside an INI option's value (region = ... "SecretAccessKey": ...)
+         * is that option's text, which a message may quote (a region is no secret). */
+        if (member) {
+            const char *line = k;
+
+            while (line > text && line[-1] != '\n' && line[-1] != '\r')
+                line--;
+            line += strspn(line, " \t");
+            line +=
+                strspn(line, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-");
+            line += strspn(line, " \t");
+            if (line < k && *line == '=')
+                continue;
+        }
         v = k + strlen(secrets[i]);
         if (member && *v++ != '"')
             continue;
