@@ -16,8 +16,8 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
-/* A TCP socket on 127.0.0.1 that listens; *port gets its port. */
-static inline int net_listener(int *port)
+/* A TCP socket bound on 127.0.0.1, listening if listens; *port gets its port. */
+static inline int net_bound(int *port, int listens)
 {
     struct sockaddr_in a;
     socklen_t alen = sizeof(a);
@@ -28,18 +28,31 @@ static inline int net_listener(int *port)
     a.sin_family = AF_INET;
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
-    assert_int_equal(listen(fd, 8), 0);
+    if (listens)
+        assert_int_equal(listen(fd, 8), 0);
     assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &alen), 0);
     *port = ntohs(a.sin_port);
     return fd;
 }
 
-/* A port nothing listens on. */
+/* A TCP socket on 127.0.0.1 that listens; *port gets its port. */
+static inline int net_listener(int *port)
+{
+    return net_bound(port, 1);
+}
+
+/*
+ * A port nothing listens on.  Its socket stays bound, not listening, until
+ * the test process ends: a connect is refused (the kernel answers a SYN to
+ * a bound port without a listener with a reset), and no other process can
+ * take the port between this call and the test's connect, as it could once
+ * the socket was closed.
+ */
 static inline int net_closed_port(void)
 {
-    int port, fd = net_listener(&port);
+    int port;
 
-    close(fd);
+    (void)net_bound(&port, 0);
     return port;
 }
 
