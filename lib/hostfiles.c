@@ -1,6 +1,6 @@
 /*
  * hostfiles.c - the names and ids of local accounts and groups, read from
- * /etc/passwd and /etc/group with fgetpwent/fgetgrent: asking NSS instead
+ * /etc/passwd and /etc/group with fgetpwent_r/fgetgrent_r: asking NSS instead
  * would ask eksauth itself, and the point is to know what the files own.
  * Also the blocks of subordinate ids of /etc/subuid and /etc/subgid, which
  * local accounts act as in user namespaces of their own.
@@ -149,6 +149,67 @@ static enum eksauth_status open_in_memory(const char *path, char **data, FILE **
 }
 
 /*
+ * Entry buffers for fgetpwent_r and fgetgrent_r, grown on ERANGE.  Not
+ * fgetpwent: it says "no more entries" for its own failed allocation too,
+ * and a list of local names cut short would let a template serve the name
+ * of a local account the list lost (docs/names-and-ids.md, "Names eksauth
+ * never serves").
+ */
+struct entry_buf {
+    char *p;
+    size_t cap;
+};
+
+static bool entry_buf_grow(struct entry_buf *b)
+{
+    size_t cap = b->cap == 0 ? 4096 : b->cap * 2;
+    char *p = cap > HOSTFILE_MAX ? NULL : realloc(b->p, cap);
+
+    if (p == NULL)
+        return false;
+    b->p = p;
+    b->cap = cap;
+    return true;
+}
+
+/*
+ * The next entry of f into *pw: 1, or 0 at the end, or -1 (err set) when
+ * an entry could not be read.
+ */
+static int next_user(FILE *f, struct entry_buf *b, struct passwd *pw, const char *path,
+                     struct eksauth_error *err)
+{
+    struct passwd *got = NULL;
+    int rc;
+
+    while ((rc = b->cap == 0 ? ERANGE : fgetpwent_r(f, pw, b->p, b->cap, &got)) == ERANGE)
+        if (!entry_buf_grow(b))
+            return eksauth_fail(err, EKSAUTH_ENOMEM, "%s: out of memory for an entry", path), -1;
+    if (rc == ENOENT)
+        return 0;
+    if (rc != 0 || got == NULL)
+        return eksauth_fail(err, EKSAUTH_EIO, "%s: reading an entry: %s", path, strerror(rc)), -1;
+    return 1;
+}
+
+/* The same for a group file. */
+static int next_group(FILE *f, struct entry_buf *b, struct group *gr, const char *path,
+                      struct eksauth_error *err)
+{
+    struct group *got = NULL;
+    int rc;
+
+    while ((rc = b->cap == 0 ? ERANGE : fgetgrent_r(f, gr, b->p, b->cap, &got)) == ERANGE)
+        if (!entry_buf_grow(b))
+            return eksauth_fail(err, EKSAUTH_ENOMEM, "%s: out of memory for an entry", path), -1;
+    if (rc == ENOENT)
+        return 0;
+    if (rc != 0 || got == NULL)
+        return eksauth_fail(err, EKSAUTH_EIO, "%s: reading an entry: %s", path, strerror(rc)), -1;
+    return 1;
+}
+
+/*
  * One line of subuid or subgid, "owner:start:count", into *r; false for a
  * line that delegates no id (no owner, or what eksauth_names_subid_block
  * refuses).
@@ -257,9 +318,11 @@ enum eksauth_status eksauth_hostfiles_load(struct eksauth_hostfiles *hf, const c
                                            const char *group_path, struct eksauth_error *err)
 {
     enum eksauth_status st = EKSAUTH_OK;
-    struct passwd *pw;
-    struct group *gr;
+    struct entry_buf buf = {NULL, 0};
+    struct passwd pwe, *pw = &pwe;
+    struct group gre, *gr = &gre;
     FILE *f = NULL;
+    int more;
     char *data = NULL;
     size_t id_cap = 0, sub_cap = 0;
 
@@ -270,13 +333,17 @@ enum eksauth_status eksauth_hostfiles_load(struct eksauth_hostfiles *hf, const c
     st = open_in_memory(passwd_path, &data, &f, err);
     if (st != EKSAUTH_OK)
         goto out;
-    while ((pw = fgetpwent(f)) != NULL) {
+    while ((more = next_user(f, &buf, pw, passwd_path, err)) > 0) {
         if (eksauth_strv_add(&hf->users, &hf->n_users, pw->pw_name, NULL) != EKSAUTH_OK ||
             !add_id(hf, &id_cap, (uint32_t)pw->pw_uid) ||
             !add_id(hf, &id_cap, (uint32_t)pw->pw_gid)) {
             st = eksauth_fail(err, EKSAUTH_ENOMEM, "hostfiles: out of memory");
             goto out;
         }
+    }
+    if (more < 0) {
+        st = err != NULL ? err->status : EKSAUTH_EIO;
+        goto out;
     }
     fclose(f);
     f = NULL;
@@ -286,7 +353,7 @@ enum eksauth_status eksauth_hostfiles_load(struct eksauth_hostfiles *hf, const c
     st = open_in_memory(group_path, &data, &f, err);
     if (st != EKSAUTH_OK)
         goto out;
-    while ((gr = fgetgrent(f)) != NULL) {
+    while ((more = next_group(f, &buf, gr, group_path, err)) > 0) {
         struct eksauth_local_group *grown;
 
         grown = realloc(hf->groups, (hf->n_groups + 1) * sizeof(*grown));
@@ -326,6 +393,7 @@ out:
     if (f != NULL)
         fclose(f);
     free(data);
+    free(buf.p);
     if (st != EKSAUTH_OK)
         eksauth_hostfiles_free(hf);
     return st;

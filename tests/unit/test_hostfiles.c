@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -104,6 +105,87 @@ static void test_edges_of_the_files(void **state)
     assert_false(hf.host.local_group(hf.host.ctx, "root", NULL));
     assert_true(hf.host.local_id(hf.host.ctx, 1501));
     eksauth_hostfiles_free(&hf);
+}
+
+/*
+ * An entry longer than any first guess of a buffer (a gecos of 20,000
+ * bytes, a group of 3,000 members) is read whole, and the entries after
+ * it are read too: a name lost there would be served by a template.
+ */
+static void test_long_entries(void **state)
+{
+    struct files *t = *state;
+    struct eksauth_hostfiles hf;
+    struct eksauth_error err = {0};
+    char *text = malloc(64 * 1024);
+    size_t n;
+    int i;
+
+    assert_non_null(text);
+    n = (size_t)sprintf(text, "long:x:1700:1700:");
+    memset(text + n, 'g', 20000);
+    n += 20000;
+    n += (size_t)sprintf(text + n, ":/home/long:/bin/sh\nafter:x:1701:1701::/:/bin/sh\n");
+    write_text(t->passwd, text);
+    n = (size_t)sprintf(text, "big:x:1800:");
+    for (i = 0; i < 3000; i++)
+        n += (size_t)sprintf(text + n, "%sm%d", i > 0 ? "," : "", i);
+    sprintf(text + n, "\nafter:x:1801:\n");
+    write_text(t->group, text);
+    free(text);
+    assert_int_equal(eksauth_hostfiles_load(&hf, t->passwd, t->group, &err), EKSAUTH_OK);
+    assert_true(hf.host.local_user(hf.host.ctx, "after"));
+    assert_true(hf.host.local_group(hf.host.ctx, "after", NULL));
+    assert_true(hf.host.local_id(hf.host.ctx, 1801));
+    eksauth_hostfiles_free(&hf);
+}
+
+/*
+ * realloc wrapped (-Wl,--wrap, mk/tests.am): the nth call from the library
+ * fails.  Every allocation failure of a load is its failure, never a load
+ * that succeeds with names left out.
+ */
+static unsigned realloc_fail_at;
+void *__real_realloc(void *p, size_t size);
+void *__wrap_realloc(void *p, size_t size);
+
+void *__wrap_realloc(void *p, size_t size)
+{
+    if (realloc_fail_at > 0 && --realloc_fail_at == 0) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    return __real_realloc(p, size);
+}
+
+static void test_out_of_memory_fails_the_load(void **state)
+{
+    struct files *t = *state;
+    struct eksauth_hostfiles hf;
+    struct eksauth_error err = {0};
+    enum eksauth_status st;
+    unsigned n, failed = 0;
+
+    write_text(t->passwd, "root:x:0:0:root:/root:/bin/bash\n"
+                          "svc:x:1500:1600:svc:/srv:/bin/sh\n");
+    write_text(t->group, "root:x:0:\n"
+                         "svc:x:1600:\n");
+    for (n = 1; n < 200; n++) {
+        realloc_fail_at = n;
+        st = eksauth_hostfiles_load(&hf, t->passwd, t->group, &err);
+        if (realloc_fail_at > 0) {
+            /* Fewer than n allocations: this load met no failure. */
+            realloc_fail_at = 0;
+            assert_int_equal(st, EKSAUTH_OK);
+            eksauth_hostfiles_free(&hf);
+            break;
+        }
+        assert_int_not_equal(st, EKSAUTH_OK);
+        failed++;
+    }
+    realloc_fail_at = 0;
+    /* The entry buffers alone are two allocations of every load. */
+    assert_true(failed >= 2);
 }
 
 /*
@@ -269,6 +351,9 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_names_and_ids, files_setup, files_teardown),
         cmocka_unit_test_setup_teardown(test_edges_of_the_files, files_setup, files_teardown),
+        cmocka_unit_test_setup_teardown(test_long_entries, files_setup, files_teardown),
+        cmocka_unit_test_setup_teardown(test_out_of_memory_fails_the_load, files_setup,
+                                        files_teardown),
         cmocka_unit_test_setup_teardown(test_subordinate_ids_are_held, files_setup, files_teardown),
         cmocka_unit_test_setup_teardown(test_unreadable_files_fail, files_setup, files_teardown),
         cmocka_unit_test_setup_teardown(test_equal, files_setup, files_teardown),
