@@ -173,38 +173,31 @@ static bool entry_buf_grow(struct entry_buf *b)
 }
 
 /*
- * The next entry of f into *pw: 1, or 0 at the end, or -1 (err set) when
- * an entry could not be read.
+ * The next entry of f into *pw, or into *gr when pw is NULL: 1, or 0 at
+ * the end, or -1 (err set) when an entry could not be read.
  */
-static int next_user(FILE *f, struct entry_buf *b, struct passwd *pw, const char *path,
-                     struct eksauth_error *err)
+static int next_entry(FILE *f, struct entry_buf *b, struct passwd *pw, struct group *gr,
+                      const char *path, struct eksauth_error *err)
 {
-    struct passwd *got = NULL;
+    struct passwd *pw_got = NULL;
+    struct group *gr_got = NULL;
     int rc;
 
-    while ((rc = b->cap == 0 ? ERANGE : fgetpwent_r(f, pw, b->p, b->cap, &got)) == ERANGE)
+    for (;;) {
+        if (b->cap == 0)
+            rc = ERANGE;
+        else if (pw != NULL)
+            rc = fgetpwent_r(f, pw, b->p, b->cap, &pw_got);
+        else
+            rc = fgetgrent_r(f, gr, b->p, b->cap, &gr_got);
+        if (rc != ERANGE)
+            break;
         if (!entry_buf_grow(b))
             return eksauth_fail(err, EKSAUTH_ENOMEM, "%s: out of memory for an entry", path), -1;
+    }
     if (rc == ENOENT)
         return 0;
-    if (rc != 0 || got == NULL)
-        return eksauth_fail(err, EKSAUTH_EIO, "%s: reading an entry: %s", path, strerror(rc)), -1;
-    return 1;
-}
-
-/* The same for a group file. */
-static int next_group(FILE *f, struct entry_buf *b, struct group *gr, const char *path,
-                      struct eksauth_error *err)
-{
-    struct group *got = NULL;
-    int rc;
-
-    while ((rc = b->cap == 0 ? ERANGE : fgetgrent_r(f, gr, b->p, b->cap, &got)) == ERANGE)
-        if (!entry_buf_grow(b))
-            return eksauth_fail(err, EKSAUTH_ENOMEM, "%s: out of memory for an entry", path), -1;
-    if (rc == ENOENT)
-        return 0;
-    if (rc != 0 || got == NULL)
+    if (rc != 0 || (pw_got == NULL && gr_got == NULL))
         return eksauth_fail(err, EKSAUTH_EIO, "%s: reading an entry: %s", path, strerror(rc)), -1;
     return 1;
 }
@@ -333,7 +326,7 @@ enum eksauth_status eksauth_hostfiles_load(struct eksauth_hostfiles *hf, const c
     st = open_in_memory(passwd_path, &data, &f, err);
     if (st != EKSAUTH_OK)
         goto out;
-    while ((more = next_user(f, &buf, pw, passwd_path, err)) > 0) {
+    while ((more = next_entry(f, &buf, pw, NULL, passwd_path, err)) > 0) {
         if (eksauth_strv_add(&hf->users, &hf->n_users, pw->pw_name, NULL) != EKSAUTH_OK ||
             !add_id(hf, &id_cap, (uint32_t)pw->pw_uid) ||
             !add_id(hf, &id_cap, (uint32_t)pw->pw_gid)) {
@@ -353,7 +346,7 @@ enum eksauth_status eksauth_hostfiles_load(struct eksauth_hostfiles *hf, const c
     st = open_in_memory(group_path, &data, &f, err);
     if (st != EKSAUTH_OK)
         goto out;
-    while ((more = next_group(f, &buf, gr, group_path, err)) > 0) {
+    while ((more = next_entry(f, &buf, NULL, gr, group_path, err)) > 0) {
         struct eksauth_local_group *grown;
 
         grown = realloc(hf->groups, (hf->n_groups + 1) * sizeof(*grown));
@@ -373,6 +366,10 @@ enum eksauth_status eksauth_hostfiles_load(struct eksauth_hostfiles *hf, const c
             st = eksauth_fail(err, EKSAUTH_ENOMEM, "hostfiles: out of memory");
             goto out;
         }
+    }
+    if (more < 0) {
+        st = err != NULL ? err->status : EKSAUTH_EIO;
+        goto out;
     }
     st = load_subs(hf, &sub_cap, passwd_path, "subuid", err);
     if (st == EKSAUTH_OK)
