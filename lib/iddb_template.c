@@ -6,8 +6,11 @@
 #include "config.h"
 
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "eksauth/iddb_template.h"
+#include "eksauth/idkey.h"
 #include "eksauth/login_template.h"
 
 static const char *template_at(void *ctx, size_t i)
@@ -62,4 +65,80 @@ enum eksauth_iddb_verdict eksauth_iddb_template_user(const struct eksauth_iddb *
         (rules != NULL && rules->local_id != NULL && rules->local_id(rules->ctx, id)))
         return EKSAUTH_IDDB_ID_HELD;
     return EKSAUTH_IDDB_TEMPLATED;
+}
+
+/*
+ * Could db not say whether name is a user or group (for a name the verdict
+ * left untemplated) or whether id is held, by an entry or a tombstone (for
+ * an id it called held)?  A lookup that fails its checks counts as found to
+ * eksauth_iddb_template_user (no answer, fail closed), but that is no
+ * answer, not "no such user".
+ */
+static bool template_unreadable(const struct eksauth_iddb *db, enum eksauth_iddb_verdict verdict,
+                                const char *name, uint32_t id)
+{
+    struct eksauth_iddb_user u;
+    struct eksauth_iddb_group g;
+    enum eksauth_status su = EKSAUTH_ENOTFOUND, sg = EKSAUTH_ENOTFOUND;
+
+    if (verdict == EKSAUTH_IDDB_NOT_TEMPLATED) {
+        sg = eksauth_iddb_group_by_name(db, name, &g);
+    } else if (verdict == EKSAUTH_IDDB_ID_HELD) {
+        su = eksauth_iddb_user_by_uid(db, id, &u);
+        sg = eksauth_iddb_group_by_gid(db, id, &g);
+    }
+    return (su != EKSAUTH_OK && su != EKSAUTH_ENOTFOUND) ||
+           (sg != EKSAUTH_OK && sg != EKSAUTH_ENOTFOUND) ||
+           (verdict == EKSAUTH_IDDB_ID_HELD && !eksauth_iddb_tombstones_readable(db, id));
+}
+
+enum eksauth_iddb_served eksauth_iddb_served_name(const struct eksauth_iddb *db, const char *login,
+                                                  bool (*local_id)(void *ctx, uint32_t id),
+                                                  void *ctx, struct eksauth_iddb_user *u,
+                                                  uint32_t *uid)
+{
+    struct eksauth_iddb_id_rules rules = {NULL, 0, local_id, ctx};
+    struct eksauth_iddb_user rec;
+    struct eksauth_id_key key;
+    struct eksauth_error err;
+    enum eksauth_iddb_verdict verdict;
+    enum eksauth_status st;
+    bool present = false, key_unread = false, key_tried = false;
+    uint32_t id = 0;
+
+    st = eksauth_iddb_user_by_name(db, login, u != NULL ? u : &rec);
+    if (st == EKSAUTH_OK)
+        return EKSAUTH_IDDB_SERVED_RECORD;
+    /* A malformed record: the DB is not usable for this answer. */
+    if (st != EKSAUTH_ENOTFOUND)
+        return EKSAUTH_IDDB_SERVED_UNREADABLE;
+    /*
+     * Keyed ids: only root reads the key, and only when the DB asks for it.
+     * Anyone else gets no answer, so no one can search for a session name
+     * that lands on a uid of their choosing by asking NSS.  A key root
+     * cannot read (out of descriptors, or refused) is no answer either for
+     * a name a template gives, and not "no such user"; any other name needs
+     * no key, and is no such user.
+     */
+    if (eksauth_iddb_keyed(db, NULL) && geteuid() == 0) {
+        key_tried = true;
+        key_unread =
+            eksauth_idkey_load(eksauth_idkey_default_path(), &key, &present, &err) != EKSAUTH_OK;
+        if (!key_unread && present)
+            rules.key = &key;
+    }
+    rules.now = (uint64_t)time(NULL);
+    verdict = eksauth_iddb_template_user(db, login, &rules, &id);
+    if (key_tried)
+        explicit_bzero(&key, sizeof(key));
+    if ((verdict == EKSAUTH_IDDB_NO_KEY && key_unread) ||
+        template_unreadable(db, verdict, login, id))
+        return EKSAUTH_IDDB_SERVED_UNREADABLE;
+    if (verdict == EKSAUTH_IDDB_NO_KEY && !key_tried)
+        return EKSAUTH_IDDB_SERVED_NO_KEY;
+    if (verdict != EKSAUTH_IDDB_TEMPLATED)
+        return EKSAUTH_IDDB_SERVED_NO;
+    if (uid != NULL)
+        *uid = id;
+    return EKSAUTH_IDDB_SERVED_TEMPLATED;
 }

@@ -48,7 +48,6 @@
 
 #include "eksauth/iddb.h"
 #include "eksauth/iddb_template.h"
-#include "eksauth/idkey.h"
 #include "eksauth/names.h"
 #include "eksauth/trust.h"
 #include "local_files.h"
@@ -684,65 +683,18 @@ static bool held_locally(void *ctx, uint32_t id)
 }
 
 /*
- * Could db not say whether name is a user or group (for a name the verdict
- * left untemplated) or whether id is held, by an entry or a tombstone (for
- * an id it called held)?  A lookup that fails its checks counts as found to
- * lib/iddb_template.c (no answer, fail closed), but that is UNAVAIL here,
- * not "no such user".
+ * The entry of name, a templated name before its first login, whose id
+ * eksauth_iddb_served_name gave (lib/iddb_template.c: keyed ids only for
+ * root, so no one else can search for a session name that lands on a uid
+ * of their choosing by asking NSS).
  */
-static bool template_unreadable(const struct eksauth_iddb *db, enum eksauth_iddb_verdict verdict,
-                                const char *name, uint32_t id)
-{
-    struct eksauth_iddb_user u;
-    struct eksauth_iddb_group g;
-    enum eksauth_status su = EKSAUTH_ENOTFOUND, sg = EKSAUTH_ENOTFOUND;
-
-    if (verdict == EKSAUTH_IDDB_NOT_TEMPLATED) {
-        sg = eksauth_iddb_group_by_name(db, name, &g);
-    } else if (verdict == EKSAUTH_IDDB_ID_HELD) {
-        su = eksauth_iddb_user_by_uid(db, id, &u);
-        sg = eksauth_iddb_group_by_gid(db, id, &g);
-    }
-    return (su != EKSAUTH_OK && su != EKSAUTH_ENOTFOUND) ||
-           (sg != EKSAUTH_OK && sg != EKSAUTH_ENOTFOUND) ||
-           (verdict == EKSAUTH_IDDB_ID_HELD && !eksauth_iddb_tombstones_readable(db, id));
-}
-
-static enum nss_status template_pw(const struct eksauth_iddb *db, const char *name,
+static enum nss_status template_pw(const struct eksauth_iddb *db, const char *name, uint32_t uid,
                                    struct passwd *pw, char *buf, size_t buflen, int *errnop)
 {
-    struct eksauth_iddb_id_rules rules = {NULL, 0, held_locally, NULL};
-    struct eksauth_id_key key;
-    struct eksauth_error err;
-    enum eksauth_iddb_verdict verdict;
     char home[PATH_MAX];
     struct pw_view v;
-    bool present = false, key_unread = false;
-    uint32_t uid;
     size_t hl;
 
-    /*
-     * Keyed ids: only root reads the key, and only when the DB asks for it.
-     * Anyone else gets no answer, so no one can search for a session name
-     * that lands on a uid of their choosing by asking NSS.  A key root
-     * cannot read (out of descriptors, or refused) is no answer either for
-     * a name a template gives, and not "no such user" (UNAVAIL); any other
-     * name needs no key, and is no such user.
-     */
-    if (eksauth_iddb_keyed(db, NULL) && geteuid() == 0) {
-        key_unread =
-            eksauth_idkey_load(eksauth_idkey_default_path(), &key, &present, &err) != EKSAUTH_OK;
-        if (!key_unread && present)
-            rules.key = &key;
-    }
-    rules.now = (uint64_t)time(NULL);
-    verdict = eksauth_iddb_template_user(db, name, &rules, &uid);
-    explicit_bzero(&key, sizeof(key));
-    if ((verdict == EKSAUTH_IDDB_NO_KEY && key_unread) ||
-        template_unreadable(db, verdict, name, uid))
-        return from_status(EKSAUTH_EIO, errnop);
-    if (verdict != EKSAUTH_IDDB_TEMPLATED)
-        return from_status(EKSAUTH_ENOTFOUND, errnop);
     /* A local account's name is never served through eksauth (docs/names-and-ids.md, "Names eksauth
      * never serves"). */
     if (!not_local(nss_local_name(name)))
@@ -867,6 +819,7 @@ static enum nss_status pw_lookup(enum by by, const char *name, uint32_t uid, str
     struct eksauth_iddb *db;
     enum eksauth_status st = EKSAUTH_ENOTFOUND;
     enum nss_status ret;
+    uint32_t tuid = 0;
 
     if (never_ours(by, name, uid))
         return from_status(EKSAUTH_ENOTFOUND, errnop);
@@ -877,9 +830,20 @@ static enum nss_status pw_lookup(enum by by, const char *name, uint32_t uid, str
         goto out;
     }
     if (by == BY_NAME) {
-        st = eksauth_iddb_user_by_name(db, name, &u);
-        if (st == EKSAUTH_ENOTFOUND) {
-            ret = template_pw(db, name, pw, buf, buflen, errnop);
+        /* The one rule PAM's account stage asks too (lib/iddb_template.c). */
+        switch (eksauth_iddb_served_name(db, name, held_locally, NULL, &u, &tuid)) {
+        case EKSAUTH_IDDB_SERVED_RECORD:
+            st = EKSAUTH_OK;
+            break;
+        case EKSAUTH_IDDB_SERVED_TEMPLATED:
+            ret = template_pw(db, name, tuid, pw, buf, buflen, errnop);
+            goto answered;
+        case EKSAUTH_IDDB_SERVED_UNREADABLE:
+            ret = from_status(EKSAUTH_EIO, errnop);
+            goto answered;
+        case EKSAUTH_IDDB_SERVED_NO:
+        case EKSAUTH_IDDB_SERVED_NO_KEY:
+            ret = from_status(EKSAUTH_ENOTFOUND, errnop);
             goto answered;
         }
     } else if (by == BY_ID) {

@@ -41,6 +41,7 @@
 
 #include "eksauth/context.h"
 #include "eksauth/iddb.h"
+#include "eksauth/iddb_template.h"
 #include "eksauth/login.h"
 #include "eksauth/pam_args.h"
 #include "eksauth/pieces.h"
@@ -792,22 +793,29 @@ static const struct pe_identity *later_identity(struct pe_ctx *c, struct pe_resu
  * Whether the NSS module serves user from the identity DB it reads
  * (eksauth_iddb_default_path: it cannot read the config), for a stage
  * that could not place the user itself (no config, the config's DB
- * missing): the account modules after this one (pam_unix) take any user
- * NSS knows.  Never for a local account, whose name NSS serves from files.
+ * missing or another than NSS's): the account modules after this one
+ * (pam_unix) take any user NSS knows.  NSS's own rule
+ * (eksauth_iddb_served_name, lib/iddb_template.c): a record, or a
+ * templated name before its first login, which no token has proved.
+ * Fail closed: a name NSS could not answer for here, or would answer for
+ * as root (keyed ids, this process not root), counts as served.  Never
+ * for a local account, whose name NSS serves from files.
  */
 static bool nss_serves(struct pe_ctx *c)
 {
+    const struct eksauth_host *host;
     struct eksauth_iddb *db = NULL;
-    struct eksauth_iddb_user u;
     struct eksauth_error err;
-    bool local = true, found;
+    enum eksauth_iddb_served served;
+    bool local = true;
 
     if (c->user == NULL || eksauth_login_is_local(&c->host, c->user, &local, &err) != EKSAUTH_OK ||
-        local || eksauth_iddb_open(eksauth_iddb_default_path(), &db, NULL) != EKSAUTH_OK)
+        local || eksauth_ctx_local_names(&c->host, &host, &err) != EKSAUTH_OK ||
+        eksauth_iddb_open(eksauth_iddb_default_path(), &db, NULL) != EKSAUTH_OK)
         return false;
-    found = eksauth_iddb_user_by_name(db, c->user, &u) == EKSAUTH_OK;
+    served = eksauth_iddb_served_name(db, c->user, host->local_id, host->ctx, NULL, NULL);
     eksauth_iddb_close(db);
-    return found;
+    return served != EKSAUTH_IDDB_SERVED_NO;
 }
 
 /*
@@ -823,7 +831,7 @@ static int acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
     struct pe_ctx c;
     struct pe_audit a;
     enum eksauth_status st;
-    bool recorded = false, no_token = false;
+    bool recorded = false, no_token = false, held = false;
     int rc;
 
     memset(&a, 0, sizeof(a));
@@ -873,20 +881,32 @@ out:
      */
     if (pe_identity_get(pamh, c.user) == NULL)
         drop_proof(pamh);
-    audit_outcome(&a, "account", &c, &r);
-    if (r.kind != PE_UNKNOWN || c.opt.debug)
-        pe_audit_log(pamh, &a);
     rc = pam_code(&c, r.kind, PAM_PERM_DENIED, PAM_AUTHINFO_UNAVAIL);
     /*
-     * ignore_authinfo_unavail lets the stack go on for a user this host
-     * cannot place; one its DB records, or the DB NSS reads when the config
-     * or its DB cannot be read, would be let in by the next module
-     * (pam_unix's account stage takes an NSS user without a shadow entry),
-     * on a mapping no sync has confirmed (max_snapshot_age) or a config
-     * (deny_user, require_token) this stage could not apply.
+     * ignore_authinfo_unavail and ignore_unknown_user let the stack go on
+     * for a user this host cannot place or does not serve; one its DB
+     * records, or one NSS serves (nss_serves: recorded or templated in the
+     * DB NSS reads, when the config or its DB cannot be read, or the
+     * config's db_path is another file), would be let in by the next
+     * module (pam_unix's account stage takes an NSS user without a shadow
+     * entry), on a mapping no sync has confirmed (max_snapshot_age), a
+     * name no login proved, or a config (deny_user, require_token) this
+     * stage could not apply.
      */
-    if (rc == PAM_IGNORE && r.kind == PE_UNAVAIL && (recorded || nss_serves(&c)))
-        rc = PAM_AUTHINFO_UNAVAIL;
+    if (rc == PAM_IGNORE && (r.kind == PE_UNAVAIL || r.kind == PE_UNKNOWN) &&
+        (recorded || nss_serves(&c))) {
+        held = true;
+        rc = r.kind == PE_UNAVAIL ? PAM_AUTHINFO_UNAVAIL : PAM_USER_UNKNOWN;
+        /* A name NSS serves (a valid login, never a token typed as one): safe to quote. */
+        if (r.kind == PE_UNKNOWN)
+            set_result(&r, PE_UNKNOWN,
+                       "'%s' is not in the config's identity DB, but NSS serves it from its own "
+                       "(db_path should name the DB NSS reads)",
+                       c.user);
+    }
+    audit_outcome(&a, "account", &c, &r);
+    if (r.kind != PE_UNKNOWN || c.opt.debug || held)
+        pe_audit_log(pamh, &a);
     ctx_free(&c);
     return rc;
 }

@@ -57,4 +57,35 @@ enum eksauth_iddb_verdict eksauth_iddb_template_user(const struct eksauth_iddb *
                                                      const struct eksauth_iddb_id_rules *rules,
                                                      uint32_t *uid);
 
+/* What the NSS module answers for a name looked up in a DB (eksauth_iddb_served_name). */
+enum eksauth_iddb_served {
+    EKSAUTH_IDDB_SERVED_NO,        /* no such user */
+    EKSAUTH_IDDB_SERVED_RECORD,    /* an entry holds it: *u is its record */
+    EKSAUTH_IDDB_SERVED_TEMPLATED, /* a templated name before its first login: *uid is its id */
+    /*
+     * A templated name of a keyed DB, for a caller that is not root and so
+     * reads no key: NSS answers "no such user" to it, while root's NSS
+     * (sshd, nscd's cache) answers with its id.
+     */
+    EKSAUTH_IDDB_SERVED_NO_KEY,
+    /* No answer: a record, a part of the DB or root's id key could not be read for it. */
+    EKSAUTH_IDDB_SERVED_UNREADABLE,
+};
+
+/*
+ * Whether the NSS module serves login (getpwnam) from db: its record, else
+ * the template verdict with the id rules NSS uses (the key of
+ * eksauth_idkey_default_path when db is keyed and the caller is root, the
+ * time now, local_id with ctx for a uid or gid the host holds, NULL: none).
+ * The one rule for the NSS module's answer and for PAM's account stage,
+ * which must not step aside for a name NSS would hand to the next module
+ * (pam_eksauth/pam_eksauth.c, nss_serves).  u and uid may be NULL.  The
+ * caller adds its own local-name check: a local account's name is never
+ * served.
+ */
+enum eksauth_iddb_served eksauth_iddb_served_name(const struct eksauth_iddb *db, const char *login,
+                                                  bool (*local_id)(void *ctx, uint32_t id),
+                                                  void *ctx, struct eksauth_iddb_user *u,
+                                                  uint32_t *uid);
+
 #endif

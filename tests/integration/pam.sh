@@ -131,6 +131,7 @@ ok $? "pam_wrapper: no token in any captured output"
 # ------------------------------------------- 3. mount namespace, no wrappers
 NS="$PE_DIR/ns"
 host_devlog=$(ls -l /dev/log 2>/dev/null)
+host_varlib=$(ls -l /var/lib/eksauth 2>&1)
 mkdir -p "$NS/up" "$NS/work"
 cp -a /etc/pam.d "$NS/pam.d"
 cat >"$NS/pam.d/eksauth-test" <<EOF
@@ -141,6 +142,20 @@ EOF
 cat >"$NS/pam.d/eksauth-fallthrough" <<EOF
 auth     [success=done ignore=ignore default=die] $PAM_MODULE config=$PE_DIR/eksauth.conf ignore_unknown_user
 auth     required pam_permit.so
+EOF
+# A config whose db_path is not the DB NSS reads (sync warns about it): its
+# DB from the aws-auth without the eks-admins role, while NSS's DB (bound
+# over /var/lib/eksauth, EKSAUTH_DB unset) still has its template.
+sed -e "s|^db_path = .*|db_path = $PE_DIR/otherdb/identity.db|" \
+    -e "s|^aws_auth_file = .*|aws_auth_file = $PE_DIR/aws-auth-revoked.yaml|" \
+    "$PE_DIR/eksauth.conf" >"$PE_DIR/otherdb.conf"
+mkdir -p "$PE_DIR/otherdb" "$NS/varlib/eksauth"
+"$EKSAUTH" --config "$PE_DIR/otherdb.conf" sync >"$PE_DIR/otherdb.out" 2>&1 ||
+    fail "eksauth sync of otherdb.conf failed: $(cat "$PE_DIR/otherdb.out")"
+cp "$PE_DIR/db/identity.db" "$NS/varlib/eksauth/identity.db"
+cat >"$NS/pam.d/eksauth-otherdb" <<EOF
+account  [success=done ignore=ignore default=die] $PAM_MODULE config=$PE_DIR/otherdb.conf ignore_unknown_user
+account  required pam_permit.so
 EOF
 cp /etc/passwd "$NS/passwd"
 echo "bob:x:4242:4242:a local bob:/nonexistent:/usr/sbin/nologin" >>"$NS/passwd"
@@ -162,12 +177,20 @@ cat >"$NS/run.sh" <<EOF
 mount -t overlay overlay -o lowerdir=/dev,upperdir=$NS/up,workdir=$NS/work /dev || exit 90
 mount --bind $NS/pam.d /etc/pam.d || exit 91
 mount --bind $NS/passwd /etc/passwd || exit 92
+if [ ! -d /var/lib/eksauth ]; then
+    mount -t tmpfs -o mode=0755 tmpfs /var/lib || exit 93
+    mkdir -m 0755 /var/lib/eksauth || exit 94
+fi
+mount --bind $NS/varlib/eksauth /var/lib/eksauth || exit 95
+unset EKSAUTH_DB
 $PYTHON $NS/listen.py $NS/syslog $NS/ready & L=\$!
 i=0; while [ ! -e $NS/ready ] && [ \$i -lt 100 ]; do sleep 0.1; i=\$((i + 1)); done
 export LD_PRELOAD="$SAN_PRELOAD" ASAN_OPTIONS=detect_leaks=0
 pamtester -v eksauth-test admin-alice authenticate acct_mgmt open_session close_session <$NS/alice.pieces >$NS/r1.out 2>&1; echo "r1=\$?"
 printf '%s\n' "\$(cat $PE_DIR/tok/bob)" | pamtester -v eksauth-test bob authenticate >$NS/r2.out 2>&1; echo "r2=\$?"
 printf 'x\n' | pamtester -v eksauth-fallthrough bob authenticate >$NS/r3.out 2>&1; echo "r3=\$?"
+pamtester -v eksauth-otherdb admin-neverseen acct_mgmt >$NS/r5.out 2>&1; echo "r5=\$?"
+pamtester -v eksauth-otherdb nosuchuser acct_mgmt >$NS/r6.out 2>&1; echo "r6=\$?"
 printf 'k8s-aws-v1.bad\n' | pamtester -v eksauth-fallthrough admin-alice authenticate >$NS/r4.out 2>&1; echo "r4=\$?"
 # The last login's line is the listener's last: then every earlier one is in (one socket, in order).
 i=0; while ! grep -q 'eksauth-fallthrough:auth' $NS/syslog 2>/dev/null && [ \$i -lt 100 ]; do sleep 0.1; i=\$((i + 1)); done
@@ -184,6 +207,8 @@ is "$(rc_of r2)" 1 "namespace: a name that a local account owns (bob in /etc/pas
 like "$(cat "$NS/r2.out")" "User not known" "namespace: ... PAM_USER_UNKNOWN, even with bob's valid token"
 is "$(rc_of r3)" 0 "namespace: ignore_unknown_user lets the stack go on to the next module for the local bob"
 is "$(rc_of r4)" 1 "namespace: ... but a bad token of an eksauth user ends the stack"
+is "$(rc_of r5)" 1 "namespace: ignore_unknown_user, db_path not NSS's DB, a templated name NSS serves: refused"
+is "$(rc_of r6)" 0 "namespace: ... a name NSS does not serve goes on to the next module"
 log=$(cat "$NS/syslog" 2>/dev/null)
 like "$log" "pam_eksauth\\(eksauth-test:auth\\): event=auth result=success user=admin-alice k8s_user=admin:alice arn=arn:aws:sts::111122223333:assumed-role/eks-admins/alice session=alice access_key_id=ASIAFAKEEXAMPLE00001 account=111122223333 rhost=- token_fp=$ALICE_FP audience=host " \
     "namespace: the real syslog line of the login has every field"
@@ -193,11 +218,14 @@ like "$log" "event=open_session result=success user=admin-alice" "namespace: ses
 like "$log" "pam_eksauth\\(eksauth-fallthrough:auth\\): event=auth result=denied user=admin-alice" \
     "namespace: the last login's line (a bad token) was logged, so the log is whole"
 unlike "$log" "user=bob" "namespace: nothing logged for the local bob"
+like "$log" "event=account result=unknown_user user=admin-neverseen .*NSS serves it" \
+    "namespace: the refusal is logged: NSS serves the name from another DB"
 no_token_in "$NS/syslog" "$NS"/r*.out
 ok $? "namespace: no token in the syslog or in pamtester's output"
 [ ! -e /etc/pam.d/eksauth-test ] && ! grep -q '^bob:x:4242' /etc/passwd &&
+    [ "$(ls -l /var/lib/eksauth 2>&1)" = "$host_varlib" ] &&
     [ "$(ls -l /dev/log 2>/dev/null)" = "$host_devlog" ]
-ok $? "namespace: the host's /etc/pam.d, /etc/passwd and /dev are untouched"
+ok $? "namespace: the host's /etc/pam.d, /etc/passwd, /dev and /var/lib/eksauth are untouched"
 
 # ----------------------- 4. pam_env user_readenv=1 and the user's own file
 # pam_env finds ~/.pam_environment through getpwnam: in a second namespace

@@ -1164,6 +1164,20 @@ static int account_once(const char *svc, const char *user)
     return rc;
 }
 
+/* Whether NSS serves login from the test's DB as a templated name, before any login records it. */
+static bool templated(const char *login)
+{
+    struct eksauth_iddb_id_rules rules = {NULL, (uint64_t)time(NULL), NULL, NULL};
+    struct eksauth_iddb *db = db_open();
+    uint32_t uid;
+    bool yes;
+
+    yes =
+        db != NULL && eksauth_iddb_template_user(db, login, &rules, &uid) == EKSAUTH_IDDB_TEMPLATED;
+    eksauth_iddb_close(db);
+    return yes;
+}
+
 /*
  * ignore_authinfo_unavail lets the account stack go on for a user this host
  * cannot place (no DB); never for one the DB records, whom the next module
@@ -1195,6 +1209,14 @@ static void case_account_unavailable(void)
           "no config, ignore_authinfo_unavail, a user NSS serves from the DB: refused");
     is_rc(account_once("eksauth-noconfig-ignore", "nosuchuser"), PAM_SUCCESS,
           "the same for a name NSS does not serve: the next module decides");
+    /*
+     * A name no login recorded, which NSS serves all the same from the
+     * template admin:{{SessionName}}: pam_unix would take it, and a key
+     * login (AuthorizedKeysCommand) would pass without require_token.
+     */
+    ok(templated("admin-neverseen"), "admin-neverseen is a templated name no login recorded");
+    is_rc(account_once("eksauth-noconfig-ignore", "admin-neverseen"), PAM_AUTHINFO_UNAVAIL,
+          "no config, ignore_authinfo_unavail, a templated name NSS serves: refused");
     unsetenv("EKSAUTH_DB");
     free(db);
     free(nodb);

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -190,12 +191,90 @@ static void test_no_users_group(void **state)
     eksauth_iddb_builder_free(b);
 }
 
+static enum eksauth_iddb_served served(const struct eksauth_iddb_builder *b, const char *name,
+                                       uint32_t *uid)
+{
+    void *data = NULL;
+    struct eksauth_iddb *db = iddb_sample_open(b, &data);
+    struct eksauth_iddb_user u;
+    enum eksauth_iddb_served v = eksauth_iddb_served_name(db, name, fake_local_id, NULL, &u, uid);
+
+    if (v == EKSAUTH_IDDB_SERVED_RECORD)
+        assert_string_equal(u.login, name);
+    eksauth_iddb_close(db);
+    free(data);
+    return v;
+}
+
+/*
+ * What NSS answers by name, the question PAM's account stage asks too
+ * (pam_eksauth/pam_eksauth.c nss_serves): a record, a templated name, or
+ * nothing; never a name whose id is held or that two templates give.
+ */
+static void test_served_name(void **state)
+{
+    struct eksauth_iddb_builder *b = iddb_sample_builder();
+    uint32_t uid = 0;
+
+    (void)state;
+    local_held = 0;
+    assert_int_equal(served(b, "admin-alice", &uid), EKSAUTH_IDDB_SERVED_RECORD);
+    assert_int_equal(served(b, "admin-bob", &uid), EKSAUTH_IDDB_SERVED_TEMPLATED);
+    assert_int_equal(uid, eksauth_names_id(NULL, "admin-bob", 0, LO, HI));
+    assert_int_equal(served(b, "bob", &uid), EKSAUTH_IDDB_SERVED_NO);
+    assert_int_equal(served(b, "eks-devs", &uid), EKSAUTH_IDDB_SERVED_NO);
+    local_held = eksauth_names_id(NULL, "admin-bob", 0, LO, HI);
+    assert_int_equal(served(b, "admin-bob", &uid), EKSAUTH_IDDB_SERVED_NO);
+    local_held = 0;
+    assert_int_equal(eksauth_iddb_builder_add_template(b, "admin-{{SessionName}}", NULL),
+                     EKSAUTH_OK);
+    assert_int_equal(served(b, "admin-bob", &uid), EKSAUTH_IDDB_SERVED_NO);
+    eksauth_iddb_builder_free(b);
+}
+
+/*
+ * Keyed ids: root reads the key NSS reads (EKSAUTH_ID_KEY here); none
+ * there is no such user, one that cannot be used is no answer (fail
+ * closed).  Anyone else reads no key: NO_KEY, what root's NSS would serve.
+ */
+static void test_served_name_keyed(void **state)
+{
+    struct eksauth_iddb_params p = {LO, HI, NULL, NULL, USERS_GID, true, 0};
+    struct eksauth_iddb_group_in users = {"eks-users", "", USERS_GID, 0};
+    struct eksauth_iddb_builder *b = NULL;
+    struct eksauth_id_key key;
+    unsigned char secret[32];
+    bool root = geteuid() == 0;
+    uint32_t uid = 0;
+
+    (void)state;
+    local_held = 0;
+    memset(secret, 7, sizeof(secret));
+    eksauth_names_id_key_derive(secret, sizeof(secret), &key);
+    p.key_check = key.check;
+    assert_int_equal(eksauth_iddb_builder_new(&p, &b, NULL), EKSAUTH_OK);
+    assert_int_equal(eksauth_iddb_builder_add_group(b, &users, NULL), EKSAUTH_OK);
+    assert_int_equal(eksauth_iddb_builder_add_template(b, "sso:{{SessionName}}", NULL), EKSAUTH_OK);
+    assert_int_equal(setenv("EKSAUTH_ID_KEY", "/nonexistent/eksauth-id.key", 1), 0);
+    assert_int_equal(served(b, "sso-bob", &uid),
+                     root ? EKSAUTH_IDDB_SERVED_NO : EKSAUTH_IDDB_SERVED_NO_KEY);
+    /* A directory where the key should be: no key root can use. */
+    assert_int_equal(setenv("EKSAUTH_ID_KEY", "/", 1), 0);
+    assert_int_equal(served(b, "sso-bob", &uid),
+                     root ? EKSAUTH_IDDB_SERVED_UNREADABLE : EKSAUTH_IDDB_SERVED_NO_KEY);
+    /* A name no template gives needs no key. */
+    assert_int_equal(served(b, "bob", &uid), EKSAUTH_IDDB_SERVED_NO);
+    unsetenv("EKSAUTH_ID_KEY");
+    eksauth_iddb_builder_free(b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_answer),        cmocka_unit_test(test_held_id_is_no_answer),
         cmocka_unit_test(test_two_templates), cmocka_unit_test(test_cut_login_by_its_name),
         cmocka_unit_test(test_keyed),         cmocka_unit_test(test_no_users_group),
+        cmocka_unit_test(test_served_name),   cmocka_unit_test(test_served_name_keyed),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
