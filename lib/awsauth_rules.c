@@ -257,7 +257,9 @@ bool eksauth_awsauth_empty_session(const char *tmpl, char *out, size_t outlen)
         if (at == NULL)
             break;
         found = true;
-        n += (size_t)snprintf(out + n, n < outlen ? outlen - n : 0, "%.*s", (int)(at - c), c);
+        /* Past the end, only the length is counted: no pointer beyond out is formed. */
+        n += (size_t)snprintf(n < outlen ? out + n : NULL, n < outlen ? outlen - n : 0, "%.*s",
+                              (int)(at - c), c);
         c = at + best_len;
     }
     if (n < outlen)

@@ -127,6 +127,12 @@ static void test_empty_session(void **state)
     assert_string_equal(out, "-x-.");
     assert_false(eksauth_awsauth_empty_session("admin:{{AccountID}}", out, sizeof(out)));
     assert_string_equal(out, "admin:{{AccountID}}");
+    /* Longer than out, with a placeholder past its end: cut, and still a string. */
+    assert_true(eksauth_awsauth_empty_session(
+        "a-very-long-prefix-of-a-template-that-is-longer-than-the-buffer-{{SessionName}}-x-"
+        "{{SessionName}}-and-more",
+        out, 16));
+    assert_string_equal(out, "a-very-long-pre");
 }
 
 /*
