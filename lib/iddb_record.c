@@ -223,20 +223,24 @@ static enum eksauth_status refuse_templated(const struct eksauth_iddb *db, const
 }
 
 /*
- * Have nscd drop its caches of the DB just replaced (d: the claim made
- * under the lock before the write, nscd.h); when it does not, or when no
- * write happened and d took over an earlier writer's debt, leave the mark
- * a sync leaves, so the next sync, or the watch at its stream's end, asks
- * again: the caches would otherwise keep what the write replaced until
- * their time to live, and no sync would know.  A login killed before nscd
- * answers leaves its claim, which the next sync takes over.  Best effort,
- * as the drop itself: the login is recorded.
+ * Have nscd drop its caches of the DB just replaced (owed->debt: the claim
+ * made under the lock before the write, nscd.h); when it does not, or when
+ * no write happened and the debt took over an earlier writer's, leave the
+ * mark a sync leaves, so the next sync, or the watch at its stream's end,
+ * asks again: the caches would otherwise keep what the write replaced
+ * until their time to live, and no sync would know.  A login killed before
+ * nscd answers leaves its claim, which the next sync takes over.  Best
+ * effort, as the drop itself: the login is recorded.  Only once the lock is
+ * free: a stuck nscd (5 s for each cache) holds up this login alone.
  */
-static void tell_nscd(struct eksauth_nscd_debt *d, bool wrote)
+void eksauth_iddb_unlock_then_tell(int lfd, struct eksauth_iddb_owed *owed)
 {
-    bool dropped = wrote ? eksauth_iddb_replaced(NULL) == EKSAUTH_OK : d->taken == 0;
+    bool dropped;
 
-    (void)eksauth_nscd_settle(d, dropped, NULL);
+    eksauth_iddb_unlock(lfd);
+    dropped = owed->wrote ? eksauth_iddb_replaced(NULL) == EKSAUTH_OK : owed->debt.taken == 0;
+    (void)eksauth_nscd_settle(&owed->debt, dropped, NULL);
+    memset(owed, 0, sizeof(*owed));
 }
 
 /*
@@ -285,19 +289,22 @@ eksauth_iddb_record_mapped(const char *path, const struct eksauth_iddb_basis *ba
     struct eksauth_iddb_group_in *joined = NULL;
     enum eksauth_iddb_verdict v;
     size_t i, nn = 0;
-    struct eksauth_nscd_debt owed;
+    bool locked = basis != NULL && basis->locked;
+    struct eksauth_iddb_owed mine;
+    /* Under the caller's lock, nscd is the caller's to tell once it unlocks. */
+    struct eksauth_iddb_owed *owed = locked ? basis->owed : &mine;
     struct eksauth_file_pending file = {0};
-    bool wrote = false, same;
+    bool same;
     uint64_t synced = 0;
     int lfd = -1;
 
-    memset(&owed, 0, sizeof(owed));
+    memset(owed, 0, sizeof(*owed));
     if (verdict != NULL)
         *verdict = EKSAUTH_IDDB_TEMPLATED;
     if (u == NULL || u->login == NULL || n_groups > EKSAUTH_IDDB_MAX_GROUPS)
         return eksauth_fail(err, EKSAUTH_EINVAL, "identity DB: bad login record");
     /* The whole read-modify-write under the lock: a concurrent sync or login is not lost. */
-    st = basis != NULL && basis->locked ? EKSAUTH_OK : eksauth_iddb_lock(path, &lfd, err);
+    st = locked ? EKSAUTH_OK : eksauth_iddb_lock(path, &lfd, err);
     if (st != EKSAUTH_OK)
         goto out;
     st = eksauth_iddb_open(path, &db, err);
@@ -402,11 +409,11 @@ eksauth_iddb_record_mapped(const char *path, const struct eksauth_iddb_basis *ba
     if (st != EKSAUTH_OK)
         goto out;
     /* On disk before the write: a login killed before nscd answers still owes the drop. */
-    st = eksauth_nscd_owe_locked(&owed, path, err);
+    st = eksauth_nscd_owe_locked(&owed->debt, path, err);
     if (st == EKSAUTH_OK)
         st = eksauth_iddb_prepare_locked(b, path, &file, err);
     /* Written as far as nscd is concerned once the rename is tried (a folder fsync fails after). */
-    wrote = st == EKSAUTH_OK;
+    owed->wrote = st == EKSAUTH_OK;
     if (st == EKSAUTH_OK)
         st = eksauth_iddb_commit_locked(&file, err);
     if (st == EKSAUTH_OK && uid_out != NULL)
@@ -417,8 +424,7 @@ out:
     free(joined);
     eksauth_iddb_builder_free(b);
     eksauth_iddb_close(db);
-    eksauth_iddb_unlock(lfd);
-    /* nscd told once the lock is free: a stuck one holds up this login alone. */
-    tell_nscd(&owed, wrote);
+    if (!locked)
+        eksauth_iddb_unlock_then_tell(lfd, owed);
     return st;
 }

@@ -368,8 +368,8 @@ enum eksauth_status eksauth_login_check(struct eksauth_ctx *ctx,
  * the mapping gives them now, so sshd's initgroups sees them; a templated
  * user gets its persistent uid here.
  */
-static enum eksauth_status record(struct eksauth_ctx *ctx, struct eksauth_login *l, bool locked,
-                                  struct eksauth_error *err)
+static enum eksauth_status record(struct eksauth_ctx *ctx, struct eksauth_login *l,
+                                  struct eksauth_iddb_owed *owed, struct eksauth_error *err)
 {
     struct eksauth_identity *id = &l->id;
     const struct eksauth_iddb *db = NULL;
@@ -428,7 +428,8 @@ static enum eksauth_status record(struct eksauth_ctx *ctx, struct eksauth_login 
     basis.mapped = l->mapped_sync;
     basis.synced = synced_now;
     basis.arg = ctx;
-    basis.locked = locked;
+    basis.locked = owed != NULL;
+    basis.owed = owed;
     st = eksauth_iddb_record_mapped(ctx->paths.db, &basis, &u, groups, id->n_groups, &rules, &uid,
                                     &v, err);
 out:
@@ -518,9 +519,11 @@ static enum eksauth_status claim(struct eksauth_ctx *ctx, const struct eksauth_l
 enum eksauth_status eksauth_login_commit(struct eksauth_ctx *ctx, struct eksauth_login *l,
                                          const char *user, time_t now, struct eksauth_error *err)
 {
+    struct eksauth_iddb_owed owed;
     enum eksauth_status st;
     int lock = -1;
 
+    memset(&owed, 0, sizeof(owed));
     if (l->step != EKSAUTH_LOGIN_CHECKED)
         return eksauth_fail(err, EKSAUTH_EINVAL, "login: commit of an unchecked login");
     /* The token is for one login: the one aws-auth gives it, and no other. */
@@ -540,19 +543,20 @@ enum eksauth_status eksauth_login_commit(struct eksauth_ctx *ctx, struct eksauth
             return stop(l, EKSAUTH_LOGIN_REPLAY, st);
     }
     /* Recorded, so NSS (initgroups) sees the user and its current groups. */
-    st = record(ctx, l, false, err);
+    st = record(ctx, l, NULL, err);
     /*
      * Overtaken by a sync: mapped again with what it wrote, and recorded if
      * still this login, both under the writer's lock, so that no other sync
      * overtakes it again (syncs back to back, a watch during a rollout,
      * would otherwise refuse first logins for as long as they last).  A
-     * local step: STS has vouched for the principal already.
+     * local step: STS has vouched for the principal already.  nscd is told
+     * of its write once the lock is free, as on the ordinary path.
      */
     if (st != EKSAUTH_OK && l->refusal == EKSAUTH_REFUSAL_CHANGED && l->mapped_synced &&
         eksauth_iddb_lock(ctx->paths.db, &lock, NULL) == EKSAUTH_OK) {
         st = map_again(ctx, l, err);
         if (st == EKSAUTH_OK) {
-            st = record(ctx, l, true, err);
+            st = record(ctx, l, &owed, err);
         } else {
             /* What the sync gives now is no login for it; else the host cannot check now. */
             l->refusal = st == EKSAUTH_ENOTMAPPED || st == EKSAUTH_EREJECTED
@@ -560,7 +564,7 @@ enum eksauth_status eksauth_login_commit(struct eksauth_ctx *ctx, struct eksauth
                              : EKSAUTH_REFUSAL_NONE;
             eksauth_error_prefix(err, "a sync overtook this login; mapped again");
         }
-        eksauth_iddb_unlock(lock);
+        eksauth_iddb_unlock_then_tell(lock, &owed);
     }
     if (st != EKSAUTH_OK)
         return stop(l, EKSAUTH_LOGIN_RECORD, st);

@@ -12,6 +12,7 @@
 
 #include "eksauth/iddb.h"
 #include "eksauth/iddb_template.h"
+#include "eksauth/nscd.h"
 #include "eksauth/status.h"
 
 /*
@@ -58,6 +59,25 @@ eksauth_iddb_record_login(const char *path, const struct eksauth_iddb_user_in *u
                           enum eksauth_iddb_verdict *verdict, struct eksauth_error *err);
 
 /*
+ * The drop of nscd's caches a login's write owes (nscd.h): the claim made
+ * under the writer's lock, and whether the DB was written.
+ */
+struct eksauth_iddb_owed {
+    struct eksauth_nscd_debt debt;
+    bool wrote;
+};
+
+/*
+ * The one place a login's write tells nscd: the writer's lock lfd released
+ * (eksauth_iddb_unlock), then nscd asked to drop its caches when owed->wrote
+ * and owed->debt settled (eksauth_nscd_settle), then *owed zeroed.  After the
+ * lock, so a stuck nscd (5 s for each cache) holds up no other writer
+ * (tests/unit/test_sync_faults.c test_remapped_login_tells_nscd_unlocked).
+ * A zeroed *owed asks nothing.
+ */
+void eksauth_iddb_unlock_then_tell(int lfd, struct eksauth_iddb_owed *owed);
+
+/*
  * What a login mapped with, asked again under the writer's lock
  * (eksauth_iddb_record_mapped): the generation of the last sync it mapped
  * with (a login: the snapshot state's, read before its mapping,
@@ -74,9 +94,12 @@ struct eksauth_iddb_basis {
     /*
      * The caller holds the writer's lock already (eksauth_iddb_lock): a
      * login that mapped again under it, so that no sync can overtake it a
-     * second time (lib/login.c).
+     * second time (lib/login.c).  owed then receives the drop of nscd's
+     * caches the write owes, which the caller tells as it unlocks
+     * (eksauth_iddb_unlock_then_tell), not the record under its lock.
      */
     bool locked;
+    struct eksauth_iddb_owed *owed;
 };
 
 /*

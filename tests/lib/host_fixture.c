@@ -14,7 +14,9 @@
 
 #include <cmocka.h>
 
+#include "eksauth/login.h"
 #include "eksauth/mint.h"
+#include "eksauth/sigv4.h"
 #include "eksauth/strlist.h"
 #include "host_fixture.h"
 #include "scratch.h"
@@ -243,6 +245,22 @@ void host_fixture_token(struct host_fixture *h, const char *audience, time_t sig
     if (eksauth_mint_token(&m, &creds, out, cap, len, &err) != EKSAUTH_OK)
         fail_msg("mint: %s", err.msg);
     snprintf(h->minted_for, sizeof(h->minted_for), "%s", audience);
+}
+
+enum eksauth_status host_fixture_check_login(struct host_fixture *h, const char *arn,
+                                             struct eksauth_login **l, struct eksauth_error *err)
+{
+    char token[EKSAUTH_SIGV4_TOKEN_MAX];
+    struct eksauth_login_request req;
+    size_t len;
+
+    host_fixture_sts_answer(h, arn);
+    host_fixture_token(h, FIXTURE_AUDIENCE, FIXTURE_NOW, token, sizeof(token), &len);
+    memset(&req, 0, sizeof(req));
+    req.token = token;
+    req.len = len;
+    req.now = FIXTURE_NOW + 5;
+    return eksauth_login_check(&h->ctx, &req, l, err);
 }
 
 void host_fixture_free(struct host_fixture *h)

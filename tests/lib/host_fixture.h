@@ -114,6 +114,14 @@ void host_fixture_sts_answer(struct host_fixture *h, const char *arn);
 void host_fixture_token(struct host_fixture *h, const char *audience, time_t signed_at, char *out,
                         size_t cap, size_t *len);
 
+/*
+ * A login's check (eksauth_login_check) on the context as it is, 5 s after
+ * a token for this host signed at FIXTURE_NOW, STS answering with arn.
+ */
+struct eksauth_login;
+enum eksauth_status host_fixture_check_login(struct host_fixture *h, const char *arn,
+                                             struct eksauth_login **l, struct eksauth_error *err);
+
 /* Copy the file at from to to (a new file: root's, mode 0644 under the test's umask). */
 void host_fixture_copy_file(const char *from, const char *to);
 

@@ -38,7 +38,6 @@
 #include "eksauth/mapping.h"
 #include "eksauth/names.h"
 #include "eksauth/nscd.h"
-#include "eksauth/sigv4.h"
 #include "eksauth/sync.h"
 #include "eksauth/tombstone.h"
 #include "fake_nscd.h"
@@ -280,20 +279,10 @@ static void test_report_shows_what_it_says(void **state)
 static enum eksauth_status check_login(struct host_fixture *h, const char *arn, bool instance,
                                        struct eksauth_login **l, struct eksauth_error *err)
 {
-    char token[EKSAUTH_SIGV4_TOKEN_MAX];
-    struct eksauth_login_request req;
-    size_t len;
-
     host_fixture_reopen(h);
     if (instance)
         set_instance(h, true);
-    host_fixture_sts_answer(h, arn);
-    host_fixture_token(h, FIXTURE_AUDIENCE, FIXTURE_NOW, token, sizeof(token), &len);
-    memset(&req, 0, sizeof(req));
-    req.token = token;
-    req.len = len;
-    req.now = FIXTURE_NOW + 5;
-    return eksauth_login_check(&h->ctx, &req, l, err);
+    return host_fixture_check_login(h, arn, l, err);
 }
 
 static enum eksauth_status try_log_in_on(struct host_fixture *h, const char *arn, const char *login,

@@ -14,7 +14,8 @@
  * DB is the old one or the new one with either the snapshot it was
  * written from or none a reader takes (eksauth_snapshot_read fails
  * closed) - never another sync's.  A DB replaced, even by a sync that
- * then fails, has nscd asked to drop its caches (connect is wrapped too).
+ * then fails, has nscd asked to drop its caches (connect is wrapped too),
+ * a login's write once the writer's lock is free.
  */
 #include "config.h"
 
@@ -35,7 +36,9 @@
 
 #include <cmocka.h>
 
+#include "eksauth/file.h"
 #include "eksauth/iddb.h"
+#include "eksauth/login.h"
 #include "eksauth/login_index.h"
 #include "eksauth/nscd.h"
 #include "eksauth/snapshot.h"
@@ -63,7 +66,9 @@ static unsigned n_calls; /* fsync and rename calls while recording */
 static unsigned fail_at; /* the call (from 1) that fails with EIO; 0: none */
 static bool recording;
 
-static unsigned nscd_asks; /* connections to nscd's socket tried */
+static unsigned nscd_asks;        /* connections to nscd's socket tried */
+static const char *lock_watched;  /* a DB whose writer's lock is tried at each (NULL: none) */
+static unsigned nscd_asks_locked; /* of them, while that lock was held */
 
 int __real_connect(int fd, const struct sockaddr *sa, socklen_t len);
 int __wrap_connect(int fd, const struct sockaddr *sa, socklen_t len);
@@ -129,7 +134,16 @@ int __wrap_connect(int fd, const struct sockaddr *sa, socklen_t len)
     const struct sockaddr_un *un = (const struct sockaddr_un *)(const void *)sa;
 
     if (sa->sa_family == AF_UNIX && strcmp(un->sun_path, EKSAUTH_NSCD_SOCKET) == 0) {
+        int lock = -1;
+
         nscd_asks++;
+        /* flock: another open file of this process's conflicts with the lock it holds. */
+        if (lock_watched != NULL) {
+            if (eksauth_file_trylock(lock_watched, &lock, NULL) == EKSAUTH_EUNAVAIL)
+                nscd_asks_locked++;
+            else if (lock >= 0)
+                close(lock);
+        }
         errno = ECONNREFUSED;
         return -1;
     }
@@ -490,6 +504,41 @@ static void test_unchanged_confirm(void **state)
     host_fixture_free(h);
 }
 
+/*
+ * A login a sync overtook (its record changed meanwhile), mapped again and
+ * recorded under the writer's lock (lib/login.c), asks nscd to drop its
+ * caches once that lock is free: a stuck nscd (5 s for each cache) holds
+ * up that login alone, no sync or other login.  (That path asked while
+ * the lock was held; the ordinary one asked after.)
+ */
+static void test_remapped_login_tells_nscd_unlocked(void **state)
+{
+    static const char *const carol_arn = "arn:aws:iam::123456789012:user/carol";
+    static const char *const doc_c =
+        "mapRoles: |\n" FIXTURE_MAP_ROLE_BUILD FIXTURE_MAP_USER_CAROL "      - builders\n";
+    struct host_fixture *h = host_fixture_new(NULL, doc_c);
+    struct eksauth_login *l = NULL;
+    struct eksauth_error err;
+
+    (void)state;
+    sync_doc_ok(h, doc_c);
+    host_fixture_reopen(h);
+    assert_int_equal(host_fixture_check_login(h, carol_arn, &l, &err), EKSAUTH_OK);
+    /* Meanwhile a sync takes builders from carol: her first record is refused, then mapped again.
+     */
+    sync_doc_ok(h, DOC_B);
+    nscd_asks = 0;
+    nscd_asks_locked = 0;
+    lock_watched = h->db;
+    if (eksauth_login_commit(&h->ctx, l, "carol", FIXTURE_NOW + 5, &err) != EKSAUTH_OK)
+        fail_msg("commit: %s", err.msg);
+    lock_watched = NULL;
+    eksauth_login_free(l);
+    assert_true(nscd_asks > 0);
+    assert_int_equal(nscd_asks_locked, 0);
+    host_fixture_free(h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -497,6 +546,7 @@ int main(void)
         cmocka_unit_test(test_failure_at_each_step),
         cmocka_unit_test(test_replaced_db_owes_its_drop),
         cmocka_unit_test(test_unchanged_confirm),
+        cmocka_unit_test(test_remapped_login_tells_nscd_unlocked),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
