@@ -302,6 +302,22 @@ static const char *config_str(const struct eksauth_iddb *db, const unsigned char
  */
 #define DAMAGED(why) "identity DB: %s: damaged (" why ")" EKSAUTH_IDDB_REBUILDS
 #define BAD_CONFIG   DAMAGED("bad config section: home, shell, templates, denied")
+
+void eksauth_iddb_strip_rebuilds(struct eksauth_error *err)
+{
+    static const char hint[] = EKSAUTH_IDDB_REBUILDS;
+    size_t n = strnlen(err->msg, sizeof(err->msg) - 1), kept = sizeof(hint) - 1;
+    bool cut = n == sizeof(err->msg) - 1; /* filled: eksauth_fail cut its end */
+
+    /* The hint whole; or, cut, its head: the longest one that ends the message. */
+    do {
+        if (kept <= n && memcmp(err->msg + n - kept, hint, kept) == 0) {
+            err->msg[n - kept] = '\0';
+            return;
+        }
+    } while (cut && --kept > 0);
+}
+
 /*
  * A file that is not, and never was, an identity DB (eksauth_iddb_is_foreign):
  * a typo in db_path, or another product's file.  Every sync refuses to write

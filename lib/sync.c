@@ -441,21 +441,9 @@ static enum eksauth_status apply_locked(struct apply *a, struct eksauth_error *e
         return st;
     }
     if (st != EKSAUTH_OK) {
-        size_t n = strnlen(err->msg, sizeof(err->msg) - 1), k = strlen(EKSAUTH_IDDB_REBUILDS), j;
-
         a->old = NULL;
-        /*
-         * Done, not to do: the warning says what the rebuild left out, once.
-         * A long db_path can have cut the message (EKSAUTH_ERROR_MAX) inside
-         * the hint: what is left of it goes too.
-         */
-        for (j = n > k ? n - k : 0; j < n; j++) {
-            if (memcmp(err->msg + j, EKSAUTH_IDDB_REBUILDS, n - j) == 0 &&
-                (n - j == k || n == sizeof(err->msg) - 1)) {
-                err->msg[j] = '\0';
-                break;
-            }
-        }
+        /* Done, not to do: the warning says what the rebuild left out, once. */
+        eksauth_iddb_strip_rebuilds(err);
         if (st != EKSAUTH_EUNAVAIL &&
             eksauth_strlist_addf(&r->warnings, err,
                                  "%s: rebuilt without its recorded ids and logins",

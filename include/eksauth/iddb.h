@@ -48,6 +48,17 @@
 #define EKSAUTH_IDDB_REBUILDS                                                                      \
     ": eksauth sync rebuilds it, without its recorded logins, ids and id holds"
 
+struct eksauth_error;
+
+/*
+ * err's message without its EKSAUTH_IDDB_REBUILDS ending, for the sync that
+ * did the rebuild and says so itself: the ending whole, or, in a message a
+ * long db_path filled (EKSAUTH_ERROR_MAX), what is left of it.  Any other
+ * message is left as it is (tests/unit/test_sync.c
+ * test_leftover_or_damaged_db_rebuilt, test_long_db_path_rebuilt_warning).
+ */
+void eksauth_iddb_strip_rebuilds(struct eksauth_error *err);
+
 /* header flags */
 #define EKSAUTH_IDDB_KEYED 0x1u /* templated ids are keyed by the id key of this check value */
 /* user flags */
