@@ -19,6 +19,7 @@
 #include "eksauth/iddb_replace.h"
 #include "eksauth/nscd.h"
 #include "eksauth/paths.h"
+#include "eksauth/snapshot.h"
 
 /* NULL and "" are the same ARN to the DB (the builder stores NULL as ""). */
 static bool same_str(const char *a, const char *b)
@@ -247,7 +248,7 @@ void eksauth_iddb_unlock_then_tell(int lfd, struct eksauth_iddb_owed *owed)
  * The refusal of a login a sync changed the DB under
  * (eksauth_iddb_record_mapped): the person can log in again, mapped with
  * the DB as it is now; the log says what changed, and the sync generations
- * (0 now: no state could be read).
+ * (now EKSAUTH_SNAPSHOT_NO_GENERATION: no state could be read).
  */
 static enum eksauth_status refuse_changed(const struct eksauth_iddb_basis *basis, uint64_t now,
                                           const char *login, const char *what,
@@ -295,7 +296,7 @@ eksauth_iddb_record_mapped(const char *path, const struct eksauth_iddb_basis *ba
     struct eksauth_iddb_owed *owed = locked ? basis->owed : &mine;
     struct eksauth_file_pending file = {0};
     bool same;
-    uint64_t synced = 0;
+    uint64_t synced = EKSAUTH_SNAPSHOT_NO_GENERATION;
     int lfd = -1;
 
     memset(owed, 0, sizeof(*owed));
@@ -328,8 +329,8 @@ eksauth_iddb_record_mapped(const char *path, const struct eksauth_iddb_basis *ba
      * No sync since the mapping, asked under the lock (iddb_record.h): a
      * login's write is none, so a concurrent login refuses no other.
      */
-    same = basis == NULL ||
-           (basis->synced(basis->arg, &synced) && synced != 0 && synced == basis->mapped);
+    same = basis == NULL || (basis->synced(basis->arg, &synced) &&
+                             synced != EKSAUTH_SNAPSHOT_NO_GENERATION && synced == basis->mapped);
     /*
      * A sync that died between its state and its DB's rename left the DB
      * behind the state: any write would carry the DB to the state's

@@ -230,8 +230,9 @@ static enum eksauth_status load_mapping(struct eksauth_ctx *ctx, const struct ek
 }
 
 /*
- * The generation of the last sync, from its state (snapshot.h; 0 when it
- * cannot be read).  Only a sync changes it, under the DB writer's lock.
+ * The generation of the last sync, from its state (snapshot.h;
+ * EKSAUTH_SNAPSHOT_NO_GENERATION when it cannot be read).  Only a sync
+ * changes it, under the DB writer's lock.
  */
 static uint64_t sync_generation(const struct eksauth_ctx *ctx)
 {
@@ -245,7 +246,7 @@ static uint64_t sync_generation(const struct eksauth_ctx *ctx)
 static bool synced_now(void *arg, uint64_t *now)
 {
     *now = sync_generation(arg);
-    return *now != 0;
+    return *now != EKSAUTH_SNAPSHOT_NO_GENERATION;
 }
 
 /*

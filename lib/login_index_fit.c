@@ -148,7 +148,7 @@ enum eksauth_login_index_fit eksauth_login_index_fit(const struct eksauth_paths 
         return unfit(why, EKSAUTH_LOGIN_INDEX_NO_SYNC,
                      "login index: no identity DB (%s) to map with" RUN_SYNC, paths->db);
     eksauth_snapshot_state_read(paths, trusted, &state);
-    if (state.generation == 0 || state.sha256[0] == '\0')
+    if (state.generation == EKSAUTH_SNAPSHOT_NO_GENERATION || state.sha256[0] == '\0')
         return unfit(why, EKSAUTH_LOGIN_INDEX_NO_SYNC,
                      "login index: %s says no sync that wrote the identity DB (missing, not "
                      "root's, or of an older eksauth)" RUN_SYNC,

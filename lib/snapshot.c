@@ -260,7 +260,7 @@ enum eksauth_status eksauth_snapshot_read(const struct eksauth_paths *paths, boo
     *data = NULL;
     *len = 0;
     eksauth_snapshot_state_read(paths, trusted, state);
-    if (state->generation == 0 || state->sha256[0] == '\0')
+    if (state->generation == EKSAUTH_SNAPSHOT_NO_GENERATION || state->sha256[0] == '\0')
         return eksauth_fail(err, EKSAUTH_EUNAVAIL,
                             "%s: no aws-auth snapshot of the identity DB yet: run eksauth sync",
                             paths->state);

@@ -816,7 +816,7 @@ static bool already_applied(struct eksauth_ctx *ctx, const struct eksauth_sync_o
     if (opts->force || state->version[0] == '\0' || strcmp(state->version, snap->version) != 0 ||
         !eksauth_snapshot_is(state, snap->data, snap->len))
         return false;
-    if (state->generation == 0 || now < state->fetched_at ||
+    if (state->generation == EKSAUTH_SNAPSHOT_NO_GENERATION || now < state->fetched_at ||
         now - state->fetched_at >= EKSAUTH_SNAPSHOT_REPLAN_S)
         return false;
     /* A key or account file that cannot be read: plan again, and the plan says why it fails. */

@@ -31,6 +31,14 @@
 /* The state's host when a template needed the instance and metadata did not answer. */
 #define EKSAUTH_SNAPSHOT_HOST_UNKNOWN "unknown"
 
+/*
+ * The generation a state has when there is none to read (no state, one not
+ * root's when trusted, one of an older eksauth): identity DB generations
+ * start at 1 (lib/iddb_write.c), so it is never a sync's (lib/login.c,
+ * lib/iddb_record.c).
+ */
+#define EKSAUTH_SNAPSHOT_NO_GENERATION 0u
+
 struct eksauth_snapshot_state {
     char version[EKSAUTH_CLUSTER_VERSION_MAX]; /* "" when there is no snapshot */
     /*
@@ -41,7 +49,7 @@ struct eksauth_snapshot_state {
     long long fetched_at; /* Unix time the snapshot was written, 0 when unknown */
     long long checked_at; /* Unix time a sync last found it current, 0 when unknown */
     char what[512];       /* where it came from */
-    uint64_t generation;  /* of the identity DB written from it; 0 when unknown */
+    uint64_t generation;  /* of the DB written from it; EKSAUTH_SNAPSHOT_NO_GENERATION: none */
     char sha256[64 + 1];  /* of the snapshot, lower-case hex; "" when unknown */
     char inputs[64 + 1];  /* eksauth_snapshot_inputs of the sync that wrote it; "" when unknown */
     /*
