@@ -18,35 +18,40 @@ static const char *template_at(void *ctx, size_t i)
     return eksauth_iddb_template_at(*(const struct eksauth_iddb **)ctx, (uint32_t)i);
 }
 
-enum eksauth_iddb_verdict eksauth_iddb_template_user(const struct eksauth_iddb *db,
-                                                     const char *login,
-                                                     const struct eksauth_iddb_id_rules *rules,
-                                                     uint32_t *uid)
+unsigned eksauth_iddb_templates_giving(const struct eksauth_iddb *db, const char *login)
 {
     struct eksauth_iddb_user u;
     struct eksauth_iddb_group g;
-    uint32_t id_min, id_max, id;
-    uint64_t check;
-    unsigned fits;
 
     /* Only names NSS may serve; a taken or denied name is never a templated user. */
     if (!eksauth_names_valid(login) || eksauth_names_reserved(login) ||
         eksauth_iddb_is_denied(db, login))
-        return EKSAUTH_IDDB_NOT_TEMPLATED;
+        return 0;
     if (eksauth_iddb_user_by_name(db, login, &u) != EKSAUTH_ENOTFOUND ||
         eksauth_iddb_group_by_name(db, login, &g) != EKSAUTH_ENOTFOUND)
-        return EKSAUTH_IDDB_NOT_TEMPLATED;
-    /* Its primary group is the users' group: without one there is nothing to answer. */
-    if (eksauth_iddb_users_gid(db) == 0)
-        return EKSAUTH_IDDB_NOT_TEMPLATED;
+        return 0;
     /*
      * By the login alone: NSS does not know whose it is.  A cut login (names.h
      * rule 3) can fit one template and come from two: the login, which knows
      * the k8s username, refuses it (lib/resolve.c).
      */
-    fits = eksauth_login_templates_giving(template_at, &db, eksauth_iddb_template_count(db), login,
+    return eksauth_login_templates_giving(template_at, &db, eksauth_iddb_template_count(db), login,
                                           NULL);
+}
+
+enum eksauth_iddb_verdict eksauth_iddb_template_user(const struct eksauth_iddb *db,
+                                                     const char *login,
+                                                     const struct eksauth_iddb_id_rules *rules,
+                                                     uint32_t *uid)
+{
+    uint32_t id_min, id_max, id;
+    uint64_t check;
+    unsigned fits = eksauth_iddb_templates_giving(db, login);
+
     if (fits == 0)
+        return EKSAUTH_IDDB_NOT_TEMPLATED;
+    /* Its primary group is the users' group: without one there is nothing to answer. */
+    if (eksauth_iddb_users_gid(db) == 0)
         return EKSAUTH_IDDB_NOT_TEMPLATED;
     /* Two templates could give it to two people: whoever came first, nobody gets it. */
     if (fits > 1)

@@ -126,6 +126,15 @@ enum eksauth_status eksauth_login_serves(struct eksauth_ctx *ctx, const char *us
         return st;
     if (v == EKSAUTH_IDDB_TEMPLATED)
         return EKSAUTH_OK;
+    /* No group of every login (lib/identity.c): a name a template gives is served to nobody. */
+    if (v == EKSAUTH_IDDB_NOT_TEMPLATED && eksauth_iddb_users_gid(db) == 0 &&
+        eksauth_iddb_templates_giving(db, user) > 0)
+        return eksauth_fail(err, EKSAUTH_ENOTFOUND,
+                            "'%s' fits a username template, but no templated name is served: "
+                            "the identity DB has no group of every login (a local group has its "
+                            "name, see the warnings of eksauth sync): set users_group in "
+                            "eksauth.conf to a name no local group has, and run eksauth sync",
+                            user);
     return eksauth_fail(err, EKSAUTH_ENOTFOUND, "'%s' is not in the identity DB", user);
 }
 

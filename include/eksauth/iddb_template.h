@@ -49,6 +49,15 @@ enum eksauth_iddb_verdict {
 };
 
 /*
+ * How many of the DB's username templates give login, by the login alone
+ * (eksauth_login_templates_giving, login_template.h), when it is a name
+ * NSS may serve and neither denied nor a user or group of the DB; else 0.
+ * The verdict below starts from it: one that fits is still not served
+ * without the DB's users' group (eksauth_login_serves says so, lib/login.c).
+ */
+unsigned eksauth_iddb_templates_giving(const struct eksauth_iddb *db, const char *login);
+
+/*
  * The verdict on login (see above).  *uid is set for TEMPLATED and
  * ID_HELD.  The caller adds its own local-name check.
  */

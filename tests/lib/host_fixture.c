@@ -263,6 +263,22 @@ enum eksauth_status host_fixture_check_login(struct host_fixture *h, const char 
     return eksauth_login_check(&h->ctx, &req, l, err);
 }
 
+void host_fixture_root_only(struct host_fixture *h, char *passwd, char *group, size_t n)
+{
+    FILE *f;
+
+    snprintf(passwd, n, "%s/passwd", h->dir);
+    snprintf(group, n, "%s/group", h->dir);
+    assert_non_null(f = fopen(passwd, "w"));
+    fputs("root:x:0:0:root:/root:/bin/sh\n", f);
+    assert_int_equal(fclose(f), 0);
+    assert_non_null(f = fopen(group, "w"));
+    fputs("root:x:0:\n", f);
+    assert_int_equal(fclose(f), 0);
+    h->passwd_path = passwd;
+    h->group_path = group;
+}
+
 void host_fixture_free(struct host_fixture *h)
 {
     if (h == NULL)

@@ -122,6 +122,13 @@ struct eksauth_login;
 enum eksauth_status host_fixture_check_login(struct host_fixture *h, const char *arn,
                                              struct eksauth_login **l, struct eksauth_error *err);
 
+/*
+ * The host's passwd and group files (passwd and group, n bytes each, named
+ * in h's folder) hold root alone, from the next reopen on: no local nobody
+ * (65534).  A test may add lines to them.
+ */
+void host_fixture_root_only(struct host_fixture *h, char *passwd, char *group, size_t n);
+
 /* Copy the file at from to to (a new file: root's, mode 0644 under the test's umask). */
 void host_fixture_copy_file(const char *from, const char *to);
 

@@ -958,6 +958,34 @@ static void test_private_group_never_required(void **state)
     assert_non_null(strstr(err.msg, "not in any require_group group"));
 }
 
+/*
+ * A local group named like users_group: the sync serves no group of every
+ * login, so no templated name (lib/identity.c); login_serves says so for a
+ * name that fits a template, with the fix, and no more than "not in the
+ * identity DB" for one that fits none.  (It said "'admin-alice' is not in
+ * the identity DB" for both.)
+ */
+static void test_serves_says_no_users_group(void **state)
+{
+    struct t *t = *state;
+    struct eksauth_error err;
+    char passwd[128], group[128];
+    FILE *f;
+
+    host_fixture_root_only(t->h, passwd, group, sizeof(passwd));
+    assert_non_null(f = fopen(group, "a"));
+    fputs("eks-users:x:990:\n", f);
+    assert_int_equal(fclose(f), 0);
+    host_fixture_reopen(t->h);
+    synced(t);
+    assert_int_equal(eksauth_login_serves(&t->h->ctx, "admin-alice", &err), EKSAUTH_ENOTFOUND);
+    assert_non_null(strstr(err.msg, "'admin-alice' fits a username template"));
+    assert_non_null(strstr(err.msg, "set users_group"));
+    assert_null(strstr(err.msg, "not in the identity DB"));
+    assert_int_equal(eksauth_login_serves(&t->h->ctx, "nobody-here", &err), EKSAUTH_ENOTFOUND);
+    assert_string_equal(err.msg, "'nobody-here' is not in the identity DB");
+}
+
 static void test_no_db_is_unavailable(void **state)
 {
     struct t *t = *state;
@@ -1465,6 +1493,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_account_denies_k8s_user_on_db_list, setup, teardown),
         cmocka_unit_test_setup_teardown(test_serves_no_reserved_name, setup, teardown),
         cmocka_unit_test_setup_teardown(test_private_group_never_required, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_serves_says_no_users_group, setup, teardown),
         cmocka_unit_test_setup_teardown(test_no_db_is_unavailable, setup, teardown),
         cmocka_unit_test_setup_teardown(test_later_db_format_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_audience_is_this_host, setup, teardown),

@@ -1230,23 +1230,6 @@ static unsigned assert_no_reserved_id(const char *path)
     return n;
 }
 
-/* The host's passwd and group files hold root alone: no local nobody (65534). */
-static void root_only_host(struct host_fixture *h, char *passwd, char *group, size_t n)
-{
-    FILE *f;
-
-    snprintf(passwd, n, "%s/passwd", h->dir);
-    snprintf(group, n, "%s/group", h->dir);
-    assert_non_null(f = fopen(passwd, "w"));
-    fputs("root:x:0:0:root:/root:/bin/sh\n", f);
-    assert_int_equal(fclose(f), 0);
-    assert_non_null(f = fopen(group, "w"));
-    fputs("root:x:0:\n", f);
-    assert_int_equal(fclose(f), 0);
-    h->passwd_path = passwd;
-    h->group_path = group;
-}
-
 /*
  * A recorded templated login whose uid a local account took since: not
  * kept beside it (a login that lands on a local id is refused,
@@ -1268,7 +1251,7 @@ static void test_recorded_login_id_now_local(void **state)
 
     (void)state;
     uid = bob_recorded(h);
-    root_only_host(h, passwd, group, sizeof(passwd));
+    host_fixture_root_only(h, passwd, group, sizeof(passwd));
     assert_non_null(f = fopen(passwd, "a"));
     fprintf(f, "squatter:x:%u:%u::/home/s:/bin/sh\n", uid, uid);
     assert_int_equal(fclose(f), 0);
@@ -1312,7 +1295,7 @@ static void test_reserved_ids_never_given(void **state)
     unsigned i;
 
     (void)state;
-    root_only_host(h, passwd, group, sizeof(passwd));
+    host_fixture_root_only(h, passwd, group, sizeof(passwd));
     assert_int_equal(run(h, false, &r, &err), EKSAUTH_OK);
     /* build takes 65536; eks-users finds no other (and build then has no primary group). */
     assert_true(listed_containing(&r.warnings, "no free id for 'eks-users'"));
@@ -1325,7 +1308,7 @@ static void test_reserved_ids_never_given(void **state)
                          "mapRoles: |\n" FIXTURE_MAP_ROLE_BUILD
                          "  - rolearn: arn:aws:iam::123456789012:role/Dev\n"
                          "    username: dev:{{SessionName}}\n");
-    root_only_host(h, passwd, group, sizeof(passwd));
+    host_fixture_root_only(h, passwd, group, sizeof(passwd));
     assert_int_equal(run(h, false, &r, &err), EKSAUTH_OK);
     eksauth_sync_report_free(&r);
     assert_int_equal(assert_no_reserved_id(h->db), 3);
