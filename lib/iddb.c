@@ -750,12 +750,14 @@ enum eksauth_status eksauth_iddb_open(const char *path, struct eksauth_iddb **ou
     /*
      * Size bounds before mmap: a byte at least (parse_header judges a short
      * file by its bytes: another file's, or a DB's start), and nothing
-     * absurd, unless its first bytes say it is another file.
+     * absurd.  A larger file is another's unless it starts with the magic,
+     * zero bytes included (a swap file, a disk image), as
+     * eksauth_iddb_check_ours, and so the sync, judges it.
      */
     if (sb.st_size == 0 || sb.st_size > (off_t)EKSAUTH_IDDB_MAX_SIZE) {
         unsigned char head[8];
 
-        if (sb.st_size > 0 && pread(fd, head, 8, 0) == 8 && eksauth_iddb_is_foreign(head, 8))
+        if (sb.st_size > 0 && pread(fd, head, 8, 0) == 8 && head_foreign(head, 8))
             st = eksauth_fail(err, EKSAUTH_EINVAL, FOREIGN, path);
         else
             st = eksauth_fail(err, EKSAUTH_EINVAL,

@@ -279,7 +279,9 @@ bool eksauth_iddb_is_foreign(const void *data, size_t len);
 /*
  * The same rule on the file at path, read from its start until its bytes
  * decide (not mapped), never past EKSAUTH_IDDB_MAX_SIZE: a larger file is
- * judged by its first 8 bytes, as eksauth_iddb_open does.  What is no
+ * ours only if its first 8 bytes are the magic (zero bytes are not), and
+ * eksauth_iddb_open judges it so too, so doctor, NSS and PAM say what the
+ * sync does (tests/unit/test_iddb.c test_check_ours_bounded).  What is no
  * regular file (/dev/zero, a fifo) is left to the writer's own checks.
  * EKSAUTH_OK when it is or may have been an identity DB (or is no regular
  * file), EKSAUTH_EINVAL when it is foreign ("identity DB:

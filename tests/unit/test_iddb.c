@@ -948,6 +948,7 @@ static void test_many(void **state)
  */
 static void test_check_ours_bounded(void **state)
 {
+    struct eksauth_iddb *db = NULL;
     struct eksauth_error err = {0};
     char path[512];
     int fd;
@@ -967,12 +968,18 @@ static void test_check_ours_bounded(void **state)
     assert_int_equal(pwrite(fd, "root:x:0:0", 10, (off_t)EKSAUTH_IDDB_MAX_SIZE + 4096), 10);
     assert_int_equal(close(fd), 0);
     assert_int_equal(eksauth_iddb_check_ours(path, &err), EKSAUTH_EINVAL);
+    /* The reader says so too (doctor, NSS and PAM report its words): no "sync rebuilds it". */
+    assert_int_equal(eksauth_iddb_open(path, &db, &err), EKSAUTH_EINVAL);
+    assert_non_null(strstr(err.msg, "not an identity DB"));
+    assert_null(strstr(err.msg, "rebuilds"));
     /* The magic at its head: a DB grown wrong, rebuilt. */
     fd = open(path, O_WRONLY | O_CLOEXEC);
     assert_true(fd >= 0);
     assert_int_equal(pwrite(fd, EKSAUTH_IDDB_MAGIC, 8, 0), 8);
     assert_int_equal(close(fd), 0);
     assert_int_equal(eksauth_iddb_check_ours(path, &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_iddb_open(path, &db, &err), EKSAUTH_EINVAL);
+    assert_non_null(strstr(err.msg, "damaged (too large"));
     /* Text at its head: another file's, whatever its size. */
     fd = open(path, O_WRONLY | O_CLOEXEC);
     assert_true(fd >= 0);
