@@ -9,10 +9,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/select.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -43,24 +45,98 @@ static void printable(char *dst, size_t dstlen, const char *src)
 }
 
 /*
+ * The signals that would end or stop askpass while it reads with echo off
+ * (those readpassphrase(3) catches): caught, the terminal is put back, and
+ * the signal is raised again with the old disposition.  Without this, a
+ * Ctrl-C at a password prompt left the person's terminal without echo.
+ */
+static const int ask_signals[] = {SIGALRM, SIGHUP,  SIGINT,  SIGPIPE, SIGQUIT,
+                                  SIGTERM, SIGTSTP, SIGTTIN, SIGTTOU};
+#define N_ASK_SIGNALS (sizeof(ask_signals) / sizeof(ask_signals[0]))
+
+static volatile sig_atomic_t ask_caught;
+
+static void ask_on_signal(int signo)
+{
+    ask_caught = signo;
+}
+
+/*
+ * One answer line from fd into answer (n bytes, without the newline): the
+ * last read()'s result, 1 for a whole line; or 0 with ask_caught set.  The
+ * signals are blocked except inside pselect(), so one that comes at any
+ * moment ends the wait; fd is non-blocking, so a read never waits with
+ * them blocked.
+ */
+static ssize_t ask_read_line(int fd, char *answer, size_t size, size_t *n, const sigset_t *waiting)
+{
+    ssize_t got;
+    fd_set rfds;
+
+    *n = 0;
+    while (*n < size - 1) {
+        if (ask_caught != 0)
+            return 0;
+        got = read(fd, answer + *n, 1);
+        if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            FD_ZERO(&rfds);
+            FD_SET(fd, &rfds);
+            if (pselect(fd + 1, &rfds, NULL, NULL, NULL, waiting) < 0 && errno != EINTR)
+                return -1;
+            continue;
+        }
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got <= 0)
+            return got;
+        if (answer[*n] == '\n' || answer[*n] == '\r')
+            return 1;
+        (*n)++;
+    }
+    return 1;
+}
+
+/*
  * A prompt that is not pam_eksauth's (a host key question, a local
  * password, a key's passphrase) is the person's to answer, as ssh would
  * ask it without askpass: on the terminal, when there is one.  The text
  * comes from a server: control characters are shown as '?'.  A yes/no
- * question echoes the answer; anything else (a password) does not.
+ * question echoes the answer; anything else (a password) does not.  A
+ * signal while it waits puts the terminal back first (ask_signals); after
+ * a stop (Ctrl-Z) and fg it asks again, as readpassphrase(3) does.
  */
 int askpass_ask_terminal(const char *prompt)
 {
     struct termios saved, quiet;
+    struct sigaction sa, old[N_ASK_SIGNALS];
+    sigset_t block, waiting;
     char answer[1024], *shown;
-    bool echo = strstr(prompt, "(yes/no") != NULL, restore = false;
+    bool echo = strstr(prompt, "(yes/no") != NULL, restore;
     size_t n = 0, i;
     ssize_t got;
-    int fd, rc = EXIT_REJECTED;
+    int fd, flags, signo, rc = EXIT_REJECTED;
 
-    fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
+    fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0)
         return -1;
+    flags = fcntl(fd, F_GETFL);
+    sigemptyset(&block);
+    for (i = 0; i < N_ASK_SIGNALS; i++)
+        sigaddset(&block, ask_signals[i]);
+    memset(&sa, 0, sizeof(sa));
+    sigemptyset(&sa.sa_mask);
+    sa.sa_handler = ask_on_signal; /* no SA_RESTART: the wait must end */
+again:
+    ask_caught = 0;
+    restore = false;
+    /*
+     * Caught from before echo goes off: a background askpass's tcsetattr
+     * gets SIGTTOU, fails, and stops below like ssh's own prompt would.
+     */
+    for (i = 0; i < N_ASK_SIGNALS; i++)
+        sigaction(ask_signals[i], &sa, &old[i]);
+    /* Writes and tcsetattr wait like ever: only reading is non-blocking. */
+    (void)fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
     /* Echo off before the prompt shows: a password typed ahead never appears. */
     if (!echo && tcgetattr(fd, &saved) == 0) {
         quiet = saved;
@@ -68,7 +144,7 @@ int askpass_ask_terminal(const char *prompt)
         restore = tcsetattr(fd, TCSAFLUSH, &quiet) == 0;
     }
     /* The prompt in one write, so an answer typed ahead is shown after it, not inside. */
-    shown = strdup(prompt);
+    shown = ask_caught == 0 ? strdup(prompt) : NULL;
     for (i = 0; shown != NULL && shown[i] != '\0'; i++) {
         unsigned char c = (unsigned char)shown[i];
 
@@ -78,17 +154,27 @@ int askpass_ask_terminal(const char *prompt)
     if (shown != NULL)
         (void)cli_write_all(fd, shown, i);
     free(shown);
-    while (n < sizeof(answer) - 1) {
-        got = read(fd, answer + n, 1);
-        if (got < 0 && errno == EINTR)
-            continue;
-        if (got <= 0 || answer[n] == '\n' || answer[n] == '\r')
-            break;
-        n++;
-    }
+    sigprocmask(SIG_BLOCK, &block, &waiting);
+    (void)fcntl(fd, F_SETFL, flags | O_NONBLOCK);
+    got = ask_read_line(fd, answer, sizeof(answer), &n, &waiting);
+    (void)fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
     if (restore) {
         (void)tcsetattr(fd, TCSAFLUSH, &saved);
         (void)cli_write_all(fd, "\n", 1);
+    }
+    for (i = 0; i < N_ASK_SIGNALS; i++)
+        sigaction(ask_signals[i], &old[i], NULL);
+    sigprocmask(SIG_SETMASK, &waiting, NULL);
+    signo = ask_caught;
+    if (signo != 0) {
+        /* What was typed so far is wiped before the signal may end us. */
+        OPENSSL_cleanse(answer, sizeof(answer));
+        raise(signo);
+        /* Still here: stopped and continued (ask again), or the signal was not fatal. */
+        if (signo == SIGTSTP || signo == SIGTTIN || signo == SIGTTOU)
+            goto again;
+        close(fd);
+        return EXIT_REJECTED;
     }
     answer[n] = '\n';
     if (got > 0 && cli_write_all(STDOUT_FILENO, answer, n + 1))

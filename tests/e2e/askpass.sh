@@ -232,6 +232,15 @@ ok $? "... shown whole, the answer echoed"
     --expect 'Password:' --send 'pass word' -- "$EKSAUTH" askpass "(bg@host) Password: "
 is "$?:$(cat "$T/tty.out")" "0:pass word" "on a terminal: a password prompt answered by the person"
 unlike "$(cat "$T/tty.shown")" "pass word" "... not echoed"
+# A signal while the password is half typed (Ctrl-C, a closed window, kill): askpass
+# ends by it, and the terminal has its echo back (tools/askpass_terminal.c).
+for sig in INT:130 TERM:143 HUP:129; do
+    rm -f "$T/tty.out" "$T/tty.echo"
+    "$PYTHON" "$top_srcdir/tests/lib/pty_run.py" --stdout "$T/tty.out" --echo "$T/tty.echo" \
+        --signal "${sig%:*}" --expect 'Password:' --send 'pass' -- "$EKSAUTH" askpass "(bg@host) Password: "
+    is "$?:$(cat "$T/tty.echo"):$(cat "$T/tty.out")" "${sig#*:}:echo on:" \
+        "on a terminal: SIG${sig%:*} at a password prompt ends askpass, and echo is back on"
+done
 [ ! -e "$T/runs" ]
 ok $? "no token was made for any of them"
 export EKSAUTH_HOST="other.example h.example"

@@ -5,11 +5,17 @@ the matching --send line.  For the tests of prompts that eksauth asks on the
 terminal (eksauth askpass, eksauth ssh accepting a host key).
 
 usage: pty_run.py [--stdout FILE] [--transcript FILE] [--timeout S]
+                  [--signal NAME] [--echo FILE]
                   [--expect REGEX --send TEXT]... -- COMMAND ARG...
   --stdout FILE      the command's standard output goes to FILE instead of the
                      terminal (what askpass answers ssh with); the terminal is still
                      its controlling terminal, /dev/tty
   --transcript FILE  everything the terminal showed
+  --signal NAME      the last --send is typed without Enter (an answer half
+                     typed), then the signal (INT, TERM, HUP...) goes to the
+                     command's process group, as Ctrl-C or a closed window sends it
+  --echo FILE        after the command ended: "echo on" or "echo off", the
+                     terminal's ECHO setting it left behind
 Exits with the command's exit status, or 124 when an --expect did not come in time.
 """
 import argparse
@@ -17,7 +23,9 @@ import os
 import pty
 import re
 import select
+import signal
 import sys
+import termios
 import time
 
 
@@ -28,6 +36,8 @@ def main():
     p.add_argument("--timeout", type=float, default=30)
     p.add_argument("--expect", action="append", default=[])
     p.add_argument("--send", action="append", default=[])
+    p.add_argument("--signal")
+    p.add_argument("--echo")
     p.add_argument("command", nargs=argparse.REMAINDER)
     a = p.parse_args()
     cmd = a.command[1:] if a.command[:1] == ["--"] else a.command
@@ -56,7 +66,7 @@ def main():
         return bool(data)
 
     everything = b""
-    for want, send in zip(a.expect, a.send):
+    for k, (want, send) in enumerate(zip(a.expect, a.send)):
         pat = re.compile(want.encode())
         while not pat.search(shown):
             if time.monotonic() > end or not read_some(0.2):
@@ -64,7 +74,11 @@ def main():
         if not pat.search(shown):
             rc = 124
             break
-        os.write(fd, send.encode() + b"\r")
+        if a.signal and k == len(a.expect) - 1:
+            os.write(fd, send.encode())
+            os.killpg(pid, getattr(signal, "SIG" + a.signal))
+        else:
+            os.write(fd, send.encode() + b"\r")
         # The next --expect is looked for in what comes after this prompt.
         everything += shown
         shown = b""
@@ -77,6 +91,11 @@ def main():
     else:
         os.kill(pid, 9)
         os.waitpid(pid, 0)
+    if a.echo:
+        # The master answers for the terminal's settings even after the command closed it.
+        on = termios.tcgetattr(fd)[3] & termios.ECHO
+        with open(a.echo, "w") as f:
+            f.write("echo on\n" if on else "echo off\n")
     if a.transcript:
         with open(a.transcript, "wb") as f:
             f.write(everything + shown)
