@@ -357,13 +357,26 @@ static void remove_dir(const char *dir)
     (void)rmdir(dir);
 }
 
-/* Run args (program first) and wait: our exit status is its. */
+/*
+ * Run args (program first) and wait: our exit status is its.  SIGTERM and
+ * SIGHUP stay blocked from before their handlers are set until child_pid
+ * is (the parent) or the old handlers are back (the child, before exec):
+ * one that comes before fork, or reaches the child before exec, is pending
+ * then, not lost.  The child is waited for without reaping it first, so
+ * its pid cannot be another process's while forward_signal may use it.
+ */
 static int run_and_wait(char **args)
 {
     struct sigaction ign, fwd, old_int, old_quit, old_term, old_hup;
+    sigset_t block, old_mask;
+    siginfo_t info;
     int wstatus = 0, rc = EXIT_USAGE;
     pid_t pid;
 
+    sigemptyset(&block);
+    sigaddset(&block, SIGTERM);
+    sigaddset(&block, SIGHUP);
+    sigprocmask(SIG_BLOCK, &block, &old_mask);
     /* Like system(): the terminal's ^C and ^\ are for the program; we wait and clean up. */
     memset(&ign, 0, sizeof(ign));
     ign.sa_handler = SIG_IGN;
@@ -387,11 +400,22 @@ static int run_and_wait(char **args)
         sigaction(SIGQUIT, &old_quit, NULL);
         sigaction(SIGTERM, &old_term, NULL);
         sigaction(SIGHUP, &old_hup, NULL);
+        sigprocmask(SIG_SETMASK, &old_mask, NULL);
         execvp(args[0], args);
         fprintf(stderr, "eksauth: %s: cannot run %s: %s\n", args[0], args[0], strerror(errno));
         _exit(255);
     }
     child_pid = pid;
+    sigprocmask(SIG_SETMASK, &old_mask, NULL);
+    /* Ended, not yet reaped: child_pid still names it, so a signal now is forwarded harmlessly. */
+    memset(&info, 0, sizeof(info));
+    while (waitid(P_PID, (id_t)pid, &info, WEXITED | WNOWAIT) < 0) {
+        if (errno != EINTR) {
+            cli_error(args[0], "waitid: %s", strerror(errno));
+            goto out;
+        }
+    }
+    child_pid = 0;
     while (waitpid(pid, &wstatus, 0) < 0) {
         if (errno != EINTR) {
             cli_error(args[0], "waitpid: %s", strerror(errno));
@@ -410,6 +434,7 @@ out:
     sigaction(SIGQUIT, &old_quit, NULL);
     sigaction(SIGTERM, &old_term, NULL);
     sigaction(SIGHUP, &old_hup, NULL);
+    sigprocmask(SIG_SETMASK, &old_mask, NULL);
     return rc;
 }
 
