@@ -68,11 +68,12 @@ enum eksauth_status cli_load_config(struct eksauth_cli *cli, bool need_cluster_i
 
 /*
  * The token argument of command: the token itself, "-" or nothing for
- * standard input.  Surrounding white space (a trailing newline) is dropped;
- * nothing left is EKSAUTH_EINVAL ("no token", and how to give one).  The
- * buffer holds a secret: release it with cli_token_free().
+ * standard input.  A token given as arg is wiped there once read (argv is
+ * public: /proc/PID/cmdline).  Surrounding white space (a trailing newline)
+ * is dropped; nothing left is EKSAUTH_EINVAL ("no token", and how to give
+ * one).  The buffer holds a secret: release it with cli_token_free().
  */
-enum eksauth_status cli_read_token(const char *command, const char *arg, char **token, size_t *len,
+enum eksauth_status cli_read_token(const char *command, char *arg, char **token, size_t *len,
                                    struct eksauth_error *err);
 void cli_token_free(char *token, size_t len);
 

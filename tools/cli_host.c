@@ -38,9 +38,12 @@ enum eksauth_status cli_load_config(struct eksauth_cli *cli, bool need_cluster_i
     return need_cluster_id ? eksauth_ctx_need_cluster_id(&cli->ctx, err) : EKSAUTH_OK;
 }
 
-/* The argument, or standard input when it is "-" or absent, into buf: at most TOKEN_READ_MAX. */
-static enum eksauth_status read_raw(const char *arg, char *buf, size_t *n,
-                                    struct eksauth_error *err)
+/*
+ * The argument, or standard input when it is "-" or absent, into buf: at
+ * most TOKEN_READ_MAX.  The argument is wiped once copied: every user of
+ * the host reads it in /proc/PID/cmdline for as long as the command runs.
+ */
+static enum eksauth_status read_raw(char *arg, char *buf, size_t *n, struct eksauth_error *err)
 {
     ssize_t got;
 
@@ -53,6 +56,7 @@ static enum eksauth_status read_raw(const char *arg, char *buf, size_t *n,
                   stderr);
         *n = strnlen(arg, TOKEN_READ_MAX);
         memcpy(buf, arg, *n);
+        OPENSSL_cleanse(arg, strlen(arg));
         return EKSAUTH_OK;
     }
     while (*n < TOKEN_READ_MAX) {
@@ -68,7 +72,7 @@ static enum eksauth_status read_raw(const char *arg, char *buf, size_t *n,
     return EKSAUTH_OK;
 }
 
-enum eksauth_status cli_read_token(const char *command, const char *arg, char **token, size_t *len,
+enum eksauth_status cli_read_token(const char *command, char *arg, char **token, size_t *len,
                                    struct eksauth_error *err)
 {
     char *buf, *tok = NULL;

@@ -83,8 +83,8 @@ int cmd_check_token(struct eksauth_cli *cli, int argc, char **argv)
     struct eksauth_token tok;
     struct eksauth_error err;
     struct json_object *json;
-    const char *now_arg = NULL, *token_arg = NULL;
-    char *token = NULL;
+    const char *now_arg = NULL;
+    char *token_arg = NULL, *token = NULL;
     size_t token_len = 0;
     time_t now;
     int opt, rc = EXIT_USAGE;

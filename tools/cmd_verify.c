@@ -15,8 +15,6 @@
 #include <string.h>
 #include <time.h>
 
-#include <openssl/crypto.h>
-
 #include "eksauth/login.h"
 #include "cli.h"
 
@@ -64,7 +62,6 @@ int cmd_verify(struct eksauth_cli *cli, int argc, char **argv)
     struct eksauth_login_request req;
     struct eksauth_login *l = NULL;
     struct json_object *obj;
-    enum eksauth_status st;
     char *token = NULL;
     size_t len = 0;
     int c, rc = EXIT_USAGE;
@@ -98,14 +95,8 @@ int cmd_verify(struct eksauth_cli *cli, int argc, char **argv)
          eksauth_ctx_set_cluster_id(&cli->ctx, cluster_id, &err) != EKSAUTH_OK))
         return cli_fail(WHAT, &err);
 
-    st = cli_read_token("verify", arg, &token, &len, &err);
-    /*
-     * Read: the copy in the arguments goes, since every user of the host
-     * reads them in /proc/PID/cmdline, for as long as STS takes to answer.
-     */
-    if (arg != NULL)
-        OPENSSL_cleanse(arg, strlen(arg));
-    if (st != EKSAUTH_OK)
+    /* It wipes a token given as arg: STS may take long to answer, with argv public. */
+    if (cli_read_token(WHAT, arg, &token, &len, &err) != EKSAUTH_OK)
         return cli_fail(WHAT, &err);
     /* The login's own check (login.h), without logging in. */
     req.token = token;

@@ -1,8 +1,9 @@
 #!/bin/bash
 # check_token.sh - `eksauth check-token` against tokens minted at test time by
 # the real `aws eks get-token` (fixed fake credentials, fully offline): the
-# accepted tokens' JSON, the 15-minute window, and the rejections of issue 2,
-# each made by altering a real token's URL.  TAP output.
+# accepted tokens' JSON, the 15-minute window, a token argument gone from
+# /proc/PID/cmdline once read, and the rejections of issue 2, each made by
+# altering a real token's URL.  TAP output.
 #
 # Environment: EKSAUTH (the built CLI), FIXTURES and top_srcdir (set by make check).
 
@@ -246,6 +247,47 @@ if "$EKSAUTH" --config "$conf" check-token --now $((signed_at + 5)) - <"$file" >
     pass "a token on standard input (\"-\") is read and accepted"
 else
     not_ok "a token on standard input (\"-\") is read and accepted" "$(cat "$tmp/err")"
+fi
+
+# --- a token given as the argument: gone from /proc/PID/cmdline once read ---
+# Every user of the host reads the arguments.  check-token writes its JSON to a
+# pipe already full, so it waits in that write, after the read, while its
+# command line is read (the kernel's wchan, pipe_write or anon_pipe_write, says it
+# waits there).
+python3 - "$EKSAUTH" "$conf" $((signed_at + 5)) "$(tr -d '\n' <"$file")" >"$tmp/argv.out" <<'PYEOF'
+import fcntl, os, subprocess, sys, time
+
+eksauth, conf, now, token = sys.argv[1:]
+r, w = os.pipe()
+fcntl.fcntl(w, fcntl.F_SETFL, os.O_NONBLOCK)
+try:
+    while True:
+        os.write(w, b"x" * 4096)
+except BlockingIOError:
+    pass
+fcntl.fcntl(w, fcntl.F_SETFL, 0)
+p = subprocess.Popen([eksauth, "--config", conf, "check-token", "--now", now, token],
+                     stdout=w, stderr=subprocess.DEVNULL)
+os.close(w)
+wchan, end = "", time.monotonic() + 30
+while not wchan.endswith("pipe_write") and p.poll() is None and time.monotonic() < end:
+    time.sleep(0.02)
+    with open("/proc/%d/wchan" % p.pid) as f:
+        wchan = f.read()
+with open("/proc/%d/cmdline" % p.pid, "rb") as f:
+    argv = f.read().split(b"\0")
+while os.read(r, 65536):  # drained: it writes its JSON and ends
+    pass
+print("waited=%s exit=%s" % (wchan.endswith("pipe_write"), p.wait()))
+print("named=%s" % (b"check-token" in argv))
+print("token=%s" % any(token[-40:].encode() in a for a in argv))
+PYEOF
+if grep -qx "waited=False.*" "$tmp/argv.out"; then
+    skip "a token given as the argument is gone from /proc/PID/cmdline:" \
+        "this kernel's /proc/PID/wchan does not say where a process waits"
+else
+    is "$(tr '\n' ' ' <"$tmp/argv.out")" "waited=True exit=0 named=True token=False " \
+        "a token given as the argument is gone from /proc/PID/cmdline once read"
 fi
 
 # --- rejections (issue 2, "Done when"): real tokens, altered -------------
