@@ -14,24 +14,15 @@
 #include "eksauth/timeutil.h"
 #include "eksauth/token.h"
 
-#define USAGE "usage: eksauth check-token [--now TIME] [TOKEN|-]"
+#define WHAT "check-token"
 
-static void check_token_usage(FILE *out)
-{
-    fprintf(out, USAGE "\n"
-                       "Check a token locally (format, host, parameters, dates; no STS call)\n"
-                       "and print what it says as JSON.  The token is read from standard input\n"
-                       "when it is \"-\" or not given.\n"
-                       "  --now TIME   check as of TIME: RFC 3339 (2026-11-30T05:41:45Z) or Unix "
-                       "seconds\n"
-                       "exit: 0 accepted, 1 rejected, 2 usage or config error\n");
-}
-
-static int usage_error(const char *why, const char *what)
-{
-    cli_error("check-token", "%s%s (" USAGE ")", why, what);
-    return EXIT_USAGE;
-}
+static const char usage_text[] =
+    "usage: eksauth check-token [--now TIME] [TOKEN|-]\n"
+    "Check a token locally (format, host, parameters, dates; no STS call)\n"
+    "and print what it says as JSON.  The token is read from standard input\n"
+    "when it is \"-\" or not given.\n"
+    "  --now TIME   check as of TIME: RFC 3339 (2026-11-30T05:41:45Z) or Unix seconds\n"
+    "exit: 0 accepted, 1 rejected, 2 usage or config error\n";
 
 /* "host;x-k8s-aws-id" as ["host", "x-k8s-aws-id"]. */
 static struct json_object *signed_headers_json(const char *list)
@@ -74,69 +65,53 @@ static struct json_object *token_json(const struct eksauth_token *tok)
 
 int cmd_check_token(struct eksauth_cli *cli, int argc, char **argv)
 {
-    static const struct option options[] = {
-        {"now", required_argument, NULL, 'n'},
-        {"help", no_argument, NULL, 'h'},
+    static const struct option opts[] = {
+        CLI_NOW_OPTION,
+        CLI_SHARED_OPTIONS,
         {NULL, 0, NULL, 0},
     };
     struct eksauth_token_policy policy;
     struct eksauth_token tok;
     struct eksauth_error err;
     struct json_object *json;
-    const char *now_arg = NULL;
     char *token_arg = NULL, *token = NULL;
     size_t token_len = 0;
     time_t now;
-    int opt, rc = EXIT_USAGE;
+    int c, rc = EXIT_USAGE;
 
     memset(&tok, 0, sizeof(tok));
-    opterr = 0; /* our own one-line messages */
-    while ((opt = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
-        switch (opt) {
-        case 'n':
-            now_arg = optarg;
-            break;
-        case 'h':
-            check_token_usage(stdout);
-            return 0;
-        case ':':
-            return usage_error("option needs a value: ", argv[optind - 1]);
-        default:
-            if (optopt != 0) {
-                char short_opt[3] = {'-', (char)optopt, '\0'};
-
-                return usage_error("unknown option: ", short_opt);
-            }
-            return usage_error("unknown option: ", argv[optind - 1]);
-        }
+    optind = 0; /* glibc: start afresh at argv[1] */
+    opterr = 0;
+    /* -h as well: check-token always took it. */
+    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+        if (cli_shared_option(cli, c, argv, WHAT, usage_text, &rc))
+            return rc;
     }
-    if (argc - optind > 1)
-        return usage_error("more than one token", "");
-    if (argc - optind == 1)
-        token_arg = argv[optind];
-
-    if (now_arg == NULL) {
-        now = time(NULL);
-    } else if (eksauth_time_parse(now_arg, &now, &err) != EKSAUTH_OK) {
-        return usage_error("--now: ", err.msg);
+    if (optind < argc)
+        token_arg = argv[optind++];
+    if (optind < argc) {
+        cli_error(WHAT, "more than one token given");
+        fputs(usage_text, stderr);
+        return EXIT_USAGE;
     }
     /* partition, max_clock_skew and sts_hosts come from the config (or its defaults). */
-    if (cli_load_config(cli, false, &err) != EKSAUTH_OK)
-        return cli_fail("check-token", &err);
+    if (cli_now(cli->now_opt, &now, &err) != EKSAUTH_OK ||
+        cli_load_config(cli, false, &err) != EKSAUTH_OK)
+        return cli_fail(WHAT, &err);
     eksauth_ctx_token_policy(&cli->ctx, &policy);
 
-    if (cli_read_token("check-token", token_arg, &token, &token_len, &err) != EKSAUTH_OK) {
-        rc = cli_fail("check-token", &err);
+    if (cli_read_token(WHAT, token_arg, &token, &token_len, &err) != EKSAUTH_OK) {
+        rc = cli_fail(WHAT, &err);
         goto out;
     }
     if (eksauth_token_check(token, token_len, now, &policy, &tok, &err) != EKSAUTH_OK) {
         /* Only the rule and its detail: the message never holds the token. */
-        rc = cli_fail(err.status == EKSAUTH_EREJECTED ? "token rejected" : "check-token", &err);
+        rc = cli_fail(err.status == EKSAUTH_EREJECTED ? "token rejected" : WHAT, &err);
         goto out;
     }
     json = token_json(&tok);
     if (json == NULL) {
-        cli_error("check-token", "out of memory");
+        cli_error(WHAT, "out of memory");
         rc = EXIT_USAGE;
         goto out;
     }

@@ -249,6 +249,15 @@ else
     not_ok "a token on standard input (\"-\") is read and accepted" "$(cat "$tmp/err")"
 fi
 
+# --- its options, read and refused as verify's and map's are (cli_shared_option) ---
+"$EKSAUTH" check-token --bogus </dev/null >/dev/null 2>"$tmp/err"
+is "$?:$(head -n 2 "$tmp/err" | tr '\n' ' ')" \
+    "2:eksauth: check-token: unknown option --bogus usage: eksauth check-token [--now TIME] [TOKEN|-] " \
+    "an unknown option: exit 2, named, and the usage"
+"$EKSAUTH" check-token --now yesterday - <"$file" >/dev/null 2>"$tmp/err"
+like "$?:$(cat "$tmp/err")" '^2:eksauth: check-token: time: "yesterday": not RFC 3339' \
+    "--now that is no time: exit 2, said so"
+
 # --- a token given as the argument: gone from /proc/PID/cmdline once read ---
 # Every user of the host reads the arguments.  check-token writes its JSON to a
 # pipe already full, so it waits in that write, after the read, while its
