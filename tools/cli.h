@@ -77,6 +77,13 @@ enum eksauth_status cli_read_token(const char *command, char *arg, char **token,
                                    struct eksauth_error *err);
 void cli_token_free(char *token, size_t len);
 
+/*
+ * The token operand left after getopt_long (optind) into *arg, NULL when
+ * none; false, with "more than one token given" and usage on stderr, when
+ * there are more.
+ */
+bool cli_token_operand(int argc, char **argv, const char *what, const char *usage, char **arg);
+
 /* Write obj as pretty JSON and a newline to stdout; 0 or EXIT_USAGE on a write error. */
 int cli_print_json(struct json_object *obj);
 

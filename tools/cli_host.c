@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -134,6 +135,16 @@ out:
         OPENSSL_cleanse(buf, TOKEN_READ_MAX + 1);
     free(buf);
     return st;
+}
+
+bool cli_token_operand(int argc, char **argv, const char *what, const char *usage, char **arg)
+{
+    *arg = optind < argc ? argv[optind] : NULL;
+    if (argc - optind <= 1)
+        return true;
+    cli_error(what, "more than one token given");
+    fputs(usage, stderr);
+    return false;
 }
 
 void cli_token_free(char *token, size_t len)

@@ -87,13 +87,8 @@ int cmd_check_token(struct eksauth_cli *cli, int argc, char **argv)
         if (cli_shared_option(cli, c, argv, WHAT, usage_text, &rc))
             return rc;
     }
-    if (optind < argc)
-        token_arg = argv[optind++];
-    if (optind < argc) {
-        cli_error(WHAT, "more than one token given");
-        fputs(usage_text, stderr);
+    if (!cli_token_operand(argc, argv, WHAT, usage_text, &token_arg))
         return EXIT_USAGE;
-    }
     /* partition, max_clock_skew and sts_hosts come from the config (or its defaults). */
     if (cli_now(cli->now_opt, &now, &err) != EKSAUTH_OK ||
         cli_load_config(cli, false, &err) != EKSAUTH_OK)

@@ -79,13 +79,8 @@ int cmd_verify(struct eksauth_cli *cli, int argc, char **argv)
             break;
         }
     }
-    if (optind < argc)
-        arg = argv[optind++];
-    if (optind < argc) {
-        cli_error(WHAT, "more than one token given");
-        fputs(usage_text, stderr);
+    if (!cli_token_operand(argc, argv, WHAT, usage_text, &arg))
         return EXIT_USAGE;
-    }
     memset(&req, 0, sizeof(req));
     if (cluster_id != NULL && !cli_cluster_id_ok(WHAT, cluster_id))
         return EXIT_USAGE;
