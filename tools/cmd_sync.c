@@ -80,10 +80,6 @@ static int parse_args(struct eksauth_cli *cli, int argc, char **argv, struct syn
             a->opts.if_changed = true;
         } else if (strcmp(arg, "--watch") == 0) {
             a->watch = true;
-        } else if (strcmp(arg, "--aws-auth") == 0 && i + 1 < argc) {
-            cli->aws_auth_path = argv[++i];
-        } else if (strncmp(arg, "--aws-auth=", 11) == 0) {
-            cli->aws_auth_path = arg + 11;
         } else if (strcmp(arg, "--interval") == 0 || strncmp(arg, "--interval=", 11) == 0) {
             const char *v = arg[10] == '=' ? arg + 11 : (i + 1 < argc ? argv[++i] : NULL);
 
@@ -112,6 +108,7 @@ static int parse_args(struct eksauth_cli *cli, int argc, char **argv, struct syn
                            "OnUnitActiveSec=: systemctl edit eksauth-sync.timer)");
         return sync_usage(stderr);
     }
+    /* --aws-auth FILE, like --config, was taken before the command (tools/eksauth.c). */
     a->opts.aws_auth_path = cli->aws_auth_path;
     return -1;
 }
