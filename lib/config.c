@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <openssl/evp.h>
 
@@ -949,6 +950,17 @@ const char *eksauth_config_map_find(const struct eksauth_name_map *map, size_t n
             return map[i].to;
     }
     return NULL;
+}
+
+bool eksauth_config_host_name(const struct eksauth_config *cfg, char *name)
+{
+    if (cfg != NULL && cfg->host_name != NULL) {
+        snprintf(name, EKSAUTH_HOST_NAME_MAX + 2, "%s", cfg->host_name);
+        return true;
+    }
+    /* gethostname may truncate without a '\0': a name that fills the buffer is refused. */
+    return gethostname(name, EKSAUTH_HOST_NAME_MAX + 2) == 0 &&
+           memchr(name, '\0', EKSAUTH_HOST_NAME_MAX + 2) != NULL;
 }
 
 void eksauth_config_free(struct eksauth_config *cfg)

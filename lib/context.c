@@ -110,10 +110,7 @@ enum eksauth_status eksauth_ctx_audience(struct eksauth_ctx *ctx, const char **a
         st = eksauth_ctx_need_cluster_id(ctx, err);
         if (st != EKSAUTH_OK)
             return st;
-        if (ctx->cfg.host_name != NULL) {
-            snprintf(name, sizeof(name), "%s", ctx->cfg.host_name);
-        } else if (gethostname(name, sizeof(name)) != 0 ||
-                   memchr(name, '\0', sizeof(name)) == NULL) {
+        if (!eksauth_config_host_name(&ctx->cfg, name)) {
             return eksauth_fail(err, EKSAUTH_EINVAL,
                                 "this host's name is not known (gethostname); set host_name in %s",
                                 ctx->paths.config);

@@ -100,14 +100,12 @@ static bool this_host_is(const char *named)
 {
     char self[EKSAUTH_HOST_NAME_MAX + 2];
     struct eksauth_config cfg;
-    bool same = false;
+    bool loaded, same;
 
-    if (eksauth_config_init(&cfg, NULL) == EKSAUTH_OK &&
-        eksauth_config_load(&cfg, EKSAUTH_CONFIG_PATH, true, NULL) == EKSAUTH_OK &&
-        cfg.host_name != NULL)
-        same = eksauth_host_name_matches(cfg.host_name, named);
-    else if (gethostname(self, sizeof(self)) == 0 && memchr(self, '\0', sizeof(self)) != NULL)
-        same = eksauth_host_name_matches(self, named);
+    loaded = eksauth_config_init(&cfg, NULL) == EKSAUTH_OK &&
+             eksauth_config_load(&cfg, EKSAUTH_CONFIG_PATH, true, NULL) == EKSAUTH_OK;
+    same = eksauth_config_host_name(loaded ? &cfg : NULL, self) &&
+           eksauth_host_name_matches(self, named);
     eksauth_config_free(&cfg);
     return same;
 }

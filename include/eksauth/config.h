@@ -161,6 +161,14 @@ bool eksauth_config_denies(const struct eksauth_config *cfg, const char *name);
 
 void eksauth_config_free(struct eksauth_config *cfg);
 
+/*
+ * This host's name, the one in its audience: cfg's host_name, else (cfg
+ * NULL or no host_name) its own name, gethostname.  name holds
+ * EKSAUTH_HOST_NAME_MAX + 2 bytes (audience.h); false when gethostname
+ * fails or its name does not fit.
+ */
+bool eksauth_config_host_name(const struct eksauth_config *cfg, char *name);
+
 const char *eksauth_source_name(enum eksauth_source src);
 
 /* The "to" of from in a group_map or user_map list; NULL when from is not mapped. */

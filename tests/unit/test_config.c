@@ -1,7 +1,8 @@
 /*
  * test_config.c - eksauth.conf parsing (lib/config.c): defaults, every key
  * with a good and a bad value, comments, the exact FILE:LINE messages,
- * repeated keys, lists and maps, the checks that span keys, and loading.
+ * repeated keys, lists and maps, the checks that span keys, loading, and
+ * this host's name (host_name, else gethostname).
  */
 #include "config.h"
 
@@ -18,6 +19,7 @@
 #include <cmocka.h>
 
 #include "scratch.h"
+#include "eksauth/audience.h"
 #include "eksauth/config.h"
 #include "eksauth/names.h"
 #include "eksauth/paths.h"
@@ -534,6 +536,27 @@ static void test_source_name(void **state)
     assert_string_equal(eksauth_source_name((enum eksauth_source)42), "unknown");
 }
 
+/* This host's name: the config's host_name, else gethostname's, for no config or none set. */
+static void test_host_name(void **state)
+{
+    struct eksauth_config cfg;
+    struct eksauth_error err;
+    char own[EKSAUTH_HOST_NAME_MAX + 2], name[EKSAUTH_HOST_NAME_MAX + 2];
+
+    (void)state;
+    assert_int_equal(gethostname(own, sizeof(own)), 0);
+    assert_true(eksauth_config_host_name(NULL, name));
+    assert_string_equal(name, own);
+    assert_int_equal(parse(BASE, &cfg, &err), EKSAUTH_OK);
+    assert_true(eksauth_config_host_name(&cfg, name));
+    assert_string_equal(name, own);
+    eksauth_config_free(&cfg);
+    assert_int_equal(parse(BASE "host_name = web-1.example\n", &cfg, &err), EKSAUTH_OK);
+    assert_true(eksauth_config_host_name(&cfg, name));
+    assert_string_equal(name, "web-1.example");
+    eksauth_config_free(&cfg);
+}
+
 /* Write text to a fresh file in a private folder and return its path. */
 static void write_conf(char dir[SCRATCH_DIR_MAX], char path[96], const char *text, mode_t mode)
 {
@@ -669,6 +692,7 @@ int main(void)
         cmocka_unit_test(test_maps),
         cmocka_unit_test(test_whole_file_rules),
         cmocka_unit_test(test_source_name),
+        cmocka_unit_test(test_host_name),
         cmocka_unit_test(test_load),
         cmocka_unit_test(test_load_refuses_writable),
         cmocka_unit_test(test_load_refuses_writable_folder),
