@@ -789,6 +789,13 @@ static const struct pe_identity *later_identity(struct pe_ctx *c, struct pe_resu
     return state;
 }
 
+/* What nss_serves found. */
+enum nss_answer {
+    NSS_NOT_OURS,  /* a local account, no DB, a DB NSS refuses too, or a name it does not serve */
+    NSS_SERVES,    /* a record of NSS's DB, or a templated name before its first login */
+    NSS_MAY_SERVE, /* this stage could not tell (out of memory or descriptors, keyed ids) */
+};
+
 /*
  * Whether the NSS module serves user from the identity DB it reads
  * (eksauth_iddb_default_path: it cannot read the config), for a stage
@@ -797,25 +804,43 @@ static const struct pe_identity *later_identity(struct pe_ctx *c, struct pe_resu
  * (pam_unix) take any user NSS knows.  NSS's own rule
  * (eksauth_iddb_served_name, lib/iddb_template.c): a record, or a
  * templated name before its first login, which no token has proved.
- * Fail closed: a name NSS could not answer for here, or would answer for
- * as root (keyed ids, this process not root), counts as served.  Never
- * for a local account, whose name NSS serves from files.
+ * Fail closed: a name this stage could not judge (its own errors, a part
+ * of the DB it could not read, keyed ids when not root), NSS with the
+ * mapping it holds may still answer.  Never for a local account, whose
+ * name NSS serves from files.
  */
-static bool nss_serves(struct pe_ctx *c)
+static enum nss_answer nss_serves(struct pe_ctx *c)
 {
     const struct eksauth_host *host;
     struct eksauth_iddb *db = NULL;
     struct eksauth_error err;
     enum eksauth_iddb_served served;
+    enum eksauth_status st;
     bool local = true;
 
-    if (c->user == NULL || eksauth_login_is_local(&c->host, c->user, &local, &err) != EKSAUTH_OK ||
-        local || eksauth_ctx_local_names(&c->host, &host, &err) != EKSAUTH_OK ||
-        eksauth_iddb_open(eksauth_iddb_default_path(), &db, NULL) != EKSAUTH_OK)
-        return false;
+    if (c->user == NULL)
+        return NSS_NOT_OURS;
+    if (eksauth_login_is_local(&c->host, c->user, &local, &err) != EKSAUTH_OK ||
+        (!local && eksauth_ctx_local_names(&c->host, &host, &err) != EKSAUTH_OK))
+        return NSS_MAY_SERVE;
+    if (local)
+        return NSS_NOT_OURS;
+    st = eksauth_iddb_open(eksauth_iddb_default_path(), &db, NULL);
+    /*
+     * No DB, or one NSS refuses as well (damaged, another's, another
+     * version, not root's alone): it serves nothing from it.
+     */
+    if (st == EKSAUTH_EUNAVAIL || st == EKSAUTH_EINVAL || st == EKSAUTH_EREJECTED)
+        return NSS_NOT_OURS;
+    if (st != EKSAUTH_OK)
+        return NSS_MAY_SERVE;
     served = eksauth_iddb_served_name(db, c->user, host->local_id, host->ctx, NULL, NULL);
     eksauth_iddb_close(db);
-    return served != EKSAUTH_IDDB_SERVED_NO;
+    if (served == EKSAUTH_IDDB_SERVED_NO)
+        return NSS_NOT_OURS;
+    return served == EKSAUTH_IDDB_SERVED_RECORD || served == EKSAUTH_IDDB_SERVED_TEMPLATED
+               ? NSS_SERVES
+               : NSS_MAY_SERVE;
 }
 
 /*
@@ -832,6 +857,7 @@ static int acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
     struct pe_audit a;
     enum eksauth_status st;
     bool recorded = false, no_token = false, held = false;
+    enum nss_answer nss = NSS_NOT_OURS;
     int rc;
 
     memset(&a, 0, sizeof(a));
@@ -894,15 +920,20 @@ out:
      * stage could not apply.
      */
     if (rc == PAM_IGNORE && (r.kind == PE_UNAVAIL || r.kind == PE_UNKNOWN) &&
-        (recorded || nss_serves(&c))) {
+        (recorded || (nss = nss_serves(&c)) != NSS_NOT_OURS)) {
         held = true;
         rc = r.kind == PE_UNAVAIL ? PAM_AUTHINFO_UNAVAIL : PAM_USER_UNKNOWN;
         /* A name NSS serves (a valid login, never a token typed as one): safe to quote. */
-        if (r.kind == PE_UNKNOWN)
+        if (r.kind == PE_UNKNOWN && nss == NSS_SERVES)
             set_result(&r, PE_UNKNOWN,
-                       "'%s' is not in the config's identity DB, but NSS serves it from its own "
+                       "'%s' is not in the config's identity DB, but NSS serves it from %s "
                        "(db_path should name the DB NSS reads)",
-                       c.user);
+                       c.user, eksauth_iddb_default_path());
+        else if (r.kind == PE_UNKNOWN)
+            set_result(&r, PE_UNKNOWN,
+                       "not in the config's identity DB, and NSS may serve it from %s, which this "
+                       "stage could not check: refused",
+                       eksauth_iddb_default_path());
     }
     audit_outcome(&a, "account", &c, &r);
     if (r.kind != PE_UNKNOWN || c.opt.debug || held)
