@@ -181,9 +181,13 @@ static int next_entry(FILE *f, struct entry_buf *b, struct passwd *pw, struct gr
 {
     struct passwd *pw_got = NULL;
     struct group *gr_got = NULL;
+    off_t at = ftello(f);
     int rc;
 
     for (;;) {
+        /* glibc before 2.32 leaves the line it could not hold half read: start it again. */
+        if (fseeko(f, at, SEEK_SET) != 0)
+            return eksauth_fail(err, EKSAUTH_EIO, "%s: fseeko: %s", path, strerror(errno)), -1;
         if (b->cap == 0)
             rc = ERANGE;
         else if (pw != NULL)

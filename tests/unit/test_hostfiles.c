@@ -134,8 +134,12 @@ static void test_long_entries(void **state)
     write_text(t->group, text);
     free(text);
     assert_int_equal(eksauth_hostfiles_load(&hf, t->passwd, t->group, &err), EKSAUTH_OK);
+    assert_true(hf.host.local_user(hf.host.ctx, "long"));
     assert_true(hf.host.local_user(hf.host.ctx, "after"));
+    assert_true(hf.host.local_group(hf.host.ctx, "big", NULL));
     assert_true(hf.host.local_group(hf.host.ctx, "after", NULL));
+    assert_true(hf.host.local_id(hf.host.ctx, 1700));
+    assert_true(hf.host.local_id(hf.host.ctx, 1800));
     assert_true(hf.host.local_id(hf.host.ctx, 1801));
     eksauth_hostfiles_free(&hf);
 }
