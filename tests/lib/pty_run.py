@@ -45,6 +45,11 @@ def main():
         p.error("a command, and as many --send as --expect")
     pid, fd = pty.fork()
     if pid == 0:
+        # As a terminal's shell starts a command: a signal the test runner
+        # ignores (nohup's SIGHUP, SIGINT in a background job) is the
+        # default again, or --signal would test the runner's setting.
+        for name in ("SIGHUP", "SIGINT", "SIGQUIT", "SIGTERM", "SIGTSTP", "SIGTTIN", "SIGTTOU"):
+            signal.signal(getattr(signal, name), signal.SIG_DFL)
         if a.stdout:
             out = os.open(a.stdout, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             os.dup2(out, 1)
