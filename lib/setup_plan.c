@@ -548,6 +548,25 @@ static enum eksauth_status plan_file(const struct eksauth_setup_options *o, size
         break;
     case KIND_SUDOERS:
         f->mode = 0440;
+        /*
+         * No group to give sudo (group_map sends system:masters to a host
+         * group): an earlier setup's NOPASSWD rule would still hold for the
+         * old group, so setup's own file goes; one edited since is left,
+         * and the note says its rules still hold.
+         */
+        if (!o->undo && o->sudo_group == NULL && cur != NULL) {
+            bool ours = eksauth_setup_sudoers_is_ours(cur);
+
+            f->action = ours ? EKSAUTH_SETUP_REMOVE : EKSAUTH_SETUP_SKIP;
+            snprintf(f->note, sizeof(f->note), "%s; %s",
+                     o->sudo_skip != NULL ? o->sudo_skip : "no group",
+                     ours ? "the file an earlier eksauth setup wrote is removed, so its "
+                            "NOPASSWD rule no longer holds"
+                          : "the file is not as eksauth setup wrote it (or edited since): left "
+                            "as it is, and its rules still hold: remove it by hand if they "
+                            "should not");
+            goto out;
+        }
         if (!o->undo && (o->sudo_group == NULL || !folder_exists(f->path))) {
             f->action = EKSAUTH_SETUP_SKIP;
             snprintf(f->note, sizeof(f->note), "%s",

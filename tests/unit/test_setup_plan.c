@@ -679,6 +679,49 @@ static void test_plan_without_sudo_or_sshd(void **state)
 }
 
 /*
+ * group_map added for system:masters after a setup: the sudoers file that
+ * setup wrote (its NOPASSWD rule for the old group) is removed, and the
+ * note says so; one edited since is left, and the note says its rules
+ * still hold.
+ */
+static void test_plan_sudoers_after_group_map(void **state)
+{
+    struct root r;
+    struct eksauth_setup_plan p;
+    struct eksauth_error err;
+    struct eksauth_setup_options o = {.sudo_skip = "group_map sends it elsewhere",
+                                      .users_group = "eks-users"};
+
+    (void)state;
+    make_root(&r);
+    o.root = r.dir;
+    plan_apply(&r, false, &p);
+    eksauth_setup_plan_free(&p);
+    assert_int_equal(access(at(&r, "/etc/sudoers.d/eksauth"), F_OK), 0);
+    assert_int_equal(eksauth_setup_plan(&o, &p, &err), EKSAUTH_OK);
+    assert_int_equal(action_of(&p, "/etc/sudoers.d/eksauth"), EKSAUTH_SETUP_REMOVE);
+    assert_non_null(strstr(p.files[3].note, "group_map sends it elsewhere; the file an earlier "
+                                            "eksauth setup wrote is removed"));
+    assert_int_equal(eksauth_setup_apply(&p, &err), EKSAUTH_OK);
+    eksauth_setup_plan_free(&p);
+    assert_int_equal(access(at(&r, "/etc/sudoers.d/eksauth"), F_OK), -1);
+    /* Gone: skipped as before, nothing else said. */
+    assert_int_equal(eksauth_setup_plan(&o, &p, &err), EKSAUTH_OK);
+    assert_int_equal(action_of(&p, "/etc/sudoers.d/eksauth"), EKSAUTH_SETUP_SKIP);
+    assert_string_equal(p.files[3].note, "group_map sends it elsewhere");
+    eksauth_setup_plan_free(&p);
+    /* Edited since: left, and said to still hold. */
+    put(&r, "/etc/sudoers.d/eksauth", "%eks-system-masters ALL=(ALL:ALL) NOPASSWD: ALL\n");
+    assert_int_equal(eksauth_setup_plan(&o, &p, &err), EKSAUTH_OK);
+    assert_int_equal(action_of(&p, "/etc/sudoers.d/eksauth"), EKSAUTH_SETUP_SKIP);
+    assert_non_null(strstr(p.files[3].note, "left as it is, and its rules still hold"));
+    assert_int_equal(eksauth_setup_apply(&p, &err), EKSAUTH_OK);
+    eksauth_setup_plan_free(&p);
+    assert_int_equal(access(at(&r, "/etc/sudoers.d/eksauth"), F_OK), 0);
+    remove_root(&r);
+}
+
+/*
  * Under --root, a symbolic link on the way to a file is named, never
  * followed: its absolute target is the host's, not the image's.  A part
  * not there ends the walk; a ".." is refused; this host (no root) is not
@@ -751,6 +794,7 @@ int main(void)
         cmocka_unit_test(test_plan_moves_an_earlier_dropin),
         cmocka_unit_test(test_plan_earlier_dropin_removed_after_the_write),
         cmocka_unit_test(test_plan_without_sudo_or_sshd),
+        cmocka_unit_test(test_plan_sudoers_after_group_map),
         cmocka_unit_test(test_plan_stopped_halfway),
         cmocka_unit_test(test_plan_sshd_config_without_include),
         cmocka_unit_test(test_check_under_root),
