@@ -119,6 +119,9 @@ size_t count_findings(const struct doctor *d, enum level lv);
 
 void free_findings(struct doctor *d);
 
+/* Take back the findings made since there were from (a reading made again, and said, later). */
+void drop_findings(struct doctor *d, size_t from);
+
 /* ---- hostfile.c: the host's files, lines and words ---- */
 
 /*
@@ -174,6 +177,14 @@ void check_caches(struct doctor *d);      /* caches.c; after check_db */
 void check_sync_enabled(struct doctor *d);
 void check_sudoers(struct doctor *d);
 void check_network(struct doctor *d); /* --network */
+
+/*
+ * pam.c: the config pam_eksauth reads in sshd's stack, into path (PATH_MAX
+ * bytes): the config= of its first auth line, else of its first account
+ * line.  False (path "") when that line names none: the module's default.
+ * Nothing is reported (check_pam_sshd reads the stack again and says).
+ */
+bool pam_sshd_config(struct doctor *d, char *path);
 
 /* pam.c: /etc/pam.d/sudo asks pam_eksauth (a warning when not: sudoers.c asks when a rule needs
  * it). */

@@ -77,17 +77,25 @@ static bool read_file(struct doctor *d, const char *check, const char *host, con
 }
 
 /*
- * The config the PAM module and the command line read: --config, else
- * EKSAUTH_CONFIG (on this host, not under --root), else the default; real
- * gets where doctor reads it.  The one place doctor decides that path.
+ * The config the PAM module and the command line read: --config, else the
+ * config= of pam_eksauth's line in sshd's PAM stack (the module reads it
+ * over any other), else EKSAUTH_CONFIG (on this host, not under --root),
+ * else the default; real gets where doctor reads it.  The one place doctor
+ * decides that path.
  */
 static const char *config_path(struct doctor *d, char *real)
 {
+    char named[PATH_MAX];
     int from_default;
 
     if (d->cli->config_path != NULL) {
         fmt(real, PATH_MAX, "%s", d->cli->config_path);
         return d->cli->config_path;
+    }
+    if (pam_sshd_config(d, named)) {
+        fmt(d->paths.config, sizeof(d->paths.config), "%s", named);
+        rooted_file(d, d->paths.config, real);
+        return d->paths.config;
     }
     /* paths.h decides, from this host's environment; another root has only the default. */
     if (d->root[0] != '\0' ||

@@ -1155,6 +1155,75 @@ static void pam_check_session(struct doctor *d, const char *host, const struct p
             host);
 }
 
+/*
+ * The config pam_eksauth reads on e's line, into out (PATH_MAX bytes): the
+ * last config= naming an absolute path (pam_eksauth/options.c keeps the
+ * last and ignores a relative one), else "" (its default).
+ */
+static void pam_config_of(struct doctor *d, const struct pam_entry *e, char *out)
+{
+    char *buf = pam_args_copy(d, e), *p = buf, *w;
+    const char *v;
+
+    out[0] = '\0';
+    if (buf == NULL)
+        return;
+    while ((w = pam_word(&p, e->newline)) != NULL)
+        if (eksauth_pam_arg_parse(w, &v) == EKSAUTH_PAM_ARG_CONFIG && v[0] == '/')
+            fmt(out, PATH_MAX, "%s", v);
+    free(buf);
+}
+
+/* The first pam_eksauth line of the auth stage, else of the account stage; -1 when none. */
+static ssize_t pam_config_line(const struct pam_stack *st)
+{
+    ssize_t i = pam_find(st, "auth", "pam_eksauth.so", 0);
+
+    return i >= 0 ? i : pam_find(st, "account", "pam_eksauth.so", 0);
+}
+
+bool pam_sshd_config(struct doctor *d, char *path)
+{
+    struct pam_stack st = {NULL, 0, false};
+    size_t before = d->n_findings;
+    ssize_t i;
+
+    path[0] = '\0';
+    pam_read(d, "sshd", NULL, 0, PAM_JOIN_16, &st);
+    drop_findings(d, before);
+    i = pam_config_line(&st);
+    if (i >= 0)
+        pam_config_of(d, &st.v[i], path);
+    pam_stack_free(&st);
+    return path[0] != '\0';
+}
+
+/*
+ * pam_eksauth's auth and account lines naming different configs: the two
+ * stages then decide by different settings (cluster_id, deny_user,
+ * the identity DB), and doctor checks the auth line's (pam_sshd_config).
+ */
+static void pam_check_config_same(struct doctor *d, const struct pam_stack *st)
+{
+    ssize_t ia = pam_find(st, "auth", "pam_eksauth.so", 0);
+    ssize_t ic = pam_find(st, "account", "pam_eksauth.so", 0);
+    char a[PATH_MAX], c[PATH_MAX];
+    struct finding *f;
+
+    if (ia < 0 || ic < 0)
+        return;
+    pam_config_of(d, &st->v[ia], a);
+    pam_config_of(d, &st->v[ic], c);
+    if (strcmp(a, c) == 0)
+        return;
+    f = report(d, LV_WARNING, "pam", st->v[ic].where,
+               "account: pam_eksauth reads the config %s here, and %s at its auth line (%s): the "
+               "two stages decide by different settings (cluster_id, deny_user, the identity DB)",
+               c[0] != '\0' ? c : EKSAUTH_CONFIG_PATH, a[0] != '\0' ? a : EKSAUTH_CONFIG_PATH,
+               st->v[ia].where);
+    set_fix(d, f, "give both lines the same config= (or none: %s)", EKSAUTH_CONFIG_PATH);
+}
+
 void check_pam_sshd(struct doctor *d)
 {
     const char *host = "/etc/pam.d/sshd";
@@ -1169,6 +1238,7 @@ void check_pam_sshd(struct doctor *d)
     } else {
         pam_check_missing_modules(d, &st, &old);
         pam_check_args(d, &st);
+        pam_check_config_same(d, &st);
         pam_check_auth(d, "sshd", &st, LV_ERROR);
         pam_check_account(d, host, &st);
         pam_check_session(d, host, &st);

@@ -117,6 +117,19 @@ size_t count_findings(const struct doctor *d, enum level lv)
     return n;
 }
 
+void drop_findings(struct doctor *d, size_t from)
+{
+    size_t i;
+
+    for (i = from; i < d->n_findings; i++) {
+        free(d->findings[i].where);
+        free(d->findings[i].problem);
+        free(d->findings[i].fix);
+    }
+    if (from < d->n_findings)
+        d->n_findings = from;
+}
+
 void free_findings(struct doctor *d)
 {
     size_t i;
