@@ -697,6 +697,160 @@ enum eksauth_status eksauth_setup_pam_sshd(const char *text, bool undo, char **o
     return EKSAUTH_OK;
 }
 
+/* The account stage's gates (setup.h), each with what it reads. */
+static const struct {
+    const char *module, *what;
+} account_gates[] = {
+    {"pam_access.so", "/etc/security/access.conf"},
+    {"pam_time.so", "/etc/security/time.conf"},
+    {"pam_succeed_if.so", "its conditions"},
+    {"pam_listfile.so", "its file"},
+    {"pam_shells.so", "/etc/shells"},
+    {"pam_wheel.so", "the wheel group"},
+    {"pam_localuser.so", "/etc/passwd"},
+    {"pam_usertype.so", "the account's type"},
+    {"pam_sepermit.so", "/etc/security/sepermit.conf"},
+};
+
+const char *eksauth_setup_account_gate(const char *module)
+{
+    size_t i;
+
+    for (i = 0; i < sizeof(account_gates) / sizeof(account_gates[0]); i++)
+        if (strcmp(account_gates[i].module, module) == 0)
+            return account_gates[i].what;
+    return NULL;
+}
+
+/*
+ * The next word of a PAM line from *at on (a "[...]" control one word
+ * with its brackets, as libpam cuts it); empty at the line's end.
+ */
+static struct line pam_line_word(const struct line *l, size_t *at)
+{
+    struct line w = {l->start + l->len, 0};
+    size_t i = *at;
+
+    while (i < l->len && is_blank(l->start[i]))
+        i++;
+    if (i == l->len || l->start[i] == '#') {
+        *at = l->len;
+        return w;
+    }
+    w.start = l->start + i;
+    if (l->start[i] == '[') {
+        while (i < l->len && l->start[i] != ']')
+            i++;
+        i += i < l->len;
+    } else {
+        while (i < l->len && !is_blank(l->start[i]))
+            i++;
+    }
+    w.len = (size_t)(l->start + i - w.start);
+    *at = i;
+    return w;
+}
+
+/*
+ * Whether a module's refusal (perm_denied or auth_err) stops the login
+ * under control: required and requisite; a "[...]" control whose action
+ * for it (else default's, else bad) is bad or die.
+ */
+static bool control_refuses(const struct line *c)
+{
+    static const char *const values[] = {"perm_denied", "auth_err"};
+    const char *p, *end = c->start + c->len - 1, *eq, *name;
+    const char *act[2] = {NULL, NULL}, *dflt = NULL, *a;
+    size_t k, n;
+
+    if (eksauth_ascii_eq_nocase(c->start, c->len, "required") ||
+        eksauth_ascii_eq_nocase(c->start, c->len, "requisite"))
+        return true;
+    if (c->len < 2 || c->start[0] != '[')
+        return false;
+    for (p = c->start + 1; p < end;) {
+        while (p < end && is_blank(*p))
+            p++;
+        for (name = p; p < end && !is_blank(*p) && *p != '='; p++)
+            ;
+        eq = p;
+        while (p < end && !is_blank(*p))
+            p++;
+        if (eq >= p || *eq != '=')
+            continue;
+        n = (size_t)(eq - name);
+        for (k = 0; k < 2; k++)
+            if (n == strlen(values[k]) && memcmp(name, values[k], n) == 0)
+                act[k] = eq + 1;
+        if (n == 7 && memcmp(name, "default", 7) == 0 && dflt == NULL)
+            dflt = eq + 1;
+    }
+    for (k = 0; k < 2; k++) {
+        a = act[k] != NULL ? act[k] : dflt;
+        if (a == NULL || strncmp(a, "bad", 3) == 0 || strncmp(a, "die", 3) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* Add a module's name, without ".so", to the ", "-separated names, once. */
+static void add_gate_name(char *names, size_t n, const char *module)
+{
+    size_t used = strlen(names), len = strlen(module) - 3, k;
+    const char *p = names;
+
+    while (*p != '\0') {
+        k = strcspn(p, ",");
+        if (k == len && strncmp(p, module, len) == 0)
+            return;
+        p += k;
+        p += strspn(p, ", ");
+    }
+    if (used + len + 3 > n)
+        return;
+    snprintf(names + used, n - used, "%s%.*s", used > 0 ? ", " : "", (int)len, module);
+}
+
+void eksauth_setup_pam_gates(const char *text, bool after_setup, char *names, size_t n,
+                             void (*each_include)(const char *file, void *arg), void *arg)
+{
+    struct line *v, type, control, module;
+    char file[256];
+    const char *base, *slash;
+    size_t count = 0, i, at;
+    bool on = !after_setup;
+
+    v = split_lines(text, &count);
+    for (i = 0; v != NULL && i < count; i++) {
+        if (!on) {
+            on = line_is(&v[i], EKSAUTH_SETUP_PAM_ACCOUNT);
+            continue;
+        }
+        at = 0;
+        type = pam_line_word(&v[i], &at);
+        control = pam_line_word(&v[i], &at);
+        module = pam_line_word(&v[i], &at);
+        if (line_is(&type, "@include") && control.len > 0 && control.len < sizeof(file)) {
+            snprintf(file, sizeof(file), "%.*s", (int)control.len, control.start);
+            each_include(file, arg);
+            continue;
+        }
+        if (!line_of_type(&v[i], "account") || module.len == 0 || module.len >= sizeof(file))
+            continue;
+        snprintf(file, sizeof(file), "%.*s", (int)module.len, module.start);
+        if (eksauth_ascii_eq_nocase(control.start, control.len, "include") ||
+            eksauth_ascii_eq_nocase(control.start, control.len, "substack")) {
+            each_include(file, arg);
+            continue;
+        }
+        slash = strrchr(file, '/');
+        base = slash != NULL ? slash + 1 : file;
+        if (eksauth_setup_account_gate(base) != NULL && control_refuses(&control))
+            add_gate_name(names, n, base);
+    }
+    free(v);
+}
+
 bool eksauth_setup_runs_pam_eksauth(const char *text)
 {
     struct line *v;

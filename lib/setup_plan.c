@@ -361,6 +361,63 @@ static bool common_auth_has_eksauth(const char *root)
     return found;
 }
 
+/* The PAM files walked for the gates that setup's account line skips. */
+struct gate_walk {
+    const char *root;
+    int depth;
+    char names[256];
+};
+
+/*
+ * A file the stack includes (a name in /etc/pam.d, or a path): its account
+ * gates too, as deep as doctor follows includes (tools/doctor/doctor.h).
+ * Only a note: a file that cannot be read, or a symbolic link on the way
+ * under --root, is passed over.
+ */
+static void walk_gates(const char *file, void *arg)
+{
+    struct gate_walk *w = arg;
+    char host[EKSAUTH_PATH_MAX], path[EKSAUTH_PATH_MAX], *text = NULL;
+    size_t len = 0;
+    int n;
+
+    if (w->depth >= 8 || strstr(file, "..") != NULL)
+        return;
+    n = snprintf(host, sizeof(host), "%s%s", file[0] == '/' ? "" : "/etc/pam.d/", file);
+    if (n < 0 || (size_t)n >= sizeof(host) ||
+        snprintf(path, sizeof(path), "%s%s", w->root, host) >= (int)sizeof(path))
+        return;
+    if (eksauth_setup_check_under_root(w->root, host, true, NULL) != EKSAUTH_OK ||
+        eksauth_file_read(path, TEXT_MAX, false, &text, &len, NULL) != EKSAUTH_OK)
+        return;
+    w->depth++;
+    eksauth_setup_pam_gates(text, false, w->names, sizeof(w->names), walk_gates, w);
+    w->depth--;
+    free(text);
+}
+
+/*
+ * The account gates (pam_access, ...) in the stack setup's account line
+ * goes in front of, whose success=done skips them for an eksauth user: said
+ * in f's note (after what it holds), since they then do not limit eksauth
+ * users.  setup still writes the line: eksauth has gates of its own.
+ */
+static void note_skipped_gates(const char *root, const char *want, struct eksauth_setup_file *f)
+{
+    struct gate_walk w = {root, 0, ""};
+    size_t used = strlen(f->note);
+
+    eksauth_setup_pam_gates(want, true, w.names, sizeof(w.names), walk_gates, &w);
+    if (w.names[0] == '\0')
+        return;
+    snprintf(f->note + used, sizeof(f->note) - used,
+             "%sthe account stack after pam_eksauth's account line runs %s, which its "
+             "success=done skips for eksauth users: they do not limit eksauth users; limit those "
+             "with require_group= on pam_eksauth's account line or deny_user in the config, or "
+             "move those lines before it",
+             used > 0 ? "; " : "", w.names);
+}
+
 /* What a whole file of setup's (the drop-in, sudoers) becomes. */
 static enum eksauth_status plan_own_file(struct eksauth_setup_file *f, const char *cur,
                                          const char *want, bool ours, bool undo,
@@ -493,6 +550,8 @@ static enum eksauth_status plan_file(const struct eksauth_setup_options *o, size
             snprintf(f->note, sizeof(f->note),
                      "pam-auth-update's eksauth profile is enabled too (common-auth): one route "
                      "is enough, pam-auth-update --disable eksauth");
+        if (kind == KIND_PAM_SSHD && !o->undo && want != NULL)
+            note_skipped_gates(root, want, f);
         plan_edit(f, cur, &want);
         if (f->link_target[0] != '\0')
             st = plan_linked(f, o->undo, err);

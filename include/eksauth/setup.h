@@ -142,7 +142,32 @@ enum eksauth_status eksauth_setup_sudo_conf(const char *text, bool undo, char **
  */
 bool eksauth_setup_sudo_group_source(const char *text, char *value, size_t n, unsigned *line);
 
-/* Whether a line of text (not a comment) names pam_eksauth.so. */
+/*
+ * Modules that limit who logs in at the account stage (pam_access,
+ * pam_time, pam_succeed_if, pam_listfile, ...): what the one named module
+ * (its file name, "pam_access.so") reads, as a message names it
+ * ("/etc/security/access.conf"), or NULL when it is none of them.  After
+ * pam_eksauth's account line, whose success=done ends the stack, they do
+ * not apply to eksauth users: setup says so, doctor warns.
+ */
+const char *eksauth_setup_account_gate(const char *module);
+
+/*
+ * The account gates (eksauth_setup_account_gate) among the account lines
+ * of a PAM file's text, under a control whose refusal stops the login
+ * (required, requisite, or bad or die for perm_denied or auth_err): from
+ * the line after setup's account line when after_setup (the stack that
+ * line skips), else from the start.  Each one's name without ".so" goes
+ * into names (n bytes, ", " between, each once; what does not fit is left
+ * out), each file an @include or an account include/substack line names to
+ * each_include (setup_plan.c reads it and calls this again on it).
+ */
+void eksauth_setup_pam_gates(const char *text, bool after_setup, char *names, size_t n,
+                             void (*each_include)(const char *file, void *arg), void *arg);
+
+/* Whether a line of text (not a comment) names pam_eksauth.so. */ /* Whether a line of text (not a
+                                                                      comment) names pam_eksauth.so.
+                                                                    */
 bool eksauth_setup_runs_pam_eksauth(const char *text);
 
 /* The text of /etc/sudoers.d/eksauth for group (malloc'd), and whether text is one of them. */

@@ -659,6 +659,7 @@ static void test_plan_without_sudo_or_sshd(void **state)
     assert_int_equal(eksauth_setup_plan(&o, &p, &err), EKSAUTH_OK);
     assert_int_equal(action_of(&p, "/etc/sudoers.d/eksauth"), EKSAUTH_SETUP_SKIP);
     assert_string_equal(p.files[3].note, "group_map sends it elsewhere");
+    assert_string_equal(p.files[1].note, "");
     eksauth_setup_plan_free(&p);
     /* The pam-auth-update route too: said, as a warning beside the file. */
     put(&r, "/etc/pam.d/common-auth",
@@ -669,6 +670,30 @@ static void test_plan_without_sudo_or_sshd(void **state)
     assert_non_null(strstr(p.files[1].note, "pam-auth-update --disable eksauth"));
     eksauth_setup_plan_free(&p);
     (void)remove(at(&r, "/etc/pam.d/common-auth"));
+    /*
+     * The account gates in the stack setup's account line goes in front of
+     * (common-account, and a file it includes), whose success=done skips
+     * them for eksauth users: the note names each one that can refuse (not
+     * a sufficient pam_succeed_if, nor an optional pam_listfile), and setup
+     * still writes.
+     */
+    put(&r, "/etc/pam.d/common-account",
+        "account [success=1 new_authtok_reqd=done default=ignore] pam_unix.so\n"
+        "account requisite pam_deny.so\n"
+        "account required pam_access.so\n"
+        "account sufficient pam_succeed_if.so uid < 1000 quiet\n"
+        "account include gates\n");
+    put(&r, "/etc/pam.d/gates",
+        "account [success=ok default=bad] pam_time.so\n"
+        "account optional pam_listfile.so item=user file=/x\n");
+    assert_int_equal(eksauth_setup_plan(&o, &p, &err), EKSAUTH_OK);
+    assert_int_equal(action_of(&p, "/etc/pam.d/sshd"), EKSAUTH_SETUP_WRITE);
+    assert_non_null(strstr(p.files[1].note, "after pam_eksauth's account line runs pam_access, "
+                                            "pam_time, which its success=done skips"));
+    assert_non_null(strstr(p.files[1].note, "require_group="));
+    eksauth_setup_plan_free(&p);
+    (void)remove(at(&r, "/etc/pam.d/common-account"));
+    (void)remove(at(&r, "/etc/pam.d/gates"));
     /* No openssh-server: said, nothing written. */
     (void)remove(at(&r, "/etc/pam.d/sshd"));
     assert_int_equal(eksauth_setup_plan(&o, &p, &err), EKSAUTH_EINVAL);

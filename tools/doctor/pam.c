@@ -1030,42 +1030,11 @@ static bool pam_check_nologin_after(struct doctor *d, const struct pam_stack *st
 }
 
 /*
- * The modules that limit who logs in at the account stage, and what each
- * reads: after pam_eksauth's account line, whose success ends the stack,
- * they never run for an eksauth user (pam_nologin has its own error).
- */
-static const struct {
-    const char *module, *what;
-} pam_gates[] = {
-    {"pam_access.so", "/etc/security/access.conf"},
-    {"pam_time.so", "/etc/security/time.conf"},
-    {"pam_succeed_if.so", "its conditions"},
-    {"pam_listfile.so", "its file"},
-    {"pam_shells.so", "/etc/shells"},
-    {"pam_wheel.so", "the wheel group"},
-    {"pam_localuser.so", "/etc/passwd"},
-    {"pam_usertype.so", "the account's type"},
-    {"pam_sepermit.so", "/etc/security/sepermit.conf"},
-};
-
-/* What gate module names, or NULL when it is none of pam_gates. */
-static const char *pam_gate_what(const char *module)
-{
-    size_t i;
-
-    for (i = 0; i < sizeof(pam_gates) / sizeof(pam_gates[0]); i++)
-        if (strcmp(pam_gates[i].module, module) == 0)
-            return pam_gates[i].what;
-    return NULL;
-}
-
-/*
- * Each gate module (pam_gates) in the account stack after pam_eksauth's
- * account line (ie), under a control whose refusal would stop the login
- * (a "sufficient" pam_succeed_if only lets in): the line's success=done
- * skips it for an eksauth user, so a host that limits logins with it
- * (authselect's with-pamaccess puts pam_access in password-auth) no longer
- * limits eksauth users.  A warning: eksauth has its own gates for them.
+ * Each gate module (eksauth_setup_account_gate, lib/setup.c) in the account stack after
+ * pam_eksauth's account line (ie), under a control whose refusal would stop the login (a
+ * "sufficient" pam_succeed_if only lets in): the line's success=done skips it for an eksauth user,
+ * so a host that limits logins with it (authselect's with-pamaccess puts pam_access in
+ * password-auth) no longer limits eksauth users.  A warning: eksauth has its own gates for them.
  */
 static void pam_check_gates_after(struct doctor *d, const struct pam_stack *st, size_t ie)
 {
@@ -1079,7 +1048,7 @@ static void pam_check_gates_after(struct doctor *d, const struct pam_stack *st, 
         return;
     for (i = ie + 1; i < st->n; i++) {
         if (strcmp(st->v[i].type, "account") != 0 ||
-            (what = pam_gate_what(st->v[i].module)) == NULL)
+            (what = eksauth_setup_account_gate(st->v[i].module)) == NULL)
             continue;
         a = pam_action(st->v[i].control, "perm_denied");
         b = pam_action(st->v[i].control, "auth_err");
