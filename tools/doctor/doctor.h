@@ -10,7 +10,8 @@
  *   hostfile.c  host files under --root (links followed as a chroot
  *               would), cut into lines and words
  *   files.c     the config (present, trusted, valid, cluster_id set), its
- *               aws-auth source, the modules on disk, and the trust rule
+ *               aws-auth source, the modules (on this host, as glibc and
+ *               libpam load them; under --root, on disk), and the trust rule
  *               of lib/trust.c they share with the identity DB
  *   tokens.c    which tokens the host takes (accept_cluster_tokens), and
  *               whether a time service keeps the clock they are checked
@@ -38,8 +39,9 @@
  *   network.c   --network: STS and the sync source answer over TLS
  *
  * Everything is read from files, never through NSS or PAM: doctor must
- * work where those are broken.  (One exception: sshd -T, run on this host
- * when it can, resolves an eksauth login's groups through NSS itself.)
+ * work where those are broken.  (Exceptions, on this host only: sshd -T
+ * resolves an eksauth login's groups through NSS itself, and the modules
+ * are loaded as glibc and libpam load them, dlopen, to see that they are.)
  * Nothing is written.  Messages and fixes name host paths, never the
  * --root copy.
  */

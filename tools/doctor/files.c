@@ -1,13 +1,16 @@
 /*
  * files.c - eksauth's own files: the config (present, trusted, valid,
- * cluster_id set), the aws-auth source it names, the modules on disk, and
+ * cluster_id set), the aws-auth source it names, the modules (as glibc
+ * and libpam load them; under --root, on disk), and
  * the trust rule of lib/trust.c that the config, aws-auth and the identity
  * DB share with the library's readers.
  */
 #include "config.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <glob.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -375,25 +378,166 @@ void check_source(struct doctor *d)
                eksauth_source_name(src));
 }
 
+/* The first copy of a module the patterns find (under --root: its host path) into found. */
+static bool glob_module(struct doctor *d, const char *const *patterns, char *found)
+{
+    char real[PATH_MAX];
+    glob_t g;
+    size_t i;
+    bool ok = false;
+
+    for (i = 0; !ok && patterns[i] != NULL; i++) {
+        memset(&g, 0, sizeof(g));
+        if (glob(rooted(d, patterns[i], real), 0, NULL, &g) == 0 && g.gl_pathc > 0)
+            ok = fmt(found, PATH_MAX, "%s", unrooted(d, g.gl_pathv[0]));
+        globfree(&g);
+    }
+    return ok;
+}
+
+/* Under --root (an image): a copy where a package or make install puts it. */
 static void find_module(struct doctor *d, const char *what, const char *const *patterns,
                         const char *fix)
 {
-    char real[PATH_MAX];
+    char found[PATH_MAX];
     struct finding *f;
-    glob_t g;
-    size_t i;
 
-    for (i = 0; patterns[i] != NULL; i++) {
-        memset(&g, 0, sizeof(g));
-        if (glob(rooted(d, patterns[i], real), 0, NULL, &g) == 0 && g.gl_pathc > 0) {
-            report(d, LV_OK, "modules", unrooted(d, g.gl_pathv[0]), "%s is installed", what);
-            globfree(&g);
-            return;
-        }
-        globfree(&g);
+    if (glob_module(d, patterns, found)) {
+        report(d, LV_OK, "modules", found, "%s is installed", what);
+        return;
     }
     f = report(d, LV_ERROR, "modules", NULL, "%s is not installed in a library folder", what);
     set_fix(d, f, "%s", fix);
+}
+
+/* The folder of the file that holds sym (a loaded library's), resolved, into dir. */
+static bool folder_of(const void *sym, char *dir)
+{
+    char real[PATH_MAX], *slash;
+    Dl_info info;
+
+    if (sym == NULL || dladdr(sym, &info) == 0 || info.dli_fname == NULL ||
+        realpath(info.dli_fname, real) == NULL || (slash = strrchr(real, '/')) == NULL)
+        return false;
+    *slash = '\0';
+    return fmt(dir, PATH_MAX, "%s", real[0] != '\0' ? real : "/");
+}
+
+/*
+ * On this host, the NSS module as glibc loads it: by the name nsswitch.conf
+ * gives it, from the folders ld.so searches (its cache, /lib, /usr/lib, the
+ * multiarch ones), with the function eksauth users are looked up by.  A
+ * copy elsewhere (/usr/local/lib, a source build's default prefix; a
+ * folder ldconfig has not been run for) is never loaded: an error there.
+ */
+static void check_nss_live(struct doctor *d, const char *const *patterns, const char *fix)
+{
+    char found[PATH_MAX], libc[PATH_MAX], why[512];
+    const char *e;
+    struct finding *f;
+    Dl_info info;
+    void *h, *sym;
+
+    h = dlopen("libnss_eksauth.so.2", RTLD_LAZY);
+    if (h != NULL) {
+        sym = dlsym(h, "_nss_eksauth_getpwnam_r");
+        if (sym != NULL && dladdr(sym, &info) != 0 && info.dli_fname != NULL) {
+            report(d, LV_OK, "modules", info.dli_fname,
+                   "libnss_eksauth.so.2 is installed: glibc loads it from there");
+        } else {
+            f = report(d, LV_ERROR, "modules", NULL,
+                       "the libnss_eksauth.so.2 glibc loads has no _nss_eksauth_getpwnam_r: it "
+                       "is not eksauth's NSS module, and eksauth users are unknown");
+            set_fix(d, f, "%s", fix);
+        }
+        dlclose(h);
+        return;
+    }
+    e = dlerror();
+    fmt(why, sizeof(why), "%s", e != NULL ? e : "not found");
+    if (!glob_module(d, patterns, found)) {
+        f = report(d, LV_ERROR, "modules", NULL,
+                   "libnss_eksauth.so.2 is not installed in a library folder");
+        set_fix(d, f, "%s", fix);
+        return;
+    }
+    if (!folder_of((const void *)getpwnam_r, libc))
+        fmt(libc, sizeof(libc), "%s", "the folder of libc.so.6");
+    f = report(d, LV_ERROR, "modules", found,
+               "glibc does not load it from there (%s): NSS never asks eksauth, so eksauth users "
+               "are unknown",
+               why);
+    set_fix(d, f,
+            "run ldconfig if that folder is listed in /etc/ld.so.conf(.d), else install the module "
+            "where glibc looks: the eksauth package, or ./configure --with-nssdir=%s (README.md) "
+            "and make install",
+            libc);
+}
+
+/*
+ * The folder libpam loads a module named without a path from (its
+ * SECUREDIR): where pam_unix.so is, beside this build's libpam (its
+ * architecture's: /lib/x86_64-linux-gnu/security, /usr/lib64/security),
+ * else the first folder the patterns find pam_unix.so in.
+ */
+static bool pam_module_folder(struct doctor *d, const char *const *unix_patterns, char *dir)
+{
+    char lib[PATH_MAX], unix_so[PATH_MAX], *slash;
+    void *h = dlopen("libpam.so.0", RTLD_LAZY);
+    bool ok = false;
+
+    if (h != NULL) {
+        ok = folder_of(dlsym(h, "pam_start"), lib) &&
+             fmt(unix_so, sizeof(unix_so), "%s/security/pam_unix.so", lib) &&
+             access(unix_so, F_OK) == 0;
+        dlclose(h);
+    }
+    if (!ok && !glob_module(d, unix_patterns, unix_so))
+        return false;
+    if (realpath(unix_so, lib) == NULL || (slash = strrchr(lib, '/')) == NULL)
+        return false;
+    *slash = '\0';
+    return fmt(dir, PATH_MAX, "%s", lib);
+}
+
+/*
+ * On this host, pam_eksauth.so where libpam loads it from (sshd's lines
+ * name it without a path): beside pam_unix.so.  A copy in another folder
+ * (/usr/local/lib/security, /usr/lib/security on a lib64 system, another
+ * architecture's) is never loaded: an error there.
+ */
+static void check_pam_live(struct doctor *d, const char *const *patterns,
+                           const char *const *local_patterns, const char *const *unix_patterns,
+                           const char *fix)
+{
+    char dir[PATH_MAX], want[PATH_MAX], found[PATH_MAX], real[PATH_MAX];
+    struct finding *f;
+
+    if (!pam_module_folder(d, unix_patterns, dir)) {
+        find_module(d, "pam_eksauth.so", patterns, fix);
+        return;
+    }
+    fmt(want, sizeof(want), "%s/pam_eksauth.so", dir);
+    if (access(want, F_OK) == 0) {
+        report(d, LV_OK, "modules", want,
+               "pam_eksauth.so is installed where libpam loads modules from (beside pam_unix.so)");
+        return;
+    }
+    if ((!glob_module(d, patterns, found) && !glob_module(d, local_patterns, found)) ||
+        realpath(found, real) == NULL) {
+        f = report(d, LV_ERROR, "modules", NULL,
+                   "pam_eksauth.so is not installed in a library folder");
+        set_fix(d, f, "%s", fix);
+        return;
+    }
+    f = report(d, LV_ERROR, "modules", found,
+               "libpam does not load it from there: it loads modules from %s (where pam_unix.so "
+               "is), so sshd's pam_eksauth lines find no module",
+               dir);
+    set_fix(d, f,
+            "install the module there: the eksauth package, or ./configure --with-pammoddir=%s "
+            "(README.md) and make install",
+            dir);
 }
 
 void check_modules(struct doctor *d)
@@ -407,6 +551,22 @@ void check_modules(struct doctor *d)
         "/usr/lib64/security/pam_eksauth.so",
         NULL,
     };
+    /* On this host, where else a copy may be that libpam never loads (make install's prefix). */
+    static const char *const pam_local[] = {
+        "/usr/local/lib/security/pam_eksauth.so",
+        "/usr/local/lib/*/security/pam_eksauth.so",
+        "/usr/local/lib64/security/pam_eksauth.so",
+        NULL,
+    };
+    static const char *const pam_unix[] = {
+        "/lib/*/security/pam_unix.so",
+        "/usr/lib/*/security/pam_unix.so",
+        "/lib64/security/pam_unix.so",
+        "/usr/lib64/security/pam_unix.so",
+        "/lib/security/pam_unix.so",
+        "/usr/lib/security/pam_unix.so",
+        NULL,
+    };
     static const char *const nss[] = {
         "/lib/*/libnss_eksauth.so.2",
         "/usr/lib/*/libnss_eksauth.so.2",
@@ -418,10 +578,17 @@ void check_modules(struct doctor *d)
         "/usr/local/lib/*/libnss_eksauth.so.2",
         NULL,
     };
+    static const char pam_fix[] =
+        "install the eksauth package (apt install ./eksauth_*.deb), or make install";
+    static const char nss_fix[] = "install the eksauth package (apt install ./eksauth_*.deb), or "
+                                  "make install and run ldconfig";
 
-    find_module(d, "pam_eksauth.so", pam,
-                "install the eksauth package (apt install ./eksauth_*.deb), or make install");
-    find_module(d, "libnss_eksauth.so.2", nss,
-                "install the eksauth package (apt install ./eksauth_*.deb), or make install "
-                "and run ldconfig");
+    /* An image's tree: a copy where a package puts it (its loader is not this one). */
+    if (d->root[0] != '\0') {
+        find_module(d, "pam_eksauth.so", pam, pam_fix);
+        find_module(d, "libnss_eksauth.so.2", nss, nss_fix);
+        return;
+    }
+    check_pam_live(d, pam, pam_local, pam_unix, pam_fix);
+    check_nss_live(d, nss, nss_fix);
 }
