@@ -36,6 +36,11 @@ static const unsigned char decode_table[256] = {
 static const char encode_table[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
+bool eksauth_b64url_char(unsigned char c)
+{
+    return !(decode_table[c] & INVALID);
+}
+
 /* Say which byte is wrong, by offset only (the input is a secret); false when none is. */
 static bool report_bad_character(const char *in, size_t len, struct eksauth_error *err)
 {

@@ -6,22 +6,20 @@
 
 #include <string.h>
 
+#include <openssl/crypto.h>
+
 #include <json-c/json.h>
 
 #include "eksauth/exec_credential.h"
 #include "eksauth/json_secret.h"
+#include "eksauth/pieces.h"
 #include "eksauth/timeutil.h"
-
-static bool is_blank(char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
 
 bool eksauth_exec_credential_is_json(const char *text, size_t len)
 {
     size_t i = 0;
 
-    while (i < len && is_blank(text[i]))
+    while (i < len && eksauth_pieces_is_blank(text[i]))
         i++;
     return i < len && text[i] == '{';
 }
@@ -76,4 +74,38 @@ out:
     if (jt != NULL)
         json_tokener_free(jt);
     return st;
+}
+
+enum eksauth_status eksauth_token_from_output(const char *text, size_t len, char *token,
+                                              size_t tokenmax, size_t *tlen, time_t *expires,
+                                              struct eksauth_error *err)
+{
+    size_t start = 0, end = len;
+    enum eksauth_status st;
+
+    *tlen = 0;
+    *expires = 0;
+    while (start < end && eksauth_pieces_is_blank(text[start]))
+        start++;
+    while (end > start && eksauth_pieces_is_blank(text[end - 1]))
+        end--;
+    if (end == start)
+        return eksauth_fail(err, EKSAUTH_ENOTFOUND, "nothing but blanks");
+    /* What `aws eks get-token` prints whole (some AWS CLIs ignore --query): its token. */
+    if (eksauth_exec_credential_is_json(text + start, end - start)) {
+        st = eksauth_exec_credential_token(text + start, end - start, token, tokenmax, tlen,
+                                           expires, err);
+        if (st != EKSAUTH_OK && tokenmax > 0)
+            OPENSSL_cleanse(token, tokenmax);
+        return st;
+    }
+    if (end - start + 1 > tokenmax) {
+        if (tokenmax > 0)
+            OPENSSL_cleanse(token, tokenmax);
+        return eksauth_fail(err, EKSAUTH_EINVAL, "a token of %zu bytes is too long", end - start);
+    }
+    memcpy(token, text + start, end - start);
+    token[end - start] = '\0';
+    *tlen = end - start;
+    return EKSAUTH_OK;
 }

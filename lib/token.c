@@ -680,6 +680,18 @@ bool eksauth_token_shaped(const char *s, size_t len)
     return s != NULL && len >= PREFIX_LEN && memcmp(s, EKSAUTH_TOKEN_PREFIX, PREFIX_LEN) == 0;
 }
 
+bool eksauth_token_shaped_strict(const char *s, size_t len)
+{
+    size_t i;
+
+    if (len <= PREFIX_LEN || len > EKSAUTH_TOKEN_MAX_LEN || !eksauth_token_shaped(s, len))
+        return false;
+    for (i = PREFIX_LEN; i < len; i++)
+        if (!eksauth_b64url_char((unsigned char)s[i]))
+            return false;
+    return true;
+}
+
 void eksauth_token_fingerprint(const char *token, size_t len, char out[EKSAUTH_FINGERPRINT_LEN + 1])
 {
     unsigned char digest[EVP_MAX_MD_SIZE];

@@ -217,7 +217,7 @@ enum eksauth_status askpass_state_load(const char *path, struct askpass_state *s
     p = strchr(p, '\n');
     p = p != NULL ? strchr(p + 1, '\n') : NULL;
     end = p != NULL ? strchr(p + 1, '\n') : NULL;
-    if (end == NULL || !client_token_shaped(p + 1, (size_t)(end - p - 1)) ||
+    if (end == NULL || !eksauth_token_shaped_strict(p + 1, (size_t)(end - p - 1)) ||
         offset >= (unsigned long long)(end - p - 1)) {
         st = eksauth_fail(err, EKSAUTH_EINVAL, "%s: not a token file of eksauth askpass", path);
         goto out;

@@ -17,7 +17,6 @@
 #include "cli.h"
 #include "eksauth/awsauth.h"
 #include "eksauth/exec_credential.h"
-#include "eksauth/pieces.h"
 #include "eksauth/sigv4.h"
 #include "eksauth/timeutil.h"
 #include "eksauth/token.h"
@@ -77,56 +76,44 @@ enum eksauth_status cli_read_token(const char *command, char *arg, char **token,
                                    struct eksauth_error *err)
 {
     char *buf, *tok = NULL;
-    size_t n = 0, start = 0, end, tlen = 0;
+    size_t n = 0;
     enum eksauth_status st;
     time_t expires;
 
     *token = NULL;
     *len = 0;
     buf = malloc(TOKEN_READ_MAX + 1);
-    if (buf == NULL)
-        return eksauth_fail(err, EKSAUTH_ENOMEM, "out of memory");
+    tok = malloc(TOKEN_READ_MAX + 1);
+    if (buf == NULL || tok == NULL) {
+        st = eksauth_fail(err, EKSAUTH_ENOMEM, "out of memory");
+        goto out;
+    }
     st = read_raw(arg, buf, &n, err);
     if (st != EKSAUTH_OK)
         goto out;
-    end = n;
-    while (start < end && eksauth_pieces_is_blank(buf[start]))
-        start++;
-    while (end > start && eksauth_pieces_is_blank(buf[end - 1]))
-        end--;
+    /*
+     * A bare token or an ExecCredential (lib/exec_credential.c); whether it
+     * is a token at all, eksauth_token_check says next, by rule.
+     */
+    st = eksauth_token_from_output(buf, n, tok, TOKEN_READ_MAX + 1, len, &expires, err);
     /*
      * Nothing to check is not a token that fails a rule: say what was missing
      * and how.  A host takes only tokens minted for its own audience
      * (lib/audience.c), never one for the cluster's name.
      */
-    if (end == start) {
+    if (st == EKSAUTH_ENOTFOUND)
         st = eksauth_fail(
             err, EKSAUTH_EINVAL,
             "no token: %s is empty; give the token as the argument, or on "
             "standard input: aws eks get-token --cluster-name eksauth:CLUSTER:HOST --query "
             "status.token --output text | eksauth %s -",
             arg != NULL && strcmp(arg, "-") != 0 ? "the argument" : "standard input", command);
-        goto out;
+    if (st == EKSAUTH_OK) {
+        *token = tok;
+        tok = NULL;
+    } else {
+        *len = 0;
     }
-    /* What `aws eks get-token` printed whole (some AWS CLIs ignore --query): its token. */
-    if (eksauth_exec_credential_is_json(buf + start, end - start)) {
-        tok = malloc(TOKEN_READ_MAX + 1);
-        st = tok == NULL ? eksauth_fail(err, EKSAUTH_ENOMEM, "out of memory")
-                         : eksauth_exec_credential_token(buf + start, end - start, tok,
-                                                         TOKEN_READ_MAX + 1, &tlen, &expires, err);
-        if (st == EKSAUTH_OK) {
-            *token = tok;
-            *len = tlen;
-            tok = NULL;
-        }
-        goto out;
-    }
-    memmove(buf, buf + start, end - start);
-    OPENSSL_cleanse(buf + (end - start), TOKEN_READ_MAX + 1 - (end - start));
-    buf[end - start] = '\0';
-    *token = buf;
-    *len = end - start;
-    buf = NULL;
 out:
     if (tok != NULL)
         OPENSSL_cleanse(tok, TOKEN_READ_MAX + 1);

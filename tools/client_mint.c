@@ -52,24 +52,6 @@ const char *client_env(const char *name)
     return v != NULL && v[0] != '\0' ? v : NULL;
 }
 
-static bool is_b64url(unsigned char c)
-{
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-           c == '_';
-}
-
-/* "k8s-aws-v1." and base64url, at most EKSAUTH_TOKEN_MAX_LEN bytes: the shape of a token. */
-bool client_token_shaped(const char *t, size_t len)
-{
-    size_t plen = strlen(EKSAUTH_TOKEN_PREFIX), i;
-    bool ok =
-        len > plen && len <= EKSAUTH_TOKEN_MAX_LEN && memcmp(t, EKSAUTH_TOKEN_PREFIX, plen) == 0;
-
-    for (i = plen; ok && i < len; i++)
-        ok = is_b64url((unsigned char)t[i]);
-    return ok;
-}
-
 /*
  * The same credentials sign the same URL within one second, so two tokens
  * minted in one second are one token, and a host with single_use refuses
@@ -224,45 +206,28 @@ out:
     return st;
 }
 
-static bool is_blank(char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
 /*
- * The command's output: an ExecCredential (JSON, status.token and
- * status.expirationTimestamp: lib/exec_credential.c) or the bare token on
- * one line.  The token expires at the earlier of expirationTimestamp and
- * now + the ExecCredential lifetime.
+ * The command's output: an ExecCredential or the bare token on one line
+ * (eksauth_token_from_output).  The token expires at the earlier of
+ * expirationTimestamp and now + the ExecCredential lifetime.
  */
 static enum eksauth_status parse_token_output(char *buf, size_t len, time_t now,
                                               struct client_token *s, struct eksauth_error *err)
 {
-    enum eksauth_status st = EKSAUTH_EINVAL;
-    size_t start = 0, end = len, tlen = 0;
+    enum eksauth_status st;
+    size_t tlen = 0;
     time_t expires = 0;
 
-    while (start < end && is_blank(buf[start]))
-        start++;
-    while (end > start && is_blank(buf[end - 1]))
-        end--;
     s->expires = now + EKSAUTH_EXEC_CREDENTIAL_LIFETIME;
-    if (eksauth_exec_credential_is_json(buf + start, end - start)) {
-        st = eksauth_exec_credential_token(buf + start, end - start, s->token, sizeof(s->token),
-                                           &tlen, &expires, err);
-        if (st != EKSAUTH_OK) {
-            eksauth_error_prefix(err, "the token command printed");
-            goto out;
-        }
-        if (expires != 0 && expires < s->expires)
-            s->expires = expires;
-    } else if (end - start < sizeof(s->token)) {
-        tlen = end - start;
-        memcpy(s->token, buf + start, tlen);
-        s->token[tlen] = '\0';
+    st = eksauth_token_from_output(buf, len, s->token, sizeof(s->token), &tlen, &expires, err);
+    if (st != EKSAUTH_OK && eksauth_exec_credential_is_json(buf, len)) {
+        eksauth_error_prefix(err, "the token command printed");
+        goto out;
     }
+    if (expires != 0 && expires < s->expires)
+        s->expires = expires;
     /* Only a token goes into the answers: never some other text the command printed. */
-    if (!client_token_shaped(s->token, tlen)) {
+    if (st != EKSAUTH_OK || !eksauth_token_shaped_strict(s->token, tlen)) {
         st = eksauth_fail(
             err, EKSAUTH_EINVAL,
             "the token command did not print a token (\"k8s-aws-v1\", a dot and base64url, "

@@ -90,9 +90,6 @@ enum eksauth_status client_mint_token(bool builtin, const char *audience, const 
 enum eksauth_status client_check_minted_for(const struct client_token *t, const char *audience,
                                             time_t now, struct eksauth_error *err);
 
-/* "k8s-aws-v1." and base64url, at most EKSAUTH_TOKEN_MAX_LEN bytes: the shape of a token. */
-bool client_token_shaped(const char *t, size_t len);
-
 /*
  * The value of an environment variable of the person who runs ssh or sudo,
  * NULL when unset or empty: the client runs as them, never setuid.

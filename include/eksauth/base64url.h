@@ -7,6 +7,7 @@
 #ifndef EKSAUTH_BASE64URL_H
 #define EKSAUTH_BASE64URL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "eksauth/status.h"
@@ -21,6 +22,9 @@
  */
 enum eksauth_status eksauth_b64url_decode(const char *in, size_t len, unsigned char *out,
                                           size_t outcap, size_t *outlen, struct eksauth_error *err);
+
+/* Whether c is of the base64url alphabet (A-Z a-z 0-9 - _): no '=', no blank. */
+bool eksauth_b64url_char(unsigned char c);
 
 /* Encode without padding; out needs 4*ceil(len/3)+1 bytes.  Returns the length written. */
 size_t eksauth_b64url_encode(const unsigned char *in, size_t len, char *out, size_t outcap);

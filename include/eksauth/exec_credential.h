@@ -3,7 +3,8 @@
  * JSON `aws eks get-token` prints (and `eksauth token --json`).  Some AWS
  * CLI versions (Debian 12's 2.9 among them) print it whole even when asked
  * for `--query status.token --output text`, so wherever eksauth reads a
- * token a person piped in, it takes either form.  Pure: json-c only.
+ * token a person piped in, it takes either form.  Pure: json-c (and
+ * OpenSSL to wipe).
  */
 #ifndef EKSAUTH_EXEC_CREDENTIAL_H
 #define EKSAUTH_EXEC_CREDENTIAL_H
@@ -27,5 +28,21 @@ bool eksauth_exec_credential_is_json(const char *text, size_t len);
 enum eksauth_status eksauth_exec_credential_token(const char *json, size_t len, char *token,
                                                   size_t tokenmax, size_t *tlen, time_t *expires,
                                                   struct eksauth_error *err);
+
+/*
+ * The token in what a tool printed (`aws eks get-token`, a token command)
+ * or a person piped in: blanks around it dropped (eksauth_pieces_is_blank),
+ * then an ExecCredential (as above: its status.token, *expires its
+ * status.expirationTimestamp) or else the bare token (*expires 0), into
+ * token (tokenmax bytes with its NUL; *tlen its length).  Only the form is
+ * read here: whether it is a token at all is the caller's check
+ * (eksauth_token_check, eksauth_token_shaped_strict).  EKSAUTH_ENOTFOUND
+ * when text is nothing but blanks (callers say what was missing, and how
+ * to give it); EKSAUTH_EINVAL for JSON that is no ExecCredential, or a
+ * token that does not fit.  token is wiped on every failure.
+ */
+enum eksauth_status eksauth_token_from_output(const char *text, size_t len, char *token,
+                                              size_t tokenmax, size_t *tlen, time_t *expires,
+                                              struct eksauth_error *err);
 
 #endif

@@ -59,8 +59,9 @@ enum eksauth_pieces_result eksauth_pieces_add(struct eksauth_pieces *p, const ch
                                               size_t len);
 
 /*
- * True for a blank dropped around an answer, or around a token eksauth
- * verify reads (tools/cli_host.c): one rule, so both take the same token.
+ * True for a blank dropped around an answer, or around a token read from
+ * a tool's output or standard input (eksauth_token_from_output,
+ * lib/exec_credential.c): one rule, so all take the same token.
  */
 bool eksauth_pieces_is_blank(char c);
 

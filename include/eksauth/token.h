@@ -81,6 +81,15 @@ bool eksauth_token_host_named(const char *host, const char *const *extra_hosts);
 bool eksauth_token_shaped(const char *s, size_t len);
 
 /*
+ * The strict form: the prefix, then base64url only (something, and no
+ * blank, padding or other byte), at most EKSAUTH_TOKEN_MAX_LEN bytes in
+ * all.  What the client sends or keeps between prompts without checking it
+ * further (tools/client_mint.c, tools/askpass_state.c): never some other
+ * text a command printed.
+ */
+bool eksauth_token_shaped_strict(const char *s, size_t len);
+
+/*
  * First 8 hex digits of SHA-256 over the token: what logs show instead of
  * it.  "-" for what is not shaped like a token: a short hash of a password
  * would let whoever reads the logs test guesses against it.

@@ -1,7 +1,8 @@
 /*
  * test_exec_credential.c - lib/exec_credential.c: the token and expiry of
  * an ExecCredential as `aws eks get-token` prints it (v1beta1 and v1),
- * what is not one, and a token too long for the caller's buffer.
+ * what is not one, and a token too long for the caller's buffer; the token
+ * in a tool's output, bare or in an ExecCredential (eksauth_token_from_output).
  */
 #include "config.h"
 
@@ -142,12 +143,67 @@ static void test_no_copy_of_the_token_freed(void **state)
     assert_int_equal(freed_scan_disarm(), 0);
 }
 
+/* What verify, check-token and askpass's token command read: one rule for all. */
+static void test_token_from_output(void **state)
+{
+    static const char bare[] = " \t\r\nk8s-aws-v1.abc_-DEF\r\n\n";
+    struct eksauth_error err;
+    char tok[128], small[8];
+    size_t len = 1;
+    time_t expires = 1;
+
+    (void)state;
+    /* Blanks (eksauth_pieces_is_blank) around a bare token are dropped; no expiry. */
+    assert_int_equal(
+        eksauth_token_from_output(bare, strlen(bare), tok, sizeof(tok), &len, &expires, &err),
+        EKSAUTH_OK);
+    assert_string_equal(tok, "k8s-aws-v1.abc_-DEF");
+    assert_int_equal(len, strlen(tok));
+    assert_int_equal(expires, 0);
+    /* Inner text is kept as it is: whether it is a token is the caller's check. */
+    assert_int_equal(
+        eksauth_token_from_output("  not a token\n", 14, tok, sizeof(tok), &len, &expires, &err),
+        EKSAUTH_OK);
+    assert_string_equal(tok, "not a token");
+    /* An ExecCredential: its token and its expiry, blanks around it or not. */
+    assert_int_equal(
+        eksauth_token_from_output(AWS_CLI, strlen(AWS_CLI), tok, sizeof(tok), &len, &expires, &err),
+        EKSAUTH_OK);
+    assert_string_equal(tok, "k8s-aws-v1.aHR0cHM6Ly9zdHMuYW1hem9uYXdzLmNvbS8");
+    assert_int_equal(expires, 1796426985);
+    /* JSON that is none: refused, not taken as a bare token. */
+    assert_int_equal(eksauth_token_from_output(" {\"status\": {}}\n", 17, tok, sizeof(tok), &len,
+                                               &expires, &err),
+                     EKSAUTH_EINVAL);
+    assert_non_null(strstr(err.msg, "not an ExecCredential"));
+    assert_int_equal(len, 0);
+    /* Nothing but blanks: a status of its own, so callers say what was missing. */
+    assert_int_equal(
+        eksauth_token_from_output(" \r\n\t", 4, tok, sizeof(tok), &len, &expires, &err),
+        EKSAUTH_ENOTFOUND);
+    assert_int_equal(eksauth_token_from_output("", 0, tok, sizeof(tok), &len, &expires, &err),
+                     EKSAUTH_ENOTFOUND);
+    /* A bare token that does not fit: refused, and nothing of it left in the buffer. */
+    memset(small, 'x', sizeof(small));
+    assert_int_equal(
+        eksauth_token_from_output("k8s-aws-v1.x", 12, small, sizeof(small), &len, &expires, &err),
+        EKSAUTH_EINVAL);
+    assert_non_null(strstr(err.msg, "too long"));
+    assert_int_equal(len, 0);
+    assert_memory_equal(small, "\0\0\0\0\0\0\0\0", sizeof(small));
+    /* Exactly as long as fits, with its NUL. */
+    assert_int_equal(
+        eksauth_token_from_output("k8s-aws", 7, small, sizeof(small), &len, &expires, &err),
+        EKSAUTH_OK);
+    assert_string_equal(small, "k8s-aws");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_token_and_expiry),           cmocka_unit_test(test_v1_without_expiry),
         cmocka_unit_test(test_not_an_exec_credential),     cmocka_unit_test(test_token_with_nul),
-        cmocka_unit_test(test_no_copy_of_the_token_freed),
+        cmocka_unit_test(test_no_copy_of_the_token_freed), cmocka_unit_test(test_token_from_output),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

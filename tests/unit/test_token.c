@@ -728,6 +728,28 @@ static void test_fingerprint_of_a_password(void **state)
     assert_false(eksauth_token_shaped("k8s-aws-v1.x", 5)); /* only len bytes count */
 }
 
+/* The strict shape the client holds a command's token to (tools/client_mint.c). */
+static void test_shaped_strict(void **state)
+{
+    char big[EKSAUTH_TOKEN_MAX_LEN + 2];
+
+    (void)state;
+    assert_true(eksauth_token_shaped_strict("k8s-aws-v1.aZ09-_", 17));
+    assert_false(eksauth_token_shaped_strict("k8s-aws-v1.", 11)); /* nothing after the prefix */
+    assert_false(eksauth_token_shaped_strict("k8s-aws-v1.abc+def", 18)); /* base64, not url */
+    assert_false(eksauth_token_shaped_strict("k8s-aws-v1.abc=", 15));    /* padding */
+    assert_false(eksauth_token_shaped_strict("k8s-aws-v1.ab c", 15));    /* a blank inside */
+    assert_false(eksauth_token_shaped_strict("k8s-aws-v1.ab\n", 14));
+    assert_false(eksauth_token_shaped_strict("k8s-aws-v1.ab\0c", 15));
+    assert_false(eksauth_token_shaped_strict("K8S-aws-v1.abc", 14));
+    assert_false(eksauth_token_shaped_strict("not a token", 11));
+    assert_false(eksauth_token_shaped_strict(NULL, 0));
+    memset(big, 'A', sizeof(big));
+    memcpy(big, EKSAUTH_TOKEN_PREFIX, strlen(EKSAUTH_TOKEN_PREFIX));
+    assert_true(eksauth_token_shaped_strict(big, EKSAUTH_TOKEN_MAX_LEN));
+    assert_false(eksauth_token_shaped_strict(big, EKSAUTH_TOKEN_MAX_LEN + 1));
+}
+
 static void test_failure_wipes_output(void **state)
 {
     struct url_parts p = good_parts();
@@ -759,4 +781,4 @@ EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_good_token_fields), cmocka_unit_test(tes
                   cmocka_unit_test(test_extra_hosts), cmocka_unit_test(test_check_host_api),
                   cmocka_unit_test(test_fingerprint),
                   cmocka_unit_test(test_fingerprint_of_a_password),
-                  cmocka_unit_test(test_failure_wipes_output))
+                  cmocka_unit_test(test_shaped_strict), cmocka_unit_test(test_failure_wipes_output))
