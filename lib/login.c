@@ -268,7 +268,7 @@ static bool synced_now(void *arg, uint64_t *now)
  */
 static enum eksauth_status load_synced(struct eksauth_ctx *ctx, bool whole,
                                        struct eksauth_mapping *m, uint64_t *sync, bool locked,
-                                       struct eksauth_error *err)
+                                       bool *db_failed, struct eksauth_error *err)
 {
     const struct eksauth_iddb *db = NULL;
     enum eksauth_status st;
@@ -276,6 +276,7 @@ static enum eksauth_status load_synced(struct eksauth_ctx *ctx, bool whole,
 
     *sync = sync_generation(ctx);
     st = eksauth_ctx_db(ctx, true, &db, err);
+    *db_failed = st != EKSAUTH_OK;
     if (st == EKSAUTH_OK)
         st = load_mapping(ctx, db, whole, m, err);
     /* Under the lock already (locked): no sync can be between the two reads. */
@@ -286,6 +287,7 @@ static enum eksauth_status load_synced(struct eksauth_ctx *ctx, bool whole,
     eksauth_ctx_db_forget(ctx);
     *sync = sync_generation(ctx);
     st = eksauth_ctx_db(ctx, true, &db, err);
+    *db_failed = st != EKSAUTH_OK;
     if (st == EKSAUTH_OK)
         st = load_mapping(ctx, db, whole, m, err);
     eksauth_iddb_unlock(lock);
@@ -325,6 +327,7 @@ enum eksauth_status eksauth_login_check(struct eksauth_ctx *ctx,
     if (st == EKSAUTH_OK && (req->fetch_source || req->aws_auth_path != NULL)) {
         l->mapped_sync = sync_generation(ctx);
         st = eksauth_ctx_db(ctx, false, &db, err);
+        l->db_failed = st != EKSAUTH_OK;
         if (st == EKSAUTH_OK)
             st = req->fetch_source
                      ? eksauth_mapping_fetch(ctx, db, &l->mapping, err)
@@ -332,7 +335,8 @@ enum eksauth_status eksauth_login_check(struct eksauth_ctx *ctx,
     } else if (st == EKSAUTH_OK) {
         l->mapped_synced = true;
         l->mapped_whole = req->whole_snapshot;
-        st = load_synced(ctx, req->whole_snapshot, &l->mapping, &l->mapped_sync, false, err);
+        st = load_synced(ctx, req->whole_snapshot, &l->mapping, &l->mapped_sync, false,
+                         &l->db_failed, err);
     }
     if (st != EKSAUTH_OK)
         return stop(l, EKSAUTH_LOGIN_SETUP, st);
@@ -472,12 +476,13 @@ static enum eksauth_status map_again(struct eksauth_ctx *ctx, struct eksauth_log
     struct eksauth_mapping m;
     struct eksauth_identity id;
     uint64_t sync = 0;
+    bool db_failed;
     enum eksauth_status st;
 
     memset(&m, 0, sizeof(m));
     memset(&id, 0, sizeof(id));
     eksauth_ctx_db_forget(ctx);
-    st = load_synced(ctx, l->mapped_whole, &m, &sync, true, err);
+    st = load_synced(ctx, l->mapped_whole, &m, &sync, true, &db_failed, err);
     if (st == EKSAUTH_OK)
         st = eksauth_mapping_resolve(ctx, &m, &l->principal, l->sid.principal_id, &id, err);
     if (st == EKSAUTH_OK && strcmp(id.login, l->id.login) != 0)

@@ -30,22 +30,16 @@ static const char usage_text[] =
     "        aws-auth of the last sync yet: run eksauth sync)\n";
 
 /*
- * The exit of a check that failed.  One the identity DB stopped gets the rule
- * of eksauth users and map (cli_db_fail: none yet 4, else 2), never 1, a
- * refused token: login.c names only the step, so the DB is opened again and
- * is the cause when it fails the same way.
+ * The exit of a check that failed.  One the identity DB stopped
+ * (eksauth_login's db_failed) gets the rule of eksauth users and map
+ * (cli_db_fail: none yet 4, else 2), never 1, a refused token.
  */
 static int check_fail(struct eksauth_cli *cli, const struct eksauth_login *l,
                       const struct eksauth_error *err)
 {
-    struct eksauth_error db_err = {EKSAUTH_OK, ""};
-    const struct eksauth_iddb *db;
-
-    if (l == NULL || l->step != EKSAUTH_LOGIN_SETUP ||
-        eksauth_ctx_db(&cli->ctx, cli->aws_auth_path == NULL, &db, &db_err) == EKSAUTH_OK ||
-        strcmp(db_err.msg, err->msg) != 0)
-        return cli_fail(WHAT, err);
-    return cli_db_fail(WHAT, cli->ctx.paths.db, &db_err);
+    if (l != NULL && l->step == EKSAUTH_LOGIN_SETUP && l->db_failed)
+        return cli_db_fail(WHAT, cli->ctx.paths.db, err);
+    return cli_fail(WHAT, err);
 }
 
 int cmd_verify(struct eksauth_cli *cli, int argc, char **argv)

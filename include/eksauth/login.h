@@ -80,6 +80,12 @@ struct eksauth_login {
     bool cluster_token;             /* step > STS: a plain cluster token (accept_cluster_tokens) */
     struct eksauth_mapping mapping; /* step > SETUP */
     /*
+     * step == SETUP: it was the identity DB that could not be opened (err
+     * is its failure), not the config, aws-auth or the snapshot: `eksauth
+     * verify` answers as users and map do for it (tools/cli.c cli_db_fail).
+     */
+    bool db_failed;
+    /*
      * step > SETUP: the generation of the last sync as its state said
      * before the mapping was read (snapshot.h; 0: none).  The commit
      * records a change beyond last_login only while the state still says

@@ -318,6 +318,7 @@ static void test_login_maps_with_the_last_sync(void **state)
     assert_int_equal(l->step, EKSAUTH_LOGIN_SETUP);
     assert_int_equal(t->h->sts_calls, 0);
     assert_non_null(strstr(err.msg, "is not the aws-auth the identity DB"));
+    assert_false(l->db_failed); /* the DB opened: the snapshot is what stopped it */
     eksauth_login_free(l);
     /* No snapshot at all (a DB from before this rule): run eksauth sync. */
     assert_int_equal(unlink(t->h->ctx.paths.state), 0);
@@ -989,6 +990,7 @@ static void test_serves_says_no_users_group(void **state)
 static void test_no_db_is_unavailable(void **state)
 {
     struct t *t = *state;
+    struct eksauth_login *l = NULL;
     struct eksauth_error err;
 
     assert_int_equal(unlink(t->h->db), 0);
@@ -997,6 +999,12 @@ static void test_no_db_is_unavailable(void **state)
     assert_int_equal(eksauth_login_serves(&t->h->ctx, "build", &err), EKSAUTH_EUNAVAIL);
     assert_int_equal(eksauth_login_account(&t->h->ctx, "build", NULL, NULL, 0, NULL, &err),
                      EKSAUTH_EUNAVAIL);
+    /* A check stops at the DB, and says it was the DB (verify answers as users does). */
+    host_fixture_sts_answer(t->h, BUILD_CI);
+    assert_int_equal(check(t, FIXTURE_NOW + 10, &l, &err), EKSAUTH_EUNAVAIL);
+    assert_int_equal(l->step, EKSAUTH_LOGIN_SETUP);
+    assert_true(l->db_failed);
+    eksauth_login_free(l);
 }
 
 /*
@@ -1022,6 +1030,8 @@ static void test_later_db_format_refused(void **state)
     host_fixture_sts_answer(t->h, BUILD_CI);
     assert_int_not_equal(check(t, FIXTURE_NOW + 10, &l, &err), EKSAUTH_OK);
     assert_non_null(strstr(err.msg, "written by a later eksauth"));
+    assert_int_equal(l->step, EKSAUTH_LOGIN_SETUP);
+    assert_true(l->db_failed);
     eksauth_login_free(l);
     assert_int_not_equal(eksauth_login_account(&t->h->ctx, "build", NULL, NULL, 0, NULL, &err),
                          EKSAUTH_OK);
@@ -1273,6 +1283,7 @@ static void test_stale_snapshot_refuses(void **state)
     assert_int_equal(l->step, EKSAUTH_LOGIN_SETUP);
     assert_int_equal(t->h->sts_calls, 0);
     assert_non_null(strstr(err.msg, "last confirmed 610 s ago, over max_snapshot_age (600 s)"));
+    assert_false(l->db_failed);
     eksauth_login_free(l);
     /* The account stage too, for a user of ours; anyone else's is still not ours. */
     confirmed_at(t, (long long)time(NULL) - 3600);
