@@ -7,7 +7,7 @@
  * lib/kubeconfig.c and lib/exec_identity.c); the output read back to a
  * token of the right shape only; mints taking turns so that no two are
  * signed in the same second; and the check, through STS, that a command's
- * token is for the audience asked.
+ * token is for the host audience asked.
  */
 #include "config.h"
 
@@ -252,9 +252,10 @@ out:
  * A token EKSAUTH_TOKEN_COMMAND printed is the user's command's, which may
  * ignore EKSAUTH_AUDIENCE: before it goes to the host, STS must accept it
  * for the audience (the same call a host makes).  A token for anything
- * else, a cluster token above all, is never sent.
+ * else, a cluster token above all, is never sent.  client_mint_token asks
+ * it, for a host's audience.
  */
-enum eksauth_status client_check_minted_for(const struct client_token *t, const char *audience,
+static enum eksauth_status check_minted_for(const struct client_token *t, const char *audience,
                                             time_t now, struct eksauth_error *err)
 {
     const char *connect_to = secure_getenv("EKSAUTH_STS_CONNECT_TO");
@@ -328,13 +329,15 @@ static bool on_path(const char *name)
 /*
  * The cluster a mint is for: the cluster id of a host audience
  * (eksauth:CLUSTER:HOST, askpass; a host's cluster_id is the cluster's
- * name), else the audience itself (login-name mints for the cluster's name).
+ * name; *for_host true), else the audience itself (login-name mints for
+ * the cluster's name).
  */
-static const char *cluster_of(const char *audience, char *buf, size_t len)
+static const char *cluster_of(const char *audience, char *buf, size_t len, bool *for_host)
 {
     char host[EKSAUTH_HOST_NAME_MAX + 1];
 
-    return eksauth_audience_parse(audience, buf, len, host, sizeof(host)) ? buf : audience;
+    *for_host = eksauth_audience_parse(audience, buf, len, host, sizeof(host));
+    return *for_host ? buf : audience;
 }
 
 /* What a failed mint adds: whom it minted as, or the command kubectl runs instead. */
@@ -580,13 +583,16 @@ enum eksauth_status client_mint_token(bool builtin, const char *audience, const 
     struct eksauth_exec_identity id;
     enum eksauth_status st = EKSAUTH_OK;
     char cluster_buf[EKSAUTH_CLUSTER_ID_MAX + 1];
-    const char *cluster = cluster_of(audience, cluster_buf, sizeof(cluster_buf));
+    bool for_host;
+    const char *cluster = cluster_of(audience, cluster_buf, sizeof(cluster_buf), &for_host);
+    /* The person's own command mints, rather than aws or our signer for kubectl's identity. */
+    bool by_command = !builtin && client_env("EKSAUTH_TOKEN_COMMAND") != NULL;
     time_t now;
     int turn;
 
     memset(&id, 0, sizeof(id));
     id.kind = EKSAUTH_EXEC_NONE;
-    if (builtin || client_env("EKSAUTH_TOKEN_COMMAND") == NULL) {
+    if (!by_command) {
         st = eksauth_kubeconfig_identity(cluster, client_env("EKSAUTH_REGION"), &id, err);
         /* What kubectl would run is unknown: never mint as a guess at it. */
         if (st != EKSAUTH_OK) {
@@ -611,5 +617,14 @@ enum eksauth_status client_mint_token(bool builtin, const char *audience, const 
                  : mint_with_command(audience, cluster, &id, now, t, err);
     end_mint_turn(turn);
     eksauth_exec_identity_free(&id);
+    /*
+     * The command's token goes to a host only once STS took it for that
+     * host (check_minted_for); login-name's goes to the cluster's API
+     * server, which judges it itself.
+     */
+    if (st == EKSAUTH_OK && by_command && for_host)
+        st = check_minted_for(t, audience, now, err);
+    if (st != EKSAUTH_OK)
+        OPENSSL_cleanse(t, sizeof(*t));
     return st;
 }

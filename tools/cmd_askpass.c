@@ -426,10 +426,8 @@ static int start_token(const char *dir, const char *path, const char *audience, 
     }
     /* A new authentication: a fresh token, whatever an earlier attempt left. */
     (void)unlink(path);
+    /* A command's token comes back only once STS took it for this host (client_mint_token). */
     st = client_mint_token(builtin, audience, dir, &s->t, &err);
-    /* A command's token is the user's command's: STS must take it for this host. */
-    if (st == EKSAUTH_OK && !builtin && client_env("EKSAUTH_TOKEN_COMMAND") != NULL)
-        st = client_check_minted_for(&s->t, audience, now, &err);
     if (st != EKSAUTH_OK) {
         cli_error(WHAT, "no token: %s", err.msg);
         askpass_mark_done(path, ASKPASS_DONE_FAILED);

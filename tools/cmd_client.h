@@ -77,18 +77,13 @@ struct client_token {
  * (its exec section's role, profile and AWS_* variables; the built-in
  * signer refuses a role, which it cannot assume).
  * dir: the private folder in which mints take turns (a later second
- * each), or NULL.
+ * each), or NULL.  A token EKSAUTH_TOKEN_COMMAND printed for a host's
+ * audience (the user's command, which may ignore EKSAUTH_AUDIENCE) is
+ * returned only once STS accepted it for that audience, as the host would:
+ * else EKSAUTH_EREJECTED or the like, and *t wiped, never sent.
  */
 enum eksauth_status client_mint_token(bool builtin, const char *audience, const char *dir,
                                       struct client_token *t, struct eksauth_error *err);
-
-/*
- * The check of a token EKSAUTH_TOKEN_COMMAND printed (the user's command,
- * which may ignore EKSAUTH_AUDIENCE): STS must accept it for audience, as
- * a host would; anything else is EKSAUTH_EREJECTED or the like, never sent.
- */
-enum eksauth_status client_check_minted_for(const struct client_token *t, const char *audience,
-                                            time_t now, struct eksauth_error *err);
 
 /*
  * The value of an environment variable of the person who runs ssh or sudo,
