@@ -15,6 +15,11 @@
  * (LeakSanitizer).  (json-c reads comments around JSON too; the callers
  * ask eksauth_exec_credential_is_json first, so text starting "//" is
  * never read as an ExecCredential.)
+ *
+ * The same text through eksauth_token_from_output, the way the callers
+ * take it: nothing but blanks is EKSAUTH_ENOTFOUND; a bare token is the
+ * text without its blanks around; a refusal leaves tlen and expiry 0 and
+ * the buffer wiped; nothing is written past tokenmax.
  */
 #include "config.h"
 
@@ -25,6 +30,7 @@
 #include <time.h>
 
 #include "eksauth/exec_credential.h"
+#include "eksauth/pieces.h"
 #include "eksauth/token.h"
 #include "fuzz.h"
 
@@ -63,6 +69,35 @@ static void check_token_kept(const char *text, size_t len, size_t max, const cha
     free(canary);
 }
 
+static void check_from_output(const char *text, size_t len, size_t max)
+{
+    static char out[BIG];
+    struct eksauth_error err;
+    size_t start = 0, end = len, tlen = 99, i;
+    time_t expires = 99;
+    enum eksauth_status st;
+
+    memset(out, 'X', sizeof(out));
+    st = eksauth_token_from_output(text, len, out, max, &tlen, &expires, &err);
+    while (start < end && eksauth_pieces_is_blank(text[start]))
+        start++;
+    while (end > start && eksauth_pieces_is_blank(text[end - 1]))
+        end--;
+    for (i = max; i < sizeof(out); i++)
+        FUZZ_ASSERT(out[i] == 'X');
+    FUZZ_ASSERT((st == EKSAUTH_ENOTFOUND) == (start == end));
+    if (st != EKSAUTH_OK) {
+        fuzz_check_message(err.msg);
+        FUZZ_ASSERT(tlen == 0 && expires == 0);
+        for (i = 0; st != EKSAUTH_ENOTFOUND && i < max; i++)
+            FUZZ_ASSERT(out[i] == '\0');
+        return;
+    }
+    FUZZ_ASSERT(tlen < max && out[tlen] == '\0');
+    if (!eksauth_exec_credential_is_json(text + start, end - start))
+        FUZZ_ASSERT(expires == 0 && tlen == end - start && memcmp(out, text + start, tlen) == 0);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static char token[BIG], big[BIG];
@@ -99,6 +134,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 check_token_kept(text, size - 1, max, err.msg, big, blen);
         }
     }
+    check_from_output(text, size - 1, max);
     free(text);
     return 0;
 }
