@@ -133,8 +133,16 @@ again:
      * Caught from before echo goes off: a background askpass's tcsetattr
      * gets SIGTTOU, fails, and stops below like ssh's own prompt would.
      */
-    for (i = 0; i < N_ASK_SIGNALS; i++)
+    for (i = 0; i < N_ASK_SIGNALS; i++) {
         sigaction(ask_signals[i], &sa, &old[i]);
+        /*
+         * One the caller ignores stays ignored: caught, it would end the
+         * prompt that the caller meant to go on (and an ignored SIGTTOU,
+         * raised again by every tcsetattr below, would loop forever).
+         */
+        if (old[i].sa_handler == SIG_IGN)
+            sigaction(ask_signals[i], &old[i], NULL);
+    }
     /* Writes and tcsetattr wait like ever: only reading is non-blocking. */
     (void)fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
     /* Echo off before the prompt shows: a password typed ahead never appears. */
@@ -162,9 +170,13 @@ again:
         (void)tcsetattr(fd, TCSAFLUSH, &saved);
         (void)cli_write_all(fd, "\n", 1);
     }
+    /*
+     * Unblocked while the handlers are still ours: a signal that came after
+     * the last read is caught here, so the answer is wiped before it acts.
+     */
+    sigprocmask(SIG_SETMASK, &waiting, NULL);
     for (i = 0; i < N_ASK_SIGNALS; i++)
         sigaction(ask_signals[i], &old[i], NULL);
-    sigprocmask(SIG_SETMASK, &waiting, NULL);
     signo = ask_caught;
     if (signo != 0) {
         /* What was typed so far is wiped before the signal may end us. */

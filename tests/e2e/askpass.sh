@@ -242,6 +242,16 @@ for sig in INT:130 TERM:143 HUP:129; do
     is "$?:$(cat "$T/tty.echo"):$(cat "$T/tty.out")" "${sig#*:}:echo on:" \
         "on a terminal: SIG${sig%:*} at a password prompt ends askpass, and echo is back on"
 done
+# A signal the caller started askpass with ignored stays ignored: the prompt goes on
+# (an ignored SIGTTOU, caught, had a background askpass loop forever on tcsetattr).
+for sig in INT HUP TTOU; do
+    rm -f "$T/tty.out" "$T/tty.echo"
+    "$PYTHON" "$top_srcdir/tests/lib/pty_run.py" --stdout "$T/tty.out" --echo "$T/tty.echo" \
+        --signal "$sig" --ignored ' word' --timeout 10 --expect 'Password:' --send 'pass' -- \
+        "$EKSAUTH" askpass "(bg@host) Password: "
+    is "$?:$(cat "$T/tty.echo"):$(cat "$T/tty.out")" "0:echo on:pass word" \
+        "on a terminal: SIG$sig that the caller ignores leaves the prompt to its answer"
+done
 [ ! -e "$T/runs" ]
 ok $? "no token was made for any of them"
 export EKSAUTH_HOST="other.example h.example"

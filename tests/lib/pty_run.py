@@ -5,7 +5,7 @@ the matching --send line.  For the tests of prompts that eksauth asks on the
 terminal (eksauth askpass, eksauth ssh accepting a host key).
 
 usage: pty_run.py [--stdout FILE] [--transcript FILE] [--timeout S]
-                  [--signal NAME] [--echo FILE]
+                  [--signal NAME [--ignored TEXT]] [--echo FILE]
                   [--expect REGEX --send TEXT]... -- COMMAND ARG...
   --stdout FILE      the command's standard output goes to FILE instead of the
                      terminal (what askpass answers ssh with); the terminal is still
@@ -14,6 +14,9 @@ usage: pty_run.py [--stdout FILE] [--transcript FILE] [--timeout S]
   --signal NAME      the last --send is typed without Enter (an answer half
                      typed), then the signal (INT, TERM, HUP...) goes to the
                      command's process group, as Ctrl-C or a closed window sends it
+  --ignored TEXT     the command starts with --signal's signal ignored, as a
+                     caller may start it; after the signal, TEXT and Enter are
+                     typed (the rest of the answer)
   --echo FILE        after the command ended: "echo on" or "echo off", the
                      terminal's ECHO setting it left behind
 Exits with the command's exit status, or 124 when an --expect did not come in time.
@@ -37,6 +40,7 @@ def main():
     p.add_argument("--expect", action="append", default=[])
     p.add_argument("--send", action="append", default=[])
     p.add_argument("--signal")
+    p.add_argument("--ignored")
     p.add_argument("--echo")
     p.add_argument("command", nargs=argparse.REMAINDER)
     a = p.parse_args()
@@ -50,6 +54,8 @@ def main():
         # default again, or --signal would test the runner's setting.
         for name in ("SIGHUP", "SIGINT", "SIGQUIT", "SIGTERM", "SIGTSTP", "SIGTTIN", "SIGTTOU"):
             signal.signal(getattr(signal, name), signal.SIG_DFL)
+        if a.signal and a.ignored is not None:
+            signal.signal(getattr(signal, "SIG" + a.signal), signal.SIG_IGN)
         if a.stdout:
             out = os.open(a.stdout, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             os.dup2(out, 1)
@@ -82,6 +88,9 @@ def main():
         if a.signal and k == len(a.expect) - 1:
             os.write(fd, send.encode())
             os.killpg(pid, getattr(signal, "SIG" + a.signal))
+            if a.ignored is not None:
+                time.sleep(0.3)
+                os.write(fd, a.ignored.encode() + b"\r")
         else:
             os.write(fd, send.encode() + b"\r")
         # The next --expect is looked for in what comes after this prompt.
