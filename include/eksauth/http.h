@@ -70,10 +70,10 @@ struct eksauth_http_response {
 /*
  * Perform req on a new handle (no handle is kept between calls).
  * EKSAUTH_OK whatever the HTTP status but 3xx (the caller judges it);
- * EKSAUTH_EUNAVAIL for resolve, connect, TLS, timeout and transport failures,
- * an option libcurl refuses and SSLKEYLOGFILE from a setuid caller;
- * EKSAUTH_EREJECTED for a body over max_body, a redirect or a URL libcurl
- * cannot use; EKSAUTH_EIO when on_data stopped it; EKSAUTH_EINVAL for a bad
+ * EKSAUTH_EUNAVAIL for resolve, connect, TLS, timeout and transport failures
+ * and an option libcurl refuses; EKSAUTH_EREJECTED for a body over max_body,
+ * a redirect, a URL libcurl cannot use and SSLKEYLOGFILE from a setuid caller
+ * (the caller's choice, not an outage: SECURITY.md); EKSAUTH_EIO when on_data stopped it; EKSAUTH_EINVAL for a bad
  * request.  resp->status is the HTTP status of every transfer that ended,
  * a refused redirect included (a reachability check counts any such
  * answer), and 0 otherwise.  Thread-safe; curl_global_init runs once per
