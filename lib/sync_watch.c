@@ -40,6 +40,14 @@ struct watcher {
      */
     bool refused;
     struct eksauth_backoff refused_wait;
+    /*
+     * The last document was written without values the cluster drops
+     * (report.dropped): a failure, said once, but the DB is the source as
+     * the cluster maps it, kept under a version no list gives (lib/sync.c).
+     * Followed on the watch like a refused one: a list would write it
+     * again, fail again and list again, for ever.
+     */
+    bool dropped;
     long interval;
     bool k8s;    /* the source has the ConfigMap: watched */
     bool relist; /* an event needs the whole source read again (access entries too) */
@@ -96,6 +104,14 @@ static void tell_stale(const struct watcher *w, const struct eksauth_sync_report
 static void tell(const struct watcher *w, enum eksauth_status st,
                  const struct eksauth_sync_report *report, const struct eksauth_error *err)
 {
+    /* Written without dropped values: the summary, then the failure, as eksauth sync says it. */
+    if (st != EKSAUTH_OK && report->dropped.n > 0) {
+        if (w->watch->applied != NULL)
+            w->watch->applied(w->watch->arg, report);
+        tell_stale(w, report);
+        tell_failed(w, err);
+        return;
+    }
     if (st != EKSAUTH_OK) {
         tell_stale(w, report);
         tell_warnings(w, report);
@@ -231,6 +247,7 @@ static enum eksauth_status apply(struct watcher *w, const struct eksauth_cluster
     memset(&report, 0, sizeof(report));
     st = eksauth_sync_snapshot(w->ctx, w->opts, &w->state, snap, &report, &err);
     w->refused = st != EKSAUTH_OK && report.refused_empty;
+    w->dropped = st != EKSAUTH_OK && report.dropped.n > 0;
     tell(w, st, &report, &err);
     eksauth_sync_report_free(&report);
     return st;
@@ -248,6 +265,7 @@ static enum eksauth_status relist(struct watcher *w)
         snprintf(w->state.rv, sizeof(w->state.rv), "%s", w->rv);
     st = eksauth_sync_fetch(w->ctx, w->opts, &w->state, &report, &err);
     w->refused = st != EKSAUTH_OK && report.refused_empty;
+    w->dropped = st != EKSAUTH_OK && report.dropped.n > 0;
     tell(w, st, &report, &err);
     /*
      * Unchanged, and not confirmed: said by tell() among the warnings
@@ -255,8 +273,11 @@ static enum eksauth_status relist(struct watcher *w)
      */
     if (st == EKSAUTH_OK)
         snprintf(w->rv, sizeof(w->rv), "%s", w->state.rv);
-    /* Refused: the list answered, and its version is where the watch for the fix starts. */
-    else if (w->refused && report.rv[0] != '\0')
+    /*
+     * Refused, or written without dropped values: the list answered, and
+     * its version is where the watch for the fix starts.
+     */
+    else if ((w->refused || w->dropped) && report.rv[0] != '\0')
         snprintf(w->rv, sizeof(w->rv), "%s", report.rv);
     eksauth_sync_report_free(&report);
     return st;
@@ -311,9 +332,11 @@ static int on_event(void *arg, const struct eksauth_kube_event *ev)
      * because it maps nobody (a deleted ConfigMap) is the source as it is:
      * a list would answer the same, every 30 s on every host until it is
      * fixed; its fix is the next event of this stream, and a stream that
-     * ends refused confirms nothing (follow).
+     * ends refused confirms nothing (follow).  A document written without
+     * values the cluster drops was applied (w->dropped): a list would
+     * write it again and fail again, for ever.
      */
-    if (apply(w, &snap) != EKSAUTH_OK) {
+    if (apply(w, &snap) != EKSAUTH_OK && !w->dropped) {
         if (w->refused)
             return 0;
         w->relist = true;
@@ -479,7 +502,7 @@ enum eksauth_status eksauth_sync_watch(struct eksauth_ctx *ctx,
             (void)check_local(&w, "planning again");
         /* And with this host's instance if instance metadata answers now (the answer is kept). */
         (void)check_instance(&w, "planning again");
-        if (relist(&w) != EKSAUTH_OK && !w.refused) {
+        if (relist(&w) != EKSAUTH_OK && !w.refused && !w.dropped) {
             /* The fetch tried again already (budget.h): this is the wait between syncs. */
             wait_ms(&w, eksauth_backoff_next(&w.backoff, 0, ctx->services.random_u32()));
             continue;

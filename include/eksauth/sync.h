@@ -196,7 +196,10 @@ struct eksauth_sync_watch {
  * nobody (a deleted ConfigMap) without opts->allow_empty is refused, the DB
  * kept and never confirmed, and the watch goes on from its version for the
  * fix (a polled source: after a wait that grows to interval), never listed
- * again after each failure's backoff (docs/fleet.md).  The local accounts
+ * again after each failure's backoff (docs/fleet.md).  One written without
+ * values the cluster drops (report->dropped: its summary told through
+ * watch->applied, then its failure, once) is followed from its version
+ * too, never listed and written again.  The local accounts
  * (/etc/passwd, /etc/group) are read again before each event is applied,
  * at the end of each stream and before each list (eksauth_ctx_reload_local):
  * accounts that changed are planned with at once (a stream's end lists

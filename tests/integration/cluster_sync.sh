@@ -20,7 +20,8 @@
 # one sync;
 # --watch applies a change on the open stream (the API server asked nothing in between),
 # across a dropped connection and a 410 Gone, takes a stream that ends well within an
-# event as a drop, and plans again when a local account takes
+# event as a drop, follows (never lists and writes again) an aws-auth with a value the
+# cluster drops, and plans again when a local account takes
 # a mapped name (useradd in a mount namespace) or when instance metadata answers again for
 # an unbound {{EC2PrivateDNSName}} template; no secret in any message.  Nothing here is
 # timed: each wait is for an event a stand-in or eksauth records, and gives up after
@@ -319,6 +320,16 @@ watch_dump() {
     sed 's/^/# err: /' "$tmp/$1.err"
     grep -v "^ *\(users\|groups\|templates\)" "$tmp/$1.out" | sed 's/^/# out: /'
 }
+# watch_bg NAME CONF ARGS...: `eksauth sync --watch ARGS` with CONF in the background,
+# its output in $tmp/NAME.out and $tmp/NAME.err; sets WPID.
+watch_bg() {
+    _wn=$1
+    _wc=$2
+    shift 2
+    "$EKSAUTH" --config "$_wc" sync --watch "$@" >"$tmp/$_wn.out" 2>"$tmp/$_wn.err" &
+    WPID=$!
+    _sts_pids="$_sts_pids $WPID"
+}
 # user_listed NAME: `eksauth users` lists NAME.
 user_listed() { "$EKSAUTH" --config "$tmp/k.conf" users 2>/dev/null | grep -q "^$1:"; }
 # user_gone NAME: `eksauth users` succeeds and does not list NAME (an error of
@@ -410,9 +421,8 @@ is "$creds_gets" "1" "watch: instance credentials fetched once and cached across
 # never a stream that ended well, which would confirm the snapshot with a change
 # perhaps in the half unread.
 echo '{"fault": "half-line"}' >"$tmp/kube.json"
-"$EKSAUTH" --config "$tmp/k.conf" sync --watch --interval 2 >"$tmp/watchh.out" 2>"$tmp/watchh.err" &
-WATCHH=$!
-_sts_pids="$_sts_pids $WATCHH"
+watch_bg watchh "$tmp/k.conf" --interval 2
+WATCHH=$WPID
 half_told() { grep -q 'watch: the stream ended within an event' "$tmp/watchh.err"; }
 eventually half_told
 ok $? "watch: a stream that ends well within an event is a drop, and says so"
@@ -981,8 +991,36 @@ unlike "$("$EKSAUTH" --config "$tmp/k.conf" users | cut -d: -f1 | tr '\n' ' ')" 
     "the DB is written without mapRoles' users"
 run "$tmp/k.conf" sync
 is "$rc" "2" "the next sync fails again: a dropped value is never 'unchanged'"
+# 14a. --watch on that ConfigMap: written once, said once, then followed on the
+# stream, where the fix comes (it listed again after each failure: the DB
+# written again, a new generation each time, for ever, and never watched).
+gen() { sed -n 's/^generation=//p' "$tmp/db/aws-auth.state"; }
+gen_before=$(gen)
+kube_mark
+watch_bg watchd "$tmp/k.conf" --interval 600
+WATCHD=$WPID
+dropped_told() { grep -q 'dropped, as the cluster drops them: mapRoles' "$tmp/watchd.err"; }
+eventually dropped_told
+ok $? "watch, a value the cluster drops: said"
+gen_written=$(gen)
+sleep 5
+is "$(gen)" "$gen_written" "watch, a value the cluster drops: the DB is not written again (generation $gen_written, 5 s later)"
+[ "$gen_written" != "$gen_before" ]
+ok $? "... it was written once by the watch's list (generation $gen_before -> $gen_written)"
+is "$(kube_since list)" "1" "... listed once"
+like "$(kube_since watch)" "^[1-9]" "... then watched"
+is "$(grep -c 'dropped, as the cluster drops them' "$tmp/watchd.err")" "1" "... and said once"
 cp "$tmp/cm.good" "$tmp/cm.yaml"
 kube_serves
+back_d() { "$EKSAUTH" --config "$tmp/k.conf" users 2>/dev/null | grep -q '^bastion-sync:'; }
+eventually back_d
+ok $? "watch: the fix comes on the stream, mapRoles' users back"
+is "$(kube_since list)" "1" "... with no list"
+kill -0 "$WATCHD" 2>/dev/null
+ok $? "the watcher is still running"
+kill "$WATCHD" 2>/dev/null
+wait "$WATCHD" 2>/dev/null
+back_d || watch_dump watchd
 run "$tmp/k.conf" sync
 is "$rc" "0" "fixed: the sync exits 0"
 like "$("$EKSAUTH" --config "$tmp/k.conf" users | cut -d: -f1 | tr '\n' ' ')" "bastion-sync " \
@@ -991,7 +1029,7 @@ like "$("$EKSAUTH" --config "$tmp/k.conf" users | cut -d: -f1 | tr '\n' ' ')" "b
 # ---------------------------------------------------------------------------
 # No secret of this host ever reached a message or an output.
 "$PYTHON" - "$tmp/creds.json" "$tmp/all-errors.txt" "$tmp/watch.err" "$tmp/all-out.txt" \
-    "$tmp/watch.out" "$tmp/watchh.err" "$tmp/watchh.out" "$tmp/watchl.err" "$tmp/watchl.out" "$tmp/watchn.err" "$tmp/watchn.out" \
+    "$tmp/watch.out" "$tmp/watchh.err" "$tmp/watchh.out" "$tmp/watchl.err" "$tmp/watchl.out" "$tmp/watchn.err" "$tmp/watchn.out" "$tmp/watchd.err" "$tmp/watchd.out" \
     <<'EOF' >"$tmp/leak.txt"
 import json, sys
 c = json.load(open(sys.argv[1]))

@@ -8,7 +8,8 @@
  * taken as drops; an event not applied is listed again; a deleted
  * ConfigMap maps nobody (the DB kept unless allow_empty, never confirmed,
  * watched for its return without a list; a polled one asked after a wait
- * that grows to the interval); an edited config
+ * that grows to the interval); one written without a value the cluster
+ * drops followed the same way, written and told once; an edited config
  * ends the watch, an event heard after the edit unapplied; local accounts
  * planned with again when they change, never confirmed when unreadable;
  * sources with access entries listed at each change and stream's end, a
@@ -1015,6 +1016,80 @@ static void test_watch_delivering_stream_resets_backoff(void **state)
     host_fixture_free(h);
 }
 
+/* build, and a mapUsers the cluster drops (a YAML error inside it): carol is not mapped. */
+static const char *const AWS_AUTH_DROPPED =
+    "mapRoles: |\n" FIXTURE_MAP_ROLE_BUILD "mapUsers: |\n  - userarn: [unclosed\n";
+
+/* The documents the fake cluster holds from stream i on (NULL: as it was). */
+static const char *docs_from_stream[16];
+
+static void switch_docs(struct host_fixture *h, unsigned i)
+{
+    if (i < 16 && docs_from_stream[i] != NULL)
+        h->cluster_doc = docs_from_stream[i];
+}
+
+/* How many times needle is in hay. */
+static unsigned occurrences(const char *hay, const char *needle)
+{
+    unsigned n = 0;
+
+    for (hay = strstr(hay, needle); hay != NULL; hay = strstr(hay + 1, needle))
+        n++;
+    return n;
+}
+
+/*
+ * A document with a value the cluster drops is written without it and
+ * fails (lib/sync.c), under a version no list gives: from a list or from
+ * an event, the watch says so once and follows the stream from it, where
+ * the fix comes.  Before, it listed again: the same document, written
+ * again (a new generation, fsync, nscd's caches dropped), failing again,
+ * for ever after each backoff, and never watched.
+ */
+static void test_watch_dropped_value_is_followed(void **state)
+{
+    struct eksauth_snapshot_state st;
+    struct host_fixture *h;
+    struct eksauth_error err;
+    struct watch_run w;
+    int by_event;
+
+    (void)state;
+    for (by_event = 0; by_event <= 1; by_event++) {
+        h = watched_host(K8S_CONFIG);
+        memset(docs_from_stream, 0, sizeof(docs_from_stream));
+        if (by_event) {
+            /* Listed well; stream 0 brings the dropped value, stream 2 the fix (carol gone). */
+            docs_from_stream[0] = AWS_AUTH_DROPPED;
+            snprintf(h->watch_event_rv[0], sizeof(h->watch_event_rv[0]), "160");
+            docs_from_stream[2] = AWS_AUTH_SMALLER;
+            snprintf(h->watch_event_rv[2], sizeof(h->watch_event_rv[2]), "170");
+        } else {
+            /* Listed with the dropped value; stream 1 brings the fix (carol back). */
+            h->cluster_doc = AWS_AUTH_DROPPED;
+            docs_from_stream[1] = AWS_AUTH;
+            snprintf(h->watch_event_rv[1], sizeof(h->watch_event_rv[1]), "170");
+        }
+        h->watch_started = switch_docs;
+        memset(&w, 0, sizeof(w));
+        w.streams = 3;
+        w.stop_at = 4;
+        assert_int_equal(watch_until(h, streams_or_lists, &w, &err), EKSAUTH_OK);
+        assert_int_equal(h->cluster_calls, 1); /* never listed again */
+        assert_int_equal(h->watch_calls, 3);
+        assert_int_equal(occurrences(w.errors, "dropped, as the cluster drops them: mapUsers"), 1);
+        /* Written once with the dropped value, then the fix (and the first list's good one). */
+        assert_int_equal(w.applied, by_event ? 3 : 2);
+        eksauth_snapshot_state_read(&h->ctx.paths, true, &st);
+        assert_string_equal(st.version, "k8s:170");
+        assert_true(in_db(h, "build"));
+        assert_true(in_db(h, "carol") == !by_event);
+        assert_int_equal(h->n_sleeps, 0);
+        host_fixture_free(h);
+    }
+}
+
 static struct fake_nscd owed_nscd; /* nscd_owed_at_stream_end's, started by its hook */
 
 /*
@@ -1080,6 +1155,7 @@ EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_watch_needs_a_cluster_source),
                   cmocka_unit_test(test_watch_deleted_configmap_maps_nobody),
                   cmocka_unit_test(test_watch_deleted_then_recreated),
                   cmocka_unit_test(test_watch_starts_while_aws_auth_is_gone),
+                  cmocka_unit_test(test_watch_dropped_value_is_followed),
                   cmocka_unit_test(test_watch_restart_spreads_its_first_list),
                   cmocka_unit_test(test_watch_failure_tells_its_warnings),
                   cmocka_unit_test(test_watch_failure_tells_its_stale_entries),
