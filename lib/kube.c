@@ -75,6 +75,24 @@ static enum eksauth_status configmap_meta(struct json_object *cm, char *rv, size
     return EKSAUTH_OK;
 }
 
+/*
+ * The ConfigMap as the snapshot keeps it (malloc'd; NULL: no memory), with
+ * neither kind nor apiVersion: an API server sends them on a watch's objects
+ * but not on a list's items, and the snapshot's sha256 is what tells a
+ * later list that this ConfigMap is already applied (lib/sync.c
+ * already_applied), so the same ConfigMap must be the same bytes from
+ * either.  cm's kind was checked first (configmap_meta).
+ */
+static char *configmap_text(struct json_object *cm)
+{
+    const char *text;
+
+    json_object_object_del(cm, "kind");
+    json_object_object_del(cm, "apiVersion");
+    text = json_object_to_json_string_ext(cm, JSON_C_TO_STRING_PLAIN);
+    return text != NULL ? strdup(text) : NULL;
+}
+
 enum eksauth_status eksauth_kube_parse_configmap(const char *body, size_t len, char *rv,
                                                  size_t rvlen, struct eksauth_error *err)
 {
@@ -105,7 +123,6 @@ enum eksauth_status eksauth_kube_parse_list(const char *body, size_t len, char *
     const char *v =
         eksauth_json_answer_str(eksauth_json_answer_obj(root, "metadata"), "resourceVersion");
     enum eksauth_status st = EKSAUTH_OK;
-    const char *text;
 
     *object = NULL;
     *object_len = 0;
@@ -140,8 +157,7 @@ enum eksauth_status eksauth_kube_parse_list(const char *body, size_t len, char *
     st = configmap_meta(item, rv, rvlen, err);
     if (st != EKSAUTH_OK)
         goto out;
-    text = json_object_to_json_string_ext(item, JSON_C_TO_STRING_PLAIN);
-    if (text == NULL || (*object = strdup(text)) == NULL) {
+    if ((*object = configmap_text(item)) == NULL) {
         st = eksauth_fail(err, EKSAUTH_ENOMEM, "Kubernetes API: out of memory");
         goto out;
     }
@@ -211,8 +227,7 @@ enum eksauth_status eksauth_kube_parse_event(const char *line, size_t len,
     st = configmap_meta(obj, ev->rv, sizeof(ev->rv), err);
     if (st != EKSAUTH_OK)
         goto out;
-    m = json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN);
-    ev->object = m != NULL ? strdup(m) : NULL;
+    ev->object = configmap_text(obj);
     if (ev->object == NULL) {
         st = eksauth_fail(err, EKSAUTH_ENOMEM, "Kubernetes API: out of memory");
         goto out;

@@ -330,6 +330,8 @@ watch_bg() {
     WPID=$!
     _sts_pids="$_sts_pids $WPID"
 }
+# gen: the generation of the DB the state of $tmp/db says was written last.
+gen() { sed -n 's/^generation=//p' "$tmp/db/aws-auth.state"; }
 # user_listed NAME: `eksauth users` lists NAME.
 user_listed() { "$EKSAUTH" --config "$tmp/k.conf" users 2>/dev/null | grep -q "^$1:"; }
 # user_gone NAME: `eksauth users` succeeds and does not list NAME (an error of
@@ -396,12 +398,23 @@ if eventually user_listed erin; then pass "watch: across a dropped connection, a
     tail -5 "$tmp/kube.log" | sed 's/^/# kube: /'; grep -v "^ *\(users\|groups\|templates\|warnings\|removed\)" "$tmp/watch.out" | sed 's/^/# out: /'; fi
 is "$(kube_since list)" "0" "watch: ... resumed from the version it had seen: no list since the drop"
 
-# 410 Gone: list again, then follow on.
+# 410 Gone: list again, then follow on.  erin came on the stream (a watch's object,
+# with kind and apiVersion); the list after the 410 answers the same ConfigMap as an
+# item without them (fake_kube.py, as the API server): already applied, not written
+# again (it was: the snapshot's sha256 differed, so every 410 rewrote every host's DB).
+gen_erin=$(gen)
 kube_mark
 echo '{"fault": "compact"}' >"$tmp/kube.json"
 gone_410() { grep -q 'watch: ERROR 410' "$tmp/watch.err"; }
 eventually gone_410
 echo '{"fault": "none"}' >"$tmp/kube.json"
+# relisted_watching: a list after the mark, and a watch after that list.
+relisted_watching() {
+    tail -n +"$((kube_at + 1))" "$tmp/kube.log" | sed -n '/"kind": "list"/,$p' | grep -q '"kind": "watch"'
+}
+eventually relisted_watching
+ok $? "watch: after the 410, listed again and watching"
+is "$(gen)" "$gen_erin" "watch: ... the list of the ConfigMap an event applied is already applied: the DB is not written again"
 like "$(cat "$tmp/watch.err")" "ERROR 410.*listing again in (0\\.[0-9]|1\\.0) s" \
     "watch: a 410 Gone is reported and the ConfigMap listed again within sync_spread (1 s, printed rounded)"
 grep -q "ERROR 410.*listing again in \(0\.[0-9]\|1\.0\) s" "$tmp/watch.err" || {
@@ -994,7 +1007,6 @@ is "$rc" "2" "the next sync fails again: a dropped value is never 'unchanged'"
 # 14a. --watch on that ConfigMap: written once, said once, then followed on the
 # stream, where the fix comes (it listed again after each failure: the DB
 # written again, a new generation each time, for ever, and never watched).
-gen() { sed -n 's/^generation=//p' "$tmp/db/aws-auth.state"; }
 gen_before=$(gen)
 kube_mark
 watch_bg watchd "$tmp/k.conf" --interval 600

@@ -25,7 +25,8 @@ aws-auth with the field selector (resourceNames).
   GET /api/v1/namespaces/kube-system/configmaps/aws-auth
   GET /api/v1/namespaces/kube-system/configmaps?fieldSelector=metadata.name%3Daws-auth
       [&resourceVersion=RV&resourceVersionMatch=NotOlderThan]
-      a ConfigMapList with the store's resourceVersion; RV newer than the store's:
+      a ConfigMapList with the store's resourceVersion, its item without kind and
+      apiVersion (a watch's objects have them), as the API server; RV newer than the store's:
       504 "Too large resource version"
   GET /api/v1/namespaces/kube-system/configmaps?watch=1&fieldSelector=metadata.name%3Daws-auth
       &resourceVersion=RV&timeoutSeconds=N   (chunked stream of JSON lines; a
@@ -522,9 +523,12 @@ class Handler(FleetHandler):
                 return self.status(504, "Timeout", "Too large resource version: %s, current: %d"
                                    % (want, rv), [("Retry-After", "1")])
         st.log(dict(rec, status=200))
+        # As the API server: a list's items carry no kind or apiVersion (the list
+        # has them); a watch's objects and a GET's answer do.
+        item = {k: v for k, v in (obj or {}).items() if k not in ("kind", "apiVersion")}
         self.send_json(200, {"kind": "ConfigMapList", "apiVersion": "v1",
                              "metadata": {"resourceVersion": str(rv)},
-                             "items": [obj] if obj is not None else []})
+                             "items": [item] if obj is not None else []})
 
     def chunk(self, data):
         self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))

@@ -184,6 +184,42 @@ static void test_events(void **state)
     assert_status(eksauth_kube_parse_event(line, strlen(line), &ev, &err), EKSAUTH_EINVAL);
 }
 
+/*
+ * The same ConfigMap from a list (an API server sends its items without
+ * kind and apiVersion) and from a watch event (with them) is the same
+ * bytes: the snapshot's sha256 tells a later list it is already applied.
+ * Before, a change applied from an event was written again by the next
+ * list of the unchanged ConfigMap (after every 410).
+ */
+static void test_list_and_event_same_bytes(void **state)
+{
+#define CM_BODY                                                                                    \
+    "\"metadata\":{\"name\":\"aws-auth\",\"namespace\":\"kube-system\",\"resourceVersion\":"       \
+    "\"77\"},\"data\":{\"mapRoles\":\"[]\"}"
+    const char *list = "{\"kind\":\"ConfigMapList\",\"apiVersion\":\"v1\",\"metadata\":{"
+                       "\"resourceVersion\":\"90\"},\"items\":[{" CM_BODY "}]}";
+    const char *event =
+        "{\"type\":\"MODIFIED\",\"object\":{\"kind\":\"ConfigMap\",\"apiVersion\":\"v1\"," CM_BODY
+        "}}";
+    char rv[EKSAUTH_KUBE_RV_MAX], list_rv[EKSAUTH_KUBE_RV_MAX], *obj = NULL;
+    struct eksauth_kube_event ev;
+    struct eksauth_error err;
+    size_t len = 0;
+
+    (void)state;
+    assert_status(eksauth_kube_parse_list(list, strlen(list), &obj, &len, rv, sizeof(rv), list_rv,
+                                          sizeof(list_rv), &err),
+                  EKSAUTH_OK);
+    assert_status(eksauth_kube_parse_event(event, strlen(event), &ev, &err), EKSAUTH_OK);
+    assert_string_equal(ev.rv, rv);
+    assert_int_equal(ev.object_len, len);
+    assert_string_equal(ev.object, obj);
+    assert_null(strstr(obj, "apiVersion"));
+    free(obj);
+    eksauth_kube_event_free(&ev);
+#undef CM_BODY
+}
+
 struct seen {
     char lines[4][64];
     int n;
@@ -303,9 +339,13 @@ static void test_no_cluster_ca_refused(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_configmap),       cmocka_unit_test(test_list),
-        cmocka_unit_test(test_events),          cmocka_unit_test(test_lines),
-        cmocka_unit_test(test_long_line_whole), cmocka_unit_test(test_no_cluster_ca_refused),
+        cmocka_unit_test(test_configmap),
+        cmocka_unit_test(test_list),
+        cmocka_unit_test(test_events),
+        cmocka_unit_test(test_list_and_event_same_bytes),
+        cmocka_unit_test(test_lines),
+        cmocka_unit_test(test_long_line_whole),
+        cmocka_unit_test(test_no_cluster_ca_refused),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
