@@ -47,10 +47,21 @@ static size_t write_cb(char *ptr, size_t size, size_t nmemb, void *userdata)
     if (s->req->on_data != NULL) {
         long status = 0;
 
-        /* An error answer's body is no stream of data: the caller goes by its status alone. */
+        /*
+         * An error answer's body is no stream of data: its first bytes are
+         * kept for the caller to quote (a Status's message), the rest
+         * dropped; the caller goes by its status.
+         */
         if (s->curl->easy_getinfo(s->h, CURLINFO_RESPONSE_CODE, &status) != CURLE_OK ||
-            status < 200 || status > 299)
+            status < 200 || status > 299) {
+            size_t keep = n < s->cap - s->len ? n : s->cap - s->len;
+
+            if (s->buf != NULL && keep > 0) {
+                memcpy(s->buf + s->len, ptr, keep);
+                s->len += keep;
+            }
             return n;
+        }
         if (s->req->on_data(s->req->ctx, ptr, n) != 0) {
             s->stopped = true;
             return 0;
@@ -506,13 +517,12 @@ enum eksauth_status eksauth_http_perform(const struct eksauth_http_request *req,
     total_ms = req->timeout_ms > 0 ? req->timeout_ms : 0;
     if (total_ms > 0 && connect_ms > total_ms)
         connect_ms = total_ms;
-    if (req->on_data == NULL) {
-        s.cap = req->max_body;
-        s.buf = malloc(s.cap + 1);
-        if (s.buf == NULL) {
-            st = eksauth_fail(err, EKSAUTH_ENOMEM, "%s: out of memory", req->what);
-            goto out;
-        }
+    /* A stream keeps only an error answer's first bytes (write_cb). */
+    s.cap = req->on_data == NULL ? req->max_body : EKSAUTH_HTTP_ERROR_BODY_MAX;
+    s.buf = malloc(s.cap + 1);
+    if (s.buf == NULL) {
+        st = eksauth_fail(err, EKSAUTH_ENOMEM, "%s: out of memory", req->what);
+        goto out;
     }
     curl = eksauth_curl_api(req->what, err);
     if (curl == NULL) {

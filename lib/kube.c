@@ -396,6 +396,18 @@ static void kube_request(const struct eksauth_config *cfg, const struct kube_con
     req->max_body = EKSAUTH_KUBE_MAX_BODY;
 }
 
+/* One rule for an HTTP answer, a Status line and a watch's ERROR event (kube.h). */
+enum eksauth_status eksauth_kube_code_status(long code)
+{
+    if (code == 410)
+        return EKSAUTH_ENOTFOUND;
+    if (code == 401 || code == 403)
+        return EKSAUTH_EREJECTED;
+    if (code == 0 || code == 429 || code >= 500)
+        return EKSAUTH_EUNAVAIL;
+    return EKSAUTH_EINVAL;
+}
+
 /* A non-200 answer of the Kubernetes API, as a status and a message a person can act on. */
 static enum eksauth_status kube_http_error(const struct eksauth_config *cfg, long status,
                                            const char *body, size_t len, const char *what,
@@ -416,16 +428,15 @@ static enum eksauth_status kube_http_error(const struct eksauth_config *cfg, lon
                             "access to ConfigMap kube-system/aws-auth: %s",
                             what, msg[0] != '\0' ? " " : "", msg, EKSAUTH_KUBE_RBAC_HINT);
     if (status == 404)
-        return eksauth_fail(err, EKSAUTH_ENOTFOUND,
-                            "Kubernetes API: %s: 404: there is no ConfigMap kube-system/aws-auth",
-                            what);
+        return eksauth_fail(err, eksauth_kube_code_status(status),
+                            "Kubernetes API: %s: 404 Not Found%s%s: the API server has no such "
+                            "path: check cluster_endpoint (%.300s)",
+                            what, msg[0] != '\0' ? ": " : "", msg, cfg->cluster_endpoint);
     if (status == 410)
-        return eksauth_fail(err, EKSAUTH_ENOTFOUND, "Kubernetes API: %s: 410 Gone", what);
-    if (status == 429 || status >= 500)
-        return eksauth_fail(err, EKSAUTH_EUNAVAIL, "Kubernetes API: %s: HTTP %ld%s%s", what, status,
-                            msg[0] != '\0' ? ": " : "", msg);
-    return eksauth_fail(err, EKSAUTH_EINVAL, "Kubernetes API: %s: HTTP %ld%s%s", what, status,
-                        msg[0] != '\0' ? ": " : "", msg);
+        return eksauth_fail(err, eksauth_kube_code_status(status), "Kubernetes API: %s: 410 Gone",
+                            what);
+    return eksauth_fail(err, eksauth_kube_code_status(status), "Kubernetes API: %s: HTTP %ld%s%s",
+                        what, status, msg[0] != '\0' ? ": " : "", msg);
 }
 
 void eksauth_kube_configmap_free(struct eksauth_kube_configmap *cm)
@@ -553,11 +564,7 @@ static int watch_line(void *p, const char *line, size_t len)
         /* A refusal (429 from a busy server, 5xx, 410) answered as a Status: its code counts. */
         if ((code = status_code(line, len)) != 0) {
             eksauth_kube_status_message(line, len, msg, sizeof(msg));
-            eksauth_fail(&w->err,
-                         code == 410                  ? EKSAUTH_ENOTFOUND
-                         : code == 429 || code >= 500 ? EKSAUTH_EUNAVAIL
-                         : code == 401 || code == 403 ? EKSAUTH_EREJECTED
-                                                      : EKSAUTH_EINVAL,
+            eksauth_fail(&w->err, eksauth_kube_code_status(code),
                          "Kubernetes API: watch configmaps: HTTP %ld%s%s", code,
                          msg[0] != '\0' ? ": " : "", msg);
         }
@@ -566,7 +573,7 @@ static int watch_line(void *p, const char *line, size_t len)
     }
     if (ev.type == EKSAUTH_KUBE_ERROR) {
         /* 410: our resourceVersion is too old; the caller lists again. */
-        w->st = eksauth_fail(&w->err, ev.code == 410 ? EKSAUTH_ENOTFOUND : EKSAUTH_EUNAVAIL,
+        w->st = eksauth_fail(&w->err, eksauth_kube_code_status(ev.code),
                              "Kubernetes API: watch: ERROR %ld%s%s", ev.code,
                              ev.message[0] != '\0' ? ": " : "", ev.message);
         eksauth_kube_event_free(&ev);
@@ -646,8 +653,8 @@ eksauth_kube_watch(const struct eksauth_config *cfg, const char *rv, long timeou
     if (st != EKSAUTH_OK)
         goto out;
     if (resp.status != 200) {
-        /* An error answer was streamed to us; its Status is not kept, only the code counts. */
-        st = kube_http_error(cfg, resp.status, NULL, 0, "watch configmaps", err);
+        /* An error answer: its first bytes are kept (http.h), its Status's message quoted. */
+        st = kube_http_error(cfg, resp.status, resp.body, resp.len, "watch configmaps", err);
         goto out;
     }
     /*

@@ -49,15 +49,21 @@ struct eksauth_http_request {
     /*
      * Streaming (the watch API): each piece of the body goes to on_data
      * instead of the buffer; a non-zero return aborts the transfer
-     * (EKSAUTH_EIO "stopped").  When NULL the body is buffered.
+     * (EKSAUTH_EIO "stopped").  An error answer's (not 2xx) never does:
+     * its first EKSAUTH_HTTP_ERROR_BODY_MAX bytes are resp->body (a Status
+     * the caller may quote), the rest dropped.  When NULL the body is
+     * buffered.
      */
     int (*on_data)(void *ctx, const char *data, size_t len);
     void *ctx;
 };
 
+/* The bytes of a streamed request's error answer kept in its response's body. */
+#define EKSAUTH_HTTP_ERROR_BODY_MAX 4096
+
 struct eksauth_http_response {
     long status;
-    char *body; /* NUL-terminated; malloc'd (buffered mode) */
+    char *body; /* NUL-terminated; malloc'd (buffered; streamed: an error answer's first bytes) */
     size_t len;
     /*
      * The answer's Retry-After (seconds or an HTTP date, as libcurl reads
@@ -73,8 +79,8 @@ struct eksauth_http_response {
  * EKSAUTH_EUNAVAIL for resolve, connect, TLS, timeout and transport failures
  * and an option libcurl refuses; EKSAUTH_EREJECTED for a body over max_body,
  * a redirect, a URL libcurl cannot use and SSLKEYLOGFILE from a setuid caller
- * (the caller's choice, not an outage: SECURITY.md); EKSAUTH_EIO when on_data stopped it; EKSAUTH_EINVAL for a bad
- * request.  resp->status is the HTTP status of every transfer that ended,
+ * (the caller's choice, not an outage: SECURITY.md); EKSAUTH_EIO when on_data stopped it;
+ * EKSAUTH_EINVAL for a bad request.  resp->status is the HTTP status of every transfer that ended,
  * a refused redirect included (a reachability check counts any such
  * answer), and 0 otherwise.  Thread-safe; curl_global_init runs once per
  * process.

@@ -50,6 +50,18 @@
 bool eksauth_kube_rv_valid(const char *rv);
 
 /*
+ * The status of a Kubernetes API code, one rule for an HTTP answer, a
+ * Status line in a watch's stream and a watch's ERROR event: 410, our
+ * resourceVersion gone (EKSAUTH_ENOTFOUND: the watch lists again,
+ * lib/sync_watch.c); 401 and 403 refused (EKSAUTH_EREJECTED); 429 and 5xx
+ * (or no code) EKSAUTH_EUNAVAIL; anything else EKSAUTH_EINVAL, a 404
+ * included: a list or watch of aws-auth by field selector answers 200 with
+ * no item when it is absent, so a 404 is a path the server does not have
+ * (a wrong cluster_endpoint), never "not found".
+ */
+enum eksauth_status eksauth_kube_code_status(long code);
+
+/*
  * The ConfigMap object of a GET: a JSON object with metadata.name
  * "aws-auth", metadata.namespace "kube-system" (when present) and a valid
  * metadata.resourceVersion, copied to rv.  EKSAUTH_EINVAL names what is wrong.

@@ -274,6 +274,18 @@ is "$rc" "4" "the API server closes the connection: exit 4"
 cmp -s "$tmp/db/identity.db" "$tmp/before.db"
 ok $? "outages: the DB is untouched"
 echo '{"fault": "none"}' >"$tmp/kube.json"
+# A 404 of the list is a path the server does not have (a wrong prefix in
+# cluster_endpoint): the list of aws-auth answers 200 with no item when it is absent.
+# Said so, with the server's Status message (it said "there is no ConfigMap").
+sed "s|^cluster_endpoint = .*|cluster_endpoint = https://127.0.0.1:$KUBE/wrong-prefix|" \
+    "$tmp/k.conf" >"$tmp/k404.conf"
+run "$tmp/k404.conf" sync
+is "$rc" "2" "404 of the list (a wrong path prefix): exit 2, a setting to fix"
+like "$(cat "$tmp/err")" "list configmaps: 404 Not Found: the server could not find the requested resource: the API server has no such path: check cluster_endpoint \\(https://127\\.0\\.0\\.1:[0-9]+/wrong-prefix\\)" \
+    "404: the message says the path is wrong, quoting the server"
+unlike "$(cat "$tmp/err")" "no ConfigMap" "404: ... and not that aws-auth is absent"
+cmp -s "$tmp/db/identity.db" "$tmp/before.db"
+ok $? "404: the DB is untouched"
 
 # ---------------------------------------------------------------------------
 # 8. whoami: mapped (through the Kubernetes API) and unmapped.
@@ -443,6 +455,32 @@ half_told || watch_dump watchh
 echo '{"fault": "none"}' >"$tmp/kube.json"
 kill "$WATCHH" 2>/dev/null
 wait "$WATCHH" 2>/dev/null
+# 10d. A watch answered 404 (fake_kube.py's watch-404: the list answers, the watch
+# path does not): said as a path the server does not have, quoting it, and resumed
+# after the backoff like any refusal, never taken for a 410 (it was: "404: there is no
+# ConfigMap", ENOTFOUND, which the watch took for 410 Gone and listed again).
+watch_bg watch404 "$tmp/k.conf" --interval 2
+WATCH404=$WPID
+kube_mark
+following_404() { [ "$(kube_since watch)" -gt 0 ] || ! kill -0 "$WATCH404" 2>/dev/null; }
+eventually following_404
+kube_mark
+echo '{"fault": "watch-404"}' >"$tmp/kube.json"
+told_404() { grep -q 'watch configmaps: 404' "$tmp/watch404.err"; }
+eventually told_404
+ok $? "watch answered 404: said"
+# A second 404 after it: the watch came back from the first without listing.
+two_404() { [ "$(tail -n +"$((kube_at + 1))" "$tmp/kube.log" | grep -c '"kind": "watch".*"status": 404')" -ge 2 ]; }
+eventually two_404
+echo '{"fault": "none"}' >"$tmp/kube.json"
+like "$(cat "$tmp/watch404.err")" "watch configmaps: 404 Not Found: the server could not find the requested resource: the API server has no such path: check cluster_endpoint \\(https://127\\.0\\.0\\.1:[0-9]+\\); reconnecting in" \
+    "watch answered 404: the path is wrong, quoting the server, and it reconnects"
+is "$(kube_since list)" "0" "watch answered 404: not taken for a 410 (no list)"
+unlike "$(cat "$tmp/watch404.err")" "listing again|no ConfigMap" "watch answered 404: ... nor said to be one"
+kill "$WATCH404" 2>/dev/null
+wait "$WATCH404" 2>/dev/null
+told_404 || watch_dump watch404
+
 # 10b. A local account added while the watch runs (useradd; aws-auth unchanged): the
 # watch reads /etc/passwd and /etc/group again at each stream's end and plans again
 # with them: a mapped name the host now owns leaves the DB (identity.c refuses a login
@@ -1041,7 +1079,7 @@ like "$("$EKSAUTH" --config "$tmp/k.conf" users | cut -d: -f1 | tr '\n' ' ')" "b
 # ---------------------------------------------------------------------------
 # No secret of this host ever reached a message or an output.
 "$PYTHON" - "$tmp/creds.json" "$tmp/all-errors.txt" "$tmp/watch.err" "$tmp/all-out.txt" \
-    "$tmp/watch.out" "$tmp/watchh.err" "$tmp/watchh.out" "$tmp/watchl.err" "$tmp/watchl.out" "$tmp/watchn.err" "$tmp/watchn.out" "$tmp/watchd.err" "$tmp/watchd.out" \
+    "$tmp/watch.out" "$tmp/watchh.err" "$tmp/watchh.out" "$tmp/watchl.err" "$tmp/watchl.out" "$tmp/watchn.err" "$tmp/watchn.out" "$tmp/watchd.err" "$tmp/watchd.out" "$tmp/watch404.err" "$tmp/watch404.out" \
     <<'EOF' >"$tmp/leak.txt"
 import json, sys
 c = json.load(open(sys.argv[1]))

@@ -66,7 +66,9 @@ Faults, from the JSON --control file (re-read at every request and every 50 ms):
   ERROR event with code 410; a watch without resourceVersion gets the current state as
   ADDED, then changes) | half-line (a watch stream that runs its course ends well
   with the first half of a bookmark's line before its final chunk, as a proxy that
-  cut the stream between chunks and closed it well would)
+  cut the stream between chunks and closed it well would) | watch-404 (a watch is
+  answered 404 NotFound, as a server without the path would; lists still answer)
+A path the server does not serve (a wrong prefix in cluster_endpoint) is 404 NotFound.
 Every request is logged as a JSON line (t, kind, path, query, user, arn, status) to
 --log.  --served FILE: the resourceVersion and the SHA-256 of the --configmap file
 it serves, "RV HEX", rewritten at each new version (a test that edits the file waits
@@ -503,6 +505,9 @@ class Handler(FleetHandler):
                                    'configmaps is forbidden: User "%s" cannot %s resource '
                                    '"configmaps" in API group "" in the namespace "kube-system"'
                                    % (user, kind))
+            if watch and fault == "watch-404":
+                st.log(dict(rec, status=404))
+                return self.status(404, "NotFound", "the server could not find the requested resource")
             return self.watch(q, rec, fault) if watch else self.list(q, rec)
         st.log(dict(rec, status=404))
         self.status(404, "NotFound", "the server could not find the requested resource")

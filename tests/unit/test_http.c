@@ -401,20 +401,42 @@ static void test_streaming_stopped(void **state)
     assert_non_null(strstr(t.err.msg, ": stopped"));
 }
 
-/* An error answer's body never reaches the stream's reader: the status decides alone. */
-static void test_streaming_error_answer(void **state)
+/* A streamed request answered (answer, len) with an error: its reader is never called. */
+static void stream_error(struct t *t, const char *answer, size_t len, long status)
 {
     size_t seen = 0;
+
+    t_serve(t, answer, len);
+    t->req.on_data = stop_at_once;
+    t->req.ctx = &seen;
+    t->req.max_body = 0;
+    assert_int_equal(t_run(t), EKSAUTH_OK);
+    assert_int_equal(t->resp.status, status);
+    assert_int_equal(seen, 0);
+}
+
+/*
+ * An error answer's body never reaches the stream's reader: its first
+ * EKSAUTH_HTTP_ERROR_BODY_MAX bytes are the response's body (a Status the
+ * caller may quote: a watch's 404), the rest dropped, the transfer whole.
+ */
+static void test_streaming_error_answer(void **state)
+{
+    static char answer[128 + EKSAUTH_HTTP_ERROR_BODY_MAX + 100];
+    size_t head;
     struct t t;
 
     (void)state;
-    t_serve(&t, "HTTP/1.1 500 x\r\nContent-Length: 4\r\n\r\nline", 0);
-    t.req.on_data = stop_at_once;
-    t.req.ctx = &seen;
-    t.req.max_body = 0;
-    assert_int_equal(t_run(&t), EKSAUTH_OK);
-    assert_int_equal(t.resp.status, 500);
-    assert_int_equal(seen, 0);
+    stream_error(&t, "HTTP/1.1 500 x\r\nContent-Length: 4\r\n\r\nline", 0, 500);
+    assert_non_null(t.resp.body);
+    assert_string_equal(t.resp.body, "line");
+    eksauth_http_response_free(&t.resp);
+    /* Longer than kept: cut, not refused. */
+    head = (size_t)snprintf(answer, sizeof(answer), "HTTP/1.1 404 x\r\nContent-Length: %d\r\n\r\n",
+                            EKSAUTH_HTTP_ERROR_BODY_MAX + 100);
+    memset(answer + head, 'a', EKSAUTH_HTTP_ERROR_BODY_MAX + 100);
+    stream_error(&t, answer, head + EKSAUTH_HTTP_ERROR_BODY_MAX + 100, 404);
+    assert_int_equal(t.resp.len, EKSAUTH_HTTP_ERROR_BODY_MAX);
     eksauth_http_response_free(&t.resp);
 }
 

@@ -220,6 +220,27 @@ static void test_list_and_event_same_bytes(void **state)
 #undef CM_BODY
 }
 
+/*
+ * One rule for a code of the Kubernetes API, whether an HTTP answer, a
+ * Status line or a watch's ERROR event carries it (before, an ERROR event's
+ * 401 or 403 was "unavailable" and a Status line's a refusal), and a 404 is
+ * no "not found", which the watch takes for a 410 (it said "there is no
+ * ConfigMap" and listed again).
+ */
+static void test_code_status(void **state)
+{
+    (void)state;
+    assert_int_equal(eksauth_kube_code_status(410), EKSAUTH_ENOTFOUND);
+    assert_int_equal(eksauth_kube_code_status(401), EKSAUTH_EREJECTED);
+    assert_int_equal(eksauth_kube_code_status(403), EKSAUTH_EREJECTED);
+    assert_int_equal(eksauth_kube_code_status(404), EKSAUTH_EINVAL);
+    assert_int_equal(eksauth_kube_code_status(400), EKSAUTH_EINVAL);
+    assert_int_equal(eksauth_kube_code_status(429), EKSAUTH_EUNAVAIL);
+    assert_int_equal(eksauth_kube_code_status(500), EKSAUTH_EUNAVAIL);
+    assert_int_equal(eksauth_kube_code_status(503), EKSAUTH_EUNAVAIL);
+    assert_int_equal(eksauth_kube_code_status(0), EKSAUTH_EUNAVAIL);
+}
+
 struct seen {
     char lines[4][64];
     int n;
@@ -339,13 +360,10 @@ static void test_no_cluster_ca_refused(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_configmap),
-        cmocka_unit_test(test_list),
-        cmocka_unit_test(test_events),
-        cmocka_unit_test(test_list_and_event_same_bytes),
-        cmocka_unit_test(test_lines),
-        cmocka_unit_test(test_long_line_whole),
-        cmocka_unit_test(test_no_cluster_ca_refused),
+        cmocka_unit_test(test_configmap),       cmocka_unit_test(test_list),
+        cmocka_unit_test(test_events),          cmocka_unit_test(test_list_and_event_same_bytes),
+        cmocka_unit_test(test_code_status),     cmocka_unit_test(test_lines),
+        cmocka_unit_test(test_long_line_whole), cmocka_unit_test(test_no_cluster_ca_refused),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
