@@ -54,16 +54,25 @@ int cli_db_fail(const char *what, const char *path, const struct eksauth_error *
     return err->status == EKSAUTH_EUNAVAIL ? EXIT_UNAVAIL : EXIT_USAGE;
 }
 
-int cli_print_json(struct json_object *obj)
+static int print_json_as(struct json_object *obj, int flags)
 {
-    const char *text = json_object_to_json_string_ext(
-        obj, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE);
+    const char *text = json_object_to_json_string_ext(obj, flags | JSON_C_TO_STRING_NOSLASHESCAPE);
 
     if (text == NULL || printf("%s\n", text) < 0 || fflush(stdout) != 0) {
         cli_error("output", "%s", strerror(errno));
         return EXIT_USAGE;
     }
     return 0;
+}
+
+int cli_print_json(struct json_object *obj)
+{
+    return print_json_as(obj, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED);
+}
+
+int cli_print_json_line(struct json_object *obj)
+{
+    return print_json_as(obj, JSON_C_TO_STRING_PLAIN);
 }
 
 /* All of buf to fd, through short writes and EINTR: false on an error. */

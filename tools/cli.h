@@ -86,6 +86,8 @@ bool cli_token_operand(int argc, char **argv, const char *what, const char *usag
 
 /* Write obj as pretty JSON and a newline to stdout; 0 or EXIT_USAGE on a write error. */
 int cli_print_json(struct json_object *obj);
+/* The same on one line (JSON Lines: a stream of them, as sync --watch --json prints). */
+int cli_print_json_line(struct json_object *obj);
 
 /* The identity JSON of eksauth(1) (arn, canonical_arn, ..., posix_groups, source). */
 struct json_object *cli_identity_json(const struct eksauth_identity *id);

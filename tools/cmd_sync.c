@@ -33,7 +33,7 @@ static int sync_usage(FILE *out)
                  "  aws-auth (--aws-auth FILE or aws_auth_file, or the cluster's API for\n"
                  "  source = kubernetes | eks-api | kubernetes+eks-api) -> the identity DB\n"
                  "  --allow-empty  write an aws-auth that maps nobody (removes every user)\n"
-                 "  --json         the summary as JSON\n"
+                 "  --json         the summary as JSON (--watch: one object a line per change)\n"
                  "  --watch        follow the aws-auth ConfigMap (Kubernetes watch API) and\n"
                  "                 poll the access entries, until stopped\n"
                  "  --interval S   --watch: a watch stream's length and the access entries'\n"
@@ -137,7 +137,8 @@ static void add_news(struct json_object *o, const struct eksauth_sync_report *r)
     }
 }
 
-static int print_json(const struct eksauth_sync_report *r)
+/* The report as one JSON object: pretty, or on one line (line: a --watch stream, JSON Lines). */
+static int print_json(const struct eksauth_sync_report *r, bool line)
 {
     struct json_object *o = json_object_new_object();
     int rc;
@@ -150,6 +151,9 @@ static int print_json(const struct eksauth_sync_report *r)
     } else {
         json_object_object_add(o, "db", json_object_new_string(r->db));
         json_object_object_add(o, "aws_auth", json_object_new_string(r->source));
+        /* A cluster source's version applied (a watch's reports say which change each is). */
+        if (r->version[0] != '\0')
+            json_object_object_add(o, "version", json_object_new_string(r->version));
         json_object_object_add(o, "generation", json_object_new_int64((int64_t)r->generation));
         json_object_object_add(o, "users", json_object_new_int64(r->users));
         json_object_object_add(o, "groups", json_object_new_int64(r->groups));
@@ -161,7 +165,7 @@ static int print_json(const struct eksauth_sync_report *r)
         json_object_object_add(o, "dropped", json_list(&r->dropped));
     }
     add_news(o, r);
-    rc = cli_print_json(o);
+    rc = line ? cli_print_json_line(o) : cli_print_json(o);
     json_object_put(o);
     return rc;
 }
@@ -218,13 +222,13 @@ static int print_text(const struct eksauth_sync_report *r)
     return fflush(stdout) == 0 ? 0 : EXIT_USAGE;
 }
 
-static int print_report(const struct eksauth_sync_report *r, bool json)
+static int print_report(const struct eksauth_sync_report *r, bool json, bool line)
 {
     if (r->db_not_served)
         fprintf(stderr,
                 "eksauth: sync: warning: the NSS module reads %s only; db_path %s is not served\n",
                 EKSAUTH_DB_PATH, r->db);
-    return json ? print_json(r) : print_text(r);
+    return json ? print_json(r, line) : print_text(r);
 }
 
 /*
@@ -253,12 +257,19 @@ static int print_failure(const struct eksauth_sync_report *r, bool json,
     return cli_fail("sync", err);
 }
 
-/* --watch: each change applied, and each failure the watch goes on after. */
+/*
+ * --watch: each change applied, and each failure the watch goes on after.
+ * With --json standard output is JSON alone, one object a line per change
+ * (its "version" says which), for a reader of the stream; text goes to
+ * standard error.
+ */
 static void watch_applied(void *arg, const struct eksauth_sync_report *r)
 {
     const struct sync_args *a = arg;
 
-    (void)print_report(r, a->json);
+    (void)print_report(r, a->json, true);
+    if (a->json)
+        return;
     printf("eksauth sync: applied %s\n", r->version);
     fflush(stdout);
 }
@@ -277,9 +288,11 @@ static void watch_stale(void *arg, const struct eksauth_sync_report *r)
 /* --watch: a plan made again for a reason of this host's own (its local accounts changed). */
 static void watch_replanning(void *arg, const char *why)
 {
-    (void)arg;
-    printf("eksauth sync: %s\n", why);
-    fflush(stdout);
+    const struct sync_args *a = arg;
+    FILE *out = a->json ? stderr : stdout;
+
+    fprintf(out, "eksauth sync: %s\n", why);
+    fflush(out);
 }
 
 static void watch_failed(void *arg, const struct eksauth_error *err)
@@ -334,13 +347,13 @@ int cmd_sync(struct eksauth_cli *cli, int argc, char **argv)
     if (eksauth_sync_run(&cli->ctx, &a.opts, &report, &err) != EKSAUTH_OK) {
         /* Written without what the cluster drops: the summary, then the failure naming it. */
         if (report.dropped.n > 0) {
-            (void)print_report(&report, a.json);
+            (void)print_report(&report, a.json, false);
             rc = cli_fail("sync", &err);
         } else {
             rc = print_failure(&report, a.json, &err);
         }
     } else {
-        rc = print_report(&report, a.json);
+        rc = print_report(&report, a.json, false);
     }
     eksauth_sync_report_free(&report);
     return rc;

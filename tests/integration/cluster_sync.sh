@@ -481,6 +481,47 @@ kill "$WATCH404" 2>/dev/null
 wait "$WATCH404" 2>/dev/null
 told_404 || watch_dump watch404
 
+# 10e. --watch --json: standard output is JSON alone, one object a line per change
+# applied (JSON Lines), text on standard error (it was: "eksauth sync: applied ..."
+# after each object, and replanning lines, on standard output among the JSON).
+watch_bg watchj "$tmp/k.conf" --interval 600 --json
+WATCHJ=$WPID
+kube_mark
+following_j() { [ "$(kube_since watch)" -gt 0 ] || ! kill -0 "$WATCHJ" 2>/dev/null; }
+eventually following_j
+add_user gail
+eventually user_listed gail
+ok $? "watch --json: a change reaches the DB"
+kill "$WATCHJ" 2>/dev/null
+wait "$WATCHJ" 2>/dev/null
+json_stream=$("$PYTHON" - "$tmp/watchj.out" <<'EOF'
+import json, sys
+text = open(sys.argv[1]).read()
+dec, i, docs = json.JSONDecoder(), 0, []
+while True:
+    while i < len(text) and text[i] in " \t\r\n":
+        i += 1
+    if i == len(text):
+        break
+    try:
+        obj, i = dec.raw_decode(text, i)
+    except ValueError as e:
+        print("not JSON at byte %d: %s: %r" % (i, e, text[i:i + 60]))
+        sys.exit(0)
+    docs.append(obj)
+lines = [l for l in text.split("\n") if l.strip()]
+if len(lines) != len(docs) or not all(isinstance(json.loads(l), dict) for l in lines):
+    print("not one object a line: %d lines, %d objects" % (len(lines), len(docs)))
+elif not any(str(d.get("version", "")).startswith("k8s:") and any("gail" in a for a in d.get("added", []))
+             for d in docs):
+    print("no object for the change: %r" % docs)
+else:
+    print("ok %d" % len(docs))
+EOF
+)
+like "$json_stream" "^ok [1-9]" "watch --json: standard output parses as JSON objects, one a line, the change's with its version ($json_stream)"
+case $json_stream in ok*) ;; *) watch_dump watchj ;; esac
+
 # 10b. A local account added while the watch runs (useradd; aws-auth unchanged): the
 # watch reads /etc/passwd and /etc/group again at each stream's end and plans again
 # with them: a mapped name the host now owns leaves the DB (identity.c refuses a login
@@ -1079,7 +1120,7 @@ like "$("$EKSAUTH" --config "$tmp/k.conf" users | cut -d: -f1 | tr '\n' ' ')" "b
 # ---------------------------------------------------------------------------
 # No secret of this host ever reached a message or an output.
 "$PYTHON" - "$tmp/creds.json" "$tmp/all-errors.txt" "$tmp/watch.err" "$tmp/all-out.txt" \
-    "$tmp/watch.out" "$tmp/watchh.err" "$tmp/watchh.out" "$tmp/watchl.err" "$tmp/watchl.out" "$tmp/watchn.err" "$tmp/watchn.out" "$tmp/watchd.err" "$tmp/watchd.out" "$tmp/watch404.err" "$tmp/watch404.out" \
+    "$tmp/watch.out" "$tmp/watchh.err" "$tmp/watchh.out" "$tmp/watchl.err" "$tmp/watchl.out" "$tmp/watchn.err" "$tmp/watchn.out" "$tmp/watchd.err" "$tmp/watchd.out" "$tmp/watch404.err" "$tmp/watch404.out" "$tmp/watchj.err" "$tmp/watchj.out" \
     <<'EOF' >"$tmp/leak.txt"
 import json, sys
 c = json.load(open(sys.argv[1]))
