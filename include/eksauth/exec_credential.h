@@ -39,7 +39,8 @@ enum eksauth_status eksauth_exec_credential_token(const char *json, size_t len, 
  * (eksauth_token_check, eksauth_token_shaped_strict).  EKSAUTH_ENOTFOUND
  * when text is nothing but blanks (callers say what was missing, and how
  * to give it); EKSAUTH_EINVAL for JSON that is no ExecCredential, or a
- * token that does not fit.  token is wiped on every failure.
+ * token that does not fit.  On a failure token holds nothing of text: it
+ * is wiped once written (ENOTFOUND writes nothing).
  */
 enum eksauth_status eksauth_token_from_output(const char *text, size_t len, char *token,
                                               size_t tokenmax, size_t *tlen, time_t *expires,

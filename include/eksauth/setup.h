@@ -165,9 +165,7 @@ const char *eksauth_setup_account_gate(const char *module);
 void eksauth_setup_pam_gates(const char *text, bool after_setup, char *names, size_t n,
                              void (*each_include)(const char *file, void *arg), void *arg);
 
-/* Whether a line of text (not a comment) names pam_eksauth.so. */ /* Whether a line of text (not a
-                                                                      comment) names pam_eksauth.so.
-                                                                    */
+/* Whether a line of text (not a comment) names pam_eksauth.so. */
 bool eksauth_setup_runs_pam_eksauth(const char *text);
 
 /* The text of /etc/sudoers.d/eksauth for group (malloc'd), and whether text is one of them. */

@@ -30,7 +30,8 @@ SECDIR=$(dirname "$(readlink -f "$unix_so")")
 if sh -c 'exec env -u LD_LIBRARY_PATH python3 -c "import ctypes; ctypes.CDLL(\"libnss_eksauth.so.2\")"' 2>/dev/null; then
     skip_all "libnss_eksauth.so.2 is installed on this host"
 fi
-export EKSAUTH T
+DOCTOR_LD=
+export EKSAUTH T DOCTOR_LD
 
 # in_ns SCRIPT: SCRIPT in a private mount namespace, /usr/local/lib a tmpfs
 # holding the built NSS module and security/pam_eksauth.so; then doctor's
@@ -42,7 +43,7 @@ in_ns() {
         cp "$1" /usr/local/lib/libnss_eksauth.so.2
         cp "$2" /usr/local/lib/security/pam_eksauth.so
         eval "$3"
-        exec env -u LD_LIBRARY_PATH "$EKSAUTH" doctor --json' \
+        exec env -u LD_LIBRARY_PATH ${DOCTOR_LD:+"LD_LIBRARY_PATH=$DOCTOR_LD"} "$EKSAUTH" doctor --json' \
         sh "$NSS" "$PAM" "$1" >"$T/doctor.json" 2>"$T/doctor.err"
     python3 -c '
 import json, sys
@@ -60,6 +61,15 @@ like "$out" '^error /usr/local/lib/libnss_eksauth.so.2: glibc does not load it f
 like "$out" "^error /usr/local/lib/security/pam_eksauth.so: libpam does not load it from there: it loads modules from $SECDIR \\(where pam_unix.so is\\), so sshd's pam_eksauth lines find no module fix: install the module there: the eksauth package, or ./configure --with-pammoddir=$SECDIR" \
     "PAM module only in /usr/local/lib/security: an error naming libpam's folder"
 unlike "$out" '^ok ' "no ok for a module neither loader loads"
+
+# The NSS copy found only through this shell's LD_LIBRARY_PATH, which sshd has
+# not: a warning, not an ok.
+DOCTOR_LD=/usr/local/lib in_ns ':'
+DOCTOR_LD=
+out=$(cat "$T/out")
+like "$out" "^warning /usr/local/lib/libnss_eksauth.so.2: libnss_eksauth.so.2 was found in a folder this shell's LD_LIBRARY_PATH names, which services such as sshd do not have fix: run eksauth doctor again without LD_LIBRARY_PATH" \
+    "NSS module found through LD_LIBRARY_PATH alone: a warning"
+unlike "$out" '^ok /usr/local/lib/libnss' "... and no ok for it"
 
 # /usr/local/lib in ld.so's cache (ldconfig run for it), pam_eksauth.so beside
 # pam_unix.so: both loaded, both ok.

@@ -423,6 +423,22 @@ static bool folder_of(const void *sym, char *dir)
     return fmt(dir, PATH_MAX, "%s", real[0] != '\0' ? real : "/");
 }
 
+/* Whether dir (resolved) is a folder LD_LIBRARY_PATH names. */
+static bool in_ld_library_path(const char *dir)
+{
+    const char *path = getenv("LD_LIBRARY_PATH"), *p, *sep;
+    char entry[PATH_MAX], real[PATH_MAX];
+
+    for (p = path; p != NULL && *p != '\0'; p = sep != NULL ? sep + 1 : NULL) {
+        sep = strpbrk(p, ":;");
+        if (fmt(entry, sizeof(entry), "%.*s", (int)(sep != NULL ? (size_t)(sep - p) : strlen(p)),
+                p) &&
+            entry[0] != '\0' && realpath(entry, real) != NULL && strcmp(real, dir) == 0)
+            return true;
+    }
+    return false;
+}
+
 /*
  * On this host, the NSS module as glibc loads it: by the name nsswitch.conf
  * gives it, from the folders ld.so searches (its cache, /lib, /usr/lib, the
@@ -441,7 +457,15 @@ static void check_nss_live(struct doctor *d, const char *const *patterns, const 
     h = dlopen("libnss_eksauth.so.2", RTLD_LAZY);
     if (h != NULL) {
         sym = dlsym(h, "_nss_eksauth_getpwnam_r");
-        if (sym != NULL && dladdr(sym, &info) != 0 && info.dli_fname != NULL) {
+        if (sym != NULL && dladdr(sym, &info) != 0 && info.dli_fname != NULL &&
+            folder_of(sym, found) && in_ld_library_path(found)) {
+            /* sshd, cron and sudo's children have no LD_LIBRARY_PATH: what it finds they may not.
+             */
+            f = report(d, LV_WARNING, "modules", info.dli_fname,
+                       "libnss_eksauth.so.2 was found in a folder this shell's LD_LIBRARY_PATH "
+                       "names, which services such as sshd do not have");
+            set_fix(d, f, "run eksauth doctor again without LD_LIBRARY_PATH; %s", fix);
+        } else if (sym != NULL && dladdr(sym, &info) != 0 && info.dli_fname != NULL) {
             report(d, LV_OK, "modules", info.dli_fname,
                    "libnss_eksauth.so.2 is installed: glibc loads it from there");
         } else {
