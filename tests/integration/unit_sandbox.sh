@@ -16,8 +16,9 @@
 # with the unit's setting, root's own ~/.aws/config is read (its region).
 # Emulated without systemd as PID 1: a private mount namespace (unshare -m)
 # holds a stand-in /root (mode 0700, root's) so the host's /root is neither
-# read nor changed; setpriv drops the capabilities.  Not emulated: the other
-# sandbox settings (ProtectSystem=, PrivateTmp=, the system call filter).  TAP.
+# read nor changed; setpriv drops the capabilities; ProtectSystem=strict makes
+# every mount read-only but the DB's folder.  Not emulated: the other sandbox
+# settings (PrivateTmp=, PrivateDevices=, ProtectProc=, the system call filter).  TAP.
 # Environment: EKSAUTH, FIXTURES, top_srcdir, top_builddir (set by make check).
 
 set -u
@@ -58,8 +59,9 @@ protect_home() {
 }
 
 # sandboxed SETTING DBDIR [AWSCONFIG]: eksauth sync --if-changed as the unit runs it,
-# /root as SETTING makes it (root's ~/.aws/config holds AWSCONFIG when given);
-# sets rc, output in $tmp/out.
+# /root as SETTING makes it (root's ~/.aws/config holds AWSCONFIG when given), and
+# the file system as PROTECT_SYSTEM (the unit's ProtectSystem=) makes it; sets rc,
+# output in $tmp/out.
 sandboxed() {
     rm -rf "$2"
     mkdir -m 0755 "$2"
@@ -82,9 +84,18 @@ tmpfs) mount -t tmpfs -o mode=0755,ro eksauth-home /root ;;
 no) ;;
 *) echo "ProtectHome=$1: not emulated" >&2; exit 99 ;;
 esac
+# ProtectSystem=strict with ReadWritePaths= the DB folder: every mount read-only but
+# that one (stricter than the unit: /tmp too, where its PrivateTmp= is writable).
+if [ "$5" = strict ]; then
+    mount --bind "$6" "$6"
+    for m in $(awk "{ print \$5 }" /proc/self/mountinfo); do
+        m=$(printf "%b" "$m")
+        [ "$m" = "$6" ] || mount -o remount,bind,ro "$m" 2>/dev/null || true
+    done
+fi
 exec setpriv --no-new-privs --bounding-set=-all --inh-caps=-all --ambient-caps=-all \
     "$2" --config "$3" sync --if-changed
-' sandbox "$1" "$EKSAUTH" "$tmp/run.conf" "${3:-}" >"$tmp/out" 2>&1
+' sandbox "$1" "$EKSAUTH" "$tmp/run.conf" "${3:-}" "$PROTECT_SYSTEM" "$2" >"$tmp/out" 2>&1
     rc=$?
 }
 
@@ -95,6 +106,7 @@ is "$(cat "$tmp/caps")" "CapEff:	0000000000000000" "sandbox: setpriv leaves no e
 
 for u in $UNITS; do
     ph=$(protect_home "$u")
+    PROTECT_SYSTEM=$(sed -n 's/^ProtectSystem=//p' "$top_srcdir/systemd/eksauth-$u.service.in" | tail -n 1)
     sandboxed "$ph" "$tmp/db-$u"
     is "$rc" 0 "eksauth-$u.service (ProtectHome=$ph): sync with credentials and region from instance metadata"
     [ "$rc" = 0 ] || sed "s/^/# /" "$tmp/out"
@@ -107,6 +119,7 @@ done
 # name is refused, naming it (lib/cluster_host.c), not passed over for the instance's.
 for u in $UNITS; do
     ph=$(protect_home "$u")
+    PROTECT_SYSTEM=$(sed -n 's/^ProtectSystem=//p' "$top_srcdir/systemd/eksauth-$u.service.in" | tail -n 1)
     sandboxed "$ph" "$tmp/db-$u-cfg" "$(printf '[default]\nregion = us-east-1x')"
     like "$rc $(cat "$tmp/out")" "^[1-9][0-9]* .*us-east-1x" \
         "eksauth-$u.service (ProtectHome=$ph): the region of root's ~/.aws/config is read"
