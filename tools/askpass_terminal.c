@@ -134,14 +134,14 @@ again:
      * gets SIGTTOU, fails, and stops below like ssh's own prompt would.
      */
     for (i = 0; i < N_ASK_SIGNALS; i++) {
-        sigaction(ask_signals[i], &sa, &old[i]);
+        sigaction(ask_signals[i], NULL, &old[i]);
         /*
          * One the caller ignores stays ignored: caught, it would end the
          * prompt that the caller meant to go on (and an ignored SIGTTOU,
          * raised again by every tcsetattr below, would loop forever).
          */
-        if (old[i].sa_handler == SIG_IGN)
-            sigaction(ask_signals[i], &old[i], NULL);
+        if (old[i].sa_handler != SIG_IGN)
+            sigaction(ask_signals[i], &sa, NULL);
     }
     /* Writes and tcsetattr wait like ever: only reading is non-blocking. */
     (void)fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
