@@ -84,11 +84,20 @@ void pe_options_parse(pam_handle_t *pamh, int argc, const char **argv, struct pe
             add_token_list(pamh, opt, v, shown);
             break;
         case EKSAUTH_PAM_ARG_CONFIG:
-            /* A relative path would depend on the caller's working folder. */
-            if (v[0] != '/')
-                pam_syslog(pamh, LOG_ERR, "%s: not an absolute path; ignored", shown);
-            else
+            /*
+             * A relative path would depend on the caller's working folder;
+             * falling back to the default config would decide logins by
+             * another file than the one named (a typo): no config at all.
+             */
+            if (v[0] != '/') {
+                pam_syslog(pamh, LOG_ERR,
+                           "%s: not an absolute path; no config is read, every stage answers as "
+                           "when the config cannot be read",
+                           shown);
+                opt->bad_config = true;
+            } else {
                 opt->config = v;
+            }
             break;
         case EKSAUTH_PAM_ARG_REQUIRE_GROUP:
             /* A gate that cannot be read must not open: account refuses everyone. */

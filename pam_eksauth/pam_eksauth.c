@@ -270,6 +270,14 @@ static bool ctx_load(struct pe_ctx *c, struct pe_result *r)
         set_result(r, PE_UNKNOWN, "'%s' is a local account", c->user);
         return false;
     }
+    /* As an unreadable config: never another file than the one the line meant (options.c). */
+    if (c->opt.bad_config) {
+        set_result(
+            r, PE_UNAVAIL,
+            "the config option is not an absolute path (logged when read): no config is read");
+        pam_syslog(c->pamh, LOG_ERR, "%s", r->reason);
+        return false;
+    }
     st = eksauth_ctx_load(&c->host, c->opt.config, &err);
     if (st != EKSAUTH_OK)
         return fail(c, r, st == EKSAUTH_ENOMEM ? PE_NOMEM : PE_UNAVAIL, &err);

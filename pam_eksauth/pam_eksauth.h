@@ -29,6 +29,7 @@
 /* Module options (man pam_eksauth(8)); parsed anew by every entry point. */
 struct pe_options {
     const char *config; /* config=FILE */
+    bool bad_config;    /* a config= not absolute: no config is read, whatever else is named */
     bool debug;
     bool use_first_pass;
     bool try_first_pass;

@@ -339,6 +339,15 @@ static void make_services(void)
             "account required MOD config=DIR/stale.conf ignore_authinfo_unavail\n"
             "account required pam_permit.so\n");
     service("eksauth-badperm", "auth required MOD config=DIR/badperm.conf\n");
+    /* A relative config= (a typo of the absolute path): case_config_relative. */
+    service("eksauth-config-rel", "auth required MOD config=etc/eksauth/eksauth.conf\n"
+                                  "account required MOD config=etc/eksauth/eksauth.conf\n"
+                                  "session required MOD config=etc/eksauth/eksauth.conf\n");
+    service("eksauth-config-rel-ignore",
+            "auth required MOD config=etc/eksauth/eksauth.conf ignore_authinfo_unavail\n"
+            "auth required pam_permit.so\n"
+            "account required MOD config=etc/eksauth/eksauth.conf ignore_authinfo_unavail\n"
+            "account required pam_permit.so\n");
     /* sudo's shape: pam_eksauth in auth alone, another module's account and session. */
     service("eksauth-auth-only", "auth required MOD config=DIR/eksauth.conf\n"
                                  "account required pam_permit.so\n"
@@ -1222,6 +1231,46 @@ static void case_account_unavailable(void)
     free(nodb);
 }
 
+/*
+ * A relative config= is a broken setting, never a reason to read another
+ * file: with EKSAUTH_CONFIG naming a config that would let alice in, every
+ * stage answers as when the config cannot be read (pam_eksauth/options.c),
+ * and ignore_authinfo_unavail still holds a user NSS serves.
+ */
+static void case_config_relative(void)
+{
+    char *conf = path_in("eksauth.conf"), *db = path_in("db/identity.db");
+    struct tx t;
+
+    ok(setenv("EKSAUTH_CONFIG", conf, 1) == 0, "EKSAUTH_CONFIG names a config that works");
+    pd_log_mark();
+    is_rc(auth_once("eksauth-config-rel", "admin-alice", (const char *[]){TOK_ALICE}, 1, NULL),
+          PAM_AUTHINFO_UNAVAIL, "relative config=: auth reads no other config");
+    ok(pd_log_find("config=etc/eksauth/eksauth.conf: not an absolute path", "no config is read",
+                   NULL) != NULL,
+       "logged: why");
+    ok(pd_log_find("event=auth result=unavailable user=admin-alice",
+                   "the config option is not an absolute path", NULL) != NULL,
+       "the audit line says unavailable, and why");
+    is_rc(account_once("eksauth-config-rel", "bob"), PAM_AUTHINFO_UNAVAIL,
+          "relative config=: account too");
+    tx_start(&t, "eksauth-config-rel", "bob");
+    is_rc(pam_open_session(t.pamh, 0), PAM_SESSION_ERR, "relative config=: session too");
+    tx_end(&t, PAM_SUCCESS);
+    is_rc(
+        auth_once("eksauth-config-rel-ignore", "admin-alice", (const char *[]){TOK_ALICE}, 1, NULL),
+        PAM_SUCCESS, "with ignore_authinfo_unavail: auth gives way to the next module");
+    ok(setenv("EKSAUTH_DB", db, 1) == 0, "EKSAUTH_DB names the DB NSS reads");
+    is_rc(account_once("eksauth-config-rel-ignore", "bob"), PAM_AUTHINFO_UNAVAIL,
+          "with ignore_authinfo_unavail: a user NSS serves is still refused at account");
+    is_rc(account_once("eksauth-config-rel-ignore", "nosuchuser"), PAM_SUCCESS,
+          "and a name NSS does not serve goes on to the next module");
+    unsetenv("EKSAUTH_DB");
+    unsetenv("EKSAUTH_CONFIG");
+    free(conf);
+    free(db);
+}
+
 /* What STS answers decides the code: "try later" or "no". */
 static void case_sts_faults(void)
 {
@@ -1838,6 +1887,7 @@ static int suite(void)
     case_token_as_user();
     case_unavailable();
     case_account_unavailable();
+    case_config_relative();
     case_sts_faults();
     case_first_pass();
     case_options();

@@ -965,7 +965,8 @@ static void pam_check_group_arg(struct doctor *d, const struct pam_entry *e, con
 /*
  * pam_eksauth's arguments that are no option of its (lib/pam_args.c): it
  * ignores them, except one named like a gate ("require..."), for which its
- * account stage refuses every eksauth user.
+ * account stage refuses every eksauth user; and a relative config=, for
+ * which the line reads no config.
  */
 static void pam_check_args(struct doctor *d, const struct pam_stack *st)
 {
@@ -996,6 +997,16 @@ static void pam_check_args(struct doctor *d, const struct pam_stack *st)
             } else if (a == EKSAUTH_PAM_ARG_REQUIRE_GROUP &&
                        strcmp(st->v[i].type, "account") == 0) {
                 pam_check_group_arg(d, &st->v[i], v, shown, usable);
+            } else if (a == EKSAUTH_PAM_ARG_CONFIG && v[0] != '/') {
+                /* pam_eksauth/options.c: never another file than the one meant. */
+                f = report(d, LV_ERROR, "pam", st->v[i].where,
+                           "%s: \"%s\" is not an absolute path: pam_eksauth reads no config on "
+                           "this line and answers as when the config cannot be read",
+                           st->v[i].type, shown);
+                set_fix(d, f,
+                        "name the config by its absolute path (config=%s), or take the option "
+                        "out",
+                        EKSAUTH_CONFIG_PATH);
             } else if (a == EKSAUTH_PAM_ARG_UNKNOWN || a == EKSAUTH_PAM_ARG_UNKNOWN_GATE) {
                 f = report(d, LV_WARNING, "pam", st->v[i].where,
                            "%s: \"%s\" is no option of pam_eksauth: ignored", st->v[i].type, shown);
@@ -1194,8 +1205,8 @@ static void pam_check_session(struct doctor *d, const char *host, const struct p
 
 /*
  * The config pam_eksauth reads on e's line, into out (PATH_MAX bytes): the
- * last config= naming an absolute path (pam_eksauth/options.c keeps the
- * last and ignores a relative one), else "" (its default).
+ * last config= naming an absolute path, else "" (its default).  A line with
+ * a relative one reads none (pam_eksauth/options.c): pam_check_args says so.
  */
 static void pam_config_of(struct doctor *d, const struct pam_entry *e, char *out)
 {
