@@ -624,8 +624,19 @@ eksauth_kube_watch(const struct eksauth_config *cfg, const char *rv, long timeou
         timeout_s = 300;
     else if (timeout_s > 3600) /* a jittered --interval 3600 is still an hour at most */
         timeout_s = 3600;
-    if ((st = kube_conn_start(cfg, &k, err)) != EKSAUTH_OK)
+    /*
+     * ENOTFOUND is this call's 410 Gone (kube.h): credentials not found
+     * (none, or instance metadata that did not answer) are another failure,
+     * which the watch backs off from rather than listing again.
+     */
+    if ((st = kube_conn_start(cfg, &k, err)) != EKSAUTH_OK) {
+        if (st == EKSAUTH_ENOTFOUND) {
+            st = EKSAUTH_EUNAVAIL;
+            if (err != NULL)
+                err->status = st;
+        }
         return st;
+    }
     snprintf(url, sizeof(url),
              "%s" CM_PATH "?watch=1&fieldSelector=metadata.name%%3Daws-auth%s%s"
              "&timeoutSeconds=%ld&allowWatchBookmarks=true",

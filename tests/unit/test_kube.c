@@ -357,13 +357,45 @@ static void test_no_cluster_ca_refused(void **state)
     eksauth_config_free(&cfg);
 }
 
+/*
+ * Credentials not found are not a 410 to the watch: ENOTFOUND from the
+ * watch makes it list again at once, where a failure of its own backs off.
+ */
+static void test_watch_without_credentials_is_no_410(void **state)
+{
+    const char *conf = "cluster_id = c\nregion = us-east-1\nsource = kubernetes\n"
+                       "cluster_endpoint = https://127.0.0.1:1\n"
+                       "cluster_ca_file = /nonexistent/ca.pem\n";
+    struct eksauth_config cfg;
+    struct eksauth_error err;
+
+    (void)state;
+    assert_int_equal(unsetenv("AWS_ACCESS_KEY_ID"), 0);
+    assert_int_equal(unsetenv("AWS_SECRET_ACCESS_KEY"), 0);
+    assert_int_equal(unsetenv("AWS_PROFILE"), 0);
+    assert_int_equal(setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/credentials", 1), 0);
+    assert_int_equal(setenv("AWS_CONFIG_FILE", "/nonexistent/config", 1), 0);
+    assert_int_equal(setenv("AWS_EC2_METADATA_DISABLED", "true", 1), 0);
+    assert_int_equal(eksauth_config_init(&cfg, &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_config_parse(&cfg, conf, strlen(conf), "t.conf", &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_kube_watch(&cfg, NULL, 1, stop, NULL, NULL, &err), EKSAUTH_EUNAVAIL);
+    assert_int_equal(err.status, EKSAUTH_EUNAVAIL);
+    assert_non_null(strstr(err.msg, "no AWS credentials"));
+    eksauth_config_free(&cfg);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_configmap),       cmocka_unit_test(test_list),
-        cmocka_unit_test(test_events),          cmocka_unit_test(test_list_and_event_same_bytes),
-        cmocka_unit_test(test_code_status),     cmocka_unit_test(test_lines),
-        cmocka_unit_test(test_long_line_whole), cmocka_unit_test(test_no_cluster_ca_refused),
+        cmocka_unit_test(test_configmap),
+        cmocka_unit_test(test_list),
+        cmocka_unit_test(test_events),
+        cmocka_unit_test(test_list_and_event_same_bytes),
+        cmocka_unit_test(test_code_status),
+        cmocka_unit_test(test_lines),
+        cmocka_unit_test(test_long_line_whole),
+        cmocka_unit_test(test_no_cluster_ca_refused),
+        cmocka_unit_test(test_watch_without_credentials_is_no_410),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
