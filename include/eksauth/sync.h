@@ -199,7 +199,9 @@ struct eksauth_sync_watch {
  * again after each failure's backoff (docs/fleet.md).  One written without
  * values the cluster drops (report->dropped: its summary told through
  * watch->applied, then its failure, once) is followed from its version
- * too, never listed and written again.  The local accounts
+ * too, never listed and written again after it with source = kubernetes
+ * (a merged or polled source lists at each poll, and writes it again then:
+ * its state's version names the dropped values, docs/fleet.md).  The local accounts
  * (/etc/passwd, /etc/group) are read again before each event is applied,
  * at the end of each stream and before each list (eksauth_ctx_reload_local):
  * accounts that changed are planned with at once (a stream's end lists
