@@ -267,14 +267,16 @@ like "$(tail -n 1 "$T/nosudo.out")" '^fix: if it should, eksauth setup writes /e
 
 # The clock tokens are checked against: on this host (not under --root),
 # whether a time service keeps it, as the kernel says (adjtimex, read only).
+# clock_findings JSON: "LEVEL PROBLEM fix: FIX" a line, or "no clock finding" (a
+# verdict: a parse that failed prints nothing).
 clock_findings() {
     python3 -c '
 import json, sys
-for f in json.load(open(sys.argv[1]))["findings"]:
-    if f["check"] == "clock":
-        print(f["level"], f["problem"], "fix:", f["fix"])' "$1"
+found = [" ".join((f["level"], f["problem"], "fix:", f["fix"]))
+         for f in json.load(open(sys.argv[1]))["findings"] if f["check"] == "clock"]
+print("\n".join(found) or "no clock finding")' "$1"
 }
-is "$(clock_findings "$T/good.json")" "" "--root: no clock finding (the clock is this machine's)"
+is "$(clock_findings "$T/good.json")" "no clock finding" "--root: no clock finding (the clock is this machine's)"
 "$EKSAUTH" --config "$T/base/etc/eksauth/eksauth.conf" doctor --json >"$T/clock.json" 2>/dev/null
 kernel_state=$(python3 -c '
 import ctypes
@@ -297,15 +299,16 @@ fi
 # host_name on this host (not under --root, where the root is an image): a
 # warning when it is unset and this machine's name, as gethostname says, is
 # one many hosts have (in its own UTS namespace, so this host keeps its name).
-# live_host_name NAME CONFIG: doctor's host_name findings ("LEVEL PROBLEM fix: FIX").
+# live_host_name NAME CONFIG: doctor's host_name findings ("LEVEL PROBLEM fix: FIX"),
+# or "no host_name finding" (a verdict: a doctor or unshare that failed prints nothing).
 live_host_name() {
     unshare -u sh -c 'hostname "$1" && exec "$EKSAUTH" --config "$2" doctor --json' sh "$1" "$2" \
         >"$T/live.json" 2>"$T/live.err"
     python3 -c '
 import json, sys
-for f in json.load(open(sys.argv[1]))["findings"]:
-    if "host_name" in f["problem"]:
-        print(f["level"], f["problem"], "fix:", f["fix"])' "$T/live.json"
+found = [" ".join((f["level"], f["problem"], "fix:", f["fix"]))
+         for f in json.load(open(sys.argv[1]))["findings"] if "host_name" in f["problem"]]
+print("\n".join(found) or "no host_name finding")' "$T/live.json"
 }
 CONF="$T/base/etc/eksauth/eksauth.conf"
 like "$(live_host_name localhost "$CONF")" \
@@ -317,11 +320,11 @@ like "$(live_host_name LocalHost.LocalDomain "$CONF")" \
 like "$(live_host_name ip-172-31-5-10.us-west-2.compute.internal "$CONF")" \
     '^warning host_name is not set, so tokens are for this machine.s name, ip-172-31-5-10.us-west-2.compute.internal, which' \
     "this host named as EC2 names it: a warning"
-is "$(live_host_name bastion7.example.com "$CONF")" "" "this host with a name of its own: no host_name finding"
+is "$(live_host_name bastion7.example.com "$CONF")" "no host_name finding" "this host with a name of its own: no host_name finding"
 mkdir -p "$T/named"
 cp "$CONF" "$T/named/eksauth.conf"
 printf 'host_name = bastion1.example.com\n' >>"$T/named/eksauth.conf"
-is "$(live_host_name localhost "$T/named/eksauth.conf")" "" \
+is "$(live_host_name localhost "$T/named/eksauth.conf")" "no host_name finding" \
     "this host with host_name set: no finding (under --root, an image's, it is a warning)"
 
 "$EKSAUTH" doctor --bogus >/dev/null 2>&1

@@ -131,14 +131,17 @@ is "$rc:$(sed -n 2p "$T/err")" "2:eksauth: setup: nothing was changed: fix the c
 "$EKSAUTH" setup --undo --root "$R" >"$T/out" 2>&1
 is "$?:$(sums "$R")" "0:$before" "--undo again: every file back as it was"
 
-# doctor_errors DIR CHECK: eksauth doctor's errors of CHECK for DIR, one a line.
+# doctor_errors DIR CHECK: eksauth doctor's errors of CHECK for DIR, one a line,
+# or "no CHECK error": a verdict, so a doctor or a parse that failed (nothing
+# printed) is not taken for no error.
 doctor_errors() {
-    "$EKSAUTH" doctor --json --root "$1" >"$T/doctor.json" 2>/dev/null
+    "$EKSAUTH" doctor --json --root "$1" >"$T/doctor.json" 2>"$T/doctor.err"
     python3 - "$T/doctor.json" "$2" <<'PY'
 import json, sys
-for f in json.load(open(sys.argv[1]))["findings"]:
-    if f["level"] == "error" and f["check"] == sys.argv[2]:
-        print("%s: %s fix: %s" % (f["where"], f["problem"], f["fix"]))
+errors = ["%s: %s fix: %s" % (f["where"], f["problem"], f["fix"])
+          for f in json.load(open(sys.argv[1]))["findings"]
+          if f["level"] == "error" and f["check"] == sys.argv[2]]
+print("\n".join(errors) or "no %s error" % sys.argv[2])
 PY
 }
 
@@ -150,7 +153,7 @@ printf 'passwd: files [NOTFOUND=return] systemd\ngroup: files systemd\n' >"$R/et
 "$EKSAUTH" setup --root "$R" >"$T/out" 2>"$T/err"
 is "$?:$(sed -n 1p "$R/etc/nsswitch.conf")" "0:passwd: files eksauth [NOTFOUND=return] systemd" \
     "passwd: files [NOTFOUND=return] systemd: eksauth in front of the action"
-is "$(doctor_errors "$R" nsswitch)" "" "... and eksauth doctor reports no nsswitch error"
+is "$(doctor_errors "$R" nsswitch)" "no nsswitch error" "... and eksauth doctor reports no nsswitch error"
 "$EKSAUTH" setup --undo --root "$R" >"$T/out" 2>&1
 is "$(sed -n 1p "$R/etc/nsswitch.conf")" "passwd: files [NOTFOUND=return] systemd" \
     "--undo: the line as it was"
@@ -403,6 +406,6 @@ like "$(doctor_errors "$R" sshd)" "^/etc/ssh/sshd_config.d/50-redhat.conf:2: Kbd
 is "$?:$(sshd_T "$R")" "0:kbdinteractiveauthentication yes usepam yes " \
     "after setup (40-eksauth.conf, read before 50-redhat.conf): sshd -T says keyboard-interactive is on" ||
     sed 's/^/#   /' "$T/sshd-T.err"
-is "$(doctor_errors "$R" sshd)" "" "... and eksauth doctor reports no sshd error"
+is "$(doctor_errors "$R" sshd)" "no sshd error" "... and eksauth doctor reports no sshd error"
 
 done_testing
