@@ -8,7 +8,9 @@ in a real cluster the resourceVersion is the whole store's: --churn N writes of 
 objects per second move it on while aws-auth stays as it is.
 
 Authentication is done as EKS does it: the bearer token (k8s-aws-v1.<base64url URL>)
-is decoded and its presigned GetCallerIdentity URL is sent to STS (the STS stand-in,
+is decoded, its URL checked as aws-iam-authenticator checks it (token_url_ok: an STS
+host, path /, only the allowed keys, none twice, Action, X-Amz-Expires 0..900,
+x-k8s-aws-id signed; else 401), and its presigned GetCallerIdentity URL is sent to STS (the STS stand-in,
 tests/lib/fake_sts.py, reached at --sts-addr with the token's Host, SNI and the test
 CA) with "x-k8s-aws-id: <--cluster-id>"; the ARN STS answers is canonicalised and
 mapped through the served aws-auth (mapRoles, mapUsers; a value that does not parse
@@ -79,12 +81,13 @@ import hashlib
 import http.client
 import json
 import os
+import re
 import socket
 import ssl
 import sys
 import threading
 import time
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, parse_qsl, urlsplit
 
 import yaml
 
@@ -295,6 +298,41 @@ def principal(arn, user_id):
     return (arn_c, ids[0], ids[1]) if len(ids) == 2 else None
 
 
+# What aws-iam-authenticator's token Verify refuses before it asks STS (docs/token-rules.md,
+# "The rules in order"), so no token the cluster turns away passes here: the keys it
+# allows (compared in lower case), an STS host as the SDK names it (the global host, or
+# sts or sts-fips, a region label, a partition's domain or dual-stack domain; exact, no
+# port), the path "/", Action, X-Amz-Expires 0 to 900 and x-k8s-aws-id signed.
+TOKEN_KEYS = {"action", "version", "x-amz-algorithm", "x-amz-credential", "x-amz-date",
+              "x-amz-expires", "x-amz-security-token", "x-amz-signature",
+              "x-amz-signedheaders"}
+STS_HOST = re.compile(r"sts\.amazonaws\.com|sts(-fips)?\.[a-z0-9-]+\.(amazonaws\.com"
+                      r"|api\.aws|amazonaws\.com\.cn|api\.amazonwebservices\.com\.cn"
+                      r"|c2s\.ic\.gov|sc2s\.sgov\.gov|cloud\.adc-e\.uk|csp\.hci\.ic\.gov"
+                      r"|amazonaws\.eu)")
+
+
+def token_url_ok(u):
+    if u.scheme != "https" or not STS_HOST.fullmatch(u.netloc) or u.path != "/":
+        return False
+    if ";" in u.query:  # Go's query parser: an error
+        return False
+    try:
+        pairs = parse_qsl(u.query, keep_blank_values=True, strict_parsing=False)
+    except ValueError:
+        return False
+    keys = [k.lower() for k, _ in pairs]
+    if len(set(keys)) != len(keys) or not set(keys) <= TOKEN_KEYS:
+        return False  # a key twice (in any case) or one not allowed
+    q = {k.lower(): v for k, v in pairs}
+    if q.get("action") != "GetCallerIdentity":
+        return False
+    if not re.fullmatch(r"[+-]?[0-9]+", q.get("x-amz-expires", "")) or \
+            not 0 <= int(q["x-amz-expires"]) <= 900:
+        return False
+    return any(h.lower() == "x-k8s-aws-id" for h in q.get("x-amz-signedheaders", "").split(";"))
+
+
 class Handler(FleetHandler):
     def send_json(self, status, obj, headers=()):
         body = json.dumps(obj).encode() + b"\n"  # the API server's encoder ends each with one
@@ -320,7 +358,7 @@ class Handler(FleetHandler):
         except Exception:
             return None
         u = urlsplit(url)
-        if u.scheme != "https" or not u.hostname or not u.hostname.startswith("sts."):
+        if not token_url_ok(u):
             return None
         ctx = ssl.create_default_context(cafile=st.a.ca)
         host, port = st.a.sts_addr.rsplit(":", 1)
