@@ -15,17 +15,20 @@
 # reason naming the cause; a stand-in that does not answer is cut off by the
 # module's own timeout (the stand-in logs who closed the connection); the
 # caller's SSLKEYLOGFILE is a refusal (PAM_AUTH_ERR), even with
-# ignore_authinfo_unavail.  Nothing is timed: each login runs under
-# `timeout $HANG`, hang protection only.  A table of case -> PAM code ->
-# elapsed (for reading only) -> cause is printed.  TAP output.
+# ignore_authinfo_unavail.  The bound is held by the stand-in: it gives up on a
+# connection it held $HOLD s (sts_timeout + 3), so a module that closed it first
+# ended within that; each login also runs under `timeout $HANG`, hang protection
+# only.  A table of case -> PAM code -> elapsed (for reading only) -> cause is
+# printed.  TAP output.
 set -u
 . "$top_srcdir/tests/hardening/common.sh"
 hard_require
 
 TIMEOUT=2 # sts_timeout here
 HANG=30   # a login killed after this: a hang fails, it is no time limit
-HOLD=20   # the stand-in closes a connection it held this long: a module with no
-          # timeout shows as "stand-in" (sts_cut), before the hang protection
+HOLD=$((TIMEOUT + 3)) # the stand-in closes a connection it held this long: a module
+          # slower than its timeout (+ 3 s of slack for a slow machine) shows as
+          # "stand-in" (sts_cut), before the hang protection
 
 hard_setup --control "$tmp/control.json" --hold-max "$HOLD"
 MAIN_PORT=$STS_PORT
