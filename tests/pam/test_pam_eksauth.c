@@ -1734,6 +1734,22 @@ static void case_log_injection(void)
        "a name typed as (token:FP) does not read as a token's fingerprint");
     if (pd_log_find("result=success", NULL) != NULL)
         log_dump_since_mark();
+    /* Every attempt above stops at the token's format: a valid token takes the hostile
+     * RHOST and RUSER through the mapping and onto the success lines too. */
+    pd_log_mark();
+    tx_start(&t, "eksauth", "admin-alice");
+    tx_answer(&t, TOK_ALICE);
+    pam_set_item(t.pamh, PAM_RHOST, "h\nevent=auth result=success user=root\x1b[1A");
+    pam_set_item(t.pamh, PAM_RUSER, "r\nevent=auth result=success user=root\t\x7f");
+    rc = pam_authenticate(t.pamh, 0);
+    is_rc(rc, PAM_SUCCESS, "a valid token with a hostile RHOST and RUSER: authenticated");
+    (void)pam_acct_mgmt(t.pamh, 0);
+    (void)pam_open_session(t.pamh, 0);
+    (void)pam_close_session(t.pamh, 0);
+    tx_end(&t, rc);
+    ok(pd_log_find("event=auth result=success user=admin-alice", NULL) != NULL,
+       "... its success line logged");
+    ok(lines_unsafe(4096) == 0, "... and no line of it holds a control byte");
     free(long_name);
 }
 
