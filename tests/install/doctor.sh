@@ -272,7 +272,7 @@ like "$(tail -n 1 "$T/nosudo.out")" '^fix: if it should, eksauth setup writes /e
 clock_findings() {
     python3 -c '
 import json, sys
-found = [" ".join((f["level"], f["problem"], "fix:", f["fix"]))
+found = [" ".join((f["level"], f["problem"], "fix:", str(f["fix"])))
          for f in json.load(open(sys.argv[1]))["findings"] if f["check"] == "clock"]
 print("\n".join(found) or "no clock finding")' "$1"
 }
@@ -306,7 +306,7 @@ live_host_name() {
         >"$T/live.json" 2>"$T/live.err"
     python3 -c '
 import json, sys
-found = [" ".join((f["level"], f["problem"], "fix:", f["fix"]))
+found = [" ".join((f["level"], f["problem"], "fix:", str(f["fix"])))
          for f in json.load(open(sys.argv[1]))["findings"] if "host_name" in f["problem"]]
 print("\n".join(found) or "no host_name finding")' "$T/live.json"
 }
