@@ -290,7 +290,7 @@ eksauth_iddb_record_mapped(const char *path, const struct eksauth_iddb_basis *ba
     struct eksauth_iddb_group_in *joined = NULL;
     enum eksauth_iddb_verdict v;
     size_t i, nn = 0;
-    bool locked = basis != NULL && basis->locked;
+    bool locked = basis != NULL && basis->owed != NULL;
     struct eksauth_iddb_owed mine;
     /* Under the caller's lock, nscd is the caller's to tell once it unlocks. */
     struct eksauth_iddb_owed *owed = locked ? basis->owed : &mine;
@@ -329,8 +329,7 @@ eksauth_iddb_record_mapped(const char *path, const struct eksauth_iddb_basis *ba
      * No sync since the mapping, asked under the lock (iddb_record.h): a
      * login's write is none, so a concurrent login refuses no other.
      */
-    same = basis == NULL || (basis->synced(basis->arg, &synced) &&
-                             synced != EKSAUTH_SNAPSHOT_NO_GENERATION && synced == basis->mapped);
+    same = basis == NULL || (basis->synced(basis->arg, &synced) && synced == basis->mapped);
     /*
      * A sync that died between its state and its DB's rename left the DB
      * behind the state: any write would carry the DB to the state's

@@ -442,7 +442,6 @@ static enum eksauth_status record(struct eksauth_ctx *ctx, struct eksauth_login 
     basis.mapped = l->mapped_sync;
     basis.synced = synced_now;
     basis.arg = ctx;
-    basis.locked = owed != NULL;
     basis.owed = owed;
     st = eksauth_iddb_record_mapped(ctx->paths.db, &basis, &u, groups, id->n_groups, &rules, &uid,
                                     &v, err);

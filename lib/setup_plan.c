@@ -261,8 +261,6 @@ static enum eksauth_status check_users_group(const char *root, const char *group
     return EKSAUTH_OK;
 }
 
-#define SSHD_INCLUDE_DEPTH 8 /* nested Include files followed (tools/doctor/doctor.h's depth) */
-
 /*
  * Whether sshd, reading host (a host path; root's copy of it), reads the
  * file dropin for every login: an Include line before any Match names it,
@@ -280,7 +278,7 @@ static int sshd_reads(const char *root, const char *host, const char *dropin, in
     if (eksauth_setup_check_under_root(root, host, true, err) != EKSAUTH_OK)
         return -1;
     snprintf(path, sizeof(path), "%s%s", root, host);
-    if (depth > SSHD_INCLUDE_DEPTH ||
+    if (depth > EKSAUTH_SETUP_INCLUDE_DEPTH ||
         eksauth_file_read(path, TEXT_MAX, false, &text, &len, NULL) != EKSAUTH_OK)
         return 0;
     for (i = 0; found == 0 && eksauth_setup_sshd_include(text, i, pattern, sizeof(pattern)); i++) {
@@ -381,7 +379,7 @@ static void walk_gates(const char *file, void *arg)
     size_t len = 0;
     int n;
 
-    if (w->depth >= 8 || strstr(file, "..") != NULL)
+    if (w->depth >= EKSAUTH_SETUP_INCLUDE_DEPTH || strstr(file, "..") != NULL)
         return;
     n = snprintf(host, sizeof(host), "%s%s", file[0] == '/' ? "" : "/etc/pam.d/", file);
     if (n < 0 || (size_t)n >= sizeof(host) ||

@@ -392,18 +392,19 @@ static enum eksauth_status apply_locked(struct apply *a, struct eksauth_error *e
 {
     struct eksauth_sync_report *r = a->report;
     struct eksauth_error damage;
+    struct eksauth_snapshot_state now;
     enum eksauth_status st;
     size_t i, dropped = 0;
+    uint64_t g;
 
+    /* The state as it is under the lock: only a sync writes it, under this lock. */
+    eksauth_snapshot_state_read(&a->ctx->paths, a->ctx->trust_files, &now);
     /*
      * Another sync wrote since this one read the state, before its fetch:
      * what it applied may be newer than what this one read, and writing
      * over it would undo it (a revocation) until the next sync.
      */
     if (a->expect != NULL) {
-        struct eksauth_snapshot_state now;
-
-        eksauth_snapshot_state_read(&a->ctx->paths, a->ctx->trust_files, &now);
         if (now.generation != a->expect->generation ||
             strcmp(now.version, a->expect->version) != 0) {
             r->superseded = true;
@@ -461,15 +462,11 @@ static enum eksauth_status apply_locked(struct apply *a, struct eksauth_error *e
      * Above both the DB's and the snapshot state's: a rebuilt DB (no old
      * one) or one left behind by a failed rename must not take a generation
      * again, or a login's "a sync ran since" check (lib/iddb_record.c) could
-     * take the new DB for the one it read.  A missing state counts 0.
+     * take the new DB for the one it read.  A missing state counts
+     * EKSAUTH_SNAPSHOT_NO_GENERATION (0).
      */
-    {
-        struct eksauth_snapshot_state cur;
-        uint64_t g = a->old != NULL ? eksauth_iddb_generation(a->old) : 0;
-
-        eksauth_snapshot_state_read(&a->ctx->paths, a->ctx->trust_files, &cur);
-        r->generation = (cur.generation > g ? cur.generation : g) + 1;
-    }
+    g = a->old != NULL ? eksauth_iddb_generation(a->old) : 0;
+    r->generation = (now.generation > g ? now.generation : g) + 1;
     /* This host's instance, for the plan and the templates NSS serves: one reading. */
     eksauth_mapping_plan_instance(a->ctx, &a->m);
     st = eksauth_mapping_plan(a->ctx, a->old, &a->m, err);

@@ -92,13 +92,13 @@ struct eksauth_iddb_basis {
     bool (*synced)(void *arg, uint64_t *now);
     void *arg;
     /*
-     * The caller holds the writer's lock already (eksauth_iddb_lock): a
-     * login that mapped again under it, so that no sync can overtake it a
-     * second time (lib/login.c).  owed then receives the drop of nscd's
-     * caches the write owes, which the caller tells as it unlocks
-     * (eksauth_iddb_unlock_then_tell), not the record under its lock.
+     * Not NULL: the caller holds the writer's lock already
+     * (eksauth_iddb_lock), a login that mapped again under it, so that no
+     * sync can overtake it a second time (lib/login.c).  owed then receives
+     * the drop of nscd's caches the write owes, which the caller tells as
+     * it unlocks (eksauth_iddb_unlock_then_tell), not the record under its
+     * lock.
      */
-    bool locked;
     struct eksauth_iddb_owed *owed;
 };
 

@@ -47,6 +47,9 @@
 #include "eksauth/names.h"
 #include "eksauth/status.h"
 
+/* How deep setup and doctor follow nested @include, Include and #includedir files. */
+#define EKSAUTH_SETUP_INCLUDE_DEPTH 8
+
 /* The line in front of every block setup adds to a shared file. */
 #define EKSAUTH_SETUP_MARK "# added by eksauth setup; eksauth setup --undo takes these lines out"
 

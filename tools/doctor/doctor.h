@@ -54,13 +54,14 @@
 
 #include "eksauth/config.h"
 #include "eksauth/paths.h"
+#include "eksauth/setup.h"
 #include "eksauth/iddb.h"
 
 struct eksauth_cli;
 struct stat;
 
-#define TEXT_MAX      (4u * 1024 * 1024) /* a host's text file (pam.d, sudoers, ...) */
-#define INCLUDE_DEPTH 8                  /* nested @include / Include / #includedir */
+#define TEXT_MAX      (4u * 1024 * 1024)          /* a host's text file (pam.d, sudoers, ...) */
+#define INCLUDE_DEPTH EKSAUTH_SETUP_INCLUDE_DEPTH /* nested @include / Include / #includedir */
 #define WHERE_MAX     (PATH_MAX + 16)
 
 #ifndef EKSAUTH_DOCDIR

@@ -453,19 +453,20 @@ static void check_nss_live(struct doctor *d, const char *const *patterns, const 
     struct finding *f;
     Dl_info info;
     void *h, *sym;
+    bool loaded;
 
     h = dlopen("libnss_eksauth.so.2", RTLD_LAZY);
     if (h != NULL) {
         sym = dlsym(h, "_nss_eksauth_getpwnam_r");
-        if (sym != NULL && dladdr(sym, &info) != 0 && info.dli_fname != NULL &&
-            folder_of(sym, found) && in_ld_library_path(found)) {
+        loaded = sym != NULL && dladdr(sym, &info) != 0 && info.dli_fname != NULL;
+        if (loaded && folder_of(sym, found) && in_ld_library_path(found)) {
             /* sshd, cron and sudo's children have no LD_LIBRARY_PATH: what it finds they may not.
              */
             f = report(d, LV_WARNING, "modules", info.dli_fname,
                        "libnss_eksauth.so.2 was found in a folder this shell's LD_LIBRARY_PATH "
                        "names, which services such as sshd do not have");
             set_fix(d, f, "run eksauth doctor again without LD_LIBRARY_PATH; %s", fix);
-        } else if (sym != NULL && dladdr(sym, &info) != 0 && info.dli_fname != NULL) {
+        } else if (loaded) {
             report(d, LV_OK, "modules", info.dli_fname,
                    "libnss_eksauth.so.2 is installed: glibc loads it from there");
         } else {

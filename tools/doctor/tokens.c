@@ -47,13 +47,6 @@ static bool name_shared(const char *name)
            (strlen(dot) > 17 && strcmp(dot + strlen(dot) - 17, ".compute.internal") == 0);
 }
 
-/* This machine's name (gethostname).  "" unknown. */
-static void machine_name(char *name, size_t len)
-{
-    if (gethostname(name, len) != 0 || memchr(name, '\0', len) == NULL)
-        name[0] = '\0';
-}
-
 #define CLOUD_INIT_HOST_NAME "cloud-init: runcmd: [sh, -c, 'echo \"host_name = NAME\" >> %s']"
 
 /*
@@ -111,7 +104,9 @@ static void check_host_name(struct doctor *d)
     }
     if (d->cfg.host_name != NULL)
         return;
-    machine_name(name, sizeof(name));
+    /* This machine's name, as the audience takes it ("" unknown). */
+    if (!eksauth_config_host_name(NULL, name))
+        name[0] = '\0';
     /* The audience has the name in lower case (lib/audience.c): LocalHost is localhost's. */
     eksauth_ascii_lower_copy(lower, name, strlen(name));
     if (name[0] == '\0' || !name_shared(lower))
