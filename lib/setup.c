@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "eksauth/ascii.h"
+#include "eksauth/pam_control.h"
 #include "eksauth/setup.h"
 
 #define SUDOERS_HEAD                                                                               \
@@ -753,41 +754,30 @@ static struct line pam_line_word(const struct line *l, size_t *at)
 
 /*
  * Whether a module's refusal (perm_denied or auth_err) stops the login
- * under control: required and requisite; a "[...]" control whose action
- * for it (else default's, else bad) is bad or die.
+ * under control, as libpam reads it (pam_control.h, the model eksauth
+ * doctor warns by): bad or die.
  */
 static bool control_refuses(const struct line *c)
 {
     static const char *const values[] = {"perm_denied", "auth_err"};
-    const char *p, *end = c->start + c->len - 1, *eq, *name;
-    const char *act[2] = {NULL, NULL}, *dflt = NULL, *a;
-    size_t k, n;
+    char control[1024];
+    size_t k, n = c->len;
+    const char *p = c->start;
+    enum eksauth_pam_act a;
 
-    if (eksauth_ascii_eq_nocase(c->start, c->len, "required") ||
-        eksauth_ascii_eq_nocase(c->start, c->len, "requisite"))
-        return true;
-    if (c->len < 2 || c->start[0] != '[')
-        return false;
-    for (p = c->start + 1; p < end;) {
-        while (p < end && is_blank(*p))
-            p++;
-        for (name = p; p < end && !is_blank(*p) && *p != '='; p++)
-            ;
-        eq = p;
-        while (p < end && !is_blank(*p))
-            p++;
-        if (eq >= p || *eq != '=')
-            continue;
-        n = (size_t)(eq - name);
-        for (k = 0; k < 2; k++)
-            if (n == strlen(values[k]) && memcmp(name, values[k], n) == 0)
-                act[k] = eq + 1;
-        if (n == 7 && memcmp(name, "default", 7) == 0 && dflt == NULL)
-            dflt = eq + 1;
+    /* libpam cuts a control's brackets before it reads it. */
+    if (n >= 2 && p[0] == '[' && p[n - 1] == ']') {
+        p++;
+        n -= 2;
     }
+    /* Longer than any control libpam takes: taken as refusing (a warning too many). */
+    if (n >= sizeof(control))
+        return true;
+    memcpy(control, p, n);
+    control[n] = '\0';
     for (k = 0; k < 2; k++) {
-        a = act[k] != NULL ? act[k] : dflt;
-        if (a == NULL || strncmp(a, "bad", 3) == 0 || strncmp(a, "die", 3) == 0)
+        a = eksauth_pam_action(control, values[k]);
+        if (a == EKSAUTH_PAM_ACT_BAD || a == EKSAUTH_PAM_ACT_DIE)
             return true;
     }
     return false;

@@ -19,6 +19,7 @@
 #include "eksauth/ascii.h"
 #include "eksauth/names.h"
 #include "eksauth/pam_args.h"
+#include "eksauth/pam_control.h"
 #include "eksauth/printable.h"
 #include "eksauth/setup.h"
 
@@ -471,165 +472,9 @@ out:
     return found;
 }
 
-/* ACT_UNSET: no action given yet, while a control is read. */
-enum act { ACT_IGNORE, ACT_OK, ACT_DONE, ACT_BAD, ACT_DIE, ACT_RESET, ACT_JUMP, ACT_UNSET };
-
-/* The values a [value=action] control may name, as libpam spells them. */
-static const char *const pam_values[] = {
-    "success",
-    "open_err",
-    "symbol_err",
-    "service_err",
-    "system_err",
-    "buf_err",
-    "perm_denied",
-    "auth_err",
-    "cred_insufficient",
-    "authinfo_unavail",
-    "user_unknown",
-    "maxtries",
-    "new_authtok_reqd",
-    "acct_expired",
-    "session_err",
-    "cred_unavail",
-    "cred_expired",
-    "cred_err",
-    "no_module_data",
-    "conv_err",
-    "authtok_err",
-    "authtok_recover_err",
-    "authtok_lock_busy",
-    "authtok_disable_aging",
-    "try_again",
-    "ignore",
-    "abort",
-    "authtok_expired",
-    "module_unknown",
-    "bad_item",
-    "conv_again",
-    "incomplete",
-    "default",
-};
-
-static bool word_is(const char *w, size_t n, const char *word)
+static bool ends_stack(enum eksauth_pam_act a)
 {
-    return n == strlen(word) && memcmp(w, word, n) == 0;
-}
-
-/* A value name libpam knows: in lower case, as written (it compares case-sensitively). */
-static bool pam_value_known(const char *w, size_t n)
-{
-    size_t i;
-
-    for (i = 0; i < sizeof(pam_values) / sizeof(pam_values[0]); i++)
-        if (word_is(w, n, pam_values[i]))
-            return true;
-    return false;
-}
-
-/* libpam's blanks inside a control (isspace in the C locale). */
-static const char *pam_skip_space(const char *p, const char *end)
-{
-    while (p < end && (is_blank(*p) || *p == '\n'))
-        p++;
-    return p;
-}
-
-/*
- * The action at *p, as libpam reads it: the first action word the text
- * starts with (no blank needed after it), else a jump of 1 or more steps
- * (up to INT_MAX).  false when there is none.
- */
-static bool pam_read_action(const char **p, const char *end, enum act *a)
-{
-    static const struct {
-        const char *word;
-        enum act act;
-    } words[] = {
-        {"ignore", ACT_IGNORE}, {"ok", ACT_OK},   {"done", ACT_DONE},
-        {"bad", ACT_BAD},       {"die", ACT_DIE}, {"reset", ACT_RESET},
-    };
-    long steps = 0;
-    size_t i, n;
-
-    for (i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
-        n = strlen(words[i].word);
-        if ((size_t)(end - *p) >= n && memcmp(*p, words[i].word, n) == 0) {
-            *p += n;
-            *a = words[i].act;
-            return true;
-        }
-    }
-    for (; *p < end && **p >= '0' && **p <= '9'; (*p)++) {
-        steps = steps * 10 + (**p - '0');
-        if (steps > INT_MAX)
-            return false;
-    }
-    *a = ACT_JUMP;
-    return steps > 0;
-}
-
-/*
- * What libpam does with ret under a control of value=action words (a
- * [...] control's text, or a word that is no keyword): ret's last
- * action, else the first default= (which fills only the values not named
- * before it), else bad.  Blanks may stand around '='.  A word libpam
- * cannot read (a name it does not know, upper case, no action) makes
- * every value bad: so a line the removal of the package refuses
- * (debian/eksauth.prerm) is one doctor warns about, and the other way
- * round (tests/install/pam_classifiers.sh).
- */
-static enum act pam_control_action(const char *p, const char *end, const char *ret)
-{
-    enum act a, named = ACT_UNSET, dflt = ACT_UNSET;
-    const char *name;
-    size_t n;
-
-    while ((p = pam_skip_space(p, end)) < end) {
-        for (name = p; p < end && !is_blank(*p) && *p != '\n' && *p != '='; p++)
-            ;
-        n = (size_t)(p - name);
-        if (!pam_value_known(name, n))
-            return ACT_BAD;
-        p = pam_skip_space(p, end);
-        if (p == end || *p != '=')
-            return ACT_BAD;
-        p = pam_skip_space(p + 1, end);
-        if (!pam_read_action(&p, end, &a))
-            return ACT_BAD;
-        if (word_is(name, n, ret))
-            named = a;
-        else if (word_is(name, n, "default") && dflt == ACT_UNSET)
-            dflt = a;
-    }
-    return named != ACT_UNSET ? named : dflt != ACT_UNSET ? dflt : ACT_BAD;
-}
-
-/*
- * What libpam does with the return value ret (a pam.conf(5) name such as
- * "success", "user_unknown", "ignore") under control (its brackets cut
- * off, as libpam cuts them before it looks for a keyword): a keyword, in
- * any case, or value=action words.
- */
-static enum act pam_action(const char *control, const char *ret)
-{
-    bool success = strcmp(ret, "success") == 0 || strcmp(ret, "new_authtok_reqd") == 0;
-    bool ignore = strcmp(ret, "ignore") == 0;
-
-    if (is_keyword(control, "required"))
-        return success ? ACT_OK : ignore ? ACT_IGNORE : ACT_BAD;
-    if (is_keyword(control, "requisite"))
-        return success ? ACT_OK : ignore ? ACT_IGNORE : ACT_DIE;
-    if (is_keyword(control, "sufficient"))
-        return success ? ACT_DONE : ACT_IGNORE;
-    if (is_keyword(control, "optional"))
-        return success ? ACT_OK : ACT_IGNORE;
-    return pam_control_action(control, control + strlen(control), ret);
-}
-
-static bool ends_stack(enum act a)
-{
-    return a == ACT_DONE || a == ACT_JUMP;
+    return a == EKSAUTH_PAM_ACT_DONE || a == EKSAUTH_PAM_ACT_JUMP;
 }
 
 /* The first entry of type with module name, after index from; -1 when none. */
@@ -657,7 +502,7 @@ static void pam_check_missing_module(struct doctor *d, const struct pam_entry *e
 {
     struct finding *f;
 
-    if (pam_action(e->control, "module_unknown") == ACT_IGNORE)
+    if (eksauth_pam_action(e->control, "module_unknown") == EKSAUTH_PAM_ACT_IGNORE)
         return;
     f = report(d, LV_WARNING, "pam", e->where,
                "%s: without pam_eksauth.so (the package removed) this line refuses every login, "
@@ -742,7 +587,7 @@ static void pam_check_auth(struct doctor *d, const char *service, const struct p
     }
     e = &st->v[ie];
     /* A local account must pass pam_eksauth untouched: that is the break-glass path. */
-    if (pam_action(e->control, local_return(d, e)) != ACT_IGNORE) {
+    if (eksauth_pam_action(e->control, local_return(d, e)) != EKSAUTH_PAM_ACT_IGNORE) {
         wrong_line(d, e, PAM_AUTH_LINE,
                    "auth: local accounts (root too) are refused at pam_eksauth: its answer for a "
                    "user it does not serve is not ignored");
@@ -762,7 +607,7 @@ static void pam_check_auth(struct doctor *d, const char *service, const struct p
                    "cannot log in, not even when STS or eksauth is down");
         set_fix(d, f, "add \"@include common-auth\" below the pam_eksauth auth line in %s", host);
         ok = false;
-    } else if (!ends_stack(pam_action(e->control, "success"))) {
+    } else if (!ends_stack(eksauth_pam_action(e->control, "success"))) {
         wrong_line(d, e, PAM_AUTH_LINE,
                    "auth: a valid token does not end the stack: pam_unix then refuses eksauth "
                    "users (they have no password)");
@@ -1029,7 +874,7 @@ static bool pam_check_nologin_after(struct doctor *d, const struct pam_stack *st
     struct finding *f;
     ssize_t in = pam_find(st, "account", "pam_nologin.so", ie + 1);
 
-    if (in < 0 || !ends_stack(pam_action(e->control, "success")))
+    if (in < 0 || !ends_stack(eksauth_pam_action(e->control, "success")))
         return true;
     f = report(d, LV_ERROR, "pam", st->v[in].where,
                "account: pam_nologin runs after pam_eksauth's account line (%s), whose success "
@@ -1052,18 +897,19 @@ static void pam_check_gates_after(struct doctor *d, const struct pam_stack *st, 
     const struct pam_entry *e = &st->v[ie];
     const char *what;
     struct finding *f;
-    enum act a, b;
+    enum eksauth_pam_act a, b;
     size_t i;
 
-    if (!ends_stack(pam_action(e->control, "success")))
+    if (!ends_stack(eksauth_pam_action(e->control, "success")))
         return;
     for (i = ie + 1; i < st->n; i++) {
         if (strcmp(st->v[i].type, "account") != 0 ||
             (what = eksauth_setup_account_gate(st->v[i].module)) == NULL)
             continue;
-        a = pam_action(st->v[i].control, "perm_denied");
-        b = pam_action(st->v[i].control, "auth_err");
-        if (a != ACT_BAD && a != ACT_DIE && b != ACT_BAD && b != ACT_DIE)
+        a = eksauth_pam_action(st->v[i].control, "perm_denied");
+        b = eksauth_pam_action(st->v[i].control, "auth_err");
+        if (a != EKSAUTH_PAM_ACT_BAD && a != EKSAUTH_PAM_ACT_DIE && b != EKSAUTH_PAM_ACT_BAD &&
+            b != EKSAUTH_PAM_ACT_DIE)
             continue;
         f = report(d, LV_WARNING, "pam", st->v[i].where,
                    "account: %.*s runs after pam_eksauth's account line (%s), whose success ends "
@@ -1081,7 +927,7 @@ static void pam_check_account(struct doctor *d, const char *host, const struct p
     const struct pam_entry *e;
     struct finding *f;
     ssize_t ie;
-    enum act a;
+    enum eksauth_pam_act a;
     struct pam_token t;
     char name[PATH_MAX];
     bool ok = true;
@@ -1096,8 +942,8 @@ static void pam_check_account(struct doctor *d, const char *host, const struct p
         return;
     }
     e = &st->v[ie];
-    a = pam_action(e->control, "perm_denied");
-    if (a == ACT_IGNORE || a == ACT_RESET) {
+    a = eksauth_pam_action(e->control, "perm_denied");
+    if (a == EKSAUTH_PAM_ACT_IGNORE || a == EKSAUTH_PAM_ACT_RESET) {
         /* Not wrong_line: this message names the line's control. */
         f = report(d, LV_ERROR, "pam", e->where,
                    "account: pam_eksauth's refusal is ignored (%s): revocation is not enforced",
@@ -1105,7 +951,7 @@ static void pam_check_account(struct doctor *d, const char *host, const struct p
         set_fix(d, f, "make the line \"%s\"", PAM_ACCOUNT_LINE);
         ok = false;
     }
-    if (pam_action(e->control, local_return(d, e)) != ACT_IGNORE) {
+    if (eksauth_pam_action(e->control, local_return(d, e)) != EKSAUTH_PAM_ACT_IGNORE) {
         wrong_line(d, e, PAM_ACCOUNT_LINE,
                    "account: local accounts (root too) are refused at pam_eksauth");
         ok = false;
