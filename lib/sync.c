@@ -558,6 +558,17 @@ static void append_dropped(const struct eksauth_awsauth *aa, struct eksauth_erro
         eksauth_error_append(err, "%s%s", i > 0 ? ", " : "", eksauth_awsauth_dropped_at(aa, i));
 }
 
+/*
+ * The version a document written without dropped values is kept under:
+ * a fetch never gives one with '!' (kube.c's alphabet has none; a file's is
+ * "file"), so the state keeps it apart from the source's own version.
+ */
+static void dropped_version(const char *version, char out[EKSAUTH_CLUSTER_VERSION_MAX])
+{
+    snprintf(out, EKSAUTH_CLUSTER_VERSION_MAX, "%.*s!dropped",
+             (int)(EKSAUTH_CLUSTER_VERSION_MAX - sizeof("!dropped")), version);
+}
+
 /* The values of aa dropped as the cluster drops them, into report->dropped and one failure. */
 static enum eksauth_status dropped_failure(const struct eksauth_awsauth *aa, const char *label,
                                            struct eksauth_sync_report *report,
@@ -734,12 +745,12 @@ enum eksauth_status eksauth_sync_apply(struct eksauth_ctx *ctx,
     }
     /*
      * Written without dropped values is written: keep it under a version no
-     * fetch gives, so that every sync applies it and fails again, naming the
-     * values, until they are fixed.
+     * fetch gives, so that every later sync of the same document fails
+     * again, naming the values, until they are fixed (already_applied: it
+     * finds it applied and writes nothing, found_unchanged says it again).
      */
     if (eksauth_awsauth_dropped_count(a.m.aa) > 0)
-        snprintf(kept.version, sizeof(kept.version), "%.*s!dropped",
-                 (int)(sizeof(kept.version) - sizeof("!dropped")), snap->version);
+        dropped_version(snap->version, kept.version);
     for (i = 0; st == EKSAUTH_OK && i < snap->n_warnings; i++)
         st = eksauth_strlist_add(&report->warnings, snap->warnings[i], err);
     for (i = 0; st == EKSAUTH_OK && i < eksauth_awsauth_warning_count(a.m.aa); i++)
@@ -792,37 +803,57 @@ out:
     return st;
 }
 
+/* What already_applied found. */
+enum applied {
+    NOT_APPLIED,
+    APPLIED,
+    /* Applied, written without its dropped values (eksauth_sync_apply): still a failure. */
+    APPLIED_DROPPED,
+};
+
 /*
  * Whether snap is the document of state and the DB is the one written from
  * it (or a login's later one), by a sync with this host's inputs, less than
  * a day ago, and carries no stale mark: only then is the source nothing to do.  A new deny_user,
  * group_map or id key counts at the next sync, and idle logins and ended
- * tombstones go within a day, even while aws-auth stays the same.
+ * tombstones go within a day, even while aws-auth stays the same.  A state
+ * whose version is snap's dropped version (the same document written
+ * without values the cluster drops) is APPLIED_DROPPED under the same
+ * rules: the same bytes (its SHA-256), so no other document, a hostile
+ * one included, can pass for it and keep an older DB in force.
  */
-static bool already_applied(struct eksauth_ctx *ctx, const struct eksauth_sync_options *opts,
-                            const struct eksauth_snapshot_state *state,
-                            const struct eksauth_cluster_snapshot *snap)
+static enum applied already_applied(struct eksauth_ctx *ctx,
+                                    const struct eksauth_sync_options *opts,
+                                    const struct eksauth_snapshot_state *state,
+                                    const struct eksauth_cluster_snapshot *snap)
 {
     const struct eksauth_host *local = NULL;
     struct eksauth_iddb *db = NULL;
     struct eksauth_error kerr;
-    char inputs[64 + 1], host[EKSAUTH_SNAPSHOT_HOST_MAX];
+    char inputs[64 + 1], host[EKSAUTH_SNAPSHOT_HOST_MAX], dropped[EKSAUTH_CLUSTER_VERSION_MAX];
     long long now = (long long)time(NULL);
-    bool applied;
+    bool applied, was_dropped = false;
 
-    if (opts->force || state->version[0] == '\0' || strcmp(state->version, snap->version) != 0 ||
-        !eksauth_snapshot_is(state, snap->data, snap->len))
-        return false;
+    if (opts->force || state->version[0] == '\0')
+        return NOT_APPLIED;
+    if (strcmp(state->version, snap->version) != 0) {
+        dropped_version(snap->version, dropped);
+        if (strcmp(state->version, dropped) != 0)
+            return NOT_APPLIED;
+        was_dropped = true;
+    }
+    if (!eksauth_snapshot_is(state, snap->data, snap->len))
+        return NOT_APPLIED;
     if (state->generation == EKSAUTH_SNAPSHOT_NO_GENERATION || now < state->fetched_at ||
         now - state->fetched_at >= EKSAUTH_SNAPSHOT_REPLAN_S)
-        return false;
+        return NOT_APPLIED;
     /* A key or account file that cannot be read: plan again, and the plan says why it fails. */
     if (eksauth_ctx_id_key(ctx, &kerr) != EKSAUTH_OK ||
         eksauth_ctx_local_names(ctx, &local, &kerr) != EKSAUTH_OK)
-        return false;
+        return NOT_APPLIED;
     eksauth_snapshot_inputs(&ctx->cfg, &ctx->local, inputs);
     if (strcmp(inputs, state->inputs) != 0)
-        return false;
+        return NOT_APPLIED;
     /*
      * Templates bound to an instance: this one's, or the DB was made on
      * another (an image baked after a sync) and NSS would serve that
@@ -830,14 +861,14 @@ static bool already_applied(struct eksauth_ctx *ctx, const struct eksauth_sync_o
      * template needed it; a state from before the line says nothing.
      */
     if (!state->host_read)
-        return false;
+        return NOT_APPLIED;
     if (state->host[0] != '\0') {
         eksauth_mapping_instance_line(ctx, host);
         if (strcmp(host, state->host) != 0)
-            return false;
+            return NOT_APPLIED;
     }
     if (eksauth_iddb_open(ctx->paths.db, &db, NULL) != EKSAUTH_OK)
-        return false;
+        return NOT_APPLIED;
     /*
      * A DB still marked stale was left so by a writer killed between the
      * mark and its rename (lib/iddb_replace.c), or is being replaced now:
@@ -846,7 +877,69 @@ static bool already_applied(struct eksauth_ctx *ctx, const struct eksauth_sync_o
      */
     applied = !eksauth_iddb_is_stale(db) && state->generation <= eksauth_iddb_generation(db);
     eksauth_iddb_close(db);
-    return applied;
+    if (!applied)
+        return NOT_APPLIED;
+    return was_dropped ? APPLIED_DROPPED : APPLIED;
+}
+
+/*
+ * snap, applied without its dropped values: nothing to write, but the
+ * failure naming them, as the sync that wrote it said it (dropped_failure),
+ * at every sync until aws-auth is fixed.  Before, every sync wrote the same
+ * DB again for it (a new generation, an fsync, nscd's caches dropped): the
+ * timer's each minute, a merged source's watch at each poll.  False when the
+ * document, parsed again, is not that failure now (an eksauth that reads
+ * the value, or one that maps nobody without allow_empty): then applied, as
+ * any other.
+ */
+static bool still_dropped(const struct eksauth_cluster_snapshot *snap, bool allow_empty,
+                          struct eksauth_sync_report *r, enum eksauth_status *st,
+                          struct eksauth_error *err)
+{
+    struct eksauth_mapping m;
+    struct eksauth_error perr;
+    bool dropped;
+
+    memset(&m, 0, sizeof(m));
+    if (eksauth_mapping_parse(snap->what, snap->data, snap->len, &m, &perr) != EKSAUTH_OK) {
+        eksauth_mapping_free(&m);
+        return false;
+    }
+    dropped =
+        eksauth_awsauth_dropped_count(m.aa) > 0 && (eksauth_awsauth_count(m.aa) > 0 || allow_empty);
+    if (dropped) {
+        *st = dropped_failure(m.aa, snap->what, r, err);
+        clean_report(r);
+    }
+    eksauth_mapping_free(&m);
+    return dropped;
+}
+
+/*
+ * Whether snap needs nothing written (already_applied): then
+ * report->unchanged, and *st the run's status: EKSAUTH_OK, or the failure
+ * of a document applied without its dropped values (still_dropped).
+ */
+static bool found_unchanged(struct eksauth_ctx *ctx, const struct eksauth_sync_options *opts,
+                            const struct eksauth_snapshot_state *state,
+                            const struct eksauth_cluster_snapshot *snap,
+                            struct eksauth_sync_report *r, enum eksauth_status *st,
+                            struct eksauth_error *err)
+{
+    switch (already_applied(ctx, opts, state, snap)) {
+    case APPLIED:
+        *st = EKSAUTH_OK;
+        break;
+    case APPLIED_DROPPED:
+        if (!still_dropped(snap, opts->allow_empty, r, st, err))
+            return false;
+        break;
+    case NOT_APPLIED:
+    default:
+        return false;
+    }
+    r->unchanged = true;
+    return true;
 }
 
 enum eksauth_status eksauth_sync_snapshot(struct eksauth_ctx *ctx,
@@ -855,13 +948,13 @@ enum eksauth_status eksauth_sync_snapshot(struct eksauth_ctx *ctx,
                                           const struct eksauth_cluster_snapshot *snap,
                                           struct eksauth_sync_report *r, struct eksauth_error *err)
 {
+    enum eksauth_status st;
+
     snprintf(r->db, sizeof(r->db), "%s", ctx->paths.db);
     snprintf(r->version, sizeof(r->version), "%s", snap->version);
     snprintf(r->source, sizeof(r->source), "%s", snap->what);
-    if (already_applied(ctx, opts, state, snap)) {
-        r->unchanged = true;
-        return EKSAUTH_OK;
-    }
+    if (found_unchanged(ctx, opts, state, snap, r, &st, err))
+        return st;
     return eksauth_sync_apply(ctx, snap, opts->allow_empty, state, r, err);
 }
 
@@ -900,6 +993,31 @@ static enum eksauth_status unconfirmed_failure(const struct eksauth_sync_report 
                         "updated: the identity DB is unchanged and in force; max_snapshot_age "
                         "counts from the last update, so fix this before it refuses logins",
                         r->unconfirmed, r->version[0] != '\0' ? r->version : "file");
+}
+
+/*
+ * A source found unchanged (found_unchanged, status st) is confirmed: one
+ * applied without its dropped values too, whose failure stays the run's.
+ * That DB is the source as the cluster maps it, current as of now, and a
+ * sync that wrote it again each time kept max_snapshot_age from refusing
+ * logins meanwhile; the watch's stream end confirms it likewise
+ * (lib/sync_watch.c).
+ */
+static enum eksauth_status confirm_found(struct eksauth_ctx *ctx,
+                                         struct eksauth_snapshot_state *state, const char *rv,
+                                         struct eksauth_sync_report *r, enum eksauth_status st,
+                                         struct eksauth_error *err)
+{
+    struct eksauth_error cerr;
+
+    if (st == EKSAUTH_OK)
+        return confirm_unchanged(ctx, state, rv, r, err);
+    /* Its failure is not confirm_unchanged's to replace (it fails only out of memory). */
+    if (r->dropped.n > 0 && confirm_unchanged(ctx, state, rv, r, &cerr) != EKSAUTH_OK) {
+        *err = cerr;
+        return cerr.status;
+    }
+    return st;
 }
 
 /* The budget's waiting and dice are the context's (fakes in tests). */
@@ -972,8 +1090,8 @@ static enum eksauth_status fetch_once(struct eksauth_ctx *ctx,
         st = eksauth_strlist_add(&r->stale, snap.stale[i], err);
     if (st == EKSAUTH_OK)
         st = eksauth_sync_snapshot(ctx, opts, state, &snap, r, err);
-    if (st == EKSAUTH_OK && r->unchanged)
-        st = confirm_unchanged(ctx, state, snap.rv, r, err);
+    if (r->unchanged)
+        st = confirm_found(ctx, state, snap.rv, r, st, err);
     eksauth_cluster_snapshot_free(&snap);
     return st;
 }
@@ -1035,10 +1153,9 @@ static enum eksauth_status file_once(struct eksauth_ctx *ctx,
     }
     snprintf(snap.what, sizeof(snap.what), "%.*s", (int)sizeof(snap.what) - 1, label);
     snprintf(snap.version, sizeof(snap.version), "file");
-    if (opts->if_changed && already_applied(ctx, opts, state, &snap)) {
-        report->unchanged = true;
+    if (opts->if_changed && found_unchanged(ctx, opts, state, &snap, report, &st, err)) {
         snprintf(report->version, sizeof(report->version), "%s", snap.version);
-        st = confirm_unchanged(ctx, state, NULL, report, err);
+        st = confirm_found(ctx, state, NULL, report, st, err);
     } else {
         st = eksauth_sync_apply(ctx, &snap, opts->allow_empty, state, report, err);
     }

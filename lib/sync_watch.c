@@ -104,11 +104,18 @@ static void tell_stale(const struct watcher *w, const struct eksauth_sync_report
 static void tell(const struct watcher *w, enum eksauth_status st,
                  const struct eksauth_sync_report *report, const struct eksauth_error *err)
 {
-    /* Written without dropped values: the summary, then the failure, as eksauth sync says it. */
+    /*
+     * Written without dropped values: the summary, then the failure, as
+     * eksauth sync says it.  Found so already (a merged source's poll, a
+     * list after a 410; lib/sync.c found_unchanged): nothing was applied,
+     * so no summary; what an unchanged one has to tell, then the failure.
+     */
     if (st != EKSAUTH_OK && report->dropped.n > 0) {
-        if (w->watch->applied != NULL)
+        if (!report->unchanged && w->watch->applied != NULL)
             w->watch->applied(w->watch->arg, report);
         tell_stale(w, report);
+        if (report->unchanged)
+            tell_warnings(w, report);
         tell_failed(w, err);
         return;
     }

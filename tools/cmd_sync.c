@@ -148,6 +148,9 @@ static int print_json(const struct eksauth_sync_report *r, bool line)
         json_object_object_add(o, "version", json_object_new_string(r->version));
         /* An unchanged source still has news: a cache or state that could not be kept. */
         json_object_object_add(o, "warnings", json_list(&r->warnings));
+        /* One applied without values the cluster drops: still a failure, they are named. */
+        if (r->dropped.n > 0)
+            json_object_object_add(o, "dropped", json_list(&r->dropped));
     } else {
         json_object_object_add(o, "db", json_object_new_string(r->db));
         json_object_object_add(o, "aws_auth", json_object_new_string(r->source));

@@ -74,7 +74,9 @@ struct eksauth_sync_report {
     /*
      * Values of aws-auth dropped whole, as the cluster drops them
      * ("mapRoles (3:7: <why>)"): the DB is written without their entries,
-     * and the sync then fails (EKSAUTH_EINVAL) so that it is seen.
+     * and the sync then fails (EKSAUTH_EINVAL) so that it is seen; a later
+     * sync of the same document finds it applied (unchanged, nothing
+     * written) and fails again with the same message.
      */
     struct eksauth_strlist dropped;
     bool db_not_served; /* the DB is not the one the NSS module reads (paths.h) */
@@ -118,7 +120,8 @@ enum eksauth_status eksauth_sync_run(struct eksauth_ctx *ctx,
  * on disk is another by the time the writer's lock is held, another sync
  * wrote meanwhile and nothing is written (report->superseded).  A document
  * with dropped values (report->dropped) is written without them, as the
- * cluster maps without them, and then EKSAUTH_EINVAL names them.
+ * cluster maps without them, and then EKSAUTH_EINVAL names them; its state
+ * keeps the version "<version>!dropped", which no fetch gives.
  */
 enum eksauth_status eksauth_sync_apply(struct eksauth_ctx *ctx,
                                        const struct eksauth_cluster_snapshot *snap,
@@ -144,6 +147,11 @@ enum eksauth_status eksauth_sync_fetch(struct eksauth_ctx *ctx,
  * A fetched (or watched) snapshot of the cluster source: nothing written
  * when its version is state's and the DB exists (report->unchanged) unless
  * opts->force; else applied, then kept as the snapshot with its state.
+ * The same bytes applied without their dropped values (the state's
+ * version is "<version>!dropped") are unchanged too, nothing written, but
+ * EKSAUTH_EINVAL names them again (report->dropped), as at each sync until
+ * aws-auth is fixed; the caller confirms the state either way
+ * (eksauth_sync_fetch does).
  */
 enum eksauth_status eksauth_sync_snapshot(struct eksauth_ctx *ctx,
                                           const struct eksauth_sync_options *opts,
@@ -199,9 +207,9 @@ struct eksauth_sync_watch {
  * again after each failure's backoff (docs/fleet.md).  One written without
  * values the cluster drops (report->dropped: its summary told through
  * watch->applied, then its failure, once) is followed from its version
- * too, never listed and written again after it with source = kubernetes
- * (a merged or polled source lists at each poll, and writes it again then:
- * its state's version names the dropped values, docs/fleet.md).  The local accounts
+ * too, never listed and written again after it.  A merged or polled
+ * source lists at each poll: each such list finds it applied (no summary,
+ * nothing written) and tells its failure again (docs/fleet.md).  The local accounts
  * (/etc/passwd, /etc/group) are read again before each event is applied,
  * at the end of each stream and before each list (eksauth_ctx_reload_local):
  * accounts that changed are planned with at once (a stream's end lists

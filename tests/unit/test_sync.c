@@ -2302,6 +2302,118 @@ static void test_rebuilt_db_generation_above_state(void **state)
     host_fixture_free(h);
 }
 
+/* build, and a mapUsers the cluster drops (a YAML error inside it): carol is not mapped. */
+static const char *const AWS_AUTH_DROPPED =
+    "mapRoles: |\n" FIXTURE_MAP_ROLE_BUILD "mapUsers: |\n  - userarn: [unclosed\n";
+
+/* Whether login is in the DB now. */
+static bool in_db(struct host_fixture *h, const char *login)
+{
+    char groups[256];
+
+    return groups_of(h, login, groups, sizeof(groups));
+}
+
+/*
+ * A sync of a document with a value the cluster drops, expected to fail
+ * naming it (msg gets the message); its report's unchanged.
+ */
+static bool sync_dropped(struct host_fixture *h, bool if_changed, char *msg, size_t msglen)
+{
+    struct eksauth_sync_report r;
+    struct eksauth_error err;
+    bool unchanged;
+
+    assert_int_equal(if_changed ? run_if_changed(h, &r, &err) : run(h, false, &r, &err),
+                     EKSAUTH_EINVAL);
+    assert_non_null(strstr(err.msg, "dropped, as the cluster drops them: mapUsers ("));
+    assert_int_equal(r.dropped.n, 1);
+    snprintf(msg, msglen, "%s", err.msg);
+    unchanged = r.unchanged;
+    eksauth_sync_report_free(&r);
+    return unchanged;
+}
+
+/*
+ * A value the cluster drops: the DB is written without it once, and every
+ * later sync of the same document fails again with the same message,
+ * writing nothing (the timer's sync each minute, a merged source's watch at
+ * each poll).  Before, the state's version (V!dropped) never matched the
+ * source's, so each wrote the same DB again: a new generation, an fsync,
+ * nscd's caches dropped, every reader mapping it again.  Only the same
+ * bytes count, and the other reasons to plan again stand; the fix applies.
+ */
+static void test_dropped_value_not_written_again(void **state)
+{
+    static const char *const versions[] = {"k8s:100", "k8s:100+eks:0123abcd"};
+    struct eksauth_snapshot_state st;
+    struct eksauth_sync_report r;
+    struct eksauth_error err;
+    char first[EKSAUTH_ERROR_MAX], again[EKSAUTH_ERROR_MAX], version[96];
+    struct host_fixture *h;
+    uint64_t g;
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(versions) / sizeof(versions[0]); i++) {
+        h = host_fixture_new(K8S_CONFIG, NULL);
+        h->cluster_doc = AWS_AUTH_DROPPED;
+        snprintf(h->cluster_version, sizeof(h->cluster_version), "%s", versions[i]);
+        assert_false(sync_dropped(h, false, first, sizeof(first)));
+        g = generation_now(h);
+        assert_true(in_db(h, "build") && !in_db(h, "carol"));
+        snprintf(version, sizeof(version), "%s!dropped", versions[i]);
+        eksauth_snapshot_state_read(&h->ctx.paths, true, &st);
+        assert_string_equal(st.version, version);
+        /* Two more polls: the same failure, the DB not written, the state confirmed. */
+        assert_true(sync_dropped(h, false, again, sizeof(again)));
+        assert_string_equal(again, first);
+        write_state(h, version, st.fetched_at, 1);
+        assert_true(sync_dropped(h, false, again, sizeof(again)));
+        assert_string_equal(again, first);
+        assert_true(generation_now(h) == g);
+        eksauth_snapshot_state_read(&h->ctx.paths, true, &st);
+        assert_string_equal(st.version, version);
+        assert_true(st.checked_at > 1);
+        /* Other bytes under the same version: never taken for it, written. */
+        h->cluster_doc = "mapRoles: |\n" FIXTURE_MAP_ROLE_BUILD "mapUsers: |\n  - userarn: [x\n";
+        assert_false(sync_dropped(h, false, again, sizeof(again)));
+        assert_true(generation_now(h) == g + 1);
+        assert_true(sync_dropped(h, false, again, sizeof(again)));
+        assert_true(generation_now(h) == g + 1);
+        /* Written a day ago: planned again (idle logins, tombstones), and still a failure. */
+        eksauth_snapshot_state_read(&h->ctx.paths, true, &st);
+        write_state(h, version, (long long)time(NULL) - EKSAUTH_SNAPSHOT_REPLAN_S, st.checked_at);
+        assert_false(sync_dropped(h, false, again, sizeof(again)));
+        assert_true(generation_now(h) == g + 2);
+        /* The fix: applied at once, carol back. */
+        h->cluster_doc = AWS_AUTH;
+        snprintf(h->cluster_version, sizeof(h->cluster_version), "k8s:101");
+        assert_int_equal(run(h, false, &r, &err), EKSAUTH_OK);
+        assert_false(r.unchanged);
+        assert_int_equal(r.dropped.n, 0);
+        eksauth_sync_report_free(&r);
+        assert_true(generation_now(h) == g + 3);
+        assert_true(in_db(h, "carol"));
+        host_fixture_free(h);
+    }
+    /* A file source: the timer's --if-changed likewise; a plain sync writes, as asked. */
+    h = host_fixture_new(NULL, AWS_AUTH_DROPPED);
+    assert_false(sync_dropped(h, true, first, sizeof(first)));
+    g = generation_now(h);
+    assert_true(sync_dropped(h, true, again, sizeof(again)));
+    assert_string_equal(again, first);
+    assert_true(generation_now(h) == g);
+    assert_false(sync_dropped(h, false, again, sizeof(again)));
+    assert_true(generation_now(h) == g + 1);
+    host_fixture_write_aws_auth(h, AWS_AUTH);
+    assert_int_equal(run_if_changed(h, &r, &err), EKSAUTH_OK);
+    assert_false(r.unchanged);
+    eksauth_sync_report_free(&r);
+    assert_true(in_db(h, "carol"));
+    host_fixture_free(h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -2329,6 +2441,7 @@ int main(void)
         cmocka_unit_test(test_cluster_source_snapshot),
         cmocka_unit_test(test_cluster_fetch_asks_only_what_changed),
         cmocka_unit_test(test_unchanged_source_replans),
+        cmocka_unit_test(test_dropped_value_not_written_again),
         cmocka_unit_test(test_older_fetch_never_overwrites),
         cmocka_unit_test(test_stale_state_writes_nothing),
         cmocka_unit_test(test_nscd_not_invalidated_is_a_warning),

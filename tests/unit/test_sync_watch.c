@@ -1106,6 +1106,39 @@ static void test_watch_dropped_value_is_followed(void **state)
     }
 }
 
+/*
+ * A merged source lists at each poll (each stream's end): a document with
+ * a value the cluster drops is written once, and each later list of it
+ * finds it applied (lib/sync.c found_unchanged) and says its failure again,
+ * with no summary, writing nothing.  Before, each list wrote the same DB
+ * again (a new generation, fsync, nscd's caches dropped) and told it as
+ * applied.
+ */
+static void test_watch_merged_dropped_value_not_written_again(void **state)
+{
+    struct host_fixture *h = watched_host(MERGED_CONFIG);
+    struct eksauth_snapshot_state first, st;
+    struct watch_run w;
+
+    (void)state;
+    h->cluster_doc = AWS_AUTH_DROPPED;
+    h->watch_started = switch_docs;
+    memset(state_at_stream, 0, sizeof(state_at_stream));
+    memset(docs_from_stream, 0, sizeof(docs_from_stream));
+    watch(h, 3, &w);
+    assert_int_equal(h->cluster_calls, 3); /* the first list, and one after each of 2 streams */
+    assert_int_equal(w.applied, 1);
+    assert_int_equal(occurrences(w.errors, "dropped, as the cluster drops them: mapUsers"), 3);
+    first = state_at_stream[0];
+    assert_string_equal(first.version, "k8s:100!dropped");
+    eksauth_snapshot_state_read(&h->ctx.paths, true, &st);
+    assert_true(st.generation == first.generation);
+    assert_true(st.fetched_at == first.fetched_at);
+    assert_string_equal(st.version, "k8s:100!dropped");
+    assert_false(in_db(h, "carol"));
+    host_fixture_free(h);
+}
+
 static struct fake_nscd owed_nscd; /* nscd_owed_at_stream_end's, started by its hook */
 
 /*
@@ -1172,6 +1205,7 @@ EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_watch_needs_a_cluster_source),
                   cmocka_unit_test(test_watch_deleted_then_recreated),
                   cmocka_unit_test(test_watch_starts_while_aws_auth_is_gone),
                   cmocka_unit_test(test_watch_dropped_value_is_followed),
+                  cmocka_unit_test(test_watch_merged_dropped_value_not_written_again),
                   cmocka_unit_test(test_watch_restart_spreads_its_first_list),
                   cmocka_unit_test(test_watch_failure_tells_its_warnings),
                   cmocka_unit_test(test_watch_failure_tells_its_stale_entries),
