@@ -841,10 +841,10 @@ enum eksauth_status eksauth_iddb_builder_add_tombstone(struct eksauth_iddb_build
         return eksauth_fail(err, EKSAUTH_EINVAL, "identity DB: tombstone %s: %s %u already held",
                             t->name, t->is_group ? "gid" : "uid", t->id);
     /* The header counts tombstones in 32 bits. */
-    if (b->n_tombs >= UINT32_MAX ||
+    if (b->n_tombs >= UINT32_MAX - 1 ||
         !eksauth_array_reserve((void **)&b->tombs, &b->cap_tombs, b->n_tombs, 1,
                                sizeof(*b->tombs)) ||
-        !hmap_put(held, &id, 0))
+        !hmap_put(held, &id, (uint32_t)b->n_tombs))
         return eksauth_fail(err, EKSAUTH_ENOMEM, "identity DB: out of memory");
     nt = &b->tombs[b->n_tombs++];
     memset(nt, 0, sizeof(*nt));
@@ -865,10 +865,25 @@ enum eksauth_status eksauth_iddb_builder_carry_tombstone(struct eksauth_iddb_bui
      * failed every later login's record until the next sync.
      */
     bool used = id_owner(b, t->id) != NULL;
-    enum eksauth_status st = used ? EKSAUTH_OK : eksauth_iddb_builder_add_tombstone(b, t, err);
+    struct hkey id = hkey_id(b->seed, t->id);
+    struct hslot *held = used ? NULL : hmap_find(&b->tomb_ids[t->is_group ? 1 : 0], &id);
+    enum eksauth_status st = EKSAUTH_OK;
 
+    /*
+     * Held already: a login came back beside its own tombstone and a sync
+     * removes it again.  The later end holds, or the id would be free at
+     * the first removal's end, the second's files still on disk.
+     */
+    if (held != NULL) {
+        struct b_tomb *bt = &b->tombs[hslot_val(held)];
+
+        if (t->until > bt->until)
+            bt->until = t->until;
+    } else if (!used) {
+        st = eksauth_iddb_builder_add_tombstone(b, t, err);
+    }
     if (added != NULL)
-        *added = !used && st == EKSAUTH_OK;
+        *added = !used && held == NULL && st == EKSAUTH_OK;
     return st;
 }
 
@@ -1133,12 +1148,28 @@ static int cmp_tomb_keep(const void *a, const void *b)
     return cmp_tomb(a, b);
 }
 
+/* The id sets point into b->tombs; after a sort, at the new places (no allocation). */
+static void reindex_tombs(struct eksauth_iddb_builder *b)
+{
+    size_t i;
+
+    for (i = 0; i < b->n_tombs; i++) {
+        struct hkey id = hkey_id(b->seed, b->tombs[i].id);
+        struct hslot *s = hmap_find(&b->tomb_ids[b->tombs[i].is_group ? 1 : 0], &id);
+
+        if (s != NULL)
+            s->val1 = (uint32_t)i + 1;
+    }
+}
+
 size_t eksauth_iddb_builder_keep_tombstones(struct eksauth_iddb_builder *b, size_t max)
 {
     size_t i, dropped = 0;
+    bool moved = false;
 
     if (b->n_tombs > max) {
         qsort(b->tombs, b->n_tombs, sizeof(*b->tombs), cmp_tomb_keep);
+        moved = true;
         /* Out of the sets too: no allocation, so nothing here can fail. */
         for (i = max; i < b->n_tombs; i++) {
             struct hkey id = hkey_id(b->seed, b->tombs[i].id);
@@ -1149,8 +1180,12 @@ size_t eksauth_iddb_builder_keep_tombstones(struct eksauth_iddb_builder *b, size
         b->n_tombs = max;
     }
     /* In the file's order, so serialize need not sort them (tombs_by_id). */
-    if (!in_order(b->tombs, b->n_tombs, sizeof(*b->tombs), cmp_tomb))
+    if (!in_order(b->tombs, b->n_tombs, sizeof(*b->tombs), cmp_tomb)) {
         qsort(b->tombs, b->n_tombs, sizeof(*b->tombs), cmp_tomb);
+        moved = true;
+    }
+    if (moved)
+        reindex_tombs(b);
     return dropped;
 }
 

@@ -12,8 +12,9 @@
 
 /*
  * Hold id for name until until.  An id an entry of b uses again
- * (eksauth_iddb_builder_carry_tombstone), or one already held as that
- * kind, needs no tombstone: only running out of memory is a failure.
+ * (eksauth_iddb_builder_carry_tombstone) needs no tombstone, and one
+ * already held as that kind is held to the later end: only running out
+ * of memory is a failure.
  */
 static enum eksauth_status hold(struct eksauth_iddb_builder *b, const char *name, uint32_t id,
                                 bool is_group, uint64_t until, size_t *added,

@@ -401,7 +401,8 @@ enum eksauth_status eksauth_iddb_builder_add_tombstone(struct eksauth_iddb_build
  * The one rule for a tombstone whose id an entry of b uses again (its own
  * name came back and holds the id now): none is needed, and it is left
  * out, by a sync's carry (tombstone.h) and by a login's record alike
- * (eksauth_iddb_builder_from_db).  Otherwise eksauth_iddb_builder_add_tombstone.
+ * (eksauth_iddb_builder_from_db).  An id already held as that kind is held
+ * until the later of the two ends.  Otherwise eksauth_iddb_builder_add_tombstone.
  * *added (may be NULL): whether t was added.
  */
 enum eksauth_status eksauth_iddb_builder_carry_tombstone(struct eksauth_iddb_builder *b,

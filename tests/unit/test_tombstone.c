@@ -135,6 +135,59 @@ static void test_removed_names_are_held(void **state)
     free(old_data);
 }
 
+/*
+ * admin-alice was removed (held until NOW + 10 days), logged in again
+ * beside her own tombstone (a login's record keeps it), and a sync removes
+ * her again five days later: her id is held 180 days from that second
+ * removal, not to the first one's end (the first hold used to win, and
+ * freed the id while her newer files were on disk).
+ */
+static void test_removed_again_holds_to_the_later_end(void **state)
+{
+    const uint32_t alice_uid = LO + 50;
+    const char *const back[] = {"admin-alice"};
+    const uint32_t back_uid[] = {alice_uid};
+    struct eksauth_iddb_tombstone_in first = {"admin-alice", alice_uid, false, NOW + 10 * DAY};
+    struct eksauth_iddb_builder *old_b = next_db(NULL, NULL, 0), *b;
+    struct eksauth_iddb_user_in u = {0};
+    struct eksauth_iddb_tombstone t;
+    struct eksauth_iddb *old, *db;
+    void *old_data = NULL, *data = NULL;
+    size_t added = 0;
+
+    (void)state;
+    assert_int_equal(eksauth_iddb_builder_add_tombstone(old_b, &first, NULL), EKSAUTH_OK);
+    u.login = back[0];
+    u.k8s_username = back[0];
+    u.uid = back_uid[0];
+    assert_int_equal(eksauth_iddb_builder_add_user(old_b, &u, NULL), EKSAUTH_OK);
+    old = iddb_sample_open(old_b, &old_data);
+    eksauth_iddb_builder_free(old_b);
+    assert_int_equal(eksauth_iddb_tombstone_count(old), 1);
+    {
+        struct eksauth_iddb_user alice;
+
+        assert_int_equal(eksauth_iddb_user_by_name(old, "admin-alice", &alice), EKSAUTH_OK);
+        assert_int_equal(alice.uid, alice_uid);
+    }
+
+    b = next_db(NULL, NULL, 0);
+    assert_int_equal(eksauth_tombstones_carry(old, b, NOW + 5 * DAY, 180, &added, NULL, NULL),
+                     EKSAUTH_OK);
+    db = iddb_sample_open(b, &data);
+    eksauth_iddb_builder_free(b);
+    assert_int_equal(eksauth_iddb_tombstone_count(db), 1);
+    assert_int_equal(eksauth_iddb_tombstone_at(db, 0, &t), EKSAUTH_OK);
+    assert_string_equal(t.name, "admin-alice");
+    assert_int_equal(t.id, alice_uid);
+    assert_true(t.until == NOW + 5 * DAY + 180 * DAY);
+    assert_true(eksauth_iddb_id_held_from(db, alice_uid, "admin-bob", NOW + 100 * DAY));
+    eksauth_iddb_close(db);
+    free(data);
+    eksauth_iddb_close(old);
+    free(old_data);
+}
+
 /* id_tombstone_days = 0: nothing new is held (old ones still run out). */
 static void test_no_days(void **state)
 {
@@ -285,6 +338,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_removed_names_are_held),
+        cmocka_unit_test(test_removed_again_holds_to_the_later_end),
         cmocka_unit_test(test_no_days),
         cmocka_unit_test(test_many_carried),
         cmocka_unit_test(test_bounded),
