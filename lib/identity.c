@@ -268,7 +268,7 @@ static struct eksauth_plan_group *plan_new_group(struct eksauth_plan *plan,
 #define GROUP_MEMO 16
 
 struct group_memo {
-    const char *k8s[GROUP_MEMO]; /* the plan group's own k8s_group, or NULL */
+    const char *k8s[GROUP_MEMO]; /* a k8s group met (its plan group's, or group_map's), or NULL */
     size_t index[GROUP_MEMO];
 };
 
@@ -321,6 +321,19 @@ static enum eksauth_status plan_add_group(struct eksauth_plan *plan, struct eksa
     known = eksauth_strmap_get(gix, name);
     if (known != EKSAUTH_STRMAP_NONE) {
         g = &plan->groups[known];
+        /*
+         * group_map may send several k8s groups to one local group on
+         * purpose (eksauth_iddb_same_group, as a login records it): the
+         * host's group, joined, never two of eksauth's merged.
+         */
+        if (local && g->local && g->gid != UINT32_MAX) {
+            *index = (ssize_t)known;
+            memo->k8s[slot] = plan_strdup(plan, k8s_group);
+            memo->index[slot] = known;
+            return memo->k8s[slot] != NULL
+                       ? EKSAUTH_OK
+                       : eksauth_fail(err, EKSAUTH_ENOMEM, "identity: out of memory");
+        }
         if (g->k8s_group != NULL && strcmp(g->k8s_group, k8s_group) != 0) {
             /* One POSIX name, one k8s name: never merge two groups by accident. */
             if (g->gid != UINT32_MAX) {
@@ -362,6 +375,16 @@ static enum eksauth_status plan_add_group(struct eksauth_plan *plan, struct eksa
     memo->k8s[slot] = g->k8s_group;
     memo->index[slot] = (size_t)*index;
     return index_put(gix, g->name, (size_t)*index, err);
+}
+
+static bool index_listed(const size_t *idx, size_t n, size_t i)
+{
+    size_t k;
+
+    for (k = 0; k < n; k++)
+        if (idx[k] == i)
+            return true;
+    return false;
 }
 
 /* The name of the group every login is in; false when the prefix leaves no room for it. */
@@ -513,7 +536,8 @@ static enum eksauth_status plan_add_entry(struct eksauth_plan *plan, struct eksa
         st = plan_add_group(plan, gix, memo, cfg, host, e->groups[k], &gi, err);
         if (st != EKSAUTH_OK)
             goto out;
-        if (gi >= 0)
+        /* Once each: only a local group can come twice (group_map joins k8s groups to it). */
+        if (gi >= 0 && !(plan->groups[gi].local && index_listed(idx, n_idx, (size_t)gi)))
             idx[n_idx++] = (size_t)gi;
     }
     if (eksauth_template_has_placeholder(e->username)) {

@@ -285,6 +285,61 @@ static void test_plan_refuses_local_names(void **state)
     assert_non_null(strstr(f->err.msg, "local account"));
 }
 
+/*
+ * group_map sends two k8s groups to one local group on purpose
+ * (docs/names-and-ids.md): both entries' users are in it, and it is not
+ * refused as two k8s groups sharing a name (it was: the sync served it to
+ * no one and said so, while each login recorded it again).
+ */
+static void test_plan_group_map_joins_two_k8s_groups(void **state)
+{
+    struct plan_fixture *f = *state;
+    const struct eksauth_plan_user *ops, *admin;
+    size_t i;
+
+    f->fake.groups[0] = "wheel";
+    f->fake.gids[0] = 10;
+    f->cfg.group_map = calloc(2, sizeof(*f->cfg.group_map));
+    assert_non_null(f->cfg.group_map);
+    f->cfg.group_map[0].from = strdup("ops");
+    f->cfg.group_map[0].to = strdup("wheel");
+    f->cfg.group_map[1].from = strdup("admins");
+    f->cfg.group_map[1].to = strdup("wheel");
+    f->cfg.n_group_map = 2;
+    plan_fixture_load(f, "mapRoles: |\n"
+                         "  - rolearn: arn:aws:iam::123456789012:role/a\n"
+                         "    username: ops\n"
+                         "    groups: [ops]\n"
+                         "  - rolearn: arn:aws:iam::123456789012:role/b\n"
+                         "    username: admin\n"
+                         "    groups: [admins, ops]\n"
+                         "  - rolearn: arn:aws:iam::123456789012:role/c\n"
+                         "    username: other\n"
+                         "    groups: [admins]\n");
+    assert_false(plan_has_warning(&f->plan, "neither is served"));
+    assert_int_equal(f->plan.n_refused_groups, 0);
+    ops = eksauth_plan_find_user(&f->plan, "ops");
+    admin = eksauth_plan_find_user(&f->plan, "admin");
+    assert_non_null(ops);
+    assert_non_null(admin);
+    /* wheel and the group of every login; wheel once, though two of admin's k8s groups lead there.
+     */
+    assert_int_equal(ops->n_groups, 2);
+    assert_int_equal(admin->n_groups, 2);
+    for (i = 0; i < 2; i++) {
+        assert_string_equal(f->plan.groups[ops->group_idx[i]].name, i == 0 ? "wheel" : "eks-users");
+        assert_string_equal(f->plan.groups[admin->group_idx[i]].name,
+                            i == 0 ? "wheel" : "eks-users");
+    }
+    assert_int_equal(f->plan.groups[ops->group_idx[0]].gid, 10);
+    for (i = 0; i < f->plan.n_groups; i++)
+        assert_string_not_equal(f->plan.groups[i].name, "eks-admins");
+    assert_int_equal(plan_fixture_role(f, "c", "s"), EKSAUTH_OK);
+    assert_int_equal(f->id.n_groups, 2);
+    assert_string_equal(f->id.groups[0].name, "wheel");
+    assert_int_equal(f->id.groups[0].gid, 10);
+}
+
 static void test_plan_same_user_from_two_roles_gets_shared_groups(void **state)
 {
     struct plan_fixture *f = *state;
@@ -829,6 +884,8 @@ int main(void)
                                         plan_fixture_teardown),
         cmocka_unit_test_setup_teardown(test_plan_refuses_local_names, plan_fixture_setup,
                                         plan_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_plan_group_map_joins_two_k8s_groups,
+                                        plan_fixture_setup, plan_fixture_teardown),
         cmocka_unit_test_setup_teardown(test_plan_same_user_from_two_roles_gets_shared_groups,
                                         plan_fixture_setup, plan_fixture_teardown),
         cmocka_unit_test_setup_teardown(test_plan_large, plan_fixture_setup, plan_fixture_teardown),
