@@ -436,6 +436,7 @@ static bool parse_source(const char *v, enum eksauth_source *out)
 struct parser {
     struct eksauth_config *cfg;
     const char *filename;
+    unsigned flags; /* EKSAUTH_CONFIG_* */
     unsigned lineno;
     unsigned seen[NKEYS]; /* line where each single-valued key was set, or 0 */
     struct eksauth_error *err;
@@ -760,8 +761,11 @@ static enum eksauth_status check_whole(struct parser *ps)
     char wa[32], wb[32];
     size_t i;
 
-    /* Tokens are bound to a cluster; without its id any cluster's token would do. */
-    if (cfg->cluster_id == NULL)
+    /*
+     * Tokens are bound to a cluster; without its id any cluster's token would
+     * do.  Only doctor lets it be absent, to say so itself (config.h).
+     */
+    if (cfg->cluster_id == NULL && (ps->flags & EKSAUTH_CONFIG_CLUSTER_ID_OPTIONAL) == 0)
         return eksauth_fail(ps->err, EKSAUTH_EINVAL, "config: %s: cluster_id is required",
                             ps->filename);
     if (cfg->uid_min >= cfg->uid_max)
@@ -799,14 +803,17 @@ static enum eksauth_status check_whole(struct parser *ps)
     return EKSAUTH_OK;
 }
 
-enum eksauth_status eksauth_config_parse(struct eksauth_config *cfg, const char *text, size_t len,
-                                         const char *filename, struct eksauth_error *err)
+enum eksauth_status eksauth_config_parse_with(struct eksauth_config *cfg, const char *text,
+                                              size_t len, const char *filename, unsigned flags,
+                                              bool *all_lines, struct eksauth_error *err)
 {
-    struct parser ps = {.cfg = cfg, .filename = filename, .lineno = 0, .err = err};
+    struct parser ps = {.cfg = cfg, .filename = filename, .flags = flags, .lineno = 0, .err = err};
     enum eksauth_status st = EKSAUTH_OK;
     const char *p = text, *end = text + len, *eol;
     char *line = NULL;
 
+    if (all_lines != NULL)
+        *all_lines = false;
     if (ps.filename == NULL)
         ps.filename = "(config)";
     if (!set_string(&cfg->source_file, ps.filename))
@@ -831,9 +838,17 @@ enum eksauth_status eksauth_config_parse(struct eksauth_config *cfg, const char 
         free(line);
         p = eol < end ? eol + 1 : end;
     }
-    if (st == EKSAUTH_OK)
-        st = check_whole(&ps);
-    return st;
+    if (st != EKSAUTH_OK)
+        return st;
+    if (all_lines != NULL)
+        *all_lines = true;
+    return check_whole(&ps);
+}
+
+enum eksauth_status eksauth_config_parse(struct eksauth_config *cfg, const char *text, size_t len,
+                                         const char *filename, struct eksauth_error *err)
+{
+    return eksauth_config_parse_with(cfg, text, len, filename, 0, NULL, err);
 }
 
 enum eksauth_status eksauth_config_init(struct eksauth_config *cfg, struct eksauth_error *err)

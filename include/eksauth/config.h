@@ -1,7 +1,8 @@
 /*
  * config.h - /etc/eksauth/eksauth.conf: "key = value" lines, '#' comments.
  * An unknown key, a bad value, a repeated single-valued key or a missing
- * cluster_id is an error naming file:line.  Parsing is pure; loading checks
+ * cluster_id (unless EKSAUTH_CONFIG_CLUSTER_ID_OPTIONAL) is an error naming
+ * file:line.  Parsing is pure; loading checks
  * that the file is root-owned and not group- or world-writable.
  */
 #ifndef EKSAUTH_CONFIG_H
@@ -141,6 +142,24 @@ enum eksauth_status eksauth_config_init(struct eksauth_config *cfg, struct eksau
  */
 enum eksauth_status eksauth_config_parse(struct eksauth_config *cfg, const char *text, size_t len,
                                          const char *filename, struct eksauth_error *err);
+
+/*
+ * eksauth_config_parse_with's flags.  EKSAUTH_CONFIG_CLUSTER_ID_OPTIONAL: a
+ * config without cluster_id is not refused for that (cfg->cluster_id stays
+ * NULL); every other rule holds.  For eksauth doctor, which says so in its
+ * own words and checks the rest in the same run; the PAM module, sync and
+ * the command line never pass it (eksauth_config_load does not).
+ */
+#define EKSAUTH_CONFIG_CLUSTER_ID_OPTIONAL 0x1u
+
+/*
+ * eksauth_config_parse (flags 0) with flags; all_lines (may be NULL) gets
+ * whether every line parsed, so the rules over the whole file ran: only
+ * then does a NULL cfg->cluster_id mean the file has none.
+ */
+enum eksauth_status eksauth_config_parse_with(struct eksauth_config *cfg, const char *text,
+                                              size_t len, const char *filename, unsigned flags,
+                                              bool *all_lines, struct eksauth_error *err);
 
 /*
  * Read path (at most 1 MiB; with require_root_owned it must be root-owned and

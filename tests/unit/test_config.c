@@ -454,6 +454,94 @@ static void test_missing_cluster_id(void **state)
                  "config: t.conf: cluster_id is required");
 }
 
+/* text parsed with flags: its status, all_lines into *all, the message into msg. */
+static enum eksauth_status parse_with(const char *text, unsigned flags, bool *all, char *msg,
+                                      struct eksauth_config *cfg)
+{
+    struct eksauth_error err = {0};
+    enum eksauth_status st;
+
+    assert_int_equal(eksauth_config_init(cfg, &err), EKSAUTH_OK);
+    st = eksauth_config_parse_with(cfg, text, strlen(text), "t.conf", flags, all, &err);
+    snprintf(msg, EKSAUTH_ERROR_MAX, "%s", st == EKSAUTH_OK ? "" : err.msg);
+    return st;
+}
+
+/* With EKSAUTH_CONFIG_CLUSTER_ID_OPTIONAL, text fails with msg, as it does without. */
+static void expect_optional_error(const char *text, bool all_lines, const char *msg)
+{
+    struct eksauth_config cfg;
+    char got[EKSAUTH_ERROR_MAX];
+    bool all = !all_lines;
+
+    assert_int_equal(parse_with(text, EKSAUTH_CONFIG_CLUSTER_ID_OPTIONAL, &all, got, &cfg),
+                     EKSAUTH_EINVAL);
+    assert_string_equal(got, msg);
+    assert_true(all == all_lines);
+    eksauth_config_free(&cfg);
+}
+
+/*
+ * doctor's option: a config without cluster_id parses (cluster_id NULL,
+ * the other settings read), every other fault is still refused at the
+ * file's own lines, and all_lines tells a bad line from a whole-file rule.
+ * Without the option the same text is refused as before.
+ */
+static void test_cluster_id_optional(void **state)
+{
+    static const char *const no_id = "# no cluster_id\nregion = us-east-1\nuid_min = 70000\n";
+    struct eksauth_config cfg;
+    char msg[EKSAUTH_ERROR_MAX];
+    bool all = false;
+
+    (void)state;
+    assert_int_equal(parse_with(no_id, EKSAUTH_CONFIG_CLUSTER_ID_OPTIONAL, &all, msg, &cfg),
+                     EKSAUTH_OK);
+    assert_true(all);
+    assert_null(cfg.cluster_id);
+    assert_string_equal(cfg.region, "us-east-1");
+    assert_int_equal(cfg.uid_min, 70000);
+    eksauth_config_free(&cfg);
+    assert_int_equal(parse_with(no_id, 0, &all, msg, &cfg), EKSAUTH_EINVAL);
+    assert_true(all);
+    assert_string_equal(msg, "config: t.conf: cluster_id is required");
+    eksauth_config_free(&cfg);
+    assert_int_equal(parse_with("", EKSAUTH_CONFIG_CLUSTER_ID_OPTIONAL, NULL, msg, &cfg),
+                     EKSAUTH_OK);
+    eksauth_config_free(&cfg);
+    /* With cluster_id it reads as without the option. */
+    assert_int_equal(parse_with(BASE, EKSAUTH_CONFIG_CLUSTER_ID_OPTIONAL, &all, msg, &cfg),
+                     EKSAUTH_OK);
+    assert_string_equal(cfg.cluster_id, "prod-1");
+    eksauth_config_free(&cfg);
+
+    /* Each line's faults: all_lines false, so doctor does not call cluster_id missing. */
+    expect_optional_error("region = us-east-1\nclusterid = prod\ncluster_id = prod\n", false,
+                          "config: t.conf:2: unknown key \"clusterid\": did you mean cluster_id? "
+                          "(eksauth.conf(5))");
+    expect_optional_error("region\n", false,
+                          "config: t.conf:1: missing '=' (lines are \"key = value\")");
+    expect_optional_error("cluster_id = prod/1\n", false,
+                          "config: t.conf:1: cluster_id: may only hold letters, digits, '.', '_' "
+                          "and '-'");
+    expect_optional_error("uid_min = 5000\nuid_min = 6000\n", false,
+                          "config: t.conf:2: uid_min: repeated (first set on line 1): keep one of "
+                          "the two lines");
+    /* The rules over the whole file, at the lines of the text given (nothing added). */
+    expect_optional_error("# a comment\nuid_min = 70000\nuid_max = 60000", true,
+                          "config: t.conf:3: uid_min (70000, line 2) must be below uid_max "
+                          "(60000, line 3)");
+    expect_optional_error("sts_connect_timeout = 20\n", true,
+                          "config: t.conf:1: sts_timeout (10, the default) is less than "
+                          "sts_connect_timeout (20, line 1)");
+    expect_optional_error("max_snapshot_age = 60\n", true,
+                          "config: t.conf:1: max_snapshot_age (60) must be 0 (no limit) or at "
+                          "least 120 seconds");
+    expect_optional_error("sts_host = sts.example.com\n", true,
+                          "config: t.conf: sts_host sts.example.com is not under partition aws's "
+                          "domain");
+}
+
 static void test_lists(void **state)
 {
     struct eksauth_config cfg;
@@ -688,6 +776,7 @@ int main(void)
         cmocka_unit_test(test_nul_byte),
         cmocka_unit_test(test_repeated),
         cmocka_unit_test(test_missing_cluster_id),
+        cmocka_unit_test(test_cluster_id_optional),
         cmocka_unit_test(test_lists),
         cmocka_unit_test(test_maps),
         cmocka_unit_test(test_whole_file_rules),

@@ -140,63 +140,33 @@ static void report_config_error(struct doctor *d, const char *host, const char *
 }
 
 /*
- * A config without cluster_id: lib/config.c stops there, before its rules
- * over the whole file (uid range, timeouts, sts_host's partition).  Its
- * text parsed again with a cluster_id line added at its end, so that the
- * error those rules give is said in the same run, at the lines it names.
- * True when they pass.
- */
-static bool check_rest(struct doctor *d, const char *host, const char *text, size_t len)
-{
-    static const char added[] = "\ncluster_id = doctor-check\n";
-    struct eksauth_config cfg;
-    struct eksauth_error err;
-    char *whole;
-    bool ok;
-
-    whole = malloc(len + sizeof(added));
-    if (whole == NULL || eksauth_config_init(&cfg, &err) != EKSAUTH_OK) {
-        free(whole);
-        d->nomem = true;
-        return false;
-    }
-    memcpy(whole, text, len);
-    memcpy(whole + len, added, sizeof(added));
-    ok = eksauth_config_parse(&cfg, whole, len + sizeof(added) - 1, host, &err) == EKSAUTH_OK;
-    if (!ok)
-        report_config_error(d, host, err.msg);
-    eksauth_config_free(&cfg);
-    free(whole);
-    return ok;
-}
-
-/*
  * The config's lines into d->cfg: true when valid.  One without cluster_id
+ * is parsed with lib/config.c's every other rule (so the error those give
+ * is said in the same run, at the operator's lines) and, when they hold,
  * is still usable for the other checks.
  */
 static bool parse_config(struct doctor *d, const char *host, const char *text, size_t len)
 {
     struct eksauth_error err;
     struct finding *f;
+    bool all_lines = false, ok;
 
-    if (eksauth_config_parse(&d->cfg, text, len, host, &err) == EKSAUTH_OK) {
-        d->cfg_usable = true;
-        return true;
+    ok = eksauth_config_parse_with(&d->cfg, text, len, host, EKSAUTH_CONFIG_CLUSTER_ID_OPTIONAL,
+                                   &all_lines, &err) == EKSAUTH_OK;
+    /* Only when every line was read: a cluster_id after a bad line is not missing. */
+    if (all_lines && d->cfg.cluster_id == NULL) {
+        f = report(d, LV_ERROR, "config", host,
+                   "cluster_id is not set: without it any cluster's token would do, so eksauth "
+                   "refuses to run");
+        set_fix(d, f,
+                "add the line \"cluster_id = NAME\" to %s, NAME being the cluster's name as in "
+                "aws eks get-token --cluster-name NAME",
+                host);
     }
-    if (strstr(err.msg, "cluster_id is required") == NULL) {
+    if (!ok)
         report_config_error(d, host, err.msg);
-        return false;
-    }
-    f = report(d, LV_ERROR, "config", host,
-               "cluster_id is not set: without it any cluster's token would do, so eksauth "
-               "refuses to run");
-    set_fix(d, f,
-            "add the line \"cluster_id = NAME\" to %s, NAME being the cluster's name as in aws "
-            "eks get-token --cluster-name NAME",
-            host);
-    /* The lines parsed: the rest of the settings are usable unless the whole-file rules fail. */
-    d->cfg_usable = check_rest(d, host, text, len);
-    return false;
+    d->cfg_usable = ok;
+    return ok && d->cfg.cluster_id != NULL;
 }
 
 void check_config(struct doctor *d)
