@@ -89,6 +89,18 @@ like "$out" "^ok $SECDIR/pam_eksauth.so: pam_eksauth.so is installed where libpa
     "PAM module beside pam_unix.so: ok"
 unlike "$out" '^error ' "no module error then"
 
+# The same cache, and /usr/local/lib in this shell's LD_LIBRARY_PATH too: ld.so
+# finds the module without it (what sshd loads), so no warning; the ok.
+DOCTOR_LD=/usr/local/lib in_ns '
+    printf "include /etc/ld.so.conf\n/usr/local/lib\n" >"$T/ld.so.conf"
+    ldconfig -C "$T/ld.so.cache" -f "$T/ld.so.conf"
+    mount --bind "$T/ld.so.cache" /etc/ld.so.cache'
+DOCTOR_LD=
+out=$(cat "$T/out")
+like "$out" '^ok /usr/local/lib/libnss_eksauth.so.2: libnss_eksauth.so.2 is installed: glibc loads it from there' \
+    "NSS module in ld.so's cache and in LD_LIBRARY_PATH: ok, as ld.so finds it without"
+unlike "$out" '^warning /usr/local/lib/libnss' "... and no LD_LIBRARY_PATH warning"
+
 # Under --root (an image) the files are looked for as before: this host's
 # loaders are not the image's.
 mkdir -p "$T/img/usr/local/lib"

@@ -148,6 +148,14 @@ int slurp(const struct doctor *d, const char *host, char **out, size_t *outlen);
 
 bool path_exists(const struct doctor *d, const char *host);
 
+/*
+ * Run path (argv, env; stdin and stderr /dev/null) on this host: its output
+ * into *out, NUL-terminated (free it), length *outlen.  True when it exited
+ * 0 having written less than max bytes; d->nomem set when memory ran out.
+ */
+bool run_output(struct doctor *d, const char *path, char *const argv[], char *const env[],
+                size_t max, char **out, size_t *outlen);
+
 /* Lines of a buffer, split in place: next_line returns each, NUL-terminated; no counts them. */
 struct lines {
     char *p, *end;

@@ -10,6 +10,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <glob.h>
+#include <link.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -409,6 +410,62 @@ static bool in_ld_library_path(const char *dir)
     return false;
 }
 
+#define NSS_NAME  "libnss_eksauth.so.2"
+#define TRACE_MAX (64 * 1024) /* ld.so's list of a program's libraries: a few lines */
+
+/* dl_iterate_phdr's callback: the first object is the program, its PT_INTERP ld.so's path. */
+static int interp_of(struct dl_phdr_info *info, size_t size, void *data)
+{
+    size_t i;
+
+    (void)size;
+    for (i = 0; i < info->dlpi_phnum; i++) {
+        if (info->dlpi_phdr[i].p_type == PT_INTERP)
+            fmt(data, PATH_MAX, "%s", (const char *)(info->dlpi_addr + info->dlpi_phdr[i].p_vaddr));
+    }
+    return 1;
+}
+
+/*
+ * Whether ld.so, without LD_LIBRARY_PATH (as sshd runs), finds the module at
+ * loaded, the file this process loaded.  Asked of ld.so itself as ldd asks
+ * it: LD_TRACE_LOADED_OBJECTS, the module as LD_PRELOAD, libc.so.6 (which
+ * has no RUNPATH) as the program; so its cache, its system folders and their
+ * hwcaps subfolders count as they do for sshd, and nothing is run.  False
+ * when it cannot be asked or finds another copy.
+ */
+static bool found_by_default(struct doctor *d, const char *loaded)
+{
+    static char *const env[] = {"LD_TRACE_LOADED_OBJECTS=1", "LD_PRELOAD=" NSS_NAME, NULL};
+    static const char arrow[] = NSS_NAME " => ";
+    char ldso[PATH_MAX] = "", *argv[3], *out = NULL, *p, *end;
+    struct stat a, b;
+    Dl_info info;
+    size_t len;
+    bool same = false;
+
+    if (dl_iterate_phdr(interp_of, ldso) == 0 || ldso[0] == '\0' ||
+        dladdr((const void *)getpwnam_r, &info) == 0 || info.dli_fname == NULL)
+        return false;
+    argv[0] = ldso;
+    argv[1] = (char *)info.dli_fname;
+    argv[2] = NULL;
+    if (!run_output(d, ldso, argv, env, TRACE_MAX, &out, &len))
+        return false;
+    /* "\tlibnss_eksauth.so.2 => /usr/lib/x86_64-linux-gnu/libnss_eksauth.so.2 (0x...)" */
+    for (p = out; !same && (p = strstr(p, arrow)) != NULL; p = end) {
+        p += sizeof(arrow) - 1;
+        end = strstr(p, " (0x");
+        if (end == NULL)
+            break;
+        *end++ = '\0';
+        same = stat(p, &a) == 0 && stat(loaded, &b) == 0 && a.st_dev == b.st_dev &&
+               a.st_ino == b.st_ino;
+    }
+    free(out);
+    return same;
+}
+
 /*
  * On this host, the NSS module as glibc loads it: by the name nsswitch.conf
  * gives it, from the folders ld.so searches (its cache, /lib, /usr/lib, the
@@ -425,13 +482,16 @@ static void check_nss_live(struct doctor *d, const char *const *patterns, const 
     void *h, *sym;
     bool loaded;
 
-    h = dlopen("libnss_eksauth.so.2", RTLD_LAZY);
+    h = dlopen(NSS_NAME, RTLD_LAZY);
     if (h != NULL) {
         sym = dlsym(h, "_nss_eksauth_getpwnam_r");
         loaded = sym != NULL && dladdr(sym, &info) != 0 && info.dli_fname != NULL;
-        if (loaded && folder_of(sym, found) && in_ld_library_path(found)) {
-            /* sshd, cron and sudo's children have no LD_LIBRARY_PATH: what it finds they may not.
-             */
+        /*
+         * sshd, cron and sudo's children have no LD_LIBRARY_PATH: what it finds they may not,
+         * unless ld.so finds the same file without it (a folder also in its cache or its own).
+         */
+        if (loaded && folder_of(sym, found) && in_ld_library_path(found) &&
+            !found_by_default(d, info.dli_fname)) {
             f = report(d, LV_WARNING, "modules", info.dli_fname,
                        "libnss_eksauth.so.2 was found in a folder this shell's LD_LIBRARY_PATH "
                        "names, which services such as sshd do not have");

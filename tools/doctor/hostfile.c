@@ -6,10 +6,13 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "doctor.h"
@@ -268,4 +271,61 @@ const char *base_name(const char *path)
     const char *slash = strrchr(path, '/');
 
     return slash != NULL ? slash + 1 : path;
+}
+
+bool run_output(struct doctor *d, const char *path, char *const argv[], char *const env[],
+                size_t max, char **out, size_t *outlen)
+{
+    posix_spawn_file_actions_t fa;
+    char *buf = NULL;
+    size_t len = 0;
+    ssize_t got;
+    int fds[2] = {-1, -1}, status = 0;
+    pid_t pid = -1;
+    bool done = false;
+
+    *out = NULL;
+    *outlen = 0;
+    if (pipe2(fds, O_CLOEXEC) != 0)
+        return false;
+    buf = malloc(max + 1);
+    if (buf == NULL || posix_spawn_file_actions_init(&fa) != 0) {
+        d->nomem = buf == NULL;
+        goto out;
+    }
+    /* Its output to us, its complaints nowhere: a failure means "read the files". */
+    if (posix_spawn_file_actions_adddup2(&fa, fds[1], STDOUT_FILENO) != 0 ||
+        posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0) != 0 ||
+        posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0) != 0 ||
+        posix_spawn(&pid, path, &fa, NULL, argv, env) != 0)
+        pid = -1;
+    posix_spawn_file_actions_destroy(&fa);
+    close(fds[1]);
+    fds[1] = -1;
+    if (pid < 0)
+        goto out;
+    while (len < max && (got = read(fds[0], buf + len, max - len)) != 0) {
+        if (got > 0)
+            len += (size_t)got;
+        else if (errno != EINTR)
+            break;
+    }
+    close(fds[0]);
+    fds[0] = -1;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || len >= max)
+        goto out;
+    buf[len] = '\0';
+    *out = buf;
+    *outlen = len;
+    buf = NULL;
+    done = true;
+out:
+    if (fds[0] >= 0)
+        close(fds[0]);
+    if (fds[1] >= 0)
+        close(fds[1]);
+    free(buf);
+    return done;
 }

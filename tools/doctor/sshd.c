@@ -18,15 +18,12 @@
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <fnmatch.h>
 #include <glob.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "doctor.h"
@@ -546,14 +543,10 @@ static bool sshd_t(struct doctor *d, const char *user, char *where, struct sshd_
 {
     static char *const env[] = {"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C", NULL};
     char spec[256], *argv[5], *buf = NULL;
-    posix_spawn_file_actions_t fa;
     size_t len = 0;
-    ssize_t got;
-    int fds[2] = {-1, -1}, status = 0;
-    pid_t pid = -1;
     bool done = false;
 
-    if (d->root[0] != '\0' || access(SSHD_PATH, X_OK) != 0 || pipe2(fds, O_CLOEXEC) != 0)
+    if (d->root[0] != '\0' || access(SSHD_PATH, X_OK) != 0)
         return false;
     fmt(spec, sizeof(spec), SSHD_T_SPEC, user);
     argv[0] = SSHD_PATH;
@@ -561,43 +554,11 @@ static bool sshd_t(struct doctor *d, const char *user, char *where, struct sshd_
     argv[2] = "-C";
     argv[3] = spec;
     argv[4] = NULL;
-    buf = malloc(SSHD_T_MAX + 1);
-    if (buf == NULL || posix_spawn_file_actions_init(&fa) != 0) {
-        d->nomem = buf == NULL;
-        goto out;
+    if (run_output(d, SSHD_PATH, argv, env, SSHD_T_MAX, &buf, &len) && len > 0) {
+        fmt(where, WHERE_MAX, "sshd -T -C %s", spec);
+        sshd_t_parse(d, buf, len, where, v);
+        done = true;
     }
-    /* Its output to us, its complaints nowhere: a failure means "read the files". */
-    if (posix_spawn_file_actions_adddup2(&fa, fds[1], STDOUT_FILENO) != 0 ||
-        posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0) != 0 ||
-        posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0) != 0 ||
-        posix_spawn(&pid, SSHD_PATH, &fa, NULL, argv, env) != 0)
-        pid = -1;
-    posix_spawn_file_actions_destroy(&fa);
-    close(fds[1]);
-    fds[1] = -1;
-    if (pid < 0)
-        goto out;
-    while (len < SSHD_T_MAX && (got = read(fds[0], buf + len, SSHD_T_MAX - len)) != 0) {
-        if (got > 0)
-            len += (size_t)got;
-        else if (errno != EINTR)
-            break;
-    }
-    close(fds[0]);
-    fds[0] = -1;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-        ;
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || len == 0 || len >= SSHD_T_MAX)
-        goto out;
-    buf[len] = '\0';
-    fmt(where, WHERE_MAX, "sshd -T -C %s", spec);
-    sshd_t_parse(d, buf, len, where, v);
-    done = true;
-out:
-    if (fds[0] >= 0)
-        close(fds[0]);
-    if (fds[1] >= 0)
-        close(fds[1]);
     free(buf);
     return done;
 }
