@@ -117,6 +117,7 @@ int cmd_doctor(struct eksauth_cli *cli, int argc, char **argv)
         rc = count_findings(&d, LV_ERROR) > 0 ? EXIT_REJECTED : 0;
 out:
     free_findings(&d);
+    pam_sshd_free(&d);
     if (d.db != NULL)
         eksauth_iddb_close(d.db);
     if (d.cfg_init)

@@ -58,6 +58,7 @@
 #include "eksauth/iddb.h"
 
 struct eksauth_cli;
+struct pam_stack;
 struct stat;
 
 #define TEXT_MAX      (4u * 1024 * 1024)          /* a host's text file (pam.d, sudoers, ...) */
@@ -93,6 +94,11 @@ struct doctor {
     char conf_host[PATH_MAX];
     struct eksauth_paths paths; /* the config and DB paths, as paths.h derives them */
     struct eksauth_iddb *db;    /* NULL when missing or refused */
+    /* sshd's PAM stack, read once (pam.c's sshd_stack); NULL until then. */
+    struct pam_stack *sshd_pam;
+    /* Findings of a reading made early, held to be said in their check's turn (report.c). */
+    struct finding *held;
+    size_t n_held;
 };
 
 /* ---- report.c: findings and output ---- */
@@ -122,8 +128,13 @@ size_t count_findings(const struct doctor *d, enum level lv);
 
 void free_findings(struct doctor *d);
 
-/* Take back the findings made since there were from (a reading made again, and said, later). */
-void drop_findings(struct doctor *d, size_t from);
+/*
+ * Take the findings made since there were from out of the list into
+ * d->held (a reading made early, for another check's use), and make them
+ * again, as report would, in their own check's turn (give_held_findings).
+ */
+void hold_findings(struct doctor *d, size_t from);
+void give_held_findings(struct doctor *d);
 
 /* ---- hostfile.c: the host's files, lines and words ---- */
 
@@ -193,9 +204,12 @@ void check_network(struct doctor *d); /* --network */
  * pam.c: the config pam_eksauth reads in sshd's stack, into path (PATH_MAX
  * bytes): the config= of its first auth line, else of its first account
  * line.  False (path "") when that line names none: the module's default.
- * Nothing is reported (check_pam_sshd reads the stack again and says).
+ * The stack is kept for check_pam_sshd, which says what reading it found.
  */
 bool pam_sshd_config(struct doctor *d, char *path);
+
+/* pam.c: free d->sshd_pam. */
+void pam_sshd_free(struct doctor *d);
 
 /* pam.c: /etc/pam.d/sudo asks pam_eksauth (a warning when not: sudoers.c asks when a rule needs
  * it). */

@@ -1076,19 +1076,47 @@ static ssize_t pam_config_line(const struct pam_stack *st)
     return i >= 0 ? i : pam_find(st, "account", "pam_eksauth.so", 0);
 }
 
+/*
+ * sshd's stack as Linux-PAM 1.6 reads it, read on first use and kept in
+ * d->sshd_pam: the config doctor checks and check_pam_sshd both come from
+ * this one reading.  NULL (d->nomem set) when memory ran out.
+ */
+static struct pam_stack *sshd_stack(struct doctor *d)
+{
+    if (d->sshd_pam != NULL)
+        return d->sshd_pam;
+    d->sshd_pam = calloc(1, sizeof(*d->sshd_pam));
+    if (d->sshd_pam == NULL) {
+        d->nomem = true;
+        return NULL;
+    }
+    pam_read(d, "sshd", NULL, 0, PAM_JOIN_16, d->sshd_pam);
+    return d->sshd_pam;
+}
+
+void pam_sshd_free(struct doctor *d)
+{
+    if (d->sshd_pam == NULL)
+        return;
+    pam_stack_free(d->sshd_pam);
+    free(d->sshd_pam);
+    d->sshd_pam = NULL;
+}
+
 bool pam_sshd_config(struct doctor *d, char *path)
 {
-    struct pam_stack st = {NULL, 0, false};
     size_t before = d->n_findings;
+    struct pam_stack *st = sshd_stack(d);
     ssize_t i;
 
     path[0] = '\0';
-    pam_read(d, "sshd", NULL, 0, PAM_JOIN_16, &st);
-    drop_findings(d, before);
-    i = pam_config_line(&st);
+    /* What the reading found is pam's to say, in its turn: check_pam_sshd. */
+    hold_findings(d, before);
+    if (st == NULL)
+        return false;
+    i = pam_config_line(st);
     if (i >= 0)
-        pam_config_of(d, &st.v[i], path);
-    pam_stack_free(&st);
+        pam_config_of(d, &st->v[i], path);
     return path[0] != '\0';
 }
 
@@ -1121,23 +1149,25 @@ static void pam_check_config_same(struct doctor *d, const struct pam_stack *st)
 void check_pam_sshd(struct doctor *d)
 {
     const char *host = "/etc/pam.d/sshd";
-    struct pam_stack st = {NULL, 0, false}, old = {NULL, 0, false};
+    struct pam_stack old = {NULL, 0, false}, *st;
     struct finding *f;
 
-    pam_read(d, "sshd", NULL, 0, PAM_JOIN_16, &st);
+    give_held_findings(d);
+    st = sshd_stack(d);
+    if (st == NULL)
+        return;
     pam_read(d, "sshd", NULL, 0, PAM_JOIN_15, &old);
-    if (!st.found) {
+    if (!st->found) {
         f = report(d, LV_ERROR, "pam", host, "missing: sshd has no PAM service");
         set_fix(d, f, "install -m 0644 %s/pam.d/sshd %s", EXAMPLES, host);
     } else {
-        pam_check_missing_modules(d, &st, &old);
-        pam_check_args(d, &st);
-        pam_check_config_same(d, &st);
-        pam_check_auth(d, "sshd", &st, LV_ERROR);
-        pam_check_account(d, host, &st);
-        pam_check_session(d, host, &st);
+        pam_check_missing_modules(d, st, &old);
+        pam_check_args(d, st);
+        pam_check_config_same(d, st);
+        pam_check_auth(d, "sshd", st, LV_ERROR);
+        pam_check_account(d, host, st);
+        pam_check_session(d, host, st);
     }
-    pam_stack_free(&st);
     pam_stack_free(&old);
 }
 

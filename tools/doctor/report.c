@@ -117,31 +117,58 @@ size_t count_findings(const struct doctor *d, enum level lv)
     return n;
 }
 
-void drop_findings(struct doctor *d, size_t from)
+/* Free a list of n findings and empty it. */
+static void free_list(struct finding **v, size_t *n)
 {
     size_t i;
 
-    for (i = from; i < d->n_findings; i++) {
-        free(d->findings[i].where);
-        free(d->findings[i].problem);
-        free(d->findings[i].fix);
+    for (i = 0; i < *n; i++) {
+        free((*v)[i].where);
+        free((*v)[i].problem);
+        free((*v)[i].fix);
     }
-    if (from < d->n_findings)
-        d->n_findings = from;
+    free(*v);
+    *v = NULL;
+    *n = 0;
+}
+
+void hold_findings(struct doctor *d, size_t from)
+{
+    struct finding *grown;
+    size_t n;
+
+    if (from >= d->n_findings)
+        return;
+    n = d->n_findings - from;
+    grown = realloc(d->held, (d->n_held + n) * sizeof(*grown));
+    if (grown == NULL) {
+        d->nomem = true;
+        return;
+    }
+    d->held = grown;
+    memcpy(&d->held[d->n_held], &d->findings[from], n * sizeof(*grown));
+    d->n_held += n;
+    d->n_findings = from;
+}
+
+void give_held_findings(struct doctor *d)
+{
+    struct finding *h, *f;
+    size_t i;
+
+    for (i = 0; i < d->n_held; i++) {
+        h = &d->held[i];
+        f = report(d, h->level, h->check, h->where, "%s", h->problem);
+        if (h->fix != NULL)
+            set_fix(d, f, "%s", h->fix);
+    }
+    free_list(&d->held, &d->n_held);
 }
 
 void free_findings(struct doctor *d)
 {
-    size_t i;
-
-    for (i = 0; i < d->n_findings; i++) {
-        free(d->findings[i].where);
-        free(d->findings[i].problem);
-        free(d->findings[i].fix);
-    }
-    free(d->findings);
-    d->findings = NULL;
-    d->n_findings = 0;
+    free_list(&d->findings, &d->n_findings);
+    free_list(&d->held, &d->n_held);
 }
 
 static int print_text(const struct doctor *d, size_t errors, size_t warnings)
