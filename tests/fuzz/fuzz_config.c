@@ -4,14 +4,40 @@
  * one line naming the file; an accepted config has a cluster id of the
  * x-k8s-aws-id alphabet (it becomes an HTTP header), an id range the
  * names module accepts and a sane pair of timeouts; and it frees cleanly
- * either way (LeakSanitizer).
+ * either way (LeakSanitizer).  eksauth doctor's reading
+ * (EKSAUTH_CONFIG_CLUSTER_ID_OPTIONAL) accepts what the strict one does,
+ * and refuses only what the strict one refuses.
  */
 #include "config.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 #include "eksauth/config.h"
 #include "fuzz.h"
+
+/* The same text as doctor reads it: never stricter than the strict parse, and only as lax as told.
+ */
+static void doctor_reading(const uint8_t *data, size_t size, enum eksauth_status strict)
+{
+    struct eksauth_config cfg;
+    struct eksauth_error err;
+    enum eksauth_status st;
+    bool all_lines = false;
+
+    if (eksauth_config_init(&cfg, &err) != EKSAUTH_OK)
+        return;
+    st = eksauth_config_parse_with(&cfg, (const char *)data, size, "fuzz.conf",
+                                   EKSAUTH_CONFIG_CLUSTER_ID_OPTIONAL, &all_lines, &err);
+    if (strict == EKSAUTH_OK)
+        FUZZ_ASSERT(st == EKSAUTH_OK && cfg.cluster_id != NULL && all_lines);
+    else if (st == EKSAUTH_OK)
+        /* Refused strictly, accepted here: only for the missing cluster_id. */
+        FUZZ_ASSERT(cfg.cluster_id == NULL && all_lines);
+    else
+        fuzz_check_message(err.msg);
+    eksauth_config_free(&cfg);
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -37,5 +63,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FUZZ_ASSERT(strstr(err.msg, "fuzz.conf") != NULL);
     }
     eksauth_config_free(&cfg);
+    doctor_reading(data, size, st);
     return 0;
 }
