@@ -295,10 +295,11 @@ struct eksauth_iddb_builder {
     struct hmap user_by_name, group_by_name, id_owner;
     uint64_t seed; /* every map's hash seed */
     /*
-     * The ids tombstones hold, as a uid ([0]) and as a gid ([1]); a set
-     * (the values are not read): one id and kind, one tombstone, found in
-     * O(1) (a DB may carry a million: a scan per add made every sync and
-     * first login quadratic in them).
+     * The ids tombstones hold, as a uid ([0]) and as a gid ([1]), each to
+     * its tombstone's index in tombs (carry_tombstone raises its end):
+     * whatever reorders tombs re-points them (reindex_tombs).  One id and
+     * kind, one tombstone, found in O(1) (a DB may carry a million: a scan
+     * per add made every sync and first login quadratic in them).
      */
     struct hmap tomb_ids[2];
     /*

@@ -318,6 +318,21 @@ static enum eksauth_status plan_add_group(struct eksauth_plan *plan, struct eksa
         return add_warning(plan, err, "k8s group '%s' has no POSIX name: %s; not served", k8s_group,
                            nerr.msg);
     }
+    /*
+     * Before the plan's groups are asked: a name that meets a group_map
+     * target there must be refused for itself, never take that target
+     * from the k8s groups mapped to it (in whichever order they come).
+     */
+    if (mapped == NULL && host != NULL && host->local_group != NULL &&
+        host->local_group(host->ctx, name, &local_gid))
+        /* A local group is the host's; joining it needs an explicit group_map. */
+        return add_warning(plan, err,
+                           "POSIX group '%s' (k8s group '%s') is a local group; not served "
+                           "(map it on purpose with group_map)",
+                           name, k8s_group);
+    if (mapped != NULL && !local)
+        return add_warning(plan, err, "group_map names '%s' for '%s', which is not a local group",
+                           name, k8s_group);
     known = eksauth_strmap_get(gix, name);
     if (known != EKSAUTH_STRMAP_NONE) {
         g = &plan->groups[known];
@@ -353,16 +368,6 @@ static enum eksauth_status plan_add_group(struct eksauth_plan *plan, struct eksa
         memo->index[slot] = known;
         return EKSAUTH_OK;
     }
-    if (mapped == NULL && host != NULL && host->local_group != NULL &&
-        host->local_group(host->ctx, name, &local_gid))
-        /* A local group is the host's; joining it needs an explicit group_map. */
-        return add_warning(plan, err,
-                           "POSIX group '%s' (k8s group '%s') is a local group; not served "
-                           "(map it on purpose with group_map)",
-                           name, k8s_group);
-    if (mapped != NULL && !local)
-        return add_warning(plan, err, "group_map names '%s' for '%s', which is not a local group",
-                           name, k8s_group);
     g = plan_new_group(plan, name);
     if (g == NULL)
         return eksauth_fail(err, EKSAUTH_ENOMEM, "identity: out of memory");

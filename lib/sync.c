@@ -560,8 +560,9 @@ static void append_dropped(const struct eksauth_awsauth *aa, struct eksauth_erro
 
 /*
  * The version a document written without dropped values is kept under:
- * a fetch never gives one with '!' (kube.c's alphabet has none; a file's is
- * "file"), so the state keeps it apart from the source's own version.
+ * no fetch gives one ending in "!dropped" (kube.c's resourceVersion
+ * alphabet has no '!'; cluster.c's only one with it is "k8s:!absent"; a
+ * file's is "file"), so the state keeps it apart from the source's own.
  */
 static void dropped_version(const char *version, char out[EKSAUTH_CLUSTER_VERSION_MAX])
 {
@@ -1184,6 +1185,12 @@ enum eksauth_status eksauth_sync_run(struct eksauth_ctx *ctx,
     }
     if (st == EKSAUTH_OK && report->unconfirmed[0] != '\0')
         st = unconfirmed_failure(report, err);
+    else if (st != EKSAUTH_OK && report->unconfirmed[0] != '\0')
+        /* A failure of its own (values the cluster drops) must not hide the clock running out. */
+        eksauth_error_append(err,
+                             "; and the snapshot's state was not updated (%s): max_snapshot_age "
+                             "counts from the last update, so fix this before it refuses logins",
+                             report->unconfirmed);
     return st;
 }
 

@@ -285,6 +285,20 @@ static void test_plan_refuses_local_names(void **state)
     assert_non_null(strstr(f->err.msg, "local account"));
 }
 
+/* group_map from pairs[0..2n): k8s group, local group. */
+static void set_group_map(struct plan_fixture *f, const char *const *pairs, size_t n)
+{
+    size_t i;
+
+    f->cfg.group_map = calloc(n, sizeof(*f->cfg.group_map));
+    assert_non_null(f->cfg.group_map);
+    for (i = 0; i < n; i++) {
+        f->cfg.group_map[i].from = strdup(pairs[2 * i]);
+        f->cfg.group_map[i].to = strdup(pairs[2 * i + 1]);
+    }
+    f->cfg.n_group_map = n;
+}
+
 /*
  * group_map sends two k8s groups to one local group on purpose
  * (docs/names-and-ids.md): both entries' users are in it, and it is not
@@ -299,13 +313,7 @@ static void test_plan_group_map_joins_two_k8s_groups(void **state)
 
     f->fake.groups[0] = "wheel";
     f->fake.gids[0] = 10;
-    f->cfg.group_map = calloc(2, sizeof(*f->cfg.group_map));
-    assert_non_null(f->cfg.group_map);
-    f->cfg.group_map[0].from = strdup("ops");
-    f->cfg.group_map[0].to = strdup("wheel");
-    f->cfg.group_map[1].from = strdup("admins");
-    f->cfg.group_map[1].to = strdup("wheel");
-    f->cfg.n_group_map = 2;
+    set_group_map(f, (const char *const[]){"ops", "wheel", "admins", "wheel"}, 2);
     plan_fixture_load(f, "mapRoles: |\n"
                          "  - rolearn: arn:aws:iam::123456789012:role/a\n"
                          "    username: ops\n"
@@ -338,6 +346,70 @@ static void test_plan_group_map_joins_two_k8s_groups(void **state)
     assert_int_equal(f->id.n_groups, 2);
     assert_string_equal(f->id.groups[0].name, "wheel");
     assert_int_equal(f->id.groups[0].gid, 10);
+}
+
+/*
+ * A group_map target met first, then an unmapped k8s group whose prefixed
+ * name is that local group: the second is refused for itself, the target
+ * stays served (it was refused for both, "neither is served", while logins
+ * recorded it again).
+ */
+static void test_plan_group_map_target_kept_from_a_like_name(void **state)
+{
+    struct plan_fixture *f = *state;
+    const struct eksauth_plan_user *a, *b;
+
+    f->fake.groups[0] = "eks-sudo";
+    f->fake.gids[0] = 27;
+    set_group_map(f, (const char *const[]){"ops", "eks-sudo"}, 1);
+    plan_fixture_load(f, "mapRoles: |\n"
+                         "  - rolearn: arn:aws:iam::123456789012:role/a\n"
+                         "    username: alpha\n"
+                         "    groups: [ops]\n"
+                         "  - rolearn: arn:aws:iam::123456789012:role/b\n"
+                         "    username: beta\n"
+                         "    groups: [sudo]\n");
+    assert_false(plan_has_warning(&f->plan, "neither is served"));
+    assert_true(
+        plan_has_warning(&f->plan, "POSIX group 'eks-sudo' (k8s group 'sudo') is a local group"));
+    assert_int_equal(f->plan.n_refused_groups, 0);
+    a = eksauth_plan_find_user(&f->plan, "alpha");
+    b = eksauth_plan_find_user(&f->plan, "beta");
+    assert_non_null(a);
+    assert_non_null(b);
+    assert_int_equal(a->n_groups, 2);
+    assert_string_equal(f->plan.groups[a->group_idx[0]].name, "eks-sudo");
+    assert_int_equal(f->plan.groups[a->group_idx[0]].gid, 27);
+    assert_int_equal(b->n_groups, 1); /* the group of every login alone */
+}
+
+/*
+ * A group_map target that is no local group (a typo), after eksauth's own
+ * group of that name: the mapping is refused for itself, eksauth's group
+ * stays served (it was refused for both).
+ */
+static void test_plan_group_map_typo_keeps_a_like_named_group(void **state)
+{
+    struct plan_fixture *f = *state;
+    const struct eksauth_plan_user *a;
+
+    set_group_map(f, (const char *const[]){"ops", "eks-admin"}, 1);
+    plan_fixture_load(f, "mapRoles: |\n"
+                         "  - rolearn: arn:aws:iam::123456789012:role/a\n"
+                         "    username: alpha\n"
+                         "    groups: [admin]\n"
+                         "  - rolearn: arn:aws:iam::123456789012:role/b\n"
+                         "    username: beta\n"
+                         "    groups: [ops]\n");
+    assert_false(plan_has_warning(&f->plan, "neither is served"));
+    assert_true(plan_has_warning(
+        &f->plan, "group_map names 'eks-admin' for 'ops', which is not a local group"));
+    assert_int_equal(f->plan.n_refused_groups, 0);
+    a = eksauth_plan_find_user(&f->plan, "alpha");
+    assert_non_null(a);
+    assert_int_equal(a->n_groups, 2);
+    assert_string_equal(f->plan.groups[a->group_idx[0]].name, "eks-admin");
+    assert_non_null(eksauth_plan_find_group(&f->plan, "eks-admin"));
 }
 
 static void test_plan_same_user_from_two_roles_gets_shared_groups(void **state)
@@ -885,6 +957,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_plan_refuses_local_names, plan_fixture_setup,
                                         plan_fixture_teardown),
         cmocka_unit_test_setup_teardown(test_plan_group_map_joins_two_k8s_groups,
+                                        plan_fixture_setup, plan_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_plan_group_map_target_kept_from_a_like_name,
+                                        plan_fixture_setup, plan_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_plan_group_map_typo_keeps_a_like_named_group,
                                         plan_fixture_setup, plan_fixture_teardown),
         cmocka_unit_test_setup_teardown(test_plan_same_user_from_two_roles_gets_shared_groups,
                                         plan_fixture_setup, plan_fixture_teardown),

@@ -501,6 +501,27 @@ static void test_unchanged_confirm(void **state)
         }
         eksauth_sync_report_free(&r);
     }
+    /*
+     * A document with a value the cluster drops, unchanged since it was
+     * written without it: its own failure, and a state that could not be
+     * confirmed named in it too (it was a warning line alone).
+     */
+    {
+        static const char *const dropped =
+            "mapRoles: |\n" FIXTURE_MAP_ROLE_BUILD "mapUsers: |\n  - userarn: [unclosed\n";
+
+        assert_int_not_equal(sync_doc(h, dropped, &r, &err), EKSAUTH_OK);
+        eksauth_sync_report_free(&r);
+        record(1);
+        assert_int_not_equal(eksauth_sync_run(&h->ctx, &opts, &r, &err), EKSAUTH_OK);
+        recording = false;
+        assert_true(r.unchanged);
+        assert_int_equal(r.dropped.n, 1);
+        assert_non_null(strstr(err.msg, "dropped"));
+        assert_non_null(strstr(err.msg, "the snapshot's state was not updated"));
+        assert_non_null(strstr(err.msg, r.unconfirmed));
+        eksauth_sync_report_free(&r);
+    }
     host_fixture_free(h);
 }
 
