@@ -14,6 +14,7 @@
 
 #include "eksauth/http.h"
 #include "eksauth/imds.h"
+#include "eksauth/partition.h"
 #include "eksauth/printable.h"
 #include "eksauth/template.h"
 
@@ -53,6 +54,58 @@ enum eksauth_status eksauth_imds_parse_role(const char *body, size_t len, char *
     memcpy(out, body, n);
     out[n] = '\0';
     return EKSAUTH_OK;
+}
+
+/* "ip-" and the four decimal octets of an IPv4 address, '-'-joined, as EC2 writes them. */
+static bool ip_label(const char *s, size_t len)
+{
+    size_t i = 3;
+    int octet;
+
+    if (len < 3 || strncmp(s, "ip-", 3) != 0)
+        return false;
+    for (octet = 0; octet < 4; octet++) {
+        size_t start = i;
+        unsigned v = 0;
+
+        while (i < len && s[i] >= '0' && s[i] <= '9' && i - start < 3)
+            v = v * 10 + (unsigned)(s[i++] - '0');
+        if (i == start || v > 255 || (s[start] == '0' && i - start > 1))
+            return false;
+        if (octet < 3 && (i >= len || s[i++] != '-'))
+            return false;
+    }
+    return i == len;
+}
+
+enum eksauth_status eksauth_imds_private_dns_name_check(const char *name, const char *region,
+                                                        const char *instance_id,
+                                                        struct eksauth_error *err)
+{
+    char suffix[64];
+    size_t n, sn;
+
+    if (region == NULL || !eksauth_region_valid(region, strlen(region)))
+        return eksauth_fail(err, EKSAUTH_EINVAL,
+                            "instance metadata: placement/region is not a region name");
+    /* EC2's own domain for the region, which DescribeInstances' PrivateDnsName always ends in. */
+    if (strcmp(region, "us-east-1") == 0)
+        snprintf(suffix, sizeof(suffix), ".ec2.internal");
+    else
+        snprintf(suffix, sizeof(suffix), ".%s.compute.internal", region);
+    n = strlen(name);
+    sn = strlen(suffix);
+    if (n > sn && strcmp(name + n - sn, suffix) == 0 &&
+        (ip_label(name, n - sn) ||
+         (strlen(instance_id) == n - sn && strncmp(name, instance_id, n - sn) == 0)))
+        return EKSAUTH_OK;
+    /* Kept short: callers prefix it, and an error holds EKSAUTH_ERROR_MAX bytes. */
+    return eksauth_fail(err, EKSAUTH_EINVAL,
+                        "instance metadata: local-hostname '%.80s' is not the PrivateDnsName "
+                        "the cluster renders {{EC2PrivateDNSName}} from (ip-A-B-C-D%s): the "
+                        "VPC's DHCP option set names another domain; set its domain-name to %s, "
+                        "or map the role without {{EC2PrivateDNSName}}",
+                        name, suffix, suffix + 1);
 }
 
 /* ------------------------------------------------------------------ */
@@ -227,9 +280,24 @@ out:
     return st;
 }
 
-/* One value of meta-data/<path> with the session m (opened on first use). */
-static enum eksauth_status imds_value(struct imds *m, const char *path, char *out, size_t outlen,
-                                      struct eksauth_error *err)
+static bool line_ok(const char *s, size_t n, bool spaces)
+{
+    size_t i;
+
+    if (!spaces)
+        return eksauth_visible_ascii_len(s, n);
+    for (i = 0; i < n; i++)
+        if (s[i] != ' ' && !eksauth_visible_ascii_len(s + i, 1))
+            return false;
+    return true;
+}
+
+/*
+ * One value of meta-data/<path> with the session m (opened on first use);
+ * spaces lets blanks in (local-hostname holds one with two DHCP domain-names).
+ */
+static enum eksauth_status imds_line(struct imds *m, const char *path, bool spaces, char *out,
+                                     size_t outlen, struct eksauth_error *err)
 {
     struct eksauth_http_response resp = {0, NULL, 0, 0};
     enum eksauth_status st;
@@ -249,7 +317,7 @@ static enum eksauth_status imds_value(struct imds *m, const char *path, char *ou
         goto out;
     }
     n = strcspn(resp.body, "\r\n");
-    if (n == 0 || n >= outlen || !eksauth_visible_ascii_len(resp.body, n)) {
+    if (n == 0 || n >= outlen || !line_ok(resp.body, n, spaces)) {
         st = eksauth_fail(err, EKSAUTH_EINVAL, "instance metadata: %s: a malformed value", path);
         goto out;
     }
@@ -258,6 +326,12 @@ static enum eksauth_status imds_value(struct imds *m, const char *path, char *ou
 out:
     eksauth_http_response_free(&resp);
     return st;
+}
+
+static enum eksauth_status imds_value(struct imds *m, const char *path, char *out, size_t outlen,
+                                      struct eksauth_error *err)
+{
+    return imds_line(m, path, false, out, outlen, err);
 }
 
 enum eksauth_status eksauth_imds_get_value(const char *endpoint, const char *path, char *out,
@@ -280,6 +354,7 @@ enum eksauth_status eksauth_imds_instance_identity(const char *endpoint,
                                                    struct eksauth_error *err)
 {
     enum eksauth_status st;
+    char region[64];
     struct imds m;
 
     out->instance_id[0] = '\0';
@@ -296,8 +371,19 @@ enum eksauth_status eksauth_imds_instance_identity(const char *endpoint,
                           "instance id");
         goto out;
     }
-    st =
-        imds_value(&m, "local-hostname", out->private_dns_name, sizeof(out->private_dns_name), err);
+    st = imds_value(&m, "placement/region", region, sizeof(region), err);
+    if (st != EKSAUTH_OK)
+        goto out;
+    st = imds_line(&m, "local-hostname", true, out->private_dns_name, sizeof(out->private_dns_name),
+                   err);
+    if (st != EKSAUTH_OK)
+        goto out;
+    /*
+     * The cluster renders EC2's PrivateDnsName, which local-hostname equals
+     * only while the VPC's DHCP domain-name is EC2's own: anything else is
+     * refused here, the one place every user of the name reads it from.
+     */
+    st = eksauth_imds_private_dns_name_check(out->private_dns_name, region, out->instance_id, err);
     if (st != EKSAUTH_OK)
         goto out;
     /* It becomes a k8s username and a login: a DNS name, nothing else. */

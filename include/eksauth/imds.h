@@ -56,18 +56,37 @@ enum eksauth_status eksauth_imds_role_credentials(const char *endpoint, char *ro
 enum eksauth_status eksauth_imds_get_value(const char *endpoint, const char *path, char *out,
                                            size_t outlen, struct eksauth_error *err);
 
+/*
+ * Whether name (meta-data/local-hostname) is the private DNS name EC2 gives
+ * instance_id in region (meta-data/placement/region): "ip-A-B-C-D" or, with
+ * resource-based names, the instance id, then ".ec2.internal" in us-east-1
+ * and ".<region>.compute.internal" in every other region (China's and
+ * GovCloud's too).  That is the PrivateDnsName the cluster renders
+ * {{EC2PrivateDNSName}} from (ec2:DescribeInstances), which IMDS does not
+ * serve: local-hostname carries the VPC's DHCP option set domain-name
+ * instead (a custom one, none, or two names with a blank between), so it
+ * equals PrivateDnsName only while that is EC2's own.  Anything else is
+ * EKSAUTH_EINVAL, saying so and how to proceed (docs/aws-auth.md,
+ * "Templates").  Pure.
+ */
+enum eksauth_status eksauth_imds_private_dns_name_check(const char *name, const char *region,
+                                                        const char *instance_id,
+                                                        struct eksauth_error *err);
+
 /* This host's own EC2 instance, for {{EC2PrivateDNSName}} (template.h). */
 struct eksauth_host_instance {
     char instance_id[32];       /* meta-data/instance-id: ^i-(\w{8}|\w{17})$ */
-    char private_dns_name[256]; /* meta-data/local-hostname: a lower-case DNS name */
+    char private_dns_name[256]; /* meta-data/local-hostname, as eksauth_imds_private_dns_name_check
+                                 */
     bool tried;                 /* read once: a second call reuses the answer or the failure */
     enum eksauth_status status;
     struct eksauth_error failure; /* why, when status != EKSAUTH_OK */
 };
 
 /*
- * Read instance-id and local-hostname (the instance's private DNS name)
- * with one IMDSv2 session into out, and check their shapes.  Statuses as
+ * Read instance-id, placement/region and local-hostname (the instance's
+ * private DNS name) with one IMDSv2 session into out, and check their
+ * shapes (eksauth_imds_private_dns_name_check).  Statuses as
  * eksauth_imds_get_value; a malformed value is EKSAUTH_EINVAL.
  */
 enum eksauth_status eksauth_imds_instance_identity(const char *endpoint,

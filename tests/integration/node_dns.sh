@@ -108,6 +108,41 @@ run "$tmp/sys.conf" map "arn:aws:sts::111122223333:assumed-role/ops/alice"
 is "$rc:$(field username)" "0:ops" "map: instance metadata down: other logins are unaffected"
 fault node none
 
+# ------------------------------------------------- the VPC's DHCP domain-name
+# local-hostname carries the VPC's DHCP option set domain-name; the cluster renders
+# EC2's PrivateDnsName, which keeps EC2's own domain.  Only a local-hostname of that
+# shape for the instance's region is taken (lib/imds.c); any other fails closed.
+# dhcp HOSTNAME [REGION]: what instance metadata answers from now on.
+dhcp() { echo "{\"fault\": \"none\", \"hostname\": \"$1\", \"region\": \"${2:-us-east-1}\"}" >"$tmp/node.json"; }
+for h in "ip-172-31-27-14.corp.example" "ip-172-31-27-14" \
+    "ip-172-31-27-14.ec2.internal corp.example" "$OWN_ID.corp.example"; do
+    dhcp "$h"
+    run "$tmp/sys.conf" map "$NODE_ARN/$OWN_ID"
+    is "$rc:$(cat "$tmp/out")" "1:" "map: local-hostname '$h' (a DHCP domain-name) is refused"
+    like "$(cat "$tmp/err")" "this host's own instance is unknown: instance metadata: local-hostname '$h' is not the PrivateDnsName the cluster renders \\{\\{EC2PrivateDNSName\\}\\} from \\(ip-A-B-C-D\\.ec2\\.internal\\): the VPC's DHCP option set names another domain; set its domain-name to ec2\\.internal, or map the role without \\{\\{EC2PrivateDNSName\\}\\}\$" \
+        "... saying why and what to do"
+done
+dhcp "$OWN_DNS" eu-west-1
+run "$tmp/sys.conf" map "$NODE_ARN/$OWN_ID"
+is "$rc" 1 "map: us-east-1's domain in eu-west-1 is refused"
+like "$(cat "$tmp/err")" "domain-name to eu-west-1\\.compute\\.internal" "... naming the region's domain"
+dhcp ip-172-31-27-14.eu-west-1.compute.internal eu-west-1
+run "$tmp/sys.conf" map "$NODE_ARN/$OWN_ID"
+is "$rc:$(field username)" "0:system:node:ip-172-31-27-14.eu-west-1.compute.internal" \
+    "map: a regional private DNS name is taken"
+dhcp "$OWN_ID.ec2.internal"
+run "$tmp/sys.conf" map "$NODE_ARN/$OWN_ID"
+is "$rc:$(field username)" "0:system:node:$OWN_ID.ec2.internal" \
+    "map: a resource-based name (the instance id) is taken"
+dhcp ip-172-31-27-14.corp.example
+run "$tmp/sys.conf" sync
+like "$(cat "$tmp/out" "$tmp/err")" "template 'system:node:\{\{EC2PrivateDNSName\}\}' cannot be served on this host: .*local-hostname 'ip-172-31-27-14\\.corp\\.example'" \
+    "sync: the node template is skipped under a DHCP domain-name, with the reason"
+unlike "$(cat "$tmp/out")" "system:node:ip-172-31-27-14\\.corp" "sync: ... and binds no template to local-hostname"
+"$IDDB_TOOL" dump "$tmp/db/identity.db" >"$tmp/dump" 2>&1
+unlike "$(cat "$tmp/dump")" "corp\\.example" "sync: ... nor records a login made from it"
+fault node none
+
 # ------------------------------------------------------------- eksauth whoami
 unset AWS_EC2_METADATA_DISABLED
 run "$tmp/node.conf" whoami
@@ -228,6 +263,11 @@ is "$?" 1 "pam: another instance's token is refused"
 like "$(grep 'event=auth ' "$tmp/pam-other.out")" "result=denied user=$LOGIN .*reason=\".*instance i-0aaaaaaaaaaaaaaaa is not this host \($OWN_ID\)" \
     "pam: the refusal names both instances"
 
+dhcp ip-172-31-27-14.corp.example
+pw pam-dhcp.out "$tmp/own.tok"
+is "$?" 1 "pam: local-hostname under a DHCP domain-name: refused (fail closed)"
+like "$(grep 'event=auth ' "$tmp/pam-dhcp.out")" "result=denied .*reason=\".*local-hostname 'ip-172-31-27-14\\.corp\\.example' is not the PrivateDnsName the cluster renders" \
+    "pam: with the reason"
 fault node down
 pw pam-down.out "$tmp/own.tok"
 is "$?" 1 "pam: instance metadata down: refused (fail closed)"

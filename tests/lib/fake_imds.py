@@ -16,8 +16,9 @@ Fault (--fault, or "fault" in the JSON --control file, re-read per request):
   none | down (close the connection) | 500 | no-token-endpoint (PUT -> 404) | bad-json |
   silence (read the request, never answer: held until the client leaves, or 60 s; how it
   ended is logged as {"closed_by": "client" or "stand-in", "held_s": S})
-The control file's "instance_id" and "hostname", when present, replace --instance-id and
---hostname: the same disk seen from another instance (an image baked on one, run on another).
+The control file's "instance_id", "hostname" and "region", when present, replace
+--instance-id, --hostname and --region: the same disk seen from another instance (an image
+baked on one, run on another), or a VPC whose DHCP option set names another domain.
 Every request is logged as one JSON line (method, path, ttl, token_ok) to --log.
 
 usage: fake_imds.py --creds FILE.json --akid KEY --role NAME [--port 0] [--ready-file F]
@@ -50,10 +51,11 @@ class State:
         return ctl.get("fault", "none") if ctl is not None else self.args.fault
 
     def identity(self):
-        """(instance id, local hostname): the control file's when it names them."""
+        """(instance id, local hostname, region): the control file's when it names them."""
         ctl = read_control(self.args.control, "fake_imds") or {}
         return (ctl.get("instance_id", self.args.instance_id),
-                ctl.get("hostname", self.args.hostname))
+                ctl.get("hostname", self.args.hostname),
+                ctl.get("region", self.args.region))
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -147,9 +149,9 @@ class Handler(BaseHTTPRequestHandler):
                 "Expiration": exp.strftime("%Y-%m-%dT%H:%M:%SZ"),
             }
             return self.reply(200, json.dumps(doc, indent=2).encode())
-        instance_id, hostname = st.identity()
+        instance_id, hostname, region = st.identity()
         simple = {
-            "/latest/meta-data/placement/region": a.region,
+            "/latest/meta-data/placement/region": region,
             "/latest/meta-data/instance-id": instance_id,
             "/latest/meta-data/local-hostname": hostname,
         }
