@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "eksauth/iddb_template.h"
+#include "eksauth/idkey.h"
 #include "eksauth/names.h"
 #include "iddb_sample.h"
 
@@ -268,13 +269,97 @@ static void test_served_name_keyed(void **state)
     eksauth_iddb_builder_free(b);
 }
 
+/* The DB's lookups by name and the key reads (mk/tests.am wraps them): counted, then done. */
+static unsigned users_looked_up, groups_looked_up, keys_read;
+
+/* fn wrapped (mk/tests.am): its prototypes, and a body that counts the call, then makes it. */
+#define COUNTED(fn, counter, params, args)                                                         \
+    enum eksauth_status __real_##fn params;                                                        \
+    enum eksauth_status __wrap_##fn params;                                                        \
+    enum eksauth_status __wrap_##fn params                                                         \
+    {                                                                                              \
+        counter++;                                                                                 \
+        return __real_##fn args;                                                                   \
+    }
+
+COUNTED(eksauth_iddb_user_by_name, users_looked_up,
+        (const struct eksauth_iddb *db, const char *login, struct eksauth_iddb_user *out),
+        (db, login, out))
+COUNTED(eksauth_iddb_group_by_name, groups_looked_up,
+        (const struct eksauth_iddb *db, const char *name, struct eksauth_iddb_group *out),
+        (db, name, out))
+COUNTED(eksauth_idkey_load, keys_read,
+        (const char *path, struct eksauth_id_key *key, bool *present, struct eksauth_error *err),
+        (path, key, present, err))
+
+/*
+ * served_name answers want for name from b's DB, for one lookup by name
+ * of a user and one of a group, and keys reads of the id key.
+ */
+static void served_once(const struct eksauth_iddb_builder *b, const char *name,
+                        enum eksauth_iddb_served want, unsigned keys)
+{
+    void *data = NULL;
+    struct eksauth_iddb *db = iddb_sample_open(b, &data);
+    struct eksauth_iddb_user u;
+    uint32_t uid = 0;
+
+    users_looked_up = groups_looked_up = keys_read = 0;
+    assert_int_equal(eksauth_iddb_served_name(db, name, fake_local_id, NULL, &u, &uid), want);
+    assert_int_equal(users_looked_up, 1);
+    assert_int_equal(groups_looked_up, 1);
+    assert_int_equal(keys_read, keys);
+    eksauth_iddb_close(db);
+    free(data);
+}
+
+/*
+ * Every name sshd, a directory's user or a scan asks NSS for comes through
+ * served_name (nss_eksauth/nss_eksauth.c pw_lookup): a name that is no
+ * user, group or templated name costs one lookup of each, and no read of
+ * the id key, which only a name a template gives needs.
+ */
+static void test_served_name_looks_once(void **state)
+{
+    struct eksauth_iddb_params p = {LO, HI, NULL, NULL, USERS_GID, true, 0};
+    struct eksauth_iddb_group_in users = {"eks-users", "", USERS_GID, 0};
+    struct eksauth_iddb_builder *b = iddb_sample_builder(), *keyed = NULL;
+    bool root = geteuid() == 0;
+
+    (void)state;
+    local_held = 0;
+    served_once(b, "bob", EKSAUTH_IDDB_SERVED_NO, 0);
+    served_once(b, "eks-devs", EKSAUTH_IDDB_SERVED_NO, 0);
+    served_once(b, "Admin-bob", EKSAUTH_IDDB_SERVED_NO, 0);
+    served_once(b, "admin-bob", EKSAUTH_IDDB_SERVED_TEMPLATED, 0);
+    eksauth_iddb_builder_free(b);
+
+    /* Keyed: root reads the key for a templated name only (anyone else never reads it). */
+    p.key_check = 1;
+    assert_int_equal(eksauth_iddb_builder_new(&p, &keyed, NULL), EKSAUTH_OK);
+    assert_int_equal(eksauth_iddb_builder_add_group(keyed, &users, NULL), EKSAUTH_OK);
+    assert_int_equal(eksauth_iddb_builder_add_template(keyed, "sso:{{SessionName}}", NULL),
+                     EKSAUTH_OK);
+    assert_int_equal(setenv("EKSAUTH_ID_KEY", "/nonexistent/eksauth-id.key", 1), 0);
+    served_once(keyed, "bob", EKSAUTH_IDDB_SERVED_NO, 0);
+    served_once(keyed, "sso-bob", root ? EKSAUTH_IDDB_SERVED_NO : EKSAUTH_IDDB_SERVED_NO_KEY,
+                root ? 1 : 0);
+    unsetenv("EKSAUTH_ID_KEY");
+    eksauth_iddb_builder_free(keyed);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_answer),        cmocka_unit_test(test_held_id_is_no_answer),
-        cmocka_unit_test(test_two_templates), cmocka_unit_test(test_cut_login_by_its_name),
-        cmocka_unit_test(test_keyed),         cmocka_unit_test(test_no_users_group),
-        cmocka_unit_test(test_served_name),   cmocka_unit_test(test_served_name_keyed),
+        cmocka_unit_test(test_answer),
+        cmocka_unit_test(test_held_id_is_no_answer),
+        cmocka_unit_test(test_two_templates),
+        cmocka_unit_test(test_cut_login_by_its_name),
+        cmocka_unit_test(test_keyed),
+        cmocka_unit_test(test_no_users_group),
+        cmocka_unit_test(test_served_name),
+        cmocka_unit_test(test_served_name_keyed),
+        cmocka_unit_test(test_served_name_looks_once),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
