@@ -6,6 +6,8 @@
 #   faults.conf                                      a second stand-in, its fault in fault.json
 #   aws-auth.yaml aws-auth-revoked.yaml              tests/fixtures/pam
 #   db/identity.db                                   made by `eksauth sync`
+#   keyed.conf, keyed-db/, key/id.key                a DB whose ids are keyed, by the key
+#                                                    in key/ (root's alone)
 #   tok/alice tok/bobex tok/bob tok/carol            real `aws eks get-token` tokens
 #                                                    for this host's audience
 #   tok/other (another cluster) tok/expired          (aws_get_token.py, 1000 s old)
@@ -108,6 +110,15 @@ pam_setup() {
     cp -p "$PE_DIR/db/identity.db" "$PE_DIR/stale-db/"
     pam_conf "$PE_DIR/stale.conf" "db_path = $PE_DIR/stale-db/identity.db" "source = kubernetes" \
         "cluster_endpoint = https://127.0.0.1:1" "max_snapshot_age = 120"
+
+    # A DB with keyed ids: the account stage cannot tell whether NSS serves
+    # a templated name of it without the key (case_account_unavailable).
+    mkdir -p "$PE_DIR/key" "$PE_DIR/keyed-db"
+    (umask 077 && head -c 32 /dev/urandom >"$PE_DIR/key/id.key")
+    pam_conf "$PE_DIR/keyed.conf" "db_path = $PE_DIR/keyed-db/identity.db" \
+        "id_key_file = $PE_DIR/key/id.key"
+    "$EKSAUTH" --config "$PE_DIR/keyed.conf" sync >"$PE_DIR/sync.out" 2>&1 ||
+        { echo "Bail out! eksauth sync (keyed) failed: $(cat "$PE_DIR/sync.out")"; exit 1; }
 
     mint alice ASIAFAKEEXAMPLE00001
     mint bobex ASIAFAKEEXAMPLE00002

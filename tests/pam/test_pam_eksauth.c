@@ -1196,6 +1196,20 @@ static bool templated(const char *login)
 static void case_account_unavailable(void)
 {
     char *db = path_in("db/identity.db"), *nodb = path_in("no-such-db/identity.db");
+    char *keyed_db = path_in("keyed-db/identity.db");
+    static const struct {
+        const char *key, *user; /* key: EKSAUTH_ID_KEY, in the prepared folder */
+        int want;
+        const char *what;
+    } keyed[] = {
+        {"key/id.key", "admin-neverseen", PAM_AUTHINFO_UNAVAIL,
+         "no config, keyed DB, its key read: a templated name NSS serves is refused"},
+        {"key", "admin-neverseen", PAM_AUTHINFO_UNAVAIL,
+         "no config, keyed DB, its key unreadable: a templated name NSS may serve is refused"},
+        {"key", "nosuchuser", PAM_SUCCESS,
+         "no config, keyed DB, its key unreadable: a name no template gives goes on"},
+    };
+    size_t i;
 
     /* nodb.conf's DB, which NSS reads too: none, whatever this host has at the default path. */
     ok(setenv("EKSAUTH_DB", nodb, 1) == 0, "EKSAUTH_DB names nodb.conf's missing DB");
@@ -1226,9 +1240,26 @@ static void case_account_unavailable(void)
     ok(templated("admin-neverseen"), "admin-neverseen is a templated name no login recorded");
     is_rc(account_once("eksauth-noconfig-ignore", "admin-neverseen"), PAM_AUTHINFO_UNAVAIL,
           "no config, ignore_authinfo_unavail, a templated name NSS serves: refused");
+    /*
+     * A DB whose ids are keyed (pam_common.sh): with the key NSS reads the
+     * stage finds the templated name served; without one it cannot tell
+     * what NSS, which may hold the key, answers: refused all the same
+     * (nss_serves: NSS_MAY_SERVE), while a name no template gives needs no
+     * key and goes on.
+     */
+    ok(setenv("EKSAUTH_DB", keyed_db, 1) == 0, "EKSAUTH_DB names a keyed DB");
+    for (i = 0; i < sizeof(keyed) / sizeof(keyed[0]); i++) {
+        char *key = path_in(keyed[i].key);
+
+        ok(setenv("EKSAUTH_ID_KEY", key, 1) == 0, "EKSAUTH_ID_KEY=%s", keyed[i].key);
+        is_rc(account_once("eksauth-noconfig-ignore", keyed[i].user), keyed[i].want, keyed[i].what);
+        free(key);
+    }
+    unsetenv("EKSAUTH_ID_KEY");
     unsetenv("EKSAUTH_DB");
     free(db);
     free(nodb);
+    free(keyed_db);
 }
 
 /*
