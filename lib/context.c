@@ -189,13 +189,15 @@ bool eksauth_ctx_retry_instance(struct eksauth_ctx *ctx)
 
 enum eksauth_status eksauth_ctx_id_key(struct eksauth_ctx *ctx, struct eksauth_error *err)
 {
-    const char *path =
-        ctx->cfg.id_key_file != NULL ? ctx->cfg.id_key_file : eksauth_idkey_default_path();
-    enum eksauth_status st;
+    const char *path = ctx->cfg.id_key_file;
+    enum eksauth_status st = EKSAUTH_OK;
 
     if (ctx->id_key_loaded)
         return EKSAUTH_OK;
-    st = eksauth_idkey_load(path, &ctx->cfg.id_key, &ctx->cfg.id_key_set, err);
+    if (path == NULL)
+        st = eksauth_idkey_default_path(&path, err);
+    if (st == EKSAUTH_OK)
+        st = eksauth_idkey_load(path, &ctx->cfg.id_key, &ctx->cfg.id_key_set, err);
     /* A user's own run grants nothing: without root's key it shows unkeyed ids, and says so. */
     if (st == EKSAUTH_EIO && !ctx->trust_files) {
         ctx->cfg.id_key_set = false;

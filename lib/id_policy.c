@@ -156,7 +156,7 @@ enum eksauth_status eksauth_id_policy_warnings(struct eksauth_ctx *ctx, size_t n
     const struct eksauth_host *host;
     struct eksauth_login_defs defs;
     struct eksauth_error ferr;
-    const char *nss_key = eksauth_idkey_default_path();
+    const char *nss_key = NULL;
     enum eksauth_status st;
     char *text = NULL;
     size_t len = 0;
@@ -179,9 +179,18 @@ enum eksauth_status eksauth_id_policy_warnings(struct eksauth_ctx *ctx, size_t n
                                            ctx->local.n_subs, warnings, err);
     if (st == EKSAUTH_OK && n_templates > 0 && !ctx->cfg.id_key_set)
         st = eksauth_strlist_add(warnings, eksauth_id_policy_unkeyed, err);
-    /* The NSS module reads no config: a key elsewhere leaves it without one (fail closed). */
-    if (st == EKSAUTH_OK && ctx->cfg.id_key_set && ctx->cfg.id_key_file != NULL &&
-        strcmp(ctx->cfg.id_key_file, nss_key) != 0)
+    /*
+     * The NSS module reads no config: a key elsewhere, or an EKSAUTH_ID_KEY
+     * it refuses, leaves it without one (fail closed).
+     */
+    if (st != EKSAUTH_OK || !ctx->cfg.id_key_set || ctx->cfg.id_key_file == NULL)
+        return st;
+    if (eksauth_idkey_default_path(&nss_key, &ferr) != EKSAUTH_OK)
+        return eksauth_strlist_addf(warnings, err,
+                                    "id_key_file is %s, but the NSS module reads no key (%s): it "
+                                    "answers no templated name",
+                                    ctx->cfg.id_key_file, ferr.msg);
+    if (strcmp(ctx->cfg.id_key_file, nss_key) != 0)
         st = eksauth_strlist_addf(warnings, err,
                                   "id_key_file is %s, but the NSS module reads %s: it answers no "
                                   "templated name until the key is there too",

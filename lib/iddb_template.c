@@ -117,6 +117,7 @@ enum eksauth_iddb_served eksauth_iddb_served_name(const struct eksauth_iddb *db,
     struct eksauth_iddb_group g;
     struct eksauth_id_key key;
     struct eksauth_error err;
+    const char *key_path;
     enum eksauth_iddb_verdict verdict;
     enum eksauth_status st;
     bool present = false, key_unread = false, key_tried = false;
@@ -150,8 +151,8 @@ enum eksauth_iddb_served eksauth_iddb_served_name(const struct eksauth_iddb *db,
      */
     if (fits > 0 && eksauth_iddb_keyed(db, NULL) && geteuid() == 0) {
         key_tried = true;
-        key_unread =
-            eksauth_idkey_load(eksauth_idkey_default_path(), &key, &present, &err) != EKSAUTH_OK;
+        key_unread = eksauth_idkey_default_path(&key_path, &err) != EKSAUTH_OK ||
+                     eksauth_idkey_load(key_path, &key, &present, &err) != EKSAUTH_OK;
         if (!key_unread && present)
             rules.key = &key;
     }

@@ -15,12 +15,26 @@
 #include "eksauth/idkey.h"
 #include "eksauth/trust.h"
 
-const char *eksauth_idkey_default_path(void)
+enum eksauth_status eksauth_idkey_default_path(const char **path, struct eksauth_error *err)
 {
     /* secure_getenv: a setuid program never takes the key's path from its caller. */
     const char *p = secure_getenv("EKSAUTH_ID_KEY");
 
-    return p != NULL && p[0] == '/' ? p : EKSAUTH_ID_KEY_PATH;
+    *path = NULL;
+    if (p == NULL || p[0] == '\0') {
+        *path = EKSAUTH_ID_KEY_PATH;
+        return EKSAUTH_OK;
+    }
+    /*
+     * Relative to each process's own folder, it names another file for
+     * sshd's NSS, PAM and the sync, or none; the default in its place
+     * would be another key.  Either gives every templated name another id.
+     */
+    if (p[0] != '/')
+        return eksauth_fail(err, EKSAUTH_EINVAL,
+                            "id key: EKSAUTH_ID_KEY must be an absolute path, not '%.256s'", p);
+    *path = p;
+    return EKSAUTH_OK;
 }
 
 /* Whether st may hold the key: see idkey.h.  why is set when not. */

@@ -25,11 +25,15 @@
 #define EKSAUTH_ID_KEY_MAX  4096u
 
 /*
- * The key file the NSS module reads (it reads no config): EKSAUTH_ID_KEY
- * (secure_getenv, so never in setuid programs; absolute paths only) or
- * EKSAUTH_ID_KEY_PATH.  Also the default of id_key_file.
+ * The key file the NSS module reads (it reads no config) into *path:
+ * EKSAUTH_ID_KEY (secure_getenv, so never in setuid programs; empty is
+ * unset), else EKSAUTH_ID_KEY_PATH.  Also the default of id_key_file.  An
+ * EKSAUTH_ID_KEY that is not an absolute path is refused, never replaced:
+ * EKSAUTH_EINVAL, "id key: EKSAUTH_ID_KEY must be an absolute path, not
+ * '...'", *path NULL; its readers fail closed as for a key that cannot be
+ * read.
  */
-const char *eksauth_idkey_default_path(void);
+enum eksauth_status eksauth_idkey_default_path(const char **path, struct eksauth_error *err);
 
 /*
  * Read the key file at path into *key.  A file that does not exist:

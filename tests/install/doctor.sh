@@ -267,17 +267,24 @@ like "$(tail -n 1 "$T/nosudo.out")" '^fix: if it should, eksauth setup writes /e
 
 # The clock tokens are checked against: on this host (not under --root),
 # whether a time service keeps it, as the kernel says (adjtimex, read only).
-# clock_findings JSON: "LEVEL PROBLEM fix: FIX" a line, or "no clock finding" (a
-# verdict: a parse that failed prints nothing).
-clock_findings() {
+# findings_of CHECK JSON: "LEVEL PROBLEM fix: FIX" a line, or "no CHECK finding"
+# (a verdict: a parse that failed prints nothing).
+findings_of() {
     python3 -c '
 import json, sys
 found = [" ".join((f["level"], f["problem"], "fix:", str(f["fix"])))
-         for f in json.load(open(sys.argv[1]))["findings"] if f["check"] == "clock"]
-print("\n".join(found) or "no clock finding")' "$1"
+         for f in json.load(open(sys.argv[2]))["findings"] if f["check"] == sys.argv[1]]
+print("\n".join(found) or "no %s finding" % sys.argv[1])' "$1" "$2"
 }
+clock_findings() { findings_of clock "$1"; }
 is "$(clock_findings "$T/good.json")" "no clock finding" "--root: no clock finding (the clock is this machine's)"
 "$EKSAUTH" --config "$T/base/etc/eksauth/eksauth.conf" doctor --json >"$T/clock.json" 2>/dev/null
+# A relative EKSAUTH_ID_KEY is refused (lib/idkey.c), never replaced by the default key.
+EKSAUTH_ID_KEY=id.key "$EKSAUTH" --config "$T/base/etc/eksauth/eksauth.conf" doctor --json \
+    >"$T/relkey.json" 2>/dev/null
+like "$(findings_of ids "$T/relkey.json")" \
+    "^error id key: EKSAUTH_ID_KEY must be an absolute path, not 'id.key': sync, PAM and NSS refuse it.*fix: give EKSAUTH_ID_KEY the key file's absolute path, or unset it" \
+    "a relative EKSAUTH_ID_KEY: an ids error naming it, with the fix"
 kernel_state=$(python3 -c '
 import ctypes
 buf = ctypes.create_string_buffer(1024)  # struct timex, modes = 0: read only

@@ -94,6 +94,7 @@ static void id_rules(struct eksauth_iddb_id_rules *rules, struct eksauth_id_key 
                      const struct eksauth_hostfiles *hf)
 {
     struct eksauth_error err = {0};
+    const char *path;
     bool present = false;
 
     memset(rules, 0, sizeof(*rules));
@@ -102,8 +103,8 @@ static void id_rules(struct eksauth_iddb_id_rules *rules, struct eksauth_id_key 
         rules->local_id = hf->host.local_id;
         rules->ctx = hf->host.ctx;
     }
-    if (eksauth_idkey_load(eksauth_idkey_default_path(), key, &present, &err) == EKSAUTH_OK &&
-        present)
+    if (eksauth_idkey_default_path(&path, &err) == EKSAUTH_OK &&
+        eksauth_idkey_load(path, key, &present, &err) == EKSAUTH_OK && present)
         rules->key = key;
 }
 

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -189,6 +190,7 @@ static void test_key_nss_does_not_read(void **state)
     struct host_fixture *h = host_fixture_new(NULL, aws_auth);
     struct eksauth_strlist w = {0};
     struct eksauth_error err;
+    const char *nss_key;
     char key[192];
     FILE *f;
 
@@ -198,7 +200,8 @@ static void test_key_nss_does_not_read(void **state)
     assert_false(has(&w, "the NSS module reads"));
     eksauth_strlist_free(&w);
     snprintf(key, sizeof(key), "%s/id.key", h->dir);
-    assert_string_not_equal(key, eksauth_idkey_default_path());
+    assert_int_equal(eksauth_idkey_default_path(&nss_key, &err), EKSAUTH_OK);
+    assert_string_not_equal(key, nss_key);
     f = fopen(key, "w");
     assert_non_null(f);
     assert_true(fputs("0123456789abcdef0123456789abcdef", f) >= 0);
@@ -212,6 +215,13 @@ static void test_key_nss_does_not_read(void **state)
     assert_int_equal(eksauth_id_policy_warnings(&h->ctx, 1, "/nonexistent", &w, &err), EKSAUTH_OK);
     assert_true(has(&w, "but the NSS module reads"));
     assert_true(has(&w, "it answers no templated name until the key is there too"));
+    eksauth_strlist_free(&w);
+    /* An EKSAUTH_ID_KEY NSS would refuse (lib/idkey.c): no key for it either, and why. */
+    assert_int_equal(setenv("EKSAUTH_ID_KEY", "id.key", 1), 0);
+    assert_int_equal(eksauth_id_policy_warnings(&h->ctx, 1, "/nonexistent", &w, &err), EKSAUTH_OK);
+    assert_true(has(&w, "but the NSS module reads no key (id key: EKSAUTH_ID_KEY must be an "
+                        "absolute path, not 'id.key')"));
+    unsetenv("EKSAUTH_ID_KEY");
     eksauth_strlist_free(&w);
     host_fixture_free(h);
 }

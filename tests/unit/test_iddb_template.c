@@ -263,6 +263,10 @@ static void test_served_name_keyed(void **state)
     assert_int_equal(setenv("EKSAUTH_ID_KEY", "/", 1), 0);
     assert_int_equal(served(b, "sso-bob", &uid),
                      root ? EKSAUTH_IDDB_SERVED_UNREADABLE : EKSAUTH_IDDB_SERVED_NO_KEY);
+    /* A relative EKSAUTH_ID_KEY (lib/idkey.c refuses it): no answer, as for an unreadable key. */
+    assert_int_equal(setenv("EKSAUTH_ID_KEY", "id.key", 1), 0);
+    assert_int_equal(served(b, "sso-bob", &uid),
+                     root ? EKSAUTH_IDDB_SERVED_UNREADABLE : EKSAUTH_IDDB_SERVED_NO_KEY);
     /* A name no template gives needs no key. */
     assert_int_equal(served(b, "bob", &uid), EKSAUTH_IDDB_SERVED_NO);
     unsetenv("EKSAUTH_ID_KEY");

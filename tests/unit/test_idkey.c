@@ -153,13 +153,25 @@ static void test_not_root(void **state)
 
 static void test_default_path(void **state)
 {
+    struct eksauth_error err = {0};
+    const char *got = NULL;
+
     (void)state;
     unsetenv("EKSAUTH_ID_KEY");
-    assert_string_equal(eksauth_idkey_default_path(), EKSAUTH_ID_KEY_PATH);
+    assert_int_equal(eksauth_idkey_default_path(&got, &err), EKSAUTH_OK);
+    assert_string_equal(got, EKSAUTH_ID_KEY_PATH);
+    setenv("EKSAUTH_ID_KEY", "", 1); /* empty is unset */
+    assert_int_equal(eksauth_idkey_default_path(&got, &err), EKSAUTH_OK);
+    assert_string_equal(got, EKSAUTH_ID_KEY_PATH);
     setenv("EKSAUTH_ID_KEY", "/srv/keys/id.key", 1);
-    assert_string_equal(eksauth_idkey_default_path(), "/srv/keys/id.key");
-    setenv("EKSAUTH_ID_KEY", "relative/id.key", 1); /* only absolute paths */
-    assert_string_equal(eksauth_idkey_default_path(), EKSAUTH_ID_KEY_PATH);
+    assert_int_equal(eksauth_idkey_default_path(&got, &err), EKSAUTH_OK);
+    assert_string_equal(got, "/srv/keys/id.key");
+    /* A relative path is refused, never replaced by the default: either gives other ids. */
+    setenv("EKSAUTH_ID_KEY", "relative/id.key", 1);
+    assert_int_equal(eksauth_idkey_default_path(&got, &err), EKSAUTH_EINVAL);
+    assert_null(got);
+    assert_string_equal(err.msg,
+                        "id key: EKSAUTH_ID_KEY must be an absolute path, not 'relative/id.key'");
     unsetenv("EKSAUTH_ID_KEY");
 }
 

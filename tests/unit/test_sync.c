@@ -1164,6 +1164,29 @@ static void test_bad_key_file_fails_closed(void **state)
 }
 
 /*
+ * A relative EKSAUTH_ID_KEY names another file in each process's folder:
+ * refused, never replaced by the default key, so the sync fails and writes
+ * nothing (lib/idkey.c).
+ */
+static void test_relative_key_env_fails_closed(void **state)
+{
+    struct host_fixture *h = host_fixture_new(NULL, AWS_AUTH);
+    struct eksauth_sync_report r;
+    struct eksauth_error err;
+    struct eksauth_iddb *db;
+
+    (void)state;
+    assert_int_equal(setenv("EKSAUTH_ID_KEY", "etc/eksauth/id.key", 1), 0);
+    assert_int_equal(run(h, false, &r, &err), EKSAUTH_EINVAL);
+    unsetenv("EKSAUTH_ID_KEY");
+    assert_non_null(
+        strstr(err.msg, "EKSAUTH_ID_KEY must be an absolute path, not 'etc/eksauth/id.key'"));
+    eksauth_sync_report_free(&r);
+    assert_int_equal(eksauth_iddb_open(h->db, &db, &err), EKSAUTH_EUNAVAIL); /* nothing written */
+    host_fixture_free(h);
+}
+
+/*
  * A DB folder others can write: every reader refuses the DB in it
  * (lib/iddb.c), so the sync refuses to write one there, names the folder
  * and its fix, and never advises removing the DB (its recorded ids).
@@ -2438,6 +2461,7 @@ int main(void)
         cmocka_unit_test(test_damaged_db_is_said),
         cmocka_unit_test(test_damaged_version_rebuilt),
         cmocka_unit_test(test_bad_key_file_fails_closed),
+        cmocka_unit_test(test_relative_key_env_fails_closed),
         cmocka_unit_test(test_cluster_source_snapshot),
         cmocka_unit_test(test_cluster_fetch_asks_only_what_changed),
         cmocka_unit_test(test_unchanged_source_replans),

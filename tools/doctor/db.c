@@ -112,17 +112,23 @@ static void report_open_failure(struct doctor *d, const char *host, enum eksauth
  * the DB's: without one, templated uids can be aimed; a keyed DB without
  * its key answers no templated name.
  */
-/* The id key's host path: under --root the host's default; on this host where NSS would look. */
-static const char *id_key_path(const struct doctor *d)
+/*
+ * The id key's host path: under --root the host's default; on this host
+ * where NSS would look.  An EKSAUTH_ID_KEY that is not absolute is
+ * refused (lib/idkey.c) with err set.
+ */
+static enum eksauth_status id_key_path(const struct doctor *d, const char **path,
+                                       struct eksauth_error *err)
 {
-    return d->cfg.id_key_file != NULL ? d->cfg.id_key_file
-           : d->root[0] != '\0'       ? EKSAUTH_ID_KEY_PATH
-                                      : eksauth_idkey_default_path();
+    *path = d->cfg.id_key_file != NULL ? d->cfg.id_key_file
+            : d->root[0] != '\0'       ? EKSAUTH_ID_KEY_PATH
+                                       : NULL;
+    return *path != NULL ? EKSAUTH_OK : eksauth_idkey_default_path(path, err);
 }
 
 static void check_id_key(struct doctor *d)
 {
-    const char *host = id_key_path(d);
+    const char *host;
     enum eksauth_status st;
     bool keyed = d->db != NULL && eksauth_iddb_keyed(d->db, NULL), present = false;
     bool templates = d->db != NULL && eksauth_iddb_template_count(d->db) > 0;
@@ -134,6 +140,12 @@ static void check_id_key(struct doctor *d)
 
     if (keyed)
         eksauth_iddb_keyed(d->db, &check);
+    if (id_key_path(d, &host, &err) != EKSAUTH_OK) {
+        f = report(d, LV_ERROR, "ids", NULL,
+                   "%s: sync, PAM and NSS refuse it, and no templated name is served", err.msg);
+        set_fix(d, f, "give EKSAUTH_ID_KEY the key file's absolute path, or unset it");
+        return;
+    }
     rooted_file(d, host, real);
     st = eksauth_idkey_load(real, &key, &present, &err);
     if (st != EKSAUTH_OK) {
@@ -462,6 +474,7 @@ static bool host_inputs(struct doctor *d, const char *config, char inputs[64 + 1
     struct eksauth_config cfg;
     struct eksauth_error err;
     enum eksauth_status st;
+    const char *host;
     bool ok = false;
 
     inputs[0] = '\0';
@@ -469,10 +482,10 @@ static bool host_inputs(struct doctor *d, const char *config, char inputs[64 + 1
         d->nomem = true;
         return false;
     }
-    if (eksauth_config_load(&cfg, config, false, &err) != EKSAUTH_OK)
+    if (eksauth_config_load(&cfg, config, false, &err) != EKSAUTH_OK ||
+        id_key_path(d, &host, &err) != EKSAUTH_OK)
         goto out;
-    st =
-        eksauth_idkey_load(rooted_file(d, id_key_path(d), key), &cfg.id_key, &cfg.id_key_set, &err);
+    st = eksauth_idkey_load(rooted_file(d, host, key), &cfg.id_key, &cfg.id_key_set, &err);
     /* Root's alone by design: another user cannot compare it (the fit says so). */
     ok = st == EKSAUTH_OK || st == EKSAUTH_EIO;
     if (st == EKSAUTH_OK &&
