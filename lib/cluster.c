@@ -443,6 +443,21 @@ static bool note_changed(const struct eksauth_cached_entry *was,
 }
 
 /*
+ * What names the cluster to this host, for the access entry cache
+ * (entry_cache.h): its name at the EKS API of its region and partition,
+ * and the API server when one is set, whose host is the cluster's own
+ * (a same-named cluster of another account has another).  The account
+ * itself would cost a request per sync (docs/fleet.md counts them).
+ */
+static void cache_cluster(const struct eksauth_config *cfg, const struct eksauth_eks_session *s,
+                          char *out, size_t outlen)
+{
+    snprintf(out, outlen, "cluster_name %.1000s at %.255s%s%.2000s", cfg->cluster_name, s->host,
+             cfg->cluster_endpoint != NULL ? ", cluster_endpoint " : "",
+             cfg->cluster_endpoint != NULL ? cfg->cluster_endpoint : "");
+}
+
+/*
  * The access entries, asking only what the cache lacks (entry_cache.h):
  * every page of ListAccessEntries, then the reads of the cache's plan
  * while the budget lasts (an entry is 2 requests at least); entries EKS no
@@ -457,9 +472,21 @@ refresh_entries(const struct eksauth_config *cfg, struct eksauth_eks_session *s,
     struct eksauth_access_entry e;
     struct eksauth_error rerr;
     size_t *order = NULL, n_order = 0, k;
-    char why[EKSAUTH_ERROR_MAX] = "";
+    char why[EKSAUTH_ERROR_MAX] = "", cluster[3500], was[3500];
     enum eksauth_status st;
+    bool dropped;
 
+    /* Another cluster's entries are not this one's, however fresh: all are read again. */
+    cache_cluster(cfg, s, cluster, sizeof(cluster));
+    st = eksauth_entry_cache_bind(cache, cluster, &dropped, was, sizeof(was), err);
+    if (st == EKSAUTH_OK && dropped &&
+        !warn(&out->warnings, &out->n_warnings,
+              "the access entry cache was read from %.200s, not %.200s: every access entry is "
+              "read again",
+              was[0] != '\0' ? was : "no named cluster", cluster))
+        st = eksauth_fail(err, EKSAUTH_ENOMEM, "cluster: out of memory");
+    if (st != EKSAUTH_OK)
+        return st;
     st = eksauth_eks_list_entries(s, arns, n_arns, err);
     if (st != EKSAUTH_OK)
         return st;
@@ -505,7 +532,7 @@ enum eksauth_status eksauth_cluster_fetch(const struct eksauth_config *cfg, stru
                                           struct eksauth_error *err)
 {
     struct eksauth_kube_configmap cm;
-    struct eksauth_entry_cache own = {NULL, 0, 0, false},
+    struct eksauth_entry_cache own = {NULL, 0, 0, false, NULL},
                                *cache = f->cache != NULL ? f->cache : &own;
     struct eksauth_access_entry *entries = NULL;
     struct eksauth_eks_session eks;

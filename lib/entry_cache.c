@@ -18,8 +18,10 @@
 #include "eksauth/json_answer.h"
 #include "eksauth/strlist.h"
 
-#define CACHE_KEY     "eksauthAccessEntryCache"
-#define CACHE_VERSION 1
+#define CACHE_KEY "eksauthAccessEntryCache"
+/* 2: the cluster the entries were read from ("cluster"); 1 named none. */
+#define CACHE_VERSION 2
+#define CLUSTER_MAX   4096 /* bytes of "cluster" */
 
 /* ------------------------------------------------------------------ */
 /* pure */
@@ -134,7 +136,14 @@ enum eksauth_status eksauth_entry_cache_format(const struct eksauth_entry_cache 
 
     *text = NULL;
     *len = 0;
-    if (root == NULL || !add(root, CACHE_KEY, json_object_new_int(CACHE_VERSION))) {
+    /* Entries of no named cluster are not written: read back, they would be anyone's. */
+    if (c->cluster == NULL) {
+        json_object_put(root);
+        json_object_put(list);
+        return eksauth_fail(err, EKSAUTH_EINVAL, "access entry cache: no cluster named");
+    }
+    if (root == NULL || !add(root, CACHE_KEY, json_object_new_int(CACHE_VERSION)) ||
+        !add(root, "cluster", json_object_new_string(c->cluster))) {
         json_object_put(list);
         goto nomem;
     }
@@ -165,17 +174,35 @@ enum eksauth_status eksauth_entry_cache_parse(const char *text, size_t len,
     struct eksauth_access_entry e;
     enum eksauth_status st = EKSAUTH_OK;
     char next[16];
-    const char *s;
+    const char *s, *cluster;
     size_t i;
 
     eksauth_entry_cache_free(c);
     root = eksauth_json_answer_parse(text, len, EKSAUTH_ENTRY_CACHE_MAX);
+    if (root != NULL && json_object_object_get_ex(root, CACHE_KEY, &ver) &&
+        json_object_is_type(ver, json_type_int) && json_object_get_int(ver) == 1) {
+        /* Its entries could be any cluster's: used, they would map logins from that one. */
+        st = eksauth_fail(err, EKSAUTH_EINVAL,
+                          "access entry cache: version 1 names no cluster its entries were "
+                          "read from");
+        goto out;
+    }
     if (root == NULL || !json_object_object_get_ex(root, CACHE_KEY, &ver) ||
         json_object_get_int(ver) != CACHE_VERSION ||
         !json_object_object_get_ex(root, "entries", &list) ||
         !json_object_is_type(list, json_type_array)) {
         st = eksauth_fail(err, EKSAUTH_EINVAL, "access entry cache: not a cache of version %d",
                           CACHE_VERSION);
+        goto out;
+    }
+    cluster = eksauth_json_answer_str(root, "cluster");
+    if (cluster == NULL || cluster[0] == '\0' || strlen(cluster) >= CLUSTER_MAX ||
+        !eksauth_json_answer_visible(cluster, strlen(cluster))) {
+        st = eksauth_fail(err, EKSAUTH_EINVAL, "access entry cache: no cluster named");
+        goto out;
+    }
+    if ((c->cluster = strdup(cluster)) == NULL) {
+        st = eksauth_fail(err, EKSAUTH_ENOMEM, "access entry cache: out of memory");
         goto out;
     }
     for (i = 0; i < json_object_array_length(list) && st == EKSAUTH_OK; i++) {
@@ -241,6 +268,32 @@ enum eksauth_status eksauth_entry_cache_put(struct eksauth_entry_cache *c,
     ce->read_at = read_at;
     memset(e, 0, sizeof(*e));
     c->dirty = true;
+    return EKSAUTH_OK;
+}
+
+enum eksauth_status eksauth_entry_cache_bind(struct eksauth_entry_cache *c, const char *cluster,
+                                             bool *dropped, char *was, size_t waslen,
+                                             struct eksauth_error *err)
+{
+    char *own;
+
+    *dropped = false;
+    if (waslen > 0)
+        was[0] = '\0';
+    if (c->cluster != NULL && strcmp(c->cluster, cluster) == 0)
+        return EKSAUTH_OK;
+    own = strdup(cluster);
+    if (c->n > 0 || c->cluster != NULL) {
+        /* Another cluster's entries (or no cluster's): none of them is this one's. */
+        *dropped = true;
+        if (c->cluster != NULL && waslen > 0)
+            snprintf(was, waslen, "%s", c->cluster);
+    }
+    eksauth_entry_cache_free(c);
+    c->dirty = true;
+    if (own == NULL)
+        return eksauth_fail(err, EKSAUTH_ENOMEM, "access entry cache: out of memory");
+    c->cluster = own;
     return EKSAUTH_OK;
 }
 
@@ -331,6 +384,7 @@ void eksauth_entry_cache_free(struct eksauth_entry_cache *c)
     for (i = 0; i < c->n; i++)
         eksauth_access_entry_free(&c->v[i].entry);
     free(c->v);
+    free(c->cluster);
     memset(c, 0, sizeof(*c));
 }
 

@@ -14,6 +14,12 @@
  * the parsers of eks_api.h read them back) with when it was read; it is
  * root's alone (0600), written atomically under the DB writer's lock.  A
  * cache that cannot be read or trusted is no cache: every entry is new.
+ *
+ * It names the cluster it was read from (eksauth_entry_cache_bind): a
+ * principal's entry in one cluster says nothing of its entry in another, so
+ * a cache of another cluster (cluster_name changed, an image baked on
+ * another cluster's host) or of none (version 1, before it named one) is
+ * no cache either.
  */
 #ifndef EKSAUTH_ENTRY_CACHE_H
 #define EKSAUTH_ENTRY_CACHE_H
@@ -36,7 +42,8 @@ struct eksauth_cached_entry {
 struct eksauth_entry_cache {
     struct eksauth_cached_entry *v;
     size_t n, cap;
-    bool dirty; /* changed since it was read: to be written */
+    bool dirty;    /* changed since it was read: to be written */
+    char *cluster; /* the cluster the entries were read from (bind); NULL: none yet */
 };
 
 /* ---- pure ---- */
@@ -58,6 +65,17 @@ struct eksauth_cached_entry *eksauth_entry_cache_find(const struct eksauth_entry
 enum eksauth_status eksauth_entry_cache_put(struct eksauth_entry_cache *c,
                                             struct eksauth_access_entry *e, long long read_at,
                                             struct eksauth_error *err);
+
+/*
+ * The cache as one of cluster (what names the cluster to this host:
+ * cluster.c cache_cluster).  A cache of another cluster, or of one not
+ * yet named, loses every entry (all are new again) and *dropped says so
+ * (the other cluster in was, "" for none); either way c->cluster is
+ * cluster from here on.  EKSAUTH_ENOMEM leaves the cache empty.
+ */
+enum eksauth_status eksauth_entry_cache_bind(struct eksauth_entry_cache *c, const char *cluster,
+                                             bool *dropped, char *was, size_t waslen,
+                                             struct eksauth_error *err);
 
 /* Drop the entry of principal arn (an entry EKS no longer has). */
 void eksauth_entry_cache_drop(struct eksauth_entry_cache *c, const char *arn);

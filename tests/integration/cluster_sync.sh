@@ -13,7 +13,8 @@
 # groups as source = file on the same ConfigMap; getent in a mount namespace); an
 # unchanged resourceVersion writes nothing; 401/403/outages keep the old DB and say so;
 # whoami for a mapped and an unmapped role; access entries alone and with aws-auth,
-# cached beside the DB (the next sync asks only the list; a changed entry is read
+# cached beside the DB and bound to its cluster (the next sync asks only the list; a
+# cluster_name moved to another cluster reads every entry again; a changed entry is read
 # again after access_entry_max_age and named; sync_max_requests bounds a sync and
 # names what it left stale; a deleted entry goes at the next sync);
 # source = auto in each authentication mode, access policies as groups, the calls of
@@ -891,6 +892,53 @@ run "$tmp/e-badsig.conf" sync
 cp "$tmp/creds.json.orig" "$tmp/creds.json"
 is "$rc" "1" "a signature the EKS API cannot verify: exit 1"
 like "$(cat "$tmp/err")" "InvalidSignatureException" "the EKS API's refusal is named"
+
+# 11a. The access entry cache is one cluster's: a host moved from cluster dev to prod
+# (cluster_name changed) reads prod's entries for the principals both list, though dev's
+# were read a moment ago (well within access_entry_max_age).  Before the cache named its
+# cluster, prod's sync read none of them and ops-ae kept dev's cluster-admin groups.
+"$PYTHON" - "$tmp/entries.json" "$tmp/dev-entries.json" <<'EOF'
+import json, sys
+P = "arn:aws:eks::aws:cluster-access-policy/"
+prod = json.load(open(sys.argv[1]))
+dev = json.load(open(sys.argv[1]))
+for d, groups, policy in ((dev, ["ops-team", "cluster-admins"], "AmazonEKSClusterAdminPolicy"),
+                          (prod, ["ops-team", "viewers"], "AmazonEKSViewPolicy")):
+    for e in d:
+        if e["principalArn"].endswith(":role/ops"):
+            e["kubernetesGroups"] = groups
+            e["accessPolicies"] = [{"policyArn": P + policy, "accessScope": {"type": "cluster"}}]
+json.dump(prod, open(sys.argv[1], "w"))
+json.dump(dev, open(sys.argv[2], "w"))
+EOF
+start eksdev fake_eks.py --cert "$tmp/tls/eks.crt" --key "$tmp/tls/eks.key" --creds "$tmp/creds.json" \
+    --entries "$tmp/dev-entries.json" --cluster dev --page-size 2
+EKS_DEV=$PORT
+mkdir -p "$tmp/db-moved"
+conf "$tmp/dev.conf" "$tmp/db-moved" eks-api "cluster_name = dev" \
+    "eks_connect_to = eks.us-east-1.amazonaws.com:443:127.0.0.1:$EKS_DEV" "eks_ca_file = $tmp/tls/ca.crt"
+conf "$tmp/prod.conf" "$tmp/db-moved" eks-api "cluster_name = prod" \
+    "eks_connect_to = eks.us-east-1.amazonaws.com:443:127.0.0.1:$EKS" "eks_ca_file = $tmp/tls/ca.crt"
+# moved_groups: the POSIX groups ops-ae is in, by the DB the move shares.
+moved_groups() {
+    "$EKSAUTH" --config "$tmp/prod.conf" groups |
+        awk -F: '$4 ~ /(^|,)ops-ae(,|$)/ { print $1 }' | sort | tr '\n' ' '
+}
+run "$tmp/dev.conf" sync
+is "$rc:$(moved_groups)" "0:eks-cluster-admins eks-ops-team eks-policy-cluster-admin " \
+    "cluster dev: ops-ae has dev's groups and cluster-admin policy"
+eks_before=$(wc -l <"$tmp/eks.log")
+run "$tmp/prod.conf" sync
+is "$rc:$(eks_calls)" "0:3 5 5" \
+    "cluster_name changed to prod: every entry read again from prod, none taken from dev's cache"
+is "$(moved_groups)" "eks-ops-team eks-policy-view eks-viewers " \
+    "... and ops-ae has prod's groups and view policy, not dev's cluster-admin"
+like "$(tr '\n' ' ' <"$tmp/out")" "access entry cache was read from cluster_name dev at eks\\.us-east-1\\.amazonaws\\.com.*not cluster_name prod.*every access entry is read again" \
+    "... and the sync says the cache was another cluster's"
+eks_before=$(wc -l <"$tmp/eks.log")
+run "$tmp/prod.conf" sync
+is "$rc:$(eks_calls)" "0:3 0 0" "the next sync on prod uses the cache it wrote, which names prod"
+cp "$CL_FIX/access-entries.json" "$tmp/entries.json"
 
 # 12. kubernetes+eks-api: both read; an access entry wins (API_AND_CONFIG_MAP).
 conf "$tmp/ke.conf" "$tmp/db4" kubernetes+eks-api "cluster_ca_file = $tmp/tls/ca.crt" \

@@ -4,7 +4,8 @@
  * modifiedAt, when read) read back through the EKS API's own parsers, and
  * written whole or not at all when memory runs out; bad files refused; what a sync reads (new
  * entries first in list order, then those older than access_entry_max_age, oldest first; all of
- * them at 0); entries EKS no longer lists dropped; and the file itself: missing is empty, untrusted
+ * them at 0); entries EKS no longer lists dropped; a cache of another cluster (or of none named)
+ * is no cache; and the file itself: missing is empty, untrusted
  * or corrupt is empty with a reason, written 0600.
  */
 #include "config.h"
@@ -27,6 +28,19 @@
 #include "eksauth/strlist.h"
 
 #define ARN(n) "arn:aws:iam::111122223333:user/" n
+#define DEV    "cluster_name dev at eks.us-east-1.amazonaws.com"
+#define PROD   "cluster_name prod at eks.us-east-1.amazonaws.com"
+
+/* c, of cluster (as a sync binds it before it reads). */
+static void of_cluster(struct eksauth_entry_cache *c, const char *cluster)
+{
+    struct eksauth_error err;
+    char was[64];
+    bool dropped;
+
+    assert_int_equal(eksauth_entry_cache_bind(c, cluster, &dropped, was, sizeof(was), &err),
+                     EKSAUTH_OK);
+}
 
 /* An entry as DescribeAccessEntry and ListAssociatedAccessPolicies give it. */
 static void entry(struct eksauth_access_entry *e, const char *arn, const char *username,
@@ -62,6 +76,7 @@ static void test_round_trip(void **state)
     size_t len = 0;
 
     (void)state;
+    of_cluster(&c, DEV);
     entry(&e, ARN("alice"), "alice", 1767225600.5);
     e.policies = calloc(2, sizeof(*e.policies));
     e.n_policies = 2;
@@ -78,6 +93,7 @@ static void test_round_trip(void **state)
     assert_int_equal(eksauth_entry_cache_format(&c, &text, &len, &err), EKSAUTH_OK);
     assert_int_equal(eksauth_entry_cache_parse(text, len, &back, &err), EKSAUTH_OK);
     assert_false(back.dirty);
+    assert_string_equal(back.cluster, DEV);
     assert_int_equal(back.n, 2);
     ce = eksauth_entry_cache_find(&back, ARN("alice"));
     assert_non_null(ce);
@@ -151,6 +167,7 @@ static void test_format_whole_or_nothing(void **state)
     bool done = false;
 
     (void)state;
+    of_cluster(&c, DEV);
     entry(&e, ARN("alice"), "alice", 0);
     e.policies = calloc(2, sizeof(*e.policies));
     e.n_policies = 2;
@@ -194,18 +211,25 @@ static void test_bad_files(void **state)
         "",
         "[]",
         "{\"entries\": []}",
+        "{\"eksauthAccessEntryCache\": 3, \"cluster\": \"c\", \"entries\": []}",
+        "{\"eksauthAccessEntryCache\": 2, \"cluster\": \"c\", \"entries\": {}}",
+        /* no cluster named: its entries could be any cluster's */
         "{\"eksauthAccessEntryCache\": 2, \"entries\": []}",
-        "{\"eksauthAccessEntryCache\": 1, \"entries\": {}}",
+        "{\"eksauthAccessEntryCache\": 2, \"cluster\": \"\", \"entries\": []}",
+        "{\"eksauthAccessEntryCache\": 2, \"cluster\": 7, \"entries\": []}",
+        /* version 1 named none */
+        "{\"eksauthAccessEntryCache\": 1, \"entries\": []}",
         /* no readAt */
-        "{\"eksauthAccessEntryCache\": 1, \"entries\": [{\"accessEntry\": {\"principalArn\": "
-        "\"arn:aws:iam::1:user/a\"}, \"associatedAccessPolicies\": []}]}",
+        "{\"eksauthAccessEntryCache\": 2, \"cluster\": \"c\", \"entries\": [{\"accessEntry\": "
+        "{\"principalArn\": \"arn:aws:iam::1:user/a\"}, \"associatedAccessPolicies\": []}]}",
         /* what EKS's own answer would be refused for: no principal */
-        "{\"eksauthAccessEntryCache\": 1, \"entries\": [{\"readAt\": 1, \"accessEntry\": {}, "
-        "\"associatedAccessPolicies\": []}]}",
+        "{\"eksauthAccessEntryCache\": 2, \"cluster\": \"c\", \"entries\": [{\"readAt\": 1, "
+        "\"accessEntry\": {}, \"associatedAccessPolicies\": []}]}",
         /* a policy of an unknown scope */
-        "{\"eksauthAccessEntryCache\": 1, \"entries\": [{\"readAt\": 1, \"accessEntry\": "
-        "{\"principalArn\": \"arn:aws:iam::1:user/a\"}, \"associatedAccessPolicies\": "
-        "[{\"policyArn\": \"p\", \"accessScope\": {\"type\": \"galaxy\"}}]}]}",
+        "{\"eksauthAccessEntryCache\": 2, \"cluster\": \"c\", \"entries\": [{\"readAt\": 1, "
+        "\"accessEntry\": {\"principalArn\": \"arn:aws:iam::1:user/a\"}, "
+        "\"associatedAccessPolicies\": [{\"policyArn\": \"p\", \"accessScope\": {\"type\": "
+        "\"galaxy\"}}]}]}",
     };
     struct eksauth_entry_cache c = {0};
     struct eksauth_error err;
@@ -218,8 +242,76 @@ static void test_bad_files(void **state)
                          EKSAUTH_EINVAL);
         /* Nothing half-read is kept. */
         assert_int_equal(c.n, 0);
+        assert_null(c.cluster);
         assert_non_null(strstr(err.msg, "access entry cache"));
     }
+}
+
+/*
+ * The cache is one cluster's: a host whose cluster_name (or region, or API
+ * server) changed, or an image baked on another cluster's host, must not map
+ * logins from the old cluster's entries however fresh they are.  Before the
+ * cache named its cluster, prod's sync planned no read of dev's fresh entry
+ * and the snapshot gave dev's groups until access_entry_max_age.
+ */
+static void test_bound_to_cluster(void **state)
+{
+    char *arns[] = {ARN("admin"), ARN("dev")};
+    struct eksauth_entry_cache c = {0}, back = {0};
+    struct eksauth_error err;
+    size_t *order = NULL, n = 0;
+    char *text = NULL, was[128];
+    size_t len = 0;
+    bool dropped = true;
+
+    (void)state;
+    /* Entries of no named cluster are never written. */
+    put(&c, ARN("admin"), 1400);
+    assert_int_equal(eksauth_entry_cache_format(&c, &text, &len, &err), EKSAUTH_EINVAL);
+    assert_null(text);
+    eksauth_entry_cache_free(&c);
+    /* dev's sync: both read 100 s ago, fresh for max_age 300. */
+    of_cluster(&c, DEV);
+    put(&c, ARN("admin"), 1400);
+    put(&c, ARN("dev"), 1400);
+    assert_int_equal(eksauth_entry_cache_format(&c, &text, &len, &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_entry_cache_parse(text, len, &back, &err), EKSAUTH_OK);
+    free(text);
+    /* The same cluster again: kept, nothing due. */
+    assert_int_equal(eksauth_entry_cache_bind(&back, DEV, &dropped, was, sizeof(was), &err),
+                     EKSAUTH_OK);
+    assert_false(dropped);
+    assert_false(back.dirty);
+    assert_int_equal(back.n, 2);
+    assert_int_equal(eksauth_entry_cache_plan(&back, arns, 2, 1500, 300, &order, &n, &err),
+                     EKSAUTH_OK);
+    assert_int_equal(n, 0);
+    free(order);
+    /* prod lists the same principals: none of dev's entries is prod's, every one is read. */
+    assert_int_equal(eksauth_entry_cache_bind(&back, PROD, &dropped, was, sizeof(was), &err),
+                     EKSAUTH_OK);
+    assert_true(dropped);
+    assert_string_equal(was, DEV);
+    assert_true(back.dirty);
+    assert_int_equal(back.n, 0);
+    assert_null(eksauth_entry_cache_find(&back, ARN("admin")));
+    assert_string_equal(back.cluster, PROD);
+    assert_int_equal(eksauth_entry_cache_plan(&back, arns, 2, 1500, 300, &order, &n, &err),
+                     EKSAUTH_OK);
+    assert_int_equal(n, 2);
+    free(order);
+    /* What prod's sync writes names prod. */
+    assert_int_equal(eksauth_entry_cache_format(&back, &text, &len, &err), EKSAUTH_OK);
+    assert_non_null(strstr(text, "\"cluster\":\"" PROD "\""));
+    free(text);
+    eksauth_entry_cache_free(&back);
+    eksauth_entry_cache_free(&c);
+    /* A cache of no cluster yet (none on disk) is bound without a word. */
+    assert_int_equal(eksauth_entry_cache_bind(&c, PROD, &dropped, was, sizeof(was), &err),
+                     EKSAUTH_OK);
+    assert_false(dropped);
+    assert_string_equal(was, "");
+    eksauth_entry_cache_free(&c);
 }
 
 static void test_plan(void **state)
@@ -266,7 +358,7 @@ static void test_plan(void **state)
 /* An entry read while the clock ran ahead (set back since) is due now, not a day from now. */
 static void test_plan_read_in_the_future(void **state)
 {
-    struct eksauth_entry_cache c = {NULL, 0, 0, false};
+    struct eksauth_entry_cache c = {NULL, 0, 0, false, NULL};
     char *arns[] = {ARN("a")};
     struct eksauth_error err;
     size_t *order = NULL, n = 99;
@@ -281,6 +373,20 @@ static void test_plan_read_in_the_future(void **state)
     eksauth_entry_cache_free(&c);
 }
 
+/* The cache file holding text is read as no cache (EKSAUTH_EINVAL); why in *err. */
+static void refused(const struct eksauth_paths *paths, const char *text, struct eksauth_error *err)
+{
+    struct eksauth_entry_cache back = {0};
+    FILE *f = fopen(paths->entry_cache, "w");
+
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+    assert_int_equal(eksauth_entry_cache_read(paths, true, &back, err), EKSAUTH_EINVAL);
+    assert_int_equal(back.n, 0);
+    assert_null(back.cluster);
+}
+
 static void test_file(void **state)
 {
     struct eksauth_entry_cache c = {0}, back = {0};
@@ -288,7 +394,6 @@ static void test_file(void **state)
     struct eksauth_error err;
     char dir[SCRATCH_DIR_MAX], cmd[128];
     struct stat sb;
-    FILE *f;
 
     (void)state;
     scratch_make(dir, sizeof(dir), "cache");
@@ -298,6 +403,7 @@ static void test_file(void **state)
     /* None yet: an empty cache, no complaint. */
     assert_int_equal(eksauth_entry_cache_read(&paths, true, &back, &err), EKSAUTH_OK);
     assert_int_equal(back.n, 0);
+    of_cluster(&c, DEV);
     put(&c, ARN("a"), 77);
     assert_int_equal(eksauth_entry_cache_write(&paths, &c, &err), EKSAUTH_OK);
     /* It says who may log in as whom: root's alone. */
@@ -317,16 +423,15 @@ static void test_file(void **state)
         assert_int_equal(chmod(paths.entry_cache, 0600), 0);
     }
     /* Corrupt: no cache either. */
-    f = fopen(paths.entry_cache, "w");
-    assert_non_null(f);
-    fputs("{\"eksauthAccessEntryCache\": 1, \"entries\": [", f);
-    fclose(f);
-    assert_int_equal(eksauth_entry_cache_read(&paths, true, &back, &err), EKSAUTH_EINVAL);
-    assert_int_equal(back.n, 0);
+    refused(&paths, "{\"eksauthAccessEntryCache\": 2, \"cluster\": \"c\", \"entries\": [", &err);
     /* The operator is told which file, and what happens to it. */
     assert_non_null(strstr(err.msg, paths.entry_cache));
     assert_non_null(strstr(err.msg, "not a cache of version"));
     assert_non_null(strstr(err.msg, "remove the file"));
+    /* One from before the cache named its cluster: no cache, and why. */
+    refused(&paths, "{\"eksauthAccessEntryCache\": 1, \"entries\": []}", &err);
+    assert_non_null(strstr(err.msg, "names no cluster"));
+    assert_non_null(strstr(err.msg, "every access entry is read again"));
     eksauth_entry_cache_free(&c);
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
     assert_int_equal(system(cmd), 0);
@@ -335,11 +440,9 @@ static void test_file(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_round_trip),
-        cmocka_unit_test(test_format_whole_or_nothing),
-        cmocka_unit_test(test_bad_files),
-        cmocka_unit_test(test_plan),
-        cmocka_unit_test(test_plan_read_in_the_future),
+        cmocka_unit_test(test_round_trip), cmocka_unit_test(test_format_whole_or_nothing),
+        cmocka_unit_test(test_bad_files),  cmocka_unit_test(test_bound_to_cluster),
+        cmocka_unit_test(test_plan),       cmocka_unit_test(test_plan_read_in_the_future),
         cmocka_unit_test(test_file),
     };
 
