@@ -555,6 +555,7 @@ enum eksauth_status eksauth_login_commit(struct eksauth_ctx *ctx, struct eksauth
         st = claim(ctx, l, now, err);
         if (st != EKSAUTH_OK)
             return stop(l, EKSAUTH_LOGIN_REPLAY, st);
+        l->claimed = true;
     }
     /* Recorded, so NSS (initgroups) sees the user and its current groups. */
     st = record(ctx, l, NULL, err);
@@ -625,7 +626,10 @@ void eksauth_login_reason(const struct eksauth_login *l, const struct eksauth_er
             "the cluster's administrator";
         goto out;
     case EKSAUTH_REFUSAL_CHANGED:
-        r = "the identity DB changed during this login; log in again";
+        /* single_use spent the token before the record failed: retried, it is "already used". */
+        r = l->claimed ? "the identity DB changed during this login; log in again with a new "
+                         "token (eksauth ssh mints one)"
+                       : "the identity DB changed during this login; log in again";
         goto out;
     case EKSAUTH_REFUSAL_NONE:
         break;

@@ -108,6 +108,12 @@ struct eksauth_login {
     bool cluster_mapped;
     /* Why the host refused a mapped login, when the person can be told (identity.h). */
     enum eksauth_refusal refusal;
+    /*
+     * single_use: the commit claimed the token (replay.h), so it is spent
+     * here whatever follows; a refusal after it that says "log in again"
+     * must ask for a new token, as the same one is refused "already used".
+     */
+    bool claimed;
 };
 
 /*

@@ -576,6 +576,63 @@ static void test_single_use_claims_once(void **state)
     eksauth_login_free(l);
 }
 
+/* A sync that drops Build's mapping (a login checked before it is overtaken). */
+static void sync_without_build(struct t *t)
+{
+    host_fixture_write_aws_auth(t->h, "mapRoles: |\n"
+                                      "  - rolearn: arn:aws:iam::123456789012:role/Admin\n"
+                                      "    username: admin:{{SessionName}}\n");
+    synced(t);
+}
+
+/*
+ * single_use claims the token before the record: a sync that overtook the
+ * login and no longer maps it refuses the record, and the person is told to
+ * log in again with a new token, since this one is spent (it was told "log
+ * in again", and the same token was then refused "already used").
+ */
+static void test_single_use_overtaken_asks_a_new_token(void **state)
+{
+    struct t *t = *state;
+    struct eksauth_login *l = NULL;
+    struct eksauth_error err;
+    char why[256];
+
+    host_fixture_sts_answer(t->h, BUILD_CI);
+    assert_int_equal(check(t, FIXTURE_NOW + 10, &l, &err), EKSAUTH_OK);
+    /* Meanwhile a sync drops Build's mapping. */
+    sync_without_build(t);
+    assert_int_not_equal(eksauth_login_commit(&t->h->ctx, l, "build", FIXTURE_NOW + 10, &err),
+                         EKSAUTH_OK);
+    assert_int_equal(l->refusal, EKSAUTH_REFUSAL_CHANGED);
+    expect_reason(l, &err,
+                  "the identity DB changed during this login; log in again with a new "
+                  "token");
+    eksauth_login_free(l);
+    l = NULL;
+    /* Why: the token is spent.  Mapped again, the same one is "already used". */
+    host_fixture_write_aws_auth(t->h, AWS_AUTH);
+    synced(t); /* mints the same token again (the same time, audience and keys) */
+    assert_int_equal(check(t, FIXTURE_NOW + 20, &l, &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_login_commit(&t->h->ctx, l, "build", FIXTURE_NOW + 20, &err),
+                     EKSAUTH_EREJECTED);
+    assert_int_equal(l->step, EKSAUTH_LOGIN_REPLAY);
+    eksauth_login_free(l);
+    l = NULL;
+    /* Without single_use nothing was spent: "log in again" alone, as before. */
+    host_fixture_sts_answer(t->h, BUILD_CI);
+    assert_int_equal(check(t, FIXTURE_NOW + 30, &l, &err), EKSAUTH_OK);
+    sync_without_build(t);
+    t->h->ctx.cfg.single_use = false; /* after the sync: reopening reads the config again */
+    assert_int_not_equal(eksauth_login_commit(&t->h->ctx, l, "build", FIXTURE_NOW + 30, &err),
+                         EKSAUTH_OK);
+    assert_int_equal(l->refusal, EKSAUTH_REFUSAL_CHANGED);
+    eksauth_login_reason(l, &err, why, sizeof(why));
+    assert_string_equal(why, "eksauth: login refused: the identity DB changed during this login; "
+                             "log in again");
+    eksauth_login_free(l);
+}
+
 /* How a re-encoding changes a presigned URL, in place (room for a few more bytes). */
 enum reencoding { ESCAPED_SIGNATURE, TRAILING_AMP, ACTION_LAST, LOWER_CASE_ESCAPES };
 
@@ -1491,6 +1548,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_not_mapped, setup, teardown),
         cmocka_unit_test_setup_teardown(test_commit_refuses_another_login, setup, teardown),
         cmocka_unit_test_setup_teardown(test_single_use_claims_once, setup_single_use, teardown),
+        cmocka_unit_test_setup_teardown(test_single_use_overtaken_asks_a_new_token,
+                                        setup_single_use, teardown),
         cmocka_unit_test_setup_teardown(test_single_use_refuses_the_same_url_reencoded,
                                         setup_single_use, teardown),
         cmocka_unit_test_setup_teardown(test_single_use_full_record_is_its_own, setup_single_use,
