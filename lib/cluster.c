@@ -445,16 +445,21 @@ static bool note_changed(const struct eksauth_cached_entry *was,
 /*
  * What names the cluster to this host, for the access entry cache
  * (entry_cache.h): its name at the EKS API of its region and partition,
- * and the API server when one is set, whose host is the cluster's own
- * (a same-named cluster of another account has another).  The account
- * itself would cost a request per sync (docs/fleet.md counts them).
+ * the API server when one is set, whose host is the cluster's own (a
+ * same-named cluster of another account has another), and its ARN, with
+ * the account, when DescribeCluster was asked (source = auto).  Asking it
+ * for the account alone would cost a request per sync (docs/fleet.md
+ * counts them).
  */
 static void cache_cluster(const struct eksauth_config *cfg, const struct eksauth_eks_session *s,
                           char *out, size_t outlen)
 {
-    snprintf(out, outlen, "cluster_name %.1000s at %.255s%s%.2000s", cfg->cluster_name, s->host,
-             cfg->cluster_endpoint != NULL ? ", cluster_endpoint " : "",
-             cfg->cluster_endpoint != NULL ? cfg->cluster_endpoint : "");
+    int n = snprintf(out, outlen, "cluster_name %.1000s at %.255s%s%.1000s", cfg->cluster_name,
+                     s->host, cfg->cluster_endpoint != NULL ? ", cluster_endpoint " : "",
+                     cfg->cluster_endpoint != NULL ? cfg->cluster_endpoint : "");
+
+    if (s->cluster_arn[0] != '\0' && n > 0 && (size_t)n < outlen)
+        snprintf(out + n, outlen - (size_t)n, ", %.1000s", s->cluster_arn);
 }
 
 /*

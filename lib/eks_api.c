@@ -120,15 +120,17 @@ const char *eksauth_auth_mode_name(enum eksauth_auth_mode mode)
 }
 
 enum eksauth_status eksauth_eks_parse_cluster(const char *body, size_t len,
-                                              enum eksauth_auth_mode *mode,
-                                              struct eksauth_error *err)
+                                              enum eksauth_auth_mode *mode, char *arn,
+                                              size_t arnlen, struct eksauth_error *err)
 {
     struct json_object *root, *cluster, *access = NULL, *m = NULL;
     enum eksauth_status st = EKSAUTH_OK;
-    const char *name;
+    const char *name, *a;
     size_t i;
 
     *mode = EKSAUTH_AUTH_CONFIG_MAP;
+    if (arn != NULL && arnlen > 0)
+        arn[0] = '\0';
     root = eksauth_json_answer_parse(body, len, EKSAUTH_EKS_MAX_BODY);
     cluster = eksauth_json_answer_obj(root, "cluster");
     if (cluster == NULL) {
@@ -136,6 +138,11 @@ enum eksauth_status eksauth_eks_parse_cluster(const char *body, size_t len,
             eksauth_fail(err, EKSAUTH_EINVAL, "EKS API: DescribeCluster: no cluster in the answer");
         goto out;
     }
+    /* What names the cluster (with its account) to the access entry cache (cluster.c). */
+    a = eksauth_json_answer_str(cluster, "arn");
+    if (arn != NULL && a != NULL && strncmp(a, "arn:", 4) == 0 && strlen(a) < arnlen &&
+        eksauth_json_answer_visible(a, strlen(a)))
+        memcpy(arn, a, strlen(a) + 1);
     /* A cluster from before access entries has no accessConfig: aws-auth alone. */
     if (!json_object_object_get_ex(cluster, "accessConfig", &access) || access == NULL ||
         json_object_is_type(access, json_type_null) ||
@@ -714,7 +721,8 @@ enum eksauth_status eksauth_eks_auth_mode(struct eksauth_eks_session *c,
     snprintf(path, sizeof(path), "/clusters/%s", c->cluster);
     st = eks_call(c, "DescribeCluster", path, "", &resp, err);
     if (st == EKSAUTH_OK)
-        st = eksauth_eks_parse_cluster(resp.body, resp.len, mode, err);
+        st = eksauth_eks_parse_cluster(resp.body, resp.len, mode, c->cluster_arn,
+                                       sizeof(c->cluster_arn), err);
     eksauth_http_response_free(&resp);
     return st;
 }

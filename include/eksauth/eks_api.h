@@ -58,14 +58,15 @@ enum eksauth_auth_mode {
 const char *eksauth_auth_mode_name(enum eksauth_auth_mode mode);
 
 /*
- * A DescribeCluster answer: {"cluster": {..., "accessConfig":
+ * A DescribeCluster answer: {"cluster": {"arn": S, ..., "accessConfig":
  * {"authenticationMode": S}}}.  No accessConfig or no mode: CONFIG_MAP (a
  * cluster from before access entries).  An unknown mode is EKSAUTH_EINVAL:
- * eksauth does not guess which sources such a cluster reads.
+ * eksauth does not guess which sources such a cluster reads.  arn (unless
+ * NULL) gets the cluster's ARN, "" when the answer has none that fits.
  */
 enum eksauth_status eksauth_eks_parse_cluster(const char *body, size_t len,
-                                              enum eksauth_auth_mode *mode,
-                                              struct eksauth_error *err);
+                                              enum eksauth_auth_mode *mode, char *arn,
+                                              size_t arnlen, struct eksauth_error *err);
 
 /*
  * A ListAssociatedAccessPolicies page: {"associatedAccessPolicies":
@@ -130,7 +131,8 @@ struct eksauth_eks_session {
     struct eksauth_creds creds;
     char region[64];
     char host[256];
-    char cluster[1024]; /* cluster_name, URI-encoded for paths */
+    char cluster[1024];     /* cluster_name, URI-encoded for paths */
+    char cluster_arn[2048]; /* DescribeCluster's (eksauth_eks_auth_mode); "" until asked */
     bool open;
 };
 

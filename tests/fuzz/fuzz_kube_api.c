@@ -244,9 +244,11 @@ static void read_cluster(const char *body, size_t len)
 {
     enum eksauth_auth_mode mode, mode2;
     struct eksauth_error err, e2;
-    enum eksauth_status st = eksauth_eks_parse_cluster(body, len, &mode, &err);
+    char arn[64];
+    enum eksauth_status st = eksauth_eks_parse_cluster(body, len, &mode, arn, sizeof(arn), &err);
 
-    FUZZ_ASSERT(eksauth_eks_parse_cluster(body, len, &mode2, &e2) == st);
+    FUZZ_ASSERT(eksauth_eks_parse_cluster(body, len, &mode2, NULL, 0, &e2) == st);
+    FUZZ_ASSERT(arn[0] == '\0' || strncmp(arn, "arn:", 4) == 0);
     if (st == EKSAUTH_OK)
         FUZZ_ASSERT(strcmp(eksauth_auth_mode_name(mode), "unknown") != 0 && mode == mode2);
     else

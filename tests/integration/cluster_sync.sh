@@ -1088,6 +1088,9 @@ like "$("$EKSAUTH" --config "$tmp/auto.conf" users | cut -d: -f1 | sort | tr '\n
     "API mode: the access entries alone (aws-auth's bob is not read)"
 is "$calls:$kube_calls" "1 3 5 6:0" \
     "one sync: DescribeCluster, 3 pages of entries, 5 DescribeAccessEntry, 6 pages of policies; no Kubernetes API call"
+like "$("$PYTHON" -c 'import json,sys; print(json.load(open(sys.argv[1]))["cluster"])' "$tmp/db5/access-entries.cache")" \
+    "^cluster_name prod at eks\\.us-east-1\\.amazonaws\\.com, cluster_endpoint https://127\\.0\\.0\\.1:[0-9]+, arn:aws:eks:us-east-1:111122223333:cluster/prod$" \
+    "auto: the access entry cache names its cluster with DescribeCluster's ARN (its account)"
 is "$(groups_of eks-policy-cluster-admin)" "ops-ae" \
     "AmazonEKSClusterAdminPolicy (cluster scope) is the POSIX group eks-policy-cluster-admin"
 is "$(groups_of eks-policy-view-ns-qa):$(groups_of eks-policy-edit-ns-dev):$(groups_of eks-policy-admin-view)" \

@@ -118,17 +118,35 @@ static void test_eks_cluster_mode(void **state)
         {"{\"clusters\":[]}", EKSAUTH_EINVAL, EKSAUTH_AUTH_CONFIG_MAP},
         {"not json", EKSAUTH_EINVAL, EKSAUTH_AUTH_CONFIG_MAP},
     };
+    static const char with_arn[] =
+        "{\"cluster\":{\"arn\":\"arn:aws:eks:us-east-1:111122223333:cluster/prod\"}}";
+    static const char bad_arn[] = "{\"cluster\":{\"arn\":7}}";
     enum eksauth_auth_mode mode;
     struct eksauth_error err;
+    char arn[128];
     size_t i;
 
     (void)state;
     for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        assert_status(eksauth_eks_parse_cluster(cases[i].body, strlen(cases[i].body), &mode, &err),
-                      cases[i].st);
+        assert_status(
+            eksauth_eks_parse_cluster(cases[i].body, strlen(cases[i].body), &mode, NULL, 0, &err),
+            cases[i].st);
         if (cases[i].st == EKSAUTH_OK)
             assert_int_equal(mode, cases[i].mode);
     }
+    /* The cluster's ARN, for the access entry cache: its account is in it. */
+    assert_status(
+        eksauth_eks_parse_cluster(with_arn, strlen(with_arn), &mode, arn, sizeof(arn), &err),
+        EKSAUTH_OK);
+    assert_string_equal(arn, "arn:aws:eks:us-east-1:111122223333:cluster/prod");
+    /* None, or none that fits: "" (the cache is then named without it). */
+    assert_status(
+        eksauth_eks_parse_cluster(bad_arn, strlen(bad_arn), &mode, arn, sizeof(arn), &err),
+        EKSAUTH_OK);
+    assert_string_equal(arn, "");
+    assert_status(eksauth_eks_parse_cluster(with_arn, strlen(with_arn), &mode, arn, 10, &err),
+                  EKSAUTH_OK);
+    assert_string_equal(arn, "");
     assert_string_equal(eksauth_auth_mode_name(EKSAUTH_AUTH_API), "API");
     assert_string_equal(eksauth_auth_mode_name(EKSAUTH_AUTH_API_AND_CONFIG_MAP),
                         "API_AND_CONFIG_MAP");
