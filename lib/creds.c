@@ -733,6 +733,7 @@ enum profile_key {
     K_SSO_START_URL,
     K_SSO_ACCOUNT,
     K_SSO_ROLE,
+    K_LOGIN, /* an `aws login` session: botocore's LoginProvider */
     K_PROCESS,
     K_COUNT
 };
@@ -740,9 +741,9 @@ enum profile_key {
 static void profile_wants(struct ini_want want[K_COUNT])
 {
     static const char *const keys[K_COUNT] = {
-        "aws_access_key_id", "aws_secret_access_key",   "aws_session_token",  "aws_security_token",
-        "role_arn",          "web_identity_token_file", "sso_session",        "sso_start_url",
-        "sso_account_id",    "sso_role_name",           "credential_process",
+        "aws_access_key_id", "aws_secret_access_key",   "aws_session_token", "aws_security_token",
+        "role_arn",          "web_identity_token_file", "sso_session",       "sso_start_url",
+        "sso_account_id",    "sso_role_name",           "login_session",     "credential_process",
     };
     size_t i;
 
@@ -806,7 +807,8 @@ enum eksauth_status eksauth_creds_parse_ini(const char *text, size_t len, const 
     }
     st = take_keys(want, profile, out, err);
     if (st == EKSAUTH_ENOTFOUND)
-        eksauth_error_append(err, " (role_arn, sso_* and credential_process are not supported)");
+        eksauth_error_append(
+            err, " (role_arn, sso_*, login_session and credential_process are not supported)");
 out:
     wants_free(want, K_COUNT);
     return st;
@@ -996,8 +998,10 @@ static enum eksauth_status profile_files(const struct eksauth_creds_options *opt
  * The option of the profile (the credentials file's over the config
  * file's, as botocore merges them) that has botocore sign with other
  * credentials than the keys: a role to assume, web identity or SSO, tried
- * before any keys, and a credential_process, tried before the config
- * file's keys (keys_first: the credentials file has keys).  NULL: none.
+ * before any keys, and an `aws login` session or a credential_process,
+ * tried after the credentials file's keys and before the config file's
+ * (keys_first: the credentials file has keys; the order of botocore's
+ * ProfileProviderBuilder.providers).  NULL: none.
  */
 static const struct ini_want *other_source(const struct profile_file *cred,
                                            const struct profile_file *conf, bool keys_first,
@@ -1005,11 +1009,11 @@ static const struct ini_want *other_source(const struct profile_file *cred,
 {
     static const enum profile_key others[] = {K_ROLE_ARN,      K_WEB_IDENTITY, K_SSO_SESSION,
                                               K_SSO_START_URL, K_SSO_ACCOUNT,  K_SSO_ROLE,
-                                              K_PROCESS};
+                                              K_LOGIN,         K_PROCESS};
     size_t i;
 
     for (i = 0; i < sizeof(others) / sizeof(others[0]); i++) {
-        if (others[i] == K_PROCESS && keys_first)
+        if ((others[i] == K_LOGIN || others[i] == K_PROCESS) && keys_first)
             continue;
         *path = cred->path;
         if (cred->want[others[i]].value != NULL)
@@ -1031,6 +1035,7 @@ static enum eksauth_status profile_keys(const char *profile, bool named, struct 
     const struct ini_want *other;
     struct profile_file *from = keys_first ? cred : conf;
     const char *opath = NULL;
+    bool login;
     char what[4200], origin[sizeof(out->origin)];
     struct eksauth_error e2;
     enum eksauth_status st;
@@ -1049,14 +1054,20 @@ static enum eksauth_status profile_keys(const char *profile, bool named, struct 
      * the next source's (the instance's role), would be someone the person
      * did not mean.
      */
-    if ((other = other_source(cred, conf, keys_first, &opath)) != NULL)
+    if ((other = other_source(cred, conf, keys_first, &opath)) != NULL) {
+        login = other == &cred->want[K_LOGIN] || other == &conf->want[K_LOGIN];
         return eksauth_fail(err, EKSAUTH_EINVAL,
-                            "AWS credentials: profile \"%s\" has %s (%s line %u), which the AWS "
-                            "CLI signs with before %s; eksauth signs with keys only, and will "
-                            "not sign as someone else instead: give the profile keys, or mint "
-                            "with the AWS CLI",
+                            "AWS credentials: profile \"%s\" has %s (%s line %u)%s, which the "
+                            "AWS CLI signs with before %s; eksauth signs with keys only, and "
+                            "will not sign as someone else instead: give the profile keys, or "
+                            "mint with the AWS CLI%s",
                             profile, other->key, opath, other->line,
-                            keys_first ? "the profile's keys" : "any other credentials");
+                            login ? ", a session of `aws login`" : "",
+                            keys_first ? "the profile's keys" : "any other credentials",
+                            login ? ", or put its keys in the environment (eval \"$(aws "
+                                    "configure export-credentials --format env)\")"
+                                  : "");
+    }
     st = take_keys(from->want, profile, out, &e2);
     if (st == EKSAUTH_ENOTFOUND && !named) {
         tried_add(tried, what,

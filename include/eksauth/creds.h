@@ -30,7 +30,8 @@
  * stops with EKSAUTH_EINVAL naming why, never signing as the next source
  * (the keys underneath, the instance's role): a profile with role_arn,
  * web_identity_token_file or sso_* in either file, or with a
- * credential_process and no keys in the credentials file;
+ * login_session (an `aws login` session) or a credential_process and no
+ * keys in the credentials file;
  * AWS_WEB_IDENTITY_TOKEN_FILE with AWS_ROLE_ARN (before the profile);
  * AWS_CONTAINER_CREDENTIALS_FULL_URI or _RELATIVE_URI (before instance
  * metadata).

@@ -10,7 +10,8 @@ makes COUNT cases from SEED: a credentials file and a config file built from
 the pieces users write (headers of both files' forms, keys, role_arn and other
 sources eksauth refuses, comments, continuation lines, DEFAULT) with random
 edits (blanks, control and non-ASCII characters, quotes, CR, broken UTF-8), or
-(a third) a config header fuzzed alone; the profile named by --profile,
+the profile's keys beside an `aws login` session, a credential_process or web
+identity in either file, or (a quarter) a config header fuzzed alone; the profile named by --profile,
 AWS_PROFILE, AWS_DEFAULT_PROFILE or none; sometimes keys in the environment and
 AWS_DEFAULT_REGION.  tests/integration/creds_dump prints what eksauth signs with;
 botocore's session, given the same files and environment, what it would.  Prints
@@ -52,7 +53,7 @@ PIECES = [
     "credential_source = Environment", "sso_session = s", "[sso-session s]", "sso_account_id = 1",
     AK.replace(" = ", "="), SK.replace(" = ", ":"), "  " + RA, "\t" + RA, "aws_access_key_id =",
     "aws_secret_access_key =", "Region = us-west-2", "  region = us-west-1",
-    "credential_process = /bin/false"]
+    "credential_process = /bin/false", "login_session = arn:aws:iam::1:user/u"]
 JUNK = ["\u00a0role_arn = arn:aws:iam::1:role/r", "\x0c", "\r", "\n", "\r\n", " ", "\t", "\x0b",
         "\x1c", "\x1f", "\x85", "\xa0", "\u2028", "\u3000", "[", "]", "=", ":", "#", ";", '"', "'",
         "\\", "\ufeff", "\u212a", "K", "profile ", "dev"]
@@ -89,6 +90,30 @@ def pieces_case(r, profile):
         k = r.randint(0, len(cb))
         cb = cb[:k] + r.choice(BAD_UTF8) + cb[k:]
     return cb, (sep.join(mutate(r, conf)) + sep).encode("utf-8")
+
+
+# Sources botocore takes after the credentials file's keys and before the config file's
+# (ProfileProviderBuilder.providers), and one before both: eksauth refuses them unless the
+# credentials file has the profile's keys.
+LATER_SOURCES = ["login_session = arn:aws:iam::1:user/u", "credential_process = /bin/false",
+                 "web_identity_token_file = /x\n" + RA]
+
+
+def sources_case(r, profile):
+    """The profile's keys in one file or both, another source in one or both."""
+    cred_head = "[%s]" % profile
+    conf_head = "[default]" if profile == "default" else "[profile %s]" % profile
+    cred, conf = [cred_head], [conf_head, "region = us-east-1"]
+    for f in r.sample([cred, conf, conf], r.randint(1, 2)):
+        f += [AK, SK] if f is cred else [AK2, SK2]
+    for f in r.sample([cred, conf, conf], r.randint(1, 2)):
+        f.append(r.choice(LATER_SOURCES))
+    r.shuffle(cred)
+    cred.remove(cred_head)
+    conf.remove(conf_head)
+    r.shuffle(conf)
+    return ("\n".join([cred_head] + cred) + "\n").encode(), \
+        ("\n".join([conf_head] + conf) + "\n").encode()
 
 
 def header_case(r):
@@ -217,8 +242,8 @@ WHERE_BOTOCORE_FAILS = [
      "botocore's is empty (region = , AWS_DEFAULT_REGION=)"),
     ("signs-where-botocore-fails-environment", "eksauth never signs with the environment's keys "
      "or region where botocore refuses the files or the profile"),
-    ("signs-where-botocore-fails-files", "eksauth never signs for a region from one file where "
-     "botocore refuses the other"),
+    ("signs-where-botocore-fails-files", "eksauth never signs with a file's keys or region where "
+     "botocore fails (refuses the other file, or takes a source eksauth cannot get and fails)"),
 ]
 SERIOUS = ("crash", "signs-with-other-credentials", "signs-for-other-region",
            "refused-without-message") + tuple(k for k, _ in WHERE_BOTOCORE_FAILS)
@@ -233,7 +258,9 @@ def main():
     for i in range(count):
         explicit, env = environment(r)
         profile = explicit or env.get("AWS_PROFILE") or env.get("AWS_DEFAULT_PROFILE") or "default"
-        cb, fb = pieces_case(r, profile) if r.random() < 0.7 else header_case(r)
+        k = r.random()
+        cb, fb = pieces_case(r, profile) if k < 0.6 else \
+            sources_case(r, profile) if k < 0.75 else header_case(r)
         with open(cred, "wb") as f:
             f.write(cb)
         with open(conf, "wb") as f:

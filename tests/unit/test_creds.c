@@ -760,6 +760,34 @@ static void test_other_sources(void **state)
     write_file(path_in("home/.aws/credentials"), "");
     write_file(path_in("home/.aws/config"), "[profile default]\ncredential_process = /bin/c\n");
     expect_other_source(&fake_env, "has credential_process");
+    /*
+     * An `aws login` session (botocore's LoginProvider): botocore signs as it,
+     * over the config file's keys beside it; eksauth signed with those keys,
+     * or, with none, fell to instance metadata.
+     */
+    write_file(path_in("home/.aws/credentials"), "");
+    write_file(path_in("home/.aws/config"), "[profile x]\nlogin_session = arn:aws:iam::1:user/u\n"
+                                            "aws_access_key_id = AKIACONF\n"
+                                            "aws_secret_access_key = conf\n"
+                                            "[default]\nlogin_session = arn:aws:iam::1:user/u\n");
+    opt.profile = "x";
+    expect_other_source(&opt, "has login_session");
+    expect_other_source(&opt, "aws login");
+    opt.profile = NULL;
+    expect_other_source(&fake_env, "has login_session");
+    /* ... in the credentials file too (botocore merges both files' profiles). */
+    unlink(path_in("home/.aws/config"));
+    write_file(path_in("home/.aws/credentials"), "[default]\nlogin_session = s\n");
+    expect_other_source(&fake_env, "has login_session");
+    /* ... but the credentials file's keys come before it, as before a credential_process. */
+    write_file(path_in("home/.aws/credentials"), "[default]\naws_access_key_id = AKIADEF\n"
+                                                 "aws_secret_access_key = s\n"
+                                                 "login_session = s\n");
+    assert_status_err(eksauth_creds_load(&fake_env, &c, &err), EKSAUTH_OK);
+    assert_string_equal(c.access_key_id, "AKIADEF");
+    eksauth_creds_free(&c);
+    write_file(path_in("home/.aws/credentials"), "");
+    write_file(path_in("home/.aws/config"), "[profile default]\ncredential_process = /bin/c\n");
     /* ... but the credentials file's keys come before a credential_process in botocore. */
     write_file(path_in("home/.aws/credentials"), "[default]\naws_access_key_id = AKIADEF\n"
                                                  "aws_secret_access_key = s\n");
