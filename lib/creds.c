@@ -1308,9 +1308,25 @@ static enum eksauth_status refuse_other_env(const struct eksauth_creds_options *
 {
     const char *name = NULL;
 
+    /*
+     * botocore's web identity provider reads the token file's variable
+     * first: set, it signs as AWS_ROLE_ARN's role, else the profile's
+     * role_arn, else fails (InvalidConfigError), never reading on to the
+     * profile's keys.  An empty token file variable is unset to it (as to
+     * env_get); an empty AWS_ROLE_ARN fails it.
+     */
     if (later == EKSAUTH_CREDS_PROFILE && (opt == NULL || opt->profile == NULL) &&
-        env_get(opt, "AWS_WEB_IDENTITY_TOKEN_FILE") != NULL && env_get(opt, "AWS_ROLE_ARN") != NULL)
-        name = "AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN";
+        env_get(opt, "AWS_WEB_IDENTITY_TOKEN_FILE") != NULL) {
+        if (env_get(opt, "AWS_ROLE_ARN") != NULL)
+            name = "AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN";
+        else
+            return eksauth_fail(err, EKSAUTH_EINVAL,
+                                "AWS credentials: AWS_WEB_IDENTITY_TOKEN_FILE set without "
+                                "AWS_ROLE_ARN: the AWS CLI then assumes the profile's role_arn "
+                                "with it, or fails; eksauth cannot get either, and will not sign "
+                                "as a profile's keys or this instance's role instead: unset it, "
+                                "or give it keys (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)");
+    }
     if (later == EKSAUTH_CREDS_IMDS) {
         if (env_get(opt, "AWS_CONTAINER_CREDENTIALS_FULL_URI") != NULL)
             name = "AWS_CONTAINER_CREDENTIALS_FULL_URI";

@@ -32,7 +32,8 @@
  * web_identity_token_file or sso_* in either file, or with a
  * login_session (an `aws login` session) or a credential_process and no
  * keys in the credentials file;
- * AWS_WEB_IDENTITY_TOKEN_FILE with AWS_ROLE_ARN (before the profile);
+ * AWS_WEB_IDENTITY_TOKEN_FILE, with AWS_ROLE_ARN or without (then botocore
+ * assumes the profile's role_arn or fails), before the profile;
  * AWS_CONTAINER_CREDENTIALS_FULL_URI or _RELATIVE_URI (before instance
  * metadata).
  *

@@ -12,8 +12,8 @@ sources eksauth refuses, comments, continuation lines, DEFAULT) with random
 edits (blanks, control and non-ASCII characters, quotes, CR, broken UTF-8), or
 the profile's keys beside an `aws login` session, a credential_process or web
 identity in either file, or (a quarter) a config header fuzzed alone; the profile named by --profile,
-AWS_PROFILE, AWS_DEFAULT_PROFILE or none; sometimes keys in the environment and
-AWS_DEFAULT_REGION.  tests/integration/creds_dump prints what eksauth signs with;
+AWS_PROFILE, AWS_DEFAULT_PROFILE or none; sometimes keys in the environment,
+AWS_WEB_IDENTITY_TOKEN_FILE with or without AWS_ROLE_ARN, and AWS_DEFAULT_REGION.  tests/integration/creds_dump prints what eksauth signs with;
 botocore's session, given the same files and environment, what it would.  Prints
 TAP; a seed's cases are the same on every run.
 
@@ -145,6 +145,12 @@ def environment(r):
         env["AWS_PROFILE"], env["AWS_DEFAULT_PROFILE"] = r.sample(["dev", "default"], 2)
     if r.random() < 0.1:
         env.update(ENV_KEYS)
+    if r.random() < 0.08:
+        # botocore's web identity provider, before the profile's keys: without a role ARN
+        # it takes the profile's role_arn or fails.
+        env["AWS_WEB_IDENTITY_TOKEN_FILE"] = r.choice(["/x", "/x", ""])
+        if r.random() < 0.5:
+            env["AWS_ROLE_ARN"] = r.choice(["arn:aws:iam::1:role/r", ""])
     if r.random() < 0.1:
         env["AWS_DEFAULT_REGION"] = r.choice(["ca-central-1", "", "bad region"])
     return explicit, env

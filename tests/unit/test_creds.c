@@ -823,8 +823,14 @@ static void test_other_sources(void **state)
     /* Web identity from the environment comes before the files' keys. */
     write_file(path_in("home/.aws/credentials"), sample);
     env_set("AWS_WEB_IDENTITY_TOKEN_FILE", "/var/run/secrets/token");
-    assert_status_err(eksauth_creds_load(&fake_env, &c, &err), EKSAUTH_OK); /* no role: off */
-    eksauth_creds_free(&c);
+    /*
+     * Without AWS_ROLE_ARN botocore takes the profile's role_arn, or fails
+     * (InvalidConfigError): never the profile's keys, as eksauth once did.
+     */
+    expect_other_source(&fake_env, "AWS_WEB_IDENTITY_TOKEN_FILE");
+    expect_other_source(&fake_env, "without AWS_ROLE_ARN");
+    env_set("AWS_ROLE_ARN", "");
+    expect_other_source(&fake_env, "without AWS_ROLE_ARN");
     env_set("AWS_ROLE_ARN", "arn:aws:iam::1:role/pod");
     expect_other_source(&fake_env, "AWS_WEB_IDENTITY_TOKEN_FILE");
     /* ... but not before an explicit profile, whose providers read no variables. */
@@ -833,6 +839,7 @@ static void test_other_sources(void **state)
     assert_string_equal(c.access_key_id, "ASIADEV0000000000001");
     eksauth_creds_free(&c);
     env_set("AWS_ROLE_ARN", "");
+    env_set("AWS_WEB_IDENTITY_TOKEN_FILE", "");
 
     /* Container credentials come after the files' keys, before instance metadata. */
     env_set("AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://169.254.170.23/v1/credentials");
