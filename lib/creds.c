@@ -13,6 +13,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <pwd.h>
 #include <stdbool.h>
@@ -117,24 +118,133 @@ static void free_file(char *buf, size_t len)
     }
 }
 
-/* $HOME/<rel>, or the passwd entry's home when HOME is unset. */
-static enum eksauth_status home_path(const struct eksauth_creds_options *opt, const char *rel,
+/*
+ * Python's os.path.expandvars (3.11, posixpath.py), as botocore's
+ * raw_config_parse applies it to AWS_SHARED_CREDENTIALS_FILE and
+ * AWS_CONFIG_FILE: "$NAME" (NAME a run of [A-Za-z0-9_]) and "${NAME}"
+ * (anything but '}' between the braces) become the variable's value, set
+ * but empty too; an unset one, or a '$' of neither form, stays as written;
+ * a value put in is not expanded again.  A name with '=' is never set in
+ * Python's os.environ.  false: longer than outlen, or no memory.
+ */
+static bool py_word_char(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+static bool py_expandvars(const struct eksauth_creds_options *opt, const char *in, char *out,
+                          size_t outlen)
+{
+    size_t n = 0, len;
+    const char *p = in, *name, *after, *close, *value;
+    char *var;
+
+    while (*p != '\0') {
+        name = value = NULL;
+        len = 0;
+        after = p + 1;
+        if (p[0] == '$' && p[1] == '{' && (close = strchr(p + 2, '}')) != NULL) {
+            name = p + 2;
+            len = (size_t)(close - name);
+            after = close + 1;
+        } else if (p[0] == '$' && py_word_char(p[1])) {
+            name = p + 1;
+            while (py_word_char(name[len]))
+                len++;
+            after = name + len;
+        }
+        if (name != NULL && len > 0 && memchr(name, '=', len) == NULL) {
+            if ((var = strndup(name, len)) == NULL)
+                return false;
+            value = env_raw(opt, var);
+            free(var);
+        }
+        if (value == NULL) {
+            /* Not a variable, or one not set: as written. */
+            value = p;
+            len = (size_t)(after - p);
+        } else {
+            len = strlen(value);
+        }
+        if (n + len >= outlen)
+            return false;
+        memcpy(out + n, value, len);
+        n += len;
+        p = after;
+    }
+    out[n] = '\0';
+    return true;
+}
+
+/*
+ * Python's os.path.expanduser (3.11, posixpath.py), after py_expandvars as
+ * botocore applies them: a leading "~" up to the first '/' is HOME (set but
+ * empty too), or with HOME unset the passwd entry's home of the real uid;
+ * "~NAME" is NAME's passwd home.  An unknown home leaves the path as it is
+ * (then relative, as botocore opens it).  The home's trailing '/'s are
+ * dropped, and an empty result is "/".  false: longer than outlen, or no
+ * memory for the passwd entry.
+ */
+static bool py_expanduser(const struct eksauth_creds_options *opt, const char *in, char *out,
+                          size_t outlen)
+{
+    const char *slash = in[0] == '~' ? strchrnul(in, '/') : NULL, *home = NULL;
+    struct passwd pw, *res = NULL;
+    char *buf = NULL, *name = NULL, *nb;
+    size_t buflen = 4096, hlen;
+    int rc = 0, n;
+    bool ok = false;
+
+    if (slash == NULL) /* not "~...": as it is */
+        return snprintf(out, outlen, "%s", in) >= 0 && strlen(in) < outlen;
+    if (slash == in + 1 && (home = env_raw(opt, "HOME")) == NULL) {
+        rc = ERANGE;
+    } else if (slash != in + 1) {
+        if ((name = strndup(in + 1, (size_t)(slash - in - 1))) == NULL)
+            return false;
+        rc = ERANGE;
+    }
+    /* getpw*_r's buffer, grown while it is too small for the entry. */
+    while (rc == ERANGE && buflen <= 1024 * 1024) {
+        if ((nb = realloc(buf, buflen)) == NULL)
+            goto out;
+        buf = nb;
+        rc = name == NULL ? getpwuid_r(getuid(), &pw, buf, buflen, &res)
+                          : getpwnam_r(name, &pw, buf, buflen, &res);
+        buflen *= 2;
+        if (rc == 0 && res != NULL && res->pw_dir != NULL)
+            home = res->pw_dir;
+    }
+    if (home == NULL) {
+        /* No such user, or no passwd entry: as it is. */
+        ok = snprintf(out, outlen, "%s", in) >= 0 && strlen(in) < outlen;
+        goto out;
+    }
+    hlen = strlen(home);
+    while (hlen > 0 && home[hlen - 1] == '/')
+        hlen--;
+    n = (hlen == 0 && *slash == '\0') ? snprintf(out, outlen, "/")
+                                      : snprintf(out, outlen, "%.*s%s", (int)hlen, home, slash);
+    ok = n >= 0 && (size_t)n < outlen;
+out:
+    free(name);
+    free(buf);
+    return ok;
+}
+
+/* in as botocore's raw_config_parse opens it (py_expandvars, py_expanduser). */
+static enum eksauth_status py_expand(const struct eksauth_creds_options *opt, const char *in,
                                      char *out, size_t outlen, struct eksauth_error *err)
 {
-    const char *home = env_get(opt, "HOME");
-    struct passwd pw, *res = NULL;
-    char pwbuf[4096];
-    int n;
+    char *mid = malloc(outlen);
+    bool ok;
 
-    if (home == NULL) {
-        if (getpwuid_r(getuid(), &pw, pwbuf, sizeof(pwbuf), &res) != 0 || res == NULL ||
-            res->pw_dir == NULL || res->pw_dir[0] == '\0')
-            return eksauth_fail(err, EKSAUTH_ENOTFOUND, "no home folder (HOME is not set)");
-        home = res->pw_dir;
-    }
-    n = snprintf(out, outlen, "%s/%s", home, rel);
-    if (n < 0 || (size_t)n >= outlen)
-        return eksauth_fail(err, EKSAUTH_EINVAL, "home folder path too long");
+    if (mid == NULL)
+        return eksauth_fail(err, EKSAUTH_ENOMEM, "out of memory");
+    ok = py_expandvars(opt, in, mid, outlen) && py_expanduser(opt, mid, out, outlen);
+    free(mid);
+    if (!ok)
+        return eksauth_fail(err, EKSAUTH_EINVAL, "path too long once expanded, or out of memory");
     return EKSAUTH_OK;
 }
 
@@ -885,19 +995,31 @@ static enum eksauth_status profile_name(const struct eksauth_creds_options *opt,
 }
 
 /*
- * A file of the AWS CLI: the option's path (given), else the variable's,
- * else $HOME/<rel>.
+ * A file of the AWS CLI: the option's path (given, taken as it is), else
+ * the variable's, else ~/<rel>, the last two expanded as botocore expands
+ * them (py_expand: "$HOME/x", "${VAR}", "~", "~user"; a path still relative
+ * is opened from the working folder, as botocore opens it).  The variable
+ * set but empty names no file (botocore takes "" over its default, finds
+ * no file there and reads none), not ~/<rel>.
  */
 static enum eksauth_status aws_file_path(const struct eksauth_creds_options *opt, const char *given,
                                          const char *variable, const char *rel, char *path,
                                          size_t pathlen, struct eksauth_error *err)
 {
-    const char *v = given != NULL ? given : env_get(opt, variable);
+    const char *v = given != NULL ? given : env_raw(opt, variable);
+    char dflt[64];
 
-    if (v == NULL)
-        return home_path(opt, rel, path, pathlen, err);
-    snprintf(path, pathlen, "%s", v);
-    return EKSAUTH_OK;
+    if (given != NULL) {
+        if (strlen(given) >= pathlen)
+            return eksauth_fail(err, EKSAUTH_EINVAL, "path too long");
+        memcpy(path, given, strlen(given) + 1);
+        return EKSAUTH_OK;
+    }
+    if (v == NULL) {
+        snprintf(dflt, sizeof(dflt), "~/%s", rel);
+        v = dflt;
+    }
+    return py_expand(opt, v, path, pathlen, err);
 }
 
 /* The shared credentials file: the option, AWS_SHARED_CREDENTIALS_FILE or ~/.aws/credentials. */

@@ -11,7 +11,11 @@
  * profile's sections winning, "[default]" too for the default, and
  * "[DEFAULT]" the defaults of every section; a file with a section, or an
  * option of one section, given twice is refused, as configparser refuses
- * it), then EC2 instance metadata with
+ * it; the two variables and the ~/.aws/ defaults expanded as botocore's
+ * raw_config_parse does, os.path.expandvars then expanduser: "$VAR",
+ * "${VAR}", "~", "~user", an unknown one left as written, a relative path
+ * opened from the working folder, a variable set empty naming no file),
+ * then EC2 instance metadata with
  * IMDSv2 (imds.h; endpoint imds_endpoint, else
  * AWS_EC2_METADATA_SERVICE_ENDPOINT, else 169.254.169.254; skipped when
  * AWS_EC2_METADATA_DISABLED=true).  Credentials from instance metadata
@@ -71,12 +75,13 @@ struct eksauth_creds {
 };
 
 struct eksauth_creds_options {
-    unsigned sources;             /* EKSAUTH_CREDS_* bits; 0 means EKSAUTH_CREDS_DEFAULT_CHAIN */
-    const char *profile;          /* explicit (--profile); NULL: AWS_PROFILE, AWS_DEFAULT_PROFILE,
-                                     "default", after the environment's keys */
-    const char *credentials_file; /* NULL: AWS_SHARED_CREDENTIALS_FILE or $HOME/.aws/credentials */
-    const char *config_file;      /* NULL: AWS_CONFIG_FILE or $HOME/.aws/config */
-    const char *imds_endpoint;    /* NULL: AWS_EC2_METADATA_SERVICE_ENDPOINT or 169.254.169.254 */
+    unsigned sources;    /* EKSAUTH_CREDS_* bits; 0 means EKSAUTH_CREDS_DEFAULT_CHAIN */
+    const char *profile; /* explicit (--profile); NULL: AWS_PROFILE, AWS_DEFAULT_PROFILE,
+                            "default", after the environment's keys */
+    /* Taken as given; NULL: AWS_SHARED_CREDENTIALS_FILE or ~/.aws/credentials, expanded. */
+    const char *credentials_file;
+    const char *config_file;   /* the same: AWS_CONFIG_FILE or ~/.aws/config */
+    const char *imds_endpoint; /* NULL: AWS_EC2_METADATA_SERVICE_ENDPOINT or 169.254.169.254 */
     /* Environment lookup, given getenv_arg; NULL means secure_getenv.  Tests pass their own. */
     const char *(*getenv_fn)(const void *getenv_arg, const char *name);
     const void *getenv_arg;

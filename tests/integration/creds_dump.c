@@ -5,6 +5,8 @@
  *
  *   creds_dump CREDENTIALS CONFIG [PROFILE]
  *
+ * CREDENTIALS or CONFIG "-": none given, so AWS_SHARED_CREDENTIALS_FILE or
+ * AWS_CONFIG_FILE (expanded as botocore expands them), else ~/.aws/...
  * The environment is read as eksauth token reads it (AWS_PROFILE,
  * AWS_REGION, AWS_ACCESS_KEY_ID...); PROFILE is --profile.  Instance
  * metadata is never asked.  Prints two lines, tab separated:
@@ -36,8 +38,8 @@ int main(int argc, char **argv)
     memset(&opt, 0, sizeof(opt));
     memset(&creds, 0, sizeof(creds));
     opt.sources = EKSAUTH_CREDS_ENV | EKSAUTH_CREDS_PROFILE;
-    opt.credentials_file = argv[1];
-    opt.config_file = argv[2];
+    opt.credentials_file = strcmp(argv[1], "-") != 0 ? argv[1] : NULL;
+    opt.config_file = strcmp(argv[2], "-") != 0 ? argv[2] : NULL;
     opt.profile = argc == 4 ? argv[3] : NULL;
     memset(&err, 0, sizeof(err));
     if (eksauth_creds_load(&opt, &creds, &err) == EKSAUTH_OK)

@@ -12,7 +12,10 @@ sources eksauth refuses, comments, continuation lines, DEFAULT) with random
 edits (blanks, control and non-ASCII characters, quotes, CR, broken UTF-8), or
 the profile's keys beside an `aws login` session, a credential_process or web
 identity in either file, or (a quarter) a config header fuzzed alone; the profile named by --profile,
-AWS_PROFILE, AWS_DEFAULT_PROFILE or none; sometimes keys in the environment,
+AWS_PROFILE, AWS_DEFAULT_PROFILE or none; the files named by
+AWS_SHARED_CREDENTIALS_FILE and AWS_CONFIG_FILE with "$HOME", "${VAR}", "~",
+"~user", relative or empty (FILE_VARIABLES), or left to ~/.aws/ (HOME the
+scratch folder); sometimes keys in the environment,
 AWS_WEB_IDENTITY_TOKEN_FILE with or without AWS_ROLE_ARN, and AWS_DEFAULT_REGION.  tests/integration/creds_dump prints what eksauth signs with;
 botocore's session, given the same files and environment, what it would.  Prints
 TAP; a seed's cases are the same on every run.
@@ -156,14 +159,47 @@ def environment(r):
     return explicit, env
 
 
+# The files named by AWS_SHARED_CREDENTIALS_FILE and AWS_CONFIG_FILE, as botocore expands them
+# (os.path.expandvars, then expanduser), HOME and EKSW the scratch folder (the working
+# folder too): {} is the file's name.
+FILE_VARIABLES = ["$HOME/{}", "${HOME}/{}", "~/{}", "~//{}", "$EKSW/{}", "${EKSW}/{}", "{}",
+                  "./{}", "$NOPE/{}", "${}/{}", "~$EKSW_EMPTY/{}", "$EKSW_EMPTY~/{}", "",
+                  "~nosuchuser/{}", "$HOME/$EKSW_EMPTY{}", "$HOME/.aws/{}"]
+
+
+def file_variables(r, work):
+    """The environment of a case that names the files by variable (creds_dump gets "-")."""
+    env = {"HOME": work, "EKSW": work, "EKSW_EMPTY": ""}
+    for name, base in (("AWS_SHARED_CREDENTIALS_FILE", "credentials"),
+                       ("AWS_CONFIG_FILE", "config")):
+        if r.random() < 0.85:
+            env[name] = r.choice(FILE_VARIABLES).replace("{}", base)
+    return env
+
+
+def clean_case(r, profile):
+    """Files eksauth reads as botocore does, other keys in each, for file_variables: the
+    keys signed with say which file was read, and a refusal is a file not found."""
+    conf_head = "[default]" if profile == "default" else "[profile %s]" % profile
+    cred = "[%s]\n%s\n%s\n" % (profile if r.random() < 0.8 else "other", AK, SK)
+    conf = "%s\n%s\nregion = eu-west-2\n" % (conf_head, AK2 + "\n" + SK2 if r.random() < 0.8
+                                               else "output = json")
+    return cred.encode(), conf.encode()
+
+
+ORIGINAL_HOME = os.environ.get("HOME", "/nonexistent")
+
+
 def botocore_view(cred, conf, explicit, env):
     """(("OK", key, secret, token) | ("NONE",) | ("OTHER", method) | ("ERR", why),
     REGION | None | ("ERR", why)), each asked alone as the AWS CLI asks them."""
     for k in [k for k in os.environ if k.startswith("AWS_")]:
         del os.environ[k]
-    os.environ.update(env)
     os.environ.update({"AWS_SHARED_CREDENTIALS_FILE": cred, "AWS_CONFIG_FILE": conf,
-                       "AWS_EC2_METADATA_DISABLED": "true"})
+                       "AWS_EC2_METADATA_DISABLED": "true", "HOME": ORIGINAL_HOME})
+    if "HOME" in env:  # the files by variable, or ~/.aws/... (file_variables)
+        del os.environ["AWS_SHARED_CREDENTIALS_FILE"], os.environ["AWS_CONFIG_FILE"]
+    os.environ.update(env)
     s = botocore.session.Session(profile=explicit)
     try:
         region = s.get_config_variable("region")
@@ -182,9 +218,11 @@ def botocore_view(cred, conf, explicit, env):
 
 def eksauth_view(dump, cred, conf, explicit, env):
     """(creds line fields, region line fields) of creds_dump."""
-    run_env = dict(env, PATH=os.environ.get("PATH", "/usr/bin:/bin"), HOME="/nonexistent",
+    run_env = dict(PATH=os.environ.get("PATH", "/usr/bin:/bin"), HOME="/nonexistent",
                    AWS_EC2_METADATA_DISABLED="true")
-    p = subprocess.run([dump, cred, conf] + ([explicit] if explicit is not None else []),
+    run_env.update(env)
+    files = ["-", "-"] if "HOME" in env else [cred, conf]
+    p = subprocess.run([dump] + files + ([explicit] if explicit is not None else []),
                        env=run_env, capture_output=True)
     lines = p.stdout.decode("utf-8", "replace").split("\n")
     if p.returncode != 0 or len(lines) < 2:
@@ -192,9 +230,10 @@ def eksauth_view(dump, cred, conf, explicit, env):
     return lines[0].split("\t"), lines[1].split("\t")
 
 
-def compare(e_creds, e_region, b_creds, b_region, env, alt, note):
+def compare(e_creds, e_region, b_creds, b_region, env, alt, note, clean):
     """alt: botocore's answer for AWS_PROFILE's profile, when AWS_DEFAULT_PROFILE names
-    another (botocore's pick); None otherwise."""
+    another (botocore's pick); None otherwise.  clean: clean_case's files, which eksauth
+    reads whole, so refusing keys botocore reads is not finding a file it finds."""
     if e_creds[0] == "crash":
         note("crash", e_creds)
         return
@@ -213,6 +252,8 @@ def compare(e_creds, e_region, b_creds, b_region, env, alt, note):
             note("signs-with-other-credentials", (e_creds[1], b_creds[:2]))
     elif len(e_creds) < 3 or not e_creds[2].strip():
         note("refused-without-message", e_creds)
+    elif b_creds[0] == "OK" and clean:
+        note("file-variable-not-found", (e_creds[2][:200], b_creds[:2]))
     elif b_creds[0] == "OK":
         note("refuses-credentials-botocore-reads", e_creds[2][:100])
     else:
@@ -252,25 +293,38 @@ WHERE_BOTOCORE_FAILS = [
      "botocore fails (refuses the other file, or takes a source eksauth cannot get and fails)"),
 ]
 SERIOUS = ("crash", "signs-with-other-credentials", "signs-for-other-region",
-           "refused-without-message") + tuple(k for k, _ in WHERE_BOTOCORE_FAILS)
+           "refused-without-message", "file-variable-not-found") + tuple(k for k, _ in WHERE_BOTOCORE_FAILS)
 
 
 def main():
     dump, work, seed, count = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+    dump, work = os.path.abspath(dump), os.path.abspath(work)
+    os.chdir(work)  # a relative AWS_CONFIG_FILE is read from here, by both
     r = random.Random(seed)
     cred, conf = os.path.join(work, "credentials"), os.path.join(work, "config")
     counts = collections.Counter()
     examples = collections.defaultdict(list)
     for i in range(count):
         explicit, env = environment(r)
+        clean = r.random() < 0.15
+        if clean:
+            env.update(file_variables(r, work))
+            if env.get("AWS_DEFAULT_PROFILE", env.get("AWS_PROFILE")) != \
+                    env.get("AWS_PROFILE", env.get("AWS_DEFAULT_PROFILE")):
+                del env["AWS_DEFAULT_PROFILE"]  # refused by eksauth, not a file's doing
         profile = explicit or env.get("AWS_PROFILE") or env.get("AWS_DEFAULT_PROFILE") or "default"
         k = r.random()
-        cb, fb = pieces_case(r, profile) if k < 0.6 else \
-            sources_case(r, profile) if k < 0.75 else header_case(r)
-        with open(cred, "wb") as f:
-            f.write(cb)
-        with open(conf, "wb") as f:
-            f.write(fb)
+        if clean:
+            cb, fb = clean_case(r, profile)
+        else:
+            cb, fb = pieces_case(r, profile) if k < 0.6 else \
+                sources_case(r, profile) if k < 0.75 else header_case(r)
+        for folder in (work, os.path.join(work, ".aws")):  # the second: ~/.aws/ (HOME=work)
+            os.makedirs(folder, exist_ok=True)
+            with open(os.path.join(folder, "credentials"), "wb") as f:
+                f.write(cb)
+            with open(os.path.join(folder, "config"), "wb") as f:
+                f.write(fb)
         e_creds, e_region = eksauth_view(dump, cred, conf, explicit, env)
         b_creds, b_region = botocore_view(cred, conf, explicit, env)
         alt = None
@@ -284,7 +338,7 @@ def main():
             if len(examples[kind]) < 3:
                 examples[kind].append((i, detail, cb, fb, explicit, env))
 
-        compare(e_creds, e_region, b_creds, b_region, env, alt, note)
+        compare(e_creds, e_region, b_creds, b_region, env, alt, note, clean)
     print("# seed %d, %d cases" % (seed, count))
     for k, c in sorted(counts.items()):
         print("# %6d %s%s" % (c, k, "  (FAILS)" if k in SERIOUS else ""))
@@ -312,6 +366,8 @@ def main():
     ok(not counts["signs-for-other-region"], "eksauth never signs for another region")
     ok(not counts["refused-without-message"] and not counts["crash"],
        "every refusal has a message, and creds_dump never crashed")
+    ok(not counts["file-variable-not-found"], "eksauth finds the files botocore finds by "
+       "AWS_SHARED_CREDENTIALS_FILE and AWS_CONFIG_FILE (expanded: $VAR, ${VAR}, ~, ~user)")
     for kind, what in WHERE_BOTOCORE_FAILS:
         ok(not counts[kind], what)
     print("1..%d" % n)

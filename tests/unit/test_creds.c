@@ -427,6 +427,93 @@ static void test_profile_file(void **state)
     assert_non_null(strstr(err.msg, "not a regular file"));
 }
 
+/* The chain's answer with the fake environment: the key signed with, or the message. */
+static const char *load_says(char *buf, size_t len)
+{
+    struct eksauth_creds c;
+    struct eksauth_error err;
+
+    if (eksauth_creds_load(&fake_env, &c, &err) == EKSAUTH_OK)
+        snprintf(buf, len, "%s", c.access_key_id);
+    else
+        snprintf(buf, len, "%s", err.msg);
+    eksauth_creds_free(&c);
+    return buf;
+}
+
+#define ASSERT_LOAD_SAYS(needle)                                                                   \
+    do {                                                                                           \
+        char b_[1024];                                                                             \
+        if (strstr(load_says(b_, sizeof(b_)), (needle)) == NULL)                                   \
+            fail_msg("\"%s\" not in \"%s\"", (needle), b_);                                        \
+    } while (0)
+
+/*
+ * AWS_SHARED_CREDENTIALS_FILE and AWS_CONFIG_FILE as botocore's
+ * raw_config_parse opens them: os.path.expandvars, then expanduser (each
+ * case as botocore 1.43.11 resolved it); eksauth took them as written, so
+ * "~/creds" or "$HOME/creds" was no file and it read on to the next source.
+ */
+static void test_file_variables_expanded(void **state)
+{
+    static char home_slash[600];
+    char region[64];
+    struct eksauth_error err;
+
+    (void)state;
+    env_set("AWS_EC2_METADATA_DISABLED", "true");
+    write_file(path_in("home/.aws/credentials"), sample);
+    write_file(path_in("home/cr"), "[default]\naws_access_key_id = AKIAEXPANDED\n"
+                                   "aws_secret_access_key = s\n");
+    write_file(path_in("home/conf"), "[default]\nregion = eu-north-1\n");
+    env_set("D", path_in("home"));
+    env_set("V", "$HOME");
+    env_set("E", "");
+    static const char *const same[] = {"$HOME/cr", "${HOME}/cr", "~/cr",   "$D/cr",
+                                       "${D}/cr",  "~$E/cr",     "$E~/cr", "${E}$HOME/cr"};
+    for (size_t i = 0; i < sizeof(same) / sizeof(same[0]); i++) {
+        env_set("AWS_SHARED_CREDENTIALS_FILE", same[i]);
+        ASSERT_LOAD_SAYS("AKIAEXPANDED");
+    }
+    /* HOME's trailing '/' is dropped. */
+    snprintf(home_slash, sizeof(home_slash), "%s//", path_in("home"));
+    env_set("HOME", home_slash);
+    env_set("AWS_SHARED_CREDENTIALS_FILE", "~/cr");
+    ASSERT_LOAD_SAYS("AKIAEXPANDED");
+    env_set("HOME", path_in("home"));
+    /* Unset variables, a '$' of neither form and a value put in stay as written. */
+    env_set("AWS_SHARED_CREDENTIALS_FILE", "$NOPE/cr");
+    ASSERT_LOAD_SAYS("shared credentials file $NOPE/cr (no such file)");
+    env_set("AWS_SHARED_CREDENTIALS_FILE", "${}/$/${HOME");
+    ASSERT_LOAD_SAYS("shared credentials file ${}/$/${HOME (no such file)");
+    env_set("AWS_SHARED_CREDENTIALS_FILE", "$V/cr");
+    ASSERT_LOAD_SAYS("shared credentials file $HOME/cr (no such file)");
+    /* "~user" is that user's home; an unknown user, "~" in the middle: as written. */
+    env_set("AWS_SHARED_CREDENTIALS_FILE", "~root/eksauth-test-none");
+    ASSERT_LOAD_SAYS("shared credentials file /root/eksauth-test-none (no such file)");
+    env_set("AWS_SHARED_CREDENTIALS_FILE", "~eksauth-no-such-user/cr");
+    ASSERT_LOAD_SAYS("shared credentials file ~eksauth-no-such-user/cr (no such file)");
+    env_set("AWS_SHARED_CREDENTIALS_FILE", "x/~/cr");
+    ASSERT_LOAD_SAYS("shared credentials file x/~/cr (no such file)");
+    /* HOME set but empty is "", as to Python: "~/cr" is "/cr". */
+    env_set("HOME", "");
+    env_set("AWS_SHARED_CREDENTIALS_FILE", "~/eksauth-test-none");
+    ASSERT_LOAD_SAYS("shared credentials file /eksauth-test-none (no such file)");
+    env_set("HOME", path_in("home"));
+    /* Set but empty: botocore reads no credentials file, not ~/.aws/credentials. */
+    env_set("AWS_SHARED_CREDENTIALS_FILE", "");
+    ASSERT_LOAD_SAYS("no AWS credentials");
+    env_set("AWS_SHARED_CREDENTIALS_FILE", NULL);
+    ASSERT_LOAD_SAYS("AKIADEFAULT000000001");
+    /* The config file alike. */
+    for (size_t i = 0; i < 3; i++) {
+        env_set("AWS_CONFIG_FILE", (const char *const[]){"~/conf", "${HOME}/conf", "$D/conf"}[i]);
+        assert_status_err(eksauth_creds_region(NULL, &fake_env, region, sizeof(region), &err),
+                          EKSAUTH_OK);
+        assert_string_equal(region, "eu-north-1");
+    }
+}
+
 static void test_nothing_found(void **state)
 {
     struct eksauth_creds c;
@@ -1286,6 +1373,7 @@ EKSAUTH_UNIT_MAIN_WITH(
     setup, teardown, cmocka_unit_test_setup(test_ini_profiles, each),
     cmocka_unit_test_setup(test_ini_absent, each), cmocka_unit_test_setup(test_ini_errors, each),
     cmocka_unit_test_setup(test_env, each), cmocka_unit_test_setup(test_profile_file, each),
+    cmocka_unit_test_setup(test_file_variables_expanded, each),
     cmocka_unit_test_setup(test_nothing_found, each), cmocka_unit_test_setup(test_region, each),
     cmocka_unit_test(test_imds_document), cmocka_unit_test(test_imds_document_refused),
     cmocka_unit_test(test_imds_document_no_copy_freed),
