@@ -383,6 +383,12 @@ enum eksauth_status eksauth_imds_instance_identity(const char *endpoint,
      * only while the VPC's DHCP domain-name is EC2's own: anything else is
      * refused here, the one place every user of the name reads it from.
      */
+    /*
+     * Two DHCP domain-names read "<name>.<first> <second>": the first word
+     * is the instance's name in the first domain, which may be EC2's own
+     * (then it is the PrivateDnsName); the second is a bare domain.
+     */
+    out->private_dns_name[strcspn(out->private_dns_name, " ")] = '\0';
     st = eksauth_imds_private_dns_name_check(out->private_dns_name, region, out->instance_id, err);
     if (st != EKSAUTH_OK)
         goto out;

@@ -669,6 +669,9 @@ void eksauth_login_reason(const struct eksauth_login *l, const struct eksauth_er
          */
         if (err->status == EKSAUTH_ENOTMAPPED)
             r = "your AWS identity is not mapped in this cluster's aws-auth";
+        else if (l->mapping.instance_misnamed)
+            r = "this host's instance metadata does not give the name your mapping needs "
+                "(its setup, not an outage): tell its administrator";
         else if (l->mapping.instance_unknown)
             r = "this host could not read its own instance (instance metadata), which your "
                 "mapping needs: try again later, or tell its administrator";

@@ -383,6 +383,16 @@ out:
     return st;
 }
 
+/* What binding the principal's instance (status st) tells the person (login.c). */
+static void instance_verdict(const struct eksauth_ctx *ctx, struct eksauth_mapping *m,
+                             enum eksauth_status st)
+{
+    m->instance_unknown = st != EKSAUTH_OK;
+    /* Answered, with a value refused (lib/imds.c): EINVAL; an outage is EUNAVAIL. */
+    m->instance_misnamed =
+        st != EKSAUTH_OK && ctx->instance.tried && ctx->instance.status == EKSAUTH_EINVAL;
+}
+
 /*
  * p through the login index: its entries into m->aa, the plan's answers
  * from the index and the DB.  *index_failed when a record did not check.
@@ -402,7 +412,7 @@ static enum eksauth_status resolve_indexed(struct eksauth_ctx *ctx, struct eksau
     if (st == EKSAUTH_OK) {
         st = eksauth_mapping_bind_principal_instance(ctx->cfg.imds_endpoint, m->aa, p,
                                                      &ctx->instance, err);
-        m->instance_unknown = st != EKSAUTH_OK;
+        instance_verdict(ctx, m, st);
     }
     if (st == EKSAUTH_OK)
         st = eksauth_ctx_local_names(ctx, &host, err);
@@ -425,7 +435,7 @@ enum eksauth_status eksauth_mapping_resolve(struct eksauth_ctx *ctx, struct eksa
     bool index_failed = false;
 
     memset(out, 0, sizeof(*out));
-    m->instance_unknown = false;
+    m->instance_unknown = m->instance_misnamed = false;
     if (m->index != NULL) {
         st = resolve_indexed(ctx, m, p, user_id, out, &index_failed, err);
         if (!index_failed)
@@ -446,7 +456,7 @@ enum eksauth_status eksauth_mapping_resolve(struct eksauth_ctx *ctx, struct eksa
     /* {{EC2PrivateDNSName}}: this host's own instance, read only when the entry needs it. */
     st = eksauth_mapping_bind_principal_instance(ctx->cfg.imds_endpoint, m->aa, p, &ctx->instance,
                                                  err);
-    m->instance_unknown = st != EKSAUTH_OK;
+    instance_verdict(ctx, m, st);
     if (st == EKSAUTH_OK)
         st = eksauth_ctx_local_names(ctx, &host, err);
     if (st == EKSAUTH_OK)

@@ -75,10 +75,10 @@ enum eksauth_status eksauth_imds_private_dns_name_check(const char *name, const 
 
 /* This host's own EC2 instance, for {{EC2PrivateDNSName}} (template.h). */
 struct eksauth_host_instance {
-    char instance_id[32];       /* meta-data/instance-id: ^i-(\w{8}|\w{17})$ */
-    char private_dns_name[256]; /* meta-data/local-hostname, as eksauth_imds_private_dns_name_check
-                                 */
-    bool tried;                 /* read once: a second call reuses the answer or the failure */
+    char instance_id[32]; /* meta-data/instance-id: ^i-(\w{8}|\w{17})$ */
+    /* meta-data/local-hostname's first word, as eksauth_imds_private_dns_name_check takes it */
+    char private_dns_name[256];
+    bool tried; /* read once: a second call reuses the answer or the failure */
     enum eksauth_status status;
     struct eksauth_error failure; /* why, when status != EKSAUTH_OK */
 };

@@ -66,6 +66,12 @@ struct eksauth_mapping {
      * person's mapping refused (login.c tells them so).
      */
     bool instance_unknown;
+    /*
+     * ... and instance metadata answered, with a value the cluster would
+     * not render (a VPC's DHCP domain-name, lib/imds.c): the host's setup,
+     * which waiting does not mend.
+     */
+    bool instance_misnamed;
 };
 
 /*

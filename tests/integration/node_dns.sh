@@ -114,14 +114,23 @@ fault node none
 # shape for the instance's region is taken (lib/imds.c); any other fails closed.
 # dhcp HOSTNAME [REGION]: what instance metadata answers from now on.
 dhcp() { echo "{\"fault\": \"none\", \"hostname\": \"$1\", \"region\": \"${2:-us-east-1}\"}" >"$tmp/node.json"; }
-for h in "ip-172-31-27-14.corp.example" "ip-172-31-27-14" \
-    "ip-172-31-27-14.ec2.internal corp.example" "$OWN_ID.corp.example"; do
+for h in "ip-172-31-27-14.corp.example" "ip-172-31-27-14" "$OWN_ID.corp.example"; do
     dhcp "$h"
     run "$tmp/sys.conf" map "$NODE_ARN/$OWN_ID"
     is "$rc:$(cat "$tmp/out")" "1:" "map: local-hostname '$h' (a DHCP domain-name) is refused"
     like "$(cat "$tmp/err")" "this host's own instance is unknown: instance metadata: local-hostname '$h' is not the PrivateDnsName the cluster renders \\{\\{EC2PrivateDNSName\\}\\} from \\(ip-A-B-C-D\\.ec2\\.internal\\): the VPC's DHCP option set names another domain; set its domain-name to ec2\\.internal, or map the role without \\{\\{EC2PrivateDNSName\\}\\}\$" \
         "... saying why and what to do"
 done
+# Two domain-names: "<name>.<first> <second>"; the first word is the name in the first.
+dhcp "ip-172-31-27-14.ec2.internal corp.example"
+run "$tmp/sys.conf" map "$NODE_ARN/$OWN_ID"
+is "$rc:$(field username)" "0:system:node:ip-172-31-27-14.ec2.internal" \
+    "map: two domain-names, EC2's first: the name in EC2's domain is taken"
+dhcp "ip-172-31-27-14.corp.example ec2.internal"
+run "$tmp/sys.conf" map "$NODE_ARN/$OWN_ID"
+is "$rc:$(cat "$tmp/out")" "1:" "map: two domain-names, another first: refused"
+like "$(cat "$tmp/err")" "local-hostname 'ip-172-31-27-14\\.corp\\.example' is not the PrivateDnsName" \
+    "... naming the first domain's name"
 dhcp "$OWN_DNS" eu-west-1
 run "$tmp/sys.conf" map "$NODE_ARN/$OWN_ID"
 is "$rc" 1 "map: us-east-1's domain in eu-west-1 is refused"

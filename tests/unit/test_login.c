@@ -1287,6 +1287,36 @@ static void test_instance_unknown_is_the_hosts(void **state)
     eksauth_login_free(l);
 }
 
+/*
+ * Instance metadata answered, with a local-hostname the cluster would not
+ * render (a VPC's DHCP domain-name, lib/imds.c): refused, and the person
+ * is told it is the host's setup, not asked to try again later.
+ */
+static void test_instance_misnamed_is_the_hosts_setup(void **state)
+{
+    struct t *t = *state;
+    struct eksauth_login *l = NULL;
+    struct eksauth_error err;
+    char why[256];
+
+    t->h->ctx.instance.tried = true;
+    t->h->ctx.instance.status =
+        eksauth_fail(&t->h->ctx.instance.failure, EKSAUTH_EINVAL,
+                     "instance metadata: local-hostname 'ip-10-0-0-1.corp.example' is not the "
+                     "PrivateDnsName the cluster renders {{EC2PrivateDNSName}} from");
+    host_fixture_sts_answer(t->h,
+                            "arn:aws:sts::123456789012:assumed-role/Node/i-0123456789abcdef0");
+    assert_int_equal(check(t, FIXTURE_NOW + 10, &l, &err), EKSAUTH_EREJECTED);
+    assert_int_equal(l->step, EKSAUTH_LOGIN_MAPPING);
+    assert_non_null(strstr(err.msg, "corp.example")); /* for the log */
+    expect_reason(l, &err,
+                  "this host's instance metadata does not give the name your mapping needs "
+                  "(its setup, not an outage): tell its administrator");
+    eksauth_login_reason(l, &err, why, sizeof(why));
+    assert_null(strstr(why, "try again later"));
+    eksauth_login_free(l);
+}
+
 /* A host whose source is the cluster, synced, refusing logins on a snapshot 600 s old. */
 static int setup_max_age(void **state)
 {
@@ -1571,6 +1601,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_cluster_tokens_behind_the_key, setup_compat, teardown),
         cmocka_unit_test_setup_teardown(test_reasons, setup, teardown),
         cmocka_unit_test_setup_teardown(test_instance_unknown_is_the_hosts, setup_no_imds,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_instance_misnamed_is_the_hosts_setup, setup_no_imds,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_stale_snapshot_refuses, setup_max_age, teardown),
         cmocka_unit_test_setup_teardown(test_uid_race_refused, setup_small_range, teardown),
