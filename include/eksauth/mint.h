@@ -25,9 +25,21 @@ struct eksauth_mint {
 };
 
 /*
+ * The STS host a token for region names into host[0..hostlen) (global: the
+ * partition's global host), as eksauth_sigv4_sts_host makes it, refused
+ * (EKSAUTH_EINVAL) unless a host's check of a token's host
+ * (eksauth_token_check_host, under the region's partition) takes it: a
+ * region no partition claims (xx-nowhere-9) is refused before anything is
+ * signed, a new region of a partition's pattern is not.
+ */
+enum eksauth_status eksauth_mint_host(const char *region, bool global, char *host, size_t hostlen,
+                                      struct eksauth_error *err);
+
+/*
  * Mint for m with creds into token[0..cap) (EKSAUTH_SIGV4_TOKEN_MAX is
- * enough), NUL-terminated; *len (may be NULL) its length.  The token is a
- * bearer credential for 15 minutes: the caller wipes it.
+ * enough), NUL-terminated, for the host eksauth_mint_host gives; *len
+ * (may be NULL) its length.  The token is a bearer credential for 15
+ * minutes: the caller wipes it.
  */
 enum eksauth_status eksauth_mint_token(const struct eksauth_mint *m,
                                        const struct eksauth_creds *creds, char *token, size_t cap,

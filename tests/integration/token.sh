@@ -17,7 +17,7 @@ sts_require
 T=1796017305 # 2026-11-30T05:41:45Z
 AWSTOK="$PYTHON $STS_LIB/aws_get_token.py"
 
-plan 52
+plan 53
 
 "$EKSAUTH" token --help >/dev/null 2>&1 ||
     { echo "Bail out! '$EKSAUTH token' does not run (is the command dispatched?)"; exit 1; }
@@ -224,7 +224,7 @@ is "$out" "" "no credentials: nothing on standard output"
 out=$(AWS_ACCESS_KEY_ID=AKIAFAKEUSER00000001 "$EKSAUTH" token --now $T --cluster-id prod --region us-east-1 2>"$tmp/err")
 is "$?:$(grep -c 'but not AWS_SECRET_ACCESS_KEY' "$tmp/err")" "2:1" "half a key pair: exit 2, named"
 
-# 29-36: usage and region errors.
+# 44-52: usage and region errors.
 sts_creds AKIAFAKEUSER00000001
 "$EKSAUTH" token --now $T --region us-east-1 >/dev/null 2>"$tmp/err"
 is "$?:$(grep -c 'cluster-id is required' "$tmp/err")" "2:1" "no --cluster-id: exit 2"
@@ -232,6 +232,11 @@ is "$?:$(grep -c 'cluster-id is required' "$tmp/err")" "2:1" "no --cluster-id: e
 is "$?" "2" "a cluster id with a space: exit 2"
 "$EKSAUTH" token --now $T --cluster-id prod --region 'us-east-1.evil.example' >/dev/null 2>"$tmp/err"
 is "$?:$(grep -c 'is not a region name' "$tmp/err")" "2:1" "a bad --region: exit 2, named"
+# aws eks get-token signs a region no partition claims for sts.REGION.amazonaws.com,
+# which a host refuses (lib/token.c): refused here before signing, the region named.
+"$EKSAUTH" token --now $T --cluster-id prod --region xx-nowhere-9 >"$tmp/out" 2>"$tmp/err"
+is "$?:$(grep -c 'region: xx-nowhere-9 is a region of no AWS partition' "$tmp/err"):$(wc -c <"$tmp/out")" \
+    "2:1:0" "a --region of no partition: exit 2, named, nothing printed"
 rm -f "$HOME/.aws/config"
 "$EKSAUTH" token --now $T --cluster-id prod >/dev/null 2>"$tmp/err"
 is "$?:$(grep -c 'no AWS region' "$tmp/err")" "2:1" "no region anywhere: exit 2, named"
@@ -246,7 +251,7 @@ secret=$(sts_secret AKIAFAKEUSER00000001 secret)
 grep -rqF -e "$secret" -e "$(sts_secret ASIAFAKEEXAMPLE00001 session_token)" "$tmp"/*.err
 is "$?" "1" "no secret in any error output"
 
-# 52: no core file of a process that holds the keys and the token (SECURITY.md,
+# 53: no core file of a process that holds the keys and the token (SECURITY.md,
 # invariant 2).  The caller's soft limit raised to its hard one (root may
 # raise that first), so the test fails where the program leaves it; where the
 # hard limit stays 0, no process can write a core and the test holds for that.

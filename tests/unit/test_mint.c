@@ -20,6 +20,7 @@
 #include <cmocka.h>
 
 #include "eksauth/mint.h"
+#include "eksauth/partition.h"
 #include "eksauth/token.h"
 #include "unit.h"
 
@@ -189,6 +190,9 @@ static void test_refused(void **state)
         {"us-east-1.evil.example", false, "is not a region name"},
         {"us-east-1/x", false, "is not a region name"},
         {"", false, "is not a region name"},
+        /* aws eks get-token signs these for aws's host, which a host refuses. */
+        {"xx-nowhere-9", false, "region: xx-nowhere-9 is a region of no AWS partition"},
+        {"uk-south-1", false, "lib/partition_data.c"},
         {"cn-north-1", true, "partition aws-cn has no global STS endpoint"},
         {"us-gov-west-1", true, "partition aws-us-gov has no global STS endpoint"},
     };
@@ -218,5 +222,41 @@ static void test_refused(void **state)
     free(token);
 }
 
+/*
+ * The client refuses only what a host refuses: a region AWS's data does not
+ * list yet but a partition's pattern claims mints for that partition's
+ * host, which a host's check takes; so does the global host whatever the
+ * region, as it is signed for us-east-1.
+ */
+static void test_new_region_of_a_pattern(void **state)
+{
+    static const struct {
+        const char *region, *partition, *host;
+        bool global;
+    } cases[] = {
+        {"us-newplace-7", "aws", "sts.us-newplace-7.amazonaws.com", false},
+        {"cn-newplace-3", "aws-cn", "sts.cn-newplace-3.amazonaws.com.cn", false},
+        {"us-gov-newplace-2", "aws-us-gov", "sts.us-gov-newplace-2.amazonaws.com", false},
+        {"xx-nowhere-9", "aws", "sts.amazonaws.com", true},
+    };
+    struct eksauth_token tok;
+    struct eksauth_mint m;
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        assert_false(eksauth_region_listed(cases[i].region));
+        memset(&m, 0, sizeof(m));
+        m.audience = AUDIENCE;
+        m.region = cases[i].region;
+        m.global = cases[i].global;
+        m.now = NOW;
+        mint_checked(&m, cases[i].partition, &tok);
+        assert_string_equal(tok.host, cases[i].host);
+        eksauth_token_wipe(&tok);
+    }
+}
+
 EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_region_and_host), cmocka_unit_test(test_global),
-                  cmocka_unit_test(test_expires_date_and_audience), cmocka_unit_test(test_refused))
+                  cmocka_unit_test(test_expires_date_and_audience), cmocka_unit_test(test_refused),
+                  cmocka_unit_test(test_new_region_of_a_pattern))
