@@ -54,11 +54,53 @@ static const int ask_signals[] = {SIGALRM, SIGHUP,  SIGINT,  SIGPIPE, SIGQUIT,
                                   SIGTERM, SIGTSTP, SIGTTIN, SIGTTOU};
 #define N_ASK_SIGNALS (sizeof(ask_signals) / sizeof(ask_signals[0]))
 
-static volatile sig_atomic_t ask_caught;
+static volatile sig_atomic_t ask_caught, ask_continued;
 
 static void ask_on_signal(int signo)
 {
     ask_caught = signo;
+}
+
+static void ask_on_continue(int signo)
+{
+    (void)signo;
+    ask_continued = 1;
+}
+
+/*
+ * Raise stop signal signo with the caller's disposition (set back by then):
+ * true when it stopped askpass and a SIGCONT (fg, bg) woke it.  False when
+ * it did not stop: ignored, or dropped, as the kernel drops a stop signal
+ * for a process group that no shell controls (an orphaned one).
+ */
+static bool ask_stop(int signo)
+{
+    struct sigaction sa, old;
+
+    memset(&sa, 0, sizeof(sa));
+    sigemptyset(&sa.sa_mask);
+    sa.sa_handler = ask_on_continue;
+    ask_continued = 0;
+    sigaction(SIGCONT, &sa, &old);
+    raise(signo);
+    sigaction(SIGCONT, &old, NULL);
+    return ask_continued != 0;
+}
+
+/* The prompt, or as much as goes out before a signal is caught (then left to the caller). */
+static void ask_write(int fd, const char *buf, size_t len)
+{
+    ssize_t n;
+
+    while (len > 0 && ask_caught == 0) {
+        n = write(fd, buf, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return;
+        buf += n;
+        len -= (size_t)n;
+    }
 }
 
 /*
@@ -72,6 +114,7 @@ static ssize_t ask_read_line(int fd, char *answer, size_t size, size_t *n, const
 {
     ssize_t got;
     fd_set rfds;
+    pid_t fg;
 
     *n = 0;
     while (*n < size - 1) {
@@ -87,6 +130,16 @@ static ssize_t ask_read_line(int fd, char *answer, size_t size, size_t *n, const
         }
         if (got < 0 && errno == EINTR)
             continue;
+        /*
+         * Read in the background (after Ctrl-Z and bg): with SIGTTIN blocked
+         * the kernel fails the read with EIO instead of sending it.  Taken as
+         * that SIGTTIN, so askpass stops until fg, as ssh's own prompt would.
+         * (A terminal that is gone has no foreground: its EIO stays an error.)
+         */
+        if (got < 0 && errno == EIO && (fg = tcgetpgrp(fd)) > 0 && fg != getpgrp()) {
+            ask_caught = SIGTTIN;
+            return 0;
+        }
         if (got <= 0)
             return got;
         if (answer[*n] == '\n' || answer[*n] == '\r')
@@ -103,7 +156,8 @@ static ssize_t ask_read_line(int fd, char *answer, size_t size, size_t *n, const
  * comes from a server: control characters are shown as '?'.  A yes/no
  * question echoes the answer; anything else (a password) does not.  A
  * signal while it waits puts the terminal back first (ask_signals); after
- * a stop (Ctrl-Z) and fg it asks again, as readpassphrase(3) does.
+ * a stop (Ctrl-Z) and fg it asks again, as readpassphrase(3) does, and a
+ * read in the background (bg) stops it again until fg.
  */
 int askpass_ask_terminal(const char *prompt)
 {
@@ -159,8 +213,9 @@ again:
         if (c != '\n' && (c < 0x20 || c >= 0x7f))
             shown[i] = '?';
     }
+    /* Not cli_write_all: with tostop, a background write is a SIGTTOU each time, caught. */
     if (shown != NULL)
-        (void)cli_write_all(fd, shown, i);
+        ask_write(fd, shown, i);
     free(shown);
     sigprocmask(SIG_BLOCK, &block, &waiting);
     (void)fcntl(fd, F_SETFL, flags | O_NONBLOCK);
@@ -181,10 +236,22 @@ again:
     if (signo != 0) {
         /* What was typed so far is wiped before the signal may end us. */
         OPENSSL_cleanse(answer, sizeof(answer));
-        raise(signo);
-        /* Still here: stopped and continued (ask again), or the signal was not fatal. */
-        if (signo == SIGTSTP || signo == SIGTTIN || signo == SIGTTOU)
+        if (signo != SIGTSTP && signo != SIGTTIN && signo != SIGTTOU) {
+            raise(signo);
+            /* Still here: the signal was not fatal. */
+            close(fd);
+            return EXIT_REJECTED;
+        }
+        /*
+         * Stopped and continued: ask again (in the background, the read
+         * stops it again until fg).  Not stopped, yet in the background,
+         * the read would only fail again at once: refused, never a loop.
+         */
+        if (ask_stop(signo) || tcgetpgrp(fd) == getpgrp())
             goto again;
+        cli_error(WHAT, "in the background of the terminal, where it cannot read, and it "
+                        "cannot stop there (the stop signal ignored, or no shell controls the "
+                        "job): the prompt is not answered; run it in the foreground");
         close(fd);
         return EXIT_REJECTED;
     }

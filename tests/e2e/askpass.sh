@@ -19,7 +19,8 @@
 # refusal (a first prompt again from the same process right after a whole
 # token, or after a failed mint) no other token and no second run of the
 # command; a prompt that is not ours asked on a terminal (a pty) with the
-# answer echoed only for a yes/no question, and without one a host key
+# answer echoed only for a yes/no question (asked again after Ctrl-Z, bg and
+# fg, stopped while in the background), and without one a host key
 # question shown whole with the right port in the hint; and for `eksauth
 # ssh`: arguments untouched (--config included), keyboard-interactive
 # preferred and one attempt unless an -o option chooses them (never a
@@ -229,6 +230,26 @@ like "$(cat "$T/hkx.err")" 'not an eksauth prompt.*answer it with ssh or sudo on
 is "$?:$(cat "$T/tty.out")" "0:yes" "on a terminal: the host key question answered by the person (yes)"
 grep -q "fingerprint is $FP\." "$T/tty.shown" && tr -d '\r' <"$T/tty.shown" | grep -q '(yes/no/\[fingerprint\])? yes$'
 ok $? "... shown whole, the answer echoed"
+# Ctrl-Z at the question, bg, fg (askpass a shell's job, as under ssh run from a
+# shell): in the background its read stops it again (SIGTTIN) rather than failing
+# or spinning, and after fg it asks again and takes the answer.  With `stty tostop`
+# its prompt, written again in the background, stops it (SIGTTOU) without a spin.
+for tostop in -tostop:SIGTTIN tostop:SIGTTOU; do
+    rm -f "$T/tty.out" "$T/tty.job"
+    "$PYTHON" "$top_srcdir/tests/lib/pty_run.py" --stdout "$T/tty.out" --job-stop "$T/tty.job" \
+        --timeout 20 --expect 'yes/no/\[fingerprint\]\)\? $' --send yes -- \
+        sh -c 'stty "$1" && exec "$0" askpass "$2"' "$EKSAUTH" "${tostop%:*}" "$HOSTKEY_PROMPT"
+    is "$?:$(cat "$T/tty.out"):$(tr '\n' ' ' <"$T/tty.job")" "0:yes:stopped SIGTSTP stopped ${tostop#*:} " \
+        "on a terminal, stty ${tostop%:*}: Ctrl-Z, bg (stopped, no spin), fg: the host key question answered"
+done
+# SIGTTIN ignored by the caller: in the background askpass can neither read nor stop;
+# it refuses at once, named, rather than asking and failing in a loop.
+rm -f "$T/tty.out" "$T/tty.job"
+"$PYTHON" "$top_srcdir/tests/lib/pty_run.py" --stdout "$T/tty.out" --job-stop "$T/tty.job" \
+    --transcript "$T/tty.shown" --timeout 10 --expect 'yes/no/\[fingerprint\]\)\? $' --send yes -- \
+    sh -c 'trap "" TTIN && exec "$0" askpass "$1"' "$EKSAUTH" "$HOSTKEY_PROMPT"
+is "$(tr '\n' ' ' <"$T/tty.job"):$(grep -c 'cannot stop there' "$T/tty.shown")" \
+    "stopped SIGTSTP exited 1 :1" "on a terminal, SIGTTIN ignored: bg refuses the question at once, named"
 "$PYTHON" "$top_srcdir/tests/lib/pty_run.py" --stdout "$T/tty.out" --transcript "$T/tty.shown" \
     --expect 'Password:' --send 'pass word' -- "$EKSAUTH" askpass "(bg@host) Password: "
 is "$?:$(cat "$T/tty.out")" "0:pass word" "on a terminal: a password prompt answered by the person"
