@@ -407,6 +407,15 @@ static const char *mint_region(const struct eksauth_exec_identity *id)
     return region != NULL ? region : id->region[0] != '\0' ? id->region : NULL;
 }
 
+/* Where mint_region found its region, for messages: askpass has no --region option. */
+static void region_origin(const struct eksauth_exec_identity *id, char *buf, size_t size)
+{
+    if (client_env("EKSAUTH_REGION") == NULL && id->region[0] != '\0')
+        snprintf(buf, size, "the --region of %.200s", id->from);
+    else
+        snprintf(buf, size, "EKSAUTH_REGION");
+}
+
 /*
  * EKSAUTH_TOKEN_COMMAND through the shell (with EKSAUTH_AUDIENCE set), or
  * with no shell at all `aws eks get-token --cluster-name AUDIENCE`, with
@@ -419,7 +428,7 @@ static enum eksauth_status mint_with_command(const char *audience, const char *c
 {
     const char *command = client_env("EKSAUTH_TOKEN_COMMAND");
     const char *region = mint_region(id);
-    char *argv[16];
+    char *argv[16], host[256], region_from[300];
     char *out = NULL, **envp = NULL;
     size_t len = 0;
     enum eksauth_status st;
@@ -441,6 +450,19 @@ static enum eksauth_status mint_with_command(const char *audience, const char *c
                               id->role_arn);
         else
             st = eksauth_fail(err, EKSAUTH_EINVAL, AWS_CLI_MISSING);
+        goto out;
+    } else if (region != NULL &&
+               (st = eksauth_mint_host(region, false, host, sizeof(host), err)) != EKSAUTH_OK) {
+        /*
+         * aws signs --region's STS host even for a region no partition
+         * claims, a host every host refuses: the built-in signer's rule
+         * (lib/mint.c), before aws runs.  A --region is signed for its
+         * regional host (AWS_STS_REGIONAL_ENDPOINTS=legacy keeps the global
+         * one only for regions AWS lists, which pass here), so the regional
+         * host is the one checked.
+         */
+        region_origin(id, region_from, sizeof(region_from));
+        eksauth_error_prefix(err, "the region from %s", region_from);
         goto out;
     } else {
         argv[i++] = "aws";
@@ -531,11 +553,7 @@ static enum eksauth_status mint_builtin(const char *audience, const char *cluste
     opt.profile = id->profile[0] != '\0' ? id->profile : NULL;
     opt.getenv_fn = builtin_getenv;
     opt.getenv_arg = id;
-    /* Messages name where mint_region looked: askpass has no --region option. */
-    if (client_env("EKSAUTH_REGION") == NULL && id->region[0] != '\0')
-        snprintf(region_from, sizeof(region_from), "the --region of %.200s", id->from);
-    else
-        snprintf(region_from, sizeof(region_from), "EKSAUTH_REGION");
+    region_origin(id, region_from, sizeof(region_from));
     opt.region_option = region_from;
     st = eksauth_creds_region(mint_region(id), &opt, region, sizeof(region), err);
     if (st == EKSAUTH_OK && (st = eksauth_creds_load(&opt, &creds, err)) != EKSAUTH_OK) {

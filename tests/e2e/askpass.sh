@@ -517,6 +517,21 @@ kube "$T/kube/config" prod aws "--region, us-west-2, eks, get-token, --cluster-n
 EKSAUTH_REGION=eu-west-1 kask k3r "$P1"
 is "$rc:$(awsargs)" "0:eks get-token --cluster-name $AUD --output json --region eu-west-1" \
     "EKSAUTH_REGION over the kubeconfig's --region"
+# A region no partition claims: aws would sign for sts.xx-nowhere-9.amazonaws.com,
+# which every host refuses; refused first (lib/mint.c's rule), named, aws never run.
+for how in EKSAUTH_REGION kubeconfig; do
+    if [ "$how" = kubeconfig ]; then
+        kube "$T/kube/config" prod aws "--region, xx-nowhere-9, eks, get-token, --cluster-name, prod"
+        kask k3n "$P1"
+        from="the --region of $T/kube/config"
+    else
+        EKSAUTH_REGION=xx-nowhere-9 kask k3n "$P1"
+        from=EKSAUTH_REGION
+    fi
+    like "$rc:$(cat "$T/k3n.err"):$([ -e "$T/aws.args" ] && echo aws-ran)" \
+        "^2:.*no token: the region from $from.*: region: xx-nowhere-9 is a region of no AWS partition .*:\$" \
+        "a region of no partition from $how: refused before aws runs, named"
+done
 # A region that is not one is refused, naming the file, and never reaches aws.
 kube "$T/kube/config" prod aws "--region, 'us-east-1 --debug', eks, get-token"
 kask k3x "$P1"
