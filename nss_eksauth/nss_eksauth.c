@@ -8,7 +8,8 @@
  *  - NSS_STATUS_NOTFOUND only for "no such entry", NSS_STATUS_UNAVAIL when
  *    the DB is missing, untrusted or corrupt, or the local files unreadable;
  *  - thread-safe and cancellation-safe: one process-wide mapping behind one
- *    mutex, cancellation off while it is held (below);
+ *    mutex, cancellation off at every cancellation point while it is held
+ *    (below);
  *  - no network, no syslog, no allocation per lookup but initgroups' array
  *    (the caller's; opening the DB allocates its handle, kept for the
  *    process), descriptors close-on-exec, and no call into NSS (no
@@ -150,32 +151,46 @@ static void register_atfork(void)
 }
 
 /*
- * Every entry point that takes the lock holds it across cancellation points
+ * An entry point that takes the lock may hold it across cancellation points
  * (open, read, fopen, fgets, close: the DB, the id key, the local files),
  * and a thread cancelled there would leave it held: every later lookup in
  * the process, and fork() (atfork_prepare), would wait for ever.  So
- * cancellation is off from lock to unlock, as glibc's own modules do; the
- * caller's state comes back at unlock, and a pending request acts at its
- * next cancellation point.  tests/integration/nss_cancel.c holds it.
+ * cancellation is off from the first such point to unlock, as glibc's own
+ * modules have it: cancel_off() comes before every path that can reach
+ * one, and the caller's state comes back at unlock; a pending request acts
+ * at the caller's next cancellation point.  A warm lookup (the mapping and
+ * the clash list current, the answer a record of the DB) reaches none, and
+ * is spared the two atomic updates of the thread's cancellation word, the
+ * largest piece of its fixed work (bench/README.md, "Eighth pass
+ * (2026-12-07)").  tests/integration/nss_cancel.c holds it.
  */
-static int cache_cancel_state; /* the holder's state before lock_cache: guarded by cache_lock */
+static bool cache_cancel_off;  /* cancel_off() since lock_cache: guarded by cache_lock */
+static int cache_cancel_state; /* the holder's state before cancel_off(): guarded by cache_lock */
 
 static void lock_cache(void)
 {
-    int old;
-
-    pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &old);
     pthread_once(&atfork_once, register_atfork);
     pthread_mutex_lock(&cache_lock);
-    cache_cancel_state = old;
+    cache_cancel_off = false;
+}
+
+/* Lock held, before anything that can reach a cancellation point: none until unlock_cache. */
+static void cancel_off(void)
+{
+    if (!cache_cancel_off) {
+        pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cache_cancel_state);
+        cache_cancel_off = true;
+    }
 }
 
 static void unlock_cache(void)
 {
+    bool restore = cache_cancel_off;
     int old = cache_cancel_state;
 
     pthread_mutex_unlock(&cache_lock);
-    pthread_setcancelstate(old, NULL);
+    if (restore)
+        pthread_setcancelstate(old, NULL);
 }
 
 /*
@@ -237,6 +252,7 @@ static struct eksauth_iddb *current_db(const struct timespec *t, bool clock_ok, 
 
     if (cache_db != NULL && !eksauth_iddb_is_stale(cache_db) && recent(&cache_checked, t, clock_ok))
         return cache_db;
+    cancel_off();
     cache_checked = *t;
     path = eksauth_iddb_default_path();
     if (!eksauth_iddb_stat(path, &now)) {
@@ -385,6 +401,7 @@ static void refresh_clashes(const struct eksauth_iddb *db, const struct timespec
 
     if (same_db && recent(&clash.checked, now, clock_ok))
         goto out;
+    cancel_off();
     stat_pair(&files, "/etc/passwd", "/etc/group");
     if (same_db && pair_equal(&clash.files, &files))
         clash.checked = *now;
@@ -409,6 +426,7 @@ static const struct nss_subids *current_subids(void)
 
     if (same_db && recent(&subids.checked, &now, clock_ok))
         goto out;
+    cancel_off();
     subids.checked = now;
     subids.serial = cache_serial;
     stat_pair(&files, nss_subid_file(false), nss_subid_file(true));
@@ -457,8 +475,10 @@ static bool not_local(enum nss_local l)
 /* Is this user of db's login free of local names (db_for_lookup done)? */
 static bool user_served(const struct eksauth_iddb *db, const char *login, uint32_t uid)
 {
-    if (clash_by_name(db))
+    if (clash_by_name(db)) {
+        cancel_off();
         return not_local(nss_local_name(login));
+    }
     return !has_id(clash.uids, clash.n_uids, uid);
 }
 
@@ -467,8 +487,10 @@ static bool group_served(const struct eksauth_iddb *db, const struct eksauth_idd
 {
     if ((g->flags & EKSAUTH_IDDB_GROUP_LOCAL) != 0)
         return false;
-    if (clash_by_name(db))
+    if (clash_by_name(db)) {
+        cancel_off();
         return not_local(nss_local_file_has("/etc/group", g->name));
+    }
     return !has_id(clash.gids, clash.n_gids, g->gid);
 }
 
@@ -679,6 +701,7 @@ static enum nss_status gr_answer(const struct eksauth_iddb *db, enum eksauth_sta
 static bool held_locally(void *ctx, uint32_t id)
 {
     (void)ctx;
+    cancel_off();
     return !not_local(nss_local_id(current_subids(), id));
 }
 
@@ -697,6 +720,7 @@ static enum nss_status template_pw(const struct eksauth_iddb *db, const char *na
 
     /* A local account's name is never served through eksauth (docs/names-and-ids.md, "Names eksauth
      * never serves"). */
+    cancel_off();
     if (!not_local(nss_local_name(name)))
         return from_status(EKSAUTH_ENOTFOUND, errnop);
     hl = eksauth_iddb_expand_home(eksauth_iddb_home_pattern(db), name, home, sizeof(home));
@@ -830,7 +854,17 @@ static enum nss_status pw_lookup(enum by by, const char *name, uint32_t uid, str
         goto out;
     }
     if (by == BY_NAME) {
-        /* The one rule PAM's account stage asks too (lib/iddb_template.c). */
+        /*
+         * The one rule PAM's account stage asks too (lib/iddb_template.c),
+         * whose first step is this lookup: a record found is its answer, and
+         * only the rest (the id key, the local files) can reach a
+         * cancellation point.
+         */
+        if (eksauth_iddb_user_by_name(db, name, &u) == EKSAUTH_OK) {
+            ret = pw_answer(db, EKSAUTH_OK, &u, pw, buf, buflen, errnop);
+            goto answered;
+        }
+        cancel_off();
         switch (eksauth_iddb_served_name(db, name, held_locally, NULL, &u, &tuid)) {
         case EKSAUTH_IDDB_SERVED_RECORD:
             st = EKSAUTH_OK;

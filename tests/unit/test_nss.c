@@ -1399,6 +1399,46 @@ static void test_subids_overflow(void **state)
 }
 
 /*
+ * Cancellation at the module's cancellation points (nss_eksauth.c, "An
+ * entry point that takes the lock"): open (the DB, the id key) and fopen
+ * (the local files) are wrapped (mk/tests.am) and, while cancel_watch is
+ * set, each call counts, and counts again when cancellation is on for it:
+ * a thread cancelled there would leave the module's mutex held.
+ */
+static bool cancel_watch;
+static unsigned watched_opens, cancellable_opens;
+
+static void note_open(void)
+{
+    int old;
+
+    if (!cancel_watch)
+        return;
+    pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &old);
+    pthread_setcancelstate(old, NULL);
+    watched_opens++;
+    if (old == PTHREAD_CANCEL_ENABLE)
+        cancellable_opens++;
+}
+
+int __real_open(const char *path, int flags, ...);
+int __wrap_open(const char *path, int flags, ...);
+
+int __wrap_open(const char *path, int flags, ...)
+{
+    mode_t mode = 0;
+    va_list ap;
+
+    if ((flags & (O_CREAT | O_TMPFILE)) != 0) {
+        va_start(ap, flags);
+        mode = (mode_t)va_arg(ap, int);
+        va_end(ap);
+    }
+    note_open();
+    return __real_open(path, flags, mode);
+}
+
+/*
  * fopen wrapped (-Wl,--wrap, mk/tests.am): while open_fails_for names a
  * file, its opening fails as out of descriptors, wherever the module opens
  * it (local_files.c's own calls to nss_local_open are not wrapped).
@@ -1408,11 +1448,60 @@ FILE *__wrap_fopen(const char *path, const char *mode);
 
 FILE *__wrap_fopen(const char *path, const char *mode)
 {
+    note_open();
     if (open_fails_for != NULL && strcmp(path, open_fails_for) == 0) {
         errno = EMFILE;
         return NULL;
     }
     return __real_fopen(path, mode);
+}
+
+/*
+ * Every path of the module that opens a file does it with cancellation off
+ * (the warm path turns it off only when it needs to, nss_eksauth.c): a new
+ * mapping and its local names, a templated name (the local files for its
+ * id), an enumeration of a DB replaced since (its names checked against the
+ * local files one by one), a group, an initgroups.  Seen failing with
+ * cancel_off() taken out of current_db (the DB's open), of user_served, and
+ * of the templated path (pw_lookup, held_locally, current_subids and
+ * template_pw).
+ */
+static void test_cancellation_off_at_every_open(void **state)
+{
+    long int start = 0, size = 1;
+    gid_t *groups;
+    struct passwd pw;
+    struct group gr;
+    char buf[1024];
+    int e = 0;
+
+    (void)state;
+    groups = calloc((size_t)size, sizeof(*groups));
+    assert_non_null(groups);
+    cancel_watch = true;
+    watched_opens = cancellable_opens = 0;
+    /* each() wrote a new DB: this lookup maps it and reads the local names. */
+    assert_int_equal(_nss_eksauth_getpwnam_r("zoe", &pw, buf, sizeof(buf), &e), NSS_STATUS_SUCCESS);
+    assert_true(watched_opens >= 2);
+    assert_int_equal(_nss_eksauth_getpwnam_r("admin-carol", &pw, buf, sizeof(buf), &e),
+                     NSS_STATUS_SUCCESS);
+    assert_int_equal(_nss_eksauth_setpwent(0), NSS_STATUS_SUCCESS);
+    assert_int_equal(_nss_eksauth_getpwent_r(&pw, buf, sizeof(buf), &e), NSS_STATUS_SUCCESS);
+    cancel_watch = false;
+    write_db(true); /* the writer's own opens are not the module's */
+    cancel_watch = true;
+    assert_int_equal(_nss_eksauth_getgrnam_r("eks-devs", &gr, buf, sizeof(buf), &e),
+                     NSS_STATUS_SUCCESS);
+    /* The enumeration goes on in the DB it started in: each name read against the local files. */
+    assert_int_equal(_nss_eksauth_getpwent_r(&pw, buf, sizeof(buf), &e), NSS_STATUS_SUCCESS);
+    assert_string_equal(pw.pw_name, "zoe");
+    _nss_eksauth_endpwent();
+    assert_int_equal(_nss_eksauth_initgroups_dyn("zoe", LO, &start, &size, &groups, 0, &e),
+                     NSS_STATUS_SUCCESS);
+    cancel_watch = false;
+    free(groups);
+    assert_true(watched_opens >= 5);
+    assert_int_equal(cancellable_opens, 0);
 }
 
 /*
@@ -1627,6 +1716,7 @@ int main(void)
         cmocka_unit_test_setup(test_templated_id_unreadable, each),
         cmocka_unit_test_setup(test_templated_id_index_broken, each),
         cmocka_unit_test_setup(test_templated_in_subordinate_block, each),
+        cmocka_unit_test_setup(test_cancellation_off_at_every_open, each),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);
