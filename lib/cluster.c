@@ -471,18 +471,28 @@ static void cache_cluster(const struct eksauth_config *cfg, const struct eksauth
  */
 static enum eksauth_status
 refresh_entries(const struct eksauth_config *cfg, struct eksauth_eks_session *s,
-                struct eksauth_entry_cache *cache, long long now, long max_age, char ***arns,
+                struct eksauth_entry_cache *cache, const struct eksauth_fetch *f, char ***arns,
                 size_t *n_arns, struct eksauth_cluster_snapshot *out, struct eksauth_error *err)
 {
     struct eksauth_access_entry e;
     struct eksauth_error rerr;
     size_t *order = NULL, n_order = 0, k;
-    char why[EKSAUTH_ERROR_MAX] = "", cluster[3500], was[3500];
+    char why[EKSAUTH_ERROR_MAX] = "", cluster[3500], was[3500], read[200];
+    long long now = (long long)f->now;
+    long max_age = f->cache != NULL ? cfg->access_entry_max_age : 0;
     enum eksauth_status st;
     bool dropped;
 
-    /* Another cluster's entries are not this one's, however fresh: all are read again. */
     cache_cluster(cfg, s, cluster, sizeof(cluster));
+    /*
+     * A version 1 cache names no cluster: it is this one's when the DB was
+     * last written from this cluster's access entries (the state's what,
+     * as eksauth_cluster_fetch words it below), as on a host just upgraded.
+     */
+    snprintf(read, sizeof(read), "access entries of %.60s (%.80s)", cfg->cluster_name, s->host);
+    if (cache->unnamed && f->last_what != NULL && strstr(f->last_what, read) != NULL)
+        (void)eksauth_entry_cache_adopt(cache, cluster);
+    /* Another cluster's entries are not this one's, however fresh: all are read again. */
     st = eksauth_entry_cache_bind(cache, cluster, &dropped, was, sizeof(was), err);
     if (st == EKSAUTH_OK && dropped &&
         !warn(&out->warnings, &out->n_warnings,
@@ -537,7 +547,7 @@ enum eksauth_status eksauth_cluster_fetch(const struct eksauth_config *cfg, stru
                                           struct eksauth_error *err)
 {
     struct eksauth_kube_configmap cm;
-    struct eksauth_entry_cache own = {NULL, 0, 0, false, NULL},
+    struct eksauth_entry_cache own = {NULL, 0, 0, false, NULL, false},
                                *cache = f->cache != NULL ? f->cache : &own;
     struct eksauth_access_entry *entries = NULL;
     struct eksauth_eks_session eks;
@@ -606,9 +616,7 @@ enum eksauth_status eksauth_cluster_fetch(const struct eksauth_config *cfg, stru
         snprintf(out->version, sizeof(out->version), "k8s:%s", cm.absent ? "!absent" : cm.rv);
         goto out;
     }
-    st =
-        refresh_entries(cfg, &eks, cache, (long long)f->now,
-                        f->cache != NULL ? cfg->access_entry_max_age : 0, &arns, &n_arns, out, err);
+    st = refresh_entries(cfg, &eks, cache, f, &arns, &n_arns, out, err);
     if (st != EKSAUTH_OK)
         goto out;
     /* In the order EKS lists them, so an unchanged cluster hashes the same. */

@@ -152,16 +152,21 @@ static const char *check_cluster_name(const char *v)
 }
 
 /* The cluster's API carries aws-auth, which decides who is root: TLS only. */
+/* A URL is visible ASCII (RFC 3986): a blank or a byte past 0x7e is no URL's, and
+ * would reach the access entry cache's cluster name and messages (lib/cluster.c). */
 static const char *check_https_url(const char *v)
 {
-    return has_prefix(v, "https://") && v[strlen("https://")] != '\0' ? NULL
-                                                                      : "must be an https:// URL";
+    return has_prefix(v, "https://") && v[strlen("https://")] != '\0' &&
+                   eksauth_visible_ascii_len(v, strlen(v))
+               ? NULL
+               : "must be an https:// URL";
 }
 
 static const char *check_http_url(const char *v)
 {
-    if ((has_prefix(v, "http://") && v[strlen("http://")] != '\0') ||
-        (has_prefix(v, "https://") && v[strlen("https://")] != '\0'))
+    if (((has_prefix(v, "http://") && v[strlen("http://")] != '\0') ||
+         (has_prefix(v, "https://") && v[strlen("https://")] != '\0')) &&
+        eksauth_visible_ascii_len(v, strlen(v)))
         return NULL;
     return "must be an http:// or https:// URL";
 }

@@ -180,15 +180,11 @@ enum eksauth_status eksauth_entry_cache_parse(const char *text, size_t len,
     eksauth_entry_cache_free(c);
     root = eksauth_json_answer_parse(text, len, EKSAUTH_ENTRY_CACHE_MAX);
     if (root != NULL && json_object_object_get_ex(root, CACHE_KEY, &ver) &&
-        json_object_is_type(ver, json_type_int) && json_object_get_int(ver) == 1) {
-        /* Its entries could be any cluster's: used, they would map logins from that one. */
-        st = eksauth_fail(err, EKSAUTH_EINVAL,
-                          "access entry cache: version 1 names no cluster its entries were "
-                          "read from");
-        goto out;
-    }
+        json_object_is_type(ver, json_type_int) && json_object_get_int(ver) == 1)
+        /* Its entries could be any cluster's: kept unnamed, used only if adopted. */
+        c->unnamed = true;
     if (root == NULL || !json_object_object_get_ex(root, CACHE_KEY, &ver) ||
-        json_object_get_int(ver) != CACHE_VERSION ||
+        (json_object_get_int(ver) != CACHE_VERSION && !c->unnamed) ||
         !json_object_object_get_ex(root, "entries", &list) ||
         !json_object_is_type(list, json_type_array)) {
         st = eksauth_fail(err, EKSAUTH_EINVAL, "access entry cache: not a cache of version %d",
@@ -196,12 +192,12 @@ enum eksauth_status eksauth_entry_cache_parse(const char *text, size_t len,
         goto out;
     }
     cluster = eksauth_json_answer_str(root, "cluster");
-    if (cluster == NULL || cluster[0] == '\0' || strlen(cluster) >= CLUSTER_MAX ||
-        !eksauth_json_answer_visible(cluster, strlen(cluster))) {
+    if (!c->unnamed && (cluster == NULL || cluster[0] == '\0' || strlen(cluster) >= CLUSTER_MAX ||
+                        !eksauth_json_answer_visible(cluster, strlen(cluster)))) {
         st = eksauth_fail(err, EKSAUTH_EINVAL, "access entry cache: no cluster named");
         goto out;
     }
-    if ((c->cluster = strdup(cluster)) == NULL) {
+    if (!c->unnamed && (c->cluster = strdup(cluster)) == NULL) {
         st = eksauth_fail(err, EKSAUTH_ENOMEM, "access entry cache: out of memory");
         goto out;
     }
@@ -295,6 +291,15 @@ enum eksauth_status eksauth_entry_cache_bind(struct eksauth_entry_cache *c, cons
         return eksauth_fail(err, EKSAUTH_ENOMEM, "access entry cache: out of memory");
     c->cluster = own;
     return EKSAUTH_OK;
+}
+
+bool eksauth_entry_cache_adopt(struct eksauth_entry_cache *c, const char *cluster)
+{
+    if (!c->unnamed || c->cluster != NULL || (c->cluster = strdup(cluster)) == NULL)
+        return false;
+    c->unnamed = false;
+    c->dirty = true; /* written back as version 2, naming it */
+    return true;
 }
 
 void eksauth_entry_cache_drop(struct eksauth_entry_cache *c, const char *arn)

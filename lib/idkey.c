@@ -30,9 +30,12 @@ enum eksauth_status eksauth_idkey_default_path(const char **path, struct eksauth
      * sshd's NSS, PAM and the sync, or none; the default in its place
      * would be another key.  Either gives every templated name another id.
      */
+    /* Its value is not quoted: a key pasted in its place would reach the logs. */
     if (p[0] != '/')
         return eksauth_fail(err, EKSAUTH_EINVAL,
-                            "id key: EKSAUTH_ID_KEY must be an absolute path, not '%.256s'", p);
+                            "id key: EKSAUTH_ID_KEY must be an absolute path, not a relative one "
+                            "(%zu bytes, not shown)",
+                            strlen(p));
     *path = p;
     return EKSAUTH_OK;
 }

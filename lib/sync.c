@@ -1058,6 +1058,7 @@ static enum eksauth_status fetch_once(struct eksauth_ctx *ctx,
     memset(&f, 0, sizeof(f));
     f.now = time(NULL);
     f.since_rv = state->rv[0] != '\0' ? state->rv : NULL;
+    f.last_what = state->what[0] != '\0' ? state->what : NULL;
     f.budget = &budget;
     f.cache = &cache;
     st = ctx->services.cluster_fetch(&ctx->cfg, &f, &snap, err);

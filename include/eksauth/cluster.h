@@ -71,6 +71,7 @@ struct eksauth_fetch {
     const char *since_rv;              /* the latest resourceVersion this host knows, or NULL */
     struct eksauth_budget *budget;     /* this sync's requests; NULL: no limit, no retry */
     struct eksauth_entry_cache *cache; /* access entries read before, updated; NULL: read all */
+    const char *last_what; /* the state's what (the DB's last source), or NULL: adopts a cache */
 };
 
 /*

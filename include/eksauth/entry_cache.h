@@ -19,7 +19,10 @@
  * principal's entry in one cluster says nothing of its entry in another, so
  * a cache of another cluster (cluster_name changed, an image baked on
  * another cluster's host) or of none (version 1, before it named one) is
- * no cache either.
+ * no cache either, unless the sync that wrote the DB last read this very
+ * cluster's access entries (eksauth_entry_cache_adopt): a version 1 cache
+ * is the one that sync left, and dropping it would leave every entry past
+ * the first sync's budget unmapped on every upgraded host at once.
  */
 #ifndef EKSAUTH_ENTRY_CACHE_H
 #define EKSAUTH_ENTRY_CACHE_H
@@ -44,6 +47,9 @@ struct eksauth_entry_cache {
     size_t n, cap;
     bool dirty;    /* changed since it was read: to be written */
     char *cluster; /* the cluster the entries were read from (bind); NULL: none yet */
+    /* Read from a version 1 file, which named no cluster: bound by eksauth_entry_cache_adopt alone.
+     */
+    bool unnamed;
 };
 
 /* ---- pure ---- */
@@ -76,6 +82,13 @@ enum eksauth_status eksauth_entry_cache_put(struct eksauth_entry_cache *c,
 enum eksauth_status eksauth_entry_cache_bind(struct eksauth_entry_cache *c, const char *cluster,
                                              bool *dropped, char *was, size_t waslen,
                                              struct eksauth_error *err);
+
+/*
+ * A version 1 cache (c->unnamed) taken as cluster's: only when the caller
+ * knows its entries were read from cluster (the last sync read cluster's
+ * access entries, lib/cluster.c).  False, changing nothing, otherwise.
+ */
+bool eksauth_entry_cache_adopt(struct eksauth_entry_cache *c, const char *cluster);
 
 /* Drop the entry of principal arn (an entry EKS no longer has). */
 void eksauth_entry_cache_drop(struct eksauth_entry_cache *c, const char *arn);

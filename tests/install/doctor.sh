@@ -283,7 +283,7 @@ is "$(clock_findings "$T/good.json")" "no clock finding" "--root: no clock findi
 EKSAUTH_ID_KEY=id.key "$EKSAUTH" --config "$T/base/etc/eksauth/eksauth.conf" doctor --json \
     >"$T/relkey.json" 2>/dev/null
 like "$(findings_of ids "$T/relkey.json")" \
-    "^error id key: EKSAUTH_ID_KEY must be an absolute path, not 'id.key': sync, PAM and NSS refuse it.*fix: give EKSAUTH_ID_KEY the key file's absolute path, or unset it" \
+    "^error id key: EKSAUTH_ID_KEY must be an absolute path, not a relative one \\(6 bytes, not shown\\): sync, PAM and NSS refuse it.*fix: give EKSAUTH_ID_KEY the key file's absolute path, or unset it" \
     "a relative EKSAUTH_ID_KEY: an ids error naming it, with the fix"
 kernel_state=$(python3 -c '
 import ctypes

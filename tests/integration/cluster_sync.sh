@@ -938,6 +938,33 @@ like "$(tr '\n' ' ' <"$tmp/out")" "access entry cache was read from cluster_name
 eks_before=$(wc -l <"$tmp/eks.log")
 run "$tmp/prod.conf" sync
 is "$rc:$(eks_calls)" "0:3 0 0" "the next sync on prod uses the cache it wrote, which names prod"
+# An upgraded host: the cache its last sync left is version 1, which named no cluster.
+# The DB was last written from prod's access entries (the state says so): the cache
+# is prod's, kept, and written again naming prod.  Dropping it made the first sync
+# after an upgrade read every entry again within sync_max_requests, on every host.
+# v1_cache: the cache turned into what an earlier eksauth wrote.
+v1_cache() {
+    "$PYTHON" - "$tmp/db-moved/access-entries.cache" <<'EOF2'
+import json, sys
+c = json.load(open(sys.argv[1]))
+c["eksauthAccessEntryCache"] = 1
+del c["cluster"]
+json.dump(c, open(sys.argv[1], "w"))
+EOF2
+}
+cache_names() { "$PYTHON" -c 'import json,sys; c = json.load(open(sys.argv[1])); print(c["eksauthAccessEntryCache"], c.get("cluster", "-"))' "$tmp/db-moved/access-entries.cache"; }
+v1_cache
+eks_before=$(wc -l <"$tmp/eks.log")
+run "$tmp/prod.conf" sync
+is "$rc:$(eks_calls)" "0:3 0 0" "a version 1 cache, the DB last written from prod's entries: kept, no entry read again"
+like "$(cache_names)" "^2 cluster_name prod at eks\\.us-east-1\\.amazonaws\\.com" "... and written again naming prod"
+# The same version 1 cache, but the host now names another cluster: no one's, all read.
+v1_cache
+run "$tmp/dev.conf" sync
+is "$rc:$(moved_groups)" "0:eks-cluster-admins eks-ops-team eks-policy-cluster-admin " \
+    "a version 1 cache, the DB last written from prod's, cluster dev: ops-ae has dev's groups, not the cache's"
+like "$(tr '\n' ' ' <"$tmp/out")" "access entry cache was read from no named cluster, not cluster_name dev" \
+    "... and the sync says why it read them all"
 cp "$CL_FIX/access-entries.json" "$tmp/entries.json"
 
 # 12. kubernetes+eks-api: both read; an access entry wins (API_AND_CONFIG_MAP).

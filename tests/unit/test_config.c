@@ -295,6 +295,11 @@ static void test_bad_values(void **state)
     expect_bad("cluster_endpoint = http://k8s.example",
                "cluster_endpoint: must be an https:// URL");
     expect_bad("cluster_endpoint = https://", "cluster_endpoint: must be an https:// URL");
+    /* No URL holds a byte past 0x7e (it made the access entry cache unreadable at each sync). */
+    expect_bad("cluster_endpoint = https://k8s.\xc3\xa9xample",
+               "cluster_endpoint: must be an https:// URL");
+    expect_bad("imds_endpoint = http://169.254.169.254/\x80",
+               "imds_endpoint: must be an http:// or https:// URL");
     expect_bad("cluster_ca_file = ca.pem", "cluster_ca_file: must be an absolute path");
     expect_bad("cluster_ca_data = abc$",
                "cluster_ca_data: must be base64 (as in a kubeconfig's certificate-authority-data)");

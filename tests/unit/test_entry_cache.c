@@ -217,8 +217,6 @@ static void test_bad_files(void **state)
         "{\"eksauthAccessEntryCache\": 2, \"entries\": []}",
         "{\"eksauthAccessEntryCache\": 2, \"cluster\": \"\", \"entries\": []}",
         "{\"eksauthAccessEntryCache\": 2, \"cluster\": 7, \"entries\": []}",
-        /* version 1 named none */
-        "{\"eksauthAccessEntryCache\": 1, \"entries\": []}",
         /* no readAt */
         "{\"eksauthAccessEntryCache\": 2, \"cluster\": \"c\", \"entries\": [{\"accessEntry\": "
         "{\"principalArn\": \"arn:aws:iam::1:user/a\"}, \"associatedAccessPolicies\": []}]}",
@@ -314,6 +312,59 @@ static void test_bound_to_cluster(void **state)
     eksauth_entry_cache_free(&c);
 }
 
+/*
+ * A version 1 cache (before the cache named its cluster) is read, named by
+ * no cluster: bind drops it unless it was adopted first, and adopted it is
+ * written back as version 2 naming the cluster (lib/cluster.c adopts it
+ * only when the DB was last written from that cluster's entries).
+ */
+static void test_version_1_adopted_or_dropped(void **state)
+{
+    static const char v1[] =
+        "{\"eksauthAccessEntryCache\": 1, \"entries\": [{\"readAt\": 5, \"accessEntry\": "
+        "{\"principalArn\": \"arn:aws:iam::111122223333:role/admin\"}, "
+        "\"associatedAccessPolicies\": []}]}";
+    struct eksauth_entry_cache c = {0}, back = {0};
+    struct eksauth_error err;
+    char was[64], *text = NULL;
+    size_t len = 0;
+    bool dropped;
+
+    (void)state;
+    assert_int_equal(eksauth_entry_cache_parse(v1, strlen(v1), &c, &err), EKSAUTH_OK);
+    assert_true(c.unnamed);
+    assert_null(c.cluster);
+    assert_int_equal(c.n, 1);
+    /* Never written as it is: it would be anyone's. */
+    assert_int_equal(eksauth_entry_cache_format(&c, &text, &len, &err), EKSAUTH_EINVAL);
+    /* Not adopted: another cluster's, dropped. */
+    assert_int_equal(
+        eksauth_entry_cache_bind(&c, "cluster_name prod", &dropped, was, sizeof(was), &err),
+        EKSAUTH_OK);
+    assert_true(dropped);
+    assert_int_equal(c.n, 0);
+    assert_false(eksauth_entry_cache_adopt(&c, "cluster_name prod")); /* bound now: not unnamed */
+    eksauth_entry_cache_free(&c);
+
+    /* Adopted: kept, and written back as version 2 naming the cluster. */
+    assert_int_equal(eksauth_entry_cache_parse(v1, strlen(v1), &c, &err), EKSAUTH_OK);
+    assert_true(eksauth_entry_cache_adopt(&c, "cluster_name prod"));
+    assert_true(c.dirty);
+    assert_int_equal(
+        eksauth_entry_cache_bind(&c, "cluster_name prod", &dropped, was, sizeof(was), &err),
+        EKSAUTH_OK);
+    assert_false(dropped);
+    assert_int_equal(c.n, 1);
+    assert_int_equal(eksauth_entry_cache_format(&c, &text, &len, &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_entry_cache_parse(text, len, &back, &err), EKSAUTH_OK);
+    assert_false(back.unnamed);
+    assert_string_equal(back.cluster, "cluster_name prod");
+    assert_int_equal(back.n, 1);
+    free(text);
+    eksauth_entry_cache_free(&back);
+    eksauth_entry_cache_free(&c);
+}
+
 static void test_plan(void **state)
 {
     char *arns[] = {ARN("a"), ARN("new1"), ARN("b"), ARN("c"), ARN("new2"), ARN("d")};
@@ -358,7 +409,7 @@ static void test_plan(void **state)
 /* An entry read while the clock ran ahead (set back since) is due now, not a day from now. */
 static void test_plan_read_in_the_future(void **state)
 {
-    struct eksauth_entry_cache c = {NULL, 0, 0, false, NULL};
+    struct eksauth_entry_cache c = {NULL, 0, 0, false, NULL, false};
     char *arns[] = {ARN("a")};
     struct eksauth_error err;
     size_t *order = NULL, n = 99;
@@ -428,10 +479,19 @@ static void test_file(void **state)
     assert_non_null(strstr(err.msg, paths.entry_cache));
     assert_non_null(strstr(err.msg, "not a cache of version"));
     assert_non_null(strstr(err.msg, "remove the file"));
-    /* One from before the cache named its cluster: no cache, and why. */
-    refused(&paths, "{\"eksauthAccessEntryCache\": 1, \"entries\": []}", &err);
-    assert_non_null(strstr(err.msg, "names no cluster"));
-    assert_non_null(strstr(err.msg, "every access entry is read again"));
+    /* One from before the cache named its cluster: read, named by none (test_version_1_...). */
+    {
+        struct eksauth_entry_cache v1 = {0};
+        FILE *f = fopen(paths.entry_cache, "w");
+
+        assert_non_null(f);
+        fputs("{\"eksauthAccessEntryCache\": 1, \"entries\": []}", f);
+        fclose(f);
+        assert_int_equal(eksauth_entry_cache_read(&paths, true, &v1, &err), EKSAUTH_OK);
+        assert_true(v1.unnamed);
+        assert_null(v1.cluster);
+        eksauth_entry_cache_free(&v1);
+    }
     eksauth_entry_cache_free(&c);
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
     assert_int_equal(system(cmd), 0);
@@ -440,9 +500,13 @@ static void test_file(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_round_trip), cmocka_unit_test(test_format_whole_or_nothing),
-        cmocka_unit_test(test_bad_files),  cmocka_unit_test(test_bound_to_cluster),
-        cmocka_unit_test(test_plan),       cmocka_unit_test(test_plan_read_in_the_future),
+        cmocka_unit_test(test_round_trip),
+        cmocka_unit_test(test_format_whole_or_nothing),
+        cmocka_unit_test(test_bad_files),
+        cmocka_unit_test(test_bound_to_cluster),
+        cmocka_unit_test(test_version_1_adopted_or_dropped),
+        cmocka_unit_test(test_plan),
+        cmocka_unit_test(test_plan_read_in_the_future),
         cmocka_unit_test(test_file),
     };
 

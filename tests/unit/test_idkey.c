@@ -170,8 +170,9 @@ static void test_default_path(void **state)
     setenv("EKSAUTH_ID_KEY", "relative/id.key", 1);
     assert_int_equal(eksauth_idkey_default_path(&got, &err), EKSAUTH_EINVAL);
     assert_null(got);
-    assert_string_equal(err.msg,
-                        "id key: EKSAUTH_ID_KEY must be an absolute path, not 'relative/id.key'");
+    assert_string_equal(
+        err.msg, "id key: EKSAUTH_ID_KEY must be an absolute path, not a relative one (15 bytes, "
+                 "not shown)");
     unsetenv("EKSAUTH_ID_KEY");
 }
 
