@@ -11,7 +11,8 @@
 #include "eksauth/partition.h"
 #include "eksauth/token.h"
 
-enum eksauth_status eksauth_mint_host(const char *region, bool global, char *host, size_t hostlen,
+enum eksauth_status eksauth_mint_host(const char *region, bool global,
+                                      const char *const *extra_hosts, char *host, size_t hostlen,
                                       struct eksauth_error *err)
 {
     const struct eksauth_partition *p;
@@ -31,14 +32,15 @@ enum eksauth_status eksauth_mint_host(const char *region, bool global, char *hos
      * pattern passes there, so it passes here too.
      */
     p = eksauth_partition_of_region(region, strlen(region));
-    if (eksauth_token_check_host(host, p != NULL ? p->name : "aws", NULL, checked, sizeof(checked),
-                                 &why) == EKSAUTH_OK)
+    if (eksauth_token_check_host(host, p != NULL ? p->name : "aws", extra_hosts, checked,
+                                 sizeof(checked), &why) == EKSAUTH_OK)
         return EKSAUTH_OK;
     if (p == NULL)
         return eksauth_fail(err, EKSAUTH_EINVAL,
                             "region: %s is a region of no AWS partition eksauth knows (each "
                             "partition's region pattern and list: lib/partition_data.c, from "
-                            "AWS's data); a host refuses a token for %s (%s): not signed",
+                            "AWS's data); a host refuses a token for %s unless its sts_host "
+                            "lists it (%s): not signed",
                             region, host, why.msg);
     return eksauth_fail(err, EKSAUTH_EINVAL,
                         "region: a host refuses a token for %s, the STS host of %s (%s): not "
@@ -58,7 +60,10 @@ enum eksauth_status eksauth_mint_token(const struct eksauth_mint *m,
         snprintf(region, sizeof(region), "%s", m->region);
     else if ((st = eksauth_cluster_region(m->cfg, region, sizeof(region), err)) != EKSAUTH_OK)
         return st;
-    st = eksauth_mint_host(region, m->global, host, sizeof(host), err);
+    /* A host's own names (sts_host) pass for it as in its token check (lib/token.c). */
+    st = eksauth_mint_host(region, m->global,
+                           m->cfg != NULL ? (const char *const *)m->cfg->sts_hosts : NULL, host,
+                           sizeof(host), err);
     if (st != EKSAUTH_OK)
         return st;
     memset(&req, 0, sizeof(req));

@@ -451,8 +451,8 @@ static enum eksauth_status mint_with_command(const char *audience, const char *c
         else
             st = eksauth_fail(err, EKSAUTH_EINVAL, AWS_CLI_MISSING);
         goto out;
-    } else if (region != NULL &&
-               (st = eksauth_mint_host(region, false, host, sizeof(host), err)) != EKSAUTH_OK) {
+    } else if (region != NULL && (st = eksauth_mint_host(region, false, NULL, host, sizeof(host),
+                                                         err)) != EKSAUTH_OK) {
         /*
          * aws signs --region's STS host even for a region no partition
          * claims, a host every host refuses: the built-in signer's rule

@@ -30,9 +30,11 @@ struct eksauth_mint {
  * (EKSAUTH_EINVAL) unless a host's check of a token's host
  * (eksauth_token_check_host, under the region's partition) takes it: a
  * region no partition claims (xx-nowhere-9) is refused before anything is
- * signed, a new region of a partition's pattern is not.
+ * signed, a new region of a partition's pattern is not, nor a host named
+ * in extra_hosts (a config's sts_host; NULL: none), as the check takes it.
  */
-enum eksauth_status eksauth_mint_host(const char *region, bool global, char *host, size_t hostlen,
+enum eksauth_status eksauth_mint_host(const char *region, bool global,
+                                      const char *const *extra_hosts, char *host, size_t hostlen,
                                       struct eksauth_error *err);
 
 /*

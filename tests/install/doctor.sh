@@ -285,6 +285,7 @@ EKSAUTH_ID_KEY=id.key "$EKSAUTH" --config "$T/base/etc/eksauth/eksauth.conf" doc
 like "$(findings_of ids "$T/relkey.json")" \
     "^error id key: EKSAUTH_ID_KEY must be an absolute path, not a relative one \\(6 bytes, not shown\\): sync, PAM and NSS refuse it.*fix: give EKSAUTH_ID_KEY the key file's absolute path, or unset it" \
     "a relative EKSAUTH_ID_KEY: an ids error naming it, with the fix"
+unlike "$(cat "$T/relkey.json")" "id\\.key'" "... never quoting its value (it could be the key itself)"
 kernel_state=$(python3 -c '
 import ctypes
 buf = ctypes.create_string_buffer(1024)  # struct timex, modes = 0: read only

@@ -63,6 +63,8 @@ def job_shell(a, cmd, orders, reports):
     drops the stop signals of an orphaned group: Ctrl-Z would not stop it."""
     for name in ("SIGTSTP", "SIGTTIN", "SIGTTOU"):
         signal.signal(getattr(signal, name), signal.SIG_IGN)
+    # The terminal hung up (pty_run gone) ends the shell, whatever the runner ignores.
+    signal.signal(signal.SIGHUP, signal.SIG_DFL)
     job = os.fork()
     if job == 0:
         # The foreground before it runs, as a shell's child takes it (SIGTTOU still
@@ -81,6 +83,10 @@ def job_shell(a, cmd, orders, reports):
         r, _, _ = select.select([orders], [], [], 0.05)
         if r:
             order = os.read(orders, 16).strip()
+            if not order:
+                # pty_run is gone: end the job, never wake it in a loop.
+                os.killpg(job, signal.SIGKILL)
+                os._exit(124)
             if order == b"fg":
                 os.tcsetpgrp(0, job)
             os.killpg(job, signal.SIGCONT)
@@ -203,9 +209,14 @@ def main():
         shown = b""
     while rc is None and time.monotonic() < end and read_some(0.2):
         pass
-    # The command (a job stopped for good, say) has until the timeout to end.
+    # A job stopped for good has until the timeout to end; any other command, as long as
+    # it takes (a whole login under a sanitizer on two cores, tests/e2e/client.sh).
     timed_out = rc is not None
-    while not timed_out:
+    if not timed_out and not a.job_stop:
+        _, status = os.waitpid(pid, 0)
+        rc = os.waitstatus_to_exitcode(status)
+        rc = rc if rc >= 0 else 128 - rc
+    while not timed_out and rc is None:
         got, status = os.waitpid(pid, os.WNOHANG)
         if got != 0:
             rc = os.waitstatus_to_exitcode(status)

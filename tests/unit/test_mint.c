@@ -257,6 +257,45 @@ static void test_new_region_of_a_pattern(void **state)
     }
 }
 
+/*
+ * A host whose sts_host names the STS host of a region no partition claims
+ * takes its tokens (lib/token.c): minting with that config (the host's own
+ * sync, to its cluster's API) signs for it; without it, refused as above.
+ */
+static void test_sts_host_of_the_config_passes(void **state)
+{
+    static const char text[] =
+        "cluster_id = prod\nregion = us-east-1\nsts_host = sts.xx-new-1.amazonaws.com\n";
+    struct eksauth_creds c = test_creds();
+    char *token = malloc(EKSAUTH_SIGV4_TOKEN_MAX);
+    struct eksauth_config cfg;
+    struct eksauth_error err;
+    struct eksauth_mint m;
+    size_t len = 0;
+
+    (void)state;
+    assert_non_null(token);
+    assert_int_equal(eksauth_config_init(&cfg, &err), EKSAUTH_OK);
+    if (eksauth_config_parse(&cfg, text, strlen(text), "test.conf", &err) != EKSAUTH_OK)
+        fail_msg("config: %s", err.msg);
+    memset(&m, 0, sizeof(m));
+    m.audience = AUDIENCE;
+    m.region = "xx-new-1";
+    m.cfg = &cfg;
+    m.now = NOW;
+    if (eksauth_mint_token(&m, &c, token, EKSAUTH_SIGV4_TOKEN_MAX, &len, &err) != EKSAUTH_OK)
+        fail_msg("mint with sts_host: %s", err.msg);
+    assert_true(len > 0);
+    m.cfg = NULL;
+    assert_int_equal(eksauth_mint_token(&m, &c, token, EKSAUTH_SIGV4_TOKEN_MAX, &len, &err),
+                     EKSAUTH_EINVAL);
+    assert_non_null(strstr(err.msg, "unless its sts_host lists it"));
+    explicit_bzero(token, EKSAUTH_SIGV4_TOKEN_MAX);
+    free(token);
+    eksauth_config_free(&cfg);
+}
+
 EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_region_and_host), cmocka_unit_test(test_global),
                   cmocka_unit_test(test_expires_date_and_audience), cmocka_unit_test(test_refused),
-                  cmocka_unit_test(test_new_region_of_a_pattern))
+                  cmocka_unit_test(test_new_region_of_a_pattern),
+                  cmocka_unit_test(test_sts_host_of_the_config_passes))
