@@ -477,7 +477,7 @@ refresh_entries(const struct eksauth_config *cfg, struct eksauth_eks_session *s,
     struct eksauth_access_entry e;
     struct eksauth_error rerr;
     size_t *order = NULL, n_order = 0, k;
-    char why[EKSAUTH_ERROR_MAX] = "", cluster[3500], was[3500], read[200];
+    char why[EKSAUTH_ERROR_MAX] = "", cluster[3500], was[3500], read[1200];
     long long now = (long long)f->now;
     long max_age = f->cache != NULL ? cfg->access_entry_max_age : 0;
     enum eksauth_status st;
@@ -485,13 +485,24 @@ refresh_entries(const struct eksauth_config *cfg, struct eksauth_eks_session *s,
 
     cache_cluster(cfg, s, cluster, sizeof(cluster));
     /*
-     * A version 1 cache names no cluster: it is this one's when the DB was
-     * last written from this cluster's access entries (the state's what,
-     * as eksauth_cluster_fetch words it below), as on a host just upgraded.
+     * A version 1 cache names no cluster.  On a host just upgraded it is
+     * most likely this one's: the DB was last written from this cluster's
+     * access entries (the state's what, as eksauth_cluster_fetch words it
+     * below: the whole name at the region's EKS API).  Dropped, every entry
+     * past the first sync's budget would map no one on every upgraded host
+     * at once.  But the sync that wrote it may have kept another cluster's
+     * fresh entries (before the cache named one): kept, each is taken as
+     * read just over access_entry_max_age ago, so each is read again first.
      */
-    snprintf(read, sizeof(read), "access entries of %.60s (%.80s)", cfg->cluster_name, s->host);
-    if (cache->unnamed && f->last_what != NULL && strstr(f->last_what, read) != NULL)
-        (void)eksauth_entry_cache_adopt(cache, cluster);
+    snprintf(read, sizeof(read), "access entries of %s (%.80s)", cfg->cluster_name, s->host);
+    if (cache->unnamed && f->last_what != NULL && strstr(f->last_what, read) != NULL &&
+        eksauth_entry_cache_adopt(cache, cluster, now - max_age - 1) &&
+        !warn(&out->warnings, &out->n_warnings,
+              "the access entry cache from before it named its cluster is taken for %.200s, "
+              "the cluster the identity DB was last written from: each entry is read again "
+              "first, as sync_max_requests allows",
+              cluster))
+        return eksauth_fail(err, EKSAUTH_ENOMEM, "cluster: out of memory");
     /* Another cluster's entries are not this one's, however fresh: all are read again. */
     st = eksauth_entry_cache_bind(cache, cluster, &dropped, was, sizeof(was), err);
     if (st == EKSAUTH_OK && dropped &&

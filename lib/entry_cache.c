@@ -293,11 +293,17 @@ enum eksauth_status eksauth_entry_cache_bind(struct eksauth_entry_cache *c, cons
     return EKSAUTH_OK;
 }
 
-bool eksauth_entry_cache_adopt(struct eksauth_entry_cache *c, const char *cluster)
+bool eksauth_entry_cache_adopt(struct eksauth_entry_cache *c, const char *cluster,
+                               long long read_before)
 {
+    size_t i;
+
     if (!c->unnamed || c->cluster != NULL || (c->cluster = strdup(cluster)) == NULL)
         return false;
     c->unnamed = false;
+    for (i = 0; i < c->n; i++)
+        if (c->v[i].read_at > read_before)
+            c->v[i].read_at = read_before;
     c->dirty = true; /* written back as version 2, naming it */
     return true;
 }

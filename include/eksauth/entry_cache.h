@@ -19,10 +19,11 @@
  * principal's entry in one cluster says nothing of its entry in another, so
  * a cache of another cluster (cluster_name changed, an image baked on
  * another cluster's host) or of none (version 1, before it named one) is
- * no cache either, unless the sync that wrote the DB last read this very
- * cluster's access entries (eksauth_entry_cache_adopt): a version 1 cache
- * is the one that sync left, and dropping it would leave every entry past
- * the first sync's budget unmapped on every upgraded host at once.
+ * no cache either, unless the DB was last written from this cluster's
+ * access entries (eksauth_entry_cache_adopt): then it is most likely the
+ * one that sync left, and dropping it would leave every entry past the
+ * first sync's budget unmapped on every upgraded host at once; its
+ * entries are read again first.
  */
 #ifndef EKSAUTH_ENTRY_CACHE_H
 #define EKSAUTH_ENTRY_CACHE_H
@@ -84,11 +85,14 @@ enum eksauth_status eksauth_entry_cache_bind(struct eksauth_entry_cache *c, cons
                                              struct eksauth_error *err);
 
 /*
- * A version 1 cache (c->unnamed) taken as cluster's: only when the caller
- * knows its entries were read from cluster (the last sync read cluster's
- * access entries, lib/cluster.c).  False, changing nothing, otherwise.
+ * A version 1 cache (c->unnamed) taken as cluster's, each entry as read
+ * no later than read_before (so the plan reads them again first): only
+ * when the caller has reason to hold its entries cluster's (the DB was
+ * last written from cluster's access entries, lib/cluster.c).  False,
+ * changing nothing, otherwise.
  */
-bool eksauth_entry_cache_adopt(struct eksauth_entry_cache *c, const char *cluster);
+bool eksauth_entry_cache_adopt(struct eksauth_entry_cache *c, const char *cluster,
+                               long long read_before);
 
 /* Drop the entry of principal arn (an entry EKS no longer has). */
 void eksauth_entry_cache_drop(struct eksauth_entry_cache *c, const char *arn);

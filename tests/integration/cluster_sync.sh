@@ -940,8 +940,9 @@ run "$tmp/prod.conf" sync
 is "$rc:$(eks_calls)" "0:3 0 0" "the next sync on prod uses the cache it wrote, which names prod"
 # An upgraded host: the cache its last sync left is version 1, which named no cluster.
 # The DB was last written from prod's access entries (the state says so): the cache
-# is prod's, kept, and written again naming prod.  Dropping it made the first sync
-# after an upgrade read every entry again within sync_max_requests, on every host.
+# is taken for prod's and written again naming prod, each entry read again first as
+# the budget allows, the others used as last read.  Dropped, the first sync after an
+# upgrade mapped only the entries its sync_max_requests could read, on every host.
 # v1_cache: the cache turned into what an earlier eksauth wrote.
 v1_cache() {
     "$PYTHON" - "$tmp/db-moved/access-entries.cache" <<'EOF2'
@@ -953,11 +954,17 @@ json.dump(c, open(sys.argv[1], "w"))
 EOF2
 }
 cache_names() { "$PYTHON" -c 'import json,sys; c = json.load(open(sys.argv[1])); print(c["eksauthAccessEntryCache"], c.get("cluster", "-"))' "$tmp/db-moved/access-entries.cache"; }
+moved_users() { "$EKSAUTH" --config "$tmp/prod.conf" users | cut -d: -f1 | sort | tr '\n' ' '; }
+users_before=$(moved_users)
+cp "$tmp/prod.conf" "$tmp/prod-small.conf"
+echo "sync_max_requests = 6" >>"$tmp/prod-small.conf"
 v1_cache
 eks_before=$(wc -l <"$tmp/eks.log")
-run "$tmp/prod.conf" sync
-is "$rc:$(eks_calls)" "0:3 0 0" "a version 1 cache, the DB last written from prod's entries: kept, no entry read again"
-like "$(cache_names)" "^2 cluster_name prod at eks\\.us-east-1\\.amazonaws\\.com" "... and written again naming prod"
+run "$tmp/prod-small.conf" sync
+is "$rc:$(eks_calls)" "0:3 1 1" \
+    "a version 1 cache, the DB last written from prod's entries, 6 requests: the lists and one entry read again"
+is "$(moved_users)" "$users_before" "... and every access entry's user is still served (the others used as last read)"
+like "$(cache_names)" "^2 cluster_name prod at eks\\.us-east-1\\.amazonaws\\.com" "... the cache written again naming prod"
 # The same version 1 cache, but the host now names another cluster: no one's, all read.
 v1_cache
 run "$tmp/dev.conf" sync

@@ -343,13 +343,15 @@ static void test_version_1_adopted_or_dropped(void **state)
         EKSAUTH_OK);
     assert_true(dropped);
     assert_int_equal(c.n, 0);
-    assert_false(eksauth_entry_cache_adopt(&c, "cluster_name prod")); /* bound now: not unnamed */
+    assert_false(eksauth_entry_cache_adopt(&c, "cluster_name prod", 0)); /* bound now */
     eksauth_entry_cache_free(&c);
 
     /* Adopted: kept, and written back as version 2 naming the cluster. */
     assert_int_equal(eksauth_entry_cache_parse(v1, strlen(v1), &c, &err), EKSAUTH_OK);
-    assert_true(eksauth_entry_cache_adopt(&c, "cluster_name prod"));
+    assert_true(eksauth_entry_cache_adopt(&c, "cluster_name prod", 3));
     assert_true(c.dirty);
+    /* Taken as read no later than asked: read again first. */
+    assert_int_equal(c.v[0].read_at, 3);
     assert_int_equal(
         eksauth_entry_cache_bind(&c, "cluster_name prod", &dropped, was, sizeof(was), &err),
         EKSAUTH_OK);
