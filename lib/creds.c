@@ -125,15 +125,15 @@ static void free_file(char *buf, size_t len)
  * (anything but '}' between the braces) become the variable's value, set
  * but empty too; an unset one, or a '$' of neither form, stays as written;
  * a value put in is not expanded again.  A name with '=' is never set in
- * Python's os.environ.  false: longer than outlen, or no memory.
+ * Python's os.environ.  EKSAUTH_EINVAL: longer than outlen.
  */
 static bool py_word_char(char c)
 {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
 }
 
-static bool py_expandvars(const struct eksauth_creds_options *opt, const char *in, char *out,
-                          size_t outlen)
+static enum eksauth_status py_expandvars(const struct eksauth_creds_options *opt, const char *in,
+                                         char *out, size_t outlen)
 {
     size_t n = 0, len;
     const char *p = in, *name, *after, *close, *value;
@@ -155,7 +155,7 @@ static bool py_expandvars(const struct eksauth_creds_options *opt, const char *i
         }
         if (name != NULL && len > 0 && memchr(name, '=', len) == NULL) {
             if ((var = strndup(name, len)) == NULL)
-                return false;
+                return EKSAUTH_ENOMEM;
             value = env_raw(opt, var);
             free(var);
         }
@@ -167,13 +167,13 @@ static bool py_expandvars(const struct eksauth_creds_options *opt, const char *i
             len = strlen(value);
         }
         if (n + len >= outlen)
-            return false;
+            return EKSAUTH_EINVAL;
         memcpy(out + n, value, len);
         n += len;
         p = after;
     }
     out[n] = '\0';
-    return true;
+    return EKSAUTH_OK;
 }
 
 /*
@@ -182,26 +182,35 @@ static bool py_expandvars(const struct eksauth_creds_options *opt, const char *i
  * empty too), or with HOME unset the passwd entry's home of the real uid;
  * "~NAME" is NAME's passwd home.  An unknown home leaves the path as it is
  * (then relative, as botocore opens it).  The home's trailing '/'s are
- * dropped, and an empty result is "/".  false: longer than outlen, or no
- * memory for the passwd entry.
+ * dropped, and an empty result is "/".  EKSAUTH_EINVAL: longer than outlen.
  */
-static bool py_expanduser(const struct eksauth_creds_options *opt, const char *in, char *out,
-                          size_t outlen)
+static enum eksauth_status py_copy(const char *in, char *out, size_t outlen)
+{
+    size_t len = strlen(in);
+
+    if (len >= outlen)
+        return EKSAUTH_EINVAL;
+    memcpy(out, in, len + 1);
+    return EKSAUTH_OK;
+}
+
+static enum eksauth_status py_expanduser(const struct eksauth_creds_options *opt, const char *in,
+                                         char *out, size_t outlen)
 {
     const char *slash = in[0] == '~' ? strchrnul(in, '/') : NULL, *home = NULL;
     struct passwd pw, *res = NULL;
     char *buf = NULL, *name = NULL, *nb;
     size_t buflen = 4096, hlen;
     int rc = 0, n;
-    bool ok = false;
+    enum eksauth_status st = EKSAUTH_ENOMEM;
 
     if (slash == NULL) /* not "~...": as it is */
-        return snprintf(out, outlen, "%s", in) >= 0 && strlen(in) < outlen;
+        return py_copy(in, out, outlen);
     if (slash == in + 1 && (home = env_raw(opt, "HOME")) == NULL) {
         rc = ERANGE;
     } else if (slash != in + 1) {
         if ((name = strndup(in + 1, (size_t)(slash - in - 1))) == NULL)
-            return false;
+            return EKSAUTH_ENOMEM;
         rc = ERANGE;
     }
     /* getpw*_r's buffer, grown while it is too small for the entry. */
@@ -217,7 +226,7 @@ static bool py_expanduser(const struct eksauth_creds_options *opt, const char *i
     }
     if (home == NULL) {
         /* No such user, or no passwd entry: as it is. */
-        ok = snprintf(out, outlen, "%s", in) >= 0 && strlen(in) < outlen;
+        st = py_copy(in, out, outlen);
         goto out;
     }
     hlen = strlen(home);
@@ -225,27 +234,29 @@ static bool py_expanduser(const struct eksauth_creds_options *opt, const char *i
         hlen--;
     n = (hlen == 0 && *slash == '\0') ? snprintf(out, outlen, "/")
                                       : snprintf(out, outlen, "%.*s%s", (int)hlen, home, slash);
-    ok = n >= 0 && (size_t)n < outlen;
+    st = n >= 0 && (size_t)n < outlen ? EKSAUTH_OK : EKSAUTH_EINVAL;
 out:
     free(name);
     free(buf);
-    return ok;
+    return st;
 }
 
-/* in as botocore's raw_config_parse opens it (py_expandvars, py_expanduser). */
+/*
+ * in as botocore's raw_config_parse opens it (py_expandvars, py_expanduser).
+ * EKSAUTH_EINVAL: too long once expanded.
+ */
 static enum eksauth_status py_expand(const struct eksauth_creds_options *opt, const char *in,
-                                     char *out, size_t outlen, struct eksauth_error *err)
+                                     char *out, size_t outlen)
 {
     char *mid = malloc(outlen);
-    bool ok;
+    enum eksauth_status st;
 
     if (mid == NULL)
-        return eksauth_fail(err, EKSAUTH_ENOMEM, "out of memory");
-    ok = py_expandvars(opt, in, mid, outlen) && py_expanduser(opt, mid, out, outlen);
+        return EKSAUTH_ENOMEM;
+    if ((st = py_expandvars(opt, in, mid, outlen)) == EKSAUTH_OK)
+        st = py_expanduser(opt, mid, out, outlen);
     free(mid);
-    if (!ok)
-        return eksauth_fail(err, EKSAUTH_EINVAL, "path too long once expanded, or out of memory");
-    return EKSAUTH_OK;
+    return st;
 }
 
 /* ------------------------------------------------------------------ */
@@ -1000,7 +1011,9 @@ static enum eksauth_status profile_name(const struct eksauth_creds_options *opt,
  * them (py_expand: "$HOME/x", "${VAR}", "~", "~user"; a path still relative
  * is opened from the working folder, as botocore opens it).  The variable
  * set but empty names no file (botocore takes "" over its default, finds
- * no file there and reads none), not ~/<rel>.
+ * no file there and reads none), not ~/<rel>.  EKSAUTH_ENOTFOUND: too long
+ * once expanded, path then saying where it came from: botocore's isfile is
+ * false on ENAMETOOLONG, so it reads no such file and still reads the other.
  */
 static enum eksauth_status aws_file_path(const struct eksauth_creds_options *opt, const char *given,
                                          const char *variable, const char *rel, char *path,
@@ -1008,18 +1021,23 @@ static enum eksauth_status aws_file_path(const struct eksauth_creds_options *opt
 {
     const char *v = given != NULL ? given : env_raw(opt, variable);
     char dflt[64];
+    enum eksauth_status st;
 
-    if (given != NULL) {
-        if (strlen(given) >= pathlen)
-            return eksauth_fail(err, EKSAUTH_EINVAL, "path too long");
-        memcpy(path, given, strlen(given) + 1);
-        return EKSAUTH_OK;
-    }
     if (v == NULL) {
         snprintf(dflt, sizeof(dflt), "~/%s", rel);
         v = dflt;
     }
-    return py_expand(opt, v, path, pathlen, err);
+    st = given != NULL ? py_copy(given, path, pathlen) : py_expand(opt, v, path, pathlen);
+    if (st == EKSAUTH_ENOMEM)
+        return eksauth_fail(err, st, "%s: out of memory", variable);
+    if (st != EKSAUTH_OK) {
+        if (given != NULL)
+            snprintf(path, pathlen, "the path given");
+        else
+            snprintf(path, pathlen, "%s%s", v == dflt ? "" : "$", v == dflt ? dflt : variable);
+        return EKSAUTH_ENOTFOUND;
+    }
+    return EKSAUTH_OK;
 }
 
 /* The shared credentials file: the option, AWS_SHARED_CREDENTIALS_FILE or ~/.aws/credentials. */
@@ -1044,8 +1062,8 @@ static enum eksauth_status config_path(const struct eksauth_creds_options *opt, 
  * botocore names them.
  */
 struct profile_file {
-    char path[4096];
-    bool exists, found;
+    char path[4096]; /* too_long: where it came from */
+    bool exists, found, too_long;
     struct ini_want want[K_COUNT];
     size_t n_want; /* of want asked for */
 };
@@ -1057,9 +1075,11 @@ static enum eksauth_status profile_file_read(struct profile_file *f, enum ini_fi
     char *text = NULL;
     size_t len = 0;
     struct eksauth_error e2;
-    enum eksauth_status st = read_file(f->path, &text, &len, &e2);
+    enum eksauth_status st;
 
-    if (st == EKSAUTH_ENOTFOUND)
+    if (f->too_long)
+        return EKSAUTH_OK;
+    if ((st = read_file(f->path, &text, &len, &e2)) == EKSAUTH_ENOTFOUND)
         return EKSAUTH_OK;
     if (st != EKSAUTH_OK)
         return eksauth_fail(err, st, "%s: %s", what, e2.msg);
@@ -1071,15 +1091,46 @@ static enum eksauth_status profile_file_read(struct profile_file *f, enum ini_fi
     return EKSAUTH_OK;
 }
 
+/* Why a file was not read: it is not there, or its path is too long to be. */
+static const char *absent_why(const struct profile_file *f)
+{
+    return f->too_long ? "too long once expanded" : "no such file";
+}
+
 /* A profile asked for by name that neither file has: botocore's ProfileNotFound. */
 static enum eksauth_status profile_missing(const char *profile, const struct profile_file *cred,
                                            const struct profile_file *conf, const char *what,
                                            struct eksauth_error *err)
 {
     return eksauth_fail(
-        err, EKSAUTH_EINVAL,
-        "%s: profile \"%s\" was asked for but %s %s, and %s has no [profile %s]", what, profile,
-        cred->path, cred->exists ? "has no such profile" : "does not exist", conf->path, profile);
+        err, EKSAUTH_EINVAL, "%s: profile \"%s\" was asked for but %s %s, and %s %s [profile %s]",
+        what, profile, cred->path,
+        cred->exists     ? "has no such profile"
+        : cred->too_long ? "is too long once expanded"
+                         : "does not exist",
+        conf->path, conf->too_long ? "is too long once expanded, so no" : "has no", profile);
+}
+
+/*
+ * The answer st of a file's path (aws_file_path, e2 its error): too long,
+ * the file is absent and tried names it under its kind; out of memory, an
+ * error.
+ */
+static enum eksauth_status path_taken(enum eksauth_status st, struct profile_file *f,
+                                      const char *kind, const char *what, char *tried,
+                                      const struct eksauth_error *e2, struct eksauth_error *err)
+{
+    char label[sizeof(f->path) + 32];
+
+    if (st == EKSAUTH_ENOTFOUND) {
+        f->too_long = true;
+        snprintf(label, sizeof(label), "%s %s", kind, f->path);
+        tried_add(tried, label, absent_why(f));
+        return EKSAUTH_OK;
+    }
+    if (st != EKSAUTH_OK)
+        return eksauth_fail(err, st, "%s: %s", what, e2->msg);
+    return EKSAUTH_OK;
 }
 
 /*
@@ -1087,8 +1138,9 @@ static enum eksauth_status profile_missing(const char *profile, const struct pro
  * reads both (its full_config) before any source, the environment's keys
  * and the files' region too, and refuses a malformed one or a profile
  * asked for by name that neither has.  The profile's section of each in
- * cred and conf (their want and n_want set by the caller).  EKSAUTH_ENOTFOUND
- * (tried says why) when no path can be made; *named NULL: the default.
+ * cred and conf (their want and n_want set by the caller).  A path too long
+ * once expanded is that file absent (aws_file_path; tried names it), the
+ * other still read, as botocore reads it; *named NULL: the default.
  */
 static enum eksauth_status profile_files(const struct eksauth_creds_options *opt, const char *what,
                                          struct profile_file *cred, struct profile_file *conf,
@@ -1103,11 +1155,11 @@ static enum eksauth_status profile_files(const struct eksauth_creds_options *opt
     *profile = *named != NULL ? *named : "default";
     if (!profile_valid(*profile))
         return eksauth_fail(err, EKSAUTH_EINVAL, "%s: bad profile name", what);
-    if (credentials_path(opt, cred->path, sizeof(cred->path), &e2) != EKSAUTH_OK ||
-        config_path(opt, conf->path, sizeof(conf->path), &e2) != EKSAUTH_OK) {
-        tried_add(tried, "shared credentials file", e2.msg);
-        return EKSAUTH_ENOTFOUND;
-    }
+    if ((st = path_taken(credentials_path(opt, cred->path, sizeof(cred->path), &e2), cred,
+                         "shared credentials file", what, tried, &e2, err)) != EKSAUTH_OK ||
+        (st = path_taken(config_path(opt, conf->path, sizeof(conf->path), &e2), conf,
+                         "AWS config file", what, tried, &e2, err)) != EKSAUTH_OK)
+        return st;
     if ((st = profile_file_read(cred, INI_CREDENTIALS, *profile, what, err)) != EKSAUTH_OK ||
         (st = profile_file_read(conf, INI_CONFIG, *profile, what, err)) != EKSAUTH_OK)
         return st;
@@ -1167,7 +1219,9 @@ static enum eksauth_status profile_keys(const char *profile, bool named, struct 
         /* A profile named on purpose (AWS_PROFILE) that is missing is an error, as in botocore. */
         if (named)
             return profile_missing(profile, cred, conf, "AWS credentials", err);
-        tried_add(tried, what, cred->exists ? "no profile [default]" : "no such file");
+        /* A path too long is in tried already (profile_files). */
+        if (!cred->too_long)
+            tried_add(tried, what, cred->exists ? "no profile [default]" : "no such file");
         return EKSAUTH_ENOTFOUND;
     }
     /*
@@ -1192,10 +1246,11 @@ static enum eksauth_status profile_keys(const char *profile, bool named, struct 
     }
     st = take_keys(from->want, profile, out, &e2);
     if (st == EKSAUTH_ENOTFOUND && !named) {
-        tried_add(tried, what,
-                  cred->found    ? "profile [default] has no static keys"
-                  : cred->exists ? "no profile [default]"
-                                 : "no such file");
+        if (!cred->too_long)
+            tried_add(tried, what,
+                      cred->found    ? "profile [default] has no static keys"
+                      : cred->exists ? "no profile [default]"
+                                     : "no such file");
         return EKSAUTH_ENOTFOUND;
     }
     if (st != EKSAUTH_OK)
@@ -1594,13 +1649,6 @@ enum eksauth_status eksauth_creds_region(const char *option,
     cred->n_want = conf->n_want = 1;
     /* Both files read, and refused as botocore refuses them, whichever holds the region. */
     st = profile_files(opt, "region", cred, conf, &named, &profile, tried, err);
-    if (st == EKSAUTH_ENOTFOUND) {
-        st = eksauth_fail(err, EKSAUTH_ENOTFOUND,
-                          "no AWS region: tried %s, AWS_REGION, AWS_DEFAULT_REGION and "
-                          "the AWS config file (%s)",
-                          region_option(opt), tried);
-        goto out;
-    }
     if (st != EKSAUTH_OK)
         goto out;
     /* botocore merges the credentials file's section into the profile, over the config file's. */
@@ -1608,8 +1656,8 @@ enum eksauth_status eksauth_creds_region(const char *option,
     if (from->want[0].value == NULL && !conf->exists) {
         st = eksauth_fail(err, EKSAUTH_ENOTFOUND,
                           "no AWS region: tried %s, AWS_REGION, AWS_DEFAULT_REGION and %s "
-                          "(no such file)",
-                          region_option(opt), conf->path);
+                          "(%s)",
+                          region_option(opt), conf->path, absent_why(conf));
         goto out;
     }
     if (from->want[0].value == NULL) {

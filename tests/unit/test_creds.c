@@ -116,6 +116,9 @@ static int each(void **state)
     return 0;
 }
 
+/* A profile's static keys, k the access key id. */
+#define KEYS(k) "aws_access_key_id = " k "\naws_secret_access_key = s\n"
+
 /* assert_status (unit.h) that shows err.msg when the status is not the one expected. */
 #define assert_status_err(call, expected)                                                          \
     do {                                                                                           \
@@ -511,6 +514,106 @@ static void test_file_variables_expanded(void **state)
         assert_status_err(eksauth_creds_region(NULL, &fake_env, region, sizeof(region), &err),
                           EKSAUTH_OK);
         assert_string_equal(region, "eu-north-1");
+    }
+}
+
+/*
+ * malloc wrapped (-Wl,--wrap, mk/tests.am): the nth call from here on
+ * fails, so each allocation of a read fails in turn.
+ */
+static unsigned malloc_fail_at;
+
+void *__real_malloc(size_t size);
+void *__wrap_malloc(size_t size);
+
+void *__wrap_malloc(size_t size)
+{
+    if (malloc_fail_at > 0 && --malloc_fail_at == 0)
+        return NULL;
+    return __real_malloc(size);
+}
+
+/*
+ * A path too long once expanded is that file absent, as to botocore (its
+ * isfile is false on ENAMETOOLONG), the other still read: eksauth dropped
+ * both and went on to instance metadata, so with AWS_SHARED_CREDENTIALS_FILE
+ * over 4 KiB it signed as the instance's role where botocore signs with the
+ * config file's keys.  Out of memory is an error, not "no such file".
+ */
+/* rel given [default] with keys (key) and a region: both are the chain's. */
+static void expect_keys_and_region(const char *rel, const char *key, const char *want)
+{
+    char text[200], region[64];
+    struct eksauth_error err;
+
+    snprintf(text, sizeof(text), "[default]\n" KEYS("%s") "region = %s\n", key, want);
+    write_file(path_in(rel), text);
+    ASSERT_LOAD_SAYS(key);
+    assert_status_err(eksauth_creds_region(NULL, &fake_env, region, sizeof(region), &err),
+                      EKSAUTH_OK);
+    assert_string_equal(region, want);
+}
+
+static void test_file_path_too_long(void **state)
+{
+    static char big[5000];
+    char region[64];
+    struct eksauth_creds c;
+    struct eksauth_error err;
+    enum eksauth_status st;
+    unsigned n, i;
+    static const char *const other[] = {"home/.aws/config", "home/.aws/credentials"};
+    static const char *const key[] = {"AKIACONFIG", "AKIACREDS"};
+    static const char *const label[] = {
+        "shared credentials file $AWS_SHARED_CREDENTIALS_FILE (too long once expanded), "
+        "instance metadata",
+        "AWS config file $AWS_CONFIG_FILE (too long once expanded), shared credentials file"};
+    static const char *const missing[] = {
+        "but $AWS_SHARED_CREDENTIALS_FILE is too long once expanded",
+        "and $AWS_CONFIG_FILE is too long once expanded, so no [profile nosuch]"};
+
+    (void)state;
+    env_set("AWS_EC2_METADATA_DISABLED", "true");
+    memset(big, 'x', sizeof(big) - 1);
+    env_set("X", big);
+    for (i = 0; i < 2; i++) {
+        /* One path too long: the other file is still read, and tried names the one dropped. */
+        env_set(i == 0 ? "AWS_SHARED_CREDENTIALS_FILE" : "AWS_CONFIG_FILE", i == 0 ? "$X" : "${X}");
+        env_set(i == 0 ? "AWS_CONFIG_FILE" : "AWS_SHARED_CREDENTIALS_FILE", NULL);
+        expect_keys_and_region(other[i], key[i], i == 0 ? "eu-west-3" : "ap-south-2");
+        write_file(path_in(other[i]), "[default]\n");
+        ASSERT_LOAD_SAYS(label[i]);
+        env_set("AWS_PROFILE", "nosuch");
+        ASSERT_LOAD_SAYS(missing[i]);
+        env_set("AWS_PROFILE", NULL);
+    }
+    assert_status_err(eksauth_creds_region(NULL, &fake_env, region, sizeof(region), &err),
+                      EKSAUTH_ENOTFOUND);
+    assert_non_null(strstr(err.msg, "$AWS_CONFIG_FILE (too long once expanded)"));
+    /* HOME too long: ~/.aws/config is the label. */
+    env_set("AWS_CONFIG_FILE", NULL);
+    env_set("HOME", big);
+    ASSERT_LOAD_SAYS("AWS config file ~/.aws/config (too long once expanded)");
+
+    /* Each allocation failing in turn: out of memory, never read on as if absent. */
+    env_set("HOME", path_in("home"));
+    env_set("AWS_CONFIG_FILE", NULL);
+    write_file(path_in("home/.aws/credentials"),
+               "[default]\n" KEYS("AKIACREDS") "region = ap-south-2\n");
+    for (i = 0; i < 2; i++) {
+        for (n = 1;; n++) {
+            malloc_fail_at = n;
+            st = i == 0 ? eksauth_creds_load(&fake_env, &c, &err)
+                        : eksauth_creds_region(NULL, &fake_env, region, sizeof(region), &err);
+            malloc_fail_at = 0;
+            if (i == 0)
+                eksauth_creds_free(&c);
+            if (st == EKSAUTH_OK)
+                break;
+            if (st != EKSAUTH_ENOMEM)
+                fail_msg("malloc %u failing: status %d: %s", n, (int)st, err.msg);
+        }
+        assert_true(n > 1);
     }
 }
 
@@ -957,8 +1060,6 @@ struct config_case {
     const char *region;  /* the region botocore reads; NULL: none */
 };
 
-#define KEYS(k) "aws_access_key_id = " k "\naws_secret_access_key = s\n"
-
 static const struct config_case config_cases[] = {
     /* key=AKQ region=eu-west-1: shlex.split drops the quotes */
     {"[profile \"dev\"]\n" KEYS("AKQ") "region = eu-west-1\n", "dev", "AKQ", "eu-west-1"},
@@ -1374,6 +1475,7 @@ EKSAUTH_UNIT_MAIN_WITH(
     cmocka_unit_test_setup(test_ini_absent, each), cmocka_unit_test_setup(test_ini_errors, each),
     cmocka_unit_test_setup(test_env, each), cmocka_unit_test_setup(test_profile_file, each),
     cmocka_unit_test_setup(test_file_variables_expanded, each),
+    cmocka_unit_test_setup(test_file_path_too_long, each),
     cmocka_unit_test_setup(test_nothing_found, each), cmocka_unit_test_setup(test_region, each),
     cmocka_unit_test(test_imds_document), cmocka_unit_test(test_imds_document_refused),
     cmocka_unit_test(test_imds_document_no_copy_freed),
