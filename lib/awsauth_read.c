@@ -20,8 +20,12 @@
  * that key (line 1 is its first line).
  *
  * Memory: the strings and group lists live in the document's arena, the
- * entries in one array.  Reading is linear in the input: each YAML
- * collection is walked at most once, so aliases cannot multiply the work.
+ * entries in one array.  Reading is linear in the input: a list of
+ * entries is read only once eksauth_awsauth_yaml_cluster_fails has found
+ * at most 100 node decodes inside its aliases (awsauth_yaml_compat.c), so
+ * an alias of an entry or of its groups, read again as the cluster reads
+ * it, adds at most that many nodes; the other collections (data, the lists
+ * themselves) are walked once.
  */
 #include "config.h"
 
@@ -107,8 +111,9 @@ static yaml_node_t *ynode(struct ydoc *d, yaml_node_item_t i)
 
 /*
  * True the first time a collection is walked.  A second time means a YAML
- * alias repeats it; refusing that keeps the work linear in the input (no
- * "billion laughs").  kubectl never prints aliases.
+ * alias repeats it: refused for data and for a list of entries; an entry
+ * or its groups are read again, within the cap on aliases (see "Memory").
+ * kubectl never prints aliases.
  */
 static bool first_walk(struct ydoc *d, const yaml_node_t *n)
 {
@@ -638,10 +643,7 @@ static enum eksauth_status copy_groups(struct parser *ps, struct ydoc *d, yaml_n
         say(why, whylen, "groups is not a list of strings");
         return EKSAUTH_EINVAL;
     }
-    if (!first_walk(d, seq)) {
-        say(why, whylen, "groups: a YAML alias repeats a list (aliases are not supported)");
-        return EKSAUTH_EINVAL;
-    }
+    /* An alias of groups is read again, as the cluster reads it: walk_entries capped aliases. */
     n = (size_t)(seq->data.sequence.items.top - seq->data.sequence.items.start);
     groups = eksauth_arena_alloc(&ps->doc->arena, (n ? n : 1) * sizeof(*groups));
     if (groups == NULL)
@@ -873,9 +875,12 @@ static enum eksauth_status skip_kept_entry(struct parser *ps, struct ydoc *d,
     return st != EKSAUTH_OK ? st : skip_entry(ps, src, line, col, why);
 }
 
-/* One mapRoles or mapUsers entry: a valid one becomes an entry, a bad one a warning. */
+/*
+ * One mapRoles or mapUsers entry, item (1-based) of its list: a valid one
+ * becomes an entry, a bad one a warning.
+ */
 static enum eksauth_status add_entry(struct parser *ps, struct ydoc *d, enum eksauth_map_source src,
-                                     yaml_node_t *node)
+                                     yaml_node_t *node, size_t item)
 {
     const char *arn_field = src == EKSAUTH_SRC_MAPROLES ? "rolearn" : "userarn";
     struct eksauth_arena *ar = &ps->doc->arena;
@@ -893,9 +898,21 @@ static enum eksauth_status add_entry(struct parser *ps, struct ydoc *d, enum eks
     mark_pos(d, node->start_mark, &line, &col);
     if (node->type != YAML_MAPPING_NODE)
         return skip_entry(ps, src, line, col, "the entry is not a mapping");
-    if (!first_walk(d, node))
-        return skip_entry(ps, src, line, col,
-                          "a YAML alias repeats an entry (aliases are not supported)");
+    /*
+     * An alias of an entry: the cluster decodes a full copy of it at the
+     * alias, so it replaces or holds its principal there as any entry does.
+     * libyaml keeps no position of an alias: the copy has its anchor's
+     * line:col, and this says where it stands.
+     */
+    if (!first_walk(d, node)) {
+        say(why, sizeof(why),
+            "aws-auth: %s: %u:%u: a YAML alias repeats this entry as item %zu of the list; read "
+            "there again, as the cluster does",
+            source_names[src], line, col, item);
+        st = add_warning(ps, why);
+        if (st != EKSAUTH_OK)
+            return st;
+    }
     st = find_entry_fields(ps, d, src, node, line, col, &f, why, sizeof(why));
     if (st == EKSAUTH_EINVAL)
         return skip_kept_entry(ps, d, src, node, NULL, line, col, why);
@@ -1061,7 +1078,9 @@ static enum eksauth_status walk_entries(struct parser *ps, struct ydoc *d,
         n = ynode(d, *i);
         if (n == NULL)
             continue;
-        st = src == EKSAUTH_SRC_MAPACCOUNTS ? add_account(ps, d, n) : add_entry(ps, d, src, n);
+        st = src == EKSAUTH_SRC_MAPACCOUNTS
+                 ? add_account(ps, d, n)
+                 : add_entry(ps, d, src, n, (size_t)(i - seq->data.sequence.items.start) + 1);
     }
     return st;
 }

@@ -855,6 +855,53 @@ static void test_skipped_entry_replaces_earlier(void **state)
 }
 
 /*
+ * A YAML alias of an entry is a full copy of it where the alias stands, to
+ * the cluster (go-yaml expands it before the entries are keyed, later one
+ * winning): role/ops is ops-ro there, the alias coming after the admin
+ * entry.  Reading only the first copy would leave ops-admin with
+ * system:masters here.  An alias of an entry eksauth skips replaces the
+ * entries before it as that entry does, in mapRoles and in mapUsers.
+ */
+static void test_alias_entry_replaces_earlier(void **state)
+{
+    static const char *const viewers[] = {"viewers"};
+    struct eksauth_awsauth *aa;
+
+    (void)state;
+    aa = parse_str(
+        "mapRoles: |\n"
+        "  - &ro\n"
+        "    rolearn: arn:aws:iam::111122223333:role/ops\n"
+        "    username: ops-ro\n"
+        "    groups: [viewers]\n"
+        "  - rolearn: arn:aws:iam::111122223333:role/ops\n"
+        "    username: ops-admin\n"
+        "    groups: [system:masters]\n"
+        "  - *ro\n"
+        "  - &bad {rolearn: 'arn:aws:iam::111122223333:role/dev', username: '{{Session}}'}\n"
+        "  - {rolearn: 'arn:aws:iam::111122223333:role/dev', username: dev}\n"
+        "  - *bad\n"
+        "mapUsers: |\n"
+        "  - &ro {userarn: 'arn:aws:iam::111122223333:user/ops', username: ops-ro, "
+        "groups: [viewers]}\n"
+        "  - {userarn: 'arn:aws:iam::111122223333:user/ops', username: ops-admin, "
+        "groups: [system:masters]}\n"
+        "  - *ro\n");
+    expect_map(aa, "arn:aws:sts::111122223333:assumed-role/ops/s", EKSAUTH_SRC_MAPROLES, "ops-ro",
+               1, viewers);
+    expect_map(aa, "arn:aws:iam::111122223333:user/ops", EKSAUTH_SRC_MAPUSERS, "ops-ro", 1,
+               viewers);
+    find_warning(aa, "aws-auth: mapRoles: 2:5: a YAML alias repeats this entry as item 3 of the "
+                     "list; read there again, as the cluster does");
+    find_warning(aa, "aws-auth: mapRoles: 2:5: same ARN as the entry at 6:5 "
+                     "(arn:aws:iam::111122223333:role/ops); the later entry wins");
+    /* The skipped entry's alias comes last: the cluster maps dev by it, here nothing does. */
+    expect_map_fails(aa, "arn:aws:sts::111122223333:assumed-role/dev/s", EKSAUTH_ENOTMAPPED,
+                     "the mapRoles entry at 10:5");
+    eksauth_awsauth_free(aa);
+}
+
+/*
  * An entry the cluster keeps and matches, and eksauth skips, holds its
  * principal there: the cluster maps it by that entry and never reaches
  * mapUsers or mapAccounts.  Here it maps nobody, and mapAccounts must not
@@ -1246,6 +1293,7 @@ EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_sample_yaml), cmocka_unit_test(test_samp
                   cmocka_unit_test(test_map_principal_checks), cmocka_unit_test(test_misc_api),
                   cmocka_unit_test(test_ten_thousand_entries),
                   cmocka_unit_test(test_skipped_entry_replaces_earlier),
+                  cmocka_unit_test(test_alias_entry_replaces_earlier),
                   cmocka_unit_test(test_skipped_entry_holds_its_principal),
                   cmocka_unit_test(test_skipped_entry_folds_as_equal_fold),
                   cmocka_unit_test(test_fold_equal_duplicates),

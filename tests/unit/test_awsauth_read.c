@@ -264,10 +264,38 @@ static void test_positions(void **state)
     doc_free(aa);
 }
 
-/* Aliases may not make us walk a collection twice (no "billion laughs"). */
+/*
+ * text, at go-yaml's aliasing limit: read with n_entries entries, or
+ * (n_entries 0) past it, key dropped whole.
+ */
+static void expect_alias_line(const char *text, const char *key, size_t n_entries)
+{
+    struct eksauth_awsauth_doc *aa;
+
+    if (n_entries == 0) {
+        doc_free(expect_dropped(text, key, "YAML aliases expand to more than 100"));
+        return;
+    }
+    aa = parse_str(text);
+    assert_int_equal(aa->dropped.n, 0);
+    assert_int_equal(aa->n_entries, n_entries);
+    doc_free(aa);
+}
+
+/*
+ * An alias of an entry or of its groups is read again, as the cluster
+ * decodes a full copy at the alias (the copy keeps its anchor's position,
+ * and a warning names the item it stands at); a list or data repeated is
+ * refused.  The work stays capped: past 100 node decodes inside aliases the
+ * value is dropped before any entry is read (go-yaml's own limit), so 21
+ * aliases of a five-node entry (the mapping and its four scalars) drop it
+ * and 20 do not.
+ */
 static void test_aliases(void **state)
 {
     struct eksauth_awsauth_doc *aa;
+    char text[2048];
+    size_t n, i;
 
     (void)state;
     aa = parse_str("mapRoles:\n"
@@ -281,13 +309,27 @@ static void test_aliases(void **state)
                    "    groups: *g\n"
                    "  - rolearn: arn:aws:iam::123456789012:role/C\n"
                    "    username: *u\n");
-    find_warning(aa, "aws-auth: mapRoles: 2:5: a YAML alias repeats an entry");
-    find_warning(aa, "aws-auth: mapRoles: 7:5: groups: a YAML alias repeats a list");
-    assert_int_equal(aa->warnings.n, 2);
-    /* A scalar alias is fine: it costs nothing. */
-    assert_int_equal(aa->n_entries, 2);
-    assert_string_equal(entry_at(aa, 1)->username, "b");
+    find_warning(aa, "aws-auth: mapRoles: 2:5: a YAML alias repeats this entry as item 2 of the "
+                     "list; read there again, as the cluster does");
+    assert_int_equal(aa->warnings.n, 1);
+    assert_int_equal(aa->n_entries, 4);
+    assert_string_equal(entry_at(aa, 1)->arn, "arn:aws:iam::123456789012:role/A");
+    assert_int_equal(entry_at(aa, 1)->line, 2);
+    assert_int_equal(entry_at(aa, 1)->n_groups, 2);
+    assert_string_equal(entry_at(aa, 2)->username, "b");
+    assert_int_equal(entry_at(aa, 2)->n_groups, 2);
+    assert_string_equal(entry_at(aa, 2)->groups[1], "z");
+    assert_string_equal(entry_at(aa, 3)->username, "b");
     doc_free(aa);
+
+    for (n = 20; n <= 21; n++) {
+        snprintf(text, sizeof(text),
+                 "mapUsers: |\n"
+                 "  - &e {userarn: 'arn:aws:iam::123456789012:user/a', username: a}\n");
+        for (i = 0; i < n; i++)
+            snprintf(text + strlen(text), sizeof(text) - strlen(text), "  - *e\n");
+        expect_alias_line(text, "mapUsers", n == 20 ? 21 : 0);
+    }
 
     /* A list used twice at the top (the second use is dropped), or a cycle back to the root. */
     doc_free(expect_dropped("mapRoles: &l []\nmapUsers: *l\n", "mapUsers",
@@ -1116,7 +1158,6 @@ static void test_values_json_cannot_carry(void **state)
  */
 static void test_aliases_the_cluster_refuses(void **state)
 {
-    struct eksauth_awsauth_doc *aa;
     char text[4096], list[1024];
     size_t n, i;
 
@@ -1156,14 +1197,7 @@ static void test_aliases_the_cluster_refuses(void **state)
                  "    username: a\n"
                  "    userid: [%s]\n",
                  list);
-        if (n == 50) {
-            aa = parse_str(text);
-            assert_int_equal(aa->dropped.n, 0);
-            assert_int_equal(aa->n_entries, 1);
-            doc_free(aa);
-        } else {
-            doc_free(expect_dropped(text, "mapRoles", "YAML aliases expand to more than 100"));
-        }
+        expect_alias_line(text, "mapRoles", n == 50 ? 1 : 0);
     }
 }
 
