@@ -555,7 +555,9 @@ static const char *const field_names[F_COUNT] = {"", "username", "groups", "sso"
  * the last value it meets, so the key greater in byte order wins; a warning
  * says so.  The very same key twice: go-yaml keeps the later value, but a
  * key written twice is a slip whose meant value is a guess, so the entry
- * is refused (EKSAUTH_EINVAL, *why set).
+ * is refused (EKSAUTH_EINVAL, *why set for the first such key).  The scan
+ * goes on all the same, *f holding what the cluster keeps: whether it
+ * keeps the entry at all depends on the sso it keeps (add_overrides).
  */
 static enum eksauth_status find_entry_fields(struct parser *ps, struct ydoc *d,
                                              enum eksauth_map_source src, yaml_node_t *map,
@@ -568,7 +570,7 @@ static enum eksauth_status find_entry_fields(struct parser *ps, struct ydoc *d,
     yaml_node_t *key;
     const yaml_node_t *old;
     enum entry_field fi;
-    bool unicode;
+    bool unicode, twice = false;
     int order;
 
     memset(f, 0, sizeof(*f));
@@ -597,11 +599,15 @@ static enum eksauth_status find_entry_fields(struct parser *ps, struct ydoc *d,
         }
         order = key_order(old, key);
         if (order == 0) {
-            say(why, whylen,
-                "'%.40s' is given twice: the cluster keeps the later value; eksauth does not "
-                "guess which one was meant",
-                (const char *)key->data.scalar.value);
-            return EKSAUTH_EINVAL;
+            if (!twice)
+                say(why, whylen,
+                    "'%.40s' is given twice: the cluster keeps the later value; eksauth does not "
+                    "guess which one was meant",
+                    (const char *)key->data.scalar.value);
+            twice = true;
+            f->key[fi] = key;
+            f->value[fi] = ynode(d, pair->value);
+            continue;
         }
         say(msg, sizeof(msg),
             "aws-auth: %s: %u:%u: '%.40s' and '%.40s' both give %s; the cluster keeps '%.40s' (the "
@@ -617,7 +623,7 @@ static enum eksauth_status find_entry_fields(struct parser *ps, struct ydoc *d,
             f->value[fi] = ynode(d, pair->value);
         }
     }
-    return EKSAUTH_OK;
+    return twice ? EKSAUTH_EINVAL : EKSAUTH_OK;
 }
 
 /*
@@ -914,8 +920,9 @@ static enum eksauth_status add_entry(struct parser *ps, struct ydoc *d, enum eks
             return st;
     }
     st = find_entry_fields(ps, d, src, node, line, col, &f, why, sizeof(why));
+    /* A key given twice: the cluster keeps the entry unless the sso it keeps drops it. */
     if (st == EKSAUTH_EINVAL)
-        return skip_kept_entry(ps, d, src, node, NULL, line, col, why);
+        return skip_kept_entry(ps, d, src, node, f.value[F_SSO], line, col, why);
     if (st != EKSAUTH_OK)
         return oom(ps);
 

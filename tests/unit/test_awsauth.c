@@ -902,6 +902,43 @@ static void test_alias_entry_replaces_earlier(void **state)
 }
 
 /*
+ * An entry with a key given twice is skipped here; the cluster keeps the
+ * later value (go-yaml v2 decodes into a map) and then keeps the entry,
+ * replacing an earlier one for its ARN, unless the sso it keeps is set:
+ * RoleMapping.Validate drops an entry with both rolearn and sso.  So role
+ * R still maps as admin there, and here, whichever side of the sso the
+ * twice-given key stands; an sso given twice, the later null, is no sso.
+ */
+static void test_key_twice_keeps_the_later_sso(void **state)
+{
+    struct eksauth_awsauth *aa;
+
+    (void)state;
+    aa = parse_str("mapRoles: |\n"
+                   "  - {rolearn: 'arn:aws:iam::111122223333:role/R', username: admin}\n"
+                   "  - rolearn: arn:aws:iam::111122223333:role/R\n"
+                   "    sso: {permissionSetName: X, accountID: '111122223333'}\n"
+                   "    username: a\n"
+                   "    username: b\n"
+                   "  - {rolearn: 'arn:aws:iam::111122223333:role/S', username: admin}\n"
+                   "  - {rolearn: 'arn:aws:iam::111122223333:role/S', username: a, username: b,\n"
+                   "     sso: {permissionSetName: X, accountID: '111122223333'}}\n"
+                   "  - {rolearn: 'arn:aws:iam::111122223333:role/T', username: admin}\n"
+                   "  - {rolearn: 'arn:aws:iam::111122223333:role/T', username: t,\n"
+                   "     sso: {permissionSetName: X, accountID: '111122223333'}, sso: null}\n");
+    expect_map(aa, "arn:aws:sts::111122223333:assumed-role/R/s", EKSAUTH_SRC_MAPROLES, "admin", 0,
+               NULL);
+    expect_map(aa, "arn:aws:sts::111122223333:assumed-role/S/s", EKSAUTH_SRC_MAPROLES, "admin", 0,
+               NULL);
+    find_warning(aa, "aws-auth: mapRoles: 3:5: 'username' is given twice: the cluster keeps the "
+                     "later value");
+    /* T's later entry is kept there (its sso null, username t): neither maps here. */
+    expect_map_fails(aa, "arn:aws:sts::111122223333:assumed-role/T/s", EKSAUTH_ENOTMAPPED,
+                     "the mapRoles entry at 11:5");
+    eksauth_awsauth_free(aa);
+}
+
+/*
  * An entry the cluster keeps and matches, and eksauth skips, holds its
  * principal there: the cluster maps it by that entry and never reaches
  * mapUsers or mapAccounts.  Here it maps nobody, and mapAccounts must not
@@ -1294,6 +1331,7 @@ EKSAUTH_UNIT_MAIN(cmocka_unit_test(test_sample_yaml), cmocka_unit_test(test_samp
                   cmocka_unit_test(test_ten_thousand_entries),
                   cmocka_unit_test(test_skipped_entry_replaces_earlier),
                   cmocka_unit_test(test_alias_entry_replaces_earlier),
+                  cmocka_unit_test(test_key_twice_keeps_the_later_sso),
                   cmocka_unit_test(test_skipped_entry_holds_its_principal),
                   cmocka_unit_test(test_skipped_entry_folds_as_equal_fold),
                   cmocka_unit_test(test_fold_equal_duplicates),
