@@ -73,6 +73,17 @@ static bool name_ok(const char *s, size_t len)
     return true;
 }
 
+/*
+ * The token path's rule for a session name, the last segment of an
+ * assumed-role ARN: IAM's name characters, 1 to 127 of them (what the
+ * session_name field holds).  STS itself gives 2 to 64; the longer limit
+ * is this parser's, kept so that no session STS gives is refused.
+ */
+bool eksauth_arn_session_name_ok(const char *s, size_t len)
+{
+    return len < sizeof(((struct eksauth_arn *)NULL)->session_name) && name_ok(s, len);
+}
+
 /* "arn:P:S:R:A:RESOURCE" -> parts; false when a section is missing. */
 static bool split_arn(const char *s, struct arn_parts *p)
 {
@@ -258,7 +269,8 @@ enum eksauth_status eksauth_arn_parse(const char *s, struct eksauth_arn *out,
             ;
         if (!name_ok(role_name, (size_t)(role + role_len - role_name)))
             return eksauth_fail(err, EKSAUTH_EINVAL, "arn: '%s': the role name is not valid", s);
-        if (last_len >= sizeof(out->session_name))
+        /* check_segments took its characters: only its length can fail here. */
+        if (!eksauth_arn_session_name_ok(last, last_len))
             return eksauth_fail(err, EKSAUTH_EINVAL, "arn: '%s': the session name is too long", s);
         memcpy(out->session_name, last, last_len);
         out->session_name[last_len] = '\0';

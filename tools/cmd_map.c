@@ -21,7 +21,8 @@ static const char usage_text[] =
     "usage: eksauth map ARN [--session-name S] [--access-key-id K] [--account A]\n"
     "                   [--aws-auth FILE] [--config FILE]\n"
     "Map an IAM or STS ARN through aws-auth and print the identity as JSON.\n"
-    "An assumed-role ARN is canonicalised and its session name is used.\n"
+    "An assumed-role ARN is canonicalised and its session name is used;\n"
+    "--session-name names a role's session (an IAM user, root or federated user has none).\n"
     "exit: 0 mapped, 1 the entry exists but the login is refused,\n"
     "      2 usage or config error, 3 not mapped,\n"
     "      4 no identity DB or aws-auth of the last sync (run eksauth sync)\n"
@@ -77,6 +78,25 @@ int cmd_map(struct eksauth_cli *cli, int argc, char **argv)
     }
     if (eksauth_arn_parse(argv[optind], &arn, &err) != EKSAUTH_OK) {
         cli_error(WHAT, "%s", err.msg);
+        return EXIT_USAGE;
+    }
+    /*
+     * Only a role's session has a name: the cluster's SessionName is empty
+     * for an IAM user, root or a federated user, so a name given for one
+     * would map what no login of it can present.  The characters and length
+     * are the token path's (eksauth_arn_session_name_ok).
+     */
+    if (session_name != NULL && arn.type != EKSAUTH_ARN_ROLE &&
+        arn.type != EKSAUTH_ARN_ASSUMED_ROLE) {
+        cli_error(WHAT,
+                  "--session-name: a %s ARN has no session name; only a role's or an assumed "
+                  "role's takes one",
+                  eksauth_arn_type_name(arn.type));
+        return EXIT_USAGE;
+    }
+    if (session_name != NULL && !eksauth_arn_session_name_ok(session_name, strlen(session_name))) {
+        cli_error(WHAT, "--session-name: not a session name: 1 to 127 of [A-Za-z0-9_+=,.@-], as "
+                        "in an assumed-role ARN");
         return EXIT_USAGE;
     }
     /* The account is the ARN's; --account may only confirm it. */

@@ -7,6 +7,7 @@
 #ifndef EKSAUTH_ARN_H
 #define EKSAUTH_ARN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "eksauth/status.h"
@@ -41,5 +42,11 @@ enum eksauth_status eksauth_arn_parse(const char *s, struct eksauth_arn *out,
                                       struct eksauth_error *err);
 
 const char *eksauth_arn_type_name(enum eksauth_arn_type type);
+
+/*
+ * Whether s[0..len) is a session name as eksauth_arn_parse takes one in an
+ * assumed-role ARN (the token path): 1 to 127 of [A-Za-z0-9_+=,.@-].
+ */
+bool eksauth_arn_session_name_ok(const char *s, size_t len);
 
 #endif

@@ -14,7 +14,7 @@ run() { "$EKSAUTH" --config "$tmp/eksauth.conf" "$@" > "$tmp/out" 2> "$tmp/err";
 rc() { cat "$tmp/rc"; }
 field() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(json.dumps(d[sys.argv[2]]) if not isinstance(d[sys.argv[2]], str) else d[sys.argv[2]])' "$tmp/out" "$1"; }
 
-plan 31
+plan 36
 
 run map arn:aws:iam::123456789012:role/EksCodeBuildKubectlRole --aws-auth "$sample"
 is "$(rc)" 0 "the CodeBuild role maps"
@@ -98,6 +98,18 @@ run map arn:aws:iam::123456789012:role/admins --session-name
 like "$(rc):$(head -n 1 "$tmp/err")" '^2:eksauth: map: --session-name needs a value$' "an option without its value: eksauth: map: OPT needs a value"
 run map
 like "$(rc):$(head -n 1 "$tmp/err")" '^2:eksauth: map: the ARN is required$' "no ARN: eksauth: map: the ARN is required"
+# --session-name: only a role's session has a name (the cluster's SessionName is empty for the
+# others), and it is checked as the token path checks an assumed-role ARN's session.
+run map arn:aws:iam::123456789012:user/bob --session-name alice --aws-auth "$tmp/templated.yaml"
+like "$(rc):$(head -n 1 "$tmp/err")" "^2:eksauth: map: --session-name: a user ARN has no session name; only a role's or an assumed role's takes one$" "--session-name for an IAM user: exit 2, and why"
+run map arn:aws:sts::123456789012:federated-user/bob --session-name alice --aws-auth "$tmp/templated.yaml"
+like "$(rc):$(head -n 1 "$tmp/err")" '^2:eksauth: map: --session-name: a federated-user ARN has no session name' "... for a federated user too"
+run map arn:aws:iam::123456789012:role/admins --session-name 'al ice' --aws-auth "$tmp/templated.yaml"
+like "$(rc):$(head -n 1 "$tmp/err")" '^2:eksauth: map: --session-name: not a session name: 1 to 127 of ' "a session name with a space: exit 2"
+run map arn:aws:iam::123456789012:role/admins --session-name "$(printf 'a%.0s' $(seq 128))" --aws-auth "$tmp/templated.yaml"
+like "$(rc):$(head -n 1 "$tmp/err")" '^2:eksauth: map: --session-name: not a session name' "128 characters: exit 2"
+run map arn:aws:iam::123456789012:role/admins --session-name "$(printf 'a%.0s' $(seq 127))" --aws-auth "$tmp/templated.yaml"
+unlike "$(rc):$(head -n 1 "$tmp/err")" '^2:|--session-name' "127 characters pass the check, as in an assumed-role ARN"
 
 # Without --aws-auth, the aws-auth of the last sync: none yet is "unavailable", exit 4, as --help says.
 printf 'cluster_id = test-cluster\ndb_path = %s/no-db/identity.db\n' "$tmp" > "$tmp/nodb.conf"

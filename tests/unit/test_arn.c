@@ -284,6 +284,12 @@ static void test_rejects_long_session(void **state)
     snprintf(s, sizeof(s), "arn:aws:sts::123456789012:assumed-role/R/%0127d", 7);
     expect_arn(s, EKSAUTH_ARN_ASSUMED_ROLE, "arn:aws:iam::123456789012:role/R",
                "arn:aws:iam::123456789012:role/r");
+    /* The one rule, which eksauth map's --session-name takes too (tools/cmd_map.c). */
+    assert_true(eksauth_arn_session_name_ok(s + strlen(s) - 127, 127));
+    assert_false(eksauth_arn_session_name_ok(s + strlen(s) - 127, 128));
+    assert_false(eksauth_arn_session_name_ok("", 0));
+    assert_false(eksauth_arn_session_name_ok("al ice", 6));
+    assert_true(eksauth_arn_session_name_ok("a+=,.@_-9", 9));
 }
 
 static void test_type_names(void **state)
