@@ -25,7 +25,8 @@
  * at most 100 node decodes inside its aliases (awsauth_yaml_compat.c), so
  * an alias of an entry or of its groups, read again as the cluster reads
  * it, adds at most that many nodes; the other collections (data, the lists
- * themselves) are walked once.
+ * themselves) are walked once.  A scalar is copied into the arena once,
+ * however often it is reached (node_dup), so memory stays linear too.
  */
 #include "config.h"
 
@@ -87,6 +88,7 @@ struct ydoc {
      */
     const char *read_there;
     unsigned char *seen; /* per node: a collection already walked (an alias) */
+    const char **dup;    /* per node: its scalar's copy in the arena, once made (node_dup) */
 };
 
 static void ydoc_free(struct ydoc *d)
@@ -96,6 +98,8 @@ static void ydoc_free(struct ydoc *d)
     d->loaded = false;
     free(d->seen);
     d->seen = NULL;
+    free(d->dup);
+    d->dup = NULL;
 }
 
 static void mark_pos(const struct ydoc *d, yaml_mark_t m, unsigned *line, unsigned *col)
@@ -188,6 +192,21 @@ static enum eksauth_status doc_error(struct parser *ps, const struct ydoc *d, co
 
 /* ------------------------------------------------------------------------ */
 /* Small YAML helpers. */
+
+/*
+ * The text of scalar n in the arena, copied once per node: an alias
+ * repeats a node up to 100 times (walk_entries), and each copy of a long
+ * scalar would cost its length again.  NULL: out of memory.
+ */
+static const char *node_dup(struct parser *ps, struct ydoc *d, const yaml_node_t *n)
+{
+    size_t i = (size_t)(n - d->doc.nodes.start);
+
+    if (d->dup[i] == NULL)
+        d->dup[i] = eksauth_arena_strndup(&ps->doc->arena, (const char *)n->data.scalar.value,
+                                          n->data.scalar.length);
+    return d->dup[i];
+}
 
 static bool scalar_is(const yaml_node_t *n, const char *word)
 {
@@ -406,7 +425,8 @@ static enum eksauth_status ydoc_load(struct parser *ps, struct ydoc *d)
     }
     d->loaded = true;
     d->seen = calloc((size_t)(d->doc.nodes.top - d->doc.nodes.start) + 1, 1);
-    if (d->seen == NULL) {
+    d->dup = calloc((size_t)(d->doc.nodes.top - d->doc.nodes.start) + 1, sizeof(*d->dup));
+    if (d->seen == NULL || d->dup == NULL) {
         st = oom(ps);
         goto out;
     }
@@ -668,7 +688,7 @@ static enum eksauth_status copy_groups(struct parser *ps, struct ydoc *d, yaml_n
             say(why, whylen, "group: %s", e.msg);
             return EKSAUTH_EINVAL;
         }
-        groups[n] = eksauth_arena_strndup(&ps->doc->arena, v, g->data.scalar.length);
+        groups[n] = node_dup(ps, d, g);
         if (groups[n] == NULL)
             return oom(ps);
         n++;
@@ -862,6 +882,14 @@ static enum eksauth_status add_overrides(struct parser *ps, struct ydoc *d,
             key_field(src, (const char *)k->data.scalar.value, k->data.scalar.length, &unicode) !=
                 F_ARN)
             continue;
+        /*
+         * Folding shortens a string at most threefold (the Kelvin sign's
+         * three bytes to 'k'), and every principal's and valid entry's ARN
+         * is shorter than EKSAUTH_ARN_MAX: one this long holds and replaces
+         * nothing.  Not copied, so an alias repeating it costs nothing.
+         */
+        if (v->data.scalar.length >= 3 * (size_t)EKSAUTH_ARN_MAX)
+            continue;
         st = push_override(ps, src, (const char *)v->data.scalar.value, v->data.scalar.length, line,
                            col, false);
         if (st != EKSAUTH_OK)
@@ -970,14 +998,14 @@ static enum eksauth_status add_entry(struct parser *ps, struct ydoc *d, enum eks
     it->line = line;
     it->column = col;
     /* Lengths as libyaml gave them: field_string refused a NUL inside. */
-    it->arn = eksauth_arena_strndup(ar, arn_text, f.value[F_ARN]->data.scalar.length);
+    it->arn = node_dup(ps, d, f.value[F_ARN]);
     /*
      * The cluster's comparison: the ARN as written, whole, ignoring case.
      * That is arn->key, made once: an ARN other than an assumed role's
      * (never_matches keeps none) is its own canonical form (lib/arn.c).
      */
     it->key = eksauth_arena_strndup(ar, arn->key, strlen(arn->key));
-    it->username = eksauth_arena_strndup(ar, username, f.value[F_USERNAME]->data.scalar.length);
+    it->username = node_dup(ps, d, f.value[F_USERNAME]);
     it->groups = groups;
     it->n_groups = n_groups;
     if (it->arn == NULL || it->key == NULL || it->username == NULL)

@@ -21,6 +21,7 @@
 #include "fixture_file.h"
 #include "unit.h"
 
+#include "eksauth/arn.h"
 #include "eksauth/awsauth_read.h"
 
 /* ------------------------------------------------------------------------ */
@@ -320,7 +321,31 @@ static void test_aliases(void **state)
     assert_int_equal(entry_at(aa, 2)->n_groups, 2);
     assert_string_equal(entry_at(aa, 2)->groups[1], "z");
     assert_string_equal(entry_at(aa, 3)->username, "b");
+    /* Copied once per node: a long scalar repeated costs its length once (node_dup). */
+    assert_ptr_equal(entry_at(aa, 1)->arn, entry_at(aa, 0)->arn);
+    assert_ptr_equal(entry_at(aa, 1)->groups[0], entry_at(aa, 0)->groups[0]);
+    assert_ptr_equal(entry_at(aa, 3)->username, entry_at(aa, 2)->username);
     doc_free(aa);
+
+    /*
+     * A skipped entry's ARN too long to fold to any principal's (folding
+     * shortens at most threefold) is no override: never copied, however
+     * often an alias repeats it.
+     */
+    for (n = 3 * EKSAUTH_ARN_MAX - 1; n <= 3 * EKSAUTH_ARN_MAX; n++) {
+        static const char head[] = "mapRoles: [&e {username: x, rolearn: ";
+        char *big = malloc(n + 64);
+
+        assert_non_null(big);
+        memcpy(big, head, sizeof(head) - 1);
+        memset(big + sizeof(head) - 1, 'a', n);
+        memcpy(big + sizeof(head) - 1 + n, "}, *e]\n", 8);
+        aa = parse_str(big);
+        assert_int_equal(aa->n_entries, 0);
+        assert_int_equal(aa->n_overrides, n < 3 * EKSAUTH_ARN_MAX ? 2 : 0);
+        doc_free(aa);
+        free(big);
+    }
 
     for (n = 20; n <= 21; n++) {
         snprintf(text, sizeof(text),
