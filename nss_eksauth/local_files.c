@@ -30,16 +30,22 @@ bool nss_local_open(struct nss_local_lines *r, const char *file)
  * nss_files and fgetpwent share, and so lib/hostfiles.c): leading white
  * space skipped, blank lines and '#' comments skipped.  A line longer than
  * the buffer is cut: its tail is never taken for a line of its own.
+ * Whether fgets filled the buffer is told, as glibc tells it, by a marker
+ * in its last byte, never by strlen: a NUL byte in a line made it look
+ * cut, and the next line (a local name) was skipped as its tail.
  */
 char *nss_local_next(struct nss_local_lines *r)
 {
-    size_t l;
+    const size_t last = sizeof(r->line) - 1;
     char *p;
     bool whole;
 
-    while (fgets(r->line, sizeof(r->line), r->f) != NULL) {
-        l = strlen(r->line);
-        whole = l > 0 && r->line[l - 1] == '\n';
+    for (;;) {
+        r->line[last] = '\xff';
+        if (fgets(r->line, sizeof(r->line), r->f) == NULL)
+            break;
+        /* fgets wrote the last byte (its NUL) only when the line filled the buffer. */
+        whole = r->line[last] != '\0' || r->line[last - 1] == '\n';
         if (r->tail) {
             r->tail = !whole;
             continue;

@@ -1360,6 +1360,48 @@ static void test_subids_read_as_hostfiles(void **state)
 }
 
 /*
+ * /etc/passwd and /etc/group read as glibc reads them (local_files.c): a
+ * NUL byte in a line ends that entry and nothing more, so the next line's
+ * local name is held (it was skipped as the tail of a line cut short, and
+ * eksauth's user of that name kept being served); a line longer than the
+ * buffer is still cut, its tail no entry of its own.
+ */
+static void test_local_lines_nul_byte(void **state)
+{
+    static const char text[] = "root:x:0:0::/root:/bin/sh\n"
+                               "eve\0x:1001:1001::/home/eve:/bin/sh\n"
+                               "zoe:x:1002:1002::/home/zoe:/bin/sh\n"
+                               "\0\n"
+                               "admin-carol:x:1003:1003::/:/bin/sh\n";
+    char big[2200], path[420];
+    size_t len;
+
+    (void)state;
+    use_subid_dir();
+    put_subid_file("passwd", text, sizeof(text) - 1);
+    snprintf(path, sizeof(path), "%s/passwd", subid_dir);
+    assert_int_equal(nss_local_file_has(path, "root"), NSS_LOCAL_YES);
+    assert_int_equal(nss_local_file_has(path, "zoe"), NSS_LOCAL_YES);
+    assert_int_equal(nss_local_file_has(path, "admin-carol"), NSS_LOCAL_YES);
+    assert_int_equal(nss_local_file_has(path, "eve"), NSS_LOCAL_NO);
+    /* A line of 1023 bytes with its newline fills the buffer whole; one longer is cut. */
+    memset(big, 'x', sizeof(big));
+    big[1022] = '\n';
+    len = 1023;
+    len += (size_t)snprintf(big + len, sizeof(big) - len, "zoe:x:1:1::/:/bin/sh\n");
+    memset(big + len, 'y', 1100);
+    len += 1100;
+    len += (size_t)snprintf(big + len, sizeof(big) - len, "\nlena:x:2:2::/:/bin/sh\n");
+    big[len - 40] = '\0'; /* a NUL in the cut line's tail: still its tail */
+    memcpy(big + len - 39, "mike:", 5);
+    put_subid_file("passwd", big, len);
+    assert_int_equal(nss_local_file_has(path, "zoe"), NSS_LOCAL_YES);
+    assert_int_equal(nss_local_file_has(path, "lena"), NSS_LOCAL_YES);
+    assert_int_equal(nss_local_file_has(path, "mike"), NSS_LOCAL_NO);
+    subid_dir[0] = '\0';
+}
+
+/*
  * More blocks than the module keeps, apart: the files are read at each
  * question, and still hold every block.  One that cannot be read then gives
  * no word on an id (NSS_LOCAL_UNREADABLE: the lookup UNAVAIL), neither
@@ -1713,6 +1755,7 @@ int main(void)
         cmocka_unit_test_setup(test_templated_keyed_root_only, each),
         cmocka_unit_test_setup(test_subids_read_as_hostfiles, each),
         cmocka_unit_test_setup(test_subids_overflow, each),
+        cmocka_unit_test_setup(test_local_lines_nul_byte, each),
         cmocka_unit_test_setup(test_templated_id_unreadable, each),
         cmocka_unit_test_setup(test_templated_id_index_broken, each),
         cmocka_unit_test_setup(test_templated_in_subordinate_block, each),
