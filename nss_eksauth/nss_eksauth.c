@@ -239,6 +239,25 @@ static struct eksauth_iddb *refuse_bad(const struct eksauth_iddb_stamp *now,
 }
 
 /*
+ * Is the file stamped now the one db maps?  While db bears the writer's
+ * stale mark, its mtime and ctime are not compared: the mark is a pwrite
+ * into this very file (lib/iddb_replace.c, set_stale), which changes both,
+ * and the same file must go on being served until the rename
+ * (docs/identity-db.md, "Staleness"), not mapped again and the local files
+ * read again by every process.  Device, inode, size, mode and owner still
+ * are: the renamed file is another inode.
+ */
+static bool same_db_file(const struct eksauth_iddb *db, const struct eksauth_iddb_stamp *now)
+{
+    const struct eksauth_iddb_stamp *was = eksauth_iddb_get_stamp(db);
+
+    if (!eksauth_iddb_is_stale(db))
+        return eksauth_iddb_stamp_equal(was, now);
+    return was->dev == now->dev && was->ino == now->ino && was->size == now->size &&
+           was->mode == now->mode && was->uid == now->uid;
+}
+
+/*
  * The current DB (lock held), or NULL with *errnop set: missing, untrusted
  * or corrupt.  Without a stale mark and within RECHECK_S of the last check
  * this is the mapping as it is, with no system call.
@@ -268,7 +287,7 @@ static struct eksauth_iddb *current_db(const struct timespec *t, bool clock_ok, 
      * one made writable since lets anyone move the DB aside before a sync and
      * put it back after, this very file with this very stamp.
      */
-    if (cache_db != NULL && eksauth_iddb_stamp_equal(eksauth_iddb_get_stamp(cache_db), &now)) {
+    if (cache_db != NULL && same_db_file(cache_db, &now)) {
         if (eksauth_trust_check_folder(path, &err) == EKSAUTH_OK)
             return cache_db;
         drop_cache_db();

@@ -1463,6 +1463,9 @@ static void note_open(void)
         cancellable_opens++;
 }
 
+/* How many times the DB was opened for reading (a mapping made: lib/iddb.c eksauth_iddb_open). */
+static unsigned db_opens;
+
 int __real_open(const char *path, int flags, ...);
 int __wrap_open(const char *path, int flags, ...);
 
@@ -1477,7 +1480,50 @@ int __wrap_open(const char *path, int flags, ...)
         va_end(ap);
     }
     note_open();
+    if ((flags & O_ACCMODE) == O_RDONLY && strcmp(path, dbpath) == 0)
+        db_opens++;
     return __real_open(path, flags, mode);
+}
+
+/*
+ * The writer's stale mark is a pwrite into the current file, which changes
+ * its mtime and ctime: until the rename that same file is served as it is
+ * mapped, never mapped again (it was, by each process's first lookup after
+ * the mark, each then reading /etc/passwd and /etc/group again); the
+ * renamed file is mapped by the very next lookup.
+ */
+static void test_stale_mark_maps_nothing_again(void **state)
+{
+    struct timespec tick = {0, 20 * 1000 * 1000};
+    unsigned char one[4] = {1, 0, 0, 0};
+    struct stat before, after;
+    struct passwd pw;
+    char buf[1024];
+    int e = 0, fd;
+
+    (void)state;
+    assert_int_equal(_nss_eksauth_getpwnam_r("build", &pw, buf, sizeof(buf), &e),
+                     NSS_STATUS_SUCCESS);
+    assert_int_equal(stat(dbpath, &before), 0);
+    nanosleep(&tick, NULL); /* past the file's own timestamp tick */
+    fd = open(dbpath, O_RDWR);
+    assert_true(fd >= 0);
+    assert_int_equal(pwrite(fd, one, 4, 40), 4);
+    close(fd);
+    assert_int_equal(stat(dbpath, &after), 0);
+    assert_true(after.st_ctim.tv_sec != before.st_ctim.tv_sec ||
+                after.st_ctim.tv_nsec != before.st_ctim.tv_nsec);
+    db_opens = 0;
+    assert_int_equal(_nss_eksauth_getpwnam_r("build", &pw, buf, sizeof(buf), &e),
+                     NSS_STATUS_SUCCESS);
+    assert_int_equal(_nss_eksauth_getpwnam_r("admin-carol", &pw, buf, sizeof(buf), &e),
+                     NSS_STATUS_SUCCESS);
+    assert_int_equal(db_opens, 0);
+    write_db(true);
+    db_opens = 0; /* the writer's own reads are not the module's */
+    assert_int_equal(_nss_eksauth_getpwnam_r("build", &pw, buf, sizeof(buf), &e),
+                     NSS_STATUS_SUCCESS);
+    assert_int_equal(db_opens, 1);
 }
 
 /*
@@ -1747,6 +1793,7 @@ int main(void)
         cmocka_unit_test_setup(test_initgroups_whole_or_nothing, each),
         cmocka_unit_test_setup(test_unavailable_and_remap, each),
         cmocka_unit_test_setup(test_stale_mark, each),
+        cmocka_unit_test_setup(test_stale_mark_maps_nothing_again, each),
         cmocka_unit_test_setup(test_refusal_retried, each),
         cmocka_unit_test_setup(test_cached_db_folder_made_writable, each),
         cmocka_unit_test_setup(test_cached_db_sticky_folder_served, each),
