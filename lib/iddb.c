@@ -1158,8 +1158,11 @@ enum eksauth_status eksauth_iddb_group_member(const struct eksauth_iddb *db,
         return EKSAUTH_EINVAL;
     s = g->members + at;
     nul = memchr(s, '\0', g->members_len - at);
-    /* A member name goes into gr_mem: it must be a valid name like any login. */
-    if (nul == NULL || !eksauth_names_valid(s))
+    /*
+     * A member name goes into gr_mem: it must be a valid name like any
+     * login, and a whole one (right after the NUL of the name before).
+     */
+    if (nul == NULL || (at > 0 && s[-1] != '\0') || !eksauth_names_valid(s))
         return EKSAUTH_EINVAL;
     *login = s;
     if (login_len != NULL)
@@ -1182,13 +1185,16 @@ bool eksauth_iddb_group_copy_members(const struct eksauth_iddb *db,
     /*
      * Each name starts where the offsets table says: the first at 0, each
      * next 2 to EKSAUTH_NAME_MAX + 1 bytes after the one before (a name and
-     * its NUL), the last ending the run.  The run ends in NUL (read_group),
-     * so every pointer is a string inside names; the writer puts each NUL
-     * right before the next name.
+     * its NUL) and right after a NUL (a whole name, as
+     * eksauth_iddb_group_member requires), the last ending the run.  The
+     * run ends in NUL (read_group), so every pointer is a string inside
+     * names.
      */
     for (j = 0; j < g->n_members; j++, prev = at) {
         at = eksauth_le32_get(offs + (size_t)j * 4);
-        if (j == 0 ? at != 0 : at - prev - 2 > EKSAUTH_NAME_MAX - 1)
+        if (j == 0 ? at != 0
+                   : at - prev - 2 > EKSAUTH_NAME_MAX - 1 || at >= g->members_len ||
+                         names[at - 1] != '\0')
             return false;
         mem[j] = names + at;
     }

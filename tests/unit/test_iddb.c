@@ -544,6 +544,70 @@ static void test_reader_refuses_comma_in_gecos(void **state)
     free(data);
 }
 
+/*
+ * eks-devs' members (build, admin-alice) from data after one change, the
+ * checksums recomputed: getgrnam's copy (eksauth_iddb_group_copy_members)
+ * and the one-member read (eksauth_iddb_group_member) refuse alike.  dj:
+ * added to the second member's offset; bad: a byte of that member's name
+ * made this (0 for none).  Whether the copy was accepted.
+ */
+static bool members_after(const unsigned char *data, size_t len, uint32_t dj, char bad)
+{
+    struct eksauth_iddb *db = NULL;
+    struct eksauth_iddb_group g;
+    struct eksauth_error err = {0};
+    unsigned char *copy = malloc(len), *off1;
+    uint32_t at;
+    char *names, *mem[3];
+    const char *m;
+    size_t mlen;
+    bool ok;
+
+    assert_non_null(copy);
+    memcpy(copy, data, len);
+    assert_int_equal(eksauth_iddb_open_mem(copy, len, &db, &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_iddb_group_by_name(db, "eks-devs", &g), EKSAUTH_OK);
+    assert_int_equal(g.n_members, 2);
+    off1 = copy + g.rec_off + IDDB_G_MEMBER_OFFS + 4;
+    memcpy(&at, off1, 4);
+    at = le32toh(at) + dj;
+    le32_put(off1, at);
+    if (bad != 0)
+        copy[(size_t)((const unsigned char *)g.members - copy) + at + 1] = (unsigned char)bad;
+    eksauth_iddb_close(db);
+    db = NULL;
+    assert_int_equal(open_resealed(copy, len, &db, &err), EKSAUTH_OK);
+    assert_int_equal(eksauth_iddb_group_by_name(db, "eks-devs", &g), EKSAUTH_OK);
+    names = malloc(g.members_len);
+    assert_non_null(names);
+    ok = eksauth_iddb_group_copy_members(db, &g, names, mem);
+    assert_int_equal(eksauth_iddb_group_member(db, &g, 1, &m, &mlen) == EKSAUTH_OK, ok);
+    if (ok)
+        assert_true(eksauth_names_valid(mem[0]) && eksauth_names_valid(mem[1]) &&
+                    strcmp(mem[1], m) == 0 && strlen(m) == mlen);
+    free(names);
+    eksauth_iddb_close(db);
+    free(copy);
+    return ok;
+}
+
+/*
+ * A group's members are each a whole name, whichever way they are read:
+ * an offset into the middle of a name ("build" read as "ild") is refused
+ * (getgrnam's copy and the one-member read took it, though iddb.h promises
+ * a whole, valid entry).
+ */
+static void test_reader_refuses_bad_members(void **state)
+{
+    size_t len;
+    unsigned char *data = iddb_sample_bytes(&len);
+
+    (void)state;
+    assert_true(members_after(data, len, 0, 0)); /* the reseal alone */
+    assert_false(members_after(data, len, 2, 0));
+    free(data);
+}
+
 /* The offset and size of section s of the DB image data. */
 static void section_of(const unsigned char *data, enum iddb_section s, uint32_t *off,
                        uint32_t *size)
@@ -1007,6 +1071,7 @@ int main(void)
         cmocka_unit_test(test_reader_refuses_header_range_and_flags),
         cmocka_unit_test(test_reader_refuses_local_gid_zero),
         cmocka_unit_test(test_reader_refuses_comma_in_gecos),
+        cmocka_unit_test(test_reader_refuses_bad_members),
         cmocka_unit_test(test_damaged_name_filter_fails_closed),
         cmocka_unit_test(test_damaged_tombstones_fail_closed),
         cmocka_unit_test(test_open_out_of_memory_is_not_damage),
