@@ -586,20 +586,26 @@ static enum nss_status fill_pw(const struct pw_view *v, struct passwd *pw, char 
     return NSS_STATUS_SUCCESS;
 }
 
+/* The entry of a DB user already found served. */
+static enum nss_status pw_entry(const struct eksauth_iddb_user *u, struct passwd *pw, char *buf,
+                                size_t buflen, int *errnop)
+{
+    struct pw_view v = {u->login,     u->gecos,    u->home,      u->shell, u->login_len,
+                        u->gecos_len, u->home_len, u->shell_len, u->uid,   u->gid};
+
+    return fill_pw(&v, pw, buf, buflen, errnop);
+}
+
 /* The answer for a DB user lookup that ended in st: the entry, or why not. */
 static enum nss_status pw_answer(const struct eksauth_iddb *db, enum eksauth_status st,
                                  const struct eksauth_iddb_user *u, struct passwd *pw, char *buf,
                                  size_t buflen, int *errnop)
 {
-    struct pw_view v;
-
     if (st == EKSAUTH_OK && !user_served(db, u->login, u->uid))
         st = EKSAUTH_ENOTFOUND;
     if (st != EKSAUTH_OK)
         return from_status(st, errnop);
-    v = (struct pw_view){u->login,     u->gecos,    u->home,      u->shell, u->login_len,
-                         u->gecos_len, u->home_len, u->shell_len, u->uid,   u->gid};
-    return fill_pw(&v, pw, buf, buflen, errnop);
+    return pw_entry(u, pw, buf, buflen, errnop);
 }
 
 /* Where gr_mem goes in buf: the first pointer-aligned byte. */
@@ -667,18 +673,13 @@ static enum nss_status gr_fill_filtered(const struct eksauth_iddb *db,
     return NSS_STATUS_SUCCESS;
 }
 
-/* The answer for a DB group lookup that ended in st: the entry, or why not. */
-static enum nss_status gr_answer(const struct eksauth_iddb *db, enum eksauth_status st,
-                                 const struct eksauth_iddb_group *g, struct group *gr, char *buf,
-                                 size_t buflen, int *errnop)
+/* The entry of a DB group already found served. */
+static enum nss_status gr_entry(const struct eksauth_iddb *db, const struct eksauth_iddb_group *g,
+                                struct group *gr, char *buf, size_t buflen, int *errnop)
 {
     size_t need, pad;
     char **mem, *names, *p;
 
-    if (st == EKSAUTH_OK && !group_served(db, g))
-        st = EKSAUTH_ENOTFOUND;
-    if (st != EKSAUTH_OK)
-        return from_status(st, errnop);
     if (clash.n_uids > 0 || clash_by_name(db))
         return gr_fill_filtered(db, g, gr, buf, buflen, errnop);
     /*
@@ -705,6 +706,18 @@ static enum nss_status gr_answer(const struct eksauth_iddb *db, enum eksauth_sta
     gr->gr_mem = mem;
     gr->gr_gid = g->gid;
     return NSS_STATUS_SUCCESS;
+}
+
+/* The answer for a DB group lookup that ended in st: the entry, or why not. */
+static enum nss_status gr_answer(const struct eksauth_iddb *db, enum eksauth_status st,
+                                 const struct eksauth_iddb_group *g, struct group *gr, char *buf,
+                                 size_t buflen, int *errnop)
+{
+    if (st == EKSAUTH_OK && !group_served(db, g))
+        st = EKSAUTH_ENOTFOUND;
+    if (st != EKSAUTH_OK)
+        return from_status(st, errnop);
+    return gr_entry(db, g, gr, buf, buflen, errnop);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -846,7 +859,12 @@ static enum nss_status pw_next_entry(struct eksauth_iddb *current, struct passwd
         if (eksauth_iddb_user_at(db, pw_enum.next, &u) != EKSAUTH_OK ||
             !user_served(db, u.login, u.uid))
             continue;
-        ret = pw_answer(db, EKSAUTH_OK, &u, pw, buf, buflen, errnop);
+        /*
+         * Filled as checked: checking again read the local files again
+         * (clash_by_name), and a local name made between the two reads
+         * gave NOTFOUND, which glibc takes for the end of this source.
+         */
+        ret = pw_entry(&u, pw, buf, buflen, errnop);
         if (ret == NSS_STATUS_SUCCESS)
             pw_enum.next++;
         return ret;
@@ -932,7 +950,8 @@ static enum nss_status gr_next_entry(struct eksauth_iddb *current, struct group 
     for (; gr_enum.next < eksauth_iddb_group_count(db); gr_enum.next++) {
         if (eksauth_iddb_group_at(db, gr_enum.next, &g) != EKSAUTH_OK || !group_served(db, &g))
             continue;
-        ret = gr_answer(db, EKSAUTH_OK, &g, gr, buf, buflen, errnop);
+        /* Filled as checked (pw_next_entry says why). */
+        ret = gr_entry(db, &g, gr, buf, buflen, errnop);
         if (ret == NSS_STATUS_SUCCESS)
             gr_enum.next++;
         if (ret != NSS_STATUS_UNAVAIL)

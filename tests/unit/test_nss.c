@@ -476,6 +476,69 @@ enum nss_local __wrap_nss_local_name(const char *name)
     return __real_nss_local_name(name);
 }
 
+/* nss_local_file_has wrapped too (mk/tests.am): flip_name as a group of /etc/group, as above. */
+enum nss_local __real_nss_local_file_has(const char *file, const char *name);
+enum nss_local __wrap_nss_local_file_has(const char *file, const char *name);
+
+enum nss_local __wrap_nss_local_file_has(const char *file, const char *name)
+{
+    if (flip_name != NULL && strcmp(name, flip_name) == 0 && strcmp(file, "/etc/group") == 0)
+        return !flip || flip_calls++ % 2 == 0 ? NSS_LOCAL_YES : NSS_LOCAL_NO;
+    return __real_nss_local_file_has(file, name);
+}
+
+/*
+ * The second entry of an enumeration whose DB was replaced since (so each
+ * name is checked against the local files when it is reached), its name
+ * made local right after that check (flip, the first call answering "not
+ * local"): that entry, as checked.  Each entry was checked twice, the
+ * files read again for the answer, and the second read's NOTFOUND ended the
+ * listing there (glibc takes it for this source's end).
+ */
+static void enumeration_checked_once(bool groups)
+{
+    char buf[1024], second[64] = "";
+    struct passwd pw;
+    struct group gr;
+    int e = 0, k;
+
+    flip_name = NULL;
+    /* The order: the second entry's name. */
+    assert_int_equal(groups ? _nss_eksauth_setgrent(0) : _nss_eksauth_setpwent(0),
+                     NSS_STATUS_SUCCESS);
+    for (k = 0; k < 2; k++) {
+        assert_int_equal(groups ? _nss_eksauth_getgrent_r(&gr, buf, sizeof(buf), &e)
+                                : _nss_eksauth_getpwent_r(&pw, buf, sizeof(buf), &e),
+                         NSS_STATUS_SUCCESS);
+        snprintf(second, sizeof(second), "%s", groups ? gr.gr_name : pw.pw_name);
+    }
+    groups ? _nss_eksauth_endgrent() : _nss_eksauth_endpwent();
+    assert_int_equal(groups ? _nss_eksauth_setgrent(0) : _nss_eksauth_setpwent(0),
+                     NSS_STATUS_SUCCESS);
+    assert_int_equal(groups ? _nss_eksauth_getgrent_r(&gr, buf, sizeof(buf), &e)
+                            : _nss_eksauth_getpwent_r(&pw, buf, sizeof(buf), &e),
+                     NSS_STATUS_SUCCESS);
+    write_db(true); /* replaced: the enumeration goes on in its own DB, name by name */
+    flip_name = second;
+    flip = true;
+    flip_calls = 1;
+    assert_int_equal(groups ? _nss_eksauth_getgrent_r(&gr, buf, sizeof(buf), &e)
+                            : _nss_eksauth_getpwent_r(&pw, buf, sizeof(buf), &e),
+                     NSS_STATUS_SUCCESS);
+    assert_string_equal(groups ? gr.gr_name : pw.pw_name, second);
+    assert_int_equal(flip_calls, 2); /* one check */
+    flip_name = NULL;
+    flip = false;
+    groups ? _nss_eksauth_endgrent() : _nss_eksauth_endpwent();
+}
+
+static void test_enumeration_checks_each_entry_once(void **state)
+{
+    (void)state;
+    enumeration_checked_once(false);
+    enumeration_checked_once(true);
+}
+
 /*
  * getgrent of eks-system-masters (member build) from an enumeration's DB
  * replaced since, whose members are checked against the local files one
@@ -1787,6 +1850,7 @@ int main(void)
         cmocka_unit_test_setup(test_edges_are_no_ones, each),
         cmocka_unit_test_setup(test_enumeration, each),
         cmocka_unit_test_setup(test_enumeration_across_replace, each),
+        cmocka_unit_test_setup(test_enumeration_checks_each_entry_once, each),
         cmocka_unit_test_setup(test_filtered_group_never_past_the_buffer, each),
         cmocka_unit_test_setup(test_fork_during_lookups, each),
         cmocka_unit_test_setup(test_initgroups, each),
