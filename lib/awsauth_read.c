@@ -1065,8 +1065,13 @@ static enum eksauth_status refuse_what_cluster_fails(struct parser *ps, struct y
 
     st = eksauth_awsauth_yaml_cluster_fails(&d->doc, root, d->cluster_text ? d->text : NULL, d->len,
                                             json, &r);
-    if (st == EKSAUTH_EINVAL)
-        return doc_error(ps, d, r.node, r.why);
+    if (st == EKSAUTH_EINVAL) {
+        st = doc_error(ps, d, r.node, r.why);
+        /* eksauth's own bound, not the cluster's failure: drop_value says the cluster may read on.
+         */
+        ps->cluster_reads = r.cluster_reads;
+        return st;
+    }
     return st == EKSAUTH_OK ? st : oom(ps);
 }
 

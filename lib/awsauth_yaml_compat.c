@@ -517,6 +517,28 @@ static const char *child_fails(const yaml_node_t *c, bool is_key, char *why, siz
 }
 
 /*
+ * go-yaml v2's "excessive aliasing" (decode.go, allowedAliasRatio): more
+ * than 100 decodes inside aliases, more than 1000 in all, and aliases over
+ * a share of them that falls from 99% at 400,000 decodes to 10% at
+ * 4,000,000.  Checked at each decode there; here after each node, which
+ * is where the share is highest.
+ */
+static bool go_yaml_excessive(uint64_t aliased, uint64_t decodes)
+{
+    double share;
+
+    if (aliased <= 100 || decodes <= 1000)
+        return false;
+    if (decodes <= 400000)
+        share = 0.99;
+    else if (decodes >= 4000000)
+        share = 0.10;
+    else
+        share = 0.99 - 0.89 * ((double)(decodes - 400000) / 3600000.0);
+    return (double)aliased / (double)decodes > share;
+}
+
+/*
  * What the cluster's reading of a value fails on, and so drops the value
  * whole: go-yaml's scanner refuses more than NESTING_MAX flow collections
  * open at once or indentation levels (eksauth counts block collections,
@@ -540,13 +562,15 @@ enum eksauth_status eksauth_awsauth_yaml_cluster_fails(yaml_document_t *doc, yam
     struct frame *stack = malloc((n_nodes + 1) * sizeof(*stack));
     unsigned char *state = calloc(n_nodes + 1, 1); /* 0 not reached, 1 being walked, 2 walked */
     uint64_t *size = calloc(n_nodes + 1, sizeof(*size)), aliased = 0;
+    uint64_t decodes = 0; /* go-yaml's decodeCount so far: each node, and again inside an alias */
     const char *bad = NULL;
     char cwhy[96];
-    yaml_node_t *c, *at = root;
+    yaml_node_t *c, *at = root, *at_bound = NULL;
     struct text_cursor cur = {text, len, 0, 0};
     /* Most texts have no "\/" at all: then no scalar needs its text looked at. */
     bool is_key, slashes = text != NULL && has_backslash_slash(text, len);
     enum eksauth_status st = EKSAUTH_OK;
+    r->cluster_reads = r->strings_read = false;
 
     if (stack == NULL || state == NULL || size == NULL) {
         st = EKSAUTH_ENOMEM;
@@ -576,9 +600,11 @@ enum eksauth_status eksauth_awsauth_yaml_cluster_fails(yaml_document_t *doc, yam
         if (bad != NULL || c->type == YAML_SCALAR_NODE) {
             stack[top - 1].size = sat_add(stack[top - 1].size, state[i] != 0 ? 2 : 1);
             aliased = sat_add(aliased, state[i] != 0 ? 1 : 0);
+            decodes = sat_add(decodes, state[i] != 0 ? 2 : 1);
             state[i] = 2;
         } else if (state[i] == 0) {
             state[i] = 1;
+            decodes = sat_add(decodes, 1);
             stack[top] = open_frame(c, &stack[top - 1]);
             if (stack[top].flow > NESTING_MAX || stack[top].block > NESTING_MAX)
                 bad = "collections nested deeper than 10000";
@@ -589,13 +615,29 @@ enum eksauth_status eksauth_awsauth_yaml_cluster_fails(yaml_document_t *doc, yam
         } else {
             stack[top - 1].size = sat_add(stack[top - 1].size, sat_add(1, size[i]));
             aliased = sat_add(aliased, size[i]);
+            decodes = sat_add(decodes, sat_add(1, size[i]));
         }
-        if (bad == NULL && decoded && aliased > ALIAS_DECODES_MAX) {
-            bad = "YAML aliases expand to more than 100 nodes";
+        if (at_bound == NULL && aliased > ALIAS_DECODES_MAX)
+            at_bound = stack[top - 1].n;
+        if (bad == NULL && decoded && go_yaml_excessive(aliased, decodes)) {
+            bad = "YAML aliases expand to more than 100 nodes, the share of its decodes go-yaml "
+                  "refuses";
             at = stack[top - 1].n;
         }
     }
-    if (bad != NULL) {
+    /*
+     * eksauth's own bound: past 100 nodes inside aliases, a value is not
+     * read, though go-yaml, which fails only on a share of its decodes,
+     * may read it whole (so said: never "here as there").
+     */
+    if (bad == NULL && decoded && aliased > ALIAS_DECODES_MAX) {
+        snprintf(r->why, sizeof(r->why),
+                 "YAML aliases expand to more than 100 nodes, eksauth's bound on them (go-yaml's "
+                 "is a share of its decodes)");
+        r->cluster_reads = true;
+        r->node = at_bound;
+        st = EKSAUTH_EINVAL;
+    } else if (bad != NULL) {
         snprintf(r->why, sizeof(r->why),
                  "%s: the cluster's reading fails on it and drops the whole value", bad);
         r->node = at;

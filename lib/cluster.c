@@ -495,6 +495,10 @@ refresh_entries(const struct eksauth_config *cfg, struct eksauth_eks_session *s,
      * read just over access_entry_max_age ago, so each is read again first.
      */
     snprintf(read, sizeof(read), "access entries of %s (%.80s)", cfg->cluster_name, s->host);
+    if (cache->unnamed && f->last_what != NULL && !strstr(f->last_what, read) &&
+        strlen(cfg->cluster_name) > 60)
+        /* Written before 2026-12-07, the what held 60 bytes of a longer name. */
+        snprintf(read, sizeof(read), "access entries of %.60s (%.80s)", cfg->cluster_name, s->host);
     if (cache->unnamed && f->last_what != NULL && strstr(f->last_what, read) != NULL &&
         eksauth_entry_cache_adopt(cache, cluster, now - max_age - 1) &&
         !warn(&out->warnings, &out->n_warnings,
@@ -650,12 +654,12 @@ enum eksauth_status eksauth_cluster_fetch(const struct eksauth_config *cfg, stru
         /* No ConfigMap: a version no resourceVersion can be (kube.c's alphabet has no '!'). */
         snprintf(out->version, sizeof(out->version), "k8s:%s+eks:%s", cm.absent ? "!absent" : cm.rv,
                  hash);
-        snprintf(out->what, sizeof(out->what), "%.300s and access entries of %.60s (%.80s)%s",
-                 cm.what, cfg->cluster_name, eks.host, mode);
+        snprintf(out->what, sizeof(out->what), "%.200s and access entries of %s (%.80s)%s", cm.what,
+                 cfg->cluster_name, eks.host, mode);
     } else {
         snprintf(out->version, sizeof(out->version), "eks:%s", hash);
-        snprintf(out->what, sizeof(out->what), "access entries of %.60s (%.80s)%s",
-                 cfg->cluster_name, eks.host, mode);
+        snprintf(out->what, sizeof(out->what), "access entries of %s (%.80s)%s", cfg->cluster_name,
+                 eks.host, mode);
     }
 out:
     free(entries);

@@ -945,7 +945,7 @@ is "$rc:$(eks_calls)" "0:3 0 0" "the next sync on prod uses the cache it wrote, 
 # upgrade mapped only the entries its sync_max_requests could read, on every host.
 # v1_cache: the cache turned into what an earlier eksauth wrote.
 v1_cache() {
-    "$PYTHON" - "$tmp/db-moved/access-entries.cache" <<'EOF2'
+    "$PYTHON" - "$tmp/${1:-db-moved}/access-entries.cache" <<'EOF2'
 import json, sys
 c = json.load(open(sys.argv[1]))
 c["eksauthAccessEntryCache"] = 1
@@ -972,6 +972,28 @@ is "$rc:$(moved_groups)" "0:eks-cluster-admins eks-ops-team eks-policy-cluster-a
     "a version 1 cache, the DB last written from prod's, cluster dev: ops-ae has dev's groups, not the cache's"
 like "$(tr '\n' ' ' <"$tmp/out")" "access entry cache was read from no named cluster, not cluster_name dev" \
     "... and the sync says why it read them all"
+# A cluster_name over 60 bytes, upgraded: an earlier eksauth wrote 60 bytes of it in the
+# state's what.  Its version 1 cache is still taken for this cluster's (it was dropped:
+# the whole name was looked for).
+long_name=prod-$(printf 'x%.0s' $(seq 1 70))
+start ekslong fake_eks.py --cert "$tmp/tls/eks.crt" --key "$tmp/tls/eks.key" --creds "$tmp/creds.json" \
+    --entries "$tmp/entries.json" --cluster "$long_name" --page-size 2
+mkdir -p "$tmp/db-long"
+conf "$tmp/long.conf" "$tmp/db-long" eks-api "cluster_name = $long_name" \
+    "eks_connect_to = eks.us-east-1.amazonaws.com:443:127.0.0.1:$PORT" "eks_ca_file = $tmp/tls/ca.crt"
+long_users() { "$EKSAUTH" --config "$tmp/long.conf" users | cut -d: -f1 | sort | tr '\n' ' '; }
+run "$tmp/long.conf" sync
+users_before=$(long_users)
+is "$rc:$(grep -c "^from=access entries of $long_name (" "$tmp/db-long/aws-auth.state")" "0:1" \
+    "a cluster_name of 75 bytes: the state names it whole"
+sed -i "s/^from=access entries of $long_name (/from=access entries of ${long_name:0:60} (/" \
+    "$tmp/db-long/aws-auth.state"
+v1_cache db-long
+cp "$tmp/long.conf" "$tmp/long-small.conf"
+echo "sync_max_requests = 6" >>"$tmp/long-small.conf"
+run "$tmp/long-small.conf" sync
+is "$rc:$(long_users)" "0:$users_before" \
+    "... its version 1 cache, the state's what of an earlier eksauth (60 bytes of the name): taken, every user still served"
 cp "$CL_FIX/access-entries.json" "$tmp/entries.json"
 
 # 12. kubernetes+eks-api: both read; an access entry wins (API_AND_CONFIG_MAP).
