@@ -562,7 +562,9 @@ enum eksauth_status eksauth_awsauth_yaml_cluster_fails(yaml_document_t *doc, yam
     struct frame *stack = malloc((n_nodes + 1) * sizeof(*stack));
     unsigned char *state = calloc(n_nodes + 1, 1); /* 0 not reached, 1 being walked, 2 walked */
     uint64_t *size = calloc(n_nodes + 1, sizeof(*size)), aliased = 0;
-    uint64_t decodes = 0; /* go-yaml's decodeCount so far: each node, and again inside an alias */
+    /* go-yaml's decodeCount so far: each node, and again inside an alias; it counts the
+     * document node and the root before the walk does (yaml.go unmarshal, document). */
+    uint64_t decodes = 2;
     const char *bad = NULL;
     char cwhy[96];
     yaml_node_t *c, *at = root, *at_bound = NULL;

@@ -1196,6 +1196,9 @@ bool eksauth_iddb_group_copy_members(const struct eksauth_iddb *db,
                    : at - prev - 2 > EKSAUTH_NAME_MAX - 1 || at >= g->members_len ||
                          names[at - 1] != '\0')
             return false;
+        /* Never an empty name: "ab\0\0cd" at {0, 3} would give "" a member. */
+        if (at >= g->members_len || names[at] == '\0')
+            return false;
         mem[j] = names + at;
     }
     /* The last name inside the run, 1 to EKSAUTH_NAME_MAX bytes and its NUL. */

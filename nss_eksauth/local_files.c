@@ -51,9 +51,15 @@ char *nss_local_next(struct nss_local_lines *r)
             continue;
         }
         p = r->line + strspn(r->line, BLANKS);
-        /* Blank so far: the next piece is still the start of this line. */
-        if (*p == '\0')
+        if (*p == '\0') {
+            /*
+             * Blanks up to the buffer's end: the next piece is still the
+             * start of this line.  A NUL byte before it ends the entry,
+             * and the rest of an unfinished line is its tail.
+             */
+            r->tail = !whole && p != r->line + last;
             continue;
+        }
         r->tail = !whole;
         if (*p != '#')
             return p;

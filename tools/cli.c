@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -22,6 +23,21 @@ void cli_error(const char *what, const char *fmt, ...)
     vfprintf(stderr, fmt, ap);
     va_end(ap);
     fputc('\n', stderr);
+}
+
+void cli_option_error(const char *what, int c, char *const *argv)
+{
+    const char *word = optind > 0 ? argv[optind - 1] : NULL;
+
+    /* A value is missing only at the end: the last word read is the option's own. */
+    if (c == ':' && word != NULL && word[0] == '-')
+        cli_error(what, "%.*s needs a value", (int)strcspn(word, "="), word);
+    else if (c != ':' && optopt > ' ' && optopt < 127)
+        cli_error(what, "unknown option -%c", optopt);
+    else if (c != ':' && word != NULL && strncmp(word, "--", 2) == 0)
+        cli_error(what, "unknown option %.*s", (int)strcspn(word, "="), word);
+    else
+        cli_error(what, c == ':' ? "an option needs a value" : "unknown option");
 }
 
 int cli_fail(const char *what, const struct eksauth_error *err)

@@ -42,6 +42,15 @@ void cli_cleanup(struct eksauth_cli *cli);
 /* Print "eksauth: <what>: <why>\n" to stderr. */
 void cli_error(const char *what, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/*
+ * Print getopt_long's refusal c ('?' unknown, ':' no value) of the option
+ * it just read in argv: "-x" for a short option, a long one up to its '='.
+ * Never another argument: after an unknown short option inside a word
+ * ("-now"), optind has not moved and argv[optind - 1] is the argument
+ * before it (a token on verify's line), and "--opt=VALUE" may hold one.
+ */
+void cli_option_error(const char *what, int c, char *const *argv);
+
 /* Print err as "eksauth: <what>: <message>" and return the exit code of its status. */
 int cli_fail(const char *what, const struct eksauth_error *err);
 

@@ -211,11 +211,8 @@ bool cli_shared_option(struct eksauth_cli *cli, int c, char **argv, const char *
         fputs(usage, stdout);
         *rc = 0;
         return true;
-    case ':':
-        cli_error(what, "%s needs a value", argv[optind - 1]);
-        break;
     default:
-        cli_error(what, "unknown option %s", argv[optind - 1]);
+        cli_option_error(what, c, argv);
         break;
     }
     fputs(usage, stderr);

@@ -353,7 +353,7 @@ static int parse_args(int argc, char **argv, bool *builtin)
             fputs(usage_text, stdout);
             return 0;
         default:
-            cli_error(WHAT, "unknown option %s", argv[optind - 1]);
+            cli_option_error(WHAT, c, argv);
             fputs(usage_text, stderr);
             return EXIT_USAGE;
         }

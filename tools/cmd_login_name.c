@@ -153,7 +153,7 @@ int cmd_login_name(struct eksauth_cli *cli, int argc, char **argv)
             fputs(usage_text, stdout);
             return 0;
         } else {
-            cli_error(WHAT, "unknown option %s", argv[optind - 1]);
+            cli_option_error(WHAT, c, argv);
             fputs(usage_text, stderr);
             return EXIT_USAGE;
         }

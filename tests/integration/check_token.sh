@@ -254,6 +254,22 @@ fi
 is "$?:$(head -n 2 "$tmp/err" | tr '\n' ' ')" \
     "2:eksauth: check-token: unknown option --bogus usage: eksauth check-token [--now TIME] [TOKEN|-] " \
     "an unknown option: exit 2, named, and the usage"
+# A single-dash typo after the token ("-now" for "--now"): getopt leaves optind on the
+# token, so naming argv[optind - 1] printed the token itself (cli_option_error).
+tok=$(cat "$file")
+"$EKSAUTH" check-token "$tok" -now 2026-12-01T00:00:00Z </dev/null >/dev/null 2>"$tmp/err"
+rc=$?
+if [ "$rc" = 2 ] && grep -q '^eksauth: check-token: unknown option -n$' "$tmp/err" &&
+    ! grep -qF "${tok#k8s-aws-v1.}" "$tmp/err" && ! grep -q 'k8s-aws-v1' "$tmp/err"; then
+    pass "an unknown short option after the token: exit 2, named as -n, the token never printed"
+else
+    not_ok "an unknown short option after the token: exit 2, named as -n, the token never printed" \
+        "rc $rc; $(grep -c 'k8s-aws-v1' "$tmp/err") lines with a token"
+fi
+"$EKSAUTH" check-token --tokn="$tok" </dev/null >/dev/null 2>"$tmp/err"
+is "$?:$(head -n 1 "$tmp/err")" "2:eksauth: check-token: unknown option --tokn" \
+    "an unknown --option=VALUE: named up to its '=', its value never printed"
+unset tok
 "$EKSAUTH" check-token --now yesterday - <"$file" >/dev/null 2>"$tmp/err"
 like "$?:$(cat "$tmp/err")" '^2:eksauth: check-token: time: "yesterday": not RFC 3339' \
     "--now that is no time: exit 2, said so"

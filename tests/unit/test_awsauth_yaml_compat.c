@@ -338,6 +338,24 @@ static void test_alias_expansion(void **state)
                               false, true, out, sizeof(out)),
                         "4:6: YAML aliases expand to more than 100 nodes, the share of its "
                         "decodes go-yaml refuses" TAIL);
+    /*
+     * At the line: X0 = [x], Xj = [&bj X(j-1), *bj], the value [X9]:
+     * 2,026 of 2,048 decodes inside aliases (the document node and the root
+     * counted, as go-yaml counts them), 98.93%: go-yaml reads it.  Counted
+     * from the root's first child, 2,026 of 2,046 (99.02%) said it fails.
+     */
+    {
+        char x[512] = "[x]", next[512];
+        int j;
+
+        for (j = 1; j <= 9; j++) {
+            snprintf(next, sizeof(next), "[&b%d %s, *b%d]", j, x, j);
+            memcpy(x, next, sizeof(x));
+        }
+        snprintf(text, sizeof(text), "- %s\n", x);
+        assert_string_equal(fails(text, false, true, out, sizeof(out)),
+                            "1:19: YAML aliases expand to more than 100 nodes" OWN_BOUND);
+    }
 }
 
 /* text: n times open, "x", n times close, each after prefix. */

@@ -548,10 +548,11 @@ static void test_reader_refuses_comma_in_gecos(void **state)
  * eks-devs' members (build, admin-alice) from data after one change, the
  * checksums recomputed: getgrnam's copy (eksauth_iddb_group_copy_members)
  * and the one-member read (eksauth_iddb_group_member) refuse alike.  dj:
- * added to the second member's offset; bad: a byte of that member's name
- * made this (0 for none).  Whether the copy was accepted.
+ * added to the second member's offset; bad: the byte bad_at into that
+ * member's name made this (-1 for none).  Whether the copy was accepted.
  */
-static bool members_after(const unsigned char *data, size_t len, uint32_t dj, char bad)
+static bool members_after(const unsigned char *data, size_t len, uint32_t dj, int bad,
+                          size_t bad_at)
 {
     struct eksauth_iddb *db = NULL;
     struct eksauth_iddb_group g;
@@ -572,8 +573,8 @@ static bool members_after(const unsigned char *data, size_t len, uint32_t dj, ch
     memcpy(&at, off1, 4);
     at = le32toh(at) + dj;
     le32_put(off1, at);
-    if (bad != 0)
-        copy[(size_t)((const unsigned char *)g.members - copy) + at + 1] = (unsigned char)bad;
+    if (bad >= 0)
+        copy[(size_t)((const unsigned char *)g.members - copy) + at + bad_at] = (unsigned char)bad;
     eksauth_iddb_close(db);
     db = NULL;
     assert_int_equal(open_resealed(copy, len, &db, &err), EKSAUTH_OK);
@@ -595,7 +596,7 @@ static bool members_after(const unsigned char *data, size_t len, uint32_t dj, ch
  * A group's members are each a whole name, whichever way they are read:
  * an offset into the middle of a name ("build" read as "ild") is refused
  * (getgrnam's copy and the one-member read took it, though iddb.h promises
- * a whole, valid entry).
+ * a whole, valid entry), and so is an empty one.
  */
 static void test_reader_refuses_bad_members(void **state)
 {
@@ -603,8 +604,10 @@ static void test_reader_refuses_bad_members(void **state)
     unsigned char *data = iddb_sample_bytes(&len);
 
     (void)state;
-    assert_true(members_after(data, len, 0, 0)); /* the reseal alone */
-    assert_false(members_after(data, len, 2, 0));
+    assert_true(members_after(data, len, 0, -1, 0)); /* the reseal alone */
+    assert_false(members_after(data, len, 2, -1, 0));
+    /* An empty name: "build\0\0dmin-alice" at {0, 6} gave "" a member of the copy. */
+    assert_false(members_after(data, len, 0, '\0', 0));
     free(data);
 }
 

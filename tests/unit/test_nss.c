@@ -1461,6 +1461,19 @@ static void test_local_lines_nul_byte(void **state)
     assert_int_equal(nss_local_file_has(path, "zoe"), NSS_LOCAL_YES);
     assert_int_equal(nss_local_file_has(path, "lena"), NSS_LOCAL_YES);
     assert_int_equal(nss_local_file_has(path, "mike"), NSS_LOCAL_NO);
+    /*
+     * A line that starts with a NUL and runs past the buffer (1023 bytes a
+     * piece): its rest, "alice:...", is its tail too, not a line.
+     */
+    len = 0;
+    big[len++] = '\0';
+    memset(big + len, 'z', 1022);
+    len += 1022;
+    len += (size_t)snprintf(big + len, sizeof(big) - len, "alice:x:3:3::/:/bin/sh\n");
+    len += (size_t)snprintf(big + len, sizeof(big) - len, "nora:x:4:4::/:/bin/sh\n");
+    put_subid_file("passwd", big, len);
+    assert_int_equal(nss_local_file_has(path, "alice"), NSS_LOCAL_NO);
+    assert_int_equal(nss_local_file_has(path, "nora"), NSS_LOCAL_YES);
     subid_dir[0] = '\0';
 }
 
