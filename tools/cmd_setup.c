@@ -288,8 +288,13 @@ int cmd_setup(struct eksauth_cli *cli, int argc, char **argv)
         say_stopped(&plan, o.undo);
         goto out;
     }
-    if (changed && !dry_run)
-        printf("next: sshd -t && systemctl reload ssh%s\n",
+    /* sshd.service on every system setup knows (Debian's ssh.service carries the alias). */
+    if (changed && !dry_run && o.root != NULL)
+        printf("next: on an instance booted from %s, eksauth doctor checks it (its sshd reads "
+               "the files at boot)\n",
+               o.root);
+    else if (changed && !dry_run)
+        printf("next: sshd -t && systemctl reload sshd%s\n",
                o.undo ? ""
                       : "; in a second terminal, log in with your local break-glass account "
                         "before closing this one; eksauth doctor checks the rest");

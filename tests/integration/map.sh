@@ -14,7 +14,7 @@ run() { "$EKSAUTH" --config "$tmp/eksauth.conf" "$@" > "$tmp/out" 2> "$tmp/err";
 rc() { cat "$tmp/rc"; }
 field() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(json.dumps(d[sys.argv[2]]) if not isinstance(d[sys.argv[2]], str) else d[sys.argv[2]])' "$tmp/out" "$1"; }
 
-plan 36
+plan 37
 
 run map arn:aws:iam::123456789012:role/EksCodeBuildKubectlRole --aws-auth "$sample"
 is "$(rc)" 0 "the CodeBuild role maps"
@@ -104,6 +104,9 @@ run map arn:aws:iam::123456789012:user/bob --session-name alice --aws-auth "$tmp
 like "$(rc):$(head -n 1 "$tmp/err")" "^2:eksauth: map: --session-name: a user ARN has no session name; only a role's or an assumed role's takes one$" "--session-name for an IAM user: exit 2, and why"
 run map arn:aws:sts::123456789012:federated-user/bob --session-name alice --aws-auth "$tmp/templated.yaml"
 like "$(rc):$(head -n 1 "$tmp/err")" '^2:eksauth: map: --session-name: a federated-user ARN has no session name' "... for a federated user too"
+run map arn:aws:sts::123456789012:assumed-role/admins/alice --session-name bob --aws-auth "$tmp/templated.yaml"
+like "$(rc):$(head -n 1 "$tmp/err")" '^2:eksauth: map: --session-name bob differs from the ARN.s own session name alice' \
+    "an assumed-role ARN with another --session-name: exit 2 (no login presents that pair)"
 run map arn:aws:iam::123456789012:role/admins --session-name 'al ice' --aws-auth "$tmp/templated.yaml"
 like "$(rc):$(head -n 1 "$tmp/err")" '^2:eksauth: map: --session-name: not a session name: 1 to 127 of ' "a session name with a space: exit 2"
 run map arn:aws:iam::123456789012:role/admins --session-name "$(printf 'a%.0s' $(seq 128))" --aws-auth "$tmp/templated.yaml"

@@ -101,6 +101,8 @@ is "$(sums "$R" | cut -d' ' -f3-)" "$(echo "$whole" | cut -d' ' -f3-)" \
 is "$?:$(grep -c ' written: ' "$T/out"):$(grep -c ' already set up: ' "$T/out")" "0:2:3" \
     "setup again: exit 0, the two files left written, three already set up"
 is "$(sums "$R")" "$whole" "... and every file as one whole run writes it"
+is "$(grep '^next:' "$T/out")" "next: on an instance booted from $R, eksauth doctor checks it (its sshd reads the files at boot)" \
+    "... and its next step is the image's, never this host's sshd reload"
 
 # 3. --undo after a stopped run: every file as it was.
 "$EKSAUTH" setup --undo --root "$R" >"$T/out" 2>&1

@@ -404,14 +404,14 @@ static void sshd_fix(struct doctor *d, struct finding *f, const struct sshd_conf
     if (c->dropin_unread)
         set_fix(d, f,
                 "add \"Include /etc/ssh/sshd_config.d/*.conf\" at the top of /etc/ssh/sshd_config "
-                "(%s, where eksauth setup puts \"%s\", is never read), then systemctl reload ssh",
+                "(%s, where eksauth setup puts \"%s\", is never read), then systemctl reload sshd",
                 c->dropin, want);
     else if (v->value != NULL)
-        set_fix(d, f, "change %s to \"%s\", then systemctl reload ssh", v->where, want);
+        set_fix(d, f, "change %s to \"%s\", then systemctl reload sshd", v->where, want);
     else
         set_fix(d, f,
                 "add \"%s\" to /etc/ssh/sshd_config (above any Match line), then systemctl "
-                "reload ssh",
+                "reload sshd",
                 want);
 }
 
@@ -459,7 +459,7 @@ static void sshd_check_global(struct doctor *d, const char *host, struct sshd_co
                    v->value);
         set_fix(d, f,
                 "add keyboard-interactive to AuthenticationMethods at %s (e.g. \"%s "
-                "keyboard-interactive\"), then systemctl reload ssh",
+                "keyboard-interactive\"), then systemctl reload sshd",
                 v->where, v->value);
     }
 }
@@ -664,18 +664,18 @@ static void sshd_check_member(struct doctor *d, const char *host, struct sshd_co
     if (c->dropin_unread)
         set_fix(d, f,
                 "add \"Include /etc/ssh/sshd_config.d/*.conf\" at the top of /etc/ssh/sshd_config: "
-                "%s, which has the Match Group block, is never read; then systemctl reload ssh",
+                "%s, which has the Match Group block, is never read; then systemctl reload sshd",
                 c->dropin);
     else if (c->some[K_METHODS].value != NULL)
         set_fix(d, f,
                 "leave eksauth logins out of the Match block of %s (add \"Group *,!%s\" to its "
                 "Match line), or move it after the Match Group %s block (sshd takes the first "
-                "value); then systemctl reload ssh",
+                "value); then systemctl reload sshd",
                 c->some[K_METHODS].where, c->users_group, c->users_group);
     else
         set_fix(d, f,
                 "add the Match Group %s block of %s/sshd_config.d/40-eksauth.conf to %s (eksauth "
-                "setup writes it), then systemctl reload ssh",
+                "setup writes it), then systemctl reload sshd",
                 c->users_group, EXAMPLES, c->dropin);
 }
 
@@ -698,7 +698,7 @@ static void sshd_check_dropin_read(struct doctor *d, const char *host, struct ss
                c->dropin, c->users_group);
     set_fix(d, f,
             "add \"Include /etc/ssh/sshd_config.d/*.conf\" at the top of %s (sshd keeps the "
-            "first value of each setting), then sshd -t && systemctl reload ssh",
+            "first value of each setting), then sshd -t && systemctl reload sshd",
             host);
 }
 
@@ -723,7 +723,7 @@ static void sshd_check_old_dropin(struct doctor *d)
                    "keyboard-interactive off first)");
         set_fix(d, f,
                 "run eksauth setup again: it writes %s and removes this one; then sshd -t && "
-                "systemctl reload ssh",
+                "systemctl reload sshd",
                 SSHD_DROPIN);
     }
     free(text);
