@@ -94,6 +94,11 @@ int cmd_map(struct eksauth_cli *cli, int argc, char **argv)
                   eksauth_arn_type_name(arn.type));
         return EXIT_USAGE;
     }
+    if (session_name != NULL && !eksauth_arn_session_name_ok(session_name, strlen(session_name))) {
+        cli_error(WHAT, "--session-name: not a session name: 1 to 127 of [A-Za-z0-9_+=,.@-], as "
+                        "in an assumed-role ARN");
+        return EXIT_USAGE;
+    }
     /* An assumed-role ARN carries its session: another name is no login's (eksauth(1)). */
     if (session_name != NULL && arn.type == EKSAUTH_ARN_ASSUMED_ROLE &&
         strcmp(session_name, arn.session_name) != 0) {
@@ -101,11 +106,6 @@ int cmd_map(struct eksauth_cli *cli, int argc, char **argv)
                   "--session-name %s differs from the ARN's own session name %s; an assumed "
                   "role's login presents its ARN's",
                   session_name, arn.session_name);
-        return EXIT_USAGE;
-    }
-    if (session_name != NULL && !eksauth_arn_session_name_ok(session_name, strlen(session_name))) {
-        cli_error(WHAT, "--session-name: not a session name: 1 to 127 of [A-Za-z0-9_+=,.@-], as "
-                        "in an assumed-role ARN");
         return EXIT_USAGE;
     }
     /* The account is the ARN's; --account may only confirm it. */

@@ -107,7 +107,7 @@ like "$(rc):$(head -n 1 "$tmp/err")" '^2:eksauth: map: --session-name: a federat
 run map arn:aws:sts::123456789012:assumed-role/admins/alice --session-name bob --aws-auth "$tmp/templated.yaml"
 like "$(rc):$(head -n 1 "$tmp/err")" '^2:eksauth: map: --session-name bob differs from the ARN.s own session name alice' \
     "an assumed-role ARN with another --session-name: exit 2 (no login presents that pair)"
-run map arn:aws:iam::123456789012:role/admins --session-name 'al ice' --aws-auth "$tmp/templated.yaml"
+run map arn:aws:sts::123456789012:assumed-role/admins/alice --session-name 'al ice' --aws-auth "$tmp/templated.yaml"
 like "$(rc):$(head -n 1 "$tmp/err")" '^2:eksauth: map: --session-name: not a session name: 1 to 127 of ' "a session name with a space: exit 2"
 run map arn:aws:iam::123456789012:role/admins --session-name "$(printf 'a%.0s' $(seq 128))" --aws-auth "$tmp/templated.yaml"
 like "$(rc):$(head -n 1 "$tmp/err")" '^2:eksauth: map: --session-name: not a session name' "128 characters: exit 2"
