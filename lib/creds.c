@@ -197,7 +197,7 @@ static enum eksauth_status py_copy(const char *in, char *out, size_t outlen)
 static enum eksauth_status py_expanduser(const struct eksauth_creds_options *opt, const char *in,
                                          char *out, size_t outlen)
 {
-    const char *slash = in[0] == '~' ? strchrnul(in, '/') : NULL, *home = NULL;
+    const char *slash = in[0] == '~' ? in + strcspn(in, "/") : NULL, *home = NULL;
     struct passwd pw, *res = NULL;
     char *buf = NULL, *name = NULL, *nb;
     size_t buflen = 4096, hlen;
